@@ -1,0 +1,7 @@
+//! brink: a scenario simulation engine for escalation dynamics between states.
+//!
+//! The layout follows the data: [`scenario`] (schema, loading, validation, diagnostics) →
+//! [`model`] (state and one step of dynamics) → [`engine`] (seeding, parallel runs, ordered
+//! merge) → [`stats`] (mergeable accumulators, intervals) → [`report`] (CSV, JSON, charts, HTML).
+
+pub mod scenario;

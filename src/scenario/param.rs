@@ -1,0 +1,533 @@
+//! Numbers that may be uncertain: a plain number or a distribution with its source.
+
+use serde::{Deserialize, Serialize};
+
+/// A scenario number. Written as a plain number (`0.3`) when it is known, or as a
+/// distribution (`Uniform(min: 0.2, max: 0.4, source: "article ¶28")`) when it is an assumption
+/// whose uncertainty should be carried through the runs. It is sampled once per run.
+///
+/// ```
+/// let p: brink::scenario::Param = ron::from_str("Triangular(min: 1, mode: 2, max: 4)").unwrap();
+/// assert!(p.is_uncertain());
+/// assert_eq!(p.central(), 7.0 / 3.0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Param {
+    /// A known number.
+    Value(f64),
+    /// A distribution (or a `Fixed` value with a source).
+    Dist(Dist),
+}
+
+impl From<f64> for Param {
+    fn from(v: f64) -> Self {
+        Param::Value(v)
+    }
+}
+
+/// The distributions a scenario number may follow. Every variant takes an optional `source`:
+/// the article paragraph, a data source, or "assumption".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Dist {
+    /// A known value with its source.
+    Fixed {
+        value: f64,
+        #[serde(default)]
+        source: String,
+    },
+    /// Every value in `[min, max]` equally likely.
+    Uniform {
+        min: f64,
+        max: f64,
+        #[serde(default)]
+        source: String,
+    },
+    /// Triangular on `[min, max]` peaking at `mode`.
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+        #[serde(default)]
+        source: String,
+    },
+    /// PERT (a scaled beta with shape 4) on `[min, max]` with the most likely value `mode`.
+    Pert {
+        min: f64,
+        mode: f64,
+        max: f64,
+        #[serde(default)]
+        source: String,
+    },
+    /// Normal with `mean` and `sd`, truncated to `[min, max]` (both optional).
+    Normal {
+        mean: f64,
+        sd: f64,
+        #[serde(default)]
+        min: Option<f64>,
+        #[serde(default)]
+        max: Option<f64>,
+        #[serde(default)]
+        source: String,
+    },
+    /// Beta(`alpha`, `beta`) scaled to `[min, max]` (default `[0, 1]`).
+    Beta {
+        alpha: f64,
+        beta: f64,
+        #[serde(default)]
+        min: Option<f64>,
+        #[serde(default)]
+        max: Option<f64>,
+        #[serde(default)]
+        source: String,
+    },
+    /// Log-normal with the given `median` and `sigma` (the standard deviation of its logarithm).
+    LogNormal {
+        median: f64,
+        sigma: f64,
+        #[serde(default)]
+        source: String,
+    },
+}
+
+impl Param {
+    /// True when the number varies from run to run.
+    pub fn is_uncertain(&self) -> bool {
+        match self {
+            Param::Value(_) | Param::Dist(Dist::Fixed { .. }) => false,
+            Param::Dist(_) => true,
+        }
+    }
+
+    /// The source string of a distribution, if any.
+    pub fn source(&self) -> Option<&str> {
+        match self {
+            Param::Value(_) => None,
+            Param::Dist(d) => Some(d.source()).filter(|s| !s.is_empty()),
+        }
+    }
+
+    /// The central value: the number itself, or the distribution's mean (median for log-normal,
+    /// truncation ignored). Used by `describe` and as the value of a number in tables.
+    pub fn central(&self) -> f64 {
+        match self {
+            Param::Value(v) => *v,
+            Param::Dist(d) => d.central(),
+        }
+    }
+
+    /// The range the value can take, `(low, high)`.
+    pub fn range(&self) -> (f64, f64) {
+        match self {
+            Param::Value(v) => (*v, *v),
+            Param::Dist(d) => d.range(),
+        }
+    }
+
+    /// Checks the parameters of the distribution; returns what is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            Param::Value(v) => finite("value", *v),
+            Param::Dist(d) => d.check(),
+        }
+    }
+
+    /// Draws one value from a uniform number `u` in `[0, 1)` and, for beta-shaped
+    /// distributions, a seed for an auxiliary generator (see [`Dist::sample`]).
+    pub fn sample(&self, u: f64, aux_seed: u64) -> f64 {
+        match self {
+            Param::Value(v) => *v,
+            Param::Dist(d) => d.sample(u, aux_seed),
+        }
+    }
+
+    /// A short human form: `0.3`, `Uniform(0.2, 0.4)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Param::Value(v) => fmt_num(*v),
+            Param::Dist(d) => d.describe(),
+        }
+    }
+}
+
+fn finite(name: &str, v: f64) -> Result<(), String> {
+    if v.is_finite() {
+        Ok(())
+    } else {
+        Err(format!("{name} must be a finite number, found {v}"))
+    }
+}
+
+/// Formats a number without a trailing `.0` and with at most 4 significant decimals.
+pub fn fmt_num(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+impl Dist {
+    /// The distribution's source string.
+    pub fn source(&self) -> &str {
+        match self {
+            Dist::Fixed { source, .. }
+            | Dist::Uniform { source, .. }
+            | Dist::Triangular { source, .. }
+            | Dist::Pert { source, .. }
+            | Dist::Normal { source, .. }
+            | Dist::Beta { source, .. }
+            | Dist::LogNormal { source, .. } => source,
+        }
+    }
+
+    fn central(&self) -> f64 {
+        match *self {
+            Dist::Fixed { value, .. } => value,
+            Dist::Uniform { min, max, .. } => 0.5 * (min + max),
+            Dist::Triangular { min, mode, max, .. } => (min + mode + max) / 3.0,
+            Dist::Pert { min, mode, max, .. } => (min + 4.0 * mode + max) / 6.0,
+            Dist::Normal { mean, .. } => mean,
+            Dist::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+                ..
+            } => {
+                let (lo, hi) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
+                lo + (hi - lo) * alpha / (alpha + beta)
+            }
+            Dist::LogNormal { median, .. } => median,
+        }
+    }
+
+    fn range(&self) -> (f64, f64) {
+        match *self {
+            Dist::Fixed { value, .. } => (value, value),
+            Dist::Uniform { min, max, .. }
+            | Dist::Triangular { min, max, .. }
+            | Dist::Pert { min, max, .. } => (min, max),
+            Dist::Normal { min, max, .. } => {
+                (min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY))
+            }
+            Dist::Beta { min, max, .. } => (min.unwrap_or(0.0), max.unwrap_or(1.0)),
+            Dist::LogNormal { .. } => (0.0, f64::INFINITY),
+        }
+    }
+
+    fn check(&self) -> Result<(), String> {
+        match *self {
+            Dist::Fixed { value, .. } => finite("value", value),
+            Dist::Uniform { min, max, .. } => {
+                finite("min", min)?;
+                finite("max", max)?;
+                if min > max {
+                    return Err(format!("min ({min}) must not exceed max ({max})"));
+                }
+                Ok(())
+            }
+            Dist::Triangular { min, mode, max, .. } | Dist::Pert { min, mode, max, .. } => {
+                finite("min", min)?;
+                finite("mode", mode)?;
+                finite("max", max)?;
+                if !(min <= mode && mode <= max) {
+                    return Err(format!(
+                        "expected min <= mode <= max, found min {min}, mode {mode}, max {max}"
+                    ));
+                }
+                Ok(())
+            }
+            Dist::Normal {
+                mean, sd, min, max, ..
+            } => {
+                finite("mean", mean)?;
+                finite("sd", sd)?;
+                if sd <= 0.0 {
+                    return Err(format!("sd must be greater than 0, found {sd}"));
+                }
+                check_bounds(min, max)?;
+                let (lo, hi) = (min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY));
+                // A truncation window far in a tail leaves no probability mass to sample from.
+                if norm_cdf((hi - mean) / sd) - norm_cdf((lo - mean) / sd) < 1e-9 {
+                    return Err(format!(
+                        "the truncation window [{lo}, {hi}] holds almost none of Normal(mean {mean}, sd {sd})"
+                    ));
+                }
+                Ok(())
+            }
+            Dist::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+                ..
+            } => {
+                finite("alpha", alpha)?;
+                finite("beta", beta)?;
+                if alpha <= 0.0 || beta <= 0.0 {
+                    return Err(format!(
+                        "alpha and beta must be greater than 0, found alpha {alpha}, beta {beta}"
+                    ));
+                }
+                check_bounds(min, max)
+            }
+            Dist::LogNormal { median, sigma, .. } => {
+                finite("median", median)?;
+                finite("sigma", sigma)?;
+                if median <= 0.0 {
+                    return Err(format!("median must be greater than 0, found {median}"));
+                }
+                if sigma <= 0.0 {
+                    return Err(format!("sigma must be greater than 0, found {sigma}"));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Draws a value. `u` is one uniform number in `[0, 1)`; every distribution but Beta and
+    /// PERT is sampled by inverse CDF from it alone. Beta-shaped ones need a variable number of
+    /// draws (Gamma rejection), taken from a private generator seeded with `aux_seed`, so that
+    /// each parameter still consumes exactly one draw of the run's parameter stream.
+    pub fn sample(&self, u: f64, aux_seed: u64) -> f64 {
+        match *self {
+            Dist::Fixed { value, .. } => value,
+            Dist::Uniform { min, max, .. } => min + (max - min) * u,
+            Dist::Triangular { min, mode, max, .. } => {
+                if max <= min {
+                    return min;
+                }
+                let f = (mode - min) / (max - min);
+                if u < f {
+                    min + ((max - min) * (mode - min) * u).sqrt()
+                } else {
+                    max - ((max - min) * (max - mode) * (1.0 - u)).sqrt()
+                }
+            }
+            Dist::Pert { min, mode, max, .. } => {
+                if max <= min {
+                    return min;
+                }
+                let a = 1.0 + 4.0 * (mode - min) / (max - min);
+                let b = 1.0 + 4.0 * (max - mode) / (max - min);
+                min + (max - min) * beta_sample(a, b, aux_seed)
+            }
+            Dist::Normal {
+                mean, sd, min, max, ..
+            } => {
+                let lo = min.map_or(0.0, |m| norm_cdf((m - mean) / sd));
+                let hi = max.map_or(1.0, |m| norm_cdf((m - mean) / sd));
+                let p = (lo + (hi - lo) * u).clamp(1e-300, 1.0 - 1e-16);
+                let x = mean + sd * norm_inv(p);
+                x.clamp(min.unwrap_or(f64::MIN), max.unwrap_or(f64::MAX))
+            }
+            Dist::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+                ..
+            } => {
+                let (lo, hi) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
+                lo + (hi - lo) * beta_sample(alpha, beta, aux_seed)
+            }
+            Dist::LogNormal { median, sigma, .. } => {
+                let p = u.clamp(1e-300, 1.0 - 1e-16);
+                median * (sigma * norm_inv(p)).exp()
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        let n = fmt_num;
+        match *self {
+            Dist::Fixed { value, .. } => n(value),
+            Dist::Uniform { min, max, .. } => format!("Uniform({}, {})", n(min), n(max)),
+            Dist::Triangular { min, mode, max, .. } => {
+                format!("Triangular({}, {}, {})", n(min), n(mode), n(max))
+            }
+            Dist::Pert { min, mode, max, .. } => {
+                format!("PERT({}, {}, {})", n(min), n(mode), n(max))
+            }
+            Dist::Normal {
+                mean, sd, min, max, ..
+            } => {
+                let mut s = format!("Normal({}, sd {}", n(mean), n(sd));
+                if min.is_some() || max.is_some() {
+                    let lo = min.map_or("-inf".into(), n);
+                    let hi = max.map_or("inf".into(), n);
+                    s += &format!(", in [{lo}, {hi}]");
+                }
+                s + ")"
+            }
+            Dist::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+                ..
+            } => format!(
+                "Beta({}, {}) on [{}, {}]",
+                n(alpha),
+                n(beta),
+                n(min.unwrap_or(0.0)),
+                n(max.unwrap_or(1.0))
+            ),
+            Dist::LogNormal { median, sigma, .. } => {
+                format!("LogNormal(median {}, sigma {})", n(median), n(sigma))
+            }
+        }
+    }
+}
+
+fn check_bounds(min: Option<f64>, max: Option<f64>) -> Result<(), String> {
+    if let Some(m) = min {
+        finite("min", m)?;
+    }
+    if let Some(m) = max {
+        finite("max", m)?;
+    }
+    if let (Some(lo), Some(hi)) = (min, max)
+        && lo >= hi
+    {
+        return Err(format!("min ({lo}) must be below max ({hi})"));
+    }
+    Ok(())
+}
+
+/// Beta(a, b) from two Gamma draws of a private ChaCha generator.
+fn beta_sample(a: f64, b: f64, seed: u64) -> f64 {
+    use rand::SeedableRng;
+    use rand_distr::Distribution;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    match rand_distr::Beta::new(a, b) {
+        Ok(d) => d.sample(&mut rng),
+        Err(_) => a / (a + b),
+    }
+}
+
+/// The standard normal CDF, via the complementary error function (Numerical Recipes erfc,
+/// relative error below 1.2e-7, enough for truncation bounds).
+pub fn norm_cdf(x: f64) -> f64 {
+    let z = x.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let r = t
+        * (-z * z - 1.26551223
+            + t * (1.00002368
+                + t * (0.37409196
+                    + t * (0.09678418
+                        + t * (-0.18628806
+                            + t * (0.27886807
+                                + t * (-1.13520398
+                                    + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
+            .exp();
+    if x >= 0.0 { 1.0 - 0.5 * r } else { 0.5 * r }
+}
+
+/// The standard normal quantile (Acklam's rational approximation, relative error below
+/// 1.2e-9). One uniform in, one normal out: this is what keeps draws per step fixed.
+pub fn norm_inv(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    const LOW: f64 = 0.02425;
+    if p < LOW {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - LOW {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = (-2.0 * (1.0 - p).ln()).sqrt();
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn norm_inv_inverts_cdf() {
+        for &p in &[1e-6, 0.01, 0.1, 0.3, 0.5, 0.77, 0.975, 0.999_99] {
+            let x = norm_inv(p);
+            assert!((norm_cdf(x) - p).abs() < 2e-7 * p.max(1e-3), "p {p} x {x}");
+        }
+        assert!((norm_inv(0.975) - 1.959_963_985).abs() < 1e-8);
+    }
+
+    #[test]
+    fn triangular_quantiles() {
+        let d = Dist::Triangular {
+            min: 0.0,
+            mode: 1.0,
+            max: 2.0,
+            source: String::new(),
+        };
+        assert_eq!(d.sample(0.5, 0), 1.0);
+        assert_eq!(d.sample(0.0, 0), 0.0);
+        assert!((d.sample(0.125, 0) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn truncated_normal_stays_inside() {
+        let d = Dist::Normal {
+            mean: 0.0,
+            sd: 1.0,
+            min: Some(0.5),
+            max: Some(0.6),
+            source: String::new(),
+        };
+        for i in 0..100 {
+            let x = d.sample(i as f64 / 100.0, 0);
+            assert!((0.5..=0.6).contains(&x), "{x}");
+        }
+    }
+
+    #[test]
+    fn invalid_distributions_are_reported() {
+        let bad: Vec<Param> = vec![
+            ron::from_str("Uniform(min: 2, max: 1)").unwrap(),
+            ron::from_str("Normal(mean: 0, sd: 0)").unwrap(),
+            ron::from_str("Beta(alpha: -1, beta: 1)").unwrap(),
+            ron::from_str("LogNormal(median: 0, sigma: 1)").unwrap(),
+            ron::from_str("Pert(min: 0, mode: 3, max: 2)").unwrap(),
+        ];
+        for p in bad {
+            assert!(p.check().is_err(), "{p:?}");
+        }
+    }
+}

@@ -1,0 +1,492 @@
+//! The scenario language: the serde types a RON scenario file is read into.
+//!
+//! Field names follow the analyst's vocabulary of `docs/scenario-format.md`; every number that
+//! may be uncertain is a [`Param`]. Defaults keep small scenarios short.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::param::Param;
+
+fn p(v: f64) -> Param {
+    Param::Value(v)
+}
+fn zero() -> Param {
+    p(0.0)
+}
+fn one() -> Param {
+    p(1.0)
+}
+fn default_fatigue() -> Param {
+    p(0.3)
+}
+fn default_pressure_decay() -> Param {
+    p(0.1)
+}
+fn default_step_unit() -> String {
+    "week".into()
+}
+fn default_cost_unit() -> String {
+    "cost units".into()
+}
+fn default_bounds() -> (f64, f64) {
+    (-10.0, 10.0)
+}
+fn default_cooldown() -> i64 {
+    1
+}
+
+/// A whole scenario: actors, relations, ladder, levers, events, outcomes and variants.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name, shown in every output.
+    pub name: String,
+    /// What the scenario is about, for the report.
+    #[serde(default)]
+    pub description: String,
+    /// The works the scenario draws on.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// What one step is ("week").
+    #[serde(default = "default_step_unit")]
+    pub step_unit: String,
+    /// Number of steps in a run (1 to [`super::limits::MAX_HORIZON`]).
+    pub horizon: i64,
+    /// Calendar date of step 0, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub start_date: Option<String>,
+    /// Unit of every cost ("USD million").
+    #[serde(default = "default_cost_unit")]
+    pub cost_unit: String,
+    /// Default number of runs for `brink run`.
+    #[serde(default)]
+    pub runs: Option<i64>,
+    /// The focal dyad whose mean hostility is the dyad index H.
+    pub focal: (String, String),
+    /// Lower and upper bound of every hostility.
+    #[serde(default = "default_bounds")]
+    pub bounds: (f64, f64),
+    /// The actors.
+    pub actors: Vec<Actor>,
+    /// Directed relations: i's hostility toward j.
+    #[serde(default)]
+    pub relations: Vec<Relation>,
+    /// The escalation ladder, lowest rung first.
+    pub ladder: Vec<Rung>,
+    /// Domestic pressure stocks.
+    #[serde(default)]
+    pub pressures: Vec<Pressure>,
+    /// Measures and acts the actors can use.
+    #[serde(default)]
+    pub levers: Vec<Lever>,
+    /// Exogenous shocks.
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// Named outcomes, defined as predicates on a run.
+    #[serde(default)]
+    pub outcomes: Vec<Outcome>,
+    /// Named overrides of this scenario.
+    #[serde(default)]
+    pub variants: Vec<Variant>,
+}
+
+/// The role an actor plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ActorKind {
+    /// One of the two sides of the crisis.
+    #[default]
+    Principal,
+    /// An outside state with stakes in the crisis.
+    ThirdParty,
+    /// An outside state that brokers contact.
+    Mediator,
+}
+
+/// A state (or a group acting as one) with its behavioural parameters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    /// Identifier used everywhere else in the file.
+    pub name: String,
+    /// Display name.
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub kind: ActorKind,
+    /// Logit choice sharpness λ (0 = random play).
+    #[serde(default = "one")]
+    pub rationality: Param,
+    /// Weight of hostility in its choices.
+    #[serde(default = "one")]
+    pub resolve: Param,
+    /// Weight of its own costs (utility per cost unit per step).
+    #[serde(default = "zero")]
+    pub cost_weight: Param,
+    /// Chance per step that it makes a deliberate move at all.
+    #[serde(default = "one")]
+    pub activity: Param,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// The directed relation `from → to`: `from`'s hostility toward `to` and its dynamics.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relation {
+    pub from: String,
+    pub to: String,
+    /// Hostility at step 0.
+    #[serde(default = "zero")]
+    pub initial: Param,
+    /// Fatigue a: the share of hostility that fades each step.
+    #[serde(default = "default_fatigue")]
+    pub fatigue: Param,
+    /// Reactivity k: how much of `to`'s hostility toward `from` is returned each step.
+    #[serde(default = "zero")]
+    pub reactivity: Param,
+    /// Grievance g: a standing push per step.
+    #[serde(default = "zero")]
+    pub grievance: Param,
+    /// Noise σ: standard deviation of the random shock per step.
+    #[serde(default = "zero")]
+    pub noise: Param,
+    /// How strongly `from` feels `to`'s moves: a move of weight w adds −w·salience.
+    #[serde(default = "one")]
+    pub salience: Param,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A rung of the escalation ladder.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rung {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    /// The rung is reached when the dyad index H is at least this.
+    pub threshold: f64,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A domestic pressure stock of one actor (returning migrants, hard-line media).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pressure {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    /// The actor it presses on.
+    pub actor: String,
+    /// Stock at step 0.
+    #[serde(default = "zero")]
+    pub initial: Param,
+    /// Share of the stock that fades each step.
+    #[serde(default = "default_pressure_decay")]
+    pub decay: Param,
+    /// Utility per unit of stock toward escalation (negative: toward peace).
+    #[serde(default = "zero")]
+    pub push: Param,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Per-actor (or per-pressure) numbers, written as a map: `{"russia": 0.5, "azerbaijan": 12}`.
+pub type PerName = BTreeMap<String, Param>;
+
+/// A lever: a persistent measure with levels, or a one-off act.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Lever {
+    Measure(Measure),
+    Act(Act),
+}
+
+impl Lever {
+    /// The lever's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Lever::Measure(m) => &m.name,
+            Lever::Act(a) => &a.name,
+        }
+    }
+}
+
+/// A measure: ordered levels above the status quo (level 0), persisting until its owner lowers it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Measure {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    pub owner: String,
+    pub target: String,
+    /// The relation whose hostility motivates the lever; default `(owner, target)`.
+    #[serde(default)]
+    pub motive: Option<(String, String)>,
+    /// θ: the motivating hostility above which raising it pays.
+    #[serde(default = "zero")]
+    pub threshold: Param,
+    /// Level in force at step 0.
+    #[serde(default)]
+    pub initial: i64,
+    /// Utility lost by backing down one level (measures live on a slower clock than moods).
+    #[serde(default = "zero")]
+    pub persistence: Param,
+    /// Levels 1, 2, …; level 0 is the status quo.
+    pub levels: Vec<Level>,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// One level of a measure.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Level {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    /// Goldstein weight of the move that reaches this level (negative is hostile).
+    pub weight: Param,
+    /// Goldstein weight of the move that eases it back a level; default: −weight.
+    #[serde(default)]
+    pub ease_weight: Option<Param>,
+    /// Added to the target's hostility toward the owner every step the level is in force.
+    #[serde(default = "zero")]
+    pub irritation: Param,
+    /// Cost per step to each actor while in force (the scenario's cost unit).
+    #[serde(default)]
+    pub costs: PerName,
+    /// Added to each pressure stock every step while in force.
+    #[serde(default)]
+    pub pressure: PerName,
+    /// Changes to other actors' parameters while in force.
+    #[serde(default)]
+    pub modifiers: Vec<Modifier>,
+    /// Lowest rung at which the move to this level may be made.
+    #[serde(default)]
+    pub min_rung: Option<String>,
+    /// The rung this level implies while in force.
+    #[serde(default)]
+    pub implies_rung: Option<String>,
+    /// Utility to the owner of making the move (domestic approval, a third party's reward).
+    #[serde(default = "zero")]
+    pub reward: Param,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// An actor parameter a modifier can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActorParam {
+    Rationality,
+    Resolve,
+    CostWeight,
+    Activity,
+}
+
+/// Changes an actor's parameter to `value·factor + add`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Modifier {
+    pub actor: String,
+    pub param: ActorParam,
+    #[serde(default = "one")]
+    pub factor: Param,
+    #[serde(default = "zero")]
+    pub add: Param,
+}
+
+/// A one-off move with a cooldown.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Act {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    pub owner: String,
+    pub target: String,
+    #[serde(default)]
+    pub motive: Option<(String, String)>,
+    /// θ: hostile acts pay above it, cooperative acts (positive weight) below it.
+    #[serde(default = "zero")]
+    pub threshold: Param,
+    /// Goldstein weight of the act.
+    pub weight: Param,
+    /// Steps before the act can be performed again (at least 1).
+    #[serde(default = "default_cooldown")]
+    pub cooldown: i64,
+    /// One-off cost to each actor.
+    #[serde(default)]
+    pub costs: PerName,
+    /// Further effects of the act.
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+    #[serde(default)]
+    pub min_rung: Option<String>,
+    #[serde(default = "zero")]
+    pub reward: Param,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// An exogenous shock.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    pub timing: Timing,
+    /// Whether it can happen at most once per run.
+    #[serde(default)]
+    pub once: bool,
+    /// Steps after it fires during which it cannot fire again.
+    #[serde(default)]
+    pub cooldown: i64,
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// When an event can fire.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Timing {
+    /// At one step, with a probability.
+    Scheduled {
+        step: i64,
+        #[serde(default = "one")]
+        probability: Param,
+    },
+    /// Any step, with probability `rate · exp(index_slope · H) · Π factors`, capped at 1.
+    Hazard {
+        rate: Param,
+        #[serde(default = "zero")]
+        index_slope: Param,
+        #[serde(default)]
+        factors: Vec<Factor>,
+        #[serde(default)]
+        from_step: i64,
+        #[serde(default)]
+        until_step: Option<i64>,
+    },
+}
+
+/// Multiplies a hazard while a condition holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Factor {
+    pub when: Condition,
+    pub times: Param,
+}
+
+/// What an event or act does.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Effect {
+    /// A move by `by` against `against` with a Goldstein weight: adds −weight·salience to
+    /// `against`'s hostility toward `by`.
+    Move {
+        by: String,
+        against: String,
+        weight: Param,
+    },
+    /// Adds `amount` to `from`'s hostility toward `to`.
+    Impulse {
+        from: String,
+        to: String,
+        amount: Param,
+    },
+    /// Multiplies both hostilities of a pair (default: the focal dyad) by `factor`.
+    ScaleHostility {
+        factor: Param,
+        #[serde(default)]
+        between: Option<(String, String)>,
+    },
+    /// Sets a measure to a level.
+    SetLevel { lever: String, level: i64 },
+    /// Adds to a pressure stock.
+    AddPressure { pressure: String, amount: Param },
+    /// Changes an actor parameter for `duration` steps.
+    Modify {
+        actor: String,
+        param: ActorParam,
+        #[serde(default = "one")]
+        factor: Param,
+        #[serde(default = "zero")]
+        add: Param,
+        duration: i64,
+    },
+}
+
+/// A predicate on the state of a run at one step.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Condition {
+    /// The current rung is this one or higher.
+    RungAtLeast(String),
+    /// The current rung is below this one.
+    RungBelow(String),
+    /// The dyad index H is above a value.
+    IndexAbove(f64),
+    /// The dyad index H is below a value.
+    IndexBelow(f64),
+    /// A measure is at this level or higher.
+    LevelAtLeast(String, i64),
+    /// An event has occurred at least once so far.
+    EventOccurred(String),
+    /// An event fired within the last n steps (this one included).
+    EventWithin(String, i64),
+    /// An act was performed within the last n steps (this one included).
+    ActWithin(String, i64),
+    /// All of the conditions hold.
+    All(Vec<Condition>),
+    /// Any of the conditions holds.
+    Any(Vec<Condition>),
+    /// The condition does not hold.
+    Not(Box<Condition>),
+}
+
+/// A named outcome: the share of runs in which `when` held at some step (or at the end).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    pub when: Condition,
+    /// Count only the state at the last step.
+    #[serde(default)]
+    pub at_end: bool,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A named override of the base scenario: a hypothesis or a policy option.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+    /// Replaces numbers, by path (see `brink describe --paths`): `{"actors.azerbaijan.resolve": 1.5}`.
+    #[serde(default)]
+    pub set: PerName,
+    /// Holds measures at a level from step 0; their owners cannot change them.
+    #[serde(default)]
+    pub force: BTreeMap<String, i64>,
+    /// Holds measures at their status quo and disables acts.
+    #[serde(default)]
+    pub freeze: Vec<String>,
+    #[serde(default)]
+    pub add_events: Vec<Event>,
+    #[serde(default)]
+    pub remove_events: Vec<String>,
+    #[serde(default)]
+    pub source: String,
+}

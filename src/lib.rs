@@ -3,5 +3,9 @@
 //! The layout follows the data: [`scenario`] (schema, loading, validation, diagnostics) →
 //! [`model`] (state and one step of dynamics) → [`engine`] (seeding, parallel runs, ordered
 //! merge) → [`stats`] (mergeable accumulators, intervals) → [`report`] (CSV, JSON, charts, HTML).
+//! [`cli`] holds the command line; `main.rs` only calls [`cli::run`].
 
+pub mod cli;
+pub mod error;
+pub mod report;
 pub mod scenario;

@@ -1,1 +1,16 @@
-fn main() {}
+//! The `brink` command: parses its arguments and hands them to the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = brink::cli::Cli::parse();
+    match brink::cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,8 +1,16 @@
 //! The scenario language: schema, loading, validation and diagnostics.
 
+pub mod diagnostics;
+pub mod limits;
+pub mod load;
+pub mod locate;
 pub mod param;
+pub mod paths;
 pub mod schema;
+pub mod validate;
 
+pub use diagnostics::{Diagnostic, Diagnostics};
+pub use load::{LoadOptions, LoadedScenario, load};
 pub use param::{Dist, Param};
 pub use schema::*;
 

@@ -1,0 +1,295 @@
+//! `brink describe`: a scenario as readable tables, with its assumptions ledger.
+
+use std::fmt::Write;
+
+use crate::scenario::param::fmt_num;
+use crate::scenario::paths::for_each_param;
+use crate::scenario::{Condition, Effect, Lever, Param, PerName, Scenario, Timing};
+
+/// A plain-text table with aligned columns.
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with these column titles.
+    pub fn new(header: &[&str]) -> Self {
+        Table {
+            header: header.iter().map(|s| s.to_string()).collect(),
+            rows: vec![],
+        }
+    }
+    /// Adds a row.
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+    /// Renders the table; the last column is left unpadded.
+    pub fn render(&self) -> String {
+        let n = self.header.len();
+        let mut width = vec![0; n];
+        for r in std::iter::once(&self.header).chain(&self.rows) {
+            for (i, c) in r.iter().enumerate().take(n) {
+                width[i] = width[i].max(c.chars().count());
+            }
+        }
+        let mut out = String::new();
+        let line = |r: &Vec<String>, out: &mut String| {
+            let mut s = String::new();
+            for (i, c) in r.iter().enumerate().take(n) {
+                if i + 1 < n {
+                    let pad = width[i] - c.chars().count();
+                    s += c;
+                    s += &" ".repeat(pad + 2);
+                } else {
+                    s += c;
+                }
+            }
+            out.push_str(s.trim_end());
+            out.push('\n');
+        };
+        line(&self.header, &mut out);
+        let rule: Vec<String> = width.iter().map(|w| "-".repeat(*w)).collect();
+        line(&rule, &mut out);
+        for r in &self.rows {
+            line(r, &mut out);
+        }
+        out
+    }
+}
+
+fn per_name(m: &PerName) -> String {
+    m.iter()
+        .map(|(k, v)| format!("{k} {}", v.describe()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A condition in words.
+pub fn condition_text(c: &Condition) -> String {
+    match c {
+        Condition::RungAtLeast(r) => format!("rung >= {r}"),
+        Condition::RungBelow(r) => format!("rung < {r}"),
+        Condition::IndexAbove(x) => format!("H > {}", fmt_num(*x)),
+        Condition::IndexBelow(x) => format!("H < {}", fmt_num(*x)),
+        Condition::LevelAtLeast(l, n) => format!("{l} >= level {n}"),
+        Condition::EventOccurred(e) => format!("{e} occurred"),
+        Condition::EventWithin(e, n) => format!("{e} within {n} steps"),
+        Condition::ActWithin(a, n) => format!("{a} within {n} steps"),
+        Condition::All(cs) => cs.iter().map(condition_text).collect::<Vec<_>>().join(" and "),
+        Condition::Any(cs) => format!(
+            "({})",
+            cs.iter().map(condition_text).collect::<Vec<_>>().join(" or ")
+        ),
+        Condition::Not(c) => format!("not ({})", condition_text(c)),
+    }
+}
+
+fn effect_text(e: &Effect) -> String {
+    match e {
+        Effect::Move {
+            by,
+            against,
+            weight,
+        } => format!("move {by}->{against} w {}", weight.describe()),
+        Effect::Impulse { from, to, amount } => format!("h({from}->{to}) += {}", amount.describe()),
+        Effect::ScaleHostility { factor, between } => match between {
+            Some((a, b)) => format!("h({a}<->{b}) x {}", factor.describe()),
+            None => format!("focal h x {}", factor.describe()),
+        },
+        Effect::SetLevel { lever, level } => format!("{lever} := {level}"),
+        Effect::AddPressure { pressure, amount } => format!("{pressure} += {}", amount.describe()),
+        Effect::Modify {
+            actor,
+            param,
+            factor,
+            add,
+            duration,
+        } => format!(
+            "{actor}.{param:?} x {} + {} for {duration}",
+            factor.describe(),
+            add.describe()
+        ),
+    }
+}
+
+/// The assumptions ledger: every uncertain number with its distribution and source.
+pub fn ledger(s: &Scenario) -> Vec<(String, String, String)> {
+    let mut out = vec![];
+    let mut s = s.clone();
+    for_each_param(&mut s, &mut |site, p: &mut Param| {
+        if p.is_uncertain() {
+            let src = p.source().unwrap_or(site.context_source);
+            let src = if src.is_empty() { "(no source given)" } else { src };
+            out.push((site.path.clone(), p.describe(), src.to_string()));
+        }
+    });
+    out
+}
+
+/// Every table of `brink describe`.
+pub fn describe(s: &Scenario) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# {}", s.name);
+    if !s.description.is_empty() {
+        let _ = writeln!(o, "{}", s.description.trim());
+    }
+    let _ = writeln!(
+        o,
+        "\nhorizon {} {}s from {}; focal dyad {} <-> {}; costs in {}; hostility bounds {}..{}",
+        s.horizon,
+        s.step_unit,
+        s.start_date.as_deref().unwrap_or("step 0"),
+        s.focal.0,
+        s.focal.1,
+        s.cost_unit,
+        fmt_num(s.bounds.0),
+        fmt_num(s.bounds.1)
+    );
+
+    let mut t = Table::new(&["actor", "kind", "rationality", "resolve", "cost weight", "activity", "label"]);
+    for a in &s.actors {
+        t.row(vec![
+            a.name.clone(),
+            format!("{:?}", a.kind),
+            a.rationality.describe(),
+            a.resolve.describe(),
+            a.cost_weight.describe(),
+            a.activity.describe(),
+            a.label.clone(),
+        ]);
+    }
+    let _ = write!(o, "\n## Actors\n{}", t.render());
+
+    let mut t = Table::new(&["relation", "initial", "fatigue", "reactivity", "grievance", "noise", "salience"]);
+    for r in &s.relations {
+        t.row(vec![
+            format!("{} -> {}", r.from, r.to),
+            r.initial.describe(),
+            r.fatigue.describe(),
+            r.reactivity.describe(),
+            r.grievance.describe(),
+            r.noise.describe(),
+            r.salience.describe(),
+        ]);
+    }
+    let _ = write!(o, "\n## Relations\n{}", t.render());
+
+    let mut t = Table::new(&["rung", "H from", "label"]);
+    for r in &s.ladder {
+        t.row(vec![r.name.clone(), fmt_num(r.threshold), r.label.clone()]);
+    }
+    let _ = write!(o, "\n## Escalation ladder\n{}", t.render());
+
+    if !s.pressures.is_empty() {
+        let mut t = Table::new(&["pressure", "actor", "initial", "decay", "push"]);
+        for p in &s.pressures {
+            t.row(vec![
+                p.name.clone(),
+                p.actor.clone(),
+                p.initial.describe(),
+                p.decay.describe(),
+                p.push.describe(),
+            ]);
+        }
+        let _ = write!(o, "\n## Domestic pressure\n{}", t.render());
+    }
+
+    let mut t = Table::new(&["lever", "owner -> target", "level", "weight", "irritation", "costs per step", "implies"]);
+    for l in &s.levers {
+        match l {
+            Lever::Measure(m) => {
+                t.row(vec![
+                    m.name.clone(),
+                    format!("{} -> {}", m.owner, m.target),
+                    format!("0 status quo (start {})", m.initial),
+                    format!("threshold {}", m.threshold.describe()),
+                    format!("persistence {}", m.persistence.describe()),
+                    String::new(),
+                    String::new(),
+                ]);
+                for (i, lv) in m.levels.iter().enumerate() {
+                    t.row(vec![
+                        String::new(),
+                        String::new(),
+                        format!("{} {}", i + 1, lv.name),
+                        lv.weight.describe(),
+                        lv.irritation.describe(),
+                        per_name(&lv.costs),
+                        lv.implies_rung.clone().unwrap_or_default(),
+                    ]);
+                }
+            }
+            Lever::Act(a) => t.row(vec![
+                a.name.clone(),
+                format!("{} -> {}", a.owner, a.target),
+                format!("act, cooldown {}", a.cooldown),
+                a.weight.describe(),
+                format!("threshold {}", a.threshold.describe()),
+                per_name(&a.costs),
+                String::new(),
+            ]),
+        }
+    }
+    let _ = write!(o, "\n## Levers ({} per step)\n{}", s.cost_unit, t.render());
+
+    let mut t = Table::new(&["event", "timing", "effects"]);
+    for e in &s.events {
+        let timing = match &e.timing {
+            Timing::Scheduled { step, probability } => {
+                format!("step {step}, p {}", probability.describe())
+            }
+            Timing::Hazard {
+                rate,
+                index_slope,
+                factors,
+                ..
+            } => {
+                let mut s = format!("hazard {}/step", rate.describe());
+                if index_slope.central() != 0.0 {
+                    s += &format!(" x exp({}·H)", index_slope.describe());
+                }
+                for f in factors {
+                    s += &format!(" x {} if {}", f.times.describe(), condition_text(&f.when));
+                }
+                s
+            }
+        };
+        let effects: Vec<String> = e.effects.iter().map(effect_text).collect();
+        t.row(vec![e.name.clone(), timing, effects.join("; ")]);
+    }
+    let _ = write!(o, "\n## Events\n{}", t.render());
+
+    let mut t = Table::new(&["outcome", "when", "label"]);
+    for oc in &s.outcomes {
+        let when = if oc.at_end {
+            format!("at the end: {}", condition_text(&oc.when))
+        } else {
+            format!("ever: {}", condition_text(&oc.when))
+        };
+        t.row(vec![oc.name.clone(), when, oc.label.clone()]);
+    }
+    let _ = write!(o, "\n## Outcomes\n{}", t.render());
+
+    let mut t = Table::new(&["variant", "changes", "label"]);
+    for v in &s.variants {
+        let mut ch: Vec<String> = v
+            .set
+            .iter()
+            .map(|(k, p)| format!("{k} = {}", p.describe()))
+            .collect();
+        ch.extend(v.force.iter().map(|(k, l)| format!("force {k} = {l}")));
+        ch.extend(v.freeze.iter().map(|k| format!("freeze {k}")));
+        ch.extend(v.add_events.iter().map(|e| format!("add event {}", e.name)));
+        ch.extend(v.remove_events.iter().map(|e| format!("remove event {e}")));
+        t.row(vec![v.name.clone(), ch.join("; "), v.label.clone()]);
+    }
+    let _ = write!(o, "\n## Variants\n{}", t.render());
+
+    let mut t = Table::new(&["parameter", "distribution", "source"]);
+    for (path, dist, src) in ledger(s) {
+        t.row(vec![path, dist, src]);
+    }
+    let _ = write!(o, "\n## Assumptions ledger (uncertain numbers)\n{}", t.render());
+    o
+}

@@ -1,0 +1,26 @@
+//! Size limits that protect a machine from a hostile or mistaken scenario file.
+//!
+//! Each limit is generous for real analyses; the ones an analyst may need to raise have a flag.
+
+/// Largest scenario file read, in bytes (`--max-file-size` raises it).
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+/// Most actors in a scenario.
+pub const MAX_ACTORS: usize = 64;
+/// Most levers (measures and acts together).
+pub const MAX_LEVERS: usize = 512;
+/// Most levels of one measure.
+pub const MAX_LEVELS: usize = 32;
+/// Most events, variants' additions included.
+pub const MAX_EVENTS: usize = 512;
+/// Most named outcomes.
+pub const MAX_OUTCOMES: usize = 128;
+/// Most variants.
+pub const MAX_VARIANTS: usize = 256;
+/// Longest horizon, in steps (100 years of weeks).
+pub const MAX_HORIZON: i64 = 5200;
+/// Most runs in one invocation (`--max-runs` style flags raise it per command).
+pub const MAX_RUNS: u64 = 1_000_000_000_000;
+/// Largest magnitude of any number in a scenario: beyond it, sums of costs lose meaning.
+pub const MAX_ABS_NUMBER: f64 = 1e12;
+/// Deepest nesting of conditions and brackets (deeper files are refused before parsing).
+pub const MAX_NESTING: usize = 64;

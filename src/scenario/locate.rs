@@ -1,0 +1,406 @@
+//! Finds where a value sits in a RON file, so that problems found after parsing (an unknown
+//! actor, an invalid distribution) are reported at their line and column.
+//!
+//! ron's typed deserializer keeps no positions, so this is a small second reader that builds a
+//! tree of spans. It runs only on text that ron already accepted, and gives up (returns `None`)
+//! on anything it does not understand rather than guessing.
+
+use super::paths::Seg;
+
+/// A 1-based line and column (in characters, as ron counts them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+/// A value of the file with its extent.
+#[derive(Debug)]
+pub struct Node {
+    pub start: Pos,
+    pub end: Pos,
+    /// Character offsets of the value in the text, `start..end`.
+    pub chars: (usize, usize),
+    pub kind: Kind,
+}
+
+/// The shape of a value.
+#[derive(Debug)]
+pub enum Kind {
+    /// A number, string, identifier or char.
+    Atom(String),
+    /// `Name(field: value, ...)` or `(field: value, ...)`.
+    Struct {
+        name: Option<String>,
+        fields: Vec<(String, Pos, Node)>,
+    },
+    /// `Name(value, ...)`, `(value, ...)` or `[value, ...]`.
+    Seq {
+        name: Option<String>,
+        items: Vec<Node>,
+    },
+    /// `{key: value, ...}`.
+    Map(Vec<(Node, Node)>),
+}
+
+struct Reader<'a> {
+    chars: Vec<char>,
+    i: usize,
+    line: usize,
+    col: usize,
+    _src: &'a str,
+}
+
+impl<'a> Reader<'a> {
+    fn pos(&self) -> Pos {
+        Pos {
+            line: self.line,
+            col: self.col,
+        }
+    }
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.i).copied()
+    }
+    fn peek2(&self) -> Option<char> {
+        self.chars.get(self.i + 1).copied()
+    }
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.i += 1;
+        if c == '\n' {
+            self.line += 1;
+            self.col = 1;
+        } else {
+            self.col += 1;
+        }
+        Some(c)
+    }
+    fn skip_ws(&mut self) {
+        loop {
+            match (self.peek(), self.peek2()) {
+                (Some(c), _) if c.is_whitespace() => {
+                    self.bump();
+                }
+                (Some('/'), Some('/')) => {
+                    while let Some(c) = self.bump() {
+                        if c == '\n' {
+                            break;
+                        }
+                    }
+                }
+                (Some('/'), Some('*')) => {
+                    self.bump();
+                    self.bump();
+                    let mut depth = 1;
+                    while depth > 0 {
+                        match (self.bump(), self.peek()) {
+                            (None, _) => return,
+                            (Some('*'), Some('/')) => {
+                                self.bump();
+                                depth -= 1;
+                            }
+                            (Some('/'), Some('*')) => {
+                                self.bump();
+                                depth += 1;
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => return,
+            }
+        }
+    }
+    fn word(&mut self) -> String {
+        let mut s = String::new();
+        while let Some(c) = self.peek() {
+            if c.is_alphanumeric() || "_.+-#".contains(c) {
+                s.push(c);
+                self.bump();
+            } else {
+                break;
+            }
+        }
+        s
+    }
+    fn string(&mut self) -> Option<String> {
+        let quote = self.bump()?;
+        let mut s = String::new();
+        loop {
+            let c = self.bump()?;
+            if c == '\\' {
+                let e = self.bump()?;
+                s.push(match e {
+                    'n' => '\n',
+                    't' => '\t',
+                    other => other,
+                });
+            } else if c == quote {
+                return Some(s);
+            } else {
+                s.push(c);
+            }
+        }
+    }
+    fn raw_string(&mut self) -> Option<String> {
+        self.bump(); // r
+        let mut hashes = 0;
+        while self.peek() == Some('#') {
+            self.bump();
+            hashes += 1;
+        }
+        if self.bump()? != '"' {
+            return None;
+        }
+        let mut s = String::new();
+        loop {
+            let c = self.bump()?;
+            if c == '"' {
+                let mut n = 0;
+                while n < hashes && self.peek() == Some('#') {
+                    self.bump();
+                    n += 1;
+                }
+                if n == hashes {
+                    return Some(s);
+                }
+                s.push('"');
+                s.extend(std::iter::repeat_n('#', n));
+            } else {
+                s.push(c);
+            }
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Node> {
+        if depth > 200 {
+            return None;
+        }
+        self.skip_ws();
+        let start = self.pos();
+        let start_i = self.i;
+        let kind = match self.peek()? {
+            '"' | '\'' => Kind::Atom(self.string()?),
+            'r' if matches!(self.peek2(), Some('"') | Some('#')) => Kind::Atom(self.raw_string()?),
+            '[' => {
+                self.bump();
+                Kind::Seq {
+                    name: None,
+                    items: self.items(']', depth)?,
+                }
+            }
+            '{' => {
+                self.bump();
+                let mut entries = Vec::new();
+                loop {
+                    self.skip_ws();
+                    if self.peek()? == '}' {
+                        self.bump();
+                        break;
+                    }
+                    let k = self.value(depth + 1)?;
+                    self.skip_ws();
+                    if self.bump()? != ':' {
+                        return None;
+                    }
+                    let v = self.value(depth + 1)?;
+                    entries.push((k, v));
+                    self.skip_ws();
+                    if self.peek()? == ',' {
+                        self.bump();
+                    }
+                }
+                Kind::Map(entries)
+            }
+            '(' => self.parens(None, depth)?,
+            _ => {
+                let w = self.word();
+                if w.is_empty() {
+                    return None;
+                }
+                let save = (self.i, self.line, self.col);
+                self.skip_ws();
+                if self.peek() == Some('(') {
+                    self.parens(Some(w), depth)?
+                } else {
+                    (self.i, self.line, self.col) = save;
+                    Kind::Atom(w)
+                }
+            }
+        };
+        Some(Node {
+            start,
+            end: self.pos(),
+            chars: (start_i, self.i),
+            kind,
+        })
+    }
+
+    fn items(&mut self, close: char, depth: usize) -> Option<Vec<Node>> {
+        let mut items = Vec::new();
+        loop {
+            self.skip_ws();
+            if self.peek()? == close {
+                self.bump();
+                return Some(items);
+            }
+            items.push(self.value(depth + 1)?);
+            self.skip_ws();
+            if self.peek()? == ',' {
+                self.bump();
+            }
+        }
+    }
+
+    /// After `(`: named fields if the first thing is `ident :`, else positional items.
+    fn parens(&mut self, name: Option<String>, depth: usize) -> Option<Kind> {
+        self.bump(); // (
+        self.skip_ws();
+        let save = (self.i, self.line, self.col);
+        let first = self.word();
+        self.skip_ws();
+        let named = !first.is_empty()
+            && first.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && self.peek() == Some(':');
+        (self.i, self.line, self.col) = save;
+        if !named {
+            return Some(Kind::Seq {
+                name,
+                items: self.items(')', depth)?,
+            });
+        }
+        let mut fields = Vec::new();
+        loop {
+            self.skip_ws();
+            if self.peek()? == ')' {
+                self.bump();
+                return Some(Kind::Struct { name, fields });
+            }
+            let key_pos = self.pos();
+            let key = self.word();
+            self.skip_ws();
+            if key.is_empty() || self.bump()? != ':' {
+                return None;
+            }
+            let v = self.value(depth + 1)?;
+            fields.push((key, key_pos, v));
+            self.skip_ws();
+            if self.peek()? == ',' {
+                self.bump();
+            }
+        }
+    }
+}
+
+/// Reads the span tree of a RON text; `None` if it cannot.
+pub fn read(src: &str) -> Option<Node> {
+    let mut r = Reader {
+        chars: src.chars().collect(),
+        i: 0,
+        line: 1,
+        col: 1,
+        _src: src,
+    };
+    // Inner attributes such as `#![enable(implicit_some)]` come first.
+    loop {
+        r.skip_ws();
+        if r.peek() == Some('#') && r.peek2() == Some('!') {
+            while let Some(c) = r.bump() {
+                if c == ']' {
+                    break;
+                }
+            }
+        } else {
+            break;
+        }
+    }
+    r.value(0)
+}
+
+impl Node {
+    /// The node at `path`, or the deepest node on the way to it.
+    pub fn find(&self, path: &[Seg]) -> &Node {
+        let Some((first, rest)) = path.split_first() else {
+            return self;
+        };
+        match self.child(first) {
+            Some(c) => c.find(rest),
+            None => self,
+        }
+    }
+
+    fn child(&self, seg: &Seg) -> Option<&Node> {
+        match (&self.kind, seg) {
+            // `Some(x)` is transparent.
+            (Kind::Seq { name: Some(n), items }, _) if n == "Some" && items.len() == 1 => {
+                items[0].child(seg)
+            }
+            (Kind::Struct { fields, .. }, Seg::Field(f)) => {
+                fields.iter().find(|(k, _, _)| k == f).map(|(_, _, n)| n)
+            }
+            (Kind::Seq { items, .. }, Seg::Index(i)) => items.get(*i),
+            (Kind::Map(entries), Seg::Key(k)) => entries
+                .iter()
+                .find(|(key, _)| matches!(&key.kind, Kind::Atom(a) if a == k))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The innermost node whose extent holds `pos`.
+    pub fn innermost_at(&self, pos: Pos) -> &Node {
+        let children: Vec<&Node> = match &self.kind {
+            Kind::Atom(_) => vec![],
+            Kind::Struct { fields, .. } => fields.iter().map(|(_, _, n)| n).collect(),
+            Kind::Seq { items, .. } => items.iter().collect(),
+            Kind::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+        };
+        for c in children {
+            if c.start <= pos && pos < c.end {
+                return c.innermost_at(pos);
+            }
+        }
+        self
+    }
+
+    /// Positions of keys that appear twice in a `{...}` map anywhere below this node: ron keeps
+    /// the last one silently, which hides typos such as two costs for the same actor.
+    pub fn duplicate_map_keys(&self, out: &mut Vec<(String, Pos, Pos)>) {
+        match &self.kind {
+            Kind::Atom(_) => {}
+            Kind::Struct { fields, .. } => fields.iter().for_each(|(_, _, n)| n.duplicate_map_keys(out)),
+            Kind::Seq { items, .. } => items.iter().for_each(|n| n.duplicate_map_keys(out)),
+            Kind::Map(entries) => {
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if let Kind::Atom(a) = &k.kind
+                        && let Some((first, _)) = entries[..i]
+                            .iter()
+                            .find(|(k2, _)| matches!(&k2.kind, Kind::Atom(b) if b == a))
+                    {
+                        out.push((a.clone(), k.start, first.start));
+                    }
+                    v.duplicate_map_keys(out);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_nested_values() {
+        let src = "Scenario(\n  name: \"x\", // c\n  levers: [\n    Measure(name: \"a\", costs: {\"r\": 1, \"r\": 2}),\n    Act(name: \"b\", weight: Some(Uniform(min: 1, max: 2))),\n  ],\n)";
+        let tree = read(src).unwrap();
+        let n = tree.find(&[Seg::Field("levers"), Seg::Index(1), Seg::Field("weight"), Seg::Field("max")]);
+        assert_eq!((n.start.line, n.start.col), (5, 54));
+        let n = tree.find(&[Seg::Field("levers"), Seg::Index(0), Seg::Field("costs"), Seg::Key("r".into())]);
+        assert_eq!((n.start.line, n.start.col), (4, 37));
+        let mut dups = vec![];
+        tree.duplicate_map_keys(&mut dups);
+        assert_eq!(dups.len(), 1);
+        assert_eq!(dups[0].1, Pos { line: 4, col: 40 });
+    }
+}

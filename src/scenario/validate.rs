@@ -1,0 +1,727 @@
+//! Checks that a parsed scenario means something: every reference resolves, every number is in
+//! its range, names are unique and safe. Every problem is collected, none stops the others.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::limits::*;
+use super::param::{Dist, Param};
+use super::paths::{Loc, Seg, for_each_param};
+use super::schema::*;
+
+/// A problem with its place in the file.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub loc: Loc,
+    pub message: String,
+    pub expected: Option<String>,
+}
+
+/// The valid range of a number, by the name of its field. Sampled values outside it are clamped
+/// to it (see docs/model.md); a bounded distribution that reaches outside it is an error.
+pub fn param_range(field: &str, bounds: (f64, f64)) -> (f64, f64) {
+    let inf = f64::INFINITY;
+    match field {
+        "activity" | "fatigue" | "decay" | "probability" | "rate" => (0.0, 1.0),
+        "reactivity" => (-1.0, 1.0),
+        "rationality" | "resolve" | "cost_weight" | "noise" | "salience" | "times" => (0.0, inf),
+        "weight" | "ease_weight" => (-10.0, 10.0),
+        "initial_hostility" => bounds,
+        "factor" => (0.0, inf),
+        "cost" => (0.0, inf),
+        "pressure_initial" => (0.0, inf),
+        _ => (-inf, inf),
+    }
+}
+
+/// The rule name of a parameter, from its path: costs and some `initial`s are special.
+pub fn rule_name(path: &str) -> &str {
+    let mut parts = path.rsplit('.');
+    let last = parts.next().unwrap_or("");
+    let parent = parts.next().unwrap_or("");
+    if parent == "costs" || path.contains(".costs.") {
+        "cost"
+    } else if last == "initial" && path.starts_with("relations.") {
+        "initial_hostility"
+    } else if last == "initial" && path.starts_with("pressures.") {
+        "pressure_initial"
+    } else {
+        last
+    }
+}
+
+fn fmt_range((lo, hi): (f64, f64)) -> String {
+    match (lo.is_finite(), hi.is_finite()) {
+        (true, true) => format!("a number from {lo} to {hi}"),
+        (true, false) => format!("a number of at least {lo}"),
+        (false, true) => format!("a number of at most {hi}"),
+        _ => "a finite number".into(),
+    }
+}
+
+/// Checks one number against the rule of its path; `None` if fine.
+pub fn check_param(path: &str, p: &Param, bounds: (f64, f64)) -> Option<(String, String)> {
+    if let Err(e) = p.check() {
+        let expected = match p {
+            Param::Value(_) => "a finite number".to_string(),
+            Param::Dist(_) => "a valid distribution".to_string(),
+        };
+        return Some((format!("invalid number for {path}: {e}"), expected));
+    }
+    let (lo, hi) = p.range();
+    let c = p.central();
+    let worst = [lo, hi, c]
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, |m, v| m.max(v.abs()));
+    if worst > MAX_ABS_NUMBER {
+        return Some((
+            format!("{path} is {worst:e}, beyond the largest number a scenario may hold"),
+            format!("a number of magnitude at most {MAX_ABS_NUMBER:e}"),
+        ));
+    }
+    let valid = param_range(rule_name(path), bounds);
+    let bounded = !matches!(
+        p,
+        Param::Dist(Dist::Normal { .. }) | Param::Dist(Dist::LogNormal { .. })
+    ) || (lo.is_finite() && hi.is_finite());
+    let out = |v: f64| v < valid.0 || v > valid.1;
+    if out(c) || (bounded && (out(lo) || out(hi))) {
+        let what = if p.is_uncertain() {
+            format!("{path} can take values from {lo} to {hi}")
+        } else {
+            format!("{path} is {c}")
+        };
+        return Some((format!("{what}, outside its valid range"), fmt_range(valid)));
+    }
+    None
+}
+
+/// Whether a name is safe to use everywhere (file names included): letters, digits, `_` and
+/// `-`, starting with a letter, at most 64 characters.
+pub fn is_valid_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && s.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+struct Checker<'s> {
+    s: &'s Scenario,
+    problems: Vec<Problem>,
+    actors: BTreeSet<&'s str>,
+    relations: BTreeSet<(&'s str, &'s str)>,
+    rungs: Vec<&'s str>,
+    measures: HashMap<&'s str, usize>,
+    acts: BTreeSet<&'s str>,
+    events: BTreeSet<&'s str>,
+    pressures: BTreeSet<&'s str>,
+}
+
+fn f(name: &'static str) -> Seg {
+    Seg::Field(name)
+}
+fn ix(i: usize) -> Seg {
+    Seg::Index(i)
+}
+
+fn one_of<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -> String {
+    let list: Vec<&str> = names.into_iter().collect();
+    if list.is_empty() {
+        format!("a declared {what} (none is declared)")
+    } else {
+        let shown: Vec<&str> = list.iter().take(12).copied().collect();
+        let more = if list.len() > 12 { ", …" } else { "" };
+        format!("one of the {what}: {}{more}", shown.join(", "))
+    }
+}
+
+impl<'s> Checker<'s> {
+    fn problem(&mut self, loc: Loc, message: impl Into<String>, expected: impl Into<String>) {
+        self.problems.push(Problem {
+            loc,
+            message: message.into(),
+            expected: Some(expected.into()).filter(|e: &String| !e.is_empty()),
+        });
+    }
+
+    fn name(&mut self, loc: Loc, kind: &str, name: &str, seen: &mut BTreeSet<String>) {
+        if !is_valid_name(name) {
+            self.problem(
+                loc,
+                format!("{kind} name {name:?} is not a valid name"),
+                "a name of letters, digits, '_' or '-', starting with a letter, at most 64 characters",
+            );
+        } else if !seen.insert(name.to_string()) {
+            self.problem(
+                loc,
+                format!("duplicate {kind} name {name:?}"),
+                format!("a {kind} name not used before"),
+            );
+        }
+    }
+
+    fn actor_ref(&mut self, loc: Loc, name: &str) {
+        if !self.actors.contains(name) {
+            let list = one_of("actors", self.actors.iter().copied());
+            self.problem(loc, format!("unknown actor {name:?}"), list);
+        }
+    }
+
+    fn relation_ref(&mut self, loc: Loc, from: &str, to: &str, why: &str) {
+        if self.actors.contains(from)
+            && self.actors.contains(to)
+            && !self.relations.contains(&(from, to))
+        {
+            self.problem(
+                loc,
+                format!("there is no relation {from} -> {to}, which {why}"),
+                format!("a Relation(from: {from:?}, to: {to:?}, ...) in relations"),
+            );
+        }
+    }
+
+    fn rung_ref(&mut self, loc: Loc, name: &str) {
+        if !self.rungs.contains(&name) {
+            let list = one_of("rungs", self.rungs.iter().copied());
+            self.problem(loc, format!("unknown rung {name:?}"), list);
+        }
+    }
+
+    fn lever_level(&mut self, loc: Loc, lever: &str, level: i64, allow_zero: bool) {
+        match self.measures.get(lever) {
+            None if self.acts.contains(lever) => self.problem(
+                loc,
+                format!("{lever:?} is an act, which has no levels"),
+                one_of("measures", self.measures.keys().copied()),
+            ),
+            None => {
+                let list = one_of("measures", self.measures.keys().copied());
+                self.problem(loc, format!("unknown measure {lever:?}"), list);
+            }
+            Some(&n) => {
+                let lo = if allow_zero { 0 } else { 1 };
+                if level < lo || level > n as i64 {
+                    self.problem(
+                        loc,
+                        format!("{lever:?} has no level {level}"),
+                        format!("a level from {lo} to {n}"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn steps(&mut self, loc: Loc, what: &str, v: i64, lo: i64, hi: i64) {
+        if v < lo || v > hi {
+            self.problem(
+                loc,
+                format!("{what} is {v}, out of range"),
+                format!("a whole number from {lo} to {hi}"),
+            );
+        }
+    }
+
+    fn condition(&mut self, loc: Loc, c: &Condition, extra_events: &BTreeSet<&str>) {
+        let mut at0 = loc.clone();
+        at0.push(ix(0));
+        match c {
+            Condition::RungAtLeast(r) | Condition::RungBelow(r) => self.rung_ref(at0, r),
+            Condition::IndexAbove(x) | Condition::IndexBelow(x) => {
+                if !x.is_finite() {
+                    self.problem(at0, "the index value must be finite", "a finite number");
+                }
+            }
+            Condition::LevelAtLeast(lever, level) => self.lever_level(at0, lever, *level, false),
+            Condition::EventOccurred(e) | Condition::EventWithin(e, _) => {
+                if !self.events.contains(e.as_str()) && !extra_events.contains(e.as_str()) {
+                    let list = one_of("events", self.events.iter().copied());
+                    self.problem(at0, format!("unknown event {e:?}"), list);
+                }
+                if let Condition::EventWithin(_, n) = c {
+                    let mut l = loc.clone();
+                    l.push(ix(1));
+                    self.steps(l, "the window", *n, 1, MAX_HORIZON);
+                }
+            }
+            Condition::ActWithin(a, n) => {
+                if !self.acts.contains(a.as_str()) {
+                    let list = one_of("acts", self.acts.iter().copied());
+                    self.problem(at0, format!("unknown act {a:?}"), list);
+                }
+                let mut l = loc.clone();
+                l.push(ix(1));
+                self.steps(l, "the window", *n, 1, MAX_HORIZON);
+            }
+            Condition::All(cs) | Condition::Any(cs) => {
+                for (i, c) in cs.iter().enumerate() {
+                    let mut l = at0.clone();
+                    l.push(ix(i));
+                    self.condition(l, c, extra_events);
+                }
+            }
+            Condition::Not(c) => self.condition(at0, c, extra_events),
+        }
+    }
+
+    fn effects(&mut self, loc: Loc, effects: &[Effect]) {
+        for (i, e) in effects.iter().enumerate() {
+            let mut l = loc.clone();
+            l.push(ix(i));
+            let at = |name: &'static str| {
+                let mut x = l.clone();
+                x.push(f(name));
+                x
+            };
+            match e {
+                Effect::Move { by, against, .. } => {
+                    self.actor_ref(at("by"), by);
+                    self.actor_ref(at("against"), against);
+                    self.relation_ref(at("against"), against, by, "a move needs to be felt");
+                }
+                Effect::Impulse { from, to, .. } => {
+                    self.actor_ref(at("from"), from);
+                    self.actor_ref(at("to"), to);
+                    self.relation_ref(at("from"), from, to, "the impulse adds to");
+                }
+                Effect::ScaleHostility { between, .. } => {
+                    if let Some((a, b)) = between {
+                        self.actor_ref(at("between"), a);
+                        self.actor_ref(at("between"), b);
+                    }
+                }
+                Effect::SetLevel { lever, level } => {
+                    self.lever_level(at("lever"), lever, *level, true)
+                }
+                Effect::AddPressure { pressure, .. } => {
+                    if !self.pressures.contains(pressure.as_str()) {
+                        let list = one_of("pressures", self.pressures.iter().copied());
+                        self.problem(at("pressure"), format!("unknown pressure {pressure:?}"), list);
+                    }
+                }
+                Effect::Modify {
+                    actor, duration, ..
+                } => {
+                    self.actor_ref(at("actor"), actor);
+                    self.steps(at("duration"), "duration", *duration, 1, MAX_HORIZON);
+                }
+            }
+        }
+    }
+
+    fn event(&mut self, loc: Loc, e: &Event, seen: &mut BTreeSet<String>) {
+        let at = |name: &'static str| {
+            let mut x = loc.clone();
+            x.push(f(name));
+            x
+        };
+        self.name(at("name"), "event", &e.name, seen);
+        let horizon = self.s.horizon.clamp(1, MAX_HORIZON);
+        match &e.timing {
+            Timing::Scheduled { step, .. } => {
+                let mut l = at("timing");
+                l.push(f("step"));
+                self.steps(l, "the scheduled step", *step, 0, horizon - 1);
+            }
+            Timing::Hazard {
+                factors,
+                from_step,
+                until_step,
+                ..
+            } => {
+                let mut l = at("timing");
+                l.push(f("from_step"));
+                self.steps(l, "from_step", *from_step, 0, horizon - 1);
+                if let Some(u) = until_step {
+                    let mut l = at("timing");
+                    l.push(f("until_step"));
+                    self.steps(l, "until_step", *u, *from_step.max(&0), MAX_HORIZON);
+                }
+                for (i, fac) in factors.iter().enumerate() {
+                    let mut l = at("timing");
+                    l.extend([f("factors"), ix(i), f("when")]);
+                    self.condition(l, &fac.when, &BTreeSet::new());
+                }
+            }
+        }
+        self.steps(at("cooldown"), "cooldown", e.cooldown, 0, MAX_HORIZON);
+        self.effects(at("effects"), &e.effects);
+    }
+}
+
+/// Checks a parsed scenario; returns every problem found.
+pub fn validate(s: &Scenario) -> Vec<Problem> {
+    let mut c = Checker {
+        s,
+        problems: vec![],
+        actors: s.actors.iter().map(|a| a.name.as_str()).collect(),
+        relations: s
+            .relations
+            .iter()
+            .map(|r| (r.from.as_str(), r.to.as_str()))
+            .collect(),
+        rungs: s.ladder.iter().map(|r| r.name.as_str()).collect(),
+        measures: s
+            .levers
+            .iter()
+            .filter_map(|l| match l {
+                Lever::Measure(m) => Some((m.name.as_str(), m.levels.len())),
+                Lever::Act(_) => None,
+            })
+            .collect(),
+        acts: s
+            .levers
+            .iter()
+            .filter_map(|l| match l {
+                Lever::Act(a) => Some(a.name.as_str()),
+                Lever::Measure(_) => None,
+            })
+            .collect(),
+        events: s.events.iter().map(|e| e.name.as_str()).collect(),
+        pressures: s.pressures.iter().map(|p| p.name.as_str()).collect(),
+    };
+
+    // The scenario as a whole.
+    if s.name.trim().is_empty() {
+        c.problem(vec![f("name")], "the scenario has no name", "a non-empty name");
+    }
+    c.steps(vec![f("horizon")], "horizon", s.horizon, 1, MAX_HORIZON);
+    if let Some(r) = s.runs
+        && (r < 1 || r as u64 > MAX_RUNS)
+    {
+        c.problem(
+            vec![f("runs")],
+            format!("runs is {r}, out of range"),
+            format!("a whole number from 1 to {MAX_RUNS}"),
+        );
+    }
+    if let Some(d) = &s.start_date
+        && !is_iso_date(d)
+    {
+        c.problem(
+            vec![f("start_date")],
+            format!("start_date {d:?} is not a date"),
+            "a date written YYYY-MM-DD",
+        );
+    }
+    let (lo, hi) = s.bounds;
+    if !(lo.is_finite() && hi.is_finite() && lo < hi && hi - lo <= 1e6) {
+        c.problem(
+            vec![f("bounds")],
+            format!("bounds ({lo}, {hi}) are not a range"),
+            "(low, high) with low < high, both finite",
+        );
+    }
+
+    // Actors.
+    if s.actors.len() > MAX_ACTORS {
+        c.problem(
+            vec![f("actors")],
+            format!("{} actors is more than the limit", s.actors.len()),
+            format!("at most {MAX_ACTORS} actors"),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (i, a) in s.actors.iter().enumerate() {
+        c.name(vec![f("actors"), ix(i), f("name")], "actor", &a.name, &mut seen);
+    }
+
+    // The focal dyad.
+    let (fa, fb) = (&s.focal.0, &s.focal.1);
+    c.actor_ref(vec![f("focal"), ix(0)], fa);
+    c.actor_ref(vec![f("focal"), ix(1)], fb);
+    if fa == fb {
+        c.problem(
+            vec![f("focal"), ix(1)],
+            "the focal dyad names the same actor twice",
+            "two different actors",
+        );
+    } else {
+        c.relation_ref(vec![f("focal")], fa, fb, "the dyad index needs");
+        c.relation_ref(vec![f("focal")], fb, fa, "the dyad index needs");
+    }
+
+    // Relations.
+    let mut pairs = BTreeSet::new();
+    for (i, r) in s.relations.iter().enumerate() {
+        let l = |n| vec![f("relations"), ix(i), f(n)];
+        c.actor_ref(l("from"), &r.from);
+        c.actor_ref(l("to"), &r.to);
+        if r.from == r.to {
+            c.problem(l("to"), "a relation must join two different actors", "another actor");
+        }
+        if !pairs.insert((&r.from, &r.to)) {
+            c.problem(
+                l("from"),
+                format!("duplicate relation {} -> {}", r.from, r.to),
+                "each directed pair once",
+            );
+        }
+    }
+
+    // The ladder.
+    if s.ladder.len() < 2 {
+        c.problem(vec![f("ladder")], "the ladder needs at least two rungs", "two or more rungs");
+    }
+    let mut seen = BTreeSet::new();
+    for (i, r) in s.ladder.iter().enumerate() {
+        c.name(vec![f("ladder"), ix(i), f("name")], "rung", &r.name, &mut seen);
+        let l = vec![f("ladder"), ix(i), f("threshold")];
+        if !r.threshold.is_finite() {
+            c.problem(l, "a rung threshold must be finite", "a finite number");
+        } else if i > 0 && r.threshold <= s.ladder[i - 1].threshold {
+            c.problem(
+                l,
+                format!(
+                    "rung {:?} has threshold {}, not above the rung below it ({})",
+                    r.name,
+                    r.threshold,
+                    s.ladder[i - 1].threshold
+                ),
+                "thresholds that increase up the ladder",
+            );
+        }
+    }
+
+    // Pressures.
+    let mut seen = BTreeSet::new();
+    for (i, p) in s.pressures.iter().enumerate() {
+        c.name(vec![f("pressures"), ix(i), f("name")], "pressure", &p.name, &mut seen);
+        c.actor_ref(vec![f("pressures"), ix(i), f("actor")], &p.actor);
+    }
+
+    // Levers.
+    if s.levers.len() > MAX_LEVERS {
+        c.problem(
+            vec![f("levers")],
+            format!("{} levers is more than the limit", s.levers.len()),
+            format!("at most {MAX_LEVERS} levers"),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (i, lever) in s.levers.iter().enumerate() {
+        let l = |n: &'static str| vec![f("levers"), ix(i), f(n)];
+        c.name(l("name"), "lever", lever.name(), &mut seen);
+        let (owner, target, motive, min_rung) = match lever {
+            Lever::Measure(m) => (&m.owner, &m.target, &m.motive, None),
+            Lever::Act(a) => (&a.owner, &a.target, &a.motive, a.min_rung.as_ref()),
+        };
+        c.actor_ref(l("owner"), owner);
+        c.actor_ref(l("target"), target);
+        if owner == target {
+            c.problem(l("target"), "a lever's target must differ from its owner", "another actor");
+        }
+        c.relation_ref(l("target"), target, owner, "the lever's moves need to be felt");
+        match motive {
+            Some((a, b)) => {
+                c.actor_ref(l("motive"), a);
+                c.actor_ref(l("motive"), b);
+                c.relation_ref(l("motive"), a, b, "motivates the lever");
+            }
+            None => c.relation_ref(l("owner"), owner, target, "motivates the lever by default"),
+        }
+        if let Some(r) = min_rung {
+            c.rung_ref(l("min_rung"), r);
+        }
+        match lever {
+            Lever::Measure(m) => {
+                if m.levels.is_empty() || m.levels.len() > MAX_LEVELS {
+                    c.problem(
+                        l("levels"),
+                        format!("measure {:?} has {} levels", m.name, m.levels.len()),
+                        format!("from 1 to {MAX_LEVELS} levels above the status quo"),
+                    );
+                }
+                c.steps(l("initial"), "the initial level", m.initial, 0, m.levels.len() as i64);
+                let mut lseen = BTreeSet::new();
+                for (j, lv) in m.levels.iter().enumerate() {
+                    let ll = |n: &'static str| vec![f("levers"), ix(i), f("levels"), ix(j), f(n)];
+                    c.name(ll("name"), "level", &lv.name, &mut lseen);
+                    for a in lv.costs.keys() {
+                        let mut x = ll("costs");
+                        x.push(Seg::Key(a.clone()));
+                        c.actor_ref(x, a);
+                    }
+                    for p in lv.pressure.keys() {
+                        if !c.pressures.contains(p.as_str()) {
+                            let mut x = ll("pressure");
+                            x.push(Seg::Key(p.clone()));
+                            let list = one_of("pressures", c.pressures.iter().copied());
+                            c.problem(x, format!("unknown pressure {p:?}"), list);
+                        }
+                    }
+                    for (k, md) in lv.modifiers.iter().enumerate() {
+                        let mut x = ll("modifiers");
+                        x.extend([ix(k), f("actor")]);
+                        c.actor_ref(x, &md.actor);
+                    }
+                    if let Some(r) = &lv.min_rung {
+                        c.rung_ref(ll("min_rung"), r);
+                    }
+                    if let Some(r) = &lv.implies_rung {
+                        c.rung_ref(ll("implies_rung"), r);
+                    }
+                }
+            }
+            Lever::Act(a) => {
+                c.steps(l("cooldown"), "cooldown", a.cooldown, 1, MAX_HORIZON);
+                for k in a.costs.keys() {
+                    let mut x = l("costs");
+                    x.push(Seg::Key(k.clone()));
+                    c.actor_ref(x, k);
+                }
+                c.effects(l("effects"), &a.effects);
+            }
+        }
+    }
+
+    // Events.
+    if s.events.len() > MAX_EVENTS {
+        c.problem(
+            vec![f("events")],
+            format!("{} events is more than the limit", s.events.len()),
+            format!("at most {MAX_EVENTS} events"),
+        );
+    }
+    let mut event_names = BTreeSet::new();
+    for (i, e) in s.events.iter().enumerate() {
+        c.event(vec![f("events"), ix(i)], e, &mut event_names);
+    }
+
+    // Outcomes may name events that only a variant adds.
+    let added: BTreeSet<&str> = s
+        .variants
+        .iter()
+        .flat_map(|v| v.add_events.iter().map(|e| e.name.as_str()))
+        .collect();
+    if s.outcomes.len() > MAX_OUTCOMES {
+        c.problem(
+            vec![f("outcomes")],
+            format!("{} outcomes is more than the limit", s.outcomes.len()),
+            format!("at most {MAX_OUTCOMES} outcomes"),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (i, o) in s.outcomes.iter().enumerate() {
+        c.name(vec![f("outcomes"), ix(i), f("name")], "outcome", &o.name, &mut seen);
+        c.condition(vec![f("outcomes"), ix(i), f("when")], &o.when, &added);
+    }
+
+    // Every number.
+    let mut paths = BTreeSet::new();
+    let mut scratch = s.clone();
+    for_each_param(&mut scratch, &mut |site, p| {
+        paths.insert(site.path.clone());
+        if let Some((m, e)) = check_param(&site.path, p, s.bounds) {
+            c.problems.push(Problem {
+                loc: site.loc.clone(),
+                message: m,
+                expected: Some(e),
+            });
+        }
+    });
+
+    // Variants.
+    if s.variants.len() > MAX_VARIANTS {
+        c.problem(
+            vec![f("variants")],
+            format!("{} variants is more than the limit", s.variants.len()),
+            format!("at most {MAX_VARIANTS} variants"),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (i, v) in s.variants.iter().enumerate() {
+        let l = |n: &'static str| vec![f("variants"), ix(i), f(n)];
+        c.name(l("name"), "variant", &v.name, &mut seen);
+        for (path, p) in &v.set {
+            let mut x = l("set");
+            x.push(Seg::Key(path.clone()));
+            if !paths.contains(path) {
+                let near = nearest(path, &paths);
+                c.problem(
+                    x,
+                    format!("variant {:?} sets {path:?}, which is not a number of the scenario", v.name),
+                    match near {
+                        Some(n) => format!("a parameter path such as {n:?} (see `brink describe --paths`)"),
+                        None => "a parameter path (see `brink describe --paths`)".into(),
+                    },
+                );
+            } else if let Some((m, e)) = check_param(path, p, s.bounds) {
+                c.problem(x, m, e);
+            }
+        }
+        for (lever, level) in &v.force {
+            let mut x = l("force");
+            x.push(Seg::Key(lever.clone()));
+            c.lever_level(x.clone(), lever, *level, true);
+            if v.freeze.contains(lever) {
+                c.problem(x, format!("{lever:?} is both forced and frozen"), "one or the other");
+            }
+        }
+        for (k, lever) in v.freeze.iter().enumerate() {
+            if !c.measures.contains_key(lever.as_str()) && !c.acts.contains(lever.as_str()) {
+                let mut x = l("freeze");
+                x.push(ix(k));
+                let list = one_of("levers", s.levers.iter().map(|l| l.name()));
+                c.problem(x, format!("unknown lever {lever:?}"), list);
+            }
+        }
+        for (k, e) in v.remove_events.iter().enumerate() {
+            if !c.events.contains(e.as_str()) {
+                let mut x = l("remove_events");
+                x.push(ix(k));
+                let list = one_of("events", c.events.iter().copied());
+                c.problem(x, format!("variant {:?} removes unknown event {e:?}", v.name), list);
+            }
+        }
+        let mut names: BTreeSet<String> = event_names.clone();
+        for (k, e) in v.add_events.iter().enumerate() {
+            let mut x = l("add_events");
+            x.push(ix(k));
+            c.event(x.clone(), e, &mut names);
+            let mut ev = Scenario {
+                events: vec![e.clone()],
+                actors: vec![],
+                relations: vec![],
+                pressures: vec![],
+                levers: vec![],
+                variants: vec![],
+                outcomes: vec![],
+                ..s.clone()
+            };
+            for_each_param(&mut ev, &mut |site, p| {
+                if let Some((m, e)) = check_param(&site.path, p, s.bounds) {
+                    let mut loc = x.clone();
+                    loc.extend(site.loc[2..].iter().cloned());
+                    c.problems.push(Problem {
+                        loc,
+                        message: m,
+                        expected: Some(e),
+                    });
+                }
+            });
+        }
+    }
+    c.problems
+}
+
+fn is_iso_date(d: &str) -> bool {
+    let b = d.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| d.get(r).and_then(|x| x.parse::<u32>().ok());
+    match (num(0..4), num(5..7), num(8..10)) {
+        (Some(_), Some(m), Some(day)) => (1..=12).contains(&m) && (1..=31).contains(&day),
+        _ => false,
+    }
+}
+
+/// The known path that shares the longest prefix with `path`, to suggest a fix.
+fn nearest<'a>(path: &str, known: &'a BTreeSet<String>) -> Option<&'a String> {
+    known.iter().max_by_key(|k| {
+        k.chars()
+            .zip(path.chars())
+            .take_while(|(a, b)| a == b)
+            .count()
+    })
+}

@@ -36,6 +36,41 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Run a scenario many times and write summary.json, CSV tables, charts and report.html.
+    Run(RunArgs),
+}
+
+/// Arguments of `brink run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (RON).
+    pub scenario: PathBuf,
+    /// Number of runs (default: the scenario's `runs`, else 10,000).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed: the same seed gives the same results.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Apply a variant of the scenario.
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario file name>[-<variant>]).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write runs.csv: one row per run with its sampled numbers and outcomes.
+    #[arg(long)]
+    pub per_run: bool,
+    /// Skip the charts and the HTML report.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Largest number of runs accepted.
+    #[arg(long, default_value_t = 100_000_000)]
+    pub max_runs: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Limits an analyst may raise.
@@ -73,7 +108,53 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Run(args) => run_command(args),
     }
+}
+
+/// The number of worker threads: the flag, else every core.
+pub fn threads(flag: Option<usize>) -> Result<usize> {
+    match flag {
+        Some(0) => Err(Error::Input("--threads must be at least 1".into())),
+        Some(t) if t > 1024 => Err(Error::Input("--threads must be at most 1024".into())),
+        Some(t) => Ok(t),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+fn run_command(args: RunArgs) -> Result<()> {
+    let loaded = load(&args.scenario, &args.limits)?;
+    let runs = match args.runs {
+        Some(r) => r,
+        None => loaded.scenario.runs.map_or(10_000, |r| r as u64),
+    };
+    if runs == 0 {
+        return Err(Error::Input("--runs must be at least 1".into()));
+    }
+    if runs > args.max_runs.min(crate::engine::rng::MAX_RUN_INDEX) {
+        return Err(Error::Input(format!(
+            "{runs} runs is more than the limit of {} (raise it with --max-runs)",
+            args.max_runs
+        )));
+    }
+    let req = crate::job::RunRequest {
+        runs,
+        seed: args.seed,
+        variant: args.variant.clone(),
+        threads: threads(args.threads)?,
+        out: args
+            .out
+            .clone()
+            .unwrap_or_else(|| crate::job::default_out(&args.scenario, args.variant.as_deref())),
+        per_run: args.per_run,
+        charts: !args.no_charts,
+        progress: true,
+        command: std::env::args().collect(),
+    };
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (summary, dir) = crate::job::run(&loaded, &req, &stop)?;
+    print!("{}", crate::job::print_summary(&summary, &dir));
+    Ok(())
 }
 
 fn load(file: &std::path::Path, limits: &LimitArgs) -> Result<LoadedScenario> {

@@ -6,6 +6,10 @@
 //! [`cli`] holds the command line; `main.rs` only calls [`cli::run`].
 
 pub mod cli;
+pub mod engine;
 pub mod error;
+pub mod job;
+pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod stats;

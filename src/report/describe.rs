@@ -76,10 +76,17 @@ pub fn condition_text(c: &Condition) -> String {
         Condition::EventOccurred(e) => format!("{e} occurred"),
         Condition::EventWithin(e, n) => format!("{e} within {n} steps"),
         Condition::ActWithin(a, n) => format!("{a} within {n} steps"),
-        Condition::All(cs) => cs.iter().map(condition_text).collect::<Vec<_>>().join(" and "),
+        Condition::All(cs) => cs
+            .iter()
+            .map(condition_text)
+            .collect::<Vec<_>>()
+            .join(" and "),
         Condition::Any(cs) => format!(
             "({})",
-            cs.iter().map(condition_text).collect::<Vec<_>>().join(" or ")
+            cs.iter()
+                .map(condition_text)
+                .collect::<Vec<_>>()
+                .join(" or ")
         ),
         Condition::Not(c) => format!("not ({})", condition_text(c)),
     }
@@ -120,7 +127,11 @@ pub fn ledger(s: &Scenario) -> Vec<(String, String, String)> {
     for_each_param(&mut s, &mut |site, p: &mut Param| {
         if p.is_uncertain() {
             let src = p.source().unwrap_or(site.context_source);
-            let src = if src.is_empty() { "(no source given)" } else { src };
+            let src = if src.is_empty() {
+                "(no source given)"
+            } else {
+                src
+            };
             out.push((site.path.clone(), p.describe(), src.to_string()));
         }
     });
@@ -147,7 +158,15 @@ pub fn describe(s: &Scenario) -> String {
         fmt_num(s.bounds.1)
     );
 
-    let mut t = Table::new(&["actor", "kind", "rationality", "resolve", "cost weight", "activity", "label"]);
+    let mut t = Table::new(&[
+        "actor",
+        "kind",
+        "rationality",
+        "resolve",
+        "cost weight",
+        "activity",
+        "label",
+    ]);
     for a in &s.actors {
         t.row(vec![
             a.name.clone(),
@@ -161,7 +180,15 @@ pub fn describe(s: &Scenario) -> String {
     }
     let _ = write!(o, "\n## Actors\n{}", t.render());
 
-    let mut t = Table::new(&["relation", "initial", "fatigue", "reactivity", "grievance", "noise", "salience"]);
+    let mut t = Table::new(&[
+        "relation",
+        "initial",
+        "fatigue",
+        "reactivity",
+        "grievance",
+        "noise",
+        "salience",
+    ]);
     for r in &s.relations {
         t.row(vec![
             format!("{} -> {}", r.from, r.to),
@@ -195,7 +222,15 @@ pub fn describe(s: &Scenario) -> String {
         let _ = write!(o, "\n## Domestic pressure\n{}", t.render());
     }
 
-    let mut t = Table::new(&["lever", "owner -> target", "level", "weight", "irritation", "costs per step", "implies"]);
+    let mut t = Table::new(&[
+        "lever",
+        "owner -> target",
+        "level",
+        "weight",
+        "irritation",
+        "costs per step",
+        "implies",
+    ]);
     for l in &s.levers {
         match l {
             Lever::Measure(m) => {
@@ -290,6 +325,10 @@ pub fn describe(s: &Scenario) -> String {
     for (path, dist, src) in ledger(s) {
         t.row(vec![path, dist, src]);
     }
-    let _ = write!(o, "\n## Assumptions ledger (uncertain numbers)\n{}", t.render());
+    let _ = write!(
+        o,
+        "\n## Assumptions ledger (uncertain numbers)\n{}",
+        t.render()
+    );
     o
 }

@@ -1,3 +1,8 @@
 //! What the analyst reads: tables, CSV and JSON files, charts and the HTML report.
 
+pub mod csv;
 pub mod describe;
+pub mod output;
+pub mod summary;
+
+pub use summary::{Manifest, Summary};

@@ -1,0 +1,152 @@
+//! The Monte Carlo engine: seeding, parallel runs in fixed chunks, ordered merge.
+//!
+//! Runs are cut into chunks of [`CHUNK_RUNS`] consecutive run indices. Chunks are simulated in
+//! parallel, a batch at a time, and their tallies merged in chunk order, so memory stays flat
+//! and the result is the same for any number of threads (and any split into shards, which are
+//! ranges of chunks).
+
+pub mod rng;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use crate::model::{Model, RunState, simulate};
+use crate::stats::Tally;
+use rng::Master;
+
+/// Runs per chunk: the unit of parallel work, of merging and of sharding.
+pub const CHUNK_RUNS: u64 = 1024;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    /// Master seed.
+    pub seed: u64,
+    /// Total runs of the whole job (all shards).
+    pub runs: u64,
+    /// The chunks this process computes: `first_chunk..end_chunk`.
+    pub first_chunk: u64,
+    pub end_chunk: u64,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+impl RunPlan {
+    /// All runs, in one process.
+    pub fn whole(seed: u64, runs: u64, threads: usize) -> Self {
+        RunPlan {
+            seed,
+            runs,
+            first_chunk: 0,
+            end_chunk: chunks_for(runs),
+            threads,
+        }
+    }
+
+    /// Runs this plan covers.
+    pub fn own_runs(&self) -> u64 {
+        let lo = (self.first_chunk * CHUNK_RUNS).min(self.runs);
+        let hi = (self.end_chunk * CHUNK_RUNS).min(self.runs);
+        hi - lo
+    }
+}
+
+/// Number of chunks for a number of runs.
+pub fn chunks_for(runs: u64) -> u64 {
+    runs.div_ceil(CHUNK_RUNS)
+}
+
+/// Receives what the engine produces as chunks complete, in chunk order.
+pub trait ChunkSink {
+    /// Whether per-run rows are wanted.
+    fn wants_rows(&self) -> bool {
+        false
+    }
+    /// The rows of one chunk (one line per run), in order.
+    fn rows(&mut self, _rows: &str) -> std::io::Result<()> {
+        Ok(())
+    }
+    /// Called after each batch with the runs done so far.
+    fn progress(&mut self, _runs_done: u64) {}
+}
+
+/// A sink that wants nothing.
+pub struct NoSink;
+impl ChunkSink for NoSink {}
+
+/// How a run of the engine ended.
+#[derive(Debug)]
+pub enum Stopped {
+    /// Interrupted at a chunk boundary: the tally holds the runs done.
+    Interrupted(Box<Tally>),
+    /// Writing rows failed.
+    Io(std::io::Error),
+}
+
+/// Formats one per-run row: run index, the uncertain numbers, then the outcomes.
+pub type RowWriter = dyn Fn(&Model, u64, &RunState, &mut String) + Sync;
+
+/// Runs the plan's chunks of `model`. `row` formats a per-run row when the sink wants rows.
+pub fn run(
+    model: &Model,
+    plan: &RunPlan,
+    sink: &mut dyn ChunkSink,
+    row: Option<&RowWriter>,
+    stop: &AtomicBool,
+) -> Result<Tally, Stopped> {
+    let master = Master::new(plan.seed);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.threads.max(1))
+        .build()
+        .map_err(|e| Stopped::Io(std::io::Error::other(e.to_string())))?;
+    let batch = (plan.threads.max(1) * 4) as u64;
+    let mut total = Tally::new(model);
+    let want_rows = sink.wants_rows() && row.is_some();
+    let mut c = plan.first_chunk;
+    while c < plan.end_chunk {
+        if stop.load(Ordering::SeqCst) {
+            return Err(Stopped::Interrupted(Box::new(total)));
+        }
+        let hi = (c + batch).min(plan.end_chunk);
+        let results: Vec<(Tally, String)> = pool.install(|| {
+            (c..hi)
+                .into_par_iter()
+                .map(|chunk| run_chunk(model, &master, plan.runs, chunk, want_rows, row))
+                .collect()
+        });
+        for (t, rows) in &results {
+            total.merge(t);
+            if want_rows {
+                sink.rows(rows).map_err(Stopped::Io)?;
+            }
+        }
+        sink.progress(total.runs);
+        c = hi;
+    }
+    Ok(total)
+}
+
+/// Simulates one chunk of runs in order.
+pub fn run_chunk(
+    model: &Model,
+    master: &Master,
+    runs: u64,
+    chunk: u64,
+    want_rows: bool,
+    row: Option<&RowWriter>,
+) -> (Tally, String) {
+    let mut tally = Tally::new(model);
+    let mut st = RunState::new(model);
+    let mut rows = String::new();
+    let lo = chunk * CHUNK_RUNS;
+    let hi = ((chunk + 1) * CHUNK_RUNS).min(runs);
+    for r in lo..hi {
+        simulate(model, master, r, &mut st, &mut tally);
+        tally.record(&st);
+        if want_rows && let Some(f) = row {
+            f(model, r, &st, &mut rows);
+        }
+    }
+    (tally, rows)
+}

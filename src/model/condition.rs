@@ -1,0 +1,42 @@
+//! Conditions with names resolved to indices, evaluated on a run's state.
+
+use super::state::RunState;
+
+/// A compiled [`crate::scenario::Condition`].
+#[derive(Debug, Clone)]
+pub enum Cond {
+    RungAtLeast(usize),
+    RungBelow(usize),
+    IndexAbove(f64),
+    IndexBelow(f64),
+    LevelAtLeast(usize, u8),
+    EventOccurred(usize),
+    EventWithin(usize, u32),
+    ActWithin(usize, u32),
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+    /// Never holds (an event that this variant does not have).
+    Never,
+}
+
+impl Cond {
+    /// Whether the condition holds at step `t` of the state.
+    pub fn holds(&self, s: &RunState, t: u32) -> bool {
+        let within = |last: u32, n: u32| last != u32::MAX && t - last < n;
+        match self {
+            Cond::RungAtLeast(r) => s.rung >= *r,
+            Cond::RungBelow(r) => s.rung < *r,
+            Cond::IndexAbove(x) => s.index > *x,
+            Cond::IndexBelow(x) => s.index < *x,
+            Cond::LevelAtLeast(m, l) => s.level[*m] >= *l,
+            Cond::EventOccurred(e) => s.event_last[*e] != u32::MAX,
+            Cond::EventWithin(e, n) => within(s.event_last[*e], *n),
+            Cond::ActWithin(a, n) => within(s.act_last[*a], *n),
+            Cond::All(cs) => cs.iter().all(|c| c.holds(s, t)),
+            Cond::Any(cs) => cs.iter().any(|c| c.holds(s, t)),
+            Cond::Not(c) => !c.holds(s, t),
+            Cond::Never => false,
+        }
+    }
+}

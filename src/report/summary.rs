@@ -1,0 +1,319 @@
+//! The summary of a run of the engine: what `summary.json` holds and every table and chart
+//! reads.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Model;
+use crate::stats::{Interval, Tally, Z95, wilson};
+
+/// Where a result came from: enough to rerun it exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub tool: String,
+    pub version: String,
+    pub scenario: String,
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file.
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub runs: u64,
+    pub variant: Option<String>,
+    /// Runs per chunk (the unit of merging and sharding).
+    pub chunk_runs: u64,
+    /// Whether every requested run is in the results.
+    pub complete: bool,
+    /// The command line, as typed (differs between equivalent invocations).
+    pub command: Vec<String>,
+}
+
+/// The scenario's vocabulary, so that a summary can be read alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub description: String,
+    pub step_unit: String,
+    pub start_date: Option<String>,
+    pub horizon: u32,
+    pub cost_unit: String,
+    pub focal: (String, String),
+    pub rungs: Vec<String>,
+    pub actors: Vec<String>,
+}
+
+/// A named outcome's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeResult {
+    pub name: String,
+    pub label: String,
+    /// Probability with its Wilson 95% interval.
+    pub probability: Interval,
+    pub runs_hit: u64,
+    /// P(outcome by step t), for t = 0..horizon.
+    pub by_step: Vec<f64>,
+    /// Quartiles of the first step among runs where it happened.
+    pub first_step_quartiles: Option<[f64; 3]>,
+}
+
+/// The dyad index at one step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexStep {
+    pub step: u32,
+    pub mean: f64,
+    /// Quantiles 5, 25, 50, 75, 95 %.
+    pub q: [f64; 5],
+}
+
+/// An actor's cumulative cost over the horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostResult {
+    pub actor: String,
+    pub mean: Interval,
+    /// Quantiles 5, 25, 50, 75, 95 %.
+    pub q: [f64; 5],
+    pub max: f64,
+}
+
+/// A measure's levels over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeverResult {
+    pub name: String,
+    pub owner: String,
+    pub target: String,
+    pub levels: Vec<String>,
+    /// Mean level at each step.
+    pub mean_level: Vec<f64>,
+    /// Share of runs at each level, at each step: `[step][level]`.
+    pub share_by_step: Vec<Vec<f64>>,
+    /// Share of runs whose highest level was each level.
+    pub highest_level: Vec<f64>,
+}
+
+/// An event's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventResult {
+    pub name: String,
+    pub probability: Interval,
+    pub median_first_step: Option<f64>,
+}
+
+/// Everything `summary.json` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub manifest: Manifest,
+    pub scenario: ScenarioInfo,
+    pub outcomes: Vec<OutcomeResult>,
+    pub index_by_step: Vec<IndexStep>,
+    pub peak_index: Interval,
+    pub final_index: Interval,
+    /// P(rung) at each step: `[step][rung]`.
+    pub rung_by_step: Vec<Vec<f64>>,
+    /// P(peak rung = r), with intervals.
+    pub peak_rung: Vec<Interval>,
+    /// P(final rung = r), with intervals.
+    pub final_rung: Vec<Interval>,
+    /// Mean steps spent on each rung.
+    pub mean_steps_on_rung: Vec<f64>,
+    pub costs: Vec<CostResult>,
+    pub levers: Vec<LeverResult>,
+    pub events: Vec<EventResult>,
+}
+
+const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+fn first_step_quantiles(counts: &[u64], qs: &[f64]) -> Option<Vec<f64>> {
+    let total: u64 = counts.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    Some(
+        qs.iter()
+            .map(|&q| {
+                let target = (q * total as f64).ceil().max(1.0) as u64;
+                let mut acc = 0;
+                for (t, &c) in counts.iter().enumerate() {
+                    acc += c;
+                    if acc >= target {
+                        return t as f64;
+                    }
+                }
+                (counts.len() - 1) as f64
+            })
+            .collect(),
+    )
+}
+
+impl Summary {
+    /// Builds the summary of a tally.
+    pub fn new(m: &Model, tally: &Tally, manifest: Manifest) -> Self {
+        let n = tally.runs;
+        let nf = n.max(1) as f64;
+        let s = &m.scenario;
+        let outcomes = m
+            .outcomes
+            .iter()
+            .enumerate()
+            .map(|(o, spec)| {
+                let mut acc = 0;
+                let by_step = tally.outcome_first[o]
+                    .iter()
+                    .map(|&c| {
+                        acc += c;
+                        acc as f64 / nf
+                    })
+                    .collect();
+                OutcomeResult {
+                    name: spec.name.clone(),
+                    label: spec.label.clone(),
+                    probability: wilson(tally.outcome_hits[o], n, Z95),
+                    runs_hit: tally.outcome_hits[o],
+                    by_step,
+                    first_step_quartiles: first_step_quantiles(
+                        &tally.outcome_first[o],
+                        &[0.25, 0.5, 0.75],
+                    )
+                    .map(|v| [v[0], v[1], v[2]]),
+                }
+            })
+            .collect();
+        let index_by_step = (0..m.horizon as usize)
+            .map(|t| IndexStep {
+                step: t as u32,
+                mean: tally.index_mean_by_step[t].value() / nf,
+                q: QS.map(|q| tally.index_by_step[t].quantile(q)),
+            })
+            .collect();
+        let share = |c: &[u64]| c.iter().map(|&x| x as f64 / nf).collect::<Vec<f64>>();
+        let levers = m
+            .measures
+            .iter()
+            .enumerate()
+            .map(|(k, ms)| LeverResult {
+                name: ms.name.clone(),
+                owner: m.actors[ms.owner].name.clone(),
+                target: m.actors[ms.target].name.clone(),
+                levels: std::iter::once("status quo".to_string())
+                    .chain(ms.levels.iter().map(|l| l.name.clone()))
+                    .collect(),
+                mean_level: tally.level_by_step[k]
+                    .iter()
+                    .map(|c| {
+                        c.iter()
+                            .enumerate()
+                            .map(|(l, &x)| l as f64 * x as f64)
+                            .sum::<f64>()
+                            / nf
+                    })
+                    .collect(),
+                share_by_step: tally.level_by_step[k].iter().map(|c| share(c)).collect(),
+                highest_level: share(&tally.max_level[k]),
+            })
+            .collect();
+        Summary {
+            manifest,
+            scenario: ScenarioInfo {
+                name: s.name.clone(),
+                description: s.description.clone(),
+                step_unit: s.step_unit.clone(),
+                start_date: s.start_date.clone(),
+                horizon: m.horizon,
+                cost_unit: s.cost_unit.clone(),
+                focal: s.focal.clone(),
+                rungs: m.rung_names.clone(),
+                actors: m.actors.iter().map(|a| a.name.clone()).collect(),
+            },
+            outcomes,
+            index_by_step,
+            peak_index: tally.peak_index_moments.interval(),
+            final_index: tally.final_index_moments.interval(),
+            rung_by_step: tally.rung_by_step.iter().map(|c| share(c)).collect(),
+            peak_rung: tally.peak_rung.iter().map(|&k| wilson(k, n, Z95)).collect(),
+            final_rung: tally
+                .final_rung
+                .iter()
+                .map(|&k| wilson(k, n, Z95))
+                .collect(),
+            mean_steps_on_rung: tally.steps_on_rung.iter().map(|&x| x as f64 / nf).collect(),
+            costs: m
+                .actors
+                .iter()
+                .enumerate()
+                .map(|(a, spec)| CostResult {
+                    actor: spec.name.clone(),
+                    mean: tally.cost[a].interval(),
+                    q: QS.map(|q| tally.cost_hist[a].quantile(q)),
+                    max: tally.cost[a].max.unwrap_or(0.0),
+                })
+                .collect(),
+            levers,
+            events: m
+                .events
+                .iter()
+                .enumerate()
+                .map(|(e, spec)| EventResult {
+                    name: spec.name.clone(),
+                    probability: wilson(tally.event_hits[e], n, Z95),
+                    median_first_step: first_step_quantiles(&tally.event_first[e], &[0.5])
+                        .map(|v| v[0]),
+                })
+                .collect(),
+        }
+    }
+
+    /// The calendar date of a step, when the scenario has a start date and a step of a day or
+    /// a week.
+    pub fn date_of_step(&self, step: u32) -> Option<String> {
+        let days_per_step = match self.scenario.step_unit.as_str() {
+            "week" | "weeks" => 7,
+            "day" | "days" => 1,
+            _ => return None,
+        };
+        let start = self.scenario.start_date.as_deref()?;
+        let y: i64 = start.get(0..4)?.parse().ok()?;
+        let mo: u32 = start.get(5..7)?.parse().ok()?;
+        let d: u32 = start.get(8..10)?.parse().ok()?;
+        let days = days_from_civil(y, mo, d) + days_per_step * step as i64;
+        let (y, mo, d) = civil_from_days(days);
+        Some(format!("{y:04}-{mo:02}-{d:02}"))
+    }
+}
+
+// Howard Hinnant's civil-calendar algorithms.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_round_trip() {
+        assert_eq!(
+            civil_from_days(days_from_civil(2025, 7, 1) + 7 * 26),
+            (2025, 12, 30)
+        );
+        assert_eq!(
+            civil_from_days(days_from_civil(2024, 2, 28) + 1),
+            (2024, 2, 29)
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! Streaming, mergeable statistics: memory does not grow with the number of runs, and merging
+//! gives the same bits whatever the grouping (counts are integers; sums are exact).
+
+mod exact;
+mod histogram;
+mod interval;
+mod tally;
+
+pub use exact::ExactSum;
+pub use histogram::{Histogram, LogHistogram};
+pub use interval::{Interval, Z95, mean_interval, paired_diff_interval, wilson};
+pub use tally::{Moments, Tally};

@@ -1,0 +1,227 @@
+//! The tally of a batch of runs of one model: everything the outputs need, in memory that does
+//! not depend on the number of runs.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ExactSum, Histogram, LogHistogram};
+use crate::model::{Model, Observer, RunState};
+
+/// Count, exact sum and exact sum of squares of a quantity, with its extremes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Moments {
+    pub n: u64,
+    pub sum: ExactSum,
+    pub sumsq: ExactSum,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Moments {
+    /// Counts a value.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        self.n += 1;
+        self.sum.add(x);
+        self.sumsq.add(x * x);
+        self.min = Some(self.min.map_or(x, |m| m.min(x)));
+        self.max = Some(self.max.map_or(x, |m| m.max(x)));
+    }
+
+    /// Adds another set of moments.
+    pub fn merge(&mut self, o: &Moments) {
+        self.n += o.n;
+        self.sum.merge(&o.sum);
+        self.sumsq.merge(&o.sumsq);
+        self.min = match (self.min, o.min) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.max = match (self.max, o.max) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// The mean with its 95% interval.
+    pub fn interval(&self) -> super::Interval {
+        super::mean_interval(self.n, self.sum.value(), self.sumsq.value(), super::Z95)
+    }
+}
+
+/// Bins of the dyad index histograms over the hostility bounds.
+pub const INDEX_BINS: usize = 400;
+
+/// Everything counted over a batch of runs of one model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    /// Runs counted.
+    pub runs: u64,
+    pub horizon: u32,
+    /// Distribution of H at each step.
+    pub index_by_step: Vec<Histogram>,
+    /// Mean of H at each step.
+    pub index_mean_by_step: Vec<ExactSum>,
+    /// Runs on each rung at each step: `[step][rung]`.
+    pub rung_by_step: Vec<Vec<u64>>,
+    /// Runs at each level of each measure at each step: `[measure][step][level]`.
+    pub level_by_step: Vec<Vec<Vec<u64>>>,
+    /// Runs whose peak rung was each rung.
+    pub peak_rung: Vec<u64>,
+    /// Runs whose final rung was each rung.
+    pub final_rung: Vec<u64>,
+    /// Total steps spent on each rung, over all runs.
+    pub steps_on_rung: Vec<u64>,
+    /// Peak H per run.
+    pub peak_index: Histogram,
+    pub peak_index_moments: Moments,
+    /// Final H per run.
+    pub final_index_moments: Moments,
+    /// Cumulative cost per actor per run.
+    pub cost: Vec<Moments>,
+    pub cost_hist: Vec<LogHistogram>,
+    /// Runs whose highest level of each measure was each level: `[measure][level]`.
+    pub max_level: Vec<Vec<u64>>,
+    /// Runs in which each outcome happened.
+    pub outcome_hits: Vec<u64>,
+    /// Step at which each outcome first held: `[outcome][step]`.
+    pub outcome_first: Vec<Vec<u64>>,
+    /// Runs in which each event fired.
+    pub event_hits: Vec<u64>,
+    /// Step at which each event first fired: `[event][step]`.
+    pub event_first: Vec<Vec<u64>>,
+}
+
+impl Tally {
+    /// An empty tally shaped for a model.
+    pub fn new(m: &Model) -> Self {
+        let h = m.horizon as usize;
+        let nr = m.rung_names.len();
+        let (lo, hi) = m.bounds;
+        Tally {
+            runs: 0,
+            horizon: m.horizon,
+            index_by_step: vec![Histogram::new(lo, hi, INDEX_BINS); h],
+            index_mean_by_step: vec![ExactSum::new(); h],
+            rung_by_step: vec![vec![0; nr]; h],
+            level_by_step: m
+                .measures
+                .iter()
+                .map(|ms| vec![vec![0; ms.levels.len() + 1]; h])
+                .collect(),
+            peak_rung: vec![0; nr],
+            final_rung: vec![0; nr],
+            steps_on_rung: vec![0; nr],
+            peak_index: Histogram::new(lo, hi, INDEX_BINS),
+            peak_index_moments: Moments::default(),
+            final_index_moments: Moments::default(),
+            cost: vec![Moments::default(); m.actors.len()],
+            cost_hist: vec![LogHistogram::default(); m.actors.len()],
+            max_level: m
+                .measures
+                .iter()
+                .map(|ms| vec![0; ms.levels.len() + 1])
+                .collect(),
+            outcome_hits: vec![0; m.outcomes.len()],
+            outcome_first: vec![vec![0; h]; m.outcomes.len()],
+            event_hits: vec![0; m.events.len()],
+            event_first: vec![vec![0; h]; m.events.len()],
+        }
+    }
+
+    /// Counts a finished run.
+    pub fn record(&mut self, st: &RunState) {
+        self.runs += 1;
+        self.peak_rung[st.peak_rung] += 1;
+        self.final_rung[st.final_rung()] += 1;
+        for (a, &s) in self.steps_on_rung.iter_mut().zip(&st.steps_on_rung) {
+            *a += s as u64;
+        }
+        self.peak_index.add(st.peak_index);
+        self.peak_index_moments.add(st.peak_index);
+        self.final_index_moments.add(st.index);
+        for (a, &c) in st.cost.iter().enumerate() {
+            self.cost[a].add(c);
+            self.cost_hist[a].add(c);
+        }
+        for (k, &l) in st.max_level.iter().enumerate() {
+            self.max_level[k][l as usize] += 1;
+        }
+        for (o, &t) in st.outcome_first.iter().enumerate() {
+            if t != u32::MAX {
+                self.outcome_hits[o] += 1;
+                self.outcome_first[o][t as usize] += 1;
+            }
+        }
+        for (e, &t) in st.event_first.iter().enumerate() {
+            if t != u32::MAX {
+                self.event_hits[e] += 1;
+                self.event_first[e][t as usize] += 1;
+            }
+        }
+    }
+
+    /// Adds another tally of the same model (later runs). Exact: the result does not depend on
+    /// how runs were split.
+    pub fn merge(&mut self, o: &Tally) {
+        fn add(a: &mut [u64], b: &[u64]) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        self.runs += o.runs;
+        for (a, b) in self.index_by_step.iter_mut().zip(&o.index_by_step) {
+            a.merge(b);
+        }
+        for (a, b) in self
+            .index_mean_by_step
+            .iter_mut()
+            .zip(&o.index_mean_by_step)
+        {
+            a.merge(b);
+        }
+        for (a, b) in self.rung_by_step.iter_mut().zip(&o.rung_by_step) {
+            add(a, b);
+        }
+        for (a, b) in self.level_by_step.iter_mut().zip(&o.level_by_step) {
+            for (x, y) in a.iter_mut().zip(b) {
+                add(x, y);
+            }
+        }
+        add(&mut self.peak_rung, &o.peak_rung);
+        add(&mut self.final_rung, &o.final_rung);
+        add(&mut self.steps_on_rung, &o.steps_on_rung);
+        self.peak_index.merge(&o.peak_index);
+        self.peak_index_moments.merge(&o.peak_index_moments);
+        self.final_index_moments.merge(&o.final_index_moments);
+        for (a, b) in self.cost.iter_mut().zip(&o.cost) {
+            a.merge(b);
+        }
+        for (a, b) in self.cost_hist.iter_mut().zip(&o.cost_hist) {
+            a.merge(b);
+        }
+        for (a, b) in self.max_level.iter_mut().zip(&o.max_level) {
+            add(a, b);
+        }
+        add(&mut self.outcome_hits, &o.outcome_hits);
+        for (a, b) in self.outcome_first.iter_mut().zip(&o.outcome_first) {
+            add(a, b);
+        }
+        add(&mut self.event_hits, &o.event_hits);
+        for (a, b) in self.event_first.iter_mut().zip(&o.event_first) {
+            add(a, b);
+        }
+    }
+}
+
+impl Observer for Tally {
+    #[inline]
+    fn step(&mut self, t: u32, _m: &Model, s: &RunState) {
+        let t = t as usize;
+        self.index_by_step[t].add(s.index);
+        self.index_mean_by_step[t].add(s.index);
+        self.rung_by_step[t][s.rung] += 1;
+        for (k, &l) in s.level.iter().enumerate() {
+            self.level_by_step[k][t][l as usize] += 1;
+        }
+    }
+}

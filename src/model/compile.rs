@@ -381,7 +381,7 @@ pub fn compile(base: &Scenario, variant: Option<&str>) -> Result<Model, String> 
                     felt_by: names.rel(&a.target, &a.owner),
                     threshold: names.p(&format!("{pre}.threshold")),
                     weight: names.p(&format!("{pre}.weight")),
-                    cooldown: a.cooldown.max(1) as u32,
+                    cooldown: a.cooldown.max(0) as u32,
                     owner_cost: costs.iter().find(|(k, _)| *k == owner).map(|c| c.1),
                     costs,
                     effects: Vec::new(),

@@ -162,7 +162,9 @@ fn rung_of(m: &Model, st: &RunState) -> usize {
     r
 }
 
-fn apply_effects(m: &Model, t: u32, effects: &[EffectSpec], st: &mut RunState) {
+/// Applies effects; temporary modifiers start counting at `first_step` (the step whose choices
+/// they first change: this step for events, the next one for acts).
+fn apply_effects(m: &Model, first_step: u32, effects: &[EffectSpec], st: &mut RunState) {
     for e in effects {
         let v = &st.values;
         match e {
@@ -194,7 +196,7 @@ fn apply_effects(m: &Model, t: u32, effects: &[EffectSpec], st: &mut RunState) {
                     param: modifier.param,
                     factor: v[modifier.factor as usize],
                     add: v[modifier.add as usize],
-                    until: t.saturating_add(*duration),
+                    until: first_step.saturating_add(*duration),
                 };
                 st.temp_mods.push(tm);
             }
@@ -235,7 +237,11 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
                 if t < *from_step || t > *until_step {
                     0.0
                 } else {
-                    let mut p = v[*rate as usize] * (v[*index_slope as usize] * st.index).exp();
+                    let slope = v[*index_slope as usize];
+                    let mut p = v[*rate as usize];
+                    if slope != 0.0 {
+                        p *= (slope * st.index).exp();
+                    }
                     for (c, times) in factors {
                         if c.holds(st, t) {
                             p *= v[*times as usize];
@@ -428,8 +434,9 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
                     st.cost[who] += v[c as usize];
                 }
                 st.act_last[k] = t;
-                st.act_ready[k] = t.saturating_add(act.cooldown);
-                apply_effects(m, t, &act.effects, st);
+                // Blocked for `cooldown` steps after this one, as events are.
+                st.act_ready[k] = t.saturating_add(act.cooldown).saturating_add(1);
+                apply_effects(m, t + 1, &act.effects, st);
             }
         }
     }

@@ -315,7 +315,7 @@ pub struct Act {
     pub threshold: Param,
     /// Goldstein weight of the act.
     pub weight: Param,
-    /// Steps before the act can be performed again (at least 1).
+    /// Steps after it is performed during which it cannot be performed again (as for events).
     #[serde(default = "default_cooldown")]
     pub cooldown: i64,
     /// One-off cost to each actor.
@@ -480,7 +480,7 @@ pub struct Variant {
     /// Holds measures at a level from step 0; their owners cannot change them.
     #[serde(default)]
     pub force: BTreeMap<String, i64>,
-    /// Holds measures at their status quo and disables acts.
+    /// Holds measures at their initial level (the status quo at step 0) and disables acts.
     #[serde(default)]
     pub freeze: Vec<String>,
     #[serde(default)]

@@ -1,0 +1,116 @@
+//! The same scenario, seed and runs give bit-identical outputs on any thread count, and from
+//! one invocation to the next.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+
+use brink::engine::{self, NoSink, RunPlan};
+use brink::model;
+use brink::scenario::load::parse_text;
+
+const SCENARIO: &str = r#"Scenario(
+    name: "determinism", horizon: 30, focal: ("a", "b"), cost_unit: "USD million",
+    actors: [
+        Actor(name: "a", activity: 0.6, resolve: Triangular(min: 0.5, mode: 1, max: 2, source: "assumption")),
+        Actor(name: "b", activity: 0.5, cost_weight: 0.05),
+        Actor(name: "m", kind: Mediator, activity: 0.3),
+    ],
+    relations: [
+        Relation(from: "a", to: "b", initial: 3.0, reactivity: 0.2, noise: Uniform(min: 0.3, max: 0.8)),
+        Relation(from: "b", to: "a", initial: 2.0, reactivity: 0.2, noise: 0.5),
+        Relation(from: "m", to: "a", initial: -2.0),
+        Relation(from: "a", to: "m", initial: -2.0),
+    ],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2), Rung(name: "rupture", threshold: 5)],
+    levers: [
+        Measure(name: "ban", owner: "a", target: "b", threshold: 2.5, persistence: 1.0,
+            levels: [Level(name: "checks", weight: -4, costs: {"b": 3.0, "a": 0.5}),
+                     Level(name: "full", weight: -8, costs: {"b": 12.0, "a": 2.0}, implies_rung: "rupture")]),
+        Act(name: "note", owner: "b", target: "a", weight: -2, threshold: 2, cooldown: 2),
+        Act(name: "call", owner: "m", target: "a", weight: 4, threshold: 0),
+    ],
+    events: [
+        Event(name: "meeting", timing: Hazard(rate: 0.05, index_slope: -0.2, factors: [Factor(when: ActWithin("call", 4), times: 3)]),
+              effects: [ScaleHostility(factor: 0.5)]),
+    ],
+    outcomes: [
+        Outcome(name: "rupture", when: RungAtLeast("rupture")),
+        Outcome(name: "ban_full", when: LevelAtLeast("ban", 2)),
+        Outcome(name: "met", when: EventOccurred("meeting")),
+    ],
+)"#;
+
+#[test]
+fn tallies_are_bit_identical_for_any_thread_count() {
+    let s = parse_text(Path::new("d.ron"), SCENARIO).unwrap_or_else(|d| panic!("{d}"));
+    let m = model::compile(&s, None).unwrap();
+    let stop = AtomicBool::new(false);
+    // 5,000 runs: four full chunks and a partial one.
+    let one = engine::run(&m, &RunPlan::whole(11, 5_000, 1), &mut NoSink, None, &stop).unwrap();
+    for threads in [2, 8] {
+        let t = engine::run(&m, &RunPlan::whole(11, 5_000, threads), &mut NoSink, None, &stop).unwrap();
+        assert!(t == one, "{threads} threads differ from 1");
+    }
+    assert_eq!(one.runs, 5_000);
+    // A different seed gives different results.
+    let other = engine::run(&m, &RunPlan::whole(12, 5_000, 2), &mut NoSink, None, &stop).unwrap();
+    assert!(other != one);
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("brink-det-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run_cli(scenario: &Path, out: &Path, threads: &str) {
+    let st = Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args(["run", scenario.to_str().unwrap(), "--runs", "3000", "--seed", "7", "--per-run", "--no-charts"])
+        .args(["--threads", threads, "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+}
+
+/// summary.json without the fields that record how it was invoked.
+fn summary_without_command(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("summary.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["manifest"]["command"] = serde_json::Value::Null;
+    v
+}
+
+#[test]
+fn outputs_are_byte_identical_across_threads_and_invocations() {
+    let dir = temp_dir("cli");
+    let scenario = dir.join("s.ron");
+    std::fs::write(&scenario, SCENARIO).unwrap();
+    let runs: Vec<PathBuf> = ["1", "2", "8", "8"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let out = dir.join(format!("out{i}"));
+            run_cli(&scenario, &out, t);
+            out
+        })
+        .collect();
+    for f in ["outcomes.csv", "timeseries.csv", "runs.csv"] {
+        let first = std::fs::read(runs[0].join(f)).unwrap();
+        assert!(!first.is_empty());
+        for r in &runs[1..] {
+            assert!(std::fs::read(r.join(f)).unwrap() == first, "{f} differs in {}", r.display());
+        }
+    }
+    let first = summary_without_command(&runs[0]);
+    for r in &runs[1..] {
+        assert_eq!(summary_without_command(r), first, "summary.json differs in {}", r.display());
+    }
+    // runs.csv has one row per run, in run order.
+    let rows = std::fs::read_to_string(runs[0].join("runs.csv")).unwrap();
+    let lines: Vec<&str> = rows.lines().collect();
+    assert_eq!(lines.len(), 3001);
+    assert!(lines[1].starts_with("0,") && lines[3000].starts_with("2999,"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -48,6 +48,8 @@ pub struct RunState {
     pub eff: Vec<[f64; 4]>,
     /// Cumulative cost per actor.
     pub cost: Vec<f64>,
+    /// Cost per step each actor bears from other actors' measures in force (its exposure).
+    pub pain: Vec<f64>,
     /// The dyad index H.
     pub index: f64,
     /// The current rung.
@@ -88,6 +90,7 @@ impl RunState {
             temp_mods: Vec::new(),
             eff: vec![[0.0; 4]; m.actors.len()],
             cost: vec![0.0; m.actors.len()],
+            pain: vec![0.0; m.actors.len()],
             index: 0.0,
             rung: 0,
             peak_rung: 0,

@@ -271,14 +271,21 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
             st.eff[a][k] = st.values[p as usize];
         }
     }
+    st.pain.fill(0.0);
     for (k, ms) in m.measures.iter().enumerate() {
         let l = st.level[k];
         if l == 0 {
             continue;
         }
-        for md in &ms.levels[l as usize - 1].modifiers {
+        let lv = &ms.levels[l as usize - 1];
+        for md in &lv.modifiers {
             let x = &mut st.eff[md.actor][md.param];
             *x = *x * st.values[md.factor as usize] + st.values[md.add as usize];
+        }
+        for &(who, c) in &lv.costs {
+            if who != ms.owner {
+                st.pain[who] += st.values[c as usize];
+            }
         }
     }
     for tm in &st.temp_mods {
@@ -313,11 +320,14 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
             continue;
         }
         let v = &st.values;
+        // Pressure pushes toward escalation (or peace); the cost others' measures inflict
+        // pushes toward peace, weighed by the actor's cost weight.
         let push: f64 = spec
             .pressures
             .iter()
             .map(|&p| st.pressure[p] * v[m.pressures[p].push as usize])
-            .sum();
+            .sum::<f64>()
+            - cost_weight * st.pain[a];
         st.options.clear();
         st.weights.clear();
         st.options.push(Choice::Hold);

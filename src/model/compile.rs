@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::*;
 use crate::scenario::paths::for_each_param;
-use crate::scenario::validate::{param_range, rule_name};
+use crate::scenario::validate::param_range;
 use crate::scenario::{Condition, Effect, Lever, Timing};
 
 /// Who may move a measure.
@@ -187,7 +187,7 @@ pub fn compile(base: &Scenario, variant: Option<&str>) -> Result<Model, String> 
     for_each_param(&mut s, &mut |site, p| {
         ids.insert(site.path.clone(), params.len() as ParamId);
         params.push(p.clone());
-        param_ranges.push(param_range(rule_name(&site.path), base.bounds));
+        param_ranges.push(param_range(site.rule, base.bounds));
         param_paths.push(site.path.clone());
     });
 

@@ -20,6 +20,8 @@ pub struct Diagnostic {
     pub expected: Option<String>,
     /// The text of the line, for the snippet.
     pub line_text: String,
+    /// Further problems of the same file, not shown (a file with very many mistakes).
+    pub more: usize,
 }
 
 impl Diagnostic {
@@ -41,6 +43,7 @@ impl Diagnostic {
             message: message.into(),
             expected: None,
             line_text,
+            more: 0,
         }
     }
 
@@ -71,21 +74,52 @@ impl fmt::Display for Diagnostic {
         writeln!(f, "error: {}", self.message)?;
         let num = self.line.to_string();
         let pad = " ".repeat(num.len());
-        writeln!(f, "{pad}--> {}:{}:{}", self.file.display(), self.line, self.col)?;
+        writeln!(
+            f,
+            "{pad}--> {}:{}:{}",
+            self.file.display(),
+            self.line,
+            self.col
+        )?;
         // Tabs and control characters would misalign the caret; show them as spaces.
-        let shown: String = self
+        let chars: Vec<char> = self
             .line_text
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
-            .take(200)
             .collect();
+        // A long line is shown as a window of at most 200 characters around the column.
+        let col = self.col - 1;
+        let from = if col > 120 && chars.len() > 200 {
+            (col - 60).min(chars.len())
+        } else {
+            0
+        };
+        let lead = if from > 0 { "…" } else { "" };
+        let window = &chars[from..chars.len().min(from + 200)];
+        let trail = if from + window.len() < chars.len() {
+            "…"
+        } else {
+            ""
+        };
+        let shown: String = window.iter().collect();
         writeln!(f, "{pad} |")?;
-        writeln!(f, "{num} | {shown}")?;
-        let caret_at = (self.col - 1).min(shown.chars().count());
-        let width = self.width.min(shown.chars().count().saturating_sub(caret_at)).max(1);
+        writeln!(f, "{num} | {lead}{shown}{trail}")?;
+        let caret_at = lead.chars().count() + (col - from).min(window.len());
+        let width = self
+            .width
+            .min(window.len().saturating_sub(col - from))
+            .max(1);
         write!(f, "{pad} | {}{}", " ".repeat(caret_at), "^".repeat(width))?;
         if let Some(e) = &self.expected {
             write!(f, " expected {e}")?;
+        }
+        if self.more > 0 {
+            write!(
+                f,
+                "\n\n... and {} more problems in {}, not shown",
+                self.more,
+                self.file.display()
+            )?;
         }
         Ok(())
     }
@@ -104,7 +138,7 @@ impl fmt::Display for Diagnostics {
             }
             write!(f, "{d}")?;
         }
-        let n = self.0.len();
+        let n: usize = self.0.iter().map(|d| 1 + d.more).sum();
         if n > 1 {
             write!(f, "\n\n{n} problems found")?;
         }

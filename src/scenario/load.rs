@@ -39,18 +39,32 @@ impl Default for LoadOptions {
 /// Reads, parses and validates a scenario file. Every problem found is returned at once.
 pub fn load(path: &Path, opts: LoadOptions) -> Result<LoadedScenario, Diagnostics> {
     let one = |msg: String, expected: &str| {
-        Diagnostics(vec![Diagnostic::new(path, "", 1, 1, msg).expected(expected)])
+        Diagnostics(vec![
+            Diagnostic::new(path, "", 1, 1, msg).expected(expected),
+        ])
     };
-    let file = std::fs::File::open(path)
-        .map_err(|e| one(format!("cannot read {}: {e}", path.display()), "a readable scenario file"))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        one(
+            format!("cannot read {}: {e}", path.display()),
+            "a readable scenario file",
+        )
+    })?;
     let mut bytes = Vec::new();
     // Read one byte past the limit, so a huge file is refused without reading it whole.
     file.take(opts.max_file_bytes + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| one(format!("cannot read {}: {e}", path.display()), "a readable scenario file"))?;
+        .map_err(|e| {
+            one(
+                format!("cannot read {}: {e}", path.display()),
+                "a readable scenario file",
+            )
+        })?;
     if bytes.len() as u64 > opts.max_file_bytes {
         return Err(one(
-            format!("the file is larger than the limit of {} bytes", opts.max_file_bytes),
+            format!(
+                "the file is larger than the limit of {} bytes",
+                opts.max_file_bytes
+            ),
             "a smaller scenario file (raise the limit with --max-file-size)",
         ));
     }
@@ -82,16 +96,30 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Scenario, Diagnostics> {
 
 /// Parses and validates scenario text.
 pub fn parse_text(path: &Path, text: &str) -> Result<Scenario, Diagnostics> {
-    if text.trim().is_empty() {
+    // Editors on Windows may start a UTF-8 file with a byte-order mark; it is not part of the text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let toks = lex(text);
+    if toks.is_empty() {
+        let what = if text.trim().is_empty() {
+            "the file is empty"
+        } else {
+            "the file holds only comments"
+        };
         return Err(Diagnostics(vec![
-            Diagnostic::new(path, text, 1, 1, "the file is empty")
+            Diagnostic::new(path, text, 1, 1, what)
                 .expected("a scenario: Scenario(name: ..., horizon: ..., ...)"),
         ]));
     }
-    if let Some((pos, depth)) = too_deep(text) {
+    if let Some((pos, depth)) = too_deep(&toks) {
         return Err(Diagnostics(vec![
-            Diagnostic::new(path, text, pos.line, pos.col, format!("brackets nest more than {depth} deep"))
-                .expected(format!("at most {MAX_NESTING} levels of nesting")),
+            Diagnostic::new(
+                path,
+                text,
+                pos.line,
+                pos.col,
+                format!("brackets nest more than {depth} deep"),
+            )
+            .expected(format!("at most {MAX_NESTING} levels of nesting")),
         ]));
     }
     let scenario: Scenario = match super::parse_str(text) {
@@ -99,17 +127,29 @@ pub fn parse_text(path: &Path, text: &str) -> Result<Scenario, Diagnostics> {
         Err(e) => return Err(Diagnostics(vec![ron_diagnostic(path, text, &e)])),
     };
     let problems = validate(&scenario);
-    let dups = duplicate_keys(path, text);
+    let tree = locate::read(text);
+    let mut dups = vec![];
+    if let Some(t) = &tree {
+        t.duplicate_map_keys(&mut dups);
+    }
     if problems.is_empty() && dups.is_empty() {
         return Ok(scenario);
     }
-    let tree = locate::read(text);
+    let total = problems.len() + dups.len();
+    let lines = Lines::new(text);
+    // Only the first problems are located and shown: a hostile file may hold a hundred
+    // thousand, and each costs a search of the file.
     let mut out: Vec<Diagnostic> = problems
         .into_iter()
+        .take(MAX_SHOWN)
         .map(|p| {
             let (start, width) = match &tree {
                 Some(t) => {
-                    let n = t.find(&p.loc);
+                    let n = if p.at_key {
+                        t.find_key(&p.loc)
+                    } else {
+                        t.find(&p.loc)
+                    };
                     let width = if n.start.line == n.end.line {
                         n.end.col.saturating_sub(n.start.col)
                     } else {
@@ -119,17 +159,30 @@ pub fn parse_text(path: &Path, text: &str) -> Result<Scenario, Diagnostics> {
                 }
                 None => (Pos { line: 1, col: 1 }, 1),
             };
-            let d = Diagnostic::new(path, text, start.line, start.col, p.message).width(width);
+            let d = lines.diagnostic(path, start, p.message).width(width);
             match p.expected {
                 Some(e) => d.expected(e),
                 None => d,
             }
         })
-        .chain(dups)
+        .chain(
+            dups.into_iter()
+                .take(MAX_SHOWN)
+                .map(|(k, at, first)| dup_diagnostic(&lines, path, &k, at, first)),
+        )
         .collect();
     out.sort_by_key(|d| (d.line, d.col));
+    if total > MAX_SHOWN {
+        out.truncate(MAX_SHOWN);
+        if let Some(last) = out.last_mut() {
+            last.more = total - MAX_SHOWN;
+        }
+    }
     Err(Diagnostics(out))
 }
+
+/// Most problems shown for one file.
+const MAX_SHOWN: usize = 100;
 
 /// Duplicate keys in `{...}` maps are reported too: ron keeps the last silently.
 pub fn duplicate_keys(path: &Path, text: &str) -> Vec<Diagnostic> {
@@ -137,66 +190,378 @@ pub fn duplicate_keys(path: &Path, text: &str) -> Vec<Diagnostic> {
     if let Some(t) = locate::read(text) {
         t.duplicate_map_keys(&mut dups);
     }
+    let lines = Lines::new(text);
     dups.into_iter()
-        .map(|(k, at, first)| {
-            Diagnostic::new(path, text, at.line, at.col, format!("duplicate key {k:?}"))
-                .width(k.chars().count() + 2)
-                .expected(format!("each key once (first given at line {})", first.line))
-        })
+        .map(|(k, at, first)| dup_diagnostic(&lines, path, &k, at, first))
         .collect()
 }
 
-/// The first place where brackets nest deeper than the limit, ignoring strings and comments.
-fn too_deep(text: &str) -> Option<(Pos, usize)> {
-    let (mut line, mut col, mut depth) = (1, 1, 0usize);
-    let mut chars = text.chars().peekable();
-    let mut in_str: Option<char> = None;
-    while let Some(c) = chars.next() {
-        match in_str {
-            Some(q) => {
-                if c == '\\' {
-                    chars.next();
-                    col += 1;
-                } else if c == q {
-                    in_str = None;
-                }
+fn dup_diagnostic(lines: &Lines, path: &Path, k: &str, at: Pos, first: Pos) -> Diagnostic {
+    lines
+        .diagnostic(path, at, format!("duplicate key {k:?}"))
+        .width(k.chars().count() + 2)
+        .expected(format!(
+            "each key once (first given at line {}, column {})",
+            first.line, first.col
+        ))
+}
+
+/// Where each line of a text starts, so that many diagnostics find their line quickly.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// The text of a 1-based line, without its line break.
+    fn line(&self, line: usize) -> &'a str {
+        let Some(&start) = self.starts.get(line.max(1) - 1) else {
+            return "";
+        };
+        let end = self.starts.get(line).map_or(self.text.len(), |&e| e - 1);
+        self.text[start..end].trim_end_matches('\r')
+    }
+
+    fn diagnostic(&self, path: &Path, at: Pos, message: impl Into<String>) -> Diagnostic {
+        let mut d = Diagnostic::new(path, "", 1, at.col, message);
+        d.line = at.line.max(1);
+        d.line_text = self.line(at.line).to_string();
+        d
+    }
+}
+
+/// What a token of RON text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    /// `(`, `[` or `{`.
+    Open(char),
+    /// `)`, `]` or `}`.
+    Close(char),
+    /// A string literal (plain, raw or byte); `multiline` if it spans lines.
+    Str { multiline: bool },
+    /// A string literal that runs to the end of the file.
+    UnclosedStr,
+    /// A `/*` comment that runs to the end of the file.
+    UnclosedComment,
+    /// A char literal.
+    Char,
+    /// A number, identifier or keyword.
+    Word,
+    /// `,`, `:` or another single character.
+    Punct,
+}
+
+/// A token with its extent.
+#[derive(Debug, Clone, Copy)]
+struct Token {
+    kind: Tok,
+    start: Pos,
+    end: Pos,
+    /// Character offsets, `start..end`.
+    chars: (usize, usize),
+}
+
+/// Splits RON text into its significant tokens, skipping whitespace and comments. Unlike ron it
+/// never fails: it is what diagnostics and the nesting pre-check look at, so it must agree with
+/// ron on what is a string or a comment (a bracket inside either does not count).
+fn lex(text: &str) -> Vec<Token> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut toks = Vec::new();
+    let (mut i, mut line, mut col) = (0usize, 1usize, 1usize);
+    let at = |i: usize| chars.get(i).copied();
+    // Advances over one character, keeping line and column.
+    let step = |i: &mut usize, line: &mut usize, col: &mut usize| {
+        if chars.get(*i) == Some(&'\n') {
+            *line += 1;
+            *col = 1;
+        } else {
+            *col += 1;
+        }
+        *i += 1;
+    };
+    while let Some(c) = at(i) {
+        let start = Pos { line, col };
+        let start_i = i;
+        let kind = match (c, at(i + 1)) {
+            (c, _) if c.is_whitespace() => {
+                step(&mut i, &mut line, &mut col);
+                continue;
             }
-            None => match c {
-                '"' => in_str = Some('"'),
-                '/' if chars.peek() == Some(&'/') => {
-                    for c2 in chars.by_ref() {
-                        if c2 == '\n' {
-                            break;
+            ('/', Some('/')) => {
+                while at(i).is_some_and(|c| c != '\n') {
+                    step(&mut i, &mut line, &mut col);
+                }
+                continue;
+            }
+            ('/', Some('*')) => {
+                step(&mut i, &mut line, &mut col);
+                step(&mut i, &mut line, &mut col);
+                let mut depth = 1;
+                while depth > 0 {
+                    match (at(i), at(i + 1)) {
+                        (None, _) => break,
+                        (Some('*'), Some('/')) => {
+                            depth -= 1;
+                            step(&mut i, &mut line, &mut col);
                         }
+                        (Some('/'), Some('*')) => {
+                            depth += 1;
+                            step(&mut i, &mut line, &mut col);
+                        }
+                        _ => {}
                     }
-                    line += 1;
-                    col = 1;
+                    step(&mut i, &mut line, &mut col);
+                }
+                if depth == 0 {
                     continue;
                 }
-                '(' | '[' | '{' => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
-                        return Some((Pos { line, col }, MAX_NESTING));
+                Tok::UnclosedComment
+            }
+            ('"', _) | ('b', Some('"')) => {
+                if c == 'b' {
+                    step(&mut i, &mut line, &mut col);
+                }
+                step(&mut i, &mut line, &mut col);
+                let mut multiline = false;
+                loop {
+                    match at(i) {
+                        None => break Tok::UnclosedStr,
+                        Some('\\') => {
+                            step(&mut i, &mut line, &mut col);
+                            if at(i).is_some() {
+                                step(&mut i, &mut line, &mut col);
+                            }
+                        }
+                        Some('"') => {
+                            step(&mut i, &mut line, &mut col);
+                            break Tok::Str { multiline };
+                        }
+                        Some(c) => {
+                            multiline |= c == '\n';
+                            step(&mut i, &mut line, &mut col);
+                        }
                     }
                 }
-                ')' | ']' | '}' => depth = depth.saturating_sub(1),
-                _ => {}
-            },
-        }
-        if c == '\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
+            }
+            ('r', _) | ('b', Some('r')) if raw_string_hashes(&chars, i).is_some() => {
+                let (prefix, hashes) = raw_string_hashes(&chars, i).unwrap_or((1, 0));
+                for _ in 0..prefix + hashes + 1 {
+                    step(&mut i, &mut line, &mut col);
+                }
+                let mut multiline = false;
+                loop {
+                    match at(i) {
+                        None => break Tok::UnclosedStr,
+                        Some('"') if (1..=hashes).all(|k| at(i + k) == Some('#')) => {
+                            for _ in 0..=hashes {
+                                step(&mut i, &mut line, &mut col);
+                            }
+                            break Tok::Str { multiline };
+                        }
+                        Some(c) => {
+                            multiline |= c == '\n';
+                            step(&mut i, &mut line, &mut col);
+                        }
+                    }
+                }
+            }
+            ('\'', _) => {
+                step(&mut i, &mut line, &mut col);
+                loop {
+                    match at(i) {
+                        None | Some('\n') => break,
+                        Some('\\') => {
+                            step(&mut i, &mut line, &mut col);
+                            if at(i).is_some_and(|c| c != '\n') {
+                                step(&mut i, &mut line, &mut col);
+                            }
+                        }
+                        Some('\'') => {
+                            step(&mut i, &mut line, &mut col);
+                            break;
+                        }
+                        Some(_) => step(&mut i, &mut line, &mut col),
+                    }
+                }
+                Tok::Char
+            }
+            ('(' | '[' | '{', _) => {
+                step(&mut i, &mut line, &mut col);
+                Tok::Open(c)
+            }
+            (')' | ']' | '}', _) => {
+                step(&mut i, &mut line, &mut col);
+                Tok::Close(c)
+            }
+            (c, _) if !is_word_char(c) => {
+                step(&mut i, &mut line, &mut col);
+                Tok::Punct
+            }
+            _ => {
+                while at(i).is_some_and(is_word_char) {
+                    step(&mut i, &mut line, &mut col);
+                    // A comment right after a word ends it.
+                    if at(i) == Some('/') && matches!(at(i + 1), Some('/' | '*')) {
+                        break;
+                    }
+                }
+                Tok::Word
+            }
+        };
+        toks.push(Token {
+            kind,
+            start,
+            end: Pos { line, col },
+            chars: (start_i, i),
+        });
+    }
+    toks
+}
+
+/// Characters of numbers and identifiers (`-1.5e3`, `r#name`, `NaN`).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || "_.+-#".contains(c)
+}
+
+/// If a raw string (`r"…"`, `r#"…"#`, `br"…"`) starts at `i`: the length of its prefix
+/// (`r` or `br`) and its number of `#`.
+fn raw_string_hashes(chars: &[char], i: usize) -> Option<(usize, usize)> {
+    let prefix = if chars.get(i) == Some(&'b') { 2 } else { 1 };
+    if chars.get(i + prefix - 1) != Some(&'r') {
+        return None;
+    }
+    let hashes = chars[i + prefix..]
+        .iter()
+        .take_while(|&&c| c == '#')
+        .count();
+    (chars.get(i + prefix + hashes) == Some(&'"')).then_some((prefix, hashes))
+}
+
+/// The first place where brackets nest deeper than the limit, ignoring strings and comments.
+fn too_deep(toks: &[Token]) -> Option<(Pos, usize)> {
+    let mut depth = 0usize;
+    for t in toks {
+        match t.kind {
+            Tok::Open(_) => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some((t.start, MAX_NESTING));
+                }
+            }
+            Tok::Close(_) => depth = depth.saturating_sub(1),
+            _ => {}
         }
     }
     None
 }
 
-/// Turns a ron error into a diagnostic with a plain-words message.
+/// If the brackets of the file do not balance and ron's position is a closing bracket, the
+/// diagnostic that says so.
+fn early_close(path: &Path, text: &str, ron_pos: Pos) -> Option<Diagnostic> {
+    let chars: Vec<char> = text.chars().collect();
+    let toks = lex(text);
+    let mut stack: Vec<usize> = vec![];
+    let mut balanced = true;
+    let mut closed_here = None;
+    for (j, t) in toks.iter().enumerate() {
+        match t.kind {
+            Tok::Open(_) => stack.push(j),
+            Tok::Close(c) => match stack.pop() {
+                Some(o) => {
+                    if t.start == ron_pos {
+                        closed_here = Some((o, c));
+                    }
+                    if !matches!(toks[o].kind, Tok::Open(oc) if closing(oc) == c) {
+                        balanced = false;
+                    }
+                }
+                None => balanced = false,
+            },
+            _ => {}
+        }
+    }
+    balanced &= stack.is_empty();
+    let (o, c) = closed_here.filter(|_| !balanced)?;
+    Some(
+        Diagnostic::new(
+            path,
+            text,
+            ron_pos.line,
+            ron_pos.col,
+            format!(
+                "unbalanced brackets: this `{c}` closes {} too early",
+                describe_open(&chars, &toks, o)
+            ),
+        )
+        .expected("the rest of its fields before it (is this bracket one too many?)"),
+    )
+}
+
+/// Whether every bracket of the text is closed by its match.
+fn brackets_balance(toks: &[Token]) -> bool {
+    let mut stack = vec![];
+    for t in toks {
+        match t.kind {
+            Tok::Open(c) => stack.push(closing(c)),
+            Tok::Close(c) if stack.pop() != Some(c) => return false,
+            _ => {}
+        }
+    }
+    stack.is_empty()
+}
+
+/// The closing bracket of an opening one.
+fn closing(open: char) -> char {
+    match open {
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
+    }
+}
+
+/// How a token reads in a message: `` `"52"` ``, `` `]` ``, or "the end of the file".
+fn describe_token(text: &[char], t: Option<&Token>) -> String {
+    match t {
+        None => "the end of the file".into(),
+        Some(t) => {
+            let s: String = text[t.chars.0..t.chars.1].iter().collect();
+            format!("`{}`", shorten(&s))
+        }
+    }
+}
+
+/// What opened a bracket, for messages: `` `Pressure(` opened at line 25, column 9 ``.
+fn describe_open(text: &[char], toks: &[Token], k: usize) -> String {
+    let t = &toks[k];
+    let Tok::Open(c) = t.kind else {
+        return String::new();
+    };
+    let (name, start) = match k.checked_sub(1).map(|j| &toks[j]) {
+        Some(w) if w.kind == Tok::Word && c == '(' => (
+            text[w.chars.0..w.chars.1].iter().collect::<String>(),
+            w.start,
+        ),
+        _ => (String::new(), t.start),
+    };
+    format!(
+        "`{}{c}` opened at line {}, column {}",
+        shorten(&name),
+        start.line,
+        start.col
+    )
+}
+
+/// Turns a ron error into a diagnostic with a plain-words message, at the token it is about.
 fn ron_diagnostic(path: &Path, text: &str, e: &ron::error::SpannedError) -> Diagnostic {
     use ron::error::Error as E;
-    let pos = Pos {
+    let ron_pos = Pos {
         line: e.span.start.line,
         col: e.span.start.col,
     };
@@ -206,66 +571,284 @@ fn ron_diagnostic(path: &Path, text: &str, e: &ron::error::SpannedError) -> Diag
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let width = match &e.code {
-        E::NoSuchStructField { found, .. } | E::NoSuchEnumVariant { found, .. } => {
-            found.chars().count()
-        }
-        _ => 1,
+    let outer = |o: &Option<String>, word: &str| {
+        o.as_ref()
+            .map(|o| format!(" {word} {o}"))
+            .unwrap_or_default()
     };
-    let (msg, expected): (String, Option<String>) = match &e.code {
+    let plain = |msg: String, expected: Option<String>, pos: Pos, width: usize| {
+        let d = Diagnostic::new(path, text, pos.line, pos.col, msg).width(width);
+        match expected {
+            Some(x) => d.expected(x),
+            None => d,
+        }
+    };
+    // Errors about a name ron has just read: its position is already the name's.
+    match &e.code {
         E::NoSuchStructField {
             expected,
             found,
-            outer,
-        } => (
-            format!(
-                "unknown field `{found}`{}",
-                outer.as_ref().map(|o| format!(" in {o}")).unwrap_or_default()
-            ),
-            Some(format!("one of the fields {}", quote(expected))),
-        ),
-        E::MissingStructField { field, outer } => (
-            format!(
-                "missing field `{field}`{}",
-                outer.as_ref().map(|o| format!(" in {o}")).unwrap_or_default()
-            ),
-            Some(format!("a value for `{field}`")),
-        ),
+            outer: o,
+        } => {
+            // `Rung(name: "a", threshold: 2,` without its `)` makes the next `Rung` a field.
+            let hint = if brackets_balance(&lex(text)) {
+                ""
+            } else {
+                " (the brackets of the file do not balance: is a closing bracket missing before it?)"
+            };
+            return plain(
+                format!("unknown field `{found}`{}", outer(o, "in")),
+                Some(format!("one of the fields {}{hint}", quote(expected))),
+                ron_pos,
+                found.chars().count(),
+            );
+        }
         E::NoSuchEnumVariant {
             expected,
             found,
-            outer,
-        } => (
-            format!(
-                "unknown kind `{found}`{}",
-                outer.as_ref().map(|o| format!(" for {o}")).unwrap_or_default()
-            ),
-            Some(format!("one of {}", quote(expected))),
-        ),
-        E::DuplicateStructField { field, outer } => (
-            format!(
-                "field `{field}` is given twice{}",
-                outer.as_ref().map(|o| format!(" in {o}")).unwrap_or_default()
-            ),
-            Some("each field once".into()),
-        ),
-        E::Eof => (
-            "the file ends too early".into(),
-            Some("the rest of the scenario (a bracket may be unclosed)".into()),
-        ),
+            outer: o,
+        } => {
+            return plain(
+                format!("unknown kind `{found}`{}", outer(o, "for")),
+                Some(format!("one of {}", quote(expected))),
+                ron_pos,
+                found.chars().count(),
+            );
+        }
+        E::DuplicateStructField { field, outer: o } => {
+            return plain(
+                format!("field `{field}` is given twice{}", outer(o, "in")),
+                Some("each field once".into()),
+                ron_pos,
+                field.chars().count(),
+            );
+        }
+        E::MissingStructField { field, outer: o } => {
+            // A closing bracket too many ends a struct early: then that bracket is the mistake.
+            if let Some(d) = early_close(path, text, ron_pos) {
+                return d;
+            }
+            // ron stops at the closing bracket; point at the struct that lacks the field.
+            let (pos, width) = match locate::read(text) {
+                Some(tree) => {
+                    let n = tree.innermost_at(ron_pos);
+                    let width = match &n.kind {
+                        Kind::Struct { name: Some(s), .. } | Kind::Seq { name: Some(s), .. } => {
+                            s.chars().count()
+                        }
+                        _ => 1,
+                    };
+                    (n.start, width)
+                }
+                None => (ron_pos, 1),
+            };
+            return plain(
+                format!("missing field `{field}`{}", outer(o, "in")),
+                Some(format!("a value for `{field}`")),
+                pos,
+                width,
+            );
+        }
         E::Message(m) if m.contains("untagged enum Param") => {
-            return param_diagnostic(path, text, pos);
+            return param_diagnostic(path, text, ron_pos);
         }
-        E::Message(m) if m.contains("invalid type") || m.contains("invalid value") => {
-            (m.clone(), None)
-        }
-        other => (other.to_string(), None),
-    };
-    let d = Diagnostic::new(path, text, pos.line, pos.col, msg).width(width);
-    match expected {
-        Some(x) => d.expected(x),
-        None => d,
+        _ => {}
     }
+
+    // Everything else is about the text at or just after ron's position: find that token.
+    let chars: Vec<char> = text.chars().collect();
+    let toks = lex(text);
+    // A string or comment that runs to the end of the file, if ron ran into it.
+    if let Some(t) = toks
+        .iter()
+        .find(|t| matches!(t.kind, Tok::UnclosedStr | Tok::UnclosedComment) && t.start <= ron_pos)
+    {
+        let what = if t.kind == Tok::UnclosedStr {
+            "a string"
+        } else {
+            "a `/*` comment"
+        };
+        return plain(
+            format!("{what} starts here and is never closed"),
+            Some(
+                if t.kind == Tok::UnclosedStr {
+                    "a closing `\"`"
+                } else {
+                    "a closing `*/`"
+                }
+                .into(),
+            ),
+            t.start,
+            1,
+        );
+    }
+    // The token ron stopped at: the one that holds its position, or the next one.
+    let k = toks.iter().position(|t| t.end > ron_pos);
+    let found = k.map(|k| &toks[k]);
+    // Brackets still open before it.
+    let mut stack: Vec<usize> = vec![];
+    for (j, t) in toks[..k.unwrap_or(toks.len())].iter().enumerate() {
+        match t.kind {
+            Tok::Open(_) => stack.push(j),
+            Tok::Close(_) => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    let open_hint = stack.last().map(|&j| describe_open(&chars, &toks, j));
+    let Some(found) = found else {
+        // The end of the file came first.
+        let end = toks.last().map_or(Pos { line: 1, col: 1 }, |t| t.end);
+        let expected = match stack.last().map(|&j| toks[j].kind) {
+            Some(Tok::Open(c)) => format!(
+                "`{}` to close {} (is the file truncated?)",
+                closing(c),
+                open_hint.unwrap_or_default()
+            ),
+            _ => "the rest of the scenario (is the file truncated?)".into(),
+        };
+        return plain("the file ends too early".into(), Some(expected), end, 1);
+    };
+    let pos = found.start;
+    let width = if found.start.line == found.end.line {
+        found.end.col - found.start.col
+    } else {
+        1
+    };
+    let found_s = describe_token(&chars, Some(found));
+
+    // A closing bracket that does not match the open one.
+    if let Tok::Close(c) = found.kind {
+        match stack.last().map(|&j| toks[j].kind) {
+            Some(Tok::Open(o)) if closing(o) != c => {
+                return plain(
+                    format!(
+                        "unbalanced brackets: `{c}` does not close {}",
+                        open_hint.unwrap_or_default()
+                    ),
+                    Some(format!("`{}`", closing(o))),
+                    pos,
+                    1,
+                );
+            }
+            None => {
+                return plain(
+                    format!("unbalanced brackets: `{c}` closes nothing"),
+                    Some("no closing bracket here".into()),
+                    pos,
+                    1,
+                );
+            }
+            _ => {}
+        }
+    }
+
+    // The field or map key the value belongs to: `name :` just before it.
+    let field = k
+        .filter(|&k| k >= 2 && toks[k - 1].kind == Tok::Punct && chars[toks[k - 1].chars.0] == ':')
+        .map(|k| &toks[k - 2])
+        .filter(|t| matches!(t.kind, Tok::Word | Tok::Str { .. }))
+        .map(|t| {
+            let s: String = chars[t.chars.0..t.chars.1].iter().collect();
+            format!(" for `{}`", shorten(&s))
+        })
+        .unwrap_or_default();
+    let is_number = |t: &Token| {
+        t.kind == Tok::Word
+            && chars[t.chars.0..t.chars.1]
+                .iter()
+                .collect::<String>()
+                .parse::<f64>()
+                .is_ok()
+    };
+    let unexpected = format!("unexpected {found_s}{field}");
+    let close_hint = match stack.last().map(|&j| toks[j].kind) {
+        Some(Tok::Open(o)) => format!(
+            "`,` or `{}` to close {}",
+            closing(o),
+            open_hint.clone().unwrap_or_default()
+        ),
+        _ => "`,` or a closing bracket".into(),
+    };
+    let (msg, expected): (String, Option<String>) = match &e.code {
+        // ron read the start of `52.0` as the whole number 52 and then stumbled on `.0`.
+        E::ExpectedComma | E::ExpectedStructLikeEnd | E::ExpectedArrayEnd | E::ExpectedMapEnd
+            if found.start < ron_pos && is_number(found) =>
+        {
+            (unexpected, Some("a whole number".into()))
+        }
+        E::ExpectedComma => (unexpected, Some(close_hint)),
+        E::ExpectedStructLikeEnd => (unexpected, Some("`)`".into())),
+        E::ExpectedArrayEnd => (unexpected, Some("`]`".into())),
+        E::ExpectedMapEnd => (unexpected, Some("`}`".into())),
+        E::ExpectedMapColon => {
+            let after = k
+                .and_then(|k| k.checked_sub(1))
+                .map(|j| &toks[j])
+                .filter(|t| matches!(t.kind, Tok::Word | Tok::Str { .. }))
+                .map_or("the field name or key".into(), |t| {
+                    describe_token(&chars, Some(t))
+                });
+            (unexpected, Some(format!("`:` after {after}")))
+        }
+        E::ExpectedInteger => (unexpected, Some("a whole number".into())),
+        E::IntegerOutOfBounds => (
+            format!("the whole number {found_s}{field} is too large"),
+            Some(format!("a whole number from {} to {}", i64::MIN, i64::MAX)),
+        ),
+        E::ExpectedFloat => (unexpected, Some("a number".into())),
+        E::ExpectedString | E::ExpectedStringEnd => (
+            unexpected,
+            Some("a string in double quotes, such as \"name\"".into()),
+        ),
+        E::ExpectedBoolean => (unexpected, Some("`true` or `false`".into())),
+        E::ExpectedIdentifier => (
+            unexpected,
+            Some(match found.kind {
+                Tok::Str { .. } => format!(
+                    "a name without quotes: {}",
+                    describe_token(&chars, Some(found)).replace('"', "")
+                ),
+                _ => "a name, such as a kind (`Measure(...)`) or a field".into(),
+            }),
+        ),
+        E::ExpectedStructLike => (unexpected, Some("`(`".into())),
+        E::ExpectedNamedStructLike(name) => (unexpected, Some(format!("`{name}(...)`"))),
+        E::ExpectedArray => (unexpected, Some("a list in `[...]`".into())),
+        E::ExpectedMap => (unexpected, Some("a map in `{...}`".into())),
+        E::ExpectedOption | E::ExpectedOptionEnd => {
+            (unexpected, Some("a value, `Some(...)` or `None`".into()))
+        }
+        E::ExpectedUnit => (unexpected, Some("`()`".into())),
+        E::ExpectedChar => (unexpected, Some("a character in single quotes".into())),
+        E::TrailingCharacters => (
+            format!("unexpected {found_s} after the end of the scenario"),
+            Some("nothing after the closing `)` of `Scenario(...)`".into()),
+        ),
+        E::ExceededRecursionLimit => (
+            "brackets nest too deep".into(),
+            Some(format!("at most {MAX_NESTING} levels of nesting")),
+        ),
+        E::UnexpectedChar(c) => (format!("unexpected character {c:?}"), None),
+        E::Eof => ("the file ends too early".into(), Some(close_hint)),
+        other => (format!("{other}"), None),
+    };
+    // A string that runs over lines often means an earlier `"` is missing.
+    let prev_multiline = k
+        .and_then(|k| k.checked_sub(1))
+        .map(|j| toks[j])
+        .filter(|t| t.kind == (Tok::Str { multiline: true }));
+    let expected = match (expected, prev_multiline) {
+        (e, Some(s)) => Some(format!(
+            "{}(the string that starts at line {}, column {} runs over several lines: is its closing `\"` missing?)",
+            e.map(|e| e + " ").unwrap_or_default(),
+            s.start.line,
+            s.start.col
+        )),
+        (e, None) => e,
+    };
+    plain(msg, expected, pos, width)
 }
 
 /// A number field held something that is neither a number nor a distribution. Parse the value
@@ -274,11 +857,21 @@ fn param_diagnostic(path: &Path, text: &str, pos: Pos) -> Diagnostic {
     let expected = "a number, or a distribution such as Uniform(min: 0.1, max: 0.3) \
                     (Fixed, Uniform, Triangular, Pert, Normal, Beta, LogNormal)";
     let Some(tree) = locate::read(text) else {
-        return Diagnostic::new(path, text, pos.line, pos.col, "this is not a number or a distribution")
-            .expected(expected);
+        return Diagnostic::new(
+            path,
+            text,
+            pos.line,
+            pos.col,
+            "this is not a number or a distribution",
+        )
+        .expected(expected);
     };
     let node = tree.innermost_at(pos);
-    let snippet: String = text.chars().skip(node.chars.0).take(node.chars.1 - node.chars.0).collect();
+    let snippet: String = text
+        .chars()
+        .skip(node.chars.0)
+        .take(node.chars.1 - node.chars.0)
+        .collect();
     let mut d = Diagnostic::new(
         path,
         text,
@@ -302,13 +895,17 @@ fn param_diagnostic(path: &Path, text: &str, pos: Pos) -> Diagnostic {
         } else {
             inner.span.start.col
         };
-        let inner_d = ron_diagnostic(path, text, &ron::error::SpannedError {
-            code: inner.code,
-            span: ron::error::Span {
-                start: ron::error::Position { line, col },
-                end: ron::error::Position { line, col },
+        let inner_d = ron_diagnostic(
+            path,
+            text,
+            &ron::error::SpannedError {
+                code: inner.code,
+                span: ron::error::Span {
+                    start: ron::error::Position { line, col },
+                    end: ron::error::Position { line, col },
+                },
             },
-        });
+        );
         d = Diagnostic {
             message: format!("in a distribution: {}", inner_d.message),
             ..inner_d

@@ -260,7 +260,10 @@ impl<'a> Reader<'a> {
         let first = self.word();
         self.skip_ws();
         let named = !first.is_empty()
-            && first.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && first
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
             && self.peek() == Some(':');
         (self.i, self.line, self.col) = save;
         if !named {
@@ -329,12 +332,32 @@ impl Node {
         }
     }
 
+    /// The key node of the map entry at `path` (which ends with a [`Seg::Key`]), or the deepest
+    /// node on the way to it.
+    pub fn find_key(&self, path: &[Seg]) -> &Node {
+        let Some((Seg::Key(k), parent)) = path.split_last() else {
+            return self.find(path);
+        };
+        let map = self.find(parent);
+        match &map.kind {
+            Kind::Map(entries) => entries
+                .iter()
+                .find(|(key, _)| matches!(&key.kind, Kind::Atom(a) if a == k))
+                .map_or(map, |(key, _)| key),
+            _ => map,
+        }
+    }
+
     fn child(&self, seg: &Seg) -> Option<&Node> {
         match (&self.kind, seg) {
             // `Some(x)` is transparent.
-            (Kind::Seq { name: Some(n), items }, _) if n == "Some" && items.len() == 1 => {
-                items[0].child(seg)
-            }
+            (
+                Kind::Seq {
+                    name: Some(n),
+                    items,
+                },
+                _,
+            ) if n == "Some" && items.len() == 1 => items[0].child(seg),
             (Kind::Struct { fields, .. }, Seg::Field(f)) => {
                 fields.iter().find(|(k, _, _)| k == f).map(|(_, _, n)| n)
             }
@@ -368,16 +391,21 @@ impl Node {
     pub fn duplicate_map_keys(&self, out: &mut Vec<(String, Pos, Pos)>) {
         match &self.kind {
             Kind::Atom(_) => {}
-            Kind::Struct { fields, .. } => fields.iter().for_each(|(_, _, n)| n.duplicate_map_keys(out)),
+            Kind::Struct { fields, .. } => fields
+                .iter()
+                .for_each(|(_, _, n)| n.duplicate_map_keys(out)),
             Kind::Seq { items, .. } => items.iter().for_each(|n| n.duplicate_map_keys(out)),
             Kind::Map(entries) => {
-                for (i, (k, v)) in entries.iter().enumerate() {
-                    if let Kind::Atom(a) = &k.kind
-                        && let Some((first, _)) = entries[..i]
-                            .iter()
-                            .find(|(k2, _)| matches!(&k2.kind, Kind::Atom(b) if b == a))
-                    {
-                        out.push((a.clone(), k.start, first.start));
+                // A hash of the keys seen: a hostile map may hold a hundred thousand keys.
+                let mut first: std::collections::HashMap<&str, Pos> = Default::default();
+                for (k, v) in entries {
+                    if let Kind::Atom(a) = &k.kind {
+                        match first.get(a.as_str()) {
+                            Some(&at) => out.push((a.clone(), k.start, at)),
+                            None => {
+                                first.insert(a, k.start);
+                            }
+                        }
                     }
                     v.duplicate_map_keys(out);
                 }
@@ -394,9 +422,19 @@ mod tests {
     fn finds_nested_values() {
         let src = "Scenario(\n  name: \"x\", // c\n  levers: [\n    Measure(name: \"a\", costs: {\"r\": 1, \"r\": 2}),\n    Act(name: \"b\", weight: Some(Uniform(min: 1, max: 2))),\n  ],\n)";
         let tree = read(src).unwrap();
-        let n = tree.find(&[Seg::Field("levers"), Seg::Index(1), Seg::Field("weight"), Seg::Field("max")]);
+        let n = tree.find(&[
+            Seg::Field("levers"),
+            Seg::Index(1),
+            Seg::Field("weight"),
+            Seg::Field("max"),
+        ]);
         assert_eq!((n.start.line, n.start.col), (5, 54));
-        let n = tree.find(&[Seg::Field("levers"), Seg::Index(0), Seg::Field("costs"), Seg::Key("r".into())]);
+        let n = tree.find(&[
+            Seg::Field("levers"),
+            Seg::Index(0),
+            Seg::Field("costs"),
+            Seg::Key("r".into()),
+        ]);
         assert_eq!((n.start.line, n.start.col), (4, 37));
         let mut dups = vec![];
         tree.duplicate_map_keys(&mut dups);

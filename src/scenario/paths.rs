@@ -24,6 +24,9 @@ pub struct ParamSite<'a> {
     pub loc: Loc,
     /// The source of the struct that holds it (used when the number has none of its own).
     pub context_source: &'a str,
+    /// Which valid range applies (see `validate::param_range`): the field's name, except
+    /// `cost`, `pressure_amount`, `initial_hostility` and `pressure_initial`.
+    pub rule: &'static str,
 }
 
 struct Walker<'f> {
@@ -56,10 +59,16 @@ impl Walker<'_> {
     fn param(&mut self, field: &'static str, source: &str, p: &mut Param) {
         self.path.push(field.to_string());
         self.loc.push(Seg::Field(field));
+        let rule = match (self.path.first().map(String::as_str), field) {
+            (Some("relations"), "initial") => "initial_hostility",
+            (Some("pressures"), "initial") => "pressure_initial",
+            _ => field,
+        };
         let site = ParamSite {
             path: self.path.join("."),
             loc: self.loc.clone(),
             context_source: source,
+            rule,
         };
         (self.f)(&site, p);
         self.path.pop();
@@ -75,6 +84,7 @@ impl Walker<'_> {
                 path: self.path.join("."),
                 loc: self.loc.clone(),
                 context_source: source,
+                rule: if field == "costs" { "cost" } else { "pressure_amount" },
             };
             (self.f)(&site, p);
             self.path.pop();

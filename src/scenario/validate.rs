@@ -1,10 +1,11 @@
 //! Checks that a parsed scenario means something: every reference resolves, every number is in
 //! its range, names are unique and safe. Every problem is collected, none stops the others.
 
-use std::collections::{BTreeSet, HashMap};
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::limits::*;
-use super::param::{Dist, Param};
+use super::param::Param;
 use super::paths::{Loc, Seg, for_each_param};
 use super::schema::*;
 
@@ -14,6 +15,9 @@ pub struct Problem {
     pub loc: Loc,
     pub message: String,
     pub expected: Option<String>,
+    /// The problem is the key of the map entry at `loc` (an unknown actor in `costs`), not its
+    /// value.
+    pub at_key: bool,
 }
 
 /// The valid range of a number, by the name of its field. Sampled values outside it are clamped
@@ -33,22 +37,6 @@ pub fn param_range(field: &str, bounds: (f64, f64)) -> (f64, f64) {
     }
 }
 
-/// The rule name of a parameter, from its path: costs and some `initial`s are special.
-pub fn rule_name(path: &str) -> &str {
-    let mut parts = path.rsplit('.');
-    let last = parts.next().unwrap_or("");
-    let parent = parts.next().unwrap_or("");
-    if parent == "costs" || path.contains(".costs.") {
-        "cost"
-    } else if last == "initial" && path.starts_with("relations.") {
-        "initial_hostility"
-    } else if last == "initial" && path.starts_with("pressures.") {
-        "pressure_initial"
-    } else {
-        last
-    }
-}
-
 fn fmt_range((lo, hi): (f64, f64)) -> String {
     match (lo.is_finite(), hi.is_finite()) {
         (true, true) => format!("a number from {lo} to {hi}"),
@@ -58,8 +46,25 @@ fn fmt_range((lo, hi): (f64, f64)) -> String {
     }
 }
 
-/// Checks one number against the rule of its path; `None` if fine.
-pub fn check_param(path: &str, p: &Param, bounds: (f64, f64)) -> Option<(String, String)> {
+/// Checks one number against its rule (see [`param_range`]); `None` if fine.
+pub fn check_param(
+    path: &str,
+    rule: &str,
+    p: &Param,
+    bounds: (f64, f64),
+) -> Option<(String, String)> {
+    if let Param::Value(v) = p
+        && !v.is_finite()
+    {
+        let why = if v.is_nan() {
+            "not a number (NaN)".to_string()
+        } else {
+            format!(
+                "{v}: infinite, or beyond the largest number a computer can hold (about 1.8e308)"
+            )
+        };
+        return Some((format!("{path} is {why}"), "a finite number".to_string()));
+    }
     if let Err(e) = p.check() {
         let expected = match p {
             Param::Value(_) => "a finite number".to_string(),
@@ -79,13 +84,11 @@ pub fn check_param(path: &str, p: &Param, bounds: (f64, f64)) -> Option<(String,
             format!("a number of magnitude at most {MAX_ABS_NUMBER:e}"),
         ));
     }
-    let valid = param_range(rule_name(path), bounds);
-    let bounded = !matches!(
-        p,
-        Param::Dist(Dist::Normal { .. }) | Param::Dist(Dist::LogNormal { .. })
-    ) || (lo.is_finite() && hi.is_finite());
+    let valid = param_range(rule, bounds);
+    // Unbounded tails (normal, log-normal) are clamped to the valid range when sampled; a
+    // finite end of a distribution outside it is a mistake.
     let out = |v: f64| v < valid.0 || v > valid.1;
-    if out(c) || (bounded && (out(lo) || out(hi))) {
+    if out(c) || (lo.is_finite() && out(lo)) || (hi.is_finite() && out(hi)) {
         let what = if p.is_uncertain() {
             format!("{path} can take values from {lo} to {hi}")
         } else {
@@ -110,8 +113,10 @@ struct Checker<'s> {
     problems: Vec<Problem>,
     actors: BTreeSet<&'s str>,
     relations: BTreeSet<(&'s str, &'s str)>,
+    /// Rung names in ladder order (for messages) and as a set (for look-ups).
     rungs: Vec<&'s str>,
-    measures: HashMap<&'s str, usize>,
+    rung_set: BTreeSet<&'s str>,
+    measures: BTreeMap<&'s str, usize>,
     acts: BTreeSet<&'s str>,
     events: BTreeSet<&'s str>,
     pressures: BTreeSet<&'s str>,
@@ -125,13 +130,14 @@ fn ix(i: usize) -> Seg {
 }
 
 fn one_of<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -> String {
-    let list: Vec<&str> = names.into_iter().collect();
+    // Only the first few are shown: a hostile file may hold many names and many mistakes.
+    let mut list: Vec<&str> = names.into_iter().take(13).collect();
     if list.is_empty() {
         format!("a declared {what} (none is declared)")
     } else {
-        let shown: Vec<&str> = list.iter().take(12).copied().collect();
         let more = if list.len() > 12 { ", …" } else { "" };
-        format!("one of the {what}: {}{more}", shown.join(", "))
+        list.truncate(12);
+        format!("one of the {what}: {}{more}", list.join(", "))
     }
 }
 
@@ -141,7 +147,24 @@ impl<'s> Checker<'s> {
             loc,
             message: message.into(),
             expected: Some(expected.into()).filter(|e: &String| !e.is_empty()),
+            at_key: false,
         });
+    }
+
+    /// Marks the last problem as being about the key of its map entry.
+    fn on_key(&mut self) {
+        if let Some(p) = self.problems.last_mut() {
+            p.at_key = true;
+        }
+    }
+
+    /// Like [`Checker::actor_ref`], for a map key naming an actor.
+    fn actor_key(&mut self, loc: Loc, name: &str) {
+        let n = self.problems.len();
+        self.actor_ref(loc, name);
+        if self.problems.len() > n {
+            self.on_key();
+        }
     }
 
     fn name(&mut self, loc: Loc, kind: &str, name: &str, seen: &mut BTreeSet<String>) {
@@ -155,7 +178,7 @@ impl<'s> Checker<'s> {
             self.problem(
                 loc,
                 format!("duplicate {kind} name {name:?}"),
-                format!("a {kind} name not used before"),
+                format!("{} {kind} name not used before", article(kind)),
             );
         }
     }
@@ -181,7 +204,7 @@ impl<'s> Checker<'s> {
     }
 
     fn rung_ref(&mut self, loc: Loc, name: &str) {
-        if !self.rungs.contains(&name) {
+        if !self.rung_set.contains(name) {
             let list = one_of("rungs", self.rungs.iter().copied());
             self.problem(loc, format!("unknown rung {name:?}"), list);
         }
@@ -253,6 +276,13 @@ impl<'s> Checker<'s> {
                 self.steps(l, "the window", *n, 1, MAX_HORIZON);
             }
             Condition::All(cs) | Condition::Any(cs) => {
+                if cs.is_empty() {
+                    self.problem(
+                        loc.clone(),
+                        "an empty All([]) or Any([]) says nothing (always or never true)",
+                        "at least one condition in the list",
+                    );
+                }
                 for (i, c) in cs.iter().enumerate() {
                     let mut l = at0.clone();
                     l.push(ix(i));
@@ -285,8 +315,26 @@ impl<'s> Checker<'s> {
                 }
                 Effect::ScaleHostility { between, .. } => {
                     if let Some((a, b)) = between {
-                        self.actor_ref(at("between"), a);
-                        self.actor_ref(at("between"), b);
+                        let pair = |k| {
+                            let mut x = at("between");
+                            x.push(ix(k));
+                            x
+                        };
+                        self.actor_ref(pair(0), a);
+                        self.actor_ref(pair(1), b);
+                        if a == b {
+                            self.problem(pair(1), "ScaleHostility names the same actor twice", "two different actors");
+                        } else if self.actors.contains(a.as_str())
+                            && self.actors.contains(b.as_str())
+                            && !self.relations.contains(&(a.as_str(), b.as_str()))
+                            && !self.relations.contains(&(b.as_str(), a.as_str()))
+                        {
+                            self.problem(
+                                at("between"),
+                                format!("there is no relation between {a} and {b} to scale"),
+                                format!("a Relation(from: {a:?}, to: {b:?}, ...) in relations"),
+                            );
+                        }
                     }
                 }
                 Effect::SetLevel { lever, level } => {
@@ -295,7 +343,11 @@ impl<'s> Checker<'s> {
                 Effect::AddPressure { pressure, .. } => {
                     if !self.pressures.contains(pressure.as_str()) {
                         let list = one_of("pressures", self.pressures.iter().copied());
-                        self.problem(at("pressure"), format!("unknown pressure {pressure:?}"), list);
+                        self.problem(
+                            at("pressure"),
+                            format!("unknown pressure {pressure:?}"),
+                            list,
+                        );
                     }
                 }
                 Effect::Modify {
@@ -360,6 +412,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             .map(|r| (r.from.as_str(), r.to.as_str()))
             .collect(),
         rungs: s.ladder.iter().map(|r| r.name.as_str()).collect(),
+        rung_set: s.ladder.iter().map(|r| r.name.as_str()).collect(),
         measures: s
             .levers
             .iter()
@@ -382,7 +435,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
 
     // The scenario as a whole.
     if s.name.trim().is_empty() {
-        c.problem(vec![f("name")], "the scenario has no name", "a non-empty name");
+        c.problem(
+            vec![f("name")],
+            "the scenario has no name",
+            "a non-empty name",
+        );
     }
     c.steps(vec![f("horizon")], "horizon", s.horizon, 1, MAX_HORIZON);
     if let Some(r) = s.runs
@@ -422,7 +479,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
     let mut seen = BTreeSet::new();
     for (i, a) in s.actors.iter().enumerate() {
-        c.name(vec![f("actors"), ix(i), f("name")], "actor", &a.name, &mut seen);
+        c.name(
+            vec![f("actors"), ix(i), f("name")],
+            "actor",
+            &a.name,
+            &mut seen,
+        );
     }
 
     // The focal dyad.
@@ -447,11 +509,15 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.actor_ref(l("from"), &r.from);
         c.actor_ref(l("to"), &r.to);
         if r.from == r.to {
-            c.problem(l("to"), "a relation must join two different actors", "another actor");
+            c.problem(
+                l("to"),
+                "a relation must join two different actors",
+                "another actor",
+            );
         }
         if !pairs.insert((&r.from, &r.to)) {
             c.problem(
-                l("from"),
+                vec![f("relations"), ix(i)],
                 format!("duplicate relation {} -> {}", r.from, r.to),
                 "each directed pair once",
             );
@@ -460,11 +526,20 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
 
     // The ladder.
     if s.ladder.len() < 2 {
-        c.problem(vec![f("ladder")], "the ladder needs at least two rungs", "two or more rungs");
+        c.problem(
+            vec![f("ladder")],
+            "the ladder needs at least two rungs",
+            "two or more rungs",
+        );
     }
     let mut seen = BTreeSet::new();
     for (i, r) in s.ladder.iter().enumerate() {
-        c.name(vec![f("ladder"), ix(i), f("name")], "rung", &r.name, &mut seen);
+        c.name(
+            vec![f("ladder"), ix(i), f("name")],
+            "rung",
+            &r.name,
+            &mut seen,
+        );
         let l = vec![f("ladder"), ix(i), f("threshold")];
         if !r.threshold.is_finite() {
             c.problem(l, "a rung threshold must be finite", "a finite number");
@@ -485,7 +560,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     // Pressures.
     let mut seen = BTreeSet::new();
     for (i, p) in s.pressures.iter().enumerate() {
-        c.name(vec![f("pressures"), ix(i), f("name")], "pressure", &p.name, &mut seen);
+        c.name(
+            vec![f("pressures"), ix(i), f("name")],
+            "pressure",
+            &p.name,
+            &mut seen,
+        );
         c.actor_ref(vec![f("pressures"), ix(i), f("actor")], &p.actor);
     }
 
@@ -508,16 +588,34 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.actor_ref(l("owner"), owner);
         c.actor_ref(l("target"), target);
         if owner == target {
-            c.problem(l("target"), "a lever's target must differ from its owner", "another actor");
+            c.problem(
+                l("target"),
+                "a lever's target must differ from its owner",
+                "another actor",
+            );
+        } else {
+            c.relation_ref(
+                l("target"),
+                target,
+                owner,
+                "the lever's moves need to be felt",
+            );
         }
-        c.relation_ref(l("target"), target, owner, "the lever's moves need to be felt");
         match motive {
             Some((a, b)) => {
-                c.actor_ref(l("motive"), a);
-                c.actor_ref(l("motive"), b);
+                let at = |k| {
+                    let mut x = l("motive");
+                    x.push(ix(k));
+                    x
+                };
+                c.actor_ref(at(0), a);
+                c.actor_ref(at(1), b);
                 c.relation_ref(l("motive"), a, b, "motivates the lever");
             }
-            None => c.relation_ref(l("owner"), owner, target, "motivates the lever by default"),
+            None if owner != target => {
+                c.relation_ref(l("owner"), owner, target, "motivates the lever by default")
+            }
+            None => {}
         }
         if let Some(r) = min_rung {
             c.rung_ref(l("min_rung"), r);
@@ -531,7 +629,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                         format!("from 1 to {MAX_LEVELS} levels above the status quo"),
                     );
                 }
-                c.steps(l("initial"), "the initial level", m.initial, 0, m.levels.len() as i64);
+                c.steps(
+                    l("initial"),
+                    "the initial level",
+                    m.initial,
+                    0,
+                    m.levels.len() as i64,
+                );
                 let mut lseen = BTreeSet::new();
                 for (j, lv) in m.levels.iter().enumerate() {
                     let ll = |n: &'static str| vec![f("levers"), ix(i), f("levels"), ix(j), f(n)];
@@ -539,7 +643,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                     for a in lv.costs.keys() {
                         let mut x = ll("costs");
                         x.push(Seg::Key(a.clone()));
-                        c.actor_ref(x, a);
+                        c.actor_key(x, a);
                     }
                     for p in lv.pressure.keys() {
                         if !c.pressures.contains(p.as_str()) {
@@ -547,6 +651,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                             x.push(Seg::Key(p.clone()));
                             let list = one_of("pressures", c.pressures.iter().copied());
                             c.problem(x, format!("unknown pressure {p:?}"), list);
+                            c.on_key();
                         }
                     }
                     for (k, md) in lv.modifiers.iter().enumerate() {
@@ -563,11 +668,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 }
             }
             Lever::Act(a) => {
-                c.steps(l("cooldown"), "cooldown", a.cooldown, 1, MAX_HORIZON);
+                c.steps(l("cooldown"), "cooldown", a.cooldown, 0, MAX_HORIZON);
                 for k in a.costs.keys() {
                     let mut x = l("costs");
                     x.push(Seg::Key(k.clone()));
-                    c.actor_ref(x, k);
+                    c.actor_key(x, k);
                 }
                 c.effects(l("effects"), &a.effects);
             }
@@ -575,10 +680,14 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     // Events.
-    if s.events.len() > MAX_EVENTS {
+    let most_added = s.variants.iter().map(|v| v.add_events.len()).max().unwrap_or(0);
+    if s.events.len() + most_added > MAX_EVENTS {
         c.problem(
             vec![f("events")],
-            format!("{} events is more than the limit", s.events.len()),
+            format!(
+                "{} events (with the largest variant's additions) is more than the limit",
+                s.events.len() + most_added
+            ),
             format!("at most {MAX_EVENTS} events"),
         );
     }
@@ -602,20 +711,28 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
     let mut seen = BTreeSet::new();
     for (i, o) in s.outcomes.iter().enumerate() {
-        c.name(vec![f("outcomes"), ix(i), f("name")], "outcome", &o.name, &mut seen);
+        c.name(
+            vec![f("outcomes"), ix(i), f("name")],
+            "outcome",
+            &o.name,
+            &mut seen,
+        );
         c.condition(vec![f("outcomes"), ix(i), f("when")], &o.when, &added);
     }
 
     // Every number.
     let mut paths = BTreeSet::new();
+    let mut rules = HashMap::new();
     let mut scratch = s.clone();
     for_each_param(&mut scratch, &mut |site, p| {
         paths.insert(site.path.clone());
-        if let Some((m, e)) = check_param(&site.path, p, s.bounds) {
+        rules.insert(site.path.clone(), site.rule);
+        if let Some((m, e)) = check_param(&site.path, site.rule, p, s.bounds) {
             c.problems.push(Problem {
                 loc: site.loc.clone(),
                 message: m,
                 expected: Some(e),
+                at_key: false,
             });
         }
     });
@@ -628,6 +745,21 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             format!("at most {MAX_VARIANTS} variants"),
         );
     }
+    // The scenario without its lists, to hold one added event at a time (a hostile file may add
+    // thousands: cloning the whole scenario for each would take too long).
+    let shell = Scenario {
+        description: String::new(),
+        sources: vec![],
+        actors: vec![],
+        relations: vec![],
+        ladder: vec![],
+        pressures: vec![],
+        levers: vec![],
+        events: vec![],
+        outcomes: vec![],
+        variants: vec![],
+        ..s.clone()
+    };
     let mut seen = BTreeSet::new();
     for (i, v) in s.variants.iter().enumerate() {
         let l = |n: &'static str| vec![f("variants"), ix(i), f(n)];
@@ -639,22 +771,39 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 let near = nearest(path, &paths);
                 c.problem(
                     x,
-                    format!("variant {:?} sets {path:?}, which is not a number of the scenario", v.name),
+                    format!(
+                        "variant {:?} sets {path:?}, which is not a number of the scenario",
+                        v.name
+                    ),
                     match near {
-                        Some(n) => format!("a parameter path such as {n:?} (see `brink describe --paths`)"),
+                        Some(n) => {
+                            format!("a parameter path such as {n:?} (see `brink describe --paths`)")
+                        }
                         None => "a parameter path (see `brink describe --paths`)".into(),
                     },
                 );
-            } else if let Some((m, e)) = check_param(path, p, s.bounds) {
+                c.on_key();
+            } else if let Some((m, e)) = check_param(path, rules[path.as_str()], p, s.bounds) {
                 c.problem(x, m, e);
             }
         }
+        let frozen: BTreeSet<&str> = v.freeze.iter().map(String::as_str).collect();
         for (lever, level) in &v.force {
             let mut x = l("force");
             x.push(Seg::Key(lever.clone()));
+            let n = c.problems.len();
             c.lever_level(x.clone(), lever, *level, true);
-            if v.freeze.contains(lever) {
-                c.problem(x, format!("{lever:?} is both forced and frozen"), "one or the other");
+            // An unknown lever is the key's fault; a missing level, the value's.
+            if c.problems.len() > n && !c.measures.contains_key(lever.as_str()) {
+                c.on_key();
+            }
+            if frozen.contains(lever.as_str()) {
+                c.problem(
+                    x,
+                    format!("{lever:?} is both forced and frozen"),
+                    "one or the other",
+                );
+                c.on_key();
             }
         }
         for (k, lever) in v.freeze.iter().enumerate() {
@@ -670,38 +819,56 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 let mut x = l("remove_events");
                 x.push(ix(k));
                 let list = one_of("events", c.events.iter().copied());
-                c.problem(x, format!("variant {:?} removes unknown event {e:?}", v.name), list);
+                c.problem(
+                    x,
+                    format!("variant {:?} removes unknown event {e:?}", v.name),
+                    list,
+                );
             }
         }
-        let mut names: BTreeSet<String> = event_names.clone();
+        let mut names: BTreeSet<String> = BTreeSet::new();
         for (k, e) in v.add_events.iter().enumerate() {
             let mut x = l("add_events");
             x.push(ix(k));
+            if event_names.contains(&e.name) {
+                let mut at = x.clone();
+                at.push(f("name"));
+                c.problem(
+                    at,
+                    format!("duplicate event name {:?}", e.name),
+                    "an event name not used before",
+                );
+            }
             c.event(x.clone(), e, &mut names);
+            // A scenario of this one event, to visit its numbers.
             let mut ev = Scenario {
                 events: vec![e.clone()],
-                actors: vec![],
-                relations: vec![],
-                pressures: vec![],
-                levers: vec![],
-                variants: vec![],
-                outcomes: vec![],
-                ..s.clone()
+                ..shell.clone()
             };
             for_each_param(&mut ev, &mut |site, p| {
-                if let Some((m, e)) = check_param(&site.path, p, s.bounds) {
+                if let Some((m, e)) = check_param(&site.path, site.rule, p, s.bounds) {
                     let mut loc = x.clone();
                     loc.extend(site.loc[2..].iter().cloned());
                     c.problems.push(Problem {
                         loc,
                         message: m,
                         expected: Some(e),
+                        at_key: false,
                     });
                 }
             });
         }
     }
     c.problems
+}
+
+/// "a" or "an" before a word.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn is_iso_date(d: &str) -> bool {
@@ -711,17 +878,37 @@ fn is_iso_date(d: &str) -> bool {
     }
     let num = |r: std::ops::Range<usize>| d.get(r).and_then(|x| x.parse::<u32>().ok());
     match (num(0..4), num(5..7), num(8..10)) {
-        (Some(_), Some(m), Some(day)) => (1..=12).contains(&m) && (1..=31).contains(&day),
+        (Some(y), Some(m), Some(day)) => {
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            let days = match m {
+                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                4 | 6 | 9 | 11 => 30,
+                2 if leap => 29,
+                2 => 28,
+                _ => return false,
+            };
+            (1..=days).contains(&day)
+        }
         _ => false,
     }
 }
 
-/// The known path that shares the longest prefix with `path`, to suggest a fix.
+/// The known path that shares the longest prefix with `path`, to suggest a fix: in sorted
+/// order it is one of the two neighbours of `path`.
 fn nearest<'a>(path: &str, known: &'a BTreeSet<String>) -> Option<&'a String> {
-    known.iter().max_by_key(|k| {
+    let common = |k: &String| {
         k.chars()
             .zip(path.chars())
             .take_while(|(a, b)| a == b)
             .count()
-    })
+    };
+    use std::ops::Bound::{Excluded, Included, Unbounded};
+    let before = known
+        .range::<str, _>((Unbounded, Excluded(path)))
+        .next_back();
+    let after = known.range::<str, _>((Included(path), Unbounded)).next();
+    match (before, after) {
+        (Some(b), Some(a)) => Some(if common(a) > common(b) { a } else { b }),
+        (b, a) => b.or(a),
+    }
 }

@@ -1,0 +1,501 @@
+//! The invalid-scenario corpus: every file of `tests/invalid/` holds one mistake, and
+//! `brink validate` must refuse it with exit code 2 (never a panic), naming the file, the exact
+//! line and column of the offending text, and what is wrong. Every scenario under `scenarios/`
+//! must, in turn, validate cleanly.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// One row per corpus file: its name (without `.ron`), the line and column the diagnostic must
+/// point at, and a fragment its message must contain.
+const CASES: &[(&str, usize, usize, &str)] = &[
+    ("act_cooldown_negative", 49, 23, "cooldown is -1"),
+    ("act_in_level_condition", 66, 57, "is an act"),
+    ("activity_above_one", 9, 37, "actors.ru.activity is 1.2"),
+    (
+        "added_event_probability_above_one",
+        71,
+        105,
+        "outside its valid range",
+    ),
+    ("bad_start_date", 5, 17, "is not a date"),
+    ("impossible_date", 5, 17, "is not a date"),
+    ("empty_any_condition", 67, 38, "empty All([]) or Any([])"),
+    ("scale_same_actor", 61, 67, "names the same actor twice"),
+    ("one_sided_normal_out_of_range", 9, 37, "outside its valid range"),
+    (
+        "beta_alpha_nonpositive",
+        55,
+        53,
+        "alpha and beta must be greater than 0",
+    ),
+    ("bounds_reversed", 7, 13, "not a range"),
+    ("deep_nesting", 67, 285, "nest more than 64"),
+    (
+        "deep_nesting_after_quote_in_comment",
+        67,
+        293,
+        "nest more than 64",
+    ),
+    ("distribution_unknown_field", 10, 64, "unknown field `mode`"),
+    ("duplicate_actor", 11, 21, "duplicate actor name \"az\""),
+    (
+        "duplicate_added_event",
+        71,
+        56,
+        "duplicate event name \"raid\"",
+    ),
+    ("duplicate_event", 59, 19, "duplicate event name \"raid\""),
+    ("duplicate_field", 10, 27, "given twice"),
+    ("duplicate_level", 35, 27, "duplicate level name \"checks\""),
+    ("duplicate_lever", 45, 19, "duplicate lever name \"visa\""),
+    ("duplicate_map_key", 37, 48, "duplicate key \"ru\""),
+    (
+        "duplicate_outcome",
+        67,
+        23,
+        "duplicate outcome name \"rupture\"",
+    ),
+    ("duplicate_relation", 17, 9, "duplicate relation ru -> az"),
+    ("duplicate_rung", 22, 20, "duplicate rung name \"tense\""),
+    (
+        "duplicate_variant",
+        71,
+        23,
+        "duplicate variant name \"hawk\"",
+    ),
+    ("empty_file", 1, 1, "the file is empty"),
+    ("event_window_zero", 67, 61, "the window is 0"),
+    ("extra_closing_bracket", 4, 16, "unbalanced brackets"),
+    ("float_for_integer", 4, 14, "a whole number"),
+    ("focal_same_actor", 7, 19, "same actor twice"),
+    ("forced_and_frozen", 70, 73, "both forced and frozen"),
+    ("hazard_rate_above_one", 60, 34, "outside its valid range"),
+    ("horizon_beyond_limit", 4, 14, "horizon is 100000"),
+    ("horizon_negative", 4, 14, "horizon is -52"),
+    ("horizon_zero", 4, 14, "horizon is 0"),
+    ("huge_integer", 6, 11, "is too large"),
+    ("huge_number", 33, 74, "beyond the largest number"),
+    ("inf_number", 21, 40, "a rung threshold must be finite"),
+    ("invalid_name_control_char", 67, 23, "not a valid name"),
+    ("invalid_name_path_separator", 11, 21, "not a valid name"),
+    ("invalid_name_space", 71, 23, "not a valid name"),
+    ("kind_in_quotes", 11, 33, "without quotes: `ThirdParty`"),
+    ("ladder_one_rung", 19, 13, "at least two rungs"),
+    ("lever_target_is_owner", 31, 21, "target must differ"),
+    ("list_for_struct", 55, 21, "unexpected `[` for `timing`"),
+    (
+        "lognormal_median_nonpositive",
+        60,
+        92,
+        "median must be greater than 0",
+    ),
+    ("map_for_list", 71, 39, "a list in `[...]`"),
+    ("measure_without_levels", 32, 21, "has 0 levels"),
+    ("missing_closing_bracket", 22, 9, "do not balance"),
+    ("missing_horizon", 2, 1, "missing field `horizon`"),
+    ("missing_level_condition", 66, 57, "has no level 3"),
+    ("missing_level_variant_force", 70, 81, "has no level 3"),
+    ("missing_relation_for_lever", 47, 21, "no relation tr -> az"),
+    ("missing_required_field", 21, 9, "missing field `threshold`"),
+    ("nan_number", 14, 61, "not a number (NaN)"),
+    ("negative_cost", 37, 35, "outside its valid range"),
+    ("non_utf8", 3, 16, "not valid UTF-8"),
+    ("normal_sd_negative", 14, 61, "sd must be greater than 0"),
+    (
+        "normal_sd_zero",
+        15,
+        49,
+        "sd must be greater than 0, found 0",
+    ),
+    ("normal_truncation_no_mass", 16, 49, "holds almost none"),
+    (
+        "number_beyond_f64",
+        33,
+        47,
+        "beyond the largest number a computer can hold",
+    ),
+    ("number_for_bool", 56, 19, "`true` or `false`"),
+    ("number_for_string", 11, 21, "unexpected `42` for `name`"),
+    ("only_comments", 1, 1, "only comments"),
+    ("pert_mode_outside", 49, 61, "min <= mode <= max"),
+    ("probability_above_one", 55, 53, "outside its valid range"),
+    ("probability_below_zero", 55, 53, "outside its valid range"),
+    ("relation_to_itself", 17, 34, "two different actors"),
+    (
+        "rung_thresholds_out_of_order",
+        22,
+        42,
+        "not above the rung below",
+    ),
+    ("runs_negative", 6, 11, "runs is -5"),
+    (
+        "scheduled_step_beyond_horizon",
+        55,
+        37,
+        "the scheduled step is 60",
+    ),
+    (
+        "string_for_number",
+        4,
+        14,
+        "unexpected `\"52\"` for `horizon`",
+    ),
+    ("string_for_param", 9, 37, "not a number or a distribution"),
+    ("string_without_quotes", 9, 21, "a string in double quotes"),
+    (
+        "syntax_error_missing_colon",
+        4,
+        13,
+        "expected `:` after `horizon`",
+    ),
+    (
+        "trailing_characters",
+        74,
+        1,
+        "after the end of the scenario",
+    ),
+    ("triangular_mode_outside", 25, 56, "min <= mode <= max"),
+    ("truncated_file", 25, 42, "ends too early"),
+    ("truncated_in_string", 25, 24, "never closed"),
+    ("tuple_too_long", 7, 25, "unexpected `\"tr\"`"),
+    ("unbalanced_brackets", 9, 40, "`]` does not close `Actor(`"),
+    ("unclosed_block_comment", 4, 5, "never closed"),
+    ("unclosed_string", 5, 18, "is its closing"),
+    (
+        "uniform_min_above_max",
+        10,
+        36,
+        "min (1.5) must not exceed max (0.5)",
+    ),
+    ("unknown_act_outcome", 67, 48, "unknown act \"protst\""),
+    ("unknown_actor_costs_key", 33, 68, "unknown actor \"ax\""),
+    ("unknown_actor_effect", 49, 47, "unknown actor \"rux\""),
+    ("unknown_actor_event_move", 56, 32, "unknown actor \"rr\""),
+    ("unknown_actor_focal", 7, 19, "unknown actor \"aze\""),
+    (
+        "unknown_actor_lever_motive",
+        48,
+        28,
+        "unknown actor \"rru\"",
+    ),
+    ("unknown_actor_lever_owner", 30, 20, "unknown actor \"rus\""),
+    (
+        "unknown_actor_lever_target",
+        47,
+        21,
+        "unknown actor \"ruu\"",
+    ),
+    ("unknown_actor_modifier", 39, 49, "unknown actor \"ay\""),
+    ("unknown_actor_pressure", 25, 43, "unknown actor \"azz\""),
+    (
+        "unknown_actor_relation_from",
+        16,
+        24,
+        "unknown actor \"tk\"",
+    ),
+    ("unknown_actor_relation_to", 17, 34, "unknown actor \"tk\""),
+    (
+        "unknown_actor_scale_between",
+        61,
+        67,
+        "unknown actor \"zz\"",
+    ),
+    ("unknown_condition_kind", 65, 40, "unknown kind `RungAbove`"),
+    ("unknown_distribution", 10, 36, "unknown kind `Uniformm`"),
+    ("unknown_enum_kind", 28, 9, "unknown kind `Measur`"),
+    ("unknown_event_outcome", 67, 52, "unknown event \"meting\""),
+    (
+        "unknown_event_variant_remove",
+        71,
+        68,
+        "unknown event \"raidd\"",
+    ),
+    ("unknown_field", 9, 27, "unknown field `activty`"),
+    (
+        "unknown_lever_condition",
+        66,
+        57,
+        "unknown measure \"viza\"",
+    ),
+    ("unknown_lever_effect", 61, 68, "unknown measure \"viza\""),
+    (
+        "unknown_lever_variant_force",
+        70,
+        73,
+        "unknown measure \"viza\"",
+    ),
+    (
+        "unknown_lever_variant_freeze",
+        71,
+        40,
+        "unknown lever \"protst\"",
+    ),
+    (
+        "unknown_path_variant_set",
+        70,
+        37,
+        "not a number of the scenario",
+    ),
+    (
+        "unknown_pressure_effect",
+        61,
+        74,
+        "unknown pressure \"media\"",
+    ),
+    (
+        "unknown_pressure_level",
+        38,
+        32,
+        "unknown pressure \"migrant\"",
+    ),
+    (
+        "unknown_rung_act_min_rung",
+        49,
+        23,
+        "unknown rung \"crisis\"",
+    ),
+    (
+        "unknown_rung_hazard_factor",
+        60,
+        73,
+        "unknown rung \"rupt\"",
+    ),
+    ("unknown_rung_implies", 40, 35, "unknown rung \"war\""),
+    ("unknown_rung_outcome", 65, 52, "unknown rung \"ruptur\""),
+    (
+        "variant_set_out_of_range",
+        70,
+        59,
+        "outside its valid range",
+    ),
+    ("weight_out_of_range", 36, 29, "outside its valid range"),
+    ("whitespace_only", 1, 1, "the file is empty"),
+];
+
+/// At least this many distinct mistakes are covered.
+const MIN_CASES: usize = 45;
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid")
+}
+
+fn validate(files: &[&Path]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_brink"))
+        .arg("validate")
+        .args(files)
+        .output()
+        .expect("cannot start brink")
+}
+
+/// How the process ended, in words, for failure messages.
+fn ending(out: &Output) -> String {
+    match out.status.code() {
+        Some(101) => "a panic (exit code 101)".into(),
+        Some(c) => format!("exit code {c}"),
+        None => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::process::ExitStatusExt;
+                format!(
+                    "signal {:?} (a crash, e.g. a stack overflow)",
+                    out.status.signal()
+                )
+            }
+            #[cfg(not(unix))]
+            {
+                "no exit code (killed)".into()
+            }
+        }
+    }
+}
+
+/// Checks that `file` is refused at `line:col` with a message holding `fragment`; returns what
+/// is wrong otherwise.
+fn check_refused(file: &Path, line: usize, col: usize, fragment: &str) -> Result<(), String> {
+    let out = validate(&[file]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let place = format!("{}:{line}:{col}", file.display());
+    let mut wrong = vec![];
+    if out.status.code() != Some(2) {
+        wrong.push(format!("ended with {}, expected exit code 2", ending(&out)));
+    }
+    if stderr.contains("panicked") {
+        wrong.push("printed a panic".into());
+    }
+    // The whole place, so that column 2 does not pass for column 27.
+    if !stderr
+        .lines()
+        .any(|l| l.trim_start().strip_prefix("--> ") == Some(place.as_str()))
+    {
+        wrong.push(format!("does not point at {place}"));
+    }
+    if !stderr.contains(fragment) {
+        wrong.push(format!("does not say {fragment:?}"));
+    }
+    if !stdout.trim().is_empty() {
+        wrong.push(format!("printed on stdout: {stdout}"));
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: {}\n--- stderr ---\n{stderr}\n--------------",
+            file.display(),
+            wrong.join("; ")
+        ))
+    }
+}
+
+/// The `.ron` files of a folder and its subfolders.
+fn ron_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| e.expect("cannot read a folder entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            ron_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "ron") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_corpus_file_has_one_expectation() {
+    let mut files = vec![];
+    ron_files(&corpus_dir(), &mut files);
+    let on_disk: std::collections::BTreeSet<String> = files
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let mut in_table = std::collections::BTreeSet::new();
+    for (name, ..) in CASES {
+        assert!(
+            in_table.insert(name.to_string()),
+            "{name} is in the table twice"
+        );
+    }
+    let no_expectation: Vec<_> = on_disk.difference(&in_table).collect();
+    let no_file: Vec<_> = in_table.difference(&on_disk).collect();
+    assert!(
+        no_expectation.is_empty() && no_file.is_empty(),
+        "corpus files without an expectation: {no_expectation:?}; \
+         expectations without a file: {no_file:?}"
+    );
+    assert!(
+        CASES.len() >= MIN_CASES,
+        "only {} cases, expected at least {MIN_CASES}",
+        CASES.len()
+    );
+}
+
+#[test]
+fn every_invalid_file_is_refused_at_its_place() {
+    let dir = corpus_dir();
+    let failures: Vec<String> = CASES
+        .iter()
+        .filter_map(|&(name, line, col, fragment)| {
+            check_refused(&dir.join(format!("{name}.ron")), line, col, fragment).err()
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus files are not refused as expected:\n\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// A scratch folder for files the test writes.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("invalid_scenarios")
+        .join(name);
+    std::fs::create_dir_all(&dir).expect("cannot create a scratch folder");
+    dir
+}
+
+#[test]
+fn a_huge_file_is_refused_without_reading_it_whole() {
+    use std::io::Write;
+    let path = scratch("huge").join("huge.ron");
+    {
+        // 100 MB of what looks like the start of a scenario followed by a long comment.
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        writeln!(f, "Scenario(\n    // padding").unwrap();
+        let chunk = format!("    // {}\n", " ".repeat(1019));
+        for _ in 0..100 * 1024 {
+            f.write_all(chunk.as_bytes()).unwrap();
+        }
+        f.flush().unwrap();
+    }
+    assert!(std::fs::metadata(&path).unwrap().len() >= 100 * 1024 * 1024);
+    let started = Instant::now();
+    let result = check_refused(&path, 1, 1, "larger than the limit");
+    let took = started.elapsed();
+    std::fs::remove_file(&path).ok();
+    result.unwrap_or_else(|e| panic!("{e}"));
+    // Reading and parsing 100 MB would take far longer than reading the 4 MB limit.
+    assert!(
+        took < Duration::from_secs(5),
+        "refusing a huge file took {took:?}"
+    );
+}
+
+#[test]
+fn line_endings_and_byte_order_marks_do_not_move_positions() {
+    let dir = scratch("line_endings");
+    // The same mistake with Windows line endings is found at the same place.
+    let (name, line, col, fragment) = *CASES
+        .iter()
+        .find(|c| c.0 == "unknown_field")
+        .expect("the unknown_field case");
+    let text = std::fs::read_to_string(corpus_dir().join(format!("{name}.ron"))).unwrap();
+    let crlf = dir.join("unknown_field_crlf.ron");
+    std::fs::write(&crlf, text.replace('\n', "\r\n")).unwrap();
+    check_refused(&crlf, line, col, fragment).unwrap_or_else(|e| panic!("{e}"));
+    // A byte-order mark, as some Windows editors write, is not an error, nor is CRLF.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/richardson.ron");
+    let text = std::fs::read_to_string(example).unwrap();
+    let bom = dir.join("bom.ron");
+    std::fs::write(&bom, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+    let out = validate(&[&bom]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a scenario with a byte-order mark and CRLF is refused ({}):\n{}",
+        ending(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn every_scenario_under_scenarios_is_valid() {
+    let mut files = vec![];
+    ron_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        &mut files,
+    );
+    assert!(!files.is_empty(), "no scenario under scenarios/");
+    let failures: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let out = validate(&[f]);
+            (out.status.code() != Some(0)).then(|| {
+                format!(
+                    "{} is refused ({}):\n{}",
+                    f.display(),
+                    ending(&out),
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -38,6 +38,21 @@ pub enum Command {
     },
     /// Run a scenario many times and write summary.json, CSV tables, charts and report.html.
     Run(RunArgs),
+    /// Compare the base scenario with its variants on common random numbers, and rank the
+    /// levers by their effect on an outcome (tornado).
+    Compare(CompareArgs),
+    /// Combine shard folders (from `run --shard I/N`) into the result of one whole run.
+    Merge {
+        /// Shard folders, in any order.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Skip the charts and the HTML report.
+        #[arg(long)]
+        no_charts: bool,
+    },
 }
 
 /// Arguments of `brink run`.
@@ -64,6 +79,48 @@ pub struct RunArgs {
     #[arg(long)]
     pub per_run: bool,
     /// Skip the charts and the HTML report.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Compute only shard I of N (1-based) of the runs, for `brink merge`: e.g. `--shard 2/8`.
+    #[arg(long)]
+    pub shard: Option<crate::shard::ShardSpec>,
+    /// Largest number of runs accepted.
+    #[arg(long, default_value_t = 100_000_000)]
+    pub max_runs: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Arguments of `brink compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Scenario file (RON).
+    pub scenario: PathBuf,
+    /// Variants to compare with the base, comma-separated.
+    #[arg(long, value_delimiter = ',', conflicts_with = "all")]
+    pub variants: Vec<String>,
+    /// Compare every variant of the scenario.
+    #[arg(long)]
+    pub all: bool,
+    /// Runs per arm (default: the scenario's `runs`, else 10,000).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario file name>-compare).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The outcome the tornado of lever effects ranks by (default: the first named outcome).
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Skip the tornado (one forced and one frozen arm per lever).
+    #[arg(long)]
+    pub no_tornado: bool,
+    /// Skip the charts.
     #[arg(long)]
     pub no_charts: bool,
     /// Largest number of runs accepted.
@@ -109,6 +166,17 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Run(args) => run_command(args),
+        Command::Compare(args) => compare_command(args),
+        Command::Merge {
+            shards,
+            out,
+            no_charts,
+        } => {
+            let (summary, dir) =
+                crate::shard::merge(&shards, &out, !no_charts, std::env::args().collect())?;
+            print!("{}", crate::job::print_summary(&summary, &dir));
+            Ok(())
+        }
     }
 }
 
@@ -122,21 +190,65 @@ pub fn threads(flag: Option<usize>) -> Result<usize> {
     }
 }
 
-fn run_command(args: RunArgs) -> Result<()> {
-    let loaded = load(&args.scenario, &args.limits)?;
-    let runs = match args.runs {
+/// The number of runs: the flag, else the scenario's, else 10,000; within the limit.
+fn runs(flag: Option<u64>, loaded: &LoadedScenario, max_runs: u64) -> Result<u64> {
+    let runs = match flag {
         Some(r) => r,
         None => loaded.scenario.runs.map_or(10_000, |r| r as u64),
     };
     if runs == 0 {
         return Err(Error::Input("--runs must be at least 1".into()));
     }
-    if runs > args.max_runs.min(crate::engine::rng::MAX_RUN_INDEX) {
+    if runs > max_runs.min(crate::engine::rng::MAX_RUN_INDEX) {
         return Err(Error::Input(format!(
-            "{runs} runs is more than the limit of {} (raise it with --max-runs)",
-            args.max_runs
+            "{runs} runs is more than the limit of {max_runs} (raise it with --max-runs)"
         )));
     }
+    Ok(runs)
+}
+
+fn compare_command(args: CompareArgs) -> Result<()> {
+    let loaded = load(&args.scenario, &args.limits)?;
+    let runs = runs(args.runs, &loaded, args.max_runs)?;
+    let variants: Vec<String> = if args.all {
+        loaded
+            .scenario
+            .variants
+            .iter()
+            .map(|v| v.name.clone())
+            .collect()
+    } else {
+        args.variants.clone()
+    };
+    let out = args.out.clone().unwrap_or_else(|| {
+        let mut p = crate::job::default_out(&args.scenario, None);
+        let name = format!(
+            "{}-compare",
+            p.file_name()
+                .map_or("run".into(), |n| n.to_string_lossy().into_owned())
+        );
+        p.set_file_name(name);
+        p
+    });
+    let req = crate::analysis::compare::CompareRequest {
+        variants,
+        runs,
+        seed: args.seed,
+        threads: threads(args.threads)?,
+        out,
+        tornado: (!args.no_tornado).then(|| args.outcome.clone()),
+        charts: !args.no_charts,
+        command: std::env::args().collect(),
+    };
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (result, dir) = crate::analysis::compare::run(&loaded, &req, &stop)?;
+    print!("{}", crate::analysis::compare::print(&result, &dir));
+    Ok(())
+}
+
+fn run_command(args: RunArgs) -> Result<()> {
+    let loaded = load(&args.scenario, &args.limits)?;
+    let runs = runs(args.runs, &loaded, args.max_runs)?;
     let req = crate::job::RunRequest {
         runs,
         seed: args.seed,
@@ -150,10 +262,21 @@ fn run_command(args: RunArgs) -> Result<()> {
         charts: !args.no_charts,
         progress: true,
         command: std::env::args().collect(),
+        shard: args.shard,
     };
     let stop = std::sync::atomic::AtomicBool::new(false);
     let (summary, dir) = crate::job::run(&loaded, &req, &stop)?;
-    print!("{}", crate::job::print_summary(&summary, &dir));
+    match req.shard {
+        Some(s) => println!(
+            "shard {}/{}: {} of {} runs written to {} (combine the shards with `brink merge`)",
+            s.index,
+            s.count,
+            summary.manifest.runs,
+            req.runs,
+            dir.display()
+        ),
+        None => print!("{}", crate::job::print_summary(&summary, &dir)),
+    }
     Ok(())
 }
 

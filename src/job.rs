@@ -26,6 +26,8 @@ pub struct RunRequest {
     /// Show a progress bar (only when stderr is a terminal).
     pub progress: bool,
     pub command: Vec<String>,
+    /// Compute only this shard of the runs (see [`crate::shard`]).
+    pub shard: Option<crate::shard::ShardSpec>,
 }
 
 /// The default output folder of a scenario file (and variant): `output/<file stem>[-<variant>]`.
@@ -110,6 +112,19 @@ pub fn run(
     stop: &AtomicBool,
 ) -> Result<(Summary, PathBuf)> {
     let model = compile(loaded, req.variant.as_deref())?;
+    let plan = match req.shard {
+        Some(spec) => {
+            let (first_chunk, end_chunk) = spec.chunks(req.runs);
+            RunPlan {
+                seed: req.seed,
+                runs: req.runs,
+                first_chunk,
+                end_chunk,
+                threads: req.threads,
+            }
+        }
+        None => RunPlan::whole(req.seed, req.runs, req.threads),
+    };
     let staging = Staging::begin(&req.out)?;
     let rows = if req.per_run {
         let p = staging.path("runs.csv");
@@ -123,7 +138,7 @@ pub fn run(
         None
     };
     let bar = (req.progress && std::io::stderr().is_terminal()).then(|| {
-        let b = indicatif::ProgressBar::new(req.runs);
+        let b = indicatif::ProgressBar::new(plan.own_runs());
         b.set_style(
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs {eta} left")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -131,14 +146,14 @@ pub fn run(
         b
     });
     let mut sink = Sink { rows, bar };
-    let plan = RunPlan::whole(req.seed, req.runs, req.threads);
     let row: &engine::RowWriter = &report::csv::run_row;
     let tally = match engine::run(&model, &plan, &mut sink, Some(row), stop) {
         Ok(t) => t,
         Err(Stopped::Interrupted(t)) => {
             return Err(Error::Interrupted(format!(
                 "stopped after {} of {} runs; nothing was written",
-                t.runs, req.runs
+                t.runs,
+                plan.own_runs()
             )));
         }
         Err(Stopped::Io(e)) => return Err(Error::Failed(format!("cannot write runs.csv: {e}"))),
@@ -150,25 +165,55 @@ pub fn run(
         w.flush()
             .map_err(|e| Error::Failed(format!("cannot write runs.csv: {e}")))?;
     }
+    if let Some(spec) = req.shard {
+        // A shard keeps its raw tally for `brink merge`; the summary is of its own runs only.
+        let mut m = manifest(loaded, req, req.runs);
+        m.complete = false;
+        crate::shard::write(
+            &staging,
+            loaded,
+            &plan,
+            spec,
+            req.per_run,
+            m.clone(),
+            &tally,
+        )?;
+        m.runs = tally.runs;
+        let summary = Summary::new(&model, &tally, m);
+        let dir = staging.commit()?;
+        return Ok((summary, dir));
+    }
     let summary = Summary::new(&model, &tally, manifest(loaded, req, tally.runs));
     write_outputs(&staging, &model, &tally, &summary, req.charts)?;
     let dir = staging.commit()?;
     Ok((summary, dir))
 }
 
-/// Writes summary.json and the CSV tables into the staging folder.
+/// Writes summary.json and the CSV tables into the staging folder, and, when `charts` is
+/// true, every chart as `<name>.png` and `<name>.svg` plus `report.html`.
 pub fn write_outputs(
     staging: &Staging,
-    _model: &Model,
+    model: &Model,
     _tally: &Tally,
     summary: &Summary,
-    _charts: bool,
+    charts: bool,
 ) -> Result<()> {
     let json = serde_json::to_vec_pretty(summary)
         .map_err(|e| Error::Failed(format!("cannot encode summary.json: {e}")))?;
     staging.write("summary.json", &json)?;
     staging.write("outcomes.csv", &report::csv::outcomes(summary)?)?;
     staging.write("timeseries.csv", &report::csv::timeseries(summary)?)?;
+    if charts {
+        let drawn = report::charts::render_all(model, summary)?;
+        for c in &drawn {
+            staging.write(&format!("{}.png", c.name), &c.png)?;
+            staging.write(&format!("{}.svg", c.name), c.svg.as_bytes())?;
+        }
+        staging.write(
+            "report.html",
+            report::html::report(model, summary, &drawn).as_bytes(),
+        )?;
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! merge) → [`stats`] (mergeable accumulators, intervals) → [`report`] (CSV, JSON, charts, HTML).
 //! [`cli`] holds the command line; `main.rs` only calls [`cli::run`].
 
+pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod error;
@@ -12,4 +13,5 @@ pub mod job;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod stats;

@@ -49,7 +49,14 @@ fn tallies_are_bit_identical_for_any_thread_count() {
     // 5,000 runs: four full chunks and a partial one.
     let one = engine::run(&m, &RunPlan::whole(11, 5_000, 1), &mut NoSink, None, &stop).unwrap();
     for threads in [2, 8] {
-        let t = engine::run(&m, &RunPlan::whole(11, 5_000, threads), &mut NoSink, None, &stop).unwrap();
+        let t = engine::run(
+            &m,
+            &RunPlan::whole(11, 5_000, threads),
+            &mut NoSink,
+            None,
+            &stop,
+        )
+        .unwrap();
         assert!(t == one, "{threads} threads differ from 1");
     }
     assert_eq!(one.runs, 5_000);
@@ -67,11 +74,24 @@ fn temp_dir(name: &str) -> PathBuf {
 
 fn run_cli(scenario: &Path, out: &Path, threads: &str) {
     let st = Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args(["run", scenario.to_str().unwrap(), "--runs", "3000", "--seed", "7", "--per-run", "--no-charts"])
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--runs",
+            "3000",
+            "--seed",
+            "7",
+            "--per-run",
+            "--no-charts",
+        ])
         .args(["--threads", threads, "--out", out.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
 }
 
 /// summary.json without the fields that record how it was invoked.
@@ -100,12 +120,21 @@ fn outputs_are_byte_identical_across_threads_and_invocations() {
         let first = std::fs::read(runs[0].join(f)).unwrap();
         assert!(!first.is_empty());
         for r in &runs[1..] {
-            assert!(std::fs::read(r.join(f)).unwrap() == first, "{f} differs in {}", r.display());
+            assert!(
+                std::fs::read(r.join(f)).unwrap() == first,
+                "{f} differs in {}",
+                r.display()
+            );
         }
     }
     let first = summary_without_command(&runs[0]);
     for r in &runs[1..] {
-        assert_eq!(summary_without_command(r), first, "summary.json differs in {}", r.display());
+        assert_eq!(
+            summary_without_command(r),
+            first,
+            "summary.json differs in {}",
+            r.display()
+        );
     }
     // runs.csv has one row per run, in run order.
     let rows = std::fs::read_to_string(runs[0].join("runs.csv")).unwrap();

@@ -23,7 +23,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ("impossible_date", 5, 17, "is not a date"),
     ("empty_any_condition", 67, 38, "empty All([]) or Any([])"),
     ("scale_same_actor", 61, 67, "names the same actor twice"),
-    ("one_sided_normal_out_of_range", 9, 37, "outside its valid range"),
+    (
+        "one_sided_normal_out_of_range",
+        9,
+        37,
+        "outside its valid range",
+    ),
     (
         "beta_alpha_nonpositive",
         55,

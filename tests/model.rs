@@ -12,7 +12,13 @@ fn model(text: &str, variant: Option<&str>) -> Model {
     model::compile(&s, variant).unwrap()
 }
 
-fn pair(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64), noise: f64, horizon: u32, bounds: f64) -> String {
+fn pair(
+    a: (f64, f64, f64, f64),
+    b: (f64, f64, f64, f64),
+    noise: f64,
+    horizon: u32,
+    bounds: f64,
+) -> String {
     format!(
         r#"Scenario(
     name: "pair", horizon: {horizon}, focal: ("a", "b"), bounds: (-{bounds}, {bounds}),
@@ -39,14 +45,20 @@ impl Observer for Path2 {
 fn richardson_trajectory_and_equilibrium_match_the_closed_form() {
     let (a_a, k_a, g_a) = (0.3, 0.2, 0.5);
     let (a_b, k_b, g_b) = (0.4, 0.1, 0.2);
-    let m = model(&pair((2.0, a_a, k_a, g_a), (0.0, a_b, k_b, g_b), 0.0, 200, 10.0), None);
+    let m = model(
+        &pair((2.0, a_a, k_a, g_a), (0.0, a_b, k_b, g_b), 0.0, 200, 10.0),
+        None,
+    );
     let mut st = RunState::new(&m);
     let mut path = Path2(vec![]);
     model::simulate(&m, &Master::new(1), 0, &mut st, &mut path);
     // Step by step, the engine is the VAR(1) recursion.
     let (mut x, mut y) = (2.0_f64, 0.0_f64);
     for &(hx, hy) in &path.0 {
-        let (nx, ny) = ((1.0 - a_a) * x + k_a * y + g_a, (1.0 - a_b) * y + k_b * x + g_b);
+        let (nx, ny) = (
+            (1.0 - a_a) * x + k_a * y + g_a,
+            (1.0 - a_b) * y + k_b * x + g_b,
+        );
         (x, y) = (nx, ny);
         assert!((hx - x).abs() < 1e-12 && (hy - y).abs() < 1e-12);
     }
@@ -62,7 +74,10 @@ fn richardson_trajectory_and_equilibrium_match_the_closed_form() {
 #[test]
 fn spectral_radius_at_or_above_one_runs_away() {
     // [[1-a_A, k_A],[k_B, 1-a_B]] = [[0.9, 0.3],[0.3, 0.9]]: radius 1.2.
-    let m = model(&pair((1.0, 0.1, 0.3, 0.1), (1.0, 0.1, 0.3, 0.1), 0.0, 200, 1e5), None);
+    let m = model(
+        &pair((1.0, 0.1, 0.3, 0.1), (1.0, 0.1, 0.3, 0.1), 0.0, 200, 1e5),
+        None,
+    );
     let mut st = RunState::new(&m);
     let mut path = Path2(vec![]);
     model::simulate(&m, &Master::new(1), 0, &mut st, &mut path);
@@ -72,18 +87,27 @@ fn spectral_radius_at_or_above_one_runs_away() {
     );
     assert_eq!(path.0.last().unwrap().0, 1e5, "reaches the bound");
     // Radius exactly 1 (a·a = k·k): no equilibrium; with grievance it grows without limit.
-    let m = model(&pair((0.0, 0.2, 0.2, 0.1), (0.0, 0.2, 0.2, 0.1), 0.0, 400, 1e5), None);
+    let m = model(
+        &pair((0.0, 0.2, 0.2, 0.1), (0.0, 0.2, 0.2, 0.1), 0.0, 400, 1e5),
+        None,
+    );
     let mut path = Path2(vec![]);
     model::simulate(&m, &Master::new(1), 0, &mut st, &mut path);
     let last = path.0.last().unwrap().0;
-    assert!((last - 400.0 * 0.1).abs() < 1e-6, "linear growth by g per step: {last}");
+    assert!(
+        (last - 400.0 * 0.1).abs() < 1e-6,
+        "linear growth by g per step: {last}"
+    );
 }
 
 /// The Monte Carlo mean of a linear noisy scenario is the deterministic recursion: the noise has
 /// mean zero and the bounds are far. The tolerance is 4 standard errors of the sample mean.
 #[test]
 fn monte_carlo_mean_matches_the_recursion() {
-    let m = model(&pair((3.0, 0.3, 0.2, 0.5), (-1.0, 0.4, 0.1, 0.2), 1.0, 30, 1000.0), None);
+    let m = model(
+        &pair((3.0, 0.3, 0.2, 0.5), (-1.0, 0.4, 0.1, 0.2), 1.0, 30, 1000.0),
+        None,
+    );
     let master = Master::new(2024);
     let mut st = RunState::new(&m);
     let n = 20_000;
@@ -102,7 +126,10 @@ fn monte_carlo_mean_matches_the_recursion() {
         let mean = sum[t] / n as f64;
         let sd = (sumsq[t] / n as f64 - mean * mean).sqrt();
         let se = sd / (n as f64).sqrt();
-        assert!((mean - x).abs() < 4.0 * se, "step {t}: mean {mean}, recursion {x}, se {se}");
+        assert!(
+            (mean - x).abs() < 4.0 * se,
+            "step {t}: mean {mean}, recursion {x}, se {se}"
+        );
     }
 }
 
@@ -170,7 +197,10 @@ fn logit_choice_frequencies_match_softmax() {
             (counts[i] as f64 - e).powi(2) / e
         })
         .sum();
-    assert!(chi2 < 16.27, "chi-square {chi2}, counts {counts:?}, p {p:?}");
+    assert!(
+        chi2 < 16.27,
+        "chi-square {chi2}, counts {counts:?}, p {p:?}"
+    );
 }
 
 fn event_scenario(timing: &str, once: bool) -> String {
@@ -205,7 +235,10 @@ fn event_hazards_give_the_expected_counts() {
     for (timing, p) in [
         ("Hazard(rate: 0.1)".to_string(), 0.1),
         // H stays at 2 (no fatigue, no moves): 0.05·exp(0.2·2).
-        ("Hazard(rate: 0.05, index_slope: 0.2)".to_string(), 0.05 * (0.4f64).exp()),
+        (
+            "Hazard(rate: 0.05, index_slope: 0.2)".to_string(),
+            0.05 * (0.4f64).exp(),
+        ),
     ] {
         let m = model(&event_scenario(&timing, false), None);
         let mut st = RunState::new(&m);
@@ -216,7 +249,10 @@ fn event_hazards_give_the_expected_counts() {
         let mean = f.0 as f64 / runs as f64;
         let expected = 52.0 * p;
         let se = (52.0 * p * (1.0 - p) / runs as f64).sqrt();
-        assert!((mean - expected).abs() < 4.0 * se, "{timing}: {mean} vs {expected}");
+        assert!(
+            (mean - expected).abs() < 4.0 * se,
+            "{timing}: {mean} vs {expected}"
+        );
     }
     // `once`: P(fired within 52 steps) = 1 − (1 − p)^52.
     let m = model(&event_scenario("Hazard(rate: 0.02)", true), None);
@@ -233,7 +269,10 @@ fn event_hazards_give_the_expected_counts() {
     let got = hits as f64 / runs as f64;
     assert!((got - p).abs() < 4.0 * se, "{got} vs {p}");
     // Scheduled: fires only at its step, with its probability.
-    let m = model(&event_scenario("Scheduled(step: 10, probability: 0.3)", false), None);
+    let m = model(
+        &event_scenario("Scheduled(step: 10, probability: 0.3)", false),
+        None,
+    );
     let mut hits = 0;
     for r in 0..runs {
         model::simulate(&m, &master, r, &mut st, &mut Silent);
@@ -287,6 +326,9 @@ fn variants_share_random_numbers() {
         model::simulate(&var, &master, r, &mut s2, &mut l2);
         assert_eq!(s1.values, s2.values, "sampled numbers");
         assert_eq!(l1.0, l2.0, "actor b's activity draws");
-        assert_eq!(l1.1, l2.1, "event draws (the hazard does not depend on the state)");
+        assert_eq!(
+            l1.1, l2.1,
+            "event draws (the hazard does not depend on the state)"
+        );
     }
 }

@@ -96,35 +96,67 @@ pub fn run(
     stop: &AtomicBool,
 ) -> Result<Tally, Stopped> {
     let master = Master::new(plan.seed);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(plan.threads.max(1))
-        .build()
-        .map_err(|e| Stopped::Io(std::io::Error::other(e.to_string())))?;
-    let batch = (plan.threads.max(1) * 4) as u64;
-    let mut total = Tally::new(model);
     let want_rows = sink.wants_rows() && row.is_some();
+    let mut total = Tally::new(model);
+    let mut failed = None;
+    let done = for_each_chunk(
+        plan,
+        stop,
+        |chunk| run_chunk(model, &master, plan.runs, chunk, want_rows, row),
+        |(t, rows)| {
+            total.merge(&t);
+            if want_rows
+                && failed.is_none()
+                && let Err(e) = sink.rows(&rows)
+            {
+                failed = Some(e);
+            }
+            sink.progress(total.runs);
+        },
+    );
+    if let Some(e) = failed {
+        return Err(Stopped::Io(e));
+    }
+    match done {
+        Ok(()) => Ok(total),
+        Err(Interrupted) => Err(Stopped::Interrupted(Box::new(total))),
+    }
+}
+
+/// The stop flag was set: the work ended at a batch boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted;
+
+/// Computes `work(chunk)` for every chunk of the plan on its thread pool, a batch at a time,
+/// and hands the results to `merge` in chunk order. Memory holds one batch of results at most;
+/// the order of `merge` calls never depends on the threads. Stops at a batch boundary when
+/// `stop` is set.
+pub fn for_each_chunk<T: Send>(
+    plan: &RunPlan,
+    stop: &AtomicBool,
+    work: impl Fn(u64) -> T + Sync,
+    mut merge: impl FnMut(T),
+) -> Result<(), Interrupted> {
+    let threads = plan.threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+    let batch = (threads * 4) as u64;
     let mut c = plan.first_chunk;
     while c < plan.end_chunk {
         if stop.load(Ordering::SeqCst) {
-            return Err(Stopped::Interrupted(Box::new(total)));
+            return Err(Interrupted);
         }
         let hi = (c + batch).min(plan.end_chunk);
-        let results: Vec<(Tally, String)> = pool.install(|| {
-            (c..hi)
-                .into_par_iter()
-                .map(|chunk| run_chunk(model, &master, plan.runs, chunk, want_rows, row))
-                .collect()
-        });
-        for (t, rows) in &results {
-            total.merge(t);
-            if want_rows {
-                sink.rows(rows).map_err(Stopped::Io)?;
-            }
+        let results: Vec<T> = match &pool {
+            Ok(pool) => pool.install(|| (c..hi).into_par_iter().map(&work).collect()),
+            // No threads to be had: do the work here, in order.
+            Err(_) => (c..hi).map(&work).collect(),
+        };
+        for r in results {
+            merge(r);
         }
-        sink.progress(total.runs);
         c = hi;
     }
-    Ok(total)
+    Ok(())
 }
 
 /// Simulates one chunk of runs in order.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::*;
 use crate::scenario::paths::for_each_param;
 use crate::scenario::validate::param_range;
-use crate::scenario::{Condition, Effect, Lever, Timing};
+use crate::scenario::{Condition, Effect, Lever, Timing, Variant};
 
 /// Who may move a measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,17 +22,9 @@ pub enum Control {
 /// variant names, and the events it removes.
 pub type Applied = (Scenario, HashMap<String, Control>, Vec<String>);
 
-/// The scenario with a variant's overrides applied, and the variant's lever controls.
-/// Removed events are kept (disabled) so that every other event keeps its random numbers.
-pub fn apply_variant(base: &Scenario, variant: Option<&str>) -> Result<Applied, String> {
-    let mut s = base.clone();
-    let mut controls = HashMap::new();
-    let mut removed = vec![];
-    let Some(name) = variant else {
-        return Ok((s, controls, removed));
-    };
-    let v = base
-        .variants
+/// Finds a variant of the scenario by name.
+pub fn find_variant<'s>(base: &'s Scenario, name: &str) -> Result<&'s Variant, String> {
+    base.variants
         .iter()
         .find(|v| v.name == name)
         .ok_or_else(|| {
@@ -45,8 +37,19 @@ pub fn apply_variant(base: &Scenario, variant: Option<&str>) -> Result<Applied, 
                     names.join(", ")
                 )
             }
-        })?
-        .clone();
+        })
+}
+
+/// The scenario with a variant's overrides applied, and the variant's lever controls.
+/// Removed events are kept (disabled) so that every other event keeps its random numbers.
+pub fn apply_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Applied, String> {
+    let mut s = base.clone();
+    let mut controls = HashMap::new();
+    let mut removed = vec![];
+    let Some(v) = variant else {
+        return Ok((s, controls, removed));
+    };
+    let name = &v.name;
     let mut unused: Vec<&String> = v.set.keys().collect();
     for_each_param(&mut s, &mut |site, p| {
         if let Some(new) = v.set.get(&site.path) {
@@ -178,6 +181,13 @@ impl Names {
 /// Compiles a validated scenario with an optional variant. Fails only on an unknown variant
 /// (everything else was checked by validation).
 pub fn compile(base: &Scenario, variant: Option<&str>) -> Result<Model, String> {
+    let v = variant.map(|n| find_variant(base, n)).transpose()?;
+    compile_variant(base, v)
+}
+
+/// Compiles a scenario with a variant that need not be in the file (`brink compare` builds
+/// one per lever for the tornado chart; `brink sweep` one per grid value).
+pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Model, String> {
     let (mut s, controls, removed) = apply_variant(base, variant)?;
 
     let mut params = vec![];
@@ -465,7 +475,7 @@ pub fn compile(base: &Scenario, variant: Option<&str>) -> Result<Model, String> 
         .max()
         .unwrap_or(1);
     Ok(Model {
-        variant: variant.map(str::to_string),
+        variant: variant.map(|v| v.name.clone()),
         horizon: s.horizon as u32,
         bounds: s.bounds,
         rung_names: s.ladder.iter().map(|r| r.name.clone()).collect(),

@@ -237,11 +237,18 @@ impl Summary {
                 .actors
                 .iter()
                 .enumerate()
-                .map(|(a, spec)| CostResult {
-                    actor: spec.name.clone(),
-                    mean: tally.cost[a].interval(),
-                    q: QS.map(|q| tally.cost_hist[a].quantile(q)),
-                    max: tally.cost[a].max.unwrap_or(0.0),
+                .map(|(a, spec)| {
+                    // Log-scale bins are ~5% wide: keep their quantiles inside what was seen.
+                    let (lo, hi) = (
+                        tally.cost[a].min.unwrap_or(0.0),
+                        tally.cost[a].max.unwrap_or(0.0),
+                    );
+                    CostResult {
+                        actor: spec.name.clone(),
+                        mean: tally.cost[a].interval(),
+                        q: QS.map(|q| tally.cost_hist[a].quantile(q).clamp(lo, hi)),
+                        max: hi,
+                    }
                 })
                 .collect(),
             levers,

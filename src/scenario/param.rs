@@ -408,7 +408,11 @@ fn beta_sample(a: f64, b: f64, seed: u64) -> f64 {
     let mut g = SplitMix64(seed);
     let x = gamma_sample(a, &mut g);
     let y = gamma_sample(b, &mut g);
-    if x + y > 0.0 { x / (x + y) } else { a / (a + b) }
+    if x + y > 0.0 {
+        x / (x + y)
+    } else {
+        a / (a + b)
+    }
 }
 
 /// A small generator for the variable number of draws of rejection sampling.
@@ -567,12 +571,20 @@ mod tests {
     fn beta_moments() {
         for &(a, b) in &[(2.0, 5.0), (0.5, 0.5), (1.0 + 4.0 * 0.25, 1.0 + 4.0 * 0.75)] {
             let n = 20_000;
-            let xs: Vec<f64> = (0..n).map(|i| beta_sample(a, b, i as u64 * 7919 + 1)).collect();
+            let xs: Vec<f64> = (0..n)
+                .map(|i| beta_sample(a, b, i as u64 * 7919 + 1))
+                .collect();
             let mean = xs.iter().sum::<f64>() / n as f64;
             let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
             let (m, v) = (a / (a + b), a * b / ((a + b).powi(2) * (a + b + 1.0)));
-            assert!((mean - m).abs() < 5.0 * (v / n as f64).sqrt(), "a {a} b {b}: mean {mean} vs {m}");
-            assert!((var / v - 1.0).abs() < 0.05, "a {a} b {b}: var {var} vs {v}");
+            assert!(
+                (mean - m).abs() < 5.0 * (v / n as f64).sqrt(),
+                "a {a} b {b}: mean {mean} vs {m}"
+            );
+            assert!(
+                (var / v - 1.0).abs() < 0.05,
+                "a {a} b {b}: var {var} vs {v}"
+            );
         }
     }
 

@@ -84,7 +84,11 @@ impl Walker<'_> {
                 path: self.path.join("."),
                 loc: self.loc.clone(),
                 context_source: source,
-                rule: if field == "costs" { "cost" } else { "pressure_amount" },
+                rule: if field == "costs" {
+                    "cost"
+                } else {
+                    "pressure_amount"
+                },
             };
             (self.f)(&site, p);
             self.path.pop();

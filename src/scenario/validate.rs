@@ -1,7 +1,6 @@
 //! Checks that a parsed scenario means something: every reference resolves, every number is in
 //! its range, names are unique and safe. Every problem is collected, none stops the others.
 
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::limits::*;
@@ -323,7 +322,11 @@ impl<'s> Checker<'s> {
                         self.actor_ref(pair(0), a);
                         self.actor_ref(pair(1), b);
                         if a == b {
-                            self.problem(pair(1), "ScaleHostility names the same actor twice", "two different actors");
+                            self.problem(
+                                pair(1),
+                                "ScaleHostility names the same actor twice",
+                                "two different actors",
+                            );
                         } else if self.actors.contains(a.as_str())
                             && self.actors.contains(b.as_str())
                             && !self.relations.contains(&(a.as_str(), b.as_str()))
@@ -680,7 +683,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     // Events.
-    let most_added = s.variants.iter().map(|v| v.add_events.len()).max().unwrap_or(0);
+    let most_added = s
+        .variants
+        .iter()
+        .map(|v| v.add_events.len())
+        .max()
+        .unwrap_or(0);
     if s.events.len() + most_added > MAX_EVENTS {
         c.problem(
             vec![f("events")],

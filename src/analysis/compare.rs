@@ -1,0 +1,564 @@
+//! `brink compare`: the base scenario and its variants on the same run indices (common random
+//! numbers), with paired intervals on every difference, and the tornado of lever effects.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::rng::Master;
+use crate::engine::{Interrupted, RunPlan, for_each_chunk};
+use crate::model::{self, Model, RunState, simulate};
+use crate::report::Manifest;
+use crate::scenario::{Lever, Scenario, Variant};
+use crate::stats::{Interval, Moments, Tally, Z95, paired_diff_interval, wilson};
+
+/// One arm of a comparison: the base (arm 0), a variant of the file, or a lever forced or
+/// frozen for the tornado.
+pub struct Arm {
+    pub name: String,
+    pub label: String,
+    /// "base", "variant", "forced" or "frozen".
+    pub kind: String,
+    /// For tornado arms: the lever.
+    pub lever: Option<String>,
+    pub model: Model,
+}
+
+/// Quantities compared as paired means: each actor's cost, then the peak and final index.
+pub fn mean_quantities(m: &Model) -> Vec<String> {
+    let mut q: Vec<String> = m
+        .actors
+        .iter()
+        .map(|a| format!("cost_{}", a.name))
+        .collect();
+    q.push("peak_index".into());
+    q.push("final_index".into());
+    q
+}
+
+fn quantities_of(st: &RunState, out: &mut Vec<f64>) {
+    out.clear();
+    out.extend_from_slice(&st.cost);
+    out.push(st.peak_index);
+    out.push(st.index);
+}
+
+/// Mergeable counts of a paired comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedTally {
+    /// Each arm's own tally.
+    pub tallies: Vec<Tally>,
+    /// `[arm][outcome]`: runs where the arm had the outcome and the base did not.
+    pub gained: Vec<Vec<u64>>,
+    /// `[arm][outcome]`: runs where the base had the outcome and the arm did not.
+    pub lost: Vec<Vec<u64>>,
+    /// `[arm][quantity]`: moments of the per-run difference arm − base.
+    pub diffs: Vec<Vec<Moments>>,
+    /// `[arm][quantity]`: moments of the arm's own value.
+    pub values: Vec<Vec<Moments>>,
+}
+
+impl PairedTally {
+    fn new(arms: &[Arm]) -> Self {
+        let base = &arms[0].model;
+        let nq = mean_quantities(base).len();
+        let no = base.outcomes.len();
+        PairedTally {
+            tallies: arms.iter().map(|a| Tally::new(&a.model)).collect(),
+            gained: vec![vec![0; no]; arms.len()],
+            lost: vec![vec![0; no]; arms.len()],
+            diffs: vec![vec![Moments::default(); nq]; arms.len()],
+            values: vec![vec![Moments::default(); nq]; arms.len()],
+        }
+    }
+
+    fn merge(&mut self, o: &PairedTally) {
+        for (a, b) in self.tallies.iter_mut().zip(&o.tallies) {
+            a.merge(b);
+        }
+        for (a, b) in self.gained.iter_mut().zip(&o.gained) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        for (a, b) in self.lost.iter_mut().zip(&o.lost) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        for (a, b) in self.diffs.iter_mut().zip(&o.diffs) {
+            a.iter_mut().zip(b).for_each(|(x, y)| x.merge(y));
+        }
+        for (a, b) in self.values.iter_mut().zip(&o.values) {
+            a.iter_mut().zip(b).for_each(|(x, y)| x.merge(y));
+        }
+    }
+}
+
+/// Runs every arm on the same run indices of the plan.
+pub fn run_paired(
+    arms: &[Arm],
+    plan: &RunPlan,
+    stop: &AtomicBool,
+) -> Result<PairedTally, Interrupted> {
+    let master = Master::new(plan.seed);
+    let mut total = PairedTally::new(arms);
+    for_each_chunk(
+        plan,
+        stop,
+        |chunk| {
+            let mut t = PairedTally::new(arms);
+            let mut states: Vec<RunState> = arms.iter().map(|a| RunState::new(&a.model)).collect();
+            let (mut base_q, mut q) = (vec![], vec![]);
+            let lo = chunk * crate::engine::CHUNK_RUNS;
+            let hi = ((chunk + 1) * crate::engine::CHUNK_RUNS).min(plan.runs);
+            for r in lo..hi {
+                for (i, arm) in arms.iter().enumerate() {
+                    simulate(&arm.model, &master, r, &mut states[i], &mut t.tallies[i]);
+                    t.tallies[i].record(&states[i]);
+                }
+                quantities_of(&states[0], &mut base_q);
+                for i in 0..arms.len() {
+                    let (b, s) = (&states[0], &states[i]);
+                    for o in 0..b.outcome_first.len() {
+                        match (s.outcome_hit(o), b.outcome_hit(o)) {
+                            (true, false) => t.gained[i][o] += 1,
+                            (false, true) => t.lost[i][o] += 1,
+                            _ => {}
+                        }
+                    }
+                    quantities_of(s, &mut q);
+                    for (k, (&x, &y)) in q.iter().zip(&base_q).enumerate() {
+                        t.diffs[i][k].add(x - y);
+                        t.values[i][k].add(x);
+                    }
+                }
+            }
+            t
+        },
+        |t| total.merge(&t),
+    )?;
+    Ok(total)
+}
+
+/// An outcome of one arm, against the base.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeCompare {
+    pub outcome: String,
+    pub probability: Interval,
+    /// Paired difference arm − base, with its 95% interval.
+    pub difference: Interval,
+}
+
+/// A mean of one arm, against the base.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeanCompare {
+    pub quantity: String,
+    pub mean: Interval,
+    pub difference: Interval,
+}
+
+/// One arm's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArmResult {
+    pub name: String,
+    pub label: String,
+    pub kind: String,
+    pub lever: Option<String>,
+    pub outcomes: Vec<OutcomeCompare>,
+    pub means: Vec<MeanCompare>,
+    /// Median of H at each step.
+    pub index_median: Vec<f64>,
+    /// P(outcome by step t) for each outcome: `[outcome][step]`.
+    pub by_step: Vec<Vec<f64>>,
+}
+
+/// One bar of the tornado: a lever's effect on the chosen outcome when forced to its top
+/// level and when frozen at its initial level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TornadoBar {
+    pub lever: String,
+    pub forced: Option<Interval>,
+    pub frozen: Interval,
+}
+
+/// The tornado: bars sorted by the largest absolute effect, largest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tornado {
+    pub outcome: String,
+    pub base_probability: Interval,
+    pub bars: Vec<TornadoBar>,
+}
+
+/// Everything `compare.json` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareResult {
+    pub manifest: Manifest,
+    pub outcomes: Vec<String>,
+    pub quantities: Vec<String>,
+    pub arms: Vec<ArmResult>,
+    pub tornado: Option<Tornado>,
+}
+
+/// The arms of a comparison: the base, the named variants, and (for the tornado) every lever
+/// forced to its top level and frozen.
+pub fn arms(s: &Scenario, variants: &[String], tornado: bool) -> Result<Vec<Arm>, String> {
+    let mut out = vec![Arm {
+        name: "base".into(),
+        label: "base scenario".into(),
+        kind: "base".into(),
+        lever: None,
+        model: model::compile(s, None)?,
+    }];
+    for v in variants {
+        let var = model::find_variant(s, v)?;
+        out.push(Arm {
+            name: var.name.clone(),
+            label: if var.label.is_empty() {
+                var.name.clone()
+            } else {
+                var.label.clone()
+            },
+            kind: "variant".into(),
+            lever: None,
+            model: model::compile_variant(s, Some(var))?,
+        });
+    }
+    if tornado {
+        for lever in &s.levers {
+            let name = lever.name().to_string();
+            let empty = Variant {
+                name: String::new(),
+                label: String::new(),
+                description: String::new(),
+                set: BTreeMap::new(),
+                force: BTreeMap::new(),
+                freeze: vec![],
+                add_events: vec![],
+                remove_events: vec![],
+                source: String::new(),
+            };
+            if let Lever::Measure(m) = lever {
+                let top = m.levels.len() as i64;
+                let v = Variant {
+                    name: format!("force_{name}"),
+                    label: format!("{name} forced to {}", m.levels[top as usize - 1].name),
+                    force: BTreeMap::from([(name.clone(), top)]),
+                    ..empty.clone()
+                };
+                out.push(Arm {
+                    name: v.name.clone(),
+                    label: v.label.clone(),
+                    kind: "forced".into(),
+                    lever: Some(name.clone()),
+                    model: model::compile_variant(s, Some(&v))?,
+                });
+            }
+            let v = Variant {
+                name: format!("freeze_{name}"),
+                label: format!("{name} frozen"),
+                freeze: vec![name.clone()],
+                ..empty
+            };
+            out.push(Arm {
+                name: v.name.clone(),
+                label: v.label.clone(),
+                kind: "frozen".into(),
+                lever: Some(name.clone()),
+                model: model::compile_variant(s, Some(&v))?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the results from the paired tally.
+pub fn results(
+    arms: &[Arm],
+    t: &PairedTally,
+    manifest: Manifest,
+    tornado_outcome: Option<usize>,
+) -> CompareResult {
+    let base = &arms[0].model;
+    let n = t.tallies[0].runs;
+    let quantities = mean_quantities(base);
+    let arm_results: Vec<ArmResult> = arms
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let tally = &t.tallies[i];
+            let nf = n.max(1) as f64;
+            ArmResult {
+                name: a.name.clone(),
+                label: a.label.clone(),
+                kind: a.kind.clone(),
+                lever: a.lever.clone(),
+                outcomes: base
+                    .outcomes
+                    .iter()
+                    .enumerate()
+                    .map(|(o, spec)| OutcomeCompare {
+                        outcome: spec.name.clone(),
+                        probability: wilson(tally.outcome_hits[o], n, Z95),
+                        difference: paired_diff_interval(t.gained[i][o], t.lost[i][o], n, Z95),
+                    })
+                    .collect(),
+                means: quantities
+                    .iter()
+                    .enumerate()
+                    .map(|(k, q)| MeanCompare {
+                        quantity: q.clone(),
+                        mean: t.values[i][k].interval(),
+                        difference: t.diffs[i][k].interval(),
+                    })
+                    .collect(),
+                index_median: tally
+                    .index_by_step
+                    .iter()
+                    .map(|h| h.quantile(0.5))
+                    .collect(),
+                by_step: tally
+                    .outcome_first
+                    .iter()
+                    .map(|c| {
+                        let mut acc = 0;
+                        c.iter()
+                            .map(|&x| {
+                                acc += x;
+                                acc as f64 / nf
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let tornado = tornado_outcome.map(|o| {
+        let mut bars: Vec<TornadoBar> = vec![];
+        for r in arm_results.iter().filter(|r| r.lever.is_some()) {
+            let lever = r.lever.clone().unwrap_or_default();
+            let d = r.outcomes[o].difference;
+            let bar = match bars.iter_mut().find(|b| b.lever == lever) {
+                Some(b) => b,
+                None => {
+                    bars.push(TornadoBar {
+                        lever: lever.clone(),
+                        forced: None,
+                        frozen: Interval {
+                            estimate: 0.0,
+                            low: 0.0,
+                            high: 0.0,
+                        },
+                    });
+                    bars.last_mut().expect("just pushed")
+                }
+            };
+            if r.kind == "forced" {
+                bar.forced = Some(d);
+            } else {
+                bar.frozen = d;
+            }
+        }
+        let size = |b: &TornadoBar| {
+            b.frozen
+                .estimate
+                .abs()
+                .max(b.forced.map_or(0.0, |f| f.estimate.abs()))
+        };
+        // Largest effect first; ties by name, so the order never depends on anything else.
+        bars.sort_by(|a, b| {
+            size(b)
+                .total_cmp(&size(a))
+                .then_with(|| a.lever.cmp(&b.lever))
+        });
+        Tornado {
+            outcome: base.outcomes[o].name.clone(),
+            base_probability: arm_results[0].outcomes[o].probability,
+            bars,
+        }
+    });
+    CompareResult {
+        manifest,
+        outcomes: base.outcomes.iter().map(|o| o.name.clone()).collect(),
+        quantities,
+        arms: arm_results,
+        tornado,
+    }
+}
+
+/// `compare.csv`: one row per arm and outcome or mean, with the paired difference from base.
+pub fn csv(r: &CompareResult) -> Vec<u8> {
+    let mut out = String::from(
+        "arm,kind,lever,measure,value,ci95_low,ci95_high,difference,difference_ci95_low,difference_ci95_high\n",
+    );
+    for a in &r.arms {
+        let lever = a.lever.clone().unwrap_or_default();
+        for o in &a.outcomes {
+            out += &format!(
+                "{},{},{},P({}),{},{},{},{},{},{}\n",
+                a.name,
+                a.kind,
+                lever,
+                o.outcome,
+                o.probability.estimate,
+                o.probability.low,
+                o.probability.high,
+                o.difference.estimate,
+                o.difference.low,
+                o.difference.high
+            );
+        }
+        for m in &a.means {
+            out += &format!(
+                "{},{},{},mean {},{},{},{},{},{},{}\n",
+                a.name,
+                a.kind,
+                lever,
+                m.quantity,
+                m.mean.estimate,
+                m.mean.low,
+                m.mean.high,
+                m.difference.estimate,
+                m.difference.low,
+                m.difference.high
+            );
+        }
+    }
+    out.into_bytes()
+}
+
+/// What `brink compare` was asked to do.
+#[derive(Debug, Clone)]
+pub struct CompareRequest {
+    pub variants: Vec<String>,
+    pub runs: u64,
+    pub seed: u64,
+    pub threads: usize,
+    pub out: std::path::PathBuf,
+    /// The tornado's outcome (default: the scenario's first named outcome); None: no tornado.
+    pub tornado: Option<Option<String>>,
+    pub charts: bool,
+    pub command: Vec<String>,
+}
+
+/// Runs a comparison and writes `compare.csv`, `compare.json` and the charts atomically.
+pub fn run(
+    loaded: &crate::scenario::LoadedScenario,
+    req: &CompareRequest,
+    stop: &AtomicBool,
+) -> crate::error::Result<(CompareResult, std::path::PathBuf)> {
+    use crate::error::Error;
+    let s = &loaded.scenario;
+    let arms = arms(s, &req.variants, req.tornado.is_some()).map_err(Error::Input)?;
+    let tornado_outcome = match &req.tornado {
+        None => None,
+        Some(None) => (!arms[0].model.outcomes.is_empty()).then_some(0),
+        Some(Some(name)) => Some(
+            arms[0]
+                .model
+                .outcomes
+                .iter()
+                .position(|o| &o.name == name)
+                .ok_or_else(|| {
+                    Error::Input(format!(
+                        "unknown outcome {name:?}; expected one of: {}",
+                        arms[0]
+                            .model
+                            .outcomes
+                            .iter()
+                            .map(|o| o.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?,
+        ),
+    };
+    let plan = RunPlan::whole(req.seed, req.runs, req.threads);
+    let staging = crate::report::output::Staging::begin(&req.out)?;
+    let tally = run_paired(&arms, &plan, stop).map_err(|Interrupted| {
+        Error::Interrupted("stopped before the comparison finished; nothing was written".into())
+    })?;
+    let manifest = Manifest {
+        tool: "brink".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario: s.name.clone(),
+        scenario_file: loaded.path.display().to_string(),
+        scenario_hash: loaded.hash.clone(),
+        seed: req.seed,
+        runs: tally.tallies[0].runs,
+        variant: None,
+        chunk_runs: crate::engine::CHUNK_RUNS,
+        complete: true,
+        command: req.command.clone(),
+    };
+    let result = results(&arms, &tally, manifest, tornado_outcome);
+    let json = serde_json::to_vec_pretty(&result)
+        .map_err(|e| Error::Failed(format!("cannot encode compare.json: {e}")))?;
+    staging.write("compare.json", &json)?;
+    staging.write("compare.csv", &csv(&result))?;
+    let dir = staging.commit()?;
+    Ok((result, dir))
+}
+
+/// The readable summary printed after a comparison: every variant's effect on the focus
+/// outcome (the tornado's, else the first), then the tornado. `compare.csv` has every outcome.
+pub fn print(r: &CompareResult, dir: &std::path::Path) -> String {
+    use crate::report::describe::Table;
+    let mut o = format!(
+        "{} — {} runs per arm on common random numbers, seed {}\n",
+        r.manifest.scenario, r.manifest.runs, r.manifest.seed
+    );
+    let focus = r
+        .tornado
+        .as_ref()
+        .and_then(|t| r.outcomes.iter().position(|n| *n == t.outcome))
+        .unwrap_or(0);
+    if let Some(name) = r.outcomes.get(focus) {
+        o += &format!("\nP({name}) by variant, with the paired difference from the base:\n");
+        let mut t = Table::new(&[
+            "arm",
+            "probability",
+            "95% interval",
+            "difference",
+            "95% interval",
+        ]);
+        for a in r
+            .arms
+            .iter()
+            .filter(|a| a.kind == "base" || a.kind == "variant")
+        {
+            let oc = &a.outcomes[focus];
+            let (d, di) = if a.kind == "base" {
+                (String::new(), String::new())
+            } else {
+                (
+                    format!("{:+.3}", oc.difference.estimate),
+                    format!("{:+.3} .. {:+.3}", oc.difference.low, oc.difference.high),
+                )
+            };
+            t.row(vec![
+                a.name.clone(),
+                format!("{:.3}", oc.probability.estimate),
+                format!("{:.3} .. {:.3}", oc.probability.low, oc.probability.high),
+                d,
+                di,
+            ]);
+        }
+        o += &t.render();
+    }
+    if let Some(tor) = &r.tornado {
+        o += &format!(
+            "\nLever effects on P({}) (base {:.3}), paired differences with 95% intervals:\n",
+            tor.outcome, tor.base_probability.estimate
+        );
+        let mut t = Table::new(&["lever", "forced to top level", "frozen"]);
+        let f = |i: &Interval| format!("{:+.3} ({:+.3}..{:+.3})", i.estimate, i.low, i.high);
+        for b in &tor.bars {
+            t.row(vec![
+                b.lever.clone(),
+                b.forced.as_ref().map_or("-".into(), f),
+                f(&b.frozen),
+            ]);
+        }
+        o += &t.render();
+    }
+    o += &format!("\nwrote {}\n", dir.display());
+    o
+}

@@ -1,0 +1,3 @@
+//! Analyses built on the engine: comparing variants and levers on common random numbers.
+
+pub mod compare;

@@ -1,0 +1,646 @@
+//! Charts of a run, each drawn twice from the same code: as PNG (rasterised here, with the
+//! embedded DejaVu Sans font, so that a machine without any system font still draws every
+//! label) and as SVG (text as `<text>` elements, drawn by the viewer's sans-serif font).
+//!
+//! Every chart has the same frame: a title, a subtitle in plain words, the plot, an optional
+//! legend, and a footer naming the scenario, seed, runs and variant. Same summary, same bytes:
+//! no timestamps, and every series in the scenario's order.
+
+mod costs;
+mod index_fan;
+mod levers;
+mod outcomes;
+mod raster;
+mod rungs;
+mod time_to_first;
+
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::report::Summary;
+
+/// Width of every chart, in pixels.
+pub const WIDTH: u32 = 1000;
+/// Height of every chart, in pixels.
+pub const HEIGHT: u32 = 600;
+
+/// DejaVu Sans 2.37 (see `assets/fonts/LICENSE-DejaVu.txt`), compiled into the binary.
+static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+
+/// The font family every chart uses.
+pub(crate) const FAMILY: &str = "sans-serif";
+
+/// Registers the embedded font with plotters (once per process) under every generic family
+/// name, so that no text lookup ever falls through to the system.
+pub fn register_font() -> Result<()> {
+    static DONE: OnceLock<bool> = OnceLock::new();
+    let ok = *DONE.get_or_init(|| {
+        ["sans-serif", "serif", "monospace"]
+            .iter()
+            .all(|family| plotters::style::register_font(family, FontStyle::Normal, FONT).is_ok())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Failed(
+            "the embedded chart font cannot be read".into(),
+        ))
+    }
+}
+
+/// One chart, drawn in both formats.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// File stem: the chart is written as `<name>.png` and `<name>.svg`.
+    pub name: &'static str,
+    pub title: String,
+    pub svg: String,
+    pub png: Vec<u8>,
+}
+
+/// What the charts read: the summary, plus the ladder's thresholds from the model.
+pub(crate) struct Ctx<'a> {
+    pub s: &'a Summary,
+    pub thresholds: &'a [f64],
+    pub bounds: (f64, f64),
+}
+
+impl Ctx<'_> {
+    /// The step unit, singular ("week").
+    pub fn unit(&self) -> &str {
+        let u = self.s.scenario.step_unit.trim();
+        if u.is_empty() { "step" } else { u }
+    }
+
+    /// The step unit, plural ("weeks").
+    pub fn units(&self) -> String {
+        let u = self.unit();
+        if u.ends_with('s') {
+            u.to_string()
+        } else {
+            format!("{u}s")
+        }
+    }
+
+    /// The x-axis title of charts over time: "week" (and the date of step 0 if known).
+    pub fn time_axis(&self) -> String {
+        match self.s.date_of_step(0) {
+            Some(d) => format!("{} (0 = {d})", self.unit()),
+            None => self.unit().to_string(),
+        }
+    }
+
+    /// The footer: "scenario · seed S · N runs [· variant V]".
+    pub fn footer(&self) -> String {
+        let m = &self.s.manifest;
+        let mut f = format!(
+            "{} · seed {} · {} runs",
+            self.s.scenario.name,
+            m.seed,
+            group_thousands(m.runs)
+        );
+        if let Some(v) = &m.variant {
+            f += &format!(" · variant {v}");
+        }
+        if !m.complete {
+            f += " · incomplete";
+        }
+        f
+    }
+}
+
+/// The charts, in the order the report shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    IndexFan,
+    Rungs,
+    Outcomes,
+    TimeToFirst,
+    Costs,
+    Levers,
+}
+
+const KINDS: [Kind; 6] = [
+    Kind::IndexFan,
+    Kind::Rungs,
+    Kind::Outcomes,
+    Kind::TimeToFirst,
+    Kind::Costs,
+    Kind::Levers,
+];
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::IndexFan => "index_fan",
+            Kind::Rungs => "rung_probabilities",
+            Kind::Outcomes => "outcome_probabilities",
+            Kind::TimeToFirst => "time_to_outcome",
+            Kind::Costs => "costs",
+            Kind::Levers => "levers",
+        }
+    }
+
+    fn title(self, c: &Ctx) -> String {
+        match self {
+            Kind::IndexFan => index_fan::title(c),
+            Kind::Rungs => rungs::title(c),
+            Kind::Outcomes => outcomes::title(c),
+            Kind::TimeToFirst => time_to_first::title(c),
+            Kind::Costs => costs::title(c),
+            Kind::Levers => levers::title(c),
+        }
+    }
+
+    /// Whether the chart has anything to show for this summary.
+    fn applies(self, c: &Ctx) -> bool {
+        match self {
+            Kind::IndexFan => !c.s.index_by_step.is_empty(),
+            Kind::Rungs => !c.s.rung_by_step.is_empty() && !c.s.scenario.rungs.is_empty(),
+            Kind::Outcomes => !c.s.outcomes.is_empty(),
+            Kind::TimeToFirst => c.s.outcomes.iter().any(|o| !o.by_step.is_empty()),
+            Kind::Costs => costs::actors(c).next().is_some(),
+            Kind::Levers => c.s.levers.iter().any(|l| !l.mean_level.is_empty()),
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(self, root: &Area<DB>, c: &Ctx) -> Drawn<DB> {
+        let title = self.title(c);
+        match self {
+            Kind::IndexFan => index_fan::draw(root, c, &title),
+            Kind::Rungs => rungs::draw(root, c, &title),
+            Kind::Outcomes => outcomes::draw(root, c, &title),
+            Kind::TimeToFirst => time_to_first::draw(root, c, &title),
+            Kind::Costs => costs::draw(root, c, &title),
+            Kind::Levers => levers::draw(root, c, &title),
+        }
+    }
+}
+
+pub(crate) type Area<DB> = DrawingArea<DB, Shift>;
+pub(crate) type Drawn<DB> =
+    std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// Draws every chart that has something to show, in both formats.
+pub fn render_all(model: &Model, summary: &Summary) -> Result<Vec<Chart>> {
+    register_font()?;
+    let c = Ctx {
+        s: summary,
+        thresholds: &model.rung_thresholds,
+        bounds: model.bounds,
+    };
+    let mut out = vec![];
+    for kind in KINDS {
+        if !kind.applies(&c) {
+            continue;
+        }
+        let fail = |e: String| Error::Failed(format!("cannot draw chart {}: {e}", kind.name()));
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+            kind.draw(&root, &c).map_err(|e| fail(e.to_string()))?;
+            root.present().map_err(|e| fail(e.to_string()))?;
+        }
+        let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+        {
+            let root = raster::Raster(BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)))
+                .into_drawing_area();
+            kind.draw(&root, &c).map_err(|e| fail(e.to_string()))?;
+            root.present().map_err(|e| fail(e.to_string()))?;
+        }
+        let png = encode_png(&rgb).map_err(fail)?;
+        out.push(Chart {
+            name: kind.name(),
+            title: kind.title(&c),
+            svg,
+            png,
+        });
+    }
+    Ok(out)
+}
+
+fn encode_png(rgb: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    use image::ImageEncoder;
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let mut out = vec![];
+    PngEncoder::new_with_quality(&mut out, CompressionType::Best, FilterType::Adaptive)
+        .write_image(rgb, WIDTH, HEIGHT, image::ColorType::Rgb8)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared style.
+
+/// Text colour.
+pub(crate) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+/// Secondary text (subtitles, footers, axis numbers).
+pub(crate) const MUTED: RGBColor = RGBColor(0x5f, 0x5f, 0x5f);
+/// Grid lines.
+pub(crate) const GRID: RGBColor = RGBColor(0xe4, 0xe4, 0xe4);
+/// The main series colour (single-series charts).
+pub(crate) const MAIN: RGBColor = RGBColor(0x1f, 0x5f, 0xa8);
+
+/// Series colours, distinguishable by most colour-blind readers (Okabe–Ito first); series past
+/// the tenth repeat them with a dashed line.
+pub(crate) const PALETTE: [RGBColor; 10] = [
+    RGBColor(0x00, 0x72, 0xb2),
+    RGBColor(0xd5, 0x5e, 0x00),
+    RGBColor(0x00, 0x9e, 0x73),
+    RGBColor(0xcc, 0x79, 0xa7),
+    RGBColor(0xe6, 0x9f, 0x00),
+    RGBColor(0x56, 0xb4, 0xe9),
+    RGBColor(0x55, 0x55, 0x55),
+    RGBColor(0x8c, 0x56, 0x4b),
+    RGBColor(0x94, 0x67, 0xbd),
+    RGBColor(0x17, 0xbe, 0xcf),
+];
+
+/// The colour and dash of the i-th series.
+pub(crate) fn series_style(i: usize) -> (RGBColor, bool) {
+    (PALETTE[i % PALETTE.len()], i >= PALETTE.len())
+}
+
+/// Colours of the escalation ladder, from the lowest rung (cool blue) to the highest (dark red).
+pub(crate) fn rung_color(r: usize, n: usize) -> RGBColor {
+    const STOPS: [(u8, u8, u8); 6] = [
+        (0x45, 0x75, 0xb4),
+        (0x91, 0xbf, 0xdb),
+        (0xfe, 0xe0, 0x90),
+        (0xfc, 0x8d, 0x59),
+        (0xd7, 0x30, 0x27),
+        (0x7f, 0x00, 0x00),
+    ];
+    let t = if n <= 1 {
+        0.0
+    } else {
+        r as f64 / (n - 1) as f64
+    };
+    let x = t * (STOPS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(STOPS.len() - 2);
+    let f = x - i as f64;
+    let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * f).round() as u8;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// A text style of the embedded family.
+pub(crate) fn text(size: f64, color: RGBColor) -> TextStyle<'static> {
+    TextStyle {
+        font: (FAMILY, size).into_font(),
+        color: color.to_backend_color(),
+        pos: Pos::default(),
+    }
+}
+
+/// The width of a text in pixels, as the PNG backend lays it out.
+pub(crate) fn text_width(s: &str, size: f64) -> u32 {
+    (FAMILY, size)
+        .into_font()
+        .box_size(s)
+        .map(|(w, _)| w)
+        .unwrap_or(0)
+}
+
+/// The text cut (with "…") to fit a width in pixels.
+pub(crate) fn fit(s: &str, size: f64, max: u32) -> String {
+    if text_width(s, size) <= max {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut n = chars.len();
+    while n > 0 {
+        n -= 1;
+        let t: String = chars[..n].iter().collect::<String>() + "…";
+        if text_width(&t, size) <= max {
+            return t;
+        }
+    }
+    String::new()
+}
+
+/// A number with thin groups of thousands: 12,000.
+pub(crate) fn group_thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// An amount in a readable precision: 1,573 · 142 · 40.4 · 5.85.
+pub(crate) fn amount(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let a = x.abs();
+    if a >= 1000.0 {
+        let r = x.round();
+        let sign = if r < 0.0 { "-" } else { "" };
+        format!("{sign}{}", group_thousands(r.abs() as u64))
+    } else if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// A tick label on an amount axis: as few decimals as the value needs (0, 20, 2.5, 1,000).
+pub(crate) fn tick_label(v: &f64) -> String {
+    let r = (v * 1000.0).round() / 1000.0;
+    if r == r.trunc() && r.abs() < 1e15 {
+        let sign = if r < 0.0 { "-" } else { "" };
+        format!("{sign}{}", group_thousands(r.abs() as u64))
+    } else {
+        crate::scenario::param::fmt_num(r)
+    }
+}
+
+/// A probability as a percentage: "32.1%" (or "<0.1%").
+pub(crate) fn percent(p: f64) -> String {
+    if p < 1e-9 {
+        "0%".into()
+    } else if p < 0.0005 {
+        "<0.1%".into()
+    } else {
+        format!("{:.1}%", p * 100.0)
+    }
+}
+
+/// A legend swatch.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Mark {
+    /// A line, dashed or not.
+    Line(RGBColor, bool),
+    /// A filled box, with opacity.
+    Fill(RGBColor, f64),
+    /// A filled diamond.
+    Diamond(RGBColor),
+}
+
+fn draw_mark<DB: DrawingBackend>(area: &Area<DB>, mark: Mark, x: i32, y: i32) -> Drawn<DB> {
+    match mark {
+        Mark::Line(c, false) => area.draw(&PathElement::new(
+            vec![(x, y), (x + 26, y)],
+            c.stroke_width(3),
+        )),
+        Mark::Line(c, true) => {
+            for k in 0..3 {
+                let x0 = x + k * 10;
+                area.draw(&PathElement::new(
+                    vec![(x0, y), (x0 + 6, y)],
+                    c.stroke_width(3),
+                ))?;
+            }
+            Ok(())
+        }
+        Mark::Fill(c, a) => area.draw(&Rectangle::new(
+            [(x, y - 7), (x + 26, y + 7)],
+            c.mix(a).filled(),
+        )),
+        Mark::Diamond(c) => area.draw(&Polygon::new(
+            vec![(x + 13, y - 6), (x + 19, y), (x + 13, y + 6), (x + 7, y)],
+            c.filled(),
+        )),
+    }
+}
+
+/// The frame of a chart: fills the background, draws the title, subtitle, footer and an
+/// optional one-line legend under the subtitle; returns the body (the area left for the plot).
+pub(crate) fn frame<DB: DrawingBackend>(
+    root: &Area<DB>,
+    c: &Ctx,
+    title: &str,
+    subtitle: &str,
+    header_legend: &[(Mark, String)],
+) -> std::result::Result<Area<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let (w, h) = root.dim_in_pixel();
+    let max = w.saturating_sub(40);
+    root.draw(&Text::new(fit(title, 24.0, max), (20, 14), text(24.0, INK)))?;
+    let mut top = 44;
+    if !subtitle.is_empty() {
+        root.draw(&Text::new(
+            fit(subtitle, 15.0, max),
+            (20, top),
+            text(15.0, MUTED),
+        ))?;
+        top += 24;
+    }
+    if !header_legend.is_empty() {
+        let mut x = 20;
+        let y = top + 10;
+        for (mark, label) in header_legend {
+            draw_mark(root, *mark, x, y)?;
+            let label = fit(label, 14.0, 300);
+            root.draw(&Text::new(
+                label.clone(),
+                (x + 34, y),
+                text(14.0, INK).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            x += 34 + text_width(&label, 14.0) as i32 + 24;
+        }
+        top += 26;
+    }
+    let footer = fit(&c.footer(), 13.0, max);
+    root.draw(&Text::new(
+        footer,
+        (20, h as i32 - 10),
+        text(13.0, MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
+    ))?;
+    root.draw(&PathElement::new(
+        vec![(20, h as i32 - 30), (w as i32 - 20, h as i32 - 30)],
+        GRID.stroke_width(1),
+    ))?;
+    Ok(root.margin(top + 8, 36, 8, 16))
+}
+
+/// A vertical legend, one entry per row, in an area beside the plot. Rows are at most 24
+/// pixels apart and shrink (with the font) when there are many. A label may have a second line
+/// after a `\n`, drawn smaller when there is room and in brackets after the first otherwise.
+pub(crate) fn legend<DB: DrawingBackend>(
+    area: &Area<DB>,
+    heading: &str,
+    entries: &[(Mark, String)],
+) -> Drawn<DB> {
+    let (w, h) = area.dim_in_pixel();
+    let mut y = 14;
+    if !heading.is_empty() {
+        area.draw(&Text::new(
+            fit(heading, 14.0, w.saturating_sub(10)),
+            (8, y),
+            text(14.0, MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        y += 24;
+    }
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let two_lines = entries.iter().any(|e| e.1.contains('\n'));
+    let avail = (h as i32 - y - 40).max(10);
+    let row = (avail / entries.len() as i32).clamp(11, if two_lines { 40 } else { 24 });
+    let size = if row >= 20 {
+        14.0
+    } else {
+        (row as f64 * 0.7).max(9.0)
+    };
+    let max = w.saturating_sub(50);
+    for (mark, label) in entries {
+        let (first, second) = match label.split_once('\n') {
+            Some((a, b)) => (a, Some(b)),
+            None => (label.as_str(), None),
+        };
+        match second {
+            Some(second) if row >= 34 => {
+                draw_mark(area, *mark, 8, y - 6)?;
+                area.draw(&Text::new(
+                    fit(first, size, max),
+                    (42, y - 6),
+                    text(size, INK).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+                area.draw(&Text::new(
+                    fit(second, 12.0, max),
+                    (42, y + 10),
+                    text(12.0, MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+            }
+            _ => {
+                let one = match second {
+                    Some(b) => format!("{first} ({b})"),
+                    None => first.to_string(),
+                };
+                draw_mark(area, *mark, 8, y)?;
+                area.draw(&Text::new(
+                    fit(&one, size, max),
+                    (42, y),
+                    text(size, INK).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+            }
+        }
+        y += row;
+    }
+    Ok(())
+}
+
+/// Splits the body into the plot and a legend column of a width that fits the labels (between
+/// 140 and 300 pixels).
+pub(crate) fn with_legend<DB: DrawingBackend>(
+    body: &Area<DB>,
+    labels: impl Iterator<Item = String>,
+) -> (Area<DB>, Area<DB>) {
+    let widest = labels
+        .flat_map(|l| {
+            l.split('\n')
+                .map(|p| text_width(p, 14.0))
+                .collect::<Vec<_>>()
+        })
+        .max()
+        .unwrap_or(0);
+    let w = (widest + 60).clamp(140, 300);
+    let (bw, _) = body.dim_in_pixel();
+    body.split_horizontally(bw.saturating_sub(w))
+}
+
+/// The light grid and axis style shared by every chart.
+pub(crate) fn axis_style() -> (TextStyle<'static>, TextStyle<'static>) {
+    (text(13.0, MUTED), text(15.0, INK))
+}
+
+/// Percent tick labels for a 0..1 axis.
+pub(crate) fn pct_label(v: &f64) -> String {
+    let p = v * 100.0;
+    if (p - p.round()).abs() < 1e-6 {
+        format!("{:.0}%", p.round())
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// Integer tick labels for a step axis.
+pub(crate) fn step_label(v: &f64) -> String {
+    format!("{:.0}", v)
+}
+
+/// A chart with numeric axes.
+pub(crate) type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Builds a chart with numeric axes on the plot area, leaving `y_label_width` pixels for the
+/// y-axis labels (0: no y-axis labels).
+pub(crate) fn plot<'a, DB: DrawingBackend>(
+    area: &'a Area<DB>,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    y_label_width: u32,
+) -> std::result::Result<Plot<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    ChartBuilder::on(area)
+        .margin_top(8)
+        .margin_right(14)
+        .x_label_area_size(50)
+        .y_label_area_size(y_label_width)
+        .build_cartesian_2d(x, y)
+}
+
+/// The height in pixels of one unit of the y axis (one row of a chart of rows).
+pub(crate) fn row_pixels<DB: DrawingBackend>(chart: &Plot<DB>) -> f64 {
+    let a = chart.backend_coord(&(0.0, 0.0)).1;
+    let b = chart.backend_coord(&(0.0, 1.0)).1;
+    ((a - b).abs()).max(1) as f64
+}
+
+/// What the axes say.
+pub(crate) struct Axes<'f> {
+    pub x_desc: String,
+    pub y_desc: String,
+    pub x_fmt: &'f dyn Fn(&f64) -> String,
+    pub y_fmt: &'f dyn Fn(&f64) -> String,
+    /// Vertical grid lines (at the x ticks).
+    pub x_grid: bool,
+    /// Horizontal grid lines (at the y ticks).
+    pub y_grid: bool,
+    /// Numbers on the y axis (off when the chart names its rows itself).
+    pub y_numbers: bool,
+}
+
+/// Draws the axes, their labels and a light grid.
+pub(crate) fn mesh<DB: DrawingBackend>(chart: &mut Plot<DB>, a: &Axes) -> Drawn<DB> {
+    let (label, desc) = axis_style();
+    let mut m = chart.configure_mesh();
+    m.label_style(label)
+        .axis_desc_style(desc)
+        .axis_style(MUTED.stroke_width(1))
+        .bold_line_style(GRID.stroke_width(1))
+        .max_light_lines(0)
+        .x_labels(12)
+        .y_labels(8)
+        .x_label_formatter(a.x_fmt)
+        .y_label_formatter(a.y_fmt);
+    if !a.x_grid {
+        m.disable_x_mesh();
+    }
+    if !a.y_grid {
+        m.disable_y_mesh();
+    }
+    if !a.x_desc.is_empty() {
+        m.x_desc(a.x_desc.clone());
+    }
+    if !a.y_desc.is_empty() {
+        m.y_desc(a.y_desc.clone());
+    }
+    if !a.y_numbers {
+        m.y_labels(0);
+    }
+    m.draw()
+}

@@ -1,0 +1,355 @@
+//! Charts and report.html: every chart is written as a readable PNG (with text drawn by the
+//! embedded font) and a well-formed SVG, the report holds every chart and nothing from the
+//! network, scenario text is escaped, and the same run gives the same bytes.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use brink::job::{self, RunRequest};
+use brink::report::Summary;
+use brink::report::charts::{self, Chart, HEIGHT, WIDTH};
+use brink::report::html::escape;
+use brink::scenario::{self, LoadOptions, LoadedScenario};
+
+/// A small scenario with every kind of chart: a measure with costs, two outcomes, and text
+/// that must be escaped (including a web address in a source, which is text, not a link).
+const SMALL: &str = r#"Scenario(
+    name: "Charts <test> & \"quotes\"",
+    description: "A <script>alert(1)</script> pair; numbers from https://example.org/source.",
+    horizon: 26,
+    start_date: "2025-01-06",
+    cost_unit: "USD million",
+    focal: ("north", "south"),
+    actors: [
+        Actor(name: "north", cost_weight: 0.01),
+        Actor(name: "south"),
+    ],
+    relations: [
+        Relation(from: "north", to: "south", initial: 2.0, fatigue: 0.3, reactivity: 0.2,
+                 grievance: 0.6, noise: 0.5),
+        Relation(from: "south", to: "north", initial: 1.0, fatigue: 0.3, reactivity: 0.2,
+                 grievance: 0.4,
+                 noise: Uniform(min: 0.2, max: 0.6, source: "https://example.org/noise")),
+    ],
+    ladder: [
+        Rung(name: "calm", threshold: -10),
+        Rung(name: "tense", threshold: 2),
+        Rung(name: "crisis", threshold: 4),
+    ],
+    levers: [
+        Measure(name: "sanctions", owner: "north", target: "south", threshold: 1.0,
+            levels: [
+                Level(name: "light", weight: -2.0, costs: {"north": 1.0, "south": 2.0}),
+                Level(name: "heavy", weight: -4.0, costs: {"north": 3.0, "south": 6.0}),
+            ]),
+    ],
+    outcomes: [
+        Outcome(name: "crisis", when: RungAtLeast("crisis")),
+        Outcome(name: "sanctioned", when: LevelAtLeast("sanctions", 1)),
+    ],
+)
+"#;
+
+const ALL_CHARTS: [&str; 6] = [
+    "index_fan",
+    "rung_probabilities",
+    "outcome_probabilities",
+    "time_to_outcome",
+    "costs",
+    "levers",
+];
+
+/// A fresh folder under the system's temp dir.
+fn temp_dir(tag: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "brink-charts-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn load(path: &Path) -> LoadedScenario {
+    scenario::load(path, LoadOptions::default())
+        .unwrap_or_else(|e| panic!("{} does not load: {e:?}", path.display()))
+}
+
+fn small_scenario(dir: &Path) -> LoadedScenario {
+    let p = dir.join("small.ron");
+    std::fs::write(&p, SMALL).unwrap();
+    load(&p)
+}
+
+fn richardson() -> LoadedScenario {
+    load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/richardson.ron"))
+}
+
+fn run(loaded: &LoadedScenario, out: PathBuf, charts: bool) -> (Summary, PathBuf) {
+    let req = RunRequest {
+        runs: 400,
+        seed: 7,
+        variant: None,
+        threads: 2,
+        out,
+        per_run: false,
+        charts,
+        progress: false,
+        command: vec!["brink".into(), "run".into(), "test".into()],
+        shard: None,
+    };
+    job::run(loaded, &req, &AtomicBool::new(false)).expect("run")
+}
+
+/// The charts as the library draws them for a run.
+fn drawn(loaded: &LoadedScenario, summary: &Summary) -> Vec<Chart> {
+    let model = job::compile(loaded, None).expect("compile");
+    charts::render_all(&model, summary).expect("draw")
+}
+
+fn check_png(path: &Path) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+        .unwrap_or_else(|e| panic!("{} is not a PNG: {e}", path.display()))
+        .to_rgb8();
+    assert_eq!(img.dimensions(), (WIDTH, HEIGHT), "{}", path.display());
+    let colours: HashSet<[u8; 3]> = img.pixels().map(|p| p.0).collect();
+    assert!(
+        colours.len() >= 40,
+        "{} looks blank: {} colours",
+        path.display(),
+        colours.len()
+    );
+    // The title is drawn in dark ink in the top band: text, not just shapes.
+    let dark = |y0: u32, y1: u32| {
+        (y0..y1)
+            .flat_map(|y| (0..WIDTH).map(move |x| (x, y)))
+            .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|&c| c < 90))
+            .count()
+    };
+    let title = dark(0, 44);
+    assert!(
+        title >= 150,
+        "{}: no title text ({title} dark pixels in the title band)",
+        path.display()
+    );
+    // And anti-aliased glyph edges: intermediate greys in the title band.
+    let greys = (0..44)
+        .flat_map(|y| (0..WIDTH).map(move |x| (x, y)))
+        .map(|(x, y)| img.get_pixel(x, y).0)
+        .filter(|c| c[0] == c[1] && c[1] == c[2] && c[0] > 60 && c[0] < 200)
+        .count();
+    assert!(
+        greys >= 30,
+        "{}: title glyphs are not anti-aliased",
+        path.display()
+    );
+    // The footer (scenario, seed, runs) is drawn too.
+    let footer = (HEIGHT - 28..HEIGHT)
+        .flat_map(|y| (0..WIDTH / 2).map(move |x| (x, y)))
+        .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|&c| c < 160))
+        .count();
+    assert!(footer >= 60, "{}: no footer text", path.display());
+}
+
+fn check_svg(path: &Path, title: &str) {
+    let svg = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let t = svg.trim();
+    assert!(
+        t.starts_with("<svg") || t.starts_with("<?xml"),
+        "{} does not start as SVG",
+        path.display()
+    );
+    assert!(
+        t.ends_with("</svg>"),
+        "{} does not end as SVG",
+        path.display()
+    );
+    assert_eq!(
+        t.matches("<svg").count(),
+        1,
+        "{}: one svg element",
+        path.display()
+    );
+    assert!(
+        svg.contains(&escape(title)) || svg.contains(title),
+        "{} lacks its title {title:?}",
+        path.display()
+    );
+    assert!(
+        svg.contains("<text"),
+        "{}: no text elements",
+        path.display()
+    );
+}
+
+/// Every attribute that could fetch something points inside the page.
+fn check_self_contained(html: &str) {
+    let lower = html.to_lowercase();
+    for bad in [
+        "<script",
+        "<link",
+        "<iframe",
+        "<img",
+        "<object",
+        "<embed",
+        "@import",
+        "url(",
+        "src=",
+        "xlink:href",
+    ] {
+        assert!(!lower.contains(bad), "report.html contains {bad:?}");
+    }
+    for (i, _) in lower.match_indices("href=\"") {
+        let rest = &lower[i + 6..];
+        assert!(
+            rest.starts_with('#'),
+            "report.html links outside: {}",
+            &rest[..rest.len().min(60)]
+        );
+    }
+    // Web addresses may appear only as text (a source, a description), never inside a tag.
+    for scheme in ["http://", "https://"] {
+        for (i, _) in lower.match_indices(scheme) {
+            let before = &lower[..i];
+            let open = before.rfind('<');
+            let close = before.rfind('>');
+            assert!(
+                matches!((open, close), (Some(o), Some(c)) if c > o) || open.is_none(),
+                "report.html has {scheme} inside a tag near byte {i}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_chart_is_written_readable_and_in_the_report() {
+    let dir = temp_dir("all");
+    let loaded = small_scenario(&dir);
+    let (summary, out) = run(&loaded, dir.join("out"), true);
+    let charts = drawn(&loaded, &summary);
+    let names: Vec<&str> = charts.iter().map(|c| c.name).collect();
+    assert_eq!(
+        names, ALL_CHARTS,
+        "the small scenario has every kind of chart"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    for c in &charts {
+        check_png(&out.join(format!("{}.png", c.name)));
+        check_svg(&out.join(format!("{}.svg", c.name)), &c.title);
+        assert!(
+            html.contains(&escape(&c.title)),
+            "report.html lacks the chart {:?}",
+            c.title
+        );
+    }
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+    assert_eq!(
+        html.matches("<svg").count(),
+        charts.len(),
+        "every chart inline"
+    );
+    check_self_contained(&html);
+
+    // Text from the scenario is escaped, never markup.
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("Charts <test>"));
+    assert!(html.contains("Charts &lt;test&gt; &amp; &quot;quotes&quot;"));
+    // The manifest, the tables and the assumptions ledger with its source.
+    for needle in [
+        "Manifest",
+        &summary.manifest.scenario_hash,
+        "seed",
+        "Outcomes",
+        "sanctioned",
+        "Rungs of the escalation ladder",
+        "crisis",
+        "Costs (USD million)",
+        "Assumptions ledger",
+        "https://example.org/noise",
+        "Uniform",
+    ] {
+        assert!(html.contains(needle), "report.html lacks {needle:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn richardson_charts_skip_what_it_does_not_have() {
+    let dir = temp_dir("richardson");
+    let loaded = richardson();
+    let (summary, out) = run(&loaded, dir.join("out"), true);
+    let charts = drawn(&loaded, &summary);
+    let names: Vec<&str> = charts.iter().map(|c| c.name).collect();
+    // No levers and no costs in the plain Richardson pair.
+    assert_eq!(
+        names,
+        [
+            "index_fan",
+            "rung_probabilities",
+            "outcome_probabilities",
+            "time_to_outcome"
+        ]
+    );
+    for c in &charts {
+        check_png(&out.join(format!("{}.png", c.name)));
+        check_svg(&out.join(format!("{}.svg", c.name)), &c.title);
+    }
+    // The text check is live: the same chart with its title band painted white fails it.
+    let mut img = image::open(out.join("index_fan.png")).unwrap().to_rgb8();
+    for y in 0..44 {
+        for x in 0..WIDTH {
+            img.put_pixel(x, y, image::Rgb([255, 255, 255]));
+        }
+    }
+    let blanked = dir.join("blanked.png");
+    img.save(&blanked).unwrap();
+    assert!(std::panic::catch_unwind(|| check_png(&blanked)).is_err());
+    assert!(!out.join("levers.png").exists());
+    assert!(!out.join("costs.svg").exists());
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    check_self_contained(&html);
+    assert!(html.contains("Richardson pair"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn no_charts_means_no_chart_files() {
+    let dir = temp_dir("nocharts");
+    let loaded = richardson();
+    let (_, out) = run(&loaded, dir.join("out"), false);
+    assert!(out.join("summary.json").exists());
+    assert!(!out.join("report.html").exists());
+    assert!(!out.join("index_fan.png").exists());
+    assert!(!out.join("index_fan.svg").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn drawing_twice_gives_identical_bytes() {
+    let dir = temp_dir("twice");
+    let loaded = small_scenario(&dir);
+    let (s1, out1) = run(&loaded, dir.join("a"), true);
+    let (s2, out2) = run(&loaded, dir.join("b"), true);
+    assert_eq!(s1, s2);
+    for name in ALL_CHARTS {
+        for ext in ["png", "svg"] {
+            let f = format!("{name}.{ext}");
+            assert!(
+                std::fs::read(out1.join(&f)).unwrap() == std::fs::read(out2.join(&f)).unwrap(),
+                "{f} differs between two identical runs"
+            );
+        }
+    }
+    assert_eq!(
+        std::fs::read(out1.join("report.html")).unwrap(),
+        std::fs::read(out2.join("report.html")).unwrap()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -41,6 +41,15 @@ pub enum Command {
     /// Compare the base scenario with its variants on common random numbers, and rank the
     /// levers by their effect on an outcome (tornado).
     Compare(CompareArgs),
+    /// Set one parameter to each value of an even grid and run every value on the same runs
+    /// (common random numbers): each outcome's probability and each actor's mean cost by value.
+    Sweep(SweepArgs),
+    /// Tell one run step by step (the path it takes in `brink run` with the same seed), or
+    /// with --pick, the first runs in which an outcome happened.
+    Trace(TraceArgs),
+    /// Rank the uncertain numbers by their influence on an outcome (partial rank
+    /// correlation, with 95% intervals).
+    Sensitivity(SensitivityArgs),
     /// Combine shard folders (from `run --shard I/N`) into the result of one whole run.
     Merge {
         /// Shard folders, in any order.
@@ -81,9 +90,17 @@ pub struct RunArgs {
     /// Skip the charts and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
+    /// Keep adding runs until OUTCOME's 95% interval is at most ± HALF_WIDTH (e.g.
+    /// `--precision rupture=0.005`); `--runs` (or `--max-runs`) caps the runs.
+    #[arg(long, value_parser = parse_precision, conflicts_with = "shard")]
+    pub precision: Option<(String, f64)>,
     /// Compute only shard I of N (1-based) of the runs, for `brink merge`: e.g. `--shard 2/8`.
     #[arg(long)]
     pub shard: Option<crate::shard::ShardSpec>,
+    /// On Ctrl-C, write the outputs of the runs done (marked `complete: false`) instead of
+    /// keeping the previous results.
+    #[arg(long, conflicts_with = "shard")]
+    pub keep_partial: bool,
     /// Largest number of runs accepted.
     #[arg(long, default_value_t = 100_000_000)]
     pub max_runs: u64,
@@ -130,6 +147,111 @@ pub struct CompareArgs {
     pub limits: LimitArgs,
 }
 
+/// Arguments of `brink trace`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["run", "pick"])))]
+pub struct TraceArgs {
+    /// Scenario file (RON).
+    pub scenario: PathBuf,
+    /// The run to trace (its index in `brink run`: 0, 1, 2, ...).
+    #[arg(long)]
+    pub run: Option<u64>,
+    /// Trace the first runs in which this outcome happened instead.
+    #[arg(long)]
+    pub pick: Option<String>,
+    /// With --pick: how many runs to trace.
+    #[arg(long, default_value_t = 3, requires = "pick")]
+    pub count: usize,
+    /// With --pick: the most runs to scan (runs 0 .. N-1).
+    #[arg(long, default_value_t = 100_000, requires = "pick")]
+    pub max_scan: u64,
+    /// Apply a variant of the scenario.
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// Master seed (as given to `brink run`).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write trace.json and trace.txt into this folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads for the --pick scan (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Arguments of `brink sensitivity`.
+#[derive(Debug, clap::Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (RON).
+    pub scenario: PathBuf,
+    /// The outcome whose indicator is ranked against (default: the first named outcome).
+    #[arg(long, conflicts_with = "measure")]
+    pub outcome: Option<String>,
+    /// Rank against a quantity instead: peak_index, final_index or cost_<actor>.
+    #[arg(long)]
+    pub measure: Option<String>,
+    /// Runs in the sample (all N × k sampled numbers are held in memory).
+    #[arg(long, default_value_t = crate::analysis::sensitivity::DEFAULT_RUNS)]
+    pub runs: u64,
+    /// Master seed: run r samples the same numbers as run r of `brink run`.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Apply a variant of the scenario.
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario file name>[-<variant>]-sensitivity).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Skip the chart.
+    #[arg(long)]
+    pub no_charts: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Arguments of `brink sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Scenario file (RON).
+    pub scenario: PathBuf,
+    /// The parameter and its grid: PATH=FROM..TO:STEPS (STEPS values from FROM to TO, both
+    /// included), e.g. `actors.azerbaijan.resolve=0.2..1.2:11`. `brink describe --paths FILE`
+    /// lists the paths.
+    #[arg(long = "set", value_name = "PATH=FROM..TO:STEPS")]
+    pub set: crate::analysis::sweep::SweepSpec,
+    /// Runs per value (default: the scenario's `runs`, else 10,000).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed: every value plays the same runs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Apply a variant of the scenario at every value (the swept parameter overrides it).
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario file name>[-<variant>]-sweep-<path>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Skip the chart.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Largest number of runs (per value) accepted.
+    #[arg(long, default_value_t = 100_000_000)]
+    pub max_runs: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
 /// Limits an analyst may raise.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LimitArgs {
@@ -167,6 +289,9 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Run(args) => run_command(args),
         Command::Compare(args) => compare_command(args),
+        Command::Sweep(args) => sweep_command(args),
+        Command::Trace(args) => trace_command(args),
+        Command::Sensitivity(args) => sensitivity_command(args),
         Command::Merge {
             shards,
             out,
@@ -178,6 +303,22 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn parse_precision(s: &str) -> std::result::Result<(String, f64), String> {
+    let (name, w) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected OUTCOME=HALF_WIDTH (e.g. rupture=0.005), found {s:?}"))?;
+    let w: f64 = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a half-width such as 0.005 after '=', found {w:?}"))?;
+    if !(w > 0.0 && w < 0.5) {
+        return Err(format!(
+            "the half-width must be between 0 and 0.5, found {w}"
+        ));
+    }
+    Ok((name.trim().to_string(), w))
 }
 
 /// The number of worker threads: the flag, else every core.
@@ -205,6 +346,90 @@ fn runs(flag: Option<u64>, loaded: &LoadedScenario, max_runs: u64) -> Result<u64
         )));
     }
     Ok(runs)
+}
+
+fn trace_command(args: TraceArgs) -> Result<()> {
+    use crate::analysis::trace;
+    let loaded = load(&args.scenario, &args.limits)?;
+    let target = match (&args.pick, args.run) {
+        (Some(outcome), _) => trace::Target::Pick {
+            outcome: outcome.clone(),
+            count: args.count,
+            max_scan: args.max_scan,
+        },
+        (None, Some(k)) => trace::Target::Run(k),
+        (None, None) => return Err(Error::Input("give --run K or --pick OUTCOME".into())),
+    };
+    let req = trace::TraceRequest {
+        variant: args.variant.clone(),
+        seed: args.seed,
+        target,
+        threads: threads(args.threads)?,
+        out: args.out.clone(),
+        command: std::env::args().collect(),
+    };
+    let out = trace::run(&loaded, &req, crate::interrupt::stop_flag())?;
+    if args.json {
+        let bytes = trace::json(&out)?;
+        println!("{}", String::from_utf8_lossy(&bytes));
+    } else {
+        print!("{}", trace::text(&out));
+    }
+    if let Some(dir) = &args.out {
+        eprintln!("wrote {}", dir.display());
+    }
+    Ok(())
+}
+
+fn sensitivity_command(args: SensitivityArgs) -> Result<()> {
+    use crate::analysis::sensitivity;
+    let loaded = load(&args.scenario, &args.limits)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        let mut p = crate::job::default_out(&args.scenario, args.variant.as_deref());
+        let name = format!(
+            "{}-sensitivity",
+            p.file_name()
+                .map_or("run".into(), |n| n.to_string_lossy().into_owned())
+        );
+        p.set_file_name(name);
+        p
+    });
+    let req = sensitivity::SensitivityRequest {
+        variant: args.variant.clone(),
+        outcome: args.outcome.clone(),
+        measure: args.measure.clone(),
+        runs: args.runs,
+        seed: args.seed,
+        threads: threads(args.threads)?,
+        out,
+        charts: !args.no_charts,
+        command: std::env::args().collect(),
+    };
+    let (result, dir) = sensitivity::run(&loaded, &req, crate::interrupt::stop_flag())?;
+    print!("{}", sensitivity::print(&result, &dir));
+    Ok(())
+}
+
+fn sweep_command(args: SweepArgs) -> Result<()> {
+    use crate::analysis::sweep;
+    let loaded = load(&args.scenario, &args.limits)?;
+    let runs = runs(args.runs, &loaded, args.max_runs)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        sweep::default_out(&args.scenario, args.variant.as_deref(), &args.set.path)
+    });
+    let req = sweep::SweepRequest {
+        spec: args.set.clone(),
+        variant: args.variant.clone(),
+        runs,
+        seed: args.seed,
+        threads: threads(args.threads)?,
+        out,
+        charts: !args.no_charts,
+        command: std::env::args().collect(),
+    };
+    let (result, dir) = sweep::run(&loaded, &req, crate::interrupt::stop_flag())?;
+    print!("{}", sweep::print(&result, &dir));
+    Ok(())
 }
 
 fn compare_command(args: CompareArgs) -> Result<()> {
@@ -240,15 +465,20 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         charts: !args.no_charts,
         command: std::env::args().collect(),
     };
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let (result, dir) = crate::analysis::compare::run(&loaded, &req, &stop)?;
+    let stop = crate::interrupt::stop_flag();
+    let (result, dir) = crate::analysis::compare::run(&loaded, &req, stop)?;
     print!("{}", crate::analysis::compare::print(&result, &dir));
     Ok(())
 }
 
 fn run_command(args: RunArgs) -> Result<()> {
     let loaded = load(&args.scenario, &args.limits)?;
-    let runs = runs(args.runs, &loaded, args.max_runs)?;
+    // With a precision target, the runs are a cap: `--runs`, else `--max-runs`.
+    let flag = match (&args.precision, args.runs) {
+        (Some(_), None) => Some(args.max_runs),
+        _ => args.runs,
+    };
+    let runs = runs(flag, &loaded, args.max_runs)?;
     let req = crate::job::RunRequest {
         runs,
         seed: args.seed,
@@ -263,9 +493,24 @@ fn run_command(args: RunArgs) -> Result<()> {
         progress: true,
         command: std::env::args().collect(),
         shard: args.shard,
+        precision: args.precision.clone(),
     };
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let (summary, dir) = crate::job::run(&loaded, &req, &stop)?;
+    let on_stop = if args.keep_partial {
+        crate::job::OnStop::Keep
+    } else {
+        crate::job::OnStop::Discard
+    };
+    let stop = crate::interrupt::stop_flag();
+    let (summary, dir) = crate::job::run_with(&loaded, &req, stop, on_stop)?;
+    if req.shard.is_none() && !summary.manifest.complete {
+        print!("{}", crate::job::print_summary(&summary, &dir));
+        return Err(Error::Interrupted(format!(
+            "stopped after {} of {} runs; the runs done are in {} (marked complete: false)",
+            summary.manifest.runs,
+            req.runs,
+            dir.display()
+        )));
+    }
     match req.shard {
         Some(s) => println!(
             "shard {}/{}: {} of {} runs written to {} (combine the shards with `brink merge`)",

@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod interrupt;
 pub mod job;
 pub mod model;
 pub mod report;

@@ -101,6 +101,7 @@ fn run(loaded: &LoadedScenario, out: PathBuf, charts: bool) -> (Summary, PathBuf
         progress: false,
         command: vec!["brink".into(), "run".into(), "test".into()],
         shard: None,
+        precision: None,
     };
     job::run(loaded, &req, &AtomicBool::new(false)).expect("run")
 }

@@ -486,6 +486,7 @@ pub fn run(
         variant: None,
         chunk_runs: crate::engine::CHUNK_RUNS,
         complete: true,
+        stop_reason: None,
         command: req.command.clone(),
     };
     let result = results(&arms, &tally, manifest, tornado_outcome);
@@ -493,6 +494,12 @@ pub fn run(
         .map_err(|e| Error::Failed(format!("cannot encode compare.json: {e}")))?;
     staging.write("compare.json", &json)?;
     staging.write("compare.csv", &csv(&result))?;
+    if req.charts {
+        for c in crate::report::charts::compare::render_all(&arms[0].model, &result)? {
+            staging.write(&format!("{}.png", c.name), &c.png)?;
+            staging.write(&format!("{}.svg", c.name), c.svg.as_bytes())?;
+        }
+    }
     let dir = staging.commit()?;
     Ok((result, dir))
 }

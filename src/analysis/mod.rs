@@ -1,3 +1,6 @@
 //! Analyses built on the engine: comparing variants and levers on common random numbers.
 
 pub mod compare;
+pub mod sensitivity;
+pub mod sweep;
+pub mod trace;

@@ -7,6 +7,7 @@
 
 pub mod rng;
 
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
@@ -95,11 +96,31 @@ pub fn run(
     row: Option<&RowWriter>,
     stop: &AtomicBool,
 ) -> Result<Tally, Stopped> {
+    run_until(model, plan, sink, row, stop, None)
+}
+
+/// A precision target: stop once outcome `outcome`'s 95% Wilson interval has at most this
+/// half-width (checked after every chunk, in chunk order).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Precision {
+    pub outcome: usize,
+    pub half_width: f64,
+}
+
+/// As [`run`], stopping early once `until` is reached.
+pub fn run_until(
+    model: &Model,
+    plan: &RunPlan,
+    sink: &mut dyn ChunkSink,
+    row: Option<&RowWriter>,
+    stop: &AtomicBool,
+    until: Option<Precision>,
+) -> Result<Tally, Stopped> {
     let master = Master::new(plan.seed);
     let want_rows = sink.wants_rows() && row.is_some();
     let mut total = Tally::new(model);
     let mut failed = None;
-    let done = for_each_chunk(
+    let done = for_each_chunk_until(
         plan,
         stop,
         |chunk| run_chunk(model, &master, plan.runs, chunk, want_rows, row),
@@ -112,13 +133,27 @@ pub fn run(
                 failed = Some(e);
             }
             sink.progress(total.runs);
+            match until {
+                Some(p)
+                    if crate::stats::wilson(
+                        total.outcome_hits[p.outcome],
+                        total.runs,
+                        crate::stats::Z95,
+                    )
+                    .half_width()
+                        <= p.half_width =>
+                {
+                    ControlFlow::Break(())
+                }
+                _ => ControlFlow::Continue(()),
+            }
         },
     );
     if let Some(e) = failed {
         return Err(Stopped::Io(e));
     }
     match done {
-        Ok(()) => Ok(total),
+        Ok(_) => Ok(total),
         Err(Interrupted) => Err(Stopped::Interrupted(Box::new(total))),
     }
 }
@@ -137,6 +172,22 @@ pub fn for_each_chunk<T: Send>(
     work: impl Fn(u64) -> T + Sync,
     mut merge: impl FnMut(T),
 ) -> Result<(), Interrupted> {
+    for_each_chunk_until(plan, stop, work, |t| {
+        merge(t);
+        ControlFlow::Continue(())
+    })
+    .map(|_| ())
+}
+
+/// As [`for_each_chunk`], but `merge` may end the work after any chunk (`Break`); chunks
+/// computed beyond it in the same batch are discarded, so where the work ends depends only on
+/// the merged results, never on the threads. Returns the chunk after the last one merged.
+pub fn for_each_chunk_until<T: Send>(
+    plan: &RunPlan,
+    stop: &AtomicBool,
+    work: impl Fn(u64) -> T + Sync,
+    mut merge: impl FnMut(T) -> ControlFlow<()>,
+) -> Result<u64, Interrupted> {
     let threads = plan.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     let batch = (threads * 4) as u64;
@@ -151,12 +202,14 @@ pub fn for_each_chunk<T: Send>(
             // No threads to be had: do the work here, in order.
             Err(_) => (c..hi).map(&work).collect(),
         };
-        for r in results {
-            merge(r);
+        for (i, r) in results.into_iter().enumerate() {
+            if merge(r).is_break() {
+                return Ok(c + i as u64 + 1);
+            }
         }
         c = hi;
     }
-    Ok(())
+    Ok(c)
 }
 
 /// Simulates one chunk of runs in order.

@@ -197,7 +197,15 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
     for_each_param(&mut s, &mut |site, p| {
         ids.insert(site.path.clone(), params.len() as ParamId);
         params.push(p.clone());
-        param_ranges.push(param_range(site.rule, base.bounds));
+        // Sampled values are clamped to the valid range, itself within the magnitude limit
+        // (a range wholly beyond the limit, which validation refuses, is kept as it is).
+        let (lo, hi) = param_range(site.rule, base.bounds);
+        let max = crate::scenario::limits::MAX_ABS_NUMBER;
+        param_ranges.push(if lo <= max && hi >= -max {
+            (lo.max(-max), hi.min(max))
+        } else {
+            (lo, hi)
+        });
         param_paths.push(site.path.clone());
     });
 
@@ -489,8 +497,9 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         acts,
         events,
         outcomes,
-        params,
         param_paths,
+        samplers: params.iter().map(Sampler::of).collect(),
+        params,
         param_ranges,
         max_options,
     })

@@ -203,6 +203,51 @@ pub struct OutcomeSpec {
     pub at_end: bool,
 }
 
+/// How a run draws one number from its one uniform.
+#[derive(Debug, Clone)]
+pub enum Sampler {
+    /// Known: no computation.
+    Fixed(f64),
+    /// Beta-shaped on `[lo, hi]`, by its quantile table.
+    Table {
+        lo: f64,
+        hi: f64,
+        table: std::sync::Arc<crate::scenario::param::QuantileTable>,
+    },
+    /// Any other distribution, by its inverse CDF.
+    Dist(Param),
+}
+
+impl Sampler {
+    /// The sampler of a number.
+    pub fn of(p: &Param) -> Sampler {
+        use crate::scenario::param::{beta_quantile_table, beta_shape, beta_uses_table};
+        match p {
+            Param::Value(v) => Sampler::Fixed(*v),
+            Param::Dist(d) => match beta_shape(d) {
+                Some((a, b, lo, hi)) if beta_uses_table(a, b) => Sampler::Table {
+                    lo,
+                    hi,
+                    table: beta_quantile_table(a, b),
+                },
+                _ if !p.is_uncertain() => Sampler::Fixed(p.central()),
+                _ => Sampler::Dist(p.clone()),
+            },
+        }
+    }
+
+    /// Draws the number from 64 random bits.
+    #[inline]
+    pub fn draw(&self, bits: u64) -> f64 {
+        let u = crate::engine::rng::to_unit(bits);
+        match self {
+            Sampler::Fixed(v) => *v,
+            Sampler::Table { lo, hi, table } => lo + (hi - lo) * table.at(u),
+            Sampler::Dist(p) => p.sample(u, bits),
+        }
+    }
+}
+
 /// A scenario compiled for simulation: names resolved to indices, numbers to [`ParamId`]s.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -229,6 +274,8 @@ pub struct Model {
     pub param_paths: Vec<String>,
     /// The valid range of every number; sampled values are clamped to it.
     pub param_ranges: Vec<(f64, f64)>,
+    /// How each number is drawn (precomputed: Beta-shaped ones read a quantile table).
+    pub samplers: Vec<Sampler>,
     /// Most options any actor can have in a step (sizes the choice buffer).
     pub max_options: usize,
 }

@@ -1,7 +1,7 @@
 //! The state of one run, reused from run to run to avoid allocating in the loop.
 
 use super::Model;
-use crate::engine::rng::Stream;
+use crate::engine::rng::{Master, Stream};
 
 /// What an active actor chose (or could choose) in a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,9 +67,12 @@ pub struct RunState {
     pub(crate) options: Vec<Choice>,
     pub(crate) weights: Vec<f64>,
     pub(crate) choices: Vec<Choice>,
-    pub(crate) events_stream: Option<Stream>,
-    pub(crate) noise_stream: Option<Stream>,
+    pub(crate) events_stream: Stream,
+    pub(crate) noise_stream: Stream,
     pub(crate) actor_streams: Vec<Stream>,
+    /// This step's draws, taken up front so that every stream gives a fixed number per step.
+    pub(crate) event_draws: Vec<f64>,
+    pub(crate) noise_draws: Vec<f64>,
 }
 
 impl RunState {
@@ -101,9 +104,11 @@ impl RunState {
             options: Vec::with_capacity(m.max_options),
             weights: Vec::with_capacity(m.max_options),
             choices: vec![Choice::Hold; m.actors.len()],
-            events_stream: None,
-            noise_stream: None,
-            actor_streams: Vec::with_capacity(m.actors.len()),
+            events_stream: Master::new(0).stream(0, 0),
+            noise_stream: Master::new(0).stream(0, 0),
+            actor_streams: vec![Master::new(0).stream(0, 0); m.actors.len()],
+            event_draws: vec![0.0; m.events.len()],
+            noise_draws: vec![0.0; m.relations.len()],
         }
     }
 

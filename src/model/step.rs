@@ -42,17 +42,30 @@ fn clamp(x: f64, (lo, hi): (f64, f64)) -> f64 {
     if x.is_nan() { lo } else { x.clamp(lo, hi) }
 }
 
+/// The largest magnitude a sampled value or an effective actor parameter may take: the limit
+/// on the scenario's own numbers (see "Numerical safety" in docs/model.md). An unbounded tail
+/// (log-normal, normal) with a huge spread would otherwise draw infinities.
+const MAX_ABS: f64 = crate::scenario::limits::MAX_ABS_NUMBER;
+
+/// A value kept within ±[`MAX_ABS`] (NaN, which finite inputs cannot produce, becomes 0).
+#[inline]
+fn bounded(x: f64) -> f64 {
+    if x.is_nan() {
+        0.0
+    } else {
+        x.clamp(-MAX_ABS, MAX_ABS)
+    }
+}
+
 /// Samples the run's numbers: one draw per number, in order (see docs/model.md).
 pub fn sample_values(m: &Model, master: &Master, run: u64, values: &mut [f64]) {
     let mut rng = master.stream(run, component::PARAMS);
-    for (i, p) in m.params.iter().enumerate() {
+    for (i, sampler) in m.samplers.iter().enumerate() {
         let bits = rng.bits();
-        values[i] = match p {
-            Param::Value(v) => *v,
-            _ => clamp(
-                p.sample(crate::engine::rng::to_unit(bits), bits),
-                m.param_ranges[i],
-            ),
+        values[i] = match sampler {
+            Sampler::Fixed(v) => *v,
+            // `param_ranges` is the valid range within the magnitude limit (see compile).
+            _ => clamp(sampler.draw(bits), m.param_ranges[i]),
         };
     }
 }
@@ -128,12 +141,10 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     st.rung = rung_of(m, st);
     st.peak_rung = st.rung;
     st.peak_index = st.index;
-    st.events_stream = Some(master.stream(run, component::EVENTS));
-    st.noise_stream = Some(master.stream(run, component::NOISE));
-    st.actor_streams.clear();
-    for a in 0..m.actors.len() {
-        st.actor_streams
-            .push(master.stream(run, component::ACTORS + a as u64));
+    st.events_stream = master.stream(run, component::EVENTS);
+    st.noise_stream = master.stream(run, component::NOISE);
+    for (a, s) in st.actor_streams.iter_mut().enumerate() {
+        *s = master.stream(run, component::ACTORS + a as u64);
     }
 }
 
@@ -206,9 +217,11 @@ fn apply_effects(m: &Model, first_step: u32, effects: &[EffectSpec], st: &mut Ru
 
 fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     // 1. Events: one draw each, always.
-    let mut ev_rng = st.events_stream.take().expect("streams set by init");
+    for u in st.event_draws.iter_mut() {
+        *u = st.events_stream.uniform();
+    }
     for (e, spec) in m.events.iter().enumerate() {
-        let u = ev_rng.uniform();
+        let u = st.event_draws[e];
         if !spec.enabled {
             continue;
         }
@@ -262,7 +275,6 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
             apply_effects(m, t, &spec.effects, st);
         }
     }
-    st.events_stream = Some(ev_rng);
 
     // 2. Effective actor parameters: base values, then measures in force, then event modifiers.
     st.temp_mods.retain(|tm| tm.until > t);
@@ -280,7 +292,7 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
         let lv = &ms.levels[l as usize - 1];
         for md in &lv.modifiers {
             let x = &mut st.eff[md.actor][md.param];
-            *x = *x * st.values[md.factor as usize] + st.values[md.add as usize];
+            *x = bounded(*x * st.values[md.factor as usize] + st.values[md.add as usize]);
         }
         for &(who, c) in &lv.costs {
             if who != ms.owner {
@@ -290,7 +302,7 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     }
     for tm in &st.temp_mods {
         let x = &mut st.eff[tm.actor][tm.param];
-        *x = *x * tm.factor + tm.add;
+        *x = bounded(*x * tm.factor + tm.add);
     }
     for e in st.eff.iter_mut() {
         e[0] = e[0].max(0.0);
@@ -469,10 +481,12 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     }
 
     // 5. Relations: the Richardson/VAR(1) update, one noise draw per relation, always.
-    let mut noise = st.noise_stream.take().expect("streams set by init");
+    for e in st.noise_draws.iter_mut() {
+        *e = st.noise_stream.normal();
+    }
     for (r, spec) in m.relations.iter().enumerate() {
         let v = &st.values;
-        let eps = noise.normal();
+        let eps = st.noise_draws[r];
         let back = spec.reverse.map_or(0.0, |b| st.h[b]);
         let x = (1.0 - v[spec.fatigue as usize]) * st.h[r]
             + v[spec.reactivity as usize] * back
@@ -481,7 +495,6 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
             + v[spec.noise as usize] * eps;
         st.h_next[r] = clamp(x, m.bounds);
     }
-    st.noise_stream = Some(noise);
     std::mem::swap(&mut st.h, &mut st.h_next);
     st.impulse.fill(0.0);
 

@@ -20,8 +20,12 @@ pub struct Manifest {
     pub variant: Option<String>,
     /// Runs per chunk (the unit of merging and sharding).
     pub chunk_runs: u64,
-    /// Whether every requested run is in the results.
+    /// Whether every requested run is in the results (a run stopped by `--precision` is
+    /// complete: it did what was asked).
     pub complete: bool,
+    /// Why the run stopped where it did, when it was not simply the number of runs.
+    #[serde(default)]
+    pub stop_reason: Option<String>,
     /// The command line, as typed (differs between equivalent invocations).
     pub command: Vec<String>,
 }

@@ -292,10 +292,11 @@ impl Dist {
         }
     }
 
-    /// Draws a value. `u` is one uniform number in `[0, 1)`; every distribution but Beta and
-    /// PERT is sampled by inverse CDF from it alone. Beta-shaped ones need a variable number of
-    /// draws (Gamma rejection), taken from a private generator seeded with `aux_seed`, so that
-    /// each parameter still consumes exactly one draw of the run's parameter stream.
+    /// Draws a value. `u` is one uniform number in `[0, 1)`; every distribution is sampled by
+    /// inverse CDF from it alone (PERT and Beta through a quantile table), except Beta shapes
+    /// outside [`beta_uses_table`], which need a variable number of draws (Gamma rejection)
+    /// taken from a private generator seeded with `aux_seed`, so that each parameter still
+    /// consumes exactly one draw of the run's parameter stream.
     pub fn sample(&self, u: f64, aux_seed: u64) -> f64 {
         match *self {
             Dist::Fixed { value, .. } => value,
@@ -317,7 +318,7 @@ impl Dist {
                 }
                 let a = 1.0 + 4.0 * (mode - min) / (max - min);
                 let b = 1.0 + 4.0 * (max - mode) / (max - min);
-                min + (max - min) * beta_sample(a, b, aux_seed)
+                min + (max - min) * beta_draw(a, b, u, aux_seed)
             }
             Dist::Normal {
                 mean, sd, min, max, ..
@@ -336,7 +337,7 @@ impl Dist {
                 ..
             } => {
                 let (lo, hi) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
-                lo + (hi - lo) * beta_sample(alpha, beta, aux_seed)
+                lo + (hi - lo) * beta_draw(alpha, beta, u, aux_seed)
             }
             Dist::LogNormal { median, sigma, .. } => {
                 let p = u.clamp(1e-300, 1.0 - 1e-16);
@@ -400,6 +401,130 @@ fn check_bounds(min: Option<f64>, max: Option<f64>) -> Result<(), String> {
         return Err(format!("min ({lo}) must be below max ({hi})"));
     }
     Ok(())
+}
+
+/// Points of a quantile table (the table has `TABLE_POINTS + 1` entries).
+const TABLE_POINTS: usize = 1024;
+
+/// Whether a Beta shape is sampled from a quantile table: 1 ≤ a, b ≤ 8 (every PERT is). Outside
+/// it the density is unbounded or so peaked that a 1024-point table loses accuracy in the tail,
+/// and the Gamma sampler is used instead.
+pub fn beta_uses_table(a: f64, b: f64) -> bool {
+    (1.0..=8.0).contains(&a) && (1.0..=8.0).contains(&b)
+}
+
+/// The quantile function of Beta(a, b) on [0, 1] as a table of `TABLE_POINTS + 1` values at
+/// p = 0, 1/1024, …, 1, for shapes where [`beta_uses_table`] holds. Built once per shape (cached) from the
+/// CDF integrated with the trapezoid rule on 8192 intervals; sampling then takes one uniform
+/// and a linear interpolation, like every other distribution, instead of a rejection sampler.
+pub fn beta_quantile_table(a: f64, b: f64) -> std::sync::Arc<QuantileTable> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Cache = Mutex<HashMap<(u64, u64), Arc<QuantileTable>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let key = (a.to_bits(), b.to_bits());
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(t) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return t;
+    }
+    const GRID: usize = 8192;
+    let pdf = |x: f64| {
+        let l = (a - 1.0) * if a == 1.0 { 0.0 } else { x.ln() }
+            + (b - 1.0) * if b == 1.0 { 0.0 } else { (1.0 - x).ln() };
+        l.exp()
+    };
+    let mut cdf = vec![0.0; GRID + 1];
+    let mut prev = pdf(0.0);
+    for i in 1..=GRID {
+        let f = pdf(i as f64 / GRID as f64);
+        cdf[i] = cdf[i - 1] + 0.5 * (prev + f) / GRID as f64;
+        prev = f;
+    }
+    let total = cdf[GRID];
+    let mut table = Vec::with_capacity(TABLE_POINTS + 1);
+    let mut i = 0;
+    for j in 0..=TABLE_POINTS {
+        let target = j as f64 / TABLE_POINTS as f64 * total;
+        while i < GRID && cdf[i + 1] < target {
+            i += 1;
+        }
+        let x = if i >= GRID {
+            1.0
+        } else {
+            let (c0, c1) = (cdf[i], cdf[i + 1]);
+            let frac = if c1 > c0 {
+                ((target - c0) / (c1 - c0)).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            (i as f64 + frac) / GRID as f64
+        };
+        table.push(x);
+    }
+    let t = Arc::new(QuantileTable { q: table, a, b });
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, t.clone());
+    }
+    t
+}
+
+/// A Beta quantile function as a table (see [`beta_quantile_table`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuantileTable {
+    q: Vec<f64>,
+    a: f64,
+    b: f64,
+}
+
+impl QuantileTable {
+    /// The quantile at `u` in [0, 1): linear between table points, except in the first and
+    /// last interval, where the density behaves like x^(a−1) (resp. (1−x)^(b−1)) and the
+    /// quantile like a power of p, which a straight line would misplace.
+    #[inline]
+    pub fn at(&self, u: f64) -> f64 {
+        let t = &self.q;
+        let n = t.len() - 1;
+        let x = u * n as f64;
+        let i = (x as usize).min(n - 1);
+        let f = (x - i as f64).clamp(0.0, 1.0);
+        if i == 0 && self.a > 1.0 {
+            t[1] * f.powf(1.0 / self.a)
+        } else if i == n - 1 && self.b > 1.0 {
+            1.0 - (1.0 - t[n - 1]) * (1.0 - f).powf(1.0 / self.b)
+        } else {
+            t[i] + (t[i + 1] - t[i]) * f
+        }
+    }
+}
+
+/// The shape of a Beta-shaped distribution on `[lo, hi]`: `(alpha, beta, lo, hi)`.
+pub fn beta_shape(d: &Dist) -> Option<(f64, f64, f64, f64)> {
+    match *d {
+        Dist::Pert { min, mode, max, .. } if max > min => Some((
+            1.0 + 4.0 * (mode - min) / (max - min),
+            1.0 + 4.0 * (max - mode) / (max - min),
+            min,
+            max,
+        )),
+        Dist::Beta {
+            alpha,
+            beta,
+            min,
+            max,
+            ..
+        } => Some((alpha, beta, min.unwrap_or(0.0), max.unwrap_or(1.0))),
+        _ => None,
+    }
+}
+
+/// A Beta(a, b) draw: from the quantile table at `u` where [`beta_uses_table`], else from
+/// the Gamma sampler seeded with `aux_seed`.
+pub fn beta_draw(a: f64, b: f64, u: f64, aux_seed: u64) -> f64 {
+    if beta_uses_table(a, b) {
+        beta_quantile_table(a, b).at(u)
+    } else {
+        beta_sample(a, b, aux_seed)
+    }
 }
 
 /// Beta(a, b) from two Gamma draws (Marsaglia–Tsang) of a private SplitMix64 generator. Seeding
@@ -563,6 +688,34 @@ mod tests {
         for i in 0..100 {
             let x = d.sample(i as f64 / 100.0, 0);
             assert!((0.5..=0.6).contains(&x), "{x}");
+        }
+    }
+
+    /// The quantile table reproduces Beta's mean and variance (integrated over the table) and
+    /// its known quantiles: Beta(2, 2) has median 0.5 and CDF 3x² − 2x³.
+    #[test]
+    fn beta_table_matches_the_distribution() {
+        let t = beta_quantile_table(2.0, 2.0);
+        assert!((t.at(0.5) - 0.5).abs() < 1e-6);
+        let x = t.at(0.1);
+        assert!((3.0 * x * x - 2.0 * x * x * x - 0.1).abs() < 1e-5, "{x}");
+        for &(a, b) in &[
+            (2.0, 5.0),
+            (1.0, 1.0),
+            (1.0 + 4.0 * 0.25, 1.0 + 4.0 * 0.75),
+            (8.0, 1.0),
+        ] {
+            let t = beta_quantile_table(a, b);
+            let n = 100_000;
+            let xs: Vec<f64> = (0..n).map(|i| t.at((i as f64 + 0.5) / n as f64)).collect();
+            let mean = xs.iter().sum::<f64>() / n as f64;
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+            let (m, v) = (a / (a + b), a * b / ((a + b).powi(2) * (a + b + 1.0)));
+            assert!((mean - m).abs() < 1e-4, "a {a} b {b}: mean {mean} vs {m}");
+            assert!(
+                (var / v - 1.0).abs() < 0.01,
+                "a {a} b {b}: var {var} vs {v}"
+            );
         }
     }
 

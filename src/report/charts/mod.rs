@@ -6,12 +6,15 @@
 //! legend, and a footer naming the scenario, seed, runs and variant. Same summary, same bytes:
 //! no timestamps, and every series in the scenario's order.
 
+pub mod compare;
 mod costs;
 mod index_fan;
 mod levers;
 mod outcomes;
 mod raster;
 mod rungs;
+pub mod sensitivity;
+pub mod sweep;
 mod time_to_first;
 
 use std::sync::OnceLock;
@@ -391,7 +394,12 @@ pub(crate) enum Mark {
     Diamond(RGBColor),
 }
 
-fn draw_mark<DB: DrawingBackend>(area: &Area<DB>, mark: Mark, x: i32, y: i32) -> Drawn<DB> {
+pub(crate) fn draw_mark<DB: DrawingBackend>(
+    area: &Area<DB>,
+    mark: Mark,
+    x: i32,
+    y: i32,
+) -> Drawn<DB> {
     match mark {
         Mark::Line(c, false) => area.draw(&PathElement::new(
             vec![(x, y), (x + 26, y)],

@@ -1,0 +1,469 @@
+//! `brink sweep`: one parameter set to each value of an even grid, every grid point played on
+//! the same seed and run indices (common random numbers, so that the curve is smooth: two
+//! neighbouring points differ only by the parameter, not by the luck of the draw).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::rng::Master;
+use crate::engine::{self, Interrupted, RunPlan, for_each_chunk};
+use crate::error::{Error, Result};
+use crate::model::{self, Model};
+use crate::report::Manifest;
+use crate::report::output::Staging;
+use crate::scenario::param::{Param, fmt_num};
+use crate::scenario::paths::for_each_param;
+use crate::scenario::validate::check_param;
+use crate::scenario::{LoadedScenario, Scenario, Variant};
+use crate::stats::{Interval, Tally, Z95, wilson};
+
+/// Most grid points of one sweep.
+pub const MAX_STEPS: usize = 1000;
+
+/// `PATH=FROM..TO:STEPS`: the parameter and its grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepSpec {
+    pub path: String,
+    pub from: f64,
+    pub to: f64,
+    pub steps: usize,
+}
+
+impl FromStr for SweepSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let usage = "expected PATH=FROM..TO:STEPS, e.g. actors.azerbaijan.resolve=0.2..1.2:11";
+        let (path, grid) = s
+            .split_once('=')
+            .ok_or_else(|| format!("no '='; {usage}"))?;
+        let path = path.trim();
+        if path.is_empty() {
+            return Err(format!("no parameter path before '='; {usage}"));
+        }
+        let (range, steps) = grid
+            .rsplit_once(':')
+            .ok_or_else(|| format!("no ':STEPS'; {usage}"))?;
+        let (from, to) = range
+            .split_once("..")
+            .ok_or_else(|| format!("no 'FROM..TO'; {usage}"))?;
+        let num = |what: &str, t: &str| -> std::result::Result<f64, String> {
+            let v: f64 = t
+                .trim()
+                .parse()
+                .map_err(|_| format!("{what} {t:?} is not a number; {usage}"))?;
+            if v.is_finite() {
+                Ok(v)
+            } else {
+                Err(format!("{what} must be a finite number"))
+            }
+        };
+        let (from, to) = (num("FROM", from)?, num("TO", to)?);
+        let steps: usize = steps
+            .trim()
+            .parse()
+            .map_err(|_| format!("STEPS {steps:?} is not a whole number; {usage}"))?;
+        if !(2..=MAX_STEPS).contains(&steps) {
+            return Err(format!(
+                "STEPS must be from 2 to {MAX_STEPS}, found {steps}"
+            ));
+        }
+        if from == to {
+            return Err("FROM and TO are the same value".into());
+        }
+        Ok(SweepSpec {
+            path: path.to_string(),
+            from,
+            to,
+            steps,
+        })
+    }
+}
+
+impl SweepSpec {
+    /// The grid: `steps` evenly spaced values from `from` to `to`, both included, each rounded
+    /// to 13 significant digits (so that 0.1 steps read 0.3, not 0.30000000000000004).
+    pub fn values(&self) -> Vec<f64> {
+        let n = (self.steps - 1) as f64;
+        (0..self.steps)
+            .map(|i| {
+                if i + 1 == self.steps {
+                    self.to
+                } else {
+                    let x = self.from + (self.to - self.from) * (i as f64 / n);
+                    format!("{x:.12e}").parse().unwrap_or(x)
+                }
+            })
+            .collect()
+    }
+}
+
+/// What `brink sweep` was asked to do.
+#[derive(Debug, Clone)]
+pub struct SweepRequest {
+    pub spec: SweepSpec,
+    /// A variant of the file whose own overrides apply at every grid point.
+    pub variant: Option<String>,
+    pub runs: u64,
+    pub seed: u64,
+    pub threads: usize,
+    pub out: PathBuf,
+    pub charts: bool,
+    pub command: Vec<String>,
+}
+
+/// The default output folder: `output/<file stem>[-<variant>]-sweep-<path>`.
+pub fn default_out(scenario_file: &std::path::Path, variant: Option<&str>, path: &str) -> PathBuf {
+    let mut p = crate::job::default_out(scenario_file, variant);
+    let name = format!(
+        "{}-sweep-{}",
+        p.file_name()
+            .map_or("run".into(), |n| n.to_string_lossy().into_owned()),
+        crate::job::sanitize(path)
+    );
+    p.set_file_name(name);
+    p
+}
+
+/// An outcome at one grid value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointOutcome {
+    pub outcome: String,
+    /// Probability with its Wilson 95% interval.
+    pub probability: Interval,
+    pub runs_hit: u64,
+}
+
+/// An actor's mean cumulative cost at one grid value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointCost {
+    pub actor: String,
+    pub mean: Interval,
+}
+
+/// The results at one grid value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepPoint {
+    pub value: f64,
+    pub outcomes: Vec<PointOutcome>,
+    pub costs: Vec<PointCost>,
+    pub peak_index: Interval,
+    pub final_index: Interval,
+}
+
+/// Everything `sweep.json` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepResult {
+    pub manifest: Manifest,
+    /// The parameter's path.
+    pub path: String,
+    /// The parameter as the scenario (with the variant) has it: `0.7`, `Pert(0.5, 0.7, 0.9)`.
+    pub scenario_param: String,
+    /// Its central value there.
+    pub scenario_value: f64,
+    pub from: f64,
+    pub to: f64,
+    pub steps: usize,
+    pub outcomes: Vec<String>,
+    pub actors: Vec<String>,
+    pub cost_unit: String,
+    pub points: Vec<SweepPoint>,
+}
+
+/// The parameter at `path` of a scenario: its rule (valid range) and its value.
+fn find_param(s: &Scenario, path: &str) -> Option<(&'static str, Param)> {
+    let mut s = s.clone();
+    let mut found = None;
+    for_each_param(&mut s, &mut |site, p| {
+        if site.path == path {
+            found = Some((site.rule, p.clone()));
+        }
+    });
+    found
+}
+
+/// Edit distance, for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The models of the grid, each with the parameter set to its value (over the variant's own
+/// overrides), or an input error naming what is wrong.
+pub fn grid_models(
+    s: &Scenario,
+    spec: &SweepSpec,
+    variant: Option<&str>,
+) -> Result<(Vec<(f64, Model)>, Param)> {
+    let mut v = match variant {
+        Some(name) => model::find_variant(s, name).map_err(Error::Input)?.clone(),
+        None => Variant {
+            name: "sweep".into(),
+            label: String::new(),
+            description: String::new(),
+            set: BTreeMap::new(),
+            force: BTreeMap::new(),
+            freeze: vec![],
+            add_events: vec![],
+            remove_events: vec![],
+            source: String::new(),
+        },
+    };
+    // Paths are those of the scenario with the variant applied (its added events have paths).
+    let (applied, _, _) = model::apply_variant(s, Some(&v)).map_err(Error::Input)?;
+    let path = &spec.path;
+    let Some((rule, current)) = find_param(&applied, path) else {
+        let paths = crate::scenario::paths::param_paths(&applied);
+        let near = paths
+            .iter()
+            .map(|p| (distance(p, path), p))
+            .min()
+            .filter(|(d, p)| *d <= (p.len() / 3).max(3));
+        let hint = near.map_or(String::new(), |(_, p)| format!(" (did you mean {p:?}?)"));
+        return Err(Error::Input(format!(
+            "unknown parameter path {path:?}{hint}; `brink describe --paths FILE` lists every path"
+        )));
+    };
+    let values = spec.values();
+    for &x in &values {
+        if let Some((msg, expected)) = check_param(path, rule, &Param::Value(x), s.bounds) {
+            return Err(Error::Input(format!(
+                "--set {path}={}..{}:{}: {msg}; expected {expected}",
+                fmt_num(spec.from),
+                fmt_num(spec.to),
+                spec.steps
+            )));
+        }
+    }
+    let mut out = Vec::with_capacity(values.len());
+    for x in values {
+        v.set.insert(path.clone(), Param::Value(x));
+        out.push((
+            x,
+            model::compile_variant(s, Some(&v)).map_err(Error::Input)?,
+        ));
+    }
+    Ok((out, current))
+}
+
+/// Runs every grid point on the same run indices. The work is cut into (point, chunk) items,
+/// run in parallel and merged in order, so each point's tally is exactly that of a whole run
+/// of its model, for any number of threads.
+pub fn run_grid(
+    models: &[(f64, Model)],
+    seed: u64,
+    runs: u64,
+    threads: usize,
+    stop: &AtomicBool,
+) -> std::result::Result<Vec<Tally>, Interrupted> {
+    let nc = engine::chunks_for(runs).max(1);
+    let items = RunPlan {
+        seed,
+        runs,
+        first_chunk: 0,
+        end_chunk: nc * models.len() as u64,
+        threads,
+    };
+    let master = Master::new(seed);
+    let mut tallies: Vec<Tally> = models.iter().map(|(_, m)| Tally::new(m)).collect();
+    let mut next = 0u64;
+    for_each_chunk(
+        &items,
+        stop,
+        |i| {
+            let model = &models[(i / nc) as usize].1;
+            engine::run_chunk(model, &master, runs, i % nc, false, None).0
+        },
+        |t| {
+            tallies[(next / nc) as usize].merge(&t);
+            next += 1;
+        },
+    )?;
+    Ok(tallies)
+}
+
+/// The results of a sweep from its tallies.
+pub fn results(
+    models: &[(f64, Model)],
+    tallies: &[Tally],
+    spec: &SweepSpec,
+    current: &Param,
+    manifest: Manifest,
+) -> SweepResult {
+    let first = &models[0].1;
+    let actors: Vec<String> = first.actors.iter().map(|a| a.name.clone()).collect();
+    let points = models
+        .iter()
+        .zip(tallies)
+        .map(|((x, m), t)| SweepPoint {
+            value: *x,
+            outcomes: m
+                .outcomes
+                .iter()
+                .enumerate()
+                .map(|(o, spec)| PointOutcome {
+                    outcome: spec.name.clone(),
+                    probability: wilson(t.outcome_hits[o], t.runs, Z95),
+                    runs_hit: t.outcome_hits[o],
+                })
+                .collect(),
+            costs: actors
+                .iter()
+                .zip(&t.cost)
+                .map(|(a, c)| PointCost {
+                    actor: a.clone(),
+                    mean: c.interval(),
+                })
+                .collect(),
+            peak_index: t.peak_index_moments.interval(),
+            final_index: t.final_index_moments.interval(),
+        })
+        .collect();
+    SweepResult {
+        manifest,
+        path: spec.path.clone(),
+        scenario_param: current.describe(),
+        scenario_value: current.central(),
+        from: spec.from,
+        to: spec.to,
+        steps: spec.steps,
+        outcomes: first.outcomes.iter().map(|o| o.name.clone()).collect(),
+        actors,
+        cost_unit: first.scenario.cost_unit.clone(),
+        points,
+    }
+}
+
+/// `sweep.csv`: one row per grid value and outcome, with the Wilson interval and each actor's
+/// mean cumulative cost at that value.
+pub fn csv(r: &SweepResult) -> Result<Vec<u8>> {
+    let err = |e: csv::Error| Error::Failed(format!("cannot write sweep.csv: {e}"));
+    let mut w = csv::Writer::from_writer(vec![]);
+    let mut header: Vec<String> = ["value", "outcome", "probability", "ci95_low", "ci95_high"]
+        .map(String::from)
+        .to_vec();
+    header.extend(r.actors.iter().map(|a| format!("mean_cost_{a}")));
+    w.write_record(&header).map_err(err)?;
+    for p in &r.points {
+        for o in &p.outcomes {
+            let mut row = vec![
+                p.value.to_string(),
+                o.outcome.clone(),
+                o.probability.estimate.to_string(),
+                o.probability.low.to_string(),
+                o.probability.high.to_string(),
+            ];
+            row.extend(p.costs.iter().map(|c| c.mean.estimate.to_string()));
+            w.write_record(&row).map_err(err)?;
+        }
+    }
+    w.into_inner()
+        .map_err(|e| Error::Failed(format!("cannot write sweep.csv: {e}")))
+}
+
+/// Runs a sweep and writes `sweep.csv`, `sweep.json` and the chart atomically.
+pub fn run(
+    loaded: &LoadedScenario,
+    req: &SweepRequest,
+    stop: &AtomicBool,
+) -> Result<(SweepResult, PathBuf)> {
+    let s = &loaded.scenario;
+    let (models, current) = grid_models(s, &req.spec, req.variant.as_deref())?;
+    let staging = Staging::begin(&req.out)?;
+    let tallies = run_grid(&models, req.seed, req.runs, req.threads, stop).map_err(|_| {
+        Error::Interrupted("stopped before the sweep finished; nothing was written".into())
+    })?;
+    let manifest = Manifest {
+        tool: "brink".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario: s.name.clone(),
+        scenario_file: loaded.path.display().to_string(),
+        scenario_hash: loaded.hash.clone(),
+        seed: req.seed,
+        runs: tallies[0].runs,
+        variant: req.variant.clone(),
+        chunk_runs: engine::CHUNK_RUNS,
+        complete: tallies[0].runs == req.runs,
+        stop_reason: None,
+        command: req.command.clone(),
+    };
+    let result = results(&models, &tallies, &req.spec, &current, manifest);
+    let json = serde_json::to_vec_pretty(&result)
+        .map_err(|e| Error::Failed(format!("cannot encode sweep.json: {e}")))?;
+    staging.write("sweep.json", &json)?;
+    staging.write("sweep.csv", &csv(&result)?)?;
+    if req.charts {
+        let c = crate::report::charts::sweep::render(&result)?;
+        staging.write(&format!("{}.png", c.name), &c.png)?;
+        staging.write(&format!("{}.svg", c.name), c.svg.as_bytes())?;
+    }
+    let dir = staging.commit()?;
+    Ok((result, dir))
+}
+
+/// The readable summary printed after a sweep: each outcome at the two ends of the grid and
+/// its lowest and highest value along it.
+pub fn print(r: &SweepResult, dir: &std::path::Path) -> String {
+    use crate::report::describe::Table;
+    let m = &r.manifest;
+    let mut o = format!(
+        "{} — {} from {} to {} in {} steps ({} runs per value on common random numbers, seed {}{})\n",
+        m.scenario,
+        r.path,
+        fmt_num(r.from),
+        fmt_num(r.to),
+        r.steps,
+        m.runs,
+        m.seed,
+        m.variant
+            .as_ref()
+            .map(|v| format!(", variant {v}"))
+            .unwrap_or_default()
+    );
+    o += &format!("the scenario has {} = {}\n\n", r.path, r.scenario_param);
+    let (first, last) = (&r.points[0], &r.points[r.points.len() - 1]);
+    let mut t = Table::new(&[
+        "outcome",
+        &format!("at {}", fmt_num(first.value)),
+        &format!("at {}", fmt_num(last.value)),
+        "lowest (at)",
+        "highest (at)",
+    ]);
+    for (k, name) in r.outcomes.iter().enumerate() {
+        let p = |pt: &SweepPoint| pt.outcomes[k].probability.estimate;
+        let lo = r
+            .points
+            .iter()
+            .min_by(|a, b| p(a).total_cmp(&p(b)))
+            .unwrap_or(first);
+        let hi = r
+            .points
+            .iter()
+            .max_by(|a, b| p(a).total_cmp(&p(b)))
+            .unwrap_or(first);
+        t.row(vec![
+            name.clone(),
+            format!("{:.3}", p(first)),
+            format!("{:.3}", p(last)),
+            format!("{:.3} ({})", p(lo), fmt_num(lo.value)),
+            format!("{:.3} ({})", p(hi), fmt_num(hi.value)),
+        ]);
+    }
+    o += &t.render();
+    o += &format!("\nwrote {}\n", dir.display());
+    o
+}

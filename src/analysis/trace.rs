@@ -1,0 +1,1054 @@
+//! `brink trace`: one run told step by step. The run is replayed from the same seed and run
+//! index as `brink run`, so it draws the same random numbers and takes the same path; a
+//! detailed [`Observer`] records what fired, who moved and what it led to.
+//!
+//! `--pick OUTCOME` scans runs 0, 1, 2, … for the first runs in which an outcome happened and
+//! traces each: the storylines behind a probability.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::rng::{MAX_RUN_INDEX, Master};
+use crate::engine::{CHUNK_RUNS, RunPlan, for_each_chunk};
+use crate::error::{Error, Result};
+use crate::model::{
+    Choice, Control, Decision, EffectSpec, Model, Observer, RunState, Silent, simulate,
+};
+use crate::scenario::LoadedScenario;
+use crate::scenario::param::fmt_num;
+
+/// One uncertain number as this run sampled it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampledParam {
+    pub path: String,
+    pub value: f64,
+    /// The distribution it was drawn from.
+    pub distribution: String,
+    pub source: String,
+}
+
+/// A measure's level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeverLevel {
+    pub lever: String,
+    pub level: u8,
+    pub level_name: String,
+}
+
+/// The state before the first step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Start {
+    /// The dyad index H.
+    pub index: f64,
+    pub rung: String,
+    /// Measures above level 0 (initial levels, or forced by the variant).
+    pub in_force: Vec<LeverLevel>,
+    /// Measures the variant forces (held at their level from step 0; the target feels each
+    /// level climbed at step 0).
+    pub forced: Vec<String>,
+}
+
+/// An event that fired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FiredEvent {
+    pub event: String,
+    /// The probability it had this step.
+    pub probability: f64,
+}
+
+/// An active actor's move.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Move {
+    pub actor: String,
+    /// "hold", "raise", "lower" or "act".
+    pub choice: String,
+    /// The measure or act, if not holding.
+    pub lever: Option<String>,
+    /// For a measure: its level after the step.
+    pub level: Option<u8>,
+    pub level_name: Option<String>,
+    /// Goldstein weight of the move (0 for holding; negative is hostile).
+    pub weight: f64,
+    /// The probability the logit choice gave this option.
+    pub probability: f64,
+    /// How many options the actor had (holding included).
+    pub options: usize,
+}
+
+/// A measure's level that changed otherwise than by its owner's move (an event's or act's
+/// `SetLevel`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelChange {
+    pub lever: String,
+    pub from: u8,
+    pub to: u8,
+    pub from_name: String,
+    pub to_name: String,
+    /// What set it ("event leader_meeting", "act mediate"), if known.
+    pub cause: String,
+}
+
+/// One step of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceStep {
+    pub step: u32,
+    /// Calendar date of the step, when the scenario has a start date.
+    pub date: Option<String>,
+    pub events: Vec<FiredEvent>,
+    /// Moves of the actors that were active this step (inactive actors hold).
+    pub moves: Vec<Move>,
+    pub level_changes: Vec<LevelChange>,
+    /// H after the step.
+    pub index: f64,
+    /// The rung after the step.
+    pub rung: String,
+    /// When a measure in force holds the rung above the one H reaches: that measure and level
+    /// ("visa_regime announced").
+    pub rung_held_by: Option<String>,
+    /// The focal pair's hostilities after the step: (A → B, B → A).
+    pub focal_h: (f64, f64),
+    /// Cumulative cost of each actor after the step (in `actors` order).
+    pub costs: Vec<f64>,
+    /// Outcomes that first held at this step (outcomes judged at the end appear at the last
+    /// step).
+    pub outcomes: Vec<String>,
+}
+
+/// A named outcome of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeHit {
+    pub name: String,
+    pub label: String,
+    pub happened: bool,
+    pub first_step: Option<u32>,
+}
+
+/// An actor's cumulative cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActorCost {
+    pub actor: String,
+    pub cost: f64,
+}
+
+/// The run's record, as `runs.csv` has it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunEnd {
+    pub outcomes: Vec<OutcomeHit>,
+    pub final_rung: String,
+    pub peak_rung: String,
+    pub peak_index: f64,
+    pub final_index: f64,
+    pub costs: Vec<ActorCost>,
+    pub max_levels: Vec<LeverLevel>,
+}
+
+/// A traced run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    pub scenario: String,
+    pub scenario_file: String,
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub run: u64,
+    pub variant: Option<String>,
+    pub horizon: u32,
+    pub step_unit: String,
+    pub start_date: Option<String>,
+    pub cost_unit: String,
+    pub focal: (String, String),
+    pub actors: Vec<String>,
+    /// The escalation ladder, lowest rung first.
+    pub rungs: Vec<String>,
+    /// The run's uncertain numbers (those that vary from run to run), in the file's order.
+    pub parameters: Vec<SampledParam>,
+    pub start: Start,
+    pub steps: Vec<TraceStep>,
+    pub end: RunEnd,
+}
+
+/// What `--pick` found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pick {
+    pub outcome: String,
+    pub count: usize,
+    /// Runs examined: up to the last one found, or the whole scan when fewer were found.
+    pub scanned: u64,
+    /// The runs found, in order.
+    pub runs: Vec<u64>,
+}
+
+/// Everything `brink trace` produces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceOutput {
+    pub command: Vec<String>,
+    pub pick: Option<Pick>,
+    pub traces: Vec<Trace>,
+}
+
+/// Which runs to trace.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// One run by index.
+    Run(u64),
+    /// The first `count` runs in which `outcome` happened, among runs `0..max_scan`.
+    Pick {
+        outcome: String,
+        count: usize,
+        max_scan: u64,
+    },
+}
+
+/// What `brink trace` was asked to do.
+#[derive(Debug, Clone)]
+pub struct TraceRequest {
+    pub variant: Option<String>,
+    pub seed: u64,
+    pub target: Target,
+    /// Threads for the `--pick` scan (the result does not depend on it).
+    pub threads: usize,
+    /// Also write trace.json and trace.txt here.
+    pub out: Option<PathBuf>,
+    pub command: Vec<String>,
+}
+
+/// Largest number of runs `--pick` may trace.
+pub const MAX_PICK: usize = 1000;
+
+fn level_name(m: &Model, k: usize, level: u8) -> String {
+    if level == 0 {
+        "status quo".into()
+    } else {
+        m.measures[k].levels[level as usize - 1].name.clone()
+    }
+}
+
+/// The calendar date of a step (as `Summary::date_of_step`).
+fn date_of_step(m: &Model, step: u32) -> Option<String> {
+    let days_per_step = match m.scenario.step_unit.as_str() {
+        "week" | "weeks" => 7,
+        "day" | "days" => 1,
+        _ => return None,
+    };
+    let start = m.scenario.start_date.as_deref()?;
+    let y: i64 = start.get(0..4)?.parse().ok()?;
+    let mo: i64 = start.get(5..7)?.parse().ok()?;
+    let d: i64 = start.get(8..10)?.parse().ok()?;
+    // Howard Hinnant's civil-calendar algorithms.
+    let yy = if mo <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+        + days_per_step * step as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(mo <= 2);
+    Some(format!("{y:04}-{mo:02}-{d:02}"))
+}
+
+/// Records a run step by step.
+struct Recorder {
+    events: Vec<(usize, f64)>,
+    decisions: Vec<Decision>,
+    prev_level: Vec<u8>,
+    steps: Vec<TraceStep>,
+}
+
+impl Recorder {
+    /// The measure `k` appears in a `SetLevel` of these effects.
+    fn sets(effects: &[EffectSpec], k: usize) -> bool {
+        effects
+            .iter()
+            .any(|e| matches!(e, EffectSpec::SetLevel { measure, .. } if *measure == k))
+    }
+}
+
+impl Observer for Recorder {
+    const DETAILED: bool = true;
+
+    fn event(&mut self, _t: u32, event: usize, probability: f64) {
+        self.events.push((event, probability));
+    }
+
+    fn decision(&mut self, _t: u32, d: &Decision) {
+        if d.active {
+            self.decisions.push(*d);
+        }
+    }
+
+    fn step(&mut self, t: u32, m: &Model, st: &RunState) {
+        let events: Vec<FiredEvent> = self
+            .events
+            .iter()
+            .map(|&(e, p)| FiredEvent {
+                event: m.events[e].name.clone(),
+                probability: p,
+            })
+            .collect();
+        // The level each measure would have from its owner's move alone.
+        let change = |k: usize, from: u8, to: u8, cause: String| LevelChange {
+            lever: m.measures[k].name.clone(),
+            from,
+            to,
+            from_name: level_name(m, k, from),
+            to_name: level_name(m, k, to),
+            cause,
+        };
+        // The levels as the step goes: events' SetLevel first (events come before the
+        // choices), then the owners' moves; what is left is the acts' effects.
+        let mut expected = self.prev_level.clone();
+        let mut level_changes = vec![];
+        for &(e, _) in &self.events {
+            for eff in &m.events[e].effects {
+                if let EffectSpec::SetLevel { measure, level } = *eff
+                    && m.measures[measure].control == Control::Free
+                    && expected[measure] != level
+                {
+                    level_changes.push(change(
+                        measure,
+                        expected[measure],
+                        level,
+                        format!("event {}", m.events[e].name),
+                    ));
+                    expected[measure] = level;
+                }
+            }
+        }
+        let moves: Vec<Move> = self
+            .decisions
+            .iter()
+            .map(|d| {
+                let (choice, lever, level) = match d.choice {
+                    Choice::Hold => ("hold", None, None),
+                    Choice::Raise(k) | Choice::Lower(k) => {
+                        let k = k as usize;
+                        let up = matches!(d.choice, Choice::Raise(_));
+                        expected[k] = if up {
+                            expected[k].saturating_add(1)
+                        } else {
+                            expected[k].saturating_sub(1)
+                        };
+                        (
+                            if up { "raise" } else { "lower" },
+                            Some(m.measures[k].name.clone()),
+                            Some(k),
+                        )
+                    }
+                    Choice::Act(k) => ("act", Some(m.acts[k as usize].name.clone()), None),
+                };
+                Move {
+                    actor: m.actors[d.actor].name.clone(),
+                    choice: choice.into(),
+                    lever,
+                    level: level.map(|k| st.level[k]),
+                    level_name: level.map(|k| level_name(m, k, st.level[k])),
+                    weight: d.weight,
+                    probability: d.probability,
+                    options: d.options,
+                }
+            })
+            .collect();
+        for (k, &exp) in expected.iter().enumerate() {
+            let to = st.level[k];
+            if to == exp {
+                continue;
+            }
+            // An act's SetLevel (acts apply with the moves, in actor order).
+            let by_act = self.decisions.iter().find_map(|d| match d.choice {
+                Choice::Act(a) if Self::sets(&m.acts[a as usize].effects, k) => {
+                    Some(format!("act {}", m.acts[a as usize].name))
+                }
+                _ => None,
+            });
+            level_changes.push(change(k, exp, to, by_act.unwrap_or_default()));
+        }
+        let outcomes = m
+            .outcomes
+            .iter()
+            .enumerate()
+            .filter(|(o, spec)| !spec.at_end && st.outcome_first[*o] == t)
+            .map(|(_, spec)| spec.name.clone())
+            .collect();
+        let mut by_index = 0;
+        for (i, &th) in m.rung_thresholds.iter().enumerate() {
+            if st.index >= th {
+                by_index = i;
+            }
+        }
+        let rung_held_by = (st.rung > by_index)
+            .then(|| {
+                m.measures.iter().enumerate().find(|(k, ms)| {
+                    let l = st.level[*k];
+                    l > 0 && ms.levels[l as usize - 1].implies_rung == st.rung
+                })
+            })
+            .flatten()
+            .map(|(k, ms)| format!("{} {}", ms.name, level_name(m, k, st.level[k])));
+        self.steps.push(TraceStep {
+            step: t,
+            date: date_of_step(m, t),
+            events,
+            moves,
+            level_changes,
+            index: st.index,
+            rung: m.rung_names[st.rung].clone(),
+            rung_held_by,
+            focal_h: (st.h[m.focal.0], st.h[m.focal.1]),
+            costs: st.cost.clone(),
+            outcomes,
+        });
+        self.prev_level.clone_from(&st.level);
+        self.events.clear();
+        self.decisions.clear();
+    }
+}
+
+/// The levels of the measures before the first step: initial, or forced by the variant.
+fn start_levels(m: &Model) -> Vec<u8> {
+    m.measures
+        .iter()
+        .map(|ms| match ms.control {
+            Control::Forced(l) => l,
+            _ => ms.initial,
+        })
+        .collect()
+}
+
+/// Replays run `run` of the model and records it.
+pub fn trace_run(m: &Model, loaded: &LoadedScenario, seed: u64, run: u64) -> Trace {
+    let master = Master::new(seed);
+    let mut st = RunState::new(m);
+    let levels = start_levels(m);
+    let mut rec = Recorder {
+        events: vec![],
+        decisions: vec![],
+        prev_level: levels.clone(),
+        steps: Vec::with_capacity(m.horizon as usize),
+    };
+    simulate(m, &master, run, &mut st, &mut rec);
+    let mut steps = rec.steps;
+    // Outcomes judged at the end hold (or not) at the last step.
+    if let Some(last) = steps.last_mut() {
+        for (o, spec) in m.outcomes.iter().enumerate() {
+            if spec.at_end && st.outcome_first[o] == last.step {
+                last.outcomes.push(spec.name.clone());
+            }
+        }
+    }
+    let sources = super::sensitivity::param_sources(m);
+    let parameters = m
+        .uncertain_params()
+        .into_iter()
+        .map(|i| SampledParam {
+            path: m.param_paths[i].clone(),
+            value: st.values[i],
+            distribution: m.params[i].describe(),
+            source: sources[i].clone(),
+        })
+        .collect();
+    // H and the rung before the first step, as the engine computes them.
+    let clamp = |x: f64| x.clamp(m.bounds.0, m.bounds.1);
+    let h0 = |r: usize| clamp(st.values[m.relations[r].initial as usize]);
+    let index = 0.5 * (h0(m.focal.0) + h0(m.focal.1));
+    let mut rung = 0;
+    for (i, &th) in m.rung_thresholds.iter().enumerate() {
+        if index >= th {
+            rung = i;
+        }
+    }
+    for (k, ms) in m.measures.iter().enumerate() {
+        if levels[k] > 0 {
+            rung = rung.max(ms.levels[levels[k] as usize - 1].implies_rung);
+        }
+    }
+    let in_force = levels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| **l > 0)
+        .map(|(k, &l)| LeverLevel {
+            lever: m.measures[k].name.clone(),
+            level: l,
+            level_name: level_name(m, k, l),
+        })
+        .collect();
+    let s = &m.scenario;
+    Trace {
+        scenario: s.name.clone(),
+        scenario_file: loaded.path.display().to_string(),
+        scenario_hash: loaded.hash.clone(),
+        seed,
+        run,
+        variant: m.variant.clone(),
+        horizon: m.horizon,
+        step_unit: s.step_unit.clone(),
+        start_date: s.start_date.clone(),
+        cost_unit: s.cost_unit.clone(),
+        focal: (
+            m.actors[m.relations[m.focal.0].from].name.clone(),
+            m.actors[m.relations[m.focal.0].to].name.clone(),
+        ),
+        actors: m.actors.iter().map(|a| a.name.clone()).collect(),
+        rungs: m.rung_names.clone(),
+        parameters,
+        start: Start {
+            index,
+            rung: m.rung_names[rung].clone(),
+            in_force,
+            forced: m
+                .measures
+                .iter()
+                .filter(|ms| matches!(ms.control, Control::Forced(_)))
+                .map(|ms| ms.name.clone())
+                .collect(),
+        },
+        steps,
+        end: RunEnd {
+            outcomes: m
+                .outcomes
+                .iter()
+                .enumerate()
+                .map(|(o, spec)| OutcomeHit {
+                    name: spec.name.clone(),
+                    label: spec.label.clone(),
+                    happened: st.outcome_hit(o),
+                    first_step: st.outcome_hit(o).then_some(st.outcome_first[o]),
+                })
+                .collect(),
+            final_rung: m.rung_names[st.final_rung()].clone(),
+            peak_rung: m.rung_names[st.peak_rung].clone(),
+            peak_index: st.peak_index,
+            final_index: st.index,
+            costs: m
+                .actors
+                .iter()
+                .zip(&st.cost)
+                .map(|(a, &c)| ActorCost {
+                    actor: a.name.clone(),
+                    cost: c,
+                })
+                .collect(),
+            max_levels: st
+                .max_level
+                .iter()
+                .enumerate()
+                .map(|(k, &l)| LeverLevel {
+                    lever: m.measures[k].name.clone(),
+                    level: l,
+                    level_name: level_name(m, k, l),
+                })
+                .collect(),
+        },
+    }
+}
+
+/// The first `count` runs among `0..max_scan` in which outcome `o` happened, in run order, and
+/// the number of runs examined. Runs are simulated in parallel chunks, merged in chunk order,
+/// so the answer does not depend on the threads.
+pub fn pick(
+    m: &Model,
+    seed: u64,
+    o: usize,
+    count: usize,
+    max_scan: u64,
+    threads: usize,
+    stop: &AtomicBool,
+) -> Result<(Vec<u64>, u64)> {
+    let master = Master::new(seed);
+    let plan = RunPlan::whole(seed, max_scan, threads);
+    let enough = AtomicBool::new(false);
+    let mut found: Vec<u64> = vec![];
+    let mut interrupted = false;
+    let _ = for_each_chunk(
+        &plan,
+        &enough,
+        |chunk| {
+            let mut st = RunState::new(m);
+            let mut hits = vec![];
+            let lo = chunk * CHUNK_RUNS;
+            let hi = ((chunk + 1) * CHUNK_RUNS).min(max_scan);
+            for r in lo..hi {
+                simulate(m, &master, r, &mut st, &mut Silent);
+                if st.outcome_hit(o) {
+                    hits.push(r);
+                    if hits.len() >= count {
+                        break;
+                    }
+                }
+            }
+            hits
+        },
+        |hits| {
+            for r in hits {
+                if found.len() < count {
+                    found.push(r);
+                }
+            }
+            if stop.load(Ordering::SeqCst) {
+                interrupted = true;
+                enough.store(true, Ordering::SeqCst);
+            }
+            if found.len() >= count {
+                enough.store(true, Ordering::SeqCst);
+            }
+        },
+    );
+    if interrupted && found.len() < count {
+        return Err(Error::Interrupted(
+            "stopped before the scan finished; nothing was written".into(),
+        ));
+    }
+    let scanned = if found.len() >= count {
+        found[count - 1] + 1
+    } else {
+        max_scan
+    };
+    Ok((found, scanned))
+}
+
+/// Traces the requested runs; writes trace.json and trace.txt atomically when asked.
+pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Result<TraceOutput> {
+    let m = crate::job::compile(loaded, req.variant.as_deref())?;
+    let (runs, pick_info) = match &req.target {
+        Target::Run(k) => {
+            if *k > MAX_RUN_INDEX {
+                return Err(Error::Input(format!(
+                    "--run {k} is beyond the largest run index, {MAX_RUN_INDEX}"
+                )));
+            }
+            (vec![*k], None)
+        }
+        Target::Pick {
+            outcome,
+            count,
+            max_scan,
+        } => {
+            let o = m
+                .outcomes
+                .iter()
+                .position(|x| &x.name == outcome)
+                .ok_or_else(|| unknown_outcome(&m, outcome))?;
+            if *count == 0 || *count > MAX_PICK {
+                return Err(Error::Input(format!(
+                    "--count must be between 1 and {MAX_PICK}"
+                )));
+            }
+            if *max_scan == 0 || *max_scan > MAX_RUN_INDEX {
+                return Err(Error::Input(format!(
+                    "--max-scan must be between 1 and {MAX_RUN_INDEX}"
+                )));
+            }
+            let (found, scanned) = pick(&m, req.seed, o, *count, *max_scan, req.threads, stop)?;
+            if found.is_empty() {
+                return Err(Error::Failed(format!(
+                    "outcome {outcome:?} happened in none of the first {max_scan} runs \
+                     (seed {}); raise --max-scan or check the outcome",
+                    req.seed
+                )));
+            }
+            let p = Pick {
+                outcome: outcome.clone(),
+                count: *count,
+                scanned,
+                runs: found.clone(),
+            };
+            (found, Some(p))
+        }
+    };
+    let traces: Vec<Trace> = runs
+        .iter()
+        .map(|&r| trace_run(&m, loaded, req.seed, r))
+        .collect();
+    let out = TraceOutput {
+        command: req.command.clone(),
+        pick: pick_info,
+        traces,
+    };
+    if let Some(dir) = &req.out {
+        let staging = crate::report::output::Staging::begin(dir)?;
+        staging.write("trace.json", &json(&out)?)?;
+        staging.write("trace.txt", text(&out).as_bytes())?;
+        staging.commit()?;
+    }
+    Ok(out)
+}
+
+fn unknown_outcome(m: &Model, name: &str) -> Error {
+    let names: Vec<&str> = m.outcomes.iter().map(|o| o.name.as_str()).collect();
+    if names.is_empty() {
+        Error::Input(format!(
+            "unknown outcome {name:?}: the scenario defines no outcomes"
+        ))
+    } else {
+        Error::Input(format!(
+            "unknown outcome {name:?}; expected one of: {}",
+            names.join(", ")
+        ))
+    }
+}
+
+/// The JSON document: one trace for `--run`, the pick and its traces for `--pick`.
+pub fn json(out: &TraceOutput) -> Result<Vec<u8>> {
+    let r = match (&out.pick, out.traces.as_slice()) {
+        (None, [one]) => serde_json::to_vec_pretty(one),
+        _ => serde_json::to_vec_pretty(out),
+    };
+    r.map_err(|e| Error::Failed(format!("cannot encode trace.json: {e}")))
+}
+
+/// A Goldstein weight with its sign: "+3.4", "−5".
+fn signed(w: f64) -> String {
+    let s = fmt_num((w * 100.0).round() / 100.0);
+    if w > 0.0 {
+        format!("+{s}")
+    } else {
+        s.replacen('-', "−", 1)
+    }
+}
+
+/// A cost amount.
+fn money(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// Whether a number is one of an element's own (`actors.russia.resolve`,
+/// `levers.visa_regime.threshold`, `events.leader_call.rate`) rather than a detail of a level,
+/// an effect or a factor: those the text header shows.
+fn headline(path: &str) -> bool {
+    path.split('.').count() <= 3
+}
+
+/// The sampled headline numbers grouped by what they belong to, wrapped at about 100 columns.
+fn parameter_lines(t: &Trace) -> Vec<String> {
+    let mut groups: Vec<(String, Vec<String>)> = vec![];
+    for p in t.parameters.iter().filter(|p| headline(&p.path)) {
+        let mut parts = p.path.splitn(3, '.');
+        let (a, b, rest) = (parts.next(), parts.next(), parts.next());
+        let (group, key) = match (a, b, rest) {
+            (Some(a), Some(b), Some(rest)) => (format!("{a}.{b}"), rest.to_string()),
+            _ => (String::new(), p.path.clone()),
+        };
+        let item = format!("{key} {}", fmt_num(p.value));
+        match groups.last_mut() {
+            Some((g, items)) if *g == group => items.push(item),
+            _ => groups.push((group, vec![item])),
+        }
+    }
+    let mut lines = vec![];
+    for (g, items) in groups {
+        let head = if g.is_empty() {
+            "  ".to_string()
+        } else {
+            format!("  {g}: ")
+        };
+        let mut line = head.clone();
+        let indent = " ".repeat(head.chars().count().min(12));
+        let mut first = true;
+        for it in items {
+            if !first && line.chars().count() + it.chars().count() + 3 > 100 {
+                lines.push(std::mem::take(&mut line));
+                line = indent.clone();
+                first = true;
+            }
+            if !first {
+                line += " · ";
+            }
+            line += &it;
+            first = false;
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// One trace as readable text.
+pub fn trace_text(t: &Trace) -> String {
+    let mut o = String::new();
+    let unit = if t.step_unit.trim().is_empty() {
+        "step"
+    } else {
+        t.step_unit.trim()
+    };
+    let variant = t
+        .variant
+        .as_ref()
+        .map(|v| format!(" --variant {v}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        o,
+        "Run {} of {}{}, seed {}",
+        t.run,
+        t.scenario,
+        t.variant
+            .as_ref()
+            .map(|v| format!(" (variant {v})"))
+            .unwrap_or_default(),
+        t.seed
+    );
+    let _ = writeln!(
+        o,
+        "The path run {} takes in `brink run {} --seed {}{}` (same random streams).",
+        t.run, t.scenario_file, t.seed, variant
+    );
+    let _ = writeln!(
+        o,
+        "{} {unit}s{}; H = mean hostility of {} <-> {}; costs in {}.",
+        t.horizon,
+        t.start_date
+            .as_ref()
+            .map(|d| format!(" from {d}"))
+            .unwrap_or_default(),
+        t.focal.0,
+        t.focal.1,
+        if t.cost_unit.is_empty() {
+            "units"
+        } else {
+            &t.cost_unit
+        }
+    );
+    let shown = t.parameters.iter().filter(|p| headline(&p.path)).count();
+    let _ = writeln!(
+        o,
+        "\nThe run's sampled numbers (those that vary from run to run; {shown} of {} shown, \
+         the rest, of levels, effects and factors, in --json):",
+        t.parameters.len()
+    );
+    for l in parameter_lines(t) {
+        let _ = writeln!(o, "{l}");
+    }
+    let in_force = if t.start.in_force.is_empty() {
+        "no measures in force".to_string()
+    } else {
+        format!(
+            "in force: {}",
+            t.start
+                .in_force
+                .iter()
+                .map(|l| {
+                    let forced = if t.start.forced.contains(&l.lever) {
+                        " (forced by the variant)"
+                    } else {
+                        ""
+                    };
+                    format!("{} {}{forced}", l.lever, l.level_name)
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let _ = writeln!(
+        o,
+        "\nStart: H {:.2} ({}); {in_force}\n",
+        t.start.index, t.start.rung
+    );
+    let name_w = t
+        .actors
+        .iter()
+        .map(|a| a.chars().count())
+        .chain(["event", "outcome", "level", "costs", "held"].map(str::len))
+        .max()
+        .unwrap_or(8);
+    let pad = |s: &str| format!("{s:<name_w$}");
+    let level_line = |o: &mut String, c: &LevelChange| {
+        let cause = if c.cause.is_empty() {
+            String::new()
+        } else {
+            format!(" by {}", c.cause)
+        };
+        let _ = writeln!(
+            o,
+            "    {}  {} set from {} to {}{cause}",
+            pad("level"),
+            c.lever,
+            c.from_name,
+            c.to_name
+        );
+    };
+    let mut prev_rung = t.start.rung.clone();
+    for s in &t.steps {
+        let date = s
+            .date
+            .as_ref()
+            .map(|d| format!("  {d}"))
+            .unwrap_or_default();
+        let rung_note = if s.rung != prev_rung {
+            format!("  (from {})", prev_rung)
+        } else {
+            String::new()
+        };
+        let held_by = s
+            .rung_held_by
+            .as_ref()
+            .map(|m| format!(" (held by {m})"))
+            .unwrap_or_default();
+        let head = format!(
+            "{unit} {:>2}{date}  H {:>5.2}  {}{held_by}{rung_note}",
+            s.step, s.index, s.rung
+        );
+        let acted = s.moves.iter().any(|m| m.choice != "hold");
+        let happened =
+            !s.events.is_empty() || acted || !s.level_changes.is_empty() || !s.outcomes.is_empty();
+        prev_rung.clone_from(&s.rung);
+        let _ = writeln!(o, "{head}");
+        if !happened {
+            continue;
+        }
+        for e in &s.events {
+            let _ = writeln!(
+                o,
+                "    {}  {} fired (p {:.3} this {unit})",
+                pad("event"),
+                e.event,
+                e.probability
+            );
+        }
+        for c in s
+            .level_changes
+            .iter()
+            .filter(|c| c.cause.starts_with("event "))
+        {
+            level_line(&mut o, c);
+        }
+        for mv in s.moves.iter().filter(|m| m.choice != "hold") {
+            let lever = mv.lever.clone().unwrap_or_default();
+            let what = match mv.choice.as_str() {
+                "raise" => format!(
+                    "raises {lever} to {} (level {})",
+                    mv.level_name.clone().unwrap_or_default(),
+                    mv.level.unwrap_or(0)
+                ),
+                "lower" => format!(
+                    "lowers {lever} to {} (level {})",
+                    mv.level_name.clone().unwrap_or_default(),
+                    mv.level.unwrap_or(0)
+                ),
+                _ => format!("acts: {lever}"),
+            };
+            let _ = writeln!(
+                o,
+                "    {}  {what} · Goldstein {} · p {:.2} of {} options",
+                pad(&mv.actor),
+                signed(mv.weight),
+                mv.probability,
+                mv.options
+            );
+        }
+        let held: Vec<String> = s
+            .moves
+            .iter()
+            .filter(|m| m.choice == "hold" && m.options > 1)
+            .map(|m| format!("{} (p {:.2} of {})", m.actor, m.probability, m.options))
+            .collect();
+        if !held.is_empty() {
+            let _ = writeln!(o, "    {}  {}", pad("held"), held.join(", "));
+        }
+        for c in s
+            .level_changes
+            .iter()
+            .filter(|c| !c.cause.starts_with("event "))
+        {
+            level_line(&mut o, c);
+        }
+        for name in &s.outcomes {
+            let label = t
+                .end
+                .outcomes
+                .iter()
+                .find(|x| &x.name == name)
+                .map(|x| x.label.as_str())
+                .filter(|l| !l.is_empty() && *l != name)
+                .map(|l| format!(" — {l}"))
+                .unwrap_or_default();
+            let _ = writeln!(o, "    {}  {name}{label}", pad("outcome"));
+        }
+        let costs: Vec<String> = t
+            .actors
+            .iter()
+            .zip(&s.costs)
+            .filter(|(_, c)| **c != 0.0)
+            .map(|(a, c)| format!("{a} {}", money(*c)))
+            .collect();
+        if !costs.is_empty() {
+            let _ = writeln!(o, "    {}  so far: {}", pad("costs"), costs.join(", "));
+        }
+    }
+    let e = &t.end;
+    let happened: Vec<String> = e
+        .outcomes
+        .iter()
+        .filter(|x| x.happened)
+        .map(|x| format!("{} ({unit} {})", x.name, x.first_step.unwrap_or(0)))
+        .collect();
+    let _ = writeln!(
+        o,
+        "\nEnd: final rung {}, peak rung {}; H final {:.2}, peak {:.2}",
+        e.final_rung, e.peak_rung, e.final_index, e.peak_index
+    );
+    let _ = writeln!(
+        o,
+        "Outcomes: {}",
+        if happened.is_empty() {
+            "none".into()
+        } else {
+            happened.join(", ")
+        }
+    );
+    let _ = writeln!(
+        o,
+        "Costs: {}",
+        e.costs
+            .iter()
+            .filter(|c| c.cost != 0.0)
+            .map(|c| format!("{} {}", c.actor, money(c.cost)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    o
+}
+
+/// The whole output as readable text.
+pub fn text(out: &TraceOutput) -> String {
+    let mut o = String::new();
+    if let Some(p) = &out.pick {
+        let runs: Vec<String> = p.runs.iter().map(|r| r.to_string()).collect();
+        if p.runs.len() < p.count {
+            let _ = writeln!(
+                o,
+                "Only {} of the first {} runs had {} (raise --max-scan for more): run{} {}.\n",
+                p.runs.len(),
+                p.scanned,
+                p.outcome,
+                if p.runs.len() == 1 { "" } else { "s" },
+                runs.join(", ")
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "The first {} runs with {} (runs 0 to {} scanned): {}.\n",
+                p.runs.len(),
+                p.outcome,
+                p.scanned - 1,
+                runs.join(", ")
+            );
+        }
+    }
+    for (i, t) in out.traces.iter().enumerate() {
+        if i > 0 {
+            o += &format!("\n{}\n\n", "=".repeat(100));
+        }
+        o += &trace_text(t);
+    }
+    o
+}

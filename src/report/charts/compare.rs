@@ -1,0 +1,914 @@
+//! Charts of `brink compare`: the outcome probabilities of the base and every variant, the
+//! median index H of each over time, when the focus outcome happens under each, and the tornado
+//! of lever effects. Same frame, font and palette as the charts of a run; the footer says the
+//! runs are per arm (every arm plays the same run indices).
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{
+    Area, Axes, Chart, Ctx, Drawn, GRID, INK, MUTED, Mark, draw_mark, fit, legend, mesh, pct_label,
+    percent, plot, rung_color, series_style, step_label, text, text_width, tick_label,
+};
+use crate::analysis::compare::{ArmResult, CompareResult, Tornado};
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::report::Summary;
+use crate::scenario::param::fmt_num;
+use crate::stats::Tally;
+
+/// Something drawn on a canvas of any backend.
+pub(crate) trait Drawing {
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB>;
+}
+
+/// Draws a chart as SVG and PNG on a canvas of `size` pixels.
+pub(crate) fn render<D: Drawing>(
+    name: &'static str,
+    title: String,
+    size: (u32, u32),
+    d: &D,
+) -> Result<Chart> {
+    let fail = |e: String| Error::Failed(format!("cannot draw chart {name}: {e}"));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        d.draw(&root).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    let mut rgb = vec![0u8; (size.0 * size.1 * 3) as usize];
+    {
+        let root =
+            super::raster::Raster(BitMapBackend::with_buffer(&mut rgb, size)).into_drawing_area();
+        d.draw(&root).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    let png = encode_png(&rgb, size).map_err(fail)?;
+    Ok(Chart {
+        name,
+        title,
+        svg,
+        png,
+    })
+}
+
+fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> std::result::Result<Vec<u8>, String> {
+    use image::ImageEncoder;
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let mut out = vec![];
+    PngEncoder::new_with_quality(&mut out, CompressionType::Best, FilterType::Adaptive)
+        .write_image(rgb, w, h, image::ColorType::Rgb8)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// The frame of the run charts (title, subtitle, one-line legend, footer rule and footer) with
+/// a footer of the caller's own; returns the body.
+pub(crate) fn frame_with_footer<DB: DrawingBackend>(
+    root: &Area<DB>,
+    footer: &str,
+    title: &str,
+    subtitle: &str,
+    header_legend: &[(Mark, String)],
+) -> std::result::Result<Area<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let (w, h) = root.dim_in_pixel();
+    let max = w.saturating_sub(40);
+    root.draw(&Text::new(fit(title, 24.0, max), (20, 14), text(24.0, INK)))?;
+    let mut top = 44;
+    if !subtitle.is_empty() {
+        root.draw(&Text::new(
+            fit(subtitle, 15.0, max),
+            (20, top),
+            text(15.0, MUTED),
+        ))?;
+        top += 24;
+    }
+    if !header_legend.is_empty() {
+        let mut x = 20;
+        let y = top + 10;
+        for (mark, label) in header_legend {
+            draw_mark(root, *mark, x, y)?;
+            let label = fit(label, 14.0, 300);
+            root.draw(&Text::new(
+                label.clone(),
+                (x + 34, y),
+                text(14.0, INK).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            x += 34 + text_width(&label, 14.0) as i32 + 24;
+        }
+        top += 26;
+    }
+    root.draw(&Text::new(
+        fit(footer, 13.0, max),
+        (20, h as i32 - 10),
+        text(13.0, MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
+    ))?;
+    root.draw(&PathElement::new(
+        vec![(20, h as i32 - 30), (w as i32 - 20, h as i32 - 30)],
+        GRID.stroke_width(1),
+    ))?;
+    Ok(root.margin(top + 8, 36, 8, 16))
+}
+
+/// "scenario · seed S · N runs per arm".
+fn footer(r: &CompareResult) -> String {
+    let m = &r.manifest;
+    let mut f = format!(
+        "{} · seed {} · {} runs per arm",
+        m.scenario,
+        m.seed,
+        super::group_thousands(m.runs)
+    );
+    if !m.complete {
+        f += " · incomplete";
+    }
+    f
+}
+
+/// The base scenario's colour: ink, drawn thicker than the variants.
+const BASE: RGBColor = INK;
+/// Tornado: a lever forced to its top level.
+const FORCED: RGBColor = RGBColor(0xd5, 0x5e, 0x00);
+/// Tornado: a lever frozen at its initial level.
+const FROZEN: RGBColor = RGBColor(0x00, 0x72, 0xb2);
+
+/// What every compare chart reads.
+struct Cx<'a> {
+    r: &'a CompareResult,
+    base: &'a Model,
+    /// The scenario's vocabulary (step unit, start date), through the run charts' context.
+    ctx: Ctx<'a>,
+    footer: String,
+    /// The outcome the charts focus on: the tornado's, else the first.
+    focus: usize,
+    /// The base and the file's variants, in order.
+    arms: Vec<&'a ArmResult>,
+}
+
+impl Cx<'_> {
+    /// The colour and dash of the i-th arm of `arms` (the base first).
+    fn style(&self, i: usize) -> (RGBColor, bool) {
+        // The palette without its grey, which would read as the base.
+        const GREY: usize = 6;
+        if i == 0 {
+            (BASE, false)
+        } else {
+            let k = i - 1;
+            let n = super::PALETTE.len() - 1;
+            let j = k % n;
+            let (c, _) = series_style(if j >= GREY { j + 1 } else { j });
+            (c, k >= n)
+        }
+    }
+
+    fn focus_name(&self) -> &str {
+        &self.r.outcomes[self.focus]
+    }
+
+    /// The legend of a line chart; an arm whose line is exactly an earlier arm's (hidden under
+    /// it) says so: "punishment_package (= visa_regime)".
+    fn line_entries(&self, series: impl Fn(&ArmResult) -> &[f64]) -> Vec<(Mark, String)> {
+        self.arms
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let (c, dashed) = self.style(i);
+                let label = match self.arms[..i].iter().find(|b| series(b) == series(a)) {
+                    Some(b) => format!("{} (= {})", a.name, b.name),
+                    None => a.name.clone(),
+                };
+                (Mark::Line(c, dashed), label)
+            })
+            .collect()
+    }
+
+    fn draw_line<DB: DrawingBackend>(
+        &self,
+        chart: &mut super::Plot<DB>,
+        i: usize,
+        pts: Vec<(f64, f64)>,
+    ) -> Drawn<DB> {
+        let (col, dashed) = self.style(i);
+        let width = if i == 0 { 3 } else { 2 };
+        if dashed {
+            chart.draw_series(DashedLineSeries::new(pts, 8, 5, col.stroke_width(width)))?;
+        } else {
+            chart.draw_series(LineSeries::new(pts, col.stroke_width(width)))?;
+        }
+        Ok(())
+    }
+}
+
+/// Draws every compare chart that has something to show, in both formats: with variants, the
+/// grouped outcome probabilities, the median index over time and the time to the focus
+/// outcome; with a tornado, the tornado.
+pub fn render_all(base: &Model, r: &CompareResult) -> Result<Vec<Chart>> {
+    super::register_font()?;
+    // A summary with no runs: only its scenario vocabulary is read (units, dates).
+    let info = Summary::new(base, &Tally::new(base), r.manifest.clone());
+    let focus = r
+        .tornado
+        .as_ref()
+        .and_then(|t| r.outcomes.iter().position(|n| *n == t.outcome))
+        .unwrap_or(0);
+    let cx = Cx {
+        r,
+        base,
+        ctx: Ctx {
+            s: &info,
+            thresholds: &base.rung_thresholds,
+            bounds: base.bounds,
+        },
+        footer: footer(r),
+        focus,
+        arms: r
+            .arms
+            .iter()
+            .filter(|a| a.kind == "base" || a.kind == "variant")
+            .collect(),
+    };
+    let mut out = vec![];
+    let has_variants = cx.arms.len() > 1;
+    if has_variants && !r.outcomes.is_empty() {
+        let g = Grouped::new(&cx);
+        out.push(render("compare_outcomes", g.title(), g.size(), &g)?);
+    }
+    if has_variants && cx.arms.iter().any(|a| !a.index_median.is_empty()) {
+        let m = Medians { cx: &cx };
+        out.push(render("compare_index", m.title(), m.size(), &m)?);
+    }
+    if has_variants && !r.outcomes.is_empty() {
+        let t = TimeTo { cx: &cx };
+        out.push(render("compare_time_to_outcome", t.title(), t.size(), &t)?);
+    }
+    if let Some(t) = &r.tornado
+        && !t.bars.is_empty()
+    {
+        let d = TornadoChart { cx: &cx, t };
+        out.push(render("tornado", d.title(), d.size(), &d)?);
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) Outcome probabilities, grouped by outcome, one bar per arm.
+
+/// Most bars the grouped chart draws: with many arms, it shows the focus outcome and the
+/// outcomes that differ most between arms (every outcome is in compare.csv).
+const MAX_BARS: usize = 64;
+/// Pixels per bar row, per group heading, and between groups.
+const BAR_ROW: u32 = 15;
+const HEAD_ROW: u32 = 26;
+const GROUP_GAP: u32 = 10;
+
+struct Grouped<'a> {
+    cx: &'a Cx<'a>,
+    /// Outcomes shown, in order (the focus first).
+    outcomes: Vec<usize>,
+    /// Whether some outcomes were left out.
+    trimmed: bool,
+}
+
+impl<'a> Grouped<'a> {
+    fn new(cx: &'a Cx<'a>) -> Self {
+        let n_arms = cx.arms.len();
+        let per = (MAX_BARS / n_arms.max(1)).max(1);
+        let spread = |o: usize| {
+            let ps = cx.arms.iter().map(|a| a.outcomes[o].probability.estimate);
+            let hi = ps.clone().fold(f64::NEG_INFINITY, f64::max);
+            let lo = ps.fold(f64::INFINITY, f64::min);
+            hi - lo
+        };
+        let mut others: Vec<usize> = (0..cx.r.outcomes.len())
+            .filter(|&o| o != cx.focus)
+            .collect();
+        // Largest spread first; ties in the scenario's order.
+        others.sort_by(|&a, &b| spread(b).total_cmp(&spread(a)).then(a.cmp(&b)));
+        let keep = per.saturating_sub(1).min(others.len());
+        let trimmed = keep < others.len();
+        let mut kept: Vec<usize> = others[..keep].to_vec();
+        kept.sort();
+        let mut outcomes = vec![cx.focus];
+        outcomes.extend(kept);
+        Grouped {
+            cx,
+            outcomes,
+            trimmed,
+        }
+    }
+
+    fn title(&self) -> String {
+        format!(
+            "Outcomes by variant: probability within {} {}",
+            self.cx.base.horizon,
+            self.cx.ctx.units()
+        )
+    }
+
+    fn plot_height(&self) -> u32 {
+        let g = self.outcomes.len() as u32;
+        g * (HEAD_ROW + GROUP_GAP) + g * self.cx.arms.len() as u32 * BAR_ROW
+    }
+
+    fn size(&self) -> (u32, u32) {
+        // Frame (title, subtitle, legend, footer) and the x axis take about 200 pixels.
+        (super::WIDTH, (self.plot_height() + 200).max(super::HEIGHT))
+    }
+}
+
+impl Drawing for Grouped<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
+        let cx = self.cx;
+        let runs = super::group_thousands(cx.r.manifest.runs);
+        let subtitle = if self.trimmed {
+            format!(
+                "Share of the {runs} runs (the same runs for every arm); {} and the {} outcomes that differ most between arms (all in compare.csv)",
+                cx.focus_name(),
+                self.outcomes.len() - 1
+            )
+        } else {
+            format!(
+                "Share of the {runs} runs in which each outcome happened (the same runs for every arm)"
+            )
+        };
+        let header = [
+            (Mark::Fill(MUTED, 0.6), "share of runs (bar)".to_string()),
+            (Mark::Line(INK, false), "95% interval (Wilson)".to_string()),
+            (Mark::Line(MUTED, true), "base scenario".to_string()),
+        ];
+        let body = frame_with_footer(root, &cx.footer, &self.title(), &subtitle, &header)?;
+        let (bw, bh) = body.dim_in_pixel();
+        let arm_size = 12.0;
+        let label_w = cx
+            .arms
+            .iter()
+            .map(|a| text_width(&a.name, arm_size))
+            .max()
+            .unwrap_or(0)
+            .clamp(60, bw / 3)
+            + 24;
+        let value = |a: &ArmResult, o: usize| {
+            let p = a.outcomes[o].probability;
+            format!(
+                "{} ({}–{})",
+                percent(p.estimate),
+                percent(p.low),
+                percent(p.high)
+            )
+        };
+        let value_w = self
+            .outcomes
+            .iter()
+            .flat_map(|&o| cx.arms.iter().map(move |a| text_width(&value(a, o), 11.0)))
+            .max()
+            .unwrap_or(0)
+            .max(text_width("estimate (95% interval)", 12.0))
+            + 20;
+        let (plot_area, side) = body.split_horizontally(bw.saturating_sub(value_w));
+
+        // y in pixels from the top of the rows, as a y axis that runs downward.
+        let rows_h = self.plot_height() as f64;
+        let top_hi = self
+            .outcomes
+            .iter()
+            .flat_map(|&o| cx.arms.iter().map(move |a| a.outcomes[o].probability.high))
+            .fold(0.0, f64::max);
+        let xmax = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8]
+            .into_iter()
+            .find(|&m| top_hi <= m)
+            .unwrap_or(1.0);
+        // The plot's own margins (8 on top, 50 for the x axis) are outside the rows.
+        let extra = (bh as f64 - 58.0 - rows_h).max(0.0);
+        let mut chart = plot(&plot_area, 0.0..xmax, -(rows_h + extra)..0.0, label_w)?;
+        mesh(
+            &mut chart,
+            &Axes {
+                x_desc: "probability (share of runs)".into(),
+                y_desc: String::new(),
+                x_fmt: &pct_label,
+                y_fmt: &|_| String::new(),
+                x_grid: true,
+                y_grid: false,
+                y_numbers: false,
+            },
+        )?;
+        let base_px = side.get_base_pixel();
+        let mut y = 0.0;
+        let row = BAR_ROW as f64;
+        let half = row * 0.36;
+        for (gi, &o) in self.outcomes.iter().enumerate() {
+            // The group heading: the outcome's name and label, across the whole width.
+            let spec = &cx.base.outcomes[o];
+            let head = if spec.label.is_empty() || spec.label == spec.name {
+                format!("P({})", spec.name)
+            } else {
+                format!("P({}) — {}", spec.name, spec.label)
+            };
+            let (hx, hy) = chart.backend_coord(&(0.0, -(y + HEAD_ROW as f64 * 0.55)));
+            root.draw(&Text::new(
+                fit(&head, 14.0, bw.saturating_sub(value_w + label_w + 30)),
+                (hx + 6, hy),
+                text(14.0, INK).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            if gi == 0 {
+                side.draw(&Text::new(
+                    "estimate (95% interval)",
+                    (10, hy - base_px.1),
+                    text(12.0, MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+            }
+            y += HEAD_ROW as f64;
+            let group_top = y;
+            for (i, a) in cx.arms.iter().enumerate() {
+                let yc = -(y + row / 2.0);
+                let p = a.outcomes[o].probability;
+                let (col, _) = cx.style(i);
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, yc - half), (p.estimate.clamp(0.0, xmax), yc + half)],
+                    col.mix(if i == 0 { 0.85 } else { 0.7 }).filled(),
+                )))?;
+                let (lo, hi) = (p.low.clamp(0.0, xmax), p.high.clamp(0.0, xmax));
+                let cap = half * 0.8;
+                chart.draw_series(
+                    [
+                        vec![(lo, yc), (hi, yc)],
+                        vec![(lo, yc - cap), (lo, yc + cap)],
+                        vec![(hi, yc - cap), (hi, yc + cap)],
+                    ]
+                    .into_iter()
+                    .map(|p| PathElement::new(p, INK.stroke_width(1))),
+                )?;
+                let (px, py) = chart.backend_coord(&(0.0, yc));
+                root.draw(&Text::new(
+                    fit(&a.name, arm_size, label_w - 20),
+                    (px - 8, py),
+                    text(arm_size, if i == 0 { INK } else { MUTED })
+                        .pos(Pos::new(HPos::Right, VPos::Center)),
+                ))?;
+                side.draw(&Text::new(
+                    value(a, o),
+                    (10, py - base_px.1),
+                    text(11.0, INK).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+                y += row;
+            }
+            // The base's estimate as a reference line through the group.
+            let b = cx.arms[0].outcomes[o].probability.estimate.clamp(0.0, xmax);
+            chart.draw_series(DashedLineSeries::new(
+                vec![(b, -group_top), (b, -y)],
+                4,
+                3,
+                MUTED.stroke_width(1),
+            ))?;
+            y += GROUP_GAP as f64;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) Median H over time, one line per arm, over the ladder's rungs.
+
+struct Medians<'a> {
+    cx: &'a Cx<'a>,
+}
+
+impl Medians<'_> {
+    fn title(&self) -> String {
+        let (a, b) = &self.cx.base.scenario.focal;
+        format!("Hostility between {a} and {b}: median run by variant")
+    }
+
+    fn size(&self) -> (u32, u32) {
+        let rows = self.cx.arms.len() as u32 + self.cx.base.rung_names.len() as u32;
+        (
+            super::WIDTH,
+            (rows * 24 + 260).clamp(super::HEIGHT, super::HEIGHT * 2),
+        )
+    }
+
+    /// The y range: every arm's median, widened to the neighbouring rung thresholds when near.
+    fn y_range(&self) -> (f64, f64) {
+        let cx = self.cx;
+        let vals = cx
+            .arms
+            .iter()
+            .flat_map(|a| a.index_median.iter().copied())
+            .filter(|v| v.is_finite());
+        let lo = vals.clone().fold(f64::INFINITY, f64::min);
+        let hi = vals.fold(f64::NEG_INFINITY, f64::max);
+        let (mut lo, mut hi) = if lo.is_finite() && hi.is_finite() {
+            (lo, hi)
+        } else {
+            (0.0, 1.0)
+        };
+        if hi - lo < 1.0 {
+            let mid = (hi + lo) / 2.0;
+            lo = mid - 0.5;
+            hi = mid + 0.5;
+        }
+        let span = hi - lo;
+        let inner = || cx.base.rung_thresholds.iter().skip(1).copied();
+        if let Some(t) = inner().filter(|&t| t > hi).reduce(f64::min)
+            && t - hi <= span
+        {
+            hi = t;
+        }
+        if let Some(t) = inner().filter(|&t| t < lo).reduce(f64::max)
+            && lo - t <= span
+        {
+            lo = t;
+        }
+        let pad = (hi - lo) * 0.08;
+        let b = cx.base.bounds;
+        ((lo - pad).max(b.0.min(lo)), (hi + pad).min(b.1.max(hi)))
+    }
+}
+
+impl Drawing for Medians<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
+        let cx = self.cx;
+        let body = frame_with_footer(
+            root,
+            &cx.footer,
+            &self.title(),
+            "Median over runs of H, the pair's mean hostility toward each other, in points; shaded bands are the escalation ladder's rungs",
+            &[],
+        )?;
+        let entries = cx.line_entries(|a| &a.index_median);
+        let th = &cx.base.rung_thresholds;
+        let nr = cx.base.rung_names.len().min(th.len());
+        let (y0, y1) = self.y_range();
+        let rung_of = |r: usize| {
+            let lo = if r == 0 { cx.base.bounds.0 } else { th[r] };
+            let hi = th.get(r + 1).copied().unwrap_or(cx.base.bounds.1);
+            (lo, hi)
+        };
+        let visible: Vec<usize> = (0..nr)
+            .filter(|&r| {
+                let (lo, hi) = rung_of(r);
+                hi.min(y1) > lo.max(y0)
+            })
+            .collect();
+        let rung_entries: Vec<(Mark, String)> = visible
+            .iter()
+            .rev()
+            .map(|&r| {
+                let (lo, hi) = rung_of(r);
+                let words = if r == 0 {
+                    format!("H below {}", fmt_num(hi))
+                } else if r + 1 == nr {
+                    format!("H {} and above", fmt_num(lo))
+                } else {
+                    format!("H {} to {}", fmt_num(lo), fmt_num(hi))
+                };
+                (
+                    Mark::Fill(rung_color(r, nr), 0.5),
+                    format!("{} ({words})", cx.base.rung_names[r]),
+                )
+            })
+            .collect();
+        let (plot_area, side) = super::with_legend(
+            &body,
+            entries.iter().chain(&rung_entries).map(|e| e.1.clone()),
+        );
+        let (_, sh) = side.dim_in_pixel();
+        // Arms above, rungs below, each with room for its rows.
+        let n_a = entries.len() as u32;
+        let n_r = rung_entries.len() as u32;
+        let split = (sh * (n_a + 2) / (n_a + n_r + 4)).clamp(sh / 3, sh.saturating_sub(60));
+        let (arm_side, rung_side) = side.split_vertically(split);
+        let xmax = cx
+            .arms
+            .iter()
+            .map(|a| a.index_median.len())
+            .max()
+            .unwrap_or(0)
+            .saturating_sub(1)
+            .max(1) as f64;
+        let mut chart = plot(&plot_area, 0.0..xmax, y0..y1, 56)?;
+        for &r in &visible {
+            let (lo, hi) = rung_of(r);
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, lo.max(y0)), (xmax, hi.min(y1))],
+                rung_color(r, nr).mix(0.14).filled(),
+            )))?;
+        }
+        mesh(
+            &mut chart,
+            &Axes {
+                x_desc: cx.ctx.time_axis(),
+                y_desc: "median H (points)".into(),
+                x_fmt: &step_label,
+                y_fmt: &|v| fmt_num((v * 100.0).round() / 100.0),
+                x_grid: false,
+                y_grid: true,
+                y_numbers: true,
+            },
+        )?;
+        for (r, &t) in th.iter().enumerate().take(nr).skip(1) {
+            if t > y0 && t < y1 {
+                chart.draw_series(DashedLineSeries::new(
+                    vec![(0.0, t), (xmax, t)],
+                    6,
+                    4,
+                    rung_color(r, nr).stroke_width(2),
+                ))?;
+            }
+        }
+        // Variants first, the base last (on top).
+        for i in (0..cx.arms.len()).rev() {
+            let pts: Vec<(f64, f64)> = cx.arms[i]
+                .index_median
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_finite())
+                .map(|(t, &v)| (t as f64, v.clamp(y0, y1)))
+                .collect();
+            cx.draw_line(&mut chart, i, pts)?;
+        }
+        legend(&arm_side, "arm", &entries)?;
+        legend(&rung_side, "rung (shaded band)", &rung_entries)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) When the focus outcome happens, one curve per arm.
+
+struct TimeTo<'a> {
+    cx: &'a Cx<'a>,
+}
+
+impl TimeTo<'_> {
+    fn title(&self) -> String {
+        format!(
+            "When {} happens, by variant: probability by each {}",
+            self.cx.focus_name(),
+            self.cx.ctx.unit()
+        )
+    }
+
+    fn size(&self) -> (u32, u32) {
+        let rows = self.cx.arms.len() as u32;
+        (
+            super::WIDTH,
+            (rows * 24 + 220).clamp(super::HEIGHT, super::HEIGHT * 2),
+        )
+    }
+}
+
+impl Drawing for TimeTo<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
+        let cx = self.cx;
+        let o = cx.focus;
+        let body = frame_with_footer(
+            root,
+            &cx.footer,
+            &self.title(),
+            &format!(
+                "Share of runs in which {} has happened by {} t, for the base and each variant on the same runs",
+                cx.focus_name(),
+                cx.ctx.unit()
+            ),
+            &[],
+        )?;
+        let entries = cx.line_entries(|a| &a.by_step[o]);
+        let (plot_area, side) = super::with_legend(&body, entries.iter().map(|e| e.1.clone()));
+        let n = cx
+            .arms
+            .iter()
+            .map(|a| a.by_step.get(o).map_or(0, Vec::len))
+            .max()
+            .unwrap_or(0);
+        let xmax = (n.saturating_sub(1) as f64).max(1.0);
+        let top = cx
+            .arms
+            .iter()
+            .flat_map(|a| a.by_step[o].iter().copied())
+            .filter(|p| p.is_finite())
+            .fold(0.0, f64::max);
+        let ymax = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5]
+            .into_iter()
+            .find(|&m| top <= m * 0.95)
+            .unwrap_or(1.0);
+        let mut chart = plot(&plot_area, 0.0..xmax, 0.0..ymax, 56)?;
+        mesh(
+            &mut chart,
+            &Axes {
+                x_desc: cx.ctx.time_axis(),
+                y_desc: format!("P({} by then)", cx.focus_name()),
+                x_fmt: &step_label,
+                y_fmt: &pct_label,
+                x_grid: false,
+                y_grid: true,
+                y_numbers: true,
+            },
+        )?;
+        for i in (0..cx.arms.len()).rev() {
+            let pts: Vec<(f64, f64)> = cx.arms[i].by_step[o]
+                .iter()
+                .enumerate()
+                .map(|(t, &p)| (t as f64, p.clamp(0.0, ymax)))
+                .collect();
+            cx.draw_line(&mut chart, i, pts)?;
+        }
+        legend(&side, "arm", &entries)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) The tornado: each lever's effect on the focus outcome, forced and frozen.
+
+/// Pixels per lever row.
+const LEVER_ROW: u32 = 40;
+
+struct TornadoChart<'a> {
+    cx: &'a Cx<'a>,
+    t: &'a Tornado,
+}
+
+impl TornadoChart<'_> {
+    fn title(&self) -> String {
+        format!("Which levers move P({}) most", self.t.outcome)
+    }
+
+    fn size(&self) -> (u32, u32) {
+        let rows = self.t.bars.len() as u32;
+        (super::WIDTH, (rows * LEVER_ROW + 200).max(super::HEIGHT))
+    }
+
+    /// The lever's kind, owner and target in words: "measure · russia → azerbaijan".
+    fn about(&self, lever: &str) -> String {
+        let m = self.cx.base;
+        let actor = |i: usize| m.actors.get(i).map_or("?", |a| a.name.as_str());
+        if let Some(x) = m.measures.iter().find(|x| x.name == lever) {
+            format!("measure · {} → {}", actor(x.owner), actor(x.target))
+        } else if let Some(x) = m.acts.iter().find(|x| x.name == lever) {
+            format!(
+                "act · {} → {} · no forced bar",
+                actor(x.owner),
+                actor(x.target)
+            )
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// Percentage points with a sign and one decimal: "+7.7", "−1.0", "0.0".
+fn pp(x: f64) -> String {
+    let r = (x * 10.0).round() / 10.0;
+    if r > 0.0 {
+        format!("+{r:.1}")
+    } else if r < 0.0 {
+        format!("−{:.1}", -r)
+    } else {
+        "0.0".into()
+    }
+}
+
+/// A tick on a percentage-point axis: "+10", "−2.5", "0".
+fn pp_tick(x: &f64) -> String {
+    let r = (x * 100.0).round() / 100.0;
+    let body = tick_label(&r.abs());
+    if r > 0.0 {
+        format!("+{body}")
+    } else if r < 0.0 {
+        format!("−{body}")
+    } else {
+        "0".into()
+    }
+}
+
+impl Drawing for TornadoChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
+        let cx = self.cx;
+        let t = self.t;
+        let header = [
+            (Mark::Fill(FORCED, 0.8), "forced to top level".to_string()),
+            (Mark::Fill(FROZEN, 0.8), "frozen".to_string()),
+            (Mark::Line(INK, false), "paired 95% interval".to_string()),
+        ];
+        let body = frame_with_footer(
+            root,
+            &cx.footer,
+            &self.title(),
+            &format!(
+                "Change in P({}) from the base ({}) with each lever forced from {} 0 or frozen at its initial level, on the same runs",
+                t.outcome,
+                percent(t.base_probability.estimate),
+                cx.ctx.unit()
+            ),
+            &header,
+        )?;
+        let (bw, _) = body.dim_in_pixel();
+        let labels: Vec<(String, String)> = t
+            .bars
+            .iter()
+            .map(|b| (b.lever.clone(), self.about(&b.lever)))
+            .collect();
+        let label_w = labels
+            .iter()
+            .map(|(a, b)| text_width(a, 14.0).max(text_width(b, 11.0)))
+            .max()
+            .unwrap_or(0)
+            .clamp(60, bw / 3)
+            + 24;
+        // The x range in percentage points: every interval and zero, with room for the
+        // numbers beyond the whiskers.
+        let ivs = t
+            .bars
+            .iter()
+            .flat_map(|b| b.forced.iter().chain(std::iter::once(&b.frozen)));
+        let lo = ivs.clone().map(|i| i.low).fold(0.0, f64::min) * 100.0;
+        let hi = ivs.map(|i| i.high).fold(0.0, f64::max) * 100.0;
+        let span = (hi - lo).max(1.0);
+        let (x0, x1) = (
+            if lo < 0.0 {
+                lo - span * 0.12
+            } else {
+                -span * 0.04
+            },
+            if hi > 0.0 {
+                hi + span * 0.12
+            } else {
+                span * 0.04
+            },
+        );
+        let n = t.bars.len().max(1) as f64;
+        let mut chart = plot(&body, x0..x1, -n..0.0, label_w)?;
+        mesh(
+            &mut chart,
+            &Axes {
+                x_desc: format!("change in P({}) vs base (percentage points)", t.outcome),
+                y_desc: String::new(),
+                x_fmt: &pp_tick,
+                y_fmt: &|_| String::new(),
+                x_grid: true,
+                y_grid: false,
+                y_numbers: false,
+            },
+        )?;
+        // Light separators between rows.
+        for k in 1..t.bars.len() {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x0, -(k as f64)), (x1, -(k as f64))],
+                GRID.mix(0.6).stroke_width(1),
+            )))?;
+        }
+        let half = 0.15;
+        let cap = 0.09;
+        for (k, b) in t.bars.iter().enumerate() {
+            let top = -(k as f64);
+            let bars = [
+                (b.forced, FORCED, top - 0.3),
+                (Some(b.frozen), FROZEN, top - 0.68),
+            ];
+            for (iv, col, yc) in bars {
+                let Some(iv) = iv else { continue };
+                let (e, l, h) = (iv.estimate * 100.0, iv.low * 100.0, iv.high * 100.0);
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, yc - half), (e, yc + half)],
+                    col.mix(0.8).filled(),
+                )))?;
+                chart.draw_series(
+                    [
+                        vec![(l, yc), (h, yc)],
+                        vec![(l, yc - cap), (l, yc + cap)],
+                        vec![(h, yc - cap), (h, yc + cap)],
+                    ]
+                    .into_iter()
+                    .map(|p| PathElement::new(p, INK.stroke_width(1))),
+                )?;
+                // The estimate beyond the whisker, away from zero.
+                let (right, x) = if e >= 0.0 { (true, h) } else { (false, l) };
+                let (px, py) = chart.backend_coord(&(x, yc));
+                root.draw(&Text::new(
+                    pp(e),
+                    (if right { px + 5 } else { px - 5 }, py),
+                    text(11.0, col).pos(Pos::new(
+                        if right { HPos::Left } else { HPos::Right },
+                        VPos::Center,
+                    )),
+                ))?;
+            }
+            let (px, py) = chart.backend_coord(&(x0, top - 0.5));
+            root.draw(&Text::new(
+                fit(&labels[k].0, 14.0, label_w - 20),
+                (px - 10, py - 7),
+                text(14.0, INK).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))?;
+            root.draw(&Text::new(
+                fit(&labels[k].1, 11.0, label_w - 20),
+                (px - 10, py + 9),
+                text(11.0, MUTED).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))?;
+        }
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -n), (0.0, 0.0)],
+            INK.stroke_width(1),
+        )))?;
+        Ok(())
+    }
+}

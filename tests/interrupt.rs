@@ -1,0 +1,207 @@
+//! Ctrl-C: an interrupted `brink run` stops at a batch boundary, exits with code 130 and leaves
+//! the previous output folder byte for byte as it was, with no staging folder behind; with
+//! `--keep-partial` it writes the runs done, marked incomplete.
+#![cfg(unix)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+const RUNS: u64 = 5_000_000;
+const CHUNK: u64 = 1024;
+
+fn scenario() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/russia_azerbaijan_2025.ron")
+}
+
+/// A fresh scratch folder.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("interrupt")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("cannot create a scratch folder");
+    dir
+}
+
+fn brink() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_brink"))
+}
+
+/// Makes a complete output folder with a small run.
+fn previous_results(out: &Path) {
+    let o = brink()
+        .arg("run")
+        .arg(scenario())
+        .args(["--runs", "2000", "--no-charts", "--out"])
+        .arg(out)
+        .output()
+        .expect("cannot start brink");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Every file of a folder with its bytes.
+fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Names in `dir` that look like staging folders.
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".partial") || n.contains(".old-"))
+        .collect()
+}
+
+fn start(args: &[&str], out: &Path) -> Child {
+    brink()
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start brink")
+}
+
+fn sigint(child: &Child) {
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("cannot run kill");
+    assert!(ok.success(), "kill -INT failed");
+}
+
+/// Interrupts a long run after about a second and waits for it.
+fn interrupted(args: &[&str], out: &Path, signals: usize) -> Output {
+    let child = start(args, out);
+    std::thread::sleep(Duration::from_millis(1000));
+    for i in 0..signals {
+        if i > 0 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        sigint(&child);
+    }
+    child.wait_with_output().expect("cannot wait for brink")
+}
+
+fn run_args<'a>(scenario: &'a str, runs: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec!["run", scenario, "--runs", runs, "--no-charts"];
+    a.extend_from_slice(extra);
+    a
+}
+
+fn describe(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn ctrl_c_keeps_the_previous_results_intact() {
+    let dir = scratch("discard");
+    let out = dir.join("results");
+    previous_results(&out);
+    let before = contents(&out);
+    assert!(before.contains_key("summary.json"));
+
+    let sc = scenario().display().to_string();
+    let runs = RUNS.to_string();
+    let o = interrupted(&run_args(&sc, &runs, &[]), &out, 1);
+    assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("interrupted") && stderr.contains("nothing was written"),
+        "{}",
+        describe(&o)
+    );
+    assert!(!stderr.contains("panicked"), "{}", describe(&o));
+    assert_eq!(contents(&out), before, "the previous output folder changed");
+    assert_eq!(leftovers(&dir), Vec::<String>::new(), "staging folder left");
+}
+
+#[test]
+fn keep_partial_writes_the_runs_done_marked_incomplete() {
+    let dir = scratch("keep");
+    let out = dir.join("results");
+    previous_results(&out);
+
+    let sc = scenario().display().to_string();
+    let runs = RUNS.to_string();
+    let o = interrupted(&run_args(&sc, &runs, &["--keep-partial"]), &out, 1);
+    assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
+    assert_eq!(leftovers(&dir), Vec::<String>::new(), "staging folder left");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let m = &summary["manifest"];
+    assert_eq!(m["complete"], serde_json::Value::Bool(false), "{m}");
+    let held = m["runs"].as_u64().expect("manifest.runs");
+    assert!(held > 0 && held < RUNS, "runs held: {held}");
+    assert!(
+        held % CHUNK == 0 || held == RUNS,
+        "runs held {held} is not a whole number of chunks"
+    );
+    // The tables agree with the manifest.
+    let outcomes = String::from_utf8(std::fs::read(out.join("outcomes.csv")).unwrap()).unwrap();
+    let row = outcomes.lines().nth(1).expect("an outcome row");
+    assert!(
+        row.split(',').any(|f| f == held.to_string()),
+        "outcomes.csv does not count {held} runs: {row}"
+    );
+}
+
+#[test]
+fn a_second_ctrl_c_exits_at_once_and_the_previous_results_survive() {
+    let dir = scratch("twice");
+    let out = dir.join("results");
+    previous_results(&out);
+    let before = contents(&out);
+
+    let sc = scenario().display().to_string();
+    let runs = RUNS.to_string();
+    let o = interrupted(&run_args(&sc, &runs, &["--per-run"]), &out, 2);
+    assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
+    assert_eq!(contents(&out), before, "the previous output folder changed");
+    // The staging folder may be left behind (documented); it never replaces the results.
+}
+
+#[test]
+fn an_interrupted_comparison_writes_nothing() {
+    let dir = scratch("compare");
+    let out = dir.join("cmp");
+    let sc = scenario().display().to_string();
+    let runs = RUNS.to_string();
+    let o = interrupted(
+        &[
+            "compare",
+            &sc,
+            "--runs",
+            &runs,
+            "--no-charts",
+            "--no-tornado",
+        ],
+        &out,
+        1,
+    );
+    assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
+    assert!(
+        !out.exists(),
+        "an interrupted comparison wrote {}",
+        out.display()
+    );
+    assert_eq!(leftovers(&dir), Vec::<String>::new(), "staging folder left");
+}

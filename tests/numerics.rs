@@ -1,0 +1,352 @@
+//! Numerical safety: scenarios with extreme but valid numbers (bounds ±1e5, rates 1, costs and
+//! spreads at the validation limit 1e12, resolve 1e6, rationality 1e3, huge index slopes,
+//! fatigue 0 and reactivity 1, modifiers that compound every step) run to the end, and no NaN
+//! or infinity reaches summary.json, outcomes.csv, timeseries.csv or runs.csv: every number in
+//! them is parsed and checked. See "Numerical safety" in docs/model.md.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A scenario exercising every mechanism, with `@NAME@` placeholders for its numbers.
+const TEMPLATE: &str = r#"Scenario(
+    name: "extreme",
+    horizon: @HORIZON@,
+    focal: ("a", "b"),
+    bounds: (-@BOUND@, @BOUND@),
+    actors: [
+        Actor(name: "a", rationality: @RAT@, resolve: @RES@, cost_weight: @CW@, activity: 1),
+        Actor(name: "b", rationality: LogNormal(median: @RAT@, sigma: @SIGMA@),
+              resolve: Normal(mean: @RES@, sd: @SIGMA@), cost_weight: 0, activity: 1),
+        Actor(name: "c", rationality: @RAT@, resolve: @RES@, cost_weight: @TINY@, activity: 1),
+    ],
+    relations: [
+        Relation(from: "a", to: "b", initial: @BOUND@, fatigue: 0, reactivity: 1,
+                 grievance: @GRIEV@, noise: @NOISE@, salience: @SAL@),
+        Relation(from: "b", to: "a", initial: -@BOUND@, fatigue: 0, reactivity: 1,
+                 grievance: Normal(mean: 0, sd: @SIGMA@),
+                 noise: LogNormal(median: @NOISE_MEDIAN@, sigma: @SIGMA@), salience: @SAL@),
+        Relation(from: "c", to: "a", initial: 0, fatigue: 1, reactivity: -1, grievance: -@GRIEV@,
+                 noise: 0, salience: 0),
+        Relation(from: "a", to: "c", initial: 0, fatigue: 0, reactivity: 1, grievance: @GRIEV@,
+                 noise: @NOISE@, salience: @SAL@),
+    ],
+    ladder: [
+        Rung(name: "low", threshold: -@BOUND@),
+        Rung(name: "mid", threshold: 0),
+        Rung(name: "top", threshold: @BOUND@),
+    ],
+    pressures: [
+        Pressure(name: "p", actor: "a", initial: @BIG@, decay: 0, push: @BIG@),
+        Pressure(name: "q", actor: "b", initial: LogNormal(median: @BIG@, sigma: @SIGMA@),
+                 decay: 0, push: -@BIG@),
+    ],
+    levers: [
+        Measure(name: "m1", owner: "a", target: "b", threshold: -@BIG@, persistence: @BIG@,
+            levels: [
+                Level(name: "l1", weight: -10, ease_weight: 10, irritation: @BIG@,
+                      costs: {"a": @COST@, "b": LogNormal(median: @BIG@, sigma: @SIGMA@)},
+                      pressure: {"p": @BIG@, "q": @BIG@},
+                      modifiers: [
+                          Modifier(actor: "b", param: Rationality, factor: @FACTOR@, add: @BIG@),
+                          Modifier(actor: "b", param: Resolve, factor: @FACTOR@, add: -@BIG@),
+                      ],
+                      reward: @BIG@, implies_rung: "mid"),
+                Level(name: "l2", weight: -10, irritation: @BIG@,
+                      costs: {"a": @COST@, "b": @COST@},
+                      modifiers: [Modifier(actor: "a", param: CostWeight, factor: @FACTOR@, add: @BIG@)],
+                      reward: @BIG@, implies_rung: "top"),
+            ]),
+        Measure(name: "m2", owner: "b", target: "a", threshold: @BIG@, persistence: 0,
+            levels: [
+                Level(name: "k1", weight: 10, irritation: -@BIG@,
+                      costs: {"a": @COST@, "b": @COST@, "c": @COST@},
+                      modifiers: [Modifier(actor: "a", param: Resolve, factor: @FACTOR@, add: @BIG@)],
+                      reward: -@BIG@),
+            ]),
+        Act(name: "x1", owner: "a", target: "b", threshold: -@BIG@, weight: -10, cooldown: 0,
+            costs: {"a": @COST@, "b": @COST@}, reward: @BIG@,
+            effects: [
+                Modify(actor: "b", param: Rationality, factor: @FACTOR@, add: @BIG@, duration: 5200),
+                Modify(actor: "a", param: Resolve, factor: @FACTOR@, add: 0, duration: 5200),
+                Impulse(from: "a", to: "b", amount: @BIG@),
+                ScaleHostility(factor: @FACTOR@),
+            ]),
+        Act(name: "x2", owner: "c", target: "a", threshold: 0, weight: 10, cooldown: 0,
+            costs: {"c": LogNormal(median: @BIG@, sigma: @SIGMA@)}),
+    ],
+    events: [
+        Event(name: "e1",
+              timing: Hazard(rate: 1, index_slope: @SLOPE@,
+                             factors: [Factor(when: RungAtLeast("mid"), times: @BIG@)]),
+              once: false, cooldown: 0,
+              effects: [
+                  Modify(actor: "a", param: Rationality, factor: @FACTOR@, add: @BIG@, duration: 5200),
+                  Modify(actor: "b", param: CostWeight, factor: @FACTOR@, add: @BIG@, duration: 5200),
+                  Modify(actor: "c", param: Activity, factor: @FACTOR@, add: -@BIG@, duration: 5200),
+                  AddPressure(pressure: "p", amount: @BIG@),
+                  ScaleHostility(factor: @FACTOR@),
+                  Move(by: "a", against: "b", weight: -10),
+              ]),
+        Event(name: "e2", timing: Hazard(rate: @TINY@, index_slope: -@SLOPE@), once: false,
+              cooldown: 0, effects: [ScaleHostility(factor: 0)]),
+        Event(name: "e3", timing: Scheduled(step: 0, probability: 1),
+              effects: [Impulse(from: "b", to: "a", amount: -@BIG@)]),
+    ],
+    outcomes: [
+        Outcome(name: "top", when: RungAtLeast("top")),
+        Outcome(name: "hot", when: IndexAbove(@HALF@)),
+        Outcome(name: "cold", when: IndexBelow(-@HALF@), at_end: true),
+    ],
+)"#;
+
+/// The template with its numbers.
+fn scenario(subs: &[(&str, &str)]) -> String {
+    let mut s = TEMPLATE.to_string();
+    for (k, v) in subs {
+        s = s.replace(&format!("@{k}@"), v);
+    }
+    assert!(!s.contains('@'), "a placeholder is left:\n{s}");
+    s
+}
+
+/// Every extreme the validation lets through, at once.
+fn huge() -> String {
+    scenario(&[
+        ("HORIZON", "300"),
+        ("BOUND", "1e5"),
+        ("HALF", "5e4"),
+        ("RAT", "1e3"),
+        ("RES", "1e6"),
+        ("CW", "1e12"),
+        ("TINY", "1e-300"),
+        ("SIGMA", "1e12"),
+        ("GRIEV", "1e12"),
+        ("NOISE", "1e12"),
+        ("NOISE_MEDIAN", "1e12"),
+        ("SAL", "1e12"),
+        ("BIG", "1e12"),
+        ("COST", "1e12"),
+        ("FACTOR", "1e12"),
+        ("SLOPE", "1e12"),
+    ])
+}
+
+/// Tiny numbers: subnormal-sized spreads and costs, factors of zero, no noise to speak of.
+fn tiny() -> String {
+    scenario(&[
+        ("HORIZON", "200"),
+        ("BOUND", "1e-3"),
+        ("HALF", "5e-4"),
+        ("RAT", "1e3"),
+        ("RES", "1e-300"),
+        ("CW", "1e-300"),
+        ("TINY", "5e-324"),
+        ("SIGMA", "1e-300"),
+        ("GRIEV", "1e-300"),
+        ("NOISE", "5e-324"),
+        ("NOISE_MEDIAN", "1e-300"),
+        ("SAL", "1e-300"),
+        ("BIG", "1e-300"),
+        ("COST", "5e-324"),
+        ("FACTOR", "0"),
+        ("SLOPE", "1e12"),
+    ])
+}
+
+/// Large but not at the limit: a long horizon where costs pile up over thousands of steps.
+fn long() -> String {
+    scenario(&[
+        ("HORIZON", "5200"),
+        ("BOUND", "1e5"),
+        ("HALF", "1"),
+        ("RAT", "1e3"),
+        ("RES", "1e6"),
+        ("CW", "1"),
+        ("TINY", "1e-12"),
+        ("SIGMA", "50"),
+        ("GRIEV", "1e3"),
+        ("NOISE", "1e4"),
+        ("NOISE_MEDIAN", "1e3"),
+        ("SAL", "1e3"),
+        ("BIG", "1e9"),
+        ("COST", "1e12"),
+        ("FACTOR", "2"),
+        ("SLOPE", "1e3"),
+    ])
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("numerics")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("cannot create a scratch folder");
+    dir
+}
+
+/// Runs a scenario with per-run rows and returns its output folder.
+fn run(name: &str, text: &str, runs: u32, charts: bool) -> PathBuf {
+    let dir = scratch(name);
+    let file = dir.join(format!("{name}.ron"));
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join("out");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_brink"));
+    cmd.arg("run")
+        .arg(&file)
+        .args(["--runs", &runs.to_string(), "--per-run", "--out"])
+        .arg(&out);
+    if !charts {
+        cmd.arg("--no-charts");
+    }
+    let o = cmd.output().expect("cannot start brink");
+    assert!(
+        o.status.success(),
+        "{name}: exit {:?}\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out
+}
+
+/// Keys of summary.json whose value may be null (an absent value, not a number).
+const MAY_BE_NULL: &[&str] = &[
+    "variant",
+    "start_date",
+    "first_step_quartiles",
+    "median_first_step",
+    "stop_reason",
+];
+
+fn check_json(v: &serde_json::Value, path: &str, bad: &mut Vec<String>) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => {
+            if !n.as_f64().is_some_and(f64::is_finite) {
+                bad.push(format!("{path} = {n}"));
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                check_json(x, &format!("{path}[{i}]"), bad);
+            }
+        }
+        Value::Object(o) => {
+            for (k, x) in o {
+                if x.is_null() && !MAY_BE_NULL.contains(&k.as_str()) {
+                    // serde_json writes NaN and ±infinity as null.
+                    bad.push(format!("{path}.{k} = null (a NaN or an infinity)"));
+                }
+                check_json(x, &format!("{path}.{k}"), bad);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a CSV cell is a non-finite number as Rust or another tool would write or read it.
+fn non_finite(cell: &str) -> bool {
+    let t = cell.trim().to_ascii_lowercase();
+    matches!(
+        t.trim_start_matches(['+', '-']),
+        "nan" | "inf" | "infinity" | "1.#inf" | "1.#ind"
+    ) || t.parse::<f64>().is_ok_and(|x| !x.is_finite())
+}
+
+fn check_csv(path: &Path, bad: &mut Vec<String>) -> usize {
+    let mut r = csv::Reader::from_path(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let header = r.headers().unwrap().clone();
+    let mut numbers = 0;
+    for (i, row) in r.records().enumerate() {
+        let row = row.unwrap_or_else(|e| panic!("{}: row {i}: {e}", path.display()));
+        for (j, cell) in row.iter().enumerate() {
+            if non_finite(cell) {
+                bad.push(format!(
+                    "{} row {} column {}: {cell}",
+                    path.display(),
+                    i + 1,
+                    &header[j]
+                ));
+            } else if cell.parse::<f64>().is_ok() {
+                numbers += 1;
+            }
+        }
+    }
+    numbers
+}
+
+/// Parses every number of every output; returns what is not finite.
+fn check_outputs(out: &Path) {
+    let mut bad = vec![];
+    let bytes = std::fs::read(out.join("summary.json")).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    for word in ["NaN", "Infinity"] {
+        assert!(!text.contains(word), "summary.json holds {word}");
+    }
+    let v: serde_json::Value = serde_json::from_str(&text).expect("summary.json parses");
+    check_json(&v, "summary", &mut bad);
+    // And it reads back as a summary, whose numbers are plain f64s (null would be refused).
+    match serde_json::from_str::<brink::report::Summary>(&text) {
+        Ok(s) => assert!(s.manifest.runs > 0),
+        Err(e) => bad.push(format!("summary.json does not read back as a summary: {e}")),
+    }
+    for file in ["outcomes.csv", "timeseries.csv", "runs.csv"] {
+        let n = check_csv(&out.join(file), &mut bad);
+        assert!(n > 0, "{file} holds no number");
+    }
+    assert!(
+        bad.is_empty(),
+        "{} non-finite numbers in {}:\n{}",
+        bad.len(),
+        out.display(),
+        bad.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn huge_numbers_never_make_nan_or_infinity() {
+    let text = huge();
+    // The scenario is valid: the extremes are the limits, not beyond.
+    brink::scenario::load::parse_text(Path::new("huge.ron"), &text)
+        .unwrap_or_else(|d| panic!("{d}"));
+    check_outputs(&run("huge", &text, 2000, false));
+}
+
+#[test]
+fn huge_numbers_draw_charts_and_a_report() {
+    let out = run("huge_charts", &huge(), 300, true);
+    check_outputs(&out);
+    assert!(out.join("report.html").is_file());
+}
+
+#[test]
+fn tiny_numbers_never_make_nan_or_infinity() {
+    check_outputs(&run("tiny", &tiny(), 2000, false));
+}
+
+#[test]
+fn a_long_horizon_of_large_costs_never_makes_nan_or_infinity() {
+    check_outputs(&run("long", &long(), 50, false));
+}
+
+#[test]
+fn sampled_values_stay_within_the_magnitude_limit() {
+    use brink::engine::rng::Master;
+    use brink::model::{self, RunState};
+    let s = brink::scenario::load::parse_text(Path::new("huge.ron"), &huge())
+        .unwrap_or_else(|d| panic!("{d}"));
+    let m = model::compile(&s, None).unwrap();
+    let mut st = RunState::new(&m);
+    let master = Master::new(3);
+    for run in 0..2000 {
+        model::sample_values(&m, &master, run, &mut st.values);
+        for (i, v) in st.values.iter().enumerate() {
+            let (lo, hi) = m.param_ranges[i];
+            assert!(
+                v.is_finite() && v.abs() <= 1e12 && *v >= lo && *v <= hi,
+                "run {run}: {} = {v}",
+                m.param_paths[i]
+            );
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! `--precision`: runs are added chunk by chunk until the outcome's interval is narrow enough;
+//! where it stops depends only on the seed and the results, never on the threads.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SCENARIO: &str = "scenarios/russia_azerbaijan_2025.ron";
+
+fn run(args: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn summary(d: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn precision_stops_at_the_first_chunk_that_reaches_it_on_any_thread_count() {
+    let root: PathBuf =
+        std::env::temp_dir().join(format!("brink-precision-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let target = 0.015;
+    let arg = format!("rupture={target}");
+    let (one, two) = (root.join("t1"), root.join("t2"));
+    for (dir, threads) in [(&one, "1"), (&two, "2")] {
+        run(&[
+            "run",
+            SCENARIO,
+            "--precision",
+            &arg,
+            "--runs",
+            "200000",
+            "--seed",
+            "5",
+            "--no-charts",
+            "--threads",
+            threads,
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+    }
+    for f in ["outcomes.csv", "timeseries.csv"] {
+        assert!(
+            std::fs::read(one.join(f)).unwrap() == std::fs::read(two.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let s = summary(&one);
+    let runs = s["manifest"]["runs"].as_u64().unwrap();
+    assert!(runs < 200_000 && runs.is_multiple_of(1024), "{runs}");
+    assert!(s["manifest"]["complete"].as_bool().unwrap());
+    assert!(
+        s["manifest"]["stop_reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("precision reached")
+    );
+    let p = &s["outcomes"][0]["probability"];
+    let half = (p["high"].as_f64().unwrap() - p["low"].as_f64().unwrap()) / 2.0;
+    assert!(half <= target, "{half}");
+    // One chunk fewer was not enough: the run stopped as early as it could.
+    if runs > 1024 {
+        let fewer = root.join("fewer");
+        run(&[
+            "run",
+            SCENARIO,
+            "--runs",
+            &(runs - 1024).to_string(),
+            "--seed",
+            "5",
+            "--no-charts",
+            "--out",
+            fewer.to_str().unwrap(),
+        ]);
+        let p = &summary(&fewer)["outcomes"][0]["probability"];
+        let half = (p["high"].as_f64().unwrap() - p["low"].as_f64().unwrap()) / 2.0;
+        assert!(half > target, "{half}");
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}

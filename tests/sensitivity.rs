@@ -1,0 +1,184 @@
+//! `brink sensitivity` finds the parameter that drives an outcome and clears the irrelevant
+//! ones, reports parameters that never vary, and gives the same numbers on any thread count.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// `shock`'s hazard rate drives `shocked`; `b`'s resolve is never used (b has no levers and is
+/// never active); the a → b initial hostility only matters for `tense`; a's rationality is a
+/// distribution of zero width (uncertain in form, constant in fact).
+const SCENARIO: &str = r#"Scenario(
+    name: "sensitivity_test", horizon: 20, focal: ("a", "b"),
+    actors: [
+        Actor(name: "a", activity: 0, rationality: Uniform(min: 1, max: 1, source: "assumption: a point")),
+        Actor(name: "b", activity: 0, resolve: Uniform(min: 0.5, max: 1.5, source: "assumption: unused")),
+    ],
+    relations: [
+        Relation(from: "a", to: "b", initial: Uniform(min: 0, max: 4, source: "article ¶2: the mood"), noise: 0.01),
+        Relation(from: "b", to: "a", initial: 2.0, noise: 0.01),
+    ],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
+    events: [
+        Event(name: "shock", timing: Hazard(rate: Uniform(min: 0, max: 0.2, source: "article ¶1: the driver")),
+              effects: [Impulse(from: "a", to: "b", amount: 0)]),
+    ],
+    outcomes: [
+        Outcome(name: "shocked", when: EventOccurred("shock")),
+        Outcome(name: "tense", when: RungAtLeast("tense")),
+    ],
+    variants: [
+        Variant(name: "calmer", set: {"relations.a->b.initial": Uniform(min: 1, max: 6, source: "variant")}),
+    ],
+)"#;
+
+struct Tmp(PathBuf);
+
+impl Tmp {
+    fn new(name: &str) -> Self {
+        let d = std::env::temp_dir().join(format!("brink-sens-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("s.ron"), SCENARIO).unwrap();
+        Tmp(d)
+    }
+    fn scenario(&self) -> String {
+        self.0.join("s.ron").display().to_string()
+    }
+    fn out(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Tmp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn brink(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args(args)
+        .output()
+        .expect("brink runs")
+}
+
+/// Runs `brink sensitivity` and reads sensitivity.json.
+fn sensitivity(t: &Tmp, out: &str, extra: &[&str]) -> (Value, Vec<u8>) {
+    let dir = t.out(out);
+    let s = t.scenario();
+    let mut args = vec![
+        "sensitivity",
+        s.as_str(),
+        "--seed",
+        "3",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = brink(&args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let json = std::fs::read_to_string(dir.join("sensitivity.json")).unwrap();
+    let csv = std::fs::read(dir.join("sensitivity.csv")).unwrap();
+    (serde_json::from_str(&json).unwrap(), csv)
+}
+
+fn param<'a>(r: &'a Value, path: &str) -> &'a Value {
+    r["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["parameter"] == path)
+        .unwrap_or_else(|| panic!("{path} not ranked"))
+}
+
+fn includes_zero(p: &Value) -> bool {
+    p["low"].as_f64().unwrap() < 0.0 && p["high"].as_f64().unwrap() > 0.0
+}
+
+#[test]
+fn the_driver_ranks_first_and_the_irrelevant_parameter_is_cleared() {
+    let t = Tmp::new("driver");
+    let (r, csv) = sensitivity(&t, "one", &["--outcome", "shocked", "--threads", "1"]);
+    assert_eq!(r["measure"], "shocked");
+    assert_eq!(r["manifest"]["runs"], 4000);
+    let top = &r["parameters"][0];
+    assert_eq!(top["parameter"], "events.shock.rate");
+    assert_eq!(top["rank"], 1);
+    assert_eq!(top["source"], "article ¶1: the driver");
+    let prcc = top["prcc"].as_f64().unwrap();
+    assert!(prcc > 0.5, "PRCC of the driver {prcc}");
+    assert!(top["low"].as_f64().unwrap() > 0.0 && top["excludes_zero"] == true);
+    for unused in ["actors.b.resolve", "relations.a->b.initial"] {
+        let p = param(&r, unused);
+        assert!(includes_zero(p), "{unused}: {p}");
+        assert_eq!(p["excludes_zero"], false);
+    }
+    // The zero-width distribution is reported, not ranked.
+    assert_eq!(r["parameters_ranked"], 3);
+    assert_eq!(r["dropped"][0]["parameter"], "actors.a.rationality");
+    assert_eq!(r["dropped"][0]["reason"], "never varies in the sample");
+    // The CSV has the same ranking.
+    let text = String::from_utf8(csv.clone()).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("parameter,source,prcc,low,high,rank"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("events.shock.rate,article ¶1: the driver,")
+    );
+    assert!(t.out("one").join("sensitivity.png").exists());
+    assert!(t.out("one").join("sensitivity.svg").exists());
+
+    // The same numbers on two threads (and with the chart skipped).
+    let (r2, csv2) = sensitivity(
+        &t,
+        "two",
+        &["--outcome", "shocked", "--threads", "2", "--no-charts"],
+    );
+    assert_eq!(csv, csv2);
+    assert_eq!(r["parameters"], r2["parameters"]);
+    assert_eq!(r["outcome_rate"], r2["outcome_rate"]);
+    assert!(!t.out("two").join("sensitivity.png").exists());
+
+    // Another outcome has another driver; a variant's distribution is the one ranked.
+    let (r, _) = sensitivity(&t, "tense", &["--outcome", "tense", "--no-charts"]);
+    assert_eq!(r["parameters"][0]["parameter"], "relations.a->b.initial");
+    assert!(includes_zero(param(&r, "events.shock.rate")));
+    let (r, _) = sensitivity(
+        &t,
+        "variant",
+        &["--outcome", "tense", "--variant", "calmer", "--no-charts"],
+    );
+    assert_eq!(r["manifest"]["variant"], "calmer");
+    assert_eq!(param(&r, "relations.a->b.initial")["source"], "variant");
+}
+
+#[test]
+fn bad_requests_are_input_errors() {
+    let t = Tmp::new("errors");
+    let s = t.scenario();
+    let out = t.out("never");
+    let o = out.to_str().unwrap();
+    for (args, says) in [
+        (vec!["--outcome", "nope"], "unknown outcome"),
+        (vec!["--variant", "nope"], "unknown variant"),
+        (vec!["--measure", "cost_nobody"], "unknown measure"),
+        (vec!["--runs", "20000000"], "limit"),
+        (vec!["--runs", "5"], "more runs"),
+    ] {
+        let mut all = vec!["sensitivity", s.as_str(), "--out", o];
+        all.extend_from_slice(&args);
+        let r = brink(&all);
+        assert_eq!(r.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!Path::new(o).exists(), "{args:?} wrote output");
+    }
+}

@@ -1,0 +1,294 @@
+//! `brink trace` replays a run exactly: for the flagship scenario (base and variants), the
+//! trace of run K has the outcomes (and their first steps), rungs, costs and sampled numbers of
+//! row K of `runs.csv` from `brink run`; `--pick` returns the first runs with the outcome.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const SEED: &str = "7";
+const RUNS: usize = 200;
+
+fn flagship() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/russia_azerbaijan_2025.ron")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("brink-trace-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn brink(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args(args)
+        .output()
+        .expect("brink runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = brink(args);
+    assert!(
+        o.status.success(),
+        "brink {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).expect("utf-8 output")
+}
+
+/// `runs.csv` of `brink run --runs 200 --per-run` as (header, rows).
+fn runs_csv(variant: Option<&str>) -> (Vec<String>, Vec<Vec<String>>) {
+    let out = tmp(&format!("run-{}", variant.unwrap_or("base")));
+    let scenario = flagship();
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap(),
+        "--runs",
+        "200",
+        "--seed",
+        SEED,
+        "--per-run",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    if let Some(v) = variant {
+        args.extend(["--variant", v]);
+    }
+    ok(&args);
+    let mut r = csv::Reader::from_path(out.join("runs.csv")).expect("runs.csv");
+    let header = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows: Vec<Vec<String>> = r
+        .records()
+        .map(|x| x.expect("row").iter().map(String::from).collect())
+        .collect();
+    let _ = std::fs::remove_dir_all(&out);
+    assert_eq!(rows.len(), RUNS);
+    (header, rows)
+}
+
+fn trace_json(extra: &[&str]) -> Value {
+    let scenario = flagship();
+    let mut args = vec![
+        "trace",
+        scenario.to_str().unwrap(),
+        "--seed",
+        SEED,
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&ok(&args)).expect("trace prints JSON")
+}
+
+fn num(s: &str) -> f64 {
+    s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
+}
+
+/// Checks one trace against its row of runs.csv.
+fn check(header: &[String], row: &[String], t: &Value) {
+    let col = |name: &str| -> &str {
+        let i = header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("runs.csv has no column {name}"));
+        &row[i]
+    };
+    let run = t["run"].as_u64().unwrap();
+    assert_eq!(col("run"), run.to_string());
+    let ctx = format!("run {run}");
+
+    // Every sampled number: the same random streams.
+    for p in t["parameters"].as_array().unwrap() {
+        let path = p["path"].as_str().unwrap();
+        assert_eq!(
+            num(col(path)),
+            p["value"].as_f64().unwrap(),
+            "{ctx}: {path}"
+        );
+    }
+
+    // Outcomes: which happened, and at which step; each narrated at that step.
+    let steps = t["steps"].as_array().unwrap();
+    for o in t["end"]["outcomes"].as_array().unwrap() {
+        let name = o["name"].as_str().unwrap();
+        let happened = o["happened"].as_bool().unwrap();
+        assert_eq!(col(name), if happened { "1" } else { "0" }, "{ctx}: {name}");
+        let first = o["first_step"].as_u64();
+        let csv_first = col(&format!("{name}_first_step"));
+        assert_eq!(
+            csv_first,
+            first.map_or(String::new(), |s| s.to_string()),
+            "{ctx}: first step of {name}"
+        );
+        let narrated: Vec<u64> = steps
+            .iter()
+            .filter(|s| {
+                s["outcomes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x.as_str() == Some(name))
+            })
+            .map(|s| s["step"].as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            narrated,
+            first.into_iter().collect::<Vec<_>>(),
+            "{ctx}: {name} narrated"
+        );
+    }
+
+    // Rungs: final and peak, and the peak is the highest rung the narrative shows.
+    let end = &t["end"];
+    assert_eq!(
+        end["final_rung"].as_str().unwrap(),
+        col("final_rung"),
+        "{ctx}"
+    );
+    assert_eq!(
+        end["peak_rung"].as_str().unwrap(),
+        col("peak_rung"),
+        "{ctx}"
+    );
+    let rungs: Vec<&str> = t["rungs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    let idx = |r: &Value| rungs.iter().position(|x| Some(*x) == r.as_str()).unwrap();
+    let peak = steps
+        .iter()
+        .map(|s| idx(&s["rung"]))
+        .chain([idx(&t["start"]["rung"])])
+        .max()
+        .unwrap();
+    assert_eq!(rungs[peak], col("peak_rung"), "{ctx}: peak over the steps");
+    assert_eq!(
+        steps.last().unwrap()["rung"].as_str().unwrap(),
+        col("final_rung")
+    );
+    assert_eq!(end["peak_index"].as_f64().unwrap(), num(col("peak_index")));
+    assert_eq!(
+        end["final_index"].as_f64().unwrap(),
+        num(col("final_index"))
+    );
+
+    // Costs per actor, at the end and after the last step.
+    let last_costs = steps.last().unwrap()["costs"].as_array().unwrap();
+    for (i, c) in end["costs"].as_array().unwrap().iter().enumerate() {
+        let actor = c["actor"].as_str().unwrap();
+        let v = c["cost"].as_f64().unwrap();
+        assert_eq!(
+            v,
+            num(col(&format!("cost_{actor}"))),
+            "{ctx}: cost of {actor}"
+        );
+        assert_eq!(v, last_costs[i].as_f64().unwrap(), "{ctx}: {actor}");
+    }
+}
+
+#[test]
+fn trace_replays_the_run_of_brink_run() {
+    for variant in [None, Some("pretext_seeking_baku"), Some("visa_regime")] {
+        let (header, rows) = runs_csv(variant);
+        for k in [0usize, 1, 17, 64, 123, 199] {
+            let ks = k.to_string();
+            let mut extra = vec!["--run", ks.as_str()];
+            if let Some(v) = variant {
+                extra.extend(["--variant", v]);
+            }
+            let t = trace_json(&extra);
+            assert_eq!(t["variant"].as_str(), variant);
+            assert_eq!(
+                t["steps"].as_array().unwrap().len(),
+                t["horizon"].as_u64().unwrap() as usize
+            );
+            check(&header, &rows[k], &t);
+        }
+    }
+}
+
+#[test]
+fn pick_returns_the_first_runs_with_the_outcome() {
+    let (header, rows) = runs_csv(None);
+    let col = header.iter().position(|h| h == "rupture").unwrap();
+    let expected: Vec<u64> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r[col] == "1")
+        .map(|(i, _)| i as u64)
+        .take(2)
+        .collect();
+    assert_eq!(expected.len(), 2, "two ruptures within 200 runs");
+    for threads in ["1", "3"] {
+        let doc = trace_json(&["--pick", "rupture", "--count", "2", "--threads", threads]);
+        let runs: Vec<u64> = doc["pick"]["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_u64().unwrap())
+            .collect();
+        assert_eq!(runs, expected, "{threads} threads");
+        assert_eq!(doc["pick"]["scanned"].as_u64(), Some(expected[1] + 1));
+        let traces = doc["traces"].as_array().unwrap();
+        assert_eq!(traces.len(), 2);
+        for t in traces {
+            let k = t["run"].as_u64().unwrap() as usize;
+            assert_eq!(rows[k][col], "1");
+            check(&header, &rows[k], t);
+        }
+    }
+}
+
+#[test]
+fn text_output_and_files() {
+    let scenario = flagship();
+    let out = tmp("files");
+    let text = ok(&[
+        "trace",
+        scenario.to_str().unwrap(),
+        "--run",
+        "5",
+        "--seed",
+        SEED,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        text.starts_with("Run 5 of russia_azerbaijan_2025"),
+        "{text}"
+    );
+    assert!(text.contains("week  0  2025-07-01  H"), "{text}");
+    assert!(text.contains("End: final rung"), "{text}");
+    let saved = std::fs::read_to_string(out.join("trace.txt")).unwrap();
+    assert_eq!(saved, text);
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("trace.json")).unwrap()).unwrap();
+    assert_eq!(json["run"].as_u64(), Some(5));
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn unknown_outcome_or_variant_is_an_input_error() {
+    let scenario = flagship();
+    let s = scenario.to_str().unwrap();
+    for args in [
+        vec!["trace", s, "--pick", "no_such_outcome"],
+        vec!["trace", s, "--run", "1", "--variant", "no_such_variant"],
+    ] {
+        let o = brink(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("unknown"), "{err}");
+        assert!(err.contains("expected one of"), "{err}");
+    }
+    // Neither --run nor --pick.
+    assert_eq!(brink(&["trace", s]).status.code(), Some(2));
+}

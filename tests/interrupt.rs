@@ -152,7 +152,7 @@ fn keep_partial_writes_the_runs_done_marked_incomplete() {
     let held = m["runs"].as_u64().expect("manifest.runs");
     assert!(held > 0 && held < RUNS, "runs held: {held}");
     assert!(
-        held % CHUNK == 0 || held == RUNS,
+        held.is_multiple_of(CHUNK) || held == RUNS,
         "runs held {held} is not a whole number of chunks"
     );
     // The tables agree with the manifest.

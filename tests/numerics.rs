@@ -220,10 +220,8 @@ const MAY_BE_NULL: &[&str] = &[
 fn check_json(v: &serde_json::Value, path: &str, bad: &mut Vec<String>) {
     use serde_json::Value;
     match v {
-        Value::Number(n) => {
-            if !n.as_f64().is_some_and(f64::is_finite) {
-                bad.push(format!("{path} = {n}"));
-            }
+        Value::Number(n) if !n.as_f64().is_some_and(f64::is_finite) => {
+            bad.push(format!("{path} = {n}"));
         }
         Value::Array(a) => {
             for (i, x) in a.iter().enumerate() {

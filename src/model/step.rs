@@ -340,15 +340,20 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
             .map(|&p| st.pressure[p] * v[m.pressures[p].push as usize])
             .sum::<f64>()
             - cost_weight * st.pain[a];
-        st.options.clear();
-        st.weights.clear();
-        st.options.push(Choice::Hold);
-        st.weights.push(0.0);
+        // The options go into fixed buffers (sized by the model), so the loop never allocates.
+        let mut n = 0;
+        let mut add = |st: &mut RunState, c: Choice, u: f64| {
+            st.options[n] = c;
+            st.weights[n] = u;
+            n += 1;
+        };
+        add(st, Choice::Hold, 0.0);
         for &k in &spec.measures {
             let ms = &m.measures[k];
             if ms.control != Control::Free {
                 continue;
             }
+            let v = &st.values;
             let l = st.level[k] as usize;
             let drive = resolve * (st.h[ms.motive] - v[ms.threshold as usize]) + push;
             let cost_at = |l: usize| {
@@ -358,18 +363,17 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
                     ms.levels[l - 1].owner_cost.map_or(0.0, |c| v[c as usize])
                 }
             };
-            if l < ms.levels.len() && st.rung >= ms.levels[l].min_rung {
-                let u = drive - cost_weight * (cost_at(l + 1) - cost_at(l))
-                    + v[ms.levels[l].reward as usize];
-                st.options.push(Choice::Raise(k as u16));
-                st.weights.push(u);
+            let raise = (l < ms.levels.len() && st.rung >= ms.levels[l].min_rung).then(|| {
+                drive - cost_weight * (cost_at(l + 1) - cost_at(l)) + v[ms.levels[l].reward as usize]
+            });
+            let lower = (l > 0).then(|| {
+                -drive - cost_weight * (cost_at(l - 1) - cost_at(l)) - v[ms.persistence as usize]
+            });
+            if let Some(u) = raise {
+                add(st, Choice::Raise(k as u16), u);
             }
-            if l > 0 {
-                let u = -drive
-                    - cost_weight * (cost_at(l - 1) - cost_at(l))
-                    - v[ms.persistence as usize];
-                st.options.push(Choice::Lower(k as u16));
-                st.weights.push(u);
+            if let Some(u) = lower {
+                add(st, Choice::Lower(k as u16), u);
             }
         }
         for &k in &spec.acts {
@@ -377,25 +381,26 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
             if act.frozen || t < st.act_ready[k] || st.rung < act.min_rung {
                 continue;
             }
+            let v = &st.values;
             let w = v[act.weight as usize];
             let d = if w <= 0.0 { 1.0 } else { -1.0 };
             let u = d * (resolve * (st.h[act.motive] - v[act.threshold as usize]) + push)
                 - cost_weight * act.owner_cost.map_or(0.0, |c| v[c as usize])
                 + v[act.reward as usize];
-            st.options.push(Choice::Act(k as u16));
-            st.weights.push(u);
+            add(st, Choice::Act(k as u16), u);
         }
         // Logit choice by inverse CDF over the options in their fixed order.
-        let umax = st.weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let weights = &mut st.weights[..n];
+        let umax = weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut total = 0.0;
-        for w in st.weights.iter_mut() {
+        for w in weights.iter_mut() {
             *w = (lambda * (*w - umax)).exp();
             total += *w;
         }
         let target = uc * total;
         let mut acc = 0.0;
-        let mut pick = st.options.len() - 1;
-        for (i, w) in st.weights.iter().enumerate() {
+        let mut pick = n - 1;
+        for (i, w) in weights.iter().enumerate() {
             acc += w;
             if target < acc {
                 pick = i;
@@ -411,7 +416,7 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
                 choice,
                 probability: st.weights[pick] / total,
                 weight: move_weight(m, st, choice),
-                options: st.options.len(),
+                options: n,
             };
             obs.decision(t, &d);
         }

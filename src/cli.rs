@@ -69,18 +69,11 @@ pub enum Command {
 pub struct RunArgs {
     /// Scenario file (RON).
     pub scenario: PathBuf,
-    /// Number of runs (default: the scenario's `runs`, else 10,000).
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Master seed: the same seed gives the same results.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub sim: SimArgs,
     /// Apply a variant of the scenario.
     #[arg(long)]
     pub variant: Option<String>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
     /// Output folder (default: output/<scenario file name>[-<variant>]).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -101,9 +94,6 @@ pub struct RunArgs {
     /// keeping the previous results.
     #[arg(long, conflicts_with = "shard")]
     pub keep_partial: bool,
-    /// Largest number of runs accepted.
-    #[arg(long, default_value_t = 100_000_000)]
-    pub max_runs: u64,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -119,15 +109,9 @@ pub struct CompareArgs {
     /// Compare every variant of the scenario.
     #[arg(long)]
     pub all: bool,
-    /// Runs per arm (default: the scenario's `runs`, else 10,000).
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Master seed.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Runs are per arm: every arm plays the same run indices.
+    #[command(flatten)]
+    pub sim: SimArgs,
     /// Output folder (default: output/<scenario file name>-compare).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -140,9 +124,6 @@ pub struct CompareArgs {
     /// Skip the charts.
     #[arg(long)]
     pub no_charts: bool,
-    /// Largest number of runs accepted.
-    #[arg(long, default_value_t = 100_000_000)]
-    pub max_runs: u64,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -227,29 +208,37 @@ pub struct SweepArgs {
     /// lists the paths.
     #[arg(long = "set", value_name = "PATH=FROM..TO:STEPS")]
     pub set: crate::analysis::sweep::SweepSpec,
-    /// Runs per value (default: the scenario's `runs`, else 10,000).
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Master seed: every value plays the same runs.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    /// Runs are per value: every value plays the same run indices.
+    #[command(flatten)]
+    pub sim: SimArgs,
     /// Apply a variant of the scenario at every value (the swept parameter overrides it).
     #[arg(long)]
     pub variant: Option<String>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
     /// Output folder (default: output/<scenario file name>[-<variant>]-sweep-<path>).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Skip the chart.
     #[arg(long)]
     pub no_charts: bool,
-    /// Largest number of runs (per value) accepted.
-    #[arg(long, default_value_t = 100_000_000)]
-    pub max_runs: u64,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// How many runs, from which seed, on how many threads (`run`, `compare`, `sweep`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimArgs {
+    /// Number of runs (default: the scenario's `runs`, else 10,000).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed: the same seed gives the same results.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Largest number of runs accepted.
+    #[arg(long, default_value_t = 100_000_000)]
+    pub max_runs: u64,
 }
 
 /// Limits an analyst may raise.
@@ -413,7 +402,7 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<()> {
 fn sweep_command(args: SweepArgs) -> Result<()> {
     use crate::analysis::sweep;
     let loaded = load(&args.scenario, &args.limits)?;
-    let runs = runs(args.runs, &loaded, args.max_runs)?;
+    let runs = runs(args.sim.runs, &loaded, args.sim.max_runs)?;
     let out = args.out.clone().unwrap_or_else(|| {
         sweep::default_out(&args.scenario, args.variant.as_deref(), &args.set.path)
     });
@@ -421,8 +410,8 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
         spec: args.set.clone(),
         variant: args.variant.clone(),
         runs,
-        seed: args.seed,
-        threads: threads(args.threads)?,
+        seed: args.sim.seed,
+        threads: threads(args.sim.threads)?,
         out,
         charts: !args.no_charts,
         command: std::env::args().collect(),
@@ -434,7 +423,7 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
 
 fn compare_command(args: CompareArgs) -> Result<()> {
     let loaded = load(&args.scenario, &args.limits)?;
-    let runs = runs(args.runs, &loaded, args.max_runs)?;
+    let runs = runs(args.sim.runs, &loaded, args.sim.max_runs)?;
     let variants: Vec<String> = if args.all {
         loaded
             .scenario
@@ -458,8 +447,8 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     let req = crate::analysis::compare::CompareRequest {
         variants,
         runs,
-        seed: args.seed,
-        threads: threads(args.threads)?,
+        seed: args.sim.seed,
+        threads: threads(args.sim.threads)?,
         out,
         tornado: (!args.no_tornado).then(|| args.outcome.clone()),
         charts: !args.no_charts,
@@ -474,16 +463,16 @@ fn compare_command(args: CompareArgs) -> Result<()> {
 fn run_command(args: RunArgs) -> Result<()> {
     let loaded = load(&args.scenario, &args.limits)?;
     // With a precision target, the runs are a cap: `--runs`, else `--max-runs`.
-    let flag = match (&args.precision, args.runs) {
-        (Some(_), None) => Some(args.max_runs),
-        _ => args.runs,
+    let flag = match (&args.precision, args.sim.runs) {
+        (Some(_), None) => Some(args.sim.max_runs),
+        _ => args.sim.runs,
     };
-    let runs = runs(flag, &loaded, args.max_runs)?;
+    let runs = runs(flag, &loaded, args.sim.max_runs)?;
     let req = crate::job::RunRequest {
         runs,
-        seed: args.seed,
+        seed: args.sim.seed,
         variant: args.variant.clone(),
-        threads: threads(args.threads)?,
+        threads: threads(args.sim.threads)?,
         out: args
             .out
             .clone()

@@ -120,20 +120,14 @@ impl ChunkSink for Sink {
 
 /// The manifest of a run.
 pub fn manifest(loaded: &LoadedScenario, req: &RunRequest, runs_done: u64) -> Manifest {
-    Manifest {
-        tool: "brink".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        scenario: loaded.scenario.name.clone(),
-        scenario_file: loaded.path.display().to_string(),
-        scenario_hash: loaded.hash.clone(),
-        seed: req.seed,
-        runs: runs_done,
-        variant: req.variant.clone(),
-        chunk_runs: engine::CHUNK_RUNS,
-        complete: runs_done == req.runs,
-        stop_reason: None,
-        command: req.command.clone(),
-    }
+    Manifest::new(
+        loaded,
+        req.seed,
+        req.variant.clone(),
+        runs_done,
+        req.runs,
+        req.command.clone(),
+    )
 }
 
 /// What a run does with the runs already done when its stop flag is set (Ctrl-C).

@@ -178,7 +178,7 @@ fn long() -> String {
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("numerics")
-        .join(name);
+        .join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("cannot create a scratch folder");
     dir
@@ -212,6 +212,7 @@ fn run(name: &str, text: &str, runs: u32, charts: bool) -> PathBuf {
 const MAY_BE_NULL: &[&str] = &[
     "variant",
     "start_date",
+    "stop_reason",
     "first_step_quartiles",
     "median_first_step",
     "stop_reason",

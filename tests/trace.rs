@@ -39,7 +39,10 @@ fn ok(args: &[&str]) -> String {
 
 /// `runs.csv` of `brink run --runs 200 --per-run` as (header, rows).
 fn runs_csv(variant: Option<&str>) -> (Vec<String>, Vec<Vec<String>>) {
-    let out = tmp(&format!("run-{}", variant.unwrap_or("base")));
+    // Tests run in parallel: each call gets its own folder.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let out = tmp(&format!("run-{}-{n}", variant.unwrap_or("base")));
     let scenario = flagship();
     let mut args = vec![
         "run",

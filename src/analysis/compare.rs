@@ -475,20 +475,14 @@ pub fn run(
     let tally = run_paired(&arms, &plan, stop).map_err(|Interrupted| {
         Error::Interrupted("stopped before the comparison finished; nothing was written".into())
     })?;
-    let manifest = Manifest {
-        tool: "brink".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        scenario: s.name.clone(),
-        scenario_file: loaded.path.display().to_string(),
-        scenario_hash: loaded.hash.clone(),
-        seed: req.seed,
-        runs: tally.tallies[0].runs,
-        variant: None,
-        chunk_runs: crate::engine::CHUNK_RUNS,
-        complete: true,
-        stop_reason: None,
-        command: req.command.clone(),
-    };
+    let manifest = Manifest::new(
+        loaded,
+        req.seed,
+        None,
+        tally.tallies[0].runs,
+        req.runs,
+        req.command.clone(),
+    );
     let result = results(&arms, &tally, manifest, tornado_outcome);
     let json = serde_json::to_vec_pretty(&result)
         .map_err(|e| Error::Failed(format!("cannot encode compare.json: {e}")))?;

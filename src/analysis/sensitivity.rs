@@ -587,20 +587,14 @@ pub fn analyse(
         })
         .collect();
     let is_outcome = matches!(measure, Measure::Outcome(_));
-    let manifest = Manifest {
-        tool: "brink".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        scenario: loaded.scenario.name.clone(),
-        scenario_file: loaded.path.display().to_string(),
-        scenario_hash: loaded.hash.clone(),
-        seed: req.seed,
-        runs: n as u64,
-        variant: req.variant.clone(),
-        chunk_runs: CHUNK_RUNS,
-        complete: true,
-        stop_reason: None,
-        command: req.command.clone(),
-    };
+    let manifest = Manifest::new(
+        loaded,
+        req.seed,
+        req.variant.clone(),
+        n as u64,
+        n as u64,
+        req.command.clone(),
+    );
     let result = SensitivityResult {
         manifest,
         measure: name,

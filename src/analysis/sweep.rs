@@ -387,20 +387,14 @@ pub fn run(
     let tallies = run_grid(&models, req.seed, req.runs, req.threads, stop).map_err(|_| {
         Error::Interrupted("stopped before the sweep finished; nothing was written".into())
     })?;
-    let manifest = Manifest {
-        tool: "brink".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        scenario: s.name.clone(),
-        scenario_file: loaded.path.display().to_string(),
-        scenario_hash: loaded.hash.clone(),
-        seed: req.seed,
-        runs: tallies[0].runs,
-        variant: req.variant.clone(),
-        chunk_runs: engine::CHUNK_RUNS,
-        complete: tallies[0].runs == req.runs,
-        stop_reason: None,
-        command: req.command.clone(),
-    };
+    let manifest = Manifest::new(
+        loaded,
+        req.seed,
+        req.variant.clone(),
+        tallies[0].runs,
+        req.runs,
+        req.command.clone(),
+    );
     let result = results(&models, &tallies, &req.spec, &current, manifest);
     let json = serde_json::to_vec_pretty(&result)
         .map_err(|e| Error::Failed(format!("cannot encode sweep.json: {e}")))?;

@@ -364,7 +364,8 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
                 }
             };
             let raise = (l < ms.levels.len() && st.rung >= ms.levels[l].min_rung).then(|| {
-                drive - cost_weight * (cost_at(l + 1) - cost_at(l)) + v[ms.levels[l].reward as usize]
+                drive - cost_weight * (cost_at(l + 1) - cost_at(l))
+                    + v[ms.levels[l].reward as usize]
             });
             let lower = (l > 0).then(|| {
                 -drive - cost_weight * (cost_at(l - 1) - cost_at(l)) - v[ms.persistence as usize]

@@ -30,6 +30,33 @@ pub struct Manifest {
     pub command: Vec<String>,
 }
 
+impl Manifest {
+    /// The manifest of a job on a loaded scenario: `runs_done` of `runs_asked` runs.
+    pub fn new(
+        loaded: &crate::scenario::LoadedScenario,
+        seed: u64,
+        variant: Option<String>,
+        runs_done: u64,
+        runs_asked: u64,
+        command: Vec<String>,
+    ) -> Self {
+        Manifest {
+            tool: "brink".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            scenario: loaded.scenario.name.clone(),
+            scenario_file: loaded.path.display().to_string(),
+            scenario_hash: loaded.hash.clone(),
+            seed,
+            runs: runs_done,
+            variant,
+            chunk_runs: crate::engine::CHUNK_RUNS,
+            complete: runs_done == runs_asked,
+            stop_reason: None,
+            command,
+        }
+    }
+}
+
 /// The scenario's vocabulary, so that a summary can be read alone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioInfo {

@@ -21,7 +21,9 @@ pub enum Cond {
 }
 
 impl Cond {
-    /// Whether the condition holds at step `t` of the state.
+    /// Whether the condition holds at step `t` of the state. Atoms are decided here, inlined
+    /// into the step loop (most conditions are atoms); lists recurse out of line.
+    #[inline(always)]
     pub fn holds(&self, s: &RunState, t: u32) -> bool {
         let within = |last: u32, n: u32| last != u32::MAX && t - last < n;
         match self {
@@ -33,10 +35,25 @@ impl Cond {
             Cond::EventOccurred(e) => s.event_last[*e] != u32::MAX,
             Cond::EventWithin(e, n) => within(s.event_last[*e], *n),
             Cond::ActWithin(a, n) => within(s.act_last[*a], *n),
-            Cond::All(cs) => cs.iter().all(|c| c.holds(s, t)),
-            Cond::Any(cs) => cs.iter().any(|c| c.holds(s, t)),
-            Cond::Not(c) => !c.holds(s, t),
             Cond::Never => false,
+            _ => self.holds_compound(s, t),
+        }
+    }
+
+    #[inline(never)]
+    fn holds_compound(&self, s: &RunState, t: u32) -> bool {
+        match self {
+            Cond::All(cs) => cs.iter().all(|c| c.holds_compound_or_atom(s, t)),
+            Cond::Any(cs) => cs.iter().any(|c| c.holds_compound_or_atom(s, t)),
+            Cond::Not(c) => !c.holds_compound_or_atom(s, t),
+            atom => atom.holds(s, t),
+        }
+    }
+
+    fn holds_compound_or_atom(&self, s: &RunState, t: u32) -> bool {
+        match self {
+            Cond::All(_) | Cond::Any(_) | Cond::Not(_) => self.holds_compound(s, t),
+            atom => atom.holds(s, t),
         }
     }
 }

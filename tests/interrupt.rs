@@ -149,6 +149,12 @@ fn keep_partial_writes_the_runs_done_marked_incomplete() {
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     let m = &summary["manifest"];
     assert_eq!(m["complete"], serde_json::Value::Bool(false), "{m}");
+    assert!(
+        m["stop_reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("interrupted")),
+        "{m}"
+    );
     let held = m["runs"].as_u64().expect("manifest.runs");
     assert!(held > 0 && held < RUNS, "runs held: {held}");
     assert!(

@@ -349,3 +349,30 @@ fn sampled_values_stay_within_the_magnitude_limit() {
         }
     }
 }
+
+/// Found by the `step` fuzz target: a distribution pinned at a range end (min = mode = max =
+/// the lower bound) has a mean that rounding put just outside the range
+/// ((3 × −0.0015) / 3 = −0.0015000000000000002), and validation refused a valid scenario.
+#[test]
+fn a_distribution_pinned_at_a_range_end_is_valid() {
+    for (lo, hi) in [(-0.0015, 0.0015), (-0.1, 0.3), (-1e5, 1e5), (-7.3, 1e-3)] {
+        for end in [lo, hi] {
+            for dist in [
+                format!("Triangular(min: {end:?}, mode: {end:?}, max: {end:?})"),
+                format!("Pert(min: {end:?}, mode: {end:?}, max: {end:?})"),
+                format!("Uniform(min: {end:?}, max: {end:?})"),
+            ] {
+                let text = format!(
+                    r#"Scenario(name: "pinned", horizon: 3, focal: ("a", "b"), bounds: ({lo:?}, {hi:?}),
+    actors: [Actor(name: "a", activity: Triangular(min: 0.7, mode: 0.7, max: 0.7)), Actor(name: "b")],
+    relations: [Relation(from: "a", to: "b", initial: {dist}), Relation(from: "b", to: "a")],
+    ladder: [Rung(name: "calm", threshold: {lo:?}), Rung(name: "hot", threshold: {hi:?})],
+)"#
+                );
+                let s = brink::scenario::load::parse_text(Path::new("pinned.ron"), &text)
+                    .unwrap_or_else(|d| panic!("{d}\n{text}"));
+                brink::model::compile(&s, None).unwrap();
+            }
+        }
+    }
+}

@@ -184,7 +184,7 @@ impl Dist {
     }
 
     fn central(&self) -> f64 {
-        match *self {
+        let c = match *self {
             Dist::Fixed { value, .. } => value,
             Dist::Uniform { min, max, .. } => 0.5 * (min + max),
             Dist::Triangular { min, mode, max, .. } => (min + mode + max) / 3.0,
@@ -201,7 +201,15 @@ impl Dist {
                 lo + (hi - lo) * alpha / (alpha + beta)
             }
             Dist::LogNormal { median, .. } => median,
+        };
+        if matches!(self, Dist::Normal { .. }) {
+            // Truncation is ignored: the mean may lie outside the window.
+            return c;
         }
+        // The mean of any other distribution lies inside its range; rounding (a triangular at
+        // min = mode = max) must not move it out, or validation would refuse a valid number.
+        let (lo, hi) = self.range();
+        if lo <= hi { c.clamp(lo, hi) } else { c }
     }
 
     fn range(&self) -> (f64, f64) {

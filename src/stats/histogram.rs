@@ -93,7 +93,7 @@ pub struct LogHistogram {
 
 const PER_DECADE: f64 = 40.0;
 const MIN_EXP: f64 = -4.0;
-const MAX_EXP: f64 = 14.0;
+const MAX_EXP: f64 = 17.0;
 
 impl Default for LogHistogram {
     fn default() -> Self {

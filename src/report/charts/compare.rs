@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, Axes, Chart, Ctx, Drawn, GRID, INK, MUTED, Mark, draw_mark, fit, legend, mesh, pct_label,
-    percent, plot, rung_color, series_style, step_label, text, text_width, tick_label,
+    Area, Axes, Chart, Ctx, Drawn, GRID, INK, MUTED, Mark, fit, frame_with_footer, legend, mesh,
+    pct_label, percent, plot, rung_color, series_style, step_label, text, text_width, tick_label,
 };
 use crate::analysis::compare::{ArmResult, CompareResult, Tornado};
 use crate::error::{Error, Result};
@@ -60,55 +60,6 @@ fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> std::result::Result<Vec<u8>, St
         .write_image(rgb, w, h, image::ColorType::Rgb8)
         .map_err(|e| e.to_string())?;
     Ok(out)
-}
-
-/// The frame of the run charts (title, subtitle, one-line legend, footer rule and footer) with
-/// a footer of the caller's own; returns the body.
-pub(crate) fn frame_with_footer<DB: DrawingBackend>(
-    root: &Area<DB>,
-    footer: &str,
-    title: &str,
-    subtitle: &str,
-    header_legend: &[(Mark, String)],
-) -> std::result::Result<Area<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let (w, h) = root.dim_in_pixel();
-    let max = w.saturating_sub(40);
-    root.draw(&Text::new(fit(title, 24.0, max), (20, 14), text(24.0, INK)))?;
-    let mut top = 44;
-    if !subtitle.is_empty() {
-        root.draw(&Text::new(
-            fit(subtitle, 15.0, max),
-            (20, top),
-            text(15.0, MUTED),
-        ))?;
-        top += 24;
-    }
-    if !header_legend.is_empty() {
-        let mut x = 20;
-        let y = top + 10;
-        for (mark, label) in header_legend {
-            draw_mark(root, *mark, x, y)?;
-            let label = fit(label, 14.0, 300);
-            root.draw(&Text::new(
-                label.clone(),
-                (x + 34, y),
-                text(14.0, INK).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
-            x += 34 + text_width(&label, 14.0) as i32 + 24;
-        }
-        top += 26;
-    }
-    root.draw(&Text::new(
-        fit(footer, 13.0, max),
-        (20, h as i32 - 10),
-        text(13.0, MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
-    ))?;
-    root.draw(&PathElement::new(
-        vec![(20, h as i32 - 30), (w as i32 - 20, h as i32 - 30)],
-        GRID.stroke_width(1),
-    ))?;
-    Ok(root.margin(top + 8, 36, 8, 16))
 }
 
 /// "scenario · seed S · N runs per arm".

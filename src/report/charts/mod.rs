@@ -435,6 +435,18 @@ pub(crate) fn frame<DB: DrawingBackend>(
     subtitle: &str,
     header_legend: &[(Mark, String)],
 ) -> std::result::Result<Area<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    frame_with_footer(root, &c.footer(), title, subtitle, header_legend)
+}
+
+/// The frame of the run charts (title, subtitle, one-line legend, footer rule and footer) with
+/// a footer of the caller's own; returns the body.
+pub(crate) fn frame_with_footer<DB: DrawingBackend>(
+    root: &Area<DB>,
+    footer: &str,
+    title: &str,
+    subtitle: &str,
+    header_legend: &[(Mark, String)],
+) -> std::result::Result<Area<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let (w, h) = root.dim_in_pixel();
     let max = w.saturating_sub(40);
@@ -463,9 +475,8 @@ pub(crate) fn frame<DB: DrawingBackend>(
         }
         top += 26;
     }
-    let footer = fit(&c.footer(), 13.0, max);
     root.draw(&Text::new(
-        footer,
+        fit(footer, 13.0, max),
         (20, h as i32 - 10),
         text(13.0, MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
     ))?;

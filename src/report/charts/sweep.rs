@@ -3,7 +3,8 @@
 
 use plotters::prelude::*;
 
-use super::compare::{Drawing, frame_with_footer, render as render_chart};
+use super::compare::{Drawing, render as render_chart};
+use super::frame_with_footer;
 use super::{
     Area, Axes, Chart, Drawn, MUTED, Mark, legend, mesh, pct_label, plot, series_style, tick_label,
     with_legend,

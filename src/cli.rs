@@ -50,7 +50,8 @@ pub enum Command {
     /// Rank the uncertain numbers by their influence on an outcome (partial rank
     /// correlation, with 95% intervals).
     Sensitivity(SensitivityArgs),
-    /// Combine shard folders (from `run --shard I/N`) into the result of one whole run.
+    /// Combine shard folders (from `run` or `compare --shard I/N`) into the result of one
+    /// whole run.
     Merge {
         /// Shard folders, in any order.
         #[arg(required = true)]
@@ -121,6 +122,9 @@ pub struct CompareArgs {
     /// Skip the tornado (one forced and one frozen arm per lever).
     #[arg(long)]
     pub no_tornado: bool,
+    /// Compute only shard I of N (1-based) of the runs, for `brink merge`: e.g. `--shard 2/8`.
+    #[arg(long)]
+    pub shard: Option<crate::shard::ShardSpec>,
     /// Skip the charts.
     #[arg(long)]
     pub no_charts: bool,
@@ -286,9 +290,16 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
             no_charts,
         } => {
-            let (summary, dir) =
-                crate::shard::merge(&shards, &out, !no_charts, std::env::args().collect())?;
-            print!("{}", crate::job::print_summary(&summary, &dir));
+            let (merged, dir) =
+                crate::shard::merge_any(&shards, &out, !no_charts, std::env::args().collect())?;
+            match merged {
+                crate::shard::Merged::Run(summary) => {
+                    print!("{}", crate::job::print_summary(&summary, &dir))
+                }
+                crate::shard::Merged::Compare(r) => {
+                    print!("{}", crate::analysis::compare::print(&r, &dir))
+                }
+            }
             Ok(())
         }
     }
@@ -453,10 +464,21 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         tornado: (!args.no_tornado).then(|| args.outcome.clone()),
         charts: !args.no_charts,
         command: std::env::args().collect(),
+        shard: args.shard,
     };
     let stop = crate::interrupt::stop_flag();
     let (result, dir) = crate::analysis::compare::run(&loaded, &req, stop)?;
-    print!("{}", crate::analysis::compare::print(&result, &dir));
+    match req.shard {
+        Some(s) => println!(
+            "comparison shard {}/{}: {} of {} runs per arm written to {} (combine the shards with `brink merge`)",
+            s.index,
+            s.count,
+            result.manifest.runs,
+            req.runs,
+            dir.display()
+        ),
+        None => print!("{}", crate::analysis::compare::print(&result, &dir)),
+    }
     Ok(())
 }
 

@@ -148,6 +148,154 @@ pub fn merge(
     Ok((summary, dir))
 }
 
+/// What a `brink compare --shard` folder's `compare-shard.json` holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CompareShardFile {
+    /// The manifest of the whole comparison (`runs` is the job's total, per arm).
+    pub manifest: Manifest,
+    pub shard: (u64, u64),
+    pub first_chunk: u64,
+    pub end_chunk: u64,
+    pub scenario: Scenario,
+    /// The variants compared and the tornado asked for (and its outcome, if named): shards
+    /// must agree on them. (Two fields, because JSON cannot tell `Some(None)` from `None`.)
+    pub variants: Vec<String>,
+    pub tornado: bool,
+    pub tornado_outcome: Option<String>,
+    pub tally: crate::analysis::compare::PairedTally,
+}
+
+/// What [`check`] needs to know of a shard file.
+pub trait ShardPart {
+    fn manifest(&self) -> &Manifest;
+    fn chunks(&self) -> (u64, u64);
+    fn per_run(&self) -> bool;
+    /// What else the shards of one job must share (compare: the arms), in words.
+    fn job(&self) -> String;
+}
+
+impl ShardPart for ShardFile {
+    fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+    fn chunks(&self) -> (u64, u64) {
+        (self.first_chunk, self.end_chunk)
+    }
+    fn per_run(&self) -> bool {
+        self.per_run
+    }
+    fn job(&self) -> String {
+        "run".into()
+    }
+}
+
+impl ShardPart for CompareShardFile {
+    fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+    fn chunks(&self) -> (u64, u64) {
+        (self.first_chunk, self.end_chunk)
+    }
+    fn per_run(&self) -> bool {
+        false
+    }
+    fn job(&self) -> String {
+        let tornado = match (self.tornado, &self.tornado_outcome) {
+            (false, _) => "no tornado".to_string(),
+            (true, None) => "tornado on the first outcome".to_string(),
+            (true, Some(o)) => format!("tornado on {o}"),
+        };
+        format!("compare of [{}], {tornado}", self.variants.join(", "))
+    }
+}
+
+/// Writes a comparison shard's `compare-shard.json` into its staging folder.
+pub fn write_compare(staging: &Staging, file: CompareShardFile) -> Result<()> {
+    let json = serde_json::to_vec(&file)
+        .map_err(|e| Error::Failed(format!("cannot encode compare-shard.json: {e}")))?;
+    staging.write("compare-shard.json", &json)
+}
+
+/// Merges comparison shards into the folder one `brink compare` would write.
+fn merge_compare(
+    dirs: &[PathBuf],
+    out: &Path,
+    charts: bool,
+    command: Vec<String>,
+) -> Result<crate::analysis::compare::CompareResult> {
+    use crate::analysis::compare;
+    let mut shards = vec![];
+    for d in dirs {
+        let p = d.join("compare-shard.json");
+        let text = std::fs::read_to_string(&p).map_err(|e| {
+            Error::Input(format!(
+                "{} is not a comparison shard folder: cannot read {}: {e}",
+                d.display(),
+                p.display()
+            ))
+        })?;
+        let f: CompareShardFile = serde_json::from_str(&text).map_err(|e| {
+            Error::Input(format!(
+                "{}: not a brink comparison shard: {e}",
+                p.display()
+            ))
+        })?;
+        shards.push((d.clone(), f));
+    }
+    let shards = check(shards)?;
+    let first = &shards[0].1;
+    let arms =
+        compare::arms(&first.scenario, &first.variants, first.tornado).map_err(Error::Input)?;
+    let mut tally = compare::PairedTally::new(&arms);
+    for (dir, s) in &shards {
+        if s.tally.tallies.len() != arms.len() {
+            return Err(Error::Input(format!(
+                "{}: its counts do not fit the comparison",
+                dir.display()
+            )));
+        }
+        tally.merge(&s.tally);
+    }
+    let mut manifest = first.manifest.clone();
+    manifest.complete = true;
+    manifest.command = command;
+    let tornado = match (first.tornado, &first.tornado_outcome) {
+        (false, _) => None,
+        (true, None) => (!arms[0].model.outcomes.is_empty()).then_some(0),
+        (true, Some(name)) => arms[0].model.outcomes.iter().position(|o| &o.name == name),
+    };
+    let result = compare::results(&arms, &tally, manifest, tornado);
+    let staging = Staging::begin(out)?;
+    compare::write(&staging, &arms[0].model, &result, charts)?;
+    staging.commit()?;
+    Ok(result)
+}
+
+/// What `brink merge` produced.
+pub enum Merged {
+    Run(Box<Summary>),
+    Compare(Box<crate::analysis::compare::CompareResult>),
+}
+
+/// `brink merge`: shard folders of `brink run` or of `brink compare`.
+pub fn merge_any(
+    dirs: &[PathBuf],
+    out: &Path,
+    charts: bool,
+    command: Vec<String>,
+) -> Result<(Merged, PathBuf)> {
+    match dirs.first() {
+        Some(d) if d.join("compare-shard.json").exists() => {
+            let r = merge_compare(dirs, out, charts, command)?;
+            Ok((Merged::Compare(Box::new(r)), out.to_path_buf()))
+        }
+        _ => {
+            let (s, dir) = merge(dirs, out, charts, command)?;
+            Ok((Merged::Run(Box::new(s)), dir))
+        }
+    }
+}
+
 /// Reads a shard folder.
 pub fn read(dir: &Path) -> Result<ShardFile> {
     let p = dir.join("shard.json");
@@ -164,13 +312,13 @@ pub fn read(dir: &Path) -> Result<ShardFile> {
 
 /// Checks that shard files belong to one job and cover it exactly once; returns them in chunk
 /// order.
-pub fn check(mut shards: Vec<(PathBuf, ShardFile)>) -> Result<Vec<(PathBuf, ShardFile)>> {
+pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf, S)>> {
     let Some((first_dir, first)) = shards.first().cloned() else {
         return Err(Error::Input("no shard folders given".into()));
     };
-    let m0 = &first.manifest;
+    let m0 = first.manifest();
     for (dir, s) in &shards {
-        let m = &s.manifest;
+        let m = s.manifest();
         let differs = |what: &str, a: &str, b: &str| {
             Error::Input(format!(
                 "{} and {} are shards of different jobs: {what} {a} vs {b}",
@@ -208,7 +356,10 @@ pub fn check(mut shards: Vec<(PathBuf, ShardFile)>) -> Result<Vec<(PathBuf, Shar
                 &m.chunk_runs.to_string(),
             ));
         }
-        if s.per_run != first.per_run {
+        if s.job() != first.job() {
+            return Err(differs("job", &first.job(), &s.job()));
+        }
+        if s.per_run() != first.per_run() {
             return Err(Error::Input(format!(
                 "{} has per-run rows and {} has not: run every shard with or without --per-run",
                 first_dir.display(),
@@ -216,22 +367,23 @@ pub fn check(mut shards: Vec<(PathBuf, ShardFile)>) -> Result<Vec<(PathBuf, Shar
             )));
         }
     }
-    shards.sort_by_key(|(_, s)| s.first_chunk);
+    shards.sort_by_key(|(_, s)| s.chunks().0);
     let mut next = 0;
     for (dir, s) in &shards {
-        if s.first_chunk != next {
-            return Err(Error::Input(if s.first_chunk > next {
+        let (first_chunk, end_chunk) = s.chunks();
+        if first_chunk != next {
+            return Err(Error::Input(if first_chunk > next {
                 format!(
                     "runs {}..{} are in no shard given (the shard before {} is missing)",
                     next * CHUNK_RUNS,
-                    (s.first_chunk * CHUNK_RUNS).min(m0.runs),
+                    (first_chunk * CHUNK_RUNS).min(m0.runs),
                     dir.display()
                 )
             } else {
                 format!("{} overlaps another shard (given twice?)", dir.display())
             }));
         }
-        next = s.end_chunk;
+        next = end_chunk;
     }
     if next != chunks_for(m0.runs) {
         return Err(Error::Input(format!(

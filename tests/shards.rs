@@ -157,3 +157,81 @@ fn four_shard_processes_merge_into_the_single_run() {
     assert!(!bad.exists(), "nothing written on a refused merge");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn compare_shards_merge_into_the_single_comparison() {
+    let root = dir("compare");
+    let s = |i: usize| root.join(format!("shard{i}"));
+    let common = [
+        "--variants",
+        "mediation_push,visa_regime",
+        "--runs",
+        "3000",
+        "--seed",
+        "4",
+        "--no-charts",
+    ];
+    for i in 1..=3 {
+        let mut args = vec!["compare", SCENARIO];
+        args.extend(common);
+        let shard = format!("{i}/3");
+        let out = s(i);
+        args.extend(["--shard", &shard, "--out", out.to_str().unwrap()]);
+        ok(&args);
+    }
+    let merged = root.join("merged");
+    ok(&[
+        "merge",
+        s(2).to_str().unwrap(),
+        s(3).to_str().unwrap(),
+        s(1).to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+        "--no-charts",
+    ]);
+    let whole = root.join("whole");
+    let mut args = vec!["compare", SCENARIO];
+    args.extend(common);
+    args.extend(["--out", whole.to_str().unwrap()]);
+    ok(&args);
+    assert!(
+        std::fs::read(merged.join("compare.csv")).unwrap()
+            == std::fs::read(whole.join("compare.csv")).unwrap()
+    );
+    let json = |d: &Path| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("compare.json")).unwrap())
+                .unwrap();
+        v["manifest"]["command"] = serde_json::Value::Null;
+        v
+    };
+    assert_eq!(json(&merged), json(&whole));
+    // A shard of a different comparison is refused.
+    let other = root.join("other");
+    ok(&[
+        "compare",
+        SCENARIO,
+        "--variants",
+        "mediation_push",
+        "--runs",
+        "3000",
+        "--seed",
+        "4",
+        "--no-charts",
+        "--shard",
+        "2/3",
+        "--out",
+        other.to_str().unwrap(),
+    ]);
+    let o = brink(&[
+        "merge",
+        s(1).to_str().unwrap(),
+        other.to_str().unwrap(),
+        s(3).to_str().unwrap(),
+        "--out",
+        root.join("bad").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("different jobs"));
+    let _ = std::fs::remove_dir_all(&root);
+}

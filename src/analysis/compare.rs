@@ -60,7 +60,8 @@ pub struct PairedTally {
 }
 
 impl PairedTally {
-    fn new(arms: &[Arm]) -> Self {
+    /// Empty counts for these arms.
+    pub fn new(arms: &[Arm]) -> Self {
         let base = &arms[0].model;
         let nq = mean_quantities(base).len();
         let no = base.outcomes.len();
@@ -73,7 +74,8 @@ impl PairedTally {
         }
     }
 
-    fn merge(&mut self, o: &PairedTally) {
+    /// Adds the counts of later runs.
+    pub fn merge(&mut self, o: &PairedTally) {
         for (a, b) in self.tallies.iter_mut().zip(&o.tallies) {
             a.merge(b);
         }
@@ -436,6 +438,54 @@ pub struct CompareRequest {
     pub tornado: Option<Option<String>>,
     pub charts: bool,
     pub command: Vec<String>,
+    /// Compute only this shard of the runs (see [`crate::shard`]).
+    pub shard: Option<crate::shard::ShardSpec>,
+}
+
+/// The tornado's outcome index: the named one, else the first (None: no tornado).
+fn tornado_index(
+    base: &Model,
+    tornado: &Option<Option<String>>,
+) -> crate::error::Result<Option<usize>> {
+    let outcomes = &base.outcomes;
+    match tornado {
+        None => Ok(None),
+        Some(None) => Ok((!outcomes.is_empty()).then_some(0)),
+        Some(Some(name)) => outcomes
+            .iter()
+            .position(|o| &o.name == name)
+            .map(Some)
+            .ok_or_else(|| {
+                crate::error::Error::Input(format!(
+                    "unknown outcome {name:?}; expected one of: {}",
+                    outcomes
+                        .iter()
+                        .map(|o| o.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }),
+    }
+}
+
+/// Writes `compare.json`, `compare.csv` and the charts into a staging folder.
+pub fn write(
+    staging: &crate::report::output::Staging,
+    base: &Model,
+    result: &CompareResult,
+    charts: bool,
+) -> crate::error::Result<()> {
+    let json = serde_json::to_vec_pretty(result)
+        .map_err(|e| crate::error::Error::Failed(format!("cannot encode compare.json: {e}")))?;
+    staging.write("compare.json", &json)?;
+    staging.write("compare.csv", &csv(result))?;
+    if charts {
+        for c in crate::report::charts::compare::render_all(base, result)? {
+            staging.write(&format!("{}.png", c.name), &c.png)?;
+            staging.write(&format!("{}.svg", c.name), c.svg.as_bytes())?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs a comparison and writes `compare.csv`, `compare.json` and the charts atomically.
@@ -447,35 +497,25 @@ pub fn run(
     use crate::error::Error;
     let s = &loaded.scenario;
     let arms = arms(s, &req.variants, req.tornado.is_some()).map_err(Error::Input)?;
-    let tornado_outcome = match &req.tornado {
-        None => None,
-        Some(None) => (!arms[0].model.outcomes.is_empty()).then_some(0),
-        Some(Some(name)) => Some(
-            arms[0]
-                .model
-                .outcomes
-                .iter()
-                .position(|o| &o.name == name)
-                .ok_or_else(|| {
-                    Error::Input(format!(
-                        "unknown outcome {name:?}; expected one of: {}",
-                        arms[0]
-                            .model
-                            .outcomes
-                            .iter()
-                            .map(|o| o.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                })?,
-        ),
+    let tornado_outcome = tornado_index(&arms[0].model, &req.tornado)?;
+    let plan = match req.shard {
+        Some(spec) => {
+            let (first_chunk, end_chunk) = spec.chunks(req.runs);
+            RunPlan {
+                seed: req.seed,
+                runs: req.runs,
+                first_chunk,
+                end_chunk,
+                threads: req.threads,
+            }
+        }
+        None => RunPlan::whole(req.seed, req.runs, req.threads),
     };
-    let plan = RunPlan::whole(req.seed, req.runs, req.threads);
     let staging = crate::report::output::Staging::begin(&req.out)?;
     let tally = run_paired(&arms, &plan, stop).map_err(|Interrupted| {
         Error::Interrupted("stopped before the comparison finished; nothing was written".into())
     })?;
-    let manifest = Manifest::new(
+    let mut manifest = Manifest::new(
         loaded,
         req.seed,
         None,
@@ -483,16 +523,29 @@ pub fn run(
         req.runs,
         req.command.clone(),
     );
+    if let Some(spec) = req.shard {
+        let mut m = manifest.clone();
+        m.runs = req.runs;
+        m.complete = false;
+        crate::shard::write_compare(
+            &staging,
+            crate::shard::CompareShardFile {
+                manifest: m,
+                shard: (spec.index, spec.count),
+                first_chunk: plan.first_chunk,
+                end_chunk: plan.end_chunk,
+                scenario: s.clone(),
+                variants: req.variants.clone(),
+                tornado: req.tornado.is_some(),
+                tornado_outcome: req.tornado.clone().flatten(),
+                tally: tally.clone(),
+            },
+        )?;
+        manifest.complete = false;
+    }
     let result = results(&arms, &tally, manifest, tornado_outcome);
-    let json = serde_json::to_vec_pretty(&result)
-        .map_err(|e| Error::Failed(format!("cannot encode compare.json: {e}")))?;
-    staging.write("compare.json", &json)?;
-    staging.write("compare.csv", &csv(&result))?;
-    if req.charts {
-        for c in crate::report::charts::compare::render_all(&arms[0].model, &result)? {
-            staging.write(&format!("{}.png", c.name), &c.png)?;
-            staging.write(&format!("{}.svg", c.name), c.svg.as_bytes())?;
-        }
+    if req.shard.is_none() {
+        write(&staging, &arms[0].model, &result, req.charts)?;
     }
     let dir = staging.commit()?;
     Ok((result, dir))

@@ -225,34 +225,13 @@ fn level_name(m: &Model, k: usize, level: u8) -> String {
     }
 }
 
-/// The calendar date of a step (as `Summary::date_of_step`).
+/// The calendar date of a step.
 fn date_of_step(m: &Model, step: u32) -> Option<String> {
-    let days_per_step = match m.scenario.step_unit.as_str() {
-        "week" | "weeks" => 7,
-        "day" | "days" => 1,
-        _ => return None,
-    };
-    let start = m.scenario.start_date.as_deref()?;
-    let y: i64 = start.get(0..4)?.parse().ok()?;
-    let mo: i64 = start.get(5..7)?.parse().ok()?;
-    let d: i64 = start.get(8..10)?.parse().ok()?;
-    // Howard Hinnant's civil-calendar algorithms.
-    let yy = if mo <= 2 { y - 1 } else { y };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
-        + days_per_step * step as i64;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(mo <= 2);
-    Some(format!("{y:04}-{mo:02}-{d:02}"))
+    crate::report::summary::date_of_step(
+        m.scenario.start_date.as_deref(),
+        &m.scenario.step_unit,
+        step,
+    )
 }
 
 /// Records a run step by step.

@@ -297,22 +297,31 @@ impl Summary {
         }
     }
 
-    /// The calendar date of a step, when the scenario has a start date and a step of a day or
-    /// a week.
+    /// The calendar date of a step (see [`date_of_step`]).
     pub fn date_of_step(&self, step: u32) -> Option<String> {
-        let days_per_step = match self.scenario.step_unit.as_str() {
-            "week" | "weeks" => 7,
-            "day" | "days" => 1,
-            _ => return None,
-        };
-        let start = self.scenario.start_date.as_deref()?;
-        let y: i64 = start.get(0..4)?.parse().ok()?;
-        let mo: u32 = start.get(5..7)?.parse().ok()?;
-        let d: u32 = start.get(8..10)?.parse().ok()?;
-        let days = days_from_civil(y, mo, d) + days_per_step * step as i64;
-        let (y, mo, d) = civil_from_days(days);
-        Some(format!("{y:04}-{mo:02}-{d:02}"))
+        date_of_step(
+            self.scenario.start_date.as_deref(),
+            &self.scenario.step_unit,
+            step,
+        )
     }
+}
+
+/// The calendar date of a step, when the scenario has a start date (`YYYY-MM-DD`) and a step
+/// of a day or a week.
+pub fn date_of_step(start_date: Option<&str>, step_unit: &str, step: u32) -> Option<String> {
+    let days_per_step = match step_unit {
+        "week" | "weeks" => 7,
+        "day" | "days" => 1,
+        _ => return None,
+    };
+    let start = start_date?;
+    let y: i64 = start.get(0..4)?.parse().ok()?;
+    let mo: u32 = start.get(5..7)?.parse().ok()?;
+    let d: u32 = start.get(8..10)?.parse().ok()?;
+    let days = days_from_civil(y, mo, d) + days_per_step * step as i64;
+    let (y, mo, d) = civil_from_days(days);
+    Some(format!("{y:04}-{mo:02}-{d:02}"))
 }
 
 // Howard Hinnant's civil-calendar algorithms.

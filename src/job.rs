@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use crate::engine::{self, ChunkSink, RunPlan, Stopped};
+use crate::engine::{self, ChunkSink, Stopped};
 use crate::error::{Error, Result};
 use crate::model::{self, Model};
 use crate::report::describe::Table;
@@ -165,19 +165,7 @@ pub fn run_with(
         ));
     }
     let model = compile(loaded, req.variant.as_deref())?;
-    let plan = match req.shard {
-        Some(spec) => {
-            let (first_chunk, end_chunk) = spec.chunks(req.runs);
-            RunPlan {
-                seed: req.seed,
-                runs: req.runs,
-                first_chunk,
-                end_chunk,
-                threads: req.threads,
-            }
-        }
-        None => RunPlan::whole(req.seed, req.runs, req.threads),
-    };
+    let plan = crate::shard::plan(req.shard, req.seed, req.runs, req.threads);
     let staging = Staging::begin(&req.out)?;
     let rows = if req.per_run {
         let p = staging.path("runs.csv");

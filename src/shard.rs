@@ -48,6 +48,23 @@ impl ShardSpec {
     }
 }
 
+/// The plan of a job: its shard's chunks, or all of them.
+pub fn plan(shard: Option<ShardSpec>, seed: u64, runs: u64, threads: usize) -> RunPlan {
+    match shard {
+        Some(spec) => {
+            let (first_chunk, end_chunk) = spec.chunks(runs);
+            RunPlan {
+                seed,
+                runs,
+                first_chunk,
+                end_chunk,
+                threads,
+            }
+        }
+        None => RunPlan::whole(seed, runs, threads),
+    }
+}
+
 /// What a shard folder's `shard.json` holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ShardFile {

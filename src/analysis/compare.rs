@@ -498,19 +498,7 @@ pub fn run(
     let s = &loaded.scenario;
     let arms = arms(s, &req.variants, req.tornado.is_some()).map_err(Error::Input)?;
     let tornado_outcome = tornado_index(&arms[0].model, &req.tornado)?;
-    let plan = match req.shard {
-        Some(spec) => {
-            let (first_chunk, end_chunk) = spec.chunks(req.runs);
-            RunPlan {
-                seed: req.seed,
-                runs: req.runs,
-                first_chunk,
-                end_chunk,
-                threads: req.threads,
-            }
-        }
-        None => RunPlan::whole(req.seed, req.runs, req.threads),
-    };
+    let plan = crate::shard::plan(req.shard, req.seed, req.runs, req.threads);
     let staging = crate::report::output::Staging::begin(&req.out)?;
     let tally = run_paired(&arms, &plan, stop).map_err(|Interrupted| {
         Error::Interrupted("stopped before the comparison finished; nothing was written".into())

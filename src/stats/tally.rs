@@ -72,7 +72,6 @@ pub struct Tally {
     /// Total steps spent on each rung, over all runs.
     pub steps_on_rung: Vec<u64>,
     /// Peak H per run.
-    pub peak_index: Histogram,
     pub peak_index_moments: Moments,
     /// Final H per run.
     pub final_index_moments: Moments,
@@ -111,7 +110,6 @@ impl Tally {
             peak_rung: vec![0; nr],
             final_rung: vec![0; nr],
             steps_on_rung: vec![0; nr],
-            peak_index: Histogram::new(lo, hi, INDEX_BINS),
             peak_index_moments: Moments::default(),
             final_index_moments: Moments::default(),
             cost: vec![Moments::default(); m.actors.len()],
@@ -136,7 +134,6 @@ impl Tally {
         for (a, &s) in self.steps_on_rung.iter_mut().zip(&st.steps_on_rung) {
             *a += s as u64;
         }
-        self.peak_index.add(st.peak_index);
         self.peak_index_moments.add(st.peak_index);
         self.final_index_moments.add(st.index);
         for (a, &c) in st.cost.iter().enumerate() {
@@ -190,7 +187,6 @@ impl Tally {
         add(&mut self.peak_rung, &o.peak_rung);
         add(&mut self.final_rung, &o.final_rung);
         add(&mut self.steps_on_rung, &o.steps_on_rung);
-        self.peak_index.merge(&o.peak_index);
         self.peak_index_moments.merge(&o.peak_index_moments);
         self.final_index_moments.merge(&o.final_index_moments);
         for (a, b) in self.cost.iter_mut().zip(&o.cost) {

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, Axes, Chart, Drawn, GRID, INK, MUTED, Mark, PALETTE, WIDTH, draw_mark, fit, mesh, plot,
+    Area, Axes, Chart, Drawn, INK, MUTED, Mark, PALETTE, WIDTH, fit, frame_with_footer, mesh, plot,
     raster, register_font, text, text_width,
 };
 use crate::error::{Error, Result};
@@ -100,46 +100,19 @@ fn draw<DB: DrawingBackend>(
     footer: &str,
     bars: &[Bar],
 ) -> Drawn<DB> {
-    // The frame: title, subtitle, legend, footer (as every chart has).
-    root.fill(&WHITE)?;
-    let (w, h) = root.dim_in_pixel();
-    let max = w.saturating_sub(40);
-    root.draw(&Text::new(fit(title, 24.0, max), (20, 14), text(24.0, INK)))?;
-    root.draw(&Text::new(
-        fit(subtitle, 15.0, max),
-        (20, 44),
-        text(15.0, MUTED),
-    ))?;
     let legend = [
-        (Mark::Fill(UP, 0.85), "raises it"),
-        (Mark::Fill(DOWN, 0.85), "lowers it"),
+        (Mark::Fill(UP, 0.85), "raises it".to_string()),
+        (Mark::Fill(DOWN, 0.85), "lowers it".to_string()),
         (
             Mark::Fill(RGBColor(0x88, 0x88, 0x88), 0.3),
-            "pale: 95% interval includes 0",
+            "pale: 95% interval includes 0".to_string(),
         ),
-        (Mark::Line(INK, false), "95% interval (Fisher z)"),
+        (
+            Mark::Line(INK, false),
+            "95% interval (Fisher z)".to_string(),
+        ),
     ];
-    let mut x = 20;
-    let y = 78;
-    for (mark, label) in legend {
-        draw_mark(root, mark, x, y)?;
-        root.draw(&Text::new(
-            label,
-            (x + 34, y),
-            text(14.0, INK).pos(Pos::new(HPos::Left, VPos::Center)),
-        ))?;
-        x += 34 + text_width(label, 14.0) as i32 + 24;
-    }
-    root.draw(&Text::new(
-        fit(footer, 13.0, max),
-        (20, h as i32 - 10),
-        text(13.0, MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
-    ))?;
-    root.draw(&PathElement::new(
-        vec![(20, h as i32 - 30), (w as i32 - 20, h as i32 - 30)],
-        GRID.stroke_width(1),
-    ))?;
-    let body = root.margin(100, 36, 8, 16);
+    let body = frame_with_footer(root, footer, title, subtitle, &legend)?;
     if bars.is_empty() {
         return Ok(());
     }

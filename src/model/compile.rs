@@ -465,15 +465,19 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
     let outcomes = s
         .outcomes
         .iter()
-        .map(|o| OutcomeSpec {
-            name: o.name.clone(),
-            label: if o.label.is_empty() {
-                o.name.clone()
-            } else {
-                o.label.clone()
-            },
-            cond: names.cond(&o.when),
-            at_end: o.at_end,
+        .map(|o| {
+            let cond = names.cond(&o.when);
+            OutcomeSpec {
+                name: o.name.clone(),
+                label: if o.label.is_empty() {
+                    o.name.clone()
+                } else {
+                    o.label.clone()
+                },
+                deps: cond.deps(),
+                cond,
+                at_end: o.at_end,
+            }
         })
         .collect();
 

@@ -2,6 +2,23 @@
 
 use super::state::RunState;
 
+/// What a condition reads, as bits: a condition false at one step stays false at the next if
+/// none of what it reads changed.
+pub mod deps {
+    /// The rung.
+    pub const RUNG: u8 = 1;
+    /// The dyad index H.
+    pub const INDEX: u8 = 2;
+    /// A measure's level.
+    pub const LEVEL: u8 = 4;
+    /// An event's record (it fired).
+    pub const EVENT: u8 = 8;
+    /// An act's record (it was performed).
+    pub const ACT: u8 = 16;
+    /// The step number itself ("within the last n steps" lapses with time).
+    pub const TIME: u8 = 32;
+}
+
 /// A compiled [`crate::scenario::Condition`].
 #[derive(Debug, Clone)]
 pub enum Cond {
@@ -37,6 +54,21 @@ impl Cond {
             Cond::ActWithin(a, n) => within(s.act_last[*a], *n),
             Cond::Never => false,
             _ => self.holds_compound(s, t),
+        }
+    }
+
+    /// What the condition reads (bits of [`deps`]).
+    pub fn deps(&self) -> u8 {
+        match self {
+            Cond::RungAtLeast(_) | Cond::RungBelow(_) => deps::RUNG,
+            Cond::IndexAbove(_) | Cond::IndexBelow(_) => deps::INDEX,
+            Cond::LevelAtLeast(..) => deps::LEVEL,
+            Cond::EventOccurred(_) => deps::EVENT,
+            Cond::EventWithin(..) => deps::EVENT | deps::TIME,
+            Cond::ActWithin(..) => deps::ACT | deps::TIME,
+            Cond::All(cs) | Cond::Any(cs) => cs.iter().fold(0, |d, c| d | c.deps()),
+            Cond::Not(c) => c.deps(),
+            Cond::Never => 0,
         }
     }
 

@@ -3,11 +3,12 @@
 
 mod compile;
 mod condition;
+pub mod math;
 mod state;
 mod step;
 
 pub use compile::{Control, apply_variant, compile, compile_variant, find_variant};
-pub use condition::Cond;
+pub use condition::{Cond, deps};
 pub use state::{Choice, RunRecord, RunState};
 pub use step::{Decision, Observer, Silent, sample_values, simulate, simulate_sampled};
 
@@ -200,6 +201,9 @@ pub struct OutcomeSpec {
     pub name: String,
     pub label: String,
     pub cond: Cond,
+    /// What the condition reads ([`Cond::deps`]): it is checked again only in steps where one
+    /// of these changed, since it cannot turn true otherwise.
+    pub deps: u8,
     pub at_end: bool,
 }
 

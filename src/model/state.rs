@@ -23,6 +23,56 @@ pub(crate) struct TempModifier {
     pub until: u32,
 }
 
+/// Steps whose draws are taken from the streams at once.
+pub(crate) const DRAW_WINDOW: usize = 64;
+
+/// A relation's numbers for this run, resolved once from the sampled values because the
+/// relation update reads them every step.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RelationRun {
+    /// 1 − fatigue.
+    pub keep: f64,
+    /// Reactivity (0 when the reverse relation is not declared).
+    pub reactivity: f64,
+    pub grievance: f64,
+    pub noise: f64,
+    /// The reverse relation (the relation itself when there is none, with reactivity 0).
+    pub back: usize,
+}
+
+/// A measure's numbers for this run that its owner's choice reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct MeasureRun {
+    pub threshold: f64,
+    pub persistence: f64,
+}
+
+/// The parts of the utilities of raising and lowering a measure from one level that depend on
+/// the level only: the owner's change in cost per step, and the reward for raising.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LevelRun {
+    pub raise_dcost: f64,
+    pub raise_reward: f64,
+    pub lower_dcost: f64,
+}
+
+/// An act's numbers for this run that its owner's choice reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ActRun {
+    pub weight: f64,
+    pub threshold: f64,
+    pub owner_cost: f64,
+    pub reward: f64,
+}
+
+/// An event's numbers for this run: the scheduled probability or the hazard's base rate, and
+/// the hazard's slope on H.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct EventRun {
+    pub p: f64,
+    pub slope: f64,
+}
+
 /// Everything a run carries from step to step, and what it records for its outcomes.
 pub struct RunState {
     /// The run's sampled numbers, indexed by [`super::ParamId`].
@@ -70,9 +120,36 @@ pub struct RunState {
     pub(crate) events_stream: Stream,
     pub(crate) noise_stream: Stream,
     pub(crate) actor_streams: Vec<Stream>,
-    /// This step's draws, taken up front so that every stream gives a fixed number per step.
-    pub(crate) event_draws: Vec<f64>,
-    pub(crate) noise_draws: Vec<f64>,
+    /// The draws of the next [`DRAW_WINDOW`] steps, taken from each stream in one go: a fixed
+    /// number per step and component, whatever happens (`[step][event]`, `[step][relation]`,
+    /// `[actor][step]`). Relation noise is kept as normal numbers.
+    pub(crate) event_bits: Vec<u32>,
+    pub(crate) noise: Vec<f64>,
+    pub(crate) noise_bits: Vec<u32>,
+    pub(crate) actor_bits: Vec<u64>,
+    /// What changed in this step, for the outcome predicates (bits of [`super::condition::deps`]).
+    pub(crate) changed: u8,
+    pub(crate) relation_run: Vec<RelationRun>,
+    pub(crate) event_run: Vec<EventRun>,
+    pub(crate) measure_run: Vec<MeasureRun>,
+    /// `[measure][level 0..=levels]`, flattened; measure k starts at `level_base[k]`.
+    pub(crate) level_run: Vec<LevelRun>,
+    pub(crate) level_base: Vec<usize>,
+    pub(crate) act_run: Vec<ActRun>,
+    /// 1 − decay of every pressure stock.
+    pub(crate) pressure_keep: Vec<f64>,
+    /// What the measures in force add every step, per relation (irritation), per pressure
+    /// stock and per actor (costs), and the highest rung they imply. They change only when a
+    /// level does, so they are recomputed only then (`standing_stale`).
+    pub(crate) standing_impulse: Vec<f64>,
+    pub(crate) standing_pressure: Vec<f64>,
+    pub(crate) standing_cost: Vec<f64>,
+    pub(crate) implied_rung: usize,
+    pub(crate) standing_stale: bool,
+    /// `eff` and `pain` need recomputing: a level or a temporary modifier changed.
+    pub(crate) eff_stale: bool,
+    /// The first step at which a temporary modifier in `temp_mods` lapses.
+    pub(crate) next_expiry: u32,
 }
 
 impl RunState {
@@ -107,8 +184,36 @@ impl RunState {
             events_stream: Master::new(0).stream(0, 0),
             noise_stream: Master::new(0).stream(0, 0),
             actor_streams: vec![Master::new(0).stream(0, 0); m.actors.len()],
-            event_draws: vec![0.0; m.events.len()],
-            noise_draws: vec![0.0; m.relations.len()],
+            event_bits: vec![0; DRAW_WINDOW * m.events.len()],
+            noise: vec![0.0; DRAW_WINDOW * nr],
+            noise_bits: vec![0; DRAW_WINDOW * nr],
+            actor_bits: vec![0; DRAW_WINDOW * m.actors.len()],
+            changed: 0,
+            relation_run: vec![RelationRun::default(); nr],
+            event_run: vec![EventRun::default(); m.events.len()],
+            measure_run: vec![MeasureRun::default(); m.measures.len()],
+            level_run: vec![
+                LevelRun::default();
+                m.measures.iter().map(|ms| ms.levels.len() + 1).sum()
+            ],
+            level_base: m
+                .measures
+                .iter()
+                .scan(0, |base, ms| {
+                    let b = *base;
+                    *base += ms.levels.len() + 1;
+                    Some(b)
+                })
+                .collect(),
+            act_run: vec![ActRun::default(); m.acts.len()],
+            pressure_keep: vec![0.0; m.pressures.len()],
+            standing_impulse: vec![0.0; nr],
+            standing_pressure: vec![0.0; m.pressures.len()],
+            standing_cost: vec![0.0; m.actors.len()],
+            implied_rung: 0,
+            standing_stale: true,
+            eff_stale: true,
+            next_expiry: u32::MAX,
         }
     }
 

@@ -1,8 +1,13 @@
 //! One run, step by step (see docs/model.md for the order of operations).
 
-use super::state::{Choice, RunState, TempModifier};
+use super::condition::deps;
+use super::math::exp;
+use super::state::{
+    ActRun, Choice, DRAW_WINDOW, EventRun, LevelRun, MeasureRun, RelationRun, RunState,
+    TempModifier,
+};
 use super::*;
-use crate::engine::rng::{Master, component};
+use crate::engine::rng::{Master, component, normal_of32, unit32};
 
 /// What an actor did in a step, for traces.
 #[derive(Debug, Clone, Copy)]
@@ -107,9 +112,72 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     for (r, spec) in m.relations.iter().enumerate() {
         st.h[r] = clamp(v[spec.initial as usize], m.bounds);
         st.impulse[r] = 0.0;
+        st.relation_run[r] = RelationRun {
+            keep: 1.0 - v[spec.fatigue as usize],
+            reactivity: spec.reverse.map_or(0.0, |_| v[spec.reactivity as usize]),
+            grievance: v[spec.grievance as usize],
+            noise: v[spec.noise as usize],
+            back: spec.reverse.unwrap_or(r),
+        };
+    }
+    for (e, spec) in m.events.iter().enumerate() {
+        st.event_run[e] = match &spec.timing {
+            TimingSpec::Scheduled { probability, .. } => EventRun {
+                p: v[*probability as usize],
+                slope: 0.0,
+            },
+            TimingSpec::Hazard {
+                rate, index_slope, ..
+            } => EventRun {
+                p: v[*rate as usize],
+                slope: v[*index_slope as usize],
+            },
+        };
+    }
+    for (k, ms) in m.measures.iter().enumerate() {
+        st.measure_run[k] = MeasureRun {
+            threshold: v[ms.threshold as usize],
+            persistence: v[ms.persistence as usize],
+        };
+        let cost_at = |l: usize| {
+            if l == 0 {
+                0.0
+            } else {
+                ms.levels[l - 1].owner_cost.map_or(0.0, |c| v[c as usize])
+            }
+        };
+        let n = ms.levels.len();
+        for l in 0..=n {
+            st.level_run[st.level_base[k] + l] = LevelRun {
+                raise_dcost: if l < n {
+                    cost_at(l + 1) - cost_at(l)
+                } else {
+                    0.0
+                },
+                raise_reward: if l < n {
+                    v[ms.levels[l].reward as usize]
+                } else {
+                    0.0
+                },
+                lower_dcost: if l > 0 {
+                    cost_at(l - 1) - cost_at(l)
+                } else {
+                    0.0
+                },
+            };
+        }
+    }
+    for (k, act) in m.acts.iter().enumerate() {
+        st.act_run[k] = ActRun {
+            weight: v[act.weight as usize],
+            threshold: v[act.threshold as usize],
+            owner_cost: act.owner_cost.map_or(0.0, |c| v[c as usize]),
+            reward: v[act.reward as usize],
+        };
     }
     for (i, p) in m.pressures.iter().enumerate() {
         st.pressure[i] = v[p.initial as usize];
+        st.pressure_keep[i] = 1.0 - v[p.decay as usize];
     }
     for (k, ms) in m.measures.iter().enumerate() {
         let start = ms.initial;
@@ -134,6 +202,9 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     st.event_last.fill(u32::MAX);
     st.event_first.fill(u32::MAX);
     st.temp_mods.clear();
+    st.next_expiry = u32::MAX;
+    st.eff_stale = true;
+    refresh_standing(m, st);
     st.cost.fill(0.0);
     st.steps_on_rung.fill(0);
     st.outcome_first.fill(u32::MAX);
@@ -141,10 +212,10 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     st.rung = rung_of(m, st);
     st.peak_rung = st.rung;
     st.peak_index = st.index;
-    st.events_stream = master.stream(run, component::EVENTS);
-    st.noise_stream = master.stream(run, component::NOISE);
+    master.reset(&mut st.events_stream, run, component::EVENTS);
+    master.reset(&mut st.noise_stream, run, component::NOISE);
     for (a, s) in st.actor_streams.iter_mut().enumerate() {
-        *s = master.stream(run, component::ACTORS + a as u64);
+        master.reset(s, run, component::ACTORS + a as u64);
     }
 }
 
@@ -156,7 +227,9 @@ fn ease_weight(l: &LevelSpec, v: &[f64]) -> f64 {
     }
 }
 
-/// The rung: the higher of the rung H reaches and the highest rung a measure in force implies.
+/// The rung: the higher of the rung H reaches and the highest rung a measure in force implies
+/// (`implied_rung`, kept by [`refresh_standing`]).
+#[inline]
 fn rung_of(m: &Model, st: &RunState) -> usize {
     let mut r = 0;
     for (i, &th) in m.rung_thresholds.iter().enumerate() {
@@ -164,120 +237,46 @@ fn rung_of(m: &Model, st: &RunState) -> usize {
             r = i;
         }
     }
+    r.max(st.implied_rung)
+}
+
+/// Recomputes what the measures in force add every step (irritation, pressure, costs) and the
+/// rung they imply, from the current levels. Called only after a level changed.
+fn refresh_standing(m: &Model, st: &mut RunState) {
+    st.standing_impulse.fill(0.0);
+    st.standing_pressure.fill(0.0);
+    st.standing_cost.fill(0.0);
+    st.implied_rung = 0;
+    let v = &st.values;
     for (k, ms) in m.measures.iter().enumerate() {
         let l = st.level[k];
-        if l > 0 {
-            r = r.max(ms.levels[l as usize - 1].implies_rung);
-        }
-    }
-    r
-}
-
-/// Applies effects; temporary modifiers start counting at `first_step` (the step whose choices
-/// they first change: this step for events, the next one for acts).
-fn apply_effects(m: &Model, first_step: u32, effects: &[EffectSpec], st: &mut RunState) {
-    for e in effects {
-        let v = &st.values;
-        match e {
-            EffectSpec::Move { relation, weight } => {
-                let sal = v[m.relations[*relation].salience as usize];
-                st.impulse[*relation] -= v[*weight as usize] * sal;
-            }
-            EffectSpec::Impulse { relation, amount } => {
-                st.impulse[*relation] += v[*amount as usize];
-            }
-            EffectSpec::Scale { relations, factor } => {
-                let f = v[*factor as usize];
-                for &r in relations {
-                    st.h[r] = clamp(st.h[r] * f, m.bounds);
-                }
-            }
-            EffectSpec::SetLevel { measure, level } => {
-                if m.measures[*measure].control == Control::Free {
-                    st.level[*measure] = *level;
-                    st.max_level[*measure] = st.max_level[*measure].max(*level);
-                }
-            }
-            EffectSpec::AddPressure { pressure, amount } => {
-                st.pressure[*pressure] += v[*amount as usize];
-            }
-            EffectSpec::Modify { modifier, duration } => {
-                let tm = TempModifier {
-                    actor: modifier.actor,
-                    param: modifier.param,
-                    factor: v[modifier.factor as usize],
-                    add: v[modifier.add as usize],
-                    until: first_step.saturating_add(*duration),
-                };
-                st.temp_mods.push(tm);
-            }
-        }
-    }
-}
-
-fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
-    // 1. Events: one draw each, always.
-    for u in st.event_draws.iter_mut() {
-        *u = st.events_stream.uniform();
-    }
-    for (e, spec) in m.events.iter().enumerate() {
-        let u = st.event_draws[e];
-        if !spec.enabled {
+        if l == 0 {
             continue;
         }
-        let last = st.event_last[e];
-        if (spec.once && last != u32::MAX)
-            || (last != u32::MAX && spec.cooldown > 0 && t - last <= spec.cooldown)
-        {
-            continue;
+        let lv = &ms.levels[l as usize - 1];
+        st.standing_impulse[ms.felt_by] += v[lv.irritation as usize];
+        for &(p, amount) in &lv.pressure {
+            st.standing_pressure[p] += v[amount as usize];
         }
-        let v = &st.values;
-        let p = match &spec.timing {
-            TimingSpec::Scheduled { step, probability } => {
-                if t == *step {
-                    v[*probability as usize]
-                } else {
-                    0.0
-                }
-            }
-            TimingSpec::Hazard {
-                rate,
-                index_slope,
-                factors,
-                from_step,
-                until_step,
-            } => {
-                if t < *from_step || t > *until_step {
-                    0.0
-                } else {
-                    let slope = v[*index_slope as usize];
-                    let mut p = v[*rate as usize];
-                    if slope != 0.0 {
-                        p *= (slope * st.index).exp();
-                    }
-                    for (c, times) in factors {
-                        if c.holds(st, t) {
-                            p *= v[*times as usize];
-                        }
-                    }
-                    if p > 0.0 { p.min(1.0) } else { 0.0 }
-                }
-            }
-        };
-        if u < p {
-            st.event_last[e] = t;
-            if st.event_first[e] == u32::MAX {
-                st.event_first[e] = t;
-            }
-            if O::DETAILED {
-                obs.event(t, e, p);
-            }
-            apply_effects(m, t, &spec.effects, st);
+        for &(who, c) in &lv.costs {
+            st.standing_cost[who] += v[c as usize];
         }
+        st.implied_rung = st.implied_rung.max(lv.implies_rung);
     }
+    st.standing_stale = false;
+}
 
-    // 2. Effective actor parameters: base values, then measures in force, then event modifiers.
+/// Recomputes the effective actor parameters (base values, then measures in force, then the
+/// temporary modifiers still running at step `t`) and each actor's exposure to others'
+/// measures. Called only when a level or a modifier changed, or a modifier lapses.
+fn refresh_actor_params(m: &Model, t: u32, st: &mut RunState) {
     st.temp_mods.retain(|tm| tm.until > t);
+    st.next_expiry = st
+        .temp_mods
+        .iter()
+        .map(|tm| tm.until)
+        .min()
+        .unwrap_or(u32::MAX);
     for (a, spec) in m.actors.iter().enumerate() {
         for (k, &p) in spec.params.iter().enumerate() {
             st.eff[a][k] = st.values[p as usize];
@@ -310,11 +309,162 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
         e[2] = e[2].max(0.0);
         e[3] = e[3].clamp(0.0, 1.0);
     }
+    st.eff_stale = false;
+}
 
-    // 3. Choices, all from the same state; two draws per actor, always.
+/// Marks what depends on the levels for recomputation.
+#[inline]
+fn levels_changed(st: &mut RunState) {
+    st.standing_stale = true;
+    st.eff_stale = true;
+    st.changed |= deps::LEVEL;
+}
+
+/// Applies effects; temporary modifiers start counting at `first_step` (the step whose choices
+/// they first change: this step for events, the next one for acts).
+fn apply_effects(m: &Model, first_step: u32, effects: &[EffectSpec], st: &mut RunState) {
+    for e in effects {
+        let v = &st.values;
+        match e {
+            EffectSpec::Move { relation, weight } => {
+                let sal = v[m.relations[*relation].salience as usize];
+                st.impulse[*relation] -= v[*weight as usize] * sal;
+            }
+            EffectSpec::Impulse { relation, amount } => {
+                st.impulse[*relation] += v[*amount as usize];
+            }
+            EffectSpec::Scale { relations, factor } => {
+                let f = v[*factor as usize];
+                for &r in relations {
+                    st.h[r] = clamp(st.h[r] * f, m.bounds);
+                }
+            }
+            EffectSpec::SetLevel { measure, level } => {
+                if m.measures[*measure].control == Control::Free {
+                    st.level[*measure] = *level;
+                    st.max_level[*measure] = st.max_level[*measure].max(*level);
+                    levels_changed(st);
+                }
+            }
+            EffectSpec::AddPressure { pressure, amount } => {
+                st.pressure[*pressure] += v[*amount as usize];
+            }
+            EffectSpec::Modify { modifier, duration } => {
+                let tm = TempModifier {
+                    actor: modifier.actor,
+                    param: modifier.param,
+                    factor: v[modifier.factor as usize],
+                    add: v[modifier.add as usize],
+                    until: first_step.saturating_add(*duration),
+                };
+                st.temp_mods.push(tm);
+                st.eff_stale = true;
+            }
+        }
+    }
+}
+
+/// Takes the draws of the steps from `t` to the end of the window (or of the horizon) from the
+/// event, noise and actor streams.
+fn take_draws(m: &Model, t: u32, st: &mut RunState) {
+    let steps = DRAW_WINDOW.min((m.horizon - t) as usize);
+    let (ne, nr) = (m.events.len(), m.relations.len());
+    st.events_stream.fill32(&mut st.event_bits[..steps * ne]);
+    st.noise_stream.fill32(&mut st.noise_bits[..steps * nr]);
+    for (eps, &bits) in st.noise.iter_mut().zip(&st.noise_bits[..steps * nr]) {
+        *eps = normal_of32(bits);
+    }
+    for (stream, bits) in st
+        .actor_streams
+        .iter_mut()
+        .zip(st.actor_bits.chunks_exact_mut(DRAW_WINDOW))
+    {
+        stream.fill64(&mut bits[..steps]);
+    }
+}
+
+fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
+    let w = t as usize % DRAW_WINDOW;
+    if w == 0 {
+        take_draws(m, t, st);
+    }
+    // H moves every step in practice; the other bits are set as things change.
+    st.changed = deps::INDEX | deps::TIME;
+
+    fire_events(m, t, w, st, obs);
+    // 2. Effective actor parameters: base values, then measures in force, then event modifiers.
+    if st.eff_stale || t >= st.next_expiry {
+        refresh_actor_params(m, t, st);
+    }
+
+    choose(m, t, w, st, obs);
+    make_moves(m, t, st);
+    update_relations(m, w, st);
+    update_rung_and_outcomes(m, t, st);
+    obs.step(t, m, st);
+}
+
+/// 1. Events, in their order; each has its draw whatever happens.
+#[inline(never)]
+fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut O) {
+    for (e, spec) in m.events.iter().enumerate() {
+        if !spec.enabled {
+            continue;
+        }
+        let last = st.event_last[e];
+        if last != u32::MAX && (spec.once || (spec.cooldown > 0 && t - last <= spec.cooldown)) {
+            continue;
+        }
+        let run = st.event_run[e];
+        let p = match &spec.timing {
+            TimingSpec::Scheduled { step, .. } => {
+                if t != *step {
+                    continue;
+                }
+                run.p
+            }
+            TimingSpec::Hazard {
+                factors,
+                from_step,
+                until_step,
+                ..
+            } => {
+                if t < *from_step || t > *until_step {
+                    continue;
+                }
+                let mut p = run.p;
+                if run.slope != 0.0 {
+                    p *= exp(run.slope * st.index);
+                }
+                for (c, times) in factors {
+                    if c.holds(st, t) {
+                        p *= st.values[*times as usize];
+                    }
+                }
+                if p > 0.0 { p.min(1.0) } else { continue }
+            }
+        };
+        if unit32(st.event_bits[w * m.events.len() + e]) < p {
+            st.changed |= deps::EVENT;
+            st.event_last[e] = t;
+            if st.event_first[e] == u32::MAX {
+                st.event_first[e] = t;
+            }
+            if O::DETAILED {
+                obs.event(t, e, p);
+            }
+            apply_effects(m, t, &spec.effects, st);
+        }
+    }
+}
+
+/// 3. Choices, all from the same state; two 32-bit draws per actor (one 64-bit word), always.
+#[inline(never)]
+fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut O) {
     for (a, spec) in m.actors.iter().enumerate() {
-        let ua = st.actor_streams[a].uniform();
-        let uc = st.actor_streams[a].uniform();
+        let bits = st.actor_bits[a * DRAW_WINDOW + w];
+        let ua = unit32(bits as u32);
+        let uc = unit32((bits >> 32) as u32);
         let [lambda, resolve, cost_weight, activity] = st.eff[a];
         if ua >= activity {
             st.choices[a] = Choice::Hold;
@@ -353,27 +503,16 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
             if ms.control != Control::Free {
                 continue;
             }
-            let v = &st.values;
+            let mr = st.measure_run[k];
             let l = st.level[k] as usize;
-            let drive = resolve * (st.h[ms.motive] - v[ms.threshold as usize]) + push;
-            let cost_at = |l: usize| {
-                if l == 0 {
-                    0.0
-                } else {
-                    ms.levels[l - 1].owner_cost.map_or(0.0, |c| v[c as usize])
-                }
-            };
-            let raise = (l < ms.levels.len() && st.rung >= ms.levels[l].min_rung).then(|| {
-                drive - cost_weight * (cost_at(l + 1) - cost_at(l))
-                    + v[ms.levels[l].reward as usize]
-            });
-            let lower = (l > 0).then(|| {
-                -drive - cost_weight * (cost_at(l - 1) - cost_at(l)) - v[ms.persistence as usize]
-            });
-            if let Some(u) = raise {
+            let lr = st.level_run[st.level_base[k] + l];
+            let drive = resolve * (st.h[ms.motive] - mr.threshold) + push;
+            if l < ms.levels.len() && st.rung >= ms.levels[l].min_rung {
+                let u = drive - cost_weight * lr.raise_dcost + lr.raise_reward;
                 add(st, Choice::Raise(k as u16), u);
             }
-            if let Some(u) = lower {
+            if l > 0 {
+                let u = -drive - cost_weight * lr.lower_dcost - mr.persistence;
                 add(st, Choice::Lower(k as u16), u);
             }
         }
@@ -382,12 +521,11 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
             if act.frozen || t < st.act_ready[k] || st.rung < act.min_rung {
                 continue;
             }
-            let v = &st.values;
-            let w = v[act.weight as usize];
-            let d = if w <= 0.0 { 1.0 } else { -1.0 };
-            let u = d * (resolve * (st.h[act.motive] - v[act.threshold as usize]) + push)
-                - cost_weight * act.owner_cost.map_or(0.0, |c| v[c as usize])
-                + v[act.reward as usize];
+            let ar = st.act_run[k];
+            let d = if ar.weight <= 0.0 { 1.0 } else { -1.0 };
+            let u = d * (resolve * (st.h[act.motive] - ar.threshold) + push)
+                - cost_weight * ar.owner_cost
+                + ar.reward;
             add(st, Choice::Act(k as u16), u);
         }
         // Logit choice by inverse CDF over the options in their fixed order.
@@ -395,7 +533,7 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
         let umax = weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut total = 0.0;
         for w in weights.iter_mut() {
-            *w = (lambda * (*w - umax)).exp();
+            *w = exp(lambda * (*w - umax));
             total += *w;
         }
         let target = uc * total;
@@ -422,8 +560,11 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
             obs.decision(t, &d);
         }
     }
+}
 
-    // 4. Moves apply in actor order.
+/// 4. Moves apply in actor order.
+#[inline(never)]
+fn make_moves(m: &Model, t: u32, st: &mut RunState) {
     for a in 0..m.actors.len() {
         let mut choice = st.choices[a];
         // An act's SetLevel earlier in this loop may have moved the measure already.
@@ -452,6 +593,7 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
                 } else {
                     st.level[k] -= 1;
                 }
+                levels_changed(st);
             }
             Choice::Act(k) => {
                 let k = k as usize;
@@ -462,65 +604,79 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
                     st.cost[who] += v[c as usize];
                 }
                 st.act_last[k] = t;
+                st.changed |= deps::ACT;
                 // Blocked for `cooldown` steps after this one, as events are.
                 st.act_ready[k] = t.saturating_add(act.cooldown).saturating_add(1);
                 apply_effects(m, t + 1, &act.effects, st);
             }
         }
     }
+}
 
+/// The measures in force add their standing irritation, pressure and costs; then 5. the
+/// relations move and 6. pressure fades.
+#[inline(never)]
+fn update_relations(m: &Model, w: usize, st: &mut RunState) {
     // Measures in force: standing irritation, pressure, costs.
-    for (k, ms) in m.measures.iter().enumerate() {
-        let l = st.level[k];
-        if l == 0 {
-            continue;
-        }
-        let lv = &ms.levels[l as usize - 1];
-        let v = &st.values;
-        st.impulse[ms.felt_by] += v[lv.irritation as usize];
-        for &(p, amount) in &lv.pressure {
-            st.pressure[p] += v[amount as usize];
-        }
-        for &(who, c) in &lv.costs {
-            st.cost[who] += v[c as usize];
-        }
+    if st.standing_stale {
+        refresh_standing(m, st);
+    }
+    for (x, s) in st.impulse.iter_mut().zip(&st.standing_impulse) {
+        *x += s;
+    }
+    for (x, s) in st.pressure.iter_mut().zip(&st.standing_pressure) {
+        *x += s;
+    }
+    for (x, s) in st.cost.iter_mut().zip(&st.standing_cost) {
+        *x += s;
     }
 
     // 5. Relations: the Richardson/VAR(1) update, one noise draw per relation, always.
-    for e in st.noise_draws.iter_mut() {
-        *e = st.noise_stream.normal();
-    }
-    for (r, spec) in m.relations.iter().enumerate() {
-        let v = &st.values;
-        let eps = st.noise_draws[r];
-        let back = spec.reverse.map_or(0.0, |b| st.h[b]);
-        let x = (1.0 - v[spec.fatigue as usize]) * st.h[r]
-            + v[spec.reactivity as usize] * back
-            + v[spec.grievance as usize]
-            + st.impulse[r]
-            + v[spec.noise as usize] * eps;
-        st.h_next[r] = clamp(x, m.bounds);
+    let nr = m.relations.len();
+    let h = &st.h;
+    for (((next, rr), (&x, &imp)), &eps) in st
+        .h_next
+        .iter_mut()
+        .zip(&st.relation_run)
+        .zip(h.iter().zip(&st.impulse))
+        .zip(&st.noise[w * nr..(w + 1) * nr])
+    {
+        let back = h[rr.back];
+        let y = rr.keep * x + rr.reactivity * back + rr.grievance + imp + rr.noise * eps;
+        *next = clamp(y, m.bounds);
     }
     std::mem::swap(&mut st.h, &mut st.h_next);
     st.impulse.fill(0.0);
 
     // 6. Pressure fades.
-    for (i, p) in m.pressures.iter().enumerate() {
-        st.pressure[i] *= 1.0 - st.values[p.decay as usize];
+    for (x, keep) in st.pressure.iter_mut().zip(&st.pressure_keep) {
+        *x *= keep;
     }
+}
 
-    // 7. The index, the rung and the outcomes.
+/// 7. The index, the rung and the outcomes.
+#[inline(never)]
+fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
     st.index = 0.5 * (st.h[m.focal.0] + st.h[m.focal.1]);
-    st.rung = rung_of(m, st);
+    let rung = rung_of(m, st);
+    if rung != st.rung || t == 0 {
+        st.changed |= deps::RUNG;
+    }
+    st.rung = rung;
     st.peak_rung = st.peak_rung.max(st.rung);
     st.peak_index = st.peak_index.max(st.index);
     st.steps_on_rung[st.rung] += 1;
+    // At step 0 every predicate is checked; later only those that read something that changed.
+    let changed = if t == 0 { u8::MAX } else { st.changed };
     for (o, spec) in m.outcomes.iter().enumerate() {
-        if !spec.at_end && st.outcome_first[o] == u32::MAX && spec.cond.holds(st, t) {
+        if spec.deps & changed != 0
+            && !spec.at_end
+            && st.outcome_first[o] == u32::MAX
+            && spec.cond.holds(st, t)
+        {
             st.outcome_first[o] = t;
         }
     }
-    obs.step(t, m, st);
 }
 
 /// The Goldstein weight of a move.

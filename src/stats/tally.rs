@@ -210,7 +210,7 @@ impl Tally {
 }
 
 impl Observer for Tally {
-    #[inline]
+    #[inline(never)]
     fn step(&mut self, t: u32, _m: &Model, s: &RunState) {
         let t = t as usize;
         self.index_by_step[t].add(s.index);

@@ -26,7 +26,7 @@ pub fn exp(x: f64) -> f64 {
     const P3: f64 = 6.613_756_321_437_934_361_17e-5;
     const P4: f64 = -1.653_390_220_546_525_153_90e-6;
     const P5: f64 = 4.138_136_797_057_238_460_39e-8;
-    if !(x.abs() < 708.0) {
+    if x.is_nan() || x.abs() >= 708.0 {
         return x.exp();
     }
     let kf = (x * INV_LN2 + SHIFT) - SHIFT;

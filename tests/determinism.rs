@@ -143,3 +143,25 @@ fn outputs_are_byte_identical_across_threads_and_invocations() {
     assert!(lines[1].starts_with("0,") && lines[3000].starts_with("2999,"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_reused_chunk_slot_gives_what_a_fresh_one_gives() {
+    let s = parse_text(Path::new("d.ron"), SCENARIO).unwrap_or_else(|d| panic!("{d}"));
+    let m = model::compile(&s, None).unwrap();
+    let master = brink::engine::rng::Master::new(5);
+    let runs = 4 * engine::CHUNK_RUNS;
+    let (fresh, _) = engine::run_chunk(&m, &master, runs, 3, false, None);
+    let mut slot = engine::ChunkSlot::new(&m);
+    engine::run_chunk_into(&m, &master, runs, 1, false, None, &mut slot);
+    assert!(slot.tally != fresh);
+    slot.tally.clear();
+    assert!(
+        slot.tally == brink::stats::Tally::new(&m),
+        "clear() is new()"
+    );
+    engine::run_chunk_into(&m, &master, runs, 3, false, None, &mut slot);
+    assert!(
+        slot.tally == fresh,
+        "a reused slot counts chunk 3 as a fresh one does"
+    );
+}

@@ -120,15 +120,18 @@ pub fn run_until(
     let want_rows = sink.wants_rows() && row.is_some();
     let mut total = Tally::new(model);
     let mut failed = None;
-    let done = for_each_chunk_until(
+    let mut slots = Vec::new();
+    let done = for_each_chunk_in(
         plan,
         stop,
-        |chunk| run_chunk(model, &master, plan.runs, chunk, want_rows, row),
-        |(t, rows)| {
-            total.merge(&t);
+        &mut slots,
+        || ChunkSlot::new(model),
+        |chunk, slot| run_chunk_into(model, &master, plan.runs, chunk, want_rows, row, slot),
+        |slot| {
+            total.merge(&slot.tally);
             if want_rows
                 && failed.is_none()
-                && let Err(e) = sink.rows(&rows)
+                && let Err(e) = sink.rows(&slot.rows)
             {
                 failed = Some(e);
             }
@@ -188,6 +191,32 @@ pub fn for_each_chunk_until<T: Send>(
     work: impl Fn(u64) -> T + Sync,
     mut merge: impl FnMut(T) -> ControlFlow<()>,
 ) -> Result<u64, Interrupted> {
+    let mut slots: Vec<Option<T>> = Vec::new();
+    for_each_chunk_in(
+        plan,
+        stop,
+        &mut slots,
+        || None,
+        |chunk, slot| *slot = Some(work(chunk)),
+        |slot| match slot.take() {
+            Some(t) => merge(t),
+            None => ControlFlow::Continue(()),
+        },
+    )
+}
+
+/// As [`for_each_chunk_until`], with the results of a batch kept in `slots` that live from
+/// batch to batch: `work(chunk, slot)` fills a slot (made by `new_slot` the first time), and
+/// `merge` reads the slots in chunk order. Reusing the slots rather than allocating results per
+/// chunk keeps the memory of a long job where its first batch put it.
+pub fn for_each_chunk_in<S: Send>(
+    plan: &RunPlan,
+    stop: &AtomicBool,
+    slots: &mut Vec<S>,
+    new_slot: impl Fn() -> S,
+    work: impl Fn(u64, &mut S) + Sync,
+    mut merge: impl FnMut(&mut S) -> ControlFlow<()>,
+) -> Result<u64, Interrupted> {
     let threads = plan.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     let batch = (threads * 4) as u64;
@@ -197,19 +226,51 @@ pub fn for_each_chunk_until<T: Send>(
             return Err(Interrupted);
         }
         let hi = (c + batch).min(plan.end_chunk);
-        let results: Vec<T> = match &pool {
-            Ok(pool) => pool.install(|| (c..hi).into_par_iter().map(&work).collect()),
+        let n = (hi - c) as usize;
+        while slots.len() < n {
+            slots.push(new_slot());
+        }
+        let batch_slots = &mut slots[..n];
+        match &pool {
+            Ok(pool) => pool.install(|| {
+                batch_slots
+                    .par_iter_mut()
+                    .enumerate()
+                    .for_each(|(i, slot)| work(c + i as u64, slot))
+            }),
             // No threads to be had: do the work here, in order.
-            Err(_) => (c..hi).map(&work).collect(),
-        };
-        for (i, r) in results.into_iter().enumerate() {
-            if merge(r).is_break() {
+            Err(_) => {
+                for (i, slot) in batch_slots.iter_mut().enumerate() {
+                    work(c + i as u64, slot);
+                }
+            }
+        }
+        for (i, slot) in batch_slots.iter_mut().enumerate() {
+            if merge(slot).is_break() {
                 return Ok(c + i as u64 + 1);
             }
         }
         c = hi;
     }
     Ok(c)
+}
+
+/// The working memory of one chunk of runs: its tally, a run state and its per-run rows.
+pub struct ChunkSlot {
+    pub tally: Tally,
+    pub state: RunState,
+    pub rows: String,
+}
+
+impl ChunkSlot {
+    /// A slot for a model.
+    pub fn new(model: &Model) -> Self {
+        ChunkSlot {
+            tally: Tally::new(model),
+            state: RunState::new(model),
+            rows: String::new(),
+        }
+    }
 }
 
 /// Simulates one chunk of runs in order.
@@ -221,17 +282,30 @@ pub fn run_chunk(
     want_rows: bool,
     row: Option<&RowWriter>,
 ) -> (Tally, String) {
-    let mut tally = Tally::new(model);
-    let mut st = RunState::new(model);
-    let mut rows = String::new();
+    let mut slot = ChunkSlot::new(model);
+    run_chunk_into(model, master, runs, chunk, want_rows, row, &mut slot);
+    (slot.tally, slot.rows)
+}
+
+/// As [`run_chunk`], into a slot whose memory is reused (its tally and rows start afresh).
+pub fn run_chunk_into(
+    model: &Model,
+    master: &Master,
+    runs: u64,
+    chunk: u64,
+    want_rows: bool,
+    row: Option<&RowWriter>,
+    slot: &mut ChunkSlot,
+) {
+    slot.tally.clear();
+    slot.rows.clear();
     let lo = chunk * CHUNK_RUNS;
     let hi = ((chunk + 1) * CHUNK_RUNS).min(runs);
     for r in lo..hi {
-        simulate(model, master, r, &mut st, &mut tally);
-        tally.record(&st);
+        simulate(model, master, r, &mut slot.state, &mut slot.tally);
+        slot.tally.record(&slot.state);
         if want_rows && let Some(f) = row {
-            f(model, r, &st, &mut rows);
+            f(model, r, &slot.state, &mut slot.rows);
         }
     }
-    (tally, rows)
 }

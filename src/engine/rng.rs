@@ -72,7 +72,14 @@ impl Stream {
     /// [`Stream::bits32`], without a call per draw.
     #[inline]
     pub fn fill32(&mut self, out: &mut [u32]) {
-        self.0.fill(out);
+        let mut bytes = [0u8; 256];
+        for chunk in out.chunks_mut(64) {
+            let b = &mut bytes[..chunk.len() * 4];
+            self.0.fill_bytes(b);
+            for (x, w) in chunk.iter_mut().zip(b.chunks_exact(4)) {
+                *x = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+            }
+        }
     }
 
     /// Fills `out` with the next 64-bit draws, in order (as [`Stream::bits`] would give them).

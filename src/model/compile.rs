@@ -419,7 +419,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         }
     }
 
-    let events = s
+    let events: Vec<EventSpec> = s
         .events
         .iter()
         .map(|e| {
@@ -499,6 +499,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         pressures,
         measures,
         acts,
+        event_gates: events.iter().map(EventGate::of).collect(),
         events,
         outcomes,
         param_paths,

@@ -195,6 +195,42 @@ pub struct EventSpec {
     pub enabled: bool,
 }
 
+/// The part of an event the step checks every week, packed apart from the rest so that the
+/// check of a dozen events reads one small array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventGate {
+    /// The first and last step at which the event can fire (a scheduled event: its step; an
+    /// event a variant removed: an empty range).
+    pub from: u32,
+    pub until: u32,
+    pub once: bool,
+    pub cooldown: u32,
+    /// A hazard (state-dependent) rather than a scheduled probability.
+    pub hazard: bool,
+}
+
+impl EventGate {
+    /// The gate of an event.
+    pub fn of(e: &EventSpec) -> EventGate {
+        let (from, until, hazard) = match e.timing {
+            _ if !e.enabled => (u32::MAX, 0, false),
+            TimingSpec::Scheduled { step, .. } => (step, step, false),
+            TimingSpec::Hazard {
+                from_step,
+                until_step,
+                ..
+            } => (from_step, until_step, true),
+        };
+        EventGate {
+            from,
+            until,
+            once: e.once,
+            cooldown: e.cooldown,
+            hazard,
+        }
+    }
+}
+
 /// A named outcome.
 #[derive(Debug, Clone)]
 pub struct OutcomeSpec {
@@ -271,6 +307,8 @@ pub struct Model {
     pub measures: Vec<MeasureSpec>,
     pub acts: Vec<ActSpec>,
     pub events: Vec<EventSpec>,
+    /// What the step checks of each event every week ([`EventGate::of`] each event).
+    pub event_gates: Vec<EventGate>,
     pub outcomes: Vec<OutcomeSpec>,
     /// Every number, in sampling order.
     pub params: Vec<Param>,

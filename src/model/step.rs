@@ -407,44 +407,33 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
 /// 1. Events, in their order; each has its draw whatever happens.
 #[inline(never)]
 fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut O) {
-    for (e, spec) in m.events.iter().enumerate() {
-        if !spec.enabled {
+    let draws = w * m.events.len();
+    for (e, gate) in m.event_gates.iter().enumerate() {
+        if t < gate.from || t > gate.until {
             continue;
         }
         let last = st.event_last[e];
-        if last != u32::MAX && (spec.once || (spec.cooldown > 0 && t - last <= spec.cooldown)) {
+        if last != u32::MAX && (gate.once || (gate.cooldown > 0 && t - last <= gate.cooldown)) {
             continue;
         }
         let run = st.event_run[e];
-        let p = match &spec.timing {
-            TimingSpec::Scheduled { step, .. } => {
-                if t != *step {
-                    continue;
-                }
-                run.p
+        let p = if gate.hazard {
+            let mut p = run.p;
+            if run.slope != 0.0 {
+                p *= exp(run.slope * st.index);
             }
-            TimingSpec::Hazard {
-                factors,
-                from_step,
-                until_step,
-                ..
-            } => {
-                if t < *from_step || t > *until_step {
-                    continue;
-                }
-                let mut p = run.p;
-                if run.slope != 0.0 {
-                    p *= exp(run.slope * st.index);
-                }
+            if let TimingSpec::Hazard { factors, .. } = &m.events[e].timing {
                 for (c, times) in factors {
                     if c.holds(st, t) {
                         p *= st.values[*times as usize];
                     }
                 }
-                if p > 0.0 { p.min(1.0) } else { continue }
             }
+            if p > 0.0 { p.min(1.0) } else { continue }
+        } else {
+            run.p
         };
-        if unit32(st.event_bits[w * m.events.len() + e]) < p {
+        if unit32(st.event_bits[draws + e]) < p {
             st.changed |= deps::EVENT;
             st.event_last[e] = t;
             if st.event_first[e] == u32::MAX {
@@ -453,7 +442,7 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
             if O::DETAILED {
                 obs.event(t, e, p);
             }
-            apply_effects(m, t, &spec.effects, st);
+            apply_effects(m, t, &m.events[e].effects, st);
         }
     }
 }
@@ -621,9 +610,6 @@ fn update_relations(m: &Model, w: usize, st: &mut RunState) {
     if st.standing_stale {
         refresh_standing(m, st);
     }
-    for (x, s) in st.impulse.iter_mut().zip(&st.standing_impulse) {
-        *x += s;
-    }
     for (x, s) in st.pressure.iter_mut().zip(&st.standing_pressure) {
         *x += s;
     }
@@ -631,22 +617,26 @@ fn update_relations(m: &Model, w: usize, st: &mut RunState) {
         *x += s;
     }
 
-    // 5. Relations: the Richardson/VAR(1) update, one noise draw per relation, always.
+    // 5. Relations: the Richardson/VAR(1) update, one noise draw per relation, always. The
+    // standing irritation of the measures in force joins this step's impulses here.
     let nr = m.relations.len();
-    let h = &st.h;
-    for (((next, rr), (&x, &imp)), &eps) in st
-        .h_next
-        .iter_mut()
-        .zip(&st.relation_run)
-        .zip(h.iter().zip(&st.impulse))
-        .zip(&st.noise[w * nr..(w + 1) * nr])
-    {
-        let back = h[rr.back];
-        let y = rr.keep * x + rr.reactivity * back + rr.grievance + imp + rr.noise * eps;
-        *next = clamp(y, m.bounds);
+    let (lo, hi) = m.bounds;
+    let h = &st.h[..nr];
+    let next = &mut st.h_next[..nr];
+    let impulse = &mut st.impulse[..nr];
+    let standing = &st.standing_impulse[..nr];
+    let runs = &st.relation_run[..nr];
+    let noise = &st.noise[w * nr..(w + 1) * nr];
+    for r in 0..nr {
+        let rr = &runs[r];
+        let imp = impulse[r] + standing[r];
+        let y =
+            rr.keep * h[r] + rr.reactivity * h[rr.back] + rr.grievance + imp + rr.noise * noise[r];
+        // NaN cannot arise from validated inputs; map it to the lower bound all the same.
+        next[r] = if y.is_nan() { lo } else { y.clamp(lo, hi) };
+        impulse[r] = 0.0;
     }
     std::mem::swap(&mut st.h, &mut st.h_next);
-    st.impulse.fill(0.0);
 
     // 6. Pressure fades.
     for (x, keep) in st.pressure.iter_mut().zip(&st.pressure_keep) {

@@ -225,17 +225,20 @@ impl Summary {
                 levels: std::iter::once("status quo".to_string())
                     .chain(ms.levels.iter().map(|l| l.name.clone()))
                     .collect(),
-                mean_level: tally.level_by_step[k]
-                    .iter()
-                    .map(|c| {
-                        c.iter()
+                mean_level: (0..m.horizon as usize)
+                    .map(|t| {
+                        tally
+                            .level_counts(k, t)
+                            .iter()
                             .enumerate()
                             .map(|(l, &x)| l as f64 * x as f64)
                             .sum::<f64>()
                             / nf
                     })
                     .collect(),
-                share_by_step: tally.level_by_step[k].iter().map(|c| share(c)).collect(),
+                share_by_step: (0..m.horizon as usize)
+                    .map(|t| share(tally.level_counts(k, t)))
+                    .collect(),
                 highest_level: share(&tally.max_level[k]),
             })
             .collect();
@@ -256,7 +259,9 @@ impl Summary {
             index_by_step,
             peak_index: tally.peak_index_moments.interval(),
             final_index: tally.final_index_moments.interval(),
-            rung_by_step: tally.rung_by_step.iter().map(|c| share(c)).collect(),
+            rung_by_step: (0..m.horizon as usize)
+                .map(|t| share(tally.rung_counts(t)))
+                .collect(),
             peak_rung: tally.peak_rung.iter().map(|&k| wilson(k, n, Z95)).collect(),
             final_rung: tally
                 .final_rung

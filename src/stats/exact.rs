@@ -43,6 +43,11 @@ impl ExactSum {
         self.partials.push(x);
     }
 
+    /// Back to zero, keeping the memory it has.
+    pub fn clear(&mut self) {
+        self.partials.clear();
+    }
+
     /// Adds every partial of another sum.
     pub fn merge(&mut self, other: &ExactSum) {
         for &p in &other.partials {

@@ -27,6 +27,15 @@ impl Moments {
         self.max = Some(self.max.map_or(x, |m| m.max(x)));
     }
 
+    /// Back to no values, keeping the memory it has.
+    pub fn clear(&mut self) {
+        self.n = 0;
+        self.sum.clear();
+        self.sumsq.clear();
+        self.min = None;
+        self.max = None;
+    }
+
     /// Adds another set of moments.
     pub fn merge(&mut self, o: &Moments) {
         self.n += o.n;
@@ -61,10 +70,11 @@ pub struct Tally {
     pub index_by_step: Vec<Histogram>,
     /// Mean of H at each step.
     pub index_mean_by_step: Vec<ExactSum>,
-    /// Runs on each rung at each step: `[step][rung]`.
-    pub rung_by_step: Vec<Vec<u64>>,
-    /// Runs at each level of each measure at each step: `[measure][step][level]`.
-    pub level_by_step: Vec<Vec<Vec<u64>>>,
+    /// Runs on each rung at each step: `[step · rungs + rung]` (see [`Tally::rung_counts`]).
+    pub rung_by_step: Vec<u64>,
+    /// Runs at each level of each measure at each step: `[measure][step · (levels + 1) + level]`
+    /// (see [`Tally::level_counts`]). Flat, because the step loop counts into it every step.
+    pub level_by_step: Vec<Vec<u64>>,
     /// Runs whose peak rung was each rung.
     pub peak_rung: Vec<u64>,
     /// Runs whose final rung was each rung.
@@ -101,11 +111,11 @@ impl Tally {
             horizon: m.horizon,
             index_by_step: vec![Histogram::new(lo, hi, INDEX_BINS); h],
             index_mean_by_step: vec![ExactSum::new(); h],
-            rung_by_step: vec![vec![0; nr]; h],
+            rung_by_step: vec![0; nr * h],
             level_by_step: m
                 .measures
                 .iter()
-                .map(|ms| vec![vec![0; ms.levels.len() + 1]; h])
+                .map(|ms| vec![0; (ms.levels.len() + 1) * h])
                 .collect(),
             peak_rung: vec![0; nr],
             final_rung: vec![0; nr],
@@ -123,6 +133,48 @@ impl Tally {
             outcome_first: vec![vec![0; h]; m.outcomes.len()],
             event_hits: vec![0; m.events.len()],
             event_first: vec![vec![0; h]; m.events.len()],
+        }
+    }
+
+    /// Back to no runs, keeping its memory: equal to `Tally::new` of the same model. The
+    /// engine reuses a few tallies rather than allocating one per chunk, so that the memory of
+    /// a long run stays where the first batch put it.
+    pub fn clear(&mut self) {
+        fn zero(v: &mut [u64]) {
+            v.fill(0);
+        }
+        self.runs = 0;
+        for h in &mut self.index_by_step {
+            zero(&mut h.counts);
+        }
+        for s in &mut self.index_mean_by_step {
+            s.clear();
+        }
+        zero(&mut self.rung_by_step);
+        for l in &mut self.level_by_step {
+            zero(l);
+        }
+        zero(&mut self.peak_rung);
+        zero(&mut self.final_rung);
+        zero(&mut self.steps_on_rung);
+        self.peak_index_moments.clear();
+        self.final_index_moments.clear();
+        for c in &mut self.cost {
+            c.clear();
+        }
+        for h in &mut self.cost_hist {
+            zero(&mut h.counts);
+        }
+        for l in &mut self.max_level {
+            zero(l);
+        }
+        zero(&mut self.outcome_hits);
+        for o in &mut self.outcome_first {
+            zero(o);
+        }
+        zero(&mut self.event_hits);
+        for e in &mut self.event_first {
+            zero(e);
         }
     }
 
@@ -176,13 +228,9 @@ impl Tally {
         {
             a.merge(b);
         }
-        for (a, b) in self.rung_by_step.iter_mut().zip(&o.rung_by_step) {
-            add(a, b);
-        }
+        add(&mut self.rung_by_step, &o.rung_by_step);
         for (a, b) in self.level_by_step.iter_mut().zip(&o.level_by_step) {
-            for (x, y) in a.iter_mut().zip(b) {
-                add(x, y);
-            }
+            add(a, b);
         }
         add(&mut self.peak_rung, &o.peak_rung);
         add(&mut self.final_rung, &o.final_rung);
@@ -209,15 +257,29 @@ impl Tally {
     }
 }
 
+impl Tally {
+    /// Runs on each rung at step `t`.
+    pub fn rung_counts(&self, t: usize) -> &[u64] {
+        let nr = self.rung_by_step.len() / self.horizon as usize;
+        &self.rung_by_step[t * nr..(t + 1) * nr]
+    }
+
+    /// Runs at each level of measure `k` at step `t`.
+    pub fn level_counts(&self, k: usize, t: usize) -> &[u64] {
+        let w = self.level_by_step[k].len() / self.horizon as usize;
+        &self.level_by_step[k][t * w..(t + 1) * w]
+    }
+}
+
 impl Observer for Tally {
-    #[inline(never)]
-    fn step(&mut self, t: u32, _m: &Model, s: &RunState) {
+    #[inline]
+    fn step(&mut self, t: u32, m: &Model, s: &RunState) {
         let t = t as usize;
         self.index_by_step[t].add(s.index);
         self.index_mean_by_step[t].add(s.index);
-        self.rung_by_step[t][s.rung] += 1;
-        for (k, &l) in s.level.iter().enumerate() {
-            self.level_by_step[k][t][l as usize] += 1;
+        self.rung_by_step[t * m.rung_names.len() + s.rung] += 1;
+        for ((counts, &l), ms) in self.level_by_step.iter_mut().zip(&s.level).zip(&m.measures) {
+            counts[t * (ms.levels.len() + 1) + l as usize] += 1;
         }
     }
 }

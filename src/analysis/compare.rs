@@ -2,12 +2,13 @@
 //! numbers), with paired intervals on every difference, and the tornado of lever effects.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::rng::Master;
-use crate::engine::{Interrupted, RunPlan, for_each_chunk};
+use crate::engine::{Interrupted, RunPlan, for_each_chunk_in};
 use crate::model::{self, Model, RunState, simulate};
 use crate::report::Manifest;
 use crate::scenario::{Lever, Scenario, Variant};
@@ -74,6 +75,19 @@ impl PairedTally {
         }
     }
 
+    /// Back to no runs, keeping its memory.
+    pub fn clear(&mut self) {
+        for t in &mut self.tallies {
+            t.clear();
+        }
+        for v in self.gained.iter_mut().chain(&mut self.lost) {
+            v.fill(0);
+        }
+        for m in self.diffs.iter_mut().chain(&mut self.values).flatten() {
+            m.clear();
+        }
+    }
+
     /// Adds the counts of later runs.
     pub fn merge(&mut self, o: &PairedTally) {
         for (a, b) in self.tallies.iter_mut().zip(&o.tallies) {
@@ -102,12 +116,18 @@ pub fn run_paired(
 ) -> Result<PairedTally, Interrupted> {
     let master = Master::new(plan.seed);
     let mut total = PairedTally::new(arms);
-    for_each_chunk(
+    // Each chunk's counts and run states live in a slot reused from batch to batch.
+    let mut slots = Vec::new();
+    for_each_chunk_in(
         plan,
         stop,
-        |chunk| {
-            let mut t = PairedTally::new(arms);
-            let mut states: Vec<RunState> = arms.iter().map(|a| RunState::new(&a.model)).collect();
+        &mut slots,
+        || {
+            let states: Vec<RunState> = arms.iter().map(|a| RunState::new(&a.model)).collect();
+            (PairedTally::new(arms), states)
+        },
+        |chunk, (t, states)| {
+            t.clear();
             let (mut base_q, mut q) = (vec![], vec![]);
             let lo = chunk * crate::engine::CHUNK_RUNS;
             let hi = ((chunk + 1) * crate::engine::CHUNK_RUNS).min(plan.runs);
@@ -133,9 +153,11 @@ pub fn run_paired(
                     }
                 }
             }
-            t
         },
-        |t| total.merge(&t),
+        |(t, _)| {
+            total.merge(t);
+            ControlFlow::Continue(())
+        },
     )?;
     Ok(total)
 }

@@ -263,6 +263,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                 pressures: vec![],
                 measures: vec![],
                 acts: vec![],
+                options: vec![],
             }
         })
         .collect();
@@ -481,6 +482,27 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         })
         .collect();
 
+    for a in &mut actors {
+        let measures = a
+            .measures
+            .iter()
+            .filter(|&&k| measures[k].control == Control::Free)
+            .map(|&k| OptionSource::Measure {
+                measure: k,
+                motive: measures[k].motive,
+                levels: measures[k].levels.len(),
+            });
+        let acts = a
+            .acts
+            .iter()
+            .filter(|&&k| !acts[k].frozen)
+            .map(|&k| OptionSource::Act {
+                act: k,
+                motive: acts[k].motive,
+                min_rung: acts[k].min_rung,
+            });
+        a.options = measures.chain(acts).collect();
+    }
     let max_options = actors
         .iter()
         .map(|a| 1 + 2 * a.measures.len() + a.acts.len())

@@ -47,6 +47,26 @@ pub struct ActorSpec {
     pub measures: Vec<usize>,
     /// Acts this actor owns.
     pub acts: Vec<usize>,
+    /// What this actor can choose besides holding, in the order the logit choice takes them:
+    /// its free measures (not forced or frozen), then its acts that are not frozen.
+    pub options: Vec<OptionSource>,
+}
+
+/// A lever an actor can move in its choice, with what the choice reads of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionSource {
+    /// Raise or lower measure `measure` (with `levels` levels), motivated by relation `motive`.
+    Measure {
+        measure: usize,
+        motive: usize,
+        levels: usize,
+    },
+    /// Perform act `act` (on the rung `min_rung` or higher), motivated by relation `motive`.
+    Act {
+        act: usize,
+        motive: usize,
+        min_rung: usize,
+    },
 }
 
 /// A directed relation.

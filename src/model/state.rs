@@ -51,6 +51,8 @@ pub(crate) struct MeasureRun {
 /// the level only: the owner's change in cost per step, and the reward for raising.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct LevelRun {
+    /// The rung needed to raise from this level (`usize::MAX` at the top level).
+    pub raise_min_rung: usize,
     pub raise_dcost: f64,
     pub raise_reward: f64,
     pub lower_dcost: f64,

@@ -149,6 +149,11 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
         let n = ms.levels.len();
         for l in 0..=n {
             st.level_run[st.level_base[k] + l] = LevelRun {
+                raise_min_rung: if l < n {
+                    ms.levels[l].min_rung
+                } else {
+                    usize::MAX
+                },
                 raise_dcost: if l < n {
                     cost_at(l + 1) - cost_at(l)
                 } else {
@@ -489,35 +494,42 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
             n += 1;
         };
         add(st, Choice::Hold, 0.0);
-        for &k in &spec.measures {
-            let ms = &m.measures[k];
-            if ms.control != Control::Free {
-                continue;
+        for source in &spec.options {
+            match *source {
+                OptionSource::Measure {
+                    measure: k,
+                    motive,
+                    levels,
+                } => {
+                    let mr = st.measure_run[k];
+                    let l = st.level[k] as usize;
+                    let lr = st.level_run[st.level_base[k] + l];
+                    let drive = resolve * (st.h[motive] - mr.threshold) + push;
+                    if l < levels && st.rung >= lr.raise_min_rung {
+                        let u = drive - cost_weight * lr.raise_dcost + lr.raise_reward;
+                        add(st, Choice::Raise(k as u16), u);
+                    }
+                    if l > 0 {
+                        let u = -drive - cost_weight * lr.lower_dcost - mr.persistence;
+                        add(st, Choice::Lower(k as u16), u);
+                    }
+                }
+                OptionSource::Act {
+                    act: k,
+                    motive,
+                    min_rung,
+                } => {
+                    if t < st.act_ready[k] || st.rung < min_rung {
+                        continue;
+                    }
+                    let ar = st.act_run[k];
+                    let d = if ar.weight <= 0.0 { 1.0 } else { -1.0 };
+                    let u = d * (resolve * (st.h[motive] - ar.threshold) + push)
+                        - cost_weight * ar.owner_cost
+                        + ar.reward;
+                    add(st, Choice::Act(k as u16), u);
+                }
             }
-            let mr = st.measure_run[k];
-            let l = st.level[k] as usize;
-            let lr = st.level_run[st.level_base[k] + l];
-            let drive = resolve * (st.h[ms.motive] - mr.threshold) + push;
-            if l < ms.levels.len() && st.rung >= ms.levels[l].min_rung {
-                let u = drive - cost_weight * lr.raise_dcost + lr.raise_reward;
-                add(st, Choice::Raise(k as u16), u);
-            }
-            if l > 0 {
-                let u = -drive - cost_weight * lr.lower_dcost - mr.persistence;
-                add(st, Choice::Lower(k as u16), u);
-            }
-        }
-        for &k in &spec.acts {
-            let act = &m.acts[k];
-            if act.frozen || t < st.act_ready[k] || st.rung < act.min_rung {
-                continue;
-            }
-            let ar = st.act_run[k];
-            let d = if ar.weight <= 0.0 { 1.0 } else { -1.0 };
-            let u = d * (resolve * (st.h[act.motive] - ar.threshold) + push)
-                - cost_weight * ar.owner_cost
-                + ar.reward;
-            add(st, Choice::Act(k as u16), u);
         }
         // Logit choice by inverse CDF over the options in their fixed order.
         let weights = &mut st.weights[..n];

@@ -76,6 +76,7 @@ pub(crate) struct EventRun {
 }
 
 /// Everything a run carries from step to step, and what it records for its outcomes.
+#[derive(Clone)]
 pub struct RunState {
     /// The run's sampled numbers, indexed by [`super::ParamId`].
     pub values: Vec<f64>,

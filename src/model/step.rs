@@ -317,6 +317,33 @@ fn refresh_actor_params(m: &Model, t: u32, st: &mut RunState) {
     st.eff_stale = false;
 }
 
+/// Debug builds (tests in debug, the fuzzer) check that the cached actor parameters are what a
+/// recomputation from scratch gives.
+#[cfg(debug_assertions)]
+fn check_actor_params(m: &Model, t: u32, st: &RunState) {
+    let mut fresh = st.clone();
+    refresh_actor_params(m, t, &mut fresh);
+    let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+    debug_assert!(
+        st.eff.iter().zip(&fresh.eff).all(|(a, b)| same(a, b)) && same(&st.pain, &fresh.pain),
+        "step {t}: cached actor parameters are stale"
+    );
+}
+
+/// Debug builds check that the cached effects of the measures in force are current.
+#[cfg(debug_assertions)]
+fn check_standing(m: &Model, st: &RunState) {
+    let mut fresh = st.clone();
+    refresh_standing(m, &mut fresh);
+    debug_assert!(
+        st.standing_impulse == fresh.standing_impulse
+            && st.standing_pressure == fresh.standing_pressure
+            && st.standing_cost == fresh.standing_cost
+            && st.implied_rung == fresh.implied_rung,
+        "cached effects of the measures in force are stale"
+    );
+}
+
 /// Marks what depends on the levels for recomputation.
 #[inline]
 fn levels_changed(st: &mut RunState) {
@@ -403,6 +430,8 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     if st.eff_stale || t >= st.next_expiry {
         refresh_actor_params(m, t, st);
     }
+    #[cfg(debug_assertions)]
+    check_actor_params(m, t, st);
 
     choose(m, t, w, st, obs);
     make_moves(m, t, st);
@@ -624,6 +653,8 @@ fn update_relations(m: &Model, w: usize, st: &mut RunState) {
     if st.standing_stale {
         refresh_standing(m, st);
     }
+    #[cfg(debug_assertions)]
+    check_standing(m, st);
     for (x, s) in st.pressure.iter_mut().zip(&st.standing_pressure) {
         *x += s;
     }
@@ -673,6 +704,15 @@ fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
     // At step 0 every predicate is checked; later only those that read something that changed.
     let changed = if t == 0 { u8::MAX } else { st.changed };
     for (o, spec) in m.outcomes.iter().enumerate() {
+        // Debug builds check that a predicate skipped for reading nothing that changed is false.
+        debug_assert!(
+            spec.deps & changed != 0
+                || spec.at_end
+                || st.outcome_first[o] != u32::MAX
+                || !spec.cond.holds(st, t),
+            "step {t}: outcome {} holds but was skipped",
+            spec.name
+        );
         if spec.deps & changed != 0
             && !spec.at_end
             && st.outcome_first[o] == u32::MAX

@@ -248,24 +248,13 @@ pub fn arms(s: &Scenario, variants: &[String], tornado: bool) -> Result<Vec<Arm>
     if tornado {
         for lever in &s.levers {
             let name = lever.name().to_string();
-            let empty = Variant {
-                name: String::new(),
-                label: String::new(),
-                description: String::new(),
-                set: BTreeMap::new(),
-                force: BTreeMap::new(),
-                freeze: vec![],
-                add_events: vec![],
-                remove_events: vec![],
-                source: String::new(),
-            };
             if let Lever::Measure(m) = lever {
                 let top = m.levels.len() as i64;
                 let v = Variant {
                     name: format!("force_{name}"),
                     label: format!("{name} forced to {}", m.levels[top as usize - 1].name),
                     force: BTreeMap::from([(name.clone(), top)]),
-                    ..empty.clone()
+                    ..Variant::default()
                 };
                 out.push(Arm {
                     name: v.name.clone(),
@@ -279,7 +268,7 @@ pub fn arms(s: &Scenario, variants: &[String], tornado: bool) -> Result<Vec<Arm>
                 name: format!("freeze_{name}"),
                 label: format!("{name} frozen"),
                 freeze: vec![name.clone()],
-                ..empty
+                ..Variant::default()
             };
             out.push(Arm {
                 name: v.name.clone(),

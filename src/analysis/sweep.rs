@@ -2,7 +2,6 @@
 //! the same seed and run indices (common random numbers, so that the curve is smooth: two
 //! neighbouring points differ only by the parameter, not by the luck of the draw).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::atomic::AtomicBool;
@@ -213,14 +212,7 @@ pub fn grid_models(
         Some(name) => model::find_variant(s, name).map_err(Error::Input)?.clone(),
         None => Variant {
             name: "sweep".into(),
-            label: String::new(),
-            description: String::new(),
-            set: BTreeMap::new(),
-            force: BTreeMap::new(),
-            freeze: vec![],
-            add_events: vec![],
-            remove_events: vec![],
-            source: String::new(),
+            ..Variant::default()
         },
     };
     // Paths are those of the scenario with the variant applied (its added events have paths).

@@ -490,7 +490,6 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
             .map(|&k| OptionSource::Measure {
                 measure: k,
                 motive: measures[k].motive,
-                levels: measures[k].levels.len(),
             });
         let acts = a
             .acts

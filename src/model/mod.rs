@@ -55,12 +55,8 @@ pub struct ActorSpec {
 /// A lever an actor can move in its choice, with what the choice reads of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionSource {
-    /// Raise or lower measure `measure` (with `levels` levels), motivated by relation `motive`.
-    Measure {
-        measure: usize,
-        motive: usize,
-        levels: usize,
-    },
+    /// Raise or lower measure `measure`, motivated by relation `motive`.
+    Measure { measure: usize, motive: usize },
     /// Perform act `act` (on the rung `min_rung` or higher), motivated by relation `motive`.
     Act {
         act: usize,
@@ -225,28 +221,25 @@ pub struct EventGate {
     pub until: u32,
     pub once: bool,
     pub cooldown: u32,
-    /// A hazard (state-dependent) rather than a scheduled probability.
-    pub hazard: bool,
 }
 
 impl EventGate {
     /// The gate of an event.
     pub fn of(e: &EventSpec) -> EventGate {
-        let (from, until, hazard) = match e.timing {
-            _ if !e.enabled => (u32::MAX, 0, false),
-            TimingSpec::Scheduled { step, .. } => (step, step, false),
+        let (from, until) = match e.timing {
+            _ if !e.enabled => (u32::MAX, 0),
+            TimingSpec::Scheduled { step, .. } => (step, step),
             TimingSpec::Hazard {
                 from_step,
                 until_step,
                 ..
-            } => (from_step, until_step, true),
+            } => (from_step, until_step),
         };
         EventGate {
             from,
             until,
             once: e.once,
             cooldown: e.cooldown,
-            hazard,
         }
     }
 }

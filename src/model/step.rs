@@ -148,43 +148,22 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
         };
         let n = ms.levels.len();
         for l in 0..=n {
-            st.level_run[st.level_base[k] + l] = LevelRun {
-                raise_min_rung: if l < n {
-                    ms.levels[l].min_rung
-                } else {
-                    usize::MAX
-                },
-                raise_dcost: if l < n {
-                    cost_at(l + 1) - cost_at(l)
-                } else {
-                    0.0
-                },
-                raise_reward: if l < n {
-                    v[ms.levels[l].reward as usize]
-                } else {
-                    0.0
-                },
-                lower_dcost: if l > 0 {
-                    cost_at(l - 1) - cost_at(l)
-                } else {
-                    0.0
-                },
+            // At the top level there is no raising: its rung can never be reached.
+            let mut lr = LevelRun {
+                raise_min_rung: usize::MAX,
+                ..LevelRun::default()
             };
+            if l < n {
+                lr.raise_min_rung = ms.levels[l].min_rung;
+                lr.raise_dcost = cost_at(l + 1) - cost_at(l);
+                lr.raise_reward = v[ms.levels[l].reward as usize];
+            }
+            if l > 0 {
+                lr.lower_dcost = cost_at(l - 1) - cost_at(l);
+            }
+            st.level_run[st.level_base[k] + l] = lr;
         }
-    }
-    for (k, act) in m.acts.iter().enumerate() {
-        st.act_run[k] = ActRun {
-            weight: v[act.weight as usize],
-            threshold: v[act.threshold as usize],
-            owner_cost: act.owner_cost.map_or(0.0, |c| v[c as usize]),
-            reward: v[act.reward as usize],
-        };
-    }
-    for (i, p) in m.pressures.iter().enumerate() {
-        st.pressure[i] = v[p.initial as usize];
-        st.pressure_keep[i] = 1.0 - v[p.decay as usize];
-    }
-    for (k, ms) in m.measures.iter().enumerate() {
+
         let start = ms.initial;
         let level = match ms.control {
             Control::Forced(l) => l,
@@ -201,6 +180,18 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
         }
         st.level[k] = level;
         st.max_level[k] = level;
+    }
+    for (k, act) in m.acts.iter().enumerate() {
+        st.act_run[k] = ActRun {
+            weight: v[act.weight as usize],
+            threshold: v[act.threshold as usize],
+            owner_cost: act.owner_cost.map_or(0.0, |c| v[c as usize]),
+            reward: v[act.reward as usize],
+        };
+    }
+    for (i, p) in m.pressures.iter().enumerate() {
+        st.pressure[i] = v[p.initial as usize];
+        st.pressure_keep[i] = 1.0 - v[p.decay as usize];
     }
     st.act_ready.fill(0);
     st.act_last.fill(u32::MAX);
@@ -453,21 +444,20 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
             continue;
         }
         let run = st.event_run[e];
-        let p = if gate.hazard {
-            let mut p = run.p;
-            if run.slope != 0.0 {
-                p *= exp(run.slope * st.index);
-            }
-            if let TimingSpec::Hazard { factors, .. } = &m.events[e].timing {
+        let p = match &m.events[e].timing {
+            TimingSpec::Scheduled { .. } => run.p,
+            TimingSpec::Hazard { factors, .. } => {
+                let mut p = run.p;
+                if run.slope != 0.0 {
+                    p *= exp(run.slope * st.index);
+                }
                 for (c, times) in factors {
                     if c.holds(st, t) {
                         p *= st.values[*times as usize];
                     }
                 }
+                if p > 0.0 { p.min(1.0) } else { continue }
             }
-            if p > 0.0 { p.min(1.0) } else { continue }
-        } else {
-            run.p
         };
         if unit32(st.event_bits[draws + e]) < p {
             st.changed |= deps::EVENT;
@@ -525,16 +515,12 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
         add(st, Choice::Hold, 0.0);
         for source in &spec.options {
             match *source {
-                OptionSource::Measure {
-                    measure: k,
-                    motive,
-                    levels,
-                } => {
+                OptionSource::Measure { measure: k, motive } => {
                     let mr = st.measure_run[k];
                     let l = st.level[k] as usize;
                     let lr = st.level_run[st.level_base[k] + l];
                     let drive = resolve * (st.h[motive] - mr.threshold) + push;
-                    if l < levels && st.rung >= lr.raise_min_rung {
+                    if st.rung >= lr.raise_min_rung {
                         let u = drive - cost_weight * lr.raise_dcost + lr.raise_reward;
                         add(st, Choice::Raise(k as u16), u);
                     }
@@ -694,7 +680,7 @@ fn update_relations(m: &Model, w: usize, st: &mut RunState) {
 fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
     st.index = 0.5 * (st.h[m.focal.0] + st.h[m.focal.1]);
     let rung = rung_of(m, st);
-    if rung != st.rung || t == 0 {
+    if rung != st.rung {
         st.changed |= deps::RUNG;
     }
     st.rung = rung;

@@ -466,7 +466,7 @@ pub struct Outcome {
 }
 
 /// A named override of the base scenario: a hypothesis or a policy option.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Variant {
     pub name: String,

@@ -439,7 +439,7 @@ impl Medians<'_> {
         )
     }
 
-    /// The y range: every arm's median, widened to the neighbouring rung thresholds when near.
+    /// The y range: every arm's median (see [`super::index_range`]).
     fn y_range(&self) -> (f64, f64) {
         let cx = self.cx;
         let vals = cx
@@ -449,31 +449,7 @@ impl Medians<'_> {
             .filter(|v| v.is_finite());
         let lo = vals.clone().fold(f64::INFINITY, f64::min);
         let hi = vals.fold(f64::NEG_INFINITY, f64::max);
-        let (mut lo, mut hi) = if lo.is_finite() && hi.is_finite() {
-            (lo, hi)
-        } else {
-            (0.0, 1.0)
-        };
-        if hi - lo < 1.0 {
-            let mid = (hi + lo) / 2.0;
-            lo = mid - 0.5;
-            hi = mid + 0.5;
-        }
-        let span = hi - lo;
-        let inner = || cx.base.rung_thresholds.iter().skip(1).copied();
-        if let Some(t) = inner().filter(|&t| t > hi).reduce(f64::min)
-            && t - hi <= span
-        {
-            hi = t;
-        }
-        if let Some(t) = inner().filter(|&t| t < lo).reduce(f64::max)
-            && lo - t <= span
-        {
-            lo = t;
-        }
-        let pad = (hi - lo) * 0.08;
-        let b = cx.base.bounds;
-        ((lo - pad).max(b.0.min(lo)), (hi + pad).min(b.1.max(hi)))
+        super::index_range(lo, hi, &cx.base.rung_thresholds, cx.base.bounds)
     }
 }
 
@@ -491,11 +467,7 @@ impl Drawing for Medians<'_> {
         let th = &cx.base.rung_thresholds;
         let nr = cx.base.rung_names.len().min(th.len());
         let (y0, y1) = self.y_range();
-        let rung_of = |r: usize| {
-            let lo = if r == 0 { cx.base.bounds.0 } else { th[r] };
-            let hi = th.get(r + 1).copied().unwrap_or(cx.base.bounds.1);
-            (lo, hi)
-        };
+        let rung_of = |r: usize| super::rung_range(th, cx.base.bounds, r);
         let visible: Vec<usize> = (0..nr)
             .filter(|&r| {
                 let (lo, hi) = rung_of(r);
@@ -506,14 +478,7 @@ impl Drawing for Medians<'_> {
             .iter()
             .rev()
             .map(|&r| {
-                let (lo, hi) = rung_of(r);
-                let words = if r == 0 {
-                    format!("H below {}", fmt_num(hi))
-                } else if r + 1 == nr {
-                    format!("H {} and above", fmt_num(lo))
-                } else {
-                    format!("H {} to {}", fmt_num(lo), fmt_num(hi))
-                };
+                let words = super::rung_words(th, cx.base.bounds, r);
                 (
                     Mark::Fill(rung_color(r, nr), 0.5),
                     format!("{} ({words})", cx.base.rung_names[r]),
@@ -639,10 +604,7 @@ impl Drawing for TimeTo<'_> {
             .flat_map(|a| a.by_step[o].iter().copied())
             .filter(|p| p.is_finite())
             .fold(0.0, f64::max);
-        let ymax = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5]
-            .into_iter()
-            .find(|&m| top <= m * 0.95)
-            .unwrap_or(1.0);
+        let ymax = super::probability_top(top);
         let mut chart = plot(&plot_area, 0.0..xmax, 0.0..ymax, 56)?;
         mesh(
             &mut chart,

@@ -20,32 +20,18 @@ pub(crate) fn title(c: &Ctx) -> String {
 
 /// The H range a rung covers.
 fn rung_range(c: &Ctx, r: usize) -> (f64, f64) {
-    let lo = if r == 0 { c.bounds.0 } else { c.thresholds[r] };
-    let hi = c.thresholds.get(r + 1).copied().unwrap_or(c.bounds.1);
-    (lo, hi)
+    super::rung_range(c.thresholds, c.bounds, r)
 }
 
-/// The rung's range in words: "H from 2 to 4".
+/// The rung's range in words (nothing for a one-rung ladder).
 fn rung_words(c: &Ctx, r: usize) -> String {
-    let n = c.thresholds.len();
-    if n <= 1 {
+    if c.thresholds.len() <= 1 {
         return String::new();
     }
-    if r == 0 {
-        format!("H below {}", fmt_num(c.thresholds[1]))
-    } else if r + 1 == n {
-        format!("H {} and above", fmt_num(c.thresholds[r]))
-    } else {
-        format!(
-            "H {} to {}",
-            fmt_num(c.thresholds[r]),
-            fmt_num(c.thresholds[r + 1])
-        )
-    }
+    super::rung_words(c.thresholds, c.bounds, r)
 }
 
-/// The y range: the middle 90% of runs at every step, widened to the neighbouring rung
-/// thresholds when they are near, so that the reader sees how far the next rung is.
+/// The y range: the middle 90% of runs at every step (see [`super::index_range`]).
 fn y_range(c: &Ctx) -> (f64, f64) {
     let steps = &c.s.index_by_step;
     let lo = steps
@@ -58,33 +44,7 @@ fn y_range(c: &Ctx) -> (f64, f64) {
         .map(|x| x.q[4])
         .filter(|v| v.is_finite())
         .fold(f64::NEG_INFINITY, f64::max);
-    let (mut lo, mut hi) = if lo.is_finite() && hi.is_finite() {
-        (lo, hi)
-    } else {
-        (0.0, 1.0)
-    };
-    if hi - lo < 1.0 {
-        let mid = (hi + lo) / 2.0;
-        lo = mid - 0.5;
-        hi = mid + 0.5;
-    }
-    let span = hi - lo;
-    let inner = || c.thresholds.iter().skip(1).copied();
-    if let Some(t) = inner().filter(|&t| t > hi).reduce(f64::min)
-        && t - hi <= span
-    {
-        hi = t;
-    }
-    if let Some(t) = inner().filter(|&t| t < lo).reduce(f64::max)
-        && lo - t <= span
-    {
-        lo = t;
-    }
-    let pad = (hi - lo) * 0.08;
-    (
-        (lo - pad).max(c.bounds.0.min(lo)),
-        (hi + pad).min(c.bounds.1.max(hi)),
-    )
+    super::index_range(lo, hi, c.thresholds, c.bounds)
 }
 
 pub(crate) fn draw<DB: DrawingBackend>(root: &Area<DB>, c: &Ctx, title: &str) -> Drawn<DB> {

@@ -28,6 +28,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::report::Summary;
+use crate::scenario::param::fmt_num;
 
 /// Width of every chart, in pixels.
 pub const WIDTH: u32 = 1000;
@@ -301,6 +302,70 @@ pub(crate) fn text(size: f64, color: RGBColor) -> TextStyle<'static> {
         color: color.to_backend_color(),
         pos: Pos::default(),
     }
+}
+
+/// The H range rung `r` covers: from its threshold (the lower bound for the first rung) to the
+/// next rung's (the upper bound for the last).
+pub(crate) fn rung_range(thresholds: &[f64], bounds: (f64, f64), r: usize) -> (f64, f64) {
+    let lo = if r == 0 { bounds.0 } else { thresholds[r] };
+    let hi = thresholds.get(r + 1).copied().unwrap_or(bounds.1);
+    (lo, hi)
+}
+
+/// Rung `r`'s range in words: "H below 2", "H 2 to 4", "H 4 and above".
+pub(crate) fn rung_words(thresholds: &[f64], bounds: (f64, f64), r: usize) -> String {
+    let (lo, hi) = rung_range(thresholds, bounds, r);
+    if r == 0 {
+        format!("H below {}", fmt_num(hi))
+    } else if r + 1 == thresholds.len() {
+        format!("H {} and above", fmt_num(lo))
+    } else {
+        format!("H {} to {}", fmt_num(lo), fmt_num(hi))
+    }
+}
+
+/// The top of a probability axis for curves whose highest point is `top`: the whole 0–100%
+/// scale, unless every curve stays rare: then the smallest of 5%, 10%, 20%, ... 50% that holds
+/// them all, so that rare outcomes are not flat lines on the axis.
+pub(crate) fn probability_top(top: f64) -> f64 {
+    [0.05, 0.1, 0.2, 0.3, 0.4, 0.5]
+        .into_iter()
+        .find(|&m| top <= m * 0.95)
+        .unwrap_or(1.0)
+}
+
+/// The y range of a chart of H whose values run from `lo` to `hi`: at least one point wide,
+/// widened to the neighbouring rung thresholds when they are within that span (so that the
+/// reader sees how far the next rung is), padded by 8%, and within the hostility bounds.
+pub(crate) fn index_range(lo: f64, hi: f64, thresholds: &[f64], bounds: (f64, f64)) -> (f64, f64) {
+    let (mut lo, mut hi) = if lo.is_finite() && hi.is_finite() {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    };
+    if hi - lo < 1.0 {
+        let mid = (hi + lo) / 2.0;
+        lo = mid - 0.5;
+        hi = mid + 0.5;
+    }
+    let span = hi - lo;
+    // The first rung starts at the bottom of the scale: only the thresholds between rungs count.
+    let inner = || thresholds.iter().skip(1).copied();
+    if let Some(t) = inner().filter(|&t| t > hi).reduce(f64::min)
+        && t - hi <= span
+    {
+        hi = t;
+    }
+    if let Some(t) = inner().filter(|&t| t < lo).reduce(f64::max)
+        && lo - t <= span
+    {
+        lo = t;
+    }
+    let pad = (hi - lo) * 0.08;
+    (
+        (lo - pad).max(bounds.0.min(lo)),
+        (hi + pad).min(bounds.1.max(hi)),
+    )
 }
 
 /// The width of a text in pixels, as the PNG backend lays it out.

@@ -35,17 +35,12 @@ pub(crate) fn draw<DB: DrawingBackend>(root: &Area<DB>, c: &Ctx, title: &str) ->
     let (plot_area, side) = with_legend(&body, entries.iter().map(|e| e.1.clone()));
     let n = outs.iter().map(|o| o.by_step.len()).max().unwrap_or(0);
     let xmax = (n.saturating_sub(1) as f64).max(1.0);
-    // The whole 0–100% scale, unless every outcome stays rare: then the smallest of 5%, 10%,
-    // 20%, ... 50% that holds them all, so that rare outcomes are not flat lines on the axis.
     let top = outs
         .iter()
         .flat_map(|o| o.by_step.iter().copied())
         .filter(|p| p.is_finite())
         .fold(0.0, f64::max);
-    let ymax = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5]
-        .into_iter()
-        .find(|&m| top <= m * 0.95)
-        .unwrap_or(1.0);
+    let ymax = super::probability_top(top);
     let mut chart = plot(&plot_area, 0.0..xmax, 0.0..ymax, 56)?;
     mesh(
         &mut chart,

@@ -9,6 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{
     Area, Axes, Chart, Ctx, Drawn, GRID, INK, MUTED, Mark, fit, frame_with_footer, legend, mesh,
     pct_label, percent, plot, rung_color, series_style, step_label, text, text_width, tick_label,
+    widest,
 };
 use crate::analysis::compare::{ArmResult, CompareResult, Tornado};
 use crate::error::{Error, Result};
@@ -291,14 +292,7 @@ impl Drawing for Grouped<'_> {
         let body = frame_with_footer(root, &cx.footer, &self.title(), &subtitle, &header)?;
         let (bw, bh) = body.dim_in_pixel();
         let arm_size = 12.0;
-        let label_w = cx
-            .arms
-            .iter()
-            .map(|a| text_width(&a.name, arm_size))
-            .max()
-            .unwrap_or(0)
-            .clamp(60, bw / 3)
-            + 24;
+        let label_w = widest(cx.arms.iter().map(|a| &a.name), arm_size).clamp(60, bw / 3) + 24;
         let value = |a: &ArmResult, o: usize| {
             let p = a.outcomes[o].probability;
             format!(

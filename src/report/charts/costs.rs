@@ -6,8 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, Axes, Ctx, Drawn, INK, MAIN, MUTED, Mark, amount, fit, frame, mesh, plot, text,
-    text_width,
+    Area, Axes, Ctx, Drawn, INK, MAIN, MUTED, Mark, amount, fit, frame, mesh, plot, text, widest,
 };
 use crate::report::summary::CostResult;
 
@@ -54,13 +53,7 @@ pub(crate) fn draw<DB: DrawingBackend>(root: &Area<DB>, c: &Ctx, title: &str) ->
     )?;
     let (bw, bh) = body.dim_in_pixel();
     let size = super::outcomes::row_font(n, bh.saturating_sub(60)).max(12.0);
-    let label_w = rows
-        .iter()
-        .map(|a| text_width(&a.actor, size))
-        .max()
-        .unwrap_or(0)
-        .clamp(40, bw / 3)
-        + 16;
+    let label_w = widest(rows.iter().map(|a| &a.actor), size).clamp(40, bw / 3) + 16;
     let values: Vec<String> = rows
         .iter()
         .map(|a| {
@@ -71,12 +64,7 @@ pub(crate) fn draw<DB: DrawingBackend>(root: &Area<DB>, c: &Ctx, title: &str) ->
             )
         })
         .collect();
-    let value_w = values
-        .iter()
-        .map(|v| text_width(v, 13.0))
-        .max()
-        .unwrap_or(0)
-        + 20;
+    let value_w = widest(&values, 13.0) + 20;
     let (plot_area, side) = body.split_horizontally(bw.saturating_sub(value_w));
     let xmax = rows
         .iter()

@@ -368,6 +368,15 @@ pub(crate) fn index_range(lo: f64, hi: f64, thresholds: &[f64], bounds: (f64, f6
     )
 }
 
+/// The width of the widest of some texts, in pixels (0 for none).
+pub(crate) fn widest<S: AsRef<str>>(texts: impl IntoIterator<Item = S>, size: f64) -> u32 {
+    texts
+        .into_iter()
+        .map(|t| text_width(t.as_ref(), size))
+        .max()
+        .unwrap_or(0)
+}
+
 /// The width of a text in pixels, as the PNG backend lays it out.
 pub(crate) fn text_width(s: &str, size: f64) -> u32 {
     (FAMILY, size)

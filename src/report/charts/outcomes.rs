@@ -5,7 +5,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Area, Axes, Ctx, Drawn, INK, MAIN, MUTED, Mark, fit, frame, mesh, pct_label, percent, plot,
-    text, text_width,
+    text, text_width, widest,
 };
 
 pub(crate) fn title(c: &Ctx) -> String {
@@ -41,13 +41,7 @@ pub(crate) fn draw<DB: DrawingBackend>(root: &Area<DB>, c: &Ctx, title: &str) ->
     )?;
     let (bw, bh) = body.dim_in_pixel();
     let size = row_font(n, bh.saturating_sub(60));
-    let label_w = outs
-        .iter()
-        .map(|o| text_width(&o.name, size))
-        .max()
-        .unwrap_or(0)
-        .clamp(40, bw / 3)
-        + 16;
+    let label_w = widest(outs.iter().map(|o| &o.name), size).clamp(40, bw / 3) + 16;
     let values: Vec<String> = outs
         .iter()
         .map(|o| {
@@ -59,13 +53,7 @@ pub(crate) fn draw<DB: DrawingBackend>(root: &Area<DB>, c: &Ctx, title: &str) ->
             )
         })
         .collect();
-    let value_w = values
-        .iter()
-        .map(|v| text_width(v, size))
-        .max()
-        .unwrap_or(0)
-        .max(text_width("estimate (95% interval)", 13.0))
-        + 20;
+    let value_w = widest(&values, size).max(text_width("estimate (95% interval)", 13.0)) + 20;
     let (plot_area, side) = body.split_horizontally(bw.saturating_sub(value_w));
     let ny = n.max(1) as f64;
     let mut chart = plot(&plot_area, 0.0..1.0, -0.5..ny - 0.5, label_w)?;

@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Area, Axes, Chart, Drawn, INK, MUTED, Mark, PALETTE, WIDTH, fit, frame_with_footer, mesh, plot,
-    raster, register_font, text, text_width,
+    raster, register_font, text, text_width, widest,
 };
 use crate::error::{Error, Result};
 
@@ -137,13 +137,7 @@ fn draw<DB: DrawingBackend>(
             )
         })
         .collect();
-    let value_w = values
-        .iter()
-        .map(|v| text_width(v, 13.0))
-        .chain([text_width("PRCC (95% interval)", 13.0)])
-        .max()
-        .unwrap_or(0)
-        + 24;
+    let value_w = widest(&values, 13.0).max(text_width("PRCC (95% interval)", 13.0)) + 24;
     let (plot_area, side) = body.split_horizontally(bw.saturating_sub(value_w));
     // A symmetric axis, to the next 0.1 beyond the widest interval.
     let reach = bars

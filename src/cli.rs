@@ -273,10 +273,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let loaded = load(&file, &limits)?;
             if paths {
                 for p in scenario::paths::param_paths(&loaded.scenario) {
-                    println!("{p}");
+                    say(&format!("{p}\n"));
                 }
             } else {
-                print!("{}", crate::report::describe::describe(&loaded.scenario));
+                say(&crate::report::describe::describe(&loaded.scenario));
             }
             Ok(())
         }
@@ -294,11 +294,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 crate::shard::merge_any(&shards, &out, !no_charts, std::env::args().collect())?;
             match merged {
                 crate::shard::Merged::Run(summary) => {
-                    print!("{}", crate::job::print_summary(&summary, &dir))
+                    say(&crate::job::print_summary(&summary, &dir))
                 }
-                crate::shard::Merged::Compare(r) => {
-                    print!("{}", crate::analysis::compare::print(&r, &dir))
-                }
+                crate::shard::Merged::Compare(r) => say(&crate::analysis::compare::print(&r, &dir)),
             }
             Ok(())
         }
@@ -371,12 +369,12 @@ fn trace_command(args: TraceArgs) -> Result<()> {
     let out = trace::run(&loaded, &req, crate::interrupt::stop_flag())?;
     if args.json {
         let bytes = trace::json(&out)?;
-        println!("{}", String::from_utf8_lossy(&bytes));
+        say(&format!("{}\n", String::from_utf8_lossy(&bytes)));
     } else {
-        print!("{}", trace::text(&out));
+        say(&trace::text(&out));
     }
     if let Some(dir) = &args.out {
-        eprintln!("wrote {}", dir.display());
+        eprintln!("wrote {}", crate::terminal::path(dir));
     }
     Ok(())
 }
@@ -406,7 +404,7 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<()> {
         command: std::env::args().collect(),
     };
     let (result, dir) = sensitivity::run(&loaded, &req, crate::interrupt::stop_flag())?;
-    print!("{}", sensitivity::print(&result, &dir));
+    say(&sensitivity::print(&result, &dir));
     Ok(())
 }
 
@@ -428,7 +426,7 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
         command: std::env::args().collect(),
     };
     let (result, dir) = sweep::run(&loaded, &req, crate::interrupt::stop_flag())?;
-    print!("{}", sweep::print(&result, &dir));
+    say(&sweep::print(&result, &dir));
     Ok(())
 }
 
@@ -469,15 +467,15 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     let stop = crate::interrupt::stop_flag();
     let (result, dir) = crate::analysis::compare::run(&loaded, &req, stop)?;
     match req.shard {
-        Some(s) => println!(
-            "comparison shard {}/{}: {} of {} runs per arm written to {} (combine the shards with `brink merge`)",
+        Some(s) => say(&format!(
+            "comparison shard {}/{}: {} of {} runs per arm written to {} (combine the shards with `brink merge`)\n",
             s.index,
             s.count,
             result.manifest.runs,
             req.runs,
             dir.display()
-        ),
-        None => print!("{}", crate::analysis::compare::print(&result, &dir)),
+        )),
+        None => say(&crate::analysis::compare::print(&result, &dir)),
     }
     Ok(())
 }
@@ -514,7 +512,7 @@ fn run_command(args: RunArgs) -> Result<()> {
     let stop = crate::interrupt::stop_flag();
     let (summary, dir) = crate::job::run_with(&loaded, &req, stop, on_stop)?;
     if req.shard.is_none() && !summary.manifest.complete {
-        print!("{}", crate::job::print_summary(&summary, &dir));
+        say(&crate::job::print_summary(&summary, &dir));
         return Err(Error::Interrupted(format!(
             "stopped after {} of {} runs; the runs done are in {} (marked complete: false)",
             summary.manifest.runs,
@@ -523,15 +521,15 @@ fn run_command(args: RunArgs) -> Result<()> {
         )));
     }
     match req.shard {
-        Some(s) => println!(
-            "shard {}/{}: {} of {} runs written to {} (combine the shards with `brink merge`)",
+        Some(s) => say(&format!(
+            "shard {}/{}: {} of {} runs written to {} (combine the shards with `brink merge`)\n",
             s.index,
             s.count,
             summary.manifest.runs,
             req.runs,
             dir.display()
-        ),
-        None => print!("{}", crate::job::print_summary(&summary, &dir)),
+        )),
+        None => say(&crate::job::print_summary(&summary, &dir)),
     }
     Ok(())
 }
@@ -546,8 +544,8 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
         match scenario::load(f, limits.load_options()) {
             Ok(l) => {
                 let s = &l.scenario;
-                println!(
-                    "ok  {}: {:?}, {} actors, {} relations, {} levers, {} events, {} outcomes, {} variants, {} uncertain numbers, horizon {} {}s",
+                say(&format!(
+                    "ok  {}: {:?}, {} actors, {} relations, {} levers, {} events, {} outcomes, {} variants, {} uncertain numbers, horizon {} {}s\n",
                     f.display(),
                     s.name,
                     s.actors.len(),
@@ -559,7 +557,7 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
                     crate::report::describe::ledger(s).len(),
                     s.horizon,
                     s.step_unit
-                );
+                ));
             }
             Err(d) => all.extend(d.0),
         }
@@ -569,4 +567,13 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
     } else {
         Err(Error::Scenario(scenario::Diagnostics(all)))
     }
+}
+
+/// Prints text for the analyst: scenario text may hold control characters (see
+/// [`crate::terminal`]).
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`brink describe | head`) is not an error worth a panic.
+    let _ = out.write_all(crate::terminal::safe_text(text).as_bytes());
 }

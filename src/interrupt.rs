@@ -6,12 +6,23 @@
 //! (or, with `brink run --keep-partial`, the runs done are written with `complete = false`), the
 //! previous output folder stays as it was, and the command exits with code 130.
 //!
-//! A second signal exits at once with code 130, without cleaning up: the staging folder
-//! `.NAME.partial-PID` beside the output folder is then left behind (the previous output folder
-//! is still intact; delete the staging folder by hand).
+//! Signals that arrive together are one request: `timeout N brink ...` sends SIGTERM to the
+//! process and to its process group, so brink receives it twice within microseconds, and
+//! closing a terminal may send SIGHUP and SIGTERM at once. A second signal means "now" only if
+//! it comes [`SECOND_SIGNAL_AFTER`] or more after the first one was reported, as a second
+//! Ctrl-C pressed by someone who read the message does; then brink exits at once with code 130
+//! without cleaning up. The staging folder `.NAME.partial-PID` it leaves beside the output
+//! folder is removed by the next brink command that writes beside it (the previous output
+//! folder is intact).
 
-use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, Once};
+use std::time::{Duration, Instant};
+
+/// How long after the first signal was reported a second one must come to mean "exit now".
+pub const SECOND_SIGNAL_AFTER: Duration = Duration::from_millis(300);
+
+static REPORTED: Mutex<Option<Instant>> = Mutex::new(None);
 
 /// The exit code of an interrupted command (128 + SIGINT, as shells report it).
 pub const EXIT_CODE: i32 = 130;
@@ -31,15 +42,29 @@ pub fn stop_flag() -> &'static AtomicBool {
     &STOP
 }
 
+/// Whether a stop was asked for (without installing the handler).
+pub fn requested() -> bool {
+    STOP.load(Ordering::SeqCst)
+}
+
 fn on_signal() {
+    let mut reported = REPORTED.lock().unwrap_or_else(|e| e.into_inner());
     if STOP.swap(true, Ordering::SeqCst) {
-        eprintln!(
-            "\ninterrupted again: exiting now; the previous results are intact, but a staging \
-             folder .NAME.partial-PID may be left beside the output folder (delete it)"
-        );
-        std::process::exit(EXIT_CODE);
+        match *reported {
+            Some(at) if at.elapsed() >= SECOND_SIGNAL_AFTER => {
+                eprintln!(
+                    "\ninterrupted again: exiting now; the previous results are intact (the \
+                     next brink command removes the unfinished staging folder)"
+                );
+                std::process::exit(EXIT_CODE);
+            }
+            // Sent together with the first one (`timeout`, a closing terminal): the same
+            // request.
+            _ => return,
+        }
     }
     eprintln!(
         "\ninterrupt: stopping after the runs in progress (press Ctrl-C again to quit at once)"
     );
+    *reported = Some(Instant::now());
 }

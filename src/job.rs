@@ -166,7 +166,7 @@ pub fn run_with(
     }
     let model = compile(loaded, req.variant.as_deref())?;
     let plan = crate::shard::plan(req.shard, req.seed, req.runs, req.threads);
-    let staging = Staging::begin(&req.out)?;
+    let staging = Staging::begin(&req.out, "run")?;
     let rows = if req.per_run {
         let p = staging.path("runs.csv");
         let f = std::fs::File::create(&p)
@@ -299,7 +299,10 @@ pub fn run_with(
     if on_stop == OnStop::Discard && stop.load(std::sync::atomic::Ordering::SeqCst) {
         return discard(tally.runs);
     }
-    let dir = staging.commit()?;
+    let dir = match on_stop {
+        OnStop::Keep => staging.commit_even_if_stopped()?,
+        OnStop::Discard => staging.commit()?,
+    };
     Ok((summary, dir))
 }
 

@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     match brink::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("{}", brink::terminal::safe_text(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }

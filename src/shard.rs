@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{CHUNK_RUNS, RunPlan, chunks_for};
+use crate::engine::{CHUNK_RUNS, RunPlan};
 use crate::error::{Error, Result};
 use crate::report::output::Staging;
 use crate::report::{Manifest, Summary};
@@ -40,26 +40,26 @@ impl std::str::FromStr for ShardSpec {
 }
 
 impl ShardSpec {
-    /// The chunks of this shard, `first..end`, for a job of `runs` runs.
-    pub fn chunks(&self, runs: u64) -> (u64, u64) {
-        let c = chunks_for(runs) as u128;
+    /// The runs of this shard, `first..end`, for a job of `runs` runs: an even split, so
+    /// that shards differ by one run at most (`--runs 1000 --shard 1/4` holds 250 runs).
+    ///
+    /// ```
+    /// let s: brink::shard::ShardSpec = "2/4".parse().unwrap();
+    /// assert_eq!(s.runs(1000), (250, 500));
+    /// ```
+    pub fn runs(&self, runs: u64) -> (u64, u64) {
+        let r = runs as u128;
         let (i, n) = ((self.index - 1) as u128, self.count as u128);
-        ((c * i / n) as u64, (c * (i + 1) / n) as u64)
+        ((r * i / n) as u64, (r * (i + 1) / n) as u64)
     }
 }
 
-/// The plan of a job: its shard's chunks, or all of them.
+/// The plan of a job: its shard's runs, or all of them.
 pub fn plan(shard: Option<ShardSpec>, seed: u64, runs: u64, threads: usize) -> RunPlan {
     match shard {
         Some(spec) => {
-            let (first_chunk, end_chunk) = spec.chunks(runs);
-            RunPlan {
-                seed,
-                runs,
-                first_chunk,
-                end_chunk,
-                threads,
-            }
+            let (first_run, end_run) = spec.runs(runs);
+            RunPlan::part(seed, runs, first_run, end_run, threads)
         }
         None => RunPlan::whole(seed, runs, threads),
     }
@@ -72,14 +72,24 @@ pub struct ShardFile {
     pub manifest: Manifest,
     /// `I/N` as given.
     pub shard: (u64, u64),
-    /// The chunks it computed.
-    pub first_chunk: u64,
-    pub end_chunk: u64,
+    /// The runs it computed: `first_run..end_run`.
+    pub first_run: u64,
+    pub end_run: u64,
     /// Whether it wrote a `runs.csv` part.
     pub per_run: bool,
     /// The scenario, so that the merge needs no file.
     pub scenario: Scenario,
+    /// SHA-256 of the tally as JSON: `merge` recomputes it (the folder's marker covers the
+    /// file as a whole as well).
+    pub tally_sha256: String,
     pub tally: Tally,
+}
+
+/// SHA-256 of a tally's JSON.
+fn tally_hash<T: Serialize>(tally: &T) -> Result<String> {
+    let json = serde_json::to_vec(tally)
+        .map_err(|e| Error::Failed(format!("cannot encode a tally: {e}")))?;
+    Ok(crate::report::output::sha256_hex(&json))
 }
 
 /// Writes a shard's `shard.json` into its staging folder.
@@ -95,10 +105,11 @@ pub fn write(
     let file = ShardFile {
         manifest,
         shard: (spec.index, spec.count),
-        first_chunk: plan.first_chunk,
-        end_chunk: plan.end_chunk,
+        first_run: plan.first_run,
+        end_run: plan.end_run,
         per_run,
         scenario: loaded.scenario.clone(),
+        tally_sha256: tally_hash(tally)?,
         tally: tally.clone(),
     };
     let json = serde_json::to_vec(&file)
@@ -106,8 +117,72 @@ pub fn write(
     staging.write("shard.json", &json)
 }
 
+/// A damaged shard: exit code 2, naming the folder.
+fn damaged(dir: &Path, what: impl std::fmt::Display) -> Error {
+    Error::Input(format!(
+        "{} is damaged or was edited, and is not merged: {what}",
+        dir.display()
+    ))
+}
+
+/// Refuses an output folder that is one of the inputs, holds one, or lies inside one.
+fn out_among_inputs(dirs: &[PathBuf], out: &Path) -> Result<()> {
+    // The longest part of a path that exists, resolved (links, `..`), and the rest appended:
+    // `--out s1/new/merged` lies inside `s1` even while `s1/new` does not exist.
+    let resolve = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            Path::new(".").join(p)
+        };
+        let mut rest = vec![];
+        let mut cur = p.as_path();
+        loop {
+            if let Ok(c) = cur.canonicalize() {
+                let mut c = c;
+                for part in rest.iter().rev() {
+                    match part {
+                        std::path::Component::ParentDir => {
+                            c.pop();
+                        }
+                        std::path::Component::Normal(x) => c.push(x),
+                        _ => {}
+                    }
+                }
+                return c;
+            }
+            match (cur.parent(), cur.components().next_back()) {
+                (Some(parent), Some(last)) => {
+                    rest.push(last);
+                    cur = parent;
+                }
+                _ => return p.clone(),
+            }
+        }
+    };
+    let o = resolve(out);
+    for d in dirs {
+        let i = resolve(d);
+        if o == i || o.starts_with(&i) || i.starts_with(&o) {
+            return Err(Error::Input(format!(
+                "--out {} {} the shard folder {}: write the merged result elsewhere",
+                out.display(),
+                if o == i {
+                    "is"
+                } else if o.starts_with(&i) {
+                    "lies inside"
+                } else {
+                    "holds"
+                },
+                d.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// `brink merge`: combines shard folders into the output folder a single run would write.
-pub fn merge(
+fn merge(
     dirs: &[PathBuf],
     out: &Path,
     charts: bool,
@@ -123,35 +198,34 @@ pub fn merge(
         .map_err(Error::Input)?;
     let mut tally = Tally::new(&model);
     for (dir, s) in &shards {
-        if s.tally.horizon != tally.horizon
-            || s.tally.index_by_step.len() != tally.index_by_step.len()
-        {
-            return Err(Error::Input(format!(
-                "{}: its tally does not fit the scenario",
-                dir.display()
-            )));
-        }
+        s.tally
+            .check(&model, s.end_run - s.first_run)
+            .map_err(|e| damaged(dir, e))?;
         tally.merge(&s.tally);
     }
-    if tally.runs != first.manifest.runs {
-        return Err(Error::Input(format!(
-            "the shards hold {} runs, the job has {}",
-            tally.runs, first.manifest.runs
-        )));
-    }
-    let staging = Staging::begin(out)?;
+    let staging = Staging::begin(out, "merge")?;
     if first.per_run {
         let mut all = Vec::new();
-        for (i, (dir, _)) in shards.iter().enumerate() {
+        for (i, (dir, s)) in shards.iter().enumerate() {
             let text = std::fs::read_to_string(dir.join("runs.csv")).map_err(|e| {
                 Error::Input(format!("{}: cannot read runs.csv: {e}", dir.display()))
             })?;
             // Each part starts with the header; keep the first one only.
-            let body = if i == 0 {
-                &text[..]
-            } else {
-                text.split_once('\n').map_or("", |x| x.1)
-            };
+            let (header, body) = text.split_once('\n').unwrap_or((&text, ""));
+            let rows = body.lines().count() as u64;
+            if rows != s.end_run - s.first_run {
+                return Err(damaged(
+                    dir,
+                    format!(
+                        "runs.csv has {rows} rows, the shard holds {} runs",
+                        s.end_run - s.first_run
+                    ),
+                ));
+            }
+            if i == 0 {
+                all.extend_from_slice(header.as_bytes());
+                all.push(b'\n');
+            }
             all.extend_from_slice(body.as_bytes());
         }
         staging.write("runs.csv", &all)?;
@@ -171,21 +245,54 @@ pub struct CompareShardFile {
     /// The manifest of the whole comparison (`runs` is the job's total, per arm).
     pub manifest: Manifest,
     pub shard: (u64, u64),
-    pub first_chunk: u64,
-    pub end_chunk: u64,
+    pub first_run: u64,
+    pub end_run: u64,
     pub scenario: Scenario,
     /// The variants compared and the tornado asked for (and its outcome, if named): shards
     /// must agree on them. (Two fields, because JSON cannot tell `Some(None)` from `None`.)
     pub variants: Vec<String>,
     pub tornado: bool,
     pub tornado_outcome: Option<String>,
+    /// SHA-256 of the tally as JSON (see [`ShardFile::tally_sha256`]).
+    pub tally_sha256: String,
     pub tally: crate::analysis::compare::PairedTally,
+}
+
+impl CompareShardFile {
+    /// The file of a comparison shard (its tally's hash computed here).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        manifest: Manifest,
+        spec: ShardSpec,
+        plan: &RunPlan,
+        scenario: Scenario,
+        variants: Vec<String>,
+        tornado: bool,
+        tornado_outcome: Option<String>,
+        tally: crate::analysis::compare::PairedTally,
+    ) -> Result<Self> {
+        Ok(CompareShardFile {
+            manifest,
+            shard: (spec.index, spec.count),
+            first_run: plan.first_run,
+            end_run: plan.end_run,
+            scenario,
+            variants,
+            tornado,
+            tornado_outcome,
+            tally_sha256: tally_hash(&tally)?,
+            tally,
+        })
+    }
 }
 
 /// What [`check`] needs to know of a shard file.
 pub trait ShardPart {
     fn manifest(&self) -> &Manifest;
-    fn chunks(&self) -> (u64, u64);
+    /// The runs it holds, `first..end`.
+    fn range(&self) -> (u64, u64);
+    /// `I/N` as given.
+    fn spec(&self) -> (u64, u64);
     fn per_run(&self) -> bool;
     /// What else the shards of one job must share (compare: the arms), in words.
     fn job(&self) -> String;
@@ -195,8 +302,11 @@ impl ShardPart for ShardFile {
     fn manifest(&self) -> &Manifest {
         &self.manifest
     }
-    fn chunks(&self) -> (u64, u64) {
-        (self.first_chunk, self.end_chunk)
+    fn range(&self) -> (u64, u64) {
+        (self.first_run, self.end_run)
+    }
+    fn spec(&self) -> (u64, u64) {
+        self.shard
     }
     fn per_run(&self) -> bool {
         self.per_run
@@ -210,8 +320,11 @@ impl ShardPart for CompareShardFile {
     fn manifest(&self) -> &Manifest {
         &self.manifest
     }
-    fn chunks(&self) -> (u64, u64) {
-        (self.first_chunk, self.end_chunk)
+    fn range(&self) -> (u64, u64) {
+        (self.first_run, self.end_run)
+    }
+    fn spec(&self) -> (u64, u64) {
+        self.shard
     }
     fn per_run(&self) -> bool {
         false
@@ -243,20 +356,13 @@ fn merge_compare(
     use crate::analysis::compare;
     let mut shards = vec![];
     for d in dirs {
-        let p = d.join("compare-shard.json");
-        let text = std::fs::read_to_string(&p).map_err(|e| {
-            Error::Input(format!(
-                "{} is not a comparison shard folder: cannot read {}: {e}",
-                d.display(),
-                p.display()
-            ))
-        })?;
-        let f: CompareShardFile = serde_json::from_str(&text).map_err(|e| {
-            Error::Input(format!(
-                "{}: not a brink comparison shard: {e}",
-                p.display()
-            ))
-        })?;
+        let f: CompareShardFile = read_json(d, "compare-shard.json", "comparison shard")?;
+        if tally_hash(&f.tally)? != f.tally_sha256 {
+            return Err(damaged(
+                d,
+                "its tally does not match the SHA-256 recorded with it",
+            ));
+        }
         shards.push((d.clone(), f));
     }
     let shards = check(shards)?;
@@ -265,12 +371,9 @@ fn merge_compare(
         compare::arms(&first.scenario, &first.variants, first.tornado).map_err(Error::Input)?;
     let mut tally = compare::PairedTally::new(&arms);
     for (dir, s) in &shards {
-        if s.tally.tallies.len() != arms.len() {
-            return Err(Error::Input(format!(
-                "{}: its counts do not fit the comparison",
-                dir.display()
-            )));
-        }
+        s.tally
+            .check(&arms, s.end_run - s.first_run)
+            .map_err(|e| damaged(dir, e))?;
         tally.merge(&s.tally);
     }
     let mut manifest = first.manifest.clone();
@@ -282,7 +385,7 @@ fn merge_compare(
         (true, Some(name)) => arms[0].model.outcomes.iter().position(|o| &o.name == name),
     };
     let result = compare::results(&arms, &tally, manifest, tornado);
-    let staging = Staging::begin(out)?;
+    let staging = Staging::begin(out, "merge")?;
     compare::write(&staging, &arms[0].model, &result, charts)?;
     staging.commit()?;
     Ok(result)
@@ -294,13 +397,17 @@ pub enum Merged {
     Compare(Box<crate::analysis::compare::CompareResult>),
 }
 
-/// `brink merge`: shard folders of `brink run` or of `brink compare`.
+/// `brink merge`: shard folders of `brink run` or of `brink compare`. Every shard is checked
+/// before anything is written: its folder against the SHA-256 of every file it wrote, its tally
+/// against the hash recorded with it, and its counts against each other (see
+/// [`Tally::check`]); a damaged shard is refused with exit code 2.
 pub fn merge_any(
     dirs: &[PathBuf],
     out: &Path,
     charts: bool,
     command: Vec<String>,
 ) -> Result<(Merged, PathBuf)> {
+    out_among_inputs(dirs, out)?;
     match dirs.first() {
         Some(d) if d.join("compare-shard.json").exists() => {
             let r = merge_compare(dirs, out, charts, command)?;
@@ -313,21 +420,37 @@ pub fn merge_any(
     }
 }
 
-/// Reads a shard folder.
-pub fn read(dir: &Path) -> Result<ShardFile> {
-    let p = dir.join("shard.json");
-    let text = std::fs::read_to_string(&p).map_err(|e| {
-        Error::Input(format!(
-            "{} is not a shard folder: cannot read {}: {e}",
-            dir.display(),
-            p.display()
-        ))
+/// Reads a shard folder's JSON file after checking the folder against its marker.
+fn read_json<T: serde::de::DeserializeOwned>(dir: &Path, file: &str, kind: &str) -> Result<T> {
+    let p = dir.join(file);
+    if !p.is_file() {
+        return Err(Error::Input(format!(
+            "{} is not a {kind} folder: it has no {file}",
+            dir.display()
+        )));
+    }
+    crate::report::output::verify(dir).map_err(|e| match e {
+        Error::Input(m) => damaged(dir, m),
+        e => e,
     })?;
-    serde_json::from_str(&text)
-        .map_err(|e| Error::Input(format!("{}: not a brink shard file: {e}", p.display())))
+    let text = std::fs::read_to_string(&p)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
+    serde_json::from_str(&text).map_err(|e| damaged(dir, format!("{file}: {e}")))
 }
 
-/// Checks that shard files belong to one job and cover it exactly once; returns them in chunk
+/// Reads a shard folder, checking it whole.
+pub fn read(dir: &Path) -> Result<ShardFile> {
+    let f: ShardFile = read_json(dir, "shard.json", "shard")?;
+    if tally_hash(&f.tally)? != f.tally_sha256 {
+        return Err(damaged(
+            dir,
+            "its tally does not match the SHA-256 recorded with it",
+        ));
+    }
+    Ok(f)
+}
+
+/// Checks that shard files belong to one job and cover it exactly once; returns them in run
 /// order.
 pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf, S)>> {
     let Some((first_dir, first)) = shards.first().cloned() else {
@@ -383,29 +506,77 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
                 dir.display()
             )));
         }
+        let (i, n) = s.spec();
+        if n != first.spec().1 {
+            return Err(differs(
+                "number of shards",
+                &first.spec().1.to_string(),
+                &n.to_string(),
+            ));
+        }
+        let expected = ShardSpec { index: i, count: n };
+        if i == 0 || i > n || s.range() != expected.runs(m0.runs) {
+            let (lo, hi) = s.range();
+            return Err(damaged(
+                dir,
+                format!(
+                    "shard {i}/{n} of a job of {} runs holds runs {lo}..{hi}, not the share \
+                     such a shard computes",
+                    m0.runs
+                ),
+            ));
+        }
     }
-    shards.sort_by_key(|(_, s)| s.chunks().0);
+    shards.sort_by_key(|(_, s)| s.spec().0);
+    for w in shards.windows(2) {
+        if w[0].1.spec().0 == w[1].1.spec().0 {
+            return Err(Error::Input(format!(
+                "{} and {} are the same shard ({}/{}) given twice",
+                w[0].0.display(),
+                w[1].0.display(),
+                w[0].1.spec().0,
+                w[0].1.spec().1
+            )));
+        }
+    }
+    let n = first.spec().1;
+    if shards.len() as u64 != n {
+        let have: std::collections::BTreeSet<u64> =
+            shards.iter().map(|(_, s)| s.spec().0).collect();
+        let missing: Vec<String> = (1..=n)
+            .filter(|i| !have.contains(i))
+            .take(5)
+            .map(|i| format!("{i}/{n}"))
+            .collect();
+        return Err(Error::Input(format!(
+            "{} of {n} shards given; missing: {}{}",
+            shards.len(),
+            missing.join(", "),
+            if (n as usize - shards.len()) > missing.len() {
+                ", …"
+            } else {
+                ""
+            }
+        )));
+    }
     let mut next = 0;
     for (dir, s) in &shards {
-        let (first_chunk, end_chunk) = s.chunks();
-        if first_chunk != next {
-            return Err(Error::Input(if first_chunk > next {
+        let (lo, hi) = s.range();
+        if lo != next {
+            return Err(Error::Input(if lo > next {
                 format!(
-                    "runs {}..{} are in no shard given (the shard before {} is missing)",
-                    next * CHUNK_RUNS,
-                    (first_chunk * CHUNK_RUNS).min(m0.runs),
+                    "runs {next}..{lo} are in no shard given (the shard before {} is missing)",
                     dir.display()
                 )
             } else {
                 format!("{} overlaps another shard (given twice?)", dir.display())
             }));
         }
-        next = end_chunk;
+        next = hi;
     }
-    if next != chunks_for(m0.runs) {
+    if next != m0.runs {
         return Err(Error::Input(format!(
-            "runs {}..{} are in no shard given (a last shard is missing)",
-            next * CHUNK_RUNS,
+            "runs {next}..{} are in no shard given (a last shard is missing)",
             m0.runs
         )));
     }

@@ -115,7 +115,7 @@ fn four_shard_processes_merge_into_the_single_run() {
         bad.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("in no shard given"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing: 3/4"));
     let o = brink(&[
         "merge",
         s(1).to_str().unwrap(),
@@ -127,7 +127,7 @@ fn four_shard_processes_merge_into_the_single_run() {
         bad.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("overlaps"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("given twice"));
     let other = root.join("other");
     ok(&[
         "run",
@@ -233,5 +233,221 @@ fn compare_shards_merge_into_the_single_comparison() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("different jobs"));
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Runs `n` shards of a job of `runs` runs of the flagship (with per-run rows) under `root`.
+fn shards_of(root: &Path, runs: &str, n: usize) -> Vec<PathBuf> {
+    (1..=n)
+        .map(|i| {
+            let d = root.join(format!("shard{i}"));
+            ok(&[
+                "run",
+                SCENARIO,
+                "--runs",
+                runs,
+                "--seed",
+                "7",
+                "--per-run",
+                "--no-charts",
+                "--shard",
+                &format!("{i}/{n}"),
+                "--out",
+                d.to_str().unwrap(),
+            ]);
+            d
+        })
+        .collect()
+}
+
+fn shard_json(d: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(d.join("shard.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn a_small_job_splits_evenly_and_still_merges_byte_identical() {
+    let root = dir("small");
+    let shards = shards_of(&root, "1000", 4);
+    for (i, d) in shards.iter().enumerate() {
+        let j = shard_json(d);
+        let held = j["tally"]["runs"].as_u64().unwrap();
+        assert_eq!(held, 250, "shard {} holds {held} runs", i + 1);
+        assert_eq!(
+            j["end_run"].as_u64().unwrap() - j["first_run"].as_u64().unwrap(),
+            250
+        );
+    }
+    let merged = root.join("merged");
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(|d| d.to_str().unwrap()));
+    args.extend(["--no-charts", "--out", merged.to_str().unwrap()]);
+    ok(&args);
+    let whole = root.join("whole");
+    ok(&[
+        "run",
+        SCENARIO,
+        "--runs",
+        "1000",
+        "--seed",
+        "7",
+        "--per-run",
+        "--no-charts",
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    for f in ["outcomes.csv", "timeseries.csv", "runs.csv"] {
+        assert!(
+            std::fs::read(merged.join(f)).unwrap() == std::fs::read(whole.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    assert_eq!(
+        summary_without_command(&merged),
+        summary_without_command(&whole)
+    );
+    // More shards than runs: some shards hold none, and the merge is still the whole run.
+    let tiny = root.join("tiny");
+    let parts = shards_of(&tiny, "3", 5);
+    let held: Vec<u64> = parts
+        .iter()
+        .map(|d| shard_json(d)["tally"]["runs"].as_u64().unwrap())
+        .collect();
+    assert_eq!(held.iter().sum::<u64>(), 3);
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(|d| d.to_str().unwrap()));
+    let m = tiny.join("merged");
+    args.extend(["--no-charts", "--out", m.to_str().unwrap()]);
+    ok(&args);
+    let w = tiny.join("whole");
+    ok(&[
+        "run",
+        SCENARIO,
+        "--runs",
+        "3",
+        "--seed",
+        "7",
+        "--per-run",
+        "--no-charts",
+        "--out",
+        w.to_str().unwrap(),
+    ]);
+    for f in ["outcomes.csv", "timeseries.csv", "runs.csv"] {
+        assert!(
+            std::fs::read(m.join(f)).unwrap() == std::fs::read(w.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Rewrites a shard folder's marker so that it lists `file` as it now is.
+fn reseal(d: &Path, file: &str) {
+    let p = d.join(".brink-output.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+    let bytes = std::fs::read(d.join(file)).unwrap();
+    for f in m["files"].as_array_mut().unwrap() {
+        if f["name"] == file {
+            f["bytes"] = bytes.len().into();
+            f["sha256"] = brink::report::output::sha256_hex(&bytes).into();
+        }
+    }
+    std::fs::write(&p, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+}
+
+#[test]
+fn a_damaged_shard_is_refused_and_named() {
+    let root = dir("damage");
+    let shards = shards_of(&root, "3000", 3);
+    let merge = |out: &str| {
+        let o = root.join(out);
+        let mut args = vec!["merge"];
+        args.extend(shards.iter().map(|d| d.to_str().unwrap()));
+        args.extend(["--no-charts", "--out", o.to_str().unwrap()]);
+        (brink(&args), o)
+    };
+    let refused = |o: &Output, out: &Path, want: &str| {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("shard2"), "the shard is not named: {err}");
+        assert!(err.contains(want), "expected {want:?}: {err}");
+        assert!(!out.exists(), "a refused merge wrote {}", out.display());
+    };
+    let target = &shards[1];
+    let original_json = std::fs::read(target.join("shard.json")).unwrap();
+    let original_marker = std::fs::read(target.join(".brink-output.json")).unwrap();
+    let restore = || {
+        std::fs::write(target.join("shard.json"), &original_json).unwrap();
+        std::fs::write(target.join(".brink-output.json"), &original_marker).unwrap();
+    };
+
+    // 1. One count edited by hand.
+    let mut j = shard_json(target);
+    let hits = j["tally"]["outcome_hits"][0].as_u64().unwrap();
+    j["tally"]["outcome_hits"][0] = (hits + 1).into();
+    std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
+    let (o, out) = merge("m1");
+    refused(&o, &out, "shard.json");
+    restore();
+
+    // 2. The per-run table edited.
+    let csv = std::fs::read_to_string(target.join("runs.csv")).unwrap();
+    let edited = csv.replacen(",0,", ",1,", 1);
+    assert_ne!(edited, csv);
+    std::fs::write(target.join("runs.csv"), &edited).unwrap();
+    let (o, out) = merge("m2");
+    refused(&o, &out, "runs.csv");
+    std::fs::write(target.join("runs.csv"), &csv).unwrap();
+
+    // 3. The recorded hash edited.
+    let marker = String::from_utf8(original_marker.clone()).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&marker).unwrap();
+    let sha = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "shard.json")
+        .unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let flipped = format!(
+        "{}{}",
+        if sha.starts_with('0') { "1" } else { "0" },
+        &sha[1..]
+    );
+    std::fs::write(
+        target.join(".brink-output.json"),
+        marker.replace(&sha, &flipped),
+    )
+    .unwrap();
+    let (o, out) = merge("m3");
+    refused(&o, &out, "SHA-256");
+    restore();
+
+    // 4. A count above the runs, with every hash made to match: the counts themselves are
+    //    checked, so no probability can leave [0, 1].
+    let mut j = shard_json(target);
+    let runs = j["tally"]["runs"].as_u64().unwrap();
+    let extra = runs + 5 - j["tally"]["outcome_hits"][0].as_u64().unwrap();
+    j["tally"]["outcome_hits"][0] = (runs + 5).into();
+    let first0 = j["tally"]["outcome_first"][0][0].as_u64().unwrap();
+    j["tally"]["outcome_first"][0][0] = (first0 + extra).into();
+    let tally: brink::stats::Tally = serde_json::from_value(j["tally"].clone()).unwrap();
+    j["tally_sha256"] =
+        brink::report::output::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
+    std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
+    reseal(target, "shard.json");
+    let (o, out) = merge("m4");
+    refused(
+        &o,
+        &out,
+        &format!("outcome_hits[0] is {}, more than the {runs} runs", runs + 5),
+    );
+    restore();
+
+    // Undamaged again: merges.
+    let (o, out) = merge("m5");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.join("outcomes.csv").exists());
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -75,6 +75,61 @@ impl PairedTally {
         }
     }
 
+    /// Checks counts read from outside (a comparison shard) as [`Tally::check`] does, for
+    /// every arm and every paired count.
+    pub fn check(&self, arms: &[Arm], runs: u64) -> Result<(), String> {
+        let no = arms[0].model.outcomes.len();
+        let nq = mean_quantities(&arms[0].model).len();
+        if self.tallies.len() != arms.len()
+            || self.gained.len() != arms.len()
+            || self.lost.len() != arms.len()
+            || self.diffs.len() != arms.len()
+            || self.values.len() != arms.len()
+        {
+            return Err(format!(
+                "the counts are for another number of arms than the {} compared",
+                arms.len()
+            ));
+        }
+        for (i, arm) in arms.iter().enumerate() {
+            self.tallies[i]
+                .check(&arm.model, runs)
+                .map_err(|e| format!("arm {}: {e}", arm.name))?;
+            for (what, v) in [("gained", &self.gained[i]), ("lost", &self.lost[i])] {
+                if v.len() != no {
+                    return Err(format!(
+                        "arm {}: {what} does not fit the outcomes",
+                        arm.name
+                    ));
+                }
+                if let Some((o, &x)) = v.iter().enumerate().find(|(_, x)| **x > runs) {
+                    return Err(format!(
+                        "arm {}: {what}[{o}] is {x}, more than the {runs} runs",
+                        arm.name
+                    ));
+                }
+            }
+            for (what, v) in [("diffs", &self.diffs[i]), ("values", &self.values[i])] {
+                if v.len() != nq {
+                    return Err(format!(
+                        "arm {}: {what} does not fit the quantities",
+                        arm.name
+                    ));
+                }
+                for (k, m) in v.iter().enumerate() {
+                    if m.n != runs || !m.sum.value().is_finite() || !m.sumsq.value().is_finite() {
+                        return Err(format!(
+                            "arm {}: {what}[{k}] counts {} runs (the shard holds {runs}) or is \
+                             not finite",
+                            arm.name, m.n
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Back to no runs, keeping its memory.
     pub fn clear(&mut self) {
         for t in &mut self.tallies {
@@ -129,9 +184,7 @@ pub fn run_paired(
         |chunk, (t, states)| {
             t.clear();
             let (mut base_q, mut q) = (vec![], vec![]);
-            let lo = chunk * crate::engine::CHUNK_RUNS;
-            let hi = ((chunk + 1) * crate::engine::CHUNK_RUNS).min(plan.runs);
-            for r in lo..hi {
+            for r in plan.chunk_range(chunk) {
                 for (i, arm) in arms.iter().enumerate() {
                     simulate(&arm.model, &master, r, &mut states[i], &mut t.tallies[i]);
                     t.tallies[i].record(&states[i]);
@@ -510,7 +563,7 @@ pub fn run(
     let arms = arms(s, &req.variants, req.tornado.is_some()).map_err(Error::Input)?;
     let tornado_outcome = tornado_index(&arms[0].model, &req.tornado)?;
     let plan = crate::shard::plan(req.shard, req.seed, req.runs, req.threads);
-    let staging = crate::report::output::Staging::begin(&req.out)?;
+    let staging = crate::report::output::Staging::begin(&req.out, "compare")?;
     let tally = run_paired(&arms, &plan, stop).map_err(|Interrupted| {
         Error::Interrupted("stopped before the comparison finished; nothing was written".into())
     })?;
@@ -528,17 +581,16 @@ pub fn run(
         m.complete = false;
         crate::shard::write_compare(
             &staging,
-            crate::shard::CompareShardFile {
-                manifest: m,
-                shard: (spec.index, spec.count),
-                first_chunk: plan.first_chunk,
-                end_chunk: plan.end_chunk,
-                scenario: s.clone(),
-                variants: req.variants.clone(),
-                tornado: req.tornado.is_some(),
-                tornado_outcome: req.tornado.clone().flatten(),
-                tally: tally.clone(),
-            },
+            crate::shard::CompareShardFile::new(
+                m,
+                spec,
+                &plan,
+                s.clone(),
+                req.variants.clone(),
+                req.tornado.is_some(),
+                req.tornado.clone().flatten(),
+                tally.clone(),
+            )?,
         )?;
         manifest.complete = false;
     }

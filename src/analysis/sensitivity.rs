@@ -642,7 +642,7 @@ pub fn run(
     req: &SensitivityRequest,
     stop: &AtomicBool,
 ) -> Result<(SensitivityResult, PathBuf)> {
-    let staging = crate::report::output::Staging::begin(&req.out)?;
+    let staging = crate::report::output::Staging::begin(&req.out, "sensitivity")?;
     let (r, title) = analyse(loaded, req, stop)?;
     let json = serde_json::to_vec_pretty(&r)
         .map_err(|e| Error::Failed(format!("cannot encode sensitivity.json: {e}")))?;

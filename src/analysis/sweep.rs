@@ -266,6 +266,9 @@ pub fn run_grid(
     let items = RunPlan {
         seed,
         runs,
+        // Items of work here are (value, chunk) pairs, not runs: only the chunks are read.
+        first_run: 0,
+        end_run: runs,
         first_chunk: 0,
         end_chunk: nc * models.len() as u64,
         threads,
@@ -375,7 +378,7 @@ pub fn run(
 ) -> Result<(SweepResult, PathBuf)> {
     let s = &loaded.scenario;
     let (models, current) = grid_models(s, &req.spec, req.variant.as_deref())?;
-    let staging = Staging::begin(&req.out)?;
+    let staging = Staging::begin(&req.out, "sweep")?;
     let tallies = run_grid(&models, req.seed, req.runs, req.threads, stop).map_err(|_| {
         Error::Interrupted("stopped before the sweep finished; nothing was written".into())
     })?;

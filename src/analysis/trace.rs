@@ -596,6 +596,11 @@ pub fn pick(
 /// Traces the requested runs; writes trace.json and trace.txt atomically when asked.
 pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Result<TraceOutput> {
     let m = crate::job::compile(loaded, req.variant.as_deref())?;
+    // Claimed before any run is traced: a refusal comes before the work.
+    let staging = match &req.out {
+        Some(dir) => Some(crate::report::output::Staging::begin(dir, "trace")?),
+        None => None,
+    };
     let (runs, pick_info) = match &req.target {
         Target::Run(k) => {
             if *k > MAX_RUN_INDEX {
@@ -651,8 +656,7 @@ pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Re
         pick: pick_info,
         traces,
     };
-    if let Some(dir) = &req.out {
-        let staging = crate::report::output::Staging::begin(dir)?;
+    if let Some(staging) = staging {
         staging.write("trace.json", &json(&out)?)?;
         staging.write("trace.txt", text(&out).as_bytes())?;
         staging.commit()?;

@@ -26,7 +26,11 @@ pub struct RunPlan {
     pub seed: u64,
     /// Total runs of the whole job (all shards).
     pub runs: u64,
-    /// The chunks this process computes: `first_chunk..end_chunk`.
+    /// The runs this process computes: `first_run..end_run` (a shard's share, or all).
+    pub first_run: u64,
+    pub end_run: u64,
+    /// The chunks that hold them: `first_chunk..end_chunk`. A shard's first and last chunks
+    /// may be partial; merging is exact, so where the cuts fall changes no result.
     pub first_chunk: u64,
     pub end_chunk: u64,
     /// Worker threads.
@@ -39,17 +43,43 @@ impl RunPlan {
         RunPlan {
             seed,
             runs,
+            first_run: 0,
+            end_run: runs,
             first_chunk: 0,
             end_chunk: chunks_for(runs),
             threads,
         }
     }
 
+    /// The runs `first_run..end_run` of a job of `runs` runs.
+    pub fn part(seed: u64, runs: u64, first_run: u64, end_run: u64, threads: usize) -> Self {
+        let end_run = end_run.min(runs);
+        let first_run = first_run.min(end_run);
+        RunPlan {
+            seed,
+            runs,
+            first_run,
+            end_run,
+            first_chunk: first_run / CHUNK_RUNS,
+            end_chunk: if first_run == end_run {
+                first_run / CHUNK_RUNS
+            } else {
+                chunks_for(end_run)
+            },
+            threads,
+        }
+    }
+
     /// Runs this plan covers.
     pub fn own_runs(&self) -> u64 {
-        let lo = (self.first_chunk * CHUNK_RUNS).min(self.runs);
-        let hi = (self.end_chunk * CHUNK_RUNS).min(self.runs);
-        hi - lo
+        self.end_run - self.first_run
+    }
+
+    /// The runs of one of its chunks that this plan covers.
+    pub fn chunk_range(&self, chunk: u64) -> std::ops::Range<u64> {
+        let lo = (chunk * CHUNK_RUNS).max(self.first_run);
+        let hi = ((chunk + 1) * CHUNK_RUNS).min(self.end_run);
+        lo..hi.max(lo)
     }
 }
 
@@ -126,7 +156,16 @@ pub fn run_until(
         stop,
         &mut slots,
         || ChunkSlot::new(model),
-        |chunk, slot| run_chunk_into(model, &master, plan.runs, chunk, want_rows, row, slot),
+        |chunk, slot| {
+            run_range_into(
+                model,
+                &master,
+                plan.chunk_range(chunk),
+                want_rows,
+                row,
+                slot,
+            )
+        },
         |slot| {
             total.merge(&slot.tally);
             if want_rows
@@ -297,11 +336,23 @@ pub fn run_chunk_into(
     row: Option<&RowWriter>,
     slot: &mut ChunkSlot,
 ) {
-    slot.tally.clear();
-    slot.rows.clear();
     let lo = chunk * CHUNK_RUNS;
     let hi = ((chunk + 1) * CHUNK_RUNS).min(runs);
-    for r in lo..hi {
+    run_range_into(model, master, lo..hi, want_rows, row, slot);
+}
+
+/// Simulates runs `range` in order into a slot (its tally and rows start afresh).
+pub fn run_range_into(
+    model: &Model,
+    master: &Master,
+    range: std::ops::Range<u64>,
+    want_rows: bool,
+    row: Option<&RowWriter>,
+    slot: &mut ChunkSlot,
+) {
+    slot.tally.clear();
+    slot.rows.clear();
+    for r in range {
         simulate(model, master, r, &mut slot.state, &mut slot.tally);
         slot.tally.record(&slot.state);
         if want_rows && let Some(f) = row {

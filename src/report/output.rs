@@ -1,44 +1,536 @@
-//! The output folder, written atomically: everything goes to a staging folder beside the
-//! target, which replaces the target only when every file is complete. An interrupted or failed
-//! run leaves the previous results as they were, and a new run never mixes with an old one.
+//! Output folders: claimed safely, written atomically and durably.
+//!
+//! brink replaces a folder only if it wrote it itself or if it is empty. Every folder brink
+//! writes holds a marker, `.brink-output.json`, that names the command, the tool version and
+//! every file with its size and SHA-256. Before a command computes anything it claims its
+//! output folder ([`Staging::begin`]):
+//!
+//! - a path that does not exist, or an empty folder, is free;
+//! - a folder whose marker lists exactly what it holds, byte for byte, is brink's and is
+//!   replaced as a whole;
+//! - anything else (a folder holding a file brink did not write or that was changed since, a
+//!   regular file, a symbolic link, a folder with no marker) is refused with exit code 2,
+//!   naming the path and what is in the way. There is no `--force`.
+//!
+//! Results go to a staging folder `.NAME.partial-PID` beside the target. On commit every file
+//! and the folder are flushed to disk (`sync_all`), the marker is written, and the staging
+//! folder replaces the target by renames, so a power loss leaves the old folder or the new one.
+//!
+//! A lock file `.NAME.brink-lock` beside the target is held (an OS file lock) from the claim to
+//! the end of the commit: two commands never write the same folder at once, and a leftover
+//! staging folder whose lock is free belongs to a process that is gone. Every claim looks for
+//! such leftovers beside its target and removes them (or restores the previous folder if a
+//! process was killed between the two renames of a commit); leftovers of a live process are
+//! reported, not touched.
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
-/// A folder being written.
+/// The marker file in every folder brink writes.
+pub const MARKER: &str = ".brink-output.json";
+
+/// The file that marks a staging folder as brink's while it is being written.
+const STAGING_MARK: &str = ".brink-staging";
+
+/// What the marker holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Marker {
+    /// Always "brink".
+    pub tool: String,
+    /// The version that wrote the folder.
+    pub version: String,
+    /// The command that wrote it (`run`, `compare`, `sweep`, `sensitivity`, `trace`, `merge`).
+    pub command: String,
+    /// Every file of the folder, in name order.
+    pub files: Vec<FileEntry>,
+}
+
+/// One file a marker lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEntry {
+    pub name: String,
+    pub bytes: u64,
+    /// SHA-256 of the content, in lowercase hex.
+    pub sha256: String,
+}
+
+/// SHA-256 of bytes, in lowercase hex.
+///
+/// ```
+/// assert_eq!(
+///     brink::report::output::sha256_hex(b""),
+///     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+/// );
+/// ```
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Size and SHA-256 of a file, read in blocks (runs.csv may be gigabytes).
+fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+    Ok((n, hex(&h.finalize())))
+}
+
+/// Reads a folder's marker: `Ok(None)` if it has none.
+pub fn read_marker(dir: &Path) -> Result<Option<Marker>> {
+    let p = dir.join(MARKER);
+    let text = match fs::read(&p) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::Input(format!("cannot read {}: {e}", p.display()))),
+    };
+    let m: Marker = serde_json::from_slice(&text).map_err(|e| {
+        Error::Input(format!(
+            "{}: not a brink output marker ({e}); brink did not write this folder, or it was \
+             damaged",
+            p.display()
+        ))
+    })?;
+    if m.tool != "brink" {
+        return Err(Error::Input(format!(
+            "{}: written by {:?}, not by brink",
+            p.display(),
+            m.tool
+        )));
+    }
+    Ok(Some(m))
+}
+
+/// Checks that a folder holds exactly, byte for byte, the files its marker lists; returns the
+/// marker. Used to decide whether a folder may be replaced and whether a shard is whole. Every
+/// failure is an input error naming the folder and the first file that does not match.
+pub fn verify(dir: &Path) -> Result<Marker> {
+    let Some(m) = read_marker(dir)? else {
+        return Err(Error::Input(format!(
+            "{} has no {MARKER}: brink did not write it (or it was written by a brink older \
+             than 0.2)",
+            dir.display()
+        )));
+    };
+    let listed: std::collections::BTreeMap<&str, &FileEntry> =
+        m.files.iter().map(|f| (f.name.as_str(), f)).collect();
+    for name in entries(dir)? {
+        if name == MARKER {
+            continue;
+        }
+        let p = dir.join(&name);
+        let Some(entry) = listed.get(name.as_str()) else {
+            return Err(Error::Input(format!(
+                "{} holds {}, which brink did not write",
+                crate::terminal::path(dir),
+                crate::terminal::safe(&name)
+            )));
+        };
+        let meta = fs::symlink_metadata(&p)
+            .map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
+        if !meta.is_file() {
+            return Err(Error::Input(format!(
+                "{} is not a plain file, but brink wrote a file of that name",
+                p.display()
+            )));
+        }
+        if meta.len() != entry.bytes {
+            return Err(Error::Input(format!(
+                "{} has {} bytes, but brink wrote {} (changed or damaged since)",
+                p.display(),
+                meta.len(),
+                entry.bytes
+            )));
+        }
+        let (_, sha) =
+            hash_file(&p).map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
+        if sha != entry.sha256 {
+            return Err(Error::Input(format!(
+                "{}: its content does not match the SHA-256 brink recorded (changed or damaged \
+                 since): {} vs {}",
+                p.display(),
+                sha,
+                entry.sha256
+            )));
+        }
+    }
+    for f in &m.files {
+        if !dir.join(&f.name).exists() {
+            return Err(Error::Input(format!(
+                "{} lacks {}, which brink wrote there",
+                crate::terminal::path(dir),
+                crate::terminal::safe(&f.name)
+            )));
+        }
+    }
+    Ok(m)
+}
+
+/// The names in a folder, sorted.
+fn entries(dir: &Path) -> Result<Vec<String>> {
+    let rd = fs::read_dir(dir)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", dir.display())))?;
+    let mut names = vec![];
+    for e in rd {
+        let e = e.map_err(|e| Error::Input(format!("cannot read {}: {e}", dir.display())))?;
+        names.push(e.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// What stands at an output path.
+enum Target {
+    /// Nothing, or an empty folder.
+    Free,
+    /// A folder brink wrote, whole.
+    Brinks,
+}
+
+/// Decides whether `target` may be written; refusals are input errors (exit code 2).
+fn inspect(target: &Path) -> Result<Target> {
+    let refuse = |what: String| {
+        Error::Input(format!(
+            "refusing to write the output folder {}: {what}. brink replaces only folders it \
+             wrote itself, and empty ones; choose another --out, or move what is there away",
+            target.display()
+        ))
+    };
+    let meta = match fs::symlink_metadata(target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Target::Free),
+        Err(e) => return Err(refuse(format!("it cannot be read ({e})"))),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(refuse(
+            "it is a symbolic link (give the folder it points to)".into(),
+        ));
+    }
+    if !meta.is_dir() {
+        return Err(refuse("it is an existing file, not a folder".into()));
+    }
+    let names = entries(target).map_err(|e| refuse(e.to_string()))?;
+    if names.is_empty() {
+        return Ok(Target::Free);
+    }
+    if !names.iter().any(|n| n == MARKER) {
+        let shown: Vec<String> = names
+            .iter()
+            .take(3)
+            .map(|n| crate::terminal::safe(n).into_owned())
+            .collect();
+        let more = if names.len() > 3 {
+            format!(" and {} more", names.len() - 3)
+        } else {
+            String::new()
+        };
+        return Err(refuse(format!(
+            "it holds {}{more}, and brink did not write it (it has no {MARKER})",
+            shown.join(", ")
+        )));
+    }
+    match verify(target) {
+        Ok(_) => Ok(Target::Brinks),
+        Err(Error::Input(m)) => Err(refuse(m)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Checks an output path's shape: it must name a folder (`output/x`, not `.`, `..` or `/`).
+fn split(target: &Path) -> Result<(PathBuf, String)> {
+    let bad = || {
+        Error::Input(format!(
+            "--out {} does not name a folder to write (expected a path such as output/result)",
+            target.display()
+        ))
+    };
+    match target.components().next_back() {
+        Some(Component::Normal(_)) => {}
+        _ => return Err(bad()),
+    }
+    let name = target
+        .file_name()
+        .ok_or_else(bad)?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name))
+}
+
+/// The lock beside a target, held while a command writes it. Removed when released.
+struct Lock {
+    path: PathBuf,
+    file: Option<File>,
+}
+
+enum TryLock {
+    Held(Lock),
+    /// Another live process holds it; its PID as it wrote it.
+    Busy(String),
+}
+
+fn lock_path(parent: &Path, name: &str) -> PathBuf {
+    parent.join(format!(".{name}.brink-lock"))
+}
+
+impl Lock {
+    fn try_take(path: PathBuf) -> std::io::Result<TryLock> {
+        for _ in 0..8 {
+            let mut file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    let mut pid = String::new();
+                    let _ = file.read_to_string(&mut pid);
+                    return Ok(TryLock::Busy(pid.trim().to_string()));
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(e),
+            }
+            // The holder before us may have removed the file between our open and our lock:
+            // then we hold a lock on a file nobody else will open. Only a lock on the file
+            // the path names counts.
+            if !same_file(&file, &path) {
+                continue;
+            }
+            file.set_len(0)?;
+            write!(file, "{}", std::process::id())?;
+            return Ok(TryLock::Held(Lock {
+                path,
+                file: Some(file),
+            }));
+        }
+        Err(std::io::Error::other("the lock file keeps changing"))
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &File, path: &Path) -> bool {
+    path.exists()
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Remove the name first, then release: a process that opened the old file meanwhile
+        // finds it unlinked (see `try_take`).
+        let _ = fs::remove_file(&self.path);
+        self.file.take();
+    }
+}
+
+/// Flushes a folder's entry list to disk (a no-op where folders cannot be opened as files).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// Parses `.X.partial-PID` / `.X.old-PID` into (X, kind).
+fn leftover(name: &str) -> Option<(&str, &str)> {
+    let rest = name.strip_prefix('.')?;
+    for kind in [".partial-", ".old-"] {
+        if let Some(i) = rest.rfind(kind) {
+            let pid = &rest[i + kind.len()..];
+            if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) {
+                return Some((&rest[..i], &kind[1..kind.len() - 1]));
+            }
+        }
+    }
+    None
+}
+
+/// Cleans the leftovers of stopped commands in `parent` (see the module's documentation).
+/// `own` is the name this process holds the lock of.
+fn clean_leftovers(parent: &Path, own: &str) {
+    let Ok(rd) = fs::read_dir(parent) else {
+        return;
+    };
+    let mut found: Vec<(String, String, String)> = vec![];
+    for e in rd.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if let Some((x, kind)) = leftover(&n)
+            && e.file_type().is_ok_and(|t| t.is_dir())
+        {
+            found.push((n.clone(), x.to_string(), kind.to_string()));
+        }
+    }
+    found.sort();
+    // Lock files a process that exited at once (a second Ctrl-C) left behind: a free lock is
+    // taken and, on release, removed.
+    for e in fs::read_dir(parent).into_iter().flatten().flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if let Some(x) = n
+            .strip_prefix('.')
+            .and_then(|r| r.strip_suffix(".brink-lock"))
+            && x != own
+            && !found.iter().any(|(_, name, _)| name == x)
+        {
+            let _ = Lock::try_take(e.path());
+        }
+    }
+    for (entry, name, kind) in found {
+        let dir = parent.join(&entry);
+        let _held;
+        if name != own {
+            match Lock::try_take(lock_path(parent, &name)) {
+                Ok(TryLock::Held(l)) => _held = l,
+                Ok(TryLock::Busy(pid)) => {
+                    eprintln!(
+                        "note: {} is being written by another brink process (PID {}); left alone",
+                        crate::terminal::path(&dir),
+                        crate::terminal::safe(&pid)
+                    );
+                    continue;
+                }
+                Err(_) => continue,
+            }
+        }
+        let target = parent.join(&name);
+        if kind == "partial" {
+            // Only a folder brink marked as its staging folder is removed.
+            if dir.join(STAGING_MARK).is_file() || dir.join(MARKER).is_file() {
+                if fs::remove_dir_all(&dir).is_ok() {
+                    eprintln!(
+                        "note: removed {}, the unfinished output of a brink command that was \
+                         stopped",
+                        dir.display()
+                    );
+                }
+            } else {
+                eprintln!(
+                    "note: {} looks like an unfinished brink output folder but is not marked \
+                     as one; left alone (delete it if it is not yours)",
+                    dir.display()
+                );
+            }
+        } else if read_marker(&dir).ok().flatten().is_some() {
+            // A commit was cut between its two renames: the previous results are here.
+            if fs::symlink_metadata(&target).is_err() {
+                if fs::rename(&dir, &target).is_ok() {
+                    let _ = sync_dir(parent);
+                    eprintln!(
+                        "note: restored {} from {} (a brink command was stopped while \
+                         replacing it)",
+                        crate::terminal::path(&target),
+                        dir.display()
+                    );
+                }
+            } else if fs::remove_dir_all(&dir).is_ok() {
+                eprintln!(
+                    "note: removed {}, a replaced output folder a stopped brink command left",
+                    dir.display()
+                );
+            }
+        }
+    }
+}
+
+/// A folder being written: claimed, locked, and staged beside its target.
 pub struct Staging {
     target: PathBuf,
+    parent: PathBuf,
+    name: String,
     dir: PathBuf,
+    command: String,
     committed: bool,
+    // Dropped after the staging folder is removed (fields drop in order).
+    _lock: Lock,
 }
 
 impl Staging {
-    /// Starts writing toward `target` (created on commit).
-    pub fn begin(target: &Path) -> Result<Self> {
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
+    /// Claims `target` for `command` (see the module's documentation) and starts writing
+    /// toward it. Call it before computing anything: every refusal comes here, with exit code
+    /// 2 — a path that is not brink's, a file, a link, a place that cannot be written.
+    pub fn begin(target: &Path, command: &str) -> Result<Self> {
+        let (parent, name) = split(target)?;
+        fs::create_dir_all(&parent).map_err(|e| {
+            Error::Input(format!(
+                "cannot create {} for the output folder: {e}",
+                parent.display()
+            ))
+        })?;
+        let where_ = format!(
+            "{} (for the output folder {})",
+            parent.display(),
+            target.display()
+        );
+        let unwritable = |e: std::io::Error| Error::Input(format!("cannot write in {where_}: {e}"));
+        let lock = match Lock::try_take(lock_path(&parent, &name)).map_err(unwritable)? {
+            TryLock::Held(l) => l,
+            TryLock::Busy(pid) => {
+                return Err(Error::Input(format!(
+                    "another brink process (PID {}) is writing {}; wait for it to finish or \
+                     choose another --out",
+                    crate::terminal::safe(&pid),
+                    target.display()
+                )));
+            }
         };
-        fs::create_dir_all(&parent)
-            .map_err(|e| Error::Failed(format!("cannot create {}: {e}", parent.display())))?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "output".into());
+        clean_leftovers(&parent, &name);
+        inspect(target)?;
         let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if dir.exists() {
-            let _ = fs::remove_dir_all(&dir);
+        if fs::symlink_metadata(&dir).is_ok() {
+            // Ours from an earlier process with the same PID: we hold the lock.
+            fs::remove_dir_all(&dir).map_err(unwritable)?;
         }
-        fs::create_dir(&dir)
-            .map_err(|e| Error::Failed(format!("cannot create {}: {e}", dir.display())))?;
-        Ok(Staging {
+        fs::create_dir(&dir).map_err(unwritable)?;
+        let staging = Staging {
             target: target.to_path_buf(),
+            parent,
+            name,
             dir,
+            command: command.to_string(),
             committed: false,
-        })
+            _lock: lock,
+        };
+        File::create(staging.dir.join(STAGING_MARK)).map_err(unwritable)?;
+        Ok(staging)
     }
 
     /// The path of a file inside the staging folder.
@@ -49,24 +541,80 @@ impl Staging {
     /// Writes a whole file.
     pub fn write(&self, file: &str, bytes: &[u8]) -> Result<()> {
         let p = self.path(file);
-        let mut f = fs::File::create(&p)
+        let mut f = File::create(&p)
             .map_err(|e| Error::Failed(format!("cannot write {}: {e}", p.display())))?;
         f.write_all(bytes)
             .map_err(|e| Error::Failed(format!("cannot write {}: {e}", p.display())))
     }
 
-    /// Replaces the target folder with the staging folder.
-    pub fn commit(mut self) -> Result<PathBuf> {
-        let old = self.target.with_file_name(format!(
-            ".{}.old-{}",
-            self.target
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            std::process::id()
-        ));
-        let had_old = self.target.exists();
+    /// Flushes every file, writes the marker, and replaces the target folder with the staging
+    /// folder. If the target changed while the results were computed so that it may no longer
+    /// be replaced, the results are moved to a new folder beside it instead and the error says
+    /// where. If a stop was asked for (Ctrl-C, SIGTERM) nothing replaces the target: the
+    /// staging folder is removed and the error is an interruption.
+    pub fn commit(self) -> Result<PathBuf> {
+        if crate::interrupt::requested() {
+            return Err(Error::Interrupted(format!(
+                "stopped before the results were saved; nothing was written to {}",
+                self.target.display()
+            )));
+        }
+        self.commit_even_if_stopped()
+    }
+
+    /// As [`Staging::commit`], also after a stop was asked for (`brink run --keep-partial`).
+    pub fn commit_even_if_stopped(mut self) -> Result<PathBuf> {
+        let failed = |p: &Path, e: std::io::Error| {
+            Error::Failed(format!("cannot write {}: {e}", p.display()))
+        };
+        let mut files = vec![];
+        for name in entries(&self.dir)? {
+            if name == STAGING_MARK || name == MARKER {
+                continue;
+            }
+            let p = self.dir.join(&name);
+            let f = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&p)
+                .map_err(|e| failed(&p, e))?;
+            f.sync_all().map_err(|e| failed(&p, e))?;
+            let (bytes, sha256) = hash_file(&p).map_err(|e| failed(&p, e))?;
+            files.push(FileEntry {
+                name,
+                bytes,
+                sha256,
+            });
+        }
+        let marker = Marker {
+            tool: "brink".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            command: self.command.clone(),
+            files,
+        };
+        let json = serde_json::to_vec_pretty(&marker)
+            .map_err(|e| Error::Failed(format!("cannot encode {MARKER}: {e}")))?;
+        let mp = self.dir.join(MARKER);
+        let mut f = File::create(&mp).map_err(|e| failed(&mp, e))?;
+        f.write_all(&json).map_err(|e| failed(&mp, e))?;
+        f.sync_all().map_err(|e| failed(&mp, e))?;
+        drop(f);
+        let sp = self.dir.join(STAGING_MARK);
+        fs::remove_file(&sp).map_err(|e| failed(&sp, e))?;
+        sync_dir(&self.dir).map_err(|e| failed(&self.dir, e))?;
+
+        let had_old = match inspect(&self.target) {
+            Ok(Target::Free) => fs::symlink_metadata(&self.target).is_ok(),
+            Ok(Target::Brinks) => true,
+            Err(e) => return Err(self.set_aside(e)),
+        };
+        let old = self
+            .parent
+            .join(format!(".{}.old-{}", self.name, std::process::id()));
         if had_old {
+            if fs::symlink_metadata(&old).is_ok() {
+                fs::remove_dir_all(&old).map_err(|e| failed(&old, e))?;
+            }
             fs::rename(&self.target, &old).map_err(|e| {
                 Error::Failed(format!("cannot replace {}: {e}", self.target.display()))
             })?;
@@ -80,11 +628,32 @@ impl Staging {
                 self.target.display()
             )));
         }
+        self.committed = true;
+        sync_dir(&self.parent).map_err(|e| failed(&self.parent, e))?;
         if had_old {
             let _ = fs::remove_dir_all(&old);
         }
-        self.committed = true;
         Ok(self.target.clone())
+    }
+
+    /// Moves finished results that may not replace the target to a new folder beside it.
+    fn set_aside(&mut self, why: Error) -> Error {
+        for k in 1..1000 {
+            let p = self.parent.join(format!("{}.new-{k}", self.name));
+            if fs::symlink_metadata(&p).is_ok() {
+                continue;
+            }
+            if fs::rename(&self.dir, &p).is_ok() {
+                self.committed = true;
+                return Error::Input(format!(
+                    "{why}\n(the folder changed while brink was computing; the results are in \
+                     {})",
+                    p.display()
+                ));
+            }
+            break;
+        }
+        why
     }
 }
 
@@ -93,5 +662,35 @@ impl Drop for Staging {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftover_names_parse() {
+        assert_eq!(leftover(".ra.partial-123"), Some(("ra", "partial")));
+        assert_eq!(leftover(".ra.x.old-9"), Some(("ra.x", "old")));
+        assert_eq!(leftover(".ra.partial-"), None);
+        assert_eq!(leftover("ra.partial-12"), None);
+        assert_eq!(leftover(".ra.partial-12a"), None);
+        assert_eq!(leftover(".ra.brink-lock"), None);
+    }
+
+    #[test]
+    fn paths_that_name_no_folder_are_refused() {
+        for p in [".", "..", "/", "a/..", ""] {
+            assert!(split(Path::new(p)).is_err(), "{p:?}");
+        }
+        assert_eq!(
+            split(Path::new("out")).unwrap(),
+            (PathBuf::from("."), "out".to_string())
+        );
+        assert_eq!(
+            split(Path::new("a/b/c")).unwrap(),
+            (PathBuf::from("a/b"), "c".to_string())
+        );
     }
 }

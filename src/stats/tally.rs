@@ -258,6 +258,188 @@ impl Tally {
 }
 
 impl Tally {
+    /// Checks that a tally read from outside (a shard file) is one a model's `runs` runs could
+    /// have produced: its shape is the model's, and every count adds up (every histogram and
+    /// every per-step distribution holds `runs`, no count exceeds `runs`, every sum is finite).
+    /// Returns the first figure that does not, in words. So a damaged or edited tally can never
+    /// give a probability outside [0, 1].
+    pub fn check(&self, m: &Model, runs: u64) -> Result<(), String> {
+        let fresh = Tally::new(m);
+        let shape = |what: &str, a: usize, b: usize| {
+            if a == b {
+                Ok(())
+            } else {
+                Err(format!("{what} has {a} entries, the scenario needs {b}"))
+            }
+        };
+        let total = |what: String, v: &[u64]| -> Result<(), String> {
+            let mut s: u64 = 0;
+            for &x in v {
+                s = s
+                    .checked_add(x)
+                    .ok_or_else(|| format!("{what}: counts overflow"))?;
+            }
+            if s == runs {
+                Ok(())
+            } else {
+                Err(format!("{what} counts {s} runs, the shard holds {runs}"))
+            }
+        };
+        let at_most = |what: String, x: u64| {
+            if x <= runs {
+                Ok(())
+            } else {
+                Err(format!("{what} is {x}, more than the {runs} runs"))
+            }
+        };
+        let moments = |what: &str, mo: &Moments| -> Result<(), String> {
+            if mo.n != runs {
+                return Err(format!(
+                    "{what} counts {} runs, the shard holds {runs}",
+                    mo.n
+                ));
+            }
+            for v in [mo.sum.value(), mo.sumsq.value()] {
+                if !v.is_finite() {
+                    return Err(format!("{what} has a sum that is not finite"));
+                }
+            }
+            match (mo.min, mo.max) {
+                (Some(a), Some(b)) if a.is_finite() && b.is_finite() && a <= b => Ok(()),
+                (None, None) if runs == 0 => Ok(()),
+                _ => Err(format!("{what} has a minimum and maximum that do not fit")),
+            }
+        };
+        if self.runs != runs {
+            return Err(format!(
+                "the tally counts {} runs, the shard's range holds {runs}",
+                self.runs
+            ));
+        }
+        if self.horizon != fresh.horizon {
+            return Err(format!(
+                "the tally's horizon is {}, the scenario's {}",
+                self.horizon, fresh.horizon
+            ));
+        }
+        let h = self.horizon as usize;
+        shape("index_by_step", self.index_by_step.len(), h)?;
+        for (t, (a, b)) in self
+            .index_by_step
+            .iter()
+            .zip(&fresh.index_by_step)
+            .enumerate()
+        {
+            if a.lo.to_bits() != b.lo.to_bits() || a.hi.to_bits() != b.hi.to_bits() {
+                return Err(format!(
+                    "index_by_step[{t}] has other bounds than the scenario's"
+                ));
+            }
+            shape(
+                &format!("index_by_step[{t}]"),
+                a.counts.len(),
+                b.counts.len(),
+            )?;
+            total(format!("index_by_step[{t}]"), &a.counts)?;
+        }
+        shape("index_mean_by_step", self.index_mean_by_step.len(), h)?;
+        for (t, x) in self.index_mean_by_step.iter().enumerate() {
+            if !x.value().is_finite() {
+                return Err(format!("index_mean_by_step[{t}] is not finite"));
+            }
+        }
+        shape(
+            "rung_by_step",
+            self.rung_by_step.len(),
+            fresh.rung_by_step.len(),
+        )?;
+        let nr = fresh.peak_rung.len();
+        for t in 0..h {
+            total(
+                format!("rung_by_step at step {t}"),
+                &self.rung_by_step[t * nr..(t + 1) * nr],
+            )?;
+        }
+        shape(
+            "level_by_step",
+            self.level_by_step.len(),
+            fresh.level_by_step.len(),
+        )?;
+        for (k, (a, b)) in self
+            .level_by_step
+            .iter()
+            .zip(&fresh.level_by_step)
+            .enumerate()
+        {
+            shape(&format!("level_by_step[{k}]"), a.len(), b.len())?;
+            let nl = b.len() / h.max(1);
+            for t in 0..h {
+                total(
+                    format!("level_by_step[{k}] at step {t}"),
+                    &a[t * nl..(t + 1) * nl],
+                )?;
+            }
+        }
+        shape("peak_rung", self.peak_rung.len(), nr)?;
+        total("peak_rung".into(), &self.peak_rung)?;
+        shape("final_rung", self.final_rung.len(), nr)?;
+        total("final_rung".into(), &self.final_rung)?;
+        shape("steps_on_rung", self.steps_on_rung.len(), nr)?;
+        let steps: u128 = self.steps_on_rung.iter().map(|&x| x as u128).sum();
+        if steps != runs as u128 * h as u128 {
+            return Err(format!(
+                "steps_on_rung counts {steps} steps, {runs} runs of {h} steps make {}",
+                runs as u128 * h as u128
+            ));
+        }
+        moments("peak_index_moments", &self.peak_index_moments)?;
+        moments("final_index_moments", &self.final_index_moments)?;
+        shape("cost", self.cost.len(), fresh.cost.len())?;
+        for (a, mo) in self.cost.iter().enumerate() {
+            moments(&format!("cost[{a}]"), mo)?;
+        }
+        shape("cost_hist", self.cost_hist.len(), fresh.cost_hist.len())?;
+        for (a, (x, y)) in self.cost_hist.iter().zip(&fresh.cost_hist).enumerate() {
+            shape(&format!("cost_hist[{a}]"), x.counts.len(), y.counts.len())?;
+            total(format!("cost_hist[{a}]"), &x.counts)?;
+        }
+        shape("max_level", self.max_level.len(), fresh.max_level.len())?;
+        for (k, (a, b)) in self.max_level.iter().zip(&fresh.max_level).enumerate() {
+            shape(&format!("max_level[{k}]"), a.len(), b.len())?;
+            total(format!("max_level[{k}]"), a)?;
+        }
+        for (what, hits, first, want) in [
+            (
+                "outcome",
+                &self.outcome_hits,
+                &self.outcome_first,
+                fresh.outcome_hits.len(),
+            ),
+            (
+                "event",
+                &self.event_hits,
+                &self.event_first,
+                fresh.event_hits.len(),
+            ),
+        ] {
+            shape(&format!("{what}_hits"), hits.len(), want)?;
+            shape(&format!("{what}_first"), first.len(), want)?;
+            for (i, (&n, f)) in hits.iter().zip(first).enumerate() {
+                at_most(format!("{what}_hits[{i}]"), n)?;
+                shape(&format!("{what}_first[{i}]"), f.len(), h)?;
+                let s: u128 = f.iter().map(|&x| x as u128).sum();
+                if s != n as u128 {
+                    return Err(format!(
+                        "{what}_first[{i}] counts {s} runs, {what}_hits[{i}] says {n}"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Tally {
     /// Runs on each rung at step `t`.
     pub fn rung_counts(&self, t: usize) -> &[u64] {
         let nr = self.rung_by_step.len() / self.horizon as usize;

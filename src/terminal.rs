@@ -1,0 +1,76 @@
+//! Text for the analyst's terminal. Names, labels and descriptions come from scenario files,
+//! and paths from the file system: a control character in them (ESC starts a terminal command
+//! sequence) is printed escaped, as `\u{1b}` or `\0`, so that no file can drive the terminal.
+
+use std::borrow::Cow;
+
+/// Whether a character must not reach a terminal raw: control characters (C0, DEL, C1) and the
+/// bidirectional overrides that reorder what a line appears to say.
+fn unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// One line of text, every control character escaped (newlines and tabs too).
+///
+/// ```
+/// assert_eq!(brink::terminal::safe("a\u{1b}[2Jb\0\n"), "a\\u{1b}[2Jb\\0\\n");
+/// assert_eq!(brink::terminal::safe("Баку"), "Баку");
+/// ```
+pub fn safe(s: &str) -> Cow<'_, str> {
+    escape(s, false)
+}
+
+/// Text of several lines: as [`safe`], but newlines and tabs are kept.
+///
+/// ```
+/// assert_eq!(brink::terminal::safe_text("a\tb\n\u{1b}c\r"), "a\tb\n\\u{1b}c\\r");
+/// ```
+pub fn safe_text(s: &str) -> Cow<'_, str> {
+    escape(s, true)
+}
+
+fn escape(s: &str, keep_lines: bool) -> Cow<'_, str> {
+    let bad = |c: char| unsafe_char(c) && !(keep_lines && (c == '\n' || c == '\t'));
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if bad(c) {
+            match c {
+                '\0' => o.push_str("\\0"),
+                '\t' => o.push_str("\\t"),
+                '\n' => o.push_str("\\n"),
+                '\r' => o.push_str("\\r"),
+                _ => o.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            }
+        } else {
+            o.push(c);
+        }
+    }
+    Cow::Owned(o)
+}
+
+/// A path for the terminal.
+pub fn path(p: &std::path::Path) -> String {
+    safe(&p.display().to_string()).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_control_character_survives() {
+        let all: String = (0u32..0x3000).filter_map(char::from_u32).collect();
+        for out in [safe(&all), safe_text(&all)] {
+            assert!(
+                !out.chars()
+                    .any(|c| unsafe_char(c) && c != '\n' && c != '\t'),
+                "{out:?}"
+            );
+        }
+        assert!(!safe(&all).contains('\n'));
+        assert_eq!(safe("\u{202e}x"), "\\u{202e}x");
+    }
+}

@@ -1,0 +1,490 @@
+//! brink never destroys what it did not write: every command that writes a folder refuses a
+//! folder holding anything but brink's own files, an existing file and a place it cannot write,
+//! before it computes anything; it replaces a folder it wrote; it cleans up after a process
+//! killed with SIGKILL; two SIGTERMs sent together stop it cleanly.
+#![cfg(unix)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const FLAGSHIP: &str = "scenarios/russia_azerbaijan_2025.ron";
+const RICHARDSON: &str = "scenarios/examples/richardson.ron";
+
+fn brink(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args(args)
+        .output()
+        .expect("brink runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok(args: &[&str]) -> Output {
+    let o = brink(args);
+    assert!(o.status.success(), "{args:?}: {}", text(&o));
+    o
+}
+
+/// A fresh scratch folder of this test process.
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("output-folders")
+        .join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Every file under a folder (recursively, hidden ones too) with its bytes.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The argument lists of every command that writes a folder, writing to `out`, with a job
+/// large enough that computing it before the refusal would be seen (minutes).
+fn every_writing_command(out: &str, shards: &[String]) -> Vec<(&'static str, Vec<String>)> {
+    let v = |a: &[&str]| a.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let mut merge = vec!["merge".to_string()];
+    merge.extend(shards.iter().cloned());
+    merge.extend(["--out".to_string(), out.to_string()]);
+    vec![
+        (
+            "run",
+            v(&["run", FLAGSHIP, "--runs", "50000000", "--out", out]),
+        ),
+        (
+            "compare",
+            v(&[
+                "compare", FLAGSHIP, "--all", "--runs", "10000000", "--out", out,
+            ]),
+        ),
+        (
+            "sweep",
+            v(&[
+                "sweep",
+                FLAGSHIP,
+                "--set",
+                "relations.russia->azerbaijan.fatigue=0.1..0.3:50",
+                "--runs",
+                "1000000",
+                "--out",
+                out,
+            ]),
+        ),
+        (
+            "sensitivity",
+            v(&["sensitivity", FLAGSHIP, "--runs", "200000", "--out", out]),
+        ),
+        (
+            "trace",
+            v(&[
+                "trace", FLAGSHIP, "--pick", "rupture", "--count", "100", "--out", out,
+            ]),
+        ),
+        ("merge", merge),
+    ]
+}
+
+/// Two small shards of the Richardson scenario, for `merge`.
+fn two_shards(root: &Path) -> Vec<String> {
+    (1..=2)
+        .map(|i| {
+            let d = root.join(format!("shard{i}"));
+            ok(&[
+                "run",
+                RICHARDSON,
+                "--runs",
+                "300",
+                "--no-charts",
+                "--shard",
+                &format!("{i}/2"),
+                "--out",
+                s(&d),
+            ]);
+            s(&d).to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn every_writing_command_refuses_a_folder_holding_a_users_file() {
+    let root = scratch("refuse");
+    let shards = two_shards(&root);
+    let notes = root.join("notes");
+    std::fs::create_dir_all(notes.join("drafts")).unwrap();
+    std::fs::write(notes.join("thesis.txt"), b"three years of work\n").unwrap();
+    std::fs::write(notes.join("drafts/ch1.md"), b"# One\n").unwrap();
+    let before = tree(&root);
+    for (name, args) in every_writing_command(s(&notes), &shards) {
+        let args: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
+        let o = brink(&args);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("refusing") && err.contains("notes") && err.contains("drafts"),
+            "{name} does not say what is in the way: {err}"
+        );
+        assert_eq!(tree(&root), before, "{name} changed something");
+    }
+}
+
+#[test]
+fn every_writing_command_refuses_an_existing_file_and_an_unwritable_parent() {
+    let root = scratch("file");
+    let shards = two_shards(&root);
+    let draft = root.join("draft.txt");
+    std::fs::write(&draft, b"my draft\n").unwrap();
+    // As root, permissions do not stop a write; a parent that is a file does, for anyone.
+    let under_file = draft.join("results");
+    let before = tree(&root);
+    for target in [&draft, &under_file] {
+        for (name, args) in every_writing_command(s(target), &shards) {
+            let args: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
+            let o = brink(&args);
+            assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o));
+            assert!(
+                String::from_utf8_lossy(&o.stderr).contains("draft.txt"),
+                "{name}: {}",
+                text(&o)
+            );
+            assert_eq!(tree(&root), before, "{name} changed something");
+        }
+    }
+}
+
+#[test]
+fn every_writing_command_replaces_a_folder_it_wrote_and_fills_an_empty_one() {
+    let root = scratch("replace");
+    let shards = two_shards(&root);
+    let cheap = |cmd: &str, out: &str| -> Vec<String> {
+        let v = |a: &[&str]| a.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        match cmd {
+            "run" => v(&[
+                "run",
+                RICHARDSON,
+                "--runs",
+                "200",
+                "--no-charts",
+                "--out",
+                out,
+            ]),
+            "compare" => v(&[
+                "compare",
+                FLAGSHIP,
+                "--variants",
+                "visa_regime",
+                "--runs",
+                "200",
+                "--no-charts",
+                "--no-tornado",
+                "--out",
+                out,
+            ]),
+            "sweep" => v(&[
+                "sweep",
+                RICHARDSON,
+                "--set",
+                "relations.a->b.fatigue=0.2..0.4:2",
+                "--runs",
+                "200",
+                "--no-charts",
+                "--out",
+                out,
+            ]),
+            "sensitivity" => v(&[
+                "sensitivity",
+                FLAGSHIP,
+                "--runs",
+                "300",
+                "--no-charts",
+                "--out",
+                out,
+            ]),
+            "trace" => v(&["trace", RICHARDSON, "--run", "3", "--out", out]),
+            "merge" => {
+                let mut a = vec!["merge".to_string()];
+                a.extend(shards.iter().cloned());
+                a.extend(v(&["--no-charts", "--out", out]));
+                a
+            }
+            _ => unreachable!(),
+        }
+    };
+    for cmd in ["run", "compare", "sweep", "sensitivity", "trace", "merge"] {
+        let out = root.join(cmd);
+        std::fs::create_dir(&out).unwrap(); // empty: free
+        let args = cheap(cmd, s(&out));
+        let args: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
+        ok(&args);
+        let marker: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join(".brink-output.json")).unwrap())
+                .unwrap();
+        assert_eq!(marker["command"], cmd, "{marker}");
+        assert_eq!(marker["version"], env!("CARGO_PKG_VERSION"));
+        let first = tree(&out);
+        // Its own folder: replaced without a question.
+        ok(&args);
+        assert_eq!(
+            tree(&out).keys().collect::<Vec<_>>(),
+            first.keys().collect::<Vec<_>>()
+        );
+        // A file of the user's added to it: refused, and the file kept.
+        std::fs::write(out.join("my-notes.txt"), b"keep me").unwrap();
+        let o = brink(&args);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", text(&o));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("my-notes.txt"));
+        assert_eq!(std::fs::read(out.join("my-notes.txt")).unwrap(), b"keep me");
+        std::fs::remove_file(out.join("my-notes.txt")).unwrap();
+        // One of its files changed since: refused too (the change may be the analyst's).
+        let (name, _) = first
+            .iter()
+            .find(|(n, _)| !n.to_str().unwrap().starts_with('.'))
+            .unwrap();
+        let mut changed = first[name].clone();
+        changed.extend_from_slice(b"\n");
+        std::fs::write(out.join(name), &changed).unwrap();
+        let o = brink(&args);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", text(&o));
+        assert_eq!(std::fs::read(out.join(name)).unwrap(), changed);
+    }
+    // Nothing but the results is left beside them: no lock, no staging folder.
+    let stray: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
+#[test]
+fn merge_refuses_an_out_that_is_one_of_its_inputs() {
+    let root = scratch("merge-into-input");
+    let shards = two_shards(&root);
+    let before = tree(&root);
+    let inside = format!("{}/merged", shards[0]);
+    let dotted = format!("{}/../shard2", shards[0]);
+    for out in [
+        &shards[0],
+        &shards[1],
+        &inside,
+        &dotted,
+        &s(&root).to_string(),
+    ] {
+        let o = brink(&["merge", &shards[0], &shards[1], "--out", out]);
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("shard folder"),
+            "{}",
+            text(&o)
+        );
+        assert_eq!(tree(&root), before, "--out {out} changed something");
+    }
+}
+
+/// Waits until a staging folder of `out` appears beside it.
+fn wait_for_staging(parent: &Path, name: &str, child: &mut std::process::Child) -> PathBuf {
+    let t = Instant::now();
+    loop {
+        if let Some(p) = std::fs::read_dir(parent).unwrap().find_map(|e| {
+            let n = e.unwrap().file_name().to_string_lossy().into_owned();
+            n.starts_with(&format!(".{name}.partial-"))
+                .then(|| parent.join(n))
+        }) {
+            return p;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("brink ended ({status}) before it started writing");
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "no staging folder");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn long_run(out: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args([
+            "run",
+            FLAGSHIP,
+            "--runs",
+            "50000000",
+            "--no-charts",
+            "--per-run",
+            "--out",
+        ])
+        .arg(out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn hidden(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_next_command_removes_what_a_killed_run_left() {
+    let root = scratch("sigkill");
+    let out = root.join("big");
+    let mut child = long_run(&out);
+    let staging = wait_for_staging(&root, "big", &mut child);
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap(); // SIGKILL: no handler runs
+    child.wait().unwrap();
+    assert!(
+        staging.exists(),
+        "SIGKILL cannot clean up; the test needs a leftover"
+    );
+    assert!(!out.exists());
+    // A command writing beside it, to another folder, cleans up.
+    let o = ok(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&root.join("small")),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("removed"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(hidden(&root), Vec::<String>::new(), "leftovers");
+
+    // A commit cut between its two renames (the old folder moved aside, the new one not yet
+    // in place): the next command puts the previous results back.
+    ok(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]);
+    let before = tree(&out);
+    let aside = root.join(".big.old-4000000");
+    std::fs::rename(&out, &aside).unwrap();
+    let o = ok(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&root.join("small")),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("restored"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(tree(&out), before);
+    assert_eq!(hidden(&root), Vec::<String>::new(), "leftovers");
+}
+
+#[test]
+fn a_live_writer_is_left_alone_and_its_folder_not_written_twice() {
+    let root = scratch("live");
+    let out = root.join("big");
+    let mut child = long_run(&out);
+    let staging = wait_for_staging(&root, "big", &mut child);
+    // Beside it: reported, untouched.
+    let o = ok(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&root.join("small")),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("left alone"),
+        "{}",
+        text(&o)
+    );
+    assert!(staging.exists());
+    // The same folder: refused while it is being written.
+    let o = brink(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("another brink process"));
+    assert!(staging.exists());
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn two_sigterms_together_are_one_clean_stop() {
+    let root = scratch("sigterm");
+    for i in 0..20 {
+        let out = root.join("big");
+        let mut child = long_run(&out);
+        wait_for_staging(&root, "big", &mut child);
+        let pid = child.id() as libc::pid_t;
+        // As `timeout` does: to the process, then to its group (here, the process again).
+        unsafe {
+            assert_eq!(libc::kill(pid, libc::SIGTERM), 0);
+            assert_eq!(libc::kill(pid, libc::SIGTERM), 0);
+        }
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(130), "round {i}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("nothing was written"),
+            "round {i}: {}",
+            text(&o)
+        );
+        assert!(
+            !err.contains("interrupted again"),
+            "round {i}: {}",
+            text(&o)
+        );
+        assert_eq!(hidden(&root), Vec::<String>::new(), "round {i}: leftovers");
+        assert!(!out.exists(), "round {i}");
+    }
+}

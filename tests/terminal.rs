@@ -1,0 +1,102 @@
+//! A scenario cannot drive the analyst's terminal: text taken from it (its description, the
+//! offending text of a parse error) is printed with control characters escaped.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn scratch() -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("terminal")
+        .join(std::process::id().to_string());
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn brink(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args(args)
+        .output()
+        .expect("brink runs")
+}
+
+/// Control characters other than newline and tab.
+fn raw_controls(bytes: &[u8]) -> Vec<char> {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n' && *c != '\t')
+        .collect()
+}
+
+fn hostile_richardson(dir: &Path, edit: impl Fn(&str) -> String) -> PathBuf {
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/richardson.ron"),
+    )
+    .unwrap();
+    let edited = edit(&base);
+    assert_ne!(edited, base);
+    let p = dir.join("hostile.ron");
+    std::fs::write(&p, edited).unwrap();
+    p
+}
+
+#[test]
+fn describe_and_errors_escape_control_characters() {
+    let dir = scratch();
+    // ESC [2J clears the screen; ESC ]0; sets the window title; NUL; a bidi override; CR.
+    let evil = "\u{1b}[2J\u{1b}]0;pwned\u{7}\0\u{202e}\r";
+    let file = hostile_richardson(&dir, |s| {
+        s.replacen(
+            "name: \"Richardson pair\",",
+            &format!("name: \"Richardson {evil}pair\",\n    description: \"before {evil} after\","),
+            1,
+        )
+    });
+    let f = file.to_str().unwrap();
+    for args in [
+        vec!["describe", f],
+        vec!["validate", f],
+        vec!["run", f, "--runs", "50", "--no-charts", "--out"],
+    ] {
+        let mut args = args.clone();
+        let out = dir.join("out");
+        if args[0] == "run" {
+            args.push(out.to_str().unwrap());
+        }
+        let o = brink(&args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(
+            raw_controls(&o.stdout),
+            Vec::<char>::new(),
+            "{args:?} stdout"
+        );
+        assert_eq!(
+            raw_controls(&o.stderr),
+            Vec::<char>::new(),
+            "{args:?} stderr"
+        );
+        let text = String::from_utf8_lossy(&o.stdout);
+        if args[0] == "describe" {
+            assert!(text.contains("before \\u{1b}[2J"), "{text}");
+            assert!(text.contains("\\0"), "{text}");
+        }
+    }
+
+    // A parse error whose offending text holds the same characters.
+    let broken = hostile_richardson(&dir, |s| {
+        s.replacen("horizon: 52,", &format!("horizon: 52{evil},"), 1)
+    });
+    let o = brink(&["validate", broken.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(raw_controls(&o.stderr), Vec::<char>::new(), "{err}");
+    assert!(
+        err.contains("\\u{1b}"),
+        "the offending text is not shown escaped: {err}"
+    );
+    assert!(err.contains("hostile.ron:"), "{err}");
+}

@@ -11,9 +11,9 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use brink::engine::rng::Master;
 use brink::engine::{self, NoSink, RunPlan};
 use brink::model::{Decision, Model, Observer, RunState, simulate};
+use brink::numerics::rng::Master;
 use brink::scenario::{LoadOptions, load};
 
 const FLAGSHIP: &str = "scenarios/russia_azerbaijan_2025.ron";
@@ -51,7 +51,7 @@ fn median(xs: &mut [f64]) -> f64 {
 fn time_runs(model: &Model, runs: u64, threads: usize) -> f64 {
     let stop = AtomicBool::new(false);
     // Warm up the caches and the thread pool first.
-    let _ = engine::run(
+    let _ = engine::run::<brink::stats::Tally>(
         model,
         &RunPlan::whole(1, 4_096, threads),
         &mut NoSink,
@@ -59,7 +59,7 @@ fn time_runs(model: &Model, runs: u64, threads: usize) -> f64 {
         &stop,
     );
     let t0 = Instant::now();
-    let tally = engine::run(
+    let tally = engine::run::<brink::stats::Tally>(
         model,
         &RunPlan::whole(0, runs, threads),
         &mut NoSink,

@@ -90,7 +90,7 @@ pub struct RunArgs {
     pub precision: Option<(String, f64)>,
     /// Compute only shard I of N (1-based) of the runs, for `brink merge`: e.g. `--shard 2/8`.
     #[arg(long)]
-    pub shard: Option<crate::shard::ShardSpec>,
+    pub shard: Option<crate::engine::ShardSpec>,
     /// On Ctrl-C, write the outputs of the runs done (marked `complete: false`) instead of
     /// keeping the previous results.
     #[arg(long, conflicts_with = "shard")]
@@ -124,7 +124,7 @@ pub struct CompareArgs {
     pub no_tornado: bool,
     /// Compute only shard I of N (1-based) of the runs, for `brink merge`: e.g. `--shard 2/8`.
     #[arg(long)]
-    pub shard: Option<crate::shard::ShardSpec>,
+    pub shard: Option<crate::engine::ShardSpec>,
     /// Skip the charts.
     #[arg(long)]
     pub no_charts: bool,
@@ -338,7 +338,7 @@ fn runs(flag: Option<u64>, loaded: &LoadedScenario, max_runs: u64) -> Result<u64
     if runs == 0 {
         return Err(Error::Input("--runs must be at least 1".into()));
     }
-    if runs > max_runs.min(crate::engine::rng::MAX_RUN_INDEX) {
+    if runs > max_runs.min(crate::numerics::rng::MAX_RUN_INDEX) {
         return Err(Error::Input(format!(
             "{runs} runs is more than the limit of {max_runs} (raise it with --max-runs)"
         )));

@@ -4,12 +4,13 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use crate::analysis::{Manifest, Summary};
 use crate::engine::{self, ChunkSink, Stopped};
 use crate::error::{Error, Result};
 use crate::model::{self, Model};
+use crate::report;
 use crate::report::describe::Table;
 use crate::report::output::Staging;
-use crate::report::{self, Manifest, Summary};
 use crate::scenario::LoadedScenario;
 use crate::stats::Tally;
 
@@ -27,7 +28,7 @@ pub struct RunRequest {
     pub progress: bool,
     pub command: Vec<String>,
     /// Compute only this shard of the runs (see [`crate::shard`]).
-    pub shard: Option<crate::shard::ShardSpec>,
+    pub shard: Option<crate::engine::ShardSpec>,
     /// Stop once this outcome's 95% interval is this narrow (half-width); `runs` is then the
     /// most runs allowed.
     pub precision: Option<(String, f64)>,
@@ -165,7 +166,7 @@ pub fn run_with(
         ));
     }
     let model = compile(loaded, req.variant.as_deref())?;
-    let plan = crate::shard::plan(req.shard, req.seed, req.runs, req.threads);
+    let plan = crate::engine::RunPlan::of(req.shard, req.seed, req.runs, req.threads);
     let staging = Staging::begin(&req.out, "run")?;
     let rows = if req.per_run {
         let p = staging.path("runs.csv");
@@ -188,10 +189,11 @@ pub fn run_with(
     });
     let mut sink = Sink { rows, bar };
     let row: &engine::RowWriter = &report::csv::run_row;
+    // A precision target: stop once the outcome's 95% Wilson interval is this narrow.
     let until = match &req.precision {
         None => None,
-        Some((name, half_width)) => Some(engine::Precision {
-            outcome: model
+        Some((name, half_width)) => Some((
+            model
                 .outcomes
                 .iter()
                 .position(|o| &o.name == name)
@@ -206,10 +208,14 @@ pub fn run_with(
                             .join(", ")
                     ))
                 })?,
-            half_width: *half_width,
-        }),
+            *half_width,
+        )),
     };
-    let done = engine::run_until(&model, &plan, &mut sink, Some(row), stop, until);
+    let done = engine::run_until(&model, &plan, &mut sink, Some(row), stop, |t: &Tally| {
+        until.is_some_and(|(o, w)| {
+            crate::stats::wilson(t.outcome_hits[o], t.runs, crate::stats::Z95).half_width() <= w
+        })
+    });
     if let Some(b) = &sink.bar {
         b.finish_and_clear();
     }
@@ -264,16 +270,16 @@ pub fn run_with(
         return Ok((summary, dir));
     }
     let mut m = manifest(loaded, req, tally.runs);
-    if let Some(p) = until {
-        let i = crate::stats::wilson(tally.outcome_hits[p.outcome], tally.runs, crate::stats::Z95);
-        let name = &model.outcomes[p.outcome].name;
+    if let Some((outcome, half_width)) = until {
+        let i = crate::stats::wilson(tally.outcome_hits[outcome], tally.runs, crate::stats::Z95);
+        let name = &model.outcomes[outcome].name;
         m.complete = true;
-        m.stop_reason = Some(if i.half_width() <= p.half_width {
+        m.stop_reason = Some(if i.half_width() <= half_width {
             format!(
                 "precision reached: P({name}) = {:.4} ± {:.4} (target ± {}) after {} runs",
                 i.estimate,
                 i.half_width(),
-                p.half_width,
+                half_width,
                 tally.runs
             )
         } else {
@@ -281,7 +287,7 @@ pub fn run_with(
                 "precision not reached: P({name}) = {:.4} ± {:.4} (target ± {}) after the maximum of {} runs",
                 i.estimate,
                 i.half_width(),
-                p.half_width,
+                half_width,
                 tally.runs
             )
         });

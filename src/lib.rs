@@ -12,6 +12,7 @@ pub mod error;
 pub mod interrupt;
 pub mod job;
 pub mod model;
+pub mod numerics;
 pub mod report;
 pub mod scenario;
 pub mod shard;

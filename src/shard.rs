@@ -9,61 +9,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{CHUNK_RUNS, RunPlan};
+use crate::analysis::{Manifest, Summary};
+use crate::engine::{CHUNK_RUNS, RunPlan, ShardSpec};
 use crate::error::{Error, Result};
 use crate::report::output::Staging;
-use crate::report::{Manifest, Summary};
 use crate::scenario::{LoadedScenario, Scenario};
 use crate::stats::Tally;
-
-/// `--shard I/N`: this process computes shard I (1-based) of N.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ShardSpec {
-    pub index: u64,
-    pub count: u64,
-}
-
-impl std::str::FromStr for ShardSpec {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        let err = || format!("expected I/N with 1 <= I <= N (e.g. 3/8), found {s:?}");
-        let (i, n) = s.split_once('/').ok_or_else(err)?;
-        let (index, count): (u64, u64) = (
-            i.trim().parse().map_err(|_| err())?,
-            n.trim().parse().map_err(|_| err())?,
-        );
-        if count == 0 || index == 0 || index > count || count > 1_000_000 {
-            return Err(err());
-        }
-        Ok(ShardSpec { index, count })
-    }
-}
-
-impl ShardSpec {
-    /// The runs of this shard, `first..end`, for a job of `runs` runs: an even split, so
-    /// that shards differ by one run at most (`--runs 1000 --shard 1/4` holds 250 runs).
-    ///
-    /// ```
-    /// let s: brink::shard::ShardSpec = "2/4".parse().unwrap();
-    /// assert_eq!(s.runs(1000), (250, 500));
-    /// ```
-    pub fn runs(&self, runs: u64) -> (u64, u64) {
-        let r = runs as u128;
-        let (i, n) = ((self.index - 1) as u128, self.count as u128);
-        ((r * i / n) as u64, (r * (i + 1) / n) as u64)
-    }
-}
-
-/// The plan of a job: its shard's runs, or all of them.
-pub fn plan(shard: Option<ShardSpec>, seed: u64, runs: u64, threads: usize) -> RunPlan {
-    match shard {
-        Some(spec) => {
-            let (first_run, end_run) = spec.runs(runs);
-            RunPlan::part(seed, runs, first_run, end_run, threads)
-        }
-        None => RunPlan::whole(seed, runs, threads),
-    }
-}
 
 /// What a shard folder's `shard.json` holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use brink::analysis::Summary;
 use brink::job::{self, RunRequest};
-use brink::report::Summary;
 use brink::report::charts::{self, Chart, HEIGHT, WIDTH};
 use brink::report::html::escape;
 use brink::scenario::{self, LoadOptions, LoadedScenario};

@@ -8,9 +8,9 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 
+use brink::analysis::Manifest;
 use brink::analysis::compare::{self, CompareResult};
 use brink::engine::{self, NoSink, RunPlan};
-use brink::report::Manifest;
 use brink::report::charts::{HEIGHT, WIDTH};
 use brink::scenario::{self, Lever, LoadOptions, LoadedScenario};
 use brink::stats::Z95;
@@ -257,7 +257,7 @@ fn common_random_numbers_narrow_the_interval_of_a_difference() {
     let r = compare::results(&arms, &paired, manifest, None);
     // Independent runs: the base on seed 1, each variant on seed 2.
     let independent = |i: usize, seed: u64| {
-        engine::run(
+        engine::run::<brink::stats::Tally>(
             &arms[i].model,
             &RunPlan::whole(seed, N, threads),
             &mut NoSink,

@@ -47,9 +47,16 @@ fn tallies_are_bit_identical_for_any_thread_count() {
     let m = model::compile(&s, None).unwrap();
     let stop = AtomicBool::new(false);
     // 5,000 runs: four full chunks and a partial one.
-    let one = engine::run(&m, &RunPlan::whole(11, 5_000, 1), &mut NoSink, None, &stop).unwrap();
+    let one = engine::run::<brink::stats::Tally>(
+        &m,
+        &RunPlan::whole(11, 5_000, 1),
+        &mut NoSink,
+        None,
+        &stop,
+    )
+    .unwrap();
     for threads in [2, 8] {
-        let t = engine::run(
+        let t = engine::run::<brink::stats::Tally>(
             &m,
             &RunPlan::whole(11, 5_000, threads),
             &mut NoSink,
@@ -61,7 +68,14 @@ fn tallies_are_bit_identical_for_any_thread_count() {
     }
     assert_eq!(one.runs, 5_000);
     // A different seed gives different results.
-    let other = engine::run(&m, &RunPlan::whole(12, 5_000, 2), &mut NoSink, None, &stop).unwrap();
+    let other = engine::run::<brink::stats::Tally>(
+        &m,
+        &RunPlan::whole(12, 5_000, 2),
+        &mut NoSink,
+        None,
+        &stop,
+    )
+    .unwrap();
     assert!(other != one);
 }
 
@@ -148,10 +162,10 @@ fn outputs_are_byte_identical_across_threads_and_invocations() {
 fn a_reused_chunk_slot_gives_what_a_fresh_one_gives() {
     let s = parse_text(Path::new("d.ron"), SCENARIO).unwrap_or_else(|d| panic!("{d}"));
     let m = model::compile(&s, None).unwrap();
-    let master = brink::engine::rng::Master::new(5);
+    let master = brink::numerics::rng::Master::new(5);
     let runs = 4 * engine::CHUNK_RUNS;
-    let (fresh, _) = engine::run_chunk(&m, &master, runs, 3, false, None);
-    let mut slot = engine::ChunkSlot::new(&m);
+    let (fresh, _) = engine::run_chunk::<brink::stats::Tally>(&m, &master, runs, 3, false, None);
+    let mut slot = engine::ChunkSlot::<brink::stats::Tally>::new(&m);
     engine::run_chunk_into(&m, &master, runs, 1, false, None, &mut slot);
     assert!(slot.tally != fresh);
     slot.tally.clear();

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use brink::engine::rng::Master;
 use brink::model::{self, Choice, Decision, Model, Observer, RunState, Silent};
+use brink::numerics::rng::Master;
 use brink::scenario::load::parse_text;
 
 fn model(text: &str, variant: Option<&str>) -> Model {

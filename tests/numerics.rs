@@ -285,7 +285,7 @@ fn check_outputs(out: &Path) {
     let v: serde_json::Value = serde_json::from_str(&text).expect("summary.json parses");
     check_json(&v, "summary", &mut bad);
     // And it reads back as a summary, whose numbers are plain f64s (null would be refused).
-    match serde_json::from_str::<brink::report::Summary>(&text) {
+    match serde_json::from_str::<brink::analysis::Summary>(&text) {
         Ok(s) => assert!(s.manifest.runs > 0),
         Err(e) => bad.push(format!("summary.json does not read back as a summary: {e}")),
     }
@@ -330,8 +330,8 @@ fn a_long_horizon_of_large_costs_never_makes_nan_or_infinity() {
 
 #[test]
 fn sampled_values_stay_within_the_magnitude_limit() {
-    use brink::engine::rng::Master;
     use brink::model::{self, RunState};
+    use brink::numerics::rng::Master;
     let s = brink::scenario::load::parse_text(Path::new("huge.ron"), &huge())
         .unwrap_or_else(|d| panic!("{d}"));
     let m = model::compile(&s, None).unwrap();

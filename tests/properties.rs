@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use brink::engine::rng::Master;
 use brink::model::{self, Decision, Model, Observer, RunState};
+use brink::numerics::rng::Master;
 use proptest::prelude::*;
 
 /// Reads generated unit numbers in order, scaled to what each field needs.

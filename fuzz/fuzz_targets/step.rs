@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use brink::engine::rng::Master;
+use brink::numerics::rng::Master;
 use brink::model::{self, Decision, Model, Observer, RunState};
 use brink::stats::Tally;
 use libfuzzer_sys::fuzz_target;
@@ -304,8 +304,8 @@ fuzz_target!(|data: &[u8]| {
         path: "fuzz.ron".into(),
         hash: String::new(),
     };
-    let manifest = brink::report::Manifest::new(&loaded, seed, None, 4, 4, vec![]);
-    let summary = brink::report::Summary::new(&m, &c.tally, manifest);
+    let manifest = brink::analysis::Manifest::new(&loaded, seed, None, 4, 4, vec![]);
+    let summary = brink::analysis::Summary::new(&m, &c.tally, manifest);
     let v = serde_json::to_value(&summary).expect("summary encodes");
     no_null(&v);
 });

@@ -7,10 +7,10 @@ use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::rng::Master;
+use crate::analysis::Manifest;
 use crate::engine::{Interrupted, RunPlan, for_each_chunk_in};
 use crate::model::{self, Model, RunState, simulate};
-use crate::report::Manifest;
+use crate::numerics::rng::Master;
 use crate::scenario::{Lever, Scenario, Variant};
 use crate::stats::{Interval, Moments, Tally, Z95, paired_diff_interval, wilson};
 
@@ -503,7 +503,7 @@ pub struct CompareRequest {
     pub charts: bool,
     pub command: Vec<String>,
     /// Compute only this shard of the runs (see [`crate::shard`]).
-    pub shard: Option<crate::shard::ShardSpec>,
+    pub shard: Option<crate::engine::ShardSpec>,
 }
 
 /// The tornado's outcome index: the named one, else the first (None: no tornado).
@@ -562,7 +562,7 @@ pub fn run(
     let s = &loaded.scenario;
     let arms = arms(s, &req.variants, req.tornado.is_some()).map_err(Error::Input)?;
     let tornado_outcome = tornado_index(&arms[0].model, &req.tornado)?;
-    let plan = crate::shard::plan(req.shard, req.seed, req.runs, req.threads);
+    let plan = crate::engine::RunPlan::of(req.shard, req.seed, req.runs, req.threads);
     let staging = crate::report::output::Staging::begin(&req.out, "compare")?;
     let tally = run_paired(&arms, &plan, stop).map_err(|Interrupted| {
         Error::Interrupted("stopped before the comparison finished; nothing was written".into())

@@ -2,5 +2,7 @@
 
 pub mod compare;
 pub mod sensitivity;
+pub mod summary;
 pub mod sweep;
 pub mod trace;
+pub use summary::{Manifest, Summary};

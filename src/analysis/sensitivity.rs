@@ -17,11 +17,11 @@ use std::sync::atomic::AtomicBool;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::rng::Master;
+use crate::analysis::Manifest;
 use crate::engine::{CHUNK_RUNS, Interrupted, RunPlan, for_each_chunk};
 use crate::error::{Error, Result};
 use crate::model::{Model, RunState, Silent, simulate};
-use crate::report::Manifest;
+use crate::numerics::rng::Master;
 use crate::scenario::LoadedScenario;
 use crate::scenario::paths::for_each_param;
 

@@ -8,11 +8,11 @@ use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::rng::Master;
+use crate::analysis::Manifest;
 use crate::engine::{self, Interrupted, RunPlan, for_each_chunk};
 use crate::error::{Error, Result};
 use crate::model::{self, Model};
-use crate::report::Manifest;
+use crate::numerics::rng::Master;
 use crate::report::output::Staging;
 use crate::scenario::param::{Param, fmt_num};
 use crate::scenario::paths::for_each_param;
@@ -281,7 +281,7 @@ pub fn run_grid(
         stop,
         |i| {
             let model = &models[(i / nc) as usize].1;
-            engine::run_chunk(model, &master, runs, i % nc, false, None).0
+            engine::run_chunk::<Tally>(model, &master, runs, i % nc, false, None).0
         },
         |t| {
             tallies[(next / nc) as usize].merge(&t);

@@ -11,12 +11,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::rng::{MAX_RUN_INDEX, Master};
 use crate::engine::{CHUNK_RUNS, RunPlan, for_each_chunk};
 use crate::error::{Error, Result};
 use crate::model::{
     Choice, Control, Decision, EffectSpec, Model, Observer, RunState, Silent, simulate,
 };
+use crate::numerics::rng::{MAX_RUN_INDEX, Master};
 use crate::scenario::LoadedScenario;
 use crate::scenario::param::fmt_num;
 
@@ -227,7 +227,7 @@ fn level_name(m: &Model, k: usize, level: u8) -> String {
 
 /// The calendar date of a step.
 fn date_of_step(m: &Model, step: u32) -> Option<String> {
-    crate::report::summary::date_of_step(
+    crate::analysis::summary::date_of_step(
         m.scenario.start_date.as_deref(),
         &m.scenario.step_unit,
         step,

@@ -5,88 +5,16 @@
 //! and the result is the same for any number of threads (and any split into shards, which are
 //! ranges of chunks).
 
-pub mod rng;
-
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::model::{Model, RunState, simulate};
-use crate::stats::Tally;
-use rng::Master;
+use crate::model::{Model, Observer, RunState, simulate};
+use crate::numerics::rng::Master;
 
-/// Runs per chunk: the unit of parallel work, of merging and of sharding.
-pub const CHUNK_RUNS: u64 = 1024;
-
-/// What to run.
-#[derive(Debug, Clone)]
-pub struct RunPlan {
-    /// Master seed.
-    pub seed: u64,
-    /// Total runs of the whole job (all shards).
-    pub runs: u64,
-    /// The runs this process computes: `first_run..end_run` (a shard's share, or all).
-    pub first_run: u64,
-    pub end_run: u64,
-    /// The chunks that hold them: `first_chunk..end_chunk`. A shard's first and last chunks
-    /// may be partial; merging is exact, so where the cuts fall changes no result.
-    pub first_chunk: u64,
-    pub end_chunk: u64,
-    /// Worker threads.
-    pub threads: usize,
-}
-
-impl RunPlan {
-    /// All runs, in one process.
-    pub fn whole(seed: u64, runs: u64, threads: usize) -> Self {
-        RunPlan {
-            seed,
-            runs,
-            first_run: 0,
-            end_run: runs,
-            first_chunk: 0,
-            end_chunk: chunks_for(runs),
-            threads,
-        }
-    }
-
-    /// The runs `first_run..end_run` of a job of `runs` runs.
-    pub fn part(seed: u64, runs: u64, first_run: u64, end_run: u64, threads: usize) -> Self {
-        let end_run = end_run.min(runs);
-        let first_run = first_run.min(end_run);
-        RunPlan {
-            seed,
-            runs,
-            first_run,
-            end_run,
-            first_chunk: first_run / CHUNK_RUNS,
-            end_chunk: if first_run == end_run {
-                first_run / CHUNK_RUNS
-            } else {
-                chunks_for(end_run)
-            },
-            threads,
-        }
-    }
-
-    /// Runs this plan covers.
-    pub fn own_runs(&self) -> u64 {
-        self.end_run - self.first_run
-    }
-
-    /// The runs of one of its chunks that this plan covers.
-    pub fn chunk_range(&self, chunk: u64) -> std::ops::Range<u64> {
-        let lo = (chunk * CHUNK_RUNS).max(self.first_run);
-        let hi = ((chunk + 1) * CHUNK_RUNS).min(self.end_run);
-        lo..hi.max(lo)
-    }
-}
-
-/// Number of chunks for a number of runs.
-pub fn chunks_for(runs: u64) -> u64 {
-    runs.div_ceil(CHUNK_RUNS)
-}
+mod plan;
+pub use plan::{CHUNK_RUNS, RunPlan, ShardSpec, chunks_for};
 
 /// Receives what the engine produces as chunks complete, in chunk order.
 pub trait ChunkSink {
@@ -106,11 +34,28 @@ pub trait ChunkSink {
 pub struct NoSink;
 impl ChunkSink for NoSink {}
 
+/// What the engine counts runs into: built empty for a model, told of every step (as an
+/// [`Observer`]) and of every finished run, and merged chunk by chunk in chunk order. The
+/// statistics layer's `Tally` is one; the engine knows only this trait, so that statistics
+/// depend on the engine and not the other way round.
+pub trait Accumulator: Observer + Send + Sized {
+    /// An empty accumulator shaped for a model.
+    fn new(model: &Model) -> Self;
+    /// Back to no runs, keeping its memory.
+    fn clear(&mut self);
+    /// Counts a finished run.
+    fn record(&mut self, state: &RunState);
+    /// Adds another accumulator's runs (later runs).
+    fn merge(&mut self, other: &Self);
+    /// Runs counted.
+    fn runs(&self) -> u64;
+}
+
 /// How a run of the engine ended.
 #[derive(Debug)]
-pub enum Stopped {
-    /// Interrupted at a chunk boundary: the tally holds the runs done.
-    Interrupted(Box<Tally>),
+pub enum Stopped<A> {
+    /// Interrupted at a chunk boundary: the accumulator holds the runs done.
+    Interrupted(Box<A>),
     /// Writing rows failed.
     Io(std::io::Error),
 }
@@ -119,36 +64,29 @@ pub enum Stopped {
 pub type RowWriter = dyn Fn(&Model, u64, &RunState, &mut String) + Sync;
 
 /// Runs the plan's chunks of `model`. `row` formats a per-run row when the sink wants rows.
-pub fn run(
+pub fn run<A: Accumulator>(
     model: &Model,
     plan: &RunPlan,
     sink: &mut dyn ChunkSink,
     row: Option<&RowWriter>,
     stop: &AtomicBool,
-) -> Result<Tally, Stopped> {
-    run_until(model, plan, sink, row, stop, None)
+) -> Result<A, Stopped<A>> {
+    run_until(model, plan, sink, row, stop, |_: &A| false)
 }
 
-/// A precision target: stop once outcome `outcome`'s 95% Wilson interval has at most this
-/// half-width (checked after every chunk, in chunk order).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Precision {
-    pub outcome: usize,
-    pub half_width: f64,
-}
-
-/// As [`run`], stopping early once `until` is reached.
-pub fn run_until(
+/// As [`run`], stopping after the first chunk (in chunk order) whose merged total makes
+/// `enough` true: where it stops depends only on the results, never on the threads.
+pub fn run_until<A: Accumulator>(
     model: &Model,
     plan: &RunPlan,
     sink: &mut dyn ChunkSink,
     row: Option<&RowWriter>,
     stop: &AtomicBool,
-    until: Option<Precision>,
-) -> Result<Tally, Stopped> {
+    mut enough: impl FnMut(&A) -> bool,
+) -> Result<A, Stopped<A>> {
     let master = Master::new(plan.seed);
     let want_rows = sink.wants_rows() && row.is_some();
-    let mut total = Tally::new(model);
+    let mut total = A::new(model);
     let mut failed = None;
     let mut slots = Vec::new();
     let done = for_each_chunk_in(
@@ -174,20 +112,11 @@ pub fn run_until(
             {
                 failed = Some(e);
             }
-            sink.progress(total.runs);
-            match until {
-                Some(p)
-                    if crate::stats::wilson(
-                        total.outcome_hits[p.outcome],
-                        total.runs,
-                        crate::stats::Z95,
-                    )
-                    .half_width()
-                        <= p.half_width =>
-                {
-                    ControlFlow::Break(())
-                }
-                _ => ControlFlow::Continue(()),
+            sink.progress(total.runs());
+            if enough(&total) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
             }
         },
     );
@@ -295,17 +224,20 @@ pub fn for_each_chunk_in<S: Send>(
 }
 
 /// The working memory of one chunk of runs: its tally, a run state and its per-run rows.
-pub struct ChunkSlot {
-    pub tally: Tally,
+pub struct ChunkSlot<A> {
+    /// The chunk's own counts.
+    pub tally: A,
+    /// The state of the run being simulated.
     pub state: RunState,
+    /// The chunk's per-run rows, when wanted.
     pub rows: String,
 }
 
-impl ChunkSlot {
+impl<A: Accumulator> ChunkSlot<A> {
     /// A slot for a model.
     pub fn new(model: &Model) -> Self {
         ChunkSlot {
-            tally: Tally::new(model),
+            tally: A::new(model),
             state: RunState::new(model),
             rows: String::new(),
         }
@@ -313,28 +245,28 @@ impl ChunkSlot {
 }
 
 /// Simulates one chunk of runs in order.
-pub fn run_chunk(
+pub fn run_chunk<A: Accumulator>(
     model: &Model,
     master: &Master,
     runs: u64,
     chunk: u64,
     want_rows: bool,
     row: Option<&RowWriter>,
-) -> (Tally, String) {
+) -> (A, String) {
     let mut slot = ChunkSlot::new(model);
     run_chunk_into(model, master, runs, chunk, want_rows, row, &mut slot);
     (slot.tally, slot.rows)
 }
 
 /// As [`run_chunk`], into a slot whose memory is reused (its tally and rows start afresh).
-pub fn run_chunk_into(
+pub fn run_chunk_into<A: Accumulator>(
     model: &Model,
     master: &Master,
     runs: u64,
     chunk: u64,
     want_rows: bool,
     row: Option<&RowWriter>,
-    slot: &mut ChunkSlot,
+    slot: &mut ChunkSlot<A>,
 ) {
     let lo = chunk * CHUNK_RUNS;
     let hi = ((chunk + 1) * CHUNK_RUNS).min(runs);
@@ -342,13 +274,13 @@ pub fn run_chunk_into(
 }
 
 /// Simulates runs `range` in order into a slot (its tally and rows start afresh).
-pub fn run_range_into(
+pub fn run_range_into<A: Accumulator>(
     model: &Model,
     master: &Master,
     range: std::ops::Range<u64>,
     want_rows: bool,
     row: Option<&RowWriter>,
-    slot: &mut ChunkSlot,
+    slot: &mut ChunkSlot<A>,
 ) {
     slot.tally.clear();
     slot.rows.clear();

@@ -3,7 +3,6 @@
 
 mod compile;
 mod condition;
-pub mod math;
 mod state;
 mod step;
 
@@ -265,7 +264,7 @@ pub enum Sampler {
     Table {
         lo: f64,
         hi: f64,
-        table: std::sync::Arc<crate::scenario::param::QuantileTable>,
+        table: std::sync::Arc<crate::numerics::dist::QuantileTable>,
     },
     /// Any other distribution, by its inverse CDF.
     Dist(Param),
@@ -274,7 +273,8 @@ pub enum Sampler {
 impl Sampler {
     /// The sampler of a number.
     pub fn of(p: &Param) -> Sampler {
-        use crate::scenario::param::{beta_quantile_table, beta_shape, beta_uses_table};
+        use crate::numerics::dist::{beta_quantile_table, beta_uses_table};
+        use crate::scenario::param::beta_shape;
         match p {
             Param::Value(v) => Sampler::Fixed(*v),
             Param::Dist(d) => match beta_shape(d) {
@@ -292,7 +292,7 @@ impl Sampler {
     /// Draws the number from 64 random bits.
     #[inline]
     pub fn draw(&self, bits: u64) -> f64 {
-        let u = crate::engine::rng::to_unit(bits);
+        let u = crate::numerics::rng::to_unit(bits);
         match self {
             Sampler::Fixed(v) => *v,
             Sampler::Table { lo, hi, table } => lo + (hi - lo) * table.at(u),

@@ -1,7 +1,7 @@
 //! The state of one run, reused from run to run to avoid allocating in the loop.
 
 use super::Model;
-use crate::engine::rng::{Master, Stream};
+use crate::numerics::rng::{Master, Stream};
 
 /// What an active actor chose (or could choose) in a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,13 +1,13 @@
 //! One run, step by step (see docs/model.md for the order of operations).
 
 use super::condition::deps;
-use super::math::exp;
 use super::state::{
     ActRun, Choice, DRAW_WINDOW, EventRun, LevelRun, MeasureRun, RelationRun, RunState,
     TempModifier,
 };
 use super::*;
-use crate::engine::rng::{Master, component, normal_of32, unit32};
+use crate::numerics::math::exp;
+use crate::numerics::rng::{Master, component, normal_of32, unit32};
 
 /// What an actor did in a step, for traces.
 #[derive(Debug, Clone, Copy)]

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::summary::Summary;
+use crate::analysis::Summary;
 use crate::error::{Error, Result};
 use crate::model::{Model, RunState};
 

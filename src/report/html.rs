@@ -7,8 +7,8 @@ use std::fmt::Write;
 
 use super::charts::{Chart, HEIGHT, WIDTH, amount, percent};
 use super::describe::ledger;
+use crate::analysis::Summary;
 use crate::model::Model;
-use crate::report::Summary;
 use crate::scenario::param::fmt_num;
 use crate::stats::Interval;
 

@@ -5,6 +5,3 @@ pub mod csv;
 pub mod describe;
 pub mod html;
 pub mod output;
-pub mod summary;
-
-pub use summary::{Manifest, Summary};

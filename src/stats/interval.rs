@@ -84,7 +84,7 @@ pub fn paired_diff_interval(b01: u64, b10: u64, n: u64, z: f64) -> Interval {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::Master;
+    use crate::numerics::rng::Master;
 
     /// Wilson 95% intervals cover the true probability at about their nominal rate. Coverage
     /// is estimated over 4,000 simulated experiments, so its own standard error is about

@@ -465,3 +465,22 @@ impl Observer for Tally {
         }
     }
 }
+
+impl crate::engine::Accumulator for Tally {
+    fn new(model: &Model) -> Self {
+        Tally::new(model)
+    }
+    fn clear(&mut self) {
+        Tally::clear(self)
+    }
+    #[inline]
+    fn record(&mut self, state: &RunState) {
+        Tally::record(self, state)
+    }
+    fn merge(&mut self, other: &Self) {
+        Tally::merge(self, other)
+    }
+    fn runs(&self) -> u64 {
+        self.runs
+    }
+}

@@ -11,10 +11,10 @@ use super::{
     pct_label, percent, plot, rung_color, series_style, step_label, text, text_width, tick_label,
     widest,
 };
+use crate::analysis::Summary;
 use crate::analysis::compare::{ArmResult, CompareResult, Tornado};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::report::Summary;
 use crate::scenario::param::fmt_num;
 use crate::stats::Tally;
 

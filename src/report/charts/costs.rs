@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{
     Area, Axes, Ctx, Drawn, INK, MAIN, MUTED, Mark, amount, fit, frame, mesh, plot, text, widest,
 };
-use crate::report::summary::CostResult;
+use crate::analysis::summary::CostResult;
 
 /// The actors with some cost in some run, in the scenario's order.
 pub(crate) fn actors<'a>(c: &'a Ctx) -> impl Iterator<Item = &'a CostResult> {

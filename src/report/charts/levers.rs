@@ -7,7 +7,7 @@ use super::{
     Area, Axes, Ctx, Drawn, Mark, frame, legend, mesh, pct_label, plot, series_style, step_label,
     with_legend,
 };
-use crate::report::summary::LeverResult;
+use crate::analysis::summary::LeverResult;
 
 pub(crate) fn title(_c: &Ctx) -> String {
     "Measures in force over time".into()

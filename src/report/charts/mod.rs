@@ -25,9 +25,9 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::analysis::Summary;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::report::Summary;
 use crate::scenario::param::fmt_num;
 
 /// Width of every chart, in pixels.

@@ -103,7 +103,7 @@ pub fn unit32(bits: u32) -> f64 {
 #[inline]
 pub fn normal_of32(bits: u32) -> f64 {
     let u = (bits as f64 + 0.5) * (1.0 / (1u64 << 32) as f64);
-    crate::scenario::param::norm_inv(u)
+    crate::numerics::dist::norm_inv(u)
 }
 
 /// Maps 64 random bits to [0, 1).

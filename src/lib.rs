@@ -6,15 +6,13 @@
 //! [`cli`] holds the command line; `main.rs` only calls [`cli::run`].
 
 pub mod analysis;
-pub mod cli;
 pub mod engine;
 pub mod error;
-pub mod interrupt;
-pub mod job;
 pub mod model;
 pub mod numerics;
 pub mod report;
 pub mod scenario;
-pub mod shard;
+pub mod simulation;
 pub mod stats;
-pub mod terminal;
+
+pub use simulation::{Run, Simulation};

@@ -4,12 +4,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod app;
+
 fn main() -> ExitCode {
-    let cli = brink::cli::Cli::parse();
-    match brink::cli::run(cli) {
+    let cli = app::cli::Cli::parse();
+    match app::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", brink::terminal::safe_text(&e.to_string()));
+            eprintln!("{}", app::terminal::safe_text(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }

@@ -4,10 +4,8 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use brink::analysis::Summary;
-use brink::job::{self, RunRequest};
 use brink::report::charts::{self, Chart, HEIGHT, WIDTH};
 use brink::report::html::escape;
 use brink::scenario::{self, LoadOptions, LoadedScenario};
@@ -89,26 +87,25 @@ fn richardson() -> LoadedScenario {
     load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/richardson.ron"))
 }
 
+/// A run through the library, its files written into `out` as `brink run` writes them.
 fn run(loaded: &LoadedScenario, out: PathBuf, charts: bool) -> (Summary, PathBuf) {
-    let req = RunRequest {
-        runs: 400,
-        seed: 7,
-        variant: None,
-        threads: 2,
-        out,
-        per_run: false,
-        charts,
-        progress: false,
-        command: vec!["brink".into(), "run".into(), "test".into()],
-        shard: None,
-        precision: None,
-    };
-    job::run(loaded, &req, &AtomicBool::new(false)).expect("run")
+    let r = brink::Simulation::new(loaded)
+        .runs(400)
+        .seed(7)
+        .threads(2)
+        .command(vec!["brink".into(), "run".into(), "test".into()])
+        .run()
+        .expect("run");
+    std::fs::create_dir_all(&out).unwrap();
+    for f in brink::report::run::files(&r.model, &r.summary, charts).expect("render") {
+        std::fs::write(out.join(&f.name), &f.bytes).unwrap();
+    }
+    (r.summary, out)
 }
 
 /// The charts as the library draws them for a run.
 fn drawn(loaded: &LoadedScenario, summary: &Summary) -> Vec<Chart> {
-    let model = job::compile(loaded, None).expect("compile");
+    let model = brink::model::compile(&loaded.scenario, None).expect("compile");
     charts::render_all(&model, summary).expect("draw")
 }
 

@@ -348,7 +348,7 @@ fn reseal(d: &Path, file: &str) {
     for f in m["files"].as_array_mut().unwrap() {
         if f["name"] == file {
             f["bytes"] = bytes.len().into();
-            f["sha256"] = brink::report::output::sha256_hex(&bytes).into();
+            f["sha256"] = brink::scenario::sha256_hex(&bytes).into();
         }
     }
     std::fs::write(&p, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
@@ -433,8 +433,7 @@ fn a_damaged_shard_is_refused_and_named() {
     let first0 = j["tally"]["outcome_first"][0][0].as_u64().unwrap();
     j["tally"]["outcome_first"][0][0] = (first0 + extra).into();
     let tally: brink::stats::Tally = serde_json::from_value(j["tally"].clone()).unwrap();
-    j["tally_sha256"] =
-        brink::report::output::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
+    j["tally_sha256"] = brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
     std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
     reseal(target, "shard.json");
     let (o, out) = merge("m4");

@@ -449,47 +449,6 @@ pub fn results(
     }
 }
 
-/// `compare.csv`: one row per arm and outcome or mean, with the paired difference from base.
-pub fn csv(r: &CompareResult) -> Vec<u8> {
-    let mut out = String::from(
-        "arm,kind,lever,measure,value,ci95_low,ci95_high,difference,difference_ci95_low,difference_ci95_high\n",
-    );
-    for a in &r.arms {
-        let lever = a.lever.clone().unwrap_or_default();
-        for o in &a.outcomes {
-            out += &format!(
-                "{},{},{},P({}),{},{},{},{},{},{}\n",
-                a.name,
-                a.kind,
-                lever,
-                o.outcome,
-                o.probability.estimate,
-                o.probability.low,
-                o.probability.high,
-                o.difference.estimate,
-                o.difference.low,
-                o.difference.high
-            );
-        }
-        for m in &a.means {
-            out += &format!(
-                "{},{},{},mean {},{},{},{},{},{},{}\n",
-                a.name,
-                a.kind,
-                lever,
-                m.quantity,
-                m.mean.estimate,
-                m.mean.low,
-                m.mean.high,
-                m.difference.estimate,
-                m.difference.low,
-                m.difference.high
-            );
-        }
-    }
-    out.into_bytes()
-}
-
 /// What `brink compare` was asked to do.
 #[derive(Debug, Clone)]
 pub struct CompareRequest {
@@ -497,12 +456,10 @@ pub struct CompareRequest {
     pub runs: u64,
     pub seed: u64,
     pub threads: usize,
-    pub out: std::path::PathBuf,
     /// The tornado's outcome (default: the scenario's first named outcome); None: no tornado.
     pub tornado: Option<Option<String>>,
-    pub charts: bool,
     pub command: Vec<String>,
-    /// Compute only this shard of the runs (see [`crate::shard`]).
+    /// Compute only this shard of the runs (see [`crate::engine::ShardSpec`]).
     pub shard: Option<crate::engine::ShardSpec>,
 }
 
@@ -532,38 +489,29 @@ fn tornado_index(
     }
 }
 
-/// Writes `compare.json`, `compare.csv` and the charts into a staging folder.
-pub fn write(
-    staging: &crate::report::output::Staging,
-    base: &Model,
-    result: &CompareResult,
-    charts: bool,
-) -> crate::error::Result<()> {
-    let json = serde_json::to_vec_pretty(result)
-        .map_err(|e| crate::error::Error::Failed(format!("cannot encode compare.json: {e}")))?;
-    staging.write("compare.json", &json)?;
-    staging.write("compare.csv", &csv(result))?;
-    if charts {
-        for c in crate::report::charts::compare::render_all(base, result)? {
-            staging.write(&format!("{}.png", c.name), &c.png)?;
-            staging.write(&format!("{}.svg", c.name), c.svg.as_bytes())?;
-        }
-    }
-    Ok(())
+/// A comparison computed: its arms, its paired counts, the runs it covered, and the result.
+pub struct Compared {
+    /// The base, then each variant, then the tornado's arms.
+    pub arms: Vec<Arm>,
+    /// The raw paired counts (what a shard keeps for `brink merge`).
+    pub tally: PairedTally,
+    /// The runs computed (a shard's share, or all).
+    pub plan: crate::engine::RunPlan,
+    /// Every arm's results and the tornado. For a shard, `manifest.complete` is false.
+    pub result: CompareResult,
 }
 
-/// Runs a comparison and writes `compare.csv`, `compare.json` and the charts atomically.
+/// Runs a comparison (or one shard of it) on common random numbers.
 pub fn run(
     loaded: &crate::scenario::LoadedScenario,
     req: &CompareRequest,
     stop: &AtomicBool,
-) -> crate::error::Result<(CompareResult, std::path::PathBuf)> {
+) -> crate::error::Result<Compared> {
     use crate::error::Error;
     let s = &loaded.scenario;
     let arms = arms(s, &req.variants, req.tornado.is_some()).map_err(Error::Input)?;
     let tornado_outcome = tornado_index(&arms[0].model, &req.tornado)?;
     let plan = crate::engine::RunPlan::of(req.shard, req.seed, req.runs, req.threads);
-    let staging = crate::report::output::Staging::begin(&req.out, "compare")?;
     let tally = run_paired(&arms, &plan, stop).map_err(|Interrupted| {
         Error::Interrupted("stopped before the comparison finished; nothing was written".into())
     })?;
@@ -575,95 +523,12 @@ pub fn run(
         req.runs,
         req.command.clone(),
     );
-    if let Some(spec) = req.shard {
-        let mut m = manifest.clone();
-        m.runs = req.runs;
-        m.complete = false;
-        crate::shard::write_compare(
-            &staging,
-            crate::shard::CompareShardFile::new(
-                m,
-                spec,
-                &plan,
-                s.clone(),
-                req.variants.clone(),
-                req.tornado.is_some(),
-                req.tornado.clone().flatten(),
-                tally.clone(),
-            )?,
-        )?;
-        manifest.complete = false;
-    }
+    manifest.complete = req.shard.is_none();
     let result = results(&arms, &tally, manifest, tornado_outcome);
-    if req.shard.is_none() {
-        write(&staging, &arms[0].model, &result, req.charts)?;
-    }
-    let dir = staging.commit()?;
-    Ok((result, dir))
-}
-
-/// The readable summary printed after a comparison: every variant's effect on the focus
-/// outcome (the tornado's, else the first), then the tornado. `compare.csv` has every outcome.
-pub fn print(r: &CompareResult, dir: &std::path::Path) -> String {
-    use crate::report::describe::Table;
-    let mut o = format!(
-        "{} — {} runs per arm on common random numbers, seed {}\n",
-        r.manifest.scenario, r.manifest.runs, r.manifest.seed
-    );
-    let focus = r
-        .tornado
-        .as_ref()
-        .and_then(|t| r.outcomes.iter().position(|n| *n == t.outcome))
-        .unwrap_or(0);
-    if let Some(name) = r.outcomes.get(focus) {
-        o += &format!("\nP({name}) by variant, with the paired difference from the base:\n");
-        let mut t = Table::new(&[
-            "arm",
-            "probability",
-            "95% interval",
-            "difference",
-            "95% interval",
-        ]);
-        for a in r
-            .arms
-            .iter()
-            .filter(|a| a.kind == "base" || a.kind == "variant")
-        {
-            let oc = &a.outcomes[focus];
-            let (d, di) = if a.kind == "base" {
-                (String::new(), String::new())
-            } else {
-                (
-                    format!("{:+.3}", oc.difference.estimate),
-                    format!("{:+.3} .. {:+.3}", oc.difference.low, oc.difference.high),
-                )
-            };
-            t.row(vec![
-                a.name.clone(),
-                format!("{:.3}", oc.probability.estimate),
-                format!("{:.3} .. {:.3}", oc.probability.low, oc.probability.high),
-                d,
-                di,
-            ]);
-        }
-        o += &t.render();
-    }
-    if let Some(tor) = &r.tornado {
-        o += &format!(
-            "\nLever effects on P({}) (base {:.3}), paired differences with 95% intervals:\n",
-            tor.outcome, tor.base_probability.estimate
-        );
-        let mut t = Table::new(&["lever", "forced to top level", "frozen"]);
-        let f = |i: &Interval| format!("{:+.3} ({:+.3}..{:+.3})", i.estimate, i.low, i.high);
-        for b in &tor.bars {
-            t.row(vec![
-                b.lever.clone(),
-                b.forced.as_ref().map_or("-".into(), f),
-                f(&b.frozen),
-            ]);
-        }
-        o += &t.render();
-    }
-    o += &format!("\nwrote {}\n", dir.display());
-    o
+    Ok(Compared {
+        arms,
+        tally,
+        plan,
+        result,
+    })
 }

@@ -11,7 +11,6 @@
 //! in parallel chunks and gathered in chunk order, so the result is the same for any number of
 //! threads.
 
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use rayon::prelude::*;
@@ -23,7 +22,6 @@ use crate::error::{Error, Result};
 use crate::model::{Model, RunState, Silent, simulate};
 use crate::numerics::rng::Master;
 use crate::scenario::LoadedScenario;
-use crate::scenario::paths::for_each_param;
 
 /// Largest N·k (runs × uncertain numbers) held in memory.
 pub const MAX_VALUES: u64 = 50_000_000;
@@ -125,21 +123,6 @@ impl Measure {
             Measure::Cost(a) => format!("{}'s cost", m.actors[a].name),
         }
     }
-}
-
-/// The source of every number of the model (its own, else its block's), in sampling order.
-pub fn param_sources(m: &Model) -> Vec<String> {
-    let mut out = Vec::with_capacity(m.params.len());
-    let mut s = m.scenario.clone();
-    for_each_param(&mut s, &mut |site, p| {
-        let src = p.source().unwrap_or(site.context_source).trim();
-        out.push(if src.is_empty() {
-            "(no source given)".to_string()
-        } else {
-            src.to_string()
-        });
-    });
-    out
 }
 
 /// A source cut to its first reference: "article ¶14, ¶49 (…)" → "article ¶14",
@@ -432,6 +415,9 @@ pub struct SensitivityResult {
     /// Ranked by |PRCC|, largest first.
     pub parameters: Vec<ParamSensitivity>,
     pub dropped: Vec<DroppedParam>,
+    /// The measure in words for a title ("P(rupture)"); not written to the JSON.
+    #[serde(skip)]
+    pub measure_title: String,
 }
 
 /// What `brink sensitivity` was asked to do.
@@ -443,8 +429,6 @@ pub struct SensitivityRequest {
     pub runs: u64,
     pub seed: u64,
     pub threads: usize,
-    pub out: PathBuf,
-    pub charts: bool,
     pub command: Vec<String>,
 }
 
@@ -496,12 +480,13 @@ pub fn sample(
 }
 
 /// Runs the sensitivity sample and ranks the parameters.
-pub fn analyse(
+pub fn run(
     loaded: &LoadedScenario,
     req: &SensitivityRequest,
     stop: &AtomicBool,
-) -> Result<(SensitivityResult, String)> {
-    let m = crate::job::compile(loaded, req.variant.as_deref())?;
+) -> Result<SensitivityResult> {
+    let m =
+        crate::model::compile(&loaded.scenario, req.variant.as_deref()).map_err(Error::Input)?;
     let measure = Measure::parse(&m, req.outcome.as_deref(), req.measure.as_deref())?;
     let uncertain = m.uncertain_params();
     let k = uncertain.len() as u64;
@@ -551,7 +536,7 @@ pub fn analyse(
             req.seed
         ))
     })?;
-    let sources = param_sources(&m);
+    let sources = crate::model::param_sources(&m);
     let mut params: Vec<ParamSensitivity> = res
         .values
         .iter()
@@ -611,194 +596,9 @@ pub fn analyse(
         excluding_zero: params.iter().filter(|p| p.excludes_zero).count(),
         parameters: params,
         dropped,
+        measure_title: measure.title(&m),
     };
-    Ok((result, measure.title(&m)))
-}
-
-/// `sensitivity.csv`: parameter, source, prcc, low, high, rank (ranked rows first).
-pub fn csv(r: &SensitivityResult) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| Error::Failed(format!("cannot write sensitivity.csv: {e}"));
-    let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(["parameter", "source", "prcc", "low", "high", "rank"])
-        .map_err(fail)?;
-    for p in &r.parameters {
-        w.write_record([
-            p.parameter.clone(),
-            p.source.clone(),
-            p.prcc.to_string(),
-            p.low.to_string(),
-            p.high.to_string(),
-            p.rank.to_string(),
-        ])
-        .map_err(fail)?;
-    }
-    w.into_inner()
-        .map_err(|e| Error::Failed(format!("cannot write sensitivity.csv: {e}")))
-}
-
-/// Runs the analysis and writes sensitivity.csv, sensitivity.json and the chart atomically.
-pub fn run(
-    loaded: &LoadedScenario,
-    req: &SensitivityRequest,
-    stop: &AtomicBool,
-) -> Result<(SensitivityResult, PathBuf)> {
-    let staging = crate::report::output::Staging::begin(&req.out, "sensitivity")?;
-    let (r, title) = analyse(loaded, req, stop)?;
-    let json = serde_json::to_vec_pretty(&r)
-        .map_err(|e| Error::Failed(format!("cannot encode sensitivity.json: {e}")))?;
-    staging.write("sensitivity.json", &json)?;
-    staging.write("sensitivity.csv", &csv(&r)?)?;
-    if req.charts {
-        let chart = chart(&r, &title)?;
-        staging.write("sensitivity.png", &chart.png)?;
-        staging.write("sensitivity.svg", chart.svg.as_bytes())?;
-    }
-    let dir = staging.commit()?;
-    Ok((r, dir))
-}
-
-/// The bar chart of the top 25 parameters; `measure` is the measure in words ("P(rupture)").
-pub fn chart(r: &SensitivityResult, measure: &str) -> Result<crate::report::charts::Chart> {
-    use crate::report::charts::sensitivity::{Bar, render};
-    let bars: Vec<Bar> = r
-        .parameters
-        .iter()
-        .take(25)
-        .map(|p| Bar {
-            label: p.parameter.clone(),
-            source: short_source(&p.source),
-            value: p.prcc,
-            low: p.low,
-            high: p.high,
-        })
-        .collect();
-    let title = format!("What drives {measure}: partial rank correlations");
-    let subtitle = format!(
-        "Top {} of {} uncertain numbers by |PRCC| with {}, each controlling for all the others; \
-         {} of {} intervals exclude 0",
-        bars.len(),
-        r.parameters_ranked,
-        if r.measure_kind == "outcome indicator" {
-            format!("whether {} happened", r.measure)
-        } else {
-            r.measure.clone()
-        },
-        r.excluding_zero,
-        r.parameters_ranked
-    );
-    let mut footer = format!(
-        "{} · seed {} · {} runs",
-        r.manifest.scenario,
-        r.manifest.seed,
-        crate::report::charts::sensitivity::thousands(r.manifest.runs)
-    );
-    if let Some(v) = &r.manifest.variant {
-        footer += &format!(" · variant {v}");
-    }
-    render(&title, &subtitle, &footer, &bars)
-}
-
-/// The readable summary: the top 15 parameters and which intervals exclude 0.
-pub fn print(r: &SensitivityResult, dir: &std::path::Path) -> String {
-    use crate::report::describe::Table;
-    let mut o = format!(
-        "{}{} — sensitivity of {} ({}) to {} uncertain numbers, {} runs, seed {}\n",
-        r.manifest.scenario,
-        r.manifest
-            .variant
-            .as_ref()
-            .map(|v| format!(" (variant {v})"))
-            .unwrap_or_default(),
-        r.measure,
-        match (r.outcome_rate, r.measure_mean) {
-            (Some(p), _) => format!("happened in {:.1}% of runs", 100.0 * p),
-            (_, Some(mu)) => format!("mean {mu:.3}"),
-            _ => String::new(),
-        },
-        r.parameters_ranked,
-        r.manifest.runs,
-        r.manifest.seed
-    );
-    o += "PRCC: partial rank correlation with the measure, controlling for every other number; \
-          95% interval by Fisher's z.\n\n";
-    let mut t = Table::new(&["rank", "parameter", "PRCC", "95% interval", "source"]);
-    for p in r.parameters.iter().take(15) {
-        let src: String = if p.source.chars().count() > 60 {
-            p.source.chars().take(59).collect::<String>() + "…"
-        } else {
-            p.source.clone()
-        };
-        t.row(vec![
-            format!("{}{}", p.rank, if p.excludes_zero { "" } else { "*" }),
-            p.parameter.clone(),
-            format!("{:+.3}", p.prcc),
-            format!("{:+.3} .. {:+.3}", p.low, p.high),
-            src,
-        ]);
-    }
-    o += &t.render();
-    let shown = r.parameters.len().min(15);
-    let unclear = r.parameters[..shown]
-        .iter()
-        .filter(|p| !p.excludes_zero)
-        .count();
-    if unclear > 0 {
-        o += "* interval includes 0: no clear influence at this sample size\n";
-    }
-    o += &format!(
-        "\n{} of {} parameters have a 95% interval that excludes 0{}.\n",
-        r.excluding_zero,
-        r.parameters_ranked,
-        if r.excluding_zero > 0 {
-            format!(
-                " (ranks {})",
-                compress_ranks(
-                    &r.parameters
-                        .iter()
-                        .filter(|p| p.excludes_zero)
-                        .map(|p| p.rank)
-                        .collect::<Vec<_>>()
-                )
-            )
-        } else {
-            String::new()
-        }
-    );
-    if r.parameters_ranked >= 20 {
-        o += &format!(
-            "(With {} intervals, about {} would exclude 0 by chance alone: read the small ones \
-             with care.)\n",
-            r.parameters_ranked,
-            (r.parameters_ranked as f64 * 0.05).round()
-        );
-    }
-    if !r.dropped.is_empty() {
-        o += &format!("Left out ({}):\n", r.dropped.len());
-        for d in &r.dropped {
-            o += &format!("  {}: {}\n", d.parameter, d.reason);
-        }
-    }
-    o += &format!("\nwrote {}\n", dir.display());
-    o
-}
-
-/// "1-4, 6, 9-10".
-fn compress_ranks(r: &[usize]) -> String {
-    let mut parts = vec![];
-    let mut i = 0;
-    while i < r.len() {
-        let mut j = i;
-        while j + 1 < r.len() && r[j + 1] == r[j] + 1 {
-            j += 1;
-        }
-        parts.push(if j > i {
-            format!("{}-{}", r[i], r[j])
-        } else {
-            r[i].to_string()
-        });
-        i = j + 1;
-    }
-    parts.join(", ")
+    Ok(result)
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! the same seed and run indices (common random numbers, so that the curve is smooth: two
 //! neighbouring points differ only by the parameter, not by the luck of the draw).
 
-use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::atomic::AtomicBool;
 
@@ -13,7 +12,6 @@ use crate::engine::{self, Interrupted, RunPlan, for_each_chunk};
 use crate::error::{Error, Result};
 use crate::model::{self, Model};
 use crate::numerics::rng::Master;
-use crate::report::output::Staging;
 use crate::scenario::param::{Param, fmt_num};
 use crate::scenario::paths::for_each_param;
 use crate::scenario::validate::check_param;
@@ -110,22 +108,7 @@ pub struct SweepRequest {
     pub runs: u64,
     pub seed: u64,
     pub threads: usize,
-    pub out: PathBuf,
-    pub charts: bool,
     pub command: Vec<String>,
-}
-
-/// The default output folder: `output/<file stem>[-<variant>]-sweep-<path>`.
-pub fn default_out(scenario_file: &std::path::Path, variant: Option<&str>, path: &str) -> PathBuf {
-    let mut p = crate::job::default_out(scenario_file, variant);
-    let name = format!(
-        "{}-sweep-{}",
-        p.file_name()
-            .map_or("run".into(), |n| n.to_string_lossy().into_owned()),
-        crate::job::sanitize(path)
-    );
-    p.set_file_name(name);
-    p
 }
 
 /// An outcome at one grid value.
@@ -343,42 +326,10 @@ pub fn results(
     }
 }
 
-/// `sweep.csv`: one row per grid value and outcome, with the Wilson interval and each actor's
-/// mean cumulative cost at that value.
-pub fn csv(r: &SweepResult) -> Result<Vec<u8>> {
-    let err = |e: csv::Error| Error::Failed(format!("cannot write sweep.csv: {e}"));
-    let mut w = csv::Writer::from_writer(vec![]);
-    let mut header: Vec<String> = ["value", "outcome", "probability", "ci95_low", "ci95_high"]
-        .map(String::from)
-        .to_vec();
-    header.extend(r.actors.iter().map(|a| format!("mean_cost_{a}")));
-    w.write_record(&header).map_err(err)?;
-    for p in &r.points {
-        for o in &p.outcomes {
-            let mut row = vec![
-                p.value.to_string(),
-                o.outcome.clone(),
-                o.probability.estimate.to_string(),
-                o.probability.low.to_string(),
-                o.probability.high.to_string(),
-            ];
-            row.extend(p.costs.iter().map(|c| c.mean.estimate.to_string()));
-            w.write_record(&row).map_err(err)?;
-        }
-    }
-    w.into_inner()
-        .map_err(|e| Error::Failed(format!("cannot write sweep.csv: {e}")))
-}
-
-/// Runs a sweep and writes `sweep.csv`, `sweep.json` and the chart atomically.
-pub fn run(
-    loaded: &LoadedScenario,
-    req: &SweepRequest,
-    stop: &AtomicBool,
-) -> Result<(SweepResult, PathBuf)> {
+/// Runs a sweep: every grid value on the same runs.
+pub fn run(loaded: &LoadedScenario, req: &SweepRequest, stop: &AtomicBool) -> Result<SweepResult> {
     let s = &loaded.scenario;
     let (models, current) = grid_models(s, &req.spec, req.variant.as_deref())?;
-    let staging = Staging::begin(&req.out, "sweep")?;
     let tallies = run_grid(&models, req.seed, req.runs, req.threads, stop).map_err(|_| {
         Error::Interrupted("stopped before the sweep finished; nothing was written".into())
     })?;
@@ -390,69 +341,5 @@ pub fn run(
         req.runs,
         req.command.clone(),
     );
-    let result = results(&models, &tallies, &req.spec, &current, manifest);
-    let json = serde_json::to_vec_pretty(&result)
-        .map_err(|e| Error::Failed(format!("cannot encode sweep.json: {e}")))?;
-    staging.write("sweep.json", &json)?;
-    staging.write("sweep.csv", &csv(&result)?)?;
-    if req.charts {
-        let c = crate::report::charts::sweep::render(&result)?;
-        staging.write(&format!("{}.png", c.name), &c.png)?;
-        staging.write(&format!("{}.svg", c.name), c.svg.as_bytes())?;
-    }
-    let dir = staging.commit()?;
-    Ok((result, dir))
-}
-
-/// The readable summary printed after a sweep: each outcome at the two ends of the grid and
-/// its lowest and highest value along it.
-pub fn print(r: &SweepResult, dir: &std::path::Path) -> String {
-    use crate::report::describe::Table;
-    let m = &r.manifest;
-    let mut o = format!(
-        "{} — {} from {} to {} in {} steps ({} runs per value on common random numbers, seed {}{})\n",
-        m.scenario,
-        r.path,
-        fmt_num(r.from),
-        fmt_num(r.to),
-        r.steps,
-        m.runs,
-        m.seed,
-        m.variant
-            .as_ref()
-            .map(|v| format!(", variant {v}"))
-            .unwrap_or_default()
-    );
-    o += &format!("the scenario has {} = {}\n\n", r.path, r.scenario_param);
-    let (first, last) = (&r.points[0], &r.points[r.points.len() - 1]);
-    let mut t = Table::new(&[
-        "outcome",
-        &format!("at {}", fmt_num(first.value)),
-        &format!("at {}", fmt_num(last.value)),
-        "lowest (at)",
-        "highest (at)",
-    ]);
-    for (k, name) in r.outcomes.iter().enumerate() {
-        let p = |pt: &SweepPoint| pt.outcomes[k].probability.estimate;
-        let lo = r
-            .points
-            .iter()
-            .min_by(|a, b| p(a).total_cmp(&p(b)))
-            .unwrap_or(first);
-        let hi = r
-            .points
-            .iter()
-            .max_by(|a, b| p(a).total_cmp(&p(b)))
-            .unwrap_or(first);
-        t.row(vec![
-            name.clone(),
-            format!("{:.3}", p(first)),
-            format!("{:.3}", p(last)),
-            format!("{:.3} ({})", p(lo), fmt_num(lo.value)),
-            format!("{:.3} ({})", p(hi), fmt_num(hi.value)),
-        ]);
-    }
-    o += &t.render();
-    o += &format!("\nwrote {}\n", dir.display());
-    o
+    Ok(results(&models, &tallies, &req.spec, &current, manifest))
 }

@@ -5,8 +5,6 @@
 //! `--pick OUTCOME` scans runs 0, 1, 2, … for the first runs in which an outcome happened and
 //! traces each: the storylines behind a probability.
 
-use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
@@ -18,7 +16,6 @@ use crate::model::{
 };
 use crate::numerics::rng::{MAX_RUN_INDEX, Master};
 use crate::scenario::LoadedScenario;
-use crate::scenario::param::fmt_num;
 
 /// One uncertain number as this run sampled it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -209,8 +206,6 @@ pub struct TraceRequest {
     pub target: Target,
     /// Threads for the `--pick` scan (the result does not depend on it).
     pub threads: usize,
-    /// Also write trace.json and trace.txt here.
-    pub out: Option<PathBuf>,
     pub command: Vec<String>,
 }
 
@@ -423,7 +418,7 @@ pub fn trace_run(m: &Model, loaded: &LoadedScenario, seed: u64, run: u64) -> Tra
             }
         }
     }
-    let sources = super::sensitivity::param_sources(m);
+    let sources = crate::model::param_sources(m);
     let parameters = m
         .uncertain_params()
         .into_iter()
@@ -595,12 +590,8 @@ pub fn pick(
 
 /// Traces the requested runs; writes trace.json and trace.txt atomically when asked.
 pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Result<TraceOutput> {
-    let m = crate::job::compile(loaded, req.variant.as_deref())?;
-    // Claimed before any run is traced: a refusal comes before the work.
-    let staging = match &req.out {
-        Some(dir) => Some(crate::report::output::Staging::begin(dir, "trace")?),
-        None => None,
-    };
+    let m =
+        crate::model::compile(&loaded.scenario, req.variant.as_deref()).map_err(Error::Input)?;
     let (runs, pick_info) = match &req.target {
         Target::Run(k) => {
             if *k > MAX_RUN_INDEX {
@@ -656,11 +647,6 @@ pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Re
         pick: pick_info,
         traces,
     };
-    if let Some(staging) = staging {
-        staging.write("trace.json", &json(&out)?)?;
-        staging.write("trace.txt", text(&out).as_bytes())?;
-        staging.commit()?;
-    }
     Ok(out)
 }
 
@@ -676,362 +662,4 @@ fn unknown_outcome(m: &Model, name: &str) -> Error {
             names.join(", ")
         ))
     }
-}
-
-/// The JSON document: one trace for `--run`, the pick and its traces for `--pick`.
-pub fn json(out: &TraceOutput) -> Result<Vec<u8>> {
-    let r = match (&out.pick, out.traces.as_slice()) {
-        (None, [one]) => serde_json::to_vec_pretty(one),
-        _ => serde_json::to_vec_pretty(out),
-    };
-    r.map_err(|e| Error::Failed(format!("cannot encode trace.json: {e}")))
-}
-
-/// A Goldstein weight with its sign: "+3.4", "−5".
-fn signed(w: f64) -> String {
-    let s = fmt_num((w * 100.0).round() / 100.0);
-    if w > 0.0 {
-        format!("+{s}")
-    } else {
-        s.replacen('-', "−", 1)
-    }
-}
-
-/// A cost amount.
-fn money(x: f64) -> String {
-    if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.1}")
-    }
-}
-
-/// Whether a number is one of an element's own (`actors.russia.resolve`,
-/// `levers.visa_regime.threshold`, `events.leader_call.rate`) rather than a detail of a level,
-/// an effect or a factor: those the text header shows.
-fn headline(path: &str) -> bool {
-    path.split('.').count() <= 3
-}
-
-/// The sampled headline numbers grouped by what they belong to, wrapped at about 100 columns.
-fn parameter_lines(t: &Trace) -> Vec<String> {
-    let mut groups: Vec<(String, Vec<String>)> = vec![];
-    for p in t.parameters.iter().filter(|p| headline(&p.path)) {
-        let mut parts = p.path.splitn(3, '.');
-        let (a, b, rest) = (parts.next(), parts.next(), parts.next());
-        let (group, key) = match (a, b, rest) {
-            (Some(a), Some(b), Some(rest)) => (format!("{a}.{b}"), rest.to_string()),
-            _ => (String::new(), p.path.clone()),
-        };
-        let item = format!("{key} {}", fmt_num(p.value));
-        match groups.last_mut() {
-            Some((g, items)) if *g == group => items.push(item),
-            _ => groups.push((group, vec![item])),
-        }
-    }
-    let mut lines = vec![];
-    for (g, items) in groups {
-        let head = if g.is_empty() {
-            "  ".to_string()
-        } else {
-            format!("  {g}: ")
-        };
-        let mut line = head.clone();
-        let indent = " ".repeat(head.chars().count().min(12));
-        let mut first = true;
-        for it in items {
-            if !first && line.chars().count() + it.chars().count() + 3 > 100 {
-                lines.push(std::mem::take(&mut line));
-                line = indent.clone();
-                first = true;
-            }
-            if !first {
-                line += " · ";
-            }
-            line += &it;
-            first = false;
-        }
-        lines.push(line);
-    }
-    lines
-}
-
-/// One trace as readable text.
-pub fn trace_text(t: &Trace) -> String {
-    let mut o = String::new();
-    let unit = if t.step_unit.trim().is_empty() {
-        "step"
-    } else {
-        t.step_unit.trim()
-    };
-    let variant = t
-        .variant
-        .as_ref()
-        .map(|v| format!(" --variant {v}"))
-        .unwrap_or_default();
-    let _ = writeln!(
-        o,
-        "Run {} of {}{}, seed {}",
-        t.run,
-        t.scenario,
-        t.variant
-            .as_ref()
-            .map(|v| format!(" (variant {v})"))
-            .unwrap_or_default(),
-        t.seed
-    );
-    let _ = writeln!(
-        o,
-        "The path run {} takes in `brink run {} --seed {}{}` (same random streams).",
-        t.run, t.scenario_file, t.seed, variant
-    );
-    let _ = writeln!(
-        o,
-        "{} {unit}s{}; H = mean hostility of {} <-> {}; costs in {}.",
-        t.horizon,
-        t.start_date
-            .as_ref()
-            .map(|d| format!(" from {d}"))
-            .unwrap_or_default(),
-        t.focal.0,
-        t.focal.1,
-        if t.cost_unit.is_empty() {
-            "units"
-        } else {
-            &t.cost_unit
-        }
-    );
-    let shown = t.parameters.iter().filter(|p| headline(&p.path)).count();
-    let _ = writeln!(
-        o,
-        "\nThe run's sampled numbers (those that vary from run to run; {shown} of {} shown, \
-         the rest, of levels, effects and factors, in --json):",
-        t.parameters.len()
-    );
-    for l in parameter_lines(t) {
-        let _ = writeln!(o, "{l}");
-    }
-    let in_force = if t.start.in_force.is_empty() {
-        "no measures in force".to_string()
-    } else {
-        format!(
-            "in force: {}",
-            t.start
-                .in_force
-                .iter()
-                .map(|l| {
-                    let forced = if t.start.forced.contains(&l.lever) {
-                        " (forced by the variant)"
-                    } else {
-                        ""
-                    };
-                    format!("{} {}{forced}", l.lever, l.level_name)
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    let _ = writeln!(
-        o,
-        "\nStart: H {:.2} ({}); {in_force}\n",
-        t.start.index, t.start.rung
-    );
-    let name_w = t
-        .actors
-        .iter()
-        .map(|a| a.chars().count())
-        .chain(["event", "outcome", "level", "costs", "held"].map(str::len))
-        .max()
-        .unwrap_or(8);
-    let pad = |s: &str| format!("{s:<name_w$}");
-    let level_line = |o: &mut String, c: &LevelChange| {
-        let cause = if c.cause.is_empty() {
-            String::new()
-        } else {
-            format!(" by {}", c.cause)
-        };
-        let _ = writeln!(
-            o,
-            "    {}  {} set from {} to {}{cause}",
-            pad("level"),
-            c.lever,
-            c.from_name,
-            c.to_name
-        );
-    };
-    let mut prev_rung = t.start.rung.clone();
-    for s in &t.steps {
-        let date = s
-            .date
-            .as_ref()
-            .map(|d| format!("  {d}"))
-            .unwrap_or_default();
-        let rung_note = if s.rung != prev_rung {
-            format!("  (from {})", prev_rung)
-        } else {
-            String::new()
-        };
-        let held_by = s
-            .rung_held_by
-            .as_ref()
-            .map(|m| format!(" (held by {m})"))
-            .unwrap_or_default();
-        let head = format!(
-            "{unit} {:>2}{date}  H {:>5.2}  {}{held_by}{rung_note}",
-            s.step, s.index, s.rung
-        );
-        let acted = s.moves.iter().any(|m| m.choice != "hold");
-        let happened =
-            !s.events.is_empty() || acted || !s.level_changes.is_empty() || !s.outcomes.is_empty();
-        prev_rung.clone_from(&s.rung);
-        let _ = writeln!(o, "{head}");
-        if !happened {
-            continue;
-        }
-        for e in &s.events {
-            let _ = writeln!(
-                o,
-                "    {}  {} fired (p {:.3} this {unit})",
-                pad("event"),
-                e.event,
-                e.probability
-            );
-        }
-        for c in s
-            .level_changes
-            .iter()
-            .filter(|c| c.cause.starts_with("event "))
-        {
-            level_line(&mut o, c);
-        }
-        for mv in s.moves.iter().filter(|m| m.choice != "hold") {
-            let lever = mv.lever.clone().unwrap_or_default();
-            let what = match mv.choice.as_str() {
-                "raise" => format!(
-                    "raises {lever} to {} (level {})",
-                    mv.level_name.clone().unwrap_or_default(),
-                    mv.level.unwrap_or(0)
-                ),
-                "lower" => format!(
-                    "lowers {lever} to {} (level {})",
-                    mv.level_name.clone().unwrap_or_default(),
-                    mv.level.unwrap_or(0)
-                ),
-                _ => format!("acts: {lever}"),
-            };
-            let _ = writeln!(
-                o,
-                "    {}  {what} · Goldstein {} · p {:.2} of {} options",
-                pad(&mv.actor),
-                signed(mv.weight),
-                mv.probability,
-                mv.options
-            );
-        }
-        let held: Vec<String> = s
-            .moves
-            .iter()
-            .filter(|m| m.choice == "hold" && m.options > 1)
-            .map(|m| format!("{} (p {:.2} of {})", m.actor, m.probability, m.options))
-            .collect();
-        if !held.is_empty() {
-            let _ = writeln!(o, "    {}  {}", pad("held"), held.join(", "));
-        }
-        for c in s
-            .level_changes
-            .iter()
-            .filter(|c| !c.cause.starts_with("event "))
-        {
-            level_line(&mut o, c);
-        }
-        for name in &s.outcomes {
-            let label = t
-                .end
-                .outcomes
-                .iter()
-                .find(|x| &x.name == name)
-                .map(|x| x.label.as_str())
-                .filter(|l| !l.is_empty() && *l != name)
-                .map(|l| format!(" — {l}"))
-                .unwrap_or_default();
-            let _ = writeln!(o, "    {}  {name}{label}", pad("outcome"));
-        }
-        let costs: Vec<String> = t
-            .actors
-            .iter()
-            .zip(&s.costs)
-            .filter(|(_, c)| **c != 0.0)
-            .map(|(a, c)| format!("{a} {}", money(*c)))
-            .collect();
-        if !costs.is_empty() {
-            let _ = writeln!(o, "    {}  so far: {}", pad("costs"), costs.join(", "));
-        }
-    }
-    let e = &t.end;
-    let happened: Vec<String> = e
-        .outcomes
-        .iter()
-        .filter(|x| x.happened)
-        .map(|x| format!("{} ({unit} {})", x.name, x.first_step.unwrap_or(0)))
-        .collect();
-    let _ = writeln!(
-        o,
-        "\nEnd: final rung {}, peak rung {}; H final {:.2}, peak {:.2}",
-        e.final_rung, e.peak_rung, e.final_index, e.peak_index
-    );
-    let _ = writeln!(
-        o,
-        "Outcomes: {}",
-        if happened.is_empty() {
-            "none".into()
-        } else {
-            happened.join(", ")
-        }
-    );
-    let _ = writeln!(
-        o,
-        "Costs: {}",
-        e.costs
-            .iter()
-            .filter(|c| c.cost != 0.0)
-            .map(|c| format!("{} {}", c.actor, money(c.cost)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    o
-}
-
-/// The whole output as readable text.
-pub fn text(out: &TraceOutput) -> String {
-    let mut o = String::new();
-    if let Some(p) = &out.pick {
-        let runs: Vec<String> = p.runs.iter().map(|r| r.to_string()).collect();
-        if p.runs.len() < p.count {
-            let _ = writeln!(
-                o,
-                "Only {} of the first {} runs had {} (raise --max-scan for more): run{} {}.\n",
-                p.runs.len(),
-                p.scanned,
-                p.outcome,
-                if p.runs.len() == 1 { "" } else { "s" },
-                runs.join(", ")
-            );
-        } else {
-            let _ = writeln!(
-                o,
-                "The first {} runs with {} (runs 0 to {} scanned): {}.\n",
-                p.runs.len(),
-                p.outcome,
-                p.scanned - 1,
-                runs.join(", ")
-            );
-        }
-    }
-    for (i, t) in out.traces.iter().enumerate() {
-        if i > 0 {
-            o += &format!("\n{}\n\n", "=".repeat(100));
-        }
-        o += &trace_text(t);
-    }
-    o
 }

@@ -353,3 +353,18 @@ impl Model {
         self.param_paths.iter().position(|p| p == path)
     }
 }
+
+/// The source of every number of the model (its own, else its block's), in sampling order.
+pub fn param_sources(m: &Model) -> Vec<String> {
+    let mut out = Vec::with_capacity(m.params.len());
+    let mut s = m.scenario.clone();
+    crate::scenario::paths::for_each_param(&mut s, &mut |site, p| {
+        let src = p.source().unwrap_or(site.context_source).trim();
+        out.push(if src.is_empty() {
+            "(no source given)".to_string()
+        } else {
+            src.to_string()
+        });
+    });
+    out
+}

@@ -11,7 +11,7 @@
 /// standard library.
 ///
 /// ```
-/// let e = brink::model::math::exp(1.0);
+/// let e = brink::numerics::math::exp(1.0);
 /// assert!((e - std::f64::consts::E).abs() <= f64::EPSILON * e);
 /// ```
 #[inline]

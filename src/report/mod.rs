@@ -1,7 +1,14 @@
 //! What the analyst reads: tables, CSV and JSON files, charts and the HTML report.
 
+pub mod artifact;
 pub mod charts;
+pub mod compare;
 pub mod csv;
 pub mod describe;
 pub mod html;
-pub mod output;
+pub mod run;
+pub mod sensitivity;
+pub mod sweep;
+pub mod trace;
+
+pub use artifact::Artifact;

@@ -68,7 +68,7 @@ pub fn load(path: &Path, opts: LoadOptions) -> Result<LoadedScenario, Diagnostic
             "a smaller scenario file (raise the limit with --max-file-size)",
         ));
     }
-    let hash = hex(&Sha256::digest(&bytes));
+    let hash = sha256_hex(&bytes);
     let scenario = parse_bytes(path, &bytes)?;
     Ok(LoadedScenario {
         scenario,
@@ -923,6 +923,20 @@ fn shorten(s: &str) -> String {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Bytes in lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of bytes, in lowercase hex (how brink names a scenario file's content, and every
+/// file of a result in its folder's marker).
+///
+/// ```
+/// assert_eq!(
+///     brink::scenario::sha256_hex(b""),
+///     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+/// );
+/// ```
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }

@@ -10,7 +10,7 @@ pub mod schema;
 pub mod validate;
 
 pub use diagnostics::{Diagnostic, Diagnostics};
-pub use load::{LoadOptions, LoadedScenario, load};
+pub use load::{LoadOptions, LoadedScenario, load, sha256_hex};
 pub use param::{Dist, Param};
 pub use schema::*;
 

@@ -1,18 +1,18 @@
-//! A whole `brink run`: compile the scenario, run the engine, write every output atomically.
+//! A whole `brink run`: claim the output folder, run the simulation (writing per-run rows as
+//! chunks complete), and write every output atomically.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use crate::analysis::{Manifest, Summary};
-use crate::engine::{self, ChunkSink, Stopped};
-use crate::error::{Error, Result};
-use crate::model::{self, Model};
-use crate::report;
-use crate::report::describe::Table;
-use crate::report::output::Staging;
-use crate::scenario::LoadedScenario;
-use crate::stats::Tally;
+use brink::Simulation;
+use brink::analysis::Summary;
+use brink::engine::{self, ChunkSink};
+use brink::error::{Error, Result};
+use brink::report;
+use brink::scenario::LoadedScenario;
+
+use crate::app::output::Staging;
 
 /// What `brink run` was asked to do.
 #[derive(Debug, Clone)]
@@ -27,8 +27,8 @@ pub struct RunRequest {
     /// Show a progress bar (only when stderr is a terminal).
     pub progress: bool,
     pub command: Vec<String>,
-    /// Compute only this shard of the runs (see [`crate::shard`]).
-    pub shard: Option<crate::engine::ShardSpec>,
+    /// Compute only this shard of the runs.
+    pub shard: Option<brink::engine::ShardSpec>,
     /// Stop once this outcome's 95% interval is this narrow (half-width); `runs` is then the
     /// most runs allowed.
     pub precision: Option<(String, f64)>,
@@ -45,6 +45,23 @@ pub fn default_out(scenario_file: &Path, variant: Option<&str>) -> PathBuf {
         None => stem,
     };
     PathBuf::from("output").join(name)
+}
+
+/// The default output folder: `output/<file stem>[-<variant>]-sweep-<path>`.
+pub fn sweep_default_out(
+    scenario_file: &std::path::Path,
+    variant: Option<&str>,
+    path: &str,
+) -> PathBuf {
+    let mut p = default_out(scenario_file, variant);
+    let name = format!(
+        "{}-sweep-{}",
+        p.file_name()
+            .map_or("run".into(), |n| n.to_string_lossy().into_owned()),
+        sanitize(path)
+    );
+    p.set_file_name(name);
+    p
 }
 
 /// A name made safe as one path component on every system: ASCII letters, digits, `-`, `_`
@@ -92,11 +109,6 @@ fn windows_reserved(base: &str) -> bool {
     }
 }
 
-/// Compiles the scenario for a variant; an unknown variant is an input error.
-pub fn compile(loaded: &LoadedScenario, variant: Option<&str>) -> Result<Model> {
-    model::compile(&loaded.scenario, variant).map_err(Error::Input)
-}
-
 struct Sink {
     rows: Option<std::io::BufWriter<std::fs::File>>,
     bar: Option<indicatif::ProgressBar>,
@@ -119,18 +131,6 @@ impl ChunkSink for Sink {
     }
 }
 
-/// The manifest of a run.
-pub fn manifest(loaded: &LoadedScenario, req: &RunRequest, runs_done: u64) -> Manifest {
-    Manifest::new(
-        loaded,
-        req.seed,
-        req.variant.clone(),
-        runs_done,
-        req.runs,
-        req.command.clone(),
-    )
-}
-
 /// What a run does with the runs already done when its stop flag is set (Ctrl-C).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum OnStop {
@@ -142,18 +142,10 @@ pub enum OnStop {
     Keep,
 }
 
-/// Runs the engine and writes the output folder. Returns the summary and the folder. When
-/// `stop` is set, the engine stops at its next batch boundary and nothing is written.
-pub fn run(
-    loaded: &LoadedScenario,
-    req: &RunRequest,
-    stop: &AtomicBool,
-) -> Result<(Summary, PathBuf)> {
-    run_with(loaded, req, stop, OnStop::Discard)
-}
-
-/// As [`run`], choosing what an interruption keeps. With [`OnStop::Keep`] an interrupted run
-/// returns `Ok` with a summary whose `manifest.runs` is below `req.runs`.
+/// Runs the simulation and writes the output folder. Returns the summary and the folder. When
+/// `stop` is set, the engine stops at its next batch boundary; with [`OnStop::Discard`]
+/// nothing is written, with [`OnStop::Keep`] the runs done are (`manifest.runs` below
+/// `req.runs`).
 pub fn run_with(
     loaded: &LoadedScenario,
     req: &RunRequest,
@@ -165,8 +157,19 @@ pub fn run_with(
             "--keep-partial cannot be used with --shard (a shard must be whole to merge)".into(),
         ));
     }
-    let model = compile(loaded, req.variant.as_deref())?;
-    let plan = crate::engine::RunPlan::of(req.shard, req.seed, req.runs, req.threads);
+    let mut sim = Simulation::new(loaded)
+        .variant_opt(req.variant.clone())
+        .runs(req.runs)
+        .seed(req.seed)
+        .threads(req.threads)
+        .shard(req.shard)
+        .stop_flag(stop)
+        .command(req.command.clone());
+    if let Some((outcome, half_width)) = &req.precision {
+        sim = sim.until_precision(outcome.clone(), *half_width);
+    }
+    let model = sim.model()?;
+    let plan = sim.plan();
     let staging = Staging::begin(&req.out, "run")?;
     let rows = if req.per_run {
         let p = staging.path("runs.csv");
@@ -189,36 +192,11 @@ pub fn run_with(
     });
     let mut sink = Sink { rows, bar };
     let row: &engine::RowWriter = &report::csv::run_row;
-    // A precision target: stop once the outcome's 95% Wilson interval is this narrow.
-    let until = match &req.precision {
-        None => None,
-        Some((name, half_width)) => Some((
-            model
-                .outcomes
-                .iter()
-                .position(|o| &o.name == name)
-                .ok_or_else(|| {
-                    Error::Input(format!(
-                        "--precision names unknown outcome {name:?}; expected one of: {}",
-                        model
-                            .outcomes
-                            .iter()
-                            .map(|o| o.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                })?,
-            *half_width,
-        )),
-    };
-    let done = engine::run_until(&model, &plan, &mut sink, Some(row), stop, |t: &Tally| {
-        until.is_some_and(|(o, w)| {
-            crate::stats::wilson(t.outcome_hits[o], t.runs, crate::stats::Z95).half_width() <= w
-        })
-    });
+    let done = sim.run_into(&mut sink, Some(row));
     if let Some(b) = &sink.bar {
         b.finish_and_clear();
     }
+    let done = done?;
     let discard = |runs: u64| {
         Err(Error::Interrupted(format!(
             "stopped after {runs} of {} runs; nothing was written{} (rerun with --keep-partial \
@@ -234,180 +212,46 @@ pub fn run_with(
             }
         )))
     };
-    let mut interrupted = false;
-    let tally = match done {
-        Ok(t) => t,
-        Err(Stopped::Interrupted(t)) if on_stop == OnStop::Keep => {
-            interrupted = true;
-            *t
-        }
-        Err(Stopped::Interrupted(t)) => return discard(t.runs),
-        Err(Stopped::Io(e)) => return Err(Error::Failed(format!("cannot write runs.csv: {e}"))),
-    };
+    if done.interrupted && on_stop == OnStop::Discard {
+        return discard(done.tally.runs);
+    }
     if let Some(mut w) = sink.rows.take() {
         w.flush()
             .map_err(|e| Error::Failed(format!("cannot write runs.csv: {e}")))?;
     }
     if let Some(spec) = req.shard {
-        // A shard keeps its raw tally for `brink merge`; the summary is of its own runs only.
-        let mut m = manifest(loaded, req, req.runs);
-        m.complete = false;
-        crate::shard::write(
-            &staging,
+        // A shard keeps its raw tally for `brink merge`; its manifest names the whole job.
+        let mut m = done.summary.manifest.clone();
+        m.runs = req.runs;
+        staging.write_all(&[crate::app::shards::shard_file(
             loaded,
             &plan,
             spec,
             req.per_run,
-            m.clone(),
-            &tally,
-        )?;
-        m.runs = tally.runs;
-        let summary = Summary::new(&model, &tally, m);
+            m,
+            &done.tally,
+        )?])?;
         if stop.load(std::sync::atomic::Ordering::SeqCst) {
-            return discard(tally.runs);
+            return discard(done.tally.runs);
         }
         let dir = staging.commit()?;
-        return Ok((summary, dir));
+        return Ok((done.summary, dir));
     }
-    let mut m = manifest(loaded, req, tally.runs);
-    if let Some((outcome, half_width)) = until {
-        let i = crate::stats::wilson(tally.outcome_hits[outcome], tally.runs, crate::stats::Z95);
-        let name = &model.outcomes[outcome].name;
-        m.complete = true;
-        m.stop_reason = Some(if i.half_width() <= half_width {
-            format!(
-                "precision reached: P({name}) = {:.4} ± {:.4} (target ± {}) after {} runs",
-                i.estimate,
-                i.half_width(),
-                half_width,
-                tally.runs
-            )
-        } else {
-            format!(
-                "precision not reached: P({name}) = {:.4} ± {:.4} (target ± {}) after the maximum of {} runs",
-                i.estimate,
-                i.half_width(),
-                half_width,
-                tally.runs
-            )
-        });
-    }
-    if interrupted {
-        m.complete = false;
-        m.stop_reason = Some(format!(
-            "interrupted after {} of {} runs (--keep-partial)",
-            tally.runs, req.runs
-        ));
-    }
-    let summary = Summary::new(&model, &tally, m);
-    write_outputs(&staging, &model, &tally, &summary, req.charts)?;
+    staging.write_all(&report::run::files(&done.model, &done.summary, req.charts)?)?;
     // A stop asked for while the outputs were being written still keeps the old folder.
     if on_stop == OnStop::Discard && stop.load(std::sync::atomic::Ordering::SeqCst) {
-        return discard(tally.runs);
+        return discard(done.tally.runs);
     }
     let dir = match on_stop {
         OnStop::Keep => staging.commit_even_if_stopped()?,
         OnStop::Discard => staging.commit()?,
     };
-    Ok((summary, dir))
+    Ok((done.summary, dir))
 }
 
-/// Writes summary.json and the CSV tables into the staging folder, and, when `charts` is
-/// true, every chart as `<name>.png` and `<name>.svg` plus `report.html`.
-pub fn write_outputs(
-    staging: &Staging,
-    model: &Model,
-    _tally: &Tally,
-    summary: &Summary,
-    charts: bool,
-) -> Result<()> {
-    let json = serde_json::to_vec_pretty(summary)
-        .map_err(|e| Error::Failed(format!("cannot encode summary.json: {e}")))?;
-    staging.write("summary.json", &json)?;
-    staging.write("outcomes.csv", &report::csv::outcomes(summary)?)?;
-    staging.write("timeseries.csv", &report::csv::timeseries(summary)?)?;
-    if charts {
-        let drawn = report::charts::render_all(model, summary)?;
-        for c in &drawn {
-            staging.write(&format!("{}.png", c.name), &c.png)?;
-            staging.write(&format!("{}.svg", c.name), c.svg.as_bytes())?;
-        }
-        staging.write(
-            "report.html",
-            report::html::report(model, summary, &drawn).as_bytes(),
-        )?;
-    }
-    Ok(())
-}
-
-/// The short readable summary printed after a run.
+/// The readable summary printed after a run, with the folder written.
 pub fn print_summary(s: &Summary, dir: &Path) -> String {
-    let mut o = String::new();
-    let m = &s.manifest;
-    o += &format!(
-        "{} — {} runs{}, seed {}{}\n\n",
-        s.scenario.name,
-        m.runs,
-        if m.complete { "" } else { " (incomplete)" },
-        m.seed,
-        m.variant
-            .as_ref()
-            .map(|v| format!(", variant {v}"))
-            .unwrap_or_default()
-    );
-    if let Some(r) = &m.stop_reason {
-        o += &format!("stopped: {r}\n\n");
-    }
-    let mut t = Table::new(&[
-        "outcome",
-        "probability",
-        "95% interval",
-        "median first step",
-    ]);
-    for oc in &s.outcomes {
-        t.row(vec![
-            oc.name.clone(),
-            format!("{:.3}", oc.probability.estimate),
-            format!("{:.3} – {:.3}", oc.probability.low, oc.probability.high),
-            oc.first_step_quartiles
-                .map_or("-".into(), |q| format!("{}", q[1])),
-        ]);
-    }
-    o += &t.render();
-    let mut t = Table::new(&["rung", "peak", "final", "mean steps on it"]);
-    for (r, name) in s.scenario.rungs.iter().enumerate() {
-        t.row(vec![
-            name.clone(),
-            format!("{:.3}", s.peak_rung[r].estimate),
-            format!("{:.3}", s.final_rung[r].estimate),
-            format!("{:.1}", s.mean_steps_on_rung[r]),
-        ]);
-    }
-    o += "\n";
-    o += &t.render();
-    let mut t = Table::new(&[
-        "actor",
-        &format!("mean cost ({})", s.scenario.cost_unit),
-        "95% interval",
-        "median",
-        "95th pct",
-    ]);
-    for c in &s.costs {
-        if c.max == 0.0 {
-            continue;
-        }
-        t.row(vec![
-            c.actor.clone(),
-            format!("{:.1}", c.mean.estimate),
-            format!("{:.1} – {:.1}", c.mean.low, c.mean.high),
-            format!("{:.1}", c.q[2]),
-            format!("{:.1}", c.q[4]),
-        ]);
-    }
-    o += "\n";
-    o += &t.render();
-    o += &format!("\nwrote {}\n", dir.display());
-    o
+    format!("{}\nwrote {}\n", report::run::text(s), dir.display())
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ fn unsafe_char(c: char) -> bool {
 /// One line of text, every control character escaped (newlines and tabs too).
 ///
 /// ```
-/// assert_eq!(brink::terminal::safe("a\u{1b}[2Jb\0\n"), "a\\u{1b}[2Jb\\0\\n");
-/// assert_eq!(brink::terminal::safe("Баку"), "Баку");
+/// assert_eq!(crate::app::terminal::safe("a\u{1b}[2Jb\0\n"), "a\\u{1b}[2Jb\\0\\n");
+/// assert_eq!(crate::app::terminal::safe("Баку"), "Баку");
 /// ```
 pub fn safe(s: &str) -> Cow<'_, str> {
     escape(s, false)
@@ -23,7 +23,7 @@ pub fn safe(s: &str) -> Cow<'_, str> {
 /// Text of several lines: as [`safe`], but newlines and tabs are kept.
 ///
 /// ```
-/// assert_eq!(brink::terminal::safe_text("a\tb\n\u{1b}c\r"), "a\tb\n\\u{1b}c\\r");
+/// assert_eq!(crate::app::terminal::safe_text("a\tb\n\u{1b}c\r"), "a\tb\n\\u{1b}c\\r");
 /// ```
 pub fn safe_text(s: &str) -> Cow<'_, str> {
     escape(s, true)

@@ -9,12 +9,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{Manifest, Summary};
-use crate::engine::{CHUNK_RUNS, RunPlan, ShardSpec};
-use crate::error::{Error, Result};
-use crate::report::output::Staging;
-use crate::scenario::{LoadedScenario, Scenario};
-use crate::stats::Tally;
+use crate::app::output::Staging;
+use brink::analysis::{Manifest, Summary};
+use brink::engine::{CHUNK_RUNS, RunPlan, ShardSpec};
+use brink::error::{Error, Result};
+use brink::report::Artifact;
+use brink::scenario::{LoadedScenario, Scenario};
+use brink::stats::Tally;
 
 /// What a shard folder's `shard.json` holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -40,19 +41,18 @@ pub struct ShardFile {
 fn tally_hash<T: Serialize>(tally: &T) -> Result<String> {
     let json = serde_json::to_vec(tally)
         .map_err(|e| Error::Failed(format!("cannot encode a tally: {e}")))?;
-    Ok(crate::report::output::sha256_hex(&json))
+    Ok(brink::scenario::sha256_hex(&json))
 }
 
-/// Writes a shard's `shard.json` into its staging folder.
-pub fn write(
-    staging: &Staging,
+/// A shard's `shard.json`.
+pub fn shard_file(
     loaded: &LoadedScenario,
     plan: &RunPlan,
     spec: ShardSpec,
     per_run: bool,
     manifest: Manifest,
     tally: &Tally,
-) -> Result<()> {
+) -> Result<Artifact> {
     let file = ShardFile {
         manifest,
         shard: (spec.index, spec.count),
@@ -65,7 +65,7 @@ pub fn write(
     };
     let json = serde_json::to_vec(&file)
         .map_err(|e| Error::Failed(format!("cannot encode shard.json: {e}")))?;
-    staging.write("shard.json", &json)
+    Ok(Artifact::new("shard.json", json))
 }
 
 /// A damaged shard: exit code 2, naming the folder.
@@ -145,7 +145,7 @@ fn merge(
     }
     let shards = check(shards)?;
     let first = &shards[0].1;
-    let model = crate::model::compile(&first.scenario, first.manifest.variant.as_deref())
+    let model = brink::model::compile(&first.scenario, first.manifest.variant.as_deref())
         .map_err(Error::Input)?;
     let mut tally = Tally::new(&model);
     for (dir, s) in &shards {
@@ -185,7 +185,7 @@ fn merge(
     manifest.complete = true;
     manifest.command = command;
     let summary = Summary::new(&model, &tally, manifest);
-    crate::job::write_outputs(&staging, &model, &tally, &summary, charts)?;
+    staging.write_all(&brink::report::run::files(&model, &summary, charts)?)?;
     let dir = staging.commit()?;
     Ok((summary, dir))
 }
@@ -206,7 +206,7 @@ pub struct CompareShardFile {
     pub tornado_outcome: Option<String>,
     /// SHA-256 of the tally as JSON (see [`ShardFile::tally_sha256`]).
     pub tally_sha256: String,
-    pub tally: crate::analysis::compare::PairedTally,
+    pub tally: brink::analysis::compare::PairedTally,
 }
 
 impl CompareShardFile {
@@ -220,7 +220,7 @@ impl CompareShardFile {
         variants: Vec<String>,
         tornado: bool,
         tornado_outcome: Option<String>,
-        tally: crate::analysis::compare::PairedTally,
+        tally: brink::analysis::compare::PairedTally,
     ) -> Result<Self> {
         Ok(CompareShardFile {
             manifest,
@@ -290,11 +290,11 @@ impl ShardPart for CompareShardFile {
     }
 }
 
-/// Writes a comparison shard's `compare-shard.json` into its staging folder.
-pub fn write_compare(staging: &Staging, file: CompareShardFile) -> Result<()> {
-    let json = serde_json::to_vec(&file)
+/// A comparison shard's `compare-shard.json`.
+pub fn compare_shard_file(file: &CompareShardFile) -> Result<Artifact> {
+    let json = serde_json::to_vec(file)
         .map_err(|e| Error::Failed(format!("cannot encode compare-shard.json: {e}")))?;
-    staging.write("compare-shard.json", &json)
+    Ok(Artifact::new("compare-shard.json", json))
 }
 
 /// Merges comparison shards into the folder one `brink compare` would write.
@@ -303,8 +303,8 @@ fn merge_compare(
     out: &Path,
     charts: bool,
     command: Vec<String>,
-) -> Result<crate::analysis::compare::CompareResult> {
-    use crate::analysis::compare;
+) -> Result<brink::analysis::compare::CompareResult> {
+    use brink::analysis::compare;
     let mut shards = vec![];
     for d in dirs {
         let f: CompareShardFile = read_json(d, "compare-shard.json", "comparison shard")?;
@@ -337,7 +337,11 @@ fn merge_compare(
     };
     let result = compare::results(&arms, &tally, manifest, tornado);
     let staging = Staging::begin(out, "merge")?;
-    compare::write(&staging, &arms[0].model, &result, charts)?;
+    staging.write_all(&brink::report::compare::files(
+        &arms[0].model,
+        &result,
+        charts,
+    )?)?;
     staging.commit()?;
     Ok(result)
 }
@@ -345,7 +349,7 @@ fn merge_compare(
 /// What `brink merge` produced.
 pub enum Merged {
     Run(Box<Summary>),
-    Compare(Box<crate::analysis::compare::CompareResult>),
+    Compare(Box<brink::analysis::compare::CompareResult>),
 }
 
 /// `brink merge`: shard folders of `brink run` or of `brink compare`. Every shard is checked
@@ -380,7 +384,7 @@ fn read_json<T: serde::de::DeserializeOwned>(dir: &Path, file: &str, kind: &str)
             dir.display()
         )));
     }
-    crate::report::output::verify(dir).map_err(|e| match e {
+    crate::app::output::verify(dir).map_err(|e| match e {
         Error::Input(m) => damaged(dir, m),
         e => e,
     })?;

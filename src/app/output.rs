@@ -30,7 +30,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use brink::error::{Error, Result};
 
 /// The marker file in every folder brink writes.
 pub const MARKER: &str = ".brink-output.json";
@@ -62,27 +62,6 @@ pub struct FileEntry {
     pub sha256: String,
 }
 
-/// SHA-256 of bytes, in lowercase hex.
-///
-/// ```
-/// assert_eq!(
-///     brink::report::output::sha256_hex(b""),
-///     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-/// );
-/// ```
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
 /// Size and SHA-256 of a file, read in blocks (runs.csv may be gigabytes).
 fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
     let mut f = File::open(path)?;
@@ -97,7 +76,7 @@ fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
         h.update(&buf[..k]);
         n += k as u64;
     }
-    Ok((n, hex(&h.finalize())))
+    Ok((n, brink::scenario::load::hex(&h.finalize())))
 }
 
 /// Reads a folder's marker: `Ok(None)` if it has none.
@@ -146,8 +125,8 @@ pub fn verify(dir: &Path) -> Result<Marker> {
         let Some(entry) = listed.get(name.as_str()) else {
             return Err(Error::Input(format!(
                 "{} holds {}, which brink did not write",
-                crate::terminal::path(dir),
-                crate::terminal::safe(&name)
+                crate::app::terminal::path(dir),
+                crate::app::terminal::safe(&name)
             )));
         };
         let meta = fs::symlink_metadata(&p)
@@ -182,8 +161,8 @@ pub fn verify(dir: &Path) -> Result<Marker> {
         if !dir.join(&f.name).exists() {
             return Err(Error::Input(format!(
                 "{} lacks {}, which brink wrote there",
-                crate::terminal::path(dir),
-                crate::terminal::safe(&f.name)
+                crate::app::terminal::path(dir),
+                crate::app::terminal::safe(&f.name)
             )));
         }
     }
@@ -241,7 +220,7 @@ fn inspect(target: &Path) -> Result<Target> {
         let shown: Vec<String> = names
             .iter()
             .take(3)
-            .map(|n| crate::terminal::safe(n).into_owned())
+            .map(|n| crate::app::terminal::safe(n).into_owned())
             .collect();
         let more = if names.len() > 3 {
             format!(" and {} more", names.len() - 3)
@@ -423,8 +402,8 @@ fn clean_leftovers(parent: &Path, own: &str) {
                 Ok(TryLock::Busy(pid)) => {
                     eprintln!(
                         "note: {} is being written by another brink process (PID {}); left alone",
-                        crate::terminal::path(&dir),
-                        crate::terminal::safe(&pid)
+                        crate::app::terminal::path(&dir),
+                        crate::app::terminal::safe(&pid)
                     );
                     continue;
                 }
@@ -457,7 +436,7 @@ fn clean_leftovers(parent: &Path, own: &str) {
                     eprintln!(
                         "note: restored {} from {} (a brink command was stopped while \
                          replacing it)",
-                        crate::terminal::path(&target),
+                        crate::app::terminal::path(&target),
                         dir.display()
                     );
                 }
@@ -507,7 +486,7 @@ impl Staging {
                 return Err(Error::Input(format!(
                     "another brink process (PID {}) is writing {}; wait for it to finish or \
                      choose another --out",
-                    crate::terminal::safe(&pid),
+                    crate::app::terminal::safe(&pid),
                     target.display()
                 )));
             }
@@ -538,6 +517,14 @@ impl Staging {
         self.dir.join(file)
     }
 
+    /// Writes every file of a result.
+    pub fn write_all(&self, files: &[brink::report::Artifact]) -> Result<()> {
+        for f in files {
+            self.write(&f.name, &f.bytes)?;
+        }
+        Ok(())
+    }
+
     /// Writes a whole file.
     pub fn write(&self, file: &str, bytes: &[u8]) -> Result<()> {
         let p = self.path(file);
@@ -553,7 +540,7 @@ impl Staging {
     /// where. If a stop was asked for (Ctrl-C, SIGTERM) nothing replaces the target: the
     /// staging folder is removed and the error is an interruption.
     pub fn commit(self) -> Result<PathBuf> {
-        if crate::interrupt::requested() {
+        if crate::app::interrupt::requested() {
             return Err(Error::Interrupted(format!(
                 "stopped before the results were saved; nothing was written to {}",
                 self.target.display()

@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::error::{Error, Result};
-use crate::scenario::{self, LoadOptions, LoadedScenario};
+use brink::error::{Error, Result};
+
+use crate::app::output::Staging;
+use brink::scenario::{self, LoadOptions, LoadedScenario};
 
 /// brink: Monte Carlo simulation of escalation between states.
 #[derive(Debug, Parser)]
@@ -90,7 +92,7 @@ pub struct RunArgs {
     pub precision: Option<(String, f64)>,
     /// Compute only shard I of N (1-based) of the runs, for `brink merge`: e.g. `--shard 2/8`.
     #[arg(long)]
-    pub shard: Option<crate::engine::ShardSpec>,
+    pub shard: Option<brink::engine::ShardSpec>,
     /// On Ctrl-C, write the outputs of the runs done (marked `complete: false`) instead of
     /// keeping the previous results.
     #[arg(long, conflicts_with = "shard")]
@@ -124,7 +126,7 @@ pub struct CompareArgs {
     pub no_tornado: bool,
     /// Compute only shard I of N (1-based) of the runs, for `brink merge`: e.g. `--shard 2/8`.
     #[arg(long)]
-    pub shard: Option<crate::engine::ShardSpec>,
+    pub shard: Option<brink::engine::ShardSpec>,
     /// Skip the charts.
     #[arg(long)]
     pub no_charts: bool,
@@ -181,7 +183,7 @@ pub struct SensitivityArgs {
     #[arg(long)]
     pub measure: Option<String>,
     /// Runs in the sample (all N × k sampled numbers are held in memory).
-    #[arg(long, default_value_t = crate::analysis::sensitivity::DEFAULT_RUNS)]
+    #[arg(long, default_value_t = brink::analysis::sensitivity::DEFAULT_RUNS)]
     pub runs: u64,
     /// Master seed: run r samples the same numbers as run r of `brink run`.
     #[arg(long, default_value_t = 0)]
@@ -211,7 +213,7 @@ pub struct SweepArgs {
     /// included), e.g. `actors.azerbaijan.resolve=0.2..1.2:11`. `brink describe --paths FILE`
     /// lists the paths.
     #[arg(long = "set", value_name = "PATH=FROM..TO:STEPS")]
-    pub set: crate::analysis::sweep::SweepSpec,
+    pub set: brink::analysis::sweep::SweepSpec,
     /// Runs are per value: every value plays the same run indices.
     #[command(flatten)]
     pub sim: SimArgs,
@@ -276,7 +278,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     say(&format!("{p}\n"));
                 }
             } else {
-                say(&crate::report::describe::describe(&loaded.scenario));
+                say(&brink::report::describe::describe(&loaded.scenario));
             }
             Ok(())
         }
@@ -290,13 +292,19 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
             no_charts,
         } => {
-            let (merged, dir) =
-                crate::shard::merge_any(&shards, &out, !no_charts, std::env::args().collect())?;
+            let (merged, dir) = crate::app::shards::merge_any(
+                &shards,
+                &out,
+                !no_charts,
+                std::env::args().collect(),
+            )?;
             match merged {
-                crate::shard::Merged::Run(summary) => {
-                    say(&crate::job::print_summary(&summary, &dir))
+                crate::app::shards::Merged::Run(summary) => {
+                    say(&crate::app::run::print_summary(&summary, &dir))
                 }
-                crate::shard::Merged::Compare(r) => say(&crate::analysis::compare::print(&r, &dir)),
+                crate::app::shards::Merged::Compare(r) => {
+                    say(&wrote(brink::report::compare::text(&r), &dir))
+                }
             }
             Ok(())
         }
@@ -338,7 +346,7 @@ fn runs(flag: Option<u64>, loaded: &LoadedScenario, max_runs: u64) -> Result<u64
     if runs == 0 {
         return Err(Error::Input("--runs must be at least 1".into()));
     }
-    if runs > max_runs.min(crate::numerics::rng::MAX_RUN_INDEX) {
+    if runs > max_runs.min(brink::numerics::rng::MAX_RUN_INDEX) {
         return Err(Error::Input(format!(
             "{runs} runs is more than the limit of {max_runs} (raise it with --max-runs)"
         )));
@@ -347,7 +355,7 @@ fn runs(flag: Option<u64>, loaded: &LoadedScenario, max_runs: u64) -> Result<u64
 }
 
 fn trace_command(args: TraceArgs) -> Result<()> {
-    use crate::analysis::trace;
+    use brink::analysis::trace;
     let loaded = load(&args.scenario, &args.limits)?;
     let target = match (&args.pick, args.run) {
         (Some(outcome), _) => trace::Target::Pick {
@@ -363,27 +371,36 @@ fn trace_command(args: TraceArgs) -> Result<()> {
         seed: args.seed,
         target,
         threads: threads(args.threads)?,
-        out: args.out.clone(),
         command: std::env::args().collect(),
     };
-    let out = trace::run(&loaded, &req, crate::interrupt::stop_flag())?;
+    check_variant(&loaded, args.variant.as_deref())?;
+    // Claimed before any run is traced: a refusal comes before the work.
+    let staging = match &args.out {
+        Some(dir) => Some(Staging::begin(dir, "trace")?),
+        None => None,
+    };
+    let out = trace::run(&loaded, &req, crate::app::interrupt::stop_flag())?;
+    if let Some(staging) = staging {
+        staging.write_all(&brink::report::trace::files(&out)?)?;
+        staging.commit()?;
+    }
     if args.json {
-        let bytes = trace::json(&out)?;
+        let bytes = brink::report::trace::json(&out)?;
         say(&format!("{}\n", String::from_utf8_lossy(&bytes)));
     } else {
-        say(&trace::text(&out));
+        say(&brink::report::trace::text(&out));
     }
     if let Some(dir) = &args.out {
-        eprintln!("wrote {}", crate::terminal::path(dir));
+        eprintln!("wrote {}", crate::app::terminal::path(dir));
     }
     Ok(())
 }
 
 fn sensitivity_command(args: SensitivityArgs) -> Result<()> {
-    use crate::analysis::sensitivity;
+    use brink::analysis::sensitivity;
     let loaded = load(&args.scenario, &args.limits)?;
     let out = args.out.clone().unwrap_or_else(|| {
-        let mut p = crate::job::default_out(&args.scenario, args.variant.as_deref());
+        let mut p = crate::app::run::default_out(&args.scenario, args.variant.as_deref());
         let name = format!(
             "{}-sensitivity",
             p.file_name()
@@ -399,21 +416,26 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<()> {
         runs: args.runs,
         seed: args.seed,
         threads: threads(args.threads)?,
-        out,
-        charts: !args.no_charts,
         command: std::env::args().collect(),
     };
-    let (result, dir) = sensitivity::run(&loaded, &req, crate::interrupt::stop_flag())?;
-    say(&sensitivity::print(&result, &dir));
+    check_variant(&loaded, args.variant.as_deref())?;
+    let staging = Staging::begin(&out, "sensitivity")?;
+    let result = sensitivity::run(&loaded, &req, crate::app::interrupt::stop_flag())?;
+    staging.write_all(&brink::report::sensitivity::files(
+        &result,
+        !args.no_charts,
+    )?)?;
+    let dir = staging.commit()?;
+    say(&wrote(brink::report::sensitivity::text(&result), &dir));
     Ok(())
 }
 
 fn sweep_command(args: SweepArgs) -> Result<()> {
-    use crate::analysis::sweep;
+    use brink::analysis::sweep;
     let loaded = load(&args.scenario, &args.limits)?;
     let runs = runs(args.sim.runs, &loaded, args.sim.max_runs)?;
     let out = args.out.clone().unwrap_or_else(|| {
-        sweep::default_out(&args.scenario, args.variant.as_deref(), &args.set.path)
+        crate::app::run::sweep_default_out(&args.scenario, args.variant.as_deref(), &args.set.path)
     });
     let req = sweep::SweepRequest {
         spec: args.set.clone(),
@@ -421,12 +443,15 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
         runs,
         seed: args.sim.seed,
         threads: threads(args.sim.threads)?,
-        out,
-        charts: !args.no_charts,
         command: std::env::args().collect(),
     };
-    let (result, dir) = sweep::run(&loaded, &req, crate::interrupt::stop_flag())?;
-    say(&sweep::print(&result, &dir));
+    // The path and the grid are checked before the folder is claimed.
+    sweep::grid_models(&loaded.scenario, &req.spec, req.variant.as_deref())?;
+    let staging = Staging::begin(&out, "sweep")?;
+    let result = sweep::run(&loaded, &req, crate::app::interrupt::stop_flag())?;
+    staging.write_all(&brink::report::sweep::files(&result, !args.no_charts)?)?;
+    let dir = staging.commit()?;
+    say(&wrote(brink::report::sweep::text(&result), &dir));
     Ok(())
 }
 
@@ -444,7 +469,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         args.variants.clone()
     };
     let out = args.out.clone().unwrap_or_else(|| {
-        let mut p = crate::job::default_out(&args.scenario, None);
+        let mut p = crate::app::run::default_out(&args.scenario, None);
         let name = format!(
             "{}-compare",
             p.file_name()
@@ -453,19 +478,45 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         p.set_file_name(name);
         p
     });
-    let req = crate::analysis::compare::CompareRequest {
+    let req = brink::analysis::compare::CompareRequest {
         variants,
         runs,
         seed: args.sim.seed,
         threads: threads(args.sim.threads)?,
-        out,
         tornado: (!args.no_tornado).then(|| args.outcome.clone()),
-        charts: !args.no_charts,
         command: std::env::args().collect(),
         shard: args.shard,
     };
-    let stop = crate::interrupt::stop_flag();
-    let (result, dir) = crate::analysis::compare::run(&loaded, &req, stop)?;
+    let stop = crate::app::interrupt::stop_flag();
+    // The variants are checked before the folder is claimed.
+    brink::analysis::compare::arms(&loaded.scenario, &req.variants, false).map_err(Error::Input)?;
+    let staging = Staging::begin(&out, "compare")?;
+    let done = brink::analysis::compare::run(&loaded, &req, stop)?;
+    match req.shard {
+        Some(spec) => {
+            let mut m = done.result.manifest.clone();
+            m.runs = req.runs;
+            m.complete = false;
+            let file = crate::app::shards::CompareShardFile::new(
+                m,
+                spec,
+                &done.plan,
+                loaded.scenario.clone(),
+                req.variants.clone(),
+                req.tornado.is_some(),
+                req.tornado.clone().flatten(),
+                done.tally.clone(),
+            )?;
+            staging.write_all(&[crate::app::shards::compare_shard_file(&file)?])?;
+        }
+        None => staging.write_all(&brink::report::compare::files(
+            &done.arms[0].model,
+            &done.result,
+            !args.no_charts,
+        )?)?,
+    }
+    let dir = staging.commit()?;
+    let result = done.result;
     match req.shard {
         Some(s) => say(&format!(
             "comparison shard {}/{}: {} of {} runs per arm written to {} (combine the shards with `brink merge`)\n",
@@ -475,7 +526,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
             req.runs,
             dir.display()
         )),
-        None => say(&crate::analysis::compare::print(&result, &dir)),
+        None => say(&wrote(brink::report::compare::text(&result), &dir)),
     }
     Ok(())
 }
@@ -488,15 +539,14 @@ fn run_command(args: RunArgs) -> Result<()> {
         _ => args.sim.runs,
     };
     let runs = runs(flag, &loaded, args.sim.max_runs)?;
-    let req = crate::job::RunRequest {
+    let req = crate::app::run::RunRequest {
         runs,
         seed: args.sim.seed,
         variant: args.variant.clone(),
         threads: threads(args.sim.threads)?,
-        out: args
-            .out
-            .clone()
-            .unwrap_or_else(|| crate::job::default_out(&args.scenario, args.variant.as_deref())),
+        out: args.out.clone().unwrap_or_else(|| {
+            crate::app::run::default_out(&args.scenario, args.variant.as_deref())
+        }),
         per_run: args.per_run,
         charts: !args.no_charts,
         progress: true,
@@ -505,14 +555,14 @@ fn run_command(args: RunArgs) -> Result<()> {
         precision: args.precision.clone(),
     };
     let on_stop = if args.keep_partial {
-        crate::job::OnStop::Keep
+        crate::app::run::OnStop::Keep
     } else {
-        crate::job::OnStop::Discard
+        crate::app::run::OnStop::Discard
     };
-    let stop = crate::interrupt::stop_flag();
-    let (summary, dir) = crate::job::run_with(&loaded, &req, stop, on_stop)?;
+    let stop = crate::app::interrupt::stop_flag();
+    let (summary, dir) = crate::app::run::run_with(&loaded, &req, stop, on_stop)?;
     if req.shard.is_none() && !summary.manifest.complete {
-        say(&crate::job::print_summary(&summary, &dir));
+        say(&crate::app::run::print_summary(&summary, &dir));
         return Err(Error::Interrupted(format!(
             "stopped after {} of {} runs; the runs done are in {} (marked complete: false)",
             summary.manifest.runs,
@@ -529,7 +579,7 @@ fn run_command(args: RunArgs) -> Result<()> {
             req.runs,
             dir.display()
         )),
-        None => say(&crate::job::print_summary(&summary, &dir)),
+        None => say(&crate::app::run::print_summary(&summary, &dir)),
     }
     Ok(())
 }
@@ -554,7 +604,7 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
                     s.events.len(),
                     s.outcomes.len(),
                     s.variants.len(),
-                    crate::report::describe::ledger(s).len(),
+                    brink::report::describe::ledger(s).len(),
                     s.horizon,
                     s.step_unit
                 ));
@@ -570,10 +620,23 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
 }
 
 /// Prints text for the analyst: scenario text may hold control characters (see
-/// [`crate::terminal`]).
+/// [`crate::app::terminal`]).
 fn say(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     // A closed pipe (`brink describe | head`) is not an error worth a panic.
-    let _ = out.write_all(crate::terminal::safe_text(text).as_bytes());
+    let _ = out.write_all(crate::app::terminal::safe_text(text).as_bytes());
+}
+
+/// A command's readable summary and the folder it wrote.
+fn wrote(text: String, dir: &std::path::Path) -> String {
+    format!("{text}\nwrote {}\n", dir.display())
+}
+
+/// Compiles the scenario with a variant, so that an unknown variant is reported before an
+/// output folder is claimed.
+fn check_variant(loaded: &LoadedScenario, variant: Option<&str>) -> Result<()> {
+    brink::model::compile(&loaded.scenario, variant)
+        .map(|_| ())
+        .map_err(Error::Input)
 }

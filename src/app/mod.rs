@@ -1,0 +1,10 @@
+//! The application: the command line, one function per command, the output folders and the
+//! signals. It computes through the library, renders through `brink::report`, and writes
+//! through one writer (`output::Staging`); nothing here is part of the library's interface.
+
+pub mod cli;
+pub mod interrupt;
+pub mod output;
+pub mod run;
+pub mod shards;
+pub mod terminal;

@@ -1,0 +1,99 @@
+//! What `brink run` (and `brink merge` of run shards) writes and prints: summary.json, the
+//! CSV tables, every chart, report.html, and the readable summary.
+
+use crate::analysis::Summary;
+use crate::error::Result;
+use crate::model::Model;
+use crate::report::Artifact;
+use crate::report::describe::Table;
+
+/// Every file of a run: summary.json, outcomes.csv, timeseries.csv and, when `charts` is true,
+/// every chart as `<name>.png` and `<name>.svg` plus `report.html`. (`runs.csv`, written as the
+/// runs complete, is the application's.)
+pub fn files(model: &Model, summary: &Summary, charts: bool) -> Result<Vec<Artifact>> {
+    let mut files = vec![
+        Artifact::json("summary.json", summary)?,
+        Artifact::new("outcomes.csv", crate::report::csv::outcomes(summary)?),
+        Artifact::new("timeseries.csv", crate::report::csv::timeseries(summary)?),
+    ];
+    if charts {
+        let drawn = crate::report::charts::render_all(model, summary)?;
+        for c in &drawn {
+            files.extend(c.artifacts());
+        }
+        files.push(Artifact::new(
+            "report.html",
+            crate::report::html::report(model, summary, &drawn),
+        ));
+    }
+    Ok(files)
+}
+
+/// The short readable summary printed after a run.
+pub fn text(s: &Summary) -> String {
+    let mut o = String::new();
+    let m = &s.manifest;
+    o += &format!(
+        "{} — {} runs{}, seed {}{}\n\n",
+        s.scenario.name,
+        m.runs,
+        if m.complete { "" } else { " (incomplete)" },
+        m.seed,
+        m.variant
+            .as_ref()
+            .map(|v| format!(", variant {v}"))
+            .unwrap_or_default()
+    );
+    if let Some(r) = &m.stop_reason {
+        o += &format!("stopped: {r}\n\n");
+    }
+    let mut t = Table::new(&[
+        "outcome",
+        "probability",
+        "95% interval",
+        "median first step",
+    ]);
+    for oc in &s.outcomes {
+        t.row(vec![
+            oc.name.clone(),
+            format!("{:.3}", oc.probability.estimate),
+            format!("{:.3} – {:.3}", oc.probability.low, oc.probability.high),
+            oc.first_step_quartiles
+                .map_or("-".into(), |q| format!("{}", q[1])),
+        ]);
+    }
+    o += &t.render();
+    let mut t = Table::new(&["rung", "peak", "final", "mean steps on it"]);
+    for (r, name) in s.scenario.rungs.iter().enumerate() {
+        t.row(vec![
+            name.clone(),
+            format!("{:.3}", s.peak_rung[r].estimate),
+            format!("{:.3}", s.final_rung[r].estimate),
+            format!("{:.1}", s.mean_steps_on_rung[r]),
+        ]);
+    }
+    o += "\n";
+    o += &t.render();
+    let mut t = Table::new(&[
+        "actor",
+        &format!("mean cost ({})", s.scenario.cost_unit),
+        "95% interval",
+        "median",
+        "95th pct",
+    ]);
+    for c in &s.costs {
+        if c.max == 0.0 {
+            continue;
+        }
+        t.row(vec![
+            c.actor.clone(),
+            format!("{:.1}", c.mean.estimate),
+            format!("{:.1} – {:.1}", c.mean.low, c.mean.high),
+            format!("{:.1}", c.q[2]),
+            format!("{:.1}", c.q[4]),
+        ]);
+    }
+    o += "\n";
+    o += &t.render();
+    o
+}

@@ -1,0 +1,183 @@
+//! What `brink sensitivity` writes and prints: sensitivity.json, sensitivity.csv, the chart of
+//! the largest partial rank correlations, and the readable summary.
+
+use crate::analysis::sensitivity::{SensitivityResult, short_source};
+use crate::error::{Error, Result};
+use crate::report::Artifact;
+
+/// Every file of a sensitivity analysis.
+pub fn files(r: &SensitivityResult, charts: bool) -> Result<Vec<Artifact>> {
+    let mut files = vec![
+        Artifact::json("sensitivity.json", r)?,
+        Artifact::new("sensitivity.csv", csv(r)?),
+    ];
+    if charts {
+        files.extend(chart(r)?.artifacts());
+    }
+    Ok(files)
+}
+
+/// `sensitivity.csv`: parameter, source, prcc, low, high, rank (ranked rows first).
+pub fn csv(r: &SensitivityResult) -> Result<Vec<u8>> {
+    let fail = |e: csv::Error| Error::Failed(format!("cannot write sensitivity.csv: {e}"));
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record(["parameter", "source", "prcc", "low", "high", "rank"])
+        .map_err(fail)?;
+    for p in &r.parameters {
+        w.write_record([
+            p.parameter.clone(),
+            p.source.clone(),
+            p.prcc.to_string(),
+            p.low.to_string(),
+            p.high.to_string(),
+            p.rank.to_string(),
+        ])
+        .map_err(fail)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Failed(format!("cannot write sensitivity.csv: {e}")))
+}
+
+/// The bar chart of the top 25 parameters; `measure` is the measure in words ("P(rupture)").
+pub fn chart(r: &SensitivityResult) -> Result<crate::report::charts::Chart> {
+    let measure = &r.measure_title;
+    use crate::report::charts::sensitivity::{Bar, render};
+    let bars: Vec<Bar> = r
+        .parameters
+        .iter()
+        .take(25)
+        .map(|p| Bar {
+            label: p.parameter.clone(),
+            source: short_source(&p.source),
+            value: p.prcc,
+            low: p.low,
+            high: p.high,
+        })
+        .collect();
+    let title = format!("What drives {measure}: partial rank correlations");
+    let subtitle = format!(
+        "Top {} of {} uncertain numbers by |PRCC| with {}, each controlling for all the others; \
+         {} of {} intervals exclude 0",
+        bars.len(),
+        r.parameters_ranked,
+        if r.measure_kind == "outcome indicator" {
+            format!("whether {} happened", r.measure)
+        } else {
+            r.measure.clone()
+        },
+        r.excluding_zero,
+        r.parameters_ranked
+    );
+    let mut footer = format!(
+        "{} · seed {} · {} runs",
+        r.manifest.scenario,
+        r.manifest.seed,
+        crate::report::charts::sensitivity::thousands(r.manifest.runs)
+    );
+    if let Some(v) = &r.manifest.variant {
+        footer += &format!(" · variant {v}");
+    }
+    render(&title, &subtitle, &footer, &bars)
+}
+
+/// The readable summary: the top 15 parameters and which intervals exclude 0.
+pub fn text(r: &SensitivityResult) -> String {
+    use crate::report::describe::Table;
+    let mut o = format!(
+        "{}{} — sensitivity of {} ({}) to {} uncertain numbers, {} runs, seed {}\n",
+        r.manifest.scenario,
+        r.manifest
+            .variant
+            .as_ref()
+            .map(|v| format!(" (variant {v})"))
+            .unwrap_or_default(),
+        r.measure,
+        match (r.outcome_rate, r.measure_mean) {
+            (Some(p), _) => format!("happened in {:.1}% of runs", 100.0 * p),
+            (_, Some(mu)) => format!("mean {mu:.3}"),
+            _ => String::new(),
+        },
+        r.parameters_ranked,
+        r.manifest.runs,
+        r.manifest.seed
+    );
+    o += "PRCC: partial rank correlation with the measure, controlling for every other number; \
+          95% interval by Fisher's z.\n\n";
+    let mut t = Table::new(&["rank", "parameter", "PRCC", "95% interval", "source"]);
+    for p in r.parameters.iter().take(15) {
+        let src: String = if p.source.chars().count() > 60 {
+            p.source.chars().take(59).collect::<String>() + "…"
+        } else {
+            p.source.clone()
+        };
+        t.row(vec![
+            format!("{}{}", p.rank, if p.excludes_zero { "" } else { "*" }),
+            p.parameter.clone(),
+            format!("{:+.3}", p.prcc),
+            format!("{:+.3} .. {:+.3}", p.low, p.high),
+            src,
+        ]);
+    }
+    o += &t.render();
+    let shown = r.parameters.len().min(15);
+    let unclear = r.parameters[..shown]
+        .iter()
+        .filter(|p| !p.excludes_zero)
+        .count();
+    if unclear > 0 {
+        o += "* interval includes 0: no clear influence at this sample size\n";
+    }
+    o += &format!(
+        "\n{} of {} parameters have a 95% interval that excludes 0{}.\n",
+        r.excluding_zero,
+        r.parameters_ranked,
+        if r.excluding_zero > 0 {
+            format!(
+                " (ranks {})",
+                compress_ranks(
+                    &r.parameters
+                        .iter()
+                        .filter(|p| p.excludes_zero)
+                        .map(|p| p.rank)
+                        .collect::<Vec<_>>()
+                )
+            )
+        } else {
+            String::new()
+        }
+    );
+    if r.parameters_ranked >= 20 {
+        o += &format!(
+            "(With {} intervals, about {} would exclude 0 by chance alone: read the small ones \
+             with care.)\n",
+            r.parameters_ranked,
+            (r.parameters_ranked as f64 * 0.05).round()
+        );
+    }
+    if !r.dropped.is_empty() {
+        o += &format!("Left out ({}):\n", r.dropped.len());
+        for d in &r.dropped {
+            o += &format!("  {}: {}\n", d.parameter, d.reason);
+        }
+    }
+    o
+}
+
+/// "1-4, 6, 9-10".
+fn compress_ranks(r: &[usize]) -> String {
+    let mut parts = vec![];
+    let mut i = 0;
+    while i < r.len() {
+        let mut j = i;
+        while j + 1 < r.len() && r[j + 1] == r[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i {
+            format!("{}-{}", r[i], r[j])
+        } else {
+            r[i].to_string()
+        });
+        i = j + 1;
+    }
+    parts.join(", ")
+}

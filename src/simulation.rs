@@ -1,0 +1,243 @@
+//! The library's front door: one scenario played many times, as a builder.
+
+use std::sync::atomic::AtomicBool;
+
+use crate::analysis::{Manifest, Summary};
+use crate::engine::{self, ChunkSink, NoSink, RunPlan, ShardSpec, Stopped};
+use crate::error::{Error, Result};
+use crate::model::{self, Model};
+use crate::scenario::LoadedScenario;
+use crate::stats::{Tally, Z95, wilson};
+
+/// A Monte Carlo simulation of a scenario: its variant, runs, seed and threads, then
+/// [`Simulation::run`].
+///
+/// ```
+/// let scenario = brink::scenario::load(
+///     "scenarios/examples/richardson.ron".as_ref(),
+///     Default::default(),
+/// )?;
+/// let run = brink::Simulation::new(&scenario).runs(2_000).seed(1).threads(2).run()?;
+/// assert_eq!(run.summary.manifest.runs, 2_000);
+/// // The same seed gives the same bits on any number of threads.
+/// let again = brink::Simulation::new(&scenario).runs(2_000).seed(1).threads(1).run()?;
+/// assert_eq!(run.tally, again.tally);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Simulation<'a> {
+    loaded: &'a LoadedScenario,
+    variant: Option<String>,
+    runs: Option<u64>,
+    seed: u64,
+    threads: Option<usize>,
+    shard: Option<ShardSpec>,
+    precision: Option<(String, f64)>,
+    stop: Option<&'a AtomicBool>,
+    command: Vec<String>,
+}
+
+/// What a simulation produced.
+pub struct Run {
+    /// The compiled model (for rendering: its ladder, bounds and vocabulary).
+    pub model: Model,
+    /// The raw counts (what a shard keeps for `brink merge`).
+    pub tally: Tally,
+    /// Every result with its interval, and the manifest.
+    pub summary: Summary,
+    /// The runs this process was asked for (a shard's share, or all).
+    pub plan: RunPlan,
+    /// Whether the stop flag ended it early (the tally holds the runs done).
+    pub interrupted: bool,
+}
+
+/// The runs of a scenario when none are asked for: its own `runs`, else 10,000.
+pub const DEFAULT_RUNS: u64 = 10_000;
+
+impl<'a> Simulation<'a> {
+    /// A simulation of the base scenario: its own number of runs (else 10,000), seed 0, every
+    /// core.
+    pub fn new(loaded: &'a LoadedScenario) -> Self {
+        Simulation {
+            loaded,
+            variant: None,
+            runs: None,
+            seed: 0,
+            threads: None,
+            shard: None,
+            precision: None,
+            stop: None,
+            command: vec![],
+        }
+    }
+
+    /// Applies one of the scenario's variants.
+    pub fn variant(mut self, name: impl Into<String>) -> Self {
+        self.variant = Some(name.into());
+        self
+    }
+
+    /// Applies a variant, or none.
+    pub fn variant_opt(mut self, name: Option<String>) -> Self {
+        self.variant = name;
+        self
+    }
+
+    /// The number of runs (with [`Simulation::until_precision`], the most runs allowed).
+    pub fn runs(mut self, runs: u64) -> Self {
+        self.runs = Some(runs);
+        self
+    }
+
+    /// The master seed: the same seed gives the same bits.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Worker threads (results do not depend on them).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// Computes only one shard of the runs, to merge with the others later.
+    pub fn shard(mut self, shard: Option<ShardSpec>) -> Self {
+        self.shard = shard;
+        self
+    }
+
+    /// Stops once the named outcome's 95% interval has at most this half-width.
+    pub fn until_precision(mut self, outcome: impl Into<String>, half_width: f64) -> Self {
+        self.precision = Some((outcome.into(), half_width));
+        self
+    }
+
+    /// A flag that, once set, stops the runs at the next batch boundary.
+    pub fn stop_flag(mut self, stop: &'a AtomicBool) -> Self {
+        self.stop = Some(stop);
+        self
+    }
+
+    /// The command line recorded in the manifest.
+    pub fn command(mut self, command: Vec<String>) -> Self {
+        self.command = command;
+        self
+    }
+
+    /// Compiles the scenario (and variant) into the model the runs play.
+    pub fn model(&self) -> Result<Model> {
+        model::compile(&self.loaded.scenario, self.variant.as_deref()).map_err(Error::Input)
+    }
+
+    /// The runs asked for.
+    pub fn total_runs(&self) -> u64 {
+        self.runs
+            .or(self.loaded.scenario.runs.map(|r| r as u64))
+            .unwrap_or(DEFAULT_RUNS)
+    }
+
+    /// The plan of the runs this process computes.
+    pub fn plan(&self) -> RunPlan {
+        let threads = self
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        RunPlan::of(self.shard, self.seed, self.total_runs(), threads)
+    }
+
+    /// Runs the simulation.
+    pub fn run(&self) -> Result<Run> {
+        self.run_into(&mut NoSink, None)
+    }
+
+    /// Runs the simulation, handing each chunk's per-run rows (formatted by `row`) and the
+    /// progress to `sink`.
+    pub fn run_into(
+        &self,
+        sink: &mut dyn ChunkSink,
+        row: Option<&engine::RowWriter>,
+    ) -> Result<Run> {
+        let model = self.model()?;
+        let plan = self.plan();
+        let until = match &self.precision {
+            None => None,
+            Some((name, half_width)) => Some((
+                model
+                    .outcomes
+                    .iter()
+                    .position(|o| &o.name == name)
+                    .ok_or_else(|| {
+                        Error::Input(format!(
+                            "--precision names unknown outcome {name:?}; expected one of: {}",
+                            model
+                                .outcomes
+                                .iter()
+                                .map(|o| o.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    })?,
+                *half_width,
+            )),
+        };
+        let never = AtomicBool::new(false);
+        let stop = self.stop.unwrap_or(&never);
+        let done = engine::run_until(&model, &plan, sink, row, stop, |t: &Tally| {
+            until.is_some_and(|(o, w)| wilson(t.outcome_hits[o], t.runs, Z95).half_width() <= w)
+        });
+        let (tally, interrupted) = match done {
+            Ok(t) => (t, false),
+            Err(Stopped::Interrupted(t)) => (*t, true),
+            Err(Stopped::Io(e)) => {
+                return Err(Error::Failed(format!("cannot write runs.csv: {e}")));
+            }
+        };
+        let asked = plan.runs;
+        let mut m = Manifest::new(
+            self.loaded,
+            self.seed,
+            self.variant.clone(),
+            tally.runs,
+            asked,
+            self.command.clone(),
+        );
+        if self.shard.is_some() {
+            m.complete = false;
+        } else if let Some((outcome, half_width)) = until {
+            let i = wilson(tally.outcome_hits[outcome], tally.runs, Z95);
+            let name = &model.outcomes[outcome].name;
+            m.complete = true;
+            m.stop_reason = Some(if i.half_width() <= half_width {
+                format!(
+                    "precision reached: P({name}) = {:.4} ± {:.4} (target ± {}) after {} runs",
+                    i.estimate,
+                    i.half_width(),
+                    half_width,
+                    tally.runs
+                )
+            } else {
+                format!(
+                    "precision not reached: P({name}) = {:.4} ± {:.4} (target ± {}) after the maximum of {} runs",
+                    i.estimate,
+                    i.half_width(),
+                    half_width,
+                    tally.runs
+                )
+            });
+        }
+        if interrupted {
+            m.complete = false;
+            m.stop_reason = Some(format!(
+                "interrupted after {} of {} runs (--keep-partial)",
+                tally.runs, asked
+            ));
+        }
+        let summary = Summary::new(&model, &tally, m);
+        Ok(Run {
+            model,
+            tally,
+            summary,
+            plan,
+            interrupted,
+        })
+    }
+}

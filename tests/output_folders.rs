@@ -458,18 +458,88 @@ fn a_live_writer_is_left_alone_and_its_folder_not_written_twice() {
     child.wait().unwrap();
 }
 
+/// A long run whose stderr is read line by line as it comes.
+struct Live {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+fn live(args: &[&str], out: &Path) -> Live {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let all = stderr.clone();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+            all.lock().unwrap().push_str(&(line.clone() + "\n"));
+            let _ = tx.send(line);
+        }
+    });
+    Live {
+        child,
+        lines,
+        stderr,
+    }
+}
+
+impl Live {
+    fn signal(&self, sig: libc::c_int) -> bool {
+        unsafe { libc::kill(self.child.id() as libc::pid_t, sig) == 0 }
+    }
+    /// Waits for a line of stderr that contains `what`.
+    fn until(&self, what: &str) {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(60)) {
+                Ok(l) if l.contains(what) => return,
+                Ok(_) => {}
+                Err(e) => panic!("no {what:?} on stderr: {e}"),
+            }
+        }
+    }
+    fn finish(mut self) -> (Option<i32>, String) {
+        let status = self.child.wait().unwrap();
+        // The reader thread ends with the pipe.
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(5) && self.lines.recv().is_ok() {}
+        (status.code(), self.stderr.lock().unwrap().clone())
+    }
+}
+
+const LONG: &[&str] = &[
+    "run",
+    FLAGSHIP,
+    "--runs",
+    "50000000",
+    "--no-charts",
+    "--per-run",
+];
+
 #[test]
 fn two_sigterms_together_are_one_clean_stop() {
     let root = scratch("sigterm");
+    let out = root.join("big");
+    // As `timeout` sends them (to the process and to its group), a millisecond apart: the
+    // kernel may merge them into one, or deliver both.
     for i in 0..20 {
-        let out = root.join("big");
         let mut child = long_run(&out);
         wait_for_staging(&root, "big", &mut child);
         let pid = child.id() as libc::pid_t;
-        // As `timeout` does: to the process, then to its group (here, the process again).
         unsafe {
             assert_eq!(libc::kill(pid, libc::SIGTERM), 0);
-            assert_eq!(libc::kill(pid, libc::SIGTERM), 0);
+        }
+        std::thread::sleep(Duration::from_millis(1));
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
         }
         let o = child.wait_with_output().unwrap();
         assert_eq!(o.status.code(), Some(130), "round {i}: {}", text(&o));
@@ -487,4 +557,207 @@ fn two_sigterms_together_are_one_clean_stop() {
         assert_eq!(hidden(&root), Vec::<String>::new(), "round {i}: leftovers");
         assert!(!out.exists(), "round {i}");
     }
+    // Surely delivered as two: the second one sent as soon as the first was reported, before
+    // anyone could have read the report.
+    for i in 0..10 {
+        let mut run = live(LONG, &out);
+        wait_for_staging(&root, "big", &mut run.child);
+        assert!(run.signal(libc::SIGTERM));
+        run.until("interrupt: stopping");
+        run.signal(libc::SIGTERM);
+        let (code, err) = run.finish();
+        assert_eq!(code, Some(130), "round {i}: {err}");
+        assert!(err.contains("nothing was written"), "round {i}: {err}");
+        assert!(!err.contains("interrupted again"), "round {i}: {err}");
+        assert_eq!(hidden(&root), Vec::<String>::new(), "round {i}: leftovers");
+    }
+}
+
+#[test]
+fn a_second_signal_well_after_the_report_exits_at_once() {
+    let root = scratch("second");
+    let out = root.join("kept");
+    ok(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]);
+    let mut delivered = 0;
+    // With --keep-partial the charts are drawn after the first signal (about a second), so a
+    // second one 400 ms after the report finds brink still at work; on a fast machine it may
+    // not: then try again.
+    for _ in 0..5 {
+        let mut run = live(
+            &["run", FLAGSHIP, "--runs", "50000000", "--keep-partial"],
+            &out,
+        );
+        wait_for_staging(&root, "kept", &mut run.child);
+        assert!(run.signal(libc::SIGINT));
+        run.until("interrupt: stopping");
+        std::thread::sleep(Duration::from_millis(400));
+        let sent = run.child.try_wait().unwrap().is_none() && run.signal(libc::SIGINT);
+        let (code, err) = run.finish();
+        assert_eq!(code, Some(130), "{err}");
+        if sent && err.contains("interrupted again") {
+            delivered += 1;
+            break;
+        }
+    }
+    assert_eq!(
+        delivered, 1,
+        "no second signal reached brink while it was still at work"
+    );
+    // What it left, the next command beside it cleans; the output folder is whole.
+    ok(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&root.join("other")),
+    ]);
+    assert_eq!(hidden(&root), Vec::<String>::new(), "leftovers");
+    assert!(out.join("summary.json").is_file());
+}
+
+#[test]
+fn leftovers_that_are_not_brinks_are_left_alone() {
+    let root = scratch("not-leftovers");
+    // Folders whose names look like brink's working folders, but hold the analyst's files.
+    let draft = root.join(".draft.partial-1");
+    std::fs::create_dir_all(&draft).unwrap();
+    std::fs::write(draft.join(".brink-output.json"), b"{}").unwrap();
+    std::fs::write(draft.join("chapter1.txt"), b"draft").unwrap();
+    ok(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&root.join("results")),
+    ]);
+    let old = root.join(".results.old-2024");
+    std::fs::create_dir_all(&old).unwrap();
+    for e in std::fs::read_dir(root.join("results")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, old.join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(old.join("notes.txt"), b"my notes").unwrap();
+    // A lock file's name as a link to the analyst's thesis, and a file with another content.
+    std::fs::write(root.join("thesis.txt"), b"my thesis").unwrap();
+    std::os::unix::fs::symlink(root.join("thesis.txt"), root.join(".out.brink-lock")).unwrap();
+    std::fs::write(root.join(".other.brink-lock"), b"not a pid").unwrap();
+    let before = tree(&root);
+    let o = ok(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&root.join("new")),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("left alone"),
+        "{}",
+        text(&o)
+    );
+    let after = tree(&root);
+    for (p, bytes) in &before {
+        assert_eq!(after.get(p), Some(bytes), "{} changed", p.display());
+    }
+    // The lock link is not followed: the folder it guards is refused, the thesis kept.
+    let o = brink(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&root.join("out")),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(
+        std::fs::read(root.join("thesis.txt")).unwrap(),
+        b"my thesis"
+    );
+    // `--out X/.` is X: refused if X is not brink's, before computing.
+    let o = brink(&[
+        "run",
+        FLAGSHIP,
+        "--runs",
+        "50000000",
+        "--out",
+        &format!("{}/.", s(&draft)),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn a_users_file_created_while_brink_replaces_a_folder_survives() {
+    // The window is the hashing of the old runs.csv: a file created in it is found when the
+    // old folder is checked again after it was moved aside, and the old folder is kept.
+    let root = scratch("race");
+    let out = root.join("results");
+    ok(&[
+        "run",
+        FLAGSHIP,
+        "--runs",
+        "100000",
+        "--per-run",
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]);
+    let mut run = live(&["run", FLAGSHIP, "--runs", "2000", "--no-charts"], &out);
+    // Create the file as soon as the new results are ready to be committed: the staging
+    // folder holds its marker then.
+    let t = Instant::now();
+    let staged = loop {
+        if let Some(p) = std::fs::read_dir(&root).unwrap().find_map(|e| {
+            let p = e.unwrap().path();
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            (n.starts_with(".results.partial-") && p.join(".brink-output.json").exists())
+                .then_some(p)
+        }) {
+            break Some(p);
+        }
+        if run.child.try_wait().unwrap().is_some() || t.elapsed() > Duration::from_secs(60) {
+            break None;
+        }
+    };
+    std::fs::write(out.join("notes.txt"), b"written during the commit").unwrap_or(());
+    let (code, err) = run.finish();
+    let kept: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("notes.txt").exists())
+        .collect();
+    // Whatever the timing, the analyst's file is somewhere, byte for byte.
+    assert_eq!(kept.len(), 1, "{err} {staged:?}");
+    assert_eq!(
+        std::fs::read(kept[0].join("notes.txt")).unwrap(),
+        b"written during the commit"
+    );
+    assert!(code == Some(0) || code == Some(2), "{err}");
+}
+
+#[test]
+fn a_path_that_is_not_utf8_is_no_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let root = scratch("not-utf8");
+    let out = root.join(std::ffi::OsStr::from_bytes(b"nu\xff"));
+    let o = Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args(["run", RICHARDSON, "--runs", "50", "--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(out.join("summary.json").is_file());
 }

@@ -444,6 +444,16 @@ fn a_damaged_shard_is_refused_and_named() {
     );
     restore();
 
+    // 5. The scenario it carries edited (its hashes made to match): compiled for the merge, so
+    //    it must be valid and the same in every shard.
+    let mut j = shard_json(target);
+    j["scenario"]["name"] = "another scenario".into();
+    std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
+    reseal(target, "shard.json");
+    let (o, out) = merge("m6");
+    refused(&o, &out, "differs");
+    restore();
+
     // Undamaged again: merges.
     let (o, out) = merge("m5");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

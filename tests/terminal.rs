@@ -20,11 +20,14 @@ fn brink(args: &[&str]) -> Output {
         .expect("brink runs")
 }
 
-/// Control characters other than newline and tab.
+/// Control characters other than newline and tab, and the bidirectional overrides.
 fn raw_controls(bytes: &[u8]) -> Vec<char> {
     String::from_utf8_lossy(bytes)
         .chars()
-        .filter(|c| c.is_control() && *c != '\n' && *c != '\t')
+        .filter(|c| {
+            (c.is_control() && *c != '\n' && *c != '\t')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
         .collect()
 }
 
@@ -99,4 +102,30 @@ fn describe_and_errors_escape_control_characters() {
         "the offending text is not shown escaped: {err}"
     );
     assert!(err.contains("hostile.ron:"), "{err}");
+}
+
+#[test]
+fn notes_about_folders_escape_their_names() {
+    let dir = scratch().join("notes");
+    let evil = "ev\u{1b}[2J\u{1b}]0;pwn\u{7}\u{202e}x";
+    let left = dir.join(format!(".{evil}.partial-6"));
+    std::fs::create_dir_all(&left).unwrap();
+    std::fs::write(left.join("mine.txt"), b"x").unwrap();
+    let richardson =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/richardson.ron");
+    let out = dir.join("out");
+    let o = brink(&[
+        "run",
+        richardson.to_str().unwrap(),
+        "--runs",
+        "50",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("left alone"), "{err}");
+    assert_eq!(raw_controls(&o.stderr), Vec::<char>::new(), "{err}");
+    assert!(left.join("mine.txt").exists());
 }

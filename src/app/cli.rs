@@ -292,12 +292,8 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
             no_charts,
         } => {
-            let (merged, dir) = crate::app::shards::merge_any(
-                &shards,
-                &out,
-                !no_charts,
-                std::env::args().collect(),
-            )?;
+            let (merged, dir) =
+                crate::app::shards::merge_any(&shards, &out, !no_charts, command_line())?;
             match merged {
                 crate::app::shards::Merged::Run(summary) => {
                     say(&crate::app::run::print_summary(&summary, &dir))
@@ -371,7 +367,7 @@ fn trace_command(args: TraceArgs) -> Result<()> {
         seed: args.seed,
         target,
         threads: threads(args.threads)?,
-        command: std::env::args().collect(),
+        command: command_line(),
     };
     check_variant(&loaded, args.variant.as_deref())?;
     // Claimed before any run is traced: a refusal comes before the work.
@@ -416,7 +412,7 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<()> {
         runs: args.runs,
         seed: args.seed,
         threads: threads(args.threads)?,
-        command: std::env::args().collect(),
+        command: command_line(),
     };
     check_variant(&loaded, args.variant.as_deref())?;
     let staging = Staging::begin(&out, "sensitivity")?;
@@ -443,7 +439,7 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
         runs,
         seed: args.sim.seed,
         threads: threads(args.sim.threads)?,
-        command: std::env::args().collect(),
+        command: command_line(),
     };
     // The path and the grid are checked before the folder is claimed.
     sweep::grid_models(&loaded.scenario, &req.spec, req.variant.as_deref())?;
@@ -484,7 +480,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         seed: args.sim.seed,
         threads: threads(args.sim.threads)?,
         tornado: (!args.no_tornado).then(|| args.outcome.clone()),
-        command: std::env::args().collect(),
+        command: command_line(),
         shard: args.shard,
     };
     let stop = crate::app::interrupt::stop_flag();
@@ -550,7 +546,7 @@ fn run_command(args: RunArgs) -> Result<()> {
         per_run: args.per_run,
         charts: !args.no_charts,
         progress: true,
-        command: std::env::args().collect(),
+        command: command_line(),
         shard: args.shard,
         precision: args.precision.clone(),
     };
@@ -639,4 +635,12 @@ fn check_variant(loaded: &LoadedScenario, variant: Option<&str>) -> Result<()> {
     brink::model::compile(&loaded.scenario, variant)
         .map(|_| ())
         .map_err(Error::Input)
+}
+
+/// The command line as typed, for manifests; an argument that is not UTF-8 (a file name) is
+/// kept with its bad bytes replaced rather than ending the program.
+fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
 }

@@ -24,7 +24,7 @@
 //! reported, not touched.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,48 @@ pub const MARKER: &str = ".brink-output.json";
 
 /// The file that marks a staging folder as brink's while it is being written.
 const STAGING_MARK: &str = ".brink-staging";
+
+/// The largest marker read: one entry is ~150 bytes, and a result has a few dozen files.
+const MAX_MARKER_BYTES: u64 = 1 << 20;
+
+/// Reads a plain file of at most `max` bytes without following a link at its name.
+pub fn read_bounded(p: &Path, max: u64) -> Result<Vec<u8>> {
+    let refuse = |why: String| Error::Input(format!("cannot read {}: {why}", p.display()));
+    let meta = fs::symlink_metadata(p).map_err(|e| refuse(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(refuse("not a plain file".into()));
+    }
+    if meta.len() > max {
+        return Err(refuse(format!(
+            "{} bytes, more than the {max} expected",
+            meta.len()
+        )));
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    open_no_follow(p, false)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut buf))
+        .map_err(|e| refuse(e.to_string()))?;
+    if buf.len() as u64 > max {
+        return Err(refuse(format!("more than the {max} bytes expected")));
+    }
+    Ok(buf)
+}
+
+/// Opens a file without following a symbolic link at its name (where the platform allows);
+/// `write` also creates it.
+fn open_no_follow(p: &Path, write: bool) -> std::io::Result<File> {
+    let mut o = OpenOptions::new();
+    o.read(true);
+    if write {
+        o.write(true).create(true).truncate(false);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    o.open(p)
+}
 
 /// What the marker holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,11 +124,21 @@ fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
 /// Reads a folder's marker: `Ok(None)` if it has none.
 pub fn read_marker(dir: &Path) -> Result<Option<Marker>> {
     let p = dir.join(MARKER);
-    let text = match fs::read(&p) {
-        Ok(t) => t,
+    match fs::symlink_metadata(&p) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::Input(format!("cannot read {}: {e}", p.display()))),
-    };
+        // A link, a pipe or a device is not brink's, and must not be read (it could block or
+        // never end); a real marker is a few kilobytes.
+        Ok(m) if !m.is_file() || m.len() > MAX_MARKER_BYTES => {
+            return Err(Error::Input(format!(
+                "{} is not a marker brink wrote (not a plain file of at most {MAX_MARKER_BYTES} \
+                 bytes)",
+                p.display()
+            )));
+        }
+        Ok(_) => {}
+    }
+    let text = read_bounded(&p, MAX_MARKER_BYTES)?;
     let m: Marker = serde_json::from_slice(&text).map_err(|e| {
         Error::Input(format!(
             "{}: not a brink output marker ({e}); brink did not write this folder, or it was \
@@ -110,13 +162,25 @@ pub fn read_marker(dir: &Path) -> Result<Option<Marker>> {
 pub fn verify(dir: &Path) -> Result<Marker> {
     let Some(m) = read_marker(dir)? else {
         return Err(Error::Input(format!(
-            "{} has no {MARKER}: brink did not write it (or it was written by a brink older \
-             than 0.2)",
+            "{} has no {MARKER}: brink did not write it (or a brink from before the marker did)",
             dir.display()
         )));
     };
-    let listed: std::collections::BTreeMap<&str, &FileEntry> =
-        m.files.iter().map(|f| (f.name.as_str(), f)).collect();
+    let mut listed: std::collections::BTreeMap<&str, &FileEntry> = Default::default();
+    for f in &m.files {
+        // One plain name per file, each once: a marker cannot point outside its folder.
+        let plain = matches!(
+            Path::new(&f.name).components().collect::<Vec<_>>().as_slice(),
+            [Component::Normal(n)] if *n == std::ffi::OsStr::new(&f.name)
+        );
+        if !plain || f.name == MARKER || listed.insert(f.name.as_str(), f).is_some() {
+            return Err(Error::Input(format!(
+                "{}: its {MARKER} lists {:?}, which is not a file name brink writes",
+                dir.display(),
+                crate::app::terminal::safe(&f.name)
+            )));
+        }
+    }
     for name in entries(dir)? {
         if name == MARKER {
             continue;
@@ -169,14 +233,23 @@ pub fn verify(dir: &Path) -> Result<Marker> {
     Ok(m)
 }
 
-/// The names in a folder, sorted.
+/// The names in a folder, sorted. A name that is not UTF-8 is never one brink wrote.
 fn entries(dir: &Path) -> Result<Vec<String>> {
     let rd = fs::read_dir(dir)
         .map_err(|e| Error::Input(format!("cannot read {}: {e}", dir.display())))?;
     let mut names = vec![];
     for e in rd {
         let e = e.map_err(|e| Error::Input(format!("cannot read {}: {e}", dir.display())))?;
-        names.push(e.file_name().to_string_lossy().into_owned());
+        match e.file_name().into_string() {
+            Ok(n) => names.push(n),
+            Err(n) => {
+                return Err(Error::Input(format!(
+                    "{} holds {}, which brink did not write (its name is not UTF-8)",
+                    crate::app::terminal::path(dir),
+                    crate::app::terminal::safe(&n.to_string_lossy())
+                )));
+            }
+        }
     }
     names.sort();
     Ok(names)
@@ -280,19 +353,31 @@ fn lock_path(parent: &Path, name: &str) -> PathBuf {
 }
 
 impl Lock {
+    /// Takes the lock at `path` if no live process holds it. A file of that name that is not
+    /// a brink lock (a link, a folder, a file with other content) is never opened for writing
+    /// nor removed: it is an error.
     fn try_take(path: PathBuf) -> std::io::Result<TryLock> {
         for _ in 0..8 {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)?;
+            if let Ok(meta) = fs::symlink_metadata(&path)
+                && !(meta.is_file() && meta.len() <= 20)
+            {
+                return Err(std::io::Error::other(format!(
+                    "{} is in the way (brink keeps a lock file of that name)",
+                    path.display()
+                )));
+            }
+            let mut file = open_no_follow(&path, true)?;
+            let mut pid = String::new();
+            file.read_to_string(&mut pid)?;
+            if !pid.trim().bytes().all(|b| b.is_ascii_digit()) {
+                return Err(std::io::Error::other(format!(
+                    "{} is in the way (brink keeps a lock file of that name)",
+                    path.display()
+                )));
+            }
             match file.try_lock() {
                 Ok(()) => {}
                 Err(fs::TryLockError::WouldBlock) => {
-                    let mut pid = String::new();
-                    let _ = file.read_to_string(&mut pid);
                     return Ok(TryLock::Busy(pid.trim().to_string()));
                 }
                 Err(fs::TryLockError::Error(e)) => return Err(e),
@@ -304,6 +389,7 @@ impl Lock {
                 continue;
             }
             file.set_len(0)?;
+            file.seek(std::io::SeekFrom::Start(0))?;
             write!(file, "{}", std::process::id())?;
             return Ok(TryLock::Held(Lock {
                 path,
@@ -356,7 +442,9 @@ fn leftover(name: &str) -> Option<(&str, &str)> {
     for kind in [".partial-", ".old-"] {
         if let Some(i) = rest.rfind(kind) {
             let pid = &rest[i + kind.len()..];
-            if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) {
+            if pid.bytes().next().is_some_and(|b| b.is_ascii_digit())
+                && pid.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+            {
                 return Some((&rest[..i], &kind[1..kind.len() - 1]));
             }
         }
@@ -411,43 +499,83 @@ fn clean_leftovers(parent: &Path, own: &str) {
             }
         }
         let target = parent.join(&name);
+        let shown = crate::app::terminal::path(&dir);
         if kind == "partial" {
-            // Only a folder brink marked as its staging folder is removed.
-            if dir.join(STAGING_MARK).is_file() || dir.join(MARKER).is_file() {
+            if is_brinks_staging(&dir) {
                 if fs::remove_dir_all(&dir).is_ok() {
                     eprintln!(
-                        "note: removed {}, the unfinished output of a brink command that was \
-                         stopped",
-                        dir.display()
+                        "note: removed {shown}, the unfinished output of a brink command that \
+                         was stopped"
                     );
                 }
             } else {
                 eprintln!(
-                    "note: {} looks like an unfinished brink output folder but is not marked \
-                     as one; left alone (delete it if it is not yours)",
-                    dir.display()
+                    "note: {shown} looks like an unfinished brink output folder but holds what \
+                     brink did not write; left alone (delete it if it is not yours)"
                 );
             }
-        } else if read_marker(&dir).ok().flatten().is_some() {
-            // A commit was cut between its two renames: the previous results are here.
+        } else if verify(&dir).is_ok() {
+            // A commit was cut between its two renames: the previous results are here, whole.
             if fs::symlink_metadata(&target).is_err() {
                 if fs::rename(&dir, &target).is_ok() {
                     let _ = sync_dir(parent);
                     eprintln!(
-                        "note: restored {} from {} (a brink command was stopped while \
+                        "note: restored {} from {shown} (a brink command was stopped while \
                          replacing it)",
                         crate::app::terminal::path(&target),
-                        dir.display()
                     );
                 }
             } else if fs::remove_dir_all(&dir).is_ok() {
                 eprintln!(
-                    "note: removed {}, a replaced output folder a stopped brink command left",
-                    dir.display()
+                    "note: removed {shown}, a replaced output folder a stopped brink command left"
                 );
             }
+        } else {
+            eprintln!(
+                "note: {shown} looks like a replaced brink output folder but does not match its \
+                 marker; left alone (delete it if it is not yours)"
+            );
         }
     }
+}
+
+/// Whether a folder is a staging folder brink was writing: marked as one and holding only
+/// plain files, or already whole (its marker matches, a commit was cut before its rename).
+fn is_brinks_staging(dir: &Path) -> bool {
+    let marked = fs::symlink_metadata(dir.join(STAGING_MARK)).is_ok_and(|m| m.is_file());
+    let plain = fs::read_dir(dir).is_ok_and(|rd| {
+        rd.into_iter()
+            .all(|e| e.is_ok_and(|e| e.file_type().is_ok_and(|t| t.is_file())))
+    });
+    (marked && plain) || verify(dir).is_ok()
+}
+
+/// A name beside the target for one of this process's folders (`partial` or `old`): the
+/// process's own name if it is free or holds a leftover of brink's, else one with a counter.
+/// Something else of that name is never removed.
+fn own_name(parent: &Path, name: &str, kind: &str) -> Result<PathBuf> {
+    let pid = std::process::id();
+    for k in 0..1000 {
+        let p = parent.join(if k == 0 {
+            format!(".{name}.{kind}-{pid}")
+        } else {
+            format!(".{name}.{kind}-{pid}-{k}")
+        });
+        if fs::symlink_metadata(&p).is_err() {
+            return Ok(p);
+        }
+        let ours = match kind {
+            "partial" => is_brinks_staging(&p),
+            _ => verify(&p).is_ok(),
+        };
+        if ours && fs::remove_dir_all(&p).is_ok() {
+            return Ok(p);
+        }
+    }
+    Err(Error::Input(format!(
+        "cannot find a free name for a working folder in {}",
+        parent.display()
+    )))
 }
 
 /// A folder being written: claimed, locked, and staged beside its target.
@@ -467,6 +595,8 @@ impl Staging {
     /// toward it. Call it before computing anything: every refusal comes here, with exit code
     /// 2 — a path that is not brink's, a file, a link, a place that cannot be written.
     pub fn begin(target: &Path, command: &str) -> Result<Self> {
+        // `out/.` names `out`: renaming `out/.` itself fails.
+        let target = &target.components().collect::<PathBuf>();
         let (parent, name) = split(target)?;
         fs::create_dir_all(&parent).map_err(|e| {
             Error::Input(format!(
@@ -493,11 +623,7 @@ impl Staging {
         };
         clean_leftovers(&parent, &name);
         inspect(target)?;
-        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if fs::symlink_metadata(&dir).is_ok() {
-            // Ours from an earlier process with the same PID: we hold the lock.
-            fs::remove_dir_all(&dir).map_err(unwritable)?;
-        }
+        let dir = own_name(&parent, &name, "partial")?;
         fs::create_dir(&dir).map_err(unwritable)?;
         let staging = Staging {
             target: target.to_path_buf(),
@@ -540,17 +666,24 @@ impl Staging {
     /// where. If a stop was asked for (Ctrl-C, SIGTERM) nothing replaces the target: the
     /// staging folder is removed and the error is an interruption.
     pub fn commit(self) -> Result<PathBuf> {
-        if crate::app::interrupt::requested() {
-            return Err(Error::Interrupted(format!(
-                "stopped before the results were saved; nothing was written to {}",
-                self.target.display()
-            )));
-        }
-        self.commit_even_if_stopped()
+        self.finish(true)
     }
 
     /// As [`Staging::commit`], also after a stop was asked for (`brink run --keep-partial`).
-    pub fn commit_even_if_stopped(mut self) -> Result<PathBuf> {
+    pub fn commit_even_if_stopped(self) -> Result<PathBuf> {
+        self.finish(false)
+    }
+
+    fn finish(mut self, honour_stop: bool) -> Result<PathBuf> {
+        let stopped = |target: &Path| {
+            Error::Interrupted(format!(
+                "stopped before the results were saved; nothing was written to {}",
+                target.display()
+            ))
+        };
+        if honour_stop && crate::app::interrupt::requested() {
+            return Err(stopped(&self.target));
+        }
         let failed = |p: &Path, e: std::io::Error| {
             Error::Failed(format!("cannot write {}: {e}", p.display()))
         };
@@ -589,19 +722,20 @@ impl Staging {
         let sp = self.dir.join(STAGING_MARK);
         fs::remove_file(&sp).map_err(|e| failed(&sp, e))?;
         sync_dir(&self.dir).map_err(|e| failed(&self.dir, e))?;
+        // Flushing and hashing a large runs.csv takes seconds: a stop asked for meanwhile
+        // still leaves the previous folder as it was.
+        if honour_stop && crate::app::interrupt::requested() {
+            return Err(stopped(&self.target));
+        }
 
-        let had_old = match inspect(&self.target) {
-            Ok(Target::Free) => fs::symlink_metadata(&self.target).is_ok(),
-            Ok(Target::Brinks) => true,
+        // What stands at the target now: nothing, an empty folder, or a folder of brink's.
+        let (had_old, was_empty) = match inspect(&self.target) {
+            Ok(Target::Free) => (fs::symlink_metadata(&self.target).is_ok(), true),
+            Ok(Target::Brinks) => (true, false),
             Err(e) => return Err(self.set_aside(e)),
         };
-        let old = self
-            .parent
-            .join(format!(".{}.old-{}", self.name, std::process::id()));
+        let old = own_name(&self.parent, &self.name, "old")?;
         if had_old {
-            if fs::symlink_metadata(&old).is_ok() {
-                fs::remove_dir_all(&old).map_err(|e| failed(&old, e))?;
-            }
             fs::rename(&self.target, &old).map_err(|e| {
                 Error::Failed(format!("cannot replace {}: {e}", self.target.display()))
             })?;
@@ -618,7 +752,37 @@ impl Staging {
         self.committed = true;
         sync_dir(&self.parent).map_err(|e| failed(&self.parent, e))?;
         if had_old {
-            let _ = fs::remove_dir_all(&old);
+            // Checked again now that it is out of the way: a file someone put in it since it
+            // was first checked is theirs, and the folder is kept.
+            // (`remove_dir` removes only an empty folder.)
+            let check = if was_empty {
+                fs::remove_dir(&old).map_err(|_| Error::Input("it is no longer empty".into()))
+            } else {
+                verify(&old).map(|_| ())
+            };
+            match check {
+                Ok(()) => {
+                    if !was_empty {
+                        let _ = fs::remove_dir_all(&old);
+                    }
+                }
+                Err(why) => {
+                    let kept = (1..1000)
+                        .map(|k| self.parent.join(format!("{}.previous-{k}", self.name)))
+                        .find(|p| fs::symlink_metadata(p).is_err());
+                    let kept = match kept {
+                        Some(p) if fs::rename(&old, &p).is_ok() => p,
+                        _ => old.clone(),
+                    };
+                    eprintln!(
+                        "note: {} changed while brink replaced it ({}); the previous folder is \
+                         kept as {}",
+                        crate::app::terminal::path(&self.target),
+                        crate::app::terminal::safe(&message(&why)),
+                        crate::app::terminal::path(&kept)
+                    );
+                }
+            }
         }
         Ok(self.target.clone())
     }
@@ -633,14 +797,22 @@ impl Staging {
             if fs::rename(&self.dir, &p).is_ok() {
                 self.committed = true;
                 return Error::Input(format!(
-                    "{why}\n(the folder changed while brink was computing; the results are in \
-                     {})",
+                    "{}\n(the folder changed while brink was computing; the results are in {})",
+                    message(&why),
                     p.display()
                 ));
             }
             break;
         }
         why
+    }
+}
+
+/// An error's message without its "error: " prefix.
+fn message(e: &Error) -> String {
+    match e {
+        Error::Input(m) | Error::Failed(m) | Error::Interrupted(m) => m.clone(),
+        e => e.to_string(),
     }
 }
 

@@ -154,6 +154,10 @@ fn merge(
             .map_err(|e| damaged(dir, e))?;
         tally.merge(&s.tally);
     }
+    // Shards that each pass can still sum past what a float holds.
+    tally
+        .check(&model, first.manifest.runs)
+        .map_err(|e| Error::Input(format!("the shards do not add up: {e}")))?;
     let staging = Staging::begin(out, "merge")?;
     if first.per_run {
         let mut all = Vec::new();
@@ -244,6 +248,8 @@ pub trait ShardPart {
     fn range(&self) -> (u64, u64);
     /// `I/N` as given.
     fn spec(&self) -> (u64, u64);
+    /// The scenario it carries.
+    fn scenario(&self) -> &Scenario;
     fn per_run(&self) -> bool;
     /// What else the shards of one job must share (compare: the arms), in words.
     fn job(&self) -> String;
@@ -258,6 +264,9 @@ impl ShardPart for ShardFile {
     }
     fn spec(&self) -> (u64, u64) {
         self.shard
+    }
+    fn scenario(&self) -> &Scenario {
+        &self.scenario
     }
     fn per_run(&self) -> bool {
         self.per_run
@@ -276,6 +285,9 @@ impl ShardPart for CompareShardFile {
     }
     fn spec(&self) -> (u64, u64) {
         self.shard
+    }
+    fn scenario(&self) -> &Scenario {
+        &self.scenario
     }
     fn per_run(&self) -> bool {
         false
@@ -327,6 +339,9 @@ fn merge_compare(
             .map_err(|e| damaged(dir, e))?;
         tally.merge(&s.tally);
     }
+    tally
+        .check(&arms, first.manifest.runs)
+        .map_err(|e| Error::Input(format!("the shards do not add up: {e}")))?;
     let mut manifest = first.manifest.clone();
     manifest.complete = true;
     manifest.command = command;
@@ -388,9 +403,9 @@ fn read_json<T: serde::de::DeserializeOwned>(dir: &Path, file: &str, kind: &str)
         Error::Input(m) => damaged(dir, m),
         e => e,
     })?;
-    let text = std::fs::read_to_string(&p)
-        .map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
-    serde_json::from_str(&text).map_err(|e| damaged(dir, format!("{file}: {e}")))
+    // A shard file is a scenario and a tally: megabytes, never gigabytes.
+    let bytes = crate::app::output::read_bounded(&p, 1 << 30)?;
+    serde_json::from_slice(&bytes).map_err(|e| damaged(dir, format!("{file}: {e}")))
 }
 
 /// Reads a shard folder, checking it whole.
@@ -412,7 +427,27 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
         return Err(Error::Input("no shard folders given".into()));
     };
     let m0 = first.manifest();
+    // The scenario a shard carries is compiled for the merge: it must be a valid one, and the
+    // same in every shard.
+    let problems = brink::scenario::validate::validate(first.scenario());
+    if let Some(p) = problems.first() {
+        return Err(damaged(
+            &first_dir,
+            format!("the scenario it carries is not valid: {}", p.message),
+        ));
+    }
+    let scenario_json = |s: &Scenario| serde_json::to_vec(s).unwrap_or_default();
+    let first_scenario = scenario_json(first.scenario());
     for (dir, s) in &shards {
+        if scenario_json(s.scenario()) != first_scenario {
+            return Err(damaged(
+                dir,
+                format!(
+                    "the scenario it carries differs from {}'s",
+                    first_dir.display()
+                ),
+            ));
+        }
         let m = s.manifest();
         let differs = |what: &str, a: &str, b: &str| {
             Error::Input(format!(

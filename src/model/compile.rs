@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use super::*;
 use crate::scenario::paths::for_each_param;
-use crate::scenario::validate::param_range;
 use crate::scenario::{Condition, Effect, Lever, Timing, Variant};
 
 /// Who may move a measure.
@@ -199,7 +198,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         params.push(p.clone());
         // Sampled values are clamped to the valid range, itself within the magnitude limit
         // (a range wholly beyond the limit, which validation refuses, is kept as it is).
-        let (lo, hi) = param_range(site.rule, base.bounds);
+        let (lo, hi) = site.key.field.range(base.bounds);
         let max = crate::scenario::limits::MAX_ABS_NUMBER;
         param_ranges.push(if lo <= max && hi >= -max {
             (lo.max(-max), hi.min(max))

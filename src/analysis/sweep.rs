@@ -12,6 +12,7 @@ use crate::engine::{self, Interrupted, RunPlan, for_each_chunk};
 use crate::error::{Error, Result};
 use crate::model::{self, Model};
 use crate::numerics::rng::Master;
+use crate::scenario::field::ParamField;
 use crate::scenario::param::{Param, fmt_num};
 use crate::scenario::paths::for_each_param;
 use crate::scenario::validate::check_param;
@@ -156,13 +157,13 @@ pub struct SweepResult {
     pub points: Vec<SweepPoint>,
 }
 
-/// The parameter at `path` of a scenario: its rule (valid range) and its value.
-fn find_param(s: &Scenario, path: &str) -> Option<(&'static str, Param)> {
+/// The parameter at `path` of a scenario: its field (which gives its valid range) and value.
+fn find_param(s: &Scenario, path: &str) -> Option<(ParamField, Param)> {
     let mut s = s.clone();
     let mut found = None;
     for_each_param(&mut s, &mut |site, p| {
         if site.path == path {
-            found = Some((site.rule, p.clone()));
+            found = Some((site.key.field, p.clone()));
         }
     });
     found

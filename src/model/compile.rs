@@ -3,8 +3,11 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::scenario::paths::for_each_param;
-use crate::scenario::validate::param_range;
+use crate::scenario::field::{
+    ActField, EffectField, LevelField, MeasureField, ModifierField, ParamField, PressureField,
+    RelationField, TimingField,
+};
+use crate::scenario::paths::{EffectOf, Owner, ParamKey, for_each_param};
 use crate::scenario::{Condition, Effect, Lever, Timing, Variant};
 
 /// Who may move a measure.
@@ -81,7 +84,8 @@ struct Names {
     acts: HashMap<String, usize>,
     events: HashMap<String, usize>,
     pressures: HashMap<String, usize>,
-    params: HashMap<String, ParamId>,
+    /// Every number's id by its typed key, from the same walk that numbers them.
+    params: HashMap<ParamKey, ParamId>,
 }
 
 impl Names {
@@ -91,11 +95,30 @@ impl Names {
     fn rel(&self, from: &str, to: &str) -> usize {
         self.relations[&(self.actor(from), self.actor(to))]
     }
-    fn p(&self, path: &str) -> ParamId {
-        match self.params.get(path) {
-            Some(&id) => id,
-            None => panic!("internal: no parameter at {path}"),
-        }
+    /// The id of a plain field's number.
+    fn p(&self, owner: Owner, field: impl Into<ParamField>) -> Result<ParamId, String> {
+        self.id(ParamKey::new(owner, field))
+    }
+    /// The ids of a per-name map's numbers, with the index each key names (`index`).
+    fn per_name<'k>(
+        &self,
+        owner: Owner,
+        field: impl Into<ParamField>,
+        keys: impl Iterator<Item = &'k String>,
+        index: impl Fn(&str) -> usize,
+    ) -> Result<Vec<(usize, ParamId)>, String> {
+        let field = field.into();
+        keys.enumerate()
+            .map(|(k, name)| Ok((index(name), self.id(ParamKey::entry(owner, field, k))?)))
+            .collect()
+    }
+    fn id(&self, key: ParamKey) -> Result<ParamId, String> {
+        // Keys come from the same structure the walk numbered, so a miss is a bug: an error
+        // rather than a panic all the same.
+        self.params
+            .get(&key)
+            .copied()
+            .ok_or_else(|| format!("internal error: no parameter {key:?} in the scenario"))
     }
     fn cond(&self, c: &Condition) -> Cond {
         match c {
@@ -119,20 +142,25 @@ impl Names {
             Condition::Not(c) => Cond::Not(Box::new(self.cond(c))),
         }
     }
-    fn effects(&self, prefix: &str, effects: &[Effect], focal: (usize, usize)) -> Vec<EffectSpec> {
+    fn effects(
+        &self,
+        of: EffectOf,
+        effects: &[Effect],
+        focal: (usize, usize),
+    ) -> Result<Vec<EffectSpec>, String> {
         effects
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                let p = |f: &str| self.p(&format!("{prefix}.effects.{i}.{f}"));
-                match e {
+                let p = |f: EffectField| self.p(Owner::Effect { of, effect: i }, f);
+                Ok(match e {
                     Effect::Move { by, against, .. } => EffectSpec::Move {
                         relation: self.rel(against, by),
-                        weight: p("weight"),
+                        weight: p(EffectField::MoveWeight)?,
                     },
                     Effect::Impulse { from, to, .. } => EffectSpec::Impulse {
                         relation: self.rel(from, to),
-                        amount: p("amount"),
+                        amount: p(EffectField::ImpulseAmount)?,
                     },
                     Effect::ScaleHostility { between, .. } => {
                         let relations = match between {
@@ -147,7 +175,7 @@ impl Names {
                         };
                         EffectSpec::Scale {
                             relations,
-                            factor: p("factor"),
+                            factor: p(EffectField::ScaleFactor)?,
                         }
                     }
                     Effect::SetLevel { lever, level } => EffectSpec::SetLevel {
@@ -156,7 +184,7 @@ impl Names {
                     },
                     Effect::AddPressure { pressure, .. } => EffectSpec::AddPressure {
                         pressure: self.pressures[pressure],
-                        amount: p("amount"),
+                        amount: p(EffectField::PressureAmount)?,
                     },
                     Effect::Modify {
                         actor,
@@ -167,19 +195,20 @@ impl Names {
                         modifier: ModifierSpec {
                             actor: self.actor(actor),
                             param: actor_param_index(*param),
-                            factor: p("factor"),
-                            add: p("add"),
+                            factor: p(EffectField::ModifyFactor)?,
+                            add: p(EffectField::ModifyAdd)?,
                         },
                         duration: *duration as u32,
                     },
-                }
+                })
             })
             .collect()
     }
 }
 
 /// Compiles a validated scenario with an optional variant. Fails only on an unknown variant
-/// (everything else was checked by validation).
+/// (everything else was checked by validation; a parameter missing from the walk, which cannot
+/// happen, is an error too).
 pub fn compile(base: &Scenario, variant: Option<&str>) -> Result<Model, String> {
     let v = variant.map(|n| find_variant(base, n)).transpose()?;
     compile_variant(base, v)
@@ -195,11 +224,11 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
     let mut param_ranges = vec![];
     let mut ids = HashMap::new();
     for_each_param(&mut s, &mut |site, p| {
-        ids.insert(site.path.clone(), params.len() as ParamId);
+        ids.insert(site.key, params.len() as ParamId);
         params.push(p.clone());
         // Sampled values are clamped to the valid range, itself within the magnitude limit
         // (a range wholly beyond the limit, which validation refuses, is kept as it is).
-        let (lo, hi) = param_range(site.rule, base.bounds);
+        let (lo, hi) = site.key.field.range(base.bounds);
         let max = crate::scenario::limits::MAX_ABS_NUMBER;
         param_ranges.push(if lo <= max && hi >= -max {
             (lo.max(-max), hi.min(max))
@@ -250,43 +279,43 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
     let mut actors: Vec<ActorSpec> = s
         .actors
         .iter()
-        .map(|a| {
-            let p = |f: &str| names.p(&format!("actors.{}.{f}", a.name));
-            ActorSpec {
+        .enumerate()
+        .map(|(i, a)| {
+            let mut params = [0; ACTOR_PARAMS.len()];
+            for f in ACTOR_PARAMS {
+                params[actor_param_index(f)] = names.p(Owner::Actor(i), f)?;
+            }
+            Ok(ActorSpec {
                 name: a.name.clone(),
-                params: [
-                    p("rationality"),
-                    p("resolve"),
-                    p("cost_weight"),
-                    p("activity"),
-                ],
+                params,
                 pressures: vec![],
                 measures: vec![],
                 acts: vec![],
                 options: vec![],
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, String>>()?;
 
     let relations: Vec<RelationSpec> = s
         .relations
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             let (from, to) = (names.actor(&r.from), names.actor(&r.to));
-            let p = |f: &str| names.p(&format!("relations.{}->{}.{f}", r.from, r.to));
-            RelationSpec {
+            let p = |f: RelationField| names.p(Owner::Relation(i), f);
+            Ok(RelationSpec {
                 from,
                 to,
-                initial: p("initial"),
-                fatigue: p("fatigue"),
-                reactivity: p("reactivity"),
-                grievance: p("grievance"),
-                noise: p("noise"),
-                salience: p("salience"),
+                initial: p(RelationField::Initial)?,
+                fatigue: p(RelationField::Fatigue)?,
+                reactivity: p(RelationField::Reactivity)?,
+                grievance: p(RelationField::Grievance)?,
+                noise: p(RelationField::Noise)?,
+                salience: p(RelationField::Salience)?,
                 reverse: names.relations.get(&(to, from)).copied(),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, String>>()?;
     let focal = (
         names.rel(&s.focal.0, &s.focal.1),
         names.rel(&s.focal.1, &s.focal.0),
@@ -297,27 +326,26 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         .iter()
         .enumerate()
         .map(|(i, pr)| {
-            let p = |f: &str| names.p(&format!("pressures.{}.{f}", pr.name));
+            let p = |f: PressureField| names.p(Owner::Pressure(i), f);
             let actor = names.actor(&pr.actor);
             actors[actor].pressures.push(i);
-            PressureSpec {
+            Ok(PressureSpec {
                 name: pr.name.clone(),
                 actor,
-                initial: p("initial"),
-                decay: p("decay"),
-                push: p("push"),
-            }
+                initial: p(PressureField::Initial)?,
+                decay: p(PressureField::Decay)?,
+                push: p(PressureField::Push)?,
+            })
         })
-        .collect();
+        .collect::<Result<_, String>>()?;
 
     let rung_of = |r: &Option<String>| r.as_ref().map_or(0, |r| names.rungs[r]);
     let control = |name: &str| controls.get(name).copied().unwrap_or(Control::Free);
     let mut measures = vec![];
     let mut acts = vec![];
-    for lever in &s.levers {
+    for (i, lever) in s.levers.iter().enumerate() {
         match lever {
             Lever::Measure(m) => {
-                let pre = format!("levers.{}", m.name);
                 let owner = names.actor(&m.owner);
                 let target = names.actor(&m.target);
                 let motive = match &m.motive {
@@ -327,45 +355,52 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                 let levels = m
                     .levels
                     .iter()
-                    .map(|l| {
-                        let lp = format!("{pre}.levels.{}", l.name);
-                        let p = |f: &str| names.p(&format!("{lp}.{f}"));
-                        let costs: Vec<(usize, ParamId)> = l
-                            .costs
-                            .keys()
-                            .map(|a| (names.actor(a), names.p(&format!("{lp}.costs.{a}"))))
-                            .collect();
-                        LevelSpec {
+                    .enumerate()
+                    .map(|(j, l)| {
+                        let lo = Owner::Level { lever: i, level: j };
+                        let p = |f: LevelField| names.p(lo, f);
+                        let costs = names
+                            .per_name(lo, LevelField::Cost, l.costs.keys(), |a| names.actor(a))?;
+                        Ok(LevelSpec {
                             name: l.name.clone(),
-                            weight: p("weight"),
-                            ease_weight: l.ease_weight.as_ref().map(|_| p("ease_weight")),
-                            irritation: p("irritation"),
+                            weight: p(LevelField::Weight)?,
+                            ease_weight: match l.ease_weight {
+                                Some(_) => Some(p(LevelField::EaseWeight)?),
+                                None => None,
+                            },
+                            irritation: p(LevelField::Irritation)?,
                             owner_cost: costs.iter().find(|(a, _)| *a == owner).map(|c| c.1),
                             costs,
-                            pressure: l
-                                .pressure
-                                .keys()
-                                .map(|k| {
-                                    (names.pressures[k], names.p(&format!("{lp}.pressure.{k}")))
-                                })
-                                .collect(),
+                            pressure: names.per_name(
+                                lo,
+                                LevelField::Pressure,
+                                l.pressure.keys(),
+                                |k| names.pressures[k],
+                            )?,
                             modifiers: l
                                 .modifiers
                                 .iter()
                                 .enumerate()
-                                .map(|(k, md)| ModifierSpec {
-                                    actor: names.actor(&md.actor),
-                                    param: actor_param_index(md.param),
-                                    factor: p(&format!("modifiers.{k}.factor")),
-                                    add: p(&format!("modifiers.{k}.add")),
+                                .map(|(k, md)| {
+                                    let mo = Owner::Modifier {
+                                        lever: i,
+                                        level: j,
+                                        modifier: k,
+                                    };
+                                    Ok(ModifierSpec {
+                                        actor: names.actor(&md.actor),
+                                        param: actor_param_index(md.param),
+                                        factor: names.p(mo, ModifierField::Factor)?,
+                                        add: names.p(mo, ModifierField::Add)?,
+                                    })
                                 })
-                                .collect(),
+                                .collect::<Result<_, String>>()?,
                             min_rung: rung_of(&l.min_rung),
                             implies_rung: rung_of(&l.implies_rung),
-                            reward: p("reward"),
-                        }
+                            reward: p(LevelField::Reward)?,
+                        })
                     })
-                    .collect();
+                    .collect::<Result<_, String>>()?;
                 actors[owner].measures.push(measures.len());
                 measures.push(MeasureSpec {
                     name: m.name.clone(),
@@ -373,21 +408,20 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                     target,
                     motive,
                     felt_by: names.rel(&m.target, &m.owner),
-                    threshold: names.p(&format!("{pre}.threshold")),
-                    persistence: names.p(&format!("{pre}.persistence")),
+                    threshold: names.p(Owner::Lever(i), MeasureField::Threshold)?,
+                    persistence: names.p(Owner::Lever(i), MeasureField::Persistence)?,
                     initial: m.initial as u8,
                     levels,
                     control: control(&m.name),
                 });
             }
             Lever::Act(a) => {
-                let pre = format!("levers.{}", a.name);
                 let owner = names.actor(&a.owner);
-                let costs: Vec<(usize, ParamId)> = a
-                    .costs
-                    .keys()
-                    .map(|k| (names.actor(k), names.p(&format!("{pre}.costs.{k}"))))
-                    .collect();
+                let p = |f: ActField| names.p(Owner::Lever(i), f);
+                let costs =
+                    names.per_name(Owner::Lever(i), ActField::Cost, a.costs.keys(), |k| {
+                        names.actor(k)
+                    })?;
                 actors[owner].acts.push(acts.len());
                 acts.push(ActSpec {
                     name: a.name.clone(),
@@ -398,14 +432,14 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                         None => names.rel(&a.owner, &a.target),
                     },
                     felt_by: names.rel(&a.target, &a.owner),
-                    threshold: names.p(&format!("{pre}.threshold")),
-                    weight: names.p(&format!("{pre}.weight")),
+                    threshold: p(ActField::Threshold)?,
+                    weight: p(ActField::Weight)?,
                     cooldown: a.cooldown.max(0) as u32,
                     owner_cost: costs.iter().find(|(k, _)| *k == owner).map(|c| c.1),
                     costs,
                     effects: Vec::new(),
                     min_rung: rung_of(&a.min_rung),
-                    reward: names.p(&format!("{pre}.reward")),
+                    reward: p(ActField::Reward)?,
                     frozen: control(&a.name) == Control::Frozen,
                 });
             }
@@ -413,9 +447,9 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
     }
     // Act effects may name measures declared after the act, so they are resolved last.
     let mut k = 0;
-    for lever in &s.levers {
+    for (i, lever) in s.levers.iter().enumerate() {
         if let Lever::Act(a) = lever {
-            acts[k].effects = names.effects(&format!("levers.{}", a.name), &a.effects, focal);
+            acts[k].effects = names.effects(EffectOf::Act(i), &a.effects, focal)?;
             k += 1;
         }
     }
@@ -423,12 +457,13 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
     let events: Vec<EventSpec> = s
         .events
         .iter()
-        .map(|e| {
-            let pre = format!("events.{}", e.name);
+        .enumerate()
+        .map(|(i, e)| {
+            let p = |f: TimingField| names.p(Owner::Event(i), f);
             let timing = match &e.timing {
                 Timing::Scheduled { step, .. } => TimingSpec::Scheduled {
                     step: *step as u32,
-                    probability: names.p(&format!("{pre}.probability")),
+                    probability: p(TimingField::Probability)?,
                 },
                 Timing::Hazard {
                     factors,
@@ -436,32 +471,33 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                     until_step,
                     ..
                 } => TimingSpec::Hazard {
-                    rate: names.p(&format!("{pre}.rate")),
-                    index_slope: names.p(&format!("{pre}.index_slope")),
+                    rate: p(TimingField::Rate)?,
+                    index_slope: p(TimingField::IndexSlope)?,
                     factors: factors
                         .iter()
                         .enumerate()
-                        .map(|(i, f)| {
-                            (
-                                names.cond(&f.when),
-                                names.p(&format!("{pre}.factors.{i}.times")),
-                            )
+                        .map(|(k, f)| {
+                            let fo = Owner::Factor {
+                                event: i,
+                                factor: k,
+                            };
+                            Ok((names.cond(&f.when), names.p(fo, TimingField::FactorTimes)?))
                         })
-                        .collect(),
+                        .collect::<Result<_, String>>()?,
                     from_step: *from_step as u32,
                     until_step: until_step.map_or(u32::MAX, |u| u as u32),
                 },
             };
-            EventSpec {
+            Ok(EventSpec {
                 name: e.name.clone(),
                 timing,
                 once: e.once,
                 cooldown: e.cooldown as u32,
-                effects: names.effects(&pre, &e.effects, focal),
+                effects: names.effects(EffectOf::Event(i), &e.effects, focal)?,
                 enabled: !removed.contains(&e.name),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, String>>()?;
 
     let outcomes = s
         .outcomes
@@ -529,4 +565,127 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         param_ranges,
         max_options,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every parameter id the specs of a model refer to (an owner's cost once, in `costs`).
+    fn referenced(m: &Model) -> Vec<ParamId> {
+        let mut out = vec![];
+        let effects = |out: &mut Vec<ParamId>, effects: &[EffectSpec]| {
+            for e in effects {
+                match e {
+                    EffectSpec::Move { weight: p, .. }
+                    | EffectSpec::Impulse { amount: p, .. }
+                    | EffectSpec::Scale { factor: p, .. }
+                    | EffectSpec::AddPressure { amount: p, .. } => out.push(*p),
+                    EffectSpec::SetLevel { .. } => {}
+                    EffectSpec::Modify { modifier, .. } => {
+                        out.extend([modifier.factor, modifier.add])
+                    }
+                }
+            }
+        };
+        for a in &m.actors {
+            out.extend(a.params);
+        }
+        for r in &m.relations {
+            out.extend([
+                r.initial,
+                r.fatigue,
+                r.reactivity,
+                r.grievance,
+                r.noise,
+                r.salience,
+            ]);
+        }
+        for p in &m.pressures {
+            out.extend([p.initial, p.decay, p.push]);
+        }
+        for me in &m.measures {
+            out.extend([me.threshold, me.persistence]);
+            for l in &me.levels {
+                out.extend([l.weight, l.irritation, l.reward]);
+                out.extend(l.ease_weight);
+                out.extend(l.costs.iter().map(|c| c.1));
+                out.extend(l.pressure.iter().map(|c| c.1));
+                for md in &l.modifiers {
+                    out.extend([md.factor, md.add]);
+                }
+            }
+        }
+        for a in &m.acts {
+            out.extend([a.threshold, a.weight, a.reward]);
+            out.extend(a.costs.iter().map(|c| c.1));
+            effects(&mut out, &a.effects);
+        }
+        for e in &m.events {
+            match &e.timing {
+                TimingSpec::Scheduled { probability, .. } => out.push(*probability),
+                TimingSpec::Hazard {
+                    rate,
+                    index_slope,
+                    factors,
+                    ..
+                } => {
+                    out.extend([*rate, *index_slope]);
+                    out.extend(factors.iter().map(|f| f.1));
+                }
+            }
+            effects(&mut out, &e.effects);
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// Compilation finds every number of the walk by its key, and refers to each exactly once,
+    /// with every variant of the flagship scenario and the examples.
+    #[test]
+    fn compile_finds_every_parameter_by_key() {
+        for file in [
+            "scenarios/russia_azerbaijan_2025.ron",
+            "scenarios/examples/tutorial.ron",
+            "scenarios/examples/richardson.ron",
+        ] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            let s = crate::scenario::load(&path, Default::default())
+                .unwrap_or_else(|e| panic!("{file}: {e:?}"))
+                .scenario;
+            let variants = s.variants.iter().map(|v| Some(v.name.as_str()));
+            for v in std::iter::once(None).chain(variants) {
+                let m = compile(&s, v).unwrap_or_else(|e| panic!("{file} {v:?}: {e}"));
+                let all: Vec<ParamId> = (0..m.params.len() as ParamId).collect();
+                assert_eq!(referenced(&m), all, "{file} {v:?}");
+            }
+        }
+    }
+
+    /// A key the walk did not number is an error, not a panic.
+    #[test]
+    fn a_missing_key_is_an_error() {
+        let names = Names {
+            actors: HashMap::new(),
+            relations: HashMap::new(),
+            rungs: HashMap::new(),
+            measures: HashMap::new(),
+            acts: HashMap::new(),
+            events: HashMap::new(),
+            pressures: HashMap::new(),
+            params: HashMap::from([(
+                ParamKey::new(Owner::Actor(0), crate::scenario::ActorParam::Resolve),
+                7,
+            )]),
+        };
+        let resolve = crate::scenario::ActorParam::Resolve;
+        assert_eq!(names.p(Owner::Actor(0), resolve), Ok(7));
+        assert!(names.p(Owner::Actor(1), resolve).is_err());
+        assert!(
+            names
+                .p(Owner::Lever(0), MeasureField::Threshold)
+                .unwrap_err()
+                .contains("no parameter")
+        );
+    }
 }

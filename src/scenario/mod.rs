@@ -1,6 +1,7 @@
 //! The scenario language: schema, loading, validation and diagnostics.
 
 pub mod diagnostics;
+pub mod field;
 pub mod limits;
 pub mod load;
 pub mod locate;

@@ -278,8 +278,9 @@ pub struct Level {
     pub source: String,
 }
 
-/// An actor parameter a modifier can change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// An actor parameter a modifier can change (also the actor's fields in the parameter registry,
+/// [`super::field::ParamField::Actor`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ActorParam {
     Rationality,
     Resolve,

@@ -1,8 +1,9 @@
 //! Checks that a parsed scenario means something: every reference resolves, every number is in
 //! its range, names are unique and safe. Every problem is collected, none stops the others.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
+use super::field::ParamField;
 use super::limits::*;
 use super::param::Param;
 use super::paths::{Loc, Seg, for_each_param};
@@ -19,23 +20,6 @@ pub struct Problem {
     pub at_key: bool,
 }
 
-/// The valid range of a number, by the name of its field. Sampled values outside it are clamped
-/// to it (see docs/model.md); a bounded distribution that reaches outside it is an error.
-pub fn param_range(field: &str, bounds: (f64, f64)) -> (f64, f64) {
-    let inf = f64::INFINITY;
-    match field {
-        "activity" | "fatigue" | "decay" | "probability" | "rate" => (0.0, 1.0),
-        "reactivity" => (-1.0, 1.0),
-        "rationality" | "resolve" | "cost_weight" | "noise" | "salience" | "times" => (0.0, inf),
-        "weight" | "ease_weight" => (-10.0, 10.0),
-        "initial_hostility" => bounds,
-        "factor" => (0.0, inf),
-        "cost" => (0.0, inf),
-        "pressure_initial" => (0.0, inf),
-        _ => (-inf, inf),
-    }
-}
-
 fn fmt_range((lo, hi): (f64, f64)) -> String {
     match (lo.is_finite(), hi.is_finite()) {
         (true, true) => format!("a number from {lo} to {hi}"),
@@ -45,10 +29,11 @@ fn fmt_range((lo, hi): (f64, f64)) -> String {
     }
 }
 
-/// Checks one number against its rule (see [`param_range`]); `None` if fine.
+/// Checks one number against the valid range of its field ([`ParamField::range`]); `None` if
+/// fine.
 pub fn check_param(
     path: &str,
-    rule: &str,
+    field: ParamField,
     p: &Param,
     bounds: (f64, f64),
 ) -> Option<(String, String)> {
@@ -83,7 +68,7 @@ pub fn check_param(
             format!("a number of magnitude at most {MAX_ABS_NUMBER:e}"),
         ));
     }
-    let valid = param_range(rule, bounds);
+    let valid = field.range(bounds);
     // Unbounded tails (normal, log-normal) are clamped to the valid range when sampled; a
     // finite end of a distribution outside it is a mistake.
     let out = |v: f64| v < valid.0 || v > valid.1;
@@ -728,14 +713,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.condition(vec![f("outcomes"), ix(i), f("when")], &o.when, &added);
     }
 
-    // Every number.
-    let mut paths = BTreeSet::new();
-    let mut rules = HashMap::new();
+    // Every number (and each path's field, for the numbers variants set).
+    let mut fields = BTreeMap::new();
     let mut scratch = s.clone();
     for_each_param(&mut scratch, &mut |site, p| {
-        paths.insert(site.path.clone());
-        rules.insert(site.path.clone(), site.rule);
-        if let Some((m, e)) = check_param(&site.path, site.rule, p, s.bounds) {
+        fields.insert(site.path.clone(), site.key.field);
+        if let Some((m, e)) = check_param(&site.path, site.key.field, p, s.bounds) {
             c.problems.push(Problem {
                 loc: site.loc.clone(),
                 message: m,
@@ -775,8 +758,8 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         for (path, p) in &v.set {
             let mut x = l("set");
             x.push(Seg::Key(path.clone()));
-            if !paths.contains(path) {
-                let near = nearest(path, &paths);
+            let Some(&field) = fields.get(path) else {
+                let near = nearest(path, &fields);
                 c.problem(
                     x,
                     format!(
@@ -791,7 +774,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                     },
                 );
                 c.on_key();
-            } else if let Some((m, e)) = check_param(path, rules[path.as_str()], p, s.bounds) {
+                continue;
+            };
+            if let Some((m, e)) = check_param(path, field, p, s.bounds) {
                 c.problem(x, m, e);
             }
         }
@@ -854,7 +839,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 ..shell.clone()
             };
             for_each_param(&mut ev, &mut |site, p| {
-                if let Some((m, e)) = check_param(&site.path, site.rule, p, s.bounds) {
+                if let Some((m, e)) = check_param(&site.path, site.key.field, p, s.bounds) {
                     let mut loc = x.clone();
                     loc.extend(site.loc[2..].iter().cloned());
                     c.problems.push(Problem {
@@ -903,7 +888,7 @@ fn is_iso_date(d: &str) -> bool {
 
 /// The known path that shares the longest prefix with `path`, to suggest a fix: in sorted
 /// order it is one of the two neighbours of `path`.
-fn nearest<'a>(path: &str, known: &'a BTreeSet<String>) -> Option<&'a String> {
+fn nearest<'a, V>(path: &str, known: &'a BTreeMap<String, V>) -> Option<&'a String> {
     let common = |k: &String| {
         k.chars()
             .zip(path.chars())
@@ -913,8 +898,12 @@ fn nearest<'a>(path: &str, known: &'a BTreeSet<String>) -> Option<&'a String> {
     use std::ops::Bound::{Excluded, Included, Unbounded};
     let before = known
         .range::<str, _>((Unbounded, Excluded(path)))
-        .next_back();
-    let after = known.range::<str, _>((Included(path), Unbounded)).next();
+        .next_back()
+        .map(|(k, _)| k);
+    let after = known
+        .range::<str, _>((Included(path), Unbounded))
+        .next()
+        .map(|(k, _)| k);
     match (before, after) {
         (Some(b), Some(a)) => Some(if common(a) > common(b) { a } else { b }),
         (b, a) => b.or(a),

@@ -1,5 +1,6 @@
 //! Fixed-bin histograms: mergeable by adding counts, quantiles by interpolation within a bin.
 
+use crate::numerics::math::{log10, pow};
 use serde::{Deserialize, Serialize};
 
 /// Equal-width bins on `[lo, hi]`; values outside are counted in the end bins.
@@ -108,10 +109,10 @@ impl LogHistogram {
     #[inline]
     pub fn add(&mut self, x: f64) {
         let n = self.counts.len();
-        let b = if x.is_nan() || x <= 10f64.powf(MIN_EXP) {
+        let b = if x.is_nan() || x <= pow(10.0, MIN_EXP) {
             0
         } else {
-            (1 + ((x.log10() - MIN_EXP) * PER_DECADE) as usize).min(n - 1)
+            (1 + ((log10(x) - MIN_EXP) * PER_DECADE) as usize).min(n - 1)
         };
         self.counts[b] += 1;
     }
@@ -130,7 +131,7 @@ impl LogHistogram {
                 (0.0, 0.0)
             } else {
                 let e = MIN_EXP + (i - 1) as f64 / PER_DECADE;
-                (10f64.powf(e), 10f64.powf(e + 1.0 / PER_DECADE))
+                (pow(10.0, e), pow(10.0, e + 1.0 / PER_DECADE))
             }
         })
     }
@@ -146,7 +147,7 @@ impl LogHistogram {
                     (0.0, 0.0, c)
                 } else {
                     let e = MIN_EXP + (i - 1) as f64 / PER_DECADE;
-                    (10f64.powf(e), 10f64.powf(e + 1.0 / PER_DECADE), c)
+                    (pow(10.0, e), pow(10.0, e + 1.0 / PER_DECADE), c)
                 }
             })
             .collect()

@@ -220,9 +220,10 @@ pub fn fisher_interval(r: f64, n: usize, k: usize) -> (f64, f64) {
     if df <= 0.0 {
         return (-1.0, 1.0);
     }
-    let z = r.clamp(-1.0 + 1e-15, 1.0 - 1e-15).atanh();
+    use crate::numerics::math::{atanh, tanh};
+    let z = atanh(r.clamp(-1.0 + 1e-15, 1.0 - 1e-15));
     let se = 1.0 / df.sqrt();
-    ((z - Z * se).tanh(), (z + Z * se).tanh())
+    (tanh(z - Z * se), tanh(z + Z * se))
 }
 
 /// One parameter's partial rank correlation with the measure.

@@ -1,6 +1,8 @@
 //! Quantile functions and random variates that scenario distributions are sampled with: the
 //! normal CDF and quantile, Beta quantile tables and a Gamma-based Beta sampler.
 
+use super::math::{exp, ln, pow};
+
 /// Points of a quantile table (the table has `TABLE_POINTS + 1` entries).
 const TABLE_POINTS: usize = 1024;
 
@@ -27,9 +29,9 @@ pub fn beta_quantile_table(a: f64, b: f64) -> std::sync::Arc<QuantileTable> {
     }
     const GRID: usize = 8192;
     let pdf = |x: f64| {
-        let l = (a - 1.0) * if a == 1.0 { 0.0 } else { x.ln() }
-            + (b - 1.0) * if b == 1.0 { 0.0 } else { (1.0 - x).ln() };
-        l.exp()
+        let l = (a - 1.0) * if a == 1.0 { 0.0 } else { ln(x) }
+            + (b - 1.0) * if b == 1.0 { 0.0 } else { ln(1.0 - x) };
+        exp(l)
     };
     let mut cdf = vec![0.0; GRID + 1];
     let mut prev = pdf(0.0);
@@ -86,9 +88,9 @@ impl QuantileTable {
         let i = (x as usize).min(n - 1);
         let f = (x - i as f64).clamp(0.0, 1.0);
         if i == 0 && self.a > 1.0 {
-            t[1] * f.powf(1.0 / self.a)
+            t[1] * pow(f, 1.0 / self.a)
         } else if i == n - 1 && self.b > 1.0 {
-            1.0 - (1.0 - t[n - 1]) * (1.0 - f).powf(1.0 / self.b)
+            1.0 - (1.0 - t[n - 1]) * pow(1.0 - f, 1.0 / self.b)
         } else {
             t[i] + (t[i + 1] - t[i]) * f
         }
@@ -140,7 +142,7 @@ impl SplitMix64 {
 fn gamma_sample(shape: f64, g: &mut SplitMix64) -> f64 {
     if shape < 1.0 {
         let u = g.open01();
-        return gamma_sample(shape + 1.0, g) * u.powf(1.0 / shape);
+        return gamma_sample(shape + 1.0, g) * pow(u, 1.0 / shape);
     }
     let d = shape - 1.0 / 3.0;
     let c = 1.0 / (9.0 * d).sqrt();
@@ -154,7 +156,7 @@ fn gamma_sample(shape: f64, g: &mut SplitMix64) -> f64 {
         }
         let v = v * v * v;
         let u = g.open01();
-        if u < 1.0 - 0.0331 * x * x * x * x || u.ln() < 0.5 * x * x + d * (1.0 - v + v.ln()) {
+        if u < 1.0 - 0.0331 * x * x * x * x || ln(u) < 0.5 * x * x + d * (1.0 - v + ln(v)) {
             return d * v;
         }
     }
@@ -166,16 +168,14 @@ fn gamma_sample(shape: f64, g: &mut SplitMix64) -> f64 {
 pub fn norm_cdf(x: f64) -> f64 {
     let z = x.abs() / std::f64::consts::SQRT_2;
     let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t
-        * (-z * z - 1.26551223
-            + t * (1.00002368
-                + t * (0.37409196
-                    + t * (0.09678418
-                        + t * (-0.18628806
-                            + t * (0.27886807
-                                + t * (-1.13520398
-                                    + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
-            .exp();
+    let r = t * exp(-z * z - 1.26551223
+        + t * (1.00002368
+            + t * (0.37409196
+                + t * (0.09678418
+                    + t * (-0.18628806
+                        + t * (0.27886807
+                            + t * (-1.13520398
+                                + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
     if x >= 0.0 { 1.0 - 0.5 * r } else { 0.5 * r }
 }
 
@@ -213,7 +213,7 @@ pub fn norm_inv(p: f64) -> f64 {
     ];
     const LOW: f64 = 0.02425;
     if p < LOW {
-        let q = (-2.0 * p.ln()).sqrt();
+        let q = (-2.0 * ln(p)).sqrt();
         (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
             / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     } else if p <= 1.0 - LOW {
@@ -222,7 +222,7 @@ pub fn norm_inv(p: f64) -> f64 {
         (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
             / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
     } else {
-        let q = (-2.0 * (1.0 - p).ln()).sqrt();
+        let q = (-2.0 * ln(1.0 - p)).sqrt();
         -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
             / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     }

@@ -1,14 +1,22 @@
-//! The exponential the step uses (logit weights, hazards that depend on H).
+//! Every transcendental function whose result reaches a table or a JSON number: sampling, the
+//! step, the statistics and the analyses call these, never `f64::ln`, `f64::powf` and the like.
 //!
-//! Written out here rather than calling the C library's `exp`: it inlines into the loops (a call
-//! costs as much as the arithmetic), and it gives the same bits on every platform, whereas C
-//! libraries differ in the last bit, which would break bit-identical results across machines.
+//! The standard library's methods call the platform's C library (or LLVM intrinsics that end
+//! there), and C libraries differ in the last bit of `exp`, `log`, `pow`, `tanh`…, which would
+//! break bit-identical results across machines. Here `exp` is brink's own (it inlines into the
+//! loops, where a call costs as much as the arithmetic) and the rest come from the `libm` crate,
+//! a pure-Rust port of musl's libm: the same Rust code, made of exactly rounded IEEE-754
+//! operations, on every platform, hence the same bits. (Its only architecture-specific paths are
+//! `sqrt` and `fma`, both exactly rounded, and an x87 `exp` for 32-bit x86 without SSE2, where
+//! f64 arithmetic is not IEEE double anyway.) `sqrt`, `abs`, `floor` and the like are exactly
+//! rounded IEEE operations and are called directly. Chart pixel geometry (src/report/charts)
+//! reaches no number and is outside this rule.
 
 /// e^x, within 1 ulp of the exact value. x = (64k + j)·ln2/64 + r with |r| ≤ ln2/128; then
 /// e^x = 2^k · 2^(j/64) · e^r, with 2^(j/64) from a table (as a sum of two doubles, generated
 /// with 60-digit decimals) and e^r from its Taylor polynomial of degree 5 (truncation error
-/// below 4·10^-17). Outside |x| < 708 (near overflow or underflow) and for NaN it defers to the
-/// standard library.
+/// below 4·10^-17). Outside |x| < 708 (near overflow or underflow) and for NaN it defers to
+/// `libm::exp`.
 ///
 /// ```
 /// let e = brink::numerics::math::exp(1.0);
@@ -23,7 +31,7 @@ pub fn exp(x: f64) -> f64 {
     // Adding and subtracting 1.5·2^52 rounds to the nearest integer (ties to even).
     const SHIFT: f64 = 6_755_399_441_055_744.0;
     if x.is_nan() || x.abs() >= 708.0 {
-        return x.exp();
+        return libm::exp(x);
     }
     // The integer sits in the low bits of the shifted sum: no float-to-int conversion needed.
     let shifted = x * INV + SHIFT;
@@ -35,6 +43,60 @@ pub fn exp(x: f64) -> f64 {
     let y = th + (tl + th * p);
     // ki >> 6 is the floor of ki / 64, within ±1022 here, so 2^k is a normal number.
     y * f64::from_bits((((ki >> 6) + 1023) as u64) << 52)
+}
+
+/// The natural logarithm, `libm::log` (within 1 ulp of `f64::ln` in the tests; `ln(0) = −∞`,
+/// NaN below 0).
+///
+/// ```
+/// assert_eq!(brink::numerics::math::ln(1.0), 0.0);
+/// ```
+#[inline]
+pub fn ln(x: f64) -> f64 {
+    libm::log(x)
+}
+
+/// The base-10 logarithm, `libm::log10` (within 2 ulp of `f64::log10` in the tests, where
+/// glibc is the less accurate of the two).
+///
+/// ```
+/// assert_eq!(brink::numerics::math::log10(1000.0), 3.0);
+/// ```
+#[inline]
+pub fn log10(x: f64) -> f64 {
+    libm::log10(x)
+}
+
+/// x^y, `libm::pow` (within 1 ulp of `f64::powf` in the tests; the same special cases).
+///
+/// ```
+/// assert_eq!(brink::numerics::math::pow(2.0, 10.0), 1024.0);
+/// ```
+#[inline]
+pub fn pow(x: f64, y: f64) -> f64 {
+    libm::pow(x, y)
+}
+
+/// The hyperbolic tangent, `libm::tanh` (within 2 ulp of `f64::tanh` in the tests).
+///
+/// ```
+/// assert_eq!(brink::numerics::math::tanh(0.0), 0.0);
+/// ```
+#[inline]
+pub fn tanh(x: f64) -> f64 {
+    libm::tanh(x)
+}
+
+/// The inverse hyperbolic tangent, `libm::atanh` (within 2 ulp of `f64::atanh` on [0, 1) in the
+/// tests, and odd; ±∞ at ±1, NaN outside). Unlike `f64::atanh`, which loses thousands of ulp
+/// as x → −1, it is accurate for negative x too.
+///
+/// ```
+/// assert_eq!(brink::numerics::math::atanh(0.0), 0.0);
+/// ```
+#[inline]
+pub fn atanh(x: f64) -> f64 {
+    libm::atanh(x)
 }
 
 /// 2^(j/64) for j = 0..64, as (nearest double, remainder).
@@ -108,7 +170,7 @@ const TWO_TO_J_64: [(f64, f64); 64] = [
 
 #[cfg(test)]
 mod tests {
-    use super::exp;
+    use super::{atanh, exp, ln, log10, pow, tanh};
 
     /// Distance in units in the last place.
     fn ulps(a: f64, b: f64) -> u64 {
@@ -135,5 +197,57 @@ mod tests {
         assert_eq!(exp(-800.0), 0.0);
         assert_eq!(exp(800.0), f64::INFINITY);
         assert!(exp(f64::NAN).is_nan());
+    }
+
+    /// The worst distance in ulp between `f` and `g` at `xs`.
+    fn worst(xs: impl Iterator<Item = f64>, f: impl Fn(f64) -> f64, g: impl Fn(f64) -> f64) -> u64 {
+        xs.map(|x| ulps(f(x), g(x))).max().unwrap_or(0)
+    }
+
+    /// `n` points spread evenly on [lo, hi].
+    fn grid(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> {
+        (0..=n).map(move |i| lo + (hi - lo) * i as f64 / n as f64)
+    }
+
+    /// The libm wrappers are sane: within 1 or 2 ulp of the standard library over the ranges
+    /// brink uses and beyond. Their bits, unlike the standard library's, do not depend on the
+    /// platform (tests/bits.rs pins them).
+    #[test]
+    fn libm_wrappers_agree_with_the_standard_library() {
+        // Positive numbers from 1e-300 to 1e300 (log-spaced), and densely on (0, 2].
+        let wide = || grid(-690.0, 690.0, 200_000).map(f64::exp);
+        let near = || grid(0.0, 2.0, 200_000).skip(1);
+        assert!(worst(wide(), ln, f64::ln) <= 1, "ln");
+        assert!(worst(near(), ln, f64::ln) <= 1, "ln near 1");
+        // glibc's log10 is off by up to 1.5 ulp on (0.5, 1) (musl's within 0.5 there).
+        assert!(worst(wide(), log10, f64::log10) <= 2, "log10");
+        assert!(worst(near(), log10, f64::log10) <= 2, "log10 near 1");
+        // Bases over (0, 100], exponents over [-10, 10]; and 10^e as the log histogram uses it.
+        let mut w = 0;
+        for x in grid(0.0, 100.0, 1000).skip(1) {
+            w = w.max(worst(grid(-10.0, 10.0, 400), |y| pow(x, y), |y| x.powf(y)));
+        }
+        w = w.max(worst(
+            grid(-4.0, 17.0, 21 * 400),
+            |e| pow(10.0, e),
+            |e| 10f64.powf(e),
+        ));
+        assert!(w <= 1, "pow {w} ulp");
+        assert!(
+            worst(grid(-25.0, 25.0, 400_000), tanh, f64::tanh) <= 2,
+            "tanh"
+        );
+        // The standard library's atanh is 0.5·ln_1p(2x/(1−x)), which loses thousands of ulp as
+        // x → −1 (musl's works on |x|): compare on [0, 1) and check that atanh is odd.
+        let half_open = || grid(0.0, 1.0, 400_000).take(400_000);
+        assert!(worst(half_open(), atanh, f64::atanh) <= 2, "atanh");
+        assert!(half_open().all(|x| atanh(-x) == -atanh(x)), "atanh odd");
+        // Special values as in the standard library.
+        assert_eq!(ln(0.0), f64::NEG_INFINITY);
+        assert!(ln(-1.0).is_nan() && log10(-1.0).is_nan());
+        assert_eq!(pow(0.0, 0.0), 1.0);
+        assert_eq!(pow(10.0, 2.0), 100.0);
+        assert_eq!(atanh(1.0), f64::INFINITY);
+        assert_eq!(tanh(f64::INFINITY), 1.0);
     }
 }

@@ -1,6 +1,7 @@
 //! Numbers that may be uncertain: a plain number or a distribution with its source.
 
 use crate::numerics::dist::{beta_draw, norm_cdf, norm_inv};
+use crate::numerics::math::exp;
 use serde::{Deserialize, Serialize};
 
 /// A scenario number. Written as a plain number (`0.3`) when it is known, or as a
@@ -350,7 +351,7 @@ impl Dist {
             }
             Dist::LogNormal { median, sigma, .. } => {
                 let p = u.clamp(1e-300, 1.0 - 1e-16);
-                median * (sigma * norm_inv(p)).exp()
+                median * exp(sigma * norm_inv(p))
             }
         }
     }

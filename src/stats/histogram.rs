@@ -1,5 +1,6 @@
 //! Fixed-bin histograms: mergeable by adding counts, quantiles by interpolation within a bin.
 
+use crate::numerics::math::{log10, pow};
 use serde::{Deserialize, Serialize};
 
 /// Equal-width bins on `[lo, hi]`; values outside are counted in the end bins.
@@ -94,6 +95,9 @@ pub struct LogHistogram {
 const PER_DECADE: f64 = 40.0;
 const MIN_EXP: f64 = -4.0;
 const MAX_EXP: f64 = 17.0;
+/// 10^MIN_EXP as a literal (the nearest double, which `pow(10.0, MIN_EXP)` also gives: a test
+/// checks it), so that `add` takes no `pow` per value.
+const MIN_VALUE: f64 = 1e-4;
 
 impl Default for LogHistogram {
     fn default() -> Self {
@@ -108,10 +112,10 @@ impl LogHistogram {
     #[inline]
     pub fn add(&mut self, x: f64) {
         let n = self.counts.len();
-        let b = if x.is_nan() || x <= 10f64.powf(MIN_EXP) {
+        let b = if x.is_nan() || x <= MIN_VALUE {
             0
         } else {
-            (1 + ((x.log10() - MIN_EXP) * PER_DECADE) as usize).min(n - 1)
+            (1 + ((log10(x) - MIN_EXP) * PER_DECADE) as usize).min(n - 1)
         };
         self.counts[b] += 1;
     }
@@ -130,7 +134,7 @@ impl LogHistogram {
                 (0.0, 0.0)
             } else {
                 let e = MIN_EXP + (i - 1) as f64 / PER_DECADE;
-                (10f64.powf(e), 10f64.powf(e + 1.0 / PER_DECADE))
+                (pow(10.0, e), pow(10.0, e + 1.0 / PER_DECADE))
             }
         })
     }
@@ -146,7 +150,7 @@ impl LogHistogram {
                     (0.0, 0.0, c)
                 } else {
                     let e = MIN_EXP + (i - 1) as f64 / PER_DECADE;
-                    (10f64.powf(e), 10f64.powf(e + 1.0 / PER_DECADE), c)
+                    (pow(10.0, e), pow(10.0, e + 1.0 / PER_DECADE), c)
                 }
             })
             .collect()
@@ -156,6 +160,11 @@ impl LogHistogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn min_value_is_ten_to_min_exp() {
+        assert_eq!(MIN_VALUE.to_bits(), pow(10.0, MIN_EXP).to_bits());
+    }
 
     #[test]
     fn quantiles_within_a_bin() {

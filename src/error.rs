@@ -1,51 +1,104 @@
-//! The one error type of the command line: what went wrong and which exit code it earns.
+//! The library's error: what went wrong, with the error that caused it (a file system error, an
+//! encoder's) as its source. Which exit code each earns is the application's business
+//! (`src/main.rs`), decided once at the top.
 
-use std::fmt;
+use std::path::PathBuf;
 
+use crate::model::CompileError;
 use crate::scenario::Diagnostics;
 
-/// An error that ends a command. Printed once, at the top, by `main`.
-#[derive(Debug)]
+/// An error that ends an operation of the library.
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The input is wrong (scenario file, arguments): exit code 2.
+    /// A request that cannot be carried out as asked: an unknown outcome, a bad path or
+    /// grid, a refused output folder, a damaged shard. The message says what was expected.
+    #[error("{0}")]
     Input(String),
-    /// One or more problems in scenario files: exit code 2.
-    Scenario(Diagnostics),
-    /// Something failed while working (disk full, permission): exit code 1.
+    /// One or more located problems in scenario files.
+    #[error("{0}")]
+    Scenario(#[from] Diagnostics),
+    /// A scenario that cannot be compiled as asked (an unknown variant).
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    /// A file or folder could not be read or written.
+    #[error("cannot {action} {}", .path.display())]
+    Io {
+        /// What brink was doing: "write", "read", "create".
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A result could not be encoded as JSON.
+    #[error("cannot encode {what}")]
+    Encode {
+        /// The file or value being encoded.
+        what: String,
+        /// The encoder's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A table could not be written as CSV.
+    #[error("cannot write {what}")]
+    Table {
+        /// The table.
+        what: String,
+        /// The CSV writer's error.
+        #[source]
+        source: csv::Error,
+    },
+    /// Something else failed while working (a chart could not be drawn).
+    #[error("{0}")]
     Failed(String),
-    /// The run was interrupted: exit code 130.
+    /// The work was stopped by a signal before it finished; the message says what was kept.
+    #[error("{0}")]
     Interrupted(String),
 }
 
 impl Error {
-    /// The process exit code for this error.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::Input(_) | Error::Scenario(_) => 2,
-            Error::Failed(_) => 1,
-            Error::Interrupted(_) => 130,
+    /// A file system error while doing `action` on `path`.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
         }
     }
-}
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Input(m) => write!(f, "error: {m}"),
-            Error::Scenario(d) => write!(f, "{d}"),
-            Error::Failed(m) => write!(f, "error: {m}"),
-            Error::Interrupted(m) => write!(f, "interrupted: {m}"),
+    /// A JSON encoding error of `what`.
+    pub fn encode(what: impl Into<String>, source: serde_json::Error) -> Self {
+        Error::Encode {
+            what: what.into(),
+            source,
         }
     }
-}
 
-impl std::error::Error for Error {}
+    /// A CSV writing error of the table `what`.
+    pub fn table(what: impl Into<String>, source: csv::Error) -> Self {
+        Error::Table {
+            what: what.into(),
+            source,
+        }
+    }
 
-impl From<Diagnostics> for Error {
-    fn from(d: Diagnostics) -> Self {
-        Error::Scenario(d)
+    /// The message with every cause after it: "cannot write out/x.csv: No space left on
+    /// device (os error 28)".
+    pub fn chain(&self) -> String {
+        let mut s = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        // A transparent variant's source is itself, already printed.
+        if matches!(self, Error::Compile(_) | Error::Scenario(_)) {
+            cause = None;
+        }
+        while let Some(c) = cause {
+            s += &format!(": {c}");
+            cause = c.source();
+        }
+        s
     }
 }
 
-/// Shorthand for results of commands.
+/// Shorthand for results of the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,7 +1,9 @@
-//! The `brink` command: parses its arguments and hands them to the library.
+//! The `brink` command: parses its arguments, runs the command, and turns an error into its
+//! message and exit code, once, here.
 
 use std::process::ExitCode;
 
+use brink::error::Error;
 use clap::Parser;
 
 mod app;
@@ -11,8 +13,25 @@ fn main() -> ExitCode {
     match app::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", app::terminal::safe_text(&e.to_string()));
-            ExitCode::from(e.exit_code())
+            let text = match &e {
+                Error::Scenario(d) => d.to_string(),
+                Error::Interrupted(m) => format!("interrupted: {m}"),
+                e => format!("error: {}", e.chain()),
+            };
+            // Messages quote scenario text and paths: never raw control characters.
+            eprintln!("{}", app::terminal::safe_text(&text));
+            ExitCode::from(exit_code(&e))
         }
+    }
+}
+
+/// The exit code an error earns: 2 for what the analyst can fix in the input (a scenario, an
+/// argument, a folder in the way, a damaged shard), 130 for a stop by signal (128 + SIGINT, as
+/// shells report it), 1 for a failure while working (a full disk).
+fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Input(_) | Error::Scenario(_) | Error::Compile(_) => 2,
+        Error::Interrupted(_) => 130,
+        Error::Io { .. } | Error::Encode { .. } | Error::Table { .. } | Error::Failed(_) => 1,
     }
 }

@@ -126,7 +126,10 @@ impl<'a> Simulation<'a> {
 
     /// Compiles the scenario (and variant) into the model the runs play.
     pub fn model(&self) -> Result<Model> {
-        model::compile(&self.loaded.scenario, self.variant.as_deref()).map_err(Error::Input)
+        Ok(model::compile(
+            &self.loaded.scenario,
+            self.variant.as_deref(),
+        )?)
     }
 
     /// The runs asked for.
@@ -188,7 +191,7 @@ impl<'a> Simulation<'a> {
             Ok(t) => (t, false),
             Err(Stopped::Interrupted(t)) => (*t, true),
             Err(Stopped::Io(e)) => {
-                return Err(Error::Failed(format!("cannot write runs.csv: {e}")));
+                return Err(Error::io("write", "runs.csv", e));
             }
         };
         let asked = plan.runs;

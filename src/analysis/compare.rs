@@ -276,7 +276,11 @@ pub struct CompareResult {
 
 /// The arms of a comparison: the base, the named variants, and (for the tornado) every lever
 /// forced to its top level and frozen.
-pub fn arms(s: &Scenario, variants: &[String], tornado: bool) -> Result<Vec<Arm>, String> {
+pub fn arms(
+    s: &Scenario,
+    variants: &[String],
+    tornado: bool,
+) -> Result<Vec<Arm>, crate::model::CompileError> {
     let mut out = vec![Arm {
         name: "base".into(),
         label: "base scenario".into(),
@@ -509,7 +513,7 @@ pub fn run(
 ) -> crate::error::Result<Compared> {
     use crate::error::Error;
     let s = &loaded.scenario;
-    let arms = arms(s, &req.variants, req.tornado.is_some()).map_err(Error::Input)?;
+    let arms = arms(s, &req.variants, req.tornado.is_some())?;
     let tornado_outcome = tornado_index(&arms[0].model, &req.tornado)?;
     let plan = crate::engine::RunPlan::of(req.shard, req.seed, req.runs, req.threads);
     let tally = run_paired(&arms, &plan, stop).map_err(|Interrupted| {

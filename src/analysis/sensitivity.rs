@@ -486,8 +486,7 @@ pub fn run(
     req: &SensitivityRequest,
     stop: &AtomicBool,
 ) -> Result<SensitivityResult> {
-    let m =
-        crate::model::compile(&loaded.scenario, req.variant.as_deref()).map_err(Error::Input)?;
+    let m = crate::model::compile(&loaded.scenario, req.variant.as_deref())?;
     let measure = Measure::parse(&m, req.outcome.as_deref(), req.measure.as_deref())?;
     let uncertain = m.uncertain_params();
     let k = uncertain.len() as u64;

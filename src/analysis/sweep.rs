@@ -193,14 +193,14 @@ pub fn grid_models(
     variant: Option<&str>,
 ) -> Result<(Vec<(f64, Model)>, Param)> {
     let mut v = match variant {
-        Some(name) => model::find_variant(s, name).map_err(Error::Input)?.clone(),
+        Some(name) => model::find_variant(s, name)?.clone(),
         None => Variant {
             name: "sweep".into(),
             ..Variant::default()
         },
     };
     // Paths are those of the scenario with the variant applied (its added events have paths).
-    let (applied, _, _) = model::apply_variant(s, Some(&v)).map_err(Error::Input)?;
+    let (applied, _, _) = model::apply_variant(s, Some(&v))?;
     let path = &spec.path;
     let Some((rule, current)) = find_param(&applied, path) else {
         let paths = crate::scenario::paths::param_paths(&applied);
@@ -228,10 +228,7 @@ pub fn grid_models(
     let mut out = Vec::with_capacity(values.len());
     for x in values {
         v.set.insert(path.clone(), Param::Value(x));
-        out.push((
-            x,
-            model::compile_variant(s, Some(&v)).map_err(Error::Input)?,
-        ));
+        out.push((x, model::compile_variant(s, Some(&v))?));
     }
     Ok((out, current))
 }

@@ -590,8 +590,7 @@ pub fn pick(
 
 /// Traces the requested runs; writes trace.json and trace.txt atomically when asked.
 pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Result<TraceOutput> {
-    let m =
-        crate::model::compile(&loaded.scenario, req.variant.as_deref()).map_err(Error::Input)?;
+    let m = crate::model::compile(&loaded.scenario, req.variant.as_deref())?;
     let (runs, pick_info) = match &req.target {
         Target::Run(k) => {
             if *k > MAX_RUN_INDEX {

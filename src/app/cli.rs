@@ -485,7 +485,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     };
     let stop = crate::app::interrupt::stop_flag();
     // The variants are checked before the folder is claimed.
-    brink::analysis::compare::arms(&loaded.scenario, &req.variants, false).map_err(Error::Input)?;
+    brink::analysis::compare::arms(&loaded.scenario, &req.variants, false)?;
     let staging = Staging::begin(&out, "compare")?;
     let done = brink::analysis::compare::run(&loaded, &req, stop)?;
     match req.shard {
@@ -632,9 +632,8 @@ fn wrote(text: String, dir: &std::path::Path) -> String {
 /// Compiles the scenario with a variant, so that an unknown variant is reported before an
 /// output folder is claimed.
 fn check_variant(loaded: &LoadedScenario, variant: Option<&str>) -> Result<()> {
-    brink::model::compile(&loaded.scenario, variant)
-        .map(|_| ())
-        .map_err(Error::Input)
+    brink::model::compile(&loaded.scenario, variant)?;
+    Ok(())
 }
 
 /// The command line as typed, for manifests; an argument that is not UTF-8 (a file name) is

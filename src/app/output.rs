@@ -654,10 +654,9 @@ impl Staging {
     /// Writes a whole file.
     pub fn write(&self, file: &str, bytes: &[u8]) -> Result<()> {
         let p = self.path(file);
-        let mut f = File::create(&p)
-            .map_err(|e| Error::Failed(format!("cannot write {}: {e}", p.display())))?;
+        let mut f = File::create(&p).map_err(|e| Error::io("write", p.clone(), e))?;
         f.write_all(bytes)
-            .map_err(|e| Error::Failed(format!("cannot write {}: {e}", p.display())))
+            .map_err(|e| Error::io("write", p.clone(), e))
     }
 
     /// Flushes every file, writes the marker, and replaces the target folder with the staging
@@ -684,9 +683,7 @@ impl Staging {
         if honour_stop && crate::app::interrupt::requested() {
             return Err(stopped(&self.target));
         }
-        let failed = |p: &Path, e: std::io::Error| {
-            Error::Failed(format!("cannot write {}: {e}", p.display()))
-        };
+        let failed = |p: &Path, e: std::io::Error| Error::io("write", p, e);
         let mut files = vec![];
         for name in entries(&self.dir)? {
             if name == STAGING_MARK || name == MARKER {
@@ -712,8 +709,7 @@ impl Staging {
             command: self.command.clone(),
             files,
         };
-        let json = serde_json::to_vec_pretty(&marker)
-            .map_err(|e| Error::Failed(format!("cannot encode {MARKER}: {e}")))?;
+        let json = serde_json::to_vec_pretty(&marker).map_err(|e| Error::encode(MARKER, e))?;
         let mp = self.dir.join(MARKER);
         let mut f = File::create(&mp).map_err(|e| failed(&mp, e))?;
         f.write_all(&json).map_err(|e| failed(&mp, e))?;

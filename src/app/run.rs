@@ -173,11 +173,10 @@ pub fn run_with(
     let staging = Staging::begin(&req.out, "run")?;
     let rows = if req.per_run {
         let p = staging.path("runs.csv");
-        let f = std::fs::File::create(&p)
-            .map_err(|e| Error::Failed(format!("cannot write {}: {e}", p.display())))?;
+        let f = std::fs::File::create(&p).map_err(|e| Error::io("write", p.clone(), e))?;
         let mut w = std::io::BufWriter::new(f);
         w.write_all(report::csv::runs_header(&model).as_bytes())
-            .map_err(|e| Error::Failed(format!("cannot write runs.csv: {e}")))?;
+            .map_err(|e| Error::io("write", "runs.csv", e))?;
         Some(w)
     } else {
         None
@@ -216,8 +215,7 @@ pub fn run_with(
         return discard(done.tally.runs);
     }
     if let Some(mut w) = sink.rows.take() {
-        w.flush()
-            .map_err(|e| Error::Failed(format!("cannot write runs.csv: {e}")))?;
+        w.flush().map_err(|e| Error::io("write", "runs.csv", e))?;
     }
     if let Some(spec) = req.shard {
         // A shard keeps its raw tally for `brink merge`; its manifest names the whole job.

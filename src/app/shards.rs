@@ -63,8 +63,7 @@ pub fn shard_file(
         tally_sha256: tally_hash(tally)?,
         tally: tally.clone(),
     };
-    let json = serde_json::to_vec(&file)
-        .map_err(|e| Error::Failed(format!("cannot encode shard.json: {e}")))?;
+    let json = serde_json::to_vec(&file).map_err(|e| Error::encode("shard.json", e))?;
     Ok(Artifact::new("shard.json", json))
 }
 
@@ -145,8 +144,7 @@ fn merge(
     }
     let shards = check(shards)?;
     let first = &shards[0].1;
-    let model = brink::model::compile(&first.scenario, first.manifest.variant.as_deref())
-        .map_err(Error::Input)?;
+    let model = brink::model::compile(&first.scenario, first.manifest.variant.as_deref())?;
     let mut tally = Tally::new(&model);
     for (dir, s) in &shards {
         s.tally
@@ -304,8 +302,7 @@ impl ShardPart for CompareShardFile {
 
 /// A comparison shard's `compare-shard.json`.
 pub fn compare_shard_file(file: &CompareShardFile) -> Result<Artifact> {
-    let json = serde_json::to_vec(file)
-        .map_err(|e| Error::Failed(format!("cannot encode compare-shard.json: {e}")))?;
+    let json = serde_json::to_vec(file).map_err(|e| Error::encode("compare-shard.json", e))?;
     Ok(Artifact::new("compare-shard.json", json))
 }
 
@@ -330,8 +327,7 @@ fn merge_compare(
     }
     let shards = check(shards)?;
     let first = &shards[0].1;
-    let arms =
-        compare::arms(&first.scenario, &first.variants, first.tornado).map_err(Error::Input)?;
+    let arms = compare::arms(&first.scenario, &first.variants, first.tornado)?;
     let mut tally = compare::PairedTally::new(&arms);
     for (dir, s) in &shards {
         s.tally

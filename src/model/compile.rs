@@ -25,27 +25,61 @@ pub enum Control {
 /// variant names, and the events it removes.
 pub type Applied = (Scenario, HashMap<String, Control>, Vec<String>);
 
+/// Why a scenario cannot be compiled as asked.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CompileError {
+    /// No variant of that name.
+    #[error("{}", unknown_variant(.name, .known))]
+    UnknownVariant {
+        /// The name asked for.
+        name: String,
+        /// The scenario's variants.
+        known: Vec<String>,
+    },
+    /// A variant sets a path that names no number of the scenario.
+    #[error("variant {variant:?} sets {path:?}, which is not a number of the scenario")]
+    UnknownPath {
+        /// The variant.
+        variant: String,
+        /// The path it sets.
+        path: String,
+    },
+    /// Anything else the compiler refuses (a validated scenario never gets here).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn unknown_variant(name: &str, known: &[String]) -> String {
+    if known.is_empty() {
+        format!("unknown variant {name:?}: the scenario defines no variants")
+    } else {
+        format!(
+            "unknown variant {name:?}; expected one of: {}",
+            known.join(", ")
+        )
+    }
+}
+
+impl From<String> for CompileError {
+    fn from(m: String) -> Self {
+        CompileError::Invalid(m)
+    }
+}
+
 /// Finds a variant of the scenario by name.
-pub fn find_variant<'s>(base: &'s Scenario, name: &str) -> Result<&'s Variant, String> {
+pub fn find_variant<'s>(base: &'s Scenario, name: &str) -> Result<&'s Variant, CompileError> {
     base.variants
         .iter()
         .find(|v| v.name == name)
-        .ok_or_else(|| {
-            let names: Vec<&str> = base.variants.iter().map(|v| v.name.as_str()).collect();
-            if names.is_empty() {
-                format!("unknown variant {name:?}: the scenario defines no variants")
-            } else {
-                format!(
-                    "unknown variant {name:?}; expected one of: {}",
-                    names.join(", ")
-                )
-            }
+        .ok_or_else(|| CompileError::UnknownVariant {
+            name: name.to_string(),
+            known: base.variants.iter().map(|v| v.name.clone()).collect(),
         })
 }
 
 /// The scenario with a variant's overrides applied, and the variant's lever controls.
 /// Removed events are kept (disabled) so that every other event keeps its random numbers.
-pub fn apply_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Applied, String> {
+pub fn apply_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Applied, CompileError> {
     let mut s = base.clone();
     let mut controls = HashMap::new();
     let mut removed = vec![];
@@ -61,9 +95,10 @@ pub fn apply_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Appli
         }
     });
     if let Some(k) = unused.first() {
-        return Err(format!(
-            "variant {name:?} sets {k:?}, which is not a number of the scenario"
-        ));
+        return Err(CompileError::UnknownPath {
+            variant: name.clone(),
+            path: (*k).clone(),
+        });
     }
     for (lever, level) in &v.force {
         controls.insert(lever.clone(), Control::Forced(*level as u8));
@@ -209,14 +244,14 @@ impl Names {
 /// Compiles a validated scenario with an optional variant. Fails only on an unknown variant
 /// (everything else was checked by validation; a parameter missing from the walk, which cannot
 /// happen, is an error too).
-pub fn compile(base: &Scenario, variant: Option<&str>) -> Result<Model, String> {
+pub fn compile(base: &Scenario, variant: Option<&str>) -> Result<Model, CompileError> {
     let v = variant.map(|n| find_variant(base, n)).transpose()?;
     compile_variant(base, v)
 }
 
 /// Compiles a scenario with a variant that need not be in the file (`brink compare` builds
 /// one per lever for the tornado chart; `brink sweep` one per grid value).
-pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Model, String> {
+pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Model, CompileError> {
     let (mut s, controls, removed) = apply_variant(base, variant)?;
 
     let mut params = vec![];

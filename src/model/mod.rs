@@ -6,7 +6,7 @@ mod condition;
 mod state;
 mod step;
 
-pub use compile::{Control, apply_variant, compile, compile_variant, find_variant};
+pub use compile::{CompileError, Control, apply_variant, compile, compile_variant, find_variant};
 pub use condition::{Cond, deps};
 pub use state::{Choice, RunRecord, RunState};
 pub use step::{Decision, Observer, Silent, sample_values, simulate, simulate_sampled};

@@ -28,8 +28,7 @@ impl Artifact {
 
     /// A value as pretty-printed JSON.
     pub fn json<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<Self> {
-        let bytes = serde_json::to_vec_pretty(value)
-            .map_err(|e| Error::Failed(format!("cannot encode {name}: {e}")))?;
+        let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::encode(name, e))?;
         Ok(Artifact::new(name, bytes))
     }
 }

@@ -19,7 +19,7 @@ pub fn files(r: &SensitivityResult, charts: bool) -> Result<Vec<Artifact>> {
 
 /// `sensitivity.csv`: parameter, source, prcc, low, high, rank (ranked rows first).
 pub fn csv(r: &SensitivityResult) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| Error::Failed(format!("cannot write sensitivity.csv: {e}"));
+    let fail = |e: csv::Error| Error::table("sensitivity.csv", e);
     let mut w = csv::Writer::from_writer(vec![]);
     w.write_record(["parameter", "source", "prcc", "low", "high", "rank"])
         .map_err(fail)?;
@@ -35,7 +35,7 @@ pub fn csv(r: &SensitivityResult) -> Result<Vec<u8>> {
         .map_err(fail)?;
     }
     w.into_inner()
-        .map_err(|e| Error::Failed(format!("cannot write sensitivity.csv: {e}")))
+        .map_err(|e| Error::io("write", "sensitivity.csv", e.into_error()))
 }
 
 /// The bar chart of the top 25 parameters; `measure` is the measure in words ("P(rupture)").

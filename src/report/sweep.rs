@@ -21,7 +21,7 @@ pub fn files(r: &SweepResult, charts: bool) -> Result<Vec<Artifact>> {
 /// `sweep.csv`: one row per grid value and outcome, with the Wilson interval and each actor's
 /// mean cumulative cost at that value.
 pub fn csv(r: &SweepResult) -> Result<Vec<u8>> {
-    let err = |e: csv::Error| Error::Failed(format!("cannot write sweep.csv: {e}"));
+    let err = |e: csv::Error| Error::table("sweep.csv", e);
     let mut w = csv::Writer::from_writer(vec![]);
     let mut header: Vec<String> = ["value", "outcome", "probability", "ci95_low", "ci95_high"]
         .map(String::from)
@@ -42,7 +42,7 @@ pub fn csv(r: &SweepResult) -> Result<Vec<u8>> {
         }
     }
     w.into_inner()
-        .map_err(|e| Error::Failed(format!("cannot write sweep.csv: {e}")))
+        .map_err(|e| Error::io("write", "sweep.csv", e.into_error()))
 }
 
 /// The readable summary printed after a sweep: each outcome at the two ends of the grid and

@@ -21,7 +21,7 @@ pub fn json(out: &TraceOutput) -> Result<Vec<u8>> {
         (None, [one]) => serde_json::to_vec_pretty(one),
         _ => serde_json::to_vec_pretty(out),
     };
-    r.map_err(|e| Error::Failed(format!("cannot encode trace.json: {e}")))
+    r.map_err(|e| Error::encode("trace.json", e))
 }
 
 /// A Goldstein weight with its sign: "+3.4", "−5".

@@ -278,6 +278,158 @@ fn every_chart_is_written_readable_and_in_the_report() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Markup, an attribute break-out, a bare ampersand and both quotes, in one text.
+const HOSTILE: &str =
+    r#"<script>alert(1)</script> "><img src=x onerror=alert(1)> Tom & Jerry it's "quoted""#;
+
+/// [`HOSTILE`] as report.html must show it (spelt out, not computed with the code under test).
+const HOSTILE_ESCAPED: &str = "&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(1)&gt; Tom &amp; Jerry it&#39;s &quot;quoted&quot;";
+
+/// A scenario with [`HOSTILE`] in every free text that report.html shows: name (the title, the
+/// heading and the manifest), description, step and cost units, an outcome's label, a
+/// parameter's source and a measure's source (the source of its uncertain threshold).
+fn hostile_scenario(dir: &Path) -> LoadedScenario {
+    let h = HOSTILE.replace('"', "\\\"");
+    let text = format!(
+        r#"Scenario(
+    name: "{h}",
+    description: "{h}",
+    horizon: 20,
+    step_unit: "{h}",
+    cost_unit: "{h}",
+    focal: ("north", "south"),
+    actors: [Actor(name: "north", label: "{h}"), Actor(name: "south")],
+    relations: [
+        Relation(from: "north", to: "south", initial: 2.0, fatigue: 0.3, reactivity: 0.2,
+                 grievance: 0.6, noise: 0.5),
+        Relation(from: "south", to: "north", initial: 1.0, fatigue: 0.3, reactivity: 0.2,
+                 grievance: 0.4, noise: Uniform(min: 0.2, max: 0.6, source: "{h}")),
+    ],
+    ladder: [
+        Rung(name: "calm", threshold: -10),
+        Rung(name: "tense", threshold: 2),
+        Rung(name: "crisis", threshold: 4),
+    ],
+    levers: [
+        Measure(name: "sanctions", owner: "north", target: "south", source: "{h}",
+            threshold: Uniform(min: 0.5, max: 1.5),
+            levels: [Level(name: "light", weight: -2.0, costs: {{"north": 1.0, "south": 2.0}})]),
+    ],
+    outcomes: [
+        Outcome(name: "crisis", label: "{h}", when: RungAtLeast("crisis")),
+    ],
+)
+"#
+    );
+    let p = dir.join("hostile.ron");
+    std::fs::write(&p, text).unwrap();
+    load(&p)
+}
+
+#[test]
+fn hostile_scenario_text_is_only_escaped_in_the_report() {
+    let dir = temp_dir("hostile");
+    let loaded = hostile_scenario(&dir);
+    let (summary, out) = run(&loaded, dir.join("out"), true);
+    let charts = drawn(&loaded, &summary);
+    assert!(!charts.is_empty());
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+
+    // No piece of the hostile text is in the page as it was written.
+    for raw in [
+        HOSTILE,
+        "<script>alert(1)</script>",
+        "\"><img src=x onerror=alert(1)>",
+        "<img",
+        "Tom & Jerry",
+        "it's",
+        "\"quoted\"",
+    ] {
+        assert!(!html.contains(raw), "report.html holds {raw:?} unescaped");
+    }
+    // It is in every place that shows a scenario's text, escaped.
+    let e = HOSTILE_ESCAPED;
+    for place in [
+        format!("<title>{e} — brink report</title>"),
+        format!("<h1>{e}</h1>"),
+        format!("<p class=\"lead\">{e}</p>"),
+        format!(" runs of 20 {e}s; focal pair north and south; costs in {e}.</p>"),
+        format!("<th>median first {e}</th>"),
+        format!("<th>mean {e}s on it</th>"),
+        format!("<h2 id=\"costs\">Costs ({e})</h2>"),
+        format!("<tr><td>scenario</td><td>{e}</td></tr>"),
+        format!("<tr><td>crisis</td><td>{e}</td>"),
+        format!("<td>Uniform(0.2, 0.6)</td><td>{e}</td></tr>"),
+        format!("<td>Uniform(0.5, 1.5)</td><td>{e}</td></tr>"),
+    ] {
+        assert!(html.contains(&place), "report.html lacks {place:?}");
+    }
+
+    // Every `&` starts a character reference: nothing was written unescaped.
+    for (i, _) in html.match_indices('&') {
+        let rest = &html.as_bytes()[i + 1..];
+        let end = rest.iter().position(|&b| b == b';').unwrap_or(rest.len());
+        let name = &rest[..end];
+        let ok = end < rest.len()
+            && end > 0
+            && end <= 8
+            && (name.iter().all(u8::is_ascii_alphabetic)
+                || (name[0] == b'#' && name[1..].iter().all(u8::is_ascii_alphanumeric)));
+        assert!(
+            ok,
+            "a bare & near byte {i}: {:?}",
+            String::from_utf8_lossy(&rest[..rest.len().min(20)])
+        );
+    }
+    // Every tag is one the page itself writes or one the charts' own SVG holds.
+    let mut allowed: HashSet<String> = [
+        "!doctype",
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "main",
+        "h1",
+        "h2",
+        "p",
+        "nav",
+        "a",
+        "table",
+        "tr",
+        "th",
+        "td",
+        "figure",
+        "figcaption",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    let tag_names = |text: &str| -> Vec<String> {
+        text.match_indices('<')
+            .map(|(i, _)| {
+                text[i + 1..]
+                    .trim_start_matches('/')
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '!' || *c == '?')
+                    .collect::<String>()
+                    .to_lowercase()
+            })
+            .collect()
+    };
+    for c in &charts {
+        allowed.extend(tag_names(&c.svg));
+    }
+    for tag in tag_names(&html) {
+        assert!(allowed.contains(&tag), "report.html has a <{tag}> tag");
+    }
+    // Self-contained, once the escaped text's "src=" (words, in the page and in the charts'
+    // titles and footers) is taken out.
+    check_self_contained(&html.replace("&lt;img src=", "&lt;img "));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn richardson_charts_skip_what_it_does_not_have() {
     let dir = temp_dir("richardson");

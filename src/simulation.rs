@@ -244,3 +244,187 @@ impl<'a> Simulation<'a> {
         })
     }
 }
+
+fn all_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// A comparison of the base scenario with some of its variants on common random numbers
+/// (every arm plays the same runs with the same random numbers), and optionally a tornado of
+/// every lever forced and frozen.
+///
+/// ```
+/// let scenario = brink::scenario::load(
+///     "scenarios/russia_azerbaijan_2025.ron".as_ref(),
+///     Default::default(),
+/// )?;
+/// let c = brink::Comparison::new(&scenario)
+///     .variants(["mediation_push"])
+///     .runs(1_000)
+///     .seed(1)
+///     .run()?;
+/// let arm = &c.result.arms[1];
+/// assert_eq!(arm.name, "mediation_push");
+/// // The paired difference from the base, with its 95% interval.
+/// let d = &arm.outcomes[0].difference;
+/// assert!(d.low <= d.estimate && d.estimate <= d.high);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Comparison<'a> {
+    loaded: &'a LoadedScenario,
+    request: crate::analysis::compare::CompareRequest,
+    threads: Option<usize>,
+    stop: Option<&'a AtomicBool>,
+}
+
+impl<'a> Comparison<'a> {
+    /// The base scenario alone, its own number of runs (else 10,000), seed 0, no tornado.
+    pub fn new(loaded: &'a LoadedScenario) -> Self {
+        Comparison {
+            loaded,
+            request: crate::analysis::compare::CompareRequest {
+                variants: vec![],
+                runs: loaded.scenario.runs.map_or(DEFAULT_RUNS, |r| r as u64),
+                seed: 0,
+                threads: 1,
+                tornado: None,
+                command: vec![],
+                shard: None,
+            },
+            threads: None,
+            stop: None,
+        }
+    }
+
+    /// The variants compared with the base.
+    pub fn variants<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.request.variants = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds the tornado: every lever forced and frozen, ranked by its effect on `outcome`
+    /// (None: the scenario's first outcome).
+    pub fn tornado(mut self, outcome: Option<String>) -> Self {
+        self.request.tornado = Some(outcome);
+        self
+    }
+
+    /// Runs per arm.
+    pub fn runs(mut self, runs: u64) -> Self {
+        self.request.runs = runs;
+        self
+    }
+
+    /// The master seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.request.seed = seed;
+        self
+    }
+
+    /// Worker threads (results do not depend on them; default: every core).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// Computes only one shard of the runs.
+    pub fn shard(mut self, shard: Option<ShardSpec>) -> Self {
+        self.request.shard = shard;
+        self
+    }
+
+    /// A flag that, once set, stops the runs at the next batch boundary (an error then).
+    pub fn stop_flag(mut self, stop: &'a AtomicBool) -> Self {
+        self.stop = Some(stop);
+        self
+    }
+
+    /// The command line recorded in the manifest.
+    pub fn command(mut self, command: Vec<String>) -> Self {
+        self.request.command = command;
+        self
+    }
+
+    /// Runs the comparison.
+    pub fn run(mut self) -> Result<crate::analysis::compare::Compared> {
+        self.request.threads = self.threads.unwrap_or_else(all_cores);
+        let never = AtomicBool::new(false);
+        crate::analysis::compare::run(self.loaded, &self.request, self.stop.unwrap_or(&never))
+    }
+}
+
+/// The storyline of single runs, step by step: one run by index, or the first runs in which an
+/// outcome happened. A traced run is the same run `brink run` plays with the same seed.
+///
+/// ```
+/// let scenario = brink::scenario::load(
+///     "scenarios/russia_azerbaijan_2025.ron".as_ref(),
+///     Default::default(),
+/// )?;
+/// let t = brink::Tracer::new(&scenario).pick("rupture", 1).seed(3).run()?;
+/// assert_eq!(t.traces.len(), 1);
+/// println!("{}", brink::report::trace::text(&t));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Tracer<'a> {
+    loaded: &'a LoadedScenario,
+    request: crate::analysis::trace::TraceRequest,
+    stop: Option<&'a AtomicBool>,
+}
+
+impl<'a> Tracer<'a> {
+    /// Run 0 of the base scenario, seed 0.
+    pub fn new(loaded: &'a LoadedScenario) -> Self {
+        Tracer {
+            loaded,
+            request: crate::analysis::trace::TraceRequest {
+                variant: None,
+                seed: 0,
+                target: crate::analysis::trace::Target::Run(0),
+                threads: all_cores(),
+                command: vec![],
+            },
+            stop: None,
+        }
+    }
+
+    /// Traces run `k`.
+    pub fn run_index(mut self, k: u64) -> Self {
+        self.request.target = crate::analysis::trace::Target::Run(k);
+        self
+    }
+
+    /// Traces the first `count` runs in which `outcome` happened (among the first 100,000).
+    pub fn pick(mut self, outcome: impl Into<String>, count: usize) -> Self {
+        self.request.target = crate::analysis::trace::Target::Pick {
+            outcome: outcome.into(),
+            count,
+            max_scan: 100_000,
+        };
+        self
+    }
+
+    /// Applies one of the scenario's variants.
+    pub fn variant(mut self, name: impl Into<String>) -> Self {
+        self.request.variant = Some(name.into());
+        self
+    }
+
+    /// The master seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.request.seed = seed;
+        self
+    }
+
+    /// A flag that, once set, stops a `pick` scan.
+    pub fn stop_flag(mut self, stop: &'a AtomicBool) -> Self {
+        self.stop = Some(stop);
+        self
+    }
+
+    /// Traces the runs.
+    pub fn run(self) -> Result<crate::analysis::trace::TraceOutput> {
+        let never = AtomicBool::new(false);
+        crate::analysis::trace::run(self.loaded, &self.request, self.stop.unwrap_or(&never))
+    }
+}

@@ -5,6 +5,8 @@
 //! merge) → [`stats`] (mergeable accumulators, intervals) → [`report`] (CSV, JSON, charts, HTML).
 //! [`cli`] holds the command line; `main.rs` only calls [`cli::run`].
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod engine;
 pub mod error;

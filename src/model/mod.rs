@@ -199,7 +199,7 @@ pub enum EffectSpec {
     },
     /// Adds to a pressure stock at once.
     AddPressure {
-        /// Index of the stock in [`Model::pressures`].
+        /// Index of the pressure stock (in the scenario's order).
         pressure: usize,
         /// Stock units added.
         amount: ParamId,

@@ -35,6 +35,8 @@
 //! [`report`] (every result's files and text) → [`Simulation`], [`Comparison`], [`Tracer`] (the
 //! face). The `brink` command is a thin binary on top.
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod engine;
 pub mod error;

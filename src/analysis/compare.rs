@@ -17,12 +17,15 @@ use crate::stats::{Interval, Moments, Tally, Z95, paired_diff_interval, wilson};
 /// One arm of a comparison: the base (arm 0), a variant of the file, or a lever forced or
 /// frozen for the tornado.
 pub struct Arm {
+    /// "base", the variant's name, or `force_LEVER` / `freeze_LEVER` for the tornado's arms.
     pub name: String,
+    /// Display name.
     pub label: String,
     /// "base", "variant", "forced" or "frozen".
     pub kind: String,
     /// For tornado arms: the lever.
     pub lever: Option<String>,
+    /// The scenario compiled with the arm's change.
     pub model: Model,
 }
 
@@ -218,7 +221,9 @@ pub fn run_paired(
 /// An outcome of one arm, against the base.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutcomeCompare {
+    /// The outcome's name.
     pub outcome: String,
+    /// Its probability in this arm, with its Wilson 95% interval.
     pub probability: Interval,
     /// Paired difference arm − base, with its 95% interval.
     pub difference: Interval,
@@ -227,19 +232,28 @@ pub struct OutcomeCompare {
 /// A mean of one arm, against the base.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeanCompare {
+    /// `cost_ACTOR`, `peak_index` or `final_index` (see [`mean_quantities`]).
     pub quantity: String,
+    /// Its mean in this arm (cost units or points), with its 95% interval.
     pub mean: Interval,
+    /// Paired difference arm − base, with its 95% interval.
     pub difference: Interval,
 }
 
 /// One arm's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmResult {
+    /// The arm's name (see [`Arm`]).
     pub name: String,
+    /// Display name.
     pub label: String,
+    /// "base", "variant", "forced" or "frozen".
     pub kind: String,
+    /// For the tornado's arms: the lever forced or frozen.
     pub lever: Option<String>,
+    /// Each named outcome, against the base.
     pub outcomes: Vec<OutcomeCompare>,
+    /// Each quantity of [`CompareResult::quantities`], against the base.
     pub means: Vec<MeanCompare>,
     /// Median of H at each step.
     pub index_median: Vec<f64>,
@@ -251,26 +265,39 @@ pub struct ArmResult {
 /// level and when frozen at its initial level.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TornadoBar {
+    /// The lever's name.
     pub lever: String,
+    /// Change of the outcome's probability when the lever (a measure) is forced to its top level:
+    /// paired difference against the base, with its 95% interval; none for an act.
     pub forced: Option<Interval>,
+    /// Change of the outcome's probability when the lever is frozen at its initial level (an act:
+    /// disabled), likewise.
     pub frozen: Interval,
 }
 
 /// The tornado: bars sorted by the largest absolute effect, largest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tornado {
+    /// The outcome whose probability the bars show.
     pub outcome: String,
+    /// Its probability in the base, with its Wilson 95% interval.
     pub base_probability: Interval,
+    /// One bar per lever.
     pub bars: Vec<TornadoBar>,
 }
 
 /// Everything `compare.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompareResult {
+    /// Where the result came from.
     pub manifest: Manifest,
+    /// Names of the scenario's outcomes, in its order.
     pub outcomes: Vec<String>,
+    /// Names of the quantities compared as means (see [`mean_quantities`]).
     pub quantities: Vec<String>,
+    /// Each arm's results: the base first, then the variants, then the tornado's arms.
     pub arms: Vec<ArmResult>,
+    /// The tornado, when asked for.
     pub tornado: Option<Tornado>,
 }
 
@@ -456,12 +483,17 @@ pub fn results(
 /// What `brink compare` was asked to do.
 #[derive(Debug, Clone)]
 pub struct CompareRequest {
+    /// The variants compared with the base, by name.
     pub variants: Vec<String>,
+    /// Runs of each arm in the whole job (all shards).
     pub runs: u64,
+    /// Master seed: every arm plays the same run indices.
     pub seed: u64,
+    /// Worker threads (the results are the same for any number).
     pub threads: usize,
     /// The tornado's outcome (default: the scenario's first named outcome); None: no tornado.
     pub tornado: Option<Option<String>>,
+    /// The command line, recorded in the manifest.
     pub command: Vec<String>,
     /// Compute only this shard of the runs (see [`crate::engine::ShardSpec`]).
     pub shard: Option<crate::engine::ShardSpec>,

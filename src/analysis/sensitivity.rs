@@ -37,7 +37,9 @@ const Z: f64 = 1.959_963_984_540_054;
 pub enum Measure {
     /// A named outcome's indicator: 1 if it happened in the run, else 0.
     Outcome(usize),
+    /// The highest dyad index H of the run (points).
     PeakIndex,
+    /// H at the last step (points).
     FinalIndex,
     /// An actor's cumulative cost.
     Cost(usize),
@@ -231,15 +233,20 @@ pub fn fisher_interval(r: f64, n: usize, k: usize) -> (f64, f64) {
 pub struct Prcc {
     /// The column it came from.
     pub column: usize,
+    /// The partial rank correlation, from −1 to 1.
     pub r: f64,
+    /// Lower end of its 95% interval (Fisher's z).
     pub low: f64,
+    /// Upper end of its 95% interval.
     pub high: f64,
 }
 
 /// PRCC of every column against `y`, and the columns left out with the reason.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrccResult {
+    /// One per column kept, in column order.
     pub values: Vec<Prcc>,
+    /// Columns left out, with the reason ("never varies in the sample", "collinear …").
     pub dropped: Vec<(usize, String)>,
     /// Parameters controlled for (k).
     pub k: usize,
@@ -375,12 +382,17 @@ pub fn prcc(
 /// One parameter's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParamSensitivity {
+    /// The parameter's path (`actors.north.resolve`).
     pub parameter: String,
+    /// Its distribution, in words.
     pub distribution: String,
+    /// Its source (else its record's).
     pub source: String,
+    /// Partial rank correlation with the measure, from −1 to 1.
     pub prcc: f64,
     /// 95% interval (Fisher z).
     pub low: f64,
+    /// Upper end of the 95% interval.
     pub high: f64,
     /// 1 = largest |PRCC|.
     pub rank: usize,
@@ -391,14 +403,18 @@ pub struct ParamSensitivity {
 /// A parameter left out of the ranking.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DroppedParam {
+    /// The parameter's path.
     pub parameter: String,
+    /// Its source (else its record's).
     pub source: String,
+    /// Why it was left out.
     pub reason: String,
 }
 
 /// Everything `sensitivity.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SensitivityResult {
+    /// Where the result came from.
     pub manifest: Manifest,
     /// The measure's name (an outcome, `peak_index`, `final_index`, `cost_<actor>`).
     pub measure: String,
@@ -408,6 +424,7 @@ pub struct SensitivityResult {
     pub outcome_rate: Option<f64>,
     /// For a quantity: its mean over the runs.
     pub measure_mean: Option<f64>,
+    /// The method, in words ([`METHOD`]).
     pub method: String,
     /// Parameters ranked (k): each PRCC controls for the k − 1 others.
     pub parameters_ranked: usize,
@@ -415,6 +432,7 @@ pub struct SensitivityResult {
     pub excluding_zero: usize,
     /// Ranked by |PRCC|, largest first.
     pub parameters: Vec<ParamSensitivity>,
+    /// Parameters left out of the ranking, with the reason.
     pub dropped: Vec<DroppedParam>,
     /// The measure in words for a title ("P(rupture)"); not written to the JSON.
     #[serde(skip)]
@@ -424,12 +442,20 @@ pub struct SensitivityResult {
 /// What `brink sensitivity` was asked to do.
 #[derive(Debug, Clone)]
 pub struct SensitivityRequest {
+    /// The variant analysed; none for the base scenario.
     pub variant: Option<String>,
+    /// The outcome to rank against (`--outcome`); default: the first named outcome.
     pub outcome: Option<String>,
+    /// A quantity to rank against instead (`--measure`): `peak_index`, `final_index` or
+    /// `cost_ACTOR`.
     pub measure: Option<String>,
+    /// Runs in the sample.
     pub runs: u64,
+    /// Master seed (run r samples the same numbers as in `brink run`).
     pub seed: u64,
+    /// Worker threads (the results are the same for any number).
     pub threads: usize,
+    /// The command line, recorded in the manifest.
     pub command: Vec<String>,
 }
 

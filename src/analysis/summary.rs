@@ -9,14 +9,21 @@ use crate::stats::{Interval, Tally, Z95, wilson};
 /// Where a result came from: enough to rerun it exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The program that made the result: "brink".
     pub tool: String,
+    /// Its version.
     pub version: String,
+    /// The scenario's name.
     pub scenario: String,
+    /// The scenario file, as given.
     pub scenario_file: String,
     /// SHA-256 of the scenario file.
     pub scenario_hash: String,
+    /// Master seed of the runs.
     pub seed: u64,
+    /// Runs in the results.
     pub runs: u64,
+    /// The variant applied; none for the base scenario.
     pub variant: Option<String>,
     /// Runs per chunk (the unit of merging and sharding).
     pub chunk_runs: u64,
@@ -60,24 +67,36 @@ impl Manifest {
 /// The scenario's vocabulary, so that a summary can be read alone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioInfo {
+    /// The scenario's name.
     pub name: String,
+    /// What the scenario is about.
     pub description: String,
+    /// What one step is ("week").
     pub step_unit: String,
+    /// Calendar date of step 0 (`YYYY-MM-DD`), if given.
     pub start_date: Option<String>,
+    /// Steps in one run.
     pub horizon: u32,
+    /// Unit of every cost ("USD million").
     pub cost_unit: String,
+    /// The focal dyad (A, B), whose mean hostility is the dyad index H.
     pub focal: (String, String),
+    /// Rung names, lowest first.
     pub rungs: Vec<String>,
+    /// Actor names, in the scenario's order.
     pub actors: Vec<String>,
 }
 
 /// A named outcome's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutcomeResult {
+    /// The outcome's name.
     pub name: String,
+    /// Display name (its name when the scenario gives none).
     pub label: String,
     /// Probability with its Wilson 95% interval.
     pub probability: Interval,
+    /// Runs in which it happened.
     pub runs_hit: u64,
     /// P(outcome by step t), for t = 0..horizon.
     pub by_step: Vec<f64>,
@@ -88,7 +107,9 @@ pub struct OutcomeResult {
 /// The dyad index at one step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexStep {
+    /// The step (0 to horizon − 1).
     pub step: u32,
+    /// Mean of H over the runs (points).
     pub mean: f64,
     /// Quantiles 5, 25, 50, 75, 95 %.
     pub q: [f64; 5],
@@ -97,19 +118,26 @@ pub struct IndexStep {
 /// An actor's cumulative cost over the horizon.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostResult {
+    /// The actor's name.
     pub actor: String,
+    /// Mean cumulative cost per run (cost units), with its 95% interval.
     pub mean: Interval,
     /// Quantiles 5, 25, 50, 75, 95 %.
     pub q: [f64; 5],
+    /// Highest cumulative cost of any run (cost units).
     pub max: f64,
 }
 
 /// A measure's levels over time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeverResult {
+    /// The measure's name.
     pub name: String,
+    /// The actor who owns it.
     pub owner: String,
+    /// The actor it is aimed at.
     pub target: String,
+    /// Level names, level 0 ("status quo") first.
     pub levels: Vec<String>,
     /// Mean level at each step.
     pub mean_level: Vec<f64>,
@@ -122,19 +150,28 @@ pub struct LeverResult {
 /// An event's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventResult {
+    /// The event's name.
     pub name: String,
+    /// Share of runs in which it fired at least once, with its Wilson 95% interval.
     pub probability: Interval,
+    /// Median step at which it first fired, among runs where it did; none if it never fired.
     pub median_first_step: Option<f64>,
 }
 
 /// Everything `summary.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    /// Where the result came from.
     pub manifest: Manifest,
+    /// The scenario's vocabulary.
     pub scenario: ScenarioInfo,
+    /// Each named outcome, in the scenario's order.
     pub outcomes: Vec<OutcomeResult>,
+    /// The dyad index H at each step.
     pub index_by_step: Vec<IndexStep>,
+    /// Mean over runs of the highest H of the run (points), with its 95% interval.
     pub peak_index: Interval,
+    /// Mean of H at the last step (points), with its 95% interval.
     pub final_index: Interval,
     /// P(rung) at each step: `[step][rung]`.
     pub rung_by_step: Vec<Vec<f64>>,
@@ -144,8 +181,11 @@ pub struct Summary {
     pub final_rung: Vec<Interval>,
     /// Mean steps spent on each rung.
     pub mean_steps_on_rung: Vec<f64>,
+    /// Each actor's cumulative cost, in the scenario's order.
     pub costs: Vec<CostResult>,
+    /// Each measure's levels (acts have none), in the scenario's order.
     pub levers: Vec<LeverResult>,
+    /// Each event: how often and when it fired.
     pub events: Vec<EventResult>,
 }
 

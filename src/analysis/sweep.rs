@@ -25,9 +25,13 @@ pub const MAX_STEPS: usize = 1000;
 /// `PATH=FROM..TO:STEPS`: the parameter and its grid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepSpec {
+    /// The parameter's path (`actors.north.resolve`; see `brink describe --paths`).
     pub path: String,
+    /// First value of the grid.
     pub from: f64,
+    /// Last value of the grid (included).
     pub to: f64,
+    /// Number of grid values, 2 to [`MAX_STEPS`].
     pub steps: usize,
 }
 
@@ -103,44 +107,59 @@ impl SweepSpec {
 /// What `brink sweep` was asked to do.
 #[derive(Debug, Clone)]
 pub struct SweepRequest {
+    /// The parameter and its grid.
     pub spec: SweepSpec,
     /// A variant of the file whose own overrides apply at every grid point.
     pub variant: Option<String>,
+    /// Runs at each grid value.
     pub runs: u64,
+    /// Master seed: every grid value plays the same run indices.
     pub seed: u64,
+    /// Worker threads (the results are the same for any number).
     pub threads: usize,
+    /// The command line, recorded in the manifest.
     pub command: Vec<String>,
 }
 
 /// An outcome at one grid value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointOutcome {
+    /// The outcome's name.
     pub outcome: String,
     /// Probability with its Wilson 95% interval.
     pub probability: Interval,
+    /// Runs in which it happened.
     pub runs_hit: u64,
 }
 
 /// An actor's mean cumulative cost at one grid value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointCost {
+    /// The actor's name.
     pub actor: String,
+    /// Mean cumulative cost per run (cost units), with its 95% interval.
     pub mean: Interval,
 }
 
 /// The results at one grid value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepPoint {
+    /// The parameter's value at this point.
     pub value: f64,
+    /// Each named outcome, in the scenario's order.
     pub outcomes: Vec<PointOutcome>,
+    /// Each actor's cost, in the scenario's order.
     pub costs: Vec<PointCost>,
+    /// Mean over runs of the highest H of the run (points), with its 95% interval.
     pub peak_index: Interval,
+    /// Mean of H at the last step (points), with its 95% interval.
     pub final_index: Interval,
 }
 
 /// Everything `sweep.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepResult {
+    /// Where the result came from.
     pub manifest: Manifest,
     /// The parameter's path.
     pub path: String,
@@ -148,12 +167,19 @@ pub struct SweepResult {
     pub scenario_param: String,
     /// Its central value there.
     pub scenario_value: f64,
+    /// First value of the grid.
     pub from: f64,
+    /// Last value of the grid.
     pub to: f64,
+    /// Number of grid values.
     pub steps: usize,
+    /// Names of the scenario's outcomes, in its order.
     pub outcomes: Vec<String>,
+    /// Names of the actors, in the scenario's order.
     pub actors: Vec<String>,
+    /// Unit of every cost ("USD million").
     pub cost_unit: String,
+    /// The results at each grid value, in grid order.
     pub points: Vec<SweepPoint>,
 }
 

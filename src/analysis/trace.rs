@@ -20,18 +20,24 @@ use crate::scenario::LoadedScenario;
 /// One uncertain number as this run sampled it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SampledParam {
+    /// The number's path (`actors.north.resolve`).
     pub path: String,
+    /// The value this run drew, after clamping to the field's valid range.
     pub value: f64,
     /// The distribution it was drawn from.
     pub distribution: String,
+    /// Its source (else its record's).
     pub source: String,
 }
 
 /// A measure's level.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeverLevel {
+    /// The measure's name.
     pub lever: String,
+    /// The level (0 is the status quo).
     pub level: u8,
+    /// The level's name ("status quo" for 0).
     pub level_name: String,
 }
 
@@ -40,6 +46,7 @@ pub struct LeverLevel {
 pub struct Start {
     /// The dyad index H.
     pub index: f64,
+    /// The rung's name.
     pub rung: String,
     /// Measures above level 0 (initial levels, or forced by the variant).
     pub in_force: Vec<LeverLevel>,
@@ -51,6 +58,7 @@ pub struct Start {
 /// An event that fired.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FiredEvent {
+    /// The event's name.
     pub event: String,
     /// The probability it had this step.
     pub probability: f64,
@@ -59,6 +67,7 @@ pub struct FiredEvent {
 /// An active actor's move.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Move {
+    /// The actor's name.
     pub actor: String,
     /// "hold", "raise", "lower" or "act".
     pub choice: String,
@@ -66,6 +75,7 @@ pub struct Move {
     pub lever: Option<String>,
     /// For a measure: its level after the step.
     pub level: Option<u8>,
+    /// For a measure: the name of that level.
     pub level_name: Option<String>,
     /// Goldstein weight of the move (0 for holding; negative is hostile).
     pub weight: f64,
@@ -79,10 +89,15 @@ pub struct Move {
 /// `SetLevel`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LevelChange {
+    /// The measure's name.
     pub lever: String,
+    /// Level before.
     pub from: u8,
+    /// Level after.
     pub to: u8,
+    /// Name of the level before.
     pub from_name: String,
+    /// Name of the level after.
     pub to_name: String,
     /// What set it ("event leader_meeting", "act mediate"), if known.
     pub cause: String,
@@ -91,12 +106,15 @@ pub struct LevelChange {
 /// One step of the run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceStep {
+    /// The step (0 to horizon − 1).
     pub step: u32,
     /// Calendar date of the step, when the scenario has a start date.
     pub date: Option<String>,
+    /// Events that fired this step, in the scenario's order.
     pub events: Vec<FiredEvent>,
     /// Moves of the actors that were active this step (inactive actors hold).
     pub moves: Vec<Move>,
+    /// Levels changed this step by an event's or act's `SetLevel`.
     pub level_changes: Vec<LevelChange>,
     /// H after the step.
     pub index: f64,
@@ -117,59 +135,89 @@ pub struct TraceStep {
 /// A named outcome of the run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutcomeHit {
+    /// The outcome's name.
     pub name: String,
+    /// Display name (its name when the scenario gives none).
     pub label: String,
+    /// Whether it happened in this run.
     pub happened: bool,
+    /// The first step at which it held, if it happened.
     pub first_step: Option<u32>,
 }
 
 /// An actor's cumulative cost.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActorCost {
+    /// The actor's name.
     pub actor: String,
+    /// Cumulative cost at the end of the run (cost units).
     pub cost: f64,
 }
 
 /// The run's record, as `runs.csv` has it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunEnd {
+    /// Each named outcome, in the scenario's order.
     pub outcomes: Vec<OutcomeHit>,
+    /// The rung at the last step.
     pub final_rung: String,
+    /// The highest rung of the run.
     pub peak_rung: String,
+    /// The highest dyad index H of the run (points).
     pub peak_index: f64,
+    /// H at the last step (points).
     pub final_index: f64,
+    /// Each actor's cumulative cost, in the scenario's order.
     pub costs: Vec<ActorCost>,
+    /// The highest level each measure reached.
     pub max_levels: Vec<LeverLevel>,
 }
 
 /// A traced run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
+    /// The scenario's name.
     pub scenario: String,
+    /// The scenario file, as given.
     pub scenario_file: String,
+    /// SHA-256 of the scenario file.
     pub scenario_hash: String,
+    /// Master seed.
     pub seed: u64,
+    /// The run's index (with the seed, it fixes every random number of the run).
     pub run: u64,
+    /// The variant applied; none for the base scenario.
     pub variant: Option<String>,
+    /// Steps in the run.
     pub horizon: u32,
+    /// What one step is ("week").
     pub step_unit: String,
+    /// Calendar date of step 0 (`YYYY-MM-DD`), if given.
     pub start_date: Option<String>,
+    /// Unit of every cost ("USD million").
     pub cost_unit: String,
+    /// The focal dyad (A, B), whose mean hostility is the dyad index H.
     pub focal: (String, String),
+    /// Actor names, in the scenario's order.
     pub actors: Vec<String>,
     /// The escalation ladder, lowest rung first.
     pub rungs: Vec<String>,
     /// The run's uncertain numbers (those that vary from run to run), in the file's order.
     pub parameters: Vec<SampledParam>,
+    /// The state before the first step.
     pub start: Start,
+    /// Every step, in order.
     pub steps: Vec<TraceStep>,
+    /// The run's record at its end.
     pub end: RunEnd,
 }
 
 /// What `--pick` found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pick {
+    /// The outcome picked for.
     pub outcome: String,
+    /// How many runs were asked for.
     pub count: usize,
     /// Runs examined: up to the last one found, or the whole scan when fewer were found.
     pub scanned: u64,
@@ -180,8 +228,11 @@ pub struct Pick {
 /// Everything `brink trace` produces.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceOutput {
+    /// The command line.
     pub command: Vec<String>,
+    /// What `--pick` found, when it was used.
     pub pick: Option<Pick>,
+    /// The runs traced, in order.
     pub traces: Vec<Trace>,
 }
 
@@ -192,8 +243,11 @@ pub enum Target {
     Run(u64),
     /// The first `count` runs in which `outcome` happened, among runs `0..max_scan`.
     Pick {
+        /// The outcome's name.
         outcome: String,
+        /// How many runs to find.
         count: usize,
+        /// Runs to examine at most.
         max_scan: u64,
     },
 }
@@ -201,11 +255,15 @@ pub enum Target {
 /// What `brink trace` was asked to do.
 #[derive(Debug, Clone)]
 pub struct TraceRequest {
+    /// The variant to trace; none for the base scenario.
     pub variant: Option<String>,
+    /// Master seed (the same as for `brink run`, to replay its runs).
     pub seed: u64,
+    /// Which runs to trace.
     pub target: Target,
     /// Threads for the `--pick` scan (the result does not depend on it).
     pub threads: usize,
+    /// The command line, recorded in the output.
     pub command: Vec<String>,
 }
 

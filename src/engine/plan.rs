@@ -13,11 +13,12 @@ pub struct RunPlan {
     pub runs: u64,
     /// The runs this process computes: `first_run..end_run` (a shard's share, or all).
     pub first_run: u64,
+    /// End of this process's runs (excluded).
     pub end_run: u64,
     /// The chunks that hold them: `first_chunk..end_chunk`. A shard's first and last chunks
     /// may be partial; merging is exact, so where the cuts fall changes no result.
     pub first_chunk: u64,
-    pub end_chunk: u64,
+    pub(crate) end_chunk: u64,
     /// Worker threads.
     pub threads: usize,
 }
@@ -87,7 +88,9 @@ pub fn chunks_for(runs: u64) -> u64 {
 /// `--shard I/N`: this process computes shard I (1-based) of N.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShardSpec {
+    /// I: the shard this process computes, from 1 to N.
     pub index: u64,
+    /// N: the number of shards the job is cut into.
     pub count: u64,
 }
 

@@ -22,16 +22,27 @@ pub mod deps {
 /// A compiled [`crate::scenario::Condition`].
 #[derive(Debug, Clone)]
 pub enum Cond {
+    /// The rung (an index, lowest 0) is this one or higher.
     RungAtLeast(usize),
+    /// The rung is below this one.
     RungBelow(usize),
+    /// The dyad index H is above this value (points).
     IndexAbove(f64),
+    /// H is below this value (points).
     IndexBelow(f64),
+    /// The measure (an index) is at this level or higher.
     LevelAtLeast(usize, u8),
+    /// The event (an index) has fired at least once so far.
     EventOccurred(usize),
+    /// The event fired within the last n steps, this one included.
     EventWithin(usize, u32),
+    /// The act (an index) was performed within the last n steps, this one included.
     ActWithin(usize, u32),
+    /// Every condition holds.
     All(Vec<Cond>),
+    /// At least one condition holds.
     Any(Vec<Cond>),
+    /// The condition does not hold.
     Not(Box<Cond>),
     /// Never holds (an event that this variant does not have).
     Never,

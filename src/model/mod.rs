@@ -37,7 +37,7 @@ pub fn actor_param_index(p: ActorParam) -> usize {
 /// An actor's behavioural parameters.
 #[derive(Debug, Clone)]
 pub struct ActorSpec {
-    pub name: String,
+    pub(crate) name: String,
     /// Rationality, resolve, cost weight, activity (see [`ACTOR_PARAMS`]).
     pub params: [ParamId; 4],
     /// Pressure stocks that press on this actor.
@@ -55,11 +55,19 @@ pub struct ActorSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionSource {
     /// Raise or lower measure `measure`, motivated by relation `motive`.
-    Measure { measure: usize, motive: usize },
+    Measure {
+        /// Index of the measure in [`Model::measures`].
+        measure: usize,
+        /// Index of the relation (in [`Model::relations`]) whose hostility moves the owner.
+        motive: usize,
+    },
     /// Perform act `act` (on the rung `min_rung` or higher), motivated by relation `motive`.
     Act {
+        /// Index of the act in [`Model::acts`].
         act: usize,
+        /// Index of the relation (in [`Model::relations`]) whose hostility moves the owner.
         motive: usize,
+        /// Index of the lowest rung at which the act may be performed (0: any rung).
         min_rung: usize,
     },
 }
@@ -67,14 +75,14 @@ pub enum OptionSource {
 /// A directed relation.
 #[derive(Debug, Clone)]
 pub struct RelationSpec {
-    pub from: usize,
-    pub to: usize,
-    pub initial: ParamId,
-    pub fatigue: ParamId,
-    pub reactivity: ParamId,
-    pub grievance: ParamId,
-    pub noise: ParamId,
-    pub salience: ParamId,
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+    pub(crate) initial: ParamId,
+    pub(crate) fatigue: ParamId,
+    pub(crate) reactivity: ParamId,
+    pub(crate) grievance: ParamId,
+    pub(crate) noise: ParamId,
+    pub(crate) salience: ParamId,
     /// The relation `to → from`, if declared.
     pub reverse: Option<usize>,
 }
@@ -82,74 +90,79 @@ pub struct RelationSpec {
 /// A domestic pressure stock.
 #[derive(Debug, Clone)]
 pub struct PressureSpec {
+    /// The stock's name in the scenario.
     pub name: String,
+    /// Index of the actor it presses on (in [`Model::actors`]).
     pub actor: usize,
-    pub initial: ParamId,
-    pub decay: ParamId,
-    pub push: ParamId,
+    pub(crate) initial: ParamId,
+    pub(crate) decay: ParamId,
+    pub(crate) push: ParamId,
 }
 
 /// A modifier of an actor parameter: value · factor + add.
 #[derive(Debug, Clone)]
 pub struct ModifierSpec {
-    pub actor: usize,
-    pub param: usize,
-    pub factor: ParamId,
-    pub add: ParamId,
+    pub(crate) actor: usize,
+    pub(crate) param: usize,
+    pub(crate) factor: ParamId,
+    pub(crate) add: ParamId,
 }
 
 /// One level of a measure (level numbers start at 1).
 #[derive(Debug, Clone)]
 pub struct LevelSpec {
-    pub name: String,
-    pub weight: ParamId,
+    pub(crate) name: String,
+    pub(crate) weight: ParamId,
     /// None: the easing move weighs −weight.
     pub ease_weight: Option<ParamId>,
-    pub irritation: ParamId,
-    pub costs: Vec<(usize, ParamId)>,
+    pub(crate) irritation: ParamId,
+    pub(crate) costs: Vec<(usize, ParamId)>,
     /// The owner's cost per step at this level, if any.
     pub owner_cost: Option<ParamId>,
-    pub pressure: Vec<(usize, ParamId)>,
-    pub modifiers: Vec<ModifierSpec>,
-    pub min_rung: usize,
+    pub(crate) pressure: Vec<(usize, ParamId)>,
+    pub(crate) modifiers: Vec<ModifierSpec>,
+    pub(crate) min_rung: usize,
+    /// Index of the rung the crisis is at least on while this level is in force (0: the lowest
+    /// rung, which implies nothing).
     pub implies_rung: usize,
-    pub reward: ParamId,
+    pub(crate) reward: ParamId,
 }
 
 /// A measure.
 #[derive(Debug, Clone)]
 pub struct MeasureSpec {
-    pub name: String,
-    pub owner: usize,
-    pub target: usize,
+    pub(crate) name: String,
+    pub(crate) owner: usize,
+    pub(crate) target: usize,
     /// The relation whose hostility motivates it.
     pub motive: usize,
     /// The relation target → owner, which feels its moves.
     pub felt_by: usize,
-    pub threshold: ParamId,
-    pub persistence: ParamId,
-    pub initial: u8,
+    pub(crate) threshold: ParamId,
+    pub(crate) persistence: ParamId,
+    pub(crate) initial: u8,
+    /// Levels 1, 2, … in order (entry 0 is level 1; level 0, the status quo, has none).
     pub levels: Vec<LevelSpec>,
-    pub control: Control,
+    pub(crate) control: Control,
 }
 
 /// A one-off act.
 #[derive(Debug, Clone)]
 pub struct ActSpec {
-    pub name: String,
-    pub owner: usize,
-    pub target: usize,
-    pub motive: usize,
-    pub felt_by: usize,
-    pub threshold: ParamId,
-    pub weight: ParamId,
-    pub cooldown: u32,
-    pub costs: Vec<(usize, ParamId)>,
-    pub owner_cost: Option<ParamId>,
-    pub effects: Vec<EffectSpec>,
-    pub min_rung: usize,
-    pub reward: ParamId,
-    pub frozen: bool,
+    pub(crate) name: String,
+    pub(crate) owner: usize,
+    pub(crate) target: usize,
+    pub(crate) motive: usize,
+    pub(crate) felt_by: usize,
+    pub(crate) threshold: ParamId,
+    pub(crate) weight: ParamId,
+    pub(crate) cooldown: u32,
+    pub(crate) costs: Vec<(usize, ParamId)>,
+    pub(crate) owner_cost: Option<ParamId>,
+    pub(crate) effects: Vec<EffectSpec>,
+    pub(crate) min_rung: usize,
+    pub(crate) reward: ParamId,
+    pub(crate) frozen: bool,
 }
 
 /// An effect, with names resolved.
@@ -157,27 +170,45 @@ pub struct ActSpec {
 pub enum EffectSpec {
     /// Adds −weight·salience(relation) to the relation (the one that feels the move).
     Move {
+        /// Index of the relation against → by, which feels the move.
         relation: usize,
+        /// Goldstein weight of the move (−10 to 10, negative is hostile).
         weight: ParamId,
     },
+    /// Adds `amount` to a relation's hostility in this step's update.
     Impulse {
+        /// Index of the relation from → to.
         relation: usize,
+        /// Points of hostility added.
         amount: ParamId,
     },
+    /// Multiplies the hostilities of a pair at once (0.5 halves them).
     Scale {
+        /// Indices of the pair's declared relations (by default the focal pair's two).
         relations: Vec<usize>,
+        /// The multiplier (≥ 0).
         factor: ParamId,
     },
+    /// Sets a measure's level at once: not a move (no weight is felt), and no effect on a measure
+    /// a variant forces or freezes.
     SetLevel {
+        /// Index of the measure in [`Model::measures`].
         measure: usize,
+        /// The level set (0 is the status quo).
         level: u8,
     },
+    /// Adds to a pressure stock at once.
     AddPressure {
+        /// Index of the pressure stock (in the scenario's order).
         pressure: usize,
+        /// Stock units added.
         amount: ParamId,
     },
+    /// Changes an actor parameter to value · factor + add for a number of steps.
     Modify {
+        /// Whose parameter, which one, and the factor and term.
         modifier: ModifierSpec,
+        /// Steps it lasts, counting the step it happens in (1 to 5200).
         duration: u32,
     },
 }
@@ -185,15 +216,26 @@ pub enum EffectSpec {
 /// When an event can fire.
 #[derive(Debug, Clone)]
 pub enum TimingSpec {
+    /// It may fire at one step only.
     Scheduled {
+        /// The step (0 to horizon − 1).
         step: u32,
+        /// Chance that it fires at that step (0 to 1).
         probability: ParamId,
     },
+    /// It may fire at any step of a window, with probability per step
+    /// min(1, rate · exp(index_slope · H) · the factors whose condition holds).
     Hazard {
+        /// Base probability per step, when H = 0 and no factor applies (0 to 1).
         rate: ParamId,
+        /// Per point of the dyad index H at the start of the step: positive makes the event
+        /// likelier as H rises.
         index_slope: ParamId,
+        /// Multipliers (≥ 0), each applied while its condition holds.
         factors: Vec<(Cond, ParamId)>,
+        /// First step at which it may fire.
         from_step: u32,
+        /// Last step at which it may fire, included (`u32::MAX` when the scenario sets none).
         until_step: u32,
     },
 }
@@ -201,11 +243,11 @@ pub enum TimingSpec {
 /// An event.
 #[derive(Debug, Clone)]
 pub struct EventSpec {
-    pub name: String,
-    pub timing: TimingSpec,
-    pub once: bool,
-    pub cooldown: u32,
-    pub effects: Vec<EffectSpec>,
+    pub(crate) name: String,
+    pub(crate) timing: TimingSpec,
+    pub(crate) once: bool,
+    pub(crate) cooldown: u32,
+    pub(crate) effects: Vec<EffectSpec>,
     /// False when a variant removed it (it still draws, so that others stay aligned).
     pub enabled: bool,
 }
@@ -217,9 +259,9 @@ pub struct EventGate {
     /// The first and last step at which the event can fire (a scheduled event: its step; an
     /// event a variant removed: an empty range).
     pub from: u32,
-    pub until: u32,
-    pub once: bool,
-    pub cooldown: u32,
+    pub(crate) until: u32,
+    pub(crate) once: bool,
+    pub(crate) cooldown: u32,
 }
 
 impl EventGate {
@@ -246,13 +288,14 @@ impl EventGate {
 /// A named outcome.
 #[derive(Debug, Clone)]
 pub struct OutcomeSpec {
+    /// The outcome's name in the scenario.
     pub name: String,
-    pub label: String,
-    pub cond: Cond,
+    pub(crate) label: String,
+    pub(crate) cond: Cond,
     /// What the condition reads ([`Cond::deps`]): it is checked again only in steps where one
     /// of these changed, since it cannot turn true otherwise.
     pub deps: u8,
-    pub at_end: bool,
+    pub(crate) at_end: bool,
 }
 
 /// How a run draws one number from its one uniform.
@@ -262,8 +305,11 @@ pub enum Sampler {
     Fixed(f64),
     /// Beta-shaped on `[lo, hi]`, by its quantile table.
     Table {
+        /// Lower end of the range.
         lo: f64,
+        /// Upper end of the range.
         hi: f64,
+        /// The Beta quantile function on [0, 1], tabulated once per shape.
         table: std::sync::Arc<crate::numerics::dist::QuantileTable>,
     },
     /// Any other distribution, by its inverse CDF.
@@ -308,20 +354,29 @@ pub struct Model {
     pub scenario: Scenario,
     /// The variant applied, if any.
     pub variant: Option<String>,
+    /// Steps in one run.
     pub horizon: u32,
+    /// Lowest and highest hostility (points): every hostility is clamped into them.
     pub bounds: (f64, f64),
+    /// The actors, in the scenario's order.
     pub actors: Vec<ActorSpec>,
+    /// The directed relations, in the scenario's order.
     pub relations: Vec<RelationSpec>,
     /// The focal pair's two relations (A → B, B → A).
     pub focal: (usize, usize),
-    pub rung_names: Vec<String>,
+    pub(crate) rung_names: Vec<String>,
+    /// Threshold of each rung on the dyad index H (points), lowest rung first.
     pub rung_thresholds: Vec<f64>,
-    pub pressures: Vec<PressureSpec>,
+    pub(crate) pressures: Vec<PressureSpec>,
+    /// The measures, in the order of the scenario's levers.
     pub measures: Vec<MeasureSpec>,
+    /// The acts, in the order of the scenario's levers.
     pub acts: Vec<ActSpec>,
+    /// The events: the scenario's, then those the variant adds.
     pub events: Vec<EventSpec>,
     /// What the step checks of each event every week ([`EventGate::of`] each event).
     pub event_gates: Vec<EventGate>,
+    /// The named outcomes, in the scenario's order.
     pub outcomes: Vec<OutcomeSpec>,
     /// Every number, in sampling order.
     pub params: Vec<Param>,

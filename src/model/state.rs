@@ -6,9 +6,13 @@ use crate::numerics::rng::{Master, Stream};
 /// What an active actor chose (or could choose) in a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
+    /// Hold: no move.
     Hold,
+    /// Raise the measure (an index) one level.
     Raise(u16),
+    /// Lower the measure (an index) one level.
     Lower(u16),
+    /// Perform the act (an index).
     Act(u16),
 }
 

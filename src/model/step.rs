@@ -12,9 +12,11 @@ use crate::numerics::rng::{Master, component, normal_of32, unit32};
 /// What an actor did in a step, for traces.
 #[derive(Debug, Clone, Copy)]
 pub struct Decision {
+    /// Index of the actor.
     pub actor: usize,
     /// Whether the actor was active this step (inactive actors hold).
     pub active: bool,
+    /// What it chose ([`Choice::Hold`] when inactive).
     pub choice: Choice,
     /// The probability the logit choice gave this option.
     pub probability: f64,

@@ -14,6 +14,7 @@ use super::validate::validate;
 /// A scenario read and checked, with what its outputs need to cite it.
 #[derive(Debug, Clone)]
 pub struct LoadedScenario {
+    /// The scenario, parsed and validated.
     pub scenario: Scenario,
     /// The file it came from.
     pub path: PathBuf,

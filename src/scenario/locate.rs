@@ -10,18 +10,18 @@ use super::paths::Seg;
 /// A 1-based line and column (in characters, as ron counts them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Pos {
-    pub line: usize,
-    pub col: usize,
+    pub(crate) line: usize,
+    pub(crate) col: usize,
 }
 
 /// A value of the file with its extent.
 #[derive(Debug)]
 pub struct Node {
-    pub start: Pos,
-    pub end: Pos,
+    pub(crate) start: Pos,
+    pub(crate) end: Pos,
     /// Character offsets of the value in the text, `start..end`.
     pub chars: (usize, usize),
-    pub kind: Kind,
+    pub(crate) kind: Kind,
 }
 
 /// The shape of a value.
@@ -31,12 +31,16 @@ pub enum Kind {
     Atom(String),
     /// `Name(field: value, ...)` or `(field: value, ...)`.
     Struct {
+        /// The record name before the parenthesis, if written.
         name: Option<String>,
+        /// Each field's name, where the name starts, and its value, in the file's order.
         fields: Vec<(String, Pos, Node)>,
     },
     /// `Name(value, ...)`, `(value, ...)` or `[value, ...]`.
     Seq {
+        /// The name before the parenthesis, if written (none for a list).
         name: Option<String>,
+        /// The values, in order.
         items: Vec<Node>,
     },
     /// `{key: value, ...}`.

@@ -35,59 +35,85 @@ impl From<f64> for Param {
 pub enum Dist {
     /// A known value with its source.
     Fixed {
+        /// The value.
         value: f64,
+        /// Where the number comes from (an article paragraph, a data set, "assumption").
         #[serde(default)]
         source: String,
     },
     /// Every value in `[min, max]` equally likely.
     Uniform {
+        /// Lowest value.
         min: f64,
+        /// Highest value (`min ≤ max`).
         max: f64,
+        /// Where the number comes from.
         #[serde(default)]
         source: String,
     },
     /// Triangular on `[min, max]` peaking at `mode`.
     Triangular {
+        /// Lowest value.
         min: f64,
+        /// Most likely value (`min ≤ mode ≤ max`).
         mode: f64,
+        /// Highest value.
         max: f64,
+        /// Where the number comes from.
         #[serde(default)]
         source: String,
     },
     /// PERT (a scaled beta with shape 4) on `[min, max]` with the most likely value `mode`.
     Pert {
+        /// Lowest value.
         min: f64,
+        /// Most likely value (`min ≤ mode ≤ max`).
         mode: f64,
+        /// Highest value.
         max: f64,
+        /// Where the number comes from.
         #[serde(default)]
         source: String,
     },
     /// Normal with `mean` and `sd`, truncated to `[min, max]` (both optional).
     Normal {
+        /// Mean of the untruncated normal.
         mean: f64,
+        /// Standard deviation (> 0).
         sd: f64,
+        /// Lower truncation bound, if any: no draw falls below it.
         #[serde(default)]
         min: Option<f64>,
+        /// Upper truncation bound, if any: no draw falls above it.
         #[serde(default)]
         max: Option<f64>,
+        /// Where the number comes from.
         #[serde(default)]
         source: String,
     },
     /// Beta(`alpha`, `beta`) scaled to `[min, max]` (default `[0, 1]`).
     Beta {
+        /// First shape parameter (> 0).
         alpha: f64,
+        /// Second shape parameter (> 0).
         beta: f64,
+        /// Lower end of the scaled range (default 0).
         #[serde(default)]
         min: Option<f64>,
+        /// Upper end of the scaled range (default 1).
         #[serde(default)]
         max: Option<f64>,
+        /// Where the number comes from.
         #[serde(default)]
         source: String,
     },
     /// Log-normal with the given `median` and `sigma` (the standard deviation of its logarithm).
     LogNormal {
+        /// Median (> 0): the log of the number is normal with mean ln(median).
         median: f64,
+        /// Standard deviation of the number's logarithm (> 0).
         sigma: f64,
+        /// Where the number comes from.
         #[serde(default)]
         source: String,
     },

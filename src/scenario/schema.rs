@@ -113,6 +113,7 @@ pub struct Actor {
     /// Display name.
     #[serde(default)]
     pub label: String,
+    /// Its role: a side of the crisis, a third party or a mediator (default: a side).
     #[serde(default)]
     pub kind: ActorKind,
     /// Logit choice sharpness λ (0 = random play).
@@ -127,6 +128,7 @@ pub struct Actor {
     /// Chance per step that it makes a deliberate move at all.
     #[serde(default = "one")]
     pub activity: Param,
+    /// Source of its numbers (credited to those without a source of their own).
     #[serde(default)]
     pub source: String,
 }
@@ -135,7 +137,9 @@ pub struct Actor {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Relation {
+    /// The actor who feels the hostility.
     pub from: String,
+    /// The actor it is felt toward.
     pub to: String,
     /// Hostility at step 0.
     #[serde(default = "zero")]
@@ -155,6 +159,7 @@ pub struct Relation {
     /// How strongly `from` feels `to`'s moves: a move of weight w adds −w·salience.
     #[serde(default = "one")]
     pub salience: Param,
+    /// Source of its numbers (credited to those without a source of their own).
     #[serde(default)]
     pub source: String,
 }
@@ -163,11 +168,14 @@ pub struct Relation {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rung {
+    /// Identifier, unique among rungs.
     pub name: String,
+    /// Display name.
     #[serde(default)]
     pub label: String,
     /// The rung is reached when the dyad index H is at least this.
     pub threshold: f64,
+    /// Longer text for the report.
     #[serde(default)]
     pub description: String,
 }
@@ -176,7 +184,9 @@ pub struct Rung {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pressure {
+    /// Identifier, unique among pressure stocks.
     pub name: String,
+    /// Display name.
     #[serde(default)]
     pub label: String,
     /// The actor it presses on.
@@ -190,6 +200,7 @@ pub struct Pressure {
     /// Utility per unit of stock toward escalation (negative: toward peace).
     #[serde(default = "zero")]
     pub push: Param,
+    /// Source of its numbers (credited to those without a source of their own).
     #[serde(default)]
     pub source: String,
 }
@@ -200,7 +211,9 @@ pub type PerName = BTreeMap<String, Param>;
 /// A lever: a persistent measure with levels, or a one-off act.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Lever {
+    /// A measure with ordered levels (a visa regime, a trade ban).
     Measure(Measure),
+    /// A one-off move (a protest note, a drill).
     Act(Act),
 }
 
@@ -218,10 +231,14 @@ impl Lever {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Measure {
+    /// Identifier, unique among levers (measures and acts together).
     pub name: String,
+    /// Display name.
     #[serde(default)]
     pub label: String,
+    /// The actor who pulls it.
     pub owner: String,
+    /// The actor it is aimed at.
     pub target: String,
     /// The relation whose hostility motivates the lever; default `(owner, target)`.
     #[serde(default)]
@@ -237,6 +254,7 @@ pub struct Measure {
     pub persistence: Param,
     /// Levels 1, 2, …; level 0 is the status quo.
     pub levels: Vec<Level>,
+    /// Source of its numbers and of its levels' numbers that have none.
     #[serde(default)]
     pub source: String,
 }
@@ -245,7 +263,9 @@ pub struct Measure {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Level {
+    /// Identifier, unique within the measure.
     pub name: String,
+    /// Display name.
     #[serde(default)]
     pub label: String,
     /// Goldstein weight of the move that reaches this level (negative is hostile).
@@ -274,6 +294,7 @@ pub struct Level {
     /// Utility to the owner of making the move (domestic approval, a third party's reward).
     #[serde(default = "zero")]
     pub reward: Param,
+    /// Source of its numbers (default: the measure's).
     #[serde(default)]
     pub source: String,
 }
@@ -282,9 +303,13 @@ pub struct Level {
 /// [`super::field::ParamField::Actor`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ActorParam {
+    /// λ, the sharpness of the logit choice (per unit of utility).
     Rationality,
+    /// Weight of hostility in choices (utility per point).
     Resolve,
+    /// Weight of the actor's own costs (utility per cost unit).
     CostWeight,
+    /// Chance per step of making a deliberate move (0 to 1).
     Activity,
 }
 
@@ -292,10 +317,14 @@ pub enum ActorParam {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Modifier {
+    /// The actor whose parameter changes (any actor, the owner included).
     pub actor: String,
+    /// Which parameter.
     pub param: ActorParam,
+    /// Multiplies the value (≥ 0, default 1).
     #[serde(default = "one")]
     pub factor: Param,
+    /// Then added, in the parameter's unit (default 0).
     #[serde(default = "zero")]
     pub add: Param,
 }
@@ -304,11 +333,16 @@ pub struct Modifier {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Act {
+    /// Identifier, unique among levers (measures and acts together).
     pub name: String,
+    /// Display name.
     #[serde(default)]
     pub label: String,
+    /// The actor who acts.
     pub owner: String,
+    /// The actor it is aimed at.
     pub target: String,
+    /// The relation whose hostility motivates the act; default `(owner, target)`.
     #[serde(default)]
     pub motive: Option<(String, String)>,
     /// θ: hostile acts pay above it, cooperative acts (positive weight) below it.
@@ -325,10 +359,13 @@ pub struct Act {
     /// Further effects of the act.
     #[serde(default)]
     pub effects: Vec<Effect>,
+    /// Lowest rung at which it may be performed (default: any rung).
     #[serde(default)]
     pub min_rung: Option<String>,
+    /// Utility to the owner of performing it (default 0).
     #[serde(default = "zero")]
     pub reward: Param,
+    /// Source of its numbers (credited to those without a source of their own).
     #[serde(default)]
     pub source: String,
 }
@@ -337,9 +374,12 @@ pub struct Act {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
+    /// Identifier, unique among events (those variants add included).
     pub name: String,
+    /// Display name.
     #[serde(default)]
     pub label: String,
+    /// When it can fire.
     pub timing: Timing,
     /// Whether it can happen at most once per run.
     #[serde(default)]
@@ -347,8 +387,10 @@ pub struct Event {
     /// Steps after it fires during which it cannot fire again.
     #[serde(default)]
     pub cooldown: i64,
+    /// What it does when it fires, in order.
     #[serde(default)]
     pub effects: Vec<Effect>,
+    /// Source of its numbers (credited to those without a source of their own).
     #[serde(default)]
     pub source: String,
 }
@@ -359,19 +401,26 @@ pub struct Event {
 pub enum Timing {
     /// At one step, with a probability.
     Scheduled {
+        /// The step (0 to horizon − 1).
         step: i64,
+        /// Chance that it fires at that step (0 to 1, default 1).
         #[serde(default = "one")]
         probability: Param,
     },
     /// Any step, with probability `rate · exp(index_slope · H) · Π factors`, capped at 1.
     Hazard {
+        /// Base probability per step, when H = 0 and no factor applies (0 to 1).
         rate: Param,
+        /// Per point of H: positive makes the event likelier as H rises (default 0).
         #[serde(default = "zero")]
         index_slope: Param,
+        /// Multipliers, each applied while its condition holds.
         #[serde(default)]
         factors: Vec<Factor>,
+        /// First step at which it may fire (default 0).
         #[serde(default)]
         from_step: i64,
+        /// Last step at which it may fire, included (default: to the end).
         #[serde(default)]
         until_step: Option<i64>,
     },
@@ -381,7 +430,9 @@ pub enum Timing {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Factor {
+    /// While this holds (on the state at the start of the step)…
     pub when: Condition,
+    /// …the hazard is multiplied by this (≥ 0; 0 blocks the event).
     pub times: Param,
 }
 
@@ -392,34 +443,57 @@ pub enum Effect {
     /// A move by `by` against `against` with a Goldstein weight: adds −weight·salience to
     /// `against`'s hostility toward `by`.
     Move {
+        /// The actor who moves.
         by: String,
+        /// The actor moved against: its hostility toward `by` changes by −weight · salience.
         against: String,
+        /// Goldstein weight (−10 to 10, negative is hostile).
         weight: Param,
     },
     /// Adds `amount` to `from`'s hostility toward `to`.
     Impulse {
+        /// The actor whose hostility changes.
         from: String,
+        /// Toward whom.
         to: String,
+        /// Points added (negative: warmth).
         amount: Param,
     },
     /// Multiplies both hostilities of a pair (default: the focal dyad) by `factor`.
     ScaleHostility {
+        /// The multiplier (≥ 0; 0.5 halves both hostilities).
         factor: Param,
+        /// The two actors of the pair (default: the focal dyad).
         #[serde(default)]
         between: Option<(String, String)>,
     },
     /// Sets a measure to a level.
-    SetLevel { lever: String, level: i64 },
+    SetLevel {
+        /// The measure (not an act).
+        lever: String,
+        /// The level set (0, the status quo, to the measure's number of levels).
+        level: i64,
+    },
     /// Adds to a pressure stock.
-    AddPressure { pressure: String, amount: Param },
+    AddPressure {
+        /// The pressure stock.
+        pressure: String,
+        /// Stock units added.
+        amount: Param,
+    },
     /// Changes an actor parameter for `duration` steps.
     Modify {
+        /// Whose parameter changes.
         actor: String,
+        /// Which parameter.
         param: ActorParam,
+        /// Multiplies the value (≥ 0, default 1).
         #[serde(default = "one")]
         factor: Param,
+        /// Then added (default 0).
         #[serde(default = "zero")]
         add: Param,
+        /// Steps it lasts, counting the step it happens in (1 to 5200).
         duration: i64,
     },
 }
@@ -455,13 +529,17 @@ pub enum Condition {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Outcome {
+    /// Identifier, unique among outcomes.
     pub name: String,
+    /// Display name.
     #[serde(default)]
     pub label: String,
+    /// The predicate, checked at the end of every step.
     pub when: Condition,
     /// Count only the state at the last step.
     #[serde(default)]
     pub at_end: bool,
+    /// Where the definition comes from.
     #[serde(default)]
     pub source: String,
 }
@@ -470,9 +548,12 @@ pub struct Outcome {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Variant {
+    /// Identifier, unique among variants.
     pub name: String,
+    /// Display name.
     #[serde(default)]
     pub label: String,
+    /// Longer text.
     #[serde(default)]
     pub description: String,
     /// Replaces numbers, by path (see `brink describe --paths`): `{"actors.azerbaijan.resolve": 1.5}`.
@@ -484,10 +565,14 @@ pub struct Variant {
     /// Holds measures at their initial level (the status quo at step 0) and disables acts.
     #[serde(default)]
     pub freeze: Vec<String>,
+    /// Events only this variant has.
     #[serde(default)]
     pub add_events: Vec<Event>,
+    /// Base events this variant does without (they still draw their numbers, so that nothing
+    /// else shifts).
     #[serde(default)]
     pub remove_events: Vec<String>,
+    /// Source of the hypothesis.
     #[serde(default)]
     pub source: String,
 }

@@ -12,9 +12,10 @@ use super::schema::*;
 /// A problem with its place in the file.
 #[derive(Debug, Clone)]
 pub struct Problem {
-    pub loc: Loc,
+    pub(crate) loc: Loc,
+    /// What is wrong, in the analyst's words.
     pub message: String,
-    pub expected: Option<String>,
+    pub(crate) expected: Option<String>,
     /// The problem is the key of the map entry at `loc` (an unknown actor in `costs`), not its
     /// value.
     pub at_key: bool,

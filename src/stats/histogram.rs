@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 /// Equal-width bins on `[lo, hi]`; values outside are counted in the end bins.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
-    pub lo: f64,
-    pub hi: f64,
-    pub counts: Vec<u64>,
+    pub(crate) lo: f64,
+    pub(crate) hi: f64,
+    pub(crate) counts: Vec<u64>,
 }
 
 impl Histogram {
@@ -89,7 +89,7 @@ fn quantile_of(counts: &[u64], q: f64, edges: impl Fn(usize) -> (f64, f64)) -> f
 /// Quantiles are accurate to about 5% of the value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogHistogram {
-    pub counts: Vec<u64>,
+    pub(crate) counts: Vec<u64>,
 }
 
 const PER_DECADE: f64 = 40.0;

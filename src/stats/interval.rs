@@ -8,8 +8,11 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 /// An estimate with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
+    /// The point estimate: a probability, or a mean in its quantity's unit.
     pub estimate: f64,
+    /// Lower end of the 95% interval.
     pub low: f64,
+    /// Upper end of the 95% interval.
     pub high: f64,
 }
 

@@ -9,11 +9,11 @@ use crate::model::{Model, Observer, RunState};
 /// Count, exact sum and exact sum of squares of a quantity, with its extremes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Moments {
-    pub n: u64,
-    pub sum: ExactSum,
-    pub sumsq: ExactSum,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
+    pub(crate) n: u64,
+    pub(crate) sum: ExactSum,
+    pub(crate) sumsq: ExactSum,
+    pub(crate) min: Option<f64>,
+    pub(crate) max: Option<f64>,
 }
 
 impl Moments {
@@ -65,7 +65,7 @@ pub const INDEX_BINS: usize = 400;
 pub struct Tally {
     /// Runs counted.
     pub runs: u64,
-    pub horizon: u32,
+    pub(crate) horizon: u32,
     /// Distribution of H at each step.
     pub index_by_step: Vec<Histogram>,
     /// Mean of H at each step.
@@ -87,7 +87,7 @@ pub struct Tally {
     pub final_index_moments: Moments,
     /// Cumulative cost per actor per run.
     pub cost: Vec<Moments>,
-    pub cost_hist: Vec<LogHistogram>,
+    pub(crate) cost_hist: Vec<LogHistogram>,
     /// Runs whose highest level of each measure was each level: `[measure][level]`.
     pub max_level: Vec<Vec<u64>>,
     /// Runs in which each outcome happened.

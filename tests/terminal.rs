@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn scratch() -> PathBuf {
+fn scratch(name: &str) -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("terminal")
-        .join(std::process::id().to_string());
+        .join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -45,7 +45,7 @@ fn hostile_richardson(dir: &Path, edit: impl Fn(&str) -> String) -> PathBuf {
 
 #[test]
 fn describe_and_errors_escape_control_characters() {
-    let dir = scratch();
+    let dir = scratch("describe");
     // ESC [2J clears the screen; ESC ]0; sets the window title; NUL; a bidi override; CR.
     let evil = "\u{1b}[2J\u{1b}]0;pwned\u{7}\0\u{202e}\r";
     let file = hostile_richardson(&dir, |s| {
@@ -106,7 +106,7 @@ fn describe_and_errors_escape_control_characters() {
 
 #[test]
 fn notes_about_folders_escape_their_names() {
-    let dir = scratch().join("notes");
+    let dir = scratch("notes");
     let evil = "ev\u{1b}[2J\u{1b}]0;pwn\u{7}\u{202e}x";
     let left = dir.join(format!(".{evil}.partial-6"));
     std::fs::create_dir_all(&left).unwrap();

@@ -2,7 +2,7 @@
 //! fetched from the network) with the scenario's description, the manifest, every chart, the
 //! tables and the assumptions ledger.
 //!
-//! The page is the template `templates/report.html`, rendered by MiniJinja from a [`Page`]
+//! The page is the template `templates/report.html`, rendered by MiniJinja from a `Page`
 //! built here. Every value the template prints is HTML-escaped unless the template marks it
 //! `|safe`, which it does only for the charts' own SVG markup (drawn by brink, not taken from
 //! the scenario file): scenario files are untrusted.

@@ -330,7 +330,7 @@ impl Dist {
 
     /// Draws a value. `u` is one uniform number in `[0, 1)`; every distribution is sampled by
     /// inverse CDF from it alone (PERT and Beta through a quantile table), except Beta shapes
-    /// outside [`beta_uses_table`], which need a variable number of draws (Gamma rejection)
+    /// outside [`crate::numerics::dist::beta_uses_table`], which need a variable number of draws (Gamma rejection)
     /// taken from a private generator seeded with `aux_seed`, so that each parameter still
     /// consumes exactly one draw of the run's parameter stream.
     pub fn sample(&self, u: f64, aux_seed: u64) -> f64 {

@@ -6,8 +6,8 @@
 //! legend, and a footer naming the scenario, seed, runs and variant. Same summary, same bytes:
 //! no timestamps, and every series in the scenario's order.
 //!
-//! Every chart is one type with the [`Drawing`] trait (its name, title, size and drawing code),
-//! in its own file; [`render`] draws it into both formats, the only place that makes an SVG or
+//! Every chart is one type with the `Drawing` trait (its name, title, size and drawing code),
+//! in its own file; `render` draws it into both formats, the only place that makes an SVG or
 //! a PNG. A run's charts come from [`render_all`], a comparison's from [`compare::render_all`],
 //! a sweep's and a sensitivity analysis' from [`sweep::render`] and [`sensitivity::render`].
 

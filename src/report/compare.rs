@@ -2,7 +2,7 @@
 //! and the readable summary.
 
 use crate::analysis::compare::CompareResult;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::report::Artifact;
 use crate::stats::Interval;
@@ -11,7 +11,7 @@ use crate::stats::Interval;
 pub fn files(base: &Model, r: &CompareResult, charts: bool) -> Result<Vec<Artifact>> {
     let mut files = vec![
         Artifact::json("compare.json", r)?,
-        Artifact::new("compare.csv", csv(r)),
+        Artifact::new("compare.csv", csv(r)?),
     ];
     if charts {
         for c in crate::report::charts::compare::render_all(base, r)? {
@@ -22,44 +22,53 @@ pub fn files(base: &Model, r: &CompareResult, charts: bool) -> Result<Vec<Artifa
 }
 
 /// `compare.csv`: one row per arm and outcome or mean, with the paired difference from base.
-pub fn csv(r: &CompareResult) -> Vec<u8> {
-    let mut out = String::from(
-        "arm,kind,lever,measure,value,ci95_low,ci95_high,difference,difference_ci95_low,difference_ci95_high\n",
-    );
+/// Every name in it is a validated scenario name (letters, digits, `_`, `-`), so no field
+/// is ever quoted.
+pub fn csv(r: &CompareResult) -> Result<Vec<u8>> {
+    let err = |e: csv::Error| Error::Failed(format!("cannot write compare.csv: {e}"));
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record([
+        "arm",
+        "kind",
+        "lever",
+        "measure",
+        "value",
+        "ci95_low",
+        "ci95_high",
+        "difference",
+        "difference_ci95_low",
+        "difference_ci95_high",
+    ])
+    .map_err(err)?;
     for a in &r.arms {
-        let lever = a.lever.clone().unwrap_or_default();
-        for o in &a.outcomes {
-            out += &format!(
-                "{},{},{},P({}),{},{},{},{},{},{}\n",
-                a.name,
-                a.kind,
-                lever,
-                o.outcome,
-                o.probability.estimate,
-                o.probability.low,
-                o.probability.high,
-                o.difference.estimate,
-                o.difference.low,
-                o.difference.high
+        let lever = a.lever.as_deref().unwrap_or_default();
+        let rows = a
+            .outcomes
+            .iter()
+            .map(|o| (format!("P({})", o.outcome), o.probability, o.difference))
+            .chain(
+                a.means
+                    .iter()
+                    .map(|m| (format!("mean {}", m.quantity), m.mean, m.difference)),
             );
-        }
-        for m in &a.means {
-            out += &format!(
-                "{},{},{},mean {},{},{},{},{},{},{}\n",
-                a.name,
-                a.kind,
+        for (measure, v, d) in rows {
+            w.write_record([
+                a.name.as_str(),
+                &a.kind,
                 lever,
-                m.quantity,
-                m.mean.estimate,
-                m.mean.low,
-                m.mean.high,
-                m.difference.estimate,
-                m.difference.low,
-                m.difference.high
-            );
+                &measure,
+                &v.estimate.to_string(),
+                &v.low.to_string(),
+                &v.high.to_string(),
+                &d.estimate.to_string(),
+                &d.low.to_string(),
+                &d.high.to_string(),
+            ])
+            .map_err(err)?;
         }
     }
-    out.into_bytes()
+    w.into_inner()
+        .map_err(|e| Error::Failed(format!("cannot write compare.csv: {e}")))
 }
 
 /// The readable summary printed after a comparison: every variant's effect on the focus

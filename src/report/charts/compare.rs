@@ -7,61 +7,16 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, Axes, Chart, Ctx, Drawn, GRID, INK, MUTED, Mark, fit, frame_with_footer, legend, mesh,
-    pct_label, percent, plot, rung_color, series_style, step_label, text, text_width, tick_label,
-    widest,
+    Area, Axes, Chart, Ctx, Drawing, Drawn, GRID, INK, MUTED, Mark, fit, frame_with_footer, legend,
+    mesh, pct_label, percent, plot, render, rung_color, series_style, step_label, text, text_width,
+    tick_label, widest,
 };
 use crate::analysis::Summary;
 use crate::analysis::compare::{ArmResult, CompareResult, Tornado};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Model;
 use crate::scenario::param::fmt_num;
 use crate::stats::Tally;
-
-/// Something drawn on a canvas of any backend.
-pub(crate) trait Drawing {
-    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB>;
-}
-
-/// Draws a chart as SVG and PNG on a canvas of `size` pixels.
-pub(crate) fn render<D: Drawing>(
-    name: &'static str,
-    title: String,
-    size: (u32, u32),
-    d: &D,
-) -> Result<Chart> {
-    let fail = |e: String| Error::Failed(format!("cannot draw chart {name}: {e}"));
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        d.draw(&root).map_err(|e| fail(e.to_string()))?;
-        root.present().map_err(|e| fail(e.to_string()))?;
-    }
-    let mut rgb = vec![0u8; (size.0 * size.1 * 3) as usize];
-    {
-        let root =
-            super::raster::Raster(BitMapBackend::with_buffer(&mut rgb, size)).into_drawing_area();
-        d.draw(&root).map_err(|e| fail(e.to_string()))?;
-        root.present().map_err(|e| fail(e.to_string()))?;
-    }
-    let png = encode_png(&rgb, size).map_err(fail)?;
-    Ok(Chart {
-        name,
-        title,
-        svg,
-        png,
-    })
-}
-
-fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> std::result::Result<Vec<u8>, String> {
-    use image::ImageEncoder;
-    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-    let mut out = vec![];
-    PngEncoder::new_with_quality(&mut out, CompressionType::Best, FilterType::Adaptive)
-        .write_image(rgb, w, h, image::ColorType::Rgb8)
-        .map_err(|e| e.to_string())?;
-    Ok(out)
-}
 
 /// "scenario · seed S · N runs per arm".
 fn footer(r: &CompareResult) -> String {
@@ -156,7 +111,6 @@ impl Cx<'_> {
 /// grouped outcome probabilities, the median index over time and the time to the focus
 /// outcome; with a tornado, the tornado.
 pub fn render_all(base: &Model, r: &CompareResult) -> Result<Vec<Chart>> {
-    super::register_font()?;
     // A summary with no runs: only its scenario vocabulary is read (units, dates).
     let info = Summary::new(base, &Tally::new(base), r.manifest.clone());
     let focus = r
@@ -183,22 +137,18 @@ pub fn render_all(base: &Model, r: &CompareResult) -> Result<Vec<Chart>> {
     let mut out = vec![];
     let has_variants = cx.arms.len() > 1;
     if has_variants && !r.outcomes.is_empty() {
-        let g = Grouped::new(&cx);
-        out.push(render("compare_outcomes", g.title(), g.size(), &g)?);
+        out.push(render(&Grouped::new(&cx))?);
     }
     if has_variants && cx.arms.iter().any(|a| !a.index_median.is_empty()) {
-        let m = Medians { cx: &cx };
-        out.push(render("compare_index", m.title(), m.size(), &m)?);
+        out.push(render(&Medians { cx: &cx })?);
     }
     if has_variants && !r.outcomes.is_empty() {
-        let t = TimeTo { cx: &cx };
-        out.push(render("compare_time_to_outcome", t.title(), t.size(), &t)?);
+        out.push(render(&TimeTo { cx: &cx })?);
     }
     if let Some(t) = &r.tornado
         && !t.bars.is_empty()
     {
-        let d = TornadoChart { cx: &cx, t };
-        out.push(render("tornado", d.title(), d.size(), &d)?);
+        out.push(render(&TornadoChart { cx: &cx, t })?);
     }
     Ok(out)
 }
@@ -250,6 +200,17 @@ impl<'a> Grouped<'a> {
         }
     }
 
+    fn plot_height(&self) -> u32 {
+        let g = self.outcomes.len() as u32;
+        g * (HEAD_ROW + GROUP_GAP) + g * self.cx.arms.len() as u32 * BAR_ROW
+    }
+}
+
+impl Drawing for Grouped<'_> {
+    fn name(&self) -> &'static str {
+        "compare_outcomes"
+    }
+
     fn title(&self) -> String {
         format!(
             "Outcomes by variant: probability within {} {}",
@@ -258,18 +219,11 @@ impl<'a> Grouped<'a> {
         )
     }
 
-    fn plot_height(&self) -> u32 {
-        let g = self.outcomes.len() as u32;
-        g * (HEAD_ROW + GROUP_GAP) + g * self.cx.arms.len() as u32 * BAR_ROW
-    }
-
     fn size(&self) -> (u32, u32) {
         // Frame (title, subtitle, legend, footer) and the x axis take about 200 pixels.
         (super::WIDTH, (self.plot_height() + 200).max(super::HEIGHT))
     }
-}
 
-impl Drawing for Grouped<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let cx = self.cx;
         let runs = super::group_thousands(cx.r.manifest.runs);
@@ -420,19 +374,6 @@ struct Medians<'a> {
 }
 
 impl Medians<'_> {
-    fn title(&self) -> String {
-        let (a, b) = &self.cx.base.scenario.focal;
-        format!("Hostility between {a} and {b}: median run by variant")
-    }
-
-    fn size(&self) -> (u32, u32) {
-        let rows = self.cx.arms.len() as u32 + self.cx.base.rung_names.len() as u32;
-        (
-            super::WIDTH,
-            (rows * 24 + 260).clamp(super::HEIGHT, super::HEIGHT * 2),
-        )
-    }
-
     /// The y range: every arm's median (see [`super::index_range`]).
     fn y_range(&self) -> (f64, f64) {
         let cx = self.cx;
@@ -448,6 +389,23 @@ impl Medians<'_> {
 }
 
 impl Drawing for Medians<'_> {
+    fn name(&self) -> &'static str {
+        "compare_index"
+    }
+
+    fn title(&self) -> String {
+        let (a, b) = &self.cx.base.scenario.focal;
+        format!("Hostility between {a} and {b}: median run by variant")
+    }
+
+    fn size(&self) -> (u32, u32) {
+        let rows = self.cx.arms.len() as u32 + self.cx.base.rung_names.len() as u32;
+        (
+            super::WIDTH,
+            (rows * 24 + 260).clamp(super::HEIGHT, super::HEIGHT * 2),
+        )
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let cx = self.cx;
         let body = frame_with_footer(
@@ -550,7 +508,11 @@ struct TimeTo<'a> {
     cx: &'a Cx<'a>,
 }
 
-impl TimeTo<'_> {
+impl Drawing for TimeTo<'_> {
+    fn name(&self) -> &'static str {
+        "compare_time_to_outcome"
+    }
+
     fn title(&self) -> String {
         format!(
             "When {} happens, by variant: probability by each {}",
@@ -566,9 +528,7 @@ impl TimeTo<'_> {
             (rows * 24 + 220).clamp(super::HEIGHT, super::HEIGHT * 2),
         )
     }
-}
 
-impl Drawing for TimeTo<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let cx = self.cx;
         let o = cx.focus;
@@ -636,15 +596,6 @@ struct TornadoChart<'a> {
 }
 
 impl TornadoChart<'_> {
-    fn title(&self) -> String {
-        format!("Which levers move P({}) most", self.t.outcome)
-    }
-
-    fn size(&self) -> (u32, u32) {
-        let rows = self.t.bars.len() as u32;
-        (super::WIDTH, (rows * LEVER_ROW + 200).max(super::HEIGHT))
-    }
-
     /// The lever's kind, owner and target in words: "measure · russia → azerbaijan".
     fn about(&self, lever: &str) -> String {
         let m = self.cx.base;
@@ -689,6 +640,19 @@ fn pp_tick(x: &f64) -> String {
 }
 
 impl Drawing for TornadoChart<'_> {
+    fn name(&self) -> &'static str {
+        "tornado"
+    }
+
+    fn title(&self) -> String {
+        format!("Which levers move P({}) most", self.t.outcome)
+    }
+
+    fn size(&self) -> (u32, u32) {
+        let rows = self.t.bars.len() as u32;
+        (super::WIDTH, (rows * LEVER_ROW + 200).max(super::HEIGHT))
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let cx = self.cx;
         let t = self.t;

@@ -5,18 +5,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, Axes, Ctx, Drawn, MUTED, Mark, fit, frame, mesh, plot, rung_color, step_label, text,
-    text_width,
+    Area, Axes, Ctx, Drawing, Drawn, MUTED, Mark, fit, frame, mesh, plot, rung_color, step_label,
+    text, text_width,
 };
 use crate::scenario::param::fmt_num;
 
 /// The fan's colour: a dark slate that stays readable over every rung's tint.
 const FAN: RGBColor = RGBColor(0x1e, 0x23, 0x3c);
-
-pub(crate) fn title(c: &Ctx) -> String {
-    let (a, b) = &c.s.scenario.focal;
-    format!("Hostility between {a} and {b} (index H) over time")
-}
 
 /// The H range a rung covers.
 fn rung_range(c: &Ctx, r: usize) -> (f64, f64) {
@@ -47,129 +42,147 @@ fn y_range(c: &Ctx) -> (f64, f64) {
     super::index_range(lo, hi, c.thresholds, c.bounds)
 }
 
-pub(crate) fn draw<DB: DrawingBackend>(root: &Area<DB>, c: &Ctx, title: &str) -> Drawn<DB> {
-    let steps = &c.s.index_by_step;
-    let legend = [
-        (Mark::Line(FAN, false), "median run".to_string()),
-        (Mark::Fill(FAN, 0.32), "middle 50% of runs".to_string()),
-        (Mark::Fill(FAN, 0.16), "middle 90% of runs".to_string()),
-    ];
-    let body = frame(
-        root,
-        c,
-        title,
-        "H is the mean hostility of the pair toward each other, in points; shaded bands are the escalation ladder's rungs",
-        &legend,
-    )?;
-    let nr = c.s.scenario.rungs.len().min(c.thresholds.len());
-    let widest = (0..nr)
-        .map(|r| text_width(&c.s.scenario.rungs[r], 14.0).max(text_width(&rung_words(c, r), 12.0)))
-        .max()
-        .unwrap_or(0);
-    let side_w = (widest + 36).clamp(110, 240);
-    let (bw, _) = body.dim_in_pixel();
-    let (plot_area, side) = body.split_horizontally(bw.saturating_sub(side_w));
+/// The fan chart of the index H over time.
+pub(crate) struct IndexFan<'a>(pub &'a Ctx<'a>);
 
-    let xmax = (steps.len().saturating_sub(1) as f64).max(1.0);
-    let (y0, y1) = y_range(c);
-    let mut chart = plot(&plot_area, 0.0..xmax, y0..y1, 56)?;
-
-    // The rungs, as bands behind everything.
-    let mut visible = vec![];
-    for r in 0..nr {
-        let (lo, hi) = rung_range(c, r);
-        let (lo, hi) = (lo.max(y0), hi.min(y1));
-        if hi > lo {
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(0.0, lo), (xmax, hi)],
-                rung_color(r, nr).mix(0.14).filled(),
-            )))?;
-            visible.push((r, lo, hi));
-        }
-    }
-    mesh(
-        &mut chart,
-        &Axes {
-            x_desc: c.time_axis(),
-            y_desc: "H (points)".into(),
-            x_fmt: &step_label,
-            y_fmt: &|v| fmt_num((v * 100.0).round() / 100.0),
-            x_grid: false,
-            y_grid: true,
-            y_numbers: true,
-        },
-    )?;
-    for r in 1..nr {
-        let t = c.thresholds[r];
-        if t > y0 && t < y1 {
-            chart.draw_series(DashedLineSeries::new(
-                vec![(0.0, t), (xmax, t)],
-                6,
-                4,
-                rung_color(r, nr).stroke_width(2),
-            ))?;
-        }
+impl Drawing for IndexFan<'_> {
+    fn name(&self) -> &'static str {
+        "index_fan"
     }
 
-    // The fan.
-    let pts = |i: usize| {
-        steps
-            .iter()
-            .filter(move |s| s.q[i].is_finite())
-            .map(move |s| (s.step as f64, s.q[i]))
-    };
-    let band = |a: usize, b: usize| -> Vec<(f64, f64)> {
-        let mut v: Vec<(f64, f64)> = pts(b).collect();
-        let mut low: Vec<(f64, f64)> = pts(a).collect();
-        low.reverse();
-        v.extend(low);
-        v
-    };
-    chart.draw_series(std::iter::once(Polygon::new(
-        band(0, 4),
-        FAN.mix(0.16).filled(),
-    )))?;
-    chart.draw_series(std::iter::once(Polygon::new(
-        band(1, 3),
-        FAN.mix(0.32).filled(),
-    )))?;
-    chart.draw_series(LineSeries::new(pts(2), FAN.stroke_width(3)))?;
-
-    // The rung names beside the plot, level with their bands.
-    let base = side.get_base_pixel();
-    for (r, lo, hi) in visible {
-        let py_lo = chart.backend_coord(&(0.0, lo)).1;
-        let py_hi = chart.backend_coord(&(0.0, hi)).1;
-        let height = (py_lo - py_hi).abs();
-        let mid = (py_lo + py_hi) / 2 - base.1;
-        let name = fit(&c.s.scenario.rungs[r], 14.0, side_w.saturating_sub(30));
-        let color = rung_color(r, nr);
-        if height >= 36 {
-            side.draw(&Rectangle::new(
-                [(6, mid - 15), (12, mid + 15)],
-                color.filled(),
-            ))?;
-            side.draw(&Text::new(
-                name,
-                (18, mid - 8),
-                text(14.0, super::INK).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
-            side.draw(&Text::new(
-                fit(&rung_words(c, r), 12.0, side_w.saturating_sub(30)),
-                (18, mid + 9),
-                text(12.0, MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
-        } else if height >= 15 {
-            side.draw(&Rectangle::new(
-                [(6, mid - height / 2 + 1), (12, mid + height / 2 - 1)],
-                color.filled(),
-            ))?;
-            side.draw(&Text::new(
-                name,
-                (18, mid),
-                text(13.0, super::INK).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
-        }
+    fn title(&self) -> String {
+        let c = self.0;
+        let (a, b) = &c.s.scenario.focal;
+        format!("Hostility between {a} and {b} (index H) over time")
     }
-    Ok(())
+
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
+        let c = self.0;
+        let steps = &c.s.index_by_step;
+        let legend = [
+            (Mark::Line(FAN, false), "median run".to_string()),
+            (Mark::Fill(FAN, 0.32), "middle 50% of runs".to_string()),
+            (Mark::Fill(FAN, 0.16), "middle 90% of runs".to_string()),
+        ];
+        let body = frame(
+            root,
+            c,
+            &self.title(),
+            "H is the mean hostility of the pair toward each other, in points; shaded bands are the escalation ladder's rungs",
+            &legend,
+        )?;
+        let nr = c.s.scenario.rungs.len().min(c.thresholds.len());
+        let widest = (0..nr)
+            .map(|r| {
+                text_width(&c.s.scenario.rungs[r], 14.0).max(text_width(&rung_words(c, r), 12.0))
+            })
+            .max()
+            .unwrap_or(0);
+        let side_w = (widest + 36).clamp(110, 240);
+        let (bw, _) = body.dim_in_pixel();
+        let (plot_area, side) = body.split_horizontally(bw.saturating_sub(side_w));
+
+        let xmax = (steps.len().saturating_sub(1) as f64).max(1.0);
+        let (y0, y1) = y_range(c);
+        let mut chart = plot(&plot_area, 0.0..xmax, y0..y1, 56)?;
+
+        // The rungs, as bands behind everything.
+        let mut visible = vec![];
+        for r in 0..nr {
+            let (lo, hi) = rung_range(c, r);
+            let (lo, hi) = (lo.max(y0), hi.min(y1));
+            if hi > lo {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, lo), (xmax, hi)],
+                    rung_color(r, nr).mix(0.14).filled(),
+                )))?;
+                visible.push((r, lo, hi));
+            }
+        }
+        mesh(
+            &mut chart,
+            &Axes {
+                x_desc: c.time_axis(),
+                y_desc: "H (points)".into(),
+                x_fmt: &step_label,
+                y_fmt: &|v| fmt_num((v * 100.0).round() / 100.0),
+                x_grid: false,
+                y_grid: true,
+                y_numbers: true,
+            },
+        )?;
+        for r in 1..nr {
+            let t = c.thresholds[r];
+            if t > y0 && t < y1 {
+                chart.draw_series(DashedLineSeries::new(
+                    vec![(0.0, t), (xmax, t)],
+                    6,
+                    4,
+                    rung_color(r, nr).stroke_width(2),
+                ))?;
+            }
+        }
+
+        // The fan.
+        let pts = |i: usize| {
+            steps
+                .iter()
+                .filter(move |s| s.q[i].is_finite())
+                .map(move |s| (s.step as f64, s.q[i]))
+        };
+        let band = |a: usize, b: usize| -> Vec<(f64, f64)> {
+            let mut v: Vec<(f64, f64)> = pts(b).collect();
+            let mut low: Vec<(f64, f64)> = pts(a).collect();
+            low.reverse();
+            v.extend(low);
+            v
+        };
+        chart.draw_series(std::iter::once(Polygon::new(
+            band(0, 4),
+            FAN.mix(0.16).filled(),
+        )))?;
+        chart.draw_series(std::iter::once(Polygon::new(
+            band(1, 3),
+            FAN.mix(0.32).filled(),
+        )))?;
+        chart.draw_series(LineSeries::new(pts(2), FAN.stroke_width(3)))?;
+
+        // The rung names beside the plot, level with their bands.
+        let base = side.get_base_pixel();
+        for (r, lo, hi) in visible {
+            let py_lo = chart.backend_coord(&(0.0, lo)).1;
+            let py_hi = chart.backend_coord(&(0.0, hi)).1;
+            let height = (py_lo - py_hi).abs();
+            let mid = (py_lo + py_hi) / 2 - base.1;
+            let name = fit(&c.s.scenario.rungs[r], 14.0, side_w.saturating_sub(30));
+            let color = rung_color(r, nr);
+            if height >= 36 {
+                side.draw(&Rectangle::new(
+                    [(6, mid - 15), (12, mid + 15)],
+                    color.filled(),
+                ))?;
+                side.draw(&Text::new(
+                    name,
+                    (18, mid - 8),
+                    text(14.0, super::INK).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+                side.draw(&Text::new(
+                    fit(&rung_words(c, r), 12.0, side_w.saturating_sub(30)),
+                    (18, mid + 9),
+                    text(12.0, MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+            } else if height >= 15 {
+                side.draw(&Rectangle::new(
+                    [(6, mid - height / 2 + 1), (12, mid + height / 2 - 1)],
+                    color.filled(),
+                ))?;
+                side.draw(&Text::new(
+                    name,
+                    (18, mid),
+                    text(13.0, super::INK).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+            }
+        }
+        Ok(())
+    }
 }

@@ -5,6 +5,11 @@
 //! Every chart has the same frame: a title, a subtitle in plain words, the plot, an optional
 //! legend, and a footer naming the scenario, seed, runs and variant. Same summary, same bytes:
 //! no timestamps, and every series in the scenario's order.
+//!
+//! Every chart is one type with the `Drawing` trait (its name, title, size and drawing code),
+//! in its own file; `render` draws it into both formats, the only place that makes an SVG or
+//! a PNG. A run's charts come from [`render_all`], a comparison's from [`compare::render_all`],
+//! a sweep's and a sensitivity analysis' from [`sweep::render`] and [`sensitivity::render`].
 
 pub mod compare;
 mod costs;
@@ -64,9 +69,77 @@ pub fn register_font() -> Result<()> {
 pub struct Chart {
     /// File stem: the chart is written as `<name>.png` and `<name>.svg`.
     pub name: &'static str,
+    /// The chart's title, as drawn at its top (and the report's caption).
     pub title: String,
+    /// The chart as an SVG document.
     pub svg: String,
+    /// The chart as a PNG image.
     pub png: Vec<u8>,
+}
+
+/// A chart, drawn by the same code on a canvas of any backend: [`render`] draws it once as
+/// SVG and once as PNG. Adding a chart is adding a type with this trait (and calling
+/// [`render`] on it where the chart belongs).
+pub(crate) trait Drawing {
+    /// File stem: the chart is written as `<name>.png` and `<name>.svg`.
+    fn name(&self) -> &'static str;
+
+    /// The title drawn at the chart's top.
+    fn title(&self) -> String;
+
+    /// The canvas, in pixels: [`WIDTH`] × [`HEIGHT`] unless the chart needs more rows.
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, HEIGHT)
+    }
+
+    /// Draws the whole chart on `root`, a canvas of [`Drawing::size`].
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB>;
+}
+
+/// A canvas of any backend, or a part of one.
+pub(crate) type Area<DB> = DrawingArea<DB, Shift>;
+/// What drawing on a canvas gives: nothing, or the backend's error.
+pub(crate) type Drawn<DB> =
+    std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// Draws a chart in both formats: into an SVG document, and into an RGB buffer (through
+/// [`raster::Raster`], which draws text with the embedded font) encoded as PNG.
+pub(crate) fn render(d: &impl Drawing) -> Result<Chart> {
+    register_font()?;
+    let name = d.name();
+    let size = d.size();
+    let fail = |e: String| Error::Failed(format!("cannot draw chart {name}: {e}"));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        d.draw(&root).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    let mut rgb = vec![0u8; (size.0 * size.1 * 3) as usize];
+    {
+        let root = raster::Raster(BitMapBackend::with_buffer(&mut rgb, size)).into_drawing_area();
+        d.draw(&root).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    let png = encode_png(&rgb, size).map_err(fail)?;
+    Ok(Chart {
+        name,
+        title: d.title(),
+        svg,
+        png,
+    })
+}
+
+/// An RGB buffer of `w` × `h` pixels as PNG, compressed as much as the encoder can (the same
+/// pixels always give the same bytes).
+fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> std::result::Result<Vec<u8>, String> {
+    use image::ImageEncoder;
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let mut out = vec![];
+    PngEncoder::new_with_quality(&mut out, CompressionType::Best, FilterType::Adaptive)
+        .write_image(rgb, w, h, image::ColorType::Rgb8)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 /// What the charts read: the summary, plus the ladder's thresholds from the model.
@@ -120,123 +193,34 @@ impl Ctx<'_> {
     }
 }
 
-/// The charts, in the order the report shows them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    IndexFan,
-    Rungs,
-    Outcomes,
-    TimeToFirst,
-    Costs,
-    Levers,
-}
-
-const KINDS: [Kind; 6] = [
-    Kind::IndexFan,
-    Kind::Rungs,
-    Kind::Outcomes,
-    Kind::TimeToFirst,
-    Kind::Costs,
-    Kind::Levers,
-];
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::IndexFan => "index_fan",
-            Kind::Rungs => "rung_probabilities",
-            Kind::Outcomes => "outcome_probabilities",
-            Kind::TimeToFirst => "time_to_outcome",
-            Kind::Costs => "costs",
-            Kind::Levers => "levers",
-        }
-    }
-
-    fn title(self, c: &Ctx) -> String {
-        match self {
-            Kind::IndexFan => index_fan::title(c),
-            Kind::Rungs => rungs::title(c),
-            Kind::Outcomes => outcomes::title(c),
-            Kind::TimeToFirst => time_to_first::title(c),
-            Kind::Costs => costs::title(c),
-            Kind::Levers => levers::title(c),
-        }
-    }
-
-    /// Whether the chart has anything to show for this summary.
-    fn applies(self, c: &Ctx) -> bool {
-        match self {
-            Kind::IndexFan => !c.s.index_by_step.is_empty(),
-            Kind::Rungs => !c.s.rung_by_step.is_empty() && !c.s.scenario.rungs.is_empty(),
-            Kind::Outcomes => !c.s.outcomes.is_empty(),
-            Kind::TimeToFirst => c.s.outcomes.iter().any(|o| !o.by_step.is_empty()),
-            Kind::Costs => costs::actors(c).next().is_some(),
-            Kind::Levers => c.s.levers.iter().any(|l| !l.mean_level.is_empty()),
-        }
-    }
-
-    fn draw<DB: DrawingBackend>(self, root: &Area<DB>, c: &Ctx) -> Drawn<DB> {
-        let title = self.title(c);
-        match self {
-            Kind::IndexFan => index_fan::draw(root, c, &title),
-            Kind::Rungs => rungs::draw(root, c, &title),
-            Kind::Outcomes => outcomes::draw(root, c, &title),
-            Kind::TimeToFirst => time_to_first::draw(root, c, &title),
-            Kind::Costs => costs::draw(root, c, &title),
-            Kind::Levers => levers::draw(root, c, &title),
-        }
-    }
-}
-
-pub(crate) type Area<DB> = DrawingArea<DB, Shift>;
-pub(crate) type Drawn<DB> =
-    std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
-
-/// Draws every chart that has something to show, in both formats.
+/// Draws every chart of a run that has something to show, in both formats, in the order the
+/// report shows them.
 pub fn render_all(model: &Model, summary: &Summary) -> Result<Vec<Chart>> {
-    register_font()?;
-    let c = Ctx {
-        s: summary,
+    let s = summary;
+    let c = &Ctx {
+        s,
         thresholds: &model.rung_thresholds,
         bounds: model.bounds,
     };
     let mut out = vec![];
-    for kind in KINDS {
-        if !kind.applies(&c) {
-            continue;
-        }
-        let fail = |e: String| Error::Failed(format!("cannot draw chart {}: {e}", kind.name()));
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-            kind.draw(&root, &c).map_err(|e| fail(e.to_string()))?;
-            root.present().map_err(|e| fail(e.to_string()))?;
-        }
-        let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
-        {
-            let root = raster::Raster(BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)))
-                .into_drawing_area();
-            kind.draw(&root, &c).map_err(|e| fail(e.to_string()))?;
-            root.present().map_err(|e| fail(e.to_string()))?;
-        }
-        let png = encode_png(&rgb).map_err(fail)?;
-        out.push(Chart {
-            name: kind.name(),
-            title: kind.title(&c),
-            svg,
-            png,
-        });
+    if !s.index_by_step.is_empty() {
+        out.push(render(&index_fan::IndexFan(c))?);
     }
-    Ok(out)
-}
-
-fn encode_png(rgb: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    use image::ImageEncoder;
-    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-    let mut out = vec![];
-    PngEncoder::new_with_quality(&mut out, CompressionType::Best, FilterType::Adaptive)
-        .write_image(rgb, WIDTH, HEIGHT, image::ColorType::Rgb8)
-        .map_err(|e| e.to_string())?;
+    if !s.rung_by_step.is_empty() && !s.scenario.rungs.is_empty() {
+        out.push(render(&rungs::Rungs(c))?);
+    }
+    if !s.outcomes.is_empty() {
+        out.push(render(&outcomes::Outcomes(c))?);
+    }
+    if s.outcomes.iter().any(|o| !o.by_step.is_empty()) {
+        out.push(render(&time_to_first::TimeToFirst(c))?);
+    }
+    if costs::actors(c).next().is_some() {
+        out.push(render(&costs::Costs(c))?);
+    }
+    if s.levers.iter().any(|l| !l.mean_level.is_empty()) {
+        out.push(render(&levers::Levers(c))?);
+    }
     Ok(out)
 }
 

@@ -7,10 +7,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, Axes, Chart, Drawn, INK, MUTED, Mark, PALETTE, WIDTH, fit, frame_with_footer, mesh, plot,
-    raster, register_font, text, text_width, widest,
+    Area, Axes, Chart, Drawing, Drawn, INK, MUTED, Mark, PALETTE, WIDTH, fit, frame_with_footer,
+    mesh, plot, text, text_width, widest,
 };
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// One bar: a parameter's PRCC and its interval.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,8 +19,11 @@ pub struct Bar {
     pub label: String,
     /// Its source, shortened ("article ¶32").
     pub source: String,
+    /// Its partial rank correlation with the measure.
     pub value: f64,
+    /// The low end of its 95% interval.
     pub low: f64,
+    /// The high end of its 95% interval.
     pub high: f64,
 }
 
@@ -47,38 +50,12 @@ pub fn height(n: usize) -> u32 {
 
 /// Draws the chart as SVG and PNG.
 pub fn render(title: &str, subtitle: &str, footer: &str, bars: &[Bar]) -> Result<Chart> {
-    register_font()?;
-    let (w, h) = (WIDTH, height(bars.len()));
-    let fail = |e: String| Error::Failed(format!("cannot draw chart sensitivity: {e}"));
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        draw(&root, title, subtitle, footer, bars).map_err(|e| fail(e.to_string()))?;
-        root.present().map_err(|e| fail(e.to_string()))?;
-    }
-    let mut rgb = vec![0u8; (w * h * 3) as usize];
-    {
-        let root = raster::Raster(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
-        draw(&root, title, subtitle, footer, bars).map_err(|e| fail(e.to_string()))?;
-        root.present().map_err(|e| fail(e.to_string()))?;
-    }
-    let png = encode_png(&rgb, w, h).map_err(fail)?;
-    Ok(Chart {
-        name: "sensitivity",
-        title: title.to_string(),
-        svg,
-        png,
+    super::render(&Sensitivity {
+        title,
+        subtitle,
+        footer,
+        bars,
     })
-}
-
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> std::result::Result<Vec<u8>, String> {
-    use image::ImageEncoder;
-    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-    let mut out = vec![];
-    PngEncoder::new_with_quality(&mut out, CompressionType::Best, FilterType::Adaptive)
-        .write_image(rgb, w, h, image::ColorType::Rgb8)
-        .map_err(|e| e.to_string())?;
-    Ok(out)
 }
 
 /// A correlation with its sign: "+0.42", "−0.13".
@@ -93,145 +70,162 @@ fn signed(x: f64) -> String {
     }
 }
 
-fn draw<DB: DrawingBackend>(
-    root: &Area<DB>,
-    title: &str,
-    subtitle: &str,
-    footer: &str,
-    bars: &[Bar],
-) -> Drawn<DB> {
-    let legend = [
-        (Mark::Fill(UP, 0.85), "raises it".to_string()),
-        (Mark::Fill(DOWN, 0.85), "lowers it".to_string()),
-        (
-            Mark::Fill(RGBColor(0x88, 0x88, 0x88), 0.3),
-            "pale: 95% interval includes 0".to_string(),
-        ),
-        (
-            Mark::Line(INK, false),
-            "95% interval (Fisher z)".to_string(),
-        ),
-    ];
-    let body = frame_with_footer(root, footer, title, subtitle, &legend)?;
-    if bars.is_empty() {
-        return Ok(());
+/// The chart, from its texts and bars.
+struct Sensitivity<'a> {
+    title: &'a str,
+    subtitle: &'a str,
+    footer: &'a str,
+    bars: &'a [Bar],
+}
+
+impl Drawing for Sensitivity<'_> {
+    fn name(&self) -> &'static str {
+        "sensitivity"
     }
 
-    // Columns: labels | plot | values.
-    let (bw, _) = body.dim_in_pixel();
-    let label_w = bars
-        .iter()
-        .map(|b| text_width(&b.label, 13.0).max(text_width(&b.source, 11.5)))
-        .max()
-        .unwrap_or(0)
-        .clamp(120, bw * 2 / 5)
-        + 16;
-    let values: Vec<String> = bars
-        .iter()
-        .map(|b| {
-            format!(
-                "{}  ({} to {})",
-                signed(b.value),
-                signed(b.low),
-                signed(b.high)
-            )
-        })
-        .collect();
-    let value_w = widest(&values, 13.0).max(text_width("PRCC (95% interval)", 13.0)) + 24;
-    let (plot_area, side) = body.split_horizontally(bw.saturating_sub(value_w));
-    // A symmetric axis, to the next 0.1 beyond the widest interval.
-    let reach = bars
-        .iter()
-        .map(|b| b.low.abs().max(b.high.abs()).max(b.value.abs()))
-        .fold(0.0_f64, f64::max);
-    let xr = ((reach * 10.0).ceil() / 10.0).clamp(0.2, 1.0);
-    let n = bars.len() as f64;
-    let mut chart = plot(&plot_area, -xr..xr, -0.5..n - 0.5, label_w)?;
-    mesh(
-        &mut chart,
-        &Axes {
-            x_desc: "partial rank correlation (PRCC): + raises the measure, − lowers it".into(),
-            y_desc: String::new(),
-            x_fmt: &|v: &f64| {
-                if v.abs() < 1e-9 {
-                    "0".into()
-                } else {
-                    signed(*v)
-                }
-            },
-            y_fmt: &|_| String::new(),
-            x_grid: true,
-            y_grid: false,
-            y_numbers: false,
-        },
-    )?;
-    let y_of = |i: usize| n - 1.0 - i as f64;
-    let row_px = super::row_pixels(&chart);
-    let half = 0.3_f64.min(10.0 / row_px);
-    chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
-        let y = y_of(i);
-        let col = if b.value >= 0.0 { UP } else { DOWN };
-        let alpha = if excludes_zero(b) { 0.85 } else { 0.3 };
-        let v = b.value.clamp(-xr, xr);
-        let (x0, x1) = if v >= 0.0 { (0.0, v) } else { (v, 0.0) };
-        Rectangle::new([(x0, y - half), (x1, y + half)], col.mix(alpha).filled())
-    }))?;
-    // The zero line, over the bars' ends.
-    chart.draw_series(std::iter::once(PathElement::new(
-        vec![(0.0, -0.5), (0.0, n - 0.5)],
-        INK.stroke_width(1),
-    )))?;
-    let cap = (half * 0.6).min(6.0 / row_px);
-    for (i, b) in bars.iter().enumerate() {
-        let y = y_of(i);
-        let (lo, hi) = (b.low.clamp(-xr, xr), b.high.clamp(-xr, xr));
-        let col = if excludes_zero(b) { INK } else { MUTED };
-        chart.draw_series(
-            [
-                vec![(lo, y), (hi, y)],
-                vec![(lo, y - cap), (lo, y + cap)],
-                vec![(hi, y - cap), (hi, y + cap)],
-            ]
-            .into_iter()
-            .map(|p| PathElement::new(p, col.stroke_width(2))),
-        )?;
+    fn title(&self) -> String {
+        self.title.to_string()
     }
-    // Paths and sources at the left, numbers at the right, level with their bars.
-    let base = side.get_base_pixel();
-    let first = chart.backend_coord(&(0.0, y_of(0))).1;
-    side.draw(&Text::new(
-        "PRCC (95% interval)",
-        (12, (first - base.1 - (row_px / 2.0) as i32 - 2).max(8)),
-        text(13.0, MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
-    ))?;
-    let two_lines = row_px >= 26.0;
-    for (i, b) in bars.iter().enumerate() {
-        let (px, py) = chart.backend_coord(&(-xr, y_of(i)));
-        let lx = px - 10;
-        if two_lines {
-            root.draw(&Text::new(
-                fit(&b.label, 13.0, label_w - 16),
-                (lx, py - 6),
-                text(13.0, INK).pos(Pos::new(HPos::Right, VPos::Center)),
-            ))?;
-            root.draw(&Text::new(
-                fit(&b.source, 11.5, label_w - 16),
-                (lx, py + 8),
-                text(11.5, MUTED).pos(Pos::new(HPos::Right, VPos::Center)),
-            ))?;
-        } else {
-            root.draw(&Text::new(
-                fit(&format!("{} · {}", b.label, b.source), 12.0, label_w - 16),
-                (lx, py),
-                text(12.0, INK).pos(Pos::new(HPos::Right, VPos::Center)),
+
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, height(self.bars.len()))
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
+        let (title, subtitle, footer, bars) = (self.title, self.subtitle, self.footer, self.bars);
+        let legend = [
+            (Mark::Fill(UP, 0.85), "raises it".to_string()),
+            (Mark::Fill(DOWN, 0.85), "lowers it".to_string()),
+            (
+                Mark::Fill(RGBColor(0x88, 0x88, 0x88), 0.3),
+                "pale: 95% interval includes 0".to_string(),
+            ),
+            (
+                Mark::Line(INK, false),
+                "95% interval (Fisher z)".to_string(),
+            ),
+        ];
+        let body = frame_with_footer(root, footer, title, subtitle, &legend)?;
+        if bars.is_empty() {
+            return Ok(());
+        }
+
+        // Columns: labels | plot | values.
+        let (bw, _) = body.dim_in_pixel();
+        let label_w = bars
+            .iter()
+            .map(|b| text_width(&b.label, 13.0).max(text_width(&b.source, 11.5)))
+            .max()
+            .unwrap_or(0)
+            .clamp(120, bw * 2 / 5)
+            + 16;
+        let values: Vec<String> = bars
+            .iter()
+            .map(|b| {
+                format!(
+                    "{}  ({} to {})",
+                    signed(b.value),
+                    signed(b.low),
+                    signed(b.high)
+                )
+            })
+            .collect();
+        let value_w = widest(&values, 13.0).max(text_width("PRCC (95% interval)", 13.0)) + 24;
+        let (plot_area, side) = body.split_horizontally(bw.saturating_sub(value_w));
+        // A symmetric axis, to the next 0.1 beyond the widest interval.
+        let reach = bars
+            .iter()
+            .map(|b| b.low.abs().max(b.high.abs()).max(b.value.abs()))
+            .fold(0.0_f64, f64::max);
+        let xr = ((reach * 10.0).ceil() / 10.0).clamp(0.2, 1.0);
+        let n = bars.len() as f64;
+        let mut chart = plot(&plot_area, -xr..xr, -0.5..n - 0.5, label_w)?;
+        mesh(
+            &mut chart,
+            &Axes {
+                x_desc: "partial rank correlation (PRCC): + raises the measure, − lowers it".into(),
+                y_desc: String::new(),
+                x_fmt: &|v: &f64| {
+                    if v.abs() < 1e-9 {
+                        "0".into()
+                    } else {
+                        signed(*v)
+                    }
+                },
+                y_fmt: &|_| String::new(),
+                x_grid: true,
+                y_grid: false,
+                y_numbers: false,
+            },
+        )?;
+        let y_of = |i: usize| n - 1.0 - i as f64;
+        let row_px = super::row_pixels(&chart);
+        let half = 0.3_f64.min(10.0 / row_px);
+        chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+            let y = y_of(i);
+            let col = if b.value >= 0.0 { UP } else { DOWN };
+            let alpha = if excludes_zero(b) { 0.85 } else { 0.3 };
+            let v = b.value.clamp(-xr, xr);
+            let (x0, x1) = if v >= 0.0 { (0.0, v) } else { (v, 0.0) };
+            Rectangle::new([(x0, y - half), (x1, y + half)], col.mix(alpha).filled())
+        }))?;
+        // The zero line, over the bars' ends.
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, n - 0.5)],
+            INK.stroke_width(1),
+        )))?;
+        let cap = (half * 0.6).min(6.0 / row_px);
+        for (i, b) in bars.iter().enumerate() {
+            let y = y_of(i);
+            let (lo, hi) = (b.low.clamp(-xr, xr), b.high.clamp(-xr, xr));
+            let col = if excludes_zero(b) { INK } else { MUTED };
+            chart.draw_series(
+                [
+                    vec![(lo, y), (hi, y)],
+                    vec![(lo, y - cap), (lo, y + cap)],
+                    vec![(hi, y - cap), (hi, y + cap)],
+                ]
+                .into_iter()
+                .map(|p| PathElement::new(p, col.stroke_width(2))),
+            )?;
+        }
+        // Paths and sources at the left, numbers at the right, level with their bars.
+        let base = side.get_base_pixel();
+        let first = chart.backend_coord(&(0.0, y_of(0))).1;
+        side.draw(&Text::new(
+            "PRCC (95% interval)",
+            (12, (first - base.1 - (row_px / 2.0) as i32 - 2).max(8)),
+            text(13.0, MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
+        ))?;
+        let two_lines = row_px >= 26.0;
+        for (i, b) in bars.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(-xr, y_of(i)));
+            let lx = px - 10;
+            if two_lines {
+                root.draw(&Text::new(
+                    fit(&b.label, 13.0, label_w - 16),
+                    (lx, py - 6),
+                    text(13.0, INK).pos(Pos::new(HPos::Right, VPos::Center)),
+                ))?;
+                root.draw(&Text::new(
+                    fit(&b.source, 11.5, label_w - 16),
+                    (lx, py + 8),
+                    text(11.5, MUTED).pos(Pos::new(HPos::Right, VPos::Center)),
+                ))?;
+            } else {
+                root.draw(&Text::new(
+                    fit(&format!("{} · {}", b.label, b.source), 12.0, label_w - 16),
+                    (lx, py),
+                    text(12.0, INK).pos(Pos::new(HPos::Right, VPos::Center)),
+                ))?;
+            }
+            side.draw(&Text::new(
+                values[i].clone(),
+                (12, py - base.1),
+                text(13.0, if excludes_zero(b) { INK } else { MUTED })
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
         }
-        side.draw(&Text::new(
-            values[i].clone(),
-            (12, py - base.1),
-            text(13.0, if excludes_zero(b) { INK } else { MUTED })
-                .pos(Pos::new(HPos::Left, VPos::Center)),
-        ))?;
+        Ok(())
     }
-    Ok(())
 }

@@ -3,25 +3,20 @@
 
 use plotters::prelude::*;
 
-use super::compare::{Drawing, render as render_chart};
-use super::frame_with_footer;
 use super::{
-    Area, Axes, Chart, Drawn, MUTED, Mark, legend, mesh, pct_label, plot, series_style, tick_label,
-    with_legend,
+    Area, Axes, Chart, Drawing, Drawn, MUTED, Mark, frame_with_footer, legend, mesh, pct_label,
+    plot, series_style, tick_label, with_legend,
 };
 use crate::analysis::sweep::SweepResult;
 use crate::error::Result;
 use crate::scenario::param::fmt_num;
 
+/// Every outcome's probability along the grid.
 struct SweepChart<'a> {
     r: &'a SweepResult,
 }
 
 impl SweepChart<'_> {
-    fn title(&self) -> String {
-        format!("Outcomes as {} varies", self.r.path)
-    }
-
     fn footer(&self) -> String {
         let m = &self.r.manifest;
         let mut f = format!(
@@ -38,6 +33,16 @@ impl SweepChart<'_> {
         }
         f
     }
+}
+
+impl Drawing for SweepChart<'_> {
+    fn name(&self) -> &'static str {
+        "sweep"
+    }
+
+    fn title(&self) -> String {
+        format!("Outcomes as {} varies", self.r.path)
+    }
 
     fn size(&self) -> (u32, u32) {
         let rows = self.r.outcomes.len() as u32;
@@ -46,9 +51,7 @@ impl SweepChart<'_> {
             (rows * 24 + 200).clamp(super::HEIGHT, super::HEIGHT * 2),
         )
     }
-}
 
-impl Drawing for SweepChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let r = self.r;
         let fixed = r.scenario_param == fmt_num(r.scenario_value);
@@ -167,7 +170,5 @@ impl Drawing for SweepChart<'_> {
 
 /// Draws the sweep's chart (`sweep.png`, `sweep.svg`).
 pub fn render(r: &SweepResult) -> Result<Chart> {
-    super::register_font()?;
-    let c = SweepChart { r };
-    render_chart("sweep", c.title(), c.size(), &c)
+    super::render(&SweepChart { r })
 }

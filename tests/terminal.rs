@@ -1,24 +1,11 @@
 //! A scenario cannot drive the analyst's terminal: text taken from it (its description, the
 //! offending text of a parse error) is printed with control characters escaped.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn scratch() -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("terminal")
-        .join(std::process::id().to_string());
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn brink(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args(args)
-        .output()
-        .expect("brink runs")
-}
+use common::{brink, ok, scratch};
 
 /// Control characters other than newline and tab, and the bidirectional overrides.
 fn raw_controls(bytes: &[u8]) -> Vec<char> {
@@ -32,10 +19,7 @@ fn raw_controls(bytes: &[u8]) -> Vec<char> {
 }
 
 fn hostile_richardson(dir: &Path, edit: impl Fn(&str) -> String) -> PathBuf {
-    let base = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/richardson.ron"),
-    )
-    .unwrap();
+    let base = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
     let edited = edit(&base);
     assert_ne!(edited, base);
     let p = dir.join("hostile.ron");
@@ -45,7 +29,7 @@ fn hostile_richardson(dir: &Path, edit: impl Fn(&str) -> String) -> PathBuf {
 
 #[test]
 fn describe_and_errors_escape_control_characters() {
-    let dir = scratch();
+    let dir = scratch("describe");
     // ESC [2J clears the screen; ESC ]0; sets the window title; NUL; a bidi override; CR.
     let evil = "\u{1b}[2J\u{1b}]0;pwned\u{7}\0\u{202e}\r";
     let file = hostile_richardson(&dir, |s| {
@@ -66,12 +50,7 @@ fn describe_and_errors_escape_control_characters() {
         if args[0] == "run" {
             args.push(out.to_str().unwrap());
         }
-        let o = brink(&args);
-        assert!(
-            o.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let o = ok(&args);
         assert_eq!(
             raw_controls(&o.stdout),
             Vec::<char>::new(),
@@ -106,13 +85,12 @@ fn describe_and_errors_escape_control_characters() {
 
 #[test]
 fn notes_about_folders_escape_their_names() {
-    let dir = scratch().join("notes");
+    let dir = scratch("notes");
     let evil = "ev\u{1b}[2J\u{1b}]0;pwn\u{7}\u{202e}x";
     let left = dir.join(format!(".{evil}.partial-6"));
     std::fs::create_dir_all(&left).unwrap();
     std::fs::write(left.join("mine.txt"), b"x").unwrap();
-    let richardson =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/richardson.ron");
+    let richardson = common::repo("scenarios/examples/richardson.ron");
     let out = dir.join("out");
     let o = brink(&[
         "run",

@@ -12,12 +12,12 @@
 //! the wrappers themselves, the log histogram and Fisher interval, and the SHA-256 of the
 //! serialized tallies of two small runs.
 
-use std::path::Path;
+mod common;
+
 use std::sync::atomic::AtomicBool;
 
 use brink::engine::{self, NoSink, RunPlan};
 use brink::numerics::{dist, math};
-use brink::scenario::load::{LoadOptions, load};
 use brink::scenario::param::Dist;
 use sha2::{Digest, Sha256};
 
@@ -254,8 +254,7 @@ fn statistics_are_pinned() {
 
 /// SHA-256 (hex) of the serialized tally of `runs` runs of a scenario file at `seed`.
 fn tally_hash(path: &str, runs: u64, seed: u64) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let s = load(&root.join(path), LoadOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let s = common::load(path);
     let m = brink::model::compile(&s.scenario, None).unwrap();
     let stop = AtomicBool::new(false);
     let t = engine::run::<brink::stats::Tally>(

@@ -2,13 +2,14 @@
 //! embedded font) and a well-formed SVG, the report holds every chart and nothing from the
 //! network, scenario text is escaped, and the same run gives the same bytes.
 
-use std::collections::HashSet;
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use brink::analysis::Summary;
 use brink::report::charts::{self, Chart, HEIGHT, WIDTH};
 use brink::report::html::escape;
-use brink::scenario::{self, LoadOptions, LoadedScenario};
+use brink::scenario::LoadedScenario;
 
 /// A small scenario with every kind of chart: a measure with costs, two outcomes, and text
 /// that must be escaped (including a web address in a source, which is text, not a link).
@@ -58,33 +59,10 @@ const ALL_CHARTS: [&str; 6] = [
     "levers",
 ];
 
-/// A fresh folder under the system's temp dir.
-fn temp_dir(tag: &str) -> PathBuf {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "brink-charts-{tag}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn load(path: &Path) -> LoadedScenario {
-    scenario::load(path, LoadOptions::default())
-        .unwrap_or_else(|e| panic!("{} does not load: {e:?}", path.display()))
-}
-
 fn small_scenario(dir: &Path) -> LoadedScenario {
     let p = dir.join("small.ron");
     std::fs::write(&p, SMALL).unwrap();
-    load(&p)
-}
-
-fn richardson() -> LoadedScenario {
-    load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/richardson.ron"))
+    common::load(&p)
 }
 
 /// A run through the library, its files written into `out` as `brink run` writes them.
@@ -109,66 +87,11 @@ fn drawn(loaded: &LoadedScenario, summary: &Summary) -> Vec<Chart> {
     charts::render_all(&model, summary).expect("draw")
 }
 
-fn check_png(path: &Path) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
-        .unwrap_or_else(|e| panic!("{} is not a PNG: {e}", path.display()))
-        .to_rgb8();
-    assert_eq!(img.dimensions(), (WIDTH, HEIGHT), "{}", path.display());
-    let colours: HashSet<[u8; 3]> = img.pixels().map(|p| p.0).collect();
-    assert!(
-        colours.len() >= 40,
-        "{} looks blank: {} colours",
-        path.display(),
-        colours.len()
-    );
-    // The title is drawn in dark ink in the top band: text, not just shapes.
-    let dark = |y0: u32, y1: u32| {
-        (y0..y1)
-            .flat_map(|y| (0..WIDTH).map(move |x| (x, y)))
-            .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|&c| c < 90))
-            .count()
-    };
-    let title = dark(0, 44);
-    assert!(
-        title >= 150,
-        "{}: no title text ({title} dark pixels in the title band)",
-        path.display()
-    );
-    // And anti-aliased glyph edges: intermediate greys in the title band.
-    let greys = (0..44)
-        .flat_map(|y| (0..WIDTH).map(move |x| (x, y)))
-        .map(|(x, y)| img.get_pixel(x, y).0)
-        .filter(|c| c[0] == c[1] && c[1] == c[2] && c[0] > 60 && c[0] < 200)
-        .count();
-    assert!(
-        greys >= 30,
-        "{}: title glyphs are not anti-aliased",
-        path.display()
-    );
-    // The footer (scenario, seed, runs) is drawn too.
-    let footer = (HEIGHT - 28..HEIGHT)
-        .flat_map(|y| (0..WIDTH / 2).map(move |x| (x, y)))
-        .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|&c| c < 160))
-        .count();
-    assert!(footer >= 60, "{}: no footer text", path.display());
-}
-
+/// A well-formed SVG with one svg element and its title.
 fn check_svg(path: &Path, title: &str) {
-    let svg = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let t = svg.trim();
-    assert!(
-        t.starts_with("<svg") || t.starts_with("<?xml"),
-        "{} does not start as SVG",
-        path.display()
-    );
-    assert!(
-        t.ends_with("</svg>"),
-        "{} does not end as SVG",
-        path.display()
-    );
+    let svg = common::check_svg(path);
     assert_eq!(
-        t.matches("<svg").count(),
+        svg.trim().matches("<svg").count(),
         1,
         "{}: one svg element",
         path.display()
@@ -176,11 +99,6 @@ fn check_svg(path: &Path, title: &str) {
     assert!(
         svg.contains(&escape(title)) || svg.contains(title),
         "{} lacks its title {title:?}",
-        path.display()
-    );
-    assert!(
-        svg.contains("<text"),
-        "{}: no text elements",
         path.display()
     );
 }
@@ -226,7 +144,7 @@ fn check_self_contained(html: &str) {
 
 #[test]
 fn every_chart_is_written_readable_and_in_the_report() {
-    let dir = temp_dir("all");
+    let dir = common::scratch("all");
     let loaded = small_scenario(&dir);
     let (summary, out) = run(&loaded, dir.join("out"), true);
     let charts = drawn(&loaded, &summary);
@@ -237,7 +155,7 @@ fn every_chart_is_written_readable_and_in_the_report() {
     );
     let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
     for c in &charts {
-        check_png(&out.join(format!("{}.png", c.name)));
+        common::check_png(&out.join(format!("{}.png", c.name)), HEIGHT..=HEIGHT);
         check_svg(&out.join(format!("{}.svg", c.name)), &c.title);
         assert!(
             html.contains(&escape(&c.title)),
@@ -323,12 +241,12 @@ fn hostile_scenario(dir: &Path) -> LoadedScenario {
     );
     let p = dir.join("hostile.ron");
     std::fs::write(&p, text).unwrap();
-    load(&p)
+    common::load(&p)
 }
 
 #[test]
 fn hostile_scenario_text_is_only_escaped_in_the_report() {
-    let dir = temp_dir("hostile");
+    let dir = common::scratch("hostile");
     let loaded = hostile_scenario(&dir);
     let (summary, out) = run(&loaded, dir.join("out"), true);
     let charts = drawn(&loaded, &summary);
@@ -382,7 +300,7 @@ fn hostile_scenario_text_is_only_escaped_in_the_report() {
         );
     }
     // Every tag is one the page itself writes or one the charts' own SVG holds.
-    let mut allowed: HashSet<String> = [
+    let mut allowed: std::collections::HashSet<String> = [
         "!doctype",
         "html",
         "head",
@@ -432,8 +350,8 @@ fn hostile_scenario_text_is_only_escaped_in_the_report() {
 
 #[test]
 fn richardson_charts_skip_what_it_does_not_have() {
-    let dir = temp_dir("richardson");
-    let loaded = richardson();
+    let dir = common::scratch("richardson");
+    let loaded = common::load("scenarios/examples/richardson.ron");
     let (summary, out) = run(&loaded, dir.join("out"), true);
     let charts = drawn(&loaded, &summary);
     let names: Vec<&str> = charts.iter().map(|c| c.name).collect();
@@ -448,7 +366,7 @@ fn richardson_charts_skip_what_it_does_not_have() {
         ]
     );
     for c in &charts {
-        check_png(&out.join(format!("{}.png", c.name)));
+        common::check_png(&out.join(format!("{}.png", c.name)), HEIGHT..=HEIGHT);
         check_svg(&out.join(format!("{}.svg", c.name)), &c.title);
     }
     // The text check is live: the same chart with its title band painted white fails it.
@@ -460,7 +378,7 @@ fn richardson_charts_skip_what_it_does_not_have() {
     }
     let blanked = dir.join("blanked.png");
     img.save(&blanked).unwrap();
-    assert!(std::panic::catch_unwind(|| check_png(&blanked)).is_err());
+    assert!(std::panic::catch_unwind(|| common::check_png(&blanked, HEIGHT..=HEIGHT)).is_err());
     assert!(!out.join("levers.png").exists());
     assert!(!out.join("costs.svg").exists());
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
@@ -471,8 +389,8 @@ fn richardson_charts_skip_what_it_does_not_have() {
 
 #[test]
 fn no_charts_means_no_chart_files() {
-    let dir = temp_dir("nocharts");
-    let loaded = richardson();
+    let dir = common::scratch("nocharts");
+    let loaded = common::load("scenarios/examples/richardson.ron");
     let (_, out) = run(&loaded, dir.join("out"), false);
     assert!(out.join("summary.json").exists());
     assert!(!out.join("report.html").exists());
@@ -483,7 +401,7 @@ fn no_charts_means_no_chart_files() {
 
 #[test]
 fn drawing_twice_gives_identical_bytes() {
-    let dir = temp_dir("twice");
+    let dir = common::scratch("twice");
     let loaded = small_scenario(&dir);
     let (s1, out1) = run(&loaded, dir.join("a"), true);
     let (s2, out2) = run(&loaded, dir.join("b"), true);

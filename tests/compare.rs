@@ -2,18 +2,20 @@
 //! tornado ranks every lever, paired differences are differences of the same runs, a sweep
 //! writes its grid, and common random numbers measurably narrow the interval of a difference.
 
+mod common;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 
 use brink::analysis::Manifest;
 use brink::analysis::compare::{self, CompareResult};
 use brink::engine::{self, NoSink, RunPlan};
-use brink::report::charts::{HEIGHT, WIDTH};
-use brink::scenario::{self, Lever, LoadOptions, LoadedScenario};
+use brink::report::charts::HEIGHT;
+use brink::scenario::Lever;
 use brink::stats::Z95;
+use common::{brink, ok};
 
 const FLAGSHIP: &str = "scenarios/russia_azerbaijan_2025.ron";
 
@@ -25,36 +27,9 @@ const COMPARE_CHARTS: [&str; 4] = [
     "tornado",
 ];
 
-fn brink(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("brink runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = brink(args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
+/// A path for an output folder that does not exist yet, in a fresh scratch folder.
 fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("brink-compare-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-fn load_flagship() -> LoadedScenario {
-    scenario::load(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join(FLAGSHIP),
-        LoadOptions::default(),
-    )
-    .expect("the flagship loads")
+    common::scratch(name).join("out")
 }
 
 /// `brink compare FLAGSHIP --all --runs 1000`, run once for every test that reads it.
@@ -72,44 +47,13 @@ fn flagship_compare() -> &'static (PathBuf, CompareResult) {
     })
 }
 
-/// The PNG decodes, is 1000 pixels wide and at least 600 tall, has many colours (not blank),
-/// and has dark anti-aliased title text in its top band and a footer.
+/// A comparison chart's PNG: as tall as a chart at least (it grows with its rows).
 fn check_png(path: &Path) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
-        .unwrap_or_else(|e| panic!("{} is not a PNG: {e}", path.display()))
-        .to_rgb8();
-    let (w, h) = img.dimensions();
-    assert!(w == WIDTH && h >= HEIGHT, "{}: {w}x{h}", path.display());
-    let colours: HashSet<[u8; 3]> = img.pixels().map(|p| p.0).collect();
-    assert!(
-        colours.len() >= 40,
-        "{} looks blank: {} colours",
-        path.display(),
-        colours.len()
-    );
-    let dark = (0..44)
-        .flat_map(|y| (0..w).map(move |x| (x, y)))
-        .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|&c| c < 90))
-        .count();
-    assert!(dark >= 150, "{}: no title text ({dark})", path.display());
-    let footer = (h - 28..h)
-        .flat_map(|y| (0..w / 2).map(move |x| (x, y)))
-        .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|&c| c < 160))
-        .count();
-    assert!(footer >= 60, "{}: no footer text", path.display());
+    common::check_png(path, HEIGHT..=u32::MAX);
 }
 
 fn check_svg(path: &Path) {
-    let svg = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let t = svg.trim();
-    assert!(
-        t.starts_with("<svg") || t.starts_with("<?xml"),
-        "{}",
-        path.display()
-    );
-    assert!(t.ends_with("</svg>"), "{}", path.display());
-    assert!(svg.contains("<text"), "{}: no text", path.display());
+    let svg = common::check_svg(path);
     assert!(
         svg.contains("runs per arm"),
         "{}: no footer",
@@ -143,7 +87,7 @@ fn compare_all_writes_tables_and_every_chart() {
 #[test]
 fn tornado_ranks_every_flagship_lever_by_effect() {
     let (_, r) = flagship_compare();
-    let loaded = load_flagship();
+    let loaded = common::load(FLAGSHIP);
     let t = r.tornado.as_ref().expect("a tornado by default");
     assert_eq!(t.outcome, r.outcomes[0], "the first outcome by default");
     let measures: HashSet<&str> = loaded
@@ -233,7 +177,7 @@ fn paired_difference_is_the_difference_of_the_same_runs() {
 #[test]
 fn common_random_numbers_narrow_the_interval_of_a_difference() {
     const N: u64 = 10_000;
-    let loaded = load_flagship();
+    let loaded = common::load(FLAGSHIP);
     let s = &loaded.scenario;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let stop = AtomicBool::new(false);
@@ -303,7 +247,7 @@ fn common_random_numbers_narrow_the_interval_of_a_difference() {
 fn sweep_over_a_resolve_writes_the_grid() {
     let out = dir("sweep");
     let o = out.to_str().unwrap();
-    let stdout = ok(&[
+    let stdout = common::stdout(&ok(&[
         "sweep",
         FLAGSHIP,
         "--set",
@@ -312,7 +256,7 @@ fn sweep_over_a_resolve_writes_the_grid() {
         "600",
         "--out",
         o,
-    ]);
+    ]));
     assert!(stdout.contains("actors.azerbaijan.resolve"), "{stdout}");
     let csv = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
     let mut lines = csv.lines();
@@ -322,7 +266,7 @@ fn sweep_over_a_resolve_writes_the_grid() {
         ["value", "outcome", "probability", "ci95_low", "ci95_high"]
     );
     assert!(header.contains(&"mean_cost_russia"), "{header:?}");
-    let loaded = load_flagship();
+    let loaded = common::load(FLAGSHIP);
     let outcomes: Vec<&str> = loaded
         .scenario
         .outcomes
@@ -349,8 +293,7 @@ fn sweep_over_a_resolve_writes_the_grid() {
         );
         assert!((0.0..=1.0).contains(&p) && lo <= p && p <= hi, "{r:?}");
     }
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).unwrap()).unwrap();
+    let json = common::json(&out.join("sweep.json"));
     assert_eq!(json["path"], "actors.azerbaijan.resolve");
     assert_eq!(json["points"].as_array().unwrap().len(), 5);
     check_png(&out.join("sweep.png"));

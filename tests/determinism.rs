@@ -1,13 +1,12 @@
 //! The same scenario, seed and runs give bit-identical outputs on any thread count, and from
 //! one invocation to the next.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 use brink::engine::{self, NoSink, RunPlan};
-use brink::model;
-use brink::scenario::load::parse_text;
 
 const SCENARIO: &str = r#"Scenario(
     name: "determinism", horizon: 30, focal: ("a", "b"), cost_unit: "USD million",
@@ -43,8 +42,7 @@ const SCENARIO: &str = r#"Scenario(
 
 #[test]
 fn tallies_are_bit_identical_for_any_thread_count() {
-    let s = parse_text(Path::new("d.ron"), SCENARIO).unwrap_or_else(|d| panic!("{d}"));
-    let m = model::compile(&s, None).unwrap();
+    let m = common::compile(SCENARIO, None);
     let stop = AtomicBool::new(false);
     // 5,000 runs: four full chunks and a partial one.
     let one = engine::run::<brink::stats::Tally>(
@@ -79,46 +77,26 @@ fn tallies_are_bit_identical_for_any_thread_count() {
     assert!(other != one);
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("brink-det-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 fn run_cli(scenario: &Path, out: &Path, threads: &str) {
-    let st = Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args([
-            "run",
-            scenario.to_str().unwrap(),
-            "--runs",
-            "3000",
-            "--seed",
-            "7",
-            "--per-run",
-            "--no-charts",
-        ])
-        .args(["--threads", threads, "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
-}
-
-/// summary.json without the fields that record how it was invoked.
-fn summary_without_command(dir: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(dir.join("summary.json")).unwrap();
-    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["manifest"]["command"] = serde_json::Value::Null;
-    v
+    common::ok(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--runs",
+        "3000",
+        "--seed",
+        "7",
+        "--per-run",
+        "--no-charts",
+        "--threads",
+        threads,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
 }
 
 #[test]
 fn outputs_are_byte_identical_across_threads_and_invocations() {
-    let dir = temp_dir("cli");
+    let dir = common::scratch("cli");
     let scenario = dir.join("s.ron");
     std::fs::write(&scenario, SCENARIO).unwrap();
     let runs: Vec<PathBuf> = ["1", "2", "8", "8"]
@@ -141,10 +119,10 @@ fn outputs_are_byte_identical_across_threads_and_invocations() {
             );
         }
     }
-    let first = summary_without_command(&runs[0]);
+    let first = common::summary_without_command(&runs[0]);
     for r in &runs[1..] {
         assert_eq!(
-            summary_without_command(r),
+            common::summary_without_command(r),
             first,
             "summary.json differs in {}",
             r.display()
@@ -160,8 +138,7 @@ fn outputs_are_byte_identical_across_threads_and_invocations() {
 
 #[test]
 fn a_reused_chunk_slot_gives_what_a_fresh_one_gives() {
-    let s = parse_text(Path::new("d.ron"), SCENARIO).unwrap_or_else(|d| panic!("{d}"));
-    let m = model::compile(&s, None).unwrap();
+    let m = common::compile(SCENARIO, None);
     let master = brink::numerics::rng::Master::new(5);
     let runs = 4 * engine::CHUNK_RUNS;
     let (fresh, _) = engine::run_chunk::<brink::stats::Tally>(&m, &master, runs, 3, false, None);

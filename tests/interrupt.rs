@@ -3,76 +3,41 @@
 //! `--keep-partial` it writes the runs done, marked incomplete.
 #![cfg(unix)]
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::Duration;
+
+use common::{describe, scratch, tree};
 
 const RUNS: u64 = 5_000_000;
 const CHUNK: u64 = 1024;
 
 fn scenario() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/russia_azerbaijan_2025.ron")
-}
-
-/// A fresh scratch folder.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("interrupt")
-        .join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("cannot create a scratch folder");
-    dir
-}
-
-fn brink() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_brink"))
+    common::repo("scenarios/russia_azerbaijan_2025.ron")
 }
 
 /// Makes a complete output folder with a small run.
 fn previous_results(out: &Path) {
-    let o = brink()
-        .arg("run")
-        .arg(scenario())
-        .args(["--runs", "2000", "--no-charts", "--out"])
-        .arg(out)
-        .output()
-        .expect("cannot start brink");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
-/// Every file of a folder with its bytes.
-fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|e| {
-            let p = e.unwrap().path();
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect()
+    let sc = scenario();
+    common::ok(&[
+        "run",
+        sc.to_str().unwrap(),
+        "--runs",
+        "2000",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
 }
 
 /// Names in `dir` that look like staging folders.
 fn leftovers(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    common::names(dir)
+        .into_iter()
         .filter(|n| n.contains(".partial") || n.contains(".old-"))
         .collect()
-}
-
-fn start(args: &[&str], out: &Path) -> Child {
-    brink()
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cannot start brink")
 }
 
 fn sigint(child: &Child) {
@@ -85,7 +50,7 @@ fn sigint(child: &Child) {
 
 /// Interrupts a long run after about a second and waits for it.
 fn interrupted(args: &[&str], out: &Path, signals: usize) -> Output {
-    let child = start(args, out);
+    let child = common::spawn(args, out);
     std::thread::sleep(Duration::from_millis(1000));
     for i in 0..signals {
         if i > 0 {
@@ -102,22 +67,13 @@ fn run_args<'a>(scenario: &'a str, runs: &'a str, extra: &[&'a str]) -> Vec<&'a 
     a
 }
 
-fn describe(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 #[test]
 fn ctrl_c_keeps_the_previous_results_intact() {
     let dir = scratch("discard");
     let out = dir.join("results");
     previous_results(&out);
-    let before = contents(&out);
-    assert!(before.contains_key("summary.json"));
+    let before = tree(&out);
+    assert!(before.contains_key(Path::new("summary.json")));
 
     let sc = scenario().display().to_string();
     let runs = RUNS.to_string();
@@ -130,7 +86,7 @@ fn ctrl_c_keeps_the_previous_results_intact() {
         describe(&o)
     );
     assert!(!stderr.contains("panicked"), "{}", describe(&o));
-    assert_eq!(contents(&out), before, "the previous output folder changed");
+    assert_eq!(tree(&out), before, "the previous output folder changed");
     assert_eq!(leftovers(&dir), Vec::<String>::new(), "staging folder left");
 }
 
@@ -145,8 +101,7 @@ fn keep_partial_writes_the_runs_done_marked_incomplete() {
     let o = interrupted(&run_args(&sc, &runs, &["--keep-partial"]), &out, 1);
     assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
     assert_eq!(leftovers(&dir), Vec::<String>::new(), "staging folder left");
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary = common::summary(&out);
     let m = &summary["manifest"];
     assert_eq!(m["complete"], serde_json::Value::Bool(false), "{m}");
     assert!(
@@ -175,13 +130,13 @@ fn a_second_ctrl_c_exits_at_once_and_the_previous_results_survive() {
     let dir = scratch("twice");
     let out = dir.join("results");
     previous_results(&out);
-    let before = contents(&out);
+    let before = tree(&out);
 
     let sc = scenario().display().to_string();
     let runs = RUNS.to_string();
     let o = interrupted(&run_args(&sc, &runs, &["--per-run"]), &out, 2);
     assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
-    assert_eq!(contents(&out), before, "the previous output folder changed");
+    assert_eq!(tree(&out), before, "the previous output folder changed");
     // The staging folder may be left behind (documented); it never replaces the results.
 }
 

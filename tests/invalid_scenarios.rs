@@ -3,8 +3,10 @@
 //! line and column of the offending text, and what is wrong. Every scenario under `scenarios/`
 //! must, in turn, validate cleanly.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 /// One row per corpus file: its name (without `.ron`), the line and column the diagnostic must
@@ -283,37 +285,13 @@ const CASES: &[(&str, usize, usize, &str)] = &[
 const MIN_CASES: usize = 45;
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid")
+    common::repo("tests/invalid")
 }
 
 fn validate(files: &[&Path]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_brink"))
-        .arg("validate")
-        .args(files)
-        .output()
-        .expect("cannot start brink")
-}
-
-/// How the process ended, in words, for failure messages.
-fn ending(out: &Output) -> String {
-    match out.status.code() {
-        Some(101) => "a panic (exit code 101)".into(),
-        Some(c) => format!("exit code {c}"),
-        None => {
-            #[cfg(unix)]
-            {
-                use std::os::unix::process::ExitStatusExt;
-                format!(
-                    "signal {:?} (a crash, e.g. a stack overflow)",
-                    out.status.signal()
-                )
-            }
-            #[cfg(not(unix))]
-            {
-                "no exit code (killed)".into()
-            }
-        }
-    }
+    let mut args = vec![Path::new("validate")];
+    args.extend_from_slice(files);
+    common::brink(&args)
 }
 
 /// Checks that `file` is refused at `line:col` with a message holding `fragment`; returns what
@@ -325,7 +303,10 @@ fn check_refused(file: &Path, line: usize, col: usize, fragment: &str) -> Result
     let place = format!("{}:{line}:{col}", file.display());
     let mut wrong = vec![];
     if out.status.code() != Some(2) {
-        wrong.push(format!("ended with {}, expected exit code 2", ending(&out)));
+        wrong.push(format!(
+            "ended with {}, expected exit code 2",
+            common::ending(&out)
+        ));
     }
     if stderr.contains("panicked") {
         wrong.push("printed a panic".into());
@@ -355,25 +336,17 @@ fn check_refused(file: &Path, line: usize, col: usize, fragment: &str) -> Result
 }
 
 /// The `.ron` files of a folder and its subfolders.
-fn ron_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|e| e.expect("cannot read a folder entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            ron_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "ron") {
-            out.push(p);
-        }
-    }
+fn ron_files(dir: &Path) -> Vec<PathBuf> {
+    common::paths(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "ron") && !dir.join(p).is_dir())
+        .map(|p| dir.join(p))
+        .collect()
 }
 
 #[test]
 fn every_corpus_file_has_one_expectation() {
-    let mut files = vec![];
-    ron_files(&corpus_dir(), &mut files);
+    let files = ron_files(&corpus_dir());
     let on_disk: std::collections::BTreeSet<String> = files
         .iter()
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
@@ -417,19 +390,10 @@ fn every_invalid_file_is_refused_at_its_place() {
     );
 }
 
-/// A scratch folder for files the test writes.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("invalid_scenarios")
-        .join(name);
-    std::fs::create_dir_all(&dir).expect("cannot create a scratch folder");
-    dir
-}
-
 #[test]
 fn a_huge_file_is_refused_without_reading_it_whole() {
     use std::io::Write;
-    let path = scratch("huge").join("huge.ron");
+    let path = common::scratch("huge").join("huge.ron");
     {
         // 100 MB of what looks like the start of a scenario followed by a long comment.
         let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
@@ -455,7 +419,7 @@ fn a_huge_file_is_refused_without_reading_it_whole() {
 
 #[test]
 fn line_endings_and_byte_order_marks_do_not_move_positions() {
-    let dir = scratch("line_endings");
+    let dir = common::scratch("line_endings");
     // The same mistake with Windows line endings is found at the same place.
     let (name, line, col, fragment) = *CASES
         .iter()
@@ -466,7 +430,7 @@ fn line_endings_and_byte_order_marks_do_not_move_positions() {
     std::fs::write(&crlf, text.replace('\n', "\r\n")).unwrap();
     check_refused(&crlf, line, col, fragment).unwrap_or_else(|e| panic!("{e}"));
     // A byte-order mark, as some Windows editors write, is not an error, nor is CRLF.
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/richardson.ron");
+    let example = common::repo("scenarios/examples/richardson.ron");
     let text = std::fs::read_to_string(example).unwrap();
     let bom = dir.join("bom.ron");
     std::fs::write(&bom, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
@@ -475,18 +439,14 @@ fn line_endings_and_byte_order_marks_do_not_move_positions() {
         out.status.code(),
         Some(0),
         "a scenario with a byte-order mark and CRLF is refused ({}):\n{}",
-        ending(&out),
+        common::ending(&out),
         String::from_utf8_lossy(&out.stderr)
     );
 }
 
 #[test]
 fn every_scenario_under_scenarios_is_valid() {
-    let mut files = vec![];
-    ron_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
-        &mut files,
-    );
+    let files = ron_files(&common::repo("scenarios"));
     assert!(!files.is_empty(), "no scenario under scenarios/");
     let failures: Vec<String> = files
         .iter()
@@ -496,7 +456,7 @@ fn every_scenario_under_scenarios_is_valid() {
                 format!(
                     "{} is refused ({}):\n{}",
                     f.display(),
-                    ending(&out),
+                    common::ending(&out),
                     String::from_utf8_lossy(&out.stderr)
                 )
             })

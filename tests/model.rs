@@ -1,16 +1,11 @@
 //! The model against known answers: Richardson's closed form, logit choice frequencies, event
 //! hazards, and the Monte Carlo mean of a linear noisy scenario.
 
-use std::path::Path;
+mod common;
 
 use brink::model::{self, Choice, Decision, Model, Observer, RunState, Silent};
 use brink::numerics::rng::Master;
-use brink::scenario::load::parse_text;
-
-fn model(text: &str, variant: Option<&str>) -> Model {
-    let s = parse_text(Path::new("test.ron"), text).unwrap_or_else(|d| panic!("{d}"));
-    model::compile(&s, variant).unwrap()
-}
+use common::compile;
 
 fn pair(
     a: (f64, f64, f64, f64),
@@ -45,7 +40,7 @@ impl Observer for Path2 {
 fn richardson_trajectory_and_equilibrium_match_the_closed_form() {
     let (a_a, k_a, g_a) = (0.3, 0.2, 0.5);
     let (a_b, k_b, g_b) = (0.4, 0.1, 0.2);
-    let m = model(
+    let m = compile(
         &pair((2.0, a_a, k_a, g_a), (0.0, a_b, k_b, g_b), 0.0, 200, 10.0),
         None,
     );
@@ -74,7 +69,7 @@ fn richardson_trajectory_and_equilibrium_match_the_closed_form() {
 #[test]
 fn spectral_radius_at_or_above_one_runs_away() {
     // [[1-a_A, k_A],[k_B, 1-a_B]] = [[0.9, 0.3],[0.3, 0.9]]: radius 1.2.
-    let m = model(
+    let m = compile(
         &pair((1.0, 0.1, 0.3, 0.1), (1.0, 0.1, 0.3, 0.1), 0.0, 200, 1e5),
         None,
     );
@@ -87,7 +82,7 @@ fn spectral_radius_at_or_above_one_runs_away() {
     );
     assert_eq!(path.0.last().unwrap().0, 1e5, "reaches the bound");
     // Radius exactly 1 (a·a = k·k): no equilibrium; with grievance it grows without limit.
-    let m = model(
+    let m = compile(
         &pair((0.0, 0.2, 0.2, 0.1), (0.0, 0.2, 0.2, 0.1), 0.0, 400, 1e5),
         None,
     );
@@ -104,7 +99,7 @@ fn spectral_radius_at_or_above_one_runs_away() {
 /// mean zero and the bounds are far. The tolerance is 4 standard errors of the sample mean.
 #[test]
 fn monte_carlo_mean_matches_the_recursion() {
-    let m = model(
+    let m = compile(
         &pair((3.0, 0.3, 0.2, 0.5), (-1.0, 0.4, 0.1, 0.2), 1.0, 30, 1000.0),
         None,
     );
@@ -166,7 +161,7 @@ fn logit_choice_frequencies_match_softmax() {
             Act(name: "gift", owner: "a", target: "b", weight: 3.4, threshold: 1.0, reward: 0.5),
         ],
     )"#;
-    let m = model(text, None);
+    let m = compile(text, None);
     // Utilities at step 0 (h = 4): hold 0; raise ban 0.5·(4−2) − 0.1·5 + 0.3 = 0.8;
     // note 0.5·(4−3) = 0.5; gift −0.5·(4−1) + 0.5 = −1.0.
     let u = [0.0, 0.8, 0.5, -1.0];
@@ -240,7 +235,7 @@ fn event_hazards_give_the_expected_counts() {
             0.05 * (0.4f64).exp(),
         ),
     ] {
-        let m = model(&event_scenario(&timing, false), None);
+        let m = compile(&event_scenario(&timing, false), None);
         let mut st = RunState::new(&m);
         let mut f = Firings(0);
         for r in 0..runs {
@@ -255,7 +250,7 @@ fn event_hazards_give_the_expected_counts() {
         );
     }
     // `once`: P(fired within 52 steps) = 1 − (1 − p)^52.
-    let m = model(&event_scenario("Hazard(rate: 0.02)", true), None);
+    let m = compile(&event_scenario("Hazard(rate: 0.02)", true), None);
     let mut st = RunState::new(&m);
     let mut hits = 0;
     let mut f = Firings(0);
@@ -269,7 +264,7 @@ fn event_hazards_give_the_expected_counts() {
     let got = hits as f64 / runs as f64;
     assert!((got - p).abs() < 4.0 * se, "{got} vs {p}");
     // Scheduled: fires only at its step, with its probability.
-    let m = model(
+    let m = compile(
         &event_scenario("Scheduled(step: 10, probability: 0.3)", false),
         None,
     );
@@ -303,9 +298,8 @@ fn variants_share_random_numbers() {
         events: [Event(name: "shock", timing: Hazard(rate: 0.2))],
         variants: [Variant(name: "no_ban", freeze: ["ban"])],
     )"#;
-    let s = parse_text(Path::new("t.ron"), text).unwrap();
-    let base = model::compile(&s, None).unwrap();
-    let var = model::compile(&s, Some("no_ban")).unwrap();
+    let base = compile(text, None);
+    let var = compile(text, Some("no_ban"));
     struct Log(Vec<(u32, usize, bool)>, Vec<u32>);
     impl Observer for Log {
         const DETAILED: bool = true;

@@ -3,46 +3,14 @@
 //! output folder that is one safe folder inside `output/`. (`job::sanitize` itself is unit-tested
 //! in src/job.rs.)
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use common::{brink_in, paths, scratch};
 
 fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/richardson.ron")
-}
-
-/// A fresh, empty scratch folder to run brink in.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("names")
-        .join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("cannot create a scratch folder");
-    dir
-}
-
-fn brink_in(cwd: &Path, args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_brink"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("cannot start brink")
-}
-
-/// Every path under `dir`, relative to it.
-fn tree(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            out.push(p.strip_prefix(dir).unwrap().to_path_buf());
-            if p.is_dir() {
-                stack.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    common::repo("scenarios/examples/richardson.ron")
 }
 
 #[test]
@@ -74,7 +42,7 @@ fn a_path_as_variant_is_an_unknown_variant_and_nothing_is_written() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
     assert_eq!(
-        tree(&outer),
+        paths(&outer),
         vec![
             PathBuf::from("a"),
             PathBuf::from("a/b"),
@@ -123,7 +91,7 @@ fn hostile_scenario_file_names_get_a_safe_folder_inside_output() {
             String::from_utf8_lossy(&o.stderr)
         );
         // The scenario file, `output/` and one folder in it holding the results.
-        let written: Vec<PathBuf> = tree(&cwd)
+        let written: Vec<PathBuf> = paths(&cwd)
             .into_iter()
             .filter(|p| p != Path::new(name))
             .collect();

@@ -4,8 +4,9 @@
 //! or infinity reaches summary.json, outcomes.csv, timeseries.csv or runs.csv: every number in
 //! them is parsed and checked. See "Numerical safety" in docs/model.md.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// A scenario exercising every mechanism, with `@NAME@` placeholders for its numbers.
 const TEMPLATE: &str = r#"Scenario(
@@ -175,36 +176,26 @@ fn long() -> String {
     ])
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("numerics")
-        .join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("cannot create a scratch folder");
-    dir
-}
-
 /// Runs a scenario with per-run rows and returns its output folder.
 fn run(name: &str, text: &str, runs: u32, charts: bool) -> PathBuf {
-    let dir = scratch(name);
+    let dir = common::scratch(name);
     let file = dir.join(format!("{name}.ron"));
     std::fs::write(&file, text).unwrap();
     let out = dir.join("out");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_brink"));
-    cmd.arg("run")
-        .arg(&file)
-        .args(["--runs", &runs.to_string(), "--per-run", "--out"])
-        .arg(&out);
+    let runs = runs.to_string();
+    let mut args = vec![
+        "run",
+        file.to_str().unwrap(),
+        "--runs",
+        &runs,
+        "--per-run",
+        "--out",
+        out.to_str().unwrap(),
+    ];
     if !charts {
-        cmd.arg("--no-charts");
+        args.push("--no-charts");
     }
-    let o = cmd.output().expect("cannot start brink");
-    assert!(
-        o.status.success(),
-        "{name}: exit {:?}\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    common::ok(&args);
     out
 }
 
@@ -306,8 +297,7 @@ fn check_outputs(out: &Path) {
 fn huge_numbers_never_make_nan_or_infinity() {
     let text = huge();
     // The scenario is valid: the extremes are the limits, not beyond.
-    brink::scenario::load::parse_text(Path::new("huge.ron"), &text)
-        .unwrap_or_else(|d| panic!("{d}"));
+    common::parse(&text);
     check_outputs(&run("huge", &text, 2000, false));
 }
 
@@ -332,9 +322,7 @@ fn a_long_horizon_of_large_costs_never_makes_nan_or_infinity() {
 fn sampled_values_stay_within_the_magnitude_limit() {
     use brink::model::{self, RunState};
     use brink::numerics::rng::Master;
-    let s = brink::scenario::load::parse_text(Path::new("huge.ron"), &huge())
-        .unwrap_or_else(|d| panic!("{d}"));
-    let m = model::compile(&s, None).unwrap();
+    let m = common::compile(&huge(), None);
     let mut st = RunState::new(&m);
     let master = Master::new(3);
     for run in 0..2000 {
@@ -369,9 +357,7 @@ fn a_distribution_pinned_at_a_range_end_is_valid() {
     ladder: [Rung(name: "calm", threshold: {lo:?}), Rung(name: "hot", threshold: {hi:?})],
 )"#
                 );
-                let s = brink::scenario::load::parse_text(Path::new("pinned.ron"), &text)
-                    .unwrap_or_else(|d| panic!("{d}\n{text}"));
-                brink::model::compile(&s, None).unwrap();
+                common::compile(&text, None);
             }
         }
     }

@@ -4,65 +4,26 @@
 //! killed with SIGKILL; two SIGTERMs sent together stop it cleanly.
 #![cfg(unix)]
 
-use std::collections::BTreeMap;
+mod common;
+
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+use common::{brink, describe, hidden, ok, scratch, tree};
 
 const FLAGSHIP: &str = "scenarios/russia_azerbaijan_2025.ron";
 const RICHARDSON: &str = "scenarios/examples/richardson.ron";
-
-fn brink(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args(args)
-        .output()
-        .expect("brink runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(args: &[&str]) -> Output {
-    let o = brink(args);
-    assert!(o.status.success(), "{args:?}: {}", text(&o));
-    o
-}
-
-/// A fresh scratch folder of this test process.
-fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("output-folders")
-        .join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// Every file under a folder (recursively, hidden ones too) with its bytes.
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(
-                    p.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
+/// A run long enough (minutes) to be stopped, killed or met while it works.
+const LONG: &[&str] = &[
+    "run",
+    FLAGSHIP,
+    "--runs",
+    "50000000",
+    "--no-charts",
+    "--per-run",
+];
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -146,7 +107,7 @@ fn every_writing_command_refuses_a_folder_holding_a_users_file() {
     for (name, args) in every_writing_command(s(&notes), &shards) {
         let args: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
         let o = brink(&args);
-        assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o));
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", describe(&o));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(
             err.contains("refusing") && err.contains("notes") && err.contains("drafts"),
@@ -169,11 +130,11 @@ fn every_writing_command_refuses_an_existing_file_and_an_unwritable_parent() {
         for (name, args) in every_writing_command(s(target), &shards) {
             let args: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
             let o = brink(&args);
-            assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o));
+            assert_eq!(o.status.code(), Some(2), "{name}: {}", describe(&o));
             assert!(
                 String::from_utf8_lossy(&o.stderr).contains("draft.txt"),
                 "{name}: {}",
-                text(&o)
+                describe(&o)
             );
             assert_eq!(tree(&root), before, "{name} changed something");
         }
@@ -259,7 +220,7 @@ fn every_writing_command_replaces_a_folder_it_wrote_and_fills_an_empty_one() {
         // A file of the user's added to it: refused, and the file kept.
         std::fs::write(out.join("my-notes.txt"), b"keep me").unwrap();
         let o = brink(&args);
-        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", text(&o));
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", describe(&o));
         assert!(String::from_utf8_lossy(&o.stderr).contains("my-notes.txt"));
         assert_eq!(std::fs::read(out.join("my-notes.txt")).unwrap(), b"keep me");
         std::fs::remove_file(out.join("my-notes.txt")).unwrap();
@@ -272,7 +233,7 @@ fn every_writing_command_replaces_a_folder_it_wrote_and_fills_an_empty_one() {
         changed.extend_from_slice(b"\n");
         std::fs::write(out.join(name), &changed).unwrap();
         let o = brink(&args);
-        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", text(&o));
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", describe(&o));
         assert_eq!(std::fs::read(out.join(name)).unwrap(), changed);
     }
     // Nothing but the results is left beside them: no lock, no staging folder.
@@ -299,11 +260,11 @@ fn merge_refuses_an_out_that_is_one_of_its_inputs() {
         &s(&root).to_string(),
     ] {
         let o = brink(&["merge", &shards[0], &shards[1], "--out", out]);
-        assert_eq!(o.status.code(), Some(2), "--out {out}: {}", text(&o));
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {}", describe(&o));
         assert!(
             String::from_utf8_lossy(&o.stderr).contains("shard folder"),
             "{}",
-            text(&o)
+            describe(&o)
         );
         assert_eq!(tree(&root), before, "--out {out} changed something");
     }
@@ -328,32 +289,9 @@ fn wait_for_staging(parent: &Path, name: &str, child: &mut std::process::Child) 
     }
 }
 
+/// A long run, as `LONG`, its outputs piped.
 fn long_run(out: &Path) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args([
-            "run",
-            FLAGSHIP,
-            "--runs",
-            "50000000",
-            "--no-charts",
-            "--per-run",
-            "--out",
-        ])
-        .arg(out)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-fn hidden(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    v.sort();
-    v
+    common::spawn(LONG, out)
 }
 
 #[test]
@@ -383,7 +321,7 @@ fn the_next_command_removes_what_a_killed_run_left() {
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("removed"),
         "{}",
-        text(&o)
+        describe(&o)
     );
     assert_eq!(hidden(&root), Vec::<String>::new(), "leftovers");
 
@@ -413,7 +351,7 @@ fn the_next_command_removes_what_a_killed_run_left() {
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("restored"),
         "{}",
-        text(&o)
+        describe(&o)
     );
     assert_eq!(tree(&out), before);
     assert_eq!(hidden(&root), Vec::<String>::new(), "leftovers");
@@ -438,7 +376,7 @@ fn a_live_writer_is_left_alone_and_its_folder_not_written_twice() {
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("left alone"),
         "{}",
-        text(&o)
+        describe(&o)
     );
     assert!(staging.exists());
     // The same folder: refused while it is being written.
@@ -451,7 +389,7 @@ fn a_live_writer_is_left_alone_and_its_folder_not_written_twice() {
         "--out",
         s(&out),
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("another brink process"));
     assert!(staging.exists());
     child.kill().unwrap();
@@ -467,7 +405,7 @@ struct Live {
 
 fn live(args: &[&str], out: &Path) -> Live {
     use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_brink"))
+    let mut child = common::command()
         .args(args)
         .arg("--out")
         .arg(out)
@@ -515,15 +453,6 @@ impl Live {
     }
 }
 
-const LONG: &[&str] = &[
-    "run",
-    FLAGSHIP,
-    "--runs",
-    "50000000",
-    "--no-charts",
-    "--per-run",
-];
-
 #[test]
 fn two_sigterms_together_are_one_clean_stop() {
     let root = scratch("sigterm");
@@ -542,17 +471,17 @@ fn two_sigterms_together_are_one_clean_stop() {
             libc::kill(pid, libc::SIGTERM);
         }
         let o = child.wait_with_output().unwrap();
-        assert_eq!(o.status.code(), Some(130), "round {i}: {}", text(&o));
+        assert_eq!(o.status.code(), Some(130), "round {i}: {}", describe(&o));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(
             err.contains("nothing was written"),
             "round {i}: {}",
-            text(&o)
+            describe(&o)
         );
         assert!(
             !err.contains("interrupted again"),
             "round {i}: {}",
-            text(&o)
+            describe(&o)
         );
         assert_eq!(hidden(&root), Vec::<String>::new(), "round {i}: leftovers");
         assert!(!out.exists(), "round {i}");
@@ -666,7 +595,7 @@ fn leftovers_that_are_not_brinks_are_left_alone() {
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("left alone"),
         "{}",
-        text(&o)
+        describe(&o)
     );
     let after = tree(&root);
     for (p, bytes) in &before {
@@ -682,7 +611,7 @@ fn leftovers_that_are_not_brinks_are_left_alone() {
         "--out",
         s(&root.join("out")),
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
     assert_eq!(
         std::fs::read(root.join("thesis.txt")).unwrap(),
         b"my thesis"
@@ -696,7 +625,7 @@ fn leftovers_that_are_not_brinks_are_left_alone() {
         "--out",
         &format!("{}/.", s(&draft)),
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
 }
 
 #[test]
@@ -752,12 +681,12 @@ fn a_users_file_created_while_brink_replaces_a_folder_survives() {
 fn a_path_that_is_not_utf8_is_no_panic() {
     use std::os::unix::ffi::OsStrExt;
     let root = scratch("not-utf8");
-    let out = root.join(std::ffi::OsStr::from_bytes(b"nu\xff"));
-    let o = Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args(["run", RICHARDSON, "--runs", "50", "--no-charts", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    let out = root.join(OsStr::from_bytes(b"nu\xff"));
+    let mut args: Vec<&OsStr> = ["run", RICHARDSON, "--runs", "50", "--no-charts", "--out"]
+        .map(OsStr::new)
+        .to_vec();
+    args.push(out.as_os_str());
+    let o = brink(&args);
+    assert!(o.status.success(), "{}", describe(&o));
     assert!(out.join("summary.json").is_file());
 }

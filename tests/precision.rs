@@ -1,37 +1,20 @@
 //! `--precision`: runs are added chunk by chunk until the outcome's interval is narrow enough;
 //! where it stops depends only on the seed and the results, never on the threads.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use common::{ok, summary};
 
 const SCENARIO: &str = "scenarios/russia_azerbaijan_2025.ron";
 
-fn run(args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-fn summary(d: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap()
-}
-
 #[test]
 fn precision_stops_at_the_first_chunk_that_reaches_it_on_any_thread_count() {
-    let root: PathBuf =
-        std::env::temp_dir().join(format!("brink-precision-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let root = common::scratch("precision");
     let target = 0.015;
     let arg = format!("rupture={target}");
     let (one, two) = (root.join("t1"), root.join("t2"));
     for (dir, threads) in [(&one, "1"), (&two, "2")] {
-        run(&[
+        ok(&[
             "run",
             SCENARIO,
             "--precision",
@@ -69,7 +52,7 @@ fn precision_stops_at_the_first_chunk_that_reaches_it_on_any_thread_count() {
     // One chunk fewer was not enough: the run stopped as early as it could.
     if runs > 1024 {
         let fewer = root.join("fewer");
-        run(&[
+        ok(&[
             "run",
             SCENARIO,
             "--runs",

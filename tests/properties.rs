@@ -4,10 +4,11 @@
 //! never below the highest `implies_rung` of the measures in force (nor below the rung the index
 //! reaches). Each property runs at most 64 cases.
 
-use std::path::Path;
+mod common;
 
 use brink::model::{self, Decision, Model, Observer, RunState};
 use brink::numerics::rng::Master;
+use common::compile;
 use proptest::prelude::*;
 
 /// Reads generated unit numbers in order, scaled to what each field needs.
@@ -172,12 +173,6 @@ fn scenario_text(u: &[f64], horizon: u32, three: bool) -> String {
     s
 }
 
-fn compile(text: &str) -> Model {
-    let s = brink::scenario::load::parse_text(Path::new("generated.ron"), text)
-        .unwrap_or_else(|d| panic!("a generated scenario is invalid:\n{d}\n{text}"));
-    model::compile(&s, None).unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
 /// Checks every property after every step and every decision; keeps the first violation.
 #[derive(Default)]
 struct Checker {
@@ -260,7 +255,7 @@ impl Observer for Checker {
 /// Runs a few runs of a generated scenario under the checker.
 fn check(u: &[f64], horizon: u32, three: bool, seed: u64) -> Result<(), TestCaseError> {
     let text = scenario_text(u, horizon, three);
-    let m = compile(&text);
+    let m = compile(&text, None);
     let master = Master::new(seed);
     let mut st = RunState::new(&m);
     let mut c = Checker::default();
@@ -325,7 +320,7 @@ fn a_single_option_actor_chooses_with_probability_one() {
         ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
         levers: [Act(name: "x", owner: "b", target: "a", threshold: 0, weight: -1, cooldown: 0)],
     )"#;
-    let m = compile(text);
+    let m = compile(text, None);
     struct Seen(Vec<Decision>);
     impl Observer for Seen {
         const DETAILED: bool = true;

@@ -1,9 +1,11 @@
 //! `brink sensitivity` finds the parameter that drives an outcome and clears the irrelevant
 //! ones, reports parameters that never vary, and gives the same numbers on any thread count.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::brink;
 use serde_json::Value;
 
 /// `shock`'s hazard rate drives `shocked`; `b`'s resolve is never used (b has no levers and is
@@ -37,9 +39,7 @@ struct Tmp(PathBuf);
 
 impl Tmp {
     fn new(name: &str) -> Self {
-        let d = std::env::temp_dir().join(format!("brink-sens-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
+        let d = common::scratch(name);
         std::fs::write(d.join("s.ron"), SCENARIO).unwrap();
         Tmp(d)
     }
@@ -57,13 +57,6 @@ impl Drop for Tmp {
     }
 }
 
-fn brink(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args(args)
-        .output()
-        .expect("brink runs")
-}
-
 /// Runs `brink sensitivity` and reads sensitivity.json.
 fn sensitivity(t: &Tmp, out: &str, extra: &[&str]) -> (Value, Vec<u8>) {
     let dir = t.out(out);
@@ -77,15 +70,9 @@ fn sensitivity(t: &Tmp, out: &str, extra: &[&str]) -> (Value, Vec<u8>) {
         dir.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let o = brink(&args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let json = std::fs::read_to_string(dir.join("sensitivity.json")).unwrap();
+    common::ok(&args);
     let csv = std::fs::read(dir.join("sensitivity.csv")).unwrap();
-    (serde_json::from_str(&json).unwrap(), csv)
+    (common::json(&dir.join("sensitivity.json")), csv)
 }
 
 fn param<'a>(r: &'a Value, path: &str) -> &'a Value {

@@ -1,48 +1,23 @@
 //! Four shards run as separate processes merge into exactly the single run's result, and shards
 //! of different jobs are refused.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::{brink, ok, scratch, summary_without_command};
 
 const SCENARIO: &str = "scenarios/russia_azerbaijan_2025.ron";
 
-fn brink(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args(args)
-        .output()
-        .expect("brink runs")
-}
-
-fn ok(args: &[&str]) {
-    let o = brink(args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("brink-shards-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-fn summary_without_command(d: &Path) -> serde_json::Value {
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap();
-    v["manifest"]["command"] = serde_json::Value::Null;
-    v
-}
-
 #[test]
 fn four_shard_processes_merge_into_the_single_run() {
-    let root = dir("merge");
+    let root = scratch("merge");
     let runs = "6000"; // 6 chunks, uneven across 4 shards, the last one partial
     let s = |i: usize| root.join(format!("shard{i}"));
     let children: Vec<_> = (1..=4)
         .map(|i| {
-            Command::new(env!("CARGO_BIN_EXE_brink"))
+            common::command()
                 .args([
                     "run",
                     SCENARIO,
@@ -160,7 +135,7 @@ fn four_shard_processes_merge_into_the_single_run() {
 
 #[test]
 fn compare_shards_merge_into_the_single_comparison() {
-    let root = dir("compare");
+    let root = scratch("compare");
     let s = |i: usize| root.join(format!("shard{i}"));
     let common = [
         "--variants",
@@ -199,9 +174,7 @@ fn compare_shards_merge_into_the_single_comparison() {
             == std::fs::read(whole.join("compare.csv")).unwrap()
     );
     let json = |d: &Path| {
-        let mut v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(d.join("compare.json")).unwrap())
-                .unwrap();
+        let mut v = common::json(&d.join("compare.json"));
         v["manifest"]["command"] = serde_json::Value::Null;
         v
     };
@@ -261,12 +234,12 @@ fn shards_of(root: &Path, runs: &str, n: usize) -> Vec<PathBuf> {
 }
 
 fn shard_json(d: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(d.join("shard.json")).unwrap()).unwrap()
+    common::json(&d.join("shard.json"))
 }
 
 #[test]
 fn a_small_job_splits_evenly_and_still_merges_byte_identical() {
-    let root = dir("small");
+    let root = scratch("small");
     let shards = shards_of(&root, "1000", 4);
     for (i, d) in shards.iter().enumerate() {
         let j = shard_json(d);
@@ -343,7 +316,7 @@ fn a_small_job_splits_evenly_and_still_merges_byte_identical() {
 /// Rewrites a shard folder's marker so that it lists `file` as it now is.
 fn reseal(d: &Path, file: &str) {
     let p = d.join(".brink-output.json");
-    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+    let mut m = common::json(&p);
     let bytes = std::fs::read(d.join(file)).unwrap();
     for f in m["files"].as_array_mut().unwrap() {
         if f["name"] == file {
@@ -356,7 +329,7 @@ fn reseal(d: &Path, file: &str) {
 
 #[test]
 fn a_damaged_shard_is_refused_and_named() {
-    let root = dir("damage");
+    let root = scratch("damage");
     let shards = shards_of(&root, "3000", 3);
     let merge = |out: &str| {
         let o = root.join(out);

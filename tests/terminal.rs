@@ -1,24 +1,11 @@
 //! A scenario cannot drive the analyst's terminal: text taken from it (its description, the
 //! offending text of a parse error) is printed with control characters escaped.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("terminal")
-        .join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn brink(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args(args)
-        .output()
-        .expect("brink runs")
-}
+use common::{brink, ok, scratch};
 
 /// Control characters other than newline and tab, and the bidirectional overrides.
 fn raw_controls(bytes: &[u8]) -> Vec<char> {
@@ -32,10 +19,7 @@ fn raw_controls(bytes: &[u8]) -> Vec<char> {
 }
 
 fn hostile_richardson(dir: &Path, edit: impl Fn(&str) -> String) -> PathBuf {
-    let base = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/richardson.ron"),
-    )
-    .unwrap();
+    let base = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
     let edited = edit(&base);
     assert_ne!(edited, base);
     let p = dir.join("hostile.ron");
@@ -66,12 +50,7 @@ fn describe_and_errors_escape_control_characters() {
         if args[0] == "run" {
             args.push(out.to_str().unwrap());
         }
-        let o = brink(&args);
-        assert!(
-            o.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let o = ok(&args);
         assert_eq!(
             raw_controls(&o.stdout),
             Vec::<char>::new(),
@@ -111,8 +90,7 @@ fn notes_about_folders_escape_their_names() {
     let left = dir.join(format!(".{evil}.partial-6"));
     std::fs::create_dir_all(&left).unwrap();
     std::fs::write(left.join("mine.txt"), b"x").unwrap();
-    let richardson =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/richardson.ron");
+    let richardson = common::repo("scenarios/examples/richardson.ron");
     let out = dir.join("out");
     let o = brink(&[
         "run",

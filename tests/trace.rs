@@ -2,39 +2,18 @@
 //! trace of run K has the outcomes (and their first steps), rungs, costs and sampled numbers of
 //! row K of `runs.csv` from `brink run`; `--pick` returns the first runs with the outcome.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::PathBuf;
+
+use common::{brink, ok, stdout};
 use serde_json::Value;
 
 const SEED: &str = "7";
 const RUNS: usize = 200;
 
 fn flagship() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/russia_azerbaijan_2025.ron")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("brink-trace-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-fn brink(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_brink"))
-        .args(args)
-        .output()
-        .expect("brink runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = brink(args);
-    assert!(
-        o.status.success(),
-        "brink {args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).expect("utf-8 output")
+    common::repo("scenarios/russia_azerbaijan_2025.ron")
 }
 
 /// `runs.csv` of `brink run --runs 200 --per-run` as (header, rows).
@@ -42,7 +21,8 @@ fn runs_csv(variant: Option<&str>) -> (Vec<String>, Vec<Vec<String>>) {
     // Tests run in parallel: each call gets its own folder.
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let out = tmp(&format!("run-{}-{n}", variant.unwrap_or("base")));
+    let dir = common::scratch(&format!("run-{}-{n}", variant.unwrap_or("base")));
+    let out = dir.join("out");
     let scenario = flagship();
     let mut args = vec![
         "run",
@@ -71,7 +51,7 @@ fn runs_csv(variant: Option<&str>) -> (Vec<String>, Vec<Vec<String>>) {
         .records()
         .map(|x| x.expect("row").iter().map(String::from).collect())
         .collect();
-    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(rows.len(), RUNS);
     (header, rows)
 }
@@ -86,7 +66,7 @@ fn trace_json(extra: &[&str]) -> Value {
         "--json",
     ];
     args.extend_from_slice(extra);
-    serde_json::from_str(&ok(&args)).expect("trace prints JSON")
+    serde_json::from_str(&stdout(&ok(&args))).expect("trace prints JSON")
 }
 
 fn num(s: &str) -> f64 {
@@ -253,8 +233,9 @@ fn pick_returns_the_first_runs_with_the_outcome() {
 #[test]
 fn text_output_and_files() {
     let scenario = flagship();
-    let out = tmp("files");
-    let text = ok(&[
+    let dir = common::scratch("files");
+    let out = dir.join("out");
+    let text = stdout(&ok(&[
         "trace",
         scenario.to_str().unwrap(),
         "--run",
@@ -263,7 +244,7 @@ fn text_output_and_files() {
         SEED,
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ]));
     assert!(
         text.starts_with("Run 5 of russia_azerbaijan_2025"),
         "{text}"
@@ -272,10 +253,9 @@ fn text_output_and_files() {
     assert!(text.contains("End: final rung"), "{text}");
     let saved = std::fs::read_to_string(out.join("trace.txt")).unwrap();
     assert_eq!(saved, text);
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("trace.json")).unwrap()).unwrap();
+    let json = common::json(&out.join("trace.json"));
     assert_eq!(json["run"].as_u64(), Some(5));
-    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

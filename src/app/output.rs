@@ -732,18 +732,13 @@ impl Staging {
         };
         let old = own_name(&self.parent, &self.name, "old")?;
         if had_old {
-            fs::rename(&self.target, &old).map_err(|e| {
-                Error::Failed(format!("cannot replace {}: {e}", self.target.display()))
-            })?;
+            fs::rename(&self.target, &old).map_err(|e| Error::io("replace", &self.target, e))?;
         }
         if let Err(e) = fs::rename(&self.dir, &self.target) {
             if had_old {
                 let _ = fs::rename(&old, &self.target);
             }
-            return Err(Error::Failed(format!(
-                "cannot move results into {}: {e}",
-                self.target.display()
-            )));
+            return Err(Error::io("move the results into", &self.target, e));
         }
         self.committed = true;
         sync_dir(&self.parent).map_err(|e| failed(&self.parent, e))?;

@@ -39,8 +39,7 @@ pub struct ShardFile {
 
 /// SHA-256 of a tally's JSON.
 fn tally_hash<T: Serialize>(tally: &T) -> Result<String> {
-    let json = serde_json::to_vec(tally)
-        .map_err(|e| Error::Failed(format!("cannot encode a tally: {e}")))?;
+    let json = serde_json::to_vec(tally).map_err(|e| Error::encode("a tally", e))?;
     Ok(brink::scenario::sha256_hex(&json))
 }
 

@@ -25,7 +25,7 @@ pub fn files(base: &Model, r: &CompareResult, charts: bool) -> Result<Vec<Artifa
 /// Every name in it is a validated scenario name (letters, digits, `_`, `-`), so no field
 /// is ever quoted.
 pub fn csv(r: &CompareResult) -> Result<Vec<u8>> {
-    let err = |e: csv::Error| Error::Failed(format!("cannot write compare.csv: {e}"));
+    let err = |e: csv::Error| Error::table("compare.csv", e);
     let mut w = csv::Writer::from_writer(vec![]);
     w.write_record([
         "arm",
@@ -68,7 +68,7 @@ pub fn csv(r: &CompareResult) -> Result<Vec<u8>> {
         }
     }
     w.into_inner()
-        .map_err(|e| Error::Failed(format!("cannot write compare.csv: {e}")))
+        .map_err(|e| Error::io("write", "compare.csv", e.into_error()))
 }
 
 /// The readable summary printed after a comparison: every variant's effect on the focus

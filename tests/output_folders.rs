@@ -690,3 +690,33 @@ fn a_path_that_is_not_utf8_is_no_panic() {
     assert!(o.status.success(), "{}", describe(&o));
     assert!(out.join("summary.json").is_file());
 }
+
+#[test]
+fn a_request_refused_after_the_claim_leaves_no_folder_behind() {
+    // The outcome of --precision, --outcome or --measure is checked once the folder is claimed;
+    // the default `output/` made for it goes again when nothing is written.
+    let cwd = scratch("no-output");
+    let flagship = common::repo(FLAGSHIP);
+    let f = flagship.to_str().unwrap();
+    for args in [
+        vec!["run", f, "--runs", "100", "--precision", "nope=0.01"],
+        vec!["compare", f, "--all", "--runs", "100", "--outcome", "nope"],
+        vec!["sensitivity", f, "--runs", "100", "--outcome", "nope"],
+        vec![
+            "sensitivity",
+            f,
+            "--runs",
+            "100",
+            "--measure",
+            "cost_nobody",
+        ],
+    ] {
+        let o = common::brink_in(&cwd, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", describe(&o));
+        assert_eq!(
+            common::paths(&cwd),
+            Vec::<PathBuf>::new(),
+            "{args:?} left a folder"
+        );
+    }
+}

@@ -586,6 +586,8 @@ pub struct Staging {
     dir: PathBuf,
     command: String,
     committed: bool,
+    /// Parent folders the claim created, deepest first.
+    created: Vec<PathBuf>,
     // Dropped after the staging folder is removed (fields drop in order).
     _lock: Lock,
 }
@@ -598,6 +600,14 @@ impl Staging {
         // `out/.` names `out`: renaming `out/.` itself fails.
         let target = &target.components().collect::<PathBuf>();
         let (parent, name) = split(target)?;
+        // The folders made here for the target are removed again if nothing is committed
+        // (a request refused after the claim leaves no empty `output/` behind).
+        let mut created = vec![];
+        let mut up = parent.as_path();
+        while !up.as_os_str().is_empty() && fs::symlink_metadata(up).is_err() {
+            created.push(up.to_path_buf());
+            up = up.parent().unwrap_or(Path::new(""));
+        }
         fs::create_dir_all(&parent).map_err(|e| {
             Error::Input(format!(
                 "cannot create {} for the output folder: {e}",
@@ -632,6 +642,7 @@ impl Staging {
             dir,
             command: command.to_string(),
             committed: false,
+            created,
             _lock: lock,
         };
         File::create(staging.dir.join(STAGING_MARK)).map_err(unwritable)?;
@@ -811,6 +822,19 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.dir);
+            // The lock file lives in the deepest created folder: release it first.
+            let lock = std::mem::replace(
+                &mut self._lock,
+                Lock {
+                    path: PathBuf::new(),
+                    file: None,
+                },
+            );
+            drop(lock);
+            for d in &self.created {
+                // Only an empty folder is removed.
+                let _ = fs::remove_dir(d);
+            }
         }
     }
 }

@@ -198,8 +198,7 @@ pub fn run_with(
     let done = done?;
     let discard = |runs: u64| {
         Err(Error::Interrupted(format!(
-            "stopped after {runs} of {} runs; nothing was written{} (rerun with --keep-partial \
-             to keep the runs done)",
+            "stopped after {runs} of {} runs; nothing was written{}{}",
             plan.own_runs(),
             if req.out.exists() {
                 format!(
@@ -208,6 +207,12 @@ pub fn run_with(
                 )
             } else {
                 String::new()
+            },
+            // A shard must be whole to merge: there is nothing to keep.
+            if req.shard.is_some() {
+                ""
+            } else {
+                " (rerun with --keep-partial to keep the runs done)"
             }
         )))
     };

@@ -8,7 +8,7 @@ mod common;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{brink, describe, hidden, ok, scratch, tree};
@@ -270,6 +270,19 @@ fn merge_refuses_an_out_that_is_one_of_its_inputs() {
     }
 }
 
+/// A small run of the Richardson scenario into `out`, which must succeed.
+fn small_run(out: &Path) -> Output {
+    ok(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(out),
+    ])
+}
+
 /// Waits until a staging folder of `out` appears beside it.
 fn wait_for_staging(parent: &Path, name: &str, child: &mut std::process::Child) -> PathBuf {
     let t = Instant::now();
@@ -309,15 +322,7 @@ fn the_next_command_removes_what_a_killed_run_left() {
     );
     assert!(!out.exists());
     // A command writing beside it, to another folder, cleans up.
-    let o = ok(&[
-        "run",
-        RICHARDSON,
-        "--runs",
-        "100",
-        "--no-charts",
-        "--out",
-        s(&root.join("small")),
-    ]);
+    let o = small_run(&root.join("small"));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("removed"),
         "{}",
@@ -327,27 +332,11 @@ fn the_next_command_removes_what_a_killed_run_left() {
 
     // A commit cut between its two renames (the old folder moved aside, the new one not yet
     // in place): the next command puts the previous results back.
-    ok(&[
-        "run",
-        RICHARDSON,
-        "--runs",
-        "100",
-        "--no-charts",
-        "--out",
-        s(&out),
-    ]);
+    small_run(&out);
     let before = tree(&out);
     let aside = root.join(".big.old-4000000");
     std::fs::rename(&out, &aside).unwrap();
-    let o = ok(&[
-        "run",
-        RICHARDSON,
-        "--runs",
-        "100",
-        "--no-charts",
-        "--out",
-        s(&root.join("small")),
-    ]);
+    let o = small_run(&root.join("small"));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("restored"),
         "{}",
@@ -364,15 +353,7 @@ fn a_live_writer_is_left_alone_and_its_folder_not_written_twice() {
     let mut child = long_run(&out);
     let staging = wait_for_staging(&root, "big", &mut child);
     // Beside it: reported, untouched.
-    let o = ok(&[
-        "run",
-        RICHARDSON,
-        "--runs",
-        "100",
-        "--no-charts",
-        "--out",
-        s(&root.join("small")),
-    ]);
+    let o = small_run(&root.join("small"));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("left alone"),
         "{}",
@@ -506,15 +487,7 @@ fn two_sigterms_together_are_one_clean_stop() {
 fn a_second_signal_well_after_the_report_exits_at_once() {
     let root = scratch("second");
     let out = root.join("kept");
-    ok(&[
-        "run",
-        RICHARDSON,
-        "--runs",
-        "100",
-        "--no-charts",
-        "--out",
-        s(&out),
-    ]);
+    small_run(&out);
     let mut delivered = 0;
     // With --keep-partial the charts are drawn after the first signal (about a second), so a
     // second one 400 ms after the report finds brink still at work; on a fast machine it may
@@ -541,15 +514,7 @@ fn a_second_signal_well_after_the_report_exits_at_once() {
         "no second signal reached brink while it was still at work"
     );
     // What it left, the next command beside it cleans; the output folder is whole.
-    ok(&[
-        "run",
-        RICHARDSON,
-        "--runs",
-        "100",
-        "--no-charts",
-        "--out",
-        s(&root.join("other")),
-    ]);
+    small_run(&root.join("other"));
     assert_eq!(hidden(&root), Vec::<String>::new(), "leftovers");
     assert!(out.join("summary.json").is_file());
 }
@@ -562,15 +527,7 @@ fn leftovers_that_are_not_brinks_are_left_alone() {
     std::fs::create_dir_all(&draft).unwrap();
     std::fs::write(draft.join(".brink-output.json"), b"{}").unwrap();
     std::fs::write(draft.join("chapter1.txt"), b"draft").unwrap();
-    ok(&[
-        "run",
-        RICHARDSON,
-        "--runs",
-        "100",
-        "--no-charts",
-        "--out",
-        s(&root.join("results")),
-    ]);
+    small_run(&root.join("results"));
     let old = root.join(".results.old-2024");
     std::fs::create_dir_all(&old).unwrap();
     for e in std::fs::read_dir(root.join("results")).unwrap() {
@@ -583,15 +540,7 @@ fn leftovers_that_are_not_brinks_are_left_alone() {
     std::os::unix::fs::symlink(root.join("thesis.txt"), root.join(".out.brink-lock")).unwrap();
     std::fs::write(root.join(".other.brink-lock"), b"not a pid").unwrap();
     let before = tree(&root);
-    let o = ok(&[
-        "run",
-        RICHARDSON,
-        "--runs",
-        "100",
-        "--no-charts",
-        "--out",
-        s(&root.join("new")),
-    ]);
+    let o = small_run(&root.join("new"));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("left alone"),
         "{}",

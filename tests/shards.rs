@@ -237,6 +237,40 @@ fn shard_json(d: &Path) -> serde_json::Value {
     common::json(&d.join("shard.json"))
 }
 
+/// Merges shard folders into `out` (without charts).
+fn merge_into(shards: &[PathBuf], out: &Path) {
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(|d| d.to_str().unwrap()));
+    args.extend(["--no-charts", "--out", out.to_str().unwrap()]);
+    ok(&args);
+}
+
+/// One process of the job `shards_of` splits, into `out`.
+fn whole_run(runs: &str, out: &Path) {
+    ok(&[
+        "run",
+        SCENARIO,
+        "--runs",
+        runs,
+        "--seed",
+        "7",
+        "--per-run",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+}
+
+/// The tables of two run folders are the same bytes.
+fn same_tables(a: &Path, b: &Path) {
+    for f in ["outcomes.csv", "timeseries.csv", "runs.csv"] {
+        assert!(
+            std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
 #[test]
 fn a_small_job_splits_evenly_and_still_merges_byte_identical() {
     let root = scratch("small");
@@ -250,30 +284,10 @@ fn a_small_job_splits_evenly_and_still_merges_byte_identical() {
             250
         );
     }
-    let merged = root.join("merged");
-    let mut args = vec!["merge"];
-    args.extend(shards.iter().map(|d| d.to_str().unwrap()));
-    args.extend(["--no-charts", "--out", merged.to_str().unwrap()]);
-    ok(&args);
-    let whole = root.join("whole");
-    ok(&[
-        "run",
-        SCENARIO,
-        "--runs",
-        "1000",
-        "--seed",
-        "7",
-        "--per-run",
-        "--no-charts",
-        "--out",
-        whole.to_str().unwrap(),
-    ]);
-    for f in ["outcomes.csv", "timeseries.csv", "runs.csv"] {
-        assert!(
-            std::fs::read(merged.join(f)).unwrap() == std::fs::read(whole.join(f)).unwrap(),
-            "{f} differs"
-        );
-    }
+    let (merged, whole) = (root.join("merged"), root.join("whole"));
+    merge_into(&shards, &merged);
+    whole_run("1000", &whole);
+    same_tables(&merged, &whole);
     assert_eq!(
         summary_without_command(&merged),
         summary_without_command(&whole)
@@ -286,30 +300,10 @@ fn a_small_job_splits_evenly_and_still_merges_byte_identical() {
         .map(|d| shard_json(d)["tally"]["runs"].as_u64().unwrap())
         .collect();
     assert_eq!(held.iter().sum::<u64>(), 3);
-    let mut args = vec!["merge"];
-    args.extend(parts.iter().map(|d| d.to_str().unwrap()));
-    let m = tiny.join("merged");
-    args.extend(["--no-charts", "--out", m.to_str().unwrap()]);
-    ok(&args);
-    let w = tiny.join("whole");
-    ok(&[
-        "run",
-        SCENARIO,
-        "--runs",
-        "3",
-        "--seed",
-        "7",
-        "--per-run",
-        "--no-charts",
-        "--out",
-        w.to_str().unwrap(),
-    ]);
-    for f in ["outcomes.csv", "timeseries.csv", "runs.csv"] {
-        assert!(
-            std::fs::read(m.join(f)).unwrap() == std::fs::read(w.join(f)).unwrap(),
-            "{f}"
-        );
-    }
+    let (m, w) = (tiny.join("merged"), tiny.join("whole"));
+    merge_into(&parts, &m);
+    whole_run("3", &w);
+    same_tables(&m, &w);
     let _ = std::fs::remove_dir_all(&root);
 }
 

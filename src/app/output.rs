@@ -588,8 +588,8 @@ pub struct Staging {
     committed: bool,
     /// Parent folders the claim created, deepest first.
     created: Vec<PathBuf>,
-    // Dropped after the staging folder is removed (fields drop in order).
-    _lock: Lock,
+    /// Held until the end; released (and its file removed) when dropped.
+    lock: Option<Lock>,
 }
 
 impl Staging {
@@ -643,7 +643,7 @@ impl Staging {
             command: command.to_string(),
             committed: false,
             created,
-            _lock: lock,
+            lock: Some(lock),
         };
         File::create(staging.dir.join(STAGING_MARK)).map_err(unwritable)?;
         Ok(staging)
@@ -823,14 +823,7 @@ impl Drop for Staging {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.dir);
             // The lock file lives in the deepest created folder: release it first.
-            let lock = std::mem::replace(
-                &mut self._lock,
-                Lock {
-                    path: PathBuf::new(),
-                    file: None,
-                },
-            );
-            drop(lock);
+            self.lock.take();
             for d in &self.created {
                 // Only an empty folder is removed.
                 let _ = fs::remove_dir(d);

@@ -279,12 +279,12 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "flagship, 2000 runs, seed 1",
         &tally_hash("scenarios/russia_azerbaijan_2025.ron", 2000, 1),
-        "4950f01d37765ed155b26e7b77a58e8fe865adaf525606585f18447835a8a4d5",
+        "cb03cedf4ce234e3dca2cd0c40b4cdbe9af253c9425a7f137ec0957524100c4d",
     );
     pins.str(
         "tutorial, 2000 runs, seed 1",
         &tally_hash("scenarios/examples/tutorial.ron", 2000, 1),
-        "da5fc3fd544f013536530fc26aa8071fa5ab3923ff3499c40da0786913ebf5ab",
+        "c0db12431a551a8c58cacde2ba14096f32d1f638d34b1469dce68e1d7c03a7ef",
     );
     pins.check();
 }

@@ -251,13 +251,13 @@ fn sweep_over_a_resolve_writes_the_grid() {
         "sweep",
         FLAGSHIP,
         "--set",
-        "actors.azerbaijan.resolve=0.2..1.2:5",
+        "actors.azerbaijan.sensitivity=0.2..1.2:5",
         "--runs",
         "600",
         "--out",
         o,
     ]));
-    assert!(stdout.contains("actors.azerbaijan.resolve"), "{stdout}");
+    assert!(stdout.contains("actors.azerbaijan.sensitivity"), "{stdout}");
     let csv = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -294,11 +294,11 @@ fn sweep_over_a_resolve_writes_the_grid() {
         assert!((0.0..=1.0).contains(&p) && lo <= p && p <= hi, "{r:?}");
     }
     let json = common::json(&out.join("sweep.json"));
-    assert_eq!(json["path"], "actors.azerbaijan.resolve");
+    assert_eq!(json["path"], "actors.azerbaijan.sensitivity");
     assert_eq!(json["points"].as_array().unwrap().len(), 5);
     check_png(&out.join("sweep.png"));
     let svg = std::fs::read_to_string(out.join("sweep.svg")).unwrap();
-    assert!(svg.contains("actors.azerbaijan.resolve") && svg.trim().ends_with("</svg>"));
+    assert!(svg.contains("actors.azerbaijan.sensitivity") && svg.trim().ends_with("</svg>"));
 
     // The same sweep on one thread gives the same bytes.
     let one = dir("sweep-one");
@@ -306,7 +306,7 @@ fn sweep_over_a_resolve_writes_the_grid() {
         "sweep",
         FLAGSHIP,
         "--set",
-        "actors.azerbaijan.resolve=0.2..1.2:5",
+        "actors.azerbaijan.sensitivity=0.2..1.2:5",
         "--runs",
         "600",
         "--threads",
@@ -326,15 +326,15 @@ fn sweep_refuses_an_unknown_path_and_a_value_out_of_range() {
         "sweep",
         FLAGSHIP,
         "--set",
-        "actors.azerbajan.resolve=0.2..1.2:5",
+        "actors.azerbajan.sensitivity=0.2..1.2:5",
         "--out",
         o,
     ]);
     assert_eq!(r.status.code(), Some(2));
     let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("\"actors.azerbajan.resolve\""), "{err}");
+    assert!(err.contains("\"actors.azerbajan.sensitivity\""), "{err}");
     assert!(
-        err.contains("did you mean \"actors.azerbaijan.resolve\""),
+        err.contains("did you mean \"actors.azerbaijan.sensitivity\""),
         "{err}"
     );
     assert!(!out.exists(), "nothing written");
@@ -359,7 +359,7 @@ fn sweep_refuses_an_unknown_path_and_a_value_out_of_range() {
         "sweep",
         FLAGSHIP,
         "--set",
-        "actors.azerbaijan.resolve=0.2..1.2:1",
+        "actors.azerbaijan.sensitivity=0.2..1.2:1",
     ]);
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("STEPS"));

@@ -11,7 +11,7 @@ use brink::engine::{self, NoSink, RunPlan};
 const SCENARIO: &str = r#"Scenario(
     name: "determinism", horizon: 30, focal: ("a", "b"), cost_unit: "USD million",
     actors: [
-        Actor(name: "a", activity: 0.6, resolve: Triangular(min: 0.5, mode: 1, max: 2, source: "assumption")),
+        Actor(name: "a", activity: 0.6, sensitivity: Triangular(min: 0.5, mode: 1, max: 2, source: "assumption")),
         Actor(name: "b", activity: 0.5, cost_weight: 0.05),
         Actor(name: "m", kind: Mediator, activity: 0.3),
     ],

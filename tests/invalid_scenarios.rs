@@ -45,7 +45,7 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         293,
         "nest more than 64",
     ),
-    ("distribution_unknown_field", 10, 64, "unknown field `mode`"),
+    ("distribution_unknown_field", 10, 68, "unknown field `mode`"),
     ("duplicate_actor", 11, 21, "duplicate actor name \"az\""),
     (
         "duplicate_added_event",
@@ -173,7 +173,7 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     (
         "uniform_min_above_max",
         10,
-        36,
+        40,
         "min (1.5) must not exceed max (0.5)",
     ),
     ("unknown_act_outcome", 67, 48, "unknown act \"protst\""),
@@ -210,7 +210,7 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "unknown actor \"zz\"",
     ),
     ("unknown_condition_kind", 65, 40, "unknown kind `RungAbove`"),
-    ("unknown_distribution", 10, 36, "unknown kind `Uniformm`"),
+    ("unknown_distribution", 10, 40, "unknown kind `Uniformm`"),
     ("unknown_enum_kind", 28, 9, "unknown kind `Measur`"),
     ("unknown_event_outcome", 67, 52, "unknown event \"meting\""),
     (

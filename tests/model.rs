@@ -139,14 +139,14 @@ impl Observer for FirstDecision {
     }
 }
 
-/// Choice frequencies match the logit probabilities: a chi-square test at a fixed seed, with the
+/// Choice frequencies match the nested logit's probabilities: a chi-square test at a fixed seed, with the
 /// 0.1% critical value of chi-square with 3 degrees of freedom (16.27).
 #[test]
-fn logit_choice_frequencies_match_softmax() {
+fn nested_logit_choice_frequencies_match_their_probabilities() {
     let text = r#"Scenario(
         name: "choice", horizon: 1, focal: ("a", "b"),
         actors: [
-            Actor(name: "a", rationality: 0.8, resolve: 0.5, cost_weight: 0.1, activity: 1.0),
+            Actor(name: "a", rationality: 0.8, sensitivity: 0.5, cost_weight: 0.1, activity: 1.0),
             Actor(name: "b", activity: 0.0),
         ],
         relations: [
@@ -164,10 +164,19 @@ fn logit_choice_frequencies_match_softmax() {
     let m = compile(text, None);
     // Utilities at step 0 (h = 4): hold 0; raise ban 0.5·(4−2) − 0.1·5 + 0.3 = 0.8;
     // note 0.5·(4−3) = 0.5; gift −0.5·(4−1) + 0.5 = −1.0.
-    let u = [0.0, 0.8, 0.5, -1.0];
-    let w: Vec<f64> = u.iter().map(|x: &f64| (0.8 * x).exp()).collect();
-    let total: f64 = w.iter().sum();
-    let p: Vec<f64> = w.iter().map(|x| x / total).collect();
+    // Nested logit (λ = 0.8): hold (0), escalate (ban 0.8, note 0.5; valued 0.8) or
+    // de-escalate (gift −1.0), then which option within the direction.
+    let l = 0.8_f64;
+    let nests = [1.0, (l * 0.8).exp(), (-l).exp()];
+    let total: f64 = nests.iter().sum();
+    let within = [1.0, (l * (0.5 - 0.8)).exp()];
+    let esc = nests[1] / total / (within[0] + within[1]);
+    let p = [
+        nests[0] / total,
+        esc * within[0],
+        esc * within[1],
+        nests[2] / total,
+    ];
     let master = Master::new(99);
     let mut st = RunState::new(&m);
     let n = 40_000;
@@ -179,9 +188,10 @@ fn logit_choice_frequencies_match_softmax() {
         let i = match d.choice {
             Choice::Hold => 0,
             Choice::Raise(_) => 1,
-            Choice::Act(0) => 2,
-            Choice::Act(_) => 3,
-            Choice::Lower(_) => panic!("nothing to lower"),
+            // Levers are taken in the order of their names: gift (act 0), then note.
+            Choice::Act(0) => 3,
+            Choice::Act(_) => 2,
+            Choice::Lower(..) | Choice::Accept(_) => panic!("nothing to lower or accept"),
         };
         assert!((d.probability - p[i]).abs() < 1e-12, "reported odds");
         counts[i] += 1;
@@ -287,7 +297,7 @@ fn event_hazards_give_the_expected_counts() {
 fn variants_share_random_numbers() {
     let text = r#"Scenario(
         name: "crn", horizon: 20, focal: ("a", "b"),
-        actors: [Actor(name: "a", activity: 0.5), Actor(name: "b", activity: 0.7, resolve: Uniform(min: 0.5, max: 1.5))],
+        actors: [Actor(name: "a", activity: 0.5), Actor(name: "b", activity: 0.7, sensitivity: Uniform(min: 0.5, max: 1.5))],
         relations: [Relation(from: "a", to: "b", initial: 3.0, noise: 0.5),
                     Relation(from: "b", to: "a", initial: 3.0, noise: 0.5)],
         ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],

@@ -15,10 +15,10 @@ const TEMPLATE: &str = r#"Scenario(
     focal: ("a", "b"),
     bounds: (-@BOUND@, @BOUND@),
     actors: [
-        Actor(name: "a", rationality: @RAT@, resolve: @RES@, cost_weight: @CW@, activity: 1),
+        Actor(name: "a", rationality: @RAT@, sensitivity: @RES@, cost_weight: @CW@, activity: 1),
         Actor(name: "b", rationality: LogNormal(median: @RAT@, sigma: @SIGMA@),
-              resolve: Normal(mean: @RES@, sd: @SIGMA@), cost_weight: 0, activity: 1),
-        Actor(name: "c", rationality: @RAT@, resolve: @RES@, cost_weight: @TINY@, activity: 1),
+              sensitivity: Normal(mean: @RES@, sd: @SIGMA@), cost_weight: 0, activity: 1),
+        Actor(name: "c", rationality: @RAT@, sensitivity: @RES@, cost_weight: @TINY@, activity: 1),
     ],
     relations: [
         Relation(from: "a", to: "b", initial: @BOUND@, fatigue: 0, reactivity: 1,
@@ -49,7 +49,7 @@ const TEMPLATE: &str = r#"Scenario(
                       pressure: {"p": @BIG@, "q": @BIG@},
                       modifiers: [
                           Modifier(actor: "b", param: Rationality, factor: @FACTOR@, add: @BIG@),
-                          Modifier(actor: "b", param: Resolve, factor: @FACTOR@, add: -@BIG@),
+                          Modifier(actor: "b", param: Sensitivity, factor: @FACTOR@, add: -@BIG@),
                       ],
                       reward: @BIG@, implies_rung: "mid"),
                 Level(name: "l2", weight: -10, irritation: @BIG@,
@@ -61,14 +61,14 @@ const TEMPLATE: &str = r#"Scenario(
             levels: [
                 Level(name: "k1", weight: 10, irritation: -@BIG@,
                       costs: {"a": @COST@, "b": @COST@, "c": @COST@},
-                      modifiers: [Modifier(actor: "a", param: Resolve, factor: @FACTOR@, add: @BIG@)],
+                      modifiers: [Modifier(actor: "a", param: Sensitivity, factor: @FACTOR@, add: @BIG@)],
                       reward: -@BIG@),
             ]),
         Act(name: "x1", owner: "a", target: "b", threshold: -@BIG@, weight: -10, cooldown: 0,
             costs: {"a": @COST@, "b": @COST@}, reward: @BIG@,
             effects: [
                 Modify(actor: "b", param: Rationality, factor: @FACTOR@, add: @BIG@, duration: 5200),
-                Modify(actor: "a", param: Resolve, factor: @FACTOR@, add: 0, duration: 5200),
+                Modify(actor: "a", param: Sensitivity, factor: @FACTOR@, add: 0, duration: 5200),
                 Impulse(from: "a", to: "b", amount: @BIG@),
                 ScaleHostility(factor: @FACTOR@),
             ]),

@@ -73,7 +73,7 @@ fn scenario_text(u: &[f64], horizon: u32, three: bool) -> String {
     );
     for a in &actors {
         s += &format!(
-            "  Actor(name: \"{a}\", rationality: {}, resolve: {}, cost_weight: {}, activity: {}),\n",
+            "  Actor(name: \"{a}\", rationality: {}, sensitivity: {}, cost_weight: {}, activity: {}),\n",
             g.param(0.0, 20.0),
             g.param(0.0, 3.0),
             g.param(0.0, 2.0),
@@ -131,7 +131,7 @@ fn scenario_text(u: &[f64], horizon: u32, three: bool) -> String {
             s += &format!(
                 "    Level(name: \"l{l}\", weight: {}, irritation: {}, \
                  costs: {{\"{owner}\": {}, \"{target}\": {}}}, pressure: {{\"p\": {}}}, \
-                 modifiers: [Modifier(actor: \"{target}\", param: Resolve, factor: {}, add: {})], \
+                 modifiers: [Modifier(actor: \"{target}\", param: Sensitivity, factor: {}, add: {})], \
                  min_rung: \"{min_rung}\", implies_rung: \"{implies}\", reward: {}),\n",
                 g.param(-10.0, 10.0),
                 g.param(-1.0, 1.0),

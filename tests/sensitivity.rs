@@ -15,7 +15,7 @@ const SCENARIO: &str = r#"Scenario(
     name: "sensitivity_test", horizon: 20, focal: ("a", "b"),
     actors: [
         Actor(name: "a", activity: 0, rationality: Uniform(min: 1, max: 1, source: "assumption: a point")),
-        Actor(name: "b", activity: 0, resolve: Uniform(min: 0.5, max: 1.5, source: "assumption: unused")),
+        Actor(name: "b", activity: 0, sensitivity: Uniform(min: 0.5, max: 1.5, source: "assumption: unused")),
     ],
     relations: [
         Relation(from: "a", to: "b", initial: Uniform(min: 0, max: 4, source: "article ¶2: the mood"), noise: 0.01),
@@ -101,7 +101,7 @@ fn the_driver_ranks_first_and_the_irrelevant_parameter_is_cleared() {
     let prcc = top["prcc"].as_f64().unwrap();
     assert!(prcc > 0.5, "PRCC of the driver {prcc}");
     assert!(top["low"].as_f64().unwrap() > 0.0 && top["excludes_zero"] == true);
-    for unused in ["actors.b.resolve", "relations.a->b.initial"] {
+    for unused in ["actors.b.sensitivity", "relations.a->b.initial"] {
         let p = param(&r, unused);
         assert!(includes_zero(p), "{unused}: {p}");
         assert_eq!(p["excludes_zero"], false);

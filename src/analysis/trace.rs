@@ -125,6 +125,10 @@ pub struct TraceStep {
     pub rung_held_by: Option<String>,
     /// The focal pair's hostilities after the step: (A → B, B → A).
     pub focal_h: (f64, f64),
+    /// Offers of contact settled this step: `(act, accepted)`; an offer not accepted within its
+    /// window is recorded as refused at the step it lapses.
+    #[serde(default)]
+    pub contacts: Vec<(String, bool)>,
     /// Cumulative cost of each actor after the step (in `actors` order).
     pub costs: Vec<f64>,
     /// Outcomes that first held at this step (outcomes judged at the end appear at the last
@@ -290,6 +294,7 @@ fn date_of_step(m: &Model, step: u32) -> Option<String> {
 /// Records a run step by step.
 struct Recorder {
     events: Vec<(usize, f64)>,
+    contacts: Vec<(usize, bool)>,
     decisions: Vec<Decision>,
     prev_level: Vec<u8>,
     steps: Vec<TraceStep>,
@@ -309,6 +314,10 @@ impl Observer for Recorder {
 
     fn event(&mut self, _t: u32, event: usize, probability: f64) {
         self.events.push((event, probability));
+    }
+
+    fn contact(&mut self, _t: u32, act: usize, accepted: bool) {
+        self.contacts.push((act, accepted));
     }
 
     fn decision(&mut self, _t: u32, d: &Decision) {
@@ -361,13 +370,12 @@ impl Observer for Recorder {
             .map(|d| {
                 let (choice, lever, level) = match d.choice {
                     Choice::Hold => ("hold", None, None),
-                    Choice::Raise(k) | Choice::Lower(k) => {
+                    Choice::Raise(k) | Choice::Lower(k, _) => {
                         let k = k as usize;
                         let up = matches!(d.choice, Choice::Raise(_));
-                        expected[k] = if up {
-                            expected[k].saturating_add(1)
-                        } else {
-                            expected[k].saturating_sub(1)
+                        expected[k] = match d.choice {
+                            Choice::Lower(_, to) => to.min(expected[k]),
+                            _ => expected[k].saturating_add(1),
                         };
                         (
                             if up { "raise" } else { "lower" },
@@ -375,7 +383,11 @@ impl Observer for Recorder {
                             Some(k),
                         )
                     }
+                    Choice::Act(k) if m.acts[k as usize].accept.is_some() => {
+                        ("offer", Some(m.acts[k as usize].name.clone()), None)
+                    }
                     Choice::Act(k) => ("act", Some(m.acts[k as usize].name.clone()), None),
+                    Choice::Accept(k) => ("accept", Some(m.acts[k as usize].name.clone()), None),
                 };
                 Move {
                     actor: m.actors[d.actor].name.clone(),
@@ -396,7 +408,9 @@ impl Observer for Recorder {
             }
             // An act's SetLevel (acts apply with the moves, in actor order).
             let by_act = self.decisions.iter().find_map(|d| match d.choice {
-                Choice::Act(a) if Self::sets(&m.acts[a as usize].effects, k) => {
+                Choice::Act(a) | Choice::Accept(a)
+                    if Self::sets(&m.acts[a as usize].effects, k) =>
+                {
                     Some(format!("act {}", m.acts[a as usize].name))
                 }
                 _ => None,
@@ -437,7 +451,13 @@ impl Observer for Recorder {
             focal_h: (st.h[m.focal.0], st.h[m.focal.1]),
             costs: st.cost.clone(),
             outcomes,
+            contacts: self
+                .contacts
+                .iter()
+                .map(|&(k, ok)| (m.acts[k].name.clone(), ok))
+                .collect(),
         });
+        self.contacts.clear();
         self.prev_level.clone_from(&st.level);
         self.events.clear();
         self.decisions.clear();
@@ -462,6 +482,7 @@ pub fn trace_run(m: &Model, loaded: &LoadedScenario, seed: u64, run: u64) -> Tra
     let levels = start_levels(m);
     let mut rec = Recorder {
         events: vec![],
+        contacts: vec![],
         decisions: vec![],
         prev_level: levels.clone(),
         steps: Vec::with_capacity(m.horizon as usize),

@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 
 use super::*;
+use crate::numerics::rng::key_of;
 use crate::scenario::field::{
     ActField, EffectField, LevelField, MeasureField, ModifierField, ParamField, PressureField,
     RelationField, TimingField,
 };
 use crate::scenario::paths::{EffectOf, Owner, ParamKey, for_each_param};
-use crate::scenario::{Condition, Effect, Lever, Timing, Variant};
+use crate::scenario::{Condition, Effect, Lever, RelationParam, Timing, Variant};
 
 /// Who may move a measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +122,8 @@ struct Names {
     pressures: HashMap<String, usize>,
     /// Every number's id by its typed key, from the same walk that numbers them.
     params: HashMap<ParamKey, ParamId>,
+    /// The inner conditions of `Sustained`, collected as conditions are compiled.
+    sustained: std::cell::RefCell<Vec<Cond>>,
 }
 
 impl Names {
@@ -172,6 +175,19 @@ impl Names {
                 .get(e)
                 .map_or(Cond::Never, |&e| Cond::EventWithin(e, *n as u32)),
             Condition::ActWithin(a, n) => Cond::ActWithin(self.acts[a], *n as u32),
+            Condition::ActOccurred(a) => Cond::ActOccurred(self.acts[a]),
+            Condition::StepIn(a, b) => Cond::StepIn(*a as u32, *b as u32),
+            Condition::LevelHeldFor(m, l, n) => {
+                Cond::LevelHeldFor(self.measures[m], *l as u8, *n as u32)
+            }
+            Condition::LevelEverReached(m, l) => Cond::LevelEverReached(self.measures[m], *l as u8),
+            Condition::Sustained(inner, n) => {
+                // The inner condition first, so that inner counts update before outer ones.
+                let inner = self.cond(inner);
+                let mut list = self.sustained.borrow_mut();
+                list.push(inner);
+                Cond::Sustained(list.len() - 1, *n as u32)
+            }
             Condition::All(cs) => Cond::All(cs.iter().map(|c| self.cond(c)).collect()),
             Condition::Any(cs) => Cond::Any(cs.iter().map(|c| self.cond(c)).collect()),
             Condition::Not(c) => Cond::Not(Box::new(self.cond(c))),
@@ -221,6 +237,25 @@ impl Names {
                         pressure: self.pressures[pressure],
                         amount: p(EffectField::PressureAmount)?,
                     },
+                    Effect::ShiftRelation {
+                        from,
+                        to,
+                        param,
+                        duration,
+                        ..
+                    } => EffectSpec::ShiftRelation {
+                        relation: self.rel(from, to),
+                        param: match param {
+                            RelationParam::Grievance => rel_param::GRIEVANCE,
+                            RelationParam::Fatigue => rel_param::FATIGUE,
+                            RelationParam::Reactivity => rel_param::REACTIVITY,
+                            RelationParam::Salience => rel_param::SALIENCE,
+                            RelationParam::Noise => rel_param::NOISE,
+                        },
+                        factor: p(EffectField::ShiftFactor)?,
+                        add: p(EffectField::ShiftAdd)?,
+                        duration: duration.map(|d| d as u32),
+                    },
                     Effect::Modify {
                         actor,
                         param,
@@ -253,14 +288,21 @@ pub fn compile(base: &Scenario, variant: Option<&str>) -> Result<Model, CompileE
 /// one per lever for the tornado chart; `brink sweep` one per grid value).
 pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Model, CompileError> {
     let (mut s, controls, removed) = apply_variant(base, variant)?;
+    // Levers and events in the order of their names: a step reads them in this order (the
+    // options of a choice, the sums of their effects), so their order in the file changes no
+    // figure.
+    s.levers.sort_by(|a, b| a.name().cmp(b.name()));
+    s.events.sort_by(|a, b| a.name.cmp(&b.name));
 
     let mut params = vec![];
+    // The block of each number (the first two steps of its path: `levers.visa_regime`) and
+    // whether the block holds an uncertain number.
+    let mut blocks: Vec<(String, Vec<u32>, bool)> = vec![];
     let mut param_paths = vec![];
     let mut param_ranges = vec![];
     let mut ids = HashMap::new();
     for_each_param(&mut s, &mut |site, p| {
         ids.insert(site.key, params.len() as ParamId);
-        params.push(p.clone());
         // Sampled values are clamped to the valid range, itself within the magnitude limit
         // (a range wholly beyond the limit, which validation refuses, is kept as it is).
         let (lo, hi) = site.key.field.range(base.bounds);
@@ -270,8 +312,26 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         } else {
             (lo, hi)
         });
+        let block = site
+            .path
+            .splitn(3, '.')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(".");
+        if blocks.last().is_none_or(|b| b.0 != block) {
+            blocks.push((block, vec![], false));
+        }
+        let b = blocks.last_mut().expect("a block was just pushed");
+        b.1.push(params.len() as u32);
+        b.2 |= p.is_uncertain();
+        params.push(p.clone());
         param_paths.push(site.path.clone());
     });
+    let param_blocks: Vec<(u64, Vec<u32>)> = blocks
+        .into_iter()
+        .filter(|b| b.2)
+        .map(|b| (key_of(&b.0), b.1))
+        .collect();
 
     let idx = |names: Vec<&str>| -> HashMap<String, usize> {
         names
@@ -309,6 +369,14 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         events: idx(s.events.iter().map(|e| e.name.as_str()).collect()),
         pressures: idx(s.pressures.iter().map(|p| p.name.as_str()).collect()),
         params: ids,
+        sustained: Default::default(),
+    };
+    let mut gates: Vec<Cond> = vec![];
+    let mut gate = |c: &Option<Condition>| {
+        c.as_ref().map(|c| {
+            gates.push(names.cond(c));
+            gates.len() - 1
+        })
     };
 
     let mut actors: Vec<ActorSpec> = s
@@ -322,6 +390,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
             }
             Ok(ActorSpec {
                 name: a.name.clone(),
+                key: key_of(&a.name),
                 params,
                 pressures: vec![],
                 measures: vec![],
@@ -348,6 +417,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                 noise: p(RelationField::Noise)?,
                 salience: p(RelationField::Salience)?,
                 reverse: names.relations.get(&(to, from)).copied(),
+                key: key_of(&format!("{}->{}", r.from, r.to)),
             })
         })
         .collect::<Result<_, String>>()?;
@@ -445,6 +515,12 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                     felt_by: names.rel(&m.target, &m.owner),
                     threshold: names.p(Owner::Lever(i), MeasureField::Threshold)?,
                     persistence: names.p(Owner::Lever(i), MeasureField::Persistence)?,
+                    half_life: names.p(Owner::Lever(i), MeasureField::HalfLife)?,
+                    min_duration: m.min_duration as u32,
+                    reversible: m.reversible,
+                    raise_when: gate(&m.raise_when),
+                    lower_when: gate(&m.lower_when),
+                    key: key_of(&m.name),
                     initial: m.initial as u8,
                     levels,
                     control: control(&m.name),
@@ -476,6 +552,17 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                     min_rung: rung_of(&a.min_rung),
                     reward: p(ActField::Reward)?,
                     frozen: control(&a.name) == Control::Frozen,
+                    allowed_when: gate(&a.allowed_when),
+                    once: a.once,
+                    accept: match &a.accepted_by {
+                        Some(by) => Some(AcceptSpec {
+                            by: names.actor(by),
+                            within: a.accept_within.max(1) as u32,
+                            motive: names.rel(by, &a.owner),
+                            threshold: p(ActField::AcceptThreshold)?,
+                        }),
+                        None => None,
+                    },
                 });
             }
         }
@@ -496,9 +583,10 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         .map(|(i, e)| {
             let p = |f: TimingField| names.p(Owner::Event(i), f);
             let timing = match &e.timing {
-                Timing::Scheduled { step, .. } => TimingSpec::Scheduled {
+                Timing::Scheduled { step, when, .. } => TimingSpec::Scheduled {
                     step: *step as u32,
                     probability: p(TimingField::Probability)?,
+                    when: when.as_ref().map(|c| names.cond(c)),
                 },
                 Timing::Hazard {
                     factors,
@@ -508,6 +596,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                 } => TimingSpec::Hazard {
                     rate: p(TimingField::Rate)?,
                     index_slope: p(TimingField::IndexSlope)?,
+                    grievance_slope: p(TimingField::GrievanceSlope)?,
                     factors: factors
                         .iter()
                         .enumerate()
@@ -530,6 +619,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                 cooldown: e.cooldown as u32,
                 effects: names.effects(EffectOf::Event(i), &e.effects, focal)?,
                 enabled: !removed.contains(&e.name),
+                key: key_of(&e.name),
             })
         })
         .collect::<Result<_, String>>()?;
@@ -573,11 +663,66 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
             });
         a.options = measures.chain(acts).collect();
     }
+    // Offers of contact this actor may accept, in the order of the acts' names.
+    for (k, act) in acts.iter().enumerate() {
+        if let Some(acc) = act.accept {
+            actors[acc.by].options.push(OptionSource::Accept {
+                act: k,
+                motive: acc.motive,
+            });
+        }
+    }
+    // Hold, then per measure one raise and a lowering to each lower level; acts; acceptances.
     let max_options = actors
         .iter()
-        .map(|a| 1 + 2 * a.measures.len() + a.acts.len())
+        .map(|a| {
+            let raise_lower: usize = a
+                .measures
+                .iter()
+                .map(|&k| 1 + measures[k].levels.len())
+                .sum();
+            1 + raise_lower + a.options.len()
+        })
         .max()
         .unwrap_or(1);
+    // Two named parts of one stream with the same key would share draws.
+    let distinct = |what: &str, names: Vec<(&str, u64)>| -> Result<(), CompileError> {
+        let mut seen: HashMap<u64, &str> = HashMap::new();
+        for (name, key) in names {
+            if let Some(other) = seen.insert(key, name) {
+                return Err(CompileError::Invalid(format!(
+                    "the {what} {other:?} and {name:?} have names whose random streams coincide \
+                     (a chance of about one in ten billion); rename one of them"
+                )));
+            }
+        }
+        Ok(())
+    };
+    distinct(
+        "actors",
+        actors.iter().map(|a| (a.name.as_str(), a.key)).collect(),
+    )?;
+    distinct(
+        "events",
+        events.iter().map(|e| (e.name.as_str(), e.key)).collect(),
+    )?;
+    distinct(
+        "measures",
+        measures.iter().map(|e| (e.name.as_str(), e.key)).collect(),
+    )?;
+    distinct(
+        "relations",
+        relations
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (s.relations[i].from.as_str(), r.key))
+            .collect(),
+    )?;
+    distinct(
+        "parameter blocks",
+        param_blocks.iter().map(|b| ("a block", b.0)).collect(),
+    )?;
+    let sustained = names.sustained.take();
     Ok(Model {
         variant: variant.map(|v| v.name.clone()),
         horizon: s.horizon as u32,
@@ -593,6 +738,9 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         acts,
         event_gates: events.iter().map(EventGate::of).collect(),
         events,
+        gates,
+        sustained,
+        param_blocks,
         outcomes,
         param_paths,
         samplers: params.iter().map(Sampler::of).collect(),
@@ -617,6 +765,7 @@ mod tests {
                     | EffectSpec::Scale { factor: p, .. }
                     | EffectSpec::AddPressure { amount: p, .. } => out.push(*p),
                     EffectSpec::SetLevel { .. } => {}
+                    EffectSpec::ShiftRelation { factor, add, .. } => out.extend([*factor, *add]),
                     EffectSpec::Modify { modifier, .. } => {
                         out.extend([modifier.factor, modifier.add])
                     }
@@ -640,7 +789,7 @@ mod tests {
             out.extend([p.initial, p.decay, p.push]);
         }
         for me in &m.measures {
-            out.extend([me.threshold, me.persistence]);
+            out.extend([me.threshold, me.persistence, me.half_life]);
             for l in &me.levels {
                 out.extend([l.weight, l.irritation, l.reward]);
                 out.extend(l.ease_weight);
@@ -653,6 +802,7 @@ mod tests {
         }
         for a in &m.acts {
             out.extend([a.threshold, a.weight, a.reward]);
+            out.extend(a.accept.map(|x| x.threshold));
             out.extend(a.costs.iter().map(|c| c.1));
             effects(&mut out, &a.effects);
         }
@@ -662,10 +812,11 @@ mod tests {
                 TimingSpec::Hazard {
                     rate,
                     index_slope,
+                    grievance_slope,
                     factors,
                     ..
                 } => {
-                    out.extend([*rate, *index_slope]);
+                    out.extend([*rate, *index_slope, *grievance_slope]);
                     out.extend(factors.iter().map(|f| f.1));
                 }
             }
@@ -709,11 +860,12 @@ mod tests {
             events: HashMap::new(),
             pressures: HashMap::new(),
             params: HashMap::from([(
-                ParamKey::new(Owner::Actor(0), crate::scenario::ActorParam::Resolve),
+                ParamKey::new(Owner::Actor(0), crate::scenario::ActorParam::Sensitivity),
                 7,
             )]),
+            sustained: Default::default(),
         };
-        let resolve = crate::scenario::ActorParam::Resolve;
+        let resolve = crate::scenario::ActorParam::Sensitivity;
         assert_eq!(names.p(Owner::Actor(0), resolve), Ok(7));
         assert!(names.p(Owner::Actor(1), resolve).is_err());
         assert!(

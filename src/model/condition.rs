@@ -38,6 +38,18 @@ pub enum Cond {
     EventWithin(usize, u32),
     /// The act (an index) was performed within the last n steps, this one included.
     ActWithin(usize, u32),
+    /// The act (an index) has been performed at least once.
+    ActOccurred(usize),
+    /// The current step is from a to b, both included.
+    StepIn(u32, u32),
+    /// The measure (an index) has been at this level or higher at the end of each of the last
+    /// n steps.
+    LevelHeldFor(usize, u8, u32),
+    /// The measure (an index) has reached this level or higher at some step.
+    LevelEverReached(usize, u8),
+    /// The condition [`super::Model::sustained`]`[i]` has held at the end of each of the last n
+    /// steps.
+    Sustained(usize, u32),
     /// Every condition holds.
     All(Vec<Cond>),
     /// At least one condition holds.
@@ -48,12 +60,40 @@ pub enum Cond {
     Never,
 }
 
+/// When a condition is read: during step `step`, after `done` steps have been completed (`done`
+/// is `step` at the start of the step, when events' gates and levers' conditions are read, and
+/// `step + 1` at its end, when outcomes are). "Within the last n steps" counts completed steps, so
+/// at the start of a step it reads the n steps before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    /// The current step.
+    pub step: u32,
+    /// Steps completed.
+    pub done: u32,
+}
+
+impl Clock {
+    /// The start of step `t`.
+    pub fn start(t: u32) -> Clock {
+        Clock { step: t, done: t }
+    }
+    /// The end of step `t`.
+    pub fn end(t: u32) -> Clock {
+        Clock {
+            step: t,
+            done: t + 1,
+        }
+    }
+}
+
 impl Cond {
-    /// Whether the condition holds at step `t` of the state. Atoms are decided here, inlined
-    /// into the step loop (most conditions are atoms); lists recurse out of line.
+    /// Whether the condition holds at a moment of a run. Atoms are decided here, inlined into
+    /// the step loop (most conditions are atoms); lists recurse out of line.
     #[inline(always)]
-    pub fn holds(&self, s: &RunState, t: u32) -> bool {
-        let within = |last: u32, n: u32| last != u32::MAX && t - last < n;
+    pub fn holds(&self, s: &RunState, c: Clock) -> bool {
+        // Something that happened during step `last` is within the last n completed steps when
+        // fewer than n steps were completed after it.
+        let within = |last: u32, n: u32| last != u32::MAX && c.done - last <= n;
         match self {
             Cond::RungAtLeast(r) => s.rung >= *r,
             Cond::RungBelow(r) => s.rung < *r,
@@ -63,8 +103,17 @@ impl Cond {
             Cond::EventOccurred(e) => s.event_last[*e] != u32::MAX,
             Cond::EventWithin(e, n) => within(s.event_last[*e], *n),
             Cond::ActWithin(a, n) => within(s.act_last[*a], *n),
+            Cond::ActOccurred(a) => s.act_last[*a] != u32::MAX,
+            Cond::StepIn(a, b) => c.step >= *a && c.step <= *b,
+            Cond::LevelHeldFor(m, l, n) => {
+                // The step from which the level has been in force at every step's end.
+                let since = s.at_least_since[s.level_base[*m] + *l as usize];
+                s.level[*m] >= *l && since != u32::MAX && c.done.saturating_sub(since) >= *n
+            }
+            Cond::LevelEverReached(m, l) => s.max_level[*m] >= *l,
+            Cond::Sustained(i, n) => s.sustained[*i] >= *n,
             Cond::Never => false,
-            _ => self.holds_compound(s, t),
+            _ => self.holds_compound(s, c),
         }
     }
 
@@ -77,6 +126,9 @@ impl Cond {
             Cond::EventOccurred(_) => deps::EVENT,
             Cond::EventWithin(..) => deps::EVENT | deps::TIME,
             Cond::ActWithin(..) => deps::ACT | deps::TIME,
+            Cond::ActOccurred(_) => deps::ACT,
+            Cond::LevelEverReached(..) => deps::LEVEL,
+            Cond::StepIn(..) | Cond::LevelHeldFor(..) | Cond::Sustained(..) => deps::TIME,
             Cond::All(cs) | Cond::Any(cs) => cs.iter().fold(0, |d, c| d | c.deps()),
             Cond::Not(c) => c.deps(),
             Cond::Never => 0,
@@ -84,19 +136,19 @@ impl Cond {
     }
 
     #[inline(never)]
-    fn holds_compound(&self, s: &RunState, t: u32) -> bool {
+    fn holds_compound(&self, s: &RunState, c: Clock) -> bool {
         match self {
-            Cond::All(cs) => cs.iter().all(|c| c.holds_compound_or_atom(s, t)),
-            Cond::Any(cs) => cs.iter().any(|c| c.holds_compound_or_atom(s, t)),
-            Cond::Not(c) => !c.holds_compound_or_atom(s, t),
-            atom => atom.holds(s, t),
+            Cond::All(cs) => cs.iter().all(|x| x.holds_compound_or_atom(s, c)),
+            Cond::Any(cs) => cs.iter().any(|x| x.holds_compound_or_atom(s, c)),
+            Cond::Not(x) => !x.holds_compound_or_atom(s, c),
+            atom => atom.holds(s, c),
         }
     }
 
-    fn holds_compound_or_atom(&self, s: &RunState, t: u32) -> bool {
+    fn holds_compound_or_atom(&self, s: &RunState, c: Clock) -> bool {
         match self {
-            Cond::All(_) | Cond::Any(_) | Cond::Not(_) => self.holds_compound(s, t),
-            atom => atom.holds(s, t),
+            Cond::All(_) | Cond::Any(_) | Cond::Not(_) => self.holds_compound(s, c),
+            atom => atom.holds(s, c),
         }
     }
 }

@@ -7,7 +7,7 @@ mod state;
 mod step;
 
 pub use compile::{CompileError, Control, apply_variant, compile, compile_variant, find_variant};
-pub use condition::{Cond, deps};
+pub use condition::{Clock, Cond, deps};
 pub use state::{Choice, RunRecord, RunState};
 pub use step::{Decision, Observer, Silent, sample_values, simulate, simulate_sampled};
 
@@ -17,9 +17,10 @@ use crate::scenario::{ActorParam, Param, Scenario};
 pub type ParamId = u32;
 
 /// Actor parameters in a fixed order, so that effective values live in a small array.
-pub const ACTOR_PARAMS: [ActorParam; 4] = [
+pub const ACTOR_PARAMS: [ActorParam; 5] = [
     ActorParam::Rationality,
-    ActorParam::Resolve,
+    ActorParam::Sensitivity,
+    ActorParam::Hawkishness,
     ActorParam::CostWeight,
     ActorParam::Activity,
 ];
@@ -28,9 +29,10 @@ pub const ACTOR_PARAMS: [ActorParam; 4] = [
 pub fn actor_param_index(p: ActorParam) -> usize {
     match p {
         ActorParam::Rationality => 0,
-        ActorParam::Resolve => 1,
-        ActorParam::CostWeight => 2,
-        ActorParam::Activity => 3,
+        ActorParam::Sensitivity => 1,
+        ActorParam::Hawkishness => 2,
+        ActorParam::CostWeight => 3,
+        ActorParam::Activity => 4,
     }
 }
 
@@ -38,8 +40,10 @@ pub fn actor_param_index(p: ActorParam) -> usize {
 #[derive(Debug, Clone)]
 pub struct ActorSpec {
     pub(crate) name: String,
-    /// Rationality, resolve, cost weight, activity (see [`ACTOR_PARAMS`]).
-    pub params: [ParamId; 4],
+    /// Rationality, sensitivity, hawkishness, cost weight, activity (see [`ACTOR_PARAMS`]).
+    pub params: [ParamId; 5],
+    /// The key of its part of the choice stream ([`crate::numerics::rng::key_of`] its name).
+    pub key: u64,
     /// Pressure stocks that press on this actor.
     pub pressures: Vec<usize>,
     /// Measures this actor owns.
@@ -70,6 +74,14 @@ pub enum OptionSource {
         /// Index of the lowest rung at which the act may be performed (0: any rung).
         min_rung: usize,
     },
+    /// Accept the pending offer of act `act` (contact that needs this actor), motivated by
+    /// relation `motive` (this actor's hostility toward the one who offers).
+    Accept {
+        /// Index of the act in [`Model::acts`].
+        act: usize,
+        /// Index of the relation accepter → owner.
+        motive: usize,
+    },
 }
 
 /// A directed relation.
@@ -85,6 +97,8 @@ pub struct RelationSpec {
     pub(crate) salience: ParamId,
     /// The relation `to → from`, if declared.
     pub reverse: Option<usize>,
+    /// The key of its part of the noise stream ([`crate::numerics::rng::key_of`] `from->to`).
+    pub key: u64,
 }
 
 /// A domestic pressure stock.
@@ -140,6 +154,14 @@ pub struct MeasureSpec {
     pub felt_by: usize,
     pub(crate) threshold: ParamId,
     pub(crate) persistence: ParamId,
+    pub(crate) half_life: ParamId,
+    pub(crate) min_duration: u32,
+    pub(crate) reversible: bool,
+    /// Indices in [`Model::gates`] of the conditions on raising and on lowering it.
+    pub(crate) raise_when: Option<usize>,
+    pub(crate) lower_when: Option<usize>,
+    /// The key of its part of the lifting stream.
+    pub key: u64,
     pub(crate) initial: u8,
     /// Levels 1, 2, … in order (entry 0 is level 1; level 0, the status quo, has none).
     pub levels: Vec<LevelSpec>,
@@ -163,6 +185,37 @@ pub struct ActSpec {
     pub(crate) min_rung: usize,
     pub(crate) reward: ParamId,
     pub(crate) frozen: bool,
+    /// Index in [`Model::gates`] of the condition on performing it.
+    pub(crate) allowed_when: Option<usize>,
+    pub(crate) once: bool,
+    /// Contact that needs another actor's acceptance.
+    pub accept: Option<AcceptSpec>,
+}
+
+/// Who must accept an act (a contact) and how.
+#[derive(Debug, Clone, Copy)]
+pub struct AcceptSpec {
+    /// Index of the accepting actor.
+    pub by: usize,
+    /// Steps after the offer during which it may be accepted.
+    pub within: u32,
+    /// Index of the relation accepter → owner, whose hostility moves the acceptance.
+    pub motive: usize,
+    pub(crate) threshold: ParamId,
+}
+
+/// A relation parameter lasting effects change, as an index into a relation's live values.
+pub mod rel_param {
+    /// Grievance.
+    pub const GRIEVANCE: usize = 0;
+    /// Fatigue.
+    pub const FATIGUE: usize = 1;
+    /// Reactivity.
+    pub const REACTIVITY: usize = 2;
+    /// Salience.
+    pub const SALIENCE: usize = 3;
+    /// Noise.
+    pub const NOISE: usize = 4;
 }
 
 /// An effect, with names resolved.
@@ -204,6 +257,20 @@ pub enum EffectSpec {
         /// Stock units added.
         amount: ParamId,
     },
+    /// Changes a relation parameter ([`rel_param`]) to value · factor + add, for good
+    /// (`duration` None) or for a number of steps.
+    ShiftRelation {
+        /// Index of the relation.
+        relation: usize,
+        /// Which parameter ([`rel_param`]).
+        param: usize,
+        /// The multiplier (≥ 0).
+        factor: ParamId,
+        /// Then added.
+        add: ParamId,
+        /// Steps it lasts, counting the step it happens in; None: for good.
+        duration: Option<u32>,
+    },
     /// Changes an actor parameter to value · factor + add for a number of steps.
     Modify {
         /// Whose parameter, which one, and the factor and term.
@@ -222,6 +289,8 @@ pub enum TimingSpec {
         step: u32,
         /// Chance that it fires at that step (0 to 1).
         probability: ParamId,
+        /// It fires only if this holds at the start of the step.
+        when: Option<Cond>,
     },
     /// It may fire at any step of a window, with probability per step
     /// min(1, rate · exp(index_slope · H) · the factors whose condition holds).
@@ -231,6 +300,8 @@ pub enum TimingSpec {
         /// Per point of the dyad index H at the start of the step: positive makes the event
         /// likelier as H rises.
         index_slope: ParamId,
+        /// Per point of the focal pair's mean grievance at the start of the step.
+        grievance_slope: ParamId,
         /// Multipliers (≥ 0), each applied while its condition holds.
         factors: Vec<(Cond, ParamId)>,
         /// First step at which it may fire.
@@ -250,6 +321,8 @@ pub struct EventSpec {
     pub(crate) effects: Vec<EffectSpec>,
     /// False when a variant removed it (it still draws, so that others stay aligned).
     pub enabled: bool,
+    /// The key of its part of the event stream.
+    pub key: u64,
 }
 
 /// The part of an event the step checks every week, packed apart from the rest so that the
@@ -372,8 +445,19 @@ pub struct Model {
     pub measures: Vec<MeasureSpec>,
     /// The acts, in the order of the scenario's levers.
     pub acts: Vec<ActSpec>,
-    /// The events: the scenario's, then those the variant adds.
+    /// The events (the scenario's and those the variant adds), in the order of their names.
     pub events: Vec<EventSpec>,
+    /// Conditions on levers (`raise_when`, `lower_when`, `allowed_when`), checked at the start
+    /// of every step.
+    pub gates: Vec<Cond>,
+    /// The inner conditions of `Sustained(…)`, innermost first: each keeps a count of the
+    /// consecutive steps it has held.
+    pub sustained: Vec<Cond>,
+    /// The uncertain numbers by block (an actor, a relation, a lever, an event…): the key of
+    /// the block's part of the parameter stream and the numbers it draws, in order. A block
+    /// draws one number per parameter it holds, uncertain or not; blocks of known numbers only
+    /// draw nothing.
+    pub param_blocks: Vec<(u64, Vec<u32>)>,
     /// What the step checks of each event every week ([`EventGate::of`] each event).
     pub event_gates: Vec<EventGate>,
     /// The named outcomes, in the scenario's order.

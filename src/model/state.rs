@@ -10,10 +10,37 @@ pub enum Choice {
     Hold,
     /// Raise the measure (an index) one level.
     Raise(u16),
-    /// Lower the measure (an index) one level.
-    Lower(u16),
-    /// Perform the act (an index).
+    /// Lower the measure (an index) to a level below its current one.
+    Lower(u16, u8),
+    /// Perform the act (an index); for a contact, offer it.
     Act(u16),
+    /// Accept the pending offer of a contact (an act's index).
+    Accept(u16),
+}
+
+impl Choice {
+    /// Whether the choice escalates (+1), holds (0) or de-escalates (−1), given the act's weight
+    /// for an act (an act with a positive weight de-escalates).
+    pub fn direction(self, act_weight: f64) -> i8 {
+        match self {
+            Choice::Hold => 0,
+            Choice::Raise(_) => 1,
+            Choice::Lower(..) | Choice::Accept(_) => -1,
+            Choice::Act(_) if act_weight > 0.0 => -1,
+            Choice::Act(_) => 1,
+        }
+    }
+}
+
+/// A lasting effect on a relation's parameter that lapses.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TempShift {
+    pub relation: usize,
+    pub param: usize,
+    pub factor: f64,
+    pub add: f64,
+    /// First step at which it no longer applies.
+    pub until: u32,
 }
 
 /// A temporary modifier from an event or act.
@@ -30,8 +57,8 @@ pub(crate) struct TempModifier {
 /// Steps whose draws are taken from the streams at once.
 pub(crate) const DRAW_WINDOW: usize = 64;
 
-/// A relation's numbers for this run, resolved once from the sampled values because the
-/// relation update reads them every step.
+/// A relation's numbers for this run as they stand now (after lasting effects), resolved from
+/// the sampled values because the relation update reads them every step.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct RelationRun {
     /// 1 − fatigue.
@@ -40,6 +67,7 @@ pub(crate) struct RelationRun {
     pub reactivity: f64,
     pub grievance: f64,
     pub noise: f64,
+    pub salience: f64,
     /// The reverse relation (the relation itself when there is none, with reactivity 0).
     pub back: usize,
 }
@@ -49,6 +77,8 @@ pub(crate) struct RelationRun {
 pub(crate) struct MeasureRun {
     pub threshold: f64,
     pub persistence: f64,
+    /// Chance per step that a level in force comes up for review (1 − 2^(−1/half_life)).
+    pub review: f64,
 }
 
 /// The parts of the utilities of raising and lowering a measure from one level that depend on
@@ -59,7 +89,8 @@ pub(crate) struct LevelRun {
     pub raise_min_rung: usize,
     pub raise_dcost: f64,
     pub raise_reward: f64,
-    pub lower_dcost: f64,
+    /// The owner's cost per step at this level.
+    pub owner_cost: f64,
 }
 
 /// An act's numbers for this run that its owner's choice reads.
@@ -69,6 +100,7 @@ pub(crate) struct ActRun {
     pub threshold: f64,
     pub owner_cost: f64,
     pub reward: f64,
+    pub accept_threshold: f64,
 }
 
 /// An event's numbers for this run: the scheduled probability or the hazard's base rate, and
@@ -77,6 +109,7 @@ pub(crate) struct ActRun {
 pub(crate) struct EventRun {
     pub p: f64,
     pub slope: f64,
+    pub grievance_slope: f64,
 }
 
 /// Everything a run carries from step to step, and what it records for its outcomes.
@@ -90,6 +123,25 @@ pub struct RunState {
     pub(crate) impulse: Vec<f64>,
     /// Level of every measure.
     pub level: Vec<u8>,
+    /// `[measure][level]` (flattened by `level_base`): the step from which the measure has been
+    /// at that level or higher without a break (`u32::MAX`: it is below it).
+    pub at_least_since: Vec<u32>,
+    /// The step at which each measure's current level was set.
+    pub level_since: Vec<u32>,
+    /// The step at which each contact act was offered, while the offer stands (`u32::MAX`: none).
+    pub offer_at: Vec<u32>,
+    /// Consecutive step ends at which each of [`Model::sustained`] held.
+    pub sustained: Vec<u32>,
+    /// Whether each of [`Model::gates`] held at the start of this step.
+    pub(crate) allowed: Vec<bool>,
+    /// Events that fire this step (index and probability), decided before any applies.
+    pub(crate) fired: Vec<(usize, f64)>,
+    /// Each relation's parameters before temporary shifts ([`super::rel_param`] order), after
+    /// lasting ones.
+    pub(crate) relation_base: Vec<[f64; 5]>,
+    pub(crate) temp_shifts: Vec<TempShift>,
+    /// The first step at which a shift in `temp_shifts` lapses.
+    pub(crate) next_shift_expiry: u32,
     /// Step from which each act may be performed again.
     pub(crate) act_ready: Vec<u32>,
     /// Last step each act was performed (`u32::MAX`: never).
@@ -102,7 +154,7 @@ pub struct RunState {
     pub pressure: Vec<f64>,
     pub(crate) temp_mods: Vec<TempModifier>,
     /// Effective actor parameters this step (after modifiers).
-    pub eff: Vec<[f64; 4]>,
+    pub eff: Vec<[f64; 5]>,
     /// Cumulative cost per actor.
     pub cost: Vec<f64>,
     /// Cost per step each actor bears from other actors' measures in force (its exposure).
@@ -123,17 +175,21 @@ pub struct RunState {
     pub outcome_first: Vec<u32>,
     pub(crate) options: Vec<Choice>,
     pub(crate) weights: Vec<f64>,
+    /// The direction of each option (+1 escalate, 0 hold, −1 de-escalate).
+    pub(crate) dirs: Vec<i8>,
     pub(crate) choices: Vec<Choice>,
-    pub(crate) events_stream: Stream,
-    pub(crate) noise_stream: Stream,
+    pub(crate) event_streams: Vec<Stream>,
+    pub(crate) noise_streams: Vec<Stream>,
     pub(crate) actor_streams: Vec<Stream>,
+    pub(crate) lifting_streams: Vec<Stream>,
     /// The draws of the next [`DRAW_WINDOW`] steps, taken from each stream in one go: a fixed
-    /// number per step and component, whatever happens (`[step][event]`, `[step][relation]`,
-    /// `[actor][step]`). Relation noise is kept as normal numbers.
+    /// number per step and part, whatever happens (`[event][step]`, `[relation][step]`,
+    /// `[actor][2·step]`, `[measure][step]`). Relation noise is kept as normal numbers.
     pub(crate) event_bits: Vec<u32>,
     pub(crate) noise: Vec<f64>,
     pub(crate) noise_bits: Vec<u32>,
     pub(crate) actor_bits: Vec<u64>,
+    pub(crate) lifting_bits: Vec<u32>,
     /// What changed in this step, for the outcome predicates (bits of [`super::condition::deps`]).
     pub(crate) changed: u8,
     pub(crate) relation_run: Vec<RelationRun>,
@@ -163,19 +219,30 @@ impl RunState {
     /// A state sized for a model.
     pub fn new(m: &Model) -> Self {
         let nr = m.relations.len();
+        let stream = || Master::new(0).stream(0, 0);
+        let level_slots: usize = m.measures.iter().map(|ms| ms.levels.len() + 1).sum();
         RunState {
             values: vec![0.0; m.params.len()],
             h: vec![0.0; nr],
             h_next: vec![0.0; nr],
             impulse: vec![0.0; nr],
             level: vec![0; m.measures.len()],
+            at_least_since: vec![u32::MAX; level_slots],
+            level_since: vec![0; m.measures.len()],
+            offer_at: vec![u32::MAX; m.acts.len()],
+            sustained: vec![0; m.sustained.len()],
+            allowed: vec![true; m.gates.len()],
+            fired: Vec::with_capacity(m.events.len()),
+            relation_base: vec![[0.0; 5]; nr],
+            temp_shifts: Vec::new(),
+            next_shift_expiry: u32::MAX,
             act_ready: vec![0; m.acts.len()],
             act_last: vec![u32::MAX; m.acts.len()],
             event_last: vec![u32::MAX; m.events.len()],
             event_first: vec![u32::MAX; m.events.len()],
             pressure: vec![0.0; m.pressures.len()],
             temp_mods: Vec::new(),
-            eff: vec![[0.0; 4]; m.actors.len()],
+            eff: vec![[0.0; 5]; m.actors.len()],
             cost: vec![0.0; m.actors.len()],
             pain: vec![0.0; m.actors.len()],
             index: 0.0,
@@ -187,22 +254,22 @@ impl RunState {
             outcome_first: vec![u32::MAX; m.outcomes.len()],
             options: vec![Choice::Hold; m.max_options],
             weights: vec![0.0; m.max_options],
+            dirs: vec![0; m.max_options],
             choices: vec![Choice::Hold; m.actors.len()],
-            events_stream: Master::new(0).stream(0, 0),
-            noise_stream: Master::new(0).stream(0, 0),
-            actor_streams: vec![Master::new(0).stream(0, 0); m.actors.len()],
+            event_streams: vec![stream(); m.events.len()],
+            noise_streams: vec![stream(); nr],
+            actor_streams: vec![stream(); m.actors.len()],
+            lifting_streams: vec![stream(); m.measures.len()],
             event_bits: vec![0; DRAW_WINDOW * m.events.len()],
             noise: vec![0.0; DRAW_WINDOW * nr],
             noise_bits: vec![0; DRAW_WINDOW * nr],
-            actor_bits: vec![0; DRAW_WINDOW * m.actors.len()],
+            actor_bits: vec![0; 2 * DRAW_WINDOW * m.actors.len()],
+            lifting_bits: vec![0; DRAW_WINDOW * m.measures.len()],
             changed: 0,
             relation_run: vec![RelationRun::default(); nr],
             event_run: vec![EventRun::default(); m.events.len()],
             measure_run: vec![MeasureRun::default(); m.measures.len()],
-            level_run: vec![
-                LevelRun::default();
-                m.measures.iter().map(|ms| ms.levels.len() + 1).sum()
-            ],
+            level_run: vec![LevelRun::default(); level_slots],
             level_base: m
                 .measures
                 .iter()

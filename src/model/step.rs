@@ -1,12 +1,12 @@
 //! One run, step by step (see docs/model.md for the order of operations).
 
-use super::condition::deps;
+use super::condition::{Clock, deps};
 use super::state::{
     ActRun, Choice, DRAW_WINDOW, EventRun, LevelRun, MeasureRun, RelationRun, RunState,
-    TempModifier,
+    TempModifier, TempShift,
 };
 use super::*;
-use crate::numerics::math::exp;
+use crate::numerics::math::{exp, pow};
 use crate::numerics::rng::{Master, component, normal_of32, unit32};
 
 /// What an actor did in a step, for traces.
@@ -37,6 +37,8 @@ pub trait Observer {
     fn event(&mut self, _t: u32, _event: usize, _probability: f64) {}
     /// An actor's decision at step `t`.
     fn decision(&mut self, _t: u32, _d: &Decision) {}
+    /// An offer of contact (an act's index) was accepted at step `t`, or lapsed unaccepted.
+    fn contact(&mut self, _t: u32, _act: usize, _accepted: bool) {}
 }
 
 /// An observer that watches nothing.
@@ -64,16 +66,26 @@ fn bounded(x: f64) -> f64 {
     }
 }
 
-/// Samples the run's numbers: one draw per number, in order (see docs/model.md).
+/// Samples the run's numbers: every known number as it is; the numbers of each block that holds
+/// an uncertain one, one draw each in order, from the block's own part of the parameter stream
+/// (see docs/model.md).
 pub fn sample_values(m: &Model, master: &Master, run: u64, values: &mut [f64]) {
-    let mut rng = master.stream(run, component::PARAMS);
-    for (i, sampler) in m.samplers.iter().enumerate() {
-        let bits = rng.bits();
-        values[i] = match sampler {
-            Sampler::Fixed(v) => *v,
-            // `param_ranges` is the valid range within the magnitude limit (see compile).
-            _ => clamp(sampler.draw(bits), m.param_ranges[i]),
-        };
+    for (x, sampler) in values.iter_mut().zip(&m.samplers) {
+        if let Sampler::Fixed(v) = sampler {
+            *x = *v;
+        }
+    }
+    for (key, ids) in &m.param_blocks {
+        let mut rng = master.keyed(run, component::PARAMS, *key);
+        for &i in ids {
+            let i = i as usize;
+            let bits = rng.bits();
+            values[i] = match &m.samplers[i] {
+                Sampler::Fixed(v) => *v,
+                // `param_ranges` is the valid range within the magnitude limit (see compile).
+                sampler => clamp(sampler.draw(bits), m.param_ranges[i]),
+            };
+        }
     }
 }
 
@@ -100,7 +112,7 @@ pub fn simulate_sampled<O: Observer>(
     let last = m.horizon - 1;
     for (o, spec) in m.outcomes.iter().enumerate() {
         if spec.at_end {
-            st.outcome_first[o] = if spec.cond.holds(st, last) {
+            st.outcome_first[o] = if spec.cond.holds(st, Clock::end(last)) {
                 last
             } else {
                 u32::MAX
@@ -114,32 +126,46 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     for (r, spec) in m.relations.iter().enumerate() {
         st.h[r] = clamp(v[spec.initial as usize], m.bounds);
         st.impulse[r] = 0.0;
-        st.relation_run[r] = RelationRun {
-            keep: 1.0 - v[spec.fatigue as usize],
-            reactivity: spec.reverse.map_or(0.0, |_| v[spec.reactivity as usize]),
-            grievance: v[spec.grievance as usize],
-            noise: v[spec.noise as usize],
-            back: spec.reverse.unwrap_or(r),
-        };
+        let mut base = [0.0; 5];
+        base[rel_param::GRIEVANCE] = v[spec.grievance as usize];
+        base[rel_param::FATIGUE] = v[spec.fatigue as usize];
+        base[rel_param::REACTIVITY] = v[spec.reactivity as usize];
+        base[rel_param::SALIENCE] = v[spec.salience as usize];
+        base[rel_param::NOISE] = v[spec.noise as usize];
+        st.relation_base[r] = base;
     }
+    st.temp_shifts.clear();
+    refresh_relations(m, 0, st);
+    let v = &st.values;
     for (e, spec) in m.events.iter().enumerate() {
         st.event_run[e] = match &spec.timing {
             TimingSpec::Scheduled { probability, .. } => EventRun {
                 p: v[*probability as usize],
                 slope: 0.0,
+                grievance_slope: 0.0,
             },
             TimingSpec::Hazard {
-                rate, index_slope, ..
+                rate,
+                index_slope,
+                grievance_slope,
+                ..
             } => EventRun {
                 p: v[*rate as usize],
                 slope: v[*index_slope as usize],
+                grievance_slope: v[*grievance_slope as usize],
             },
         };
     }
     for (k, ms) in m.measures.iter().enumerate() {
+        let half_life = v[ms.half_life as usize];
         st.measure_run[k] = MeasureRun {
             threshold: v[ms.threshold as usize],
             persistence: v[ms.persistence as usize],
+            review: if half_life > 0.0 {
+                1.0 - pow(2.0, -1.0 / half_life)
+            } else {
+                1.0
+            },
         };
         let cost_at = |l: usize| {
             if l == 0 {
@@ -153,15 +179,13 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
             // At the top level there is no raising: its rung can never be reached.
             let mut lr = LevelRun {
                 raise_min_rung: usize::MAX,
+                owner_cost: cost_at(l),
                 ..LevelRun::default()
             };
             if l < n {
                 lr.raise_min_rung = ms.levels[l].min_rung;
                 lr.raise_dcost = cost_at(l + 1) - cost_at(l);
                 lr.raise_reward = v[ms.levels[l].reward as usize];
-            }
-            if l > 0 {
-                lr.lower_dcost = cost_at(l - 1) - cost_at(l);
             }
             st.level_run[st.level_base[k] + l] = lr;
         }
@@ -171,17 +195,22 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
             Control::Forced(l) => l,
             _ => start,
         };
-        // A forced measure is a move made at step 0: its target feels every level it climbs
-        // (or every easing, if forced below its initial level).
-        let sal = v[m.relations[ms.felt_by].salience as usize];
-        for l in start..level {
-            st.impulse[ms.felt_by] -= v[ms.levels[l as usize].weight as usize] * sal;
-        }
-        for l in (level..start).rev() {
-            st.impulse[ms.felt_by] -= ease_weight(&ms.levels[l as usize], v) * sal;
+        // A forced measure is imposed at step 0 as its owner would impose it: one move, whose
+        // weight is the forced level's (or, forced below its initial level, the easing of the
+        // initial level), felt once.
+        let sal = st.relation_run[ms.felt_by].salience;
+        if level > start {
+            st.impulse[ms.felt_by] -= v[ms.levels[level as usize - 1].weight as usize] * sal;
+        } else if level < start {
+            st.impulse[ms.felt_by] -= ease_weight(&ms.levels[start as usize - 1], v) * sal;
         }
         st.level[k] = level;
         st.max_level[k] = level;
+        st.level_since[k] = 0;
+        let base = st.level_base[k];
+        for l in 0..=n {
+            st.at_least_since[base + l] = if l <= level as usize { 0 } else { u32::MAX };
+        }
     }
     for (k, act) in m.acts.iter().enumerate() {
         st.act_run[k] = ActRun {
@@ -189,6 +218,7 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
             threshold: v[act.threshold as usize],
             owner_cost: act.owner_cost.map_or(0.0, |c| v[c as usize]),
             reward: v[act.reward as usize],
+            accept_threshold: act.accept.map_or(0.0, |a| v[a.threshold as usize]),
         };
     }
     for (i, p) in m.pressures.iter().enumerate() {
@@ -197,8 +227,10 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     }
     st.act_ready.fill(0);
     st.act_last.fill(u32::MAX);
+    st.offer_at.fill(u32::MAX);
     st.event_last.fill(u32::MAX);
     st.event_first.fill(u32::MAX);
+    st.sustained.fill(0);
     st.temp_mods.clear();
     st.next_expiry = u32::MAX;
     st.eff_stale = true;
@@ -210,10 +242,17 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     st.rung = rung_of(m, st);
     st.peak_rung = st.rung;
     st.peak_index = st.index;
-    master.reset(&mut st.events_stream, run, component::EVENTS);
-    master.reset(&mut st.noise_stream, run, component::NOISE);
-    for (a, s) in st.actor_streams.iter_mut().enumerate() {
-        master.reset(s, run, component::ACTORS + a as u64);
+    for (s, e) in st.event_streams.iter_mut().zip(&m.events) {
+        master.reset_keyed(s, run, component::EVENTS, e.key);
+    }
+    for (s, r) in st.noise_streams.iter_mut().zip(&m.relations) {
+        master.reset_keyed(s, run, component::NOISE, r.key);
+    }
+    for (s, a) in st.actor_streams.iter_mut().zip(&m.actors) {
+        master.reset_keyed(s, run, component::ACTORS, a.key);
+    }
+    for (s, ms) in st.lifting_streams.iter_mut().zip(&m.measures) {
+        master.reset_keyed(s, run, component::LIFTING, ms.key);
     }
 }
 
@@ -236,6 +275,43 @@ fn rung_of(m: &Model, st: &RunState) -> usize {
         }
     }
     r.max(st.implied_rung)
+}
+
+/// A relation parameter kept in its valid range (see "Numerical safety" in docs/model.md).
+fn clamp_relation_param(param: usize, x: f64) -> f64 {
+    let x = bounded(x);
+    match param {
+        rel_param::FATIGUE => x.clamp(0.0, 1.0),
+        rel_param::REACTIVITY => x.clamp(-1.0, 1.0),
+        rel_param::SALIENCE | rel_param::NOISE => x.max(0.0),
+        _ => x,
+    }
+}
+
+/// Recomputes the relations' live numbers from their base values (after lasting effects) and
+/// the temporary shifts still running at step `t`. Called when a shift starts or lapses.
+fn refresh_relations(m: &Model, t: u32, st: &mut RunState) {
+    st.temp_shifts.retain(|s| s.until > t);
+    st.next_shift_expiry = st
+        .temp_shifts
+        .iter()
+        .map(|s| s.until)
+        .min()
+        .unwrap_or(u32::MAX);
+    for (r, spec) in m.relations.iter().enumerate() {
+        let mut x = st.relation_base[r];
+        for s in st.temp_shifts.iter().filter(|s| s.relation == r) {
+            x[s.param] = clamp_relation_param(s.param, x[s.param] * s.factor + s.add);
+        }
+        st.relation_run[r] = RelationRun {
+            keep: 1.0 - x[rel_param::FATIGUE],
+            reactivity: spec.reverse.map_or(0.0, |_| x[rel_param::REACTIVITY]),
+            grievance: x[rel_param::GRIEVANCE],
+            noise: x[rel_param::NOISE],
+            salience: x[rel_param::SALIENCE],
+            back: spec.reverse.unwrap_or(r),
+        };
+    }
 }
 
 /// Recomputes what the measures in force add every step (irritation, pressure, costs) and the
@@ -304,8 +380,8 @@ fn refresh_actor_params(m: &Model, t: u32, st: &mut RunState) {
     for e in st.eff.iter_mut() {
         e[0] = e[0].max(0.0);
         e[1] = e[1].max(0.0);
-        e[2] = e[2].max(0.0);
-        e[3] = e[3].clamp(0.0, 1.0);
+        e[3] = e[3].max(0.0);
+        e[4] = e[4].clamp(0.0, 1.0);
     }
     st.eff_stale = false;
 }
@@ -345,14 +421,37 @@ fn levels_changed(st: &mut RunState) {
     st.changed |= deps::LEVEL;
 }
 
-/// Applies effects; temporary modifiers start counting at `first_step` (the step whose choices
-/// they first change: this step for events, the next one for acts).
-fn apply_effects(m: &Model, first_step: u32, effects: &[EffectSpec], st: &mut RunState) {
+/// Sets measure `k` to level `to` during step `t`, keeping the record of when each level was
+/// reached.
+fn set_level(st: &mut RunState, k: usize, to: u8, t: u32) {
+    let from = st.level[k];
+    if from == to {
+        return;
+    }
+    let base = st.level_base[k];
+    if to > from {
+        for l in from + 1..=to {
+            st.at_least_since[base + l as usize] = t;
+        }
+    } else {
+        for l in to + 1..=from {
+            st.at_least_since[base + l as usize] = u32::MAX;
+        }
+    }
+    st.level[k] = to;
+    st.max_level[k] = st.max_level[k].max(to);
+    st.level_since[k] = t;
+    levels_changed(st);
+}
+
+/// Applies effects; temporary modifiers and shifts start counting at `first_step` (the step whose
+/// choices they first change: this step for events, the next one for acts).
+fn apply_effects(m: &Model, t: u32, first_step: u32, effects: &[EffectSpec], st: &mut RunState) {
     for e in effects {
         let v = &st.values;
         match e {
             EffectSpec::Move { relation, weight } => {
-                let sal = v[m.relations[*relation].salience as usize];
+                let sal = st.relation_run[*relation].salience;
                 st.impulse[*relation] -= v[*weight as usize] * sal;
             }
             EffectSpec::Impulse { relation, amount } => {
@@ -366,13 +465,34 @@ fn apply_effects(m: &Model, first_step: u32, effects: &[EffectSpec], st: &mut Ru
             }
             EffectSpec::SetLevel { measure, level } => {
                 if m.measures[*measure].control == Control::Free {
-                    st.level[*measure] = *level;
-                    st.max_level[*measure] = st.max_level[*measure].max(*level);
-                    levels_changed(st);
+                    set_level(st, *measure, *level, t);
                 }
             }
             EffectSpec::AddPressure { pressure, amount } => {
                 st.pressure[*pressure] += v[*amount as usize];
+            }
+            EffectSpec::ShiftRelation {
+                relation,
+                param,
+                factor,
+                add,
+                duration,
+            } => {
+                let (f, a) = (v[*factor as usize], v[*add as usize]);
+                match duration {
+                    None => {
+                        let x = &mut st.relation_base[*relation][*param];
+                        *x = clamp_relation_param(*param, *x * f + a);
+                    }
+                    Some(d) => st.temp_shifts.push(TempShift {
+                        relation: *relation,
+                        param: *param,
+                        factor: f,
+                        add: a,
+                        until: first_step.saturating_add(*d),
+                    }),
+                }
+                refresh_relations(m, t, st);
             }
             EffectSpec::Modify { modifier, duration } => {
                 let tm = TempModifier {
@@ -389,22 +509,40 @@ fn apply_effects(m: &Model, first_step: u32, effects: &[EffectSpec], st: &mut Ru
     }
 }
 
-/// Takes the draws of the steps from `t` to the end of the window (or of the horizon) from the
-/// event, noise and actor streams.
+/// Takes the draws of the steps from `t` to the end of the window (or of the horizon) from
+/// every part of the event, noise, actor and lifting streams.
 fn take_draws(m: &Model, t: u32, st: &mut RunState) {
     let steps = DRAW_WINDOW.min((m.horizon - t) as usize);
-    let (ne, nr) = (m.events.len(), m.relations.len());
-    st.events_stream.fill32(&mut st.event_bits[..steps * ne]);
-    st.noise_stream.fill32(&mut st.noise_bits[..steps * nr]);
-    for (eps, &bits) in st.noise.iter_mut().zip(&st.noise_bits[..steps * nr]) {
+    for (s, bits) in st
+        .event_streams
+        .iter_mut()
+        .zip(st.event_bits.chunks_exact_mut(DRAW_WINDOW))
+    {
+        s.fill32(&mut bits[..steps]);
+    }
+    for (s, bits) in st
+        .noise_streams
+        .iter_mut()
+        .zip(st.noise_bits.chunks_exact_mut(DRAW_WINDOW))
+    {
+        s.fill32(&mut bits[..steps]);
+    }
+    for (eps, &bits) in st.noise.iter_mut().zip(&st.noise_bits) {
         *eps = normal_of32(bits);
     }
-    for (stream, bits) in st
+    for (s, bits) in st
         .actor_streams
         .iter_mut()
-        .zip(st.actor_bits.chunks_exact_mut(DRAW_WINDOW))
+        .zip(st.actor_bits.chunks_exact_mut(2 * DRAW_WINDOW))
     {
-        stream.fill64(&mut bits[..steps]);
+        s.fill64(&mut bits[..2 * steps]);
+    }
+    for (s, bits) in st
+        .lifting_streams
+        .iter_mut()
+        .zip(st.lifting_bits.chunks_exact_mut(DRAW_WINDOW))
+    {
+        s.fill32(&mut bits[..steps]);
     }
 }
 
@@ -418,8 +556,12 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     // H moves every step in practice; the other bits are set as things change.
     st.changed = deps::INDEX | deps::TIME;
 
+    read_gates(m, t, st, obs);
     fire_events(m, t, w, st, obs);
-    // 2. Effective actor parameters: base values, then measures in force, then event modifiers.
+    if t >= st.next_shift_expiry {
+        refresh_relations(m, t, st);
+    }
+    // Effective actor parameters: base values, then measures in force, then event modifiers.
     if st.eff_stale || t >= st.next_expiry {
         refresh_actor_params(m, t, st);
     }
@@ -427,16 +569,42 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     check_actor_params(m, t, st);
 
     choose(m, t, w, st, obs);
-    make_moves(m, t, st);
+    make_moves(m, t, st, obs);
     update_relations(m, w, st);
     update_rung_and_outcomes(m, t, st);
     obs.step(t, m, st);
 }
 
-/// 1. Events, in their order; each has its draw whatever happens.
+/// Phase 1: the state at the start of the step decides every lever's condition; offers of contact
+/// whose window has passed lapse (refused).
+#[inline(never)]
+fn read_gates<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
+    for (g, c) in m.gates.iter().enumerate() {
+        let ok = c.holds(st, Clock::start(t));
+        st.allowed[g] = ok;
+    }
+    for (k, act) in m.acts.iter().enumerate() {
+        if let Some(acc) = act.accept {
+            let at = st.offer_at[k];
+            if at != u32::MAX && t > at.saturating_add(acc.within) {
+                st.offer_at[k] = u32::MAX;
+                if O::DETAILED {
+                    obs.contact(t, k, false);
+                }
+            }
+        }
+    }
+}
+
+/// Phase 2, events: every event's gate and chance are read on the state at the start of the step,
+/// then those that fire apply their effects in the order of their names. Each event has its
+/// draw whatever happens.
 #[inline(never)]
 fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut O) {
-    let draws = w * m.events.len();
+    st.fired.clear();
+    let clock = Clock::start(t);
+    let grievance =
+        0.5 * (st.relation_run[m.focal.0].grievance + st.relation_run[m.focal.1].grievance);
     for (e, gate) in m.event_gates.iter().enumerate() {
         if t < gate.from || t > gate.until {
             continue;
@@ -447,42 +615,62 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
         }
         let run = st.event_run[e];
         let p = match &m.events[e].timing {
-            TimingSpec::Scheduled { .. } => run.p,
+            TimingSpec::Scheduled { when, .. } => {
+                if when.as_ref().is_some_and(|c| !c.holds(st, clock)) {
+                    continue;
+                }
+                run.p
+            }
             TimingSpec::Hazard { factors, .. } => {
                 let mut p = run.p;
-                if run.slope != 0.0 {
-                    p *= exp(run.slope * st.index);
+                let x = run.slope * st.index + run.grievance_slope * grievance;
+                if x != 0.0 {
+                    p *= exp(x);
                 }
                 for (c, times) in factors {
-                    if c.holds(st, t) {
+                    if c.holds(st, clock) {
                         p *= st.values[*times as usize];
                     }
                 }
                 if p > 0.0 { p.min(1.0) } else { continue }
             }
         };
-        if unit32(st.event_bits[draws + e]) < p {
-            st.changed |= deps::EVENT;
-            st.event_last[e] = t;
-            if st.event_first[e] == u32::MAX {
-                st.event_first[e] = t;
-            }
-            if O::DETAILED {
-                obs.event(t, e, p);
-            }
-            apply_effects(m, t, &m.events[e].effects, st);
+        if unit32(st.event_bits[e * DRAW_WINDOW + w]) < p {
+            st.fired.push((e, p));
         }
+    }
+    for i in 0..st.fired.len() {
+        let (e, p) = st.fired[i];
+        st.changed |= deps::EVENT;
+        st.event_last[e] = t;
+        if st.event_first[e] == u32::MAX {
+            st.event_first[e] = t;
+        }
+        if O::DETAILED {
+            obs.event(t, e, p);
+        }
+        apply_effects(m, t, t, &m.events[e].effects, st);
     }
 }
 
-/// 3. Choices, all from the same state; two 32-bit draws per actor (one 64-bit word), always.
+/// Whether a lever's condition (an index in [`Model::gates`]) held at the start of the step.
+#[inline]
+fn gate_open(st: &RunState, g: Option<usize>) -> bool {
+    g.is_none_or(|g| st.allowed[g])
+}
+
+/// Phase 3, choices, all from the same state, by a nested logit: first escalate, hold or
+/// de-escalate, each direction valued by its best option; then which option within it. Two
+/// 64-bit draws per actor per step, always.
 #[inline(never)]
 fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut O) {
     for (a, spec) in m.actors.iter().enumerate() {
-        let bits = st.actor_bits[a * DRAW_WINDOW + w];
-        let ua = unit32(bits as u32);
-        let uc = unit32((bits >> 32) as u32);
-        let [lambda, resolve, cost_weight, activity] = st.eff[a];
+        let w0 = st.actor_bits[a * 2 * DRAW_WINDOW + 2 * w];
+        let w1 = st.actor_bits[a * 2 * DRAW_WINDOW + 2 * w + 1];
+        let ua = unit32(w0 as u32);
+        let un = unit32((w0 >> 32) as u32);
+        let uo = unit32(w1 as u32);
+        let [lambda, sensitivity, hawkishness, cost_weight, activity] = st.eff[a];
         if ua >= activity {
             st.choices[a] = Choice::Hold;
             if O::DETAILED {
@@ -500,35 +688,49 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
         }
         let v = &st.values;
         // Pressure pushes toward escalation (or peace); the cost others' measures inflict
-        // pushes toward peace, weighed by the actor's cost weight.
+        // pushes toward peace, weighed by the actor's cost weight. Hawkishness is readiness to
+        // escalate whatever the hostility.
         let push: f64 = spec
             .pressures
             .iter()
             .map(|&p| st.pressure[p] * v[m.pressures[p].push as usize])
             .sum::<f64>()
-            - cost_weight * st.pain[a];
+            - cost_weight * st.pain[a]
+            + hawkishness;
         // The options go into fixed buffers (sized by the model), so the loop never allocates.
         let mut n = 0;
-        let mut add = |st: &mut RunState, c: Choice, u: f64| {
+        let mut add = |st: &mut RunState, c: Choice, u: f64, dir: i8| {
             st.options[n] = c;
             st.weights[n] = u;
+            st.dirs[n] = dir;
             n += 1;
         };
-        add(st, Choice::Hold, 0.0);
+        add(st, Choice::Hold, 0.0, 0);
         for source in &spec.options {
             match *source {
                 OptionSource::Measure { measure: k, motive } => {
+                    let ms = &m.measures[k];
                     let mr = st.measure_run[k];
                     let l = st.level[k] as usize;
-                    let lr = st.level_run[st.level_base[k] + l];
-                    let drive = resolve * (st.h[motive] - mr.threshold) + push;
-                    if st.rung >= lr.raise_min_rung {
+                    let base = st.level_base[k];
+                    let lr = st.level_run[base + l];
+                    let drive = sensitivity * (st.h[motive] - mr.threshold) + push;
+                    if st.rung >= lr.raise_min_rung && gate_open(st, ms.raise_when) {
                         let u = drive - cost_weight * lr.raise_dcost + lr.raise_reward;
-                        add(st, Choice::Raise(k as u16), u);
+                        add(st, Choice::Raise(k as u16), u, 1);
                     }
-                    if l > 0 {
-                        let u = -drive - cost_weight * lr.lower_dcost - mr.persistence;
-                        add(st, Choice::Lower(k as u16), u);
+                    let reviewed = unit32(st.lifting_bits[k * DRAW_WINDOW + w]) < mr.review;
+                    if l > 0
+                        && ms.reversible
+                        && reviewed
+                        && t - st.level_since[k] >= ms.min_duration
+                        && gate_open(st, ms.lower_when)
+                    {
+                        for to in (0..l).rev() {
+                            let saving = st.level_run[base + to].owner_cost - lr.owner_cost;
+                            let u = -drive - cost_weight * saving - mr.persistence;
+                            add(st, Choice::Lower(k as u16, to as u8), u, -1);
+                        }
                     }
                 }
                 OptionSource::Act {
@@ -536,44 +738,43 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
                     motive,
                     min_rung,
                 } => {
-                    if t < st.act_ready[k] || st.rung < min_rung {
+                    let act = &m.acts[k];
+                    if t < st.act_ready[k]
+                        || st.rung < min_rung
+                        || (act.once && st.act_last[k] != u32::MAX)
+                        || st.offer_at[k] != u32::MAX
+                        || !gate_open(st, act.allowed_when)
+                    {
                         continue;
                     }
                     let ar = st.act_run[k];
-                    let d = if ar.weight <= 0.0 { 1.0 } else { -1.0 };
-                    let u = d * (resolve * (st.h[motive] - ar.threshold) + push)
+                    let d = if ar.weight > 0.0 { -1.0 } else { 1.0 };
+                    let u = d * (sensitivity * (st.h[motive] - ar.threshold) + push)
                         - cost_weight * ar.owner_cost
                         + ar.reward;
-                    add(st, Choice::Act(k as u16), u);
+                    add(st, Choice::Act(k as u16), u, d as i8);
+                }
+                OptionSource::Accept { act: k, motive } => {
+                    let at = st.offer_at[k];
+                    // An offer can be accepted from the step after it was made.
+                    if at == u32::MAX || at >= t {
+                        continue;
+                    }
+                    let ar = st.act_run[k];
+                    let u = -(sensitivity * (st.h[motive] - ar.accept_threshold) + push);
+                    add(st, Choice::Accept(k as u16), u, -1);
                 }
             }
         }
-        // Logit choice by inverse CDF over the options in their fixed order.
-        let weights = &mut st.weights[..n];
-        let umax = weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let mut total = 0.0;
-        for w in weights.iter_mut() {
-            *w = exp(lambda * (*w - umax));
-            total += *w;
-        }
-        let target = uc * total;
-        let mut acc = 0.0;
-        let mut pick = n - 1;
-        for (i, w) in weights.iter().enumerate() {
-            acc += w;
-            if target < acc {
-                pick = i;
-                break;
-            }
-        }
-        st.choices[a] = st.options[pick];
+        let (pick, probability) = nested_logit(st, n, lambda, un, uo);
+        let choice = st.options[pick];
+        st.choices[a] = choice;
         if O::DETAILED {
-            let choice = st.options[pick];
             let d = Decision {
                 actor: a,
                 active: true,
                 choice,
-                probability: st.weights[pick] / total,
+                probability,
                 weight: move_weight(m, st, choice),
                 options: n,
             };
@@ -582,59 +783,133 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
     }
 }
 
-/// 4. Moves apply in actor order.
+/// The nested logit over the `n` options in the buffers: a direction (hold, escalate,
+/// de-escalate, in that order) by logit over the best utility each offers, with `un`; then an
+/// option of that direction by logit over their utilities, with `uo`. Returns the option and
+/// its probability. Adding an option no better than the best of its direction leaves the
+/// chance of that direction as it was; at λ = 0 every direction on offer is equally likely.
+fn nested_logit(st: &mut RunState, n: usize, lambda: f64, un: f64, uo: f64) -> (usize, f64) {
+    let mut best = [0.0, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for i in 1..n {
+        let d = if st.dirs[i] > 0 { 1 } else { 2 };
+        best[d] = f64::max(best[d], st.weights[i]);
+    }
+    let top = best.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut nest_w = [0.0; 3];
+    let mut total = 0.0;
+    for (nw, &b) in nest_w.iter_mut().zip(&best) {
+        if b > f64::NEG_INFINITY {
+            *nw = exp(lambda * (b - top));
+            total += *nw;
+        }
+    }
+    let target = un * total;
+    let mut acc = 0.0;
+    let mut nest = 0;
+    for (d, &nw) in nest_w.iter().enumerate() {
+        if nw > 0.0 {
+            nest = d;
+            acc += nw;
+            if target < acc {
+                break;
+            }
+        }
+    }
+    let p_nest = nest_w[nest] / total;
+    if nest == 0 {
+        return (0, p_nest);
+    }
+    let dir: i8 = if nest == 1 { 1 } else { -1 };
+    let mut sum = 0.0;
+    let mut last = 0;
+    for i in 1..n {
+        if st.dirs[i] == dir {
+            st.weights[i] = exp(lambda * (st.weights[i] - best[nest]));
+            sum += st.weights[i];
+            last = i;
+        }
+    }
+    let target = uo * sum;
+    let mut acc = 0.0;
+    for i in 1..n {
+        if st.dirs[i] == dir {
+            acc += st.weights[i];
+            if target < acc {
+                return (i, p_nest * st.weights[i] / sum);
+            }
+        }
+    }
+    (last, p_nest * st.weights[last] / sum)
+}
+
+/// Performs act `k` at step `t` (or, for a contact, when it is accepted).
+fn perform_act(m: &Model, t: u32, k: usize, st: &mut RunState) {
+    let act = &m.acts[k];
+    let v = &st.values;
+    let sal = st.relation_run[act.felt_by].salience;
+    st.impulse[act.felt_by] -= v[act.weight as usize] * sal;
+    for &(who, c) in &act.costs {
+        st.cost[who] += v[c as usize];
+    }
+    st.act_last[k] = t;
+    st.changed |= deps::ACT;
+    // Blocked for `cooldown` steps after this one, as events are.
+    st.act_ready[k] = t.saturating_add(act.cooldown).saturating_add(1);
+    apply_effects(m, t, t + 1, &act.effects, st);
+}
+
+/// Phase 4: moves apply in actor order.
 #[inline(never)]
-fn make_moves(m: &Model, t: u32, st: &mut RunState) {
+fn make_moves<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     for a in 0..m.actors.len() {
         let mut choice = st.choices[a];
         // An act's SetLevel earlier in this loop may have moved the measure already.
-        if let Choice::Raise(k) = choice
-            && st.level[k as usize] as usize >= m.measures[k as usize].levels.len()
-        {
-            choice = Choice::Hold;
+        match choice {
+            Choice::Raise(k)
+                if st.level[k as usize] as usize >= m.measures[k as usize].levels.len() =>
+            {
+                choice = Choice::Hold
+            }
+            Choice::Lower(k, to) if st.level[k as usize] <= to => choice = Choice::Hold,
+            _ => {}
         }
-        if let Choice::Lower(k) = choice
-            && st.level[k as usize] == 0
-        {
-            choice = Choice::Hold;
-        }
-        let v = &st.values;
         match choice {
             Choice::Hold => {}
-            Choice::Raise(k) | Choice::Lower(k) => {
+            Choice::Raise(k) | Choice::Lower(k, _) => {
                 let k = k as usize;
                 let ms = &m.measures[k];
                 let w = move_weight(m, st, choice);
-                let sal = v[m.relations[ms.felt_by].salience as usize];
+                let sal = st.relation_run[ms.felt_by].salience;
                 st.impulse[ms.felt_by] -= w * sal;
-                if matches!(choice, Choice::Raise(_)) {
-                    st.level[k] += 1;
-                    st.max_level[k] = st.max_level[k].max(st.level[k]);
-                } else {
-                    st.level[k] -= 1;
-                }
-                levels_changed(st);
+                let to = match choice {
+                    Choice::Lower(_, to) => to,
+                    _ => st.level[k] + 1,
+                };
+                set_level(st, k, to, t);
             }
             Choice::Act(k) => {
                 let k = k as usize;
-                let act = &m.acts[k];
-                let sal = v[m.relations[act.felt_by].salience as usize];
-                st.impulse[act.felt_by] -= v[act.weight as usize] * sal;
-                for &(who, c) in &act.costs {
-                    st.cost[who] += v[c as usize];
+                if m.acts[k].accept.is_some() {
+                    // A contact is an offer until the other side accepts it.
+                    st.offer_at[k] = t;
+                } else {
+                    perform_act(m, t, k, st);
                 }
-                st.act_last[k] = t;
-                st.changed |= deps::ACT;
-                // Blocked for `cooldown` steps after this one, as events are.
-                st.act_ready[k] = t.saturating_add(act.cooldown).saturating_add(1);
-                apply_effects(m, t + 1, &act.effects, st);
+            }
+            Choice::Accept(k) => {
+                let k = k as usize;
+                st.offer_at[k] = u32::MAX;
+                perform_act(m, t, k, st);
+                if O::DETAILED {
+                    obs.contact(t, k, true);
+                }
             }
         }
     }
 }
 
-/// The measures in force add their standing irritation, pressure and costs; then 5. the
-/// relations move and 6. pressure fades.
+/// The measures in force add their standing irritation, pressure and costs; then (phase 5)
+/// the relations move and (phase 6) pressure fades.
 #[inline(never)]
 fn update_relations(m: &Model, w: usize, st: &mut RunState) {
     // Measures in force: standing irritation, pressure, costs.
@@ -659,12 +934,11 @@ fn update_relations(m: &Model, w: usize, st: &mut RunState) {
     let impulse = &mut st.impulse[..nr];
     let standing = &st.standing_impulse[..nr];
     let runs = &st.relation_run[..nr];
-    let noise = &st.noise[w * nr..(w + 1) * nr];
     for r in 0..nr {
         let rr = &runs[r];
         let imp = impulse[r] + standing[r];
-        let y =
-            rr.keep * h[r] + rr.reactivity * h[rr.back] + rr.grievance + imp + rr.noise * noise[r];
+        let eps = st.noise[r * DRAW_WINDOW + w];
+        let y = rr.keep * h[r] + rr.reactivity * h[rr.back] + rr.grievance + imp + rr.noise * eps;
         // NaN cannot arise from validated inputs; map it to the lower bound all the same.
         next[r] = if y.is_nan() { lo } else { y.clamp(lo, hi) };
         impulse[r] = 0.0;
@@ -677,7 +951,7 @@ fn update_relations(m: &Model, w: usize, st: &mut RunState) {
     }
 }
 
-/// 7. The index, the rung and the outcomes.
+/// Phase 7: the index, the rung, the counts of sustained conditions and the outcomes.
 #[inline(never)]
 fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
     st.index = 0.5 * (st.h[m.focal.0] + st.h[m.focal.1]);
@@ -689,6 +963,13 @@ fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
     st.peak_rung = st.peak_rung.max(st.rung);
     st.peak_index = st.peak_index.max(st.index);
     st.steps_on_rung[st.rung] += 1;
+    let clock = Clock::end(t);
+    // Inner conditions come first in the list, so each count reads the counts it depends on
+    // as of this step.
+    for (i, c) in m.sustained.iter().enumerate() {
+        let held = c.holds(st, clock);
+        st.sustained[i] = if held { st.sustained[i] + 1 } else { 0 };
+    }
     // At step 0 every predicate is checked; later only those that read something that changed.
     let changed = if t == 0 { u8::MAX } else { st.changed };
     for (o, spec) in m.outcomes.iter().enumerate() {
@@ -697,21 +978,23 @@ fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
             spec.deps & changed != 0
                 || spec.at_end
                 || st.outcome_first[o] != u32::MAX
-                || !spec.cond.holds(st, t),
+                || !spec.cond.holds(st, clock),
             "step {t}: outcome {} holds but was skipped",
             spec.name
         );
         if spec.deps & changed != 0
             && !spec.at_end
             && st.outcome_first[o] == u32::MAX
-            && spec.cond.holds(st, t)
+            && spec.cond.holds(st, clock)
         {
             st.outcome_first[o] = t;
         }
     }
 }
 
-/// The Goldstein weight of a move.
+/// The Goldstein weight of a move: raising, the weight of the level reached; lowering (by any
+/// number of levels), the easing of the level in force; an act or an accepted contact, its
+/// weight.
 fn move_weight(m: &Model, st: &RunState, c: Choice) -> f64 {
     let v = &st.values;
     match c {
@@ -720,10 +1003,10 @@ fn move_weight(m: &Model, st: &RunState, c: Choice) -> f64 {
             let ms = &m.measures[k as usize];
             v[ms.levels[st.level[k as usize] as usize].weight as usize]
         }
-        Choice::Lower(k) => {
+        Choice::Lower(k, _) => {
             let ms = &m.measures[k as usize];
             ease_weight(&ms.levels[st.level[k as usize] as usize - 1], v)
         }
-        Choice::Act(k) => v[m.acts[k as usize].weight as usize],
+        Choice::Act(k) | Choice::Accept(k) => v[m.acts[k as usize].weight as usize],
     }
 }

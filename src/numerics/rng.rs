@@ -1,19 +1,41 @@
 //! Random streams: one key from the master seed; run r's component c reads ChaCha8 stream
-//! `r·2^16 + c`. Streams never overlap, and each component's numbers depend only on (seed, r, c).
+//! `r·2^16 + c`. A named part of a component (an event, an actor, a relation, a measure, a block
+//! of parameters) reads its own stretch of that stream: 2^32 words starting at word
+//! `key·2^32`, where `key` is 36 bits of the FNV-1a hash of its name ([`key_of`]). So each
+//! part's numbers depend only on (seed, r, c, its name): adding, removing or reordering
+//! events or levers shifts no other part's draws.
 
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Component numbers of the streams of a run.
+/// Component numbers of the streams of a run. Each is split into named parts ([`key_of`]).
 pub mod component {
-    /// Sampling of the uncertain parameters.
+    /// Sampling of the uncertain parameters (one part per block: an actor, a relation, a
+    /// pressure, a lever, an event).
     pub const PARAMS: u64 = 0;
-    /// Event draws (one 32-bit draw per event per step).
+    /// Event draws (one part per event, one 32-bit draw per step).
     pub const EVENTS: u64 = 1;
-    /// Relation noise (one 32-bit draw per relation per step).
+    /// Relation noise (one part per relation, one 32-bit draw per step).
     pub const NOISE: u64 = 2;
-    /// Actor a's choices use stream `ACTORS + a` (two 32-bit draws per step).
-    pub const ACTORS: u64 = 16;
+    /// Actors' choices (one part per actor, two 64-bit draws per step).
+    pub const ACTORS: u64 = 3;
+    /// Measures' lifting reviews (one part per measure, one 32-bit draw per step).
+    pub const LIFTING: u64 = 4;
+}
+
+/// Bits of a name's hash that select its part of a component's stream.
+const KEY_BITS: u32 = 36;
+
+/// The key of a named part of a stream: 36 bits of the 64-bit FNV-1a hash of the name, the
+/// same on every platform. Two names of one component with the same key would share draws;
+/// compilation refuses them (a chance of about n²/2^37 for n names).
+pub fn key_of(name: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h >> (64 - KEY_BITS)
 }
 
 /// Largest run index the stream layout supports (2^48 − 1).
@@ -42,6 +64,20 @@ impl Master {
     pub fn reset(&self, s: &mut Stream, run: u64, component: u64) {
         s.0.clone_from(&self.0);
         s.0.set_stream((run << 16) | component);
+    }
+
+    /// The part of a component's stream that belongs to a named thing ([`key_of`] its name).
+    pub fn keyed(&self, run: u64, component: u64, key: u64) -> Stream {
+        let mut s = self.stream(run, component);
+        s.0.set_word_pos(((key & ((1 << KEY_BITS) - 1)) as u128) << 32);
+        s
+    }
+
+    /// As [`Master::keyed`], in place.
+    #[inline]
+    pub fn reset_keyed(&self, s: &mut Stream, run: u64, component: u64, key: u64) {
+        self.reset(s, run, component);
+        s.0.set_word_pos(((key & ((1 << KEY_BITS) - 1)) as u128) << 32);
     }
 }
 
@@ -127,6 +163,24 @@ mod tests {
         let (x1, x2, x3) = (s1.bits(), s2.bits(), s3.bits());
         assert!(x1 != x2 && x1 != x3 && x2 != x3);
         assert_ne!(Master::new(8).stream(3, 1).bits(), x1);
+    }
+
+    #[test]
+    fn keyed_parts_are_distinct_and_reproducible() {
+        let m = Master::new(7);
+        let (a, b) = (key_of("summit"), key_of("arrests"));
+        assert_ne!(a, b);
+        assert!(a < 1 << 36 && b < 1 << 36);
+        // FNV-1a of "a" is 0xaf63dc4c8601ec8c; its top 36 bits are the key.
+        assert_eq!(key_of("a"), 0xaf63dc4c8601ec8c >> 28);
+        let x = m.keyed(3, 1, a).bits();
+        assert_eq!(m.keyed(3, 1, a).bits(), x);
+        assert_ne!(m.keyed(3, 1, b).bits(), x);
+        assert_ne!(m.keyed(4, 1, a).bits(), x);
+        assert_ne!(m.keyed(3, 2, a).bits(), x);
+        let mut s = m.stream(0, 0);
+        m.reset_keyed(&mut s, 3, 1, a);
+        assert_eq!(s.bits(), x);
     }
 
     #[test]

@@ -76,6 +76,11 @@ pub fn condition_text(c: &Condition) -> String {
         Condition::EventOccurred(e) => format!("{e} occurred"),
         Condition::EventWithin(e, n) => format!("{e} within {n} steps"),
         Condition::ActWithin(a, n) => format!("{a} within {n} steps"),
+        Condition::ActOccurred(a) => format!("{a} performed"),
+        Condition::StepIn(a, b) => format!("step in {a}..{b}"),
+        Condition::LevelHeldFor(l, n, k) => format!("{l} >= level {n} for {k} steps"),
+        Condition::LevelEverReached(l, n) => format!("{l} reached level {n}"),
+        Condition::Sustained(c, n) => format!("({}) for {n} steps", condition_text(c)),
         Condition::All(cs) => cs
             .iter()
             .map(condition_text)
@@ -106,6 +111,22 @@ fn effect_text(e: &Effect) -> String {
         },
         Effect::SetLevel { lever, level } => format!("{lever} := {level}"),
         Effect::AddPressure { pressure, amount } => format!("{pressure} += {}", amount.describe()),
+        Effect::ShiftRelation {
+            from,
+            to,
+            param,
+            factor,
+            add,
+            duration,
+        } => format!(
+            "{from}->{to}.{param:?} x {} + {}{}",
+            factor.describe(),
+            add.describe(),
+            match duration {
+                Some(d) => format!(" for {d}"),
+                None => " for good".into(),
+            }
+        ),
         Effect::Modify {
             actor,
             param,
@@ -162,7 +183,8 @@ pub fn describe(s: &Scenario) -> String {
         "actor",
         "kind",
         "rationality",
-        "resolve",
+        "sensitivity",
+        "hawkishness",
         "cost weight",
         "activity",
         "label",
@@ -172,7 +194,8 @@ pub fn describe(s: &Scenario) -> String {
             a.name.clone(),
             format!("{:?}", a.kind),
             a.rationality.describe(),
-            a.resolve.describe(),
+            a.sensitivity.describe(),
+            a.hawkishness.describe(),
             a.cost_weight.describe(),
             a.activity.describe(),
             a.label.clone(),
@@ -271,8 +294,16 @@ pub fn describe(s: &Scenario) -> String {
     let mut t = Table::new(&["event", "timing", "effects"]);
     for e in &s.events {
         let timing = match &e.timing {
-            Timing::Scheduled { step, probability } => {
-                format!("step {step}, p {}", probability.describe())
+            Timing::Scheduled {
+                step,
+                probability,
+                when,
+            } => {
+                let mut s = format!("step {step}, p {}", probability.describe());
+                if let Some(c) = when {
+                    s += &format!(" if {}", condition_text(c));
+                }
+                s
             }
             Timing::Hazard {
                 rate,

@@ -39,8 +39,10 @@ pub enum PressureField {
 pub enum MeasureField {
     /// `threshold`: θ, the motivating hostility above which raising it pays.
     Threshold,
-    /// `persistence`: utility lost by backing down one level.
+    /// `persistence`: utility lost by backing down.
     Persistence,
+    /// `half_life`: the lifting clock, in steps.
+    HalfLife,
 }
 
 /// A field of a [`Level`](super::Level) of a measure.
@@ -80,6 +82,8 @@ pub enum ActField {
     Cost,
     /// `reward`: utility to the owner of performing it.
     Reward,
+    /// `accept_threshold`: θ of the side that accepts a contact.
+    AcceptThreshold,
 }
 
 /// A field of an event's [`Timing`](super::Timing) or of one of its hazard's factors.
@@ -91,6 +95,8 @@ pub enum TimingField {
     Rate,
     /// `index_slope` of a hazard.
     IndexSlope,
+    /// `grievance_slope` of a hazard.
+    GrievanceSlope,
     /// `times` of a hazard's [`Factor`](super::Factor).
     FactorTimes,
 }
@@ -111,6 +117,10 @@ pub enum EffectField {
     ModifyFactor,
     /// `add` of a `Modify`.
     ModifyAdd,
+    /// `factor` of a `ShiftRelation`.
+    ShiftFactor,
+    /// `add` of a `ShiftRelation`.
+    ShiftAdd,
 }
 
 /// Every field that holds a number, by the record that holds it.
@@ -153,14 +163,15 @@ const GOLDSTEIN: ValidRange = ValidRange::Between(-10.0, 10.0);
 
 impl ParamField {
     /// Every field, for tests and listings.
-    pub const ALL: [ParamField; 37] = {
+    pub const ALL: [ParamField; 43] = {
         use ActField as A;
         use EffectField as E;
         use LevelField as L;
         use ParamField::*;
         [
             Actor(ActorParam::Rationality),
-            Actor(ActorParam::Resolve),
+            Actor(ActorParam::Sensitivity),
+            Actor(ActorParam::Hawkishness),
             Actor(ActorParam::CostWeight),
             Actor(ActorParam::Activity),
             Relation(RelationField::Initial),
@@ -174,6 +185,7 @@ impl ParamField {
             Pressure(PressureField::Push),
             Measure(MeasureField::Threshold),
             Measure(MeasureField::Persistence),
+            Measure(MeasureField::HalfLife),
             Level(L::Weight),
             Level(L::EaseWeight),
             Level(L::Irritation),
@@ -186,9 +198,11 @@ impl ParamField {
             Act(A::Weight),
             Act(A::Cost),
             Act(A::Reward),
+            Act(A::AcceptThreshold),
             Timing(TimingField::Probability),
             Timing(TimingField::Rate),
             Timing(TimingField::IndexSlope),
+            Timing(TimingField::GrievanceSlope),
             Timing(TimingField::FactorTimes),
             Effect(E::MoveWeight),
             Effect(E::ImpulseAmount),
@@ -196,6 +210,8 @@ impl ParamField {
             Effect(E::PressureAmount),
             Effect(E::ModifyFactor),
             Effect(E::ModifyAdd),
+            Effect(E::ShiftFactor),
+            Effect(E::ShiftAdd),
         ]
     };
 
@@ -206,7 +222,8 @@ impl ParamField {
         match self {
             Actor(f) => match f {
                 ActorParam::Rationality => "rationality",
-                ActorParam::Resolve => "resolve",
+                ActorParam::Sensitivity => "sensitivity",
+                ActorParam::Hawkishness => "hawkishness",
                 ActorParam::CostWeight => "cost_weight",
                 ActorParam::Activity => "activity",
             },
@@ -226,6 +243,7 @@ impl ParamField {
             Measure(f) => match f {
                 MeasureField::Threshold => "threshold",
                 MeasureField::Persistence => "persistence",
+                MeasureField::HalfLife => "half_life",
             },
             Level(f) => match f {
                 LevelField::Weight => "weight",
@@ -244,11 +262,13 @@ impl ParamField {
                 ActField::Weight => "weight",
                 ActField::Cost => "costs",
                 ActField::Reward => "reward",
+                ActField::AcceptThreshold => "accept_threshold",
             },
             Timing(f) => match f {
                 TimingField::Probability => "probability",
                 TimingField::Rate => "rate",
                 TimingField::IndexSlope => "index_slope",
+                TimingField::GrievanceSlope => "grievance_slope",
                 TimingField::FactorTimes => "times",
             },
             Effect(f) => match f {
@@ -258,6 +278,8 @@ impl ParamField {
                 EffectField::PressureAmount => "amount",
                 EffectField::ModifyFactor => "factor",
                 EffectField::ModifyAdd => "add",
+                EffectField::ShiftFactor => "factor",
+                EffectField::ShiftAdd => "add",
             },
         }
     }
@@ -267,9 +289,10 @@ impl ParamField {
         use ParamField::*;
         match self {
             Actor(f) => match f {
-                ActorParam::Rationality | ActorParam::Resolve | ActorParam::CostWeight => {
+                ActorParam::Rationality | ActorParam::Sensitivity | ActorParam::CostWeight => {
                     NON_NEGATIVE
                 }
+                ActorParam::Hawkishness => ANY,
                 ActorParam::Activity => SHARE,
             },
             Relation(f) => match f {
@@ -286,6 +309,7 @@ impl ParamField {
             },
             Measure(f) => match f {
                 MeasureField::Threshold | MeasureField::Persistence => ANY,
+                MeasureField::HalfLife => NON_NEGATIVE,
             },
             Level(f) => match f {
                 LevelField::Weight | LevelField::EaseWeight => GOLDSTEIN,
@@ -299,19 +323,22 @@ impl ParamField {
             Act(f) => match f {
                 ActField::Weight => GOLDSTEIN,
                 ActField::Cost => NON_NEGATIVE,
-                ActField::Threshold | ActField::Reward => ANY,
+                ActField::Threshold | ActField::Reward | ActField::AcceptThreshold => ANY,
             },
             Timing(f) => match f {
                 TimingField::Probability | TimingField::Rate => SHARE,
-                TimingField::IndexSlope => ANY,
+                TimingField::IndexSlope | TimingField::GrievanceSlope => ANY,
                 TimingField::FactorTimes => NON_NEGATIVE,
             },
             Effect(f) => match f {
                 EffectField::MoveWeight => GOLDSTEIN,
-                EffectField::ScaleFactor | EffectField::ModifyFactor => NON_NEGATIVE,
+                EffectField::ScaleFactor | EffectField::ModifyFactor | EffectField::ShiftFactor => {
+                    NON_NEGATIVE
+                }
                 EffectField::ImpulseAmount
                 | EffectField::PressureAmount
-                | EffectField::ModifyAdd => ANY,
+                | EffectField::ModifyAdd
+                | EffectField::ShiftAdd => ANY,
             },
         }
     }
@@ -332,7 +359,8 @@ impl ParamField {
         match self {
             Actor(f) => match f {
                 ActorParam::Rationality => "per unit of utility",
-                ActorParam::Resolve => "utility per point",
+                ActorParam::Sensitivity => "utility per point",
+                ActorParam::Hawkishness => "utility",
                 ActorParam::CostWeight => "utility per cost unit",
                 ActorParam::Activity => "probability per step",
             },
@@ -350,6 +378,7 @@ impl ParamField {
             Measure(f) => match f {
                 MeasureField::Threshold => "points",
                 MeasureField::Persistence => "utility",
+                MeasureField::HalfLife => "steps",
             },
             Level(f) => match f {
                 LevelField::Weight | LevelField::EaseWeight => "Goldstein points",
@@ -363,7 +392,7 @@ impl ParamField {
                 ModifierField::Add => "the parameter's unit",
             },
             Act(f) => match f {
-                ActField::Threshold => "points",
+                ActField::Threshold | ActField::AcceptThreshold => "points",
                 ActField::Weight => "Goldstein points",
                 ActField::Cost => "cost units, once",
                 ActField::Reward => "utility",
@@ -372,14 +401,17 @@ impl ParamField {
                 TimingField::Probability => "probability",
                 TimingField::Rate => "probability per step",
                 TimingField::IndexSlope => "per point of H",
+                TimingField::GrievanceSlope => "per point of grievance",
                 TimingField::FactorTimes => "multiplier",
             },
             Effect(f) => match f {
                 EffectField::MoveWeight => "Goldstein points",
                 EffectField::ImpulseAmount => "points",
-                EffectField::ScaleFactor | EffectField::ModifyFactor => "multiplier",
+                EffectField::ScaleFactor | EffectField::ModifyFactor | EffectField::ShiftFactor => {
+                    "multiplier"
+                }
                 EffectField::PressureAmount => "stock units",
-                EffectField::ModifyAdd => "the parameter's unit",
+                EffectField::ModifyAdd | EffectField::ShiftAdd => "the parameter's unit",
             },
         }
     }
@@ -425,8 +457,9 @@ mod tests {
         use ParamField::*;
         let at_least_zero = [
             Actor(ActorParam::Rationality),
-            Actor(ActorParam::Resolve),
+            Actor(ActorParam::Sensitivity),
             Actor(ActorParam::CostWeight),
+            Measure(MeasureField::HalfLife),
             Relation(RelationField::Noise),
             Relation(RelationField::Salience),
             Pressure(PressureField::Initial),
@@ -436,12 +469,17 @@ mod tests {
             Timing(TimingField::FactorTimes),
             Effect(EffectField::ScaleFactor),
             Effect(EffectField::ModifyFactor),
+            Effect(EffectField::ShiftFactor),
         ];
         let any = [
             Relation(RelationField::Grievance),
             Pressure(PressureField::Push),
             Measure(MeasureField::Threshold),
             Measure(MeasureField::Persistence),
+            Actor(ActorParam::Hawkishness),
+            Act(ActField::AcceptThreshold),
+            Timing(TimingField::GrievanceSlope),
+            Effect(EffectField::ShiftAdd),
             Level(LevelField::Irritation),
             Level(LevelField::Pressure),
             Level(LevelField::Reward),

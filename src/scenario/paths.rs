@@ -206,6 +206,10 @@ impl Walker<'_> {
                         w.param(o, F::ModifyFactor, src, factor);
                         w.param(o, F::ModifyAdd, src, add);
                     }
+                    Effect::ShiftRelation { factor, add, .. } => {
+                        w.param(o, F::ShiftFactor, src, factor);
+                        w.param(o, F::ShiftAdd, src, add);
+                    }
                 });
             }
         });
@@ -222,12 +226,14 @@ impl Walker<'_> {
             Timing::Hazard {
                 rate,
                 index_slope,
+                grievance_slope,
                 factors,
                 ..
             } => {
                 self.within(Seg::Field("timing"), |w| {
                     w.param(o, TimingField::Rate, &src, rate);
                     w.param(o, TimingField::IndexSlope, &src, index_slope);
+                    w.param(o, TimingField::GrievanceSlope, &src, grievance_slope);
                     w.at("factors", Seg::Field("factors"), |w| {
                         for (k, f) in factors.iter_mut().enumerate() {
                             let fo = Owner::Factor {
@@ -260,7 +266,8 @@ pub fn for_each_param(s: &mut Scenario, f: &mut dyn FnMut(&ParamSite, &mut Param
             let o = Owner::Actor(i);
             w.idx(&a.name.clone(), i, |w| {
                 w.param(o, ActorParam::Rationality, &src, &mut a.rationality);
-                w.param(o, ActorParam::Resolve, &src, &mut a.resolve);
+                w.param(o, ActorParam::Sensitivity, &src, &mut a.sensitivity);
+                w.param(o, ActorParam::Hawkishness, &src, &mut a.hawkishness);
                 w.param(o, ActorParam::CostWeight, &src, &mut a.cost_weight);
                 w.param(o, ActorParam::Activity, &src, &mut a.activity);
             });
@@ -302,6 +309,7 @@ pub fn for_each_param(s: &mut Scenario, f: &mut dyn FnMut(&ParamSite, &mut Param
                     let src = m.source.clone();
                     w.param(o, MeasureField::Threshold, &src, &mut m.threshold);
                     w.param(o, MeasureField::Persistence, &src, &mut m.persistence);
+                    w.param(o, MeasureField::HalfLife, &src, &mut m.half_life);
                     w.at("levels", Seg::Field("levels"), |w| {
                         use LevelField as F;
                         for (j, l) in m.levels.iter_mut().enumerate() {
@@ -347,6 +355,9 @@ pub fn for_each_param(s: &mut Scenario, f: &mut dyn FnMut(&ParamSite, &mut Param
                     w.param(o, ActField::Threshold, &src, &mut a.threshold);
                     w.param(o, ActField::Weight, &src, &mut a.weight);
                     w.param(o, ActField::Reward, &src, &mut a.reward);
+                    if a.accepted_by.is_some() {
+                        w.param(o, ActField::AcceptThreshold, &src, &mut a.accept_threshold);
+                    }
                     w.per_name(o, ActField::Cost, &src, &mut a.costs);
                     w.effects(EffectOf::Act(i), &src, &mut a.effects);
                 }
@@ -411,9 +422,9 @@ mod tests {
         let uncertain = sites.iter().filter(|x| x.2.is_uncertain()).count();
         assert_eq!(uncertain, 169);
         assert!(sites.contains(&(
-            ParamKey::new(Owner::Actor(1), ActorParam::Resolve),
-            "actors.azerbaijan.resolve".into(),
-            s.actors[1].resolve.clone()
+            ParamKey::new(Owner::Actor(1), ActorParam::Sensitivity),
+            "actors.azerbaijan.sensitivity".into(),
+            s.actors[1].sensitivity.clone()
         )));
     }
 
@@ -437,10 +448,12 @@ mod tests {
             levers: [
                 Measure(name: "m", owner: "a", target: "b", levels: [
                     Level(name: "one", weight: -1, ease_weight: 1, costs: {"a": 1},
-                          pressure: {"p": 1}, modifiers: [Modifier(actor: "b", param: Resolve)]),
+                          pressure: {"p": 1}, modifiers: [Modifier(actor: "b", param: Sensitivity)]),
                 ]),
-                Act(name: "x", owner: "a", target: "b", weight: -2, costs: {"b": 1}, effects: [
+                Act(name: "x", owner: "a", target: "b", weight: -2, costs: {"b": 1},
+                    accepted_by: "b", effects: [
                     Move(by: "a", against: "b", weight: -1),
+                    ShiftRelation(from: "a", to: "b", param: Grievance, add: -1),
                     Impulse(from: "a", to: "b", amount: 1),
                     ScaleHostility(factor: 0.5),
                     SetLevel(lever: "m", level: 1),
@@ -470,11 +483,11 @@ mod tests {
         );
         let modify = Owner::Effect {
             of: EffectOf::Act(1),
-            effect: 5,
+            effect: 6,
         };
         assert_eq!(
             path(ParamKey::new(modify, EffectField::ModifyAdd)),
-            Some("levers.x.effects.5.add")
+            Some("levers.x.effects.6.add")
         );
         let factor = Owner::Factor {
             event: 1,

@@ -15,6 +15,9 @@ fn p(v: f64) -> Param {
 fn zero() -> Param {
     p(0.0)
 }
+fn yes() -> bool {
+    true
+}
 fn one() -> Param {
     p(1.0)
 }
@@ -119,9 +122,14 @@ pub struct Actor {
     /// Logit choice sharpness λ (0 = random play).
     #[serde(default = "one")]
     pub rationality: Param,
-    /// Weight of hostility in its choices.
+    /// Weight of hostility in its choices: how much a point of hostility above a lever's
+    /// threshold adds to the utility of escalating with it (utility per point).
     #[serde(default = "one")]
-    pub resolve: Param,
+    pub sensitivity: Param,
+    /// Readiness to escalate at a given hostility: added to the utility of every escalating
+    /// option and taken from every de-escalating one (utility; 0 is neutral, negative dovish).
+    #[serde(default = "zero")]
+    pub hawkishness: Param,
     /// Weight of its own costs (utility per cost unit per step).
     #[serde(default = "zero")]
     pub cost_weight: Param,
@@ -249,9 +257,26 @@ pub struct Measure {
     /// Level in force at step 0.
     #[serde(default)]
     pub initial: i64,
-    /// Utility lost by backing down one level (measures live on a slower clock than moods).
+    /// Utility lost by backing down (lowering it by any number of levels).
     #[serde(default = "zero")]
     pub persistence: Param,
+    /// The lifting clock: a level in force comes up for review with probability
+    /// 1 − 2^(−1/half_life) per step, and only at a review may its owner lower it (steps; 0:
+    /// reviewed every step). Measures live on a slower clock than moods.
+    #[serde(default = "zero")]
+    pub half_life: Param,
+    /// Steps a level is held before it can be lowered at all (0: no minimum).
+    #[serde(default)]
+    pub min_duration: i64,
+    /// Whether the owner can lower it once raised (false: an apology, a release, a recognition).
+    #[serde(default = "yes")]
+    pub reversible: bool,
+    /// Raising it is possible only while this holds (a demand, a precondition).
+    #[serde(default)]
+    pub raise_when: Option<Condition>,
+    /// Lowering it is possible only while this holds (lift only after the other side's act).
+    #[serde(default)]
+    pub lower_when: Option<Condition>,
     /// Levels 1, 2, …; level 0 is the status quo.
     pub levels: Vec<Level>,
     /// Source of its numbers and of its levels' numbers that have none.
@@ -306,7 +331,9 @@ pub enum ActorParam {
     /// λ, the sharpness of the logit choice (per unit of utility).
     Rationality,
     /// Weight of hostility in choices (utility per point).
-    Resolve,
+    Sensitivity,
+    /// Readiness to escalate: utility added to escalating options, taken from de-escalating ones.
+    Hawkishness,
     /// Weight of the actor's own costs (utility per cost unit).
     CostWeight,
     /// Chance per step of making a deliberate move (0 to 1).
@@ -365,6 +392,22 @@ pub struct Act {
     /// Utility to the owner of performing it (default 0).
     #[serde(default = "zero")]
     pub reward: Param,
+    /// It can be performed only while this holds (meet only after an apology).
+    #[serde(default)]
+    pub allowed_when: Option<Condition>,
+    /// It can be performed at most once per run (an apology, a release).
+    #[serde(default)]
+    pub once: bool,
+    /// Contact that needs the other side: the act is an offer, and happens only if this actor
+    /// accepts within `accept_within` steps (a call, a meeting).
+    #[serde(default)]
+    pub accepted_by: Option<String>,
+    /// Steps after the offer during which it may be accepted (1 to 5200, default 1).
+    #[serde(default = "default_cooldown")]
+    pub accept_within: i64,
+    /// θ of the accepting side: accepting pays while its hostility toward the owner is below it.
+    #[serde(default = "zero")]
+    pub accept_threshold: Param,
     /// Source of its numbers (credited to those without a source of their own).
     #[serde(default)]
     pub source: String,
@@ -406,6 +449,9 @@ pub enum Timing {
         /// Chance that it fires at that step (0 to 1, default 1).
         #[serde(default = "one")]
         probability: Param,
+        /// It fires only if this holds at the start of the step (default: always).
+        #[serde(default)]
+        when: Option<Condition>,
     },
     /// Any step, with probability `rate · exp(index_slope · H) · Π factors`, capped at 1.
     Hazard {
@@ -414,6 +460,10 @@ pub enum Timing {
         /// Per point of H: positive makes the event likelier as H rises (default 0).
         #[serde(default = "zero")]
         index_slope: Param,
+        /// Per point of unresolved grievance G (the focal pair's mean grievance this run, after
+        /// lasting effects): positive makes relapse likelier while grievances stand (default 0).
+        #[serde(default = "zero")]
+        grievance_slope: Param,
         /// Multipliers, each applied while its condition holds.
         #[serde(default)]
         factors: Vec<Factor>,
@@ -481,6 +531,25 @@ pub enum Effect {
         /// Stock units added.
         amount: Param,
     },
+    /// Changes a relation's parameter to `value·factor + add`, for good or for `duration` steps
+    /// (an apology removes a grievance; a betrayal adds one).
+    ShiftRelation {
+        /// The relation's `from` actor.
+        from: String,
+        /// The relation's `to` actor.
+        to: String,
+        /// Which parameter.
+        param: RelationParam,
+        /// Multiplies the value (≥ 0, default 1).
+        #[serde(default = "one")]
+        factor: Param,
+        /// Then added (default 0).
+        #[serde(default = "zero")]
+        add: Param,
+        /// Steps it lasts, counting the step it happens in (default: for good).
+        #[serde(default)]
+        duration: Option<i64>,
+    },
     /// Changes an actor parameter for `duration` steps.
     Modify {
         /// Whose parameter changes.
@@ -496,6 +565,21 @@ pub enum Effect {
         /// Steps it lasts, counting the step it happens in (1 to 5200).
         duration: i64,
     },
+}
+
+/// A relation's parameter a lasting effect can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RelationParam {
+    /// The standing push per step (points per step).
+    Grievance,
+    /// The share of hostility that fades per step (0 to 1).
+    Fatigue,
+    /// The share of the reverse hostility returned per step (−1 to 1).
+    Reactivity,
+    /// How strongly the other side's moves are felt (≥ 0).
+    Salience,
+    /// The standard deviation of the shock per step (≥ 0).
+    Noise,
 }
 
 /// A predicate on the state of a run at one step.
@@ -517,6 +601,16 @@ pub enum Condition {
     EventWithin(String, i64),
     /// An act was performed within the last n steps (this one included).
     ActWithin(String, i64),
+    /// An act has been performed at least once so far.
+    ActOccurred(String),
+    /// The step is from a to b, both included.
+    StepIn(i64, i64),
+    /// A measure has been at this level or higher continuously for at least n steps.
+    LevelHeldFor(String, i64, i64),
+    /// A measure has reached this level (or higher) at some step so far.
+    LevelEverReached(String, i64),
+    /// The condition has held at each of the last n steps (this one included).
+    Sustained(Box<Condition>, i64),
     /// All of the conditions hold.
     All(Vec<Condition>),
     /// Any of the conditions holds.

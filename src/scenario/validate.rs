@@ -251,14 +251,37 @@ impl<'s> Checker<'s> {
                     self.steps(l, "the window", *n, 1, MAX_HORIZON);
                 }
             }
-            Condition::ActWithin(a, n) => {
+            Condition::ActWithin(a, _) | Condition::ActOccurred(a) => {
                 if !self.acts.contains(a.as_str()) {
                     let list = one_of("acts", self.acts.iter().copied());
                     self.problem(at0, format!("unknown act {a:?}"), list);
                 }
+                if let Condition::ActWithin(_, n) = c {
+                    let mut l = loc.clone();
+                    l.push(ix(1));
+                    self.steps(l, "the window", *n, 1, MAX_HORIZON);
+                }
+            }
+            Condition::StepIn(a, b) => {
+                self.steps(at0, "the first step", *a, 0, MAX_HORIZON);
                 let mut l = loc.clone();
                 l.push(ix(1));
-                self.steps(l, "the window", *n, 1, MAX_HORIZON);
+                self.steps(l, "the last step", *b, (*a).max(0), MAX_HORIZON);
+            }
+            Condition::LevelHeldFor(lever, level, n) => {
+                self.lever_level(at0, lever, *level, false);
+                let mut l = loc.clone();
+                l.push(ix(2));
+                self.steps(l, "the number of steps", *n, 1, MAX_HORIZON);
+            }
+            Condition::LevelEverReached(lever, level) => {
+                self.lever_level(at0, lever, *level, false)
+            }
+            Condition::Sustained(inner, n) => {
+                self.condition(at0, inner, extra_events);
+                let mut l = loc.clone();
+                l.push(ix(1));
+                self.steps(l, "the number of steps", *n, 1, MAX_HORIZON);
             }
             Condition::All(cs) | Condition::Any(cs) => {
                 if cs.is_empty() {
@@ -345,6 +368,16 @@ impl<'s> Checker<'s> {
                     self.actor_ref(at("actor"), actor);
                     self.steps(at("duration"), "duration", *duration, 1, MAX_HORIZON);
                 }
+                Effect::ShiftRelation {
+                    from, to, duration, ..
+                } => {
+                    self.actor_ref(at("from"), from);
+                    self.actor_ref(at("to"), to);
+                    self.relation_ref(at("from"), from, to, "the effect changes");
+                    if let Some(d) = duration {
+                        self.steps(at("duration"), "duration", *d, 1, MAX_HORIZON);
+                    }
+                }
             }
         }
     }
@@ -358,10 +391,15 @@ impl<'s> Checker<'s> {
         self.name(at("name"), "event", &e.name, seen);
         let horizon = self.s.horizon.clamp(1, MAX_HORIZON);
         match &e.timing {
-            Timing::Scheduled { step, .. } => {
+            Timing::Scheduled { step, when, .. } => {
                 let mut l = at("timing");
                 l.push(f("step"));
                 self.steps(l, "the scheduled step", *step, 0, horizon - 1);
+                if let Some(w) = when {
+                    let mut l = at("timing");
+                    l.push(f("when"));
+                    self.condition(l, w, &BTreeSet::new());
+                }
             }
             Timing::Hazard {
                 factors,
@@ -655,9 +693,49 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                         c.rung_ref(ll("implies_rung"), r);
                     }
                 }
+                c.steps(
+                    l("min_duration"),
+                    "min_duration",
+                    m.min_duration,
+                    0,
+                    MAX_HORIZON,
+                );
+                for (field, cond) in [("raise_when", &m.raise_when), ("lower_when", &m.lower_when)]
+                {
+                    if let Some(w) = cond {
+                        c.condition(l(field), w, &BTreeSet::new());
+                    }
+                }
             }
             Lever::Act(a) => {
                 c.steps(l("cooldown"), "cooldown", a.cooldown, 0, MAX_HORIZON);
+                if let Some(w) = &a.allowed_when {
+                    c.condition(l("allowed_when"), w, &BTreeSet::new());
+                }
+                if let Some(by) = &a.accepted_by {
+                    c.actor_ref(l("accepted_by"), by);
+                    if by == &a.owner {
+                        c.problem(
+                            l("accepted_by"),
+                            "an act cannot need its own owner's acceptance",
+                            "another actor",
+                        );
+                    } else {
+                        c.relation_ref(
+                            l("accepted_by"),
+                            by,
+                            &a.owner,
+                            "motivates accepting the contact",
+                        );
+                    }
+                    c.steps(
+                        l("accept_within"),
+                        "accept_within",
+                        a.accept_within,
+                        1,
+                        MAX_HORIZON,
+                    );
+                }
                 for k in a.costs.keys() {
                     let mut x = l("costs");
                     x.push(Seg::Key(k.clone()));

@@ -487,6 +487,26 @@ impl Model {
         self.rung_names.iter().position(|r| r == name)
     }
 
+    /// The index of a measure (in [`Model::measures`]) by name.
+    pub fn measure_index(&self, name: &str) -> Option<usize> {
+        self.measures.iter().position(|x| x.name == name)
+    }
+
+    /// The index of an act (in [`Model::acts`]) by name.
+    pub fn act_index(&self, name: &str) -> Option<usize> {
+        self.acts.iter().position(|x| x.name == name)
+    }
+
+    /// The index of an event (in [`Model::events`]) by name.
+    pub fn event_index(&self, name: &str) -> Option<usize> {
+        self.events.iter().position(|x| x.name == name)
+    }
+
+    /// The index of an outcome (in [`Model::outcomes`]) by name.
+    pub fn outcome_index(&self, name: &str) -> Option<usize> {
+        self.outcomes.iter().position(|x| x.name == name)
+    }
+
     /// The index of a parameter by its path.
     pub fn param_index(&self, path: &str) -> Option<usize> {
         self.param_paths.iter().position(|p| p == path)

@@ -1,0 +1,622 @@
+//! Model v2's semantics, each against a known answer: the two clocks, conditional and one-way
+//! levers, the nested choice (λ = 0 symmetry, levers that add no escalation, monotone
+//! hawkishness), time conditions, two-sided contact, lasting effects, forced levers felt once,
+//! start-of-step gates, and order-free steps (permuting the file changes no figure).
+
+mod common;
+
+use brink::model::{self, Choice, Decision, Model, Observer, RunState};
+use brink::numerics::rng::Master;
+use common::compile;
+
+/// What a run did, step by step: levels, rungs, acts and events at the end of each step.
+#[derive(Default)]
+struct Path {
+    levels: Vec<Vec<u8>>,
+    rungs: Vec<usize>,
+    h: Vec<Vec<f64>>,
+    act_last: Vec<Vec<u32>>,
+    events: Vec<(u32, usize, f64)>,
+    decisions: Vec<(u32, Decision)>,
+    contacts: Vec<(u32, usize, bool)>,
+}
+
+impl Observer for Path {
+    const DETAILED: bool = true;
+    fn step(&mut self, _t: u32, _m: &Model, s: &RunState) {
+        self.levels.push(s.level.clone());
+        self.rungs.push(s.rung);
+        self.h.push(s.h.clone());
+        self.act_last.push(s.act_last.clone());
+    }
+    fn event(&mut self, t: u32, e: usize, p: f64) {
+        self.events.push((t, e, p));
+    }
+    fn decision(&mut self, t: u32, d: &Decision) {
+        self.decisions.push((t, *d));
+    }
+    fn contact(&mut self, t: u32, act: usize, accepted: bool) {
+        self.contacts.push((t, act, accepted));
+    }
+}
+
+/// Plays run `r` and returns its path and final state.
+fn play(m: &Model, master: &Master, st: &mut RunState, r: u64) -> Path {
+    let mut p = Path::default();
+    model::simulate(m, master, r, st, &mut p);
+    p
+}
+
+/// The first step at which a measure is below `level` after having been at it or above.
+fn first_below(p: &Path, k: usize, level: u8, from: usize) -> Option<usize> {
+    (from..p.levels.len()).find(|&t| p.levels[t][k] < level)
+}
+
+/// `|x − p| ≤ 4·sqrt(p(1 − p)/n)`: a share within four standard errors of its probability.
+fn near(x: f64, p: f64, n: usize, what: &str) {
+    let se = (p * (1.0 - p) / n as f64).sqrt();
+    assert!(
+        (x - p).abs() <= 4.0 * se,
+        "{what}: {x} vs {p} (4 SE = {})",
+        4.0 * se
+    );
+}
+
+const CLOCKS: &str = r#"Scenario(
+    name: "clocks", horizon: 120, focal: ("a", "b"),
+    actors: [
+        Actor(name: "a", rationality: 5, sensitivity: 2),
+        Actor(name: "b", rationality: 0, activity: 0.2),
+        Actor(name: "c", rationality: 5, sensitivity: 2),
+    ],
+    relations: [
+        Relation(from: "a", to: "b", fatigue: 0.5, noise: 0.3),
+        Relation(from: "b", to: "a", fatigue: 0.5, noise: 0.3),
+        Relation(from: "c", to: "b", fatigue: 0.5),
+        Relation(from: "b", to: "c", fatigue: 0.5),
+    ],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
+    levers: [
+        // Never worth raising, always worth lifting: only the lifting clock decides.
+        Measure(name: "ban", owner: "a", target: "b", threshold: 100, half_life: 20,
+                min_duration: 4, levels: [Level(name: "on", weight: -4)]),
+        Measure(name: "charter_ban", owner: "c", target: "b", threshold: 100,
+                lower_when: ActOccurred("apology"), levels: [Level(name: "on", weight: -3)]),
+        Act(name: "apology", owner: "b", target: "a", weight: 3, once: true,
+            allowed_when: StepIn(3, 200)),
+    ],
+    events: [
+        Event(name: "shock", timing: Scheduled(step: 2), effects: [
+            Impulse(from: "a", to: "b", amount: 8), Impulse(from: "b", to: "a", amount: 8),
+            SetLevel(lever: "ban", level: 1), SetLevel(lever: "charter_ban", level: 1),
+        ]),
+    ],
+)"#;
+
+/// The two clocks: after a shock the mood is calm again within a few weeks, while a measure
+/// imposed in the shock lives as its own parameters say. With the owner lifting at every
+/// review, the lifting step is min_duration after the imposition plus a geometric number of
+/// steps X with P(X ≥ n) = 2^(−n/half_life): median lifetime from then = half_life (20 steps).
+/// A conditional lifting never precedes its condition, and an act done `once` is done once.
+#[test]
+fn measures_outlive_the_mood_by_their_half_life_and_conditions_hold() {
+    let m = compile(CLOCKS, None);
+    let (ban, charter) = (
+        m.measure_index("ban").unwrap(),
+        m.measure_index("charter_ban").unwrap(),
+    );
+    let apology = m.act_index("apology").unwrap();
+    let master = Master::new(2026);
+    let mut st = RunState::new(&m);
+    let n = 20_000;
+    let (mut over20, mut over40, mut calm8, mut ban8, mut lifted_charter) = (0, 0, 0, 0, 0);
+    for r in 0..n {
+        let p = play(&m, &master, &mut st, r);
+        assert_eq!(p.levels[2][ban], 1, "run {r}: the shock imposes the ban");
+        // Liftable from step 2 + min_duration = 6.
+        let lifted = first_below(&p, ban, 1, 2).unwrap_or(usize::MAX);
+        assert!(
+            lifted >= 6,
+            "run {r}: lifted at {lifted}, before min_duration"
+        );
+        let x = lifted.saturating_sub(6);
+        over20 += (x >= 20) as usize;
+        over40 += (x >= 40) as usize;
+        calm8 += (p.rungs[8] == 0) as usize;
+        ban8 += (p.levels[8][ban] == 1) as usize;
+        // The charter ban is lifted only after the apology, in a later step.
+        if let Some(c) = first_below(&p, charter, 1, 2) {
+            let said = p.act_last[c][apology];
+            assert!(
+                said != u32::MAX && (said as usize) < c,
+                "run {r}: lifted at {c} before the apology ({said})"
+            );
+            lifted_charter += 1;
+        }
+        let apologies = p
+            .decisions
+            .iter()
+            .filter(|(_, d)| d.choice == Choice::Act(apology as u16))
+            .count();
+        assert!(
+            apologies <= 1,
+            "run {r}: {apologies} apologies, but it is `once`"
+        );
+        assert!(
+            p.decisions
+                .iter()
+                .all(|(t, d)| d.choice != Choice::Act(apology as u16) || *t >= 3),
+            "run {r}: apology outside StepIn(3, 200)"
+        );
+    }
+    let f = |k: usize| k as f64 / n as f64;
+    near(f(over20), 0.5, n as usize, "P(X >= half_life)");
+    near(f(over40), 0.25, n as usize, "P(X >= 2 half_lives)");
+    near(
+        f(ban8),
+        2f64.powf(-3.0 / 20.0),
+        n as usize,
+        "P(ban in force at step 8)",
+    );
+    assert!(
+        f(calm8) > 0.95,
+        "the mood is calm again by step 8 in {}",
+        f(calm8)
+    );
+    assert!(
+        lifted_charter > n as usize / 2,
+        "the conditional lifting happens: {lifted_charter}"
+    );
+}
+
+/// A one-way measure is never lowered, whatever the owner wants.
+#[test]
+fn an_irreversible_measure_is_never_lowered() {
+    let text = CLOCKS.replace("half_life: 20,", "half_life: 0, reversible: false,");
+    let m = compile(&text, None);
+    let ban = m.measure_index("ban").unwrap();
+    let master = Master::new(1);
+    let mut st = RunState::new(&m);
+    for r in 0..500 {
+        let p = play(&m, &master, &mut st, r);
+        assert_eq!(first_below(&p, ban, 1, 2), None, "run {r}");
+    }
+    // Reversible again, it is lifted at the first step min_duration allows.
+    let text = CLOCKS.replace("half_life: 20,", "half_life: 0,");
+    let m = compile(&text, None);
+    let mut st = RunState::new(&m);
+    for r in 0..500 {
+        let p = play(&m, &master, &mut st, r);
+        assert_eq!(first_below(&p, ban, 1, 2), Some(6), "run {r}");
+    }
+}
+
+fn symmetric(lambda: f64, second: bool) -> String {
+    let lever = |name: &str| {
+        format!(
+            r#"Measure(name: "{name}", owner: "a", target: "b", initial: 1,
+                levels: [Level(name: "one", weight: -2), Level(name: "two", weight: -4)])"#
+        )
+    };
+    let levers = if second {
+        format!("{}, {}", lever("m1"), lever("m2"))
+    } else {
+        lever("m1")
+    };
+    format!(
+        r#"Scenario(
+        name: "sym", horizon: 1, focal: ("a", "b"),
+        actors: [Actor(name: "a", rationality: {lambda}), Actor(name: "b", activity: 0)],
+        relations: [Relation(from: "a", to: "b", initial: 1), Relation(from: "b", to: "a")],
+        ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+        levers: [{levers}],
+    )"#
+    )
+}
+
+/// The direction (+1, 0, −1) of actor 0's first decision in each run.
+fn first_directions(m: &Model, runs: u64) -> Vec<i8> {
+    let master = Master::new(77);
+    let mut st = RunState::new(m);
+    (0..runs)
+        .map(|r| {
+            let p = play(m, &master, &mut st, r);
+            let d = p
+                .decisions
+                .iter()
+                .find(|(t, d)| *t == 0 && d.actor == 0)
+                .unwrap()
+                .1;
+            d.choice.direction(d.weight)
+        })
+        .collect()
+}
+
+/// Random play (λ = 0) with symmetric levers escalates and de-escalates equally often: each
+/// direction on offer has probability 1/3. Adding a lever no better than the best of its
+/// direction changes no run's direction (the same draws decide), at λ = 0 and at λ = 1.
+#[test]
+fn random_play_is_symmetric_and_more_levers_add_no_escalation() {
+    let n = 30_000;
+    let dirs = first_directions(&compile(&symmetric(0.0, false), None), n);
+    let count = |d: i8| dirs.iter().filter(|&&x| x == d).count();
+    let (up, hold, down) = (count(1), count(0), count(-1));
+    let diff = up as f64 - down as f64;
+    assert!(
+        diff.abs() <= 4.0 * ((up + down) as f64).sqrt(),
+        "escalate {up} vs de-escalate {down}"
+    );
+    for (k, what) in [(up, "escalate"), (hold, "hold"), (down, "de-escalate")] {
+        near(k as f64 / n as f64, 1.0 / 3.0, n as usize, what);
+    }
+    for lambda in [0.0, 1.0] {
+        let one = first_directions(&compile(&symmetric(lambda, false), None), 5000);
+        let two = first_directions(&compile(&symmetric(lambda, true), None), 5000);
+        assert_eq!(
+            one, two,
+            "λ = {lambda}: a second identical lever changed directions"
+        );
+    }
+}
+
+fn hawk(h: f64) -> String {
+    format!(
+        r#"Scenario(
+        name: "hawk", horizon: 30, focal: ("a", "b"),
+        actors: [Actor(name: "a", rationality: 1, hawkishness: {h}), Actor(name: "b", activity: 0)],
+        relations: [Relation(from: "a", to: "b", fatigue: 0), Relation(from: "b", to: "a")],
+        ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+        levers: [Measure(name: "m", owner: "a", target: "b", threshold: 3, reversible: false,
+                         levels: [Level(name: "on", weight: -2)])],
+        outcomes: [Outcome(name: "raised", when: LevelAtLeast("m", 1))],
+    )"#
+    )
+}
+
+/// Raising hawkishness never lowers the chance of escalating: on a scenario where nothing moves
+/// a's motive before it raises, the step of raising can only come earlier, run by run (the same
+/// draws decide), and P(raised) rises with it.
+#[test]
+fn hawkishness_is_monotone() {
+    let master = Master::new(5);
+    let runs = 4000;
+    let mut prev: Option<Vec<u32>> = None;
+    let mut prev_p = -1.0;
+    for h in [-2.0, -1.0, 0.0, 0.5, 1.0, 2.0] {
+        let m = compile(&hawk(h), None);
+        let mut st = RunState::new(&m);
+        let firsts: Vec<u32> = (0..runs)
+            .map(|r| {
+                model::simulate(&m, &master, r, &mut st, &mut brink::model::Silent);
+                st.outcome_first[0]
+            })
+            .collect();
+        let p = firsts.iter().filter(|&&f| f != u32::MAX).count() as f64 / runs as f64;
+        assert!(p >= prev_p, "hawkishness {h}: P(raised) {p} < {prev_p}");
+        if let Some(before) = &prev {
+            for (r, (a, b)) in before.iter().zip(&firsts).enumerate() {
+                assert!(
+                    b <= a,
+                    "run {r}: raised at {b} with hawkishness {h}, at {a} with less"
+                );
+            }
+        }
+        prev = Some(firsts);
+        prev_p = p;
+    }
+    assert!(
+        prev_p > 0.9,
+        "at hawkishness 2 nearly every run raises: {prev_p}"
+    );
+}
+
+const TIME: &str = r#"Scenario(
+    name: "time", horizon: 60, focal: ("a", "b"),
+    actors: [Actor(name: "a", rationality: 0, activity: 0.02), Actor(name: "b", activity: 0)],
+    relations: [Relation(from: "a", to: "b", fatigue: 0.3, noise: 2),
+                Relation(from: "b", to: "a", fatigue: 0.3, noise: 2)],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 1)],
+    levers: [Measure(name: "m", owner: "a", target: "b", levels: [Level(name: "on", weight: -1)])],
+    outcomes: [
+        Outcome(name: "hot3", when: Sustained(RungAtLeast("hot"), 3)),
+        Outcome(name: "held4", when: LevelHeldFor("m", 1, 4)),
+        Outcome(name: "ever", when: LevelEverReached("m", 1)),
+        Outcome(name: "late", when: All([StepIn(40, 45), RungAtLeast("hot")])),
+    ],
+)"#;
+
+/// `Sustained`, `LevelHeldFor`, `LevelEverReached` and `StepIn` hold exactly when the path of the
+/// run says so: the first step at which each holds, recomputed from the recorded path.
+#[test]
+fn time_conditions_match_the_recorded_path() {
+    let m = compile(TIME, None);
+    let master = Master::new(9);
+    let mut st = RunState::new(&m);
+    let run_of = |v: &[bool], n: usize| {
+        (0..v.len()).find(|&t| t + 1 >= n && v[t + 1 - n..=t].iter().all(|&x| x))
+    };
+    let mut hits = [0; 4];
+    for r in 0..3000 {
+        let p = play(&m, &master, &mut st, r);
+        let hot: Vec<bool> = p.rungs.iter().map(|&x| x >= 1).collect();
+        let on: Vec<bool> = p.levels.iter().map(|l| l[0] >= 1).collect();
+        let want = [
+            run_of(&hot, 3),
+            run_of(&on, 4),
+            run_of(&on, 1),
+            (40..=45).find(|&t| hot[t]),
+        ];
+        for (o, w) in want.iter().enumerate() {
+            let got = st.outcome_first[o];
+            let got = (got != u32::MAX).then_some(got as usize);
+            assert_eq!(got, *w, "run {r}, outcome {}", m.outcomes[o].name);
+            hits[o] += got.is_some() as usize;
+        }
+    }
+    assert!(
+        hits.iter().all(|&h| h > 100 && h < 2900),
+        "each outcome is informative: {hits:?}"
+    );
+}
+
+fn contact(accepter_activity: f64) -> String {
+    format!(
+        r#"Scenario(
+        name: "contact", horizon: 40, focal: ("a", "b"),
+        actors: [Actor(name: "a", rationality: 0, activity: 0.3),
+                 Actor(name: "b", rationality: 0, activity: {accepter_activity})],
+        relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+        ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+        levers: [Act(name: "meeting", owner: "a", target: "b", weight: 4, cooldown: 0,
+                     accepted_by: "b", accept_within: 2, accept_threshold: 1)],
+        outcomes: [Outcome(name: "met", when: ActOccurred("meeting"))],
+    )"#
+    )
+}
+
+/// A contact happens only if the other side accepts within its window; an offer not accepted
+/// lapses as refused, and the refusal is recorded.
+#[test]
+fn contact_needs_the_other_side() {
+    let master = Master::new(3);
+    // The other side never acts: every offer lapses, nothing happens.
+    let m = compile(&contact(0.0), None);
+    let mut st = RunState::new(&m);
+    let mut refusals = 0;
+    for r in 0..300 {
+        let p = play(&m, &master, &mut st, r);
+        assert!(!st.outcome_hit(0), "run {r}: met without acceptance");
+        assert!(p.contacts.iter().all(|c| !c.2));
+        refusals += p.contacts.len();
+    }
+    assert!(refusals > 100, "refusals are recorded: {refusals}");
+    // The other side plays: a meeting happens after an offer, within the window.
+    let m = compile(&contact(1.0), None);
+    let mut st = RunState::new(&m);
+    let mut met = 0;
+    for r in 0..300 {
+        let p = play(&m, &master, &mut st, r);
+        for &(t, _, accepted) in p.contacts.iter().filter(|c| c.2) {
+            let offer = p
+                .decisions
+                .iter()
+                .filter(|(s, d)| d.actor == 0 && d.choice == Choice::Act(0) && *s < t)
+                .map(|(s, _)| *s)
+                .max()
+                .expect("an offer before the acceptance");
+            assert!(
+                accepted && t - offer <= 2,
+                "run {r}: accepted at {t}, offered at {offer}"
+            );
+            assert_eq!(
+                p.act_last[t as usize][0], t,
+                "run {r}: the act happens when accepted"
+            );
+        }
+        met += st.outcome_hit(0) as usize;
+    }
+    assert!(
+        met > 150,
+        "meetings happen when the other side plays: {met}"
+    );
+}
+
+fn lasting(duration: &str) -> String {
+    format!(
+        r#"Scenario(
+        name: "lasting", horizon: 60, focal: ("a", "b"),
+        actors: [Actor(name: "a", activity: 0), Actor(name: "b", activity: 0)],
+        relations: [Relation(from: "a", to: "b", fatigue: 0.5, grievance: 1),
+                    Relation(from: "b", to: "a", fatigue: 0.5, grievance: 1)],
+        ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+        events: [
+            Event(name: "apology", timing: Scheduled(step: 10), effects: [
+                ShiftRelation(from: "a", to: "b", param: Grievance, factor: 0{duration}),
+                ShiftRelation(from: "b", to: "a", param: Grievance, factor: 0{duration}),
+            ]),
+            Event(name: "incident", timing: Hazard(rate: 0.2, grievance_slope: 0.5)),
+        ],
+    )"#
+    )
+}
+
+/// A lasting effect removes a grievance for good (hostility falls from its equilibrium 2 to 0)
+/// or for a while (it comes back), and a relapse hazard reads the grievance left: rate ·
+/// exp(0.5 · G), with G read at the start of each step.
+#[test]
+fn lasting_effects_change_the_relation_and_feed_the_hazard() {
+    let master = Master::new(4);
+    let m = compile(&lasting(""), None);
+    let mut st = RunState::new(&m);
+    let incident = m.event_index("incident").unwrap();
+    let before = 0.2 * brink::numerics::math::exp(0.5);
+    let mut seen = [0, 0];
+    for r in 0..200 {
+        let p = play(&m, &master, &mut st, r);
+        assert!(
+            (p.h[9][0] - 2.0).abs() < 0.01,
+            "equilibrium before: {}",
+            p.h[9][0]
+        );
+        assert!(
+            p.h[59][0].abs() < 1e-9,
+            "run {r}: grievance removed for good: {}",
+            p.h[59][0]
+        );
+        for &(t, e, prob) in p.events.iter().filter(|x| x.1 == incident) {
+            let want = if t <= 10 { before } else { 0.2 };
+            assert_eq!(
+                prob.to_bits(),
+                want.to_bits(),
+                "run {r}, step {t}, event {e}"
+            );
+            seen[(t > 10) as usize] += 1;
+        }
+    }
+    assert!(seen[0] > 100 && seen[1] > 100, "{seen:?}");
+    let m = compile(&lasting(", duration: 5"), None);
+    let mut st = RunState::new(&m);
+    let p = play(&m, &master, &mut st, 0);
+    assert!(p.h[12][0] < 0.5, "removed while it lasts: {}", p.h[12][0]);
+    assert!(
+        (p.h[59][0] - 2.0).abs() < 0.01,
+        "and back after: {}",
+        p.h[59][0]
+    );
+}
+
+/// A forced lever is imposed as one move at the forced level, felt once: the target's
+/// hostility rises by that level's weight (5), not by every level climbed (3 + 5).
+#[test]
+fn a_forced_lever_is_felt_once() {
+    let text = r#"Scenario(
+        name: "forced", horizon: 3, focal: ("a", "b"),
+        actors: [Actor(name: "a", activity: 0), Actor(name: "b", activity: 0)],
+        relations: [Relation(from: "a", to: "b", fatigue: 0), Relation(from: "b", to: "a", fatigue: 0)],
+        ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+        levers: [Measure(name: "m", owner: "a", target: "b",
+                         levels: [Level(name: "one", weight: -3), Level(name: "two", weight: -5)])],
+        variants: [Variant(name: "forced", force: {"m": 2})],
+    )"#;
+    let m = compile(text, Some("forced"));
+    let mut st = RunState::new(&m);
+    let p = play(&m, &Master::new(1), &mut st, 0);
+    assert_eq!(p.h[0], vec![0.0, 5.0]);
+    assert_eq!(p.h[2], vec![0.0, 5.0]);
+}
+
+/// An event's factor reads the state at the start of the step: a summit boosts the meeting
+/// the step after it, whichever of the two the file lists first.
+#[test]
+fn gates_read_the_start_of_the_step_whatever_the_order() {
+    let events = [
+        r#"Event(name: "summit", timing: Scheduled(step: 3))"#,
+        r#"Event(name: "meeting", timing: Hazard(rate: 0.001, factors: [
+                Factor(when: EventWithin("summit", 1), times: 1000)]))"#,
+    ];
+    let text = |first: usize| {
+        format!(
+            r#"Scenario(
+            name: "order", horizon: 8, focal: ("a", "b"),
+            actors: [Actor(name: "a", activity: 0), Actor(name: "b", activity: 0)],
+            relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+            ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+            events: [{}, {}],
+            outcomes: [Outcome(name: "met_at_4", when: All([EventWithin("meeting", 1), StepIn(4, 4)])),
+                       Outcome(name: "met_at_3", when: All([EventWithin("meeting", 1), StepIn(3, 3)]))],
+        )"#,
+            events[first],
+            events[1 - first]
+        )
+    };
+    let master = Master::new(8);
+    let mut results = vec![];
+    for first in [0, 1] {
+        let m = compile(&text(first), None);
+        let mut st = RunState::new(&m);
+        let mut hits = vec![];
+        for r in 0..2000 {
+            model::simulate(&m, &master, r, &mut st, &mut brink::model::Silent);
+            hits.push((st.outcome_hit(0), st.outcome_hit(1)));
+        }
+        assert!(
+            hits.iter().all(|h| h.0),
+            "the meeting follows the summit in every run"
+        );
+        assert!(
+            hits.iter().filter(|h| h.1).count() < 20,
+            "not in the summit's own step"
+        );
+        results.push(hits);
+    }
+    assert_eq!(results[0], results[1], "the file's order changed a run");
+}
+
+/// Permuting the order of events, levers and outcomes in the flagship changes no figure: the
+/// tables are byte-identical, the outcome rows (matched by name) too.
+#[test]
+fn permuting_the_file_changes_no_figure() {
+    let s = common::load("scenarios/russia_azerbaijan_2025.ron").scenario;
+    let mut p = s.clone();
+    p.events.reverse();
+    p.levers.reverse();
+    let mut q = p.clone();
+    q.outcomes.reverse();
+    let dir = common::scratch("permute");
+    let write = |name: &str, s: &brink::scenario::Scenario| {
+        let f = dir.join(name);
+        let config = ron::ser::PrettyConfig::new()
+            .extensions(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES);
+        let text = ron::ser::to_string_pretty(s, config).expect("serialize");
+        std::fs::write(&f, text).unwrap();
+        f
+    };
+    let files = [
+        write("base.ron", &s),
+        write("levers.ron", &p),
+        write("outcomes.ron", &q),
+    ];
+    let outs: Vec<_> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let out = dir.join(format!("out{i}"));
+            common::ok(&[
+                "run".as_ref(),
+                f.as_os_str(),
+                "--runs".as_ref(),
+                "3000".as_ref(),
+                "--seed".as_ref(),
+                "11".as_ref(),
+                "--out".as_ref(),
+                out.as_os_str(),
+            ]);
+            out
+        })
+        .collect();
+    let read = |o: &std::path::Path, f: &str| std::fs::read_to_string(o.join(f)).unwrap();
+    for table in ["outcomes.csv", "timeseries.csv"] {
+        assert_eq!(
+            read(&outs[0], table),
+            read(&outs[1], table),
+            "{table}: events and levers permuted"
+        );
+    }
+    // Outcomes reordered: the same rows, and the same columns of the time series, by name.
+    let rows = |o: &std::path::Path| {
+        let mut r: Vec<String> = read(o, "outcomes.csv").lines().map(String::from).collect();
+        r.sort();
+        r
+    };
+    assert_eq!(rows(&outs[0]), rows(&outs[2]));
+    let columns = |o: &std::path::Path| {
+        let text = read(o, "timeseries.csv");
+        let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+        let mut cols: Vec<Vec<&str>> = (0..lines[0].len())
+            .map(|c| lines.iter().map(|l| l[c]).collect())
+            .collect();
+        cols.sort();
+        cols.iter().map(|c| c.join(",")).collect::<Vec<_>>()
+    };
+    assert_eq!(columns(&outs[0]), columns(&outs[2]));
+}

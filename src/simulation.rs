@@ -34,6 +34,7 @@ pub struct Simulation<'a> {
     precision: Option<(String, f64)>,
     stop: Option<&'a AtomicBool>,
     command: Vec<String>,
+    per_run_steps: Vec<u32>,
 }
 
 /// What a simulation produced.
@@ -67,6 +68,7 @@ impl<'a> Simulation<'a> {
             precision: None,
             stop: None,
             command: vec![],
+            per_run_steps: vec![],
         }
     }
 
@@ -124,12 +126,24 @@ impl<'a> Simulation<'a> {
         self
     }
 
+    /// Keeps the rung and every measure's level at the end of these steps, for the per-run
+    /// table (`--per-run-steps`); each must be below the horizon.
+    pub fn per_run_steps(mut self, steps: Vec<u32>) -> Self {
+        self.per_run_steps = steps;
+        self
+    }
+
     /// Compiles the scenario (and variant) into the model the runs play.
     pub fn model(&self) -> Result<Model> {
-        Ok(model::compile(
-            &self.loaded.scenario,
-            self.variant.as_deref(),
-        )?)
+        let mut m = model::compile(&self.loaded.scenario, self.variant.as_deref())?;
+        if let Some(&s) = self.per_run_steps.iter().find(|&&s| s >= m.horizon) {
+            return Err(Error::Input(format!(
+                "--per-run-steps asks for step {s}, but the scenario's steps run from 0 to {}",
+                m.horizon - 1
+            )));
+        }
+        m.snapshot_steps.clone_from(&self.per_run_steps);
+        Ok(m)
     }
 
     /// The runs asked for.

@@ -83,6 +83,10 @@ pub struct RunArgs {
     /// Also write runs.csv: one row per run with its sampled numbers and outcomes.
     #[arg(long)]
     pub per_run: bool,
+    /// Also record in runs.csv the rung and every measure's level at the end of these steps
+    /// (e.g. `--per-run-steps 13,26,52`); implies --per-run.
+    #[arg(long, value_delimiter = ',')]
+    pub per_run_steps: Vec<u32>,
     /// Skip the charts and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
@@ -543,7 +547,8 @@ fn run_command(args: RunArgs) -> Result<()> {
         out: args.out.clone().unwrap_or_else(|| {
             crate::app::run::default_out(&args.scenario, args.variant.as_deref())
         }),
-        per_run: args.per_run,
+        per_run: args.per_run || !args.per_run_steps.is_empty(),
+        per_run_steps: args.per_run_steps.clone(),
         charts: !args.no_charts,
         progress: true,
         command: command_line(),

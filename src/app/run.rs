@@ -23,6 +23,8 @@ pub struct RunRequest {
     pub threads: usize,
     pub out: PathBuf,
     pub per_run: bool,
+    /// Steps at which runs.csv records the rung and the levels.
+    pub per_run_steps: Vec<u32>,
     pub charts: bool,
     /// Show a progress bar (only when stderr is a terminal).
     pub progress: bool,
@@ -164,7 +166,8 @@ pub fn run_with(
         .threads(req.threads)
         .shard(req.shard)
         .stop_flag(stop)
-        .command(req.command.clone());
+        .command(req.command.clone())
+        .per_run_steps(req.per_run_steps.clone());
     if let Some((outcome, half_width)) = &req.precision {
         sim = sim.until_precision(outcome.clone(), *half_width);
     }

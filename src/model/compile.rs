@@ -747,6 +747,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         params,
         param_ranges,
         max_options,
+        snapshot_steps: vec![],
     })
 }
 

@@ -472,6 +472,9 @@ pub struct Model {
     pub samplers: Vec<Sampler>,
     /// Most options any actor can have in a step (sizes the choice buffer).
     pub max_options: usize,
+    /// Steps at the end of which each run keeps the rung and every measure's level (for the
+    /// per-run table, `--per-run-steps`); empty unless asked for.
+    pub snapshot_steps: Vec<u32>,
 }
 
 impl Model {

@@ -171,6 +171,13 @@ pub struct RunState {
     pub steps_on_rung: Vec<u32>,
     /// Highest level each measure reached.
     pub max_level: Vec<u8>,
+    /// Steps each measure has been in force (above level 0), counted at the end of each step.
+    pub steps_in_force: Vec<u32>,
+    /// The rung at the end of each of [`Model::snapshot_steps`].
+    pub snapshot_rungs: Vec<usize>,
+    /// Every measure's level at the end of each of [`Model::snapshot_steps`]:
+    /// `[snapshot][measure]`, flattened.
+    pub snapshot_levels: Vec<u8>,
     /// First step each outcome held (`u32::MAX`: never).
     pub outcome_first: Vec<u32>,
     pub(crate) options: Vec<Choice>,
@@ -251,6 +258,9 @@ impl RunState {
             peak_index: f64::NEG_INFINITY,
             steps_on_rung: vec![0; m.rung_names.len()],
             max_level: vec![0; m.measures.len()],
+            steps_in_force: vec![0; m.measures.len()],
+            snapshot_rungs: vec![0; m.snapshot_steps.len()],
+            snapshot_levels: vec![0; m.snapshot_steps.len() * m.measures.len()],
             outcome_first: vec![u32::MAX; m.outcomes.len()],
             options: vec![Choice::Hold; m.max_options],
             weights: vec![0.0; m.max_options],

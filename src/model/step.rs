@@ -237,6 +237,7 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     refresh_standing(m, st);
     st.cost.fill(0.0);
     st.steps_on_rung.fill(0);
+    st.steps_in_force.fill(0);
     st.outcome_first.fill(u32::MAX);
     st.index = 0.5 * (st.h[m.focal.0] + st.h[m.focal.1]);
     st.rung = rung_of(m, st);
@@ -963,6 +964,16 @@ fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
     st.peak_rung = st.peak_rung.max(st.rung);
     st.peak_index = st.peak_index.max(st.index);
     st.steps_on_rung[st.rung] += 1;
+    for (n, &l) in st.steps_in_force.iter_mut().zip(&st.level) {
+        *n += (l > 0) as u32;
+    }
+    for (i, &s) in m.snapshot_steps.iter().enumerate() {
+        if s == t {
+            st.snapshot_rungs[i] = st.rung;
+            let nm = st.level.len();
+            st.snapshot_levels[i * nm..(i + 1) * nm].copy_from_slice(&st.level);
+        }
+    }
     let clock = Clock::end(t);
     // Inner conditions come first in the list, so each count reads the counts it depends on
     // as of this step.

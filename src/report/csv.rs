@@ -99,7 +99,8 @@ pub fn timeseries(s: &Summary) -> Result<Vec<u8>> {
 }
 
 /// The header of `runs.csv`: run, each uncertain number by path, each outcome (1/0 and first
-/// step), rungs, peak index, each actor's cost, each measure's highest level.
+/// step), rungs, peak index, each actor's cost, each measure's highest level, final level and
+/// steps in force, then the rung and every level at each of [`Model::snapshot_steps`].
 pub fn runs_header(m: &Model) -> String {
     let mut h = vec!["run".to_string()];
     h.extend(
@@ -114,6 +115,12 @@ pub fn runs_header(m: &Model) -> String {
     h.extend(["final_rung", "peak_rung", "peak_index", "final_index"].map(String::from));
     h.extend(m.actors.iter().map(|a| format!("cost_{}", a.name)));
     h.extend(m.measures.iter().map(|ms| format!("max_level_{}", ms.name)));
+    h.extend(m.measures.iter().map(|ms| format!("final_level_{}", ms.name)));
+    h.extend(m.measures.iter().map(|ms| format!("steps_in_force_{}", ms.name)));
+    for s in &m.snapshot_steps {
+        h.push(format!("rung_at_{s}"));
+        h.extend(m.measures.iter().map(|ms| format!("level_{}_at_{s}", ms.name)));
+    }
     h.join(",") + "\n"
 }
 
@@ -146,6 +153,19 @@ pub fn run_row(m: &Model, run: u64, st: &RunState, out: &mut String) {
     }
     for l in &st.max_level {
         let _ = write!(out, ",{l}");
+    }
+    for l in &st.level {
+        let _ = write!(out, ",{l}");
+    }
+    for n in &st.steps_in_force {
+        let _ = write!(out, ",{n}");
+    }
+    let nm = m.measures.len();
+    for (i, &r) in st.snapshot_rungs.iter().enumerate() {
+        let _ = write!(out, ",{}", m.rung_names[r]);
+        for l in &st.snapshot_levels[i * nm..(i + 1) * nm] {
+            let _ = write!(out, ",{l}");
+        }
     }
     out.push('\n');
 }

@@ -620,3 +620,88 @@ fn permuting_the_file_changes_no_figure() {
     };
     assert_eq!(columns(&outs[0]), columns(&outs[2]));
 }
+
+/// `--per-run-steps` records the rung and every measure's level at the end of the steps asked
+/// for: at the last step they are the final ones, and steps in force never exceed the horizon.
+/// A step beyond the horizon is refused with exit code 2, and nothing is written.
+#[test]
+fn per_run_steps_record_the_measures_state() {
+    let dir = common::scratch("per-run-steps");
+    let out = dir.join("out");
+    let tutorial = "scenarios/examples/tutorial.ron";
+    let bad = common::brink(&[
+        "run",
+        tutorial,
+        "--runs",
+        "50",
+        "--per-run-steps",
+        "5,9999",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2), "{}", common::describe(&bad));
+    assert!(!out.exists(), "nothing written for a refused request");
+    common::ok(&[
+        "run",
+        tutorial,
+        "--runs",
+        "400",
+        "--per-run-steps",
+        "0,13,51",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
+    let m = common::compile(
+        &std::fs::read_to_string(common::repo(tutorial)).unwrap(),
+        None,
+    );
+    let mut moved = 0;
+    for line in lines {
+        let row: Vec<&str> = line.split(',').collect();
+        assert_eq!(row[col("rung_at_51")], row[col("final_rung")]);
+        for ms in &m.measures {
+            let name = &m
+                .scenario
+                .levers
+                .iter()
+                .find(|l| l.name() == ms_name(&m, ms))
+                .unwrap()
+                .name()
+                .to_string();
+            assert_eq!(
+                row[col(&format!("level_{name}_at_51"))],
+                row[col(&format!("final_level_{name}"))]
+            );
+            let held: u32 = row[col(&format!("steps_in_force_{name}"))].parse().unwrap();
+            assert!(held <= 52);
+            moved += (row[col(&format!("level_{name}_at_0"))]
+                != row[col(&format!("level_{name}_at_13"))]) as usize;
+        }
+    }
+    assert!(
+        moved > 0,
+        "levels change between steps 0 and 13 in some runs"
+    );
+}
+
+/// The name of a measure, through the model's index (names are the model's own).
+fn ms_name<'a>(m: &'a Model, ms: &brink::model::MeasureSpec) -> &'a str {
+    let k = m.measures.iter().position(|x| std::ptr::eq(x, ms)).unwrap();
+    m.scenario
+        .levers
+        .iter()
+        .filter(|l| matches!(l, brink::scenario::Lever::Measure(_)))
+        .nth(k)
+        .unwrap()
+        .name()
+}

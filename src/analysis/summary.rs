@@ -145,6 +145,13 @@ pub struct LeverResult {
     pub share_by_step: Vec<Vec<f64>>,
     /// Share of runs whose highest level was each level.
     pub highest_level: Vec<f64>,
+    /// Mean number of steps it was in force (above the status quo) per run: the measures'
+    /// clock, apart from the mood's.
+    #[serde(default)]
+    pub mean_steps_in_force: f64,
+    /// Share of runs in which it is in force at the end.
+    #[serde(default)]
+    pub in_force_at_end: f64,
 }
 
 /// An event's result.
@@ -280,6 +287,10 @@ impl Summary {
                     .map(|t| share(tally.level_counts(k, t)))
                     .collect(),
                 highest_level: share(&tally.max_level[k]),
+                mean_steps_in_force: (0..m.horizon as usize)
+                    .map(|t| 1.0 - tally.level_counts(k, t)[0] as f64 / nf)
+                    .sum(),
+                in_force_at_end: 1.0 - tally.level_counts(k, m.horizon as usize - 1)[0] as f64 / nf,
             })
             .collect();
         Summary {

@@ -115,11 +115,23 @@ pub fn runs_header(m: &Model) -> String {
     h.extend(["final_rung", "peak_rung", "peak_index", "final_index"].map(String::from));
     h.extend(m.actors.iter().map(|a| format!("cost_{}", a.name)));
     h.extend(m.measures.iter().map(|ms| format!("max_level_{}", ms.name)));
-    h.extend(m.measures.iter().map(|ms| format!("final_level_{}", ms.name)));
-    h.extend(m.measures.iter().map(|ms| format!("steps_in_force_{}", ms.name)));
+    h.extend(
+        m.measures
+            .iter()
+            .map(|ms| format!("final_level_{}", ms.name)),
+    );
+    h.extend(
+        m.measures
+            .iter()
+            .map(|ms| format!("steps_in_force_{}", ms.name)),
+    );
     for s in &m.snapshot_steps {
         h.push(format!("rung_at_{s}"));
-        h.extend(m.measures.iter().map(|ms| format!("level_{}_at_{s}", ms.name)));
+        h.extend(
+            m.measures
+                .iter()
+                .map(|ms| format!("level_{}_at_{s}", ms.name)),
+        );
     }
     h.join(",") + "\n"
 }

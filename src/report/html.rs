@@ -152,6 +152,10 @@ struct LeverRow<'a> {
     target: &'a str,
     /// "light 40.0% · heavy 12.5%": the share of runs by highest level.
     levels: String,
+    /// Mean steps in force per run.
+    in_force: String,
+    /// Share of runs in which it is in force at the end.
+    at_end: String,
 }
 
 #[derive(Serialize)]
@@ -294,6 +298,8 @@ fn page<'a>(model: &'a Model, s: &'a Summary, charts: &'a [Chart]) -> Page<'a> {
                 .map(|(name, p)| format!("{name} {}", percent(*p)))
                 .collect::<Vec<_>>()
                 .join(" · "),
+            in_force: format!("{:.1}", l.mean_steps_in_force),
+            at_end: percent(l.in_force_at_end),
         })
         .collect();
     let events = s

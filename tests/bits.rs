@@ -284,7 +284,7 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "tutorial, 2000 runs, seed 1",
         &tally_hash("scenarios/examples/tutorial.ron", 2000, 1),
-        "c0db12431a551a8c58cacde2ba14096f32d1f638d34b1469dce68e1d7c03a7ef",
+        "dfeb3fc8fac42528235e68b917f9ec683a5f668b6f5caabd9e5c542c3c9f68e0",
     );
     pins.check();
 }

@@ -241,6 +241,10 @@ pub fn trace_text(t: &Trace) -> String {
         {
             level_line(&mut o, c);
         }
+        // Offers that lapse do so at the start of the step, before anyone moves.
+        for (act, _) in s.contacts.iter().filter(|c| !c.1) {
+            let _ = writeln!(o, "    {}  {act}: offer lapsed, refused", pad("contact"));
+        }
         for mv in s.moves.iter().filter(|m| m.choice != "hold") {
             let lever = mv.lever.clone().unwrap_or_default();
             let what = match mv.choice.as_str() {
@@ -254,6 +258,8 @@ pub fn trace_text(t: &Trace) -> String {
                     mv.level_name.clone().unwrap_or_default(),
                     mv.level.unwrap_or(0)
                 ),
+                "offer" => format!("offers: {lever} (needs the other side)"),
+                "accept" => format!("accepts: {lever}"),
                 _ => format!("acts: {lever}"),
             };
             let _ = writeln!(

@@ -273,6 +273,22 @@ pub struct TornadoBar {
     /// Change of the outcome's probability when the lever is frozen at its initial level (an act:
     /// disabled), likewise.
     pub frozen: Interval,
+    /// The outcome reads this lever's level (or, for an act, its record): forcing or freezing
+    /// the lever moves the outcome by its definition, not through the crisis's dynamics.
+    #[serde(default)]
+    pub by_definition: bool,
+}
+
+/// Whether a condition reads a lever: a measure's level or an act's record.
+pub fn reads_lever(c: &crate::scenario::Condition, lever: &str) -> bool {
+    use crate::scenario::Condition as C;
+    match c {
+        C::LevelAtLeast(l, _) | C::LevelHeldFor(l, ..) | C::LevelEverReached(l, _) => l == lever,
+        C::ActWithin(a, _) | C::ActOccurred(a) => a == lever,
+        C::All(cs) | C::Any(cs) => cs.iter().any(|c| reads_lever(c, lever)),
+        C::Not(c) | C::Sustained(c, _) => reads_lever(c, lever),
+        _ => false,
+    }
 }
 
 /// The tornado: bars sorted by the largest absolute effect, largest first.
@@ -436,6 +452,7 @@ pub fn results(
                 Some(b) => b,
                 None => {
                     bars.push(TornadoBar {
+                        by_definition: reads_lever(&base.scenario.outcomes[o].when, &lever),
                         lever: lever.clone(),
                         forced: None,
                         frozen: Interval {

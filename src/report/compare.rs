@@ -126,12 +126,23 @@ pub fn text(r: &CompareResult) -> String {
         let f = |i: &Interval| format!("{:+.3} ({:+.3}..{:+.3})", i.estimate, i.low, i.high);
         for b in &tor.bars {
             t.row(vec![
-                b.lever.clone(),
+                if b.by_definition {
+                    format!("{} (by definition)", b.lever)
+                } else {
+                    b.lever.clone()
+                },
                 b.forced.as_ref().map_or("-".into(), f),
                 f(&b.frozen),
             ]);
         }
         o += &t.render();
+        if tor.bars.iter().any(|b| b.by_definition) {
+            o += &format!(
+                "(by definition): {} reads the lever itself, so forcing or freezing it moves the \
+                 outcome by its definition, not through the crisis.\n",
+                tor.outcome
+            );
+        }
     }
     o
 }

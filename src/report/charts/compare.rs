@@ -600,7 +600,14 @@ impl TornadoChart<'_> {
     fn about(&self, lever: &str) -> String {
         let m = self.cx.base;
         let actor = |i: usize| m.actors.get(i).map_or("?", |a| a.name.as_str());
-        if let Some(x) = m.measures.iter().find(|x| x.name == lever) {
+        let by_definition = self
+            .t
+            .bars
+            .iter()
+            .any(|b| b.lever == lever && b.by_definition);
+        if by_definition {
+            format!("BY DEFINITION: {} reads this lever", self.t.outcome)
+        } else if let Some(x) = m.measures.iter().find(|x| x.name == lever) {
             format!("measure · {} → {}", actor(x.owner), actor(x.target))
         } else if let Some(x) = m.acts.iter().find(|x| x.name == lever) {
             format!(

@@ -733,3 +733,126 @@ fn the_tornado_marks_outcomes_that_follow_by_definition() {
         .collect();
     assert_eq!(marked, vec!["visa_regime"]);
 }
+
+const ELECTION: &str = r#"Scenario(
+    name: "election", horizon: 40, focal: ("a", "b"),
+    actors: [Actor(name: "a", rationality: 10), Actor(name: "b", activity: 0)],
+    relations: [Relation(from: "a", to: "b", fatigue: 0), Relation(from: "b", to: "a", fatigue: 0)],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+    levers: [Measure(name: "ban", owner: "a", target: "b", threshold: 10, reversible: false,
+                     levels: [Level(name: "on", weight: -1)])],
+    events: [
+        // Its date is uncertain: drawn once per run, rounded.
+        Event(name: "election", timing: Dated(step: Uniform(min: 10, max: 20)), branches: [
+            // A new government with a different stance: the ban's threshold falls for good.
+            Branch(name: "hawk", probability: 3, effects: [
+                ShiftLever(lever: "ban", param: Threshold, add: -20),
+            ]),
+            Branch(name: "dove", probability: 7),
+        ]),
+        Event(name: "x", timing: Hazard(rate: 0.05)),
+        Event(name: "y", timing: Hazard(rate: 0.05)),
+    ],
+    outcomes: [
+        Outcome(name: "hawk_won", when: BranchTaken("election", "hawk")),
+        Outcome(name: "banned", when: LevelAtLeast("ban", 1)),
+        Outcome(name: "x_first", when: Before("x", "y")),
+    ],
+)"#;
+
+/// An event with an uncertain date fires at its run's step, a branch is taken with its
+/// chance (weights 3 : 7), a branch's effect changes a lever for good (the hawks' lower
+/// threshold makes the ban certain in the election's own step), and `Before` orders first occurrences.
+#[test]
+fn dated_events_branches_lever_shifts_and_before() {
+    let m = compile(ELECTION, None);
+    let (election, x, y) = (
+        m.event_index("election").unwrap(),
+        m.event_index("x").unwrap(),
+        m.event_index("y").unwrap(),
+    );
+    let master = Master::new(12);
+    let mut st = RunState::new(&m);
+    let n = 6000;
+    let (mut hawks, mut steps) = (0, std::collections::BTreeSet::new());
+    for r in 0..n {
+        let p = play(&m, &master, &mut st, r);
+        let fired: Vec<u32> = p
+            .events
+            .iter()
+            .filter(|e| e.1 == election)
+            .map(|e| e.0)
+            .collect();
+        assert_eq!(fired.len(), 1, "run {r}: a dated event fires once");
+        assert!((10..=20).contains(&fired[0]), "run {r}: at {}", fired[0]);
+        steps.insert(fired[0]);
+        let hawk = st.outcome_hit(0);
+        hawks += hawk as usize;
+        let banned = st.outcome_first[1];
+        if hawk {
+            // Choices follow events within a step: the new stance acts at once.
+            assert_eq!(
+                banned, fired[0],
+                "run {r}: the hawks ban in the election's step"
+            );
+        } else {
+            assert_eq!(banned, u32::MAX, "run {r}: no ban under the doves");
+        }
+        let first = |e: usize| p.events.iter().find(|f| f.1 == e).map_or(u32::MAX, |f| f.0);
+        let (fx, fy) = (first(x), first(y));
+        assert_eq!(
+            st.outcome_hit(2),
+            fx != u32::MAX && fx < fy,
+            "run {r}: x {fx}, y {fy}"
+        );
+    }
+    assert_eq!(
+        steps.len(),
+        11,
+        "every step from 10 to 20 occurs: {steps:?}"
+    );
+    near(hawks as f64 / n as f64, 0.3, n as usize, "P(hawk branch)");
+}
+
+fn thresholds(ease: &str) -> String {
+    format!(
+        r#"Scenario(
+        name: "thresholds", horizon: 200, focal: ("a", "b"),
+        actors: [Actor(name: "a", rationality: 10), Actor(name: "b", activity: 0)],
+        relations: [Relation(from: "a", to: "b", initial: 1, fatigue: 0), Relation(from: "b", to: "a")],
+        ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+        levers: [Measure(name: "ban", owner: "a", target: "b", {ease}
+            levels: [Level(name: "one", weight: -1, threshold: 0),
+                     Level(name: "two", weight: -1, threshold: 100)])],
+    )"#
+    )
+}
+
+/// Each level has its own threshold (level one pays at H = 1, level two never), and easing
+/// has its own: with `ease_threshold: 5` lowering pays at H = 1, so the owner moves back and
+/// forth; by default easing reads the level's own threshold (0) and the ban stays.
+#[test]
+fn thresholds_per_level_and_for_easing() {
+    let master = Master::new(2);
+    let lowerings = |text: &str| {
+        let m = compile(text, None);
+        let mut st = RunState::new(&m);
+        let mut total = 0;
+        for r in 0..200 {
+            let p = play(&m, &master, &mut st, r);
+            assert!(
+                p.levels.iter().all(|l| l[0] <= 1),
+                "run {r}: level two never pays"
+            );
+            total += p.levels.windows(2).filter(|w| w[1][0] < w[0][0]).count();
+        }
+        total as f64 / 200.0
+    };
+    let eased = lowerings(&thresholds("ease_threshold: 5,"));
+    let kept = lowerings(&thresholds(""));
+    assert!(
+        eased > 50.0,
+        "lowerings per run with an easing threshold: {eased}"
+    );
+    assert!(kept < 0.1, "lowerings per run without: {kept}");
+}

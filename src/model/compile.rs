@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::condition::Occurrence;
 use super::*;
 use crate::numerics::rng::key_of;
 use crate::scenario::field::{
@@ -9,7 +10,7 @@ use crate::scenario::field::{
     RelationField, TimingField,
 };
 use crate::scenario::paths::{EffectOf, Owner, ParamKey, for_each_param};
-use crate::scenario::{Condition, Effect, Lever, RelationParam, Timing, Variant};
+use crate::scenario::{Condition, Effect, Lever, LeverParam, RelationParam, Timing, Variant};
 
 /// Who may move a measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +125,8 @@ struct Names {
     params: HashMap<ParamKey, ParamId>,
     /// The inner conditions of `Sustained`, collected as conditions are compiled.
     sustained: std::cell::RefCell<Vec<Cond>>,
+    /// Each event's branch names, in order.
+    branches: HashMap<String, Vec<String>>,
 }
 
 impl Names {
@@ -181,6 +184,22 @@ impl Names {
                 Cond::LevelHeldFor(self.measures[m], *l as u8, *n as u32)
             }
             Condition::LevelEverReached(m, l) => Cond::LevelEverReached(self.measures[m], *l as u8),
+            Condition::Before(a, b) => {
+                let occ = |n: &str| match (self.events.get(n), self.acts.get(n)) {
+                    (Some(&e), _) => Occurrence::Event(e),
+                    (None, Some(&a)) => Occurrence::Act(a),
+                    // An event only a variant adds never occurs in the runs without it.
+                    (None, None) => Occurrence::Never,
+                };
+                Cond::Before(occ(a), occ(b))
+            }
+            Condition::BranchTaken(e, b) => match (self.events.get(e), self.branches.get(e)) {
+                (Some(&ei), Some(names)) => match names.iter().position(|x| x == b) {
+                    Some(bi) => Cond::BranchTaken(ei, bi as u16),
+                    None => Cond::Never,
+                },
+                _ => Cond::Never,
+            },
             Condition::Sustained(inner, n) => {
                 // The inner condition first, so that inner counts update before outer ones.
                 let inner = self.cond(inner);
@@ -236,6 +255,17 @@ impl Names {
                     Effect::AddPressure { pressure, .. } => EffectSpec::AddPressure {
                         pressure: self.pressures[pressure],
                         amount: p(EffectField::PressureAmount)?,
+                    },
+                    Effect::ShiftLever { lever, param, .. } => EffectSpec::ShiftLever {
+                        measure: self.measures[lever],
+                        param: match param {
+                            LeverParam::Threshold => lever_param::THRESHOLD,
+                            LeverParam::Persistence => lever_param::PERSISTENCE,
+                            LeverParam::HalfLife => lever_param::HALF_LIFE,
+                            LeverParam::Reward => lever_param::REWARD,
+                        },
+                        factor: p(EffectField::LeverFactor)?,
+                        add: p(EffectField::LeverAdd)?,
                     },
                     Effect::ShiftRelation {
                         from,
@@ -370,6 +400,14 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         pressures: idx(s.pressures.iter().map(|p| p.name.as_str()).collect()),
         params: ids,
         sustained: Default::default(),
+        branches: s
+            .events
+            .iter()
+            .map(|e| {
+                let names = e.branches.iter().map(|b| b.name.clone()).collect();
+                (e.name.clone(), names)
+            })
+            .collect(),
     };
     let mut gates: Vec<Cond> = vec![];
     let mut gate = |c: &Option<Condition>| {
@@ -473,6 +511,10 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                                 Some(_) => Some(p(LevelField::EaseWeight)?),
                                 None => None,
                             },
+                            threshold: match l.threshold {
+                                Some(_) => Some(p(LevelField::Threshold)?),
+                                None => None,
+                            },
                             irritation: p(LevelField::Irritation)?,
                             owner_cost: costs.iter().find(|(a, _)| *a == owner).map(|c| c.1),
                             costs,
@@ -514,6 +556,10 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                     motive,
                     felt_by: names.rel(&m.target, &m.owner),
                     threshold: names.p(Owner::Lever(i), MeasureField::Threshold)?,
+                    ease_threshold: match m.ease_threshold {
+                        Some(_) => Some(names.p(Owner::Lever(i), MeasureField::EaseThreshold)?),
+                        None => None,
+                    },
                     persistence: names.p(Owner::Lever(i), MeasureField::Persistence)?,
                     half_life: names.p(Owner::Lever(i), MeasureField::HalfLife)?,
                     min_duration: m.min_duration as u32,
@@ -588,6 +634,11 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                     probability: p(TimingField::Probability)?,
                     when: when.as_ref().map(|c| names.cond(c)),
                 },
+                Timing::Dated { when, .. } => TimingSpec::Dated {
+                    step: p(TimingField::Step)?,
+                    probability: p(TimingField::Probability)?,
+                    when: when.as_ref().map(|c| names.cond(c)),
+                },
                 Timing::Hazard {
                     factors,
                     from_step,
@@ -620,6 +671,26 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                 effects: names.effects(EffectOf::Event(i), &e.effects, focal)?,
                 enabled: !removed.contains(&e.name),
                 key: key_of(&e.name),
+                branches: e
+                    .branches
+                    .iter()
+                    .enumerate()
+                    .map(|(j, b)| {
+                        let bo = Owner::Branch {
+                            event: i,
+                            branch: j,
+                        };
+                        let of = EffectOf::Branch {
+                            event: i,
+                            branch: j,
+                        };
+                        Ok(BranchSpec {
+                            name: b.name.clone(),
+                            weight: names.p(bo, TimingField::BranchWeight)?,
+                            effects: names.effects(of, &b.effects, focal)?,
+                        })
+                    })
+                    .collect::<Result<_, String>>()?,
             })
         })
         .collect::<Result<_, String>>()?;
@@ -766,7 +837,8 @@ mod tests {
                     | EffectSpec::Scale { factor: p, .. }
                     | EffectSpec::AddPressure { amount: p, .. } => out.push(*p),
                     EffectSpec::SetLevel { .. } => {}
-                    EffectSpec::ShiftRelation { factor, add, .. } => out.extend([*factor, *add]),
+                    EffectSpec::ShiftRelation { factor, add, .. }
+                    | EffectSpec::ShiftLever { factor, add, .. } => out.extend([*factor, *add]),
                     EffectSpec::Modify { modifier, .. } => {
                         out.extend([modifier.factor, modifier.add])
                     }
@@ -791,9 +863,11 @@ mod tests {
         }
         for me in &m.measures {
             out.extend([me.threshold, me.persistence, me.half_life]);
+            out.extend(me.ease_threshold);
             for l in &me.levels {
                 out.extend([l.weight, l.irritation, l.reward]);
                 out.extend(l.ease_weight);
+                out.extend(l.threshold);
                 out.extend(l.costs.iter().map(|c| c.1));
                 out.extend(l.pressure.iter().map(|c| c.1));
                 for md in &l.modifiers {
@@ -810,6 +884,9 @@ mod tests {
         for e in &m.events {
             match &e.timing {
                 TimingSpec::Scheduled { probability, .. } => out.push(*probability),
+                TimingSpec::Dated {
+                    step, probability, ..
+                } => out.extend([*step, *probability]),
                 TimingSpec::Hazard {
                     rate,
                     index_slope,
@@ -822,6 +899,10 @@ mod tests {
                 }
             }
             effects(&mut out, &e.effects);
+            for b in &e.branches {
+                out.push(b.weight);
+                effects(&mut out, &b.effects);
+            }
         }
         out.sort_unstable();
         out
@@ -865,6 +946,7 @@ mod tests {
                 7,
             )]),
             sustained: Default::default(),
+            branches: HashMap::new(),
         };
         let resolve = crate::scenario::ActorParam::Sensitivity;
         assert_eq!(names.p(Owner::Actor(0), resolve), Ok(7));

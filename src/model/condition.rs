@@ -50,6 +50,10 @@ pub enum Cond {
     /// The condition [`super::Model::sustained`]`[i]` has held at the end of each of the last n
     /// steps.
     Sustained(usize, u32),
+    /// The first has happened, and before the second if the second has.
+    Before(Occurrence, Occurrence),
+    /// The event's (an index) latest firing took this branch.
+    BranchTaken(usize, u16),
     /// Every condition holds.
     All(Vec<Cond>),
     /// At least one condition holds.
@@ -58,6 +62,29 @@ pub enum Cond {
     Not(Box<Cond>),
     /// Never holds (an event that this variant does not have).
     Never,
+}
+
+/// Something that happens in a run: an event firing or an act being performed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occurrence {
+    /// An event (an index).
+    Event(usize),
+    /// An act (an index).
+    Act(usize),
+    /// An event this variant does not have.
+    Never,
+}
+
+impl Occurrence {
+    /// The first step at which it happened (`u32::MAX`: not yet).
+    #[inline]
+    fn first(self, s: &RunState) -> u32 {
+        match self {
+            Occurrence::Event(e) => s.event_first[e],
+            Occurrence::Act(a) => s.act_first[a],
+            Occurrence::Never => u32::MAX,
+        }
+    }
 }
 
 /// When a condition is read: during step `step`, after `done` steps have been completed (`done`
@@ -112,6 +139,11 @@ impl Cond {
             }
             Cond::LevelEverReached(m, l) => s.max_level[*m] >= *l,
             Cond::Sustained(i, n) => s.sustained[*i] >= *n,
+            Cond::Before(a, b) => {
+                let (fa, fb) = (a.first(s), b.first(s));
+                fa != u32::MAX && fa < fb
+            }
+            Cond::BranchTaken(e, b) => s.event_branch[*e] == *b,
             Cond::Never => false,
             _ => self.holds_compound(s, c),
         }
@@ -127,6 +159,8 @@ impl Cond {
             Cond::EventWithin(..) => deps::EVENT | deps::TIME,
             Cond::ActWithin(..) => deps::ACT | deps::TIME,
             Cond::ActOccurred(_) => deps::ACT,
+            Cond::Before(..) => deps::ACT | deps::EVENT,
+            Cond::BranchTaken(..) => deps::EVENT,
             Cond::LevelEverReached(..) => deps::LEVEL,
             Cond::StepIn(..) | Cond::LevelHeldFor(..) | Cond::Sustained(..) => deps::TIME,
             Cond::All(cs) | Cond::Any(cs) => cs.iter().fold(0, |d, c| d | c.deps()),

@@ -129,6 +129,8 @@ pub struct LevelSpec {
     pub(crate) weight: ParamId,
     /// None: the easing move weighs −weight.
     pub ease_weight: Option<ParamId>,
+    /// θ for raising to this level; None: the measure's.
+    pub threshold: Option<ParamId>,
     pub(crate) irritation: ParamId,
     pub(crate) costs: Vec<(usize, ParamId)>,
     /// The owner's cost per step at this level, if any.
@@ -153,6 +155,8 @@ pub struct MeasureSpec {
     /// The relation target → owner, which feels its moves.
     pub felt_by: usize,
     pub(crate) threshold: ParamId,
+    /// θ for easing; None: the threshold of the level in force.
+    pub ease_threshold: Option<ParamId>,
     pub(crate) persistence: ParamId,
     pub(crate) half_life: ParamId,
     pub(crate) min_duration: u32,
@@ -202,6 +206,18 @@ pub struct AcceptSpec {
     /// Index of the relation accepter → owner, whose hostility moves the acceptance.
     pub motive: usize,
     pub(crate) threshold: ParamId,
+}
+
+/// A measure's parameter an effect can change.
+pub mod lever_param {
+    /// Every threshold of the measure.
+    pub const THRESHOLD: usize = 0;
+    /// Persistence.
+    pub const PERSISTENCE: usize = 1;
+    /// Half-life of the lifting clock.
+    pub const HALF_LIFE: usize = 2;
+    /// Every level's reward.
+    pub const REWARD: usize = 3;
 }
 
 /// A relation parameter lasting effects change, as an index into a relation's live values.
@@ -271,6 +287,17 @@ pub enum EffectSpec {
         /// Steps it lasts, counting the step it happens in; None: for good.
         duration: Option<u32>,
     },
+    /// Changes a measure's parameter ([`lever_param`]) to value · factor + add for good.
+    ShiftLever {
+        /// Index of the measure.
+        measure: usize,
+        /// Which parameter ([`lever_param`]).
+        param: usize,
+        /// The multiplier (≥ 0).
+        factor: ParamId,
+        /// Then added.
+        add: ParamId,
+    },
     /// Changes an actor parameter to value · factor + add for a number of steps.
     Modify {
         /// Whose parameter, which one, and the factor and term.
@@ -287,6 +314,15 @@ pub enum TimingSpec {
     Scheduled {
         /// The step (0 to horizon − 1).
         step: u32,
+        /// Chance that it fires at that step (0 to 1).
+        probability: ParamId,
+        /// It fires only if this holds at the start of the step.
+        when: Option<Cond>,
+    },
+    /// It may fire at one step drawn per run (rounded, within the horizon).
+    Dated {
+        /// The step (a number of the run).
+        step: ParamId,
         /// Chance that it fires at that step (0 to 1).
         probability: ParamId,
         /// It fires only if this holds at the start of the step.
@@ -323,6 +359,17 @@ pub struct EventSpec {
     pub enabled: bool,
     /// The key of its part of the event stream.
     pub key: u64,
+    /// Its possible results, one of which happens each time it fires.
+    pub branches: Vec<BranchSpec>,
+}
+
+/// One possible result of an event.
+#[derive(Debug, Clone)]
+pub struct BranchSpec {
+    /// The branch's name in the scenario.
+    pub name: String,
+    pub(crate) weight: ParamId,
+    pub(crate) effects: Vec<EffectSpec>,
 }
 
 /// The part of an event the step checks every week, packed apart from the rest so that the
@@ -343,6 +390,8 @@ impl EventGate {
         let (from, until) = match e.timing {
             _ if !e.enabled => (u32::MAX, 0),
             TimingSpec::Scheduled { step, .. } => (step, step),
+            // Its step is a number of the run: the step checks it.
+            TimingSpec::Dated { .. } => (0, u32::MAX),
             TimingSpec::Hazard {
                 from_step,
                 until_step,

@@ -75,8 +75,8 @@ pub(crate) struct RelationRun {
 /// A measure's numbers for this run that its owner's choice reads.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct MeasureRun {
-    pub threshold: f64,
     pub persistence: f64,
+    pub half_life: f64,
     /// Chance per step that a level in force comes up for review (1 − 2^(−1/half_life)).
     pub review: f64,
 }
@@ -87,6 +87,10 @@ pub(crate) struct MeasureRun {
 pub(crate) struct LevelRun {
     /// The rung needed to raise from this level (`usize::MAX` at the top level).
     pub raise_min_rung: usize,
+    /// θ for raising from this level to the next.
+    pub raise_threshold: f64,
+    /// θ for lowering from this level.
+    pub lower_threshold: f64,
     pub raise_dcost: f64,
     pub raise_reward: f64,
     /// The owner's cost per step at this level.
@@ -108,6 +112,8 @@ pub(crate) struct ActRun {
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct EventRun {
     pub p: f64,
+    /// The step of a dated event, this run.
+    pub step: u32,
     pub slope: f64,
     pub grievance_slope: f64,
 }
@@ -146,6 +152,14 @@ pub struct RunState {
     pub(crate) act_ready: Vec<u32>,
     /// Last step each act was performed (`u32::MAX`: never).
     pub act_last: Vec<u32>,
+    /// First step each act was performed (`u32::MAX`: never).
+    pub act_first: Vec<u32>,
+    /// The branch each event's latest firing took (`u16::MAX`: none yet).
+    pub event_branch: Vec<u16>,
+    /// Each event's branches' cumulative chances this run, `[event][branch]` flattened from
+    /// `branch_base[event]`.
+    pub(crate) branch_cum: Vec<f64>,
+    pub(crate) branch_base: Vec<usize>,
     /// Last step each event fired (`u32::MAX`: never).
     pub event_last: Vec<u32>,
     /// First step each event fired (`u32::MAX`: never).
@@ -190,8 +204,8 @@ pub struct RunState {
     pub(crate) actor_streams: Vec<Stream>,
     pub(crate) lifting_streams: Vec<Stream>,
     /// The draws of the next [`DRAW_WINDOW`] steps, taken from each stream in one go: a fixed
-    /// number per step and part, whatever happens (`[event][step]`, `[relation][step]`,
-    /// `[actor][2·step]`, `[measure][step]`). Relation noise is kept as normal numbers.
+    /// number per step and part, whatever happens (`[event][2·step]`: whether it fires and
+    /// which branch; `[relation][step]`, `[actor][2·step]`, `[measure][step]`). Relation noise is kept as normal numbers.
     pub(crate) event_bits: Vec<u32>,
     pub(crate) noise: Vec<f64>,
     pub(crate) noise_bits: Vec<u32>,
@@ -245,6 +259,18 @@ impl RunState {
             next_shift_expiry: u32::MAX,
             act_ready: vec![0; m.acts.len()],
             act_last: vec![u32::MAX; m.acts.len()],
+            act_first: vec![u32::MAX; m.acts.len()],
+            event_branch: vec![u16::MAX; m.events.len()],
+            branch_cum: vec![0.0; m.events.iter().map(|e| e.branches.len()).sum()],
+            branch_base: m
+                .events
+                .iter()
+                .scan(0, |base, e| {
+                    let b = *base;
+                    *base += e.branches.len();
+                    Some(b)
+                })
+                .collect(),
             event_last: vec![u32::MAX; m.events.len()],
             event_first: vec![u32::MAX; m.events.len()],
             pressure: vec![0.0; m.pressures.len()],
@@ -270,7 +296,7 @@ impl RunState {
             noise_streams: vec![stream(); nr],
             actor_streams: vec![stream(); m.actors.len()],
             lifting_streams: vec![stream(); m.measures.len()],
-            event_bits: vec![0; DRAW_WINDOW * m.events.len()],
+            event_bits: vec![0; 2 * DRAW_WINDOW * m.events.len()],
             noise: vec![0.0; DRAW_WINDOW * nr],
             noise_bits: vec![0; DRAW_WINDOW * nr],
             actor_bits: vec![0; 2 * DRAW_WINDOW * m.actors.len()],

@@ -141,8 +141,15 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
         st.event_run[e] = match &spec.timing {
             TimingSpec::Scheduled { probability, .. } => EventRun {
                 p: v[*probability as usize],
-                slope: 0.0,
-                grievance_slope: 0.0,
+                ..EventRun::default()
+            },
+            TimingSpec::Dated {
+                step, probability, ..
+            } => EventRun {
+                p: v[*probability as usize],
+                // Rounded to the nearest step (`round` is exact on every platform).
+                step: v[*step as usize].round().clamp(0.0, (m.horizon - 1) as f64) as u32,
+                ..EventRun::default()
             },
             TimingSpec::Hazard {
                 rate,
@@ -153,20 +160,32 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
                 p: v[*rate as usize],
                 slope: v[*index_slope as usize],
                 grievance_slope: v[*grievance_slope as usize],
+                step: 0,
             },
         };
+        // The branches' cumulative chances: weights scaled to sum to 1.
+        let base = st.branch_base[e];
+        let total: f64 = spec.branches.iter().map(|b| v[b.weight as usize]).sum();
+        let mut acc = 0.0;
+        for (j, b) in spec.branches.iter().enumerate() {
+            acc += v[b.weight as usize];
+            st.branch_cum[base + j] = if total > 0.0 { acc / total } else { 1.0 };
+        }
     }
     for (k, ms) in m.measures.iter().enumerate() {
         let half_life = v[ms.half_life as usize];
         st.measure_run[k] = MeasureRun {
-            threshold: v[ms.threshold as usize],
             persistence: v[ms.persistence as usize],
-            review: if half_life > 0.0 {
-                1.0 - pow(2.0, -1.0 / half_life)
-            } else {
-                1.0
-            },
+            half_life,
+            review: review_of(half_life),
         };
+        // θ for raising to level l + 1, and for lowering from level l.
+        let raise_th = |l: usize| {
+            ms.levels[l]
+                .threshold
+                .map_or(v[ms.threshold as usize], |p| v[p as usize])
+        };
+        let ease_th = |l: usize| ms.ease_threshold.map_or(raise_th(l - 1), |p| v[p as usize]);
         let cost_at = |l: usize| {
             if l == 0 {
                 0.0
@@ -182,7 +201,11 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
                 owner_cost: cost_at(l),
                 ..LevelRun::default()
             };
+            if l > 0 {
+                lr.lower_threshold = ease_th(l);
+            }
             if l < n {
+                lr.raise_threshold = raise_th(l);
                 lr.raise_min_rung = ms.levels[l].min_rung;
                 lr.raise_dcost = cost_at(l + 1) - cost_at(l);
                 lr.raise_reward = v[ms.levels[l].reward as usize];
@@ -227,6 +250,8 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     }
     st.act_ready.fill(0);
     st.act_last.fill(u32::MAX);
+    st.act_first.fill(u32::MAX);
+    st.event_branch.fill(u16::MAX);
     st.offer_at.fill(u32::MAX);
     st.event_last.fill(u32::MAX);
     st.event_first.fill(u32::MAX);
@@ -254,6 +279,16 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     }
     for (s, ms) in st.lifting_streams.iter_mut().zip(&m.measures) {
         master.reset_keyed(s, run, component::LIFTING, ms.key);
+    }
+}
+
+/// The chance per step that a level in force comes up for review: 1 − 2^(−1/half_life), or 1
+/// when the half-life is 0.
+fn review_of(half_life: f64) -> f64 {
+    if half_life > 0.0 {
+        1.0 - pow(2.0, -1.0 / half_life)
+    } else {
+        1.0
     }
 }
 
@@ -495,6 +530,40 @@ fn apply_effects(m: &Model, t: u32, first_step: u32, effects: &[EffectSpec], st:
                 }
                 refresh_relations(m, t, st);
             }
+            EffectSpec::ShiftLever {
+                measure,
+                param,
+                factor,
+                add,
+            } => {
+                let (f, a) = (v[*factor as usize], v[*add as usize]);
+                let shift = |x: f64| bounded(x * f + a);
+                let base = st.level_base[*measure];
+                let levels = m.measures[*measure].levels.len();
+                let runs = &mut st.level_run[base..=base + levels];
+                match *param {
+                    lever_param::THRESHOLD => {
+                        for lr in runs {
+                            lr.raise_threshold = shift(lr.raise_threshold);
+                            lr.lower_threshold = shift(lr.lower_threshold);
+                        }
+                    }
+                    lever_param::REWARD => {
+                        for lr in runs {
+                            lr.raise_reward = shift(lr.raise_reward);
+                        }
+                    }
+                    lever_param::PERSISTENCE => {
+                        let mr = &mut st.measure_run[*measure];
+                        mr.persistence = shift(mr.persistence);
+                    }
+                    _ => {
+                        let mr = &mut st.measure_run[*measure];
+                        mr.half_life = shift(mr.half_life).max(0.0);
+                        mr.review = review_of(mr.half_life);
+                    }
+                }
+            }
             EffectSpec::Modify { modifier, duration } => {
                 let tm = TempModifier {
                     actor: modifier.actor,
@@ -517,9 +586,9 @@ fn take_draws(m: &Model, t: u32, st: &mut RunState) {
     for (s, bits) in st
         .event_streams
         .iter_mut()
-        .zip(st.event_bits.chunks_exact_mut(DRAW_WINDOW))
+        .zip(st.event_bits.chunks_exact_mut(2 * DRAW_WINDOW))
     {
-        s.fill32(&mut bits[..steps]);
+        s.fill32(&mut bits[..2 * steps]);
     }
     for (s, bits) in st
         .noise_streams
@@ -622,6 +691,12 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
                 }
                 run.p
             }
+            TimingSpec::Dated { when, .. } => {
+                if t != run.step || when.as_ref().is_some_and(|c| !c.holds(st, clock)) {
+                    continue;
+                }
+                run.p
+            }
             TimingSpec::Hazard { factors, .. } => {
                 let mut p = run.p;
                 let x = run.slope * st.index + run.grievance_slope * grievance;
@@ -636,7 +711,7 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
                 if p > 0.0 { p.min(1.0) } else { continue }
             }
         };
-        if unit32(st.event_bits[e * DRAW_WINDOW + w]) < p {
+        if unit32(st.event_bits[e * 2 * DRAW_WINDOW + 2 * w]) < p {
             st.fired.push((e, p));
         }
     }
@@ -650,7 +725,18 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
         if O::DETAILED {
             obs.event(t, e, p);
         }
-        apply_effects(m, t, t, &m.events[e].effects, st);
+        let spec = &m.events[e];
+        apply_effects(m, t, t, &spec.effects, st);
+        if !spec.branches.is_empty() {
+            let u = unit32(st.event_bits[e * 2 * DRAW_WINDOW + 2 * w + 1]);
+            let base = st.branch_base[e];
+            let n = spec.branches.len();
+            let j = (0..n)
+                .find(|&j| u < st.branch_cum[base + j])
+                .unwrap_or(n - 1);
+            st.event_branch[e] = j as u16;
+            apply_effects(m, t, t, &spec.branches[j].effects, st);
+        }
     }
 }
 
@@ -715,8 +801,8 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
                     let l = st.level[k] as usize;
                     let base = st.level_base[k];
                     let lr = st.level_run[base + l];
-                    let drive = sensitivity * (st.h[motive] - mr.threshold) + push;
                     if st.rung >= lr.raise_min_rung && gate_open(st, ms.raise_when) {
+                        let drive = sensitivity * (st.h[motive] - lr.raise_threshold) + push;
                         let u = drive - cost_weight * lr.raise_dcost + lr.raise_reward;
                         add(st, Choice::Raise(k as u16), u, 1);
                     }
@@ -727,6 +813,7 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
                         && t - st.level_since[k] >= ms.min_duration
                         && gate_open(st, ms.lower_when)
                     {
+                        let drive = sensitivity * (st.h[motive] - lr.lower_threshold) + push;
                         for to in (0..l).rev() {
                             let saving = st.level_run[base + to].owner_cost - lr.owner_cost;
                             let u = -drive - cost_weight * saving - mr.persistence;
@@ -853,6 +940,9 @@ fn perform_act(m: &Model, t: u32, k: usize, st: &mut RunState) {
         st.cost[who] += v[c as usize];
     }
     st.act_last[k] = t;
+    if st.act_first[k] == u32::MAX {
+        st.act_first[k] = t;
+    }
     st.changed |= deps::ACT;
     // Blocked for `cooldown` steps after this one, as events are.
     st.act_ready[k] = t.saturating_add(act.cooldown).saturating_add(1);

@@ -81,6 +81,8 @@ pub fn condition_text(c: &Condition) -> String {
         Condition::LevelHeldFor(l, n, k) => format!("{l} >= level {n} for {k} steps"),
         Condition::LevelEverReached(l, n) => format!("{l} reached level {n}"),
         Condition::Sustained(c, n) => format!("({}) for {n} steps", condition_text(c)),
+        Condition::Before(a, b) => format!("{a} before {b}"),
+        Condition::BranchTaken(e, b) => format!("{e} went {b}"),
         Condition::All(cs) => cs
             .iter()
             .map(condition_text)
@@ -111,6 +113,16 @@ fn effect_text(e: &Effect) -> String {
         },
         Effect::SetLevel { lever, level } => format!("{lever} := {level}"),
         Effect::AddPressure { pressure, amount } => format!("{pressure} += {}", amount.describe()),
+        Effect::ShiftLever {
+            lever,
+            param,
+            factor,
+            add,
+        } => format!(
+            "{lever}.{param:?} x {} + {} for good",
+            factor.describe(),
+            add.describe()
+        ),
         Effect::ShiftRelation {
             from,
             to,
@@ -300,6 +312,17 @@ pub fn describe(s: &Scenario) -> String {
                 when,
             } => {
                 let mut s = format!("step {step}, p {}", probability.describe());
+                if let Some(c) = when {
+                    s += &format!(" if {}", condition_text(c));
+                }
+                s
+            }
+            Timing::Dated {
+                step,
+                probability,
+                when,
+            } => {
+                let mut s = format!("step {}, p {}", step.describe(), probability.describe());
                 if let Some(c) = when {
                     s += &format!(" if {}", condition_text(c));
                 }

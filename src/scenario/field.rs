@@ -43,6 +43,8 @@ pub enum MeasureField {
     Persistence,
     /// `half_life`: the lifting clock, in steps.
     HalfLife,
+    /// `ease_threshold`: θ for easing.
+    EaseThreshold,
 }
 
 /// A field of a [`Level`](super::Level) of a measure.
@@ -60,6 +62,8 @@ pub enum LevelField {
     Pressure,
     /// `reward`: utility to the owner of making the move.
     Reward,
+    /// `threshold`: θ for raising to the level.
+    Threshold,
 }
 
 /// A field of a [`Modifier`](super::Modifier) of a level.
@@ -97,6 +101,10 @@ pub enum TimingField {
     IndexSlope,
     /// `grievance_slope` of a hazard.
     GrievanceSlope,
+    /// `step` of a dated event.
+    Step,
+    /// `probability` of one of an event's branches (its weight).
+    BranchWeight,
     /// `times` of a hazard's [`Factor`](super::Factor).
     FactorTimes,
 }
@@ -121,6 +129,10 @@ pub enum EffectField {
     ShiftFactor,
     /// `add` of a `ShiftRelation`.
     ShiftAdd,
+    /// `factor` of a `ShiftLever`.
+    LeverFactor,
+    /// `add` of a `ShiftLever`.
+    LeverAdd,
 }
 
 /// Every field that holds a number, by the record that holds it.
@@ -163,7 +175,7 @@ const GOLDSTEIN: ValidRange = ValidRange::Between(-10.0, 10.0);
 
 impl ParamField {
     /// Every field, for tests and listings.
-    pub const ALL: [ParamField; 43] = {
+    pub const ALL: [ParamField; 49] = {
         use ActField as A;
         use EffectField as E;
         use LevelField as L;
@@ -186,12 +198,14 @@ impl ParamField {
             Measure(MeasureField::Threshold),
             Measure(MeasureField::Persistence),
             Measure(MeasureField::HalfLife),
+            Measure(MeasureField::EaseThreshold),
             Level(L::Weight),
             Level(L::EaseWeight),
             Level(L::Irritation),
             Level(L::Cost),
             Level(L::Pressure),
             Level(L::Reward),
+            Level(L::Threshold),
             Modifier(ModifierField::Factor),
             Modifier(ModifierField::Add),
             Act(A::Threshold),
@@ -203,6 +217,8 @@ impl ParamField {
             Timing(TimingField::Rate),
             Timing(TimingField::IndexSlope),
             Timing(TimingField::GrievanceSlope),
+            Timing(TimingField::Step),
+            Timing(TimingField::BranchWeight),
             Timing(TimingField::FactorTimes),
             Effect(E::MoveWeight),
             Effect(E::ImpulseAmount),
@@ -212,6 +228,8 @@ impl ParamField {
             Effect(E::ModifyAdd),
             Effect(E::ShiftFactor),
             Effect(E::ShiftAdd),
+            Effect(E::LeverFactor),
+            Effect(E::LeverAdd),
         ]
     };
 
@@ -244,6 +262,7 @@ impl ParamField {
                 MeasureField::Threshold => "threshold",
                 MeasureField::Persistence => "persistence",
                 MeasureField::HalfLife => "half_life",
+                MeasureField::EaseThreshold => "ease_threshold",
             },
             Level(f) => match f {
                 LevelField::Weight => "weight",
@@ -252,6 +271,7 @@ impl ParamField {
                 LevelField::Cost => "costs",
                 LevelField::Pressure => "pressure",
                 LevelField::Reward => "reward",
+                LevelField::Threshold => "threshold",
             },
             Modifier(f) => match f {
                 ModifierField::Factor => "factor",
@@ -269,6 +289,8 @@ impl ParamField {
                 TimingField::Rate => "rate",
                 TimingField::IndexSlope => "index_slope",
                 TimingField::GrievanceSlope => "grievance_slope",
+                TimingField::Step => "step",
+                TimingField::BranchWeight => "probability",
                 TimingField::FactorTimes => "times",
             },
             Effect(f) => match f {
@@ -280,6 +302,8 @@ impl ParamField {
                 EffectField::ModifyAdd => "add",
                 EffectField::ShiftFactor => "factor",
                 EffectField::ShiftAdd => "add",
+                EffectField::LeverFactor => "factor",
+                EffectField::LeverAdd => "add",
             },
         }
     }
@@ -310,11 +334,15 @@ impl ParamField {
             Measure(f) => match f {
                 MeasureField::Threshold | MeasureField::Persistence => ANY,
                 MeasureField::HalfLife => NON_NEGATIVE,
+                MeasureField::EaseThreshold => ANY,
             },
             Level(f) => match f {
                 LevelField::Weight | LevelField::EaseWeight => GOLDSTEIN,
                 LevelField::Cost => NON_NEGATIVE,
-                LevelField::Irritation | LevelField::Pressure | LevelField::Reward => ANY,
+                LevelField::Irritation
+                | LevelField::Pressure
+                | LevelField::Reward
+                | LevelField::Threshold => ANY,
             },
             Modifier(f) => match f {
                 ModifierField::Factor => NON_NEGATIVE,
@@ -328,17 +356,21 @@ impl ParamField {
             Timing(f) => match f {
                 TimingField::Probability | TimingField::Rate => SHARE,
                 TimingField::IndexSlope | TimingField::GrievanceSlope => ANY,
-                TimingField::FactorTimes => NON_NEGATIVE,
+                TimingField::FactorTimes | TimingField::Step | TimingField::BranchWeight => {
+                    NON_NEGATIVE
+                }
             },
             Effect(f) => match f {
                 EffectField::MoveWeight => GOLDSTEIN,
-                EffectField::ScaleFactor | EffectField::ModifyFactor | EffectField::ShiftFactor => {
-                    NON_NEGATIVE
-                }
+                EffectField::ScaleFactor
+                | EffectField::ModifyFactor
+                | EffectField::ShiftFactor
+                | EffectField::LeverFactor => NON_NEGATIVE,
                 EffectField::ImpulseAmount
                 | EffectField::PressureAmount
                 | EffectField::ModifyAdd
-                | EffectField::ShiftAdd => ANY,
+                | EffectField::ShiftAdd
+                | EffectField::LeverAdd => ANY,
             },
         }
     }
@@ -379,6 +411,7 @@ impl ParamField {
                 MeasureField::Threshold => "points",
                 MeasureField::Persistence => "utility",
                 MeasureField::HalfLife => "steps",
+                MeasureField::EaseThreshold => "points",
             },
             Level(f) => match f {
                 LevelField::Weight | LevelField::EaseWeight => "Goldstein points",
@@ -386,6 +419,7 @@ impl ParamField {
                 LevelField::Cost => "cost units per step",
                 LevelField::Pressure => "stock units per step",
                 LevelField::Reward => "utility",
+                LevelField::Threshold => "points",
             },
             Modifier(f) => match f {
                 ModifierField::Factor => "multiplier",
@@ -402,16 +436,21 @@ impl ParamField {
                 TimingField::Rate => "probability per step",
                 TimingField::IndexSlope => "per point of H",
                 TimingField::GrievanceSlope => "per point of grievance",
+                TimingField::Step => "steps",
+                TimingField::BranchWeight => "weight",
                 TimingField::FactorTimes => "multiplier",
             },
             Effect(f) => match f {
                 EffectField::MoveWeight => "Goldstein points",
                 EffectField::ImpulseAmount => "points",
-                EffectField::ScaleFactor | EffectField::ModifyFactor | EffectField::ShiftFactor => {
-                    "multiplier"
-                }
+                EffectField::ScaleFactor
+                | EffectField::ModifyFactor
+                | EffectField::ShiftFactor
+                | EffectField::LeverFactor => "multiplier",
                 EffectField::PressureAmount => "stock units",
-                EffectField::ModifyAdd | EffectField::ShiftAdd => "the parameter's unit",
+                EffectField::ModifyAdd | EffectField::ShiftAdd | EffectField::LeverAdd => {
+                    "the parameter's unit"
+                }
             },
         }
     }
@@ -470,6 +509,9 @@ mod tests {
             Effect(EffectField::ScaleFactor),
             Effect(EffectField::ModifyFactor),
             Effect(EffectField::ShiftFactor),
+            Effect(EffectField::LeverFactor),
+            Timing(TimingField::Step),
+            Timing(TimingField::BranchWeight),
         ];
         let any = [
             Relation(RelationField::Grievance),
@@ -480,6 +522,9 @@ mod tests {
             Act(ActField::AcceptThreshold),
             Timing(TimingField::GrievanceSlope),
             Effect(EffectField::ShiftAdd),
+            Effect(EffectField::LeverAdd),
+            Measure(MeasureField::EaseThreshold),
+            Level(LevelField::Threshold),
             Level(LevelField::Irritation),
             Level(LevelField::Pressure),
             Level(LevelField::Reward),

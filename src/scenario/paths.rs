@@ -28,6 +28,13 @@ pub enum EffectOf {
     Act(usize),
     /// The event at this index of `events`.
     Event(usize),
+    /// A branch of an event.
+    Branch {
+        /// The event's index.
+        event: usize,
+        /// The branch's index in the event.
+        branch: usize,
+    },
 }
 
 /// The record that holds a number, by positions in the scenario's lists (levers, measures and
@@ -66,6 +73,13 @@ pub enum Owner {
         event: usize,
         /// The factor's index in its hazard.
         factor: usize,
+    },
+    /// A branch of an event (its weight).
+    Branch {
+        /// The event's index.
+        event: usize,
+        /// The branch's index in the event.
+        branch: usize,
     },
     /// An effect of an act or an event.
     Effect {
@@ -210,6 +224,10 @@ impl Walker<'_> {
                         w.param(o, F::ShiftFactor, src, factor);
                         w.param(o, F::ShiftAdd, src, add);
                     }
+                    Effect::ShiftLever { factor, add, .. } => {
+                        w.param(o, F::LeverFactor, src, factor);
+                        w.param(o, F::LeverAdd, src, add);
+                    }
                 });
             }
         });
@@ -220,6 +238,14 @@ impl Walker<'_> {
         match &mut e.timing {
             Timing::Scheduled { probability, .. } => {
                 self.within(Seg::Field("timing"), |w| {
+                    w.param(o, TimingField::Probability, &src, probability);
+                });
+            }
+            Timing::Dated {
+                step, probability, ..
+            } => {
+                self.within(Seg::Field("timing"), |w| {
+                    w.param(o, TimingField::Step, &src, step);
                     w.param(o, TimingField::Probability, &src, probability);
                 });
             }
@@ -249,6 +275,32 @@ impl Walker<'_> {
             }
         }
         self.effects(EffectOf::Event(i), &src, &mut e.effects);
+        if !e.branches.is_empty() {
+            self.at("branches", Seg::Field("branches"), |w| {
+                for (j, b) in e.branches.iter_mut().enumerate() {
+                    let bsrc = if b.source.is_empty() {
+                        src.clone()
+                    } else {
+                        b.source.clone()
+                    };
+                    let bo = Owner::Branch {
+                        event: i,
+                        branch: j,
+                    };
+                    w.idx(&b.name.clone(), j, |w| {
+                        w.param(bo, TimingField::BranchWeight, &bsrc, &mut b.probability);
+                        w.effects(
+                            EffectOf::Branch {
+                                event: i,
+                                branch: j,
+                            },
+                            &bsrc,
+                            &mut b.effects,
+                        );
+                    });
+                }
+            });
+        }
     }
 }
 
@@ -310,6 +362,9 @@ pub fn for_each_param(s: &mut Scenario, f: &mut dyn FnMut(&ParamSite, &mut Param
                     w.param(o, MeasureField::Threshold, &src, &mut m.threshold);
                     w.param(o, MeasureField::Persistence, &src, &mut m.persistence);
                     w.param(o, MeasureField::HalfLife, &src, &mut m.half_life);
+                    if let Some(e) = &mut m.ease_threshold {
+                        w.param(o, MeasureField::EaseThreshold, &src, e);
+                    }
                     w.at("levels", Seg::Field("levels"), |w| {
                         use LevelField as F;
                         for (j, l) in m.levels.iter_mut().enumerate() {
@@ -323,6 +378,9 @@ pub fn for_each_param(s: &mut Scenario, f: &mut dyn FnMut(&ParamSite, &mut Param
                                 w.param(lo, F::Weight, &lsrc, &mut l.weight);
                                 if let Some(e) = &mut l.ease_weight {
                                     w.param(lo, F::EaseWeight, &lsrc, e);
+                                }
+                                if let Some(th) = &mut l.threshold {
+                                    w.param(lo, F::Threshold, &lsrc, th);
                                 }
                                 w.param(lo, F::Irritation, &lsrc, &mut l.irritation);
                                 w.param(lo, F::Reward, &lsrc, &mut l.reward);
@@ -446,8 +504,8 @@ mod tests {
             ladder: [Rung(name: "calm", threshold: 0), Rung(name: "crisis", threshold: 5)],
             pressures: [Pressure(name: "p", actor: "a")],
             levers: [
-                Measure(name: "m", owner: "a", target: "b", levels: [
-                    Level(name: "one", weight: -1, ease_weight: 1, costs: {"a": 1},
+                Measure(name: "m", owner: "a", target: "b", ease_threshold: 1, levels: [
+                    Level(name: "one", weight: -1, ease_weight: 1, threshold: 2, costs: {"a": 1},
                           pressure: {"p": 1}, modifiers: [Modifier(actor: "b", param: Sensitivity)]),
                 ]),
                 Act(name: "x", owner: "a", target: "b", weight: -2, costs: {"b": 1},
@@ -463,6 +521,12 @@ mod tests {
             ],
             events: [
                 Event(name: "s", timing: Scheduled(step: 1)),
+                Event(name: "d", timing: Dated(step: Uniform(min: 2, max: 5)), branches: [
+                    Branch(name: "x", probability: 0.3, effects: [
+                        ShiftLever(lever: "m", param: Threshold, add: 1),
+                    ]),
+                    Branch(name: "y", probability: 0.7),
+                ]),
                 Event(name: "h", timing: Hazard(rate: 0.1, factors: [
                     Factor(when: RungAtLeast("crisis"), times: 2),
                 ])),
@@ -490,7 +554,7 @@ mod tests {
             Some("levers.x.effects.6.add")
         );
         let factor = Owner::Factor {
-            event: 1,
+            event: 2,
             factor: 0,
         };
         assert_eq!(

@@ -251,9 +251,13 @@ pub struct Measure {
     /// The relation whose hostility motivates the lever; default `(owner, target)`.
     #[serde(default)]
     pub motive: Option<(String, String)>,
-    /// θ: the motivating hostility above which raising it pays.
+    /// θ: the motivating hostility above which raising it pays (each level may set its own).
     #[serde(default = "zero")]
     pub threshold: Param,
+    /// θ for easing: lowering pays while the motivating hostility is below it (default: the
+    /// threshold of the level in force).
+    #[serde(default)]
+    pub ease_threshold: Option<Param>,
     /// Level in force at step 0.
     #[serde(default)]
     pub initial: i64,
@@ -298,6 +302,9 @@ pub struct Level {
     /// Goldstein weight of the move that eases it back a level; default: −weight.
     #[serde(default)]
     pub ease_weight: Option<Param>,
+    /// θ for raising to this level (default: the measure's `threshold`).
+    #[serde(default)]
+    pub threshold: Option<Param>,
     /// Added to the target's hostility toward the owner every step the level is in force.
     #[serde(default = "zero")]
     pub irritation: Param,
@@ -433,7 +440,30 @@ pub struct Event {
     /// What it does when it fires, in order.
     #[serde(default)]
     pub effects: Vec<Effect>,
+    /// Results of which one happens each time it fires (an election won by either side), with
+    /// their chances (weights, scaled to sum to 1) and their own effects, applied after `effects`.
+    #[serde(default)]
+    pub branches: Vec<Branch>,
     /// Source of its numbers (credited to those without a source of their own).
+    #[serde(default)]
+    pub source: String,
+}
+
+/// One possible result of an event.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branch {
+    /// Identifier, unique within the event.
+    pub name: String,
+    /// Display name.
+    #[serde(default)]
+    pub label: String,
+    /// Its weight among the event's branches (≥ 0; weights are scaled to sum to 1).
+    pub probability: Param,
+    /// What it does, in order.
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+    /// Source of its numbers (default: the event's).
     #[serde(default)]
     pub source: String,
 }
@@ -446,6 +476,18 @@ pub enum Timing {
     Scheduled {
         /// The step (0 to horizon − 1).
         step: i64,
+        /// Chance that it fires at that step (0 to 1, default 1).
+        #[serde(default = "one")]
+        probability: Param,
+        /// It fires only if this holds at the start of the step (default: always).
+        #[serde(default)]
+        when: Option<Condition>,
+    },
+    /// At one uncertain step (a distribution over steps, drawn once per run and rounded to the
+    /// nearest step in 0 to horizon − 1), with a probability.
+    Dated {
+        /// The step, a number or a distribution.
+        step: Param,
         /// Chance that it fires at that step (0 to 1, default 1).
         #[serde(default = "one")]
         probability: Param,
@@ -550,6 +592,21 @@ pub enum Effect {
         #[serde(default)]
         duration: Option<i64>,
     },
+    /// Changes a measure's parameter to `value·factor + add` for good (a new government's
+    /// different stance): its thresholds (every level's, raising and easing), persistence,
+    /// half-life or rewards (every level's).
+    ShiftLever {
+        /// The measure.
+        lever: String,
+        /// Which parameter.
+        param: LeverParam,
+        /// Multiplies the value (≥ 0, default 1).
+        #[serde(default = "one")]
+        factor: Param,
+        /// Then added (default 0).
+        #[serde(default = "zero")]
+        add: Param,
+    },
     /// Changes an actor parameter for `duration` steps.
     Modify {
         /// Whose parameter changes.
@@ -582,6 +639,19 @@ pub enum RelationParam {
     Noise,
 }
 
+/// A measure's parameter an effect can change for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LeverParam {
+    /// Every threshold (raising each level, and easing), in points.
+    Threshold,
+    /// The utility lost by lowering it.
+    Persistence,
+    /// The lifting clock's half-life, in steps (≥ 0).
+    HalfLife,
+    /// Every level's reward for raising to it.
+    Reward,
+}
+
 /// A predicate on the state of a run at one step.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Condition {
@@ -611,6 +681,10 @@ pub enum Condition {
     LevelEverReached(String, i64),
     /// The condition has held at each of the last n steps (this one included).
     Sustained(Box<Condition>, i64),
+    /// The first (an event or an act) has happened, and before the second did if it has.
+    Before(String, String),
+    /// The event's latest firing took this branch.
+    BranchTaken(String, String),
     /// All of the conditions hold.
     All(Vec<Condition>),
     /// Any of the conditions holds.

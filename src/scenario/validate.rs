@@ -105,6 +105,8 @@ struct Checker<'s> {
     acts: BTreeSet<&'s str>,
     events: BTreeSet<&'s str>,
     pressures: BTreeSet<&'s str>,
+    /// Each event's branch names (those variants add included).
+    branches: BTreeMap<&'s str, Vec<&'s str>>,
 }
 
 fn f(name: &'static str) -> Seg {
@@ -277,6 +279,35 @@ impl<'s> Checker<'s> {
             Condition::LevelEverReached(lever, level) => {
                 self.lever_level(at0, lever, *level, false)
             }
+            Condition::Before(a, b) => {
+                for (k, name) in [a, b].into_iter().enumerate() {
+                    let known = self.events.contains(name.as_str())
+                        || extra_events.contains(name.as_str())
+                        || self.acts.contains(name.as_str());
+                    if !known {
+                        let mut l = loc.clone();
+                        l.push(ix(k));
+                        let list = one_of(
+                            "events and acts",
+                            self.events.iter().chain(self.acts.iter()).copied(),
+                        );
+                        self.problem(l, format!("unknown event or act {name:?}"), list);
+                    }
+                }
+            }
+            Condition::BranchTaken(e, b) => match self.branches.get(e.as_str()) {
+                None => {
+                    let list = one_of("events", self.events.iter().copied());
+                    self.problem(at0, format!("unknown event {e:?}"), list);
+                }
+                Some(names) if !names.contains(&b.as_str()) => {
+                    let mut l = loc.clone();
+                    l.push(ix(1));
+                    let list = one_of(&format!("branches of {e}"), names.iter().copied());
+                    self.problem(l, format!("event {e:?} has no branch {b:?}"), list);
+                }
+                Some(_) => {}
+            },
             Condition::Sustained(inner, n) => {
                 self.condition(at0, inner, extra_events);
                 let mut l = loc.clone();
@@ -368,6 +399,12 @@ impl<'s> Checker<'s> {
                     self.actor_ref(at("actor"), actor);
                     self.steps(at("duration"), "duration", *duration, 1, MAX_HORIZON);
                 }
+                Effect::ShiftLever { lever, .. } => {
+                    if !self.measures.contains_key(lever.as_str()) {
+                        let list = one_of("measures", self.measures.keys().copied());
+                        self.problem(at("lever"), format!("unknown measure {lever:?}"), list);
+                    }
+                }
                 Effect::ShiftRelation {
                     from, to, duration, ..
                 } => {
@@ -401,6 +438,23 @@ impl<'s> Checker<'s> {
                     self.condition(l, w, &BTreeSet::new());
                 }
             }
+            Timing::Dated { step, when, .. } => {
+                let (lo, hi) = step.range();
+                if lo < 0.0 || hi > (horizon - 1) as f64 {
+                    let mut l = at("timing");
+                    l.push(f("step"));
+                    self.problem(
+                        l,
+                        format!("the dated step reaches {}..{}", lo, hi),
+                        format!("steps within 0 to {} (the horizon less one)", horizon - 1),
+                    );
+                }
+                if let Some(w) = when {
+                    let mut l = at("timing");
+                    l.push(f("when"));
+                    self.condition(l, w, &BTreeSet::new());
+                }
+            }
             Timing::Hazard {
                 factors,
                 from_step,
@@ -424,6 +478,23 @@ impl<'s> Checker<'s> {
         }
         self.steps(at("cooldown"), "cooldown", e.cooldown, 0, MAX_HORIZON);
         self.effects(at("effects"), &e.effects);
+        let mut bseen = BTreeSet::new();
+        for (j, b) in e.branches.iter().enumerate() {
+            let bl = |n: &'static str| {
+                let mut x = at("branches");
+                x.extend([ix(j), f(n)]);
+                x
+            };
+            self.name(bl("name"), "branch", &b.name, &mut bseen);
+            self.effects(bl("effects"), &b.effects);
+        }
+        if !e.branches.is_empty() && e.branches.iter().all(|b| b.probability.range().1 <= 0.0) {
+            self.problem(
+                at("branches"),
+                "every branch has probability 0, so none can happen",
+                "at least one branch with a positive probability",
+            );
+        }
     }
 }
 
@@ -458,6 +529,15 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             .collect(),
         events: s.events.iter().map(|e| e.name.as_str()).collect(),
         pressures: s.pressures.iter().map(|p| p.name.as_str()).collect(),
+        branches: s
+            .events
+            .iter()
+            .chain(s.variants.iter().flat_map(|v| v.add_events.iter()))
+            .map(|e| {
+                let names = e.branches.iter().map(|b| b.name.as_str()).collect();
+                (e.name.as_str(), names)
+            })
+            .collect(),
     };
 
     // The scenario as a whole.

@@ -279,12 +279,12 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "flagship, 2000 runs, seed 1",
         &tally_hash("scenarios/russia_azerbaijan_2025.ron", 2000, 1),
-        "cb03cedf4ce234e3dca2cd0c40b4cdbe9af253c9425a7f137ec0957524100c4d",
+        "67b7bf17ec1fc76b077851b9d690fcac5bcf5016db4320ba1a7050b028b71b9b",
     );
     pins.str(
         "tutorial, 2000 runs, seed 1",
         &tally_hash("scenarios/examples/tutorial.ron", 2000, 1),
-        "dfeb3fc8fac42528235e68b917f9ec683a5f668b6f5caabd9e5c542c3c9f68e0",
+        "55e985a5347a21d3d62cad7f8e002e698758776ccebf5f9f273aed2f6f48f32e",
     );
     pins.check();
 }

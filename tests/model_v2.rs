@@ -326,7 +326,8 @@ const TIME: &str = r#"Scenario(
 )"#;
 
 /// `Sustained`, `LevelHeldFor`, `LevelEverReached` and `StepIn` hold exactly when the path of the
-/// run says so: the first step at which each holds, recomputed from the recorded path.
+/// run says so: the first and last step at which each holds and the steps it held, recomputed
+/// from the recorded path.
 #[test]
 fn time_conditions_match_the_recorded_path() {
     let m = compile(TIME, None);
@@ -351,6 +352,28 @@ fn time_conditions_match_the_recorded_path() {
             let got = (got != u32::MAX).then_some(got as usize);
             assert_eq!(got, *w, "run {r}, outcome {}", m.outcomes[o].name);
             hits[o] += got.is_some() as usize;
+        }
+        // The truth of each outcome at every step, from the path: its last step and duration.
+        let held =
+            |v: &[bool], n: usize, t: usize| t + 1 >= n && v[t + 1 - n..=t].iter().all(|&x| x);
+        let truth: [Vec<bool>; 4] = [
+            (0..60).map(|t| held(&hot, 3, t)).collect(),
+            (0..60).map(|t| held(&on, 4, t)).collect(),
+            (0..60).map(|t| on[..=t].iter().any(|&x| x)).collect(),
+            (0..60).map(|t| (40..=45).contains(&t) && hot[t]).collect(),
+        ];
+        for (o, v) in truth.iter().enumerate() {
+            let steps = v.iter().filter(|&&x| x).count() as u32;
+            assert_eq!(
+                st.outcome_steps[o], steps,
+                "run {r}, steps held of outcome {o}"
+            );
+            if let Some(last) = v.iter().rposition(|&x| x) {
+                assert_eq!(
+                    st.outcome_last[o], last as u32,
+                    "run {r}, last step of outcome {o}"
+                );
+            }
         }
     }
     assert!(

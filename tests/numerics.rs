@@ -205,6 +205,8 @@ const MAY_BE_NULL: &[&str] = &[
     "start_date",
     "stop_reason",
     "first_step_quartiles",
+    "last_step_quartiles",
+    "mean_steps_held",
     "median_first_step",
     "stop_reason",
 ];

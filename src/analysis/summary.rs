@@ -102,6 +102,12 @@ pub struct OutcomeResult {
     pub by_step: Vec<f64>,
     /// Quartiles of the first step among runs where it happened.
     pub first_step_quartiles: Option<[f64; 3]>,
+    /// Quartiles of the last step at which it held, among runs where it happened.
+    #[serde(default)]
+    pub last_step_quartiles: Option<[f64; 3]>,
+    /// Mean number of steps it held, among runs where it happened (its duration).
+    #[serde(default)]
+    pub mean_steps_held: Option<f64>,
 }
 
 /// The dyad index at one step.
@@ -250,6 +256,13 @@ impl Summary {
                         &[0.25, 0.5, 0.75],
                     )
                     .map(|v| [v[0], v[1], v[2]]),
+                    last_step_quartiles: tally.outcome_last.get(o).and_then(|last| {
+                        first_step_quantiles(last, &[0.25, 0.5, 0.75]).map(|v| [v[0], v[1], v[2]])
+                    }),
+                    mean_steps_held: (tally.outcome_hits[o] > 0).then(|| {
+                        tally.outcome_steps.get(o).copied().unwrap_or(0) as f64
+                            / tally.outcome_hits[o] as f64
+                    }),
                 }
             })
             .collect();

@@ -194,6 +194,12 @@ pub struct RunState {
     pub snapshot_levels: Vec<u8>,
     /// First step each outcome held (`u32::MAX`: never).
     pub outcome_first: Vec<u32>,
+    /// Last step each outcome held (meaningful when it held).
+    pub outcome_last: Vec<u32>,
+    /// Steps each outcome held.
+    pub outcome_steps: Vec<u32>,
+    /// Whether each outcome holds at the end of the latest step.
+    pub(crate) outcome_now: Vec<bool>,
     pub(crate) options: Vec<Choice>,
     pub(crate) weights: Vec<f64>,
     /// The direction of each option (+1 escalate, 0 hold, −1 de-escalate).
@@ -288,6 +294,9 @@ impl RunState {
             snapshot_rungs: vec![0; m.snapshot_steps.len()],
             snapshot_levels: vec![0; m.snapshot_steps.len() * m.measures.len()],
             outcome_first: vec![u32::MAX; m.outcomes.len()],
+            outcome_last: vec![0; m.outcomes.len()],
+            outcome_steps: vec![0; m.outcomes.len()],
+            outcome_now: vec![false; m.outcomes.len()],
             options: vec![Choice::Hold; m.max_options],
             weights: vec![0.0; m.max_options],
             dirs: vec![0; m.max_options],

@@ -112,11 +112,10 @@ pub fn simulate_sampled<O: Observer>(
     let last = m.horizon - 1;
     for (o, spec) in m.outcomes.iter().enumerate() {
         if spec.at_end {
-            st.outcome_first[o] = if spec.cond.holds(st, Clock::end(last)) {
-                last
-            } else {
-                u32::MAX
-            };
+            let held = spec.cond.holds(st, Clock::end(last));
+            st.outcome_first[o] = if held { last } else { u32::MAX };
+            st.outcome_last[o] = last;
+            st.outcome_steps[o] = held as u32;
         }
     }
 }
@@ -264,6 +263,8 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     st.steps_on_rung.fill(0);
     st.steps_in_force.fill(0);
     st.outcome_first.fill(u32::MAX);
+    st.outcome_steps.fill(0);
+    st.outcome_now.fill(false);
     st.index = 0.5 * (st.h[m.focal.0] + st.h[m.focal.1]);
     st.rung = rung_of(m, st);
     st.peak_rung = st.rung;
@@ -1071,24 +1072,31 @@ fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
         let held = c.holds(st, clock);
         st.sustained[i] = if held { st.sustained[i] + 1 } else { 0 };
     }
-    // At step 0 every predicate is checked; later only those that read something that changed.
+    // At step 0 every predicate is checked; later only those that read something that
+    // changed: one whose inputs did not change keeps its truth.
     let changed = if t == 0 { u8::MAX } else { st.changed };
     for (o, spec) in m.outcomes.iter().enumerate() {
-        // Debug builds check that a predicate skipped for reading nothing that changed is false.
+        if spec.at_end {
+            continue;
+        }
+        let now = if spec.deps & changed != 0 {
+            spec.cond.holds(st, clock)
+        } else {
+            st.outcome_now[o]
+        };
+        // Debug builds check that a predicate kept for reading nothing that changed is right.
         debug_assert!(
-            spec.deps & changed != 0
-                || spec.at_end
-                || st.outcome_first[o] != u32::MAX
-                || !spec.cond.holds(st, clock),
-            "step {t}: outcome {} holds but was skipped",
+            now == spec.cond.holds(st, clock),
+            "step {t}: outcome {} kept a stale truth",
             spec.name
         );
-        if spec.deps & changed != 0
-            && !spec.at_end
-            && st.outcome_first[o] == u32::MAX
-            && spec.cond.holds(st, clock)
-        {
-            st.outcome_first[o] = t;
+        st.outcome_now[o] = now;
+        if now {
+            if st.outcome_first[o] == u32::MAX {
+                st.outcome_first[o] = t;
+            }
+            st.outcome_last[o] = t;
+            st.outcome_steps[o] += 1;
         }
     }
 }

@@ -32,6 +32,8 @@ pub fn outcomes(s: &Summary) -> Result<Vec<u8>> {
         "first_step_q25",
         "first_step_median",
         "first_step_q75",
+        "last_step_median",
+        "mean_steps_held",
     ]
     .map(String::from)
     .to_vec();
@@ -54,6 +56,9 @@ pub fn outcomes(s: &Summary) -> Result<Vec<u8>> {
                 q(0),
                 q(1),
                 q(2),
+                o.last_step_quartiles
+                    .map_or(String::new(), |q| q[1].to_string()),
+                o.mean_steps_held.map_or(String::new(), |x| x.to_string()),
             ]
         })
         .collect();
@@ -111,6 +116,8 @@ pub fn runs_header(m: &Model) -> String {
     for o in &m.outcomes {
         h.push(o.name.clone());
         h.push(format!("{}_first_step", o.name));
+        h.push(format!("{}_last_step", o.name));
+        h.push(format!("{}_steps_held", o.name));
     }
     h.extend(["final_rung", "peak_rung", "peak_index", "final_index"].map(String::from));
     h.extend(m.actors.iter().map(|a| format!("cost_{}", a.name)));
@@ -147,9 +154,9 @@ pub fn run_row(m: &Model, run: u64, st: &RunState, out: &mut String) {
     for o in 0..m.outcomes.len() {
         let t = st.outcome_first[o];
         if t == u32::MAX {
-            out.push_str(",0,");
+            out.push_str(",0,,,0");
         } else {
-            let _ = write!(out, ",1,{t}");
+            let _ = write!(out, ",1,{t},{},{}", st.outcome_last[o], st.outcome_steps[o]);
         }
     }
     let _ = write!(

@@ -94,6 +94,12 @@ pub struct Tally {
     pub outcome_hits: Vec<u64>,
     /// Step at which each outcome first held: `[outcome][step]`.
     pub outcome_first: Vec<Vec<u64>>,
+    /// Step at which each outcome last held: `[outcome][step]`.
+    #[serde(default)]
+    pub outcome_last: Vec<Vec<u64>>,
+    /// Steps each outcome held, summed over runs (its mean duration is this over its hits).
+    #[serde(default)]
+    pub outcome_steps: Vec<u64>,
     /// Runs in which each event fired.
     pub event_hits: Vec<u64>,
     /// Step at which each event first fired: `[event][step]`.
@@ -131,6 +137,8 @@ impl Tally {
                 .collect(),
             outcome_hits: vec![0; m.outcomes.len()],
             outcome_first: vec![vec![0; h]; m.outcomes.len()],
+            outcome_last: vec![vec![0; h]; m.outcomes.len()],
+            outcome_steps: vec![0; m.outcomes.len()],
             event_hits: vec![0; m.events.len()],
             event_first: vec![vec![0; h]; m.events.len()],
         }
@@ -172,6 +180,10 @@ impl Tally {
         for o in &mut self.outcome_first {
             zero(o);
         }
+        for o in &mut self.outcome_last {
+            zero(o);
+        }
+        zero(&mut self.outcome_steps);
         zero(&mut self.event_hits);
         for e in &mut self.event_first {
             zero(e);
@@ -199,6 +211,8 @@ impl Tally {
             if t != u32::MAX {
                 self.outcome_hits[o] += 1;
                 self.outcome_first[o][t as usize] += 1;
+                self.outcome_last[o][st.outcome_last[o] as usize] += 1;
+                self.outcome_steps[o] += st.outcome_steps[o] as u64;
             }
         }
         for (e, &t) in st.event_first.iter().enumerate() {
@@ -250,6 +264,10 @@ impl Tally {
         for (a, b) in self.outcome_first.iter_mut().zip(&o.outcome_first) {
             add(a, b);
         }
+        for (a, b) in self.outcome_last.iter_mut().zip(&o.outcome_last) {
+            add(a, b);
+        }
+        add(&mut self.outcome_steps, &o.outcome_steps);
         add(&mut self.event_hits, &o.event_hits);
         for (a, b) in self.event_first.iter_mut().zip(&o.event_first) {
             add(a, b);
@@ -408,11 +426,36 @@ impl Tally {
             shape(&format!("max_level[{k}]"), a.len(), b.len())?;
             total(format!("max_level[{k}]"), a)?;
         }
+        // Each hit's last step and duration: one last step per hit, and between one step and
+        // the horizon held per hit.
+        shape(
+            "outcome_steps",
+            self.outcome_steps.len(),
+            fresh.outcome_hits.len(),
+        )?;
+        for (i, (&steps, &n)) in self
+            .outcome_steps
+            .iter()
+            .zip(&self.outcome_hits)
+            .enumerate()
+        {
+            if (steps as u128) < n as u128 || steps as u128 > n as u128 * h as u128 {
+                return Err(format!(
+                    "outcome_steps[{i}] is {steps} for {n} runs of {h} steps"
+                ));
+            }
+        }
         for (what, hits, first, want) in [
             (
                 "outcome",
                 &self.outcome_hits,
                 &self.outcome_first,
+                fresh.outcome_hits.len(),
+            ),
+            (
+                "outcome_last",
+                &self.outcome_hits,
+                &self.outcome_last,
                 fresh.outcome_hits.len(),
             ),
             (

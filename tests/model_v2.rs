@@ -879,3 +879,69 @@ fn thresholds_per_level_and_for_easing() {
     );
     assert!(kept < 0.1, "lowerings per run without: {kept}");
 }
+
+fn flows(perception: f64) -> String {
+    format!(
+        r#"Scenario(
+        name: "flows", horizon: 30, focal: ("a", "b"),
+        actors: [Actor(name: "a", rationality: 5, cost_weight: 10), Actor(name: "b", activity: 0)],
+        relations: [Relation(from: "a", to: "b", initial: 1, fatigue: 0), Relation(from: "b", to: "a")],
+        ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+        levers: [
+            Measure(name: "corridor", owner: "a", target: "b", threshold: 3, reversible: false,
+                    levels: [Level(name: "open", weight: 1, benefits: {{"a": 2, "b": 3}})]),
+            Measure(name: "tariff", owner: "a", target: "b", perception: {perception},
+                    reversible: false, levels: [Level(name: "on", weight: -1, costs: {{"a": 1}})]),
+        ],
+    )"#
+    )
+}
+
+/// Signed flows: a level's benefits are gains each actor accumulates while it is in force
+/// (exactly benefit × steps in force), and a negative cost in its owner's choice (the corridor
+/// pays its owner, so it opens though its motive says no). The perception factor scales the
+/// cost an actor feels, not the cost it bears: a tariff felt at 0 is raised at once, felt in
+/// full it is not.
+#[test]
+fn benefits_are_gains_and_perception_scales_felt_costs() {
+    let master = Master::new(21);
+    let m = compile(&flows(0.0), None);
+    let (corridor, tariff) = (
+        m.measure_index("corridor").unwrap(),
+        m.measure_index("tariff").unwrap(),
+    );
+    let mut st = RunState::new(&m);
+    let mut opened = 0;
+    let mut tariffs = 0;
+    for r in 0..300 {
+        model::simulate(&m, &master, r, &mut st, &mut brink::model::Silent);
+        let held = st.steps_in_force[corridor] as f64;
+        assert_eq!(st.gain[1], 3.0 * held, "run {r}: b's gains");
+        assert_eq!(st.gain[0], 2.0 * held, "run {r}: a's gains");
+        assert_eq!(
+            st.cost[0], st.steps_in_force[tariff] as f64,
+            "run {r}: a bears the tariff in full"
+        );
+        opened += (held > 20.0) as usize;
+        tariffs += (st.steps_in_force[tariff] > 20) as usize;
+    }
+    assert!(
+        opened > 290,
+        "the corridor pays its owner: opened early in {opened} of 300"
+    );
+    assert!(
+        tariffs > 290,
+        "a tariff felt at 0 is raised at once: {tariffs} of 300"
+    );
+    let m = compile(&flows(1.0), None);
+    let mut st = RunState::new(&m);
+    let mut tariffs = 0;
+    for r in 0..300 {
+        model::simulate(&m, &master, r, &mut st, &mut brink::model::Silent);
+        tariffs += (st.steps_in_force[tariff] > 0) as usize;
+    }
+    assert!(
+        tariffs < 3,
+        "a tariff felt in full is not raised: {tariffs} of 300"
+    );
+}

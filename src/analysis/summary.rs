@@ -121,6 +121,15 @@ pub struct IndexStep {
     pub q: [f64; 5],
 }
 
+/// An actor's cumulative gains over the horizon: "trade grew".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GainResult {
+    /// The actor's name.
+    pub actor: String,
+    /// Mean cumulative benefit per run (cost units), with its 95% interval.
+    pub mean: Interval,
+}
+
 /// An actor's cumulative cost over the horizon.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostResult {
@@ -196,6 +205,9 @@ pub struct Summary {
     pub mean_steps_on_rung: Vec<f64>,
     /// Each actor's cumulative cost, in the scenario's order.
     pub costs: Vec<CostResult>,
+    /// Each actor's cumulative gains (benefits of measures in force), in the scenario's order.
+    #[serde(default)]
+    pub gains: Vec<GainResult>,
     /// Each measure's levels (acts have none), in the scenario's order.
     pub levers: Vec<LeverResult>,
     /// Each event: how often and when it fired.
@@ -333,6 +345,15 @@ impl Summary {
                 .map(|&k| wilson(k, n, Z95))
                 .collect(),
             mean_steps_on_rung: tally.steps_on_rung.iter().map(|&x| x as f64 / nf).collect(),
+            gains: m
+                .actors
+                .iter()
+                .zip(&tally.gain)
+                .map(|(spec, g)| GainResult {
+                    actor: spec.name.clone(),
+                    mean: g.interval(),
+                })
+                .collect(),
             costs: m
                 .actors
                 .iter()

@@ -504,6 +504,10 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                         let p = |f: LevelField| names.p(lo, f);
                         let costs = names
                             .per_name(lo, LevelField::Cost, l.costs.keys(), |a| names.actor(a))?;
+                        let benefits =
+                            names.per_name(lo, LevelField::Benefit, l.benefits.keys(), |a| {
+                                names.actor(a)
+                            })?;
                         Ok(LevelSpec {
                             name: l.name.clone(),
                             weight: p(LevelField::Weight)?,
@@ -518,6 +522,8 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                             irritation: p(LevelField::Irritation)?,
                             owner_cost: costs.iter().find(|(a, _)| *a == owner).map(|c| c.1),
                             costs,
+                            owner_benefit: benefits.iter().find(|(a, _)| *a == owner).map(|c| c.1),
+                            benefits,
                             pressure: names.per_name(
                                 lo,
                                 LevelField::Pressure,
@@ -561,6 +567,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                         None => None,
                     },
                     persistence: names.p(Owner::Lever(i), MeasureField::Persistence)?,
+                    perception: names.p(Owner::Lever(i), MeasureField::Perception)?,
                     half_life: names.p(Owner::Lever(i), MeasureField::HalfLife)?,
                     min_duration: m.min_duration as u32,
                     reversible: m.reversible,
@@ -594,6 +601,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
                     cooldown: a.cooldown.max(0) as u32,
                     owner_cost: costs.iter().find(|(k, _)| *k == owner).map(|c| c.1),
                     costs,
+                    perception: p(ActField::Perception)?,
                     effects: Vec::new(),
                     min_rung: rung_of(&a.min_rung),
                     reward: p(ActField::Reward)?,
@@ -862,13 +870,14 @@ mod tests {
             out.extend([p.initial, p.decay, p.push]);
         }
         for me in &m.measures {
-            out.extend([me.threshold, me.persistence, me.half_life]);
+            out.extend([me.threshold, me.persistence, me.half_life, me.perception]);
             out.extend(me.ease_threshold);
             for l in &me.levels {
                 out.extend([l.weight, l.irritation, l.reward]);
                 out.extend(l.ease_weight);
                 out.extend(l.threshold);
                 out.extend(l.costs.iter().map(|c| c.1));
+                out.extend(l.benefits.iter().map(|c| c.1));
                 out.extend(l.pressure.iter().map(|c| c.1));
                 for md in &l.modifiers {
                     out.extend([md.factor, md.add]);
@@ -876,7 +885,7 @@ mod tests {
             }
         }
         for a in &m.acts {
-            out.extend([a.threshold, a.weight, a.reward]);
+            out.extend([a.threshold, a.weight, a.reward, a.perception]);
             out.extend(a.accept.map(|x| x.threshold));
             out.extend(a.costs.iter().map(|c| c.1));
             effects(&mut out, &a.effects);

@@ -135,6 +135,9 @@ pub struct LevelSpec {
     pub(crate) costs: Vec<(usize, ParamId)>,
     /// The owner's cost per step at this level, if any.
     pub owner_cost: Option<ParamId>,
+    pub(crate) benefits: Vec<(usize, ParamId)>,
+    /// The owner's benefit per step at this level, if any.
+    pub owner_benefit: Option<ParamId>,
     pub(crate) pressure: Vec<(usize, ParamId)>,
     pub(crate) modifiers: Vec<ModifierSpec>,
     pub(crate) min_rung: usize,
@@ -158,6 +161,7 @@ pub struct MeasureSpec {
     /// θ for easing; None: the threshold of the level in force.
     pub ease_threshold: Option<ParamId>,
     pub(crate) persistence: ParamId,
+    pub(crate) perception: ParamId,
     pub(crate) half_life: ParamId,
     pub(crate) min_duration: u32,
     pub(crate) reversible: bool,
@@ -185,6 +189,7 @@ pub struct ActSpec {
     pub(crate) cooldown: u32,
     pub(crate) costs: Vec<(usize, ParamId)>,
     pub(crate) owner_cost: Option<ParamId>,
+    pub(crate) perception: ParamId,
     pub(crate) effects: Vec<EffectSpec>,
     pub(crate) min_rung: usize,
     pub(crate) reward: ParamId,

@@ -171,6 +171,8 @@ pub struct RunState {
     pub eff: Vec<[f64; 5]>,
     /// Cumulative cost per actor.
     pub cost: Vec<f64>,
+    /// Cumulative benefit per actor from the measures in force (its gains).
+    pub gain: Vec<f64>,
     /// Cost per step each actor bears from other actors' measures in force (its exposure).
     pub pain: Vec<f64>,
     /// The dyad index H.
@@ -234,6 +236,7 @@ pub struct RunState {
     pub(crate) standing_impulse: Vec<f64>,
     pub(crate) standing_pressure: Vec<f64>,
     pub(crate) standing_cost: Vec<f64>,
+    pub(crate) standing_gain: Vec<f64>,
     pub(crate) implied_rung: usize,
     pub(crate) standing_stale: bool,
     /// `eff` and `pain` need recomputing: a level or a temporary modifier changed.
@@ -283,6 +286,8 @@ impl RunState {
             temp_mods: Vec::new(),
             eff: vec![[0.0; 5]; m.actors.len()],
             cost: vec![0.0; m.actors.len()],
+            gain: vec![0.0; m.actors.len()],
+            standing_gain: vec![0.0; m.actors.len()],
             pain: vec![0.0; m.actors.len()],
             index: 0.0,
             rung: 0,

@@ -185,11 +185,16 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
                 .map_or(v[ms.threshold as usize], |p| v[p as usize])
         };
         let ease_th = |l: usize| ms.ease_threshold.map_or(raise_th(l - 1), |p| v[p as usize]);
+        // The owner's net cost per step at a level, as it feels it.
+        let perception = v[ms.perception as usize];
         let cost_at = |l: usize| {
             if l == 0 {
                 0.0
             } else {
-                ms.levels[l - 1].owner_cost.map_or(0.0, |c| v[c as usize])
+                let lv = &ms.levels[l - 1];
+                let cost = lv.owner_cost.map_or(0.0, |c| v[c as usize]);
+                let benefit = lv.owner_benefit.map_or(0.0, |c| v[c as usize]);
+                perception * (cost - benefit)
             }
         };
         let n = ms.levels.len();
@@ -238,7 +243,7 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
         st.act_run[k] = ActRun {
             weight: v[act.weight as usize],
             threshold: v[act.threshold as usize],
-            owner_cost: act.owner_cost.map_or(0.0, |c| v[c as usize]),
+            owner_cost: v[act.perception as usize] * act.owner_cost.map_or(0.0, |c| v[c as usize]),
             reward: v[act.reward as usize],
             accept_threshold: act.accept.map_or(0.0, |a| v[a.threshold as usize]),
         };
@@ -260,6 +265,7 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     st.eff_stale = true;
     refresh_standing(m, st);
     st.cost.fill(0.0);
+    st.gain.fill(0.0);
     st.steps_on_rung.fill(0);
     st.steps_in_force.fill(0);
     st.outcome_first.fill(u32::MAX);
@@ -357,6 +363,7 @@ fn refresh_standing(m: &Model, st: &mut RunState) {
     st.standing_impulse.fill(0.0);
     st.standing_pressure.fill(0.0);
     st.standing_cost.fill(0.0);
+    st.standing_gain.fill(0.0);
     st.implied_rung = 0;
     let v = &st.values;
     for (k, ms) in m.measures.iter().enumerate() {
@@ -371,6 +378,9 @@ fn refresh_standing(m: &Model, st: &mut RunState) {
         }
         for &(who, c) in &lv.costs {
             st.standing_cost[who] += v[c as usize];
+        }
+        for &(who, b) in &lv.benefits {
+            st.standing_gain[who] += v[b as usize];
         }
         st.implied_rung = st.implied_rung.max(lv.implies_rung);
     }
@@ -404,9 +414,12 @@ fn refresh_actor_params(m: &Model, t: u32, st: &mut RunState) {
             let x = &mut st.eff[md.actor][md.param];
             *x = bounded(*x * st.values[md.factor as usize] + st.values[md.add as usize]);
         }
-        for &(who, c) in &lv.costs {
+        // What others bear and what they have at stake (a benefit they would lose) both
+        // press them toward peace, as they perceive it.
+        let perception = st.values[ms.perception as usize];
+        for &(who, c) in lv.costs.iter().chain(&lv.benefits) {
             if who != ms.owner {
-                st.pain[who] += st.values[c as usize];
+                st.pain[who] += perception * st.values[c as usize];
             }
         }
     }
@@ -445,6 +458,7 @@ fn check_standing(m: &Model, st: &RunState) {
         st.standing_impulse == fresh.standing_impulse
             && st.standing_pressure == fresh.standing_pressure
             && st.standing_cost == fresh.standing_cost
+            && st.standing_gain == fresh.standing_gain
             && st.implied_rung == fresh.implied_rung,
         "cached effects of the measures in force are stale"
     );
@@ -1014,6 +1028,9 @@ fn update_relations(m: &Model, w: usize, st: &mut RunState) {
         *x += s;
     }
     for (x, s) in st.cost.iter_mut().zip(&st.standing_cost) {
+        *x += s;
+    }
+    for (x, s) in st.gain.iter_mut().zip(&st.standing_gain) {
         *x += s;
     }
 

@@ -121,6 +121,7 @@ pub fn runs_header(m: &Model) -> String {
     }
     h.extend(["final_rung", "peak_rung", "peak_index", "final_index"].map(String::from));
     h.extend(m.actors.iter().map(|a| format!("cost_{}", a.name)));
+    h.extend(m.actors.iter().map(|a| format!("gain_{}", a.name)));
     h.extend(m.measures.iter().map(|ms| format!("max_level_{}", ms.name)));
     h.extend(
         m.measures
@@ -167,7 +168,7 @@ pub fn run_row(m: &Model, run: u64, st: &RunState, out: &mut String) {
         st.peak_index,
         st.index
     );
-    for c in &st.cost {
+    for c in st.cost.iter().chain(&st.gain) {
         let _ = write!(out, ",{c}");
     }
     for l in &st.max_level {

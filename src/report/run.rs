@@ -95,5 +95,21 @@ pub fn text(s: &Summary) -> String {
     }
     o += "\n";
     o += &t.render();
+    if s.gains.iter().any(|g| g.mean.estimate != 0.0) {
+        let mut t = Table::new(&[
+            "actor",
+            &format!("mean gains ({})", s.scenario.cost_unit),
+            "95% interval",
+        ]);
+        for g in s.gains.iter().filter(|g| g.mean.estimate != 0.0) {
+            t.row(vec![
+                g.actor.clone(),
+                format!("{:.1}", g.mean.estimate),
+                format!("{:.1} – {:.1}", g.mean.low, g.mean.high),
+            ]);
+        }
+        o += "\n";
+        o += &t.render();
+    }
     o
 }

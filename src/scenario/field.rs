@@ -45,6 +45,8 @@ pub enum MeasureField {
     HalfLife,
     /// `ease_threshold`: θ for easing.
     EaseThreshold,
+    /// `perception`: how its costs and benefits are felt.
+    Perception,
 }
 
 /// A field of a [`Level`](super::Level) of a measure.
@@ -64,6 +66,8 @@ pub enum LevelField {
     Reward,
     /// `threshold`: θ for raising to the level.
     Threshold,
+    /// One entry of `benefits`: benefit per step to an actor.
+    Benefit,
 }
 
 /// A field of a [`Modifier`](super::Modifier) of a level.
@@ -88,6 +92,8 @@ pub enum ActField {
     Reward,
     /// `accept_threshold`: θ of the side that accepts a contact.
     AcceptThreshold,
+    /// `perception`: how its cost is felt.
+    Perception,
 }
 
 /// A field of an event's [`Timing`](super::Timing) or of one of its hazard's factors.
@@ -175,7 +181,7 @@ const GOLDSTEIN: ValidRange = ValidRange::Between(-10.0, 10.0);
 
 impl ParamField {
     /// Every field, for tests and listings.
-    pub const ALL: [ParamField; 49] = {
+    pub const ALL: [ParamField; 52] = {
         use ActField as A;
         use EffectField as E;
         use LevelField as L;
@@ -199,6 +205,7 @@ impl ParamField {
             Measure(MeasureField::Persistence),
             Measure(MeasureField::HalfLife),
             Measure(MeasureField::EaseThreshold),
+            Measure(MeasureField::Perception),
             Level(L::Weight),
             Level(L::EaseWeight),
             Level(L::Irritation),
@@ -206,6 +213,7 @@ impl ParamField {
             Level(L::Pressure),
             Level(L::Reward),
             Level(L::Threshold),
+            Level(L::Benefit),
             Modifier(ModifierField::Factor),
             Modifier(ModifierField::Add),
             Act(A::Threshold),
@@ -213,6 +221,7 @@ impl ParamField {
             Act(A::Cost),
             Act(A::Reward),
             Act(A::AcceptThreshold),
+            Act(A::Perception),
             Timing(TimingField::Probability),
             Timing(TimingField::Rate),
             Timing(TimingField::IndexSlope),
@@ -263,6 +272,7 @@ impl ParamField {
                 MeasureField::Persistence => "persistence",
                 MeasureField::HalfLife => "half_life",
                 MeasureField::EaseThreshold => "ease_threshold",
+                MeasureField::Perception => "perception",
             },
             Level(f) => match f {
                 LevelField::Weight => "weight",
@@ -272,6 +282,7 @@ impl ParamField {
                 LevelField::Pressure => "pressure",
                 LevelField::Reward => "reward",
                 LevelField::Threshold => "threshold",
+                LevelField::Benefit => "benefits",
             },
             Modifier(f) => match f {
                 ModifierField::Factor => "factor",
@@ -283,6 +294,7 @@ impl ParamField {
                 ActField::Cost => "costs",
                 ActField::Reward => "reward",
                 ActField::AcceptThreshold => "accept_threshold",
+                ActField::Perception => "perception",
             },
             Timing(f) => match f {
                 TimingField::Probability => "probability",
@@ -333,12 +345,12 @@ impl ParamField {
             },
             Measure(f) => match f {
                 MeasureField::Threshold | MeasureField::Persistence => ANY,
-                MeasureField::HalfLife => NON_NEGATIVE,
+                MeasureField::HalfLife | MeasureField::Perception => NON_NEGATIVE,
                 MeasureField::EaseThreshold => ANY,
             },
             Level(f) => match f {
                 LevelField::Weight | LevelField::EaseWeight => GOLDSTEIN,
-                LevelField::Cost => NON_NEGATIVE,
+                LevelField::Cost | LevelField::Benefit => NON_NEGATIVE,
                 LevelField::Irritation
                 | LevelField::Pressure
                 | LevelField::Reward
@@ -350,7 +362,7 @@ impl ParamField {
             },
             Act(f) => match f {
                 ActField::Weight => GOLDSTEIN,
-                ActField::Cost => NON_NEGATIVE,
+                ActField::Cost | ActField::Perception => NON_NEGATIVE,
                 ActField::Threshold | ActField::Reward | ActField::AcceptThreshold => ANY,
             },
             Timing(f) => match f {
@@ -412,11 +424,12 @@ impl ParamField {
                 MeasureField::Persistence => "utility",
                 MeasureField::HalfLife => "steps",
                 MeasureField::EaseThreshold => "points",
+                MeasureField::Perception => "multiplier",
             },
             Level(f) => match f {
                 LevelField::Weight | LevelField::EaseWeight => "Goldstein points",
                 LevelField::Irritation => "points per step",
-                LevelField::Cost => "cost units per step",
+                LevelField::Cost | LevelField::Benefit => "cost units per step",
                 LevelField::Pressure => "stock units per step",
                 LevelField::Reward => "utility",
                 LevelField::Threshold => "points",
@@ -429,6 +442,7 @@ impl ParamField {
                 ActField::Threshold | ActField::AcceptThreshold => "points",
                 ActField::Weight => "Goldstein points",
                 ActField::Cost => "cost units, once",
+                ActField::Perception => "multiplier",
                 ActField::Reward => "utility",
             },
             Timing(f) => match f {
@@ -499,6 +513,9 @@ mod tests {
             Actor(ActorParam::Sensitivity),
             Actor(ActorParam::CostWeight),
             Measure(MeasureField::HalfLife),
+            Measure(MeasureField::Perception),
+            Level(LevelField::Benefit),
+            Act(ActField::Perception),
             Relation(RelationField::Noise),
             Relation(RelationField::Salience),
             Pressure(PressureField::Initial),

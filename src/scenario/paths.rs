@@ -362,6 +362,7 @@ pub fn for_each_param(s: &mut Scenario, f: &mut dyn FnMut(&ParamSite, &mut Param
                     w.param(o, MeasureField::Threshold, &src, &mut m.threshold);
                     w.param(o, MeasureField::Persistence, &src, &mut m.persistence);
                     w.param(o, MeasureField::HalfLife, &src, &mut m.half_life);
+                    w.param(o, MeasureField::Perception, &src, &mut m.perception);
                     if let Some(e) = &mut m.ease_threshold {
                         w.param(o, MeasureField::EaseThreshold, &src, e);
                     }
@@ -385,6 +386,7 @@ pub fn for_each_param(s: &mut Scenario, f: &mut dyn FnMut(&ParamSite, &mut Param
                                 w.param(lo, F::Irritation, &lsrc, &mut l.irritation);
                                 w.param(lo, F::Reward, &lsrc, &mut l.reward);
                                 w.per_name(lo, F::Cost, &lsrc, &mut l.costs);
+                                w.per_name(lo, F::Benefit, &lsrc, &mut l.benefits);
                                 w.per_name(lo, F::Pressure, &lsrc, &mut l.pressure);
                                 w.at("modifiers", Seg::Field("modifiers"), |w| {
                                     for (k, md) in l.modifiers.iter_mut().enumerate() {
@@ -417,6 +419,7 @@ pub fn for_each_param(s: &mut Scenario, f: &mut dyn FnMut(&ParamSite, &mut Param
                         w.param(o, ActField::AcceptThreshold, &src, &mut a.accept_threshold);
                     }
                     w.per_name(o, ActField::Cost, &src, &mut a.costs);
+                    w.param(o, ActField::Perception, &src, &mut a.perception);
                     w.effects(EffectOf::Act(i), &src, &mut a.effects);
                 }
             });
@@ -506,6 +509,7 @@ mod tests {
             levers: [
                 Measure(name: "m", owner: "a", target: "b", ease_threshold: 1, levels: [
                     Level(name: "one", weight: -1, ease_weight: 1, threshold: 2, costs: {"a": 1},
+                          benefits: {"b": 1},
                           pressure: {"p": 1}, modifiers: [Modifier(actor: "b", param: Sensitivity)]),
                 ]),
                 Act(name: "x", owner: "a", target: "b", weight: -2, costs: {"b": 1},

@@ -264,6 +264,10 @@ pub struct Measure {
     /// Utility lost by backing down (lowering it by any number of levels).
     #[serde(default = "zero")]
     pub persistence: Param,
+    /// How its costs and benefits are felt in choices, as a multiple of what is borne (≥ 0,
+    /// default 1): a cost an actor discounts, or one it magnifies.
+    #[serde(default = "one")]
+    pub perception: Param,
     /// The lifting clock: a level in force comes up for review with probability
     /// 1 − 2^(−1/half_life) per step, and only at a review may its owner lower it (steps; 0:
     /// reviewed every step). Measures live on a slower clock than moods.
@@ -311,6 +315,10 @@ pub struct Level {
     /// Cost per step to each actor while in force (the scenario's cost unit).
     #[serde(default)]
     pub costs: PerName,
+    /// Benefit per step to each actor while in force (trade that grows, transit fees), in the
+    /// cost unit: tracked per actor as its gains, and a negative cost in its owner's choices.
+    #[serde(default)]
+    pub benefits: PerName,
     /// Added to each pressure stock every step while in force.
     #[serde(default)]
     pub pressure: PerName,
@@ -390,6 +398,9 @@ pub struct Act {
     /// One-off cost to each actor.
     #[serde(default)]
     pub costs: PerName,
+    /// How its cost is felt in its owner's choice, as a multiple of what is borne (default 1).
+    #[serde(default = "one")]
+    pub perception: Param,
     /// Further effects of the act.
     #[serde(default)]
     pub effects: Vec<Effect>,

@@ -752,6 +752,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                         x.push(Seg::Key(a.clone()));
                         c.actor_key(x, a);
                     }
+                    for a in lv.benefits.keys() {
+                        let mut x = ll("benefits");
+                        x.push(Seg::Key(a.clone()));
+                        c.actor_key(x, a);
+                    }
                     for p in lv.pressure.keys() {
                         if !c.pressures.contains(p.as_str()) {
                             let mut x = ll("pressure");

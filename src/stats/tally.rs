@@ -87,6 +87,9 @@ pub struct Tally {
     pub final_index_moments: Moments,
     /// Cumulative cost per actor per run.
     pub cost: Vec<Moments>,
+    /// Cumulative benefit (gains) per actor per run.
+    #[serde(default)]
+    pub gain: Vec<Moments>,
     pub(crate) cost_hist: Vec<LogHistogram>,
     /// Runs whose highest level of each measure was each level: `[measure][level]`.
     pub max_level: Vec<Vec<u64>>,
@@ -129,6 +132,7 @@ impl Tally {
             peak_index_moments: Moments::default(),
             final_index_moments: Moments::default(),
             cost: vec![Moments::default(); m.actors.len()],
+            gain: vec![Moments::default(); m.actors.len()],
             cost_hist: vec![LogHistogram::default(); m.actors.len()],
             max_level: m
                 .measures
@@ -170,6 +174,9 @@ impl Tally {
         for c in &mut self.cost {
             c.clear();
         }
+        for c in &mut self.gain {
+            c.clear();
+        }
         for h in &mut self.cost_hist {
             zero(&mut h.counts);
         }
@@ -203,6 +210,9 @@ impl Tally {
         for (a, &c) in st.cost.iter().enumerate() {
             self.cost[a].add(c);
             self.cost_hist[a].add(c);
+        }
+        for (g, &x) in self.gain.iter_mut().zip(&st.gain) {
+            g.add(x);
         }
         for (k, &l) in st.max_level.iter().enumerate() {
             self.max_level[k][l as usize] += 1;
@@ -252,6 +262,9 @@ impl Tally {
         self.peak_index_moments.merge(&o.peak_index_moments);
         self.final_index_moments.merge(&o.final_index_moments);
         for (a, b) in self.cost.iter_mut().zip(&o.cost) {
+            a.merge(b);
+        }
+        for (a, b) in self.gain.iter_mut().zip(&o.gain) {
             a.merge(b);
         }
         for (a, b) in self.cost_hist.iter_mut().zip(&o.cost_hist) {
@@ -415,6 +428,10 @@ impl Tally {
         shape("cost", self.cost.len(), fresh.cost.len())?;
         for (a, mo) in self.cost.iter().enumerate() {
             moments(&format!("cost[{a}]"), mo)?;
+        }
+        shape("gain", self.gain.len(), fresh.gain.len())?;
+        for (a, mo) in self.gain.iter().enumerate() {
+            moments(&format!("gain[{a}]"), mo)?;
         }
         shape("cost_hist", self.cost_hist.len(), fresh.cost_hist.len())?;
         for (a, (x, y)) in self.cost_hist.iter().zip(&fresh.cost_hist).enumerate() {

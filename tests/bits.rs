@@ -279,7 +279,7 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "flagship, 2000 runs, seed 1",
         &tally_hash("scenarios/russia_azerbaijan_2025.ron", 2000, 1),
-        "cb03cedf4ce234e3dca2cd0c40b4cdbe9af253c9425a7f137ec0957524100c4d",
+        "a63e518960e745486667f4aa6ef7434842089a08dbdbce27564b4351d4ab830b",
     );
     pins.str(
         "tutorial, 2000 runs, seed 1",

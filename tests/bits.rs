@@ -279,12 +279,12 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "flagship, 2000 runs, seed 1",
         &tally_hash("scenarios/russia_azerbaijan_2025.ron", 2000, 1),
-        "67b7bf17ec1fc76b077851b9d690fcac5bcf5016db4320ba1a7050b028b71b9b",
+        "d67313efef1937fdbb93d61e02e3c4388a2b91e50af1c9e83f9d5f0df081497e",
     );
     pins.str(
         "tutorial, 2000 runs, seed 1",
         &tally_hash("scenarios/examples/tutorial.ron", 2000, 1),
-        "55e985a5347a21d3d62cad7f8e002e698758776ccebf5f9f273aed2f6f48f32e",
+        "2bd2f62200729d0630f27f17e6b3640af1738a91da1075bbdf22c2e13e4ef0bb",
     );
     pins.check();
 }

@@ -945,3 +945,73 @@ fn benefits_are_gains_and_perception_scales_felt_costs() {
         "a tariff felt in full is not raised: {tariffs} of 300"
     );
 }
+
+const SHARED: &str = r#"Scenario(
+    name: "shared", horizon: 40, focal: ("a", "b"),
+    shared: [Shared(name: "war_risk", value: Uniform(min: 0.05, max: 0.5), source: "illustrative")],
+    actors: [Actor(name: "a", activity: 0), Actor(name: "b", activity: 0)],
+    relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+    events: [
+        Event(name: "raid", timing: Hazard(rate: Shared("war_risk"))),
+        Event(name: "strike", timing: Hazard(rate: Shared("war_risk"))),
+    ],
+)"#;
+
+/// One uncertain number shared by several events is drawn once per run: both events see the
+/// same value in every run, and that value varies from run to run. A use of an undefined shared
+/// number, or of one whose values fall outside the field's range, is refused at its place.
+#[test]
+fn shared_numbers_are_drawn_once_per_run() {
+    let m = compile(SHARED, None);
+    let master = Master::new(6);
+    let mut st = RunState::new(&m);
+    let mut values = std::collections::BTreeSet::new();
+    for r in 0..300 {
+        let p = play(&m, &master, &mut st, r);
+        let ps: std::collections::BTreeSet<u64> = p.events.iter().map(|e| e.2.to_bits()).collect();
+        assert!(
+            ps.len() <= 1,
+            "run {r}: the events saw different values {ps:?}"
+        );
+        let v = st.values[m.param_index("shared.war_risk.value").unwrap()];
+        assert!((0.05..=0.5).contains(&v));
+        if let Some(&x) = ps.iter().next() {
+            assert_eq!(x, v.to_bits(), "run {r}: the events use the shared value");
+        }
+        values.insert(v.to_bits());
+    }
+    assert!(
+        values.len() > 250,
+        "the shared number varies from run to run"
+    );
+    let dir = common::scratch("shared");
+    for (name, text, want) in [
+        (
+            "unknown",
+            SHARED.replace(
+                r#"rate: Shared("war_risk"))),
+        Event(name: "strike""#,
+                r#"rate: Shared("war_rsk"))),
+        Event(name: "strike""#,
+            ),
+            "not defined",
+        ),
+        (
+            "range",
+            SHARED.replace("max: 0.5", "max: 1.5"),
+            "outside its valid range",
+        ),
+    ] {
+        let f = dir.join(format!("{name}.ron"));
+        std::fs::write(&f, text).unwrap();
+        let o = common::brink(&["validate", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", common::describe(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        // At the use: line 8, column 50 of the file.
+        assert!(
+            err.contains(want) && err.contains(".ron:8:50"),
+            "{name}: {err}"
+        );
+    }
+}

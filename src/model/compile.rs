@@ -10,7 +10,9 @@ use crate::scenario::field::{
     RelationField, TimingField,
 };
 use crate::scenario::paths::{EffectOf, Owner, ParamKey, for_each_param};
-use crate::scenario::{Condition, Effect, Lever, LeverParam, RelationParam, Timing, Variant};
+use crate::scenario::{
+    Condition, Dist, Effect, Lever, LeverParam, Param, RelationParam, Timing, Variant,
+};
 
 /// Who may move a measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -328,6 +330,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
     // The block of each number (the first two steps of its path: `levers.visa_regime`) and
     // whether the block holds an uncertain number.
     let mut blocks: Vec<(String, Vec<u32>, bool)> = vec![];
+    let mut links: Vec<(u32, String)> = vec![];
     let mut param_paths = vec![];
     let mut param_ranges = vec![];
     let mut ids = HashMap::new();
@@ -351,12 +354,29 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         if blocks.last().is_none_or(|b| b.0 != block) {
             blocks.push((block, vec![], false));
         }
+        if let Param::Dist(Dist::Shared(name)) = p {
+            links.push((params.len() as u32, name.clone()));
+        }
         let b = blocks.last_mut().expect("a block was just pushed");
         b.1.push(params.len() as u32);
         b.2 |= p.is_uncertain();
         params.push(p.clone());
         param_paths.push(site.path.clone());
     });
+    let shared_links = links
+        .into_iter()
+        .map(|(i, name)| {
+            let path = format!("shared.{name}.value");
+            match param_paths.iter().position(|p| *p == path) {
+                Some(j) if !matches!(params[j], Param::Dist(Dist::Shared(_))) => Ok((i, j as u32)),
+                _ => Err(CompileError::Invalid(format!(
+                    "{} uses the shared number {name:?}, which the scenario does not define as a \
+                     number",
+                    param_paths[i as usize]
+                ))),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let param_blocks: Vec<(u64, Vec<u32>)> = blocks
         .into_iter()
         .filter(|b| b.2)
@@ -826,6 +846,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         params,
         param_ranges,
         max_options,
+        shared_links,
         snapshot_steps: vec![],
     })
 }

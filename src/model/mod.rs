@@ -526,6 +526,9 @@ pub struct Model {
     pub samplers: Vec<Sampler>,
     /// Most options any actor can have in a step (sizes the choice buffer).
     pub max_options: usize,
+    /// Numbers that stand for a shared number: `(number, shared number)`, by index; each run
+    /// copies the shared number's value into each (clamped to the number's own range).
+    pub shared_links: Vec<(u32, u32)>,
     /// Steps at the end of which each run keeps the rung and every measure's level (for the
     /// per-run table, `--per-run-steps`); empty unless asked for.
     pub snapshot_steps: Vec<u32>,

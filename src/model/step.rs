@@ -121,6 +121,11 @@ pub fn simulate_sampled<O: Observer>(
 }
 
 fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
+    // Shared numbers first: every use takes the run's value (sweeps and sensitivity set the
+    // shared number itself).
+    for &(i, j) in &m.shared_links {
+        st.values[i as usize] = clamp(st.values[j as usize], m.param_ranges[i as usize]);
+    }
     let v = &st.values;
     for (r, spec) in m.relations.iter().enumerate() {
         st.h[r] = clamp(v[spec.initial as usize], m.bounds);

@@ -162,6 +162,8 @@ pub enum ParamField {
     Timing(TimingField),
     /// A number of an effect (of an act or an event).
     Effect(EffectField),
+    /// The `value` of a shared number (its range is that of every field that uses it).
+    Shared,
 }
 
 /// Where a field's valid range comes from.
@@ -181,7 +183,7 @@ const GOLDSTEIN: ValidRange = ValidRange::Between(-10.0, 10.0);
 
 impl ParamField {
     /// Every field, for tests and listings.
-    pub const ALL: [ParamField; 52] = {
+    pub const ALL: [ParamField; 53] = {
         use ActField as A;
         use EffectField as E;
         use LevelField as L;
@@ -239,6 +241,7 @@ impl ParamField {
             Effect(E::ShiftAdd),
             Effect(E::LeverFactor),
             Effect(E::LeverAdd),
+            Shared,
         ]
     };
 
@@ -317,6 +320,7 @@ impl ParamField {
                 EffectField::LeverFactor => "factor",
                 EffectField::LeverAdd => "add",
             },
+            Shared => "value",
         }
     }
 
@@ -384,6 +388,7 @@ impl ParamField {
                 | EffectField::ShiftAdd
                 | EffectField::LeverAdd => ANY,
             },
+            Shared => ANY,
         }
     }
 
@@ -466,6 +471,7 @@ impl ParamField {
                     "the parameter's unit"
                 }
             },
+            Shared => "the unit of the fields that use it",
         }
     }
 }
@@ -532,6 +538,7 @@ mod tests {
         ];
         let any = [
             Relation(RelationField::Grievance),
+            Shared,
             Pressure(PressureField::Push),
             Measure(MeasureField::Threshold),
             Measure(MeasureField::Persistence),

@@ -117,13 +117,18 @@ pub enum Dist {
         #[serde(default)]
         source: String,
     },
+    /// The value of one of the scenario's named `shared` numbers: drawn once per run and the same
+    /// wherever it is used (one uncertain war risk behind several events). Compilation replaces
+    /// it; on its own it has no value (NaN).
+    Shared(String),
 }
 
 impl Param {
     /// True when the number varies from run to run.
     pub fn is_uncertain(&self) -> bool {
         match self {
-            Param::Value(_) | Param::Dist(Dist::Fixed { .. }) => false,
+            // A shared number's uncertainty is the shared number's own.
+            Param::Value(_) | Param::Dist(Dist::Fixed { .. } | Dist::Shared(_)) => false,
             Param::Dist(_) => true,
         }
     }
@@ -208,6 +213,7 @@ impl Dist {
             | Dist::Normal { source, .. }
             | Dist::Beta { source, .. }
             | Dist::LogNormal { source, .. } => source,
+            Dist::Shared(_) => "",
         }
     }
 
@@ -229,6 +235,7 @@ impl Dist {
                 lo + (hi - lo) * alpha / (alpha + beta)
             }
             Dist::LogNormal { median, .. } => median,
+            Dist::Shared(_) => return f64::NAN,
         };
         if matches!(self, Dist::Normal { .. }) {
             // Truncation is ignored: the mean may lie outside the window.
@@ -252,6 +259,8 @@ impl Dist {
             ),
             Dist::Beta { min, max, .. } => (min.unwrap_or(0.0), max.unwrap_or(1.0)),
             Dist::LogNormal { .. } => (0.0, f64::INFINITY),
+            // Unknown until it is resolved to the shared number it names.
+            Dist::Shared(_) => (f64::NEG_INFINITY, f64::INFINITY),
         }
     }
 
@@ -325,6 +334,8 @@ impl Dist {
                 }
                 Ok(())
             }
+            // Validation checks the shared number it names.
+            Dist::Shared(_) => Ok(()),
         }
     }
 
@@ -379,6 +390,7 @@ impl Dist {
                 let p = u.clamp(1e-300, 1.0 - 1e-16);
                 median * exp(sigma * norm_inv(p))
             }
+            Dist::Shared(_) => f64::NAN,
         }
     }
 
@@ -420,6 +432,7 @@ impl Dist {
             Dist::LogNormal { median, sigma, .. } => {
                 format!("LogNormal(median {}, sigma {})", n(median), n(sigma))
             }
+            Dist::Shared(ref name) => format!("Shared({name})"),
         }
     }
 }

@@ -41,6 +41,8 @@ pub enum EffectOf {
 /// acts alike, by their index in `levers`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Owner {
+    /// A shared number.
+    Shared(usize),
     /// An actor.
     Actor(usize),
     /// A relation.
@@ -312,6 +314,16 @@ pub fn for_each_param(s: &mut Scenario, f: &mut dyn FnMut(&ParamSite, &mut Param
         loc: vec![],
         f,
     };
+    if !s.shared.is_empty() {
+        w.at("shared", Seg::Field("shared"), |w| {
+            for (i, x) in s.shared.iter_mut().enumerate() {
+                let src = x.source.clone();
+                w.idx(&x.name.clone(), i, |w| {
+                    w.param(Owner::Shared(i), ParamField::Shared, &src, &mut x.value)
+                });
+            }
+        });
+    }
     w.at("actors", Seg::Field("actors"), |w| {
         for (i, a) in s.actors.iter_mut().enumerate() {
             let src = a.source.clone();
@@ -502,7 +514,8 @@ mod tests {
     fn walker_visits_every_field() {
         let text = r#"Scenario(
             name: "all", horizon: 10, focal: ("a", "b"),
-            actors: [Actor(name: "a"), Actor(name: "b")],
+            shared: [Shared(name: "risk", value: Uniform(min: 0.1, max: 0.2))],
+            actors: [Actor(name: "a", activity: Shared("risk")), Actor(name: "b")],
             relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
             ladder: [Rung(name: "calm", threshold: 0), Rung(name: "crisis", threshold: 5)],
             pressures: [Pressure(name: "p", actor: "a")],

@@ -81,6 +81,10 @@ pub struct Scenario {
     /// Domestic pressure stocks.
     #[serde(default)]
     pub pressures: Vec<Pressure>,
+    /// Named uncertain numbers drawn once per run and used wherever `Shared("name")` stands for
+    /// a number (one war risk behind several events).
+    #[serde(default)]
+    pub shared: Vec<Shared>,
     /// Measures and acts the actors can use.
     #[serde(default)]
     pub levers: Vec<Lever>,
@@ -186,6 +190,22 @@ pub struct Rung {
     /// Longer text for the report.
     #[serde(default)]
     pub description: String,
+}
+
+/// A named number shared by several fields: drawn once per run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shared {
+    /// Identifier, unique among shared numbers; fields use it as `Shared("name")`.
+    pub name: String,
+    /// Display name.
+    #[serde(default)]
+    pub label: String,
+    /// Its value: a number or a distribution (not another shared number).
+    pub value: Param,
+    /// Source of its value.
+    #[serde(default)]
+    pub source: String,
 }
 
 /// A domestic pressure stock of one actor (returning migrants, hard-line media).

@@ -84,6 +84,29 @@ pub fn check_param(
     None
 }
 
+/// Checks one number of a scenario: as [`check_param`], with a `Shared("name")` checked as the
+/// shared number it names (whose values must all be valid for this field).
+fn check_in(s: &Scenario, path: &str, field: ParamField, p: &Param) -> Option<(String, String)> {
+    let Param::Dist(super::param::Dist::Shared(name)) = p else {
+        return check_param(path, field, p, s.bounds);
+    };
+    if field == ParamField::Shared {
+        return Some((
+            format!("{path} names another shared number, {name:?}"),
+            "a number or a distribution".into(),
+        ));
+    }
+    match s.shared.iter().find(|x| &x.name == name) {
+        None => Some((
+            format!("{path} uses the shared number {name:?}, which is not defined"),
+            one_of("shared numbers", s.shared.iter().map(|x| x.name.as_str())),
+        )),
+        Some(x) if matches!(x.value, Param::Dist(super::param::Dist::Shared(_))) => None,
+        Some(x) => check_param(path, field, &x.value, s.bounds)
+            .map(|(m, e)| (format!("{m} (through the shared number {name:?})"), e)),
+    }
+}
+
 /// Whether a name is safe to use everywhere (file names included): letters, digits, `_` and
 /// `-`, starting with a letter, at most 64 characters.
 pub fn is_valid_name(s: &str) -> bool {
@@ -576,6 +599,17 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         );
     }
 
+    // Shared numbers.
+    let mut seen = BTreeSet::new();
+    for (i, x) in s.shared.iter().enumerate() {
+        c.name(
+            vec![f("shared"), ix(i), f("name")],
+            "shared number",
+            &x.name,
+            &mut seen,
+        );
+    }
+
     // Actors.
     if s.actors.len() > MAX_ACTORS {
         c.problem(
@@ -882,7 +916,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut scratch = s.clone();
     for_each_param(&mut scratch, &mut |site, p| {
         fields.insert(site.path.clone(), site.key.field);
-        if let Some((m, e)) = check_param(&site.path, site.key.field, p, s.bounds) {
+        if let Some((m, e)) = check_in(s, &site.path, site.key.field, p) {
             c.problems.push(Problem {
                 loc: site.loc.clone(),
                 message: m,
@@ -940,7 +974,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 c.on_key();
                 continue;
             };
-            if let Some((m, e)) = check_param(path, field, p, s.bounds) {
+            if let Some((m, e)) = check_in(s, path, field, p) {
                 c.problem(x, m, e);
             }
         }
@@ -1003,7 +1037,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 ..shell.clone()
             };
             for_each_param(&mut ev, &mut |site, p| {
-                if let Some((m, e)) = check_param(&site.path, site.key.field, p, s.bounds) {
+                if let Some((m, e)) = check_in(s, &site.path, site.key.field, p) {
                     let mut loc = x.clone();
                     loc.extend(site.loc[2..].iter().cloned());
                     c.problems.push(Problem {

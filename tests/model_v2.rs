@@ -1015,3 +1015,26 @@ fn shared_numbers_are_drawn_once_per_run() {
         );
     }
 }
+
+/// A dated event's step may be a shared number: validation reads the shared number's range,
+/// and the event fires at the shared value, rounded.
+#[test]
+fn a_dated_step_may_be_shared() {
+    let text = r#"Scenario(
+        name: "dated_shared", horizon: 20, focal: ("a", "b"),
+        shared: [Shared(name: "vote", value: Uniform(min: 3, max: 8), source: "illustrative")],
+        actors: [Actor(name: "a", activity: 0), Actor(name: "b", activity: 0)],
+        relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+        ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+        events: [Event(name: "election", timing: Dated(step: Shared("vote")))],
+    )"#;
+    let m = compile(text, None);
+    let master = Master::new(3);
+    let mut st = RunState::new(&m);
+    let vote = m.param_index("shared.vote.value").unwrap();
+    for r in 0..200 {
+        let p = play(&m, &master, &mut st, r);
+        assert_eq!(p.events.len(), 1, "run {r}");
+        assert_eq!(p.events[0].0 as f64, st.values[vote].round(), "run {r}");
+    }
+}

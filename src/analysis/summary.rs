@@ -208,7 +208,7 @@ pub struct Summary {
     /// Each actor's cumulative gains (benefits of measures in force), in the scenario's order.
     #[serde(default)]
     pub gains: Vec<GainResult>,
-    /// Each measure's levels (acts have none), in the scenario's order.
+    /// Each measure's levels (acts have none), in the order of their names.
     pub levers: Vec<LeverResult>,
     /// Each event: how often and when it fired.
     pub events: Vec<EventResult>,

@@ -462,7 +462,17 @@ impl<'s> Checker<'s> {
                 }
             }
             Timing::Dated { step, when, .. } => {
-                let (lo, hi) = step.range();
+                // A shared step takes the shared number's range.
+                let shared = match step {
+                    Param::Dist(super::param::Dist::Shared(name)) => self
+                        .s
+                        .shared
+                        .iter()
+                        .find(|x| &x.name == name)
+                        .map(|x| &x.value),
+                    _ => None,
+                };
+                let (lo, hi) = shared.unwrap_or(step).range();
                 if lo < 0.0 || hi > (horizon - 1) as f64 {
                     let mut l = at("timing");
                     l.push(f("step"));

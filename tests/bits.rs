@@ -284,7 +284,7 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "tutorial, 2000 runs, seed 1",
         &tally_hash("scenarios/examples/tutorial.ron", 2000, 1),
-        "2bd2f62200729d0630f27f17e6b3640af1738a91da1075bbdf22c2e13e4ef0bb",
+        "302e776220ec5fdb511228f27d90656c909f6c9fd656d04a7e1fe69317b8feb4",
     );
     pins.check();
 }

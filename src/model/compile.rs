@@ -874,6 +874,8 @@ mod tests {
                 }
             }
         };
+        // Shared numbers are read through the links that copy them into their uses.
+        out.extend(m.shared_links.iter().map(|l| l.1));
         for a in &m.actors {
             out.extend(a.params);
         }

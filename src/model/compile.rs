@@ -875,7 +875,9 @@ mod tests {
             }
         };
         // Shared numbers are read through the links that copy them into their uses.
-        out.extend(m.shared_links.iter().map(|l| l.1));
+        let shared: std::collections::BTreeSet<ParamId> =
+            m.shared_links.iter().map(|l| l.1).collect();
+        out.extend(shared);
         for a in &m.actors {
             out.extend(a.params);
         }

@@ -279,7 +279,7 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "flagship, 2000 runs, seed 1",
         &tally_hash("scenarios/russia_azerbaijan_2025.ron", 2000, 1),
-        "d67313efef1937fdbb93d61e02e3c4388a2b91e50af1c9e83f9d5f0df081497e",
+        "62cca3b4e7183b7547e581a7bb153a952769a84151e18c850b3af04cf28ef54c",
     );
     pins.str(
         "tutorial, 2000 runs, seed 1",

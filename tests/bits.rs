@@ -284,7 +284,7 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "tutorial, 2000 runs, seed 1",
         &tally_hash("scenarios/examples/tutorial.ron", 2000, 1),
-        "302e776220ec5fdb511228f27d90656c909f6c9fd656d04a7e1fe69317b8feb4",
+        "6597a76f7920b03753cb9cc284bfd7c88594210db81342b401adb87ae40ef010",
     );
     pins.check();
 }

@@ -419,10 +419,11 @@ fn refresh_actor_params(m: &Model, t: u32, st: &mut RunState) {
             let x = &mut st.eff[md.actor][md.param];
             *x = bounded(*x * st.values[md.factor as usize] + st.values[md.add as usize]);
         }
-        // What others bear and what they have at stake (a benefit they would lose) both
-        // press them toward peace, as they perceive it.
+        // What others bear presses them toward peace, as they perceive it. A benefit another
+        // actor's measure brings is a gain, not a pressure: exposure is not directed at the
+        // measure's owner, so a benefit at stake would press toward peace with everyone.
         let perception = st.values[ms.perception as usize];
-        for &(who, c) in lv.costs.iter().chain(&lv.benefits) {
+        for &(who, c) in &lv.costs {
             if who != ms.owner {
                 st.pain[who] += perception * st.values[c as usize];
             }

@@ -215,7 +215,7 @@ fn common_random_numbers_narrow_the_interval_of_a_difference() {
     assert_eq!(r.outcomes[o], "rupture");
     let p1 = base_alone.outcome_hits[o] as f64 / N as f64;
     // What each variant's paired interval must beat at least, by this factor (measured at
-    // 2.5 and 1.8 at seed 0; see docs/analysis.md).
+    // 3.09 and 1.93 at seed 0 under Model v2; see docs/analysis.md).
     let factors = [2.0, 1.5];
     for (k, v) in variants.iter().enumerate() {
         let i = k + 1;

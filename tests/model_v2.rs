@@ -1015,3 +1015,81 @@ fn shared_numbers_are_drawn_once_per_run() {
         );
     }
 }
+
+const CHECKED: &str = r#"Scenario(
+    name: "checked", horizon: 60, focal: ("a", "b"),
+    shared: [Shared(name: "s1", value: Uniform(min: 0.1, max: 0.9)), Shared(name: "z", value: 0)],
+    actors: [Actor(name: "a"), Actor(name: "b")],
+    relations: [Relation(from: "a", to: "b", fatigue: Shared("s1")), Relation(from: "b", to: "a")],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 2)],
+    events: [
+        Event(name: "d", timing: Dated(step: @STEP@),
+              branches: [Branch(name: "b1", probability: 0), Branch(name: "b2", probability: @B2@)]),
+    ],
+    variants: [Variant(name: "v", set: {@SET@})],
+)"#;
+
+/// Found by attack: a dated step or a branch weight written `Shared(...)` was checked as an
+/// unknown number (a valid shared step refused as reaching -inf..inf; branches whose only
+/// weight is a shared 0 let through), and a variant's `set` escaped the checks the scenario's
+/// own numbers get (a dated step beyond the horizon, every branch at probability 0, a shared
+/// value outside a use's range). Each is now checked where it is written, exit code 2.
+#[test]
+fn shared_numbers_and_variants_get_the_checks_of_the_numbers_they_stand_for() {
+    let dir = common::scratch("checked");
+    let text = |step: &str, b2: &str, set: &str| {
+        CHECKED
+            .replace("@STEP@", step)
+            .replace("@B2@", b2)
+            .replace("@SET@", set)
+    };
+    // (name, file, None if valid or Some((line:column, fragment of the message)))
+    let cases = [
+        ("valid", text(r#"Shared("s1")"#, "1", ""), None),
+        (
+            "variant_step",
+            text("3", "1", r#""events.d.step": 500"#),
+            Some((":11:58", "the dated step reaches 500..500")),
+        ),
+        (
+            "variant_branches",
+            text("3", "1", r#""events.d.branches.b2.probability": 0"#),
+            Some((":11:77", "every branch of event \"d\" has probability 0")),
+        ),
+        (
+            "shared_branches",
+            text("3", r#"Shared("z")"#, ""),
+            Some((":9:25", "every branch has probability 0")),
+        ),
+        (
+            "variant_shared",
+            text("3", "1", r#""shared.s1.value": 50"#),
+            Some((
+                ":11:60",
+                "relations.a->b.fatigue is 50, outside its valid range (through the shared \
+                 number \"s1\")",
+            )),
+        ),
+        (
+            "variant_shared_step",
+            text(r#"Shared("z")"#, "1", r#""shared.z.value": 70"#),
+            Some((":11:59", "events.d.step: the dated step reaches 70..70")),
+        ),
+    ];
+    for (name, text, want) in cases {
+        let f = dir.join(format!("{name}.ron"));
+        std::fs::write(&f, text).unwrap();
+        let o = common::brink(&["validate", f.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        match want {
+            None => assert!(o.status.success(), "{name}: {}", common::describe(&o)),
+            Some((at, fragment)) => {
+                assert_eq!(o.status.code(), Some(2), "{name}: {}", common::describe(&o));
+                assert!(
+                    err.contains(fragment) && err.contains(&format!("{name}.ron{at}")),
+                    "{name}: {err}"
+                );
+            }
+        }
+    }
+}

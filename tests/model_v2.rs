@@ -1093,3 +1093,83 @@ fn shared_numbers_and_variants_get_the_checks_of_the_numbers_they_stand_for() {
         }
     }
 }
+
+/// Found by attack: names whose parts of a random stream coincide (36-bit keys: "e2416748" and
+/// "e2911928" as events; "actors.a960794" and "events.e2470501" as parameter blocks) passed
+/// `brink validate`, then `brink run` refused them without a place, the blocks named as "a
+/// block" and "a block". Validation now refuses them at the second name, naming both.
+#[test]
+fn names_whose_streams_coincide_are_refused_at_their_place() {
+    let dir = common::scratch("collide");
+    let base = r#"Scenario(
+    name: "collide", horizon: 10, focal: ("a", "b"),
+    actors: [Actor(name: "a"), Actor(name: "b"), Actor(name: "a960794", rationality: @R@)],
+    relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+    events: [Event(name: "e2416748", timing: Hazard(rate: 0.1)), Event(name: @E@, timing: Hazard(rate: @P@))],
+    variants: [Variant(name: "v", add_events: [Event(name: @ADD@, timing: Hazard(rate: 0.1))])],
+)"#;
+    let text = |r: &str, e: &str, p: &str, add: &str| {
+        base.replace("@R@", r)
+            .replace("@E@", e)
+            .replace("@P@", p)
+            .replace("@ADD@", add)
+    };
+    let cases = [
+        ("distinct", text("1", "\"x\"", "0.1", "\"y\""), None),
+        (
+            "events",
+            text("1", "\"e2911928\"", "0.1", "\"y\""),
+            Some((
+                ":6:78",
+                "the events \"e2416748\" and \"e2911928\" have names whose random streams coincide",
+            )),
+        ),
+        (
+            "added",
+            text("1", "\"x\"", "0.1", "\"e2911928\""),
+            Some((":7:60", "the events \"e2416748\" and \"e2911928\"")),
+        ),
+        (
+            "blocks",
+            text(
+                "Uniform(min: 0, max: 1)",
+                "\"e2470501\"",
+                "Uniform(min: 0, max: 0.1)",
+                "\"y\"",
+            ),
+            Some((
+                ":6:111",
+                "the parameter blocks \"actors.a960794\" and \"events.e2470501\"",
+            )),
+        ),
+    ];
+    for (name, text, want) in cases {
+        let f = dir.join(format!("{name}.ron"));
+        std::fs::write(&f, text).unwrap();
+        for cmd in ["validate", "run"] {
+            let out = dir.join(format!("out-{name}"));
+            let o = common::brink(&[
+                cmd,
+                f.to_str().unwrap(),
+                "--runs",
+                "10",
+                "--no-charts",
+                "--out",
+                out.to_str().unwrap(),
+            ][..if cmd == "validate" { 2 } else { 7 }]);
+            let err = String::from_utf8_lossy(&o.stderr);
+            match want {
+                None => assert!(o.status.success(), "{name} {cmd}: {}", common::describe(&o)),
+                Some((at, fragment)) => {
+                    assert_eq!(o.status.code(), Some(2), "{name} {cmd}: {}", common::describe(&o));
+                    assert!(
+                        err.contains(fragment) && err.contains(&format!("{name}.ron{at}")),
+                        "{name} {cmd}: {err}"
+                    );
+                    assert!(!out.exists(), "{name} {cmd}: nothing written");
+                }
+            }
+        }
+    }
+}

@@ -1002,9 +1002,15 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     // Every number (and each path's field, for the numbers variants set).
     let mut fields = BTreeMap::new();
     let mut uses: SharedUses = vec![];
+    // Each parameter block (the first two steps of a path) with the place of its first number.
+    let mut blocks: Vec<(String, Loc)> = vec![];
     let mut scratch = s.clone();
     for_each_param(&mut scratch, &mut |site, p| {
         fields.insert(site.path.clone(), site.key.field);
+        let block = site.path.splitn(3, '.').take(2).collect::<Vec<_>>().join(".");
+        if blocks.last().is_none_or(|b| b.0 != block) {
+            blocks.push((block, site.loc.clone()));
+        }
         if let Param::Dist(super::param::Dist::Shared(name)) = p {
             uses.push((site.path.clone(), site.key.field, name.clone()));
         }
@@ -1142,6 +1148,68 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                     });
                 }
             });
+        }
+    }
+    // Names whose parts of a random stream would coincide (see docs/model.md): refused at the
+    // second name, as compilation would refuse them.
+    let named = |what: &'static str, i: usize, name: &str| -> (Loc, String) {
+        (vec![f(what), ix(i), f("name")], name.into())
+    };
+    let mut events: Vec<(Loc, String)> =
+        s.events.iter().enumerate().map(|(i, e)| named("events", i, &e.name)).collect();
+    for (i, v) in s.variants.iter().enumerate() {
+        for (k, e) in v.add_events.iter().enumerate() {
+            let loc = vec![f("variants"), ix(i), f("add_events"), ix(k), f("name")];
+            events.push((loc.clone(), e.name.clone()));
+            blocks.push((format!("events.{}", e.name), loc));
+        }
+    }
+    let groups: [(&str, Vec<(Loc, String)>); 5] = [
+        (
+            "actors",
+            s.actors.iter().enumerate().map(|(i, a)| named("actors", i, &a.name)).collect(),
+        ),
+        ("events", events),
+        (
+            "measures",
+            s.levers
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| matches!(l, Lever::Measure(_)))
+                .map(|(i, l)| named("levers", i, l.name()))
+                .collect(),
+        ),
+        (
+            "relations",
+            s.relations
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (vec![f("relations"), ix(i)], format!("{}->{}", r.from, r.to)))
+                .collect(),
+        ),
+        (
+            "parameter blocks",
+            blocks.into_iter().map(|(name, loc)| (loc, name)).collect(),
+        ),
+    ];
+    for (what, names) in groups {
+        let mut seen: BTreeMap<u64, String> = BTreeMap::new();
+        for (loc, name) in names {
+            let key = crate::numerics::rng::key_of(&name);
+            match seen.get(&key) {
+                Some(other) if *other != name => c.problem(
+                    loc,
+                    format!(
+                        "the {what} {other:?} and {name:?} have names whose random streams \
+                         coincide (a chance of about one in ten billion)"
+                    ),
+                    "another name",
+                ),
+                Some(_) => {}
+                None => {
+                    seen.insert(key, name);
+                }
+            }
         }
     }
     c.problems

@@ -670,7 +670,8 @@ fn per_run_steps_record_the_measures_state() {
         "--runs",
         "400",
         "--per-run-steps",
-        "0,13,51",
+        // Found by attack: a step asked for twice gave runs.csv two columns of one name.
+        "51,0,13,13,51",
         "--no-charts",
         "--out",
         out.to_str().unwrap(),
@@ -678,6 +679,10 @@ fn per_run_steps_record_the_measures_state() {
     let text = std::fs::read_to_string(out.join("runs.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let unique: std::collections::BTreeSet<&&str> = header.iter().collect();
+    assert_eq!(unique.len(), header.len(), "runs.csv has a column twice: {header:?}");
+    let snapshots: Vec<&str> = header.iter().copied().filter(|h| h.starts_with("rung_at_")).collect();
+    assert_eq!(snapshots, ["rung_at_0", "rung_at_13", "rung_at_51"]);
     let col = |name: &str| {
         header
             .iter()

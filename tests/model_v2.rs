@@ -680,8 +680,16 @@ fn per_run_steps_record_the_measures_state() {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let unique: std::collections::BTreeSet<&&str> = header.iter().collect();
-    assert_eq!(unique.len(), header.len(), "runs.csv has a column twice: {header:?}");
-    let snapshots: Vec<&str> = header.iter().copied().filter(|h| h.starts_with("rung_at_")).collect();
+    assert_eq!(
+        unique.len(),
+        header.len(),
+        "runs.csv has a column twice: {header:?}"
+    );
+    let snapshots: Vec<&str> = header
+        .iter()
+        .copied()
+        .filter(|h| h.starts_with("rung_at_"))
+        .collect();
     assert_eq!(snapshots, ["rung_at_0", "rung_at_13", "rung_at_51"]);
     let col = |name: &str| {
         header
@@ -1154,20 +1162,27 @@ fn names_whose_streams_coincide_are_refused_at_their_place() {
         std::fs::write(&f, text).unwrap();
         for cmd in ["validate", "run"] {
             let out = dir.join(format!("out-{name}"));
-            let o = common::brink(&[
-                cmd,
-                f.to_str().unwrap(),
-                "--runs",
-                "10",
-                "--no-charts",
-                "--out",
-                out.to_str().unwrap(),
-            ][..if cmd == "validate" { 2 } else { 7 }]);
+            let o = common::brink(
+                &[
+                    cmd,
+                    f.to_str().unwrap(),
+                    "--runs",
+                    "10",
+                    "--no-charts",
+                    "--out",
+                    out.to_str().unwrap(),
+                ][..if cmd == "validate" { 2 } else { 7 }],
+            );
             let err = String::from_utf8_lossy(&o.stderr);
             match want {
                 None => assert!(o.status.success(), "{name} {cmd}: {}", common::describe(&o)),
                 Some((at, fragment)) => {
-                    assert_eq!(o.status.code(), Some(2), "{name} {cmd}: {}", common::describe(&o));
+                    assert_eq!(
+                        o.status.code(),
+                        Some(2),
+                        "{name} {cmd}: {}",
+                        common::describe(&o)
+                    );
                     assert!(
                         err.contains(fragment) && err.contains(&format!("{name}.ron{at}")),
                         "{name} {cmd}: {err}"
@@ -1177,4 +1192,67 @@ fn names_whose_streams_coincide_are_refused_at_their_place() {
             }
         }
     }
+}
+
+/// Found by attack: `brink sweep` of a number written `Shared(...)` wrote `"scenario_value":
+/// null` (the use's own value is NaN until compiled), and a sweep grid was checked against the
+/// field's range only: a dated step beyond the horizon, every branch at 0, a shared value
+/// outside a use's range ran (clamped). The grid now gets a variant's checks (exit code 2,
+/// nothing written) and the scenario's value is the shared number's.
+#[test]
+fn sweeps_check_their_grid_as_variants_and_read_shared_numbers() {
+    let dir = common::scratch("sweep-checked");
+    let f = dir.join("checked.ron");
+    let text = CHECKED
+        .replace("@STEP@", "3")
+        .replace("@B2@", "1")
+        .replace("@SET@", "");
+    std::fs::write(&f, text).unwrap();
+    let f = f.to_str().unwrap();
+    for (set, fragment) in [
+        ("events.d.step=0..100:3", "the dated step reaches 100..100"),
+        (
+            "events.d.branches.b2.probability=0..1:3",
+            "has probability 0, so none can happen",
+        ),
+        (
+            "shared.s1.value=0..5:3",
+            "relations.a->b.fatigue is 2.5, outside its valid range (through the shared number",
+        ),
+    ] {
+        let out = dir.join("refused");
+        let o = common::brink(&[
+            "sweep",
+            f,
+            "--set",
+            set,
+            "--runs",
+            "20",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{set}: {}", common::describe(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(fragment), "{set}: {err}");
+        assert!(!out.exists(), "{set}: nothing written");
+    }
+    let out = dir.join("fatigue");
+    common::ok(&[
+        "sweep",
+        f,
+        "--set",
+        "relations.a->b.fatigue=0..1:3",
+        "--runs",
+        "20",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let v = common::json(&out.join("sweep.json"));
+    assert_eq!(
+        v["scenario_value"].as_f64(),
+        Some(0.5),
+        "{}",
+        v["scenario_value"]
+    );
 }

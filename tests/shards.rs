@@ -465,7 +465,10 @@ fn shards_with_different_per_run_steps_are_refused() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("shard2") && err.contains("other columns"), "{err}");
+    assert!(
+        err.contains("shard2") && err.contains("other columns"),
+        "{err}"
+    );
     assert!(!out.exists(), "nothing written");
     // The same steps in another order are the same columns.
     let b = {

@@ -199,6 +199,23 @@ fn variant_set_problem(
     }
 }
 
+/// Checks a number a variant (or a sweep, or a tornado) sets at `path`: its field's range, and
+/// what setting it there breaks ([`variant_set_problem`]); `None` if fine or if no number of
+/// the scenario has that path.
+pub fn check_set(s: &Scenario, v: &Variant, path: &str, p: &Param) -> Option<(String, String)> {
+    let mut fields = BTreeMap::new();
+    let mut uses: SharedUses = vec![];
+    for_each_param(&mut s.clone(), &mut |site, q| {
+        fields.insert(site.path.clone(), site.key.field);
+        if let Param::Dist(super::param::Dist::Shared(name)) = q {
+            uses.push((site.path.clone(), site.key.field, name.clone()));
+        }
+    });
+    let field = *fields.get(path)?;
+    check_in(s, path, field, p)
+        .or_else(|| variant_set_problem(s, v, (path, field, p), &fields, &uses))
+}
+
 /// Whether a name is safe to use everywhere (file names included): letters, digits, `_` and
 /// `-`, starting with a letter, at most 64 characters.
 pub fn is_valid_name(s: &str) -> bool {
@@ -1007,7 +1024,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut scratch = s.clone();
     for_each_param(&mut scratch, &mut |site, p| {
         fields.insert(site.path.clone(), site.key.field);
-        let block = site.path.splitn(3, '.').take(2).collect::<Vec<_>>().join(".");
+        let block = site
+            .path
+            .splitn(3, '.')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(".");
         if blocks.last().is_none_or(|b| b.0 != block) {
             blocks.push((block, site.loc.clone()));
         }
@@ -1155,8 +1177,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let named = |what: &'static str, i: usize, name: &str| -> (Loc, String) {
         (vec![f(what), ix(i), f("name")], name.into())
     };
-    let mut events: Vec<(Loc, String)> =
-        s.events.iter().enumerate().map(|(i, e)| named("events", i, &e.name)).collect();
+    let mut events: Vec<(Loc, String)> = s
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| named("events", i, &e.name))
+        .collect();
     for (i, v) in s.variants.iter().enumerate() {
         for (k, e) in v.add_events.iter().enumerate() {
             let loc = vec![f("variants"), ix(i), f("add_events"), ix(k), f("name")];
@@ -1167,7 +1193,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let groups: [(&str, Vec<(Loc, String)>); 5] = [
         (
             "actors",
-            s.actors.iter().enumerate().map(|(i, a)| named("actors", i, &a.name)).collect(),
+            s.actors
+                .iter()
+                .enumerate()
+                .map(|(i, a)| named("actors", i, &a.name))
+                .collect(),
         ),
         ("events", events),
         (

@@ -1256,3 +1256,39 @@ fn sweeps_check_their_grid_as_variants_and_read_shared_numbers() {
         v["scenario_value"]
     );
 }
+
+/// Found by attack: the branch an event took was kept as a u16 whose largest value meant "none
+/// yet", so with 65,540 branches `BranchTaken("d", "b65535")` held before `d` ever fired and
+/// branch 65,539 (the only one with a weight) counted as branch 3 (weight 0) taken.
+#[test]
+fn thousands_of_branches_are_told_apart() {
+    let branches: Vec<String> = (0..65_540)
+        .map(|i| format!(r#"Branch(name:"b{i}",probability:{})"#, (i == 65_539) as u8))
+        .collect();
+    let text = format!(
+        r#"Scenario(
+    name: "branches", horizon: 10, focal: ("a", "b"),
+    actors: [Actor(name: "a", activity: 0), Actor(name: "b", activity: 0)],
+    relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+    events: [Event(name: "d", timing: Scheduled(step: 5), branches: [{}])],
+    outcomes: [
+        Outcome(name: "b3", when: BranchTaken("d", "b3")),
+        Outcome(name: "b65535", when: BranchTaken("d", "b65535")),
+        Outcome(name: "b65539", when: BranchTaken("d", "b65539")),
+    ],
+)"#,
+        branches.join(",")
+    );
+    let m = compile(&text, None);
+    let master = Master::new(1);
+    let mut st = RunState::new(&m);
+    for r in 0..20 {
+        model::simulate(&m, &master, r, &mut st, &mut brink::model::Silent);
+        assert_eq!(
+            st.outcome_first,
+            [u32::MAX, u32::MAX, 5],
+            "run {r}: only the last branch is taken, at step 5"
+        );
+    }
+}

@@ -197,7 +197,7 @@ impl Names {
             }
             Condition::BranchTaken(e, b) => match (self.events.get(e), self.branches.get(e)) {
                 (Some(&ei), Some(names)) => match names.iter().position(|x| x == b) {
-                    Some(bi) => Cond::BranchTaken(ei, bi as u16),
+                    Some(bi) => Cond::BranchTaken(ei, bi as u32),
                     None => Cond::Never,
                 },
                 _ => Cond::Never,

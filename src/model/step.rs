@@ -260,7 +260,7 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     st.act_ready.fill(0);
     st.act_last.fill(u32::MAX);
     st.act_first.fill(u32::MAX);
-    st.event_branch.fill(u16::MAX);
+    st.event_branch.fill(u32::MAX);
     st.offer_at.fill(u32::MAX);
     st.event_last.fill(u32::MAX);
     st.event_first.fill(u32::MAX);
@@ -754,7 +754,7 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
             let j = (0..n)
                 .find(|&j| u < st.branch_cum[base + j])
                 .unwrap_or(n - 1);
-            st.event_branch[e] = j as u16;
+            st.event_branch[e] = j as u32;
             apply_effects(m, t, t, &spec.branches[j].effects, st);
         }
     }

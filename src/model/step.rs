@@ -87,6 +87,15 @@ pub fn sample_values(m: &Model, master: &Master, run: u64, values: &mut [f64]) {
             };
         }
     }
+    link_shared(m, values);
+}
+
+/// Every use of a shared number takes the run's value, clamped to the use's own range (a use
+/// has no value of its own: NaN until linked).
+fn link_shared(m: &Model, values: &mut [f64]) {
+    for &(i, j) in &m.shared_links {
+        values[i as usize] = clamp(values[j as usize], m.param_ranges[i as usize]);
+    }
 }
 
 /// Plays run `run` of the model from its seed to the horizon, reporting to `obs`. Afterwards
@@ -123,9 +132,7 @@ pub fn simulate_sampled<O: Observer>(
 fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     // Shared numbers first: every use takes the run's value (sweeps and sensitivity set the
     // shared number itself).
-    for &(i, j) in &m.shared_links {
-        st.values[i as usize] = clamp(st.values[j as usize], m.param_ranges[i as usize]);
-    }
+    link_shared(m, &mut st.values);
     let v = &st.values;
     for (r, spec) in m.relations.iter().enumerate() {
         st.h[r] = clamp(v[spec.initial as usize], m.bounds);

@@ -1087,12 +1087,12 @@ fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
     for (n, &l) in st.steps_in_force.iter_mut().zip(&st.level) {
         *n += (l > 0) as u32;
     }
-    for (i, &s) in m.snapshot_steps.iter().enumerate() {
-        if s == t {
-            st.snapshot_rungs[i] = st.rung;
-            let nm = st.level.len();
-            st.snapshot_levels[i * nm..(i + 1) * nm].copy_from_slice(&st.level);
-        }
+    // The steps are sorted and distinct: a search, not a scan (thousands of steps asked for
+    // would otherwise cost thousands of comparisons every step).
+    if let Ok(i) = m.snapshot_steps.binary_search(&t) {
+        st.snapshot_rungs[i] = st.rung;
+        let nm = st.level.len();
+        st.snapshot_levels[i * nm..(i + 1) * nm].copy_from_slice(&st.level);
     }
     let clock = Clock::end(t);
     // Inner conditions come first in the list, so each count reads the counts it depends on

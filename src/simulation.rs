@@ -127,8 +127,11 @@ impl<'a> Simulation<'a> {
     }
 
     /// Keeps the rung and every measure's level at the end of these steps, for the per-run
-    /// table (`--per-run-steps`); each must be below the horizon.
-    pub fn per_run_steps(mut self, steps: Vec<u32>) -> Self {
+    /// table (`--per-run-steps`); each must be below the horizon. Each step is kept once, in
+    /// order (a step asked for twice would give runs.csv two columns of one name).
+    pub fn per_run_steps(mut self, mut steps: Vec<u32>) -> Self {
+        steps.sort_unstable();
+        steps.dedup();
         self.per_run_steps = steps;
         self
     }

@@ -670,7 +670,8 @@ fn per_run_steps_record_the_measures_state() {
         "--runs",
         "400",
         "--per-run-steps",
-        "0,13,51",
+        // Found by attack: a step asked for twice gave runs.csv two columns of one name.
+        "51,0,13,13,51",
         "--no-charts",
         "--out",
         out.to_str().unwrap(),
@@ -678,6 +679,18 @@ fn per_run_steps_record_the_measures_state() {
     let text = std::fs::read_to_string(out.join("runs.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let unique: std::collections::BTreeSet<&&str> = header.iter().collect();
+    assert_eq!(
+        unique.len(),
+        header.len(),
+        "runs.csv has a column twice: {header:?}"
+    );
+    let snapshots: Vec<&str> = header
+        .iter()
+        .copied()
+        .filter(|h| h.starts_with("rung_at_"))
+        .collect();
+    assert_eq!(snapshots, ["rung_at_0", "rung_at_13", "rung_at_51"]);
     let col = |name: &str| {
         header
             .iter()
@@ -1036,5 +1049,269 @@ fn a_dated_step_may_be_shared() {
         let p = play(&m, &master, &mut st, r);
         assert_eq!(p.events.len(), 1, "run {r}");
         assert_eq!(p.events[0].0 as f64, st.values[vote].round(), "run {r}");
+    }
+}
+
+const CHECKED: &str = r#"Scenario(
+    name: "checked", horizon: 60, focal: ("a", "b"),
+    shared: [Shared(name: "s1", value: Uniform(min: 0.1, max: 0.9)), Shared(name: "z", value: 0)],
+    actors: [Actor(name: "a"), Actor(name: "b")],
+    relations: [Relation(from: "a", to: "b", fatigue: Shared("s1")), Relation(from: "b", to: "a")],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 2)],
+    events: [
+        Event(name: "d", timing: Dated(step: @STEP@),
+              branches: [Branch(name: "b1", probability: 0), Branch(name: "b2", probability: @B2@)]),
+    ],
+    variants: [Variant(name: "v", set: {@SET@})],
+)"#;
+
+/// Found by attack: a dated step or a branch weight written `Shared(...)` was checked as an
+/// unknown number (a valid shared step refused as reaching -inf..inf; branches whose only
+/// weight is a shared 0 let through), and a variant's `set` escaped the checks the scenario's
+/// own numbers get (a dated step beyond the horizon, every branch at probability 0, a shared
+/// value outside a use's range). Each is now checked where it is written, exit code 2.
+#[test]
+fn shared_numbers_and_variants_get_the_checks_of_the_numbers_they_stand_for() {
+    let dir = common::scratch("checked");
+    let text = |step: &str, b2: &str, set: &str| {
+        CHECKED
+            .replace("@STEP@", step)
+            .replace("@B2@", b2)
+            .replace("@SET@", set)
+    };
+    // (name, file, None if valid or Some((line:column, fragment of the message)))
+    let cases = [
+        ("valid", text(r#"Shared("s1")"#, "1", ""), None),
+        (
+            "variant_step",
+            text("3", "1", r#""events.d.step": 500"#),
+            Some((":11:58", "the dated step reaches 500..500")),
+        ),
+        (
+            "variant_branches",
+            text("3", "1", r#""events.d.branches.b2.probability": 0"#),
+            Some((":11:77", "every branch of event \"d\" has probability 0")),
+        ),
+        (
+            "shared_branches",
+            text("3", r#"Shared("z")"#, ""),
+            Some((":9:25", "every branch has probability 0")),
+        ),
+        (
+            "variant_shared",
+            text("3", "1", r#""shared.s1.value": 50"#),
+            Some((
+                ":11:60",
+                "relations.a->b.fatigue is 50, outside its valid range (through the shared \
+                 number \"s1\")",
+            )),
+        ),
+        (
+            "variant_shared_step",
+            text(r#"Shared("z")"#, "1", r#""shared.z.value": 70"#),
+            Some((":11:59", "events.d.step: the dated step reaches 70..70")),
+        ),
+    ];
+    for (name, text, want) in cases {
+        let f = dir.join(format!("{name}.ron"));
+        std::fs::write(&f, text).unwrap();
+        let o = common::brink(&["validate", f.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        match want {
+            None => assert!(o.status.success(), "{name}: {}", common::describe(&o)),
+            Some((at, fragment)) => {
+                assert_eq!(o.status.code(), Some(2), "{name}: {}", common::describe(&o));
+                assert!(
+                    err.contains(fragment) && err.contains(&format!("{name}.ron{at}")),
+                    "{name}: {err}"
+                );
+            }
+        }
+    }
+}
+
+/// Found by attack: names whose parts of a random stream coincide (36-bit keys: "e2416748" and
+/// "e2911928" as events; "actors.a960794" and "events.e2470501" as parameter blocks) passed
+/// `brink validate`, then `brink run` refused them without a place, the blocks named as "a
+/// block" and "a block". Validation now refuses them at the second name, naming both.
+#[test]
+fn names_whose_streams_coincide_are_refused_at_their_place() {
+    let dir = common::scratch("collide");
+    let base = r#"Scenario(
+    name: "collide", horizon: 10, focal: ("a", "b"),
+    actors: [Actor(name: "a"), Actor(name: "b"), Actor(name: "a960794", rationality: @R@)],
+    relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+    events: [Event(name: "e2416748", timing: Hazard(rate: 0.1)), Event(name: @E@, timing: Hazard(rate: @P@))],
+    variants: [Variant(name: "v", add_events: [Event(name: @ADD@, timing: Hazard(rate: 0.1))])],
+)"#;
+    let text = |r: &str, e: &str, p: &str, add: &str| {
+        base.replace("@R@", r)
+            .replace("@E@", e)
+            .replace("@P@", p)
+            .replace("@ADD@", add)
+    };
+    let cases = [
+        ("distinct", text("1", "\"x\"", "0.1", "\"y\""), None),
+        (
+            "events",
+            text("1", "\"e2911928\"", "0.1", "\"y\""),
+            Some((
+                ":6:78",
+                "the events \"e2416748\" and \"e2911928\" have names whose random streams coincide",
+            )),
+        ),
+        (
+            "added",
+            text("1", "\"x\"", "0.1", "\"e2911928\""),
+            Some((":7:60", "the events \"e2416748\" and \"e2911928\"")),
+        ),
+        (
+            "blocks",
+            text(
+                "Uniform(min: 0, max: 1)",
+                "\"e2470501\"",
+                "Uniform(min: 0, max: 0.1)",
+                "\"y\"",
+            ),
+            Some((
+                ":6:111",
+                "the parameter blocks \"actors.a960794\" and \"events.e2470501\"",
+            )),
+        ),
+    ];
+    for (name, text, want) in cases {
+        let f = dir.join(format!("{name}.ron"));
+        std::fs::write(&f, text).unwrap();
+        for cmd in ["validate", "run"] {
+            let out = dir.join(format!("out-{name}"));
+            let o = common::brink(
+                &[
+                    cmd,
+                    f.to_str().unwrap(),
+                    "--runs",
+                    "10",
+                    "--no-charts",
+                    "--out",
+                    out.to_str().unwrap(),
+                ][..if cmd == "validate" { 2 } else { 7 }],
+            );
+            let err = String::from_utf8_lossy(&o.stderr);
+            match want {
+                None => assert!(o.status.success(), "{name} {cmd}: {}", common::describe(&o)),
+                Some((at, fragment)) => {
+                    assert_eq!(
+                        o.status.code(),
+                        Some(2),
+                        "{name} {cmd}: {}",
+                        common::describe(&o)
+                    );
+                    assert!(
+                        err.contains(fragment) && err.contains(&format!("{name}.ron{at}")),
+                        "{name} {cmd}: {err}"
+                    );
+                    assert!(!out.exists(), "{name} {cmd}: nothing written");
+                }
+            }
+        }
+    }
+}
+
+/// Found by attack: `brink sweep` of a number written `Shared(...)` wrote `"scenario_value":
+/// null` (the use's own value is NaN until compiled), and a sweep grid was checked against the
+/// field's range only: a dated step beyond the horizon, every branch at 0, a shared value
+/// outside a use's range ran (clamped). The grid now gets a variant's checks (exit code 2,
+/// nothing written) and the scenario's value is the shared number's.
+#[test]
+fn sweeps_check_their_grid_as_variants_and_read_shared_numbers() {
+    let dir = common::scratch("sweep-checked");
+    let f = dir.join("checked.ron");
+    let text = CHECKED
+        .replace("@STEP@", "3")
+        .replace("@B2@", "1")
+        .replace("@SET@", "");
+    std::fs::write(&f, text).unwrap();
+    let f = f.to_str().unwrap();
+    for (set, fragment) in [
+        ("events.d.step=0..100:3", "the dated step reaches 100..100"),
+        (
+            "events.d.branches.b2.probability=0..1:3",
+            "has probability 0, so none can happen",
+        ),
+        (
+            "shared.s1.value=0..5:3",
+            "relations.a->b.fatigue is 2.5, outside its valid range (through the shared number",
+        ),
+    ] {
+        let out = dir.join("refused");
+        let o = common::brink(&[
+            "sweep",
+            f,
+            "--set",
+            set,
+            "--runs",
+            "20",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{set}: {}", common::describe(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(fragment), "{set}: {err}");
+        assert!(!out.exists(), "{set}: nothing written");
+    }
+    let out = dir.join("fatigue");
+    common::ok(&[
+        "sweep",
+        f,
+        "--set",
+        "relations.a->b.fatigue=0..1:3",
+        "--runs",
+        "20",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let v = common::json(&out.join("sweep.json"));
+    assert_eq!(
+        v["scenario_value"].as_f64(),
+        Some(0.5),
+        "{}",
+        v["scenario_value"]
+    );
+}
+
+/// Found by attack: the branch an event took was kept as a u16 whose largest value meant "none
+/// yet", so with 65,540 branches `BranchTaken("d", "b65535")` held before `d` ever fired and
+/// branch 65,539 (the only one with a weight) counted as branch 3 (weight 0) taken.
+#[test]
+fn thousands_of_branches_are_told_apart() {
+    let branches: Vec<String> = (0..65_540)
+        .map(|i| format!(r#"Branch(name:"b{i}",probability:{})"#, (i == 65_539) as u8))
+        .collect();
+    let text = format!(
+        r#"Scenario(
+    name: "branches", horizon: 10, focal: ("a", "b"),
+    actors: [Actor(name: "a", activity: 0), Actor(name: "b", activity: 0)],
+    relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+    events: [Event(name: "d", timing: Scheduled(step: 5), branches: [{}])],
+    outcomes: [
+        Outcome(name: "b3", when: BranchTaken("d", "b3")),
+        Outcome(name: "b65535", when: BranchTaken("d", "b65535")),
+        Outcome(name: "b65539", when: BranchTaken("d", "b65539")),
+    ],
+)"#,
+        branches.join(",")
+    );
+    let m = compile(&text, None);
+    let master = Master::new(1);
+    let mut st = RunState::new(&m);
+    for r in 0..20 {
+        model::simulate(&m, &master, r, &mut st, &mut brink::model::Silent);
+        assert_eq!(
+            st.outcome_first,
+            [u32::MAX, u32::MAX, 5],
+            "run {r}: only the last branch is taken, at step 5"
+        );
     }
 }

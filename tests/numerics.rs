@@ -1,6 +1,8 @@
 //! Numerical safety: scenarios with extreme but valid numbers (bounds ±1e5, rates 1, costs and
 //! spreads at the validation limit 1e12, resolve 1e6, rationality 1e3, huge index slopes,
-//! fatigue 0 and reactivity 1, modifiers that compound every step) run to the end, and no NaN
+//! fatigue 0 and reactivity 1, modifiers that compound every step; v2: half-lives, perception,
+//! benefits, level thresholds, lever and relation shifts, dated steps, branch weights, shared
+//! numbers, contacts) run to the end, and no NaN
 //! or infinity reaches summary.json, outcomes.csv, timeseries.csv or runs.csv: every number in
 //! them is parsed and checked. See "Numerical safety" in docs/model.md.
 
@@ -14,11 +16,18 @@ const TEMPLATE: &str = r#"Scenario(
     horizon: @HORIZON@,
     focal: ("a", "b"),
     bounds: (-@BOUND@, @BOUND@),
+    shared: [
+        Shared(name: "w", value: Uniform(min: 0, max: @BIG@)),
+        Shared(name: "when", value: Uniform(min: 0, max: 10)),
+        Shared(name: "big", value: @BIG@),
+    ],
     actors: [
-        Actor(name: "a", rationality: @RAT@, sensitivity: @RES@, cost_weight: @CW@, activity: 1),
+        Actor(name: "a", rationality: @RAT@, sensitivity: @RES@, cost_weight: @CW@, activity: 1,
+              hawkishness: @BIG@),
         Actor(name: "b", rationality: LogNormal(median: @RAT@, sigma: @SIGMA@),
               sensitivity: Normal(mean: @RES@, sd: @SIGMA@), cost_weight: 0, activity: 1),
-        Actor(name: "c", rationality: @RAT@, sensitivity: @RES@, cost_weight: @TINY@, activity: 1),
+        Actor(name: "c", rationality: @RAT@, sensitivity: @RES@, cost_weight: @TINY@, activity: 1,
+              hawkishness: -@BIG@),
     ],
     relations: [
         Relation(from: "a", to: "b", initial: @BOUND@, fatigue: 0, reactivity: 1,
@@ -43,8 +52,11 @@ const TEMPLATE: &str = r#"Scenario(
     ],
     levers: [
         Measure(name: "m1", owner: "a", target: "b", threshold: -@BIG@, persistence: @BIG@,
+            half_life: @HL@, perception: Shared("big"), ease_threshold: -@BIG@,
+            lower_when: Sustained(LevelHeldFor("m1", 1, 2), 2),
             levels: [
                 Level(name: "l1", weight: -10, ease_weight: 10, irritation: @BIG@,
+                      threshold: @BIG@, benefits: {"a": @COST@, "b": @COST@, "c": Shared("big")},
                       costs: {"a": @COST@, "b": LogNormal(median: @BIG@, sigma: @SIGMA@)},
                       pressure: {"p": @BIG@, "q": @BIG@},
                       modifiers: [
@@ -58,6 +70,7 @@ const TEMPLATE: &str = r#"Scenario(
                       reward: @BIG@, implies_rung: "top"),
             ]),
         Measure(name: "m2", owner: "b", target: "a", threshold: @BIG@, persistence: 0,
+            half_life: LogNormal(median: @HL@, sigma: @SIGMA@), perception: @BIG@,
             levels: [
                 Level(name: "k1", weight: 10, irritation: -@BIG@,
                       costs: {"a": @COST@, "b": @COST@, "c": @COST@},
@@ -74,10 +87,15 @@ const TEMPLATE: &str = r#"Scenario(
             ]),
         Act(name: "x2", owner: "c", target: "a", threshold: 0, weight: 10, cooldown: 0,
             costs: {"c": LogNormal(median: @BIG@, sigma: @SIGMA@)}),
+        Act(name: "x3", owner: "a", target: "b", threshold: -@BIG@, weight: 10, cooldown: 0,
+            perception: @BIG@, costs: {"a": @COST@}, reward: @BIG@, accepted_by: "b",
+            accept_within: 5200, accept_threshold: @BIG@,
+            effects: [ShiftRelation(from: "b", to: "a", param: Grievance, factor: @FACTOR@,
+                                    add: -@BIG@)]),
     ],
     events: [
         Event(name: "e1",
-              timing: Hazard(rate: 1, index_slope: @SLOPE@,
+              timing: Hazard(rate: 1, index_slope: @SLOPE@, grievance_slope: @SLOPE@,
                              factors: [Factor(when: RungAtLeast("mid"), times: @BIG@)]),
               once: false, cooldown: 0,
               effects: [
@@ -92,11 +110,37 @@ const TEMPLATE: &str = r#"Scenario(
               cooldown: 0, effects: [ScaleHostility(factor: 0)]),
         Event(name: "e3", timing: Scheduled(step: 0, probability: 1),
               effects: [Impulse(from: "b", to: "a", amount: -@BIG@)]),
+        Event(name: "e4", timing: Hazard(rate: 1, index_slope: @SLOPE@,
+              factors: [Factor(when: BranchTaken("e4", "up"), times: Shared("w"))]), cooldown: 0,
+              effects: [
+                  ShiftRelation(from: "a", to: "b", param: Grievance, factor: @FACTOR@, add: @BIG@),
+                  ShiftRelation(from: "a", to: "b", param: Noise, factor: @FACTOR@, add: @BIG@,
+                                duration: 3),
+                  ShiftRelation(from: "b", to: "a", param: Salience, factor: @FACTOR@,
+                                add: @BIG@),
+              ],
+              branches: [
+                  Branch(name: "up", probability: Shared("w"), effects: [
+                      ShiftLever(lever: "m1", param: Threshold, factor: @FACTOR@, add: -@BIG@),
+                      ShiftLever(lever: "m1", param: Reward, factor: @FACTOR@, add: @BIG@),
+                  ]),
+                  Branch(name: "down", probability: @BIG@, effects: [
+                      ShiftLever(lever: "m1", param: HalfLife, factor: @FACTOR@, add: @HL@),
+                      ShiftLever(lever: "m2", param: Persistence, factor: @FACTOR@, add: -@BIG@),
+                  ]),
+                  Branch(name: "never", probability: 0),
+              ]),
+        Event(name: "e5", timing: Dated(step: Shared("when")),
+              branches: [Branch(name: "x", probability: @TINY@), Branch(name: "y", probability: @BIG@)],
+              effects: [ShiftLever(lever: "m2", param: Threshold, factor: @FACTOR@, add: @BIG@)]),
     ],
     outcomes: [
         Outcome(name: "top", when: RungAtLeast("top")),
         Outcome(name: "hot", when: IndexAbove(@HALF@)),
         Outcome(name: "cold", when: IndexBelow(-@HALF@), at_end: true),
+        Outcome(name: "held", when: Sustained(LevelHeldFor("m1", 1, 3), 2)),
+        Outcome(name: "branch", when: Before("e5", "x3")),
+        Outcome(name: "up", when: BranchTaken("e4", "up")),
     ],
 )"#;
 
@@ -113,6 +157,7 @@ fn scenario(subs: &[(&str, &str)]) -> String {
 /// Every extreme the validation lets through, at once.
 fn huge() -> String {
     scenario(&[
+        ("HL", "1e12"),
         ("HORIZON", "300"),
         ("BOUND", "1e5"),
         ("HALF", "5e4"),
@@ -135,6 +180,7 @@ fn huge() -> String {
 /// Tiny numbers: subnormal-sized spreads and costs, factors of zero, no noise to speak of.
 fn tiny() -> String {
     scenario(&[
+        ("HL", "5e-324"),
         ("HORIZON", "200"),
         ("BOUND", "1e-3"),
         ("HALF", "5e-4"),
@@ -157,6 +203,7 @@ fn tiny() -> String {
 /// Large but not at the limit: a long horizon where costs pile up over thousands of steps.
 fn long() -> String {
     scenario(&[
+        ("HL", "13"),
         ("HORIZON", "5200"),
         ("BOUND", "1e5"),
         ("HALF", "1"),

@@ -427,3 +427,54 @@ fn a_damaged_shard_is_refused_and_named() {
     assert!(out.join("outcomes.csv").exists());
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Found by attack: shards run with different `--per-run-steps` merged into a runs.csv whose
+/// rows had different numbers of columns under one header. The merge now refuses them, exit
+/// code 2, naming the shard, and writes nothing.
+#[test]
+fn shards_with_different_per_run_steps_are_refused() {
+    let root = scratch("per-run-steps-shards");
+    let shard = |i: usize, steps: &str| {
+        let d = root.join(format!("shard{i}"));
+        ok(&[
+            "run",
+            SCENARIO,
+            "--runs",
+            "20",
+            "--seed",
+            "7",
+            "--per-run-steps",
+            steps,
+            "--no-charts",
+            "--shard",
+            &format!("{i}/2"),
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        d
+    };
+    let (a, b) = (shard(1, "3,7"), shard(2, "4"));
+    let out = root.join("merged");
+    let o = brink(&[
+        "merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("shard2") && err.contains("other columns"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+    // The same steps in another order are the same columns.
+    let b = {
+        std::fs::remove_dir_all(&b).unwrap();
+        shard(2, "7,3,3")
+    };
+    merge_into(&[a, b], &out);
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -242,7 +242,12 @@ pub fn grid_models(
     };
     let values = spec.values();
     for &x in &values {
-        if let Some((msg, expected)) = check_param(path, rule, &Param::Value(x), s.bounds) {
+        // As a variant's `set` is checked: the field's range, and for a dated step, a branch
+        // weight or a shared number, what the value breaks where it is used.
+        v.set.insert(path.clone(), Param::Value(x));
+        let problem = check_param(path, rule, &Param::Value(x), s.bounds)
+            .or_else(|| crate::scenario::validate::check_set(s, &v, path, &Param::Value(x)));
+        if let Some((msg, expected)) = problem {
             return Err(Error::Input(format!(
                 "--set {path}={}..{}:{}: {msg}; expected {expected}",
                 fmt_num(spec.from),
@@ -339,7 +344,15 @@ pub fn results(
         manifest,
         path: spec.path.clone(),
         scenario_param: current.describe(),
-        scenario_value: current.central(),
+        // A use of a shared number is the shared number's value.
+        scenario_value: match &current {
+            Param::Dist(crate::scenario::Dist::Shared(name)) => models
+                .iter()
+                .flat_map(|m| &m.1.scenario.shared)
+                .find(|x| &x.name == name)
+                .map_or(0.0, |x| x.value.central()),
+            p => p.central(),
+        },
         from: spec.from,
         to: spec.to,
         steps: spec.steps,

@@ -158,6 +158,7 @@ fn merge(
     let staging = Staging::begin(out, "merge")?;
     if first.per_run {
         let mut all = Vec::new();
+        let mut first_header = String::new();
         for (i, (dir, s)) in shards.iter().enumerate() {
             let text = std::fs::read_to_string(dir.join("runs.csv")).map_err(|e| {
                 Error::Input(format!("{}: cannot read runs.csv: {e}", dir.display()))
@@ -177,6 +178,15 @@ fn merge(
             if i == 0 {
                 all.extend_from_slice(header.as_bytes());
                 all.push(b'\n');
+                first_header = header.to_string();
+            } else if header != first_header {
+                // Shards run with different `--per-run-steps` have different columns.
+                return Err(Error::Input(format!(
+                    "{}: runs.csv has other columns than {}'s (were the shards run with \
+                     different --per-run-steps?); run them with the same options",
+                    dir.display(),
+                    shards[0].0.display()
+                )));
             }
             all.extend_from_slice(body.as_bytes());
         }

@@ -197,7 +197,7 @@ impl Names {
             }
             Condition::BranchTaken(e, b) => match (self.events.get(e), self.branches.get(e)) {
                 (Some(&ei), Some(names)) => match names.iter().position(|x| x == b) {
-                    Some(bi) => Cond::BranchTaken(ei, bi as u16),
+                    Some(bi) => Cond::BranchTaken(ei, bi as u32),
                     None => Cond::Never,
                 },
                 _ => Cond::Never,
@@ -377,11 +377,10 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
             }
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let param_blocks: Vec<(u64, Vec<u32>)> = blocks
-        .into_iter()
-        .filter(|b| b.2)
-        .map(|b| (key_of(&b.0), b.1))
-        .collect();
+    let blocks: Vec<_> = blocks.into_iter().filter(|b| b.2).collect();
+    let block_names: Vec<String> = blocks.iter().map(|b| b.0.clone()).collect();
+    let param_blocks: Vec<(u64, Vec<u32>)> =
+        blocks.into_iter().map(|b| (key_of(&b.0), b.1)).collect();
 
     let idx = |names: Vec<&str>| -> HashMap<String, usize> {
         names
@@ -809,17 +808,26 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         "measures",
         measures.iter().map(|e| (e.name.as_str(), e.key)).collect(),
     )?;
+    let rel_names: Vec<String> = s
+        .relations
+        .iter()
+        .map(|r| format!("{}->{}", r.from, r.to))
+        .collect();
     distinct(
         "relations",
         relations
             .iter()
             .enumerate()
-            .map(|(i, r)| (s.relations[i].from.as_str(), r.key))
+            .map(|(i, r)| (rel_names[i].as_str(), r.key))
             .collect(),
     )?;
     distinct(
         "parameter blocks",
-        param_blocks.iter().map(|b| ("a block", b.0)).collect(),
+        param_blocks
+            .iter()
+            .zip(&block_names)
+            .map(|(b, name)| (name.as_str(), b.0))
+            .collect(),
     )?;
     let sustained = names.sustained.take();
     Ok(Model {

@@ -53,7 +53,7 @@ pub enum Cond {
     /// The first has happened, and before the second if the second has.
     Before(Occurrence, Occurrence),
     /// The event's (an index) latest firing took this branch.
-    BranchTaken(usize, u16),
+    BranchTaken(usize, u32),
     /// Every condition holds.
     All(Vec<Cond>),
     /// At least one condition holds.

@@ -530,7 +530,7 @@ pub struct Model {
     /// copies the shared number's value into each (clamped to the number's own range).
     pub shared_links: Vec<(u32, u32)>,
     /// Steps at the end of which each run keeps the rung and every measure's level (for the
-    /// per-run table, `--per-run-steps`); empty unless asked for.
+    /// per-run table, `--per-run-steps`), sorted and distinct; empty unless asked for.
     pub snapshot_steps: Vec<u32>,
 }
 

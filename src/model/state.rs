@@ -154,8 +154,9 @@ pub struct RunState {
     pub act_last: Vec<u32>,
     /// First step each act was performed (`u32::MAX`: never).
     pub act_first: Vec<u32>,
-    /// The branch each event's latest firing took (`u16::MAX`: none yet).
-    pub event_branch: Vec<u16>,
+    /// The branch each event's latest firing took (`u32::MAX`: none yet; a file holds far fewer
+    /// branches).
+    pub event_branch: Vec<u32>,
     /// Each event's branches' cumulative chances this run, `[event][branch]` flattened from
     /// `branch_base[event]`.
     pub(crate) branch_cum: Vec<f64>,
@@ -269,7 +270,7 @@ impl RunState {
             act_ready: vec![0; m.acts.len()],
             act_last: vec![u32::MAX; m.acts.len()],
             act_first: vec![u32::MAX; m.acts.len()],
-            event_branch: vec![u16::MAX; m.events.len()],
+            event_branch: vec![u32::MAX; m.events.len()],
             branch_cum: vec![0.0; m.events.iter().map(|e| e.branches.len()).sum()],
             branch_base: m
                 .events

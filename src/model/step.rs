@@ -87,6 +87,15 @@ pub fn sample_values(m: &Model, master: &Master, run: u64, values: &mut [f64]) {
             };
         }
     }
+    link_shared(m, values);
+}
+
+/// Every use of a shared number takes the run's value, clamped to the use's own range (a use
+/// has no value of its own: NaN until linked).
+fn link_shared(m: &Model, values: &mut [f64]) {
+    for &(i, j) in &m.shared_links {
+        values[i as usize] = clamp(values[j as usize], m.param_ranges[i as usize]);
+    }
 }
 
 /// Plays run `run` of the model from its seed to the horizon, reporting to `obs`. Afterwards
@@ -123,9 +132,7 @@ pub fn simulate_sampled<O: Observer>(
 fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     // Shared numbers first: every use takes the run's value (sweeps and sensitivity set the
     // shared number itself).
-    for &(i, j) in &m.shared_links {
-        st.values[i as usize] = clamp(st.values[j as usize], m.param_ranges[i as usize]);
-    }
+    link_shared(m, &mut st.values);
     let v = &st.values;
     for (r, spec) in m.relations.iter().enumerate() {
         st.h[r] = clamp(v[spec.initial as usize], m.bounds);
@@ -173,7 +180,8 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
         let mut acc = 0.0;
         for (j, b) in spec.branches.iter().enumerate() {
             acc += v[b.weight as usize];
-            st.branch_cum[base + j] = if total > 0.0 { acc / total } else { 1.0 };
+            // Every weight 0 this run (a distribution or a variant can make it so): no branch.
+            st.branch_cum[base + j] = if total > 0.0 { acc / total } else { 0.0 };
         }
     }
     for (k, ms) in m.measures.iter().enumerate() {
@@ -260,7 +268,7 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     st.act_ready.fill(0);
     st.act_last.fill(u32::MAX);
     st.act_first.fill(u32::MAX);
-    st.event_branch.fill(u16::MAX);
+    st.event_branch.fill(u32::MAX);
     st.offer_at.fill(u32::MAX);
     st.event_last.fill(u32::MAX);
     st.event_first.fill(u32::MAX);
@@ -748,14 +756,14 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
         }
         let spec = &m.events[e];
         apply_effects(m, t, t, &spec.effects, st);
-        if !spec.branches.is_empty() {
+        let n = spec.branches.len();
+        if n > 0 && st.branch_cum[st.branch_base[e] + n - 1] > 0.0 {
             let u = unit32(st.event_bits[e * 2 * DRAW_WINDOW + 2 * w + 1]);
             let base = st.branch_base[e];
-            let n = spec.branches.len();
             let j = (0..n)
                 .find(|&j| u < st.branch_cum[base + j])
                 .unwrap_or(n - 1);
-            st.event_branch[e] = j as u16;
+            st.event_branch[e] = j as u32;
             apply_effects(m, t, t, &spec.branches[j].effects, st);
         }
     }
@@ -1081,12 +1089,12 @@ fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
     for (n, &l) in st.steps_in_force.iter_mut().zip(&st.level) {
         *n += (l > 0) as u32;
     }
-    for (i, &s) in m.snapshot_steps.iter().enumerate() {
-        if s == t {
-            st.snapshot_rungs[i] = st.rung;
-            let nm = st.level.len();
-            st.snapshot_levels[i * nm..(i + 1) * nm].copy_from_slice(&st.level);
-        }
+    // The steps are sorted and distinct: a search, not a scan (thousands of steps asked for
+    // would otherwise cost thousands of comparisons every step).
+    if let Ok(i) = m.snapshot_steps.binary_search(&t) {
+        st.snapshot_rungs[i] = st.rung;
+        let nm = st.level.len();
+        st.snapshot_levels[i * nm..(i + 1) * nm].copy_from_slice(&st.level);
     }
     let clock = Clock::end(t);
     // Inner conditions come first in the list, so each count reads the counts it depends on

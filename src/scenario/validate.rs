@@ -107,6 +107,115 @@ fn check_in(s: &Scenario, path: &str, field: ParamField, p: &Param) -> Option<(S
     }
 }
 
+/// The range a number can take, a `Shared("name")` as the shared number it names; `None` for a
+/// shared number that is undefined or names another (refused at its place by [`check_in`]).
+fn resolved_range(s: &Scenario, p: &Param) -> Option<(f64, f64)> {
+    match p {
+        Param::Dist(super::param::Dist::Shared(name)) => {
+            match s.shared.iter().find(|x| &x.name == name) {
+                Some(x) if !matches!(x.value, Param::Dist(super::param::Dist::Shared(_))) => {
+                    Some(x.value.range())
+                }
+                _ => None,
+            }
+        }
+        p => Some(p.range()),
+    }
+}
+
+/// A dated step whose values reach outside the horizon: the message and what was expected.
+fn dated_step_outside(s: &Scenario, p: &Param) -> Option<(String, String)> {
+    let horizon = s.horizon.clamp(1, MAX_HORIZON);
+    let (lo, hi) = resolved_range(s, p)?;
+    (lo < 0.0 || hi > (horizon - 1) as f64).then(|| {
+        (
+            format!("the dated step reaches {lo}..{hi}"),
+            format!("steps within 0 to {} (the horizon less one)", horizon - 1),
+        )
+    })
+}
+
+/// The uses of shared numbers: each use's path, field and the shared number it names.
+type SharedUses = Vec<(String, ParamField, String)>;
+
+/// What a variant's `set` of one number breaks beyond that number's own range: a dated step
+/// outside the horizon, every branch of an event at probability 0, or a shared number whose
+/// values fall outside the valid range of a place that uses it.
+fn variant_set_problem(
+    s: &Scenario,
+    v: &Variant,
+    (path, field, p): (&str, ParamField, &Param),
+    fields: &BTreeMap<String, ParamField>,
+    uses: &SharedUses,
+) -> Option<(String, String)> {
+    use super::field::TimingField;
+    use super::param::Dist;
+    match field {
+        ParamField::Timing(TimingField::Step) => dated_step_outside(s, p),
+        ParamField::Timing(TimingField::BranchWeight) => {
+            let e = s.events.iter().find(|e| {
+                path.strip_prefix("events.")
+                    .and_then(|x| x.strip_prefix(e.name.as_str()))
+                    .is_some_and(|x| x.starts_with(".branches."))
+            })?;
+            let never = e.branches.iter().all(|b| {
+                let bp = format!("events.{}.branches.{}.probability", e.name, b.name);
+                let q = v.set.get(&bp).unwrap_or(&b.probability);
+                resolved_range(s, q).is_some_and(|r| r.1 <= 0.0)
+            });
+            never.then(|| {
+                (
+                    format!(
+                        "with variant {:?}, every branch of event {:?} has probability 0, so \
+                         none can happen",
+                        v.name, e.name
+                    ),
+                    "at least one branch with a positive probability".into(),
+                )
+            })
+        }
+        ParamField::Shared => {
+            let name = path.strip_prefix("shared.")?.strip_suffix(".value")?;
+            // The places that use it with this variant: the scenario's, less those the variant
+            // sets, and those the variant sets to it.
+            let base = uses
+                .iter()
+                .filter(|u| u.2 == name && !v.set.contains_key(&u.0))
+                .map(|u| (u.0.as_str(), u.1));
+            let set = v.set.iter().filter_map(|(q, x)| match x {
+                Param::Dist(Dist::Shared(n)) if n == name => Some((q.as_str(), *fields.get(q)?)),
+                _ => None,
+            });
+            base.chain(set).find_map(|(q, f)| {
+                let pr = if f == ParamField::Timing(TimingField::Step) {
+                    dated_step_outside(s, p).map(|(m, e)| (format!("{q}: {m}"), e))
+                } else {
+                    check_param(q, f, p, s.bounds)
+                };
+                pr.map(|(m, e)| (format!("{m} (through the shared number {name:?})"), e))
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Checks a number a variant (or a sweep, or a tornado) sets at `path`: its field's range, and
+/// what setting it there breaks ([`variant_set_problem`]); `None` if fine or if no number of
+/// the scenario has that path.
+pub fn check_set(s: &Scenario, v: &Variant, path: &str, p: &Param) -> Option<(String, String)> {
+    let mut fields = BTreeMap::new();
+    let mut uses: SharedUses = vec![];
+    for_each_param(&mut s.clone(), &mut |site, q| {
+        fields.insert(site.path.clone(), site.key.field);
+        if let Param::Dist(super::param::Dist::Shared(name)) = q {
+            uses.push((site.path.clone(), site.key.field, name.clone()));
+        }
+    });
+    let field = *fields.get(path)?;
+    check_in(s, path, field, p)
+        .or_else(|| variant_set_problem(s, v, (path, field, p), &fields, &uses))
+}
+
 /// Whether a name is safe to use everywhere (file names included): letters, digits, `_` and
 /// `-`, starting with a letter, at most 64 characters.
 pub fn is_valid_name(s: &str) -> bool {
@@ -462,25 +571,10 @@ impl<'s> Checker<'s> {
                 }
             }
             Timing::Dated { step, when, .. } => {
-                // A shared step takes the shared number's range.
-                let shared = match step {
-                    Param::Dist(super::param::Dist::Shared(name)) => self
-                        .s
-                        .shared
-                        .iter()
-                        .find(|x| &x.name == name)
-                        .map(|x| &x.value),
-                    _ => None,
-                };
-                let (lo, hi) = shared.unwrap_or(step).range();
-                if lo < 0.0 || hi > (horizon - 1) as f64 {
+                if let Some((m, e)) = dated_step_outside(self.s, step) {
                     let mut l = at("timing");
                     l.push(f("step"));
-                    self.problem(
-                        l,
-                        format!("the dated step reaches {}..{}", lo, hi),
-                        format!("steps within 0 to {} (the horizon less one)", horizon - 1),
-                    );
+                    self.problem(l, m, e);
                 }
                 if let Some(w) = when {
                     let mut l = at("timing");
@@ -521,7 +615,8 @@ impl<'s> Checker<'s> {
             self.name(bl("name"), "branch", &b.name, &mut bseen);
             self.effects(bl("effects"), &b.effects);
         }
-        if !e.branches.is_empty() && e.branches.iter().all(|b| b.probability.range().1 <= 0.0) {
+        let never = |p: &Param| resolved_range(self.s, p).is_some_and(|r| r.1 <= 0.0);
+        if !e.branches.is_empty() && e.branches.iter().all(|b| never(&b.probability)) {
             self.problem(
                 at("branches"),
                 "every branch has probability 0, so none can happen",
@@ -923,9 +1018,24 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
 
     // Every number (and each path's field, for the numbers variants set).
     let mut fields = BTreeMap::new();
+    let mut uses: SharedUses = vec![];
+    // Each parameter block (the first two steps of a path) with the place of its first number.
+    let mut blocks: Vec<(String, Loc)> = vec![];
     let mut scratch = s.clone();
     for_each_param(&mut scratch, &mut |site, p| {
         fields.insert(site.path.clone(), site.key.field);
+        let block = site
+            .path
+            .splitn(3, '.')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(".");
+        if blocks.last().is_none_or(|b| b.0 != block) {
+            blocks.push((block, site.loc.clone()));
+        }
+        if let Param::Dist(super::param::Dist::Shared(name)) = p {
+            uses.push((site.path.clone(), site.key.field, name.clone()));
+        }
         if let Some((m, e)) = check_in(s, &site.path, site.key.field, p) {
             c.problems.push(Problem {
                 loc: site.loc.clone(),
@@ -984,7 +1094,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 c.on_key();
                 continue;
             };
-            if let Some((m, e)) = check_in(s, path, field, p) {
+            if let Some((m, e)) = check_in(s, path, field, p)
+                .or_else(|| variant_set_problem(s, v, (path, field, p), &fields, &uses))
+            {
                 c.problem(x, m, e);
             }
         }
@@ -1058,6 +1170,76 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                     });
                 }
             });
+        }
+    }
+    // Names whose parts of a random stream would coincide (see docs/model.md): refused at the
+    // second name, as compilation would refuse them.
+    let named = |what: &'static str, i: usize, name: &str| -> (Loc, String) {
+        (vec![f(what), ix(i), f("name")], name.into())
+    };
+    let mut events: Vec<(Loc, String)> = s
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| named("events", i, &e.name))
+        .collect();
+    for (i, v) in s.variants.iter().enumerate() {
+        for (k, e) in v.add_events.iter().enumerate() {
+            let loc = vec![f("variants"), ix(i), f("add_events"), ix(k), f("name")];
+            events.push((loc.clone(), e.name.clone()));
+            blocks.push((format!("events.{}", e.name), loc));
+        }
+    }
+    let groups: [(&str, Vec<(Loc, String)>); 5] = [
+        (
+            "actors",
+            s.actors
+                .iter()
+                .enumerate()
+                .map(|(i, a)| named("actors", i, &a.name))
+                .collect(),
+        ),
+        ("events", events),
+        (
+            "measures",
+            s.levers
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| matches!(l, Lever::Measure(_)))
+                .map(|(i, l)| named("levers", i, l.name()))
+                .collect(),
+        ),
+        (
+            "relations",
+            s.relations
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (vec![f("relations"), ix(i)], format!("{}->{}", r.from, r.to)))
+                .collect(),
+        ),
+        (
+            "parameter blocks",
+            blocks.into_iter().map(|(name, loc)| (loc, name)).collect(),
+        ),
+    ];
+    for (what, names) in groups {
+        let mut seen: BTreeMap<u64, String> = BTreeMap::new();
+        for (loc, name) in names {
+            let key = crate::numerics::rng::key_of(&name);
+            match seen.get(&key) {
+                Some(other) if *other != name => c.problem(
+                    loc,
+                    format!(
+                        "the {what} {other:?} and {name:?} have names whose random streams \
+                         coincide (a chance of about one in ten billion)"
+                    ),
+                    "another name",
+                ),
+                Some(_) => {}
+                None => {
+                    seen.insert(key, name);
+                }
+            }
         }
     }
     c.problems

@@ -345,14 +345,9 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         } else {
             (lo, hi)
         });
-        let block = site
-            .path
-            .splitn(3, '.')
-            .take(2)
-            .collect::<Vec<_>>()
-            .join(".");
+        let block = crate::scenario::paths::block_of(&site.path);
         if blocks.last().is_none_or(|b| b.0 != block) {
-            blocks.push((block, vec![], false));
+            blocks.push((block.to_string(), vec![], false));
         }
         if let Param::Dist(Dist::Shared(name)) = p {
             links.push((params.len() as u32, name.clone()));

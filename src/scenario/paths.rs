@@ -444,6 +444,22 @@ pub fn for_each_param(s: &mut Scenario, f: &mut dyn FnMut(&ParamSite, &mut Param
     });
 }
 
+/// The block a number belongs to: the first two steps of its path (`levers.visa_regime` for
+/// `levers.visa_regime.levels.imposed.weight`). A block draws its numbers from its own part of the
+/// parameter stream, so adding or reordering blocks shifts no other block's draws.
+///
+/// ```
+/// use brink::scenario::paths::block_of;
+/// assert_eq!(block_of("levers.visa_regime.levels.imposed.weight"), "levers.visa_regime");
+/// assert_eq!(block_of("shared.war_risk.value"), "shared.war_risk");
+/// ```
+pub fn block_of(path: &str) -> &str {
+    match path.match_indices('.').nth(1) {
+        Some((i, _)) => &path[..i],
+        None => path,
+    }
+}
+
 /// Every parameter path of a scenario, in sampling order.
 pub fn param_paths(s: &Scenario) -> Vec<String> {
     let mut s = s.clone();

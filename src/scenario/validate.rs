@@ -1024,14 +1024,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut scratch = s.clone();
     for_each_param(&mut scratch, &mut |site, p| {
         fields.insert(site.path.clone(), site.key.field);
-        let block = site
-            .path
-            .splitn(3, '.')
-            .take(2)
-            .collect::<Vec<_>>()
-            .join(".");
+        let block = super::paths::block_of(&site.path);
         if blocks.last().is_none_or(|b| b.0 != block) {
-            blocks.push((block, site.loc.clone()));
+            blocks.push((block.to_string(), site.loc.clone()));
         }
         if let Param::Dist(super::param::Dist::Shared(name)) = p {
             uses.push((site.path.clone(), site.key.field, name.clone()));

@@ -1315,3 +1315,29 @@ fn thousands_of_branches_are_told_apart() {
         );
     }
 }
+
+/// A lever's condition may name an event only a variant adds: without the variant it never
+/// occurs (the ban is never lifted); with it, the lifting waits for it.
+#[test]
+fn lever_conditions_may_name_events_a_variant_adds() {
+    let text = r#"Scenario(
+        name: "added", horizon: 30, focal: ("a", "b"),
+        actors: [Actor(name: "a", rationality: 10), Actor(name: "b", activity: 0)],
+        relations: [Relation(from: "a", to: "b", fatigue: 0), Relation(from: "b", to: "a")],
+        ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 5)],
+        levers: [Measure(name: "ban", owner: "a", target: "b", initial: 1, threshold: 100,
+                         lower_when: EventOccurred("ceasefire"),
+                         levels: [Level(name: "on", weight: -1)])],
+        variants: [Variant(name: "truce", add_events: [
+            Event(name: "ceasefire", timing: Scheduled(step: 10)),
+        ])],
+    )"#;
+    let master = Master::new(1);
+    for (variant, lifted) in [(None, None), (Some("truce"), Some(11))] {
+        let m = compile(text, variant);
+        let ban = m.measure_index("ban").unwrap();
+        let mut st = RunState::new(&m);
+        let p = play(&m, &master, &mut st, 0);
+        assert_eq!(first_below(&p, ban, 1, 0), lifted, "{variant:?}");
+    }
+}

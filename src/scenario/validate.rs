@@ -239,6 +239,9 @@ struct Checker<'s> {
     pressures: BTreeSet<&'s str>,
     /// Each event's branch names (those variants add included).
     branches: BTreeMap<&'s str, Vec<&'s str>>,
+    /// Events only variants add: any condition may name them (they never occur without the
+    /// variant).
+    added_events: BTreeSet<&'s str>,
 }
 
 fn f(name: &'static str) -> Seg {
@@ -375,7 +378,10 @@ impl<'s> Checker<'s> {
             }
             Condition::LevelAtLeast(lever, level) => self.lever_level(at0, lever, *level, false),
             Condition::EventOccurred(e) | Condition::EventWithin(e, _) => {
-                if !self.events.contains(e.as_str()) && !extra_events.contains(e.as_str()) {
+                if !self.events.contains(e.as_str())
+                    && !extra_events.contains(e.as_str())
+                    && !self.added_events.contains(e.as_str())
+                {
                     let list = one_of("events", self.events.iter().copied());
                     self.problem(at0, format!("unknown event {e:?}"), list);
                 }
@@ -415,6 +421,7 @@ impl<'s> Checker<'s> {
                 for (k, name) in [a, b].into_iter().enumerate() {
                     let known = self.events.contains(name.as_str())
                         || extra_events.contains(name.as_str())
+                        || self.added_events.contains(name.as_str())
                         || self.acts.contains(name.as_str());
                     if !known {
                         let mut l = loc.clone();
@@ -657,6 +664,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             .collect(),
         events: s.events.iter().map(|e| e.name.as_str()).collect(),
         pressures: s.pressures.iter().map(|p| p.name.as_str()).collect(),
+        added_events: s
+            .variants
+            .iter()
+            .flat_map(|v| v.add_events.iter().map(|e| e.name.as_str()))
+            .collect(),
         branches: s
             .events
             .iter()

@@ -272,15 +272,7 @@ impl RunState {
             act_first: vec![u32::MAX; m.acts.len()],
             event_branch: vec![u32::MAX; m.events.len()],
             branch_cum: vec![0.0; m.events.iter().map(|e| e.branches.len()).sum()],
-            branch_base: m
-                .events
-                .iter()
-                .scan(0, |base, e| {
-                    let b = *base;
-                    *base += e.branches.len();
-                    Some(b)
-                })
-                .collect(),
+            branch_base: starts(m.events.iter().map(|e| e.branches.len())),
             event_last: vec![u32::MAX; m.events.len()],
             event_first: vec![u32::MAX; m.events.len()],
             pressure: vec![0.0; m.pressures.len()],
@@ -321,15 +313,7 @@ impl RunState {
             event_run: vec![EventRun::default(); m.events.len()],
             measure_run: vec![MeasureRun::default(); m.measures.len()],
             level_run: vec![LevelRun::default(); level_slots],
-            level_base: m
-                .measures
-                .iter()
-                .scan(0, |base, ms| {
-                    let b = *base;
-                    *base += ms.levels.len() + 1;
-                    Some(b)
-                })
-                .collect(),
+            level_base: starts(m.measures.iter().map(|ms| ms.levels.len() + 1)),
             act_run: vec![ActRun::default(); m.acts.len()],
             pressure_keep: vec![0.0; m.pressures.len()],
             standing_impulse: vec![0.0; nr],
@@ -351,6 +335,17 @@ impl RunState {
     pub fn outcome_hit(&self, o: usize) -> bool {
         self.outcome_first[o] != u32::MAX
     }
+}
+
+/// Where each of consecutive runs of these lengths starts in one flat array.
+fn starts(lengths: impl Iterator<Item = usize>) -> Vec<usize> {
+    lengths
+        .scan(0, |next, n| {
+            let start = *next;
+            *next += n;
+            Some(start)
+        })
+        .collect()
 }
 
 /// The record of a finished run is its final state.

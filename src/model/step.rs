@@ -7,7 +7,7 @@ use super::state::{
 };
 use super::*;
 use crate::numerics::math::{exp, pow};
-use crate::numerics::rng::{Master, component, normal_of32, unit32};
+use crate::numerics::rng::{Master, Stream, component, normal_of32, unit32};
 
 /// What an actor did in a step, for traces.
 #[derive(Debug, Clone, Copy)]
@@ -612,20 +612,18 @@ fn apply_effects(m: &Model, t: u32, first_step: u32, effects: &[EffectSpec], st:
 /// every part of the event, noise, actor and lifting streams.
 fn take_draws(m: &Model, t: u32, st: &mut RunState) {
     let steps = DRAW_WINDOW.min((m.horizon - t) as usize);
-    for (s, bits) in st
-        .event_streams
-        .iter_mut()
-        .zip(st.event_bits.chunks_exact_mut(2 * DRAW_WINDOW))
-    {
-        s.fill32(&mut bits[..2 * steps]);
+    // Each part's words for the window: `per_step` words a step, the part's slice of the buffer.
+    fn fill(streams: &mut [Stream], bits: &mut [u32], per_step: usize, steps: usize) {
+        for (s, b) in streams
+            .iter_mut()
+            .zip(bits.chunks_exact_mut(per_step * DRAW_WINDOW))
+        {
+            s.fill32(&mut b[..per_step * steps]);
+        }
     }
-    for (s, bits) in st
-        .noise_streams
-        .iter_mut()
-        .zip(st.noise_bits.chunks_exact_mut(DRAW_WINDOW))
-    {
-        s.fill32(&mut bits[..steps]);
-    }
+    fill(&mut st.event_streams, &mut st.event_bits, 2, steps);
+    fill(&mut st.noise_streams, &mut st.noise_bits, 1, steps);
+    fill(&mut st.lifting_streams, &mut st.lifting_bits, 1, steps);
     for (eps, &bits) in st.noise.iter_mut().zip(&st.noise_bits) {
         *eps = normal_of32(bits);
     }
@@ -635,13 +633,6 @@ fn take_draws(m: &Model, t: u32, st: &mut RunState) {
         .zip(st.actor_bits.chunks_exact_mut(2 * DRAW_WINDOW))
     {
         s.fill64(&mut bits[..2 * steps]);
-    }
-    for (s, bits) in st
-        .lifting_streams
-        .iter_mut()
-        .zip(st.lifting_bits.chunks_exact_mut(DRAW_WINDOW))
-    {
-        s.fill32(&mut bits[..steps]);
     }
 }
 
@@ -835,10 +826,11 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
                         let u = drive - cost_weight * lr.raise_dcost + lr.raise_reward;
                         add(st, Choice::Raise(k as u16), u, 1);
                     }
-                    let reviewed = unit32(st.lifting_bits[k * DRAW_WINDOW + w]) < mr.review;
+                    // The lifting review's draw is taken every step; it is read only when it
+                    // can matter.
                     if l > 0
                         && ms.reversible
-                        && reviewed
+                        && unit32(st.lifting_bits[k * DRAW_WINDOW + w]) < mr.review
                         && t - st.level_since[k] >= ms.min_duration
                         && gate_open(st, ms.lower_when)
                     {

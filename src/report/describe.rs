@@ -307,22 +307,17 @@ pub fn describe(s: &Scenario) -> String {
     for e in &s.events {
         let timing = match &e.timing {
             Timing::Scheduled {
-                step,
-                probability,
-                when,
-            } => {
-                let mut s = format!("step {step}, p {}", probability.describe());
-                if let Some(c) = when {
-                    s += &format!(" if {}", condition_text(c));
-                }
-                s
+                probability, when, ..
             }
-            Timing::Dated {
-                step,
-                probability,
-                when,
+            | Timing::Dated {
+                probability, when, ..
             } => {
-                let mut s = format!("step {}, p {}", step.describe(), probability.describe());
+                let step = match &e.timing {
+                    Timing::Dated { step, .. } => step.describe(),
+                    Timing::Scheduled { step, .. } => step.to_string(),
+                    Timing::Hazard { .. } => unreachable!("matched above"),
+                };
+                let mut s = format!("step {step}, p {}", probability.describe());
                 if let Some(c) = when {
                     s += &format!(" if {}", condition_text(c));
                 }

@@ -8,6 +8,7 @@ pub mod locate;
 pub mod param;
 pub mod paths;
 pub mod schema;
+pub mod timeline;
 pub mod validate;
 
 pub use diagnostics::{Diagnostic, Diagnostics};

@@ -1,6 +1,9 @@
 //! Analyses built on the engine: comparing variants and levers on common random numbers.
 
+pub mod backtest;
+pub mod calibrate;
 pub mod compare;
+pub mod sbc;
 pub mod sensitivity;
 pub mod summary;
 pub mod sweep;

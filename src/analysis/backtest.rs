@@ -1,0 +1,766 @@
+//! `brink backtest`: a scenario scored against what happened.
+//!
+//! Each fact of an observed timeline becomes a question every run answers (did the outcome
+//! first happen in the observed window? was the measure at the observed level on the date?).
+//! From one pass of runs come, per fact, the model's probability of it, where the observation
+//! falls in the model's distribution (the PIT, as an interval for discrete distributions,
+//! Czado, Gneiting & Held 2009), whether it lies in the central 50/80/95% bands and how wide
+//! they are, and proper scores; and over all facts, the share of runs in which every fact held
+//! (the probability of the whole observed path).
+
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{self, Interrupted, RunPlan, for_each_chunk};
+use crate::error::{Error, Result};
+use crate::model::{self, Model, RunState, Silent};
+use crate::numerics::rng::Master;
+use crate::scenario::timeline::{Observed, Target, Timeline, step_of_date};
+use crate::scenario::{Condition, Outcome, Scenario};
+use crate::stats::{Interval, Tally, Z95, wilson};
+
+/// The central bands every banded fact is checked against.
+pub const BANDS: [f64; 3] = [0.5, 0.8, 0.95];
+
+/// Prefix of the outcomes a timeline adds to its scenario to follow its targets.
+pub const FACT_OUTCOME_PREFIX: &str = "fact__";
+
+/// What a compiled fact asks of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FactQuestion {
+    /// The target (an outcome of the model) first held in steps `lo..=hi` (the observed window
+    /// widened by the tolerance); `obs` is the observed window itself.
+    Dated {
+        /// The outcome that follows the target.
+        outcome: usize,
+        /// First step of the accepted window.
+        lo: u32,
+        /// Last step of the accepted window.
+        hi: u32,
+        /// The observed window, without tolerance.
+        obs: (u32, u32),
+    },
+    /// The target first held at or before `step` (`happened`), or not (`!happened`).
+    By {
+        /// The outcome that follows the target.
+        outcome: usize,
+        /// The last step counted.
+        step: u32,
+        /// Whether the fact says it had happened.
+        happened: bool,
+    },
+    /// The measure stood at `level` at the end of `step` (`snapshot`: its index in the model's
+    /// snapshot steps).
+    Level {
+        /// The measure.
+        measure: usize,
+        /// The observed level.
+        level: u8,
+        /// The step.
+        step: u32,
+        /// Index of the step among the model's snapshot steps.
+        snapshot: usize,
+    },
+    /// The mood stood on `rung` at the end of `step`.
+    Rung {
+        /// The observed rung.
+        rung: usize,
+        /// The step.
+        step: u32,
+        /// Index of the step among the model's snapshot steps.
+        snapshot: usize,
+    },
+}
+
+/// A fact of the timeline, compiled against its case's model.
+#[derive(Debug, Clone)]
+pub struct CompiledFact {
+    /// The fact's name.
+    pub name: String,
+    /// Its display name (its name when it has none).
+    pub label: String,
+    /// Its source.
+    pub source: String,
+    /// The observation in words ("first happened 2016-06-27", "level 1 on 2016-01-01").
+    pub observed: String,
+    /// The date (the first of a window).
+    pub date: String,
+    /// What a run is asked.
+    pub question: FactQuestion,
+    /// Categories of the fact's distribution, when it has one: steps then "never" for dated
+    /// facts, levels or rungs for states; none for yes/no facts.
+    pub categories: usize,
+}
+
+/// A case: a scenario, its timeline, the model compiled with the timeline's questions.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The timeline's name.
+    pub name: String,
+    /// The model (with an outcome per dated target the scenario does not name itself, and the
+    /// snapshot steps the states need). Its runs are the scenario's runs bit for bit: the added
+    /// outcomes draw nothing.
+    pub model: Model,
+    /// The facts, in the timeline's order.
+    pub facts: Vec<CompiledFact>,
+}
+
+/// Compiles a scenario and its (checked) timeline into a case.
+pub fn compile_case(scenario: &Scenario, timeline: &Timeline) -> Result<Case> {
+    let start = scenario.start_date.as_deref().ok_or_else(|| {
+        Error::Input(format!(
+            "scenario {:?} has no start_date: a timeline's dates need one",
+            scenario.name
+        ))
+    })?;
+    let horizon = scenario.horizon;
+    let step = |date: &str| -> Result<u32> {
+        let s = step_of_date(date, start, &scenario.step_unit).map_err(Error::Input)?;
+        if s < 0 || s >= horizon as i64 {
+            return Err(Error::Input(format!(
+                "date {date} is step {s}, outside the scenario's steps 0 to {}",
+                horizon.saturating_sub(1)
+            )));
+        }
+        Ok(s as u32)
+    };
+    let mut s = scenario.clone();
+    // Targets other than the scenario's own outcomes become outcomes of their own.
+    let target_outcome = |s: &mut Scenario, fact: &str, t: &Target| -> String {
+        let cond = match t {
+            Target::Outcome(name) => return name.clone(),
+            Target::Act(a) => Condition::ActOccurred(a.clone()),
+            Target::Event(e) => Condition::EventOccurred(e.clone()),
+            Target::Reached(m, l) => Condition::LevelAtLeast(m.clone(), *l as i64),
+            Target::Lifted(m, l) => Condition::All(vec![
+                Condition::LevelEverReached(m.clone(), *l as i64),
+                Condition::Not(Box::new(Condition::LevelAtLeast(m.clone(), *l as i64))),
+            ]),
+            Target::Rung(r) => Condition::RungAtLeast(r.clone()),
+            Target::Condition(c) => c.clone(),
+        };
+        let name = format!("{FACT_OUTCOME_PREFIX}{fact}");
+        s.outcomes.push(Outcome {
+            name: name.clone(),
+            label: format!("{fact} (timeline)"),
+            when: cond,
+            at_end: false,
+            source: "the observed timeline's target".into(),
+        });
+        name
+    };
+    enum Pending {
+        Dated(String, u32, u32, u32),
+        By(String, u32, bool),
+        Level(String, u32, u32),
+        Rung(String, u32),
+    }
+    let mut pending = Vec::with_capacity(timeline.facts.len());
+    let mut snaps: Vec<u32> = vec![];
+    for f in &timeline.facts {
+        let (p, observed) = match &f.observed {
+            Observed::Happened {
+                what,
+                date,
+                until,
+                tolerance,
+            } => {
+                let lo = step(date)?;
+                let hi = match until {
+                    Some(u) => step(u)?,
+                    None => lo,
+                };
+                let o = target_outcome(&mut s, &f.name, what);
+                let when = match until {
+                    Some(u) => format!("first happened between {date} and {u}"),
+                    None => format!("first happened on {date}"),
+                };
+                let tol = if *tolerance > 0 {
+                    format!(" (± {tolerance} {})", scenario.step_unit)
+                } else {
+                    String::new()
+                };
+                (
+                    Pending::Dated(o, lo, hi, *tolerance),
+                    format!("{when}{tol}"),
+                )
+            }
+            Observed::HappenedBy { what, date } => (
+                Pending::By(target_outcome(&mut s, &f.name, what), step(date)?, true),
+                format!("had happened by {date}"),
+            ),
+            Observed::NotBy { what, date } => (
+                Pending::By(target_outcome(&mut s, &f.name, what), step(date)?, false),
+                format!("had not happened by {date}"),
+            ),
+            Observed::LevelOn {
+                measure,
+                level,
+                date,
+            } => {
+                let t = step(date)?;
+                snaps.push(t);
+                (
+                    Pending::Level(measure.clone(), *level, t),
+                    format!("{measure} at level {level} on {date}"),
+                )
+            }
+            Observed::RungOn { rung, date } => {
+                let t = step(date)?;
+                snaps.push(t);
+                (
+                    Pending::Rung(rung.clone(), t),
+                    format!("mood on rung {rung} on {date}"),
+                )
+            }
+        };
+        pending.push((p, observed));
+    }
+    snaps.sort_unstable();
+    snaps.dedup();
+    let mut model = model::compile(&s, None)?;
+    model.snapshot_steps = snaps.clone();
+    let snapshot = |t: u32| snaps.binary_search(&t).unwrap_or(0);
+    let outcome = |m: &Model, name: &str| -> Result<usize> {
+        m.outcome_index(name)
+            .ok_or_else(|| Error::Input(format!("the timeline names unknown outcome {name:?}")))
+    };
+    let mut facts = Vec::with_capacity(pending.len());
+    for (f, (p, observed)) in timeline.facts.iter().zip(pending) {
+        let (question, categories) = match p {
+            Pending::Dated(o, lo, hi, tol) => (
+                FactQuestion::Dated {
+                    outcome: outcome(&model, &o)?,
+                    lo: lo.saturating_sub(tol),
+                    hi: hi.saturating_add(tol).min(model.horizon - 1),
+                    obs: (lo, hi),
+                },
+                model.horizon as usize + 1,
+            ),
+            Pending::By(o, t, happened) => (
+                FactQuestion::By {
+                    outcome: outcome(&model, &o)?,
+                    step: t,
+                    happened,
+                },
+                0,
+            ),
+            Pending::Level(name, level, t) => {
+                let k = model.measure_index(&name).ok_or_else(|| {
+                    Error::Input(format!("the timeline names unknown measure {name:?}"))
+                })?;
+                let levels = model.measures[k].levels.len();
+                if level as usize > levels {
+                    return Err(Error::Input(format!(
+                        "fact {}: measure {name} has levels 0 to {levels}, not {level}",
+                        f.name
+                    )));
+                }
+                (
+                    FactQuestion::Level {
+                        measure: k,
+                        level: level as u8,
+                        step: t,
+                        snapshot: snapshot(t),
+                    },
+                    levels + 1,
+                )
+            }
+            Pending::Rung(name, t) => (
+                FactQuestion::Rung {
+                    rung: model.rung_index(&name).ok_or_else(|| {
+                        Error::Input(format!("the timeline names unknown rung {name:?}"))
+                    })?,
+                    step: t,
+                    snapshot: snapshot(t),
+                },
+                model.rung_names.len(),
+            ),
+        };
+        let date = match &f.observed {
+            Observed::Happened { date, .. }
+            | Observed::HappenedBy { date, .. }
+            | Observed::NotBy { date, .. }
+            | Observed::LevelOn { date, .. }
+            | Observed::RungOn { date, .. } => date.clone(),
+        };
+        facts.push(CompiledFact {
+            name: f.name.clone(),
+            label: if f.label.is_empty() {
+                f.name.clone()
+            } else {
+                f.label.clone()
+            },
+            source: f.source.clone(),
+            observed,
+            date,
+            question,
+            categories,
+        });
+    }
+    Ok(Case {
+        name: timeline.name.clone(),
+        model,
+        facts,
+    })
+}
+
+impl CompiledFact {
+    /// The category of a finished run in the fact's distribution (a step, or the horizon for
+    /// "never"; a level; a rung), for facts that have one.
+    pub fn category(&self, m: &Model, st: &RunState) -> Option<usize> {
+        match self.question {
+            FactQuestion::Dated { outcome, .. } => {
+                let f = st.outcome_first[outcome];
+                Some(if f == u32::MAX {
+                    m.horizon as usize
+                } else {
+                    f as usize
+                })
+            }
+            FactQuestion::By { .. } => None,
+            FactQuestion::Level {
+                measure, snapshot, ..
+            } => Some(st.snapshot_levels[snapshot * m.measures.len() + measure] as usize),
+            FactQuestion::Rung { snapshot, .. } => Some(st.snapshot_rungs[snapshot]),
+        }
+    }
+
+    /// Whether the fact held in a finished run.
+    pub fn holds(&self, m: &Model, st: &RunState) -> bool {
+        match self.question {
+            FactQuestion::Dated {
+                outcome, lo, hi, ..
+            } => {
+                let f = st.outcome_first[outcome];
+                f != u32::MAX && (lo..=hi).contains(&f)
+            }
+            FactQuestion::By {
+                outcome,
+                step,
+                happened,
+            } => (st.outcome_first[outcome] <= step) == happened,
+            FactQuestion::Level {
+                measure,
+                level,
+                snapshot,
+                ..
+            } => st.snapshot_levels[snapshot * m.measures.len() + measure] == level,
+            FactQuestion::Rung { rung, snapshot, .. } => st.snapshot_rungs[snapshot] == rung,
+        }
+    }
+
+    /// The observed categories `(first, last)` of a fact with a distribution (with the
+    /// tolerance, for a dated fact).
+    pub fn observed_categories(&self) -> Option<(usize, usize)> {
+        match self.question {
+            FactQuestion::Dated { lo, hi, .. } => Some((lo as usize, hi as usize)),
+            FactQuestion::By { .. } => None,
+            FactQuestion::Level { level, .. } => Some((level as usize, level as usize)),
+            FactQuestion::Rung { rung, .. } => Some((rung, rung)),
+        }
+    }
+
+    /// How far a run is from the fact, from 0 (it holds) to 1: the ABC distance of one fact.
+    /// A dated fact missed by `d` steps is `d / scale` away (1 beyond `scale` or never); a
+    /// level or rung `d` categories off is `d / (categories − 1)` away; a yes/no fact 0 or 1.
+    pub fn distance(&self, m: &Model, st: &RunState, scale: f64) -> f64 {
+        match self.question {
+            FactQuestion::Dated {
+                outcome, lo, hi, ..
+            } => {
+                let f = st.outcome_first[outcome];
+                if f == u32::MAX {
+                    1.0
+                } else if f < lo {
+                    ((lo - f) as f64 / scale).min(1.0)
+                } else if f > hi {
+                    ((f - hi) as f64 / scale).min(1.0)
+                } else {
+                    0.0
+                }
+            }
+            FactQuestion::By { .. } => f64::from(u8::from(!self.holds(m, st))),
+            FactQuestion::Level { .. } | FactQuestion::Rung { .. } => {
+                let c = self.category(m, st).unwrap_or(0) as f64;
+                let (o, _) = self.observed_categories().unwrap_or((0, 0));
+                (c - o as f64).abs() / (self.categories.max(2) - 1) as f64
+            }
+        }
+    }
+}
+
+/// The steps a dated fact may miss by before its ABC distance is 1: an eighth of the horizon,
+/// at least four steps.
+pub fn date_scale(m: &Model) -> f64 {
+    (m.horizon as f64 / 8.0).max(4.0)
+}
+
+/// Counts over runs of a case's facts: mergeable, exact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactTally {
+    /// Runs counted.
+    pub runs: u64,
+    /// Runs in which each fact held.
+    pub holds: Vec<u64>,
+    /// Runs in which every fact held.
+    pub all_hold: u64,
+    /// Each fact's distribution over its categories (empty for yes/no facts).
+    pub categories: Vec<Vec<u64>>,
+}
+
+impl FactTally {
+    /// An empty tally for a case.
+    pub fn new(case: &Case) -> Self {
+        FactTally {
+            runs: 0,
+            holds: vec![0; case.facts.len()],
+            all_hold: 0,
+            categories: case.facts.iter().map(|f| vec![0; f.categories]).collect(),
+        }
+    }
+
+    /// Counts a finished run.
+    pub fn record(&mut self, case: &Case, st: &RunState) {
+        self.runs += 1;
+        let mut all = true;
+        for (i, f) in case.facts.iter().enumerate() {
+            let h = f.holds(&case.model, st);
+            self.holds[i] += h as u64;
+            all &= h;
+            if let Some(c) = f.category(&case.model, st) {
+                self.categories[i][c] += 1;
+            }
+        }
+        self.all_hold += all as u64;
+    }
+
+    /// Adds another tally's runs.
+    pub fn merge(&mut self, o: &FactTally) {
+        self.runs += o.runs;
+        self.all_hold += o.all_hold;
+        for (a, b) in self.holds.iter_mut().zip(&o.holds) {
+            *a += b;
+        }
+        for (a, b) in self.categories.iter_mut().zip(&o.categories) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+    }
+}
+
+/// Calibrated values of some of a case's numbers: each run takes one particle (all equally
+/// weighted), chosen by the run's own stream, in place of its prior draws.
+#[derive(Debug, Clone, Default)]
+pub struct ParticleDraws {
+    /// The model's indices of the numbers the particles set.
+    pub params: Vec<usize>,
+    /// The particles: one value per number of `params` each.
+    pub particles: Vec<Vec<f64>>,
+}
+
+/// Component of a run's stream that picks its particle (after the model's five).
+pub const PARTICLE_COMPONENT: u64 = 5;
+
+impl ParticleDraws {
+    /// Sets a run's sampled values to its particle's.
+    pub fn apply(&self, master: &Master, run: u64, values: &mut [f64]) {
+        if self.particles.is_empty() {
+            return;
+        }
+        let u = master.stream(run, PARTICLE_COMPONENT).uniform();
+        let j = ((u * self.particles.len() as f64) as usize).min(self.particles.len() - 1);
+        for (&p, &x) in self.params.iter().zip(&self.particles[j]) {
+            values[p] = x;
+        }
+    }
+}
+
+/// Runs a case: the engine's tally (for the charts) and the facts' tally, the same for any
+/// number of threads (fixed chunks merged in order).
+pub fn run_case(
+    case: &Case,
+    draws: &ParticleDraws,
+    seed: u64,
+    runs: u64,
+    threads: usize,
+    stop: &AtomicBool,
+) -> std::result::Result<(Tally, FactTally), Interrupted> {
+    let plan = RunPlan::whole(seed, runs, threads);
+    let master = Master::new(seed);
+    let m = &case.model;
+    let mut tally = Tally::new(m);
+    let mut facts = FactTally::new(case);
+    for_each_chunk(
+        &plan,
+        stop,
+        |chunk| {
+            let mut t = Tally::new(m);
+            let mut f = FactTally::new(case);
+            let mut st = RunState::new(m);
+            for r in plan.chunk_range(chunk) {
+                model::sample_values(m, &master, r, &mut st.values);
+                draws.apply(&master, r, &mut st.values);
+                model::simulate_sampled(m, &master, r, &mut st, &mut t);
+                engine::Accumulator::record(&mut t, &st);
+                f.record(case, &st);
+            }
+            (t, f)
+        },
+        |(t, f)| {
+            tally.merge(&t);
+            facts.merge(&f);
+        },
+    )?;
+    Ok((tally, facts))
+}
+
+/// Runs of a case without the engine's tally (for calibration): each run's facts' total
+/// distance, in run order.
+pub fn run_distance(case: &Case, master: &Master, run: u64, st: &mut RunState) -> (f64, bool) {
+    let m = &case.model;
+    model::simulate_sampled(m, master, run, st, &mut Silent);
+    let scale = date_scale(m);
+    let mut d = 0.0;
+    let mut all = true;
+    for f in &case.facts {
+        let x = f.distance(m, st, scale);
+        all &= x == 0.0;
+        d += x;
+    }
+    (d, all)
+}
+
+/// A central band of a fact's distribution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Band {
+    /// Its probability content (0.5, 0.8, 0.95).
+    pub level: f64,
+    /// Its first category (a step, a level or a rung index).
+    pub low: usize,
+    /// Its last category (for a dated fact, the horizon stands for "never").
+    pub high: usize,
+    /// Whether the observation lies in it.
+    pub contains: bool,
+    /// Its width: steps for a dated fact, categories for a state; `None` when a dated fact's
+    /// band reaches "never" (it excludes no date after its start).
+    pub width: Option<usize>,
+}
+
+/// One fact's scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactResult {
+    /// The fact's name.
+    pub name: String,
+    /// Its display name.
+    pub label: String,
+    /// "dated", "yes/no", "level" or "rung".
+    pub kind: String,
+    /// The date (the first of a window).
+    pub date: String,
+    /// The observation in words.
+    pub observed: String,
+    /// The model's probability of the fact, with its Wilson 95% interval.
+    pub probability: Interval,
+    /// Runs in which it held.
+    pub runs_holding: u64,
+    /// Log score: −ln of the probability, taken as (k + ½)/(n + 1) so that a fact no run
+    /// produced scores finitely (lower is better).
+    pub log_score: f64,
+    /// Brier score (1 − p)² of the observed fact (lower is better).
+    pub brier: f64,
+    /// The PIT of the observation: uniform on `[low, high]` (a discrete distribution's
+    /// non-randomised PIT, Czado, Gneiting & Held 2009); none for yes/no facts.
+    pub pit: Option<(f64, f64)>,
+    /// The central bands, for facts with a distribution.
+    pub bands: Vec<Band>,
+    /// CRPS in steps for a dated fact ("never" counted as the horizon), ranked probability
+    /// score over the categories for a state; none for yes/no facts (lower is better).
+    pub crps: Option<f64>,
+    /// For a dated fact, the model's probability that the target never happens by the horizon.
+    pub never: Option<f64>,
+    /// The observed categories (steps, a level, a rung), for facts with a distribution.
+    pub observed_categories: Option<(usize, usize)>,
+    /// The distribution over categories (shares of runs), for facts with a distribution.
+    pub distribution: Vec<f64>,
+    /// Its source.
+    pub source: String,
+}
+
+/// A case's back-test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseResult {
+    /// The timeline's name.
+    pub case: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// Runs.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// The unit of a step.
+    pub step_unit: String,
+    /// The scenario's horizon in steps.
+    pub horizon: u32,
+    /// The facts, in the timeline's order.
+    pub facts: Vec<FactResult>,
+    /// The share of runs in which every fact held, with its Wilson 95% interval.
+    pub path_probability: Interval,
+    /// Runs in which every fact held.
+    pub path_runs: u64,
+    /// Mean log score over the facts.
+    pub mean_log_score: f64,
+    /// Mean Brier score over the facts.
+    pub mean_brier: f64,
+    /// Per band level, the share of banded facts whose observation lies in the band, and how
+    /// many facts have bands.
+    pub coverage: Vec<(f64, f64)>,
+    /// Facts that have bands.
+    pub banded_facts: usize,
+}
+
+/// The scores of one fact from its counts.
+pub fn fact_result(f: &CompiledFact, tally: &FactTally, i: usize, horizon: u32) -> FactResult {
+    let n = tally.runs;
+    let k = tally.holds[i];
+    let p_smooth = (k as f64 + 0.5) / (n as f64 + 1.0);
+    let p = if n == 0 { 0.0 } else { k as f64 / n as f64 };
+    let kind = match f.question {
+        FactQuestion::Dated { .. } => "dated",
+        FactQuestion::By { .. } => "yes/no",
+        FactQuestion::Level { .. } => "level",
+        FactQuestion::Rung { .. } => "rung",
+    };
+    let counts = &tally.categories[i];
+    let total = counts.iter().sum::<u64>().max(1) as f64;
+    let dist: Vec<f64> = counts.iter().map(|&c| c as f64 / total).collect();
+    let cdf: Vec<f64> = dist
+        .iter()
+        .scan(0.0, |acc, &x| {
+            *acc += x;
+            Some(*acc)
+        })
+        .collect();
+    let obs = f.observed_categories();
+    let (pit, bands, crps) = match obs {
+        Some((a, b)) if !dist.is_empty() => {
+            let below = if a == 0 { 0.0 } else { cdf[a - 1] };
+            let upto = cdf[b.min(cdf.len() - 1)];
+            // The score's observation: the window's middle.
+            let y = (a + b) / 2;
+            let crps: f64 = (0..dist.len() - 1)
+                .map(|c| {
+                    let o = if y <= c { 1.0 } else { 0.0 };
+                    (cdf[c] - o).powi(2)
+                })
+                .sum();
+            let bands = BANDS
+                .iter()
+                .map(|&q| {
+                    let lo = quantile(&cdf, (1.0 - q) / 2.0);
+                    let hi = quantile(&cdf, (1.0 + q) / 2.0);
+                    let never = kind == "dated" && hi == horizon as usize;
+                    Band {
+                        level: q,
+                        low: lo,
+                        high: hi,
+                        contains: a <= hi && lo <= b,
+                        width: if never { None } else { Some(hi - lo + 1) },
+                    }
+                })
+                .collect();
+            (Some((below, upto)), bands, Some(crps))
+        }
+        _ => (None, vec![], None),
+    };
+    FactResult {
+        name: f.name.clone(),
+        label: f.label.clone(),
+        kind: kind.into(),
+        date: f.date.clone(),
+        observed: f.observed.clone(),
+        probability: wilson(k, n, Z95),
+        runs_holding: k,
+        log_score: -p_smooth.ln(),
+        brier: (1.0 - p).powi(2),
+        pit,
+        bands,
+        crps,
+        never: (kind == "dated").then(|| dist.last().copied().unwrap_or(0.0)),
+        observed_categories: obs,
+        distribution: dist,
+        source: f.source.clone(),
+    }
+}
+
+/// The smallest category whose cumulative share reaches `q`.
+fn quantile(cdf: &[f64], q: f64) -> usize {
+    // A hair below q, so that a cumulative share equal to q up to rounding counts.
+    cdf.iter()
+        .position(|&c| c >= q - 1e-12)
+        .unwrap_or(cdf.len().saturating_sub(1))
+}
+
+/// A case's back-test from its counts.
+pub fn case_result(case: &Case, tally: &FactTally, seed: u64) -> CaseResult {
+    let m = &case.model;
+    let facts: Vec<FactResult> = case
+        .facts
+        .iter()
+        .enumerate()
+        .map(|(i, f)| fact_result(f, tally, i, m.horizon))
+        .collect();
+    let nf = facts.len().max(1) as f64;
+    let banded: Vec<&FactResult> = facts.iter().filter(|f| !f.bands.is_empty()).collect();
+    let coverage = BANDS
+        .iter()
+        .enumerate()
+        .map(|(b, &q)| {
+            let inside = banded.iter().filter(|f| f.bands[b].contains).count();
+            (q, inside as f64 / banded.len().max(1) as f64)
+        })
+        .collect();
+    CaseResult {
+        case: case.name.clone(),
+        scenario: m.scenario.name.clone(),
+        runs: tally.runs,
+        seed,
+        step_unit: m.scenario.step_unit.clone(),
+        horizon: m.horizon,
+        path_probability: wilson(tally.all_hold, tally.runs, Z95),
+        path_runs: tally.all_hold,
+        mean_log_score: facts.iter().map(|f| f.log_score).sum::<f64>() / nf,
+        mean_brier: facts.iter().map(|f| f.brier).sum::<f64>() / nf,
+        coverage,
+        banded_facts: banded.len(),
+        facts,
+    }
+}
+
+/// The PIT histogram over many facts (Czado, Gneiting & Held 2009): each fact's PIT interval
+/// spreads its unit of mass evenly over the bins it covers. Returns the share of facts per
+/// bin (a calibrated model gives 1/bins each).
+pub fn pit_histogram<'a>(pits: impl IntoIterator<Item = &'a (f64, f64)>, bins: usize) -> Vec<f64> {
+    let mut h = vec![0.0; bins];
+    let mut n = 0usize;
+    for &(lo, hi) in pits {
+        n += 1;
+        let (lo, hi) = (lo.clamp(0.0, 1.0), hi.clamp(0.0, 1.0));
+        if hi - lo < 1e-12 {
+            let b = ((lo * bins as f64) as usize).min(bins - 1);
+            h[b] += 1.0;
+            continue;
+        }
+        for (b, x) in h.iter_mut().enumerate() {
+            let (l, r) = (b as f64 / bins as f64, (b + 1) as f64 / bins as f64);
+            let overlap = (hi.min(r) - lo.max(l)).max(0.0);
+            *x += overlap / (hi - lo);
+        }
+    }
+    for x in &mut h {
+        *x /= n.max(1) as f64;
+    }
+    h
+}

@@ -1,0 +1,677 @@
+//! `brink calibrate`: the scenario numbers that the observed timelines inform, estimated by
+//! approximate Bayesian computation with sequential Monte Carlo (ABC-SMC).
+//!
+//! The variant is the adaptive ABC-SMC of Del Moral, Doucet & Jasra (2012): a fixed population
+//! of particles, each carrying M simulated pseudo-timelines; the tolerance ε falls from
+//! generation to generation by as much as keeps the effective sample size at a set fraction of
+//! the last one; particles are resampled when it falls below half the population and moved by
+//! one Metropolis–Hastings step whose likelihood is the share of a particle's M pseudo-timelines
+//! within ε. It is chosen over Beaumont et al. (2009)'s population Monte Carlo because its
+//! cost per generation is fixed (particles × M × cases runs, never "until N are accepted"): the
+//! work of a generation is known in advance, parallel over particles, and the same bits come
+//! out on any number of threads. The tolerance is adaptive, so no schedule is tuned by hand.
+//!
+//! Every number is sampled on its prior's quantile scale: a particle holds u in (0, 1) per
+//! number and the number is the prior's quantile at u, so every prior is uniform there and the
+//! Metropolis–Hastings ratio is the ratio of the likelihood shares alone (proposals are
+//! reflected at 0 and 1, which keeps them symmetric).
+//!
+//! The distance between a run and a timeline is the mean over the facts of all cases of each
+//! fact's distance (0 when it holds, up to 1; see
+//! [`super::backtest::CompiledFact::distance`]).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::backtest::{Case, run_distance};
+use crate::error::{Error, Result};
+use crate::model::{self, RunState};
+use crate::numerics::dist::{beta_uses_table, norm_inv};
+use crate::numerics::rng::Master;
+use crate::scenario::param::{Dist, Param, beta_shape};
+
+/// One number to calibrate, with where it sits in each case that has it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The path as asked (`shared.fatigue.value`, or `CASE:PATH` for one case only).
+    pub spec: String,
+    /// The parameter path.
+    pub path: String,
+    /// `(case, parameter index in the case's model)` for each case it applies to.
+    pub uses: Vec<(usize, usize)>,
+    /// Its prior (from the first case that has it).
+    pub prior: Param,
+    /// Its valid range in the model (values are clamped to it, as runs clamp their draws).
+    pub range: (f64, f64),
+}
+
+impl Target {
+    /// Whether more than one case shares it.
+    pub fn shared(&self) -> bool {
+        self.uses.len() > 1
+    }
+
+    /// The number at prior quantile `u`.
+    pub fn value_at(&self, u: f64) -> f64 {
+        prior_quantile(&self.prior, u)
+            .unwrap_or(f64::NAN)
+            .clamp(self.range.0, self.range.1)
+    }
+}
+
+/// The prior's quantile at `u`, for distributions whose quantile is a function of `u` alone.
+pub fn prior_quantile(p: &Param, u: f64) -> Option<f64> {
+    match p {
+        Param::Value(_) => None,
+        Param::Dist(d) => match d {
+            Dist::Fixed { .. } | Dist::Shared(_) => None,
+            Dist::Normal { .. } | Dist::LogNormal { .. } => Some(d.sample(u, 0)),
+            _ => match beta_shape(d) {
+                Some((a, b, _, _)) if !beta_uses_table(a, b) => None,
+                _ => Some(d.sample(u, 0)),
+            },
+        },
+    }
+}
+
+/// Finds the numbers `specs` names in the cases: `PATH` applies to every case that has the
+/// path (shared when several do), `CASE:PATH` to that case only.
+pub fn targets(cases: &[Case], specs: &[String]) -> Result<Vec<Target>> {
+    let mut out: Vec<Target> = vec![];
+    for spec in specs {
+        let (only, path) = match spec.split_once(':') {
+            Some((c, p)) => (Some(c.trim()), p.trim()),
+            None => (None, spec.trim()),
+        };
+        if let Some(c) = only
+            && !cases.iter().any(|k| k.name == c)
+        {
+            return Err(Error::Input(format!(
+                "--params {spec}: no case is named {c:?}; the cases are {}",
+                cases
+                    .iter()
+                    .map(|k| k.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let mut uses = vec![];
+        for (ci, case) in cases.iter().enumerate() {
+            if only.is_some_and(|c| c != case.name) {
+                continue;
+            }
+            if let Some(p) = case.model.param_index(path) {
+                uses.push((ci, p));
+            }
+        }
+        let Some(&(c0, p0)) = uses.first() else {
+            return Err(Error::Input(format!(
+                "--params {spec}: no case has the parameter {path:?}; `brink describe --paths \
+                 SCENARIO` lists every path"
+            )));
+        };
+        let m = &cases[c0].model;
+        let prior = m.params[p0].clone();
+        if let Param::Dist(Dist::Shared(name)) = &prior {
+            return Err(Error::Input(format!(
+                "--params {spec}: this number is the shared number {name:?}; calibrate \
+                 shared.{name}.value instead"
+            )));
+        }
+        if prior_quantile(&prior, 0.5).is_none() {
+            return Err(Error::Input(format!(
+                "--params {spec}: its prior {} is not a distribution brink can calibrate; \
+                 expected an uncertain number (Uniform, Triangular, Pert, Beta, Normal, \
+                 LogNormal) with a quantile function (Beta and Pert shapes with both \
+                 parameters from 0.5 to 200)",
+                prior.describe()
+            )));
+        }
+        if out.iter().any(|t| t.path == path && t.uses == uses) {
+            return Err(Error::Input(format!("--params names {spec} twice")));
+        }
+        out.push(Target {
+            spec: spec.clone(),
+            path: path.to_string(),
+            uses,
+            prior,
+            range: m.param_ranges[p0],
+        });
+    }
+    if out.is_empty() {
+        return Err(Error::Input("--params names no parameter".into()));
+    }
+    Ok(out)
+}
+
+/// Settings of a calibration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Particles in the population.
+    pub particles: usize,
+    /// Pseudo-timelines simulated per particle (each one run of every case).
+    pub sims: usize,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (the results are the same for any number).
+    pub threads: usize,
+    /// Most generations.
+    pub max_generations: usize,
+    /// Stop once a generation's Metropolis–Hastings acceptance falls below this share.
+    pub min_acceptance: f64,
+    /// Share of the effective sample size each new tolerance keeps (Del Moral et al.: 0.9).
+    pub ess_keep: f64,
+    /// Stop once the tolerance is at or below this distance.
+    pub target_tolerance: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            particles: 1000,
+            sims: 4,
+            seed: 0,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            max_generations: 40,
+            min_acceptance: 0.03,
+            ess_keep: 0.9,
+            target_tolerance: 0.0,
+        }
+    }
+}
+
+/// One generation's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Generation {
+    /// Its number (0: the prior).
+    pub index: usize,
+    /// The tolerance ε (mean distance per fact).
+    pub tolerance: f64,
+    /// Effective sample size of the weights.
+    pub ess: f64,
+    /// Share of moves accepted (none in generation 0).
+    pub acceptance: Option<f64>,
+    /// Whether the population was resampled.
+    pub resampled: bool,
+    /// Simulated runs so far (all cases).
+    pub simulations: u64,
+}
+
+/// A calibrated number's prior and posterior.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParamSummary {
+    /// The path as asked.
+    pub spec: String,
+    /// The parameter path.
+    pub path: String,
+    /// The cases it applies to.
+    pub cases: Vec<String>,
+    /// Whether several cases share it.
+    pub shared: bool,
+    /// The prior, as the scenario writes it.
+    pub prior: String,
+    /// Prior mean and standard deviation.
+    pub prior_mean: f64,
+    /// Prior standard deviation.
+    pub prior_sd: f64,
+    /// Posterior mean.
+    pub mean: f64,
+    /// Posterior standard deviation.
+    pub sd: f64,
+    /// Posterior 5%, 50% and 95% quantiles.
+    pub q05: f64,
+    /// Posterior median.
+    pub q50: f64,
+    /// Posterior 95% quantile.
+    pub q95: f64,
+}
+
+/// What a calibration produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// The settings it ran with.
+    pub settings: Settings,
+    /// The cases, in order.
+    pub cases: Vec<String>,
+    /// Facts over all cases.
+    pub facts: usize,
+    /// Each generation.
+    pub generations: Vec<Generation>,
+    /// Why it stopped.
+    pub stop_reason: String,
+    /// The numbers, in the order asked.
+    pub params: Vec<ParamSummary>,
+    /// The final particles' values (one row per particle, one column per number).
+    pub particles: Vec<Vec<f64>>,
+    /// Their weights (summing to 1).
+    pub weights: Vec<f64>,
+    /// Simulated runs in all.
+    pub simulations: u64,
+}
+
+struct Particle {
+    u: Vec<f64>,
+    /// Distances of its M pseudo-timelines.
+    d: Vec<f64>,
+}
+
+/// What every simulation of a calibration shares.
+struct Sim<'a> {
+    cases: &'a [Case],
+    targets: &'a [Target],
+    master: &'a Master,
+    sims: usize,
+    total_facts: f64,
+}
+
+/// Distances of M pseudo-timelines at `u`: run indices `base·M + m`, every case.
+fn simulate_particle(sim: &Sim, u: &[f64], base: u64, states: &mut [RunState]) -> Vec<f64> {
+    let Sim {
+        cases,
+        targets,
+        master,
+        sims,
+        total_facts,
+    } = *sim;
+    let mut out = Vec::with_capacity(sims);
+    for m in 0..sims {
+        let r = base * sims as u64 + m as u64;
+        let mut d = 0.0;
+        for (ci, case) in cases.iter().enumerate() {
+            let st = &mut states[ci];
+            model::sample_values(&case.model, master, r, &mut st.values);
+            for (t, &x) in targets.iter().zip(u) {
+                if let Some(&(_, p)) = t.uses.iter().find(|(c, _)| *c == ci) {
+                    st.values[p] = t.value_at(x);
+                }
+            }
+            d += run_distance(case, master, r, st).0;
+        }
+        out.push(d / total_facts);
+    }
+    out
+}
+
+fn ess(w: &[f64]) -> f64 {
+    let s: f64 = w.iter().sum();
+    let s2: f64 = w.iter().map(|x| x * x).sum();
+    if s2 > 0.0 { s * s / s2 } else { 0.0 }
+}
+
+fn within(d: &[f64], eps: f64) -> usize {
+    d.iter().filter(|&&x| x <= eps).count()
+}
+
+/// Reflects a number into [0, 1).
+fn reflect(mut x: f64) -> f64 {
+    // A proposal step is far below 1, so two reflections at most are ever needed.
+    for _ in 0..4 {
+        if x < 0.0 {
+            x = -x;
+        } else if x >= 1.0 {
+            x = 2.0 - x;
+        } else {
+            return x;
+        }
+    }
+    x.clamp(0.0, 1.0 - f64::EPSILON)
+}
+
+/// Component of the calibration's own draws (initial particles, moves, resampling).
+const SAMPLER_COMPONENT: u64 = 6;
+
+/// Runs ABC-SMC on the cases. `progress` is told of every generation.
+pub fn calibrate(
+    cases: &[Case],
+    targets: &[Target],
+    settings: &Settings,
+    stop: &AtomicBool,
+    mut progress: impl FnMut(&Generation),
+) -> Result<Calibration> {
+    let n = settings.particles.max(2);
+    let sims = settings.sims.max(1);
+    let dim = targets.len();
+    let total_facts = cases.iter().map(|c| c.facts.len()).sum::<usize>().max(1) as f64;
+    let master = Master::new(settings.seed);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads.max(1))
+        .build()
+        .map_err(|e| Error::Input(format!("cannot start worker threads: {e}")))?;
+    let runs_per_particle = (sims * cases.len()) as u64;
+    let sim = Sim {
+        cases,
+        targets,
+        master: &master,
+        sims,
+        total_facts,
+    };
+    let mut simulations = 0u64;
+    // Unique run indices: generation g, particle i → g·n + i (then ·M + m inside).
+    let base = |g: usize, i: usize| (g * n + i) as u64;
+    let sim_all = |g: usize, us: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        pool.install(|| {
+            us.par_iter()
+                .enumerate()
+                .map_init(
+                    || {
+                        cases
+                            .iter()
+                            .map(|c| RunState::new(&c.model))
+                            .collect::<Vec<_>>()
+                    },
+                    |states, (i, u)| simulate_particle(&sim, u, base(g, i), states),
+                )
+                .collect()
+        })
+    };
+    // Generation 0: the prior.
+    let us: Vec<Vec<f64>> = (0..n)
+        .map(|i| {
+            let mut s = master.stream(base(0, i), SAMPLER_COMPONENT);
+            (0..dim).map(|_| s.uniform()).collect()
+        })
+        .collect();
+    let ds = sim_all(0, &us);
+    simulations += n as u64 * runs_per_particle;
+    let mut pop: Vec<Particle> = us
+        .into_iter()
+        .zip(ds)
+        .map(|(u, d)| Particle { u, d })
+        .collect();
+    let mut w = vec![1.0 / n as f64; n];
+    let mut eps = f64::INFINITY;
+    let mut gens = vec![Generation {
+        index: 0,
+        tolerance: eps,
+        ess: n as f64,
+        acceptance: None,
+        resampled: false,
+        simulations,
+    }];
+    progress(&gens[0]);
+    let stop_reason;
+    let mut g = 0usize;
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return Err(Error::Interrupted(
+                "stopped before the calibration finished; nothing was written".into(),
+            ));
+        }
+        if g >= settings.max_generations {
+            stop_reason = format!(
+                "reached the most generations ({})",
+                settings.max_generations
+            );
+            break;
+        }
+        g += 1;
+        // The next tolerance: the smallest distance level that keeps ESS ≥ keep·ESS.
+        let reweight = |e: f64| -> Vec<f64> {
+            pop.iter()
+                .zip(&w)
+                .map(|(p, &wi)| {
+                    let old = if eps.is_finite() {
+                        within(&p.d, eps)
+                    } else {
+                        sims
+                    };
+                    if old == 0 {
+                        0.0
+                    } else {
+                        wi * within(&p.d, e) as f64 / old as f64
+                    }
+                })
+                .collect()
+        };
+        let goal = settings.ess_keep * ess(&w);
+        let mut levels: Vec<f64> = pop
+            .iter()
+            .flat_map(|p| p.d.iter().copied())
+            .filter(|&x| x < eps)
+            .collect();
+        levels.sort_by(f64::total_cmp);
+        levels.dedup();
+        // ESS falls as ε does: the smallest level whose ESS still meets the goal.
+        let (mut lo, mut hi) = (0usize, levels.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if ess(&reweight(levels[mid])) >= goal {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        // Distances are discrete (facts hold or not), so the next level down may cost more
+        // ESS than the goal allows: then take that one step (resampling restores the ESS).
+        let Some(&next) = levels.get(lo).or(levels.last()) else {
+            stop_reason = "every particle's pseudo-timelines are within the tolerance".into();
+            break;
+        };
+        let next = next.max(settings.target_tolerance);
+        let mut nw = reweight(next);
+        let sum: f64 = nw.iter().sum();
+        if sum <= 0.0 {
+            stop_reason = "no particle is within the next tolerance".into();
+            break;
+        }
+        for x in &mut nw {
+            *x /= sum;
+        }
+        w = nw;
+        eps = next;
+        // Resample when the weights degenerate (systematic resampling).
+        let mut resampled = false;
+        if ess(&w) < n as f64 / 2.0 {
+            let u0 = master.stream(base(g, 0), SAMPLER_COMPONENT + 1).uniform();
+            let mut idx = Vec::with_capacity(n);
+            let mut cum = 0.0;
+            let mut j = 0usize;
+            for (i, &wi) in w.iter().enumerate() {
+                cum += wi;
+                while j < n && (u0 + j as f64) / n as f64 <= cum {
+                    idx.push(i);
+                    j += 1;
+                }
+            }
+            while idx.len() < n {
+                idx.push(n - 1);
+            }
+            pop = idx
+                .iter()
+                .map(|&i| Particle {
+                    u: pop[i].u.clone(),
+                    d: pop[i].d.clone(),
+                })
+                .collect();
+            w = vec![1.0 / n as f64; n];
+            resampled = true;
+        }
+        // Proposal scale: twice the weighted variance on the quantile scale, per number.
+        let sd: Vec<f64> = (0..dim)
+            .map(|k| {
+                let mean: f64 = pop.iter().zip(&w).map(|(p, wi)| wi * p.u[k]).sum();
+                let var: f64 = pop
+                    .iter()
+                    .zip(&w)
+                    .map(|(p, wi)| wi * (p.u[k] - mean).powi(2))
+                    .sum();
+                (2.0 * var).sqrt().clamp(1e-4, 0.5)
+            })
+            .collect();
+        let proposals: Vec<Vec<f64>> = pop
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut s = master.stream(base(g, i), SAMPLER_COMPONENT);
+                p.u.iter()
+                    .zip(&sd)
+                    .map(|(&x, &s_k)| reflect(x + s_k * norm_inv(s.uniform().max(1e-300))))
+                    .collect()
+            })
+            .collect();
+        // Only living particles move; the dead would be wasted work (their weight is 0).
+        let alive: Vec<usize> = (0..n).filter(|&i| w[i] > 0.0).collect();
+        let moving: Vec<Vec<f64>> = alive.iter().map(|&i| proposals[i].clone()).collect();
+        let dnew = {
+            let ds = pool.install(|| {
+                moving
+                    .par_iter()
+                    .zip(alive.par_iter())
+                    .map_init(
+                        || {
+                            cases
+                                .iter()
+                                .map(|c| RunState::new(&c.model))
+                                .collect::<Vec<_>>()
+                        },
+                        |states, (u, &i)| simulate_particle(&sim, u, base(g, i), states),
+                    )
+                    .collect::<Vec<_>>()
+            });
+            simulations += alive.len() as u64 * runs_per_particle;
+            ds
+        };
+        let mut accepted = 0usize;
+        for ((&i, u), d) in alive.iter().zip(moving).zip(dnew) {
+            let old = within(&pop[i].d, eps);
+            let new = within(&d, eps);
+            let a = master.stream(base(g, i), SAMPLER_COMPONENT + 2).uniform();
+            if old == 0 || a * (old as f64) < new as f64 {
+                pop[i] = Particle { u, d };
+                accepted += 1;
+            }
+        }
+        let acceptance = accepted as f64 / alive.len().max(1) as f64;
+        let generation = Generation {
+            index: g,
+            tolerance: eps,
+            ess: ess(&w),
+            acceptance: Some(acceptance),
+            resampled,
+            simulations,
+        };
+        progress(&generation);
+        gens.push(generation);
+        if eps <= settings.target_tolerance {
+            stop_reason = format!("reached the target tolerance {}", settings.target_tolerance);
+            break;
+        }
+        if acceptance < settings.min_acceptance {
+            stop_reason = format!(
+                "the acceptance fell below {:.0}%",
+                100.0 * settings.min_acceptance
+            );
+            break;
+        }
+    }
+    let particles: Vec<Vec<f64>> = pop
+        .iter()
+        .map(|p| {
+            targets
+                .iter()
+                .zip(&p.u)
+                .map(|(t, &u)| t.value_at(u))
+                .collect()
+        })
+        .collect();
+    let params = targets
+        .iter()
+        .enumerate()
+        .map(|(k, t)| summarize(t, cases, &particles, &w, k))
+        .collect();
+    Ok(Calibration {
+        settings: settings.clone(),
+        cases: cases.iter().map(|c| c.name.clone()).collect(),
+        facts: total_facts as usize,
+        generations: gens,
+        stop_reason,
+        params,
+        particles,
+        weights: w,
+        simulations,
+    })
+}
+
+fn summarize(
+    t: &Target,
+    cases: &[Case],
+    particles: &[Vec<f64>],
+    w: &[f64],
+    k: usize,
+) -> ParamSummary {
+    let xs: Vec<f64> = particles.iter().map(|p| p[k]).collect();
+    let (mean, sd) = weighted_mean_sd(&xs, w);
+    // The prior's moments from its quantiles on a fine grid.
+    let grid: Vec<f64> = (0..2000)
+        .map(|i| t.value_at((i as f64 + 0.5) / 2000.0))
+        .collect();
+    let (prior_mean, prior_sd) = weighted_mean_sd(&grid, &vec![1.0 / 2000.0; 2000]);
+    ParamSummary {
+        spec: t.spec.clone(),
+        path: t.path.clone(),
+        cases: t.uses.iter().map(|&(c, _)| cases[c].name.clone()).collect(),
+        shared: t.shared(),
+        prior: t.prior.describe(),
+        prior_mean,
+        prior_sd,
+        mean,
+        sd,
+        q05: weighted_quantile(&xs, w, 0.05),
+        q50: weighted_quantile(&xs, w, 0.5),
+        q95: weighted_quantile(&xs, w, 0.95),
+    }
+}
+
+/// Weighted mean and standard deviation.
+pub fn weighted_mean_sd(xs: &[f64], w: &[f64]) -> (f64, f64) {
+    let s: f64 = w.iter().sum();
+    if s <= 0.0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = xs.iter().zip(w).map(|(x, wi)| x * wi).sum::<f64>() / s;
+    let var = xs
+        .iter()
+        .zip(w)
+        .map(|(x, wi)| wi * (x - mean).powi(2))
+        .sum::<f64>()
+        / s;
+    (mean, var.sqrt())
+}
+
+/// The weighted quantile: the smallest value whose cumulative weight reaches `q`.
+pub fn weighted_quantile(xs: &[f64], w: &[f64], q: f64) -> f64 {
+    let mut idx: Vec<usize> = (0..xs.len()).collect();
+    idx.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]).then(a.cmp(&b)));
+    let s: f64 = w.iter().sum();
+    let mut cum = 0.0;
+    for &i in &idx {
+        cum += w[i] / s;
+        if cum >= q - 1e-12 {
+            return xs[i];
+        }
+    }
+    idx.last().map_or(f64::NAN, |&i| xs[i])
+}
+
+/// Equally weighted particles drawn from the weighted population (systematic resampling
+/// with a fixed offset), for runs that take one particle each.
+pub fn resample_equal(c: &Calibration, count: usize) -> Vec<Vec<f64>> {
+    let mut out = Vec::with_capacity(count);
+    let mut cum = 0.0;
+    let mut j = 0usize;
+    for (i, &wi) in c.weights.iter().enumerate() {
+        cum += wi;
+        while j < count && (0.5 + j as f64) / count as f64 <= cum {
+            out.push(c.particles[i].clone());
+            j += 1;
+        }
+    }
+    while out.len() < count
+        && let Some(p) = c.particles.last()
+    {
+        out.push(p.clone());
+    }
+    out
+}

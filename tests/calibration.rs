@@ -1,0 +1,106 @@
+//! Calibration (ABC-SMC) and its simulation-based calibration check (Talts et al. 2018).
+
+use std::sync::atomic::AtomicBool;
+
+use brink::analysis::backtest::compile_case;
+use brink::analysis::calibrate::{Settings, calibrate, targets};
+use brink::analysis::sbc::{Design, chi_square, observe, replicate};
+use brink::numerics::rng::Master;
+use brink::scenario::{self, Scenario};
+
+fn pair() -> Scenario {
+    scenario::load(
+        "scenarios/examples/sbc_pair.ron".as_ref(),
+        Default::default(),
+    )
+    .expect("the SBC scenario loads")
+    .scenario
+}
+
+fn design(rung_steps: Vec<u32>) -> Design {
+    Design {
+        path: "shared.fatigue.value".into(),
+        rung_steps,
+        outcome: Some("cooled".into()),
+    }
+}
+
+fn settings(seed: u64, threads: usize) -> Settings {
+    Settings {
+        particles: 200,
+        sims: 4,
+        seed,
+        threads,
+        max_generations: 25,
+        min_acceptance: 0.02,
+        ess_keep: 0.9,
+        target_tolerance: 0.0,
+    }
+}
+
+/// Talts et al. (2018): over 100 replications the rank of the true fatigue among 19 posterior
+/// draws is uniform on 0..=19. Ranks are pooled into 5 bins of 4 (expected 20 each); the
+/// chi-square statistic with 4 degrees of freedom exceeds 13.28 with probability 1% when the
+/// ranks are uniform.
+#[test]
+fn sbc_ranks_are_uniform() {
+    let s = pair();
+    let d = design(vec![4, 8, 12]);
+    let mut bins = [0usize; 5];
+    let mut u_stream = Master::new(2018).stream(0, 0);
+    for rep in 0..100u64 {
+        let u = u_stream.uniform();
+        let (rank, _, _) = replicate(&s, &d, u, &settings(rep, 2), 19).expect("replication");
+        bins[rank / 4] += 1;
+    }
+    let x2 = chi_square(&bins);
+    eprintln!("SBC rank bins {bins:?}, chi-square {x2:.2}");
+    assert!(
+        x2 < 13.28,
+        "ranks not uniform: bins {bins:?}, chi-square {x2:.2}"
+    );
+}
+
+/// A longer timeline (the rung seen every 2 weeks rather than on two dates) narrows the
+/// posterior of the fatigue, averaged over true values drawn from the prior.
+#[test]
+fn posterior_concentrates_as_the_timeline_grows() {
+    let s = pair();
+    let short = design(vec![6, 12]);
+    let long = design((1..15).map(|k| 2 * k).collect());
+    let (mut sd_short, mut sd_long) = (0.0, 0.0);
+    let mut u_stream = Master::new(7).stream(0, 0);
+    for rep in 0..8u64 {
+        let u = u_stream.uniform();
+        sd_short += replicate(&s, &short, u, &settings(rep, 2), 19).unwrap().2;
+        sd_long += replicate(&s, &long, u, &settings(rep, 2), 19).unwrap().2;
+    }
+    eprintln!(
+        "mean posterior sd: short {:.4}, long {:.4}",
+        sd_short / 8.0,
+        sd_long / 8.0
+    );
+    assert!(
+        sd_long < 0.75 * sd_short,
+        "short {sd_short}, long {sd_long}"
+    );
+}
+
+/// The same seed gives the same particles on one thread and on three.
+#[test]
+fn calibration_is_the_same_on_any_number_of_threads() {
+    let s = pair();
+    let t = observe(&s, &design(vec![4, 8]), 0.2, 3, 1 << 40).unwrap();
+    let case = compile_case(&s, &t).unwrap();
+    let cases = [case];
+    let tg = targets(&cases, &["shared.fatigue.value".to_string()]).unwrap();
+    let stop = AtomicBool::new(false);
+    let a = calibrate(&cases, &tg, &settings(5, 1), &stop, |_| {}).unwrap();
+    let b = calibrate(&cases, &tg, &settings(5, 3), &stop, |_| {}).unwrap();
+    assert_eq!(
+        (a.generations.clone(), &a.particles, &a.weights),
+        (b.generations.clone(), &b.particles, &b.weights)
+    );
+    assert_eq!(a.params, b.params);
+    assert!(a.generations.len() > 2);
+}

@@ -117,7 +117,7 @@ pub fn compile_case(scenario: &Scenario, timeline: &Timeline) -> Result<Case> {
     let horizon = scenario.horizon;
     let step = |date: &str| -> Result<u32> {
         let s = step_of_date(date, start, &scenario.step_unit).map_err(Error::Input)?;
-        if s < 0 || s >= horizon as i64 {
+        if s < 0 || s >= horizon {
             return Err(Error::Input(format!(
                 "date {date} is step {s}, outside the scenario's steps 0 to {}",
                 horizon.saturating_sub(1)

@@ -110,7 +110,10 @@ pub fn replicate(
     draws: usize,
 ) -> Result<(usize, f64, f64)> {
     let prior_case = compile_case(scenario, &observe(scenario, design, 0.0, 0, 0)?)?;
-    let t: Vec<Target> = targets(std::slice::from_ref(&prior_case), &[design.path.clone()])?;
+    let t: Vec<Target> = targets(
+        std::slice::from_ref(&prior_case),
+        std::slice::from_ref(&design.path),
+    )?;
     let truth = t[0].value_at(u);
     // The observed run must not share run indices with the calibration's (which count up
     // from 0): take one far above them.

@@ -12,10 +12,12 @@ use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
+use super::{Manifest, Summary};
 use crate::engine::{self, Interrupted, RunPlan, for_each_chunk};
 use crate::error::{Error, Result};
 use crate::model::{self, Model, RunState, Silent};
 use crate::numerics::rng::Master;
+use crate::scenario::LoadedScenario;
 use crate::scenario::timeline::{Observed, Target, Timeline, step_of_date};
 use crate::scenario::{Condition, Outcome, Scenario};
 use crate::stats::{Interval, Tally, Z95, wilson};
@@ -619,6 +621,12 @@ pub struct CaseResult {
     pub coverage: Vec<(f64, f64)>,
     /// Facts that have bands.
     pub banded_facts: usize,
+    /// The scenario's start date (step 0).
+    pub start_date: Option<String>,
+    /// What the runs did, as `brink run` reports it (with an outcome `fact__NAME` for each
+    /// dated target the scenario does not name itself): the mood's fan and rungs by step, the
+    /// time to each outcome.
+    pub summary: Summary,
 }
 
 /// The scores of one fact from its counts.
@@ -683,7 +691,7 @@ pub fn fact_result(f: &CompiledFact, tally: &FactTally, i: usize, horizon: u32) 
         observed: f.observed.clone(),
         probability: wilson(k, n, Z95),
         runs_holding: k,
-        log_score: -p_smooth.ln(),
+        log_score: -crate::numerics::math::ln(p_smooth),
         brier: (1.0 - p).powi(2),
         pit,
         bands,
@@ -703,8 +711,8 @@ fn quantile(cdf: &[f64], q: f64) -> usize {
         .unwrap_or(cdf.len().saturating_sub(1))
 }
 
-/// A case's back-test from its counts.
-pub fn case_result(case: &Case, tally: &FactTally, seed: u64) -> CaseResult {
+/// A case's back-test from its counts and the run summary.
+pub fn case_result(case: &Case, tally: &FactTally, seed: u64, summary: Summary) -> CaseResult {
     let m = &case.model;
     let facts: Vec<FactResult> = case
         .facts
@@ -735,6 +743,8 @@ pub fn case_result(case: &Case, tally: &FactTally, seed: u64) -> CaseResult {
         mean_brier: facts.iter().map(|f| f.brier).sum::<f64>() / nf,
         coverage,
         banded_facts: banded.len(),
+        start_date: m.scenario.start_date.clone(),
+        summary,
         facts,
     }
 }
@@ -763,4 +773,98 @@ pub fn pit_histogram<'a>(pits: impl IntoIterator<Item = &'a (f64, f64)>, bins: u
         *x /= n.max(1) as f64;
     }
     h
+}
+
+/// Bins of the PIT histogram.
+pub const PIT_BINS: usize = 10;
+
+/// A back-test of one or more cases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Backtest {
+    /// Each case, in the order given.
+    pub cases: Vec<CaseResult>,
+    /// The PIT histogram over every fact with a distribution of every case (share per bin,
+    /// [`PIT_BINS`] bins; a calibrated model gives 1/bins each).
+    pub pit_histogram: Vec<f64>,
+    /// Facts whose PIT enters the histogram.
+    pub pit_facts: usize,
+    /// Per band level, the share of all banded facts whose observation lies in it.
+    pub coverage: Vec<(f64, f64)>,
+    /// Facts with bands, over all cases.
+    pub banded_facts: usize,
+    /// Facts over all cases.
+    pub facts: usize,
+    /// Mean log score over all facts.
+    pub mean_log_score: f64,
+    /// What the calibrated numbers came from, when runs took them from a calibration's
+    /// posterior rather than the priors (cross-validation).
+    pub posterior: Option<String>,
+}
+
+/// The whole back-test from its cases.
+pub fn combine(cases: Vec<CaseResult>, posterior: Option<String>) -> Backtest {
+    let pits: Vec<(f64, f64)> = cases
+        .iter()
+        .flat_map(|c| c.facts.iter().filter_map(|f| f.pit))
+        .collect();
+    let banded: Vec<&FactResult> = cases
+        .iter()
+        .flat_map(|c| c.facts.iter().filter(|f| !f.bands.is_empty()))
+        .collect();
+    let facts: Vec<&FactResult> = cases.iter().flat_map(|c| &c.facts).collect();
+    let coverage = BANDS
+        .iter()
+        .enumerate()
+        .map(|(b, &q)| {
+            let inside = banded.iter().filter(|f| f.bands[b].contains).count();
+            (q, inside as f64 / banded.len().max(1) as f64)
+        })
+        .collect();
+    Backtest {
+        pit_histogram: pit_histogram(&pits, PIT_BINS),
+        pit_facts: pits.len(),
+        coverage,
+        banded_facts: banded.len(),
+        facts: facts.len(),
+        mean_log_score: facts.iter().map(|f| f.log_score).sum::<f64>() / facts.len().max(1) as f64,
+        posterior,
+        cases,
+    }
+}
+
+/// How many runs of a case, from which seed, on how many threads.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    /// Master seed.
+    pub seed: u64,
+    /// Runs.
+    pub runs: u64,
+    /// Worker threads (the results are the same for any number).
+    pub threads: usize,
+    /// The command line, recorded in the manifest.
+    pub command: Vec<String>,
+}
+
+/// Back-tests one case: runs it (its calibrated numbers from `draws`, if any) and scores it.
+pub fn backtest_case(
+    loaded: &LoadedScenario,
+    case: &Case,
+    draws: &ParticleDraws,
+    spec: &RunSpec,
+    stop: &AtomicBool,
+) -> Result<CaseResult> {
+    let (tally, facts) =
+        run_case(case, draws, spec.seed, spec.runs, spec.threads, stop).map_err(|_| {
+            Error::Interrupted("stopped before the back-test finished; nothing was written".into())
+        })?;
+    let manifest = Manifest::new(
+        loaded,
+        spec.seed,
+        None,
+        tally.runs,
+        spec.runs,
+        spec.command.clone(),
+    );
+    let summary = Summary::new(&case.model, &tally, manifest);
+    Ok(case_result(case, &facts, spec.seed, summary))
 }

@@ -226,6 +226,8 @@ pub struct ParamSummary {
     pub q50: f64,
     /// Posterior 95% quantile.
     pub q95: f64,
+    /// The prior's quantiles at (i + ½)/200, i = 0..200 (for drawing its density).
+    pub prior_grid: Vec<f64>,
 }
 
 /// What a calibration produced.
@@ -607,6 +609,9 @@ fn summarize(
     let grid: Vec<f64> = (0..2000)
         .map(|i| t.value_at((i as f64 + 0.5) / 2000.0))
         .collect();
+    let prior_grid: Vec<f64> = (0..200)
+        .map(|i| t.value_at((i as f64 + 0.5) / 200.0))
+        .collect();
     let (prior_mean, prior_sd) = weighted_mean_sd(&grid, &vec![1.0 / 2000.0; 2000]);
     ParamSummary {
         spec: t.spec.clone(),
@@ -621,6 +626,7 @@ fn summarize(
         q05: weighted_quantile(&xs, w, 0.05),
         q50: weighted_quantile(&xs, w, 0.5),
         q95: weighted_quantile(&xs, w, 0.95),
+        prior_grid,
     }
 }
 

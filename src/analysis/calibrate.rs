@@ -681,3 +681,143 @@ pub fn resample_equal(c: &Calibration, count: usize) -> Vec<Vec<f64>> {
     }
     out
 }
+
+/// One fold of a cross-validation: a case scored with the priors and with the posterior of
+/// a calibration on the other cases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fold {
+    /// The case left out.
+    pub held_out: String,
+    /// The cases calibrated on.
+    pub trained_on: Vec<String>,
+    /// The numbers calibrated that the held-out case has (only these change its runs).
+    pub transferred: Vec<String>,
+    /// The posterior of the calibration.
+    pub params: Vec<ParamSummary>,
+    /// Why the calibration stopped, its last tolerance and its simulations.
+    pub stop_reason: String,
+    /// Last tolerance.
+    pub tolerance: f64,
+    /// Simulated runs.
+    pub simulations: u64,
+    /// The held-out case with its priors.
+    pub prior: super::backtest::CaseResult,
+    /// The held-out case with the calibrated numbers drawn from the posterior.
+    pub calibrated: super::backtest::CaseResult,
+}
+
+/// A leave-one-out cross-validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrossValidation {
+    /// The parameters asked for.
+    pub params: Vec<String>,
+    /// Each fold, one per case.
+    pub folds: Vec<Fold>,
+    /// The held-out cases with the posterior numbers, as one back-test (coverage, PIT).
+    pub calibrated: super::backtest::Backtest,
+    /// The held-out cases with their priors, as one back-test.
+    pub prior: super::backtest::Backtest,
+}
+
+/// Leave-one-out: for each case, calibrates the named numbers on the other cases and scores
+/// the case left out with the posterior (each run takes one posterior particle) and with its
+/// priors, on the same runs.
+pub fn cross_validate(
+    loaded: &[crate::scenario::LoadedScenario],
+    cases: &[Case],
+    specs: &[String],
+    settings: &Settings,
+    runs: &super::backtest::RunSpec,
+    stop: &AtomicBool,
+    mut progress: impl FnMut(&str, &Generation),
+) -> Result<CrossValidation> {
+    use super::backtest::{ParticleDraws, backtest_case, combine};
+    if cases.len() < 2 {
+        return Err(Error::Input(
+            "--cross-validate needs at least two cases (one is left out in turn)".into(),
+        ));
+    }
+    let mut folds = vec![];
+    for (k, held) in cases.iter().enumerate() {
+        let train: Vec<Case> = cases
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != k)
+            .map(|(_, c)| c.clone())
+            .collect();
+        // Only the numbers the training cases have can be calibrated; a `CASE:PATH` of the
+        // held-out case is skipped in its fold.
+        let specs_here: Vec<String> = specs
+            .iter()
+            .filter(|s| match s.split_once(':') {
+                Some((c, p)) => {
+                    c.trim() != held.name
+                        && train
+                            .iter()
+                            .any(|t| t.model.param_index(p.trim()).is_some())
+                }
+                None => train
+                    .iter()
+                    .any(|t| t.model.param_index(s.trim()).is_some()),
+            })
+            .cloned()
+            .collect();
+        let ts = targets(&train, &specs_here)?;
+        let c = calibrate(&train, &ts, settings, stop, |g| progress(&held.name, g))?;
+        // The posterior of the numbers the held-out case has, as equally weighted particles.
+        let post = resample_equal(&c, settings.particles.max(1));
+        let mut draws = ParticleDraws::default();
+        let mut cols = vec![];
+        let mut transferred = vec![];
+        for (j, t) in ts.iter().enumerate() {
+            if t.spec.contains(':') {
+                continue;
+            }
+            if let Some(p) = held.model.param_index(&t.path) {
+                draws.params.push(p);
+                cols.push(j);
+                transferred.push(t.path.clone());
+            }
+        }
+        if !cols.is_empty() {
+            let ranges: Vec<(f64, f64)> = draws
+                .params
+                .iter()
+                .map(|&p| held.model.param_ranges[p])
+                .collect();
+            draws.particles = post
+                .iter()
+                .map(|row| {
+                    cols.iter()
+                        .zip(&ranges)
+                        .map(|(&j, &(lo, hi))| row[j].clamp(lo, hi))
+                        .collect()
+                })
+                .collect();
+        }
+        let prior = backtest_case(&loaded[k], held, &ParticleDraws::default(), runs, stop)?;
+        let calibrated = backtest_case(&loaded[k], held, &draws, runs, stop)?;
+        folds.push(Fold {
+            held_out: held.name.clone(),
+            trained_on: train.iter().map(|c| c.name.clone()).collect(),
+            transferred,
+            params: c.params.clone(),
+            stop_reason: c.stop_reason.clone(),
+            tolerance: c.generations.last().map_or(f64::INFINITY, |g| g.tolerance),
+            simulations: c.simulations,
+            prior,
+            calibrated,
+        });
+    }
+    let calibrated = combine(
+        folds.iter().map(|f| f.calibrated.clone()).collect(),
+        Some("leave-one-out: each case's calibrated numbers drawn from the posterior of a calibration on the other cases".into()),
+    );
+    let prior = combine(folds.iter().map(|f| f.prior.clone()).collect(), None);
+    Ok(CrossValidation {
+        params: specs.to_vec(),
+        folds,
+        calibrated,
+        prior,
+    })
+}

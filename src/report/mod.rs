@@ -1,6 +1,7 @@
 //! What the analyst reads: tables, CSV and JSON files, charts and the HTML report.
 
 pub mod artifact;
+pub mod calibrated;
 pub mod charts;
 pub mod compare;
 pub mod csv;

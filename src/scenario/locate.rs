@@ -336,6 +336,14 @@ impl Node {
         }
     }
 
+    /// The node at exactly `path`, if the file has it.
+    pub fn find_exact(&self, path: &[Seg]) -> Option<&Node> {
+        match path.split_first() {
+            None => Some(self),
+            Some((first, rest)) => self.child(first)?.find_exact(rest),
+        }
+    }
+
     /// The key node of the map entry at `path` (which ends with a [`Seg::Key`]), or the deepest
     /// node on the way to it.
     pub fn find_key(&self, path: &[Seg]) -> &Node {

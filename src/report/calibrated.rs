@@ -1,0 +1,179 @@
+//! Calibrated scenario files: the scenario's own text with each calibrated number replaced by
+//! a distribution fitted to its posterior, sourced to the calibration. Everything else (the
+//! comments, the layout, every other number) is left as written.
+
+use crate::analysis::calibrate::{Calibration, ParamSummary, weighted_mean_sd};
+use crate::error::{Error, Result};
+use crate::scenario::param::{Dist, Param, fmt_num};
+use crate::scenario::paths::for_each_param;
+use crate::scenario::{Scenario, locate};
+
+/// A distribution fitted to posterior draws `xs` (weights `w`) of a number whose prior is
+/// `prior`: a Beta on the prior's range by the method of moments when the range is finite,
+/// a log-normal for a log-normal prior, else a normal truncated as the prior was.
+pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str) -> Param {
+    let (mean, sd) = weighted_mean_sd(xs, w);
+    let (lo, hi) = prior.range();
+    let source = source.to_string();
+    if let Param::Dist(Dist::LogNormal { .. }) = prior {
+        let logs: Vec<f64> = xs
+            .iter()
+            .map(|&x| crate::numerics::math::ln(x.max(f64::MIN_POSITIVE)))
+            .collect();
+        let (m, s) = weighted_mean_sd(&logs, w);
+        return Param::Dist(Dist::LogNormal {
+            median: round(crate::numerics::math::exp(m)),
+            sigma: round(s.max(1e-6)),
+            source,
+        });
+    }
+    if lo.is_finite() && hi.is_finite() && hi > lo {
+        let m = ((mean - lo) / (hi - lo)).clamp(1e-6, 1.0 - 1e-6);
+        let v = (sd / (hi - lo)).powi(2).max(1e-12);
+        // A Beta needs v < m(1 − m); a posterior as wide as the range keeps a flat-ish shape.
+        let common = (m * (1.0 - m) / v - 1.0).max(1.0);
+        return Param::Dist(Dist::Beta {
+            alpha: round(m * common),
+            beta: round((1.0 - m) * common),
+            min: Some(lo),
+            max: Some(hi),
+            source,
+        });
+    }
+    Param::Dist(Dist::Normal {
+        mean: round(mean),
+        sd: round(sd.max(1e-9)),
+        min: lo.is_finite().then_some(lo),
+        max: hi.is_finite().then_some(hi),
+        source,
+    })
+}
+
+/// Four significant digits: a posterior from a few thousand particles says no more.
+fn round(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    format!("{x:.3e}").parse().unwrap_or(x)
+}
+
+/// The RON text of a number.
+pub fn ron_of(p: &Param) -> String {
+    let q = |s: &str| format!("{s:?}");
+    match p {
+        Param::Value(v) => fmt_num(*v),
+        Param::Dist(d) => match d {
+            Dist::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+                source,
+            } => format!(
+                "Beta(alpha: {alpha:?}, beta: {beta:?}, min: {:?}, max: {:?}, source: {})",
+                min.unwrap_or(0.0),
+                max.unwrap_or(1.0),
+                q(source)
+            ),
+            Dist::LogNormal {
+                median,
+                sigma,
+                source,
+            } => format!(
+                "LogNormal(median: {median:?}, sigma: {sigma:?}, source: {})",
+                q(source)
+            ),
+            Dist::Normal {
+                mean,
+                sd,
+                min,
+                max,
+                source,
+            } => {
+                let mut s = format!("Normal(mean: {mean:?}, sd: {sd:?}");
+                if let Some(m) = min {
+                    s += &format!(", min: {m:?}");
+                }
+                if let Some(m) = max {
+                    s += &format!(", max: {m:?}");
+                }
+                s + &format!(", source: {})", q(source))
+            }
+            other => {
+                ron::to_string(other).unwrap_or_else(|_| Param::Dist(other.clone()).describe())
+            }
+        },
+    }
+}
+
+/// The source a calibrated number carries.
+pub fn source_of(c: &Calibration, p: &ParamSummary, command: &str) -> String {
+    format!(
+        "calibrated by brink calibrate (ABC-SMC, Del Moral et al. 2012; {} particles × {} \
+         pseudo-timelines, seed {}, final tolerance {}) on the timelines of {}: posterior mean \
+         {}, sd {}, 90% interval {}–{}; prior was {}. Command: {}",
+        c.settings.particles,
+        c.settings.sims,
+        c.settings.seed,
+        c.generations
+            .last()
+            .map_or("∞".to_string(), |g| fmt_num(g.tolerance)),
+        c.cases.join(", "),
+        fmt_num(p.mean),
+        fmt_num(p.sd),
+        fmt_num(p.q05),
+        fmt_num(p.q95),
+        p.prior,
+        command
+    )
+}
+
+/// The calibrated text of case `case`'s scenario file: each calibrated number that applies to
+/// it replaced in `text` (the file as written) by its fitted posterior.
+pub fn calibrated_scenario(
+    text: &str,
+    scenario: &Scenario,
+    c: &Calibration,
+    case: &str,
+    command: &str,
+) -> Result<String> {
+    let tree = locate::read(text.strip_prefix('\u{feff}').unwrap_or(text)).ok_or_else(|| {
+        Error::Input(format!(
+            "cannot read the layout of scenario {case:?} to edit it"
+        ))
+    })?;
+    let chars: Vec<char> = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .chars()
+        .collect();
+    let mut edits: Vec<(usize, usize, String)> = vec![];
+    let mut s = scenario.clone();
+    let mut problem = None;
+    for_each_param(&mut s, &mut |site, prior| {
+        for (k, p) in c.params.iter().enumerate() {
+            if p.path != site.path || !p.cases.iter().any(|x| x == case) {
+                continue;
+            }
+            let Some(node) = tree.find_exact(&site.loc) else {
+                problem = Some(format!(
+                    "cannot find {} in the file of {case:?} to replace it",
+                    p.path
+                ));
+                continue;
+            };
+            let xs: Vec<f64> = c.particles.iter().map(|row| row[k]).collect();
+            let fitted = fit(prior, &xs, &c.weights, &source_of(c, p, command));
+            edits.push((node.chars.0, node.chars.1, ron_of(&fitted)));
+        }
+    });
+    if let Some(p) = problem {
+        return Err(Error::Input(p));
+    }
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = chars;
+    for (a, b, rep) in edits {
+        out.splice(a..b, rep.chars());
+    }
+    Ok(out.into_iter().collect())
+}

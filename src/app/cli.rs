@@ -52,6 +52,13 @@ pub enum Command {
     /// Rank the uncertain numbers by their influence on an outcome (partial rank
     /// correlation, with 95% intervals).
     Sensitivity(SensitivityArgs),
+    /// Score scenarios against observed timelines: per fact its probability, PIT, central
+    /// bands and proper scores, and the probability of the whole observed path. With
+    /// --cross-validate, calibrate on all cases but one and score the one left out, in turn.
+    Backtest(BacktestArgs),
+    /// Estimate scenario numbers from observed timelines by ABC-SMC: the posterior, a chart of
+    /// prior against posterior, and calibrated scenario files.
+    Calibrate(CalibrateArgs),
     /// Combine shard folders (from `run` or `compare --shard I/N`) into the result of one
     /// whole run.
     Merge {
@@ -101,6 +108,118 @@ pub struct RunArgs {
     /// keeping the previous results.
     #[arg(long, conflicts_with = "shard")]
     pub keep_partial: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// How a calibration runs (`calibrate`, `backtest --cross-validate`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct AbcArgs {
+    /// Particles in the ABC-SMC population.
+    #[arg(long, default_value_t = 1000)]
+    pub particles: usize,
+    /// Pseudo-timelines simulated per particle and generation (one run of every case each).
+    #[arg(long, default_value_t = 4)]
+    pub sims: usize,
+    /// Most generations.
+    #[arg(long, default_value_t = 40)]
+    pub max_generations: usize,
+    /// Stop once a generation's move acceptance falls below this share.
+    #[arg(long, default_value_t = 0.03)]
+    pub min_acceptance: f64,
+    /// Params to calibrate, comma-separated: PATH (every case that has it; shared when
+    /// several do) or CASE:PATH (one case only). `brink describe --paths FILE` lists paths.
+    #[arg(long, value_delimiter = ',')]
+    pub params: Vec<String>,
+}
+
+impl AbcArgs {
+    fn settings(&self, seed: u64, threads: usize) -> Result<brink::analysis::calibrate::Settings> {
+        if !(2..=1_000_000).contains(&self.particles) {
+            return Err(Error::Input("--particles must be from 2 to 1,000,000".into()));
+        }
+        if !(1..=1000).contains(&self.sims) {
+            return Err(Error::Input("--sims must be from 1 to 1,000".into()));
+        }
+        if self.max_generations > 10_000 {
+            return Err(Error::Input("--max-generations must be at most 10,000".into()));
+        }
+        if !(0.0..1.0).contains(&self.min_acceptance) {
+            return Err(Error::Input("--min-acceptance must be from 0 to below 1".into()));
+        }
+        let work = self.particles as u128 * self.sims as u128 * (self.max_generations as u128 + 1);
+        if work > brink::numerics::rng::MAX_RUN_INDEX as u128 {
+            return Err(Error::Input(
+                "--particles × --sims × --max-generations is beyond the run indices brink can give".into(),
+            ));
+        }
+        Ok(brink::analysis::calibrate::Settings {
+            particles: self.particles,
+            sims: self.sims,
+            seed,
+            threads,
+            max_generations: self.max_generations,
+            min_acceptance: self.min_acceptance,
+            ess_keep: 0.9,
+            target_tolerance: 0.0,
+        })
+    }
+}
+
+/// Arguments of `brink backtest`.
+#[derive(Debug, clap::Args)]
+pub struct BacktestArgs {
+    /// SCENARIO TIMELINE, or timeline files (each names its scenario); a scenario applies to
+    /// the timelines after it.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Runs per case.
+    #[arg(long, default_value_t = 10_000)]
+    pub runs: u64,
+    /// Master seed (also of the calibrations of --cross-validate).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Leave each case out in turn: calibrate --params on the others, score it.
+    #[arg(long)]
+    pub cross_validate: bool,
+    #[command(flatten)]
+    pub abc: AbcArgs,
+    /// Output folder (default: output/<case>-backtest, output/backtest or
+    /// output/cross-validation).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Skip the charts and the HTML report.
+    #[arg(long)]
+    pub no_charts: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Arguments of `brink calibrate`.
+#[derive(Debug, clap::Args)]
+pub struct CalibrateArgs {
+    /// Scenario files, one per timeline in the same order (default: each timeline's own).
+    pub scenarios: Vec<PathBuf>,
+    /// Observed timelines, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub timelines: Vec<PathBuf>,
+    #[command(flatten)]
+    pub abc: AbcArgs,
+    /// Master seed: the same seed gives the same posterior.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/calibration).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Skip the chart.
+    #[arg(long)]
+    pub no_charts: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -291,6 +410,54 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sweep(args) => sweep_command(args),
         Command::Trace(args) => trace_command(args),
         Command::Sensitivity(args) => sensitivity_command(args),
+        Command::Backtest(args) => {
+            let threads = threads(args.threads)?;
+            if args.runs == 0 || args.runs > 100_000_000 {
+                return Err(Error::Input("--runs must be from 1 to 100,000,000".into()));
+            }
+            if !args.cross_validate && !args.abc.params.is_empty() {
+                return Err(Error::Input(
+                    "--params is for --cross-validate (brink calibrate estimates numbers)".into(),
+                ));
+            }
+            let (text, dir) =
+                crate::app::history::backtest_command(crate::app::history::BacktestRequest {
+                    files: args.files.clone(),
+                    runs: args.runs,
+                    seed: args.seed,
+                    threads,
+                    out: args.out.clone(),
+                    charts: !args.no_charts,
+                    cross_validate: args.cross_validate,
+                    params: args.abc.params.clone(),
+                    settings: args.abc.settings(args.seed, threads)?,
+                    command: command_line(),
+                    opts: args.limits.load_options(),
+                })?;
+            say(&wrote(text, &dir));
+            Ok(())
+        }
+        Command::Calibrate(args) => {
+            let threads = threads(args.threads)?;
+            if args.abc.params.is_empty() {
+                return Err(Error::Input(
+                    "--params is required: the numbers to calibrate (PATH or CASE:PATH)".into(),
+                ));
+            }
+            let (text, dir) =
+                crate::app::history::calibrate_command(crate::app::history::CalibrateRequest {
+                    scenarios: args.scenarios.clone(),
+                    timelines: args.timelines.clone(),
+                    params: args.abc.params.clone(),
+                    settings: args.abc.settings(args.seed, threads)?,
+                    out: args.out.clone(),
+                    charts: !args.no_charts,
+                    command: command_line(),
+                    opts: args.limits.load_options(),
+                })?;
+            say(&wrote(text, &dir));
+            Ok(())
+        }
         Command::Merge {
             shards,
             out,

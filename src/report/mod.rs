@@ -4,6 +4,7 @@ pub mod artifact;
 pub mod calibrated;
 pub mod charts;
 pub mod compare;
+pub mod crossval;
 pub mod csv;
 pub mod describe;
 pub mod html;

@@ -1,0 +1,315 @@
+//! `brink backtest` and `brink calibrate`: scenarios against observed timelines.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use brink::analysis::backtest::{self, Case, ParticleDraws, RunSpec};
+use brink::analysis::calibrate::{self, Generation, Settings};
+use brink::error::{Error, Result};
+use brink::scenario::timeline::{LoadedTimeline, check_timeline, load_timeline};
+use brink::scenario::{self, LoadOptions, LoadedScenario};
+
+use crate::app::output::Staging;
+
+/// A case as loaded: the scenario, its text (calibrated files are edited from it) and the
+/// timeline.
+pub struct CaseInput {
+    pub loaded: LoadedScenario,
+    pub text: String,
+    pub timeline: LoadedTimeline,
+}
+
+/// Whether a file holds a timeline (`Timeline(` after any comments) rather than a scenario.
+fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
+    let bytes = crate::app::output::read_bounded(path, opts.max_file_bytes)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut rest = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.split_once('\n').map_or("", |(_, b)| b);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, b)| b);
+        } else {
+            break;
+        }
+    }
+    Ok(rest.starts_with("Timeline"))
+}
+
+fn load_scenario(path: &Path, opts: LoadOptions) -> Result<(LoadedScenario, String)> {
+    let loaded = scenario::load(path, opts)?;
+    let bytes = crate::app::output::read_bounded(path, opts.max_file_bytes)?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::Input(format!("{} changed while it was read", path.display()))
+    })?;
+    Ok((loaded, text))
+}
+
+fn case_of(scenario: Option<&(LoadedScenario, String)>, tpath: &Path, opts: LoadOptions) -> Result<CaseInput> {
+    let timeline = load_timeline(tpath, opts)?;
+    let (loaded, text) = match scenario {
+        Some((l, t)) => (l.clone(), t.clone()),
+        None => load_scenario(&timeline.scenario_path(), opts)?,
+    };
+    check_timeline(&timeline, &loaded.scenario)?;
+    Ok(CaseInput {
+        loaded,
+        text,
+        timeline,
+    })
+}
+
+/// The cases of `brink backtest FILES...`: a scenario applies to the timelines after it (until
+/// the next scenario); a timeline with no scenario before it tests the scenario it names.
+pub fn cases_from_files(files: &[PathBuf], opts: LoadOptions) -> Result<Vec<CaseInput>> {
+    let mut cases = vec![];
+    let mut current: Option<(LoadedScenario, String)> = None;
+    let mut pending_scenario = None;
+    for f in files {
+        if is_timeline(f, opts)? {
+            cases.push(case_of(current.as_ref(), f, opts)?);
+            pending_scenario = None;
+        } else {
+            current = Some(load_scenario(f, opts)?);
+            pending_scenario = Some(f.clone());
+        }
+    }
+    if let Some(f) = pending_scenario {
+        return Err(Error::Input(format!(
+            "{} is a scenario with no timeline after it; expected SCENARIO TIMELINE (or \
+             timelines, which name their scenario)",
+            f.display()
+        )));
+    }
+    check_cases(&cases)?;
+    Ok(cases)
+}
+
+/// The cases of `brink calibrate SCENARIO... --timelines T,...`: the i-th scenario with the
+/// i-th timeline, or, with no scenarios, each timeline's own.
+pub fn cases_from_lists(
+    scenarios: &[PathBuf],
+    timelines: &[PathBuf],
+    opts: LoadOptions,
+) -> Result<Vec<CaseInput>> {
+    if !scenarios.is_empty() && scenarios.len() != timelines.len() {
+        return Err(Error::Input(format!(
+            "{} scenarios for {} timelines; expected one scenario per timeline, in the same \
+             order, or none (each timeline names its scenario)",
+            scenarios.len(),
+            timelines.len()
+        )));
+    }
+    let mut cases = vec![];
+    for (i, t) in timelines.iter().enumerate() {
+        let s = match scenarios.get(i) {
+            Some(p) => Some(load_scenario(p, opts)?),
+            None => None,
+        };
+        cases.push(case_of(s.as_ref(), t, opts)?);
+    }
+    check_cases(&cases)?;
+    Ok(cases)
+}
+
+fn check_cases(cases: &[CaseInput]) -> Result<()> {
+    if cases.is_empty() {
+        return Err(Error::Input(
+            "no timeline given; expected SCENARIO TIMELINE or timeline files".into(),
+        ));
+    }
+    for (i, c) in cases.iter().enumerate() {
+        let name = &c.timeline.timeline.name;
+        if cases[..i].iter().any(|d| &d.timeline.timeline.name == name) {
+            return Err(Error::Input(format!(
+                "two timelines are named {name:?}; each case needs its own name"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Compiles every case.
+pub fn compile(cases: &[CaseInput]) -> Result<Vec<Case>> {
+    cases
+        .iter()
+        .map(|c| backtest::compile_case(&c.loaded.scenario, &c.timeline.timeline))
+        .collect()
+}
+
+/// Prints a generation's figures on stderr.
+pub fn progress_line(prefix: &str, g: &Generation, started: Instant) {
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    let tol = if g.tolerance.is_finite() {
+        format!("{:.4}", g.tolerance)
+    } else {
+        "∞ (prior)".into()
+    };
+    let acc = g
+        .acceptance
+        .map_or(String::new(), |a| format!(", acceptance {:.0}%", 100.0 * a));
+    eprintln!(
+        "{prefix}generation {:>2}: tolerance {tol}, ESS {:.0}{acc}{}, {} simulations ({:.0}/s)",
+        g.index,
+        g.ess,
+        if g.resampled { ", resampled" } else { "" },
+        g.simulations,
+        g.simulations as f64 / secs
+    );
+}
+
+/// What `brink backtest` was asked.
+pub struct BacktestRequest {
+    pub files: Vec<PathBuf>,
+    pub runs: u64,
+    pub seed: u64,
+    pub threads: usize,
+    pub out: Option<PathBuf>,
+    pub charts: bool,
+    pub cross_validate: bool,
+    pub params: Vec<String>,
+    pub settings: Settings,
+    pub command: Vec<String>,
+    pub opts: LoadOptions,
+}
+
+/// Runs `brink backtest`; returns the text to print and the folder written.
+pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
+    let inputs = cases_from_files(&req.files, req.opts)?;
+    let cases = compile(&inputs)?;
+    let spec = RunSpec {
+        seed: req.seed,
+        runs: req.runs,
+        threads: req.threads,
+        command: req.command.clone(),
+    };
+    let stop = crate::app::interrupt::stop_flag();
+    if req.cross_validate {
+        if req.params.is_empty() {
+            return Err(Error::Input(
+                "--cross-validate needs --params: the numbers to calibrate".into(),
+            ));
+        }
+        // Every asked number must exist somewhere before any work.
+        calibrate::targets(&cases, &req.params)?;
+        let out = req
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("output").join("cross-validation"));
+        let staging = Staging::begin(&out, "backtest")?;
+        let loaded: Vec<LoadedScenario> = inputs.iter().map(|c| c.loaded.clone()).collect();
+        let started = Instant::now();
+        let cv = calibrate::cross_validate(
+            &loaded,
+            &cases,
+            &req.params,
+            &req.settings,
+            &spec,
+            stop,
+            |case, g| progress_line(&format!("[leave out {case}] "), g, started),
+        )?;
+        let mut files = brink::report::backtest::files(&cv.calibrated, req.charts)?;
+        files.extend(brink::report::crossval::files(&cv)?);
+        staging.write_all(&files)?;
+        let dir = staging.commit()?;
+        let text = format!(
+            "{}\n{}",
+            brink::report::crossval::text(&cv),
+            brink::report::backtest::text(&cv.calibrated)
+        );
+        return Ok((text, dir));
+    }
+    let out = req.out.clone().unwrap_or_else(|| {
+        let name = if inputs.len() == 1 {
+            format!(
+                "{}-backtest",
+                crate::app::run::sanitize(&inputs[0].timeline.timeline.name)
+            )
+        } else {
+            "backtest".to_string()
+        };
+        PathBuf::from("output").join(name)
+    });
+    let staging = Staging::begin(&out, "backtest")?;
+    let mut results = vec![];
+    for (input, case) in inputs.iter().zip(&cases) {
+        results.push(backtest::backtest_case(
+            &input.loaded,
+            case,
+            &ParticleDraws::default(),
+            &spec,
+            stop,
+        )?);
+    }
+    let b = backtest::combine(results, None);
+    staging.write_all(&brink::report::backtest::files(&b, req.charts)?)?;
+    let dir = staging.commit()?;
+    Ok((brink::report::backtest::text(&b), dir))
+}
+
+/// What `brink calibrate` was asked.
+pub struct CalibrateRequest {
+    pub scenarios: Vec<PathBuf>,
+    pub timelines: Vec<PathBuf>,
+    pub params: Vec<String>,
+    pub settings: Settings,
+    pub out: Option<PathBuf>,
+    pub charts: bool,
+    pub command: Vec<String>,
+    pub opts: LoadOptions,
+}
+
+/// Runs `brink calibrate`; returns the text to print and the folder written.
+pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
+    let inputs = cases_from_lists(&req.scenarios, &req.timelines, req.opts)?;
+    let cases = compile(&inputs)?;
+    let targets = calibrate::targets(&cases, &req.params)?;
+    let out = req
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join("calibration"));
+    let staging = Staging::begin(&out, "calibrate")?;
+    let started = Instant::now();
+    let c = calibrate::calibrate(
+        &cases,
+        &targets,
+        &req.settings,
+        crate::app::interrupt::stop_flag(),
+        |g| progress_line("", g, started),
+    )?;
+    let secs = started.elapsed().as_secs_f64();
+    let command = req.command.join(" ");
+    let mut calibrated = vec![];
+    for input in &inputs {
+        let name = input
+            .loaded
+            .path
+            .file_name()
+            .map_or("scenario.ron".into(), |n| n.to_string_lossy().into_owned());
+        let text = brink::report::calibrated::calibrated_scenario(
+            &input.text,
+            &input.loaded.scenario,
+            &c,
+            &input.timeline.timeline.name,
+            &command,
+        )?;
+        // The calibrated file must itself be a valid scenario.
+        scenario::load::parse_text(Path::new(&name), &text)?;
+        calibrated.push((
+            format!("calibrated-{}", crate::app::run::sanitize(&name)),
+            text,
+        ));
+    }
+    staging.write_all(&brink::report::calibrate::files(&c, &calibrated, req.charts)?)?;
+    let dir = staging.commit()?;
+    let text = format!(
+        "{}\n{} simulations in {:.1} s ({:.0} simulations/s on {} threads)\n",
+        brink::report::calibrate::text(&c),
+        c.simulations,
+        secs,
+        c.simulations as f64 / secs.max(1e-9),
+        req.settings.threads
+    );
+    Ok((text, dir))
+}

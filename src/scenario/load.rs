@@ -1,4 +1,5 @@
-//! Reading a scenario file: size and encoding checks, parsing, validation, diagnostics.
+//! Reading a scenario file: size and encoding checks, parsing, validation, diagnostics (the
+//! reading, parsing and locating steps are shared with the other RON files, timelines).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use super::diagnostics::{Diagnostic, Diagnostics};
 use super::limits::{MAX_FILE_BYTES, MAX_NESTING};
 use super::locate::{self, Kind, Pos};
 use super::schema::Scenario;
-use super::validate::validate;
+use super::validate::{Problem, validate};
 
 /// A scenario read and checked, with what its outputs need to cite it.
 #[derive(Debug, Clone)]
@@ -39,36 +40,7 @@ impl Default for LoadOptions {
 
 /// Reads, parses and validates a scenario file. Every problem found is returned at once.
 pub fn load(path: &Path, opts: LoadOptions) -> Result<LoadedScenario, Diagnostics> {
-    let one = |msg: String, expected: &str| {
-        Diagnostics(vec![
-            Diagnostic::new(path, "", 1, 1, msg).expected(expected),
-        ])
-    };
-    let file = std::fs::File::open(path).map_err(|e| {
-        one(
-            format!("cannot read {}: {e}", path.display()),
-            "a readable scenario file",
-        )
-    })?;
-    let mut bytes = Vec::new();
-    // Read one byte past the limit, so a huge file is refused without reading it whole.
-    file.take(opts.max_file_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| {
-            one(
-                format!("cannot read {}: {e}", path.display()),
-                "a readable scenario file",
-            )
-        })?;
-    if bytes.len() as u64 > opts.max_file_bytes {
-        return Err(one(
-            format!(
-                "the file is larger than the limit of {} bytes",
-                opts.max_file_bytes
-            ),
-            "a smaller scenario file (raise the limit with --max-file-size)",
-        ));
-    }
+    let bytes = read_limited(path, opts, SCENARIO)?;
     let hash = sha256_hex(&bytes);
     let scenario = parse_bytes(path, &bytes)?;
     Ok(LoadedScenario {
@@ -78,27 +50,95 @@ pub fn load(path: &Path, opts: LoadOptions) -> Result<LoadedScenario, Diagnostic
     })
 }
 
-/// Parses and validates scenario bytes, attributing problems to `path`.
-pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Scenario, Diagnostics> {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
-            let line = good.matches('\n').count() + 1;
-            let col = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            return Err(Diagnostics(vec![
-                Diagnostic::new(path, good, line, col, "the file is not valid UTF-8 text")
-                    .expected("a UTF-8 text file (scenario files are RON text)"),
-            ]));
-        }
-    };
-    parse_text(path, text)
+/// What kind of RON file is read, in the words its diagnostics use.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FileKind {
+    /// The file's kind in prose: "scenario".
+    pub noun: &'static str,
+    /// Its top-level value, as an example: "Scenario(name: ..., horizon: ..., ...)".
+    pub example: &'static str,
+    /// The record name of its top-level value: "Scenario".
+    pub record: &'static str,
 }
 
-/// Parses and validates scenario text.
-pub fn parse_text(path: &Path, text: &str) -> Result<Scenario, Diagnostics> {
-    // Editors on Windows may start a UTF-8 file with a byte-order mark; it is not part of the text.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+/// A scenario file.
+pub(crate) const SCENARIO: FileKind = FileKind {
+    noun: "scenario",
+    example: "Scenario(name: ..., horizon: ..., ...)",
+    record: "Scenario",
+};
+
+/// Reads a file's bytes, refusing one larger than the limit without reading it whole.
+pub(crate) fn read_limited(
+    path: &Path,
+    opts: LoadOptions,
+    kind: FileKind,
+) -> Result<Vec<u8>, Diagnostics> {
+    let noun = kind.noun;
+    let one = |msg: String, expected: String| {
+        Diagnostics(vec![
+            Diagnostic::new(path, "", 1, 1, msg).expected(expected),
+        ])
+    };
+    let file = std::fs::File::open(path).map_err(|e| {
+        one(
+            format!("cannot read {}: {e}", path.display()),
+            format!("a readable {noun} file"),
+        )
+    })?;
+    let mut bytes = Vec::new();
+    // Read one byte past the limit, so a huge file is refused without reading it whole.
+    file.take(opts.max_file_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            one(
+                format!("cannot read {}: {e}", path.display()),
+                format!("a readable {noun} file"),
+            )
+        })?;
+    if bytes.len() as u64 > opts.max_file_bytes {
+        return Err(one(
+            format!(
+                "the file is larger than the limit of {} bytes",
+                opts.max_file_bytes
+            ),
+            format!("a smaller {noun} file (raise the limit with --max-file-size)"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The bytes as UTF-8 text, or a diagnostic at the first byte that is not.
+pub(crate) fn utf8<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+    kind: FileKind,
+) -> Result<&'a str, Diagnostics> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+        let line = good.matches('\n').count() + 1;
+        let col = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Diagnostics(vec![
+            Diagnostic::new(path, good, line, col, "the file is not valid UTF-8 text").expected(
+                format!("a UTF-8 text file ({} files are RON text)", kind.noun),
+            ),
+        ])
+    })
+}
+
+/// The text without the byte-order mark that editors on Windows may start a UTF-8 file with
+/// (it is not part of the text; positions are counted after it).
+pub(crate) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Parses RON text (without its byte-order mark) into `T`, refusing an empty file and brackets
+/// nested deeper than the limit first, and turning ron's error into a located diagnostic.
+pub(crate) fn parse_ron<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    kind: FileKind,
+) -> Result<T, Diagnostics> {
     let toks = lex(text);
     if toks.is_empty() {
         let what = if text.trim().is_empty() {
@@ -108,7 +148,7 @@ pub fn parse_text(path: &Path, text: &str) -> Result<Scenario, Diagnostics> {
         };
         return Err(Diagnostics(vec![
             Diagnostic::new(path, text, 1, 1, what)
-                .expected("a scenario: Scenario(name: ..., horizon: ..., ...)"),
+                .expected(format!("a {}: {}", kind.noun, kind.example)),
         ]));
     }
     if let Some((pos, depth)) = too_deep(&toks) {
@@ -123,18 +163,35 @@ pub fn parse_text(path: &Path, text: &str) -> Result<Scenario, Diagnostics> {
             .expected(format!("at most {MAX_NESTING} levels of nesting")),
         ]));
     }
-    let scenario: Scenario = match super::parse_str(text) {
-        Ok(s) => s,
-        Err(e) => return Err(Diagnostics(vec![ron_diagnostic(path, text, &e)])),
-    };
-    let problems = validate(&scenario);
+    super::ron_options()
+        .from_str(text)
+        .map_err(|e| Diagnostics(vec![ron_diagnostic(path, text, &e, kind)]))
+}
+
+/// Parses and validates scenario bytes, attributing problems to `path`.
+pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Scenario, Diagnostics> {
+    parse_text(path, utf8(path, bytes, SCENARIO)?)
+}
+
+/// Parses and validates scenario text.
+pub fn parse_text(path: &Path, text: &str) -> Result<Scenario, Diagnostics> {
+    let text = without_bom(text);
+    let scenario: Scenario = parse_ron(path, text, SCENARIO)?;
+    located(path, text, validate(&scenario))?;
+    Ok(scenario)
+}
+
+/// Places problems found after parsing (and the duplicate keys of `{...}` maps, which ron keeps
+/// silently) at their line and column of `text`, sorted, the first [`MAX_SHOWN`] of them;
+/// `Ok` if there are none.
+pub(crate) fn located(path: &Path, text: &str, problems: Vec<Problem>) -> Result<(), Diagnostics> {
     let tree = locate::read(text);
     let mut dups = vec![];
     if let Some(t) = &tree {
         t.duplicate_map_keys(&mut dups);
     }
     if problems.is_empty() && dups.is_empty() {
-        return Ok(scenario);
+        return Ok(());
     }
     let total = problems.len() + dups.len();
     let lines = Lines::new(text);
@@ -560,7 +617,12 @@ fn describe_open(text: &[char], toks: &[Token], k: usize) -> String {
 }
 
 /// Turns a ron error into a diagnostic with a plain-words message, at the token it is about.
-fn ron_diagnostic(path: &Path, text: &str, e: &ron::error::SpannedError) -> Diagnostic {
+fn ron_diagnostic(
+    path: &Path,
+    text: &str,
+    e: &ron::error::SpannedError,
+    kind: FileKind,
+) -> Diagnostic {
     use ron::error::Error as E;
     let ron_pos = Pos {
         line: e.span.start.line,
@@ -651,7 +713,7 @@ fn ron_diagnostic(path: &Path, text: &str, e: &ron::error::SpannedError) -> Diag
             );
         }
         E::Message(m) if m.contains("untagged enum Param") => {
-            return param_diagnostic(path, text, ron_pos);
+            return param_diagnostic(path, text, ron_pos, kind);
         }
         _ => {}
     }
@@ -707,7 +769,7 @@ fn ron_diagnostic(path: &Path, text: &str, e: &ron::error::SpannedError) -> Diag
                 closing(c),
                 open_hint.unwrap_or_default()
             ),
-            _ => "the rest of the scenario (is the file truncated?)".into(),
+            _ => format!("the rest of the {} (is the file truncated?)", kind.noun),
         };
         return plain("the file ends too early".into(), Some(expected), end, 1);
     };
@@ -824,8 +886,11 @@ fn ron_diagnostic(path: &Path, text: &str, e: &ron::error::SpannedError) -> Diag
         E::ExpectedUnit => (unexpected, Some("`()`".into())),
         E::ExpectedChar => (unexpected, Some("a character in single quotes".into())),
         E::TrailingCharacters => (
-            format!("unexpected {found_s} after the end of the scenario"),
-            Some("nothing after the closing `)` of `Scenario(...)`".into()),
+            format!("unexpected {found_s} after the end of the {}", kind.noun),
+            Some(format!(
+                "nothing after the closing `)` of `{}(...)`",
+                kind.record
+            )),
         ),
         E::ExceededRecursionLimit => (
             "brackets nest too deep".into(),
@@ -854,7 +919,7 @@ fn ron_diagnostic(path: &Path, text: &str, e: &ron::error::SpannedError) -> Diag
 
 /// A number field held something that is neither a number nor a distribution. Parse the value
 /// again as a distribution to say exactly what is wrong with it.
-fn param_diagnostic(path: &Path, text: &str, pos: Pos) -> Diagnostic {
+fn param_diagnostic(path: &Path, text: &str, pos: Pos, kind: FileKind) -> Diagnostic {
     let expected = "a number, or a distribution such as Uniform(min: 0.1, max: 0.3) \
                     (Fixed, Uniform, Triangular, Pert, Normal, Beta, LogNormal)";
     let Some(tree) = locate::read(text) else {
@@ -906,6 +971,7 @@ fn param_diagnostic(path: &Path, text: &str, pos: Pos) -> Diagnostic {
                     end: ron::error::Position { line, col },
                 },
             },
+            kind,
         );
         d = Diagnostic {
             message: format!("in a distribution: {}", inner_d.message),

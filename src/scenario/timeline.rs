@@ -19,9 +19,19 @@
 //! )
 //! ```
 
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
 
-use super::schema::Condition;
+use super::diagnostics::Diagnostics;
+use super::limits::MAX_FACTS;
+use super::load::{
+    FileKind, LoadOptions, located, parse_ron, read_limited, sha256_hex, utf8, without_bom,
+};
+use super::paths::{Loc, Seg};
+use super::schema::{Condition, Scenario};
+use super::validate::{Checker, Problem, is_valid_name, name_problem, one_of};
 
 /// An observed timeline: the scenario it tests and the dated facts of the crisis.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -186,4 +196,315 @@ pub fn day_number(date: &str) -> Result<i64, String> {
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     Ok(era * 146_097 + doe - 719_468)
+}
+
+/// The calendar date (`YYYY-MM-DD`) of a day number of [`day_number`] (days since 1970-01-01).
+///
+/// ```
+/// use brink::scenario::timeline::{date_of_day, day_number};
+/// assert_eq!(date_of_day(day_number("2016-02-29").unwrap()), "2016-02-29");
+/// assert_eq!(date_of_day(0), "1970-01-01");
+/// ```
+pub fn date_of_day(days: i64) -> String {
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A timeline file, in the words of its diagnostics.
+const TIMELINE: FileKind = FileKind {
+    noun: "timeline",
+    example: "Timeline(name: ..., scenario: ..., facts: [...])",
+    record: "Timeline",
+};
+
+/// A timeline read and self-checked, with the text its later diagnostics point into.
+#[derive(Debug, Clone)]
+pub struct LoadedTimeline {
+    /// The timeline, parsed and checked on its own ([`load_timeline`]).
+    pub timeline: Timeline,
+    /// The file it came from.
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, in hex.
+    pub hash: String,
+    /// The file's text (without a leading byte-order mark), which the diagnostics of
+    /// [`check_timeline`] point into.
+    pub text: String,
+}
+
+impl LoadedTimeline {
+    /// The scenario file the timeline names, resolved against the timeline file's folder (an
+    /// absolute `scenario` stays as it is).
+    ///
+    /// ```
+    /// use std::path::{Path, PathBuf};
+    /// use brink::scenario::timeline::{LoadedTimeline, Timeline};
+    /// let t = LoadedTimeline {
+    ///     timeline: Timeline {
+    ///         name: "case".into(),
+    ///         label: String::new(),
+    ///         scenario: "case.ron".into(),
+    ///         sources: vec![],
+    ///         facts: vec![],
+    ///     },
+    ///     path: PathBuf::from("scenarios/history/case.timeline.ron"),
+    ///     hash: String::new(),
+    ///     text: String::new(),
+    /// };
+    /// assert_eq!(t.scenario_path(), Path::new("scenarios/history/case.ron"));
+    /// let here = LoadedTimeline { path: PathBuf::from("case.timeline.ron"), ..t };
+    /// assert_eq!(here.scenario_path(), Path::new("case.ron"));
+    /// ```
+    pub fn scenario_path(&self) -> PathBuf {
+        let dir = self.path.parent().unwrap_or(Path::new(""));
+        dir.join(&self.timeline.scenario)
+    }
+}
+
+fn f(name: &'static str) -> Seg {
+    Seg::Field(name)
+}
+
+/// The place of a field of the fact at index `i`.
+fn fact_at(i: usize, path: &[&'static str]) -> Loc {
+    let mut loc = vec![f("facts"), Seg::Index(i)];
+    loc.extend(path.iter().map(|&n| f(n)));
+    loc
+}
+
+/// The dates of an observation: each with the field that holds it.
+fn dates(o: &Observed) -> Vec<(&'static str, &str)> {
+    match o {
+        Observed::Happened { date, until, .. } => {
+            let mut v = vec![("date", date.as_str())];
+            if let Some(u) = until {
+                v.push(("until", u.as_str()));
+            }
+            v
+        }
+        Observed::HappenedBy { date, .. }
+        | Observed::NotBy { date, .. }
+        | Observed::LevelOn { date, .. }
+        | Observed::RungOn { date, .. } => vec![("date", date.as_str())],
+    }
+}
+
+/// Reads and parses a timeline file and checks what needs no scenario: a valid case name and
+/// fact names (the naming rule of scenarios, [`is_valid_name`]), fact names unique, from one to
+/// [`MAX_FACTS`] facts, a non-empty `source` on every fact, dates of the form `YYYY-MM-DD` that
+/// exist, no `until` before its `date`, and a non-empty `scenario`. The file is read as
+/// scenarios are (size limit, UTF-8, byte-order mark, nesting limit), and every problem is
+/// returned at once, located in the file (the first 100).
+pub fn load_timeline(path: &Path, opts: LoadOptions) -> Result<LoadedTimeline, Diagnostics> {
+    let bytes = read_limited(path, opts, TIMELINE)?;
+    let hash = sha256_hex(&bytes);
+    let text = without_bom(utf8(path, &bytes, TIMELINE)?);
+    let timeline: Timeline = parse_ron(path, text, TIMELINE)?;
+    located(path, text, self_check(&timeline))?;
+    Ok(LoadedTimeline {
+        timeline,
+        path: path.to_path_buf(),
+        hash,
+        text: text.to_string(),
+    })
+}
+
+/// The problems of a timeline on its own (see [`load_timeline`]).
+fn self_check(t: &Timeline) -> Vec<Problem> {
+    let mut out = vec![];
+    if !is_valid_name(&t.name) {
+        out.push(Problem::new(
+            vec![f("name")],
+            format!("timeline name {:?} is not a valid name", t.name),
+            "a name of letters, digits, '_' or '-', starting with a letter, at most 64 characters",
+        ));
+    }
+    if t.scenario.trim().is_empty() {
+        out.push(Problem::new(
+            vec![f("scenario")],
+            "the timeline names no scenario",
+            "the scenario file it tests, relative to the timeline file (\"case.ron\")",
+        ));
+    }
+    if t.facts.is_empty() {
+        out.push(Problem::new(
+            vec![f("facts")],
+            "the timeline has no facts",
+            "at least one Fact(name: ..., observed: ..., source: ...)",
+        ));
+    } else if t.facts.len() > MAX_FACTS {
+        out.push(Problem::new(
+            vec![f("facts")],
+            format!("{} facts is more than the limit", t.facts.len()),
+            format!("at most {MAX_FACTS} facts"),
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for (i, fact) in t.facts.iter().enumerate() {
+        out.extend(name_problem(
+            fact_at(i, &["name"]),
+            "fact",
+            &fact.name,
+            &mut seen,
+        ));
+        if fact.source.trim().is_empty() {
+            out.push(Problem::new(
+                fact_at(i, &["source"]),
+                format!("fact {:?} has no source", fact.name),
+                "a source: where the fact comes from (a wire report, an official statement)",
+            ));
+        }
+        let mut days = vec![];
+        for (field, date) in dates(&fact.observed) {
+            match day_number(date) {
+                Ok(d) => days.push(d),
+                Err(e) => out.push(Problem::new(
+                    fact_at(i, &["observed", field]),
+                    format!("{field} {e}"),
+                    "a date that exists, written YYYY-MM-DD",
+                )),
+            }
+        }
+        if let (
+            Observed::Happened {
+                date,
+                until: Some(until),
+                ..
+            },
+            [from, to],
+        ) = (&fact.observed, days.as_slice())
+            && to < from
+        {
+            out.push(Problem::new(
+                fact_at(i, &["observed", "until"]),
+                format!("until {until:?} is before date {date:?}"),
+                format!("a date on or after {date}"),
+            ));
+        }
+    }
+    out
+}
+
+/// Checks a loaded timeline against the scenario it tests, every problem located in the
+/// timeline file: the scenario has a `start_date` and a `step_unit` of day or week; every date
+/// falls in a step from 0 to the horizon less one; every name the facts use is the scenario's
+/// (outcomes, acts, events, measures with their levels, rungs, and the names of conditions).
+pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostics> {
+    let mut c = Checker::new(s);
+    let no_events = BTreeSet::new();
+    // The scenario's calendar: its first day, days per step and last day.
+    let calendar = match (&s.start_date, s.step_unit.as_str()) {
+        (None, _) => {
+            c.problems.push(Problem::new(
+                vec![f("scenario")],
+                format!(
+                    "the scenario {:?} has no start_date, so the timeline's dates have no step",
+                    s.name
+                ),
+                "a scenario with a start_date: \"YYYY-MM-DD\"",
+            ));
+            None
+        }
+        (Some(start), unit) => match (step_of_date(start, start, unit), day_number(start)) {
+            (Ok(_), Ok(first)) => {
+                let per_step = if matches!(unit, "week" | "weeks") {
+                    7
+                } else {
+                    1
+                };
+                let last = first + s.horizon.max(1) * per_step - 1;
+                Some((start.as_str(), unit, date_of_day(first), date_of_day(last)))
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                c.problems.push(Problem::new(
+                    vec![f("scenario")],
+                    format!("the scenario {:?}: {e}", s.name),
+                    "a scenario with a start_date and a step_unit of \"day\" or \"week\"",
+                ));
+                None
+            }
+        },
+    };
+    for (i, fact) in t.timeline.facts.iter().enumerate() {
+        if let Some((start, unit, first, last)) = &calendar {
+            for (field, date) in dates(&fact.observed) {
+                let Ok(step) = step_of_date(date, start, unit) else {
+                    continue;
+                };
+                let when = if step < 0 {
+                    "before the scenario's first date"
+                } else if step >= s.horizon {
+                    "after the scenario's last date"
+                } else {
+                    continue;
+                };
+                c.problems.push(Problem::new(
+                    fact_at(i, &["observed", field]),
+                    format!("{field} {date} is {when} (it runs from {first} to {last})"),
+                    format!(
+                        "a date from {first} to {last} (steps 0 to {} of {:?})",
+                        s.horizon - 1,
+                        s.name
+                    ),
+                ));
+            }
+        }
+        match &fact.observed {
+            Observed::Happened { what, .. }
+            | Observed::HappenedBy { what, .. }
+            | Observed::NotBy { what, .. } => target(
+                &mut c,
+                s,
+                fact_at(i, &["observed", "what"]),
+                what,
+                &no_events,
+            ),
+            Observed::LevelOn { measure, level, .. } => c.lever_level_at(
+                (
+                    fact_at(i, &["observed", "measure"]),
+                    fact_at(i, &["observed", "level"]),
+                ),
+                measure,
+                i64::from(*level),
+                true,
+            ),
+            Observed::RungOn { rung, .. } => c.rung_ref(fact_at(i, &["observed", "rung"]), rung),
+        }
+    }
+    located(&t.path, &t.text, c.problems)
+}
+
+/// Checks a target's names against the scenario; `loc` is the target's place.
+fn target(c: &mut Checker, s: &Scenario, loc: Loc, what: &Target, no_events: &BTreeSet<&str>) {
+    let arg = |k: usize| {
+        let mut l = loc.clone();
+        l.push(Seg::Index(k));
+        l
+    };
+    match what {
+        Target::Outcome(name) => {
+            if !s.outcomes.iter().any(|o| &o.name == name) {
+                c.problems.push(Problem::new(
+                    arg(0),
+                    format!("unknown outcome {name:?}"),
+                    one_of("outcomes", s.outcomes.iter().map(|o| o.name.as_str())),
+                ));
+            }
+        }
+        Target::Act(name) => c.act_ref(arg(0), name),
+        Target::Event(name) => c.event_ref(arg(0), name, no_events),
+        Target::Reached(m, level) | Target::Lifted(m, level) => {
+            c.lever_level_at((arg(0), arg(1)), m, i64::from(*level), false)
+        }
+        Target::Rung(r) => c.rung_ref(arg(0), r),
+        Target::Condition(cond) => c.condition(arg(0), cond, no_events),
+    }
 }

@@ -21,6 +21,18 @@ pub struct Problem {
     pub at_key: bool,
 }
 
+impl Problem {
+    /// A problem with the value at `loc`.
+    pub(crate) fn new(loc: Loc, message: impl Into<String>, expected: impl Into<String>) -> Self {
+        Problem {
+            loc,
+            message: message.into(),
+            expected: Some(expected.into()).filter(|e: &String| !e.is_empty()),
+            at_key: false,
+        }
+    }
+}
+
 fn fmt_range((lo, hi): (f64, f64)) -> String {
     match (lo.is_finite(), hi.is_finite()) {
         (true, true) => format!("a number from {lo} to {hi}"),
@@ -225,9 +237,11 @@ pub fn is_valid_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-struct Checker<'s> {
+/// Checks references to a scenario's names, collecting the problems: the scenario's own
+/// validation, and the files that refer to a scenario (a timeline's facts).
+pub(crate) struct Checker<'s> {
     s: &'s Scenario,
-    problems: Vec<Problem>,
+    pub(crate) problems: Vec<Problem>,
     actors: BTreeSet<&'s str>,
     relations: BTreeSet<(&'s str, &'s str)>,
     /// Rung names in ladder order (for messages) and as a set (for look-ups).
@@ -251,7 +265,8 @@ fn ix(i: usize) -> Seg {
     Seg::Index(i)
 }
 
-fn one_of<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -> String {
+/// What was expected, for a message: "one of the actors: a, b, c" (the first twelve).
+pub(crate) fn one_of<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -> String {
     // Only the first few are shown: a hostile file may hold many names and many mistakes.
     let mut list: Vec<&str> = names.into_iter().take(13).collect();
     if list.is_empty() {
@@ -263,14 +278,82 @@ fn one_of<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -> String {
     }
 }
 
-impl<'s> Checker<'s> {
-    fn problem(&mut self, loc: Loc, message: impl Into<String>, expected: impl Into<String>) {
-        self.problems.push(Problem {
+/// A name that is not valid ([`is_valid_name`]) or already in `seen` (which it joins), of a
+/// `kind` of thing ("actor"), at `loc`.
+pub(crate) fn name_problem(
+    loc: Loc,
+    kind: &str,
+    name: &str,
+    seen: &mut BTreeSet<String>,
+) -> Option<Problem> {
+    if !is_valid_name(name) {
+        Some(Problem::new(
             loc,
-            message: message.into(),
-            expected: Some(expected.into()).filter(|e: &String| !e.is_empty()),
-            at_key: false,
-        });
+            format!("{kind} name {name:?} is not a valid name"),
+            "a name of letters, digits, '_' or '-', starting with a letter, at most 64 characters",
+        ))
+    } else if !seen.insert(name.to_string()) {
+        Some(Problem::new(
+            loc,
+            format!("duplicate {kind} name {name:?}"),
+            format!("{} {kind} name not used before", article(kind)),
+        ))
+    } else {
+        None
+    }
+}
+
+impl<'s> Checker<'s> {
+    /// A checker of references to the names of `s`, with no problem found yet.
+    pub(crate) fn new(s: &'s Scenario) -> Self {
+        Checker {
+            s,
+            problems: vec![],
+            actors: s.actors.iter().map(|a| a.name.as_str()).collect(),
+            relations: s
+                .relations
+                .iter()
+                .map(|r| (r.from.as_str(), r.to.as_str()))
+                .collect(),
+            rungs: s.ladder.iter().map(|r| r.name.as_str()).collect(),
+            rung_set: s.ladder.iter().map(|r| r.name.as_str()).collect(),
+            measures: s
+                .levers
+                .iter()
+                .filter_map(|l| match l {
+                    Lever::Measure(m) => Some((m.name.as_str(), m.levels.len())),
+                    Lever::Act(_) => None,
+                })
+                .collect(),
+            acts: s
+                .levers
+                .iter()
+                .filter_map(|l| match l {
+                    Lever::Act(a) => Some(a.name.as_str()),
+                    Lever::Measure(_) => None,
+                })
+                .collect(),
+            events: s.events.iter().map(|e| e.name.as_str()).collect(),
+            pressures: s.pressures.iter().map(|p| p.name.as_str()).collect(),
+            added_events: s
+                .variants
+                .iter()
+                .flat_map(|v| v.add_events.iter().map(|e| e.name.as_str()))
+                .collect(),
+            branches: s
+                .events
+                .iter()
+                .chain(s.variants.iter().flat_map(|v| v.add_events.iter()))
+                .map(|e| {
+                    let names = e.branches.iter().map(|b| b.name.as_str()).collect();
+                    (e.name.as_str(), names)
+                })
+                .collect(),
+        }
+    }
+
+    fn problem(&mut self, loc: Loc, message: impl Into<String>, expected: impl Into<String>) {
+        self.problems.push(Problem::new(loc, message, expected));
     }
 
     /// Marks the last problem as being about the key of its map entry.
@@ -290,18 +373,8 @@ impl<'s> Checker<'s> {
     }
 
     fn name(&mut self, loc: Loc, kind: &str, name: &str, seen: &mut BTreeSet<String>) {
-        if !is_valid_name(name) {
-            self.problem(
-                loc,
-                format!("{kind} name {name:?} is not a valid name"),
-                "a name of letters, digits, '_' or '-', starting with a letter, at most 64 characters",
-            );
-        } else if !seen.insert(name.to_string()) {
-            self.problem(
-                loc,
-                format!("duplicate {kind} name {name:?}"),
-                format!("{} {kind} name not used before", article(kind)),
-            );
+        if let Some(p) = name_problem(loc, kind, name, seen) {
+            self.problems.push(p);
         }
     }
 
@@ -325,14 +398,28 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn rung_ref(&mut self, loc: Loc, name: &str) {
+    /// A rung of the ladder, by name.
+    pub(crate) fn rung_ref(&mut self, loc: Loc, name: &str) {
         if !self.rung_set.contains(name) {
             let list = one_of("rungs", self.rungs.iter().copied());
             self.problem(loc, format!("unknown rung {name:?}"), list);
         }
     }
 
+    /// A measure and one of its levels (from 1, or from 0 with `allow_zero`), both at `loc`.
     fn lever_level(&mut self, loc: Loc, lever: &str, level: i64, allow_zero: bool) {
+        self.lever_level_at((loc.clone(), loc), lever, level, allow_zero);
+    }
+
+    /// A measure and one of its levels (from 1, or from 0 with `allow_zero`): a problem with
+    /// the measure is placed at the first place, one with the level at the second.
+    pub(crate) fn lever_level_at(
+        &mut self,
+        (loc, level_loc): (Loc, Loc),
+        lever: &str,
+        level: i64,
+        allow_zero: bool,
+    ) {
         match self.measures.get(lever) {
             None if self.acts.contains(lever) => self.problem(
                 loc,
@@ -347,7 +434,7 @@ impl<'s> Checker<'s> {
                 let lo = if allow_zero { 0 } else { 1 };
                 if level < lo || level > n as i64 {
                     self.problem(
-                        loc,
+                        level_loc,
                         format!("{lever:?} has no level {level}"),
                         format!("a level from {lo} to {n}"),
                     );
@@ -366,7 +453,25 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn condition(&mut self, loc: Loc, c: &Condition, extra_events: &BTreeSet<&str>) {
+    /// An event, by name: the scenario's, those a variant adds, or one of `extra_events`.
+    pub(crate) fn event_ref(&mut self, loc: Loc, e: &str, extra_events: &BTreeSet<&str>) {
+        if !self.events.contains(e) && !extra_events.contains(e) && !self.added_events.contains(e) {
+            let list = one_of("events", self.events.iter().copied());
+            self.problem(loc, format!("unknown event {e:?}"), list);
+        }
+    }
+
+    /// An act (a lever of kind act), by name.
+    pub(crate) fn act_ref(&mut self, loc: Loc, a: &str) {
+        if !self.acts.contains(a) {
+            let list = one_of("acts", self.acts.iter().copied());
+            self.problem(loc, format!("unknown act {a:?}"), list);
+        }
+    }
+
+    /// A condition at `loc`: every name it refers to, every window and step range. Conditions
+    /// may name the events of `extra_events` too.
+    pub(crate) fn condition(&mut self, loc: Loc, c: &Condition, extra_events: &BTreeSet<&str>) {
         let mut at0 = loc.clone();
         at0.push(ix(0));
         match c {
@@ -378,13 +483,7 @@ impl<'s> Checker<'s> {
             }
             Condition::LevelAtLeast(lever, level) => self.lever_level(at0, lever, *level, false),
             Condition::EventOccurred(e) | Condition::EventWithin(e, _) => {
-                if !self.events.contains(e.as_str())
-                    && !extra_events.contains(e.as_str())
-                    && !self.added_events.contains(e.as_str())
-                {
-                    let list = one_of("events", self.events.iter().copied());
-                    self.problem(at0, format!("unknown event {e:?}"), list);
-                }
+                self.event_ref(at0, e, extra_events);
                 if let Condition::EventWithin(_, n) = c {
                     let mut l = loc.clone();
                     l.push(ix(1));
@@ -392,10 +491,7 @@ impl<'s> Checker<'s> {
                 }
             }
             Condition::ActWithin(a, _) | Condition::ActOccurred(a) => {
-                if !self.acts.contains(a.as_str()) {
-                    let list = one_of("acts", self.acts.iter().copied());
-                    self.problem(at0, format!("unknown act {a:?}"), list);
-                }
+                self.act_ref(at0, a);
                 if let Condition::ActWithin(_, n) = c {
                     let mut l = loc.clone();
                     l.push(ix(1));
@@ -635,50 +731,7 @@ impl<'s> Checker<'s> {
 
 /// Checks a parsed scenario; returns every problem found.
 pub fn validate(s: &Scenario) -> Vec<Problem> {
-    let mut c = Checker {
-        s,
-        problems: vec![],
-        actors: s.actors.iter().map(|a| a.name.as_str()).collect(),
-        relations: s
-            .relations
-            .iter()
-            .map(|r| (r.from.as_str(), r.to.as_str()))
-            .collect(),
-        rungs: s.ladder.iter().map(|r| r.name.as_str()).collect(),
-        rung_set: s.ladder.iter().map(|r| r.name.as_str()).collect(),
-        measures: s
-            .levers
-            .iter()
-            .filter_map(|l| match l {
-                Lever::Measure(m) => Some((m.name.as_str(), m.levels.len())),
-                Lever::Act(_) => None,
-            })
-            .collect(),
-        acts: s
-            .levers
-            .iter()
-            .filter_map(|l| match l {
-                Lever::Act(a) => Some(a.name.as_str()),
-                Lever::Measure(_) => None,
-            })
-            .collect(),
-        events: s.events.iter().map(|e| e.name.as_str()).collect(),
-        pressures: s.pressures.iter().map(|p| p.name.as_str()).collect(),
-        added_events: s
-            .variants
-            .iter()
-            .flat_map(|v| v.add_events.iter().map(|e| e.name.as_str()))
-            .collect(),
-        branches: s
-            .events
-            .iter()
-            .chain(s.variants.iter().flat_map(|v| v.add_events.iter()))
-            .map(|e| {
-                let names = e.branches.iter().map(|b| b.name.as_str()).collect();
-                (e.name.as_str(), names)
-            })
-            .collect(),
-    };
+    let mut c = Checker::new(s);
 
     // The scenario as a whole.
     if s.name.trim().is_empty() {
@@ -699,7 +752,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         );
     }
     if let Some(d) = &s.start_date
-        && !is_iso_date(d)
+        && super::timeline::day_number(d).is_err()
     {
         c.problem(
             vec![f("start_date")],
@@ -1258,28 +1311,6 @@ fn article(word: &str) -> &'static str {
         "an"
     } else {
         "a"
-    }
-}
-
-fn is_iso_date(d: &str) -> bool {
-    let b = d.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| d.get(r).and_then(|x| x.parse::<u32>().ok());
-    match (num(0..4), num(5..7), num(8..10)) {
-        (Some(y), Some(m), Some(day)) => {
-            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-            let days = match m {
-                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-                4 | 6 | 9 | 11 => 30,
-                2 if leap => 29,
-                2 => 28,
-                _ => return false,
-            };
-            (1..=days).contains(&day)
-        }
-        _ => false,
     }
 }
 

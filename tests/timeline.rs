@@ -1,0 +1,591 @@
+//! Observed timelines: loading (`load_timeline`: the file on its own) and checking against the
+//! scenario they test (`check_timeline`). Every mistake must be refused with a diagnostic at the
+//! exact line and column of the offending text, saying what is wrong and what was expected.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use brink::scenario::timeline::{LoadedTimeline, check_timeline, load_timeline};
+use brink::scenario::{self, Diagnostic, Diagnostics, LoadOptions};
+
+/// A timeline of the tutorial scenario (start 2025-01-06, weeks, horizon 52: its last date is
+/// 2026-01-04) with every kind of fact and target.
+const GOOD: &str = r#"// A made-up history of the tutorial's crisis.
+Timeline(
+    name: "tutorial_case",
+    label: "The tutorial, as it happened",
+    scenario: "tutorial.ron",
+    sources: ["invented for the test"],
+    facts: [
+        Fact(
+            name: "rupture",
+            label: "Relations broken",
+            observed: Happened(what: Outcome("rupture"), date: "2025-03-03", until: "2025-03-31", tolerance: 1),
+            source: "test wire, 3 March 2025",
+        ),
+        Fact(name: "apology", observed: HappenedBy(what: Act("apology"), date: "2025-06-02"), source: "test"),
+        Fact(name: "no_incident", observed: NotBy(what: Event("border_incident"), date: "2025-02-03"), source: "test"),
+        Fact(name: "visa", observed: Happened(what: Reached("visa_regime", 2), date: "2025-04-07"), source: "test"),
+        Fact(name: "ban_lifted", observed: HappenedBy(what: Lifted("import_ban", 1), date: "2026-01-04"), source: "test"),
+        Fact(name: "confrontation", observed: Happened(what: Rung("confrontation"), date: "2025-01-06"), source: "test"),
+        Fact(name: "both", observed: HappenedBy(what: Condition(All([ActOccurred("apology"), LevelAtLeast("import_ban", 1)])), date: "2025-12-01"), source: "test"),
+        Fact(name: "no_visa_yet", observed: LevelOn(measure: "visa_regime", level: 0, date: "2025-01-06"), source: "test"),
+        Fact(name: "friction", observed: RungOn(rung: "friction", date: "2025-05-05"), source: "test"),
+    ],
+)
+"#;
+
+/// A scratch folder holding a copy of the tutorial scenario.
+fn folder(name: &str) -> PathBuf {
+    let dir = common::scratch(name);
+    std::fs::copy(
+        common::repo("scenarios/examples/tutorial.ron"),
+        dir.join("tutorial.ron"),
+    )
+    .expect("cannot copy the tutorial");
+    dir
+}
+
+/// Writes `bytes` as a timeline file in a fresh scratch folder and loads it.
+fn load_bytes(name: &str, bytes: &[u8]) -> (PathBuf, Result<LoadedTimeline, Diagnostics>) {
+    let path = folder(name).join("case.timeline.ron");
+    std::fs::write(&path, bytes).expect("cannot write the timeline");
+    let r = load_timeline(&path, LoadOptions::default());
+    (path, r)
+}
+
+/// Loads a timeline text and checks it against the scenario it names.
+fn load_and_check(name: &str, text: &str) -> Result<LoadedTimeline, Diagnostics> {
+    let (_, r) = load_bytes(name, text.as_bytes());
+    let t = r?;
+    let s = scenario::load(&t.scenario_path(), LoadOptions::default())
+        .unwrap_or_else(|d| panic!("the scenario does not load: {d}"));
+    check_timeline(&t, &s.scenario)?;
+    Ok(t)
+}
+
+/// The good timeline with `from` replaced by `to` (which must occur once).
+fn with(from: &str, to: &str) -> String {
+    assert_eq!(GOOD.matches(from).count(), 1, "{from:?} must occur once");
+    GOOD.replace(from, to)
+}
+
+/// The 1-based line and column (in characters) of the only occurrence of `needle` in `text`.
+fn at(text: &str, needle: &str) -> (usize, usize) {
+    assert_eq!(
+        text.matches(needle).count(),
+        1,
+        "{needle:?} must occur once"
+    );
+    let before = &text[..text.find(needle).unwrap()];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
+    (line, col)
+}
+
+/// The only diagnostic of a failed load or check.
+fn only<T>(r: Result<T, Diagnostics>) -> Diagnostic {
+    let Err(d) = r else {
+        panic!("the timeline was accepted")
+    };
+    assert_eq!(d.0.len(), 1, "one problem expected:\n{d}");
+    d.0.into_iter().next().unwrap()
+}
+
+/// Asserts that a diagnostic is at `pos`, and that its message and what it expected contain
+/// the given fragments.
+fn assert_diag(d: &Diagnostic, pos: (usize, usize), message: &str, expected: &str) {
+    assert_eq!((d.line, d.col), pos, "wrong place:\n{d}");
+    assert!(d.message.contains(message), "wrong message:\n{d}");
+    let e = d.expected.as_deref().unwrap_or("");
+    assert!(e.contains(expected), "wrong expectation:\n{d}");
+}
+
+/// A mistake the check against the scenario finds: `from` replaced by `to`, refused at the
+/// place of `needle` (within `to`).
+fn check_fails(name: &str, from: &str, to: &str, needle: &str, message: &str, expected: &str) {
+    let text = with(from, to);
+    let d = only(load_and_check(name, &text));
+    assert_diag(&d, at(&text, needle), message, expected);
+    assert!(d.file.ends_with("case.timeline.ron"), "{d}");
+    assert!(!d.line_text.is_empty(), "{d}");
+}
+
+/// A mistake loading finds on its own, as `check_fails`.
+fn load_fails(name: &str, from: &str, to: &str, needle: &str, message: &str, expected: &str) {
+    let text = with(from, to);
+    let (path, r) = load_bytes(name, text.as_bytes());
+    let d = only(r);
+    assert_eq!(d.file, path);
+    assert_diag(&d, at(&text, needle), message, expected);
+}
+
+#[test]
+fn good_timeline_loads_and_checks() {
+    let t = load_and_check("good", GOOD).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(t.timeline.name, "tutorial_case");
+    assert_eq!(t.timeline.facts.len(), 9);
+    assert_eq!(t.text, GOOD);
+    assert_eq!(t.hash, scenario::sha256_hex(GOOD.as_bytes()));
+    assert!(t.path.ends_with("case.timeline.ron"));
+    assert_eq!(
+        t.scenario_path(),
+        t.path.parent().unwrap().join("tutorial.ron")
+    );
+}
+
+#[test]
+fn byte_order_mark_is_not_part_of_the_text() {
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(GOOD.as_bytes());
+    let (_, r) = load_bytes("bom", &bytes);
+    let t = r.unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(t.text, GOOD);
+    assert_eq!(t.hash, scenario::sha256_hex(&bytes));
+}
+
+#[test]
+fn scenario_path_resolves_against_the_timeline_folder() {
+    let (path, r) = load_bytes("resolve", GOOD.as_bytes());
+    let t = r.unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(
+        t.scenario_path(),
+        path.parent().unwrap().join("tutorial.ron")
+    );
+    let relative = LoadedTimeline {
+        path: PathBuf::from("scenarios/history/case.timeline.ron"),
+        ..t
+    };
+    assert_eq!(
+        relative.scenario_path(),
+        Path::new("scenarios/history/tutorial.ron")
+    );
+}
+
+#[test]
+fn unknown_outcome() {
+    check_fails(
+        "unknown_outcome",
+        r#"Outcome("rupture")"#,
+        r#"Outcome("ruptur")"#,
+        r#""ruptur""#,
+        "unknown outcome \"ruptur\"",
+        "one of the outcomes: rupture, lasting_rupture, visa_imposed",
+    );
+}
+
+#[test]
+fn unknown_act_event_and_rung() {
+    check_fails(
+        "unknown_act",
+        r#"Act("apology")"#,
+        r#"Act("apologie")"#,
+        r#""apologie""#,
+        "unknown act \"apologie\"",
+        "one of the acts: ",
+    );
+    check_fails(
+        "unknown_event",
+        r#"Event("border_incident")"#,
+        r#"Event("incident")"#,
+        r#""incident""#,
+        "unknown event \"incident\"",
+        "one of the events: ",
+    );
+    check_fails(
+        "unknown_rung",
+        r#"rung: "friction""#,
+        r#"rung: "frixion""#,
+        r#""frixion""#,
+        "unknown rung \"frixion\"",
+        "one of the rungs: calm, friction, confrontation, rupture",
+    );
+    check_fails(
+        "unknown_target_rung",
+        r#"Rung("confrontation")"#,
+        r#"Rung("war")"#,
+        r#""war""#,
+        "unknown rung \"war\"",
+        "one of the rungs: calm, friction",
+    );
+}
+
+#[test]
+fn level_out_of_range() {
+    check_fails(
+        "reached_level",
+        r#"Reached("visa_regime", 2)"#,
+        r#"Reached("visa_regime", 3)"#,
+        "3)",
+        "\"visa_regime\" has no level 3",
+        "a level from 1 to 2",
+    );
+    check_fails(
+        "lifted_level_zero",
+        r#"Lifted("import_ban", 1)"#,
+        r#"Lifted("import_ban", 0)"#,
+        "0)",
+        "\"import_ban\" has no level 0",
+        "a level from 1 to 2",
+    );
+    check_fails(
+        "level_on",
+        "level: 0,",
+        "level: 7,",
+        "7,",
+        "\"visa_regime\" has no level 7",
+        "a level from 0 to 2",
+    );
+}
+
+#[test]
+fn measure_names_must_be_measures() {
+    check_fails(
+        "act_as_measure",
+        r#"measure: "visa_regime""#,
+        r#"measure: "apology""#,
+        r#""apology", level"#,
+        "\"apology\" is an act, which has no levels",
+        "one of the measures: ",
+    );
+    check_fails(
+        "unknown_measure",
+        r#"Reached("visa_regime", 2)"#,
+        r#"Reached("visas", 2)"#,
+        r#""visas""#,
+        "unknown measure \"visas\"",
+        "one of the measures: ",
+    );
+}
+
+#[test]
+fn conditions_are_checked_by_the_scenario_validator() {
+    check_fails(
+        "condition",
+        r#"LevelAtLeast("import_ban", 1)"#,
+        r#"LevelAtLeast("import_bann", 1)"#,
+        r#""import_bann""#,
+        "unknown measure \"import_bann\"",
+        "one of the measures: ",
+    );
+    check_fails(
+        "condition_empty",
+        r#"All([ActOccurred("apology"), LevelAtLeast("import_ban", 1)])"#,
+        "All([])",
+        "All([])",
+        "empty All([]) or Any([])",
+        "at least one condition",
+    );
+}
+
+#[test]
+fn date_before_start() {
+    check_fails(
+        "before_start",
+        r#"date: "2025-02-03""#,
+        r#"date: "2024-12-30""#,
+        r#""2024-12-30""#,
+        "date 2024-12-30 is before the scenario's first date (it runs from 2025-01-06 to 2026-01-04)",
+        "a date from 2025-01-06 to 2026-01-04 (steps 0 to 51",
+    );
+}
+
+#[test]
+fn date_after_horizon() {
+    check_fails(
+        "after_horizon",
+        r#"date: "2026-01-04""#,
+        r#"date: "2026-01-05""#,
+        r#""2026-01-05""#,
+        "date 2026-01-05 is after the scenario's last date (it runs from 2025-01-06 to 2026-01-04)",
+        "a date from 2025-01-06 to 2026-01-04",
+    );
+    check_fails(
+        "until_after_horizon",
+        r#"until: "2025-03-31""#,
+        r#"until: "2027-03-31""#,
+        r#""2027-03-31""#,
+        "until 2027-03-31 is after the scenario's last date",
+        "a date from 2025-01-06 to 2026-01-04",
+    );
+}
+
+#[test]
+fn scenario_without_start_date() {
+    let dir = folder("no_start_date");
+    std::fs::copy(
+        common::repo("scenarios/examples/richardson.ron"),
+        dir.join("richardson.ron"),
+    )
+    .unwrap();
+    let text = GOOD.replace("tutorial.ron", "richardson.ron");
+    let path = dir.join("case.timeline.ron");
+    std::fs::write(&path, &text).unwrap();
+    let t = load_timeline(&path, LoadOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let s = scenario::load(&t.scenario_path(), LoadOptions::default()).unwrap();
+    let Err(d) = check_timeline(&t, &s.scenario) else {
+        panic!("accepted a scenario without a start date")
+    };
+    // The missing start date comes first (at `scenario`); the names follow.
+    let first = &d.0[0];
+    assert_diag(
+        first,
+        at(&text, r#""richardson.ron""#),
+        "has no start_date",
+        "a scenario with a start_date",
+    );
+}
+
+#[test]
+fn malformed_date() {
+    load_fails(
+        "impossible_date",
+        r#"date: "2025-06-02""#,
+        r#"date: "2016-02-30""#,
+        r#""2016-02-30""#,
+        "that month has no day 30",
+        "a date that exists, written YYYY-MM-DD",
+    );
+    load_fails(
+        "not_a_date",
+        r#"date: "2025-06-02""#,
+        r#"date: "2 June 2025""#,
+        r#""2 June 2025""#,
+        "is not a date of the form YYYY-MM-DD",
+        "YYYY-MM-DD",
+    );
+}
+
+#[test]
+fn until_before_date() {
+    load_fails(
+        "until_before_date",
+        r#"until: "2025-03-31""#,
+        r#"until: "2025-03-02""#,
+        r#""2025-03-02""#,
+        "until \"2025-03-02\" is before date \"2025-03-03\"",
+        "a date on or after 2025-03-03",
+    );
+}
+
+#[test]
+fn duplicate_fact_name() {
+    let text = with(r#"Fact(name: "visa","#, r#"Fact(name: "apology","#);
+    let (_, r) = load_bytes("duplicate_fact", text.as_bytes());
+    let d = only(r);
+    assert_diag(
+        &d,
+        at(&text, r#""apology", observed: Happened(what: Reached"#),
+        "duplicate fact name \"apology\"",
+        "a fact name not used before",
+    );
+}
+
+#[test]
+fn invalid_names() {
+    load_fails(
+        "bad_fact_name",
+        r#"name: "no_incident""#,
+        r#"name: "no incident""#,
+        r#""no incident""#,
+        "fact name \"no incident\" is not a valid name",
+        "letters, digits",
+    );
+    load_fails(
+        "bad_case_name",
+        r#"name: "tutorial_case""#,
+        r#"name: "1case""#,
+        r#""1case""#,
+        "timeline name \"1case\" is not a valid name",
+        "starting with a letter",
+    );
+}
+
+#[test]
+fn missing_source() {
+    // Left out: the fact itself is pointed at.
+    let text = with(
+        r#"Fact(name: "friction", observed: RungOn(rung: "friction", date: "2025-05-05"), source: "test"),"#,
+        r#"Fact(name: "friction", observed: RungOn(rung: "friction", date: "2025-05-05")),"#,
+    );
+    let (_, r) = load_bytes("missing_source", text.as_bytes());
+    let d = only(r);
+    assert_diag(
+        &d,
+        at(&text, r#"Fact(name: "friction""#),
+        "fact \"friction\" has no source",
+        "a source",
+    );
+    // Empty or blank: the string is.
+    load_fails(
+        "empty_source",
+        r#"source: "test wire, 3 March 2025""#,
+        r#"source: "  ""#,
+        r#""  ""#,
+        "fact \"rupture\" has no source",
+        "a source",
+    );
+}
+
+#[test]
+fn empty_scenario_and_no_facts() {
+    load_fails(
+        "empty_scenario",
+        r#"scenario: "tutorial.ron""#,
+        r#"scenario: """#,
+        r#""""#,
+        "the timeline names no scenario",
+        "the scenario file it tests",
+    );
+    let text = r#"Timeline(name: "x", scenario: "a.ron", facts: [])"#;
+    let (_, r) = load_bytes("no_facts", text.as_bytes());
+    assert_diag(
+        &only(r),
+        (1, 47),
+        "the timeline has no facts",
+        "at least one Fact",
+    );
+}
+
+#[test]
+fn every_problem_at_once() {
+    let text = with(r#"date: "2025-06-02""#, r#"date: "2016-02-30""#)
+        .replace(r#"source: "test"),"#, r#"source: ""),"#);
+    let (_, r) = load_bytes("all_at_once", text.as_bytes());
+    let Err(d) = r else { panic!("accepted") };
+    // Eight empty sources and one impossible date, in the file's order.
+    assert_eq!(d.0.len(), 9, "{d}");
+    assert!(
+        d.0.windows(2)
+            .all(|w| (w[0].line, w[0].col) <= (w[1].line, w[1].col))
+    );
+    assert!(d.to_string().contains("9 problems found"), "{d}");
+}
+
+#[test]
+fn ron_syntax_error() {
+    // A missing `:` after a field name.
+    let text = with(r#"date: "2025-04-07""#, r#"date "2025-04-07""#);
+    let (_, r) = load_bytes("syntax", text.as_bytes());
+    let d = only(r);
+    assert_diag(
+        &d,
+        at(&text, r#""2025-04-07""#),
+        "unexpected",
+        "`:` after `date`",
+    );
+    // A missing comma between facts.
+    let text = with(
+        r#"source: "test"),
+        Fact(name: "confrontation""#,
+        r#"source: "test")
+        Fact(name: "confrontation""#,
+    );
+    let (_, r) = load_bytes("missing_comma", text.as_bytes());
+    let d = only(r);
+    assert_diag(
+        &d,
+        at(&text, r#"Fact(name: "confrontation""#),
+        "unexpected `Fact`",
+        "`,` or `]`",
+    );
+    // Text after the timeline.
+    let text = format!("{GOOD}extra\n");
+    let (_, r) = load_bytes("trailing", text.as_bytes());
+    let d = only(r);
+    assert_diag(
+        &d,
+        (GOOD.lines().count() + 1, 1),
+        "after the end of the timeline",
+        "nothing after the closing `)` of `Timeline(...)`",
+    );
+}
+
+#[test]
+fn unknown_field_and_kind() {
+    load_fails(
+        "unknown_field",
+        r#"source: "test wire, 3 March 2025""#,
+        r#"sorce: "test wire, 3 March 2025""#,
+        "sorce",
+        "unknown field `sorce`",
+        "one of the fields `name`, `label`, `observed`, `source`",
+    );
+    load_fails(
+        "unknown_kind",
+        r#"Outcome("rupture")"#,
+        r#"Outcom("rupture")"#,
+        "Outcom(",
+        "unknown kind `Outcom`",
+        "`Outcome`, `Act`, `Event`",
+    );
+}
+
+#[test]
+fn empty_file() {
+    for (name, text) in [
+        ("empty", ""),
+        ("blank", "  \n\n"),
+        ("comments", "// nothing\n"),
+    ] {
+        let (_, r) = load_bytes(name, text.as_bytes());
+        let d = only(r);
+        assert_diag(&d, (1, 1), "the file", "a timeline: Timeline(");
+    }
+}
+
+#[test]
+fn not_utf8() {
+    let mut bytes = b"Timeline(\n    name: \"ab".to_vec();
+    bytes.extend([0xff, 0xfe]);
+    bytes.extend(b"\",\n)");
+    let (_, r) = load_bytes("not_utf8", &bytes);
+    let d = only(r);
+    assert_diag(
+        &d,
+        (2, 14),
+        "not valid UTF-8",
+        "a UTF-8 text file (timeline files are RON text)",
+    );
+}
+
+#[test]
+fn file_over_the_size_limit() {
+    let path = folder("too_large").join("case.timeline.ron");
+    std::fs::write(&path, GOOD).unwrap();
+    let opts = LoadOptions {
+        max_file_bytes: GOOD.len() as u64 - 1,
+    };
+    let d = only(load_timeline(&path, opts));
+    assert_diag(
+        &d,
+        (1, 1),
+        &format!("larger than the limit of {} bytes", GOOD.len() - 1),
+        "a smaller timeline file",
+    );
+    let opts = LoadOptions {
+        max_file_bytes: GOOD.len() as u64,
+    };
+    assert!(load_timeline(&path, opts).is_ok());
+}
+
+#[test]
+fn missing_file() {
+    let path = common::scratch("missing").join("none.timeline.ron");
+    let d = only(load_timeline(&path, LoadOptions::default()));
+    assert_diag(&d, (1, 1), "cannot read", "a readable timeline file");
+}
+
+#[test]
+fn too_deep() {
+    let deep = format!(
+        "{}RungAtLeast(\"calm\"){}",
+        "Not(".repeat(70),
+        ")".repeat(70)
+    );
+    let text = with(r#"Rung("confrontation")"#, &format!("Condition({deep})"));
+    let (_, r) = load_bytes("too_deep", text.as_bytes());
+    let d = only(r);
+    assert!(d.message.contains("nest more than 64"), "{d}");
+}

@@ -20,9 +20,10 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check scenario files and print a one-line summary of each.
+    /// Check scenario and timeline files and print a one-line summary of each (a timeline is
+    /// checked against the scenario it names).
     Validate {
-        /// Scenario files (RON).
+        /// Scenario or timeline files (RON).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[command(flatten)]
@@ -759,6 +760,24 @@ fn load(file: &std::path::Path, limits: &LimitArgs) -> Result<LoadedScenario> {
 fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
     let mut all = vec![];
     for f in files {
+        // A timeline is checked against the scenario it names.
+        if crate::app::history::is_timeline(f, limits.load_options()).unwrap_or(false) {
+            match crate::app::history::cases_from_files(std::slice::from_ref(f), limits.load_options()) {
+                Ok(cases) => {
+                    let c = &cases[0];
+                    say(&format!(
+                        "ok  {}: timeline {:?} of {}, {} facts\n",
+                        f.display(),
+                        c.timeline.timeline.name,
+                        c.loaded.path.display(),
+                        c.timeline.timeline.facts.len()
+                    ));
+                }
+                Err(Error::Scenario(d)) => all.extend(d.0),
+                Err(e) => return Err(e),
+            }
+            continue;
+        }
         match scenario::load(f, limits.load_options()) {
             Ok(l) => {
                 let s = &l.scenario;

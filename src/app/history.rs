@@ -20,7 +20,7 @@ pub struct CaseInput {
 }
 
 /// Whether a file holds a timeline (`Timeline(` after any comments) rather than a scenario.
-fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
+pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
     let bytes = crate::app::output::read_bounded(path, opts.max_file_bytes)?;
     let text = String::from_utf8_lossy(&bytes);
     let mut rest = text.trim_start_matches('\u{feff}');

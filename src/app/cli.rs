@@ -218,6 +218,10 @@ pub struct CalibrateArgs {
     /// Output folder (default: output/calibration).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Also write calibrated copies of these scenarios (outside the calibration), each with
+    /// the posterior of every number asked for all cases (PATH, not CASE:PATH) that it has.
+    #[arg(long, value_delimiter = ',')]
+    pub apply_to: Vec<PathBuf>,
     /// Skip the chart.
     #[arg(long)]
     pub no_charts: bool,
@@ -455,6 +459,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     charts: !args.no_charts,
                     command: command_line(),
                     opts: args.limits.load_options(),
+                    apply_to: args.apply_to.clone(),
                 })?;
             say(&wrote(text, &dir));
             Ok(())

@@ -7,6 +7,7 @@ use brink::analysis::backtest::{self, Case, ParticleDraws, RunSpec};
 use brink::analysis::calibrate::{self, Generation, Settings};
 use brink::error::{Error, Result};
 use brink::scenario::timeline::{LoadedTimeline, check_timeline, load_timeline};
+use brink::report::calibrated::Takes;
 use brink::scenario::{self, LoadOptions, LoadedScenario};
 
 use crate::app::output::Staging;
@@ -258,6 +259,8 @@ pub struct CalibrateRequest {
     pub charts: bool,
     pub command: Vec<String>,
     pub opts: LoadOptions,
+    /// Scenarios outside the calibration that take its shared numbers.
+    pub apply_to: Vec<PathBuf>,
 }
 
 /// Runs `brink calibrate`; returns the text to print and the folder written.
@@ -287,11 +290,11 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             .path
             .file_name()
             .map_or("scenario.ron".into(), |n| n.to_string_lossy().into_owned());
-        let text = brink::report::calibrated::calibrated_scenario(
+        let (text, _) = brink::report::calibrated::calibrated_scenario(
             &input.text,
             &input.loaded.scenario,
             &c,
-            &input.timeline.timeline.name,
+            Takes::Case(&input.timeline.timeline.name),
             &command,
         )?;
         // The calibrated file must itself be a valid scenario.
@@ -301,11 +304,45 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             text,
         ));
     }
+    // Scenarios outside the calibration that take its shared numbers (the flagship).
+    let mut applied = vec![];
+    for path in &req.apply_to {
+        let (loaded, text) = load_scenario(path, req.opts)?;
+        let (new, replaced) = brink::report::calibrated::calibrated_scenario(
+            &text,
+            &loaded.scenario,
+            &c,
+            Takes::Shared,
+            &command,
+        )?;
+        if replaced.is_empty() {
+            return Err(Error::Input(format!(
+                "--apply-to {}: it has none of the calibrated numbers asked for every case ({})",
+                path.display(),
+                c.params
+                    .iter()
+                    .filter(|p| !p.spec.contains(':'))
+                    .map(|p| p.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let name = path
+            .file_name()
+            .map_or("scenario.ron".into(), |n| n.to_string_lossy().into_owned());
+        scenario::load::parse_text(Path::new(&name), &new)?;
+        applied.push(format!("{} took {}", path.display(), replaced.join(", ")));
+        calibrated.push((format!("calibrated-{}", crate::app::run::sanitize(&name)), new));
+    }
     staging.write_all(&brink::report::calibrate::files(&c, &calibrated, req.charts)?)?;
     let dir = staging.commit()?;
     let text = format!(
-        "{}\n{} simulations in {:.1} s ({:.0} simulations/s on {} threads)\n",
+        "{}{}\n{} simulations in {:.1} s ({:.0} simulations/s on {} threads)\n",
         brink::report::calibrate::text(&c),
+        applied
+            .iter()
+            .map(|a| format!("{a}\n"))
+            .collect::<String>(),
         c.simulations,
         secs,
         c.simulations as f64 / secs.max(1e-9),

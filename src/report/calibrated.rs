@@ -128,15 +128,29 @@ pub fn source_of(c: &Calibration, p: &ParamSummary, command: &str) -> String {
     )
 }
 
-/// The calibrated text of case `case`'s scenario file: each calibrated number that applies to
-/// it replaced in `text` (the file as written) by its fitted posterior.
+/// Which calibrated numbers a file takes.
+#[derive(Debug, Clone, Copy)]
+pub enum Takes<'a> {
+    /// Those that apply to this case (its own and the shared ones).
+    Case(&'a str),
+    /// Those asked for every case (`PATH`, not `CASE:PATH`): a scenario outside the
+    /// calibration that has the same numbers (the flagship's shared numbers).
+    Shared,
+}
+
+/// The calibrated text of a scenario file: each calibrated number it takes replaced in `text`
+/// (the file as written) by its fitted posterior. Returns the text and the paths replaced.
 pub fn calibrated_scenario(
     text: &str,
     scenario: &Scenario,
     c: &Calibration,
-    case: &str,
+    takes: Takes,
     command: &str,
-) -> Result<String> {
+) -> Result<(String, Vec<String>)> {
+    let case = match takes {
+        Takes::Case(c) => c,
+        Takes::Shared => scenario.name.as_str(),
+    };
     let tree = locate::read(text.strip_prefix('\u{feff}').unwrap_or(text)).ok_or_else(|| {
         Error::Input(format!(
             "cannot read the layout of scenario {case:?} to edit it"
@@ -148,11 +162,16 @@ pub fn calibrated_scenario(
         .chars()
         .collect();
     let mut edits: Vec<(usize, usize, String)> = vec![];
+    let mut replaced = vec![];
     let mut s = scenario.clone();
     let mut problem = None;
     for_each_param(&mut s, &mut |site, prior| {
         for (k, p) in c.params.iter().enumerate() {
-            if p.path != site.path || !p.cases.iter().any(|x| x == case) {
+            let applies = match takes {
+                Takes::Case(name) => p.cases.iter().any(|x| x == name),
+                Takes::Shared => !p.spec.contains(':'),
+            };
+            if p.path != site.path || !applies {
                 continue;
             }
             let Some(node) = tree.find_exact(&site.loc) else {
@@ -165,6 +184,7 @@ pub fn calibrated_scenario(
             let xs: Vec<f64> = c.particles.iter().map(|row| row[k]).collect();
             let fitted = fit(prior, &xs, &c.weights, &source_of(c, p, command));
             edits.push((node.chars.0, node.chars.1, ron_of(&fitted)));
+            replaced.push(p.path.clone());
         }
     });
     if let Some(p) = problem {
@@ -175,5 +195,5 @@ pub fn calibrated_scenario(
     for (a, b, rep) in edits {
         out.splice(a..b, rep.chars());
     }
-    Ok(out.into_iter().collect())
+    Ok((out.into_iter().collect(), replaced))
 }

@@ -226,7 +226,7 @@ fn backtest_files_tables_and_charts() {
             "the mood chart ticks the dated fact"
         );
         for chart in ["time_to_fact", "mood"] {
-            common::check_png(&dir.join(format!("{case}_{chart}.png")), 600..=600);
+            common::check_png(&dir.join(format!("{case}_{chart}.png")), 600..=1600);
         }
     }
     let svg = common::check_svg(&dir.join("pit_histogram.svg"));
@@ -252,6 +252,12 @@ fn backtest_files_tables_and_charts() {
         "two charts per case and the PIT"
     );
     assert!(html.contains("id=\"chart-pair_late_mood\""));
+    // Each figure's viewBox is its chart's own size.
+    assert_eq!(
+        html.matches("<svg viewBox=\"0 0 1000 600\"").count(),
+        5,
+        "these charts are all 1000 × 600"
+    );
     assert!(html.contains("Every number was drawn from its prior"));
     let lower = html.to_lowercase();
     for bad in ["<script", "<link", "<img", "src=", "url("] {

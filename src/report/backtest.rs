@@ -367,8 +367,6 @@ struct Page<'a> {
     coverage: Vec<CoverageCell>,
     mean_log_score: String,
     pit_shares: Vec<PitCell>,
-    width: u32,
-    height: u32,
     pit_chart: Option<ChartView<'a>>,
     rows: Vec<CaseRow>,
     details: Vec<CaseView<'a>>,
@@ -392,6 +390,40 @@ struct ChartView<'a> {
     file: String,
     title: &'a str,
     markup: &'a str,
+    width: u32,
+    height: u32,
+}
+
+impl<'a> ChartView<'a> {
+    fn new(file: String, chart: &'a Chart) -> Self {
+        let (width, height) = svg_size(&chart.svg);
+        ChartView {
+            file,
+            title: &chart.title,
+            markup: crate::report::html::svg_body(&chart.svg),
+            width,
+            height,
+        }
+    }
+}
+
+/// The size an SVG document declares on its outer tag (`width="1000" height="600"`), or the
+/// charts' usual size.
+fn svg_size(svg: &str) -> (u32, u32) {
+    let tag = svg
+        .find("<svg")
+        .and_then(|i| svg[i..].find('>').map(|j| &svg[i..i + j]))
+        .unwrap_or("");
+    let attr = |name: &str| -> Option<u32> {
+        let key = format!(" {name}=\"");
+        let start = tag.find(&key)? + key.len();
+        let end = tag[start..].find('"')? + start;
+        tag[start..end].parse().ok()
+    };
+    (
+        attr("width").unwrap_or(WIDTH),
+        attr("height").unwrap_or(HEIGHT),
+    )
 }
 
 #[derive(Serialize)]
@@ -558,11 +590,7 @@ fn page<'a>(
                 .get(i)
                 .map(|v| {
                     v.iter()
-                        .map(|(file, chart)| ChartView {
-                            file: file.clone(),
-                            title: &chart.title,
-                            markup: crate::report::html::svg_body(&chart.svg),
-                        })
+                        .map(|(file, chart)| ChartView::new(file.clone(), chart))
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -579,13 +607,7 @@ fn page<'a>(
         coverage: coverage_cells,
         mean_log_score: format!("{:.3}", b.mean_log_score),
         pit_shares,
-        width: WIDTH,
-        height: HEIGHT,
-        pit_chart: pit.map(|c| ChartView {
-            file: c.name.to_string(),
-            title: &c.title,
-            markup: crate::report::html::svg_body(&c.svg),
-        }),
+        pit_chart: pit.map(|c| ChartView::new(c.name.to_string(), c)),
         rows,
         details,
     }
@@ -701,4 +723,28 @@ pub fn text(b: &Backtest) -> String {
         );
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn svg_size_reads_the_outer_tag() {
+        assert_eq!(
+            svg_size("<svg width=\"1000\" height=\"742\" viewBox=\"0 0 1000 742\">x</svg>"),
+            (1000, 742)
+        );
+        assert_eq!(svg_size("not svg"), (WIDTH, HEIGHT));
+    }
+
+    #[test]
+    fn words_for_pits_and_units() {
+        assert_eq!(pit_text(None), "-");
+        assert_eq!(pit_text(Some((0.25, 0.252))), "0.25");
+        assert_eq!(pit_text(Some((0.1, 0.4))), "0.10–0.40");
+        assert_eq!(units("week"), "weeks");
+        assert_eq!(units("days"), "days");
+        assert_eq!(units(""), "steps");
+    }
 }

@@ -10,8 +10,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::rungs::{cumulative, draw_stack};
 use super::{
-    Area, Axes, Chart, Ctx, Drawing, Drawn, INK, MAIN, MUTED, Mark, Plot, fit, frame,
-    frame_with_footer, group_thousands, legend, mesh_with, pct_label, percent, plot,
+    Area, Axes, Chart, Ctx, Drawing, Drawn, GRID, HEIGHT, INK, MAIN, MUTED, Mark, Plot, WIDTH, fit,
+    frame, frame_with_footer, group_thousands, legend, mesh_with, pct_label, percent, plot,
     probability_top, rung_color, series_style, step_label, text, text_width, tick_label,
     with_legend,
 };
@@ -84,6 +84,12 @@ struct TimeToFacts<'a> {
 impl Drawing for TimeToFacts<'_> {
     fn name(&self) -> &'static str {
         "time_to_fact"
+    }
+
+    fn size(&self) -> (u32, u32) {
+        // Room for a two-line legend entry per fact.
+        let n = dated(self.case).count() as u32;
+        (WIDTH, (n * 36 + 230).clamp(HEIGHT, 1600))
     }
 
     fn title(&self) -> String {
@@ -250,6 +256,19 @@ impl Drawing for Mood<'_> {
             .map(|r| (Mark::Fill(rung_color(r, nr), 1.0), rungs[r].clone()))
             .collect();
         let (plot_area, side) = with_legend(&body, entries.iter().map(|e| e.1.clone()));
+        // The dated facts' names go in a strip above the plot, where they hide nothing.
+        let ticks: Vec<(u32, &str)> = case
+            .facts
+            .iter()
+            .filter(|f| f.kind == "dated")
+            .filter_map(|f| Some((fact_step(case, f)?, f.name.as_str())))
+            .collect();
+        let strip_h = if ticks.is_empty() {
+            0
+        } else {
+            TICK_ROWS * TICK_ROW + 6
+        };
+        let (strip, plot_area) = plot_area.split_vertically(strip_h);
         let cum = cumulative(s);
         let xmax = (cum.len().saturating_sub(1) as f64).max(1.0);
         let mut chart = plot(&plot_area, 0.0..xmax, 0.0..1.0, 56)?;
@@ -269,23 +288,18 @@ impl Drawing for Mood<'_> {
             DATE_TICKS,
             8,
         )?;
-        // Dated facts: a tick from the top at the observed date, named on a pale box.
-        for (k, f) in case.facts.iter().filter(|f| f.kind == "dated").enumerate() {
-            let Some(t) = fact_step(case, f) else {
-                continue;
-            };
+        // Dated facts: a tick from the top at the observed date, named in the strip above.
+        name_ticks(&body, &strip, &chart, &ticks)?;
+        for &(t, _) in &ticks {
             let x = t as f64;
             chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x, 1.0), (x, 0.88)],
+                vec![(x, 1.0), (x, 0.9)],
                 WHITE.stroke_width(5),
             )))?;
             chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x, 1.0), (x, 0.88)],
+                vec![(x, 1.0), (x, 0.9)],
                 INK.stroke_width(2),
             )))?;
-            let name = fit(&f.name, 11.0, 160);
-            let dy = 4 + 16 * (k % 3) as i32;
-            boxed(&mut chart, (x, 1.0), name, 11.0, (5, dy), HPos::Left)?;
         }
         // Observed rungs: a diamond in the middle of the observed rung's layer at its step.
         for f in case.facts.iter().filter(|f| f.kind == "rung") {
@@ -321,6 +335,76 @@ impl Drawing for Mood<'_> {
         }
         legend(&side, "rung", &entries)
     }
+}
+
+/// Rows of names of dated facts above the mood chart.
+const TICK_ROWS: u32 = 4;
+/// Height of one row of names, in pixels.
+const TICK_ROW: u32 = 16;
+
+/// Names the ticks (`(step, name)`) of the mood chart in the strip above its plot: each name
+/// on a boxed label in the lowest row where it overlaps no other, with a leader line down to
+/// the plot's top at its step (a name that fits no row keeps only its line).
+fn name_ticks<DB: DrawingBackend>(
+    body: &Area<DB>,
+    strip: &Area<DB>,
+    chart: &Plot<DB>,
+    ticks: &[(u32, &str)],
+) -> Drawn<DB> {
+    if ticks.is_empty() {
+        return Ok(());
+    }
+    let (sw, sh) = strip.dim_in_pixel();
+    let (sw, sh) = (sw as i32, sh as i32);
+    let sb = strip.get_base_pixel();
+    let bb = body.get_base_pixel();
+    let size = 11.0;
+    let mut order: Vec<usize> = (0..ticks.len()).collect();
+    order.sort_by_key(|&i| (ticks[i].0, i));
+    let mut rows: Vec<Vec<(i32, i32)>> = vec![vec![]; TICK_ROWS as usize];
+    let mut placed = vec![];
+    for i in order {
+        let (t, name) = ticks[i];
+        let (ax, ay) = chart.backend_coord(&(t as f64, 1.0));
+        let x = ax - sb.0;
+        let label = fit(name, size, 180);
+        let w = text_width(&label, size) as i32 + 8;
+        // Left edge at the tick, unless the label would leave the strip.
+        let (l, r) = if x - 4 + w <= sw {
+            (x - 4, x - 4 + w)
+        } else {
+            (x + 4 - w, x + 4)
+        };
+        let row = rows
+            .iter()
+            .position(|row| row.iter().all(|&(a, b)| r + 4 < a || b + 4 < l));
+        // The leader line, from the label's row (or the strip's top) to the plot's top.
+        let top = row.map_or(0, |k| sh - (k as i32 + 1) * TICK_ROW as i32);
+        body.draw(&PathElement::new(
+            vec![(ax - bb.0, top + sb.1 - bb.1), (ax - bb.0, ay - bb.1)],
+            MUTED.stroke_width(1),
+        ))?;
+        if let Some(k) = row {
+            rows[k].push((l, r));
+            placed.push((label, l, r, top));
+        }
+    }
+    for (label, l, r, top) in placed {
+        strip.draw(&Rectangle::new(
+            [(l, top), (r, top + TICK_ROW as i32 - 2)],
+            WHITE.filled(),
+        ))?;
+        strip.draw(&Rectangle::new(
+            [(l, top), (r, top + TICK_ROW as i32 - 2)],
+            GRID.stroke_width(1),
+        ))?;
+        strip.draw(&Text::new(
+            label,
+            (l + 4, top + (TICK_ROW as i32 - 2) / 2),
+            text(size, INK).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    Ok(())
 }
 
 /// Draws a label on a pale box (readable over any rung's colour) at `offset` pixels from the

@@ -175,7 +175,7 @@ struct LedgerRow {
 
 /// A chart's SVG without its outer tag: the template writes one that scales with the page
 /// (the namespace is implied in HTML).
-fn svg_body(svg: &str) -> &str {
+pub(crate) fn svg_body(svg: &str) -> &str {
     let body = match (svg.find("<svg"), svg.find('>')) {
         (Some(start), Some(end)) if start < end => &svg[end + 1..],
         _ => svg,
@@ -372,6 +372,16 @@ fn page<'a>(model: &'a Model, s: &'a Summary, charts: &'a [Chart]) -> Page<'a> {
 /// The template is part of the binary and every field it reads exists, so rendering cannot
 /// fail on any scenario; a failure is a bug in the template and panics.
 pub fn report(model: &Model, s: &Summary, charts: &[Chart]) -> String {
+    render_page("report.html", TEMPLATE, page(model, s, charts))
+}
+
+/// Renders one of brink's own page templates (compiled into the binary) with the report's
+/// settings: HTML escaping of every value not marked `|safe` (through [`escape`]), an error
+/// for any field the context lacks, and blocks that leave no blank lines.
+///
+/// A template of brink's own with a context built for it always renders; a failure is a bug
+/// in the template and panics.
+pub(crate) fn render_page(name: &str, template: &str, context: impl Serialize) -> String {
     let mut env = Environment::new();
     env.set_syntax(
         SyntaxConfig::builder()
@@ -386,9 +396,9 @@ pub fn report(model: &Model, s: &Summary, charts: &[Chart]) -> String {
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_formatter(format_value);
     let template = env
-        .template_from_named_str("report.html", TEMPLATE)
-        .expect("the report template parses");
+        .template_from_named_str(name, template)
+        .expect("brink's page template parses");
     template
-        .render(Serde(page(model, s, charts)))
-        .expect("the report template renders")
+        .render(Serde(context))
+        .expect("brink's page template renders")
 }

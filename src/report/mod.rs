@@ -1,6 +1,8 @@
 //! What the analyst reads: tables, CSV and JSON files, charts and the HTML report.
 
 pub mod artifact;
+pub mod backtest;
+pub mod calibrate;
 pub mod calibrated;
 pub mod charts;
 pub mod compare;

@@ -9,8 +9,12 @@
 //! Every chart is one type with the `Drawing` trait (its name, title, size and drawing code),
 //! in its own file; `render` draws it into both formats, the only place that makes an SVG or
 //! a PNG. A run's charts come from [`render_all`], a comparison's from [`compare::render_all`],
-//! a sweep's and a sensitivity analysis' from [`sweep::render`] and [`sensitivity::render`].
+//! a sweep's and a sensitivity analysis' from [`sweep::render`] and [`sensitivity::render`], a
+//! back-test's from [`backtest::render_case`] and [`backtest::render_pit`], a calibration's from
+//! [`calibrate::render`].
 
+pub mod backtest;
+pub mod calibrate;
 pub mod compare;
 mod costs;
 mod index_fan;
@@ -419,6 +423,32 @@ pub(crate) fn amount(x: f64) -> String {
     }
 }
 
+/// A number to `digits` significant figures (whole numbers from 10^digits up), without
+/// trailing zeros: 0.215, 0.0716, 12.3, 4,120 → "4120".
+pub(crate) fn significant(x: f64, digits: i32) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "-".into()
+        } else if x > 0.0 {
+            "∞".into()
+        } else {
+            "-∞".into()
+        };
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (digits - 1 - magnitude).clamp(0, 15) as usize;
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
 /// A tick label on an amount axis: as few decimals as the value needs (0, 20, 2.5, 1,000).
 pub(crate) fn tick_label(v: &f64) -> String {
     let r = (v * 1000.0).round() / 1000.0;
@@ -693,6 +723,17 @@ pub(crate) struct Axes<'f> {
 
 /// Draws the axes, their labels and a light grid.
 pub(crate) fn mesh<DB: DrawingBackend>(chart: &mut Plot<DB>, a: &Axes) -> Drawn<DB> {
+    mesh_with(chart, a, 12, 8)
+}
+
+/// [`mesh`] with at most `x_labels` and `y_labels` tick labels (fewer for long labels such as
+/// dates, or for small panels).
+pub(crate) fn mesh_with<DB: DrawingBackend>(
+    chart: &mut Plot<DB>,
+    a: &Axes,
+    x_labels: usize,
+    y_labels: usize,
+) -> Drawn<DB> {
     let (label, desc) = axis_style();
     let mut m = chart.configure_mesh();
     m.label_style(label)
@@ -700,8 +741,8 @@ pub(crate) fn mesh<DB: DrawingBackend>(chart: &mut Plot<DB>, a: &Axes) -> Drawn<
         .axis_style(MUTED.stroke_width(1))
         .bold_line_style(GRID.stroke_width(1))
         .max_light_lines(0)
-        .x_labels(12)
-        .y_labels(8)
+        .x_labels(x_labels)
+        .y_labels(y_labels)
         .x_label_formatter(a.x_fmt)
         .y_label_formatter(a.y_fmt);
     if !a.x_grid {

@@ -3,9 +3,10 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, Axes, Ctx, Drawing, Drawn, Mark, frame, legend, mesh, pct_label, plot, rung_color,
+    Area, Axes, Ctx, Drawing, Drawn, Mark, Plot, frame, legend, mesh, pct_label, plot, rung_color,
     step_label, with_legend,
 };
+use crate::analysis::Summary;
 
 /// The stacked shares of runs on each rung over time.
 pub(crate) struct Rungs<'a>(pub &'a Ctx<'a>);
@@ -43,41 +44,7 @@ impl Drawing for Rungs<'_> {
         let n = s.rung_by_step.len();
         let xmax = (n.saturating_sub(1) as f64).max(1.0);
         let mut chart = plot(&plot_area, 0.0..xmax, 0.0..1.0, 56)?;
-
-        // Cumulative shares: cum[t][r] = P(rung <= r) at step t.
-        let cum: Vec<Vec<f64>> = s
-            .rung_by_step
-            .iter()
-            .map(|p| {
-                let mut acc = 0.0;
-                (0..nr)
-                    .map(|r| {
-                        acc += p.get(r).copied().unwrap_or(0.0);
-                        acc.min(1.0)
-                    })
-                    .collect()
-            })
-            .collect();
-        for r in 0..nr {
-            let upper = cum.iter().enumerate().map(|(t, v)| (t as f64, v[r]));
-            let lower = cum
-                .iter()
-                .enumerate()
-                .rev()
-                .map(|(t, v)| (t as f64, if r == 0 { 0.0 } else { v[r - 1] }));
-            let poly: Vec<(f64, f64)> = upper.chain(lower).collect();
-            chart.draw_series(std::iter::once(Polygon::new(
-                poly,
-                rung_color(r, nr).filled(),
-            )))?;
-        }
-        // Thin white lines between the layers.
-        for r in 0..nr.saturating_sub(1) {
-            chart.draw_series(LineSeries::new(
-                cum.iter().enumerate().map(|(t, v)| (t as f64, v[r])),
-                WHITE.mix(0.8).stroke_width(1),
-            ))?;
-        }
+        draw_stack(&mut chart, &cumulative(s), nr)?;
         mesh(
             &mut chart,
             &Axes {
@@ -92,4 +59,51 @@ impl Drawing for Rungs<'_> {
         )?;
         legend(&side, "rung", &entries)
     }
+}
+
+/// The cumulative shares of runs by rung at each step: `cum[t][r]` = P(rung ≤ r) at step t.
+pub(crate) fn cumulative(s: &Summary) -> Vec<Vec<f64>> {
+    let nr = s.scenario.rungs.len();
+    s.rung_by_step
+        .iter()
+        .map(|p| {
+            let mut acc = 0.0;
+            (0..nr)
+                .map(|r| {
+                    acc += p.get(r).copied().unwrap_or(0.0);
+                    acc.min(1.0)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Draws the stacked rung layers of [`cumulative`] shares (lowest rung at the bottom), with
+/// thin white lines between them, on a chart whose x axis is the step and y axis 0 to 1.
+pub(crate) fn draw_stack<DB: DrawingBackend>(
+    chart: &mut Plot<DB>,
+    cum: &[Vec<f64>],
+    nr: usize,
+) -> Drawn<DB> {
+    for r in 0..nr {
+        let upper = cum.iter().enumerate().map(|(t, v)| (t as f64, v[r]));
+        let lower = cum
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(t, v)| (t as f64, if r == 0 { 0.0 } else { v[r - 1] }));
+        let poly: Vec<(f64, f64)> = upper.chain(lower).collect();
+        chart.draw_series(std::iter::once(Polygon::new(
+            poly,
+            rung_color(r, nr).filled(),
+        )))?;
+    }
+    // Thin white lines between the layers.
+    for r in 0..nr.saturating_sub(1) {
+        chart.draw_series(LineSeries::new(
+            cum.iter().enumerate().map(|(t, v)| (t as f64, v[r])),
+            WHITE.mix(0.8).stroke_width(1),
+        ))?;
+    }
+    Ok(())
 }

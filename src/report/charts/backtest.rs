@@ -1,0 +1,563 @@
+//! The charts of `brink backtest`: per case, when each dated fact's target happens in the runs
+//! against when it did, and the rung of the ladder over time with the observed rungs on it;
+//! over all cases, the PIT histogram.
+//!
+//! The x axis of a case's charts is the calendar: each step's date from the scenario's start
+//! date (step numbers when it has none).
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::rungs::{cumulative, draw_stack};
+use super::{
+    Area, Axes, Chart, Ctx, Drawing, Drawn, GRID, HEIGHT, INK, MAIN, MUTED, Mark, Plot, WIDTH, fit,
+    frame, frame_with_footer, group_thousands, legend, mesh_with, pct_label, percent, plot,
+    probability_top, rung_color, series_style, step_label, text, text_width, tick_label,
+    with_legend,
+};
+use crate::analysis::backtest::{Backtest, CaseResult, FactResult};
+use crate::analysis::summary::date_of_step;
+use crate::error::Result;
+use crate::scenario::timeline::step_of_date;
+
+/// Most tick labels on a date axis (a date is about 75 pixels wide).
+const DATE_TICKS: usize = 8;
+
+/// The step a fact's date falls in, when the case has a start date.
+pub(crate) fn fact_step(case: &CaseResult, f: &FactResult) -> Option<u32> {
+    let start = case.start_date.as_deref()?;
+    let t = step_of_date(&f.date, start, &case.step_unit).ok()?;
+    (t >= 0 && t < i64::from(case.horizon)).then_some(t as u32)
+}
+
+/// The dated facts with a distribution over steps (then "never").
+fn dated(case: &CaseResult) -> impl Iterator<Item = &FactResult> {
+    case.facts
+        .iter()
+        .filter(|f| f.kind == "dated" && f.distribution.len() > 1)
+}
+
+/// A chart context for a case's summary: no ladder thresholds (a back-test keeps none).
+fn ctx(case: &CaseResult) -> Ctx<'_> {
+    Ctx {
+        s: &case.summary,
+        thresholds: &[],
+        bounds: (0.0, 0.0),
+    }
+}
+
+/// The x-axis title and tick labels of a case's charts: dates when the case has a start date.
+fn date_axis(case: &CaseResult, c: &Ctx) -> (String, impl Fn(&f64) -> String + use<>) {
+    let start = case.start_date.clone();
+    let unit = case.step_unit.clone();
+    let desc = match &start {
+        Some(d) => format!("date (each {} from {d})", c.unit()),
+        None => c.time_axis(),
+    };
+    let fmt = move |v: &f64| {
+        let t = v.round().max(0.0) as u32;
+        date_of_step(start.as_deref(), &unit, t).unwrap_or_else(|| step_label(v))
+    };
+    (desc, fmt)
+}
+
+/// The cumulative probability that a dated fact's target has happened by each step (the last
+/// category, "never", left out).
+fn by_step(f: &FactResult) -> Vec<f64> {
+    let steps = f.distribution.len() - 1;
+    f.distribution[..steps]
+        .iter()
+        .scan(0.0, |acc, &p| {
+            *acc += p;
+            Some(*acc)
+        })
+        .collect()
+}
+
+/// Per dated fact of a case: the probability that its target has happened by each step, with
+/// the observed window shaded and the observed date marked.
+struct TimeToFacts<'a> {
+    case: &'a CaseResult,
+    c: &'a Ctx<'a>,
+}
+
+impl Drawing for TimeToFacts<'_> {
+    fn name(&self) -> &'static str {
+        "time_to_fact"
+    }
+
+    fn size(&self) -> (u32, u32) {
+        // Room for a two-line legend entry per fact.
+        let n = dated(self.case).count() as u32;
+        (WIDTH, (n * 36 + 230).clamp(HEIGHT, 1600))
+    }
+
+    fn title(&self) -> String {
+        format!(
+            "{}: when the dated facts happen, in the runs and in fact",
+            self.case.case
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
+        let (case, c) = (self.case, self.c);
+        let header = [
+            (
+                Mark::Fill(MUTED, 0.18),
+                "observed window (± tolerance)".to_string(),
+            ),
+            (Mark::Diamond(INK), "observed date".to_string()),
+        ];
+        let body = frame(
+            root,
+            c,
+            &self.title(),
+            &format!(
+                "Share of runs in which each fact's target has happened by each {}; the rest of the runs never see it within the horizon",
+                c.unit()
+            ),
+            &header,
+        )?;
+        let facts: Vec<&FactResult> = dated(case).collect();
+        let entries: Vec<(Mark, String)> = facts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let (col, dashed) = series_style(i);
+                (
+                    Mark::Line(col, dashed),
+                    format!(
+                        "{}\nobserved {} · never {}",
+                        f.name,
+                        f.date,
+                        percent(f.never.unwrap_or(0.0))
+                    ),
+                )
+            })
+            .collect();
+        let (plot_area, side) = with_legend(&body, entries.iter().map(|e| e.1.clone()));
+        let curves: Vec<Vec<f64>> = facts.iter().map(|f| by_step(f)).collect();
+        let n = curves.iter().map(Vec::len).max().unwrap_or(0);
+        let xmax = (n.saturating_sub(1) as f64).max(1.0);
+        let top = curves
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|p| p.is_finite())
+            .fold(0.0, f64::max);
+        let ymax = probability_top(top);
+        let mut chart = plot(&plot_area, 0.0..xmax, 0.0..ymax, 56)?;
+        // The observed windows, behind the curves.
+        for (i, f) in facts.iter().enumerate() {
+            if let Some((lo, hi)) = f.observed_categories {
+                let (col, _) = series_style(i);
+                let x0 = (lo as f64 - 0.5).max(0.0);
+                let x1 = (hi as f64 + 0.5).min(xmax);
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x0, 0.0), (x1, ymax)],
+                    col.mix(0.15).filled(),
+                )))?;
+            }
+        }
+        let (x_desc, x_fmt) = date_axis(case, c);
+        mesh_with(
+            &mut chart,
+            &Axes {
+                x_desc,
+                y_desc: "probability (share of runs)".into(),
+                x_fmt: &x_fmt,
+                y_fmt: &pct_label,
+                x_grid: false,
+                y_grid: true,
+                y_numbers: true,
+            },
+            DATE_TICKS,
+            8,
+        )?;
+        for (i, (f, curve)) in facts.iter().zip(&curves).enumerate() {
+            let (col, dashed) = series_style(i);
+            let pts: Vec<(f64, f64)> = curve
+                .iter()
+                .enumerate()
+                .map(|(t, &p)| (t as f64, p.clamp(0.0, ymax)))
+                .collect();
+            if dashed {
+                chart.draw_series(DashedLineSeries::new(pts, 8, 5, col.stroke_width(2)))?;
+            } else {
+                chart.draw_series(LineSeries::new(pts, col.stroke_width(2)))?;
+            }
+            // The observed date: a dashed rule and a diamond on the curve.
+            let at = fact_step(case, f)
+                .map(|t| t as usize)
+                .or(f.observed_categories.map(|(lo, hi)| (lo + hi) / 2));
+            if let Some(t) = at.filter(|&t| t < curve.len()) {
+                let x = t as f64;
+                chart.draw_series(DashedLineSeries::new(
+                    vec![(x, 0.0), (x, ymax)],
+                    4,
+                    4,
+                    col.stroke_width(1),
+                ))?;
+                let y = curve[t].clamp(0.0, ymax);
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((x, y))
+                        + Polygon::new(vec![(0, -8), (8, 0), (0, 8), (-8, 0)], WHITE.filled())
+                        + Polygon::new(vec![(0, -6), (6, 0), (0, 6), (-6, 0)], col.filled()),
+                ))?;
+            }
+        }
+        legend(&side, "fact", &entries)
+    }
+}
+
+/// The rung of the ladder over time (the run chart's stacked shares), with each observed rung
+/// marked at its date and each dated fact's observed date ticked at the top.
+struct Mood<'a> {
+    case: &'a CaseResult,
+    c: &'a Ctx<'a>,
+}
+
+impl Drawing for Mood<'_> {
+    fn name(&self) -> &'static str {
+        "mood"
+    }
+
+    fn title(&self) -> String {
+        format!(
+            "{}: rung of the escalation ladder, with what was observed",
+            self.case.case
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
+        let (case, c) = (self.case, self.c);
+        let s = &case.summary;
+        let rungs = &s.scenario.rungs;
+        let nr = rungs.len();
+        let header = [
+            (Mark::Diamond(INK), "observed rung".to_string()),
+            (
+                Mark::Line(INK, false),
+                "observed date of a dated fact".to_string(),
+            ),
+        ];
+        let body = frame(
+            root,
+            c,
+            &self.title(),
+            &format!(
+                "Share of runs on each rung in each {}, lowest rung at the bottom; each observed rung is marked with the share of runs on it",
+                c.unit()
+            ),
+            &header,
+        )?;
+        let entries: Vec<(Mark, String)> = (0..nr)
+            .rev()
+            .map(|r| (Mark::Fill(rung_color(r, nr), 1.0), rungs[r].clone()))
+            .collect();
+        let (plot_area, side) = with_legend(&body, entries.iter().map(|e| e.1.clone()));
+        // The dated facts' names go in a strip above the plot, where they hide nothing.
+        let ticks: Vec<(u32, &str)> = case
+            .facts
+            .iter()
+            .filter(|f| f.kind == "dated")
+            .filter_map(|f| Some((fact_step(case, f)?, f.name.as_str())))
+            .collect();
+        let strip_h = if ticks.is_empty() {
+            0
+        } else {
+            TICK_ROWS * TICK_ROW + 6
+        };
+        let (strip, plot_area) = plot_area.split_vertically(strip_h);
+        let cum = cumulative(s);
+        let xmax = (cum.len().saturating_sub(1) as f64).max(1.0);
+        let mut chart = plot(&plot_area, 0.0..xmax, 0.0..1.0, 56)?;
+        draw_stack(&mut chart, &cum, nr)?;
+        let (x_desc, x_fmt) = date_axis(case, c);
+        mesh_with(
+            &mut chart,
+            &Axes {
+                x_desc,
+                y_desc: "share of runs".into(),
+                x_fmt: &x_fmt,
+                y_fmt: &pct_label,
+                x_grid: false,
+                y_grid: false,
+                y_numbers: true,
+            },
+            DATE_TICKS,
+            8,
+        )?;
+        // Dated facts: a tick from the top at the observed date, named in the strip above.
+        name_ticks(&body, &strip, &chart, &ticks)?;
+        for &(t, _) in &ticks {
+            let x = t as f64;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x, 1.0), (x, 0.9)],
+                WHITE.stroke_width(5),
+            )))?;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x, 1.0), (x, 0.9)],
+                INK.stroke_width(2),
+            )))?;
+        }
+        // Observed rungs: a diamond in the middle of the observed rung's layer at its step.
+        for f in case.facts.iter().filter(|f| f.kind == "rung") {
+            let (Some(t), Some((r, _))) = (fact_step(case, f), f.observed_categories) else {
+                continue;
+            };
+            let Some(col) = cum.get(t as usize) else {
+                continue;
+            };
+            if r >= nr {
+                continue;
+            }
+            let below = if r == 0 { 0.0 } else { col[r - 1] };
+            let y = (below + col[r]) / 2.0;
+            let x = t as f64;
+            let share = col[r] - below;
+            let label = fit(
+                &format!("{}: {} ({} of runs)", f.name, rungs[r], percent(share)),
+                12.0,
+                320,
+            );
+            let (anchor, dx) = if x < xmax * 0.6 {
+                (HPos::Left, 13)
+            } else {
+                (HPos::Right, -13)
+            };
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((x, y))
+                    + Polygon::new(vec![(0, -9), (9, 0), (0, 9), (-9, 0)], WHITE.filled())
+                    + Polygon::new(vec![(0, -7), (7, 0), (0, 7), (-7, 0)], INK.filled()),
+            ))?;
+            boxed(&mut chart, (x, y), label, 12.0, (dx, -8), anchor)?;
+        }
+        legend(&side, "rung", &entries)
+    }
+}
+
+/// Rows of names of dated facts above the mood chart.
+const TICK_ROWS: u32 = 4;
+/// Height of one row of names, in pixels.
+const TICK_ROW: u32 = 16;
+
+/// Names the ticks (`(step, name)`) of the mood chart in the strip above its plot: each name
+/// on a boxed label in the lowest row where it overlaps no other, with a leader line down to
+/// the plot's top at its step (a name that fits no row keeps only its line).
+fn name_ticks<DB: DrawingBackend>(
+    body: &Area<DB>,
+    strip: &Area<DB>,
+    chart: &Plot<DB>,
+    ticks: &[(u32, &str)],
+) -> Drawn<DB> {
+    if ticks.is_empty() {
+        return Ok(());
+    }
+    let (sw, sh) = strip.dim_in_pixel();
+    let (sw, sh) = (sw as i32, sh as i32);
+    let sb = strip.get_base_pixel();
+    let bb = body.get_base_pixel();
+    let size = 11.0;
+    let mut order: Vec<usize> = (0..ticks.len()).collect();
+    order.sort_by_key(|&i| (ticks[i].0, i));
+    let mut rows: Vec<Vec<(i32, i32)>> = vec![vec![]; TICK_ROWS as usize];
+    let mut placed = vec![];
+    for i in order {
+        let (t, name) = ticks[i];
+        let (ax, ay) = chart.backend_coord(&(t as f64, 1.0));
+        let x = ax - sb.0;
+        let label = fit(name, size, 180);
+        let w = text_width(&label, size) as i32 + 8;
+        // Left edge at the tick, unless the label would leave the strip.
+        let (l, r) = if x - 4 + w <= sw {
+            (x - 4, x - 4 + w)
+        } else {
+            (x + 4 - w, x + 4)
+        };
+        let row = rows
+            .iter()
+            .position(|row| row.iter().all(|&(a, b)| r + 4 < a || b + 4 < l));
+        // The leader line, from the label's row (or the strip's top) to the plot's top.
+        let top = row.map_or(0, |k| sh - (k as i32 + 1) * TICK_ROW as i32);
+        body.draw(&PathElement::new(
+            vec![(ax - bb.0, top + sb.1 - bb.1), (ax - bb.0, ay - bb.1)],
+            MUTED.stroke_width(1),
+        ))?;
+        if let Some(k) = row {
+            rows[k].push((l, r));
+            placed.push((label, l, r, top));
+        }
+    }
+    for (label, l, r, top) in placed {
+        strip.draw(&Rectangle::new(
+            [(l, top), (r, top + TICK_ROW as i32 - 2)],
+            WHITE.filled(),
+        ))?;
+        strip.draw(&Rectangle::new(
+            [(l, top), (r, top + TICK_ROW as i32 - 2)],
+            GRID.stroke_width(1),
+        ))?;
+        strip.draw(&Text::new(
+            label,
+            (l + 4, top + (TICK_ROW as i32 - 2) / 2),
+            text(size, INK).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Draws a label on a pale box (readable over any rung's colour) at `offset` pixels from the
+/// point `at` of the chart: its top-left corner there, or its top-right for `HPos::Right`.
+fn boxed<DB: DrawingBackend>(
+    chart: &mut Plot<DB>,
+    at: (f64, f64),
+    label: String,
+    size: f64,
+    offset: (i32, i32),
+    anchor: HPos,
+) -> Drawn<DB> {
+    let w = text_width(&label, size) as i32 + 8;
+    let h = (size * 1.35).round() as i32;
+    let (x0, x1, tx) = match anchor {
+        HPos::Right => (offset.0 - w, offset.0, offset.0 - 4),
+        _ => (offset.0, offset.0 + w, offset.0 + 4),
+    };
+    chart.draw_series(std::iter::once(
+        EmptyElement::at(at)
+            + Rectangle::new(
+                [(x0, offset.1), (x1, offset.1 + h)],
+                WHITE.mix(0.85).filled(),
+            )
+            + Text::new(
+                label,
+                (tx, offset.1 + h / 2),
+                text(size, INK).pos(Pos::new(anchor, VPos::Center)),
+            ),
+    ))?;
+    Ok(())
+}
+
+/// A case's charts, each with its own file stem (`time_to_fact`, `mood`): the time-to-fact
+/// curves when the case has dated facts, the rung chart when the scenario has rungs.
+pub fn render_case(case: &CaseResult) -> Result<Vec<Chart>> {
+    let c = &ctx(case);
+    let mut out = vec![];
+    if dated(case).next().is_some() {
+        out.push(super::render(&TimeToFacts { case, c })?);
+    }
+    if !case.summary.rung_by_step.is_empty() && !case.summary.scenario.rungs.is_empty() {
+        out.push(super::render(&Mood { case, c })?);
+    }
+    Ok(out)
+}
+
+/// The PIT histogram over every fact with a distribution of every case.
+struct Pit<'a>(&'a Backtest);
+
+impl Drawing for Pit<'_> {
+    fn name(&self) -> &'static str {
+        "pit_histogram"
+    }
+
+    fn title(&self) -> String {
+        let b = self.0;
+        format!(
+            "PIT histogram over {} fact{} of {} case{}",
+            b.pit_facts,
+            if b.pit_facts == 1 { "" } else { "s" },
+            b.cases.len(),
+            if b.cases.len() == 1 { "" } else { "s" }
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
+        let b = self.0;
+        let bins = b.pit_histogram.len().max(1);
+        let even = 1.0 / bins as f64;
+        let header = [
+            (Mark::Fill(MAIN, 0.75), "share of facts".to_string()),
+            (
+                Mark::Line(MUTED, true),
+                format!("a calibrated model ({})", percent(even)),
+            ),
+        ];
+        let mut footer = b
+            .cases
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} ({} runs, seed {})",
+                    c.case,
+                    group_thousands(c.runs),
+                    c.seed
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" · ");
+        if let Some(p) = &b.posterior {
+            footer += &format!(" · calibrated numbers from {p}");
+        }
+        let body = frame_with_footer(
+            root,
+            &footer,
+            &self.title(),
+            "Where each observation fell in the model's distribution; a discrete fact's PIT interval is spread evenly over the bins it covers",
+            &header,
+        )?;
+        let top = b
+            .pit_histogram
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .fold(even, f64::max);
+        let ymax = (top * 1.15).min(1.0);
+        let mut chart = plot(&body, 0.0..1.0, 0.0..ymax, 56)?;
+        mesh_with(
+            &mut chart,
+            &Axes {
+                x_desc: "PIT (where the observation falls in the model's distribution)".into(),
+                y_desc: "share of facts".into(),
+                x_fmt: &tick_label,
+                y_fmt: &pct_label,
+                x_grid: false,
+                y_grid: true,
+                y_numbers: true,
+            },
+            bins.min(12),
+            8,
+        )?;
+        for (i, &h) in b.pit_histogram.iter().enumerate() {
+            let (x0, x1) = (i as f64 / bins as f64, (i + 1) as f64 / bins as f64);
+            let h = h.clamp(0.0, ymax);
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x0, 0.0), (x1, h)],
+                MAIN.mix(0.75).filled(),
+            )))?;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x0, 0.0), (x1, h)],
+                WHITE.stroke_width(1),
+            )))?;
+            chart.draw_series(std::iter::once(
+                EmptyElement::at(((x0 + x1) / 2.0, h))
+                    + Text::new(
+                        percent(h),
+                        (0, -4),
+                        text(12.0, INK).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                    ),
+            ))?;
+        }
+        chart.draw_series(DashedLineSeries::new(
+            vec![(0.0, even), (1.0, even)],
+            8,
+            5,
+            MUTED.stroke_width(2),
+        ))?;
+        Ok(())
+    }
+}
+
+/// The PIT histogram of a back-test (`pit_histogram`).
+pub fn render_pit(b: &Backtest) -> Result<Chart> {
+    super::render(&Pit(b))
+}

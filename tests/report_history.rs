@@ -1,0 +1,469 @@
+//! The report layer of back-tests and calibrations: the files each writes (JSON, CSV tables,
+//! charts with the observations marked, report.html) and the readable summaries, on a real
+//! tiny case (the synthetic SBC pair with a timeline built here).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use brink::analysis::backtest::{
+    Backtest, PIT_BINS, ParticleDraws, RunSpec, backtest_case, combine, compile_case,
+};
+use brink::analysis::calibrate::{Calibration, Settings, calibrate, targets};
+use brink::report::backtest::{CASES_HEADER, FACTS_HEADER};
+use brink::report::calibrate::SUMMARY_HEADER;
+use brink::scenario::LoadedScenario;
+use brink::scenario::timeline::{Fact, Observed, Target, Timeline};
+
+const PAIR: &str = "scenarios/examples/sbc_pair.ron";
+
+fn fact(name: &str, observed: Observed) -> Fact {
+    Fact {
+        name: name.into(),
+        label: String::new(),
+        observed,
+        source: format!("test source of {name}"),
+    }
+}
+
+/// A timeline of the pair (start 2030-01-07, weekly, 30 weeks): the rung on two dates, the
+/// week it first cooled below "tense" (± 1 week), and a yes/no fact.
+fn timeline(name: &str, cooled: &str) -> Timeline {
+    Timeline {
+        name: name.into(),
+        label: String::new(),
+        scenario: "sbc_pair.ron".into(),
+        sources: vec![],
+        facts: vec![
+            fact(
+                "tense_in_february",
+                Observed::RungOn {
+                    rung: "tense".into(),
+                    date: "2030-02-04".into(),
+                },
+            ),
+            fact(
+                "calm_in_march",
+                Observed::RungOn {
+                    rung: "calm".into(),
+                    date: "2030-03-04".into(),
+                },
+            ),
+            fact(
+                "first_cooled",
+                Observed::Happened {
+                    what: Target::Outcome("cooled".into()),
+                    date: cooled.into(),
+                    until: None,
+                    tolerance: 1,
+                },
+            ),
+            fact(
+                "cooled_by_june",
+                Observed::HappenedBy {
+                    what: Target::Outcome("cooled".into()),
+                    date: "2030-06-03".into(),
+                },
+            ),
+        ],
+    }
+}
+
+fn loaded() -> LoadedScenario {
+    common::load(PAIR)
+}
+
+/// A back-test of two cases of the pair (as `brink backtest` would run them).
+fn backtest(posterior: Option<String>) -> Backtest {
+    let l = loaded();
+    let spec = RunSpec {
+        seed: 11,
+        runs: 1500,
+        threads: 2,
+        command: vec!["brink".into(), "backtest".into()],
+    };
+    let stop = AtomicBool::new(false);
+    let cases = [("pair_early", "2030-02-11"), ("pair_late", "2030-04-01")]
+        .iter()
+        .map(|(name, date)| {
+            let case = compile_case(&l.scenario, &timeline(name, date)).expect("case compiles");
+            backtest_case(&l, &case, &ParticleDraws::default(), &spec, &stop).expect("back-test")
+        })
+        .collect();
+    combine(cases, posterior)
+}
+
+/// A short calibration of the pair's shared fatigue on one case.
+fn calibration() -> Calibration {
+    let l = loaded();
+    let case = compile_case(&l.scenario, &timeline("pair_early", "2030-02-11")).unwrap();
+    let cases = [case];
+    let t = targets(&cases, &["shared.fatigue.value".to_string()]).unwrap();
+    let settings = Settings {
+        particles: 60,
+        sims: 2,
+        seed: 3,
+        threads: 2,
+        max_generations: 3,
+        min_acceptance: 0.0,
+        ess_keep: 0.9,
+        target_tolerance: 0.0,
+    };
+    calibrate(&cases, &t, &settings, &AtomicBool::new(false), |_| {}).expect("calibration")
+}
+
+/// The files, written into a scratch folder; returns their names and the folder.
+fn write(
+    name: &str,
+    files: &[brink::report::Artifact],
+) -> (BTreeMap<String, Vec<u8>>, std::path::PathBuf) {
+    let dir = common::scratch(name);
+    let mut map = BTreeMap::new();
+    for f in files {
+        assert!(
+            map.insert(f.name.clone(), f.bytes.clone()).is_none(),
+            "{} written twice",
+            f.name
+        );
+        std::fs::write(dir.join(&f.name), &f.bytes).unwrap();
+    }
+    (map, dir)
+}
+
+/// A CSV's header and rows.
+fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn backtest_files_tables_and_charts() {
+    let b = backtest(None);
+    let files = brink::report::backtest::files(&b, true).expect("files");
+    let (names, dir) = write("backtest", &files);
+    for n in [
+        "backtest.json",
+        "facts.csv",
+        "cases.csv",
+        "pit.csv",
+        "report.html",
+        "pit_histogram.png",
+        "pit_histogram.svg",
+    ] {
+        assert!(names.contains_key(n), "{n} missing: {:?}", names.keys());
+    }
+    for case in ["pair_early", "pair_late"] {
+        for chart in ["time_to_fact", "mood"] {
+            for ext in ["png", "svg"] {
+                let n = format!("{case}_{chart}.{ext}");
+                assert!(names.contains_key(&n), "{n} missing: {:?}", names.keys());
+            }
+        }
+    }
+    // backtest.json is the whole back-test.
+    let back: Backtest =
+        serde_json::from_slice(&names["backtest.json"]).expect("backtest.json parses");
+    assert_eq!(back, b);
+
+    let (h, rows) = csv(&dir.join("facts.csv"));
+    assert_eq!(h, FACTS_HEADER);
+    assert_eq!(rows.len(), 8, "two cases of four facts");
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    for r in &rows {
+        let kind = &r[col("kind")];
+        let banded = kind != "yes/no";
+        assert_eq!(!r[col("in_80")].is_empty(), banded, "{r:?}");
+        assert_eq!(!r[col("pit_low")].is_empty(), banded, "{r:?}");
+        assert_eq!(!r[col("never_probability")].is_empty(), kind == "dated");
+        assert!(r[col("source")].starts_with("test source of "));
+        let p: f64 = r[col("probability")].parse().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+    }
+    assert!(rows.iter().any(|r| r[col("fact")] == "first_cooled"));
+
+    let (h, rows) = csv(&dir.join("cases.csv"));
+    assert_eq!(h, CASES_HEADER);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][0], "pair_early");
+    assert_eq!(rows[0][1], "4");
+    assert_eq!(rows[0][2], "3", "three facts have bands");
+    assert_eq!(rows[1][0], "pair_late");
+    assert_eq!(rows[0][h.len() - 2], "1500");
+
+    let (h, rows) = csv(&dir.join("pit.csv"));
+    assert_eq!(h, ["bin_low", "bin_high", "share"]);
+    assert_eq!(rows.len(), PIT_BINS);
+    let total: f64 = rows.iter().map(|r| r[2].parse::<f64>().unwrap()).sum();
+    assert!((total - 1.0).abs() < 1e-9, "PIT shares sum to {total}");
+
+    // The charts: readable PNGs, SVGs with the observations marked.
+    for case in ["pair_early", "pair_late"] {
+        let svg = common::check_svg(&dir.join(format!("{case}_time_to_fact.svg")));
+        assert!(svg.contains(case), "the title names the case");
+        assert!(
+            svg.contains("observed date"),
+            "time_to_fact marks the observed date"
+        );
+        assert!(
+            svg.contains("first_cooled"),
+            "time_to_fact names the dated fact"
+        );
+        let svg = common::check_svg(&dir.join(format!("{case}_mood.svg")));
+        assert!(svg.contains("observed rung"));
+        assert!(
+            svg.contains("tense_in_february: tense") && svg.contains("calm_in_march: calm"),
+            "the mood chart marks each observed rung"
+        );
+        assert!(
+            svg.contains("first_cooled"),
+            "the mood chart ticks the dated fact"
+        );
+        for chart in ["time_to_fact", "mood"] {
+            common::check_png(&dir.join(format!("{case}_{chart}.png")), 600..=1600);
+        }
+    }
+    let svg = common::check_svg(&dir.join("pit_histogram.svg"));
+    assert!(svg.contains(&format!("PIT histogram over {} facts", b.pit_facts)));
+    common::check_png(&dir.join("pit_histogram.png"), 600..=600);
+
+    // The page: every case, every fact, every chart inline, nothing fetched.
+    let html = String::from_utf8(names["report.html"].clone()).unwrap();
+    assert!(html.contains("<h1>Back-test</h1>"));
+    for f in [
+        "tense_in_february",
+        "calm_in_march",
+        "first_cooled",
+        "cooled_by_june",
+        "pair_early",
+        "pair_late",
+    ] {
+        assert!(html.contains(f), "report.html lacks {f}");
+    }
+    assert_eq!(
+        html.matches("<figure").count(),
+        5,
+        "two charts per case and the PIT"
+    );
+    assert!(html.contains("id=\"chart-pair_late_mood\""));
+    // Each figure's viewBox is its chart's own size.
+    assert_eq!(
+        html.matches("<svg viewBox=\"0 0 1000 600\"").count(),
+        5,
+        "these charts are all 1000 × 600"
+    );
+    assert!(html.contains("Every number was drawn from its prior"));
+    let lower = html.to_lowercase();
+    for bad in ["<script", "<link", "<img", "src=", "url("] {
+        assert!(!lower.contains(bad), "report.html contains {bad}");
+    }
+
+    // Without charts: the tables only.
+    let bare = brink::report::backtest::files(&b, false).unwrap();
+    let bare: Vec<&str> = bare.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(bare, ["backtest.json", "facts.csv", "cases.csv", "pit.csv"]);
+}
+
+#[test]
+fn backtest_text_and_posterior() {
+    let b = backtest(Some("out/calibration".into()));
+    let t = brink::report::backtest::text(&b);
+    for f in [
+        "tense_in_february",
+        "calm_in_march",
+        "first_cooled",
+        "cooled_by_june",
+        "pair_early",
+        "pair_late",
+        "path probability",
+        "coverage:",
+        "mean log score",
+        "PIT histogram",
+        "out/calibration",
+    ] {
+        assert!(t.contains(f), "the text lacks {f}:\n{t}");
+    }
+    eprintln!("{t}");
+    let files = brink::report::backtest::files(&b, true).unwrap();
+    let html = files.iter().find(|f| f.name == "report.html").unwrap();
+    let html = String::from_utf8(html.bytes.clone()).unwrap();
+    assert!(
+        html.contains("took the calibrated numbers from the posterior of out&#47;calibration")
+            || html.contains("took the calibrated numbers from the posterior of out/calibration"),
+        "report.html says where the numbers came from"
+    );
+}
+
+#[test]
+fn case_names_become_safe_unique_stems() {
+    let mut b = backtest(None);
+    b.cases[0].case = "../a b".into();
+    b.cases[1].case = "../a b".into();
+    assert_eq!(
+        brink::report::backtest::case_stems(&b),
+        ["___a_b", "___a_b_2"]
+    );
+    let files = brink::report::backtest::files(&b, true).unwrap();
+    for f in &files {
+        assert!(
+            !f.name.contains('/') && !f.name.contains(' ') && !f.name.starts_with('.'),
+            "unsafe file name {:?}",
+            f.name
+        );
+    }
+    assert!(files.iter().any(|f| f.name == "___a_b_2_mood.svg"));
+}
+
+#[test]
+fn calibration_files_tables_chart_and_text() {
+    let c = calibration();
+    let calibrated = vec![(
+        "pair_early.calibrated.ron".to_string(),
+        "Scenario(name: \"x\")\n".to_string(),
+    )];
+    let files = brink::report::calibrate::files(&c, &calibrated, true).expect("files");
+    let (names, dir) = write("calibrate", &files);
+    let expected = [
+        "calibration.json",
+        "generations.csv",
+        "pair_early.calibrated.ron",
+        "posterior.csv",
+        "posterior_summary.csv",
+        "prior_posterior.png",
+        "prior_posterior.svg",
+    ];
+    assert_eq!(
+        names.keys().map(String::as_str).collect::<Vec<_>>(),
+        expected
+    );
+    assert_eq!(
+        names["pair_early.calibrated.ron"],
+        b"Scenario(name: \"x\")\n"
+    );
+    let back: serde_json::Value = serde_json::from_slice(&names["calibration.json"]).unwrap();
+    assert_eq!(back["params"][0]["spec"], "shared.fatigue.value");
+
+    let (h, rows) = csv(&dir.join("posterior.csv"));
+    assert_eq!(h, ["particle", "weight", "shared.fatigue.value"]);
+    assert_eq!(rows.len(), c.particles.len());
+    let w: f64 = rows.iter().map(|r| r[1].parse::<f64>().unwrap()).sum();
+    assert!((w - 1.0).abs() < 1e-9, "weights sum to {w}");
+    for r in &rows {
+        let x: f64 = r[2].parse().unwrap();
+        assert!((0.03..=0.4).contains(&x), "fatigue {x} outside its prior");
+    }
+
+    let (h, rows) = csv(&dir.join("posterior_summary.csv"));
+    assert_eq!(h, SUMMARY_HEADER);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][0], "shared.fatigue.value");
+    assert_eq!(rows[0][2], "pair_early");
+    assert_eq!(rows[0][3], "false");
+
+    let (h, rows) = csv(&dir.join("generations.csv"));
+    assert_eq!(
+        h,
+        [
+            "generation",
+            "tolerance",
+            "ess",
+            "acceptance",
+            "resampled",
+            "simulations"
+        ]
+    );
+    assert_eq!(rows.len(), c.generations.len());
+    assert_eq!(rows[0][0], "0");
+    assert_eq!(rows[0][3], "", "generation 0 moves nothing");
+
+    let svg = common::check_svg(&dir.join("prior_posterior.svg"));
+    assert!(
+        svg.contains("shared.fatigue.value"),
+        "the panel is titled by the path"
+    );
+    assert!(svg.contains("prior") && svg.contains("posterior"));
+    assert!(svg.contains("<rect"), "the posterior is drawn as bars");
+    common::check_png(&dir.join("prior_posterior.png"), 600..=2000);
+
+    let t = brink::report::calibrate::text(&c);
+    for s in [
+        "generation",
+        "tolerance",
+        "ESS",
+        "acceptance",
+        "stopped:",
+        "shared.fatigue.value",
+        "prior mean ± sd",
+        "90% interval",
+        "simulated runs",
+        &c.stop_reason,
+    ] {
+        assert!(t.contains(s), "the text lacks {s}:\n{t}");
+    }
+    eprintln!("{t}");
+
+    // Without charts, no chart; names that are not plain file names are refused.
+    let bare = brink::report::calibrate::files(&c, &[], false).unwrap();
+    assert_eq!(bare.len(), 4);
+    for bad in ["../x.ron", "a/b.ron", ".hidden.ron", "", "posterior.csv"] {
+        let r = brink::report::calibrate::files(&c, &[(bad.to_string(), String::new())], false);
+        assert!(r.is_err(), "{bad:?} accepted");
+    }
+    // A name given twice: once for the same text, numbered for another.
+    let twice = |second: &str| {
+        let v = vec![
+            ("a.ron".to_string(), "first".to_string()),
+            ("a.ron".to_string(), second.to_string()),
+        ];
+        brink::report::calibrate::files(&c, &v, false)
+            .unwrap()
+            .into_iter()
+            .skip(4)
+            .map(|f| (f.name, String::from_utf8(f.bytes).unwrap()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(twice("first"), [("a.ron".into(), "first".into())]);
+    assert_eq!(
+        twice("second"),
+        [
+            ("a.ron".to_string(), "first".to_string()),
+            ("a-2.ron".to_string(), "second".to_string())
+        ]
+    );
+}
+
+#[test]
+fn several_numbers_draw_several_panels() {
+    let mut c = calibration();
+    // A second (fictitious) number: the panels grow a column.
+    let mut p = c.params[0].clone();
+    p.spec = "pair_early:relations[0].reactivity".into();
+    p.path = "relations[0].reactivity".into();
+    c.params.push(p);
+    for row in &mut c.particles {
+        let x = row[0];
+        row.push(x * 2.0);
+    }
+    let files = brink::report::calibrate::files(&c, &[], true).unwrap();
+    let svg = files
+        .iter()
+        .find(|f| f.name == "prior_posterior.svg")
+        .unwrap();
+    let svg = String::from_utf8(svg.bytes.clone()).unwrap();
+    assert!(svg.contains("relations[0].reactivity"));
+    assert!(svg.contains("shared.fatigue.value"));
+    let (_, rows) = {
+        let dir = common::scratch("two");
+        for f in &files {
+            std::fs::write(dir.join(&f.name), &f.bytes).unwrap();
+        }
+        csv(&dir.join("posterior.csv"))
+    };
+    assert_eq!(rows[0].len(), 4);
+}

@@ -15,9 +15,12 @@ fn main() {
         .collect();
     let reps = args.first().copied().unwrap_or(500);
     let particles = args.get(1).copied().unwrap_or(400) as usize;
-    let s = brink::scenario::load("scenarios/examples/sbc_pair.ron".as_ref(), Default::default())
-        .expect("the SBC scenario loads")
-        .scenario;
+    let s = brink::scenario::load(
+        "scenarios/examples/sbc_pair.ron".as_ref(),
+        Default::default(),
+    )
+    .expect("the SBC scenario loads")
+    .scenario;
     let design = Design {
         path: "shared.fatigue.value".into(),
         rung_steps: vec![4, 8, 12],
@@ -47,7 +50,10 @@ fn main() {
     );
     for (name, steps) in [
         ("2 rung facts", vec![6, 12]),
-        ("14 rung facts", (1..15).map(|k| 2 * k).collect::<Vec<u32>>()),
+        (
+            "14 rung facts",
+            (1..15).map(|k| 2 * k).collect::<Vec<u32>>(),
+        ),
     ] {
         let d = Design {
             rung_steps: steps,
@@ -56,7 +62,11 @@ fn main() {
         let mut u = Master::new(7).stream(1, 0);
         let n = 40;
         let sd: f64 = (0..n)
-            .map(|rep| replicate(&s, &d, u.uniform(), &settings(rep), 19).unwrap().2)
+            .map(|rep| {
+                replicate(&s, &d, u.uniform(), &settings(rep), 19)
+                    .unwrap()
+                    .2
+            })
             .sum::<f64>()
             / n as f64;
         println!("mean posterior sd with {name}: {sd:.4} (prior sd 0.1068)");

@@ -137,21 +137,28 @@ pub struct AbcArgs {
 impl AbcArgs {
     fn settings(&self, seed: u64, threads: usize) -> Result<brink::analysis::calibrate::Settings> {
         if !(2..=1_000_000).contains(&self.particles) {
-            return Err(Error::Input("--particles must be from 2 to 1,000,000".into()));
+            return Err(Error::Input(
+                "--particles must be from 2 to 1,000,000".into(),
+            ));
         }
         if !(1..=1000).contains(&self.sims) {
             return Err(Error::Input("--sims must be from 1 to 1,000".into()));
         }
         if self.max_generations > 10_000 {
-            return Err(Error::Input("--max-generations must be at most 10,000".into()));
+            return Err(Error::Input(
+                "--max-generations must be at most 10,000".into(),
+            ));
         }
         if !(0.0..1.0).contains(&self.min_acceptance) {
-            return Err(Error::Input("--min-acceptance must be from 0 to below 1".into()));
+            return Err(Error::Input(
+                "--min-acceptance must be from 0 to below 1".into(),
+            ));
         }
         let work = self.particles as u128 * self.sims as u128 * (self.max_generations as u128 + 1);
         if work > brink::numerics::rng::MAX_RUN_INDEX as u128 {
             return Err(Error::Input(
-                "--particles × --sims × --max-generations is beyond the run indices brink can give".into(),
+                "--particles × --sims × --max-generations is beyond the run indices brink can give"
+                    .into(),
             ));
         }
         Ok(brink::analysis::calibrate::Settings {
@@ -767,7 +774,10 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
     for f in files {
         // A timeline is checked against the scenario it names.
         if crate::app::history::is_timeline(f, limits.load_options()).unwrap_or(false) {
-            match crate::app::history::cases_from_files(std::slice::from_ref(f), limits.load_options()) {
+            match crate::app::history::cases_from_files(
+                std::slice::from_ref(f),
+                limits.load_options(),
+            ) {
                 Ok(cases) => {
                     let c = &cases[0];
                     say(&format!(

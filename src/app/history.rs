@@ -6,8 +6,8 @@ use std::time::Instant;
 use brink::analysis::backtest::{self, Case, ParticleDraws, RunSpec};
 use brink::analysis::calibrate::{self, Generation, Settings};
 use brink::error::{Error, Result};
-use brink::scenario::timeline::{LoadedTimeline, check_timeline, load_timeline};
 use brink::report::calibrated::Takes;
+use brink::scenario::timeline::{LoadedTimeline, check_timeline, load_timeline};
 use brink::scenario::{self, LoadOptions, LoadedScenario};
 
 use crate::app::output::Staging;
@@ -41,13 +41,16 @@ pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
 fn load_scenario(path: &Path, opts: LoadOptions) -> Result<(LoadedScenario, String)> {
     let loaded = scenario::load(path, opts)?;
     let bytes = crate::app::output::read_bounded(path, opts.max_file_bytes)?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Error::Input(format!("{} changed while it was read", path.display()))
-    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::Input(format!("{} changed while it was read", path.display())))?;
     Ok((loaded, text))
 }
 
-fn case_of(scenario: Option<&(LoadedScenario, String)>, tpath: &Path, opts: LoadOptions) -> Result<CaseInput> {
+fn case_of(
+    scenario: Option<&(LoadedScenario, String)>,
+    tpath: &Path,
+    opts: LoadOptions,
+) -> Result<CaseInput> {
     let timeline = load_timeline(tpath, opts)?;
     let (loaded, text) = match scenario {
         Some((l, t)) => (l.clone(), t.clone()),
@@ -332,17 +335,21 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             .map_or("scenario.ron".into(), |n| n.to_string_lossy().into_owned());
         scenario::load::parse_text(Path::new(&name), &new)?;
         applied.push(format!("{} took {}", path.display(), replaced.join(", ")));
-        calibrated.push((format!("calibrated-{}", crate::app::run::sanitize(&name)), new));
+        calibrated.push((
+            format!("calibrated-{}", crate::app::run::sanitize(&name)),
+            new,
+        ));
     }
-    staging.write_all(&brink::report::calibrate::files(&c, &calibrated, req.charts)?)?;
+    staging.write_all(&brink::report::calibrate::files(
+        &c,
+        &calibrated,
+        req.charts,
+    )?)?;
     let dir = staging.commit()?;
     let text = format!(
         "{}{}\n{} simulations in {:.1} s ({:.0} simulations/s on {} threads)\n",
         brink::report::calibrate::text(&c),
-        applied
-            .iter()
-            .map(|a| format!("{a}\n"))
-            .collect::<String>(),
+        applied.iter().map(|a| format!("{a}\n")).collect::<String>(),
         c.simulations,
         secs,
         c.simulations as f64 / secs.max(1e-9),

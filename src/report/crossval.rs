@@ -155,8 +155,18 @@ pub fn text(cv: &CrossValidation) -> String {
     o += &format!(
         "\n80% band coverage over all {} held-out banded facts: {:.0}% with priors, {:.0}% calibrated\n",
         cv.calibrated.banded_facts,
-        100.0 * cv.prior.coverage.iter().find(|c| c.0 == 0.8).map_or(0.0, |c| c.1),
-        100.0 * cv.calibrated.coverage.iter().find(|c| c.0 == 0.8).map_or(0.0, |c| c.1),
+        100.0
+            * cv.prior
+                .coverage
+                .iter()
+                .find(|c| c.0 == 0.8)
+                .map_or(0.0, |c| c.1),
+        100.0
+            * cv.calibrated
+                .coverage
+                .iter()
+                .find(|c| c.0 == 0.8)
+                .map_or(0.0, |c| c.1),
     );
     o
 }

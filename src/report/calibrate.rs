@@ -250,11 +250,13 @@ pub fn text(c: &Calibration) -> String {
     for p in &c.params {
         t.row(vec![
             p.spec.clone(),
-            format!(
-                "{}{}",
-                p.cases.join(", "),
-                if p.shared { " (shared)" } else { "" }
-            ),
+            if p.shared && p.cases.len() == c.cases.len() {
+                format!("all {} (shared)", p.cases.len())
+            } else if p.shared {
+                format!("{} (shared)", p.cases.join(", "))
+            } else {
+                p.cases.join(", ")
+            },
             p.prior.clone(),
             format!("{} ± {}", num(p.prior_mean), num(p.prior_sd)),
             format!("{} ± {}", num(p.mean), num(p.sd)),

@@ -182,7 +182,9 @@ impl Drawing for PriorPosterior<'_> {
         for (k, (p, panel)) in c.params.iter().zip(&panels).enumerate() {
             let (pw, _) = panel.dim_in_pixel();
             let max = pw.saturating_sub(16);
-            let title = if p.shared {
+            let title = if p.shared && p.cases.len() == c.cases.len() {
+                format!("{} (shared by all {} cases)", p.path, p.cases.len())
+            } else if p.shared {
                 format!("{} (shared by {})", p.path, p.cases.join(", "))
             } else {
                 p.spec.clone()

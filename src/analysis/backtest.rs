@@ -623,6 +623,10 @@ pub struct CaseResult {
     pub banded_facts: usize,
     /// The scenario's start date (step 0).
     pub start_date: Option<String>,
+    /// Threshold of each rung on the dyad index H (points), lowest rung first.
+    pub rung_thresholds: Vec<f64>,
+    /// Lowest and highest hostility (points).
+    pub bounds: (f64, f64),
     /// What the runs did, as `brink run` reports it (with an outcome `fact__NAME` for each
     /// dated target the scenario does not name itself): the mood's fan and rungs by step, the
     /// time to each outcome.
@@ -744,6 +748,8 @@ pub fn case_result(case: &Case, tally: &FactTally, seed: u64, summary: Summary) 
         coverage,
         banded_facts: banded.len(),
         start_date: m.scenario.start_date.clone(),
+        rung_thresholds: m.rung_thresholds.clone(),
+        bounds: m.bounds,
         summary,
         facts,
     }

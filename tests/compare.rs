@@ -72,9 +72,9 @@ fn compare_all_writes_tables_and_every_chart() {
         check_png(&out.join(format!("{name}.png")));
         check_svg(&out.join(format!("{name}.svg")));
     }
-    // Base, 14 variants, and one forced arm per measure and one frozen arm per lever.
+    // Base, 15 variants, and one forced arm per measure and one frozen arm per lever.
     assert_eq!(r.manifest.runs, 1000);
-    assert_eq!(r.arms.iter().filter(|a| a.kind == "variant").count(), 14);
+    assert_eq!(r.arms.iter().filter(|a| a.kind == "variant").count(), 15);
     let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
     let rows = csv.lines().count() - 1;
     assert_eq!(

@@ -8,7 +8,8 @@
 #   1. v1 model + v1 flagship   (commit 1705e76, built in a temporary git worktree with a
 #                                CARGO_TARGET_DIR of its own; both removed on exit)
 #   2. current model + the flagship of commit d2b7166 (read with git show)
-#   3. current model + current flagship (scenarios/russia_azerbaijan_2025.ron)
+#   3. current model + the v2 flagship before its calibration (commit d3aa1be; the calibrated
+#      flagship's figures are in docs/calibration.md, scripts/calibration.sh)
 # The current binary is built from this checkout (honours CARGO_TARGET_DIR).
 #
 # Usage:  scripts/flagship-v2.sh                 # headline table
@@ -18,6 +19,7 @@ set -euo pipefail
 
 V1_COMMIT=1705e76
 OLD_FLAGSHIP_COMMIT=d2b7166
+V2_FLAGSHIP_COMMIT=d3aa1be
 RUNS=20000
 SEED=1
 FLAGSHIP=scenarios/russia_azerbaijan_2025.ron
@@ -56,12 +58,13 @@ cargo build --release --quiet
 CUR_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/brink"
 
 git -C "$ROOT" show "$OLD_FLAGSHIP_COMMIT:$FLAGSHIP" > "$SCRATCH/flagship-$OLD_FLAGSHIP_COMMIT.ron"
+git -C "$ROOT" show "$V2_FLAGSHIP_COMMIT:$FLAGSHIP" > "$SCRATCH/flagship-$V2_FLAGSHIP_COMMIT.ron"
 
 # config name, binary, scenario file
 CONFIGS=(
     "v1|$V1_BIN|$V1_TREE/$FLAGSHIP"
     "old|$CUR_BIN|$SCRATCH/flagship-$OLD_FLAGSHIP_COMMIT.ron"
-    "new|$CUR_BIN|$ROOT/$FLAGSHIP"
+    "new|$CUR_BIN|$SCRATCH/flagship-$V2_FLAGSHIP_COMMIT.ron"
 )
 VARIANTS=(visa_regime)
 if [ "$ALL_VARIANTS" = 1 ]; then

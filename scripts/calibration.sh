@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Regenerates docs/calibration.md: the history cases back-tested with their priors, the
+# calibration of the four shared numbers on the three cases (ABC-SMC), the leave-one-out
+# cross-validation, the flagship before and after, and the simulation-based calibration test.
+#
+# Usage:  scripts/calibration.sh > docs/calibration.md
+# Needs: cargo and python3 (to read the JSON outputs). Progress goes to stderr. Writes its
+# outputs under output/history/ (calibration, cross-validation, backtest, flagship).
+# Takes about two minutes on a 2-core machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
+
+log() { echo "calibration: $*" >&2; }
+cargo build --release --quiet
+B=target/release/brink
+H=scenarios/history
+TIMELINES="$H/russia_azerbaijan_2024.timeline.ron,$H/russia_turkey_2015.timeline.ron,$H/russia_georgia_2006.timeline.ron"
+PARAMS=shared.fatigue.value,shared.reactivity.value,shared.rationality.value,shared.measure_persistence.value
+OUT=output/history
+mkdir -p "$OUT"
+THREADS=2
+
+log "back-test with the priors"
+$B backtest $H/*.timeline.ron --runs 10000 --seed 1 --threads $THREADS --out "$OUT/backtest" > "$OUT/backtest.txt"
+
+log "calibration on the three cases"
+$B calibrate --timelines "$TIMELINES" --params "$PARAMS" --seed 1 --threads $THREADS \
+    --apply-to scenarios/russia_azerbaijan_2025.ron --out "$OUT/calibration" > "$OUT/calibration.txt" 2> "$OUT/calibration.log"
+
+log "leave-one-out cross-validation"
+$B backtest --cross-validate --params "$PARAMS" --seed 1 --runs 10000 --threads $THREADS \
+    $H/*.timeline.ron --out "$OUT/cross-validation" > "$OUT/cross-validation.txt" 2> "$OUT/cross-validation.log"
+
+log "the flagship before and after (common random numbers)"
+$B compare scenarios/russia_azerbaijan_2025.ron --variants priors_before_calibration --runs 20000 \
+    --seed 1 --threads $THREADS --no-tornado --no-charts --out "$OUT/flagship" > "$OUT/flagship.txt"
+
+log "simulation-based calibration (tests/calibration.rs)"
+cargo test --release --quiet --test calibration -- --nocapture 2> "$OUT/sbc.txt" > /dev/null || true
+
+python3 - "$OUT" <<'PY'
+import json, sys, re, os
+out = sys.argv[1]
+j = lambda p: json.load(open(os.path.join(out, p)))
+bt = j("backtest/backtest.json")
+cal = j("calibration/calibration.json")
+cv = j("cross-validation/cross_validation.json")
+fl = j("flagship/compare.json")
+caltxt = open(os.path.join(out, "calibration.txt")).read()
+speed = re.search(r"(\d+) simulations in ([\d.]+) s \((\d+) simulations/s on (\d+) threads\)", caltxt)
+sbc = open(os.path.join(out, "sbc.txt")).read()
+sbc_line = re.search(r"SBC rank bins \[([^\]]*)\], chi-square ([\d.]+)", sbc)
+conc = re.search(r"mean posterior sd: short ([\d.]+), long ([\d.]+)", sbc)
+f3 = lambda x: f"{x:.3f}"
+pct = lambda x: f"{100*x:.0f}%"
+
+def kinds(case):
+    k = {}
+    for f in case["facts"]:
+        k[f["kind"]] = k.get(f["kind"], 0) + 1
+    return k
+
+def in80(case):
+    n = [f for f in case["facts"] if f["bands"]]
+    k = [f for f in n if any(b["level"] == 0.8 and b["contains"] for b in f["bands"])]
+    return len(k), len(n)
+
+p = print
+p("# Calibration against history")
+p()
+p("What three observed crises say about brink's model and its flagship: each case back-tested with")
+p("the priors an analyst could set on its start date, the four shared numbers calibrated on the")
+p("three cases, each case predicted from a calibration on the other two, and the flagship before")
+p("and after. How the commands work: [history.md](history.md). Every figure on this page is")
+p("printed by one command, which also writes every table and chart it cites under `output/history/`:")
+p()
+p("```sh")
+p("scripts/calibration.sh > docs/calibration.md")
+p("```")
+p()
+p("## The cases")
+p()
+p("| case | from | weeks | facts | dated | yes/no | level | rung |")
+p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+for c in bt["cases"]:
+    k = kinds(c)
+    p(f"| {c['case']} | {c['start_date']} | {c['horizon']} | {len(c['facts'])} | {k.get('dated',0)} | {k.get('yes/no',0)} | {k.get('level',0)} | {k.get('rung',0)} |")
+p()
+p("Each case is a scenario and a timeline in `scenarios/history/`, built from")
+p("`../shared/domain/history.md` and the article's dated events. Their priors cite what was known")
+p("on the start date or say \"assumption\"; the four numbers below are shared, with one generic")
+p("prior in every case. No number was changed after a case was first run.")
+p()
+p("## Back-test with the priors")
+p()
+p(f"`brink backtest scenarios/history/*.timeline.ron --runs 10000 --seed 1` ({bt['cases'][0]['runs']:,} runs per case):")
+p()
+p("| case | facts | in 50% band | in 80% band | in 95% band | mean log score | mean Brier | every fact at once |")
+p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for c in bt["cases"]:
+    cov = {round(q, 2): s for q, s in c["coverage"]}
+    nb = c["banded_facts"]
+    cell = lambda q: f"{round(cov[q]*nb)}/{nb}" if nb else "–"
+    pp = c["path_probability"]
+    p(f"| {c['case']} | {len(c['facts'])} | {cell(0.5)} | {cell(0.8)} | {cell(0.95)} | {f3(c['mean_log_score'])} | {f3(c['mean_brier'])} | {pp['estimate']:.4f} (≤ {pp['high']:.4f}) |")
+cov = {round(q, 2): s for q, s in bt["coverage"]}
+p(f"| **all** | {bt['facts']} | {pct(cov[0.5])} | {pct(cov[0.8])} | {pct(cov[0.95])} | {f3(bt['mean_log_score'])} | | |")
+p()
+hist = " · ".join(f"{x:.2f}" for x in bt["pit_histogram"])
+p(f"PIT histogram over the {bt['pit_facts']} facts with a distribution (10 bins from 0 to 1; a calibrated")
+p(f"model gives 0.10 each): {hist}.")
+p()
+p("Read: the observed dates fall early in the model's distributions (the first bin holds far more")
+p("than a tenth of the mass): in the cases as encoded, the first moves of a crisis come later and")
+p("less often in the runs than they did. The bands' widths (in `output/history/backtest/facts.csv`)")
+p("show why the 80% bands still hold some facts: many reach \"never\", so they exclude little.")
+p("No run reproduces a whole timeline.")
+p()
+p("## Calibration")
+p()
+s = cal["settings"]
+p(f"`brink calibrate --timelines <the three> --params {','.join(x['spec'] for x in cal['params'])} --seed 1`:")
+p(f"ABC-SMC (Del Moral, Doucet & Jasra 2012) with {s['particles']} particles × {s['sims']} pseudo-timelines, ")
+p(f"{len(cal['generations'])-1} generations, stopped because {cal['stop_reason']}; final tolerance")
+p(f"{cal['generations'][-1]['tolerance']:.3f} (mean distance per fact, from 1 = every fact missed to 0 = every fact reproduced).")
+if speed:
+    p(f"**{int(speed.group(1)):,} simulations in {float(speed.group(2)):.1f} s, {int(speed.group(3)):,} simulations per second on {speed.group(4)} threads** (this machine: 2 cores; the limit the issue sets is 10 minutes).")
+p()
+p("| number | prior | prior mean ± sd | posterior mean ± sd | 90% interval | sd ratio | informed? |")
+p("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+informed = {}
+for x in cal["params"]:
+    r = x["sd"] / x["prior_sd"]
+    moved = abs(x["mean"] - x["prior_mean"]) / x["prior_sd"]
+    inf = r < 0.9 or moved > 0.5
+    informed[x["path"]] = inf
+    p(f"| `{x['path']}` | {x['prior']} | {x['prior_mean']:.3f} ± {x['prior_sd']:.3f} | {x['mean']:.3f} ± {x['sd']:.3f} | {x['q05']:.3f} – {x['q95']:.3f} | {r:.2f} | {'yes' if inf else 'no'} |")
+p()
+p("\"Informed\" means the posterior's sd is below 0.9 of the prior's, or its mean moved by more than half")
+p("a prior sd. The chart of every prior against its posterior is `output/history/calibration/prior_posterior.png`;")
+p("the particles are in `posterior.csv`, and each case's calibrated scenario is `calibrated-<case>.ron`.")
+p()
+p("## Cross-validation")
+p()
+p("`brink backtest --cross-validate --params <the four> --seed 1 --runs 10000 scenarios/history/*.timeline.ron`:")
+p("each case is left out in turn, the four numbers are calibrated on the other two, and the case")
+p("left out is scored with its priors and with the posterior (each run draws one particle), on the")
+p("same runs.")
+p()
+p("| held-out case | facts | in 80% band (priors) | in 80% band (calibrated) | mean log score (priors) | mean log score (calibrated) |")
+p("| --- | ---: | ---: | ---: | ---: | ---: |")
+tk = [0, 0, 0]
+for f in cv["folds"]:
+    kp, n = in80(f["prior"]); kc, _ = in80(f["calibrated"])
+    tk[0] += kp; tk[1] += kc; tk[2] += n
+    p(f"| {f['held_out']} | {len(f['calibrated']['facts'])} | {kp}/{n} | {kc}/{n} | {f3(f['prior']['mean_log_score'])} | {f3(f['calibrated']['mean_log_score'])} |")
+p(f"| **all held-out facts** | {cv['calibrated']['facts']} | {tk[0]}/{tk[2]} ({pct(tk[0]/max(tk[2],1))}) | {tk[1]}/{tk[2]} ({pct(tk[1]/max(tk[2],1))}) | {f3(cv['prior']['mean_log_score'])} | {f3(cv['calibrated']['mean_log_score'])} |")
+p()
+p("A calibrated 80% band should hold about 80% of the held-out facts; these hold far fewer, with")
+p("or without the calibration. The calibration lowers the log score of every held-out case a")
+p("little: what the other two cases say about the shared numbers carries over, but it does not")
+p("mend what the cases' structure misses (the tempo of the first moves).")
+p()
+p("## The flagship before and after")
+p()
+taken = [x["path"] for x in cal["params"] if informed[x["path"]]]
+p(f"The flagship's focal fatigue and reactivity are now the shared numbers the cases calibrate, and")
+p(f"take their posteriors (fitted as Beta distributions on the priors' ranges, sourced to the")
+p(f"calibration). Informed numbers: {', '.join('`'+t+'`' for t in taken)}; the flagship takes those it has")
+p("(fatigue, reactivity). Rationality and the persistence of measures are barely informed by the")
+p("cases, so the flagship keeps its own per-actor and per-lever priors for them. The variant")
+p("`priors_before_calibration` restores the generic priors; compared on common random numbers")
+p("(`brink compare scenarios/russia_azerbaijan_2025.ron --variants priors_before_calibration --runs 20000 --seed 1 --no-tornado`):")
+p()
+p("| outcome | before (priors) | after (calibrated) | change (paired 95% interval) |")
+p("| --- | ---: | ---: | ---: |")
+base = fl["arms"][0]; var = [a for a in fl["arms"] if a["name"] == "priors_before_calibration"][0]
+for i, name in enumerate(fl["outcomes"]):
+    b = base["outcomes"][i]["probability"]["estimate"]
+    v = var["outcomes"][i]["probability"]["estimate"]
+    d = var["outcomes"][i]["difference"]
+    p(f"| {name} | {v:.3f} | {b:.3f} | {-d['estimate']:+.3f} ({-d['high']:+.3f} .. {-d['low']:+.3f}) |")
+p()
+p("Before the fatigue and reactivity were shared (each relation its own prior, commit d3aa1be,")
+p("docs/flagship-v2.md) P(rupture) was 0.212 on the same runs; sharing them moved it to the")
+p("\"before\" column, the calibration to the \"after\" one. The flagship is sensitive to its fatigue")
+p("(docs/analysis.md): a posterior 0.04 lower in mean roughly doubles the chance of a rupture.")
+p()
+p("## Trust in the calibration itself")
+p()
+if sbc_line:
+    p(f"Simulation-based calibration (Talts et al. 2018, `tests/calibration.rs`, in CI): 100 replications on")
+    p(f"`scenarios/examples/sbc_pair.ron`, ranks of the true fatigue among 19 posterior draws pooled into")
+    p(f"5 bins: [{sbc_line.group(1)}], chi-square {sbc_line.group(2)} (4 degrees of freedom; the test fails above")
+    p("13.28, the 1% critical value).")
+if conc:
+    p(f"The posterior narrows as the timeline grows: mean posterior sd {conc.group(1)} with the rung on two")
+    p(f"dates, {conc.group(2)} with it every two weeks (prior sd 0.107). A larger run: `cargo bench --bench sbc -- 500 400`.")
+p()
+p("## What three cases can and cannot say")
+p()
+p("- **Three cases, one actor.** Russia is the larger side in all three; the shared numbers are")
+p("  Russia's dyads' numbers. The posterior says how these crises ran, not how escalation runs.")
+p("- **Structure before numbers.** The largest misfit is structural: the model allows one move per")
+p("  actor per week and its first moves come late, while the observed crises opened with several")
+p("  measures in the first days. Calibrating four shared numbers cannot fix that, and the")
+p("  calibration partly compensates for it (a lower fatigue and a higher reactivity make the runs")
+p("  hotter). Part of the flagship's higher rupture probability may be that compensation.")
+p("- **Coarse data.** About fifty dated facts, most with a window of days; the tolerance stops well")
+p("  above zero (no particle reproduces every fact), so the posterior is an ABC posterior at that")
+p("  tolerance, wider than the exact one would be.")
+p("- **Weakly identified numbers.** Rationality and the persistence of measures barely move: the")
+p("  timelines hold few facts about how long measures stay, and choice noise trades off with")
+p("  hawkishness, activity and thresholds that are not calibrated.")
+p("- **The cases were written knowing history.** Their priors cite start-date sources, but the menu")
+p("  of levers and which facts to record were chosen by someone who knew what came after")
+p("  (scenarios/history/ headers say where). Crises that are not in the project are the real test.")
+PY
+log "done"

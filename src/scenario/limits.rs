@@ -25,4 +25,4 @@ pub const MAX_ABS_NUMBER: f64 = 1e12;
 /// Deepest nesting of conditions and brackets (deeper files are refused before parsing).
 pub const MAX_NESTING: usize = 64;
 /// Most facts in one observed timeline.
-pub const MAX_FACTS: usize = 10_000;
+pub const MAX_FACTS: usize = 1_000;

@@ -726,14 +726,7 @@ pub fn case_result(case: &Case, tally: &FactTally, seed: u64, summary: Summary) 
         .collect();
     let nf = facts.len().max(1) as f64;
     let banded: Vec<&FactResult> = facts.iter().filter(|f| !f.bands.is_empty()).collect();
-    let coverage = BANDS
-        .iter()
-        .enumerate()
-        .map(|(b, &q)| {
-            let inside = banded.iter().filter(|f| f.bands[b].contains).count();
-            (q, inside as f64 / banded.len().max(1) as f64)
-        })
-        .collect();
+    let coverage = coverage(&banded);
     CaseResult {
         case: case.name.clone(),
         scenario: m.scenario.name.clone(),
@@ -753,6 +746,18 @@ pub fn case_result(case: &Case, tally: &FactTally, seed: u64, summary: Summary) 
         summary,
         facts,
     }
+}
+
+/// Per band level, the share of the banded facts whose observation lies in the band.
+fn coverage(banded: &[&FactResult]) -> Vec<(f64, f64)> {
+    BANDS
+        .iter()
+        .enumerate()
+        .map(|(b, &q)| {
+            let inside = banded.iter().filter(|f| f.bands[b].contains).count();
+            (q, inside as f64 / banded.len().max(1) as f64)
+        })
+        .collect()
 }
 
 /// The PIT histogram over many facts (Czado, Gneiting & Held 2009): each fact's PIT interval
@@ -818,14 +823,7 @@ pub fn combine(cases: Vec<CaseResult>, posterior: Option<String>) -> Backtest {
         .flat_map(|c| c.facts.iter().filter(|f| !f.bands.is_empty()))
         .collect();
     let facts: Vec<&FactResult> = cases.iter().flat_map(|c| &c.facts).collect();
-    let coverage = BANDS
-        .iter()
-        .enumerate()
-        .map(|(b, &q)| {
-            let inside = banded.iter().filter(|f| f.bands[b].contains).count();
-            (q, inside as f64 / banded.len().max(1) as f64)
-        })
-        .collect();
+    let coverage = coverage(&banded);
     Backtest {
         pit_histogram: pit_histogram(&pits, PIT_BINS),
         pit_facts: pits.len(),

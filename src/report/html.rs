@@ -28,6 +28,10 @@ use crate::stats::Interval;
 /// The page's template. Its name ends in `.html`, so MiniJinja escapes what it prints.
 const TEMPLATE: &str = include_str!("templates/report.html");
 
+/// The style sheet every page includes, and the comment that marks its place in a template.
+const STYLE: &str = include_str!("templates/style.css");
+const STYLE_MARKER: &str = "{# the style sheet (templates/style.css) goes here #}";
+
 /// Escapes a text for HTML element content and quoted attribute values: `&`, `<`, `>`, `"`
 /// and `'`. Every value the report template prints goes through it (see [`report`]).
 pub fn escape(s: &str) -> String {
@@ -395,8 +399,11 @@ pub(crate) fn render_page(name: &str, template: &str, context: impl Serialize) -
     // A misspelt field is an error, not an empty cell.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_formatter(format_value);
+    // Every page shares one style sheet, put in place of its marker before parsing (the
+    // template engine is built without `include`).
+    let template = template.replace(STYLE_MARKER, STYLE);
     let template = env
-        .template_from_named_str(name, template)
+        .template_from_named_str(name, &template)
         .expect("brink's page template parses");
     template
         .render(Serde(context))

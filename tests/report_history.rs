@@ -160,7 +160,7 @@ fn backtest_files_tables_and_charts() {
         assert!(names.contains_key(n), "{n} missing: {:?}", names.keys());
     }
     for case in ["pair_early", "pair_late"] {
-        for chart in ["time_to_fact", "mood"] {
+        for chart in ["time_to_fact", "mood", "rungs"] {
             for ext in ["png", "svg"] {
                 let n = format!("{case}_{chart}.{ext}");
                 assert!(names.contains_key(&n), "{n} missing: {:?}", names.keys());
@@ -215,8 +215,11 @@ fn backtest_files_tables_and_charts() {
             svg.contains("first_cooled"),
             "time_to_fact names the dated fact"
         );
+        // The mood: the fan chart of H, with the observations on it.
         let svg = common::check_svg(&dir.join(format!("{case}_mood.svg")));
-        assert!(svg.contains("observed rung"));
+        assert!(svg.contains("index H"), "the mood chart is the fan of H");
+        assert!(svg.contains("median run") && svg.contains("middle 90% of runs"));
+        assert!(svg.contains("observed rung") && svg.contains("observed date"));
         assert!(
             svg.contains("tense_in_february: tense") && svg.contains("calm_in_march: calm"),
             "the mood chart marks each observed rung"
@@ -225,7 +228,15 @@ fn backtest_files_tables_and_charts() {
             svg.contains("first_cooled"),
             "the mood chart ticks the dated fact"
         );
-        for chart in ["time_to_fact", "mood"] {
+        // The shares of runs on each rung, with the same observations.
+        let svg = common::check_svg(&dir.join(format!("{case}_rungs.svg")));
+        assert!(svg.contains("share of runs on each rung"));
+        assert!(
+            svg.contains("tense_in_february: tense") && svg.contains("calm_in_march: calm"),
+            "the rung chart marks each observed rung"
+        );
+        assert!(svg.contains("first_cooled"));
+        for chart in ["time_to_fact", "mood", "rungs"] {
             common::check_png(&dir.join(format!("{case}_{chart}.png")), 600..=1600);
         }
     }
@@ -248,14 +259,14 @@ fn backtest_files_tables_and_charts() {
     }
     assert_eq!(
         html.matches("<figure").count(),
-        5,
-        "two charts per case and the PIT"
+        7,
+        "three charts per case and the PIT"
     );
     assert!(html.contains("id=\"chart-pair_late_mood\""));
     // Each figure's viewBox is its chart's own size.
     assert_eq!(
         html.matches("<svg viewBox=\"0 0 1000 600\"").count(),
-        5,
+        7,
         "these charts are all 1000 × 600"
     );
     assert!(html.contains("Every number was drawn from its prior"));

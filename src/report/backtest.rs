@@ -1,7 +1,8 @@
 //! What `brink backtest` writes and prints: backtest.json, facts.csv, cases.csv, pit.csv, the
 //! charts of each case and the PIT histogram, report.html, and the readable summary.
 //!
-//! A case's charts are named after the case (`<case>_time_to_fact`, `<case>_mood`), its name
+//! A case's charts are named after the case (`<case>_time_to_fact`, `<case>_mood`,
+//! `<case>_rungs`), its name
 //! reduced to letters, digits, `-` and `_` (timeline names are identifiers already; the
 //! reduction only guards the file names) and made unique among the cases.
 
@@ -18,8 +19,9 @@ use crate::report::describe::Table;
 const TEMPLATE: &str = include_str!("templates/backtest.html");
 
 /// Every file of a back-test: `backtest.json`, `facts.csv`, `cases.csv`, `pit.csv` and, when
-/// `charts` is true, per case `<case>_time_to_fact.{png,svg}` (when it has dated facts) and
-/// `<case>_mood.{png,svg}` (when its scenario has rungs), `pit_histogram.{png,svg}` (when any
+/// `charts` is true, per case `<case>_time_to_fact.{png,svg}` (when it has dated facts),
+/// `<case>_mood.{png,svg}` (the fan chart of H, when the runs kept it) and
+/// `<case>_rungs.{png,svg}` (when its scenario has rungs), `pit_histogram.{png,svg}` (when any
 /// fact has a PIT) and `report.html` (as `brink run` writes its report only with its charts).
 pub fn files(b: &Backtest, charts: bool) -> Result<Vec<Artifact>> {
     let mut files = vec![

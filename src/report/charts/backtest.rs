@@ -1,6 +1,7 @@
 //! The charts of `brink backtest`: per case, when each dated fact's target happens in the runs
-//! against when it did, and the rung of the ladder over time with the observed rungs on it;
-//! over all cases, the PIT histogram.
+//! against when it did, the mood (the fan chart of the index H that `brink run` draws) and the
+//! shares of runs on each rung over time, both with the observed rungs and dates on them; over
+//! all cases, the PIT histogram.
 //!
 //! The x axis of a case's charts is the calendar: each step's date from the scenario's start
 //! date (step numbers when it has none).
@@ -8,6 +9,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::index_fan;
 use super::rungs::{cumulative, draw_stack};
 use super::{
     Area, Axes, Chart, Ctx, Drawing, Drawn, GRID, HEIGHT, INK, MAIN, MUTED, Mark, Plot, WIDTH, fit,
@@ -37,12 +39,12 @@ fn dated(case: &CaseResult) -> impl Iterator<Item = &FactResult> {
         .filter(|f| f.kind == "dated" && f.distribution.len() > 1)
 }
 
-/// A chart context for a case's summary: no ladder thresholds (a back-test keeps none).
+/// A chart context for a case's summary, with its ladder's thresholds.
 fn ctx(case: &CaseResult) -> Ctx<'_> {
     Ctx {
         s: &case.summary,
-        thresholds: &[],
-        bounds: (0.0, 0.0),
+        thresholds: &case.rung_thresholds,
+        bounds: case.bounds,
     }
 }
 
@@ -210,8 +212,9 @@ impl Drawing for TimeToFacts<'_> {
     }
 }
 
-/// The rung of the ladder over time (the run chart's stacked shares), with each observed rung
-/// marked at its date and each dated fact's observed date ticked at the top.
+/// The mood: the fan chart of the index H over time (as `brink run` draws it, over the
+/// ladder's rungs), with each observed rung marked at its date in the middle of its band and
+/// each dated fact's observed date drawn as a line, named above the plot.
 struct Mood<'a> {
     case: &'a CaseResult,
     c: &'a Ctx<'a>,
@@ -224,7 +227,90 @@ impl Drawing for Mood<'_> {
 
     fn title(&self) -> String {
         format!(
-            "{}: rung of the escalation ladder, with what was observed",
+            "{}: hostility (index H) over time, with what was observed",
+            self.case.case
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
+        let (case, c) = (self.case, self.c);
+        let rungs = &case.summary.scenario.rungs;
+        let nr = rungs.len().min(c.thresholds.len());
+        let ticks = date_ticks(case);
+        let (x_desc, x_fmt) = date_axis(case, c);
+        let look = index_fan::Look {
+            title: self.title(),
+            subtitle: "H is the pair's mean hostility, in points, over the ladder's rungs (bands); each observed rung is marked with the share of runs on it".into(),
+            legend: vec![
+                (Mark::Diamond(INK), "observed rung".to_string()),
+                (
+                    Mark::Line(INK, false),
+                    "observed date of a dated fact".to_string(),
+                ),
+            ],
+            x_desc,
+            x_fmt: &x_fmt,
+            x_labels: DATE_TICKS,
+            strip: strip_height(&ticks),
+        };
+        index_fan::draw_fan(root, c, &look, |body, strip, chart| {
+            let y = chart.y_range();
+            let xmax = chart.x_range().end;
+            // Dated facts: a line at the observed date, named in the strip above.
+            name_ticks(body, strip, chart, &ticks)?;
+            draw_ticks(chart, &ticks, true)?;
+            // Observed rungs: a diamond in the middle of the observed rung's band (of the part
+            // of it on the chart; at the chart's edge, all of it inside, for a band off the
+            // chart) at its step.
+            let py = |v: f64| chart.backend_coord(&(0.0, v)).1;
+            let inset = 12.0 * (y.end - y.start) / (py(y.start) - py(y.end)).max(1) as f64;
+            for f in case.facts.iter().filter(|f| f.kind == "rung") {
+                let (Some(t), Some((r, _))) = (fact_step(case, f), f.observed_categories) else {
+                    continue;
+                };
+                if r >= nr {
+                    continue;
+                }
+                let (lo, hi) = super::rung_range(c.thresholds, c.bounds, r);
+                let (vlo, vhi) = (lo.max(y.start), hi.min(y.end));
+                let mid = if vhi > vlo { (vlo + vhi) / 2.0 } else { lo };
+                let at = mid.clamp(y.start + inset, (y.end - inset).max(y.start + inset));
+                let off = if lo >= y.end {
+                    ", above the chart"
+                } else if hi <= y.start {
+                    ", below the chart"
+                } else {
+                    ""
+                };
+                let x = t as f64;
+                let share = f.distribution.get(r).copied().unwrap_or(0.0);
+                let label = fit(
+                    &format!("{}: {}{off} ({} of runs)", f.name, rungs[r], percent(share)),
+                    12.0,
+                    360,
+                );
+                observed_rung(chart, (x, at), label, x < xmax * 0.6)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The rung of the ladder over time (the run chart's stacked shares), with each observed rung
+/// marked at its date and each dated fact's observed date ticked at the top.
+struct RungShares<'a> {
+    case: &'a CaseResult,
+    c: &'a Ctx<'a>,
+}
+
+impl Drawing for RungShares<'_> {
+    fn name(&self) -> &'static str {
+        "rungs"
+    }
+
+    fn title(&self) -> String {
+        format!(
+            "{}: share of runs on each rung, with what was observed",
             self.case.case
         )
     }
@@ -257,17 +343,8 @@ impl Drawing for Mood<'_> {
             .collect();
         let (plot_area, side) = with_legend(&body, entries.iter().map(|e| e.1.clone()));
         // The dated facts' names go in a strip above the plot, where they hide nothing.
-        let ticks: Vec<(u32, &str)> = case
-            .facts
-            .iter()
-            .filter(|f| f.kind == "dated")
-            .filter_map(|f| Some((fact_step(case, f)?, f.name.as_str())))
-            .collect();
-        let strip_h = if ticks.is_empty() {
-            0
-        } else {
-            TICK_ROWS * TICK_ROW + 6
-        };
+        let ticks = date_ticks(case);
+        let strip_h = strip_height(&ticks);
         let (strip, plot_area) = plot_area.split_vertically(strip_h);
         let cum = cumulative(s);
         let xmax = (cum.len().saturating_sub(1) as f64).max(1.0);
@@ -290,17 +367,7 @@ impl Drawing for Mood<'_> {
         )?;
         // Dated facts: a tick from the top at the observed date, named in the strip above.
         name_ticks(&body, &strip, &chart, &ticks)?;
-        for &(t, _) in &ticks {
-            let x = t as f64;
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x, 1.0), (x, 0.9)],
-                WHITE.stroke_width(5),
-            )))?;
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x, 1.0), (x, 0.9)],
-                INK.stroke_width(2),
-            )))?;
-        }
+        draw_ticks(&mut chart, &ticks, false)?;
         // Observed rungs: a diamond in the middle of the observed rung's layer at its step.
         for f in case.facts.iter().filter(|f| f.kind == "rung") {
             let (Some(t), Some((r, _))) = (fact_step(case, f), f.observed_categories) else {
@@ -321,20 +388,78 @@ impl Drawing for Mood<'_> {
                 12.0,
                 320,
             );
-            let (anchor, dx) = if x < xmax * 0.6 {
-                (HPos::Left, 13)
-            } else {
-                (HPos::Right, -13)
-            };
-            chart.draw_series(std::iter::once(
-                EmptyElement::at((x, y))
-                    + Polygon::new(vec![(0, -9), (9, 0), (0, 9), (-9, 0)], WHITE.filled())
-                    + Polygon::new(vec![(0, -7), (7, 0), (0, 7), (-7, 0)], INK.filled()),
-            ))?;
-            boxed(&mut chart, (x, y), label, 12.0, (dx, -8), anchor)?;
+            observed_rung(&mut chart, (x, y), label, x < xmax * 0.6)?;
         }
         legend(&side, "rung", &entries)
     }
+}
+
+/// The dated facts' observed dates, as `(step, name)` (the facts whose date is on the chart).
+fn date_ticks(case: &CaseResult) -> Vec<(u32, &str)> {
+    case.facts
+        .iter()
+        .filter(|f| f.kind == "dated")
+        .filter_map(|f| Some((fact_step(case, f)?, f.name.as_str())))
+        .collect()
+}
+
+/// The height of the strip of names above a chart with these ticks (none without ticks).
+fn strip_height(ticks: &[(u32, &str)]) -> u32 {
+    if ticks.is_empty() {
+        0
+    } else {
+        TICK_ROWS * TICK_ROW + 6
+    }
+}
+
+/// Draws each tick's observed date: a short bar down from the plot's top (on a white halo),
+/// over a thin line through the whole plot when `through`.
+fn draw_ticks<DB: DrawingBackend>(
+    chart: &mut Plot<DB>,
+    ticks: &[(u32, &str)],
+    through: bool,
+) -> Drawn<DB> {
+    let y = chart.y_range();
+    let bar = y.end - (y.end - y.start) * 0.1;
+    for &(t, _) in ticks {
+        let x = t as f64;
+        if through {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x, y.start), (x, y.end)],
+                INK.mix(0.45).stroke_width(1),
+            )))?;
+        }
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x, y.end), (x, bar)],
+            WHITE.stroke_width(5),
+        )))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x, y.end), (x, bar)],
+            INK.stroke_width(2),
+        )))?;
+    }
+    Ok(())
+}
+
+/// Marks an observed rung at `at`: a diamond on a white halo, with its label on a pale box to
+/// its right (`right`) or its left.
+fn observed_rung<DB: DrawingBackend>(
+    chart: &mut Plot<DB>,
+    at: (f64, f64),
+    label: String,
+    right: bool,
+) -> Drawn<DB> {
+    chart.draw_series(std::iter::once(
+        EmptyElement::at(at)
+            + Polygon::new(vec![(0, -9), (9, 0), (0, 9), (-9, 0)], WHITE.filled())
+            + Polygon::new(vec![(0, -7), (7, 0), (0, 7), (-7, 0)], INK.filled()),
+    ))?;
+    let (anchor, dx) = if right {
+        (HPos::Left, 13)
+    } else {
+        (HPos::Right, -13)
+    };
+    boxed(chart, at, label, 12.0, (dx, -8), anchor)
 }
 
 /// Rows of names of dated facts above the mood chart.
@@ -365,7 +490,7 @@ fn name_ticks<DB: DrawingBackend>(
     let mut placed = vec![];
     for i in order {
         let (t, name) = ticks[i];
-        let (ax, ay) = chart.backend_coord(&(t as f64, 1.0));
+        let (ax, ay) = chart.backend_coord(&(t as f64, chart.y_range().end));
         let x = ax - sb.0;
         let label = fit(name, size, 180);
         let w = text_width(&label, size) as i32 + 8;
@@ -438,16 +563,20 @@ fn boxed<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A case's charts, each with its own file stem (`time_to_fact`, `mood`): the time-to-fact
-/// curves when the case has dated facts, the rung chart when the scenario has rungs.
+/// A case's charts, each with its own file stem (`time_to_fact`, `mood`, `rungs`): the
+/// time-to-fact curves when the case has dated facts, the fan chart of H when the runs kept it,
+/// the shares of runs on each rung when the scenario has rungs.
 pub fn render_case(case: &CaseResult) -> Result<Vec<Chart>> {
     let c = &ctx(case);
     let mut out = vec![];
     if dated(case).next().is_some() {
         out.push(super::render(&TimeToFacts { case, c })?);
     }
-    if !case.summary.rung_by_step.is_empty() && !case.summary.scenario.rungs.is_empty() {
+    if !case.summary.index_by_step.is_empty() {
         out.push(super::render(&Mood { case, c })?);
+    }
+    if !case.summary.rung_by_step.is_empty() && !case.summary.scenario.rungs.is_empty() {
+        out.push(super::render(&RungShares { case, c })?);
     }
     Ok(out)
 }

@@ -1,12 +1,13 @@
 //! Fan chart of the dyad index H over time: the median, the middle 50% and 90% of runs, over
-//! the escalation ladder's rungs drawn as shaded horizontal bands.
+//! the escalation ladder's rungs drawn as shaded horizontal bands. [`draw_fan`] draws it with
+//! marks of the caller's over it (the back-test's mood chart draws the observations).
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, Axes, Ctx, Drawing, Drawn, MUTED, Mark, fit, frame, mesh, plot, rung_color, step_label,
-    text, text_width,
+    Area, Axes, Ctx, Drawing, Drawn, MUTED, Mark, Plot, fit, frame, mesh_with, plot, rung_color,
+    step_label, text, text_width,
 };
 use crate::scenario::param::fmt_num;
 
@@ -58,131 +59,167 @@ impl Drawing for IndexFan<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let c = self.0;
-        let steps = &c.s.index_by_step;
-        let legend = [
-            (Mark::Line(FAN, false), "median run".to_string()),
-            (Mark::Fill(FAN, 0.32), "middle 50% of runs".to_string()),
-            (Mark::Fill(FAN, 0.16), "middle 90% of runs".to_string()),
-        ];
-        let body = frame(
-            root,
-            c,
-            &self.title(),
-            "H is the mean hostility of the pair toward each other, in points; shaded bands are the escalation ladder's rungs",
-            &legend,
-        )?;
-        let nr = c.s.scenario.rungs.len().min(c.thresholds.len());
-        let widest = (0..nr)
-            .map(|r| {
-                text_width(&c.s.scenario.rungs[r], 14.0).max(text_width(&rung_words(c, r), 12.0))
-            })
-            .max()
-            .unwrap_or(0);
-        let side_w = (widest + 36).clamp(110, 240);
-        let (bw, _) = body.dim_in_pixel();
-        let (plot_area, side) = body.split_horizontally(bw.saturating_sub(side_w));
-
-        let xmax = (steps.len().saturating_sub(1) as f64).max(1.0);
-        let (y0, y1) = y_range(c);
-        let mut chart = plot(&plot_area, 0.0..xmax, y0..y1, 56)?;
-
-        // The rungs, as bands behind everything.
-        let mut visible = vec![];
-        for r in 0..nr {
-            let (lo, hi) = rung_range(c, r);
-            let (lo, hi) = (lo.max(y0), hi.min(y1));
-            if hi > lo {
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    [(0.0, lo), (xmax, hi)],
-                    rung_color(r, nr).mix(0.14).filled(),
-                )))?;
-                visible.push((r, lo, hi));
-            }
-        }
-        mesh(
-            &mut chart,
-            &Axes {
-                x_desc: c.time_axis(),
-                y_desc: "H (points)".into(),
-                x_fmt: &step_label,
-                y_fmt: &|v| fmt_num((v * 100.0).round() / 100.0),
-                x_grid: false,
-                y_grid: true,
-                y_numbers: true,
-            },
-        )?;
-        for r in 1..nr {
-            let t = c.thresholds[r];
-            if t > y0 && t < y1 {
-                chart.draw_series(DashedLineSeries::new(
-                    vec![(0.0, t), (xmax, t)],
-                    6,
-                    4,
-                    rung_color(r, nr).stroke_width(2),
-                ))?;
-            }
-        }
-
-        // The fan.
-        let pts = |i: usize| {
-            steps
-                .iter()
-                .filter(move |s| s.q[i].is_finite())
-                .map(move |s| (s.step as f64, s.q[i]))
+        let look = Look {
+            title: self.title(),
+            subtitle: "H is the mean hostility of the pair toward each other, in points; shaded bands are the escalation ladder's rungs".into(),
+            legend: vec![],
+            x_desc: c.time_axis(),
+            x_fmt: &step_label,
+            x_labels: 12,
+            strip: 0,
         };
-        let band = |a: usize, b: usize| -> Vec<(f64, f64)> {
-            let mut v: Vec<(f64, f64)> = pts(b).collect();
-            let mut low: Vec<(f64, f64)> = pts(a).collect();
-            low.reverse();
-            v.extend(low);
-            v
-        };
-        chart.draw_series(std::iter::once(Polygon::new(
-            band(0, 4),
-            FAN.mix(0.16).filled(),
-        )))?;
-        chart.draw_series(std::iter::once(Polygon::new(
-            band(1, 3),
-            FAN.mix(0.32).filled(),
-        )))?;
-        chart.draw_series(LineSeries::new(pts(2), FAN.stroke_width(3)))?;
-
-        // The rung names beside the plot, level with their bands.
-        let base = side.get_base_pixel();
-        for (r, lo, hi) in visible {
-            let py_lo = chart.backend_coord(&(0.0, lo)).1;
-            let py_hi = chart.backend_coord(&(0.0, hi)).1;
-            let height = (py_lo - py_hi).abs();
-            let mid = (py_lo + py_hi) / 2 - base.1;
-            let name = fit(&c.s.scenario.rungs[r], 14.0, side_w.saturating_sub(30));
-            let color = rung_color(r, nr);
-            if height >= 36 {
-                side.draw(&Rectangle::new(
-                    [(6, mid - 15), (12, mid + 15)],
-                    color.filled(),
-                ))?;
-                side.draw(&Text::new(
-                    name,
-                    (18, mid - 8),
-                    text(14.0, super::INK).pos(Pos::new(HPos::Left, VPos::Center)),
-                ))?;
-                side.draw(&Text::new(
-                    fit(&rung_words(c, r), 12.0, side_w.saturating_sub(30)),
-                    (18, mid + 9),
-                    text(12.0, MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
-                ))?;
-            } else if height >= 15 {
-                side.draw(&Rectangle::new(
-                    [(6, mid - height / 2 + 1), (12, mid + height / 2 - 1)],
-                    color.filled(),
-                ))?;
-                side.draw(&Text::new(
-                    name,
-                    (18, mid),
-                    text(13.0, super::INK).pos(Pos::new(HPos::Left, VPos::Center)),
-                ))?;
-            }
-        }
-        Ok(())
+        draw_fan(root, c, &look, |_, _, _| Ok(()))
     }
+}
+
+/// How a fan chart is framed, and the room it leaves for marks drawn over it: the run's fan
+/// chart has none; the back-test's mood chart adds its observations.
+pub(crate) struct Look<'f> {
+    /// The title drawn at the chart's top.
+    pub title: String,
+    /// The subtitle, in plain words.
+    pub subtitle: String,
+    /// Legend entries after the fan's own.
+    pub legend: Vec<(Mark, String)>,
+    /// The x-axis title.
+    pub x_desc: String,
+    /// The x-axis tick labels (from the step).
+    pub x_fmt: &'f dyn Fn(&f64) -> String,
+    /// Most tick labels on the x axis.
+    pub x_labels: usize,
+    /// Height in pixels of a strip left above the plot (as wide as the plot) for the
+    /// overlay's labels; 0 for none.
+    pub strip: u32,
+}
+
+/// Draws the fan chart of the index H over time on `root`, framed as `look` says, then calls
+/// `overlay` with the chart's body (the area under its header), the strip above the plot and
+/// the plot (its x axis the step, its y axis H), to draw marks over the fan.
+pub(crate) fn draw_fan<DB, F>(root: &Area<DB>, c: &Ctx, look: &Look, overlay: F) -> Drawn<DB>
+where
+    DB: DrawingBackend,
+    F: for<'p> FnOnce(&Area<DB>, &Area<DB>, &mut Plot<'p, DB>) -> Drawn<DB>,
+{
+    let steps = &c.s.index_by_step;
+    let mut legend = vec![
+        (Mark::Line(FAN, false), "median run".to_string()),
+        (Mark::Fill(FAN, 0.32), "middle 50% of runs".to_string()),
+        (Mark::Fill(FAN, 0.16), "middle 90% of runs".to_string()),
+    ];
+    legend.extend(look.legend.iter().cloned());
+    let body = frame(root, c, &look.title, &look.subtitle, &legend)?;
+    let nr = c.s.scenario.rungs.len().min(c.thresholds.len());
+    let widest = (0..nr)
+        .map(|r| text_width(&c.s.scenario.rungs[r], 14.0).max(text_width(&rung_words(c, r), 12.0)))
+        .max()
+        .unwrap_or(0);
+    let side_w = (widest + 36).clamp(110, 240);
+    let (bw, _) = body.dim_in_pixel();
+    let (plot_area, side) = body.split_horizontally(bw.saturating_sub(side_w));
+    let (strip, plot_area) = plot_area.split_vertically(look.strip);
+
+    let xmax = (steps.len().saturating_sub(1) as f64).max(1.0);
+    let (y0, y1) = y_range(c);
+    let mut chart = plot(&plot_area, 0.0..xmax, y0..y1, 56)?;
+
+    // The rungs, as bands behind everything.
+    let mut visible = vec![];
+    for r in 0..nr {
+        let (lo, hi) = rung_range(c, r);
+        let (lo, hi) = (lo.max(y0), hi.min(y1));
+        if hi > lo {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, lo), (xmax, hi)],
+                rung_color(r, nr).mix(0.14).filled(),
+            )))?;
+            visible.push((r, lo, hi));
+        }
+    }
+    mesh_with(
+        &mut chart,
+        &Axes {
+            x_desc: look.x_desc.clone(),
+            y_desc: "H (points)".into(),
+            x_fmt: look.x_fmt,
+            y_fmt: &|v| fmt_num((v * 100.0).round() / 100.0),
+            x_grid: false,
+            y_grid: true,
+            y_numbers: true,
+        },
+        look.x_labels,
+        8,
+    )?;
+    for r in 1..nr {
+        let t = c.thresholds[r];
+        if t > y0 && t < y1 {
+            chart.draw_series(DashedLineSeries::new(
+                vec![(0.0, t), (xmax, t)],
+                6,
+                4,
+                rung_color(r, nr).stroke_width(2),
+            ))?;
+        }
+    }
+
+    // The fan.
+    let pts = |i: usize| {
+        steps
+            .iter()
+            .filter(move |s| s.q[i].is_finite())
+            .map(move |s| (s.step as f64, s.q[i]))
+    };
+    let band = |a: usize, b: usize| -> Vec<(f64, f64)> {
+        let mut v: Vec<(f64, f64)> = pts(b).collect();
+        let mut low: Vec<(f64, f64)> = pts(a).collect();
+        low.reverse();
+        v.extend(low);
+        v
+    };
+    chart.draw_series(std::iter::once(Polygon::new(
+        band(0, 4),
+        FAN.mix(0.16).filled(),
+    )))?;
+    chart.draw_series(std::iter::once(Polygon::new(
+        band(1, 3),
+        FAN.mix(0.32).filled(),
+    )))?;
+    chart.draw_series(LineSeries::new(pts(2), FAN.stroke_width(3)))?;
+
+    // The rung names beside the plot, level with their bands.
+    let base = side.get_base_pixel();
+    for (r, lo, hi) in visible {
+        let py_lo = chart.backend_coord(&(0.0, lo)).1;
+        let py_hi = chart.backend_coord(&(0.0, hi)).1;
+        let height = (py_lo - py_hi).abs();
+        let mid = (py_lo + py_hi) / 2 - base.1;
+        let name = fit(&c.s.scenario.rungs[r], 14.0, side_w.saturating_sub(30));
+        let color = rung_color(r, nr);
+        if height >= 36 {
+            side.draw(&Rectangle::new(
+                [(6, mid - 15), (12, mid + 15)],
+                color.filled(),
+            ))?;
+            side.draw(&Text::new(
+                name,
+                (18, mid - 8),
+                text(14.0, super::INK).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            side.draw(&Text::new(
+                fit(&rung_words(c, r), 12.0, side_w.saturating_sub(30)),
+                (18, mid + 9),
+                text(12.0, MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+        } else if height >= 15 {
+            side.draw(&Rectangle::new(
+                [(6, mid - height / 2 + 1), (12, mid + height / 2 - 1)],
+                color.filled(),
+            ))?;
+            side.draw(&Text::new(
+                name,
+                (18, mid),
+                text(13.0, super::INK).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+        }
+    }
+    overlay(&body, &strip, &mut chart)
 }

@@ -28,6 +28,11 @@ log "calibration on the three cases"
 $B calibrate --timelines "$TIMELINES" --params "$PARAMS" --seed 1 --threads $THREADS \
     --apply-to scenarios/russia_azerbaijan_2025.ron --out "$OUT/calibration" > "$OUT/calibration.txt" 2> "$OUT/calibration.log"
 
+if ! cmp -s "$OUT/calibration/calibrated-russia_azerbaijan_2025.ron" scenarios/russia_azerbaijan_2025.ron; then
+    log "NOTE: the flagship differs from its calibrated copy; to ship the new posterior:"
+    log "      cp $OUT/calibration/calibrated-russia_azerbaijan_2025.ron scenarios/russia_azerbaijan_2025.ron"
+fi
+
 log "leave-one-out cross-validation"
 $B backtest --cross-validate --params "$PARAMS" --seed 1 --runs 10000 --threads $THREADS \
     $H/*.timeline.ron --out "$OUT/cross-validation" > "$OUT/cross-validation.txt" 2> "$OUT/cross-validation.log"

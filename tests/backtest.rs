@@ -188,3 +188,32 @@ fn pit_histogram_spreads_each_interval_over_its_bins() {
         assert!((a - b).abs() < 1e-12, "{h:?}");
     }
 }
+
+/// A scenario outcome that happens to be named like the outcome a fact adds keeps its name and
+/// meaning; the fact's own outcome takes another name.
+#[test]
+fn a_fact_outcome_never_takes_a_scenario_outcomes_name() {
+    use brink::analysis::backtest::FactQuestion;
+    let mut s = pair().scenario;
+    s.outcomes.push(brink::scenario::Outcome {
+        name: "fact__hot".into(),
+        label: String::new(),
+        when: brink::scenario::Condition::RungAtLeast("crisis".into()),
+        at_end: false,
+        source: String::new(),
+    });
+    let t = timeline(vec![fact(
+        "hot",
+        Observed::HappenedBy {
+            what: Target::Condition(brink::scenario::Condition::RungBelow("tense".into())),
+            date: "2030-02-04".into(),
+        },
+    )]);
+    let case = compile_case(&s, &t).unwrap();
+    let FactQuestion::By { outcome, .. } = case.facts[0].question else {
+        panic!("a HappenedBy fact is a By question")
+    };
+    let o = &case.model.outcomes[outcome];
+    assert_ne!(o.name, "fact__hot");
+    assert!(case.model.outcome_index("fact__hot").is_some());
+}

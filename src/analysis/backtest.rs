@@ -142,7 +142,11 @@ pub fn compile_case(scenario: &Scenario, timeline: &Timeline) -> Result<Case> {
             Target::Rung(r) => Condition::RungAtLeast(r.clone()),
             Target::Condition(c) => c.clone(),
         };
-        let name = format!("{FACT_OUTCOME_PREFIX}{fact}");
+        let mut name = format!("{FACT_OUTCOME_PREFIX}{fact}");
+        // A scenario may name an outcome so itself: the added one takes another name.
+        while s.outcomes.iter().any(|o| o.name == name) {
+            name.push('_');
+        }
         s.outcomes.push(Outcome {
             name: name.clone(),
             label: format!("{fact} (timeline)"),

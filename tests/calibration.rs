@@ -104,3 +104,35 @@ fn calibration_is_the_same_on_any_number_of_threads() {
     assert_eq!(a.params, b.params);
     assert!(a.generations.len() > 2);
 }
+
+/// One number of one case named twice (as PATH and as CASE:PATH) is refused before any work,
+/// and so is a shared PATH whose priors differ between cases.
+#[test]
+fn a_number_named_twice_or_with_two_priors_is_refused() {
+    let s = pair();
+    let t = observe(&s, &design(vec![4]), 0.2, 3, 1 << 40).unwrap();
+    let mut a = compile_case(&s, &t).unwrap();
+    a.name = "a".into();
+    let mut b = compile_case(&s, &t).unwrap();
+    b.name = "b".into();
+    let cases = [a, b];
+    let both = [
+        "shared.fatigue.value".to_string(),
+        "b:shared.fatigue.value".to_string(),
+    ];
+    let e = targets(&cases, &both).unwrap_err().to_string();
+    assert!(e.contains("same number"), "{e}");
+    let mut s2 = s.clone();
+    s2.shared[0].value = brink::scenario::Param::Dist(brink::scenario::Dist::Uniform {
+        min: 0.05,
+        max: 0.3,
+        source: String::new(),
+    });
+    let mut c = compile_case(&s2, &t).unwrap();
+    c.name = "c".into();
+    let cases = [cases[0].clone(), c];
+    let e = targets(&cases, &["shared.fatigue.value".to_string()])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("one prior"), "{e}");
+}

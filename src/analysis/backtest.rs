@@ -357,11 +357,12 @@ impl CompiledFact {
         }
     }
 
-    /// The observed categories `(first, last)` of a fact with a distribution (with the
-    /// tolerance, for a dated fact).
+    /// The observed categories `(first, last)` of a fact with a distribution: for a dated fact
+    /// the observed window itself (the tolerance widens only what counts as the fact holding,
+    /// not where the observation falls).
     pub fn observed_categories(&self) -> Option<(usize, usize)> {
         match self.question {
-            FactQuestion::Dated { lo, hi, .. } => Some((lo as usize, hi as usize)),
+            FactQuestion::Dated { obs, .. } => Some((obs.0 as usize, obs.1 as usize)),
             FactQuestion::By { .. } => None,
             FactQuestion::Level { level, .. } => Some((level as usize, level as usize)),
             FactQuestion::Rung { rung, .. } => Some((rung, rung)),
@@ -675,7 +676,7 @@ pub fn fact_result(f: &CompiledFact, tally: &FactTally, i: usize, horizon: u32) 
             let bands = BANDS
                 .iter()
                 .map(|&q| {
-                    let lo = quantile(&cdf, (1.0 - q) / 2.0);
+                    let lo = lower_quantile(&cdf, (1.0 - q) / 2.0);
                     let hi = quantile(&cdf, (1.0 + q) / 2.0);
                     let never = kind == "dated" && hi == horizon as usize;
                     Band {
@@ -716,6 +717,15 @@ fn quantile(cdf: &[f64], q: f64) -> usize {
     // A hair below q, so that a cumulative share equal to q up to rounding counts.
     cdf.iter()
         .position(|&c| c >= q - 1e-12)
+        .unwrap_or(cdf.len().saturating_sub(1))
+}
+
+/// The lower end of a central band: the smallest category whose cumulative share exceeds `q`
+/// (categories holding exactly the lower tail's mass are outside the band, so that the band of
+/// [¼, ½, ¼] at 50% is the middle category alone).
+fn lower_quantile(cdf: &[f64], q: f64) -> usize {
+    cdf.iter()
+        .position(|&c| c > q + 1e-12)
         .unwrap_or(cdf.len().saturating_sub(1))
 }
 
@@ -875,4 +885,81 @@ pub fn backtest_case(
     );
     let summary = Summary::new(&case.model, &tally, manifest);
     Ok(case_result(case, &facts, spec.seed, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fact(question: FactQuestion, categories: usize) -> CompiledFact {
+        CompiledFact {
+            name: "f".into(),
+            label: "f".into(),
+            source: String::new(),
+            observed: String::new(),
+            date: String::new(),
+            question,
+            categories,
+        }
+    }
+
+    fn tally(counts: Vec<u64>, holds: u64) -> FactTally {
+        FactTally {
+            runs: counts.iter().sum(),
+            holds: vec![holds],
+            all_hold: holds,
+            categories: vec![counts],
+        }
+    }
+
+    /// A category holding exactly the lower tail's mass is outside the central band: the 50%
+    /// band of [¼, ½, ¼] is the middle rung alone, and the 80% band of a uniform over ten
+    /// categories covers eight.
+    #[test]
+    fn central_bands_are_symmetric_at_ties() {
+        let f = fact(
+            FactQuestion::Rung {
+                rung: 1,
+                step: 0,
+                snapshot: 0,
+            },
+            3,
+        );
+        let r = fact_result(&f, &tally(vec![25, 50, 25], 50), 0, 10);
+        assert_eq!((r.bands[0].low, r.bands[0].high), (1, 1));
+        let f = fact(
+            FactQuestion::Rung {
+                rung: 0,
+                step: 0,
+                snapshot: 0,
+            },
+            10,
+        );
+        let r = fact_result(&f, &tally(vec![10; 10], 10), 0, 10);
+        assert_eq!((r.bands[1].low, r.bands[1].high), (1, 8));
+        assert!(!r.bands[1].contains, "category 0 is in the lower 10% tail");
+    }
+
+    /// The tolerance widens what counts as the fact holding, not where the observation falls:
+    /// all mass on the observed step gives a CRPS of 0 and a PIT of [0, 1] whatever the
+    /// tolerance.
+    #[test]
+    fn tolerance_does_not_move_the_observation() {
+        let mut counts = vec![0; 31];
+        counts[10] = 100;
+        for tol in [0, 4] {
+            let f = fact(
+                FactQuestion::Dated {
+                    outcome: 0,
+                    lo: 10 - tol,
+                    hi: 10 + tol,
+                    obs: (10, 10),
+                },
+                31,
+            );
+            let r = fact_result(&f, &tally(counts.clone(), 100), 0, 30);
+            assert_eq!(r.crps, Some(0.0), "tolerance {tol}");
+            assert_eq!(r.pit, Some((0.0, 1.0)), "tolerance {tol}");
+        }
+    }
 }

@@ -125,12 +125,33 @@ pub fn targets(cases: &[Case], specs: &[String]) -> Result<Vec<Target>> {
                 "--params {spec}: its prior {} is not a distribution brink can calibrate; \
                  expected an uncertain number (Uniform, Triangular, Pert, Beta, Normal, \
                  LogNormal) with a quantile function (Beta and Pert shapes with both \
-                 parameters from 0.5 to 200)",
+                 shape parameters from 1 to 8)",
                 prior.describe()
             )));
         }
-        if out.iter().any(|t| t.path == path && t.uses == uses) {
-            return Err(Error::Input(format!("--params names {spec} twice")));
+        if let Some(t) = out.iter().find(|t| t.uses.iter().any(|u| uses.contains(u))) {
+            return Err(Error::Input(format!(
+                "--params names {} and {spec}, which set the same number of one case; name \
+                 each number of a case once",
+                t.spec
+            )));
+        }
+        // A number shared by several cases is one number: the same prior everywhere.
+        for &(c, p) in &uses[1..] {
+            let m = &cases[c].model;
+            if m.params[p].describe() != prior.describe()
+                || m.param_ranges[p] != cases[c0].model.param_ranges[p0]
+            {
+                return Err(Error::Input(format!(
+                    "--params {spec}: case {} gives it the prior {} but case {} gives {}; a \
+                     number shared by several cases needs one prior (or name one case: \
+                     CASE:PATH)",
+                    cases[c0].name,
+                    prior.describe(),
+                    cases[c].name,
+                    m.params[p].describe()
+                )));
+            }
         }
         out.push(Target {
             spec: spec.clone(),
@@ -268,7 +289,7 @@ struct Sim<'a> {
     total_facts: f64,
 }
 
-/// Distances of M pseudo-timelines at `u`: run indices `base·M + m`, every case.
+/// Distances of M pseudo-timelines at `u`: run indices `(base·M + m)·cases + case`.
 fn simulate_particle(sim: &Sim, u: &[f64], base: u64, states: &mut [RunState]) -> Vec<f64> {
     let Sim {
         cases,
@@ -278,10 +299,15 @@ fn simulate_particle(sim: &Sim, u: &[f64], base: u64, states: &mut [RunState]) -
         total_facts,
     } = *sim;
     let mut out = Vec::with_capacity(sims);
+    let nc = cases.len() as u64;
     for m in 0..sims {
         let r = base * sims as u64 + m as u64;
         let mut d = 0.0;
         for (ci, case) in cases.iter().enumerate() {
+            // Each case its own run index: cases share names (an actor "russia", an event
+            // "leader_call"), and the same index would give them the same draws, tying cases
+            // that are independent given the parameters.
+            let r = r * nc + ci as u64;
             let st = &mut states[ci];
             model::sample_values(&case.model, master, r, &mut st.values);
             for (t, &x) in targets.iter().zip(u) {
@@ -342,6 +368,14 @@ pub fn calibrate(
         .build()
         .map_err(|e| Error::Input(format!("cannot start worker threads: {e}")))?;
     let runs_per_particle = (sims * cases.len()) as u64;
+    let most_runs = (settings.max_generations as u128 + 1) * n as u128 * runs_per_particle as u128;
+    if most_runs > crate::numerics::rng::MAX_RUN_INDEX as u128 {
+        return Err(Error::Input(
+            "particles × pseudo-timelines × cases × generations is beyond the run indices brink \
+             can give; ask for fewer"
+                .into(),
+        ));
+    }
     let sim = Sim {
         cases,
         targets,
@@ -448,7 +482,8 @@ pub fn calibrate(
         // Distances are discrete (facts hold or not), so the next level down may cost more
         // ESS than the goal allows: then take that one step (resampling restores the ESS).
         let Some(&next) = levels.get(lo).or(levels.last()) else {
-            stop_reason = "every particle's pseudo-timelines are within the tolerance".into();
+            stop_reason =
+                "no pseudo-timeline is closer than the tolerance: it cannot fall further".into();
             break;
         };
         let next = next.max(settings.target_tolerance);
@@ -477,8 +512,10 @@ pub fn calibrate(
                     j += 1;
                 }
             }
+            // Rounding may leave the last slots unfilled: the last living particle fills them.
+            let last_alive = w.iter().rposition(|&x| x > 0.0).unwrap_or(n - 1);
             while idx.len() < n {
-                idx.push(n - 1);
+                idx.push(last_alive);
             }
             pop = idx
                 .iter()
@@ -762,6 +799,23 @@ pub fn cross_validate(
             })
             .cloned()
             .collect();
+        let prior = backtest_case(&loaded[k], held, &ParticleDraws::default(), runs, stop)?;
+        if specs_here.is_empty() {
+            // Nothing asked for applies to the other cases: the held-out case keeps its priors.
+            folds.push(Fold {
+                held_out: held.name.clone(),
+                trained_on: train.iter().map(|c| c.name.clone()).collect(),
+                transferred: vec![],
+                params: vec![],
+                stop_reason: "nothing to calibrate: no number asked for is in the other cases"
+                    .into(),
+                tolerance: f64::INFINITY,
+                simulations: 0,
+                calibrated: prior.clone(),
+                prior,
+            });
+            continue;
+        }
         let ts = targets(&train, &specs_here)?;
         let c = calibrate(&train, &ts, settings, stop, |g| progress(&held.name, g))?;
         // The posterior of the numbers the held-out case has, as equally weighted particles.
@@ -795,7 +849,6 @@ pub fn cross_validate(
                 })
                 .collect();
         }
-        let prior = backtest_case(&loaded[k], held, &ParticleDraws::default(), runs, stop)?;
         let calibrated = backtest_case(&loaded[k], held, &draws, runs, stop)?;
         folds.push(Fold {
             held_out: held.name.clone(),

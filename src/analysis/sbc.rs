@@ -6,7 +6,7 @@
 use std::sync::atomic::AtomicBool;
 
 use super::backtest::compile_case;
-use super::calibrate::{Settings, Target, calibrate, resample_equal, targets};
+use super::calibrate::{Settings, Target, calibrate, targets};
 use super::summary::date_of_step;
 use crate::error::{Error, Result};
 use crate::model::{self, RunState, Silent};
@@ -126,8 +126,21 @@ pub fn replicate(
         &AtomicBool::new(false),
         |_| {},
     )?;
-    let post = resample_equal(&c, draws);
-    let rank = post.iter().filter(|p| p[0] < truth).count();
+    // Independent draws from the weighted particles (a stream of their own): the posterior's
+    // quantiles at fixed points would make the ranks' end bins half as likely.
+    let total: f64 = c.weights.iter().sum();
+    let mut s = Master::new(settings.seed).stream(1 << 41, 7);
+    let rank = (0..draws)
+        .filter(|_| {
+            let mut u = s.uniform() * total;
+            let mut j = 0;
+            while j + 1 < c.weights.len() && u >= c.weights[j] {
+                u -= c.weights[j];
+                j += 1;
+            }
+            c.particles[j][0] < truth
+        })
+        .count();
     Ok((rank, truth, c.params[0].sd))
 }
 

@@ -27,7 +27,10 @@ pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
     let mut rest = text.trim_start_matches('\u{feff}');
     loop {
         rest = rest.trim_start();
-        if let Some(r) = rest.strip_prefix("//") {
+        if let Some(r) = rest.strip_prefix("#![") {
+            // RON extension attributes (`#![enable(implicit_some)]`).
+            rest = r.split_once(']').map_or("", |(_, b)| b);
+        } else if let Some(r) = rest.strip_prefix("//") {
             rest = r.split_once('\n').map_or("", |(_, b)| b);
         } else if let Some(r) = rest.strip_prefix("/*") {
             rest = r.split_once("*/").map_or("", |(_, b)| b);

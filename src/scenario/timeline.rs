@@ -490,15 +490,29 @@ fn target(c: &mut Checker, s: &Scenario, loc: Loc, what: &Target, no_events: &BT
         l
     };
     match what {
-        Target::Outcome(name) => {
-            if !s.outcomes.iter().any(|o| &o.name == name) {
-                c.problems.push(Problem::new(
-                    arg(0),
-                    format!("unknown outcome {name:?}"),
-                    one_of("outcomes", s.outcomes.iter().map(|o| o.name.as_str())),
-                ));
-            }
-        }
+        Target::Outcome(name) => match s.outcomes.iter().find(|o| &o.name == name) {
+            None => c.problems.push(Problem::new(
+                arg(0),
+                format!("unknown outcome {name:?}"),
+                one_of("outcomes", s.outcomes.iter().map(|o| o.name.as_str())),
+            )),
+            // An outcome counted at the last step only has no date on which it happened.
+            Some(o) if o.at_end => c.problems.push(Problem::new(
+                arg(0),
+                format!(
+                    "outcome {name:?} is counted at the end only (at_end), so it has no date on \
+                     which it first happened"
+                ),
+                one_of(
+                    "outcomes checked at every step",
+                    s.outcomes
+                        .iter()
+                        .filter(|o| !o.at_end)
+                        .map(|o| o.name.as_str()),
+                ),
+            )),
+            Some(_) => {}
+        },
         Target::Act(name) => c.act_ref(arg(0), name),
         Target::Event(name) => c.event_ref(arg(0), name, no_events),
         Target::Reached(m, level) | Target::Lifted(m, level) => {

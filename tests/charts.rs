@@ -271,12 +271,17 @@ fn hostile_scenario_text_is_only_escaped_in_the_report() {
         format!("<title>{e} — brink report</title>"),
         format!("<h1>{e}</h1>"),
         format!("<p class=\"lead\">{e}</p>"),
-        format!(" runs of 20 {e}s; focal pair north and south; costs in {e}.</p>"),
+        // The actor's label, not its id.
+        format!(" runs of 20 {e}s; focal pair {e} and south; costs in {e}.</p>"),
         format!("<th>median first {e}</th>"),
         format!("<th>mean {e}s on it</th>"),
-        format!("<h2 id=\"costs\">Costs ({e})</h2>"),
+        format!("<section id=\"costs\">\n<h2>Costs ({e})</h2>"),
         format!("<tr><td>scenario</td><td>{e}</td></tr>"),
-        format!("<tr><td>crisis</td><td>{e}</td>"),
+        // The outcome by its label (its id only in CSV and JSON), in the summary and the table.
+        format!("<tr><td>{e}</td><td class=\"n big\">"),
+        format!("<tr><td>{e}</td><td class=\"n\">"),
+        // The measure's owner by its label.
+        format!("<td>{e} → south</td>"),
         format!("<td>Uniform(0.2, 0.6)</td><td>{e}</td></tr>"),
         format!("<td>Uniform(0.5, 1.5)</td><td>{e}</td></tr>"),
     ] {
@@ -320,6 +325,14 @@ fn hostile_scenario_text_is_only_escaped_in_the_report() {
         "td",
         "figure",
         "figcaption",
+        "section",
+        "div",
+        "aside",
+        "strong",
+        "thead",
+        "tbody",
+        "ol",
+        "li",
     ]
     .into_iter()
     .map(String::from)

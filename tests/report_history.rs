@@ -270,6 +270,8 @@ fn backtest_files_tables_and_charts() {
         "these charts are all 1000 × 600"
     );
     assert!(html.contains("Every number was drawn from its prior"));
+    // The run report's shared style sheet, its print rules included.
+    assert!(html.contains("@media print"));
     let lower = html.to_lowercase();
     for bad in ["<script", "<link", "<img", "src=", "url("] {
         assert!(!lower.contains(bad), "report.html contains {bad}");

@@ -85,6 +85,10 @@ pub struct ScenarioInfo {
     pub rungs: Vec<String>,
     /// Actor names, in the scenario's order.
     pub actors: Vec<String>,
+    /// The works the scenario draws on (its `sources`), in its order; empty in summaries
+    /// written before they were recorded.
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// A named outcome's result.
@@ -330,6 +334,7 @@ impl Summary {
                 focal: s.focal.clone(),
                 rungs: m.rung_names.clone(),
                 actors: m.actors.iter().map(|a| a.name.clone()).collect(),
+                sources: s.sources.clone(),
             },
             outcomes,
             index_by_step,
@@ -414,6 +419,14 @@ pub fn date_of_step(start_date: Option<&str>, step_unit: &str, step: u32) -> Opt
     Some(format!("{y:04}-{mo:02}-{d:02}"))
 }
 
+/// The UTC calendar date (`YYYY-MM-DD`) of a time given in seconds since 1970-01-01 00:00
+/// UTC (a Unix time): the application turns the clock's reading into the report's analysis
+/// date with it, so that the library never reads the clock.
+pub fn utc_date(unix_seconds: i64) -> String {
+    let (y, mo, d) = civil_from_days(unix_seconds.div_euclid(86_400));
+    format!("{y:04}-{mo:02}-{d:02}")
+}
+
 // Howard Hinnant's civil-calendar algorithms.
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -441,6 +454,16 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_dates_of_unix_times() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(86_399), "1970-01-01");
+        assert_eq!(utc_date(-1), "1969-12-31");
+        // 2025-07-01 00:00:00 UTC.
+        assert_eq!(utc_date(1_751_328_000), "2025-07-01");
+        assert_eq!(utc_date(1_709_164_800), "2024-02-29");
+    }
 
     #[test]
     fn calendar_round_trip() {

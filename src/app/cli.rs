@@ -98,6 +98,9 @@ pub struct RunArgs {
     /// Skip the charts and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
+    /// A title for report.html, shown above the scenario's (the brief the report goes into).
+    #[arg(long, value_name = "TEXT")]
+    pub report_title: Option<String>,
     /// Keep adding runs until OUTCOME's 95% interval is at most ± HALF_WIDTH (e.g.
     /// `--precision rupture=0.005`); `--runs` (or `--max-runs`) caps the runs.
     #[arg(long, value_parser = parse_precision, conflicts_with = "shard")]
@@ -734,6 +737,10 @@ fn run_command(args: RunArgs) -> Result<()> {
         command: command_line(),
         shard: args.shard,
         precision: args.precision.clone(),
+        report: brink::report::run::ReportOptions {
+            title: args.report_title.clone(),
+            date: Some(crate::app::run::analysis_date()),
+        },
     };
     let on_stop = if args.keep_partial {
         crate::app::run::OnStop::Keep

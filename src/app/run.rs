@@ -34,6 +34,23 @@ pub struct RunRequest {
     /// Stop once this outcome's 95% interval is this narrow (half-width); `runs` is then the
     /// most runs allowed.
     pub precision: Option<(String, f64)>,
+    /// report.html's own title (`--report-title`) and the date of the analysis.
+    pub report: report::run::ReportOptions,
+}
+
+/// The date of the analysis for a report (`YYYY-MM-DD`, UTC): today, or the day of
+/// `SOURCE_DATE_EPOCH` (seconds since 1970) when that is set, as reproducible builds use it,
+/// so that the same run gives the same report.html on any day.
+pub fn analysis_date() -> String {
+    let fixed = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let secs = fixed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    });
+    brink::analysis::summary::utc_date(secs)
 }
 
 /// The default output folder of a scenario file (and variant): `output/<file stem>[-<variant>]`.
@@ -243,7 +260,12 @@ pub fn run_with(
         let dir = staging.commit()?;
         return Ok((done.summary, dir));
     }
-    staging.write_all(&report::run::files(&done.model, &done.summary, req.charts)?)?;
+    staging.write_all(&report::run::files_with(
+        &done.model,
+        &done.summary,
+        req.charts,
+        &req.report,
+    )?)?;
     // A stop asked for while the outputs were being written still keeps the old folder.
     if on_stop == OnStop::Discard && stop.load(std::sync::atomic::Ordering::SeqCst) {
         return discard(done.tally.runs);

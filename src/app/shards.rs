@@ -196,7 +196,13 @@ fn merge(
     manifest.complete = true;
     manifest.command = command;
     let summary = Summary::new(&model, &tally, manifest);
-    staging.write_all(&brink::report::run::files(&model, &summary, charts)?)?;
+    let options = brink::report::run::ReportOptions {
+        title: None,
+        date: Some(crate::app::run::analysis_date()),
+    };
+    staging.write_all(&brink::report::run::files_with(
+        &model, &summary, charts, &options,
+    )?)?;
     let dir = staging.commit()?;
     Ok((summary, dir))
 }

@@ -1,6 +1,10 @@
 //! `report.html`: one self-contained page (inline SVG charts and CSS, no script, nothing
-//! fetched from the network) with the scenario's description, the manifest, every chart, the
-//! tables and the assumptions ledger.
+//! fetched from the network), in the order a reader wants it: a one-screen summary (the title,
+//! the analysis date, the headline outcomes and the rung at the end with their intervals, and
+//! a caveat on what they mean), every chart, the tables, the method, the assumptions ledger,
+//! the bibliography (the scenario's `sources`) and the manifest last. Outcomes, actors,
+//! levers, levels, events and rungs appear by their labels; ids only in CSV and JSON. The
+//! shared style sheet has print rules (no heading left at a page's foot, no chart split).
 //!
 //! The page is the template `templates/report.html`, rendered by MiniJinja from a `Page`
 //! built here. Every value the template prints is HTML-escaped unless the template marks it
@@ -23,6 +27,7 @@ use super::describe::ledger;
 use crate::analysis::Summary;
 use crate::model::Model;
 use crate::scenario::param::fmt_num;
+use crate::scenario::{Lever, Scenario};
 use crate::stats::Interval;
 
 /// The page's template. Its name ends in `.html`, so MiniJinja escapes what it prints.
@@ -49,12 +54,35 @@ pub fn escape(s: &str) -> String {
     o
 }
 
+/// What the run's page shows beyond its results, set by the application: the title of the
+/// brief it goes into and the date of the analysis. The library never reads the clock: the
+/// caller passes the date (`brink run` the day it made the report, in UTC).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// The page's own title (`--report-title`), shown above the scenario's; none shows only
+    /// the scenario's.
+    pub title: Option<String>,
+    /// The date of the analysis (`YYYY-MM-DD`, UTC); none leaves it out of the page.
+    pub date: Option<String>,
+}
+
+/// How many outcomes the summary at the top of the page shows (the first, in the scenario's
+/// order); the table further down has every one.
+pub const HEADLINE_OUTCOMES: usize = 5;
+
 /// What the template reads: every text already in the words and number formats the page
 /// shows, so the template only places them.
 #[derive(Serialize)]
 struct Page<'a> {
+    /// `--report-title`, if given.
+    report_title: Option<&'a str>,
+    /// The scenario's title: its name, or its description's first sentence when the name is
+    /// an identifier.
+    title: String,
     name: &'a str,
-    /// Trimmed; empty means no lead paragraph.
+    /// The date of the analysis, if given.
+    date: Option<&'a str>,
+    /// Trimmed; empty means no paragraph.
     description: &'a str,
     /// Runs done, with groups of thousands.
     runs: String,
@@ -63,8 +91,10 @@ struct Page<'a> {
     steps: String,
     step_unit: &'a str,
     start_date: Option<&'a str>,
+    /// The focal pair's labels.
     focal: [&'a str; 2],
     cost_unit: &'a str,
+    /// The variant's label, if one was applied.
     variant: Option<&'a str>,
     complete: bool,
     tool: &'a str,
@@ -73,6 +103,10 @@ struct Page<'a> {
     width: u32,
     height: u32,
     charts: Vec<ChartView<'a>>,
+    /// The first [`HEADLINE_OUTCOMES`] outcomes.
+    headline: Vec<OutcomeRow>,
+    /// Outcomes beyond the headline ones (shown only in the table).
+    more_outcomes: usize,
     outcomes: Vec<OutcomeRow>,
     rungs: Vec<RungRow<'a>>,
     index: IndexLine,
@@ -80,6 +114,7 @@ struct Page<'a> {
     levers: Vec<LeverRow<'a>>,
     events: Vec<EventRow<'a>>,
     ledger: Vec<LedgerRow>,
+    sources: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -91,6 +126,8 @@ struct ManifestRows<'a> {
     runs: u64,
     chunk_runs: u64,
     command: String,
+    /// The variant's name (an id), if any.
+    variant: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -101,9 +138,8 @@ struct ChartView<'a> {
     markup: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct OutcomeRow {
-    name: String,
     label: String,
     probability: String,
     interval: String,
@@ -114,7 +150,7 @@ struct OutcomeRow {
 
 #[derive(Serialize)]
 struct RungRow<'a> {
-    name: &'a str,
+    label: &'a str,
     from: String,
     peak: String,
     peak_interval: String,
@@ -151,7 +187,7 @@ struct CostRow<'a> {
 
 #[derive(Serialize)]
 struct LeverRow<'a> {
-    name: &'a str,
+    label: &'a str,
     owner: &'a str,
     target: &'a str,
     /// "light 40.0% · heavy 12.5%": the share of runs by highest level.
@@ -164,7 +200,7 @@ struct LeverRow<'a> {
 
 #[derive(Serialize)]
 struct EventRow<'a> {
-    name: &'a str,
+    label: &'a str,
     probability: String,
     interval: String,
     median_first: String,
@@ -213,9 +249,133 @@ fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<()
     out.write_str(&text).map_err(Error::from)
 }
 
-fn page<'a>(model: &'a Model, s: &'a Summary, charts: &'a [Chart]) -> Page<'a> {
+/// A display name: the label, or the name when the label is empty.
+fn shown<'a>(label: &'a str, name: &'a str) -> &'a str {
+    if label.trim().is_empty() { name } else { label }
+}
+
+/// The scenario's readable names (labels) by id, for every place the page shows an actor, a
+/// lever, a level, an event, a rung or a variant: ids are for machines (CSV, JSON).
+struct Labels<'a> {
+    sc: &'a Scenario,
+}
+
+impl<'a> Labels<'a> {
+    fn actor(&self, name: &'a str) -> &'a str {
+        self.sc
+            .actors
+            .iter()
+            .find(|a| a.name == name)
+            .map_or(name, |a| shown(&a.label, &a.name))
+    }
+
+    fn lever(&self, name: &'a str) -> &'a str {
+        self.sc
+            .levers
+            .iter()
+            .find_map(|l| match l {
+                Lever::Measure(m) if m.name == name => Some(shown(&m.label, &m.name)),
+                Lever::Act(a) if a.name == name => Some(shown(&a.label, &a.name)),
+                _ => None,
+            })
+            .unwrap_or(name)
+    }
+
+    /// Level `k` of a measure (0 is the status quo, named by the summary).
+    fn level(&self, lever: &str, k: usize, name: &'a str) -> &'a str {
+        let level = self.sc.levers.iter().find_map(|l| match l {
+            Lever::Measure(m) if m.name == lever && k > 0 => m.levels.get(k - 1),
+            _ => None,
+        });
+        match level {
+            Some(l) if l.name == name => shown(&l.label, &l.name),
+            _ => name,
+        }
+    }
+
+    fn event(&self, name: &'a str) -> &'a str {
+        self.sc
+            .events
+            .iter()
+            .find(|e| e.name == name)
+            .map_or(name, |e| shown(&e.label, &e.name))
+    }
+
+    /// Rung `r` of the ladder, lowest first.
+    fn rung(&self, r: usize, name: &'a str) -> &'a str {
+        match self.sc.ladder.get(r) {
+            Some(rung) if rung.name == name => shown(&rung.label, &rung.name),
+            _ => name,
+        }
+    }
+
+    fn variant(&self, name: &'a str) -> &'a str {
+        self.sc
+            .variants
+            .iter()
+            .find(|v| v.name == name)
+            .map_or(name, |v| shown(&v.label, &v.name))
+    }
+}
+
+/// The first sentence of a text, without its full stop: up to the first `.`, `!` or `?`
+/// outside brackets that is followed by a space and a word not in lower case, and not
+/// preceded by a lone letter (an initial: "L. F. Richardson"). The whole text (trimmed) when
+/// it has one sentence.
+pub fn first_sentence(text: &str) -> &str {
+    let t = text.trim();
+    let mut depth = 0usize;
+    for (i, c) in t.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            '.' | '!' | '?' if depth == 0 => {
+                let rest = &t[i + c.len_utf8()..];
+                if !rest.starts_with(char::is_whitespace) {
+                    continue;
+                }
+                let next_lower = rest
+                    .trim_start()
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_lowercase);
+                let word = t[..i].rsplit(char::is_whitespace).next().unwrap_or("");
+                let initial = word.chars().count() == 1;
+                if !next_lower && !initial {
+                    let end = if c == '.' { i } else { i + c.len_utf8() };
+                    return t[..end].trim_end();
+                }
+            }
+            _ => {}
+        }
+    }
+    t.strip_suffix('.').unwrap_or(t).trim_end()
+}
+
+/// The scenario's title on the page: its name when that reads as a title (it has a space:
+/// "Tutorial: North and South"); for a name that is an identifier ("russia_azerbaijan_2025"),
+/// its description's first sentence; the name when it has no description.
+fn scenario_title(name: &str, description: &str) -> String {
+    let t = first_sentence(description);
+    if t.is_empty() || name.trim().contains(char::is_whitespace) {
+        name.trim()
+    } else {
+        t
+    }
+    .to_string()
+}
+
+fn page<'a>(
+    model: &'a Model,
+    s: &'a Summary,
+    charts: &'a [Chart],
+    options: &'a ReportOptions,
+) -> Page<'a> {
     let sc = &s.scenario;
     let m = &s.manifest;
+    let labels = Labels {
+        sc: &model.scenario,
+    };
     let steps = if sc.step_unit.ends_with('s') {
         sc.step_unit.clone()
     } else {
@@ -228,12 +388,11 @@ fn page<'a>(model: &'a Model, s: &'a Summary, charts: &'a [Chart]) -> Page<'a> {
         }
         x
     };
-    let outcomes = s
+    let outcomes: Vec<OutcomeRow> = s
         .outcomes
         .iter()
         .map(|o| OutcomeRow {
-            name: o.name.clone(),
-            label: o.label.clone(),
+            label: shown(&o.label, &o.name).to_string(),
             probability: percent(o.probability.estimate),
             interval: interval(&o.probability),
             runs: o.runs_hit,
@@ -251,7 +410,7 @@ fn page<'a>(model: &'a Model, s: &'a Summary, charts: &'a [Chart]) -> Page<'a> {
             let peak = s.peak_rung.get(r);
             let end = s.final_rung.get(r);
             RungRow {
-                name,
+                label: labels.rung(r, name),
                 from: model
                     .rung_thresholds
                     .get(r)
@@ -276,7 +435,7 @@ fn page<'a>(model: &'a Model, s: &'a Summary, charts: &'a [Chart]) -> Page<'a> {
             let q = c.q.map(|v| amount(v.clamp(0.0, c.max)));
             let [p5, p25, median, p75, p95] = q;
             CostRow {
-                actor: &c.actor,
+                actor: labels.actor(&c.actor),
                 mean: amount(c.mean.estimate),
                 mean_interval: format!("{} – {}", amount(c.mean.low), amount(c.mean.high)),
                 p5,
@@ -292,14 +451,15 @@ fn page<'a>(model: &'a Model, s: &'a Summary, charts: &'a [Chart]) -> Page<'a> {
         .levers
         .iter()
         .map(|l| LeverRow {
-            name: &l.name,
-            owner: &l.owner,
-            target: &l.target,
+            label: labels.lever(&l.name),
+            owner: labels.actor(&l.owner),
+            target: labels.actor(&l.target),
             levels: l
                 .levels
                 .iter()
                 .zip(&l.highest_level)
-                .map(|(name, p)| format!("{name} {}", percent(*p)))
+                .enumerate()
+                .map(|(k, (name, p))| format!("{} {}", labels.level(&l.name, k, name), percent(*p)))
                 .collect::<Vec<_>>()
                 .join(" · "),
             in_force: format!("{:.1}", l.mean_steps_in_force),
@@ -310,7 +470,7 @@ fn page<'a>(model: &'a Model, s: &'a Summary, charts: &'a [Chart]) -> Page<'a> {
         .events
         .iter()
         .map(|e| EventRow {
-            name: &e.name,
+            label: labels.event(&e.name),
             probability: percent(e.probability.estimate),
             interval: interval(&e.probability),
             median_first: e.median_first_step.map_or("-".into(), fmt_num),
@@ -324,17 +484,25 @@ fn page<'a>(model: &'a Model, s: &'a Summary, charts: &'a [Chart]) -> Page<'a> {
             source,
         })
         .collect();
+    let headline: Vec<OutcomeRow> = outcomes.iter().take(HEADLINE_OUTCOMES).cloned().collect();
     Page {
+        report_title: options
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty()),
+        title: scenario_title(&sc.name, &sc.description),
         name: &sc.name,
+        date: options.date.as_deref(),
         description: sc.description.trim(),
         runs: group_thousands(m.runs),
         horizon: sc.horizon,
         steps,
         step_unit: &sc.step_unit,
         start_date: sc.start_date.as_deref(),
-        focal: [&sc.focal.0, &sc.focal.1],
+        focal: [labels.actor(&sc.focal.0), labels.actor(&sc.focal.1)],
         cost_unit: &sc.cost_unit,
-        variant: m.variant.as_deref(),
+        variant: m.variant.as_deref().map(|v| labels.variant(v)),
         complete: m.complete,
         tool: &m.tool,
         version: &m.version,
@@ -346,6 +514,7 @@ fn page<'a>(model: &'a Model, s: &'a Summary, charts: &'a [Chart]) -> Page<'a> {
             runs: m.runs,
             chunk_runs: m.chunk_runs,
             command: m.command.join(" "),
+            variant: m.variant.as_deref(),
         },
         width: WIDTH,
         height: HEIGHT,
@@ -357,6 +526,8 @@ fn page<'a>(model: &'a Model, s: &'a Summary, charts: &'a [Chart]) -> Page<'a> {
                 markup: svg_body(&c.svg),
             })
             .collect(),
+        more_outcomes: outcomes.len() - headline.len(),
+        headline,
         outcomes,
         rungs,
         index: IndexLine {
@@ -367,16 +538,19 @@ fn page<'a>(model: &'a Model, s: &'a Summary, charts: &'a [Chart]) -> Page<'a> {
         levers,
         events,
         ledger,
+        sources: &sc.sources,
     }
 }
 
-/// The report page for a run: its summary, the compiled model (rung thresholds and the
-/// assumptions ledger) and the charts drawn for it, inlined as SVG.
+/// The report page for a run: a summary first (the headline outcomes and the rung at the end,
+/// with their intervals, and what they mean), the charts drawn for it (inlined as SVG), the
+/// tables, the method, the assumptions ledger (from the compiled model), the bibliography
+/// (the scenario's sources) and the manifest last; with the title and date of `options`.
 ///
 /// The template is part of the binary and every field it reads exists, so rendering cannot
 /// fail on any scenario; a failure is a bug in the template and panics.
-pub fn report(model: &Model, s: &Summary, charts: &[Chart]) -> String {
-    render_page("report.html", TEMPLATE, page(model, s, charts))
+pub fn report(model: &Model, s: &Summary, charts: &[Chart], options: &ReportOptions) -> String {
+    render_page("report.html", TEMPLATE, page(model, s, charts, options))
 }
 
 /// Renders one of brink's own page templates (compiled into the binary) with the report's
@@ -408,4 +582,35 @@ pub(crate) fn render_page(name: &str, template: &str, context: impl Serialize) -
     template
         .render(Serde(context))
         .expect("brink's page template renders")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_sentences() {
+        assert_eq!(first_sentence(""), "");
+        assert_eq!(first_sentence("  One sentence.  "), "One sentence");
+        assert_eq!(first_sentence("No stop at all"), "No stop at all");
+        assert_eq!(
+            first_sentence("The crisis (from 1 July. Really) grows. Then more."),
+            "The crisis (from 1 July. Really) grows"
+        );
+        assert_eq!(
+            first_sentence("After L. F. Richardson, e.g. arms races. Next."),
+            "After L. F. Richardson, e.g. arms races"
+        );
+        assert_eq!(first_sentence("Will it break? Maybe."), "Will it break?");
+        assert_eq!(
+            first_sentence("Version 2.5 of it. More"),
+            "Version 2.5 of it"
+        );
+        assert_eq!(scenario_title("pair", "  "), "pair");
+        assert_eq!(scenario_title("pair_2025", "A dyad. More."), "A dyad");
+        assert_eq!(
+            scenario_title("North and South", "A dyad. More."),
+            "North and South"
+        );
+    }
 }

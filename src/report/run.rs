@@ -6,11 +6,24 @@ use crate::error::Result;
 use crate::model::Model;
 use crate::report::Artifact;
 use crate::report::describe::Table;
+pub use crate::report::html::ReportOptions;
 
 /// Every file of a run: summary.json, outcomes.csv, timeseries.csv and, when `charts` is true,
 /// every chart as `<name>.png` and `<name>.svg` plus `report.html`. (`runs.csv`, written as the
-/// runs complete, is the application's.)
+/// runs complete, is the application's.) The report has no title of its own and no analysis
+/// date: [`files_with`] gives them.
 pub fn files(model: &Model, summary: &Summary, charts: bool) -> Result<Vec<Artifact>> {
+    files_with(model, summary, charts, &ReportOptions::default())
+}
+
+/// [`files`], with report.html titled and dated by `options` (`brink run --report-title`, and
+/// the day of the analysis).
+pub fn files_with(
+    model: &Model,
+    summary: &Summary,
+    charts: bool,
+    options: &ReportOptions,
+) -> Result<Vec<Artifact>> {
     let mut files = vec![
         Artifact::json("summary.json", summary)?,
         Artifact::new("outcomes.csv", crate::report::csv::outcomes(summary)?),
@@ -23,7 +36,7 @@ pub fn files(model: &Model, summary: &Summary, charts: bool) -> Result<Vec<Artif
         }
         files.push(Artifact::new(
             "report.html",
-            crate::report::html::report(model, summary, &drawn),
+            crate::report::html::report(model, summary, &drawn, options),
         ));
     }
     Ok(files)

@@ -1,0 +1,379 @@
+//! The run report (report.html of `brink run`) as a decision-maker reads it: a summary first
+//! (the headline outcomes and the rung at the end, by their labels, with their intervals and
+//! a caveat), then the charts and tables, the method, the assumptions ledger, the
+//! bibliography and the manifest last; `--report-title` above the scenario's title, escaped;
+//! the analysis date as the application passes it; a print style sheet; nothing fetched.
+
+mod common;
+
+use std::path::Path;
+
+use brink::analysis::Summary;
+use brink::report::run::ReportOptions;
+
+/// A report title with markup, both quotes and an ampersand.
+const TITLE: &str = r#"Brief <b>for</b> the "minister" & co's desk"#;
+/// [`TITLE`] as the page must show it (spelt out, not computed with the code under test).
+const TITLE_ESCAPED: &str =
+    "Brief &lt;b&gt;for&lt;/b&gt; the &quot;minister&quot; &amp; co&#39;s desk";
+
+/// 2025-07-01 00:00:00 UTC.
+const EPOCH: &str = "1751328000";
+
+/// Runs the tutorial with the binary (title and a fixed date) and returns its report.html.
+fn tutorial_report(out: &Path) -> String {
+    let o = common::command()
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .args([
+            "run",
+            "scenarios/examples/tutorial.ron",
+            "--runs",
+            "300",
+            "--seed",
+            "3",
+            "--report-title",
+            TITLE,
+            "--out",
+        ])
+        .arg(out)
+        .output()
+        .expect("cannot start brink");
+    assert!(o.status.success(), "brink run: {}", common::describe(&o));
+    std::fs::read_to_string(out.join("report.html")).expect("report.html")
+}
+
+/// Where `needle` first is in the page (it must be there).
+fn at(html: &str, needle: &str) -> usize {
+    html.find(needle)
+        .unwrap_or_else(|| panic!("report.html lacks {needle:?}"))
+}
+
+/// The page's text between two markers.
+fn between<'a>(html: &'a str, from: &str, to: &str) -> &'a str {
+    &html[at(html, from)..at(html, to)]
+}
+
+#[test]
+fn run_report_opens_with_the_summary_and_ends_with_the_manifest() {
+    let dir = common::scratch("report-order");
+    let out = dir.join("out");
+    let html = tutorial_report(&out);
+
+    // The sections in the reader's order, the manifest last.
+    let order = [
+        "<section id=\"summary\">",
+        "<section id=\"charts\">",
+        "<section id=\"outcomes\">",
+        "<section id=\"rungs\">",
+        "<section id=\"costs\">",
+        "<section id=\"levers\">",
+        "<section id=\"events\">",
+        "<section id=\"method\">",
+        "<section id=\"ledger\">",
+        "<section id=\"bibliography\">",
+        "<section id=\"manifest\">",
+    ];
+    let places: Vec<usize> = order.iter().map(|s| at(&html, s)).collect();
+    assert!(
+        places.windows(2).all(|w| w[0] < w[1]),
+        "the sections are out of order: {order:?} at {places:?}"
+    );
+    assert_eq!(
+        html.matches("<section").count(),
+        order.len(),
+        "no other section"
+    );
+    let manifest = &html[at(&html, "<section id=\"manifest\">")..];
+    assert!(manifest.contains("scenario file SHA-256"));
+    assert!(
+        manifest
+            .trim_end()
+            .ends_with("</section>\n</main>\n</body>\n</html>")
+    );
+    // The first chart comes after the summary's caveat.
+    assert!(at(&html, "class=\"caveat\"") < at(&html, "<figure"));
+
+    // A complete navigation: a link to every section, and every link to something there.
+    let nav = between(&html, "<nav", "</nav>");
+    for s in order {
+        let id = s
+            .trim_start_matches("<section id=\"")
+            .trim_end_matches("\">");
+        assert!(
+            nav.contains(&format!("href=\"#{id}\"")),
+            "the navigation lacks {id}"
+        );
+    }
+    for (i, _) in html.match_indices("href=\"#") {
+        let id: String = html[i + 7..].chars().take_while(|&c| c != '"').collect();
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "a link to #{id}, which is not in the page"
+        );
+    }
+
+    // Every chart the run drew is in the page, inline.
+    let mut charts: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".svg").map(str::to_string)
+        })
+        .collect();
+    charts.sort();
+    assert!(
+        charts.len() >= 5,
+        "the tutorial draws its charts: {charts:?}"
+    );
+    let charts_section = between(
+        &html,
+        "<section id=\"charts\">",
+        "<section id=\"outcomes\">",
+    );
+    for c in &charts {
+        assert!(
+            out.join(format!("{c}.png")).is_file(),
+            "{c}.png is written too"
+        );
+        assert!(
+            charts_section.contains(&format!("<figure id=\"chart-{c}\">")),
+            "report.html lacks the chart {c}"
+        );
+    }
+    assert_eq!(html.matches("<figure").count(), charts.len());
+    assert_eq!(html.matches("<svg viewBox").count(), charts.len());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_report_summary_shows_labels_intervals_and_the_caveat() {
+    let dir = common::scratch("report-summary");
+    let out = dir.join("out");
+    let html = tutorial_report(&out);
+    let summary = between(&html, "<section id=\"summary\">", "<section id=\"charts\">");
+
+    // The report title above the scenario's title (its description's first sentence), escaped.
+    let title = TITLE_ESCAPED;
+    assert!(
+        !html.contains(TITLE),
+        "the report title is in the page unescaped"
+    );
+    assert!(!html.contains("<b>for"));
+    assert!(summary.contains(&format!("<h1>{title}</h1>")));
+    assert!(summary.contains("<p class=\"subtitle\">Tutorial: North and South</p>"));
+    assert!(html.contains(&format!(
+        "<title>{title} — Tutorial: North and South — brink report</title>"
+    )));
+    // The scenario's name, brink's version and the date of the analysis.
+    assert!(summary.contains("Scenario Tutorial: North and South"));
+    assert!(summary.contains(concat!("brink ", env!("CARGO_PKG_VERSION"))));
+    assert!(summary.contains("analysis of 2025-07-01 (UTC)"));
+
+    // The headline outcomes by their labels, with their intervals; ids only in CSV and JSON.
+    let s: Summary =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let lasting = s
+        .outcomes
+        .iter()
+        .find(|o| o.name == "lasting_rupture")
+        .unwrap();
+    assert_eq!(lasting.label, "Rupture lasting two months");
+    for label in [
+        "Rupture lasting two months",
+        "Leaders talked",
+        // Rungs at the end, by label.
+        "Normal relations",
+        "Diplomatic friction",
+        "Open confrontation",
+        // The focal pair, by label.
+        "Republic of North",
+        "Kingdom of South",
+    ] {
+        assert!(summary.contains(label), "the summary lacks {label:?}");
+    }
+    for id in [
+        ">lasting_rupture<",
+        ">dialogue<",
+        ">calm<",
+        ">friction<",
+        "pair north and",
+    ] {
+        assert!(!summary.contains(id), "the summary shows the id {id:?}");
+    }
+    let row = format!(
+        "<tr><td>Rupture lasting two months</td><td class=\"n big\">{:.1}%</td>",
+        lasting.probability.estimate * 100.0
+    );
+    assert!(summary.contains(&row), "the summary lacks {row:?}");
+    assert!(summary.contains("95% interval"));
+    // At most five headline outcomes; the rest in the table.
+    assert!(summary.matches("<td class=\"n big\">").count() <= 5 + s.scenario.rungs.len());
+    // Labels in the tables further down too.
+    let tables = between(
+        &html,
+        "<section id=\"outcomes\">",
+        "<section id=\"method\">",
+    );
+    for label in [
+        "Rupture lasting two months",
+        "Visa regime for Southern citizens",
+        "Full visa regime",
+        "Republic of North",
+    ] {
+        assert!(tables.contains(label), "the tables lack {label:?}");
+    }
+    assert!(!tables.contains("<td>visa_regime</td>"));
+
+    // The caveat: conditional scenario probabilities, not forecasts; runs and intervals.
+    let caveat = between(summary, "<aside class=\"caveat\"", "</aside>");
+    for words in [
+        "conditional scenario probabilities, not forecasts",
+        "300 simulated runs",
+        "95% interval",
+    ] {
+        assert!(caveat.contains(words), "the caveat lacks {words:?}");
+    }
+
+    // The method, and the bibliography from the scenario's sources.
+    let method = between(&html, "<section id=\"method\">", "<section id=\"ledger\">");
+    for words in ["Monte Carlo", "seed 3", "Wilson", "docs/model.md"] {
+        assert!(method.contains(words), "the method lacks {words:?}");
+    }
+    let biblio = between(
+        &html,
+        "<section id=\"bibliography\">",
+        "<section id=\"manifest\">",
+    );
+    assert!(!s.scenario.sources.is_empty());
+    for source in &s.scenario.sources {
+        assert!(
+            biblio.contains(&format!("<li>{source}</li>")),
+            "the bibliography lacks {source:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_report_is_self_contained_and_prints_cleanly() {
+    let dir = common::scratch("report-offline");
+    let out = dir.join("out");
+    let html = tutorial_report(&out);
+    let lower = html.to_lowercase();
+    // No web address, nothing loaded: the tutorial has no address even in its text.
+    for bad in [
+        "http://",
+        "https://",
+        "src=",
+        "<script",
+        "<link",
+        "<img",
+        "<iframe",
+        "@import",
+        "url(",
+        "@font-face",
+    ] {
+        assert!(!lower.contains(bad), "report.html contains {bad:?}");
+    }
+    for (i, _) in lower.match_indices("href=") {
+        assert!(
+            lower[i..].starts_with("href=\"#"),
+            "a link outside the page near byte {i}"
+        );
+    }
+    // The print style sheet: headings stay with what follows, charts and short tables whole,
+    // tables' heads repeated, no navigation bar on paper.
+    let print = between(&html, "@media print", "</style>");
+    for rule in [
+        "break-after:avoid",
+        "break-inside:avoid",
+        "thead{display:table-header-group}",
+        "nav{display:none}",
+    ] {
+        assert!(print.contains(rule), "the print style sheet lacks {rule:?}");
+    }
+    let keep = print
+        .lines()
+        .find(|l| l.contains("break-inside:avoid"))
+        .unwrap();
+    assert!(keep.contains("figure") && keep.contains("table.keep") && keep.contains("tr"));
+    let heads = print
+        .lines()
+        .find(|l| l.contains("break-after:avoid"))
+        .unwrap();
+    assert!(heads.contains("h1") && heads.contains("h2"));
+    // Every table has its head in a thead (repeated on every printed page) but the manifest's.
+    assert_eq!(
+        html.matches("<table").count(),
+        html.matches("<thead>").count() + 1
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_library_takes_the_title_and_date_from_the_caller() {
+    let loaded = common::load("scenarios/examples/richardson.ron");
+    let r = brink::Simulation::new(&loaded)
+        .runs(200)
+        .seed(1)
+        .threads(1)
+        .run()
+        .expect("run");
+    let page = |options: &ReportOptions| {
+        let files =
+            brink::report::run::files_with(&r.model, &r.summary, true, options).expect("render");
+        let f = files.into_iter().find(|f| f.name == "report.html").unwrap();
+        String::from_utf8(f.bytes).unwrap()
+    };
+    // Without options: no report title, no date (the library never reads the clock).
+    let plain = page(&ReportOptions::default());
+    assert!(!plain.contains("analysis of"));
+    assert!(!plain.contains("class=\"subtitle\""));
+    assert_eq!(
+        plain,
+        String::from_utf8(
+            brink::report::run::files(&r.model, &r.summary, true)
+                .unwrap()
+                .into_iter()
+                .find(|f| f.name == "report.html")
+                .unwrap()
+                .bytes
+        )
+        .unwrap()
+    );
+    let dated = page(&ReportOptions {
+        title: Some("Q3 brief".into()),
+        date: Some("2031-02-03".into()),
+    });
+    assert!(dated.contains("<h1>Q3 brief</h1>"));
+    assert!(dated.contains("<p class=\"subtitle\">"));
+    assert!(dated.contains("analysis of 2031-02-03 (UTC)"));
+    assert!(dated.contains("<tr><td>analysis date (UTC)</td><td>2031-02-03</td></tr>"));
+    // A blank title is no title.
+    let blank = page(&ReportOptions {
+        title: Some("  ".into()),
+        date: None,
+    });
+    assert_eq!(blank, plain);
+    // The Richardson pair lists no sources: the bibliography says so.
+    assert!(plain.contains("The scenario lists no sources."));
+}
+
+#[test]
+fn summary_json_records_the_sources_and_older_files_still_read() {
+    let loaded = common::load("scenarios/examples/tutorial.ron");
+    let r = brink::Simulation::new(&loaded)
+        .runs(50)
+        .seed(1)
+        .threads(1)
+        .run()
+        .expect("run");
+    assert_eq!(r.summary.scenario.sources, loaded.scenario.sources);
+    assert_eq!(r.summary.scenario.sources.len(), 3);
+    let mut json = serde_json::to_value(&r.summary).unwrap();
+    assert!(json["scenario"]["sources"].is_array());
+    // A summary.json written before sources were recorded reads, with none.
+    json["scenario"].as_object_mut().unwrap().remove("sources");
+    let old: Summary = serde_json::from_value(json).expect("an older summary.json reads");
+    assert!(old.scenario.sources.is_empty());
+}

@@ -279,7 +279,7 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "flagship, 2000 runs, seed 1",
         &tally_hash("scenarios/russia_azerbaijan_2025.ron", 2000, 1),
-        "e8f8a1909b7d6492245d6929d7189d64e7faef174e76674f9333ced2f07391cf",
+        "abb3536e946a2b03ec765c1d92c6b62523710e60913258cf31715bde457c0f4d",
     );
     pins.str(
         "tutorial, 2000 runs, seed 1",

@@ -3,6 +3,9 @@
 //! of lever effects. Same frame, font and palette as the charts of a run; the footer says the
 //! runs are per arm (every arm plays the same run indices).
 
+mod effects;
+mod fans;
+
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -73,6 +76,17 @@ impl Cx<'_> {
         &self.r.outcomes[self.focus]
     }
 
+    /// The focus outcome's display name (its label without a closing bracket, else its name).
+    fn focus_label(&self) -> String {
+        let name = self.focus_name();
+        self.base
+            .scenario
+            .outcomes
+            .iter()
+            .find(|o| o.name == name)
+            .map_or(name.to_string(), |o| super::short_label(&o.label, &o.name))
+    }
+
     /// The legend of a line chart; an arm whose line is exactly an earlier arm's (hidden under
     /// it) says so: "punishment_package (= visa_regime)".
     fn line_entries(&self, series: impl Fn(&ArmResult) -> &[f64]) -> Vec<(Mark, String)> {
@@ -108,8 +122,9 @@ impl Cx<'_> {
 }
 
 /// Draws every compare chart that has something to show, in both formats: with variants, the
-/// grouped outcome probabilities, the median index over time and the time to the focus
-/// outcome; with a tornado, the tornado.
+/// grouped outcome probabilities, the median index over time, the base and the variant that
+/// moves the focus outcome most side by side, and the time to the focus outcome; with a
+/// tornado, the tornado; with variants or a tornado, the forest plot of every arm's effect.
 pub fn render_all(base: &Model, r: &CompareResult) -> Result<Vec<Chart>> {
     // A summary with no runs: only its scenario vocabulary is read (units, dates).
     let info = Summary::new(base, &Tally::new(base), r.manifest.clone());
@@ -142,6 +157,12 @@ pub fn render_all(base: &Model, r: &CompareResult) -> Result<Vec<Chart>> {
     if has_variants && cx.arms.iter().any(|a| !a.index_median.is_empty()) {
         out.push(render(&Medians { cx: &cx })?);
     }
+    if has_variants
+        && let Some(variant) = fans::pick(&cx)
+        && !variant.index_median.is_empty()
+    {
+        out.push(render(&fans::Fans { cx: &cx, variant })?);
+    }
     if has_variants && !r.outcomes.is_empty() {
         out.push(render(&TimeTo { cx: &cx })?);
     }
@@ -149,6 +170,12 @@ pub fn render_all(base: &Model, r: &CompareResult) -> Result<Vec<Chart>> {
         && !t.bars.is_empty()
     {
         out.push(render(&TornadoChart { cx: &cx, t })?);
+    }
+    if !r.outcomes.is_empty() {
+        let rows = effects::rows(&cx);
+        if !rows.is_empty() {
+            out.push(render(&effects::Effects { cx: &cx, rows })?);
+        }
     }
     Ok(out)
 }

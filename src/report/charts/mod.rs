@@ -17,9 +17,11 @@ pub mod backtest;
 pub mod calibrate;
 pub mod compare;
 mod costs;
+mod costs_ecdf;
 mod index_fan;
 mod levers;
 mod outcomes;
+mod over_time;
 mod raster;
 mod rungs;
 pub mod sensitivity;
@@ -218,9 +220,11 @@ pub fn render_all(model: &Model, summary: &Summary) -> Result<Vec<Chart>> {
     }
     if s.outcomes.iter().any(|o| !o.by_step.is_empty()) {
         out.push(render(&time_to_first::TimeToFirst(c))?);
+        out.push(render(&over_time::OverTime(c))?);
     }
     if costs::actors(c).next().is_some() {
         out.push(render(&costs::Costs(c))?);
+        out.push(render(&costs_ecdf::CostsEcdf::new(c, model))?);
     }
     if s.levers.iter().any(|l| !l.mean_level.is_empty()) {
         out.push(render(&levers::Levers(c))?);
@@ -356,6 +360,50 @@ pub(crate) fn index_range(lo: f64, hi: f64, thresholds: &[f64], bounds: (f64, f6
     )
 }
 
+/// A short display name: the label without a closing bracket ("Russia (Putin; Peskov…)" gives
+/// "Russia"; "Calm (cool or better) at the end" stays whole), the name when there is no label.
+pub(crate) fn short_label(label: &str, name: &str) -> String {
+    let l = label.trim();
+    let short = match l.rfind(" (") {
+        Some(i) if i > 0 && l.ends_with(')') => l[..i].trim_end(),
+        _ => l,
+    };
+    if short.is_empty() {
+        name.to_string()
+    } else {
+        short.to_string()
+    }
+}
+
+/// The text broken between words into at most `lines` lines that fit a width in pixels; the
+/// last line is cut (with "…") when the text needs more.
+pub(crate) fn wrap(s: &str, size: f64, max: u32, lines: usize) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    let mut words = s.split_whitespace().peekable();
+    while words.peek().is_some() {
+        if out.len() + 1 == lines {
+            let rest: Vec<&str> = words.collect();
+            out.push(fit(&rest.join(" "), size, max));
+            break;
+        }
+        let mut line = String::new();
+        while let Some(w) = words.peek() {
+            let next = if line.is_empty() {
+                w.to_string()
+            } else {
+                format!("{line} {w}")
+            };
+            if !line.is_empty() && text_width(&next, size) > max {
+                break;
+            }
+            line = next;
+            words.next();
+        }
+        out.push(fit(&line, size, max));
+    }
+    out
+}
+
 /// The width of the widest of some texts, in pixels (0 for none).
 pub(crate) fn widest<S: AsRef<str>>(texts: impl IntoIterator<Item = S>, size: f64) -> u32 {
     texts
@@ -480,6 +528,8 @@ pub(crate) enum Mark {
     Fill(RGBColor, f64),
     /// A filled diamond.
     Diamond(RGBColor),
+    /// A filled dot.
+    Dot(RGBColor),
 }
 
 pub(crate) fn draw_mark<DB: DrawingBackend>(
@@ -511,6 +561,7 @@ pub(crate) fn draw_mark<DB: DrawingBackend>(
             vec![(x + 13, y - 6), (x + 19, y), (x + 13, y + 6), (x + 7, y)],
             c.filled(),
         )),
+        Mark::Dot(c) => area.draw(&Circle::new((x + 13, y), 5, c.filled())),
     }
 }
 

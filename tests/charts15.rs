@@ -1,0 +1,197 @@
+//! The charts that answer questions (issue 15, item 4), each written as PNG and SVG by the
+//! command that has its data: the outcomes over time as small multiples and the costs as
+//! cumulative distributions on a log scale (`brink run`); the lever effects as a forest plot
+//! and the base and a variant side by side on one scale (`brink compare`). Each PNG is a real
+//! picture with its title, each SVG holds its title and the labels a reader needs.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use brink::analysis::compare::{self, CompareRequest};
+use brink::report::charts::HEIGHT;
+use brink::report::html::escape;
+
+const TUTORIAL: &str = "scenarios/examples/tutorial.ron";
+
+/// Writes a command's files into `out`.
+fn write(files: Vec<brink::report::Artifact>, out: &Path) {
+    std::fs::create_dir_all(out).unwrap();
+    for f in files {
+        std::fs::write(out.join(&f.name), &f.bytes).unwrap();
+    }
+}
+
+/// The chart's PNG is a real picture (as wide as every chart, at least as tall, many colours,
+/// a title and a footer drawn) and its SVG is well formed, with its title and every label.
+fn check(out: &Path, name: &str, title: &str, labels: &[&str]) -> String {
+    common::check_png(&out.join(format!("{name}.png")), HEIGHT..=u32::MAX);
+    let svg = common::check_svg(&out.join(format!("{name}.svg")));
+    assert_eq!(svg.matches("<svg").count(), 1, "{name}: one svg element");
+    for text in std::iter::once(title).chain(labels.iter().copied()) {
+        assert!(
+            svg.contains(text)
+                || svg.contains(&escape(text))
+                || svg.contains(&text.replace('\'', "&apos;")),
+            "{name}.svg lacks {text:?}"
+        );
+    }
+    svg
+}
+
+/// `brink run` on the tutorial, 400 runs, its files in a scratch folder.
+fn run_tutorial(name: &str) -> (PathBuf, PathBuf) {
+    let dir = common::scratch(name);
+    let loaded = common::load(TUTORIAL);
+    let r = brink::Simulation::new(&loaded)
+        .runs(400)
+        .seed(3)
+        .threads(2)
+        .command(vec!["brink".into(), "run".into(), "test".into()])
+        .run()
+        .expect("run");
+    let out = dir.join("out");
+    write(
+        brink::report::run::files(&r.model, &r.summary, true).expect("render"),
+        &out,
+    );
+    (dir, out)
+}
+
+#[test]
+fn run_writes_outcomes_over_time_as_small_multiples() {
+    let (dir, out) = run_tutorial("over_time");
+    let svg = check(
+        &out,
+        "outcomes_over_time",
+        "When each outcome happens: probability by each week",
+        // Labels, not ids, as the panels' titles; the name where there is no label.
+        &[
+            "Rupture lasting two months",
+            "Leaders talked",
+            "visa_imposed",
+            "by the end",
+            "every panel on the same scales",
+        ],
+    );
+    assert!(!svg.contains(">lasting_rupture<"), "an id where a label is");
+    // The existing chart of the outcomes stays.
+    assert!(out.join("outcome_probabilities.png").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_writes_costs_as_cumulative_distributions_on_a_log_scale() {
+    let (dir, out) = run_tutorial("costs_ecdf");
+    check(
+        &out,
+        "costs_ecdf",
+        "Cost to each actor over 52 weeks: share of runs up to each cost",
+        &[
+            "cost (USD million, log scale)",
+            "Republic of North",
+            "Lakeland",
+            "median",
+            "mean",
+            "share of runs costing at most x",
+        ],
+    );
+    // Log ticks: 1, 2, 5 in every decade.
+    let svg = std::fs::read_to_string(out.join("costs_ecdf.svg")).unwrap();
+    for tick in ["2", "5", "10", "20", "50", "100"] {
+        assert!(svg.lines().any(|l| l.trim() == tick), "no log tick {tick}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `brink compare` on the tutorial with every variant and the tornado on `visa_imposed`, an
+/// outcome that reads a lever (so that some arms are true by definition).
+fn compare_tutorial(name: &str) -> (PathBuf, PathBuf, compare::CompareResult) {
+    let dir = common::scratch(name);
+    let loaded = common::load(TUTORIAL);
+    let req = CompareRequest {
+        variants: loaded
+            .scenario
+            .variants
+            .iter()
+            .map(|v| v.name.clone())
+            .collect(),
+        runs: 300,
+        seed: 5,
+        threads: 2,
+        tornado: Some(Some("visa_imposed".into())),
+        command: vec!["brink".into(), "compare".into(), "test".into()],
+        shard: None,
+    };
+    let done = compare::run(&loaded, &req, &AtomicBool::new(false)).expect("compare");
+    let out = dir.join("out");
+    write(
+        brink::report::compare::files(&done.arms[0].model, &done.result, true).expect("render"),
+        &out,
+    );
+    (dir, out, done.result)
+}
+
+#[test]
+fn compare_writes_lever_effects_as_a_forest_plot_with_definitions_apart() {
+    let (dir, out, r) = compare_tutorial("effects");
+    let t = r.tornado.as_ref().expect("a tornado");
+    assert!(
+        t.bars.iter().any(|b| b.by_definition),
+        "visa_imposed reads the visa lever"
+    );
+    let svg = check(
+        &out,
+        "lever_effects",
+        "Lever effects on P(visa_imposed)",
+        &[
+            "North imposes a visa regime at once",
+            "South is looking for a pretext",
+            "lever forced to top level",
+            "lever frozen",
+            "paired 95% interval",
+            "True by definition, not effects",
+            "by definition · ",
+            "points (95% interval)",
+        ],
+    );
+    // Every arm but the base has a row: its interval's text is in the value column.
+    let rows = r.arms.iter().filter(|a| a.kind != "base").count();
+    assert!(svg.matches(" to ").count() >= rows, "a value per row");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn compare_writes_two_fans_side_by_side_on_one_scale() {
+    let (dir, out, r) = compare_tutorial("fans");
+    // The variant beside the base moves the focus outcome most.
+    let o = r.outcomes.iter().position(|n| n == "visa_imposed").unwrap();
+    let best = r
+        .arms
+        .iter()
+        .filter(|a| a.kind == "variant")
+        .max_by(|a, b| {
+            let (x, y) = (
+                a.outcomes[o].difference.estimate.abs(),
+                b.outcomes[o].difference.estimate.abs(),
+            );
+            // The first of equals wins, as the chart picks.
+            x.total_cmp(&y).then(std::cmp::Ordering::Greater)
+        })
+        .unwrap();
+    let svg = check(
+        &out,
+        "fans_side_by_side",
+        "Hostility between Republic of North and Kingdom of South: base and variant on one scale",
+        &[
+            "base scenario",
+            &best.label,
+            "median by week",
+            "the other arm's median by week",
+            "rung (shaded band)",
+        ],
+    );
+    assert!(!svg.contains("median run"), "a per-week median is no run");
+    let _ = std::fs::remove_dir_all(&dir);
+}

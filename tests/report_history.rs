@@ -218,7 +218,7 @@ fn backtest_files_tables_and_charts() {
         // The mood: the fan chart of H, with the observations on it.
         let svg = common::check_svg(&dir.join(format!("{case}_mood.svg")));
         assert!(svg.contains("index H"), "the mood chart is the fan of H");
-        assert!(svg.contains("median run") && svg.contains("middle 90% of runs"));
+        assert!(svg.contains("median by week") && svg.contains("middle 90% of runs"));
         assert!(svg.contains("observed rung") && svg.contains("observed date"));
         assert!(
             svg.contains("tense_in_february: tense") && svg.contains("calm_in_march: calm"),

@@ -257,6 +257,9 @@ pub struct ArmResult {
     pub means: Vec<MeanCompare>,
     /// Median of H at each step.
     pub index_median: Vec<f64>,
+    /// The 5, 25, 75 and 95% quantiles of H at each step (the fan around the median).
+    #[serde(default)]
+    pub index_quantiles: Vec<[f64; 4]>,
     /// P(outcome by step t) for each outcome: `[outcome][step]`.
     pub by_step: Vec<Vec<f64>>,
 }
@@ -426,6 +429,11 @@ pub fn results(
                     .index_by_step
                     .iter()
                     .map(|h| h.quantile(0.5))
+                    .collect(),
+                index_quantiles: tally
+                    .index_by_step
+                    .iter()
+                    .map(|h| [0.05, 0.25, 0.75, 0.95].map(|q| h.quantile(q)))
                     .collect(),
                 by_step: tally
                     .outcome_first

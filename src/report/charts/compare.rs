@@ -422,7 +422,7 @@ impl Drawing for Medians<'_> {
 
     fn title(&self) -> String {
         let (a, b) = &self.cx.base.scenario.focal;
-        format!("Hostility between {a} and {b}: median run by variant")
+        format!("Hostility between {a} and {b}: median by week, by variant")
     }
 
     fn size(&self) -> (u32, u32) {

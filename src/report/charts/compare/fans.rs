@@ -58,7 +58,12 @@ impl Fans<'_> {
             .first()
             .into_iter()
             .chain(std::iter::once(&self.variant))
-            .flat_map(|a| a.index_median.iter().copied())
+            .flat_map(|a| {
+                a.index_median
+                    .iter()
+                    .copied()
+                    .chain(a.index_quantiles.iter().flat_map(|q| [q[0], q[3]]))
+            })
             .filter(|v| v.is_finite());
         let lo = vals.clone().fold(f64::INFINITY, f64::min);
         let hi = vals.fold(f64::NEG_INFINITY, f64::max);
@@ -105,7 +110,7 @@ impl Drawing for Fans<'_> {
             &cx.footer,
             &self.title(),
             &format!(
-                "Median of H over runs by {} (points): the base, and the variant that moves P({focus}) most; medians only, no spread",
+                "H over runs by {} (points), median and middle 50% and 90%: the base, and the variant that moves P({focus}) most",
                 cx.ctx.unit()
             ),
             &[],
@@ -122,6 +127,8 @@ impl Drawing for Fans<'_> {
             .collect();
         let lines = vec![
             (Mark::Line(FAN, false), "median by week".to_string()),
+            (Mark::Fill(FAN, 0.35), "middle 50% of runs".to_string()),
+            (Mark::Fill(FAN, 0.15), "middle 90% of runs".to_string()),
             (
                 Mark::Line(MUTED, true),
                 "the other arm's median by week".to_string(),
@@ -224,6 +231,28 @@ impl Drawing for Fans<'_> {
                         4,
                         rung_color(r, nr).stroke_width(2),
                     ))?;
+                }
+            }
+            // The fan: the middle 90% and 50% of runs at each week.
+            for (outer, alpha) in [(true, 0.15), (false, 0.35)] {
+                let (a, b) = if outer { (0, 3) } else { (1, 2) };
+                let upper = arm
+                    .index_quantiles
+                    .iter()
+                    .enumerate()
+                    .map(|(t, q)| (t as f64, q[b].clamp(y0, y1)));
+                let lower: Vec<(f64, f64)> = arm
+                    .index_quantiles
+                    .iter()
+                    .enumerate()
+                    .map(|(t, q)| (t as f64, q[a].clamp(y0, y1)))
+                    .collect();
+                let poly: Vec<(f64, f64)> = upper.chain(lower.into_iter().rev()).collect();
+                if poly.iter().all(|p| p.1.is_finite()) && poly.len() > 2 {
+                    chart.draw_series(std::iter::once(Polygon::new(
+                        poly,
+                        FAN.mix(alpha).filled(),
+                    )))?;
                 }
             }
             chart.draw_series(DashedLineSeries::new(

@@ -127,7 +127,13 @@ fn compare_tutorial(name: &str) -> (PathBuf, PathBuf, compare::CompareResult) {
     let done = compare::run(&loaded, &req, &AtomicBool::new(false)).expect("compare");
     let out = dir.join("out");
     write(
-        brink::report::compare::files(&done.arms[0].model, &done.result, true).expect("render"),
+        brink::report::compare::files(
+            &done.arms[0].model,
+            &done.result,
+            true,
+            &brink::report::run::ReportOptions::default(),
+        )
+        .expect("render"),
         &out,
     );
     (dir, out, done.result)

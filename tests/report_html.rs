@@ -377,3 +377,209 @@ fn summary_json_records_the_sources_and_older_files_still_read() {
     let old: Summary = serde_json::from_value(json).expect("an older summary.json reads");
     assert!(old.scenario.sources.is_empty());
 }
+
+/// Runs `brink ARGS --report-title TITLE --out OUT` on the tutorial with a fixed date; the
+/// page it wrote, if any.
+fn command_report(args: &[&str], out: &Path) -> Option<String> {
+    let o = common::command()
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .args(args)
+        .args(["--report-title", TITLE, "--out"])
+        .arg(out)
+        .output()
+        .expect("cannot start brink");
+    assert!(
+        o.status.success(),
+        "brink {args:?}: {}",
+        common::describe(&o)
+    );
+    std::fs::read_to_string(out.join("report.html")).ok()
+}
+
+/// What every command's page must be: the sections in the reader's order (summary first,
+/// manifest last), the title, version and date at the top, the caveat before the first chart,
+/// every chart the command wrote inline, a complete navigation and nothing external. Returns
+/// the summary section.
+fn check_analysis_page<'a>(html: &'a str, out: &Path) -> &'a str {
+    let order = [
+        "<section id=\"summary\">",
+        "<section id=\"charts\">",
+        "<section id=\"tables\">",
+        "<section id=\"method\">",
+        "<section id=\"ledger\">",
+        "<section id=\"bibliography\">",
+        "<section id=\"manifest\">",
+    ];
+    let places: Vec<usize> = order.iter().map(|s| at(html, s)).collect();
+    assert!(
+        places.windows(2).all(|w| w[0] < w[1]),
+        "the sections are out of order: {order:?} at {places:?}"
+    );
+    assert_eq!(html.matches("<section").count(), order.len());
+    let manifest = &html[at(html, "<section id=\"manifest\">")..];
+    assert!(manifest.contains("scenario file SHA-256"));
+    assert!(manifest.contains("2025-07-01"));
+    assert!(
+        manifest
+            .trim_end()
+            .ends_with("</section>\n</main>\n</body>\n</html>")
+    );
+    let summary = between(html, "<section id=\"summary\">", "<section id=\"charts\">");
+    assert!(summary.contains(&format!("<h1>{TITLE_ESCAPED}</h1>")));
+    assert!(summary.contains("Tutorial: North and South"));
+    assert!(summary.contains(&format!("brink {}", env!("CARGO_PKG_VERSION"))));
+    assert!(summary.contains("analysis of 2025-07-01 (UTC)"));
+    assert!(summary.contains("conditional scenario probabilities, not forecasts"));
+    assert!(at(html, "class=\"caveat\"") < at(html, "<figure"));
+    // The bibliography is the scenario's sources; the ledger has rows.
+    let bib = between(
+        html,
+        "<section id=\"bibliography\">",
+        "<section id=\"manifest\">",
+    );
+    assert!(bib.contains("<ol class=\"sources\">"));
+    assert!(
+        between(
+            html,
+            "<section id=\"ledger\">",
+            "<section id=\"bibliography\">"
+        )
+        .contains("<td>")
+    );
+
+    // Every chart written is in the page, inline, and nothing else is.
+    let charts: Vec<String> = std::fs::read_dir(out)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".svg").map(str::to_string)
+        })
+        .collect();
+    assert!(!charts.is_empty());
+    let section = between(html, "<section id=\"charts\">", "<section id=\"tables\">");
+    for c in &charts {
+        assert!(
+            section.contains(&format!("<figure id=\"chart-{c}\">")),
+            "report.html lacks the chart {c}"
+        );
+    }
+    assert_eq!(html.matches("<figure").count(), charts.len());
+    assert_eq!(html.matches("<svg viewBox").count(), charts.len());
+
+    // A complete navigation, and nothing outside the page.
+    let nav = between(html, "<nav", "</nav>");
+    for s in order {
+        let id = s
+            .trim_start_matches("<section id=\"")
+            .trim_end_matches("\">");
+        assert!(
+            nav.contains(&format!("href=\"#{id}\"")),
+            "the navigation lacks {id}"
+        );
+    }
+    let lower = html.to_lowercase();
+    for bad in [
+        "http://",
+        "https://",
+        "src=",
+        "<script",
+        "<link",
+        "<img",
+        "<iframe",
+        "@import",
+        "url(",
+        "@font-face",
+    ] {
+        assert!(!lower.contains(bad), "report.html contains {bad:?}");
+    }
+    for (i, _) in lower.match_indices("href=") {
+        assert!(
+            lower[i..].starts_with("href=\"#"),
+            "a link outside the page"
+        );
+    }
+    // The run report's style sheet, print rules included.
+    assert!(html.contains("@media print"));
+    summary
+}
+
+#[test]
+fn compare_writes_a_report_with_paired_effects_by_label() {
+    let dir = common::scratch("report-compare");
+    let out = dir.join("out");
+    let html = command_report(
+        &[
+            "compare",
+            "scenarios/examples/tutorial.ron",
+            "--all",
+            "--runs",
+            "200",
+            "--seed",
+            "3",
+        ],
+        &out,
+    )
+    .expect("report.html");
+    let summary = check_analysis_page(&html, &out);
+    // The base's headline and what moves the focus outcome, by label, with paired intervals.
+    assert!(summary.contains("<h2>Base scenario</h2>"));
+    assert!(summary.contains("<td>Rupture within the year</td>"));
+    assert!(summary.contains("What moves “Rupture within the year” most"));
+    assert!(summary.contains("paired 95% interval"));
+    assert!(summary.contains("<td>North imposes a visa regime at once</td>"));
+    assert!(summary.contains("Visa regime for Southern citizens: "));
+    assert!(!summary.contains("<td>rupture</td>") && !summary.contains("force_"));
+    assert!(summary.contains(" points</td>"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sensitivity_writes_a_report_with_the_drivers_by_label() {
+    let dir = common::scratch("report-sensitivity");
+    let out = dir.join("out");
+    let html = command_report(
+        &[
+            "sensitivity",
+            "scenarios/examples/tutorial.ron",
+            "--runs",
+            "300",
+        ],
+        &out,
+    )
+    .expect("report.html");
+    let summary = check_analysis_page(&html, &out);
+    assert!(summary.contains("The assumptions that drive it most"));
+    assert!(summary.contains("“Rupture within the year”"));
+    assert!(summary.contains("<th>PRCC</th><th>95% interval</th>"));
+    // Parameters by their actors' labels, not their paths.
+    assert!(summary.contains("Republic of North") || summary.contains("Kingdom of South"));
+    assert!(!summary.contains("relations.") && !summary.contains("actors."));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sweep_writes_a_report_with_both_ends_and_the_range() {
+    let dir = common::scratch("report-sweep");
+    let out = dir.join("out");
+    let args = [
+        "sweep",
+        "scenarios/examples/tutorial.ron",
+        "--set",
+        "actors.north.hawkishness=0.2..1.2:3",
+        "--runs",
+        "100",
+    ];
+    let html = command_report(&args, &out).expect("report.html");
+    let summary = check_analysis_page(&html, &out);
+    assert!(summary.contains("Republic of North › hawkishness"));
+    assert!(!summary.contains("actors.north"));
+    assert!(summary.contains("<th>at 0.2</th><th>at 1.2</th><th>range along the grid</th>"));
+    assert!(summary.contains("<td>Rupture within the year</td>"));
+    // --no-charts: no charts, no page.
+    let bare = dir.join("bare");
+    let mut no_charts = args.to_vec();
+    no_charts.push("--no-charts");
+    assert!(command_report(&no_charts, &bare).is_none());
+    assert!(bare.join("sweep.json").is_file());
+    let _ = std::fs::remove_dir_all(&dir);
+}

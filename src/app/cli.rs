@@ -265,9 +265,12 @@ pub struct CompareArgs {
     /// Compute only shard I of N (1-based) of the runs, for `brink merge`: e.g. `--shard 2/8`.
     #[arg(long)]
     pub shard: Option<brink::engine::ShardSpec>,
-    /// Skip the charts.
+    /// Skip the charts and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
+    /// A title for report.html, shown above the scenario's (the brief the report goes into).
+    #[arg(long, value_name = "TEXT")]
+    pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -335,9 +338,12 @@ pub struct SensitivityArgs {
     /// Output folder (default: output/<scenario file name>[-<variant>]-sensitivity).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Skip the chart.
+    /// Skip the chart and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
+    /// A title for report.html, shown above the scenario's (the brief the report goes into).
+    #[arg(long, value_name = "TEXT")]
+    pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -361,9 +367,12 @@ pub struct SweepArgs {
     /// Output folder (default: output/<scenario file name>[-<variant>]-sweep-<path>).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Skip the chart.
+    /// Skip the chart and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
+    /// A title for report.html, shown above the scenario's (the brief the report goes into).
+    #[arg(long, value_name = "TEXT")]
+    pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -601,12 +610,14 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<()> {
         threads: threads(args.threads)?,
         command: command_line(),
     };
-    check_variant(&loaded, args.variant.as_deref())?;
+    let model = brink::model::compile(&loaded.scenario, args.variant.as_deref())?;
     let staging = Staging::begin(&out, "sensitivity")?;
     let result = sensitivity::run(&loaded, &req, crate::app::interrupt::stop_flag())?;
     staging.write_all(&brink::report::sensitivity::files(
+        &model,
         &result,
         !args.no_charts,
+        &report_options(args.report_title.as_deref()),
     )?)?;
     let dir = staging.commit()?;
     say(&wrote(brink::report::sensitivity::text(&result), &dir));
@@ -630,9 +641,15 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     };
     // The path and the grid are checked before the folder is claimed.
     sweep::grid_models(&loaded.scenario, &req.spec, req.variant.as_deref())?;
+    let model = brink::model::compile(&loaded.scenario, req.variant.as_deref())?;
     let staging = Staging::begin(&out, "sweep")?;
     let result = sweep::run(&loaded, &req, crate::app::interrupt::stop_flag())?;
-    staging.write_all(&brink::report::sweep::files(&result, !args.no_charts)?)?;
+    staging.write_all(&brink::report::sweep::files(
+        &model,
+        &result,
+        !args.no_charts,
+        &report_options(args.report_title.as_deref()),
+    )?)?;
     let dir = staging.commit()?;
     say(&wrote(brink::report::sweep::text(&result), &dir));
     Ok(())
@@ -696,6 +713,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
             &done.arms[0].model,
             &done.result,
             !args.no_charts,
+            &report_options(args.report_title.as_deref()),
         )?)?,
     }
     let dir = staging.commit()?;
@@ -840,6 +858,14 @@ fn say(text: &str) {
 /// A command's readable summary and the folder it wrote.
 fn wrote(text: String, dir: &std::path::Path) -> String {
     format!("{text}\nwrote {}\n", dir.display())
+}
+
+/// What a command's report.html shows beyond its results: `--report-title` and today's date.
+fn report_options(title: Option<&str>) -> brink::report::run::ReportOptions {
+    brink::report::run::ReportOptions {
+        title: title.map(str::to_string),
+        date: Some(crate::app::run::analysis_date()),
+    }
 }
 
 /// Compiles the scenario with a variant, so that an unknown variant is reported before an

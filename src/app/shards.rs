@@ -367,6 +367,10 @@ fn merge_compare(
         &arms[0].model,
         &result,
         charts,
+        &brink::report::run::ReportOptions {
+            title: None,
+            date: Some(crate::app::run::analysis_date()),
+        },
     )?)?;
     staging.commit()?;
     Ok(result)

@@ -5,18 +5,31 @@ use crate::analysis::compare::CompareResult;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::report::Artifact;
+use crate::report::html::ReportOptions;
 use crate::stats::Interval;
 
-/// Every file of a comparison (`base` is the base arm's model, for the charts' vocabulary).
-pub fn files(base: &Model, r: &CompareResult, charts: bool) -> Result<Vec<Artifact>> {
+/// Every file of a comparison (`base` is the base arm's model, for the charts' vocabulary
+/// and the page's labels, ledger and sources): with `charts`, every chart and `report.html`,
+/// titled and dated by `options`.
+pub fn files(
+    base: &Model,
+    r: &CompareResult,
+    charts: bool,
+    options: &ReportOptions,
+) -> Result<Vec<Artifact>> {
     let mut files = vec![
         Artifact::json("compare.json", r)?,
         Artifact::new("compare.csv", csv(r)?),
     ];
     if charts {
-        for c in crate::report::charts::compare::render_all(base, r)? {
+        let drawn = crate::report::charts::compare::render_all(base, r)?;
+        for c in &drawn {
             files.extend(c.artifacts());
         }
+        files.push(Artifact::new(
+            "report.html",
+            crate::report::pages::compare(base, r, &drawn, options),
+        ));
     }
     Ok(files)
 }

@@ -37,6 +37,29 @@ const TEMPLATE: &str = include_str!("templates/report.html");
 const STYLE: &str = include_str!("templates/style.css");
 const STYLE_MARKER: &str = "{# the style sheet (templates/style.css) goes here #}";
 
+/// The parts every page shares (the caveat's first paragraph, the charts, the assumptions
+/// ledger, the bibliography), each put in place of the line `{# part: NAME #}` of a
+/// template before parsing, as the style sheet is (the template engine is built without
+/// `include`).
+const PARTS: [(&str, &str); 4] = [
+    (
+        "parts/caveat.html",
+        include_str!("templates/parts/caveat.html"),
+    ),
+    (
+        "parts/charts.html",
+        include_str!("templates/parts/charts.html"),
+    ),
+    (
+        "parts/ledger.html",
+        include_str!("templates/parts/ledger.html"),
+    ),
+    (
+        "parts/bibliography.html",
+        include_str!("templates/parts/bibliography.html"),
+    ),
+];
+
 /// Escapes a text for HTML element content and quoted attribute values: `&`, `<`, `>`, `"`
 /// and `'`. Every value the report template prints goes through it (see [`report`]).
 pub fn escape(s: &str) -> String {
@@ -131,11 +154,11 @@ struct ManifestRows<'a> {
 }
 
 #[derive(Serialize)]
-struct ChartView<'a> {
-    name: &'a str,
-    title: &'a str,
+pub(crate) struct ChartView<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) title: &'a str,
     /// The chart's SVG after its outer tag (trusted markup, printed unescaped).
-    markup: &'a str,
+    pub(crate) markup: &'a str,
 }
 
 #[derive(Serialize, Clone)]
@@ -207,10 +230,10 @@ struct EventRow<'a> {
 }
 
 #[derive(Serialize)]
-struct LedgerRow {
-    parameter: String,
-    distribution: String,
-    source: String,
+pub(crate) struct LedgerRow {
+    pub(crate) parameter: String,
+    pub(crate) distribution: String,
+    pub(crate) source: String,
 }
 
 /// A chart's SVG without its outer tag: the template writes one that scales with the page
@@ -223,7 +246,7 @@ pub(crate) fn svg_body(svg: &str) -> &str {
     body.trim_start()
 }
 
-fn interval(i: &Interval) -> String {
+pub(crate) fn interval(i: &Interval) -> String {
     format!("{} – {}", percent(i.low), percent(i.high))
 }
 
@@ -250,18 +273,18 @@ fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<()
 }
 
 /// A display name: the label, or the name when the label is empty.
-fn shown<'a>(label: &'a str, name: &'a str) -> &'a str {
+pub(crate) fn shown<'a>(label: &'a str, name: &'a str) -> &'a str {
     if label.trim().is_empty() { name } else { label }
 }
 
 /// The scenario's readable names (labels) by id, for every place the page shows an actor, a
 /// lever, a level, an event, a rung or a variant: ids are for machines (CSV, JSON).
-struct Labels<'a> {
-    sc: &'a Scenario,
+pub(crate) struct Labels<'a> {
+    pub(crate) sc: &'a Scenario,
 }
 
 impl<'a> Labels<'a> {
-    fn actor(&self, name: &'a str) -> &'a str {
+    pub(crate) fn actor(&self, name: &'a str) -> &'a str {
         self.sc
             .actors
             .iter()
@@ -269,7 +292,7 @@ impl<'a> Labels<'a> {
             .map_or(name, |a| shown(&a.label, &a.name))
     }
 
-    fn lever(&self, name: &'a str) -> &'a str {
+    pub(crate) fn lever(&self, name: &'a str) -> &'a str {
         self.sc
             .levers
             .iter()
@@ -282,7 +305,7 @@ impl<'a> Labels<'a> {
     }
 
     /// Level `k` of a measure (0 is the status quo, named by the summary).
-    fn level(&self, lever: &str, k: usize, name: &'a str) -> &'a str {
+    pub(crate) fn level(&self, lever: &str, k: usize, name: &'a str) -> &'a str {
         let level = self.sc.levers.iter().find_map(|l| match l {
             Lever::Measure(m) if m.name == lever && k > 0 => m.levels.get(k - 1),
             _ => None,
@@ -293,7 +316,7 @@ impl<'a> Labels<'a> {
         }
     }
 
-    fn event(&self, name: &'a str) -> &'a str {
+    pub(crate) fn event(&self, name: &'a str) -> &'a str {
         self.sc
             .events
             .iter()
@@ -302,14 +325,73 @@ impl<'a> Labels<'a> {
     }
 
     /// Rung `r` of the ladder, lowest first.
-    fn rung(&self, r: usize, name: &'a str) -> &'a str {
+    pub(crate) fn rung(&self, r: usize, name: &'a str) -> &'a str {
         match self.sc.ladder.get(r) {
             Some(rung) if rung.name == name => shown(&rung.label, &rung.name),
             _ => name,
         }
     }
 
-    fn variant(&self, name: &'a str) -> &'a str {
+    /// An outcome by its name.
+    pub(crate) fn outcome(&self, name: &'a str) -> &'a str {
+        self.sc
+            .outcomes
+            .iter()
+            .find(|o| o.name == name)
+            .map_or(name, |o| shown(&o.label, &o.name))
+    }
+
+    /// Any named thing of the scenario (actor, lever, event, outcome, variant, rung) by its
+    /// name; the name itself when nothing has it.
+    pub(crate) fn any(&self, name: &'a str) -> &'a str {
+        let found = [
+            self.actor(name),
+            self.lever(name),
+            self.event(name),
+            self.outcome(name),
+            self.variant(name),
+        ]
+        .into_iter()
+        .find(|l| *l != name);
+        found
+            .or_else(|| {
+                self.sc
+                    .ladder
+                    .iter()
+                    .find(|r| r.name == name)
+                    .map(|r| shown(&r.label, &r.name))
+            })
+            .unwrap_or(name)
+    }
+
+    /// A parameter path (`actors.north.resolve`) with every named thing in it by its label:
+    /// "Republic of North › resolve"; `relations.north->south.fatigue` reads "Republic of
+    /// North → Kingdom of South › fatigue".
+    pub(crate) fn path(&self, path: &'a str) -> String {
+        path.split('.')
+            .filter(|seg| {
+                !matches!(
+                    *seg,
+                    "actors"
+                        | "levers"
+                        | "events"
+                        | "relations"
+                        | "shared"
+                        | "ladder"
+                        | "pressures"
+                )
+            })
+            .map(|seg| {
+                seg.split("->")
+                    .map(|side| self.any(side))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            })
+            .collect::<Vec<_>>()
+            .join(" › ")
+    }
+
+    pub(crate) fn variant(&self, name: &'a str) -> &'a str {
         self.sc
             .variants
             .iter()
@@ -355,7 +437,7 @@ pub fn first_sentence(text: &str) -> &str {
 /// The scenario's title on the page: its name when that reads as a title (it has a space:
 /// "Tutorial: North and South"); for a name that is an identifier ("russia_azerbaijan_2025"),
 /// its description's first sentence; the name when it has no description.
-fn scenario_title(name: &str, description: &str) -> String {
+pub(crate) fn scenario_title(name: &str, description: &str) -> String {
     let t = first_sentence(description);
     if t.is_empty() || name.trim().contains(char::is_whitespace) {
         name.trim()
@@ -575,7 +657,10 @@ pub(crate) fn render_page(name: &str, template: &str, context: impl Serialize) -
     env.set_formatter(format_value);
     // Every page shares one style sheet, put in place of its marker before parsing (the
     // template engine is built without `include`).
-    let template = template.replace(STYLE_MARKER, STYLE);
+    let mut template = template.replace(STYLE_MARKER, STYLE);
+    for (name, part) in PARTS {
+        template = template.replace(&format!("{{# part: {name} #}}\n"), part);
+    }
     let template = env
         .template_from_named_str(name, &template)
         .expect("brink's page template parses");

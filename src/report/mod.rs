@@ -10,6 +10,7 @@ pub mod crossval;
 pub mod csv;
 pub mod describe;
 pub mod html;
+pub mod pages;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;

@@ -3,16 +3,30 @@
 
 use crate::analysis::sensitivity::{SensitivityResult, short_source};
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::report::Artifact;
+use crate::report::html::ReportOptions;
 
-/// Every file of a sensitivity analysis.
-pub fn files(r: &SensitivityResult, charts: bool) -> Result<Vec<Artifact>> {
+/// Every file of a sensitivity analysis: with `charts`, the chart and `report.html` (titled
+/// and dated by `options`; `model` is the scenario compiled with the analysis's variant, for
+/// the page's labels, ledger and sources).
+pub fn files(
+    model: &Model,
+    r: &SensitivityResult,
+    charts: bool,
+    options: &ReportOptions,
+) -> Result<Vec<Artifact>> {
     let mut files = vec![
         Artifact::json("sensitivity.json", r)?,
         Artifact::new("sensitivity.csv", csv(r)?),
     ];
     if charts {
-        files.extend(chart(r)?.artifacts());
+        let drawn = [chart(r)?];
+        files.extend(drawn[0].artifacts());
+        files.push(Artifact::new(
+            "report.html",
+            crate::report::pages::sensitivity(model, r, &drawn, options),
+        ));
     }
     Ok(files)
 }

@@ -3,17 +3,31 @@
 
 use crate::analysis::sweep::{SweepPoint, SweepResult};
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::report::Artifact;
+use crate::report::html::ReportOptions;
 use crate::scenario::param::fmt_num;
 
-/// Every file of a sweep.
-pub fn files(r: &SweepResult, charts: bool) -> Result<Vec<Artifact>> {
+/// Every file of a sweep: with `charts`, the chart and `report.html` (titled and dated by
+/// `options`; `model` is the scenario compiled with the sweep's variant, for the page's
+/// labels, ledger and sources).
+pub fn files(
+    model: &Model,
+    r: &SweepResult,
+    charts: bool,
+    options: &ReportOptions,
+) -> Result<Vec<Artifact>> {
     let mut files = vec![
         Artifact::json("sweep.json", r)?,
         Artifact::new("sweep.csv", csv(r)?),
     ];
     if charts {
-        files.extend(crate::report::charts::sweep::render(r)?.artifacts());
+        let drawn = [crate::report::charts::sweep::render(r)?];
+        files.extend(drawn[0].artifacts());
+        files.push(Artifact::new(
+            "report.html",
+            crate::report::pages::sweep(model, r, &drawn, options),
+        ));
     }
     Ok(files)
 }

@@ -1,0 +1,634 @@
+//! `report.html` of `brink compare`, `brink sweep` and `brink sensitivity`: the run report's
+//! look and order (see [`crate::report::html`]) for a result of another command, from the
+//! template `templates/analysis.html`, which shares the run report's style sheet and its
+//! parts (the caveat, the charts, the assumptions ledger, the bibliography). A one-screen
+//! summary first (the scenario's title, the brink version, the analysis date and the few
+//! figures that matter with their intervals), the caveat that these are conditional scenario
+//! probabilities, every chart the command drew (inline SVG), the tables, the method, the
+//! ledger and the bibliography (the scenario's `sources`), the manifest last. Everything
+//! named is shown by its label.
+
+use serde::Serialize;
+
+use super::charts::{Chart, HEIGHT, WIDTH, group_thousands, percent};
+use super::describe::ledger;
+use super::html::{
+    ChartView, Labels, LedgerRow, ReportOptions, interval, render_page, scenario_title, svg_body,
+};
+use crate::analysis::Manifest;
+use crate::analysis::compare::CompareResult;
+use crate::analysis::sensitivity::SensitivityResult;
+use crate::analysis::sweep::{SweepPoint, SweepResult};
+use crate::model::Model;
+use crate::scenario::param::fmt_num;
+use crate::stats::Interval;
+
+/// The template of every analysis page.
+const TEMPLATE: &str = include_str!("templates/analysis.html");
+
+/// How many rows a summary table shows (the tables further down have every one).
+const SUMMARY_ROWS: usize = 8;
+
+/// A table as the template prints it: every cell already in words.
+#[derive(Serialize, Default)]
+struct TableView {
+    heading: String,
+    columns: Vec<String>,
+    /// Which columns hold numbers (right-aligned).
+    numeric: Vec<bool>,
+    /// The column printed large in the summary, if any.
+    big: Option<usize>,
+    rows: Vec<Vec<String>>,
+    /// What the table says when it has no rows.
+    empty: String,
+    notes: Vec<String>,
+}
+
+impl TableView {
+    fn new(heading: impl Into<String>, columns: &[(&str, bool)]) -> Self {
+        TableView {
+            heading: heading.into(),
+            columns: columns.iter().map(|(c, _)| c.to_string()).collect(),
+            numeric: columns.iter().map(|(_, n)| *n).collect(),
+            ..TableView::default()
+        }
+    }
+}
+
+/// What `templates/analysis.html` reads.
+#[derive(Serialize)]
+struct AnalysisPage<'a> {
+    report_title: Option<&'a str>,
+    title: String,
+    /// "comparison", "sweep", "sensitivity analysis".
+    kind_lower: &'static str,
+    name: &'a str,
+    date: Option<&'a str>,
+    tool: &'a str,
+    version: &'a str,
+    /// One sentence on what was run.
+    setup: String,
+    complete: bool,
+    /// Runs per arm, value or sample, with groups of thousands (the caveat's).
+    runs: String,
+    summary: Vec<TableView>,
+    /// The caveat's paragraphs after the shared one.
+    caveat: Vec<String>,
+    width: u32,
+    height: u32,
+    charts: Vec<ChartView<'a>>,
+    tables: Vec<TableView>,
+    description: &'a str,
+    method: Vec<String>,
+    ledger: Vec<LedgerRow>,
+    sources: &'a [String],
+    manifest: Vec<(String, String)>,
+}
+
+/// The parts of a page every command fills in the same way.
+fn page<'a>(
+    kind_lower: &'static str,
+    model: &'a Model,
+    m: &'a Manifest,
+    charts: &'a [Chart],
+    options: &'a ReportOptions,
+) -> AnalysisPage<'a> {
+    let sc = &model.scenario;
+    let mut manifest = vec![
+        ("tool".into(), format!("{} {}", m.tool, m.version)),
+        ("scenario".into(), m.scenario.clone()),
+        ("scenario file".into(), m.scenario_file.clone()),
+        ("scenario file SHA-256".into(), m.scenario_hash.clone()),
+        ("seed".into(), m.seed.to_string()),
+        ("runs".into(), m.runs.to_string()),
+        (
+            "variant".into(),
+            m.variant.clone().unwrap_or_else(|| "(none)".into()),
+        ),
+        ("runs per chunk".into(), m.chunk_runs.to_string()),
+        (
+            "complete".into(),
+            if m.complete { "yes" } else { "no" }.into(),
+        ),
+        ("command".into(), m.command.join(" ")),
+    ];
+    if let Some(d) = &options.date {
+        manifest.push(("analysis date (UTC)".into(), d.clone()));
+    }
+    AnalysisPage {
+        report_title: options
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty()),
+        title: scenario_title(&sc.name, &sc.description),
+        kind_lower,
+        name: &sc.name,
+        date: options.date.as_deref(),
+        tool: &m.tool,
+        version: &m.version,
+        setup: String::new(),
+        complete: m.complete,
+        runs: group_thousands(m.runs),
+        summary: vec![],
+        caveat: vec![],
+        width: WIDTH,
+        height: HEIGHT,
+        charts: charts
+            .iter()
+            .map(|c| ChartView {
+                name: c.name,
+                title: &c.title,
+                markup: svg_body(&c.svg),
+            })
+            .collect(),
+        tables: vec![],
+        description: sc.description.trim(),
+        method: vec![],
+        ledger: ledger(sc)
+            .into_iter()
+            .map(|(parameter, distribution, source)| LedgerRow {
+                parameter,
+                distribution,
+                source,
+            })
+            .collect(),
+        sources: &sc.sources,
+        manifest,
+    }
+}
+
+/// A difference of probabilities in percentage points: "+12.3 points".
+fn points(x: f64) -> String {
+    format!("{:+.1} points", 100.0 * x)
+}
+
+/// A paired interval of a difference, in points: "+8.1 to +16.5".
+fn points_interval(i: &Interval) -> String {
+    format!("{:+.1} to {:+.1}", 100.0 * i.low, 100.0 * i.high)
+}
+
+/// The page of a comparison: the base's headline outcomes, then the variants and levers that
+/// move the focus outcome (the tornado's, else the first) most, with their paired intervals.
+/// `base` is the base arm's model (its scenario gives the labels, the ledger and sources).
+pub fn compare(
+    base: &Model,
+    r: &CompareResult,
+    charts: &[Chart],
+    options: &ReportOptions,
+) -> String {
+    let labels = Labels { sc: &base.scenario };
+    let mut p = page("comparison", base, &r.manifest, charts, options);
+    let variants = r.arms.iter().filter(|a| a.kind == "variant").count();
+    p.setup = format!(
+        "The base scenario against {} variant{}{} on the same {} runs each (common random \
+         numbers), seed {}.",
+        variants,
+        if variants == 1 { "" } else { "s" },
+        if r.tornado.is_some() {
+            " and every lever forced to its top level and frozen"
+        } else {
+            ""
+        },
+        group_thousands(r.manifest.runs),
+        r.manifest.seed
+    );
+    let focus = r
+        .tornado
+        .as_ref()
+        .and_then(|t| r.outcomes.iter().position(|n| *n == t.outcome))
+        .unwrap_or(0);
+    // An arm's label by its labels, not its ids.
+    let arm_label = |a: &crate::analysis::compare::ArmResult| -> String {
+        match (a.kind.as_str(), &a.lever) {
+            ("base", _) => "Base scenario".into(),
+            ("variant", _) => labels.variant(&a.name).to_string(),
+            ("forced", Some(l)) => format!("{}: forced to the top level", labels.lever(l)),
+            ("frozen", Some(l)) => format!("{}: frozen", labels.lever(l)),
+            _ => a.label.clone(),
+        }
+    };
+    let by_definition = |a: &crate::analysis::compare::ArmResult| -> bool {
+        match (&r.tornado, &a.lever) {
+            (Some(t), Some(l)) => t.bars.iter().any(|b| &b.lever == l && b.by_definition),
+            _ => false,
+        }
+    };
+    let Some(base_arm) = r.arms.first() else {
+        return render_page("analysis.html", TEMPLATE, p);
+    };
+    // The base's headline outcomes.
+    let mut t = TableView::new(
+        "Base scenario",
+        &[
+            ("outcome", false),
+            ("probability", true),
+            ("95% interval", true),
+        ],
+    );
+    t.big = Some(1);
+    t.empty = "The scenario names no outcomes.".into();
+    for o in base_arm
+        .outcomes
+        .iter()
+        .take(super::html::HEADLINE_OUTCOMES)
+    {
+        t.rows.push(vec![
+            labels.outcome(&o.outcome).to_string(),
+            percent(o.probability.estimate),
+            interval(&o.probability),
+        ]);
+    }
+    if base_arm.outcomes.len() > t.rows.len() {
+        t.notes.push(format!(
+            "{} more outcomes in the tables below.",
+            base_arm.outcomes.len() - t.rows.len()
+        ));
+    }
+    p.summary.push(t);
+    if let Some(name) = r.outcomes.get(focus) {
+        let focus_label = labels.outcome(name);
+        let mut moves: Vec<&crate::analysis::compare::ArmResult> = r
+            .arms
+            .iter()
+            .filter(|a| a.kind != "base" && !by_definition(a))
+            .collect();
+        moves.sort_by(|a, b| {
+            b.outcomes[focus]
+                .difference
+                .estimate
+                .abs()
+                .total_cmp(&a.outcomes[focus].difference.estimate.abs())
+        });
+        let mut t = TableView::new(
+            format!("What moves “{focus_label}” most"),
+            &[
+                ("variant or lever", false),
+                ("probability", true),
+                ("change from base", true),
+                ("paired 95% interval", true),
+            ],
+        );
+        t.big = Some(2);
+        t.empty = "No variant or lever was compared.".into();
+        for a in moves.iter().take(SUMMARY_ROWS) {
+            let o = &a.outcomes[focus];
+            t.rows.push(vec![
+                arm_label(a),
+                percent(o.probability.estimate),
+                points(o.difference.estimate),
+                points_interval(&o.difference),
+            ]);
+        }
+        t.notes.push(format!(
+            "Base: {} ({}). Changes are paired differences on the same runs, in percentage \
+             points, largest first.",
+            percent(base_arm.outcomes[focus].probability.estimate),
+            interval(&base_arm.outcomes[focus].probability)
+        ));
+        let defined: Vec<String> = r
+            .arms
+            .iter()
+            .filter(|a| by_definition(a))
+            .filter_map(|a| a.lever.as_deref())
+            .map(|l| labels.lever(l).to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !defined.is_empty() {
+            t.notes.push(format!(
+                "Left out as true by definition: “{focus_label}” reads {} itself, so forcing or \
+                 freezing it moves the outcome by its definition, not through the crisis.",
+                defined.join(", ")
+            ));
+        }
+        p.summary.push(t);
+    }
+    p.caveat.push(format!(
+        "Every arm plays the same {} runs with the same random numbers, so a difference from \
+         the base comes from the change alone. Its paired 95% interval measures the \
+         simulation's sampling error of that difference, not doubt about the assumptions.",
+        p.runs
+    ));
+    // Every arm and every outcome.
+    let mut t = TableView::new(
+        "Every outcome by arm, with the paired difference from the base",
+        &[
+            ("outcome", false),
+            ("arm", false),
+            ("probability", true),
+            ("95% interval", true),
+            ("change from base", true),
+            ("paired 95% interval", true),
+        ],
+    );
+    t.empty = "The scenario names no outcomes.".into();
+    for (k, name) in r.outcomes.iter().enumerate() {
+        for a in &r.arms {
+            let o = &a.outcomes[k];
+            let base = a.kind == "base";
+            let mut arm = arm_label(a);
+            if by_definition(a) && k == focus {
+                arm += " (by definition)";
+            }
+            t.rows.push(vec![
+                labels.outcome(name).to_string(),
+                arm,
+                percent(o.probability.estimate),
+                interval(&o.probability),
+                if base {
+                    String::new()
+                } else {
+                    points(o.difference.estimate)
+                },
+                if base {
+                    String::new()
+                } else {
+                    points_interval(&o.difference)
+                },
+            ]);
+        }
+    }
+    p.tables.push(t);
+    p.method = vec![
+        format!(
+            "Common random numbers. brink played the base scenario and every other arm {} \
+             times each on the same run indices from the master seed {}: run r of every arm \
+             draws the same uncertain numbers and the same chance events, so the arms differ \
+             only by the change each makes.",
+            p.runs, r.manifest.seed
+        ),
+        "Paired intervals. A difference from the base is the mean of the per-run differences \
+         (for an outcome: +1 where only the arm had it, −1 where only the base had it, 0 \
+         otherwise), with a 95% interval from the variance of those differences. Pairing \
+         removes the noise the arms share, so these intervals are much narrower than the \
+         arms' own intervals would suggest. Each arm's own probability carries a 95% Wilson \
+         interval."
+            .into(),
+        "Levers. For the tornado, each measure is forced to its top level from the start, and \
+         each lever is frozen (never used); a lever that the outcome reads directly moves it by \
+         definition and is marked so."
+            .into(),
+    ];
+    render_page("analysis.html", TEMPLATE, p)
+}
+
+/// The page of a sweep: each outcome at the two ends of the grid and its range along it.
+/// `model` is the scenario compiled with the sweep's variant (labels, ledger, sources).
+pub fn sweep(model: &Model, r: &SweepResult, charts: &[Chart], options: &ReportOptions) -> String {
+    let labels = Labels {
+        sc: &model.scenario,
+    };
+    let mut p = page("sweep", model, &r.manifest, charts, options);
+    let param = labels.path(&r.path);
+    p.setup = format!(
+        "{param} set to {} values from {} to {} (the scenario has {}), {} runs per value on \
+         the same runs (common random numbers), seed {}{}.",
+        r.steps,
+        fmt_num(r.from),
+        fmt_num(r.to),
+        r.scenario_param,
+        p.runs,
+        r.manifest.seed,
+        r.manifest
+            .variant
+            .as_deref()
+            .map(|v| format!(", variant {}", labels.variant(v)))
+            .unwrap_or_default()
+    );
+    if let (Some(first), Some(last)) = (r.points.first(), r.points.last()) {
+        let at = |pt: &SweepPoint, k: usize| pt.outcomes[k].probability;
+        let mut t = TableView::new(
+            format!("Outcomes along {param}"),
+            &[
+                ("outcome", false),
+                (&format!("at {}", fmt_num(first.value)), true),
+                (&format!("at {}", fmt_num(last.value)), true),
+                ("range along the grid", true),
+            ],
+        );
+        t.empty = "The scenario names no outcomes.".into();
+        let mut full = TableView::new(
+            "Every outcome at both ends of the grid",
+            &[
+                ("outcome", false),
+                (&format!("at {}", fmt_num(first.value)), true),
+                ("95% interval", true),
+                (&format!("at {}", fmt_num(last.value)), true),
+                ("95% interval", true),
+                ("lowest (at)", true),
+                ("highest (at)", true),
+            ],
+        );
+        for (k, name) in r.outcomes.iter().enumerate() {
+            let lo = r
+                .points
+                .iter()
+                .min_by(|a, b| at(a, k).estimate.total_cmp(&at(b, k).estimate))
+                .unwrap_or(first);
+            let hi = r
+                .points
+                .iter()
+                .max_by(|a, b| at(a, k).estimate.total_cmp(&at(b, k).estimate))
+                .unwrap_or(first);
+            let label = labels.outcome(name).to_string();
+            if k < SUMMARY_ROWS {
+                t.rows.push(vec![
+                    label.clone(),
+                    format!(
+                        "{} ({})",
+                        percent(at(first, k).estimate),
+                        interval(&at(first, k))
+                    ),
+                    format!(
+                        "{} ({})",
+                        percent(at(last, k).estimate),
+                        interval(&at(last, k))
+                    ),
+                    format!(
+                        "{} – {}",
+                        percent(at(lo, k).estimate),
+                        percent(at(hi, k).estimate)
+                    ),
+                ]);
+            }
+            full.rows.push(vec![
+                label,
+                percent(at(first, k).estimate),
+                interval(&at(first, k)),
+                percent(at(last, k).estimate),
+                interval(&at(last, k)),
+                format!("{} ({})", percent(at(lo, k).estimate), fmt_num(lo.value)),
+                format!("{} ({})", percent(at(hi, k).estimate), fmt_num(hi.value)),
+            ]);
+        }
+        if r.outcomes.len() > t.rows.len() {
+            t.notes.push(format!(
+                "{} more outcomes in the tables below.",
+                r.outcomes.len() - t.rows.len()
+            ));
+        }
+        t.notes.push(
+            "Each end with its 95% interval; the range is the lowest and highest probability \
+             over the grid's values."
+                .into(),
+        );
+        p.summary.push(t);
+        p.tables.push(full);
+        // Every outcome at every value.
+        let mut cols: Vec<(String, bool)> = vec![(param.clone(), true)];
+        cols.extend(
+            r.outcomes
+                .iter()
+                .map(|o| (labels.outcome(o).to_string(), true)),
+        );
+        let cols: Vec<(&str, bool)> = cols.iter().map(|(c, n)| (c.as_str(), *n)).collect();
+        let mut grid = TableView::new("Every outcome at every value", &cols);
+        for pt in &r.points {
+            let mut row = vec![fmt_num(pt.value)];
+            row.extend(pt.outcomes.iter().map(|o| percent(o.probability.estimate)));
+            grid.rows.push(row);
+        }
+        p.tables.push(grid);
+    }
+    p.caveat.push(format!(
+        "Every value plays the same {} runs with the same random numbers, so a change along \
+         the grid comes from the value alone. The 95% intervals measure the simulation's \
+         sampling error, not doubt about the assumptions.",
+        p.runs
+    ));
+    p.method = vec![
+        format!(
+            "A one-parameter sweep. brink set {param} ({}) to each of {} evenly spaced values \
+             from {} to {}, overriding the scenario's own {}, and played every value {} times \
+             on the same run indices from the master seed {} (common random numbers).",
+            r.path,
+            r.steps,
+            fmt_num(r.from),
+            fmt_num(r.to),
+            r.scenario_param,
+            p.runs,
+            r.manifest.seed
+        ),
+        "Intervals. Probabilities carry a 95% Wilson score interval at each value.".into(),
+    ];
+    render_page("analysis.html", TEMPLATE, p)
+}
+
+/// The page of a sensitivity analysis: the uncertain numbers that drive the measure most,
+/// with their PRCC intervals. `model` is the scenario compiled with the analysis's variant.
+pub fn sensitivity(
+    model: &Model,
+    r: &SensitivityResult,
+    charts: &[Chart],
+    options: &ReportOptions,
+) -> String {
+    let labels = Labels {
+        sc: &model.scenario,
+    };
+    let mut p = page("sensitivity analysis", model, &r.manifest, charts, options);
+    let measure = if r.measure_kind == "outcome indicator" {
+        format!("whether “{}” happened", labels.outcome(&r.measure))
+    } else {
+        r.measure_title.clone()
+    };
+    p.setup = format!(
+        "How much each of {} uncertain numbers drives {measure}{}: {} runs, seed {}{}.",
+        r.parameters_ranked,
+        match (r.outcome_rate, r.measure_mean) {
+            (Some(x), _) => format!(" (it happened in {} of runs)", percent(x)),
+            (_, Some(mu)) => format!(" (mean {})", fmt_num(mu)),
+            _ => String::new(),
+        },
+        p.runs,
+        r.manifest.seed,
+        r.manifest
+            .variant
+            .as_deref()
+            .map(|v| format!(", variant {}", labels.variant(v)))
+            .unwrap_or_default()
+    );
+    let row = |x: &crate::analysis::sensitivity::ParamSensitivity| {
+        vec![
+            format!("{}{}", x.rank, if x.excludes_zero { "" } else { "*" }),
+            labels.path(&x.parameter),
+            format!("{:+.3}", x.prcc),
+            format!("{:+.3} to {:+.3}", x.low, x.high),
+        ]
+    };
+    let cols = [
+        ("rank", true),
+        ("assumption", false),
+        ("PRCC", true),
+        ("95% interval", true),
+    ];
+    let mut t = TableView::new("The assumptions that drive it most", &cols);
+    t.big = Some(2);
+    t.empty = "No uncertain number could be ranked.".into();
+    t.rows = r.parameters.iter().take(SUMMARY_ROWS).map(row).collect();
+    t.notes.push(format!(
+        "{} of {} intervals exclude 0.{}",
+        r.excluding_zero,
+        r.parameters_ranked,
+        if t.rows.iter().any(|r| r[0].ends_with('*')) {
+            " * the interval includes 0: no clear influence at this sample size."
+        } else {
+            ""
+        }
+    ));
+    p.summary.push(t);
+    let mut all = TableView::new(
+        "Every uncertain number",
+        &[
+            ("rank", true),
+            ("assumption", false),
+            ("PRCC", true),
+            ("95% interval", true),
+            ("parameter", false),
+            ("source", false),
+        ],
+    );
+    all.empty = "No uncertain number could be ranked.".into();
+    for x in &r.parameters {
+        let mut cells = row(x);
+        cells.push(x.parameter.clone());
+        cells.push(x.source.clone());
+        all.rows.push(cells);
+    }
+    for d in &r.dropped {
+        all.notes.push(format!(
+            "Left out: {} ({}): {}.",
+            labels.path(&d.parameter),
+            d.parameter,
+            d.reason
+        ));
+    }
+    p.tables.push(all);
+    p.caveat.push(format!(
+        "A partial rank correlation (PRCC) says how strongly a number and {measure} rise or \
+         fall together over the {} runs, holding every other uncertain number fixed: from −1 \
+         to +1, 0 for no link. It ranks the assumptions within their stated ranges; it does \
+         not say the ranges are right.{}",
+        p.runs,
+        if r.parameters_ranked >= 20 {
+            format!(
+                " With {} intervals, about {} would exclude 0 by chance alone: read the small \
+                 ones with care.",
+                r.parameters_ranked,
+                (r.parameters_ranked as f64 * 0.05).round()
+            )
+        } else {
+            String::new()
+        }
+    ));
+    p.method = vec![
+        format!(
+            "Partial rank correlation. brink played the scenario {} times from the master seed \
+             {} (run r samples the same numbers as run r of `brink run`), kept every sampled \
+             uncertain number and the measure of each run, and computed {}.",
+            p.runs, r.manifest.seed, r.method
+        ),
+        "Intervals. Each PRCC carries a 95% interval by Fisher's z transformation.".into(),
+    ];
+    render_page("analysis.html", TEMPLATE, p)
+}

@@ -421,6 +421,18 @@ fn a_damaged_shard_is_refused_and_named() {
     refused(&o, &out, "differs");
     restore();
 
+    // 6. A shard written before the tally counted pairs of outcomes (no `outcome_pairs`),
+    //    among shards that count them: merged, the co-occurrence would be wrong.
+    let mut j = shard_json(target);
+    j["tally"].as_object_mut().unwrap().remove("outcome_pairs");
+    let tally: brink::stats::Tally = serde_json::from_value(j["tally"].clone()).unwrap();
+    j["tally_sha256"] = brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
+    std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
+    reseal(target, "shard.json");
+    let (o, out) = merge("m7");
+    refused(&o, &out, "older brink");
+    restore();
+
     // Undamaged again: merges.
     let (o, out) = merge("m5");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -216,6 +216,31 @@ pub struct Summary {
     pub levers: Vec<LeverResult>,
     /// Each event: how often and when it fired.
     pub events: Vec<EventResult>,
+    /// Co-occurrence of the outcomes: `[a][b]` is P(a | b), the share of the runs in which
+    /// outcome `b` happened in which outcome `a` happened too (1 on the diagonal); none where
+    /// `b` never happened. Empty when the tally did not count pairs (older shard files) and in
+    /// summaries written before it was recorded.
+    #[serde(default)]
+    pub co_occurrence: Vec<Vec<Option<f64>>>,
+}
+
+/// P(a | b) for every pair of outcomes, from the tally's pair counts (see
+/// [`Summary::co_occurrence`]); empty when it has none.
+pub fn co_occurrence(tally: &Tally) -> Vec<Vec<Option<f64>>> {
+    if !tally.has_outcome_pairs() {
+        return vec![];
+    }
+    let n = tally.outcome_hits.len();
+    (0..n)
+        .map(|a| {
+            (0..n)
+                .map(|b| {
+                    let hb = tally.outcome_hits[b];
+                    (hb > 0).then(|| tally.outcome_pair(a, b).unwrap_or(0) as f64 / hb as f64)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
@@ -389,6 +414,7 @@ impl Summary {
                         .map(|v| v[0]),
                 })
                 .collect(),
+            co_occurrence: co_occurrence(tally),
         }
     }
 

@@ -74,6 +74,32 @@ fn damaged(dir: &Path, what: impl std::fmt::Display) -> Error {
     ))
 }
 
+/// Refuses shards of which some count the runs in which pairs of outcomes both happened and
+/// some (written by an older brink) do not: their sum would count pairs in part of the runs
+/// only. Shards that all lack them merge, without co-occurrence.
+fn mixed_pairs<'a>(shards: impl Iterator<Item = (&'a PathBuf, bool)>) -> Result<()> {
+    let mut with = None;
+    let mut without = None;
+    for (d, has) in shards {
+        if has {
+            with.get_or_insert(d);
+        } else {
+            without.get_or_insert(d);
+        }
+    }
+    match (with, without) {
+        (Some(a), Some(b)) => Err(Error::Input(format!(
+            "{} counts the runs in which pairs of outcomes both happened and {} does not \
+             (it was written by an older brink): merged, the co-occurrence of outcomes would \
+             be wrong; recompute {} with this brink",
+            a.display(),
+            b.display(),
+            b.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses an output folder that is one of the inputs, holds one, or lies inside one.
 fn out_among_inputs(dirs: &[PathBuf], out: &Path) -> Result<()> {
     // The longest part of a path that exists, resolved (links, `..`), and the rest appended:
@@ -144,6 +170,7 @@ fn merge(
     let shards = check(shards)?;
     let first = &shards[0].1;
     let model = brink::model::compile(&first.scenario, first.manifest.variant.as_deref())?;
+    mixed_pairs(shards.iter().map(|(d, s)| (d, s.tally.has_outcome_pairs())))?;
     let mut tally = Tally::new(&model);
     for (dir, s) in &shards {
         s.tally
@@ -343,6 +370,11 @@ fn merge_compare(
     let shards = check(shards)?;
     let first = &shards[0].1;
     let arms = compare::arms(&first.scenario, &first.variants, first.tornado)?;
+    mixed_pairs(
+        shards
+            .iter()
+            .map(|(d, s)| (d, s.tally.tallies.iter().all(Tally::has_outcome_pairs))),
+    )?;
     let mut tally = compare::PairedTally::new(&arms);
     for (dir, s) in &shards {
         s.tally

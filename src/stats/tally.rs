@@ -103,6 +103,14 @@ pub struct Tally {
     /// Steps each outcome held, summed over runs (its mean duration is this over its hits).
     #[serde(default)]
     pub outcome_steps: Vec<u64>,
+    /// Runs in which both outcomes of each pair happened: `[a · outcomes + b]`, symmetric,
+    /// its diagonal the outcome's hits (see [`Tally::outcome_pair`]). Empty in tallies
+    /// written before it was counted (older shard files): then nothing can be said of
+    /// co-occurrence, and merging such a tally into one that has it leaves it empty. Not
+    /// written when empty, so that an older shard file reads back to the bytes it was hashed
+    /// as.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcome_pairs: Vec<u64>,
     /// Runs in which each event fired.
     pub event_hits: Vec<u64>,
     /// Step at which each event first fired: `[event][step]`.
@@ -143,6 +151,7 @@ impl Tally {
             outcome_first: vec![vec![0; h]; m.outcomes.len()],
             outcome_last: vec![vec![0; h]; m.outcomes.len()],
             outcome_steps: vec![0; m.outcomes.len()],
+            outcome_pairs: vec![0; m.outcomes.len() * m.outcomes.len()],
             event_hits: vec![0; m.events.len()],
             event_first: vec![vec![0; h]; m.events.len()],
         }
@@ -191,6 +200,7 @@ impl Tally {
             zero(o);
         }
         zero(&mut self.outcome_steps);
+        zero(&mut self.outcome_pairs);
         zero(&mut self.event_hits);
         for e in &mut self.event_first {
             zero(e);
@@ -223,6 +233,15 @@ impl Tally {
                 self.outcome_first[o][t as usize] += 1;
                 self.outcome_last[o][st.outcome_last[o] as usize] += 1;
                 self.outcome_steps[o] += st.outcome_steps[o] as u64;
+            }
+        }
+        let no = st.outcome_first.len();
+        if self.outcome_pairs.len() == no * no {
+            let hit = |o: usize| st.outcome_first[o] != u32::MAX;
+            for a in (0..no).filter(|&a| hit(a)) {
+                for b in (0..no).filter(|&b| hit(b)) {
+                    self.outcome_pairs[a * no + b] += 1;
+                }
             }
         }
         for (e, &t) in st.event_first.iter().enumerate() {
@@ -281,6 +300,13 @@ impl Tally {
             add(a, b);
         }
         add(&mut self.outcome_steps, &o.outcome_steps);
+        // A tally without pair counts (an older shard file) makes the sum's unknown too:
+        // never pairs of some runs passed off as pairs of all.
+        if self.outcome_pairs.len() == o.outcome_pairs.len() {
+            add(&mut self.outcome_pairs, &o.outcome_pairs);
+        } else {
+            self.outcome_pairs.clear();
+        }
         add(&mut self.event_hits, &o.event_hits);
         for (a, b) in self.event_first.iter_mut().zip(&o.event_first) {
             add(a, b);
@@ -495,11 +521,63 @@ impl Tally {
                 }
             }
         }
+        // Pair counts: absent (a tally written before they were counted), or a symmetric
+        // square whose diagonal is each outcome's hits and whose other cells are at most the
+        // fewer hits of the two.
+        let no = fresh.outcome_hits.len();
+        if !self.outcome_pairs.is_empty() {
+            shape("outcome_pairs", self.outcome_pairs.len(), no * no)?;
+            if self.outcome_hits.len() != no {
+                return Err(format!(
+                    "outcome_hits has {} entries, the scenario needs {no}",
+                    self.outcome_hits.len()
+                ));
+            }
+            for a in 0..no {
+                for b in 0..no {
+                    let x = self.outcome_pairs[a * no + b];
+                    let (ha, hb) = (self.outcome_hits[a], self.outcome_hits[b]);
+                    if a == b && x != ha {
+                        return Err(format!(
+                            "outcome_pairs[{a}][{a}] is {x}, outcome_hits[{a}] says {ha}"
+                        ));
+                    }
+                    if x != self.outcome_pairs[b * no + a] {
+                        return Err(format!(
+                            "outcome_pairs[{a}][{b}] is not outcome_pairs[{b}][{a}]"
+                        ));
+                    }
+                    if x > ha.min(hb) {
+                        return Err(format!(
+                            "outcome_pairs[{a}][{b}] is {x}, more than the runs of one of \
+                             the two outcomes"
+                        ));
+                    }
+                }
+            }
+        }
         Ok(())
     }
 }
 
 impl Tally {
+    /// Whether it counts the runs in which both outcomes of each pair happened (tallies
+    /// written before brink counted them do not).
+    pub fn has_outcome_pairs(&self) -> bool {
+        self.outcome_pairs.len() == self.outcome_hits.len() * self.outcome_hits.len()
+    }
+
+    /// Runs in which both outcome `a` and outcome `b` happened; none when the tally does not
+    /// count pairs.
+    pub fn outcome_pair(&self, a: usize, b: usize) -> Option<u64> {
+        let n = self.outcome_hits.len();
+        if self.has_outcome_pairs() && a < n && b < n {
+            Some(self.outcome_pairs[a * n + b])
+        } else {
+            None
+        }
+    }
+
     /// Runs on each rung at step `t`.
     pub fn rung_counts(&self, t: usize) -> &[u64] {
         let nr = self.rung_by_step.len() / self.horizon as usize;

@@ -15,6 +15,7 @@
 
 pub mod backtest;
 pub mod calibrate;
+mod co_occurrence;
 pub mod compare;
 mod costs;
 mod costs_ecdf;
@@ -221,6 +222,9 @@ pub fn render_all(model: &Model, summary: &Summary) -> Result<Vec<Chart>> {
     if s.outcomes.iter().any(|o| !o.by_step.is_empty()) {
         out.push(render(&time_to_first::TimeToFirst(c))?);
         out.push(render(&over_time::OverTime(c))?);
+    }
+    if !s.outcomes.is_empty() && s.co_occurrence.len() == s.outcomes.len() {
+        out.push(render(&co_occurrence::CoOccurrence(c))?);
     }
     if costs::actors(c).next().is_some() {
         out.push(render(&costs::Costs(c))?);

@@ -50,12 +50,13 @@ const SMALL: &str = r#"Scenario(
 )
 "#;
 
-const ALL_CHARTS: [&str; 8] = [
+const ALL_CHARTS: [&str; 9] = [
     "index_fan",
     "rung_probabilities",
     "outcome_probabilities",
     "time_to_outcome",
     "outcomes_over_time",
+    "co_occurrence",
     "costs",
     "costs_ecdf",
     "levers",
@@ -370,7 +371,8 @@ fn richardson_charts_skip_what_it_does_not_have() {
     let (summary, out) = run(&loaded, dir.join("out"), true);
     let charts = drawn(&loaded, &summary);
     let names: Vec<&str> = charts.iter().map(|c| c.name).collect();
-    // No levers and no costs in the plain Richardson pair.
+    // No levers and no costs in the plain Richardson pair, and one outcome: nothing to
+    // co-occur with.
     assert_eq!(
         names,
         [

@@ -223,7 +223,8 @@ pub fn render_all(model: &Model, summary: &Summary) -> Result<Vec<Chart>> {
         out.push(render(&time_to_first::TimeToFirst(c))?);
         out.push(render(&over_time::OverTime(c))?);
     }
-    if !s.outcomes.is_empty() && s.co_occurrence.len() == s.outcomes.len() {
+    // With one outcome there is nothing for it to co-occur with.
+    if s.outcomes.len() >= 2 && s.co_occurrence.len() == s.outcomes.len() {
         out.push(render(&co_occurrence::CoOccurrence(c))?);
     }
     if costs::actors(c).next().is_some() {

@@ -386,10 +386,11 @@ pub fn calibrate(
     let mut simulations = 0u64;
     // Unique run indices: generation g, particle i → g·n + i (then ·M + m inside).
     let base = |g: usize, i: usize| (g * n + i) as u64;
-    let sim_all = |g: usize, us: &[Vec<f64>]| -> Vec<Vec<f64>> {
+    // The pseudo-timelines of particles `which` (their indices) at `us`, in generation `g`.
+    let sim_all = |g: usize, which: &[usize], us: &[Vec<f64>]| -> Vec<Vec<f64>> {
         pool.install(|| {
             us.par_iter()
-                .enumerate()
+                .zip(which.par_iter())
                 .map_init(
                     || {
                         cases
@@ -397,7 +398,7 @@ pub fn calibrate(
                             .map(|c| RunState::new(&c.model))
                             .collect::<Vec<_>>()
                     },
-                    |states, (i, u)| simulate_particle(&sim, u, base(g, i), states),
+                    |states, (u, &i)| simulate_particle(&sim, u, base(g, i), states),
                 )
                 .collect()
         })
@@ -409,7 +410,7 @@ pub fn calibrate(
             (0..dim).map(|_| s.uniform()).collect()
         })
         .collect();
-    let ds = sim_all(0, &us);
+    let ds = sim_all(0, &(0..n).collect::<Vec<_>>(), &us);
     simulations += n as u64 * runs_per_particle;
     let mut pop: Vec<Particle> = us
         .into_iter()
@@ -553,25 +554,8 @@ pub fn calibrate(
         // Only living particles move; the dead would be wasted work (their weight is 0).
         let alive: Vec<usize> = (0..n).filter(|&i| w[i] > 0.0).collect();
         let moving: Vec<Vec<f64>> = alive.iter().map(|&i| proposals[i].clone()).collect();
-        let dnew = {
-            let ds = pool.install(|| {
-                moving
-                    .par_iter()
-                    .zip(alive.par_iter())
-                    .map_init(
-                        || {
-                            cases
-                                .iter()
-                                .map(|c| RunState::new(&c.model))
-                                .collect::<Vec<_>>()
-                        },
-                        |states, (u, &i)| simulate_particle(&sim, u, base(g, i), states),
-                    )
-                    .collect::<Vec<_>>()
-            });
-            simulations += alive.len() as u64 * runs_per_particle;
-            ds
-        };
+        let dnew = sim_all(g, &alive, &moving);
+        simulations += alive.len() as u64 * runs_per_particle;
         let mut accepted = 0usize;
         for ((&i, u), d) in alive.iter().zip(moving).zip(dnew) {
             let old = within(&pop[i].d, eps);

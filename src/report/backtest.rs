@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::analysis::backtest::{Backtest, Band, CaseResult, FactResult};
 use crate::analysis::summary::date_of_step;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::report::Artifact;
 use crate::report::charts::{self, Chart, HEIGHT, WIDTH, group_thousands, percent};
 use crate::report::describe::Table;
@@ -88,17 +88,6 @@ pub fn case_stems(b: &Backtest) -> Vec<String> {
         out.push(s);
     }
     out
-}
-
-fn table(name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| Error::table(name, e);
-    let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(header).map_err(fail)?;
-    for r in rows {
-        w.write_record(&r).map_err(fail)?;
-    }
-    w.into_inner()
-        .map_err(|e| Error::io("write", name.to_string(), e.into_error()))
 }
 
 /// The fact's central band of probability content `level`, if it has bands.
@@ -179,7 +168,7 @@ pub fn facts_csv(b: &Backtest) -> Result<Vec<u8>> {
             ]
         })
         .collect();
-    table("facts.csv", &FACTS_HEADER, rows)
+    crate::report::csv::named_table("facts.csv", &FACTS_HEADER, rows)
 }
 
 /// Header of `cases.csv`.
@@ -234,7 +223,7 @@ pub fn cases_csv(b: &Backtest) -> Result<Vec<u8>> {
             ]
         })
         .collect();
-    table("cases.csv", &CASES_HEADER, rows)
+    crate::report::csv::named_table("cases.csv", &CASES_HEADER, rows)
 }
 
 /// `pit.csv`: the PIT histogram over all cases, one row per bin (`bin_low`, `bin_high`,
@@ -253,7 +242,7 @@ pub fn pit_csv(b: &Backtest) -> Result<Vec<u8>> {
             ]
         })
         .collect();
-    table("pit.csv", &["bin_low", "bin_high", "share"], rows)
+    crate::report::csv::named_table("pit.csv", &["bin_low", "bin_high", "share"], rows)
 }
 
 // ---------------------------------------------------------------------------------------------

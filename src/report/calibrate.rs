@@ -89,17 +89,6 @@ fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-fn table(name: &str, header: &[String], rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| Error::table(name, e);
-    let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(header).map_err(fail)?;
-    for r in rows {
-        w.write_record(&r).map_err(fail)?;
-    }
-    w.into_inner()
-        .map_err(|e| Error::io("write", name.to_string(), e.into_error()))
-}
-
 /// `posterior.csv`: one row per final particle: `particle` (from 0), `weight` (the weights sum
 /// to 1), then one column per calibrated number, headed by its spec as asked.
 pub fn posterior_csv(c: &Calibration) -> Result<Vec<u8>> {
@@ -118,7 +107,7 @@ pub fn posterior_csv(c: &Calibration) -> Result<Vec<u8>> {
             row
         })
         .collect();
-    table("posterior.csv", &header, rows)
+    crate::report::csv::named_table("posterior.csv", &header, rows)
 }
 
 /// Header of `posterior_summary.csv`.
@@ -163,7 +152,7 @@ pub fn summary_csv(c: &Calibration) -> Result<Vec<u8>> {
             ]
         })
         .collect();
-    table("posterior_summary.csv", &header, rows)
+    crate::report::csv::named_table("posterior_summary.csv", &header, rows)
 }
 
 /// `generations.csv`: one row per generation: `generation` (0: the prior), `tolerance` (`inf`
@@ -194,7 +183,7 @@ pub fn generations_csv(c: &Calibration) -> Result<Vec<u8>> {
             ]
         })
         .collect();
-    table("generations.csv", &header, rows)
+    crate::report::csv::named_table("generations.csv", &header, rows)
 }
 
 /// A number to three significant figures.

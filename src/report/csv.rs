@@ -19,6 +19,22 @@ fn table(header: Vec<String>, rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
     w.into_inner().map_err(csv_err)
 }
 
+/// A table named `name` (for its error messages): a header, then the rows.
+pub(crate) fn named_table<H: AsRef<[u8]>>(
+    name: &str,
+    header: &[H],
+    rows: Vec<Vec<String>>,
+) -> Result<Vec<u8>> {
+    let fail = |e: ::csv::Error| Error::table(name, e);
+    let mut w = ::csv::Writer::from_writer(vec![]);
+    w.write_record(header).map_err(fail)?;
+    for r in rows {
+        w.write_record(&r).map_err(fail)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::io("write", name.to_string(), e.into_error()))
+}
+
 /// `outcomes.csv`: one row per named outcome, with its Wilson interval.
 pub fn outcomes(s: &Summary) -> Result<Vec<u8>> {
     let header = [

@@ -364,31 +364,88 @@ impl<'a> Labels<'a> {
             .unwrap_or(name)
     }
 
-    /// A parameter path (`actors.north.resolve`) with every named thing in it by its label:
-    /// "Republic of North › resolve"; `relations.north->south.fatigue` reads "Republic of
-    /// North → Kingdom of South › fatigue".
+    /// A parameter path (`actors.north.resolve`) in words: every named thing by its short
+    /// label (the label without a closing bracket), a shared number by its label alone, a
+    /// measure's level by the level's label, a numbered effect or factor as "effect 2", and
+    /// the field's name with spaces: "Republic of North › resolve";
+    /// `relations.north->south.fatigue` reads "Republic of North → Kingdom of South ›
+    /// fatigue"; `shared.fatigue.value` reads "Weekly fatigue of both focal hostilities".
     pub(crate) fn path(&self, path: &'a str) -> String {
-        path.split('.')
-            .filter(|seg| {
-                !matches!(
-                    *seg,
-                    "actors"
-                        | "levers"
-                        | "events"
-                        | "relations"
-                        | "shared"
-                        | "ladder"
-                        | "pressures"
-                )
-            })
-            .map(|seg| {
-                seg.split("->")
-                    .map(|side| self.any(side))
-                    .collect::<Vec<_>>()
-                    .join(" → ")
-            })
-            .collect::<Vec<_>>()
-            .join(" › ")
+        use crate::report::charts::short_label;
+        let segs: Vec<&'a str> = path.split('.').collect();
+        let mut out: Vec<String> = Vec::with_capacity(segs.len());
+        let mut measure: Option<&str> = None;
+        let mut i = 0;
+        while i < segs.len() {
+            let seg = segs[i];
+            let next = segs.get(i + 1).copied();
+            match seg {
+                "actors" | "levers" | "events" | "relations" | "ladder" | "pressures" => {}
+                "shared" if next.is_some() => {
+                    let name = next.unwrap_or_default();
+                    let label = self
+                        .sc
+                        .shared
+                        .iter()
+                        .find(|x| x.name == name)
+                        .map_or(name, |x| shown(&x.label, &x.name));
+                    out.push(label.to_string());
+                    i += 2;
+                    // A shared number has one value: its path adds nothing to its label.
+                    if segs.get(i) == Some(&"value") {
+                        i += 1;
+                    }
+                    continue;
+                }
+                "levels" if measure.is_some() && next.is_some() => {
+                    let level = next.unwrap_or_default();
+                    let label = self.sc.levers.iter().find_map(|l| match l {
+                        Lever::Measure(m) if Some(m.name.as_str()) == measure => m
+                            .levels
+                            .iter()
+                            .find(|x| x.name == level)
+                            .map(|x| short_label(&x.label, &x.name)),
+                        _ => None,
+                    });
+                    out.push(label.unwrap_or_else(|| level.to_string()));
+                    i += 2;
+                    continue;
+                }
+                "effects" | "factors" | "branches" if next.is_some_and(is_index) => {
+                    let n: usize = next.unwrap_or_default().parse().unwrap_or(0);
+                    out.push(format!("{} {}", seg.trim_end_matches('s'), n + 1));
+                    i += 2;
+                    continue;
+                }
+                _ if seg.contains("->") => out.push(
+                    seg.split("->")
+                        .map(|side| short_label(self.any(side), side))
+                        .collect::<Vec<_>>()
+                        .join(" → "),
+                ),
+                _ => {
+                    let label = self.any(seg);
+                    if label != seg {
+                        if self.lever(seg) != seg {
+                            measure = Some(seg);
+                        }
+                        out.push(short_label(label, seg));
+                    } else {
+                        if self
+                            .sc
+                            .levers
+                            .iter()
+                            .any(|l| matches!(l, Lever::Measure(m) if m.name == seg))
+                        {
+                            measure = Some(seg);
+                        }
+                        out.push(seg.replace('_', " "));
+                    }
+                }
+            }
+            i += 1;
+        }
+        out.join(" › ")
     }
 
     pub(crate) fn variant(&self, name: &'a str) -> &'a str {
@@ -398,6 +455,11 @@ impl<'a> Labels<'a> {
             .find(|v| v.name == name)
             .map_or(name, |v| shown(&v.label, &v.name))
     }
+}
+
+/// Whether a path segment is a list index (`0`, `12`).
+fn is_index(seg: &str) -> bool {
+    !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The first sentence of a text, without its full stop: up to the first `.`, `!` or `?`
@@ -672,6 +734,41 @@ pub(crate) fn render_page(name: &str, template: &str, context: impl Serialize) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_read_in_words() {
+        let file = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/russia_azerbaijan_2025.ron"
+        );
+        let text = std::fs::read_to_string(file).expect("the flagship");
+        let sc = crate::scenario::load::parse_text(std::path::Path::new(file), &text)
+            .expect("the flagship parses");
+        let labels = Labels { sc: &sc };
+        // A shared number by its label alone.
+        assert_eq!(
+            labels.path("shared.fatigue.value"),
+            "Weekly fatigue of both focal hostilities"
+        );
+        // A measure's level by the level's label, short labels, field words.
+        assert_eq!(
+            labels.path("levers.cultural_ties.levels.russian_house_closed.irritation"),
+            "Cultural ties › Russian House (Rossotrudnichestvo) in Baku closed › irritation"
+        );
+        assert_eq!(
+            labels.path("relations.russia->azerbaijan.fatigue"),
+            "Russia → Azerbaijan › fatigue"
+        );
+        assert_eq!(
+            labels.path("actors.russia.cost_weight"),
+            "Russia › cost weight"
+        );
+        // Unknown names stay as they are; numbered items count from 1.
+        assert_eq!(
+            labels.path("events.nobody.effects.1.amount"),
+            "nobody › effect 2 › amount"
+        );
+    }
 
     #[test]
     fn first_sentences() {

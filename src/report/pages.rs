@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use super::charts::{Chart, HEIGHT, WIDTH, group_thousands, percent};
+use super::charts::{Chart, HEIGHT, WIDTH, group_thousands, percent, short_label};
 use super::describe::ledger;
 use super::html::{
     ChartView, Labels, LedgerRow, ReportOptions, interval, render_page, scenario_title, svg_body,
@@ -28,6 +28,10 @@ const TEMPLATE: &str = include_str!("templates/analysis.html");
 
 /// How many rows a summary table shows (the tables further down have every one).
 const SUMMARY_ROWS: usize = 8;
+
+/// How many variants and levers the comparison's summary lists (with the base's outcomes
+/// beside them, more would push the summary past one screen).
+const SUMMARY_MOVES: usize = 5;
 
 /// A table as the template prints it: every cell already in words.
 #[derive(Serialize, Default)]
@@ -181,12 +185,11 @@ pub fn compare(
     let mut p = page("comparison", base, &r.manifest, charts, options);
     let variants = r.arms.iter().filter(|a| a.kind == "variant").count();
     p.setup = format!(
-        "The base scenario against {} variant{}{} on the same {} runs each (common random \
-         numbers), seed {}.",
+        "The base against {} variant{}{}: {} runs each, common random numbers, seed {}.",
         variants,
         if variants == 1 { "" } else { "s" },
         if r.tornado.is_some() {
-            " and every lever forced to its top level and frozen"
+            " and every lever forced to the top and frozen"
         } else {
             ""
         },
@@ -233,8 +236,9 @@ pub fn compare(
         .iter()
         .take(super::html::HEADLINE_OUTCOMES)
     {
+        // Short labels keep the summary on one screen; the tables below have them whole.
         t.rows.push(vec![
-            labels.outcome(&o.outcome).to_string(),
+            short_label(labels.outcome(&o.outcome), &o.outcome),
             percent(o.probability.estimate),
             interval(&o.probability),
         ]);
@@ -246,8 +250,9 @@ pub fn compare(
         ));
     }
     p.summary.push(t);
+    let mut defined_note = None;
     if let Some(name) = r.outcomes.get(focus) {
-        let focus_label = labels.outcome(name);
+        let focus_label = short_label(labels.outcome(name), name);
         let mut moves: Vec<&crate::analysis::compare::ArmResult> = r
             .arms
             .iter()
@@ -264,28 +269,24 @@ pub fn compare(
             format!("What moves “{focus_label}” most"),
             &[
                 ("variant or lever", false),
-                ("probability", true),
                 ("change from base", true),
                 ("paired 95% interval", true),
             ],
         );
-        t.big = Some(2);
+        t.big = Some(1);
         t.empty = "No variant or lever was compared.".into();
-        for a in moves.iter().take(SUMMARY_ROWS) {
+        for a in moves.iter().take(SUMMARY_MOVES) {
             let o = &a.outcomes[focus];
             t.rows.push(vec![
-                arm_label(a),
-                percent(o.probability.estimate),
+                short_label(&arm_label(a), &a.name),
                 points(o.difference.estimate),
                 points_interval(&o.difference),
             ]);
         }
-        t.notes.push(format!(
-            "Base: {} ({}). Changes are paired differences on the same runs, in percentage \
-             points, largest first.",
-            percent(base_arm.outcomes[focus].probability.estimate),
-            interval(&base_arm.outcomes[focus].probability)
-        ));
+        // The base's figure is in the table beside this one.
+        t.notes.push(
+            "Paired differences on the same runs, in percentage points, largest first.".into(),
+        );
         let defined: Vec<String> = r
             .arms
             .iter()
@@ -295,14 +296,25 @@ pub fn compare(
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        if !defined.is_empty() {
-            t.notes.push(format!(
+        // The summary names how many; the tables below say which (the summary must fit
+        // one screen).
+        let by_definition_note = (!defined.is_empty()).then(|| {
+            format!(
                 "Left out as true by definition: “{focus_label}” reads {} itself, so forcing or \
                  freezing it moves the outcome by its definition, not through the crisis.",
                 defined.join(", ")
+            )
+        });
+        if !defined.is_empty() {
+            t.notes.push(format!(
+                "{} lever{} left out: the outcome reads {} by definition (see the tables).",
+                defined.len(),
+                if defined.len() == 1 { "" } else { "s" },
+                if defined.len() == 1 { "it" } else { "them" }
             ));
         }
         p.summary.push(t);
+        defined_note = by_definition_note;
     }
     p.caveat.push(format!(
         "Every arm plays the same {} runs with the same random numbers, so a difference from \
@@ -323,6 +335,7 @@ pub fn compare(
         ],
     );
     t.empty = "The scenario names no outcomes.".into();
+    t.notes.extend(defined_note.take());
     for (k, name) in r.outcomes.iter().enumerate() {
         for a in &r.arms {
             let o = &a.outcomes[k];

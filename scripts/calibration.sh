@@ -12,8 +12,11 @@ cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
 
 log() { echo "calibration: $*" >&2; }
-cargo build --release --quiet
-B=target/release/brink
+# BRINK names a binary already built; otherwise this builds one.
+if [ -z "${BRINK:-}" ]; then
+    cargo build --release --quiet
+fi
+B=${BRINK:-target/release/brink}
 H=scenarios/history
 TIMELINES="$H/russia_azerbaijan_2024.timeline.ron,$H/russia_turkey_2015.timeline.ron,$H/russia_georgia_2006.timeline.ron"
 PARAMS=shared.fatigue.value,shared.reactivity.value,shared.rationality.value,shared.measure_persistence.value

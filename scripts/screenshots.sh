@@ -64,6 +64,12 @@ fi
 # `--dump-dom` prints once the page has loaded.
 probe='<script>addEventListener("load",function(){var s=document.getElementById("summary");var r=s?s.getBoundingClientRect():null;var f=document.querySelector("figure");var q=f?f.getBoundingClientRect():null;var p=document.createElement("pre");p.textContent="LAYOUT "+(r?Math.round(r.top):-1)+" "+(r?Math.round(r.bottom):-1)+" "+(q?Math.round(q.top):-1)+" "+document.documentElement.scrollWidth+" "+innerWidth+" "+innerHeight;document.body.appendChild(p);});</script>'
 
+# Chromium as the machine's probe runs it: no background networking on a closed network, a
+# profile of its own.
+chrome=(timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run
+    --disable-background-networking --disable-component-update --disable-sync --disable-quic
+    --user-data-dir="$work/profile" --window-size=1366,900)
+
 mkdir -p "$out"
 fail=0
 for kind in "${kinds[@]}"; do
@@ -74,17 +80,18 @@ for kind in "${kinds[@]}"; do
         continue
     fi
     sed "s#</body>#${probe}</body>#" "$page" >"$work/$kind/probe.html"
-    layout=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
-        --window-size=1366,900 --dump-dom "file://$work/$kind/probe.html" 2>/dev/null |
+    layout=$("${chrome[@]}" --dump-dom "file://$work/$kind/probe.html" 2>/dev/null |
         grep -o 'LAYOUT [-0-9 ]*' | tail -1 || true)
-    timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
-        --window-size=1366,900 --screenshot="$out/$kind.png" "file://$page" >/dev/null 2>&1 || true
+    "${chrome[@]}" --screenshot="$out/$kind.png" "file://$page" >/dev/null 2>&1 || true
     if [ -z "$layout" ]; then
         echo "FAIL $kind: Chromium did not lay the page out" >&2
         fail=1
         continue
     fi
-    read -r _ top bottom figure width view_w view_h <<<"$layout"
+    read -r _ top bottom figure width view_w _ <<<"$layout"
+    # The screenshot's height: what the first screen shows (the DOM dump's own viewport is
+    # smaller by the window's frame).
+    view_h=900
     bytes=$(stat -c %s "$out/$kind.png" 2>/dev/null || echo 0)
     why=""
     [ "$top" -ge 0 ] || why="$why no summary section;"

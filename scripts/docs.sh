@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# Regenerates every figure the docs quote from the current code, so that no document quotes a
+# number the code no longer gives.
+#
+#   scripts/docs.sh           rewrite the generated blocks in place (and the README's images)
+#   scripts/docs.sh --check   regenerate into a scratch copy and fail (exit 1, with a diff) if a
+#                             committed block differs: CI runs this
+#
+# A generated block in a Markdown file sits between two markers,
+#   <!-- docs.sh: NAME -->  …  <!-- /docs.sh: NAME -->
+# and everything between them is replaced by what the function `block_NAME` below prints.
+# Prose outside the blocks quotes no figure. docs/calibration.md is generated whole by
+# scripts/calibration.sh (checked here too, its one timing line aside); docs/flagship-v2.md is a
+# record pinned to an old commit (scripts/flagship-v2.sh) and docs/performance.md holds timings,
+# which no check can repeat: neither is regenerated here.
+# BRINK names a binary already built; otherwise this builds one. Every figure is bit-identical
+# on any machine and thread count, so the check compares text exactly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+check=false
+[ "${1:-}" = "--check" ] && check=true
+if [ -z "${BRINK:-}" ]; then
+    cargo build --release --quiet
+fi
+brink=${BRINK:-target/release/brink}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+flagship=scenarios/russia_azerbaijan_2025.ron
+mkdir -p "$work/blocks"
+
+# Numbers as the docs print them: a true minus sign.
+minus() { sed 's/-\([0-9]\)/−\1/g'; }
+
+# The weeks of a trace's first run, from `before` weeks before the first week whose lines match
+# `pattern` to that week (a week is its `week …` line and the indented lines under it).
+weeks_before() {
+    local pattern=$1 before=$2
+    awk -v pat="$pattern" -v before="$before" '
+        /^Run [0-9]+ of / { runs++ }
+        runs != 1 { next }
+        /^week / { n++; block[n] = $0; next }
+        /^    / && n > 0 {
+            block[n] = block[n] "\n" $0
+            if (!found && $0 ~ pat) found = n
+            next
+        }
+        END {
+            if (!found) exit 1
+            for (i = (found - before > 1 ? found - before : 1); i <= found; i++) print block[i]
+        }'
+}
+
+# -- docs/analysis.md -------------------------------------------------------------------------
+
+# Common random numbers against independent runs, for P(rupture), 10,000 runs per arm.
+block_crn() {
+    local d=$work/crn
+    "$brink" compare "$flagship" --variants west_deepens_energy_ties,mediation_push --no-tornado \
+        --runs 10000 --out "$d/paired" >/dev/null
+    "$brink" run "$flagship" --runs 10000 --seed 1 --no-charts --out "$d/base" >/dev/null
+    "$brink" run "$flagship" --runs 10000 --seed 2 --no-charts --variant west_deepens_energy_ties \
+        --out "$d/west" >/dev/null
+    "$brink" run "$flagship" --runs 10000 --seed 2 --no-charts --variant mediation_push \
+        --out "$d/mediation" >/dev/null
+    # outcomes.csv: the label may hold commas, so the numbers are counted from the end.
+    p_of() { awk -F, '$1 == "rupture" { print $(NF-9) }' "$1/outcomes.csv"; }
+    local p1
+    p1=$(p_of "$d/base")
+    echo '| variant | P(rupture) base → variant | paired difference (95%) | paired width | independent width | ratio | runs saved |'
+    echo '| --- | --- | --- | --- | --- | --- | --- |'
+    for v in west_deepens_energy_ties mediation_push; do
+        local dir=$d/west
+        [ "$v" = mediation_push ] && dir=$d/mediation
+        awk -F, -v v="$v" -v p1="$p1" -v p2="$(p_of "$dir")" '
+            $1 == "base" && $4 == "P(rupture)" { base = $5 }
+            $1 == v && $4 == "P(rupture)" { p = $5; d = $8; lo = $9; hi = $10 }
+            END {
+                n = 10000
+                paired = hi - lo
+                indep = 2 * 1.96 * sqrt(p1 * (1 - p1) / n + p2 * (1 - p2) / n)
+                r = indep / paired
+                printf "| `%s` | %.3f → %.3f | %+.4f (%+.4f .. %+.4f) | %.4f | %.4f | **%.2f** | %.1f× |\n",
+                    v, base, p, d, lo, hi, paired, indep, r, r * r
+            }' "$d/paired/compare.csv"
+    done | minus
+    echo
+    # The figures the paragraph below the table reads, in points.
+    awk -F, -v p1="$p1" -v p2w="$(p_of "$d/west")" -v p2m="$(p_of "$d/mediation")" '
+        $1 == "west_deepens_energy_ties" && $4 == "P(rupture)" { wd = $8; wlo = $9; whi = $10 }
+        $1 == "mediation_push" && $4 == "P(rupture)" { md = $8 }
+        END {
+            n = 10000
+            wi = 1.96 * sqrt(p1 * (1 - p1) / n + p2w * (1 - p2w) / n)
+            printf "The West'"'"'s energy ties move rupture by %+.1f points: the paired interval (%+.1f .. %+.1f\n", 100 * wd, 100 * wlo, 100 * whi
+            printf "points) and the independent one (±%.1f points around %+.1f) side by side. The mediation\n", 100 * wi, 100 * (p2w - p1)
+            printf "push moves it by %+.1f points.\n", 100 * md
+        }' "$d/paired/compare.csv" | minus
+}
+
+# One storyline of rupture: the first run of `--pick rupture`, the weeks up to the first week
+# the outcome holds.
+block_trace_rupture() {
+    local t=$work/trace_rupture.txt
+    "$brink" trace "$flagship" --pick rupture --count 1 --seed 0 >"$t"
+    echo '`brink trace scenarios/russia_azerbaijan_2025.ron --pick rupture --count 1 --seed 0`, the'
+    echo "weeks up to the first week \`rupture\` holds ($(sed -n 's/^Run \([0-9]*\) of .*/run \1/p' "$t" | head -1)):"
+    echo
+    echo '```text'
+    weeks_before '^    outcome     rupture ' 5 <"$t"
+    echo '```'
+}
+
+# An event's effects on levers: the week of the first leader meeting of `--pick leader_meeting`.
+block_trace_meeting() {
+    local t=$work/trace_meeting.txt
+    "$brink" trace "$flagship" --pick leader_meeting --count 1 --seed 0 >"$t"
+    echo '`brink trace scenarios/russia_azerbaijan_2025.ron --pick leader_meeting --count 1 --seed 0`'
+    echo "($(sed -n 's/^Run \([0-9]*\) of .*/run \1/p' "$t" | head -1)), the week the meeting happens:"
+    echo
+    echo '```text'
+    weeks_before '^    outcome     leader_meeting ' 0 <"$t"
+    echo '```'
+}
+
+# The two-sided invitation: the first accepted offer among the first runs with a meeting.
+block_trace_invitation() {
+    local t=$work/trace_invitation.txt
+    "$brink" trace "$flagship" --pick leader_meeting --count 10 --seed 0 >"$t"
+    # The first run whose trace has an acceptance; its weeks up to it.
+    local run
+    run=$(awk '/^Run [0-9]+ of / { r = $2 } /^    [a-z_]+ +accepts: / { print r; exit }' "$t")
+    if [ -z "$run" ]; then
+        echo "No offer of contact was accepted in the first 10 runs with a meeting (seed 0)."
+        return
+    fi
+    "$brink" trace "$flagship" --run "$run" --seed 0 >"$work/trace_run.txt"
+    echo "\`brink trace scenarios/russia_azerbaijan_2025.ron --run $run --seed 0\` (the first run of"
+    echo '`--pick leader_meeting --count 10` in which an offer is accepted), the weeks up to the'
+    echo 'acceptance:'
+    echo
+    echo '```text'
+    weeks_before '^    [a-z_]+ +accepts: ' 4 <"$work/trace_run.txt"
+    echo '```'
+}
+
+# Which assumptions drive rupture: the top five by PRCC, 4,000 runs, seed 0.
+block_sensitivity() {
+    local d=$work/sensitivity
+    "$brink" sensitivity "$flagship" --runs 4000 --seed 0 --no-charts --out "$d" >"$work/sens.txt"
+    echo 'On the flagship (4,000 runs, seed 0: `brink sensitivity'
+    echo 'scenarios/russia_azerbaijan_2025.ron --runs 4000 --seed 0`), for `rupture` (the default'
+    echo 'outcome):'
+    echo
+    echo '| rank | parameter | PRCC (95%) |'
+    echo '| --- | --- | --- |'
+    # sensitivity.csv: parameter, source (may hold commas), prcc, low, high, rank.
+    awk -F, 'NR > 1 && $NF <= 5 {
+            printf "| %d | `%s` | %+.3f (%+.3f .. %+.3f) |\n", $NF, $1, $(NF-3), $(NF-2), $(NF-1)
+        }' "$d/sensitivity.csv" | sort -t'|' -k2,2n | minus
+    echo
+    awk -F, 'NR > 1 { n++; if ($(NF-2) > 0 || $(NF-1) < 0) x++ }
+        END { printf "%d of the %d intervals exclude 0.\n", x, n }' "$d/sensitivity.csv"
+}
+
+# -- the README's images ----------------------------------------------------------------------
+
+images() {
+    "$brink" run "$flagship" --runs 10000 --seed 0 --out "$work/readme" >/dev/null
+    cp "$work/readme/index_fan.png" "$work/readme/outcome_probabilities.png" docs/images/
+}
+
+# -- splice -----------------------------------------------------------------------------------
+
+# Replaces every generated block of file $1 (read from $2) into $3.
+splice() {
+    awk -v blocks="$work/blocks" '
+        match($0, /^<!-- docs\.sh: [a-z_]+ -->$/) {
+            name = substr($0, 15, length($0) - 18)
+            print
+            file = blocks "/" name
+            while ((getline line < file) > 0) print line
+            close(file)
+            skipping = 1
+            next
+        }
+        /^<!-- \/docs\.sh: [a-z_]+ -->$/ { skipping = 0 }
+        !skipping { print }' "$2" >"$3"
+}
+
+files=(docs/analysis.md)
+for f in "${files[@]}"; do
+    for name in $(sed -n 's/^<!-- docs\.sh: \([a-z_]*\) -->$/\1/p' "$f"); do
+        if ! declare -F "block_$name" >/dev/null; then
+            echo "$f: no function block_$name for the block $name" >&2
+            exit 1
+        fi
+        "block_$name" >"$work/blocks/$name"
+    done
+done
+
+status=0
+for f in "${files[@]}"; do
+    splice "$f" "$f" "$work/new.md"
+    if $check; then
+        if ! diff -u "$f" "$work/new.md"; then
+            echo "$f quotes figures the code no longer gives: run scripts/docs.sh and commit" >&2
+            status=1
+        fi
+    else
+        cp "$work/new.md" "$f"
+    fi
+done
+
+# docs/calibration.md, whole, but for its timing line (DOCS_SKIP_CALIBRATION=1 skips it while
+# editing the other blocks: it takes minutes).
+if [ -n "${DOCS_SKIP_CALIBRATION:-}" ]; then
+    $check && [ $status = 0 ] && echo "docs are current (docs/calibration.md not checked)"
+    exit $status
+fi
+scripts/calibration.sh >"$work/calibration.md" 2>"$work/calibration.log" ||
+    { cat "$work/calibration.log" >&2; exit 1; }
+if $check; then
+    if ! diff -u <(grep -v 'simulations/s' docs/calibration.md) \
+        <(grep -v 'simulations/s' "$work/calibration.md"); then
+        echo "docs/calibration.md is not current: run scripts/docs.sh and commit" >&2
+        status=1
+    fi
+else
+    cp "$work/calibration.md" docs/calibration.md
+    images
+fi
+$check && [ $status = 0 ] && echo "docs are current"
+exit $status

@@ -201,3 +201,75 @@ fn compare_writes_two_fans_side_by_side_on_one_scale() {
     assert!(!svg.contains("median run"), "a per-week median is no run");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The texts an SVG draws (its `<text>` elements), one per entry.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = t.split_once('>')?.1;
+            Some(body.split("</text>").next()?.trim().to_string())
+        })
+        .collect()
+}
+
+/// Every identifier of the scenario that is not a plain word (has `_`) and has a label of its
+/// own (a thing without a label can only be shown by its id), the scenario's own name left out
+/// (the footer names the file's scenario, as provenance).
+fn snake_ids(sc: &brink::scenario::Scenario) -> Vec<String> {
+    let mut ids: Vec<(String, String)> = vec![];
+    ids.extend(sc.actors.iter().map(|a| (a.name.clone(), a.label.clone())));
+    ids.extend(
+        sc.outcomes
+            .iter()
+            .map(|o| (o.name.clone(), o.label.clone())),
+    );
+    ids.extend(
+        sc.variants
+            .iter()
+            .map(|v| (v.name.clone(), v.label.clone())),
+    );
+    ids.extend(sc.events.iter().map(|e| (e.name.clone(), e.label.clone())));
+    ids.extend(sc.ladder.iter().map(|r| (r.name.clone(), r.label.clone())));
+    for l in &sc.levers {
+        match l {
+            brink::scenario::Lever::Measure(m) => ids.push((m.name.clone(), m.label.clone())),
+            brink::scenario::Lever::Act(a) => ids.push((a.name.clone(), a.label.clone())),
+        }
+    }
+    ids.into_iter()
+        .filter(|(i, l)| i.contains('_') && *i != sc.name && !l.trim().is_empty() && l != i)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[test]
+fn charts_name_things_by_their_labels_not_their_ids() {
+    let (dir, out) = run_tutorial("labels-run");
+    let (dir2, out2, _) = compare_tutorial("labels-compare");
+    let sc = common::load(TUTORIAL).scenario;
+    let ids = snake_ids(&sc);
+    assert!(ids.len() >= 5, "the tutorial has snake_case ids: {ids:?}");
+    let mut checked = 0;
+    for folder in [&out, &out2] {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|e| e.to_str()) != Some("svg") {
+                continue;
+            }
+            let svg = std::fs::read_to_string(&path).unwrap();
+            for text in svg_texts(&svg) {
+                for id in &ids {
+                    let word = text
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .any(|w| w == id);
+                    assert!(!word, "{}: {text:?} shows the id {id}", path.display());
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} charts checked");
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(dir2);
+}

@@ -543,7 +543,7 @@ pub fn sensitivity(
     let measure = if r.measure_kind == "outcome indicator" {
         format!("whether “{}” happened", labels.outcome(&r.measure))
     } else {
-        r.measure_title.clone()
+        super::sensitivity::measure_words(model, r)
     };
     p.setup = format!(
         "How much each of {} uncertain numbers drives {measure}{}: {} runs, seed {}{}.",

@@ -21,7 +21,7 @@ pub fn files(
         Artifact::new("sensitivity.csv", csv(r)?),
     ];
     if charts {
-        let drawn = [chart(r)?];
+        let drawn = [chart(model, r)?];
         files.extend(drawn[0].artifacts());
         files.push(Artifact::new(
             "report.html",
@@ -29,6 +29,22 @@ pub fn files(
         ));
     }
     Ok(files)
+}
+
+/// The measure in words for a title: an outcome by its short label in quotes, a cost by the
+/// actor's label ("Russia's cost"), the index as the analysis names it.
+pub(crate) fn measure_words(model: &Model, r: &SensitivityResult) -> String {
+    use crate::report::charts::short_label;
+    let labels = crate::report::html::Labels {
+        sc: &model.scenario,
+    };
+    if r.measure_kind == "outcome indicator" {
+        format!("“{}”", short_label(labels.outcome(&r.measure), &r.measure))
+    } else if let Some(actor) = r.measure.strip_prefix("cost_") {
+        format!("{}'s cost", short_label(labels.actor(actor), actor))
+    } else {
+        r.measure_title.clone()
+    }
 }
 
 /// `sensitivity.csv`: parameter, source, prcc, low, high, rank (ranked rows first).
@@ -52,16 +68,21 @@ pub fn csv(r: &SensitivityResult) -> Result<Vec<u8>> {
         .map_err(|e| Error::io("write", "sensitivity.csv", e.into_error()))
 }
 
-/// The bar chart of the top 25 parameters; `measure` is the measure in words ("P(rupture)").
-pub fn chart(r: &SensitivityResult) -> Result<crate::report::charts::Chart> {
-    let measure = &r.measure_title;
+/// The bar chart of the top 25 parameters, each by its path in words and the measure by its
+/// label (`model` is the scenario compiled with the analysis's variant).
+pub fn chart(model: &Model, r: &SensitivityResult) -> Result<crate::report::charts::Chart> {
+    let labels = crate::report::html::Labels {
+        sc: &model.scenario,
+    };
+    let what = measure_words(model, r);
+    let measure = &what;
     use crate::report::charts::sensitivity::{Bar, render};
     let bars: Vec<Bar> = r
         .parameters
         .iter()
         .take(25)
         .map(|p| Bar {
-            label: p.parameter.clone(),
+            label: labels.path(&p.parameter),
             source: short_source(&p.source),
             value: p.prcc,
             low: p.low,
@@ -75,9 +96,9 @@ pub fn chart(r: &SensitivityResult) -> Result<crate::report::charts::Chart> {
         bars.len(),
         r.parameters_ranked,
         if r.measure_kind == "outcome indicator" {
-            format!("whether {} happened", r.measure)
+            format!("whether {what} happened")
         } else {
-            r.measure.clone()
+            what.clone()
         },
         r.excluding_zero,
         r.parameters_ranked

@@ -45,6 +45,7 @@ fn ctx(case: &CaseResult) -> Ctx<'_> {
         s: &case.summary,
         thresholds: &case.rung_thresholds,
         bounds: case.bounds,
+        sc: None,
     }
 }
 

@@ -87,6 +87,23 @@ impl Cx<'_> {
             .map_or(name.to_string(), |o| super::short_label(&o.label, &o.name))
     }
 
+    /// An arm as a reader names it: "Base scenario", a variant's short label, "Visa regime:
+    /// forced to the top" or "…: frozen".
+    pub(crate) fn arm_label(&self, a: &ArmResult) -> String {
+        let sc = &self.base.scenario;
+        match (a.kind.as_str(), &a.lever) {
+            ("base", _) => "Base scenario".into(),
+            ("variant", _) => sc
+                .variants
+                .iter()
+                .find(|v| v.name == a.name)
+                .map_or(a.name.clone(), |v| super::short_label(&v.label, &v.name)),
+            ("forced", Some(l)) => format!("{}: forced to the top", self.ctx.lever(l)),
+            ("frozen", Some(l)) => format!("{}: frozen", self.ctx.lever(l)),
+            _ => a.name.clone(),
+        }
+    }
+
     /// The legend of a line chart; an arm whose line is exactly an earlier arm's (hidden under
     /// it) says so: "punishment_package (= visa_regime)".
     fn line_entries(&self, series: impl Fn(&ArmResult) -> &[f64]) -> Vec<(Mark, String)> {
@@ -96,8 +113,8 @@ impl Cx<'_> {
             .map(|(i, a)| {
                 let (c, dashed) = self.style(i);
                 let label = match self.arms[..i].iter().find(|b| series(b) == series(a)) {
-                    Some(b) => format!("{} (= {})", a.name, b.name),
-                    None => a.name.clone(),
+                    Some(b) => format!("{} (= {})", self.arm_label(a), self.arm_label(b)),
+                    None => self.arm_label(a),
                 };
                 (Mark::Line(c, dashed), label)
             })
@@ -140,6 +157,7 @@ pub fn render_all(base: &Model, r: &CompareResult) -> Result<Vec<Chart>> {
             s: &info,
             thresholds: &base.rung_thresholds,
             bounds: base.bounds,
+            sc: Some(&base.scenario),
         },
         footer: footer(r),
         focus,
@@ -273,7 +291,8 @@ impl Drawing for Grouped<'_> {
         let body = frame_with_footer(root, &cx.footer, &self.title(), &subtitle, &header)?;
         let (bw, bh) = body.dim_in_pixel();
         let arm_size = 12.0;
-        let label_w = widest(cx.arms.iter().map(|a| &a.name), arm_size).clamp(60, bw / 3) + 24;
+        let label_w =
+            widest(cx.arms.iter().map(|a| cx.arm_label(a)), arm_size).clamp(60, bw / 3) + 24;
         let value = |a: &ArmResult, o: usize| {
             let p = a.outcomes[o].probability;
             format!(
@@ -326,11 +345,7 @@ impl Drawing for Grouped<'_> {
         for (gi, &o) in self.outcomes.iter().enumerate() {
             // The group heading: the outcome's name and label, across the whole width.
             let spec = &cx.base.outcomes[o];
-            let head = if spec.label.is_empty() || spec.label == spec.name {
-                format!("P({})", spec.name)
-            } else {
-                format!("P({}) — {}", spec.name, spec.label)
-            };
+            let head = super::shown_label(&spec.label, &spec.name);
             let (hx, hy) = chart.backend_coord(&(0.0, -(y + HEAD_ROW as f64 * 0.55)));
             root.draw(&Text::new(
                 fit(&head, 14.0, bw.saturating_sub(value_w + label_w + 30)),
@@ -367,7 +382,7 @@ impl Drawing for Grouped<'_> {
                 )?;
                 let (px, py) = chart.backend_coord(&(0.0, yc));
                 root.draw(&Text::new(
-                    fit(&a.name, arm_size, label_w - 20),
+                    fit(&cx.arm_label(a), arm_size, label_w - 20),
                     (px - 8, py),
                     text(arm_size, if i == 0 { INK } else { MUTED })
                         .pos(Pos::new(HPos::Right, VPos::Center)),
@@ -421,7 +436,7 @@ impl Drawing for Medians<'_> {
     }
 
     fn title(&self) -> String {
-        let (a, b) = &self.cx.base.scenario.focal;
+        let (a, b) = super::focal_labels(&self.cx.base.scenario);
         format!("Hostility between {a} and {b}: median by week, by variant")
     }
 
@@ -591,7 +606,7 @@ impl Drawing for TimeTo<'_> {
             &mut chart,
             &Axes {
                 x_desc: cx.ctx.time_axis(),
-                y_desc: format!("P({} by then)", cx.focus_name()),
+                y_desc: format!("P({} by then)", cx.focus_label()),
                 x_fmt: &step_label,
                 y_fmt: &pct_label,
                 x_grid: false,
@@ -626,14 +641,21 @@ impl TornadoChart<'_> {
     /// The lever's kind, owner and target in words: "measure · russia → azerbaijan".
     fn about(&self, lever: &str) -> String {
         let m = self.cx.base;
-        let actor = |i: usize| m.actors.get(i).map_or("?", |a| a.name.as_str());
+        let actor = |i: usize| {
+            m.actors
+                .get(i)
+                .map_or("?".to_string(), |a| self.cx.ctx.actor(&a.name))
+        };
         let by_definition = self
             .t
             .bars
             .iter()
             .any(|b| b.lever == lever && b.by_definition);
         if by_definition {
-            format!("BY DEFINITION: {} reads this lever", self.t.outcome)
+            format!(
+                "BY DEFINITION: “{}” reads this lever",
+                super::outcome_label(&m.scenario, &self.t.outcome)
+            )
         } else if let Some(x) = m.measures.iter().find(|x| x.name == lever) {
             format!("measure · {} → {}", actor(x.owner), actor(x.target))
         } else if let Some(x) = m.acts.iter().find(|x| x.name == lever) {
@@ -679,7 +701,10 @@ impl Drawing for TornadoChart<'_> {
     }
 
     fn title(&self) -> String {
-        format!("Which levers move P({}) most", self.t.outcome)
+        format!(
+            "Which levers move “{}” most",
+            super::outcome_label(&self.cx.base.scenario, &self.t.outcome)
+        )
     }
 
     fn size(&self) -> (u32, u32) {
@@ -701,7 +726,7 @@ impl Drawing for TornadoChart<'_> {
             &self.title(),
             &format!(
                 "Change in P({}) from the base ({}) with each lever forced from {} 0 or frozen at its initial level, on the same runs",
-                t.outcome,
+                super::outcome_label(&cx.base.scenario, &t.outcome),
                 percent(t.base_probability.estimate),
                 cx.ctx.unit()
             ),
@@ -711,7 +736,7 @@ impl Drawing for TornadoChart<'_> {
         let labels: Vec<(String, String)> = t
             .bars
             .iter()
-            .map(|b| (b.lever.clone(), self.about(&b.lever)))
+            .map(|b| (self.cx.ctx.lever(&b.lever), self.about(&b.lever)))
             .collect();
         let label_w = labels
             .iter()
@@ -746,7 +771,10 @@ impl Drawing for TornadoChart<'_> {
         mesh(
             &mut chart,
             &Axes {
-                x_desc: format!("change in P({}) vs base (percentage points)", t.outcome),
+                x_desc: format!(
+                    "change in P({}) vs base (percentage points)",
+                    super::outcome_label(&cx.base.scenario, &t.outcome)
+                ),
                 y_desc: String::new(),
                 x_fmt: &pp_tick,
                 y_fmt: &|_| String::new(),

@@ -64,7 +64,7 @@ impl Drawing for Costs<'_> {
         )?;
         let (bw, bh) = body.dim_in_pixel();
         let size = super::outcomes::row_font(n, bh.saturating_sub(60)).max(12.0);
-        let label_w = widest(rows.iter().map(|a| &a.actor), size).clamp(40, bw / 3) + 16;
+        let label_w = widest(rows.iter().map(|a| c.actor(&a.actor)), size).clamp(40, bw / 3) + 16;
         let values: Vec<String> = rows
             .iter()
             .map(|a| {
@@ -140,7 +140,7 @@ impl Drawing for Costs<'_> {
         for (i, a) in rows.iter().enumerate() {
             let (px, py) = chart.backend_coord(&(0.0, y_of(i)));
             root.draw(&Text::new(
-                fit(&a.actor, size, label_w - 16),
+                fit(&c.actor(&a.actor), size, label_w - 16),
                 (px - 10, py),
                 text(size, INK).pos(Pos::new(HPos::Right, VPos::Center)),
             ))?;

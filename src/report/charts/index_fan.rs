@@ -53,7 +53,7 @@ impl Drawing for IndexFan<'_> {
 
     fn title(&self) -> String {
         let c = self.0;
-        let (a, b) = &c.s.scenario.focal;
+        let (a, b) = c.focal();
         format!("Hostility between {a} and {b} (index H) over time")
     }
 

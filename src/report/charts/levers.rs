@@ -9,8 +9,13 @@ use super::{
 };
 use crate::analysis::summary::LeverResult;
 
-fn label(l: &LeverResult) -> String {
-    format!("{}\n{} → {}", l.name, l.owner, l.target)
+fn label(c: &Ctx, l: &LeverResult) -> String {
+    format!(
+        "{}\n{} → {}",
+        c.lever(&l.name),
+        c.actor(&l.owner),
+        c.actor(&l.target)
+    )
 }
 
 /// The mean level as a share of the highest level (0 when the measure has no level).
@@ -50,7 +55,7 @@ impl Drawing for Levers<'_> {
             .enumerate()
             .map(|(i, l)| {
                 let (col, dashed) = series_style(i);
-                (Mark::Line(col, dashed), label(l))
+                (Mark::Line(col, dashed), label(c, l))
             })
             .collect();
         let (plot_area, side) = with_legend(&body, entries.iter().map(|e| e.1.clone()));

@@ -154,9 +154,40 @@ pub(crate) struct Ctx<'a> {
     pub s: &'a Summary,
     pub thresholds: &'a [f64],
     pub bounds: (f64, f64),
+    /// The scenario, for its labels (none for a back-test case's charts: ids then).
+    pub sc: Option<&'a crate::scenario::Scenario>,
 }
 
 impl Ctx<'_> {
+    /// The focal pair by their short labels.
+    pub fn focal(&self) -> (String, String) {
+        match self.sc {
+            Some(sc) => focal_labels(sc),
+            None => self.s.scenario.focal.clone(),
+        }
+    }
+
+    /// An actor's short label by its name.
+    pub fn actor(&self, name: &str) -> String {
+        self.sc
+            .and_then(|sc| sc.actors.iter().find(|a| a.name == name))
+            .map_or(name.to_string(), |a| short_label(&a.label, &a.name))
+    }
+
+    /// A lever's (measure's or act's) short label by its name.
+    pub fn lever(&self, name: &str) -> String {
+        use crate::scenario::Lever;
+        self.sc
+            .and_then(|sc| {
+                sc.levers.iter().find_map(|l| match l {
+                    Lever::Measure(m) if m.name == name => Some(short_label(&m.label, &m.name)),
+                    Lever::Act(a) if a.name == name => Some(short_label(&a.label, &a.name)),
+                    _ => None,
+                })
+            })
+            .unwrap_or_else(|| name.to_string())
+    }
+
     /// The step unit, singular ("week").
     pub fn unit(&self) -> &str {
         let u = self.s.scenario.step_unit.trim();
@@ -208,6 +239,7 @@ pub fn render_all(model: &Model, summary: &Summary) -> Result<Vec<Chart>> {
         s,
         thresholds: &model.rung_thresholds,
         bounds: model.bounds,
+        sc: Some(&model.scenario),
     };
     let mut out = vec![];
     if !s.index_by_step.is_empty() {
@@ -363,6 +395,35 @@ pub(crate) fn index_range(lo: f64, hi: f64, thresholds: &[f64], bounds: (f64, f6
         (lo - pad).max(bounds.0.min(lo)),
         (hi + pad).min(bounds.1.max(hi)),
     )
+}
+
+/// A label as shown: the label, or the name when the label is empty.
+pub(crate) fn shown_label(label: &str, name: &str) -> String {
+    if label.trim().is_empty() {
+        name.to_string()
+    } else {
+        label.trim().to_string()
+    }
+}
+
+/// An outcome's short label (see [`short_label`]) by its name; the name when the scenario has
+/// no such outcome.
+pub(crate) fn outcome_label(sc: &crate::scenario::Scenario, name: &str) -> String {
+    sc.outcomes
+        .iter()
+        .find(|o| o.name == name)
+        .map_or(name.to_string(), |o| short_label(&o.label, &o.name))
+}
+
+/// The focal pair's short labels ("Russia", "Azerbaijan").
+pub(crate) fn focal_labels(sc: &crate::scenario::Scenario) -> (String, String) {
+    let actor = |name: &str| {
+        sc.actors
+            .iter()
+            .find(|a| a.name == name)
+            .map_or(name.to_string(), |a| short_label(&a.label, &a.name))
+    };
+    (actor(&sc.focal.0), actor(&sc.focal.1))
 }
 
 /// A short display name: the label without a closing bracket ("Russia (Putin; Peskov…)" gives

@@ -5,7 +5,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Area, Axes, Ctx, Drawing, Drawn, INK, MAIN, MUTED, Mark, fit, frame, mesh, pct_label, percent,
-    plot, text, text_width, widest,
+    plot, short_label, text, text_width, widest,
 };
 
 /// Row label size for `n` rows in `h` pixels.
@@ -51,7 +51,9 @@ impl Drawing for Outcomes<'_> {
         )?;
         let (bw, bh) = body.dim_in_pixel();
         let size = row_font(n, bh.saturating_sub(60));
-        let label_w = widest(outs.iter().map(|o| &o.name), size).clamp(40, bw / 3) + 16;
+        let label_w = widest(outs.iter().map(|o| short_label(&o.label, &o.name)), size)
+            .clamp(40, bw / 3)
+            + 16;
         let values: Vec<String> = outs
             .iter()
             .map(|o| {
@@ -125,7 +127,7 @@ impl Drawing for Outcomes<'_> {
         for (i, o) in outs.iter().enumerate() {
             let (px, py) = chart.backend_coord(&(0.0, y_of(i)));
             root.draw(&Text::new(
-                fit(&o.name, size, label_w - 16),
+                fit(&short_label(&o.label, &o.name), size, label_w - 16),
                 (px - 10, py),
                 text(size, INK).pos(Pos::new(HPos::Right, VPos::Center)),
             ))?;

@@ -10,6 +10,9 @@ use super::{
 /// The probability that each outcome has happened by each step.
 pub(crate) struct TimeToFirst<'a>(pub &'a Ctx<'a>);
 
+/// Most lines on the chart.
+const MAX_LINES: usize = 8;
+
 impl Drawing for TimeToFirst<'_> {
     fn name(&self) -> &'static str {
         "time_to_outcome"
@@ -22,13 +25,25 @@ impl Drawing for TimeToFirst<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let c = self.0;
-        let outs = &c.s.outcomes;
+        // More lines than this on one plot cannot be told apart: the first outcomes (the
+        // scenario's order puts the headline ones first); every outcome has its own panel in
+        // the small multiples of `outcomes_over_time`.
+        let outs = &c.s.outcomes[..c.s.outcomes.len().min(MAX_LINES)];
+        let more = if c.s.outcomes.len() > outs.len() {
+            format!(
+                "; the first {} of {} outcomes, every one in the small multiples over time",
+                outs.len(),
+                c.s.outcomes.len()
+            )
+        } else {
+            String::new()
+        };
         let body = frame(
             root,
             c,
             &self.title(),
             &format!(
-                "Share of runs in which the outcome has happened by {} t (outcomes judged at the end jump at the last {})",
+                "Share of runs in which the outcome has happened by {} t (outcomes judged at the end jump at the last {}){more}",
                 c.unit(),
                 c.unit()
             ),
@@ -39,7 +54,10 @@ impl Drawing for TimeToFirst<'_> {
             .enumerate()
             .map(|(i, o)| {
                 let (col, dashed) = series_style(i);
-                (Mark::Line(col, dashed), o.name.clone())
+                (
+                    Mark::Line(col, dashed),
+                    super::short_label(&o.label, &o.name),
+                )
             })
             .collect();
         let (plot_area, side) = with_legend(&body, entries.iter().map(|e| e.1.clone()));

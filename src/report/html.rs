@@ -23,7 +23,6 @@ use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior
 use serde::Serialize;
 
 use super::charts::{Chart, HEIGHT, WIDTH, amount, group_thousands, percent};
-use super::describe::ledger;
 use crate::analysis::Summary;
 use crate::model::Model;
 use crate::scenario::param::fmt_num;
@@ -231,9 +230,28 @@ struct EventRow<'a> {
 
 #[derive(Serialize)]
 pub(crate) struct LedgerRow {
+    /// The number in words ("Russia › cost weight").
     pub(crate) parameter: String,
+    /// Its path, for `--set` and the CSV files (`actors.russia.cost_weight`).
+    pub(crate) path: String,
     pub(crate) distribution: String,
     pub(crate) source: String,
+}
+
+impl LedgerRow {
+    /// The ledger of a scenario (`describe::ledger`), each number named in words.
+    pub(crate) fn all(sc: &Scenario) -> Vec<LedgerRow> {
+        let labels = Labels { sc };
+        crate::report::describe::ledger(sc)
+            .into_iter()
+            .map(|(path, distribution, source)| LedgerRow {
+                parameter: labels.path(&path),
+                path,
+                distribution,
+                source,
+            })
+            .collect()
+    }
 }
 
 /// A chart's SVG without its outer tag: the template writes one that scales with the page
@@ -620,14 +638,7 @@ fn page<'a>(
             median_first: e.median_first_step.map_or("-".into(), fmt_num),
         })
         .collect();
-    let ledger = ledger(&model.scenario)
-        .into_iter()
-        .map(|(parameter, distribution, source)| LedgerRow {
-            parameter,
-            distribution,
-            source,
-        })
-        .collect();
+    let ledger = LedgerRow::all(&model.scenario);
     let headline: Vec<OutcomeRow> = outcomes.iter().take(HEADLINE_OUTCOMES).cloned().collect();
     Page {
         report_title: options

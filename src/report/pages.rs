@@ -11,7 +11,6 @@
 use serde::Serialize;
 
 use super::charts::{Chart, HEIGHT, WIDTH, group_thousands, percent, short_label};
-use super::describe::ledger;
 use super::html::{
     ChartView, Labels, LedgerRow, ReportOptions, interval, render_page, scenario_title, svg_body,
 };
@@ -149,14 +148,7 @@ fn page<'a>(
         tables: vec![],
         description: sc.description.trim(),
         method: vec![],
-        ledger: ledger(sc)
-            .into_iter()
-            .map(|(parameter, distribution, source)| LedgerRow {
-                parameter,
-                distribution,
-                source,
-            })
-            .collect(),
+        ledger: LedgerRow::all(sc),
         sources: &sc.sources,
         manifest,
     }

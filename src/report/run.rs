@@ -60,19 +60,25 @@ pub fn text(s: &Summary) -> String {
     if let Some(r) = &m.stop_reason {
         o += &format!("stopped: {r}\n\n");
     }
+    // Outcomes by their short labels; the name last, as `--outcome` and the CSV files take it.
     let mut t = Table::new(&[
         "outcome",
         "probability",
         "95% interval",
         "median first step",
+        "name",
     ]);
     for oc in &s.outcomes {
         t.row(vec![
-            oc.name.clone(),
+            crate::report::charts::fit_chars(
+                &crate::report::charts::short_label(&oc.label, &oc.name),
+                48,
+            ),
             format!("{:.3}", oc.probability.estimate),
             format!("{:.3} – {:.3}", oc.probability.low, oc.probability.high),
             oc.first_step_quartiles
                 .map_or("-".into(), |q| format!("{}", q[1])),
+            oc.name.clone(),
         ]);
     }
     o += &t.render();

@@ -397,6 +397,18 @@ pub(crate) fn index_range(lo: f64, hi: f64, thresholds: &[f64], bounds: (f64, f6
     )
 }
 
+/// A text cut to at most `max` characters, with "…" in place of what is cut (for terminal
+/// tables, where a long label would push every column off the screen).
+pub fn fit_chars(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut cut: String = s.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
 /// A label as shown: the label, or the name when the label is empty.
 pub(crate) fn shown_label(label: &str, name: &str) -> String {
     if label.trim().is_empty() {

@@ -97,29 +97,27 @@ block_crn() {
         }' "$d/paired/compare.csv" | minus
 }
 
-# One storyline of rupture: the first run of `--pick rupture`, the weeks up to the first week
-# the outcome holds.
-block_trace_rupture() {
-    local t=$work/trace_rupture.txt
-    "$brink" trace "$flagship" --pick rupture --count 1 --seed 0 >"$t"
-    echo '`brink trace scenarios/russia_azerbaijan_2025.ron --pick rupture --count 1 --seed 0`, the'
-    echo "weeks up to the first week \`rupture\` holds ($(sed -n 's/^Run \([0-9]*\) of .*/run \1/p' "$t" | head -1)):"
+# The first run of `--pick OUTCOME` (seed 0): the `before` weeks before the first week the
+# outcome holds, and that week, introduced by `what` ("the weeks up to …").
+picked_weeks() {
+    local outcome=$1 before=$2 what=$3 t=$work/trace_$1.txt
+    "$brink" trace "$flagship" --pick "$outcome" --count 1 --seed 0 >"$t"
+    echo "\`brink trace scenarios/russia_azerbaijan_2025.ron --pick $outcome --count 1 --seed 0\`"
+    echo "($(sed -n 's/^Run \([0-9]*\) of .*/run \1/p' "$t" | head -1)), $what:"
     echo
     echo '```text'
-    weeks_before '^    outcome     rupture ' 5 <"$t"
+    weeks_before "^    outcome     $outcome " "$before" <"$t"
     echo '```'
 }
 
-# An event's effects on levers: the week of the first leader meeting of `--pick leader_meeting`.
+# One storyline of rupture: the weeks before the outcome first holds.
+block_trace_rupture() {
+    picked_weeks rupture 5 "the weeks up to the first week \`rupture\` holds"
+}
+
+# An event's effects on levers: the week of the first leader meeting.
 block_trace_meeting() {
-    local t=$work/trace_meeting.txt
-    "$brink" trace "$flagship" --pick leader_meeting --count 1 --seed 0 >"$t"
-    echo '`brink trace scenarios/russia_azerbaijan_2025.ron --pick leader_meeting --count 1 --seed 0`'
-    echo "($(sed -n 's/^Run \([0-9]*\) of .*/run \1/p' "$t" | head -1)), the week the meeting happens:"
-    echo
-    echo '```text'
-    weeks_before '^    outcome     leader_meeting ' 0 <"$t"
-    echo '```'
+    picked_weeks leader_meeting 0 "the week the meeting happens"
 }
 
 # The two-sided invitation: the first accepted offer among the first runs with a meeting.

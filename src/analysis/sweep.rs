@@ -428,16 +428,16 @@ pub fn grid_models(
                     crate::scenario::validate::check_set(s, &v, &spec.path, &Param::Value(x));
                 if let Some((msg, expected)) = problem {
                     return Err(Error::Input(format!(
-                        "{} with {} at {}: {msg}; expected {expected}",
+                        "{}: at {} with {}: {msg}; expected {expected}",
                         describe(spec),
+                        fmt_num(x),
                         specs
                             .iter()
                             .zip(xs)
                             .filter(|(o, _)| o.path != spec.path)
                             .map(|(o, y)| format!("{} = {}", o.path, fmt_num(*y)))
                             .collect::<Vec<_>>()
-                            .join(", "),
-                        fmt_num(x)
+                            .join(", ")
                     )));
                 }
             }

@@ -243,7 +243,7 @@ fn the_heat_map_shows_the_chosen_outcome_and_writes_no_numbers_on_a_large_grid()
     let o = cli(
         &[
             "--set",
-            "actors.north.hawkishness=0.2..1.2:13",
+            "actors.north.hawkishness=0.2..1.2:20",
             "--set",
             "relations.north->south.fatigue=0..0.5:3",
             "--outcome",
@@ -252,12 +252,22 @@ fn the_heat_map_shows_the_chosen_outcome_and_writes_no_numbers_on_a_large_grid()
         &out,
     );
     assert!(o.status.success(), "{}", common::describe(&o));
-    assert!(common::stdout(&o).contains("P(Rupture lasting two months)"));
+    let stdout = common::stdout(&o);
+    assert!(stdout.contains("P(Rupture lasting two months)"), "{stdout}");
+    // The terminal grid stays compact: every other value across, and the last.
+    let head = stdout.lines().find(|l| l.contains(" │")).unwrap();
+    let across: Vec<&str> = head.split('│').nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(across.len(), 11, "{stdout}");
+    assert_eq!((across[0], across[10]), ("0.2", "1.2"), "{stdout}");
+    assert!(
+        stdout.contains("11 of 20 values across and 3 of 3 down shown"),
+        "{stdout}"
+    );
     common::check_png(&out.join("sweep_heatmap.png"), HEIGHT..=u32::MAX);
     let svg = common::check_svg(&out.join("sweep_heatmap.svg"));
     assert!(svg.contains("Rupture lasting two months"));
     assert!(!svg.contains("Rupture within the year"));
-    // 13 columns: the cells carry no percentages; the colour scale's 5 ticks still do.
+    // 20 columns: the cells carry no percentages; the colour scale's 5 ticks still do.
     assert_eq!(percentages(&svg), 5);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -189,16 +189,21 @@ fn text_two_way(model: &Model, r: &SweepResult, outcome: Option<usize>) -> Strin
         labels.path(&a.path),
         labels.path(&b.path)
     );
-    // Right-aligned columns: the second parameter's values, then one column per first value.
-    let heads: Vec<String> = a.values.iter().map(|&x| cell_value(x)).collect();
-    let rows: Vec<(String, Vec<String>)> = b
-        .values
+    // Right-aligned columns: the second parameter's values, then one column per first value;
+    // on a large grid, every k-th value (the last included), so that the grid stays compact.
+    let (cols, shown_rows) = (
+        thinned(a.values.len(), TEXT_COLUMNS),
+        thinned(b.values.len(), TEXT_ROWS),
+    );
+    let heads: Vec<String> = cols.iter().map(|&i| cell_value(a.values[i])).collect();
+    let rows: Vec<(String, Vec<String>)> = shown_rows
         .iter()
-        .enumerate()
         .rev()
-        .map(|(j, &y)| {
-            let cells = (0..a.values.len())
-                .map(|i| {
+        .map(|&j| {
+            let y = b.values[j];
+            let cells = cols
+                .iter()
+                .map(|&i| {
                     r.at(i, j).map_or("-".into(), |p| {
                         format!("{:.1}", p.outcomes[k].probability.estimate * 100.0)
                     })
@@ -235,5 +240,29 @@ fn text_two_way(model: &Model, r: &SweepResult, outcome: Option<usize>) -> Strin
     for (y, cells) in &rows {
         o += &line(y, cells);
     }
+    if cols.len() < a.values.len() || shown_rows.len() < b.values.len() {
+        o += &format!(
+            "({} of {} values across and {} of {} down shown; sweep.csv has every point)\n",
+            cols.len(),
+            a.values.len(),
+            shown_rows.len(),
+            b.values.len()
+        );
+    }
     o
+}
+
+/// Most columns of the terminal grid.
+const TEXT_COLUMNS: usize = 15;
+/// Most rows of the terminal grid.
+const TEXT_ROWS: usize = 25;
+
+/// The positions shown of `n` values when about `max` fit: every k-th, and the last.
+fn thinned(n: usize, max: usize) -> Vec<usize> {
+    let every = n.div_ceil(max.max(1)).max(1);
+    let mut out: Vec<usize> = (0..n).step_by(every).collect();
+    if n > 0 && out.last() != Some(&(n - 1)) {
+        out.push(n - 1);
+    }
+    out
 }

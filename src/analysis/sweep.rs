@@ -358,6 +358,9 @@ fn param_at(applied: &Scenario, path: &str) -> Result<(ParamField, Param)> {
 /// One grid point of the models: the values of the parameters, in the order of the specs.
 pub type GridModel = (Vec<f64>, Model);
 
+/// A swept parameter as the scenario (with the variant) has it, and its central value there.
+pub type CurrentParam = (Param, f64);
+
 /// The models of the grid, each with the parameters set to the point's values (over the
 /// variant's own overrides), with two parameters every pair of the product (the first outer);
 /// or an input error naming what is wrong. Also gives each parameter as the scenario (with the
@@ -366,7 +369,7 @@ pub fn grid_models(
     s: &Scenario,
     specs: &[SweepSpec],
     variant: Option<&str>,
-) -> Result<(Vec<GridModel>, Vec<(Param, f64)>)> {
+) -> Result<(Vec<GridModel>, Vec<CurrentParam>)> {
     check_specs(specs)?;
     let mut v = match variant {
         Some(name) => model::find_variant(s, name)?.clone(),
@@ -519,7 +522,7 @@ pub fn results(
     models: &[GridModel],
     tallies: &[Tally],
     specs: &[SweepSpec],
-    current: &[(Param, f64)],
+    current: &[CurrentParam],
     manifest: Manifest,
 ) -> SweepResult {
     let first = &models[0].1;

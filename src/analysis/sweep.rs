@@ -1,6 +1,7 @@
-//! `brink sweep`: one parameter set to each value of an even grid, every grid point played on
-//! the same seed and run indices (common random numbers, so that the curve is smooth: two
-//! neighbouring points differ only by the parameter, not by the luck of the draw).
+//! `brink sweep`: one parameter, or two, set to each value of an even grid (with two, every pair
+//! of the product, the first parameter outer), every grid point played on the same seed and run
+//! indices (common random numbers, so that the curve or the heat map is smooth: two
+//! neighbouring points differ only by the parameters, not by the luck of the draw).
 
 use std::str::FromStr;
 use std::sync::atomic::AtomicBool;
@@ -19,8 +20,11 @@ use crate::scenario::validate::check_param;
 use crate::scenario::{LoadedScenario, Scenario, Variant};
 use crate::stats::{Interval, Tally, Z95, wilson};
 
-/// Most grid points of one sweep.
+/// Most grid points of one sweep (with two parameters, of their product).
 pub const MAX_STEPS: usize = 1000;
+
+/// Most parameters one sweep varies together.
+pub const MAX_PARAMETERS: usize = 2;
 
 /// `PATH=FROM..TO:STEPS`: the parameter and its grid.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,8 +111,9 @@ impl SweepSpec {
 /// What `brink sweep` was asked to do.
 #[derive(Debug, Clone)]
 pub struct SweepRequest {
-    /// The parameter and its grid.
-    pub spec: SweepSpec,
+    /// The parameters and their grids: one, or two (the first outer: its value changes
+    /// slowest along the points).
+    pub specs: Vec<SweepSpec>,
     /// A variant of the file whose own overrides apply at every grid point.
     pub variant: Option<String>,
     /// Runs at each grid value.
@@ -144,8 +149,10 @@ pub struct PointCost {
 /// The results at one grid value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepPoint {
-    /// The parameter's value at this point.
+    /// The first parameter's value at this point (the only one in a one-parameter sweep).
     pub value: f64,
+    /// Every parameter's value at this point, in the order of [`SweepResult::parameters`].
+    pub values: Vec<f64>,
     /// Each named outcome, in the scenario's order.
     pub outcomes: Vec<PointOutcome>,
     /// Each actor's cost, in the scenario's order.
@@ -156,12 +163,32 @@ pub struct SweepPoint {
     pub final_index: Interval,
 }
 
-/// Everything `sweep.json` holds.
+/// One swept parameter and its grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepParameter {
+    /// The parameter's path.
+    pub path: String,
+    /// The parameter as the scenario (with the variant) has it: `0.7`, `Pert(0.5, 0.7, 0.9)`.
+    pub scenario_param: String,
+    /// Its central value there.
+    pub scenario_value: f64,
+    /// First value of the grid.
+    pub from: f64,
+    /// Last value of the grid.
+    pub to: f64,
+    /// Number of grid values.
+    pub steps: usize,
+    /// The grid's values, in order.
+    pub values: Vec<f64>,
+}
+
+/// Everything `sweep.json` holds. The fields `path` to `steps` describe the first parameter
+/// (as a one-parameter sweep always wrote them); `parameters` describes every one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepResult {
     /// Where the result came from.
     pub manifest: Manifest,
-    /// The parameter's path.
+    /// The (first) parameter's path.
     pub path: String,
     /// The parameter as the scenario (with the variant) has it: `0.7`, `Pert(0.5, 0.7, 0.9)`.
     pub scenario_param: String,
@@ -179,8 +206,108 @@ pub struct SweepResult {
     pub actors: Vec<String>,
     /// Unit of every cost ("USD million").
     pub cost_unit: String,
-    /// The results at each grid value, in grid order.
+    /// Every swept parameter (one or two), the first outer.
+    pub parameters: Vec<SweepParameter>,
+    /// The results at each grid point, in grid order: with two parameters, every value of the
+    /// second for the first value of the first, then for its second value, and so on.
     pub points: Vec<SweepPoint>,
+}
+
+impl SweepResult {
+    /// Whether two parameters vary (a heat map) rather than one (a curve).
+    pub fn is_two_way(&self) -> bool {
+        self.parameters.len() == 2
+    }
+
+    /// The point at the `i`-th value of the first parameter and the `j`-th of the second.
+    pub fn at(&self, i: usize, j: usize) -> Option<&SweepPoint> {
+        let inner = self.parameters.get(1).map_or(1, |p| p.values.len());
+        if j >= inner {
+            return None;
+        }
+        self.points.get(i * inner + j)
+    }
+
+    /// The position of an outcome among [`SweepResult::outcomes`]: the one named (an input
+    /// error naming the others if there is none of that name), else the first; `None` when the
+    /// scenario names no outcomes.
+    pub fn outcome_index(&self, name: Option<&str>) -> Result<Option<usize>> {
+        match name {
+            Some(name) => self
+                .outcomes
+                .iter()
+                .position(|o| o == name)
+                .map(Some)
+                .ok_or_else(|| unknown_outcome(name, &self.outcomes)),
+            None => Ok((!self.outcomes.is_empty()).then_some(0)),
+        }
+    }
+}
+
+/// The error of an outcome name the scenario does not have.
+fn unknown_outcome(name: &str, outcomes: &[String]) -> Error {
+    Error::Input(if outcomes.is_empty() {
+        format!("--outcome {name:?}: the scenario names no outcomes")
+    } else {
+        format!(
+            "unknown outcome {name:?}; expected one of: {}",
+            outcomes.join(", ")
+        )
+    })
+}
+
+/// Checks an `--outcome` against a scenario before anything runs.
+pub fn check_outcome(s: &Scenario, name: Option<&str>) -> Result<()> {
+    match name {
+        Some(name) if !s.outcomes.iter().any(|o| o.name == name) => Err(unknown_outcome(
+            name,
+            &s.outcomes
+                .iter()
+                .map(|o| o.name.clone())
+                .collect::<Vec<_>>(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks the parameters of a sweep: one or two, not the same path twice, and at most
+/// [`MAX_STEPS`] points in all.
+pub fn check_specs(specs: &[SweepSpec]) -> Result<()> {
+    if specs.is_empty() {
+        return Err(Error::Input(
+            "no --set PATH=FROM..TO:STEPS: name the parameter to sweep".into(),
+        ));
+    }
+    if specs.len() > MAX_PARAMETERS {
+        return Err(Error::Input(format!(
+            "{} --set given; a sweep varies one parameter or two (a heat map)",
+            specs.len()
+        )));
+    }
+    if let [a, b] = specs
+        && a.path == b.path
+    {
+        return Err(Error::Input(format!(
+            "--set {} is given twice; a two-parameter sweep needs two different paths",
+            a.path
+        )));
+    }
+    let points = specs
+        .iter()
+        .try_fold(1usize, |n, s| n.checked_mul(s.steps))
+        .unwrap_or(usize::MAX);
+    if points > MAX_STEPS {
+        return Err(Error::Input(format!(
+            "the grid has {} points ({}); a sweep has at most {MAX_STEPS}: use fewer STEPS",
+            points,
+            specs
+                .iter()
+                .map(|s| s.steps.to_string())
+                .collect::<Vec<_>>()
+                .join(" × ")
+        )));
+    }
+    Ok(())
 }
 
 /// The parameter at `path` of a scenario: its field (which gives its valid range) and value.
@@ -211,13 +338,39 @@ fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// The models of the grid, each with the parameter set to its value (over the variant's own
-/// overrides), or an input error naming what is wrong.
+/// The parameter at `path` of the scenario with the variant applied, or an input error with
+/// the nearest known path.
+fn param_at(applied: &Scenario, path: &str) -> Result<(ParamField, Param)> {
+    find_param(applied, path).ok_or_else(|| {
+        let paths = crate::scenario::paths::param_paths(applied);
+        let near = paths
+            .iter()
+            .map(|p| (distance(p, path), p))
+            .min()
+            .filter(|(d, p)| *d <= (p.len() / 3).max(3));
+        let hint = near.map_or(String::new(), |(_, p)| format!(" (did you mean {p:?}?)"));
+        Error::Input(format!(
+            "unknown parameter path {path:?}{hint}; `brink describe --paths FILE` lists every path"
+        ))
+    })
+}
+
+/// One grid point of the models: the values of the parameters, in the order of the specs.
+pub type GridModel = (Vec<f64>, Model);
+
+/// A swept parameter as the scenario (with the variant) has it, and its central value there.
+pub type CurrentParam = (Param, f64);
+
+/// The models of the grid, each with the parameters set to the point's values (over the
+/// variant's own overrides), with two parameters every pair of the product (the first outer);
+/// or an input error naming what is wrong. Also gives each parameter as the scenario (with the
+/// variant) has it, and its central value there.
 pub fn grid_models(
     s: &Scenario,
-    spec: &SweepSpec,
+    specs: &[SweepSpec],
     variant: Option<&str>,
-) -> Result<(Vec<(f64, Model)>, Param)> {
+) -> Result<(Vec<GridModel>, Vec<CurrentParam>)> {
+    check_specs(specs)?;
     let mut v = match variant {
         Some(name) => model::find_variant(s, name)?.clone(),
         None => Variant {
@@ -227,40 +380,87 @@ pub fn grid_models(
     };
     // Paths are those of the scenario with the variant applied (its added events have paths).
     let (applied, _, _) = model::apply_variant(s, Some(&v))?;
-    let path = &spec.path;
-    let Some((rule, current)) = find_param(&applied, path) else {
-        let paths = crate::scenario::paths::param_paths(&applied);
-        let near = paths
+    let found = specs
+        .iter()
+        .map(|spec| param_at(&applied, &spec.path))
+        .collect::<Result<Vec<_>>>()?;
+    let grids: Vec<Vec<f64>> = specs.iter().map(SweepSpec::values).collect();
+    let points: Vec<Vec<f64>> = match grids.as_slice() {
+        [xs] => xs.iter().map(|&x| vec![x]).collect(),
+        [xs, ys] => xs
             .iter()
-            .map(|p| (distance(p, path), p))
-            .min()
-            .filter(|(d, p)| *d <= (p.len() / 3).max(3));
-        let hint = near.map_or(String::new(), |(_, p)| format!(" (did you mean {p:?}?)"));
-        return Err(Error::Input(format!(
-            "unknown parameter path {path:?}{hint}; `brink describe --paths FILE` lists every path"
-        )));
+            .flat_map(|&x| ys.iter().map(move |&y| vec![x, y]))
+            .collect(),
+        _ => vec![],
     };
-    let values = spec.values();
-    for &x in &values {
-        // As a variant's `set` is checked: the field's range, and for a dated step, a branch
-        // weight or a shared number, what the value breaks where it is used.
-        v.set.insert(path.clone(), Param::Value(x));
-        let problem = check_param(path, rule, &Param::Value(x), s.bounds)
-            .or_else(|| crate::scenario::validate::check_set(s, &v, path, &Param::Value(x)));
-        if let Some((msg, expected)) = problem {
-            return Err(Error::Input(format!(
-                "--set {path}={}..{}:{}: {msg}; expected {expected}",
-                fmt_num(spec.from),
-                fmt_num(spec.to),
-                spec.steps
-            )));
+    let describe = |spec: &SweepSpec| {
+        format!(
+            "--set {}={}..{}:{}",
+            spec.path,
+            fmt_num(spec.from),
+            fmt_num(spec.to),
+            spec.steps
+        )
+    };
+    // Each value alone, as a variant's `set` is checked: the field's range, and for a dated
+    // step, a branch weight or a shared number, what the value breaks where it is used.
+    for ((spec, (rule, _)), grid) in specs.iter().zip(&found).zip(&grids) {
+        let mut alone = v.clone();
+        for &x in grid {
+            alone.set.insert(spec.path.clone(), Param::Value(x));
+            let problem =
+                check_param(&spec.path, *rule, &Param::Value(x), s.bounds).or_else(|| {
+                    crate::scenario::validate::check_set(s, &alone, &spec.path, &Param::Value(x))
+                });
+            if let Some((msg, expected)) = problem {
+                return Err(Error::Input(format!(
+                    "{}: {msg}; expected {expected}",
+                    describe(spec)
+                )));
+            }
         }
     }
-    let mut out = Vec::with_capacity(values.len());
-    for x in values {
-        v.set.insert(path.clone(), Param::Value(x));
-        out.push((x, model::compile_variant(s, Some(&v))?));
+    // Two values together may break what neither breaks alone (two weights of one event).
+    if specs.len() > 1 {
+        for xs in &points {
+            for (spec, &x) in specs.iter().zip(xs) {
+                v.set.insert(spec.path.clone(), Param::Value(x));
+            }
+            for (spec, &x) in specs.iter().zip(xs) {
+                let problem =
+                    crate::scenario::validate::check_set(s, &v, &spec.path, &Param::Value(x));
+                if let Some((msg, expected)) = problem {
+                    return Err(Error::Input(format!(
+                        "{}: at {} with {}: {msg}; expected {expected}",
+                        describe(spec),
+                        fmt_num(x),
+                        specs
+                            .iter()
+                            .zip(xs)
+                            .filter(|(o, _)| o.path != spec.path)
+                            .map(|(o, y)| format!("{} = {}", o.path, fmt_num(*y)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
+            }
+        }
     }
+    let mut out = Vec::with_capacity(points.len());
+    for xs in points {
+        for (spec, &x) in specs.iter().zip(&xs) {
+            v.set.insert(spec.path.clone(), Param::Value(x));
+        }
+        let m = model::compile_variant(s, Some(&v))?;
+        out.push((xs, m));
+    }
+    let current = found
+        .into_iter()
+        .map(|(_, p)| {
+            let c = central(&p, &applied);
+            (p, c)
+        })
+        .collect();
     Ok((out, current))
 }
 
@@ -268,7 +468,7 @@ pub fn grid_models(
 /// run in parallel and merged in order, so each point's tally is exactly that of a whole run
 /// of its model, for any number of threads.
 pub fn run_grid(
-    models: &[(f64, Model)],
+    models: &[GridModel],
     seed: u64,
     runs: u64,
     threads: usize,
@@ -303,12 +503,26 @@ pub fn run_grid(
     Ok(tallies)
 }
 
-/// The results of a sweep from its tallies.
+/// The central value of a parameter as the scenario `s` has it (a use of a shared number is the
+/// shared number's value).
+fn central(current: &Param, s: &Scenario) -> f64 {
+    match current {
+        Param::Dist(crate::scenario::Dist::Shared(name)) => s
+            .shared
+            .iter()
+            .find(|x| &x.name == name)
+            .map_or(0.0, |x| x.value.central()),
+        p => p.central(),
+    }
+}
+
+/// The results of a sweep from its tallies (`current`: each parameter as the scenario has it,
+/// with its central value).
 pub fn results(
-    models: &[(f64, Model)],
+    models: &[GridModel],
     tallies: &[Tally],
-    spec: &SweepSpec,
-    current: &Param,
+    specs: &[SweepSpec],
+    current: &[CurrentParam],
     manifest: Manifest,
 ) -> SweepResult {
     let first = &models[0].1;
@@ -316,8 +530,9 @@ pub fn results(
     let points = models
         .iter()
         .zip(tallies)
-        .map(|((x, m), t)| SweepPoint {
-            value: *x,
+        .map(|((xs, m), t)| SweepPoint {
+            value: xs[0],
+            values: xs.clone(),
             outcomes: m
                 .outcomes
                 .iter()
@@ -340,25 +555,32 @@ pub fn results(
             final_index: t.final_index_moments.interval(),
         })
         .collect();
+    let parameters: Vec<SweepParameter> = specs
+        .iter()
+        .zip(current)
+        .map(|(spec, (p, central_value))| SweepParameter {
+            path: spec.path.clone(),
+            scenario_param: p.describe(),
+            scenario_value: *central_value,
+            from: spec.from,
+            to: spec.to,
+            steps: spec.steps,
+            values: spec.values(),
+        })
+        .collect();
+    let lead = &parameters[0];
     SweepResult {
         manifest,
-        path: spec.path.clone(),
-        scenario_param: current.describe(),
-        // A use of a shared number is the shared number's value.
-        scenario_value: match &current {
-            Param::Dist(crate::scenario::Dist::Shared(name)) => models
-                .iter()
-                .flat_map(|m| &m.1.scenario.shared)
-                .find(|x| &x.name == name)
-                .map_or(0.0, |x| x.value.central()),
-            p => p.central(),
-        },
-        from: spec.from,
-        to: spec.to,
-        steps: spec.steps,
+        path: lead.path.clone(),
+        scenario_param: lead.scenario_param.clone(),
+        scenario_value: lead.scenario_value,
+        from: lead.from,
+        to: lead.to,
+        steps: lead.steps,
         outcomes: first.outcomes.iter().map(|o| o.name.clone()).collect(),
         actors,
         cost_unit: first.scenario.cost_unit.clone(),
+        parameters,
         points,
     }
 }
@@ -366,7 +588,7 @@ pub fn results(
 /// Runs a sweep: every grid value on the same runs.
 pub fn run(loaded: &LoadedScenario, req: &SweepRequest, stop: &AtomicBool) -> Result<SweepResult> {
     let s = &loaded.scenario;
-    let (models, current) = grid_models(s, &req.spec, req.variant.as_deref())?;
+    let (models, current) = grid_models(s, &req.specs, req.variant.as_deref())?;
     let tallies = run_grid(&models, req.seed, req.runs, req.threads, stop).map_err(|_| {
         Error::Interrupted("stopped before the sweep finished; nothing was written".into())
     })?;
@@ -378,5 +600,5 @@ pub fn run(loaded: &LoadedScenario, req: &SweepRequest, stop: &AtomicBool) -> Re
         req.runs,
         req.command.clone(),
     );
-    Ok(results(&models, &tallies, &req.spec, &current, manifest))
+    Ok(results(&models, &tallies, &req.specs, &current, manifest))
 }

@@ -354,17 +354,22 @@ pub struct SweepArgs {
     /// Scenario file (RON).
     pub scenario: PathBuf,
     /// The parameter and its grid: PATH=FROM..TO:STEPS (STEPS values from FROM to TO, both
-    /// included), e.g. `actors.azerbaijan.resolve=0.2..1.2:11`. `brink describe --paths FILE`
-    /// lists the paths.
-    #[arg(long = "set", value_name = "PATH=FROM..TO:STEPS")]
-    pub set: brink::analysis::sweep::SweepSpec,
+    /// included), e.g. `actors.azerbaijan.resolve=0.2..1.2:11`. Give it twice for a heat map
+    /// over every pair of two parameters' values (at most 1,000 points in all). `brink describe
+    /// --paths FILE` lists the paths.
+    #[arg(long = "set", value_name = "PATH=FROM..TO:STEPS", required = true)]
+    pub set: Vec<brink::analysis::sweep::SweepSpec>,
+    /// With two parameters, the outcome of the heat map and the grid tables (default: the
+    /// first named outcome).
+    #[arg(long)]
+    pub outcome: Option<String>,
     /// Runs are per value: every value plays the same run indices.
     #[command(flatten)]
     pub sim: SimArgs,
     /// Apply a variant of the scenario at every value (the swept parameter overrides it).
     #[arg(long)]
     pub variant: Option<String>,
-    /// Output folder (default: output/<scenario file name>[-<variant>]-sweep-<path>).
+    /// Output folder (default: output/<scenario file name>[-<variant>]-sweep-<path>[-<path>]).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Skip the chart and the HTML report.
@@ -628,30 +633,38 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     use brink::analysis::sweep;
     let loaded = load(&args.scenario, &args.limits)?;
     let runs = runs(args.sim.runs, &loaded, args.sim.max_runs)?;
+    sweep::check_specs(&args.set)?;
+    sweep::check_outcome(&loaded.scenario, args.outcome.as_deref())?;
     let out = args.out.clone().unwrap_or_else(|| {
-        crate::app::run::sweep_default_out(&args.scenario, args.variant.as_deref(), &args.set.path)
+        let paths: Vec<&str> = args.set.iter().map(|s| s.path.as_str()).collect();
+        crate::app::run::sweep_default_out(&args.scenario, args.variant.as_deref(), &paths)
     });
     let req = sweep::SweepRequest {
-        spec: args.set.clone(),
+        specs: args.set.clone(),
         variant: args.variant.clone(),
         runs,
         seed: args.sim.seed,
         threads: threads(args.sim.threads)?,
         command: command_line(),
     };
-    // The path and the grid are checked before the folder is claimed.
-    sweep::grid_models(&loaded.scenario, &req.spec, req.variant.as_deref())?;
+    // The paths and the grid are checked before the folder is claimed.
+    sweep::grid_models(&loaded.scenario, &req.specs, req.variant.as_deref())?;
     let model = brink::model::compile(&loaded.scenario, req.variant.as_deref())?;
     let staging = Staging::begin(&out, "sweep")?;
     let result = sweep::run(&loaded, &req, crate::app::interrupt::stop_flag())?;
+    let outcome = result.outcome_index(args.outcome.as_deref())?;
     staging.write_all(&brink::report::sweep::files(
         &model,
         &result,
+        outcome,
         !args.no_charts,
         &report_options(args.report_title.as_deref()),
     )?)?;
     let dir = staging.commit()?;
-    say(&wrote(brink::report::sweep::text(&result), &dir));
+    say(&wrote(
+        brink::report::sweep::text(&model, &result, outcome),
+        &dir,
+    ));
     Ok(())
 }
 

@@ -66,18 +66,19 @@ pub fn default_out(scenario_file: &Path, variant: Option<&str>) -> PathBuf {
     PathBuf::from("output").join(name)
 }
 
-/// The default output folder: `output/<file stem>[-<variant>]-sweep-<path>`.
+/// The default output folder: `output/<file stem>[-<variant>]-sweep-<path>`, with two
+/// parameters `...-sweep-<first path>-<second path>`.
 pub fn sweep_default_out(
     scenario_file: &std::path::Path,
     variant: Option<&str>,
-    path: &str,
+    paths: &[&str],
 ) -> PathBuf {
     let mut p = default_out(scenario_file, variant);
     let name = format!(
         "{}-sweep-{}",
         p.file_name()
             .map_or("run".into(), |n| n.to_string_lossy().into_owned()),
-        sanitize(path)
+        sanitize(&paths.join("-"))
     );
     p.set_file_name(name);
     p

@@ -378,21 +378,43 @@ pub fn compare(
     render_page("analysis.html", TEMPLATE, p)
 }
 
-/// The page of a sweep: each outcome at the two ends of the grid and its range along it.
-/// `model` is the scenario compiled with the sweep's variant (labels, ledger, sources).
-pub fn sweep(model: &Model, r: &SweepResult, charts: &[Chart], options: &ReportOptions) -> String {
+/// The page of a sweep: each outcome at the two ends of the grid and its range along it; with
+/// two parameters, the heat map first and the grid of the chosen outcome (`outcome`, an index
+/// into the result's outcomes) as a table. `model` is the scenario compiled with the sweep's
+/// variant (labels, ledger, sources).
+pub fn sweep(
+    model: &Model,
+    r: &SweepResult,
+    outcome: Option<usize>,
+    charts: &[Chart],
+    options: &ReportOptions,
+) -> String {
     let labels = Labels {
         sc: &model.scenario,
     };
     let mut p = page("sweep", model, &r.manifest, charts, options);
-    let param = labels.path(&r.path);
+    let two = r.is_two_way();
+    let names: Vec<String> = r.parameters.iter().map(|x| labels.path(&x.path)).collect();
+    let param = names.join(" and ");
+    let grids = r
+        .parameters
+        .iter()
+        .zip(&names)
+        .map(|(x, name)| {
+            format!(
+                "{name} set to {} values from {} to {} (the scenario has {})",
+                x.steps,
+                fmt_num(x.from),
+                fmt_num(x.to),
+                x.scenario_param
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let per = if two { "point" } else { "value" };
     p.setup = format!(
-        "{param} set to {} values from {} to {} (the scenario has {}), {} runs per value on \
-         the same runs (common random numbers), seed {}{}.",
-        r.steps,
-        fmt_num(r.from),
-        fmt_num(r.to),
-        r.scenario_param,
+        "{grids}{}, {} runs per {per} on the same runs (common random numbers), seed {}{}.",
+        if two { ", every pair of them" } else { "" },
         p.runs,
         r.manifest.seed,
         r.manifest
@@ -401,14 +423,53 @@ pub fn sweep(model: &Model, r: &SweepResult, charts: &[Chart], options: &ReportO
             .map(|v| format!(", variant {}", labels.variant(v)))
             .unwrap_or_default()
     );
+    // A point in words: its value, or its pair of values.
+    let at_words = |pt: &SweepPoint| {
+        pt.values
+            .iter()
+            .map(|x| fmt_num(*x))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if two
+        && let (Some(k), [a, b]) = (
+            outcome.filter(|&k| k < r.outcomes.len()),
+            r.parameters.as_slice(),
+        )
+    {
+        // The chosen outcome over the grid, as the heat map draws it: the second parameter's
+        // last value on top.
+        let mut cols: Vec<String> = vec![format!("{} ↓ / {} →", names[1], names[0])];
+        cols.extend(a.values.iter().map(|x| fmt_num(*x)));
+        let cols: Vec<(&str, bool)> = cols.iter().map(|c| (c.as_str(), true)).collect();
+        let mut grid = TableView::new(
+            format!("{} over the grid", labels.outcome(&r.outcomes[k])),
+            &cols,
+        );
+        for (j, y) in b.values.iter().enumerate().rev() {
+            let mut row = vec![fmt_num(*y)];
+            row.extend((0..a.values.len()).map(|i| {
+                r.at(i, j).map_or("-".into(), |pt| {
+                    percent(pt.outcomes[k].probability.estimate)
+                })
+            }));
+            grid.rows.push(row);
+        }
+        grid.notes.push(format!(
+            "The share of runs in which {} happened at each pair of values; the tables below \
+             have every outcome with its 95% interval.",
+            labels.outcome(&r.outcomes[k])
+        ));
+        p.tables.push(grid);
+    }
     if let (Some(first), Some(last)) = (r.points.first(), r.points.last()) {
         let at = |pt: &SweepPoint, k: usize| pt.outcomes[k].probability;
         let mut t = TableView::new(
             format!("Outcomes along {param}"),
             &[
                 ("outcome", false),
-                (&format!("at {}", fmt_num(first.value)), true),
-                (&format!("at {}", fmt_num(last.value)), true),
+                (&format!("at {}", at_words(first)), true),
+                (&format!("at {}", at_words(last)), true),
                 ("range along the grid", true),
             ],
         );
@@ -417,9 +478,9 @@ pub fn sweep(model: &Model, r: &SweepResult, charts: &[Chart], options: &ReportO
             "Every outcome at both ends of the grid",
             &[
                 ("outcome", false),
-                (&format!("at {}", fmt_num(first.value)), true),
+                (&format!("at {}", at_words(first)), true),
                 ("95% interval", true),
-                (&format!("at {}", fmt_num(last.value)), true),
+                (&format!("at {}", at_words(last)), true),
                 ("95% interval", true),
                 ("lowest (at)", true),
                 ("highest (at)", true),
@@ -463,8 +524,8 @@ pub fn sweep(model: &Model, r: &SweepResult, charts: &[Chart], options: &ReportO
                 interval(&at(first, k)),
                 percent(at(last, k).estimate),
                 interval(&at(last, k)),
-                format!("{} ({})", percent(at(lo, k).estimate), fmt_num(lo.value)),
-                format!("{} ({})", percent(at(hi, k).estimate), fmt_num(hi.value)),
+                format!("{} ({})", percent(at(lo, k).estimate), at_words(lo)),
+                format!("{} ({})", percent(at(hi, k).estimate), at_words(hi)),
             ]);
         }
         if r.outcomes.len() > t.rows.len() {
@@ -473,49 +534,65 @@ pub fn sweep(model: &Model, r: &SweepResult, charts: &[Chart], options: &ReportO
                 r.outcomes.len() - t.rows.len()
             ));
         }
-        t.notes.push(
+        t.notes.push(format!(
             "Each end with its 95% interval; the range is the lowest and highest probability \
-             over the grid's values."
-                .into(),
-        );
+             over the grid's {per}s."
+        ));
         p.summary.push(t);
         p.tables.push(full);
         // Every outcome at every value.
-        let mut cols: Vec<(String, bool)> = vec![(param.clone(), true)];
+        let mut cols: Vec<(String, bool)> = names.iter().map(|n| (n.clone(), true)).collect();
         cols.extend(
             r.outcomes
                 .iter()
                 .map(|o| (labels.outcome(o).to_string(), true)),
         );
         let cols: Vec<(&str, bool)> = cols.iter().map(|(c, n)| (c.as_str(), *n)).collect();
-        let mut grid = TableView::new("Every outcome at every value", &cols);
+        let mut grid = TableView::new(format!("Every outcome at every {per}"), &cols);
         for pt in &r.points {
-            let mut row = vec![fmt_num(pt.value)];
+            let mut row: Vec<String> = pt.values.iter().map(|x| fmt_num(*x)).collect();
             row.extend(pt.outcomes.iter().map(|o| percent(o.probability.estimate)));
             grid.rows.push(row);
         }
         p.tables.push(grid);
     }
     p.caveat.push(format!(
-        "Every value plays the same {} runs with the same random numbers, so a change along \
-         the grid comes from the value alone. The 95% intervals measure the simulation's \
+        "Every {per} plays the same {} runs with the same random numbers, so a change along \
+         the grid comes from the values alone. The 95% intervals measure the simulation's \
          sampling error, not doubt about the assumptions.",
         p.runs
     ));
+    let set = r
+        .parameters
+        .iter()
+        .zip(&names)
+        .map(|(x, name)| {
+            format!(
+                "{name} ({}) to each of {} evenly spaced values from {} to {}, overriding the \
+                 scenario's own {}",
+                x.path,
+                x.steps,
+                fmt_num(x.from),
+                fmt_num(x.to),
+                x.scenario_param
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", and ");
     p.method = vec![
         format!(
-            "A one-parameter sweep. brink set {param} ({}) to each of {} evenly spaced values \
-             from {} to {}, overriding the scenario's own {}, and played every value {} times \
-             on the same run indices from the master seed {} (common random numbers).",
-            r.path,
-            r.steps,
-            fmt_num(r.from),
-            fmt_num(r.to),
-            r.scenario_param,
+            "A {}-parameter sweep. brink set {set}{}, and played every {per} {} times on the \
+             same run indices from the master seed {} (common random numbers).",
+            if two { "two" } else { "one" },
+            if two {
+                ", at every pair of the two grids"
+            } else {
+                ""
+            },
             p.runs,
             r.manifest.seed
         ),
-        "Intervals. Probabilities carry a 95% Wilson score interval at each value.".into(),
+        format!("Intervals. Probabilities carry a 95% Wilson score interval at each {per}."),
     ];
     render_page("analysis.html", TEMPLATE, p)
 }

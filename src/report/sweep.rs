@@ -1,19 +1,22 @@
 //! What `brink sweep` writes and prints: sweep.json, sweep.csv, the chart of every outcome
-//! along the grid, and the readable summary.
+//! along the grid (one parameter) or the heat map of the chosen outcome (two), and the
+//! readable summary.
 
 use crate::analysis::sweep::{SweepPoint, SweepResult};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::report::Artifact;
-use crate::report::html::ReportOptions;
+use crate::report::html::{Labels, ReportOptions};
 use crate::scenario::param::fmt_num;
 
 /// Every file of a sweep: with `charts`, the chart and `report.html` (titled and dated by
 /// `options`; `model` is the scenario compiled with the sweep's variant, for the page's
-/// labels, ledger and sources).
+/// labels, ledger and sources). `outcome` (an index into the result's outcomes) is the one
+/// the heat map and the grid tables of a two-parameter sweep show.
 pub fn files(
     model: &Model,
     r: &SweepResult,
+    outcome: Option<usize>,
     charts: bool,
     options: &ReportOptions,
 ) -> Result<Vec<Artifact>> {
@@ -22,35 +25,56 @@ pub fn files(
         Artifact::new("sweep.csv", csv(r)?),
     ];
     if charts {
-        let drawn = [crate::report::charts::sweep::render(r)?];
-        files.extend(drawn[0].artifacts());
+        let drawn = if r.is_two_way() {
+            match outcome {
+                Some(k) => vec![crate::report::charts::sweep_heatmap::render(model, r, k)?],
+                None => vec![],
+            }
+        } else {
+            vec![crate::report::charts::sweep::render(r)?]
+        };
+        for c in &drawn {
+            files.extend(c.artifacts());
+        }
         files.push(Artifact::new(
             "report.html",
-            crate::report::pages::sweep(model, r, &drawn, options),
+            crate::report::pages::sweep(model, r, outcome, &drawn, options),
         ));
     }
     Ok(files)
 }
 
-/// `sweep.csv`: one row per grid value and outcome, with the Wilson interval and each actor's
-/// mean cumulative cost at that value.
+/// `sweep.csv`: one row per grid point and outcome, with the Wilson interval and each actor's
+/// mean cumulative cost at that point. The parameter's value is in the column `value`; with
+/// two parameters, each has a column named by its path.
 pub fn csv(r: &SweepResult) -> Result<Vec<u8>> {
     let err = |e: csv::Error| Error::table("sweep.csv", e);
     let mut w = csv::Writer::from_writer(vec![]);
-    let mut header: Vec<String> = ["value", "outcome", "probability", "ci95_low", "ci95_high"]
-        .map(String::from)
-        .to_vec();
+    let mut header: Vec<String> = if r.is_two_way() {
+        r.parameters.iter().map(|p| p.path.clone()).collect()
+    } else {
+        vec!["value".into()]
+    };
+    header.extend(
+        ["outcome", "probability", "ci95_low", "ci95_high"]
+            .map(String::from)
+            .to_vec(),
+    );
     header.extend(r.actors.iter().map(|a| format!("mean_cost_{a}")));
     w.write_record(&header).map_err(err)?;
     for p in &r.points {
         for o in &p.outcomes {
-            let mut row = vec![
-                p.value.to_string(),
+            let mut row: Vec<String> = if r.is_two_way() {
+                p.values.iter().map(f64::to_string).collect()
+            } else {
+                vec![p.value.to_string()]
+            };
+            row.extend([
                 o.outcome.clone(),
                 o.probability.estimate.to_string(),
                 o.probability.low.to_string(),
                 o.probability.high.to_string(),
-            ];
+            ]);
             row.extend(p.costs.iter().map(|c| c.mean.estimate.to_string()));
             w.write_record(&row).map_err(err)?;
         }
@@ -60,9 +84,13 @@ pub fn csv(r: &SweepResult) -> Result<Vec<u8>> {
 }
 
 /// The readable summary printed after a sweep: each outcome at the two ends of the grid and
-/// its lowest and highest value along it.
-pub fn text(r: &SweepResult) -> String {
+/// its lowest and highest value along it; with two parameters, the grid of the chosen outcome
+/// (`outcome`, an index into the result's outcomes) by their labels.
+pub fn text(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
     use crate::report::describe::Table;
+    if r.is_two_way() {
+        return text_two_way(model, r, outcome);
+    }
     let m = &r.manifest;
     let mut o = format!(
         "{} — {} from {} to {} in {} steps ({} runs per value on common random numbers, seed {}{})\n",
@@ -109,4 +137,132 @@ pub fn text(r: &SweepResult) -> String {
     }
     o += &t.render();
     o
+}
+
+/// A value of a grid, for a table's cell: as written, at most 8 characters when it can.
+fn cell_value(x: f64) -> String {
+    let s = fmt_num(x);
+    if s.chars().count() <= 8 {
+        s
+    } else {
+        crate::report::charts::significant(x, 4)
+    }
+}
+
+/// The summary of a two-parameter sweep: what was run, then the chosen outcome's probability
+/// (%) at every point, the first parameter's values across and the second's down.
+fn text_two_way(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
+    let labels = Labels {
+        sc: &model.scenario,
+    };
+    let m = &r.manifest;
+    let (a, b) = (&r.parameters[0], &r.parameters[1]);
+    let mut o = format!(
+        "{} — {} × {} points ({} runs per point on common random numbers, seed {}{})\n",
+        m.scenario,
+        a.steps,
+        b.steps,
+        m.runs,
+        m.seed,
+        m.variant
+            .as_ref()
+            .map(|v| format!(", variant {}", labels.variant(v)))
+            .unwrap_or_default()
+    );
+    for p in [a, b] {
+        o += &format!(
+            "  {}: {} to {} in {} steps (the scenario has {})\n",
+            labels.path(&p.path),
+            fmt_num(p.from),
+            fmt_num(p.to),
+            p.steps,
+            p.scenario_param
+        );
+    }
+    let Some(k) = outcome.filter(|&k| k < r.outcomes.len()) else {
+        o += "\nThe scenario names no outcomes.\n";
+        return o;
+    };
+    o += &format!(
+        "\nP({}) in %: {} across, {} down\n",
+        labels.outcome(&r.outcomes[k]),
+        labels.path(&a.path),
+        labels.path(&b.path)
+    );
+    // Right-aligned columns: the second parameter's values, then one column per first value;
+    // on a large grid, every k-th value (the last included), so that the grid stays compact.
+    let (cols, shown_rows) = (
+        thinned(a.values.len(), TEXT_COLUMNS),
+        thinned(b.values.len(), TEXT_ROWS),
+    );
+    let heads: Vec<String> = cols.iter().map(|&i| cell_value(a.values[i])).collect();
+    let rows: Vec<(String, Vec<String>)> = shown_rows
+        .iter()
+        .rev()
+        .map(|&j| {
+            let y = b.values[j];
+            let cells = cols
+                .iter()
+                .map(|&i| {
+                    r.at(i, j).map_or("-".into(), |p| {
+                        format!("{:.1}", p.outcomes[k].probability.estimate * 100.0)
+                    })
+                })
+                .collect();
+            (cell_value(y), cells)
+        })
+        .collect();
+    let w0 = rows
+        .iter()
+        .map(|(y, _)| y.chars().count())
+        .max()
+        .unwrap_or(0);
+    let w = rows
+        .iter()
+        .flat_map(|(_, c)| c.iter())
+        .chain(&heads)
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0);
+    let line = |first: &str, cells: &[String]| {
+        let mut s = format!("{first:>w0$} │");
+        for c in cells {
+            s += &format!(" {c:>w$}");
+        }
+        s + "\n"
+    };
+    o += &line("", &heads);
+    o += &format!(
+        "{}─┼{}\n",
+        "─".repeat(w0),
+        "─".repeat((w + 1) * heads.len())
+    );
+    for (y, cells) in &rows {
+        o += &line(y, cells);
+    }
+    if cols.len() < a.values.len() || shown_rows.len() < b.values.len() {
+        o += &format!(
+            "({} of {} values across and {} of {} down shown; sweep.csv has every point)\n",
+            cols.len(),
+            a.values.len(),
+            shown_rows.len(),
+            b.values.len()
+        );
+    }
+    o
+}
+
+/// Most columns of the terminal grid.
+const TEXT_COLUMNS: usize = 15;
+/// Most rows of the terminal grid.
+const TEXT_ROWS: usize = 25;
+
+/// The positions shown of `n` values when about `max` fit: every k-th, and the last.
+fn thinned(n: usize, max: usize) -> Vec<usize> {
+    let every = n.div_ceil(max.max(1)).max(1);
+    let mut out: Vec<usize> = (0..n).step_by(every).collect();
+    if n > 0 && out.last() != Some(&(n - 1)) {
+        out.push(n - 1);
+    }
+    out
 }

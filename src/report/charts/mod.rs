@@ -9,7 +9,8 @@
 //! Every chart is one type with the `Drawing` trait (its name, title, size and drawing code),
 //! in its own file; `render` draws it into both formats, the only place that makes an SVG or
 //! a PNG. A run's charts come from [`render_all`], a comparison's from [`compare::render_all`],
-//! a sweep's and a sensitivity analysis' from [`sweep::render`] and [`sensitivity::render`], a
+//! a sweep's and a sensitivity analysis' from [`sweep::render`] (one parameter),
+//! [`sweep_heatmap::render`] (two) and [`sensitivity::render`], a
 //! back-test's from [`backtest::render_case`] and [`backtest::render_pit`], a calibration's from
 //! [`calibrate::render`].
 
@@ -27,6 +28,7 @@ mod raster;
 mod rungs;
 pub mod sensitivity;
 pub mod sweep;
+pub mod sweep_heatmap;
 mod time_to_first;
 
 use std::sync::OnceLock;

@@ -31,7 +31,7 @@ pub fn files(
                 None => vec![],
             }
         } else {
-            vec![crate::report::charts::sweep::render(r)?]
+            vec![crate::report::charts::sweep::render(model, r, outcome)?]
         };
         for c in &drawn {
             files.extend(c.artifacts());
@@ -106,7 +106,15 @@ pub fn text(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
             .map(|v| format!(", variant {v}"))
             .unwrap_or_default()
     );
-    o += &format!("the scenario has {} = {}\n\n", r.path, r.scenario_param);
+    o += &format!(
+        "{}: the scenario has {} = {}\n\n",
+        crate::report::html::Labels {
+            sc: &model.scenario
+        }
+        .path(&r.path),
+        r.path,
+        r.scenario_param
+    );
     let (first, last) = (&r.points[0], &r.points[r.points.len() - 1]);
     let mut t = Table::new(&[
         "outcome",
@@ -114,6 +122,7 @@ pub fn text(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
         &format!("at {}", fmt_num(last.value)),
         "lowest (at)",
         "highest (at)",
+        "name",
     ]);
     for (k, name) in r.outcomes.iter().enumerate() {
         let p = |pt: &SweepPoint| pt.outcomes[k].probability.estimate;
@@ -128,11 +137,15 @@ pub fn text(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
             .max_by(|a, b| p(a).total_cmp(&p(b)))
             .unwrap_or(first);
         t.row(vec![
-            name.clone(),
+            crate::report::charts::fit_chars(
+                &crate::report::charts::outcome_label(&model.scenario, name),
+                48,
+            ),
             format!("{:.3}", p(first)),
             format!("{:.3}", p(last)),
             format!("{:.3} ({})", p(lo), fmt_num(lo.value)),
             format!("{:.3} ({})", p(hi), fmt_num(hi.value)),
+            name.clone(),
         ]);
     }
     o += &t.render();

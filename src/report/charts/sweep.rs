@@ -11,9 +11,16 @@ use crate::analysis::sweep::SweepResult;
 use crate::error::Result;
 use crate::scenario::param::fmt_num;
 
-/// Every outcome's probability along the grid.
+/// Most outcome lines on the chart: more cannot be told apart.
+const MAX_LINES: usize = 8;
+
+/// The outcomes' probabilities along the grid: the chosen outcome first, then the scenario's
+/// first outcomes, at most [`MAX_LINES`].
 struct SweepChart<'a> {
     r: &'a SweepResult,
+    sc: &'a crate::scenario::Scenario,
+    /// Indices into `r.outcomes` of the lines drawn.
+    shown: Vec<usize>,
 }
 
 impl SweepChart<'_> {
@@ -41,11 +48,12 @@ impl Drawing for SweepChart<'_> {
     }
 
     fn title(&self) -> String {
-        format!("Outcomes as {} varies", self.r.path)
+        let labels = crate::report::html::Labels { sc: self.sc };
+        format!("Outcomes as {} varies", labels.path(&self.r.path))
     }
 
     fn size(&self) -> (u32, u32) {
-        let rows = self.r.outcomes.len() as u32;
+        let rows = self.shown.len() as u32;
         (
             super::WIDTH,
             (rows * 24 + 200).clamp(super::HEIGHT, super::HEIGHT * 2),
@@ -75,23 +83,35 @@ impl Drawing for SweepChart<'_> {
             &self.footer(),
             &self.title(),
             &format!(
-                "Share of runs in which each outcome happened, at {} values, every value on the same runs{}",
+                "Share of runs in which each outcome happened, at {} values, every value on the same runs{}{}",
                 r.steps,
                 if fixed {
                     String::new()
                 } else {
                     format!("; the scenario has {}", r.scenario_param)
+                },
+                if self.shown.len() < r.outcomes.len() {
+                    format!(
+                        "; {} of {} outcomes (all in sweep.csv)",
+                        self.shown.len(),
+                        r.outcomes.len()
+                    )
+                } else {
+                    String::new()
                 }
             ),
             &header,
         )?;
-        let entries: Vec<(Mark, String)> = r
-            .outcomes
+        let entries: Vec<(Mark, String)> = self
+            .shown
             .iter()
             .enumerate()
-            .map(|(i, o)| {
+            .map(|(i, &k)| {
                 let (c, dashed) = series_style(i);
-                (Mark::Line(c, dashed), o.clone())
+                (
+                    Mark::Line(c, dashed),
+                    super::outcome_label(self.sc, &r.outcomes[k]),
+                )
             })
             .collect();
         let (plot_area, side) = with_legend(&body, entries.iter().map(|e| e.1.clone()));
@@ -99,7 +119,7 @@ impl Drawing for SweepChart<'_> {
         let top = r
             .points
             .iter()
-            .flat_map(|p| p.outcomes.iter().map(|o| o.probability.high))
+            .flat_map(|p| self.shown.iter().map(|&k| p.outcomes[k].probability.high))
             .fold(0.0, f64::max);
         let ymax = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8]
             .into_iter()
@@ -109,7 +129,7 @@ impl Drawing for SweepChart<'_> {
         mesh(
             &mut chart,
             &Axes {
-                x_desc: r.path.clone(),
+                x_desc: crate::report::html::Labels { sc: self.sc }.path(&r.path),
                 y_desc: "probability (share of runs)".into(),
                 x_fmt: &tick_label,
                 y_fmt: &pct_label,
@@ -128,8 +148,8 @@ impl Drawing for SweepChart<'_> {
             ))?;
         }
         let clamp = |p: f64| p.clamp(0.0, ymax);
-        for (k, _) in r.outcomes.iter().enumerate() {
-            let (col, _) = series_style(k);
+        for (i, &k) in self.shown.iter().enumerate() {
+            let (col, _) = series_style(i);
             let mut band: Vec<(f64, f64)> = r
                 .points
                 .iter()
@@ -143,8 +163,8 @@ impl Drawing for SweepChart<'_> {
             );
             chart.draw_series(std::iter::once(Polygon::new(band, col.mix(0.12).filled())))?;
         }
-        for (k, _) in r.outcomes.iter().enumerate() {
-            let (col, dashed) = series_style(k);
+        for (i, &k) in self.shown.iter().enumerate() {
+            let (col, dashed) = series_style(i);
             let pts: Vec<(f64, f64)> = r
                 .points
                 .iter()
@@ -168,7 +188,20 @@ impl Drawing for SweepChart<'_> {
     }
 }
 
-/// Draws the sweep's chart (`sweep.png`, `sweep.svg`).
-pub fn render(r: &SweepResult) -> Result<Chart> {
-    super::render(&SweepChart { r })
+/// Draws the sweep's chart (`sweep.png`, `sweep.svg`): `outcome` (an index into
+/// `r.outcomes`, the one `--outcome` chose) first, then the first others, by their labels from
+/// `model`'s scenario.
+pub fn render(
+    model: &crate::model::Model,
+    r: &SweepResult,
+    outcome: Option<usize>,
+) -> Result<Chart> {
+    let mut shown: Vec<usize> = outcome.into_iter().collect();
+    shown.extend((0..r.outcomes.len()).filter(|k| Some(*k) != outcome));
+    shown.truncate(MAX_LINES);
+    super::render(&SweepChart {
+        r,
+        sc: &model.scenario,
+        shown,
+    })
 }

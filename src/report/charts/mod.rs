@@ -11,7 +11,7 @@
 //! a PNG. A run's charts come from [`render_all`], a comparison's from [`compare::render_all`],
 //! a sweep's and a sensitivity analysis' from [`sweep::render`] and [`sensitivity::render`], a
 //! back-test's from [`backtest::render_case`] and [`backtest::render_pit`], a calibration's from
-//! [`calibrate::render`].
+//! [`calibrate::render`], a traced run's timeline from `report::trace::timeline_charts`.
 
 pub mod backtest;
 pub mod calibrate;
@@ -28,6 +28,7 @@ mod rungs;
 pub mod sensitivity;
 pub mod sweep;
 mod time_to_first;
+pub(crate) mod trace_timeline;
 
 use std::sync::OnceLock;
 

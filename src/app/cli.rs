@@ -302,9 +302,12 @@ pub struct TraceArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Also write trace.json and trace.txt into this folder.
+    /// Also write trace.json, trace.txt and each run's timeline chart into this folder.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// With --out: leave out the timeline charts (trace_timeline*.png/.svg).
+    #[arg(long)]
+    pub no_charts: bool,
     /// Worker threads for the --pick scan (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -570,7 +573,8 @@ fn trace_command(args: TraceArgs) -> Result<()> {
         threads: threads(args.threads)?,
         command: command_line(),
     };
-    check_variant(&loaded, args.variant.as_deref())?;
+    // Checks the variant; the charts read their labels and ladder from the model.
+    let model = brink::model::compile(&loaded.scenario, args.variant.as_deref())?;
     // Claimed before any run is traced: a refusal comes before the work.
     let staging = match &args.out {
         Some(dir) => Some(Staging::begin(dir, "trace")?),
@@ -578,7 +582,11 @@ fn trace_command(args: TraceArgs) -> Result<()> {
     };
     let out = trace::run(&loaded, &req, crate::app::interrupt::stop_flag())?;
     if let Some(staging) = staging {
-        staging.write_all(&brink::report::trace::files(&out)?)?;
+        let mut files = brink::report::trace::files(&out)?;
+        if !args.no_charts {
+            files.extend(brink::report::trace::chart_files(&model, &out)?);
+        }
+        staging.write_all(&files)?;
         staging.commit()?;
     }
     if args.json {
@@ -879,13 +887,6 @@ fn report_options(title: Option<&str>) -> brink::report::run::ReportOptions {
         title: title.map(str::to_string),
         date: Some(crate::app::run::analysis_date()),
     }
-}
-
-/// Compiles the scenario with a variant, so that an unknown variant is reported before an
-/// output folder is claimed.
-fn check_variant(loaded: &LoadedScenario, variant: Option<&str>) -> Result<()> {
-    brink::model::compile(&loaded.scenario, variant)?;
-    Ok(())
 }
 
 /// The command line as typed, for manifests; an argument that is not UTF-8 (a file name) is

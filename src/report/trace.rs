@@ -1,10 +1,13 @@
-//! What `brink trace` writes and prints: trace.json and the storyline as text.
+//! What `brink trace` writes and prints: trace.json, the storyline as text, and each traced
+//! run drawn as a timeline (`trace_timeline.png`/`.svg`).
 
 use std::fmt::Write as _;
 
 use crate::analysis::trace::*;
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::report::Artifact;
+use crate::report::charts::{Chart, render, trace_timeline::TraceTimeline};
 use crate::scenario::param::fmt_num;
 
 /// The files of a trace written with `--out`.
@@ -13,6 +16,40 @@ pub fn files(out: &TraceOutput) -> Result<Vec<Artifact>> {
         Artifact::new("trace.json", json(out)?),
         Artifact::new("trace.txt", text(out)),
     ])
+}
+
+/// Each traced run drawn as a timeline, with the file stem it is written under:
+/// `trace_timeline` for one run, `trace_timeline_run<K>` for each of several. The model gives
+/// the labels, the ladder's thresholds and the hostility bounds; it must be the one the trace
+/// was made with (same scenario and variant). A run report can include one of these charts.
+pub fn timeline_charts(model: &Model, out: &TraceOutput) -> Result<Vec<(String, Chart)>> {
+    let picked = out.pick.as_ref().map(|p| p.outcome.as_str());
+    out.traces
+        .iter()
+        .map(|t| {
+            let stem = if out.traces.len() == 1 {
+                "trace_timeline".to_string()
+            } else {
+                format!("trace_timeline_run{}", t.run)
+            };
+            let chart = render(&TraceTimeline {
+                model,
+                trace: t,
+                picked,
+            })?;
+            Ok((stem, chart))
+        })
+        .collect()
+}
+
+/// The timeline charts' files (PNG and SVG of each, named as [`timeline_charts`] says).
+pub fn chart_files(model: &Model, out: &TraceOutput) -> Result<Vec<Artifact>> {
+    let mut files = vec![];
+    for (stem, chart) in timeline_charts(model, out)? {
+        files.push(Artifact::new(format!("{stem}.png"), chart.png));
+        files.push(Artifact::new(format!("{stem}.svg"), chart.svg.into_bytes()));
+    }
+    Ok(files)
 }
 
 /// The JSON document: one trace for `--run`, the pick and its traces for `--pick`.

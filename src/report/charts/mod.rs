@@ -12,7 +12,7 @@
 //! a sweep's and a sensitivity analysis' from [`sweep::render`] (one parameter),
 //! [`sweep_heatmap::render`] (two) and [`sensitivity::render`], a
 //! back-test's from [`backtest::render_case`] and [`backtest::render_pit`], a calibration's from
-//! [`calibrate::render`].
+//! [`calibrate::render`], a traced run's timeline from `report::trace::timeline_charts`.
 
 pub mod backtest;
 pub mod calibrate;
@@ -30,6 +30,7 @@ pub mod sensitivity;
 pub mod sweep;
 pub mod sweep_heatmap;
 mod time_to_first;
+pub(crate) mod trace_timeline;
 
 use std::sync::OnceLock;
 

@@ -60,6 +60,22 @@ pub enum Command {
     /// Estimate scenario numbers from observed timelines by ABC-SMC: the posterior, a chart of
     /// prior against posterior, and calibrated scenario files.
     Calibrate(CalibrateArgs),
+    /// Combine the folders of several results of one scenario (run, compare, sensitivity,
+    /// sweep) into one report.html: one summary first, a section per result with its charts,
+    /// the method, assumptions ledger and bibliography once, and every manifest.
+    Report {
+        /// Result folders, in the order of the document.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder (default: output/<scenario file name>-report).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// A title for report.html, shown above the scenario's (the brief the report goes into).
+        #[arg(long, value_name = "TEXT")]
+        report_title: Option<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
     /// Combine shard folders (from `run` or `compare --shard I/N`) into the result of one
     /// whole run.
     Merge {
@@ -489,6 +505,27 @@ pub fn run(cli: Cli) -> Result<()> {
                     apply_to: args.apply_to.clone(),
                 })?;
             say(&wrote(text, &dir));
+            Ok(())
+        }
+        Command::Report {
+            dirs,
+            out,
+            report_title,
+            limits,
+        } => {
+            let dir = crate::app::combined::report(&crate::app::combined::ReportRequest {
+                dirs: dirs.clone(),
+                out,
+                options: report_options(report_title.as_deref()),
+                command: command_line(),
+                load: limits.load_options(),
+            })?;
+            say(&format!(
+                "combined {} result{} into one report\nwrote {}\n",
+                dirs.len(),
+                if dirs.len() == 1 { "" } else { "s" },
+                dir.display()
+            ));
             Ok(())
         }
         Command::Merge {

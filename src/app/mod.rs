@@ -3,6 +3,7 @@
 //! through one writer (`output::Staging`); nothing here is part of the library's interface.
 
 pub mod cli;
+pub mod combined;
 pub mod history;
 pub mod interrupt;
 pub mod output;

@@ -101,7 +101,9 @@ fn mixed_pairs<'a>(shards: impl Iterator<Item = (&'a PathBuf, bool)>) -> Result<
 }
 
 /// Refuses an output folder that is one of the inputs, holds one, or lies inside one.
-fn out_among_inputs(dirs: &[PathBuf], out: &Path) -> Result<()> {
+/// Refuses an output folder that is, holds or lies inside one of the input folders `dirs`
+/// (`what` names them: "shard folder"): writing it would replace or change an input.
+pub(crate) fn out_among_inputs(dirs: &[PathBuf], out: &Path, what: &str) -> Result<()> {
     // The longest part of a path that exists, resolved (links, `..`), and the rest appended:
     // `--out s1/new/merged` lies inside `s1` even while `s1/new` does not exist.
     let resolve = |p: &Path| -> PathBuf {
@@ -140,7 +142,7 @@ fn out_among_inputs(dirs: &[PathBuf], out: &Path) -> Result<()> {
         let i = resolve(d);
         if o == i || o.starts_with(&i) || i.starts_with(&o) {
             return Err(Error::Input(format!(
-                "--out {} {} the shard folder {}: write the merged result elsewhere",
+                "--out {} {} the {what} {}: write the result elsewhere",
                 out.display(),
                 if o == i {
                     "is"
@@ -424,7 +426,7 @@ pub fn merge_any(
     charts: bool,
     command: Vec<String>,
 ) -> Result<(Merged, PathBuf)> {
-    out_among_inputs(dirs, out)?;
+    out_among_inputs(dirs, out, "shard folder")?;
     match dirs.first() {
         Some(d) if d.join("compare-shard.json").exists() => {
             let r = merge_compare(dirs, out, charts, command)?;

@@ -23,6 +23,7 @@ use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior
 use serde::Serialize;
 
 use super::charts::{Chart, HEIGHT, WIDTH, amount, group_thousands, percent};
+use super::pages::{Analysis, TableView};
 use crate::analysis::Summary;
 use crate::model::Model;
 use crate::scenario::param::fmt_num;
@@ -36,11 +37,11 @@ const TEMPLATE: &str = include_str!("templates/report.html");
 const STYLE: &str = include_str!("templates/style.css");
 const STYLE_MARKER: &str = "{# the style sheet (templates/style.css) goes here #}";
 
-/// The parts every page shares (the caveat's first paragraph, the charts, the assumptions
-/// ledger, the bibliography), each put in place of the line `{# part: NAME #}` of a
+/// The parts every page shares (the caveat's first paragraph, the charts and one figure, a
+/// summary table and a full one, the assumptions ledger, the bibliography), each put in place of the line `{# part: NAME #}` of a
 /// template before parsing, as the style sheet is (the template engine is built without
 /// `include`).
-const PARTS: [(&str, &str); 4] = [
+const PARTS: [(&str, &str); 7] = [
     (
         "parts/caveat.html",
         include_str!("templates/parts/caveat.html"),
@@ -48,6 +49,18 @@ const PARTS: [(&str, &str); 4] = [
     (
         "parts/charts.html",
         include_str!("templates/parts/charts.html"),
+    ),
+    (
+        "parts/figure.html",
+        include_str!("templates/parts/figure.html"),
+    ),
+    (
+        "parts/summary-table.html",
+        include_str!("templates/parts/summary-table.html"),
+    ),
+    (
+        "parts/table.html",
+        include_str!("templates/parts/table.html"),
     ),
     (
         "parts/ledger.html",
@@ -137,6 +150,8 @@ struct Page<'a> {
     events: Vec<EventRow<'a>>,
     ledger: Vec<LedgerRow>,
     sources: &'a [String],
+    /// The method's paragraphs: (lead in bold, text).
+    method: Vec<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -154,6 +169,10 @@ struct ManifestRows<'a> {
 
 #[derive(Serialize)]
 pub(crate) struct ChartView<'a> {
+    /// The figure's anchor in the page (`chart-ID`): the file stem on a command's own page,
+    /// prefixed by the input's number in a combined report (two runs draw the same charts).
+    pub(crate) id: String,
+    /// The file stem (`index_fan`: index_fan.png and index_fan.svg).
     pub(crate) name: &'a str,
     pub(crate) title: &'a str,
     /// The chart's SVG after its outer tag (trusted markup, printed unescaped).
@@ -251,6 +270,18 @@ impl LedgerRow {
                 source,
             })
             .collect()
+    }
+}
+
+impl<'a> ChartView<'a> {
+    /// A chart drawn for a command's own page.
+    pub(crate) fn of(c: &'a Chart) -> Self {
+        ChartView {
+            id: c.name.to_string(),
+            name: c.name,
+            title: &c.title,
+            markup: svg_body(&c.svg),
+        }
     }
 }
 
@@ -640,6 +671,7 @@ fn page<'a>(
         .collect();
     let ledger = LedgerRow::all(&model.scenario);
     let headline: Vec<OutcomeRow> = outcomes.iter().take(HEADLINE_OUTCOMES).cloned().collect();
+    let method = run_method(&group_thousands(m.runs), sc.horizon, &steps, m.seed);
     Page {
         report_title: options
             .title
@@ -673,14 +705,7 @@ fn page<'a>(
         },
         width: WIDTH,
         height: HEIGHT,
-        charts: charts
-            .iter()
-            .map(|c| ChartView {
-                name: c.name,
-                title: &c.title,
-                markup: svg_body(&c.svg),
-            })
-            .collect(),
+        charts: charts.iter().map(ChartView::of).collect(),
         more_outcomes: outcomes.len() - headline.len(),
         headline,
         outcomes,
@@ -694,7 +719,271 @@ fn page<'a>(
         events,
         ledger,
         sources: &sc.sources,
+        method,
     }
+}
+
+/// How a run's numbers were made: (lead, text) paragraphs of the method section. `steps` is
+/// the step unit in the plural.
+fn run_method(runs: &str, horizon: u32, steps: &str, seed: u64) -> Vec<(String, String)> {
+    vec![
+        (
+            "Monte Carlo over the scenario's uncertain numbers.".into(),
+            format!(
+                "brink played the scenario {runs} times, each run {horizon} {steps} long. A run \
+                 first draws every uncertain number of the scenario once from its distribution \
+                 (the assumptions ledger below lists them with their sources), then plays the \
+                 actors' choices, the events and the mood step by step. A probability is the \
+                 share of runs in which something happened; a mean is taken over the runs."
+            ),
+        ),
+        (
+            "Seeds.".into(),
+            format!(
+                "Every run's random numbers come from the master seed {seed} and the run's \
+                 number, so the same scenario file, seed, runs and variant give the same numbers \
+                 on any machine and any number of threads (the manifest below holds what is \
+                 needed to rerun it)."
+            ),
+        ),
+        (
+            "Intervals.".into(),
+            "Probabilities carry a 95% Wilson score interval; means (the dyad index H, the \
+             costs) a 95% interval from the normal approximation. They measure the Monte Carlo \
+             error of a finite number of runs and narrow as runs are added; they do not include \
+             doubt about the assumptions or about the model itself."
+                .into(),
+        ),
+    ]
+}
+
+/// A run in words for the combined report (`brink report`), from the same rows as its own
+/// page: the headline outcomes and the rung at the end (the summary), the caveat on
+/// intervals, the tables of outcomes, rungs, costs, measures and events, and the method.
+pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
+    let options = ReportOptions::default();
+    let p = page(model, s, &[], &options);
+    let mut a = Analysis {
+        setup: format!(
+            "{} runs of {} {}{}; focal pair {} and {}; costs in {}.{}{}",
+            p.runs,
+            p.horizon,
+            p.steps,
+            p.start_date
+                .map(|d| format!(" from {d}"))
+                .unwrap_or_default(),
+            p.focal[0],
+            p.focal[1],
+            p.cost_unit,
+            p.variant
+                .map(|v| format!(" Variant: {v}."))
+                .unwrap_or_default(),
+            if p.complete {
+                ""
+            } else {
+                " Incomplete: not every requested run is in these results."
+            }
+        ),
+        lead: vec![0, 1],
+        ..Analysis::default()
+    };
+    let three = [("probability", true), ("95% interval", true)];
+    let mut t = TableView::new(
+        "Headline outcomes",
+        &[&[("outcome", false)], &three[..]].concat(),
+    );
+    t.big = Some(1);
+    t.empty = "The scenario names no outcomes.".into();
+    t.rows = p
+        .headline
+        .iter()
+        .map(|o| vec![o.label.clone(), o.probability.clone(), o.interval.clone()])
+        .collect();
+    if p.more_outcomes > 0 {
+        t.notes.push(format!(
+            "{} more outcome{} in the tables below.",
+            p.more_outcomes,
+            if p.more_outcomes == 1 { "" } else { "s" }
+        ));
+    }
+    a.summary.push(t);
+    let mut t = TableView::new(
+        "Rung at the end",
+        &[&[("rung", false)], &three[..]].concat(),
+    );
+    t.big = Some(1);
+    t.rows = p
+        .rungs
+        .iter()
+        .map(|r| vec![r.label.to_string(), r.end.clone(), r.end_interval.clone()])
+        .collect();
+    a.summary.push(t);
+    a.caveat.push(format!(
+        "A 95% interval says how precisely the {} runs pin a probability down: intervals made \
+         this way hold the value that unlimited runs of the same scenario would give 95 times in \
+         100. They measure the simulation's sampling error only, not doubt about the \
+         assumptions or the model.",
+        p.runs
+    ));
+    let mut t = TableView::new(
+        "Outcomes",
+        &[
+            ("outcome", false),
+            ("probability", true),
+            ("95% interval (Wilson)", true),
+            ("runs", true),
+            (&format!("median first {}", p.step_unit), true),
+            ("middle half", true),
+        ],
+    );
+    t.empty = "The scenario names no outcomes.".into();
+    t.rows = p
+        .outcomes
+        .iter()
+        .map(|o| {
+            vec![
+                o.label.clone(),
+                o.probability.clone(),
+                o.interval.clone(),
+                o.runs.to_string(),
+                o.median_first.clone(),
+                o.middle_half.clone(),
+            ]
+        })
+        .collect();
+    a.tables.push(t);
+    let mut t = TableView::new(
+        "Rungs of the escalation ladder",
+        &[
+            ("rung", false),
+            ("H from", true),
+            ("P(highest rung reached)", true),
+            ("95% interval", true),
+            ("P(rung at the end)", true),
+            ("95% interval", true),
+            (&format!("mean {} on it", p.steps), true),
+        ],
+    );
+    t.rows = p
+        .rungs
+        .iter()
+        .map(|r| {
+            vec![
+                r.label.to_string(),
+                r.from.clone(),
+                r.peak.clone(),
+                r.peak_interval.clone(),
+                r.end.clone(),
+                r.end_interval.clone(),
+                r.mean_steps.clone(),
+            ]
+        })
+        .collect();
+    t.notes.push(format!(
+        "Dyad index H at its peak: mean {} (95% interval {} – {}); at the end: mean {} ({} – {}).",
+        p.index.peak.mean,
+        p.index.peak.low,
+        p.index.peak.high,
+        p.index.end.mean,
+        p.index.end.low,
+        p.index.end.high
+    ));
+    a.tables.push(t);
+    let mut t = TableView::new(
+        format!("Costs ({})", p.cost_unit),
+        &[
+            ("actor", false),
+            ("mean", true),
+            ("95% interval of the mean", true),
+            ("5th pct", true),
+            ("25th pct", true),
+            ("median", true),
+            ("75th pct", true),
+            ("95th pct", true),
+            ("largest", true),
+        ],
+    );
+    t.empty = "No actor bears any cost in any run.".into();
+    t.rows = p
+        .costs
+        .iter()
+        .map(|c| {
+            vec![
+                c.actor.to_string(),
+                c.mean.clone(),
+                c.mean_interval.clone(),
+                c.p5.clone(),
+                c.p25.clone(),
+                c.median.clone(),
+                c.p75.clone(),
+                c.p95.clone(),
+                c.largest.clone(),
+            ]
+        })
+        .collect();
+    if !t.rows.is_empty() {
+        t.notes.push(
+            "Total cost over the whole run. Actors that bear no cost in any run are left out."
+                .into(),
+        );
+    }
+    a.tables.push(t);
+    if !p.levers.is_empty() {
+        let mut t = TableView::new(
+            "Measures in force: highest level and time held",
+            &[
+                ("measure", false),
+                ("owner → target", false),
+                ("share of runs by highest level", false),
+                (&format!("mean {}s in force", p.step_unit), true),
+                ("in force at the end", true),
+            ],
+        );
+        t.rows = p
+            .levers
+            .iter()
+            .map(|l| {
+                vec![
+                    l.label.to_string(),
+                    format!("{} → {}", l.owner, l.target),
+                    l.levels.clone(),
+                    l.in_force.clone(),
+                    l.at_end.clone(),
+                ]
+            })
+            .collect();
+        a.tables.push(t);
+    }
+    if !p.events.is_empty() {
+        let mut t = TableView::new(
+            "Events",
+            &[
+                ("event", false),
+                ("probability", true),
+                ("95% interval", true),
+                (&format!("median first {}", p.step_unit), true),
+            ],
+        );
+        t.rows = p
+            .events
+            .iter()
+            .map(|e| {
+                vec![
+                    e.label.to_string(),
+                    e.probability.clone(),
+                    e.interval.clone(),
+                    e.median_first.clone(),
+                ]
+            })
+            .collect();
+        a.tables.push(t);
+    }
+    a.method = p
+        .method
+        .into_iter()
+        .map(|(lead, text)| format!("{lead} {text}"))
+        .collect();
+    a
 }
 
 /// The report page for a run: a summary first (the headline outcomes and the rung at the end,

@@ -5,6 +5,7 @@ pub mod backtest;
 pub mod calibrate;
 pub mod calibrated;
 pub mod charts;
+pub mod combined;
 pub mod compare;
 pub mod crossval;
 pub mod csv;

@@ -12,13 +12,14 @@ use serde::Serialize;
 
 use super::charts::{Chart, HEIGHT, WIDTH, group_thousands, percent, short_label};
 use super::html::{
-    ChartView, Labels, LedgerRow, ReportOptions, interval, render_page, scenario_title, svg_body,
+    ChartView, Labels, LedgerRow, ReportOptions, interval, render_page, scenario_title,
 };
 use crate::analysis::Manifest;
 use crate::analysis::compare::CompareResult;
 use crate::analysis::sensitivity::SensitivityResult;
 use crate::analysis::sweep::{SweepPoint, SweepResult};
 use crate::model::Model;
+use crate::scenario::Scenario;
 use crate::scenario::param::fmt_num;
 use crate::stats::Interval;
 
@@ -33,22 +34,22 @@ const SUMMARY_ROWS: usize = 8;
 const SUMMARY_MOVES: usize = 5;
 
 /// A table as the template prints it: every cell already in words.
-#[derive(Serialize, Default)]
-struct TableView {
-    heading: String,
-    columns: Vec<String>,
+#[derive(Serialize, Default, Clone)]
+pub(crate) struct TableView {
+    pub(crate) heading: String,
+    pub(crate) columns: Vec<String>,
     /// Which columns hold numbers (right-aligned).
-    numeric: Vec<bool>,
+    pub(crate) numeric: Vec<bool>,
     /// The column printed large in the summary, if any.
-    big: Option<usize>,
-    rows: Vec<Vec<String>>,
+    pub(crate) big: Option<usize>,
+    pub(crate) rows: Vec<Vec<String>>,
     /// What the table says when it has no rows.
-    empty: String,
-    notes: Vec<String>,
+    pub(crate) empty: String,
+    pub(crate) notes: Vec<String>,
 }
 
 impl TableView {
-    fn new(heading: impl Into<String>, columns: &[(&str, bool)]) -> Self {
+    pub(crate) fn new(heading: impl Into<String>, columns: &[(&str, bool)]) -> Self {
         TableView {
             heading: heading.into(),
             columns: columns.iter().map(|(c, _)| c.to_string()).collect(),
@@ -56,6 +57,26 @@ impl TableView {
             ..TableView::default()
         }
     }
+}
+
+/// What one result says, in words, apart from its charts: the part of a page that differs
+/// between commands. The command's own page and the combined report (`brink report`) both
+/// show it, so each result is put into words once.
+#[derive(Default)]
+pub(crate) struct Analysis {
+    /// One sentence on what was run.
+    pub(crate) setup: String,
+    /// The few figures that matter, for the summary at the top.
+    pub(crate) summary: Vec<TableView>,
+    /// Which of `summary` leads a combined report's summary (a comparison's base outcomes
+    /// are there already when a run is among the inputs).
+    pub(crate) lead: Vec<usize>,
+    /// What the caveat adds for this result, after the shared paragraph.
+    pub(crate) caveat: Vec<String>,
+    /// Every table, in full.
+    pub(crate) tables: Vec<TableView>,
+    /// How it was computed.
+    pub(crate) method: Vec<String>,
 }
 
 /// What `templates/analysis.html` reads.
@@ -97,27 +118,7 @@ fn page<'a>(
     options: &'a ReportOptions,
 ) -> AnalysisPage<'a> {
     let sc = &model.scenario;
-    let mut manifest = vec![
-        ("tool".into(), format!("{} {}", m.tool, m.version)),
-        ("scenario".into(), m.scenario.clone()),
-        ("scenario file".into(), m.scenario_file.clone()),
-        ("scenario file SHA-256".into(), m.scenario_hash.clone()),
-        ("seed".into(), m.seed.to_string()),
-        ("runs".into(), m.runs.to_string()),
-        (
-            "variant".into(),
-            m.variant.clone().unwrap_or_else(|| "(none)".into()),
-        ),
-        ("runs per chunk".into(), m.chunk_runs.to_string()),
-        (
-            "complete".into(),
-            if m.complete { "yes" } else { "no" }.into(),
-        ),
-        ("command".into(), m.command.join(" ")),
-    ];
-    if let Some(d) = &options.date {
-        manifest.push(("analysis date (UTC)".into(), d.clone()));
-    }
+    let manifest = manifest_rows(m, options.date.as_deref());
     AnalysisPage {
         report_title: options
             .title
@@ -137,14 +138,7 @@ fn page<'a>(
         caveat: vec![],
         width: WIDTH,
         height: HEIGHT,
-        charts: charts
-            .iter()
-            .map(|c| ChartView {
-                name: c.name,
-                title: &c.title,
-                markup: svg_body(&c.svg),
-            })
-            .collect(),
+        charts: charts.iter().map(ChartView::of).collect(),
         tables: vec![],
         description: sc.description.trim(),
         method: vec![],
@@ -152,6 +146,44 @@ fn page<'a>(
         sources: &sc.sources,
         manifest,
     }
+}
+
+impl AnalysisPage<'_> {
+    /// Puts a result's words into the page.
+    fn fill(mut self, a: Analysis) -> Self {
+        self.setup = a.setup;
+        self.summary = a.summary;
+        self.caveat = a.caveat;
+        self.tables = a.tables;
+        self.method = a.method;
+        self
+    }
+}
+
+/// A result's manifest as rows of the page's manifest table: what is needed to rerun it.
+pub(crate) fn manifest_rows(m: &Manifest, date: Option<&str>) -> Vec<(String, String)> {
+    let mut rows = vec![
+        ("tool".into(), format!("{} {}", m.tool, m.version)),
+        ("scenario".into(), m.scenario.clone()),
+        ("scenario file".into(), m.scenario_file.clone()),
+        ("scenario file SHA-256".into(), m.scenario_hash.clone()),
+        ("seed".into(), m.seed.to_string()),
+        ("runs".into(), m.runs.to_string()),
+        (
+            "variant".into(),
+            m.variant.clone().unwrap_or_else(|| "(none)".into()),
+        ),
+        ("runs per chunk".into(), m.chunk_runs.to_string()),
+        (
+            "complete".into(),
+            if m.complete { "yes" } else { "no" }.into(),
+        ),
+        ("command".into(), m.command.join(" ")),
+    ];
+    if let Some(d) = date {
+        rows.push(("analysis date (UTC)".into(), d.to_string()));
+    }
+    rows
 }
 
 /// A difference of probabilities in percentage points: "+12.3 points".
@@ -173,8 +205,20 @@ pub fn compare(
     charts: &[Chart],
     options: &ReportOptions,
 ) -> String {
-    let labels = Labels { sc: &base.scenario };
-    let mut p = page("comparison", base, &r.manifest, charts, options);
+    let p = page("comparison", base, &r.manifest, charts, options);
+    render_page(
+        "analysis.html",
+        TEMPLATE,
+        p.fill(compare_analysis(&base.scenario, r)),
+    )
+}
+
+/// A comparison in words: its summary (the base's headline outcomes, then what moves the focus
+/// outcome most), its caveat, tables and method. `sc` is the base scenario (the labels).
+pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
+    let labels = Labels { sc };
+    let mut p = Analysis::default();
+    let runs = group_thousands(r.manifest.runs);
     let variants = r.arms.iter().filter(|a| a.kind == "variant").count();
     p.setup = format!(
         "The base against {} variant{}{}: {} runs each, common random numbers, seed {}.",
@@ -210,7 +254,7 @@ pub fn compare(
         }
     };
     let Some(base_arm) = r.arms.first() else {
-        return render_page("analysis.html", TEMPLATE, p);
+        return p;
     };
     // The base's headline outcomes.
     let mut t = TableView::new(
@@ -305,6 +349,7 @@ pub fn compare(
                 if defined.len() == 1 { "it" } else { "them" }
             ));
         }
+        p.lead.push(p.summary.len());
         p.summary.push(t);
         defined_note = by_definition_note;
     }
@@ -312,7 +357,7 @@ pub fn compare(
         "Every arm plays the same {} runs with the same random numbers, so a difference from \
          the base comes from the change alone. Its paired 95% interval measures the \
          simulation's sampling error of that difference, not doubt about the assumptions.",
-        p.runs
+        runs
     ));
     // Every arm and every outcome.
     let mut t = TableView::new(
@@ -361,7 +406,7 @@ pub fn compare(
              times each on the same run indices from the master seed {}: run r of every arm \
              draws the same uncertain numbers and the same chance events, so the arms differ \
              only by the change each makes.",
-            p.runs, r.manifest.seed
+            runs, r.manifest.seed
         ),
         "Paired intervals. A difference from the base is the mean of the per-run differences \
          (for an outcome: +1 where only the arm had it, −1 where only the base had it, 0 \
@@ -375,7 +420,7 @@ pub fn compare(
          definition and is marked so."
             .into(),
     ];
-    render_page("analysis.html", TEMPLATE, p)
+    p
 }
 
 /// The page of a sweep: each outcome at the two ends of the grid and its range along it; with
@@ -389,10 +434,21 @@ pub fn sweep(
     charts: &[Chart],
     options: &ReportOptions,
 ) -> String {
-    let labels = Labels {
-        sc: &model.scenario,
-    };
-    let mut p = page("sweep", model, &r.manifest, charts, options);
+    let p = page("sweep", model, &r.manifest, charts, options);
+    render_page(
+        "analysis.html",
+        TEMPLATE,
+        p.fill(sweep_analysis(&model.scenario, r, outcome)),
+    )
+}
+
+/// A sweep in words: each outcome at the two ends of the grid and its range along it (with two
+/// parameters, the chosen outcome over the grid), the caveat, the tables and the method. `sc`
+/// is the scenario with the sweep's variant.
+pub(crate) fn sweep_analysis(sc: &Scenario, r: &SweepResult, outcome: Option<usize>) -> Analysis {
+    let labels = Labels { sc };
+    let mut p = Analysis::default();
+    let runs = group_thousands(r.manifest.runs);
     let two = r.is_two_way();
     let names: Vec<String> = r.parameters.iter().map(|x| labels.path(&x.path)).collect();
     let param = names.join(" and ");
@@ -415,7 +471,7 @@ pub fn sweep(
     p.setup = format!(
         "{grids}{}, {} runs per {per} on the same runs (common random numbers), seed {}{}.",
         if two { ", every pair of them" } else { "" },
-        p.runs,
+        runs,
         r.manifest.seed,
         r.manifest
             .variant
@@ -538,6 +594,7 @@ pub fn sweep(
             "Each end with its 95% interval; the range is the lowest and highest probability \
              over the grid's {per}s."
         ));
+        p.lead.push(p.summary.len());
         p.summary.push(t);
         p.tables.push(full);
         // Every outcome at every value.
@@ -560,7 +617,7 @@ pub fn sweep(
         "Every {per} plays the same {} runs with the same random numbers, so a change along \
          the grid comes from the values alone. The 95% intervals measure the simulation's \
          sampling error, not doubt about the assumptions.",
-        p.runs
+        runs
     ));
     let set = r
         .parameters
@@ -589,12 +646,12 @@ pub fn sweep(
             } else {
                 ""
             },
-            p.runs,
+            runs,
             r.manifest.seed
         ),
         format!("Intervals. Probabilities carry a 95% Wilson score interval at each {per}."),
     ];
-    render_page("analysis.html", TEMPLATE, p)
+    p
 }
 
 /// The page of a sensitivity analysis: the uncertain numbers that drive the measure most,
@@ -605,15 +662,32 @@ pub fn sensitivity(
     charts: &[Chart],
     options: &ReportOptions,
 ) -> String {
-    let labels = Labels {
-        sc: &model.scenario,
-    };
-    let mut p = page("sensitivity analysis", model, &r.manifest, charts, options);
-    let measure = if r.measure_kind == "outcome indicator" {
-        format!("whether “{}” happened", labels.outcome(&r.measure))
+    let p = page("sensitivity analysis", model, &r.manifest, charts, options);
+    render_page(
+        "analysis.html",
+        TEMPLATE,
+        p.fill(sensitivity_analysis(&model.scenario, r)),
+    )
+}
+
+/// What a sensitivity analysis ranks against, in words: "whether “Rupture” happened", or the
+/// quantity's title.
+pub(crate) fn sensitivity_measure(sc: &Scenario, r: &SensitivityResult) -> String {
+    if r.measure_kind == "outcome indicator" {
+        format!("whether “{}” happened", Labels { sc }.outcome(&r.measure))
     } else {
-        super::sensitivity::measure_words(model, r)
-    };
+        super::sensitivity::measure_words(sc, r)
+    }
+}
+
+/// A sensitivity analysis in words: the uncertain numbers that drive the measure most, with
+/// their PRCC intervals, the caveat, the tables and the method. `sc` is the scenario with the
+/// analysis's variant.
+pub(crate) fn sensitivity_analysis(sc: &Scenario, r: &SensitivityResult) -> Analysis {
+    let labels = Labels { sc };
+    let mut p = Analysis::default();
+    let runs = group_thousands(r.manifest.runs);
+    let measure = sensitivity_measure(sc, r);
     p.setup = format!(
         "How much each of {} uncertain numbers drives {measure}{}: {} runs, seed {}{}.",
         r.parameters_ranked,
@@ -622,7 +696,7 @@ pub fn sensitivity(
             (_, Some(mu)) => format!(" (mean {})", fmt_num(mu)),
             _ => String::new(),
         },
-        p.runs,
+        runs,
         r.manifest.seed,
         r.manifest
             .variant
@@ -658,6 +732,7 @@ pub fn sensitivity(
             ""
         }
     ));
+    p.lead.push(p.summary.len());
     p.summary.push(t);
     let mut all = TableView::new(
         "Every uncertain number",
@@ -691,7 +766,7 @@ pub fn sensitivity(
          fall together over the {} runs, holding every other uncertain number fixed: from −1 \
          to +1, 0 for no link. It ranks the assumptions within their stated ranges; it does \
          not say the ranges are right.{}",
-        p.runs,
+        runs,
         if r.parameters_ranked >= 20 {
             format!(
                 " With {} intervals, about {} would exclude 0 by chance alone: read the small \
@@ -708,9 +783,9 @@ pub fn sensitivity(
             "Partial rank correlation. brink played the scenario {} times from the master seed \
              {} (run r samples the same numbers as run r of `brink run`), kept every sampled \
              uncertain number and the measure of each run, and computed {}.",
-            p.runs, r.manifest.seed, r.method
+            runs, r.manifest.seed, r.method
         ),
         "Intervals. Each PRCC carries a 95% interval by Fisher's z transformation.".into(),
     ];
-    render_page("analysis.html", TEMPLATE, p)
+    p
 }

@@ -33,11 +33,9 @@ pub fn files(
 
 /// The measure in words for a title: an outcome by its short label in quotes, a cost by the
 /// actor's label ("Russia's cost"), the index as the analysis names it.
-pub(crate) fn measure_words(model: &Model, r: &SensitivityResult) -> String {
+pub(crate) fn measure_words(sc: &crate::scenario::Scenario, r: &SensitivityResult) -> String {
     use crate::report::charts::short_label;
-    let labels = crate::report::html::Labels {
-        sc: &model.scenario,
-    };
+    let labels = crate::report::html::Labels { sc };
     if r.measure_kind == "outcome indicator" {
         format!("“{}”", short_label(labels.outcome(&r.measure), &r.measure))
     } else if let Some(actor) = r.measure.strip_prefix("cost_") {
@@ -74,7 +72,7 @@ pub fn chart(model: &Model, r: &SensitivityResult) -> Result<crate::report::char
     let labels = crate::report::html::Labels {
         sc: &model.scenario,
     };
-    let what = measure_words(model, r);
+    let what = measure_words(&model.scenario, r);
     let measure = &what;
     use crate::report::charts::sensitivity::{Bar, render};
     let bars: Vec<Bar> = r

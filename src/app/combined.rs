@@ -1,0 +1,289 @@
+//! `brink report DIR...`: one document from several result folders of one scenario. Every
+//! input is checked before the output folder is claimed (its marker, its result file and
+//! charts against the SHA-256 the marker lists, one scenario file for all, that file as it
+//! was), so a refusal writes nothing.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use brink::error::{Error, Result};
+use brink::report::Artifact;
+use brink::report::combined::{Input, Part, RESULT_FILES, SvgChart};
+use brink::report::html::ReportOptions;
+
+use crate::app::output::{self, Staging};
+
+/// The largest result file read (a summary of a long horizon is megabytes).
+const MAX_RESULT_BYTES: u64 = 1 << 30;
+/// The largest chart file read.
+const MAX_SVG_BYTES: u64 = 64 << 20;
+
+/// What `brink report` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    /// The result folders, in the order of the document.
+    pub dirs: Vec<PathBuf>,
+    /// The output folder (default: `output/<scenario>-report`).
+    pub out: Option<PathBuf>,
+    /// The document's title and date.
+    pub options: ReportOptions,
+    /// The command line, for report.json.
+    pub command: Vec<String>,
+    /// How a scenario file is loaded.
+    pub load: brink::scenario::LoadOptions,
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    brink::scenario::load::hex(&Sha256::digest(bytes))
+}
+
+/// Reads a file the marker lists and checks it against the SHA-256 recorded there.
+fn read_listed(dir: &Path, marker: &output::Marker, name: &str, max: u64) -> Result<Vec<u8>> {
+    let p = dir.join(name);
+    let Some(entry) = marker.files.iter().find(|f| f.name == name) else {
+        return Err(Error::Input(format!(
+            "{}: its {} does not list {name}",
+            dir.display(),
+            output::MARKER
+        )));
+    };
+    let bytes = output::read_bounded(&p, max)?;
+    let sha = sha256(&bytes);
+    if sha != entry.sha256 {
+        return Err(Error::Input(format!(
+            "{}: its content does not match the SHA-256 brink recorded (changed or damaged \
+             since): {sha} vs {}",
+            p.display(),
+            entry.sha256
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Reads a folder's result and charts.
+fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
+    let meta = std::fs::symlink_metadata(dir)
+        .map_err(|e| Error::Input(format!("cannot read the folder {}: {e}", dir.display())))?;
+    if !meta.is_dir() {
+        return Err(Error::Input(format!(
+            "{} is not a folder (expected the output folder of brink run, compare, \
+             sensitivity or sweep)",
+            dir.display()
+        )));
+    }
+    let expected = RESULT_FILES
+        .iter()
+        .map(|(f, c)| format!("{f} ({c})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let Some(marker) = output::read_marker(dir)? else {
+        return Err(Error::Input(format!(
+            "{} has no {}: it is not a folder brink wrote (expected one holding {expected})",
+            dir.display(),
+            output::MARKER
+        )));
+    };
+    let found: Vec<&str> = RESULT_FILES
+        .iter()
+        .map(|(f, _)| *f)
+        .filter(|f| marker.files.iter().any(|e| e.name == *f))
+        .collect();
+    let file = match found.as_slice() {
+        [f] => *f,
+        [] => {
+            return Err(Error::Input(format!(
+                "{} holds none of the results brink report reads: expected {expected}",
+                dir.display()
+            )));
+        }
+        _ => {
+            return Err(Error::Input(format!(
+                "{} holds more than one result ({}); expected one of {expected}",
+                dir.display(),
+                found.join(", ")
+            )));
+        }
+    };
+    let bytes = read_listed(dir, &marker, file, MAX_RESULT_BYTES)?;
+    let input = Input::parse(file, &bytes)
+        .map_err(|e| Error::Input(format!("{}: {e}", dir.join(file).display())))?;
+    let mut charts = vec![];
+    for entry in &marker.files {
+        let Some(stem) = entry.name.strip_suffix(".svg") else {
+            continue;
+        };
+        let bytes = read_listed(dir, &marker, &entry.name, MAX_SVG_BYTES)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::Input(format!(
+                "{}: not a chart brink drew (not UTF-8)",
+                dir.join(&entry.name).display()
+            ))
+        })?;
+        let chart = SvgChart::new(stem, &text)
+            .map_err(|e| Error::Input(format!("{}: {e}", dir.join(&entry.name).display())))?;
+        charts.push(chart);
+    }
+    charts.sort_by_key(|c| chart_rank(&c.name));
+    Ok((input, charts, sha256(&bytes)))
+}
+
+/// The order the commands draw their charts in; any other after them, by name.
+fn chart_rank(name: &str) -> (usize, String) {
+    const ORDER: &[&str] = &[
+        "index_fan",
+        "rung_probabilities",
+        "outcome_probabilities",
+        "time_to_outcome",
+        "outcomes_over_time",
+        "co_occurrence",
+        "costs",
+        "costs_ecdf",
+        "levers",
+        "compare_outcomes",
+        "tornado",
+        "lever_effects",
+        "compare_index",
+        "fans_side_by_side",
+        "compare_time_to_outcome",
+    ];
+    (
+        ORDER.iter().position(|n| *n == name).unwrap_or(ORDER.len()),
+        name.to_string(),
+    )
+}
+
+/// A folder's identity: the folder itself, whatever path names it.
+fn identity(dir: &Path) -> Result<PathBuf> {
+    dir.canonicalize().map_err(|e| {
+        Error::Input(format!(
+            "cannot read the folder {}: {e} (expected the output folder of brink run, compare, \
+             sensitivity or sweep)",
+            dir.display()
+        ))
+    })
+}
+
+/// `brink report`: reads and checks every input, then writes report.html and report.json.
+/// Returns the folder written.
+pub fn report(req: &ReportRequest) -> Result<PathBuf> {
+    if req.dirs.is_empty() {
+        return Err(Error::Input("give at least one result folder".into()));
+    }
+    let mut seen: Vec<(PathBuf, &PathBuf)> = vec![];
+    for d in &req.dirs {
+        let id = identity(d)?;
+        if let Some((_, first)) = seen.iter().find(|(i, _)| *i == id) {
+            return Err(Error::Input(format!(
+                "{} is given twice (also as {}): give each result folder once",
+                d.display(),
+                first.display()
+            )));
+        }
+        seen.push((id, d));
+    }
+    let mut read: Vec<(PathBuf, Input, Vec<SvgChart>, String)> = vec![];
+    for d in &req.dirs {
+        let (input, charts, sha) = read_folder(d)?;
+        read.push((d.clone(), input, charts, sha));
+    }
+    // One scenario file, as it was.
+    let (first_dir, first) = (&read[0].0, &read[0].1);
+    let m0 = first.manifest().clone();
+    for (d, input, ..) in &read[1..] {
+        let m = input.manifest();
+        if m.scenario_hash != m0.scenario_hash {
+            return Err(Error::Input(format!(
+                "{} and {} are results of different scenario files: {} (SHA-256 {}) and {} \
+                 (SHA-256 {}); a report combines results of one scenario",
+                first_dir.display(),
+                d.display(),
+                m0.scenario_file,
+                m0.scenario_hash,
+                m.scenario_file,
+                m.scenario_hash
+            )));
+        }
+    }
+    let scenario_path = PathBuf::from(&m0.scenario_file);
+    let loaded = match brink::scenario::load(&scenario_path, req.load) {
+        Ok(l) => l,
+        Err(d) => {
+            return Err(Error::Input(format!(
+                "cannot read the scenario file {} that the results were made from (named in \
+                 {}): {}; the report needs it for the labels and the assumptions ledger",
+                scenario_path.display(),
+                first_dir.join(first.file()).display(),
+                d.0.first()
+                    .map_or_else(|| "it is not valid".to_string(), |x| x.to_string())
+            )));
+        }
+    };
+    if loaded.hash != m0.scenario_hash {
+        return Err(Error::Input(format!(
+            "the scenario file {} has changed since the results were made (its SHA-256 is {}, \
+             the results record {}); rerun the commands, or restore the file",
+            scenario_path.display(),
+            loaded.hash,
+            m0.scenario_hash
+        )));
+    }
+    let mut parts = vec![];
+    let mut listed = vec![];
+    for (d, mut input, charts, sha) in read {
+        let model = brink::model::compile(&loaded.scenario, input.variant())
+            .map_err(|e| Error::Input(format!("{}: {e}", d.join(input.file()).display())))?;
+        input.fit(&model).map_err(|e| {
+            Error::Input(format!(
+                "{}: does not fit the scenario file {}: {e}",
+                d.join(input.file()).display(),
+                scenario_path.display()
+            ))
+        })?;
+        listed.push(serde_json::json!({
+            "folder": d.to_string_lossy(),
+            "kind": input.kind(),
+            "file": input.file(),
+            "sha256": sha,
+        }));
+        parts.push(Part {
+            folder: d.display().to_string(),
+            input,
+            model,
+            charts,
+        });
+    }
+    let out = req.out.clone().unwrap_or_else(|| {
+        let mut p = crate::app::run::default_out(&scenario_path, None);
+        let name = format!(
+            "{}-report",
+            p.file_name()
+                .map_or("run".into(), |n| n.to_string_lossy().into_owned())
+        );
+        p.set_file_name(name);
+        p
+    });
+    crate::app::shards::out_among_inputs(&req.dirs, &out, "input folder")?;
+    let html = brink::report::combined::report(
+        &loaded.scenario,
+        &m0.scenario_file,
+        &m0.scenario_hash,
+        &parts,
+        &req.options,
+    );
+    let index = serde_json::json!({
+        "tool": "brink",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": req.command,
+        "scenario_file": m0.scenario_file,
+        "scenario_hash": m0.scenario_hash,
+        "date": req.options.date,
+        "inputs": listed,
+    });
+    let staging = Staging::begin(&out, "report")?;
+    staging.write_all(&[
+        Artifact::new("report.html", html),
+        Artifact::json("report.json", &index)?,
+    ])?;
+    staging.commit()
+}

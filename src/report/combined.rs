@@ -1,0 +1,610 @@
+//! `report.html` of `brink report DIR...`: several results of one scenario (a run, a
+//! comparison, a sensitivity analysis, a sweep) in one self-contained document, for a brief
+//! that draws on all of them. One summary first (the leading figures of every input with
+//! their intervals, and the caveat), then one section per input with its charts and tables,
+//! the method, the assumptions ledger and the bibliography once, and every input's manifest
+//! last. It puts each result into words with the same code as the result's own page
+//! ([`crate::report::pages`], [`crate::report::html`]) and shares their style sheet and parts.
+//!
+//! The charts are the SVG files each input's folder holds, as its command drew them (the
+//! application checks each against the SHA-256 its folder's marker lists). A folder is input
+//! from outside, so before a chart's markup goes into the page unescaped, [`SvgChart::new`]
+//! accepts only the elements and attributes brink's charts are drawn with: no script, no
+//! link, no style, nothing fetched.
+
+use serde::Serialize;
+
+use super::charts::{HEIGHT, WIDTH, group_thousands};
+use super::html::{ChartView, Labels, LedgerRow, ReportOptions, render_page, scenario_title};
+use super::pages::{self, Analysis, TableView, manifest_rows};
+use crate::analysis::compare::CompareResult;
+use crate::analysis::sensitivity::{Measure, SensitivityResult};
+use crate::analysis::sweep::SweepResult;
+use crate::analysis::{Manifest, Summary};
+use crate::model::Model;
+use crate::scenario::Scenario;
+
+/// The page's template.
+const TEMPLATE: &str = include_str!("templates/combined.html");
+
+/// The result files `brink report` reads, one per folder: the file and the command that
+/// writes it.
+pub const RESULT_FILES: [(&str, &str); 4] = [
+    ("summary.json", "brink run"),
+    ("compare.json", "brink compare"),
+    ("sensitivity.json", "brink sensitivity"),
+    ("sweep.json", "brink sweep"),
+];
+
+/// One result, as read from its folder's JSON file.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// `summary.json` of `brink run` (or `brink merge`).
+    Run(Box<Summary>),
+    /// `compare.json` of `brink compare`.
+    Compare(Box<CompareResult>),
+    /// `sensitivity.json` of `brink sensitivity`.
+    Sensitivity(Box<SensitivityResult>),
+    /// `sweep.json` of `brink sweep`.
+    Sweep(Box<SweepResult>),
+}
+
+impl Input {
+    /// Reads the result file `file` (one of [`RESULT_FILES`]); an error says, in words, what
+    /// was expected and what is wrong.
+    pub fn parse(file: &str, bytes: &[u8]) -> std::result::Result<Input, String> {
+        let what = |e: serde_json::Error, kind: &str| {
+            format!("not a {kind} brink wrote, or damaged since ({e})")
+        };
+        match file {
+            "summary.json" => serde_json::from_slice(bytes)
+                .map(|s| Input::Run(Box::new(s)))
+                .map_err(|e| what(e, "run summary")),
+            "compare.json" => serde_json::from_slice(bytes)
+                .map(|r| Input::Compare(Box::new(r)))
+                .map_err(|e| what(e, "comparison")),
+            "sensitivity.json" => serde_json::from_slice(bytes)
+                .map(|r| Input::Sensitivity(Box::new(r)))
+                .map_err(|e| what(e, "sensitivity analysis")),
+            "sweep.json" => serde_json::from_slice(bytes)
+                .map(|r| Input::Sweep(Box::new(r)))
+                .map_err(|e| what(e, "sweep")),
+            _ => Err(format!(
+                "not a result file brink report reads (expected one of {})",
+                RESULT_FILES.map(|(f, _)| f).join(", ")
+            )),
+        }
+    }
+
+    /// Where the result came from.
+    pub fn manifest(&self) -> &Manifest {
+        match self {
+            Input::Run(s) => &s.manifest,
+            Input::Compare(r) => &r.manifest,
+            Input::Sensitivity(r) => &r.manifest,
+            Input::Sweep(r) => &r.manifest,
+        }
+    }
+
+    /// The kind of result, as `report.json` names it: `run`, `compare`, `sensitivity`, `sweep`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Input::Run(_) => "run",
+            Input::Compare(_) => "compare",
+            Input::Sensitivity(_) => "sensitivity",
+            Input::Sweep(_) => "sweep",
+        }
+    }
+
+    /// The file it is read from (one of [`RESULT_FILES`]).
+    pub fn file(&self) -> &'static str {
+        match self {
+            Input::Run(_) => "summary.json",
+            Input::Compare(_) => "compare.json",
+            Input::Sensitivity(_) => "sensitivity.json",
+            Input::Sweep(_) => "sweep.json",
+        }
+    }
+
+    /// The kind in words, for headings.
+    fn noun(&self) -> &'static str {
+        match self {
+            Input::Run(_) => "Run",
+            Input::Compare(_) => "Comparison",
+            Input::Sensitivity(_) => "Sensitivity analysis",
+            Input::Sweep(_) => "Sweep",
+        }
+    }
+
+    /// The variant the result was computed with (a comparison's arms are named in it): the
+    /// model its page is put into words with.
+    pub fn variant(&self) -> Option<&str> {
+        match self {
+            Input::Compare(_) => None,
+            _ => self.manifest().variant.as_deref(),
+        }
+    }
+
+    /// Checks that the result fits the scenario compiled for it (`model`, with
+    /// [`Input::variant`]), so that a hand-made or damaged file is refused in words rather than
+    /// read out of bounds; and restores what the file does not hold (a sensitivity analysis's
+    /// measure in words).
+    pub fn fit(&mut self, model: &Model) -> std::result::Result<(), String> {
+        let outcomes: Vec<&str> = model.outcomes.iter().map(|o| o.name.as_str()).collect();
+        let same = |names: &mut dyn Iterator<Item = &str>| names.eq(outcomes.iter().copied());
+        match self {
+            Input::Run(s) => {
+                if !same(&mut s.outcomes.iter().map(|o| o.name.as_str())) {
+                    return Err("its outcomes are not the scenario's".into());
+                }
+            }
+            Input::Compare(r) => {
+                if !same(&mut r.outcomes.iter().map(String::as_str)) {
+                    return Err("its outcomes are not the scenario's".into());
+                }
+                if r.arms.first().is_none_or(|a| a.kind != "base") {
+                    return Err("it has no base arm first".into());
+                }
+                if r.arms.iter().any(|a| a.outcomes.len() != r.outcomes.len()) {
+                    return Err("an arm does not have every outcome".into());
+                }
+            }
+            Input::Sweep(r) => {
+                if !same(&mut r.outcomes.iter().map(String::as_str)) {
+                    return Err("its outcomes are not the scenario's".into());
+                }
+                if r.points.is_empty()
+                    || r.points
+                        .iter()
+                        .any(|p| p.outcomes.len() != r.outcomes.len())
+                {
+                    return Err("a value of its grid does not have every outcome".into());
+                }
+            }
+            Input::Sensitivity(r) => {
+                let measure = if r.measure_kind == "outcome indicator" {
+                    Measure::parse(model, Some(&r.measure), None)
+                } else {
+                    Measure::parse(model, None, Some(&r.measure))
+                };
+                let m = measure.map_err(|e| format!("its measure: {e}"))?;
+                r.measure_title = m.title(model);
+            }
+        }
+        Ok(())
+    }
+
+    /// The result in words, as its own page has it.
+    fn analysis(&self, model: &Model) -> Analysis {
+        match self {
+            Input::Run(s) => super::html::run_analysis(model, s),
+            Input::Compare(r) => pages::compare_analysis(&model.scenario, r),
+            Input::Sensitivity(r) => pages::sensitivity_analysis(&model.scenario, r),
+            Input::Sweep(r) => {
+                // The outcome the sweep's own page showed: `--outcome` on its command line,
+                // else the first.
+                let cmd = &r.manifest.command;
+                let chosen = cmd
+                    .windows(2)
+                    .find(|w| w[0] == "--outcome")
+                    .map(|w| w[1].as_str())
+                    .or_else(|| cmd.iter().find_map(|a| a.strip_prefix("--outcome=")));
+                let outcome = r.outcome_index(chosen).ok().flatten();
+                pages::sweep_analysis(&model.scenario, r, outcome)
+            }
+        }
+    }
+
+    /// What the section's heading says after the kind: the variant, the variants compared,
+    /// the measure, the parameter swept.
+    fn subject(&self, sc: &Scenario) -> String {
+        let labels = Labels { sc };
+        match self {
+            Input::Run(s) => match &s.manifest.variant {
+                Some(v) => format!("variant {}", labels.variant(v)),
+                None => "the base scenario".into(),
+            },
+            Input::Compare(r) => {
+                let n = r.arms.iter().filter(|a| a.kind == "variant").count();
+                format!(
+                    "the base scenario and {n} variant{}{}",
+                    if n == 1 { "" } else { "s" },
+                    if r.tornado.is_some() {
+                        ", with the levers"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            Input::Sensitivity(r) => pages::sensitivity_measure(sc, r),
+            Input::Sweep(r) => labels.path(&r.path),
+        }
+    }
+}
+
+/// A chart read from an input's folder: its file stem, its SVG, and its title (the first
+/// text it draws).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SvgChart {
+    /// The file stem (`index_fan` for index_fan.svg).
+    pub name: String,
+    /// The SVG document, checked.
+    pub svg: String,
+    /// The chart's title, as drawn at its top.
+    pub title: String,
+}
+
+/// The elements brink's charts are drawn with.
+const SVG_ELEMENTS: &[&str] = &[
+    "svg", "g", "rect", "text", "line", "polyline", "polygon", "circle", "ellipse", "path",
+];
+
+/// The attributes brink's charts are drawn with: shapes and type, nothing that links,
+/// styles or runs anything.
+const SVG_ATTRIBUTES: &[&str] = &[
+    "x",
+    "y",
+    "dx",
+    "dy",
+    "x1",
+    "y1",
+    "x2",
+    "y2",
+    "cx",
+    "cy",
+    "r",
+    "rx",
+    "ry",
+    "d",
+    "points",
+    "width",
+    "height",
+    "viewBox",
+    "xmlns",
+    "transform",
+    "opacity",
+    "fill",
+    "fill-opacity",
+    "stroke",
+    "stroke-width",
+    "stroke-opacity",
+    "stroke-dasharray",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "font-family",
+    "font-size",
+    "font-weight",
+    "font-style",
+    "text-anchor",
+    "dominant-baseline",
+];
+
+impl SvgChart {
+    /// Accepts a chart file's SVG if it is made only of what brink draws charts with (see
+    /// [`SVG_ELEMENTS`] and [`SVG_ATTRIBUTES`]; no comment, no declaration, no reference to
+    /// anything outside); an error says what is in the way.
+    pub fn new(name: &str, svg: &str) -> std::result::Result<SvgChart, String> {
+        let doc = svg.trim();
+        if !doc.starts_with("<svg ") || !doc.ends_with("</svg>") {
+            return Err(
+                "not an SVG chart brink drew (it must start with <svg and end with </svg>)".into(),
+            );
+        }
+        let mut title: Option<String> = None;
+        let mut in_text = false;
+        let mut rest = doc;
+        while let Some(open) = rest.find('<') {
+            let text = &rest[..open];
+            if in_text && title.is_none() && !text.trim().is_empty() {
+                title = Some(unescape(text.trim()));
+            }
+            rest = &rest[open + 1..];
+            let close = rest
+                .find('>')
+                .ok_or_else(|| "a tag that does not end".to_string())?;
+            let tag = &rest[..close];
+            rest = &rest[close + 1..];
+            if let Some(end) = tag.strip_prefix('/') {
+                if !SVG_ELEMENTS.contains(&end.trim()) {
+                    return Err(format!("an element brink does not draw: </{}>", clip(end)));
+                }
+                in_text = false;
+                continue;
+            }
+            let tag = tag.strip_suffix('/').unwrap_or(tag);
+            let name_end = tag.find(|c: char| c.is_whitespace()).unwrap_or(tag.len());
+            let element = &tag[..name_end];
+            if !SVG_ELEMENTS.contains(&element) {
+                return Err(format!(
+                    "an element brink does not draw: <{}>",
+                    clip(element)
+                ));
+            }
+            in_text = element == "text";
+            let mut attrs = tag[name_end..].trim_start();
+            while !attrs.is_empty() {
+                let (attr, after) = attrs
+                    .split_once("=\"")
+                    .ok_or_else(|| format!("an attribute brink does not write in <{element}>"))?;
+                if !SVG_ATTRIBUTES.contains(&attr) || (attr == "xmlns" && element != "svg") {
+                    return Err(format!(
+                        "an attribute brink does not write: {} in <{element}>",
+                        clip(attr)
+                    ));
+                }
+                let (value, after) = after.split_once('"').ok_or_else(|| {
+                    format!("an attribute value that does not end in <{element}>")
+                })?;
+                let lower = value.to_ascii_lowercase();
+                if lower.contains("url(") || lower.contains("script") {
+                    return Err(format!(
+                        "a reference in the attribute {attr} of <{element}>"
+                    ));
+                }
+                attrs = after.trim_start();
+            }
+        }
+        if rest.contains('>') {
+            return Err("text after the last tag".into());
+        }
+        Ok(SvgChart {
+            name: name.to_string(),
+            svg: svg.to_string(),
+            title: title.unwrap_or_else(|| name.to_string()),
+        })
+    }
+}
+
+/// At most 40 characters of a text, for an error message.
+fn clip(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+/// An SVG text's content with the entities brink's charts write turned back into characters
+/// (the page escapes it again).
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// One input of the report: where it came from, its result (fitted with [`Input::fit`]), the
+/// scenario compiled with its variant, and its charts.
+pub struct Part {
+    /// The folder, as the analyst named it.
+    pub folder: String,
+    /// Its result.
+    pub input: Input,
+    /// The scenario compiled with the input's variant (its labels, the run's thresholds).
+    pub model: Model,
+    /// Its charts, in the order they are shown.
+    pub charts: Vec<SvgChart>,
+}
+
+/// One input's section.
+#[derive(Serialize)]
+struct SectionView<'a> {
+    id: String,
+    /// Its name in the navigation bar.
+    nav: String,
+    heading: String,
+    folder: &'a str,
+    file: &'static str,
+    variant: Option<&'a str>,
+    setup: String,
+    caveat: Vec<String>,
+    charts: Vec<ChartView<'a>>,
+    tables: Vec<TableView>,
+}
+
+#[derive(Serialize)]
+struct MethodView {
+    heading: String,
+    paragraphs: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ManifestView {
+    heading: String,
+    rows: Vec<(String, String)>,
+}
+
+/// What `templates/combined.html` reads.
+#[derive(Serialize)]
+struct CombinedPage<'a> {
+    report_title: Option<&'a str>,
+    title: String,
+    name: &'a str,
+    scenario_file: &'a str,
+    scenario_hash: &'a str,
+    short_hash: &'a str,
+    date: Option<&'a str>,
+    tool: &'static str,
+    tool_version: &'static str,
+    /// One sentence on what the document holds.
+    overview: String,
+    /// The runs behind the numbers, for the shared caveat ("4,000" or "200 to 4,000").
+    runs: String,
+    summary: Vec<TableView>,
+    inputs: Vec<SectionView<'a>>,
+    width: u32,
+    height: u32,
+    description: &'a str,
+    method: Vec<MethodView>,
+    ledger: Vec<LedgerRow>,
+    sources: &'a [String],
+    manifests: Vec<ManifestView>,
+}
+
+/// The combined report of `parts` (at least one), all of the scenario `sc` (the file as it
+/// is, without a variant: the ledger and the bibliography), whose file is `scenario_file`
+/// with SHA-256 `scenario_hash`; titled and dated by `options`.
+///
+/// The template is part of the binary and every field it reads exists, so rendering cannot
+/// fail; a failure is a bug in the template and panics.
+pub fn report(
+    sc: &Scenario,
+    scenario_file: &str,
+    scenario_hash: &str,
+    parts: &[Part],
+    options: &ReportOptions,
+) -> String {
+    let runs: Vec<u64> = parts.iter().map(|p| p.input.manifest().runs).collect();
+    let (lo, hi) = (
+        runs.iter().copied().min().unwrap_or(0),
+        runs.iter().copied().max().unwrap_or(0),
+    );
+    let mut summary = vec![];
+    let mut inputs = vec![];
+    let mut method: Vec<MethodView> = vec![];
+    let mut manifests = vec![];
+    for (k, part) in parts.iter().enumerate() {
+        let n = k + 1;
+        let id = format!("input-{n}");
+        let mut a = part.input.analysis(&part.model);
+        let heading = format!(
+            "{n}. {}: {}",
+            part.input.noun(),
+            part.input.subject(&part.model.scenario)
+        );
+        // The leading tables go to the summary, named after their input; the rest stay.
+        for (i, t) in a.summary.iter().enumerate() {
+            if a.lead.contains(&i) {
+                let mut t = t.clone();
+                // "The assumptions that drive it most" needs its "it" on a shared summary.
+                if let Input::Sensitivity(_) = part.input {
+                    t.heading = format!(
+                        "The assumptions that drive {} most",
+                        part.input.subject(&part.model.scenario)
+                    );
+                }
+                t.heading = format!("{} ({n})", t.heading);
+                t.notes.push(format!(
+                    "From section {n}: {}.",
+                    part.input.noun().to_lowercase()
+                ));
+                summary.push(t);
+            }
+        }
+        let kept: Vec<TableView> = a
+            .summary
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !a.lead.contains(i))
+            .map(|(_, t)| t.clone())
+            .collect();
+        a.tables.splice(0..0, kept);
+        let noun = part.input.noun();
+        match method.iter_mut().find(|m| m.heading == noun) {
+            Some(m) => {
+                for p in a.method {
+                    if !m.paragraphs.contains(&p) {
+                        m.paragraphs.push(p);
+                    }
+                }
+            }
+            None => method.push(MethodView {
+                heading: noun.to_string(),
+                paragraphs: a.method,
+            }),
+        }
+        manifests.push(ManifestView {
+            heading: format!("{heading} — {}", part.folder),
+            rows: manifest_rows(part.input.manifest(), options.date.as_deref()),
+        });
+        inputs.push(SectionView {
+            id: id.clone(),
+            nav: format!("{n}. {noun}"),
+            heading,
+            folder: &part.folder,
+            file: part.input.file(),
+            variant: part.input.variant().map(|v| Labels { sc }.variant(v)),
+            setup: a.setup,
+            caveat: a.caveat,
+            charts: part
+                .charts
+                .iter()
+                .map(|c| ChartView {
+                    id: format!("{n}-{}", c.name),
+                    name: &c.name,
+                    title: &c.title,
+                    markup: super::html::svg_body(&c.svg),
+                })
+                .collect(),
+            tables: a.tables,
+        });
+    }
+    let kinds: Vec<String> = parts
+        .iter()
+        .map(|p| p.input.noun().to_lowercase())
+        .collect();
+    let page = CombinedPage {
+        report_title: options
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty()),
+        title: scenario_title(&sc.name, &sc.description),
+        name: &sc.name,
+        scenario_file,
+        scenario_hash,
+        short_hash: scenario_hash.get(..12).unwrap_or(scenario_hash),
+        date: options.date.as_deref(),
+        tool: "brink",
+        tool_version: env!("CARGO_PKG_VERSION"),
+        overview: format!(
+            "{} result{} of this scenario in one document: {}. The summary gathers each one's \
+             leading figures; a section for each follows, with its charts and tables.",
+            parts.len(),
+            if parts.len() == 1 { "" } else { "s" },
+            kinds.join(", ")
+        ),
+        runs: if lo == hi {
+            group_thousands(lo)
+        } else {
+            format!("{} to {}", group_thousands(lo), group_thousands(hi))
+        },
+        summary,
+        inputs,
+        width: WIDTH,
+        height: HEIGHT,
+        description: sc.description.trim(),
+        method,
+        ledger: LedgerRow::all(sc),
+        sources: &sc.sources,
+        manifests,
+    };
+    render_page("combined.html", TEMPLATE, page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_brink_draws_pass_and_anything_else_does_not() {
+        let good = "<svg width=\"10\" height=\"10\" viewBox=\"0 0 10 10\" \
+                    xmlns=\"http://www.w3.org/2000/svg\">\n<rect x=\"0\" y=\"0\" width=\"1\" \
+                    height=\"1\" fill=\"#FFF\"/>\n<text x=\"1\" y=\"1\" font-size=\"3\">\nNorth \
+                    &amp; South&apos;s index\n</text>\n</svg>\n";
+        let c = SvgChart::new("index_fan", good).expect("a chart brink draws");
+        assert_eq!(c.title, "North & South's index");
+        for bad in [
+            "<svg x=\"1\"><script>alert(1)</script></svg>",
+            "<svg x=\"1\"><rect onload=\"alert(1)\"/></svg>",
+            "<svg x=\"1\"><rect fill=\"url(http://x/y)\"/></svg>",
+            "<svg x=\"1\"><image href=\"http://x/y.png\"/></svg>",
+            "<svg x=\"1\"><!-- a comment --></svg>",
+            "<svg x=\"1\"><rect style=\"fill:red\"/></svg>",
+            "<svg x=\"1\"><rect x=\"1\" xmlns=\"a\"/></svg>",
+            "<svg x=\"1\"><rect x=\"1/></svg>",
+            "<html><svg x=\"1\"></svg>",
+            "<svg x=\"1\"></svg> > trailing",
+        ] {
+            assert!(SvgChart::new("x", bad).is_err(), "{bad} was accepted");
+        }
+    }
+}

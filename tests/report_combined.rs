@@ -1,0 +1,261 @@
+//! `brink report DIR...`: one document from a run, a comparison and a sensitivity analysis of
+//! the tutorial: the summary first, a section per input with its charts, the method, ledger
+//! and bibliography once, the manifests last, nothing fetched, labels not ids; and the
+//! refusals (two scenarios, a missing folder, a tampered chart, a folder given twice) exit 2
+//! and write nothing.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const TUTORIAL: &str = "scenarios/examples/tutorial.ron";
+
+/// The three result folders of the tutorial (made once for every test of this file).
+fn inputs() -> &'static [PathBuf; 3] {
+    static DIRS: OnceLock<[PathBuf; 3]> = OnceLock::new();
+    DIRS.get_or_init(|| {
+        let dir = common::scratch("inputs");
+        let run = dir.join("run");
+        let cmp = dir.join("compare");
+        let sens = dir.join("sensitivity");
+        let p = |p: &Path| p.to_str().unwrap().to_string();
+        common::ok(&[
+            "run",
+            TUTORIAL,
+            "--runs",
+            "200",
+            "--seed",
+            "1",
+            "--out",
+            &p(&run),
+        ]);
+        common::ok(&[
+            "compare",
+            TUTORIAL,
+            "--all",
+            "--runs",
+            "200",
+            "--seed",
+            "1",
+            "--out",
+            &p(&cmp),
+        ]);
+        common::ok(&["sensitivity", TUTORIAL, "--runs", "300", "--out", &p(&sens)]);
+        [run, cmp, sens]
+    })
+}
+
+fn at(html: &str, needle: &str) -> usize {
+    html.find(needle)
+        .unwrap_or_else(|| panic!("report.html lacks {needle:?}"))
+}
+
+#[test]
+fn one_document_summary_first_then_each_input_with_its_charts() {
+    let [run, cmp, sens] = inputs();
+    let out = common::scratch("combined").join("report");
+    let o = common::ok(&[
+        "report".as_ref(),
+        run.as_os_str(),
+        cmp.as_os_str(),
+        sens.as_os_str(),
+        "--report-title".as_ref(),
+        "Brief <b>North</b> & South".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(common::stdout(&o).contains("wrote"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+
+    // The title escaped, the reader's order, the manifests last.
+    assert!(html.contains("<h1>Brief &lt;b&gt;North&lt;/b&gt; &amp; South</h1>"));
+    let order = [
+        "<section id=\"summary\">",
+        "<section id=\"input-1\">",
+        "<section id=\"input-2\">",
+        "<section id=\"input-3\">",
+        "<section id=\"method\">",
+        "<section id=\"ledger\">",
+        "<section id=\"bibliography\">",
+        "<section id=\"manifest\">",
+    ];
+    let places: Vec<usize> = order.iter().map(|s| at(&html, s)).collect();
+    assert!(
+        places.windows(2).all(|w| w[0] < w[1]),
+        "sections out of order: {places:?}"
+    );
+    assert_eq!(html.matches("<section").count(), order.len());
+    // The summary: the run's headline outcomes, what moves the outcome most (paired
+    // intervals), the assumptions that drive it, and the caveat; all before any chart.
+    let summary = &html[places[0]..places[1]];
+    for needle in [
+        "Headline outcomes (1)",
+        "What moves “Rupture within the year” most (2)",
+        "paired 95% interval",
+        "The assumptions that drive whether “Rupture within the year” happened most (3)",
+        "How to read these numbers",
+        "analysis of ",
+    ] {
+        assert!(summary.contains(needle), "the summary lacks {needle:?}");
+    }
+    assert!(!summary.contains("<figure"));
+    // A navigation link to every section, and every link to something in the page.
+    let nav = &html[at(&html, "<nav")..at(&html, "</nav>")];
+    for s in order {
+        let id = s
+            .trim_start_matches("<section id=\"")
+            .trim_end_matches("\">");
+        assert!(nav.contains(&format!("href=\"#{id}\"")), "nav lacks {id}");
+    }
+    for (i, _) in html.match_indices("href=\"#") {
+        let id: String = html[i + 7..].chars().take_while(|&c| c != '"').collect();
+        assert!(html.contains(&format!("id=\"{id}\"")), "a link to #{id}");
+    }
+    // Every chart of every input, inline, in its own section.
+    for (k, dir) in [run, cmp, sens].iter().enumerate() {
+        let section = &html[places[k + 1]..places[k + 2]];
+        let mut svgs = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if let Some(stem) = name.strip_suffix(".svg") {
+                svgs += 1;
+                assert!(
+                    section.contains(&format!("<figure id=\"chart-{}-{stem}\">", k + 1)),
+                    "section {} lacks the chart {stem}",
+                    k + 1
+                );
+            }
+        }
+        assert!(svgs > 0, "{} drew no chart", dir.display());
+        assert_eq!(section.matches("<figure").count(), svgs);
+    }
+    // Nothing fetched, no script, no link outside the page.
+    let lower = html.to_lowercase();
+    for bad in [
+        "http://", "https://", "<script", "<link", "<img", "url(", "src=",
+    ] {
+        assert!(!lower.contains(bad), "report.html contains {bad:?}");
+    }
+    // Labels, not ids, in headings.
+    let headings: Vec<&str> = html
+        .match_indices("<h")
+        .filter(|(i, _)| html[*i + 2..].starts_with(['1', '2', '3']))
+        .map(|(i, _)| &html[i..i + html[i..].find("</h").unwrap()])
+        .collect();
+    assert!(
+        headings
+            .iter()
+            .any(|h| h.contains("Rupture within the year"))
+    );
+    for h in &headings {
+        for id in ["rupture_within_year", "north", "south", "visa_now"] {
+            assert!(!h.contains(id), "a heading shows the id {id}: {h}");
+        }
+    }
+    // The print style sheet of every page.
+    assert!(html.contains("@media print") && html.contains("nav{display:none}"));
+    // report.json lists each input with its kind and its result's SHA-256.
+    let index = common::json(&out.join("report.json"));
+    let listed = index["inputs"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    for (entry, (dir, kind, file)) in listed.iter().zip([
+        (run, "run", "summary.json"),
+        (cmp, "compare", "compare.json"),
+        (sens, "sensitivity", "sensitivity.json"),
+    ]) {
+        assert_eq!(entry["kind"], kind);
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let marker = common::json(&dir.join(".brink-output.json"));
+        let recorded = marker["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == file)
+            .unwrap()["sha256"]
+            .clone();
+        assert_eq!(entry["sha256"], recorded, "{file}: {} bytes", bytes.len());
+    }
+}
+
+/// Runs `brink report` with `args` and asserts exit code 2, a message holding `says`, and
+/// nothing written at `out`.
+fn refused(args: &[&std::ffi::OsStr], out: &Path, says: &str) {
+    let mut all: Vec<&std::ffi::OsStr> = vec!["report".as_ref()];
+    all.extend_from_slice(args);
+    all.extend(["--out".as_ref(), out.as_os_str()]);
+    let o = common::brink(&all);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(says), "expected {says:?}: {err}");
+    assert!(!out.exists(), "{} was written", out.display());
+    let parent = out.parent().unwrap();
+    let left: Vec<String> = common::names(parent)
+        .into_iter()
+        .chain(common::hidden(parent))
+        .filter(|n| n.contains("report"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn refusals_exit_2_and_write_nothing() {
+    let [run, cmp, sens] = inputs();
+    let dir = common::scratch("refusals");
+    let out = dir.join("report");
+
+    // A result of another scenario.
+    let other = dir.join("richardson");
+    common::ok(&[
+        "run".as_ref(),
+        "scenarios/examples/richardson.ron".as_ref(),
+        "--runs".as_ref(),
+        "50".as_ref(),
+        "--out".as_ref(),
+        other.as_os_str(),
+    ]);
+    refused(
+        &[run.as_os_str(), other.as_os_str()],
+        &out,
+        "different scenario files",
+    );
+
+    // A folder that is not there, and one with no result in it.
+    let missing = dir.join("no-such-folder");
+    refused(
+        &[run.as_os_str(), missing.as_os_str()],
+        &out,
+        "no-such-folder",
+    );
+    let empty = dir.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    refused(&[empty.as_os_str()], &out, "no .brink-output.json");
+
+    // The same folder twice, under two names.
+    let again = run.join("..").join("run");
+    refused(
+        &[run.as_os_str(), cmp.as_os_str(), again.as_os_str()],
+        &out,
+        "given twice",
+    );
+
+    // A chart changed after the command wrote it.
+    let tampered = dir.join("tampered");
+    std::fs::create_dir(&tampered).unwrap();
+    for e in std::fs::read_dir(sens).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), tampered.join(e.file_name())).unwrap();
+    }
+    let svg = tampered.join("sensitivity.svg");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    std::fs::write(
+        &svg,
+        text.replace("</svg>", "<script>alert(1)</script></svg>"),
+    )
+    .unwrap();
+    refused(
+        &[run.as_os_str(), tampered.as_os_str()],
+        &out,
+        "does not match the SHA-256",
+    );
+}

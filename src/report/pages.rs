@@ -10,10 +10,10 @@
 
 use serde::Serialize;
 
-use super::charts::{Chart, HEIGHT, WIDTH, group_thousands, percent};
+use super::charts::{Chart, group_thousands, percent};
 use super::describe::ledger;
 use super::html::{
-    ChartView, Labels, LedgerRow, ReportOptions, interval, render_page, scenario_title, svg_body,
+    ChartView, Labels, LedgerRow, ReportOptions, interval, render_page, scenario_title,
 };
 use crate::analysis::Manifest;
 use crate::analysis::compare::CompareResult;
@@ -31,21 +31,22 @@ const SUMMARY_ROWS: usize = 8;
 
 /// A table as the template prints it: every cell already in words.
 #[derive(Serialize, Default)]
-struct TableView {
-    heading: String,
-    columns: Vec<String>,
+pub(crate) struct TableView {
+    pub(crate) heading: String,
+    pub(crate) columns: Vec<String>,
     /// Which columns hold numbers (right-aligned).
-    numeric: Vec<bool>,
+    pub(crate) numeric: Vec<bool>,
     /// The column printed large in the summary, if any.
-    big: Option<usize>,
-    rows: Vec<Vec<String>>,
+    pub(crate) big: Option<usize>,
+    pub(crate) rows: Vec<Vec<String>>,
     /// What the table says when it has no rows.
-    empty: String,
-    notes: Vec<String>,
+    pub(crate) empty: String,
+    pub(crate) notes: Vec<String>,
 }
 
 impl TableView {
-    fn new(heading: impl Into<String>, columns: &[(&str, bool)]) -> Self {
+    /// An empty table with its heading and columns (name, whether it holds numbers).
+    pub(crate) fn new(heading: impl Into<String>, columns: &[(&str, bool)]) -> Self {
         TableView {
             heading: heading.into(),
             columns: columns.iter().map(|(c, _)| c.to_string()).collect(),
@@ -57,32 +58,77 @@ impl TableView {
 
 /// What `templates/analysis.html` reads.
 #[derive(Serialize)]
-struct AnalysisPage<'a> {
-    report_title: Option<&'a str>,
-    title: String,
+pub(crate) struct AnalysisPage<'a> {
+    pub(crate) report_title: Option<&'a str>,
+    pub(crate) title: String,
     /// "comparison", "sweep", "sensitivity analysis".
-    kind_lower: &'static str,
-    name: &'a str,
-    date: Option<&'a str>,
-    tool: &'a str,
-    version: &'a str,
+    pub(crate) kind_lower: &'static str,
+    /// What the page is about, first on the line under the title ("Scenario pair").
+    pub(crate) subject: String,
+    pub(crate) date: Option<&'a str>,
+    pub(crate) tool: &'a str,
+    pub(crate) version: &'a str,
     /// One sentence on what was run.
-    setup: String,
-    complete: bool,
+    pub(crate) setup: String,
+    pub(crate) complete: bool,
+    /// Whether the page's figures are scenario probabilities, so that the shared caveat
+    /// ("conditional scenario probabilities, not forecasts") heads the caveat; a page of
+    /// other figures (a calibration's posterior) says it in its own paragraphs.
+    pub(crate) probabilities: bool,
     /// Runs per arm, value or sample, with groups of thousands (the caveat's).
-    runs: String,
-    summary: Vec<TableView>,
+    pub(crate) runs: String,
+    pub(crate) summary: Vec<TableView>,
     /// The caveat's paragraphs after the shared one.
-    caveat: Vec<String>,
-    width: u32,
-    height: u32,
-    charts: Vec<ChartView<'a>>,
-    tables: Vec<TableView>,
-    description: &'a str,
-    method: Vec<String>,
-    ledger: Vec<LedgerRow>,
-    sources: &'a [String],
-    manifest: Vec<(String, String)>,
+    pub(crate) caveat: Vec<String>,
+    pub(crate) charts: Vec<ChartView<'a>>,
+    pub(crate) tables: Vec<TableView>,
+    pub(crate) description: &'a str,
+    pub(crate) method: Vec<String>,
+    pub(crate) ledger: Vec<LedgerRow>,
+    pub(crate) sources: &'a [String],
+    pub(crate) manifest: Vec<(String, String)>,
+}
+
+/// The model-free start of a page: the titles, the date and the version, with every other
+/// part empty for the command to fill in (the back-test and the calibration, which have
+/// several scenarios, build theirs on it).
+pub(crate) fn header<'a>(
+    kind_lower: &'static str,
+    title: String,
+    subject: String,
+    options: &'a ReportOptions,
+) -> AnalysisPage<'a> {
+    AnalysisPage {
+        report_title: options
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty()),
+        title,
+        kind_lower,
+        subject,
+        date: options.date.as_deref(),
+        tool: "brink",
+        version: env!("CARGO_PKG_VERSION"),
+        setup: String::new(),
+        complete: true,
+        probabilities: true,
+        runs: String::new(),
+        summary: vec![],
+        caveat: vec![],
+        charts: vec![],
+        tables: vec![],
+        description: "",
+        method: vec![],
+        ledger: vec![],
+        sources: &[],
+        manifest: vec![],
+    }
+}
+
+/// Renders a page built on [`header`] with `templates/analysis.html`.
+pub(crate) fn render(p: AnalysisPage) -> String {
+    render_page("analysis.html", TEMPLATE, p)
 }
 
 /// The parts of a page every command fills in the same way.
@@ -116,35 +162,12 @@ fn page<'a>(
         manifest.push(("analysis date (UTC)".into(), d.clone()));
     }
     AnalysisPage {
-        report_title: options
-            .title
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty()),
-        title: scenario_title(&sc.name, &sc.description),
-        kind_lower,
-        name: &sc.name,
-        date: options.date.as_deref(),
         tool: &m.tool,
         version: &m.version,
-        setup: String::new(),
         complete: m.complete,
         runs: group_thousands(m.runs),
-        summary: vec![],
-        caveat: vec![],
-        width: WIDTH,
-        height: HEIGHT,
-        charts: charts
-            .iter()
-            .map(|c| ChartView {
-                name: c.name,
-                title: &c.title,
-                markup: svg_body(&c.svg),
-            })
-            .collect(),
-        tables: vec![],
+        charts: charts.iter().map(|c| ChartView::new(c.name, c)).collect(),
         description: sc.description.trim(),
-        method: vec![],
         ledger: ledger(sc)
             .into_iter()
             .map(|(parameter, distribution, source)| LedgerRow {
@@ -155,6 +178,12 @@ fn page<'a>(
             .collect(),
         sources: &sc.sources,
         manifest,
+        ..header(
+            kind_lower,
+            scenario_title(&sc.name, &sc.description),
+            format!("Scenario {}", sc.name),
+            options,
+        )
     }
 }
 

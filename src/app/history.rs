@@ -280,9 +280,7 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
         )?);
     }
     let b = backtest::combine(results, None);
-    staging.write_all(&brink::report::backtest::files(
-        &b, None, &ctx, req.charts,
-    )?)?;
+    staging.write_all(&brink::report::backtest::files(&b, None, &ctx, req.charts)?)?;
     let dir = staging.commit()?;
     Ok((brink::report::backtest::text(&b), dir))
 }

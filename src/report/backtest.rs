@@ -802,7 +802,10 @@ fn report(
     p.ledger = ctx.ledger();
     p.sources = &sources;
     p.manifest = vec![
-        ("tool".into(), format!("brink {}", env!("CARGO_PKG_VERSION"))),
+        (
+            "tool".into(),
+            format!("brink {}", env!("CARGO_PKG_VERSION")),
+        ),
         ("command".into(), ctx.command.join(" ")),
         (
             "seed".into(),
@@ -811,13 +814,14 @@ fn report(
         ("runs per case".into(), p.runs.clone()),
         (
             "calibrated numbers from".into(),
-            b.posterior.clone().unwrap_or_else(|| "(none: priors)".into()),
+            b.posterior
+                .clone()
+                .unwrap_or_else(|| "(none: priors)".into()),
         ),
     ];
     p.manifest.extend(ctx.file_rows());
     if let Some(d) = &ctx.options.date {
-        p.manifest
-            .push(("analysis date (UTC)".into(), d.clone()));
+        p.manifest.push(("analysis date (UTC)".into(), d.clone()));
     }
     render(p)
 }

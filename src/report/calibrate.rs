@@ -277,10 +277,14 @@ fn number_label(p: &ParamSummary, ctx: &HistoryContext) -> String {
         .iter()
         .find_map(|n| ctx.case(n))
         .map_or(p.path.clone(), |c| Labels { sc: c.scenario }.path(&p.path));
-    if p.shared || p.cases.len() != 1 {
-        path
-    } else {
-        format!("{path} ({})", ctx.label(&p.cases[0]))
+    // A shared number's path ends in its value: "shared.fatigue.value" reads "fatigue (shared)".
+    let path = match path.strip_suffix(" › value") {
+        Some(name) if p.path.starts_with("shared.") => format!("{name} (shared)"),
+        _ => path,
+    };
+    match (p.spec.contains(':'), p.cases.first()) {
+        (true, Some(case)) => format!("{path} ({})", ctx.label(case)),
+        _ => path,
     }
 }
 
@@ -315,7 +319,7 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
     };
     p.setup = format!(
         "{} number{} estimated from {} case{} ({} observed facts) by ABC-SMC: {} particles × \
-         {} pseudo-timelines, seed {}.",
+         {} pseudo-timeline{}, seed {}.",
         c.params.len(),
         if c.params.len() == 1 { "" } else { "s" },
         c.cases.len(),
@@ -323,6 +327,7 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
         c.facts,
         group_thousands(s.particles as u64),
         s.sims,
+        if s.sims == 1 { "" } else { "s" },
         s.seed
     );
     let mut t = TableView::new(
@@ -484,11 +489,12 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
         format!(
             "ABC-SMC. The adaptive approximate Bayesian computation of Del Moral, Doucet & \
              Jasra (2012). A population of {} particles starts from the priors; each particle \
-             carries {} simulated pseudo-timelines (one run of every case each). Every other \
+             carries {} simulated pseudo-timeline{} (one run of every case each). Every other \
              uncertain number keeps its prior and is drawn afresh in every simulation (it is \
              integrated over, not fitted).",
             group_thousands(s.particles as u64),
-            s.sims
+            s.sims,
+            if s.sims == 1 { "" } else { "s" }
         ),
         "Distance. The distance of a pseudo-timeline from the observed one is the mean over \
          all facts of each fact's distance: 0 when it holds, 1 when a yes/no fact fails, the \
@@ -518,7 +524,10 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
     p.ledger = ctx.ledger();
     p.sources = &sources;
     p.manifest = vec![
-        ("tool".into(), format!("brink {}", env!("CARGO_PKG_VERSION"))),
+        (
+            "tool".into(),
+            format!("brink {}", env!("CARGO_PKG_VERSION")),
+        ),
         ("command".into(), ctx.command.join(" ")),
         ("seed".into(), s.seed.to_string()),
         ("particles".into(), s.particles.to_string()),
@@ -538,8 +547,7 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
     ];
     p.manifest.extend(ctx.file_rows());
     if let Some(d) = &ctx.options.date {
-        p.manifest
-            .push(("analysis date (UTC)".into(), d.clone()));
+        p.manifest.push(("analysis date (UTC)".into(), d.clone()));
     }
     render(p)
 }

@@ -1,4 +1,5 @@
-//! `report.html` of `brink compare`, `brink sweep` and `brink sensitivity`: the run report's
+//! `report.html` of `brink compare`, `brink sweep` and `brink sensitivity` (and, through
+//! `header` and `render`, of `brink backtest` and `brink calibrate`): the run report's
 //! look and order (see [`crate::report::html`]) for a result of another command, from the
 //! template `templates/analysis.html`, which shares the run report's style sheet and its
 //! parts (the caveat, the charts, the assumptions ledger, the bibliography). A one-screen

@@ -1,6 +1,7 @@
 //! The report layer of back-tests and calibrations: the files each writes (JSON, CSV tables,
-//! charts with the observations marked, report.html) and the readable summaries, on a real
-//! tiny case (the synthetic SBC pair with a timeline built here).
+//! charts with the observations marked, report.html on the analysis pages' template) and the
+//! readable summaries, on a real tiny case (the synthetic SBC pair with a timeline built here),
+//! and the pages `brink backtest` (with --cross-validate) and `brink calibrate` write.
 
 mod common;
 
@@ -14,15 +15,24 @@ use brink::analysis::backtest::{
 use brink::analysis::calibrate::{Calibration, Settings, calibrate, targets};
 use brink::report::backtest::{CASES_HEADER, FACTS_HEADER};
 use brink::report::calibrate::SUMMARY_HEADER;
+use brink::report::history::{CaseContext, HistoryContext};
+use brink::report::html::ReportOptions;
 use brink::scenario::LoadedScenario;
 use brink::scenario::timeline::{Fact, Observed, Target, Timeline};
 
 const PAIR: &str = "scenarios/examples/sbc_pair.ron";
 
+/// The label the timelines give the fact `first_cooled` (the page shows it, not the id).
+const FIRST_COOLED: &str = "First week below “tense”";
+
 fn fact(name: &str, observed: Observed) -> Fact {
     Fact {
         name: name.into(),
-        label: String::new(),
+        label: if name == "first_cooled" {
+            FIRST_COOLED.into()
+        } else {
+            String::new()
+        },
         observed,
         source: format!("test source of {name}"),
     }
@@ -33,9 +43,9 @@ fn fact(name: &str, observed: Observed) -> Fact {
 fn timeline(name: &str, cooled: &str) -> Timeline {
     Timeline {
         name: name.into(),
-        label: String::new(),
+        label: format!("Pair case {name}"),
         scenario: "sbc_pair.ron".into(),
-        sources: vec![],
+        sources: vec!["test timeline source (both cases)".into()],
         facts: vec![
             fact(
                 "tense_in_february",
@@ -95,6 +105,106 @@ fn backtest(posterior: Option<String>) -> Backtest {
     combine(cases, posterior)
 }
 
+/// The two cases' timelines of [`backtest`].
+fn timelines() -> Vec<Timeline> {
+    vec![
+        timeline("pair_early", "2030-02-11"),
+        timeline("pair_late", "2030-04-01"),
+    ]
+}
+
+/// What the pages show of the cases: the pair and `timelines`, with made-up files and hashes.
+fn context<'a>(l: &'a LoadedScenario, timelines: &'a [Timeline]) -> HistoryContext<'a> {
+    HistoryContext {
+        cases: timelines
+            .iter()
+            .map(|t| CaseContext {
+                scenario: &l.scenario,
+                timeline: t,
+                scenario_file: PAIR.into(),
+                scenario_hash: l.hash.clone(),
+                timeline_file: format!("{}.timeline.ron", t.name),
+                timeline_hash: format!("hash-of-{}", t.name),
+            })
+            .collect(),
+        command: vec!["brink".into(), "backtest".into()],
+        options: ReportOptions {
+            title: Some("Desk brief <no. 7>".into()),
+            date: Some("2031-05-06".into()),
+        },
+    }
+}
+
+/// Asserts a page's sections come in the template's order (the summary first, the manifest
+/// last) and that it references nothing outside itself.
+fn check_page(html: &str) {
+    let at = |id: &str| {
+        html.find(&format!("<section id=\"{id}\">"))
+            .unwrap_or_else(|| panic!("report.html lacks the section {id}"))
+    };
+    let order = [
+        "summary",
+        "charts",
+        "tables",
+        "method",
+        "ledger",
+        "bibliography",
+        "manifest",
+    ];
+    for w in order.windows(2) {
+        assert!(at(w[0]) < at(w[1]), "{} is not before {}", w[0], w[1]);
+    }
+    assert!(
+        html.find("<main>").unwrap() < at("summary") && !html[..at("summary")].contains("<table"),
+        "the summary is the first thing on the page"
+    );
+    let lower = html.to_lowercase();
+    for bad in [
+        "http://", "https://", "src=", "<script", "<link", "<img", "url(",
+    ] {
+        assert!(!lower.contains(bad), "report.html contains {bad}");
+    }
+    // The title of the brief, escaped, and the analysis date and version on the page.
+    assert!(html.contains("<h1>Desk brief &lt;no. 7&gt;</h1>"));
+    assert!(html.contains("analysis of 2031-05-06 (UTC)"));
+    assert!(html.contains(&format!("brink {}", env!("CARGO_PKG_VERSION"))));
+    // The shared style sheet, its print rules included.
+    assert!(html.contains("@media print"));
+}
+
+/// The `(width, height)` an SVG file declares.
+fn svg_size(svg: &str) -> (String, String) {
+    let attr = |name: &str| {
+        let key = format!(" {name}=\"");
+        let start = svg.find(&key).unwrap() + key.len();
+        svg[start..start + svg[start..].find('"').unwrap()].to_string()
+    };
+    (attr("width"), attr("height"))
+}
+
+/// Asserts every chart the files hold has its figure in the page, at the chart's own size.
+fn check_figures(html: &str, names: &BTreeMap<String, Vec<u8>>) -> usize {
+    let mut n = 0;
+    for (name, bytes) in names {
+        let Some(stem) = name.strip_suffix(".svg") else {
+            continue;
+        };
+        let at = html
+            .find(&format!("<figure id=\"chart-{stem}\">"))
+            .unwrap_or_else(|| panic!("report.html has no figure for {name}"));
+        let (w, h) = svg_size(&String::from_utf8_lossy(bytes));
+        let svg = &html[at..];
+        let svg = &svg[svg.find("<svg").unwrap()..];
+        assert!(
+            svg.starts_with(&format!("<svg viewBox=\"0 0 {w} {h}\"")),
+            "the figure of {stem} is not at its chart's size {w} × {h}"
+        );
+        n += 1;
+    }
+    assert_eq!(html.matches("<figure").count(), n, "a figure per chart");
+    n
+}
+
 /// A short calibration of the pair's shared fatigue on one case.
 fn calibration() -> Calibration {
     let l = loaded();
@@ -146,7 +256,10 @@ fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 #[test]
 fn backtest_files_tables_and_charts() {
     let b = backtest(None);
-    let files = brink::report::backtest::files(&b, true).expect("files");
+    let l = loaded();
+    let tl = timelines();
+    let ctx = context(&l, &tl);
+    let files = brink::report::backtest::files(&b, None, &ctx, true).expect("files");
     let (names, dir) = write("backtest", &files);
     for n in [
         "backtest.json",
@@ -244,41 +357,76 @@ fn backtest_files_tables_and_charts() {
     assert!(svg.contains(&format!("PIT histogram over {} facts", b.pit_facts)));
     common::check_png(&dir.join("pit_histogram.png"), 600..=600);
 
-    // The page: every case, every fact, every chart inline, nothing fetched.
+    // The page: summary first, every case, every fact by its label, every chart inline at its
+    // own size, nothing fetched.
     let html = String::from_utf8(names["report.html"].clone()).unwrap();
-    assert!(html.contains("<h1>Back-test</h1>"));
-    for f in [
-        "tense_in_february",
-        "calm_in_march",
-        "first_cooled",
-        "cooled_by_june",
-        "pair_early",
-        "pair_late",
-    ] {
-        assert!(html.contains(f), "report.html lacks {f}");
-    }
+    check_page(&html);
     assert_eq!(
-        html.matches("<figure").count(),
+        check_figures(&html, &names),
         7,
         "three charts per case and the PIT"
     );
-    assert!(html.contains("id=\"chart-pair_late_mood\""));
-    // Each figure's viewBox is its chart's own size.
-    assert_eq!(
-        html.matches("<svg viewBox=\"0 0 1000 600\"").count(),
-        7,
-        "these charts are all 1000 × 600"
+    let summary = &html[..html.find("<section id=\"charts\">").unwrap()];
+    for s in [
+        "inside the central 80% band",
+        &format!("of {}", b.banded_facts),
+        "mean log score",
+        &format!("{:.3}", b.mean_log_score),
+        "Pair case pair_early",
+        "Pair case pair_late",
+        "P(whole path)",
+        // The caveats: the shared one and the back-test's own.
+        "conditional scenario probabilities, not forecasts",
+        "Few facts.",
+        "The development cases.",
+        "One history.",
+        "Every number was drawn from its prior",
+    ] {
+        assert!(summary.contains(s), "the summary lacks {s:?}");
+    }
+    assert!(!summary.contains("held-out"), "no cross-validation here");
+    let tables = &html[html.find("<section id=\"tables\">").unwrap()..];
+    for f in [
+        "tense_in_february",
+        "calm_in_march",
+        "cooled_by_june",
+        FIRST_COOLED,
+    ] {
+        assert!(
+            tables.contains(&format!("<td>{f}</td>"))
+                || tables.contains(&format!(
+                    "<td>{}</td>",
+                    f.replace('“', "&#8220;").replace('”', "&#8221;")
+                )),
+            "the facts tables lack {f}"
+        );
+    }
+    assert!(
+        !tables.contains("<td>first_cooled</td>"),
+        "a fact with a label is shown by it, not its id"
     );
-    assert!(html.contains("Every number was drawn from its prior"));
-    // The run report's shared style sheet, its print rules included.
-    assert!(html.contains("@media print"));
-    let lower = html.to_lowercase();
-    for bad in ["<script", "<link", "<img", "src=", "url("] {
-        assert!(!lower.contains(bad), "report.html contains {bad}");
+    assert!(tables.contains("test source of first_cooled"));
+    assert!(tables.contains("Czado, Gneiting &amp; Held 2009"));
+    // The ledger by case, the sources once, the files and their hashes.
+    assert!(html.contains("Pair case pair_late › "));
+    assert_eq!(
+        html.matches("test timeline source (both cases)").count(),
+        1,
+        "a source both timelines give is listed once"
+    );
+    let manifest = &html[html.find("<section id=\"manifest\">").unwrap()..];
+    for s in [
+        "pair_late: timeline file SHA-256",
+        "hash-of-pair_late",
+        &l.hash,
+        "brink backtest",
+        "runs per case",
+    ] {
+        assert!(manifest.contains(s), "the manifest lacks {s:?}");
     }
 
     // Without charts: the tables only.
-    let bare = brink::report::backtest::files(&b, false).unwrap();
+    let bare = brink::report::backtest::files(&b, None, &ctx, false).unwrap();
     let bare: Vec<&str> = bare.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(bare, ["backtest.json", "facts.csv", "cases.csv", "pit.csv"]);
 }
@@ -303,7 +451,9 @@ fn backtest_text_and_posterior() {
         assert!(t.contains(f), "the text lacks {f}:\n{t}");
     }
     eprintln!("{t}");
-    let files = brink::report::backtest::files(&b, true).unwrap();
+    let l = loaded();
+    let tl = timelines();
+    let files = brink::report::backtest::files(&b, None, &context(&l, &tl), true).unwrap();
     let html = files.iter().find(|f| f.name == "report.html").unwrap();
     let html = String::from_utf8(html.bytes.clone()).unwrap();
     assert!(
@@ -322,7 +472,9 @@ fn case_names_become_safe_unique_stems() {
         brink::report::backtest::case_stems(&b),
         ["___a_b", "___a_b_2"]
     );
-    let files = brink::report::backtest::files(&b, true).unwrap();
+    let l = loaded();
+    let tl = timelines();
+    let files = brink::report::backtest::files(&b, None, &context(&l, &tl), true).unwrap();
     for f in &files {
         assert!(
             !f.name.contains('/') && !f.name.contains(' ') && !f.name.starts_with('.'),
@@ -340,7 +492,10 @@ fn calibration_files_tables_chart_and_text() {
         "pair_early.calibrated.ron".to_string(),
         "Scenario(name: \"x\")\n".to_string(),
     )];
-    let files = brink::report::calibrate::files(&c, &calibrated, true).expect("files");
+    let l = loaded();
+    let tl = timelines();
+    let ctx = context(&l, &tl[..1]);
+    let files = brink::report::calibrate::files(&c, &calibrated, &ctx, true).expect("files");
     let (names, dir) = write("calibrate", &files);
     let expected = [
         "calibration.json",
@@ -350,6 +505,7 @@ fn calibration_files_tables_chart_and_text() {
         "posterior_summary.csv",
         "prior_posterior.png",
         "prior_posterior.svg",
+        "report.html",
     ];
     assert_eq!(
         names.keys().map(String::as_str).collect::<Vec<_>>(),
@@ -404,6 +560,44 @@ fn calibration_files_tables_chart_and_text() {
     assert!(svg.contains("<rect"), "the posterior is drawn as bars");
     common::check_png(&dir.join("prior_posterior.png"), 600..=2000);
 
+    // The page: prior against posterior and how it ran first, the ABC caveats, the chart,
+    // the generations and the posterior table.
+    let html = String::from_utf8(names["report.html"].clone()).unwrap();
+    check_page(&html);
+    assert_eq!(check_figures(&html, &names), 1);
+    let summary = &html[..html.find("<section id=\"charts\">").unwrap()];
+    let p = &c.params[0];
+    for s in [
+        "Each number: prior → posterior",
+        "fatigue",
+        &format!("{:.3}", p.mean),
+        "sd ratio",
+        &c.stop_reason,
+        "final tolerance",
+        "An ABC posterior given these cases.",
+        "The tolerance is not zero.",
+        "conditional scenario probabilities, not forecasts",
+    ] {
+        assert!(summary.contains(s), "the summary lacks {s:?}");
+    }
+    let tables = &html[html.find("<section id=\"tables\">").unwrap()..];
+    for s in [
+        "<h3>Generations</h3>",
+        "<h3>Posterior summary</h3>",
+        "shared.fatigue.value",
+        "Del Moral, Doucet &amp; Jasra (2012)",
+        "Pair case pair_early › ",
+        "test timeline source (both cases)",
+        "pair_early: timeline file SHA-256",
+    ] {
+        assert!(tables.contains(s), "the page lacks {s:?}");
+    }
+    assert_eq!(
+        tables.matches("<h3>Posterior summary</h3>").count(),
+        1,
+        "one posterior table"
+    );
+
     let t = brink::report::calibrate::text(&c);
     for s in [
         "generation",
@@ -422,10 +616,11 @@ fn calibration_files_tables_chart_and_text() {
     eprintln!("{t}");
 
     // Without charts, no chart; names that are not plain file names are refused.
-    let bare = brink::report::calibrate::files(&c, &[], false).unwrap();
+    let bare = brink::report::calibrate::files(&c, &[], &ctx, false).unwrap();
     assert_eq!(bare.len(), 4);
     for bad in ["../x.ron", "a/b.ron", ".hidden.ron", "", "posterior.csv"] {
-        let r = brink::report::calibrate::files(&c, &[(bad.to_string(), String::new())], false);
+        let r =
+            brink::report::calibrate::files(&c, &[(bad.to_string(), String::new())], &ctx, false);
         assert!(r.is_err(), "{bad:?} accepted");
     }
     // A name given twice: once for the same text, numbered for another.
@@ -434,7 +629,7 @@ fn calibration_files_tables_chart_and_text() {
             ("a.ron".to_string(), "first".to_string()),
             ("a.ron".to_string(), second.to_string()),
         ];
-        brink::report::calibrate::files(&c, &v, false)
+        brink::report::calibrate::files(&c, &v, &ctx, false)
             .unwrap()
             .into_iter()
             .skip(4)
@@ -463,7 +658,9 @@ fn several_numbers_draw_several_panels() {
         let x = row[0];
         row.push(x * 2.0);
     }
-    let files = brink::report::calibrate::files(&c, &[], true).unwrap();
+    let l = loaded();
+    let tl = timelines();
+    let files = brink::report::calibrate::files(&c, &[], &context(&l, &tl[..1]), true).unwrap();
     let svg = files
         .iter()
         .find(|f| f.name == "prior_posterior.svg")
@@ -479,4 +676,76 @@ fn several_numbers_draw_several_panels() {
         csv(&dir.join("posterior.csv"))
     };
     assert_eq!(rows[0].len(), 4);
+}
+
+/// `brink backtest --cross-validate` and `brink calibrate` write their pages, with
+/// `--report-title`, the cases by their labels and (after a cross-validation) the held-out
+/// table; few runs and particles.
+#[test]
+fn commands_write_their_pages() {
+    let dir = common::scratch("commands");
+    let turkey = "scenarios/history/russia_turkey_2015.timeline.ron";
+    let georgia = "scenarios/history/russia_georgia_2006.timeline.ron";
+    let abc = [
+        "--params",
+        "shared.fatigue.value",
+        "--particles",
+        "12",
+        "--sims",
+        "1",
+        "--max-generations",
+        "1",
+    ];
+    let out = dir.join("cv");
+    let mut args = vec![
+        "backtest",
+        "--cross-validate",
+        "--runs",
+        "200",
+        "--report-title",
+        "Brief on history",
+        turkey,
+        georgia,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(abc);
+    common::ok(&args);
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    let summary = &html[..html.find("<section id=\"charts\">").unwrap()];
+    assert!(summary.contains("<h1>Brief on history</h1>"));
+    assert!(summary.contains("Each case left out: priors → calibrated on the others"));
+    assert!(summary.contains("all held-out facts"));
+    assert!(summary.contains("Russia–Turkey, 24 Nov 2015 – 1 Jan 2018"));
+    // A fact by its label, not its id.
+    assert!(html.contains("<td>TurkStream negotiations suspended</td>"));
+    assert!(!html.contains("<td>turkstream_suspended</td>"));
+    for f in common::names(&out) {
+        if let Some(stem) = f.strip_suffix(".svg") {
+            assert!(
+                html.contains(&format!("<figure id=\"chart-{stem}\">")),
+                "no figure for {f}"
+            );
+        }
+    }
+    assert!(!html.contains("https://") && !html.contains("http://"));
+
+    let out = dir.join("cal");
+    let mut args = vec![
+        "calibrate",
+        "--timelines",
+        turkey,
+        "--report-title",
+        "Brief on calibration",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(abc);
+    common::ok(&args);
+    let html = std::fs::read_to_string(out.join("report.html")).expect("calibrate's report.html");
+    assert!(html.contains("<h1>Brief on calibration</h1>"));
+    assert!(html.contains("<h3>Posterior summary</h3>"));
+    assert!(html.contains("fatigue (shared)"));
+    assert!(html.contains("<figure id=\"chart-prior_posterior\">"));
+    assert!(!html.contains("https://") && !html.contains("http://"));
 }

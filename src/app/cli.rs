@@ -221,6 +221,9 @@ pub struct BacktestArgs {
     /// Skip the charts and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
+    /// A title for report.html, shown above the cases' (the brief the report goes into).
+    #[arg(long, value_name = "TEXT")]
+    pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -248,9 +251,12 @@ pub struct CalibrateArgs {
     /// the posterior of every number asked for all cases (PATH, not CASE:PATH) that it has.
     #[arg(long, value_delimiter = ',')]
     pub apply_to: Vec<PathBuf>,
-    /// Skip the chart.
+    /// Skip the chart and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
+    /// A title for report.html, shown above the cases' (the brief the report goes into).
+    #[arg(long, value_name = "TEXT")]
+    pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -481,6 +487,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     settings: args.abc.settings(args.seed, threads)?,
                     command: command_line(),
                     opts: args.limits.load_options(),
+                    report: report_options(args.report_title.as_deref()),
                 })?;
             say(&wrote(text, &dir));
             Ok(())
@@ -503,6 +510,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     command: command_line(),
                     opts: args.limits.load_options(),
                     apply_to: args.apply_to.clone(),
+                    report: report_options(args.report_title.as_deref()),
                 })?;
             say(&wrote(text, &dir));
             Ok(())

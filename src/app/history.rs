@@ -7,6 +7,8 @@ use brink::analysis::backtest::{self, Case, ParticleDraws, RunSpec};
 use brink::analysis::calibrate::{self, Generation, Settings};
 use brink::error::{Error, Result};
 use brink::report::calibrated::Takes;
+use brink::report::history::{CaseContext, HistoryContext};
+use brink::report::html::ReportOptions;
 use brink::scenario::timeline::{LoadedTimeline, check_timeline, load_timeline};
 use brink::scenario::{self, LoadOptions, LoadedScenario};
 
@@ -137,6 +139,30 @@ fn check_cases(cases: &[CaseInput]) -> Result<()> {
     Ok(())
 }
 
+/// What the pages show of the cases besides their results: each scenario and timeline with
+/// its file and SHA-256, the command, and `--report-title` with the date.
+fn context<'a>(
+    inputs: &'a [CaseInput],
+    command: &[String],
+    options: &ReportOptions,
+) -> HistoryContext<'a> {
+    HistoryContext {
+        cases: inputs
+            .iter()
+            .map(|c| CaseContext {
+                scenario: &c.loaded.scenario,
+                timeline: &c.timeline.timeline,
+                scenario_file: c.loaded.path.display().to_string(),
+                scenario_hash: c.loaded.hash.clone(),
+                timeline_file: c.timeline.path.display().to_string(),
+                timeline_hash: c.timeline.hash.clone(),
+            })
+            .collect(),
+        command: command.to_vec(),
+        options: options.clone(),
+    }
+}
+
 /// Compiles every case.
 pub fn compile(cases: &[CaseInput]) -> Result<Vec<Case>> {
     cases
@@ -179,12 +205,15 @@ pub struct BacktestRequest {
     pub settings: Settings,
     pub command: Vec<String>,
     pub opts: LoadOptions,
+    /// `--report-title` and the analysis date, for report.html.
+    pub report: ReportOptions,
 }
 
 /// Runs `brink backtest`; returns the text to print and the folder written.
 pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
     let inputs = cases_from_files(&req.files, req.opts)?;
     let cases = compile(&inputs)?;
+    let ctx = context(&inputs, &req.command, &req.report);
     let spec = RunSpec {
         seed: req.seed,
         runs: req.runs,
@@ -216,7 +245,8 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
             stop,
             |case, g| progress_line(&format!("[leave out {case}] "), g, started),
         )?;
-        let mut files = brink::report::backtest::files(&cv.calibrated, req.charts)?;
+        let mut files =
+            brink::report::backtest::files(&cv.calibrated, Some(&cv), &ctx, req.charts)?;
         files.extend(brink::report::crossval::files(&cv)?);
         staging.write_all(&files)?;
         let dir = staging.commit()?;
@@ -250,7 +280,7 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
         )?);
     }
     let b = backtest::combine(results, None);
-    staging.write_all(&brink::report::backtest::files(&b, req.charts)?)?;
+    staging.write_all(&brink::report::backtest::files(&b, None, &ctx, req.charts)?)?;
     let dir = staging.commit()?;
     Ok((brink::report::backtest::text(&b), dir))
 }
@@ -267,6 +297,8 @@ pub struct CalibrateRequest {
     pub opts: LoadOptions,
     /// Scenarios outside the calibration that take its shared numbers.
     pub apply_to: Vec<PathBuf>,
+    /// `--report-title` and the analysis date, for report.html.
+    pub report: ReportOptions,
 }
 
 /// Runs `brink calibrate`; returns the text to print and the folder written.
@@ -343,9 +375,11 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             new,
         ));
     }
+    let ctx = context(&inputs, &req.command, &req.report);
     staging.write_all(&brink::report::calibrate::files(
         &c,
         &calibrated,
+        &ctx,
         req.charts,
     )?)?;
     let dir = staging.commit()?;

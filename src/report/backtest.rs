@@ -6,24 +6,35 @@
 //! reduced to letters, digits, `-` and `_` (timeline names are identifiers already; the
 //! reduction only guards the file names) and made unique among the cases.
 
-use serde::Serialize;
-
 use crate::analysis::backtest::{Backtest, Band, CaseResult, FactResult};
+use crate::analysis::calibrate::CrossValidation;
 use crate::analysis::summary::date_of_step;
 use crate::error::Result;
 use crate::report::Artifact;
-use crate::report::charts::{self, Chart, HEIGHT, WIDTH, group_thousands, percent};
+use crate::report::charts::{self, Chart, group_thousands, percent};
 use crate::report::describe::Table;
-
-/// The page's template: the run report's look, with the back-test's tables.
-const TEMPLATE: &str = include_str!("templates/backtest.html");
+use crate::report::history::{CaseContext, HistoryContext};
+use crate::report::html::{ChartView, Labels, shown};
+use crate::report::pages::{TableView, header, render};
+use crate::scenario::param::fmt_num;
+use crate::scenario::timeline::{Fact, Observed};
+use crate::scenario::{Lever, Scenario};
 
 /// Every file of a back-test: `backtest.json`, `facts.csv`, `cases.csv`, `pit.csv` and, when
 /// `charts` is true, per case `<case>_time_to_fact.{png,svg}` (when it has dated facts),
 /// `<case>_mood.{png,svg}` (the fan chart of H, when the runs kept it) and
 /// `<case>_rungs.{png,svg}` (when its scenario has rungs), `pit_histogram.{png,svg}` (when any
 /// fact has a PIT) and `report.html` (as `brink run` writes its report only with its charts).
-pub fn files(b: &Backtest, charts: bool) -> Result<Vec<Artifact>> {
+///
+/// `cv` is the cross-validation `b` comes from, if any (its held-out table goes into the
+/// page); `ctx` gives the cases' scenarios, timelines and files, the command, the title and
+/// the date.
+pub fn files(
+    b: &Backtest,
+    cv: Option<&CrossValidation>,
+    ctx: &HistoryContext,
+    charts: bool,
+) -> Result<Vec<Artifact>> {
     let mut files = vec![
         Artifact::json("backtest.json", b)?,
         Artifact::new("facts.csv", facts_csv(b)?),
@@ -52,7 +63,7 @@ pub fn files(b: &Backtest, charts: bool) -> Result<Vec<Artifact>> {
         };
         files.push(Artifact::new(
             "report.html",
-            report(b, &stems, &drawn, pit.as_ref()),
+            report(b, cv, ctx, &drawn, pit.as_ref()),
         ));
     }
     Ok(files)
@@ -301,36 +312,35 @@ fn width_text(c: &CaseResult, f: &FactResult, b: Option<&Band>) -> String {
     }
 }
 
-/// A category of a fact in words: a step's date (or "never"), a level, a rung's name.
-fn category(c: &CaseResult, f: &FactResult, k: usize) -> String {
+/// A category of a fact in words: a step's date (or "never"), a level, a rung's name (its label
+/// when the scenario is given).
+fn category(c: &CaseResult, f: &FactResult, k: usize, sc: Option<&Scenario>) -> String {
     match f.kind.as_str() {
         "dated" if k >= c.horizon as usize => "never".into(),
         "dated" => date_of_step(c.start_date.as_deref(), &c.step_unit, k as u32)
             .unwrap_or_else(|| format!("{} {k}", c.step_unit)),
         "level" => format!("level {k}"),
-        "rung" => c
-            .summary
-            .scenario
-            .rungs
-            .get(k)
-            .cloned()
-            .unwrap_or_else(|| format!("rung {k}")),
+        "rung" => match (c.summary.scenario.rungs.get(k), sc) {
+            (Some(name), Some(sc)) => Labels { sc }.rung(k, name).to_string(),
+            (Some(name), None) => name.clone(),
+            (None, _) => format!("rung {k}"),
+        },
         _ => k.to_string(),
     }
 }
 
 /// A band in words: "2016-01-04 – 2016-06-27 (26 weeks)", "tense – crisis (2 rungs)".
-fn band_text(c: &CaseResult, f: &FactResult, b: Option<&Band>) -> String {
+fn band_text(c: &CaseResult, f: &FactResult, b: Option<&Band>, sc: Option<&Scenario>) -> String {
     let Some(band) = b else {
         return "-".into();
     };
     let range = if band.low == band.high {
-        category(c, f, band.low)
+        category(c, f, band.low, sc)
     } else {
         format!(
             "{} – {}",
-            category(c, f, band.low),
-            category(c, f, band.high)
+            category(c, f, band.low, sc),
+            category(c, f, band.high, sc)
         )
     };
     match band.width {
@@ -346,274 +356,474 @@ fn interval(i: &crate::stats::Interval) -> String {
 // ---------------------------------------------------------------------------------------------
 // The page.
 
-#[derive(Serialize)]
-struct Page<'a> {
-    tool: &'static str,
-    version: &'static str,
-    cases: usize,
-    facts: usize,
-    banded_facts: usize,
-    pit_facts: usize,
-    posterior: Option<&'a str>,
-    coverage: Vec<CoverageCell>,
-    mean_log_score: String,
-    pit_shares: Vec<PitCell>,
-    pit_chart: Option<ChartView<'a>>,
-    rows: Vec<CaseRow>,
-    details: Vec<CaseView<'a>>,
-}
-
-#[derive(Serialize)]
-struct CoverageCell {
-    level: String,
-    share: String,
-    count: String,
-}
-
-#[derive(Serialize)]
-struct PitCell {
-    bin: String,
-    share: String,
-}
-
-#[derive(Serialize)]
-struct ChartView<'a> {
-    file: String,
-    title: &'a str,
-    markup: &'a str,
-    width: u32,
-    height: u32,
-}
-
-impl<'a> ChartView<'a> {
-    fn new(file: String, chart: &'a Chart) -> Self {
-        let (width, height) = svg_size(&chart.svg);
-        ChartView {
-            file,
-            title: &chart.title,
-            markup: crate::report::html::svg_body(&chart.svg),
-            width,
-            height,
-        }
+/// The runs per case in words: "1,500", or "1,500 to 10,000" when the cases differ.
+fn runs_words(b: &Backtest) -> String {
+    let lo = b.cases.iter().map(|c| c.runs).min().unwrap_or(0);
+    let hi = b.cases.iter().map(|c| c.runs).max().unwrap_or(0);
+    if lo == hi {
+        group_thousands(lo)
+    } else {
+        format!("{} to {}", group_thousands(lo), group_thousands(hi))
     }
 }
 
-/// The size an SVG document declares on its outer tag (`width="1000" height="600"`), or the
-/// charts' usual size.
-fn svg_size(svg: &str) -> (u32, u32) {
-    let tag = svg
-        .find("<svg")
-        .and_then(|i| svg[i..].find('>').map(|j| &svg[i..i + j]))
-        .unwrap_or("");
-    let attr = |name: &str| -> Option<u32> {
-        let key = format!(" {name}=\"");
-        let start = tag.find(&key)? + key.len();
-        let end = tag[start..].find('"')? + start;
-        tag[start..end].parse().ok()
-    };
-    (
-        attr("width").unwrap_or(WIDTH),
-        attr("height").unwrap_or(HEIGHT),
-    )
-}
-
-#[derive(Serialize)]
-struct CaseRow {
-    name: String,
-    anchor: String,
-    scenario: String,
-    facts: usize,
-    banded: usize,
-    in50: String,
-    in80: String,
-    in95: String,
-    log_score: String,
-    brier: String,
-    path: String,
-    path_interval: String,
-    runs: String,
-    seed: u64,
-}
-
-#[derive(Serialize)]
-struct CaseView<'a> {
-    name: &'a str,
-    anchor: String,
-    scenario: &'a str,
-    runs: String,
-    seed: u64,
-    start_date: Option<&'a str>,
-    horizon: u32,
-    steps: String,
-    path: String,
-    path_interval: String,
-    path_runs: String,
-    log_score: String,
-    brier: String,
-    facts: Vec<FactRow>,
-    charts: Vec<ChartView<'a>>,
-}
-
-#[derive(Serialize)]
-struct FactRow {
-    name: String,
-    label: String,
-    kind: String,
-    observed: String,
-    probability: String,
-    interval: String,
-    pit: String,
-    in50: String,
-    in80: String,
-    in95: String,
-    band80: String,
-    never: String,
-    log_score: String,
-    brier: String,
-    crps: String,
-    source: String,
-}
-
+/// A share of banded facts in words ("-" when none has bands).
 fn share_of(cov: &[(f64, f64)], banded: usize, level: f64) -> String {
     coverage(cov, banded, level).map_or("-".into(), percent)
 }
 
-fn page<'a>(
-    b: &'a Backtest,
-    stems: &[String],
-    drawn: &'a [Vec<(String, Chart)>],
-    pit: Option<&'a Chart>,
-) -> Page<'a> {
-    let coverage_cells = crate::analysis::backtest::BANDS
+/// How many facts lie inside the central band of `level`, over every case.
+fn inside_count(b: &Backtest, level: f64) -> usize {
+    b.cases
         .iter()
-        .map(|&q| {
-            let inside = b
-                .cases
-                .iter()
-                .flat_map(|c| &c.facts)
-                .filter(|f| band(f, q).is_some_and(|x| x.contains))
-                .count();
-            CoverageCell {
-                level: format!("{:.0}%", q * 100.0),
-                share: share_of(&b.coverage, b.banded_facts, q),
-                count: format!("{inside} of {}", b.banded_facts),
-            }
-        })
-        .collect();
-    let nbins = b.pit_histogram.len().max(1) as f64;
-    let pit_shares = b
-        .pit_histogram
-        .iter()
-        .enumerate()
-        .map(|(i, s)| PitCell {
-            bin: format!("{:.1}–{:.1}", i as f64 / nbins, (i + 1) as f64 / nbins),
-            share: percent(*s),
-        })
-        .collect();
-    let anchor = |stem: &str| format!("case-{stem}");
-    let rows = b
-        .cases
-        .iter()
-        .zip(stems)
-        .map(|(c, stem)| CaseRow {
-            name: c.case.clone(),
-            anchor: anchor(stem),
-            scenario: c.scenario.clone(),
-            facts: c.facts.len(),
-            banded: c.banded_facts,
-            in50: share_of(&c.coverage, c.banded_facts, 0.5),
-            in80: share_of(&c.coverage, c.banded_facts, 0.8),
-            in95: share_of(&c.coverage, c.banded_facts, 0.95),
-            log_score: format!("{:.3}", c.mean_log_score),
-            brier: format!("{:.3}", c.mean_brier),
-            path: percent(c.path_probability.estimate),
-            path_interval: interval(&c.path_probability),
-            runs: group_thousands(c.runs),
-            seed: c.seed,
-        })
-        .collect();
-    let details = b
-        .cases
-        .iter()
-        .zip(stems)
-        .enumerate()
-        .map(|(i, (c, stem))| CaseView {
-            name: &c.case,
-            anchor: anchor(stem),
-            scenario: &c.scenario,
-            runs: group_thousands(c.runs),
-            seed: c.seed,
-            start_date: c.start_date.as_deref(),
-            horizon: c.horizon,
-            steps: units(&c.step_unit),
-            path: percent(c.path_probability.estimate),
-            path_interval: interval(&c.path_probability),
-            path_runs: group_thousands(c.path_runs),
-            log_score: format!("{:.3}", c.mean_log_score),
-            brier: format!("{:.3}", c.mean_brier),
-            facts: c
-                .facts
-                .iter()
-                .map(|f| FactRow {
-                    name: f.name.clone(),
-                    label: if f.label == f.name {
-                        String::new()
-                    } else {
-                        f.label.clone()
-                    },
-                    kind: f.kind.clone(),
-                    observed: f.observed.clone(),
-                    probability: percent(f.probability.estimate),
-                    interval: interval(&f.probability),
-                    pit: pit_text(f.pit),
-                    in50: inside(f, 0.5),
-                    in80: inside(f, 0.8),
-                    in95: inside(f, 0.95),
-                    band80: band_text(c, f, band(f, 0.8)),
-                    never: f.never.map_or("-".into(), percent),
-                    log_score: format!("{:.3}", f.log_score),
-                    brier: format!("{:.3}", f.brier),
-                    crps: f.crps.map_or("-".into(), |x| format!("{x:.3}")),
-                    source: f.source.clone(),
-                })
-                .collect(),
-            charts: drawn
-                .get(i)
-                .map(|v| {
-                    v.iter()
-                        .map(|(file, chart)| ChartView::new(file.clone(), chart))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
-        .collect();
-    Page {
-        tool: "brink",
-        version: env!("CARGO_PKG_VERSION"),
-        cases: b.cases.len(),
-        facts: b.facts,
-        banded_facts: b.banded_facts,
-        pit_facts: b.pit_facts,
-        posterior: b.posterior.as_deref(),
-        coverage: coverage_cells,
-        mean_log_score: format!("{:.3}", b.mean_log_score),
-        pit_shares,
-        pit_chart: pit.map(|c| ChartView::new(c.name.to_string(), c)),
-        rows,
-        details,
+        .flat_map(|c| &c.facts)
+        .filter(|f| band(f, level).is_some_and(|x| x.contains))
+        .count()
+}
+
+/// "k of n (s%)" for a share of banded facts; "-" when there are none.
+fn count_share(k: usize, n: usize) -> String {
+    if n == 0 {
+        "-".into()
+    } else {
+        format!("{k} of {n} ({})", percent(k as f64 / n as f64))
     }
 }
 
-/// `report.html` of a back-test: the cross-case table, the coverage and the PIT histogram on
-/// top, then per case its facts, its path probability and its charts (inline SVG), from the
-/// charts `files` drew (`drawn[i]`: case `i`'s charts with their file stems).
+/// What was observed, in words, with the scenario's labels for a measure, a level or a rung
+/// (the analysis's own words name them by id); as the analysis words it without the
+/// timeline's fact.
+fn observed_words(f: &FactResult, fact: Option<&Fact>, sc: Option<&Scenario>) -> String {
+    let (Some(fact), Some(sc)) = (fact, sc) else {
+        return f.observed.clone();
+    };
+    let labels = Labels { sc };
+    match &fact.observed {
+        Observed::LevelOn {
+            measure,
+            level,
+            date,
+        } => {
+            let lever = labels.lever(measure);
+            let level_name = sc.levers.iter().find_map(|l| match l {
+                Lever::Measure(m) if m.name == *measure && *level > 0 => m
+                    .levels
+                    .get(*level as usize - 1)
+                    .map(|x| shown(&x.label, &x.name)),
+                _ => None,
+            });
+            match level_name {
+                Some(n) => format!("{lever} at “{n}” (level {level}) on {date}"),
+                None if *level == 0 => format!("{lever} not in force on {date}"),
+                None => format!("{lever} at level {level} on {date}"),
+            }
+        }
+        Observed::RungOn { rung, date } => {
+            let label = sc
+                .ladder
+                .iter()
+                .find(|r| r.name == *rung)
+                .map_or(rung.as_str(), |r| shown(&r.label, &r.name));
+            format!("mood on the rung “{label}” on {date}")
+        }
+        _ => f.observed.clone(),
+    }
+}
+
+/// The facts of one case as a table: label first, then what was observed and how the runs
+/// scored it.
+fn facts_table(c: &CaseResult, ctx: Option<&CaseContext>, label: &str) -> TableView {
+    let mut t = TableView::new(
+        format!("{label}: the facts"),
+        &[
+            ("fact", false),
+            ("observed", false),
+            ("probability", true),
+            ("95% interval", true),
+            ("PIT", true),
+            ("in the 50 / 80 / 95% bands", false),
+            ("80% band", false),
+            ("log score", true),
+        ],
+    );
+    t.empty = "The case has no facts.".into();
+    let sc = ctx.map(|x| x.scenario);
+    for f in &c.facts {
+        let fact = ctx.and_then(|x| x.timeline.facts.iter().find(|g| g.name == f.name));
+        t.rows.push(vec![
+            shown(&f.label, &f.name).to_string(),
+            observed_words(f, fact, sc),
+            percent(f.probability.estimate),
+            interval(&f.probability),
+            pit_text(f.pit),
+            if f.bands.is_empty() {
+                "-".into()
+            } else {
+                format!(
+                    "{} / {} / {}",
+                    inside(f, 0.5),
+                    inside(f, 0.8),
+                    inside(f, 0.95)
+                )
+            },
+            band_text(c, f, band(f, 0.8), sc),
+            format!("{:.3}", f.log_score),
+        ]);
+    }
+    t.notes.push(format!(
+        "{} runs of {} {}{}, seed {}. Every fact held together in {} runs: the probability of \
+         the whole observed path is {} ({}). Mean log score {:.3}, mean Brier {:.3}.",
+        group_thousands(c.runs),
+        c.horizon,
+        units(&c.step_unit),
+        c.start_date
+            .as_deref()
+            .map(|d| format!(" from {d}"))
+            .unwrap_or_default(),
+        c.seed,
+        group_thousands(c.path_runs),
+        percent(c.path_probability.estimate),
+        interval(&c.path_probability),
+        c.mean_log_score,
+        c.mean_brier
+    ));
+    if c.facts.iter().any(|f| f.never.is_some_and(|p| p > 0.0)) {
+        t.notes.push(
+            "A dated fact's band that reaches “never” excludes no later date; its share of runs \
+             in which the target never happened is in facts.csv (never_probability)."
+                .into(),
+        );
+    }
+    t
+}
+
+/// The held-out cases of a cross-validation, scored with their priors and with the numbers
+/// calibrated on the other cases.
+fn held_out_table(cv: &CrossValidation, ctx: &HistoryContext) -> TableView {
+    let mut t = TableView::new(
+        "Each case left out: priors → calibrated on the others",
+        &[
+            ("held-out case", false),
+            ("facts", true),
+            ("in 80% band", true),
+            ("mean log score", true),
+        ],
+    );
+    t.big = Some(3);
+    t.empty = "No case was left out.".into();
+    let (mut kp, mut kc, mut tn, mut tf) = (0, 0, 0, 0);
+    for f in &cv.folds {
+        let (p, n) = super::crossval::in80(&f.prior);
+        let (c, _) = super::crossval::in80(&f.calibrated);
+        kp += p;
+        kc += c;
+        tn += n;
+        tf += f.calibrated.facts.len();
+        t.rows.push(vec![
+            ctx.label(&f.held_out).to_string(),
+            f.calibrated.facts.len().to_string(),
+            format!("{} → {}", count_share(p, n), count_share(c, n)),
+            format!(
+                "{:.3} → {:.3}",
+                f.prior.mean_log_score, f.calibrated.mean_log_score
+            ),
+        ]);
+    }
+    t.rows.push(vec![
+        "all held-out facts".into(),
+        tf.to_string(),
+        format!("{} → {}", count_share(kp, tn), count_share(kc, tn)),
+        format!(
+            "{:.3} → {:.3}",
+            cv.prior.mean_log_score, cv.calibrated.mean_log_score
+        ),
+    ]);
+    t.notes.push(
+        "Each held-out case is scored twice on the same runs: with its priors, and with the \
+         numbers calibrated on the other cases (each run draws one posterior particle). A \
+         calibrated 80% band holds about 80% of the facts; a lower log score is better."
+            .into(),
+    );
+    t
+}
+
+/// `report.html` of a back-test on the analysis pages' template: the coverage of the bands
+/// and the mean log score over all facts, a row per case (and, after a cross-validation, the
+/// held-out cases with priors and calibrated) first, with the back-test's caveats; the PIT
+/// histogram and every case's charts (`drawn[i]`: case `i`'s charts with their file stems);
+/// each case's facts and their sources; the method; every case's assumptions ledger; the
+/// scenarios' and timelines' sources; the manifest.
 fn report(
     b: &Backtest,
-    stems: &[String],
+    cv: Option<&CrossValidation>,
+    ctx: &HistoryContext,
     drawn: &[Vec<(String, Chart)>],
     pit: Option<&Chart>,
 ) -> String {
-    crate::report::html::render_page("backtest.html", TEMPLATE, page(b, stems, drawn, pit))
+    let names: Vec<&str> = b.cases.iter().map(|c| c.case.as_str()).collect();
+    let sources = ctx.sources();
+    let kind = if cv.is_some() {
+        "cross-validation"
+    } else {
+        "back-test"
+    };
+    let mut p = header(
+        kind,
+        ctx.title(b.cases.len()),
+        ctx.subject(&names),
+        &ctx.options,
+    );
+    p.runs = runs_words(b);
+    let cases_words = format!(
+        "{} case{}",
+        b.cases.len(),
+        if b.cases.len() == 1 { "" } else { "s" }
+    );
+    p.setup = format!(
+        "{cases_words} scored against what happened: {} observed fact{}, {} with a \
+         distribution (dated facts, levels and rungs) whose central 50, 80 and 95% bands are \
+         checked, and a PIT for {}; {} runs per case, seed {}. {}",
+        b.facts,
+        if b.facts == 1 { "" } else { "s" },
+        b.banded_facts,
+        b.pit_facts,
+        p.runs,
+        b.cases.first().map_or(0, |c| c.seed),
+        match (cv, &b.posterior) {
+            (Some(cv), _) => format!(
+                "Each case was left out in turn: {} calibrated on the other cases, then the \
+                 case scored with its priors and with the calibrated numbers; the scores below \
+                 are the calibrated ones.",
+                cv.params.join(", ")
+            ),
+            (None, Some(post)) => format!(
+                "The runs took the calibrated numbers from the posterior of {post}: each run \
+                 drew one of its particles in place of the priors of those numbers."
+            ),
+            (None, None) => {
+                "Every number was drawn from its prior, as the scenario writes it.".into()
+            }
+        }
+    );
+
+    // The summary: the bands and the log score over every fact, then a row per case.
+    let mut t = TableView::new(
+        format!("Over all {} facts", b.facts),
+        &[("", false), ("facts", true), ("share", true)],
+    );
+    t.big = Some(2);
+    for q in crate::analysis::backtest::BANDS {
+        let k = inside_count(b, q);
+        t.rows.push(vec![
+            format!("inside the central {:.0}% band", q * 100.0),
+            format!("{k} of {}", b.banded_facts),
+            share_of(&b.coverage, b.banded_facts, q),
+        ]);
+    }
+    t.rows.push(vec![
+        "mean log score".into(),
+        b.facts.to_string(),
+        format!("{:.3}", b.mean_log_score),
+    ]);
+    t.notes.push(if b.banded_facts > 0 {
+        "A calibrated model puts about 50, 80 and 95% of the observations inside its central \
+         50, 80 and 95% bands. The log score is −ln of the probability the model gave the fact: \
+         lower is better."
+            .into()
+    } else {
+        "No fact has a distribution: there are no bands to check.".into()
+    });
+    p.summary.push(t);
+    let mut t = TableView::new(
+        "Each case",
+        &[
+            ("case", false),
+            ("facts", true),
+            ("in 80% band", true),
+            ("mean log score", true),
+            ("P(whole path)", true),
+            ("95% interval", true),
+        ],
+    );
+    t.big = Some(3);
+    for c in &b.cases {
+        let k = c
+            .facts
+            .iter()
+            .filter(|f| band(f, 0.8).is_some_and(|x| x.contains))
+            .count();
+        t.rows.push(vec![
+            ctx.label(&c.case).to_string(),
+            c.facts.len().to_string(),
+            count_share(k, c.banded_facts),
+            format!("{:.3}", c.mean_log_score),
+            percent(c.path_probability.estimate),
+            interval(&c.path_probability),
+        ]);
+    }
+    t.notes.push(
+        "P(whole path): the share of runs in which every fact of the case held, with its 95% \
+         Wilson interval."
+            .into(),
+    );
+    p.summary.push(t);
+    if let Some(cv) = cv {
+        p.summary.push(held_out_table(cv, ctx));
+    }
+    p.caveat = vec![
+        format!(
+            "Few facts. These scores rest on {} facts from {cases_words}, {} of them with bands: \
+             one fact more or less inside a band moves a share by several points, so read the \
+             coverage as a rough check, not a measurement.",
+            b.facts, b.banded_facts
+        ),
+        "The development cases. The scenarios were written with these crises in mind, and they \
+         are the cases any calibration was fitted to: scores on them flatter the model. Only a \
+         case left out of the calibration (brink backtest --cross-validate) tests a prediction."
+            .into(),
+        "One history. Each score sets conditional scenario probabilities against the one way \
+         each crisis ran: a fact the runs gave 10% is not a miss because it happened. Only many \
+         facts together say whether the model's probabilities are too sure or not sure enough."
+            .into(),
+    ];
+
+    // The charts: the PIT histogram over every case, then each case's.
+    if let Some(pit) = pit {
+        p.charts.push(ChartView::new(pit.name, pit));
+    }
+    for mine in drawn {
+        for (file, chart) in mine {
+            p.charts.push(ChartView::new(file, chart));
+        }
+    }
+
+    // The tables: each case's facts and their sources, the PIT shares, the folds.
+    for c in &b.cases {
+        let cx = ctx.case(&c.case);
+        let label = ctx.label(&c.case);
+        p.tables.push(facts_table(c, cx, label));
+        let mut s = TableView::new(
+            format!("{label}: where each fact comes from"),
+            &[("fact", false), ("source", false)],
+        );
+        for f in &c.facts {
+            s.rows
+                .push(vec![shown(&f.label, &f.name).to_string(), f.source.clone()]);
+        }
+        p.tables.push(s);
+    }
+    if b.pit_facts > 0 {
+        let nbins = b.pit_histogram.len().max(1) as f64;
+        let mut t = TableView::new(
+            format!("PIT histogram over {} facts", b.pit_facts),
+            &[("PIT", true), ("share of facts", true)],
+        );
+        for (i, share) in b.pit_histogram.iter().enumerate() {
+            t.rows.push(vec![
+                format!("{:.1}–{:.1}", i as f64 / nbins, (i + 1) as f64 / nbins),
+                percent(*share),
+            ]);
+        }
+        t.notes.push(format!(
+            "A calibrated model gives {} in every bin.",
+            percent(1.0 / nbins)
+        ));
+        p.tables.push(t);
+    }
+    if let Some(cv) = cv {
+        let mut t = TableView::new(
+            "What each held-out case took from the others",
+            &[
+                ("held-out case", false),
+                ("calibrated on", false),
+                ("numbers it took", false),
+                ("the calibration stopped", false),
+                ("final tolerance", true),
+                ("simulations", true),
+            ],
+        );
+        for f in &cv.folds {
+            t.rows.push(vec![
+                ctx.label(&f.held_out).to_string(),
+                f.trained_on
+                    .iter()
+                    .map(|n| ctx.label(n))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if f.transferred.is_empty() {
+                    "none (no calibrated number applies to it)".into()
+                } else {
+                    f.transferred.join(", ")
+                },
+                f.stop_reason.clone(),
+                fmt_num(f.tolerance),
+                group_thousands(f.simulations),
+            ]);
+        }
+        p.tables.push(t);
+    }
+
+    p.method = vec![
+        "Probability. The share of runs in which the fact held (a dated fact: its target first \
+         happened within the observed window widened by its tolerance), with its 95% Wilson \
+         interval; P(whole path) is the share of runs in which every fact of the case held."
+            .into(),
+        "Log score and Brier. The log score is −ln p, with p taken as (k + ½)/(n + 1) so that \
+         a fact no run produced scores finitely; the Brier score is (1 − p)². Both are proper \
+         scores: lower is better, and no forecaster gains by stating other probabilities than \
+         their own."
+            .into(),
+        "PIT. The probability integral transform is where an observation falls in the model's \
+         distribution (of the first date, “never” counted after the horizon; of the level; of \
+         the rung). The distributions are discrete, so it is an interval [F(y−), F(y)], spread \
+         evenly over the histogram's bins it covers (the non-randomised PIT of Czado, Gneiting \
+         & Held 2009). A calibrated model gives the same share in every bin; a U shape means \
+         the model is too sure, a hump in the middle that it is not sure enough."
+            .into(),
+        "Bands. Whether the observation lies in the central 50, 80 and 95% bands of the \
+         model's distribution, and how wide the 80% band is (steps for dates, categories for \
+         levels and rungs); a dated fact's band that reaches “never” is shown as such, so that \
+         a band wide enough to hold anything does not pass for calibration."
+            .into(),
+        "CRPS. For dated facts, the continuous ranked probability score in steps (“never” \
+         counted as the horizon), and the ranked probability score for levels and rungs; \
+         both are in facts.csv."
+            .into(),
+    ];
+    if let Some(cv) = cv {
+        p.method.push(format!(
+            "Cross-validation. Each case was left out in turn; {} were calibrated on the other \
+             cases by ABC-SMC (Del Moral, Doucet & Jasra 2012), and the case left out was \
+             back-tested twice on the same runs, once with its priors and once with each run \
+             drawing one particle of that posterior.",
+            cv.params.join(", ")
+        ));
+    }
+    p.ledger = ctx.ledger();
+    p.sources = &sources;
+    p.manifest = vec![
+        (
+            "tool".into(),
+            format!("brink {}", env!("CARGO_PKG_VERSION")),
+        ),
+        ("command".into(), ctx.command.join(" ")),
+        (
+            "seed".into(),
+            b.cases.first().map_or(0, |c| c.seed).to_string(),
+        ),
+        ("runs per case".into(), p.runs.clone()),
+        (
+            "calibrated numbers from".into(),
+            b.posterior
+                .clone()
+                .unwrap_or_else(|| "(none: priors)".into()),
+        ),
+    ];
+    p.manifest.extend(ctx.file_rows());
+    if let Some(d) = &ctx.options.date {
+        p.manifest.push(("analysis date (UTC)".into(), d.clone()));
+    }
+    render(p)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -719,15 +929,6 @@ pub fn text(b: &Backtest) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn svg_size_reads_the_outer_tag() {
-        assert_eq!(
-            svg_size("<svg width=\"1000\" height=\"742\" viewBox=\"0 0 1000 742\">x</svg>"),
-            (1000, 742)
-        );
-        assert_eq!(svg_size("not svg"), (WIDTH, HEIGHT));
-    }
 
     #[test]
     fn words_for_pits_and_units() {

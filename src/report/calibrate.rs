@@ -1,27 +1,33 @@
 //! What `brink calibrate` writes and prints: calibration.json, the posterior particles and
 //! their summary, the generations, the calibrated scenario files, the chart of each number's
-//! prior against its posterior, and the readable summary.
+//! prior against its posterior, report.html, and the readable summary.
 
-use crate::analysis::calibrate::Calibration;
+use crate::analysis::calibrate::{Calibration, ParamSummary};
 use crate::error::{Error, Result};
 use crate::report::Artifact;
-use crate::report::charts::group_thousands;
+use crate::report::charts::{Chart, group_thousands};
 use crate::report::describe::Table;
+use crate::report::history::HistoryContext;
+use crate::report::html::{ChartView, Labels};
+use crate::report::pages::{TableView, header, render};
 
 /// The files a calibration always writes (a calibrated scenario file may take none of these
 /// names).
-pub const FIXED_FILES: [&str; 6] = [
+pub const FIXED_FILES: [&str; 7] = [
     "calibration.json",
     "posterior.csv",
     "posterior_summary.csv",
     "generations.csv",
     "prior_posterior.png",
     "prior_posterior.svg",
+    "report.html",
 ];
 
 /// Every file of a calibration: `calibration.json`, `posterior.csv`, `posterior_summary.csv`,
 /// `generations.csv`, each calibrated scenario file of `calibrated` (file name, RON text) under
-/// its own name, and, when `charts` is true, `prior_posterior.{png,svg}`.
+/// its own name, and, when `charts` is true, `prior_posterior.{png,svg}` and `report.html` (the
+/// page, with the cases' scenarios, timelines and files, the command, title and date of
+/// `ctx`; as `brink run` writes its report only with its charts).
 ///
 /// A calibrated file's name must be one plain file name (ASCII letters, digits, `.`, `-`,
 /// `_`; not starting with `.`; at most 120 characters; not one of [`FIXED_FILES`]), or the
@@ -31,6 +37,7 @@ pub const FIXED_FILES: [&str; 6] = [
 pub fn files(
     c: &Calibration,
     calibrated: &[(String, String)],
+    ctx: &HistoryContext,
     charts: bool,
 ) -> Result<Vec<Artifact>> {
     let mut named: Vec<(String, &str)> = vec![];
@@ -61,7 +68,9 @@ pub fn files(
         files.push(Artifact::new(name, ron.as_bytes()));
     }
     if charts {
-        files.extend(crate::report::charts::calibrate::render(c)?.artifacts());
+        let chart = crate::report::charts::calibrate::render(c)?;
+        files.extend(chart.artifacts());
+        files.push(Artifact::new("report.html", report(c, ctx, Some(&chart))));
     }
     Ok(files)
 }
@@ -255,4 +264,290 @@ pub fn text(c: &Calibration) -> String {
     o += &t.render();
     o += &format!("\nsimulated runs: {}\n", group_thousands(c.simulations));
     o
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page.
+
+/// A calibrated number in the analyst's words: its path with every named thing by its label
+/// (from the first case that has it), and the case's label for a number of one case only.
+fn number_label(p: &ParamSummary, ctx: &HistoryContext) -> String {
+    let path = p
+        .cases
+        .iter()
+        .find_map(|n| ctx.case(n))
+        .map_or(p.path.clone(), |c| Labels { sc: c.scenario }.path(&p.path));
+    // A shared number's path ends in its value: "shared.fatigue.value" reads "fatigue (shared)".
+    let path = match path.strip_suffix(" › value") {
+        Some(name) if p.path.starts_with("shared.") => format!("{name} (shared)"),
+        _ => path,
+    };
+    match (p.spec.contains(':'), p.cases.first()) {
+        (true, Some(case)) => format!("{path} ({})", ctx.label(case)),
+        _ => path,
+    }
+}
+
+/// "0.450 ± 0.057".
+fn mean_sd(mean: f64, sd: f64) -> String {
+    format!("{} ± {}", num(mean), num(sd))
+}
+
+/// `report.html` of a calibration on the analysis pages' template: each number's prior
+/// against its posterior and how the run ended first, with the caveats of an ABC posterior;
+/// the chart of priors against posteriors; the generations and the posterior summary; the
+/// method; every case's assumptions ledger; the scenarios' and timelines' sources; the
+/// manifest.
+fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> String {
+    let s = &c.settings;
+    let names: Vec<&str> = c.cases.iter().map(String::as_str).collect();
+    let sources = ctx.sources();
+    let mut p = header(
+        "calibration",
+        ctx.title(c.cases.len()),
+        ctx.subject(&names),
+        &ctx.options,
+    );
+    // The figures are a posterior, not probabilities: the caveat below says what they are.
+    p.probabilities = false;
+    p.runs = group_thousands(c.simulations);
+    let final_tolerance = c.generations.last().map_or(f64::INFINITY, |g| g.tolerance);
+    let tolerance_words = if final_tolerance.is_finite() {
+        num(final_tolerance)
+    } else {
+        "∞ (the prior only)".into()
+    };
+    p.setup = format!(
+        "{} number{} estimated from {} case{} ({} observed facts) by ABC-SMC: {} particles × \
+         {} pseudo-timeline{}, seed {}.",
+        c.params.len(),
+        if c.params.len() == 1 { "" } else { "s" },
+        c.cases.len(),
+        if c.cases.len() == 1 { "" } else { "s" },
+        c.facts,
+        group_thousands(s.particles as u64),
+        s.sims,
+        if s.sims == 1 { "" } else { "s" },
+        s.seed
+    );
+    let mut t = TableView::new(
+        "Each number: prior → posterior",
+        &[
+            ("number", false),
+            ("prior mean ± sd", true),
+            ("posterior mean ± sd", true),
+            ("90% interval", true),
+            ("sd ratio", true),
+        ],
+    );
+    t.big = Some(2);
+    t.empty = "No number was calibrated.".into();
+    for x in &c.params {
+        t.rows.push(vec![
+            number_label(x, ctx),
+            mean_sd(x.prior_mean, x.prior_sd),
+            mean_sd(x.mean, x.sd),
+            format!("{} – {}", num(x.q05), num(x.q95)),
+            if x.prior_sd > 0.0 {
+                format!("{:.2}", x.sd / x.prior_sd)
+            } else {
+                "-".into()
+            },
+        ]);
+    }
+    t.notes.push(
+        "The sd ratio is the posterior's standard deviation over the prior's: near 1, the \
+         cases say little about the number; well below 1, they narrow it."
+            .into(),
+    );
+    p.summary.push(t);
+    let mut t = TableView::new("How it ran", &[("", false), ("", true)]);
+    t.rows = vec![
+        vec!["stopped".into(), c.stop_reason.clone()],
+        vec![
+            "generations".into(),
+            c.generations.len().saturating_sub(1).to_string(),
+        ],
+        vec!["final tolerance".into(), tolerance_words.clone()],
+        vec!["simulations".into(), group_thousands(c.simulations)],
+    ];
+    t.notes.push(
+        "The tolerance is the mean distance per fact a pseudo-timeline may keep from the \
+         observed one: 1 is every fact missed, 0 every fact reproduced."
+            .into(),
+    );
+    p.summary.push(t);
+    p.caveat = vec![
+        format!(
+            "An ABC posterior given these cases. It says which values of these numbers made \
+             the runs look like the {} observed facts of {}, with every other assumption of the \
+             scenarios as written. It is not the numbers' true value, and it carries over to \
+             another crisis only as far as that crisis is like these.",
+            c.facts,
+            names
+                .iter()
+                .map(|n| ctx.label(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        format!(
+            "The tolerance is not zero. The calibration stopped at a tolerance of \
+             {tolerance_words} ({}): the posterior is that of an approximate likelihood, wider \
+             than the exact one, and it may partly compensate for what the scenarios' structure \
+             misses.",
+            c.stop_reason
+        ),
+        format!(
+            "{} particles and {} case{}: the posterior's tails are rough, and a number the \
+             cases barely inform keeps close to its prior.",
+            group_thousands(s.particles as u64),
+            c.cases.len(),
+            if c.cases.len() == 1 { "" } else { "s" }
+        ),
+        "Probabilities played with the calibrated scenarios remain conditional scenario \
+         probabilities, not forecasts: the calibration changes numbers the scenarios assume, not \
+         what they leave out."
+            .into(),
+    ];
+    if let Some(chart) = chart {
+        p.charts.push(ChartView::new(chart.name, chart));
+    }
+    let mut t = TableView::new(
+        "Generations",
+        &[
+            ("generation", true),
+            ("tolerance", true),
+            ("ESS", true),
+            ("acceptance", true),
+            ("resampled", false),
+            ("simulations so far", true),
+        ],
+    );
+    for g in &c.generations {
+        t.rows.push(vec![
+            g.index.to_string(),
+            if g.tolerance.is_finite() {
+                num(g.tolerance)
+            } else {
+                "∞ (prior)".into()
+            },
+            format!("{:.1}", g.ess),
+            g.acceptance
+                .map_or("-".into(), |a| format!("{:.1}%", 100.0 * a)),
+            if g.resampled { "yes" } else { "no" }.into(),
+            group_thousands(g.simulations),
+        ]);
+    }
+    p.tables.push(t);
+    let mut t = TableView::new(
+        "Posterior summary",
+        &[
+            ("number", false),
+            ("cases", false),
+            ("prior", false),
+            ("prior mean", true),
+            ("prior sd", true),
+            ("posterior mean", true),
+            ("posterior sd", true),
+            ("5%", true),
+            ("median", true),
+            ("95%", true),
+            ("path", false),
+        ],
+    );
+    for x in &c.params {
+        t.rows.push(vec![
+            number_label(x, ctx),
+            format!(
+                "{}{}",
+                x.cases
+                    .iter()
+                    .map(|n| ctx.label(n))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if x.shared { " (shared)" } else { "" }
+            ),
+            x.prior.clone(),
+            num(x.prior_mean),
+            num(x.prior_sd),
+            num(x.mean),
+            num(x.sd),
+            num(x.q05),
+            num(x.q50),
+            num(x.q95),
+            x.spec.clone(),
+        ]);
+    }
+    t.notes.push(
+        "Every particle and its weight is in posterior.csv; each case's calibrated scenario \
+         (each number replaced by a distribution fitted to its posterior) is \
+         calibrated-<scenario>.ron."
+            .into(),
+    );
+    p.tables.push(t);
+    p.method = vec![
+        format!(
+            "ABC-SMC. The adaptive approximate Bayesian computation of Del Moral, Doucet & \
+             Jasra (2012). A population of {} particles starts from the priors; each particle \
+             carries {} simulated pseudo-timeline{} (one run of every case each). Every other \
+             uncertain number keeps its prior and is drawn afresh in every simulation (it is \
+             integrated over, not fitted).",
+            group_thousands(s.particles as u64),
+            s.sims,
+            if s.sims == 1 { "" } else { "s" }
+        ),
+        "Distance. The distance of a pseudo-timeline from the observed one is the mean over \
+         all facts of each fact's distance: 0 when it holds, 1 when a yes/no fact fails, the \
+         miss in steps over an eighth of the horizon or 4 steps, whichever is more (capped at \
+         1; “never” is 1) for a date, the number of rungs or levels off over the ladder's \
+         length for a state."
+            .into(),
+        format!(
+            "Generations. Each generation lowers the tolerance as far as keeps the effective \
+             sample size at {:.0}% of the last (the weights are the shares of each particle's \
+             pseudo-timelines within the tolerance); resamples when the ESS falls below half \
+             the population; and moves every particle by one Metropolis–Hastings step whose \
+             likelihood is the share of fresh pseudo-timelines within the tolerance. It stops \
+             when the tolerance reaches 0, when the acceptance of the moves falls below {:.0}%, \
+             or after {} generations.",
+            100.0 * s.ess_keep,
+            100.0 * s.min_acceptance,
+            s.max_generations
+        ),
+        "Scale. Every number is sampled on its prior's quantile scale (a particle holds u in \
+         (0, 1) and the number is the prior's quantile at u), so every prior is uniform there \
+         and the Metropolis–Hastings ratio is the ratio of the likelihood shares alone; \
+         proposals are Gaussian steps of twice the weighted variance, reflected at 0 and 1. \
+         The same seed gives the same posterior on any number of threads."
+            .into(),
+    ];
+    p.ledger = ctx.ledger();
+    p.sources = &sources;
+    p.manifest = vec![
+        (
+            "tool".into(),
+            format!("brink {}", env!("CARGO_PKG_VERSION")),
+        ),
+        ("command".into(), ctx.command.join(" ")),
+        ("seed".into(), s.seed.to_string()),
+        ("particles".into(), s.particles.to_string()),
+        ("pseudo-timelines per particle".into(), s.sims.to_string()),
+        ("most generations".into(), s.max_generations.to_string()),
+        ("least acceptance".into(), s.min_acceptance.to_string()),
+        ("ESS kept per generation".into(), s.ess_keep.to_string()),
+        ("target tolerance".into(), s.target_tolerance.to_string()),
+        (
+            "numbers".into(),
+            c.params
+                .iter()
+                .map(|x| x.spec.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    ];
+    p.manifest.extend(ctx.file_rows());
+    if let Some(d) = &ctx.options.date {
+        p.manifest.push(("analysis date (UTC)".into(), d.clone()));
+    }
+    render(p)
 }

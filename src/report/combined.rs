@@ -527,11 +527,16 @@ pub fn report(
             charts: part
                 .charts
                 .iter()
-                .map(|c| ChartView {
-                    id: format!("{n}-{}", c.name),
-                    name: &c.name,
-                    title: &c.title,
-                    markup: super::html::svg_body(&c.svg),
+                .map(|c| {
+                    let (width, height) = super::html::svg_size(&c.svg);
+                    ChartView {
+                        id: format!("{n}-{}", c.name),
+                        name: &c.name,
+                        title: &c.title,
+                        markup: super::html::svg_body(&c.svg),
+                        width,
+                        height,
+                    }
                 })
                 .collect(),
             tables: a.tables,

@@ -9,7 +9,7 @@ use crate::report::Artifact;
 use crate::scenario::param::fmt_num;
 
 /// The share in the 80% band of a case's banded facts, as `k/n`.
-fn in80(c: &CaseResult) -> (usize, usize) {
+pub(crate) fn in80(c: &CaseResult) -> (usize, usize) {
     let n = c.facts.iter().filter(|f| !f.bands.is_empty()).count();
     let k = c
         .facts

@@ -135,8 +135,6 @@ struct Page<'a> {
     tool: &'a str,
     version: &'a str,
     manifest: ManifestRows<'a>,
-    width: u32,
-    height: u32,
     charts: Vec<ChartView<'a>>,
     /// The first [`HEADLINE_OUTCOMES`] outcomes.
     headline: Vec<OutcomeRow>,
@@ -167,6 +165,7 @@ struct ManifestRows<'a> {
     variant: Option<&'a str>,
 }
 
+/// A chart as a page shows it: inline SVG at the chart's own size, captioned by its title.
 #[derive(Serialize)]
 pub(crate) struct ChartView<'a> {
     /// The figure's anchor in the page (`chart-ID`): the file stem on a command's own page,
@@ -177,6 +176,45 @@ pub(crate) struct ChartView<'a> {
     pub(crate) title: &'a str,
     /// The chart's SVG after its outer tag (trusted markup, printed unescaped).
     pub(crate) markup: &'a str,
+    /// The size the chart was drawn at (its SVG's `width` and `height`): charts with more
+    /// panels are taller, and the figure's view box must be the chart's own.
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+}
+
+impl<'a> ChartView<'a> {
+    /// The view of `chart`, written under the file stem `name` (its own name, or a case's
+    /// stem before it).
+    pub(crate) fn new(name: &'a str, chart: &'a Chart) -> Self {
+        let (width, height) = svg_size(&chart.svg);
+        ChartView {
+            id: name.to_string(),
+            name,
+            title: &chart.title,
+            markup: svg_body(&chart.svg),
+            width,
+            height,
+        }
+    }
+}
+
+/// The size an SVG document declares on its outer tag (`width="1000" height="600"`), or the
+/// charts' usual size.
+pub(crate) fn svg_size(svg: &str) -> (u32, u32) {
+    let tag = svg
+        .find("<svg")
+        .and_then(|i| svg[i..].find('>').map(|j| &svg[i..i + j]))
+        .unwrap_or("");
+    let attr = |name: &str| -> Option<u32> {
+        let key = format!(" {name}=\"");
+        let start = tag.find(&key)? + key.len();
+        let end = tag[start..].find('"')? + start;
+        tag[start..end].parse().ok()
+    };
+    (
+        attr("width").unwrap_or(WIDTH),
+        attr("height").unwrap_or(HEIGHT),
+    )
 }
 
 #[derive(Serialize, Clone)]
@@ -276,12 +314,7 @@ impl LedgerRow {
 impl<'a> ChartView<'a> {
     /// A chart drawn for a command's own page.
     pub(crate) fn of(c: &'a Chart) -> Self {
-        ChartView {
-            id: c.name.to_string(),
-            name: c.name,
-            title: &c.title,
-            markup: svg_body(&c.svg),
-        }
+        ChartView::new(c.name, c)
     }
 }
 
@@ -703,8 +736,6 @@ fn page<'a>(
             command: m.command.join(" "),
             variant: m.variant.as_deref(),
         },
-        width: WIDTH,
-        height: HEIGHT,
         charts: charts.iter().map(ChartView::of).collect(),
         more_outcomes: outcomes.len() - headline.len(),
         headline,
@@ -1068,6 +1099,15 @@ mod tests {
             labels.path("events.nobody.effects.1.amount"),
             "nobody › effect 2 › amount"
         );
+    }
+
+    #[test]
+    fn svg_size_reads_the_outer_tag() {
+        assert_eq!(
+            svg_size("<svg width=\"1000\" height=\"742\" viewBox=\"0 0 1000 742\">x</svg>"),
+            (1000, 742)
+        );
+        assert_eq!(svg_size("not svg"), (WIDTH, HEIGHT));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! `report.html` of `brink compare`, `brink sweep` and `brink sensitivity`: the run report's
+//! `report.html` of `brink compare`, `brink sweep` and `brink sensitivity` (and, through
+//! `header` and `render`, of `brink backtest` and `brink calibrate`): the run report's
 //! look and order (see [`crate::report::html`]) for a result of another command, from the
 //! template `templates/analysis.html`, which shares the run report's style sheet and its
 //! parts (the caveat, the charts, the assumptions ledger, the bibliography). A one-screen
@@ -10,7 +11,7 @@
 
 use serde::Serialize;
 
-use super::charts::{Chart, HEIGHT, WIDTH, group_thousands, percent, short_label};
+use super::charts::{Chart, group_thousands, percent, short_label};
 use super::html::{
     ChartView, Labels, LedgerRow, ReportOptions, interval, render_page, scenario_title,
 };
@@ -49,6 +50,7 @@ pub(crate) struct TableView {
 }
 
 impl TableView {
+    /// An empty table with its heading and columns (name, whether it holds numbers).
     pub(crate) fn new(heading: impl Into<String>, columns: &[(&str, bool)]) -> Self {
         TableView {
             heading: heading.into(),
@@ -81,32 +83,77 @@ pub(crate) struct Analysis {
 
 /// What `templates/analysis.html` reads.
 #[derive(Serialize)]
-struct AnalysisPage<'a> {
-    report_title: Option<&'a str>,
-    title: String,
+pub(crate) struct AnalysisPage<'a> {
+    pub(crate) report_title: Option<&'a str>,
+    pub(crate) title: String,
     /// "comparison", "sweep", "sensitivity analysis".
-    kind_lower: &'static str,
-    name: &'a str,
-    date: Option<&'a str>,
-    tool: &'a str,
-    version: &'a str,
+    pub(crate) kind_lower: &'static str,
+    /// What the page is about, first on the line under the title ("Scenario pair").
+    pub(crate) subject: String,
+    pub(crate) date: Option<&'a str>,
+    pub(crate) tool: &'a str,
+    pub(crate) version: &'a str,
     /// One sentence on what was run.
-    setup: String,
-    complete: bool,
+    pub(crate) setup: String,
+    pub(crate) complete: bool,
+    /// Whether the page's figures are scenario probabilities, so that the shared caveat
+    /// ("conditional scenario probabilities, not forecasts") heads the caveat; a page of
+    /// other figures (a calibration's posterior) says it in its own paragraphs.
+    pub(crate) probabilities: bool,
     /// Runs per arm, value or sample, with groups of thousands (the caveat's).
-    runs: String,
-    summary: Vec<TableView>,
+    pub(crate) runs: String,
+    pub(crate) summary: Vec<TableView>,
     /// The caveat's paragraphs after the shared one.
-    caveat: Vec<String>,
-    width: u32,
-    height: u32,
-    charts: Vec<ChartView<'a>>,
-    tables: Vec<TableView>,
-    description: &'a str,
-    method: Vec<String>,
-    ledger: Vec<LedgerRow>,
-    sources: &'a [String],
-    manifest: Vec<(String, String)>,
+    pub(crate) caveat: Vec<String>,
+    pub(crate) charts: Vec<ChartView<'a>>,
+    pub(crate) tables: Vec<TableView>,
+    pub(crate) description: &'a str,
+    pub(crate) method: Vec<String>,
+    pub(crate) ledger: Vec<LedgerRow>,
+    pub(crate) sources: &'a [String],
+    pub(crate) manifest: Vec<(String, String)>,
+}
+
+/// The model-free start of a page: the titles, the date and the version, with every other
+/// part empty for the command to fill in (the back-test and the calibration, which have
+/// several scenarios, build theirs on it).
+pub(crate) fn header<'a>(
+    kind_lower: &'static str,
+    title: String,
+    subject: String,
+    options: &'a ReportOptions,
+) -> AnalysisPage<'a> {
+    AnalysisPage {
+        report_title: options
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty()),
+        title,
+        kind_lower,
+        subject,
+        date: options.date.as_deref(),
+        tool: "brink",
+        version: env!("CARGO_PKG_VERSION"),
+        setup: String::new(),
+        complete: true,
+        probabilities: true,
+        runs: String::new(),
+        summary: vec![],
+        caveat: vec![],
+        charts: vec![],
+        tables: vec![],
+        description: "",
+        method: vec![],
+        ledger: vec![],
+        sources: &[],
+        manifest: vec![],
+    }
+}
+
+/// Renders a page built on [`header`] with `templates/analysis.html`.
+pub(crate) fn render(p: AnalysisPage) -> String {
+    render_page("analysis.html", TEMPLATE, p)
 }
 
 /// The parts of a page every command fills in the same way.
@@ -120,31 +167,21 @@ fn page<'a>(
     let sc = &model.scenario;
     let manifest = manifest_rows(m, options.date.as_deref());
     AnalysisPage {
-        report_title: options
-            .title
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty()),
-        title: scenario_title(&sc.name, &sc.description),
-        kind_lower,
-        name: &sc.name,
-        date: options.date.as_deref(),
         tool: &m.tool,
         version: &m.version,
-        setup: String::new(),
         complete: m.complete,
         runs: group_thousands(m.runs),
-        summary: vec![],
-        caveat: vec![],
-        width: WIDTH,
-        height: HEIGHT,
         charts: charts.iter().map(ChartView::of).collect(),
-        tables: vec![],
         description: sc.description.trim(),
-        method: vec![],
         ledger: LedgerRow::all(sc),
         sources: &sc.sources,
         manifest,
+        ..header(
+            kind_lower,
+            scenario_title(&sc.name, &sc.description),
+            format!("Scenario {}", sc.name),
+            options,
+        )
     }
 }
 

@@ -1,0 +1,125 @@
+//! What the pages of `brink backtest` and `brink calibrate` need beyond their results: each
+//! case's scenario and timeline (labels, assumptions ledger, sources) and the files they came
+//! from, with the command and the page's title and date. The application builds it from the
+//! files it loaded; the analyses themselves keep only names.
+
+use super::html::{LedgerRow, ReportOptions, shown};
+use crate::scenario::Scenario;
+use crate::scenario::timeline::Timeline;
+
+/// One case as its page shows it: the scenario and the observed timeline, and the files (with
+/// their SHA-256) they were read from.
+pub struct CaseContext<'a> {
+    /// The scenario the case runs.
+    pub scenario: &'a Scenario,
+    /// The observed timeline; its name is the case's name in the results.
+    pub timeline: &'a Timeline,
+    /// The scenario file, as given.
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file's bytes, in hex.
+    pub scenario_hash: String,
+    /// The timeline file, as given.
+    pub timeline_file: String,
+    /// SHA-256 of the timeline file's bytes, in hex.
+    pub timeline_hash: String,
+}
+
+impl CaseContext<'_> {
+    /// The case's name (the timeline's identifier).
+    pub fn name(&self) -> &str {
+        &self.timeline.name
+    }
+
+    /// The case's label: the timeline's, else its name.
+    pub fn label(&self) -> &str {
+        shown(&self.timeline.label, &self.timeline.name)
+    }
+}
+
+/// Everything a back-test's or calibration's page shows besides its results.
+pub struct HistoryContext<'a> {
+    /// Every case given, in the order given.
+    pub cases: Vec<CaseContext<'a>>,
+    /// The command line as typed (for the manifest).
+    pub command: Vec<String>,
+    /// `--report-title` and the analysis date.
+    pub options: ReportOptions,
+}
+
+impl<'a> HistoryContext<'a> {
+    /// The case named `name`, if it was given.
+    pub fn case(&self, name: &str) -> Option<&CaseContext<'a>> {
+        self.cases.iter().find(|c| c.name() == name)
+    }
+
+    /// A case's label by its name (the name itself for a case not given).
+    pub fn label<'b>(&'b self, name: &'b str) -> &'b str {
+        self.case(name).map_or(name, |c| c.label())
+    }
+
+    /// Every case's assumptions ledger, each row's parameter prefixed with its case's label;
+    /// a scenario used by several cases is listed once per case (each case is its own run).
+    pub(crate) fn ledger(&self) -> Vec<LedgerRow> {
+        self.cases
+            .iter()
+            .flat_map(|c| {
+                LedgerRow::all(c.scenario).into_iter().map(|mut row| {
+                    row.parameter = format!("{} › {}", c.label(), row.parameter);
+                    row
+                })
+            })
+            .collect()
+    }
+
+    /// The bibliography: every scenario's `sources` and every timeline's, in the order of the
+    /// cases (scenario first), each text once.
+    pub fn sources(&self) -> Vec<String> {
+        let mut out: Vec<String> = vec![];
+        for c in &self.cases {
+            for s in c.scenario.sources.iter().chain(&c.timeline.sources) {
+                let s = s.trim();
+                if !s.is_empty() && !out.iter().any(|o| o == s) {
+                    out.push(s.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// The manifest's rows of files: each case's scenario and timeline file with its SHA-256.
+    pub(crate) fn file_rows(&self) -> Vec<(String, String)> {
+        let mut rows = vec![];
+        for c in &self.cases {
+            let who = c.name();
+            rows.push((format!("{who}: scenario file"), c.scenario_file.clone()));
+            rows.push((
+                format!("{who}: scenario file SHA-256"),
+                c.scenario_hash.clone(),
+            ));
+            rows.push((format!("{who}: timeline file"), c.timeline_file.clone()));
+            rows.push((
+                format!("{who}: timeline file SHA-256"),
+                c.timeline_hash.clone(),
+            ));
+        }
+        rows
+    }
+
+    /// The title of the page: the single case's label, or "N cases".
+    pub(crate) fn title(&self, count: usize) -> String {
+        match self.cases.as_slice() {
+            [one] => one.label().to_string(),
+            _ => format!("{count} case{}", if count == 1 { "" } else { "s" }),
+        }
+    }
+
+    /// The line under the title: the cases by label.
+    pub(crate) fn subject(&self, names: &[&str]) -> String {
+        let labels: Vec<&str> = names.iter().map(|n| self.label(n)).collect();
+        format!(
+            "Case{} {}",
+            if labels.len() == 1 { "" } else { "s" },
+            labels.join(" · ")
+        )
+    }
+}

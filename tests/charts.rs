@@ -50,13 +50,14 @@ const SMALL: &str = r#"Scenario(
 )
 "#;
 
-const ALL_CHARTS: [&str; 9] = [
+const ALL_CHARTS: [&str; 10] = [
     "index_fan",
     "rung_probabilities",
     "outcome_probabilities",
     "time_to_outcome",
     "outcomes_over_time",
     "co_occurrence",
+    "convergence",
     "costs",
     "costs_ecdf",
     "levers",
@@ -380,7 +381,8 @@ fn richardson_charts_skip_what_it_does_not_have() {
             "rung_probabilities",
             "outcome_probabilities",
             "time_to_outcome",
-            "outcomes_over_time"
+            "outcomes_over_time",
+            "convergence"
         ]
     );
     for c in &charts {

@@ -53,7 +53,9 @@ fn checkpoints_are_the_same_on_1_and_3_threads_and_match_shorter_runs() {
     let at: Vec<u64> = one.checkpoints.iter().map(|c| c.runs).collect();
     assert_eq!(
         at,
-        [100, 125, 160, 200, 250, 315, 400, 500, 630, 800, 1000, 1250, 1600, 2000, 2500]
+        [
+            100, 125, 160, 200, 250, 315, 400, 500, 630, 800, 1000, 1250, 1600, 2000, 2500
+        ]
     );
     assert_eq!(one.checkpoints, three.checkpoints);
     one.check(&m, runs).unwrap();
@@ -113,11 +115,7 @@ fn the_last_point_is_the_final_probability_and_every_point_a_wilson_interval() {
     let (s, m) = model();
     for runs in [3000, 2000, 99] {
         let t = tally(&m, &RunPlan::whole(SEED, runs, 2));
-        let summary = Summary::new(
-            &m,
-            &t,
-            Manifest::new(&s, SEED, None, runs, runs, vec![]),
-        );
+        let summary = Summary::new(&m, &t, Manifest::new(&s, SEED, None, runs, runs, vec![]));
         let pts = &summary.convergence;
         let last = pts.last().unwrap();
         assert_eq!(last.runs, runs);

@@ -228,7 +228,8 @@ impl Drawing for Convergence<'_> {
                 ))?;
             }
             let clamp = |y: f64| y.clamp(y0, y1);
-            let mut band: Vec<(f64, f64)> = series.iter().map(|(x, i)| (*x, clamp(i.high))).collect();
+            let mut band: Vec<(f64, f64)> =
+                series.iter().map(|(x, i)| (*x, clamp(i.high))).collect();
             band.extend(series.iter().rev().map(|(x, i)| (*x, clamp(i.low))));
             chart.draw_series(std::iter::once(Polygon::new(band, MAIN.mix(0.2).filled())))?;
             chart.draw_series(DashedLineSeries::new(
@@ -242,10 +243,7 @@ impl Drawing for Convergence<'_> {
                 .map(|(x, i)| (*x, clamp(i.estimate)))
                 .collect();
             chart.draw_series(LineSeries::new(line.clone(), MAIN.stroke_width(2)))?;
-            chart.draw_series(
-                line.iter()
-                    .map(|&p| Circle::new(p, 2, MAIN.filled())),
-            )?;
+            chart.draw_series(line.iter().map(|&p| Circle::new(p, 2, MAIN.filled())))?;
             // The final estimate with its interval, in the panel's top-left corner.
             let (px, py) = chart.backend_coord(&(x0, y1));
             area.draw(&Text::new(

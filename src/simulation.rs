@@ -251,7 +251,11 @@ impl<'a> Simulation<'a> {
                 tally.runs, asked
             ));
         }
-        let summary = Summary::new(&model, &tally, m);
+        let mut summary = Summary::new(&model, &tally, m);
+        // A shard's tally counts from its first run: its own running estimates.
+        if plan.first_run > 0 {
+            summary.convergence = crate::analysis::summary::convergence(&tally, plan.first_run);
+        }
         Ok(Run {
             model,
             tally,

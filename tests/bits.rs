@@ -252,10 +252,11 @@ fn statistics_are_pinned() {
     pins.check();
 }
 
-/// SHA-256 (hex) of the serialized tally of `runs` runs of a scenario file at `seed`, and of
-/// the same tally without its pair counts (`outcome_pairs`, added later: the tally before them
-/// is pinned as it was, so that adding them is seen to have moved nothing else).
-fn tally_hash(path: &str, runs: u64, seed: u64) -> (String, String) {
+/// SHA-256 (hex) of the serialized tally of `runs` runs of a scenario file at `seed`, of the
+/// same tally without its convergence checkpoints, and without those and its pair counts
+/// (`outcome_pairs`): each added later, the tally before them is pinned as it was, so that
+/// adding them is seen to have moved nothing else.
+fn tally_hash(path: &str, runs: u64, seed: u64) -> (String, String, String) {
     let s = common::load(path);
     let m = brink::model::compile(&s.scenario, None).unwrap();
     let stop = AtomicBool::new(false);
@@ -275,18 +276,32 @@ fn tally_hash(path: &str, runs: u64, seed: u64) -> (String, String) {
             .collect()
     };
     let full = hex(serde_json::to_string(&t).unwrap());
+    // Without the convergence checkpoints (added later still, not written when empty): the
+    // tally before them, whose pins are as they were.
     let mut before = t.clone();
+    before.checkpoints.clear();
+    let no_checkpoints = hex(serde_json::to_string(&before).unwrap());
     before.outcome_pairs.clear();
-    (full, hex(serde_json::to_string(&before).unwrap()))
+    (
+        full,
+        no_checkpoints,
+        hex(serde_json::to_string(&before).unwrap()),
+    )
 }
 
 #[test]
 fn small_runs_tallies_are_pinned() {
     let mut pins = Pins::default();
-    let (flagship, flagship_before) = tally_hash("scenarios/russia_azerbaijan_2025.ron", 2000, 1);
+    let (flagship, flagship_no_checkpoints, flagship_before) =
+        tally_hash("scenarios/russia_azerbaijan_2025.ron", 2000, 1);
     pins.str(
         "flagship, 2000 runs, seed 1",
         &flagship,
+        "e34624799de8f8799e5fd5b58204ca6c5703d090fd0888f3bc2001a133d49d70",
+    );
+    pins.str(
+        "flagship, 2000 runs, seed 1, without checkpoints",
+        &flagship_no_checkpoints,
         "da76eacceafbd209a430547fe11e0cd883192decb7aad68b9e84e0cb719238a3",
     );
     pins.str(
@@ -294,10 +309,16 @@ fn small_runs_tallies_are_pinned() {
         &flagship_before,
         "abb3536e946a2b03ec765c1d92c6b62523710e60913258cf31715bde457c0f4d",
     );
-    let (tutorial, tutorial_before) = tally_hash("scenarios/examples/tutorial.ron", 2000, 1);
+    let (tutorial, tutorial_no_checkpoints, tutorial_before) =
+        tally_hash("scenarios/examples/tutorial.ron", 2000, 1);
     pins.str(
         "tutorial, 2000 runs, seed 1",
         &tutorial,
+        "63499e090c35891fb7d348026e78e6fe741d435257fc01a86a0cab54430edc78",
+    );
+    pins.str(
+        "tutorial, 2000 runs, seed 1, without checkpoints",
+        &tutorial_no_checkpoints,
         "a8b2159fed55798b921eed5a0c476d73118a81ffbd56e9905cb5c998a7d370e7",
     );
     pins.str(

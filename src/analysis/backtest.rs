@@ -511,7 +511,7 @@ pub fn run_case(
                 model::sample_values(m, &master, r, &mut st.values);
                 draws.apply(&master, r, &mut st.values);
                 model::simulate_sampled(m, &master, r, &mut st, &mut t);
-                engine::Accumulator::record(&mut t, &st);
+                engine::Accumulator::record(&mut t, r, &st);
                 f.record(case, &st);
             }
             (t, f)

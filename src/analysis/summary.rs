@@ -222,6 +222,43 @@ pub struct Summary {
     /// summaries written before it was recorded.
     #[serde(default)]
     pub co_occurrence: Vec<Vec<Option<f64>>>,
+    /// Each outcome's running estimate as runs accumulated, so that a reader can see it has
+    /// settled: a point at each fixed run count the runs reached (100, 125, 160, 200, ...: ten
+    /// per decade, see [`crate::stats::is_checkpoint`]) and always one at all the runs, the
+    /// last, equal to [`OutcomeResult::probability`]. The same on any number of threads and
+    /// any split into shards. Empty in summaries written before it was recorded.
+    #[serde(default)]
+    pub convergence: Vec<ConvergencePoint>,
+}
+
+/// The outcomes' estimates once a number of runs were done: one point of [`Summary::convergence`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConvergencePoint {
+    /// Runs done (the job's runs 0 to `runs` − 1).
+    pub runs: u64,
+    /// Each outcome's probability over those runs with its Wilson 95% interval, in the
+    /// scenario's order.
+    pub probability: Vec<Interval>,
+}
+
+/// The running estimates of a tally of the job's runs from `first_run` on (0 for a whole job;
+/// a shard's first run for a shard, whose points then count its own runs): a point at each of
+/// its checkpoints and one at all its runs; none when it holds no runs.
+pub fn convergence(tally: &Tally, first_run: u64) -> Vec<ConvergencePoint> {
+    let point = |runs: u64, hits: &[u64]| ConvergencePoint {
+        runs,
+        probability: hits.iter().map(|&k| wilson(k, runs, Z95)).collect(),
+    };
+    let mut out: Vec<ConvergencePoint> = tally
+        .checkpoints
+        .iter()
+        .filter(|c| c.runs > first_run && c.runs - first_run <= tally.runs)
+        .map(|c| point(c.runs - first_run, &c.outcome_hits))
+        .collect();
+    if tally.runs > 0 && out.last().is_none_or(|p| p.runs != tally.runs) {
+        out.push(point(tally.runs, &tally.outcome_hits));
+    }
+    out
 }
 
 /// P(a | b) for every pair of outcomes, from the tally's pair counts (see
@@ -415,6 +452,7 @@ impl Summary {
                 })
                 .collect(),
             co_occurrence: co_occurrence(tally),
+            convergence: convergence(tally, 0),
         }
     }
 

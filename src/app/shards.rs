@@ -176,7 +176,7 @@ fn merge(
     let mut tally = Tally::new(&model);
     for (dir, s) in &shards {
         s.tally
-            .check(&model, s.end_run - s.first_run)
+            .check_from(&model, s.first_run, s.end_run - s.first_run)
             .map_err(|e| damaged(dir, e))?;
         tally.merge(&s.tally);
     }

@@ -43,8 +43,11 @@ pub trait Accumulator: Observer + Send + Sized {
     fn new(model: &Model) -> Self;
     /// Back to no runs, keeping its memory.
     fn clear(&mut self);
-    /// Counts a finished run.
-    fn record(&mut self, state: &RunState);
+    /// Counts finished run number `run` of the job (run indices are global: a chunk's or a
+    /// shard's runs keep the numbers they have in the whole job, so that what depends on how
+    /// many runs were done, such as the statistics' convergence checkpoints, does not depend
+    /// on the split).
+    fn record(&mut self, run: u64, state: &RunState);
     /// Adds another accumulator's runs (later runs).
     fn merge(&mut self, other: &Self);
     /// Runs counted.
@@ -286,7 +289,7 @@ pub fn run_range_into<A: Accumulator>(
     slot.rows.clear();
     for r in range {
         simulate(model, master, r, &mut slot.state, &mut slot.tally);
-        slot.tally.record(&slot.state);
+        slot.tally.record(r, &slot.state);
         if want_rows && let Some(f) = row {
             f(model, r, &slot.state, &mut slot.rows);
         }

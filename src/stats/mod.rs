@@ -9,4 +9,4 @@ mod tally;
 pub use exact::ExactSum;
 pub use histogram::{Histogram, LogHistogram};
 pub use interval::{Interval, Z95, mean_interval, paired_diff_interval, wilson};
-pub use tally::{Moments, Tally};
+pub use tally::{Checkpoint, Moments, Tally, is_checkpoint};

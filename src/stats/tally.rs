@@ -57,6 +57,40 @@ impl Moments {
     }
 }
 
+/// The mantissas of the run counts at which a tally records its outcome counts: the R10
+/// preferred numbers (ten per decade, evenly spaced on a log scale), times 100.
+const CHECKPOINT_MANTISSAS: [u64; 10] = [100, 125, 160, 200, 250, 315, 400, 500, 630, 800];
+
+/// Whether a tally records its outcome counts once `runs` runs (counted from run 0 of the job)
+/// are done: 100, 125, 160, 200, 250, 315, 400, 500, 630, 800, 1000, 1250, ... (ten per decade).
+/// Fixed global run counts, independent of chunks, threads and shards, so that the convergence
+/// of an estimate is the same however the runs were split.
+pub fn is_checkpoint(runs: u64) -> bool {
+    // Every one is a multiple of 5: most runs are ruled out at once.
+    if runs < 100 || !runs.is_multiple_of(5) {
+        return false;
+    }
+    let mut m = runs;
+    while m >= 1000 {
+        if !m.is_multiple_of(10) {
+            return false;
+        }
+        m /= 10;
+    }
+    CHECKPOINT_MANTISSAS.contains(&m)
+}
+
+/// The outcome counts of a batch of runs once a fixed number of the job's runs were done
+/// (see [`is_checkpoint`]): one point of an estimate's convergence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Runs of the job done (runs 0 to `runs` − 1).
+    pub runs: u64,
+    /// Runs in which each outcome happened among them, counted within the tally: from run 0
+    /// in a whole job's tally, from the first run of its range in a chunk's or a shard's.
+    pub outcome_hits: Vec<u64>,
+}
+
 /// Bins of the dyad index histograms over the hostility bounds.
 pub const INDEX_BINS: usize = 400;
 
@@ -115,6 +149,14 @@ pub struct Tally {
     pub event_hits: Vec<u64>,
     /// Step at which each event first fired: `[event][step]`.
     pub event_first: Vec<Vec<u64>>,
+    /// The outcome counts at each fixed run count of the job ([`is_checkpoint`]) that fell in
+    /// its runs, in run order: how each probability's estimate settled as runs accumulated.
+    /// Recorded only by runs counted with their index ([`crate::engine::Accumulator::record`]);
+    /// empty in tallies written before it was recorded (older shard files), whose points are
+    /// then missing, the others still exact. Not written when empty, so that an older shard
+    /// file reads back to the bytes it was hashed as.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checkpoints: Vec<Checkpoint>,
 }
 
 impl Tally {
@@ -154,6 +196,7 @@ impl Tally {
             outcome_pairs: vec![0; m.outcomes.len() * m.outcomes.len()],
             event_hits: vec![0; m.events.len()],
             event_first: vec![vec![0; h]; m.events.len()],
+            checkpoints: vec![],
         }
     }
 
@@ -205,6 +248,7 @@ impl Tally {
         for e in &mut self.event_first {
             zero(e);
         }
+        self.checkpoints.clear();
     }
 
     /// Counts a finished run.
@@ -252,6 +296,18 @@ impl Tally {
         }
     }
 
+    /// Counts finished run number `run` of the job (numbered from 0), recording the outcome
+    /// counts so far when `run + 1` runs is one of the fixed run counts ([`is_checkpoint`]).
+    pub fn record_run(&mut self, run: u64, st: &RunState) {
+        self.record(st);
+        if is_checkpoint(run.saturating_add(1)) {
+            self.checkpoints.push(Checkpoint {
+                runs: run + 1,
+                outcome_hits: self.outcome_hits.clone(),
+            });
+        }
+    }
+
     /// Adds another tally of the same model (later runs). Exact: the result does not depend on
     /// how runs were split.
     pub fn merge(&mut self, o: &Tally) {
@@ -259,6 +315,16 @@ impl Tally {
             for (x, y) in a.iter_mut().zip(b) {
                 *x += y;
             }
+        }
+        // The other's checkpoints count from its first run: the runs before it are this
+        // tally's, whose counts (before adding the other's) they are shifted by.
+        for c in &o.checkpoints {
+            let mut hits = c.outcome_hits.clone();
+            add(&mut hits, &self.outcome_hits);
+            self.checkpoints.push(Checkpoint {
+                runs: c.runs,
+                outcome_hits: hits,
+            });
         }
         self.runs += o.runs;
         for (a, b) in self.index_by_step.iter_mut().zip(&o.index_by_step) {
@@ -319,8 +385,16 @@ impl Tally {
     /// have produced: its shape is the model's, and every count adds up (every histogram and
     /// every per-step distribution holds `runs`, no count exceeds `runs`, every sum is finite).
     /// Returns the first figure that does not, in words. So a damaged or edited tally can never
-    /// give a probability outside [0, 1].
+    /// give a probability outside [0, 1]. Its runs are taken to be the job's first ones (see
+    /// [`Tally::check_from`] for a shard's).
     pub fn check(&self, m: &Model, runs: u64) -> Result<(), String> {
+        self.check_from(m, 0, runs)
+    }
+
+    /// As [`Tally::check`], for a tally of the job's runs `first_run..first_run + runs` (a
+    /// shard's): its checkpoints must fall in that range, each a fixed run count
+    /// ([`is_checkpoint`]), in order, with counts that add up to its totals.
+    pub fn check_from(&self, m: &Model, first_run: u64, runs: u64) -> Result<(), String> {
         let fresh = Tally::new(m);
         let shape = |what: &str, a: usize, b: usize| {
             if a == b {
@@ -556,6 +630,59 @@ impl Tally {
                 }
             }
         }
+        self.check_checkpoints(first_run, runs)
+    }
+
+    /// The checkpoints of a tally of runs `first_run..first_run + runs` (see
+    /// [`Tally::check_from`]). Counts start from the range's first run: at a checkpoint, no
+    /// outcome counts more runs than were done since, nor fewer than at the one before, nor
+    /// more than its total, and the runs left after it hold the rest of the total.
+    fn check_checkpoints(&self, first_run: u64, runs: u64) -> Result<(), String> {
+        let end = first_run
+            .checked_add(runs)
+            .ok_or_else(|| "the runs overflow".to_string())?;
+        let no = self.outcome_hits.len();
+        let mut prev_runs = first_run;
+        let zeros = vec![0; no];
+        let mut prev_hits = &zeros;
+        for (i, c) in self.checkpoints.iter().enumerate() {
+            let what = format!("checkpoints[{i}]");
+            if !is_checkpoint(c.runs) {
+                return Err(format!(
+                    "{what} is at {} runs, not one of the fixed run counts",
+                    c.runs
+                ));
+            }
+            if c.runs <= prev_runs || c.runs > end {
+                return Err(format!(
+                    "{what} is at {} runs, outside runs {prev_runs}..{end} or out of order",
+                    c.runs
+                ));
+            }
+            if c.outcome_hits.len() != no {
+                return Err(format!(
+                    "{what} has {} outcomes, the tally {no}",
+                    c.outcome_hits.len()
+                ));
+            }
+            for (o, (&h, &p)) in c.outcome_hits.iter().zip(prev_hits).enumerate() {
+                if h < p || h - p > c.runs - prev_runs {
+                    return Err(format!(
+                        "{what} counts {h} runs for outcome {o}, which does not follow the \
+                         {p} runs counted before it"
+                    ));
+                }
+                let total = self.outcome_hits[o];
+                if h > total || total - h > end - c.runs {
+                    return Err(format!(
+                        "{what} counts {h} runs for outcome {o}, which does not fit its \
+                         {total} runs in all"
+                    ));
+                }
+            }
+            prev_runs = c.runs;
+            prev_hits = &c.outcome_hits;
+        }
         Ok(())
     }
 }
@@ -612,8 +739,8 @@ impl crate::engine::Accumulator for Tally {
         Tally::clear(self)
     }
     #[inline]
-    fn record(&mut self, state: &RunState) {
-        Tally::record(self, state)
+    fn record(&mut self, run: u64, state: &RunState) {
+        Tally::record_run(self, run, state)
     }
     fn merge(&mut self, other: &Self) {
         Tally::merge(self, other)

@@ -18,6 +18,7 @@ pub mod backtest;
 pub mod calibrate;
 mod co_occurrence;
 pub mod compare;
+mod convergence;
 mod costs;
 mod costs_ecdf;
 mod index_fan;
@@ -261,6 +262,10 @@ pub fn render_all(model: &Model, summary: &Summary) -> Result<Vec<Chart>> {
     // With one outcome there is nothing for it to co-occur with.
     if s.outcomes.len() >= 2 && s.co_occurrence.len() == s.outcomes.len() {
         out.push(render(&co_occurrence::CoOccurrence(c))?);
+    }
+    // Whether the headline estimates have settled (from 100 runs on).
+    if convergence::drawable(c) {
+        out.push(render(&convergence::Convergence(c))?);
     }
     if costs::actors(c).next().is_some() {
         out.push(render(&costs::Costs(c))?);

@@ -340,6 +340,8 @@ fn hostile_scenario_text_is_only_escaped_in_the_report() {
         "tbody",
         "ol",
         "li",
+        "br",
+        "code",
     ]
     .into_iter()
     .map(String::from)

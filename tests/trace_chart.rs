@@ -191,3 +191,36 @@ fn no_charts_writes_only_the_trace() {
         .collect();
     assert_eq!(visible, ["trace.json", "trace.txt"]);
 }
+
+/// `brink run` puts one storyline beside its probabilities: run 0 of the same seed, drawn as
+/// the same timeline `brink trace --run 0` draws, in the report among the charts.
+#[test]
+fn the_run_report_draws_run_0_as_a_timeline() {
+    let dir = common::scratch("run-report");
+    let out = dir.join("run");
+    let scenario = common::repo(FLAGSHIP);
+    ok(&[
+        "run".as_ref(),
+        scenario.as_os_str(),
+        "--runs".as_ref(),
+        "300".as_ref(),
+        "--seed".as_ref(),
+        "4".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    let traced = trace("run-report-trace", &["--run", "0", "--seed", "4"]);
+    // The same chart as the trace command's, bit for bit.
+    assert_eq!(
+        std::fs::read(out.join("trace_timeline.svg")).expect("the run's timeline"),
+        std::fs::read(traced.join("trace_timeline.svg")).expect("the trace's timeline"),
+        "the run report's timeline is run 0 of its seed"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    assert!(
+        html.contains("id=\"chart-trace_timeline\""),
+        "the report shows it"
+    );
+    assert!(html.contains("Run 0: one run as it unfolded"));
+    let _ = std::fs::remove_dir_all(dir);
+}

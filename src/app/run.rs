@@ -261,11 +261,23 @@ pub fn run_with(
         let dir = staging.commit()?;
         return Ok((done.summary, dir));
     }
-    staging.write_all(&report::run::files_with(
+    // One storyline for the report: run 0 of the same seed and variant, replayed.
+    let traced = req.charts.then(|| brink::analysis::trace::TraceOutput {
+        command: req.command.clone(),
+        pick: None,
+        traces: vec![brink::analysis::trace::trace_run(
+            &done.model,
+            loaded,
+            req.seed,
+            0,
+        )],
+    });
+    staging.write_all(&report::run::files_traced(
         &done.model,
         &done.summary,
         req.charts,
         &req.report,
+        traced.as_ref(),
     )?)?;
     // A stop asked for while the outputs were being written still keeps the old folder.
     if on_stop == OnStop::Discard && stop.load(std::sync::atomic::Ordering::SeqCst) {

@@ -24,13 +24,33 @@ pub fn files_with(
     charts: bool,
     options: &ReportOptions,
 ) -> Result<Vec<Artifact>> {
+    files_traced(model, summary, charts, options, None)
+}
+
+/// [`files_with`], with one traced run of the same seed and variant (`brink run` traces run 0)
+/// drawn as a timeline of its moves, events and mood among the charts (`trace_timeline`): one
+/// storyline among the runs behind the probabilities.
+pub fn files_traced(
+    model: &Model,
+    summary: &Summary,
+    charts: bool,
+    options: &ReportOptions,
+    traced: Option<&crate::analysis::trace::TraceOutput>,
+) -> Result<Vec<Artifact>> {
     let mut files = vec![
         Artifact::json("summary.json", summary)?,
         Artifact::new("outcomes.csv", crate::report::csv::outcomes(summary)?),
         Artifact::new("timeseries.csv", crate::report::csv::timeseries(summary)?),
     ];
     if charts {
-        let drawn = crate::report::charts::render_all(model, summary)?;
+        let mut drawn = crate::report::charts::render_all(model, summary)?;
+        if let Some(t) = traced {
+            drawn.extend(
+                crate::report::trace::timeline_charts(model, t)?
+                    .into_iter()
+                    .map(|(_, chart)| chart),
+            );
+        }
         for c in &drawn {
             files.extend(c.artifacts());
         }

@@ -93,7 +93,7 @@ fn one_document_summary_first_then_each_input_with_its_charts() {
         "Headline outcomes (1)",
         "What moves “Rupture within the year” most (2)",
         "paired 95% interval",
-        "The assumptions that drive whether “Rupture within the year” happened most (3)",
+        "The assumptions that drive “Rupture within the year” most (3)",
         "How to read these numbers",
         "analysis of ",
     ] {

@@ -569,7 +569,7 @@ fn calibration_files_tables_chart_and_text() {
     let p = &c.params[0];
     for s in [
         "Each number: prior → posterior",
-        "fatigue",
+        "Weekly fade of both hostilities (shared)",
         &format!("{:.3}", p.mean),
         "sd ratio",
         &c.stop_reason,
@@ -745,7 +745,7 @@ fn commands_write_their_pages() {
     let html = std::fs::read_to_string(out.join("report.html")).expect("calibrate's report.html");
     assert!(html.contains("<h1>Brief on calibration</h1>"));
     assert!(html.contains("<h3>Posterior summary</h3>"));
-    assert!(html.contains("fatigue (shared)"));
+    assert!(html.contains("Weekly fatigue of both focal hostilities (shared)"));
     assert!(html.contains("<figure id=\"chart-prior_posterior\">"));
     assert!(!html.contains("https://") && !html.contains("http://"));
 }

@@ -641,8 +641,7 @@ fn report(
             ("facts", true),
             ("in 80% band", true),
             ("mean log score", true),
-            ("P(whole path)", true),
-            ("95% interval", true),
+            ("P(whole path) (95%)", true),
         ],
     );
     t.big = Some(3);
@@ -652,13 +651,19 @@ fn report(
             .iter()
             .filter(|f| band(f, 0.8).is_some_and(|x| x.contains))
             .count();
+        // The case's label up to its dates ("Russia–Turkey, 24 Nov 2015 – …"): the summary
+        // must fit one screen, the tables below have it whole.
+        let label = ctx.label(&c.case);
         t.rows.push(vec![
-            ctx.label(&c.case).to_string(),
+            label.split(", ").next().unwrap_or(label).to_string(),
             c.facts.len().to_string(),
             count_share(k, c.banded_facts),
             format!("{:.3}", c.mean_log_score),
-            percent(c.path_probability.estimate),
-            interval(&c.path_probability),
+            format!(
+                "{} ({})",
+                percent(c.path_probability.estimate),
+                interval(&c.path_probability)
+            ),
         ]);
     }
     t.notes.push(

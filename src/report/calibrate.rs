@@ -277,10 +277,11 @@ fn number_label(p: &ParamSummary, ctx: &HistoryContext) -> String {
         .iter()
         .find_map(|n| ctx.case(n))
         .map_or(p.path.clone(), |c| Labels { sc: c.scenario }.path(&p.path));
-    // A shared number's path ends in its value: "shared.fatigue.value" reads "fatigue (shared)".
-    let path = match path.strip_suffix(" › value") {
-        Some(name) if p.path.starts_with("shared.") => format!("{name} (shared)"),
-        _ => path,
+    // A shared number reads as its label (or name), marked shared: "fatigue (shared)".
+    let path = if p.path.starts_with("shared.") {
+        format!("{path} (shared)")
+    } else {
+        path
     };
     match (p.spec.contains(':'), p.cases.first()) {
         (true, Some(case)) => format!("{path} ({})", ctx.label(case)),

@@ -24,6 +24,9 @@ use crate::analysis::{Manifest, Summary};
 use crate::model::Model;
 use crate::scenario::Scenario;
 
+/// Rows of each result's leading table in the shared summary (its section has them all).
+const LEAD_ROWS: usize = 3;
+
 /// The page's template.
 const TEMPLATE: &str = include_str!("templates/combined.html");
 
@@ -475,17 +478,37 @@ pub fn report(
             if a.lead.contains(&i) {
                 let mut t = t.clone();
                 // "The assumptions that drive it most" needs its "it" on a shared summary.
-                if let Input::Sensitivity(_) = part.input {
+                if let Input::Sensitivity(r) = &part.input {
                     t.heading = format!(
                         "The assumptions that drive {} most",
-                        part.input.subject(&part.model.scenario)
+                        super::sensitivity::measure_words(&part.model.scenario, r.as_ref())
                     );
                 }
                 t.heading = format!("{} ({n})", t.heading);
-                t.notes.push(format!(
-                    "From section {n}: {}.",
-                    part.input.noun().to_lowercase()
-                ));
+                // A rank is the row's order: room for the labels instead.
+                if let Some(c) = t.columns.iter().position(|c| c == "rank") {
+                    t.columns.remove(c);
+                    t.numeric.remove(c);
+                    t.big = t.big.map(|b| if b > c { b - 1 } else { b });
+                    for row in &mut t.rows {
+                        if c < row.len() {
+                            row.remove(c);
+                        }
+                    }
+                }
+                // Several results share one screen: each leads with its first rows, and its
+                // section has them all with their notes.
+                let more = t.rows.len().saturating_sub(LEAD_ROWS);
+                t.rows.truncate(LEAD_ROWS);
+                t.notes = vec![if more > 0 {
+                    format!(
+                        "From section {n}: {}, with {more} more row{} and the notes.",
+                        part.input.noun().to_lowercase(),
+                        if more == 1 { "" } else { "s" }
+                    )
+                } else {
+                    format!("From section {n}: {}.", part.input.noun().to_lowercase())
+                }];
                 summary.push(t);
             }
         }

@@ -815,7 +815,8 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
                 " Incomplete: not every requested run is in these results."
             }
         ),
-        lead: vec![0, 1],
+        // The headline outcomes lead a combined report; the rungs stay in the run's section.
+        lead: vec![0],
         ..Analysis::default()
     };
     let three = [("probability", true), ("95% interval", true)];
@@ -828,7 +829,14 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
     t.rows = p
         .headline
         .iter()
-        .map(|o| vec![o.label.clone(), o.probability.clone(), o.interval.clone()])
+        .zip(&s.outcomes)
+        .map(|(o, r)| {
+            vec![
+                crate::report::charts::short_label(&o.label, &r.name),
+                o.probability.clone(),
+                o.interval.clone(),
+            ]
+        })
         .collect();
     if p.more_outcomes > 0 {
         t.notes.push(format!(

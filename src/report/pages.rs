@@ -342,7 +342,7 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
             format!("What moves “{focus_label}” most"),
             &[
                 ("variant or lever", false),
-                ("change from base", true),
+                ("change (points)", true),
                 ("paired 95% interval", true),
             ],
         );
@@ -350,9 +350,10 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         t.empty = "No variant or lever was compared.".into();
         for a in moves.iter().take(SUMMARY_MOVES) {
             let o = &a.outcomes[focus];
+            // Points are the column's unit: the figures alone keep the labels' room.
             t.rows.push(vec![
                 short_label(&arm_label(a), &a.name),
-                points(o.difference.estimate),
+                format!("{:+.1}", 100.0 * o.difference.estimate),
                 points_interval(&o.difference),
             ]);
         }

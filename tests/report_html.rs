@@ -529,7 +529,9 @@ fn compare_writes_a_report_with_paired_effects_by_label() {
     assert!(summary.contains("<td>North imposes a visa regime at once</td>"));
     assert!(summary.contains("Visa regime for Southern citizens: "));
     assert!(!summary.contains("<td>rupture</td>") && !summary.contains("force_"));
-    assert!(summary.contains(" points</td>"));
+    // Changes in points, the unit in the column's head.
+    assert!(summary.contains("change (points)"));
+    assert!(summary.contains("<td class=\"n big\">+") || summary.contains("<td class=\"n big\">-"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

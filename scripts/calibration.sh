@@ -16,7 +16,7 @@ log() { echo "calibration: $*" >&2; }
 if [ -z "${BRINK:-}" ]; then
     cargo build --release --quiet
 fi
-B=${BRINK:-target/release/brink}
+B=${BRINK:-${CARGO_TARGET_DIR:-target}/release/brink}
 H=scenarios/history
 TIMELINES="$H/russia_azerbaijan_2024.timeline.ron,$H/russia_turkey_2015.timeline.ron,$H/russia_georgia_2006.timeline.ron"
 PARAMS=shared.fatigue.value,shared.reactivity.value,shared.rationality.value,shared.measure_persistence.value

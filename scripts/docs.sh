@@ -22,7 +22,7 @@ check=false
 if [ -z "${BRINK:-}" ]; then
     cargo build --release --quiet
 fi
-brink=${BRINK:-target/release/brink}
+brink=${BRINK:-${CARGO_TARGET_DIR:-target}/release/brink}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 flagship=scenarios/russia_azerbaijan_2025.ron

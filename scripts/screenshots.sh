@@ -36,7 +36,7 @@ fi
 if [ -z "${BRINK:-}" ]; then
     cargo build --release --quiet
 fi
-brink=${BRINK:-target/release/brink}
+brink=${BRINK:-${CARGO_TARGET_DIR:-target}/release/brink}
 # A fixed analysis date, so that the screenshots are the same from day to day.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1764547200}
 flagship=scenarios/russia_azerbaijan_2025.ron

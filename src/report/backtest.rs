@@ -46,7 +46,11 @@ pub fn files(
         let mut drawn: Vec<Vec<(String, Chart)>> = Vec::with_capacity(b.cases.len());
         for (case, stem) in b.cases.iter().zip(&stems) {
             let mut mine = vec![];
-            for chart in charts::backtest::render_case(case)? {
+            let sc = ctx.case(&case.case).map(|c| c.scenario);
+            // Titles name the case without its dates (the axis has them).
+            let label = ctx.label(&case.case);
+            let name = label.split(", ").next().unwrap_or(label);
+            for chart in charts::backtest::render_case(case, sc, name)? {
                 let file = format!("{stem}_{}", chart.name);
                 files.push(Artifact::new(format!("{file}.png"), chart.png.clone()));
                 files.push(Artifact::new(format!("{file}.svg"), chart.svg.as_bytes()));

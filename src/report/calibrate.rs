@@ -68,7 +68,8 @@ pub fn files(
         files.push(Artifact::new(name, ron.as_bytes()));
     }
     if charts {
-        let chart = crate::report::charts::calibrate::render(c)?;
+        let titles: Vec<String> = c.params.iter().map(|p| number_label(p, ctx)).collect();
+        let chart = crate::report::charts::calibrate::render(c, &titles)?;
         files.extend(chart.artifacts());
         files.push(Artifact::new("report.html", report(c, ctx, Some(&chart))));
     }

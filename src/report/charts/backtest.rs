@@ -82,6 +82,8 @@ fn by_step(f: &FactResult) -> Vec<f64> {
 struct TimeToFacts<'a> {
     case: &'a CaseResult,
     c: &'a Ctx<'a>,
+    /// The case as its titles name it (its timeline's label).
+    name: &'a str,
 }
 
 impl Drawing for TimeToFacts<'_> {
@@ -98,7 +100,7 @@ impl Drawing for TimeToFacts<'_> {
     fn title(&self) -> String {
         format!(
             "{}: when the dated facts happen, in the runs and in fact",
-            self.case.case
+            self.name
         )
     }
 
@@ -131,7 +133,7 @@ impl Drawing for TimeToFacts<'_> {
                     Mark::Line(col, dashed),
                     format!(
                         "{}\nobserved {} · never {}",
-                        f.name,
+                        fact_words(f),
                         f.date,
                         percent(f.never.unwrap_or(0.0))
                     ),
@@ -219,6 +221,8 @@ impl Drawing for TimeToFacts<'_> {
 struct Mood<'a> {
     case: &'a CaseResult,
     c: &'a Ctx<'a>,
+    /// The case as its titles name it (its timeline's label).
+    name: &'a str,
 }
 
 impl Drawing for Mood<'_> {
@@ -229,7 +233,7 @@ impl Drawing for Mood<'_> {
     fn title(&self) -> String {
         format!(
             "{}: hostility (index H) over time, with what was observed",
-            self.case.case
+            self.name
         )
     }
 
@@ -286,7 +290,12 @@ impl Drawing for Mood<'_> {
                 let x = t as f64;
                 let share = f.distribution.get(r).copied().unwrap_or(0.0);
                 let label = fit(
-                    &format!("{}: {}{off} ({} of runs)", f.name, rungs[r], percent(share)),
+                    &format!(
+                        "{}: {}{off} ({} of runs)",
+                        fact_words(f),
+                        c.rung(r, &rungs[r]),
+                        percent(share)
+                    ),
                     12.0,
                     360,
                 );
@@ -302,6 +311,8 @@ impl Drawing for Mood<'_> {
 struct RungShares<'a> {
     case: &'a CaseResult,
     c: &'a Ctx<'a>,
+    /// The case as its titles name it (its timeline's label).
+    name: &'a str,
 }
 
 impl Drawing for RungShares<'_> {
@@ -312,7 +323,7 @@ impl Drawing for RungShares<'_> {
     fn title(&self) -> String {
         format!(
             "{}: share of runs on each rung, with what was observed",
-            self.case.case
+            self.name
         )
     }
 
@@ -340,7 +351,12 @@ impl Drawing for RungShares<'_> {
         )?;
         let entries: Vec<(Mark, String)> = (0..nr)
             .rev()
-            .map(|r| (Mark::Fill(rung_color(r, nr), 1.0), rungs[r].clone()))
+            .map(|r| {
+                (
+                    Mark::Fill(rung_color(r, nr), 1.0),
+                    self.c.rung(r, &rungs[r]),
+                )
+            })
             .collect();
         let (plot_area, side) = with_legend(&body, entries.iter().map(|e| e.1.clone()));
         // The dated facts' names go in a strip above the plot, where they hide nothing.
@@ -385,7 +401,12 @@ impl Drawing for RungShares<'_> {
             let x = t as f64;
             let share = col[r] - below;
             let label = fit(
-                &format!("{}: {} ({} of runs)", f.name, rungs[r], percent(share)),
+                &format!(
+                    "{}: {} ({} of runs)",
+                    fact_words(f),
+                    c.rung(r, &rungs[r]),
+                    percent(share)
+                ),
                 12.0,
                 320,
             );
@@ -395,17 +416,22 @@ impl Drawing for RungShares<'_> {
     }
 }
 
-/// The dated facts' observed dates, as `(step, name)` (the facts whose date is on the chart).
-fn date_ticks(case: &CaseResult) -> Vec<(u32, &str)> {
+/// The dated facts' observed dates, as `(step, words)` (the facts whose date is on the chart).
+fn date_ticks(case: &CaseResult) -> Vec<(u32, String)> {
     case.facts
         .iter()
         .filter(|f| f.kind == "dated")
-        .filter_map(|f| Some((fact_step(case, f)?, f.name.as_str())))
+        .filter_map(|f| Some((fact_step(case, f)?, fact_words(f))))
         .collect()
 }
 
+/// A fact as a chart names it: its label without a closing bracket, its name without a label.
+fn fact_words(f: &FactResult) -> String {
+    super::short_label(&f.label, &f.name)
+}
+
 /// The height of the strip of names above a chart with these ticks (none without ticks).
-fn strip_height(ticks: &[(u32, &str)]) -> u32 {
+fn strip_height(ticks: &[(u32, String)]) -> u32 {
     if ticks.is_empty() {
         0
     } else {
@@ -417,7 +443,7 @@ fn strip_height(ticks: &[(u32, &str)]) -> u32 {
 /// over a thin line through the whole plot when `through`.
 fn draw_ticks<DB: DrawingBackend>(
     chart: &mut Plot<DB>,
-    ticks: &[(u32, &str)],
+    ticks: &[(u32, String)],
     through: bool,
 ) -> Drawn<DB> {
     let y = chart.y_range();
@@ -475,7 +501,7 @@ fn name_ticks<DB: DrawingBackend>(
     body: &Area<DB>,
     strip: &Area<DB>,
     chart: &Plot<DB>,
-    ticks: &[(u32, &str)],
+    ticks: &[(u32, String)],
 ) -> Drawn<DB> {
     if ticks.is_empty() {
         return Ok(());
@@ -490,10 +516,10 @@ fn name_ticks<DB: DrawingBackend>(
     let mut rows: Vec<Vec<(i32, i32)>> = vec![vec![]; TICK_ROWS as usize];
     let mut placed = vec![];
     for i in order {
-        let (t, name) = ticks[i];
+        let (t, name) = (ticks[i].0, &ticks[i].1);
         let (ax, ay) = chart.backend_coord(&(t as f64, chart.y_range().end));
         let x = ax - sb.0;
-        let label = fit(name, size, 180);
+        let label = fit(name.as_str(), size, 180);
         let w = text_width(&label, size) as i32 + 8;
         // Left edge at the tick, unless the label would leave the strip.
         let (l, r) = if x - 4 + w <= sw {
@@ -567,17 +593,24 @@ fn boxed<DB: DrawingBackend>(
 /// A case's charts, each with its own file stem (`time_to_fact`, `mood`, `rungs`): the
 /// time-to-fact curves when the case has dated facts, the fan chart of H when the runs kept it,
 /// the shares of runs on each rung when the scenario has rungs.
-pub fn render_case(case: &CaseResult) -> Result<Vec<Chart>> {
-    let c = &ctx(case);
+///
+/// `sc` is the case's scenario (labels of actors and rungs; ids without it) and `name` the
+/// case as titles name it.
+pub fn render_case(
+    case: &CaseResult,
+    sc: Option<&crate::scenario::Scenario>,
+    name: &str,
+) -> Result<Vec<Chart>> {
+    let c = &Ctx { sc, ..ctx(case) };
     let mut out = vec![];
     if dated(case).next().is_some() {
-        out.push(super::render(&TimeToFacts { case, c })?);
+        out.push(super::render(&TimeToFacts { case, c, name })?);
     }
     if !case.summary.index_by_step.is_empty() {
-        out.push(super::render(&Mood { case, c })?);
+        out.push(super::render(&Mood { case, c, name })?);
     }
     if !case.summary.rung_by_step.is_empty() && !case.summary.scenario.rungs.is_empty() {
-        out.push(super::render(&RungShares { case, c })?);
+        out.push(super::render(&RungShares { case, c, name })?);
     }
     Ok(out)
 }

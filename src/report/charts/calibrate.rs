@@ -122,7 +122,7 @@ fn range(p: &ParamSummary, xs: &[f64]) -> (f64, f64) {
 }
 
 /// The prior against the posterior of every calibrated number.
-struct PriorPosterior<'a>(&'a Calibration);
+struct PriorPosterior<'a>(&'a Calibration, &'a [String]);
 
 impl Drawing for PriorPosterior<'_> {
     fn name(&self) -> &'static str {
@@ -182,12 +182,13 @@ impl Drawing for PriorPosterior<'_> {
         for (k, (p, panel)) in c.params.iter().zip(&panels).enumerate() {
             let (pw, _) = panel.dim_in_pixel();
             let max = pw.saturating_sub(16);
-            let title = if p.shared && p.cases.len() == c.cases.len() {
-                format!("{} (shared by all {} cases)", p.path, p.cases.len())
-            } else if p.shared {
-                format!("{} (shared by {})", p.path, p.cases.join(", "))
-            } else {
-                p.spec.clone()
+            let title = match self.1.get(k) {
+                Some(t) => t.clone(),
+                None if p.shared && p.cases.len() == c.cases.len() => {
+                    format!("{} (shared by all {} cases)", p.path, p.cases.len())
+                }
+                None if p.shared => format!("{} (shared by {})", p.path, p.cases.join(", ")),
+                None => p.spec.clone(),
             };
             panel.draw(&Text::new(
                 fit(&title, 14.0, max),
@@ -269,7 +270,8 @@ impl Drawing for PriorPosterior<'_> {
     }
 }
 
-/// Draws the prior and posterior of every calibrated number (`prior_posterior`).
-pub fn render(c: &Calibration) -> Result<Chart> {
-    super::render(&PriorPosterior(c))
+/// Draws the prior and posterior of every calibrated number (`prior_posterior`); `titles` name
+/// the numbers in words, in `c.params`' order (their paths where a title is missing).
+pub fn render(c: &Calibration, titles: &[String]) -> Result<Chart> {
+    super::render(&PriorPosterior(c, titles))
 }

@@ -171,6 +171,14 @@ impl Ctx<'_> {
         }
     }
 
+    /// Rung `r` of the ladder by its short label (`name` without a scenario or a label).
+    pub fn rung(&self, r: usize, name: &str) -> String {
+        self.sc
+            .and_then(|sc| sc.ladder.get(r))
+            .filter(|x| x.name == name)
+            .map_or(name.to_string(), |x| short_label(&x.label, &x.name))
+    }
+
     /// An actor's short label by its name.
     pub fn actor(&self, name: &str) -> String {
         self.sc

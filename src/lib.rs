@@ -23,7 +23,7 @@
 //! );
 //! // What a variant changes, paired on common random numbers.
 //! let c = Comparison::new(&scenario).variants(["visa_regime"]).runs(2_000).seed(7).run()?;
-//! println!("{}", brink::report::compare::text(&c.result));
+//! println!("{}", brink::report::compare::text(&c.result, Some(&scenario.scenario)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

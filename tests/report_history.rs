@@ -443,7 +443,7 @@ fn backtest_text_and_posterior() {
     for f in [
         "tense_in_february",
         "calm_in_march",
-        "first_cooled",
+        FIRST_COOLED,
         "cooled_by_june",
         "pair_early",
         "pair_late",

@@ -548,7 +548,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     say(&crate::app::run::print_summary(&summary, &dir))
                 }
                 crate::app::shards::Merged::Compare(r) => {
-                    say(&wrote(brink::report::compare::text(&r), &dir))
+                    say(&wrote(brink::report::compare::text(&r, None), &dir))
                 }
             }
             Ok(())
@@ -793,7 +793,10 @@ fn compare_command(args: CompareArgs) -> Result<()> {
             req.runs,
             dir.display()
         )),
-        None => say(&wrote(brink::report::compare::text(&result), &dir)),
+        None => say(&wrote(
+            brink::report::compare::text(&result, Some(&loaded.scenario)),
+            &dir,
+        )),
     }
     Ok(())
 }

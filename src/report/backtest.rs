@@ -868,8 +868,9 @@ pub fn text(b: &Backtest) -> String {
             "log score",
         ]);
         for f in &c.facts {
+            // The fact by its label (its name is in facts.csv).
             t.row(vec![
-                f.name.clone(),
+                charts::fit_chars(&charts::short_label(&f.label, &f.name), 44),
                 f.observed.clone(),
                 format!(
                     "{} ({})",

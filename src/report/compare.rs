@@ -86,8 +86,27 @@ pub fn csv(r: &CompareResult) -> Result<Vec<u8>> {
 
 /// The readable summary printed after a comparison: every variant's effect on the focus
 /// outcome (the tornado's, else the first), then the tornado. `compare.csv` has every outcome.
-pub fn text(r: &CompareResult) -> String {
+///
+/// With `sc` (the base scenario), outcomes, variants and levers are named by their labels.
+pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String {
+    use crate::report::charts::short_label;
     use crate::report::describe::Table;
+    let labels = sc.map(|sc| crate::report::html::Labels { sc });
+    let outcome = |n: &str| -> String {
+        sc.map_or(n.to_string(), |sc| {
+            crate::report::charts::outcome_label(sc, n)
+        })
+    };
+    let variant = |n: &str| -> String {
+        labels
+            .as_ref()
+            .map_or(n.to_string(), |l| short_label(l.variant(n), n))
+    };
+    let lever = |n: &str| -> String {
+        labels
+            .as_ref()
+            .map_or(n.to_string(), |l| short_label(l.lever(n), n))
+    };
     let mut o = format!(
         "{} — {} runs per arm on common random numbers, seed {}\n",
         r.manifest.scenario, r.manifest.runs, r.manifest.seed
@@ -98,7 +117,10 @@ pub fn text(r: &CompareResult) -> String {
         .and_then(|t| r.outcomes.iter().position(|n| *n == t.outcome))
         .unwrap_or(0);
     if let Some(name) = r.outcomes.get(focus) {
-        o += &format!("\nP({name}) by variant, with the paired difference from the base:\n");
+        o += &format!(
+            "\nP({}) by variant, with the paired difference from the base:\n",
+            outcome(name)
+        );
         let mut t = Table::new(&[
             "arm",
             "probability",
@@ -121,7 +143,11 @@ pub fn text(r: &CompareResult) -> String {
                 )
             };
             t.row(vec![
-                a.name.clone(),
+                if a.kind == "base" {
+                    "base".to_string()
+                } else {
+                    variant(&a.name)
+                },
                 format!("{:.3}", oc.probability.estimate),
                 format!("{:.3} .. {:.3}", oc.probability.low, oc.probability.high),
                 d,
@@ -133,16 +159,17 @@ pub fn text(r: &CompareResult) -> String {
     if let Some(tor) = &r.tornado {
         o += &format!(
             "\nLever effects on P({}) (base {:.3}), paired differences with 95% intervals:\n",
-            tor.outcome, tor.base_probability.estimate
+            outcome(&tor.outcome),
+            tor.base_probability.estimate
         );
         let mut t = Table::new(&["lever", "forced to top level", "frozen"]);
         let f = |i: &Interval| format!("{:+.3} ({:+.3}..{:+.3})", i.estimate, i.low, i.high);
         for b in &tor.bars {
             t.row(vec![
                 if b.by_definition {
-                    format!("{} (by definition)", b.lever)
+                    format!("{} (by definition)", lever(&b.lever))
                 } else {
-                    b.lever.clone()
+                    lever(&b.lever)
                 },
                 b.forced.as_ref().map_or("-".into(), f),
                 f(&b.frozen),
@@ -153,7 +180,7 @@ pub fn text(r: &CompareResult) -> String {
             o += &format!(
                 "(by definition): {} reads the lever itself, so forcing or freezing it moves the \
                  outcome by its definition, not through the crisis.\n",
-                tor.outcome
+                outcome(&tor.outcome)
             );
         }
     }

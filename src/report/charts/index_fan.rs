@@ -14,11 +14,6 @@ use crate::scenario::param::fmt_num;
 /// The fan's colour: a dark slate that stays readable over every rung's tint.
 const FAN: RGBColor = RGBColor(0x1e, 0x23, 0x3c);
 
-/// The H range a rung covers.
-fn rung_range(c: &Ctx, r: usize) -> (f64, f64) {
-    super::rung_range(c.thresholds, c.bounds, r)
-}
-
 /// The rung's range in words (nothing for a one-rung ladder).
 fn rung_words(c: &Ctx, r: usize) -> String {
     if c.thresholds.len() <= 1 {
@@ -123,18 +118,7 @@ where
     let mut chart = plot(&plot_area, 0.0..xmax, y0..y1, 56)?;
 
     // The rungs, as bands behind everything.
-    let mut visible = vec![];
-    for r in 0..nr {
-        let (lo, hi) = rung_range(c, r);
-        let (lo, hi) = (lo.max(y0), hi.min(y1));
-        if hi > lo {
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(0.0, lo), (xmax, hi)],
-                rung_color(r, nr).mix(0.14).filled(),
-            )))?;
-            visible.push((r, lo, hi));
-        }
-    }
+    let visible = super::rung_bands(&mut chart, c.thresholds, c.bounds, xmax, (y0, y1))?;
     mesh_with(
         &mut chart,
         &Axes {
@@ -149,17 +133,7 @@ where
         look.x_labels,
         8,
     )?;
-    for r in 1..nr {
-        let t = c.thresholds[r];
-        if t > y0 && t < y1 {
-            chart.draw_series(DashedLineSeries::new(
-                vec![(0.0, t), (xmax, t)],
-                6,
-                4,
-                rung_color(r, nr).stroke_width(2),
-            ))?;
-        }
-    }
+    super::rung_thresholds(&mut chart, c.thresholds, xmax, (y0, y1))?;
 
     // The fan.
     let pts = |i: usize| {

@@ -846,6 +846,56 @@ pub(crate) fn plot<'a, DB: DrawingBackend>(
 }
 
 /// The height in pixels of one unit of the y axis (one row of a chart of rows).
+/// A rung drawn on a chart: its index and the visible part of its range.
+pub(crate) type VisibleRung = (usize, f64, f64);
+
+/// The ladder's rungs as coloured bands across a chart of H from x = 0 to `xmax`, clipped to
+/// the y range `y0..y1`; returns the rungs drawn with their visible ranges `(r, lo, hi)` (for
+/// their names beside the chart).
+pub(crate) fn rung_bands<DB: DrawingBackend>(
+    chart: &mut Plot<DB>,
+    thresholds: &[f64],
+    bounds: (f64, f64),
+    xmax: f64,
+    (y0, y1): (f64, f64),
+) -> std::result::Result<Vec<VisibleRung>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let nr = thresholds.len();
+    let mut visible = vec![];
+    for r in 0..nr {
+        let (lo, hi) = rung_range(thresholds, bounds, r);
+        let (lo, hi) = (lo.max(y0), hi.min(y1));
+        if hi > lo {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, lo), (xmax, hi)],
+                rung_color(r, nr).mix(0.14).filled(),
+            )))?;
+            visible.push((r, lo, hi));
+        }
+    }
+    Ok(visible)
+}
+
+/// The rungs' thresholds as dashed lines in their rungs' colours, those inside `y0..y1`.
+pub(crate) fn rung_thresholds<DB: DrawingBackend>(
+    chart: &mut Plot<DB>,
+    thresholds: &[f64],
+    xmax: f64,
+    (y0, y1): (f64, f64),
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let nr = thresholds.len();
+    for (r, &t) in thresholds.iter().enumerate().skip(1) {
+        if t > y0 && t < y1 {
+            chart.draw_series(DashedLineSeries::new(
+                vec![(0.0, t), (xmax, t)],
+                6,
+                4,
+                rung_color(r, nr).stroke_width(2),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn row_pixels<DB: DrawingBackend>(chart: &Plot<DB>) -> f64 {
     let a = chart.backend_coord(&(0.0, 0.0)).1;
     let b = chart.backend_coord(&(0.0, 1.0)).1;

@@ -13,8 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Area, Axes, Drawing, Drawn, GRID, HEIGHT, INK, MUTED, WIDTH, fit, frame_with_footer,
-    index_range, mesh_with, rung_color, rung_range, rung_words, short_label, step_label, text,
-    text_width,
+    index_range, mesh_with, rung_color, rung_words, short_label, step_label, text, text_width,
 };
 use crate::analysis::summary::date_of_step;
 use crate::analysis::trace::Trace;
@@ -371,18 +370,7 @@ impl Drawing for TraceTimeline<'_> {
             .x_label_area_size(8)
             .y_label_area_size(LEFT)
             .build_cartesian_2d(0.0..xmax, y0..y1)?;
-        let mut visible = vec![];
-        for r in 0..nr {
-            let (lo, hi) = rung_range(&m.rung_thresholds, m.bounds, r);
-            let (lo, hi) = (lo.max(y0), hi.min(y1));
-            if hi > lo {
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    [(0.0, lo), (xmax, hi)],
-                    rung_color(r, nr).mix(0.14).filled(),
-                )))?;
-                visible.push((r, lo, hi));
-            }
-        }
+        let visible = super::rung_bands(&mut chart, &m.rung_thresholds, m.bounds, xmax, (y0, y1))?;
         mesh_with(
             &mut chart,
             &Axes {
@@ -397,17 +385,7 @@ impl Drawing for TraceTimeline<'_> {
             x_ticks,
             6,
         )?;
-        for r in 1..nr {
-            let th = m.rung_thresholds[r];
-            if th > y0 && th < y1 {
-                chart.draw_series(DashedLineSeries::new(
-                    vec![(0.0, th), (xmax, th)],
-                    6,
-                    4,
-                    rung_color(r, nr).stroke_width(2),
-                ))?;
-            }
-        }
+        super::rung_thresholds(&mut chart, &m.rung_thresholds, xmax, (y0, y1))?;
         chart.draw_series(LineSeries::new(
             t.steps.iter().map(|s| (s.step as f64, s.index)),
             MOOD.stroke_width(3),

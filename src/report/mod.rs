@@ -16,6 +16,7 @@ pub mod pages;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;
+pub mod table;
 pub mod trace;
 
 pub use artifact::Artifact;

@@ -1,0 +1,193 @@
+//! Tidy tables: typed columns with a role (key, input, output), a unit and a description, so
+//! that one schema writes the CSV, the Parquet file and the data dictionary (`columns.json`)
+//! alike, and an analyst slices inputs from outputs by name, not by position.
+//!
+//! Column names follow one convention, documented in docs/data.md: keys are bare (`point`,
+//! `variant`, `run`, `seed_stream`), inputs start with `in.` (`in.actors.russia.rationality`,
+//! the path `--set` takes), outputs with `out.` (`out.rupture`, `out.rupture.first_step`,
+//! `out.cost.russia`).
+
+use serde::Serialize;
+
+/// What a column is to an analyst slicing the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Identifies the row: design point, variant, run, seed stream, step.
+    Key,
+    /// A number that went into the run (sampled, or set by the design).
+    Input,
+    /// Something the run produced.
+    Output,
+}
+
+impl Role {
+    /// The prefix a column of this role carries (`in.`, `out.`, none for keys).
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Role::Key => "",
+            Role::Input => "in.",
+            Role::Output => "out.",
+        }
+    }
+}
+
+/// A column's type, as Parquet stores it and as the dictionary states it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum ColumnType {
+    /// An unsigned whole number (run index, seed stream, design point).
+    UInt64,
+    /// A whole number that may be missing (a week that never came: null).
+    Int32Nullable,
+    /// A real number stored as f64.
+    Float64,
+    /// A real number stored as f32 (levels, where 7 digits are plenty).
+    Float32,
+    /// True or false (an outcome happened).
+    Bool,
+    /// One of a fixed list of names (rungs, variants): a dictionary-encoded string.
+    Category {
+        /// The names, in the order the cells' indices refer to.
+        levels: Vec<String>,
+    },
+}
+
+/// One column of a tidy table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    /// The full name, prefix included (`in.shared.fatigue.value`).
+    pub name: String,
+    /// Key, input or output.
+    pub role: Role,
+    /// How the values are stored.
+    #[serde(flatten)]
+    pub ty: ColumnType,
+    /// The unit in words (`weeks`, `probability`, `cost units`, `rung`), empty for none.
+    pub unit: String,
+    /// What the column holds, in the analyst's words.
+    pub description: String,
+}
+
+impl Column {
+    /// A column named `prefix + name` for its role.
+    pub fn new(
+        role: Role,
+        name: &str,
+        ty: ColumnType,
+        unit: &str,
+        description: impl Into<String>,
+    ) -> Column {
+        Column {
+            name: format!("{}{name}", role.prefix()),
+            role,
+            ty,
+            unit: unit.into(),
+            description: description.into(),
+        }
+    }
+}
+
+/// One value of a row, matching its column's [`ColumnType`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell {
+    /// For [`ColumnType::UInt64`].
+    U64(u64),
+    /// For [`ColumnType::Int32Nullable`]; `None` is null (an empty CSV field).
+    I32(Option<i32>),
+    /// For [`ColumnType::Float64`].
+    F64(f64),
+    /// For [`ColumnType::Float32`].
+    F32(f32),
+    /// For [`ColumnType::Bool`] (CSV: 1 or 0).
+    Bool(bool),
+    /// For [`ColumnType::Category`]: the index into its levels.
+    Category(u32),
+}
+
+/// Appends one cell as CSV text (shortest round-trip decimal for reals, the level's name for a
+/// category: names are identifiers, so no quoting is needed).
+pub fn write_csv_cell(col: &Column, cell: Cell, out: &mut String) {
+    use std::fmt::Write as _;
+    let _ = match cell {
+        Cell::U64(x) => write!(out, "{x}"),
+        Cell::I32(Some(x)) => write!(out, "{x}"),
+        Cell::I32(None) => Ok(()),
+        Cell::F64(x) => write!(out, "{x}"),
+        Cell::F32(x) => write!(out, "{x}"),
+        Cell::Bool(b) => write!(out, "{}", u8::from(b)),
+        Cell::Category(i) => match &col.ty {
+            ColumnType::Category { levels } => {
+                write!(out, "{}", levels.get(i as usize).map_or("", String::as_str))
+            }
+            _ => write!(out, "{i}"),
+        },
+    };
+}
+
+/// The CSV header line of `columns` (with its newline).
+pub fn csv_header(columns: &[Column]) -> String {
+    let mut h = columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    h.push('\n');
+    h
+}
+
+/// Appends one row as a CSV line (with its newline).
+pub fn write_csv_row(columns: &[Column], row: &[Cell], out: &mut String) {
+    for (i, (c, &cell)) in columns.iter().zip(row).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_csv_cell(c, cell, out);
+    }
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_writes_as_its_columns_say() {
+        let cols = vec![
+            Column::new(Role::Key, "run", ColumnType::UInt64, "", "run index"),
+            Column::new(
+                Role::Output,
+                "rupture.first_step",
+                ColumnType::Int32Nullable,
+                "weeks",
+                "first week",
+            ),
+            Column::new(
+                Role::Output,
+                "final_rung",
+                ColumnType::Category {
+                    levels: vec!["calm".into(), "crisis".into()],
+                },
+                "rung",
+                "rung at the end",
+            ),
+            Column::new(Role::Output, "rupture", ColumnType::Bool, "", "happened"),
+        ];
+        assert_eq!(
+            csv_header(&cols),
+            "run,out.rupture.first_step,out.final_rung,out.rupture\n"
+        );
+        let mut s = String::new();
+        write_csv_row(
+            &cols,
+            &[
+                Cell::U64(7),
+                Cell::I32(None),
+                Cell::Category(1),
+                Cell::Bool(true),
+            ],
+            &mut s,
+        );
+        assert_eq!(s, "7,,crisis,1\n");
+    }
+}

@@ -3,6 +3,7 @@
 pub mod backtest;
 pub mod calibrate;
 pub mod compare;
+pub mod diff;
 pub mod sbc;
 pub mod sensitivity;
 pub mod summary;

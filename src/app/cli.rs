@@ -76,6 +76,53 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Write a commented starting scenario that validates (NAME.ron in the current folder).
+    New {
+        /// The scenario's name (letters, digits, '_' or '-', starting with a letter).
+        name: String,
+        /// The starting point: two actors and one lever (minimal), or the tutorial, which
+        /// shows every part of the language.
+        #[arg(long, value_enum, default_value_t = TemplateArg::Minimal)]
+        from: TemplateArg,
+        /// The file to write (default: NAME.ron); an existing file is never replaced.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Draw a scenario's actors, relations, levers and events as a diagram.
+    Graph {
+        /// Scenario file (RON).
+        file: PathBuf,
+        /// svg or png (a drawing), dot (Graphviz) or mermaid (text).
+        #[arg(long, value_enum, default_value_t = GraphFormat::Svg)]
+        format: GraphFormat,
+        /// The file to write (default: dot and mermaid to the terminal, svg and png to
+        /// <file name>-graph.svg/png); an existing file is never replaced.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Compare two saved results of `brink run` outcome by outcome: the difference B − A with
+    /// its 95% interval (paired when both played the same runs and kept runs.csv).
+    Diff {
+        /// The first result folder (A).
+        a: PathBuf,
+        /// The second result folder (B).
+        b: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rerun a result from its manifest into a new folder and check that every file is
+    /// byte-identical (exit code 1 if any differs). Run it from the folder the result was
+    /// computed in (the scenario path is as recorded).
+    Rerun {
+        /// The result folder to rerun.
+        dir: PathBuf,
+        /// The new folder (default: DIR-rerun beside DIR).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Combine shard folders (from `run` or `compare --shard I/N`) into the result of one
     /// whole run.
     Merge {
@@ -89,6 +136,28 @@ pub enum Command {
         #[arg(long)]
         no_charts: bool,
     },
+}
+
+/// The starting files of `brink new`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TemplateArg {
+    /// Two actors, one relation (both directions), one lever, one outcome.
+    Minimal,
+    /// scenarios/examples/tutorial.ron: every part of the language.
+    Tutorial,
+}
+
+/// The formats of `brink graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// A drawing, SVG.
+    Svg,
+    /// A drawing, PNG.
+    Png,
+    /// Graphviz DOT text.
+    Dot,
+    /// Mermaid flowchart text.
+    Mermaid,
 }
 
 /// Arguments of `brink run`.
@@ -536,6 +605,61 @@ pub fn run(cli: Cli) -> Result<()> {
             ));
             Ok(())
         }
+        Command::New { name, from, out } => {
+            let template = match from {
+                TemplateArg::Minimal => scenario::new::Template::Minimal,
+                TemplateArg::Tutorial => scenario::new::Template::Tutorial,
+            };
+            let path = crate::app::authoring::new_scenario(&name, template, out.as_deref())?;
+            say(&format!(
+                "wrote {}\ncheck it with `brink validate {}`; its sources say \"replace with your source\" until you do\n",
+                path.display(),
+                path.display()
+            ));
+            Ok(())
+        }
+        Command::Graph {
+            file,
+            format,
+            out,
+            limits,
+        } => graph_command(&file, format, out.as_deref(), &limits),
+        Command::Diff { a, b, json } => {
+            let (sa, sb) = (
+                crate::app::authoring::read_saved(&a)?,
+                crate::app::authoring::read_saved(&b)?,
+            );
+            let d = brink::analysis::diff::diff(&sa, &sb);
+            if json {
+                say(&format!("{}\n", brink::report::diff::json(&d)?));
+            } else {
+                say(&brink::report::diff::text(&d));
+            }
+            Ok(())
+        }
+        Command::Rerun { dir, out } => {
+            let r = crate::app::authoring::rerun(&dir, out.as_deref())?;
+            say(&format!(
+                "reran `brink {}` into {}\ncompared modulo {}\n",
+                r.args.join(" "),
+                r.dir.display(),
+                crate::app::authoring::RERUN_MODULO
+            ));
+            if r.differ.is_empty() {
+                say("byte-identical\n");
+                Ok(())
+            } else {
+                say(&format!("{} file(s) differ:\n", r.differ.len()));
+                for f in &r.differ {
+                    say(&format!("  {f}\n"));
+                }
+                Err(Error::Failed(format!(
+                    "the rerun of {} is not byte-identical ({} file(s) differ)",
+                    dir.display(),
+                    r.differ.len()
+                )))
+            }
+        }
         Command::Merge {
             shards,
             out,
@@ -554,6 +678,54 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn graph_command(
+    file: &std::path::Path,
+    format: GraphFormat,
+    out: Option<&std::path::Path>,
+    limits: &LimitArgs,
+) -> Result<()> {
+    let loaded = load(file, limits)?;
+    let d = brink::report::graph::Diagram::of(&loaded.scenario);
+    let drawing = |ext: &str| {
+        out.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
+            let stem = file
+                .file_stem()
+                .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+            PathBuf::from(format!("{stem}-graph.{ext}"))
+        })
+    };
+    let (path, bytes) = match format {
+        GraphFormat::Dot | GraphFormat::Mermaid => {
+            let text = if format == GraphFormat::Dot {
+                d.dot()
+            } else {
+                d.mermaid()
+            };
+            match out {
+                None => {
+                    say(&text);
+                    return Ok(());
+                }
+                Some(p) => (p.to_path_buf(), text.into_bytes()),
+            }
+        }
+        GraphFormat::Svg | GraphFormat::Png => {
+            let chart = brink::report::charts::graph::render(
+                &d,
+                &format!("{} · {}", d.title, file.display()),
+            )?;
+            if format == GraphFormat::Svg {
+                (drawing("svg"), chart.svg.into_bytes())
+            } else {
+                (drawing("png"), chart.png)
+            }
+        }
+    };
+    crate::app::authoring::write_new_file(&path, &bytes)?;
+    say(&format!("wrote {}\n", path.display()));
+    Ok(())
 }
 
 fn parse_precision(s: &str) -> std::result::Result<(String, f64), String> {

@@ -2,6 +2,7 @@
 //! signals. It computes through the library, renders through `brink::report`, and writes
 //! through one writer (`output::Staging`); nothing here is part of the library's interface.
 
+pub mod authoring;
 pub mod cli;
 pub mod combined;
 pub mod history;

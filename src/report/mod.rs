@@ -10,6 +10,8 @@ pub mod compare;
 pub mod crossval;
 pub mod csv;
 pub mod describe;
+pub mod diff;
+pub mod graph;
 pub mod history;
 pub mod html;
 pub mod pages;

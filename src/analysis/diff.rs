@@ -1,0 +1,217 @@
+//! `brink diff`: two saved results of `brink run` compared outcome by outcome. The difference
+//! B − A of each outcome's probability gets a 95% interval: paired (the per-run differences,
+//! as `brink compare` does) when both results played the same runs of the same seed and kept
+//! their per-run tables, independent (Newcombe's hybrid score interval) otherwise.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::analysis::summary::Manifest;
+use crate::stats::{Interval, Z95, newcombe_diff_interval, paired_diff_interval};
+
+/// One saved result, as read from its folder.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    /// The folder, as given.
+    pub dir: String,
+    /// Its manifest (summary.json).
+    pub manifest: Manifest,
+    /// Its outcomes in order: name, label, runs in which it happened.
+    pub outcomes: Vec<(String, String, u64)>,
+    /// Its per-run table (runs.csv), if it was written.
+    pub per_run: Option<PerRun>,
+}
+
+/// The outcome columns of a per-run table.
+#[derive(Debug, Clone, Default)]
+pub struct PerRun {
+    /// The run index of each row.
+    pub runs: Vec<u64>,
+    /// Each outcome's indicator, row by row, by outcome name.
+    pub hits: BTreeMap<String, Vec<bool>>,
+}
+
+/// How the intervals were computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// From the per-run differences on the same runs (common random numbers).
+    Paired,
+    /// As two independent samples (Newcombe's hybrid score interval).
+    Independent,
+}
+
+/// One side of the comparison, for the reader.
+#[derive(Debug, Clone, Serialize)]
+pub struct Side {
+    /// The folder.
+    pub dir: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// The scenario file, as given to `brink run`.
+    pub scenario_file: String,
+    /// Its SHA-256.
+    pub scenario_hash: String,
+    /// The variant run, if any.
+    pub variant: Option<String>,
+    /// The master seed.
+    pub seed: u64,
+    /// The runs.
+    pub runs: u64,
+}
+
+/// One outcome in both results.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeDiff {
+    /// Its name.
+    pub name: String,
+    /// Its label (A's, else B's).
+    pub label: String,
+    /// Its probability in A.
+    pub a: f64,
+    /// Its probability in B.
+    pub b: f64,
+    /// B − A, with its 95% interval.
+    pub difference: Interval,
+}
+
+/// Two results compared.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diff {
+    /// The first result.
+    pub a: Side,
+    /// The second result.
+    pub b: Side,
+    /// Paired or independent intervals.
+    pub method: Method,
+    /// Why that method, in words.
+    pub why: String,
+    /// Whether both come from the same scenario file content (same SHA-256).
+    pub same_scenario: bool,
+    /// Outcomes present in both, in A's order.
+    pub outcomes: Vec<OutcomeDiff>,
+    /// Outcomes only one result has (not compared).
+    pub only_in_a: Vec<String>,
+    /// Outcomes only one result has (not compared).
+    pub only_in_b: Vec<String>,
+}
+
+fn side(s: &Saved) -> Side {
+    let m = &s.manifest;
+    Side {
+        dir: s.dir.clone(),
+        scenario: m.scenario.clone(),
+        scenario_file: m.scenario_file.clone(),
+        scenario_hash: m.scenario_hash.clone(),
+        variant: m.variant.clone(),
+        seed: m.seed,
+        runs: m.runs,
+    }
+}
+
+/// Whether the two results can be paired run by run, and why (not).
+fn pairing(a: &Saved, b: &Saved, names: &[&str]) -> Result<(), String> {
+    let (ma, mb) = (&a.manifest, &b.manifest);
+    if ma.seed != mb.seed {
+        return Err(format!(
+            "the seeds differ ({} and {}): the runs are independent samples",
+            ma.seed, mb.seed
+        ));
+    }
+    if ma.runs != mb.runs {
+        return Err(format!(
+            "the numbers of runs differ ({} and {})",
+            ma.runs, mb.runs
+        ));
+    }
+    let (Some(pa), Some(pb)) = (&a.per_run, &b.per_run) else {
+        return Err(
+            "not both results have a per-run table (runs.csv, from `brink run --per-run`)".into(),
+        );
+    };
+    if pa.runs != pb.runs || pa.runs.len() as u64 != ma.runs {
+        return Err("their per-run tables do not hold the same run indices".into());
+    }
+    if let Some(n) = names
+        .iter()
+        .find(|n| !pa.hits.contains_key(**n) || !pb.hits.contains_key(**n))
+    {
+        return Err(format!("a per-run table has no column for the outcome {n}"));
+    }
+    Ok(())
+}
+
+/// Compares two saved results outcome by outcome (B − A).
+pub fn diff(a: &Saved, b: &Saved) -> Diff {
+    let in_b: BTreeMap<&str, &(String, String, u64)> =
+        b.outcomes.iter().map(|o| (o.0.as_str(), o)).collect();
+    let common: Vec<&str> = a
+        .outcomes
+        .iter()
+        .map(|o| o.0.as_str())
+        .filter(|n| in_b.contains_key(n))
+        .collect();
+    let paired = pairing(a, b, &common);
+    let (na, nb) = (a.manifest.runs, b.manifest.runs);
+    let outcomes = a
+        .outcomes
+        .iter()
+        .filter_map(|(name, label, ka)| {
+            let (_, label_b, kb) = in_b.get(name.as_str())?;
+            let difference = match (&paired, &a.per_run, &b.per_run) {
+                (Ok(()), Some(pa), Some(pb)) => {
+                    let (xa, xb) = (&pa.hits[name], &pb.hits[name]);
+                    let gained = xa.iter().zip(xb).filter(|(x, y)| !**x && **y).count() as u64;
+                    let lost = xa.iter().zip(xb).filter(|(x, y)| **x && !**y).count() as u64;
+                    paired_diff_interval(gained, lost, na, Z95)
+                }
+                _ => newcombe_diff_interval(*ka, na, *kb, nb, Z95),
+            };
+            let p = |k: u64, n: u64| if n == 0 { 0.0 } else { k as f64 / n as f64 };
+            Some(OutcomeDiff {
+                name: name.clone(),
+                label: if label.is_empty() {
+                    label_b.clone()
+                } else {
+                    label.clone()
+                },
+                a: p(*ka, na),
+                b: p(*kb, nb),
+                difference,
+            })
+        })
+        .collect();
+    let (method, why) = match paired {
+        Ok(()) => (
+            Method::Paired,
+            format!(
+                "paired: both played runs 0 to {} of seed {} and kept their per-run tables, so \
+                 each run's outcomes are compared with the same run's",
+                na.saturating_sub(1),
+                a.manifest.seed
+            ),
+        ),
+        Err(why) => (Method::Independent, format!("independent: {why}")),
+    };
+    Diff {
+        a: side(a),
+        b: side(b),
+        method,
+        why,
+        same_scenario: a.manifest.scenario_hash == b.manifest.scenario_hash,
+        outcomes,
+        only_in_a: a
+            .outcomes
+            .iter()
+            .filter(|o| !in_b.contains_key(o.0.as_str()))
+            .map(|o| o.0.clone())
+            .collect(),
+        only_in_b: b
+            .outcomes
+            .iter()
+            .filter(|o| !common.contains(&o.0.as_str()))
+            .map(|o| o.0.clone())
+            .collect(),
+    }
+}

@@ -1,0 +1,402 @@
+//! Scenario authoring and result tools: `brink new`, `brink graph`, `brink diff`, `brink rerun`.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use brink::analysis::diff::{PerRun, Saved};
+use brink::analysis::summary::Manifest;
+use brink::error::{Error, Result};
+
+use crate::app::output::{MARKER, read_bounded, read_marker};
+
+/// The largest summary.json, compare.json... read (a million-run summary is a few MB).
+const MAX_JSON_BYTES: u64 = 256 << 20;
+
+/// Writes `bytes` to a new file at `path`; never replaces anything (exit code 2 if something
+/// is there). A failed write leaves no file.
+pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::Input(format!(
+                    "{} already exists; brink never overwrites a file: choose another --out, or \
+                     move it away",
+                    path.display()
+                ))
+            } else {
+                Error::Input(format!("cannot create {}: {e}", path.display()))
+            }
+        })?;
+    if let Err(e) = f.write_all(bytes).and_then(|()| f.sync_all()) {
+        drop(f);
+        let _ = fs::remove_file(path);
+        return Err(Error::io("write", path, e));
+    }
+    Ok(())
+}
+
+/// `brink new`: a commented starting scenario.
+pub fn new_scenario(
+    name: &str,
+    template: brink::scenario::new::Template,
+    out: Option<&Path>,
+) -> Result<PathBuf> {
+    if !brink::scenario::new::is_safe_name(name) {
+        return Err(Error::Input(format!(
+            "{:?} cannot name a scenario: expected a letter, then letters, digits, '_' or '-' \
+             (at most 64 characters)",
+            crate::app::terminal::safe(name)
+        )));
+    }
+    let path = out.map_or_else(|| PathBuf::from(format!("{name}.ron")), Path::to_path_buf);
+    write_new_file(&path, brink::scenario::new::text(name, template).as_bytes())?;
+    Ok(path)
+}
+
+/// Reads a JSON file of a result folder.
+fn read_json(dir: &Path, name: &str) -> Result<serde_json::Value> {
+    let bytes = read_bounded(&dir.join(name), MAX_JSON_BYTES)?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Input(format!(
+            "{}: not a result brink wrote ({e})",
+            dir.join(name).display()
+        ))
+    })
+}
+
+/// A folder's marker, or a refusal naming the folder (exit code 2).
+fn brinks(dir: &Path) -> Result<crate::app::output::Marker> {
+    read_marker(dir)?.ok_or_else(|| {
+        Error::Input(format!(
+            "{} has no {MARKER}: it is not a result folder brink wrote",
+            dir.display()
+        ))
+    })
+}
+
+/// Reads a `brink run` result folder for `brink diff`: its summary and, if it has one, the
+/// outcome columns of its per-run table.
+pub fn read_saved(dir: &Path) -> Result<Saved> {
+    let marker = brinks(dir)?;
+    let has = |n: &str| marker.files.iter().any(|f| f.name == n);
+    if !has("summary.json") {
+        return Err(Error::Input(format!(
+            "{} holds a `brink {}` result without summary.json; brink diff compares results of \
+             `brink run` (or `brink merge` of run shards)",
+            dir.display(),
+            marker.command
+        )));
+    }
+    let v = read_json(dir, "summary.json")?;
+    let bad = |what: &str| {
+        Error::Input(format!(
+            "{}: summary.json has no {what}; it was not written by this brink",
+            dir.display()
+        ))
+    };
+    let manifest: Manifest = serde_json::from_value(v["manifest"].clone())
+        .map_err(|_| bad("manifest brink can read"))?;
+    let outcomes = v["outcomes"]
+        .as_array()
+        .ok_or_else(|| bad("outcomes"))?
+        .iter()
+        .map(|o| {
+            Some((
+                o["name"].as_str()?.to_string(),
+                o["label"].as_str().unwrap_or("").to_string(),
+                o["runs_hit"].as_u64()?,
+            ))
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| bad("outcome names and counts"))?;
+    let per_run = if has("runs.csv") {
+        let names: Vec<&str> = outcomes.iter().map(|o| o.0.as_str()).collect();
+        Some(read_per_run(&dir.join("runs.csv"), &names)?)
+    } else {
+        None
+    };
+    Ok(Saved {
+        dir: dir.display().to_string(),
+        manifest,
+        outcomes,
+        per_run,
+    })
+}
+
+/// The run index and each outcome's 0/1 column of runs.csv (a column is found by the outcome's
+/// name, alone or after a prefix such as `out.`).
+fn read_per_run(path: &Path, outcomes: &[&str]) -> Result<PerRun> {
+    let bad = |e: String| Error::Input(format!("{}: {e}", path.display()));
+    let mut r = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+    let header = r.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let find = |name: &str| {
+        header.iter().position(|h| {
+            h == name
+                || h.strip_suffix(name)
+                    .is_some_and(|p| p.ends_with('.') || p.ends_with(':'))
+        })
+    };
+    let run_col = header
+        .iter()
+        .position(|h| h == "run")
+        .ok_or_else(|| bad("no `run` column".into()))?;
+    let cols: Vec<(String, usize)> = outcomes
+        .iter()
+        .filter_map(|n| find(n).map(|c| (n.to_string(), c)))
+        .collect();
+    let mut out = PerRun::default();
+    for (n, _) in &cols {
+        out.hits.insert(n.clone(), vec![]);
+    }
+    for rec in r.records() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        let run = rec
+            .get(run_col)
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .ok_or_else(|| bad("a run index that is not a whole number".into()))?;
+        out.runs.push(run);
+        for (n, c) in &cols {
+            let hit = match rec.get(*c).map(str::trim) {
+                Some("1") | Some("true") => true,
+                Some("0") | Some("false") => false,
+                other => {
+                    return Err(bad(format!(
+                        "outcome column {n} holds {other:?}, not 0 or 1"
+                    )));
+                }
+            };
+            if let Some(v) = out.hits.get_mut(n) {
+                v.push(hit);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What `brink rerun` compares modulo: said once, here and in its output.
+pub const RERUN_MODULO: &str = "the program's path and the --out argument in the recorded \
+    command (the `command` of each manifest and report.html's command row), and report.html's \
+    analysis date";
+
+/// The result files that hold a manifest with the command line, by the command that writes
+/// them.
+const MANIFEST_FILES: [&str; 4] = [
+    "summary.json",
+    "compare.json",
+    "sweep.json",
+    "sensitivity.json",
+];
+
+/// The recorded command without the program's path and its `--out` argument.
+fn command_modulo_out(cmd: &[String]) -> Vec<String> {
+    let mut out = vec![];
+    let mut skip = false;
+    for a in cmd.iter().skip(1) {
+        if skip {
+            skip = false;
+        } else if a == "--out" {
+            skip = true;
+        } else if !a.starts_with("--out=") {
+            out.push(a.clone());
+        }
+    }
+    out
+}
+
+/// What a rerun reports.
+pub struct Rerun {
+    /// The new folder.
+    pub dir: PathBuf,
+    /// The command run (without the program's path).
+    pub args: Vec<String>,
+    /// Files that differ (or are in only one folder), with why.
+    pub differ: Vec<String>,
+}
+
+/// `brink rerun`: reruns a result from its manifest into a new folder and compares them.
+pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
+    let marker = brinks(dir)?;
+    let Some(file) = MANIFEST_FILES
+        .iter()
+        .find(|f| marker.files.iter().any(|e| e.name == **f))
+    else {
+        return Err(Error::Input(format!(
+            "{} holds a `brink {}` result, which has no manifest to rerun from (brink rerun \
+             reruns results of run, compare, sweep and sensitivity)",
+            dir.display(),
+            marker.command
+        )));
+    };
+    let v = read_json(dir, file)?;
+    let manifest: Manifest = serde_json::from_value(v["manifest"].clone()).map_err(|_| {
+        Error::Input(format!(
+            "{}: its manifest cannot be read by this brink",
+            dir.join(file).display()
+        ))
+    })?;
+    let args = command_modulo_out(&manifest.command);
+    let verb = args.first().map(String::as_str).unwrap_or("");
+    if !["run", "compare", "sweep", "sensitivity"].contains(&verb)
+        || args
+            .iter()
+            .any(|a| a == "--shard" || a.starts_with("--shard="))
+    {
+        return Err(Error::Input(format!(
+            "{} was written by `brink {}`; brink rerun reruns whole results of run, compare, \
+             sweep and sensitivity (rerun each shard, then merge)",
+            dir.display(),
+            crate::app::terminal::safe(verb)
+        )));
+    }
+    // The scenario must be the one the result was computed from.
+    let scenario = PathBuf::from(&manifest.scenario_file);
+    let bytes = read_bounded(&scenario, 1 << 30).map_err(|e| {
+        Error::Input(format!(
+            "cannot rerun {}: its scenario file {} cannot be read from here ({e}); run brink \
+                 rerun from the folder the result was computed in",
+            dir.display(),
+            scenario.display()
+        ))
+    })?;
+    let now = brink::scenario::sha256_hex(&bytes);
+    if now != manifest.scenario_hash {
+        return Err(Error::Input(format!(
+            "the scenario file {} has changed since {} was computed (SHA-256 {} now, {} then): a \
+             rerun would not reproduce it",
+            scenario.display(),
+            dir.display(),
+            now,
+            manifest.scenario_hash
+        )));
+    }
+    let new = match out {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let name = dir
+                .file_name()
+                .map_or("result".into(), |n| n.to_string_lossy().into_owned());
+            dir.with_file_name(format!("{name}-rerun"))
+        }
+    };
+    let same = |a: &Path, b: &Path| match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    };
+    if same(&new, dir) {
+        return Err(Error::Input(format!(
+            "--out {} is the folder being rerun; give another",
+            new.display()
+        )));
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Failed(format!("cannot find the brink program to rerun: {e}")))?;
+    let mut full = args.clone();
+    full.push("--out".into());
+    full.push(new.display().to_string());
+    let done = std::process::Command::new(exe)
+        .args(&full)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| Error::Failed(format!("cannot start the rerun: {e}")))?;
+    if !done.status.success() {
+        let why = String::from_utf8_lossy(&done.stderr).trim().to_string();
+        let msg = format!("the rerun `brink {}` failed: {why}", full.join(" "));
+        return Err(if done.status.code() == Some(2) {
+            Error::Input(msg)
+        } else {
+            Error::Failed(msg)
+        });
+    }
+    let new_marker = brinks(&new)?;
+    Ok(Rerun {
+        differ: compare_folders(dir, &marker, &new, &new_marker)?,
+        dir: new,
+        args,
+    })
+}
+
+/// The files of two result folders that differ modulo [`RERUN_MODULO`].
+fn compare_folders(
+    a: &Path,
+    ma: &crate::app::output::Marker,
+    b: &Path,
+    mb: &crate::app::output::Marker,
+) -> Result<Vec<String>> {
+    let names = |m: &crate::app::output::Marker| {
+        m.files
+            .iter()
+            .map(|f| f.name.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let (na, nb) = (names(ma), names(mb));
+    let mut differ = vec![];
+    for n in na.symmetric_difference(&nb) {
+        let side = if na.contains(n) { a } else { b };
+        differ.push(format!("{n} (only in {})", side.display()));
+    }
+    for n in na.intersection(&nb) {
+        let read = |d: &Path| fs::read(d.join(n)).map_err(|e| Error::io("read", d.join(n), e));
+        let (x, y) = (read(a)?, read(b)?);
+        let equal = if MANIFEST_FILES.contains(&n.as_str()) {
+            normalise_json(&x) == normalise_json(&y)
+        } else if n.ends_with(".html") {
+            normalise_html(&x) == normalise_html(&y)
+        } else {
+            x == y
+        };
+        if !equal {
+            differ.push(n.clone());
+        }
+    }
+    Ok(differ)
+}
+
+/// A result's JSON with its manifest's command stripped of the program's path and `--out`;
+/// `None` when it does not parse (then it is compared as it stands).
+fn normalise_json(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let cmd: Vec<String> = serde_json::from_value(v["manifest"]["command"].clone()).ok()?;
+    v["manifest"]["command"] = serde_json::json!(command_modulo_out(&cmd));
+    serde_json::to_vec(&v).ok()
+}
+
+/// report.html with its command row and its analysis date blanked.
+fn normalise_html(bytes: &[u8]) -> Vec<u8> {
+    let mut s = String::from_utf8_lossy(bytes).into_owned();
+    // The manifest table's command row: `<tr><td>command</td><td>…</td></tr>`.
+    let open = "<td>command</td><td>";
+    let mut from = 0;
+    while let Some(i) = s[from..].find(open) {
+        let start = from + i + open.len();
+        let Some(end) = s[start..].find("</td>") else {
+            break;
+        };
+        s.replace_range(start..start + end, "COMMAND");
+        from = start;
+    }
+    // "analysis of YYYY-MM-DD (UTC)" and the row "analysis date (UTC)</td><td>YYYY-MM-DD".
+    for key in ["analysis of ", "analysis date (UTC)</td><td>"] {
+        let mut from = 0;
+        while let Some(i) = s[from..].find(key) {
+            let start = from + i + key.len();
+            let date_like = s.as_bytes().get(start..start + 10).is_some_and(|d| {
+                d.iter().enumerate().all(|(k, c)| {
+                    if k == 4 || k == 7 {
+                        *c == b'-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                })
+            });
+            if date_like {
+                s.replace_range(start..start + 10, "DATE");
+            }
+            from = start;
+        }
+    }
+    s.into_bytes()
+}

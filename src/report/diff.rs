@@ -1,0 +1,66 @@
+//! `brink diff` for the reader (a table with the outcomes' labels) and for machines (JSON).
+
+use crate::analysis::diff::{Diff, Method, Side};
+use crate::error::{Error, Result};
+use crate::report::charts::fit_chars;
+use crate::report::describe::Table;
+
+/// A difference of probabilities in percentage points, signed: "+5.2".
+fn points(x: f64) -> String {
+    let v = 100.0 * x;
+    // No "-0.0".
+    let v = if v.abs() < 0.05 { 0.0 } else { v };
+    format!("{v:+.1}")
+}
+
+fn side_line(which: &str, s: &Side) -> String {
+    let variant = s
+        .variant
+        .as_deref()
+        .map_or(String::new(), |v| format!(", variant {v}"));
+    format!(
+        "{which}: {} — {} ({}{variant}), seed {}, {} runs\n",
+        s.dir, s.scenario, s.scenario_file, s.seed, s.runs
+    )
+}
+
+/// The comparison as text: both results, the method and why, then one row per outcome.
+pub fn text(d: &Diff) -> String {
+    let mut out = side_line("A", &d.a) + &side_line("B", &d.b);
+    if !d.same_scenario {
+        out += "The two results come from different scenario files (or different versions of \
+                one: their SHA-256 differ); outcomes are matched by name.\n";
+    }
+    out += &format!("Intervals are {}.\n\n", d.why);
+    let mut t = Table::new(&["outcome", "A", "B", "B − A (points)", "95% interval"]);
+    for o in &d.outcomes {
+        t.row(vec![
+            fit_chars(&o.label, 48),
+            format!("{:.3}", o.a),
+            format!("{:.3}", o.b),
+            points(o.difference.estimate),
+            format!(
+                "{} to {}",
+                points(o.difference.low),
+                points(o.difference.high)
+            ),
+        ]);
+    }
+    out += &t.render();
+    if !d.only_in_a.is_empty() {
+        out += &format!("\nonly in A (not compared): {}\n", d.only_in_a.join(", "));
+    }
+    if !d.only_in_b.is_empty() {
+        out += &format!("\nonly in B (not compared): {}\n", d.only_in_b.join(", "));
+    }
+    if d.method == Method::Independent {
+        out +=
+            "\n(For paired intervals, run both with the same --seed and --runs and --per-run.)\n";
+    }
+    out
+}
+
+/// The comparison as JSON.
+pub fn json(d: &Diff) -> Result<String> {
+    serde_json::to_string_pretty(d).map_err(|e| Error::encode("diff JSON", e))
+}

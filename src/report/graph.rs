@@ -1,0 +1,450 @@
+//! `brink graph`: a scenario's structure as a diagram. Actors are nodes; relations, levers
+//! (owner → target) and events (what triggers them, whom they affect) are arrows. The same
+//! [`Diagram`] is written as Graphviz DOT, as Mermaid, and drawn as SVG and PNG
+//! ([`crate::report::charts::graph`]).
+
+use std::collections::BTreeMap;
+
+use crate::report::charts::{short_label, shown_label};
+use crate::scenario::{Condition, Effect, Lever, Scenario, Timing};
+
+/// What a node stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A state (or bloc).
+    Actor,
+    /// An exogenous event.
+    Event,
+}
+
+/// One node: an actor or an event, by its label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// A safe identifier for DOT and Mermaid (`a0`, `e3`): never scenario text.
+    pub id: String,
+    /// The label shown (the scenario's label, else its name).
+    pub label: String,
+    /// For an event: when it fires and what it waits for, in words (empty for an actor).
+    pub detail: String,
+    /// Actor or event.
+    pub kind: NodeKind,
+}
+
+/// What an arrow stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EdgeKind {
+    /// A relation: from's hostility toward to.
+    Relation,
+    /// A measure (levels that persist), owner → target.
+    Measure,
+    /// A one-off act, owner → target.
+    Act,
+    /// An event's effect on an actor.
+    Affects,
+    /// What an event waits for: another event, or an actor's lever.
+    Triggers,
+}
+
+/// One arrow between two nodes (indices into [`Diagram::nodes`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    /// The node it starts from.
+    pub from: usize,
+    /// The node it points to.
+    pub to: usize,
+    /// What it stands for.
+    pub kind: EdgeKind,
+    /// Its labels (levers' labels, effects in words), one per line.
+    pub labels: Vec<String>,
+}
+
+/// A scenario's diagram: actors first, then events; arrows grouped by (from, to, kind).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagram {
+    /// The scenario's name.
+    pub title: String,
+    /// Actors, then events.
+    pub nodes: Vec<Node>,
+    /// Arrows, in (from, to, kind) order.
+    pub edges: Vec<Edge>,
+}
+
+impl Diagram {
+    /// The diagram of a scenario (its base: variants are not drawn).
+    pub fn of(s: &Scenario) -> Diagram {
+        let mut nodes = vec![];
+        let mut actor_ix = BTreeMap::new();
+        for (i, a) in s.actors.iter().enumerate() {
+            actor_ix.insert(a.name.as_str(), nodes.len());
+            nodes.push(Node {
+                id: format!("a{i}"),
+                label: short_label(&a.label, &a.name),
+                detail: String::new(),
+                kind: NodeKind::Actor,
+            });
+        }
+        let mut event_ix = BTreeMap::new();
+        for (i, e) in s.events.iter().enumerate() {
+            event_ix.insert(e.name.as_str(), nodes.len());
+            nodes.push(Node {
+                id: format!("e{i}"),
+                label: shown_label(&e.label, &e.name),
+                detail: timing_words(s, &e.timing),
+                kind: NodeKind::Event,
+            });
+        }
+        let lever_label = |name: &str| {
+            s.levers
+                .iter()
+                .find(|l| l.name() == name)
+                .map_or(name.to_string(), |l| match l {
+                    Lever::Measure(m) => shown_label(&m.label, &m.name),
+                    Lever::Act(a) => shown_label(&a.label, &a.name),
+                })
+        };
+        let lever_owner = |name: &str| {
+            s.levers.iter().find(|l| l.name() == name).map(|l| match l {
+                Lever::Measure(m) => m.owner.as_str(),
+                Lever::Act(a) => a.owner.as_str(),
+            })
+        };
+        let actor_label = |name: &str| {
+            s.actors
+                .iter()
+                .find(|a| a.name == name)
+                .map_or(name.to_string(), |a| short_label(&a.label, &a.name))
+        };
+        let mut edges: BTreeMap<(usize, usize, EdgeKind), Vec<String>> = BTreeMap::new();
+        let mut add = |from: Option<&usize>, to: Option<&usize>, kind, label: String| {
+            if let (Some(&f), Some(&t)) = (from, to) {
+                let e = edges.entry((f, t, kind)).or_default();
+                if !label.is_empty() && !e.contains(&label) {
+                    e.push(label);
+                }
+            }
+        };
+        for r in &s.relations {
+            add(
+                actor_ix.get(r.from.as_str()),
+                actor_ix.get(r.to.as_str()),
+                EdgeKind::Relation,
+                String::new(),
+            );
+        }
+        for l in &s.levers {
+            let (owner, target, kind, label) = match l {
+                Lever::Measure(m) => (&m.owner, &m.target, EdgeKind::Measure, &m.label),
+                Lever::Act(a) => (&a.owner, &a.target, EdgeKind::Act, &a.label),
+            };
+            add(
+                actor_ix.get(owner.as_str()),
+                actor_ix.get(target.as_str()),
+                kind,
+                shown_label(label, l.name()),
+            );
+        }
+        for e in &s.events {
+            let me = event_ix.get(e.name.as_str());
+            let effects = e
+                .effects
+                .iter()
+                .chain(e.branches.iter().flat_map(|b| b.effects.iter()));
+            for eff in effects {
+                for (actor, words) in effect_words(s, eff, &actor_label, &lever_label, &lever_owner)
+                {
+                    add(me, actor_ix.get(actor.as_str()), EdgeKind::Affects, words);
+                }
+            }
+            let mut conds = vec![];
+            match &e.timing {
+                Timing::Scheduled { when, .. } | Timing::Dated { when, .. } => {
+                    conds.extend(when.iter())
+                }
+                Timing::Hazard { factors, .. } => conds.extend(factors.iter().map(|f| &f.when)),
+            }
+            let mut refs = vec![];
+            for c in conds {
+                names_in(c, &mut refs);
+            }
+            for name in refs {
+                if let Some(ix) = event_ix.get(name.as_str()) {
+                    add(Some(ix), me, EdgeKind::Triggers, "after it".into());
+                } else if let Some(owner) = lever_owner(&name) {
+                    add(
+                        actor_ix.get(owner),
+                        me,
+                        EdgeKind::Triggers,
+                        lever_label(&name),
+                    );
+                }
+            }
+        }
+        Diagram {
+            title: s.name.clone(),
+            nodes,
+            edges: edges
+                .into_iter()
+                .map(|((from, to, kind), labels)| Edge {
+                    from,
+                    to,
+                    kind,
+                    labels,
+                })
+                .collect(),
+        }
+    }
+
+    /// The diagram in Graphviz DOT: one node per actor and event, every id generated and every
+    /// label quoted and escaped.
+    pub fn dot(&self) -> String {
+        let mut out = format!("digraph \"{}\" {{\n", dot_escape(&self.title));
+        out += "  graph [rankdir=LR, fontname=\"sans-serif\"];\n";
+        out +=
+            "  node [fontname=\"sans-serif\"];\n  edge [fontname=\"sans-serif\", fontsize=10];\n";
+        for n in &self.nodes {
+            let (label, shape) = match n.kind {
+                NodeKind::Actor => (n.label.clone(), "ellipse"),
+                NodeKind::Event => (format!("{}\n({})", n.label, n.detail), "box"),
+            };
+            out += &format!(
+                "  \"{}\" [label=\"{}\", shape={shape}];\n",
+                n.id,
+                dot_escape(&label)
+            );
+        }
+        for e in &self.edges {
+            let style = match e.kind {
+                EdgeKind::Relation => "color=gray60, arrowhead=vee",
+                EdgeKind::Measure => "color=\"#1f5fa8\", penwidth=2",
+                EdgeKind::Act => "color=\"#d9730d\", penwidth=2",
+                EdgeKind::Affects => "style=dashed, color=gray40",
+                EdgeKind::Triggers => "style=dotted, color=\"#8c2d19\"",
+            };
+            let label = match e.kind {
+                EdgeKind::Relation => "hostility".to_string(),
+                _ => e.labels.join("\n"),
+            };
+            out += &format!(
+                "  \"{}\" -> \"{}\" [label=\"{}\", {style}];\n",
+                self.nodes[e.from].id,
+                self.nodes[e.to].id,
+                dot_escape(&label)
+            );
+        }
+        out += "}\n";
+        out
+    }
+
+    /// The diagram as a Mermaid flowchart: generated ids, labels quoted with every character
+    /// Mermaid reads as syntax written as an entity code.
+    pub fn mermaid(&self) -> String {
+        let mut out = format!("flowchart LR\n  %% {}\n", mermaid_comment(&self.title));
+        for n in &self.nodes {
+            match n.kind {
+                NodeKind::Actor => {
+                    out += &format!("  {}([\"{}\"])\n", n.id, mermaid_escape(&n.label))
+                }
+                NodeKind::Event => {
+                    out += &format!(
+                        "  {}[\"{}<br/>({})\"]\n",
+                        n.id,
+                        mermaid_escape(&n.label),
+                        mermaid_escape(&n.detail)
+                    )
+                }
+            }
+        }
+        for e in &self.edges {
+            let arrow = match e.kind {
+                EdgeKind::Relation => "-->",
+                EdgeKind::Measure | EdgeKind::Act => "==>",
+                EdgeKind::Affects | EdgeKind::Triggers => "-.->",
+            };
+            let label = match e.kind {
+                EdgeKind::Relation => "hostility".to_string(),
+                EdgeKind::Measure => format!("measure: {}", e.labels.join("; ")),
+                EdgeKind::Act => format!("act: {}", e.labels.join("; ")),
+                _ => e.labels.join("; "),
+            };
+            out += &format!(
+                "  {} {arrow}|\"{}\"| {}\n",
+                self.nodes[e.from].id,
+                mermaid_escape(&label),
+                self.nodes[e.to].id
+            );
+        }
+        out
+    }
+}
+
+/// When an event fires, in words.
+fn timing_words(s: &Scenario, t: &Timing) -> String {
+    let rung_words = |c: &Condition| condition_rungs(s, c);
+    match t {
+        Timing::Scheduled { step, when, .. } => {
+            let mut w = format!("at {} {step}", s.step_unit);
+            if let Some(c) = when {
+                w += &rung_words(c);
+            }
+            w
+        }
+        Timing::Dated { when, .. } => {
+            let mut w = format!("at an uncertain {}", s.step_unit);
+            if let Some(c) = when {
+                w += &rung_words(c);
+            }
+            w
+        }
+        Timing::Hazard { factors, .. } => {
+            let mut w = format!("any {}, by chance", s.step_unit);
+            for f in factors {
+                w += &rung_words(&f.when);
+            }
+            w
+        }
+    }
+}
+
+/// The rungs a condition waits for, in words ("; rung Crisis or higher").
+fn condition_rungs(s: &Scenario, c: &Condition) -> String {
+    let rung = |name: &str| {
+        s.ladder
+            .iter()
+            .find(|r| r.name == name)
+            .map_or(name.to_string(), |r| short_label(&r.label, &r.name))
+    };
+    match c {
+        Condition::RungAtLeast(r) => format!("; at {} or higher", rung(r)),
+        Condition::RungBelow(r) => format!("; below {}", rung(r)),
+        Condition::IndexAbove(x) => format!("; index above {x}"),
+        Condition::IndexBelow(x) => format!("; index below {x}"),
+        Condition::Sustained(c, _) | Condition::Not(c) => condition_rungs(s, c),
+        Condition::All(cs) | Condition::Any(cs) => {
+            cs.iter().map(|c| condition_rungs(s, c)).collect()
+        }
+        _ => String::new(),
+    }
+}
+
+/// The events, levers and acts a condition names.
+fn names_in(c: &Condition, out: &mut Vec<String>) {
+    let mut push = |n: &String| {
+        if !out.contains(n) {
+            out.push(n.clone())
+        }
+    };
+    match c {
+        Condition::LevelAtLeast(n, _)
+        | Condition::EventOccurred(n)
+        | Condition::EventWithin(n, _)
+        | Condition::ActWithin(n, _)
+        | Condition::ActOccurred(n)
+        | Condition::LevelHeldFor(n, _, _)
+        | Condition::LevelEverReached(n, _)
+        | Condition::BranchTaken(n, _) => push(n),
+        Condition::Before(a, b) => {
+            push(a);
+            push(b);
+        }
+        Condition::Sustained(c, _) | Condition::Not(c) => names_in(c, out),
+        Condition::All(cs) | Condition::Any(cs) => {
+            for c in cs {
+                names_in(c, out)
+            }
+        }
+        Condition::RungAtLeast(_)
+        | Condition::RungBelow(_)
+        | Condition::IndexAbove(_)
+        | Condition::IndexBelow(_)
+        | Condition::StepIn(_, _) => {}
+    }
+}
+
+/// The actors an effect touches, each with the effect in words.
+fn effect_words<'s>(
+    s: &'s Scenario,
+    e: &'s Effect,
+    actor: &dyn Fn(&str) -> String,
+    lever: &dyn Fn(&str) -> String,
+    owner: &dyn Fn(&str) -> Option<&'s str>,
+) -> Vec<(String, String)> {
+    match e {
+        Effect::Move { by, against, .. } => {
+            vec![(against.clone(), format!("a move by {}", actor(by)))]
+        }
+        Effect::Impulse { from, to, .. } => {
+            vec![(from.clone(), format!("hostility toward {}", actor(to)))]
+        }
+        Effect::ScaleHostility { between, .. } => {
+            let (a, b) = between.clone().unwrap_or_else(|| s.focal.clone());
+            vec![
+                (a.clone(), "hostility scaled".into()),
+                (b, "hostility scaled".into()),
+            ]
+        }
+        Effect::SetLevel { lever: l, .. } => owner(l)
+            .map(|o| vec![(o.to_string(), format!("sets {}", lever(l)))])
+            .unwrap_or_default(),
+        Effect::ShiftLever { lever: l, .. } => owner(l)
+            .map(|o| vec![(o.to_string(), format!("changes {}", lever(l)))])
+            .unwrap_or_default(),
+        Effect::AddPressure { pressure, .. } => s
+            .pressures
+            .iter()
+            .find(|p| &p.name == pressure)
+            .map(|p| {
+                vec![(
+                    p.actor.clone(),
+                    format!("pressure: {}", shown_label(&p.label, &p.name)),
+                )]
+            })
+            .unwrap_or_default(),
+        Effect::ShiftRelation { from, to, .. } => {
+            vec![(from.clone(), format!("relation toward {}", actor(to)))]
+        }
+        Effect::Modify {
+            actor: a, param, ..
+        } => {
+            vec![(a.clone(), format!("{param:?}").to_lowercase())]
+        }
+    }
+}
+
+/// Text inside a DOT double-quoted string: backslashes and quotes escaped, line breaks as
+/// `\n`, other control characters dropped.
+pub fn dot_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out += "\\\\",
+            '"' => out += "\\\"",
+            '\n' => out += "\\n",
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside a Mermaid quoted label: quotes, angle brackets, `#`, `|`, `&`, backticks and
+/// brackets as entity codes (`#34;`), control characters as spaces.
+pub fn mermaid_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' | '<' | '>' | '#' | '|' | '&' | '`' | '[' | ']' | '{' | '}' | '(' | ')' | ';' => {
+                out += &format!("#{};", c as u32)
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for a Mermaid `%%` comment: one line.
+fn mermaid_comment(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}

@@ -1,0 +1,328 @@
+//! Scenario authoring and result tools: `brink new`, `brink graph`, `brink diff`, `brink rerun`.
+
+mod common;
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::Path;
+
+use common::{brink_in, describe, repo, scratch, stdout};
+
+const FLAGSHIP: &str = "scenarios/russia_azerbaijan_2025.ron";
+const TUTORIAL: &str = "scenarios/examples/tutorial.ron";
+
+fn ok_in(cwd: &Path, args: &[&str]) -> String {
+    let o = brink_in(cwd, args);
+    assert!(o.status.success(), "brink {args:?}: {}", describe(&o));
+    stdout(&o)
+}
+
+fn code_in(cwd: &Path, args: &[&str]) -> (i32, String, String) {
+    let o = brink_in(cwd, args);
+    (
+        o.status.code().unwrap_or(-1),
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn new_writes_starting_scenarios_that_validate_with_a_source_on_every_record() {
+    let dir = scratch("new");
+    ok_in(&dir, &["new", "crisis"]);
+    ok_in(
+        &dir,
+        &["new", "tut", "--from", "tutorial", "--out", "tut.ron"],
+    );
+    for f in ["crisis.ron", "tut.ron"] {
+        let out = ok_in(&dir, &["validate", f]);
+        assert!(out.starts_with("ok"), "{out}");
+    }
+    let text = fs::read_to_string(dir.join("crisis.ron")).unwrap();
+    assert!(text.contains("name: \"crisis\""));
+    assert!(text.contains("PLACEHOLDER SOURCES"));
+    let s = common::load(dir.join("crisis.ron")).scenario;
+    assert_eq!(
+        (s.actors.len(), s.levers.len(), s.outcomes.len()),
+        (2, 1, 1)
+    );
+    // Every record that holds numbers credits a source; the sampled number has its own.
+    let mut sources: Vec<&str> = s.actors.iter().map(|a| a.source.as_str()).collect();
+    sources.extend(s.relations.iter().map(|r| r.source.as_str()));
+    sources.extend(s.outcomes.iter().map(|o| o.source.as_str()));
+    for l in &s.levers {
+        if let brink::scenario::Lever::Measure(m) = l {
+            sources.push(&m.source);
+            sources.extend(m.levels.iter().map(|l| l.source.as_str()));
+        }
+    }
+    assert!(
+        sources.iter().all(|s| s == &"replace with your source"),
+        "{sources:?}"
+    );
+    assert!(text.contains("Uniform(min: 1.0, max: 3.0, source: \"replace with your source\")"));
+    // The tutorial copy keeps the tutorial, under a header.
+    let tut = fs::read_to_string(dir.join("tut.ron")).unwrap();
+    assert!(tut.starts_with("// tut: started by `brink new tut --from tutorial`"));
+    assert!(tut.ends_with(&fs::read_to_string(repo(TUTORIAL)).unwrap()));
+}
+
+#[test]
+fn new_never_overwrites_and_refuses_unsafe_names() {
+    let dir = scratch("new-refuse");
+    fs::write(dir.join("mine.ron"), "my own work").unwrap();
+    let (code, _, err) = code_in(&dir, &["new", "mine"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("mine.ron already exists"), "{err}");
+    assert_eq!(
+        fs::read_to_string(dir.join("mine.ron")).unwrap(),
+        "my own work"
+    );
+    for bad in ["../up", "a b", "9lives", ""] {
+        let (code, _, err) = code_in(&dir, &["new", bad]);
+        assert_eq!(code, 2, "{bad:?}: {err}");
+    }
+    assert_eq!(common::names(&dir), vec!["mine.ron".to_string()]);
+}
+
+/// DOT has balanced braces outside quoted strings, one ellipse per actor and one box per event.
+fn check_dot(dot: &str, actors: usize, events: usize) {
+    assert!(dot.starts_with("digraph "), "{dot}");
+    let (mut depth, mut quoted, mut escaped) = (0i32, false, false);
+    for c in dot.chars() {
+        match (quoted, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (_, false, '"') => quoted = !quoted,
+            (false, _, '{') => depth += 1,
+            (false, _, '}') => depth -= 1,
+            _ => {}
+        }
+        assert!(depth >= 0);
+    }
+    assert!(!quoted && depth == 0, "unbalanced DOT");
+    assert_eq!(dot.matches("shape=ellipse").count(), actors);
+    assert_eq!(dot.matches("shape=box").count(), events);
+    // No string spans lines: every line has an even number of unescaped quotes.
+    for line in dot.lines() {
+        let n = line
+            .replace("\\\\", "")
+            .replace("\\\"", "")
+            .matches('"')
+            .count();
+        assert_eq!(n % 2, 0, "{line}");
+    }
+}
+
+#[test]
+fn graph_writes_dot_and_mermaid_for_the_flagship_and_the_tutorial() {
+    let root = repo("");
+    for file in [FLAGSHIP, TUTORIAL] {
+        let s = common::load(repo(file)).scenario;
+        let dot = ok_in(&root, &["graph", file, "--format", "dot"]);
+        check_dot(&dot, s.actors.len(), s.events.len());
+        for a in &s.actors {
+            let short = match a.label.rfind(" (") {
+                Some(i) if a.label.ends_with(')') => &a.label[..i],
+                _ => &a.label,
+            };
+            assert!(dot.contains(&format!("label=\"{short}\"")), "{short}");
+        }
+        let mm = ok_in(&root, &["graph", file, "--format", "mermaid"]);
+        assert!(mm.starts_with("flowchart LR\n"), "{mm}");
+        // One node line per actor and event, one arrow per relation at least.
+        assert_eq!(mm.matches("([\"").count(), s.actors.len());
+        assert!(mm.matches("-->").count() >= s.relations.len());
+    }
+}
+
+#[test]
+fn graph_quotes_hostile_labels() {
+    let dir = scratch("graph-hostile");
+    ok_in(&dir, &["new", "hostile"]);
+    let text = fs::read_to_string(dir.join("hostile.ron"))
+        .unwrap()
+        .replace(
+            "label: \"Side A\"",
+            "label: \"Side \\\"A\\\" }\\n<b>|x|</b> # [y]\"",
+        );
+    fs::write(dir.join("hostile.ron"), text).unwrap();
+    ok_in(&dir, &["validate", "hostile.ron"]);
+    let dot = ok_in(&dir, &["graph", "hostile.ron", "--format", "dot"]);
+    check_dot(&dot, 2, 0);
+    assert!(
+        dot.contains(r#"label="Side \"A\" }\n<b>|x|</b> # [y]""#),
+        "{dot}"
+    );
+    let mm = ok_in(&dir, &["graph", "hostile.ron", "--format", "mermaid"]);
+    let node = mm
+        .lines()
+        .find(|l| l.trim_start().starts_with("a0("))
+        .unwrap();
+    assert_eq!(
+        node.trim(),
+        "a0([\"Side #34;A#34; #125; #60;b#62;#124;x#124;#60;/b#62; #35; #91;y#93;\"])"
+    );
+    // The label never leaks raw into Mermaid syntax.
+    assert!(!mm.contains("<b>") && !mm.contains("\"A\""));
+}
+
+#[test]
+fn graph_draws_png_and_svg_and_never_overwrites() {
+    let dir = scratch("graph-draw");
+    let flagship = repo(FLAGSHIP);
+    let f = flagship.to_str().unwrap();
+    ok_in(&dir, &["graph", f, "--format", "png", "--out", "g.png"]);
+    ok_in(&dir, &["graph", f]);
+    let svg = fs::read_to_string(dir.join("russia_azerbaijan_2025-graph.svg")).unwrap();
+    assert!(svg.contains("Actors, levers and events: russia_azerbaijan_2025"));
+    assert!(svg.contains("Azerbaijan") && svg.contains("Visa regime for Azerbaijani citizens"));
+    let img = image::load_from_memory(&fs::read(dir.join("g.png")).unwrap())
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(img.dimensions(), (1400, 900));
+    let colours: HashSet<[u8; 3]> = img.pixels().map(|p| p.0).collect();
+    assert!(colours.len() >= 40, "blank: {} colours", colours.len());
+    let dark = (0..44)
+        .flat_map(|y| (0..1400).map(move |x| (x, y)))
+        .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|&c| c < 90))
+        .count();
+    assert!(dark >= 150, "no title: {dark}");
+    // Blue measure arrows are drawn.
+    let blue = img.pixels().filter(|p| p.0 == [0x1f, 0x5f, 0xa8]).count();
+    assert!(blue > 500, "{blue}");
+    let before = fs::read(dir.join("g.png")).unwrap();
+    let (code, _, err) = code_in(&dir, &["graph", f, "--format", "png", "--out", "g.png"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(fs::read(dir.join("g.png")).unwrap(), before);
+}
+
+fn run_tutorial(dir: &Path, out: &str, extra: &[&str]) {
+    let t = repo(TUTORIAL);
+    let mut args = vec![
+        "run",
+        t.to_str().unwrap(),
+        "--runs",
+        "400",
+        "--no-charts",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    ok_in(dir, &args);
+}
+
+#[test]
+fn diff_pairs_runs_of_one_seed_and_falls_back_to_independent_intervals() {
+    let dir = scratch("diff");
+    run_tutorial(&dir, "base", &["--per-run"]);
+    run_tutorial(&dir, "restraint", &["--per-run", "--variant", "restraint"]);
+    run_tutorial(&dir, "seed7", &["--seed", "7"]);
+    let json = |a: &str, b: &str| -> serde_json::Value {
+        serde_json::from_str(&ok_in(&dir, &["diff", a, b, "--json"])).unwrap()
+    };
+    let paired = json("base", "restraint");
+    assert_eq!(paired["method"], "paired", "{}", paired["why"]);
+    let indep = json("base", "seed7");
+    assert_eq!(indep["method"], "independent");
+    assert!(indep["why"].as_str().unwrap().contains("seeds differ"));
+    // Same folders without per-run tables on one side: independent, and says why.
+    let one_sided = json("base", "seed7");
+    assert!(one_sided["same_scenario"].as_bool().unwrap());
+    let sa = common::summary(&dir.join("base"));
+    let sb = common::summary(&dir.join("restraint"));
+    for (k, o) in paired["outcomes"].as_array().unwrap().iter().enumerate() {
+        let (a, b) = (
+            sa["outcomes"][k]["probability"]["estimate"]
+                .as_f64()
+                .unwrap(),
+            sb["outcomes"][k]["probability"]["estimate"]
+                .as_f64()
+                .unwrap(),
+        );
+        let d = &o["difference"];
+        let est = d["estimate"].as_f64().unwrap();
+        assert!((est - (b - a)).abs() < 1e-12, "{o}");
+        assert!(d["low"].as_f64().unwrap() <= est && est <= d["high"].as_f64().unwrap());
+    }
+    // Pairing on common random numbers narrows the interval of the headline outcome against
+    // the independent interval for the same counts (runs share their draws).
+    let paired_rupture = &paired["outcomes"][0]["difference"];
+    let hw = |d: &serde_json::Value| d["high"].as_f64().unwrap() - d["low"].as_f64().unwrap();
+    let k_a = sa["outcomes"][0]["runs_hit"].as_u64().unwrap();
+    let k_b = sb["outcomes"][0]["runs_hit"].as_u64().unwrap();
+    let newcombe = brink::stats::newcombe_diff_interval(k_a, 400, k_b, 400, brink::stats::Z95);
+    assert!(hw(paired_rupture) < newcombe.high - newcombe.low);
+    // The table names outcomes by their labels.
+    let table = ok_in(&dir, &["diff", "base", "restraint"]);
+    assert!(
+        table.contains("Rupture within the year") && table.contains("paired"),
+        "{table}"
+    );
+}
+
+#[test]
+fn diff_refuses_folders_brink_did_not_write() {
+    let dir = scratch("diff-refuse");
+    run_tutorial(&dir, "base", &[]);
+    fs::create_dir(dir.join("mine")).unwrap();
+    fs::write(dir.join("mine/summary.json"), "{}").unwrap();
+    let (code, _, err) = code_in(&dir, &["diff", "base", "mine"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("mine") && err.contains(".brink-output.json"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rerun_is_byte_identical_refuses_a_changed_scenario_and_finds_a_tampered_file() {
+    let dir = scratch("rerun");
+    fs::copy(repo(TUTORIAL), dir.join("t.ron")).unwrap();
+    // With charts: report.html carries the command and the date.
+    ok_in(
+        &dir,
+        &[
+            "run",
+            "t.ron",
+            "--runs",
+            "300",
+            "--per-run",
+            "--out",
+            "first",
+        ],
+    );
+    let out = ok_in(&dir, &["rerun", "first"]);
+    assert!(out.contains("byte-identical"), "{out}");
+    assert!(dir.join("first-rerun/report.html").exists());
+    // Into a folder of one's choosing, again identical.
+    let out = ok_in(&dir, &["rerun", "first", "--out", "again"]);
+    assert!(out.contains("byte-identical"), "{out}");
+    // Never into the folder itself.
+    let (code, _, err) = code_in(&dir, &["rerun", "first", "--out", "first"]);
+    assert_eq!(code, 2, "{err}");
+    // A tampered output file is reported.
+    let csv = dir.join("first/outcomes.csv");
+    let mut bytes = fs::read(&csv).unwrap();
+    let last = bytes.len() - 2;
+    bytes[last] ^= 1;
+    fs::write(&csv, bytes).unwrap();
+    let (code, out, err) = code_in(&dir, &["rerun", "first", "--out", "third"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("outcomes.csv") && !out.contains("byte-identical"),
+        "{out}"
+    );
+    assert!(!out.contains("  summary.json"), "{out}");
+    // An edited scenario is refused, naming the file.
+    let text = fs::read_to_string(dir.join("t.ron")).unwrap();
+    fs::write(dir.join("t.ron"), text + "\n// edited\n").unwrap();
+    let (code, _, err) = code_in(&dir, &["rerun", "first", "--out", "fourth"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("t.ron") && err.contains("changed"), "{err}");
+    assert!(!dir.join("fourth").exists());
+    // A folder brink did not write is refused.
+    fs::create_dir(dir.join("plain")).unwrap();
+    let (code, _, _) = code_in(&dir, &["rerun", "plain"]);
+    assert_eq!(code, 2);
+}

@@ -3,6 +3,9 @@
 pub mod backtest;
 pub mod calibrate;
 pub mod compare;
+pub mod design;
+pub mod experiment;
+pub mod prim;
 pub mod sbc;
 pub mod sensitivity;
 pub mod summary;

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod crossval;
 pub mod csv;
 pub mod describe;
+pub mod experiment;
 pub mod history;
 pub mod html;
 pub mod pages;

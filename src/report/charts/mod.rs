@@ -21,6 +21,7 @@ pub mod compare;
 mod convergence;
 mod costs;
 mod costs_ecdf;
+pub mod experiment;
 mod index_fan;
 mod levers;
 mod outcomes;

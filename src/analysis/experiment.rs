@@ -607,6 +607,9 @@ struct Extra {
     prim: Vec<f64>,
 }
 
+/// Receives the per-run table's cells of a (point, variant, chunk), row after row.
+pub type RowSink<'a> = dyn FnMut(&[Cell]) -> Result<()> + 'a;
+
 /// Runs the experiment. `rows`, when given, receives the per-run table's cells of each
 /// (point, variant, chunk) in table order: points in order, for each the base then each
 /// variant, runs in order. An error from `rows` ends the work.
@@ -614,7 +617,7 @@ pub fn run(
     loaded: &LoadedScenario,
     plan: &Plan,
     stop: &AtomicBool,
-    mut rows: Option<&mut dyn FnMut(&[Cell]) -> Result<()>>,
+    mut rows: Option<&mut RowSink<'_>>,
 ) -> Result<ExperimentResult> {
     let s = &loaded.scenario;
     let req = &plan.req;

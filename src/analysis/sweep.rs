@@ -9,9 +9,9 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Manifest;
-use crate::engine::{self, Interrupted, RunPlan, for_each_chunk};
+use crate::engine::{self, Accumulator, Interrupted, RunPlan, for_each_chunk};
 use crate::error::{Error, Result};
-use crate::model::{self, Model};
+use crate::model::{self, Model, RunState};
 use crate::numerics::rng::Master;
 use crate::scenario::field::ParamField;
 use crate::scenario::param::{Param, fmt_num};
@@ -340,7 +340,7 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// The parameter at `path` of the scenario with the variant applied, or an input error with
 /// the nearest known path.
-fn param_at(applied: &Scenario, path: &str) -> Result<(ParamField, Param)> {
+pub(crate) fn param_at(applied: &Scenario, path: &str) -> Result<(ParamField, Param)> {
     find_param(applied, path).ok_or_else(|| {
         let paths = crate::scenario::paths::param_paths(applied);
         let near = paths
@@ -474,38 +474,82 @@ pub fn run_grid(
     threads: usize,
     stop: &AtomicBool,
 ) -> std::result::Result<Vec<Tally>, Interrupted> {
+    let mut tallies: Vec<Tally> = models.iter().map(|(_, m)| Tally::new(m)).collect();
+    run_models(
+        models.len(),
+        |i| &models[i].1,
+        seed,
+        runs,
+        threads,
+        stop,
+        || (),
+        |_, _, _, _| {},
+        |i, _, t: Tally, _| tallies[i].merge(&t),
+    )?;
+    Ok(tallies)
+}
+
+/// The engine of [`run_grid`], for any accumulator and any per-run extra: runs `count` models
+/// (`model(i)`) on the same run indices of the master `seed`, cut into (model, chunk) items
+/// run on `threads` threads a batch at a time. Each item counts its runs into a fresh `A` and
+/// hands every run's state to `per_run(model, run, state, extra)` (its `extra` made by
+/// `new_extra`); `merge(model, chunk, accumulator, extra)` receives the items in order (every
+/// chunk of model 0, then of model 1, …), whatever the threads, so anything merged is
+/// bit-identical on any thread count.
+#[allow(clippy::too_many_arguments)]
+pub fn run_models<'m, A: Accumulator, E: Send>(
+    count: usize,
+    model: impl Fn(usize) -> &'m Model + Sync,
+    seed: u64,
+    runs: u64,
+    threads: usize,
+    stop: &AtomicBool,
+    new_extra: impl Fn() -> E + Sync,
+    per_run: impl Fn(usize, u64, &RunState, &mut E) + Sync,
+    mut merge: impl FnMut(usize, u64, A, E),
+) -> std::result::Result<(), Interrupted> {
     let nc = engine::chunks_for(runs).max(1);
     let items = RunPlan {
         seed,
         runs,
-        // Items of work here are (value, chunk) pairs, not runs: only the chunks are read.
+        // Items of work here are (model, chunk) pairs, not runs: only the chunks are read.
         first_run: 0,
         end_run: runs,
         first_chunk: 0,
-        end_chunk: nc * models.len() as u64,
+        end_chunk: nc * count as u64,
         threads,
     };
     let master = Master::new(seed);
-    let mut tallies: Vec<Tally> = models.iter().map(|(_, m)| Tally::new(m)).collect();
     let mut next = 0u64;
     for_each_chunk(
         &items,
         stop,
         |i| {
-            let model = &models[(i / nc) as usize].1;
-            engine::run_chunk::<Tally>(model, &master, runs, i % nc, false, None).0
+            let mi = (i / nc) as usize;
+            let m = model(mi);
+            let chunk = i % nc;
+            let lo = chunk * engine::CHUNK_RUNS;
+            let hi = ((chunk + 1) * engine::CHUNK_RUNS).min(runs);
+            let mut acc = A::new(m);
+            let mut state = RunState::new(m);
+            let mut extra = new_extra();
+            for r in lo..hi {
+                model::simulate(m, &master, r, &mut state, &mut acc);
+                acc.record(r, &state);
+                per_run(mi, r, &state, &mut extra);
+            }
+            (acc, extra)
         },
-        |t| {
-            tallies[(next / nc) as usize].merge(&t);
+        |(acc, extra)| {
+            merge((next / nc) as usize, next % nc, acc, extra);
             next += 1;
         },
-    )?;
-    Ok(tallies)
+    )
 }
 
 /// The central value of a parameter as the scenario `s` has it (a use of a shared number is the
 /// shared number's value).
-fn central(current: &Param, s: &Scenario) -> f64 {
+pub(crate) fn central(current: &Param, s: &Scenario) -> f64 {
     match current {
         Param::Dist(crate::scenario::Dist::Shared(name)) => s
             .shared

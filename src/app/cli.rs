@@ -47,6 +47,10 @@ pub enum Command {
     /// Set one parameter to each value of an even grid and run every value on the same runs
     /// (common random numbers): each outcome's probability and each actor's mean cost by value.
     Sweep(SweepArgs),
+    /// Run a design over several parameters (Latin hypercube, Sobol, full factorial) × variants
+    /// on common random numbers: each outcome's probability at every (point, variant), the
+    /// variants' paired effects, and scenario discovery (PRIM) for an outcome.
+    Experiment(ExperimentArgs),
     /// Tell one run step by step (the path it takes in `brink run` with the same seed), or
     /// with --pick, the first runs in which an outcome happened.
     Trace(TraceArgs),
@@ -476,6 +480,51 @@ pub struct SweepArgs {
     pub limits: LimitArgs,
 }
 
+/// Arguments of `brink experiment`.
+#[derive(Debug, clap::Args)]
+pub struct ExperimentArgs {
+    /// Scenario file (RON).
+    pub scenario: PathBuf,
+    /// The design: lhs (Latin hypercube), sobol or factorial.
+    #[arg(long, value_name = "lhs|sobol|factorial")]
+    pub design: brink::analysis::design::DesignKind,
+    /// A parameter the design varies and its range: PATH=LOW..HIGH (repeat for each, at most
+    /// 21), e.g. `actors.north.resolve=0.2..1.2`. `brink describe --paths FILE` lists paths.
+    #[arg(long = "param", value_name = "PATH=LOW..HIGH", required = true)]
+    pub params: Vec<brink::analysis::design::ParamRange>,
+    /// Points of the design (lhs, sobol), or levels per parameter (factorial: N^k points);
+    /// at most 10,000 points in all.
+    #[arg(long)]
+    pub points: usize,
+    /// A variant of the file played at every point besides the base (repeatable).
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variant: Vec<String>,
+    /// Variants played at every point besides the base, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub variants: Vec<String>,
+    /// The outcome of scenario discovery, the variants' effects and the charts (default: the
+    /// scenario's first).
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Runs are per (point, variant): every pair plays the same run indices.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Output folder (default: output/<scenario file name>-experiment).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write runs.csv: one row per (point, variant, run).
+    #[arg(long)]
+    pub per_run: bool,
+    /// Skip the charts and the HTML report.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// A title for report.html, shown above the scenario's (the brief the report goes into).
+    #[arg(long, value_name = "TEXT")]
+    pub report_title: Option<String>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
 /// How many runs, from which seed, on how many threads (`run`, `compare`, `sweep`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
@@ -531,6 +580,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => run_command(args),
         Command::Compare(args) => compare_command(args),
         Command::Sweep(args) => sweep_command(args),
+        Command::Experiment(args) => experiment_command(args),
         Command::Trace(args) => trace_command(args),
         Command::Sensitivity(args) => sensitivity_command(args),
         Command::Backtest(args) => {
@@ -888,6 +938,78 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     let dir = staging.commit()?;
     say(&wrote(
         brink::report::sweep::text(&model, &result, outcome),
+        &dir,
+    ));
+    Ok(())
+}
+
+fn experiment_command(args: ExperimentArgs) -> Result<()> {
+    use brink::analysis::experiment;
+    use std::io::Write as _;
+    let loaded = load(&args.scenario, &args.limits)?;
+    let runs = runs(args.sim.runs, &loaded, args.sim.max_runs)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        let mut p = crate::app::run::default_out(&args.scenario, None);
+        let name = format!(
+            "{}-experiment",
+            p.file_name()
+                .map_or("run".into(), |n| n.to_string_lossy().into_owned())
+        );
+        p.set_file_name(name);
+        p
+    });
+    let req = experiment::ExperimentRequest {
+        design: args.design,
+        params: args.params.clone(),
+        points: args.points,
+        variants: args.variant.iter().chain(&args.variants).cloned().collect(),
+        runs,
+        seed: args.sim.seed,
+        threads: threads(args.sim.threads)?,
+        outcome: args.outcome.clone(),
+        command: command_line(),
+    };
+    // Every input error comes before the folder is claimed.
+    let plan = experiment::plan(&loaded.scenario, &req)?;
+    let staging = Staging::begin(&out, "experiment")?;
+    let columns = plan.run_columns();
+    let result = if args.per_run {
+        let p = staging.path("runs.csv");
+        let f = std::fs::File::create(&p).map_err(|e| Error::io("write", p.clone(), e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        w.write_all(brink::report::table::csv_header(&columns).as_bytes())
+            .map_err(|e| Error::io("write", "runs.csv", e))?;
+        let n = columns.len();
+        let mut line = String::new();
+        let mut sink = |cells: &[brink::report::table::Cell]| -> Result<()> {
+            line.clear();
+            for row in cells.chunks(n) {
+                brink::report::table::write_csv_row(&columns, row, &mut line);
+            }
+            w.write_all(line.as_bytes())
+                .map_err(|e| Error::io("write", "runs.csv", e))
+        };
+        let r = experiment::run(
+            &loaded,
+            &plan,
+            crate::app::interrupt::stop_flag(),
+            Some(&mut sink),
+        )?;
+        w.flush().map_err(|e| Error::io("write", "runs.csv", e))?;
+        r
+    } else {
+        experiment::run(&loaded, &plan, crate::app::interrupt::stop_flag(), None)?
+    };
+    staging.write_all(&brink::report::experiment::files(
+        &plan.base,
+        &result,
+        args.per_run.then_some(columns.as_slice()),
+        !args.no_charts,
+        &report_options(args.report_title.as_deref()),
+    )?)?;
+    let dir = staging.commit()?;
+    say(&wrote(
+        brink::report::experiment::text(&plan.base, &result),
         &dir,
     ));
     Ok(())

@@ -21,6 +21,10 @@ pub mod component {
     pub const ACTORS: u64 = 3;
     /// Measures' lifting reviews (one part per measure, one 32-bit draw per step).
     pub const LIFTING: u64 = 4;
+    /// Designs of experiments (`brink experiment --design lhs`): read at run index 0 only,
+    /// under a key of their own, so that a design depends on the seed alone and shares no
+    /// draw with any run.
+    pub const DESIGN: u64 = 5;
 }
 
 /// Bits of a name's hash that select its part of a component's stream.

@@ -12,6 +12,7 @@ pub mod csv;
 pub mod describe;
 pub mod diff;
 pub mod graph;
+pub mod experiment;
 pub mod history;
 pub mod html;
 pub mod pages;

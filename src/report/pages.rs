@@ -827,3 +827,327 @@ pub(crate) fn sensitivity_analysis(sc: &Scenario, r: &SensitivityResult) -> Anal
     ];
     p
 }
+
+/// The page of an experiment: the design in one line, the chosen outcome's range over the
+/// points, the variants' paired effects and PRIM's box in words first; then the charts, the
+/// tables, the method. `model` is the base scenario (labels, ledger, sources).
+pub fn experiment(
+    model: &Model,
+    r: &crate::analysis::experiment::ExperimentResult,
+    charts: &[Chart],
+    options: &ReportOptions,
+) -> String {
+    let p = page("experiment", model, &r.manifest, charts, options);
+    render_page(
+        "analysis.html",
+        TEMPLATE,
+        p.fill(experiment_analysis(model, r)),
+    )
+}
+
+/// An experiment in words (see [`experiment`]).
+pub(crate) fn experiment_analysis(
+    model: &Model,
+    r: &crate::analysis::experiment::ExperimentResult,
+) -> Analysis {
+    use crate::analysis::design::DesignKind;
+    use crate::report::experiment::{box_words, short_num};
+    let sc = &model.scenario;
+    let labels = Labels { sc };
+    let mut p = Analysis::default();
+    let runs = group_thousands(r.manifest.runs);
+    let names: Vec<String> = r.parameters.iter().map(|x| labels.path(&x.path)).collect();
+    let ranges = r
+        .parameters
+        .iter()
+        .zip(&names)
+        .map(|(x, n)| format!("{n} from {} to {}", fmt_num(x.low), fmt_num(x.high)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let variant_names: Vec<String> = r
+        .variants
+        .iter()
+        .skip(1)
+        .map(|v| labels.variant(v).to_string())
+        .collect();
+    p.setup = format!(
+        "A {} of {} points over {ranges}{}, {runs} runs per point and variant on the same runs \
+         (common random numbers), seed {}.",
+        r.design.words(),
+        group_thousands(r.points.len() as u64),
+        if variant_names.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", each played as the base scenario and as {}",
+                variant_names.join(", ")
+            )
+        },
+        r.manifest.seed
+    );
+    let Some(k) = r.outcome_index() else {
+        p.caveat
+            .push("The scenario names no outcomes: there is nothing to discover.".into());
+        return p;
+    };
+    let outcome = labels.outcome(&r.outcomes[k]).to_string();
+    let prob = |pi: usize, vi: usize| r.points[pi].variants[vi].outcomes[k].probability;
+    // The outcome's range over the points, per variant.
+    let mut range = TableView::new(
+        format!("{outcome} over the design's points"),
+        &[
+            ("variant", false),
+            ("lowest", true),
+            ("mean over points", true),
+            ("highest", true),
+        ],
+    );
+    let point_words = |pi: usize| {
+        r.points[pi]
+            .values
+            .iter()
+            .zip(&names)
+            .map(|(x, n)| format!("{n} = {}", short_num(*x)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut extremes = vec![];
+    for (vi, v) in r.variants.iter().enumerate() {
+        let n = r.points.len();
+        if n == 0 {
+            break;
+        }
+        let lo = (0..n)
+            .min_by(|&a, &b| prob(a, vi).estimate.total_cmp(&prob(b, vi).estimate))
+            .unwrap_or(0);
+        let hi = (0..n)
+            .max_by(|&a, &b| prob(a, vi).estimate.total_cmp(&prob(b, vi).estimate))
+            .unwrap_or(0);
+        let mean = (0..n).map(|pi| prob(pi, vi).estimate).sum::<f64>() / n as f64;
+        range.rows.push(vec![
+            if vi == 0 {
+                "base scenario".into()
+            } else {
+                labels.variant(v).to_string()
+            },
+            format!(
+                "{} ({})",
+                percent(prob(lo, vi).estimate),
+                interval(&prob(lo, vi))
+            ),
+            percent(mean),
+            format!(
+                "{} ({})",
+                percent(prob(hi, vi).estimate),
+                interval(&prob(hi, vi))
+            ),
+        ]);
+        if vi == 0 {
+            extremes.push(format!(
+                "Lowest at point {lo} ({}); highest at point {hi} ({}).",
+                point_words(lo),
+                point_words(hi)
+            ));
+        }
+    }
+    range.notes.extend(extremes);
+    range.notes.push(
+        "Each extreme with its 95% Wilson interval; the extremes of many points are picked \
+         out by the luck of the draw as well as by the values, so they overstate the range a \
+         little."
+            .into(),
+    );
+    p.lead.push(p.summary.len());
+    p.summary.push(range);
+    if !r.effects.is_empty() {
+        let mut t = TableView::new(
+            format!("The variants' effect on {outcome}, averaged over the points"),
+            &[
+                ("variant", false),
+                ("probability", true),
+                ("difference from the base", true),
+                ("95% paired interval", true),
+            ],
+        );
+        for e in &r.effects {
+            t.rows.push(vec![
+                labels.variant(&e.variant).to_string(),
+                format!(
+                    "{} ({})",
+                    percent(e.probability.estimate),
+                    interval(&e.probability)
+                ),
+                points(e.difference.estimate),
+                points_interval(&e.difference),
+            ]);
+        }
+        t.notes.push(
+            "Paired by run: each variant and the base play the same runs at every point, so \
+             the interval excludes the noise they share."
+                .into(),
+        );
+        p.summary.push(t);
+    }
+    if let Some(prim) = &r.prim {
+        let b = prim.chosen_box();
+        let mut t = TableView::new(
+            format!("Where {outcome} concentrates (PRIM)"),
+            &[
+                ("input", false),
+                ("inside the box", true),
+                ("over the runs", true),
+            ],
+        );
+        for l in &b.limits {
+            let i = &prim.inputs[l.input];
+            let name = labels.path(&l.name);
+            t.rows.push(vec![
+                if i.design {
+                    name
+                } else {
+                    format!("{name} (sampled)")
+                },
+                format!("{} to {}", short_num(l.low), short_num(l.high)),
+                format!("{} to {}", short_num(i.min), short_num(i.max)),
+            ]);
+        }
+        t.empty =
+            "No input was restricted: the outcome is no likelier in any box of inputs.".into();
+        t.notes.push(format!(
+            "{outcome} is {} likely, against {} overall, when {}; this box holds {} of the \
+             runs with {outcome} and {} of all runs.",
+            percent(b.density),
+            percent(prim.base_density()),
+            box_words(model, b),
+            percent(b.coverage),
+            percent(b.mass)
+        ));
+        p.summary.push(t);
+        // A few boxes along the trajectory.
+        let mut boxes = TableView::new(
+            "Boxes along PRIM's peeling trajectory",
+            &[
+                ("step", true),
+                ("coverage", true),
+                ("density", true),
+                ("share of runs", true),
+                ("box", false),
+            ],
+        );
+        for &s in &prim.shown {
+            let b = &prim.trajectory[s];
+            boxes.rows.push(vec![
+                format!("{s}{}", if s == prim.chosen { " (reported)" } else { "" }),
+                percent(b.coverage),
+                percent(b.density),
+                percent(b.mass),
+                box_words(model, b),
+            ]);
+        }
+        boxes.notes.push(format!(
+            "For coverages of at least 80%, 50% and 30%, the densest box; the reported box is \
+             {}. prim.csv has every box of the trajectory.",
+            prim.rule
+        ));
+        p.tables.push(boxes);
+    }
+    // Every point, the base and each variant.
+    let mut cols: Vec<String> = vec!["point".into()];
+    cols.extend(names.iter().cloned());
+    cols.extend(r.variants.iter().enumerate().map(|(vi, v)| {
+        if vi == 0 {
+            "base scenario".to_string()
+        } else {
+            labels.variant(v).to_string()
+        }
+    }));
+    let cols: Vec<(&str, bool)> = cols.iter().map(|c| (c.as_str(), true)).collect();
+    let mut all = TableView::new(format!("{outcome} at every point"), &cols);
+    const MAX_ROWS: usize = 200;
+    for pt in r.points.iter().take(MAX_ROWS) {
+        let mut row = vec![pt.point.to_string()];
+        row.extend(pt.values.iter().map(|x| short_num(*x)));
+        row.extend(
+            pt.variants
+                .iter()
+                .map(|v| percent(v.outcomes[k].probability.estimate)),
+        );
+        all.rows.push(row);
+    }
+    if r.points.len() > MAX_ROWS {
+        all.notes.push(format!(
+            "The first {MAX_ROWS} of {} points; points.csv has every one, with intervals.",
+            r.points.len()
+        ));
+    }
+    p.tables.push(all);
+    p.caveat.push(format!(
+        "Every point and every variant plays the same {runs} runs with the same random numbers, \
+         so differences between them come from the values and the variants alone. The 95% \
+         intervals measure the simulation's sampling error, not doubt about the assumptions; \
+         the box PRIM finds describes this scenario's model, not the world."
+    ));
+    let design = match r.design {
+        DesignKind::Lhs => format!(
+            "A Latin hypercube (McKay, Beckman & Conover 1979) of {} points: each parameter's \
+             range is cut into {} equal strata, each holding exactly one point; the strata's \
+             order and each point's place in its stratum are drawn from the seed's own design \
+             stream, apart from the runs' draws.",
+            r.points.len(),
+            r.points.len()
+        ),
+        DesignKind::Sobol => format!(
+            "The first {} points of the Sobol sequence (Sobol' 1967) with Joe & Kuo's (2008) \
+             direction numbers, unscrambled, in Gray-code order; the first point (every \
+             parameter at its lowest value) is kept.",
+            r.points.len()
+        ),
+        DesignKind::Factorial => format!(
+            "A full factorial: {} evenly spaced levels of each parameter (both ends included), \
+             every combination, {} points.",
+            r.points_asked,
+            r.points.len()
+        ),
+    };
+    let mut method = vec![
+        design,
+        format!(
+            "At each point brink set {} to the point's values, overriding the scenario's own ({}), \
+             and played the base scenario{} {runs} times on the same run indices from the master \
+             seed {} (common random numbers). Probabilities carry 95% Wilson intervals; a \
+             variant's effect is the mean of its per-run differences from the base over every \
+             point and run (+1 where only the variant had the outcome, −1 where only the base \
+             had it), with a 95% interval from their variance.",
+            names.join(", "),
+            r.parameters
+                .iter()
+                .map(|x| x.scenario_param.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+            if variant_names.is_empty() {
+                String::new()
+            } else {
+                " and every variant".to_string()
+            },
+            r.manifest.seed
+        ),
+    ];
+    if let Some(prim) = &r.prim {
+        method.push(format!(
+            "Scenario discovery by PRIM (Friedman & Fisher 1999), as the EMA Workbench does it, \
+             peeling only: on the base scenario's first {} runs of every point ({} runs), with \
+             the design's parameters and the numbers sampled in each run as inputs and whether \
+             {outcome} happened as the output, brink repeatedly cut {:.0}% of the box's runs on \
+             the low or high side of one input, keeping the cut that raised the box's \
+             probability most, until the box would hold less than {:.0}% of the runs. The \
+             reported box is {}.",
+            group_thousands(r.prim_runs_per_point),
+            group_thousands(prim.rows),
+            prim.alpha * 100.0,
+            prim.min_mass * 100.0,
+            prim.rule
+        ));
+    }
+    p.method = method;
+    p
+}

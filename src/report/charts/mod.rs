@@ -22,6 +22,7 @@ mod convergence;
 mod costs;
 mod costs_ecdf;
 pub mod graph;
+pub mod experiment;
 mod index_fan;
 mod levers;
 mod outcomes;

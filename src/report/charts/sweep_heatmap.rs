@@ -62,6 +62,65 @@ impl SweepHeatmap<'_> {
             .and_then(|pt| pt.outcomes.get(self.outcome))
             .map(|o| o.probability.estimate)
     }
+
+    /// The grid to draw.
+    fn heat(&self) -> Heat {
+        let r = self.r;
+        let labels = self.labels();
+        let title = r
+            .outcomes
+            .get(self.outcome)
+            .map_or_else(String::new, |o| labels.outcome(o).to_string());
+        let (Some(a), Some(b)) = (r.parameters.first(), r.parameters.get(1)) else {
+            return Heat {
+                name: "sweep_heatmap",
+                title,
+                ..Heat::default()
+            };
+        };
+        let (nx, ny) = (a.values.len(), b.values.len());
+        Heat {
+            name: "sweep_heatmap",
+            title,
+            subtitle: format!(
+                "Share of runs in which it happened, at each of {nx} × {ny} pairs of values, every \
+                 pair on the same runs",
+            ),
+            footer: self.footer(),
+            x_caption: labels.path(&a.path),
+            y_caption: labels.path(&b.path),
+            xs: a.values.iter().map(tick_label).collect(),
+            ys: b.values.iter().map(tick_label).collect(),
+            cells: (0..nx)
+                .flat_map(|i| (0..ny).map(move |j| (i, j)))
+                .map(|(i, j)| self.p(i, j))
+                .collect(),
+        }
+    }
+}
+
+/// A probability over a grid of two parameters, as drawn: each cell `cells[i · ny + j]` at
+/// the `i`-th column (x) and `j`-th row (y, from the bottom); `None` draws a grey cell.
+#[derive(Default)]
+pub(crate) struct Heat {
+    /// File stem.
+    pub(crate) name: &'static str,
+    pub(crate) title: String,
+    pub(crate) subtitle: String,
+    pub(crate) footer: String,
+    /// The x axis' caption (the first parameter's label) and its columns' labels.
+    pub(crate) x_caption: String,
+    pub(crate) xs: Vec<String>,
+    /// The y axis' caption and its rows' labels, lowest first.
+    pub(crate) y_caption: String,
+    pub(crate) ys: Vec<String>,
+    pub(crate) cells: Vec<Option<f64>>,
+}
+
+impl Heat {
+    fn p(&self, i: usize, j: usize) -> Option<f64> {
+        self.cells.get(i * self.ys.len() + j).copied().flatten()
+    }
 }
 
 /// Every `k`-th of `n` labels fits in cells `cell` pixels wide (or tall) when each label needs
@@ -73,42 +132,32 @@ fn label_every(n: usize, cell: f64, need: f64) -> usize {
     ((need / cell).ceil() as usize).clamp(1, n.max(1))
 }
 
-impl Drawing for SweepHeatmap<'_> {
+impl Drawing for Heat {
     fn name(&self) -> &'static str {
-        "sweep_heatmap"
+        self.name
     }
 
     fn title(&self) -> String {
-        self.r
-            .outcomes
-            .get(self.outcome)
-            .map_or_else(String::new, |o| self.labels().outcome(o).to_string())
+        self.title.clone()
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
-        let r = self.r;
-        let labels = self.labels();
-        let (Some(a), Some(b)) = (r.parameters.first(), r.parameters.get(1)) else {
+        if self.xs.is_empty() && self.ys.is_empty() && self.subtitle.is_empty() {
             return Ok(());
-        };
-        let (nx, ny) = (a.values.len(), b.values.len());
-        let subtitle = format!(
-            "Share of runs in which it happened, at each of {nx} × {ny} pairs of values, every \
-             pair on the same runs",
-        );
-        let body = frame_with_footer(root, &self.footer(), &self.title(), &subtitle, &[])?;
+        }
+        let (nx, ny) = (self.xs.len(), self.ys.len());
+        let body = frame_with_footer(root, &self.footer, &self.title, &self.subtitle, &[])?;
         let (bw, bh) = body.dim_in_pixel();
         let (bw, bh) = (bw as i32, bh as i32);
         if nx == 0 || ny == 0 {
             return Ok(());
         }
-        let xs: Vec<String> = a.values.iter().map(tick_label).collect();
-        let ys: Vec<String> = b.values.iter().map(tick_label).collect();
+        let (xs, ys) = (&self.xs, &self.ys);
         // Room: the y caption (turned) and values at the left, the x values and caption below,
         // the colour scale at the right.
         let tick = 13.0;
         let caption = 15.0;
-        let y_label_w = widest(&ys, tick) as i32 + 10;
+        let y_label_w = widest(ys, tick) as i32 + 10;
         let (left, bottom_room, scale_w, top) = (26 + y_label_w, 50, 110, 6);
         let (gx0, gy0) = (left, top);
         let (gx1, gy1) = (
@@ -153,7 +202,7 @@ impl Drawing for SweepHeatmap<'_> {
             MUTED.stroke_width(1),
         ))?;
         // The first parameter's values under their columns, as many as fit.
-        let every = label_every(nx, cell_w, widest(&xs, tick) as f64 + 10.0);
+        let every = label_every(nx, cell_w, widest(xs, tick) as f64 + 10.0);
         for (i, label) in xs.iter().enumerate().filter(|(i, _)| i % every == 0) {
             let cx = (col(i) + col(i + 1)) / 2;
             body.draw(&PathElement::new(
@@ -167,7 +216,7 @@ impl Drawing for SweepHeatmap<'_> {
             ))?;
         }
         body.draw(&Text::new(
-            fit(&labels.path(&a.path), caption, gw.max(40) as u32),
+            fit(&self.x_caption, caption, gw.max(40) as u32),
             ((gx0 + gx1) / 2, gy1 + 26),
             text(caption, INK).pos(Pos::new(HPos::Center, VPos::Top)),
         ))?;
@@ -186,7 +235,7 @@ impl Drawing for SweepHeatmap<'_> {
             ))?;
         }
         body.draw(&Text::new(
-            fit(&labels.path(&b.path), caption, gh.max(40) as u32),
+            fit(&self.y_caption, caption, gh.max(40) as u32),
             (4, (gy0 + gy1) / 2),
             text(caption, INK)
                 .transform(FontTransform::Rotate270)
@@ -237,5 +286,5 @@ impl Drawing for SweepHeatmap<'_> {
 /// Draws the heat map of a two-parameter sweep for one outcome (an index into the result's
 /// outcomes) as `sweep_heatmap.png` and `.svg`; `model` gives the labels.
 pub fn render(model: &Model, r: &SweepResult, outcome: usize) -> Result<Chart> {
-    super::render(&SweepHeatmap { model, r, outcome })
+    super::render(&SweepHeatmap { model, r, outcome }.heat())
 }

@@ -1,0 +1,859 @@
+//! `brink experiment`: a design over several parameters (Latin hypercube, Sobol, full
+//! factorial; [`super::design`]) × variants (policies), every (point, variant) pair played on
+//! the same seed and run indices (common random numbers), so that two points or two variants
+//! differ only by what they set, never by the luck of the draw. Per pair: each outcome's
+//! probability with its Wilson interval and each actor's mean cost; per variant: its effect on
+//! the chosen outcome averaged over the points, with a paired interval; and scenario discovery
+//! ([`super::prim`]) on the base variant's runs: which ranges of the design parameters and of
+//! the sampled uncertain numbers make the outcome likely.
+//!
+//! The work runs through [`super::sweep::run_models`] in (model, chunk) items merged in order,
+//! a block of points at a time (so that memory holds a block's models, not the whole
+//! design's): the results are bit-identical on any number of threads.
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+
+use super::design::{self, DesignKind, ParamRange};
+use super::prim::{PrimData, PrimResult};
+use super::sweep::{PointCost, PointOutcome, central, param_at};
+use crate::analysis::Manifest;
+use crate::engine::Accumulator;
+use crate::error::{Error, Result};
+use crate::model::{self, Model, Observer, RunState};
+use crate::report::table::{Cell, Column, ColumnType, Role};
+use crate::scenario::param::{Param, fmt_num};
+use crate::scenario::validate::{check_param, check_set};
+use crate::scenario::{LoadedScenario, Scenario, Variant};
+use crate::stats::{Interval, Moments, Z95, wilson};
+
+/// The variant name of the scenario without a variant, in every table.
+pub const BASE: &str = "base";
+
+/// Most variants besides the base.
+pub const MAX_VARIANTS: usize = 16;
+
+/// Most rows of data PRIM reads (the first runs of every point, as many as fit).
+pub const MAX_PRIM_ROWS: u64 = 2_000_000;
+
+/// Most cells (rows × inputs) of data PRIM reads: bounds its memory and time.
+pub const MAX_PRIM_CELLS: u64 = 40_000_000;
+
+/// Points compiled and run together (the memory of one block of models).
+const BLOCK_POINTS: usize = 64;
+
+/// What `brink experiment` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ExperimentRequest {
+    /// The design.
+    pub design: DesignKind,
+    /// The parameters it varies, each with its range.
+    pub params: Vec<ParamRange>,
+    /// Points (Latin hypercube, Sobol) or levels per parameter (factorial).
+    pub points: usize,
+    /// Variants played at every point besides the base, in order.
+    pub variants: Vec<String>,
+    /// Runs per (point, variant).
+    pub runs: u64,
+    /// Master seed: every pair plays the same run indices; the Latin hypercube is drawn from it.
+    pub seed: u64,
+    /// Worker threads (the results are the same for any number).
+    pub threads: usize,
+    /// The outcome of scenario discovery and of the variants' effects (default: the first).
+    pub outcome: Option<String>,
+    /// The command line, recorded in the manifest.
+    pub command: Vec<String>,
+}
+
+/// A design parameter as the result records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentParameter {
+    /// Its path.
+    pub path: String,
+    /// Lowest value of the design.
+    pub low: f64,
+    /// Highest value of the design.
+    pub high: f64,
+    /// The parameter as the base scenario has it: `0.7`, `Pert(0.5, 0.7, 0.9)`.
+    pub scenario_param: String,
+    /// Its central value there.
+    pub scenario_value: f64,
+}
+
+/// One variant's results at one point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantAtPoint {
+    /// The variant (`base` for none).
+    pub variant: String,
+    /// Runs played.
+    pub runs: u64,
+    /// Each outcome, in the scenario's order.
+    pub outcomes: Vec<PointOutcome>,
+    /// Each actor's mean cost, in the scenario's order.
+    pub costs: Vec<PointCost>,
+    /// The chosen outcome's probability minus the base's at this point, paired by run, with
+    /// its 95% interval (none for the base, or when no outcome is chosen).
+    pub difference: Option<Interval>,
+}
+
+/// One design point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentPoint {
+    /// Its index (0-based), the `point` column of the tables.
+    pub point: usize,
+    /// Each parameter's value, in the order of [`ExperimentResult::parameters`].
+    pub values: Vec<f64>,
+    /// The base first, then each variant.
+    pub variants: Vec<VariantAtPoint>,
+}
+
+/// A variant's effect on the chosen outcome, averaged over the design's points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantEffect {
+    /// The variant.
+    pub variant: String,
+    /// Its probability of the outcome, pooled over every point's runs.
+    pub probability: Interval,
+    /// The mean over every (point, run) of its outcome minus the base's (+1, 0, −1), with a
+    /// 95% interval from the variance of those paired differences.
+    pub difference: Interval,
+}
+
+/// Everything `experiment.json` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentResult {
+    /// Where the result came from (runs: per (point, variant)).
+    pub manifest: Manifest,
+    /// The design.
+    pub design: DesignKind,
+    /// `--points` as given (levels per parameter for a factorial).
+    pub points_asked: usize,
+    /// Whether a Sobol design keeps its first, all-LOW point (it does).
+    pub sobol_first_point_kept: bool,
+    /// The design's parameters.
+    pub parameters: Vec<ExperimentParameter>,
+    /// `base`, then each variant.
+    pub variants: Vec<String>,
+    /// The scenario's outcomes.
+    pub outcomes: Vec<String>,
+    /// The actors.
+    pub actors: Vec<String>,
+    /// Unit of every cost.
+    pub cost_unit: String,
+    /// The chosen outcome (scenario discovery, effects); none if the scenario names none.
+    pub outcome: Option<String>,
+    /// Every point, in design order.
+    pub points: Vec<ExperimentPoint>,
+    /// Each variant's effect on the chosen outcome over the points (not the base).
+    pub effects: Vec<VariantEffect>,
+    /// Runs of each base point PRIM read (the first ones).
+    pub prim_runs_per_point: u64,
+    /// Scenario discovery on the base's runs, if an outcome is chosen.
+    pub prim: Option<PrimResult>,
+}
+
+impl ExperimentResult {
+    /// The position of the chosen outcome among [`ExperimentResult::outcomes`].
+    pub fn outcome_index(&self) -> Option<usize> {
+        let o = self.outcome.as_deref()?;
+        self.outcomes.iter().position(|x| x == o)
+    }
+}
+
+/// The light accumulator of an experiment: outcome counts and cost moments.
+#[derive(Debug, Clone)]
+pub struct PointTally {
+    runs: u64,
+    hits: Vec<u64>,
+    cost: Vec<Moments>,
+}
+
+impl Observer for PointTally {}
+
+impl Accumulator for PointTally {
+    fn new(m: &Model) -> Self {
+        PointTally {
+            runs: 0,
+            hits: vec![0; m.outcomes.len()],
+            cost: vec![Moments::default(); m.actors.len()],
+        }
+    }
+    fn clear(&mut self) {
+        self.runs = 0;
+        self.hits.iter_mut().for_each(|h| *h = 0);
+        self.cost.iter_mut().for_each(Moments::clear);
+    }
+    fn record(&mut self, _run: u64, st: &RunState) {
+        self.runs += 1;
+        for (h, &f) in self.hits.iter_mut().zip(&st.outcome_first) {
+            *h += u64::from(f != u32::MAX);
+        }
+        for (m, &c) in self.cost.iter_mut().zip(&st.cost) {
+            m.add(c);
+        }
+    }
+    fn merge(&mut self, o: &Self) {
+        self.runs += o.runs;
+        for (a, b) in self.hits.iter_mut().zip(&o.hits) {
+            *a += b;
+        }
+        for (a, b) in self.cost.iter_mut().zip(&o.cost) {
+            a.merge(b);
+        }
+    }
+    fn runs(&self) -> u64 {
+        self.runs
+    }
+}
+
+/// An experiment checked and ready to run: its design points, its variants and the layout of
+/// its per-run table. Built before the output folder is claimed, so that every input error
+/// comes first.
+pub struct Plan {
+    /// The request.
+    pub req: ExperimentRequest,
+    /// Each point's parameter values.
+    pub points: Vec<Vec<f64>>,
+    /// Each variant besides the base (the scenario's).
+    variants: Vec<Variant>,
+    /// Each parameter as the base has it.
+    parameters: Vec<ExperimentParameter>,
+    /// The chosen outcome's index.
+    outcome: Option<usize>,
+    /// The sampled numbers of the per-run table: paths of numbers uncertain in any variant's
+    /// model, the design's paths left out.
+    pub sampled: Vec<String>,
+    /// For each variant (base first), the index of each of `sampled` in its models.
+    sampled_index: Vec<Vec<Option<usize>>>,
+    /// The base model (first point), for names and the table's levels.
+    pub base: Model,
+    /// Runs of each base point PRIM reads.
+    prim_runs: u64,
+}
+
+/// The variant each (point, variant) model compiles: the variant's own overrides, then the
+/// point's values.
+fn point_variant(v: &Variant, params: &[ParamRange], xs: &[f64]) -> Variant {
+    let mut v = v.clone();
+    for (p, &x) in params.iter().zip(xs) {
+        v.set.insert(p.path.clone(), Param::Value(x));
+    }
+    v
+}
+
+/// Checks the request and builds the plan: the design, its values checked as a variant's
+/// `set` is (each parameter's valid range, and what the values together break in each
+/// variant), the outcome and the variants.
+pub fn plan(s: &Scenario, req: &ExperimentRequest) -> Result<Plan> {
+    design::check(req.design, &req.params, req.points)?;
+    if req.variants.len() > MAX_VARIANTS {
+        return Err(Error::Input(format!(
+            "{} variants given; an experiment plays at most {MAX_VARIANTS} besides the base",
+            req.variants.len()
+        )));
+    }
+    let mut variants = vec![Variant {
+        name: "experiment".into(),
+        ..Variant::default()
+    }];
+    for (i, name) in req.variants.iter().enumerate() {
+        if name == BASE {
+            return Err(Error::Input(format!(
+                "--variant {BASE}: the base is always played; name the scenario's variants"
+            )));
+        }
+        if req.variants[..i].contains(name) {
+            return Err(Error::Input(format!("--variant {name} is given twice")));
+        }
+        variants.push(model::find_variant(s, name)?.clone());
+    }
+    super::sweep::check_outcome(s, req.outcome.as_deref())?;
+    let outcome = match req.outcome.as_deref() {
+        Some(o) => s.outcomes.iter().position(|x| x.name == o),
+        None => (!s.outcomes.is_empty()).then_some(0),
+    };
+    let points = design::points(req.design, &req.params, req.points, req.seed);
+    let mut parameters = vec![];
+    for (vi, v) in variants.iter().enumerate() {
+        let (applied, _, _) = model::apply_variant(s, Some(v))?;
+        for p in &req.params {
+            let (field, current) = param_at(&applied, &p.path)
+                .map_err(|e| Error::Input(format!("--param {}: {}", p.describe(), msg(&e))))?;
+            if vi == 0 {
+                parameters.push(ExperimentParameter {
+                    path: p.path.clone(),
+                    low: p.low,
+                    high: p.high,
+                    scenario_param: current.describe(),
+                    scenario_value: central(&current, &applied),
+                });
+            }
+            for x in [p.low, p.high] {
+                if let Some((m, expected)) = check_param(&p.path, field, &Param::Value(x), s.bounds)
+                {
+                    return Err(Error::Input(format!(
+                        "--param {}: {} = {}: {m}; expected {expected}",
+                        p.describe(),
+                        p.path,
+                        fmt_num(x)
+                    )));
+                }
+            }
+        }
+        for (i, xs) in points.iter().enumerate() {
+            let pv = point_variant(v, &req.params, xs);
+            for (p, &x) in req.params.iter().zip(xs) {
+                if let Some((m, expected)) = check_set(s, &pv, &p.path, &Param::Value(x)) {
+                    return Err(Error::Input(format!(
+                        "--param {}: at point {i} ({} = {}{}): {m}; expected {expected}",
+                        p.describe(),
+                        p.path,
+                        fmt_num(x),
+                        variant_words(vi, v)
+                    )));
+                }
+            }
+        }
+    }
+    // One model per variant at the first point: the table's layout (the numbers each samples).
+    let firsts = variants
+        .iter()
+        .map(|v| model::compile_variant(s, Some(&point_variant(v, &req.params, &points[0]))))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let design_paths: Vec<&str> = req.params.iter().map(|p| p.path.as_str()).collect();
+    let mut sampled: Vec<String> = vec![];
+    for m in &firsts {
+        for i in m.uncertain_params() {
+            let p = &m.param_paths[i];
+            if !design_paths.contains(&p.as_str()) && !sampled.contains(p) {
+                sampled.push(p.clone());
+            }
+        }
+    }
+    let sampled_index = firsts
+        .iter()
+        .map(|m| {
+            let at: HashMap<&str, usize> = m
+                .param_paths
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.as_str(), i))
+                .collect();
+            sampled
+                .iter()
+                .map(|p| at.get(p.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let inputs = (req.params.len() + sampled.len()).max(1) as u64;
+    let cap = MAX_PRIM_ROWS.min(MAX_PRIM_CELLS / inputs);
+    let prim_runs = (cap / points.len() as u64)
+        .clamp(1, req.runs.max(1))
+        .min(req.runs);
+    let base = firsts
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Failed("the experiment has no base model".into()))?;
+    Ok(Plan {
+        req: req.clone(),
+        points,
+        variants: variants.into_iter().skip(1).collect(),
+        parameters,
+        outcome,
+        sampled,
+        sampled_index,
+        base,
+        prim_runs,
+    })
+}
+
+/// An error's message without its kind.
+fn msg(e: &Error) -> String {
+    match e {
+        Error::Input(m) => m.clone(),
+        e => e.to_string(),
+    }
+}
+
+/// ", variant X" for a variant's check messages (nothing for the base).
+fn variant_words(vi: usize, v: &Variant) -> String {
+    if vi == 0 {
+        String::new()
+    } else {
+        format!(", variant {}", v.name)
+    }
+}
+
+impl Plan {
+    /// Variant names: `base`, then each variant.
+    pub fn variant_names(&self) -> Vec<String> {
+        std::iter::once(BASE.to_string())
+            .chain(self.variants.iter().map(|v| v.name.clone()))
+            .collect()
+    }
+
+    /// The columns of the per-run table `runs.csv`: keys `point`, `variant`, `run`, `seed`;
+    /// inputs `in.<design path>` then `in.<sampled path>`; outputs per outcome (happened,
+    /// first and last week, weeks held), the rungs and the index, each actor's cost and gain,
+    /// each measure's highest level, final level and weeks in force.
+    pub fn run_columns(&self) -> Vec<Column> {
+        let m = &self.base;
+        let unit = m.scenario.cost_unit.clone();
+        let mut c = vec![
+            Column::new(
+                Role::Key,
+                "point",
+                ColumnType::UInt64,
+                "",
+                "design point (0-based)",
+            ),
+            Column::new(
+                Role::Key,
+                "variant",
+                ColumnType::Category {
+                    levels: self.variant_names(),
+                },
+                "",
+                "variant played (base: the scenario without a variant)",
+            ),
+            Column::new(Role::Key, "run", ColumnType::UInt64, "", "run index"),
+            Column::new(
+                Role::Key,
+                "seed",
+                ColumnType::UInt64,
+                "",
+                "master seed; (seed, run) reruns the run (brink trace --seed S --run R)",
+            ),
+        ];
+        for p in &self.req.params {
+            c.push(Column::new(
+                Role::Input,
+                &p.path,
+                ColumnType::Float64,
+                "",
+                format!(
+                    "set by the design ({} from {} to {})",
+                    self.req.design.words(),
+                    fmt_num(p.low),
+                    fmt_num(p.high)
+                ),
+            ));
+        }
+        for p in &self.sampled {
+            c.push(Column::new(
+                Role::Input,
+                p,
+                ColumnType::Float64,
+                "",
+                "sampled in the run (NaN where the variant has no such number)",
+            ));
+        }
+        let weeks = &m.scenario.step_unit;
+        for o in &m.outcomes {
+            let n = &o.name;
+            c.push(Column::new(
+                Role::Output,
+                n,
+                ColumnType::Bool,
+                "",
+                format!("{n} happened in the run"),
+            ));
+            for (what, d) in [
+                ("first_step", "first step it held (null if never)"),
+                ("last_step", "last step it held (null if never)"),
+            ] {
+                c.push(Column::new(
+                    Role::Output,
+                    &format!("{n}.{what}"),
+                    ColumnType::Int32Nullable,
+                    weeks,
+                    d,
+                ));
+            }
+            c.push(Column::new(
+                Role::Output,
+                &format!("{n}.steps_held"),
+                ColumnType::UInt64,
+                weeks,
+                "steps it held",
+            ));
+        }
+        let rungs = ColumnType::Category {
+            levels: m.rung_names.clone(),
+        };
+        c.push(Column::new(
+            Role::Output,
+            "final_rung",
+            rungs.clone(),
+            "rung",
+            "rung at the end of the run",
+        ));
+        c.push(Column::new(
+            Role::Output,
+            "peak_rung",
+            rungs,
+            "rung",
+            "highest rung of the run",
+        ));
+        c.push(Column::new(
+            Role::Output,
+            "peak_index",
+            ColumnType::Float64,
+            "Goldstein points",
+            "highest dyad index H of the run",
+        ));
+        c.push(Column::new(
+            Role::Output,
+            "final_index",
+            ColumnType::Float64,
+            "Goldstein points",
+            "dyad index H at the end of the run",
+        ));
+        for a in &m.actors {
+            c.push(Column::new(
+                Role::Output,
+                &format!("cost.{}", a.name),
+                ColumnType::Float64,
+                &unit,
+                "cumulative cost",
+            ));
+        }
+        for a in &m.actors {
+            c.push(Column::new(
+                Role::Output,
+                &format!("gain.{}", a.name),
+                ColumnType::Float64,
+                &unit,
+                "cumulative benefit",
+            ));
+        }
+        for (what, d, u) in [
+            ("max_level", "highest level reached (whole number)", "level"),
+            ("final_level", "level at the end (whole number)", "level"),
+            ("steps_in_force", "steps above level 0", weeks.as_str()),
+        ] {
+            for ms in &m.measures {
+                c.push(Column::new(
+                    Role::Output,
+                    &format!("{what}.{}", ms.name),
+                    ColumnType::UInt64,
+                    u,
+                    d,
+                ));
+            }
+        }
+        c
+    }
+
+    /// One row of the per-run table (see [`Plan::run_columns`]): the run `run` of variant
+    /// `variant` (0: the base) at design point `point`, whose state at the end is `st`. The
+    /// one place rows are made (CSV now, other formats later).
+    pub fn run_row(
+        &self,
+        point: usize,
+        variant: usize,
+        run: u64,
+        st: &RunState,
+        out: &mut Vec<Cell>,
+    ) {
+        out.push(Cell::U64(point as u64));
+        out.push(Cell::Category(variant as u32));
+        out.push(Cell::U64(run));
+        out.push(Cell::U64(self.req.seed));
+        out.extend(self.points[point].iter().map(|&x| Cell::F64(x)));
+        for ix in &self.sampled_index[variant] {
+            out.push(Cell::F64(
+                ix.and_then(|i| st.values.get(i).copied())
+                    .unwrap_or(f64::NAN),
+            ));
+        }
+        for o in 0..st.outcome_first.len() {
+            let t = st.outcome_first[o];
+            let held = t != u32::MAX;
+            out.push(Cell::Bool(held));
+            out.push(Cell::I32(held.then(|| t.min(i32::MAX as u32) as i32)));
+            out.push(Cell::I32(
+                held.then(|| st.outcome_last[o].min(i32::MAX as u32) as i32),
+            ));
+            out.push(Cell::U64(st.outcome_steps[o] as u64));
+        }
+        out.push(Cell::Category(st.final_rung() as u32));
+        out.push(Cell::Category(st.peak_rung as u32));
+        out.push(Cell::F64(st.peak_index));
+        out.push(Cell::F64(st.index));
+        out.extend(st.cost.iter().map(|&c| Cell::F64(c)));
+        out.extend(st.gain.iter().map(|&c| Cell::F64(c)));
+        out.extend(st.max_level.iter().map(|&l| Cell::U64(l as u64)));
+        out.extend(st.level.iter().map(|&l| Cell::U64(l as u64)));
+        out.extend(st.steps_in_force.iter().map(|&n| Cell::U64(n as u64)));
+    }
+
+    /// Runs of each base point that scenario discovery reads.
+    pub fn prim_runs(&self) -> u64 {
+        self.prim_runs
+    }
+}
+
+/// What each (model, chunk) item hands back besides its tally.
+#[derive(Default)]
+struct Extra {
+    /// The chosen outcome in each run of the chunk.
+    hit: Vec<bool>,
+    /// The per-run table's cells, run by run.
+    cells: Vec<Cell>,
+    /// The sampled numbers of the runs PRIM reads (base only), run by run.
+    prim: Vec<f64>,
+}
+
+/// Receives the per-run table's cells of a (point, variant, chunk), row after row.
+pub type RowSink<'a> = dyn FnMut(&[Cell]) -> Result<()> + 'a;
+
+/// Runs the experiment. `rows`, when given, receives the per-run table's cells of each
+/// (point, variant, chunk) in table order: points in order, for each the base then each
+/// variant, runs in order. An error from `rows` ends the work.
+pub fn run(
+    loaded: &LoadedScenario,
+    plan: &Plan,
+    stop: &AtomicBool,
+    mut rows: Option<&mut RowSink<'_>>,
+) -> Result<ExperimentResult> {
+    let s = &loaded.scenario;
+    let req = &plan.req;
+    let nv = plan.variants.len() + 1;
+    let all_variants: Vec<Variant> = std::iter::once(Variant {
+        name: "experiment".into(),
+        ..Variant::default()
+    })
+    .chain(plan.variants.iter().cloned())
+    .collect();
+    let want_rows = rows.is_some();
+    let ncols = if want_rows {
+        plan.run_columns().len()
+    } else {
+        0
+    };
+    let outcome = plan.outcome;
+    // PRIM's inputs: the design's parameters, then the base's sampled numbers.
+    let base_sampled: Vec<(String, usize)> = plan
+        .sampled
+        .iter()
+        .zip(&plan.sampled_index[0])
+        .filter_map(|(p, ix)| ix.map(|i| (p.clone(), i)))
+        .filter(|(_, i)| plan.base.params[*i].is_uncertain())
+        .collect();
+    let np = req.params.len();
+    let mut prim_data = PrimData {
+        inputs: req
+            .params
+            .iter()
+            .map(|p| (p.path.clone(), true))
+            .chain(base_sampled.iter().map(|(p, _)| (p.clone(), false)))
+            .collect(),
+        columns: vec![vec![]; np + base_sampled.len()],
+        y: vec![],
+    };
+    let prim_runs = plan.prim_runs;
+    let mut points: Vec<ExperimentPoint> = Vec::with_capacity(plan.points.len());
+    // Paired differences over every point: per variant, runs where only it / only the base
+    // had the outcome.
+    let mut pooled: Vec<(u64, u64, u64, u64)> = vec![(0, 0, 0, 0); nv];
+    let mut err: Option<Error> = None;
+    for (block_no, block) in plan.points.chunks(BLOCK_POINTS).enumerate() {
+        let first_point = block_no * BLOCK_POINTS;
+        let models = block
+            .iter()
+            .flat_map(|xs| {
+                all_variants.iter().map(move |v| {
+                    model::compile_variant(s, Some(&point_variant(v, &req.params, xs)))
+                })
+            })
+            .collect::<std::result::Result<Vec<Model>, _>>()?;
+        let mut tallies: Vec<Option<PointTally>> = vec![None; models.len()];
+        // The base's outcome per run, of the point being merged, and the pairs' counts.
+        let mut base_hits: Vec<bool> = vec![];
+        let mut pair: Vec<(u64, u64)> = vec![(0, 0); models.len()];
+        let done = super::sweep::run_models(
+            models.len(),
+            |i| &models[i],
+            req.seed,
+            req.runs,
+            req.threads,
+            stop,
+            Extra::default,
+            |mi, r, st, e: &mut Extra| {
+                let (pi, vi) = (first_point + mi / nv, mi % nv);
+                if let Some(o) = outcome {
+                    e.hit.push(st.outcome_first[o] != u32::MAX);
+                }
+                if want_rows {
+                    plan.run_row(pi, vi, r, st, &mut e.cells);
+                }
+                if vi == 0 && r < prim_runs && outcome.is_some() {
+                    for (_, i) in &base_sampled {
+                        e.prim.push(st.values[*i]);
+                    }
+                }
+            },
+            |mi, chunk, t: PointTally, e| {
+                let (pi, vi) = (first_point + mi / nv, mi % nv);
+                match &mut tallies[mi] {
+                    Some(x) => x.merge(&t),
+                    slot => *slot = Some(t),
+                }
+                let lo = (chunk * crate::engine::CHUNK_RUNS) as usize;
+                if vi == 0 {
+                    base_hits.truncate(lo);
+                    base_hits.extend_from_slice(&e.hit);
+                    // PRIM's rows: this chunk's first runs, up to prim_runs.
+                    let ns = base_sampled.len();
+                    let take = ((prim_runs as usize).saturating_sub(lo)).min(e.hit.len());
+                    for k in 0..take {
+                        for (j, &x) in plan.points[pi].iter().enumerate() {
+                            prim_data.columns[j].push(x);
+                        }
+                        for j in 0..ns {
+                            prim_data.columns[np + j].push(e.prim[k * ns + j]);
+                        }
+                        prim_data.y.push(e.hit[k]);
+                    }
+                } else {
+                    let (a, b) = &mut pair[mi];
+                    for (k, &h) in e.hit.iter().enumerate() {
+                        let base = base_hits.get(lo + k).copied().unwrap_or(false);
+                        *a += u64::from(h && !base);
+                        *b += u64::from(base && !h);
+                    }
+                }
+                if let Some(f) = rows.as_mut()
+                    && err.is_none()
+                    && ncols > 0
+                    && let Err(x) = f(&e.cells)
+                {
+                    err = Some(x);
+                }
+            },
+        );
+        if let Some(e) = err.take() {
+            return Err(e);
+        }
+        if done.is_err() {
+            return Err(Error::Interrupted(
+                "stopped before the experiment finished; nothing was written".into(),
+            ));
+        }
+        for (bi, xs) in block.iter().enumerate() {
+            let pi = first_point + bi;
+            let mut vs = vec![];
+            for vi in 0..nv {
+                let mi = bi * nv + vi;
+                let m = &models[mi];
+                let t = tallies[mi].take().unwrap_or_else(|| PointTally::new(m));
+                let difference = (vi > 0 && outcome.is_some()).then(|| {
+                    let (a, b) = pair[mi];
+                    let e = &mut pooled[vi];
+                    e.0 += a;
+                    e.1 += b;
+                    e.2 += t.runs;
+                    e.3 += outcome.map_or(0, |o| t.hits[o]);
+                    paired(a, b, t.runs)
+                });
+                vs.push(VariantAtPoint {
+                    variant: if vi == 0 {
+                        BASE.to_string()
+                    } else {
+                        all_variants[vi].name.clone()
+                    },
+                    runs: t.runs,
+                    outcomes: m
+                        .outcomes
+                        .iter()
+                        .enumerate()
+                        .map(|(o, spec)| PointOutcome {
+                            outcome: spec.name.clone(),
+                            probability: wilson(t.hits[o], t.runs, Z95),
+                            runs_hit: t.hits[o],
+                        })
+                        .collect(),
+                    costs: m
+                        .actors
+                        .iter()
+                        .zip(&t.cost)
+                        .map(|(a, c)| PointCost {
+                            actor: a.name.clone(),
+                            mean: c.interval(),
+                        })
+                        .collect(),
+                    difference,
+                });
+            }
+            points.push(ExperimentPoint {
+                point: pi,
+                values: xs.clone(),
+                variants: vs,
+            });
+        }
+    }
+    let effects = (1..nv)
+        .filter(|_| outcome.is_some())
+        .map(|vi| {
+            let (a, b, n, hits) = pooled[vi];
+            VariantEffect {
+                variant: all_variants[vi].name.clone(),
+                probability: wilson(hits, n, Z95),
+                difference: paired(a, b, n),
+            }
+        })
+        .collect();
+    let prim = outcome.map(|_| super::prim::prim(&prim_data));
+    let m = &plan.base;
+    Ok(ExperimentResult {
+        manifest: Manifest::new(
+            loaded,
+            req.seed,
+            None,
+            req.runs,
+            req.runs,
+            req.command.clone(),
+        ),
+        design: req.design,
+        points_asked: req.points,
+        sobol_first_point_kept: true,
+        parameters: plan.parameters.clone(),
+        variants: plan.variant_names(),
+        outcomes: m.outcomes.iter().map(|o| o.name.clone()).collect(),
+        actors: m.actors.iter().map(|a| a.name.clone()).collect(),
+        cost_unit: m.scenario.cost_unit.clone(),
+        outcome: outcome.map(|o| m.outcomes[o].name.clone()),
+        points,
+        effects,
+        prim_runs_per_point: if outcome.is_some() { prim_runs } else { 0 },
+        prim,
+    })
+}
+
+/// The mean of paired differences that are +1 in `a` runs, −1 in `b` runs and 0 in the rest
+/// of `n`, with its 95% interval (normal approximation on the differences' variance).
+pub fn paired(a: u64, b: u64, n: u64) -> Interval {
+    if n == 0 {
+        return Interval {
+            estimate: 0.0,
+            low: 0.0,
+            high: 0.0,
+        };
+    }
+    let nf = n as f64;
+    let mean = (a as f64 - b as f64) / nf;
+    let var = if n > 1 {
+        ((a + b) as f64 - nf * mean * mean).max(0.0) / (nf - 1.0)
+    } else {
+        0.0
+    };
+    let half = Z95 * (var / nf).sqrt();
+    Interval {
+        estimate: mean,
+        low: mean - half,
+        high: mean + half,
+    }
+}

@@ -1,0 +1,424 @@
+//! Scenario discovery by PRIM, the Patient Rule Induction Method (Friedman & Fisher 1999), as
+//! the EMA Workbench does it (Kwakkel 2017, `ema_workbench/analysis/prim.py`), peeling only:
+//! which ranges of the inputs make an outcome likely?
+//!
+//! Start from the box holding every row. At each step, for each input, try two peels: cut the
+//! rows below the input's `alpha`-quantile within the box (its low side) or above its
+//! `1 − alpha`-quantile (its high side); when ties leave nothing to cut that way, cut the
+//! rows at the box's lowest (highest) value instead. Keep the peel whose new box has the
+//! highest mean of `y` (the share of its rows in which the outcome happened; Friedman &
+//! Fisher's original objective), the first in input order on a tie. Stop when the box's mean
+//! is 1, when no peel keeps the mean from falling, or when the best peel would leave less
+//! than [`MIN_MASS`] of the rows. Each box of the trajectory has its *coverage* (the share of
+//! all the rows with the outcome that it holds), its *density* (its mean) and its *mass* (the
+//! share of all rows inside it). No pasting (EMA's optional second phase) is done.
+//!
+//! Reported box: the densest box of the trajectory whose coverage is at least
+//! [`MIN_COVERAGE`] (on a tie, the earlier, larger one); the full box when none is.
+
+use serde::{Deserialize, Serialize};
+
+/// Share of a box's rows each peel removes (EMA's `peel_alpha`).
+pub const ALPHA: f64 = 0.05;
+
+/// Peeling stops before a box would hold less than this share of the rows (EMA's
+/// `threshold`/`mass_min`).
+pub const MIN_MASS: f64 = 0.05;
+
+/// The reported box is the densest with at least this coverage.
+pub const MIN_COVERAGE: f64 = 0.5;
+
+/// Coverages at which [`PrimResult::shown`] lists the densest box.
+pub const SHOWN_COVERAGES: [f64; 3] = [0.8, 0.5, 0.3];
+
+/// One input's range inside a box.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Limit {
+    /// The input's position among [`PrimResult::inputs`].
+    pub input: usize,
+    /// The input's name (a parameter path).
+    pub name: String,
+    /// Lowest value inside the box.
+    pub low: f64,
+    /// Highest value inside the box.
+    pub high: f64,
+    /// Whether the low side was peeled (the box excludes values below `low`).
+    pub low_restricted: bool,
+    /// Whether the high side was peeled (the box excludes values above `high`).
+    pub high_restricted: bool,
+}
+
+/// One box of the peeling trajectory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrimBox {
+    /// Its step along the trajectory (0: every row).
+    pub step: usize,
+    /// Share of all the rows with the outcome that lie in the box.
+    pub coverage: f64,
+    /// Share of the box's rows with the outcome (its mean).
+    pub density: f64,
+    /// Share of all rows in the box.
+    pub mass: f64,
+    /// Rows in the box.
+    pub rows: u64,
+    /// Rows in the box with the outcome.
+    pub hits: u64,
+    /// The restricted inputs (those with a side peeled), in input order.
+    pub limits: Vec<Limit>,
+}
+
+/// An input's full range over the data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrimInput {
+    /// The input's name (a parameter path).
+    pub name: String,
+    /// Whether it is a parameter of the design (else a number sampled in each run).
+    pub design: bool,
+    /// Lowest value over the rows.
+    pub min: f64,
+    /// Highest value over the rows.
+    pub max: f64,
+}
+
+/// What PRIM found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrimResult {
+    /// The inputs, in column order.
+    pub inputs: Vec<PrimInput>,
+    /// Rows of data.
+    pub rows: u64,
+    /// Rows with the outcome.
+    pub hits: u64,
+    /// Peeling share per step.
+    pub alpha: f64,
+    /// Smallest mass peeled to.
+    pub min_mass: f64,
+    /// The rule for the reported box, in words.
+    pub rule: String,
+    /// Every box, from the full one down.
+    pub trajectory: Vec<PrimBox>,
+    /// The reported box's step.
+    pub chosen: usize,
+    /// A few boxes along the trajectory: for each of [`SHOWN_COVERAGES`], the densest with at
+    /// least that coverage (steps, distinct, in order).
+    pub shown: Vec<usize>,
+}
+
+impl PrimResult {
+    /// The reported box.
+    pub fn chosen_box(&self) -> &PrimBox {
+        &self.trajectory[self.chosen.min(self.trajectory.len() - 1)]
+    }
+
+    /// The share of all rows with the outcome.
+    pub fn base_density(&self) -> f64 {
+        if self.rows == 0 {
+            0.0
+        } else {
+            self.hits as f64 / self.rows as f64
+        }
+    }
+}
+
+/// The data PRIM reads: one column per input, and whether the outcome happened in each row.
+#[derive(Debug, Clone, Default)]
+pub struct PrimData {
+    /// Each input's name and whether it is a design parameter.
+    pub inputs: Vec<(String, bool)>,
+    /// `columns[j][i]`: input `j` in row `i`.
+    pub columns: Vec<Vec<f64>>,
+    /// Whether the outcome happened in row `i`.
+    pub y: Vec<bool>,
+}
+
+/// A candidate peel: the input, the side, and the rule that keeps a row.
+#[derive(Clone, Copy)]
+struct Cut {
+    input: usize,
+    high: bool,
+    /// The rows kept have `x >= at` (low side) or `x <= at` (high side), or, with `strict`,
+    /// `x > at` (`x < at`).
+    at: f64,
+    strict: bool,
+}
+
+impl Cut {
+    fn keeps(&self, x: f64) -> bool {
+        match (self.high, self.strict) {
+            (false, false) => x >= self.at,
+            (false, true) => x > self.at,
+            (true, false) => x <= self.at,
+            (true, true) => x < self.at,
+        }
+    }
+}
+
+/// Runs PRIM on the data. Rows with a NaN input are treated as outside every peel's cut on
+/// that input (they are peeled first); no data gives a trajectory of the one empty box.
+pub fn prim(data: &PrimData) -> PrimResult {
+    let n = data.y.len();
+    let k = data.columns.len();
+    let hits_all = data.y.iter().filter(|&&b| b).count() as u64;
+    let inputs: Vec<PrimInput> = data
+        .inputs
+        .iter()
+        .zip(&data.columns)
+        .map(|((name, design), col)| {
+            let (min, max) = col
+                .iter()
+                .filter(|x| !x.is_nan())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
+            PrimInput {
+                name: name.clone(),
+                design: *design,
+                min: if min.is_finite() { min } else { 0.0 },
+                max: if max.is_finite() { max } else { 0.0 },
+            }
+        })
+        .collect();
+    // Current limits and whether each side has been peeled.
+    let mut lims: Vec<(f64, f64, bool, bool)> = inputs
+        .iter()
+        .map(|i| (i.min, i.max, false, false))
+        .collect();
+    let mut rows: Vec<u32> = (0..n as u32).collect();
+    let make_box = |step: usize, rows: &[u32], lims: &[(f64, f64, bool, bool)]| {
+        let hits = rows.iter().filter(|&&i| data.y[i as usize]).count() as u64;
+        PrimBox {
+            step,
+            coverage: if hits_all == 0 {
+                0.0
+            } else {
+                hits as f64 / hits_all as f64
+            },
+            density: if rows.is_empty() {
+                0.0
+            } else {
+                hits as f64 / rows.len() as f64
+            },
+            mass: if n == 0 {
+                0.0
+            } else {
+                rows.len() as f64 / n as f64
+            },
+            rows: rows.len() as u64,
+            hits,
+            limits: lims
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.2 || l.3)
+                .map(|(j, l)| Limit {
+                    input: j,
+                    name: inputs[j].name.clone(),
+                    low: l.0,
+                    high: l.1,
+                    low_restricted: l.2,
+                    high_restricted: l.3,
+                })
+                .collect(),
+        }
+    };
+    let mut trajectory = vec![make_box(0, &rows, &lims)];
+    let min_rows = (MIN_MASS * n as f64).ceil() as usize;
+    let mut vals: Vec<f64> = Vec::with_capacity(n);
+    loop {
+        let nb = rows.len();
+        let hits = rows.iter().filter(|&&i| data.y[i as usize]).count();
+        if nb == 0 || hits == 0 || hits == nb {
+            break;
+        }
+        let mean = hits as f64 / nb as f64;
+        // The best peel: (new mean, cut, rows kept).
+        let mut best: Option<(f64, Cut, usize)> = None;
+        let m = ((ALPHA * nb as f64).ceil() as usize).clamp(1, nb - 1);
+        for (j, col) in data.columns.iter().enumerate().take(k) {
+            vals.clear();
+            vals.extend(rows.iter().map(|&i| col[i as usize]));
+            vals.retain(|x| !x.is_nan());
+            if vals.len() < 2 {
+                continue;
+            }
+            let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if lo == hi {
+                continue;
+            }
+            let len = vals.len();
+            let mlo = m.min(len - 1);
+            let (_, q_lo, _) = vals.select_nth_unstable_by(mlo, f64::total_cmp);
+            let q_lo = *q_lo;
+            let (_, q_hi, _) = vals.select_nth_unstable_by(len - 1 - mlo, f64::total_cmp);
+            let q_hi = *q_hi;
+            let cuts = [
+                if q_lo > lo {
+                    Cut {
+                        input: j,
+                        high: false,
+                        at: q_lo,
+                        strict: false,
+                    }
+                } else {
+                    Cut {
+                        input: j,
+                        high: false,
+                        at: lo,
+                        strict: true,
+                    }
+                },
+                if q_hi < hi {
+                    Cut {
+                        input: j,
+                        high: true,
+                        at: q_hi,
+                        strict: false,
+                    }
+                } else {
+                    Cut {
+                        input: j,
+                        high: true,
+                        at: hi,
+                        strict: true,
+                    }
+                },
+            ];
+            for cut in cuts {
+                let (mut kept, mut kept_hits) = (0usize, 0usize);
+                for &i in &rows {
+                    let x = col[i as usize];
+                    if !x.is_nan() && cut.keeps(x) {
+                        kept += 1;
+                        kept_hits += usize::from(data.y[i as usize]);
+                    }
+                }
+                if kept == 0 || kept == nb {
+                    continue;
+                }
+                let new_mean = kept_hits as f64 / kept as f64;
+                if best.is_none_or(|(b, _, _)| new_mean > b) {
+                    best = Some((new_mean, cut, kept));
+                }
+            }
+        }
+        let Some((new_mean, cut, kept)) = best else {
+            break;
+        };
+        if new_mean < mean || kept < min_rows.max(1) {
+            break;
+        }
+        let col = &data.columns[cut.input];
+        rows.retain(|&i| {
+            let x = col[i as usize];
+            !x.is_nan() && cut.keeps(x)
+        });
+        let (lo, hi) = rows
+            .iter()
+            .map(|&i| col[i as usize])
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                (a.min(x), b.max(x))
+            });
+        let l = &mut lims[cut.input];
+        if cut.high {
+            l.1 = hi;
+            l.3 = true;
+        } else {
+            l.0 = lo;
+            l.2 = true;
+        }
+        trajectory.push(make_box(trajectory.len(), &rows, &lims));
+    }
+    let densest = |min_cov: f64| {
+        trajectory
+            .iter()
+            .filter(|b| b.coverage >= min_cov)
+            .fold(None::<&PrimBox>, |best, b| match best {
+                Some(x) if x.density >= b.density => Some(x),
+                _ => Some(b),
+            })
+            .map(|b| b.step)
+    };
+    let chosen = densest(MIN_COVERAGE).unwrap_or(0);
+    let mut shown: Vec<usize> = SHOWN_COVERAGES.iter().filter_map(|&c| densest(c)).collect();
+    shown.sort_unstable();
+    shown.dedup();
+    PrimResult {
+        inputs,
+        rows: n as u64,
+        hits: hits_all,
+        alpha: ALPHA,
+        min_mass: MIN_MASS,
+        rule: format!(
+            "the densest box of the peeling trajectory that still holds at least {:.0}% of the \
+             runs in which the outcome happened",
+            MIN_COVERAGE * 100.0
+        ),
+        trajectory,
+        chosen,
+        shown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::rng::Master;
+
+    #[test]
+    fn prim_recovers_a_planted_box() {
+        // y is likely (90%) when x0 > 0.6 and x1 < 0.3, rare (5%) elsewhere; x2 is noise.
+        let n = 20_000;
+        let mut s = Master::new(3).stream(0, 0);
+        let mut data = PrimData {
+            inputs: vec![
+                ("x0".into(), true),
+                ("x1".into(), true),
+                ("x2".into(), false),
+            ],
+            columns: vec![vec![]; 3],
+            y: vec![],
+        };
+        for _ in 0..n {
+            let x: Vec<f64> = (0..3).map(|_| s.uniform()).collect();
+            let inside = x[0] > 0.6 && x[1] < 0.3;
+            let y = s.uniform() < if inside { 0.9 } else { 0.05 };
+            for (c, v) in data.columns.iter_mut().zip(&x) {
+                c.push(*v);
+            }
+            data.y.push(y);
+        }
+        let r = prim(&data);
+        let b = r.chosen_box();
+        assert!(b.density > 0.75, "density {}", b.density);
+        assert!(b.coverage >= MIN_COVERAGE);
+        let lim = |j: usize| b.limits.iter().find(|l| l.input == j);
+        let x0 = lim(0).expect("x0 restricted");
+        assert!(x0.low_restricted && (x0.low - 0.6).abs() < 0.05, "{x0:?}");
+        let x1 = lim(1).expect("x1 restricted");
+        assert!(x1.high_restricted && (x1.high - 0.3).abs() < 0.05, "{x1:?}");
+        // Greedy peeling may trim the noise input a little by chance once the box is found,
+        // never much of it.
+        if let Some(x2) = lim(2) {
+            assert!(x2.high - x2.low > 0.75, "noise restricted: {x2:?}");
+        }
+        // The trajectory: mass falls, density rises, coverage never rises.
+        for w in r.trajectory.windows(2) {
+            assert!(w[1].mass < w[0].mass);
+            assert!(w[1].density >= w[0].density);
+            assert!(w[1].coverage <= w[0].coverage);
+        }
+        assert!(r.trajectory.last().unwrap().mass >= MIN_MASS);
+    }
+
+    #[test]
+    fn prim_on_no_data_or_no_hits_gives_the_full_box() {
+        let r = prim(&PrimData::default());
+        assert_eq!(r.trajectory.len(), 1);
+        let r = prim(&PrimData {
+            inputs: vec![("x".into(), true)],
+            columns: vec![vec![0.0, 1.0, 2.0]],
+            y: vec![false; 3],
+        });
+        assert_eq!(r.chosen, 0);
+    }
+}

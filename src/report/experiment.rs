@@ -1,0 +1,388 @@
+//! What `brink experiment` writes and prints: experiment.json, the per-point table
+//! `points.csv`, PRIM's peeling trajectory `prim.csv`, the data dictionary `columns.json`
+//! (with `runs.csv`'s columns when the per-run table is written), the charts, report.html, and
+//! the short terminal table.
+
+use serde::Serialize;
+
+use crate::analysis::experiment::ExperimentResult;
+use crate::error::Result;
+use crate::model::Model;
+use crate::report::Artifact;
+use crate::report::html::{Labels, ReportOptions};
+use crate::report::table::{Cell, Column, ColumnType, Role, csv_header, write_csv_row};
+use crate::scenario::param::fmt_num;
+
+/// One table of the data dictionary.
+#[derive(Serialize)]
+struct TableDoc<'a> {
+    file: &'a str,
+    description: &'a str,
+    columns: &'a [Column],
+}
+
+/// `columns.json`: every table of the folder with its columns.
+#[derive(Serialize)]
+struct Dictionary<'a> {
+    tables: Vec<TableDoc<'a>>,
+}
+
+/// Every file of an experiment but `runs.csv` (streamed while it runs): with `charts`, the
+/// charts and `report.html`. `runs_columns` are the per-run table's columns when it was
+/// written (for the dictionary).
+pub fn files(
+    model: &Model,
+    r: &ExperimentResult,
+    runs_columns: Option<&[Column]>,
+    charts: bool,
+    options: &ReportOptions,
+) -> Result<Vec<Artifact>> {
+    let (pc, prows) = points_table(r);
+    let (tc, trows) = prim_table(r);
+    let mut files = vec![
+        Artifact::json("experiment.json", r)?,
+        Artifact::new("points.csv", csv_of(&pc, &prows)),
+    ];
+    if r.prim.is_some() {
+        files.push(Artifact::new("prim.csv", csv_of(&tc, &trows)));
+    }
+    let mut tables = vec![TableDoc {
+        file: "points.csv",
+        description: "one row per (design point, variant): the design's values, each outcome's \
+                      probability with its 95% Wilson interval, each actor's mean cost",
+        columns: &pc,
+    }];
+    if r.prim.is_some() {
+        tables.push(TableDoc {
+            file: "prim.csv",
+            description: "PRIM's peeling trajectory: one row per box, with its coverage, \
+                          density and mass and every input's limits (the input's full range \
+                          where the box does not restrict it)",
+            columns: &tc,
+        });
+    }
+    if let Some(c) = runs_columns {
+        tables.push(TableDoc {
+            file: "runs.csv",
+            description: "one row per (design point, variant, run): the design's values, the \
+                          numbers sampled in the run, and what the run produced",
+            columns: c,
+        });
+    }
+    files.push(Artifact::json("columns.json", &Dictionary { tables })?);
+    if charts {
+        let drawn = crate::report::charts::experiment::render_all(model, r)?;
+        for c in &drawn {
+            files.extend(c.artifacts());
+        }
+        files.push(Artifact::new(
+            "report.html",
+            crate::report::pages::experiment(model, r, &drawn, options),
+        ));
+    }
+    Ok(files)
+}
+
+/// A table as CSV text.
+fn csv_of(columns: &[Column], rows: &[Vec<Cell>]) -> Vec<u8> {
+    let mut s = csv_header(columns);
+    for r in rows {
+        write_csv_row(columns, r, &mut s);
+    }
+    s.into_bytes()
+}
+
+/// `points.csv`: one row per (point, variant).
+pub fn points_table(r: &ExperimentResult) -> (Vec<Column>, Vec<Vec<Cell>>) {
+    let mut c = vec![
+        Column::new(
+            Role::Key,
+            "point",
+            ColumnType::UInt64,
+            "",
+            "design point (0-based)",
+        ),
+        Column::new(
+            Role::Key,
+            "variant",
+            ColumnType::Category {
+                levels: r.variants.clone(),
+            },
+            "",
+            "variant played (base: the scenario without a variant)",
+        ),
+    ];
+    for p in &r.parameters {
+        c.push(Column::new(
+            Role::Input,
+            &p.path,
+            ColumnType::Float64,
+            "",
+            "set by the design",
+        ));
+    }
+    for o in &r.outcomes {
+        c.push(Column::new(
+            Role::Output,
+            &format!("p.{o}"),
+            ColumnType::Float64,
+            "probability",
+            format!("share of runs in which {o} happened"),
+        ));
+        for (end, w) in [("ci95_low", "lower"), ("ci95_high", "upper")] {
+            c.push(Column::new(
+                Role::Output,
+                &format!("p.{o}.{end}"),
+                ColumnType::Float64,
+                "probability",
+                format!("{w} end of its 95% Wilson interval"),
+            ));
+        }
+    }
+    for a in &r.actors {
+        c.push(Column::new(
+            Role::Output,
+            &format!("mean_cost.{a}"),
+            ColumnType::Float64,
+            &r.cost_unit,
+            "mean cumulative cost per run",
+        ));
+    }
+    let mut rows = vec![];
+    for p in &r.points {
+        for (vi, v) in p.variants.iter().enumerate() {
+            let mut row = vec![Cell::U64(p.point as u64), Cell::Category(vi as u32)];
+            row.extend(p.values.iter().map(|&x| Cell::F64(x)));
+            for o in &v.outcomes {
+                row.extend([
+                    Cell::F64(o.probability.estimate),
+                    Cell::F64(o.probability.low),
+                    Cell::F64(o.probability.high),
+                ]);
+            }
+            row.extend(v.costs.iter().map(|c| Cell::F64(c.mean.estimate)));
+            rows.push(row);
+        }
+    }
+    (c, rows)
+}
+
+/// `prim.csv`: the peeling trajectory, one row per box.
+pub fn prim_table(r: &ExperimentResult) -> (Vec<Column>, Vec<Vec<Cell>>) {
+    let mut c = vec![
+        Column::new(
+            Role::Key,
+            "step",
+            ColumnType::UInt64,
+            "",
+            "peeling step (0: every run)",
+        ),
+        Column::new(
+            Role::Output,
+            "coverage",
+            ColumnType::Float64,
+            "share",
+            "share of all runs with the outcome that lie in the box",
+        ),
+        Column::new(
+            Role::Output,
+            "density",
+            ColumnType::Float64,
+            "probability",
+            "share of the box's runs with the outcome",
+        ),
+        Column::new(
+            Role::Output,
+            "mass",
+            ColumnType::Float64,
+            "share",
+            "share of all runs in the box",
+        ),
+        Column::new(
+            Role::Output,
+            "rows",
+            ColumnType::UInt64,
+            "runs",
+            "runs in the box",
+        ),
+        Column::new(
+            Role::Output,
+            "hits",
+            ColumnType::UInt64,
+            "runs",
+            "runs in the box with the outcome",
+        ),
+        Column::new(
+            Role::Output,
+            "restricted",
+            ColumnType::UInt64,
+            "inputs",
+            "inputs the box restricts",
+        ),
+        Column::new(
+            Role::Output,
+            "chosen",
+            ColumnType::Bool,
+            "",
+            "the box the report describes",
+        ),
+    ];
+    let Some(prim) = &r.prim else {
+        return (c, vec![]);
+    };
+    for i in &prim.inputs {
+        for (end, w) in [("low", "lowest"), ("high", "highest")] {
+            c.push(Column::new(
+                Role::Input,
+                &format!("{}.{end}", i.name),
+                ColumnType::Float64,
+                "",
+                format!("{w} value inside the box"),
+            ));
+        }
+    }
+    let rows = prim
+        .trajectory
+        .iter()
+        .map(|b| {
+            let mut row = vec![
+                Cell::U64(b.step as u64),
+                Cell::F64(b.coverage),
+                Cell::F64(b.density),
+                Cell::F64(b.mass),
+                Cell::U64(b.rows),
+                Cell::U64(b.hits),
+                Cell::U64(b.limits.len() as u64),
+                Cell::Bool(b.step == prim.chosen),
+            ];
+            for (j, i) in prim.inputs.iter().enumerate() {
+                let l = b.limits.iter().find(|l| l.input == j);
+                row.push(Cell::F64(l.map_or(i.min, |l| l.low)));
+                row.push(Cell::F64(l.map_or(i.max, |l| l.high)));
+            }
+            row
+        })
+        .collect();
+    (c, rows)
+}
+
+/// A box's limits in words: "fatigue ≤ 0.3 and reactivity ≥ 0.6" (labels, not ids).
+pub fn box_words(model: &Model, b: &crate::analysis::prim::PrimBox) -> String {
+    let labels = Labels {
+        sc: &model.scenario,
+    };
+    let parts: Vec<String> = b
+        .limits
+        .iter()
+        .map(|l| {
+            let name = labels.path(&l.name);
+            match (l.low_restricted, l.high_restricted) {
+                (true, true) => format!(
+                    "{name} is between {} and {}",
+                    short_num(l.low),
+                    short_num(l.high)
+                ),
+                (true, false) => format!("{name} ≥ {}", short_num(l.low)),
+                _ => format!("{name} ≤ {}", short_num(l.high)),
+            }
+        })
+        .collect();
+    match parts.len() {
+        0 => "anywhere in the design".into(),
+        1 => parts[0].clone(),
+        n => format!("{} and {}", parts[..n - 1].join(", "), parts[n - 1]),
+    }
+}
+
+/// A limit for words: 3 significant digits.
+pub(crate) fn short_num(x: f64) -> String {
+    crate::report::charts::significant(x, 3)
+}
+
+/// The readable summary printed after an experiment: what was run, the chosen outcome's range
+/// over the points for each variant, each variant's paired effect and PRIM's box.
+pub fn text(model: &Model, r: &ExperimentResult) -> String {
+    use crate::report::describe::Table;
+    let labels = Labels {
+        sc: &model.scenario,
+    };
+    let m = &r.manifest;
+    let mut o = format!(
+        "{} — {} of {} points over {} ({} runs per point and variant on common random numbers, seed {})\n",
+        m.scenario,
+        r.design.words(),
+        r.points.len(),
+        r.parameters
+            .iter()
+            .map(|p| format!(
+                "{} {}..{}",
+                labels.path(&p.path),
+                fmt_num(p.low),
+                fmt_num(p.high)
+            ))
+            .collect::<Vec<_>>()
+            .join(", "),
+        m.runs,
+        m.seed
+    );
+    let Some(k) = r.outcome_index() else {
+        o += "The scenario names no outcomes.\n";
+        return o;
+    };
+    let name = labels.outcome(&r.outcomes[k]).to_string();
+    o += &format!("\nP({name}) over the design's points:\n");
+    let mut t = Table::new(&[
+        "variant",
+        "lowest (point)",
+        "mean",
+        "highest (point)",
+        "vs base",
+    ]);
+    for (vi, v) in r.variants.iter().enumerate() {
+        let ps: Vec<(usize, f64)> = r
+            .points
+            .iter()
+            .map(|p| (p.point, p.variants[vi].outcomes[k].probability.estimate))
+            .collect();
+        let lo = ps.iter().min_by(|a, b| a.1.total_cmp(&b.1)).copied();
+        let hi = ps.iter().max_by(|a, b| a.1.total_cmp(&b.1)).copied();
+        let mean = ps.iter().map(|x| x.1).sum::<f64>() / ps.len().max(1) as f64;
+        let eff = r
+            .effects
+            .iter()
+            .find(|e| &e.variant == v)
+            .map_or("-".into(), |e| {
+                format!(
+                    "{:+.1} pts [{:+.1}, {:+.1}]",
+                    e.difference.estimate * 100.0,
+                    e.difference.low * 100.0,
+                    e.difference.high * 100.0
+                )
+            });
+        let pct = |x: Option<(usize, f64)>| {
+            x.map_or("-".into(), |(p, v)| format!("{:.1}% ({p})", v * 100.0))
+        };
+        t.row(vec![
+            labels.variant(v).to_string(),
+            pct(lo),
+            format!("{:.1}%", mean * 100.0),
+            pct(hi),
+            eff,
+        ]);
+    }
+    o += &t.render();
+    if let Some(prim) = &r.prim {
+        let b = prim.chosen_box();
+        o += &format!(
+            "\nScenario discovery (PRIM, {} runs): {name} is {:.0}% likely, against {:.0}% \
+             overall, when {}; this box holds {:.0}% of the runs with {name} ({:.0}% of all runs).\n",
+            prim.rows,
+            b.density * 100.0,
+            prim.base_density() * 100.0,
+            box_words(model, b),
+            b.coverage * 100.0,
+            b.mass * 100.0
+        );
+    }
+    o
+}

@@ -1,0 +1,448 @@
+//! `brink experiment`: designs over several parameters × variants on common random numbers.
+//! The per-run table has one row per (point, variant, run); the Latin hypercube hits each
+//! stratum once and does not depend on the threads; Sobol starts as published; a factorial is
+//! the full grid; a point's counts equal `brink run` with a variant setting the same values;
+//! experiment.json is the same on any number of threads; PRIM finds the corner of a synthetic
+//! scenario where the crisis is likely; bad input is refused with exit code 2 and nothing
+//! written; the charts are drawn.
+
+mod common;
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use brink::analysis::design::{self, DesignKind, ParamRange};
+use brink::analysis::experiment::{self, ExperimentRequest, ExperimentResult};
+use brink::report::charts::HEIGHT;
+
+const CORNER: &str = "tests/data/corner.ron";
+const GA: &str = "relations.a->b.grievance";
+const GB: &str = "relations.b->a.grievance";
+
+fn range(s: &str) -> ParamRange {
+    s.parse().expect("a valid --param")
+}
+
+/// An experiment of the corner scenario through the library.
+fn lib(
+    design: DesignKind,
+    params: &[&str],
+    points: usize,
+    variants: &[&str],
+    runs: u64,
+    threads: usize,
+) -> ExperimentResult {
+    let loaded = common::load(common::repo(CORNER));
+    let req = ExperimentRequest {
+        design,
+        params: params.iter().map(|p| range(p)).collect(),
+        points,
+        variants: variants.iter().map(|v| v.to_string()).collect(),
+        runs,
+        seed: 11,
+        threads,
+        outcome: None,
+        command: vec!["brink".into(), "experiment".into()],
+    };
+    let plan = experiment::plan(&loaded.scenario, &req).expect("plan");
+    experiment::run(&loaded, &plan, &AtomicBool::new(false), None).expect("experiment")
+}
+
+fn cli(args: &[&str], out: &Path) -> std::process::Output {
+    let mut a = vec!["experiment", CORNER, "--seed", "11"];
+    a.extend_from_slice(args);
+    a.extend(["--out", out.to_str().unwrap()]);
+    common::brink(&a)
+}
+
+#[test]
+fn the_per_run_table_has_a_row_per_point_variant_and_run() {
+    let dir = common::scratch("per_run");
+    let out = dir.join("out");
+    let ga = format!("{GA}=0..3");
+    let gb = format!("{GB}=0..3");
+    let o = cli(
+        &[
+            "--design",
+            "lhs",
+            "--param",
+            &ga,
+            "--param",
+            &gb,
+            "--points",
+            "5",
+            "--runs",
+            "70",
+            "--variants",
+            "calmer,corner_point",
+            "--per-run",
+            "--no-charts",
+        ],
+        &out,
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let text = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(&header[..4], &["point", "variant", "run", "seed"]);
+    assert_eq!(header[4], format!("in.{GA}"));
+    assert_eq!(header[5], format!("in.{GB}"));
+    assert_eq!(header[6], "in.relations.a->b.noise");
+    assert!(header.contains(&"out.crisis") && header.contains(&"out.cost.a"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 5 * 3 * 70);
+    let mut keys: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 5 * 3 * 70, "a (point, variant, run) twice");
+    assert!(rows.iter().all(|r| r.len() == header.len() && r[3] == "11"));
+    // Rows in order: point 0's base runs first, then its variants.
+    assert_eq!((rows[0][0], rows[0][1], rows[0][2]), ("0", "base", "0"));
+    assert_eq!(
+        (rows[70][0], rows[70][1], rows[70][2]),
+        ("0", "calmer", "0")
+    );
+    // The per-point table agrees with the per-run one.
+    let json = common::json(&out.join("experiment.json"));
+    let hits = json["points"][2]["variants"][1]["outcomes"][0]["runs_hit"]
+        .as_u64()
+        .unwrap();
+    let crisis = header.iter().position(|h| *h == "out.crisis").unwrap();
+    let counted = rows
+        .iter()
+        .filter(|r| r[0] == "2" && r[1] == "calmer" && r[crisis] == "1")
+        .count() as u64;
+    assert_eq!(hits, counted);
+    // The dictionary names every table.
+    let dict = common::json(&out.join("columns.json"));
+    let files: Vec<&str> = dict["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["points.csv", "prim.csv", "runs.csv"]);
+    let points = std::fs::read_to_string(out.join("points.csv")).unwrap();
+    assert!(points.starts_with(&format!(
+        "point,variant,in.{GA},in.{GB},out.p.crisis,out.p.crisis.ci95_low"
+    )));
+    assert_eq!(points.lines().count(), 1 + 5 * 3);
+}
+
+#[test]
+fn the_latin_hypercube_is_one_and_the_same_on_any_thread_count() {
+    let a = lib(
+        DesignKind::Lhs,
+        &[
+            "relations.a->b.grievance=0..3",
+            "relations.b->a.grievance=1..2",
+        ],
+        23,
+        &["calmer"],
+        60,
+        1,
+    );
+    let b = lib(
+        DesignKind::Lhs,
+        &[
+            "relations.a->b.grievance=0..3",
+            "relations.b->a.grievance=1..2",
+        ],
+        23,
+        &["calmer"],
+        60,
+        3,
+    );
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap(),
+        "experiment.json depends on the threads"
+    );
+    for (j, (lo, hi)) in [(0.0, 3.0), (1.0, 2.0)].into_iter().enumerate() {
+        let mut hit = [0; 23];
+        for p in &a.points {
+            let u = (p.values[j] - lo) / (hi - lo);
+            hit[((u * 23.0) as usize).min(22)] += 1;
+        }
+        assert!(hit.iter().all(|&h| h == 1), "parameter {j}: {hit:?}");
+    }
+    // The same design from the design module, for the same seed.
+    let params = [
+        range("relations.a->b.grievance=0..3"),
+        range("relations.b->a.grievance=1..2"),
+    ];
+    let pts = design::points(DesignKind::Lhs, &params, 23, 11);
+    assert_eq!(
+        a.points
+            .iter()
+            .map(|p| p.values.clone())
+            .collect::<Vec<_>>(),
+        pts
+    );
+}
+
+#[test]
+fn sobol_starts_with_the_published_points_and_factorial_is_the_full_grid() {
+    // SciPy `qmc.Sobol(d=2, scramble=False).random(8)`.
+    let want = [
+        [0.0, 0.0],
+        [0.5, 0.5],
+        [0.75, 0.25],
+        [0.25, 0.75],
+        [0.375, 0.375],
+        [0.875, 0.875],
+        [0.625, 0.125],
+        [0.125, 0.625],
+    ];
+    let got = design::sobol(2, 8);
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g.as_slice(), w.as_slice());
+    }
+    let r = lib(
+        DesignKind::Sobol,
+        &[
+            "relations.a->b.grievance=0..2",
+            "relations.b->a.grievance=0..4",
+        ],
+        8,
+        &[],
+        20,
+        2,
+    );
+    assert_eq!(r.points[2].values, vec![1.5, 1.0]);
+    let f = lib(
+        DesignKind::Factorial,
+        &[
+            "relations.a->b.grievance=0..2",
+            "relations.b->a.grievance=0..2.5",
+            "relations.a->b.fatigue=0.4..0.6",
+        ],
+        3,
+        &[],
+        20,
+        2,
+    );
+    assert_eq!(f.points.len(), 27);
+    let mut seen: Vec<Vec<f64>> = f.points.iter().map(|p| p.values.clone()).collect();
+    seen.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    seen.dedup();
+    assert_eq!(seen.len(), 27);
+    for p in &f.points {
+        assert!([0.0, 1.0, 2.0].contains(&p.values[0]));
+        assert!([0.0, 1.25, 2.5].contains(&p.values[1]));
+        assert!([0.4, 0.5, 0.6].contains(&p.values[2]));
+    }
+}
+
+#[test]
+fn a_point_counts_as_a_run_of_a_variant_setting_its_values() {
+    // The factorial's last point is (2, 2.5): the variant corner_point sets exactly these.
+    let r = lib(
+        DesignKind::Factorial,
+        &[
+            "relations.a->b.grievance=0..2",
+            "relations.b->a.grievance=0..2.5",
+        ],
+        3,
+        &["calmer"],
+        1500,
+        2,
+    );
+    let last = r.points.last().unwrap();
+    assert_eq!(last.values, vec![2.0, 2.5]);
+    let dir = common::scratch("crn");
+    let out = dir.join("run");
+    common::ok(&[
+        "run",
+        CORNER,
+        "--variant",
+        "corner_point",
+        "--runs",
+        "1500",
+        "--seed",
+        "11",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let s = common::summary(&out);
+    let hits = s["outcomes"][0]["runs_hit"].as_u64().unwrap();
+    assert_eq!(last.variants[0].outcomes[0].runs_hit, hits);
+    assert!(hits > 0, "the corner should see crises");
+}
+
+#[test]
+fn prim_finds_the_corner_where_the_crisis_is_likely() {
+    let r = lib(
+        DesignKind::Lhs,
+        &[
+            "relations.a->b.grievance=0..3",
+            "relations.b->a.grievance=0..3",
+        ],
+        80,
+        &[],
+        200,
+        2,
+    );
+    let prim = r.prim.as_ref().expect("PRIM ran");
+    assert_eq!(prim.rows, 80 * 200);
+    let b = prim.chosen_box();
+    assert!(b.coverage >= 0.5);
+    assert!(
+        b.density > 2.0 * prim.base_density(),
+        "density {} against {}",
+        b.density,
+        prim.base_density()
+    );
+    for path in [GA, GB] {
+        let l = b
+            .limits
+            .iter()
+            .find(|l| l.name == path)
+            .unwrap_or_else(|| panic!("{path} not restricted: {:?}", b.limits));
+        assert!(l.low_restricted && !l.high_restricted, "{l:?}");
+        assert!(l.low > 0.5, "{l:?}");
+    }
+}
+
+#[test]
+fn bad_input_is_refused_and_nothing_is_written() {
+    let dir = common::scratch("bad");
+    let out = dir.join("out");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "--design".into(),
+                "lhs".into(),
+                "--param".into(),
+                "relations.a->b.grievence=0..1".into(),
+                "--points".into(),
+                "4".into(),
+            ],
+            "did you mean",
+        ),
+        (
+            vec![
+                "--design".into(),
+                "lhs".into(),
+                "--param".into(),
+                format!("{GA}=2..1"),
+                "--points".into(),
+                "4".into(),
+            ],
+            "LOW must be below HIGH",
+        ),
+        (
+            vec![
+                "--design".into(),
+                "lhs".into(),
+                "--param".into(),
+                "relations.a->b.fatigue=0..2".into(),
+                "--points".into(),
+                "4".into(),
+            ],
+            "relations.a->b.fatigue",
+        ),
+        (
+            vec![
+                "--design".into(),
+                "factorial".into(),
+                "--param".into(),
+                format!("{GA}=0..1"),
+                "--param".into(),
+                format!("{GB}=0..1"),
+                "--points".into(),
+                "200".into(),
+            ],
+            "at most 10000",
+        ),
+        (
+            vec![
+                "--design".into(),
+                "lhs".into(),
+                "--param".into(),
+                format!("{GA}=0..1"),
+                "--points".into(),
+                "4".into(),
+                "--variant".into(),
+                "nope".into(),
+            ],
+            "nope",
+        ),
+        (
+            vec![
+                "--design".into(),
+                "grid".into(),
+                "--param".into(),
+                format!("{GA}=0..1"),
+                "--points".into(),
+                "4".into(),
+            ],
+            "lhs, sobol or factorial",
+        ),
+    ];
+    for (args, says) in cases {
+        let a: Vec<&str> = args
+            .iter()
+            .map(String::as_str)
+            .chain(["--runs", "10"])
+            .collect();
+        let o = cli(&a, &out);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            common::describe(&o)
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+    }
+}
+
+#[test]
+fn the_charts_are_drawn_and_the_report_says_where_the_outcome_concentrates() {
+    let dir = common::scratch("charts");
+    let out = dir.join("out");
+    let ga = format!("{GA}=0..3");
+    let gb = format!("{GB}=0..3");
+    let o = cli(
+        &[
+            "--design",
+            "sobol",
+            "--param",
+            &ga,
+            "--param",
+            &gb,
+            "--points",
+            "32",
+            "--runs",
+            "100",
+            "--variant",
+            "calmer",
+            "--report-title",
+            "Brief",
+        ],
+        &out,
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    for (name, title) in [
+        ("prim_trajectory", "PRIM"),
+        ("prim_box", "Crisis reached"),
+        ("experiment_heatmap", "Crisis reached"),
+        ("experiment_variants", "by variant"),
+    ] {
+        common::check_png(&out.join(format!("{name}.png")), HEIGHT..=HEIGHT);
+        let svg = common::check_svg(&out.join(format!("{name}.svg")));
+        assert!(svg.contains(title), "{name}.svg has no {title:?}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Brief"));
+    assert!(html.contains("likely, against"));
+    assert!(html.contains("Beta forgets faster"));
+    let stdout = common::stdout(&o);
+    assert!(stdout.contains("Scenario discovery"), "{stdout}");
+}

@@ -384,7 +384,7 @@ impl<'a> Comparison<'a> {
 /// )?;
 /// let t = brink::Tracer::new(&scenario).pick("rupture", 1).seed(3).run()?;
 /// assert_eq!(t.traces.len(), 1);
-/// println!("{}", brink::report::trace::text(&t));
+/// println!("{}", brink::report::trace::text(&t, &scenario.scenario));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Tracer<'a> {

@@ -585,3 +585,76 @@ fn sweep_writes_a_report_with_both_ends_and_the_range() {
     assert!(bare.join("sweep.json").is_file());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The run's page and the combined report (`brink report`) of that run are the one template:
+/// the same style sheet and skeleton, the summary first with its caveat, every chart of the
+/// run inline, the run's tables, nothing external.
+#[test]
+fn run_and_combined_pages_share_the_one_template() {
+    let dir = common::scratch("report-one-template");
+    let run = dir.join("run");
+    let run_html = tutorial_report(&run);
+    let combined = dir.join("combined");
+    let o = common::command()
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .arg("report")
+        .arg(&run)
+        .args(["--report-title", TITLE, "--out"])
+        .arg(&combined)
+        .output()
+        .expect("cannot start brink");
+    assert!(o.status.success(), "brink report: {}", common::describe(&o));
+    let both_html = std::fs::read_to_string(combined.join("report.html")).unwrap();
+    let style = |h: &str| between(h, "<style>", "</style>").to_string();
+    assert_eq!(style(&run_html), style(&both_html), "one style sheet");
+    let charts: Vec<String> = std::fs::read_dir(&run)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".svg").map(str::to_string)
+        })
+        .collect();
+    assert!(charts.len() >= 5);
+    for (html, prefix) in [(&run_html, ""), (&both_html, "1-")] {
+        // Summary first: right after the navigation, with the caveat before any chart.
+        let main = &html[at(html, "<main>")..];
+        assert!(main.starts_with("<main>\n<section id=\"summary\">"));
+        assert!(at(html, "class=\"caveat\"") < at(html, "<figure"));
+        assert!(at(html, "</aside>\n</section>") < at(html, "<figure"));
+        // Every chart, inline.
+        for c in &charts {
+            assert!(
+                html.contains(&format!("<figure id=\"chart-{prefix}{c}\">")),
+                "lacks the chart {c}"
+            );
+        }
+        assert_eq!(html.matches("<svg viewBox").count(), charts.len());
+        // The run's tables, by label, and the same closing sections.
+        for needle in [
+            "Rungs of the escalation ladder",
+            "Rupture lasting two months",
+            "Visa regime for Southern citizens",
+            "<section id=\"method\">",
+            "<section id=\"ledger\">",
+            "<section id=\"bibliography\">",
+        ] {
+            assert!(html.contains(needle), "lacks {needle:?}");
+        }
+        assert!(
+            html.trim_end()
+                .ends_with("</section>\n</main>\n</body>\n</html>")
+        );
+        // Nothing external.
+        let lower = html.to_lowercase();
+        for bad in ["http://", "https://", "src=", "<script", "<link", "url("] {
+            assert!(!lower.contains(bad), "the page contains {bad:?}");
+        }
+        for (i, _) in lower.match_indices("href=") {
+            assert!(
+                lower[i..].starts_with("href=\"#"),
+                "a link outside the page"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -275,3 +275,64 @@ fn unknown_outcome_or_variant_is_an_input_error() {
     // Neither --run nor --pick.
     assert_eq!(brink(&["trace", s]).status.code(), Some(2));
 }
+
+/// trace.txt is read by an analyst: no measure, act, actor or event is named there by its id
+/// where the scenario gives it a different label (trace.json keeps the ids).
+#[test]
+fn trace_txt_names_levers_and_acts_by_their_labels() {
+    use brink::scenario::Lever;
+    let scenario = flagship();
+    let loaded = common::load("scenarios/russia_azerbaijan_2025.ron");
+    let sc = &loaded.scenario;
+    let dir = common::scratch("labels");
+    let out = dir.join("out");
+    ok(&[
+        "trace",
+        scenario.to_str().unwrap(),
+        "--pick",
+        "rupture",
+        "--count",
+        "2",
+        "--seed",
+        SEED,
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(out.join("trace.txt")).unwrap();
+    let json = std::fs::read_to_string(out.join("trace.json")).unwrap();
+    // Whole words only: an id is a run of letters, digits and underscores.
+    let words: std::collections::BTreeSet<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .collect();
+    let mut ids: Vec<(&str, &str)> = sc
+        .levers
+        .iter()
+        .map(|l| match l {
+            Lever::Measure(m) => (m.name.as_str(), m.label.as_str()),
+            Lever::Act(a) => (a.name.as_str(), a.label.as_str()),
+        })
+        .collect();
+    ids.extend(
+        sc.events
+            .iter()
+            .map(|e| (e.name.as_str(), e.label.as_str())),
+    );
+    // Snake-case ids cannot be an ordinary word of a label.
+    ids.retain(|(name, label)| name.contains('_') && !label.trim().is_empty() && label != name);
+    assert!(ids.len() >= 10, "the flagship labels its levers: {ids:?}");
+    let mut in_json = 0;
+    for (name, _) in &ids {
+        assert!(!words.contains(name), "trace.txt names {name} by its id");
+        in_json += usize::from(json.contains(&format!("\"{name}\"")));
+    }
+    // The moves are there, by label, and the machine file has the ids.
+    assert!(text.contains("Russia") && text.contains("Azerbaijan"));
+    assert!(!words.contains("russia") && !words.contains("azerbaijan"));
+    assert!(
+        text.contains("raises ") || text.contains("acts: "),
+        "no move in {text}"
+    );
+    assert!(in_json > 0, "trace.json keeps the ids");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -722,7 +722,23 @@ pub fn run(cli: Cli) -> Result<()> {
                     say(&crate::app::run::print_summary(&summary, &dir))
                 }
                 crate::app::shards::Merged::Compare(r) => {
-                    say(&wrote(brink::report::compare::text(&r, None), &dir))
+                    // The labels come from the scenario file the shards were made from, if it
+                    // is still there as it was; else the ids, and one line says why.
+                    let m = &r.manifest;
+                    let loaded =
+                        scenario::load(std::path::Path::new(&m.scenario_file), Default::default())
+                            .ok()
+                            .filter(|l| l.hash == m.scenario_hash);
+                    let mut text =
+                        brink::report::compare::text(&r, loaded.as_ref().map(|l| &l.scenario));
+                    if loaded.is_none() {
+                        text += &format!(
+                            "Named by ids: the scenario file {} is gone or has changed since \
+                             the shards were made.\n",
+                            m.scenario_file
+                        );
+                    }
+                    say(&wrote(text, &dir))
                 }
             }
             Ok(())
@@ -849,7 +865,7 @@ fn trace_command(args: TraceArgs) -> Result<()> {
     };
     let out = trace::run(&loaded, &req, crate::app::interrupt::stop_flag())?;
     if let Some(staging) = staging {
-        let mut files = brink::report::trace::files(&out)?;
+        let mut files = brink::report::trace::files(&out, &model.scenario)?;
         if !args.no_charts {
             files.extend(brink::report::trace::chart_files(&model, &out)?);
         }
@@ -860,7 +876,7 @@ fn trace_command(args: TraceArgs) -> Result<()> {
         let bytes = brink::report::trace::json(&out)?;
         say(&format!("{}\n", String::from_utf8_lossy(&bytes)));
     } else {
-        say(&brink::report::trace::text(&out));
+        say(&brink::report::trace::text(&out, &model.scenario));
     }
     if let Some(dir) = &args.out {
         eprintln!("wrote {}", crate::app::terminal::path(dir));

@@ -4,7 +4,8 @@
 //! their intervals, and the caveat), then one section per input with its charts and tables,
 //! the method, the assumptions ledger and the bibliography once, and every input's manifest
 //! last. It puts each result into words with the same code as the result's own page
-//! ([`crate::report::pages`], [`crate::report::html`]) and shares their style sheet and parts.
+//! ([`crate::report::pages`], [`crate::report::html`]) and renders them with the same
+//! template, `templates/analysis.html` (a section per input).
 //!
 //! The charts are the SVG files each input's folder holds, as its command drew them (the
 //! application checks each against the SHA-256 its folder's marker lists). A folder is input
@@ -12,11 +13,11 @@
 //! accepts only the elements and attributes brink's charts are drawn with: no script, no
 //! link, no style, nothing fetched.
 
-use serde::Serialize;
-
-use super::charts::{HEIGHT, WIDTH, group_thousands};
-use super::html::{ChartView, Labels, LedgerRow, ReportOptions, render_page, scenario_title};
-use super::pages::{self, Analysis, TableView, manifest_rows};
+use super::charts::group_thousands;
+use super::html::{ChartView, Labels, LedgerRow, ReportOptions, scenario_title};
+use super::pages::{
+    self, Analysis, ManifestView, MethodView, SectionView, TableView, manifest_rows,
+};
 use crate::analysis::compare::CompareResult;
 use crate::analysis::sensitivity::{Measure, SensitivityResult};
 use crate::analysis::sweep::SweepResult;
@@ -26,9 +27,6 @@ use crate::scenario::Scenario;
 
 /// Rows of each result's leading table in the shared summary (its section has them all).
 const LEAD_ROWS: usize = 3;
-
-/// The page's template.
-const TEMPLATE: &str = include_str!("templates/combined.html");
 
 /// The result files `brink report` reads, one per folder: the file and the command that
 /// writes it.
@@ -387,67 +385,13 @@ pub struct Part {
     pub charts: Vec<SvgChart>,
 }
 
-/// One input's section.
-#[derive(Serialize)]
-struct SectionView<'a> {
-    id: String,
-    /// Its name in the navigation bar.
-    nav: String,
-    heading: String,
-    folder: &'a str,
-    file: &'static str,
-    variant: Option<&'a str>,
-    setup: String,
-    caveat: Vec<String>,
-    charts: Vec<ChartView<'a>>,
-    tables: Vec<TableView>,
-}
-
-#[derive(Serialize)]
-struct MethodView {
-    heading: String,
-    paragraphs: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct ManifestView {
-    heading: String,
-    rows: Vec<(String, String)>,
-}
-
-/// What `templates/combined.html` reads.
-#[derive(Serialize)]
-struct CombinedPage<'a> {
-    report_title: Option<&'a str>,
-    title: String,
-    name: &'a str,
-    scenario_file: &'a str,
-    scenario_hash: &'a str,
-    short_hash: &'a str,
-    date: Option<&'a str>,
-    tool: &'static str,
-    tool_version: &'static str,
-    /// One sentence on what the document holds.
-    overview: String,
-    /// The runs behind the numbers, for the shared caveat ("4,000" or "200 to 4,000").
-    runs: String,
-    summary: Vec<TableView>,
-    inputs: Vec<SectionView<'a>>,
-    width: u32,
-    height: u32,
-    description: &'a str,
-    method: Vec<MethodView>,
-    ledger: Vec<LedgerRow>,
-    sources: &'a [String],
-    manifests: Vec<ManifestView>,
-}
-
 /// The combined report of `parts` (at least one), all of the scenario `sc` (the file as it
 /// is, without a variant: the ledger and the bibliography), whose file is `scenario_file`
 /// with SHA-256 `scenario_hash`; titled and dated by `options`.
 ///
-/// The template is part of the binary and every field it reads exists, so rendering cannot
-/// fail; a failure is a bug in the template and panics.
+/// The page is `templates/analysis.html` with a section per input; the template is part of
+/// the binary and every field it reads exists, so rendering cannot fail; a failure is a bug
+/// in the template and panics.
 pub fn report(
     sc: &Scenario,
     scenario_file: &str,
@@ -520,6 +464,12 @@ pub fn report(
             .map(|(_, t)| t.clone())
             .collect();
         a.tables.splice(0..0, kept);
+        // A run's own sections (outcomes, rungs, ...) are tables of its input's section here.
+        a.tables.extend(
+            std::mem::take(&mut a.sections)
+                .into_iter()
+                .flat_map(|s| s.tables),
+        );
         let noun = part.input.noun();
         match method.iter_mut().find(|m| m.heading == noun) {
             Some(m) => {
@@ -538,15 +488,30 @@ pub fn report(
             heading: format!("{heading} — {}", part.folder),
             rows: manifest_rows(part.input.manifest(), options.date.as_deref()),
         });
+        let variant = part
+            .input
+            .variant()
+            .map(|v| format!(" · variant {}", Labels { sc }.variant(v)))
+            .unwrap_or_default();
+        let incomplete = if part.input.manifest().complete {
+            ""
+        } else {
+            " Incomplete: not every requested run is in these results."
+        };
         inputs.push(SectionView {
             id: id.clone(),
             nav: format!("{n}. {noun}"),
             heading,
-            folder: &part.folder,
-            file: part.input.file(),
-            variant: part.input.variant().map(|v| Labels { sc }.variant(v)),
-            setup: a.setup,
-            caveat: a.caveat,
+            meta: Some(format!(
+                "From {} ({}){variant}",
+                part.folder,
+                part.input.file()
+            )),
+            paragraphs: vec![format!("{}{incomplete}", a.setup)],
+            notes: a.caveat,
+            no_charts: Some(
+                "This folder holds no charts (it was written with --no-charts).".into(),
+            ),
             charts: part
                 .charts
                 .iter()
@@ -569,43 +534,52 @@ pub fn report(
         .iter()
         .map(|p| p.input.noun().to_lowercase())
         .collect();
-    let page = CombinedPage {
-        report_title: options
-            .title
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty()),
-        title: scenario_title(&sc.name, &sc.description),
-        name: &sc.name,
-        scenario_file,
-        scenario_hash,
-        short_hash: scenario_hash.get(..12).unwrap_or(scenario_hash),
-        date: options.date.as_deref(),
-        tool: "brink",
-        tool_version: env!("CARGO_PKG_VERSION"),
-        overview: format!(
-            "{} result{} of this scenario in one document: {}. The summary gathers each one's \
-             leading figures; a section for each follows, with its charts and tables.",
-            parts.len(),
-            if parts.len() == 1 { "" } else { "s" },
-            kinds.join(", ")
+    let title = scenario_title(&sc.name, &sc.description);
+    let mut page = pages::header(
+        "report",
+        title.clone(),
+        format!(
+            "Scenario {}, file {scenario_file} (SHA-256 {}…)",
+            sc.name,
+            scenario_hash.get(..12).unwrap_or(scenario_hash)
         ),
-        runs: if lo == hi {
-            group_thousands(lo)
-        } else {
-            format!("{} to {}", group_thousands(lo), group_thousands(hi))
-        },
-        summary,
-        inputs,
-        width: WIDTH,
-        height: HEIGHT,
-        description: sc.description.trim(),
-        method,
-        ledger: LedgerRow::all(sc),
-        sources: &sc.sources,
-        manifests,
+        options,
+    );
+    // One document of the scenario: its title alone, no kind after it.
+    page.heading = title;
+    page.setup = format!(
+        "{} result{} of this scenario in one document: {}. The summary gathers each one's \
+         leading figures; a section for each follows, with its charts and tables.",
+        parts.len(),
+        if parts.len() == 1 { "" } else { "s" },
+        kinds.join(", ")
+    );
+    page.runs = if lo == hi {
+        group_thousands(lo)
+    } else {
+        format!("{} to {}", group_thousands(lo), group_thousands(hi))
     };
-    render_page("combined.html", TEMPLATE, page)
+    page.summary = summary;
+    page.caveat = vec![
+        "A 95% interval says how precisely the runs pin a figure down: it measures the \
+         simulation's sampling error only, not doubt about the assumptions or the model. See \
+         Method, below."
+            .into(),
+    ];
+    // Each input's charts are in its own section.
+    page.charts_section = false;
+    page.sections = inputs;
+    page.description = sc.description.trim();
+    page.method_groups = method;
+    page.ledger = LedgerRow::all(sc);
+    page.sources = &sc.sources;
+    page.manifests = manifests;
+    page.manifest_note = Some(format!(
+        "Each result was made from the scenario file with SHA-256 {scenario_hash}; the same \
+         file, seed, runs and options give the same numbers on any machine and any number of \
+         threads."
+    ));
+    pages::render(page)
 }
 
 #[cfg(test)]

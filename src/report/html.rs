@@ -6,8 +6,9 @@
 //! levers, levels, events and rungs appear by their labels; ids only in CSV and JSON. The
 //! shared style sheet has print rules (no heading left at a page's foot, no chart split).
 //!
-//! The page is the template `templates/report.html`, rendered by MiniJinja from a `Page`
-//! built here. Every value the template prints is HTML-escaped unless the template marks it
+//! The page is the one template of every command, `templates/analysis.html` (see
+//! [`crate::report::pages`]): the run is put into words here ([`run_analysis`], the same
+//! words a combined report shows) and rendered by MiniJinja. Every value the template prints is HTML-escaped unless the template marks it
 //! `|safe`, which it does only for the charts' own SVG markup (drawn by brink, not taken from
 //! the scenario file): scenario files are untrusted.
 //!
@@ -23,15 +24,12 @@ use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior
 use serde::Serialize;
 
 use super::charts::{Chart, HEIGHT, WIDTH, amount, group_thousands, percent};
-use super::pages::{Analysis, TableView};
+use super::pages::{self, Analysis, SectionView, TableView};
 use crate::analysis::Summary;
 use crate::model::Model;
 use crate::scenario::param::fmt_num;
 use crate::scenario::{Lever, Scenario};
 use crate::stats::Interval;
-
-/// The page's template. Its name ends in `.html`, so MiniJinja escapes what it prints.
-const TEMPLATE: &str = include_str!("templates/report.html");
 
 /// The style sheet every page includes, and the comment that marks its place in a template.
 const STYLE: &str = include_str!("templates/style.css");
@@ -105,20 +103,9 @@ pub struct ReportOptions {
 /// order); the table further down has every one.
 pub const HEADLINE_OUTCOMES: usize = 5;
 
-/// What the template reads: every text already in the words and number formats the page
-/// shows, so the template only places them.
-#[derive(Serialize)]
+/// A run's figures in the words and number formats its page shows, before they are put into
+/// tables ([`run_analysis`]).
 struct Page<'a> {
-    /// `--report-title`, if given.
-    report_title: Option<&'a str>,
-    /// The scenario's title: its name, or its description's first sentence when the name is
-    /// an identifier.
-    title: String,
-    name: &'a str,
-    /// The date of the analysis, if given.
-    date: Option<&'a str>,
-    /// Trimmed; empty means no paragraph.
-    description: &'a str,
     /// Runs done, with groups of thousands.
     runs: String,
     horizon: u32,
@@ -131,11 +118,6 @@ struct Page<'a> {
     cost_unit: &'a str,
     /// The variant's label, if one was applied.
     variant: Option<&'a str>,
-    complete: bool,
-    tool: &'a str,
-    version: &'a str,
-    manifest: ManifestRows<'a>,
-    charts: Vec<ChartView<'a>>,
     /// The first [`HEADLINE_OUTCOMES`] outcomes.
     headline: Vec<OutcomeRow>,
     /// Outcomes beyond the headline ones (shown only in the table).
@@ -146,23 +128,8 @@ struct Page<'a> {
     costs: Vec<CostRow<'a>>,
     levers: Vec<LeverRow<'a>>,
     events: Vec<EventRow<'a>>,
-    ledger: Vec<LedgerRow>,
-    sources: &'a [String],
-    /// The method's paragraphs: (lead in bold, text).
+    /// The method's paragraphs: (lead, text).
     method: Vec<(String, String)>,
-}
-
-#[derive(Serialize)]
-struct ManifestRows<'a> {
-    scenario: &'a str,
-    scenario_file: &'a str,
-    scenario_hash: &'a str,
-    seed: u64,
-    runs: u64,
-    chunk_runs: u64,
-    command: String,
-    /// The variant's name (an id), if any.
-    variant: Option<&'a str>,
 }
 
 /// A chart as a page shows it: inline SVG at the chart's own size, captioned by its title.
@@ -591,12 +558,7 @@ pub(crate) fn scenario_title(name: &str, description: &str) -> String {
     .to_string()
 }
 
-fn page<'a>(
-    model: &'a Model,
-    s: &'a Summary,
-    charts: &'a [Chart],
-    options: &'a ReportOptions,
-) -> Page<'a> {
+fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
     let sc = &s.scenario;
     let m = &s.manifest;
     let labels = Labels {
@@ -702,19 +664,9 @@ fn page<'a>(
             median_first: e.median_first_step.map_or("-".into(), fmt_num),
         })
         .collect();
-    let ledger = LedgerRow::all(&model.scenario);
     let headline: Vec<OutcomeRow> = outcomes.iter().take(HEADLINE_OUTCOMES).cloned().collect();
     let method = run_method(&group_thousands(m.runs), sc.horizon, &steps, m.seed);
     Page {
-        report_title: options
-            .title
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty()),
-        title: scenario_title(&sc.name, &sc.description),
-        name: &sc.name,
-        date: options.date.as_deref(),
-        description: sc.description.trim(),
         runs: group_thousands(m.runs),
         horizon: sc.horizon,
         steps,
@@ -723,20 +675,6 @@ fn page<'a>(
         focal: [labels.actor(&sc.focal.0), labels.actor(&sc.focal.1)],
         cost_unit: &sc.cost_unit,
         variant: m.variant.as_deref().map(|v| labels.variant(v)),
-        complete: m.complete,
-        tool: &m.tool,
-        version: &m.version,
-        manifest: ManifestRows {
-            scenario: &m.scenario,
-            scenario_file: &m.scenario_file,
-            scenario_hash: &m.scenario_hash,
-            seed: m.seed,
-            runs: m.runs,
-            chunk_runs: m.chunk_runs,
-            command: m.command.join(" "),
-            variant: m.variant.as_deref(),
-        },
-        charts: charts.iter().map(ChartView::of).collect(),
         more_outcomes: outcomes.len() - headline.len(),
         headline,
         outcomes,
@@ -748,8 +686,6 @@ fn page<'a>(
         costs,
         levers,
         events,
-        ledger,
-        sources: &sc.sources,
         method,
     }
 }
@@ -788,15 +724,14 @@ fn run_method(runs: &str, horizon: u32, steps: &str, seed: u64) -> Vec<(String, 
     ]
 }
 
-/// A run in words for the combined report (`brink report`), from the same rows as its own
-/// page: the headline outcomes and the rung at the end (the summary), the caveat on
-/// intervals, the tables of outcomes, rungs, costs, measures and events, and the method.
+/// A run in words, for its own page and for a combined report (`brink report`): the headline
+/// outcomes and the rung at the end (the summary), the caveat on intervals, a section each for
+/// the outcomes, the rungs, the costs, the measures and the events, and the method.
 pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
-    let options = ReportOptions::default();
-    let p = page(model, s, &[], &options);
+    let p = page(model, s);
     let mut a = Analysis {
         setup: format!(
-            "{} runs of {} {}{}; focal pair {} and {}; costs in {}.{}{}",
+            "{} runs of {} {}{}; focal pair {} and {}; costs in {}.{}",
             p.runs,
             p.horizon,
             p.steps,
@@ -809,11 +744,6 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
             p.variant
                 .map(|v| format!(" Variant: {v}."))
                 .unwrap_or_default(),
-            if p.complete {
-                ""
-            } else {
-                " Incomplete: not every requested run is in these results."
-            }
         ),
         // The headline outcomes lead a combined report; the rungs stay in the run's section.
         lead: vec![0],
@@ -861,7 +791,7 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
         "A 95% interval says how precisely the {} runs pin a probability down: intervals made \
          this way hold the value that unlimited runs of the same scenario would give 95 times in \
          100. They measure the simulation's sampling error only, not doubt about the \
-         assumptions or the model.",
+         assumptions or the model. See Method, below.",
         p.runs
     ));
     let mut t = TableView::new(
@@ -890,7 +820,8 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
             ]
         })
         .collect();
-    a.tables.push(t);
+    a.sections
+        .push(SectionView::of_table("outcomes", "Outcomes", t));
     let mut t = TableView::new(
         "Rungs of the escalation ladder",
         &[
@@ -927,7 +858,7 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
         p.index.end.low,
         p.index.end.high
     ));
-    a.tables.push(t);
+    a.sections.push(SectionView::of_table("rungs", "Rungs", t));
     let mut t = TableView::new(
         format!("Costs ({})", p.cost_unit),
         &[
@@ -966,7 +897,7 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
                 .into(),
         );
     }
-    a.tables.push(t);
+    a.sections.push(SectionView::of_table("costs", "Costs", t));
     if !p.levers.is_empty() {
         let mut t = TableView::new(
             "Measures in force: highest level and time held",
@@ -991,7 +922,8 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
                 ]
             })
             .collect();
-        a.tables.push(t);
+        a.sections
+            .push(SectionView::of_table("levers", "Measures", t));
     }
     if !p.events.is_empty() {
         let mut t = TableView::new(
@@ -1015,7 +947,8 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
                 ]
             })
             .collect();
-        a.tables.push(t);
+        a.sections
+            .push(SectionView::of_table("events", "Events", t));
     }
     a.method = p
         .method
@@ -1033,7 +966,15 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
 /// The template is part of the binary and every field it reads exists, so rendering cannot
 /// fail on any scenario; a failure is a bug in the template and panics.
 pub fn report(model: &Model, s: &Summary, charts: &[Chart], options: &ReportOptions) -> String {
-    render_page("report.html", TEMPLATE, page(model, s, charts, options))
+    let mut p = pages::page("report", model, &s.manifest, charts, options);
+    // A run's page is the scenario's own: its title alone, no kind after it.
+    p.heading = p.title.clone();
+    p.manifest_note = Some(
+        "The same scenario file, seed, runs and variant give the same numbers on any machine \
+         and any number of threads."
+            .into(),
+    );
+    pages::render(p.fill(run_analysis(model, s)))
 }
 
 /// Renders one of brink's own page templates (compiled into the binary) with the report's

@@ -1,8 +1,8 @@
 //! `report.html` of `brink compare`, `brink sweep` and `brink sensitivity` (and, through
-//! `header` and `render`, of `brink backtest` and `brink calibrate`): the run report's
-//! look and order (see [`crate::report::html`]) for a result of another command, from the
-//! template `templates/analysis.html`, which shares the run report's style sheet and its
-//! parts (the caveat, the charts, the assumptions ledger, the bibliography). A one-screen
+//! `header` and `render`, of `brink run`, `brink report`, `brink backtest` and
+//! `brink calibrate`): every page is the one template `templates/analysis.html`, with the
+//! shared style sheet and parts (the caveat, the charts, the assumptions ledger, the
+//! bibliography). A one-screen
 //! summary first (the scenario's title, the brink version, the analysis date and the few
 //! figures that matter with their intervals), the caveat that these are conditional scenario
 //! probabilities, every chart the command drew (inline SVG), the tables, the method, the
@@ -77,8 +77,61 @@ pub(crate) struct Analysis {
     pub(crate) caveat: Vec<String>,
     /// Every table, in full.
     pub(crate) tables: Vec<TableView>,
+    /// Sections of their own, after the tables (a run's outcomes, rungs, costs, measures
+    /// and events): on the command's page each is a section in the navigation; in a combined
+    /// report their tables join the input's.
+    pub(crate) sections: Vec<SectionView<'static>>,
     /// How it was computed.
     pub(crate) method: Vec<String>,
+}
+
+/// A section of a page with its own anchor and place in the navigation: one of a run's
+/// tables, or one input of a combined report with its charts and tables.
+#[derive(Serialize, Default)]
+pub(crate) struct SectionView<'a> {
+    /// Its anchor (`outcomes`, `input-2`): stable, the navigation and tests link to it.
+    pub(crate) id: String,
+    /// Its name in the navigation bar.
+    pub(crate) nav: String,
+    pub(crate) heading: String,
+    /// A line under the heading (where an input came from), if any.
+    pub(crate) meta: Option<String>,
+    /// Paragraphs of text (what was run).
+    pub(crate) paragraphs: Vec<String>,
+    /// Quieter paragraphs (an input's caveat).
+    pub(crate) notes: Vec<String>,
+    pub(crate) charts: Vec<ChartView<'a>>,
+    /// What the section says when it has no charts; none says nothing.
+    pub(crate) no_charts: Option<String>,
+    pub(crate) tables: Vec<TableView>,
+}
+
+impl SectionView<'static> {
+    /// A section holding one table, headed by the table's heading (the table shows none of
+    /// its own on the page).
+    pub(crate) fn of_table(id: &str, nav: &str, table: TableView) -> Self {
+        SectionView {
+            id: id.into(),
+            nav: nav.into(),
+            heading: table.heading.clone(),
+            tables: vec![table],
+            ..SectionView::default()
+        }
+    }
+}
+
+/// A headed group of the method's paragraphs (a combined report has one per kind of result).
+#[derive(Serialize)]
+pub(crate) struct MethodView {
+    pub(crate) heading: String,
+    pub(crate) paragraphs: Vec<String>,
+}
+
+/// One of several manifests, headed (a combined report has one per input).
+#[derive(Serialize)]
+pub(crate) struct ManifestView {
+    pub(crate) heading: String,
+    pub(crate) rows: Vec<(String, String)>,
 }
 
 /// What `templates/analysis.html` reads.
@@ -86,8 +139,12 @@ pub(crate) struct Analysis {
 pub(crate) struct AnalysisPage<'a> {
     pub(crate) report_title: Option<&'a str>,
     pub(crate) title: String,
-    /// "comparison", "sweep", "sensitivity analysis".
+    /// "comparison", "sweep", "sensitivity analysis"; "report" for a run's and a combined
+    /// report (the browser tab's "brink report").
     pub(crate) kind_lower: &'static str,
+    /// The page's heading (under `--report-title`, if given): "TITLE — comparison", or the
+    /// scenario's title alone on a run's and a combined report.
+    pub(crate) heading: String,
     /// What the page is about, first on the line under the title ("Scenario pair").
     pub(crate) subject: String,
     pub(crate) date: Option<&'a str>,
@@ -105,13 +162,24 @@ pub(crate) struct AnalysisPage<'a> {
     pub(crate) summary: Vec<TableView>,
     /// The caveat's paragraphs after the shared one.
     pub(crate) caveat: Vec<String>,
+    /// Whether the page has a section of charts after the summary (a combined report shows
+    /// each input's charts in its own section instead).
+    pub(crate) charts_section: bool,
     pub(crate) charts: Vec<ChartView<'a>>,
     pub(crate) tables: Vec<TableView>,
+    /// Sections of their own after the tables.
+    pub(crate) sections: Vec<SectionView<'a>>,
     pub(crate) description: &'a str,
     pub(crate) method: Vec<String>,
+    /// Headed groups of the method after `method`.
+    pub(crate) method_groups: Vec<MethodView>,
     pub(crate) ledger: Vec<LedgerRow>,
     pub(crate) sources: &'a [String],
     pub(crate) manifest: Vec<(String, String)>,
+    /// Several headed manifests, shown instead of `manifest` when there are any.
+    pub(crate) manifests: Vec<ManifestView>,
+    /// The manifest's closing sentence on reproducing the numbers; none gives the usual one.
+    pub(crate) manifest_note: Option<String>,
 }
 
 /// The model-free start of a page: the titles, the date and the version, with every other
@@ -129,6 +197,7 @@ pub(crate) fn header<'a>(
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty()),
+        heading: format!("{title} — {kind_lower}"),
         title,
         kind_lower,
         subject,
@@ -141,13 +210,18 @@ pub(crate) fn header<'a>(
         runs: String::new(),
         summary: vec![],
         caveat: vec![],
+        charts_section: true,
         charts: vec![],
         tables: vec![],
+        sections: vec![],
         description: "",
         method: vec![],
+        method_groups: vec![],
         ledger: vec![],
         sources: &[],
         manifest: vec![],
+        manifests: vec![],
+        manifest_note: None,
     }
 }
 
@@ -157,7 +231,7 @@ pub(crate) fn render(p: AnalysisPage) -> String {
 }
 
 /// The parts of a page every command fills in the same way.
-fn page<'a>(
+pub(crate) fn page<'a>(
     kind_lower: &'static str,
     model: &'a Model,
     m: &'a Manifest,
@@ -186,12 +260,25 @@ fn page<'a>(
 }
 
 impl AnalysisPage<'_> {
-    /// Puts a result's words into the page.
-    fn fill(mut self, a: Analysis) -> Self {
+    /// Puts a result's words into the page; a section's only table shows no heading of
+    /// its own under the section's.
+    pub(crate) fn fill(mut self, a: Analysis) -> Self {
         self.setup = a.setup;
         self.summary = a.summary;
         self.caveat = a.caveat;
         self.tables = a.tables;
+        self.sections = a
+            .sections
+            .into_iter()
+            .map(|mut s| {
+                if let [t] = s.tables.as_mut_slice()
+                    && t.heading == s.heading
+                {
+                    t.heading.clear();
+                }
+                s
+            })
+            .collect();
         self.method = a.method;
         self
     }

@@ -1,5 +1,7 @@
-//! What `brink trace` writes and prints: trace.json, the storyline as text, and each traced
-//! run drawn as a timeline (`trace_timeline.png`/`.svg`).
+//! What `brink trace` writes and prints: trace.json (ids, for machines), the storyline as text
+//! (trace.txt and the terminal: actors, measures, acts, levels, events, rungs and outcomes by
+//! the scenario's labels), and each traced run drawn as a timeline
+//! (`trace_timeline.png`/`.svg`).
 
 use std::fmt::Write as _;
 
@@ -7,15 +9,55 @@ use crate::analysis::trace::*;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::report::Artifact;
-use crate::report::charts::{Chart, render, trace_timeline::TraceTimeline};
+use crate::report::charts::{Chart, render, short_label, trace_timeline::TraceTimeline};
+use crate::report::html::{Labels, shown};
 use crate::scenario::param::fmt_num;
+use crate::scenario::{Lever, Scenario};
 
-/// The files of a trace written with `--out`.
-pub fn files(out: &TraceOutput) -> Result<Vec<Artifact>> {
+/// The files of a trace written with `--out`: trace.json with ids, trace.txt in the words of
+/// `sc`, the scenario the trace was made with (its labels).
+pub fn files(out: &TraceOutput, sc: &Scenario) -> Result<Vec<Artifact>> {
     Ok(vec![
         Artifact::new("trace.json", json(out)?),
-        Artifact::new("trace.txt", text(out)),
+        Artifact::new("trace.txt", text(out, sc)),
     ])
+}
+
+/// A measure's level by its name, by its short label ("status quo" and unknown names as they
+/// are).
+fn level_label(sc: &Scenario, lever: &str, name: &str) -> String {
+    let label = sc
+        .levers
+        .iter()
+        .find_map(|l| match l {
+            Lever::Measure(m) if m.name == lever => m
+                .levels
+                .iter()
+                .find(|x| x.name == name)
+                .map(|x| shown(&x.label, &x.name)),
+            _ => None,
+        })
+        .unwrap_or(name);
+    short_label(label, name)
+}
+
+/// A rung by its name, by its short label.
+fn rung_label(sc: &Scenario, name: &str) -> String {
+    let label = sc
+        .ladder
+        .iter()
+        .find(|r| r.name == name)
+        .map_or(name, |r| shown(&r.label, &r.name));
+    short_label(label, name)
+}
+
+/// What set a level ("event leader_meeting", "act mediate") with the thing's label.
+fn cause_words(labels: &Labels, cause: &str) -> String {
+    match cause.split_once(' ') {
+        Some(("event", e)) => format!("event {}", short_label(labels.event(e), e)),
+        Some(("act", a)) => format!("act {}", short_label(labels.lever(a), a)),
+        _ => short_label(labels.any(cause), cause),
+    }
 }
 
 /// Each traced run drawn as a timeline, with the file stem it is written under:
@@ -87,14 +129,15 @@ fn headline(path: &str) -> bool {
     path.split('.').count() <= 3
 }
 
-/// The sampled headline numbers grouped by what they belong to, wrapped at about 100 columns.
-fn parameter_lines(t: &Trace) -> Vec<String> {
+/// The sampled headline numbers grouped by what they belong to (named by its label), wrapped
+/// at about 100 columns.
+fn parameter_lines(t: &Trace, labels: &Labels) -> Vec<String> {
     let mut groups: Vec<(String, Vec<String>)> = vec![];
     for p in t.parameters.iter().filter(|p| headline(&p.path)) {
         let mut parts = p.path.splitn(3, '.');
         let (a, b, rest) = (parts.next(), parts.next(), parts.next());
         let (group, key) = match (a, b, rest) {
-            (Some(a), Some(b), Some(rest)) => (format!("{a}.{b}"), rest.to_string()),
+            (Some(a), Some(b), Some(rest)) => (labels.path(&format!("{a}.{b}")), rest.to_string()),
             _ => (String::new(), p.path.clone()),
         };
         let item = format!("{key} {}", fmt_num(p.value));
@@ -130,8 +173,15 @@ fn parameter_lines(t: &Trace) -> Vec<String> {
     lines
 }
 
-/// One trace as readable text.
-pub fn trace_text(t: &Trace) -> String {
+/// One trace as readable text, everything named by its label in `sc` (the scenario the trace
+/// was made with; a name it does not have is shown as it is).
+pub fn trace_text(t: &Trace, sc: &Scenario) -> String {
+    let labels = Labels { sc };
+    // Short labels ("Russia", not "Russia (Putin; Peskov…)"): the text is read line by line.
+    let actor = |a: &str| short_label(labels.actor(a), a);
+    let lever = |l: &str| short_label(labels.lever(l), l);
+    let event = |e: &str| short_label(labels.event(e), e);
+    let outcome = |x: &str| short_label(labels.outcome(x), x);
     let mut o = String::new();
     let unit = if t.step_unit.trim().is_empty() {
         "step"
@@ -150,7 +200,7 @@ pub fn trace_text(t: &Trace) -> String {
         t.scenario,
         t.variant
             .as_ref()
-            .map(|v| format!(" (variant {v})"))
+            .map(|v| format!(" (variant {})", labels.variant(v)))
             .unwrap_or_default(),
         t.seed
     );
@@ -167,8 +217,8 @@ pub fn trace_text(t: &Trace) -> String {
             .as_ref()
             .map(|d| format!(" from {d}"))
             .unwrap_or_default(),
-        t.focal.0,
-        t.focal.1,
+        actor(&t.focal.0),
+        actor(&t.focal.1),
         if t.cost_unit.is_empty() {
             "units"
         } else {
@@ -182,7 +232,7 @@ pub fn trace_text(t: &Trace) -> String {
          the rest, of levels, effects and factors, in --json):",
         t.parameters.len()
     );
-    for l in parameter_lines(t) {
+    for l in parameter_lines(t, &labels) {
         let _ = writeln!(o, "{l}");
     }
     let in_force = if t.start.in_force.is_empty() {
@@ -199,7 +249,11 @@ pub fn trace_text(t: &Trace) -> String {
                     } else {
                         ""
                     };
-                    format!("{} {}{forced}", l.lever, l.level_name)
+                    format!(
+                        "{}: {}{forced}",
+                        lever(&l.lever),
+                        level_label(sc, &l.lever, &l.level_name)
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -208,29 +262,31 @@ pub fn trace_text(t: &Trace) -> String {
     let _ = writeln!(
         o,
         "\nStart: H {:.2} ({}); {in_force}\n",
-        t.start.index, t.start.rung
+        t.start.index,
+        rung_label(sc, &t.start.rung)
     );
     let name_w = t
         .actors
         .iter()
-        .map(|a| a.chars().count())
+        .map(|a| actor(a).chars().count())
         .chain(["event", "outcome", "level", "costs", "held"].map(str::len))
         .max()
-        .unwrap_or(8);
+        .unwrap_or(8)
+        .min(24);
     let pad = |s: &str| format!("{s:<name_w$}");
     let level_line = |o: &mut String, c: &LevelChange| {
         let cause = if c.cause.is_empty() {
             String::new()
         } else {
-            format!(" by {}", c.cause)
+            format!(" by {}", cause_words(&labels, &c.cause))
         };
         let _ = writeln!(
             o,
             "    {}  {} set from {} to {}{cause}",
             pad("level"),
-            c.lever,
-            c.from_name,
-            c.to_name
+            lever(&c.lever),
+            level_label(sc, &c.lever, &c.from_name),
+            level_label(sc, &c.lever, &c.to_name)
         );
     };
     let mut prev_rung = t.start.rung.clone();
@@ -241,18 +297,27 @@ pub fn trace_text(t: &Trace) -> String {
             .map(|d| format!("  {d}"))
             .unwrap_or_default();
         let rung_note = if s.rung != prev_rung {
-            format!("  (from {})", prev_rung)
+            format!("  (from {})", rung_label(sc, &prev_rung))
         } else {
             String::new()
         };
         let held_by = s
             .rung_held_by
             .as_ref()
-            .map(|m| format!(" (held by {m})"))
+            .map(|m| {
+                // "visa_regime announced": the measure and its level.
+                let words = match m.split_once(' ') {
+                    Some((l, level)) => format!("{}: {}", lever(l), level_label(sc, l, level)),
+                    None => lever(m),
+                };
+                format!(" (held by {words})")
+            })
             .unwrap_or_default();
         let head = format!(
             "{unit} {:>2}{date}  H {:>5.2}  {}{held_by}{rung_note}",
-            s.step, s.index, s.rung
+            s.step,
+            s.index,
+            rung_label(sc, &s.rung)
         );
         let acted = s.moves.iter().any(|m| m.choice != "hold");
         let happened =
@@ -267,7 +332,7 @@ pub fn trace_text(t: &Trace) -> String {
                 o,
                 "    {}  {} fired (p {:.3} this {unit})",
                 pad("event"),
-                e.event,
+                event(&e.event),
                 e.probability
             );
         }
@@ -280,29 +345,28 @@ pub fn trace_text(t: &Trace) -> String {
         }
         // Offers that lapse do so at the start of the step, before anyone moves.
         for (act, _) in s.contacts.iter().filter(|c| !c.1) {
-            let _ = writeln!(o, "    {}  {act}: offer lapsed, refused", pad("contact"));
+            let _ = writeln!(
+                o,
+                "    {}  {}: offer lapsed, refused",
+                pad("contact"),
+                lever(act)
+            );
         }
         for mv in s.moves.iter().filter(|m| m.choice != "hold") {
-            let lever = mv.lever.clone().unwrap_or_default();
+            let id = mv.lever.clone().unwrap_or_default();
+            let level = level_label(sc, &id, mv.level_name.as_deref().unwrap_or_default());
+            let name = lever(&id);
             let what = match mv.choice.as_str() {
-                "raise" => format!(
-                    "raises {lever} to {} (level {})",
-                    mv.level_name.clone().unwrap_or_default(),
-                    mv.level.unwrap_or(0)
-                ),
-                "lower" => format!(
-                    "lowers {lever} to {} (level {})",
-                    mv.level_name.clone().unwrap_or_default(),
-                    mv.level.unwrap_or(0)
-                ),
-                "offer" => format!("offers: {lever} (needs the other side)"),
-                "accept" => format!("accepts: {lever}"),
-                _ => format!("acts: {lever}"),
+                "raise" => format!("raises {name} to {level} (level {})", mv.level.unwrap_or(0)),
+                "lower" => format!("lowers {name} to {level} (level {})", mv.level.unwrap_or(0)),
+                "offer" => format!("offers: {name} (needs the other side)"),
+                "accept" => format!("accepts: {name}"),
+                _ => format!("acts: {name}"),
             };
             let _ = writeln!(
                 o,
                 "    {}  {what} · Goldstein {} · p {:.2} of {} options",
-                pad(&mv.actor),
+                pad(&actor(&mv.actor)),
                 signed(mv.weight),
                 mv.probability,
                 mv.options
@@ -312,7 +376,14 @@ pub fn trace_text(t: &Trace) -> String {
             .moves
             .iter()
             .filter(|m| m.choice == "hold" && m.options > 1)
-            .map(|m| format!("{} (p {:.2} of {})", m.actor, m.probability, m.options))
+            .map(|m| {
+                format!(
+                    "{} (p {:.2} of {})",
+                    actor(&m.actor),
+                    m.probability,
+                    m.options
+                )
+            })
             .collect();
         if !held.is_empty() {
             let _ = writeln!(o, "    {}  {}", pad("held"), held.join(", "));
@@ -325,23 +396,14 @@ pub fn trace_text(t: &Trace) -> String {
             level_line(&mut o, c);
         }
         for name in &s.outcomes {
-            let label = t
-                .end
-                .outcomes
-                .iter()
-                .find(|x| &x.name == name)
-                .map(|x| x.label.as_str())
-                .filter(|l| !l.is_empty() && *l != name)
-                .map(|l| format!(" — {l}"))
-                .unwrap_or_default();
-            let _ = writeln!(o, "    {}  {name}{label}", pad("outcome"));
+            let _ = writeln!(o, "    {}  {}", pad("outcome"), outcome(name));
         }
         let costs: Vec<String> = t
             .actors
             .iter()
             .zip(&s.costs)
             .filter(|(_, c)| **c != 0.0)
-            .map(|(a, c)| format!("{a} {}", money(*c)))
+            .map(|(a, c)| format!("{} {}", actor(a), money(*c)))
             .collect();
         if !costs.is_empty() {
             let _ = writeln!(o, "    {}  so far: {}", pad("costs"), costs.join(", "));
@@ -352,12 +414,21 @@ pub fn trace_text(t: &Trace) -> String {
         .outcomes
         .iter()
         .filter(|x| x.happened)
-        .map(|x| format!("{} ({unit} {})", x.name, x.first_step.unwrap_or(0)))
+        .map(|x| {
+            format!(
+                "{} ({unit} {})",
+                outcome(&x.name),
+                x.first_step.unwrap_or(0)
+            )
+        })
         .collect();
     let _ = writeln!(
         o,
         "\nEnd: final rung {}, peak rung {}; H final {:.2}, peak {:.2}",
-        e.final_rung, e.peak_rung, e.final_index, e.peak_index
+        rung_label(sc, &e.final_rung),
+        rung_label(sc, &e.peak_rung),
+        e.final_index,
+        e.peak_index
     );
     let _ = writeln!(
         o,
@@ -374,15 +445,17 @@ pub fn trace_text(t: &Trace) -> String {
         e.costs
             .iter()
             .filter(|c| c.cost != 0.0)
-            .map(|c| format!("{} {}", c.actor, money(c.cost)))
+            .map(|c| format!("{} {}", actor(&c.actor), money(c.cost)))
             .collect::<Vec<_>>()
             .join(", ")
     );
     o
 }
 
-/// The whole output as readable text.
-pub fn text(out: &TraceOutput) -> String {
+/// The whole output as readable text, in the words of `sc`, the scenario the trace was made
+/// with (its labels; trace.json keeps the ids).
+pub fn text(out: &TraceOutput, sc: &Scenario) -> String {
+    let labels = Labels { sc };
     let mut o = String::new();
     if let Some(p) = &out.pick {
         let runs: Vec<String> = p.runs.iter().map(|r| r.to_string()).collect();
@@ -392,7 +465,7 @@ pub fn text(out: &TraceOutput) -> String {
                 "Only {} of the first {} runs had {} (raise --max-scan for more): run{} {}.\n",
                 p.runs.len(),
                 p.scanned,
-                p.outcome,
+                short_label(labels.outcome(&p.outcome), &p.outcome),
                 if p.runs.len() == 1 { "" } else { "s" },
                 runs.join(", ")
             );
@@ -401,7 +474,7 @@ pub fn text(out: &TraceOutput) -> String {
                 o,
                 "The first {} runs with {} (runs 0 to {} scanned): {}.\n",
                 p.runs.len(),
-                p.outcome,
+                short_label(labels.outcome(&p.outcome), &p.outcome),
                 p.scanned - 1,
                 runs.join(", ")
             );
@@ -411,7 +484,7 @@ pub fn text(out: &TraceOutput) -> String {
         if i > 0 {
             o += &format!("\n{}\n\n", "=".repeat(100));
         }
-        o += &trace_text(t);
+        o += &trace_text(t, sc);
     }
     o
 }

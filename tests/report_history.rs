@@ -98,6 +98,7 @@ fn backtest(posterior: Option<String>) -> Backtest {
         runs: 1500,
         threads: 2,
         command: vec!["brink".into(), "backtest".into()],
+        set: vec![],
     };
     let stop = AtomicBool::new(false);
     let cases = [("pair_early", "2030-02-11"), ("pair_late", "2030-04-01")]

@@ -5,6 +5,7 @@ pub mod field;
 pub mod limits;
 pub mod load;
 pub mod locate;
+pub mod overrides;
 pub mod param;
 pub mod paths;
 pub mod schema;

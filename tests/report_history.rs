@@ -98,7 +98,6 @@ fn backtest(posterior: Option<String>) -> Backtest {
         runs: 1500,
         threads: 2,
         command: vec!["brink".into(), "backtest".into()],
-        set: vec![],
     };
     let stop = AtomicBool::new(false);
     let cases = [("pair_early", "2030-02-11"), ("pair_late", "2030-04-01")]
@@ -134,6 +133,7 @@ fn context<'a>(l: &'a LoadedScenario, timelines: &'a [Timeline]) -> HistoryConte
             })
             .collect(),
         command: vec!["brink".into(), "backtest".into()],
+        set: vec![],
         options: ReportOptions {
             title: Some("Desk brief <no. 7>".into()),
             date: Some("2031-05-06".into()),

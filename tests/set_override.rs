@@ -91,7 +91,11 @@ fn same_tables(a: &Path, b: &Path) {
             tables += 1;
         }
     }
-    assert!(tables >= 2, "only {tables} tables in {}: {names:?}", a.display());
+    assert!(
+        tables >= 2,
+        "only {tables} tables in {}: {names:?}",
+        a.display()
+    );
 }
 
 /// The `set` field of a result's manifest.
@@ -388,7 +392,14 @@ fn bad_sets_are_refused_with_nothing_written() {
         vec!["compare", TUTORIAL, "--all", "--runs", "50"],
         vec!["trace", TUTORIAL, "--run", "1"],
         vec!["sensitivity", TUTORIAL, "--runs", "100"],
-        vec!["sweep", TUTORIAL, "--set", "actors.south.hawkishness=0..1:2", "--runs", "50"],
+        vec![
+            "sweep",
+            TUTORIAL,
+            "--set",
+            "actors.south.hawkishness=0..1:2",
+            "--runs",
+            "50",
+        ],
         vec!["backtest", GEORGIA, GEORGIA_TIMELINE, "--runs", "50"],
     ];
     let cases: [(&str, &str, &[&str]); 4] = [
@@ -458,4 +469,68 @@ fn bad_sets_are_refused_with_nothing_written() {
         );
         assert!(!out.exists());
     }
+}
+
+/// `describe --paths` shows each path with its value as `--set` takes it, its valid range and
+/// its unit in the scenario's words; `--plain` keeps the bare list for scripts.
+#[test]
+fn describe_paths_shows_values_ranges_and_units() {
+    let o = ok(&["describe", "--paths", TUTORIAL]);
+    let text = stdout(&o);
+    let head = text.lines().next().unwrap_or_default();
+    for col in ["path", "value", "valid range", "unit"] {
+        assert!(head.contains(col), "{head}");
+    }
+    let row = |path: &str| -> Vec<String> {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{path} ")))
+            .unwrap_or_else(|| panic!("no row for {path}:\n{text}"));
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let fatigue = row("relations.south->north.fatigue");
+    assert_eq!(
+        fatigue,
+        [
+            "relations.south->north.fatigue",
+            "Normal(mean: 0.3, sd: 0.05, min: 0.2, max: 0.4)",
+            "0 to 1",
+            "share per week"
+        ]
+    );
+    assert_eq!(row(HAWK)[2], "any number");
+    assert_eq!(
+        row("actors.north.cost_weight")[3],
+        "utility per USD million"
+    );
+    // Every value shown is accepted back by --set as the same number.
+    for path in [
+        HAWK,
+        "relations.south->north.fatigue",
+        "actors.north.activity",
+    ] {
+        let shown: brink::scenario::overrides::Override =
+            format!("{path}={}", row(path)[1]).parse().unwrap();
+        let loaded = common::load(TUTORIAL);
+        let mut found = None;
+        brink::scenario::paths::for_each_param(&mut loaded.scenario.clone(), &mut |site, p| {
+            if site.path == path {
+                found = Some(p.clone());
+            }
+        });
+        let expected = found.unwrap();
+        // The table leaves out sources: the same distribution, compared by what it draws.
+        assert_eq!(shown.value.range(), expected.range(), "{path}");
+        assert_eq!(shown.value.central(), expected.central(), "{path}");
+    }
+    let plain = stdout(&ok(&["describe", "--paths", "--plain", TUTORIAL]));
+    let paths = brink::scenario::paths::param_paths(&common::load(TUTORIAL).scenario);
+    assert_eq!(
+        plain,
+        paths.iter().map(|p| format!("{p}\n")).collect::<String>()
+    );
 }

@@ -33,9 +33,13 @@ pub enum Command {
     Describe {
         /// Scenario file (RON).
         file: PathBuf,
-        /// List every parameter path (for variants' `set` and `brink sweep`) instead.
+        /// List every parameter path (for `--set`, variants' `set` and `brink sweep`) instead:
+        /// a table of each path with its value or distribution, valid range and unit.
         #[arg(long)]
         paths: bool,
+        /// With --paths: print the paths alone, one a line (for scripts).
+        #[arg(long, requires = "paths")]
+        plain: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -484,13 +488,16 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Describe {
             file,
             paths,
+            plain,
             limits,
         } => {
             let loaded = load(&file, &limits)?;
-            if paths {
+            if paths && plain {
                 for p in scenario::paths::param_paths(&loaded.scenario) {
                     say(&format!("{p}\n"));
                 }
+            } else if paths {
+                say(&brink::report::describe::paths_table(&loaded.scenario));
             } else {
                 say(&brink::report::describe::describe(&loaded.scenario));
             }
@@ -762,7 +769,10 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     )?)?;
     let dir = staging.commit()?;
     say(&wrote(
-        with_set(brink::report::sweep::text(&model, &result, outcome), &loaded),
+        with_set(
+            brink::report::sweep::text(&model, &result, outcome),
+            &loaded,
+        ),
         &dir,
     ));
     Ok(())

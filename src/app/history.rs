@@ -9,8 +9,8 @@ use brink::error::{Error, Result};
 use brink::report::calibrated::Takes;
 use brink::report::history::{CaseContext, HistoryContext};
 use brink::report::html::ReportOptions;
-use brink::scenario::timeline::{LoadedTimeline, check_timeline, load_timeline};
 use brink::scenario::overrides::{self, Override};
+use brink::scenario::timeline::{LoadedTimeline, check_timeline, load_timeline};
 use brink::scenario::{self, LoadOptions, LoadedScenario};
 
 use crate::app::output::Staging;

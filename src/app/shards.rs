@@ -531,7 +531,11 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
         if m.set != m0.set {
             let words = |x: &Manifest| {
                 let a = brink::scenario::overrides::args(&x.set);
-                if a.is_empty() { "(no --set)".to_string() } else { a }
+                if a.is_empty() {
+                    "(no --set)".to_string()
+                } else {
+                    a
+                }
             };
             return Err(differs("--set", &words(m0), &words(m)));
         }

@@ -554,7 +554,9 @@ pub fn set_sentence(sc: &Scenario, set: &[crate::scenario::overrides::Setting]) 
     let items: Vec<String> = set
         .iter()
         .map(|x| {
-            let value = x.parse().map_or_else(|_| x.value.clone(), |o| o.value.describe());
+            let value = x
+                .parse()
+                .map_or_else(|_| x.value.clone(), |o| o.value.describe());
             format!("{} = {value}", labels.path(&x.path))
         })
         .collect();

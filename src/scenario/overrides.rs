@@ -20,8 +20,7 @@ use super::validate::check_set;
 use crate::error::{Error, Result};
 
 /// How an override is written, for error messages.
-const USAGE: &str =
-    "expected PATH=VALUE with VALUE a number or a distribution, e.g. actors.north.hawkishness=0.4 \
+const USAGE: &str = "expected PATH=VALUE with VALUE a number or a distribution, e.g. actors.north.hawkishness=0.4 \
      or 'actors.north.hawkishness=Normal(mean: 0.3, sd: 0.05)'";
 
 /// One `--set PATH=VALUE`: the parameter's path (as `brink describe --paths` lists it) and the
@@ -151,7 +150,8 @@ fn distance(a: &str, b: &str) -> usize {
 /// The error of a path no number of the scenario has, with the nearest path.
 pub fn unknown_path(s: &Scenario, arg: &str, path: &str) -> Error {
     let paths = param_paths(s);
-    let hint = nearest_path(&paths, path).map_or(String::new(), |p| format!(" (did you mean {p}?)"));
+    let hint =
+        nearest_path(&paths, path).map_or(String::new(), |p| format!(" (did you mean {p}?)"));
     Error::Input(format!(
         "{arg}: unknown parameter path {path:?}{hint}; expected a path that `brink describe \
          --paths FILE` lists"
@@ -204,7 +204,9 @@ pub fn layer(s: &Scenario, variant: Option<&Variant>, overrides: &[Override]) ->
     }
     for o in overrides {
         if let Some((msg, expected)) = check_set(s, &v, &o.path, &o.value) {
-            return Err(Error::Input(format!("--set {o}: {msg}; expected {expected}")));
+            return Err(Error::Input(format!(
+                "--set {o}: {msg}; expected {expected}"
+            )));
         }
     }
     Ok(v)
@@ -248,9 +250,7 @@ pub fn apply(
     let s = &loaded.scenario;
     check_distinct(overrides)?;
     for name in variants {
-        let v = name
-            .map(|n| crate::model::find_variant(s, n))
-            .transpose()?;
+        let v = name.map(|n| crate::model::find_variant(s, n)).transpose()?;
         layer(s, v, overrides)?;
     }
     let mut out = loaded.clone();
@@ -283,19 +283,33 @@ mod tests {
         let o: Override = "a.b.c=0.4".parse().unwrap();
         assert_eq!(o.value, Param::Value(0.4));
         let o: Override = " a.b.c = 2 ".parse().unwrap();
-        assert_eq!((o.path.as_str(), o.value.clone()), ("a.b.c", Param::Value(2.0)));
+        assert_eq!(
+            (o.path.as_str(), o.value.clone()),
+            ("a.b.c", Param::Value(2.0))
+        );
         let o: Override = "a=Uniform(min: 0.2, max: 0.4)".parse().unwrap();
         assert_eq!(o.value.range(), (0.2, 0.4));
         let o: Override = "relations.a->b.fatigue=0.1".parse().unwrap();
         assert_eq!(o.path, "relations.a->b.fatigue");
-        for bad in ["", "a", "=1", "a=", "a=abc", "a=Uniform(min: 1)", "a=0.1..0.3:3"] {
+        for bad in [
+            "",
+            "a",
+            "=1",
+            "a=",
+            "a=abc",
+            "a=Uniform(min: 1)",
+            "a=0.1..0.3:3",
+        ] {
             assert!(bad.parse::<Override>().is_err(), "{bad}");
         }
     }
 
     #[test]
     fn suggests_the_nearest_path() {
-        let paths = vec!["actors.russia.hawkishness".to_string(), "actors.russia.activity".into()];
+        let paths = vec![
+            "actors.russia.hawkishness".to_string(),
+            "actors.russia.activity".into(),
+        ];
         assert_eq!(
             nearest_path(&paths, "actors.russia.hawkishnes"),
             Some("actors.russia.hawkishness")

@@ -197,6 +197,7 @@ fn common_random_numbers_narrow_the_interval_of_a_difference() {
         complete: true,
         stop_reason: None,
         command: vec![],
+        set: vec![],
     };
     let r = compare::results(&arms, &paired, manifest, None);
     // Independent runs: the base on seed 1, each variant on seed 2.

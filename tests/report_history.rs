@@ -133,6 +133,7 @@ fn context<'a>(l: &'a LoadedScenario, timelines: &'a [Timeline]) -> HistoryConte
             })
             .collect(),
         command: vec!["brink".into(), "backtest".into()],
+        set: vec![],
         options: ReportOptions {
             title: Some("Desk brief <no. 7>".into()),
             date: Some("2031-05-06".into()),

@@ -35,6 +35,10 @@ pub struct Manifest {
     pub stop_reason: Option<String>,
     /// The command line, as typed (differs between equivalent invocations).
     pub command: Vec<String>,
+    /// Numbers replaced by `--set PATH=VALUE`, in the order given (after the variant's own);
+    /// absent when there were none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<crate::scenario::overrides::Setting>,
 }
 
 impl Manifest {
@@ -60,6 +64,7 @@ impl Manifest {
             complete: runs_done == runs_asked,
             stop_reason: None,
             command,
+            set: loaded.overrides.iter().map(Into::into).collect(),
         }
     }
 }

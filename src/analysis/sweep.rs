@@ -90,6 +90,66 @@ impl FromStr for SweepSpec {
     }
 }
 
+/// One `--set` of `brink sweep`: a grid to sweep (`PATH=FROM..TO:STEPS`), or a number held
+/// fixed at every point (`PATH=VALUE`, as on every other command).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SweepSet {
+    /// A parameter swept over a grid.
+    Grid(SweepSpec),
+    /// A number replaced at every point.
+    Fixed(crate::scenario::overrides::Override),
+}
+
+impl FromStr for SweepSet {
+    type Err = String;
+
+    /// A value that reads as a number or a distribution is fixed; anything else with `..` in
+    /// it is a grid.
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.parse::<crate::scenario::overrides::Override>() {
+            Ok(o) => Ok(SweepSet::Fixed(o)),
+            Err(e) => match s.split_once('=') {
+                Some((_, v)) if v.contains("..") => s.parse().map(SweepSet::Grid),
+                _ => Err(e),
+            },
+        }
+    }
+}
+
+impl SweepSet {
+    /// Splits `--set`s into the grids and the fixed numbers, each in the order given.
+    pub fn split(sets: &[SweepSet]) -> (Vec<SweepSpec>, Vec<crate::scenario::overrides::Override>) {
+        let mut grids = vec![];
+        let mut fixed = vec![];
+        for s in sets {
+            match s {
+                SweepSet::Grid(g) => grids.push(g.clone()),
+                SweepSet::Fixed(o) => fixed.push(o.clone()),
+            }
+        }
+        (grids, fixed)
+    }
+}
+
+/// Refuses a path both swept and held fixed by `--set`.
+pub fn check_fixed(
+    specs: &[SweepSpec],
+    fixed: &[crate::scenario::overrides::Override],
+) -> Result<()> {
+    for o in fixed {
+        if let Some(g) = specs.iter().find(|g| g.path == o.path) {
+            return Err(Error::Input(format!(
+                "--set {o}: the path is also swept by --set {}={}..{}:{}; expected each path once",
+                g.path,
+                fmt_num(g.from),
+                fmt_num(g.to),
+                g.steps
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl SweepSpec {
     /// The grid: `steps` evenly spaced values from `from` to `to`, both included, each rounded
     /// to 13 significant digits (so that 0.1 steps read 0.3, not 0.30000000000000004).
@@ -322,33 +382,13 @@ fn find_param(s: &Scenario, path: &str) -> Option<(ParamField, Param)> {
     found
 }
 
-/// Edit distance, for "did you mean".
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// The parameter at `path` of the scenario with the variant applied, or an input error with
 /// the nearest known path.
 pub(crate) fn param_at(applied: &Scenario, path: &str) -> Result<(ParamField, Param)> {
     find_param(applied, path).ok_or_else(|| {
         let paths = crate::scenario::paths::param_paths(applied);
-        let near = paths
-            .iter()
-            .map(|p| (distance(p, path), p))
-            .min()
-            .filter(|(d, p)| *d <= (p.len() / 3).max(3));
-        let hint = near.map_or(String::new(), |(_, p)| format!(" (did you mean {p:?}?)"));
+        let near = crate::scenario::overrides::nearest_path(&paths, path);
+        let hint = near.map_or(String::new(), |p| format!(" (did you mean {p:?}?)"));
         Error::Input(format!(
             "unknown parameter path {path:?}{hint}; `brink describe --paths FILE` lists every path"
         ))

@@ -238,6 +238,9 @@ pub struct TraceOutput {
     pub pick: Option<Pick>,
     /// The runs traced, in order.
     pub traces: Vec<Trace>,
+    /// Numbers replaced by `--set PATH=VALUE` (after the variant's own); absent with none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<crate::scenario::overrides::Setting>,
 }
 
 /// Which runs to trace.
@@ -724,6 +727,7 @@ pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Re
         command: req.command.clone(),
         pick: pick_info,
         traces,
+        set: loaded.overrides.iter().map(Into::into).collect(),
     };
     Ok(out)
 }

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use brink::error::{Error, Result};
 
 use crate::app::output::Staging;
-use brink::scenario::{self, LoadOptions, LoadedScenario};
+use brink::scenario::{self, LoadOptions, LoadedScenario, overrides};
 
 /// brink: Monte Carlo simulation of escalation between states.
 #[derive(Debug, Parser)]
@@ -33,9 +33,13 @@ pub enum Command {
     Describe {
         /// Scenario file (RON).
         file: PathBuf,
-        /// List every parameter path (for variants' `set` and `brink sweep`) instead.
+        /// List every parameter path (for `--set`, variants' `set` and `brink sweep`) instead:
+        /// a table of each path with its value or distribution, valid range and unit.
         #[arg(long)]
         paths: bool,
+        /// With --paths: print the paths alone, one a line (for scripts).
+        #[arg(long, requires = "paths")]
+        plain: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -174,6 +178,12 @@ pub struct RunArgs {
     /// Apply a variant of the scenario.
     #[arg(long)]
     pub variant: Option<String>,
+    /// Replace a number for this command only, after the variant's own (repeatable):
+    /// PATH=VALUE with VALUE a number or a distribution as the scenario file writes it, e.g.
+    /// `--set actors.north.hawkishness=0.4` or `--set 'actors.north.hawkishness=Normal(mean:
+    /// 0.3, sd: 0.05)'`. `brink describe --paths FILE` lists the paths.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<brink::scenario::overrides::Override>,
     /// Output folder (default: output/<scenario file name>[-<variant>]).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -297,6 +307,12 @@ pub struct BacktestArgs {
     /// A title for report.html, shown above the cases' (the brief the report goes into).
     #[arg(long, value_name = "TEXT")]
     pub report_title: Option<String>,
+    /// Replace a number in every case's scenario (repeatable):
+    /// PATH=VALUE with VALUE a number or a distribution as the scenario file writes it, e.g.
+    /// `--set actors.north.hawkishness=0.4` or `--set 'actors.north.hawkishness=Normal(mean:
+    /// 0.3, sd: 0.05)'`. `brink describe --paths FILE` lists the paths.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<brink::scenario::overrides::Override>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -330,6 +346,12 @@ pub struct CalibrateArgs {
     /// A title for report.html, shown above the cases' (the brief the report goes into).
     #[arg(long, value_name = "TEXT")]
     pub report_title: Option<String>,
+    /// Replace a number in every case's scenario (repeatable):
+    /// PATH=VALUE with VALUE a number or a distribution as the scenario file writes it, e.g.
+    /// `--set actors.north.hawkishness=0.4` or `--set 'actors.north.hawkishness=Normal(mean:
+    /// 0.3, sd: 0.05)'`. `brink describe --paths FILE` lists the paths.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<brink::scenario::overrides::Override>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -345,6 +367,12 @@ pub struct CompareArgs {
     /// Compare every variant of the scenario.
     #[arg(long)]
     pub all: bool,
+    /// Replace a number for this command only, in the base and every variant alike (repeatable):
+    /// PATH=VALUE with VALUE a number or a distribution as the scenario file writes it, e.g.
+    /// `--set actors.north.hawkishness=0.4` or `--set 'actors.north.hawkishness=Normal(mean:
+    /// 0.3, sd: 0.05)'`. `brink describe --paths FILE` lists the paths.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<brink::scenario::overrides::Override>,
     /// Runs are per arm: every arm plays the same run indices.
     #[command(flatten)]
     pub sim: SimArgs,
@@ -391,6 +419,12 @@ pub struct TraceArgs {
     /// Apply a variant of the scenario.
     #[arg(long)]
     pub variant: Option<String>,
+    /// Replace a number for this command only, after the variant's own (repeatable):
+    /// PATH=VALUE with VALUE a number or a distribution as the scenario file writes it, e.g.
+    /// `--set actors.north.hawkishness=0.4` or `--set 'actors.north.hawkishness=Normal(mean:
+    /// 0.3, sd: 0.05)'`. `brink describe --paths FILE` lists the paths.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<brink::scenario::overrides::Override>,
     /// Master seed (as given to `brink run`).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -430,6 +464,12 @@ pub struct SensitivityArgs {
     /// Apply a variant of the scenario.
     #[arg(long)]
     pub variant: Option<String>,
+    /// Replace a number for this command only, after the variant's own (repeatable):
+    /// PATH=VALUE with VALUE a number or a distribution as the scenario file writes it, e.g.
+    /// `--set actors.north.hawkishness=0.4` or `--set 'actors.north.hawkishness=Normal(mean:
+    /// 0.3, sd: 0.05)'`. `brink describe --paths FILE` lists the paths.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<brink::scenario::overrides::Override>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -453,10 +493,11 @@ pub struct SweepArgs {
     pub scenario: PathBuf,
     /// The parameter and its grid: PATH=FROM..TO:STEPS (STEPS values from FROM to TO, both
     /// included), e.g. `actors.azerbaijan.resolve=0.2..1.2:11`. Give it twice for a heat map
-    /// over every pair of two parameters' values (at most 1,000 points in all). `brink describe
-    /// --paths FILE` lists the paths.
+    /// over every pair of two parameters' values (at most 1,000 points in all). A `--set
+    /// PATH=VALUE` (a number or a distribution) instead holds that number fixed at every
+    /// point, after the variant's own. `brink describe --paths FILE` lists the paths.
     #[arg(long = "set", value_name = "PATH=FROM..TO:STEPS", required = true)]
-    pub set: Vec<brink::analysis::sweep::SweepSpec>,
+    pub set: Vec<brink::analysis::sweep::SweepSet>,
     /// With two parameters, the outcome of the heat map and the grid tables (default: the
     /// first named outcome).
     #[arg(long)]
@@ -565,13 +606,16 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Describe {
             file,
             paths,
+            plain,
             limits,
         } => {
             let loaded = load(&file, &limits)?;
-            if paths {
+            if paths && plain {
                 for p in scenario::paths::param_paths(&loaded.scenario) {
                     say(&format!("{p}\n"));
                 }
+            } else if paths {
+                say(&brink::report::describe::paths_table(&loaded.scenario));
             } else {
                 say(&brink::report::describe::describe(&loaded.scenario));
             }
@@ -607,6 +651,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     command: command_line(),
                     opts: args.limits.load_options(),
                     report: report_options(args.report_title.as_deref()),
+                    set: args.set.clone(),
                 })?;
             say(&wrote(text, &dir));
             Ok(())
@@ -630,6 +675,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     opts: args.limits.load_options(),
                     apply_to: args.apply_to.clone(),
                     report: report_options(args.report_title.as_deref()),
+                    set: args.set.clone(),
                 })?;
             say(&wrote(text, &dir));
             Ok(())
@@ -840,6 +886,7 @@ fn runs(flag: Option<u64>, loaded: &LoadedScenario, max_runs: u64) -> Result<u64
 fn trace_command(args: TraceArgs) -> Result<()> {
     use brink::analysis::trace;
     let loaded = load(&args.scenario, &args.limits)?;
+    let loaded = overrides::apply(&loaded, &args.set, &[args.variant.as_deref()])?;
     let target = match (&args.pick, args.run) {
         (Some(outcome), _) => trace::Target::Pick {
             outcome: outcome.clone(),
@@ -876,7 +923,10 @@ fn trace_command(args: TraceArgs) -> Result<()> {
         let bytes = brink::report::trace::json(&out)?;
         say(&format!("{}\n", String::from_utf8_lossy(&bytes)));
     } else {
-        say(&brink::report::trace::text(&out, &model.scenario));
+        say(&with_set(
+            brink::report::trace::text(&out, &model.scenario),
+            &loaded,
+        ));
     }
     if let Some(dir) = &args.out {
         eprintln!("wrote {}", crate::app::terminal::path(dir));
@@ -887,6 +937,7 @@ fn trace_command(args: TraceArgs) -> Result<()> {
 fn sensitivity_command(args: SensitivityArgs) -> Result<()> {
     use brink::analysis::sensitivity;
     let loaded = load(&args.scenario, &args.limits)?;
+    let loaded = overrides::apply(&loaded, &args.set, &[args.variant.as_deref()])?;
     let out = args.out.clone().unwrap_or_else(|| {
         let mut p = crate::app::run::default_out(&args.scenario, args.variant.as_deref());
         let name = format!(
@@ -916,7 +967,10 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<()> {
         &report_options(args.report_title.as_deref()),
     )?)?;
     let dir = staging.commit()?;
-    say(&wrote(brink::report::sensitivity::text(&result), &dir));
+    say(&wrote(
+        with_set(brink::report::sensitivity::text(&result), &loaded),
+        &dir,
+    ));
     Ok(())
 }
 
@@ -924,14 +978,17 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     use brink::analysis::sweep;
     let loaded = load(&args.scenario, &args.limits)?;
     let runs = runs(args.sim.runs, &loaded, args.sim.max_runs)?;
-    sweep::check_specs(&args.set)?;
+    let (specs, fixed) = sweep::SweepSet::split(&args.set);
+    sweep::check_specs(&specs)?;
+    sweep::check_fixed(&specs, &fixed)?;
+    let loaded = overrides::apply(&loaded, &fixed, &[args.variant.as_deref()])?;
     sweep::check_outcome(&loaded.scenario, args.outcome.as_deref())?;
     let out = args.out.clone().unwrap_or_else(|| {
-        let paths: Vec<&str> = args.set.iter().map(|s| s.path.as_str()).collect();
+        let paths: Vec<&str> = specs.iter().map(|s| s.path.as_str()).collect();
         crate::app::run::sweep_default_out(&args.scenario, args.variant.as_deref(), &paths)
     });
     let req = sweep::SweepRequest {
-        specs: args.set.clone(),
+        specs,
         variant: args.variant.clone(),
         runs,
         seed: args.sim.seed,
@@ -953,7 +1010,10 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     )?)?;
     let dir = staging.commit()?;
     say(&wrote(
-        brink::report::sweep::text(&model, &result, outcome),
+        with_set(
+            brink::report::sweep::text(&model, &result, outcome),
+            &loaded,
+        ),
         &dir,
     ));
     Ok(())
@@ -1044,6 +1104,11 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     } else {
         args.variants.clone()
     };
+    // The overrides hold in the base and in every variant alike.
+    let arms: Vec<Option<&str>> = std::iter::once(None)
+        .chain(variants.iter().map(|v| Some(v.as_str())))
+        .collect();
+    let loaded = overrides::apply(&loaded, &args.set, &arms)?;
     let out = args.out.clone().unwrap_or_else(|| {
         let mut p = crate::app::run::default_out(&args.scenario, None);
         let name = format!(
@@ -1104,7 +1169,10 @@ fn compare_command(args: CompareArgs) -> Result<()> {
             dir.display()
         )),
         None => say(&wrote(
-            brink::report::compare::text(&result, Some(&loaded.scenario)),
+            with_set(
+                brink::report::compare::text(&result, Some(&loaded.scenario)),
+                &loaded,
+            ),
             &dir,
         )),
     }
@@ -1113,6 +1181,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
 
 fn run_command(args: RunArgs) -> Result<()> {
     let loaded = load(&args.scenario, &args.limits)?;
+    let loaded = overrides::apply(&loaded, &args.set, &[args.variant.as_deref()])?;
     // With a precision target, the runs are a cap: `--runs`, else `--max-runs`.
     let flag = match (&args.precision, args.sim.runs) {
         (Some(_), None) => Some(args.sim.max_runs),
@@ -1164,7 +1233,10 @@ fn run_command(args: RunArgs) -> Result<()> {
             req.runs,
             dir.display()
         )),
-        None => say(&crate::app::run::print_summary(&summary, &dir)),
+        None => say(&with_set(
+            crate::app::run::print_summary(&summary, &dir),
+            &loaded,
+        )),
     }
     Ok(())
 }
@@ -1232,6 +1304,19 @@ fn say(text: &str) {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`brink describe | head`) is not an error worth a panic.
     let _ = out.write_all(crate::app::terminal::safe_text(text).as_bytes());
+}
+
+/// Puts the numbers `--set` replaced (in words) under the first line of a command's text, its
+/// header; the text as it is when nothing was set.
+pub(crate) fn with_set(text: String, loaded: &LoadedScenario) -> String {
+    let set: Vec<overrides::Setting> = loaded.overrides.iter().map(Into::into).collect();
+    match brink::report::html::set_sentence(&loaded.scenario, &set) {
+        None => text,
+        Some(x) => match text.split_once('\n') {
+            Some((head, rest)) => format!("{head}\n{x}\n{rest}"),
+            None => format!("{text}\n{x}\n"),
+        },
+    }
 }
 
 /// A command's readable summary and the folder it wrote.

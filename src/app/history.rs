@@ -9,6 +9,7 @@ use brink::error::{Error, Result};
 use brink::report::calibrated::Takes;
 use brink::report::history::{CaseContext, HistoryContext};
 use brink::report::html::ReportOptions;
+use brink::scenario::overrides::{self, Override};
 use brink::scenario::timeline::{LoadedTimeline, check_timeline, load_timeline};
 use brink::scenario::{self, LoadOptions, LoadedScenario};
 
@@ -160,7 +161,29 @@ fn context<'a>(
             .collect(),
         command: command.to_vec(),
         options: options.clone(),
+        set: inputs
+            .first()
+            .map(|c| c.loaded.overrides.iter().map(Into::into).collect())
+            .unwrap_or_default(),
     }
+}
+
+/// The cases with the `--set` overrides applied to each case's scenario (checked there; an
+/// error names the case).
+fn with_overrides(inputs: Vec<CaseInput>, set: &[Override]) -> Result<Vec<CaseInput>> {
+    inputs
+        .into_iter()
+        .map(|mut c| {
+            c.loaded = overrides::apply(&c.loaded, set, &[None]).map_err(|e| {
+                Error::Input(format!(
+                    "case {:?} (scenario {}): {e}",
+                    c.timeline.timeline.name,
+                    c.loaded.path.display()
+                ))
+            })?;
+            Ok(c)
+        })
+        .collect()
 }
 
 /// Compiles every case.
@@ -207,11 +230,13 @@ pub struct BacktestRequest {
     pub opts: LoadOptions,
     /// `--report-title` and the analysis date, for report.html.
     pub report: ReportOptions,
+    /// `--set` overrides, applied to every case's scenario.
+    pub set: Vec<Override>,
 }
 
 /// Runs `brink backtest`; returns the text to print and the folder written.
 pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
-    let inputs = cases_from_files(&req.files, req.opts)?;
+    let inputs = with_overrides(cases_from_files(&req.files, req.opts)?, &req.set)?;
     let cases = compile(&inputs)?;
     let ctx = context(&inputs, &req.command, &req.report);
     let spec = RunSpec {
@@ -282,7 +307,10 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
     let b = backtest::combine(results, None);
     staging.write_all(&brink::report::backtest::files(&b, None, &ctx, req.charts)?)?;
     let dir = staging.commit()?;
-    Ok((brink::report::backtest::text(&b), dir))
+    Ok((
+        crate::app::cli::with_set(brink::report::backtest::text(&b), &inputs[0].loaded),
+        dir,
+    ))
 }
 
 /// What `brink calibrate` was asked.
@@ -299,11 +327,16 @@ pub struct CalibrateRequest {
     pub apply_to: Vec<PathBuf>,
     /// `--report-title` and the analysis date, for report.html.
     pub report: ReportOptions,
+    /// `--set` overrides, applied to every case's scenario.
+    pub set: Vec<Override>,
 }
 
 /// Runs `brink calibrate`; returns the text to print and the folder written.
 pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
-    let inputs = cases_from_lists(&req.scenarios, &req.timelines, req.opts)?;
+    let inputs = with_overrides(
+        cases_from_lists(&req.scenarios, &req.timelines, req.opts)?,
+        &req.set,
+    )?;
     let cases = compile(&inputs)?;
     let targets = calibrate::targets(&cases, &req.params)?;
     let out = req

@@ -271,6 +271,7 @@ pub fn run_with(
             req.seed,
             0,
         )],
+        set: loaded.overrides.iter().map(Into::into).collect(),
     });
     staging.write_all(&report::run::files_traced(
         &done.model,

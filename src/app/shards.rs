@@ -528,6 +528,17 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
                 m.variant.as_deref().unwrap_or("(base)"),
             ));
         }
+        if m.set != m0.set {
+            let words = |x: &Manifest| {
+                let a = brink::scenario::overrides::args(&x.set);
+                if a.is_empty() {
+                    "(no --set)".to_string()
+                } else {
+                    a
+                }
+            };
+            return Err(differs("--set", &words(m0), &words(m)));
+        }
         if m.chunk_runs != CHUNK_RUNS {
             return Err(differs(
                 "chunk size",

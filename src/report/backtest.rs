@@ -609,6 +609,7 @@ fn report(
             }
         }
     );
+    p.setup.push_str(&ctx.set_words());
 
     // The summary: the bands and the log score over every fact, then a row per case.
     let mut t = TableView::new(

@@ -332,6 +332,7 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
         if s.sims == 1 { "" } else { "s" },
         s.seed
     );
+    p.setup.push_str(&ctx.set_words());
     let mut t = TableView::new(
         "Each number: prior → posterior",
         &[

@@ -381,3 +381,98 @@ pub fn describe(s: &Scenario) -> String {
     );
     o
 }
+
+/// A number as a scenario file (and `--set`) writes it, without its source: `0.4`,
+/// `Uniform(min: 0.2, max: 0.4)`. Every number is written exactly (shortest round-trip form), so
+/// the text can be pasted into `--set PATH=VALUE` or a variant's `set`.
+pub fn param_ron(p: &Param) -> String {
+    use crate::scenario::Dist as D;
+    let opt = |name: &str, v: &Option<f64>| v.map_or(String::new(), |x| format!(", {name}: {x:?}"));
+    match p {
+        Param::Value(v) => format!("{v:?}"),
+        Param::Dist(d) => match d {
+            D::Fixed { value, .. } => format!("Fixed(value: {value:?})"),
+            D::Uniform { min, max, .. } => format!("Uniform(min: {min:?}, max: {max:?})"),
+            D::Triangular { min, mode, max, .. } => {
+                format!("Triangular(min: {min:?}, mode: {mode:?}, max: {max:?})")
+            }
+            D::Pert { min, mode, max, .. } => {
+                format!("Pert(min: {min:?}, mode: {mode:?}, max: {max:?})")
+            }
+            D::Normal {
+                mean, sd, min, max, ..
+            } => format!(
+                "Normal(mean: {mean:?}, sd: {sd:?}{}{})",
+                opt("min", min),
+                opt("max", max)
+            ),
+            D::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+                ..
+            } => format!(
+                "Beta(alpha: {alpha:?}, beta: {beta:?}{}{})",
+                opt("min", min),
+                opt("max", max)
+            ),
+            D::LogNormal { median, sigma, .. } => {
+                format!("LogNormal(median: {median:?}, sigma: {sigma:?})")
+            }
+            D::Shared(name) => format!("Shared({name:?})"),
+        },
+    }
+}
+
+/// A valid range in words: "0 to 1", "at least 0", "any number".
+pub fn range_words((lo, hi): (f64, f64)) -> String {
+    match (lo.is_finite(), hi.is_finite()) {
+        (true, true) => format!("{} to {}", fmt_num(lo), fmt_num(hi)),
+        (true, false) => format!("at least {}", fmt_num(lo)),
+        (false, true) => format!("at most {}", fmt_num(hi)),
+        (false, false) => "any number".into(),
+    }
+}
+
+/// A field's unit in the scenario's words: its steps ("weeks"), its cost unit ("USD
+/// million") and hostility points named as such.
+pub fn unit_words(field: crate::scenario::field::ParamField, s: &Scenario) -> String {
+    let unit = field.unit();
+    let step = s.step_unit.trim();
+    let steps = if step.ends_with('s') {
+        step.to_string()
+    } else {
+        format!("{step}s")
+    };
+    let cost = s.cost_unit.trim();
+    let mut out = unit.to_string();
+    if !cost.is_empty() {
+        out = out.replace("cost units", cost).replace("cost unit", cost);
+    }
+    if !step.is_empty() {
+        out = out.replace("per step", &format!("per {step}"));
+        if out == "steps" {
+            out = steps;
+        }
+    }
+    if out == "points" || out.starts_with("points ") {
+        out = format!("hostility {out}");
+    }
+    out
+}
+
+/// `brink describe --paths`: every parameter path with its value or distribution (RON, as
+/// `--set` takes it), the valid range of its field and its unit, in sampling order.
+pub fn paths_table(s: &Scenario) -> String {
+    let mut t = Table::new(&["path", "value", "valid range", "unit"]);
+    for_each_param(&mut s.clone(), &mut |site, p| {
+        t.row(vec![
+            site.path.clone(),
+            param_ron(p),
+            range_words(site.key.field.range(s.bounds)),
+            unit_words(site.key.field, s),
+        ]);
+    });
+    t.render()
+}

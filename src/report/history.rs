@@ -44,6 +44,8 @@ pub struct HistoryContext<'a> {
     pub command: Vec<String>,
     /// `--report-title` and the analysis date.
     pub options: ReportOptions,
+    /// The numbers `--set` replaced in every case's scenario; empty with none.
+    pub set: Vec<crate::scenario::overrides::Setting>,
 }
 
 impl<'a> HistoryContext<'a> {
@@ -86,9 +88,26 @@ impl<'a> HistoryContext<'a> {
         out
     }
 
-    /// The manifest's rows of files: each case's scenario and timeline file with its SHA-256.
+    /// The numbers `--set` replaced, in words, for the setup line (after a space); empty with
+    /// none.
+    pub(crate) fn set_words(&self) -> String {
+        self.cases
+            .first()
+            .and_then(|c| super::html::set_sentence(c.scenario, &self.set))
+            .map(|x| format!(" {x}"))
+            .unwrap_or_default()
+    }
+
+    /// The manifest's rows of files: each case's scenario and timeline file with its SHA-256
+    /// (and the `--set` arguments, when there are any).
     pub(crate) fn file_rows(&self) -> Vec<(String, String)> {
         let mut rows = vec![];
+        if !self.set.is_empty() {
+            rows.push((
+                "set on the command line (every case)".into(),
+                crate::scenario::overrides::args(&self.set),
+            ));
+        }
         for c in &self.cases {
             let who = c.name();
             rows.push((format!("{who}: scenario file"), c.scenario_file.clone()));

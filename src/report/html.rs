@@ -118,6 +118,8 @@ struct Page<'a> {
     cost_unit: &'a str,
     /// The variant's label, if one was applied.
     variant: Option<&'a str>,
+    /// The numbers `--set` replaced, in words ([`set_sentence`]).
+    set: Option<String>,
     /// The first [`HEADLINE_OUTCOMES`] outcomes.
     headline: Vec<OutcomeRow>,
     /// Outcomes beyond the headline ones (shown only in the table).
@@ -506,6 +508,26 @@ impl<'a> Labels<'a> {
     }
 }
 
+/// The numbers a result's `--set` replaced, in words: "Set on the command line: Republic of
+/// North › hawkishness = 0.4; Kingdom of South › activity = Uniform(0.2, 0.4)." `None` when
+/// nothing was set. Shown in the setup line of every page and under the terminal's header.
+pub fn set_sentence(sc: &Scenario, set: &[crate::scenario::overrides::Setting]) -> Option<String> {
+    if set.is_empty() {
+        return None;
+    }
+    let labels = Labels { sc };
+    let items: Vec<String> = set
+        .iter()
+        .map(|x| {
+            let value = x
+                .parse()
+                .map_or_else(|_| x.value.clone(), |o| o.value.describe());
+            format!("{} = {value}", labels.path(&x.path))
+        })
+        .collect();
+    Some(format!("Set on the command line: {}.", items.join("; ")))
+}
+
 /// Whether a path segment is a list index (`0`, `12`).
 fn is_index(seg: &str) -> bool {
     !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit())
@@ -675,6 +697,7 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
         focal: [labels.actor(&sc.focal.0), labels.actor(&sc.focal.1)],
         cost_unit: &sc.cost_unit,
         variant: m.variant.as_deref().map(|v| labels.variant(v)),
+        set: set_sentence(&model.scenario, &m.set),
         more_outcomes: outcomes.len() - headline.len(),
         headline,
         outcomes,
@@ -731,7 +754,7 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
     let p = page(model, s);
     let mut a = Analysis {
         setup: format!(
-            "{} runs of {} {}{}; focal pair {} and {}; costs in {}.{}",
+            "{} runs of {} {}{}; focal pair {} and {}; costs in {}.{}{}",
             p.runs,
             p.horizon,
             p.steps,
@@ -744,6 +767,7 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
             p.variant
                 .map(|v| format!(" Variant: {v}."))
                 .unwrap_or_default(),
+            p.set.map(|x| format!(" {x}")).unwrap_or_default(),
         ),
         // The headline outcomes lead a combined report; the rungs stay in the run's section.
         lead: vec![0],

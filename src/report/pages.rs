@@ -284,6 +284,14 @@ impl AnalysisPage<'_> {
     }
 }
 
+/// Adds the numbers `--set` replaced to a setup sentence (see [`super::html::set_sentence`]).
+pub(crate) fn push_set(setup: &mut String, sc: &Scenario, m: &Manifest) {
+    if let Some(x) = super::html::set_sentence(sc, &m.set) {
+        setup.push(' ');
+        setup.push_str(&x);
+    }
+}
+
 /// A result's manifest as rows of the page's manifest table: what is needed to rerun it.
 pub(crate) fn manifest_rows(m: &Manifest, date: Option<&str>) -> Vec<(String, String)> {
     let mut rows = vec![
@@ -297,13 +305,21 @@ pub(crate) fn manifest_rows(m: &Manifest, date: Option<&str>) -> Vec<(String, St
             "variant".into(),
             m.variant.clone().unwrap_or_else(|| "(none)".into()),
         ),
+    ];
+    if !m.set.is_empty() {
+        rows.push((
+            "set on the command line".into(),
+            crate::scenario::overrides::args(&m.set),
+        ));
+    }
+    rows.extend([
         ("runs per chunk".into(), m.chunk_runs.to_string()),
         (
             "complete".into(),
             if m.complete { "yes" } else { "no" }.into(),
         ),
         ("command".into(), m.command.join(" ")),
-    ];
+    ]);
     if let Some(d) = date {
         rows.push(("analysis date (UTC)".into(), d.to_string()));
     }
@@ -356,6 +372,7 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         group_thousands(r.manifest.runs),
         r.manifest.seed
     );
+    push_set(&mut p.setup, sc, &r.manifest);
     let focus = r
         .tornado
         .as_ref()
@@ -604,6 +621,7 @@ pub(crate) fn sweep_analysis(sc: &Scenario, r: &SweepResult, outcome: Option<usi
             .map(|v| format!(", variant {}", labels.variant(v)))
             .unwrap_or_default()
     );
+    push_set(&mut p.setup, sc, &r.manifest);
     // A point in words: its value, or its pair of values.
     let at_words = |pt: &SweepPoint| {
         pt.values
@@ -829,6 +847,7 @@ pub(crate) fn sensitivity_analysis(sc: &Scenario, r: &SensitivityResult) -> Anal
             .map(|v| format!(", variant {}", labels.variant(v)))
             .unwrap_or_default()
     );
+    push_set(&mut p.setup, sc, &r.manifest);
     let row = |x: &crate::analysis::sensitivity::ParamSensitivity| {
         vec![
             format!("{}{}", x.rank, if x.excludes_zero { "" } else { "*" }),

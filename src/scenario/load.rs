@@ -21,6 +21,9 @@ pub struct LoadedScenario {
     pub path: PathBuf,
     /// SHA-256 of the file's bytes, in hex.
     pub hash: String,
+    /// `--set` overrides already written into `scenario` (see [`super::overrides::apply`]);
+    /// the manifests of its results record them.
+    pub overrides: Vec<super::overrides::Override>,
 }
 
 /// Options of loading.
@@ -47,6 +50,7 @@ pub fn load(path: &Path, opts: LoadOptions) -> Result<LoadedScenario, Diagnostic
         scenario,
         path: path.to_path_buf(),
         hash,
+        overrides: vec![],
     })
 }
 

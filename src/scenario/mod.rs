@@ -6,6 +6,7 @@ pub mod limits;
 pub mod load;
 pub mod locate;
 pub mod new;
+pub mod overrides;
 pub mod param;
 pub mod paths;
 pub mod schema;

@@ -1,0 +1,347 @@
+//! `--set PATH=VALUE`: numbers replaced from the command line, for a what-if without editing
+//! the file. Parsed, checked and applied here, once, for every command (and for any other
+//! caller: `brink experiment`, Python), exactly as a variant's `set` is: the same paths, the
+//! same values (a number or a distribution in RON syntax), the same checks.
+//!
+//! Overrides apply after the chosen variant: they win over what the variant sets.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::field::ParamField;
+use super::load::LoadedScenario;
+use super::param::Param;
+use super::paths::{for_each_param, param_paths};
+use super::schema::{Scenario, Variant};
+use super::validate::check_set;
+use crate::error::{Error, Result};
+
+/// How an override is written, for error messages.
+const USAGE: &str = "expected PATH=VALUE with VALUE a number or a distribution, e.g. actors.north.hawkishness=0.4 \
+     or 'actors.north.hawkishness=Normal(mean: 0.3, sd: 0.05)'";
+
+/// One `--set PATH=VALUE`: the parameter's path (as `brink describe --paths` lists it) and the
+/// number or distribution that replaces it.
+///
+/// ```
+/// use brink::scenario::overrides::Override;
+/// let o: Override = "actors.north.hawkishness=Normal(mean: 0.3, sd: 0.05)".parse().unwrap();
+/// assert_eq!(o.path, "actors.north.hawkishness");
+/// assert!(o.value.is_uncertain());
+/// assert_eq!(o.to_string(), "actors.north.hawkishness=Normal(mean: 0.3, sd: 0.05)");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// The parameter's path (`actors.azerbaijan.hawkishness`).
+    pub path: String,
+    /// The number or distribution it takes.
+    pub value: Param,
+    /// The value as written, for the manifest and the reports (so a rerun repeats it).
+    pub text: String,
+}
+
+impl FromStr for Override {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let (path, value) = s
+            .split_once('=')
+            .ok_or_else(|| format!("no '='; {USAGE}"))?;
+        let path = path.trim();
+        if path.is_empty() {
+            return Err(format!("no parameter path before '='; {USAGE}"));
+        }
+        Ok(Override {
+            path: path.to_string(),
+            value: parse_value(value)?,
+            text: value.trim().to_string(),
+        })
+    }
+}
+
+impl fmt::Display for Override {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.path, self.text)
+    }
+}
+
+/// Parses a value as a scenario file writes a parameter: `0.4`, `Uniform(min: 0.2, max: 0.4)`.
+pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(format!("no value after '='; {USAGE}"));
+    }
+    super::ron_options().from_str::<Param>(text).map_err(|e| {
+        // A distribution's own error says which field is wrong; the untagged one does not.
+        let why = if text.starts_with(char::is_alphabetic) {
+            super::ron_options()
+                .from_str::<super::param::Dist>(text)
+                .err()
+                .map_or(e.code.to_string(), |d| d.code.to_string())
+        } else {
+            e.code.to_string()
+        };
+        format!("{text:?} is not a number or a distribution in RON syntax ({why}); {USAGE}")
+    })
+}
+
+/// An override as the manifest records it: the path and the value as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Setting {
+    /// The parameter's path.
+    pub path: String,
+    /// The value as written on the command line (RON).
+    pub value: String,
+}
+
+impl From<&Override> for Setting {
+    fn from(o: &Override) -> Self {
+        Setting {
+            path: o.path.clone(),
+            value: o.text.clone(),
+        }
+    }
+}
+
+impl Setting {
+    /// The command-line argument that repeats it: `--set PATH=VALUE`.
+    pub fn arg(&self) -> String {
+        format!("--set {}={}", self.path, self.value)
+    }
+
+    /// The override it records (the value parsed again).
+    pub fn parse(&self) -> Result<Override> {
+        format!("{}={}", self.path, self.value)
+            .parse()
+            .map_err(|e| Error::Input(format!("--set {}={}: {e}", self.path, self.value)))
+    }
+}
+
+/// The path among `paths` nearest to `path` (edit distance), if it is near enough to be the
+/// one meant.
+pub fn nearest_path<'a>(paths: &'a [String], path: &str) -> Option<&'a str> {
+    paths
+        .iter()
+        .map(|p| (distance(p, path), p))
+        .min()
+        .filter(|(d, p)| *d <= (p.len() / 3).max(3))
+        .map(|(_, p)| p.as_str())
+}
+
+/// Edit distance (Levenshtein), for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The error of a path no number of the scenario has, with the nearest path.
+pub fn unknown_path(s: &Scenario, arg: &str, path: &str) -> Error {
+    let paths = param_paths(s);
+    let hint =
+        nearest_path(&paths, path).map_or(String::new(), |p| format!(" (did you mean {p}?)"));
+    Error::Input(format!(
+        "{arg}: unknown parameter path {path:?}{hint}; expected a path that `brink describe \
+         --paths FILE` lists"
+    ))
+}
+
+/// Refuses the same path set twice.
+pub fn check_distinct(overrides: &[Override]) -> Result<()> {
+    for (i, o) in overrides.iter().enumerate() {
+        if let Some(first) = overrides[..i].iter().find(|x| x.path == o.path) {
+            return Err(Error::Input(format!(
+                "--set {o}: the path {:?} is already set by --set {first}; expected each path \
+                 once",
+                o.path
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The field of every number of a scenario, by path.
+fn fields(s: &Scenario) -> BTreeMap<String, ParamField> {
+    let mut out = BTreeMap::new();
+    for_each_param(&mut s.clone(), &mut |site, _| {
+        out.insert(site.path.clone(), site.key.field);
+    });
+    out
+}
+
+/// Layers the overrides over a variant of `s` (none: the base), returning the variant to
+/// compile (`crate::model::compile_variant`); with no variant, one named `set` that only sets
+/// the overrides. Each override is checked as a variant's `set` is ([`check_set`]: the field's
+/// valid range, and what the value breaks where it is used), together with the variant's own
+/// numbers and the other overrides; an error names the `--set` argument, what is wrong and what
+/// was expected.
+pub fn layer(s: &Scenario, variant: Option<&Variant>, overrides: &[Override]) -> Result<Variant> {
+    check_distinct(overrides)?;
+    let mut v = variant.cloned().unwrap_or_else(|| Variant {
+        name: "set".into(),
+        ..Variant::default()
+    });
+    let fields = fields(s);
+    for o in overrides {
+        if !fields.contains_key(&o.path) {
+            return Err(unknown_path(s, &format!("--set {o}"), &o.path));
+        }
+    }
+    for o in overrides {
+        v.set.insert(o.path.clone(), o.value.clone());
+    }
+    for o in overrides {
+        if let Some((msg, expected)) = check_set(s, &v, &o.path, &o.value) {
+            return Err(Error::Input(format!(
+                "--set {o}: {msg}; expected {expected}"
+            )));
+        }
+    }
+    Ok(v)
+}
+
+/// The scenario with the overrides written into it: into the base numbers and over whatever
+/// any variant sets at those paths, so every variant (and `compare`'s base) runs in the world
+/// the overrides describe. Unchecked: see [`layer`] and [`apply`].
+pub fn rewrite(s: &Scenario, overrides: &[Override]) -> Scenario {
+    let mut out = s.clone();
+    let by_path: BTreeMap<&str, &Param> = overrides
+        .iter()
+        .map(|o| (o.path.as_str(), &o.value))
+        .collect();
+    for_each_param(&mut out, &mut |site, p| {
+        if let Some(new) = by_path.get(site.path.as_str()) {
+            *p = (*new).clone();
+        }
+    });
+    for v in &mut out.variants {
+        for (path, p) in v.set.iter_mut() {
+            if let Some(new) = by_path.get(path.as_str()) {
+                *p = (*new).clone();
+            }
+        }
+    }
+    out
+}
+
+/// The loaded scenario with the overrides applied ([`rewrite`]) and recorded (the manifests
+/// of its results list them), after checking them ([`layer`]) over each variant that will run
+/// (`None`: the base). With no overrides, the scenario as loaded.
+pub fn apply(
+    loaded: &LoadedScenario,
+    overrides: &[Override],
+    variants: &[Option<&str>],
+) -> Result<LoadedScenario> {
+    if overrides.is_empty() {
+        return Ok(loaded.clone());
+    }
+    let s = &loaded.scenario;
+    check_distinct(overrides)?;
+    for name in variants {
+        let v = name.map(|n| crate::model::find_variant(s, n)).transpose()?;
+        layer(s, v, overrides)?;
+    }
+    let mut out = loaded.clone();
+    out.scenario = rewrite(s, overrides);
+    out.overrides = overrides.to_vec();
+    Ok(out)
+}
+
+/// The overrides in words for an analyst: `--set a=0.4 --set b=Uniform(...)`.
+pub fn args(settings: &[Setting]) -> String {
+    settings
+        .iter()
+        .map(Setting::arg)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tutorial() -> LoadedScenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/examples/tutorial.ron");
+        super::super::load(&path, Default::default()).unwrap()
+    }
+
+    #[test]
+    fn parses_numbers_and_distributions() {
+        let o: Override = "a.b.c=0.4".parse().unwrap();
+        assert_eq!(o.value, Param::Value(0.4));
+        let o: Override = " a.b.c = 2 ".parse().unwrap();
+        assert_eq!(
+            (o.path.as_str(), o.value.clone()),
+            ("a.b.c", Param::Value(2.0))
+        );
+        let o: Override = "a=Uniform(min: 0.2, max: 0.4)".parse().unwrap();
+        assert_eq!(o.value.range(), (0.2, 0.4));
+        let o: Override = "relations.a->b.fatigue=0.1".parse().unwrap();
+        assert_eq!(o.path, "relations.a->b.fatigue");
+        for bad in [
+            "",
+            "a",
+            "=1",
+            "a=",
+            "a=abc",
+            "a=Uniform(min: 1)",
+            "a=0.1..0.3:3",
+        ] {
+            assert!(bad.parse::<Override>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn suggests_the_nearest_path() {
+        let paths = vec![
+            "actors.russia.hawkishness".to_string(),
+            "actors.russia.activity".into(),
+        ];
+        assert_eq!(
+            nearest_path(&paths, "actors.russia.hawkishnes"),
+            Some("actors.russia.hawkishness")
+        );
+        assert_eq!(nearest_path(&paths, "levers.something.else"), None);
+    }
+
+    #[test]
+    fn layers_over_a_variant_and_checks() {
+        let l = tutorial();
+        let s = &l.scenario;
+        let paths = param_paths(s);
+        let path = paths
+            .iter()
+            .find(|p| p.ends_with(".fatigue"))
+            .unwrap()
+            .clone();
+        let ok: Override = format!("{path}=0.2").parse().unwrap();
+        let v = layer(s, None, std::slice::from_ref(&ok)).unwrap();
+        assert_eq!(v.set.get(&path), Some(&Param::Value(0.2)));
+        let bad: Override = format!("{path}=1.5").parse().unwrap();
+        let e = layer(s, None, &[bad]).unwrap_err().to_string();
+        assert!(e.contains("--set") && e.contains("from 0 to 1"), "{e}");
+        let twice = layer(s, None, &[ok.clone(), ok.clone()]).unwrap_err();
+        assert!(twice.to_string().contains("already set"), "{twice}");
+        let typo: Override = format!("{}x=0.2", path).parse().unwrap();
+        let e = layer(s, None, &[typo]).unwrap_err().to_string();
+        assert!(e.contains(&format!("did you mean {path}?")), "{e}");
+        // The rewritten scenario runs the same model as the variant that sets the value.
+        let applied = apply(&l, std::slice::from_ref(&ok), &[None]).unwrap();
+        let a = crate::model::compile(&applied.scenario, None).unwrap();
+        let b = crate::model::compile_variant(s, Some(&v)).unwrap();
+        assert_eq!(format!("{:?}", a.params), format!("{:?}", b.params));
+    }
+}

@@ -1,0 +1,536 @@
+//! `--set PATH=VALUE` on every command that runs a scenario: it changes exactly the named
+//! number, so each command's tables equal those of a copy of the scenario with a variant that
+//! sets the same value (or, for `compare` and `backtest`, whose base has no variant, a copy
+//! whose base number is edited); a distribution and two `--set`s work; a typo is refused with
+//! the nearest path, a value out of range with the valid range, both with exit code 2 and
+//! nothing written; the manifest records what was set.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{brink, describe, ok, scratch, stdout};
+use serde_json::Value;
+
+const TUTORIAL: &str = "scenarios/examples/tutorial.ron";
+const FLAGSHIP: &str = "scenarios/russia_azerbaijan_2025.ron";
+const GEORGIA: &str = "scenarios/history/russia_georgia_2006.ron";
+const GEORGIA_TIMELINE: &str = "scenarios/history/russia_georgia_2006.timeline.ron";
+
+/// North's hawkishness (a Uniform in the tutorial), set to a number.
+const HAWK: &str = "actors.north.hawkishness";
+/// North's fatigue towards South (0.3 in the tutorial), set to a distribution.
+const FATIGUE: &str = "relations.north->south.fatigue";
+const FATIGUE_DIST: &str = "Normal(mean: 0.25, sd: 0.05, min: 0.1, max: 0.4)";
+
+/// A copy of `scenario` (in `dir`) with one more variant, `what_if`, that sets `set`.
+fn with_variant(scenario: &str, dir: &Path, set: &[(&str, &str)]) -> PathBuf {
+    let text = std::fs::read_to_string(common::repo(scenario)).unwrap();
+    let entries: Vec<String> = set.iter().map(|(p, v)| format!("{p:?}: {v}")).collect();
+    let variant = format!(
+        "    variants: [\n        Variant(name: \"what_if\", set: {{{}}}),\n",
+        entries.join(", ")
+    );
+    assert_eq!(text.matches("    variants: [\n").count(), 1);
+    let copy = text.replace("    variants: [\n", &variant);
+    let path = dir.join("with_variant.ron");
+    std::fs::write(&path, copy).unwrap();
+    path
+}
+
+/// A copy of `scenario` (in `dir`) with the text `from` (found once) replaced by `to`.
+fn edited(scenario: &str, dir: &Path, from: &str, to: &str) -> PathBuf {
+    let text = std::fs::read_to_string(common::repo(scenario)).unwrap();
+    assert_eq!(text.matches(from).count(), 1, "{from}");
+    let path = dir.join(Path::new(scenario).file_name().unwrap());
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+    path
+}
+
+/// Removes, at any depth, the fields that name the command, the file, the variant or the
+/// overrides (they differ between the two routes by design).
+fn strip(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for k in [
+                "manifest",
+                "command",
+                "scenario_file",
+                "scenario_hash",
+                "variant",
+                "set",
+            ] {
+                m.remove(k);
+            }
+            m.values_mut().for_each(strip);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip),
+        _ => {}
+    }
+}
+
+/// Asserts that two output folders hold the same tables: every CSV byte for byte, every JSON
+/// equal once [`strip`]ped.
+fn same_tables(a: &Path, b: &Path) {
+    let names = common::names(a);
+    assert_eq!(names, common::names(b));
+    let mut tables = 0;
+    for n in &names {
+        if n.ends_with(".csv") {
+            let (x, y) = (
+                std::fs::read_to_string(a.join(n)).unwrap(),
+                std::fs::read_to_string(b.join(n)).unwrap(),
+            );
+            assert!(x == y, "{n} differs:\n{x}\n---\n{y}");
+            tables += 1;
+        } else if n.ends_with(".json") && !n.starts_with('.') {
+            let (mut x, mut y) = (common::json(&a.join(n)), common::json(&b.join(n)));
+            strip(&mut x);
+            strip(&mut y);
+            assert!(x == y, "{n} differs");
+            tables += 1;
+        }
+    }
+    assert!(
+        tables >= 2,
+        "only {tables} tables in {}: {names:?}",
+        a.display()
+    );
+}
+
+/// The `set` field of a result's manifest.
+fn manifest_set(file: &Path) -> Value {
+    common::json(file)["manifest"]["set"].clone()
+}
+
+fn run_args<'a>(scenario: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "run",
+        scenario,
+        "--runs",
+        "300",
+        "--seed",
+        "5",
+        "--no-charts",
+        "--out",
+        out,
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+#[test]
+fn run_with_two_sets_equals_a_variant_that_sets_them() {
+    let dir = scratch("run");
+    let copy = with_variant(TUTORIAL, &dir, &[(HAWK, "0.9"), (FATIGUE, FATIGUE_DIST)]);
+    let copy = copy.to_str().unwrap();
+    let (a, b) = (dir.join("set"), dir.join("variant"));
+    let hawk = format!("{HAWK}=0.9");
+    let fatigue = format!("{FATIGUE}={FATIGUE_DIST}");
+    let o = ok(&run_args(
+        TUTORIAL,
+        a.to_str().unwrap(),
+        &["--set", &hawk, "--set", &fatigue, "--per-run"],
+    ));
+    ok(&run_args(
+        copy,
+        b.to_str().unwrap(),
+        &["--variant", "what_if", "--per-run"],
+    ));
+    same_tables(&a, &b);
+    // Not the base: the numbers did change the results.
+    let base = dir.join("base");
+    ok(&run_args(TUTORIAL, base.to_str().unwrap(), &[]));
+    assert_ne!(
+        std::fs::read(a.join("outcomes.csv")).unwrap(),
+        std::fs::read(base.join("outcomes.csv")).unwrap()
+    );
+    // The manifest records each path and value as written; the header says it in words.
+    assert_eq!(
+        manifest_set(&a.join("summary.json")),
+        serde_json::json!([
+            {"path": HAWK, "value": "0.9"},
+            {"path": FATIGUE, "value": FATIGUE_DIST},
+        ])
+    );
+    assert!(
+        common::json(&base.join("summary.json"))["manifest"]
+            .get("set")
+            .is_none()
+    );
+    let text = stdout(&o);
+    let second = text.lines().nth(1).unwrap_or_default();
+    assert!(
+        second.starts_with("Set on the command line: Republic of North › hawkishness = 0.9;"),
+        "{text}"
+    );
+}
+
+#[test]
+fn set_applies_over_the_chosen_variant() {
+    // `pretext` sets South's grievance to 0.5; --set wins over it.
+    let dir = scratch("over_variant");
+    let copy = edited(
+        TUTORIAL,
+        &dir,
+        "\"relations.south->north.grievance\": 0.5,",
+        "\"relations.south->north.grievance\": 0.2,",
+    );
+    let (a, b) = (dir.join("set"), dir.join("edited"));
+    ok(&run_args(
+        TUTORIAL,
+        a.to_str().unwrap(),
+        &[
+            "--variant",
+            "pretext",
+            "--set",
+            "relations.south->north.grievance=0.2",
+        ],
+    ));
+    ok(&run_args(
+        copy.to_str().unwrap(),
+        b.to_str().unwrap(),
+        &["--variant", "pretext"],
+    ));
+    same_tables(&a, &b);
+}
+
+#[test]
+fn compare_sets_the_base_and_every_variant_alike() {
+    let dir = scratch("compare");
+    let copy = edited(
+        TUTORIAL,
+        &dir,
+        "hawkishness: Uniform(min: 0.0, max: 0.6, source: \"illustrative\"),",
+        "hawkishness: 0.9,",
+    );
+    let (a, b) = (dir.join("set"), dir.join("edited"));
+    let args = |s: &str, out: &Path, extra: &[&str]| {
+        let mut v: Vec<String> = [
+            "compare",
+            s,
+            "--variants",
+            "visa_now,pretext",
+            "--runs",
+            "200",
+            "--seed",
+            "3",
+            "--no-charts",
+            "--out",
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+        v.push(out.to_str().unwrap().into());
+        v.extend(extra.iter().map(|x| x.to_string()));
+        v
+    };
+    ok(&args(TUTORIAL, &a, &["--set", &format!("{HAWK}=0.9")]));
+    ok(&args(copy.to_str().unwrap(), &b, &[]));
+    same_tables(&a, &b);
+    assert_eq!(
+        manifest_set(&a.join("compare.json")),
+        serde_json::json!([{"path": HAWK, "value": "0.9"}])
+    );
+}
+
+#[test]
+fn trace_equals_a_variant_that_sets_it() {
+    let dir = scratch("trace");
+    let copy = with_variant(TUTORIAL, &dir, &[(FATIGUE, FATIGUE_DIST)]);
+    let trace = |s: &str, extra: &[&str]| -> Value {
+        let mut a = vec!["trace", s, "--run", "4", "--seed", "2", "--json"];
+        a.extend_from_slice(extra);
+        let o = ok(&a);
+        let mut v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        strip(&mut v);
+        v
+    };
+    let fatigue = format!("{FATIGUE}={FATIGUE_DIST}");
+    let a = trace(TUTORIAL, &["--set", &fatigue]);
+    let b = trace(copy.to_str().unwrap(), &["--variant", "what_if"]);
+    assert_eq!(a, b);
+    assert_ne!(a, trace(TUTORIAL, &[]));
+}
+
+#[test]
+fn sensitivity_equals_a_variant_that_sets_it() {
+    let dir = scratch("sensitivity");
+    let copy = with_variant(TUTORIAL, &dir, &[(HAWK, "0.9"), (FATIGUE, FATIGUE_DIST)]);
+    let (a, b) = (dir.join("set"), dir.join("variant"));
+    let sens = |s: &str, out: &Path, extra: &[&str]| {
+        let mut v = vec![
+            "sensitivity",
+            s,
+            "--runs",
+            "400",
+            "--seed",
+            "1",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        v.extend_from_slice(extra);
+        ok(&v);
+    };
+    let hawk = format!("{HAWK}=0.9");
+    let fatigue = format!("{FATIGUE}={FATIGUE_DIST}");
+    sens(TUTORIAL, &a, &["--set", &hawk, "--set", &fatigue]);
+    sens(copy.to_str().unwrap(), &b, &["--variant", "what_if"]);
+    same_tables(&a, &b);
+}
+
+#[test]
+fn sweep_holds_a_fixed_set_at_every_point() {
+    let dir = scratch("sweep");
+    let copy = with_variant(TUTORIAL, &dir, &[(HAWK, "0.9")]);
+    let (a, b) = (dir.join("set"), dir.join("variant"));
+    let grid = format!("{FATIGUE}=0.1..0.4:3");
+    let sweep = |s: &str, out: &Path, extra: &[&str]| {
+        let mut v = vec![
+            "sweep",
+            s,
+            "--set",
+            &grid,
+            "--runs",
+            "200",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        v.extend_from_slice(extra);
+        ok(&v);
+    };
+    let hawk = format!("{HAWK}=0.9");
+    sweep(TUTORIAL, &a, &["--set", &hawk]);
+    sweep(copy.to_str().unwrap(), &b, &["--variant", "what_if"]);
+    same_tables(&a, &b);
+    assert_eq!(
+        manifest_set(&a.join("sweep.json")),
+        serde_json::json!([{"path": HAWK, "value": "0.9"}])
+    );
+    // The same path swept and held fixed is refused.
+    let out = dir.join("twice");
+    let o = brink(&[
+        "sweep",
+        TUTORIAL,
+        "--set",
+        &grid,
+        "--set",
+        &format!("{FATIGUE}=0.2"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(!out.exists());
+}
+
+#[test]
+fn backtest_sets_every_case() {
+    let dir = scratch("backtest");
+    // The edit: Russia's hawkishness (left at its default, 0, in the file) in the copy's base.
+    let copy = edited(
+        GEORGIA,
+        &dir,
+        "            name: \"russia\",\n",
+        "            name: \"russia\",\n            hawkishness: 0.5,\n",
+    );
+    let (a, b) = (dir.join("set"), dir.join("edited"));
+    let bt = |s: &str, out: &Path, extra: &[&str]| {
+        let mut v = vec![
+            "backtest",
+            s,
+            GEORGIA_TIMELINE,
+            "--runs",
+            "200",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        v.extend_from_slice(extra);
+        brink(&v)
+    };
+    let o = bt(GEORGIA, &a, &["--set", "actors.russia.hawkishness=0.5"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let o = bt(copy.to_str().unwrap(), &b, &[]);
+    assert!(o.status.success(), "{}", describe(&o));
+    same_tables(&a, &b);
+    // A path a case's scenario lacks names the case.
+    let bad = dir.join("bad");
+    let o = bt(GEORGIA, &bad, &["--set", "actors.north.hawkishness=0.5"]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("case \"russia_georgia_2006\""), "{err}");
+    assert!(!bad.exists());
+}
+
+#[test]
+fn flagship_run_with_a_set_equals_a_variant() {
+    let dir = scratch("flagship");
+    let copy = with_variant(FLAGSHIP, &dir, &[("actors.russia.hawkishness", "0.7")]);
+    let (a, b) = (dir.join("set"), dir.join("variant"));
+    ok(&run_args(
+        FLAGSHIP,
+        a.to_str().unwrap(),
+        &["--set", "actors.russia.hawkishness=0.7"],
+    ));
+    ok(&run_args(
+        copy.to_str().unwrap(),
+        b.to_str().unwrap(),
+        &["--variant", "what_if"],
+    ));
+    same_tables(&a, &b);
+}
+
+/// Every command refuses a typo with the nearest path, a value out of range with the range,
+/// and the same path twice, each with exit code 2 and nothing written.
+#[test]
+fn bad_sets_are_refused_with_nothing_written() {
+    let dir = scratch("bad");
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["run", TUTORIAL, "--runs", "50"],
+        vec!["compare", TUTORIAL, "--all", "--runs", "50"],
+        vec!["trace", TUTORIAL, "--run", "1"],
+        vec!["sensitivity", TUTORIAL, "--runs", "100"],
+        vec![
+            "sweep",
+            TUTORIAL,
+            "--set",
+            "actors.south.hawkishness=0..1:2",
+            "--runs",
+            "50",
+        ],
+        vec!["backtest", GEORGIA, GEORGIA_TIMELINE, "--runs", "50"],
+    ];
+    let cases: [(&str, &str, &[&str]); 4] = [
+        (
+            "actors.north.hawkishnes=0.4",
+            "unknown parameter path",
+            &["did you mean actors.north.hawkishness?"],
+        ),
+        (
+            "relations.north->south.fatigue=1.5",
+            "outside its valid range",
+            &["expected a number from 0 to 1"],
+        ),
+        (
+            "relations.north->south.fatigue=Uniform(min: 0.5, max: 1.5)",
+            "outside its valid range",
+            &["expected a number from 0 to 1"],
+        ),
+        (
+            "relations.north->south.fatigue=Normal(mean: 0.3)",
+            "not a number or a distribution",
+            &["sd"],
+        ),
+    ];
+    for (i, cmd) in commands.iter().enumerate() {
+        for (j, (set, what, more)) in cases.iter().enumerate() {
+            let is_backtest = cmd[0] == "backtest";
+            // The history scenario has Russia and Georgia: the same mistakes on its paths.
+            let set = if is_backtest {
+                set.replace("north->south", "russia->georgia")
+                    .replace("north.hawkishnes", "russia.hawkishnes")
+            } else {
+                set.to_string()
+            };
+            let out = dir.join(format!("{i}-{j}"));
+            let mut args = cmd.clone();
+            args.extend(["--set", &set, "--out", out.to_str().unwrap()]);
+            let o = brink(&args);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", describe(&o));
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(err.contains("--set"), "{args:?}: {err}");
+            assert!(err.contains(what), "{args:?}: {err}");
+            for m in *more {
+                let m = if is_backtest {
+                    m.replace("north.", "russia.")
+                } else {
+                    m.to_string()
+                };
+                assert!(err.contains(&m), "{args:?}: {err}");
+            }
+            assert!(!out.exists(), "{args:?} wrote {}", out.display());
+        }
+        let out = dir.join(format!("{i}-twice"));
+        let mut args = cmd.clone();
+        let set = if cmd[0] == "backtest" {
+            "actors.russia.activity=0.2"
+        } else {
+            "actors.north.activity=0.2"
+        };
+        args.extend(["--set", set, "--set", set, "--out", out.to_str().unwrap()]);
+        let o = brink(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", describe(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("already set"),
+            "{}",
+            describe(&o)
+        );
+        assert!(!out.exists());
+    }
+}
+
+/// `describe --paths` shows each path with its value as `--set` takes it, its valid range and
+/// its unit in the scenario's words; `--plain` keeps the bare list for scripts.
+#[test]
+fn describe_paths_shows_values_ranges_and_units() {
+    let o = ok(&["describe", "--paths", TUTORIAL]);
+    let text = stdout(&o);
+    let head = text.lines().next().unwrap_or_default();
+    for col in ["path", "value", "valid range", "unit"] {
+        assert!(head.contains(col), "{head}");
+    }
+    let row = |path: &str| -> Vec<String> {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{path} ")))
+            .unwrap_or_else(|| panic!("no row for {path}:\n{text}"));
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let fatigue = row("relations.south->north.fatigue");
+    assert_eq!(
+        fatigue,
+        [
+            "relations.south->north.fatigue",
+            "Normal(mean: 0.3, sd: 0.05, min: 0.2, max: 0.4)",
+            "0 to 1",
+            "share per week"
+        ]
+    );
+    assert_eq!(row(HAWK)[2], "any number");
+    assert_eq!(
+        row("actors.north.cost_weight")[3],
+        "utility per USD million"
+    );
+    // Every value shown is accepted back by --set as the same number.
+    for path in [
+        HAWK,
+        "relations.south->north.fatigue",
+        "actors.north.activity",
+    ] {
+        let shown: brink::scenario::overrides::Override =
+            format!("{path}={}", row(path)[1]).parse().unwrap();
+        let loaded = common::load(TUTORIAL);
+        let mut found = None;
+        brink::scenario::paths::for_each_param(&mut loaded.scenario.clone(), &mut |site, p| {
+            if site.path == path {
+                found = Some(p.clone());
+            }
+        });
+        let expected = found.unwrap();
+        // The table leaves out sources: the same distribution, compared by what it draws.
+        assert_eq!(shown.value.range(), expected.range(), "{path}");
+        assert_eq!(shown.value.central(), expected.central(), "{path}");
+    }
+    let plain = stdout(&ok(&["describe", "--paths", "--plain", TUTORIAL]));
+    let paths = brink::scenario::paths::param_paths(&common::load(TUTORIAL).scenario);
+    assert_eq!(
+        plain,
+        paths.iter().map(|p| format!("{p}\n")).collect::<String>()
+    );
+}

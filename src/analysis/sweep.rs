@@ -9,9 +9,11 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Manifest;
-use crate::engine::{self, Interrupted, RunPlan, for_each_chunk};
+use crate::engine::{
+    self, Cell, ChunkSink, Interrupted, NoSink, RowWriter, RunPlan, Stopped, for_each_chunk,
+};
 use crate::error::{Error, Result};
-use crate::model::{self, Model};
+use crate::model::{self, Model, RunState};
 use crate::numerics::rng::Master;
 use crate::scenario::field::ParamField;
 use crate::scenario::param::{Param, fmt_num};
@@ -474,6 +476,21 @@ pub fn run_grid(
     threads: usize,
     stop: &AtomicBool,
 ) -> std::result::Result<Vec<Tally>, Interrupted> {
+    run_grid_into(models, seed, runs, threads, stop, &mut NoSink, None).map_err(|_| Interrupted)
+}
+
+/// As [`run_grid`], handing `sink` each (point, chunk)'s per-run rows when it wants them, in
+/// point order then run order, written by `row` with the point's index as its `which`.
+pub fn run_grid_into(
+    models: &[GridModel],
+    seed: u64,
+    runs: u64,
+    threads: usize,
+    stop: &AtomicBool,
+    sink: &mut dyn ChunkSink,
+    row: Option<&RowWriter>,
+) -> std::result::Result<Vec<Tally>, Stopped<Vec<Tally>>> {
+    let want_rows = sink.wants_rows() && row.is_some();
     let nc = engine::chunks_for(runs).max(1);
     let items = RunPlan {
         seed,
@@ -488,19 +505,39 @@ pub fn run_grid(
     let master = Master::new(seed);
     let mut tallies: Vec<Tally> = models.iter().map(|(_, m)| Tally::new(m)).collect();
     let mut next = 0u64;
-    for_each_chunk(
+    let mut failed = None;
+    let done = for_each_chunk(
         &items,
         stop,
         |i| {
-            let model = &models[(i / nc) as usize].1;
-            engine::run_chunk::<Tally>(model, &master, runs, i % nc, false, None).0
+            let point = (i / nc) as usize;
+            let model = &models[point].1;
+            let keyed = |_: usize, m: &Model, r: u64, st: &RunState, out: &mut Vec<Cell>| {
+                if let Some(f) = row {
+                    f(point, m, r, st, out)
+                }
+            };
+            engine::run_chunk::<Tally>(model, &master, runs, i % nc, want_rows, Some(&keyed))
         },
-        |t| {
+        |(t, rows)| {
             tallies[(next / nc) as usize].merge(&t);
             next += 1;
+            if want_rows
+                && failed.is_none()
+                && let Err(e) = sink.rows(&rows)
+            {
+                failed = Some(e);
+            }
+            sink.progress(tallies.iter().map(|t| t.runs).sum());
         },
-    )?;
-    Ok(tallies)
+    );
+    if let Some(e) = failed {
+        return Err(Stopped::Io(e));
+    }
+    match done {
+        Ok(()) => Ok(tallies),
+        Err(Interrupted) => Err(Stopped::Interrupted(Box::new(tallies))),
+    }
 }
 
 /// The central value of a parameter as the scenario `s` has it (a use of a shared number is the
@@ -587,11 +624,26 @@ pub fn results(
 
 /// Runs a sweep: every grid value on the same runs.
 pub fn run(loaded: &LoadedScenario, req: &SweepRequest, stop: &AtomicBool) -> Result<SweepResult> {
+    run_into(loaded, req, stop, &mut NoSink, None)
+}
+
+/// As [`run`], handing `sink` the per-run rows (see [`run_grid_into`]) and the progress.
+pub fn run_into(
+    loaded: &LoadedScenario,
+    req: &SweepRequest,
+    stop: &AtomicBool,
+    sink: &mut dyn ChunkSink,
+    row: Option<&RowWriter>,
+) -> Result<SweepResult> {
     let s = &loaded.scenario;
     let (models, current) = grid_models(s, &req.specs, req.variant.as_deref())?;
-    let tallies = run_grid(&models, req.seed, req.runs, req.threads, stop).map_err(|_| {
-        Error::Interrupted("stopped before the sweep finished; nothing was written".into())
-    })?;
+    let tallies = run_grid_into(&models, req.seed, req.runs, req.threads, stop, sink, row)
+        .map_err(|e| match e {
+            Stopped::Interrupted(_) => {
+                Error::Interrupted("stopped before the sweep finished; nothing was written".into())
+            }
+            Stopped::Io(e) => Error::io("write", "runs.csv", e),
+        })?;
     let manifest = Manifest::new(
         loaded,
         req.seed,

@@ -72,8 +72,8 @@ block_crn() {
         local dir=$d/west
         [ "$v" = mediation_push ] && dir=$d/mediation
         awk -F, -v v="$v" -v p1="$p1" -v p2="$(p_of "$dir")" '
-            $1 == "base" && $4 == "P(rupture)" { base = $5 }
-            $1 == v && $4 == "P(rupture)" { p = $5; d = $8; lo = $9; hi = $10 }
+            $1 == "base" && $4 == "rupture" { base = $(NF-7) }
+            $1 == v && $4 == "rupture" { p = $(NF-7); d = $(NF-3) / 100; lo = $(NF-2) / 100; hi = $(NF-1) / 100 }
             END {
                 n = 10000
                 paired = hi - lo
@@ -84,10 +84,11 @@ block_crn() {
             }' "$d/paired/compare.csv"
     done | minus
     echo
+    # compare.csv: the label may hold commas, so the numbers are counted from the end.
     # The figures the paragraph below the table reads, in points.
     awk -F, -v p1="$p1" -v p2w="$(p_of "$d/west")" -v p2m="$(p_of "$d/mediation")" '
-        $1 == "west_deepens_energy_ties" && $4 == "P(rupture)" { wd = $8; wlo = $9; whi = $10 }
-        $1 == "mediation_push" && $4 == "P(rupture)" { md = $8 }
+        $1 == "west_deepens_energy_ties" && $4 == "rupture" { wd = $(NF-3) / 100; wlo = $(NF-2) / 100; whi = $(NF-1) / 100 }
+        $1 == "mediation_push" && $4 == "rupture" { md = $(NF-3) / 100 }
         END {
             n = 10000
             wi = 1.96 * sqrt(p1 * (1 - p1) / n + p2w * (1 - p2w) / n)

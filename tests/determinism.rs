@@ -132,7 +132,7 @@ fn outputs_are_byte_identical_across_threads_and_invocations() {
     let rows = std::fs::read_to_string(runs[0].join("runs.csv")).unwrap();
     let lines: Vec<&str> = rows.lines().collect();
     assert_eq!(lines.len(), 3001);
-    assert!(lines[1].starts_with("0,") && lines[3000].starts_with("2999,"));
+    assert!(lines[1].starts_with("base,0,") && lines[3000].starts_with("base,2999,"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -688,9 +688,12 @@ fn per_run_steps_record_the_measures_state() {
     let snapshots: Vec<&str> = header
         .iter()
         .copied()
-        .filter(|h| h.starts_with("rung_at_"))
+        .filter(|h| h.starts_with("out.rung_at."))
         .collect();
-    assert_eq!(snapshots, ["rung_at_0", "rung_at_13", "rung_at_51"]);
+    assert_eq!(
+        snapshots,
+        ["out.rung_at.0", "out.rung_at.13", "out.rung_at.51"]
+    );
     let col = |name: &str| {
         header
             .iter()
@@ -704,7 +707,7 @@ fn per_run_steps_record_the_measures_state() {
     let mut moved = 0;
     for line in lines {
         let row: Vec<&str> = line.split(',').collect();
-        assert_eq!(row[col("rung_at_51")], row[col("final_rung")]);
+        assert_eq!(row[col("out.rung_at.51")], row[col("out.final_rung")]);
         for ms in &m.measures {
             let name = &m
                 .scenario
@@ -715,13 +718,15 @@ fn per_run_steps_record_the_measures_state() {
                 .name()
                 .to_string();
             assert_eq!(
-                row[col(&format!("level_{name}_at_51"))],
-                row[col(&format!("final_level_{name}"))]
+                row[col(&format!("out.level.{name}.at.51"))],
+                row[col(&format!("out.final_level.{name}"))]
             );
-            let held: u32 = row[col(&format!("steps_in_force_{name}"))].parse().unwrap();
+            let held: u32 = row[col(&format!("out.steps_in_force.{name}"))]
+                .parse()
+                .unwrap();
             assert!(held <= 52);
-            moved += (row[col(&format!("level_{name}_at_0"))]
-                != row[col(&format!("level_{name}_at_13"))]) as usize;
+            moved += (row[col(&format!("out.level.{name}.at.0"))]
+                != row[col(&format!("out.level.{name}.at.13"))]) as usize;
         }
     }
     assert!(

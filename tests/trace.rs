@@ -90,7 +90,7 @@ fn check(header: &[String], row: &[String], t: &Value) {
     for p in t["parameters"].as_array().unwrap() {
         let path = p["path"].as_str().unwrap();
         assert_eq!(
-            num(col(path)),
+            num(col(&format!("in.{path}"))),
             p["value"].as_f64().unwrap(),
             "{ctx}: {path}"
         );
@@ -101,9 +101,13 @@ fn check(header: &[String], row: &[String], t: &Value) {
     for o in t["end"]["outcomes"].as_array().unwrap() {
         let name = o["name"].as_str().unwrap();
         let happened = o["happened"].as_bool().unwrap();
-        assert_eq!(col(name), if happened { "1" } else { "0" }, "{ctx}: {name}");
+        assert_eq!(
+            col(&format!("out.{name}")),
+            if happened { "1" } else { "0" },
+            "{ctx}: {name}"
+        );
         let first = o["first_step"].as_u64();
-        let csv_first = col(&format!("{name}_first_step"));
+        let csv_first = col(&format!("out.{name}.first_step"));
         assert_eq!(
             csv_first,
             first.map_or(String::new(), |s| s.to_string()),
@@ -131,12 +135,12 @@ fn check(header: &[String], row: &[String], t: &Value) {
     let end = &t["end"];
     assert_eq!(
         end["final_rung"].as_str().unwrap(),
-        col("final_rung"),
+        col("out.final_rung"),
         "{ctx}"
     );
     assert_eq!(
         end["peak_rung"].as_str().unwrap(),
-        col("peak_rung"),
+        col("out.peak_rung"),
         "{ctx}"
     );
     let rungs: Vec<&str> = t["rungs"]
@@ -152,15 +156,22 @@ fn check(header: &[String], row: &[String], t: &Value) {
         .chain([idx(&t["start"]["rung"])])
         .max()
         .unwrap();
-    assert_eq!(rungs[peak], col("peak_rung"), "{ctx}: peak over the steps");
+    assert_eq!(
+        rungs[peak],
+        col("out.peak_rung"),
+        "{ctx}: peak over the steps"
+    );
     assert_eq!(
         steps.last().unwrap()["rung"].as_str().unwrap(),
-        col("final_rung")
+        col("out.final_rung")
     );
-    assert_eq!(end["peak_index"].as_f64().unwrap(), num(col("peak_index")));
+    assert_eq!(
+        end["peak_index"].as_f64().unwrap(),
+        num(col("out.peak_index"))
+    );
     assert_eq!(
         end["final_index"].as_f64().unwrap(),
-        num(col("final_index"))
+        num(col("out.final_index"))
     );
 
     // Costs per actor, at the end and after the last step.
@@ -170,7 +181,7 @@ fn check(header: &[String], row: &[String], t: &Value) {
         let v = c["cost"].as_f64().unwrap();
         assert_eq!(
             v,
-            num(col(&format!("cost_{actor}"))),
+            num(col(&format!("out.cost.{actor}"))),
             "{ctx}: cost of {actor}"
         );
         assert_eq!(v, last_costs[i].as_f64().unwrap(), "{ctx}: {actor}");

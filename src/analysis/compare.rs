@@ -8,7 +8,9 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Manifest;
-use crate::engine::{Interrupted, RunPlan, for_each_chunk_in};
+use crate::engine::{
+    Cell, ChunkSink, Interrupted, NoSink, RowWriter, RunPlan, Stopped, for_each_chunk_in,
+};
 use crate::model::{self, Model, RunState, simulate};
 use crate::numerics::rng::Master;
 use crate::scenario::{Lever, Scenario, Variant};
@@ -46,6 +48,11 @@ fn quantities_of(st: &RunState, out: &mut Vec<f64>) {
     out.extend_from_slice(&st.cost);
     out.push(st.peak_index);
     out.push(st.index);
+}
+
+/// The levels of the fan of quantiles around each arm's median index (`index_quantiles`).
+pub fn fan_levels() -> [f64; 4] {
+    [0.05, 0.25, 0.75, 0.95]
 }
 
 /// Mergeable counts of a paired comparison.
@@ -172,25 +179,53 @@ pub fn run_paired(
     plan: &RunPlan,
     stop: &AtomicBool,
 ) -> Result<PairedTally, Interrupted> {
+    run_paired_into(arms, plan, stop, &mut NoSink, None).map_err(|e| match e {
+        Stopped::Interrupted(_) | Stopped::Io(_) => Interrupted,
+    })
+}
+
+/// As [`run_paired`], handing `sink` each chunk's per-run rows when it wants them: for each
+/// run in order, the base's row then each variant's (the tornado's arms have none), written
+/// by `row` with the arm's index as its `which`.
+pub fn run_paired_into(
+    arms: &[Arm],
+    plan: &RunPlan,
+    stop: &AtomicBool,
+    sink: &mut dyn ChunkSink,
+    row: Option<&RowWriter>,
+) -> Result<PairedTally, Stopped<PairedTally>> {
+    let want_rows = sink.wants_rows() && row.is_some();
+    let row_arms = arms
+        .iter()
+        .take_while(|a| a.kind == "base" || a.kind == "variant")
+        .count();
     let master = Master::new(plan.seed);
     let mut total = PairedTally::new(arms);
+    let mut failed = None;
     // Each chunk's counts and run states live in a slot reused from batch to batch.
     let mut slots = Vec::new();
-    for_each_chunk_in(
+    let done = for_each_chunk_in(
         plan,
         stop,
         &mut slots,
         || {
             let states: Vec<RunState> = arms.iter().map(|a| RunState::new(&a.model)).collect();
-            (PairedTally::new(arms), states)
+            (PairedTally::new(arms), states, Vec::<Cell>::new())
         },
-        |chunk, (t, states)| {
+        |chunk, (t, states, rows)| {
             t.clear();
+            rows.clear();
             let (mut base_q, mut q) = (vec![], vec![]);
             for r in plan.chunk_range(chunk) {
                 for (i, arm) in arms.iter().enumerate() {
                     simulate(&arm.model, &master, r, &mut states[i], &mut t.tallies[i]);
                     t.tallies[i].record(&states[i]);
+                    if want_rows
+                        && i < row_arms
+                        && let Some(f) = row
+                    {
+                        f(i, &arm.model, r, &states[i], rows);
+                    }
                 }
                 quantities_of(&states[0], &mut base_q);
                 for i in 0..arms.len() {
@@ -210,12 +245,25 @@ pub fn run_paired(
                 }
             }
         },
-        |(t, _)| {
+        |(t, _, rows)| {
             total.merge(t);
+            if want_rows
+                && failed.is_none()
+                && let Err(e) = sink.rows(rows)
+            {
+                failed = Some(e);
+            }
+            sink.progress(total.tallies[0].runs);
             ControlFlow::Continue(())
         },
-    )?;
-    Ok(total)
+    );
+    if let Some(e) = failed {
+        return Err(Stopped::Io(e));
+    }
+    match done {
+        Ok(_) => Ok(total),
+        Err(Interrupted) => Err(Stopped::Interrupted(Box::new(total))),
+    }
 }
 
 /// An outcome of one arm, against the base.
@@ -260,6 +308,9 @@ pub struct ArmResult {
     /// The 5, 25, 75 and 95% quantiles of H at each step (the fan around the median).
     #[serde(default)]
     pub index_quantiles: Vec<[f64; 4]>,
+    /// The levels of each step's `index_quantiles` (0.05, 0.25, 0.75, 0.95).
+    #[serde(default = "fan_levels")]
+    pub index_quantile_levels: [f64; 4],
     /// P(outcome by step t) for each outcome: `[outcome][step]`.
     pub by_step: Vec<Vec<f64>>,
 }
@@ -433,8 +484,9 @@ pub fn results(
                 index_quantiles: tally
                     .index_by_step
                     .iter()
-                    .map(|h| [0.05, 0.25, 0.75, 0.95].map(|q| h.quantile(q)))
+                    .map(|h| fan_levels().map(|q| h.quantile(q)))
                     .collect(),
+                index_quantile_levels: fan_levels(),
                 by_step: tally
                     .outcome_first
                     .iter()
@@ -568,13 +620,27 @@ pub fn run(
     req: &CompareRequest,
     stop: &AtomicBool,
 ) -> crate::error::Result<Compared> {
+    run_into(loaded, req, stop, &mut NoSink, None)
+}
+
+/// As [`run`], handing `sink` the per-run rows (see [`run_paired_into`]) and the progress.
+pub fn run_into(
+    loaded: &crate::scenario::LoadedScenario,
+    req: &CompareRequest,
+    stop: &AtomicBool,
+    sink: &mut dyn ChunkSink,
+    row: Option<&RowWriter>,
+) -> crate::error::Result<Compared> {
     use crate::error::Error;
     let s = &loaded.scenario;
     let arms = arms(s, &req.variants, req.tornado.is_some())?;
     let tornado_outcome = tornado_index(&arms[0].model, &req.tornado)?;
     let plan = crate::engine::RunPlan::of(req.shard, req.seed, req.runs, req.threads);
-    let tally = run_paired(&arms, &plan, stop).map_err(|Interrupted| {
-        Error::Interrupted("stopped before the comparison finished; nothing was written".into())
+    let tally = run_paired_into(&arms, &plan, stop, sink, row).map_err(|e| match e {
+        Stopped::Interrupted(_) => {
+            Error::Interrupted("stopped before the comparison finished; nothing was written".into())
+        }
+        Stopped::Io(e) => Error::io("write", "runs.csv", e),
     })?;
     let mut manifest = Manifest::new(
         loaded,

@@ -111,9 +111,15 @@ pub struct OutcomeResult {
     pub by_step: Vec<f64>,
     /// Quartiles of the first step among runs where it happened.
     pub first_step_quartiles: Option<[f64; 3]>,
+    /// The levels of `first_step_quartiles` (0.25, 0.5, 0.75), so a reader need not guess.
+    #[serde(default = "quartile_levels")]
+    pub first_step_quartile_levels: [f64; 3],
     /// Quartiles of the last step at which it held, among runs where it happened.
     #[serde(default)]
     pub last_step_quartiles: Option<[f64; 3]>,
+    /// The levels of `last_step_quartiles` (0.25, 0.5, 0.75).
+    #[serde(default = "quartile_levels")]
+    pub last_step_quartile_levels: [f64; 3],
     /// Mean number of steps it held, among runs where it happened (its duration).
     #[serde(default)]
     pub mean_steps_held: Option<f64>,
@@ -148,6 +154,9 @@ pub struct CostResult {
     pub mean: Interval,
     /// Quantiles 5, 25, 50, 75, 95 %.
     pub q: [f64; 5],
+    /// The levels of `q` (0.05, 0.25, 0.5, 0.75, 0.95).
+    #[serde(default = "quantile_levels")]
+    pub q_levels: [f64; 5],
     /// Highest cumulative cost of any run (cost units).
     pub max: f64,
 }
@@ -200,6 +209,9 @@ pub struct Summary {
     pub outcomes: Vec<OutcomeResult>,
     /// The dyad index H at each step.
     pub index_by_step: Vec<IndexStep>,
+    /// The levels of every step's quantiles `index_by_step[t].q` (0.05, 0.25, 0.5, 0.75, 0.95).
+    #[serde(default = "quantile_levels")]
+    pub index_quantile_levels: [f64; 5],
     /// Mean over runs of the highest H of the run (points), with its 95% interval.
     pub peak_index: Interval,
     /// Mean of H at the last step (points), with its 95% interval.
@@ -287,6 +299,16 @@ pub fn co_occurrence(tally: &Tally) -> Vec<Vec<Option<f64>>> {
 
 const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
+/// The levels of the five quantiles summary.json gives (index by step, costs).
+pub fn quantile_levels() -> [f64; 5] {
+    QS
+}
+
+/// The levels of the quartiles summary.json gives (first and last steps).
+pub fn quartile_levels() -> [f64; 3] {
+    [0.25, 0.5, 0.75]
+}
+
 fn first_step_quantiles(counts: &[u64], qs: &[f64]) -> Option<Vec<f64>> {
     let total: u64 = counts.iter().sum();
     if total == 0 {
@@ -339,6 +361,8 @@ impl Summary {
                         &[0.25, 0.5, 0.75],
                     )
                     .map(|v| [v[0], v[1], v[2]]),
+                    first_step_quartile_levels: quartile_levels(),
+                    last_step_quartile_levels: quartile_levels(),
                     last_step_quartiles: tally.outcome_last.get(o).and_then(|last| {
                         first_step_quantiles(last, &[0.25, 0.5, 0.75]).map(|v| [v[0], v[1], v[2]])
                     }),
@@ -405,6 +429,7 @@ impl Summary {
             },
             outcomes,
             index_by_step,
+            index_quantile_levels: QS,
             peak_index: tally.peak_index_moments.interval(),
             final_index: tally.final_index_moments.interval(),
             rung_by_step: (0..m.horizon as usize)
@@ -440,6 +465,7 @@ impl Summary {
                         actor: spec.name.clone(),
                         mean: tally.cost[a].interval(),
                         q: QS.map(|q| tally.cost_hist[a].quantile(q).clamp(lo, hi)),
+                        q_levels: QS,
                         max: hi,
                     }
                 })

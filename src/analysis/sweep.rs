@@ -9,7 +9,10 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Manifest;
-use crate::engine::{self, Accumulator, Interrupted, RunPlan, for_each_chunk};
+use crate::engine::{
+    self, Accumulator, Cell, ChunkSink, Interrupted, NoSink, RowWriter, RunPlan, Stopped,
+    for_each_chunk,
+};
 use crate::error::{Error, Result};
 use crate::model::{self, Model, RunState};
 use crate::numerics::rng::Master;
@@ -514,19 +517,54 @@ pub fn run_grid(
     threads: usize,
     stop: &AtomicBool,
 ) -> std::result::Result<Vec<Tally>, Interrupted> {
+    run_grid_into(models, seed, runs, threads, stop, &mut NoSink, None).map_err(|_| Interrupted)
+}
+
+/// As [`run_grid`], handing `sink` each (point, chunk)'s per-run rows when it wants them, in
+/// point order then run order, written by `row` with the point's index as its `which`.
+pub fn run_grid_into(
+    models: &[GridModel],
+    seed: u64,
+    runs: u64,
+    threads: usize,
+    stop: &AtomicBool,
+    sink: &mut dyn ChunkSink,
+    row: Option<&RowWriter>,
+) -> std::result::Result<Vec<Tally>, Stopped<Vec<Tally>>> {
+    let want_rows = sink.wants_rows() && row.is_some();
     let mut tallies: Vec<Tally> = models.iter().map(|(_, m)| Tally::new(m)).collect();
-    run_models(
+    let mut failed = None;
+    let done = run_models(
         models.len(),
         |i| &models[i].1,
         seed,
         runs,
         threads,
         stop,
-        || (),
-        |_, _, _, _| {},
-        |i, _, t: Tally, _| tallies[i].merge(&t),
-    )?;
-    Ok(tallies)
+        Vec::<Cell>::new,
+        |point, r, st, out| {
+            if want_rows && let Some(f) = row {
+                f(point, &models[point].1, r, st, out)
+            }
+        },
+        |point, _, t: Tally, rows| {
+            tallies[point].merge(&t);
+            if want_rows
+                && failed.is_none()
+                && let Err(e) = sink.rows(&rows)
+            {
+                failed = Some(e);
+            }
+            sink.progress(tallies.iter().map(|t| t.runs).sum());
+        },
+    );
+    if let Some(e) = failed {
+        return Err(Stopped::Io(e));
+    }
+    match done {
+        Ok(()) => Ok(tallies),
+        Err(Interrupted) => Err(Stopped::Interrupted(Box::new(tallies))),
+    }
 }
 
 /// The engine of [`run_grid`], for any accumulator and any per-run extra: runs `count` models
@@ -671,11 +709,26 @@ pub fn results(
 
 /// Runs a sweep: every grid value on the same runs.
 pub fn run(loaded: &LoadedScenario, req: &SweepRequest, stop: &AtomicBool) -> Result<SweepResult> {
+    run_into(loaded, req, stop, &mut NoSink, None)
+}
+
+/// As [`run`], handing `sink` the per-run rows (see [`run_grid_into`]) and the progress.
+pub fn run_into(
+    loaded: &LoadedScenario,
+    req: &SweepRequest,
+    stop: &AtomicBool,
+    sink: &mut dyn ChunkSink,
+    row: Option<&RowWriter>,
+) -> Result<SweepResult> {
     let s = &loaded.scenario;
     let (models, current) = grid_models(s, &req.specs, req.variant.as_deref())?;
-    let tallies = run_grid(&models, req.seed, req.runs, req.threads, stop).map_err(|_| {
-        Error::Interrupted("stopped before the sweep finished; nothing was written".into())
-    })?;
+    let tallies = run_grid_into(&models, req.seed, req.runs, req.threads, stop, sink, row)
+        .map_err(|e| match e {
+            Stopped::Interrupted(_) => {
+                Error::Interrupted("stopped before the sweep finished; nothing was written".into())
+            }
+            Stopped::Io(e) => Error::io("write", "runs.csv", e),
+        })?;
     let manifest = Manifest::new(
         loaded,
         req.seed,

@@ -388,6 +388,10 @@ pub struct CompareArgs {
     /// Compute only shard I of N (1-based) of the runs, for `brink merge`: e.g. `--shard 2/8`.
     #[arg(long)]
     pub shard: Option<brink::engine::ShardSpec>,
+    /// Also write runs.csv: one row per (run, variant), the base's and every variant's, with
+    /// the numbers each run drew and what it produced (the tornado's arms have none).
+    #[arg(long, conflicts_with = "shard")]
+    pub per_run: bool,
     /// Skip the charts and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
@@ -511,6 +515,10 @@ pub struct SweepArgs {
     /// Output folder (default: output/<scenario file name>[-<variant>]-sweep-<path>[-<path>]).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Also write runs.csv: one row per (design point, run), with the point's value of each
+    /// swept path (`in.<path>`), the numbers each run drew and what it produced.
+    #[arg(long)]
+    pub per_run: bool,
     /// Skip the chart and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
@@ -996,17 +1004,56 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
         command: command_line(),
     };
     // The paths and the grid are checked before the folder is claimed.
-    sweep::grid_models(&loaded.scenario, &req.specs, req.variant.as_deref())?;
+    let (grid, _) = sweep::grid_models(&loaded.scenario, &req.specs, req.variant.as_deref())?;
     let model = brink::model::compile(&loaded.scenario, req.variant.as_deref())?;
+    let paths: Vec<String> = req.specs.iter().map(|s| s.path.clone()).collect();
+    let points: Vec<&brink::model::Model> = grid.iter().map(|(_, m)| m).collect();
+    let keys = brink::report::per_run::Keys::sweep(&loaded.scenario, &paths, &points)?;
     let staging = Staging::begin(&out, "sweep")?;
-    let result = sweep::run(&loaded, &req, crate::app::interrupt::stop_flag())?;
+    let per_run_columns = args
+        .per_run
+        .then(|| brink::report::per_run::columns(&loaded.scenario, &grid[0].1, &keys));
+    let mut sink = crate::app::run::Sink {
+        rows: match &per_run_columns {
+            Some(c) => Some(crate::app::run::create_rows_file(&staging, c.clone())?),
+            None => None,
+        },
+        bar: None,
+    };
+    let variant = keys.variant_index(req.variant.as_deref());
+    let row = |point: usize,
+               m: &brink::model::Model,
+               r: u64,
+               st: &brink::model::RunState,
+               out: &mut Vec<brink::engine::Cell>| {
+        let key = brink::report::per_run::RowKey {
+            point: Some(point as u64),
+            variant,
+            seed: req.seed,
+            design: &grid[point].0,
+            model: point,
+        };
+        brink::report::per_run::push_cells(m, &keys, &key, r, st, out)
+    };
+    let result = sweep::run_into(
+        &loaded,
+        &req,
+        crate::app::interrupt::stop_flag(),
+        &mut sink,
+        Some(&row),
+    )?;
+    if let Some(w) = sink.rows.take() {
+        w.finish()
+            .map_err(|e| brink::error::Error::io("write", "runs.csv", e))?;
+    }
     let outcome = result.outcome_index(args.outcome.as_deref())?;
-    staging.write_all(&brink::report::sweep::files(
+    staging.write_all(&brink::report::sweep::files_for(
         &model,
         &result,
         outcome,
         !args.no_charts,
         &report_options(args.report_title.as_deref()),
+        per_run_columns,
     )?)?;
     let dir = staging.commit()?;
     say(&wrote(
@@ -1130,9 +1177,43 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     };
     let stop = crate::app::interrupt::stop_flag();
     // The variants are checked before the folder is claimed.
-    brink::analysis::compare::arms(&loaded.scenario, &req.variants, false)?;
+    let arms = brink::analysis::compare::arms(&loaded.scenario, &req.variants, false)?;
+    let models: Vec<&brink::model::Model> = arms.iter().map(|a| &a.model).collect();
+    let keys = brink::report::per_run::Keys::of(&loaded.scenario, &models)?;
+    let levels: Vec<u32> = arms
+        .iter()
+        .map(|a| keys.variant_index((a.kind != "base").then_some(a.name.as_str())))
+        .collect();
     let staging = Staging::begin(&out, "compare")?;
-    let done = brink::analysis::compare::run(&loaded, &req, stop)?;
+    let per_run_columns = args
+        .per_run
+        .then(|| brink::report::per_run::columns(&loaded.scenario, &arms[0].model, &keys));
+    let mut sink = crate::app::run::Sink {
+        rows: match &per_run_columns {
+            Some(c) => Some(crate::app::run::create_rows_file(&staging, c.clone())?),
+            None => None,
+        },
+        bar: None,
+    };
+    let row = |arm: usize,
+               m: &brink::model::Model,
+               r: u64,
+               st: &brink::model::RunState,
+               out: &mut Vec<brink::engine::Cell>| {
+        let key = brink::report::per_run::RowKey {
+            point: None,
+            variant: levels.get(arm).copied().unwrap_or(0),
+            seed: req.seed,
+            design: &[],
+            model: arm,
+        };
+        brink::report::per_run::push_cells(m, &keys, &key, r, st, out)
+    };
+    let done = brink::analysis::compare::run_into(&loaded, &req, stop, &mut sink, Some(&row))?;
+    if let Some(w) = sink.rows.take() {
+        w.finish()
+            .map_err(|e| brink::error::Error::io("write", "runs.csv", e))?;
+    }
     match req.shard {
         Some(spec) => {
             let mut m = done.result.manifest.clone();
@@ -1150,11 +1231,12 @@ fn compare_command(args: CompareArgs) -> Result<()> {
             )?;
             staging.write_all(&[crate::app::shards::compare_shard_file(&file)?])?;
         }
-        None => staging.write_all(&brink::report::compare::files(
+        None => staging.write_all(&brink::report::compare::files_for(
             &done.arms[0].model,
             &done.result,
             !args.no_charts,
             &report_options(args.report_title.as_deref()),
+            per_run_columns,
         )?)?,
     }
     let dir = staging.commit()?;

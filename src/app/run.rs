@@ -1,7 +1,7 @@
 //! A whole `brink run`: claim the output folder, run the simulation (writing per-run rows as
 //! chunks complete), and write every output atomically.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
@@ -129,18 +129,36 @@ fn windows_reserved(base: &str) -> bool {
     }
 }
 
-struct Sink {
-    rows: Option<std::io::BufWriter<std::fs::File>>,
-    bar: Option<indicatif::ProgressBar>,
+/// A per-run table being written to a file of the output folder.
+pub type RowsFile = report::per_run::CsvRows<std::io::BufWriter<std::fs::File>>;
+
+/// Starts `runs.csv` in the staging folder with these columns (its header written).
+pub fn create_rows_file(
+    staging: &Staging,
+    columns: Vec<report::table::Column>,
+) -> Result<RowsFile> {
+    let p = staging.path("runs.csv");
+    let f = std::fs::File::create(&p).map_err(|e| Error::io("write", p.clone(), e))?;
+    report::per_run::CsvRows::create(std::io::BufWriter::new(f), columns)
+        .map_err(|e| Error::io("write", "runs.csv", e))
+}
+
+/// The sink of a run, a comparison or a sweep: per-run rows into runs.csv (when asked) and
+/// the progress bar.
+pub struct Sink {
+    /// runs.csv, with `--per-run`.
+    pub rows: Option<RowsFile>,
+    /// The progress bar, on a terminal.
+    pub bar: Option<indicatif::ProgressBar>,
 }
 
 impl ChunkSink for Sink {
     fn wants_rows(&self) -> bool {
         self.rows.is_some()
     }
-    fn rows(&mut self, rows: &str) -> std::io::Result<()> {
+    fn rows(&mut self, rows: &[engine::Cell]) -> std::io::Result<()> {
         match &mut self.rows {
-            Some(w) => w.write_all(rows.as_bytes()),
+            Some(w) => w.write_rows(rows),
             None => Ok(()),
         }
     }
@@ -192,15 +210,13 @@ pub fn run_with(
     let model = sim.model()?;
     let plan = sim.plan();
     let staging = Staging::begin(&req.out, "run")?;
-    let rows = if req.per_run {
-        let p = staging.path("runs.csv");
-        let f = std::fs::File::create(&p).map_err(|e| Error::io("write", p.clone(), e))?;
-        let mut w = std::io::BufWriter::new(f);
-        w.write_all(report::csv::runs_header(&model).as_bytes())
-            .map_err(|e| Error::io("write", "runs.csv", e))?;
-        Some(w)
-    } else {
-        None
+    let keys = report::per_run::Keys::of(&loaded.scenario, &[&model])?;
+    let per_run_columns = req
+        .per_run
+        .then(|| report::per_run::columns(&loaded.scenario, &model, &keys));
+    let rows = match &per_run_columns {
+        Some(c) => Some(create_rows_file(&staging, c.clone())?),
+        None => None,
     };
     let bar = (req.progress && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new(plan.own_runs());
@@ -211,8 +227,21 @@ pub fn run_with(
         b
     });
     let mut sink = Sink { rows, bar };
-    let row: &engine::RowWriter = &report::csv::run_row;
-    let done = sim.run_into(&mut sink, Some(row));
+    let key = report::per_run::RowKey {
+        point: None,
+        variant: keys.variant_index(req.variant.as_deref()),
+        seed: req.seed,
+        design: &[],
+        model: 0,
+    };
+    let row = |_: usize,
+               m: &brink::model::Model,
+               r: u64,
+               st: &brink::model::RunState,
+               out: &mut Vec<engine::Cell>| {
+        report::per_run::push_cells(m, &keys, &key, r, st, out)
+    };
+    let done = sim.run_into(&mut sink, Some(&row));
     if let Some(b) = &sink.bar {
         b.finish_and_clear();
     }
@@ -240,8 +269,8 @@ pub fn run_with(
     if done.interrupted && on_stop == OnStop::Discard {
         return discard(done.tally.runs);
     }
-    if let Some(mut w) = sink.rows.take() {
-        w.flush().map_err(|e| Error::io("write", "runs.csv", e))?;
+    if let Some(w) = sink.rows.take() {
+        w.finish().map_err(|e| Error::io("write", "runs.csv", e))?;
     }
     if let Some(spec) = req.shard {
         // A shard keeps its raw tally for `brink merge`; its manifest names the whole job.
@@ -273,13 +302,17 @@ pub fn run_with(
         )],
         set: loaded.overrides.iter().map(Into::into).collect(),
     });
-    staging.write_all(&report::run::files_traced(
+    let mut files = report::run::files_traced(
         &done.model,
         &done.summary,
         req.charts,
         &req.report,
         traced.as_ref(),
-    )?)?;
+    )?;
+    files.push(report::dictionary::columns_json(
+        &report::dictionary::run_tables(&done.summary, per_run_columns),
+    )?);
+    staging.write_all(&files)?;
     // A stop asked for while the outputs were being written still keeps the old folder.
     if on_stop == OnStop::Discard && stop.load(std::sync::atomic::Ordering::SeqCst) {
         return discard(done.tally.runs);

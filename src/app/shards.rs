@@ -185,6 +185,7 @@ fn merge(
         .check(&model, first.manifest.runs)
         .map_err(|e| Error::Input(format!("the shards do not add up: {e}")))?;
     let staging = Staging::begin(out, "merge")?;
+    let mut per_run_columns = None;
     if first.per_run {
         let mut all = Vec::new();
         let mut first_header = String::new();
@@ -220,6 +221,22 @@ fn merge(
             all.extend_from_slice(body.as_bytes());
         }
         staging.write("runs.csv", &all)?;
+        // The dictionary's columns: the shards' `--per-run-steps`, read back from the header.
+        let mut m = model.clone();
+        m.snapshot_steps = first_header
+            .split(',')
+            .filter_map(|c| c.strip_prefix("out.rung_at."))
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        let keys = brink::report::per_run::Keys::of(&first.scenario, &[&m])?;
+        let columns = brink::report::per_run::columns(&first.scenario, &m, &keys);
+        if brink::report::table::csv_header(&columns).trim_end() != first_header {
+            return Err(damaged(
+                &shards[0].0,
+                "runs.csv's header is not the one its scenario gives",
+            ));
+        }
+        per_run_columns = Some(columns);
     }
     let mut manifest = first.manifest.clone();
     manifest.complete = true;
@@ -229,9 +246,11 @@ fn merge(
         title: None,
         date: Some(crate::app::run::analysis_date()),
     };
-    staging.write_all(&brink::report::run::files_with(
-        &model, &summary, charts, &options,
-    )?)?;
+    let mut files = brink::report::run::files_with(&model, &summary, charts, &options)?;
+    files.push(brink::report::dictionary::columns_json(
+        &brink::report::dictionary::run_tables(&summary, per_run_columns),
+    )?);
+    staging.write_all(&files)?;
     let dir = staging.commit()?;
     Ok((summary, dir))
 }
@@ -397,7 +416,7 @@ fn merge_compare(
     };
     let result = compare::results(&arms, &tally, manifest, tornado);
     let staging = Staging::begin(out, "merge")?;
-    staging.write_all(&brink::report::compare::files(
+    staging.write_all(&brink::report::compare::files_for(
         &arms[0].model,
         &result,
         charts,
@@ -405,6 +424,7 @@ fn merge_compare(
             title: None,
             date: Some(crate::app::run::analysis_date()),
         },
+        None,
     )?)?;
     staging.commit()?;
     Ok(result)

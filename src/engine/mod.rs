@@ -16,14 +16,34 @@ use crate::numerics::rng::Master;
 mod plan;
 pub use plan::{CHUNK_RUNS, RunPlan, ShardSpec, chunks_for};
 
+/// One value of a per-run row, typed so that CSV, Parquet and the data dictionary share one
+/// schema (`report::table` gives each column its type; this is the value a row holds there).
+/// It lives here, below the report, because the engine hands rows of it to its sink.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell {
+    /// For `ColumnType::UInt64`.
+    U64(u64),
+    /// For `ColumnType::Int32Nullable`; `None` is null (an empty CSV field).
+    I32(Option<i32>),
+    /// For `ColumnType::Float64`.
+    F64(f64),
+    /// For `ColumnType::Float32`.
+    F32(f32),
+    /// For `ColumnType::Bool` (CSV: 1 or 0).
+    Bool(bool),
+    /// For `ColumnType::Category`: the index into its levels.
+    Category(u32),
+}
+
 /// Receives what the engine produces as chunks complete, in chunk order.
 pub trait ChunkSink {
     /// Whether per-run rows are wanted.
     fn wants_rows(&self) -> bool {
         false
     }
-    /// The rows of one chunk (one line per run), in order.
-    fn rows(&mut self, _rows: &str) -> std::io::Result<()> {
+    /// The rows of one chunk, in run order: each run's cells one after the other (a flat
+    /// list, as many cells a row as the table has columns).
+    fn rows(&mut self, _rows: &[Cell]) -> std::io::Result<()> {
         Ok(())
     }
     /// Called after each batch with the runs done so far.
@@ -63,8 +83,10 @@ pub enum Stopped<A> {
     Io(std::io::Error),
 }
 
-/// Formats one per-run row: run index, the uncertain numbers, then the outcomes.
-pub type RowWriter = dyn Fn(&Model, u64, &RunState, &mut String) + Sync;
+/// Appends one per-run row's cells: `(which, model, run, state, cells)`, where `which` is the
+/// model's place in the job (0 for a run; the arm of a comparison, the point of a sweep), so
+/// that one writer can key the rows of several models.
+pub type RowWriter<'a> = dyn Fn(usize, &Model, u64, &RunState, &mut Vec<Cell>) + Sync + 'a;
 
 /// Runs the plan's chunks of `model`. `row` formats a per-run row when the sink wants rows.
 pub fn run<A: Accumulator>(
@@ -232,8 +254,8 @@ pub struct ChunkSlot<A> {
     pub tally: A,
     /// The state of the run being simulated.
     pub state: RunState,
-    /// The chunk's per-run rows, when wanted.
-    pub rows: String,
+    /// The chunk's per-run rows, when wanted: every run's cells, in run order.
+    pub rows: Vec<Cell>,
 }
 
 impl<A: Accumulator> ChunkSlot<A> {
@@ -242,7 +264,7 @@ impl<A: Accumulator> ChunkSlot<A> {
         ChunkSlot {
             tally: A::new(model),
             state: RunState::new(model),
-            rows: String::new(),
+            rows: Vec::new(),
         }
     }
 }
@@ -255,7 +277,7 @@ pub fn run_chunk<A: Accumulator>(
     chunk: u64,
     want_rows: bool,
     row: Option<&RowWriter>,
-) -> (A, String) {
+) -> (A, Vec<Cell>) {
     let mut slot = ChunkSlot::new(model);
     run_chunk_into(model, master, runs, chunk, want_rows, row, &mut slot);
     (slot.tally, slot.rows)
@@ -291,7 +313,7 @@ pub fn run_range_into<A: Accumulator>(
         simulate(model, master, r, &mut slot.state, &mut slot.tally);
         slot.tally.record(r, &slot.state);
         if want_rows && let Some(f) = row {
-            f(model, r, &slot.state, &mut slot.rows);
+            f(0, model, r, &slot.state, &mut slot.rows);
         }
     }
 }

@@ -10,16 +10,55 @@ use crate::stats::Interval;
 
 /// Every file of a comparison (`base` is the base arm's model, for the charts' vocabulary
 /// and the page's labels, ledger and sources): with `charts`, every chart and `report.html`,
-/// titled and dated by `options`.
+/// titled and dated by `options`. See [`files_for`] for the tables' units and runs.csv.
 pub fn files(
     base: &Model,
     r: &CompareResult,
     charts: bool,
     options: &ReportOptions,
 ) -> Result<Vec<Artifact>> {
+    files_for(base, r, charts, options, None)
+}
+
+/// [`files`] with, after `--per-run`, the columns of the runs.csv written beside them, which
+/// `columns.json` then describes too.
+pub fn files_for(
+    base: &Model,
+    r: &CompareResult,
+    charts: bool,
+    options: &ReportOptions,
+    per_run: Option<Vec<crate::report::table::Column>>,
+) -> Result<Vec<Artifact>> {
+    use crate::report::dictionary as d;
+    let cost_unit = base.scenario.cost_unit.as_str();
+    let labels = outcome_labels(base, r);
+    let actors: Vec<String> = base.actors.iter().map(|a| a.name.clone()).collect();
+    let mut tables = vec![
+        d::TableDoc::new(
+            "compare.csv",
+            "one row per (variant, outcome): the outcome's probability in the arm and its paired \
+             difference from the base",
+            d::compare_columns(r, &labels),
+        ),
+        d::TableDoc::new(
+            "compare_means.csv",
+            "one row per (variant, quantity): each actor's mean cost and the mean peak and final \
+             index in the arm, with the paired difference from the base",
+            d::compare_means_columns(r, &actors, cost_unit),
+        ),
+    ];
+    if let Some(c) = per_run {
+        tables.push(d::runs_table(
+            c,
+            "one row per (run, variant), in run order and, within a run, the base then each \
+             variant: the numbers it sampled (in.) and what it produced (out.)",
+        ));
+    }
     let mut files = vec![
         Artifact::json("compare.json", r)?,
-        Artifact::new("compare.csv", csv(r)?),
+        Artifact::new("compare.csv", csv_with(r, &labels)?),
+        Artifact::new("compare_means.csv", means_csv(r, &actors, cost_unit)?),
+        d::columns_json(&tables)?,
     ];
     if charts {
         let drawn = crate::report::charts::compare::render_all(base, r)?;
@@ -34,54 +73,105 @@ pub fn files(
     Ok(files)
 }
 
-/// `compare.csv`: one row per arm and outcome or mean, with the paired difference from base.
-/// Every name in it is a validated scenario name (letters, digits, `_`, `-`), so no field
-/// is ever quoted.
+/// Each outcome's label (its name when it has none), in the result's order.
+fn outcome_labels(base: &Model, r: &CompareResult) -> Vec<String> {
+    r.outcomes
+        .iter()
+        .map(|n| {
+            base.outcomes
+                .iter()
+                .find(|o| &o.name == n && !o.label.trim().is_empty())
+                .map_or(n.clone(), |o| o.label.clone())
+        })
+        .collect()
+}
+
+/// `compare.csv`: one row per (variant, outcome), in separate columns (see
+/// [`crate::report::dictionary::compare_columns`]): the arm's probability with its Wilson
+/// interval, the base's, and the paired difference in percentage points with its interval.
 pub fn csv(r: &CompareResult) -> Result<Vec<u8>> {
+    let labels = r.outcomes.clone();
+    csv_with(r, &labels)
+}
+
+fn csv_with(r: &CompareResult, labels: &[String]) -> Result<Vec<u8>> {
     let err = |e: csv::Error| Error::table("compare.csv", e);
     let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record([
-        "arm",
-        "kind",
-        "lever",
-        "measure",
-        "value",
-        "ci95_low",
-        "ci95_high",
-        "difference",
-        "difference_ci95_low",
-        "difference_ci95_high",
-    ])
+    w.write_record(crate::report::dictionary::names(
+        &crate::report::dictionary::compare_columns(r, labels),
+    ))
     .map_err(err)?;
+    let base = r.arms.first();
+    let pts = |x: f64| (100.0 * x).to_string();
     for a in &r.arms {
         let lever = a.lever.as_deref().unwrap_or_default();
-        let rows = a
-            .outcomes
-            .iter()
-            .map(|o| (format!("P({})", o.outcome), o.probability, o.difference))
-            .chain(
-                a.means
-                    .iter()
-                    .map(|m| (format!("mean {}", m.quantity), m.mean, m.difference)),
-            );
-        for (measure, v, d) in rows {
+        for (k, o) in a.outcomes.iter().enumerate() {
+            let base_p = base
+                .and_then(|b| b.outcomes.get(k))
+                .map_or(String::new(), |b| b.probability.estimate.to_string());
             w.write_record([
                 a.name.as_str(),
                 &a.kind,
                 lever,
-                &measure,
-                &v.estimate.to_string(),
-                &v.low.to_string(),
-                &v.high.to_string(),
-                &d.estimate.to_string(),
-                &d.low.to_string(),
-                &d.high.to_string(),
+                &o.outcome,
+                labels.get(k).map_or(o.outcome.as_str(), String::as_str),
+                &o.probability.estimate.to_string(),
+                &o.probability.low.to_string(),
+                &o.probability.high.to_string(),
+                &base_p,
+                &pts(o.difference.estimate),
+                &pts(o.difference.low),
+                &pts(o.difference.high),
+                &r.manifest.runs.to_string(),
             ])
             .map_err(err)?;
         }
     }
     w.into_inner()
         .map_err(|e| Error::io("write", "compare.csv", e.into_error()))
+}
+
+/// `compare_means.csv`: one row per (variant, quantity): each actor's mean cost (`quantity`
+/// `cost`, `actor` its name) and the mean peak and final index, with the base's mean and the
+/// paired difference.
+pub fn means_csv(r: &CompareResult, actors: &[String], cost_unit: &str) -> Result<Vec<u8>> {
+    let err = |e: csv::Error| Error::table("compare_means.csv", e);
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record(crate::report::dictionary::names(
+        &crate::report::dictionary::compare_means_columns(r, actors, cost_unit),
+    ))
+    .map_err(err)?;
+    let base = r.arms.first();
+    for a in &r.arms {
+        let lever = a.lever.as_deref().unwrap_or_default();
+        for (k, m) in a.means.iter().enumerate() {
+            let (quantity, actor, unit) = match m.quantity.strip_prefix("cost_") {
+                Some(actor) => ("cost", actor, cost_unit),
+                None => (m.quantity.as_str(), "", "Goldstein points"),
+            };
+            let base_mean = base
+                .and_then(|b| b.means.get(k))
+                .map_or(String::new(), |b| b.mean.estimate.to_string());
+            w.write_record([
+                a.name.as_str(),
+                &a.kind,
+                lever,
+                quantity,
+                actor,
+                unit,
+                &m.mean.estimate.to_string(),
+                &m.mean.low.to_string(),
+                &m.mean.high.to_string(),
+                &base_mean,
+                &m.difference.estimate.to_string(),
+                &m.difference.low.to_string(),
+                &m.difference.high.to_string(),
+            ])
+            .map_err(err)?;
+        }
+    }
+    w.into_inner()
+        .map_err(|e| Error::io("write", "compare_means.csv", e.into_error()))
 }
 
 /// The readable summary printed after a comparison: every variant's effect on the focus

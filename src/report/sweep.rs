@@ -20,9 +20,37 @@ pub fn files(
     charts: bool,
     options: &ReportOptions,
 ) -> Result<Vec<Artifact>> {
+    files_for(model, r, outcome, charts, options, None)
+}
+
+/// [`files`] with, after `--per-run`, the columns of the runs.csv written beside them, which
+/// `columns.json` then describes too.
+pub fn files_for(
+    model: &Model,
+    r: &SweepResult,
+    outcome: Option<usize>,
+    charts: bool,
+    options: &ReportOptions,
+    per_run: Option<Vec<crate::report::table::Column>>,
+) -> Result<Vec<Artifact>> {
+    use crate::report::dictionary as d;
+    let mut tables = vec![d::TableDoc::new(
+        "sweep.csv",
+        "one row per (design point, outcome): the outcome's probability at the point's values, \
+         and each actor's mean cost there",
+        d::sweep_columns(r),
+    )];
+    if let Some(c) = per_run {
+        tables.push(d::runs_table(
+            c,
+            "one row per (design point, run), in that order: the point's values (in.<swept \
+             path>), the numbers the run drew (in.) and what it produced (out.)",
+        ));
+    }
     let mut files = vec![
         Artifact::json("sweep.json", r)?,
         Artifact::new("sweep.csv", csv(r)?),
+        d::columns_json(&tables)?,
     ];
     if charts {
         let drawn = if r.is_two_way() {
@@ -50,17 +78,7 @@ pub fn files(
 pub fn csv(r: &SweepResult) -> Result<Vec<u8>> {
     let err = |e: csv::Error| Error::table("sweep.csv", e);
     let mut w = csv::Writer::from_writer(vec![]);
-    let mut header: Vec<String> = if r.is_two_way() {
-        r.parameters.iter().map(|p| p.path.clone()).collect()
-    } else {
-        vec!["value".into()]
-    };
-    header.extend(
-        ["outcome", "probability", "ci95_low", "ci95_high"]
-            .map(String::from)
-            .to_vec(),
-    );
-    header.extend(r.actors.iter().map(|a| format!("mean_cost_{a}")));
+    let header = crate::report::dictionary::names(&crate::report::dictionary::sweep_columns(r));
     w.write_record(&header).map_err(err)?;
     for p in &r.points {
         for o in &p.outcomes {

@@ -88,22 +88,9 @@ impl Column {
     }
 }
 
-/// One value of a row, matching its column's [`ColumnType`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Cell {
-    /// For [`ColumnType::UInt64`].
-    U64(u64),
-    /// For [`ColumnType::Int32Nullable`]; `None` is null (an empty CSV field).
-    I32(Option<i32>),
-    /// For [`ColumnType::Float64`].
-    F64(f64),
-    /// For [`ColumnType::Float32`].
-    F32(f32),
-    /// For [`ColumnType::Bool`] (CSV: 1 or 0).
-    Bool(bool),
-    /// For [`ColumnType::Category`]: the index into its levels.
-    Category(u32),
-}
+/// One value of a row, matching its column's [`ColumnType`] (defined by the engine, which
+/// hands rows of it to its sink).
+pub use crate::engine::Cell;
 
 /// Appends one cell as CSV text (shortest round-trip decimal for reals, the level's name for a
 /// category: names are identifiers, so no quoting is needed).

@@ -1,0 +1,437 @@
+//! The per-run table (`runs.csv`) of a model as typed columns: keys (`point`, `variant`, `run`,
+//! `seed`), then inputs (`in.<path>`), then outputs (`out.<what>`), one schema for the CSV, a
+//! Parquet file and the data dictionary alike. `brink run`, `compare --per-run` and
+//! `sweep --per-run` all write it; the engine hands each chunk's rows over as cells.
+
+use std::io::Write;
+
+use crate::engine::Cell;
+use crate::error::Result;
+use crate::model::{Model, RunState};
+use crate::report::table::{Column, ColumnType, Role, write_csv_row};
+use crate::scenario::Scenario;
+
+/// The keys (and design inputs) a per-run table carries before each run's own columns.
+#[derive(Debug, Clone, Default)]
+pub struct Keys {
+    /// A sweep's swept paths: the table then has a `point` column and an `in.<path>` column
+    /// for each (the value the point set). Empty: no `point` column.
+    pub design: Vec<String>,
+    /// Whether the table is a sweep's (it has a `point` column even with no design paths).
+    pub points: bool,
+    /// The `variant` column's levels: `base`, then the scenario's variants in file order.
+    pub variants: Vec<String>,
+    /// The numbers with an `in.` column, by path: every number uncertain in any of the
+    /// table's models (a variant or a design point may fix one the base samples; its rows then
+    /// hold the fixed value).
+    pub inputs: Vec<String>,
+    /// For each model of the table (in the order given) and each input, the number's index in
+    /// that model (`None`: the model has no such number; its cell is NaN).
+    pub input_index: Vec<Vec<Option<usize>>>,
+}
+
+impl Keys {
+    /// The keys of a run or a comparison of `sc` whose rows come from `models` (its variants
+    /// are the variant column's levels); an error if the models do not share their numbers.
+    pub fn of(sc: &Scenario, models: &[&Model]) -> Result<Keys> {
+        let (inputs, input_index) = inputs_of(models);
+        Ok(Keys {
+            design: vec![],
+            points: false,
+            variants: variant_levels(sc),
+            inputs,
+            input_index,
+        })
+    }
+
+    /// The keys of a sweep of `sc` over `paths`, whose rows come from `models` (the points).
+    pub fn sweep(sc: &Scenario, paths: &[String], models: &[&Model]) -> Result<Keys> {
+        let (inputs, input_index) = inputs_of(models);
+        Ok(Keys {
+            design: paths.to_vec(),
+            points: true,
+            variants: variant_levels(sc),
+            inputs,
+            input_index,
+        })
+    }
+
+    /// The variant column's level of a variant (`None`: the base scenario).
+    pub fn variant_index(&self, variant: Option<&str>) -> u32 {
+        let name = variant.unwrap_or("base");
+        self.variants.iter().position(|v| v == name).unwrap_or(0) as u32
+    }
+}
+
+/// Every number uncertain in any of `models`, by path (the first model's order, then each
+/// further model's new ones), and each model's index of each.
+fn inputs_of(models: &[&Model]) -> (Vec<String>, Vec<Vec<Option<usize>>>) {
+    let mut inputs: Vec<String> = vec![];
+    for m in models {
+        for i in m.uncertain_params() {
+            if !inputs.contains(&m.param_paths[i]) {
+                inputs.push(m.param_paths[i].clone());
+            }
+        }
+    }
+    let index = models
+        .iter()
+        .map(|m| {
+            inputs
+                .iter()
+                .map(|p| m.param_paths.iter().position(|q| q == p))
+                .collect()
+        })
+        .collect();
+    (inputs, index)
+}
+
+/// The variant column's levels: `base` and every variant of the scenario.
+pub fn variant_levels(sc: &Scenario) -> Vec<String> {
+    std::iter::once("base".to_string())
+        .chain(sc.variants.iter().map(|v| v.name.clone()))
+        .collect()
+}
+
+/// The values of one row's keys.
+#[derive(Debug, Clone, Copy)]
+pub struct RowKey<'a> {
+    /// The design point (sweeps only).
+    pub point: Option<u64>,
+    /// The variant's level (see [`Keys::variant_index`]).
+    pub variant: u32,
+    /// The master seed.
+    pub seed: u64,
+    /// The design point's values, one per [`Keys::design`] path.
+    pub design: &'a [f64],
+    /// The row's model: its place in the models the keys were made from.
+    pub model: usize,
+}
+
+fn shown<'a>(label: &'a str, name: &'a str) -> &'a str {
+    if label.trim().is_empty() { name } else { label }
+}
+
+/// The per-run table's columns for `m` (compiled from `sc`), keys first. Steps are in the
+/// scenario's step unit, costs in its cost unit.
+pub fn columns(sc: &Scenario, m: &Model, keys: &Keys) -> Vec<Column> {
+    let step = format!("{}s", sc.step_unit.trim_end_matches('s'));
+    let cost = sc.cost_unit.as_str();
+    let outcome_label = |name: &str| {
+        sc.outcomes
+            .iter()
+            .find(|o| o.name == name)
+            .map_or(name.to_string(), |o| shown(&o.label, &o.name).to_string())
+    };
+    let actor_label = |name: &str| {
+        sc.actors
+            .iter()
+            .find(|a| a.name == name)
+            .map_or(name.to_string(), |a| shown(&a.label, &a.name).to_string())
+    };
+    let rungs = ColumnType::Category {
+        levels: m.rung_names.clone(),
+    };
+    let mut c = vec![];
+    if keys.points {
+        c.push(Column::new(
+            Role::Key,
+            "point",
+            ColumnType::UInt64,
+            "",
+            "design point: the index of the swept value (0-based, in the order sweep.csv lists them)",
+        ));
+    }
+    c.push(Column::new(
+        Role::Key,
+        "variant",
+        ColumnType::Category {
+            levels: keys.variants.clone(),
+        },
+        "",
+        "the scenario's variant the run played (`base`: the scenario as written)",
+    ));
+    c.push(Column::new(
+        Role::Key,
+        "run",
+        ColumnType::UInt64,
+        "",
+        "run index: run r of every variant and design point draws the same random numbers",
+    ));
+    c.push(Column::new(
+        Role::Key,
+        "seed",
+        ColumnType::UInt64,
+        "",
+        "master seed: `brink trace --seed S --run R` replays the run",
+    ));
+    for p in &keys.design {
+        c.push(Column::new(
+            Role::Input,
+            p,
+            ColumnType::Float64,
+            "as in the scenario file",
+            format!("the value the sweep set {p} to at this design point"),
+        ));
+    }
+    for p in &keys.inputs {
+        c.push(Column::new(
+            Role::Input,
+            p,
+            ColumnType::Float64,
+            "as in the scenario file",
+            format!(
+                "the value the run drew for {p} (clamped to its valid range; where a variant or \
+                 design point fixes it, that value; NaN where the row's variant has no such number)"
+            ),
+        ));
+    }
+    for o in &m.outcomes {
+        let l = outcome_label(&o.name);
+        let n = &o.name;
+        c.push(Column::new(
+            Role::Output,
+            n,
+            ColumnType::Bool,
+            "",
+            format!("whether “{l}” happened in the run (1) or not (0)"),
+        ));
+        c.push(Column::new(
+            Role::Output,
+            &format!("{n}.first_step"),
+            ColumnType::Int32Nullable,
+            &step,
+            format!("the first step at whose end “{l}” held; empty if never"),
+        ));
+        c.push(Column::new(
+            Role::Output,
+            &format!("{n}.last_step"),
+            ColumnType::Int32Nullable,
+            &step,
+            format!("the last step at whose end “{l}” held; empty if never"),
+        ));
+        c.push(Column::new(
+            Role::Output,
+            &format!("{n}.steps_held"),
+            ColumnType::UInt64,
+            &step,
+            format!("the number of steps at whose end “{l}” held (0 if never)"),
+        ));
+    }
+    c.push(Column::new(
+        Role::Output,
+        "final_rung",
+        rungs.clone(),
+        "rung",
+        "the escalation ladder's rung at the end of the run",
+    ));
+    c.push(Column::new(
+        Role::Output,
+        "peak_rung",
+        rungs.clone(),
+        "rung",
+        "the highest rung the run reached",
+    ));
+    c.push(Column::new(
+        Role::Output,
+        "peak_index",
+        ColumnType::Float64,
+        "Goldstein points",
+        "the highest dyad index (mean hostility of the focal pair) the run reached",
+    ));
+    c.push(Column::new(
+        Role::Output,
+        "final_index",
+        ColumnType::Float64,
+        "Goldstein points",
+        "the dyad index at the end of the run",
+    ));
+    for a in &m.actors {
+        c.push(Column::new(
+            Role::Output,
+            &format!("cost.{}", a.name),
+            ColumnType::Float64,
+            cost,
+            format!("{}'s cumulative cost over the run", actor_label(&a.name)),
+        ));
+    }
+    for a in &m.actors {
+        c.push(Column::new(
+            Role::Output,
+            &format!("gain.{}", a.name),
+            ColumnType::Float64,
+            cost,
+            format!(
+                "{}'s cumulative gain from its measures in force over the run",
+                actor_label(&a.name)
+            ),
+        ));
+    }
+    let level = "level (0 = not in force; a whole number, stored as UInt64)";
+    for ms in &m.measures {
+        c.push(Column::new(
+            Role::Output,
+            &format!("max_level.{}", ms.name),
+            ColumnType::UInt64,
+            level,
+            format!("the highest level measure {} reached", ms.name),
+        ));
+    }
+    for ms in &m.measures {
+        c.push(Column::new(
+            Role::Output,
+            &format!("final_level.{}", ms.name),
+            ColumnType::UInt64,
+            level,
+            format!("measure {}'s level at the end of the run", ms.name),
+        ));
+    }
+    for ms in &m.measures {
+        c.push(Column::new(
+            Role::Output,
+            &format!("steps_in_force.{}", ms.name),
+            ColumnType::UInt64,
+            &step,
+            format!(
+                "the steps at whose end measure {} was above level 0",
+                ms.name
+            ),
+        ));
+    }
+    for s in &m.snapshot_steps {
+        c.push(Column::new(
+            Role::Output,
+            &format!("rung_at.{s}"),
+            rungs.clone(),
+            "rung",
+            format!("the rung at the end of step {s} (--per-run-steps)"),
+        ));
+        for ms in &m.measures {
+            c.push(Column::new(
+                Role::Output,
+                &format!("level.{}.at.{s}", ms.name),
+                ColumnType::UInt64,
+                level,
+                format!(
+                    "measure {}'s level at the end of step {s} (--per-run-steps)",
+                    ms.name
+                ),
+            ));
+        }
+    }
+    c
+}
+
+/// A step as a nullable week (`u32::MAX` and anything past `i32::MAX`: null).
+fn step_cell(t: u32) -> Cell {
+    Cell::I32(i32::try_from(t).ok())
+}
+
+/// Appends one run's row, in [`columns`]' order (`keys` as the columns were made with).
+pub fn push_cells(
+    m: &Model,
+    keys: &Keys,
+    key: &RowKey,
+    run: u64,
+    st: &RunState,
+    out: &mut Vec<Cell>,
+) {
+    if let Some(p) = key.point {
+        out.push(Cell::U64(p));
+    }
+    out.push(Cell::Category(key.variant));
+    out.push(Cell::U64(run));
+    out.push(Cell::U64(key.seed));
+    out.extend(key.design.iter().map(|&v| Cell::F64(v)));
+    let index = keys
+        .input_index
+        .get(key.model)
+        .map_or(&[][..], Vec::as_slice);
+    out.extend((0..keys.inputs.len()).map(|k| {
+        Cell::F64(
+            index
+                .get(k)
+                .copied()
+                .flatten()
+                .map_or(f64::NAN, |i| st.values[i]),
+        )
+    }));
+    for o in 0..m.outcomes.len() {
+        let t = st.outcome_first[o];
+        if t == u32::MAX {
+            out.extend([
+                Cell::Bool(false),
+                Cell::I32(None),
+                Cell::I32(None),
+                Cell::U64(0),
+            ]);
+        } else {
+            out.extend([
+                Cell::Bool(true),
+                step_cell(t),
+                step_cell(st.outcome_last[o]),
+                Cell::U64(u64::from(st.outcome_steps[o])),
+            ]);
+        }
+    }
+    out.extend([
+        Cell::Category(st.final_rung() as u32),
+        Cell::Category(st.peak_rung as u32),
+        Cell::F64(st.peak_index),
+        Cell::F64(st.index),
+    ]);
+    out.extend(st.cost.iter().chain(&st.gain).map(|&c| Cell::F64(c)));
+    out.extend(st.max_level.iter().map(|&l| Cell::U64(u64::from(l))));
+    out.extend(st.level.iter().map(|&l| Cell::U64(u64::from(l))));
+    out.extend(st.steps_in_force.iter().map(|&n| Cell::U64(u64::from(n))));
+    let nm = m.measures.len();
+    for (i, &r) in st.snapshot_rungs.iter().enumerate() {
+        out.push(Cell::Category(r as u32));
+        out.extend(
+            st.snapshot_levels[i * nm..(i + 1) * nm]
+                .iter()
+                .map(|&l| Cell::U64(u64::from(l))),
+        );
+    }
+}
+
+/// A per-run CSV being written: its columns, and the file (a chunk's rows at a time).
+pub struct CsvRows<W: Write> {
+    columns: Vec<Column>,
+    out: W,
+    line: String,
+}
+
+impl<W: Write> CsvRows<W> {
+    /// Starts the table: writes its header.
+    pub fn create(mut out: W, columns: Vec<Column>) -> std::io::Result<Self> {
+        out.write_all(crate::report::table::csv_header(&columns).as_bytes())?;
+        Ok(CsvRows {
+            columns,
+            out,
+            line: String::new(),
+        })
+    }
+
+    /// The table's columns.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// Writes rows given as one flat list of cells (a row's cells after the other's).
+    pub fn write_rows(&mut self, cells: &[Cell]) -> std::io::Result<()> {
+        let n = self.columns.len().max(1);
+        for row in cells.chunks(n) {
+            self.line.clear();
+            write_csv_row(&self.columns, row, &mut self.line);
+            self.out.write_all(self.line.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Flushes and returns the writer.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}

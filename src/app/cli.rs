@@ -111,6 +111,10 @@ pub struct RunArgs {
     /// (e.g. `--per-run-steps 13,26,52`); implies --per-run.
     #[arg(long, value_delimiter = ',')]
     pub per_run_steps: Vec<u32>,
+    /// The format of the per-run table (with --per-run): `csv` (runs.csv) or `parquet`
+    /// (runs.parquet: typed columns, nulls for weeks that never came, rungs as categories).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::app::run::TableFormat,
     /// Skip the charts and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
@@ -818,6 +822,7 @@ fn run_command(args: RunArgs) -> Result<()> {
             crate::app::run::default_out(&args.scenario, args.variant.as_deref())
         }),
         per_run: args.per_run || !args.per_run_steps.is_empty(),
+        format: args.format,
         per_run_steps: args.per_run_steps.clone(),
         charts: !args.no_charts,
         progress: true,

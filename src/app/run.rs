@@ -23,6 +23,8 @@ pub struct RunRequest {
     pub threads: usize,
     pub out: PathBuf,
     pub per_run: bool,
+    /// The per-run table's format: runs.csv or runs.parquet.
+    pub format: TableFormat,
     /// Steps at which runs.csv records the rung and the levels.
     pub per_run_steps: Vec<u32>,
     pub charts: bool,
@@ -36,6 +38,16 @@ pub struct RunRequest {
     pub precision: Option<(String, f64)>,
     /// report.html's own title (`--report-title`) and the date of the analysis.
     pub report: report::run::ReportOptions,
+}
+
+/// The file format of a per-run table (`--format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    /// Comma-separated text (`runs.csv`).
+    #[default]
+    Csv,
+    /// Typed columns in Parquet row groups (`runs.parquet`), for pandas, polars and R's arrow.
+    Parquet,
 }
 
 /// The date of the analysis for a report (`YYYY-MM-DD`, UTC): today, or the day of
@@ -129,8 +141,17 @@ fn windows_reserved(base: &str) -> bool {
     }
 }
 
+/// Where the per-run rows go.
+enum Rows {
+    Csv(std::io::BufWriter<std::fs::File>),
+    Parquet(report::parquet_runs::RunsParquet),
+}
+
 struct Sink {
-    rows: Option<std::io::BufWriter<std::fs::File>>,
+    rows: Option<Rows>,
+    /// The error that stopped the Parquet table, reported as itself rather than as the
+    /// engine's I/O error.
+    failed: Option<Error>,
     bar: Option<indicatif::ProgressBar>,
 }
 
@@ -140,7 +161,12 @@ impl ChunkSink for Sink {
     }
     fn rows(&mut self, rows: &str) -> std::io::Result<()> {
         match &mut self.rows {
-            Some(w) => w.write_all(rows.as_bytes()),
+            Some(Rows::Csv(w)) => w.write_all(rows.as_bytes()),
+            Some(Rows::Parquet(p)) => p.rows(rows).map_err(|e| {
+                let io = std::io::Error::other(e.chain());
+                self.failed = Some(e);
+                io
+            }),
             None => Ok(()),
         }
     }
@@ -189,18 +215,29 @@ pub fn run_with(
     if let Some((outcome, half_width)) = &req.precision {
         sim = sim.until_precision(outcome.clone(), *half_width);
     }
+    if req.per_run && req.format == TableFormat::Parquet && req.shard.is_some() {
+        return Err(Error::Input(
+            "--format parquet cannot be used with --shard yet (brink merge joins runs.csv \
+             parts); run the shards with --format csv"
+                .into(),
+        ));
+    }
     let model = sim.model()?;
     let plan = sim.plan();
     let staging = Staging::begin(&req.out, "run")?;
-    let rows = if req.per_run {
-        let p = staging.path("runs.csv");
-        let f = std::fs::File::create(&p).map_err(|e| Error::io("write", p.clone(), e))?;
-        let mut w = std::io::BufWriter::new(f);
-        w.write_all(report::csv::runs_header(&model).as_bytes())
-            .map_err(|e| Error::io("write", "runs.csv", e))?;
-        Some(w)
-    } else {
-        None
+    let rows = match (req.per_run, req.format) {
+        (false, _) => None,
+        (true, TableFormat::Csv) => {
+            let p = staging.path("runs.csv");
+            let f = std::fs::File::create(&p).map_err(|e| Error::io("write", p.clone(), e))?;
+            let mut w = std::io::BufWriter::new(f);
+            w.write_all(report::csv::runs_header(&model).as_bytes())
+                .map_err(|e| Error::io("write", "runs.csv", e))?;
+            Some(Rows::Csv(w))
+        }
+        (true, TableFormat::Parquet) => Some(Rows::Parquet(
+            report::parquet_runs::RunsParquet::create(&staging.path("runs.parquet"), &model)?,
+        )),
     };
     let bar = (req.progress && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new(plan.own_runs());
@@ -210,11 +247,25 @@ pub fn run_with(
         );
         b
     });
-    let mut sink = Sink { rows, bar };
-    let row: &engine::RowWriter = &report::csv::run_row;
+    let mut sink = Sink {
+        rows,
+        failed: None,
+        bar,
+    };
+    let seed = req.seed;
+    let parquet_row = move |m: &brink::model::Model, run: u64, st: &_, out: &mut String| {
+        report::parquet_runs::encode_run(m, seed, run, st, out)
+    };
+    let row: &engine::RowWriter = match req.format {
+        TableFormat::Csv => &report::csv::run_row,
+        TableFormat::Parquet => &parquet_row,
+    };
     let done = sim.run_into(&mut sink, Some(row));
     if let Some(b) = &sink.bar {
         b.finish_and_clear();
+    }
+    if let Some(e) = sink.failed.take() {
+        return Err(e);
     }
     let done = done?;
     let discard = |runs: u64| {
@@ -240,8 +291,10 @@ pub fn run_with(
     if done.interrupted && on_stop == OnStop::Discard {
         return discard(done.tally.runs);
     }
-    if let Some(mut w) = sink.rows.take() {
-        w.flush().map_err(|e| Error::io("write", "runs.csv", e))?;
+    match sink.rows.take() {
+        Some(Rows::Csv(mut w)) => w.flush().map_err(|e| Error::io("write", "runs.csv", e))?,
+        Some(Rows::Parquet(p)) => p.finish()?,
+        None => {}
     }
     if let Some(spec) = req.shard {
         // A shard keeps its raw tally for `brink merge`; its manifest names the whole job.

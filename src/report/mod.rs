@@ -13,6 +13,8 @@ pub mod describe;
 pub mod history;
 pub mod html;
 pub mod pages;
+pub mod parquet;
+pub mod parquet_runs;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;

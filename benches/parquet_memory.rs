@@ -49,6 +49,8 @@ fn main() {
     for &runs in &counts {
         let out = scratch.join(format!("runs-{runs}"));
         let start = Instant::now();
+        // Reaped by wait4 below, which also gives its peak memory.
+        #[allow(clippy::zombie_processes)]
         let child = std::process::Command::new(&brink)
             .current_dir(&manifest)
             .args(["run", "scenarios/examples/tutorial.ron", "--runs"])

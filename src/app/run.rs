@@ -144,7 +144,7 @@ fn windows_reserved(base: &str) -> bool {
 /// Where the per-run rows go.
 enum Rows {
     Csv(std::io::BufWriter<std::fs::File>),
-    Parquet(report::parquet_runs::RunsParquet),
+    Parquet(Box<report::parquet_runs::RunsParquet>),
 }
 
 struct Sink {
@@ -235,9 +235,9 @@ pub fn run_with(
                 .map_err(|e| Error::io("write", "runs.csv", e))?;
             Some(Rows::Csv(w))
         }
-        (true, TableFormat::Parquet) => Some(Rows::Parquet(
+        (true, TableFormat::Parquet) => Some(Rows::Parquet(Box::new(
             report::parquet_runs::RunsParquet::create(&staging.path("runs.parquet"), &model)?,
-        )),
+        ))),
     };
     let bar = (req.progress && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new(plan.own_runs());

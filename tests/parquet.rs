@@ -99,7 +99,7 @@ const REALS: &[f64] = &[
     0.0,
     -0.0,
     1.0 / 3.0,
-    -2.718281828459045,
+    -1.234_567_890_123_456_7e-7,
     f64::INFINITY,
     f64::NEG_INFINITY,
     f64::MIN_POSITIVE,
@@ -116,7 +116,7 @@ fn all_row(i: u64) -> Vec<Cell> {
     vec![
         // The largest u64 too: stored in INT64's bits, read back as unsigned.
         Cell::U64(if i == 5 { u64::MAX } else { i * 1_000_003 }),
-        Cell::I32(if i % 3 == 0 {
+        Cell::I32(if i.is_multiple_of(3) {
             None
         } else {
             Some(i as i32 - 20)

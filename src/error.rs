@@ -14,6 +14,9 @@ pub enum Error {
     /// grid, a refused output folder, a damaged shard. The message says what was expected.
     #[error("{0}")]
     Input(String),
+    /// A refused `--set` override.
+    #[error(transparent)]
+    Set(#[from] crate::scenario::overrides::SetError),
     /// One or more located problems in scenario files.
     #[error("{0}")]
     Scenario(#[from] Diagnostics),

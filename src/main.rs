@@ -30,7 +30,7 @@ fn main() -> ExitCode {
 /// shells report it), 1 for a failure while working (a full disk).
 fn exit_code(e: &Error) -> u8 {
     match e {
-        Error::Input(_) | Error::Scenario(_) | Error::Compile(_) => 2,
+        Error::Input(_) | Error::Set(_) | Error::Scenario(_) | Error::Compile(_) => 2,
         Error::Interrupted(_) => 130,
         Error::Io { .. } | Error::Encode { .. } | Error::Table { .. } | Error::Failed(_) => 1,
     }

@@ -48,10 +48,14 @@ fn edited(scenario: &str, dir: &Path, from: &str, to: &str) -> PathBuf {
 }
 
 /// Removes, at any depth, the fields that name the command, the file, the variant or the
-/// overrides (they differ between the two routes by design).
+/// overrides (they differ between the two routes by design), and the levels of the per-run
+/// table's `variant` column (the copy has one variant more).
 fn strip(v: &mut Value) {
     match v {
         Value::Object(m) => {
+            if m.get("name").and_then(Value::as_str) == Some("variant") {
+                m.remove("levels");
+            }
             for k in [
                 "manifest",
                 "command",
@@ -69,6 +73,25 @@ fn strip(v: &mut Value) {
     }
 }
 
+/// A CSV table without its `variant` column (the per-run table's key: `base` for a `--set`
+/// run, the variant's name for the copy's variant).
+fn without_variant(text: &str) -> String {
+    let mut lines = text.lines();
+    let Some(header) = lines.next() else {
+        return String::new();
+    };
+    let Some(k) = header.split(',').position(|h| h == "variant") else {
+        return text.to_string();
+    };
+    text.lines()
+        .map(|l| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            f.remove(k);
+            f.join(",") + "\n"
+        })
+        .collect()
+}
+
 /// Asserts that two output folders hold the same tables: every CSV byte for byte, every JSON
 /// equal once [`strip`]ped.
 fn same_tables(a: &Path, b: &Path) {
@@ -78,8 +101,8 @@ fn same_tables(a: &Path, b: &Path) {
     for n in &names {
         if n.ends_with(".csv") {
             let (x, y) = (
-                std::fs::read_to_string(a.join(n)).unwrap(),
-                std::fs::read_to_string(b.join(n)).unwrap(),
+                without_variant(&std::fs::read_to_string(a.join(n)).unwrap()),
+                without_variant(&std::fs::read_to_string(b.join(n)).unwrap()),
             );
             assert!(x == y, "{n} differs:\n{x}\n---\n{y}");
             tables += 1;
@@ -232,6 +255,73 @@ fn compare_sets_the_base_and_every_variant_alike() {
         manifest_set(&a.join("compare.json")),
         serde_json::json!([{"path": HAWK, "value": "0.9"}])
     );
+}
+
+#[test]
+fn experiment_sets_every_point_and_variant_alike() {
+    let dir = scratch("experiment");
+    let copy = edited(
+        TUTORIAL,
+        &dir,
+        "hawkishness: Uniform(min: 0.0, max: 0.6, source: \"illustrative\"),",
+        "hawkishness: 0.9,",
+    );
+    let (a, b) = (dir.join("set"), dir.join("edited"));
+    let param = format!("{FATIGUE}=0.1..0.4");
+    let args = |s: &str, out: &Path, extra: &[&str]| {
+        let mut v: Vec<String> = [
+            "experiment",
+            s,
+            "--design",
+            "factorial",
+            "--param",
+            &param,
+            "--points",
+            "3",
+            "--variants",
+            "visa_now",
+            "--runs",
+            "150",
+            "--seed",
+            "4",
+            "--per-run",
+            "--no-charts",
+            "--out",
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+        v.push(out.to_str().unwrap().into());
+        v.extend(extra.iter().map(|x| x.to_string()));
+        v
+    };
+    ok(&args(TUTORIAL, &a, &["--set", &format!("{HAWK}=0.9")]));
+    ok(&args(copy.to_str().unwrap(), &b, &[]));
+    same_tables(&a, &b);
+    assert_eq!(
+        manifest_set(&a.join("experiment.json")),
+        serde_json::json!([{"path": HAWK, "value": "0.9"}])
+    );
+    // The set changed the results: the same experiment without it differs.
+    let plain = dir.join("plain");
+    ok(&args(TUTORIAL, &plain, &[]));
+    assert_ne!(
+        std::fs::read_to_string(a.join("points.csv")).unwrap(),
+        std::fs::read_to_string(plain.join("points.csv")).unwrap()
+    );
+    // A path the design varies cannot also be set.
+    let out = dir.join("both");
+    let o = brink(&{
+        let mut v = args(TUTORIAL, &out, &[]);
+        v.extend(["--set".to_string(), format!("{FATIGUE}=0.2")]);
+        v
+    }
+    .iter()
+    .map(String::as_str)
+    .collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--param"));
+    assert!(!out.exists());
 }
 
 #[test]

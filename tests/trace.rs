@@ -212,7 +212,7 @@ fn trace_replays_the_run_of_brink_run() {
 #[test]
 fn pick_returns_the_first_runs_with_the_outcome() {
     let (header, rows) = runs_csv(None);
-    let col = header.iter().position(|h| h == "rupture").unwrap();
+    let col = header.iter().position(|h| h == "out.rupture").unwrap();
     let expected: Vec<u64> = rows
         .iter()
         .enumerate()

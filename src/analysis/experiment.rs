@@ -23,7 +23,7 @@ use crate::analysis::Manifest;
 use crate::engine::Accumulator;
 use crate::error::{Error, Result};
 use crate::model::{self, Model, Observer, RunState};
-use crate::report::table::{Cell, Column, ColumnType, Role};
+use crate::engine::Cell;
 use crate::scenario::param::{Param, fmt_num};
 use crate::scenario::validate::{check_param, check_set};
 use crate::scenario::{LoadedScenario, Scenario, Variant};
@@ -394,160 +394,7 @@ impl Plan {
             .collect()
     }
 
-    /// The columns of the per-run table `runs.csv`: keys `point`, `variant`, `run`, `seed`;
-    /// inputs `in.<design path>` then `in.<sampled path>`; outputs per outcome (happened,
-    /// first and last week, weeks held), the rungs and the index, each actor's cost and gain,
-    /// each measure's highest level, final level and weeks in force.
-    pub fn run_columns(&self) -> Vec<Column> {
-        let m = &self.base;
-        let unit = m.scenario.cost_unit.clone();
-        let mut c = vec![
-            Column::new(
-                Role::Key,
-                "point",
-                ColumnType::UInt64,
-                "",
-                "design point (0-based)",
-            ),
-            Column::new(
-                Role::Key,
-                "variant",
-                ColumnType::Category {
-                    levels: self.variant_names(),
-                },
-                "",
-                "variant played (base: the scenario without a variant)",
-            ),
-            Column::new(Role::Key, "run", ColumnType::UInt64, "", "run index"),
-            Column::new(
-                Role::Key,
-                "seed",
-                ColumnType::UInt64,
-                "",
-                "master seed; (seed, run) reruns the run (brink trace --seed S --run R)",
-            ),
-        ];
-        for p in &self.req.params {
-            c.push(Column::new(
-                Role::Input,
-                &p.path,
-                ColumnType::Float64,
-                "",
-                format!(
-                    "set by the design ({} from {} to {})",
-                    self.req.design.words(),
-                    fmt_num(p.low),
-                    fmt_num(p.high)
-                ),
-            ));
-        }
-        for p in &self.sampled {
-            c.push(Column::new(
-                Role::Input,
-                p,
-                ColumnType::Float64,
-                "",
-                "sampled in the run (NaN where the variant has no such number)",
-            ));
-        }
-        let weeks = &m.scenario.step_unit;
-        for o in &m.outcomes {
-            let n = &o.name;
-            c.push(Column::new(
-                Role::Output,
-                n,
-                ColumnType::Bool,
-                "",
-                format!("{n} happened in the run"),
-            ));
-            for (what, d) in [
-                ("first_step", "first step it held (null if never)"),
-                ("last_step", "last step it held (null if never)"),
-            ] {
-                c.push(Column::new(
-                    Role::Output,
-                    &format!("{n}.{what}"),
-                    ColumnType::Int32Nullable,
-                    weeks,
-                    d,
-                ));
-            }
-            c.push(Column::new(
-                Role::Output,
-                &format!("{n}.steps_held"),
-                ColumnType::UInt64,
-                weeks,
-                "steps it held",
-            ));
-        }
-        let rungs = ColumnType::Category {
-            levels: m.rung_names.clone(),
-        };
-        c.push(Column::new(
-            Role::Output,
-            "final_rung",
-            rungs.clone(),
-            "rung",
-            "rung at the end of the run",
-        ));
-        c.push(Column::new(
-            Role::Output,
-            "peak_rung",
-            rungs,
-            "rung",
-            "highest rung of the run",
-        ));
-        c.push(Column::new(
-            Role::Output,
-            "peak_index",
-            ColumnType::Float64,
-            "Goldstein points",
-            "highest dyad index H of the run",
-        ));
-        c.push(Column::new(
-            Role::Output,
-            "final_index",
-            ColumnType::Float64,
-            "Goldstein points",
-            "dyad index H at the end of the run",
-        ));
-        for a in &m.actors {
-            c.push(Column::new(
-                Role::Output,
-                &format!("cost.{}", a.name),
-                ColumnType::Float64,
-                &unit,
-                "cumulative cost",
-            ));
-        }
-        for a in &m.actors {
-            c.push(Column::new(
-                Role::Output,
-                &format!("gain.{}", a.name),
-                ColumnType::Float64,
-                &unit,
-                "cumulative benefit",
-            ));
-        }
-        for (what, d, u) in [
-            ("max_level", "highest level reached (whole number)", "level"),
-            ("final_level", "level at the end (whole number)", "level"),
-            ("steps_in_force", "steps above level 0", weeks.as_str()),
-        ] {
-            for ms in &m.measures {
-                c.push(Column::new(
-                    Role::Output,
-                    &format!("{what}.{}", ms.name),
-                    ColumnType::UInt64,
-                    u,
-                    d,
-                ));
-            }
-        }
-        c
-    }
-
-    /// One row of the per-run table (see [`Plan::run_columns`]): the run `run` of variant
+    /// One row of the per-run table (its columns: `report::experiment::run_columns`): the run `run` of variant
     /// `variant` (0: the base) at design point `point`, whose state at the end is `st`. The
     /// one place rows are made (CSV now, other formats later).
     pub fn run_row(
@@ -629,11 +476,6 @@ pub fn run(
     .chain(plan.variants.iter().cloned())
     .collect();
     let want_rows = rows.is_some();
-    let ncols = if want_rows {
-        plan.run_columns().len()
-    } else {
-        0
-    };
     let outcome = plan.outcome;
     // PRIM's inputs: the design's parameters, then the base's sampled numbers.
     let base_sampled: Vec<(String, usize)> = plan
@@ -728,7 +570,7 @@ pub fn run(
                 }
                 if let Some(f) = rows.as_mut()
                     && err.is_none()
-                    && ncols > 0
+                    && want_rows
                     && let Err(x) = f(&e.cells)
                 {
                     err = Some(x);

@@ -194,6 +194,10 @@ pub struct RunArgs {
     /// (e.g. `--per-run-steps 13,26,52`); implies --per-run.
     #[arg(long, value_delimiter = ',')]
     pub per_run_steps: Vec<u32>,
+    /// The format of the per-run table (with --per-run): `csv` (runs.csv) or `parquet`
+    /// (runs.parquet: typed columns, nulls for weeks that never came, rungs as categories).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::app::run::TableFormat,
     /// Skip the charts and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
@@ -392,6 +396,10 @@ pub struct CompareArgs {
     /// the numbers each run drew and what it produced (the tornado's arms have none).
     #[arg(long, conflicts_with = "shard")]
     pub per_run: bool,
+    /// The format of the per-run table (with --per-run): `csv` (runs.csv) or `parquet`
+    /// (runs.parquet: typed columns, nulls for steps that never came, rungs as categories).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::app::run::TableFormat,
     /// Skip the charts and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
@@ -519,6 +527,10 @@ pub struct SweepArgs {
     /// swept path (`in.<path>`), the numbers each run drew and what it produced.
     #[arg(long)]
     pub per_run: bool,
+    /// The format of the per-run table (with --per-run): `csv` (runs.csv) or `parquet`
+    /// (runs.parquet: typed columns, nulls for steps that never came, rungs as categories).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::app::run::TableFormat,
     /// Skip the chart and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
@@ -551,6 +563,10 @@ pub struct ExperimentArgs {
     /// Variants played at every point besides the base, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "A,B")]
     pub variants: Vec<String>,
+    /// Replace a number at every point for this command only (repeatable): PATH=VALUE with
+    /// VALUE a number or a distribution as the scenario file writes it; not a `--param` path.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<brink::scenario::overrides::Override>,
     /// The outcome of scenario discovery, the variants' effects and the charts (default: the
     /// scenario's first).
     #[arg(long)]
@@ -564,6 +580,10 @@ pub struct ExperimentArgs {
     /// Also write runs.csv: one row per (point, variant, run).
     #[arg(long)]
     pub per_run: bool,
+    /// The format of the per-run table (with --per-run): `csv` (runs.csv) or `parquet`
+    /// (runs.parquet: typed columns, nulls for steps that never came, rungs as categories).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::app::run::TableFormat,
     /// Skip the charts and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
@@ -1015,9 +1035,14 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
         .then(|| brink::report::per_run::columns(&loaded.scenario, &grid[0].1, &keys));
     let mut sink = crate::app::run::Sink {
         rows: match &per_run_columns {
-            Some(c) => Some(crate::app::run::create_rows_file(&staging, c.clone())?),
+            Some(c) => Some(crate::app::run::create_rows_file(
+                &staging,
+                args.format,
+                c.clone(),
+            )?),
             None => None,
         },
+        failed: None,
         bar: None,
     };
     let variant = keys.variant_index(req.variant.as_deref());
@@ -1041,10 +1066,13 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
         crate::app::interrupt::stop_flag(),
         &mut sink,
         Some(&row),
-    )?;
+    );
+    if let Some(e) = sink.failed.take() {
+        return Err(e);
+    }
+    let result = result?;
     if let Some(w) = sink.rows.take() {
-        w.finish()
-            .map_err(|e| brink::error::Error::io("write", "runs.csv", e))?;
+        w.finish()?;
     }
     let outcome = result.outcome_index(args.outcome.as_deref())?;
     staging.write_all(&brink::report::sweep::files_for(
@@ -1053,7 +1081,7 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
         outcome,
         !args.no_charts,
         &report_options(args.report_title.as_deref()),
-        per_run_columns,
+        per_run_columns.map(|c| (args.format.per_run(), c)),
     )?)?;
     let dir = staging.commit()?;
     say(&wrote(
@@ -1068,8 +1096,22 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
 
 fn experiment_command(args: ExperimentArgs) -> Result<()> {
     use brink::analysis::experiment;
-    use std::io::Write as _;
     let loaded = load(&args.scenario, &args.limits)?;
+    if let Some(o) = args
+        .set
+        .iter()
+        .find(|o| args.params.iter().any(|p| p.path == o.path))
+    {
+        return Err(Error::Input(format!(
+            "--set {o}: the design varies {} (--param); expected --set for a number the design \
+             does not vary",
+            o.path
+        )));
+    }
+    let arms: Vec<Option<&str>> = std::iter::once(None)
+        .chain(args.variant.iter().chain(&args.variants).map(|v| Some(v.as_str())))
+        .collect();
+    let loaded = overrides::apply(&loaded, &args.set, &arms)?;
     let runs = runs(args.sim.runs, &loaded, args.sim.max_runs)?;
     let out = args.out.clone().unwrap_or_else(|| {
         let mut p = crate::app::run::default_out(&args.scenario, None);
@@ -1095,30 +1137,18 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     // Every input error comes before the folder is claimed.
     let plan = experiment::plan(&loaded.scenario, &req)?;
     let staging = Staging::begin(&out, "experiment")?;
-    let columns = plan.run_columns();
+    let columns = brink::report::experiment::run_columns(&plan);
     let result = if args.per_run {
-        let p = staging.path("runs.csv");
-        let f = std::fs::File::create(&p).map_err(|e| Error::io("write", p.clone(), e))?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        w.write_all(brink::report::table::csv_header(&columns).as_bytes())
-            .map_err(|e| Error::io("write", "runs.csv", e))?;
-        let n = columns.len();
-        let mut line = String::new();
-        let mut sink = |cells: &[brink::report::table::Cell]| -> Result<()> {
-            line.clear();
-            for row in cells.chunks(n) {
-                brink::report::table::write_csv_row(&columns, row, &mut line);
-            }
-            w.write_all(line.as_bytes())
-                .map_err(|e| Error::io("write", "runs.csv", e))
-        };
+        let mut rows =
+            crate::app::run::create_rows_file(&staging, args.format, columns.clone())?;
+        let mut sink = |cells: &[brink::report::table::Cell]| rows.write_rows(cells);
         let r = experiment::run(
             &loaded,
             &plan,
             crate::app::interrupt::stop_flag(),
             Some(&mut sink),
         )?;
-        w.flush().map_err(|e| Error::io("write", "runs.csv", e))?;
+        rows.finish()?;
         r
     } else {
         experiment::run(&loaded, &plan, crate::app::interrupt::stop_flag(), None)?
@@ -1126,7 +1156,7 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     staging.write_all(&brink::report::experiment::files(
         &plan.base,
         &result,
-        args.per_run.then_some(columns.as_slice()),
+        args.per_run.then(|| (args.format.per_run(), columns)),
         !args.no_charts,
         &report_options(args.report_title.as_deref()),
     )?)?;
@@ -1190,9 +1220,14 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         .then(|| brink::report::per_run::columns(&loaded.scenario, &arms[0].model, &keys));
     let mut sink = crate::app::run::Sink {
         rows: match &per_run_columns {
-            Some(c) => Some(crate::app::run::create_rows_file(&staging, c.clone())?),
+            Some(c) => Some(crate::app::run::create_rows_file(
+                &staging,
+                args.format,
+                c.clone(),
+            )?),
             None => None,
         },
+        failed: None,
         bar: None,
     };
     let row = |arm: usize,
@@ -1209,10 +1244,13 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         };
         brink::report::per_run::push_cells(m, &keys, &key, r, st, out)
     };
-    let done = brink::analysis::compare::run_into(&loaded, &req, stop, &mut sink, Some(&row))?;
+    let done = brink::analysis::compare::run_into(&loaded, &req, stop, &mut sink, Some(&row));
+    if let Some(e) = sink.failed.take() {
+        return Err(e);
+    }
+    let done = done?;
     if let Some(w) = sink.rows.take() {
-        w.finish()
-            .map_err(|e| brink::error::Error::io("write", "runs.csv", e))?;
+        w.finish()?;
     }
     match req.shard {
         Some(spec) => {
@@ -1236,7 +1274,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
             &done.result,
             !args.no_charts,
             &report_options(args.report_title.as_deref()),
-            per_run_columns,
+            per_run_columns.map(|c| (args.format.per_run(), c)),
         )?)?,
     }
     let dir = staging.commit()?;
@@ -1279,6 +1317,7 @@ fn run_command(args: RunArgs) -> Result<()> {
             crate::app::run::default_out(&args.scenario, args.variant.as_deref())
         }),
         per_run: args.per_run || !args.per_run_steps.is_empty(),
+        format: args.format,
         per_run_steps: args.per_run_steps.clone(),
         charts: !args.no_charts,
         progress: true,

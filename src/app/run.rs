@@ -23,6 +23,8 @@ pub struct RunRequest {
     pub threads: usize,
     pub out: PathBuf,
     pub per_run: bool,
+    /// The per-run table's format: runs.csv or runs.parquet.
+    pub format: TableFormat,
     /// Steps at which runs.csv records the rung and the levels.
     pub per_run_steps: Vec<u32>,
     pub charts: bool,
@@ -36,6 +38,26 @@ pub struct RunRequest {
     pub precision: Option<(String, f64)>,
     /// report.html's own title (`--report-title`) and the date of the analysis.
     pub report: report::run::ReportOptions,
+}
+
+/// The file format of a per-run table (`--format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    /// Comma-separated text (`runs.csv`).
+    #[default]
+    Csv,
+    /// Typed columns in Parquet row groups (`runs.parquet`), for pandas, polars and R's arrow.
+    Parquet,
+}
+
+impl TableFormat {
+    /// The library's name for the format.
+    pub fn per_run(self) -> report::per_run::Format {
+        match self {
+            TableFormat::Csv => report::per_run::Format::Csv,
+            TableFormat::Parquet => report::per_run::Format::Parquet,
+        }
+    }
 }
 
 /// The date of the analysis for a report (`YYYY-MM-DD`, UTC): today, or the day of
@@ -130,24 +152,27 @@ fn windows_reserved(base: &str) -> bool {
 }
 
 /// A per-run table being written to a file of the output folder.
-pub type RowsFile = report::per_run::CsvRows<std::io::BufWriter<std::fs::File>>;
+pub type RowsFile = report::per_run::RowsFile;
 
-/// Starts `runs.csv` in the staging folder with these columns (its header written).
+/// Starts the per-run table (`runs.csv` or `runs.parquet`) in the staging folder with these
+/// columns.
 pub fn create_rows_file(
     staging: &Staging,
+    format: TableFormat,
     columns: Vec<report::table::Column>,
 ) -> Result<RowsFile> {
-    let p = staging.path("runs.csv");
-    let f = std::fs::File::create(&p).map_err(|e| Error::io("write", p.clone(), e))?;
-    report::per_run::CsvRows::create(std::io::BufWriter::new(f), columns)
-        .map_err(|e| Error::io("write", "runs.csv", e))
+    let f = format.per_run();
+    RowsFile::create(&staging.path(f.file_name()), f, columns)
 }
 
-/// The sink of a run, a comparison or a sweep: per-run rows into runs.csv (when asked) and
-/// the progress bar.
+/// The sink of a run, a comparison or a sweep: per-run rows into the per-run table (when
+/// asked) and the progress bar.
 pub struct Sink {
-    /// runs.csv, with `--per-run`.
+    /// The per-run table, with `--per-run`.
     pub rows: Option<RowsFile>,
+    /// The error that stopped the per-run table, reported as itself rather than as the
+    /// engine's I/O error.
+    pub failed: Option<Error>,
     /// The progress bar, on a terminal.
     pub bar: Option<indicatif::ProgressBar>,
 }
@@ -158,7 +183,11 @@ impl ChunkSink for Sink {
     }
     fn rows(&mut self, rows: &[engine::Cell]) -> std::io::Result<()> {
         match &mut self.rows {
-            Some(w) => w.write_rows(rows),
+            Some(w) => w.write_rows(rows).map_err(|e| {
+                let io = std::io::Error::other(e.chain());
+                self.failed = Some(e);
+                io
+            }),
             None => Ok(()),
         }
     }
@@ -207,6 +236,13 @@ pub fn run_with(
     if let Some((outcome, half_width)) = &req.precision {
         sim = sim.until_precision(outcome.clone(), *half_width);
     }
+    if req.per_run && req.format == TableFormat::Parquet && req.shard.is_some() {
+        return Err(Error::Input(
+            "--format parquet cannot be used with --shard yet (brink merge joins runs.csv \
+             parts); run the shards with --format csv"
+                .into(),
+        ));
+    }
     let model = sim.model()?;
     let plan = sim.plan();
     let staging = Staging::begin(&req.out, "run")?;
@@ -215,7 +251,7 @@ pub fn run_with(
         .per_run
         .then(|| report::per_run::columns(&loaded.scenario, &model, &keys));
     let rows = match &per_run_columns {
-        Some(c) => Some(create_rows_file(&staging, c.clone())?),
+        Some(c) => Some(create_rows_file(&staging, req.format, c.clone())?),
         None => None,
     };
     let bar = (req.progress && std::io::stderr().is_terminal()).then(|| {
@@ -226,7 +262,11 @@ pub fn run_with(
         );
         b
     });
-    let mut sink = Sink { rows, bar };
+    let mut sink = Sink {
+        rows,
+        failed: None,
+        bar,
+    };
     let key = report::per_run::RowKey {
         point: None,
         variant: keys.variant_index(req.variant.as_deref()),
@@ -244,6 +284,9 @@ pub fn run_with(
     let done = sim.run_into(&mut sink, Some(&row));
     if let Some(b) = &sink.bar {
         b.finish_and_clear();
+    }
+    if let Some(e) = sink.failed.take() {
+        return Err(e);
     }
     let done = done?;
     let discard = |runs: u64| {
@@ -270,7 +313,7 @@ pub fn run_with(
         return discard(done.tally.runs);
     }
     if let Some(w) = sink.rows.take() {
-        w.finish().map_err(|e| Error::io("write", "runs.csv", e))?;
+        w.finish()?;
     }
     if let Some(spec) = req.shard {
         // A shard keeps its raw tally for `brink merge`; its manifest names the whole job.
@@ -310,7 +353,10 @@ pub fn run_with(
         traced.as_ref(),
     )?;
     files.push(report::dictionary::columns_json(
-        &report::dictionary::run_tables(&done.summary, per_run_columns),
+        &report::dictionary::run_tables(
+            &done.summary,
+            per_run_columns.map(|c| (req.format.per_run(), c)),
+        ),
     )?);
     staging.write_all(&files)?;
     // A stop asked for while the outputs were being written still keeps the old folder.

@@ -248,7 +248,10 @@ fn merge(
     };
     let mut files = brink::report::run::files_with(&model, &summary, charts, &options)?;
     files.push(brink::report::dictionary::columns_json(
-        &brink::report::dictionary::run_tables(&summary, per_run_columns),
+        &brink::report::dictionary::run_tables(
+            &summary,
+            per_run_columns.map(|c| (brink::report::per_run::Format::Csv, c)),
+        ),
     )?);
     staging.write_all(&files)?;
     let dir = staging.commit()?;

@@ -27,7 +27,7 @@ pub fn files_for(
     r: &CompareResult,
     charts: bool,
     options: &ReportOptions,
-    per_run: Option<Vec<crate::report::table::Column>>,
+    per_run: Option<crate::report::dictionary::PerRunTable>,
 ) -> Result<Vec<Artifact>> {
     use crate::report::dictionary as d;
     let cost_unit = base.scenario.cost_unit.as_str();

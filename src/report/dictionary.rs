@@ -72,10 +72,13 @@ pub fn steps_unit(step_unit: &str) -> String {
     format!("{}s", step_unit.trim_end_matches('s'))
 }
 
-/// The per-run table's entry.
-pub fn runs_table(columns: Vec<Column>, what: &str) -> TableDoc {
-    TableDoc::new("runs.csv", what, columns)
+/// The per-run table's entry (`runs.csv` or `runs.parquet`, as `table` was written).
+pub fn runs_table(table: PerRunTable, what: &str) -> TableDoc {
+    TableDoc::new(table.0.file_name(), what, table.1)
 }
+
+/// A per-run table as written: its format and its columns.
+pub type PerRunTable = (crate::report::per_run::Format, Vec<Column>);
 
 /// `outcomes.csv`'s columns.
 pub fn outcomes_columns(s: &Summary) -> Vec<Column> {
@@ -247,7 +250,7 @@ pub fn timeseries_columns(s: &Summary) -> Vec<Column> {
 }
 
 /// The tables of a run's folder: outcomes.csv, timeseries.csv and, with `--per-run`, runs.csv.
-pub fn run_tables(s: &Summary, per_run: Option<Vec<Column>>) -> Vec<TableDoc> {
+pub fn run_tables(s: &Summary, per_run: Option<PerRunTable>) -> Vec<TableDoc> {
     let mut t = vec![
         TableDoc::new(
             "outcomes.csv",

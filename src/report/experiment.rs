@@ -3,9 +3,8 @@
 //! (with `runs.csv`'s columns when the per-run table is written), the charts, report.html, and
 //! the short terminal table.
 
-use serde::Serialize;
 
-use crate::analysis::experiment::ExperimentResult;
+use crate::analysis::experiment::{ExperimentResult, Plan};
 use crate::error::Result;
 use crate::model::Model;
 use crate::report::Artifact;
@@ -13,27 +12,13 @@ use crate::report::html::{Labels, ReportOptions};
 use crate::report::table::{Cell, Column, ColumnType, Role, csv_header, write_csv_row};
 use crate::scenario::param::fmt_num;
 
-/// One table of the data dictionary.
-#[derive(Serialize)]
-struct TableDoc<'a> {
-    file: &'a str,
-    description: &'a str,
-    columns: &'a [Column],
-}
-
-/// `columns.json`: every table of the folder with its columns.
-#[derive(Serialize)]
-struct Dictionary<'a> {
-    tables: Vec<TableDoc<'a>>,
-}
-
-/// Every file of an experiment but `runs.csv` (streamed while it runs): with `charts`, the
-/// charts and `report.html`. `runs_columns` are the per-run table's columns when it was
-/// written (for the dictionary).
+/// Every file of an experiment but the per-run table (streamed while it runs): with `charts`,
+/// the charts and `report.html`. `per_run` is the per-run table's format and columns when it
+/// was written (for the dictionary).
 pub fn files(
     model: &Model,
     r: &ExperimentResult,
-    runs_columns: Option<&[Column]>,
+    per_run: Option<crate::report::dictionary::PerRunTable>,
     charts: bool,
     options: &ReportOptions,
 ) -> Result<Vec<Artifact>> {
@@ -46,30 +31,29 @@ pub fn files(
     if r.prim.is_some() {
         files.push(Artifact::new("prim.csv", csv_of(&tc, &trows)));
     }
-    let mut tables = vec![TableDoc {
-        file: "points.csv",
-        description: "one row per (design point, variant): the design's values, each outcome's \
-                      probability with its 95% Wilson interval, each actor's mean cost",
-        columns: &pc,
-    }];
+    use crate::report::dictionary::{self as d, TableDoc};
+    let mut tables = vec![TableDoc::new(
+        "points.csv",
+        "one row per (design point, variant): the design's values, each outcome's probability \
+         with its 95% Wilson interval, each actor's mean cost",
+        pc,
+    )];
     if r.prim.is_some() {
-        tables.push(TableDoc {
-            file: "prim.csv",
-            description: "PRIM's peeling trajectory: one row per box, with its coverage, \
-                          density and mass and every input's limits (the input's full range \
-                          where the box does not restrict it)",
-            columns: &tc,
-        });
+        tables.push(TableDoc::new(
+            "prim.csv",
+            "PRIM's peeling trajectory: one row per box, with its coverage, density and mass and \
+             every input's limits (the input's full range where the box does not restrict it)",
+            tc,
+        ));
     }
-    if let Some(c) = runs_columns {
-        tables.push(TableDoc {
-            file: "runs.csv",
-            description: "one row per (design point, variant, run): the design's values, the \
-                          numbers sampled in the run, and what the run produced",
-            columns: c,
-        });
+    if let Some(t) = per_run {
+        tables.push(d::runs_table(
+            t,
+            "one row per (design point, variant, run): the design's values, the numbers sampled \
+             in the run, and what the run produced",
+        ));
     }
-    files.push(Artifact::json("columns.json", &Dictionary { tables })?);
+    files.push(d::columns_json(&tables)?);
     if charts {
         let drawn = crate::report::charts::experiment::render_all(model, r)?;
         for c in &drawn {
@@ -386,3 +370,158 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
     }
     o
 }
+
+/// The columns of an experiment's per-run table (`runs.csv` or `runs.parquet`; its rows:
+/// [`Plan::run_row`]): keys `point`, `variant`, `run`, `seed`;
+/// inputs `in.<design path>` then `in.<sampled path>`; outputs per outcome (happened,
+/// first and last week, weeks held), the rungs and the index, each actor's cost and gain,
+/// each measure's highest level, final level and weeks in force.
+pub fn run_columns(plan: &Plan) -> Vec<Column> {
+    let m = &plan.base;
+    let unit = m.scenario.cost_unit.clone();
+    let mut c = vec![
+        Column::new(
+            Role::Key,
+            "point",
+            ColumnType::UInt64,
+            "",
+            "design point (0-based)",
+        ),
+        Column::new(
+            Role::Key,
+            "variant",
+            ColumnType::Category {
+                levels: plan.variant_names(),
+            },
+            "",
+            "variant played (base: the scenario without a variant)",
+        ),
+        Column::new(Role::Key, "run", ColumnType::UInt64, "", "run index"),
+        Column::new(
+            Role::Key,
+            "seed",
+            ColumnType::UInt64,
+            "",
+            "master seed; (seed, run) reruns the run (brink trace --seed S --run R)",
+        ),
+    ];
+    for p in &plan.req.params {
+        c.push(Column::new(
+            Role::Input,
+            &p.path,
+            ColumnType::Float64,
+            "",
+            format!(
+                "set by the design ({} from {} to {})",
+                plan.req.design.words(),
+                fmt_num(p.low),
+                fmt_num(p.high)
+            ),
+        ));
+    }
+    for p in &plan.sampled {
+        c.push(Column::new(
+            Role::Input,
+            p,
+            ColumnType::Float64,
+            "",
+            "sampled in the run (NaN where the variant has no such number)",
+        ));
+    }
+    let weeks = &m.scenario.step_unit;
+    for o in &m.outcomes {
+        let n = &o.name;
+        c.push(Column::new(
+            Role::Output,
+            n,
+            ColumnType::Bool,
+            "",
+            format!("{n} happened in the run"),
+        ));
+        for (what, d) in [
+            ("first_step", "first step it held (null if never)"),
+            ("last_step", "last step it held (null if never)"),
+        ] {
+            c.push(Column::new(
+                Role::Output,
+                &format!("{n}.{what}"),
+                ColumnType::Int32Nullable,
+                weeks,
+                d,
+            ));
+        }
+        c.push(Column::new(
+            Role::Output,
+            &format!("{n}.steps_held"),
+            ColumnType::UInt64,
+            weeks,
+            "steps it held",
+        ));
+    }
+    let rungs = ColumnType::Category {
+        levels: m.rung_names.clone(),
+    };
+    c.push(Column::new(
+        Role::Output,
+        "final_rung",
+        rungs.clone(),
+        "rung",
+        "rung at the end of the run",
+    ));
+    c.push(Column::new(
+        Role::Output,
+        "peak_rung",
+        rungs,
+        "rung",
+        "highest rung of the run",
+    ));
+    c.push(Column::new(
+        Role::Output,
+        "peak_index",
+        ColumnType::Float64,
+        "Goldstein points",
+        "highest dyad index H of the run",
+    ));
+    c.push(Column::new(
+        Role::Output,
+        "final_index",
+        ColumnType::Float64,
+        "Goldstein points",
+        "dyad index H at the end of the run",
+    ));
+    for a in &m.actors {
+        c.push(Column::new(
+            Role::Output,
+            &format!("cost.{}", a.name),
+            ColumnType::Float64,
+            &unit,
+            "cumulative cost",
+        ));
+    }
+    for a in &m.actors {
+        c.push(Column::new(
+            Role::Output,
+            &format!("gain.{}", a.name),
+            ColumnType::Float64,
+            &unit,
+            "cumulative benefit",
+        ));
+    }
+    for (what, d, u) in [
+        ("max_level", "highest level reached (whole number)", "level"),
+        ("final_level", "level at the end (whole number)", "level"),
+        ("steps_in_force", "steps above level 0", weeks.as_str()),
+    ] {
+        for ms in &m.measures {
+            c.push(Column::new(
+                Role::Output,
+                &format!("{what}.{}", ms.name),
+                ColumnType::UInt64,
+                u,
+                d,
+            ));
+        }
+    }
+    c
+}
+

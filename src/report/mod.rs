@@ -17,6 +17,7 @@ pub mod dictionary;
 pub mod history;
 pub mod html;
 pub mod pages;
+pub mod parquet;
 pub mod per_run;
 pub mod run;
 pub mod sensitivity;

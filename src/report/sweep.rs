@@ -31,7 +31,7 @@ pub fn files_for(
     outcome: Option<usize>,
     charts: bool,
     options: &ReportOptions,
-    per_run: Option<Vec<crate::report::table::Column>>,
+    per_run: Option<crate::report::dictionary::PerRunTable>,
 ) -> Result<Vec<Artifact>> {
     use crate::report::dictionary as d;
     let mut tables = vec![d::TableDoc::new(

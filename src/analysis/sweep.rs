@@ -339,8 +339,8 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The parameter at `path` of the scenario with the variant applied, or an input error with
-/// the nearest known path.
-fn param_at(applied: &Scenario, path: &str) -> Result<(ParamField, Param)> {
+/// the nearest known path (also how the Python package checks the paths of its `set`).
+pub fn param_at(applied: &Scenario, path: &str) -> Result<(ParamField, Param)> {
     find_param(applied, path).ok_or_else(|| {
         let paths = crate::scenario::paths::param_paths(applied);
         let near = paths

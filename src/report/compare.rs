@@ -2,9 +2,10 @@
 //! and the readable summary.
 
 use crate::analysis::compare::CompareResult;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Model;
 use crate::report::Artifact;
+use crate::report::csv::{Kind, Table};
 use crate::report::html::ReportOptions;
 use crate::stats::Interval;
 
@@ -38,24 +39,25 @@ pub fn files(
 /// Every name in it is a validated scenario name (letters, digits, `_`, `-`), so no field
 /// is ever quoted.
 pub fn csv(r: &CompareResult) -> Result<Vec<u8>> {
-    let err = |e: csv::Error| Error::table("compare.csv", e);
-    let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record([
-        "arm",
-        "kind",
-        "lever",
-        "measure",
+    table(r).csv("compare.csv")
+}
+
+/// The table of `compare.csv` (see [`csv`]).
+pub fn table(r: &CompareResult) -> Table {
+    let text = ["arm", "kind", "lever", "measure"].map(|n| (n.to_string(), Kind::Text));
+    let real = [
         "value",
         "ci95_low",
         "ci95_high",
         "difference",
         "difference_ci95_low",
         "difference_ci95_high",
-    ])
-    .map_err(err)?;
+    ]
+    .map(|n| (n.to_string(), Kind::Real));
+    let mut rows = vec![];
     for a in &r.arms {
         let lever = a.lever.as_deref().unwrap_or_default();
-        let rows = a
+        let measures = a
             .outcomes
             .iter()
             .map(|o| (format!("P({})", o.outcome), o.probability, o.difference))
@@ -64,24 +66,25 @@ pub fn csv(r: &CompareResult) -> Result<Vec<u8>> {
                     .iter()
                     .map(|m| (format!("mean {}", m.quantity), m.mean, m.difference)),
             );
-        for (measure, v, d) in rows {
-            w.write_record([
-                a.name.as_str(),
-                &a.kind,
-                lever,
-                &measure,
-                &v.estimate.to_string(),
-                &v.low.to_string(),
-                &v.high.to_string(),
-                &d.estimate.to_string(),
-                &d.low.to_string(),
-                &d.high.to_string(),
-            ])
-            .map_err(err)?;
+        for (measure, v, d) in measures {
+            rows.push(vec![
+                a.name.clone(),
+                a.kind.clone(),
+                lever.to_string(),
+                measure,
+                v.estimate.to_string(),
+                v.low.to_string(),
+                v.high.to_string(),
+                d.estimate.to_string(),
+                d.low.to_string(),
+                d.high.to_string(),
+            ]);
         }
     }
-    w.into_inner()
-        .map_err(|e| Error::io("write", "compare.csv", e.into_error()))
+    Table {
+        columns: text.into_iter().chain(real).collect(),
+        rows,
+    }
 }
 
 /// The readable summary printed after a comparison: every variant's effect on the focus

@@ -1,4 +1,8 @@
 //! CSV tables: outcomes, per-step time series, and one row per run.
+//!
+//! Each summary table is built once as a [`Table`] (its columns with their kinds, and each
+//! row's fields as the CSV text): the CLI writes it as CSV and the Python package hands the
+//! same fields to a data frame, so both give the same numbers.
 
 use std::fmt::Write as _;
 
@@ -6,17 +10,39 @@ use crate::analysis::Summary;
 use crate::error::{Error, Result};
 use crate::model::{Model, RunState};
 
-fn csv_err(e: impl std::fmt::Display) -> Error {
-    Error::Failed(format!("cannot write CSV: {e}"))
+/// What a column's fields hold, so that a data frame can type them without guessing from
+/// their text (a column of reals whose values happen to be whole stays real).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Names and other text (outcome names, labels, dates, rung names).
+    Text,
+    /// Whole numbers (runs, steps, levels, 1/0 for an outcome).
+    Integer,
+    /// Real numbers, written as the shortest decimal that reads back to the same f64.
+    Real,
 }
 
-fn table(header: Vec<String>, rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(&header).map_err(csv_err)?;
-    for r in rows {
-        w.write_record(&r).map_err(csv_err)?;
+/// A table as the CLI writes it: each column's name and kind, and each row's fields as CSV
+/// text (an empty field is a missing value: a step that never came).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The columns in order: name and kind.
+    pub columns: Vec<(String, Kind)>,
+    /// The rows, each with one field per column.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// The table as CSV bytes; `name` is the file's name, for an error message.
+    pub fn csv(&self, name: &str) -> Result<Vec<u8>> {
+        let header: Vec<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
+        named_table(name, &header, self.rows.clone())
     }
-    w.into_inner().map_err(csv_err)
+}
+
+/// Columns of one kind, named.
+fn columns<S: Into<String>>(kind: Kind, names: impl IntoIterator<Item = S>) -> Vec<(String, Kind)> {
+    names.into_iter().map(|n| (n.into(), kind)).collect()
 }
 
 /// A table named `name` (for its error messages): a header, then the rows.
@@ -37,22 +63,27 @@ pub(crate) fn named_table<H: AsRef<[u8]>>(
 
 /// `outcomes.csv`: one row per named outcome, with its Wilson interval.
 pub fn outcomes(s: &Summary) -> Result<Vec<u8>> {
-    let header = [
-        "outcome",
-        "label",
-        "probability",
-        "ci95_low",
-        "ci95_high",
-        "runs_hit",
-        "runs",
-        "first_step_q25",
-        "first_step_median",
-        "first_step_q75",
-        "last_step_median",
-        "mean_steps_held",
-    ]
-    .map(String::from)
-    .to_vec();
+    outcomes_table(s).csv("outcomes.csv")
+}
+
+/// The table of `outcomes.csv` (see [`outcomes`]).
+pub fn outcomes_table(s: &Summary) -> Table {
+    let mut header = columns(Kind::Text, ["outcome", "label"]);
+    header.extend(columns(
+        Kind::Real,
+        ["probability", "ci95_low", "ci95_high"],
+    ));
+    header.extend(columns(Kind::Integer, ["runs_hit", "runs"]));
+    header.extend(columns(
+        Kind::Real,
+        [
+            "first_step_q25",
+            "first_step_median",
+            "first_step_q75",
+            "last_step_median",
+            "mean_steps_held",
+        ],
+    ));
     let rows = s
         .outcomes
         .iter()
@@ -78,27 +109,45 @@ pub fn outcomes(s: &Summary) -> Result<Vec<u8>> {
             ]
         })
         .collect();
-    table(header, rows)
+    Table {
+        columns: header,
+        rows,
+    }
 }
 
 /// `timeseries.csv`: one row per step: the dyad index's mean and quantiles, each rung's
 /// probability, each measure's mean level, each outcome's probability so far.
 pub fn timeseries(s: &Summary) -> Result<Vec<u8>> {
-    let mut header: Vec<String> = [
-        "step",
-        "date",
-        "index_mean",
-        "index_q05",
-        "index_q25",
-        "index_q50",
-        "index_q75",
-        "index_q95",
-    ]
-    .map(String::from)
-    .to_vec();
-    header.extend(s.scenario.rungs.iter().map(|r| format!("p_rung_{r}")));
-    header.extend(s.levers.iter().map(|l| format!("mean_level_{}", l.name)));
-    header.extend(s.outcomes.iter().map(|o| format!("p_{}_so_far", o.name)));
+    timeseries_table(s).csv("timeseries.csv")
+}
+
+/// The table of `timeseries.csv` (see [`timeseries`]).
+pub fn timeseries_table(s: &Summary) -> Table {
+    let mut header = columns(Kind::Integer, ["step"]);
+    header.extend(columns(Kind::Text, ["date"]));
+    header.extend(columns(
+        Kind::Real,
+        [
+            "index_mean",
+            "index_q05",
+            "index_q25",
+            "index_q50",
+            "index_q75",
+            "index_q95",
+        ],
+    ));
+    header.extend(columns(
+        Kind::Real,
+        s.scenario.rungs.iter().map(|r| format!("p_rung_{r}")),
+    ));
+    header.extend(columns(
+        Kind::Real,
+        s.levers.iter().map(|l| format!("mean_level_{}", l.name)),
+    ));
+    header.extend(columns(
+        Kind::Real,
+        s.outcomes.iter().map(|o| format!("p_{}_so_far", o.name)),
+    ));
     let rows = s
         .index_by_step
         .iter()
@@ -116,48 +165,77 @@ pub fn timeseries(s: &Summary) -> Result<Vec<u8>> {
             r
         })
         .collect();
-    table(header, rows)
+    Table {
+        columns: header,
+        rows,
+    }
 }
 
 /// The header of `runs.csv`: run, each uncertain number by path, each outcome (1/0 and first
 /// step), rungs, peak index, each actor's cost, each measure's highest level, final level and
 /// steps in force, then the rung and every level at each of [`Model::snapshot_steps`].
 pub fn runs_header(m: &Model) -> String {
-    let mut h = vec!["run".to_string()];
-    h.extend(
+    let names: Vec<String> = runs_columns(m).into_iter().map(|(n, _)| n).collect();
+    names.join(",") + "\n"
+}
+
+/// The columns of `runs.csv` with their kinds, in the order of [`runs_header`] and
+/// [`run_row`].
+pub fn runs_columns(m: &Model) -> Vec<(String, Kind)> {
+    let mut h = columns(Kind::Integer, ["run"]);
+    h.extend(columns(
+        Kind::Real,
         m.uncertain_params()
             .into_iter()
             .map(|i| m.param_paths[i].clone()),
-    );
+    ));
     for o in &m.outcomes {
-        h.push(o.name.clone());
-        h.push(format!("{}_first_step", o.name));
-        h.push(format!("{}_last_step", o.name));
-        h.push(format!("{}_steps_held", o.name));
+        h.extend(columns(
+            Kind::Integer,
+            [
+                o.name.clone(),
+                format!("{}_first_step", o.name),
+                format!("{}_last_step", o.name),
+                format!("{}_steps_held", o.name),
+            ],
+        ));
     }
-    h.extend(["final_rung", "peak_rung", "peak_index", "final_index"].map(String::from));
-    h.extend(m.actors.iter().map(|a| format!("cost_{}", a.name)));
-    h.extend(m.actors.iter().map(|a| format!("gain_{}", a.name)));
-    h.extend(m.measures.iter().map(|ms| format!("max_level_{}", ms.name)));
-    h.extend(
+    h.extend(columns(Kind::Text, ["final_rung", "peak_rung"]));
+    h.extend(columns(Kind::Real, ["peak_index", "final_index"]));
+    h.extend(columns(
+        Kind::Real,
+        m.actors.iter().map(|a| format!("cost_{}", a.name)),
+    ));
+    h.extend(columns(
+        Kind::Real,
+        m.actors.iter().map(|a| format!("gain_{}", a.name)),
+    ));
+    h.extend(columns(
+        Kind::Integer,
+        m.measures.iter().map(|ms| format!("max_level_{}", ms.name)),
+    ));
+    h.extend(columns(
+        Kind::Integer,
         m.measures
             .iter()
             .map(|ms| format!("final_level_{}", ms.name)),
-    );
-    h.extend(
+    ));
+    h.extend(columns(
+        Kind::Integer,
         m.measures
             .iter()
             .map(|ms| format!("steps_in_force_{}", ms.name)),
-    );
+    ));
     for s in &m.snapshot_steps {
-        h.push(format!("rung_at_{s}"));
-        h.extend(
+        h.push((format!("rung_at_{s}"), Kind::Text));
+        h.extend(columns(
+            Kind::Integer,
             m.measures
                 .iter()
                 .map(|ms| format!("level_{}_at_{s}", ms.name)),
-        );
+        ));
     }
-    h.join(",") + "\n"
+    h
 }
 
 /// One row of `runs.csv` (see [`runs_header`]).

@@ -311,14 +311,16 @@ fn experiment_sets_every_point_and_variant_alike() {
     );
     // A path the design varies cannot also be set.
     let out = dir.join("both");
-    let o = brink(&{
-        let mut v = args(TUTORIAL, &out, &[]);
-        v.extend(["--set".to_string(), format!("{FATIGUE}=0.2")]);
-        v
-    }
-    .iter()
-    .map(String::as_str)
-    .collect::<Vec<_>>());
+    let o = brink(
+        &{
+            let mut v = args(TUTORIAL, &out, &[]);
+            v.extend(["--set".to_string(), format!("{FATIGUE}=0.2")]);
+            v
+        }
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>(),
+    );
     assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--param"));
     assert!(!out.exists());

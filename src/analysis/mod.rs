@@ -3,8 +3,8 @@
 pub mod backtest;
 pub mod calibrate;
 pub mod compare;
-pub mod diff;
 pub mod design;
+pub mod diff;
 pub mod experiment;
 pub mod prim;
 pub mod sbc;

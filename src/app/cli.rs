@@ -1109,7 +1109,12 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
         )));
     }
     let arms: Vec<Option<&str>> = std::iter::once(None)
-        .chain(args.variant.iter().chain(&args.variants).map(|v| Some(v.as_str())))
+        .chain(
+            args.variant
+                .iter()
+                .chain(&args.variants)
+                .map(|v| Some(v.as_str())),
+        )
         .collect();
     let loaded = overrides::apply(&loaded, &args.set, &arms)?;
     let runs = runs(args.sim.runs, &loaded, args.sim.max_runs)?;
@@ -1139,8 +1144,7 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     let staging = Staging::begin(&out, "experiment")?;
     let columns = brink::report::experiment::run_columns(&plan);
     let result = if args.per_run {
-        let mut rows =
-            crate::app::run::create_rows_file(&staging, args.format, columns.clone())?;
+        let mut rows = crate::app::run::create_rows_file(&staging, args.format, columns.clone())?;
         let mut sink = |cells: &[brink::report::table::Cell]| rows.write_rows(cells);
         let r = experiment::run(
             &loaded,

@@ -95,40 +95,46 @@ pub fn csv(r: &CompareResult) -> Result<Vec<u8>> {
 }
 
 fn csv_with(r: &CompareResult, labels: &[String]) -> Result<Vec<u8>> {
-    let err = |e: csv::Error| Error::table("compare.csv", e);
-    let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(crate::report::dictionary::names(
-        &crate::report::dictionary::compare_columns(r, labels),
-    ))
-    .map_err(err)?;
+    table_with(r, labels).csv("compare.csv")
+}
+
+/// The table of `compare.csv` (outcomes named by their ids; the command line's file has
+/// their labels in its `label` column).
+pub fn table(r: &CompareResult) -> crate::report::csv::Table {
+    table_with(r, &r.outcomes)
+}
+
+fn table_with(r: &CompareResult, labels: &[String]) -> crate::report::csv::Table {
     let base = r.arms.first();
     let pts = |x: f64| (100.0 * x).to_string();
+    let mut rows = vec![];
     for a in &r.arms {
         let lever = a.lever.as_deref().unwrap_or_default();
         for (k, o) in a.outcomes.iter().enumerate() {
             let base_p = base
                 .and_then(|b| b.outcomes.get(k))
                 .map_or(String::new(), |b| b.probability.estimate.to_string());
-            w.write_record([
-                a.name.as_str(),
-                &a.kind,
-                lever,
-                &o.outcome,
-                labels.get(k).map_or(o.outcome.as_str(), String::as_str),
-                &o.probability.estimate.to_string(),
-                &o.probability.low.to_string(),
-                &o.probability.high.to_string(),
-                &base_p,
-                &pts(o.difference.estimate),
-                &pts(o.difference.low),
-                &pts(o.difference.high),
-                &r.manifest.runs.to_string(),
-            ])
-            .map_err(err)?;
+            rows.push(vec![
+                a.name.clone(),
+                a.kind.clone(),
+                lever.to_string(),
+                o.outcome.clone(),
+                labels.get(k).unwrap_or(&o.outcome).clone(),
+                o.probability.estimate.to_string(),
+                o.probability.low.to_string(),
+                o.probability.high.to_string(),
+                base_p,
+                pts(o.difference.estimate),
+                pts(o.difference.low),
+                pts(o.difference.high),
+                r.manifest.runs.to_string(),
+            ]);
         }
     }
-    w.into_inner()
-        .map_err(|e| Error::io("write", "compare.csv", e.into_error()))
+    crate::report::csv::Table {
+        columns: crate::report::dictionary::compare_columns(r, labels),
+        rows,
+    }
 }
 
 /// `compare_means.csv`: one row per (variant, quantity): each actor's mean cost (`quantity`

@@ -1,20 +1,33 @@
 //! CSV tables: outcomes and per-step time series (the per-run table is `report::per_run`).
 //! Their headers are the data dictionary's columns (`report::dictionary`).
+//!
+//! Each summary table is built once as a [`Table`]: the command line writes it as CSV and the
+//! Python package hands the same fields, typed by their columns, to a data frame, so both
+//! give the same numbers.
 
 use crate::analysis::Summary;
 use crate::error::{Error, Result};
+use crate::report::table::Column;
 
-fn csv_err(e: impl std::fmt::Display) -> Error {
-    Error::Failed(format!("cannot write CSV: {e}"))
+/// A summary table in memory: its typed columns (the dictionary's) and each row's fields as
+/// the CSV text (an empty field is a missing value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The columns, in order.
+    pub columns: Vec<Column>,
+    /// The rows, one field per column.
+    pub rows: Vec<Vec<String>>,
 }
 
-fn table(header: Vec<String>, rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(&header).map_err(csv_err)?;
-    for r in rows {
-        w.write_record(&r).map_err(csv_err)?;
+impl Table {
+    /// The table as CSV bytes; `name` is the file's name, for an error message.
+    pub fn csv(&self, name: &str) -> Result<Vec<u8>> {
+        named_table(
+            name,
+            &crate::report::dictionary::names(&self.columns),
+            self.rows.clone(),
+        )
     }
-    w.into_inner().map_err(csv_err)
 }
 
 /// A table named `name` (for its error messages): a header, then the rows.
@@ -35,7 +48,11 @@ pub(crate) fn named_table<H: AsRef<[u8]>>(
 
 /// `outcomes.csv`: one row per named outcome, with its Wilson interval.
 pub fn outcomes(s: &Summary) -> Result<Vec<u8>> {
-    let header = crate::report::dictionary::names(&crate::report::dictionary::outcomes_columns(s));
+    outcomes_table(s).csv("outcomes.csv")
+}
+
+/// The table of `outcomes.csv`.
+pub fn outcomes_table(s: &Summary) -> Table {
     let rows = s
         .outcomes
         .iter()
@@ -61,14 +78,20 @@ pub fn outcomes(s: &Summary) -> Result<Vec<u8>> {
             ]
         })
         .collect();
-    table(header, rows)
+    Table {
+        columns: crate::report::dictionary::outcomes_columns(s),
+        rows,
+    }
 }
 
 /// `timeseries.csv`: one row per step: the dyad index's mean and quantiles, each rung's
 /// probability, each measure's mean level, each outcome's probability so far.
 pub fn timeseries(s: &Summary) -> Result<Vec<u8>> {
-    let header =
-        crate::report::dictionary::names(&crate::report::dictionary::timeseries_columns(s));
+    timeseries_table(s).csv("timeseries.csv")
+}
+
+/// The table of `timeseries.csv`.
+pub fn timeseries_table(s: &Summary) -> Table {
     let rows = s
         .index_by_step
         .iter()
@@ -86,5 +109,8 @@ pub fn timeseries(s: &Summary) -> Result<Vec<u8>> {
             r
         })
         .collect();
-    table(header, rows)
+    Table {
+        columns: crate::report::dictionary::timeseries_columns(s),
+        rows,
+    }
 }

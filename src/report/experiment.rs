@@ -3,7 +3,6 @@
 //! (with `runs.csv`'s columns when the per-run table is written), the charts, report.html, and
 //! the short terminal table.
 
-
 use crate::analysis::experiment::{ExperimentResult, Plan};
 use crate::error::Result;
 use crate::model::Model;
@@ -524,4 +523,3 @@ pub fn run_columns(plan: &Plan) -> Vec<Column> {
     }
     c
 }
-

@@ -219,9 +219,7 @@ pub fn layer(s: &Scenario, variant: Option<&Variant>, overrides: &[Override]) ->
     }
     for o in overrides {
         if let Some((msg, expected)) = check_set(s, &v, &o.path, &o.value) {
-            return Err(SetError(format!(
-                "--set {o}: {msg}; expected {expected}"
-            )));
+            return Err(SetError(format!("--set {o}: {msg}; expected {expected}")));
         }
     }
     Ok(v)
@@ -362,7 +360,9 @@ mod tests {
         assert!(e.contains(&format!("did you mean {path}?")), "{e}");
         // The rewritten scenario holds the value at the path (tests/set_override.rs checks
         // that it runs exactly as the variant that sets it).
-        let mut applied = apply(&l, std::slice::from_ref(&ok), &[None]).unwrap().scenario;
+        let mut applied = apply(&l, std::slice::from_ref(&ok), &[None])
+            .unwrap()
+            .scenario;
         let mut found = vec![];
         for_each_param(&mut applied, &mut |site, p| {
             if site.path == path {

@@ -1,0 +1,166 @@
+"""brink from Python: Monte Carlo escalation scenarios, the same bits as the command line.
+
+    import brink
+    r = brink.run("scenarios/examples/tutorial.ron", runs=2000, seed=0)
+    r.outcomes            # dict of equal-length column lists, as outcomes.csv
+    r.to_pandas()         # the same as a pandas DataFrame (pandas is imported only here)
+    r.summary             # summary.json, parsed
+
+Every result is computed by the library calls `brink run` and `brink compare` make: the same
+scenario, seed and runs give the same numbers as the command line's files, on any number of
+threads. See docs/python.md.
+"""
+
+import json
+import os
+
+from . import _brink
+
+__all__ = ["run", "compare", "Result"]
+__version__ = _brink.__version__
+
+
+class Result:
+    """What a run or a comparison produced: its tables and its summary.
+
+    Each table is a dict of equal-length column lists, named as the command line's CSV file
+    names them (docs/data.md), with whole numbers as int, reals as float, names as str and a
+    missing value (a step that never came) as None: ready for ``pandas.DataFrame(table)`` or
+    ``polars.DataFrame(table)``.
+
+    Attributes:
+        summary: the result's JSON (summary.json for a run, compare.json for a comparison),
+            parsed into dicts and lists.
+        tables: every table by name.
+        kind: "run" or "compare".
+    """
+
+    def __init__(self, kind, raw):
+        self.kind = kind
+        self.summary = json.loads(raw["json"])
+        self.tables = dict(raw["tables"])
+
+    def __getattr__(self, name):
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(
+            f"this {self.__dict__.get('kind', '')} result has no {name!r}; "
+            f"its tables are: {', '.join(tables)}"
+        )
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self.tables))
+
+    def _table(self, table):
+        if table is None:
+            table = "comparison" if self.kind == "compare" else "outcomes"
+        if table not in self.tables:
+            raise KeyError(
+                f"no table {table!r} in this result; its tables are: {', '.join(self.tables)}"
+                + (" (the per-run table needs per_run=True)" if table == "runs" else "")
+            )
+        return self.tables[table]
+
+    def to_pandas(self, table=None):
+        """One table as a pandas DataFrame (pandas is imported only when this is called).
+
+        Args:
+            table: the table's name ("outcomes", "timeseries", "runs", "comparison"); None
+                for the main one (outcomes of a run, the comparison of a comparison).
+        """
+        import pandas
+
+        return pandas.DataFrame(self._table(table))
+
+    def to_polars(self, table=None):
+        """One table as a polars DataFrame (polars is imported only when this is called).
+
+        Args:
+            table: as for ``to_pandas``.
+        """
+        import polars
+
+        return polars.DataFrame(self._table(table))
+
+    def __repr__(self):
+        shapes = ", ".join(
+            f"{name}: {len(next(iter(t.values()), []))} rows × {len(t)} columns"
+            for name, t in self.tables.items()
+        )
+        return f"<brink {self.kind} result: {shapes}>"
+
+
+def _call(name, path, **kw):
+    """The call as the manifest records it (the command line records its command)."""
+    args = [repr(os.fspath(path))] + [f"{k}={v!r}" for k, v in kw.items() if v is not None]
+    return ["python", f"brink.{name}({', '.join(args)})"]
+
+
+def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=False):
+    """Plays a scenario many times, as ``brink run`` does, and returns a :class:`Result`.
+
+    Args:
+        path: the scenario file (RON).
+        runs: the number of runs; None for the scenario's own ``runs``, else 10,000.
+        seed: the master seed. The same seed and runs give the command line's numbers
+            (``brink run PATH --runs RUNS --seed SEED``).
+        variant: one of the scenario's variants, by name; None for the base scenario.
+        set: a dict of parameter path (as ``brink describe --paths`` prints it) to a number or
+            a distribution in RON text (``"Uniform(min: 0.2, max: 0.4, source: \\"...\\")"``),
+            layered over the variant as the command line's ``--set PATH=VALUE`` is.
+        threads: worker threads; None for every core. The numbers do not depend on it.
+        per_run: also return the per-run table ``runs`` (runs.csv: one row per run).
+
+    Returns:
+        A Result with the tables ``outcomes`` and ``timeseries`` (outcomes.csv and
+        timeseries.csv), with ``per_run`` also ``runs``, and ``summary`` (summary.json).
+
+    Raises:
+        ValueError: brink's located message, for a missing or invalid scenario, an unknown
+            variant, an unknown path or an invalid value in ``set``.
+    """
+    command = _call("run", path, runs=runs, seed=seed, variant=variant, set=set,
+                    per_run=per_run or None)
+    raw = _brink.run(os.fspath(path), runs, seed, variant, dict(set or {}), threads,
+                     bool(per_run), command)
+    return Result("run", raw)
+
+
+def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, tornado=False):
+    """Compares the base scenario with variants on common random numbers, as ``brink compare``
+    does, and returns a :class:`Result`.
+
+    Args:
+        path: the scenario file (RON).
+        runs: runs per arm (every arm plays the same runs); None for the scenario's own.
+        seed: the master seed (``brink compare PATH --runs RUNS --seed SEED --no-tornado``
+            gives the same numbers).
+        variants: the variants' names (a list); None for every variant of the scenario.
+        set: as for :func:`run`, layered over every arm (the base and each variant).
+        threads: worker threads; None for every core. The numbers do not depend on it.
+        tornado: False for none (``--no-tornado``); True to add the tornado of every lever
+            forced and frozen, ranked by the first outcome (the command line's default); an
+            outcome's name to rank by it (``--outcome NAME``).
+
+    Returns:
+        A Result with the table ``comparison`` (compare.csv: one row per arm and outcome or
+        mean, with the paired difference from the base) and ``summary`` (compare.json).
+
+    Raises:
+        ValueError: brink's located message, as for :func:`run`.
+    """
+    if isinstance(variants, str):
+        variants = [variants]
+    if tornado is True:
+        tornado_arg = ""
+    elif tornado is False or tornado is None:
+        tornado_arg = None
+    else:
+        tornado_arg = str(tornado)
+    command = _call("compare", path, runs=runs, seed=seed, variants=variants, set=set,
+                    tornado=tornado or None)
+    raw = _brink.compare(os.fspath(path), runs, seed,
+                         None if variants is None else list(variants), dict(set or {}),
+                         threads, tornado_arg, command)
+    return Result("compare", raw)

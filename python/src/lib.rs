@@ -1,0 +1,399 @@
+//! `brink._brink`: the compiled half of the Python package (`brink/__init__.py` is the face).
+//!
+//! Every result is built by the library calls the command line makes (`brink::Simulation`,
+//! `brink::Comparison`, `brink::report::csv`, `brink::report::per_run`,
+//! `brink::scenario::overrides`), so the same scenario, seed and runs give the same bits as
+//! `brink run` and `brink compare`: the tables are the CLI's columns and values, typed as the
+//! data dictionary (`columns.json`) types them, and the summaries are the CLI's JSON. The
+//! simulation runs without the GIL.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use brink::engine::Cell;
+use brink::error::Error;
+use brink::report::csv::Table;
+use brink::report::table::{Column, ColumnType};
+use brink::scenario::LoadedScenario;
+use brink::scenario::overrides::Override;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+/// Brink's error as a Python ValueError, with its whole located message (what the command line
+/// prints).
+fn value_error(e: Error) -> PyErr {
+    let text = match &e {
+        Error::Scenario(d) => d.to_string(),
+        e => e.chain(),
+    };
+    PyValueError::new_err(text)
+}
+
+/// A number (`0.3`) or RON text (`"Uniform(min: 0.2, max: 0.4)"`) for a `set` entry.
+#[derive(Debug, Clone)]
+enum SetValue {
+    Number(f64),
+    Ron(String),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for SetValue {
+    type Error = PyErr;
+    fn extract(ob: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if ob.is_instance_of::<pyo3::types::PyBool>() {
+            return Err(PyValueError::new_err(
+                "a set value is a number or RON text, not True or False",
+            ));
+        }
+        if let Ok(x) = ob.extract::<f64>() {
+            return Ok(SetValue::Number(x));
+        }
+        if let Ok(s) = ob.extract::<String>() {
+            return Ok(SetValue::Ron(s));
+        }
+        Err(PyValueError::new_err(format!(
+            "a set value is a number or RON text (a distribution such as \"Uniform(min: 0.2, max: 0.4)\"), not {}",
+            ob.get_type().name()?
+        )))
+    }
+}
+
+/// The `set` entries as `--set PATH=VALUE` overrides: a number written as Rust writes it (the
+/// text the command line would be given), RON text as it is.
+fn parse_set(set: BTreeMap<String, SetValue>) -> brink::error::Result<Vec<Override>> {
+    set.into_iter()
+        .map(|(path, v)| {
+            let text = match v {
+                SetValue::Number(x) => format!("{x}"),
+                SetValue::Ron(text) => text,
+            };
+            format!("{path}={text}")
+                .parse::<Override>()
+                .map_err(|e| Error::Input(format!("set {path:?} = {text:?}: {e}")))
+        })
+        .collect()
+}
+
+/// The scenario with the `set` entries applied as `--set` applies them on the command line
+/// (the library's one function for it): checked over every arm that will run, written into
+/// the base and over each variant's own `set`, and recorded in the manifest.
+fn apply_set(
+    loaded: &LoadedScenario,
+    variants: &[Option<String>],
+    set: &[Override],
+) -> brink::error::Result<LoadedScenario> {
+    let arms: Vec<Option<&str>> = variants.iter().map(Option::as_deref).collect();
+    Ok(brink::scenario::overrides::apply(loaded, set, &arms)?)
+}
+
+fn load(path: &str) -> brink::error::Result<LoadedScenario> {
+    Ok(brink::scenario::load(Path::new(path), Default::default())?)
+}
+
+/// The runs asked for, checked as the command line checks `--runs`.
+fn check_runs(runs: Option<u64>) -> brink::error::Result<()> {
+    match runs {
+        Some(0) => Err(Error::Input("runs must be at least 1".into())),
+        Some(r) if r > brink::numerics::rng::MAX_RUN_INDEX => Err(Error::Input(format!(
+            "{r} runs is more than the limit of {}",
+            brink::numerics::rng::MAX_RUN_INDEX
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn check_threads(threads: Option<usize>) -> brink::error::Result<()> {
+    if threads == Some(0) {
+        return Err(Error::Input("threads must be at least 1".into()));
+    }
+    Ok(())
+}
+
+/// The per-run rows as the engine hands them to the per-run table: cells, row after row.
+#[derive(Default)]
+struct Rows(Vec<Cell>);
+
+impl brink::engine::ChunkSink for Rows {
+    fn wants_rows(&self) -> bool {
+        true
+    }
+    fn rows(&mut self, rows: &[Cell]) -> std::io::Result<()> {
+        self.0.extend_from_slice(rows);
+        Ok(())
+    }
+}
+
+/// A table of the engine's cells (the per-run table) or of the summary tables' text fields.
+enum Data {
+    Cells(Vec<Column>, Vec<Cell>),
+    Text(Table),
+}
+
+/// What one call computed, before it meets Python: tables and JSON.
+struct Done {
+    json: String,
+    tables: Vec<(&'static str, Data)>,
+}
+
+/// A cell as Python has it: whole numbers as int, reals as float, a step that never came as
+/// None, an outcome as bool, a category as its level's name.
+fn cell_to_py<'py>(py: Python<'py>, col: &Column, cell: Cell) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match cell {
+        Cell::U64(x) => x.into_pyobject(py)?.into_any(),
+        Cell::I32(Some(x)) => x.into_pyobject(py)?.into_any(),
+        Cell::I32(None) => py.None().into_bound(py),
+        Cell::F64(x) => x.into_pyobject(py)?.into_any(),
+        Cell::F32(x) => f64::from(x).into_pyobject(py)?.into_any(),
+        Cell::Bool(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any(),
+        Cell::Category(i) => match &col.ty {
+            ColumnType::Category { levels } => levels
+                .get(i as usize)
+                .map_or("", String::as_str)
+                .into_pyobject(py)?
+                .into_any(),
+            _ => i.into_pyobject(py)?.into_any(),
+        },
+    })
+}
+
+/// A text field of a summary table as its column's type reads it (the number the CSV text
+/// holds; an empty field as None).
+fn field_to_py<'py>(py: Python<'py>, col: &Column, field: &str) -> PyResult<Bound<'py, PyAny>> {
+    let bad = || {
+        PyValueError::new_err(format!(
+            "column {:?}: {field:?} is not of type {:?} (a bug in brink)",
+            col.name, col.ty
+        ))
+    };
+    if let ColumnType::Category { levels } = &col.ty {
+        // An empty field that is not a level is a missing value (compare.csv's lever).
+        if field.is_empty() && !levels.iter().any(String::is_empty) {
+            return Ok(py.None().into_bound(py));
+        }
+        return Ok(field.into_pyobject(py)?.into_any());
+    }
+    if field.is_empty() {
+        return Ok(py.None().into_bound(py));
+    }
+    Ok(match col.ty {
+        ColumnType::UInt64 => field
+            .parse::<u64>()
+            .map_err(|_| bad())?
+            .into_pyobject(py)?
+            .into_any(),
+        ColumnType::Int32Nullable => field
+            .parse::<i64>()
+            .map_err(|_| bad())?
+            .into_pyobject(py)?
+            .into_any(),
+        ColumnType::Float64 | ColumnType::Float32 => field
+            .parse::<f64>()
+            .map_err(|_| bad())?
+            .into_pyobject(py)?
+            .into_any(),
+        ColumnType::Bool => {
+            let b = match field {
+                "1" | "true" => true,
+                "0" | "false" => false,
+                _ => return Err(bad()),
+            };
+            pyo3::types::PyBool::new(py, b).to_owned().into_any()
+        }
+        ColumnType::Category { .. } => unreachable!("handled above"),
+    })
+}
+
+/// A table as a dict of column lists, in the columns' order.
+fn to_dict<'py>(py: Python<'py>, t: &Data) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    match t {
+        Data::Cells(columns, cells) => {
+            let n = columns.len().max(1);
+            for (j, c) in columns.iter().enumerate() {
+                let col = PyList::empty(py);
+                for row in cells.chunks(n) {
+                    col.append(cell_to_py(py, c, row[j])?)?;
+                }
+                d.set_item(&c.name, col)?;
+            }
+        }
+        Data::Text(t) => {
+            for (j, c) in t.columns.iter().enumerate() {
+                let col = PyList::empty(py);
+                for row in &t.rows {
+                    col.append(field_to_py(py, c, row.get(j).map_or("", String::as_str))?)?;
+                }
+                d.set_item(&c.name, col)?;
+            }
+        }
+    }
+    Ok(d)
+}
+
+fn to_python<'py>(py: Python<'py>, done: Done) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("json", done.json)?;
+    let tables = PyDict::new(py);
+    for (name, t) in &done.tables {
+        tables.set_item(*name, to_dict(py, t)?)?;
+    }
+    out.set_item("tables", tables)?;
+    Ok(out)
+}
+
+/// Plays a scenario as `brink run` does; returns `{"json": summary.json's text, "tables":
+/// {"outcomes": ..., "timeseries": ..., ["runs": ...]}}`. See `brink.run`.
+#[pyfunction]
+#[pyo3(signature = (path, runs, seed, variant, set, threads, per_run, command))]
+#[allow(clippy::too_many_arguments)]
+fn run<'py>(
+    py: Python<'py>,
+    path: String,
+    runs: Option<u64>,
+    seed: u64,
+    variant: Option<String>,
+    set: BTreeMap<String, SetValue>,
+    threads: Option<usize>,
+    per_run: bool,
+    command: Vec<String>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let done = py
+        .detach(move || -> brink::error::Result<Done> {
+            check_runs(runs)?;
+            check_threads(threads)?;
+            let set = parse_set(set)?;
+            let loaded = load(&path)?;
+            let loaded = apply_set(&loaded, std::slice::from_ref(&variant), &set)?;
+            let variant_name = variant.clone();
+            let mut sim = brink::Simulation::new(&loaded)
+                .variant_opt(variant)
+                .seed(seed)
+                .command(command);
+            if let Some(r) = runs {
+                sim = sim.runs(r);
+            }
+            if let Some(t) = threads {
+                sim = sim.threads(t);
+            }
+            let model = sim.model()?;
+            let keys = brink::report::per_run::Keys::of(&loaded.scenario, &[&model])?;
+            let key = brink::report::per_run::RowKey {
+                point: None,
+                variant: keys.variant_index(variant_name.as_deref()),
+                seed,
+                design: &[],
+                model: 0,
+            };
+            let row = |_: usize,
+                       m: &brink::model::Model,
+                       r: u64,
+                       st: &brink::model::RunState,
+                       out: &mut Vec<Cell>| {
+                brink::report::per_run::push_cells(m, &keys, &key, r, st, out)
+            };
+            let mut rows = Rows::default();
+            let result = if per_run {
+                sim.run_into(&mut rows, Some(&row))?
+            } else {
+                sim.run()?
+            };
+            let s = &result.summary;
+            let mut tables = vec![
+                (
+                    "outcomes",
+                    Data::Text(brink::report::csv::outcomes_table(s)),
+                ),
+                (
+                    "timeseries",
+                    Data::Text(brink::report::csv::timeseries_table(s)),
+                ),
+            ];
+            if per_run {
+                let cols = brink::report::per_run::columns(&loaded.scenario, &model, &keys);
+                tables.push(("runs", Data::Cells(cols, rows.0)));
+            }
+            Ok(Done {
+                json: to_json(s)?,
+                tables,
+            })
+        })
+        .map_err(value_error)?;
+    to_python(py, done)
+}
+
+/// The JSON of a result, as the command line writes it (summary.json, compare.json).
+fn to_json<T: serde::Serialize>(value: &T) -> brink::error::Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::encode("the result", e))
+}
+
+/// Compares the base with variants as `brink compare` does; returns `{"json": compare.json's
+/// text, "tables": {"comparison": ...}}`. `variants` None: every variant of the scenario.
+/// `tornado`: None for none, else the outcome the tornado ranks by ("" for the first).
+#[pyfunction]
+#[pyo3(signature = (path, runs, seed, variants, set, threads, tornado, command))]
+#[allow(clippy::too_many_arguments)]
+fn compare<'py>(
+    py: Python<'py>,
+    path: String,
+    runs: Option<u64>,
+    seed: u64,
+    variants: Option<Vec<String>>,
+    set: BTreeMap<String, SetValue>,
+    threads: Option<usize>,
+    tornado: Option<String>,
+    command: Vec<String>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let done = py
+        .detach(move || -> brink::error::Result<Done> {
+            check_runs(runs)?;
+            check_threads(threads)?;
+            let set = parse_set(set)?;
+            let loaded = load(&path)?;
+            let variants = variants.unwrap_or_else(|| {
+                loaded
+                    .scenario
+                    .variants
+                    .iter()
+                    .map(|v| v.name.clone())
+                    .collect()
+            });
+            // Unknown variants are named before anything runs.
+            brink::analysis::compare::arms(&loaded.scenario, &variants, false)?;
+            let arms: Vec<Option<String>> = std::iter::once(None)
+                .chain(variants.iter().cloned().map(Some))
+                .collect();
+            let loaded = apply_set(&loaded, &arms, &set)?;
+            let mut c = brink::Comparison::new(&loaded)
+                .variants(variants)
+                .seed(seed)
+                .command(command);
+            if let Some(r) = runs {
+                c = c.runs(r);
+            }
+            if let Some(t) = threads {
+                c = c.threads(t);
+            }
+            if let Some(outcome) = tornado {
+                c = c.tornado((!outcome.is_empty()).then_some(outcome));
+            }
+            let done = c.run()?;
+            Ok(Done {
+                json: to_json(&done.result)?,
+                tables: vec![(
+                    "comparison",
+                    Data::Text(brink::report::compare::table(&done.result)),
+                )],
+            })
+        })
+        .map_err(value_error)?;
+    to_python(py, done)
+}
+
+/// The compiled half of the `brink` package.
+#[pymodule]
+fn _brink(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,210 @@
+"""The Python package gives the command line's numbers for the same inputs.
+
+The CLI's files are made by the `brink` binary named by BRINK_BIN (CI builds it with
+`cargo build --release` first); without BRINK_BIN those tests are skipped, unless
+BRINK_REQUIRE_CLI=1 (CI), which makes a missing binary a failure.
+"""
+
+import csv
+import json
+import math
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import brink
+
+REPO = Path(__file__).resolve().parents[2]
+TUTORIAL = "scenarios/examples/tutorial.ron"
+
+
+@pytest.fixture(autouse=True)
+def at_repo(monkeypatch):
+    """Paths as the README gives them, relative to the repository (the manifest records the
+    path as given, so the CLI and the package see the same one)."""
+    monkeypatch.chdir(REPO)
+
+
+def cli(tmp_path, *args):
+    """Runs the CLI with `--out tmp_path/out --no-charts`; returns the output folder."""
+    exe = os.environ.get("BRINK_BIN")
+    if not exe:
+        if os.environ.get("BRINK_REQUIRE_CLI") == "1":
+            pytest.fail("BRINK_REQUIRE_CLI=1 but BRINK_BIN is not set")
+        pytest.skip("BRINK_BIN is not set (the brink binary to compare with)")
+    out = tmp_path / "out"
+    subprocess.run(
+        [exe, *args, "--out", str(out), "--no-charts"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.reader(f))
+
+
+def assert_table_is_csv(table, path):
+    """Every column of `table` holds the CLI's file's fields: same names in the same order,
+    same numbers (a real read back from its text is the same f64), None for an empty field."""
+    header, *rows = read_csv(path)
+    assert list(table) == header
+    for j, name in enumerate(header):
+        col = table[name]
+        assert len(col) == len(rows), name
+        for i, (value, row) in enumerate(zip(col, rows)):
+            field = row[j]
+            if isinstance(value, str):
+                assert value == field, (name, i)
+            elif value is None:
+                assert field == "", (name, i)
+            elif isinstance(value, int):
+                assert value == int(field), (name, i)
+            else:
+                assert isinstance(value, float), (name, i, value)
+                assert value == float(field) or (math.isnan(value) and field == "NaN"), (name, i)
+
+
+def without_command(summary):
+    """The JSON but for the command line that made it (the one thing that differs)."""
+    s = json.loads(json.dumps(summary))
+    del s["manifest"]["command"]
+    return s
+
+
+def test_run_equals_the_cli(tmp_path):
+    r = brink.run(TUTORIAL, runs=1500, seed=7, threads=2, per_run=True)
+    out = cli(tmp_path, "run", TUTORIAL, "--runs", "1500", "--seed", "7", "--per-run")
+    assert_table_is_csv(r.outcomes, out / "outcomes.csv")
+    assert_table_is_csv(r.timeseries, out / "timeseries.csv")
+    assert_table_is_csv(r.runs, out / "runs.csv")
+    cli_summary = json.loads((out / "summary.json").read_text())
+    assert without_command(r.summary) == without_command(cli_summary)
+
+
+def test_variant_equals_the_cli(tmp_path):
+    r = brink.run(TUTORIAL, runs=800, seed=3, variant="restraint")
+    out = cli(tmp_path, "run", TUTORIAL, "--runs", "800", "--seed", "3", "--variant", "restraint")
+    assert r.summary["manifest"]["variant"] == "restraint"
+    assert_table_is_csv(r.outcomes, out / "outcomes.csv")
+    assert without_command(r.summary) == without_command(
+        json.loads((out / "summary.json").read_text())
+    )
+    # And the variant is applied: restraint lowers P(rupture) from the base's (about 38% and
+    # 12% in the file's notes; at 800 runs each is within ±3.5 points).
+    base = brink.run(TUTORIAL, runs=800, seed=3)
+    p = dict(zip(r.outcomes["outcome"], r.outcomes["probability"]))
+    p0 = dict(zip(base.outcomes["outcome"], base.outcomes["probability"]))
+    assert p["rupture"] < p0["rupture"] - 0.1
+
+
+def test_compare_equals_the_cli(tmp_path):
+    c = brink.compare(TUTORIAL, runs=600, seed=5, variants=["visa_now", "restraint"])
+    out = cli(
+        tmp_path, "compare", TUTORIAL, "--variants", "visa_now,restraint",
+        "--runs", "600", "--seed", "5", "--no-tornado",
+    )
+    assert without_command(c.summary) == without_command(
+        json.loads((out / "compare.json").read_text())
+    )
+    assert_table_is_csv(c.comparison, out / "compare.csv")
+    assert [a["name"] for a in c.summary["arms"]] == ["base", "visa_now", "restraint"]
+
+
+def test_compare_defaults_to_every_variant():
+    c = brink.compare(TUTORIAL, runs=200, seed=1)
+    assert [a["name"] for a in c.summary["arms"]] == ["base", "visa_now", "restraint", "pretext"]
+    # One row per (variant, outcome); every variant has as many.
+    arms = c.comparison["variant"]
+    assert len(arms) == 4 * len(set(c.comparison["outcome"]))
+
+
+def test_a_bad_path_raises_value_error_naming_the_file():
+    with pytest.raises(ValueError, match="no_such_scenario.ron"):
+        brink.run("scenarios/no_such_scenario.ron", runs=10)
+
+
+def test_a_bad_scenario_raises_value_error_with_its_location(tmp_path):
+    bad = tmp_path / "bad.ron"
+    bad.write_text('Scenario(name: "x", steps: "many")\n')
+    with pytest.raises(ValueError, match=r"bad\.ron:1:"):
+        brink.run(bad, runs=10)
+
+
+def test_unknown_variants_and_paths_raise_value_error():
+    with pytest.raises(ValueError, match=r'unknown variant "nah".*visa_now'):
+        brink.run(TUTORIAL, runs=10, variant="nah")
+    with pytest.raises(ValueError, match=r'unknown variant "nah"'):
+        brink.compare(TUTORIAL, runs=10, variants=["nah"])
+    with pytest.raises(ValueError, match=r"relations\.south->north\.grievanse.*did you mean"):
+        brink.run(TUTORIAL, runs=10, set={"relations.south->north.grievanse": 0.2})
+    with pytest.raises(ValueError, match="RON"):
+        brink.run(TUTORIAL, runs=10, set={"relations.south->north.grievance": "Uniform(min: 1"})
+    with pytest.raises(ValueError, match="at least 1"):
+        brink.run(TUTORIAL, runs=0)
+
+
+def test_per_run_has_one_row_per_run():
+    r = brink.run(TUTORIAL, runs=777, seed=2, per_run=True)
+    assert r.runs["run"] == list(range(777))
+    assert all(len(col) == 777 for col in r.runs.values())
+    # Each outcome's true/false column (out.<outcome>) sums to its runs_hit.
+    for name, hits in zip(r.outcomes["outcome"], r.outcomes["runs_hit"]):
+        assert all(isinstance(x, bool) for x in r.runs["out." + name])
+        assert sum(r.runs["out." + name]) == hits
+    assert "runs" not in brink.run(TUTORIAL, runs=10).tables
+
+
+def test_threads_do_not_change_the_numbers():
+    a = brink.run(TUTORIAL, runs=1200, seed=9, threads=1, per_run=True)
+    b = brink.run(TUTORIAL, runs=1200, seed=9, threads=2, per_run=True)
+    assert a.tables == b.tables
+    assert without_command(a.summary) == without_command(b.summary)
+
+
+def test_set_changes_exactly_the_named_number():
+    grievance = "relations.south->north.grievance"  # 0.15 in the file
+    base = brink.run(TUTORIAL, runs=600, seed=4, per_run=True)
+    same = brink.run(TUTORIAL, runs=600, seed=4, per_run=True, set={grievance: 0.15})
+    assert same.tables == base.tables
+    more = brink.run(TUTORIAL, runs=600, seed=4, set={grievance: 0.5})
+    assert more.outcomes["probability"][0] > base.outcomes["probability"][0]
+    # A distribution in RON text: the file's own one gives the same draws.
+    spec = 'Normal(mean: 0.3, sd: 0.1, source: "assumption")'
+    again = brink.run(
+        TUTORIAL, runs=600, seed=4, per_run=True,
+        set={"relations.north->south.grievance": spec},
+    )
+    assert again.tables == base.tables
+
+
+def test_set_is_layered_over_the_variant():
+    # pretext sets this grievance to 0.5: setting it to 0.5 again changes nothing, setting it
+    # back to the base's 0.15 changes the variant's results.
+    grievance = "relations.south->north.grievance"
+    pretext = brink.run(TUTORIAL, runs=600, seed=4, variant="pretext")
+    same = brink.run(TUTORIAL, runs=600, seed=4, variant="pretext", set={grievance: 0.5})
+    assert same.tables == pretext.tables
+    back = brink.run(TUTORIAL, runs=600, seed=4, variant="pretext", set={grievance: 0.15})
+    assert back.outcomes["probability"][0] < pretext.outcomes["probability"][0]
+
+
+def test_tables_load_into_pandas():
+    pandas = pytest.importorskip("pandas")
+    r = brink.run(TUTORIAL, runs=300, seed=0, per_run=True)
+    df = r.to_pandas()
+    assert list(df.columns) == list(r.outcomes)
+    assert df["probability"].dtype == "float64"
+    runs = r.to_pandas("runs")
+    assert len(runs) == 300 and runs["run"].dtype == "int64"
+    # A step that never came is missing, not zero.
+    first = runs["out.rupture.first_step"]
+    assert first.isna().sum() == 300 - r.outcomes["runs_hit"][0]
+    assert isinstance(pandas.DataFrame(r.timeseries), pandas.DataFrame)
+    with pytest.raises(KeyError, match="per_run"):
+        brink.run(TUTORIAL, runs=10).to_pandas("runs")

@@ -643,10 +643,13 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     if w == 0 {
         take_draws(m, t, st);
     }
+    // What changed in the last step (and the clock, which always moves) is what the gates,
+    // evaluated last at the start of that step, may read differently now.
+    let since_last_gates = if t == 0 { u8::MAX } else { st.changed };
     // H moves every step in practice; the other bits are set as things change.
     st.changed = deps::INDEX | deps::TIME;
 
-    read_gates(m, t, st, obs);
+    read_gates(m, t, since_last_gates, st, obs);
     fire_events(m, t, w, st, obs);
     if t >= st.next_shift_expiry {
         refresh_relations(m, t, st);
@@ -668,10 +671,18 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
 /// Phase 1: the state at the start of the step decides every lever's condition; offers of contact
 /// whose window has passed lapse (refused).
 #[inline(never)]
-fn read_gates<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
-    for (g, c) in m.gates.iter().enumerate() {
-        let ok = c.holds(st, Clock::start(t));
-        st.allowed[g] = ok;
+fn read_gates<O: Observer>(m: &Model, t: u32, changed: u8, st: &mut RunState, obs: &mut O) {
+    let clock = Clock::start(t);
+    for (g, (c, &d)) in m.gates.iter().zip(&m.gate_deps).enumerate() {
+        // A gate that reads nothing that changed since it was last evaluated (at the start of
+        // the last step) keeps its truth; `changed` is everything at step 0.
+        if d & changed != 0 {
+            st.allowed[g] = c.holds(st, clock);
+        }
+        debug_assert!(
+            st.allowed[g] == c.holds(st, clock),
+            "step {t}: gate {g} kept a stale truth"
+        );
     }
     for (k, act) in m.acts.iter().enumerate() {
         if let Some(acc) = act.accept {
@@ -793,6 +804,24 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
             }
             continue;
         }
+        if spec.options.is_empty() {
+            // Nothing but hold on offer, ever (an actor with no levers, or none it may use):
+            // the nested logit over hold alone picks it with probability 1, so it is skipped.
+            // The actor's draws were taken all the same.
+            st.choices[a] = Choice::Hold;
+            if O::DETAILED {
+                let d = Decision {
+                    actor: a,
+                    active: true,
+                    choice: Choice::Hold,
+                    probability: 1.0,
+                    weight: 0.0,
+                    options: 1,
+                };
+                obs.decision(t, &d);
+            }
+            continue;
+        }
         let v = &st.values;
         // Pressure pushes toward escalation (or peace); the cost others' measures inflict
         // pushes toward peace, weighed by the actor's cost weight. Hawkishness is readiness to
@@ -875,7 +904,13 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
                 }
             }
         }
-        let (pick, probability) = nested_logit(st, n, lambda, un, uo);
+        // Hold alone on offer this step (every option closed by its gate, rung or cooldown):
+        // the nested logit would pick it with probability 1.
+        let (pick, probability) = if n == 1 {
+            (0, 1.0)
+        } else {
+            nested_logit(st, n, lambda, un, uo)
+        };
         let choice = st.options[pick];
         st.choices[a] = choice;
         if O::DETAILED {

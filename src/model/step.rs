@@ -609,8 +609,10 @@ fn apply_effects(m: &Model, t: u32, first_step: u32, effects: &[EffectSpec], st:
 }
 
 /// Takes the draws of the steps from `t` to the end of the window (or of the horizon) from
-/// every part of the event, noise, actor and lifting streams.
-fn take_draws(m: &Model, t: u32, st: &mut RunState) {
+/// every part of the event, noise, actor and lifting streams. An actor with no option at all
+/// never reads its words (it holds whatever they say), so they are generated only when
+/// `detailed` observers (traces) report whether it was active.
+fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
     let steps = DRAW_WINDOW.min((m.horizon - t) as usize);
     // Each part's words for the window: `per_step` words a step, the part's slice of the buffer.
     fn fill(streams: &mut [Stream], bits: &mut [u32], per_step: usize, steps: usize) {
@@ -627,12 +629,15 @@ fn take_draws(m: &Model, t: u32, st: &mut RunState) {
     for (eps, &bits) in st.noise.iter_mut().zip(&st.noise_bits) {
         *eps = normal_of32(bits);
     }
-    for (s, bits) in st
+    for ((s, bits), spec) in st
         .actor_streams
         .iter_mut()
         .zip(st.actor_bits.chunks_exact_mut(2 * DRAW_WINDOW))
+        .zip(&m.actors)
     {
-        s.fill64(&mut bits[..2 * steps]);
+        if detailed || !spec.options.is_empty() {
+            s.fill64(&mut bits[..2 * steps]);
+        }
     }
 }
 
@@ -641,7 +646,7 @@ fn take_draws(m: &Model, t: u32, st: &mut RunState) {
 fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     let w = t as usize % DRAW_WINDOW;
     if w == 0 {
-        take_draws(m, t, st);
+        take_draws(m, t, O::DETAILED, st);
     }
     // What changed in the last step (and the clock, which always moves) is what the gates,
     // evaluated last at the start of that step, may read differently now.
@@ -783,6 +788,12 @@ fn gate_open(st: &RunState, g: Option<usize>) -> bool {
 #[inline(never)]
 fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut O) {
     for (a, spec) in m.actors.iter().enumerate() {
+        // An actor with no option at all holds whatever its draws say (its words are not even
+        // generated unless a detailed observer reports whether it was active).
+        if !O::DETAILED && spec.options.is_empty() {
+            st.choices[a] = Choice::Hold;
+            continue;
+        }
         let w0 = st.actor_bits[a * 2 * DRAW_WINDOW + 2 * w];
         let w1 = st.actor_bits[a * 2 * DRAW_WINDOW + 2 * w + 1];
         let ua = unit32(w0 as u32);

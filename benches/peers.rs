@@ -35,7 +35,10 @@ fn model(path: &str) -> (brink::scenario::schema::Scenario, Model) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let arg = |i: usize| -> &str { args.get(i).map(String::as_str).unwrap_or("") };
     let num = |i: usize| -> u64 { arg(i).parse().expect("a whole number") };
     match arg(0) {

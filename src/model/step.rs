@@ -680,8 +680,9 @@ fn read_gates<O: Observer>(m: &Model, t: u32, changed: u8, st: &mut RunState, ob
     let clock = Clock::start(t);
     for (g, (c, &d)) in m.gates.iter().zip(&m.gate_deps).enumerate() {
         // A gate that reads nothing that changed since it was last evaluated (at the start of
-        // the last step) keeps its truth; `changed` is everything at step 0.
-        if d & changed != 0 {
+        // the last step) keeps its truth. Every gate is evaluated at step 0, those that read
+        // nothing (`Never`: a name only a variant adds) included.
+        if t == 0 || d & changed != 0 {
             st.allowed[g] = c.holds(st, clock);
         }
         debug_assert!(

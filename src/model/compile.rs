@@ -840,6 +840,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         acts,
         event_gates: events.iter().map(EventGate::of).collect(),
         events,
+        gate_deps: gates.iter().map(Cond::deps).collect(),
         gates,
         sustained,
         param_blocks,

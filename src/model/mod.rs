@@ -504,6 +504,9 @@ pub struct Model {
     /// Conditions on levers (`raise_when`, `lower_when`, `allowed_when`), checked at the start
     /// of every step.
     pub gates: Vec<Cond>,
+    /// What each gate reads (bits of [`condition::deps`]): a gate none of whose inputs changed
+    /// in the last step keeps its truth, so it is not evaluated again.
+    pub gate_deps: Vec<u8>,
     /// The inner conditions of `Sustained(…)`, innermost first: each keeps a count of the
     /// consecutive steps it has held.
     pub sustained: Vec<Cond>,

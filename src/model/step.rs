@@ -609,8 +609,10 @@ fn apply_effects(m: &Model, t: u32, first_step: u32, effects: &[EffectSpec], st:
 }
 
 /// Takes the draws of the steps from `t` to the end of the window (or of the horizon) from
-/// every part of the event, noise, actor and lifting streams.
-fn take_draws(m: &Model, t: u32, st: &mut RunState) {
+/// every part of the event, noise, actor and lifting streams. An actor with no option at all
+/// never reads its words (it holds whatever they say), so they are generated only when
+/// `detailed` observers (traces) report whether it was active.
+fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
     let steps = DRAW_WINDOW.min((m.horizon - t) as usize);
     // Each part's words for the window: `per_step` words a step, the part's slice of the buffer.
     fn fill(streams: &mut [Stream], bits: &mut [u32], per_step: usize, steps: usize) {
@@ -627,12 +629,15 @@ fn take_draws(m: &Model, t: u32, st: &mut RunState) {
     for (eps, &bits) in st.noise.iter_mut().zip(&st.noise_bits) {
         *eps = normal_of32(bits);
     }
-    for (s, bits) in st
+    for ((s, bits), spec) in st
         .actor_streams
         .iter_mut()
         .zip(st.actor_bits.chunks_exact_mut(2 * DRAW_WINDOW))
+        .zip(&m.actors)
     {
-        s.fill64(&mut bits[..2 * steps]);
+        if detailed || !spec.options.is_empty() {
+            s.fill64(&mut bits[..2 * steps]);
+        }
     }
 }
 
@@ -641,12 +646,15 @@ fn take_draws(m: &Model, t: u32, st: &mut RunState) {
 fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     let w = t as usize % DRAW_WINDOW;
     if w == 0 {
-        take_draws(m, t, st);
+        take_draws(m, t, O::DETAILED, st);
     }
+    // What changed in the last step (and the clock, which always moves) is what the gates,
+    // evaluated last at the start of that step, may read differently now.
+    let since_last_gates = if t == 0 { u8::MAX } else { st.changed };
     // H moves every step in practice; the other bits are set as things change.
     st.changed = deps::INDEX | deps::TIME;
 
-    read_gates(m, t, st, obs);
+    read_gates(m, t, since_last_gates, st, obs);
     fire_events(m, t, w, st, obs);
     if t >= st.next_shift_expiry {
         refresh_relations(m, t, st);
@@ -668,10 +676,19 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
 /// Phase 1: the state at the start of the step decides every lever's condition; offers of contact
 /// whose window has passed lapse (refused).
 #[inline(never)]
-fn read_gates<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
-    for (g, c) in m.gates.iter().enumerate() {
-        let ok = c.holds(st, Clock::start(t));
-        st.allowed[g] = ok;
+fn read_gates<O: Observer>(m: &Model, t: u32, changed: u8, st: &mut RunState, obs: &mut O) {
+    let clock = Clock::start(t);
+    for (g, (c, &d)) in m.gates.iter().zip(&m.gate_deps).enumerate() {
+        // A gate that reads nothing that changed since it was last evaluated (at the start of
+        // the last step) keeps its truth. Every gate is evaluated at step 0, those that read
+        // nothing (`Never`: a name only a variant adds) included.
+        if t == 0 || d & changed != 0 {
+            st.allowed[g] = c.holds(st, clock);
+        }
+        debug_assert!(
+            st.allowed[g] == c.holds(st, clock),
+            "step {t}: gate {g} kept a stale truth"
+        );
     }
     for (k, act) in m.acts.iter().enumerate() {
         if let Some(acc) = act.accept {
@@ -772,6 +789,12 @@ fn gate_open(st: &RunState, g: Option<usize>) -> bool {
 #[inline(never)]
 fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut O) {
     for (a, spec) in m.actors.iter().enumerate() {
+        // An actor with no option at all holds whatever its draws say (its words are not even
+        // generated unless a detailed observer reports whether it was active).
+        if !O::DETAILED && spec.options.is_empty() {
+            st.choices[a] = Choice::Hold;
+            continue;
+        }
         let w0 = st.actor_bits[a * 2 * DRAW_WINDOW + 2 * w];
         let w1 = st.actor_bits[a * 2 * DRAW_WINDOW + 2 * w + 1];
         let ua = unit32(w0 as u32);
@@ -788,6 +811,24 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
                     probability: 1.0,
                     weight: 0.0,
                     options: 0,
+                };
+                obs.decision(t, &d);
+            }
+            continue;
+        }
+        if spec.options.is_empty() {
+            // Nothing but hold on offer, ever (an actor with no levers, or none it may use):
+            // the nested logit over hold alone picks it with probability 1, so it is skipped.
+            // The actor's draws were taken all the same.
+            st.choices[a] = Choice::Hold;
+            if O::DETAILED {
+                let d = Decision {
+                    actor: a,
+                    active: true,
+                    choice: Choice::Hold,
+                    probability: 1.0,
+                    weight: 0.0,
+                    options: 1,
                 };
                 obs.decision(t, &d);
             }
@@ -875,7 +916,13 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
                 }
             }
         }
-        let (pick, probability) = nested_logit(st, n, lambda, un, uo);
+        // Hold alone on offer this step (every option closed by its gate, rung or cooldown):
+        // the nested logit would pick it with probability 1.
+        let (pick, probability) = if n == 1 {
+            (0, 1.0)
+        } else {
+            nested_logit(st, n, lambda, un, uo)
+        };
         let choice = st.options[pick];
         st.choices[a] = choice;
         if O::DETAILED {

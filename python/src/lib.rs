@@ -377,11 +377,12 @@ fn compare<'py>(
                 c = c.tornado((!outcome.is_empty()).then_some(outcome));
             }
             let done = c.run()?;
+            let base = brink::model::compile(&loaded.scenario, None)?;
             Ok(Done {
                 json: to_json(&done.result)?,
                 tables: vec![(
                     "comparison",
-                    Data::Text(brink::report::compare::table(&done.result)),
+                    Data::Text(brink::report::compare::table(&base, &done.result)),
                 )],
             })
         })

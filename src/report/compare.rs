@@ -98,10 +98,10 @@ fn csv_with(r: &CompareResult, labels: &[String]) -> Result<Vec<u8>> {
     table_with(r, labels).csv("compare.csv")
 }
 
-/// The table of `compare.csv` (outcomes named by their ids; the command line's file has
-/// their labels in its `label` column).
-pub fn table(r: &CompareResult) -> crate::report::csv::Table {
-    table_with(r, &r.outcomes)
+/// The table of `compare.csv` as the command line writes it: each outcome's label from the
+/// base model `base` (its name where it has none).
+pub fn table(base: &Model, r: &CompareResult) -> crate::report::csv::Table {
+    table_with(r, &outcome_labels(base, r))
 }
 
 fn table_with(r: &CompareResult, labels: &[String]) -> crate::report::csv::Table {

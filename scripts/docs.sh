@@ -107,7 +107,11 @@ picked_weeks() {
     echo "($(sed -n 's/^Run \([0-9]*\) of .*/run \1/p' "$t" | head -1)), $what:"
     echo
     echo '```text'
-    weeks_before "^    outcome     $outcome " "$before" <"$t"
+    # The trace names the outcome by its label, up to any parenthesis.
+    local label
+    label=$(sed -n "s/.*(name: \"$outcome\", label: \"\([^\"(]*\).*/\1/p" "$flagship" | head -1)
+    label=${label% }
+    weeks_before "^    outcome +$label\$" "$before" <"$t"
     echo '```'
 }
 
@@ -127,7 +131,7 @@ block_trace_invitation() {
     "$brink" trace "$flagship" --pick leader_meeting --count 10 --seed 0 >"$t"
     # The first run whose trace has an acceptance; its weeks up to it.
     local run
-    run=$(awk '/^Run [0-9]+ of / { r = $2 } /^    [a-z_]+ +accepts: / { print r; exit }' "$t")
+    run=$(awk '/^Run [0-9]+ of / { r = $2 } /^    .* accepts: / { print r; exit }' "$t")
     if [ -z "$run" ]; then
         echo "No offer of contact was accepted in the first 10 runs with a meeting (seed 0)."
         return
@@ -138,7 +142,7 @@ block_trace_invitation() {
     echo 'acceptance:'
     echo
     echo '```text'
-    weeks_before '^    [a-z_]+ +accepts: ' 4 <"$work/trace_run.txt"
+    weeks_before '^    .* accepts: ' 4 <"$work/trace_run.txt"
     echo '```'
 }
 
@@ -159,6 +163,23 @@ block_sensitivity() {
     echo
     awk -F, 'NR > 1 { n++; if ($(NF-2) > 0 || $(NF-1) < 0) x++ }
         END { printf "%d of the %d intervals exclude 0.\n", x, n }' "$d/sensitivity.csv"
+}
+
+# An experiment on the flagship: fatigue × reciprocity, 40 Latin hypercube points, 1,000 runs
+# each, the base and the missing-leader-contact hypothesis on common random numbers.
+block_experiment() {
+    local d=$work/experiment
+    "$brink" experiment "$flagship" --design lhs --param shared.fatigue.value=0.3..0.6 \
+        --param shared.reactivity.value=0.1..0.28 --points 40 --runs 1000 --seed 0 \
+        --variants missing_leader_contact --outcome rupture --no-charts --out "$d" \
+        >"$work/experiment.txt"
+    echo '```text'
+    # The variants' table: from its heading to the blank line after it.
+    awk '/^P\(/ { on = 1 } on && /^$/ { exit } on { print }' "$work/experiment.txt"
+    echo '```'
+    echo
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "density") c = i }
+        NR > 1 { n++ } END { printf "PRIM peeled %d boxes (prim.csv).\n", n }' "$d/prim.csv"
 }
 
 # -- the README's images ----------------------------------------------------------------------

@@ -5,7 +5,7 @@
 #
 #   scripts/screenshots.sh [OUT]        (default OUT: output/screens)
 #
-# For each report (the flagship's run, compare, sweep and sensitivity; the back-test and the
+# For each report (the flagship's run, compare, sweep, sensitivity and experiment; the back-test and the
 # calibration of the history cases; the combined report when `brink report` exists) it writes
 # OUT/<kind>.png and checks, in the laid-out page:
 #   - the summary section exists, starts in the top half of the first screen and ends on it;
@@ -48,12 +48,16 @@ title="Russia–Azerbaijan: options for the next year"
 "$brink" sweep "$flagship" --set shared.fatigue.value=0.2..0.6:5 --runs 500 --seed 1 \
     --report-title "$title" --out "$work/sweep" >/dev/null
 "$brink" sensitivity "$flagship" --runs 1000 --seed 1 --report-title "$title" --out "$work/sensitivity" >/dev/null
+"$brink" experiment "$flagship" --design lhs --param shared.fatigue.value=0.3..0.6 \
+    --param shared.reactivity.value=0.1..0.28 --points 12 --runs 200 --seed 1 \
+    --variants missing_leader_contact --outcome rupture --report-title "$title" \
+    --out "$work/experiment" >/dev/null
 "$brink" backtest scenarios/history/*.timeline.ron --runs 300 --seed 1 --out "$work/backtest" >/dev/null
 timelines=$(ls scenarios/history/*.timeline.ron | paste -sd, -)
 "$brink" calibrate --timelines "$timelines" --params shared.fatigue.value,shared.reactivity.value --particles 40 --sims 2 \
     --max-generations 3 --seed 1 --out "$work/calibration" >/dev/null 2>"$work/calibrate.log" ||
     { cat "$work/calibrate.log" >&2; exit 1; }
-kinds=(run compare sweep sensitivity backtest calibration)
+kinds=(run compare sweep sensitivity experiment backtest calibration)
 if "$brink" report --help >/dev/null 2>&1; then
     "$brink" report "$work/run" "$work/compare" "$work/sensitivity" --report-title "$title" \
         --out "$work/combined" >/dev/null

@@ -996,27 +996,26 @@ pub(crate) fn experiment_analysis(
             .push("The scenario names no outcomes: there is nothing to discover.".into());
         return p;
     };
-    let outcome = labels.outcome(&r.outcomes[k]).to_string();
+    // The summary names the outcome by its label up to any parenthesis, so that its headings
+    // and notes fit the first screen; the charts and tables below give the whole label.
+    let full = labels.outcome(&r.outcomes[k]).to_string();
+    let outcome = full
+        .split_once(" (")
+        .map_or(full.as_str(), |(head, _)| head)
+        .to_string();
     let prob = |pi: usize, vi: usize| r.points[pi].variants[vi].outcomes[k].probability;
     // The outcome's range over the points, per variant.
     let mut range = TableView::new(
         format!("{outcome} over the design's points"),
+        // Cells that wrap (not right-aligned numbers): each holds its 95% interval, and the
+        // summary's three tables share the first screen's width.
         &[
             ("variant", false),
-            ("lowest", true),
-            ("mean over points", true),
-            ("highest", true),
+            ("lowest", false),
+            ("mean over points", false),
+            ("highest", false),
         ],
     );
-    let point_words = |pi: usize| {
-        r.points[pi]
-            .values
-            .iter()
-            .zip(&names)
-            .map(|(x, n)| format!("{n} = {}", short_num(*x)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let mut extremes = vec![];
     for (vi, v) in r.variants.iter().enumerate() {
         let n = r.points.len();
@@ -1050,17 +1049,15 @@ pub(crate) fn experiment_analysis(
         ]);
         if vi == 0 {
             extremes.push(format!(
-                "Lowest at point {lo} ({}); highest at point {hi} ({}).",
-                point_words(lo),
-                point_words(hi)
+                "Lowest at point {lo}, highest at point {hi} (the points table gives their \
+                 values)."
             ));
         }
     }
     range.notes.extend(extremes);
     range.notes.push(
-        "Each extreme with its 95% Wilson interval; the extremes of many points are picked \
-         out by the luck of the draw as well as by the values, so they overstate the range a \
-         little."
+        "With 95% Wilson intervals; picked out of many points, the extremes overstate the \
+         range a little."
             .into(),
     );
     p.lead.push(p.summary.len());
@@ -1070,21 +1067,19 @@ pub(crate) fn experiment_analysis(
             format!("The variants' effect on {outcome}, averaged over the points"),
             &[
                 ("variant", false),
-                ("probability", true),
-                ("difference from the base", true),
-                ("95% paired interval", true),
+                ("probability", false),
+                ("difference from the base (95% paired)", false),
             ],
         );
         for e in &r.effects {
             t.rows.push(vec![
                 labels.variant(&e.variant).to_string(),
+                percent(e.probability.estimate),
                 format!(
                     "{} ({})",
-                    percent(e.probability.estimate),
-                    interval(&e.probability)
+                    points(e.difference.estimate),
+                    points_interval(&e.difference)
                 ),
-                points(e.difference.estimate),
-                points_interval(&e.difference),
             ]);
         }
         t.notes.push(
@@ -1120,11 +1115,10 @@ pub(crate) fn experiment_analysis(
         t.empty =
             "No input was restricted: the outcome is no likelier in any box of inputs.".into();
         t.notes.push(format!(
-            "{outcome} is {} likely, against {} overall, when {}; this box holds {} of the \
-             runs with {outcome} and {} of all runs.",
+            "Inside the box: {} likely, against {} overall; the box holds {} of the runs with \
+             {outcome} ({} of all runs).",
             percent(b.density),
             percent(prim.base_density()),
-            box_words(model, b),
             percent(b.coverage),
             percent(b.mass)
         ));

@@ -68,6 +68,34 @@ impl DesignKind {
     }
 }
 
+/// `PATH=REST` split at its first `=`, the path trimmed and not empty (`usage` ends an error).
+pub(crate) fn split_path<'a>(
+    s: &'a str,
+    usage: &str,
+) -> std::result::Result<(&'a str, &'a str), String> {
+    let (path, rest) = s
+        .split_once('=')
+        .ok_or_else(|| format!("no '='; {usage}"))?;
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(format!("no parameter path before '='; {usage}"));
+    }
+    Ok((path, rest))
+}
+
+/// A finite number from a command-line argument; `what` names it in an error.
+pub(crate) fn finite_number(what: &str, t: &str, usage: &str) -> std::result::Result<f64, String> {
+    let v: f64 = t
+        .trim()
+        .parse()
+        .map_err(|_| format!("{what} {t:?} is not a number; {usage}"))?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(format!("{what} must be a finite number"))
+    }
+}
+
 /// `PATH=LOW..HIGH`: a parameter the design varies, and its range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParamRange {
@@ -84,28 +112,14 @@ impl FromStr for ParamRange {
 
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         let usage = "expected PATH=LOW..HIGH, e.g. actors.north.resolve=0.2..1.2";
-        let (path, range) = s
-            .split_once('=')
-            .ok_or_else(|| format!("no '='; {usage}"))?;
-        let path = path.trim();
-        if path.is_empty() {
-            return Err(format!("no parameter path before '='; {usage}"));
-        }
+        let (path, range) = split_path(s, usage)?;
         let (low, high) = range
             .split_once("..")
             .ok_or_else(|| format!("no 'LOW..HIGH'; {usage}"))?;
-        let num = |what: &str, t: &str| -> std::result::Result<f64, String> {
-            let v: f64 = t
-                .trim()
-                .parse()
-                .map_err(|_| format!("{what} {t:?} is not a number; {usage}"))?;
-            if v.is_finite() {
-                Ok(v)
-            } else {
-                Err(format!("{what} must be a finite number"))
-            }
-        };
-        let (low, high) = (num("LOW", low)?, num("HIGH", high)?);
+        let (low, high) = (
+            finite_number("LOW", low, usage)?,
+            finite_number("HIGH", high, usage)?,
+        );
         if low >= high {
             return Err(format!(
                 "LOW must be below HIGH, found {}..{}",

@@ -47,30 +47,14 @@ impl FromStr for SweepSpec {
 
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         let usage = "expected PATH=FROM..TO:STEPS, e.g. actors.azerbaijan.resolve=0.2..1.2:11";
-        let (path, grid) = s
-            .split_once('=')
-            .ok_or_else(|| format!("no '='; {usage}"))?;
-        let path = path.trim();
-        if path.is_empty() {
-            return Err(format!("no parameter path before '='; {usage}"));
-        }
+        let (path, grid) = crate::analysis::design::split_path(s, usage)?;
         let (range, steps) = grid
             .rsplit_once(':')
             .ok_or_else(|| format!("no ':STEPS'; {usage}"))?;
         let (from, to) = range
             .split_once("..")
             .ok_or_else(|| format!("no 'FROM..TO'; {usage}"))?;
-        let num = |what: &str, t: &str| -> std::result::Result<f64, String> {
-            let v: f64 = t
-                .trim()
-                .parse()
-                .map_err(|_| format!("{what} {t:?} is not a number; {usage}"))?;
-            if v.is_finite() {
-                Ok(v)
-            } else {
-                Err(format!("{what} must be a finite number"))
-            }
-        };
+        let num = |what: &str, t: &str| crate::analysis::design::finite_number(what, t, usage);
         let (from, to) = (num("FROM", from)?, num("TO", to)?);
         let steps: usize = steps
             .trim()

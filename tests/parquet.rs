@@ -487,3 +487,111 @@ fn parquet_is_refused_for_a_shard_and_an_unknown_format_is_named() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("parquet") && err.contains("csv"), "{err}");
 }
+
+/// Runs `args` twice, with `--per-run` into CSV and with `--per-run --format parquet`, and
+/// checks that runs.parquet holds runs.csv's columns, in order, with its values (reals bit for
+/// bit), `rows` rows of them.
+fn parquet_equals_csv(name: &str, args: &[&str], rows_expected: usize) {
+    let dir = common::scratch(name);
+    let (pq, csv) = (dir.join("pq"), dir.join("csv"));
+    let mut a: Vec<&str> = args.to_vec();
+    a.extend(["--per-run", "--no-charts", "--out", csv.to_str().unwrap()]);
+    common::ok(&a);
+    let mut b: Vec<&str> = args.to_vec();
+    b.extend([
+        "--per-run",
+        "--format",
+        "parquet",
+        "--no-charts",
+        "--out",
+        pq.to_str().unwrap(),
+    ]);
+    common::ok(&b);
+    assert!(!pq.join("runs.csv").exists());
+    let text = std::fs::read_to_string(csv.join("runs.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let csv_rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let got = rows(&pq.join("runs.parquet"));
+    assert_eq!((got.len(), csv_rows.len()), (rows_expected, rows_expected));
+    for (i, (row, c)) in got.iter().zip(&csv_rows).enumerate() {
+        assert_eq!(row.len(), header.len());
+        for ((n, f), (h, v)) in row.iter().zip(header.iter().zip(c)) {
+            assert_eq!(n, h);
+            assert!(same_as_csv(f, v), "{name} row {i}, {n}: {f:?} vs {v:?}");
+        }
+    }
+    // The dictionary names the file written.
+    let dict = std::fs::read_to_string(pq.join("columns.json")).unwrap();
+    assert!(dict.contains("\"runs.parquet\"") && !dict.contains("\"runs.csv\""));
+}
+
+#[test]
+fn compare_sweep_and_experiment_write_runs_parquet_as_their_runs_csv() {
+    parquet_equals_csv(
+        "compare",
+        &[
+            "compare",
+            "scenarios/examples/tutorial.ron",
+            "--variants",
+            "visa_now,restraint",
+            "--no-tornado",
+            "--runs",
+            "120",
+            "--seed",
+            "4",
+        ],
+        3 * 120,
+    );
+    parquet_equals_csv(
+        "sweep",
+        &[
+            "sweep",
+            "scenarios/examples/tutorial.ron",
+            "--set",
+            "relations.north->south.fatigue=0.1..0.4:3",
+            "--runs",
+            "100",
+        ],
+        3 * 100,
+    );
+    parquet_equals_csv(
+        "experiment",
+        &[
+            "experiment",
+            "scenarios/examples/tutorial.ron",
+            "--design",
+            "lhs",
+            "--param",
+            "relations.north->south.fatigue=0.1..0.4",
+            "--points",
+            "3",
+            "--variants",
+            "pretext",
+            "--runs",
+            "80",
+        ],
+        3 * 2 * 80,
+    );
+}
+
+#[test]
+fn format_parquet_without_per_run_is_refused() {
+    let dir = common::scratch("no-per-run");
+    for cmd in ["run", "compare"] {
+        let out = dir.join(cmd);
+        let o = common::brink(&[
+            cmd,
+            "scenarios/examples/tutorial.ron",
+            "--runs",
+            "10",
+            "--format",
+            "parquet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--per-run"));
+        assert!(!out.exists());
+    }
+}

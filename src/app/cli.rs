@@ -1003,6 +1003,7 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<()> {
 }
 
 fn sweep_command(args: SweepArgs) -> Result<()> {
+    format_needs_per_run(args.format, args.per_run)?;
     use brink::analysis::sweep;
     let loaded = load(&args.scenario, &args.limits)?;
     let runs = runs(args.sim.runs, &loaded, args.sim.max_runs)?;
@@ -1095,6 +1096,7 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
 }
 
 fn experiment_command(args: ExperimentArgs) -> Result<()> {
+    format_needs_per_run(args.format, args.per_run)?;
     use brink::analysis::experiment;
     let loaded = load(&args.scenario, &args.limits)?;
     if let Some(o) = args
@@ -1173,6 +1175,7 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
 }
 
 fn compare_command(args: CompareArgs) -> Result<()> {
+    format_needs_per_run(args.format, args.per_run)?;
     let loaded = load(&args.scenario, &args.limits)?;
     let runs = runs(args.sim.runs, &loaded, args.sim.max_runs)?;
     let variants: Vec<String> = if args.all {
@@ -1303,7 +1306,21 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     Ok(())
 }
 
+/// `--format` chooses the per-run table's format: without `--per-run` there is no such table,
+/// and a silent no-op would leave the analyst looking for a file that was never written.
+fn format_needs_per_run(format: crate::app::run::TableFormat, per_run: bool) -> Result<()> {
+    if format != crate::app::run::TableFormat::Csv && !per_run {
+        return Err(Error::Input(
+            "--format parquet chooses the format of the per-run table: add --per-run to \
+             write it"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 fn run_command(args: RunArgs) -> Result<()> {
+    format_needs_per_run(args.format, args.per_run || !args.per_run_steps.is_empty())?;
     let loaded = load(&args.scenario, &args.limits)?;
     let loaded = overrides::apply(&loaded, &args.set, &[args.variant.as_deref()])?;
     // With a precision target, the runs are a cap: `--runs`, else `--max-runs`.

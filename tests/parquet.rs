@@ -576,22 +576,62 @@ fn compare_sweep_and_experiment_write_runs_parquet_as_their_runs_csv() {
 }
 
 #[test]
-fn format_parquet_without_per_run_is_refused() {
+fn format_parquet_without_a_table_is_refused() {
+    // compare has no per-step table: without --per-run, --format parquet would write nothing.
     let dir = common::scratch("no-per-run");
-    for cmd in ["run", "compare"] {
-        let out = dir.join(cmd);
-        let o = common::brink(&[
-            cmd,
-            "scenarios/examples/tutorial.ron",
-            "--runs",
-            "10",
-            "--format",
-            "parquet",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
-        assert!(String::from_utf8_lossy(&o.stderr).contains("--per-run"));
-        assert!(!out.exists());
+    let out = dir.join("compare");
+    let o = common::brink(&[
+        "compare",
+        "scenarios/examples/tutorial.ron",
+        "--runs",
+        "10",
+        "--format",
+        "parquet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--per-run"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn run_writes_the_per_step_table_as_timeseries_parquet() {
+    let dir = common::scratch("timeseries");
+    let (pq, csv) = (dir.join("pq"), dir.join("csv"));
+    let args = |out: &Path, parquet: bool| {
+        let mut a = vec![
+            "run".to_string(),
+            "scenarios/examples/tutorial.ron".into(),
+            "--runs".into(),
+            "300".into(),
+            "--no-charts".into(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+        ];
+        if parquet {
+            a.extend(["--format".into(), "parquet".into()]);
+        }
+        a
+    };
+    let run = |a: Vec<String>| common::ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    run(args(&pq, true));
+    run(args(&csv, false));
+    assert!(!pq.join("timeseries.csv").exists() && !pq.join("runs.parquet").exists());
+    let text = std::fs::read_to_string(csv.join("timeseries.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let csv_rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let got = rows(&pq.join("timeseries.parquet"));
+    assert_eq!(got.len(), csv_rows.len());
+    assert!(got.len() > 10);
+    for (i, (row, c)) in got.iter().zip(&csv_rows).enumerate() {
+        assert_eq!(row.len(), header.len());
+        for ((n, f), (h, v)) in row.iter().zip(header.iter().zip(c)) {
+            assert_eq!(n, h);
+            assert!(same_as_csv(f, v), "step {i}, {n}: {f:?} vs {v:?}");
+        }
     }
+    let dict = std::fs::read_to_string(pq.join("columns.json")).unwrap();
+    assert!(dict.contains("\"timeseries.parquet\"") && !dict.contains("\"timeseries.csv\""));
 }

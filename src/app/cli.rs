@@ -194,8 +194,9 @@ pub struct RunArgs {
     /// (e.g. `--per-run-steps 13,26,52`); implies --per-run.
     #[arg(long, value_delimiter = ',')]
     pub per_run_steps: Vec<u32>,
-    /// The format of the per-run table (with --per-run): `csv` (runs.csv) or `parquet`
-    /// (runs.parquet: typed columns, nulls for weeks that never came, rungs as categories).
+    /// The format of the per-step table and, with --per-run, the per-run table: `csv`
+    /// (timeseries.csv, runs.csv) or `parquet` (timeseries.parquet, runs.parquet: typed
+    /// columns, nulls for weeks that never came, rungs as categories).
     #[arg(long, value_enum, default_value_t)]
     pub format: crate::app::run::TableFormat,
     /// Skip the charts and the HTML report.
@@ -1306,8 +1307,9 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     Ok(())
 }
 
-/// `--format` chooses the per-run table's format: without `--per-run` there is no such table,
-/// and a silent no-op would leave the analyst looking for a file that was never written.
+/// `--format` chooses the per-run table's format (and, for `run`, the per-step table's): a
+/// command without a per-step table and without `--per-run` has no table for it, and a silent
+/// no-op would leave the analyst looking for a file that was never written.
 fn format_needs_per_run(format: crate::app::run::TableFormat, per_run: bool) -> Result<()> {
     if format != crate::app::run::TableFormat::Csv && !per_run {
         return Err(Error::Input(
@@ -1320,7 +1322,6 @@ fn format_needs_per_run(format: crate::app::run::TableFormat, per_run: bool) -> 
 }
 
 fn run_command(args: RunArgs) -> Result<()> {
-    format_needs_per_run(args.format, args.per_run || !args.per_run_steps.is_empty())?;
     let loaded = load(&args.scenario, &args.limits)?;
     let loaded = overrides::apply(&loaded, &args.set, &[args.variant.as_deref()])?;
     // With a precision target, the runs are a cap: `--runs`, else `--max-runs`.

@@ -236,10 +236,10 @@ pub fn run_with(
     if let Some((outcome, half_width)) = &req.precision {
         sim = sim.until_precision(outcome.clone(), *half_width);
     }
-    if req.per_run && req.format == TableFormat::Parquet && req.shard.is_some() {
+    if req.format == TableFormat::Parquet && req.shard.is_some() {
         return Err(Error::Input(
-            "--format parquet cannot be used with --shard yet (brink merge joins runs.csv \
-             parts); run the shards with --format csv"
+            "--format parquet cannot be used with --shard yet (brink merge joins CSV parts \
+             and writes CSV); run the shards with --format csv"
                 .into(),
         ));
     }
@@ -355,9 +355,23 @@ pub fn run_with(
     files.push(report::dictionary::columns_json(
         &report::dictionary::run_tables(
             &done.summary,
+            req.format.per_run(),
             per_run_columns.map(|c| (req.format.per_run(), c)),
         ),
     )?);
+    if req.format == TableFormat::Parquet {
+        // The per-step table in the format asked for, in place of its CSV.
+        files.retain(|a| a.name != "timeseries.csv");
+        let t = report::csv::timeseries_table(&done.summary);
+        let mut w = report::parquet::ParquetWriter::create(
+            &staging.path("timeseries.parquet"),
+            &t.columns,
+        )?;
+        for row in t.cells()? {
+            w.write_row(&row)?;
+        }
+        w.finish()?;
+    }
     staging.write_all(&files)?;
     // A stop asked for while the outputs were being written still keeps the old folder.
     if on_stop == OnStop::Discard && stop.load(std::sync::atomic::Ordering::SeqCst) {

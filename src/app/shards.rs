@@ -250,6 +250,7 @@ fn merge(
     files.push(brink::report::dictionary::columns_json(
         &brink::report::dictionary::run_tables(
             &summary,
+            brink::report::per_run::Format::Csv,
             per_run_columns.map(|c| (brink::report::per_run::Format::Csv, c)),
         ),
     )?);

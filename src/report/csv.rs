@@ -20,6 +20,48 @@ pub struct Table {
 }
 
 impl Table {
+    /// Each row as typed cells (for a Parquet file): every field read as its column's type
+    /// says, an empty field as a missing value (null step; NaN real). A field that does not
+    /// fit its column is an error naming both (a bug in brink, not in the input).
+    pub fn cells(&self) -> Result<Vec<Vec<crate::engine::Cell>>> {
+        use crate::engine::Cell;
+        use crate::report::table::ColumnType as T;
+        self.rows
+            .iter()
+            .map(|row| {
+                self.columns
+                    .iter()
+                    .zip(row)
+                    .map(|(c, f)| {
+                        let bad = || {
+                            Error::Failed(format!(
+                                "column {:?}: {f:?} is not of its type {:?}",
+                                c.name, c.ty
+                            ))
+                        };
+                        Ok(match &c.ty {
+                            T::UInt64 => Cell::U64(f.parse().map_err(|_| bad())?),
+                            T::Int32Nullable if f.is_empty() => Cell::I32(None),
+                            T::Int32Nullable => Cell::I32(Some(f.parse().map_err(|_| bad())?)),
+                            T::Float64 if f.is_empty() => Cell::F64(f64::NAN),
+                            T::Float64 => Cell::F64(f.parse().map_err(|_| bad())?),
+                            T::Float32 if f.is_empty() => Cell::F32(f32::NAN),
+                            T::Float32 => Cell::F32(f.parse().map_err(|_| bad())?),
+                            T::Bool => Cell::Bool(match f.as_str() {
+                                "1" | "true" => true,
+                                "0" | "false" => false,
+                                _ => return Err(bad()),
+                            }),
+                            T::Category { levels } => Cell::Category(
+                                levels.iter().position(|l| l == f).ok_or_else(bad)? as u32,
+                            ),
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The table as CSV bytes; `name` is the file's name, for an error message.
     pub fn csv(&self, name: &str) -> Result<Vec<u8>> {
         named_table(

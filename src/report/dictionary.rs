@@ -249,8 +249,17 @@ pub fn timeseries_columns(s: &Summary) -> Vec<Column> {
     c
 }
 
-/// The tables of a run's folder: outcomes.csv, timeseries.csv and, with `--per-run`, runs.csv.
-pub fn run_tables(s: &Summary, per_run: Option<PerRunTable>) -> Vec<TableDoc> {
+/// The tables of a run's folder: outcomes.csv, the per-step table (timeseries.csv, or
+/// timeseries.parquet with `--format parquet`) and, with `--per-run`, the per-run table.
+pub fn run_tables(
+    s: &Summary,
+    per_step: crate::report::per_run::Format,
+    per_run: Option<PerRunTable>,
+) -> Vec<TableDoc> {
+    let per_step_file = match per_step {
+        crate::report::per_run::Format::Csv => "timeseries.csv",
+        crate::report::per_run::Format::Parquet => "timeseries.parquet",
+    };
     let mut t = vec![
         TableDoc::new(
             "outcomes.csv",
@@ -258,7 +267,7 @@ pub fn run_tables(s: &Summary, per_run: Option<PerRunTable>) -> Vec<TableDoc> {
             outcomes_columns(s),
         ),
         TableDoc::new(
-            "timeseries.csv",
+            per_step_file,
             "one row per step: the dyad index's mean and quantiles, each rung's share, each \
              measure's mean level, each outcome's probability so far",
             timeseries_columns(s),

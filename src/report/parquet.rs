@@ -197,6 +197,9 @@ impl ParquetWriter {
             .map_err(|e| Error::encode(format!("the columns of {}", path.display()), e))?;
         let mut props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
+            // Statistics per column chunk only: a page-level column index is held in memory
+            // until the footer, and grows with every row group of a large run.
+            .set_statistics_enabled(parquet::file::properties::EnabledStatistics::Chunk)
             .set_dictionary_enabled(false)
             .set_created_by(format!("brink {}", env!("CARGO_PKG_VERSION")))
             .set_key_value_metadata(Some(vec![KeyValue::new(

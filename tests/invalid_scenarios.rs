@@ -277,6 +277,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         59,
         "outside its valid range",
     ),
+    (
+        "variant_named_base",
+        71,
+        23,
+        "the variant name \"base\" is kept",
+    ),
     ("weight_out_of_range", 36, 29, "outside its valid range"),
     ("whitespace_only", 1, 1, "the file is empty"),
 ];

@@ -1133,6 +1133,15 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     for (i, v) in s.variants.iter().enumerate() {
         let l = |n: &'static str| vec![f("variants"), ix(i), f(n)];
         c.name(l("name"), "variant", &v.name, &mut seen);
+        if v.name == "base" {
+            // Every table, report and per-run row calls the scenario without a variant `base`:
+            // a variant of that name could not be told from it.
+            c.problem(
+                l("name"),
+                "the variant name \"base\" is kept for the scenario without a variant",
+                "another name",
+            );
+        }
         for (path, p) in &v.set {
             let mut x = l("set");
             x.push(Seg::Key(path.clone()));

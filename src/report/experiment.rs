@@ -371,155 +371,17 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
 }
 
 /// The columns of an experiment's per-run table (`runs.csv` or `runs.parquet`; its rows:
-/// [`Plan::run_row`]): keys `point`, `variant`, `run`, `seed`;
-/// inputs `in.<design path>` then `in.<sampled path>`; outputs per outcome (happened,
-/// first and last week, weeks held), the rungs and the index, each actor's cost and gain,
-/// each measure's highest level, final level and weeks in force.
+/// [`Plan::run_row`]): the per-run table of every command ([`crate::report::per_run::columns`]),
+/// with the design's points and parameters as its keys and design inputs, and the numbers the
+/// base samples as its sampled inputs.
 pub fn run_columns(plan: &Plan) -> Vec<Column> {
-    let m = &plan.base;
-    let unit = m.scenario.cost_unit.clone();
-    let mut c = vec![
-        Column::new(
-            Role::Key,
-            "point",
-            ColumnType::UInt64,
-            "",
-            "design point (0-based)",
-        ),
-        Column::new(
-            Role::Key,
-            "variant",
-            ColumnType::Category {
-                levels: plan.variant_names(),
-            },
-            "",
-            "variant played (base: the scenario without a variant)",
-        ),
-        Column::new(Role::Key, "run", ColumnType::UInt64, "", "run index"),
-        Column::new(
-            Role::Key,
-            "seed",
-            ColumnType::UInt64,
-            "",
-            "master seed; (seed, run) reruns the run (brink trace --seed S --run R)",
-        ),
-    ];
-    for p in &plan.req.params {
-        c.push(Column::new(
-            Role::Input,
-            &p.path,
-            ColumnType::Float64,
-            "",
-            format!(
-                "set by the design ({} from {} to {})",
-                plan.req.design.words(),
-                fmt_num(p.low),
-                fmt_num(p.high)
-            ),
-        ));
-    }
-    for p in &plan.sampled {
-        c.push(Column::new(
-            Role::Input,
-            p,
-            ColumnType::Float64,
-            "",
-            "sampled in the run (NaN where the variant has no such number)",
-        ));
-    }
-    let weeks = &m.scenario.step_unit;
-    for o in &m.outcomes {
-        let n = &o.name;
-        c.push(Column::new(
-            Role::Output,
-            n,
-            ColumnType::Bool,
-            "",
-            format!("{n} happened in the run"),
-        ));
-        for (what, d) in [
-            ("first_step", "first step it held (null if never)"),
-            ("last_step", "last step it held (null if never)"),
-        ] {
-            c.push(Column::new(
-                Role::Output,
-                &format!("{n}.{what}"),
-                ColumnType::Int32Nullable,
-                weeks,
-                d,
-            ));
-        }
-        c.push(Column::new(
-            Role::Output,
-            &format!("{n}.steps_held"),
-            ColumnType::UInt64,
-            weeks,
-            "steps it held",
-        ));
-    }
-    let rungs = ColumnType::Category {
-        levels: m.rung_names.clone(),
+    let keys = crate::report::per_run::Keys {
+        design: plan.req.params.iter().map(|p| p.path.clone()).collect(),
+        points: true,
+        variants: plan.variant_names(),
+        inputs: plan.sampled.clone(),
+        // Only the rows read it; an experiment's rows are made by `Plan::run_row`.
+        input_index: vec![],
     };
-    c.push(Column::new(
-        Role::Output,
-        "final_rung",
-        rungs.clone(),
-        "rung",
-        "rung at the end of the run",
-    ));
-    c.push(Column::new(
-        Role::Output,
-        "peak_rung",
-        rungs,
-        "rung",
-        "highest rung of the run",
-    ));
-    c.push(Column::new(
-        Role::Output,
-        "peak_index",
-        ColumnType::Float64,
-        "Goldstein points",
-        "highest dyad index H of the run",
-    ));
-    c.push(Column::new(
-        Role::Output,
-        "final_index",
-        ColumnType::Float64,
-        "Goldstein points",
-        "dyad index H at the end of the run",
-    ));
-    for a in &m.actors {
-        c.push(Column::new(
-            Role::Output,
-            &format!("cost.{}", a.name),
-            ColumnType::Float64,
-            &unit,
-            "cumulative cost",
-        ));
-    }
-    for a in &m.actors {
-        c.push(Column::new(
-            Role::Output,
-            &format!("gain.{}", a.name),
-            ColumnType::Float64,
-            &unit,
-            "cumulative benefit",
-        ));
-    }
-    for (what, d, u) in [
-        ("max_level", "highest level reached (whole number)", "level"),
-        ("final_level", "level at the end (whole number)", "level"),
-        ("steps_in_force", "steps above level 0", weeks.as_str()),
-    ] {
-        for ms in &m.measures {
-            c.push(Column::new(
-                Role::Output,
-                &format!("{what}.{}", ms.name),
-                ColumnType::UInt64,
-                u,
-                d,
-            ));
-        }
-    }
-    c
+    crate::report::per_run::columns(&plan.base.scenario, &plan.base, &keys)
 }

@@ -14,10 +14,10 @@ use crate::scenario::Scenario;
 /// The keys (and design inputs) a per-run table carries before each run's own columns.
 #[derive(Debug, Clone, Default)]
 pub struct Keys {
-    /// A sweep's swept paths: the table then has a `point` column and an `in.<path>` column
-    /// for each (the value the point set). Empty: no `point` column.
+    /// A sweep's swept paths or an experiment's design parameters: the table then has a
+    /// `point` column and an `in.<path>` column for each (the value the point set).
     pub design: Vec<String>,
-    /// Whether the table is a sweep's (it has a `point` column even with no design paths).
+    /// Whether the table has a `point` column (a sweep's, an experiment's).
     pub points: bool,
     /// The `variant` column's levels: `base`, then the scenario's variants in file order.
     pub variants: Vec<String>,
@@ -139,7 +139,7 @@ pub fn columns(sc: &Scenario, m: &Model, keys: &Keys) -> Vec<Column> {
             "point",
             ColumnType::UInt64,
             "",
-            "design point: the index of the swept value (0-based, in the order sweep.csv lists them)",
+            "design point: its index (0-based, in the order sweep.csv or points.csv lists them)",
         ));
     }
     c.push(Column::new(
@@ -171,7 +171,7 @@ pub fn columns(sc: &Scenario, m: &Model, keys: &Keys) -> Vec<Column> {
             p,
             ColumnType::Float64,
             "as in the scenario file",
-            format!("the value the sweep set {p} to at this design point"),
+            format!("the value the design point set {p} to"),
         ));
     }
     for p in &keys.inputs {

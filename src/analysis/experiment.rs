@@ -394,47 +394,10 @@ impl Plan {
             .collect()
     }
 
-    /// One row of the per-run table (its columns: `report::experiment::run_columns`): the run `run` of variant
-    /// `variant` (0: the base) at design point `point`, whose state at the end is `st`. The
-    /// one place rows are made (CSV now, other formats later).
-    pub fn run_row(
-        &self,
-        point: usize,
-        variant: usize,
-        run: u64,
-        st: &RunState,
-        out: &mut Vec<Cell>,
-    ) {
-        out.push(Cell::U64(point as u64));
-        out.push(Cell::Category(variant as u32));
-        out.push(Cell::U64(run));
-        out.push(Cell::U64(self.req.seed));
-        out.extend(self.points[point].iter().map(|&x| Cell::F64(x)));
-        for ix in &self.sampled_index[variant] {
-            out.push(Cell::F64(
-                ix.and_then(|i| st.values.get(i).copied())
-                    .unwrap_or(f64::NAN),
-            ));
-        }
-        for o in 0..st.outcome_first.len() {
-            let t = st.outcome_first[o];
-            let held = t != u32::MAX;
-            out.push(Cell::Bool(held));
-            out.push(Cell::I32(held.then(|| t.min(i32::MAX as u32) as i32)));
-            out.push(Cell::I32(
-                held.then(|| st.outcome_last[o].min(i32::MAX as u32) as i32),
-            ));
-            out.push(Cell::U64(st.outcome_steps[o] as u64));
-        }
-        out.push(Cell::Category(st.final_rung() as u32));
-        out.push(Cell::Category(st.peak_rung as u32));
-        out.push(Cell::F64(st.peak_index));
-        out.push(Cell::F64(st.index));
-        out.extend(st.cost.iter().map(|&c| Cell::F64(c)));
-        out.extend(st.gain.iter().map(|&c| Cell::F64(c)));
-        out.extend(st.max_level.iter().map(|&l| Cell::U64(l as u64)));
-        out.extend(st.level.iter().map(|&l| Cell::U64(l as u64)));
-        out.extend(st.steps_in_force.iter().map(|&n| Cell::U64(n as u64)));
+    /// For each variant (0: the base), the index in its model of each of
+    /// [`Plan::sampled`] (`None`: the variant's model has no such number).
+    pub fn sampled_index(&self) -> &[Vec<Option<usize>>] {
+        &self.sampled_index
     }
 
     /// Runs of each base point that scenario discovery reads.
@@ -457,15 +420,23 @@ struct Extra {
 /// Receives the per-run table's cells of a (point, variant, chunk), row after row.
 pub type RowSink<'a> = dyn FnMut(&[Cell]) -> Result<()> + 'a;
 
-/// Runs the experiment. `rows`, when given, receives the per-run table's cells of each
-/// (point, variant, chunk) in table order: points in order, for each the base then each
-/// variant, runs in order. An error from `rows` ends the work.
+/// Appends one run's row of the per-run table: (design point, variant (0: the base), run,
+/// the run's state at its end, the cells).
+pub type RowMaker<'a> = dyn Fn(usize, usize, u64, &RunState, &mut Vec<Cell>) + Sync + 'a;
+
+/// Runs the experiment. `rows`, when given, makes each run's row and receives the per-run
+/// table's cells of each (point, variant, chunk) in table order: points in order, for each
+/// the base then each variant, runs in order. An error from the sink ends the work.
 pub fn run(
     loaded: &LoadedScenario,
     plan: &Plan,
     stop: &AtomicBool,
-    mut rows: Option<&mut RowSink<'_>>,
+    rows: Option<(&RowMaker<'_>, &mut RowSink<'_>)>,
 ) -> Result<ExperimentResult> {
+    let (make_row, mut rows) = match rows {
+        Some((m, s)) => (Some(m), Some(s)),
+        None => (None, None),
+    };
     let s = &loaded.scenario;
     let req = &plan.req;
     let nv = plan.variants.len() + 1;
@@ -529,8 +500,8 @@ pub fn run(
                 if let Some(o) = outcome {
                     e.hit.push(st.outcome_first[o] != u32::MAX);
                 }
-                if want_rows {
-                    plan.run_row(pi, vi, r, st, &mut e.cells);
+                if let Some(make) = make_row {
+                    make(pi, vi, r, st, &mut e.cells);
                 }
                 if vi == 0 && r < prim_runs && outcome.is_some() {
                     for (_, i) in &base_sampled {

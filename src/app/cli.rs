@@ -1149,11 +1149,19 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     let result = if args.per_run {
         let mut rows = crate::app::run::create_rows_file(&staging, args.format, columns.clone())?;
         let mut sink = |cells: &[brink::report::table::Cell]| rows.write_rows(cells);
+        let keys = brink::report::experiment::run_keys(&plan);
+        let make = |point: usize,
+                    variant: usize,
+                    run: u64,
+                    st: &brink::model::RunState,
+                    out: &mut Vec<brink::report::table::Cell>| {
+            brink::report::experiment::push_run_cells(&plan, &keys, point, variant, run, st, out)
+        };
         let r = experiment::run(
             &loaded,
             &plan,
             crate::app::interrupt::stop_flag(),
-            Some(&mut sink),
+            Some((&make, &mut sink)),
         )?;
         rows.finish()?;
         r

@@ -370,18 +370,41 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
     o
 }
 
-/// The columns of an experiment's per-run table (`runs.csv` or `runs.parquet`; its rows:
-/// [`Plan::run_row`]): the per-run table of every command ([`crate::report::per_run::columns`]),
-/// with the design's points and parameters as its keys and design inputs, and the numbers the
-/// base samples as its sampled inputs.
-pub fn run_columns(plan: &Plan) -> Vec<Column> {
-    let keys = crate::report::per_run::Keys {
+/// The keys of an experiment's per-run table: the design's points and parameters, the base
+/// and the chosen variants, and the numbers the base samples (each variant's index of them).
+pub fn run_keys(plan: &Plan) -> crate::report::per_run::Keys {
+    crate::report::per_run::Keys {
         design: plan.req.params.iter().map(|p| p.path.clone()).collect(),
         points: true,
         variants: plan.variant_names(),
         inputs: plan.sampled.clone(),
-        // Only the rows read it; an experiment's rows are made by `Plan::run_row`.
-        input_index: vec![],
+        input_index: plan.sampled_index().to_vec(),
+    }
+}
+
+/// The columns of an experiment's per-run table (`runs.csv` or `runs.parquet`): the per-run
+/// table of every command ([`crate::report::per_run::columns`]) with [`run_keys`].
+pub fn run_columns(plan: &Plan) -> Vec<Column> {
+    crate::report::per_run::columns(&plan.base.scenario, &plan.base, &run_keys(plan))
+}
+
+/// One run's row of an experiment's per-run table, in [`run_columns`]' order: run `run` of
+/// variant `variant` (0: the base) at design point `point`, its state at the end `st`.
+pub fn push_run_cells(
+    plan: &Plan,
+    keys: &crate::report::per_run::Keys,
+    point: usize,
+    variant: usize,
+    run: u64,
+    st: &crate::model::RunState,
+    out: &mut Vec<Cell>,
+) {
+    let key = crate::report::per_run::RowKey {
+        point: Some(point as u64),
+        variant: variant as u32,
+        seed: plan.req.seed,
+        design: &plan.points[point],
+        model: variant,
     };
-    crate::report::per_run::columns(&plan.base.scenario, &plan.base, &keys)
+    crate::report::per_run::push_cells(&plan.base, keys, &key, run, st, out)
 }

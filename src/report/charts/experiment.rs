@@ -116,8 +116,21 @@ impl Drawing for Trajectory<'_> {
             .map(|b| b.limits.len())
             .max()
             .unwrap_or(0);
-        let mut entries: Vec<(Mark, String)> = (0..=max_r)
+        let present: Vec<usize> = (0..=max_r)
             .filter(|n| prim.trajectory.iter().any(|b| b.limits.len() == *n))
+            .collect();
+        // A legend entry per count reads as a wall on a long trajectory: at most six, evenly
+        // spread from the fewest restrictions to the most (the shade between them says the rest).
+        let shown: Vec<usize> = if present.len() <= 6 {
+            present
+        } else {
+            let last = present.len() - 1;
+            let mut v: Vec<usize> = (0..6).map(|i| present[i * last / 5]).collect();
+            v.dedup();
+            v
+        };
+        let mut entries: Vec<(Mark, String)> = shown
+            .into_iter()
             .map(|n| {
                 (
                     Mark::Dot(restricted_color(n, max_r)),
@@ -137,10 +150,8 @@ impl Drawing for Trajectory<'_> {
         mesh(
             &mut chart,
             &Axes {
-                x_desc: format!(
-                    "coverage: share of the runs with {} inside the box",
-                    c.outcome()
-                ),
+                // The title names the outcome: its whole label here would run off the chart.
+                x_desc: "coverage: share of the outcome's runs inside the box".into(),
                 y_desc: "density: probability inside the box".into(),
                 x_fmt: &pct_label,
                 y_fmt: &pct_label,

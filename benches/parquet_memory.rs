@@ -1,13 +1,14 @@
-//! Peak memory of `brink run --per-run --format parquet` at 10^4 and 10^6 runs of the tutorial
-//! scenario: runs.parquet is written in row groups as the runs complete, so the peak resident
-//! memory should not grow with the runs (issue 16, item 4).
+//! Peak memory of `brink run --per-run --format parquet` at 10^4, 10^5 and 10^6 runs of the
+//! tutorial scenario: runs.parquet is written as the runs complete, its pages waiting for their
+//! row group in a scratch file, so the peak resident memory should not grow with the runs
+//! (issue 16, item 4).
 //!
 //! `cargo bench --bench parquet_memory` (release) spawns the brink binary: `$BRINK` when set,
 //! else `$CARGO_TARGET_DIR/release/brink`, else `target/release/brink` of this repository
 //! (build it first: `cargo build --release`). Arguments after `--` replace the run counts:
 //! `cargo bench --bench parquet_memory -- 10000 100000`. It prints each count's peak resident
-//! set (the child's `ru_maxrss` from `wait4`), time and file size, and the ratio of the largest
-//! to the smallest peak. Only for Unix.
+//! set (the child's `ru_maxrss` from `wait4`), time and file size, and each peak's ratio to the
+//! first one's and to the one before. Only for Unix.
 
 #[cfg(unix)]
 fn main() {
@@ -37,7 +38,7 @@ fn main() {
         .filter_map(|a| a.parse().ok())
         .collect();
     if counts.is_empty() {
-        counts = vec![10_000, 1_000_000];
+        counts = vec![10_000, 100_000, 1_000_000];
     }
     let scratch = std::env::temp_dir().join(format!("brink-parquet-memory-{}", std::process::id()));
     println!("brink: {}", brink.display());
@@ -87,14 +88,14 @@ fn main() {
         let _ = std::fs::remove_dir_all(&out);
     }
     let _ = std::fs::remove_dir_all(&scratch);
-    if let (Some(first), Some(last)) = (peaks.first(), peaks.last())
-        && peaks.len() > 1
-    {
+    for i in 1..peaks.len() {
         println!(
-            "peak RSS ratio, {} runs / {} runs: {:.2}",
-            counts[counts.len() - 1],
+            "peak RSS ratio, {} runs / {} runs: {:.3}; / {} runs: {:.3}",
+            counts[i],
             counts[0],
-            last / first
+            peaks[i] / peaks[0],
+            counts[i - 1],
+            peaks[i] / peaks[i - 1]
         );
     }
 }

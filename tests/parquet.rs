@@ -238,6 +238,66 @@ fn every_column_type_round_trips_over_several_row_groups() {
     }
 }
 
+/// The names in a folder, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn row_groups_that_end_inside_a_batch_keep_every_row_in_order() {
+    // 10,000 rows in groups of 3,000: groups end inside the writer's batches of rows, and each
+    // column's pages (the category's dictionary page first) come back from the scratch file
+    // in order.
+    let dir = common::scratch("groups");
+    let path = dir.join("t.parquet");
+    let cols = all_columns();
+    let n = 10_000u64;
+    let mut w = ParquetWriter::create(&path, &cols)
+        .unwrap()
+        .with_row_group_rows(3_000);
+    for i in 0..n {
+        w.write_row(&all_row(i)).unwrap();
+    }
+    w.finish().unwrap();
+    let meta = reader(&path).metadata().clone();
+    let sizes: Vec<i64> = (0..meta.num_row_groups())
+        .map(|g| meta.row_group(g).num_rows())
+        .collect();
+    assert_eq!(sizes, [3_000, 3_000, 3_000, 1_000]);
+    let got = rows(&path);
+    assert_eq!(got.len(), n as usize);
+    for (i, row) in got.iter().enumerate() {
+        for ((c, &cell), (_, f)) in cols.iter().zip(&all_row(i as u64)).zip(row) {
+            assert!(
+                same(c, cell, f),
+                "row {i}, {}: wrote {cell:?}, read {f:?}",
+                c.name
+            );
+        }
+    }
+    // The pages' scratch file is gone: the folder holds the table alone.
+    assert_eq!(names_in(&dir), ["t.parquet"]);
+}
+
+#[test]
+fn a_writer_dropped_midway_leaves_no_scratch_file() {
+    let dir = common::scratch("dropped");
+    let path = dir.join("t.parquet");
+    let mut w = ParquetWriter::create(&path, &all_columns()).unwrap();
+    for i in 0..9_000 {
+        w.write_row(&all_row(i)).unwrap();
+    }
+    drop(w);
+    // The unfinished table is the caller's to remove (brink's output folder does); nothing
+    // else is there.
+    assert_eq!(names_in(&dir), ["t.parquet"]);
+}
+
 #[test]
 fn an_empty_table_is_a_file_with_its_schema_and_no_rows() {
     let dir = common::scratch("empty");

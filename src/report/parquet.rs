@@ -1,6 +1,15 @@
-//! Parquet tables: the typed columns of [`crate::report::table`] written as a Parquet file, in
-//! row groups of a fixed number of rows, so that a table of a million runs takes the memory of
-//! one row group, not of the whole table.
+//! Parquet tables: the typed columns of [`crate::report::table`] written as a Parquet file as
+//! the rows come, in memory that does not grow with the rows.
+//!
+//! A Parquet column chunk must be contiguous in the file while rows arrive with every column
+//! interleaved, and the footer describes every row group. Buffering a row group's values in
+//! memory therefore bounds the row group by memory (a few thousand rows of a wide table), and
+//! the footer's description of each of those many small groups (about 1 KB per column chunk in
+//! the parquet crate until the file is closed) grew the memory by 10 MB at 10^6 runs. So each
+//! column is encoded and compressed a page at a time as rows come, and its pages wait in one
+//! scratch file beside the table (unnamed on Unix) until the row group closes (at [`ROW_GROUP_BYTES`]
+//! of pages or [`ROW_GROUP_ROWS`] rows), when they are copied into the table column by column.
+//! Memory is then a batch of rows and a page per column; disk holds one row group twice at most.
 //!
 //! Types: [`ColumnType::UInt64`] is INT64 with the unsigned 64-bit integer logical type;
 //! [`ColumnType::Int32Nullable`] is an OPTIONAL INT32 (null for a week that never came);
@@ -17,26 +26,37 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use std::sync::Mutex;
+
 use parquet::basic::{Compression, LogicalType, Repetition, Type as PhysicalType};
-use parquet::data_type::{
-    BoolType, ByteArray, ByteArrayType, DoubleType, FloatType, Int32Type, Int64Type,
-};
+use parquet::column::page::{CompressedPage, PageWriteSpec, PageWriter};
+use parquet::column::writer::{ColumnWriter, get_column_writer};
+use parquet::data_type::ByteArray;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
-use parquet::file::writer::SerializedFileWriter;
+use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
 use parquet::schema::types::{ColumnPath, Type};
 
 use crate::error::{Error, Result};
 use crate::report::table::{Cell, Column, ColumnType};
 
-/// The most rows in one row group.
-pub const ROW_GROUP_ROWS: usize = 65_536;
+/// The most rows in one row group (pyarrow's default).
+pub const ROW_GROUP_ROWS: usize = 1 << 20;
 
-/// The memory the buffered rows of a row group may take: a row group holds at most this many
-/// bytes of values (and at least 1,024 rows), so that a wide table (a hundred columns or more)
-/// buffers a few megabytes, not the 60 MB that 65,536 of its rows take; memory is then the
-/// same at 10^4 runs as at 10^6 (benches/parquet_memory.rs).
-pub const ROW_GROUP_BYTES: usize = 8 << 20;
+/// The most bytes of encoded, compressed pages in one row group: a row group closes when its
+/// pages reach this size, so that the scratch file holding them stays bounded (128 MiB, the
+/// row-group size parquet-mr writes by default) and the row groups of a million runs of a
+/// wide table stay few (three for 10^6 runs of the tutorial's 126 columns), and with them the
+/// footer.
+pub const ROW_GROUP_BYTES: u64 = 128 << 20;
+
+/// Rows buffered as values before they are handed to the column encoders: large enough that an
+/// encoder call does real work, small enough that a wide table's batch is a few megabytes.
+const BATCH_ROWS: usize = 4096;
+
+/// The most bytes of one data page before compression: every column of the open row group
+/// has a page in progress, so this times the columns is the encoders' memory.
+const PAGE_BYTES: usize = 16 << 10;
 
 /// The key of the file's key-value metadata that holds its columns as JSON (name, role, type
 /// with its levels, unit, description), as in `columns.json`.
@@ -61,20 +81,20 @@ enum Buffer {
 impl Buffer {
     fn of(ty: &ColumnType) -> Buffer {
         match ty {
-            ColumnType::UInt64 => Buffer::U64(vec![]),
+            ColumnType::UInt64 => Buffer::U64(Vec::with_capacity(BATCH_ROWS)),
             ColumnType::Int32Nullable => Buffer::I32 {
-                values: vec![],
-                defined: vec![],
+                values: Vec::with_capacity(BATCH_ROWS),
+                defined: Vec::with_capacity(BATCH_ROWS),
             },
-            ColumnType::Float64 => Buffer::F64(vec![]),
-            ColumnType::Float32 => Buffer::F32(vec![]),
-            ColumnType::Bool => Buffer::Bool(vec![]),
+            ColumnType::Float64 => Buffer::F64(Vec::with_capacity(BATCH_ROWS)),
+            ColumnType::Float32 => Buffer::F32(Vec::with_capacity(BATCH_ROWS)),
+            ColumnType::Bool => Buffer::Bool(Vec::with_capacity(BATCH_ROWS)),
             ColumnType::Category { levels } => Buffer::Category {
                 levels: levels
                     .iter()
                     .map(|l| ByteArray::from(l.as_bytes().to_vec()))
                     .collect(),
-                values: vec![],
+                values: Vec::with_capacity(BATCH_ROWS),
             },
         }
     }
@@ -106,16 +126,6 @@ impl Buffer {
             (_, c) => return Err(format!("a cell of the wrong type ({c:?})")),
         }
         Ok(())
-    }
-
-    /// The bytes one row takes in the buffer.
-    fn row_bytes(ty: &ColumnType) -> usize {
-        match ty {
-            ColumnType::UInt64 | ColumnType::Float64 => 8,
-            ColumnType::Int32Nullable => 6,
-            ColumnType::Float32 | ColumnType::Category { .. } => 4,
-            ColumnType::Bool => 1,
-        }
     }
 
     fn clear(&mut self) {
@@ -163,14 +173,210 @@ impl<W: Write> Write for Recorded<W> {
     }
 }
 
-/// Writes a table of typed columns as a Parquet file, a row at a time, holding at most one row
-/// group of rows in memory.
+/// The encoded pages of the open row group, in one scratch file shared by every column's
+/// encoder: pages of different columns interleave in the file, and each column keeps where its
+/// own pages lie, so that its chunk can be read back in order.
+struct Spill {
+    file: std::fs::File,
+    /// The bytes in the file.
+    end: u64,
+    /// For each column, its pages' (offset in the file, length), in the order written.
+    pages: Vec<Vec<(u64, u64)>>,
+    /// For each column, the bytes of its pages so far: the offset its next page has in its chunk.
+    lengths: Vec<u64>,
+    /// The first error the system gave writing the file (a full disk).
+    error: Option<std::io::Error>,
+}
+
+impl Spill {
+    /// Creates the scratch file beside `path` (on the table's own disk, which must hold the
+    /// table anyway), or in the system's temporary folder when the table's folder takes no
+    /// other file (a device such as /dev/full); never over an existing file. On Unix its name
+    /// is removed at once: the open file stays usable, and nothing is left behind however brink
+    /// ends (a signal, a crash); elsewhere it is removed when the writer is dropped.
+    fn create(path: &Path, columns: usize) -> std::io::Result<(Spill, Option<PathBuf>)> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = format!(".{name}.pages-{}", std::process::id());
+        let open = |scratch: &Path| {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(scratch)
+        };
+        let beside = path.with_file_name(&name);
+        let (file, scratch) = match open(&beside) {
+            Ok(f) => (f, beside),
+            Err(e) => {
+                let temp = std::env::temp_dir().join(&name);
+                match open(&temp) {
+                    Ok(f) => (f, temp),
+                    Err(_) => return Err(e),
+                }
+            }
+        };
+        let kept = if cfg!(unix) {
+            std::fs::remove_file(&scratch)?;
+            None
+        } else {
+            Some(scratch)
+        };
+        let spill = Spill {
+            file,
+            end: 0,
+            pages: vec![vec![]; columns],
+            lengths: vec![0; columns],
+            error: None,
+        };
+        Ok((spill, kept))
+    }
+
+    /// Appends one column's page; returns its offset within the column's chunk.
+    fn put(&mut self, column: usize, bytes: &[u8]) -> std::io::Result<u64> {
+        use std::io::{Seek, SeekFrom};
+        let r = (&self.file)
+            .seek(SeekFrom::Start(self.end))
+            .and_then(|_| (&self.file).write_all(bytes));
+        if let Err(e) = r {
+            let shown = std::io::Error::new(e.kind(), e.to_string());
+            self.error.get_or_insert(e);
+            return Err(shown);
+        }
+        self.pages[column].push((self.end, bytes.len() as u64));
+        self.end += bytes.len() as u64;
+        let at = self.lengths[column];
+        self.lengths[column] += bytes.len() as u64;
+        Ok(at)
+    }
+
+    /// Empties the file for the next row group.
+    fn clear(&mut self) -> std::io::Result<()> {
+        self.file.set_len(0)?;
+        self.end = 0;
+        self.pages.iter_mut().for_each(Vec::clear);
+        self.lengths.iter_mut().for_each(|l| *l = 0);
+        Ok(())
+    }
+}
+
+/// One column's page writer: it serializes each page (header and compressed data) as the
+/// parquet crate's own page writer does, and puts it in the shared scratch file.
+struct SpillPages {
+    spill: Arc<Mutex<Spill>>,
+    column: usize,
+}
+
+impl PageWriter for SpillPages {
+    fn write_page(&mut self, page: CompressedPage) -> parquet::errors::Result<PageWriteSpec> {
+        let mut bytes = TrackedWrite::new(Vec::with_capacity(page.compressed_size() + 64));
+        let mut spec = SerializedPageWriter::new(&mut bytes).write_page(page)?;
+        // The crate's writer buffers what it writes: its bytes are in the vector once flushed.
+        let bytes = bytes.into_inner()?;
+        let mut spill = self
+            .spill
+            .lock()
+            .map_err(|_| parquet::errors::ParquetError::General("scratch file poisoned".into()))?;
+        spec.offset = spill.put(self.column, &bytes)?;
+        Ok(spec)
+    }
+
+    fn close(&mut self) -> parquet::errors::Result<()> {
+        Ok(())
+    }
+}
+
+/// One column's chunk in the scratch file, read back in order as if it were contiguous.
+struct SpillChunk<'a> {
+    file: &'a std::fs::File,
+    pages: &'a [(u64, u64)],
+}
+
+impl parquet::file::reader::Length for SpillChunk<'_> {
+    fn len(&self) -> u64 {
+        self.pages.iter().map(|p| p.1).sum()
+    }
+}
+
+impl<'a> parquet::file::reader::ChunkReader for SpillChunk<'a> {
+    type T = SpillRead<'a>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<SpillRead<'a>> {
+        let mut read = SpillRead {
+            file: self.file,
+            pages: self.pages,
+            page: 0,
+            within: 0,
+        };
+        // Skip to `start` (always 0 here: a chunk is read from its first page).
+        let mut left = start;
+        while read.page < self.pages.len() && left >= self.pages[read.page].1 {
+            left -= self.pages[read.page].1;
+            read.page += 1;
+        }
+        read.within = left;
+        Ok(read)
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let mut out = vec![0; length];
+        std::io::Read::read_exact(&mut self.get_read(start)?, &mut out)?;
+        Ok(out.into())
+    }
+}
+
+/// Reads a column's pages one after the other.
+struct SpillRead<'a> {
+    file: &'a std::fs::File,
+    pages: &'a [(u64, u64)],
+    page: usize,
+    within: u64,
+}
+
+impl std::io::Read for SpillRead<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::{Seek, SeekFrom};
+        while self.page < self.pages.len() && self.within == self.pages[self.page].1 {
+            self.page += 1;
+            self.within = 0;
+        }
+        let Some(&(at, len)) = self.pages.get(self.page) else {
+            return Ok(0);
+        };
+        let want = buf.len().min((len - self.within) as usize);
+        let mut file = self.file;
+        file.seek(SeekFrom::Start(at + self.within))?;
+        let n = file.read(&mut buf[..want])?;
+        if n == 0 && want > 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the scratch file ended early",
+            ));
+        }
+        self.within += n as u64;
+        Ok(n)
+    }
+}
+
+/// Writes a table of typed columns as a Parquet file, a row at a time, in memory that does not
+/// grow with the rows (see the module's documentation).
 pub struct ParquetWriter {
     path: PathBuf,
     columns: Vec<Column>,
+    /// The rows not yet given to the encoders.
     buffers: Vec<Buffer>,
     buffered: usize,
+    /// The most rows in a row group.
     group_rows: usize,
+    /// The rows given to the open row group's encoders.
+    group_written: usize,
+    /// The open row group's encoders, one per column (none before the first row of a group).
+    encoders: Vec<ColumnWriter<'static>>,
+    spill: Arc<Mutex<Spill>>,
+    /// The scratch file's name where it could not be removed at once (not on Unix).
+    scratch: Option<PathBuf>,
     writer: SerializedFileWriter<Recorded<std::io::BufWriter<std::fs::File>>>,
 }
 
@@ -200,7 +406,12 @@ impl ParquetWriter {
             // Statistics per column chunk only: a page-level column index is held in memory
             // until the footer, and grows with every row group of a large run.
             .set_statistics_enabled(parquet::file::properties::EnabledStatistics::Chunk)
+            // No offset index either: it locates every page of every column, and the crate
+            // holds it until the footer, so it grows with the rows (2 MB at 10^6 runs of the
+            // tutorial); readers use it only to skip pages within a column chunk.
+            .set_offset_index_disabled(true)
             .set_dictionary_enabled(false)
+            .set_data_page_size_limit(PAGE_BYTES)
             .set_created_by(format!("brink {}", env!("CARGO_PKG_VERSION")))
             .set_key_value_metadata(Some(vec![KeyValue::new(
                 COLUMNS_KEY.to_string(),
@@ -219,17 +430,18 @@ impl ParquetWriter {
         };
         let writer = SerializedFileWriter::new(sink, Arc::new(schema), Arc::new(props.build()))
             .map_err(|e| failed(path, e))?;
+        let (spill, scratch) =
+            Spill::create(path, columns.len()).map_err(|e| Error::io("write", path, e))?;
         Ok(ParquetWriter {
             path: path.to_path_buf(),
             columns: columns.to_vec(),
             buffers: columns.iter().map(|c| Buffer::of(&c.ty)).collect(),
             buffered: 0,
-            group_rows: (ROW_GROUP_BYTES
-                / columns
-                    .iter()
-                    .map(|c| Buffer::row_bytes(&c.ty))
-                    .sum::<usize>())
-            .clamp(1024, ROW_GROUP_ROWS),
+            group_rows: ROW_GROUP_ROWS,
+            group_written: 0,
+            encoders: vec![],
+            spill: Arc::new(Mutex::new(spill)),
+            scratch,
             writer,
         })
     }
@@ -239,8 +451,8 @@ impl ParquetWriter {
         self.columns.len()
     }
 
-    /// Sets the rows per row group (at least 1), before any row is written. Unless set, a row
-    /// group holds [`ROW_GROUP_BYTES`] of values, between 1,024 and [`ROW_GROUP_ROWS`] rows.
+    /// Sets the most rows per row group (at least 1), before any row is written. Unless set, a
+    /// row group closes at [`ROW_GROUP_ROWS`] rows or [`ROW_GROUP_BYTES`] of pages.
     pub fn with_row_group_rows(mut self, rows: usize) -> Self {
         self.group_rows = rows.max(1);
         self
@@ -273,31 +485,86 @@ impl ParquetWriter {
             b.push(cell).map_err(|e| Error::Failed(e.to_string()))?;
         }
         self.buffered += 1;
-        if self.buffered >= self.group_rows {
-            self.flush_group()?;
+        if self.buffered >= BATCH_ROWS || self.group_written + self.buffered >= self.group_rows {
+            self.encode_batch()?;
         }
         Ok(())
     }
 
-    /// Writes the buffered rows as one row group.
-    fn flush_group(&mut self) -> Result<()> {
+    /// Gives the buffered rows to the open row group's encoders (opening one if none is open),
+    /// and closes the row group when it is full.
+    fn encode_batch(&mut self) -> Result<()> {
         if self.buffered == 0 {
             return Ok(());
         }
-        if let Err(e) = write_group(&mut self.writer, &self.buffers) {
+        if self.encoders.is_empty() {
+            let descr = self.writer.schema_descr();
+            let props = self.writer.properties();
+            self.encoders = (0..self.columns.len())
+                .map(|i| {
+                    let pages = SpillPages {
+                        spill: self.spill.clone(),
+                        column: i,
+                    };
+                    get_column_writer(descr.column(i), props.clone(), Box::new(pages))
+                })
+                .collect();
+        }
+        if let Err(e) = encode(&mut self.encoders, &self.buffers) {
             let path = self.path.clone();
             return Err(self.error(&path, e));
         }
         for b in &mut self.buffers {
             b.clear();
         }
+        self.group_written += self.buffered;
         self.buffered = 0;
+        let pages = self.spill.lock().map(|s| s.end).unwrap_or(0);
+        if self.group_written >= self.group_rows || pages >= ROW_GROUP_BYTES {
+            self.close_group()?;
+        }
         Ok(())
+    }
+
+    /// Writes the open row group: each column's pages, copied from the scratch file.
+    fn close_group(&mut self) -> Result<()> {
+        if self.encoders.is_empty() {
+            return Ok(());
+        }
+        let r = (|| -> parquet::errors::Result<()> {
+            let mut closed = Vec::with_capacity(self.encoders.len());
+            for e in self.encoders.drain(..) {
+                closed.push(e.close()?);
+            }
+            let spill = self.spill.lock().map_err(|_| {
+                parquet::errors::ParquetError::General("scratch file poisoned".into())
+            })?;
+            let mut group = self.writer.next_row_group()?;
+            for (i, close) in closed.into_iter().enumerate() {
+                let chunk = SpillChunk {
+                    file: &spill.file,
+                    pages: &spill.pages[i],
+                };
+                group.append_column(&chunk, close)?;
+            }
+            group.close()?;
+            Ok(())
+        })();
+        if let Err(e) = r {
+            let path = self.path.clone();
+            return Err(self.error(&path, e));
+        }
+        self.group_written = 0;
+        match self.spill.lock() {
+            Ok(mut s) => s.clear().map_err(|e| Error::io("write", &self.path, e)),
+            Err(_) => Err(failed(&self.path, "scratch file poisoned")),
+        }
     }
 
     /// The error of a failed write: the system's own (a full disk) when there was one.
     fn error(&mut self, path: &Path, e: parquet::errors::ParquetError) -> Error {
-        match self.writer.inner_mut().error.take() {
+        let spilled = self.spill.lock().ok().and_then(|mut s| s.error.take());
+        match spilled.or_else(|| self.writer.inner_mut().error.take()) {
             Some(io) => Error::io("write", path, io),
             None => failed(path, e),
         }
@@ -306,7 +573,8 @@ impl ParquetWriter {
     /// Writes the last row group and the footer, and flushes the file. A file whose writer is
     /// dropped without `finish` has no footer and is not a Parquet file.
     pub fn finish(mut self) -> Result<()> {
-        self.flush_group()?;
+        self.encode_batch()?;
+        self.close_group()?;
         let path = self.path.clone();
         if let Err(e) = self.writer.finish() {
             return Err(self.error(&path, e));
@@ -321,42 +589,45 @@ impl ParquetWriter {
     }
 }
 
-/// Writes buffered columns as one row group.
-fn write_group<W: Write + Send>(
-    writer: &mut SerializedFileWriter<W>,
+impl Drop for ParquetWriter {
+    fn drop(&mut self) {
+        // Only where the scratch file's name could not be removed when it was made: it is
+        // brink's own file.
+        if let Some(scratch) = self.scratch.take() {
+            let _ = std::fs::remove_file(scratch);
+        }
+    }
+}
+
+/// Gives each column's buffered values to its encoder.
+fn encode(
+    encoders: &mut [ColumnWriter<'static>],
     buffers: &[Buffer],
 ) -> parquet::errors::Result<()> {
-    let mut group = writer.next_row_group()?;
-    for b in buffers {
-        let Some(mut col) = group.next_column()? else {
-            return Err(parquet::errors::ParquetError::General(
-                "fewer columns in the schema than buffered".into(),
-            ));
-        };
-        match b {
-            Buffer::U64(v) => col.typed::<Int64Type>().write_batch(v, None, None)?,
-            Buffer::I32 { values, defined } => {
-                col.typed::<Int32Type>()
-                    .write_batch(values, Some(defined), None)?
+    for (col, b) in encoders.iter_mut().zip(buffers) {
+        match (col, b) {
+            (ColumnWriter::Int64ColumnWriter(w), Buffer::U64(v)) => w.write_batch(v, None, None)?,
+            (ColumnWriter::Int32ColumnWriter(w), Buffer::I32 { values, defined }) => {
+                w.write_batch(values, Some(defined), None)?
             }
-            Buffer::F64(v) => col.typed::<DoubleType>().write_batch(v, None, None)?,
-            Buffer::F32(v) => col.typed::<FloatType>().write_batch(v, None, None)?,
-            Buffer::Bool(v) => col.typed::<BoolType>().write_batch(v, None, None)?,
-            Buffer::Category { levels, values } => {
-                // The names are built a page's worth at a time (a name shares its level's bytes).
-                let w = col.typed::<ByteArrayType>();
-                let mut names = Vec::with_capacity(values.len().min(4096));
-                for part in values.chunks(4096) {
-                    names.clear();
-                    names.extend(part.iter().map(|&i| levels[i as usize].clone()));
-                    w.write_batch(&names, None, None)?;
-                }
-                values.len()
+            (ColumnWriter::DoubleColumnWriter(w), Buffer::F64(v)) => {
+                w.write_batch(v, None, None)?
+            }
+            (ColumnWriter::FloatColumnWriter(w), Buffer::F32(v)) => w.write_batch(v, None, None)?,
+            (ColumnWriter::BoolColumnWriter(w), Buffer::Bool(v)) => w.write_batch(v, None, None)?,
+            (ColumnWriter::ByteArrayColumnWriter(w), Buffer::Category { levels, values }) => {
+                // A name shares its level's bytes.
+                let names: Vec<ByteArray> =
+                    values.iter().map(|&i| levels[i as usize].clone()).collect();
+                w.write_batch(&names, None, None)?
+            }
+            _ => {
+                return Err(parquet::errors::ParquetError::General(
+                    "a column's encoder is not of its type".into(),
+                ));
             }
         };
-        col.close()?;
     }
-    group.close()?;
     Ok(())
 }
 

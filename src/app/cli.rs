@@ -968,7 +968,8 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<()> {
     let loaded = load(&args.scenario, &args.limits)?;
     let loaded = overrides::apply(&loaded, &args.set, &[args.variant.as_deref()])?;
     let out = args.out.clone().unwrap_or_else(|| {
-        let mut p = crate::app::run::default_out(&args.scenario, args.variant.as_deref());
+        let mut p =
+            crate::app::run::default_out(&args.scenario, args.variant.as_deref(), &args.set);
         let name = format!(
             "{}-sensitivity",
             p.file_name()
@@ -1015,7 +1016,7 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     sweep::check_outcome(&loaded.scenario, args.outcome.as_deref())?;
     let out = args.out.clone().unwrap_or_else(|| {
         let paths: Vec<&str> = specs.iter().map(|s| s.path.as_str()).collect();
-        crate::app::run::sweep_default_out(&args.scenario, args.variant.as_deref(), &paths)
+        crate::app::run::sweep_default_out(&args.scenario, args.variant.as_deref(), &paths, &fixed)
     });
     let req = sweep::SweepRequest {
         specs,
@@ -1122,7 +1123,7 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     let loaded = overrides::apply(&loaded, &args.set, &arms)?;
     let runs = runs(args.sim.runs, &loaded, args.sim.max_runs)?;
     let out = args.out.clone().unwrap_or_else(|| {
-        let mut p = crate::app::run::default_out(&args.scenario, None);
+        let mut p = crate::app::run::default_out(&args.scenario, None, &args.set);
         let name = format!(
             "{}-experiment",
             p.file_name()
@@ -1203,7 +1204,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         .collect();
     let loaded = overrides::apply(&loaded, &args.set, &arms)?;
     let out = args.out.clone().unwrap_or_else(|| {
-        let mut p = crate::app::run::default_out(&args.scenario, None);
+        let mut p = crate::app::run::default_out(&args.scenario, None, &args.set);
         let name = format!(
             "{}-compare",
             p.file_name()
@@ -1344,7 +1345,7 @@ fn run_command(args: RunArgs) -> Result<()> {
         variant: args.variant.clone(),
         threads: threads(args.sim.threads)?,
         out: args.out.clone().unwrap_or_else(|| {
-            crate::app::run::default_out(&args.scenario, args.variant.as_deref())
+            crate::app::run::default_out(&args.scenario, args.variant.as_deref(), &args.set)
         }),
         per_run: args.per_run || !args.per_run_steps.is_empty(),
         format: args.format,

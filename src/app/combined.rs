@@ -254,7 +254,7 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
         });
     }
     let out = req.out.clone().unwrap_or_else(|| {
-        let mut p = crate::app::run::default_out(&scenario_path, None);
+        let mut p = crate::app::run::default_out::<&str>(&scenario_path, None, &[]);
         let name = format!(
             "{}-report",
             p.file_name()

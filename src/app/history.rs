@@ -254,10 +254,12 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
         }
         // Every asked number must exist somewhere before any work.
         calibrate::targets(&cases, &req.params)?;
-        let out = req
-            .out
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("output").join("cross-validation"));
+        let out = req.out.clone().unwrap_or_else(|| {
+            PathBuf::from("output").join(crate::app::run::with_sets(
+                "cross-validation".to_string(),
+                &req.set,
+            ))
+        });
         let staging = Staging::begin(&out, "backtest")?;
         let loaded: Vec<LoadedScenario> = inputs.iter().map(|c| c.loaded.clone()).collect();
         let started = Instant::now();
@@ -291,7 +293,7 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
         } else {
             "backtest".to_string()
         };
-        PathBuf::from("output").join(name)
+        PathBuf::from("output").join(crate::app::run::with_sets(name, &req.set))
     });
     let staging = Staging::begin(&out, "backtest")?;
     let mut results = vec![];
@@ -339,10 +341,12 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
     )?;
     let cases = compile(&inputs)?;
     let targets = calibrate::targets(&cases, &req.params)?;
-    let out = req
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join("calibration"));
+    let out = req.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(crate::app::run::with_sets(
+            "calibration".to_string(),
+            &req.set,
+        ))
+    });
     let staging = Staging::begin(&out, "calibrate")?;
     let started = Instant::now();
     let c = calibrate::calibrate(

@@ -11,6 +11,7 @@ use brink::engine::{self, ChunkSink};
 use brink::error::{Error, Result};
 use brink::report;
 use brink::scenario::LoadedScenario;
+use brink::scenario::overrides::Override;
 
 use crate::app::output::Staging;
 
@@ -75,8 +76,16 @@ pub fn analysis_date() -> String {
     brink::analysis::summary::utc_date(secs)
 }
 
-/// The default output folder of a scenario file (and variant): `output/<file stem>[-<variant>]`.
-pub fn default_out(scenario_file: &Path, variant: Option<&str>) -> PathBuf {
+/// The default output folder of a scenario file (and variant): `output/<file stem>[-<variant>]`,
+/// and with `--set` overrides `output/<file stem>[-<variant>]-set-<path>_<value>[,...]`, so that
+/// a what-if never takes the place of the plain run's results. A name too long for one folder
+/// name (80 characters) is cut and ends in a hash of the whole overrides, so that two
+/// different what-ifs never share a folder.
+pub fn default_out<S: std::fmt::Display>(
+    scenario_file: &Path,
+    variant: Option<&str>,
+    sets: &[S],
+) -> PathBuf {
     let stem = scenario_file
         .file_stem()
         .map(|s| sanitize(&s.to_string_lossy()))
@@ -85,7 +94,32 @@ pub fn default_out(scenario_file: &Path, variant: Option<&str>) -> PathBuf {
         Some(v) => format!("{stem}-{}", sanitize(v)),
         None => stem,
     };
+    let name = with_sets(name, sets);
     PathBuf::from("output").join(name)
+}
+
+/// A default folder name followed by the `--set` overrides that made the results
+/// (`<name>-set-<path>_<value>[,...]`), made safe by [`sanitize`]; a name longer than 80
+/// characters is cut and ends in a hash of the whole overrides.
+pub fn with_sets<S: std::fmt::Display>(name: String, sets: &[S]) -> String {
+    if sets.is_empty() {
+        return name;
+    }
+    let joined = sets
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let full = format!("{name}-set-{joined}");
+    if full.chars().count() <= 80 {
+        return sanitize(&full);
+    }
+    // FNV-1a: a stable hash in a few lines, the same on every platform.
+    let hash = joined.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let cut: String = full.chars().take(70).collect();
+    sanitize(&format!("{cut}-{:08x}", hash as u32))
 }
 
 /// The default output folder: `output/<file stem>[-<variant>]-sweep-<path>`, with two
@@ -94,8 +128,9 @@ pub fn sweep_default_out(
     scenario_file: &std::path::Path,
     variant: Option<&str>,
     paths: &[&str],
+    sets: &[Override],
 ) -> PathBuf {
-    let mut p = default_out(scenario_file, variant);
+    let mut p = default_out(scenario_file, variant, sets);
     let name = format!(
         "{}-sweep-{}",
         p.file_name()
@@ -512,13 +547,48 @@ mod tests {
     }
 
     #[test]
+    fn a_what_if_has_its_own_default_folder() {
+        let set = |s: &str| -> Override { s.parse().unwrap() };
+        let plain = default_out::<&str>(Path::new("scenarios/tutorial.ron"), None, &[]);
+        let what_if = default_out(
+            Path::new("scenarios/tutorial.ron"),
+            None,
+            &[set("actors.russia.resolve=0.3")],
+        );
+        assert_eq!(plain, Path::new("output/tutorial"));
+        assert_eq!(
+            what_if,
+            Path::new("output/tutorial-set-actors.russia.resolve_0.3")
+        );
+        // Long overrides are cut, and two that share their first 70 characters still differ.
+        let long = |v: &str| {
+            let s = format!("events.arrests.hazard=0.2{v}");
+            default_out(
+                Path::new("t.ron"),
+                Some("sanctions"),
+                &[
+                    set("actors.russia.resolve=Uniform(min: 0.1, max: 0.5)"),
+                    set(&s),
+                ],
+            )
+        };
+        let (a, b) = (long("5"), long("6"));
+        assert_ne!(a, b);
+        for p in [&a, &b] {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            assert!(name.len() <= 80, "{name}");
+            assert_safe("a long what-if", name);
+        }
+    }
+
+    #[test]
     fn default_output_folders_stay_inside_output() {
         let mut files: Vec<String> = NASTY.iter().map(|n| format!("{n}.ron")).collect();
         files.extend(NASTY.iter().map(|n| n.to_string()));
         files.extend(NASTY.iter().map(|n| format!("scenarios/{n}.ron")));
         for f in &files {
             for v in std::iter::once(None).chain(NASTY.iter().map(Some)) {
-                let out = default_out(Path::new(f), v.copied());
+                let out = default_out::<&str>(Path::new(f), v.copied(), &[]);
                 let norm =
                     normalize(&out).unwrap_or_else(|| panic!("{f:?} {v:?} gave {}", out.display()));
                 let comps: Vec<_> = norm.components().collect();

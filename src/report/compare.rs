@@ -56,7 +56,7 @@ pub fn files_for(
     }
     let mut files = vec![
         Artifact::json("compare.json", r)?,
-        Artifact::new("compare.csv", csv_with(r, &labels)?),
+        Artifact::new("compare.csv", table_with(r, &labels).csv("compare.csv")?),
         Artifact::new("compare_means.csv", means_csv(r, &actors, cost_unit)?),
         d::columns_json(&tables)?,
     ];
@@ -86,20 +86,10 @@ fn outcome_labels(base: &Model, r: &CompareResult) -> Vec<String> {
         .collect()
 }
 
-/// `compare.csv`: one row per (variant, outcome), in separate columns (see
-/// [`crate::report::dictionary::compare_columns`]): the arm's probability with its Wilson
-/// interval, the base's, and the paired difference in percentage points with its interval.
-pub fn csv(r: &CompareResult) -> Result<Vec<u8>> {
-    let labels = r.outcomes.clone();
-    csv_with(r, &labels)
-}
-
-fn csv_with(r: &CompareResult, labels: &[String]) -> Result<Vec<u8>> {
-    table_with(r, labels).csv("compare.csv")
-}
-
-/// The table of `compare.csv` as the command line writes it: each outcome's label from the
-/// base model `base` (its name where it has none).
+/// The table of `compare.csv` as the command line writes it, one row per (variant, outcome) in
+/// separate columns (see [`crate::report::dictionary::compare_columns`]): the arm's probability
+/// with its Wilson interval, the base's, and the paired difference in percentage points with
+/// its interval; each outcome's label from the base model `base` (its name where it has none).
 pub fn table(base: &Model, r: &CompareResult) -> crate::report::csv::Table {
     table_with(r, &outcome_labels(base, r))
 }

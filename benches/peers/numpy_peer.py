@@ -540,7 +540,7 @@ class Peer:
             return scale
         if kind == "SetLevel":
             k, lvl = self.measure_ix[d["lever"]], d["level"]
-            return lambda mask, t, first: self.set_level(self.measures[k], lvl, t, mask)
+            return lambda mask, t, first: self.set_level(self.measures[k], lvl, t, np.flatnonzero(mask))
         if kind == "AddPressure":
             s, x = self.pressure_ix[d["pressure"]], S.num(d["amount"])
 
@@ -597,19 +597,20 @@ class Peer:
         for f in effects:
             f(mask, t, first)
 
-    def set_level(self, ms, to, t, mask):
-        """Sets a measure's level in the runs of `mask` (to: a level or a level per run)."""
-        frm = ms.level
-        m = mask & (to != frm)
-        if not m.any():
+    def set_level(self, ms, to, t, ix):
+        """Sets a measure's level in the runs ix (an index array; to: a level, or one per run)."""
+        frm = ms.level[ix]
+        to = np.broadcast_to(to, frm.shape)
+        ch = to != frm
+        ix, frm, to = ix[ch], frm[ch], to[ch]
+        if len(ix) == 0:
             return
         for lvl in range(1, ms.L + 1):
-            up = m & (lvl > frm) & (lvl <= to)
-            down = m & (lvl > to) & (lvl <= frm)
-            ms.at_least_since[lvl] = np.where(up, t, np.where(down, NEVER_FIRST, ms.at_least_since[lvl]))
-        ms.level = np.where(m, to, frm)
-        ms.max_level = np.maximum(ms.max_level, ms.level)
-        ms.since = np.where(m, t, ms.since)
+            ms.at_least_since[lvl, ix[(lvl > frm) & (lvl <= to)]] = t
+            ms.at_least_since[lvl, ix[(lvl > to) & (lvl <= frm)]] = NEVER_FIRST
+        ms.level[ix] = to
+        ms.max_level[ix] = np.maximum(ms.max_level[ix], to)
+        ms.since[ix] = t
 
     # ---- Live parameters ----------------------------------------------------------------------
 
@@ -758,29 +759,41 @@ class Peer:
 
     def choose(self, a, options, t):
         """The nested logit of docs/model.md ("Choice") for actor a: the option index per run
-        (-1: hold)."""
-        n, rng, ar = self.n, self.rng, self.ar
-        lam, sens, hawk, cw, activity = self.eff[a]
-        ua, un, uo = rng.random(n), rng.random(n), rng.random(n)
-        push = hawk - cw * self.pain[a]
+        (-1: hold). Only the runs where the actor is active are computed."""
+        n, rng = self.n, self.rng
+        choice = np.full(n, -1)
+        ix = np.flatnonzero(rng.random(n) < self.eff[a, ACTIVITY])
+        m = len(ix)
+        if m == 0:
+            return choice
+        lam, sens, hawk, cw = (self.eff[a, p][ix] for p in range(4))
+        un, uo = rng.random(m), rng.random(m)
+        push = hawk - cw * self.pain[a][ix]
         for s, who in enumerate(self.P_actor):
             if who == a:
-                push = push + self.P[s] * self.P_push[s]
+                push = push + self.P[s][ix] * self.P_push[s][ix]
+        rung = self.rung[ix]
+        hs = {}
+
+        def h(r):  # a relation's hostility in the active runs
+            if r not in hs:
+                hs[r] = self.h[r][ix]
+            return hs[r]
         K = len(options)
-        U = np.zeros((K, n))
-        avail = np.zeros((K, n), dtype=bool)
-        dirs = np.zeros((K, n), dtype=np.int8)
-        review = {}
+        U = np.zeros((K, m))
+        avail = np.zeros((K, m), dtype=bool)
+        dirs = np.zeros((K, m), dtype=np.int8)
+        lowering = {}
         for o, opt in enumerate(options):
             kind = opt[0]
             if kind == "raise":
                 ms = self.measures[opt[1]]
-                lvl = ms.level
-                ok = self.rung >= ms.raise_min_rung[lvl]
+                lvl = ms.level[ix]
+                ok = rung >= ms.raise_min_rung[lvl]
                 if ms.raise_when is not None:
-                    ok &= self.allowed[ms.raise_when]
-                drive = sens * (self.h[ms.motive] - ms.raise_thr[lvl, ar]) + push
-                U[o] = drive - cw * ms.dcost[lvl, ar] + ms.raise_reward[lvl, ar]
+                    ok &= self.allowed[ms.raise_when][ix]
+                drive = sens * (h(ms.motive) - ms.raise_thr[lvl, ix]) + push
+                U[o] = drive - cw * ms.dcost[lvl, ix] + ms.raise_reward[lvl, ix]
                 avail[o] = ok
                 dirs[o] = 1
             elif kind == "lower":
@@ -788,41 +801,44 @@ class Peer:
                 ms = self.measures[k]
                 if not ms.reversible:
                     continue
-                if k not in review:
+                if k not in lowering:
                     # The lifting review: one draw per measure and step.
-                    ok = (rng.random(n) < ms.review) & (t - ms.since >= ms.min_duration)
+                    lvl = ms.level[ix]
+                    ok = (rng.random(m) < ms.review[ix]) & (t - ms.since[ix] >= ms.min_duration)
                     if ms.lower_when is not None:
-                        ok &= self.allowed[ms.lower_when]
-                    review[k] = ok
-                lvl = ms.level
-                drive = sens * (self.h[ms.motive] - ms.lower_thr[lvl, ar]) + push
-                saving = ms.owner_cost[to] - ms.owner_cost[lvl, ar]
-                U[o] = -drive - cw * saving - ms.persistence
-                avail[o] = review[k] & (lvl > to)
+                        ok &= self.allowed[ms.lower_when][ix]
+                    drive = sens * (h(ms.motive) - ms.lower_thr[lvl, ix]) + push
+                    # U = −drive − cost_weight · (c(to) − c(l)) − persistence, less c(to).
+                    lowering[k] = (lvl, ok, cw * ms.owner_cost[lvl, ix] - drive - ms.persistence[ix])
+                lvl, ok, part = lowering[k]
+                U[o] = part - cw * ms.owner_cost[to, ix]
+                avail[o] = ok & (lvl > to)
                 dirs[o] = -1
             elif kind == "act":
                 act = self.acts[opt[1]]
-                ok = (t >= act.ready) & (self.rung >= act.min_rung) & (act.offer_at < 0)
+                ok = (t >= act.ready[ix]) & (rung >= act.min_rung) & (act.offer_at[ix] < 0)
                 if act.once:
-                    ok &= act.last == NEVER_LAST
+                    ok &= act.last[ix] == NEVER_LAST
                 if act.allowed_when is not None:
-                    ok &= self.allowed[act.allowed_when]
-                d = np.where(act.weight > 0, -1, 1)
-                U[o] = (d * (sens * (self.h[act.motive] - act.threshold) + push)
-                        - cw * act.owner_cost + act.reward)
+                    ok &= self.allowed[act.allowed_when][ix]
+                # Escalating (+1) when the act's weight is 0 or below, de-escalating otherwise.
+                d = np.where(act.weight[ix] > 0, -1, 1)
+                U[o] = (d * (sens * (h(act.motive) - act.threshold[ix]) + push)
+                        - cw * act.owner_cost[ix] + act.reward[ix])
                 avail[o] = ok
                 dirs[o] = d
             else:  # accept a pending offer made in an earlier step
                 act = self.acts[opt[1]]
-                avail[o] = (act.offer_at >= 0) & (act.offer_at < t)
-                U[o] = -(sens * (self.h[act.accept_motive] - act.accept_thr) + push)
+                offer = act.offer_at[ix]
+                avail[o] = (offer >= 0) & (offer < t)
+                U[o] = -(sens * (h(act.accept_motive) - act.accept_thr[ix]) + push)
                 dirs[o] = -1
         esc = avail & (dirs > 0)
         de = avail & (dirs < 0)
         has_e, has_d = esc.any(axis=0), de.any(axis=0)
         best_e = np.where(has_e, np.where(esc, U, -np.inf).max(axis=0), 0.0)
         best_d = np.where(has_d, np.where(de, U, -np.inf).max(axis=0), 0.0)
-        top = np.maximum(0.0, np.maximum(np.where(has_e, best_e, 0.0), np.where(has_d, best_d, 0.0)))
+        top = np.maximum(0.0, np.maximum(best_e, best_d))  # 0 stands in for a closed direction
         # Directions (hold, escalate, de-escalate) valued by their best option, drawn with un.
         w0 = np.exp(lam * (0.0 - top))
         we = np.where(has_e, np.exp(lam * (best_e - top)), 0.0)
@@ -837,29 +853,33 @@ class Peer:
         with np.errstate(over="ignore", invalid="ignore"):
             wts = np.where(sel, np.exp(lam * (U - best)), 0.0)
         cum = np.cumsum(wts, axis=0)
-        idx = (cum <= (uo * cum[-1])).sum(axis=0)
-        last_avail = K - 1 - np.argmax(sel[::-1], axis=0)
-        idx = np.where(idx >= K, last_avail, idx)
-        return np.where((ua < activity) & (nest > 0), idx, -1)
+        pick = (cum <= (uo * cum[-1])).sum(axis=0)
+        over = pick >= K  # rounding at the very top: the last option on offer
+        if over.any():
+            pick[over] = K - 1 - np.argmax(sel[::-1, over], axis=0)
+        choice[ix] = np.where(nest > 0, pick, -1)
+        return choice
 
     def move(self, opt, mask, t):
         """An actor's move in the runs of mask."""
         kind = opt[0]
-        ar = self.ar
         if kind in ("raise", "lower"):
             ms = self.measures[opt[1]]
-            lvl = ms.level
+            ix = np.flatnonzero(mask)
+            lvl = ms.level[ix]
             # An act's SetLevel earlier in this phase may have made the move impossible: hold.
             if kind == "raise":
-                mask = mask & (lvl < ms.L)
-                w = ms.weight[np.minimum(lvl + 1, ms.L), ar]
+                keep = lvl < ms.L
+                ix, lvl = ix[keep], lvl[keep]
+                w = ms.weight[lvl + 1, ix]
                 to = lvl + 1
             else:
                 to = opt[2]
-                mask = mask & (lvl > to)
-                w = ms.ease_weight[lvl, ar]
-            self.impulse[ms.felt_by] -= np.where(mask, w * self.live[ms.felt_by, SALIENCE], 0.0)
-            self.set_level(ms, to, t, mask)
+                keep = lvl > to
+                ix, lvl = ix[keep], lvl[keep]
+                w = ms.ease_weight[lvl, ix]
+            self.impulse[ms.felt_by, ix] -= w * self.live[ms.felt_by, SALIENCE, ix]
+            self.set_level(ms, to, t, ix)
         elif kind == "act":
             act = self.acts[opt[1]]
             if act.accept_by is not None:

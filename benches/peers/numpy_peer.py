@@ -225,6 +225,7 @@ class Peer:
                                     for a in self.sc["actors"]])  # (actors, 5, n)
         self.eff = self.actor_base.copy()
         self.pain = np.zeros((len(self.sc["actors"]), self.n))
+        self.levels_changed = True  # computed at the first step
 
     def setup_relations(self):
         sc = self.sc
@@ -241,6 +242,7 @@ class Peer:
         self.fa, self.fb = self.rel_ix[(a, b)], self.rel_ix[(b, a)]
         self.live = self.rel_base.copy()
         self.live[~self.has_rev, REACTIVITY] = 0.0
+        self.keep = 1.0 - self.live[:, FATIGUE]
 
     def setup_pressures(self):
         ps = self.sc.get("pressures") or []
@@ -318,6 +320,7 @@ class Peer:
         for lvl in range(1, L + 1):
             # Easing: the measure's ease_threshold, else the threshold of the level in force.
             k.lower_thr[lvl] = own_thr[lvl - 1] if ease is None else ease
+        k.irritates = bool(k.irritation.any())
         k.dcost = np.zeros((L + 1, n))
         k.dcost[:L] = k.owner_cost[1:] - k.owner_cost[:L]
         k.level = np.full(n, m["initial"], dtype=np.int64)
@@ -609,6 +612,7 @@ class Peer:
             ms.at_least_since[lvl, ix[(lvl > frm) & (lvl <= to)]] = t
             ms.at_least_since[lvl, ix[(lvl > to) & (lvl <= frm)]] = NEVER_FIRST
         ms.level[ix] = to
+        self.levels_changed = True  # the effective actor parameters and exposure follow levels
         ms.max_level[ix] = np.maximum(ms.max_level[ix], to)
         ms.since[ix] = t
 
@@ -623,6 +627,7 @@ class Peer:
             live[r, p] = np.where(until > t, new, live[r, p])
         live[~self.has_rev, REACTIVITY] = 0.0
         self.live = live if mask is None else np.where(mask, live, self.live)
+        self.keep = 1.0 - self.live[:, FATIGUE]
 
     def refresh_actors(self, t):
         """Effective actor parameters (measures in force, then running modifiers) and exposure."""
@@ -645,6 +650,7 @@ class Peer:
         eff[:, COST_WEIGHT] = np.maximum(eff[:, COST_WEIGHT], 0)
         eff[:, ACTIVITY] = np.clip(eff[:, ACTIVITY], 0, 1)
         self.eff, self.pain = eff, pain
+        self.levels_changed = False
 
     def rung_now(self):
         rung = np.searchsorted(self.thresholds, self.index, side="right")
@@ -669,7 +675,8 @@ class Peer:
         G = 0.5 * (self.live[self.fa, GRIEVANCE] + self.live[self.fb, GRIEVANCE])
         fires = []
         for ev in self.events:
-            u = rng.random(n)
+            # Outside its window (or not its step) an event cannot fire: no draw is needed
+            # (draws are independent, so skipping them changes no distribution).
             if ev.kind == "Hazard" and not (ev.from_step <= t <= ev.until_step):
                 fires.append(None)
                 continue
@@ -694,7 +701,7 @@ class Peer:
                 p = ev.p
                 if ev.when is not None:
                     ok = ok & ev.when(t, t)
-            fires.append(ok & (u < p))
+            fires.append(ok & (rng.random(n) < p))
         for ev, fire in zip(self.events, fires):
             if fire is None or not fire.any():
                 continue
@@ -714,7 +721,8 @@ class Peer:
         # 3. Live parameters: lapsed relation shifts removed; effective actor parameters.
         if self.shift_records:
             self.refresh_relations(t)
-        self.refresh_actors(t)
+        if self.levels_changed or self.mod_records:
+            self.refresh_actors(t)
 
         # 4. Choices, all from the same state.
         choices = []
@@ -738,15 +746,17 @@ class Peer:
         # 6. Measures in force (irritation, pressure), relations, pressure fades.
         imp = self.impulse
         for ms in self.measures:
-            imp[ms.felt_by] += ms.irritation[ms.level, ar]
+            if ms.irritates:
+                imp[ms.felt_by] += ms.irritation[ms.level, ar]
             for s, x in ms.pressure.items():
                 self.P[s] += x[ms.level, ar]
         live = self.live
         eps = rng.standard_normal((len(self.rels), n))
         h = self.h
-        y = ((1.0 - live[:, FATIGUE]) * h + live[:, REACTIVITY] * h[self.rev]
+        y = (self.keep * h + live[:, REACTIVITY] * h[self.rev]
              + live[:, GRIEVANCE] + imp + live[:, NOISE] * eps)
-        self.h = np.clip(np.nan_to_num(y, nan=self.bounds[0]), *self.bounds)
+        # (brink maps a NaN to the lower bound; finite inputs cannot produce one.)
+        self.h = np.clip(y, *self.bounds, out=y)
         self.impulse = np.zeros_like(imp)
         self.P = self.P * self.P_keep
 

@@ -246,8 +246,9 @@ class Peer:
 
     def setup_pressures(self):
         ps = self.sc.get("pressures") or []
-        self.P = np.array([self.num(p["initial"], NON_NEGATIVE) for p in ps]).reshape(len(ps), self.n)
-        self.P_keep = np.array([1.0 - self.num(p["decay"], SHARE) for p in ps]).reshape(len(ps), self.n)
+        shape = (len(ps), self.n)
+        self.P = np.array([self.num(p["initial"], NON_NEGATIVE) for p in ps]).reshape(shape)
+        self.P_keep = np.array([1.0 - self.num(p["decay"], SHARE) for p in ps]).reshape(shape)
         self.P_push = [self.num(p["push"]) for p in ps]
         self.P_actor = [self.actor_ix[p["actor"]] for p in ps]
 
@@ -301,7 +302,8 @@ class Peer:
                 if who == owner:
                     cost = c
                 else:
-                    k.pain.setdefault(self.actor_ix[who], np.zeros((L + 1, n)))[lvl] = perception * c
+                    felt = k.pain.setdefault(self.actor_ix[who], np.zeros((L + 1, n)))
+                    felt[lvl] = perception * c
             for who, b in (lv.get("benefits") or {}).items():
                 b = S.num(b, NON_NEGATIVE)
                 if who == owner:
@@ -310,7 +312,8 @@ class Peer:
             for s, x in (lv.get("pressure") or {}).items():
                 k.pressure.setdefault(self.pressure_ix[s], np.zeros((L + 1, n)))[lvl] = S.num(x)
             for md in lv.get("modifiers") or []:
-                k.modifiers[lvl].append((self.actor_ix[md["actor"]], ACTOR_PARAMS.index(md["param"]),
+                k.modifiers[lvl].append((self.actor_ix[md["actor"]],
+                                         ACTOR_PARAMS.index(md["param"]),
                                          S.num(md["factor"], NON_NEGATIVE), S.num(md["add"])))
             k.raise_reward[j] = S.num(lv["reward"])
             k.raise_min_rung[j] = self.rung_ix[lv["min_rung"]] if lv.get("min_rung") else 0
@@ -543,7 +546,8 @@ class Peer:
             return scale
         if kind == "SetLevel":
             k, lvl = self.measure_ix[d["lever"]], d["level"]
-            return lambda mask, t, first: self.set_level(self.measures[k], lvl, t, np.flatnonzero(mask))
+            return lambda mask, t, first: self.set_level(self.measures[k], lvl, t,
+                                                         np.flatnonzero(mask))
         if kind == "AddPressure":
             s, x = self.pressure_ix[d["pressure"]], S.num(d["amount"])
 
@@ -819,7 +823,8 @@ class Peer:
                         ok &= self.allowed[ms.lower_when][ix]
                     drive = sens * (h(ms.motive) - ms.lower_thr[lvl, ix]) + push
                     # U = −drive − cost_weight · (c(to) − c(l)) − persistence, less c(to).
-                    lowering[k] = (lvl, ok, cw * ms.owner_cost[lvl, ix] - drive - ms.persistence[ix])
+                    part = cw * ms.owner_cost[lvl, ix] - drive - ms.persistence[ix]
+                    lowering[k] = (lvl, ok, part)
                 lvl, ok, part = lowering[k]
                 U[o] = part - cw * ms.owner_cost[to, ix]
                 avail[o] = ok & (lvl > to)
@@ -902,7 +907,8 @@ class Peer:
             self.perform(act, mask, t)
 
     def perform(self, act, mask, t):
-        self.impulse[act.felt_by] -= np.where(mask, act.weight * self.live[act.felt_by, SALIENCE], 0.0)
+        felt = act.weight * self.live[act.felt_by, SALIENCE]
+        self.impulse[act.felt_by] -= np.where(mask, felt, 0.0)
         act.last = np.where(mask, t, act.last)
         act.first = np.where(mask & (act.first == NEVER_FIRST), t, act.first)
         act.ready = np.where(mask, t + act.cooldown + 1, act.ready)
@@ -913,7 +919,8 @@ class Peer:
 def review_of(half_life):
     """The lifting review's chance per step: 1 − 2^(−1/half_life), 1 when half_life is 0."""
     with np.errstate(divide="ignore"):
-        return np.where(half_life > 0, 1.0 - np.power(2.0, -1.0 / np.where(half_life > 0, half_life, 1.0)), 1.0)
+        safe = np.where(half_life > 0, half_life, 1.0)
+        return np.where(half_life > 0, 1.0 - np.power(2.0, -1.0 / safe), 1.0)
 
 
 def simulate(sc, n, seed):

@@ -118,7 +118,9 @@ fn main() {
             println!("{}", t0.elapsed().as_secs_f64());
         }
         other => {
-            eprintln!("usage: peers dump|moments|outcomes|time SCENARIO [RUNS [THREADS]] (got {other:?})");
+            eprintln!(
+                "usage: peers dump|moments|outcomes|time SCENARIO [RUNS [THREADS]] (got {other:?})"
+            );
             std::process::exit(2);
         }
     }

@@ -32,7 +32,9 @@ not applied):
   Sustained, Before, BranchTaken, All, Any, Not) with the start-of-step and end-of-step clocks,
   in lever gates, event gates, hazard factors and outcomes (first step, steps held, at_end).
 Cumulative costs and gains are not kept: no output of the peer reads them (costs enter choices
-through the utilities and exposure, which are implemented).
+through the utilities and exposure, which are implemented). It draws only the numbers it reads
+(no draw for an event outside its window, nor for an inactive actor's option or lifting review):
+draws are independent, so this changes no distribution.
 
 Usage: numpy_peer.py SCENARIO.json RUNS [SEED]
 Prints one JSON object: seconds (sampling, the simulation and its statistics, not loading), runs,

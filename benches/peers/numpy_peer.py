@@ -30,7 +30,7 @@ not applied):
 - every condition kind (RungAtLeast, RungBelow, IndexAbove, IndexBelow, LevelAtLeast,
   EventOccurred, EventWithin, ActWithin, ActOccurred, StepIn, LevelHeldFor, LevelEverReached,
   Sustained, Before, BranchTaken, All, Any, Not) with the start-of-step and end-of-step clocks,
-  in lever gates, event gates, hazard factors and outcomes (first step, steps held, at_end).
+  in lever gates, event gates, hazard factors and outcomes (the first step each held; at_end).
 Cumulative costs and gains are not kept: no output of the peer reads them (costs enter choices
 through the utilities and exposure, which are implemented). It draws only the numbers it reads
 (no draw for an event outside its window, nor for an inactive actor's option or lifting review):

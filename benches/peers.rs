@@ -4,6 +4,8 @@
 //! - `dump SCENARIO`: the scenario as JSON, every default filled in (what the peer reads);
 //! - `moments SCENARIO RUNS`: brink's mean of H at each step and its standard error over RUNS
 //!   runs (seed 0), as JSON, for the peer's agreement check;
+//! - `outcomes SCENARIO RUNS`: brink's probability of each outcome over RUNS runs (seed 0), as
+//!   JSON, to compare with the peer's when the mean of H disagrees;
 //! - `time SCENARIO RUNS THREADS`: seconds for RUNS runs on THREADS threads (the engine and its
 //!   statistics, as `brink run` does them, without loading or writing), after a warm-up.
 
@@ -72,6 +74,26 @@ fn main() {
                 serde_json::json!({ "runs": runs, "mean": mean, "se": se })
             );
         }
+        "outcomes" => {
+            let (_, m) = model(arg(1));
+            let runs = num(2);
+            let mut hits = vec![0u64; m.outcomes.len()];
+            let master = Master::new(0);
+            let mut st = RunState::new(&m);
+            for r in 0..runs {
+                simulate(&m, &master, r, &mut st, &mut brink::model::Silent);
+                for (o, h) in hits.iter_mut().enumerate() {
+                    *h += st.outcome_hit(o) as u64;
+                }
+            }
+            let p: serde_json::Map<String, serde_json::Value> = m
+                .outcomes
+                .iter()
+                .zip(&hits)
+                .map(|(o, &h)| (o.name.clone(), serde_json::json!(h as f64 / runs as f64)))
+                .collect();
+            println!("{}", serde_json::json!({ "runs": runs, "outcomes": p }));
+        }
         "time" => {
             let (_, m) = model(arg(1));
             let (runs, threads) = (num(2), num(3) as usize);
@@ -96,7 +118,9 @@ fn main() {
             println!("{}", t0.elapsed().as_secs_f64());
         }
         other => {
-            eprintln!("usage: peers dump|moments|time SCENARIO [RUNS [THREADS]] (got {other:?})");
+            eprintln!(
+                "usage: peers dump|moments|outcomes|time SCENARIO [RUNS [THREADS]] (got {other:?})"
+            );
             std::process::exit(2);
         }
     }

@@ -457,6 +457,65 @@ fn backtest_sets_every_case() {
 }
 
 #[test]
+fn calibrate_writes_the_set_values_into_its_calibrated_files() {
+    let dir = scratch("calibrate");
+    let cal = |out: &Path, set: &str| {
+        brink(&[
+            "calibrate",
+            "--timelines",
+            GEORGIA_TIMELINE,
+            "--params",
+            "shared.fatigue.value",
+            "--particles",
+            "12",
+            "--sims",
+            "1",
+            "--max-generations",
+            "1",
+            "--no-charts",
+            "--set",
+            set,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let out = dir.join("cal");
+    let o = cal(&out, "actors.russia.sensitivity=0.7");
+    assert!(o.status.success(), "{}", describe(&o));
+    // The calibrated file runs the model that was calibrated: the set number as set.
+    let file = out.join("calibrated-russia_georgia_2006.ron");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("0.7 /* --set in the calibration */"),
+        "{text}"
+    );
+    let o = ok(&["describe", "--paths", file.to_str().unwrap()]);
+    let paths = stdout(&o);
+    let line = |path: &str| {
+        paths
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(path))
+            .unwrap_or_else(|| panic!("no {path} in:\n{paths}"))
+            .to_string()
+    };
+    assert_eq!(
+        line("actors.russia.sensitivity").split_whitespace().nth(1),
+        Some("0.7")
+    );
+    // The other actor's sensitivity, not set, is as written; the calibrated number is fitted.
+    assert!(line("actors.georgia.sensitivity").contains("Pert("));
+    assert!(line("shared.fatigue.value").contains("Beta("));
+
+    // A number the file leaves to its default cannot be carried: refused before calibrating.
+    let bad = dir.join("bad");
+    let o = cal(&bad, "actors.russia.hawkishness=0.5");
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("does not write this number"), "{err}");
+    assert!(!bad.exists());
+}
+
+#[test]
 fn flagship_run_with_a_set_equals_a_variant() {
     let dir = scratch("flagship");
     let copy = with_variant(FLAGSHIP, &dir, &[("actors.russia.hawkishness", "0.7")]);

@@ -341,6 +341,14 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
     )?;
     let cases = compile(&inputs)?;
     let targets = calibrate::targets(&cases, &req.params)?;
+    for input in &inputs {
+        brink::report::calibrated::check_sets(
+            &input.text,
+            &input.loaded.scenario,
+            &input.timeline.timeline.name,
+            &req.set,
+        )?;
+    }
     let out = req.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(crate::app::run::with_sets(
             "calibration".to_string(),
@@ -371,6 +379,7 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             &c,
             Takes::Case(&input.timeline.timeline.name),
             &command,
+            &req.set,
         )?;
         // The calibrated file must itself be a valid scenario.
         scenario::load::parse_text(Path::new(&name), &text)?;
@@ -389,6 +398,7 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             &c,
             Takes::Shared,
             &command,
+            &[],
         )?;
         if replaced.is_empty() {
             return Err(Error::Input(format!(

@@ -1,9 +1,12 @@
 //! Calibrated scenario files: the scenario's own text with each calibrated number replaced by
-//! a distribution fitted to its posterior, sourced to the calibration. Everything else (the
-//! comments, the layout, every other number) is left as written.
+//! a distribution fitted to its posterior, sourced to the calibration, and each number a
+//! `--set` replaced in the calibration written as it was set, so that the file runs the model
+//! that was calibrated. Everything else (the comments, the layout, every other number) is left
+//! as written.
 
 use crate::analysis::calibrate::{Calibration, ParamSummary, weighted_mean_sd};
 use crate::error::{Error, Result};
+use crate::scenario::overrides::Override;
 use crate::scenario::param::{Dist, Param, fmt_num};
 use crate::scenario::paths::for_each_param;
 use crate::scenario::{Scenario, locate};
@@ -138,14 +141,45 @@ pub enum Takes<'a> {
     Shared,
 }
 
+/// Checks that each `--set` override of a case's base numbers can be written into its
+/// calibrated file: the number must be written in the file (`text`), not left to its default.
+/// Run before calibrating, so that a run of hours does not end in this refusal.
+pub fn check_sets(text: &str, scenario: &Scenario, case: &str, sets: &[Override]) -> Result<()> {
+    let tree = locate::read(text.strip_prefix('\u{feff}').unwrap_or(text)).ok_or_else(|| {
+        Error::Input(format!(
+            "cannot read the layout of scenario {case:?} to edit it"
+        ))
+    })?;
+    let mut missing = vec![];
+    for_each_param(&mut scenario.clone(), &mut |site, _| {
+        if let Some(o) = sets.iter().find(|o| o.path == site.path)
+            && tree.find_exact(&site.loc).is_none()
+        {
+            missing.push(o.to_string());
+        }
+    });
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Input(format!(
+        "--set {}: scenario {case:?} does not write this number (it takes its default), so its \
+         calibrated file could not carry the value; write the number in the scenario file, or \
+         give it as a variant",
+        missing.join(", --set ")
+    )))
+}
+
 /// The calibrated text of a scenario file: each calibrated number it takes replaced in `text`
-/// (the file as written) by its fitted posterior. Returns the text and the paths replaced.
+/// (the file as written) by its fitted posterior, and each other number that a `--set` of the
+/// calibration replaced (`sets`, for a case's own file; none for `--apply-to`) written as set.
+/// Returns the text and the paths replaced by posteriors.
 pub fn calibrated_scenario(
     text: &str,
     scenario: &Scenario,
     c: &Calibration,
     takes: Takes,
     command: &str,
+    sets: &[Override],
 ) -> Result<(String, Vec<String>)> {
     let case = match takes {
         Takes::Case(c) => c,
@@ -166,6 +200,7 @@ pub fn calibrated_scenario(
     let mut s = scenario.clone();
     let mut problem = None;
     for_each_param(&mut s, &mut |site, prior| {
+        let mut fitted_here = false;
         for (k, p) in c.params.iter().enumerate() {
             let applies = match takes {
                 Takes::Case(name) => p.cases.iter().any(|x| x == name),
@@ -185,6 +220,25 @@ pub fn calibrated_scenario(
             let fitted = fit(prior, &xs, &c.weights, &source_of(c, p, command));
             edits.push((node.chars.0, node.chars.1, ron_of(&fitted)));
             replaced.push(p.path.clone());
+            fitted_here = true;
+        }
+        // A set number that was not calibrated: the file says what the calibration ran with.
+        if let Some(o) = sets.iter().find(|o| o.path == site.path)
+            && !fitted_here
+        {
+            match tree.find_exact(&site.loc) {
+                Some(node) => edits.push((
+                    node.chars.0,
+                    node.chars.1,
+                    format!("{} /* --set in the calibration */", o.text.trim()),
+                )),
+                None => {
+                    problem = Some(format!(
+                        "cannot write --set {o} into the file of {case:?}: it does not write \
+                         that number"
+                    ))
+                }
+            }
         }
     });
     if let Some(p) = problem {

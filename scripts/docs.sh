@@ -180,6 +180,11 @@ block_experiment() {
     echo
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "density") c = i }
         NR > 1 { n++ } END { printf "PRIM peeled %d boxes (prim.csv).\n", n }' "$d/prim.csv"
+    echo
+    # The terminal's account of PRIM's box, and of the restrictions the runs do not support.
+    echo '```text'
+    grep -E '^(Scenario discovery|The runs do not support)' "$work/experiment.txt" | fold -s -w 100
+    echo '```'
 }
 
 # -- the README's images ----------------------------------------------------------------------

@@ -15,6 +15,13 @@
 //!
 //! Reported box: the densest box of the trajectory whose coverage is at least
 //! [`MIN_COVERAGE`] (on a tie, the earlier, larger one); the full box when none is.
+//!
+//! Each restriction of the reported box and of the [`PrimResult::shown`] boxes has its
+//! quasi-p-value, as the EMA Workbench gives it (Bryant & Lempert 2010): the chance, if the
+//! box's runs had the outcome at the rate of the same box without that restriction, of at
+//! least as many runs with the outcome as the box holds (a one-sided binomial test). A
+//! restriction above [`SIGNIFICANT`] is not supported by the runs: peeling took it because it
+//! raised the density a little, not because the input matters.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +34,9 @@ pub const MIN_MASS: f64 = 0.05;
 
 /// The reported box is the densest with at least this coverage.
 pub const MIN_COVERAGE: f64 = 0.5;
+
+/// A restriction's quasi-p-value above this is not supported by the runs.
+pub const SIGNIFICANT: f64 = 0.05;
 
 /// Coverages at which [`PrimResult::shown`] lists the densest box.
 pub const SHOWN_COVERAGES: [f64; 3] = [0.8, 0.5, 0.3];
@@ -46,6 +56,10 @@ pub struct Limit {
     pub low_restricted: bool,
     /// Whether the high side was peeled (the box excludes values above `high`).
     pub high_restricted: bool,
+    /// The restriction's quasi-p-value (see the module's documentation), for the reported and
+    /// shown boxes; `None` for the other boxes of the trajectory.
+    #[serde(default)]
+    pub p_value: Option<f64>,
 }
 
 /// One box of the peeling trajectory.
@@ -216,6 +230,7 @@ pub fn prim(data: &PrimData) -> PrimResult {
                     high: l.1,
                     low_restricted: l.2,
                     high_restricted: l.3,
+                    p_value: None,
                 })
                 .collect(),
         }
@@ -342,6 +357,15 @@ pub fn prim(data: &PrimData) -> PrimResult {
     let mut shown: Vec<usize> = SHOWN_COVERAGES.iter().filter_map(|&c| densest(c)).collect();
     shown.sort_unstable();
     shown.dedup();
+    for step in shown.iter().copied().chain([chosen]) {
+        let b = &mut trajectory[step];
+        let p: Vec<Option<f64>> = (0..b.limits.len())
+            .map(|dropped| quasi_p_value(data, b, dropped))
+            .collect();
+        for (l, p) in b.limits.iter_mut().zip(p) {
+            l.p_value = p;
+        }
+    }
     PrimResult {
         inputs,
         rows: n as u64,
@@ -357,6 +381,33 @@ pub fn prim(data: &PrimData) -> PrimResult {
         chosen,
         shown,
     }
+}
+
+/// The quasi-p-value of a box's restriction `dropped` (an index into its limits): the binomial
+/// chance of at least the box's hits among its rows at the density of the box without that
+/// restriction.
+fn quasi_p_value(data: &PrimData, b: &PrimBox, dropped: usize) -> Option<f64> {
+    let inside = |i: usize, skip: Option<usize>| {
+        b.limits.iter().enumerate().all(|(k, l)| {
+            if Some(k) == skip {
+                return true;
+            }
+            let x = data.columns[l.input][i];
+            !x.is_nan() && (!l.low_restricted || x >= l.low) && (!l.high_restricted || x <= l.high)
+        })
+    };
+    let (mut rows, mut hits) = (0u64, 0u64);
+    for i in 0..data.y.len() {
+        if inside(i, Some(dropped)) {
+            rows += 1;
+            hits += u64::from(data.y[i]);
+        }
+    }
+    if rows == 0 {
+        return None;
+    }
+    let rate = hits as f64 / rows as f64;
+    Some(crate::numerics::math::binomial_tail(b.hits, b.rows, rate))
 }
 
 #[cfg(test)]
@@ -396,6 +447,13 @@ mod tests {
         assert!(x0.low_restricted && (x0.low - 0.6).abs() < 0.05, "{x0:?}");
         let x1 = lim(1).expect("x1 restricted");
         assert!(x1.high_restricted && (x1.high - 0.3).abs() < 0.05, "{x1:?}");
+        // Both planted restrictions are overwhelmingly supported by the runs.
+        for l in [x0, x1] {
+            let p = l
+                .p_value
+                .expect("the reported box's restrictions have quasi-p-values");
+            assert!(p < 1e-9, "{l:?}");
+        }
         // Greedy peeling may trim the noise input a little by chance once the box is found,
         // never much of it.
         if let Some(x2) = lim(2) {
@@ -408,6 +466,48 @@ mod tests {
             assert!(w[1].coverage <= w[0].coverage);
         }
         assert!(r.trajectory.last().unwrap().mass >= MIN_MASS);
+    }
+
+    #[test]
+    fn a_restriction_that_adds_nothing_has_a_high_quasi_p_value() {
+        // y exactly when x0 > 0.5; x1 is unrelated. In the box x0 > 0.5 and x1 ≤ 0.9, every
+        // run has the outcome, as it does without the restriction on x1 (quasi-p 1), while
+        // without the restriction on x0 only about half do (quasi-p astronomically small).
+        let n = 1000;
+        let x0: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+        let x1: Vec<f64> = (0..n).map(|i| ((i * 7919) % n) as f64 / n as f64).collect();
+        let y: Vec<bool> = x0.iter().map(|&x| x > 0.5).collect();
+        let data = PrimData {
+            inputs: vec![("x0".into(), true), ("x1".into(), true)],
+            columns: vec![x0.clone(), x1.clone()],
+            y,
+        };
+        let inside: Vec<usize> = (0..n).filter(|&i| x0[i] > 0.5 && x1[i] <= 0.9).collect();
+        let limit = |input: usize, low: f64, high: f64, lo: bool, hi: bool| Limit {
+            input,
+            name: format!("x{input}"),
+            low,
+            high,
+            low_restricted: lo,
+            high_restricted: hi,
+            p_value: None,
+        };
+        let b = PrimBox {
+            step: 2,
+            coverage: 0.0,
+            density: 1.0,
+            mass: 0.0,
+            rows: inside.len() as u64,
+            hits: inside.len() as u64,
+            limits: vec![
+                limit(0, 0.501, 0.999, true, false),
+                limit(1, 0.0, 0.9, false, true),
+            ],
+        };
+        let p0 = quasi_p_value(&data, &b, 0).unwrap();
+        let p1 = quasi_p_value(&data, &b, 1).unwrap();
+        assert!(p0 < 1e-100, "x0: {p0}");
+        assert_eq!(p1, 1.0, "x1");
     }
 
     #[test]

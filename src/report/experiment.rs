@@ -366,6 +366,23 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
             b.coverage * 100.0,
             b.mass * 100.0
         );
+        let weak: Vec<String> = b
+            .limits
+            .iter()
+            .filter(|l| {
+                l.p_value
+                    .is_some_and(|p| p > crate::analysis::prim::SIGNIFICANT)
+            })
+            .map(|l| labels.path(&l.name))
+            .collect();
+        if !weak.is_empty() {
+            o += &format!(
+                "The runs do not support its restriction of {} (quasi-p above {}: peeling took \
+                 it for a small gain in density); without it the box is not significantly less dense.\n",
+                weak.join(", "),
+                crate::analysis::prim::SIGNIFICANT
+            );
+        }
     }
     o
 }

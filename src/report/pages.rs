@@ -1099,6 +1099,7 @@ pub(crate) fn experiment_analysis(
                 ("input", false),
                 ("inside the box", true),
                 ("over the runs", true),
+                ("quasi-p", true),
             ],
         );
         for l in &b.limits {
@@ -1112,10 +1113,27 @@ pub(crate) fn experiment_analysis(
                 },
                 format!("{} to {}", short_num(l.low), short_num(l.high)),
                 format!("{} to {}", short_num(i.min), short_num(i.max)),
+                match l.p_value {
+                    Some(p) if p < 0.001 => "< 0.001".to_string(),
+                    Some(p) if p > crate::analysis::prim::SIGNIFICANT => {
+                        format!("{p:.2}, not supported")
+                    }
+                    Some(p) => format!("{p:.3}"),
+                    None => String::new(),
+                },
             ]);
         }
         t.empty =
             "No input was restricted: the outcome is no likelier in any box of inputs.".into();
+        if !b.limits.is_empty() {
+            t.notes.push(format!(
+                "Quasi-p: the chance of so many runs with {outcome} in the box if the runs \
+                 inside it had the rate of the same box without that input's restriction (a \
+                 one-sided binomial test, as the EMA Workbench reports it); above {} the runs do \
+                 not support the restriction.",
+                crate::analysis::prim::SIGNIFICANT
+            ));
+        }
         t.notes.push(format!(
             "Inside the box: {} likely, against {} overall; the box holds {} of the runs with \
              {outcome} ({} of all runs).",

@@ -375,11 +375,17 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
             })
             .map(|l| labels.path(&l.name))
             .collect();
+        let (one, it) = if weak.len() == 1 {
+            ("restriction", "it")
+        } else {
+            ("restrictions", "each")
+        };
         if !weak.is_empty() {
             o += &format!(
-                "The runs do not support its restriction of {} (quasi-p above {}: peeling took \
-                 it for a small gain in density); without it the box is not significantly less dense.\n",
-                weak.join(", "),
+                "The runs do not support the box's {one} of {} (quasi-p above {}: peeling took \
+                 {it} for a small gain in density; without {it} the box is not significantly \
+                 less dense).\n",
+                weak.join("; "),
                 crate::analysis::prim::SIGNIFICANT
             );
         }

@@ -193,7 +193,8 @@ impl Spill {
     /// table anyway), or in the system's temporary folder when the table's folder takes no
     /// other file (a device such as /dev/full); never over an existing file. On Unix its name
     /// is removed at once: the open file stays usable, and nothing is left behind however brink
-    /// ends (a signal, a crash); elsewhere it is removed when the writer is dropped.
+    /// ends (a signal, a crash); on Windows the system removes it when it is closed; elsewhere
+    /// it is removed when the writer is dropped.
     fn create(path: &Path, columns: usize) -> std::io::Result<(Spill, Option<PathBuf>)> {
         let name = path
             .file_name()
@@ -201,11 +202,13 @@ impl Spill {
             .unwrap_or_default();
         let name = format!(".{name}.pages-{}", std::process::id());
         let open = |scratch: &Path| {
-            std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(scratch)
+            let mut options = std::fs::OpenOptions::new();
+            options.read(true).write(true).create_new(true);
+            // Windows cannot remove an open file's name: it removes the file when it is closed
+            // (FILE_FLAG_DELETE_ON_CLOSE), however brink ends.
+            #[cfg(windows)]
+            std::os::windows::fs::OpenOptionsExt::custom_flags(&mut options, 0x0400_0000);
+            options.open(scratch)
         };
         let beside = path.with_file_name(&name);
         let (file, scratch) = match open(&beside) {
@@ -220,6 +223,8 @@ impl Spill {
         };
         let kept = if cfg!(unix) {
             std::fs::remove_file(&scratch)?;
+            None
+        } else if cfg!(windows) {
             None
         } else {
             Some(scratch)
@@ -375,7 +380,7 @@ pub struct ParquetWriter {
     /// The open row group's encoders, one per column (none before the first row of a group).
     encoders: Vec<ColumnWriter<'static>>,
     spill: Arc<Mutex<Spill>>,
-    /// The scratch file's name where it could not be removed at once (not on Unix).
+    /// The scratch file's name where the system does not remove it (neither Unix nor Windows).
     scratch: Option<PathBuf>,
     writer: SerializedFileWriter<Recorded<std::io::BufWriter<std::fs::File>>>,
 }

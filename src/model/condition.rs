@@ -3,20 +3,38 @@
 use super::state::RunState;
 
 /// What a condition reads, as bits: a condition false at one step stays false at the next if
-/// none of what it reads changed.
+/// none of what it reads changed. Events, acts and measures each have bits of their own (by
+/// index, two sharing a bit when a model has more than a category's bits), so that a condition
+/// reading one event is not checked again when another fires.
 pub mod deps {
     /// The rung.
-    pub const RUNG: u8 = 1;
+    pub const RUNG: u64 = 1;
     /// The dyad index H.
-    pub const INDEX: u8 = 2;
-    /// A measure's level.
-    pub const LEVEL: u8 = 4;
-    /// An event's record (it fired).
-    pub const EVENT: u8 = 8;
-    /// An act's record (it was performed).
-    pub const ACT: u8 = 16;
+    pub const INDEX: u64 = 2;
     /// The step number itself ("within the last n steps" lapses with time).
-    pub const TIME: u8 = 32;
+    pub const TIME: u64 = 4;
+    /// Bits of events, acts and measures' levels: from bit 3, 20, 20 and 21 of them.
+    const EVENT_BASE: usize = 3;
+    const EVENT_BITS: usize = 20;
+    const ACT_BASE: usize = EVENT_BASE + EVENT_BITS;
+    const ACT_BITS: usize = 20;
+    const LEVEL_BASE: usize = ACT_BASE + ACT_BITS;
+    const LEVEL_BITS: usize = 64 - LEVEL_BASE;
+    /// An event's record (it fired, its branch).
+    #[inline]
+    pub fn event(e: usize) -> u64 {
+        1 << (EVENT_BASE + e % EVENT_BITS)
+    }
+    /// An act's record (it was performed).
+    #[inline]
+    pub fn act(a: usize) -> u64 {
+        1 << (ACT_BASE + a % ACT_BITS)
+    }
+    /// A measure's level.
+    #[inline]
+    pub fn level(k: usize) -> u64 {
+        1 << (LEVEL_BASE + k % LEVEL_BITS)
+    }
 }
 
 /// A compiled [`crate::scenario::Condition`].
@@ -76,6 +94,15 @@ pub enum Occurrence {
 }
 
 impl Occurrence {
+    /// What reading it depends on (bits of [`deps`]).
+    fn deps(self) -> u64 {
+        match self {
+            Occurrence::Event(e) => deps::event(e),
+            Occurrence::Act(a) => deps::act(a),
+            Occurrence::Never => 0,
+        }
+    }
+
     /// The first step at which it happened (`u32::MAX`: not yet).
     #[inline]
     fn first(self, s: &RunState) -> u32 {
@@ -150,18 +177,16 @@ impl Cond {
     }
 
     /// What the condition reads (bits of [`deps`]).
-    pub fn deps(&self) -> u8 {
+    pub fn deps(&self) -> u64 {
         match self {
             Cond::RungAtLeast(_) | Cond::RungBelow(_) => deps::RUNG,
             Cond::IndexAbove(_) | Cond::IndexBelow(_) => deps::INDEX,
-            Cond::LevelAtLeast(..) => deps::LEVEL,
-            Cond::EventOccurred(_) => deps::EVENT,
-            Cond::EventWithin(..) => deps::EVENT | deps::TIME,
-            Cond::ActWithin(..) => deps::ACT | deps::TIME,
-            Cond::ActOccurred(_) => deps::ACT,
-            Cond::Before(..) => deps::ACT | deps::EVENT,
-            Cond::BranchTaken(..) => deps::EVENT,
-            Cond::LevelEverReached(..) => deps::LEVEL,
+            Cond::LevelAtLeast(m, _) | Cond::LevelEverReached(m, _) => deps::level(*m),
+            Cond::EventOccurred(e) | Cond::BranchTaken(e, _) => deps::event(*e),
+            Cond::EventWithin(e, _) => deps::event(*e) | deps::TIME,
+            Cond::ActWithin(a, _) => deps::act(*a) | deps::TIME,
+            Cond::ActOccurred(a) => deps::act(*a),
+            Cond::Before(a, b) => a.deps() | b.deps(),
             Cond::StepIn(..) | Cond::LevelHeldFor(..) | Cond::Sustained(..) => deps::TIME,
             Cond::All(cs) | Cond::Any(cs) => cs.iter().fold(0, |d, c| d | c.deps()),
             Cond::Not(c) => c.deps(),

@@ -80,6 +80,74 @@ pub enum Cond {
     Not(Box<Cond>),
     /// Never holds (an event that this variant does not have).
     Never,
+    /// A compound condition (`All`, `Any`, `Not`) compiled into atom tests with jumps
+    /// ([`Cond::flattened`]).
+    Flat(Box<FlatCond>),
+}
+
+/// Where a test of a [`FlatCond`] leads: another test (its index), or the answer.
+const HOLDS: u32 = u32::MAX;
+const FAILS: u32 = u32::MAX - 1;
+
+/// One atom of a [`FlatCond`] and where to go next if it holds and if it does not.
+#[derive(Debug, Clone)]
+pub struct Test {
+    atom: Cond,
+    then: u32,
+    otherwise: u32,
+}
+
+/// A compound condition as a flat list of atom tests, each jumping to the next test to read
+/// or to the answer: the atoms are read in the order a walk of the tree reads them, and the
+/// walk stops where it would (`All` at the first atom that fails, `Any` at the first that
+/// holds), without a recursive call per node.
+#[derive(Debug, Clone)]
+pub struct FlatCond {
+    tests: Vec<Test>,
+    /// The first test (or the answer, for a condition that reads nothing).
+    entry: u32,
+}
+
+impl FlatCond {
+    #[inline(never)]
+    fn holds(&self, s: &RunState, c: Clock) -> bool {
+        let mut next = self.entry;
+        while next < FAILS {
+            let t = &self.tests[next as usize];
+            next = if t.atom.holds_out_of_line(s, c) {
+                t.then
+            } else {
+                t.otherwise
+            };
+        }
+        next == HOLDS
+    }
+}
+
+/// Appends the tests of `c` to `tests`, given where to go when it holds (`then`) and when it
+/// does not (`otherwise`); returns where its evaluation starts. A list is laid out from its
+/// last member back, so that each member knows where the next one starts.
+fn emit(c: &Cond, then: u32, otherwise: u32, tests: &mut Vec<Test>) -> u32 {
+    match c {
+        Cond::All(cs) => cs
+            .iter()
+            .rev()
+            .fold(then, |next, x| emit(x, next, otherwise, tests)),
+        Cond::Any(cs) => cs
+            .iter()
+            .rev()
+            .fold(otherwise, |next, x| emit(x, then, next, tests)),
+        Cond::Not(x) => emit(x, otherwise, then, tests),
+        Cond::Never => otherwise,
+        atom => {
+            tests.push(Test {
+                atom: atom.clone(),
+                then,
+                otherwise,
+            });
+            (tests.len() - 1) as u32
+        }
+    }
 }
 
 /// Something that happens in a run: an event firing or an act being performed.
@@ -172,8 +240,30 @@ impl Cond {
             }
             Cond::BranchTaken(e, b) => s.event_branch[*e] == *b,
             Cond::Never => false,
+            Cond::Flat(f) => f.holds(s, c),
             _ => self.holds_compound(s, c),
         }
+    }
+
+    /// The condition as it is evaluated: a compound one compiled into a [`FlatCond`], an atom
+    /// as it is.
+    pub fn flattened(self) -> Cond {
+        match self {
+            Cond::All(_) | Cond::Any(_) | Cond::Not(_) => {
+                let mut tests = Vec::new();
+                let entry = emit(&self, HOLDS, FAILS, &mut tests);
+                Cond::Flat(Box::new(FlatCond { tests, entry }))
+            }
+            atom => atom,
+        }
+    }
+
+    /// [`Cond::holds`] out of line, for the loop of a [`FlatCond`]: inlined there, every atom's
+    /// reads would be hoisted into the loop's entry (some twenty loads of the run's arrays),
+    /// whichever atoms the condition has, which costs more than a call per atom.
+    #[inline(never)]
+    fn holds_out_of_line(&self, s: &RunState, c: Clock) -> bool {
+        self.holds(s, c)
     }
 
     /// What the condition reads (bits of [`deps`]).
@@ -191,9 +281,11 @@ impl Cond {
             Cond::All(cs) | Cond::Any(cs) => cs.iter().fold(0, |d, c| d | c.deps()),
             Cond::Not(c) => c.deps(),
             Cond::Never => 0,
+            Cond::Flat(f) => f.tests.iter().fold(0, |d, t| d | t.atom.deps()),
         }
     }
 
+    /// The tree walk of a compound condition not flattened ([`Cond::flattened`]).
     #[inline(never)]
     fn holds_compound(&self, s: &RunState, c: Clock) -> bool {
         match self {
@@ -207,7 +299,7 @@ impl Cond {
     fn holds_compound_or_atom(&self, s: &RunState, c: Clock) -> bool {
         match self {
             Cond::All(_) | Cond::Any(_) | Cond::Not(_) => self.holds_compound(s, c),
-            atom => atom.holds(s, c),
+            other => other.holds(s, c),
         }
     }
 }

@@ -13,8 +13,11 @@ pub mod deps {
     pub const INDEX: u64 = 2;
     /// The step number itself ("within the last n steps" lapses with time).
     pub const TIME: u64 = 4;
-    /// Bits of events, acts and measures' levels: from bit 3, 20, 20 and 21 of them.
-    const EVENT_BASE: usize = 3;
+    /// A count of [`super::Cond::Sustained`] moved (one bit for them all): most steps every count
+    /// stays at 0.
+    pub const SUSTAINED: u64 = 8;
+    /// Bits of events, acts and measures' levels: from bit 4, 20, 20 and 20 of them.
+    const EVENT_BASE: usize = 4;
     const EVENT_BITS: usize = 20;
     const ACT_BASE: usize = EVENT_BASE + EVENT_BITS;
     const ACT_BITS: usize = 20;
@@ -277,7 +280,8 @@ impl Cond {
             Cond::ActWithin(a, _) => deps::act(*a) | deps::TIME,
             Cond::ActOccurred(a) => deps::act(*a),
             Cond::Before(a, b) => a.deps() | b.deps(),
-            Cond::StepIn(..) | Cond::LevelHeldFor(..) | Cond::Sustained(..) => deps::TIME,
+            Cond::StepIn(..) | Cond::LevelHeldFor(..) => deps::TIME,
+            Cond::Sustained(..) => deps::SUSTAINED,
             Cond::All(cs) | Cond::Any(cs) => cs.iter().fold(0, |d, c| d | c.deps()),
             Cond::Not(c) => c.deps(),
             Cond::Never => 0,

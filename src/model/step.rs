@@ -1140,7 +1140,11 @@ fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
     // as of this step.
     for (i, c) in m.sustained.iter().enumerate() {
         let held = c.holds(st, clock);
-        st.sustained[i] = if held { st.sustained[i] + 1 } else { 0 };
+        let count = if held { st.sustained[i] + 1 } else { 0 };
+        if count != st.sustained[i] {
+            st.changed |= deps::SUSTAINED;
+        }
+        st.sustained[i] = count;
     }
     // At step 0 every predicate is checked; later only those that read something that
     // changed: one whose inputs did not change keeps its truth.

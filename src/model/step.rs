@@ -7,7 +7,7 @@ use super::state::{
 };
 use super::*;
 use crate::numerics::math::{exp, pow};
-use crate::numerics::rng::{Master, Stream, component, normal_of32, unit32};
+use crate::numerics::rng::{Master, Stream, component, normals_of32, unit32};
 
 /// What an actor did in a step, for traces.
 #[derive(Debug, Clone, Copy)]
@@ -626,8 +626,15 @@ fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
     fill(&mut st.event_streams, &mut st.event_bits, 2, steps);
     fill(&mut st.noise_streams, &mut st.noise_bits, 1, steps);
     fill(&mut st.lifting_streams, &mut st.lifting_bits, 1, steps);
-    for (eps, &bits) in st.noise.iter_mut().zip(&st.noise_bits) {
-        *eps = normal_of32(bits);
+    // Only this window's steps: past the horizon, the rest of each part's slice is never read
+    // (and its stale words would cost a tail quantile each, the horizon being shorter than a
+    // window in most scenarios).
+    for (eps, bits) in st
+        .noise
+        .chunks_exact_mut(DRAW_WINDOW)
+        .zip(st.noise_bits.chunks_exact(DRAW_WINDOW))
+    {
+        normals_of32(&bits[..steps], &mut eps[..steps]);
     }
     for ((s, bits), spec) in st
         .actor_streams

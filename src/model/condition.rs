@@ -213,7 +213,8 @@ impl Clock {
 
 impl Cond {
     /// Whether the condition holds at a moment of a run. Atoms are decided here, inlined into
-    /// the step loop (most conditions are atoms); lists recurse out of line.
+    /// the step loop (most conditions are atoms); compound ones, flattened at compile time,
+    /// out of line ([`FlatCond`]).
     #[inline(always)]
     pub fn holds(&self, s: &RunState, c: Clock) -> bool {
         // Something that happened during step `last` is within the last n completed steps when

@@ -163,7 +163,11 @@ impl Names {
             .copied()
             .ok_or_else(|| format!("internal error: no parameter {key:?} in the scenario"))
     }
+    /// A condition as the step evaluates it (compound ones flattened).
     fn cond(&self, c: &Condition) -> Cond {
+        self.cond_tree(c).flattened()
+    }
+    fn cond_tree(&self, c: &Condition) -> Cond {
         match c {
             Condition::RungAtLeast(r) => Cond::RungAtLeast(self.rungs[r]),
             Condition::RungBelow(r) => Cond::RungBelow(self.rungs[r]),
@@ -209,9 +213,9 @@ impl Names {
                 list.push(inner);
                 Cond::Sustained(list.len() - 1, *n as u32)
             }
-            Condition::All(cs) => Cond::All(cs.iter().map(|c| self.cond(c)).collect()),
-            Condition::Any(cs) => Cond::Any(cs.iter().map(|c| self.cond(c)).collect()),
-            Condition::Not(c) => Cond::Not(Box::new(self.cond(c))),
+            Condition::All(cs) => Cond::All(cs.iter().map(|c| self.cond_tree(c)).collect()),
+            Condition::Any(cs) => Cond::Any(cs.iter().map(|c| self.cond_tree(c)).collect()),
+            Condition::Not(c) => Cond::Not(Box::new(self.cond_tree(c))),
         }
     }
     fn effects(

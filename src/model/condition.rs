@@ -3,20 +3,41 @@
 use super::state::RunState;
 
 /// What a condition reads, as bits: a condition false at one step stays false at the next if
-/// none of what it reads changed.
+/// none of what it reads changed. Events, acts and measures each have bits of their own (by
+/// index, two sharing a bit when a model has more than a category's bits), so that a condition
+/// reading one event is not checked again when another fires.
 pub mod deps {
     /// The rung.
-    pub const RUNG: u8 = 1;
+    pub const RUNG: u64 = 1;
     /// The dyad index H.
-    pub const INDEX: u8 = 2;
-    /// A measure's level.
-    pub const LEVEL: u8 = 4;
-    /// An event's record (it fired).
-    pub const EVENT: u8 = 8;
-    /// An act's record (it was performed).
-    pub const ACT: u8 = 16;
+    pub const INDEX: u64 = 2;
     /// The step number itself ("within the last n steps" lapses with time).
-    pub const TIME: u8 = 32;
+    pub const TIME: u64 = 4;
+    /// A count of [`super::Cond::Sustained`] moved (one bit for them all): most steps every count
+    /// stays at 0.
+    pub const SUSTAINED: u64 = 8;
+    /// Bits of events, acts and measures' levels: from bit 4, 20, 20 and 20 of them.
+    const EVENT_BASE: usize = 4;
+    const EVENT_BITS: usize = 20;
+    const ACT_BASE: usize = EVENT_BASE + EVENT_BITS;
+    const ACT_BITS: usize = 20;
+    const LEVEL_BASE: usize = ACT_BASE + ACT_BITS;
+    const LEVEL_BITS: usize = 64 - LEVEL_BASE;
+    /// An event's record (it fired, its branch).
+    #[inline]
+    pub fn event(e: usize) -> u64 {
+        1 << (EVENT_BASE + e % EVENT_BITS)
+    }
+    /// An act's record (it was performed).
+    #[inline]
+    pub fn act(a: usize) -> u64 {
+        1 << (ACT_BASE + a % ACT_BITS)
+    }
+    /// A measure's level.
+    #[inline]
+    pub fn level(k: usize) -> u64 {
+        1 << (LEVEL_BASE + k % LEVEL_BITS)
+    }
 }
 
 /// A compiled [`crate::scenario::Condition`].
@@ -62,6 +83,74 @@ pub enum Cond {
     Not(Box<Cond>),
     /// Never holds (an event that this variant does not have).
     Never,
+    /// A compound condition (`All`, `Any`, `Not`) compiled into atom tests with jumps
+    /// ([`Cond::flattened`]).
+    Flat(Box<FlatCond>),
+}
+
+/// Where a test of a [`FlatCond`] leads: another test (its index), or the answer.
+const HOLDS: u32 = u32::MAX;
+const FAILS: u32 = u32::MAX - 1;
+
+/// One atom of a [`FlatCond`] and where to go next if it holds and if it does not.
+#[derive(Debug, Clone)]
+pub struct Test {
+    atom: Cond,
+    then: u32,
+    otherwise: u32,
+}
+
+/// A compound condition as a flat list of atom tests, each jumping to the next test to read
+/// or to the answer: the atoms are read in the order a walk of the tree reads them, and the
+/// walk stops where it would (`All` at the first atom that fails, `Any` at the first that
+/// holds), without a recursive call per node.
+#[derive(Debug, Clone)]
+pub struct FlatCond {
+    tests: Vec<Test>,
+    /// The first test (or the answer, for a condition that reads nothing).
+    entry: u32,
+}
+
+impl FlatCond {
+    #[inline(never)]
+    fn holds(&self, s: &RunState, c: Clock) -> bool {
+        let mut next = self.entry;
+        while next < FAILS {
+            let t = &self.tests[next as usize];
+            next = if t.atom.holds_out_of_line(s, c) {
+                t.then
+            } else {
+                t.otherwise
+            };
+        }
+        next == HOLDS
+    }
+}
+
+/// Appends the tests of `c` to `tests`, given where to go when it holds (`then`) and when it
+/// does not (`otherwise`); returns where its evaluation starts. A list is laid out from its
+/// last member back, so that each member knows where the next one starts.
+fn emit(c: &Cond, then: u32, otherwise: u32, tests: &mut Vec<Test>) -> u32 {
+    match c {
+        Cond::All(cs) => cs
+            .iter()
+            .rev()
+            .fold(then, |next, x| emit(x, next, otherwise, tests)),
+        Cond::Any(cs) => cs
+            .iter()
+            .rev()
+            .fold(otherwise, |next, x| emit(x, then, next, tests)),
+        Cond::Not(x) => emit(x, otherwise, then, tests),
+        Cond::Never => otherwise,
+        atom => {
+            tests.push(Test {
+                atom: atom.clone(),
+                then,
+                otherwise,
+            });
+            (tests.len() - 1) as u32
+        }
+    }
 }
 
 /// Something that happens in a run: an event firing or an act being performed.
@@ -76,6 +165,15 @@ pub enum Occurrence {
 }
 
 impl Occurrence {
+    /// What reading it depends on (bits of [`deps`]).
+    fn deps(self) -> u64 {
+        match self {
+            Occurrence::Event(e) => deps::event(e),
+            Occurrence::Act(a) => deps::act(a),
+            Occurrence::Never => 0,
+        }
+    }
+
     /// The first step at which it happened (`u32::MAX`: not yet).
     #[inline]
     fn first(self, s: &RunState) -> u32 {
@@ -115,7 +213,8 @@ impl Clock {
 
 impl Cond {
     /// Whether the condition holds at a moment of a run. Atoms are decided here, inlined into
-    /// the step loop (most conditions are atoms); lists recurse out of line.
+    /// the step loop (most conditions are atoms); compound ones, flattened at compile time,
+    /// out of line ([`FlatCond`]).
     #[inline(always)]
     pub fn holds(&self, s: &RunState, c: Clock) -> bool {
         // Something that happened during step `last` is within the last n completed steps when
@@ -145,30 +244,53 @@ impl Cond {
             }
             Cond::BranchTaken(e, b) => s.event_branch[*e] == *b,
             Cond::Never => false,
+            Cond::Flat(f) => f.holds(s, c),
             _ => self.holds_compound(s, c),
         }
     }
 
-    /// What the condition reads (bits of [`deps`]).
-    pub fn deps(&self) -> u8 {
+    /// The condition as it is evaluated: a compound one compiled into a [`FlatCond`], an atom
+    /// as it is.
+    pub fn flattened(self) -> Cond {
         match self {
-            Cond::RungAtLeast(_) | Cond::RungBelow(_) => deps::RUNG,
-            Cond::IndexAbove(_) | Cond::IndexBelow(_) => deps::INDEX,
-            Cond::LevelAtLeast(..) => deps::LEVEL,
-            Cond::EventOccurred(_) => deps::EVENT,
-            Cond::EventWithin(..) => deps::EVENT | deps::TIME,
-            Cond::ActWithin(..) => deps::ACT | deps::TIME,
-            Cond::ActOccurred(_) => deps::ACT,
-            Cond::Before(..) => deps::ACT | deps::EVENT,
-            Cond::BranchTaken(..) => deps::EVENT,
-            Cond::LevelEverReached(..) => deps::LEVEL,
-            Cond::StepIn(..) | Cond::LevelHeldFor(..) | Cond::Sustained(..) => deps::TIME,
-            Cond::All(cs) | Cond::Any(cs) => cs.iter().fold(0, |d, c| d | c.deps()),
-            Cond::Not(c) => c.deps(),
-            Cond::Never => 0,
+            Cond::All(_) | Cond::Any(_) | Cond::Not(_) => {
+                let mut tests = Vec::new();
+                let entry = emit(&self, HOLDS, FAILS, &mut tests);
+                Cond::Flat(Box::new(FlatCond { tests, entry }))
+            }
+            atom => atom,
         }
     }
 
+    /// [`Cond::holds`] out of line, for the loop of a [`FlatCond`]: inlined there, every atom's
+    /// reads would be hoisted into the loop's entry (some twenty loads of the run's arrays),
+    /// whichever atoms the condition has, which costs more than a call per atom.
+    #[inline(never)]
+    fn holds_out_of_line(&self, s: &RunState, c: Clock) -> bool {
+        self.holds(s, c)
+    }
+
+    /// What the condition reads (bits of [`deps`]).
+    pub fn deps(&self) -> u64 {
+        match self {
+            Cond::RungAtLeast(_) | Cond::RungBelow(_) => deps::RUNG,
+            Cond::IndexAbove(_) | Cond::IndexBelow(_) => deps::INDEX,
+            Cond::LevelAtLeast(m, _) | Cond::LevelEverReached(m, _) => deps::level(*m),
+            Cond::EventOccurred(e) | Cond::BranchTaken(e, _) => deps::event(*e),
+            Cond::EventWithin(e, _) => deps::event(*e) | deps::TIME,
+            Cond::ActWithin(a, _) => deps::act(*a) | deps::TIME,
+            Cond::ActOccurred(a) => deps::act(*a),
+            Cond::Before(a, b) => a.deps() | b.deps(),
+            Cond::StepIn(..) | Cond::LevelHeldFor(..) => deps::TIME,
+            Cond::Sustained(..) => deps::SUSTAINED,
+            Cond::All(cs) | Cond::Any(cs) => cs.iter().fold(0, |d, c| d | c.deps()),
+            Cond::Not(c) => c.deps(),
+            Cond::Never => 0,
+            Cond::Flat(f) => f.tests.iter().fold(0, |d, t| d | t.atom.deps()),
+        }
+    }
+
+    /// The tree walk of a compound condition not flattened ([`Cond::flattened`]).
     #[inline(never)]
     fn holds_compound(&self, s: &RunState, c: Clock) -> bool {
         match self {
@@ -182,7 +304,7 @@ impl Cond {
     fn holds_compound_or_atom(&self, s: &RunState, c: Clock) -> bool {
         match self {
             Cond::All(_) | Cond::Any(_) | Cond::Not(_) => self.holds_compound(s, c),
-            atom => atom.holds(s, c),
+            other => other.holds(s, c),
         }
     }
 }

@@ -421,7 +421,7 @@ pub struct OutcomeSpec {
     pub(crate) cond: Cond,
     /// What the condition reads ([`Cond::deps`]): it is checked again only in steps where one
     /// of these changed, since it cannot turn true otherwise.
-    pub deps: u8,
+    pub deps: u64,
     pub(crate) at_end: bool,
 }
 
@@ -506,7 +506,7 @@ pub struct Model {
     pub gates: Vec<Cond>,
     /// What each gate reads (bits of [`condition::deps`]): a gate none of whose inputs changed
     /// in the last step keeps its truth, so it is not evaluated again.
-    pub gate_deps: Vec<u8>,
+    pub gate_deps: Vec<u64>,
     /// The inner conditions of `Sustained(…)`, innermost first: each keeps a count of the
     /// consecutive steps it has held.
     pub sustained: Vec<Cond>,

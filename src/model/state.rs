@@ -221,7 +221,7 @@ pub struct RunState {
     pub(crate) actor_bits: Vec<u64>,
     pub(crate) lifting_bits: Vec<u32>,
     /// What changed in this step, for the outcome predicates (bits of [`super::condition::deps`]).
-    pub(crate) changed: u8,
+    pub(crate) changed: u64,
     pub(crate) relation_run: Vec<RelationRun>,
     pub(crate) event_run: Vec<EventRun>,
     pub(crate) measure_run: Vec<MeasureRun>,

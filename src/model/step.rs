@@ -7,7 +7,7 @@ use super::state::{
 };
 use super::*;
 use crate::numerics::math::{exp, pow};
-use crate::numerics::rng::{Master, Stream, component, normal_of32, unit32};
+use crate::numerics::rng::{Master, Stream, component, normals_of32, unit32};
 
 /// What an actor did in a step, for traces.
 #[derive(Debug, Clone, Copy)]
@@ -483,7 +483,6 @@ fn check_standing(m: &Model, st: &RunState) {
 fn levels_changed(st: &mut RunState) {
     st.standing_stale = true;
     st.eff_stale = true;
-    st.changed |= deps::LEVEL;
 }
 
 /// Sets measure `k` to level `to` during step `t`, keeping the record of when each level was
@@ -506,6 +505,7 @@ fn set_level(st: &mut RunState, k: usize, to: u8, t: u32) {
     st.level[k] = to;
     st.max_level[k] = st.max_level[k].max(to);
     st.level_since[k] = t;
+    st.changed |= deps::level(k);
     levels_changed(st);
 }
 
@@ -626,8 +626,15 @@ fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
     fill(&mut st.event_streams, &mut st.event_bits, 2, steps);
     fill(&mut st.noise_streams, &mut st.noise_bits, 1, steps);
     fill(&mut st.lifting_streams, &mut st.lifting_bits, 1, steps);
-    for (eps, &bits) in st.noise.iter_mut().zip(&st.noise_bits) {
-        *eps = normal_of32(bits);
+    // Only this window's steps: past the horizon, the rest of each part's slice is never read
+    // (and its stale words would cost a tail quantile each, the horizon being shorter than a
+    // window in most scenarios).
+    for (eps, bits) in st
+        .noise
+        .chunks_exact_mut(DRAW_WINDOW)
+        .zip(st.noise_bits.chunks_exact(DRAW_WINDOW))
+    {
+        normals_of32(&bits[..steps], &mut eps[..steps]);
     }
     for ((s, bits), spec) in st
         .actor_streams
@@ -650,7 +657,7 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     }
     // What changed in the last step (and the clock, which always moves) is what the gates,
     // evaluated last at the start of that step, may read differently now.
-    let since_last_gates = if t == 0 { u8::MAX } else { st.changed };
+    let since_last_gates = if t == 0 { u64::MAX } else { st.changed };
     // H moves every step in practice; the other bits are set as things change.
     st.changed = deps::INDEX | deps::TIME;
 
@@ -676,7 +683,7 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
 /// Phase 1: the state at the start of the step decides every lever's condition; offers of contact
 /// whose window has passed lapse (refused).
 #[inline(never)]
-fn read_gates<O: Observer>(m: &Model, t: u32, changed: u8, st: &mut RunState, obs: &mut O) {
+fn read_gates<O: Observer>(m: &Model, t: u32, changed: u64, st: &mut RunState, obs: &mut O) {
     let clock = Clock::start(t);
     for (g, (c, &d)) in m.gates.iter().zip(&m.gate_deps).enumerate() {
         // A gate that reads nothing that changed since it was last evaluated (at the start of
@@ -754,7 +761,7 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
     }
     for i in 0..st.fired.len() {
         let (e, p) = st.fired[i];
-        st.changed |= deps::EVENT;
+        st.changed |= deps::event(e);
         st.event_last[e] = t;
         if st.event_first[e] == u32::MAX {
             st.event_first[e] = t;
@@ -1011,7 +1018,7 @@ fn perform_act(m: &Model, t: u32, k: usize, st: &mut RunState) {
     if st.act_first[k] == u32::MAX {
         st.act_first[k] = t;
     }
-    st.changed |= deps::ACT;
+    st.changed |= deps::act(k);
     // Blocked for `cooldown` steps after this one, as events are.
     st.act_ready[k] = t.saturating_add(act.cooldown).saturating_add(1);
     apply_effects(m, t, t + 1, &act.effects, st);
@@ -1140,11 +1147,15 @@ fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
     // as of this step.
     for (i, c) in m.sustained.iter().enumerate() {
         let held = c.holds(st, clock);
-        st.sustained[i] = if held { st.sustained[i] + 1 } else { 0 };
+        let count = if held { st.sustained[i] + 1 } else { 0 };
+        if count != st.sustained[i] {
+            st.changed |= deps::SUSTAINED;
+        }
+        st.sustained[i] = count;
     }
     // At step 0 every predicate is checked; later only those that read something that
     // changed: one whose inputs did not change keeps its truth.
-    let changed = if t == 0 { u8::MAX } else { st.changed };
+    let changed = if t == 0 { u64::MAX } else { st.changed };
     for (o, spec) in m.outcomes.iter().enumerate() {
         if spec.at_end {
             continue;

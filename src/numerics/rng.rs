@@ -146,6 +146,12 @@ pub fn normal_of32(bits: u32) -> f64 {
     crate::numerics::dist::norm_inv(u)
 }
 
+/// [`normal_of32`] of every word of `bits`, into `out` (the same numbers, computed a slice at
+/// a time: see [`crate::numerics::dist::norm_inv_of32`]).
+pub fn normals_of32(bits: &[u32], out: &mut [f64]) {
+    crate::numerics::dist::norm_inv_of32(bits, out);
+}
+
 /// Maps 64 random bits to [0, 1).
 #[inline]
 pub fn to_unit(bits: u64) -> f64 {
@@ -185,6 +191,22 @@ mod tests {
         let mut s = m.stream(0, 0);
         m.reset_keyed(&mut s, 3, 1, a);
         assert_eq!(s.bits(), x);
+    }
+
+    #[test]
+    fn normals_of_a_slice_are_the_normals_one_by_one() {
+        // Words spread over the whole range, and those around the edges of the tails.
+        let mut bits: Vec<u32> = (0..10_007u64)
+            .map(|i| (i * u32::MAX as u64 / 10_006) as u32)
+            .collect();
+        let edge = (0.02425 * (1u64 << 32) as f64) as u32;
+        bits.extend(edge - 3..edge + 3);
+        bits.extend(u32::MAX - edge - 3..u32::MAX - edge + 3);
+        let mut out = vec![0.0; bits.len()];
+        normals_of32(&bits, &mut out);
+        for (&b, &x) in bits.iter().zip(&out) {
+            assert_eq!(x.to_bits(), normal_of32(b).to_bits(), "word {b}");
+        }
     }
 
     #[test]

@@ -1095,10 +1095,11 @@ pub(crate) fn experiment_analysis(
         let b = prim.chosen_box();
         let mut t = TableView::new(
             format!("Where {outcome} concentrates (PRIM)"),
+            // Ranges that wrap, so that the three summary tables share the screen's width.
             &[
                 ("input", false),
-                ("inside the box", true),
-                ("over the runs", true),
+                ("inside the box", false),
+                ("over the runs", false),
                 ("quasi-p", true),
             ],
         );
@@ -1125,18 +1126,10 @@ pub(crate) fn experiment_analysis(
         }
         t.empty =
             "No input was restricted: the outcome is no likelier in any box of inputs.".into();
-        if !b.limits.is_empty() {
-            t.notes.push(format!(
-                "Quasi-p: the chance of so many runs with {outcome} in the box if the runs \
-                 inside it had the rate of the same box without that input's restriction (a \
-                 one-sided binomial test, as the EMA Workbench reports it); above {} the runs do \
-                 not support the restriction.",
-                crate::analysis::prim::SIGNIFICANT
-            ));
-        }
         t.notes.push(format!(
             "Inside the box: {} likely, against {} overall; the box holds {} of the runs with \
-             {outcome} ({} of all runs).",
+             {outcome} ({} of all runs). Weak: the runs do not support that restriction \
+             (Method).",
             percent(b.density),
             percent(prim.base_density()),
             percent(b.coverage),
@@ -1260,12 +1253,17 @@ pub(crate) fn experiment_analysis(
              {outcome} happened as the output, brink repeatedly cut {:.0}% of the box's runs on \
              the low or high side of one input, keeping the cut that raised the box's \
              probability most, until the box would hold less than {:.0}% of the runs. The \
-             reported box is {}.",
+             reported box is {}. Each of its restrictions has a quasi-p-value, as the EMA \
+             Workbench reports it (Bryant & Lempert 2010): the chance of so many runs with \
+             {outcome} in the box if the runs inside it had the rate of the same box without \
+             that restriction (a one-sided binomial test); above {} the runs do not support \
+             the restriction: peeling took it for a small gain in probability.",
             group_thousands(r.prim_runs_per_point),
             group_thousands(prim.rows),
             prim.alpha * 100.0,
             prim.min_mass * 100.0,
-            prim.rule
+            prim.rule,
+            crate::analysis::prim::SIGNIFICANT
         ));
     }
     p.method = method;

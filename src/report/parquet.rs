@@ -182,8 +182,6 @@ struct Spill {
     end: u64,
     /// For each column, its pages' (offset in the file, length), in the order written.
     pages: Vec<Vec<(u64, u64)>>,
-    /// For each column, the bytes of its pages so far: the offset its next page has in its chunk.
-    lengths: Vec<u64>,
     /// The first error the system gave writing the file (a full disk).
     error: Option<std::io::Error>,
 }
@@ -233,7 +231,6 @@ impl Spill {
             file,
             end: 0,
             pages: vec![vec![]; columns],
-            lengths: vec![0; columns],
             error: None,
         };
         Ok((spill, kept))
@@ -250,10 +247,10 @@ impl Spill {
             self.error.get_or_insert(e);
             return Err(shown);
         }
+        // The page starts where the column's earlier pages end, within its chunk.
+        let at = self.pages[column].iter().map(|p| p.1).sum();
         self.pages[column].push((self.end, bytes.len() as u64));
         self.end += bytes.len() as u64;
-        let at = self.lengths[column];
-        self.lengths[column] += bytes.len() as u64;
         Ok(at)
     }
 
@@ -262,7 +259,6 @@ impl Spill {
         self.file.set_len(0)?;
         self.end = 0;
         self.pages.iter_mut().for_each(Vec::clear);
-        self.lengths.iter_mut().for_each(|l| *l = 0);
         Ok(())
     }
 }

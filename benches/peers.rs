@@ -117,9 +117,37 @@ fn main() {
             assert_eq!(tally.runs, runs);
             println!("{}", t0.elapsed().as_secs_f64());
         }
+        "chacha" => {
+            // ns per 16-word block: brink's lanes against ChaCha8Rng's own refill (4 blocks).
+            use brink::numerics::chacha::{BlockAt, Key, blocks};
+            use rand::{RngExt, SeedableRng};
+            let n = num(1);
+            let key = Key::from_seed_u64(1);
+            let at: Vec<BlockAt> = (0..64)
+                .map(|j| BlockAt {
+                    stream: j,
+                    counter: j << 28,
+                })
+                .collect();
+            let mut sink = 0u32;
+            let t0 = Instant::now();
+            for _ in 0..n / 64 {
+                blocks(&key, &at, |_, b| sink ^= b.word(3));
+            }
+            let lanes = t0.elapsed().as_secs_f64() * 1e9 / n as f64;
+            let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+            let mut buf = [0u32; 64];
+            let t0 = Instant::now();
+            for _ in 0..n / 4 {
+                r.fill(&mut buf[..]);
+                sink ^= buf[3];
+            }
+            let rng = t0.elapsed().as_secs_f64() * 1e9 / n as f64;
+            println!("ns per block: lanes {lanes:.2}, ChaCha8Rng {rng:.2} ({sink})");
+        }
         other => {
             eprintln!(
-                "usage: peers dump|moments|outcomes|time SCENARIO [RUNS [THREADS]] (got {other:?})"
+                "usage: peers dump|moments|outcomes|chacha|time SCENARIO [RUNS [THREADS]] (got {other:?})"
             );
             std::process::exit(2);
         }

@@ -1,7 +1,7 @@
 //! The state of one run, reused from run to run to avoid allocating in the loop.
 
 use super::Model;
-use crate::numerics::rng::{Master, Stream};
+use crate::numerics::chacha::{BlockAt, Key};
 
 /// What an active actor chose (or could choose) in a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +52,24 @@ pub(crate) struct TempModifier {
     pub add: f64,
     /// First step at which it no longer applies.
     pub until: u32,
+}
+
+/// Where the words of one ChaCha block of a window's draws go: `n` words into a part's slice
+/// of `event_bits`, `noise_bits`, `lifting_bits` or `actor_bits`, from `at`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DrawTo {
+    pub(crate) kind: DrawKind,
+    pub(crate) at: u32,
+    pub(crate) n: u8,
+}
+
+/// Which buffer a [`DrawTo`] fills.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DrawKind {
+    Event,
+    Noise,
+    Lifting,
+    Actor,
 }
 
 /// Steps whose draws are taken from the streams at once.
@@ -208,17 +226,20 @@ pub struct RunState {
     /// The direction of each option (+1 escalate, 0 hold, −1 de-escalate).
     pub(crate) dirs: Vec<i8>,
     pub(crate) choices: Vec<Choice>,
-    pub(crate) event_streams: Vec<Stream>,
-    pub(crate) noise_streams: Vec<Stream>,
-    pub(crate) actor_streams: Vec<Stream>,
-    pub(crate) lifting_streams: Vec<Stream>,
+    /// The run and the key of its streams (the parts' draws are taken a window at a time).
+    pub(crate) run: u64,
+    pub(crate) key: Key,
+    /// The ChaCha blocks a window's draws come from, and where each block's words go.
+    pub(crate) draw_at: Vec<BlockAt>,
+    pub(crate) draw_to: Vec<DrawTo>,
     /// The draws of the next [`DRAW_WINDOW`] steps, taken from each stream in one go: a fixed
     /// number per step and part, whatever happens (`[event][2·step]`: whether it fires and
-    /// which branch; `[relation][step]`, `[actor][2·step]`, `[measure][step]`). Relation noise is kept as normal numbers.
+    /// which branch; `[relation][step]`, `[actor][4·step]` (three read), `[measure][step]`).
+    /// Relation noise is kept as normal numbers.
     pub(crate) event_bits: Vec<u32>,
     pub(crate) noise: Vec<f64>,
     pub(crate) noise_bits: Vec<u32>,
-    pub(crate) actor_bits: Vec<u64>,
+    pub(crate) actor_bits: Vec<u32>,
     pub(crate) lifting_bits: Vec<u32>,
     /// What changed in this step, for the outcome predicates (bits of [`super::condition::deps`]).
     pub(crate) changed: u64,
@@ -250,7 +271,6 @@ impl RunState {
     /// A state sized for a model.
     pub fn new(m: &Model) -> Self {
         let nr = m.relations.len();
-        let stream = || Master::new(0).stream(0, 0);
         let level_slots: usize = m.measures.iter().map(|ms| ms.levels.len() + 1).sum();
         RunState {
             values: vec![0.0; m.params.len()],
@@ -299,14 +319,14 @@ impl RunState {
             weights: vec![0.0; m.max_options],
             dirs: vec![0; m.max_options],
             choices: vec![Choice::Hold; m.actors.len()],
-            event_streams: vec![stream(); m.events.len()],
-            noise_streams: vec![stream(); nr],
-            actor_streams: vec![stream(); m.actors.len()],
-            lifting_streams: vec![stream(); m.measures.len()],
+            run: 0,
+            key: Key([0; 8]),
+            draw_at: Vec::new(),
+            draw_to: Vec::new(),
             event_bits: vec![0; 2 * DRAW_WINDOW * m.events.len()],
             noise: vec![0.0; DRAW_WINDOW * nr],
             noise_bits: vec![0; DRAW_WINDOW * nr],
-            actor_bits: vec![0; 2 * DRAW_WINDOW * m.actors.len()],
+            actor_bits: vec![0; 4 * DRAW_WINDOW * m.actors.len()],
             lifting_bits: vec![0; DRAW_WINDOW * m.measures.len()],
             changed: 0,
             relation_run: vec![RelationRun::default(); nr],

@@ -2,12 +2,13 @@
 
 use super::condition::{Clock, deps};
 use super::state::{
-    ActRun, Choice, DRAW_WINDOW, EventRun, LevelRun, MeasureRun, RelationRun, RunState,
-    TempModifier, TempShift,
+    ActRun, Choice, DRAW_WINDOW, DrawKind, DrawTo, EventRun, LevelRun, MeasureRun, RelationRun,
+    RunState, TempModifier, TempShift,
 };
 use super::*;
+use crate::numerics::chacha::{BlockAt, blocks};
 use crate::numerics::math::{exp, pow};
-use crate::numerics::rng::{Master, Stream, component, normals_of32, unit32};
+use crate::numerics::rng::{Master, component, normals_of32, unit32};
 
 /// What an actor did in a step, for traces.
 #[derive(Debug, Clone, Copy)]
@@ -75,18 +76,40 @@ pub fn sample_values(m: &Model, master: &Master, run: u64, values: &mut [f64]) {
             *x = *v;
         }
     }
+    // A block's numbers read 64 bits each from its keyed part of the stream: ChaCha block j
+    // holds numbers 8j .. 8j + 7. Every block's ChaCha blocks are computed side by side, up
+    // to a batch at a time (see `numerics::chacha`).
+    const BATCH: usize = 32;
+    let mut at = [BlockAt {
+        stream: 0,
+        counter: 0,
+    }; BATCH];
+    let mut whose: [&[u32]; BATCH] = [&[]; BATCH];
+    let mut n = 0;
+    let draw = |at: &[BlockAt], whose: &[&[u32]], values: &mut [f64]| {
+        blocks(master.key(), at, |b, words| {
+            for (slot, &i) in whose[b].iter().enumerate() {
+                let i = i as usize;
+                values[i] = match &m.samplers[i] {
+                    Sampler::Fixed(v) => *v,
+                    // `param_ranges` is the valid range within the magnitude limit (see compile).
+                    sampler => clamp(sampler.draw(words.word64(slot)), m.param_ranges[i]),
+                };
+            }
+        });
+    };
     for (key, ids) in &m.param_blocks {
-        let mut rng = master.keyed(run, component::PARAMS, *key);
-        for &i in ids {
-            let i = i as usize;
-            let bits = rng.bits();
-            values[i] = match &m.samplers[i] {
-                Sampler::Fixed(v) => *v,
-                // `param_ranges` is the valid range within the magnitude limit (see compile).
-                sampler => clamp(sampler.draw(bits), m.param_ranges[i]),
-            };
+        for (j, chunk) in ids.chunks(8).enumerate() {
+            at[n] = Master::keyed_block(run, component::PARAMS, *key, j as u64);
+            whose[n] = chunk;
+            n += 1;
+            if n == BATCH {
+                draw(&at, &whose, values);
+                n = 0;
+            }
         }
     }
+    draw(&at[..n], &whose[..n], values);
     link_shared(m, values);
 }
 
@@ -288,18 +311,8 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     st.rung = rung_of(m, st);
     st.peak_rung = st.rung;
     st.peak_index = st.index;
-    for (s, e) in st.event_streams.iter_mut().zip(&m.events) {
-        master.reset_keyed(s, run, component::EVENTS, e.key);
-    }
-    for (s, r) in st.noise_streams.iter_mut().zip(&m.relations) {
-        master.reset_keyed(s, run, component::NOISE, r.key);
-    }
-    for (s, a) in st.actor_streams.iter_mut().zip(&m.actors) {
-        master.reset_keyed(s, run, component::ACTORS, a.key);
-    }
-    for (s, ms) in st.lifting_streams.iter_mut().zip(&m.measures) {
-        master.reset_keyed(s, run, component::LIFTING, ms.key);
-    }
+    st.run = run;
+    st.key = *master.key();
 }
 
 /// The chance per step that a level in force comes up for review: 1 − 2^(−1/half_life), or 1
@@ -612,20 +625,56 @@ fn apply_effects(m: &Model, t: u32, first_step: u32, effects: &[EffectSpec], st:
 /// every part of the event, noise, actor and lifting streams. An actor with no option at all
 /// never reads its words (it holds whatever they say), so they are generated only when
 /// `detailed` observers (traces) report whether it was active.
+///
+/// Each part's words are the ChaCha blocks of its keyed stretch of the stream (words
+/// `per_step · t ..` of it), computed for every part at once (`numerics::chacha`): only the
+/// blocks the window reads.
 fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
     let steps = DRAW_WINDOW.min((m.horizon - t) as usize);
-    // Each part's words for the window: `per_step` words a step, the part's slice of the buffer.
-    fn fill(streams: &mut [Stream], bits: &mut [u32], per_step: usize, steps: usize) {
-        for (s, b) in streams
-            .iter_mut()
-            .zip(bits.chunks_exact_mut(per_step * DRAW_WINDOW))
-        {
-            s.fill32(&mut b[..per_step * steps]);
+    let mut at = std::mem::take(&mut st.draw_at);
+    let mut to = std::mem::take(&mut st.draw_to);
+    at.clear();
+    to.clear();
+    let run = st.run;
+    let mut part = |kind: DrawKind, component: u64, key: u64, index: usize, per_step: usize| {
+        let words = per_step * steps;
+        // A window starts at step t, a multiple of DRAW_WINDOW: a whole number of blocks.
+        let first = (per_step * t as usize / 16) as u64;
+        for j in 0..words.div_ceil(16) {
+            at.push(Master::keyed_block(run, component, key, first + j as u64));
+            to.push(DrawTo {
+                kind,
+                at: (index * per_step * DRAW_WINDOW + 16 * j) as u32,
+                n: (words - 16 * j).min(16) as u8,
+            });
+        }
+    };
+    for (e, spec) in m.events.iter().enumerate() {
+        part(DrawKind::Event, component::EVENTS, spec.key, e, 2);
+    }
+    for (r, spec) in m.relations.iter().enumerate() {
+        part(DrawKind::Noise, component::NOISE, spec.key, r, 1);
+    }
+    for (k, spec) in m.measures.iter().enumerate() {
+        part(DrawKind::Lifting, component::LIFTING, spec.key, k, 1);
+    }
+    for (a, spec) in m.actors.iter().enumerate() {
+        if detailed || !spec.options.is_empty() {
+            part(DrawKind::Actor, component::ACTORS, spec.key, a, 4);
         }
     }
-    fill(&mut st.event_streams, &mut st.event_bits, 2, steps);
-    fill(&mut st.noise_streams, &mut st.noise_bits, 1, steps);
-    fill(&mut st.lifting_streams, &mut st.lifting_bits, 1, steps);
+    blocks(&st.key, &at, |i, words| {
+        let d = to[i];
+        let buf = match d.kind {
+            DrawKind::Event => &mut st.event_bits,
+            DrawKind::Noise => &mut st.noise_bits,
+            DrawKind::Lifting => &mut st.lifting_bits,
+            DrawKind::Actor => &mut st.actor_bits,
+        };
+        words.copy_to(&mut buf[d.at as usize..][..d.n as usize]);
+    });
+    st.draw_at = at;
+    st.draw_to = to;
     // Only this window's steps: past the horizon, the rest of each part's slice is never read
     // (and its stale words would cost a tail quantile each, the horizon being shorter than a
     // window in most scenarios).
@@ -635,16 +684,6 @@ fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
         .zip(st.noise_bits.chunks_exact(DRAW_WINDOW))
     {
         normals_of32(&bits[..steps], &mut eps[..steps]);
-    }
-    for ((s, bits), spec) in st
-        .actor_streams
-        .iter_mut()
-        .zip(st.actor_bits.chunks_exact_mut(2 * DRAW_WINDOW))
-        .zip(&m.actors)
-    {
-        if detailed || !spec.options.is_empty() {
-            s.fill64(&mut bits[..2 * steps]);
-        }
     }
 }
 
@@ -802,11 +841,9 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
             st.choices[a] = Choice::Hold;
             continue;
         }
-        let w0 = st.actor_bits[a * 2 * DRAW_WINDOW + 2 * w];
-        let w1 = st.actor_bits[a * 2 * DRAW_WINDOW + 2 * w + 1];
-        let ua = unit32(w0 as u32);
-        let un = unit32((w0 >> 32) as u32);
-        let uo = unit32(w1 as u32);
+        // Four words a step (two 64-bit draws in the stream's layout), three of them read.
+        let words = &st.actor_bits[a * 4 * DRAW_WINDOW + 4 * w..][..3];
+        let (ua, un, uo) = (unit32(words[0]), unit32(words[1]), unit32(words[2]));
         let [lambda, sensitivity, hawkishness, cost_weight, activity] = st.eff[a];
         if ua >= activity {
             st.choices[a] = Choice::Hold;
@@ -1198,5 +1235,96 @@ fn move_weight(m: &Model, st: &RunState, c: Choice) -> f64 {
             ease_weight(&ms.levels[st.level[k as usize] as usize - 1], v)
         }
         Choice::Act(k) | Choice::Accept(k) => v[m.acts[k as usize].weight as usize],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::rng::normal_of32;
+
+    /// A window's words are each part's keyed stream from word `per_step · t`, over several
+    /// windows (a horizon of 150 steps: windows at 0, 64 and 128, the last one partial).
+    #[test]
+    fn a_windows_draws_are_each_parts_keyed_words() {
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/examples/tutorial.ron"
+        ));
+        let text = std::fs::read_to_string(path).unwrap();
+        let text = text.replacen("horizon: 52,", "horizon: 150,", 1);
+        let scenario = crate::scenario::load::parse_text(path, &text).unwrap();
+        let m = compile(&scenario, None).unwrap();
+        assert_eq!(m.horizon, 150);
+        assert!(!m.events.is_empty() && !m.measures.is_empty());
+        let master = Master::new(5);
+        let mut st = RunState::new(&m);
+        let run = 17;
+        sample_values(&m, &master, run, &mut st.values);
+        init(&m, &master, run, &mut st);
+        let words = |component: u64, key: u64, skip: usize, n: usize| -> Vec<u32> {
+            let mut s = master.keyed(run, component, key);
+            (0..skip + n).map(|_| s.bits32()).skip(skip).collect()
+        };
+        for t in [0u32, 64, 128] {
+            take_draws(&m, t, true, &mut st);
+            let steps = DRAW_WINDOW.min((150 - t) as usize);
+            let t = t as usize;
+            for (e, spec) in m.events.iter().enumerate() {
+                let got = &st.event_bits[e * 2 * DRAW_WINDOW..][..2 * steps];
+                assert_eq!(got, words(component::EVENTS, spec.key, 2 * t, 2 * steps));
+            }
+            for (r, spec) in m.relations.iter().enumerate() {
+                let want = words(component::NOISE, spec.key, t, steps);
+                assert_eq!(&st.noise_bits[r * DRAW_WINDOW..][..steps], want);
+                for (x, b) in st.noise[r * DRAW_WINDOW..][..steps].iter().zip(want) {
+                    assert_eq!(x.to_bits(), normal_of32(b).to_bits());
+                }
+            }
+            for (k, spec) in m.measures.iter().enumerate() {
+                let got = &st.lifting_bits[k * DRAW_WINDOW..][..steps];
+                assert_eq!(got, words(component::LIFTING, spec.key, t, steps));
+            }
+            for (a, spec) in m.actors.iter().enumerate() {
+                let got = &st.actor_bits[a * 4 * DRAW_WINDOW..][..4 * steps];
+                assert_eq!(got, words(component::ACTORS, spec.key, 4 * t, 4 * steps));
+            }
+        }
+    }
+
+    /// Sampled numbers read two words each of their block's keyed stream, in the block's order.
+    #[test]
+    fn sampled_numbers_read_their_blocks_words() {
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/russia_azerbaijan_2025.ron"
+        ));
+        let loaded = crate::scenario::load(path, Default::default()).unwrap();
+        let m = compile(&loaded.scenario, None).unwrap();
+        assert!(m.param_blocks.iter().any(|(_, ids)| ids.len() > 8));
+        let master = Master::new(3);
+        let mut got = vec![f64::NAN; m.params.len()];
+        sample_values(&m, &master, 41, &mut got);
+        let mut want = vec![f64::NAN; m.params.len()];
+        for (x, s) in want.iter_mut().zip(&m.samplers) {
+            if let Sampler::Fixed(v) = s {
+                *x = *v;
+            }
+        }
+        for (key, ids) in &m.param_blocks {
+            let mut s = master.keyed(41, component::PARAMS, *key);
+            for &i in ids {
+                let i = i as usize;
+                let bits = s.bits();
+                want[i] = match &m.samplers[i] {
+                    Sampler::Fixed(v) => *v,
+                    sampler => clamp(sampler.draw(bits), m.param_ranges[i]),
+                };
+            }
+        }
+        link_shared(&m, &mut want);
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(g.to_bits(), w.to_bits(), "number {i}");
+        }
     }
 }

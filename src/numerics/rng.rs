@@ -8,6 +8,8 @@
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::numerics::chacha::{BlockAt, Key};
+
 /// Component numbers of the streams of a run. Each is split into named parts ([`key_of`]).
 pub mod component {
     /// Sampling of the uncertain parameters (one part per block: an actor, a relation, a
@@ -47,12 +49,29 @@ pub const MAX_RUN_INDEX: u64 = (1 << 48) - 1;
 
 /// The key every stream of a master seed derives from.
 #[derive(Clone)]
-pub struct Master(ChaCha8Rng);
+pub struct Master(ChaCha8Rng, Key);
 
 impl Master {
     /// The master generator for a seed.
     pub fn new(seed: u64) -> Self {
-        Master(ChaCha8Rng::seed_from_u64(seed))
+        let rng = ChaCha8Rng::seed_from_u64(seed);
+        let key = Key::of(&rng);
+        Master(rng, key)
+    }
+
+    /// The ChaCha8 key of every stream, for [`crate::numerics::chacha::blocks`].
+    pub fn key(&self) -> &Key {
+        &self.1
+    }
+
+    /// Block `block` (words `16·block ..`) of the part of a component's stream that belongs to
+    /// a named thing: the words [`Master::keyed`]'s stream gives from its word `16·block`.
+    #[inline]
+    pub fn keyed_block(run: u64, component: u64, key: u64, block: u64) -> BlockAt {
+        BlockAt {
+            stream: (run << 16) | component,
+            counter: ((key & ((1 << KEY_BITS) - 1)) << 28).wrapping_add(block),
+        }
     }
 
     /// The stream of one component of one run, at its start.
@@ -191,6 +210,20 @@ mod tests {
         let mut s = m.stream(0, 0);
         m.reset_keyed(&mut s, 3, 1, a);
         assert_eq!(s.bits(), x);
+    }
+
+    #[test]
+    fn a_keyed_block_holds_the_keyed_streams_words() {
+        let m = Master::new(21);
+        let key = key_of("lever");
+        let mut s = m.keyed(9, 3, key);
+        let want: Vec<u32> = (0..48).map(|_| s.bits32()).collect();
+        let at: Vec<BlockAt> = (0..3).map(|j| Master::keyed_block(9, 3, key, j)).collect();
+        let mut got = Vec::new();
+        crate::numerics::chacha::blocks(m.key(), &at, |_, b| {
+            got.extend((0..16).map(|w| b.word(w)))
+        });
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -134,6 +134,9 @@ pub(crate) struct EventRun {
     pub step: u32,
     pub slope: f64,
     pub grievance_slope: f64,
+    /// The largest factor a hazard's conditions can multiply it by this run: the product of
+    /// max(1, |factor|) over its factors (see `fire_events`'s quick no).
+    pub factor_max: f64,
 }
 
 /// Everything a run carries from step to step, and what it records for its outcomes.

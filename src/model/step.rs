@@ -189,12 +189,17 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
                 rate,
                 index_slope,
                 grievance_slope,
+                factors,
                 ..
             } => EventRun {
                 p: v[*rate as usize],
                 slope: v[*index_slope as usize],
                 grievance_slope: v[*grievance_slope as usize],
                 step: 0,
+                factor_max: factors
+                    .iter()
+                    .map(|(_, times)| v[*times as usize].abs().max(1.0))
+                    .product(),
             },
         };
         // The branches' cumulative chances: weights scaled to sum to 1.
@@ -767,22 +772,33 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
             continue;
         }
         let run = st.event_run[e];
+        let u = unit32(st.event_bits[e * 2 * DRAW_WINDOW + 2 * w]);
+        // The draw is compared first: the conditions read the state and change nothing, so
+        // skipping them when the draw already says no changes no result.
         let p = match &m.events[e].timing {
             TimingSpec::Scheduled { when, .. } => {
-                if when.as_ref().is_some_and(|c| !c.holds(st, clock)) {
+                if u >= run.p || when.as_ref().is_some_and(|c| !c.holds(st, clock)) {
                     continue;
                 }
                 run.p
             }
             TimingSpec::Dated { when, .. } => {
-                if t != run.step || when.as_ref().is_some_and(|c| !c.holds(st, clock)) {
+                if t != run.step || u >= run.p || when.as_ref().is_some_and(|c| !c.holds(st, clock))
+                {
                     continue;
                 }
                 run.p
             }
             TimingSpec::Hazard { factors, .. } => {
-                let mut p = run.p;
                 let x = run.slope * st.index + run.grievance_slope * grievance;
+                // A quick no: the hazard is at most rate · exp(x) · factor_max, and
+                // `exp_above` is at least 3.99 times exp(x), far beyond any rounding; a draw
+                // above that bound cannot fire (most steps of a rare event), so neither the
+                // exponential nor the factors' conditions are needed.
+                if u >= run.p * exp_above(x) * run.factor_max {
+                    continue;
+                }
+                let mut p = run.p;
                 if x != 0.0 {
                     p *= exp(x);
                 }
@@ -794,7 +810,7 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
                 if p > 0.0 { p.min(1.0) } else { continue }
             }
         };
-        if unit32(st.event_bits[e * 2 * DRAW_WINDOW + 2 * w]) < p {
+        if u < p {
             st.fired.push((e, p));
         }
     }
@@ -821,6 +837,18 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
             apply_effects(m, t, t, &spec.branches[j].effects, st);
         }
     }
+}
+
+/// A power of two at least 4·e^x (at least 3.99 times [`exp`]`(x)`, whose error is a few units
+/// in the last place); infinite where there is no quick bound (|x| ≥ 700, or NaN).
+#[inline]
+fn exp_above(x: f64) -> f64 {
+    if !(x.abs() < 700.0) {
+        return f64::INFINITY;
+    }
+    // floor(x·log2 e) + 3 ≥ x·log2 e + 2, and lies in −1013 ..= 1013: a normal number.
+    let k = (x * std::f64::consts::LOG2_E).floor() as i64 + 3;
+    f64::from_bits(((k + 1023) as u64) << 52)
 }
 
 /// Whether a lever's condition (an index in [`Model::gates`]) held at the start of the step.
@@ -1290,6 +1318,21 @@ mod tests {
                 assert_eq!(got, words(component::ACTORS, spec.key, 4 * t, 4 * steps));
             }
         }
+    }
+
+    #[test]
+    fn exp_above_bounds_exp_by_a_factor_of_four() {
+        let mut x = -699.9f64;
+        while x < 699.9 {
+            for y in [x, x.next_up(), x.next_down()] {
+                let b = exp_above(y);
+                assert!(b >= 3.99 * exp(y) && b <= 16.0 * exp(y), "{y}");
+            }
+            x += 0.0137;
+        }
+        assert_eq!(exp_above(0.0), 8.0);
+        assert_eq!(exp_above(f64::NAN), f64::INFINITY);
+        assert_eq!(exp_above(-800.0), f64::INFINITY);
     }
 
     /// Sampled numbers read two words each of their block's keyed stream, in the block's order.

@@ -8,10 +8,48 @@
 use serde::{Deserialize, Serialize};
 
 /// The exact sum of the f64 values added to it.
+///
+/// Most values (|x| < 2^24 with no bits below 2^-64: every index value of magnitude 2^-11 or
+/// more) are added exactly to a 128-bit fixed-point total, a single integer addition; the others
+/// go to the partials. The value is the correctly rounded sum of both, as before. Saved as the
+/// partials alone (the fixed-point total folded in), so files keep their shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Partials", into = "Partials")]
 pub struct ExactSum {
+    /// The fixed-point part, in units of 2^-64 (|total| < 2^88 per value: 2^39 values fit).
+    fixed: i128,
     partials: Vec<f64>,
 }
+
+/// How an [`ExactSum`] is saved.
+#[derive(Serialize, Deserialize)]
+struct Partials {
+    partials: Vec<f64>,
+}
+
+impl From<Partials> for ExactSum {
+    /// The partials as saved (so that a sum read back saves the same bytes: shard files are
+    /// checked against the SHA-256 of their tally).
+    fn from(p: Partials) -> Self {
+        ExactSum {
+            fixed: 0,
+            partials: p.partials,
+        }
+    }
+}
+
+impl From<ExactSum> for Partials {
+    fn from(s: ExactSum) -> Self {
+        Partials {
+            partials: s.folded().partials,
+        }
+    }
+}
+
+/// 2^64: a value times this is an integer when it has no bits below 2^-64.
+const SCALE: f64 = 18_446_744_073_709_551_616.0;
+/// 2^88: the largest scaled value the fixed-point part takes.
+const FIXED_MAX: f64 = 309_485_009_821_345_068_724_781_056.0;
 
 impl ExactSum {
     /// An empty sum.
@@ -21,12 +59,25 @@ impl ExactSum {
 
     /// Adds a finite value (non-finite values are ignored: they never reach the statistics).
     ///
-    /// Called once per run and step for the per-step means, so it is kept cheap: the error of
-    /// each partial sum comes from Knuth's branch-free TwoSum (the exact error, the same as
-    /// Shewchuk's ordered FastTwoSum gives, so the partials are the same bits), and the new
-    /// total overwrites the first free slot instead of truncating and pushing.
+    /// Called once per run and step for the per-step means, so it is kept cheap: a scaling by
+    /// 2^64 (exact), a test, an integer addition for most values.
     #[inline]
-    pub fn add(&mut self, mut x: f64) {
+    pub fn add(&mut self, x: f64) {
+        let s = x * SCALE;
+        // NaN and infinities fail the first test.
+        if s.abs() < FIXED_MAX && s == s.trunc() {
+            self.fixed += s as i128;
+        } else {
+            self.add_partial(x);
+        }
+    }
+
+    /// Adds a value to the partials (Shewchuk's step).
+    ///
+    /// The error of each partial sum comes from Knuth's branch-free TwoSum (the exact error, the
+    /// same as Shewchuk's ordered FastTwoSum gives, so the partials are the same bits), and the
+    /// new total overwrites the first free slot instead of truncating and pushing.
+    fn add_partial(&mut self, mut x: f64) {
         if !x.is_finite() {
             return;
         }
@@ -54,18 +105,43 @@ impl ExactSum {
 
     /// Back to zero, keeping the memory it has.
     pub fn clear(&mut self) {
+        self.fixed = 0;
         self.partials.clear();
     }
 
     /// Adds every partial of another sum.
     pub fn merge(&mut self, other: &ExactSum) {
+        self.fixed += other.fixed;
         for &p in &other.partials {
-            self.add(p);
+            self.add_partial(p);
         }
+    }
+
+    /// The same sum with the fixed-point part moved into the partials: four 32-bit pieces,
+    /// each exactly a double.
+    fn folded(&self) -> ExactSum {
+        let mut s = ExactSum {
+            fixed: 0,
+            partials: self.partials.clone(),
+        };
+        if self.fixed != 0 {
+            let mask = 0xffff_ffff_i128;
+            let pieces = [
+                ((self.fixed >> 96) as f64) * 4_294_967_296.0,
+                ((self.fixed >> 64) & mask) as f64,
+                ((self.fixed >> 32) & mask) as f64 / 4_294_967_296.0,
+                (self.fixed & mask) as f64 / SCALE,
+            ];
+            pieces.into_iter().for_each(|x| s.add_partial(x));
+        }
+        s
     }
 
     /// The correctly rounded value of the sum.
     pub fn value(&self) -> f64 {
+        if self.fixed != 0 {
+            return self.folded().value();
+        }
         let p = &self.partials;
         let Some(&last) = p.last() else {
             return 0.0;
@@ -144,7 +220,7 @@ mod tests {
             } else {
                 sign * mantissa * 2f64.powi(exponent)
             };
-            fast.add(x);
+            fast.add_partial(x);
             add_reference(&mut reference, x);
             assert_eq!(
                 fast.partials
@@ -155,6 +231,58 @@ mod tests {
                 "after {k} additions"
             );
         }
+    }
+
+    #[test]
+    fn the_fixed_point_part_changes_no_value() {
+        // Values the fixed-point part takes, values it refuses (too small to be a multiple of
+        // 2^-64, or 2^24 and above), and both at once, in sums that cancel and grow.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..400 {
+            let mut hybrid = ExactSum::new();
+            let mut partials = ExactSum::new();
+            let mut halves = [ExactSum::new(), ExactSum::new()];
+            for k in 0..(1 + round * 7) {
+                let r = next();
+                let mantissa = (r >> 11) as f64 / (1u64 << 53) as f64;
+                let exponent = ((r % 120) as i32) - 80 + (round % 3) * 10;
+                let sign = if r & 1 == 0 { 1.0 } else { -1.0 };
+                let x = sign * mantissa * 2f64.powi(exponent);
+                hybrid.add(x);
+                partials.add_partial(x);
+                halves[(k % 2) as usize].add(x);
+            }
+            assert_eq!(
+                hybrid.value().to_bits(),
+                partials.value().to_bits(),
+                "{round}"
+            );
+            let [mut a, b] = halves;
+            a.merge(&b);
+            assert_eq!(a.value().to_bits(), partials.value().to_bits(), "{round}");
+            // Saved and read back: the same value.
+            let json = serde_json::to_string(&hybrid).unwrap();
+            let back: ExactSum = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.value().to_bits(), partials.value().to_bits());
+            assert_eq!(serde_json::to_string(&back).unwrap(), json);
+            assert!(json.starts_with("{\"partials\":["), "{json}");
+        }
+        // The fixed part's largest values and their cancellation.
+        let mut s = ExactSum::new();
+        let big = (1u64 << 24) as f64 - 2f64.powi(-28);
+        for _ in 0..1000 {
+            s.add(big);
+            s.add(-big);
+            s.add(big);
+        }
+        assert_eq!(s.value(), big * 1000.0);
+        assert_eq!(s.fixed, ((big * SCALE) as i128) * 1000);
     }
 
     #[test]

@@ -843,7 +843,7 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
 /// in the last place); infinite where there is no quick bound (|x| ≥ 700, or NaN).
 #[inline]
 fn exp_above(x: f64) -> f64 {
-    if !(x.abs() < 700.0) {
+    if x.is_nan() || x.abs() >= 700.0 {
         return f64::INFINITY;
     }
     // floor(x·log2 e) + 3 ≥ x·log2 e + 2, and lies in −1013 ..= 1013: a normal number.

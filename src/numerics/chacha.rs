@@ -95,7 +95,7 @@ impl Block<'_> {
     /// Word `w` (0..16) of the block.
     #[inline]
     pub fn word(&self, w: usize) -> u32 {
-        self.words[w][self.lane]
+        self.words[w][self.lane % LANES]
     }
 
     /// The 64-bit draw of words `2i` and `2i + 1`, the first in the low half (as
@@ -105,11 +105,14 @@ impl Block<'_> {
         self.word(2 * i) as u64 | (self.word(2 * i + 1) as u64) << 32
     }
 
-    /// Copies the block's first `out.len()` words (at most 16) into `out`.
+    /// Copies the block's first `out.len()` words into `out` (16 at most: the rest of a longer
+    /// `out` is left as it was).
     #[inline]
     pub fn copy_to(&self, out: &mut [u32]) {
-        for (w, o) in out.iter_mut().enumerate() {
-            *o = self.word(w);
+        // Bounds the compiler can see, so that the loop has no check per word.
+        let lane = self.lane % LANES;
+        for (o, row) in out.iter_mut().zip(self.words) {
+            *o = row[lane];
         }
     }
 }

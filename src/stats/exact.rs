@@ -9,9 +9,8 @@ use serde::{Deserialize, Serialize};
 
 /// The exact sum of the f64 values added to it.
 ///
-/// Most values (|x| < 2^24 with no bits below 2^-64: every index value of magnitude 2^-11 or
-/// more) are added exactly to a 128-bit fixed-point total, a single integer addition; the others
-/// go to the partials. The value is the correctly rounded sum of both, as before. Saved as the
+/// Values of magnitude 2^-12 to 2^24 (every index value but those within 2^-12 of 0) are added
+/// exactly to a 128-bit fixed-point total, an integer addition; the others go to the partials. The value is the correctly rounded sum of both, as before. Saved as the
 /// partials alone (the fixed-point total folded in), so files keep their shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(from = "Partials", into = "Partials")]
@@ -46,10 +45,8 @@ impl From<ExactSum> for Partials {
     }
 }
 
-/// 2^64: a value times this is an integer when it has no bits below 2^-64.
+/// 2^64: the fixed-point part's unit is 1/SCALE.
 const SCALE: f64 = 18_446_744_073_709_551_616.0;
-/// 2^88: the largest scaled value the fixed-point part takes.
-const FIXED_MAX: f64 = 309_485_009_821_345_068_724_781_056.0;
 
 impl ExactSum {
     /// An empty sum.
@@ -59,15 +56,21 @@ impl ExactSum {
 
     /// Adds a finite value (non-finite values are ignored: they never reach the statistics).
     ///
-    /// Called once per run and step for the per-step means, so it is kept cheap: a scaling by
-    /// 2^64 (exact), a test, an integer addition for most values.
+    /// Called once per run and step for the per-step means, so it is kept cheap: a value of
+    /// magnitude 2^-12 to 2^24 is its significand shifted to units of 2^-64, added as an
+    /// integer (no float operation, no conversion call).
     #[inline]
     pub fn add(&mut self, x: f64) {
-        let s = x * SCALE;
-        // NaN and infinities fail the first test.
-        if s.abs() < FIXED_MAX && s == s.trunc() {
-            self.fixed += s as i128;
-        } else {
+        let bits = x.to_bits();
+        let exponent = ((bits >> 52) & 0x7ff) as i32 - 1023;
+        if (-12..=23).contains(&exponent) {
+            // The lowest bit of x is 2^(exponent − 52) ≥ 2^-64: x is a whole number of 2^-64,
+            // its significand times 2^(exponent + 12), below 2^88.
+            let significand = ((bits & ((1 << 52) - 1)) | (1 << 52)) as i128;
+            let v = significand << (exponent + 12);
+            let negative = -((bits >> 63) as i128);
+            self.fixed += (v ^ negative) - negative;
+        } else if x != 0.0 {
             self.add_partial(x);
         }
     }

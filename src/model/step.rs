@@ -1031,7 +1031,7 @@ fn nested_logit(st: &mut RunState, n: usize, lambda: f64, un: f64, uo: f64) -> (
     let mut total = 0.0;
     for (nw, &b) in nest_w.iter_mut().zip(&best) {
         if b > f64::NEG_INFINITY {
-            *nw = exp(lambda * (b - top));
+            *nw = exp_or_one(lambda * (b - top));
             total += *nw;
         }
     }
@@ -1056,7 +1056,7 @@ fn nested_logit(st: &mut RunState, n: usize, lambda: f64, un: f64, uo: f64) -> (
     let mut last = 0;
     for i in 1..n {
         if st.dirs[i] == dir {
-            st.weights[i] = exp(lambda * (st.weights[i] - best[nest]));
+            st.weights[i] = exp_or_one(lambda * (st.weights[i] - best[nest]));
             sum += st.weights[i];
             last = i;
         }
@@ -1072,6 +1072,13 @@ fn nested_logit(st: &mut RunState, n: usize, lambda: f64, un: f64, uo: f64) -> (
         }
     }
     (last, p_nest * st.weights[last] / sum)
+}
+
+/// [`exp`], with the call skipped at 0 (the best nest and the best option of a nest: `exp`
+/// gives exactly 1 at ±0, so the result is the same).
+#[inline]
+fn exp_or_one(x: f64) -> f64 {
+    if x == 0.0 { 1.0 } else { exp(x) }
 }
 
 /// Performs act `k` at step `t` (or, for a contact, when it is accepted).
@@ -1338,6 +1345,13 @@ mod tests {
         assert_eq!(exp_above(-0.0), 8.0);
         assert_eq!(exp_above(f64::NAN), f64::INFINITY);
         assert_eq!(exp_above(-800.0), f64::INFINITY);
+    }
+
+    #[test]
+    fn exp_is_exactly_one_at_zero() {
+        assert_eq!(exp(0.0).to_bits(), 1f64.to_bits());
+        assert_eq!(exp(-0.0).to_bits(), 1f64.to_bits());
+        assert_eq!(exp_or_one(-0.0), exp(-0.0));
     }
 
     /// Sampled numbers read two words each of their block's keyed stream, in the block's order.

@@ -8,6 +8,9 @@
 //!   JSON, to compare with the peer's when the mean of H disagrees;
 //! - `time SCENARIO RUNS THREADS`: seconds for RUNS runs on THREADS threads (the engine and its
 //!   statistics, as `brink run` does them, without loading or writing), after a warm-up.
+//! - `chacha N`: nanoseconds per 16-word ChaCha8 block, N blocks each way: brink's own blocks
+//!   (`numerics::chacha`, 16 streams side by side, as a run's parts ask for them) against
+//!   `ChaCha8Rng` filling a buffer from one stream.
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;

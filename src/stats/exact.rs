@@ -69,7 +69,7 @@ impl ExactSum {
             let significand = ((bits & ((1 << 52) - 1)) | (1 << 52)) as i128;
             let v = significand << (exponent + 12);
             let negative = -((bits >> 63) as i128);
-            self.fixed += (v ^ negative) - negative;
+            self.add_fixed((v ^ negative) - negative);
         } else if x != 0.0 {
             self.add_partial(x);
         }
@@ -114,9 +114,23 @@ impl ExactSum {
 
     /// Adds every partial of another sum.
     pub fn merge(&mut self, other: &ExactSum) {
-        self.fixed += other.fixed;
+        self.add_fixed(other.fixed);
         for &p in &other.partials {
             self.add_partial(p);
+        }
+    }
+
+    /// Adds to the fixed-point part; should it overflow (2^39 values of the largest magnitude:
+    /// not in any run brink allows, but a sum must never wrap), the part moves into the
+    /// partials first.
+    #[inline]
+    fn add_fixed(&mut self, v: i128) {
+        match self.fixed.checked_add(v) {
+            Some(f) => self.fixed = f,
+            None => {
+                *self = self.folded();
+                self.fixed = v;
+            }
         }
     }
 
@@ -286,6 +300,40 @@ mod tests {
         }
         assert_eq!(s.value(), big * 1000.0);
         assert_eq!(s.fixed, ((big * SCALE) as i128) * 1000);
+    }
+
+    #[test]
+    fn a_full_fixed_point_part_moves_into_the_partials() {
+        let big = (1u64 << 24) as f64 - 1.0;
+        for start in [i128::MAX - 5, i128::MIN + 5] {
+            let mut s = ExactSum {
+                fixed: start,
+                partials: vec![],
+            };
+            let mut want = s.folded();
+            let x = if start > 0 { big } else { -big };
+            for _ in 0..3 {
+                s.add(x);
+                want.add_partial(x);
+            }
+            assert_eq!(s.value().to_bits(), want.value().to_bits());
+            let mut m = ExactSum {
+                fixed: start,
+                partials: vec![],
+            };
+            m.merge(&ExactSum {
+                fixed: start,
+                partials: vec![1.5],
+            });
+            let mut want = ExactSum {
+                fixed: start,
+                partials: vec![],
+            }
+            .folded();
+            want.merge(&want.clone());
+            want.add_partial(1.5);
+            assert_eq!(m.value().to_bits(), want.value().to_bits());
+        }
     }
 
     #[test]

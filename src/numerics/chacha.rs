@@ -401,7 +401,8 @@ mod tests {
     #[test]
     fn every_instruction_set_computes_the_same_words() {
         let key = Key::from_seed_u64(5);
-        let counter: [u64; LANES] = std::array::from_fn(|l| (l as u64 * 0x9e37_79b9_7f4a_7c15) ^ 3);
+        let counter: [u64; LANES] =
+            std::array::from_fn(|l| (l as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 3);
         let stream: [u64; LANES] = std::array::from_fn(|l| ((l as u64) << 16) | 2);
         let mut want = [[0u32; LANES]; 16];
         compute_scalar(&key, &counter, &stream, &mut want);

@@ -7,7 +7,7 @@ use super::state::{
 };
 use super::*;
 use crate::numerics::chacha::{BlockAt, blocks};
-use crate::numerics::math::{exp, pow};
+use crate::numerics::math::{exp, exp_above, pow};
 use crate::numerics::rng::{Master, component, normals_of32, unit32};
 
 /// What an actor did in a step, for traces.
@@ -839,22 +839,6 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
     }
 }
 
-/// A power of two at least 2^2.5·e^x (5.6 times [`exp`]`(x)`, whose error is a few units in
-/// the last place); infinite where there is no quick bound (|x| ≥ 700, or NaN).
-#[inline]
-fn exp_above(x: f64) -> f64 {
-    // Adding and subtracting 1.5·2^52 rounds to the nearest integer (as in `exp`): no call of
-    // `floor`, which baseline x86-64 has no instruction for.
-    const SHIFT: f64 = 6_755_399_441_055_744.0;
-    if x.is_nan() || x.abs() >= 700.0 {
-        return f64::INFINITY;
-    }
-    // round(x·log2 e) + 3 ≥ x·log2 e + 2.5, and lies in −1008 ..= 1014: a normal number.
-    let shifted = x * std::f64::consts::LOG2_E + SHIFT;
-    let k = shifted.to_bits() as i64 - SHIFT.to_bits() as i64 + 3;
-    f64::from_bits(((k + 1023) as u64) << 52)
-}
-
 /// Whether a lever's condition (an index in [`Model::gates`]) held at the start of the step.
 #[inline]
 fn gate_open(st: &RunState, g: Option<usize>) -> bool {
@@ -1329,22 +1313,6 @@ mod tests {
                 assert_eq!(got, words(component::ACTORS, spec.key, 4 * t, 4 * steps));
             }
         }
-    }
-
-    #[test]
-    fn exp_above_bounds_exp_by_a_factor_of_five() {
-        let mut x = -699.9f64;
-        while x < 699.9 {
-            for y in [x, x.next_up(), x.next_down()] {
-                let b = exp_above(y);
-                assert!(b >= 5.6 * exp(y) && b <= 11.4 * exp(y), "{y}");
-            }
-            x += 0.0137;
-        }
-        assert_eq!(exp_above(0.0), 8.0);
-        assert_eq!(exp_above(-0.0), 8.0);
-        assert_eq!(exp_above(f64::NAN), f64::INFINITY);
-        assert_eq!(exp_above(-800.0), f64::INFINITY);
     }
 
     #[test]

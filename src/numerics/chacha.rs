@@ -87,7 +87,7 @@ pub fn blocks(key: &Key, at: &[BlockAt], mut emit: impl FnMut(usize, Block<'_>))
 /// would, without writing them twice).
 #[derive(Clone, Copy)]
 pub struct Block<'a> {
-    words: &'a [[u32; LANES]; 16],
+    words: &'a Lanes,
     lane: usize,
 }
 
@@ -191,20 +191,17 @@ fn compute_scalar(key: &Key, counter: &[u64; LANES], stream: &[u64; LANES], out:
     }
 }
 
-/// The lanes' first state: `[word][lane]`.
+/// The lanes' first state: `[word][lane]`, lane l holding [`input`] of its block.
 fn start(key: &Key, counter: &[u64; LANES], stream: &[u64; LANES]) -> Lanes {
     let mut x = [[0u32; LANES]; 16];
-    for w in 0..4 {
-        x[w] = [SIGMA[w]; LANES];
-    }
-    for w in 0..8 {
-        x[4 + w] = [key.0[w]; LANES];
-    }
     for l in 0..LANES {
-        x[12][l] = counter[l] as u32;
-        x[13][l] = (counter[l] >> 32) as u32;
-        x[14][l] = stream[l] as u32;
-        x[15][l] = (stream[l] >> 32) as u32;
+        let at = BlockAt {
+            stream: stream[l],
+            counter: counter[l],
+        };
+        for (w, v) in input(key, at).into_iter().enumerate() {
+            x[w][l] = v;
+        }
     }
     x
 }

@@ -12,6 +12,10 @@
 //! rounded IEEE operations and are called directly. Chart pixel geometry (src/report/charts)
 //! reaches no number and is outside this rule.
 
+/// Adding and subtracting 1.5·2^52 rounds a number below 2^51 to the nearest integer (ties
+/// to even), which then sits in the low bits of the sum: no float-to-int conversion needed.
+const SHIFT: f64 = 6_755_399_441_055_744.0;
+
 /// e^x, within 1 ulp of the exact value. x = (64k + j)·ln2/64 + r with |r| ≤ ln2/128; then
 /// e^x = 2^k · 2^(j/64) · e^r, with 2^(j/64) from a table (as a sum of two doubles, generated
 /// with 60-digit decimals) and e^r from its Taylor polynomial of degree 5 (truncation error
@@ -28,8 +32,6 @@ pub fn exp(x: f64) -> f64 {
     const INV: f64 = 92.33248261689366;
     const HI: f64 = 0.010830424696223417;
     const LO: f64 = 2.572804622327669e-14;
-    // Adding and subtracting 1.5·2^52 rounds to the nearest integer (ties to even).
-    const SHIFT: f64 = 6_755_399_441_055_744.0;
     if x.is_nan() || x.abs() >= 708.0 {
         return libm::exp(x);
     }
@@ -43,6 +45,26 @@ pub fn exp(x: f64) -> f64 {
     let y = th + (tl + th * p);
     // ki >> 6 is the floor of ki / 64, within ±1022 here, so 2^k is a normal number.
     y * f64::from_bits((((ki >> 6) + 1023) as u64) << 52)
+}
+
+/// A power of two at least 2^2.5·e^x, so at least 5.6 times [`exp`]`(x)` (whose error is a few
+/// units in the last place): a bound for a quick "no" before an `exp` is worth computing.
+/// Infinite where there is no quick bound (|x| ≥ 700, or NaN).
+///
+/// ```
+/// use brink::numerics::math::{exp, exp_above};
+/// assert!(exp_above(1.0) >= 5.6 * exp(1.0));
+/// ```
+#[inline]
+pub fn exp_above(x: f64) -> f64 {
+    if x.is_nan() || x.abs() >= 700.0 {
+        return f64::INFINITY;
+    }
+    // round(x·log2 e) + 3 ≥ x·log2 e + 2.5, and lies in −1008 ..= 1014: a normal number. The
+    // rounding as in `exp` (no call of `floor`, which baseline x86-64 has no instruction for).
+    let shifted = x * std::f64::consts::LOG2_E + SHIFT;
+    let k = shifted.to_bits() as i64 - SHIFT.to_bits() as i64 + 3;
+    f64::from_bits(((k + 1023) as u64) << 52)
 }
 
 /// The natural logarithm, `libm::log` (within 1 ulp of `f64::ln` in the tests; `ln(0) = −∞`,
@@ -207,7 +229,23 @@ const TWO_TO_J_64: [(f64, f64); 64] = [
 
 #[cfg(test)]
 mod tests {
-    use super::{atanh, binomial_tail, exp, ln, log10, pow, tanh};
+    use super::{atanh, binomial_tail, exp, exp_above, ln, log10, pow, tanh};
+
+    #[test]
+    fn exp_above_bounds_exp_by_a_factor_of_five() {
+        let mut x = -699.9f64;
+        while x < 699.9 {
+            for y in [x, x.next_up(), x.next_down()] {
+                let b = exp_above(y);
+                assert!(b >= 5.6 * exp(y) && b <= 11.4 * exp(y), "{y}");
+            }
+            x += 0.0137;
+        }
+        assert_eq!(exp_above(0.0), 8.0);
+        assert_eq!(exp_above(-0.0), 8.0);
+        assert_eq!(exp_above(f64::NAN), f64::INFINITY);
+        assert_eq!(exp_above(-800.0), f64::INFINITY);
+    }
 
     #[test]
     fn binomial_tail_sums_the_binomial_terms() {

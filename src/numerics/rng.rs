@@ -5,7 +5,7 @@
 //! part's numbers depend only on (seed, r, c, its name): adding, removing or reordering
 //! events or levers shifts no other part's draws.
 
-use rand::{Rng, RngExt, SeedableRng};
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::numerics::chacha::{BlockAt, Key};
@@ -69,39 +69,34 @@ impl Master {
     #[inline]
     pub fn keyed_block(run: u64, component: u64, key: u64, block: u64) -> BlockAt {
         BlockAt {
-            stream: (run << 16) | component,
-            counter: ((key & ((1 << KEY_BITS) - 1)) << 28).wrapping_add(block),
+            stream: stream_of(run, component),
+            counter: first_block(key).wrapping_add(block),
         }
     }
 
     /// The stream of one component of one run, at its start.
     pub fn stream(&self, run: u64, component: u64) -> Stream {
         let mut r = self.0.clone();
-        r.set_stream((run << 16) | component);
+        r.set_stream(stream_of(run, component));
         Stream(r)
-    }
-
-    /// Puts `s` at the start of the stream of one component of one run, in place (a run's
-    /// state keeps its streams from run to run rather than building new ones).
-    #[inline]
-    pub fn reset(&self, s: &mut Stream, run: u64, component: u64) {
-        s.0.clone_from(&self.0);
-        s.0.set_stream((run << 16) | component);
     }
 
     /// The part of a component's stream that belongs to a named thing ([`key_of`] its name).
     pub fn keyed(&self, run: u64, component: u64, key: u64) -> Stream {
         let mut s = self.stream(run, component);
-        s.0.set_word_pos(((key & ((1 << KEY_BITS) - 1)) as u128) << 32);
+        s.0.set_word_pos(first_block(key) as u128 * 16);
         s
     }
+}
 
-    /// As [`Master::keyed`], in place.
-    #[inline]
-    pub fn reset_keyed(&self, s: &mut Stream, run: u64, component: u64, key: u64) {
-        self.reset(s, run, component);
-        s.0.set_word_pos(((key & ((1 << KEY_BITS) - 1)) as u128) << 32);
-    }
+/// The ChaCha stream number of one component of one run.
+fn stream_of(run: u64, component: u64) -> u64 {
+    (run << 16) | component
+}
+
+/// The first ChaCha block of a named part: its word key·2^32 (16 words a block).
+fn first_block(key: u64) -> u64 {
+    (key & ((1 << KEY_BITS) - 1)) << 28
 }
 
 /// One random stream.
@@ -125,28 +120,6 @@ impl Stream {
     #[inline]
     pub fn bits32(&mut self) -> u32 {
         self.0.next_u32()
-    }
-
-    /// Fills `out` with the next 32-bit draws, in order: the same numbers as as many calls of
-    /// [`Stream::bits32`], without a call per draw.
-    #[inline]
-    pub fn fill32(&mut self, out: &mut [u32]) {
-        // Through a byte buffer: rand's `fill` for `[u32]` measured slower here (callgrind,
-        // about 1% of a flagship run), and a call per word slower still.
-        let mut bytes = [0u8; 256];
-        for chunk in out.chunks_mut(64) {
-            let b = &mut bytes[..chunk.len() * 4];
-            self.0.fill_bytes(b);
-            for (x, w) in chunk.iter_mut().zip(b.chunks_exact(4)) {
-                *x = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-            }
-        }
-    }
-
-    /// Fills `out` with the next 64-bit draws, in order (as [`Stream::bits`] would give them).
-    #[inline]
-    pub fn fill64(&mut self, out: &mut [u64]) {
-        self.0.fill(out);
     }
 }
 
@@ -207,9 +180,6 @@ mod tests {
         assert_ne!(m.keyed(3, 1, b).bits(), x);
         assert_ne!(m.keyed(4, 1, a).bits(), x);
         assert_ne!(m.keyed(3, 2, a).bits(), x);
-        let mut s = m.stream(0, 0);
-        m.reset_keyed(&mut s, 3, 1, a);
-        assert_eq!(s.bits(), x);
     }
 
     #[test]
@@ -240,25 +210,5 @@ mod tests {
         for (&b, &x) in bits.iter().zip(&out) {
             assert_eq!(x.to_bits(), normal_of32(b).to_bits(), "word {b}");
         }
-    }
-
-    #[test]
-    fn filling_gives_the_same_draws_as_drawing_one_by_one() {
-        let m = Master::new(11);
-        let mut one = m.stream(5, 2);
-        let singles: Vec<u32> = (0..150).map(|_| one.bits32()).collect();
-        let mut filled = vec![0u32; 150];
-        let mut s = m.stream(5, 2);
-        s.fill32(&mut filled[..7]);
-        s.fill32(&mut filled[7..]);
-        assert_eq!(singles, filled);
-        // A 64-bit draw is two 32-bit draws, the first in the low half.
-        let mut wide = vec![0u64; 75];
-        m.stream(5, 2).fill64(&mut wide);
-        let halves: Vec<u32> = wide
-            .iter()
-            .flat_map(|&w| [w as u32, (w >> 32) as u32])
-            .collect();
-        assert_eq!(singles, halves);
     }
 }

@@ -214,28 +214,36 @@ mod tests {
         partials.push(x);
     }
 
-    #[test]
-    fn add_leaves_the_same_partials_as_shewchuks_step() {
-        // Values of every magnitude and sign (a fixed pseudo-random sequence), so that partials
-        // grow, cancel and shrink.
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
+    /// A fixed pseudo-random sequence (xorshift64).
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
             state
-        };
+        }
+    }
+
+    /// A value of either sign made of 53 bits of `r`, scaled by 2^exponent.
+    fn value_of(r: u64, exponent: i32) -> f64 {
+        let mantissa = (r >> 11) as f64 / (1u64 << 53) as f64;
+        let sign = if r & 1 == 0 { 1.0 } else { -1.0 };
+        sign * mantissa * 2f64.powi(exponent)
+    }
+
+    #[test]
+    fn add_leaves_the_same_partials_as_shewchuks_step() {
+        // Values of every magnitude and sign (a fixed pseudo-random sequence), so that partials
+        // grow, cancel and shrink.
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let mut fast = ExactSum::new();
         let mut reference = vec![];
         for k in 0..200_000 {
             let r = next();
-            let mantissa = (r >> 11) as f64 / (1u64 << 53) as f64;
-            let exponent = ((r % 80) as i32) - 40;
-            let sign = if r & 1 == 0 { 1.0 } else { -1.0 };
             let x = if k % 97 == 0 {
                 0.0
             } else {
-                sign * mantissa * 2f64.powi(exponent)
+                value_of(r, ((r % 80) as i32) - 40)
             };
             fast.add_partial(x);
             add_reference(&mut reference, x);
@@ -254,23 +262,14 @@ mod tests {
     fn the_fixed_point_part_changes_no_value() {
         // Values the fixed-point part takes, values it refuses (too small to be a multiple of
         // 2^-64, or 2^24 and above), and both at once, in sums that cancel and grow.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for round in 0..400 {
             let mut hybrid = ExactSum::new();
             let mut partials = ExactSum::new();
             let mut halves = [ExactSum::new(), ExactSum::new()];
             for k in 0..(1 + round * 7) {
                 let r = next();
-                let mantissa = (r >> 11) as f64 / (1u64 << 53) as f64;
-                let exponent = ((r % 120) as i32) - 80 + (round % 3) * 10;
-                let sign = if r & 1 == 0 { 1.0 } else { -1.0 };
-                let x = sign * mantissa * 2f64.powi(exponent);
+                let x = value_of(r, ((r % 120) as i32) - 80 + (round % 3) * 10);
                 hybrid.add(x);
                 partials.add_partial(x);
                 halves[(k % 2) as usize].add(x);

@@ -782,6 +782,9 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         })
         .max()
         .unwrap_or(1);
+    let choosers = (0..actors.len())
+        .filter(|&a| !actors[a].options.is_empty())
+        .collect();
     // Two named parts of one stream with the same key would share draws.
     let distinct = |what: &str, names: Vec<(&str, u64)>| -> Result<(), CompileError> {
         let mut seen: HashMap<u64, &str> = HashMap::new();
@@ -854,6 +857,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         params,
         param_ranges,
         max_options,
+        choosers,
         shared_links,
         snapshot_steps: vec![],
     })

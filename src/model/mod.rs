@@ -529,6 +529,8 @@ pub struct Model {
     pub samplers: Vec<Sampler>,
     /// Most options any actor can have in a step (sizes the choice buffer).
     pub max_options: usize,
+    /// The actors that have an option at all, in order; the others always hold.
+    pub choosers: Vec<usize>,
     /// Numbers that stand for a shared number: `(number, shared number)`, by index; each run
     /// copies the shared number's value into each (clamped to the number's own range).
     pub shared_links: Vec<(u32, u32)>,

@@ -32,6 +32,44 @@ impl Choice {
     }
 }
 
+/// A [`Choice`] packed in one 32-bit word (kind, level, index), for the buffers the step writes
+/// and reads back within microseconds. An enum is stored field by field (`Hold` is one byte); a
+/// whole-width read right after such a partial write cannot be forwarded from the store and
+/// stalls the processor (it was over half of the moves phase in a profile). A packed choice is
+/// always written and read as one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PackedChoice(u32);
+
+impl PackedChoice {
+    pub const HOLD: PackedChoice = PackedChoice(0);
+
+    #[inline]
+    pub fn get(self) -> Choice {
+        let index = (self.0 >> 16) as u16;
+        match self.0 & 0xff {
+            0 => Choice::Hold,
+            1 => Choice::Raise(index),
+            2 => Choice::Lower(index, (self.0 >> 8) as u8),
+            3 => Choice::Act(index),
+            _ => Choice::Accept(index),
+        }
+    }
+}
+
+impl From<Choice> for PackedChoice {
+    #[inline]
+    fn from(c: Choice) -> Self {
+        let (kind, level, index) = match c {
+            Choice::Hold => (0, 0, 0),
+            Choice::Raise(k) => (1, 0, k),
+            Choice::Lower(k, to) => (2, to, k),
+            Choice::Act(k) => (3, 0, k),
+            Choice::Accept(k) => (4, 0, k),
+        };
+        PackedChoice(kind | (level as u32) << 8 | (index as u32) << 16)
+    }
+}
+
 /// A lasting effect on a relation's parameter that lapses.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TempShift {
@@ -224,11 +262,11 @@ pub struct RunState {
     pub outcome_steps: Vec<u32>,
     /// Whether each outcome holds at the end of the latest step.
     pub(crate) outcome_now: Vec<bool>,
-    pub(crate) options: Vec<Choice>,
+    pub(crate) options: Vec<PackedChoice>,
     pub(crate) weights: Vec<f64>,
     /// The direction of each option (+1 escalate, 0 hold, −1 de-escalate).
     pub(crate) dirs: Vec<i8>,
-    pub(crate) choices: Vec<Choice>,
+    pub(crate) choices: Vec<PackedChoice>,
     /// The run and the key of its streams (the parts' draws are taken a window at a time).
     pub(crate) run: u64,
     pub(crate) key: Key,
@@ -318,10 +356,10 @@ impl RunState {
             outcome_last: vec![0; m.outcomes.len()],
             outcome_steps: vec![0; m.outcomes.len()],
             outcome_now: vec![false; m.outcomes.len()],
-            options: vec![Choice::Hold; m.max_options],
+            options: vec![PackedChoice::HOLD; m.max_options],
             weights: vec![0.0; m.max_options],
             dirs: vec![0; m.max_options],
-            choices: vec![Choice::Hold; m.actors.len()],
+            choices: vec![PackedChoice::HOLD; m.actors.len()],
             run: 0,
             key: Key([0; 8]),
             draw_at: Vec::new(),
@@ -373,3 +411,23 @@ fn starts(lengths: impl Iterator<Item = usize>) -> Vec<usize> {
 
 /// The record of a finished run is its final state.
 pub type RunRecord = RunState;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_packed_choice_unpacks_to_itself() {
+        let mut all = vec![Choice::Hold];
+        for k in [0, 1, 255, 256, u16::MAX] {
+            all.extend([Choice::Raise(k), Choice::Act(k), Choice::Accept(k)]);
+            for to in [0, 1, 254, u8::MAX] {
+                all.push(Choice::Lower(k, to));
+            }
+        }
+        for c in all {
+            assert_eq!(PackedChoice::from(c).get(), c);
+        }
+        assert_eq!(PackedChoice::from(Choice::Hold), PackedChoice::HOLD);
+    }
+}

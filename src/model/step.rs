@@ -2,8 +2,8 @@
 
 use super::condition::{Clock, deps};
 use super::state::{
-    ActRun, Choice, DRAW_WINDOW, DrawKind, DrawTo, EventRun, LevelRun, MeasureRun, RelationRun,
-    RunState, TempModifier, TempShift,
+    ActRun, Choice, DRAW_WINDOW, DrawKind, DrawTo, EventRun, LevelRun, MeasureRun, PackedChoice,
+    RelationRun, RunState, TempModifier, TempShift,
 };
 use super::*;
 use crate::numerics::chacha::{BlockAt, blocks};
@@ -293,6 +293,8 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
         st.pressure[i] = v[p.initial as usize];
         st.pressure_keep[i] = 1.0 - v[p.decay as usize];
     }
+    // Actors without options hold throughout (`choose` visits only the others).
+    st.choices.fill(PackedChoice::HOLD);
     st.act_ready.fill(0);
     st.act_last.fill(u32::MAX);
     st.act_first.fill(u32::MAX);
@@ -705,8 +707,14 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     // H moves every step in practice; the other bits are set as things change.
     st.changed = deps::INDEX | deps::TIME;
 
-    read_gates(m, t, since_last_gates, st, obs);
-    fire_events(m, t, w, st, obs);
+    // Phases with nothing to do are not entered (a call costs its prologue: the state's
+    // buffers loaded into registers).
+    if !m.gates.is_empty() || !m.acts.is_empty() {
+        read_gates(m, t, since_last_gates, st, obs);
+    }
+    if !m.events.is_empty() {
+        fire_events(m, t, w, st, obs);
+    }
     if t >= st.next_shift_expiry {
         refresh_relations(m, t, st);
     }
@@ -717,8 +725,10 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     #[cfg(debug_assertions)]
     check_actor_params(m, t, st);
 
-    choose(m, t, w, st, obs);
-    make_moves(m, t, st, obs);
+    if O::DETAILED || !m.choosers.is_empty() {
+        choose(m, t, w, st, obs);
+        make_moves(m, t, st, obs);
+    }
     update_relations(m, w, st);
     update_rung_and_outcomes(m, t, st);
     obs.step(t, m, st);
@@ -850,152 +860,162 @@ fn gate_open(st: &RunState, g: Option<usize>) -> bool {
 /// 64-bit draws per actor per step, always.
 #[inline(never)]
 fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut O) {
-    for (a, spec) in m.actors.iter().enumerate() {
+    if O::DETAILED {
+        for a in 0..m.actors.len() {
+            choose_for(m, t, w, a, st, obs);
+        }
+    } else {
         // An actor with no option at all holds whatever its draws say (its words are not even
-        // generated unless a detailed observer reports whether it was active).
-        if !O::DETAILED && spec.options.is_empty() {
-            st.choices[a] = Choice::Hold;
-            continue;
+        // generated unless a detailed observer reports whether it was active): its choice was
+        // set to hold when the run started.
+        for &a in &m.choosers {
+            choose_for(m, t, w, a, st, obs);
         }
-        // Four words a step (two 64-bit draws in the stream's layout), three of them read.
-        let words = &st.actor_bits[a * 4 * DRAW_WINDOW + 4 * w..][..3];
-        let (ua, un, uo) = (unit32(words[0]), unit32(words[1]), unit32(words[2]));
-        let [lambda, sensitivity, hawkishness, cost_weight, activity] = st.eff[a];
-        if ua >= activity {
-            st.choices[a] = Choice::Hold;
-            if O::DETAILED {
-                let d = Decision {
-                    actor: a,
-                    active: false,
-                    choice: Choice::Hold,
-                    probability: 1.0,
-                    weight: 0.0,
-                    options: 0,
-                };
-                obs.decision(t, &d);
-            }
-            continue;
+    }
+}
+
+/// Actor `a`'s choice in step `t` (see [`choose`]).
+#[inline(always)]
+fn choose_for<O: Observer>(m: &Model, t: u32, w: usize, a: usize, st: &mut RunState, obs: &mut O) {
+    let spec = &m.actors[a];
+    // Four words a step (two 64-bit draws in the stream's layout), three of them read.
+    let words = &st.actor_bits[a * 4 * DRAW_WINDOW + 4 * w..][..3];
+    let (ua, un, uo) = (unit32(words[0]), unit32(words[1]), unit32(words[2]));
+    let [lambda, sensitivity, hawkishness, cost_weight, activity] = st.eff[a];
+    if ua >= activity {
+        st.choices[a] = PackedChoice::HOLD;
+        if O::DETAILED {
+            let d = Decision {
+                actor: a,
+                active: false,
+                choice: Choice::Hold,
+                probability: 1.0,
+                weight: 0.0,
+                options: 0,
+            };
+            obs.decision(t, &d);
         }
-        if spec.options.is_empty() {
-            // Nothing but hold on offer, ever (an actor with no levers, or none it may use):
-            // the nested logit over hold alone picks it with probability 1, so it is skipped.
-            // The actor's draws were taken all the same.
-            st.choices[a] = Choice::Hold;
-            if O::DETAILED {
-                let d = Decision {
-                    actor: a,
-                    active: true,
-                    choice: Choice::Hold,
-                    probability: 1.0,
-                    weight: 0.0,
-                    options: 1,
-                };
-                obs.decision(t, &d);
-            }
-            continue;
-        }
-        let v = &st.values;
-        // Pressure pushes toward escalation (or peace); the cost others' measures inflict
-        // pushes toward peace, weighed by the actor's cost weight. Hawkishness is readiness to
-        // escalate whatever the hostility.
-        let push: f64 = spec
-            .pressures
-            .iter()
-            .map(|&p| st.pressure[p] * v[m.pressures[p].push as usize])
-            .sum::<f64>()
-            - cost_weight * st.pain[a]
-            + hawkishness;
-        // The options go into fixed buffers (sized by the model), so the loop never allocates.
-        let mut n = 0;
-        let mut add = |st: &mut RunState, c: Choice, u: f64, dir: i8| {
-            st.options[n] = c;
-            st.weights[n] = u;
-            st.dirs[n] = dir;
-            n += 1;
-        };
-        add(st, Choice::Hold, 0.0, 0);
-        for source in &spec.options {
-            match *source {
-                OptionSource::Measure { measure: k, motive } => {
-                    let ms = &m.measures[k];
-                    let mr = st.measure_run[k];
-                    let l = st.level[k] as usize;
-                    let base = st.level_base[k];
-                    let lr = st.level_run[base + l];
-                    if st.rung >= lr.raise_min_rung && gate_open(st, ms.raise_when) {
-                        let drive = sensitivity * (st.h[motive] - lr.raise_threshold) + push;
-                        let u = drive - cost_weight * lr.raise_dcost + lr.raise_reward;
-                        add(st, Choice::Raise(k as u16), u, 1);
-                    }
-                    // The lifting review's draw is taken every step; it is read only when it
-                    // can matter.
-                    if l > 0
-                        && ms.reversible
-                        && unit32(st.lifting_bits[k * DRAW_WINDOW + w]) < mr.review
-                        && t - st.level_since[k] >= ms.min_duration
-                        && gate_open(st, ms.lower_when)
-                    {
-                        let drive = sensitivity * (st.h[motive] - lr.lower_threshold) + push;
-                        for to in (0..l).rev() {
-                            let saving = st.level_run[base + to].owner_cost - lr.owner_cost;
-                            let u = -drive - cost_weight * saving - mr.persistence;
-                            add(st, Choice::Lower(k as u16, to as u8), u, -1);
-                        }
-                    }
-                }
-                OptionSource::Act {
-                    act: k,
-                    motive,
-                    min_rung,
-                } => {
-                    let act = &m.acts[k];
-                    if t < st.act_ready[k]
-                        || st.rung < min_rung
-                        || (act.once && st.act_last[k] != u32::MAX)
-                        || st.offer_at[k] != u32::MAX
-                        || !gate_open(st, act.allowed_when)
-                    {
-                        continue;
-                    }
-                    let ar = st.act_run[k];
-                    let d = if ar.weight > 0.0 { -1.0 } else { 1.0 };
-                    let u = d * (sensitivity * (st.h[motive] - ar.threshold) + push)
-                        - cost_weight * ar.owner_cost
-                        + ar.reward;
-                    add(st, Choice::Act(k as u16), u, d as i8);
-                }
-                OptionSource::Accept { act: k, motive } => {
-                    let at = st.offer_at[k];
-                    // An offer can be accepted from the step after it was made.
-                    if at == u32::MAX || at >= t {
-                        continue;
-                    }
-                    let ar = st.act_run[k];
-                    let u = -(sensitivity * (st.h[motive] - ar.accept_threshold) + push);
-                    add(st, Choice::Accept(k as u16), u, -1);
-                }
-            }
-        }
-        // Hold alone on offer this step (every option closed by its gate, rung or cooldown):
-        // the nested logit would pick it with probability 1.
-        let (pick, probability) = if n == 1 {
-            (0, 1.0)
-        } else {
-            nested_logit(st, n, lambda, un, uo)
-        };
-        let choice = st.options[pick];
-        st.choices[a] = choice;
+        return;
+    }
+    if spec.options.is_empty() {
+        // Nothing but hold on offer, ever (an actor with no levers, or none it may use):
+        // the nested logit over hold alone picks it with probability 1, so it is skipped.
+        // The actor's draws were taken all the same.
+        st.choices[a] = PackedChoice::HOLD;
         if O::DETAILED {
             let d = Decision {
                 actor: a,
                 active: true,
-                choice,
-                probability,
-                weight: move_weight(m, st, choice),
-                options: n,
+                choice: Choice::Hold,
+                probability: 1.0,
+                weight: 0.0,
+                options: 1,
             };
             obs.decision(t, &d);
         }
+        return;
+    }
+    let v = &st.values;
+    // Pressure pushes toward escalation (or peace); the cost others' measures inflict
+    // pushes toward peace, weighed by the actor's cost weight. Hawkishness is readiness to
+    // escalate whatever the hostility.
+    let push: f64 = spec
+        .pressures
+        .iter()
+        .map(|&p| st.pressure[p] * v[m.pressures[p].push as usize])
+        .sum::<f64>()
+        - cost_weight * st.pain[a]
+        + hawkishness;
+    // The options go into fixed buffers (sized by the model), so the loop never allocates.
+    let mut n = 0;
+    let mut add = |st: &mut RunState, c: Choice, u: f64, dir: i8| {
+        st.options[n] = c.into();
+        st.weights[n] = u;
+        st.dirs[n] = dir;
+        n += 1;
+    };
+    add(st, Choice::Hold, 0.0, 0);
+    for source in &spec.options {
+        match *source {
+            OptionSource::Measure { measure: k, motive } => {
+                let ms = &m.measures[k];
+                let mr = st.measure_run[k];
+                let l = st.level[k] as usize;
+                let base = st.level_base[k];
+                let lr = st.level_run[base + l];
+                if st.rung >= lr.raise_min_rung && gate_open(st, ms.raise_when) {
+                    let drive = sensitivity * (st.h[motive] - lr.raise_threshold) + push;
+                    let u = drive - cost_weight * lr.raise_dcost + lr.raise_reward;
+                    add(st, Choice::Raise(k as u16), u, 1);
+                }
+                // The lifting review's draw is taken every step; it is read only when it
+                // can matter.
+                if l > 0
+                    && ms.reversible
+                    && unit32(st.lifting_bits[k * DRAW_WINDOW + w]) < mr.review
+                    && t - st.level_since[k] >= ms.min_duration
+                    && gate_open(st, ms.lower_when)
+                {
+                    let drive = sensitivity * (st.h[motive] - lr.lower_threshold) + push;
+                    for to in (0..l).rev() {
+                        let saving = st.level_run[base + to].owner_cost - lr.owner_cost;
+                        let u = -drive - cost_weight * saving - mr.persistence;
+                        add(st, Choice::Lower(k as u16, to as u8), u, -1);
+                    }
+                }
+            }
+            OptionSource::Act {
+                act: k,
+                motive,
+                min_rung,
+            } => {
+                let act = &m.acts[k];
+                if t < st.act_ready[k]
+                    || st.rung < min_rung
+                    || (act.once && st.act_last[k] != u32::MAX)
+                    || st.offer_at[k] != u32::MAX
+                    || !gate_open(st, act.allowed_when)
+                {
+                    continue;
+                }
+                let ar = st.act_run[k];
+                let d = if ar.weight > 0.0 { -1.0 } else { 1.0 };
+                let u = d * (sensitivity * (st.h[motive] - ar.threshold) + push)
+                    - cost_weight * ar.owner_cost
+                    + ar.reward;
+                add(st, Choice::Act(k as u16), u, d as i8);
+            }
+            OptionSource::Accept { act: k, motive } => {
+                let at = st.offer_at[k];
+                // An offer can be accepted from the step after it was made.
+                if at == u32::MAX || at >= t {
+                    continue;
+                }
+                let ar = st.act_run[k];
+                let u = -(sensitivity * (st.h[motive] - ar.accept_threshold) + push);
+                add(st, Choice::Accept(k as u16), u, -1);
+            }
+        }
+    }
+    // Hold alone on offer this step (every option closed by its gate, rung or cooldown):
+    // the nested logit would pick it with probability 1.
+    let (pick, probability) = if n == 1 {
+        (0, 1.0)
+    } else {
+        nested_logit(st, n, lambda, un, uo)
+    };
+    let choice = st.options[pick].get();
+    st.choices[a] = choice.into();
+    if O::DETAILED {
+        let d = Decision {
+            actor: a,
+            active: true,
+            choice,
+            probability,
+            weight: move_weight(m, st, choice),
+            options: n,
+        };
+        obs.decision(t, &d);
     }
 }
 
@@ -1087,8 +1107,9 @@ fn perform_act(m: &Model, t: u32, k: usize, st: &mut RunState) {
 /// Phase 4: moves apply in actor order.
 #[inline(never)]
 fn make_moves<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
-    for a in 0..m.actors.len() {
-        let mut choice = st.choices[a];
+    // The other actors hold.
+    for &a in &m.choosers {
+        let mut choice = st.choices[a].get();
         // An act's SetLevel earlier in this loop may have moved the measure already.
         match choice {
             Choice::Raise(k)

@@ -653,11 +653,17 @@ fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
     at.clear();
     to.clear();
     let run = st.run;
-    let mut part = |kind: DrawKind, component: u64, key: u64, index: usize, per_step: usize| {
+    // Steps `read` (of the window's, counted from t) are those whose words can be read.
+    let mut part = |kind: DrawKind,
+                    component: u64,
+                    key: u64,
+                    index: usize,
+                    per_step: usize,
+                    read: std::ops::Range<usize>| {
         let words = per_step * steps;
         // A window starts at step t, a multiple of DRAW_WINDOW: a whole number of blocks.
         let first = (per_step * t as usize / 16) as u64;
-        for j in 0..words.div_ceil(16) {
+        for j in per_step * read.start / 16..(per_step * read.end).div_ceil(16) {
             at.push(Master::keyed_block(run, component, key, first + j as u64));
             to.push(DrawTo {
                 kind,
@@ -666,18 +672,48 @@ fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
             });
         }
     };
-    for (e, spec) in m.events.iter().enumerate() {
-        part(DrawKind::Event, component::EVENTS, spec.key, e, 2);
+    let all = 0..steps;
+    for (e, (spec, gate)) in m.events.iter().zip(&m.event_gates).enumerate() {
+        // An event's draws are read only within its steps (`from_step` .. `until_step`, a
+        // scheduled event's one step).
+        let read = event_steps_read(gate, t, steps);
+        if !read.is_empty() {
+            part(DrawKind::Event, component::EVENTS, spec.key, e, 2, read);
+        }
     }
     for (r, spec) in m.relations.iter().enumerate() {
-        part(DrawKind::Noise, component::NOISE, spec.key, r, 1);
+        part(
+            DrawKind::Noise,
+            component::NOISE,
+            spec.key,
+            r,
+            1,
+            all.clone(),
+        );
     }
     for (k, spec) in m.measures.iter().enumerate() {
-        part(DrawKind::Lifting, component::LIFTING, spec.key, k, 1);
+        // A lifting review's draw is read only for a measure that can be lowered.
+        if spec.reversible {
+            part(
+                DrawKind::Lifting,
+                component::LIFTING,
+                spec.key,
+                k,
+                1,
+                all.clone(),
+            );
+        }
     }
     for (a, spec) in m.actors.iter().enumerate() {
         if detailed || !spec.options.is_empty() {
-            part(DrawKind::Actor, component::ACTORS, spec.key, a, 4);
+            part(
+                DrawKind::Actor,
+                component::ACTORS,
+                spec.key,
+                a,
+                4,
+                all.clone(),
+            );
         }
     }
     blocks(&st.key, &at, |i, words| {
@@ -702,6 +738,14 @@ fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
     {
         normals_of32(&bits[..steps], &mut eps[..steps]);
     }
+}
+
+/// The steps of the window from step `t` (`steps` long), counted from `t`, at which an event
+/// with this gate can read its draws.
+fn event_steps_read(gate: &EventGate, t: u32, steps: usize) -> std::ops::Range<usize> {
+    let start = gate.from.saturating_sub(t) as usize;
+    let end = (gate.until.saturating_add(1).saturating_sub(t) as usize).min(steps);
+    start.min(end)..end
 }
 
 /// One step. The phases are functions kept out of line (`#[inline(never)]`) so that a profile
@@ -1320,13 +1364,26 @@ mod tests {
             let mut s = master.keyed(run, component, key);
             (0..skip + n).map(|_| s.bits32()).skip(skip).collect()
         };
+        // Events read at every step and events read at a few (scheduled) are both covered.
+        let reads: Vec<usize> = (m.event_gates.iter())
+            .map(|g| event_steps_read(g, 0, DRAW_WINDOW).len())
+            .collect();
+        assert!(reads.contains(&DRAW_WINDOW) && reads.iter().any(|&n| 0 < n && n < 8));
         for t in [0u32, 64, 128] {
             take_draws(&m, t, true, &mut st);
             let steps = DRAW_WINDOW.min((150 - t) as usize);
             let t = t as usize;
             for (e, spec) in m.events.iter().enumerate() {
-                let got = &st.event_bits[e * 2 * DRAW_WINDOW..][..2 * steps];
-                assert_eq!(got, words(component::EVENTS, spec.key, 2 * t, 2 * steps));
+                // The steps at which the event can read its draws (the others are not computed).
+                let read = event_steps_read(&m.event_gates[e], t as u32, steps);
+                let got = &st.event_bits[e * 2 * DRAW_WINDOW..][2 * read.start..2 * read.end];
+                let want = words(
+                    component::EVENTS,
+                    spec.key,
+                    2 * (t + read.start),
+                    2 * read.len(),
+                );
+                assert_eq!(got, want);
             }
             for (r, spec) in m.relations.iter().enumerate() {
                 let want = words(component::NOISE, spec.key, t, steps);
@@ -1335,7 +1392,12 @@ mod tests {
                     assert_eq!(x.to_bits(), normal_of32(b).to_bits());
                 }
             }
-            for (k, spec) in m.measures.iter().enumerate() {
+            for (k, spec) in m
+                .measures
+                .iter()
+                .enumerate()
+                .filter(|(_, ms)| ms.reversible)
+            {
                 let got = &st.lifting_bits[k * DRAW_WINDOW..][..steps];
                 assert_eq!(got, words(component::LIFTING, spec.key, t, steps));
             }

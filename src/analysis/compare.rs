@@ -202,7 +202,7 @@ pub fn run_paired_into(
     let master = Master::new(plan.seed);
     let mut total = PairedTally::new(arms);
     let mut failed = None;
-    // Each chunk's counts and run states live in a slot reused from batch to batch.
+    // Each chunk's counts and run states live in a slot reused from chunk to chunk.
     let mut slots = Vec::new();
     let done = for_each_chunk_in(
         plan,

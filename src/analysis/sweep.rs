@@ -553,7 +553,7 @@ pub fn run_grid_into(
 
 /// The engine of [`run_grid`], for any accumulator and any per-run extra: runs `count` models
 /// (`model(i)`) on the same run indices of the master `seed`, cut into (model, chunk) items
-/// run on `threads` threads a batch at a time. Each item counts its runs into a fresh `A` and
+/// run on `threads` threads, a few ahead of the merge at most. Each item counts its runs into a fresh `A` and
 /// hands every run's state to `per_run(model, run, state, extra)` (its `extra` made by
 /// `new_extra`); `merge(model, chunk, accumulator, extra)` receives the items in order (every
 /// chunk of model 0, then of model 1, …), whatever the threads, so anything merged is

@@ -2,7 +2,7 @@
 //! Windows).
 //!
 //! The first signal sets the stop flag that `brink run` and `brink compare` hand to the engine:
-//! the engine finishes the batch of chunks it is computing and stops, nothing partial is written
+//! the engine finishes the chunks it is computing and stops, nothing partial is written
 //! (or, with `brink run --keep-partial`, the runs done are written with `complete = false`), the
 //! previous output folder stays as it was, and the command exits with code 130.
 //!

@@ -245,7 +245,7 @@ pub enum OnStop {
 }
 
 /// Runs the simulation and writes the output folder. Returns the summary and the folder. When
-/// `stop` is set, the engine stops at its next batch boundary; with [`OnStop::Discard`]
+/// `stop` is set, the engine stops at its next chunk boundary; with [`OnStop::Discard`]
 /// nothing is written, with [`OnStop::Keep`] the runs done are (`manifest.runs` below
 /// `req.runs`).
 pub fn run_with(

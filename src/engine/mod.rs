@@ -204,7 +204,8 @@ pub fn for_each_chunk_until<T: Send>(
 /// The chunks flow through a window of `4 × threads` slots: a thread takes the next chunk as
 /// soon as it is free and its slot has been merged, while this thread merges the finished
 /// chunks in order. (Batches with a barrier between them left a thread idle for half a chunk at
-/// every batch's end: about a twentieth of two threads' time.)
+/// every batch's end: about a twentieth of two threads' time.) `stop`, once set, must stay set
+/// until this returns (a thread that saw it has left).
 pub fn for_each_chunk_in<S: Send>(
     plan: &RunPlan,
     stop: &AtomicBool,
@@ -230,6 +231,10 @@ pub fn for_each_chunk_in<S: Send>(
                 return Err(Interrupted);
             }
             work(c, &mut slots[0]);
+            // As the threads do: a chunk during which the stop came is not merged.
+            if stop.load(Ordering::SeqCst) {
+                return Err(Interrupted);
+            }
             if merge(&mut slots[0]).is_break() {
                 return Ok(c + 1);
             }

@@ -929,6 +929,23 @@ fn choose<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs: &mut
     }
 }
 
+/// Actor `a` holds: inactive (no option weighed), or active with nothing but hold on offer.
+#[inline(always)]
+fn hold<O: Observer>(t: u32, a: usize, active: bool, st: &mut RunState, obs: &mut O) {
+    st.choices[a] = PackedChoice::HOLD;
+    if O::DETAILED {
+        let d = Decision {
+            actor: a,
+            active,
+            choice: Choice::Hold,
+            probability: 1.0,
+            weight: 0.0,
+            options: active as usize,
+        };
+        obs.decision(t, &d);
+    }
+}
+
 /// Actor `a`'s choice in step `t` (see [`choose`]).
 #[inline(always)]
 fn choose_for<O: Observer>(m: &Model, t: u32, w: usize, a: usize, st: &mut RunState, obs: &mut O) {
@@ -938,37 +955,13 @@ fn choose_for<O: Observer>(m: &Model, t: u32, w: usize, a: usize, st: &mut RunSt
     let (ua, un, uo) = (unit32(words[0]), unit32(words[1]), unit32(words[2]));
     let [lambda, sensitivity, hawkishness, cost_weight, activity] = st.eff[a];
     if ua >= activity {
-        st.choices[a] = PackedChoice::HOLD;
-        if O::DETAILED {
-            let d = Decision {
-                actor: a,
-                active: false,
-                choice: Choice::Hold,
-                probability: 1.0,
-                weight: 0.0,
-                options: 0,
-            };
-            obs.decision(t, &d);
-        }
-        return;
+        return hold(t, a, false, st, obs);
     }
     if spec.options.is_empty() {
         // Nothing but hold on offer, ever (an actor with no levers, or none it may use):
         // the nested logit over hold alone picks it with probability 1, so it is skipped.
         // The actor's draws were taken all the same.
-        st.choices[a] = PackedChoice::HOLD;
-        if O::DETAILED {
-            let d = Decision {
-                actor: a,
-                active: true,
-                choice: Choice::Hold,
-                probability: 1.0,
-                weight: 0.0,
-                options: 1,
-            };
-            obs.decision(t, &d);
-        }
-        return;
+        return hold(t, a, true, st, obs);
     }
     let v = &st.values;
     // Pressure pushes toward escalation (or peace); the cost others' measures inflict

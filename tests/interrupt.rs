@@ -1,4 +1,4 @@
-//! Ctrl-C: an interrupted `brink run` stops at a batch boundary, exits with code 130 and leaves
+//! Ctrl-C: an interrupted `brink run` stops at a chunk boundary, exits with code 130 and leaves
 //! the previous output folder byte for byte as it was, with no staging folder behind; with
 //! `--keep-partial` it writes the runs done, marked incomplete.
 #![cfg(unix)]

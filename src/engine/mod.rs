@@ -204,8 +204,9 @@ pub fn for_each_chunk_until<T: Send>(
 /// The chunks flow through a window of `4 × threads` slots: a thread takes the next chunk as
 /// soon as it is free and its slot has been merged, while this thread merges the finished
 /// chunks in order. (Batches with a barrier between them left a thread idle for half a chunk at
-/// every batch's end: about a twentieth of two threads' time.) `stop`, once set, must stay set
-/// until this returns (a thread that saw it has left).
+/// every batch's end: about a twentieth of two threads' time.) After a stop, the chunks in
+/// progress are finished and merged, as the sequential fallback does; `stop`, once set, must
+/// stay set until this returns (a thread that saw it has left).
 pub fn for_each_chunk_in<S: Send>(
     plan: &RunPlan,
     stop: &AtomicBool,
@@ -231,10 +232,6 @@ pub fn for_each_chunk_in<S: Send>(
                 return Err(Interrupted);
             }
             work(c, &mut slots[0]);
-            // As the threads do: a chunk during which the stop came is not merged.
-            if stop.load(Ordering::SeqCst) {
-                return Err(Interrupted);
-            }
             if merge(&mut slots[0]).is_break() {
                 return Ok(c + 1);
             }
@@ -299,14 +296,13 @@ pub fn for_each_chunk_in<S: Send>(
                         // The scope passes the thread's panic on.
                         return Ok(c);
                     }
-                    if stop.load(Ordering::SeqCst) {
+                    // After a stop, the chunks already taken are finished and merged; the
+                    // first one no thread took ends the work.
+                    if s.next <= c && stop.load(Ordering::SeqCst) {
                         return Err(Interrupted);
                     }
                     s = flow.wait(s);
                 }
-            }
-            if stop.load(Ordering::SeqCst) {
-                return Err(Interrupted);
             }
             let brk = merge(&mut lock(&cells[i])).is_break();
             {
@@ -502,11 +498,13 @@ mod tests {
     fn a_stop_ends_the_work_at_a_chunk_boundary_with_a_prefix_merged() {
         for threads in [1, 2, 8] {
             let stop = AtomicBool::new(false);
+            let started = std::sync::atomic::AtomicU64::new(0);
             let mut seen = Vec::new();
             let r = for_each_chunk(
                 &plan(200, threads),
                 &stop,
                 |c| {
+                    started.fetch_add(1, Ordering::SeqCst);
                     if c == 20 {
                         stop.store(true, Ordering::SeqCst);
                     }
@@ -515,9 +513,15 @@ mod tests {
                 |c| seen.push(c),
             );
             assert_eq!(r, Err(Interrupted));
-            // The chunks merged are the first ones, and the work stopped soon after the stop.
+            // The chunks merged are the first ones, every chunk begun (the one during which
+            // the stop came included) is merged, and the work stopped soon after the stop.
             assert_eq!(seen, (0..seen.len() as u64).collect::<Vec<_>>());
-            assert!(seen.len() <= 20 + 4 * threads, "{} merged", seen.len());
+            assert_eq!(seen.len() as u64, started.load(Ordering::SeqCst));
+            assert!(
+                seen.len() > 20 && seen.len() <= 21 + 4 * threads,
+                "{} merged",
+                seen.len()
+            );
         }
     }
 

@@ -267,9 +267,8 @@ pub fn for_each_chunk_in<S: Send>(
                         let mut s = flow.lock();
                         loop {
                             if s.halt || s.next >= end || stop.load(Ordering::SeqCst) {
-                                // This thread is done: the merging thread may be waiting for
-                                // a chunk no thread will take.
-                                flow.changed.notify_all();
+                                // This thread is done; its guard wakes the merging thread,
+                                // which may be waiting for a chunk no thread will take.
                                 return;
                             }
                             if s.next < s.merged + window as u64 {
@@ -354,7 +353,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Stops the flow when dropped: always (the merging thread, whose leaving ends the work) or
-/// during a panic (a working thread).
+/// during a panic (a working thread); either way it wakes every waiting thread.
 struct HaltOnDrop<'a> {
     flow: &'a Flow,
     always: bool,

@@ -672,7 +672,6 @@ fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
             });
         }
     };
-    let all = 0..steps;
     for (e, (spec, gate)) in m.events.iter().zip(&m.event_gates).enumerate() {
         // An event's draws are read only within its steps (`from_step` .. `until_step`, a
         // scheduled event's one step).
@@ -682,14 +681,7 @@ fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
         }
     }
     for (r, spec) in m.relations.iter().enumerate() {
-        part(
-            DrawKind::Noise,
-            component::NOISE,
-            spec.key,
-            r,
-            1,
-            all.clone(),
-        );
+        part(DrawKind::Noise, component::NOISE, spec.key, r, 1, 0..steps);
     }
     for (k, spec) in m.measures.iter().enumerate() {
         // A lifting review's draw is read only for a measure that can be lowered.
@@ -700,20 +692,13 @@ fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
                 spec.key,
                 k,
                 1,
-                all.clone(),
+                0..steps,
             );
         }
     }
     for (a, spec) in m.actors.iter().enumerate() {
         if detailed || !spec.options.is_empty() {
-            part(
-                DrawKind::Actor,
-                component::ACTORS,
-                spec.key,
-                a,
-                4,
-                all.clone(),
-            );
+            part(DrawKind::Actor, component::ACTORS, spec.key, a, 4, 0..steps);
         }
     }
     blocks(&st.key, &at, |i, words| {
@@ -762,14 +747,8 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     // H moves every step in practice; the other bits are set as things change.
     st.changed = deps::INDEX | deps::TIME;
 
-    // Phases with nothing to do are not entered (a call costs its prologue: the state's
-    // buffers loaded into registers).
-    if !m.gates.is_empty() || !m.acts.is_empty() {
-        read_gates(m, t, since_last_gates, st, obs);
-    }
-    if !m.events.is_empty() {
-        fire_events(m, t, w, st, obs);
-    }
+    read_gates(m, t, since_last_gates, st, obs);
+    fire_events(m, t, w, st, obs);
     if t >= st.next_shift_expiry {
         refresh_relations(m, t, st);
     }
@@ -780,10 +759,8 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     #[cfg(debug_assertions)]
     check_actor_params(m, t, st);
 
-    if O::DETAILED || !m.choosers.is_empty() {
-        choose(m, t, w, st, obs);
-        make_moves(m, t, st, obs);
-    }
+    choose(m, t, w, st, obs);
+    make_moves(m, t, st, obs);
     update_relations(m, w, st);
     update_rung_and_outcomes(m, t, st);
     obs.step(t, m, st);

@@ -199,16 +199,12 @@ fn start(
     counter: &[u64; LANES],
     stream: &[u64; LANES],
 ) -> ([u32; 12], [[u32; LANES]; 4]) {
+    let zero = BlockAt {
+        stream: 0,
+        counter: 0,
+    };
     let mut shared = [0u32; 12];
-    shared.copy_from_slice(
-        &input(
-            key,
-            BlockAt {
-                stream: 0,
-                counter: 0,
-            },
-        )[..12],
-    );
+    shared.copy_from_slice(&input(key, zero)[..12]);
     let mut lanes = [[0u32; LANES]; 4];
     for l in 0..LANES {
         let at = BlockAt {

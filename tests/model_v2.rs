@@ -382,6 +382,56 @@ fn time_conditions_match_the_recorded_path() {
     );
 }
 
+/// With more outcomes than fit one word of the sets a step rechecks (70: two words), each copy
+/// of an outcome records the same first step, last step and steps held as the original, in
+/// either word and at the words' edges (outcomes 63 and 64).
+#[test]
+fn outcomes_beyond_the_first_word_are_recorded_like_the_first() {
+    let (head, tail) = TIME.split_once("    outcomes: [").unwrap();
+    let (list, rest) = tail.split_once("    ],").unwrap();
+    let originals: Vec<&str> = list.lines().filter(|l| l.contains("Outcome(")).collect();
+    assert_eq!(originals.len(), 4);
+    let copies: String = (0..70)
+        .map(|i| {
+            let line = originals[i % 4];
+            let name = line.split('"').nth(1).unwrap();
+            format!("{}\n", line.replacen(name, &format!("{name}_{i}"), 1))
+        })
+        .collect();
+    let m = compile(
+        &format!("{head}    outcomes: [\n{copies}    ],{rest}"),
+        None,
+    );
+    assert_eq!(m.outcomes.len(), 70);
+    let master = Master::new(9);
+    let mut st = RunState::new(&m);
+    let mut held = 0;
+    for r in 0..500 {
+        model::simulate(&m, &master, r, &mut st, &mut brink::model::Silent);
+        for o in 4..70 {
+            let first = st.outcome_first[o];
+            assert_eq!(first, st.outcome_first[o % 4], "run {r}, outcome {o}");
+            assert_eq!(
+                st.outcome_steps[o],
+                st.outcome_steps[o % 4],
+                "run {r}, outcome {o}"
+            );
+            if first != u32::MAX {
+                assert_eq!(
+                    st.outcome_last[o],
+                    st.outcome_last[o % 4],
+                    "run {r}, outcome {o}"
+                );
+                held += 1;
+            }
+        }
+    }
+    assert!(
+        held > 1000,
+        "outcomes held in enough runs to compare: {held}"
+    );
+}
+
 fn contact(accepter_activity: f64) -> String {
     format!(
         r#"Scenario(

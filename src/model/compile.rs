@@ -721,7 +721,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         })
         .collect::<Result<_, String>>()?;
 
-    let outcomes = s
+    let outcomes: Vec<OutcomeSpec> = s
         .outcomes
         .iter()
         .map(|o| {
@@ -785,6 +785,11 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
     let choosers = (0..actors.len())
         .filter(|&a| !actors[a].options.is_empty())
         .collect();
+    let (stepwise_outcomes, outcomes_reading) = outcome_sets(&outcomes);
+    let outcome_deps = outcomes
+        .iter()
+        .filter(|o| !o.at_end)
+        .fold(0, |acc, o| acc | o.deps);
     // Two named parts of one stream with the same key would share draws.
     let distinct = |what: &str, names: Vec<(&str, u64)>| -> Result<(), CompileError> {
         let mut seen: HashMap<u64, &str> = HashMap::new();
@@ -858,9 +863,41 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         param_ranges,
         max_options,
         choosers,
+        stepwise_outcomes,
+        outcomes_reading,
+        outcome_deps,
         shared_links,
         snapshot_steps: vec![],
     })
+}
+
+/// The stepwise outcomes (not `at_end`) as a bit set, and for each bit of [`deps`] the
+/// stepwise outcomes that read it (see [`Model::outcomes_reading`]).
+fn outcome_sets(outcomes: &[OutcomeSpec]) -> (Vec<u64>, Vec<u64>) {
+    let words = outcomes.len().div_ceil(64);
+    let mut stepwise = vec![0u64; words];
+    let mut reading = vec![0u64; 64 * words];
+    for (o, spec) in outcomes.iter().enumerate().filter(|(_, s)| !s.at_end) {
+        let (w, bit) = (o / 64, 1u64 << (o % 64));
+        stepwise[w] |= bit;
+        for b in (0..64).filter(|b| spec.deps >> b & 1 != 0) {
+            reading[b * words + w] |= bit;
+        }
+    }
+    // Then the sets for each combination of the four low bits (rung, index, time, sustained),
+    // which change together most steps: one lookup for them, not one per bit.
+    let low: Vec<u64> = (0..16usize)
+        .flat_map(|c| {
+            let reading = &reading;
+            (0..words).map(move |w| {
+                (0..4)
+                    .filter(|b| c >> b & 1 != 0)
+                    .fold(0, |acc, b| acc | reading[b * words + w])
+            })
+        })
+        .collect();
+    reading.extend(low);
+    (stepwise, reading)
 }
 
 #[cfg(test)]

@@ -531,6 +531,17 @@ pub struct Model {
     pub max_options: usize,
     /// The actors that have an option at all, in order; the others always hold.
     pub choosers: Vec<usize>,
+    /// The outcomes checked at the end of every step (not `at_end`), as a bit set of outcome
+    /// indices, 64 to a word.
+    pub(crate) stepwise_outcomes: Vec<u64>,
+    /// For each bit of [`deps`], the stepwise outcomes whose condition reads it, as bit sets
+    /// like [`Model::stepwise_outcomes`]: word `w` of bit `b` at `b * words + w`. A step
+    /// rechecks only the outcomes that read something that changed. After the 64 bits' sets,
+    /// those of the 16 combinations of the four low bits (rung, index, time, sustained): the
+    /// set of combination `c` at `(64 + c) * words + w`.
+    pub(crate) outcomes_reading: Vec<u64>,
+    /// Everything any stepwise outcome reads (bits of [`deps`]).
+    pub(crate) outcome_deps: u64,
     /// Numbers that stand for a shared number: `(number, shared number)`, by index; each run
     /// copies the shared number's value into each (clamped to the number's own range).
     pub shared_links: Vec<(u32, u32)>,

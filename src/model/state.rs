@@ -256,12 +256,16 @@ pub struct RunState {
     pub snapshot_levels: Vec<u8>,
     /// First step each outcome held (`u32::MAX`: never).
     pub outcome_first: Vec<u32>,
-    /// Last step each outcome held (meaningful when it held).
+    /// Last step each outcome held (meaningful when it held; complete at the end of the run,
+    /// counted when an outcome stops holding).
     pub outcome_last: Vec<u32>,
-    /// Steps each outcome held.
+    /// Steps each outcome held (complete at the end of the run, as `outcome_last`).
     pub outcome_steps: Vec<u32>,
-    /// Whether each outcome holds at the end of the latest step.
-    pub(crate) outcome_now: Vec<bool>,
+    /// The outcomes that hold at the end of the latest step, as a bit set (64 to a word, as
+    /// [`Model::stepwise_outcomes`]).
+    pub(crate) outcome_now: Vec<u64>,
+    /// The step from which each outcome in `outcome_now` has held without a break.
+    pub(crate) outcome_since: Vec<u32>,
     pub(crate) options: Vec<PackedChoice>,
     pub(crate) weights: Vec<f64>,
     /// The direction of each option (+1 escalate, 0 hold, −1 de-escalate).
@@ -355,7 +359,8 @@ impl RunState {
             outcome_first: vec![u32::MAX; m.outcomes.len()],
             outcome_last: vec![0; m.outcomes.len()],
             outcome_steps: vec![0; m.outcomes.len()],
-            outcome_now: vec![false; m.outcomes.len()],
+            outcome_now: vec![0; m.outcomes.len().div_ceil(64)],
+            outcome_since: vec![0; m.outcomes.len()],
             options: vec![PackedChoice::HOLD; m.max_options],
             weights: vec![0.0; m.max_options],
             dirs: vec![0; m.max_options],

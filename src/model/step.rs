@@ -150,8 +150,15 @@ pub fn simulate_sampled<O: Observer>(
     for t in 0..m.horizon {
         step(m, t, st, obs);
     }
-    // Outcomes counted at the end only.
+    // The outcomes that still hold held from their `since` to the last step.
     let last = m.horizon - 1;
+    for (w, &now) in st.outcome_now.iter().enumerate() {
+        for o in bits(now).map(|i| w * 64 + i) {
+            st.outcome_steps[o] += m.horizon - st.outcome_since[o];
+            st.outcome_last[o] = last;
+        }
+    }
+    // Outcomes counted at the end only.
     for (o, spec) in m.outcomes.iter().enumerate() {
         if spec.at_end {
             let held = spec.cond.holds(st, Clock::end(last));
@@ -323,7 +330,7 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     fill(&mut st.steps_in_force, 0);
     fill(&mut st.outcome_first, u32::MAX);
     fill(&mut st.outcome_steps, 0);
-    fill(&mut st.outcome_now, false);
+    fill(&mut st.outcome_now, 0);
     st.index = 0.5 * (st.h[m.focal.0] + st.h[m.focal.1]);
     st.rung = rung_of(m, st);
     st.peak_rung = st.rung;
@@ -1259,33 +1266,63 @@ fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
         }
         st.sustained[i] = count;
     }
-    // At step 0 every predicate is checked; later only those that read something that
-    // changed: one whose inputs did not change keeps its truth.
-    let changed = if t == 0 { u64::MAX } else { st.changed };
-    for (o, spec) in m.outcomes.iter().enumerate() {
-        if spec.at_end {
-            continue;
-        }
-        let now = if spec.deps & changed != 0 {
-            spec.cond.holds(st, clock)
+    // At step 0 every outcome is checked; later only those that read something that changed:
+    // one whose inputs did not change keeps its truth. Steps held and the last step are
+    // counted when an outcome stops holding (and at the end of the run), not every step.
+    let words = m.stepwise_outcomes.len();
+    if t > 0 && st.changed & m.outcome_deps == 0 {
+        return;
+    }
+    for w in 0..words {
+        let mut recheck = if t == 0 {
+            m.stepwise_outcomes[w]
         } else {
-            st.outcome_now[o]
+            let low = m.outcomes_reading[(64 + (st.changed & 15) as usize) * words + w];
+            bits(st.changed & !15).fold(low, |acc, b| acc | m.outcomes_reading[b * words + w])
         };
-        // Debug builds check that a predicate kept for reading nothing that changed is right.
-        debug_assert!(
-            now == spec.cond.holds(st, clock),
+        while recheck != 0 {
+            let i = recheck.trailing_zeros() as usize;
+            recheck &= recheck - 1;
+            let o = w * 64 + i;
+            let now = m.outcomes[o].cond.holds(st, clock);
+            if now == (st.outcome_now[w] >> i & 1 != 0) {
+                continue;
+            }
+            st.outcome_now[w] ^= 1 << i;
+            if now {
+                if st.outcome_first[o] == u32::MAX {
+                    st.outcome_first[o] = t;
+                }
+                st.outcome_since[o] = t;
+            } else {
+                // Held from `since` to the step before this one (t ≥ 1: nothing held before 0).
+                st.outcome_steps[o] += t - st.outcome_since[o];
+                st.outcome_last[o] = t - 1;
+            }
+        }
+    }
+    // Debug builds check that an outcome kept for reading nothing that changed is right.
+    #[cfg(debug_assertions)]
+    for (o, spec) in m.outcomes.iter().enumerate().filter(|(_, s)| !s.at_end) {
+        assert_eq!(
+            st.outcome_now[o / 64] >> (o % 64) & 1 != 0,
+            spec.cond.holds(st, clock),
             "step {t}: outcome {} kept a stale truth",
             spec.name
         );
-        st.outcome_now[o] = now;
-        if now {
-            if st.outcome_first[o] == u32::MAX {
-                st.outcome_first[o] = t;
-            }
-            st.outcome_last[o] = t;
-            st.outcome_steps[o] += 1;
-        }
     }
+}
+
+/// The indices of the set bits of a word, lowest first.
+#[inline]
+fn bits(mut word: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (word != 0).then(|| {
+            let b = word.trailing_zeros() as usize;
+            word &= word - 1;
+            b
+        })
+    })
 }
 
 /// The Goldstein weight of a move: raising, the weight of the level reached; lowering (by any

@@ -1189,7 +1189,7 @@ fn make_moves<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
 
 /// The measures in force add their standing irritation, pressure and costs; then (phase 5)
 /// the relations move and (phase 6) pressure fades.
-#[inline]
+#[inline(always)]
 fn update_relations(m: &Model, w: usize, st: &mut RunState) {
     // Measures in force: standing irritation, pressure, costs.
     if st.standing_stale {
@@ -1234,7 +1234,7 @@ fn update_relations(m: &Model, w: usize, st: &mut RunState) {
 }
 
 /// Phase 7: the index, the rung, the counts of sustained conditions and the outcomes.
-#[inline]
+#[inline(always)]
 fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
     st.index = 0.5 * (st.h[m.focal.0] + st.h[m.focal.1]);
     let rung = rung_of(m, st);

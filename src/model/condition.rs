@@ -281,7 +281,9 @@ impl Cond {
             Cond::ActWithin(a, _) => deps::act(*a) | deps::TIME,
             Cond::ActOccurred(a) => deps::act(*a),
             Cond::Before(a, b) => a.deps() | b.deps(),
-            Cond::StepIn(..) | Cond::LevelHeldFor(..) => deps::TIME,
+            Cond::StepIn(..) => deps::TIME,
+            // The level's changes move the step it has been held since.
+            Cond::LevelHeldFor(m, ..) => deps::TIME | deps::level(*m),
             Cond::Sustained(..) => deps::SUSTAINED,
             Cond::All(cs) | Cond::Any(cs) => cs.iter().fold(0, |d, c| d | c.deps()),
             Cond::Not(c) => c.deps(),
@@ -301,10 +303,164 @@ impl Cond {
         }
     }
 
+    /// The first step after the clock's at which the condition may read differently with
+    /// nothing but time passing (`u32::MAX`: none), read at the same moment of that step as
+    /// `c` is of its own (start or end). Until then, only a change of something else it reads
+    /// ([`Cond::deps`] without [`deps::TIME`]) can change its truth: "within the last n steps"
+    /// lapses n steps after the event, "held for n steps" comes true n steps after the level
+    /// was reached, a range of steps opens and closes at its ends. A compound condition
+    /// changes no earlier than the first of its atoms.
+    pub fn next_time_change(&self, s: &RunState, c: Clock) -> u32 {
+        // 0 at a step's start, 1 at its end.
+        let end = c.done - c.step;
+        let within = |last: u32, n: u32| {
+            if last != u32::MAX && c.done - last <= n {
+                last.saturating_add(n).saturating_add(1) - end
+            } else {
+                u32::MAX
+            }
+        };
+        match self {
+            Cond::EventWithin(e, n) => within(s.event_last[*e], *n),
+            Cond::ActWithin(a, n) => within(s.act_last[*a], *n),
+            Cond::StepIn(a, b) => {
+                if c.step < *a {
+                    *a
+                } else if c.step <= *b {
+                    b.saturating_add(1)
+                } else {
+                    u32::MAX
+                }
+            }
+            Cond::LevelHeldFor(m, l, n) => {
+                let since = s.at_least_since[s.level_base[*m] + *l as usize];
+                if s.level[*m] >= *l && since != u32::MAX && c.done.saturating_sub(since) < *n {
+                    since.saturating_add(*n) - end
+                } else {
+                    u32::MAX
+                }
+            }
+            Cond::All(cs) | Cond::Any(cs) => cs
+                .iter()
+                .map(|x| x.next_time_change(s, c))
+                .min()
+                .unwrap_or(u32::MAX),
+            Cond::Not(x) => x.next_time_change(s, c),
+            Cond::Flat(f) => f
+                .tests
+                .iter()
+                .map(|x| x.atom.next_time_change(s, c))
+                .min()
+                .unwrap_or(u32::MAX),
+            _ => u32::MAX,
+        }
+    }
+
     fn holds_compound_or_atom(&self, s: &RunState, c: Clock) -> bool {
         match self {
             Cond::All(_) | Cond::Any(_) | Cond::Not(_) => self.holds_compound(s, c),
             other => other.holds(s, c),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::compile;
+
+    fn tutorial() -> super::super::Model {
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/examples/tutorial.ron"
+        ));
+        let text = std::fs::read_to_string(path).unwrap();
+        let scenario = crate::scenario::load::parse_text(path, &text).unwrap();
+        compile(&scenario, None).unwrap()
+    }
+
+    /// Until the step [`Cond::next_time_change`] names, a condition that reads time reads the
+    /// same at every later step with nothing else changed; an atom reads differently at that
+    /// step. Over random records of an event, an act and a measure's level, at a step's start
+    /// and end.
+    #[test]
+    fn time_conditions_keep_their_truth_until_their_due_step() {
+        let m = tutorial();
+        assert!(!m.events.is_empty() && !m.acts.is_empty() && !m.measures.is_empty());
+        let mut st = RunState::new(&m);
+        let slot = st.level_base[0] + 1;
+        let top = m.measures[0].levels.len() as u64;
+        let atoms = [
+            Cond::EventWithin(0, 0),
+            Cond::EventWithin(0, 3),
+            Cond::ActWithin(0, 1),
+            Cond::ActWithin(0, 6),
+            Cond::StepIn(10, 20),
+            Cond::StepIn(0, 0),
+            Cond::StepIn(35, 35),
+            Cond::LevelHeldFor(0, 1, 0),
+            Cond::LevelHeldFor(0, 1, 1),
+            Cond::LevelHeldFor(0, 1, 5),
+        ];
+        let compounds = [
+            Cond::All(vec![
+                atoms[1].clone(),
+                Cond::Not(Box::new(atoms[4].clone())),
+            ]),
+            Cond::Any(vec![
+                atoms[3].clone(),
+                atoms[9].clone(),
+                Cond::LevelAtLeast(0, 1),
+            ]),
+            Cond::Not(Box::new(Cond::All(vec![
+                atoms[2].clone(),
+                atoms[6].clone(),
+            ]))),
+        ];
+        let flat = compounds.iter().map(|c| c.clone().flattened());
+        let conds: Vec<(Cond, bool)> = atoms
+            .iter()
+            .map(|c| (c.clone(), true))
+            .chain(compounds.iter().cloned().chain(flat).map(|c| (c, false)))
+            .collect();
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let (mut checked, mut changed) = (0, 0);
+        for _ in 0..3000 {
+            let t = next(50) as u32;
+            let at_or_never = |r: u64| if r == 0 { u32::MAX } else { (r - 1) as u32 };
+            st.event_last[0] = at_or_never(next(t as u64 + 2));
+            st.act_last[0] = at_or_never(next(t as u64 + 2));
+            st.level[0] = next(top + 1) as u8;
+            st.at_least_since[slot] = if st.level[0] >= 1 {
+                next(t as u64 + 1) as u32
+            } else {
+                u32::MAX
+            };
+            for end in [false, true] {
+                let clock = |s: u32| if end { Clock::end(s) } else { Clock::start(s) };
+                for (c, atom) in &conds {
+                    let now = c.holds(&st, clock(t));
+                    let due = c.next_time_change(&st, clock(t));
+                    assert!(due > t, "{c:?} at {t}: due {due}");
+                    for s in t + 1..t + 80 {
+                        let then = c.holds(&st, clock(s));
+                        if s < due {
+                            assert_eq!(then, now, "{c:?} from {t} (end {end}): step {s} < {due}");
+                            checked += 1;
+                        } else if s == due && *atom {
+                            assert_ne!(then, now, "{c:?} from {t} (end {end}): due {due}");
+                            changed += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 100_000 && changed > 5_000, "{checked} {changed}");
     }
 }

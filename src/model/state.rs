@@ -199,6 +199,9 @@ pub struct RunState {
     pub sustained: Vec<u32>,
     /// Whether each of [`Model::gates`] held at the start of this step.
     pub(crate) allowed: Vec<bool>,
+    /// The step at which each gate that reads time must be evaluated again though nothing
+    /// else it reads changed ([`super::Cond::next_time_change`]; `u32::MAX`: not for time).
+    pub(crate) gate_due: Vec<u32>,
     /// Events that fire this step (index and probability), decided before any applies.
     pub(crate) fired: Vec<(usize, f64)>,
     /// Each relation's parameters before temporary shifts ([`super::rel_param`] order), after
@@ -328,6 +331,7 @@ impl RunState {
             offer_at: vec![u32::MAX; m.acts.len()],
             sustained: vec![0; m.sustained.len()],
             allowed: vec![true; m.gates.len()],
+            gate_due: vec![0; m.gates.len()],
             fired: Vec::with_capacity(m.events.len()),
             relation_base: vec![[0.0; 5]; nr],
             temp_shifts: Vec::new(),

@@ -780,10 +780,16 @@ fn read_gates<O: Observer>(m: &Model, t: u32, changed: u64, st: &mut RunState, o
     let clock = Clock::start(t);
     for (g, (c, &d)) in m.gates.iter().zip(&m.gate_deps).enumerate() {
         // A gate that reads nothing that changed since it was last evaluated (at the start of
-        // the last step) keeps its truth. Every gate is evaluated at step 0, those that read
-        // nothing (`Never`: a name only a variant adds) included.
-        if t == 0 || d & changed != 0 {
+        // the last step) keeps its truth; time changes it only at its due step. Every gate is
+        // evaluated at step 0, those that read nothing (`Never`: a name only a variant adds)
+        // included.
+        if t == 0 || d & changed & !deps::TIME != 0 || t >= st.gate_due[g] {
             st.allowed[g] = c.holds(st, clock);
+            st.gate_due[g] = if d & deps::TIME != 0 {
+                c.next_time_change(st, clock)
+            } else {
+                u32::MAX
+            };
         }
         debug_assert!(
             st.allowed[g] == c.holds(st, clock),

@@ -271,8 +271,6 @@ pub struct RunState {
     pub(crate) outcome_since: Vec<u32>,
     pub(crate) options: Vec<PackedChoice>,
     pub(crate) weights: Vec<f64>,
-    /// The direction of each option (+1 escalate, 0 hold, −1 de-escalate).
-    pub(crate) dirs: Vec<i8>,
     pub(crate) choices: Vec<PackedChoice>,
     /// The run and the key of its streams (the parts' draws are taken a window at a time).
     pub(crate) run: u64,
@@ -367,7 +365,6 @@ impl RunState {
             outcome_since: vec![0; m.outcomes.len()],
             options: vec![PackedChoice::HOLD; m.max_options],
             weights: vec![0.0; m.max_options],
-            dirs: vec![0; m.max_options],
             choices: vec![PackedChoice::HOLD; m.actors.len()],
             run: 0,
             key: Key([0; 8]),

@@ -964,15 +964,24 @@ fn choose_for<O: Observer>(m: &Model, t: u32, w: usize, a: usize, st: &mut RunSt
         .sum::<f64>()
         - cost_weight * st.pain[a]
         + hawkishness;
-    // The options go into fixed buffers (sized by the model), so the loop never allocates.
-    let mut n = 0;
+    // The options go into fixed buffers (sized by the model), so the loop never allocates:
+    // hold at 0, the escalating ones upward from 1 and the de-escalating ones downward from
+    // the end, each direction in the order offered, so that a nest's options lie together.
+    let cap = st.options.len();
+    st.options[0] = Choice::Hold.into();
+    st.weights[0] = 0.0;
+    let (mut up, mut down) = (1, cap);
     let mut add = |st: &mut RunState, c: Choice, u: f64, dir: i8| {
-        st.options[n] = c.into();
-        st.weights[n] = u;
-        st.dirs[n] = dir;
-        n += 1;
+        let i = if dir > 0 {
+            up += 1;
+            up - 1
+        } else {
+            down -= 1;
+            down
+        };
+        st.options[i] = c.into();
+        st.weights[i] = u;
     };
-    add(st, Choice::Hold, 0.0, 0);
     for source in &spec.options {
         match *source {
             OptionSource::Measure { measure: k, motive } => {
@@ -1035,12 +1044,13 @@ fn choose_for<O: Observer>(m: &Model, t: u32, w: usize, a: usize, st: &mut RunSt
             }
         }
     }
+    let n = up + (cap - down);
     // Hold alone on offer this step (every option closed by its gate, rung or cooldown):
     // the nested logit would pick it with probability 1.
     let (pick, probability) = if n == 1 {
         (0, 1.0)
     } else {
-        nested_logit(st, n, lambda, un, uo)
+        nested_logit(&mut st.weights, (up, down), lambda, un, uo)
     };
     let choice = st.options[pick].get();
     st.choices[a] = choice.into();
@@ -1057,17 +1067,30 @@ fn choose_for<O: Observer>(m: &Model, t: u32, w: usize, a: usize, st: &mut RunSt
     }
 }
 
-/// The nested logit over the `n` options in the buffers: a direction (hold, escalate,
-/// de-escalate, in that order) by logit over the best utility each offers, with `un`; then an
-/// option of that direction by logit over their utilities, with `uo`. Returns the option and
-/// its probability. Adding an option no better than the best of its direction leaves the
-/// chance of that direction as it was; at λ = 0 every direction on offer is equally likely.
-fn nested_logit(st: &mut RunState, n: usize, lambda: f64, un: f64, uo: f64) -> (usize, f64) {
-    let mut best = [0.0, f64::NEG_INFINITY, f64::NEG_INFINITY];
-    for i in 1..n {
-        let d = if st.dirs[i] > 0 { 1 } else { 2 };
-        best[d] = f64::max(best[d], st.weights[i]);
-    }
+/// The nested logit over the options in the buffers (hold at 0, escalating options at
+/// `1..up`, de-escalating ones at `down..` in reverse order of offer): a direction (hold,
+/// escalate, de-escalate, in that order) by logit over the best utility each offers, with `un`;
+/// then an option of that direction by logit over their utilities, with `uo`, in the order
+/// they were offered. Returns the option and its probability. Adding an option no better than
+/// the best of its direction leaves the chance of that direction as it was; at λ = 0 every
+/// direction on offer is equally likely.
+fn nested_logit(
+    weights: &mut [f64],
+    (up, down): (usize, usize),
+    lambda: f64,
+    un: f64,
+    uo: f64,
+) -> (usize, f64) {
+    let escalating = 1..up;
+    let easing = (down..weights.len()).rev();
+    let best_of = |idx: &mut dyn Iterator<Item = usize>| {
+        idx.fold(f64::NEG_INFINITY, |b, i| f64::max(b, weights[i]))
+    };
+    let best = [
+        0.0,
+        best_of(&mut escalating.clone()),
+        best_of(&mut easing.clone()),
+    ];
     let top = best.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut nest_w = [0.0; 3];
     let mut total = 0.0;
@@ -1090,30 +1113,40 @@ fn nested_logit(st: &mut RunState, n: usize, lambda: f64, un: f64, uo: f64) -> (
         }
     }
     let p_nest = nest_w[nest] / total;
-    if nest == 0 {
-        return (0, p_nest);
+    match nest {
+        0 => (0, p_nest),
+        1 => pick_in_nest(weights, escalating, lambda, best[1], uo, p_nest),
+        _ => pick_in_nest(weights, easing, lambda, best[2], uo, p_nest),
     }
-    let dir: i8 = if nest == 1 { 1 } else { -1 };
+}
+
+/// An option of a nest (its indices in the order offered, at least one) by logit over the
+/// utilities, with `uo`: returns it and its probability, `p_nest` times its chance in the nest.
+#[inline(always)]
+fn pick_in_nest(
+    weights: &mut [f64],
+    idx: impl Iterator<Item = usize> + Clone,
+    lambda: f64,
+    best: f64,
+    uo: f64,
+    p_nest: f64,
+) -> (usize, f64) {
     let mut sum = 0.0;
     let mut last = 0;
-    for i in 1..n {
-        if st.dirs[i] == dir {
-            st.weights[i] = exp_or_one(lambda * (st.weights[i] - best[nest]));
-            sum += st.weights[i];
-            last = i;
-        }
+    for i in idx.clone() {
+        weights[i] = exp_or_one(lambda * (weights[i] - best));
+        sum += weights[i];
+        last = i;
     }
     let target = uo * sum;
     let mut acc = 0.0;
-    for i in 1..n {
-        if st.dirs[i] == dir {
-            acc += st.weights[i];
-            if target < acc {
-                return (i, p_nest * st.weights[i] / sum);
-            }
+    for i in idx {
+        acc += weights[i];
+        if target < acc {
+            return (i, p_nest * weights[i] / sum);
         }
     }
-    (last, p_nest * st.weights[last] / sum)
+    (last, p_nest * weights[last] / sum)
 }
 
 /// [`exp`], with the call skipped at 0 (the best nest and the best option of a nest: `exp`

@@ -32,7 +32,9 @@ pub struct Decision {
 pub trait Observer {
     /// Whether decisions and events should be reported (costs a little per step).
     const DETAILED: bool = false;
-    /// After every step.
+    /// After every step. An outcome's first step is set at the step it first holds; its steps
+    /// held and last step (`RunState::outcome_steps`, `outcome_last`) are complete only at the
+    /// end of the run (counted when it stops holding).
     fn step(&mut self, _t: u32, _m: &Model, _s: &RunState) {}
     /// An event fired at step `t` with this probability.
     fn event(&mut self, _t: u32, _event: usize, _probability: f64) {}
@@ -979,6 +981,8 @@ fn choose_for<O: Observer>(m: &Model, t: u32, w: usize, a: usize, st: &mut RunSt
             down -= 1;
             down
         };
+        // `max_options` counts every option an actor can have, so the two ends never meet.
+        debug_assert!(up <= down, "options buffer overrun");
         st.options[i] = c.into();
         st.weights[i] = u;
     };
@@ -1305,6 +1309,22 @@ fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
         }
         st.sustained[i] = count;
     }
+    update_outcomes(m, t, clock, st);
+    // Debug builds check that an outcome kept for reading nothing that changed is right.
+    #[cfg(debug_assertions)]
+    for (o, spec) in m.outcomes.iter().enumerate().filter(|(_, s)| !s.at_end) {
+        assert_eq!(
+            st.outcome_now[o / 64] >> (o % 64) & 1 != 0,
+            spec.cond.holds(st, clock),
+            "step {t}: outcome {} kept a stale truth",
+            spec.name
+        );
+    }
+}
+
+/// The outcomes' truth at the end of step `t` (see [`update_rung_and_outcomes`]).
+#[inline(always)]
+fn update_outcomes(m: &Model, t: u32, clock: Clock, st: &mut RunState) {
     // At step 0 every outcome is checked; later only those that read something that changed:
     // one whose inputs did not change keeps its truth. Steps held and the last step are
     // counted when an outcome stops holding (and at the end of the run), not every step.
@@ -1339,16 +1359,6 @@ fn update_rung_and_outcomes(m: &Model, t: u32, st: &mut RunState) {
                 st.outcome_last[o] = t - 1;
             }
         }
-    }
-    // Debug builds check that an outcome kept for reading nothing that changed is right.
-    #[cfg(debug_assertions)]
-    for (o, spec) in m.outcomes.iter().enumerate().filter(|(_, s)| !s.at_end) {
-        assert_eq!(
-            st.outcome_now[o / 64] >> (o % 64) & 1 != 0,
-            spec.cond.holds(st, clock),
-            "step {t}: outcome {} kept a stale truth",
-            spec.name
-        );
     }
 }
 

@@ -880,20 +880,16 @@ fn outcome_sets(outcomes: &[OutcomeSpec]) -> (Vec<u64>, Vec<u64>) {
     for (o, spec) in outcomes.iter().enumerate().filter(|(_, s)| !s.at_end) {
         let (w, bit) = (o / 64, 1u64 << (o % 64));
         stepwise[w] |= bit;
-        for b in (0..64).filter(|b| spec.deps >> b & 1 != 0) {
+        for b in set_bits(spec.deps) {
             reading[b * words + w] |= bit;
         }
     }
-    // Then the sets for each combination of the four low bits (rung, index, time, sustained),
-    // which change together most steps: one lookup for them, not one per bit.
-    let low: Vec<u64> = (0..16usize)
+    // Then the sets for each combination of the fixed bits (`deps::FIXED`), which change
+    // together most steps: one lookup for them, not one per bit.
+    let low: Vec<u64> = (0..=deps::FIXED)
         .flat_map(|c| {
             let reading = &reading;
-            (0..words).map(move |w| {
-                (0..4)
-                    .filter(|b| c >> b & 1 != 0)
-                    .fold(0, |acc, b| acc | reading[b * words + w])
-            })
+            (0..words).map(move |w| set_bits(c).fold(0, |acc, b| acc | reading[b * words + w]))
         })
         .collect();
     reading.extend(low);

@@ -16,6 +16,9 @@ pub mod deps {
     /// A count of [`super::Cond::Sustained`] moved (one bit for them all): most steps every count
     /// stays at 0.
     pub const SUSTAINED: u64 = 8;
+    /// The four bits above, which change together in most steps (H and the clock always):
+    /// tables keyed by their combination (`0..=FIXED`) take one lookup for them all.
+    pub const FIXED: u64 = RUNG | INDEX | TIME | SUSTAINED;
     /// Bits of events, acts and measures' levels: from bit 4, 20, 20 and 20 of them.
     const EVENT_BASE: usize = 4;
     const EVENT_BITS: usize = 20;
@@ -211,6 +214,21 @@ impl Clock {
     }
 }
 
+/// Something that happened during step `last` (`u32::MAX`: never) is within the last n
+/// completed steps when fewer than n steps were completed after it.
+#[inline(always)]
+fn within(c: Clock, last: u32, n: u32) -> bool {
+    last != u32::MAX && c.done - last <= n
+}
+
+/// The step from which measure `m` has been at level `l` or higher at every step's end, if it
+/// is there now.
+#[inline(always)]
+fn held_since(s: &RunState, m: usize, l: u8) -> Option<u32> {
+    let since = s.at_least_since[s.level_base[m] + l as usize];
+    (s.level[m] >= l && since != u32::MAX).then_some(since)
+}
+
 impl Cond {
     /// Whether the condition holds at a moment of a run. Atoms are decided here, inlined into
     /// the step loop (most conditions are atoms); compound ones, flattened at compile time,
@@ -219,7 +237,6 @@ impl Cond {
     pub fn holds(&self, s: &RunState, c: Clock) -> bool {
         // Something that happened during step `last` is within the last n completed steps when
         // fewer than n steps were completed after it.
-        let within = |last: u32, n: u32| last != u32::MAX && c.done - last <= n;
         match self {
             Cond::RungAtLeast(r) => s.rung >= *r,
             Cond::RungBelow(r) => s.rung < *r,
@@ -227,14 +244,12 @@ impl Cond {
             Cond::IndexBelow(x) => s.index < *x,
             Cond::LevelAtLeast(m, l) => s.level[*m] >= *l,
             Cond::EventOccurred(e) => s.event_last[*e] != u32::MAX,
-            Cond::EventWithin(e, n) => within(s.event_last[*e], *n),
-            Cond::ActWithin(a, n) => within(s.act_last[*a], *n),
+            Cond::EventWithin(e, n) => within(c, s.event_last[*e], *n),
+            Cond::ActWithin(a, n) => within(c, s.act_last[*a], *n),
             Cond::ActOccurred(a) => s.act_last[*a] != u32::MAX,
             Cond::StepIn(a, b) => c.step >= *a && c.step <= *b,
             Cond::LevelHeldFor(m, l, n) => {
-                // The step from which the level has been in force at every step's end.
-                let since = s.at_least_since[s.level_base[*m] + *l as usize];
-                s.level[*m] >= *l && since != u32::MAX && c.done.saturating_sub(since) >= *n
+                held_since(s, *m, *l).is_some_and(|since| c.done.saturating_sub(since) >= *n)
             }
             Cond::LevelEverReached(m, l) => s.max_level[*m] >= *l,
             Cond::Sustained(i, n) => s.sustained[*i] >= *n,
@@ -313,16 +328,16 @@ impl Cond {
     pub fn next_time_change(&self, s: &RunState, c: Clock) -> u32 {
         // 0 at a step's start, 1 at its end.
         let end = c.done - c.step;
-        let within = |last: u32, n: u32| {
-            if last != u32::MAX && c.done - last <= n {
+        let lapses = |last: u32, n: u32| {
+            if within(c, last, n) {
                 last.saturating_add(n).saturating_add(1) - end
             } else {
                 u32::MAX
             }
         };
         match self {
-            Cond::EventWithin(e, n) => within(s.event_last[*e], *n),
-            Cond::ActWithin(a, n) => within(s.act_last[*a], *n),
+            Cond::EventWithin(e, n) => lapses(s.event_last[*e], *n),
+            Cond::ActWithin(a, n) => lapses(s.act_last[*a], *n),
             Cond::StepIn(a, b) => {
                 if c.step < *a {
                     *a
@@ -332,14 +347,10 @@ impl Cond {
                     u32::MAX
                 }
             }
-            Cond::LevelHeldFor(m, l, n) => {
-                let since = s.at_least_since[s.level_base[*m] + *l as usize];
-                if s.level[*m] >= *l && since != u32::MAX && c.done.saturating_sub(since) < *n {
-                    since.saturating_add(*n) - end
-                } else {
-                    u32::MAX
-                }
-            }
+            Cond::LevelHeldFor(m, l, n) => match held_since(s, *m, *l) {
+                Some(since) if c.done.saturating_sub(since) < *n => since.saturating_add(*n) - end,
+                _ => u32::MAX,
+            },
             Cond::All(cs) | Cond::Any(cs) => cs
                 .iter()
                 .map(|x| x.next_time_change(s, c))

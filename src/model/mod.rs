@@ -537,8 +537,8 @@ pub struct Model {
     /// For each bit of [`deps`], the stepwise outcomes whose condition reads it, as bit sets
     /// like [`Model::stepwise_outcomes`]: word `w` of bit `b` at `b * words + w`. A step
     /// rechecks only the outcomes that read something that changed. After the 64 bits' sets,
-    /// those of the 16 combinations of the four low bits (rung, index, time, sustained): the
-    /// set of combination `c` at `(64 + c) * words + w`.
+    /// those of each combination `c` of the bits of [`deps::FIXED`] (which change together
+    /// most steps), at `(64 + c) * words + w`.
     pub(crate) outcomes_reading: Vec<u64>,
     /// Everything any stepwise outcome reads (bits of [`deps`]).
     pub(crate) outcome_deps: u64,
@@ -548,6 +548,18 @@ pub struct Model {
     /// Steps at the end of which each run keeps the rung and every measure's level (for the
     /// per-run table, `--per-run-steps`), sorted and distinct; empty unless asked for.
     pub snapshot_steps: Vec<u32>,
+}
+
+/// The indices of the set bits of a word, lowest first.
+#[inline]
+pub(crate) fn set_bits(mut word: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (word != 0).then(|| {
+            let b = word.trailing_zeros() as usize;
+            word &= word - 1;
+            b
+        })
+    })
 }
 
 impl Model {

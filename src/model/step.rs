@@ -155,7 +155,7 @@ pub fn simulate_sampled<O: Observer>(
     // The outcomes that still hold held from their `since` to the last step.
     let last = m.horizon - 1;
     for (w, &now) in st.outcome_now.iter().enumerate() {
-        for o in bits(now).map(|i| w * 64 + i) {
+        for o in set_bits(now).map(|i| w * 64 + i) {
             st.outcome_steps[o] += m.horizon - st.outcome_since[o];
             st.outcome_last[o] = last;
         }
@@ -1087,13 +1087,11 @@ fn nested_logit(
 ) -> (usize, f64) {
     let escalating = 1..up;
     let easing = (down..weights.len()).rev();
-    let best_of = |idx: &mut dyn Iterator<Item = usize>| {
-        idx.fold(f64::NEG_INFINITY, |b, i| f64::max(b, weights[i]))
-    };
+    let max_with = |b: f64, i: usize| f64::max(b, weights[i]);
     let best = [
         0.0,
-        best_of(&mut escalating.clone()),
-        best_of(&mut easing.clone()),
+        escalating.clone().fold(f64::NEG_INFINITY, max_with),
+        easing.clone().fold(f64::NEG_INFINITY, max_with),
     ];
     let top = best.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut nest_w = [0.0; 3];
@@ -1333,15 +1331,14 @@ fn update_outcomes(m: &Model, t: u32, clock: Clock, st: &mut RunState) {
         return;
     }
     for w in 0..words {
-        let mut recheck = if t == 0 {
+        let recheck = if t == 0 {
             m.stepwise_outcomes[w]
         } else {
-            let low = m.outcomes_reading[(64 + (st.changed & 15) as usize) * words + w];
-            bits(st.changed & !15).fold(low, |acc, b| acc | m.outcomes_reading[b * words + w])
+            let low = m.outcomes_reading[(64 + (st.changed & deps::FIXED) as usize) * words + w];
+            set_bits(st.changed & !deps::FIXED)
+                .fold(low, |acc, b| acc | m.outcomes_reading[b * words + w])
         };
-        while recheck != 0 {
-            let i = recheck.trailing_zeros() as usize;
-            recheck &= recheck - 1;
+        for i in set_bits(recheck) {
             let o = w * 64 + i;
             let now = m.outcomes[o].cond.holds(st, clock);
             if now == (st.outcome_now[w] >> i & 1 != 0) {
@@ -1360,18 +1357,6 @@ fn update_outcomes(m: &Model, t: u32, clock: Clock, st: &mut RunState) {
             }
         }
     }
-}
-
-/// The indices of the set bits of a word, lowest first.
-#[inline]
-fn bits(mut word: u64) -> impl Iterator<Item = usize> {
-    std::iter::from_fn(move || {
-        (word != 0).then(|| {
-            let b = word.trailing_zeros() as usize;
-            word &= word - 1;
-            b
-        })
-    })
 }
 
 /// The Goldstein weight of a move: raising, the weight of the level reached; lowering (by any

@@ -61,7 +61,8 @@ const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
 
 /// Computes the block at each of `at`, in order, handing each to `emit` with its index.
 pub fn blocks(key: &Key, at: &[BlockAt], mut emit: impl FnMut(usize, Block<'_>)) {
-    let mut words = [[0u32; LANES]; 16];
+    let mut lanes = [[0u32; LANES]; 16];
+    let mut out = [[0u32; 16]; LANES];
     for (c, chunk) in at.chunks(LANES).enumerate() {
         let mut counter = [0u64; LANES];
         let mut stream = [0u64; LANES];
@@ -69,33 +70,27 @@ pub fn blocks(key: &Key, at: &[BlockAt], mut emit: impl FnMut(usize, Block<'_>))
             counter[l] = a.counter;
             stream[l] = a.stream;
         }
-        compute(key, &counter, &stream, &mut words);
-        for lane in 0..chunk.len() {
-            emit(
-                c * LANES + lane,
-                Block {
-                    words: &words,
-                    lane,
-                },
-            );
+        compute(key, &counter, &stream, &mut lanes);
+        transpose(&lanes, chunk.len(), &mut out);
+        for (lane, words) in out[..chunk.len()].iter().enumerate() {
+            emit(c * LANES + lane, Block { words });
         }
     }
 }
 
-/// One block of [`blocks`]: its 16 words, read from the lanes where they were computed (the
-/// words of a block are a column there; reading them in place costs what a transposition
-/// would, without writing them twice).
+/// One block of [`blocks`]: its 16 words, in order. (The lanes compute a block as a column;
+/// they are transposed once, in registers, so that a block's words are read and copied
+/// together rather than one strided load each.)
 #[derive(Clone, Copy)]
 pub struct Block<'a> {
-    words: &'a Lanes,
-    lane: usize,
+    words: &'a [u32; 16],
 }
 
 impl Block<'_> {
     /// Word `w` (0..16) of the block.
     #[inline]
     pub fn word(&self, w: usize) -> u32 {
-        self.words[w][self.lane % LANES]
+        self.words[w]
     }
 
     /// The 64-bit draw of words `2i` and `2i + 1`, the first in the low half (as
@@ -109,10 +104,13 @@ impl Block<'_> {
     /// `out` is left as it was).
     #[inline]
     pub fn copy_to(&self, out: &mut [u32]) {
-        // Bounds the compiler can see, so that the loop has no check per word.
-        let lane = self.lane % LANES;
-        for (o, row) in out.iter_mut().zip(self.words) {
-            *o = row[lane];
+        // A whole block (most of them) as one fixed-size copy; a part of one word by word.
+        if let Ok(whole) = <&mut [u32; 16]>::try_from(&mut *out) {
+            *whole = *self.words;
+        } else {
+            for (o, w) in out.iter_mut().zip(self.words) {
+                *o = *w;
+            }
         }
     }
 }
@@ -173,6 +171,29 @@ fn compute(key: &Key, counter: &[u64; LANES], stream: &[u64; LANES], out: &mut L
         }
     }
     compute_scalar(key, counter, stream, out)
+}
+
+/// Each lane's block as a row: `out[lane][word] = lanes[word][lane]`, for the first `n` lanes
+/// at least (those the chunk uses; the AVX2 path does eight at a time).
+#[inline]
+fn transpose(lanes: &Lanes, n: usize, out: &mut [[u32; 16]; LANES]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2 (checked on the line above).
+            return unsafe { x86::transpose_avx2(lanes, n, out) };
+        }
+    }
+    transpose_scalar(lanes, n, out)
+}
+
+/// [`transpose`] one word at a time.
+fn transpose_scalar(lanes: &Lanes, n: usize, out: &mut [[u32; 16]; LANES]) {
+    for (w, row) in lanes.iter().enumerate() {
+        for (l, &x) in row[..n].iter().enumerate() {
+            out[l][w] = x;
+        }
+    }
 }
 
 /// One lane at a time (processors without AVX2, and other architectures).
@@ -370,6 +391,54 @@ mod x86 {
             }
         }
     }
+    /// [`super::transpose`] in 8×8 tiles of AVX2 registers: each tile's eight rows (a word
+    /// of eight lanes each) become eight columns (eight words of one lane) in three rounds of
+    /// shuffles.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn transpose_avx2(lanes: &Lanes, n: usize, out: &mut [[u32; 16]; LANES]) {
+        for (lane0, word0) in [(0, 0), (0, 8), (8, 0), (8, 8)] {
+            if lane0 >= n {
+                break;
+            }
+            // A loop, not `array::from_fn`: a closure would not inherit AVX2.
+            let mut r = [_mm256_setzero_si256(); 8];
+            for (i, v) in r.iter_mut().enumerate() {
+                // SAFETY: 8 u32s (32 bytes) of a 16-u32 row from `lane0` ≤ 8, unaligned.
+                *v = unsafe { _mm256_loadu_si256(lanes[word0 + i][lane0..].as_ptr().cast()) };
+            }
+            let t = [
+                _mm256_unpacklo_epi32(r[0], r[1]),
+                _mm256_unpackhi_epi32(r[0], r[1]),
+                _mm256_unpacklo_epi32(r[2], r[3]),
+                _mm256_unpackhi_epi32(r[2], r[3]),
+                _mm256_unpacklo_epi32(r[4], r[5]),
+                _mm256_unpackhi_epi32(r[4], r[5]),
+                _mm256_unpacklo_epi32(r[6], r[7]),
+                _mm256_unpackhi_epi32(r[6], r[7]),
+            ];
+            // u[j]: words 0..4 of lane j (low half) and of lane j + 4 (high half), u[4 + j]
+            // words 4..8 of the same lanes.
+            let u = [
+                _mm256_unpacklo_epi64(t[0], t[2]),
+                _mm256_unpackhi_epi64(t[0], t[2]),
+                _mm256_unpacklo_epi64(t[1], t[3]),
+                _mm256_unpackhi_epi64(t[1], t[3]),
+                _mm256_unpacklo_epi64(t[4], t[6]),
+                _mm256_unpackhi_epi64(t[4], t[6]),
+                _mm256_unpacklo_epi64(t[5], t[7]),
+                _mm256_unpackhi_epi64(t[5], t[7]),
+            ];
+            for j in 0..4 {
+                let low = _mm256_permute2x128_si256::<0x20>(u[j], u[4 + j]);
+                let high = _mm256_permute2x128_si256::<0x31>(u[j], u[4 + j]);
+                // SAFETY: 8 u32s (32 bytes) into a 16-u32 row from `word0` ≤ 8.
+                unsafe {
+                    _mm256_storeu_si256(out[lane0 + j][word0..].as_mut_ptr().cast(), low);
+                    _mm256_storeu_si256(out[lane0 + j + 4][word0..].as_mut_ptr().cast(), high);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -445,6 +514,36 @@ mod tests {
                 unsafe { x86::compute_avx512(&key, &counter, &stream, &mut got) };
                 assert_eq!(got, want, "AVX-512");
             }
+        }
+    }
+
+    #[test]
+    fn every_instruction_set_transposes_the_same() {
+        let mut lanes = [[0u32; LANES]; 16];
+        for (w, row) in lanes.iter_mut().enumerate() {
+            for (l, x) in row.iter_mut().enumerate() {
+                *x = (w as u32) << 8 | l as u32 | 0xabcd_0000;
+            }
+        }
+        let mut want = [[0u32; 16]; LANES];
+        transpose_scalar(&lanes, LANES, &mut want);
+        for (l, row) in want.iter().enumerate() {
+            for (w, &x) in row.iter().enumerate() {
+                assert_eq!(x, lanes[w][l]);
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            let mut got = [[0u32; 16]; LANES];
+            // SAFETY: checked on the line above.
+            unsafe { x86::transpose_avx2(&lanes, LANES, &mut got) };
+            assert_eq!(got, want, "AVX2");
+            // A chunk of eight lanes or fewer: the first eight rows, the rest untouched.
+            let mut part = [[0u32; 16]; LANES];
+            // SAFETY: as above.
+            unsafe { x86::transpose_avx2(&lanes, 5, &mut part) };
+            assert_eq!(part[..8], want[..8], "AVX2, 5 lanes");
+            assert!(part[8..].iter().all(|row| *row == [0; 16]));
         }
     }
 

@@ -785,7 +785,17 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
     let choosers = (0..actors.len())
         .filter(|&a| !actors[a].options.is_empty())
         .collect();
-    let (stepwise_outcomes, outcomes_reading) = outcome_sets(&outcomes);
+    let (stepwise_outcomes, outcomes_reading) = reading_sets(
+        outcomes.len(),
+        outcomes
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| !o.at_end)
+            .map(|(i, o)| (i, o.deps)),
+    );
+    let gate_deps: Vec<u64> = gates.iter().map(Cond::deps).collect();
+    let (_, gates_reading) = reading_sets(gates.len(), gate_deps.iter().copied().enumerate());
+    let gate_deps_all = gate_deps.iter().fold(0, |acc, d| acc | d);
     let outcome_deps = outcomes
         .iter()
         .filter(|o| !o.at_end)
@@ -852,7 +862,9 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         acts,
         event_gates: events.iter().map(EventGate::of).collect(),
         events,
-        gate_deps: gates.iter().map(Cond::deps).collect(),
+        gate_deps,
+        gates_reading,
+        gate_deps_all,
         gates,
         sustained,
         param_blocks,
@@ -871,16 +883,17 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
     })
 }
 
-/// The stepwise outcomes (not `at_end`) as a bit set, and for each bit of [`deps`] the
-/// stepwise outcomes that read it (see [`Model::outcomes_reading`]).
-fn outcome_sets(outcomes: &[OutcomeSpec]) -> (Vec<u64>, Vec<u64>) {
-    let words = outcomes.len().div_ceil(64);
-    let mut stepwise = vec![0u64; words];
+/// Conditions (`n` of them; those of `items`, each with what it reads) as a bit set of their
+/// indices, 64 to a word, and for each bit of [`deps`] the conditions that read it (the layout
+/// of [`Model::outcomes_reading`] and [`Model::gates_reading`]).
+fn reading_sets(n: usize, items: impl Iterator<Item = (usize, u64)>) -> (Vec<u64>, Vec<u64>) {
+    let words = n.div_ceil(64);
+    let mut members = vec![0u64; words];
     let mut reading = vec![0u64; 64 * words];
-    for (o, spec) in outcomes.iter().enumerate().filter(|(_, s)| !s.at_end) {
-        let (w, bit) = (o / 64, 1u64 << (o % 64));
-        stepwise[w] |= bit;
-        for b in set_bits(spec.deps) {
+    for (i, d) in items {
+        let (w, bit) = (i / 64, 1u64 << (i % 64));
+        members[w] |= bit;
+        for b in set_bits(d) {
             reading[b * words + w] |= bit;
         }
     }
@@ -893,7 +906,7 @@ fn outcome_sets(outcomes: &[OutcomeSpec]) -> (Vec<u64>, Vec<u64>) {
         })
         .collect();
     reading.extend(low);
-    (stepwise, reading)
+    (members, reading)
 }
 
 #[cfg(test)]

@@ -507,6 +507,12 @@ pub struct Model {
     /// What each gate reads (bits of [`condition::deps`]): a gate none of whose inputs changed
     /// in the last step keeps its truth, so it is not evaluated again.
     pub gate_deps: Vec<u64>,
+    /// For each bit of [`deps`], the gates that read it, laid out as
+    /// [`Model::outcomes_reading`]: a step evaluates only the gates that read something that
+    /// changed (and those whose due step has come).
+    pub(crate) gates_reading: Vec<u64>,
+    /// Everything any gate reads (bits of [`deps`]).
+    pub(crate) gate_deps_all: u64,
     /// The inner conditions of `Sustained(…)`, innermost first: each keeps a count of the
     /// consecutive steps it has held.
     pub sustained: Vec<Cond>,

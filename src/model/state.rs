@@ -202,6 +202,8 @@ pub struct RunState {
     /// The step at which each gate that reads time must be evaluated again though nothing
     /// else it reads changed ([`super::Cond::next_time_change`]; `u32::MAX`: not for time).
     pub(crate) gate_due: Vec<u32>,
+    /// No gate is due before this step (the least of `gate_due`, or less).
+    pub(crate) gates_due: u32,
     /// Events that fire this step (index and probability), decided before any applies.
     pub(crate) fired: Vec<(usize, f64)>,
     /// Each relation's parameters before temporary shifts ([`super::rel_param`] order), after
@@ -330,6 +332,7 @@ impl RunState {
             sustained: vec![0; m.sustained.len()],
             allowed: vec![true; m.gates.len()],
             gate_due: vec![0; m.gates.len()],
+            gates_due: 0,
             fired: Vec::with_capacity(m.events.len()),
             relation_base: vec![[0.0; 5]; nr],
             temp_shifts: Vec::new(),

@@ -780,21 +780,38 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
 #[inline]
 fn read_gates<O: Observer>(m: &Model, t: u32, changed: u64, st: &mut RunState, obs: &mut O) {
     let clock = Clock::start(t);
-    for (g, (c, &d)) in m.gates.iter().zip(&m.gate_deps).enumerate() {
-        // A gate that reads nothing that changed since it was last evaluated (at the start of
-        // the last step) keeps its truth; time changes it only at its due step. Every gate is
-        // evaluated at step 0, those that read nothing (`Never`: a name only a variant adds)
-        // included.
-        if t == 0 || d & changed & !deps::TIME != 0 || t >= st.gate_due[g] {
-            st.allowed[g] = c.holds(st, clock);
-            st.gate_due[g] = if d & deps::TIME != 0 {
-                c.next_time_change(st, clock)
-            } else {
-                u32::MAX
-            };
+    // A gate that reads nothing that changed since it was last evaluated (at the start of the
+    // last step) keeps its truth; time changes it only at its due step.
+    let changed = changed & !deps::TIME;
+    if t == 0 || t >= st.gates_due {
+        // Every gate whose inputs changed or whose due step has come (every gate at step 0,
+        // those that read nothing, `Never`, included); then the next due step.
+        let mut due = u32::MAX;
+        for g in 0..m.gates.len() {
+            if t == 0 || m.gate_deps[g] & changed != 0 || t >= st.gate_due[g] {
+                evaluate_gate(m, g, clock, st);
+            }
+            due = due.min(st.gate_due[g]);
         }
-        debug_assert!(
-            st.allowed[g] == c.holds(st, clock),
+        st.gates_due = due;
+    } else if changed & m.gate_deps_all != 0 {
+        // Only the gates that read what changed, found by what each bit is read by.
+        let words = m.gates.len().div_ceil(64);
+        for w in 0..words {
+            let low = m.gates_reading[(64 + (changed & deps::FIXED) as usize) * words + w];
+            let recheck = set_bits(changed & !deps::FIXED)
+                .fold(low, |acc, b| acc | m.gates_reading[b * words + w]);
+            for g in set_bits(recheck).map(|i| w * 64 + i) {
+                evaluate_gate(m, g, clock, st);
+                st.gates_due = st.gates_due.min(st.gate_due[g]);
+            }
+        }
+    }
+    #[cfg(debug_assertions)]
+    for (g, c) in m.gates.iter().enumerate() {
+        assert_eq!(
+            st.allowed[g],
+            c.holds(st, clock),
             "step {t}: gate {g} kept a stale truth"
         );
     }
@@ -809,6 +826,19 @@ fn read_gates<O: Observer>(m: &Model, t: u32, changed: u64, st: &mut RunState, o
             }
         }
     }
+}
+
+/// Gate `g`'s truth at the start of the step, and the step at which time alone can next
+/// change it.
+#[inline(always)]
+fn evaluate_gate(m: &Model, g: usize, clock: Clock, st: &mut RunState) {
+    let c = &m.gates[g];
+    st.allowed[g] = c.holds(st, clock);
+    st.gate_due[g] = if m.gate_deps[g] & deps::TIME != 0 {
+        c.next_time_change(st, clock)
+    } else {
+        u32::MAX
+    };
 }
 
 /// Phase 2, events: every event's gate and chance are read on the state at the start of the step,
@@ -1448,6 +1478,99 @@ mod tests {
                 assert_eq!(got, words(component::ACTORS, spec.key, 4 * t, 4 * steps));
             }
         }
+    }
+
+    /// Every gate's truth, kept between evaluations and evaluated only when what it reads changed
+    /// or its due step came, is what evaluating it afresh gives at the start of every step: 70
+    /// gated measures (two words of the sets of gates by what they read) whose conditions read
+    /// the rung, levels, an event and time, in a release build too (debug builds also assert it
+    /// inside the step).
+    #[test]
+    fn gates_beyond_the_first_word_keep_a_fresh_truth() {
+        let conds = [
+            "RungAtLeast(\"hot\")",
+            "LevelAtLeast(\"m{j}\", 1)",
+            "Not(EventWithin(\"shock\", 3))",
+            "StepIn(10, 30)",
+            "LevelHeldFor(\"m{j}\", 1, 3)",
+            "Any([EventOccurred(\"shock\"), All([RungBelow(\"hot\"), StepIn(5, 40)])])",
+            "Sustained(RungAtLeast(\"hot\"), 2)",
+        ];
+        let measures: String = (0..70)
+            .map(|i| {
+                let when = conds[i % conds.len()].replace("{j}", &((i + 1) % 70).to_string());
+                format!(
+                    "Measure(name: \"m{i}\", owner: \"{}\", target: \"{}\", threshold: {}, \
+                     raise_when: {when}, levels: [Level(name: \"on\", weight: -0.5)]),\n",
+                    ["a", "b"][i % 2],
+                    ["b", "a"][i % 2],
+                    (i % 5) as f64 * 0.5 - 1.0,
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"Scenario(
+            name: "gates", horizon: 60, focal: ("a", "b"),
+            actors: [Actor(name: "a", rationality: 1, activity: 0.3),
+                     Actor(name: "b", rationality: 1, activity: 0.3)],
+            relations: [Relation(from: "a", to: "b", fatigue: 0.3, noise: 1),
+                        Relation(from: "b", to: "a", fatigue: 0.3, noise: 1)],
+            ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 0.5)],
+            levers: [{measures}],
+            events: [Event(name: "shock", timing: Hazard(rate: 0.08),
+                           effects: [Move(by: "a", against: "b", weight: -3)])],
+            outcomes: [Outcome(name: "hot", when: RungAtLeast("hot"))],
+        )"#
+        );
+        let path = std::path::Path::new("gates.ron");
+        let scenario = crate::scenario::load::parse_text(path, &text).unwrap();
+        let m = compile(&scenario, None).unwrap();
+        assert!(m.gates.len() > 64, "{} gates", m.gates.len());
+
+        /// At the end of step t, each gate's truth at the start of step t + 1 (nothing a
+        /// condition reads changes in between); at the end of step t + 1, the kept truths
+        /// compared with it.
+        struct Fresh {
+            want: Option<Vec<bool>>,
+            checked: usize,
+            flips: usize,
+        }
+        impl Observer for Fresh {
+            fn step(&mut self, t: u32, m: &Model, s: &RunState) {
+                if let Some(want) = &self.want {
+                    assert_eq!(&s.allowed, want, "step {t}");
+                    self.checked += 1;
+                }
+                let next: Vec<bool> = m
+                    .gates
+                    .iter()
+                    .map(|c| c.holds(s, Clock::start(t + 1)))
+                    .collect();
+                self.flips += self
+                    .want
+                    .as_ref()
+                    .map_or(0, |w| w.iter().zip(&next).filter(|(a, b)| a != b).count());
+                self.want = Some(next);
+            }
+        }
+        let master = Master::new(4);
+        let mut st = RunState::new(&m);
+        let mut obs = Fresh {
+            want: None,
+            checked: 0,
+            flips: 0,
+        };
+        for run in 0..300 {
+            obs.want = None;
+            simulate(&m, &master, run, &mut st, &mut obs);
+        }
+        assert_eq!(obs.checked, 300 * 59);
+        // The gates' truths do change, in both words, often enough to test anything.
+        assert!(
+            obs.flips > 10_000,
+            "{} changes of a gate's truth",
+            obs.flips
+        );
     }
 
     #[test]

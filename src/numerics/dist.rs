@@ -312,7 +312,11 @@ mod tests {
         {
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: checked on the line above.
-                assert_eq!(bits_of(&|b, o| unsafe { norm_inv_of32_avx2(b, o) }), want, "AVX2");
+                assert_eq!(
+                    bits_of(&|b, o| unsafe { norm_inv_of32_avx2(b, o) }),
+                    want,
+                    "AVX2"
+                );
             }
             if std::arch::is_x86_feature_detected!("avx512f") {
                 // SAFETY: checked on the line above.

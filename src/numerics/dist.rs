@@ -182,6 +182,32 @@ pub fn norm_cdf(x: f64) -> f64 {
 /// Below it (and above 1 − it), [`norm_inv`] takes its tail formula.
 const NORM_INV_LOW: f64 = 0.02425;
 
+/// The uniform [`norm_inv_of32`] makes of a 32-bit word.
+#[inline(always)]
+const fn unit_of32(b: u32) -> f64 {
+    (b as f64 + 0.5) * (1.0 / (1u64 << 32) as f64)
+}
+
+/// The words whose uniforms [`norm_inv`] takes its central formula for, `.0 ..= .1`: a test
+/// of the word itself (one subtraction and comparison, no conversion) finds the tails.
+const CENTRAL_WORDS: (u32, u32) = {
+    let mut lo = (NORM_INV_LOW * (1u64 << 32) as f64) as u32;
+    while unit_of32(lo) < NORM_INV_LOW {
+        lo += 1;
+    }
+    while unit_of32(lo - 1) >= NORM_INV_LOW {
+        lo -= 1;
+    }
+    let mut hi = ((1.0 - NORM_INV_LOW) * (1u64 << 32) as f64) as u32;
+    while unit_of32(hi) > 1.0 - NORM_INV_LOW {
+        hi -= 1;
+    }
+    while unit_of32(hi + 1) <= 1.0 - NORM_INV_LOW {
+        hi += 1;
+    }
+    (lo, hi)
+};
+
 /// The central part of [`norm_inv`] (for `NORM_INV_LOW <= p <= 1 − NORM_INV_LOW`): a rational
 /// function without a branch, so that a loop of it vectorises ([`norm_inv_of32`]).
 #[inline(always)]
@@ -244,14 +270,13 @@ fn norm_inv_of32_avx2(bits: &[u32], out: &mut [f64]) {
 /// [`norm_inv_of32`]'s body, inlined into each instruction set's copy.
 #[inline(always)]
 fn norm_inv_of32_any(bits: &[u32], out: &mut [f64]) {
-    let unit = |b: u32| (b as f64 + 0.5) * (1.0 / (1u64 << 32) as f64);
     for (x, &b) in out.iter_mut().zip(bits) {
-        *x = norm_inv_central(unit(b));
+        *x = norm_inv_central(unit_of32(b));
     }
+    let (lo, hi) = CENTRAL_WORDS;
     for (x, &b) in out.iter_mut().zip(bits) {
-        let p = unit(b);
-        if !(NORM_INV_LOW..=1.0 - NORM_INV_LOW).contains(&p) {
-            *x = norm_inv(p);
+        if b.wrapping_sub(lo) > hi - lo {
+            *x = norm_inv(unit_of32(b));
         }
     }
 }
@@ -289,6 +314,16 @@ pub fn norm_inv(p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_central_words_are_those_of_the_central_uniforms() {
+        let (lo, hi) = CENTRAL_WORDS;
+        let central = |b: u32| (NORM_INV_LOW..=1.0 - NORM_INV_LOW).contains(&unit_of32(b));
+        for b in (lo - 3..lo + 3).chain(hi - 3..hi + 3) {
+            assert_eq!((lo..=hi).contains(&b), central(b), "word {b}");
+        }
+        assert!(central(lo) && !central(lo - 1) && central(hi) && !central(hi + 1));
+    }
 
     #[test]
     fn every_instruction_set_gives_the_same_normals() {

@@ -331,5 +331,13 @@ fn small_runs_tallies_are_pinned() {
         &tutorial_before,
         "e896a81b197bacdbdc24917d8a729f541c0a38391659f3509f08a0310e45fb2c",
     );
+    // A model of relations alone (no levers, no events): the step skips what it has not got.
+    // Pinned from the build before those skips (25bce9b).
+    let (richardson, _, _) = tally_hash("scenarios/examples/richardson.ron", 2000, 1);
+    pins.str(
+        "richardson, 2000 runs, seed 1",
+        &richardson,
+        "a7f6c7f855a8487ae1653cd782c57c37a9b7ca801dd6f0ce6caa1be19078641b",
+    );
     pins.check();
 }

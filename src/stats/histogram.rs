@@ -26,10 +26,16 @@ impl Histogram {
     pub fn bin(&self, x: f64) -> usize {
         let n = self.counts.len();
         let f = (x - self.lo) / (self.hi - self.lo) * n as f64;
+        let last = n - 1;
         if f.is_nan() || f < 0.0 {
             0
+        } else if f >= last as f64 {
+            last
         } else {
-            (f as usize).min(n - 1)
+            // SAFETY: 0 <= f < last, and a Vec's length is below 2^63 (isize::MAX), so the
+            // truncation is in range. (A checked `as usize` costs a fifth of the per-step
+            // statistics of a model of relations alone.)
+            unsafe { f.to_int_unchecked::<i64>() as usize }
         }
     }
 
@@ -160,6 +166,38 @@ impl LogHistogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bin is the checked conversion's, `(f as usize).min(n − 1)` (0 for NaN and below),
+    /// at the edges of every bin, the ends, beyond them and at infinities.
+    #[test]
+    fn bins_are_the_truncated_fraction() {
+        let h = Histogram::new(-10.0, 10.0, 400);
+        let want = |x: f64| {
+            let f = (x - h.lo) / (h.hi - h.lo) * 400.0;
+            if f.is_nan() || f < 0.0 {
+                0
+            } else {
+                (f as usize).min(399)
+            }
+        };
+        let mut xs = vec![
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e300,
+            -1e300,
+            -0.0,
+        ];
+        for i in -2..=402 {
+            let edge = -10.0 + i as f64 * 0.05;
+            xs.extend([edge, edge.next_up(), edge.next_down()]);
+        }
+        for x in xs {
+            assert_eq!(h.bin(x), want(x), "{x}");
+        }
+        assert_eq!(h.bin(10.0), 399);
+        assert_eq!(h.bin(-10.0), 0);
+    }
 
     #[test]
     fn min_value_is_ten_to_min_exp() {

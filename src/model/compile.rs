@@ -785,7 +785,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
     let choosers = (0..actors.len())
         .filter(|&a| !actors[a].options.is_empty())
         .collect();
-    let (stepwise_outcomes, outcomes_reading) = reading_sets(
+    let (stepwise_outcomes, outcomes_reading, outcomes_read) = reading_sets(
         outcomes.len(),
         outcomes
             .iter()
@@ -794,12 +794,8 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
             .map(|(i, o)| (i, o.deps)),
     );
     let gate_deps: Vec<u64> = gates.iter().map(Cond::deps).collect();
-    let (_, gates_reading) = reading_sets(gates.len(), gate_deps.iter().copied().enumerate());
-    let gate_deps_all = gate_deps.iter().fold(0, |acc, d| acc | d);
-    let outcome_deps = outcomes
-        .iter()
-        .filter(|o| !o.at_end)
-        .fold(0, |acc, o| acc | o.deps);
+    let (_, gates_reading, gates_read) =
+        reading_sets(gates.len(), gate_deps.iter().copied().enumerate());
     // Two named parts of one stream with the same key would share draws.
     let distinct = |what: &str, names: Vec<(&str, u64)>| -> Result<(), CompileError> {
         let mut seen: HashMap<u64, &str> = HashMap::new();
@@ -864,7 +860,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         events,
         gate_deps,
         gates_reading,
-        gate_deps_all,
+        gates_read,
         gates,
         sustained,
         param_blocks,
@@ -877,22 +873,25 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         choosers,
         stepwise_outcomes,
         outcomes_reading,
-        outcome_deps,
+        outcomes_read,
         shared_links,
         snapshot_steps: vec![],
     })
 }
 
 /// Conditions (`n` of them; those of `items`, each with what it reads) as a bit set of their
-/// indices, 64 to a word, and for each bit of [`deps`] the conditions that read it (the layout
-/// of [`Model::outcomes_reading`] and [`Model::gates_reading`]).
-fn reading_sets(n: usize, items: impl Iterator<Item = (usize, u64)>) -> (Vec<u64>, Vec<u64>) {
+/// indices, 64 to a word; for each bit of [`deps`] the conditions that read it (the layout of
+/// [`Model::outcomes_reading`] and [`Model::gates_reading`], read by [`super::reading`]); and
+/// everything any of them reads.
+fn reading_sets(n: usize, items: impl Iterator<Item = (usize, u64)>) -> (Vec<u64>, Vec<u64>, u64) {
     let words = n.div_ceil(64);
     let mut members = vec![0u64; words];
     let mut reading = vec![0u64; 64 * words];
+    let mut read = 0;
     for (i, d) in items {
         let (w, bit) = (i / 64, 1u64 << (i % 64));
         members[w] |= bit;
+        read |= d;
         for b in set_bits(d) {
             reading[b * words + w] |= bit;
         }
@@ -906,7 +905,7 @@ fn reading_sets(n: usize, items: impl Iterator<Item = (usize, u64)>) -> (Vec<u64
         })
         .collect();
     reading.extend(low);
-    (members, reading)
+    (members, reading, read)
 }
 
 #[cfg(test)]

@@ -503,16 +503,16 @@ pub struct Model {
     pub events: Vec<EventSpec>,
     /// Conditions on levers (`raise_when`, `lower_when`, `allowed_when`), checked at the start
     /// of every step.
-    pub gates: Vec<Cond>,
+    pub(crate) gates: Vec<Cond>,
     /// What each gate reads (bits of [`condition::deps`]): a gate none of whose inputs changed
     /// in the last step keeps its truth, so it is not evaluated again.
-    pub gate_deps: Vec<u64>,
+    pub(crate) gate_deps: Vec<u64>,
     /// For each bit of [`deps`], the gates that read it, laid out as
     /// [`Model::outcomes_reading`]: a step evaluates only the gates that read something that
     /// changed (and those whose due step has come).
     pub(crate) gates_reading: Vec<u64>,
     /// Everything any gate reads (bits of [`deps`]).
-    pub(crate) gate_deps_all: u64,
+    pub(crate) gates_read: u64,
     /// The inner conditions of `Sustained(…)`, innermost first: each keeps a count of the
     /// consecutive steps it has held.
     pub sustained: Vec<Cond>,
@@ -547,13 +547,25 @@ pub struct Model {
     /// most steps), at `(64 + c) * words + w`.
     pub(crate) outcomes_reading: Vec<u64>,
     /// Everything any stepwise outcome reads (bits of [`deps`]).
-    pub(crate) outcome_deps: u64,
+    pub(crate) outcomes_read: u64,
     /// Numbers that stand for a shared number: `(number, shared number)`, by index; each run
     /// copies the shared number's value into each (clamped to the number's own range).
     pub shared_links: Vec<(u32, u32)>,
     /// Steps at the end of which each run keeps the rung and every measure's level (for the
     /// per-run table, `--per-run-steps`), sorted and distinct; empty unless asked for.
     pub snapshot_steps: Vec<u32>,
+}
+
+/// Word `w` of the set of conditions that read any bit of `changed`, from a table of
+/// conditions by what they read ([`Model::outcomes_reading`], [`Model::gates_reading`]: the
+/// sets of each bit of [`deps`], then those of each combination of [`deps::FIXED`]'s bits,
+/// which change together, looked up at once).
+#[inline(always)]
+pub(crate) fn reading(table: &[u64], words: usize, changed: u64, w: usize) -> u64 {
+    // The 64 single bits' sets come first.
+    const SINGLE: usize = 64;
+    let fixed = table[(SINGLE + (changed & deps::FIXED) as usize) * words + w];
+    set_bits(changed & !deps::FIXED).fold(fixed, |acc, b| acc | table[b * words + w])
 }
 
 /// The indices of the set bits of a word, lowest first.

@@ -203,7 +203,7 @@ pub struct RunState {
     /// else it reads changed ([`super::Cond::next_time_change`]; `u32::MAX`: not for time).
     pub(crate) gate_due: Vec<u32>,
     /// No gate is due before this step (the least of `gate_due`, or less).
-    pub(crate) gates_due: u32,
+    pub(crate) earliest_gate_due: u32,
     /// Events that fire this step (index and probability), decided before any applies.
     pub(crate) fired: Vec<(usize, f64)>,
     /// Each relation's parameters before temporary shifts ([`super::rel_param`] order), after
@@ -332,7 +332,7 @@ impl RunState {
             sustained: vec![0; m.sustained.len()],
             allowed: vec![true; m.gates.len()],
             gate_due: vec![0; m.gates.len()],
-            gates_due: 0,
+            earliest_gate_due: 0,
             fired: Vec::with_capacity(m.events.len()),
             relation_base: vec![[0.0; 5]; nr],
             temp_shifts: Vec::new(),

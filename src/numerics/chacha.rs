@@ -79,8 +79,8 @@ pub fn blocks(key: &Key, at: &[BlockAt], mut emit: impl FnMut(usize, Block<'_>))
 }
 
 /// One block of [`blocks`]: its 16 words, in order. (The lanes compute a block as a column;
-/// they are transposed once, in registers, so that a block's words are read and copied
-/// together rather than one strided load each.)
+/// they are transposed once, in AVX2 registers where the processor has them, so that a
+/// block's words are read and copied together rather than one strided load each.)
 #[derive(Clone, Copy)]
 pub struct Block<'a> {
     words: &'a [u32; 16],

@@ -26,7 +26,9 @@ impl Histogram {
     pub fn bin(&self, x: f64) -> usize {
         let n = self.counts.len();
         let f = (x - self.lo) / (self.hi - self.lo) * n as f64;
-        let last = n - 1;
+        // (With no bins, which `new` never makes, `last` is 0 and every value goes to the
+        // first two arms.)
+        let last = n.saturating_sub(1);
         if f.is_nan() || f < 0.0 {
             0
         } else if f >= last as f64 {

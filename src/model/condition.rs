@@ -235,8 +235,6 @@ impl Cond {
     /// out of line ([`FlatCond`]).
     #[inline(always)]
     pub fn holds(&self, s: &RunState, c: Clock) -> bool {
-        // Something that happened during step `last` is within the last n completed steps when
-        // fewer than n steps were completed after it.
         match self {
             Cond::RungAtLeast(r) => s.rung >= *r,
             Cond::RungBelow(r) => s.rung < *r,

@@ -406,28 +406,23 @@ mod x86 {
                 // SAFETY: 8 u32s (32 bytes) of a 16-u32 row from `lane0` ≤ 8, unaligned.
                 *v = unsafe { _mm256_loadu_si256(lanes[word0 + i][lane0..].as_ptr().cast()) };
             }
-            let t = [
-                _mm256_unpacklo_epi32(r[0], r[1]),
-                _mm256_unpackhi_epi32(r[0], r[1]),
-                _mm256_unpacklo_epi32(r[2], r[3]),
-                _mm256_unpackhi_epi32(r[2], r[3]),
-                _mm256_unpacklo_epi32(r[4], r[5]),
-                _mm256_unpackhi_epi32(r[4], r[5]),
-                _mm256_unpacklo_epi32(r[6], r[7]),
-                _mm256_unpackhi_epi32(r[6], r[7]),
-            ];
+            // t[2i], t[2i + 1]: rows 2i and 2i + 1 interleaved word by word (lanes 0, 1, 4, 5
+            // and lanes 2, 3, 6, 7).
+            let mut t = r;
+            for i in 0..4 {
+                t[2 * i] = _mm256_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+                t[2 * i + 1] = _mm256_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+            }
             // u[j]: words 0..4 of lane j (low half) and of lane j + 4 (high half), u[4 + j]
             // words 4..8 of the same lanes.
-            let u = [
-                _mm256_unpacklo_epi64(t[0], t[2]),
-                _mm256_unpackhi_epi64(t[0], t[2]),
-                _mm256_unpacklo_epi64(t[1], t[3]),
-                _mm256_unpackhi_epi64(t[1], t[3]),
-                _mm256_unpacklo_epi64(t[4], t[6]),
-                _mm256_unpackhi_epi64(t[4], t[6]),
-                _mm256_unpacklo_epi64(t[5], t[7]),
-                _mm256_unpackhi_epi64(t[5], t[7]),
-            ];
+            let mut u = t;
+            for half in [0, 4] {
+                for k in 0..2 {
+                    let (a, b) = (t[half + k], t[half + k + 2]);
+                    u[half + 2 * k] = _mm256_unpacklo_epi64(a, b);
+                    u[half + 2 * k + 1] = _mm256_unpackhi_epi64(a, b);
+                }
+            }
             for j in 0..4 {
                 let low = _mm256_permute2x128_si256::<0x20>(u[j], u[4 + j]);
                 let high = _mm256_permute2x128_si256::<0x31>(u[j], u[4 + j]);

@@ -669,3 +669,143 @@ fn a_request_refused_after_the_claim_leaves_no_folder_behind() {
         );
     }
 }
+
+#[test]
+fn an_empty_folder_is_filled_in_place_and_a_cut_filling_is_finished() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let root = scratch("fill-in-place");
+    let out = root.join("e");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o2770)).unwrap();
+    let before = std::fs::metadata(&out).unwrap();
+    small_run(&out);
+    let after = std::fs::metadata(&out).unwrap();
+    // The user's folder itself, filled: same inode, same mode.
+    assert_eq!(after.ino(), before.ino());
+    assert_eq!(after.mode() & 0o7777, 0o2770);
+    let whole = tree(&out);
+    assert!(whole.contains_key(Path::new(".brink-output.json")));
+    assert!(hidden(&root).is_empty(), "{:?}", hidden(&root));
+
+    // A filling cut part way (kill -9, power loss): some files moved in, the rest and the
+    // marker still in the staging folder inside. The next claim finishes it.
+    let cut = root.join("cut");
+    std::fs::create_dir(&cut).unwrap();
+    let inner = cut.join(".brink-partial-999999");
+    std::fs::create_dir(&inner).unwrap();
+    for (i, (name, bytes)) in whole.iter().enumerate() {
+        let to = if i % 2 == 0 { &cut } else { &inner };
+        std::fs::write(to.join(name), bytes).unwrap();
+    }
+    std::fs::rename(
+        cut.join(".brink-output.json"),
+        inner.join(".brink-output.json"),
+    )
+    .unwrap();
+    let o = small_run(&cut);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("finished filling"),
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(
+        tree(&cut).keys().collect::<Vec<_>>(),
+        whole.keys().collect::<Vec<_>>()
+    );
+
+    // A staging folder inside left by a command stopped while computing: removed, and the
+    // folder filled in place.
+    let killed = root.join("killed");
+    std::fs::create_dir(&killed).unwrap();
+    let ino = std::fs::metadata(&killed).unwrap().ino();
+    let inner = killed.join(".brink-partial-999999");
+    std::fs::create_dir(&inner).unwrap();
+    std::fs::write(inner.join(".brink-staging"), b"").unwrap();
+    std::fs::write(inner.join("runs.csv"), b"run\n0\n").unwrap();
+    small_run(&killed);
+    assert_eq!(std::fs::metadata(&killed).unwrap().ino(), ino);
+    assert_eq!(
+        tree(&killed).keys().collect::<Vec<_>>(),
+        whole.keys().collect::<Vec<_>>()
+    );
+
+    // Something else inside is the user's: refused, left as it was.
+    let users = root.join("users");
+    std::fs::create_dir_all(users.join(".brink-partial-1")).unwrap();
+    std::fs::write(users.join(".brink-partial-1/notes.txt"), b"mine").unwrap();
+    let o = brink(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&users),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert_eq!(
+        std::fs::read(users.join(".brink-partial-1/notes.txt")).unwrap(),
+        b"mine"
+    );
+}
+
+/// Runs `cmd` (the shell) and says whether it succeeded.
+fn sh(cmd: &str) -> bool {
+    std::process::Command::new("sh")
+        .args(["-c", cmd])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn an_empty_mount_point_is_filled_and_an_unwritable_folder_refused_before_computing() {
+    let root = scratch("mount-point");
+    let m = root.join("m");
+    std::fs::create_dir(&m).unwrap();
+    // Needs the right to mount (root in a container, CI): otherwise only the second part.
+    if sh(&format!("mount -t tmpfs none '{}'", s(&m))) {
+        let o = brink(&[
+            "run",
+            RICHARDSON,
+            "--runs",
+            "100",
+            "--no-charts",
+            "--out",
+            s(&m),
+        ]);
+        let listed = tree(&m);
+        sh(&format!("umount '{}'", s(&m)));
+        assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+        assert!(
+            listed.contains_key(Path::new(".brink-output.json")),
+            "{listed:?}"
+        );
+    } else {
+        eprintln!("skipped the mount point: cannot mount a tmpfs here");
+    }
+    // A folder that cannot be written: immutable (as root) or read-only (as anyone else).
+    let ro = root.join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let immutable = sh(&format!("chattr +i '{}'", s(&ro)));
+    if !immutable {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    let t = Instant::now();
+    let o = brink(&["run", FLAGSHIP, "--runs", "50000000", "--out", s(&ro)]);
+    if immutable {
+        sh(&format!("chattr -i '{}'", s(&ro)));
+    }
+    if o.status.code() == Some(0) {
+        // Root without chattr writes anywhere: nothing to check.
+        return;
+    }
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        t.elapsed() < Duration::from_secs(20),
+        "computed before refusing"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cannot write in the output folder"), "{err}");
+}

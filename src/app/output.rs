@@ -5,7 +5,9 @@
 //! every file with its size and SHA-256. Before a command computes anything it claims its
 //! output folder ([`Staging::begin`]):
 //!
-//! - a path that does not exist, or an empty folder, is free;
+//! - a path that does not exist is free;
+//! - an empty folder is filled in place (staged inside it, the marker moved in last), so
+//!   its permissions, owner and mount stay the user's;
 //! - a folder whose marker lists exactly what it holds, byte for byte, is brink's and is
 //!   replaced as a whole;
 //! - anything else (a folder holding a file brink did not write or that was changed since, a
@@ -257,8 +259,10 @@ fn entries(dir: &Path) -> Result<Vec<String>> {
 
 /// What stands at an output path.
 enum Target {
-    /// Nothing, or an empty folder.
+    /// Nothing.
     Free,
+    /// An empty folder: filled in place (its permissions, owner and mount are the user's).
+    Empty,
     /// A folder brink wrote, whole.
     Brinks,
 }
@@ -287,7 +291,7 @@ fn inspect(target: &Path) -> Result<Target> {
     }
     let names = entries(target).map_err(|e| refuse(e.to_string()))?;
     if names.is_empty() {
-        return Ok(Target::Free);
+        return Ok(Target::Empty);
     }
     if !names.iter().any(|n| n == MARKER) {
         let shown: Vec<String> = names
@@ -550,6 +554,126 @@ fn is_brinks_staging(dir: &Path) -> bool {
     (marked && plain) || verify(dir).is_ok()
 }
 
+/// The staging folder brink makes inside an empty output folder it fills in place.
+const INNER_PARTIAL: &str = ".brink-partial-";
+
+/// Whether `name` is a staging folder's name inside an output folder (`.brink-partial-PID`).
+fn is_inner_partial(name: &str) -> bool {
+    name.strip_prefix(INNER_PARTIAL)
+        .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether two paths name the same file (not following a link at either).
+#[cfg(unix)]
+fn same_entry(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::symlink_metadata(a), fs::symlink_metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_entry(_a: &Path, _b: &Path) -> bool {
+    false
+}
+
+/// Moves a file to `to`, never replacing what is there (a rename would, silently).
+fn move_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    match fs::hard_link(from, to) {
+        Ok(()) => fs::remove_file(from),
+        // Linked already by a command stopped before it removed the staged name.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            if same_entry(from, to) {
+                fs::remove_file(from)
+            } else {
+                Err(e)
+            }
+        }
+        // A file system without hard links: the name was checked free just before.
+        Err(_) if fs::symlink_metadata(to).is_err() => fs::rename(from, to),
+        Err(e) => Err(e),
+    }
+}
+
+/// Moves the files of a finished staging folder into the folder `target`, the marker last,
+/// then removes the staging folder. Until the marker is in, the folder is not taken as a
+/// result (a command cut meanwhile leaves it for the next claim to finish, `clean_inside`).
+fn fill(staging: &Path, target: &Path) -> std::io::Result<()> {
+    let mut names = vec![];
+    for e in fs::read_dir(staging)? {
+        let n = e?.file_name();
+        if n != MARKER {
+            names.push(n);
+        }
+    }
+    names.sort();
+    for n in &names {
+        move_no_replace(&staging.join(n), &target.join(n))?;
+    }
+    sync_dir(target)?;
+    move_no_replace(&staging.join(MARKER), &target.join(MARKER))?;
+    fs::remove_dir(staging)?;
+    sync_dir(target)
+}
+
+/// Cleans what a stopped command left inside the empty folder `target` it was filling (the
+/// caller holds the target's lock, so its writer is gone): a staging folder whose results were
+/// whole and were being moved in is finished (the rest moved, the marker last); one still
+/// being computed is removed. Anything else is left to `inspect` to refuse.
+fn clean_inside(target: &Path) {
+    let Ok(meta) = fs::symlink_metadata(target) else {
+        return;
+    };
+    if !meta.is_dir() {
+        return;
+    }
+    let Ok(names) = entries(target) else {
+        return;
+    };
+    let (inner, rest): (Vec<&String>, Vec<&String>) =
+        names.iter().partition(|n| is_inner_partial(n));
+    for n in inner {
+        let dir = target.join(n);
+        let shown = crate::app::terminal::path(&dir);
+        if !fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            continue;
+        }
+        let whole = fs::symlink_metadata(dir.join(STAGING_MARK)).is_err()
+            && entries(&dir).is_ok_and(|own| {
+                own.iter()
+                    .all(|f| fs::symlink_metadata(dir.join(f)).is_ok_and(|m| m.is_file()))
+            })
+            && read_marker(&dir).ok().flatten().is_some_and(|m| {
+                // Everything beside it is a file of this result moved in before the cut.
+                rest.iter()
+                    .all(|r| *r != MARKER && m.files.iter().any(|f| &f.name == *r))
+            });
+        if whole {
+            match fill(&dir, target) {
+                Ok(()) => eprintln!(
+                    "note: finished filling {} from {shown} (a brink command was stopped while \
+                     moving its results in)",
+                    crate::app::terminal::path(target)
+                ),
+                Err(e) => eprintln!("note: cannot finish filling from {shown} ({e}); left alone"),
+            }
+        } else if is_brinks_staging(&dir) {
+            if fs::remove_dir_all(&dir).is_ok() {
+                eprintln!(
+                    "note: removed {shown}, the unfinished output of a brink command that was \
+                     stopped"
+                );
+            }
+        } else {
+            eprintln!(
+                "note: {shown} looks like an unfinished brink output folder but holds what brink \
+                 did not write; left alone (delete it if it is not yours)"
+            );
+        }
+    }
+}
+
 /// A name beside the target for one of this process's folders (`partial` or `old`): the
 /// process's own name if it is free or holds a leftover of brink's, else one with a counter.
 /// Something else of that name is never removed.
@@ -585,6 +709,8 @@ pub struct Staging {
     name: String,
     dir: PathBuf,
     command: String,
+    /// The staging folder is inside the target, an empty folder filled in place.
+    inside: bool,
     committed: bool,
     /// Parent folders the claim created, deepest first.
     created: Vec<PathBuf>,
@@ -632,15 +758,32 @@ impl Staging {
             }
         };
         clean_leftovers(&parent, &name);
-        inspect(target)?;
-        let dir = own_name(&parent, &name, "partial")?;
-        fs::create_dir(&dir).map_err(unwritable)?;
+        clean_inside(target);
+        let inside = matches!(inspect(target)?, Target::Empty);
+        let dir = if inside {
+            // Staged inside it: the moves at the end stay on its file system (it may be a
+            // mount point), and a folder brink cannot write is refused now, not after the
+            // computation.
+            let d = target.join(format!("{INNER_PARTIAL}{}", std::process::id()));
+            fs::create_dir(&d).map_err(|e| {
+                Error::Input(format!(
+                    "cannot write in the output folder {}: {e}",
+                    target.display()
+                ))
+            })?;
+            d
+        } else {
+            let d = own_name(&parent, &name, "partial")?;
+            fs::create_dir(&d).map_err(unwritable)?;
+            d
+        };
         let staging = Staging {
             target: target.to_path_buf(),
             parent,
             name,
             dir,
             command: command.to_string(),
+            inside,
             committed: false,
             created,
             lock: Some(lock),
@@ -735,58 +878,95 @@ impl Staging {
             return Err(stopped(&self.target));
         }
 
-        // What stands at the target now: nothing, an empty folder, or a folder of brink's.
-        let (had_old, was_empty) = match inspect(&self.target) {
-            Ok(Target::Free) => (fs::symlink_metadata(&self.target).is_ok(), true),
-            Ok(Target::Brinks) => (true, false),
+        // What stands at the target now: nothing, an empty folder (or, for a staging folder
+        // inside it, one holding only that), or a folder of brink's.
+        let now = if self.inside {
+            match entries(&self.target) {
+                Ok(names) if names.iter().all(|n| self.target.join(n) == self.dir) => {
+                    Ok(Target::Empty)
+                }
+                Ok(names) => Err(Error::Input(format!(
+                    "refusing to fill the output folder {}: it was empty when brink started \
+                     but now holds {}",
+                    self.target.display(),
+                    names
+                        .iter()
+                        .filter(|n| self.target.join(n) != self.dir)
+                        .map(|n| crate::app::terminal::safe(n).into_owned())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))),
+                Err(e) => Err(e),
+            }
+        } else {
+            inspect(&self.target)
+        };
+        let now = match now {
+            Ok(t) => t,
             Err(e) => return Err(self.set_aside(e)),
         };
-        let old = own_name(&self.parent, &self.name, "old")?;
-        if had_old {
-            fs::rename(&self.target, &old).map_err(|e| Error::io("replace", &self.target, e))?;
+        // Checking the old folder reads all of it (seconds for a large runs.csv): a stop asked
+        // for meanwhile must still keep it. Nothing is changed before this point.
+        if honour_stop && crate::app::interrupt::requested() {
+            return Err(stopped(&self.target));
         }
-        if let Err(e) = fs::rename(&self.dir, &self.target) {
-            if had_old {
-                let _ = fs::rename(&old, &self.target);
+        match now {
+            Target::Free => {
+                fs::rename(&self.dir, &self.target)
+                    .map_err(|e| Error::io("move the results into", &self.target, e))?;
+                self.committed = true;
+                sync_dir(&self.parent).map_err(|e| failed(&self.parent, e))?;
             }
+            Target::Empty => {
+                // Filled in place: the folder (its permissions, owner, mount) is the user's.
+                // A staging folder inside it is kept if the filling fails part way: the next
+                // claim finishes it (`clean_inside`).
+                self.committed = self.inside;
+                fill(&self.dir, &self.target)
+                    .map_err(|e| Error::io("move the results into", &self.target, e))?;
+                self.committed = true;
+            }
+            Target::Brinks => self.replace()?,
+        }
+        Ok(self.target.clone())
+    }
+
+    /// Replaces the target, a whole folder of brink's, by the staging folder: the old one is
+    /// renamed aside, the new one into place, and the old one removed.
+    fn replace(&mut self) -> Result<()> {
+        let failed = |p: &Path, e: std::io::Error| Error::io("write", p, e);
+        let old = own_name(&self.parent, &self.name, "old")?;
+        fs::rename(&self.target, &old).map_err(|e| Error::io("replace", &self.target, e))?;
+        if let Err(e) = fs::rename(&self.dir, &self.target) {
+            let _ = fs::rename(&old, &self.target);
             return Err(Error::io("move the results into", &self.target, e));
         }
         self.committed = true;
         sync_dir(&self.parent).map_err(|e| failed(&self.parent, e))?;
-        if had_old {
-            // Checked again now that it is out of the way: a file someone put in it since it
-            // was first checked is theirs, and the folder is kept.
-            // (`remove_dir` removes only an empty folder.)
-            let check = if was_empty {
-                fs::remove_dir(&old).map_err(|_| Error::Input("it is no longer empty".into()))
-            } else {
-                verify(&old).map(|_| ())
-            };
-            match check {
-                Ok(()) => {
-                    if !was_empty {
-                        let _ = fs::remove_dir_all(&old);
-                    }
-                }
-                Err(why) => {
-                    let kept = (1..1000)
-                        .map(|k| self.parent.join(format!("{}.previous-{k}", self.name)))
-                        .find(|p| fs::symlink_metadata(p).is_err());
-                    let kept = match kept {
-                        Some(p) if fs::rename(&old, &p).is_ok() => p,
-                        _ => old.clone(),
-                    };
-                    eprintln!(
-                        "note: {} changed while brink replaced it ({}); the previous folder is \
-                         kept as {}",
-                        crate::app::terminal::path(&self.target),
-                        crate::app::terminal::safe(&message(&why)),
-                        crate::app::terminal::path(&kept)
-                    );
-                }
+        // Checked again now that it is out of the way: a file someone put in it since it
+        // was first checked is theirs, and the folder is kept.
+        match verify(&old) {
+            Ok(_) => {
+                let _ = fs::remove_dir_all(&old);
+            }
+            Err(why) => {
+                let kept = (1..1000)
+                    .map(|k| self.parent.join(format!("{}.previous-{k}", self.name)))
+                    .find(|p| fs::symlink_metadata(p).is_err());
+                let kept = match kept {
+                    Some(p) if fs::rename(&old, &p).is_ok() => p,
+                    _ => old.clone(),
+                };
+                eprintln!(
+                    "note: {} changed while brink replaced it ({}); the previous folder is \
+                     kept as {}",
+                    crate::app::terminal::path(&self.target),
+                    crate::app::terminal::safe(&message(&why)),
+                    crate::app::terminal::path(&kept)
+                );
             }
         }
-        Ok(self.target.clone())
+        Ok(())
     }
 
     /// Moves finished results that may not replace the target to a new folder beside it.

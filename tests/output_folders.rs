@@ -809,3 +809,39 @@ fn an_empty_mount_point_is_filled_and_an_unwritable_folder_refused_before_comput
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("cannot write in the output folder"), "{err}");
 }
+
+#[test]
+fn a_stop_while_the_old_folder_is_rechecked_keeps_it() {
+    use sha2::Digest;
+    let root = scratch("late-stop");
+    let out = root.join("old");
+    std::fs::create_dir(&out).unwrap();
+    // A folder of brink's whose check at the commit reads for a while: one large file.
+    let big = vec![7u8; 384 << 20];
+    std::fs::write(out.join("runs.csv"), &big).unwrap();
+    let sha = brink::scenario::load::hex(&sha2::Sha256::digest(&big));
+    let marker = serde_json::json!({
+        "tool": "brink", "version": env!("CARGO_PKG_VERSION"), "command": "run",
+        "files": [{"name": "runs.csv", "bytes": big.len(), "sha256": sha}],
+    });
+    std::fs::write(out.join(".brink-output.json"), marker.to_string()).unwrap();
+    drop(big);
+    let before = tree(&out);
+    let mut child = common::spawn(&["run", RICHARDSON, "--runs", "100", "--no-charts"], &out);
+    let staging = wait_for_staging(&root, "old", &mut child);
+    // The marker in the staging folder: the commit has begun and re-checks the old folder.
+    let t = Instant::now();
+    while !staging.join(".brink-output.json").exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ended before its commit"
+        );
+        assert!(t.elapsed() < Duration::from_secs(60), "no commit");
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
+    assert!(tree(&out) == before, "the previous folder was changed");
+    assert!(hidden(&root).is_empty(), "{:?}", hidden(&root));
+}

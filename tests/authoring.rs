@@ -325,3 +325,95 @@ fn rerun_is_byte_identical_refuses_a_changed_scenario_and_finds_a_tampered_file(
     let (code, _, _) = code_in(&dir, &["rerun", "plain"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn rerun_writes_beside_the_result_follows_a_link_and_passes_any_out_unchanged() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = scratch("rerun-paths");
+    fs::copy(repo(TUTORIAL), dir.join("t.ron")).unwrap();
+    std::os::unix::fs::symlink("t.ron", dir.join("link.ron")).unwrap();
+    let abs = dir.join("link.ron");
+    let abs = abs.to_str().unwrap();
+    // Through a link, with the scenario's absolute path so that it reruns from inside too.
+    ok_in(
+        &dir,
+        &["run", abs, "--runs", "50", "--no-charts", "--out", "res"],
+    );
+    let before = common::tree(&dir.join("res"));
+    // `.` reruns beside itself, never inside.
+    let out = ok_in(&dir.join("res"), &["rerun", "."]);
+    assert!(out.contains("byte-identical"), "{out}");
+    assert!(dir.join("res-rerun/.brink-output.json").exists());
+    let (code, _, err) = code_in(&dir, &["rerun", "res", "--out", "res/inner"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("lies inside"), "{err}");
+    assert_eq!(common::tree(&dir.join("res")), before);
+    // A name with a leading dash, and one that is not UTF-8, reach the child as they are.
+    ok_in(&dir, &["rerun", "res", "--out=-dash"]);
+    assert!(dir.join("-dash/.brink-output.json").exists());
+    let odd = std::ffi::OsStr::from_bytes(b"odd-\xff");
+    let o = common::brink_in(
+        &dir,
+        &[
+            std::ffi::OsStr::new("rerun"),
+            "res".as_ref(),
+            "--out".as_ref(),
+            odd,
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    assert!(dir.join(odd).join(".brink-output.json").exists());
+}
+
+#[test]
+fn a_stopped_rerun_stops_its_child_and_leaves_nothing() {
+    let dir = scratch("rerun-stop");
+    fs::copy(repo(FLAGSHIP), dir.join("f.ron")).unwrap();
+    ok_in(
+        &dir,
+        &[
+            "run",
+            "f.ron",
+            "--runs",
+            "50000",
+            "--no-charts",
+            "--out",
+            "first",
+        ],
+    );
+    let mut child = common::command()
+        .current_dir(&dir)
+        .args(["rerun", "first"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its child has claimed the new folder.
+    let t = std::time::Instant::now();
+    while !fs::read_dir(&dir).unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".first-rerun.partial-")
+    }) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ended before it computed"
+        );
+        assert!(t.elapsed() < std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
+    // No child goes on to write the folder after the rerun ended.
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    let names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| n == "f.ron" || n == "first"),
+        "{names:?}"
+    );
+}

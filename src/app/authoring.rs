@@ -254,14 +254,18 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     }
     // The scenario must be the one the result was computed from.
     let scenario = PathBuf::from(&manifest.scenario_file);
-    let bytes = read_bounded(&scenario, 1 << 30).map_err(|e| {
-        Error::Input(format!(
-            "cannot rerun {}: its scenario file {} cannot be read from here ({e}); run brink \
+    // A link is followed, as `brink run` follows it.
+    let bytes = fs::canonicalize(&scenario)
+        .map_err(|e| Error::Input(e.to_string()))
+        .and_then(|real| read_bounded(&real, 1 << 30))
+        .map_err(|e| {
+            Error::Input(format!(
+                "cannot rerun {}: its scenario file {} cannot be read from here ({e}); run brink \
                  rerun from the folder the result was computed in",
-            dir.display(),
-            scenario.display()
-        ))
-    })?;
+                dir.display(),
+                scenario.display()
+            ))
+        })?;
     let now = brink::scenario::sha256_hex(&bytes);
     if now != manifest.scenario_hash {
         return Err(Error::Input(format!(
@@ -276,36 +280,85 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     let new = match out {
         Some(p) => p.to_path_buf(),
         None => {
-            let name = dir
+            // `.` and `..` have no name of their own: the folder's real one, beside it.
+            let base = match dir.file_name() {
+                Some(_) => dir.to_path_buf(),
+                None => fs::canonicalize(dir)
+                    .map_err(|e| Error::Input(format!("cannot read {}: {e}", dir.display())))?,
+            };
+            let mut name = base
                 .file_name()
-                .map_or("result".into(), |n| n.to_string_lossy().into_owned());
-            dir.with_file_name(format!("{name}-rerun"))
+                .map_or("result".into(), |n| n.to_os_string());
+            name.push("-rerun");
+            base.with_file_name(name)
         }
     };
-    let same = |a: &Path, b: &Path| match (fs::canonicalize(a), fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    };
-    if same(&new, dir) {
-        return Err(Error::Input(format!(
-            "--out {} is the folder being rerun; give another",
-            new.display()
-        )));
-    }
+    // Writing inside the result would change the folder being compared with.
+    crate::app::shards::out_among_inputs(&[dir.to_path_buf()], &new, "result folder being rerun")?;
     let exe = std::env::current_exe()
         .map_err(|e| Error::Failed(format!("cannot find the brink program to rerun: {e}")))?;
-    let mut full = args.clone();
-    full.push("--out".into());
-    full.push(new.display().to_string());
-    let done = std::process::Command::new(exe)
-        .args(&full)
+    // The path as it is (not UTF-8 maybe), joined to its option so that a leading `-` is no
+    // option of its own.
+    let mut out_arg = std::ffi::OsString::from("--out=");
+    out_arg.push(&new);
+    let shown = format!("{} --out={}", args.join(" "), new.display());
+    let stop = crate::app::interrupt::stop_flag();
+    let mut child = std::process::Command::new(exe)
+        .args(&args)
+        .arg(&out_arg)
         .stdin(std::process::Stdio::null())
-        .output()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .map_err(|e| Error::Failed(format!("cannot start the rerun: {e}")))?;
-    if !done.status.success() {
-        let why = String::from_utf8_lossy(&done.stderr).trim().to_string();
-        let msg = format!("the rerun `brink {}` failed: {why}", full.join(" "));
-        return Err(if done.status.code() == Some(2) {
+    let mut pipe = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut text = vec![];
+        if let Some(p) = pipe.as_mut() {
+            let _ = std::io::Read::read_to_end(p, &mut text);
+        }
+        text
+    });
+    // A stop asked of the rerun is passed on to its child (which then removes its staging
+    // folder), and waited for: no child goes on writing after the rerun has ended.
+    let mut passed_on = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => {}
+            Err(e) => return Err(Error::Failed(format!("cannot wait for the rerun: {e}"))),
+        }
+        if !passed_on && stop.load(std::sync::atomic::Ordering::SeqCst) {
+            passed_on = true;
+            #[cfg(unix)]
+            // SAFETY: kill(2) on the PID of a child not yet waited for (it cannot be reused).
+            unsafe {
+                libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+            }
+            #[cfg(not(unix))]
+            let _ = child.kill();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let stderr = reader.join().unwrap_or_default();
+    // (A Ctrl-C at a terminal reaches the child as well, which may end before it is passed on.)
+    if passed_on || stop.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(Error::Interrupted(if status.success() {
+            format!(
+                "stopped after the rerun wrote {}; not compared",
+                new.display()
+            )
+        } else {
+            format!(
+                "the rerun `brink {shown}` was stopped; nothing was written to {}",
+                new.display()
+            )
+        }));
+    }
+    if !status.success() {
+        let why = String::from_utf8_lossy(&stderr).trim().to_string();
+        let msg = format!("the rerun `brink {shown}` failed: {why}");
+        return Err(if status.code() == Some(2) {
             Error::Input(msg)
         } else {
             Error::Failed(msg)

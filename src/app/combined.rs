@@ -280,6 +280,8 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
         "date": req.options.date,
         "inputs": listed,
     });
+    // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.
+    crate::app::interrupt::stop_flag();
     let staging = Staging::begin(&out, "report")?;
     staging.write_all(&[
         Artifact::new("report.html", html),

@@ -184,6 +184,8 @@ fn merge(
     tally
         .check(&model, first.manifest.runs)
         .map_err(|e| Error::Input(format!("the shards do not add up: {e}")))?;
+    // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.
+    crate::app::interrupt::stop_flag();
     let staging = Staging::begin(out, "merge")?;
     let mut per_run_columns = None;
     if first.per_run {
@@ -419,6 +421,8 @@ fn merge_compare(
         (true, Some(name)) => arms[0].model.outcomes.iter().position(|o| &o.name == name),
     };
     let result = compare::results(&arms, &tally, manifest, tornado);
+    // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.
+    crate::app::interrupt::stop_flag();
     let staging = Staging::begin(out, "merge")?;
     staging.write_all(&brink::report::compare::files_for(
         &arms[0].model,

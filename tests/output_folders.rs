@@ -845,3 +845,29 @@ fn a_stop_while_the_old_folder_is_rechecked_keeps_it() {
     assert!(tree(&out) == before, "the previous folder was changed");
     assert!(hidden(&root).is_empty(), "{:?}", hidden(&root));
 }
+
+#[test]
+fn a_lock_name_that_is_a_hard_link_to_a_users_file_is_never_taken() {
+    let root = scratch("lock-link");
+    std::fs::write(root.join("year.txt"), b"2024\n").unwrap();
+    std::fs::hard_link(root.join("year.txt"), root.join(".r.brink-lock")).unwrap();
+    // As the lock of the target, and as a leftover beside another target.
+    let o = brink(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&root.join("r")),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("in the way"),
+        "{}",
+        describe(&o)
+    );
+    small_run(&root.join("other"));
+    assert_eq!(std::fs::read(root.join("year.txt")).unwrap(), b"2024\n");
+    assert!(root.join(".r.brink-lock").exists());
+}

@@ -362,8 +362,10 @@ impl Lock {
     /// nor removed: it is an error.
     fn try_take(path: PathBuf) -> std::io::Result<TryLock> {
         for _ in 0..8 {
+            // A second name (a hard link to a user's file) would have it truncated, rewritten
+            // and unlinked as if it were a lock.
             if let Ok(meta) = fs::symlink_metadata(&path)
-                && !(meta.is_file() && meta.len() <= 20)
+                && !(meta.is_file() && meta.len() <= 20 && links(&meta) == 1)
             {
                 return Err(std::io::Error::other(format!(
                     "{} is in the way (brink keeps a lock file of that name)",
@@ -371,6 +373,13 @@ impl Lock {
                 )));
             }
             let mut file = open_no_follow(&path, true)?;
+            // Checked again on what was opened: a link may have been made meanwhile.
+            if !file.metadata().is_ok_and(|m| m.is_file() && links(&m) == 1) {
+                return Err(std::io::Error::other(format!(
+                    "{} is in the way (brink keeps a lock file of that name)",
+                    path.display()
+                )));
+            }
             let mut pid = String::new();
             file.read_to_string(&mut pid)?;
             if !pid.trim().bytes().all(|b| b.is_ascii_digit()) {
@@ -402,6 +411,18 @@ impl Lock {
         }
         Err(std::io::Error::other("the lock file keeps changing"))
     }
+}
+
+/// How many names a file has.
+#[cfg(unix)]
+fn links(meta: &fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink()
+}
+
+#[cfg(not(unix))]
+fn links(_meta: &fs::Metadata) -> u64 {
+    1
 }
 
 #[cfg(unix)]

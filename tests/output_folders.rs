@@ -829,9 +829,10 @@ fn a_stop_while_the_old_folder_is_rechecked_keeps_it() {
     let before = tree(&out);
     let mut child = common::spawn(&["run", RICHARDSON, "--runs", "100", "--no-charts"], &out);
     let staging = wait_for_staging(&root, "old", &mut child);
-    // The marker in the staging folder: the commit has begun and re-checks the old folder.
+    // The marker in the staging folder and its staging mark gone: the commit has flushed the
+    // results and now re-checks the old folder (reading 384 MiB); the signal comes meanwhile.
     let t = Instant::now();
-    while !staging.join(".brink-output.json").exists() {
+    while !staging.join(".brink-output.json").exists() || staging.join(".brink-staging").exists() {
         assert!(
             child.try_wait().unwrap().is_none(),
             "ended before its commit"
@@ -839,6 +840,7 @@ fn a_stop_while_the_old_folder_is_rechecked_keeps_it() {
         assert!(t.elapsed() < Duration::from_secs(60), "no commit");
         std::thread::sleep(Duration::from_micros(200));
     }
+    std::thread::sleep(Duration::from_millis(100));
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(130), "{}", describe(&o));

@@ -470,3 +470,98 @@ fn every_scenario_under_scenarios_is_valid() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Runs brink with `args` from `cwd`, failing the test (and killing brink) if it has not ended
+/// within 20 seconds: a command that waits on its input must not hang the test suite.
+#[cfg(unix)]
+fn within_deadline(cwd: &Path, args: &[&str]) -> Output {
+    use std::process::Stdio;
+    let mut child = common::command()
+        .current_dir(cwd)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start brink");
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("brink {args:?} still waits after 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: `c` is a valid NUL-terminated path that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+}
+
+/// A FIFO (or a folder) given as a scenario, directly or as a timeline's `scenario:`, is refused
+/// at once as "not a plain file" (opening a FIFO with no writer used to wait for ever); a
+/// symbolic link to a plain scenario is still read.
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_not_waited_on() {
+    let dir = common::scratch("fifo");
+    let fifo = dir.join("fifo.ron");
+    mkfifo(&fifo);
+    let fifo_s = fifo.to_str().unwrap();
+    let out_dir = dir.join("out");
+    let out_s = out_dir.to_str().unwrap();
+    let runs: [&[&str]; 5] = [
+        &["validate", fifo_s],
+        &["describe", fifo_s],
+        &["graph", fifo_s, "--out", out_s],
+        &["run", fifo_s, "--runs", "10", "--out", out_s],
+        &["trace", fifo_s, "--run", "0"],
+    ];
+    for args in runs {
+        let o = within_deadline(&dir, args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "brink {args:?}: {err}");
+        assert!(err.contains("not a plain file"), "brink {args:?}: {err}");
+        assert!(err.contains(&format!("--> {fifo_s}:1:1")), "{err}");
+        assert!(!out_dir.exists(), "brink {args:?} wrote {out_s}");
+    }
+    // A timeline whose scenario is a FIFO.
+    let case = "russia_georgia_2006";
+    std::fs::copy(
+        common::repo(format!("scenarios/history/{case}.timeline.ron")),
+        dir.join(format!("{case}.timeline.ron")),
+    )
+    .unwrap();
+    mkfifo(&dir.join(format!("{case}.ron")));
+    let timeline = format!("{case}.timeline.ron");
+    for args in [
+        &["validate", timeline.as_str()][..],
+        &[
+            "backtest",
+            timeline.as_str(),
+            "--runs",
+            "10",
+            "--out",
+            out_s,
+        ],
+    ] {
+        let o = within_deadline(&dir, args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "brink {args:?}: {err}");
+        assert!(err.contains("not a plain file"), "brink {args:?}: {err}");
+        assert!(!out_dir.exists(), "brink {args:?} wrote {out_s}");
+    }
+    // A folder is not a plain file either; a link to a plain scenario is.
+    let o = within_deadline(&dir, &["validate", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a plain file"));
+    let link = dir.join("link.ron");
+    std::os::unix::fs::symlink(common::repo("scenarios/examples/richardson.ron"), &link).unwrap();
+    let o = within_deadline(&dir, &["validate", link.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+}

@@ -84,22 +84,34 @@ pub(crate) fn read_limited(
             Diagnostic::new(path, "", 1, 1, msg).expected(expected),
         ])
     };
-    let file = std::fs::File::open(path).map_err(|e| {
+    let cannot = |e: std::io::Error| {
         one(
             format!("cannot read {}: {e}", path.display()),
             format!("a readable {noun} file"),
         )
-    })?;
+    };
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    // Non-blocking, so that opening a FIFO with no writer returns at once instead of waiting
+    // for ever; the type is then checked on the open file itself (no race with a rename).
+    // A symbolic link to a plain file is followed and accepted.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = open.open(path).map_err(cannot)?;
+    if !file.metadata().map_err(cannot)?.is_file() {
+        return Err(one(
+            format!("cannot read {}: not a plain file", path.display()),
+            format!("a plain {noun} file (not a folder, FIFO or device)"),
+        ));
+    }
     let mut bytes = Vec::new();
     // Read one byte past the limit, so a huge file is refused without reading it whole.
     file.take(opts.max_file_bytes + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| {
-            one(
-                format!("cannot read {}: {e}", path.display()),
-                format!("a readable {noun} file"),
-            )
-        })?;
+        .map_err(cannot)?;
     if bytes.len() as u64 > opts.max_file_bytes {
         return Err(one(
             format!(

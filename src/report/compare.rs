@@ -131,11 +131,12 @@ fn table_with(r: &CompareResult, labels: &[String]) -> crate::report::csv::Table
 /// `cost`, `actor` its name) and the mean peak and final index, with the base's mean and the
 /// paired difference.
 pub fn means_csv(r: &CompareResult, actors: &[String], cost_unit: &str) -> Result<Vec<u8>> {
+    use crate::report::csv::safe_record;
     let err = |e: csv::Error| Error::table("compare_means.csv", e);
     let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(crate::report::dictionary::names(
+    w.write_record(safe_record(crate::report::dictionary::names(
         &crate::report::dictionary::compare_means_columns(r, actors, cost_unit),
-    ))
+    )))
     .map_err(err)?;
     let base = r.arms.first();
     for a in &r.arms {
@@ -148,7 +149,7 @@ pub fn means_csv(r: &CompareResult, actors: &[String], cost_unit: &str) -> Resul
             let base_mean = base
                 .and_then(|b| b.means.get(k))
                 .map_or(String::new(), |b| b.mean.estimate.to_string());
-            w.write_record([
+            w.write_record(safe_record([
                 a.name.as_str(),
                 &a.kind,
                 lever,
@@ -162,7 +163,7 @@ pub fn means_csv(r: &CompareResult, actors: &[String], cost_unit: &str) -> Resul
                 &m.difference.estimate.to_string(),
                 &m.difference.low.to_string(),
                 &m.difference.high.to_string(),
-            ])
+            ]))
             .map_err(err)?;
         }
     }

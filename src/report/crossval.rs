@@ -57,7 +57,7 @@ pub fn csv(cv: &CrossValidation) -> Result<Vec<u8>> {
                 (k as f64 / n as f64).to_string()
             }
         };
-        w.write_record([
+        w.write_record(crate::report::csv::safe_record([
             f.held_out.clone(),
             f.calibrated.facts.len().to_string(),
             n.to_string(),
@@ -69,7 +69,7 @@ pub fn csv(cv: &CrossValidation) -> Result<Vec<u8>> {
             f.calibrated.path_probability.estimate.to_string(),
             f.transferred.join(";"),
             f.stop_reason.clone(),
-        ])
+        ]))
         .map_err(err)?;
     }
     w.into_inner()

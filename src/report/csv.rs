@@ -72,17 +72,39 @@ impl Table {
     }
 }
 
-/// A table named `name` (for its error messages): a header, then the rows.
-pub(crate) fn named_table<H: AsRef<[u8]>>(
+/// A CSV field as a spreadsheet will not run it: text starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return (a label such as `=cmd|' /C calc'!A0`) gets a leading `'`, as OWASP
+/// advises against formula injection. A field that reads as a number (`-0.5`, `-inf`) is left
+/// alone, so numeric cells stay numbers; brink's own text never starts with those characters.
+pub fn spreadsheet_safe(field: &str) -> std::borrow::Cow<'_, str> {
+    let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && field.parse::<f64>().is_err() {
+        format!("'{field}").into()
+    } else {
+        field.into()
+    }
+}
+
+/// A record's fields through [`spreadsheet_safe`], for a CSV writer.
+pub(crate) fn safe_record<S: AsRef<str>>(record: impl IntoIterator<Item = S>) -> Vec<String> {
+    record
+        .into_iter()
+        .map(|f| spreadsheet_safe(f.as_ref()).into_owned())
+        .collect()
+}
+
+/// A table named `name` (for its error messages): a header, then the rows, every field made
+/// [`spreadsheet_safe`].
+pub(crate) fn named_table<H: AsRef<str>>(
     name: &str,
     header: &[H],
     rows: Vec<Vec<String>>,
 ) -> Result<Vec<u8>> {
     let fail = |e: ::csv::Error| Error::table(name, e);
     let mut w = ::csv::Writer::from_writer(vec![]);
-    w.write_record(header).map_err(fail)?;
+    w.write_record(safe_record(header)).map_err(fail)?;
     for r in rows {
-        w.write_record(&r).map_err(fail)?;
+        w.write_record(safe_record(&r)).map_err(fail)?;
     }
     w.into_inner()
         .map_err(|e| Error::io("write", name.to_string(), e.into_error()))

@@ -52,14 +52,14 @@ pub fn csv(r: &SensitivityResult) -> Result<Vec<u8>> {
     w.write_record(["parameter", "source", "prcc", "low", "high", "rank"])
         .map_err(fail)?;
     for p in &r.parameters {
-        w.write_record([
+        w.write_record(crate::report::csv::safe_record([
             p.parameter.clone(),
             p.source.clone(),
             p.prcc.to_string(),
             p.low.to_string(),
             p.high.to_string(),
             p.rank.to_string(),
-        ])
+        ]))
         .map_err(fail)?;
     }
     w.into_inner()

@@ -76,10 +76,11 @@ pub fn files_for(
 /// mean cumulative cost at that point. The parameter's value is in the column `value`; with
 /// two parameters, each has a column named by its path.
 pub fn csv(r: &SweepResult) -> Result<Vec<u8>> {
+    use crate::report::csv::safe_record;
     let err = |e: csv::Error| Error::table("sweep.csv", e);
     let mut w = csv::Writer::from_writer(vec![]);
     let header = crate::report::dictionary::names(&crate::report::dictionary::sweep_columns(r));
-    w.write_record(&header).map_err(err)?;
+    w.write_record(safe_record(&header)).map_err(err)?;
     for p in &r.points {
         for o in &p.outcomes {
             let mut row: Vec<String> = if r.is_two_way() {
@@ -94,7 +95,7 @@ pub fn csv(r: &SweepResult) -> Result<Vec<u8>> {
                 o.probability.high.to_string(),
             ]);
             row.extend(p.costs.iter().map(|c| c.mean.estimate.to_string()));
-            w.write_record(&row).map_err(err)?;
+            w.write_record(safe_record(&row)).map_err(err)?;
         }
     }
     w.into_inner()

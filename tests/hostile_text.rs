@@ -1,0 +1,73 @@
+//! Text an analyst (or an attacker) writes into a scenario's labels reaches CSV files, charts
+//! and reports: it must not run as a spreadsheet formula, nor make an SVG invalid XML.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+/// The Richardson example with `edit` applied, written as `name.ron` in a scratch folder.
+fn scenario(name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
+    let edited = edit(text.clone());
+    assert_ne!(edited, text, "{name}: the edit changed nothing");
+    let path = common::scratch(name).join(format!("{name}.ron"));
+    std::fs::write(&path, edited).unwrap();
+    path
+}
+
+const OUTCOME: &str = r#"Outcome(name: "crisis", when"#;
+
+/// The label of the outcome set to `label` (RON string syntax, quotes included).
+fn with_label(text: String, label: &str) -> String {
+    text.replace(
+        OUTCOME,
+        &format!(r#"Outcome(name: "crisis", label: {label}, when"#),
+    )
+}
+
+#[test]
+fn a_formula_in_a_label_is_neutralised_in_csv_and_numbers_stay_numbers() {
+    let path = scenario("formula", |t| {
+        // Hostilities held below zero, so that the per-step table has negative numbers.
+        with_label(t, r#""=cmd|' /C calc'!A0""#)
+            .replace("initial: 2.0", "initial: -5.0")
+            .replace("grievance: 0.5", "grievance: -1.5")
+    });
+    let out = path.parent().unwrap().join("out");
+    common::ok(&[
+        Path::new("run"),
+        &path,
+        Path::new("--runs"),
+        Path::new("200"),
+        Path::new("--out"),
+        &out,
+    ]);
+    let outcomes = std::fs::read_to_string(out.join("outcomes.csv")).unwrap();
+    let row = outcomes.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with("crisis,'=cmd|' /C calc'!A0,"),
+        "the label is written as a formula: {row}"
+    );
+    // Negative numbers are written as numbers, not as text with a quote.
+    let series = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    assert!(!series.contains('\''), "a number was quoted:\n{series}");
+    let means: Vec<f64> = series
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+        .collect();
+    assert!(means.iter().any(|&m| m < 0.0), "no negative mean");
+}
+
+#[test]
+fn spreadsheet_safe_quotes_text_only() {
+    use brink::report::csv::spreadsheet_safe as safe;
+    for text in ["=1+1", "+x", "-x", "@SUM(A1)", "\tx", "\rx", "-1+cmd"] {
+        assert_eq!(safe(text), format!("'{text}"), "{text:?}");
+    }
+    for same in [
+        "-0.5", "-1e-7", "+3", "-inf", "NaN", "", "calm", "a=b", "1-2",
+    ] {
+        assert_eq!(safe(same), same, "{same:?}");
+    }
+}

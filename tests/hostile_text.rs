@@ -71,3 +71,79 @@ fn spreadsheet_safe_quotes_text_only() {
         assert_eq!(safe(same), same, "{same:?}");
     }
 }
+
+/// True if `text` holds only characters XML 1.0 allows (no C0 control other than tab,
+/// newline and carriage return).
+fn xml_chars(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+#[test]
+fn control_characters_in_text_are_refused_at_their_place() {
+    // ESC and BEL in a label, written as escapes; NUL in the cost unit, raw.
+    let path = scenario("control", |t| {
+        with_label(t, r#""red\u{1b}[31m alarm\u{7}""#).replace(
+            "    horizon: 52,",
+            "    horizon: 52,\n    cost_unit: \"pts\u{0}\",",
+        )
+    });
+    let o = common::brink(&[Path::new("validate"), &path]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(!err.contains("panicked"), "{err}");
+    let p = path.display();
+    let label = format!("--> {p}:66:40");
+    let unit = format!("--> {p}:32:16");
+    for want in [
+        "outcomes[0].label holds the control character U+001B",
+        "cost_unit holds the control character U+0000",
+        "expected text without control characters",
+        &label,
+        &unit,
+    ] {
+        assert!(err.contains(want), "does not say {want:?}:\n{err}");
+    }
+}
+
+#[test]
+fn a_tab_in_a_label_is_accepted_and_every_svg_is_xml_text() {
+    let path = scenario("tab", |t| with_label(t, r#""crisis\treached""#));
+    let out = path.parent().unwrap().join("out");
+    common::ok(&[
+        Path::new("run"),
+        &path,
+        Path::new("--runs"),
+        Path::new("200"),
+        Path::new("--out"),
+        &out,
+    ]);
+    let graph = path.parent().unwrap().join("graph.svg");
+    common::ok(&[
+        Path::new("graph"),
+        &path,
+        Path::new("--format"),
+        Path::new("svg"),
+        Path::new("--out"),
+        &graph,
+    ]);
+    let mut files: Vec<PathBuf> = vec![out.join("report.html"), graph];
+    {
+        for f in std::fs::read_dir(&out).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|x| x == "svg") {
+                files.push(f);
+            }
+        }
+    }
+    assert!(files.len() > 2, "no SVG written");
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(
+            xml_chars(&text),
+            "{} holds a control character",
+            f.display()
+        );
+    }
+}

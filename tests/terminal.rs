@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{brink, ok, scratch};
+use common::{brink, scratch};
 
 /// Control characters other than newline and tab, and the bidirectional overrides.
 fn raw_controls(bytes: &[u8]) -> Vec<char> {
@@ -28,7 +28,7 @@ fn hostile_richardson(dir: &Path, edit: impl Fn(&str) -> String) -> PathBuf {
 }
 
 #[test]
-fn describe_and_errors_escape_control_characters() {
+fn control_characters_are_refused_and_errors_escape_them() {
     let dir = scratch("describe");
     // ESC [2J clears the screen; ESC ]0; sets the window title; NUL; a bidi override; CR.
     let evil = "\u{1b}[2J\u{1b}]0;pwned\u{7}\0\u{202e}\r";
@@ -50,7 +50,16 @@ fn describe_and_errors_escape_control_characters() {
         if args[0] == "run" {
             args.push(out.to_str().unwrap());
         }
-        let o = ok(&args);
+        // Control characters in a scenario's text are refused (they would make its SVGs
+        // invalid XML); the refusal itself must not print them raw either.
+        let o = brink(&args);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            common::describe(&o)
+        );
+        assert!(!out.exists(), "{args:?} wrote its folder");
         assert_eq!(
             raw_controls(&o.stdout),
             Vec::<char>::new(),
@@ -61,11 +70,12 @@ fn describe_and_errors_escape_control_characters() {
             Vec::<char>::new(),
             "{args:?} stderr"
         );
-        let text = String::from_utf8_lossy(&o.stdout);
-        if args[0] == "describe" {
-            assert!(text.contains("before \\u{1b}[2J"), "{text}");
-            assert!(text.contains("\\0"), "{text}");
-        }
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("name holds the control character U+001B")
+                && err.contains("description holds the control character U+001B"),
+            "{err}"
+        );
     }
 
     // A parse error whose offending text holds the same characters.

@@ -1311,7 +1311,130 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             }
         }
     }
+    free_text(&mut c, s);
     c.problems
+}
+
+/// The first control character of `text` other than tab, newline and carriage return (ESC,
+/// BEL, NUL...): such text would reach every chart and report raw, and an SVG holding it is
+/// not valid XML.
+fn control_char(text: &str) -> Option<char> {
+    text.chars()
+        .find(|&ch| ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'))
+}
+
+/// Refuses a control character in any free text of the scenario (labels, descriptions,
+/// units, sources), at the string that holds it.
+fn free_text(c: &mut Checker, s: &Scenario) {
+    let mut check = |loc: Loc, text: &str| {
+        if let Some(ch) = control_char(text) {
+            let path = loc_text(&loc);
+            c.problem(
+                loc,
+                format!("{path} holds the control character U+{:04X}", u32::from(ch)),
+                "text without control characters (tab and newline are allowed)",
+            );
+        }
+    };
+    let at = |base: &Loc, segs: &[Seg]| -> Loc { base.iter().chain(segs).cloned().collect() };
+    let event = |check: &mut dyn FnMut(Loc, &str), base: Loc, e: &Event| {
+        check(at(&base, &[f("label")]), &e.label);
+        check(at(&base, &[f("source")]), &e.source);
+        for (j, b) in e.branches.iter().enumerate() {
+            check(at(&base, &[f("branches"), ix(j), f("label")]), &b.label);
+            check(at(&base, &[f("branches"), ix(j), f("source")]), &b.source);
+        }
+    };
+    for (n, t) in [
+        ("name", &s.name),
+        ("description", &s.description),
+        ("step_unit", &s.step_unit),
+        ("cost_unit", &s.cost_unit),
+    ] {
+        check(vec![f(n)], t);
+    }
+    for (i, t) in s.sources.iter().enumerate() {
+        check(vec![f("sources"), ix(i)], t);
+    }
+    for (i, a) in s.actors.iter().enumerate() {
+        check(vec![f("actors"), ix(i), f("label")], &a.label);
+        check(vec![f("actors"), ix(i), f("source")], &a.source);
+    }
+    for (i, r) in s.relations.iter().enumerate() {
+        check(vec![f("relations"), ix(i), f("source")], &r.source);
+    }
+    for (i, r) in s.ladder.iter().enumerate() {
+        check(vec![f("ladder"), ix(i), f("label")], &r.label);
+        check(vec![f("ladder"), ix(i), f("description")], &r.description);
+    }
+    for (i, x) in s.shared.iter().enumerate() {
+        check(vec![f("shared"), ix(i), f("label")], &x.label);
+        check(vec![f("shared"), ix(i), f("source")], &x.source);
+    }
+    for (i, x) in s.pressures.iter().enumerate() {
+        check(vec![f("pressures"), ix(i), f("label")], &x.label);
+        check(vec![f("pressures"), ix(i), f("source")], &x.source);
+    }
+    for (i, l) in s.levers.iter().enumerate() {
+        let l_at = |n: &'static str| vec![f("levers"), ix(i), f(n)];
+        match l {
+            Lever::Measure(m) => {
+                check(l_at("label"), &m.label);
+                check(l_at("source"), &m.source);
+                for (j, v) in m.levels.iter().enumerate() {
+                    let v_at = |n| vec![f("levers"), ix(i), f("levels"), ix(j), f(n)];
+                    check(v_at("label"), &v.label);
+                    check(v_at("source"), &v.source);
+                }
+            }
+            Lever::Act(a) => {
+                check(l_at("label"), &a.label);
+                check(l_at("source"), &a.source);
+            }
+        }
+    }
+    for (i, e) in s.events.iter().enumerate() {
+        event(&mut check, vec![f("events"), ix(i)], e);
+    }
+    for (i, o) in s.outcomes.iter().enumerate() {
+        check(vec![f("outcomes"), ix(i), f("label")], &o.label);
+        check(vec![f("outcomes"), ix(i), f("source")], &o.source);
+    }
+    for (i, v) in s.variants.iter().enumerate() {
+        check(vec![f("variants"), ix(i), f("label")], &v.label);
+        check(vec![f("variants"), ix(i), f("description")], &v.description);
+        check(vec![f("variants"), ix(i), f("source")], &v.source);
+        for (k, e) in v.add_events.iter().enumerate() {
+            event(
+                &mut check,
+                vec![f("variants"), ix(i), f("add_events"), ix(k)],
+                e,
+            );
+        }
+    }
+    // The sources of uncertain numbers.
+    for_each_param(&mut s.clone(), &mut |site, p| {
+        if let Some(src) = p.source() {
+            check(at(&site.loc, &[f("source")]), src);
+        }
+    });
+}
+
+/// A place in the file as the analyst reads it: `outcomes[2].label`.
+fn loc_text(loc: &[Seg]) -> String {
+    let mut out = String::new();
+    for seg in loc {
+        match seg {
+            Seg::Field(n) if out.is_empty() => out.push_str(n),
+            Seg::Field(n) => {
+                out.push('.');
+                out.push_str(n);
+            }
+            Seg::Index(i) => out.push_str(&format!("[{i}]")),
+            Seg::Key(k) => out.push_str(&format!("[{k:?}]")),
+        }
+    }
+    out
 }
 
 /// "a" or "an" before a word.

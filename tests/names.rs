@@ -119,3 +119,68 @@ fn hostile_scenario_file_names_get_a_safe_folder_inside_output() {
         assert!(cwd.join(folder).join("summary.json").is_file());
     }
 }
+
+/// An outcome's per-run columns (`out.NAME`, `out.NAME.first_step`, `.last_step`,
+/// `.steps_held`) can never repeat another column: every other output column whose name an
+/// outcome's could equal (no dot, or one dot before a name the scenario chooses) starts with a
+/// word outcomes may not take, and validation refuses those words with their place.
+#[test]
+fn outcome_names_cannot_repeat_a_per_run_column() {
+    use brink::report::table::Role;
+    use brink::scenario::validate::RESERVED_OUTCOME_NAMES;
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    let sc = common::parse(&text);
+    let mut m = common::compile(&text, None);
+    m.snapshot_steps = vec![3, 10];
+    let keys = brink::report::per_run::Keys::of(&sc, &[&m]).unwrap();
+    let columns = brink::report::per_run::columns(&sc, &m, &keys);
+    let outcome_columns: Vec<String> = sc
+        .outcomes
+        .iter()
+        .flat_map(|o| {
+            ["", ".first_step", ".last_step", ".steps_held"].map(|s| format!("{}{s}", o.name))
+        })
+        .collect();
+    let mut checked = 0;
+    for c in columns.iter().filter(|c| c.role == Role::Output) {
+        let name = c.name.strip_prefix("out.").unwrap_or(&c.name);
+        if outcome_columns.iter().any(|o| o == name) {
+            continue;
+        }
+        let parts: Vec<&str> = name.split('.').collect();
+        let could_clash =
+            parts.len() == 1 || (parts.len() == 2 && !parts[1].bytes().all(|b| b.is_ascii_digit()));
+        if could_clash {
+            checked += 1;
+            assert!(
+                RESERVED_OUTCOME_NAMES.contains(&parts[0]),
+                "per-run column {:?}: an outcome named {:?} could repeat it",
+                c.name,
+                parts[0]
+            );
+        }
+    }
+    assert!(checked > 10, "only {checked} columns checked");
+
+    for reserved in RESERVED_OUTCOME_NAMES {
+        // The first outcome's name (the tutorial also has a rung named rupture).
+        let at = text.find("outcomes: [").expect("the tutorial has outcomes");
+        let (head, tail) = text.split_at(at);
+        let renamed = tail.replacen("name: \"rupture\"", &format!("name: \"{reserved}\""), 1);
+        assert_ne!(
+            renamed, tail,
+            "the tutorial's outcomes have none named rupture"
+        );
+        let bad = format!("{head}{renamed}");
+        let dir = scratch("reserved");
+        let file = dir.join("t.ron");
+        std::fs::write(&file, &bad).unwrap();
+        let o = brink_in(&dir, &["validate".as_ref(), file.as_os_str()]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{reserved}: {stderr}");
+        assert!(
+            stderr.contains("taken by the per-run table") && stderr.contains("t.ron:"),
+            "{reserved}: {stderr}"
+        );
+    }
+}

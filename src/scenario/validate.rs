@@ -278,6 +278,23 @@ pub(crate) fn one_of<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -
     }
 }
 
+/// Outcome names the per-run table (`runs.csv`, `runs.parquet`) already uses: an outcome's
+/// columns are `out.NAME`, `out.NAME.first_step`, `out.NAME.last_step` and
+/// `out.NAME.steps_held`, which would repeat the run's own `out.final_rung` (and the like) or,
+/// with an actor or measure named `first_step`, its `out.cost.first_step` (and the like).
+/// Kept in step with `report::per_run` by its test of unique columns.
+pub const RESERVED_OUTCOME_NAMES: [&str; 9] = [
+    "final_rung",
+    "peak_rung",
+    "peak_index",
+    "final_index",
+    "cost",
+    "gain",
+    "max_level",
+    "final_level",
+    "steps_in_force",
+];
+
 /// A name that is not valid ([`is_valid_name`]) or already in `seen` (which it joins), of a
 /// `kind` of thing ("actor"), at `loc`.
 pub(crate) fn name_problem(
@@ -1078,6 +1095,19 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             &o.name,
             &mut seen,
         );
+        if RESERVED_OUTCOME_NAMES.contains(&o.name.as_str()) {
+            c.problem(
+                vec![f("outcomes"), ix(i), f("name")],
+                format!(
+                    "outcome name {:?} is taken by the per-run table's own columns",
+                    o.name
+                ),
+                format!(
+                    "an outcome name other than {}",
+                    RESERVED_OUTCOME_NAMES.join(", ")
+                ),
+            );
+        }
         c.condition(vec![f("outcomes"), ix(i), f("when")], &o.when, &added);
     }
 

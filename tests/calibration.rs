@@ -136,3 +136,30 @@ fn a_number_named_twice_or_with_two_priors_is_refused() {
         .to_string();
     assert!(e.contains("one prior"), "{e}");
 }
+
+/// A prior of no width is refused before any work: every particle would be the same number,
+/// and the calibrated scenario would have no distribution to write (it failed after the last
+/// generation).
+#[test]
+fn a_prior_of_no_width_is_refused_before_any_run() {
+    let mut s = pair();
+    let t = observe(&s, &design(vec![4]), 0.2, 3, 1 << 40).unwrap();
+    s.shared[0].value = brink::scenario::Param::Dist(brink::scenario::Dist::Uniform {
+        min: 0.45,
+        max: 0.45,
+        source: String::new(),
+    });
+    let case = compile_case(&s, &t).unwrap();
+    let e = targets(&[case], &["shared.fatigue.value".to_string()])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no width"), "{e}");
+    // A narrow prior that does vary is still a target.
+    s.shared[0].value = brink::scenario::Param::Dist(brink::scenario::Dist::Uniform {
+        min: 0.45,
+        max: 0.46,
+        source: String::new(),
+    });
+    let case = compile_case(&s, &t).unwrap();
+    assert!(targets(&[case], &["shared.fatigue.value".to_string()]).is_ok());
+}

@@ -129,6 +129,17 @@ pub fn targets(cases: &[Case], specs: &[String]) -> Result<Vec<Target>> {
                 prior.describe()
             )));
         }
+        // A prior of no width (Uniform(min: x, max: x), a zero sd…) gives every particle the
+        // same value: nothing to calibrate, and no calibrated distribution to write. Refused
+        // before any run, not after the last generation.
+        if prior_quantile(&prior, 0.001) == prior_quantile(&prior, 0.999) {
+            return Err(Error::Input(format!(
+                "--params {spec}: its prior {} has no width (every draw is the same number); \
+                 expected an uncertain number whose range is wider than a point, or leave it \
+                 out of --params",
+                prior.describe()
+            )));
+        }
         if let Some(t) = out.iter().find(|t| t.uses.iter().any(|u| uses.contains(u))) {
             return Err(Error::Input(format!(
                 "--params names {} and {spec}, which set the same number of one case; name \

@@ -150,6 +150,18 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "unexpected `\"52\"` for `horizon`",
     ),
     ("string_for_param", 9, 37, "not a number or a distribution"),
+    (
+        "bare_word_for_param",
+        9,
+        37,
+        "`high` is not a number or a distribution",
+    ),
+    (
+        "lowercase_nan_for_param",
+        9,
+        37,
+        "`nan` is not a number or a distribution",
+    ),
     ("string_without_quotes", 9, 21, "a string in double quotes"),
     (
         "syntax_error_missing_colon",

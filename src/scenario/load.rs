@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::diagnostics::{Diagnostic, Diagnostics};
 use super::limits::{MAX_FILE_BYTES, MAX_NESTING};
-use super::locate::{self, Kind, Pos};
+use super::locate::{self, Kind, Node, Pos};
 use super::schema::Scenario;
 use super::validate::{Problem, validate};
 
@@ -948,7 +948,16 @@ fn param_diagnostic(path: &Path, text: &str, pos: Pos, kind: FileKind) -> Diagno
         )
         .expected(expected);
     };
-    let node = tree.innermost_at(pos);
+    // A bare word (`high`, `nan`) is reported just past it: the word, not the record around
+    // it (which would be read as a distribution of an unknown kind). Anything else is the node
+    // at the position, as ron reports inside a distribution.
+    let node = match tree.innermost_at_or_after(pos) {
+        n @ Node {
+            kind: Kind::Atom(w),
+            ..
+        } if w.starts_with(|c: char| c.is_alphabetic()) => n,
+        _ => tree.innermost_at(pos),
+    };
     let snippet: String = text
         .chars()
         .skip(node.chars.0)

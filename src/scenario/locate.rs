@@ -398,6 +398,24 @@ impl Node {
         self
     }
 
+    /// As [`Node::innermost_at`], also taking a node that ends exactly at `pos`: ron reports a
+    /// value that fits no variant of an untagged enum (a bare word where a number or a
+    /// distribution belongs) just past the value.
+    pub fn innermost_at_or_after(&self, pos: Pos) -> &Node {
+        let children: Vec<&Node> = match &self.kind {
+            Kind::Atom(_) => vec![],
+            Kind::Struct { fields, .. } => fields.iter().map(|(_, _, n)| n).collect(),
+            Kind::Seq { items, .. } => items.iter().collect(),
+            Kind::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+        };
+        for c in children {
+            if c.start <= pos && pos <= c.end {
+                return c.innermost_at_or_after(pos);
+            }
+        }
+        self
+    }
+
     /// Positions of keys that appear twice in a `{...}` map anywhere below this node: ron keeps
     /// the last one silently, which hides typos such as two costs for the same actor.
     pub fn duplicate_map_keys(&self, out: &mut Vec<(String, Pos, Pos)>) {

@@ -275,6 +275,52 @@ fn diff_refuses_folders_brink_did_not_write() {
 }
 
 #[test]
+fn diff_refuses_a_result_edited_since_brink_wrote_it() {
+    let dir = scratch("diff-edited");
+    run_tutorial(&dir, "base", &["--per-run"]);
+    // Every rupture cell of the per-run table set to 1, and a count in the summary changed:
+    // each once read as brink's gave a difference contradicting the probabilities beside it.
+    let edits: [(&str, fn(String) -> String); 2] = [
+        ("runs.csv", |t| {
+            let mut lines = t.lines();
+            let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+            let c = header.iter().position(|h| *h == "out.rupture").unwrap();
+            let mut out = header.join(",") + "\n";
+            for l in lines {
+                let mut cells: Vec<&str> = l.split(',').collect();
+                cells[c] = "1";
+                out += &(cells.join(",") + "\n");
+            }
+            out
+        }),
+        ("summary.json", |t| {
+            t.replacen("\"runs_hit\": ", "\"runs_hit\": 1", 1)
+        }),
+    ];
+    for (file, edit) in edits {
+        let copy = dir.join(format!("edited-{file}"));
+        fs::create_dir(&copy).unwrap();
+        for e in fs::read_dir(dir.join("base")).unwrap() {
+            let e = e.unwrap();
+            fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+        }
+        let p = copy.join(file);
+        let before = fs::read_to_string(&p).unwrap();
+        let after = edit(before.clone());
+        assert_ne!(before, after);
+        fs::write(&p, after).unwrap();
+        let name = format!("edited-{file}");
+        let (code, out, err) = code_in(&dir, &["diff", "base", &name]);
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains(&format!("{name}/{file}")) && err.contains("SHA-256"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn rerun_is_byte_identical_refuses_a_changed_scenario_and_finds_a_tampered_file() {
     let dir = scratch("rerun");
     fs::copy(repo(TUTORIAL), dir.join("t.ron")).unwrap();

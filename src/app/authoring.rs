@@ -8,7 +8,7 @@ use brink::analysis::diff::{PerRun, Saved};
 use brink::analysis::summary::Manifest;
 use brink::error::{Error, Result};
 
-use crate::app::output::{MARKER, read_bounded, read_marker};
+use crate::app::output::{Listed, MARKER, read_bounded, read_listed, read_marker};
 
 /// The largest summary.json, compare.json... read (a million-run summary is a few MB).
 const MAX_JSON_BYTES: u64 = 256 << 20;
@@ -91,7 +91,15 @@ pub fn read_saved(dir: &Path) -> Result<Saved> {
             marker.command
         )));
     }
-    let v = read_json(dir, "summary.json")?;
+    // Read only as the marker recorded it: a hand-edited summary or per-run table would give
+    // numbers that contradict each other (or the runs) with nothing to say so.
+    let bytes = read_listed(dir, &marker, "summary.json", MAX_JSON_BYTES)?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Input(format!(
+            "{}: not a result brink wrote ({e})",
+            dir.join("summary.json").display()
+        ))
+    })?;
     let bad = |what: &str| {
         Error::Input(format!(
             "{}: summary.json has no {what}; it was not written by this brink",
@@ -115,7 +123,11 @@ pub fn read_saved(dir: &Path) -> Result<Saved> {
         .ok_or_else(|| bad("outcome names and counts"))?;
     let per_run = if has("runs.csv") {
         let names: Vec<&str> = outcomes.iter().map(|o| o.0.as_str()).collect();
-        Some(read_per_run(&dir.join("runs.csv"), &names)?)
+        let mut file = Listed::open(dir, &marker, "runs.csv")?;
+        let table = read_per_run(&dir.join("runs.csv"), &mut file, &names);
+        // An edit is named as such even when it also broke the table.
+        file.finish()?;
+        Some(table?)
     } else {
         None
     };
@@ -129,9 +141,9 @@ pub fn read_saved(dir: &Path) -> Result<Saved> {
 
 /// The run index and each outcome's 0/1 column of runs.csv (a column is found by the outcome's
 /// name, alone or after a prefix such as `out.`).
-fn read_per_run(path: &Path, outcomes: &[&str]) -> Result<PerRun> {
+fn read_per_run(path: &Path, file: &mut Listed, outcomes: &[&str]) -> Result<PerRun> {
     let bad = |e: String| Error::Input(format!("{}: {e}", path.display()));
-    let mut r = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+    let mut r = csv::Reader::from_reader(file);
     let header = r.headers().map_err(|e| bad(e.to_string()))?.clone();
     let find = |name: &str| {
         header.iter().position(|h| {

@@ -38,29 +38,6 @@ fn sha256(bytes: &[u8]) -> String {
     brink::scenario::load::hex(&Sha256::digest(bytes))
 }
 
-/// Reads a file the marker lists and checks it against the SHA-256 recorded there.
-fn read_listed(dir: &Path, marker: &output::Marker, name: &str, max: u64) -> Result<Vec<u8>> {
-    let p = dir.join(name);
-    let Some(entry) = marker.files.iter().find(|f| f.name == name) else {
-        return Err(Error::Input(format!(
-            "{}: its {} does not list {name}",
-            dir.display(),
-            output::MARKER
-        )));
-    };
-    let bytes = output::read_bounded(&p, max)?;
-    let sha = sha256(&bytes);
-    if sha != entry.sha256 {
-        return Err(Error::Input(format!(
-            "{}: its content does not match the SHA-256 brink recorded (changed or damaged \
-             since): {sha} vs {}",
-            p.display(),
-            entry.sha256
-        )));
-    }
-    Ok(bytes)
-}
-
 /// Reads a folder's result and charts.
 fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
     let meta = std::fs::symlink_metadata(dir)
@@ -105,7 +82,7 @@ fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
             )));
         }
     };
-    let bytes = read_listed(dir, &marker, file, MAX_RESULT_BYTES)?;
+    let bytes = output::read_listed(dir, &marker, file, MAX_RESULT_BYTES)?;
     let input = Input::parse(file, &bytes)
         .map_err(|e| Error::Input(format!("{}: {e}", dir.join(file).display())))?;
     let mut charts = vec![];
@@ -113,7 +90,7 @@ fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
         let Some(stem) = entry.name.strip_suffix(".svg") else {
             continue;
         };
-        let bytes = read_listed(dir, &marker, &entry.name, MAX_SVG_BYTES)?;
+        let bytes = output::read_listed(dir, &marker, &entry.name, MAX_SVG_BYTES)?;
         let text = String::from_utf8(bytes).map_err(|_| {
             Error::Input(format!(
                 "{}: not a chart brink drew (not UTF-8)",

@@ -123,6 +123,89 @@ fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
     Ok((n, brink::scenario::load::hex(&h.finalize())))
 }
 
+/// The entry a marker lists for `name`, or a refusal naming the folder.
+fn listed<'a>(dir: &Path, marker: &'a Marker, name: &str) -> Result<&'a FileEntry> {
+    marker.files.iter().find(|f| f.name == name).ok_or_else(|| {
+        Error::Input(format!(
+            "{}: its {MARKER} does not list {name}",
+            dir.display()
+        ))
+    })
+}
+
+fn mismatch(p: &Path, sha: &str, entry: &FileEntry) -> Error {
+    Error::Input(format!(
+        "{}: its content does not match the SHA-256 brink recorded (changed or damaged since): \
+         {sha} vs {}",
+        p.display(),
+        entry.sha256
+    ))
+}
+
+/// Reads a file the marker lists and checks it against the SHA-256 recorded there, so that a
+/// command reading a result (report, diff) never reads a hand-edited or damaged file as brink's.
+pub fn read_listed(dir: &Path, marker: &Marker, name: &str, max: u64) -> Result<Vec<u8>> {
+    let entry = listed(dir, marker, name)?;
+    let p = dir.join(name);
+    let bytes = read_bounded(&p, max)?;
+    let sha = brink::scenario::load::hex(&Sha256::digest(&bytes));
+    if sha != entry.sha256 {
+        return Err(mismatch(&p, &sha, entry));
+    }
+    Ok(bytes)
+}
+
+/// A file the marker lists, read as a stream and hashed on the way (runs.csv may be gigabytes,
+/// too large to hold whole): whatever was read from it counts only after [`Listed::finish`].
+pub struct Listed {
+    file: File,
+    hash: Sha256,
+    path: PathBuf,
+    entry: FileEntry,
+}
+
+impl Listed {
+    /// Opens a file the marker lists (without following a link at its name).
+    pub fn open(dir: &Path, marker: &Marker, name: &str) -> Result<Self> {
+        let entry = listed(dir, marker, name)?.clone();
+        let path = dir.join(name);
+        let cannot = |e: String| Error::Input(format!("cannot read {}: {e}", path.display()));
+        let file = open_no_follow(&path, false).map_err(|e| cannot(e.to_string()))?;
+        if !file
+            .metadata()
+            .map_err(|e| cannot(e.to_string()))?
+            .is_file()
+        {
+            return Err(cannot("not a plain file".into()));
+        }
+        Ok(Self {
+            file,
+            hash: Sha256::new(),
+            path,
+            entry,
+        })
+    }
+
+    /// Reads what is left and checks the whole content against the recorded SHA-256.
+    pub fn finish(mut self) -> Result<()> {
+        std::io::copy(&mut self, &mut std::io::sink())
+            .map_err(|e| Error::Input(format!("cannot read {}: {e}", self.path.display())))?;
+        let sha = brink::scenario::load::hex(&self.hash.finalize());
+        if sha != self.entry.sha256 {
+            return Err(mismatch(&self.path, &sha, &self.entry));
+        }
+        Ok(())
+    }
+}
+
+impl Read for Listed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.file.read(buf)?;
+        self.hash.update(&buf[..k]);
+        Ok(k)
+    }
+}
+
 /// Reads a folder's marker: `Ok(None)` if it has none.
 pub fn read_marker(dir: &Path) -> Result<Option<Marker>> {
     let p = dir.join(MARKER);

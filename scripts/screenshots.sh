@@ -47,7 +47,7 @@ title="Russia–Azerbaijan: options for the next year"
 "$brink" compare "$flagship" --all --runs 1000 --seed 1 --report-title "$title" --out "$work/compare" >/dev/null
 "$brink" sweep "$flagship" --set shared.fatigue.value=0.2..0.6:5 --runs 500 --seed 1 \
     --report-title "$title" --out "$work/sweep" >/dev/null
-"$brink" sensitivity "$flagship" --runs 1000 --seed 1 --report-title "$title" --out "$work/sensitivity" >/dev/null
+"$brink" sensitivity "$flagship" --runs 2000 --seed 1 --report-title "$title" --out "$work/sensitivity" >/dev/null
 "$brink" experiment "$flagship" --design lhs --param shared.fatigue.value=0.3..0.6 \
     --param shared.reactivity.value=0.1..0.28 --points 12 --runs 200 --seed 1 \
     --variants missing_leader_contact --outcome rupture --report-title "$title" \

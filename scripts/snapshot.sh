@@ -20,7 +20,7 @@ q run $fs --runs 2000 --seed 3 --variant mediation_push --out "$dir/mediation"
 q run scenarios/examples/tutorial.ron --runs 2000 --seed 3 --out "$dir/tutorial"
 q compare $fs --variants visa_regime,mediation_push --runs 1000 --seed 3 --out "$dir/compare"
 q sweep $fs --set 'relations.russia->azerbaijan.fatigue=0.1..0.3:3' --runs 1000 --seed 3 --out "$dir/sweep"
-q sensitivity $fs --runs 1000 --seed 3 --out "$dir/sensitivity"
+q sensitivity $fs --runs 2000 --seed 3 --out "$dir/sensitivity"
 q trace $fs --run 3 --seed 3 --out "$dir/trace"
 q trace $fs --pick rupture --count 2 --seed 3 --json
 for i in 1 2 3; do

@@ -184,7 +184,7 @@ fn every_writing_command_replaces_a_folder_it_wrote_and_fills_an_empty_one() {
                 "sensitivity",
                 FLAGSHIP,
                 "--runs",
-                "300",
+                "1800",
                 "--no-charts",
                 "--out",
                 out,

@@ -158,7 +158,9 @@ fn bad_requests_are_input_errors() {
         (vec!["--variant", "nope"], "unknown variant"),
         (vec!["--measure", "cost_nobody"], "unknown measure"),
         (vec!["--runs", "20000000"], "limit"),
-        (vec!["--runs", "5"], "more runs"),
+        (vec!["--runs", "5"], "use --runs 40 or more"),
+        // 10 runs per uncertain number (4 here, the zero-width one counted) are the fewest accepted.
+        (vec!["--runs", "39"], "use --runs 40 or more"),
     ] {
         let mut all = vec!["sensitivity", s.as_str(), "--out", o];
         all.extend_from_slice(&args);
@@ -168,4 +170,93 @@ fn bad_requests_are_input_errors() {
         assert!(err.contains(says), "{args:?}: {err}");
         assert!(!Path::new(o).exists(), "{args:?} wrote output");
     }
+}
+
+/// Exclusions of 0 by parameters that have no effect, over `reps` samples of `n` runs: k
+/// independent uniform columns and an independent 0/1 measure (rate 0.4, ties as the
+/// indicator's). Returns the share of intervals excluding 0, its standard error (from the
+/// spread between samples, since one sample's intervals are not independent), and the variance
+/// of the per-sample count over that of independent 5% draws with the standard error of that
+/// ratio under independence.
+fn null_exclusions(k: usize, n: usize, reps: u64) -> (f64, f64, f64, f64) {
+    let master = brink::numerics::rng::Master::new(11);
+    let mut counts = vec![];
+    for rep in 0..reps {
+        let mut s = master.stream(rep, 0);
+        let x: Vec<Vec<f64>> = (0..k)
+            .map(|_| (0..n).map(|_| s.uniform()).collect())
+            .collect();
+        let y: Vec<f64> = (0..n)
+            .map(|_| if s.uniform() < 0.4 { 1.0 } else { 0.0 })
+            .collect();
+        let r = brink::analysis::sensitivity::prcc(x, &y, 1).unwrap();
+        assert_eq!(r.k, k);
+        let c = r
+            .values
+            .iter()
+            .filter(|v| v.low > 0.0 || v.high < 0.0)
+            .count();
+        counts.push(c as f64);
+    }
+    let m = reps as f64;
+    let mean = counts.iter().sum::<f64>() / m;
+    let var = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (m - 1.0);
+    let share = mean / k as f64;
+    let share_se = (var / m).sqrt() / k as f64;
+    // Under independence the count is Binomial(k, 0.05); the sample variance's relative
+    // standard error is √(2/(m − 1) + κ/m), κ the binomial's excess kurtosis.
+    let pq = 0.05 * 0.95;
+    let kappa = (1.0 - 6.0 * pq) / (k as f64 * pq);
+    let ratio_se = (2.0 / (m - 1.0) + kappa / m).sqrt();
+    (share, share_se, var / (k as f64 * pq), ratio_se)
+}
+
+/// Why `brink sensitivity` wants 10 runs per uncertain number: each interval covers (5% of
+/// null intervals exclude 0) already at N = k + 4, but the k intervals move together there, so
+/// one sample's count of exclusions is far more spread than "about 5% by chance" says; at
+/// N = 10·k the spread is that of independent draws, up to the 1 + k/(N − k) it predicts.
+#[test]
+fn exclusions_of_null_parameters_are_five_percent_and_independent() {
+    let k = 24;
+    let (share, se, ratio, ratio_se) = null_exclusions(k, 10 * k, 400);
+    assert!((share - 0.05).abs() < 4.0 * se, "share {share} ± {se}");
+    let expected = 1.0 + k as f64 / (9 * k) as f64;
+    assert!(
+        ratio > 1.0 - 4.0 * ratio_se && ratio < expected + 4.0 * ratio_se,
+        "variance ratio {ratio} (± {ratio_se})"
+    );
+    // At the old minimum the share is right but the count is several times as spread.
+    let (share, se, ratio, ratio_se) = null_exclusions(k, k + 4, 400);
+    assert!((share - 0.05).abs() < 4.0 * se, "share {share} ± {se}");
+    assert!(ratio > 3.0 + 4.0 * ratio_se, "variance ratio {ratio}");
+}
+
+/// The tutorial's 24 uncertain numbers need 240 runs.
+#[test]
+fn too_few_runs_per_parameter_are_refused() {
+    let t = Tmp::new("few");
+    let out = t.out("never");
+    let tutorial = common::repo("scenarios/examples/tutorial.ron");
+    let tutorial = tutorial.to_str().unwrap();
+    let r = brink(&[
+        "sensitivity",
+        tutorial,
+        "--runs",
+        "28",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("use --runs 240 or more"), "{err}");
+    assert!(!out.exists());
+    common::ok(&[
+        "sensitivity",
+        tutorial,
+        "--runs",
+        "240",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
 }

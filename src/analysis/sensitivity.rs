@@ -26,6 +26,9 @@ use crate::scenario::LoadedScenario;
 /// Largest N·k (runs × uncertain numbers) held in memory.
 pub const MAX_VALUES: u64 = 50_000_000;
 
+/// The fewest runs per uncertain number `brink sensitivity` accepts (see [`run`]).
+pub const MIN_RUNS_PER_PARAMETER: u64 = 10;
+
 /// The default number of runs of a sensitivity sample.
 pub const DEFAULT_RUNS: u64 = 4000;
 
@@ -533,12 +536,20 @@ pub fn run(
             MAX_VALUES / k
         )));
     }
-    if req.runs < k + 4 {
+    // Each interval covers at any N > k + 3, but all k of them share one residual scale
+    // estimated from N − k − 1 degrees of freedom, so they widen or narrow together: at
+    // N = k + 4 one sample shows most intervals excluding 0 or none (24 null parameters, 28
+    // runs: up to 21 of 24), and the count of exclusions says nothing. Its spread over samples
+    // exceeds independent draws' by about a factor 1 + k/(N − k); from N = 10·k it is within
+    // ~10% of them, so "about 5% by chance alone" holds of the sample at hand
+    // (tests/sensitivity.rs, exclusions_of_null_parameters_are_five_percent_and_independent).
+    if req.runs < MIN_RUNS_PER_PARAMETER * k {
         return Err(Error::Input(format!(
-            "PRCC controls for every other parameter, so it needs more runs than the {k} \
-             uncertain numbers: use --runs {} or more (10 × {k} = {} advised)",
-            k + 4,
-            10 * k
+            "{} runs are too few to rank {k} uncertain numbers: PRCC controls each for the \
+             others, and below {MIN_RUNS_PER_PARAMETER} runs per number their intervals move \
+             together, so many exclude 0 by chance at once; use --runs {} or more",
+            req.runs,
+            MIN_RUNS_PER_PARAMETER * k
         )));
     }
     let plan = RunPlan::whole(req.seed, req.runs, req.threads);

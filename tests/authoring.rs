@@ -280,7 +280,8 @@ fn diff_refuses_a_result_edited_since_brink_wrote_it() {
     run_tutorial(&dir, "base", &["--per-run"]);
     // Every rupture cell of the per-run table set to 1, and a count in the summary changed:
     // each once read as brink's gave a difference contradicting the probabilities beside it.
-    let edits: [(&str, fn(String) -> String); 2] = [
+    type Edit = fn(String) -> String;
+    let edits: [(&str, Edit); 2] = [
         ("runs.csv", |t| {
             let mut lines = t.lines();
             let header: Vec<&str> = lines.next().unwrap().split(',').collect();

@@ -464,7 +464,22 @@ pub fn results(
                     .map(|(o, spec)| OutcomeCompare {
                         outcome: spec.name.clone(),
                         probability: wilson(tally.outcome_hits[o], n, Z95),
-                        difference: paired_diff_interval(t.gained[i][o], t.lost[i][o], n, Z95),
+                        // The base against itself differs by exactly nothing.
+                        difference: if i == 0 {
+                            Interval {
+                                estimate: 0.0,
+                                low: 0.0,
+                                high: 0.0,
+                            }
+                        } else {
+                            paired_diff_interval(
+                                tally.outcome_hits[o],
+                                t.gained[i][o],
+                                t.lost[i][o],
+                                n,
+                                Z95,
+                            )
+                        },
                     })
                     .collect(),
                 means: quantities

@@ -164,7 +164,7 @@ pub fn diff(a: &Saved, b: &Saved) -> Diff {
                     let (xa, xb) = (&pa.hits[name], &pb.hits[name]);
                     let gained = xa.iter().zip(xb).filter(|(x, y)| !**x && **y).count() as u64;
                     let lost = xa.iter().zip(xb).filter(|(x, y)| **x && !**y).count() as u64;
-                    paired_diff_interval(gained, lost, na, Z95)
+                    paired_diff_interval(*kb, gained, lost, na, Z95)
                 }
                 _ => newcombe_diff_interval(*ka, na, *kb, nb, Z95),
             };

@@ -27,7 +27,7 @@ use crate::model::{self, Model, Observer, RunState};
 use crate::scenario::param::{Param, fmt_num};
 use crate::scenario::validate::{check_param, check_set};
 use crate::scenario::{LoadedScenario, Scenario, Variant};
-use crate::stats::{Interval, Moments, Z95, wilson};
+use crate::stats::{Interval, Moments, Z95, paired_diff_interval, wilson};
 
 /// The variant name of the scenario without a variant, in every table.
 pub const BASE: &str = "base";
@@ -117,7 +117,7 @@ pub struct VariantEffect {
     /// Its probability of the outcome, pooled over every point's runs.
     pub probability: Interval,
     /// The mean over every (point, run) of its outcome minus the base's (+1, 0, −1), with a
-    /// 95% interval from the variance of those paired differences.
+    /// 95% interval (Newcombe's hybrid score interval for paired proportions).
     pub difference: Interval,
 }
 
@@ -570,7 +570,7 @@ pub fn run(
                     e.1 += b;
                     e.2 += t.runs;
                     e.3 += outcome.map_or(0, |o| t.hits[o]);
-                    paired(a, b, t.runs)
+                    paired_diff_interval(outcome.map_or(0, |o| t.hits[o]), a, b, t.runs, Z95)
                 });
                 vs.push(VariantAtPoint {
                     variant: if vi == 0 {
@@ -615,7 +615,7 @@ pub fn run(
             VariantEffect {
                 variant: all_variants[vi].name.clone(),
                 probability: wilson(hits, n, Z95),
-                difference: paired(a, b, n),
+                difference: paired_diff_interval(hits, a, b, n, Z95),
             }
         })
         .collect();
@@ -644,29 +644,4 @@ pub fn run(
         prim_runs_per_point: if outcome.is_some() { prim_runs } else { 0 },
         prim,
     })
-}
-
-/// The mean of paired differences that are +1 in `a` runs, −1 in `b` runs and 0 in the rest
-/// of `n`, with its 95% interval (normal approximation on the differences' variance).
-pub fn paired(a: u64, b: u64, n: u64) -> Interval {
-    if n == 0 {
-        return Interval {
-            estimate: 0.0,
-            low: 0.0,
-            high: 0.0,
-        };
-    }
-    let nf = n as f64;
-    let mean = (a as f64 - b as f64) / nf;
-    let var = if n > 1 {
-        ((a + b) as f64 - nf * mean * mean).max(0.0) / (nf - 1.0)
-    } else {
-        0.0
-    };
-    let half = Z95 * (var / nf).sqrt();
-    Interval {
-        estimate: mean,
-        low: mean - half,
-        high: mean + half,
-    }
 }

@@ -490,3 +490,70 @@ fn shards_with_different_per_run_steps_are_refused() {
     merge_into(&[a, b], &out);
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// With charts, the merge draws what one process draws: every chart (the traced run's
+/// timeline included, replayed from the seed) byte for byte; only the files that record the
+/// command line (summary.json, report.html, the marker) differ.
+#[test]
+fn a_merge_with_charts_draws_the_single_runs_charts() {
+    let root = scratch("merge-charts");
+    let scenario = "scenarios/examples/tutorial.ron";
+    let s = |i: usize| root.join(format!("shard{i}"));
+    for i in 1..=3 {
+        ok(&[
+            "run",
+            scenario,
+            "--runs",
+            "1500",
+            "--seed",
+            "7",
+            "--shard",
+            &format!("{i}/3"),
+            "--out",
+            s(i).to_str().unwrap(),
+        ]);
+    }
+    let merged = root.join("merged");
+    let whole = root.join("whole");
+    ok(&[
+        "merge",
+        s(2).to_str().unwrap(),
+        s(1).to_str().unwrap(),
+        s(3).to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    ok(&[
+        "run",
+        scenario,
+        "--runs",
+        "1500",
+        "--seed",
+        "7",
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    let names = |d: &Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&merged), names(&whole));
+    assert!(names(&whole).iter().any(|n| n == "trace_timeline.svg"));
+    for n in names(&whole) {
+        if ["summary.json", "report.html", ".brink-output.json"].contains(&n.as_str()) {
+            continue;
+        }
+        assert!(
+            std::fs::read(merged.join(&n)).unwrap() == std::fs::read(whole.join(&n)).unwrap(),
+            "{n} differs between the merge and the single run"
+        );
+    }
+    assert_eq!(
+        summary_without_command(&merged),
+        summary_without_command(&whole)
+    );
+}

@@ -873,3 +873,164 @@ fn a_lock_name_that_is_a_hard_link_to_a_users_file_is_never_taken() {
     assert_eq!(std::fs::read(root.join("year.txt")).unwrap(), b"2024\n");
     assert!(root.join(".r.brink-lock").exists());
 }
+
+/// The names of a tree.
+fn names_of(t: &std::collections::BTreeMap<PathBuf, Vec<u8>>) -> Vec<&PathBuf> {
+    t.keys().collect()
+}
+
+/// A whole result of `small_run`, written once into `root/whole`.
+fn whole_result(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let whole = root.join("whole");
+    small_run(&whole);
+    tree(&whole)
+}
+
+/// An output folder `root/name` as a command cut while filling it leaves it: the result's
+/// marker and the files `staged` keeps in the staging folder inside, the files `moved` keeps
+/// beside it.
+fn cut_filling(
+    root: &Path,
+    name: &str,
+    whole: &std::collections::BTreeMap<PathBuf, Vec<u8>>,
+    staged: impl Fn(usize) -> bool,
+    moved: impl Fn(usize) -> bool,
+) -> PathBuf {
+    let out = root.join(name);
+    let inner = out.join(".brink-partial-999999");
+    std::fs::create_dir_all(&inner).unwrap();
+    let files = whole
+        .iter()
+        .filter(|(n, _)| *n != Path::new(".brink-output.json"));
+    for (i, (n, bytes)) in files.enumerate() {
+        if staged(i) {
+            std::fs::write(inner.join(n), bytes).unwrap();
+        } else if moved(i) {
+            std::fs::write(out.join(n), bytes).unwrap();
+        }
+    }
+    std::fs::write(
+        inner.join(".brink-output.json"),
+        &whole[Path::new(".brink-output.json")],
+    )
+    .unwrap();
+    out
+}
+
+#[test]
+fn a_cut_filling_with_files_missing_is_undone_never_finished() {
+    let root = scratch("fill-missing");
+    let whole = whole_result(&root);
+    let n = whole.len() - 1;
+    assert!(n >= 4, "{n} files");
+
+    // A stop removing the staging folder, itself cut (kill -9): the marker and some files
+    // staged, some moved in, the last two gone. Not finished (that would take a result with
+    // files missing for whole): brink's own files are removed and the folder filled afresh.
+    let out = cut_filling(
+        &root,
+        "missing",
+        &whole,
+        |i| i % 2 == 0 && i < n - 1,
+        |i| i % 2 == 1 && i < n - 1,
+    );
+    let o = small_run(&out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("finished filling"), "{}", describe(&o));
+    assert!(err.contains("removed"), "{}", describe(&o));
+    assert_eq!(names_of(&tree(&out)), names_of(&whole));
+
+    // The same beside a user's file and a moved file changed since: only the files that are
+    // brink's, byte for byte, are removed; the rest is refused and left as it was.
+    let out = cut_filling(&root, "users", &whole, |i| i < 1, |i| (1..3).contains(&i));
+    std::fs::write(out.join("mine.txt"), b"mine").unwrap();
+    // (The marker's name sorts first: this is the second file moved in.)
+    let changed = whole.keys().nth(3).unwrap();
+    std::fs::write(out.join(changed), b"changed").unwrap();
+    let o = brink(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    let left: Vec<PathBuf> = tree(&out).keys().cloned().collect();
+    assert_eq!(left, {
+        let mut v = vec![changed.clone(), PathBuf::from("mine.txt")];
+        v.sort();
+        v
+    });
+    assert_eq!(std::fs::read(out.join("mine.txt")).unwrap(), b"mine");
+    assert_eq!(std::fs::read(out.join(changed)).unwrap(), b"changed");
+
+    // A staging folder holding a file its marker does not list is not provably brink's: left
+    // alone, and the message says what to delete.
+    let out = cut_filling(&root, "unsure", &whole, |i| i < 3, |_| false);
+    let inner = out.join(".brink-partial-999999");
+    std::fs::write(inner.join("notes.txt"), b"mine").unwrap();
+    let before = tree(&out);
+    let o = brink(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(&format!("delete {}", s(&inner))),
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(tree(&out), before);
+}
+
+#[test]
+fn a_filling_cut_after_its_marker_moved_in_is_cleaned() {
+    let root = scratch("fill-done");
+    let whole = whole_result(&root);
+    let marker = Path::new(".brink-output.json");
+
+    // Killed before the staging folder, already empty, was removed.
+    let out = cut_filling(&root, "empty", &whole, |_| false, |_| true);
+    let inner = out.join(".brink-partial-999999");
+    std::fs::rename(inner.join(marker), out.join(marker)).unwrap();
+    let o = small_run(&out);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("removed"),
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(names_of(&tree(&out)), names_of(&whole));
+    assert!(!inner.exists());
+
+    // Killed between the marker's link into the folder and the removal of its staged name.
+    let out = cut_filling(&root, "linked", &whole, |_| false, |_| true);
+    let inner = out.join(".brink-partial-999999");
+    std::fs::hard_link(inner.join(marker), out.join(marker)).unwrap();
+    small_run(&out);
+    assert_eq!(names_of(&tree(&out)), names_of(&whole));
+    assert!(!inner.exists());
+
+    // A copy of the marker (another file, not another name of it) is not brink's leftover:
+    // left alone.
+    let out = cut_filling(&root, "copied", &whole, |_| false, |_| true);
+    let inner = out.join(".brink-partial-999999");
+    std::fs::copy(inner.join(marker), out.join(marker)).unwrap();
+    let o = brink(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(inner.join(marker).exists());
+}

@@ -610,7 +610,7 @@ fn clean_leftovers(parent: &Path, own: &str) {
         let shown = crate::app::terminal::path(&dir);
         if kind == "partial" {
             if is_brinks_staging(&dir) {
-                if fs::remove_dir_all(&dir).is_ok() {
+                if remove_staging(&dir, &[STAGING_MARK, MARKER]).is_ok() {
                     eprintln!(
                         "note: removed {shown}, the unfinished output of a brink command that \
                          was stopped"
@@ -648,14 +648,33 @@ fn clean_leftovers(parent: &Path, own: &str) {
 }
 
 /// Whether a folder is a staging folder brink was writing: marked as one and holding only
-/// plain files, or already whole (its marker matches, a commit was cut before its rename).
+/// plain files, or holding its marker and only files that marker lists, byte for byte (whole,
+/// a commit cut before its rename, or part of it, a removal cut part way).
 fn is_brinks_staging(dir: &Path) -> bool {
     let marked = fs::symlink_metadata(dir.join(STAGING_MARK)).is_ok_and(|m| m.is_file());
     let plain = fs::read_dir(dir).is_ok_and(|rd| {
         rd.into_iter()
             .all(|e| e.is_ok_and(|e| e.file_type().is_ok_and(|t| t.is_file())))
     });
-    (marked && plain) || verify(dir).is_ok()
+    plain && (marked || marked_files_only(dir))
+}
+
+/// Whether a folder holds a marker of brink's and only files it lists, byte for byte.
+fn marked_files_only(dir: &Path) -> bool {
+    let Ok(Some(m)) = read_marker(dir) else {
+        return false;
+    };
+    let Some(files) = listed(&m) else {
+        return false;
+    };
+    entries(dir).is_ok_and(|own| {
+        own.iter().all(|n| {
+            n == MARKER
+                || files
+                    .get(n.as_str())
+                    .is_some_and(|f| matches_entry(&dir.join(n), f))
+        })
+    })
 }
 
 /// The staging folder brink makes inside an empty output folder it fills in place.
@@ -721,10 +740,165 @@ fn fill(staging: &Path, target: &Path) -> std::io::Result<()> {
     sync_dir(target)
 }
 
+/// What a staging folder left inside an output folder is, and what the next claim does with it.
+enum Inner {
+    /// Its marker's files are all here or already moved in, each byte for byte, and nothing
+    /// else is beside them: the filling is finished.
+    Whole,
+    /// The filling was done (the marker is in the output folder); the staging folder is empty
+    /// or holds only another name of that marker: it is removed.
+    Done,
+    /// Provably brink's but not whole: the files it had moved in (those its marker lists, byte
+    /// for byte) are removed, then the staging folder, so the output folder is empty again.
+    Unfinished { moved: Vec<String> },
+    /// Nothing brink can prove it wrote: left alone, for the reason given.
+    Unsure(String),
+}
+
+/// The files a marker lists, by name, if every name is one plain file name, each once.
+fn listed(m: &Marker) -> Option<std::collections::BTreeMap<&str, &FileEntry>> {
+    let mut listed = std::collections::BTreeMap::new();
+    for f in &m.files {
+        let plain = matches!(
+            Path::new(&f.name).components().collect::<Vec<_>>().as_slice(),
+            [Component::Normal(n)] if *n == std::ffi::OsStr::new(&f.name)
+        );
+        if !plain
+            || f.name == MARKER
+            || f.name == STAGING_MARK
+            || listed.insert(f.name.as_str(), f).is_some()
+        {
+            return None;
+        }
+    }
+    Some(listed)
+}
+
+/// Whether `p` is a plain file of the size and SHA-256 `f` records.
+fn matches_entry(p: &Path, f: &FileEntry) -> bool {
+    fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && m.len() == f.bytes)
+        && hash_file(p).is_ok_and(|(n, sha)| n == f.bytes && sha == f.sha256)
+}
+
+/// Judges the staging folder `dir` inside `target`, whose other names are `rest`.
+fn judge_inner(dir: &Path, target: &Path, rest: &[&String]) -> Inner {
+    let safe = |n: &str| crate::app::terminal::safe(n).into_owned();
+    let Ok(own) = entries(dir) else {
+        return Inner::Unsure("it cannot be read".into());
+    };
+    for n in &own {
+        if !fs::symlink_metadata(dir.join(n)).is_ok_and(|m| m.is_file()) {
+            return Inner::Unsure(format!(
+                "it holds {}, which is not a file brink writes",
+                safe(n)
+            ));
+        }
+    }
+    if own.is_empty() {
+        return Inner::Done;
+    }
+    if rest.iter().any(|r| *r == MARKER) {
+        // Cut between the marker's move (a hard link) and the removal of its staged name.
+        return if own.len() == 1
+            && own[0] == MARKER
+            && same_entry(&dir.join(MARKER), &target.join(MARKER))
+        {
+            Inner::Done
+        } else {
+            Inner::Unsure(format!(
+                "{} already holds a marker and the staging folder is not empty",
+                crate::app::terminal::path(target)
+            ))
+        };
+    }
+    if own.iter().any(|n| n == STAGING_MARK) {
+        // Still being computed (or being removed after a stop): nothing was moved in yet.
+        return Inner::Unfinished { moved: vec![] };
+    }
+    let marker = match read_marker(dir) {
+        Ok(Some(m)) => m,
+        Ok(None) => {
+            return Inner::Unsure("it has neither brink's staging mark nor a marker".into());
+        }
+        Err(e) => return Inner::Unsure(message(&e)),
+    };
+    let Some(files) = listed(&marker) else {
+        return Inner::Unsure("its marker lists a name brink does not write".into());
+    };
+    let mut here = std::collections::BTreeSet::new();
+    for n in &own {
+        if n == MARKER {
+            continue;
+        }
+        match files.get(n.as_str()) {
+            Some(f) if matches_entry(&dir.join(n), f) => {
+                here.insert(n.as_str());
+            }
+            Some(_) => {
+                return Inner::Unsure(format!(
+                    "its {} does not match the size and SHA-256 its marker records",
+                    safe(n)
+                ));
+            }
+            None => {
+                return Inner::Unsure(format!(
+                    "it holds {}, which its marker does not list",
+                    safe(n)
+                ));
+            }
+        }
+    }
+    // Only files of this result, byte for byte, count as moved in: anything else beside them
+    // is someone else's and is never touched.
+    let moved: Vec<String> = rest
+        .iter()
+        .filter(|r| {
+            files
+                .get(r.as_str())
+                .is_some_and(|f| matches_entry(&target.join(r), f))
+        })
+        .map(|r| r.to_string())
+        .collect();
+    let whole = moved.len() == rest.len()
+        && files
+            .keys()
+            .all(|n| here.contains(n) || moved.iter().any(|m| m == n));
+    if whole {
+        Inner::Whole
+    } else {
+        Inner::Unfinished { moved }
+    }
+}
+
+/// Removes a staging folder of brink's: every name but `last`, then those in order, then the
+/// folder. A removal cut part way leaves `last` (the staging mark or the marker), by which the
+/// next claim knows the folder as brink's again.
+fn remove_staging(dir: &Path, last: &[&str]) -> std::io::Result<()> {
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let n = e.file_name();
+        if last.iter().any(|l| n == *l) {
+            continue;
+        }
+        if e.file_type()?.is_dir() {
+            fs::remove_dir_all(e.path())?;
+        } else {
+            fs::remove_file(e.path())?;
+        }
+    }
+    for l in last {
+        match fs::remove_file(dir.join(l)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    fs::remove_dir(dir)
+}
+
 /// Cleans what a stopped command left inside the empty folder `target` it was filling (the
-/// caller holds the target's lock, so its writer is gone): a staging folder whose results were
-/// whole and were being moved in is finished (the rest moved, the marker last); one still
-/// being computed is removed. Anything else is left to `inspect` to refuse.
+/// caller holds the target's lock, so its writer is gone), as [`Inner`] says: a filling is
+/// finished only if every file of its marker is there, byte for byte; an unfinished one of
+/// brink's is undone; anything else is left alone for `inspect` to refuse.
 fn clean_inside(target: &Path) {
     let Ok(meta) = fs::symlink_metadata(target) else {
         return;
@@ -737,43 +911,58 @@ fn clean_inside(target: &Path) {
     };
     let (inner, rest): (Vec<&String>, Vec<&String>) =
         names.iter().partition(|n| is_inner_partial(n));
+    let shown_target = crate::app::terminal::path(target);
     for n in inner {
         let dir = target.join(n);
         let shown = crate::app::terminal::path(&dir);
         if !fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
             continue;
         }
-        let whole = fs::symlink_metadata(dir.join(STAGING_MARK)).is_err()
-            && entries(&dir).is_ok_and(|own| {
-                own.iter()
-                    .all(|f| fs::symlink_metadata(dir.join(f)).is_ok_and(|m| m.is_file()))
-            })
-            && read_marker(&dir).ok().flatten().is_some_and(|m| {
-                // Everything beside it is a file of this result moved in before the cut.
-                rest.iter()
-                    .all(|r| *r != MARKER && m.files.iter().any(|f| &f.name == *r))
-            });
-        if whole {
-            match fill(&dir, target) {
+        match judge_inner(&dir, target, &rest) {
+            Inner::Whole => match fill(&dir, target) {
                 Ok(()) => eprintln!(
-                    "note: finished filling {} from {shown} (a brink command was stopped while \
-                     moving its results in)",
-                    crate::app::terminal::path(target)
+                    "note: finished filling {shown_target} from {shown} (a brink command was \
+                     stopped while moving its results in)"
                 ),
                 Err(e) => eprintln!("note: cannot finish filling from {shown} ({e}); left alone"),
+            },
+            Inner::Done => {
+                if remove_staging(&dir, &[MARKER]).is_ok() {
+                    let _ = sync_dir(target);
+                    eprintln!(
+                        "note: removed {shown}, left empty by a brink command stopped as it \
+                         finished"
+                    );
+                }
             }
-        } else if is_brinks_staging(&dir) {
-            if fs::remove_dir_all(&dir).is_ok() {
-                eprintln!(
-                    "note: removed {shown}, the unfinished output of a brink command that was \
-                     stopped"
-                );
+            Inner::Unfinished { moved } => {
+                let mut gone = 0;
+                for m in &moved {
+                    if fs::remove_file(target.join(m)).is_ok() {
+                        gone += 1;
+                    }
+                }
+                if gone > 0 {
+                    let _ = sync_dir(target);
+                }
+                if remove_staging(&dir, &[STAGING_MARK, MARKER]).is_ok() {
+                    let _ = sync_dir(target);
+                    let and = if gone > 0 {
+                        format!(" and the {gone} of its files it had moved into {shown_target}")
+                    } else {
+                        String::new()
+                    };
+                    eprintln!(
+                        "note: removed {shown}{and}, the unfinished output of a brink command \
+                         that was stopped"
+                    );
+                }
             }
-        } else {
-            eprintln!(
-                "note: {shown} looks like an unfinished brink output folder but holds what brink \
-                 did not write; left alone (delete it if it is not yours)"
-            );
+            Inner::Unsure(why) => eprintln!(
+                "note: {shown} looks like an unfinished brink output folder, but {why}; left \
+                 alone. To write {shown_target} again, delete {shown} (and anything else in \
+                 {shown_target} that is not yours)"
+            ),
         }
     }
 }
@@ -796,7 +985,7 @@ fn own_name(parent: &Path, name: &str, kind: &str) -> Result<PathBuf> {
             "partial" => is_brinks_staging(&p),
             _ => verify(&p).is_ok(),
         };
-        if ours && fs::remove_dir_all(&p).is_ok() {
+        if ours && remove_staging(&p, &[STAGING_MARK, MARKER]).is_ok() {
             return Ok(p);
         }
     }
@@ -973,9 +1162,8 @@ impl Staging {
         f.write_all(&json).map_err(|e| failed(&mp, e))?;
         f.sync_all().map_err(|e| failed(&mp, e))?;
         drop(f);
-        let sp = self.dir.join(STAGING_MARK);
-        fs::remove_file(&sp).map_err(|e| failed(&sp, e))?;
-        sync_dir(&self.dir).map_err(|e| failed(&self.dir, e))?;
+        // The staging mark stays until nothing can stop the commit any more: a staging folder
+        // removed after a stop (or cut while being removed) is known as brink's by it.
         // Flushing and hashing a large runs.csv takes seconds: a stop asked for meanwhile
         // still leaves the previous folder as it was.
         if honour_stop && crate::app::interrupt::requested() {
@@ -1014,6 +1202,7 @@ impl Staging {
         if honour_stop && crate::app::interrupt::requested() {
             return Err(stopped(&self.target));
         }
+        self.unmark()?;
         match now {
             Target::Free => {
                 fs::rename(&self.dir, &self.target)
@@ -1073,8 +1262,19 @@ impl Staging {
         Ok(())
     }
 
+    /// Removes the staging mark of a finished staging folder, which is then whole.
+    fn unmark(&self) -> Result<()> {
+        let failed = |p: &Path, e: std::io::Error| Error::io("write", p, e);
+        let sp = self.dir.join(STAGING_MARK);
+        fs::remove_file(&sp).map_err(|e| failed(&sp, e))?;
+        sync_dir(&self.dir).map_err(|e| failed(&self.dir, e))
+    }
+
     /// Moves finished results that may not replace the target to a new folder beside it.
     fn set_aside(&mut self, why: Error) -> Error {
+        if let Err(e) = self.unmark() {
+            return e;
+        }
         for k in 1..1000 {
             let p = self.parent.join(format!("{}.new-{k}", self.name));
             if fs::symlink_metadata(&p).is_ok() {
@@ -1105,7 +1305,10 @@ fn message(e: &Error) -> String {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_dir_all(&self.dir);
+            // Marked again first (the mark is gone if the commit failed after it): a removal
+            // cut part way leaves a folder the next claim knows as brink's.
+            let _ = open_no_follow(&self.dir.join(STAGING_MARK), true);
+            let _ = remove_staging(&self.dir, &[STAGING_MARK]);
             // The lock file lives in the deepest created folder: release it first.
             self.lock.take();
             for d in &self.created {

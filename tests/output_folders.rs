@@ -1034,3 +1034,25 @@ fn a_filling_cut_after_its_marker_moved_in_is_cleaned() {
     assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
     assert!(inner.join(marker).exists());
 }
+
+#[test]
+fn a_folder_made_empty_at_a_free_target_while_computing_is_not_filled() {
+    let root = scratch("late-folder");
+    let out = root.join("late");
+    let mut child = common::spawn(
+        &["run", RICHARDSON, "--runs", "1000000", "--no-charts"],
+        &out,
+    );
+    wait_for_staging(&root, "late", &mut child);
+    std::fs::create_dir(&out).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("late.new-1"),
+        "{}",
+        describe(&o)
+    );
+    assert!(tree(&out).is_empty(), "{:?}", tree(&out).keys());
+    assert!(root.join("late.new-1/.brink-output.json").exists());
+    assert!(hidden(&root).is_empty(), "{:?}", hidden(&root));
+}

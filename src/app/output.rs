@@ -1191,7 +1191,16 @@ impl Staging {
                 Err(e) => Err(e),
             }
         } else {
-            inspect(&self.target)
+            match inspect(&self.target) {
+                // Free at the claim, an empty folder now (made meanwhile): not filled in place,
+                // as the claim did not stage inside it.
+                Ok(Target::Empty) => Err(Error::Input(format!(
+                    "refusing to fill the output folder {}: it did not exist when brink started, \
+                     and an empty folder was made there since",
+                    self.target.display()
+                ))),
+                now => now,
+            }
         };
         let now = match now {
             Ok(t) => t,
@@ -1212,9 +1221,9 @@ impl Staging {
             }
             Target::Empty => {
                 // Filled in place: the folder (its permissions, owner, mount) is the user's.
-                // A staging folder inside it is kept if the filling fails part way: the next
-                // claim finishes it (`clean_inside`).
-                self.committed = self.inside;
+                // Only a staging folder inside it (see above). It is kept if the filling fails
+                // part way: the next claim finishes it (`clean_inside`).
+                self.committed = true;
                 fill(&self.dir, &self.target)
                     .map_err(|e| Error::io("move the results into", &self.target, e))?;
                 self.committed = true;

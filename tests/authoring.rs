@@ -464,3 +464,83 @@ fn a_stopped_rerun_stops_its_child_and_leaves_nothing() {
         "{names:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_second_signal_to_rerun_kills_its_child_before_it_exits() {
+    use std::io::Read;
+    let dir = scratch("rerun-now");
+    fs::copy(repo(FLAGSHIP), dir.join("f.ron")).unwrap();
+    ok_in(
+        &dir,
+        &[
+            "run",
+            "f.ron",
+            "--runs",
+            "50000",
+            "--no-charts",
+            "--out",
+            "first",
+        ],
+    );
+    let mut rerun = common::command()
+        .current_dir(&dir)
+        .args(["rerun", "first"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = rerun.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    // The child's PID, from the name of the staging folder it made.
+    let t = std::time::Instant::now();
+    let pid: libc::pid_t = loop {
+        if let Some(pid) = fs::read_dir(&dir).unwrap().find_map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .strip_prefix(".first-rerun.partial-")
+                .and_then(|p| p.parse().ok())
+        }) {
+            break pid;
+        }
+        assert!(
+            rerun.try_wait().unwrap().is_none(),
+            "ended before it computed"
+        );
+        assert!(t.elapsed() < std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    // The child is held still, so that it cannot end by itself after the first signal.
+    let proc_ = std::path::PathBuf::from(format!("/proc/{pid}"));
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    unsafe { libc::kill(rerun.id() as libc::pid_t, libc::SIGINT) };
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    unsafe { libc::kill(rerun.id() as libc::pid_t, libc::SIGINT) };
+    let t = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = rerun.try_wait().unwrap() {
+            break Some(s);
+        }
+        if t.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = rerun.kill();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    // The child is gone (killed and waited for), not left stopped or running as an orphan.
+    let orphan =
+        proc_.exists() && !fs::read_to_string(proc_.join("stat")).is_ok_and(|s| s.contains(") Z "));
+    if orphan {
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    let _ = rerun.wait();
+    let err = reader.join().unwrap();
+    assert_eq!(status.and_then(|s| s.code()), Some(130), "{err}");
+    assert!(err.contains("interrupted again"), "{err}");
+    assert!(!orphan, "the rerun's child {pid} outlived it: {err}");
+}

@@ -333,12 +333,25 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     });
     // A stop asked of the rerun is passed on to its child (which then removes its staging
     // folder), and waited for: no child goes on writing after the rerun has ended.
+    // A second signal ("exit now") kills the child and waits for it before exiting: an
+    // orphan would go on writing, to a stderr nobody reads.
     let mut passed_on = false;
+    crate::app::interrupt::waiting_for_child(true);
     let status = loop {
+        if crate::app::interrupt::now() {
+            let _ = child.kill();
+            let _ = child.wait();
+            std::process::exit(crate::app::interrupt::EXIT_CODE);
+        }
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) => {}
-            Err(e) => return Err(Error::Failed(format!("cannot wait for the rerun: {e}"))),
+            Err(e) => {
+                crate::app::interrupt::waiting_for_child(false);
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::Failed(format!("cannot wait for the rerun: {e}")));
+            }
         }
         if !passed_on && stop.load(std::sync::atomic::Ordering::SeqCst) {
             passed_on = true;
@@ -352,6 +365,7 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
+    crate::app::interrupt::waiting_for_child(false);
     let stderr = reader.join().unwrap_or_default();
     // (A Ctrl-C at a terminal reaches the child as well, which may end before it is passed on.)
     if passed_on || stop.load(std::sync::atomic::Ordering::SeqCst) {

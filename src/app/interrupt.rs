@@ -11,7 +11,8 @@
 //! closing a terminal may send SIGHUP and SIGTERM at once. A second signal means "now" only if
 //! it comes [`SECOND_SIGNAL_AFTER`] or more after the first one was reported, as a second
 //! Ctrl-C pressed by someone who read the message does; then brink exits at once with code 130
-//! without cleaning up. The staging folder `.NAME.partial-PID` it leaves beside the output
+//! without cleaning up; a command waiting for a child brink (`rerun`) first kills the child
+//! (SIGKILL) and waits for it, so no brink goes on writing after it. The staging folder `.NAME.partial-PID` it leaves beside the output
 //! folder is removed by the next brink command that writes beside it (the previous output
 //! folder is intact).
 
@@ -28,6 +29,13 @@ static REPORTED: Mutex<Option<Instant>> = Mutex::new(None);
 pub const EXIT_CODE: i32 = 130;
 
 static STOP: AtomicBool = AtomicBool::new(false);
+
+/// A command is waiting for a child process and exits itself on a second signal ([`now`]),
+/// after killing the child.
+static CHILD: AtomicBool = AtomicBool::new(false);
+
+/// A second signal asked to exit at once while [`CHILD`] was set.
+static NOW: AtomicBool = AtomicBool::new(false);
 static INSTALL: Once = Once::new();
 
 /// Installs the signal handler (once per process) and returns the stop flag it sets. If the
@@ -47,15 +55,38 @@ pub fn requested() -> bool {
     STOP.load(Ordering::SeqCst)
 }
 
+/// Says that the caller waits for a child process (`true`) or no longer does (`false`): while it
+/// does, a second signal does not exit the process but sets [`now`], and the caller kills its
+/// child, waits for it and exits with [`EXIT_CODE`].
+pub fn waiting_for_child(yes: bool) {
+    CHILD.store(yes, Ordering::SeqCst);
+}
+
+/// Whether a second signal asked to exit at once while a child was waited for.
+pub fn now() -> bool {
+    NOW.load(Ordering::SeqCst)
+}
+
+/// Writes a line to stderr, ignoring errors: a closed stderr (a pipe whose reader is gone)
+/// must not make the handler panic.
+fn say(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
 fn on_signal() {
     let mut reported = REPORTED.lock().unwrap_or_else(|e| e.into_inner());
     if STOP.swap(true, Ordering::SeqCst) {
         match *reported {
             Some(at) if at.elapsed() >= SECOND_SIGNAL_AFTER => {
-                eprintln!(
+                say(
                     "\ninterrupted again: exiting now; the previous results are intact (the \
-                     next brink command removes the unfinished staging folder)"
+                     next brink command removes the unfinished staging folder)",
                 );
+                if CHILD.load(Ordering::SeqCst) {
+                    NOW.store(true, Ordering::SeqCst);
+                    return;
+                }
                 std::process::exit(EXIT_CODE);
             }
             // Sent together with the first one (`timeout`, a closing terminal): the same
@@ -63,8 +94,6 @@ fn on_signal() {
             _ => return,
         }
     }
-    eprintln!(
-        "\ninterrupt: stopping after the runs in progress (press Ctrl-C again to quit at once)"
-    );
+    say("\ninterrupt: stopping after the runs in progress (press Ctrl-C again to quit at once)");
     *reported = Some(Instant::now());
 }

@@ -1057,3 +1057,65 @@ fn a_folder_made_empty_at_a_free_target_while_computing_is_not_filled() {
     assert!(root.join("late.new-1/.brink-output.json").exists());
     assert!(hidden(&root).is_empty(), "{:?}", hidden(&root));
 }
+
+/// The tutorial scenario: a result of some 27 files.
+const TUTORIAL: &str = "scenarios/examples/tutorial.ron";
+
+#[test]
+fn a_stop_at_the_commit_whose_cleanup_is_cut_leaves_a_folder_brink_knows() {
+    // Fault injection: strace stops brink (SIGINT) at its first fsync, the commit's flushing,
+    // and kills it (SIGKILL) at the third file removal, part way through removing its staging
+    // folder. Skipped where strace is missing or cannot trace.
+    if !sh("strace -f -o /dev/null true") {
+        eprintln!("strace is not available: skipped");
+        return;
+    }
+    let root = scratch("cut-cleanup");
+    let out = root.join("e");
+    std::fs::create_dir(&out).unwrap();
+    let status = std::process::Command::new("strace")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "-f",
+            "-o",
+            "/dev/null",
+            "-e",
+            "trace=fsync,unlink,unlinkat",
+            "-e",
+            "inject=fsync:signal=INT:when=1",
+            "-e",
+            "inject=unlink,unlinkat:signal=KILL:when=3",
+            env!("CARGO_BIN_EXE_brink"),
+            "run",
+            TUTORIAL,
+            "--runs",
+            "500",
+            "--out",
+            s(&out),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success());
+    let inner: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(inner.len(), 1, "{inner:?}");
+    // Stopped after the marker was written, and the staging mark still there.
+    assert!(inner[0].join(".brink-output.json").exists(), "{inner:?}");
+    assert!(
+        inner[0].join(".brink-staging").exists(),
+        "{:?}",
+        tree(&inner[0]).keys()
+    );
+    let o = ok(&["run", TUTORIAL, "--runs", "100", "--out", s(&out)]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("removed"),
+        "{}",
+        describe(&o)
+    );
+    assert!(!inner[0].exists());
+    assert!(out.join(".brink-output.json").exists());
+}

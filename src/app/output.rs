@@ -664,7 +664,7 @@ fn marked_files_only(dir: &Path) -> bool {
     let Ok(Some(m)) = read_marker(dir) else {
         return false;
     };
-    let Some(files) = listed(&m) else {
+    let Some(files) = files_listed(&m) else {
         return false;
     };
     entries(dir).is_ok_and(|own| {
@@ -756,7 +756,7 @@ enum Inner {
 }
 
 /// The files a marker lists, by name, if every name is one plain file name, each once.
-fn listed(m: &Marker) -> Option<std::collections::BTreeMap<&str, &FileEntry>> {
+fn files_listed(m: &Marker) -> Option<std::collections::BTreeMap<&str, &FileEntry>> {
     let mut listed = std::collections::BTreeMap::new();
     for f in &m.files {
         let plain = matches!(
@@ -822,7 +822,7 @@ fn judge_inner(dir: &Path, target: &Path, rest: &[&String]) -> Inner {
         }
         Err(e) => return Inner::Unsure(message(&e)),
     };
-    let Some(files) = listed(&marker) else {
+    let Some(files) = files_listed(&marker) else {
         return Inner::Unsure("its marker lists a name brink does not write".into());
     };
     let mut here = std::collections::BTreeSet::new();

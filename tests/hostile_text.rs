@@ -147,3 +147,48 @@ fn a_tab_in_a_label_is_accepted_and_every_svg_is_xml_text() {
         );
     }
 }
+
+/// The numbers a variant sets and the events it adds carry sources too, and timelines carry
+/// labels and sources: control characters are refused there, at their place, as in the base.
+#[test]
+fn control_characters_in_variants_and_timelines_are_refused() {
+    let dir = common::scratch("control-variants");
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    assert!(text.contains("source: \"rival hypothesis\""));
+    let set = dir.join("set.ron");
+    std::fs::write(
+        &set,
+        text.replacen(
+            "source: \"rival hypothesis\"",
+            "source: \"rival\u{1b}hypothesis\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let o = common::brink(&[Path::new("validate"), &set]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(
+        err.contains("variants[2].set[\"actors.south.sensitivity\"].source holds the control")
+            && err.contains(&format!("--> {}:844:81", set.display())),
+        "{err}"
+    );
+
+    let timeline = std::fs::read_to_string(common::repo(
+        "scenarios/history/russia_turkey_2015.timeline.ron",
+    ))
+    .unwrap();
+    for name in ["russia_turkey_2015.ron"] {
+        std::fs::copy(common::repo("scenarios/history").join(name), dir.join(name)).unwrap();
+    }
+    let bad = dir.join("bad.timeline.ron");
+    std::fs::write(&bad, timeline.replacen("label: \"", "label: \"\u{7}", 1)).unwrap();
+    let o = common::brink(&[Path::new("validate"), &bad]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(
+        err.contains("label holds the control character U+0007")
+            && err.contains(&format!("--> {}:9:12", bad.display())),
+        "{err}"
+    );
+}

@@ -157,6 +157,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "`high` is not a number or a distribution",
     ),
     (
+        "bare_word_in_distribution",
+        10,
+        50,
+        "in a distribution: unexpected `low` for `min`",
+    ),
+    (
         "lowercase_nan_for_param",
         9,
         37,

@@ -122,7 +122,10 @@ fn beta_sample(a: f64, b: f64, seed: u64) -> f64 {
         let mut g = SplitMix64(seed);
         let lx = ln_gamma_sample(a, &mut g);
         let ly = ln_gamma_sample(b, &mut g);
-        1.0 / (1.0 + exp(ly - lx))
+        let x = 1.0 / (1.0 + exp(ly - lx));
+        // Shapes below ~1e-307 make both logarithms −∞ (no number to compare): the mean, as
+        // before, rather than NaN.
+        if x.is_nan() { a / (a + b) } else { x }
     }
 }
 

@@ -552,10 +552,12 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         ),
         "Paired intervals. A difference from the base is the mean of the per-run differences \
          (for an outcome: +1 where only the arm had it, −1 where only the base had it, 0 \
-         otherwise), with a 95% interval from the variance of those differences. Pairing \
-         removes the noise the arms share, so these intervals are much narrower than the \
-         arms' own intervals would suggest. Each arm's own probability carries a 95% Wilson \
-         interval."
+         otherwise). An outcome's difference carries Newcombe's hybrid score interval for \
+         paired proportions (95%, the arms' Wilson intervals combined with their correlation, \
+         which keeps its width when few runs disagree); a mean's (costs, the index) a 95% \
+         interval from the variance of the per-run differences. Pairing removes the noise the \
+         arms share, so these intervals are much narrower than the arms' own intervals would \
+         suggest. Each arm's own probability carries a 95% Wilson interval."
             .into(),
         "Levers. For the tornado, each measure is forced to its top level from the start, and \
          each lever is frozen (never used); a lever that the outcome reads directly moves it by \

@@ -948,14 +948,36 @@ fn param_diagnostic(path: &Path, text: &str, pos: Pos, kind: FileKind) -> Diagno
         )
         .expected(expected);
     };
-    // A bare word (`high`, `nan`) is reported just past it: the word, not the record around
-    // it (which would be read as a distribution of an unknown kind). Anything else is the node
-    // at the position, as ron reports inside a distribution.
-    let node = match tree.innermost_at_or_after(pos) {
-        n @ Node {
-            kind: Kind::Atom(w),
-            ..
-        } if w.starts_with(|c: char| c.is_alphabetic()) => n,
+    // Within a distribution (`Pert(min: low, ...)`), that distribution, read again alone for
+    // its own error. Otherwise a bare word (`high`, `nan`), which ron reports just past it: the
+    // word, not the record around it (which would be read as a distribution of an unknown
+    // kind). Otherwise the node at the position.
+    const KINDS: [&str; 8] = [
+        "Fixed",
+        "Uniform",
+        "Triangular",
+        "Pert",
+        "Normal",
+        "Beta",
+        "LogNormal",
+        "Shared",
+    ];
+    let chain = tree.chain_at_or_after(pos);
+    let within_dist = chain.iter().rev().find(|n| {
+        matches!(&n.kind, Kind::Struct { name: Some(k), .. } | Kind::Seq { name: Some(k), .. }
+            if KINDS.contains(&k.as_str()))
+    });
+    let node = match (within_dist, chain.last()) {
+        (Some(d), _) => d,
+        (
+            None,
+            Some(
+                n @ Node {
+                    kind: Kind::Atom(w),
+                    ..
+                },
+            ),
+        ) if w.starts_with(|c: char| c.is_alphabetic()) => n,
         _ => tree.innermost_at(pos),
     };
     let snippet: String = text

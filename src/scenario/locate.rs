@@ -398,22 +398,25 @@ impl Node {
         self
     }
 
-    /// As [`Node::innermost_at`], also taking a node that ends exactly at `pos`: ron reports a
-    /// value that fits no variant of an untagged enum (a bare word where a number or a
-    /// distribution belongs) just past the value.
-    pub fn innermost_at_or_after(&self, pos: Pos) -> &Node {
+    /// The nodes down to the innermost at `pos`, as [`Node::innermost_at`] finds it but also
+    /// taking a node that ends exactly at `pos`: ron reports a value that fits no variant of an
+    /// untagged enum (a bare word where a number or a distribution belongs) just past it.
+    /// The nodes from this one down to it, outermost first.
+    pub fn chain_at_or_after(&self, pos: Pos) -> Vec<&Node> {
         let children: Vec<&Node> = match &self.kind {
             Kind::Atom(_) => vec![],
             Kind::Struct { fields, .. } => fields.iter().map(|(_, _, n)| n).collect(),
             Kind::Seq { items, .. } => items.iter().collect(),
             Kind::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
         };
-        for c in children {
-            if c.start <= pos && pos <= c.end {
-                return c.innermost_at_or_after(pos);
-            }
+        let mut chain = vec![self];
+        if let Some(c) = children
+            .into_iter()
+            .find(|c| c.start <= pos && pos <= c.end)
+        {
+            chain.extend(c.chain_at_or_after(pos));
         }
-        self
+        chain
     }
 
     /// Positions of keys that appear twice in a `{...}` map anywhere below this node: ron keeps

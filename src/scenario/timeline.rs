@@ -31,7 +31,7 @@ use super::load::{
 };
 use super::paths::{Loc, Seg};
 use super::schema::{Condition, Scenario};
-use super::validate::{Checker, Problem, is_valid_name, name_problem, one_of};
+use super::validate::{Checker, Problem, control_char, is_valid_name, name_problem, one_of};
 
 /// An observed timeline: the scenario it tests and the dated facts of the crisis.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -346,6 +346,37 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
             format!("{} facts is more than the limit", t.facts.len()),
             format!("at most {MAX_FACTS} facts"),
         ));
+    }
+    // Free text reaches backtest's charts, report and tables: no control characters (they
+    // made the SVGs invalid XML), as in scenarios.
+    let mut text = |loc: Loc, what: String, value: &str| {
+        if let Some(ch) = control_char(value) {
+            out.push(Problem::new(
+                loc,
+                format!("{what} holds the control character U+{:04X}", u32::from(ch)),
+                "text without control characters (tab and newline are allowed)",
+            ));
+        }
+    };
+    text(vec![f("label")], "label".into(), &t.label);
+    for (i, s) in t.sources.iter().enumerate() {
+        text(
+            vec![f("sources"), Seg::Index(i)],
+            format!("sources[{i}]"),
+            s,
+        );
+    }
+    for (i, fact) in t.facts.iter().enumerate() {
+        text(
+            fact_at(i, &["label"]),
+            format!("facts[{i}].label"),
+            &fact.label,
+        );
+        text(
+            fact_at(i, &["source"]),
+            format!("facts[{i}].source"),
+            &fact.source,
+        );
     }
     let mut seen = BTreeSet::new();
     for (i, fact) in t.facts.iter().enumerate() {

@@ -1348,7 +1348,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
 /// The first control character of `text` other than tab, newline and carriage return (ESC,
 /// BEL, NUL...): such text would reach every chart and report raw, and an SVG holding it is
 /// not valid XML.
-fn control_char(text: &str) -> Option<char> {
+pub(crate) fn control_char(text: &str) -> Option<char> {
     text.chars()
         .find(|&ch| ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'))
 }
@@ -1448,6 +1448,44 @@ fn free_text(c: &mut Checker, s: &Scenario) {
             check(at(&site.loc, &[f("source")]), src);
         }
     });
+    // And of the numbers variants bring: those they set, and those of the events they add
+    // (walked as a scenario of those events alone, placed under the variant).
+    for (i, v) in s.variants.iter().enumerate() {
+        for (path, p) in &v.set {
+            if let Some(src) = p.source() {
+                let loc = vec![
+                    f("variants"),
+                    ix(i),
+                    f("set"),
+                    Seg::Key(path.clone()),
+                    f("source"),
+                ];
+                check(loc, src);
+            }
+        }
+        if v.add_events.is_empty() {
+            continue;
+        }
+        let mut added = s.clone();
+        added.shared.clear();
+        added.actors.clear();
+        added.relations.clear();
+        added.pressures.clear();
+        added.levers.clear();
+        added.events = v.add_events.clone();
+        for_each_param(&mut added, &mut |site, p| {
+            if let Some(src) = p.source() {
+                let under = [f("variants"), ix(i), f("add_events")];
+                // The walk places an added event under `events`: the first step of its place.
+                let loc: Loc = under
+                    .into_iter()
+                    .chain(site.loc.iter().skip(1).cloned())
+                    .chain([f("source")])
+                    .collect();
+                check(loc, src);
+            }
+        });
+    }
 }
 
 /// A place in the file as the analyst reads it: `outcomes[2].label`.

@@ -197,7 +197,7 @@ mod tests {
         // Hand computation of method 10: 10 runs, base 5, variant 7 (3 gained, 1 lost).
         let i = paired_diff_interval(7, 3, 1, 10, Z95);
         let (w1, w2) = (wilson(5, 10, Z95), wilson(7, 10, Z95));
-        // both 4, neither 2: ad − bc = 8 − 3 = 5 > n/2, φ = 0 / √(5·5·7·3).
+        // both 4, neither 2: ad − bc = 8 − 3 = 5, not above n/2 = 5, so φ = 0.
         let phi = 0.0 / (5.0f64 * 5.0 * 7.0 * 3.0).sqrt();
         let lo = 0.2
             - ((0.7 - w2.low).powi(2) - 2.0 * phi * (0.7 - w2.low) * (w1.high - 0.5)

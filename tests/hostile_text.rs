@@ -178,9 +178,8 @@ fn control_characters_in_variants_and_timelines_are_refused() {
         "scenarios/history/russia_turkey_2015.timeline.ron",
     ))
     .unwrap();
-    for name in ["russia_turkey_2015.ron"] {
-        std::fs::copy(common::repo("scenarios/history").join(name), dir.join(name)).unwrap();
-    }
+    let name = "russia_turkey_2015.ron";
+    std::fs::copy(common::repo("scenarios/history").join(name), dir.join(name)).unwrap();
     let bad = dir.join("bad.timeline.ron");
     std::fs::write(&bad, timeline.replacen("label: \"", "label: \"\u{7}", 1)).unwrap();
     let o = common::brink(&[Path::new("validate"), &bad]);

@@ -373,3 +373,36 @@ fn sweep_refuses_an_unknown_path_and_a_value_out_of_range() {
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("STEPS"));
 }
+
+/// A variant named twice is refused (it was compared twice), and a run count past what the
+/// random streams can address says so instead of suggesting `--max-runs`.
+#[test]
+fn a_variant_given_twice_and_runs_past_the_streams_are_refused() {
+    let o = brink(&[
+        "compare",
+        "scenarios/examples/tutorial.ron",
+        "--variants",
+        "restraint,restraint",
+        "--runs",
+        "10",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--variants restraint is given twice"), "{err}");
+    let o = brink(&[
+        "run",
+        "scenarios/examples/tutorial.ron",
+        "--runs",
+        "18446744073709551615",
+        "--max-runs",
+        "18446744073709551615",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let limit = brink::numerics::rng::MAX_RUN_INDEX.to_string();
+    assert!(
+        err.contains(&format!("more than the limit of {limit}"))
+            && err.contains("the largest run index"),
+        "{err}"
+    );
+}

@@ -557,3 +557,42 @@ fn a_merge_with_charts_draws_the_single_runs_charts() {
         summary_without_command(&whole)
     );
 }
+
+/// Shards run with and without `--per-run` are refused, naming the one with the rows first
+/// whichever order they are given in.
+#[test]
+fn a_per_run_mismatch_names_the_shard_with_the_rows() {
+    let root = scratch("per-run-mismatch");
+    let plain = root.join("plain");
+    let rows = root.join("rows");
+    for (i, dir, extra) in [(1, &plain, None), (2, &rows, Some("--per-run"))] {
+        let mut args = vec![
+            "run",
+            "scenarios/examples/tutorial.ron",
+            "--runs",
+            "40",
+            "--no-charts",
+        ];
+        args.extend(extra);
+        let shard = format!("{i}/2");
+        args.extend(["--shard", &shard, "--out", dir.to_str().unwrap()]);
+        ok(&args);
+    }
+    let out = root.join("merged");
+    let o = brink(&[
+        "merge",
+        plain.to_str().unwrap(),
+        rows.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let want = format!(
+        "{} has per-run rows and {} has not",
+        rows.display(),
+        plain.display()
+    );
+    assert!(err.contains(&want), "{err}");
+}

@@ -904,9 +904,16 @@ fn runs(flag: Option<u64>, loaded: &LoadedScenario, max_runs: u64) -> Result<u64
     if runs == 0 {
         return Err(Error::Input("--runs must be at least 1".into()));
     }
-    if runs > max_runs.min(brink::numerics::rng::MAX_RUN_INDEX) {
+    let limit = max_runs.min(brink::numerics::rng::MAX_RUN_INDEX);
+    if runs > limit {
+        // Past the run index's range no --max-runs helps: say so rather than suggest it.
+        let how = if limit < max_runs {
+            "the largest run index brink's random streams can address"
+        } else {
+            "raise it with --max-runs"
+        };
         return Err(Error::Input(format!(
-            "{runs} runs is more than the limit of {max_runs} (raise it with --max-runs)"
+            "{runs} runs is more than the limit of {limit} ({how})"
         )));
     }
     Ok(runs)
@@ -1198,6 +1205,16 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     } else {
         args.variants.clone()
     };
+    // Each variant once (an arm given twice was compared twice), as `experiment` requires.
+    if let Some((_, v)) = variants
+        .iter()
+        .enumerate()
+        .find(|(i, v)| variants[..*i].contains(v))
+    {
+        return Err(Error::Input(format!(
+            "--variants {v} is given twice; name each variant once"
+        )));
+    }
     // The overrides hold in the base and in every variant alike.
     let arms: Vec<Option<&str>> = std::iter::once(None)
         .chain(variants.iter().map(|v| Some(v.as_str())))

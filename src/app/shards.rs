@@ -600,10 +600,16 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
             return Err(differs("job", &first.job(), &s.job()));
         }
         if s.per_run() != first.per_run() {
+            // Named the right way round whichever of the two has the rows.
+            let (with, without) = if first.per_run() {
+                (first_dir.as_path(), dir.as_path())
+            } else {
+                (dir.as_path(), first_dir.as_path())
+            };
             return Err(Error::Input(format!(
                 "{} has per-run rows and {} has not: run every shard with or without --per-run",
-                first_dir.display(),
-                dir.display()
+                with.display(),
+                without.display()
             )));
         }
         let (i, n) = s.spec();

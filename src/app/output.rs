@@ -25,6 +25,7 @@
 //! process was killed between the two renames of a commit); leftovers of a live process are
 //! reported, not touched.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
@@ -251,21 +252,13 @@ pub fn verify(dir: &Path) -> Result<Marker> {
             dir.display()
         )));
     };
-    let mut listed: std::collections::BTreeMap<&str, &FileEntry> = Default::default();
-    for f in &m.files {
-        // One plain name per file, each once: a marker cannot point outside its folder.
-        let plain = matches!(
-            Path::new(&f.name).components().collect::<Vec<_>>().as_slice(),
-            [Component::Normal(n)] if *n == std::ffi::OsStr::new(&f.name)
-        );
-        if !plain || f.name == MARKER || listed.insert(f.name.as_str(), f).is_some() {
-            return Err(Error::Input(format!(
-                "{}: its {MARKER} lists {:?}, which is not a file name brink writes",
-                dir.display(),
-                crate::app::terminal::safe(&f.name)
-            )));
-        }
-    }
+    let listed = files_listed(&m).map_err(|f| {
+        Error::Input(format!(
+            "{}: its {MARKER} lists {:?}, which is not a file name brink writes",
+            dir.display(),
+            crate::app::terminal::safe(&f.name)
+        ))
+    })?;
     for name in entries(dir)? {
         if name == MARKER {
             continue;
@@ -297,13 +290,7 @@ pub fn verify(dir: &Path) -> Result<Marker> {
         let (_, sha) =
             hash_file(&p).map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
         if sha != entry.sha256 {
-            return Err(Error::Input(format!(
-                "{}: its content does not match the SHA-256 brink recorded (changed or damaged \
-                 since): {} vs {}",
-                p.display(),
-                sha,
-                entry.sha256
-            )));
+            return Err(mismatch(&p, &sha, entry));
         }
     }
     for f in &m.files {
@@ -664,7 +651,7 @@ fn marked_files_only(dir: &Path) -> bool {
     let Ok(Some(m)) = read_marker(dir) else {
         return false;
     };
-    let Some(files) = files_listed(&m) else {
+    let Ok(files) = files_listed(&m) else {
         return false;
     };
     entries(dir).is_ok_and(|own| {
@@ -755,9 +742,10 @@ enum Inner {
     Unsure(String),
 }
 
-/// The files a marker lists, by name, if every name is one plain file name, each once.
-fn files_listed(m: &Marker) -> Option<std::collections::BTreeMap<&str, &FileEntry>> {
-    let mut listed = std::collections::BTreeMap::new();
+/// The files a marker lists, by name, if every name is one plain file name (a marker cannot
+/// point outside its folder), not brink's own marks, each once; else the first that is not.
+fn files_listed(m: &Marker) -> std::result::Result<BTreeMap<&str, &FileEntry>, &FileEntry> {
+    let mut listed = BTreeMap::new();
     for f in &m.files {
         let plain = matches!(
             Path::new(&f.name).components().collect::<Vec<_>>().as_slice(),
@@ -768,10 +756,10 @@ fn files_listed(m: &Marker) -> Option<std::collections::BTreeMap<&str, &FileEntr
             || f.name == STAGING_MARK
             || listed.insert(f.name.as_str(), f).is_some()
         {
-            return None;
+            return Err(f);
         }
     }
-    Some(listed)
+    Ok(listed)
 }
 
 /// Whether `p` is a plain file of the size and SHA-256 `f` records.
@@ -822,7 +810,7 @@ fn judge_inner(dir: &Path, target: &Path, rest: &[&String]) -> Inner {
         }
         Err(e) => return Inner::Unsure(message(&e)),
     };
-    let Some(files) = files_listed(&marker) else {
+    let Ok(files) = files_listed(&marker) else {
         return Inner::Unsure("its marker lists a name brink does not write".into());
     };
     let mut here = std::collections::BTreeSet::new();

@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
-use crate::model::{Model, Observer, RunState, simulate};
+use crate::model::{Model, Observer, RunState, sample_values_of_runs, simulate_sampled};
 use crate::numerics::rng::Master;
 
 mod plan;
@@ -382,7 +382,13 @@ pub struct ChunkSlot<A> {
     pub state: RunState,
     /// The chunk's per-run rows, when wanted: every run's cells, in run order.
     pub rows: Vec<Cell>,
+    /// The numbers of the next [`SAMPLED_TOGETHER`] runs, sampled together.
+    sampled: Vec<f64>,
 }
+
+/// Runs whose numbers are sampled together: their ChaCha blocks fill the SIMD lanes that one
+/// run's few blocks would leave empty (the numbers are the same as one run at a time).
+const SAMPLED_TOGETHER: u64 = 16;
 
 impl<A: Accumulator> ChunkSlot<A> {
     /// A slot for a model.
@@ -391,6 +397,7 @@ impl<A: Accumulator> ChunkSlot<A> {
             tally: A::new(model),
             state: RunState::new(model),
             rows: Vec::new(),
+            sampled: Vec::new(),
         }
     }
 }
@@ -435,12 +442,24 @@ pub fn run_range_into<A: Accumulator>(
 ) {
     slot.tally.clear();
     slot.rows.clear();
-    for r in range {
-        simulate(model, master, r, &mut slot.state, &mut slot.tally);
-        slot.tally.record(r, &slot.state);
-        if want_rows && let Some(f) = row {
-            f(0, model, r, &slot.state, &mut slot.rows);
+    let n = slot.state.values.len();
+    let mut start = range.start;
+    while start < range.end {
+        let group = start..(start + SAMPLED_TOGETHER).min(range.end);
+        slot.sampled
+            .resize(n * (group.end - group.start) as usize, 0.0);
+        sample_values_of_runs(model, master, group.clone(), &mut slot.sampled);
+        for (k, r) in group.clone().enumerate() {
+            slot.state
+                .values
+                .copy_from_slice(&slot.sampled[k * n..(k + 1) * n]);
+            simulate_sampled(model, master, r, &mut slot.state, &mut slot.tally);
+            slot.tally.record(r, &slot.state);
+            if want_rows && let Some(f) = row {
+                f(0, model, r, &slot.state, &mut slot.rows);
+            }
         }
+        start = group.end;
     }
 }
 

@@ -9,7 +9,9 @@ mod step;
 pub use compile::{CompileError, Control, apply_variant, compile, compile_variant, find_variant};
 pub use condition::{Clock, Cond, deps};
 pub use state::{Choice, RunRecord, RunState};
-pub use step::{Decision, Observer, Silent, sample_values, simulate, simulate_sampled};
+pub use step::{
+    Decision, Observer, Silent, sample_values, sample_values_of_runs, simulate, simulate_sampled,
+};
 
 use crate::scenario::{ActorParam, Param, Scenario};
 

@@ -83,9 +83,30 @@ fn fill<T: Copy>(v: &mut [T], x: T) {
 /// an uncertain one, one draw each in order, from the block's own part of the parameter stream
 /// (see docs/model.md).
 pub fn sample_values(m: &Model, master: &Master, run: u64, values: &mut [f64]) {
-    for (x, sampler) in values.iter_mut().zip(&m.samplers) {
-        if let Sampler::Fixed(v) = sampler {
-            *x = *v;
+    sample_values_of_runs(m, master, run..run + 1, values);
+}
+
+/// [`sample_values`] for several runs at once: run `runs.start + k`'s numbers go to
+/// `values[k·n .. (k + 1)·n]`, `n` being the model's count of numbers (`values` holds
+/// `runs` × `n`). The same numbers as one run at a time; the ChaCha blocks of different runs
+/// share the SIMD lanes, which a model with few uncertain blocks (one in richardson) leaves
+/// mostly empty when a run is sampled alone.
+pub fn sample_values_of_runs(
+    m: &Model,
+    master: &Master,
+    runs: std::ops::Range<u64>,
+    values: &mut [f64],
+) {
+    let n = m.samplers.len();
+    debug_assert_eq!(values.len(), n * (runs.end - runs.start) as usize);
+    if n == 0 {
+        return;
+    }
+    for run_values in values.chunks_exact_mut(n) {
+        for (x, sampler) in run_values.iter_mut().zip(&m.samplers) {
+            if let Sampler::Fixed(v) = sampler {
+                *x = *v;
+            }
         }
     }
     // A block's numbers read 64 bits each from its keyed part of the stream: ChaCha block j
@@ -96,13 +117,15 @@ pub fn sample_values(m: &Model, master: &Master, run: u64, values: &mut [f64]) {
         stream: 0,
         counter: 0,
     }; BATCH];
-    let mut whose: [&[u32]; BATCH] = [&[]; BATCH];
-    let mut n = 0;
-    let draw = |at: &[BlockAt], whose: &[&[u32]], values: &mut [f64]| {
+    // Each block's numbers, and where its run's numbers start in `values`.
+    let mut whose: [(&[u32], usize); BATCH] = [(&[], 0); BATCH];
+    let mut filled = 0;
+    let draw = |at: &[BlockAt], whose: &[(&[u32], usize)], values: &mut [f64]| {
         blocks(master.key(), at, |b, words| {
-            for (slot, &i) in whose[b].iter().enumerate() {
+            let (ids, base) = whose[b];
+            for (slot, &i) in ids.iter().enumerate() {
                 let i = i as usize;
-                values[i] = match &m.samplers[i] {
+                values[base + i] = match &m.samplers[i] {
                     Sampler::Fixed(v) => *v,
                     // `param_ranges` is the valid range within the magnitude limit (see compile).
                     sampler => clamp(sampler.draw(words.word64(slot)), m.param_ranges[i]),
@@ -110,19 +133,23 @@ pub fn sample_values(m: &Model, master: &Master, run: u64, values: &mut [f64]) {
             }
         });
     };
-    for (key, ids) in &m.param_blocks {
-        for (j, chunk) in ids.chunks(8).enumerate() {
-            at[n] = Master::keyed_block(run, component::PARAMS, *key, j as u64);
-            whose[n] = chunk;
-            n += 1;
-            if n == BATCH {
-                draw(&at, &whose, values);
-                n = 0;
+    for (k, run) in runs.enumerate() {
+        for (key, ids) in &m.param_blocks {
+            for (j, chunk) in ids.chunks(8).enumerate() {
+                at[filled] = Master::keyed_block(run, component::PARAMS, *key, j as u64);
+                whose[filled] = (chunk, k * n);
+                filled += 1;
+                if filled == BATCH {
+                    draw(&at, &whose, values);
+                    filled = 0;
+                }
             }
         }
     }
-    draw(&at[..n], &whose[..n], values);
-    link_shared(m, values);
+    draw(&at[..filled], &whose[..filled], values);
+    for run_values in values.chunks_exact_mut(n) {
+        link_shared(m, run_values);
+    }
 }
 
 /// Every use of a shared number takes the run's value, clamped to the use's own range (a use
@@ -1637,6 +1664,36 @@ mod tests {
         link_shared(&m, &mut want);
         for (i, (g, w)) in got.iter().zip(&want).enumerate() {
             assert_eq!(g.to_bits(), w.to_bits(), "number {i}");
+        }
+    }
+
+    #[test]
+    fn runs_sampled_together_get_the_numbers_each_gets_alone() {
+        // The flagship (shared numbers, blocks of more than eight) and richardson (one block a
+        // run, so a group's blocks share one batch of lanes), over a group longer than a batch.
+        for file in [
+            "/scenarios/russia_azerbaijan_2025.ron",
+            "/scenarios/examples/richardson.ron",
+        ] {
+            let path =
+                std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR")).to_owned() + file);
+            let loaded = crate::scenario::load(&path, Default::default()).unwrap();
+            let m = compile(&loaded.scenario, None).unwrap();
+            let master = Master::new(11);
+            let n = m.params.len();
+            for runs in [5..6, 100..137] {
+                let count = (runs.end - runs.start) as usize;
+                let mut together = vec![f64::NAN; n * count];
+                sample_values_of_runs(&m, &master, runs.clone(), &mut together);
+                for (k, run) in runs.enumerate() {
+                    let mut alone = vec![f64::NAN; n];
+                    sample_values(&m, &master, run, &mut alone);
+                    let got = &together[k * n..(k + 1) * n];
+                    for (i, (g, w)) in got.iter().zip(&alone).enumerate() {
+                        assert_eq!(g.to_bits(), w.to_bits(), "{file}: run {run}, number {i}");
+                    }
+                }
+            }
         }
     }
 }

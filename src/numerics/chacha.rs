@@ -70,7 +70,7 @@ pub fn blocks(key: &Key, at: &[BlockAt], mut emit: impl FnMut(usize, Block<'_>))
             counter[l] = a.counter;
             stream[l] = a.stream;
         }
-        compute(key, &counter, &stream, &mut lanes);
+        compute(key, &counter, &stream, chunk.len(), &mut lanes);
         transpose(&lanes, chunk.len(), &mut out);
         for (lane, words) in out[..chunk.len()].iter().enumerate() {
             emit(c * LANES + lane, Block { words });
@@ -158,7 +158,8 @@ fn quarter(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
 }
 
 /// The widest instruction set this processor has (the check is cached by the standard library).
-fn compute(key: &Key, counter: &[u64; LANES], stream: &[u64; LANES], out: &mut Lanes) {
+/// Lanes `n..` may be left as they were (a chunk's last batch, or a run's few blocks).
+fn compute(key: &Key, counter: &[u64; LANES], stream: &[u64; LANES], n: usize, out: &mut Lanes) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") {
@@ -167,10 +168,10 @@ fn compute(key: &Key, counter: &[u64; LANES], stream: &[u64; LANES], out: &mut L
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2 (checked on the line above).
-            return unsafe { x86::compute_avx2(key, counter, stream, out) };
+            return unsafe { x86::compute_avx2(key, counter, stream, n, out) };
         }
     }
-    compute_scalar(key, counter, stream, out)
+    compute_scalar(key, counter, stream, n, out)
 }
 
 /// Each lane's block as a row: `out[lane][word] = lanes[word][lane]`, for the first `n` lanes
@@ -196,9 +197,15 @@ fn transpose_scalar(lanes: &Lanes, n: usize, out: &mut [[u32; 16]; LANES]) {
     }
 }
 
-/// One lane at a time (processors without AVX2, and other architectures).
-fn compute_scalar(key: &Key, counter: &[u64; LANES], stream: &[u64; LANES], out: &mut Lanes) {
-    for l in 0..LANES {
+/// One lane at a time (processors without AVX2, and other architectures), the first `n`.
+fn compute_scalar(
+    key: &Key,
+    counter: &[u64; LANES],
+    stream: &[u64; LANES],
+    n: usize,
+    out: &mut Lanes,
+) {
+    for l in 0..n.min(LANES) {
         let b = block(
             key,
             BlockAt {
@@ -329,12 +336,14 @@ mod x86 {
         }
     }
 
-    /// Sixteen lanes as two halves of eight, one AVX2 register per word.
+    /// Sixteen lanes as two halves of eight, one AVX2 register per word; the second half only
+    /// when more than eight lanes (`n`) are wanted.
     #[target_feature(enable = "avx2")]
     pub(super) fn compute_avx2(
         key: &Key,
         counter: &[u64; LANES],
         stream: &[u64; LANES],
+        n: usize,
         out: &mut Lanes,
     ) {
         let (shared, lanes) = start(key, counter, stream);
@@ -375,7 +384,7 @@ mod x86 {
                 _mm256_shuffle_epi8(_mm256_xor_si256(a, b), m)
             }
         }
-        for half in 0..2 {
+        for half in 0..n.div_ceil(8).min(2) {
             let mut x = [_mm256_setzero_si256(); 16];
             for (v, &w) in x.iter_mut().zip(&shared) {
                 *v = _mm256_set1_epi32(w as i32);
@@ -484,7 +493,7 @@ mod tests {
             std::array::from_fn(|l| (l as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 3);
         let stream: [u64; LANES] = std::array::from_fn(|l| ((l as u64) << 16) | 2);
         let mut want = [[0u32; LANES]; 16];
-        compute_scalar(&key, &counter, &stream, &mut want);
+        compute_scalar(&key, &counter, &stream, LANES, &mut want);
         for l in 0..LANES {
             let b = block(
                 &key,
@@ -495,13 +504,30 @@ mod tests {
             );
             assert!((0..16).all(|w| want[w][l] == b[w]));
         }
+        // Fewer lanes wanted: those computed, the rest untouched.
+        let mut part = [[0u32; LANES]; 16];
+        compute_scalar(&key, &counter, &stream, 3, &mut part);
+        for (p, w) in part.iter().zip(&want) {
+            assert_eq!(p[..3], w[..3]);
+            assert_eq!(p[3..], [0; LANES - 3]);
+        }
         #[cfg(target_arch = "x86_64")]
         {
             let mut got = [[0u32; LANES]; 16];
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: checked on the line above.
-                unsafe { x86::compute_avx2(&key, &counter, &stream, &mut got) };
+                unsafe { x86::compute_avx2(&key, &counter, &stream, LANES, &mut got) };
                 assert_eq!(got, want, "AVX2");
+                // Eight lanes or fewer wanted: the first eight computed, the rest untouched.
+                for n in [1, 8] {
+                    let mut part = [[0u32; LANES]; 16];
+                    // SAFETY: as above.
+                    unsafe { x86::compute_avx2(&key, &counter, &stream, n, &mut part) };
+                    for (p, w) in part.iter().zip(&want) {
+                        assert_eq!(p[..8], w[..8], "AVX2, {n} lanes");
+                        assert_eq!(p[8..], [0; 8], "AVX2, {n} lanes");
+                    }
+                }
             }
             if std::arch::is_x86_feature_detected!("avx512f") {
                 got = [[0u32; LANES]; 16];

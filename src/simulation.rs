@@ -164,6 +164,18 @@ impl<'a> Simulation<'a> {
         RunPlan::of(self.shard, self.seed, self.total_runs(), threads)
     }
 
+    /// [`Simulation::plan`] with its chunks in flight fitted to the memory budget for this
+    /// model's counts ([`RunPlan::fitted`]); an input error when not even one thread fits.
+    pub fn fitted_plan(&self, model: &Model) -> Result<RunPlan> {
+        let bytes = Tally::bytes_for(model);
+        self.plan().fitted(bytes, bytes).map_err(|e| {
+            Error::Input(too_large(
+                e,
+                "a shorter horizon, fewer rungs, levels, outcomes or events",
+            ))
+        })
+    }
+
     /// Runs the simulation.
     pub fn run(&self) -> Result<Run> {
         self.run_into(&mut NoSink, None)
@@ -177,7 +189,7 @@ impl<'a> Simulation<'a> {
         row: Option<&engine::RowWriter>,
     ) -> Result<Run> {
         let model = self.model()?;
-        let plan = self.plan();
+        let plan = self.fitted_plan(&model)?;
         let until = match &self.precision {
             None => None,
             Some((name, half_width)) => Some((
@@ -448,4 +460,9 @@ impl<'a> Tracer<'a> {
         let never = AtomicBool::new(false);
         crate::analysis::trace::run(self.loaded, &self.request, self.stop.unwrap_or(&never))
     }
+}
+
+/// The message for counts that do not fit the memory budget, with what would make them fit.
+pub(crate) fn too_large(e: engine::CountsTooLarge, fewer: &str) -> String {
+    format!("{e}; expected counts that fit: {fewer}")
 }

@@ -90,6 +90,18 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ("invalid_name_space", 71, 23, "not a valid name"),
     ("kind_in_quotes", 11, 33, "without quotes: `ThirdParty`"),
     ("ladder_one_rung", 19, 13, "at least two rungs"),
+    (
+        "ladder_too_many_rungs",
+        19,
+        13,
+        "66 rungs is more than the limit",
+    ),
+    (
+        "level_cells_beyond_limit",
+        26,
+        13,
+        "make 1045200 per-step table cells",
+    ),
     ("lever_target_is_owner", 31, 21, "target must differ"),
     ("list_for_struct", 55, 21, "unexpected `[` for `timing`"),
     (

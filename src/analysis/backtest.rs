@@ -495,9 +495,13 @@ pub fn run_case(
     threads: usize,
     stop: &AtomicBool,
 ) -> std::result::Result<(Tally, FactTally), Interrupted> {
-    let plan = RunPlan::whole(seed, runs, threads);
-    let master = Master::new(seed);
     let m = &case.model;
+    // One model's counts always fit the budget twice over (the size limits see to it); on
+    // many threads the chunks in flight are fitted as `run`'s are.
+    let bytes = Tally::bytes_for(m);
+    let whole = RunPlan::whole(seed, runs, threads);
+    let plan = whole.clone().fitted(bytes, bytes).unwrap_or(whole);
+    let master = Master::new(seed);
     let mut tally = Tally::new(m);
     let mut facts = FactTally::new(case);
     for_each_chunk(

@@ -650,7 +650,17 @@ pub fn run_into(
     let s = &loaded.scenario;
     let arms = arms(s, &req.variants, req.tornado.is_some())?;
     let tornado_outcome = tornado_index(&arms[0].model, &req.tornado)?;
-    let plan = crate::engine::RunPlan::of(req.shard, req.seed, req.runs, req.threads);
+    // Every arm's counts in each chunk in flight: refused before any run when they cannot fit.
+    let bytes: u64 = arms.iter().map(|a| Tally::bytes_for(&a.model)).sum();
+    let plan = crate::engine::RunPlan::of(req.shard, req.seed, req.runs, req.threads)
+        .fitted(bytes, bytes)
+        .map_err(|e| {
+            Error::Input(crate::simulation::too_large(
+                e,
+                "fewer variants compared (--variants), or a shorter horizon, fewer rungs, \
+                 levels, outcomes or events",
+            ))
+        })?;
     let tally = run_paired_into(&arms, &plan, stop, sink, row).map_err(|e| match e {
         Stopped::Interrupted(_) => {
             Error::Interrupted("stopped before the comparison finished; nothing was written".into())

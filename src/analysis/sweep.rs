@@ -571,16 +571,8 @@ pub fn run_models<'m, A: Accumulator, E: Send>(
     mut merge: impl FnMut(usize, u64, A, E),
 ) -> std::result::Result<(), Interrupted> {
     let nc = engine::chunks_for(runs).max(1);
-    let items = RunPlan {
-        seed,
-        runs,
-        // Items of work here are (model, chunk) pairs, not runs: only the chunks are read.
-        first_run: 0,
-        end_run: runs,
-        first_chunk: 0,
-        end_chunk: nc * count as u64,
-        threads,
-    };
+    // Items of work here are (model, chunk) pairs, not runs: only the chunks are read.
+    let items = RunPlan::items(seed, runs, nc * count as u64, threads);
     let master = Master::new(seed);
     let mut next = 0u64;
     for_each_chunk(
@@ -706,13 +698,27 @@ pub fn run_into(
 ) -> Result<SweepResult> {
     let s = &loaded.scenario;
     let (models, current) = grid_models(s, &req.specs, req.variant.as_deref())?;
-    let tallies = run_grid_into(&models, req.seed, req.runs, req.threads, stop, sink, row)
-        .map_err(|e| match e {
+    // Every grid point's total is kept, and each thread counts a few chunks ahead: refused
+    // before any run when they cannot fit; fewer threads when only those fit.
+    let bytes = models.iter().map(|(_, m)| Tally::bytes_for(m));
+    let items = engine::chunks_for(req.runs).max(1) * models.len() as u64;
+    let plan = RunPlan::items(req.seed, req.runs, items, req.threads)
+        .fitted(bytes.clone().max().unwrap_or(0), bytes.sum())
+        .map_err(|e| {
+            Error::Input(crate::simulation::too_large(
+                e,
+                "fewer grid points, or a shorter horizon, fewer rungs, levels, outcomes or events",
+            ))
+        })?;
+    let threads = (plan.in_flight / 4).clamp(1, plan.threads);
+    let tallies = run_grid_into(&models, req.seed, req.runs, threads, stop, sink, row).map_err(
+        |e| match e {
             Stopped::Interrupted(_) => {
                 Error::Interrupted("stopped before the sweep finished; nothing was written".into())
             }
             Stopped::Io(e) => Error::io("write", "runs.csv", e),
-        })?;
+        },
+    )?;
     let manifest = Manifest::new(
         loaded,
         req.seed,

@@ -279,7 +279,8 @@ pub fn run_with(
         ));
     }
     let model = sim.model()?;
-    let plan = sim.plan();
+    // Before anything is written: counts too large for memory are refused here.
+    let plan = sim.fitted_plan(&model)?;
     let staging = Staging::begin(&req.out, "run")?;
     let keys = report::per_run::Keys::of(&loaded.scenario, &[&model])?;
     let per_run_columns = req

@@ -13,7 +13,7 @@ use crate::model::{Model, Observer, RunState, sample_values_of_runs, simulate_sa
 use crate::numerics::rng::Master;
 
 mod plan;
-pub use plan::{CHUNK_RUNS, RunPlan, ShardSpec, chunks_for};
+pub use plan::{CHUNK_RUNS, COUNTS_BUDGET, CountsTooLarge, RunPlan, ShardSpec, chunks_for};
 
 /// One value of a per-run row, typed so that CSV, Parquet and the data dictionary share one
 /// schema (`report::table` gives each column its type; this is the value a row holds there).
@@ -201,7 +201,8 @@ pub fn for_each_chunk_until<T: Send>(
 /// reads the slots in chunk order. Reusing the slots rather than allocating results per chunk
 /// keeps the memory of a long job where its first chunks put it.
 ///
-/// The chunks flow through a window of `4 × threads` slots: a thread takes the next chunk as
+/// The chunks flow through a window of `4 × threads` slots (fewer when [`RunPlan::fitted`] cut
+/// it to the memory budget): a thread takes the next chunk as
 /// soon as it is free and its slot has been merged, while this thread merges the finished
 /// chunks in order. (Batches with a barrier between them left a thread idle for half a chunk at
 /// every batch's end: about a twentieth of two threads' time.) After a stop, the chunks in
@@ -220,7 +221,7 @@ pub fn for_each_chunk_in<S: Send>(
         return Ok(first);
     }
     let threads = plan.threads.max(1);
-    let window = ((threads * 4) as u64).min(end - first) as usize;
+    let window = (plan.in_flight.max(threads) as u64).min(end - first) as usize;
     while slots.len() < window {
         slots.push(new_slot());
     }

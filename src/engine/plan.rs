@@ -21,6 +21,38 @@ pub struct RunPlan {
     pub(crate) end_chunk: u64,
     /// Worker threads.
     pub threads: usize,
+    /// Most chunks in flight (computed, not yet merged): `4 × threads` unless
+    /// [`RunPlan::fitted`] lowered it to fit the memory budget.
+    pub(crate) in_flight: usize,
+}
+
+/// Most memory the counts of the chunks in flight may take together, the merged total
+/// included (see [`RunPlan::fitted`]): a scenario within every limit can still ask for per-step
+/// tables of tens of megabytes, and a comparison keeps one per arm.
+pub const COUNTS_BUDGET: u64 = 4 << 30;
+
+/// The chunks in flight do not fit [`COUNTS_BUDGET`] even on one thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountsTooLarge {
+    /// The bytes one chunk's counts take.
+    pub slot_bytes: u64,
+    /// The bytes the merged totals take.
+    pub kept_bytes: u64,
+}
+
+impl std::fmt::Display for CountsTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mib = |b: u64| b.div_ceil(1 << 20);
+        write!(
+            f,
+            "the counts of one chunk of runs take {} MiB and the merged totals {} MiB \
+             (per-step tables of H, rungs, levels, outcomes and events, for every arm or grid \
+             point): more together than brink's budget of {} MiB for counts in memory",
+            mib(self.slot_bytes),
+            mib(self.kept_bytes),
+            mib(COUNTS_BUDGET)
+        )
+    }
 }
 
 impl RunPlan {
@@ -45,6 +77,7 @@ impl RunPlan {
             first_chunk: 0,
             end_chunk: chunks_for(runs),
             threads,
+            in_flight: 4 * threads.max(1),
         }
     }
 
@@ -64,7 +97,55 @@ impl RunPlan {
                 chunks_for(end_run)
             },
             threads,
+            in_flight: 4 * threads.max(1),
         }
+    }
+
+    /// A plan made for work in chunks other than runs' (`sweep`'s model and chunk pairs):
+    /// `end_chunk` items of work, numbered from 0.
+    pub(crate) fn items(seed: u64, runs: u64, items: u64, threads: usize) -> Self {
+        RunPlan {
+            seed,
+            runs,
+            first_run: 0,
+            end_run: runs,
+            first_chunk: 0,
+            end_chunk: items,
+            threads,
+            in_flight: 4 * threads.max(1),
+        }
+    }
+
+    /// The plan with its chunks in flight fitted to [`COUNTS_BUDGET`], one chunk's counts
+    /// taking `slot_bytes` and the merged totals `kept_bytes` (one more slot's worth in a run
+    /// or a comparison; every model's in a sweep): fewer chunks in flight, then fewer threads
+    /// when even one chunk per thread does not fit. Neither changes a result (they are the
+    /// same on any thread count); only the time.
+    ///
+    /// ```
+    /// use brink::engine::{COUNTS_BUDGET, RunPlan};
+    /// let plan = RunPlan::whole(1, 100_000, 8);
+    /// assert_eq!(plan.clone().fitted(1 << 20, 1 << 20).unwrap().threads, 8);
+    /// // Four chunks' counts fit beside the total: four threads, one chunk each.
+    /// let b = COUNTS_BUDGET / 5;
+    /// assert_eq!(plan.clone().fitted(b, b).unwrap().threads, 4);
+    /// let b = COUNTS_BUDGET / 2 + 1;
+    /// assert!(plan.fitted(b, b).is_err());
+    /// ```
+    pub fn fitted(mut self, slot_bytes: u64, kept_bytes: u64) -> Result<Self, CountsTooLarge> {
+        let in_flight = COUNTS_BUDGET
+            .checked_sub(kept_bytes)
+            .map_or(0, |left| left / slot_bytes.max(1))
+            .min(self.in_flight as u64) as usize;
+        if in_flight == 0 {
+            return Err(CountsTooLarge {
+                slot_bytes,
+                kept_bytes,
+            });
+        }
+        self.in_flight = in_flight;
+        self.threads = self.threads.clamp(1, in_flight);
+        Ok(self)
     }
 
     /// Runs this plan covers.

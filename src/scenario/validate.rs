@@ -860,6 +860,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             "two or more rungs",
         );
     }
+    if s.ladder.len() > MAX_RUNGS {
+        c.problem(
+            vec![f("ladder")],
+            format!("{} rungs is more than the limit", s.ladder.len()),
+            format!("at most {MAX_RUNGS} rungs"),
+        );
+    }
     let mut seen = BTreeSet::new();
     for (i, r) in s.ladder.iter().enumerate() {
         c.name(
@@ -903,6 +910,29 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             vec![f("levers")],
             format!("{} levers is more than the limit", s.levers.len()),
             format!("at most {MAX_LEVERS} levers"),
+        );
+    }
+    // Each measure's levels and its status quo, at every step of the horizon.
+    let level_cells: u64 = s
+        .levers
+        .iter()
+        .filter_map(|l| match l {
+            Lever::Measure(m) => Some(m.levels.len() as u64 + 1),
+            Lever::Act(_) => None,
+        })
+        .sum::<u64>()
+        * s.horizon.clamp(1, MAX_HORIZON) as u64;
+    if level_cells > MAX_LEVEL_CELLS {
+        c.problem(
+            vec![f("levers")],
+            format!(
+                "the measures' levels (each with its status quo) times the horizon make {level_cells} \
+                 per-step table cells, more than the limit"
+            ),
+            format!(
+                "at most {MAX_LEVEL_CELLS} (fewer levels or a shorter horizon; 1,000 steps allow \
+                 1,000 levels)"
+            ),
         );
     }
     let mut seen = BTreeSet::new();

@@ -200,6 +200,42 @@ impl Tally {
         }
     }
 
+    /// The bytes a fresh tally of this model holds, counted without making one: mostly its
+    /// per-step tables (H's histogram, rungs, levels, outcomes' first and last steps, events'
+    /// first steps), which grow with the horizon. The engine fits the chunks it keeps in flight
+    /// to its memory budget by this (see [`crate::engine::RunPlan::fitted`]).
+    pub fn bytes_for(m: &Model) -> u64 {
+        use std::mem::size_of;
+        let h = m.horizon as u64;
+        let nr = m.rung_names.len() as u64;
+        let (na, no, ne) = (
+            m.actors.len() as u64,
+            m.outcomes.len() as u64,
+            m.events.len() as u64,
+        );
+        let level_slots: u64 = m.measures.iter().map(|ms| ms.levels.len() as u64 + 1).sum();
+        let nm = m.measures.len() as u64;
+        let vec = size_of::<Vec<u64>>() as u64;
+        let word = size_of::<u64>() as u64;
+        let log_bins = LogHistogram::default().counts.len() as u64;
+        h * (size_of::<Histogram>() as u64 + INDEX_BINS as u64 * word)
+            + h * size_of::<ExactSum>() as u64
+            + nr * h * word
+            + nm * vec
+            + level_slots * h * word
+            + 3 * nr * word
+            + 2 * na * size_of::<Moments>() as u64
+            + na * (vec + log_bins * word)
+            + nm * vec
+            + level_slots * word
+            + no * word
+            + 2 * no * (vec + h * word)
+            + no * word
+            + no * no * word
+            + ne * word
+            + ne * (vec + h * word)
+    }
+
     /// Back to no runs, keeping its memory: equal to `Tally::new` of the same model. The
     /// engine reuses a few tallies rather than allocating one per chunk, so that the memory of
     /// a long run stays where the first batch put it.
@@ -747,5 +783,57 @@ impl crate::engine::Accumulator for Tally {
     }
     fn runs(&self) -> u64 {
         self.runs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    /// What a tally holds, from its vectors' own lengths and element sizes.
+    fn held(t: &Tally) -> u64 {
+        fn v<T>(x: &[T]) -> u64 {
+            std::mem::size_of_val(x) as u64
+        }
+        let nested = |x: &Vec<Vec<u64>>| v(x) + x.iter().map(|i| v(i)).sum::<u64>();
+        v(&t.index_by_step)
+            + t.index_by_step.iter().map(|h| v(&h.counts)).sum::<u64>()
+            + v(&t.index_mean_by_step)
+            + v(&t.rung_by_step)
+            + nested(&t.level_by_step)
+            + v(&t.peak_rung)
+            + v(&t.final_rung)
+            + v(&t.steps_on_rung)
+            + v(&t.cost)
+            + v(&t.gain)
+            + v(&t.cost_hist)
+            + t.cost_hist.iter().map(|h| v(&h.counts)).sum::<u64>()
+            + nested(&t.max_level)
+            + v(&t.outcome_hits)
+            + nested(&t.outcome_first)
+            + nested(&t.outcome_last)
+            + v(&t.outcome_steps)
+            + v(&t.outcome_pairs)
+            + v(&t.event_hits)
+            + nested(&t.event_first)
+    }
+
+    #[test]
+    fn bytes_for_is_what_a_fresh_tally_holds() {
+        for file in [
+            "scenarios/russia_azerbaijan_2025.ron",
+            "scenarios/examples/tutorial.ron",
+            "scenarios/examples/richardson.ron",
+        ] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            let loaded = crate::scenario::load(&path, Default::default()).unwrap();
+            let m = crate::model::compile(&loaded.scenario, None).unwrap();
+            let t = Tally::new(&m);
+            assert_eq!(Tally::bytes_for(&m), held(&t), "{file}");
+            // Most of it is the per-step tables.
+            assert!(Tally::bytes_for(&m) > m.horizon as u64 * INDEX_BINS as u64 * 8);
+        }
+        assert!(size_of::<Tally>() < 1024);
     }
 }

@@ -1,0 +1,138 @@
+//! The counts a command keeps in memory fit brink's budget (`engine::COUNTS_BUDGET`): a scenario
+//! within every size limit can ask for per-step tables of tens of megabytes an arm, and a
+//! comparison or a sweep keeps one per arm or grid point. Counts that cannot fit are refused
+//! before any run, exit code 2, nothing written; counts that fit on fewer threads run on fewer.
+
+mod common;
+
+use brink::engine::{COUNTS_BUDGET, RunPlan};
+use brink::stats::Tally;
+use common::*;
+
+/// A scenario at the size limits that matter for counts: a 5,200-step horizon, 64 rungs, 512
+/// events, 128 outcomes, and `variants` variants.
+fn heavy(variants: usize) -> String {
+    let rungs: String = (0..64)
+        .map(|i| {
+            format!(
+                "Rung(name: \"r{i}\", threshold: {}),\n",
+                i as f64 * 0.3 - 10.0
+            )
+        })
+        .collect();
+    let events: String = (0..512)
+        .map(|e| {
+            format!(
+                "Event(name: \"e{e}\", timing: Hazard(rate: 0.001), once: false, \
+                 effects: [Impulse(from: \"a\", to: \"b\", amount: 0.1)]),\n"
+            )
+        })
+        .collect();
+    let outcomes: String = (0..128)
+        .map(|o| {
+            format!(
+                "Outcome(name: \"o{o}\", when: RungAtLeast(\"r{}\")),\n",
+                o % 64
+            )
+        })
+        .collect();
+    let variants: String = (0..variants)
+        .map(|v| {
+            format!("Variant(name: \"v{v}\", set: {{\"relations.a->b.grievance\": 0.{v}}}),\n")
+        })
+        .collect();
+    format!(
+        "Scenario(
+    name: \"heavy\",
+    horizon: 5200,
+    focal: (\"a\", \"b\"),
+    actors: [Actor(name: \"a\"), Actor(name: \"b\")],
+    relations: [
+        Relation(from: \"a\", to: \"b\", initial: 2.0, fatigue: 0.3, noise: 0.3),
+        Relation(from: \"b\", to: \"a\", initial: 0.0, fatigue: 0.4, noise: 0.3),
+    ],
+    events: [{events}],
+    ladder: [{rungs}],
+    outcomes: [{outcomes}],
+    variants: [{variants}],
+)"
+    )
+}
+
+#[test]
+fn a_comparison_whose_counts_cannot_fit_is_refused_before_any_run() {
+    let dir = scratch("compare");
+    let file = dir.join("heavy.ron");
+    std::fs::write(&file, heavy(48)).unwrap();
+    // One arm's counts: the sum of its tables; 49 arms' are more than half the budget, so a
+    // chunk in flight and the merged total cannot both be held.
+    let arm = Tally::bytes_for(&compile(&heavy(0), None));
+    assert!(arm > 40 << 20, "{arm}");
+    assert!(2 * 49 * arm > COUNTS_BUDGET && 2 * 20 * arm < COUNTS_BUDGET);
+    let out = dir.join("cmp");
+    let o = brink(&[
+        "compare".as_ref(),
+        file.as_os_str(),
+        "--all".as_ref(),
+        "--runs".as_ref(),
+        "100000".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("more together than brink's budget")
+            && err.contains("fewer variants compared (--variants)"),
+        "{err}"
+    );
+    // Nothing written: the folder holds the scenario alone.
+    assert_eq!(names(&dir), ["heavy.ron"]);
+}
+
+#[test]
+fn a_sweep_whose_grid_cannot_fit_is_refused_before_any_run() {
+    let dir = scratch("sweep");
+    let file = dir.join("heavy.ron");
+    std::fs::write(&file, heavy(0)).unwrap();
+    let out = dir.join("sweep");
+    let o = brink(&[
+        "sweep".as_ref(),
+        file.as_os_str(),
+        "--set".as_ref(),
+        "relations.a->b.fatigue=0.1..0.9:100".as_ref(),
+        "--runs".as_ref(),
+        "100000".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("more together than brink's budget") && err.contains("fewer grid points"),
+        "{err}"
+    );
+    assert_eq!(names(&dir), ["heavy.ron"]);
+}
+
+#[test]
+fn a_plan_fitted_to_fewer_chunks_in_flight_counts_the_same() {
+    let m = compile(
+        &std::fs::read_to_string(repo("scenarios/examples/tutorial.ron")).unwrap(),
+        None,
+    );
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let run = |plan: &RunPlan| {
+        brink::engine::run::<Tally>(&m, plan, &mut brink::engine::NoSink, None, &stop).unwrap()
+    };
+    let plan = RunPlan::whole(5, 5_000, 4);
+    let bytes = Tally::bytes_for(&m);
+    // Room for two chunks beside the total: two threads, one chunk each.
+    let tight = plan
+        .clone()
+        .fitted(COUNTS_BUDGET / 3, COUNTS_BUDGET / 3)
+        .unwrap();
+    assert_eq!(tight.threads, 2);
+    assert_eq!(plan.clone().fitted(bytes, bytes).unwrap().threads, 4);
+    assert_eq!(run(&tight), run(&plan));
+}

@@ -394,15 +394,81 @@ fn a_variant_given_twice_and_runs_past_the_streams_are_refused() {
         "scenarios/examples/tutorial.ron",
         "--runs",
         "18446744073709551615",
-        "--max-runs",
-        "18446744073709551615",
     ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     let limit = brink::numerics::rng::MAX_RUN_INDEX.to_string();
     assert!(
         err.contains(&format!("more than the limit of {limit}"))
-            && err.contains("the largest run index"),
+            && err.contains("the largest run index")
+            && !err.contains("raise it"),
         "{err}"
     );
+}
+
+/// A `--max-runs` past the run index's range was clamped silently; every command that takes
+/// it now refuses it before reading the scenario, saying the limit, and writes nothing. The
+/// limit itself is accepted.
+#[test]
+fn a_max_runs_past_the_streams_is_refused_at_once() {
+    let dir = common::scratch("max-runs");
+    let out = dir.join("out");
+    let out_s = out.to_str().unwrap();
+    let limit = brink::numerics::rng::MAX_RUN_INDEX;
+    let past = (limit + 1).to_string();
+    let tutorial = "scenarios/examples/tutorial.ron";
+    let sweep_set = "actors.north.hawkishness=0.2..0.4:2";
+    let param = "actors.north.hawkishness=0.2..0.4";
+    let commands: [&[&str]; 4] = [
+        &["run", tutorial, "--no-charts"],
+        &["compare", tutorial, "--no-tornado", "--no-charts"],
+        &["sweep", tutorial, "--set", sweep_set, "--no-charts"],
+        &[
+            "experiment",
+            tutorial,
+            "--param",
+            param,
+            "--points",
+            "2",
+            "--no-charts",
+        ],
+    ];
+    for args in commands {
+        let mut a = args.to_vec();
+        a.extend(["--runs", "10", "--max-runs", &past, "--out", out_s]);
+        let o = brink(&a);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            common::describe(&o)
+        );
+        assert!(
+            err.contains("--max-runs")
+                && err.contains(&format!("expected at most {limit}"))
+                && err.contains("largest run index"),
+            "{args:?}: {err}"
+        );
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+        // Refused before the scenario is read: a missing file does not change the message.
+        a[1] = "no/such/scenario.ron";
+        let err = String::from_utf8_lossy(&brink(&a).stderr).into_owned();
+        assert!(err.contains("--max-runs"), "{args:?}: {err}");
+    }
+    // The limit itself is accepted.
+    let max = limit.to_string();
+    ok(&[
+        "run",
+        tutorial,
+        "--runs",
+        "10",
+        "--max-runs",
+        &max,
+        "--no-charts",
+        "--out",
+        out_s,
+    ]);
+    assert!(out.join("summary.json").exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -607,9 +607,25 @@ pub struct SimArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Largest number of runs accepted.
-    #[arg(long, default_value_t = 100_000_000)]
+    /// Largest number of runs accepted (at most 2^48 − 1, the run index's range).
+    #[arg(long, default_value_t = 100_000_000, value_parser = parse_max_runs)]
     pub max_runs: u64,
+}
+
+/// `--max-runs N`: refused at once past the run index's range, which no run count can pass
+/// (it would otherwise be clamped silently).
+fn parse_max_runs(s: &str) -> std::result::Result<u64, String> {
+    let limit = brink::numerics::rng::MAX_RUN_INDEX;
+    let n: u64 = s
+        .parse()
+        .map_err(|_| format!("expected a whole number of runs from 0 to {limit}"))?;
+    if n > limit {
+        return Err(format!(
+            "{n} is more than {limit} (2^48 − 1, the largest run index brink's random streams \
+             can address); expected at most {limit}"
+        ));
+    }
+    Ok(n)
 }
 
 /// Limits an analyst may raise.
@@ -904,16 +920,17 @@ fn runs(flag: Option<u64>, loaded: &LoadedScenario, max_runs: u64) -> Result<u64
     if runs == 0 {
         return Err(Error::Input("--runs must be at least 1".into()));
     }
-    let limit = max_runs.min(brink::numerics::rng::MAX_RUN_INDEX);
-    if runs > limit {
+    let streams = brink::numerics::rng::MAX_RUN_INDEX;
+    if runs > streams {
         // Past the run index's range no --max-runs helps: say so rather than suggest it.
-        let how = if limit < max_runs {
-            "the largest run index brink's random streams can address"
-        } else {
-            "raise it with --max-runs"
-        };
         return Err(Error::Input(format!(
-            "{runs} runs is more than the limit of {limit} ({how})"
+            "{runs} runs is more than the limit of {streams} (the largest run index brink's \
+             random streams can address)"
+        )));
+    }
+    if runs > max_runs {
+        return Err(Error::Input(format!(
+            "{runs} runs is more than the limit of {max_runs} (raise it with --max-runs)"
         )));
     }
     Ok(runs)

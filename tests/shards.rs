@@ -596,3 +596,60 @@ fn a_per_run_mismatch_names_the_shard_with_the_rows() {
     );
     assert!(err.contains(&want), "{err}");
 }
+
+/// Shards of the same scenario file run with different `--set` carry different scenarios: the
+/// merge called them "damaged or was edited". It now says they were run with different
+/// settings, naming both, exit code 2, and writes nothing.
+#[test]
+fn shards_run_with_different_settings_are_told_so() {
+    let root = scratch("different-set");
+    let shard = |name: &str, i: usize, set: Option<&str>| {
+        let d = root.join(name);
+        let mut args = vec![
+            "run",
+            "scenarios/examples/tutorial.ron",
+            "--runs",
+            "40",
+            "--no-charts",
+        ];
+        if let Some(set) = set {
+            args.extend(["--set", set]);
+        }
+        let spec = format!("{i}/2");
+        args.extend(["--shard", &spec, "--out", d.to_str().unwrap()]);
+        ok(&args);
+        d
+    };
+    let low = shard("low", 1, Some("actors.north.hawkishness=0.3"));
+    let high = shard("high", 2, Some("actors.north.hawkishness=0.4"));
+    let plain = shard("plain", 2, None);
+    let out = root.join("merged");
+    for (b, want) in [
+        (
+            &high,
+            "settings --set actors.north.hawkishness=0.3 vs --set actors.north.hawkishness=0.4",
+        ),
+        (
+            &plain,
+            "settings --set actors.north.hawkishness=0.3 vs (no --set)",
+        ),
+    ] {
+        let o = brink(&[
+            "merge",
+            low.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+        assert!(
+            err.contains("are shards of different jobs") && err.contains(want),
+            "expected {want:?}: {err}"
+        );
+        assert!(!err.contains("damaged"), "{err}");
+        assert!(!out.exists(), "a refused merge wrote {}", out.display());
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -538,15 +538,6 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
     let scenario_json = |s: &Scenario| serde_json::to_vec(s).unwrap_or_default();
     let first_scenario = scenario_json(first.scenario());
     for (dir, s) in &shards {
-        if scenario_json(s.scenario()) != first_scenario {
-            return Err(damaged(
-                dir,
-                format!(
-                    "the scenario it carries differs from {}'s",
-                    first_dir.display()
-                ),
-            ));
-        }
         let m = s.manifest();
         let differs = |what: &str, a: &str, b: &str| {
             Error::Input(format!(
@@ -587,7 +578,8 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
                     a
                 }
             };
-            return Err(differs("--set", &words(m0), &words(m)));
+            // `words` already starts with `--set`: "settings --set a=1 vs (no --set)".
+            return Err(differs("settings", &words(m0), &words(m)));
         }
         if m.chunk_runs != CHUNK_RUNS {
             return Err(differs(
@@ -618,6 +610,18 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
                 "number of shards",
                 &first.spec().1.to_string(),
                 &n.to_string(),
+            ));
+        }
+        // After the manifests' checks: shards of different jobs (another scenario file,
+        // another --set, whose values the scenario carries) carry different scenarios too,
+        // and are told so; only a scenario the manifest does not account for is damage.
+        if scenario_json(s.scenario()) != first_scenario {
+            return Err(damaged(
+                dir,
+                format!(
+                    "the scenario it carries differs from {}'s",
+                    first_dir.display()
+                ),
             ));
         }
         let expected = ShardSpec { index: i, count: n };

@@ -26,8 +26,8 @@ fn main() -> ExitCode {
 }
 
 /// The exit code an error earns: 2 for what the analyst can fix in the input (a scenario, an
-/// argument, a folder in the way, a damaged shard), 130 for a stop by signal (128 + SIGINT, as
-/// shells report it), 1 for a failure while working (a full disk).
+/// argument, a folder in the way, a damaged shard, a `trace --pick` no run meets), 130 for a stop
+/// by signal (128 + SIGINT, as shells report it), 1 for a failure while working (a full disk).
 fn exit_code(e: &Error) -> u8 {
     match e {
         Error::Input(_) | Error::Set(_) | Error::Scenario(_) | Error::Compile(_) => 2,

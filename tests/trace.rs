@@ -287,6 +287,74 @@ fn unknown_outcome_or_variant_is_an_input_error() {
     assert_eq!(brink(&["trace", s]).status.code(), Some(2));
 }
 
+/// A pick no run meets within the runs scanned is an input error like an unknown outcome (it
+/// exited 1, the code of a failure while working): exit code 2, a message naming the outcome,
+/// the runs scanned and the remedy, and nothing written. One run more in the scan finds it.
+#[test]
+fn a_pick_no_run_meets_is_an_input_error() {
+    // The tutorial's "dialogue" is the leaders' call happening; with its rate at 0 it never does.
+    let tutorial = common::repo("scenarios/examples/tutorial.ron");
+    let t = tutorial.to_str().unwrap();
+    let never = "events.leader_call.rate=0";
+    let dir = common::scratch("pick-none");
+    let out = dir.join("out");
+    let o = brink(&[
+        "trace",
+        t,
+        "--pick",
+        "dialogue",
+        "--set",
+        never,
+        "--max-scan",
+        "300",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(
+        err.contains("\"dialogue\" happened in none of the first 300 runs")
+            && err.contains("raise --max-scan"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty(), "{}", common::describe(&o));
+    assert!(!out.exists(), "nothing written");
+    assert!(
+        common::hidden(&dir).is_empty(),
+        "{:?}",
+        common::hidden(&dir)
+    );
+
+    // The flagship at this seed: a scan that stops one run short of the first rupture finds
+    // none (exit 2); one run more finds it.
+    let (header, rows) = runs_csv(None);
+    let col = header.iter().position(|h| h == "out.rupture").unwrap();
+    let first = rows
+        .iter()
+        .position(|r| r[col] == "1")
+        .expect("a rupture in 200 runs");
+    assert!(
+        first > 0,
+        "run 0 has a rupture: no scan can stop short of it"
+    );
+    let scenario = flagship();
+    let pick = |scan: usize| -> Vec<String> {
+        let scan = scan.to_string();
+        let s = scenario.to_str().unwrap();
+        let args = [
+            "trace", s, "--seed", SEED, "--pick", "rupture", "--count", "1",
+        ];
+        let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        args.extend(["--max-scan".into(), scan, "--json".into()]);
+        args
+    };
+    let o = brink(&pick(first));
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    let doc: Value = serde_json::from_str(&stdout(&ok(&pick(first + 1)))).unwrap();
+    assert_eq!(doc["pick"]["runs"][0].as_u64(), Some(first as u64));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// trace.txt is read by an analyst: no measure, act, actor or event is named there by its id
 /// where the scenario gives it a different label (trace.json keeps the ids).
 #[test]

@@ -703,8 +703,10 @@ pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Re
                 )));
             }
             let (found, scanned) = pick(&m, req.seed, o, *count, *max_scan, req.threads, stop)?;
+            // Not a failure while working: the same request finds nothing again, and what
+            // changes it is the request (--max-scan, the outcome), so an input error, exit 2.
             if found.is_empty() {
-                return Err(Error::Failed(format!(
+                return Err(Error::Input(format!(
                     "outcome {outcome:?} happened in none of the first {max_scan} runs \
                      (seed {}); raise --max-scan or check the outcome",
                     req.seed

@@ -142,6 +142,91 @@ fn every_writing_command_refuses_an_existing_file_and_an_unwritable_parent() {
 }
 
 #[test]
+fn an_out_through_a_file_or_a_link_to_nothing_is_refused_naming_it() {
+    let root = scratch("through");
+    std::fs::write(root.join("draft.txt"), b"my draft\n").unwrap();
+    std::os::unix::fs::symlink(root.join("nowhere"), root.join("gone")).unwrap();
+    std::os::unix::fs::symlink(root.join("draft.txt"), root.join("to-draft")).unwrap();
+    let fifo = std::ffi::CString::new(s(&root.join("pipe"))).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let before = common::paths(&root);
+    for (out, blocker, what) in [
+        ("draft.txt/result", "draft.txt", "is a file, not a folder"),
+        (
+            "draft.txt/a/b/result",
+            "draft.txt",
+            "is a file, not a folder",
+        ),
+        ("gone/result", "gone", "is a link to nothing"),
+        ("gone/a/result", "gone", "is a link to nothing"),
+        (
+            "to-draft/result",
+            "to-draft",
+            "is a link to a file, not a folder",
+        ),
+        (
+            "pipe/result",
+            "pipe",
+            "is a FIFO (named pipe), not a folder",
+        ),
+        // `new` exists only once made: made, then removed again.
+        ("new/../draft.txt/result", "new/../draft.txt", "is a file"),
+    ] {
+        let t = Instant::now();
+        // Minutes of work if it were computed before the refusal.
+        let o = brink(&[
+            "run",
+            FLAGSHIP,
+            "--runs",
+            "50000000",
+            "--out",
+            s(&root.join(out)),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {}", describe(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        let named = format!("{} {what}", s(&root.join(blocker)));
+        assert!(
+            err.contains(&named) && !err.contains("os error"),
+            "--out {out}: expected `{named}`: {err}"
+        );
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "--out {out} computed"
+        );
+        assert_eq!(common::paths(&root), before, "--out {out} left something");
+        assert_eq!(
+            std::fs::read(root.join("draft.txt")).unwrap(),
+            b"my draft\n"
+        );
+    }
+}
+
+#[test]
+fn a_refused_request_removes_only_the_folders_its_claim_made() {
+    let root = scratch("made");
+    std::fs::create_dir(root.join("mine")).unwrap();
+    // `made/..` is `root`: `mine` is the user's empty folder, not one the claim made, even
+    // though the path names it through a folder that did not exist.
+    for out in ["made/../mine/result", "a/b/result"] {
+        // Refused after the claim (the outcome is checked by the trace itself).
+        let o = brink(&[
+            "trace",
+            RICHARDSON,
+            "--pick",
+            "no_such_outcome",
+            "--out",
+            s(&root.join(out)),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {}", describe(&o));
+        assert_eq!(
+            common::paths(&root),
+            vec![PathBuf::from("mine")],
+            "--out {out}"
+        );
+    }
+}
+
+#[test]
 fn every_writing_command_replaces_a_folder_it_wrote_and_fills_an_empty_one() {
     let root = scratch("replace");
     let shards = two_shards(&root);

@@ -410,6 +410,116 @@ fn split(target: &Path) -> Result<(PathBuf, String)> {
     Ok((parent, name))
 }
 
+/// What stands at a folder on the way to an output folder.
+enum Way {
+    /// A folder, or a link to one.
+    Folder,
+    /// Nothing: it is made.
+    Missing,
+    /// Something else, in words ("a file, not a folder").
+    Blocked(String),
+    /// It cannot be looked at (no permission to search its parent, for one).
+    Unreadable(std::io::Error),
+}
+
+fn way(at: &Path) -> Way {
+    let meta = match fs::symlink_metadata(at) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Way::Missing,
+        Err(e) => return Way::Unreadable(e),
+    };
+    if meta.is_dir() {
+        return Way::Folder;
+    }
+    if !meta.file_type().is_symlink() {
+        return Way::Blocked(format!("{}, not a folder", kind(&meta)));
+    }
+    match fs::metadata(at) {
+        Ok(m) if m.is_dir() => Way::Folder,
+        Ok(m) => Way::Blocked(format!("a link to {}, not a folder", kind(&m))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let to = fs::read_link(at).map_or_else(|_| "?".into(), |t| t.display().to_string());
+            Way::Blocked(format!(
+                "a link to nothing (it points to {to}, which does not exist)"
+            ))
+        }
+        Err(e) => Way::Blocked(format!("a link that cannot be followed ({e})")),
+    }
+}
+
+/// What a file that is not a folder is, in words.
+fn kind(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if meta.is_file() {
+        "a file"
+    } else {
+        "something other than a folder"
+    }
+}
+
+/// Makes the folders on the way to `parent` that are missing, one at a time from the top, and
+/// records in `made` those this process made (only they are removed again). Something on the
+/// way that is not a folder (`draft.txt/result`, a link to nothing) is refused, naming it:
+/// creating through it fails with a bare "File exists". Checked one by one, so that
+/// `new/../draft.txt/result` is refused as well, once `new` is made.
+fn make_route(target: &Path, parent: &Path, made: &mut Vec<PathBuf>) -> Result<()> {
+    let cannot = |at: &Path, why: String| {
+        Error::Input(format!(
+            "cannot write the output folder {}: {} is {why}; choose another --out",
+            target.display(),
+            at.display()
+        ))
+    };
+    let mut at = PathBuf::new();
+    for c in parent.components() {
+        at.push(c);
+        let e = match way(&at) {
+            Way::Folder => continue,
+            Way::Blocked(why) => return Err(cannot(&at, why)),
+            Way::Unreadable(e) => e,
+            Way::Missing => match fs::create_dir(&at) {
+                Ok(()) => {
+                    made.insert(0, at.clone());
+                    continue;
+                }
+                // Made meanwhile by someone else: theirs, never removed.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match way(&at) {
+                    Way::Folder => continue,
+                    Way::Blocked(why) => return Err(cannot(&at, why)),
+                    _ => e,
+                },
+                Err(e) => e,
+            },
+        };
+        return Err(Error::Input(format!(
+            "cannot create {} for the output folder: {}: {e}",
+            parent.display(),
+            at.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Removes the folders a claim made (deepest first), each only if it is empty.
+fn remove_made(made: &[PathBuf]) {
+    for d in made {
+        let _ = fs::remove_dir(d);
+    }
+}
+
 /// The lock beside a target, held while a command writes it. Removed when released.
 struct Lock {
     path: PathBuf,
@@ -1008,19 +1118,26 @@ impl Staging {
         let target = &target.components().collect::<PathBuf>();
         let (parent, name) = split(target)?;
         // The folders made here for the target are removed again if nothing is committed
-        // (a request refused after the claim leaves no empty `output/` behind).
+        // (a request refused after the claim leaves no empty `output/` behind), and at once
+        // if the claim is refused.
         let mut created = vec![];
-        let mut up = parent.as_path();
-        while !up.as_os_str().is_empty() && fs::symlink_metadata(up).is_err() {
-            created.push(up.to_path_buf());
-            up = up.parent().unwrap_or(Path::new(""));
+        let claimed = make_route(target, &parent, &mut created)
+            .and_then(|()| Self::claim(target, parent, name, command, &created));
+        if claimed.is_err() {
+            remove_made(&created);
         }
-        fs::create_dir_all(&parent).map_err(|e| {
-            Error::Input(format!(
-                "cannot create {} for the output folder: {e}",
-                parent.display()
-            ))
-        })?;
+        claimed
+    }
+
+    /// [`Staging::begin`] once the folders on the way exist; `created` are those it made,
+    /// deepest first.
+    fn claim(
+        target: &Path,
+        parent: PathBuf,
+        name: String,
+        command: &str,
+        created: &[PathBuf],
+    ) -> Result<Self> {
         let where_ = format!(
             "{} (for the output folder {})",
             parent.display(),
@@ -1066,7 +1183,7 @@ impl Staging {
             command: command.to_string(),
             inside,
             committed: false,
-            created,
+            created: created.to_vec(),
             lock: Some(lock),
         };
         File::create(staging.dir.join(STAGING_MARK)).map_err(unwritable)?;
@@ -1308,10 +1425,7 @@ impl Drop for Staging {
             let _ = remove_staging(&self.dir, &[STAGING_MARK]);
             // The lock file lives in the deepest created folder: release it first.
             self.lock.take();
-            for d in &self.created {
-                // Only an empty folder is removed.
-                let _ = fs::remove_dir(d);
-            }
+            remove_made(&self.created);
         }
     }
 }

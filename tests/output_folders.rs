@@ -431,6 +431,97 @@ fn the_next_command_removes_what_a_killed_run_left() {
     assert_eq!(hidden(&root), Vec::<String>::new(), "leftovers");
 }
 
+/// brink with `args` and `--out out`, a path that may not be UTF-8.
+fn brink_out(args: &[&str], out: &Path) -> Output {
+    let mut a: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    a.extend([OsStr::new("--out"), out.as_os_str()]);
+    brink(&a)
+}
+
+#[test]
+fn an_out_named_near_the_file_name_limit_or_not_utf8_is_written_and_cleaned_up() {
+    use std::os::unix::ffi::OsStrExt;
+    let root = scratch("long-names");
+    let small = ["run", RICHARDSON, "--runs", "100", "--no-charts"];
+    let (r250, s255) = ("r".repeat(250), "s".repeat(255));
+    for name in [
+        OsStr::new(&r250),
+        OsStr::new(&s255),
+        OsStr::from_bytes(b"caf\xe9"),
+    ] {
+        let out = root.join(name);
+        let n = format!("a name of {} bytes", name.len());
+        // Killed as it computes: its lock and staging folder, named after a shortened name,
+        // are found and removed by the next command beside it.
+        let mut child = long_run(&out);
+        let staging = loop {
+            let found = std::fs::read_dir(&root).unwrap().find_map(|e| {
+                let e = e.unwrap().file_name().into_string().unwrap();
+                e.contains(".partial-").then_some(e)
+            });
+            if let Some(f) = found {
+                break f;
+            }
+            assert!(child.try_wait().unwrap().is_none(), "{n}: brink ended");
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let stem = &staging[1..staging.rfind(".partial-").unwrap()];
+        assert!(staging.len() <= 255 && stem.contains('~'), "{n}: {staging}");
+        assert!(root.join(format!(".{stem}.brink-lock")).exists(), "{n}");
+        let o = small_run(&root.join("small"));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("removed"),
+            "{n}"
+        );
+        assert_eq!(hidden(&root), Vec::<String>::new(), "{n}: leftovers");
+        // Written, then replaced (through `.STEM.old-PID`): nothing left beside it.
+        for _ in 0..2 {
+            let o = brink_out(&small, &out);
+            assert!(o.status.success(), "{n}: {}", describe(&o));
+            assert_eq!(hidden(&root), Vec::<String>::new(), "{n}: leftovers");
+        }
+        let before = tree(&out);
+        assert!(before.contains_key(Path::new(".brink-output.json")), "{n}");
+        // A commit cut between its two renames. Only a claim of this folder knows its whole
+        // name: a command beside it leaves the previous results alone, and a claim of the
+        // folder (refused later) puts them back under their exact name.
+        let old = root.join(format!(".{stem}.old-4000000"));
+        std::fs::rename(&out, &old).unwrap();
+        let o = small_run(&root.join("small"));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("left alone") && old.exists(),
+            "{n}: {}",
+            describe(&o)
+        );
+        let o = brink_out(&["trace", RICHARDSON, "--pick", "no_such_outcome"], &out);
+        assert_eq!(o.status.code(), Some(2), "{n}: {}", describe(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("restored"),
+            "{n}: {}",
+            describe(&o)
+        );
+        assert_eq!(tree(&out), before, "{n}");
+        assert_eq!(hidden(&root), Vec::<String>::new(), "{n}: leftovers");
+    }
+    // One byte more than a file name may have: refused at the claim, nothing made.
+    let before = common::paths(&root);
+    let t = Instant::now();
+    let o = brink_out(
+        &["run", FLAGSHIP, "--runs", "50000000"],
+        &root.join("new").join("t".repeat(256)),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("256 bytes long"),
+        "{}",
+        describe(&o)
+    );
+    assert!(t.elapsed() < Duration::from_secs(60), "computed");
+    assert_eq!(common::paths(&root), before);
+}
+
 #[test]
 fn a_live_writer_is_left_alone_and_its_folder_not_written_twice() {
     let root = scratch("live");

@@ -14,6 +14,9 @@
 //!   regular file, a symbolic link, a folder with no marker) is refused with exit code 2,
 //!   naming the path and what is in the way. There is no `--force`.
 //!
+//! brink's own names beside a target are made from a stem of its name ([`stem`]): the name
+//! itself, or a shortened one with a hash where it is long or not UTF-8.
+//!
 //! Results go to a staging folder `.NAME.partial-PID` beside the target. On commit every file
 //! and the folder are flushed to disk (`sync_all`), the marker is written, and the staging
 //! folder replaces the target by renames, so a power loss leaves the old folder or the new one.
@@ -26,6 +29,7 @@
 //! reported, not touched.
 
 use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
@@ -349,6 +353,12 @@ fn inspect(target: &Path) -> Result<Target> {
     let meta = match fs::symlink_metadata(target) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Target::Free),
+        Err(_) if target.file_name().is_some_and(|n| n.len() > NAME_MAX) => {
+            return Err(refuse(format!(
+                "its name is {} bytes long, and a file name may have at most {NAME_MAX}",
+                target.file_name().map_or(0, OsStr::len)
+            )));
+        }
         Err(e) => return Err(refuse(format!("it cannot be read ({e})"))),
     };
     if meta.file_type().is_symlink() {
@@ -387,7 +397,7 @@ fn inspect(target: &Path) -> Result<Target> {
 }
 
 /// Checks an output path's shape: it must name a folder (`output/x`, not `.`, `..` or `/`).
-fn split(target: &Path) -> Result<(PathBuf, String)> {
+fn split(target: &Path) -> Result<(PathBuf, OsString)> {
     let bad = || {
         Error::Input(format!(
             "--out {} does not name a folder to write (expected a path such as output/result)",
@@ -398,11 +408,7 @@ fn split(target: &Path) -> Result<(PathBuf, String)> {
         Some(Component::Normal(_)) => {}
         _ => return Err(bad()),
     }
-    let name = target
-        .file_name()
-        .ok_or_else(bad)?
-        .to_string_lossy()
-        .into_owned();
+    let name = target.file_name().ok_or_else(bad)?.to_os_string();
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -466,7 +472,7 @@ fn kind(meta: &fs::Metadata) -> &'static str {
     if meta.is_file() {
         "a file"
     } else {
-        "something other than a folder"
+        "a special file"
     }
 }
 
@@ -532,8 +538,82 @@ enum TryLock {
     Busy(String),
 }
 
-fn lock_path(parent: &Path, name: &str) -> PathBuf {
-    parent.join(format!(".{name}.brink-lock"))
+/// The longest file name brink makes: the common limit (ext4, XFS, Btrfs, APFS; NTFS counts
+/// UTF-16 units, never more than the bytes counted here).
+const NAME_MAX: usize = 255;
+
+/// The longest stem: `.STEM.partial-PID-K`, the longest name made from one, then fits in
+/// [`NAME_MAX`] with a PID of 10 digits (any `u32`) and K up to 999.
+const STEM_MAX: usize = NAME_MAX - ".".len() - ".partial-".len() - 10 - "-999".len();
+
+/// Hex digits of the name's SHA-256 that end a shortened stem.
+const STEM_HASH: usize = 16;
+
+/// The name brink's own files beside a target are named after (`.STEM.brink-lock`,
+/// `.STEM.partial-PID`, `.STEM.old-PID`): the target's name itself if it is UTF-8, at most
+/// [`STEM_MAX`] bytes long and does not end as a shortened stem does; else its first bytes (up
+/// to a character, with U+FFFD for bytes that are not UTF-8), `~` and the first 16 hex digits
+/// of the SHA-256 of the whole name. So a name of 250 bytes (legal) still gets a lock, and two
+/// names never share a stem: a kept name never ends as a shortened one, and two shortened ones
+/// differ in their hash.
+fn stem(name: &OsStr) -> String {
+    if let Some(s) = name.to_str()
+        && s.len() <= STEM_MAX
+        && !is_shortened(s)
+    {
+        return s.to_string();
+    }
+    let whole = name.to_string_lossy();
+    let mut cut = whole.len().min(STEM_MAX - 1 - STEM_HASH);
+    while !whole.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let sha = brink::scenario::load::hex(&Sha256::digest(name.as_encoded_bytes()));
+    format!("{}~{}", &whole[..cut], &sha[..STEM_HASH])
+}
+
+/// Whether a stem is a shortened one (ends with `~` and 16 lowercase hex digits).
+fn is_shortened(stem: &str) -> bool {
+    let b = stem.as_bytes();
+    b.len() > STEM_HASH
+        && b[b.len() - STEM_HASH - 1] == b'~'
+        && b[b.len() - STEM_HASH..]
+            .iter()
+            .all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A name beside the target for a folder the user keeps (`NAME.new-K`, `NAME.previous-K`):
+/// the target's name and `suffix`, or its stem and `suffix` if that would be too long.
+fn beside(name: &OsStr, stem: &str, suffix: &str) -> OsString {
+    let mut full = name.to_os_string();
+    full.push(suffix);
+    if full.len() <= NAME_MAX {
+        full
+    } else {
+        format!("{stem}{suffix}").into()
+    }
+}
+
+/// The target that leftovers of the stem `x` in `parent` belong to: `own` for this claim's
+/// stem, `x` itself for a name kept whole, else the entry of `parent` whose stem it is, if any
+/// (none: the target is missing, and only a claim of it knows its name).
+fn target_of(parent: &Path, x: &str, own: (&str, &OsStr)) -> Option<PathBuf> {
+    if x == own.0 {
+        return Some(parent.join(own.1));
+    }
+    if !is_shortened(x) {
+        return Some(parent.join(x));
+    }
+    fs::read_dir(parent)
+        .ok()?
+        .flatten()
+        .map(|e| e.file_name())
+        .find(|n| stem(n) == x)
+        .map(|n| parent.join(n))
+}
+
+fn lock_path(parent: &Path, stem: &str) -> PathBuf {
+    parent.join(format!(".{stem}.brink-lock"))
 }
 
 impl Lock {
@@ -658,8 +738,8 @@ fn leftover(name: &str) -> Option<(&str, &str)> {
 }
 
 /// Cleans the leftovers of stopped commands in `parent` (see the module's documentation).
-/// `own` is the name this process holds the lock of.
-fn clean_leftovers(parent: &Path, own: &str) {
+/// `own` is the stem this process holds the lock of, and its target's name.
+fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
     let Ok(rd) = fs::read_dir(parent) else {
         return;
     };
@@ -680,7 +760,7 @@ fn clean_leftovers(parent: &Path, own: &str) {
         if let Some(x) = n
             .strip_prefix('.')
             .and_then(|r| r.strip_suffix(".brink-lock"))
-            && x != own
+            && x != own.0
             && !found.iter().any(|(_, name, _)| name == x)
         {
             let _ = Lock::try_take(e.path());
@@ -689,7 +769,7 @@ fn clean_leftovers(parent: &Path, own: &str) {
     for (entry, name, kind) in found {
         let dir = parent.join(&entry);
         let _held;
-        if name != own {
+        if name != own.0 {
             match Lock::try_take(lock_path(parent, &name)) {
                 Ok(TryLock::Held(l)) => _held = l,
                 Ok(TryLock::Busy(pid)) => {
@@ -703,7 +783,7 @@ fn clean_leftovers(parent: &Path, own: &str) {
                 Err(_) => continue,
             }
         }
-        let target = parent.join(&name);
+        let target = target_of(parent, &name, own);
         let shown = crate::app::terminal::path(&dir);
         if kind == "partial" {
             if is_brinks_staging(&dir) {
@@ -721,6 +801,14 @@ fn clean_leftovers(parent: &Path, own: &str) {
             }
         } else if verify(&dir).is_ok() {
             // A commit was cut between its two renames: the previous results are here, whole.
+            let Some(target) = target else {
+                eprintln!(
+                    "note: {shown} holds the previous results of an output folder a stopped \
+                     brink command was replacing; its name is shortened here, so only the next \
+                     brink command writing that folder can put them back; left alone"
+                );
+                continue;
+            };
             if fs::symlink_metadata(&target).is_err() {
                 if fs::rename(&dir, &target).is_ok() {
                     let _ = sync_dir(parent);
@@ -1068,13 +1156,13 @@ fn clean_inside(target: &Path) {
 /// A name beside the target for one of this process's folders (`partial` or `old`): the
 /// process's own name if it is free or holds a leftover of brink's, else one with a counter.
 /// Something else of that name is never removed.
-fn own_name(parent: &Path, name: &str, kind: &str) -> Result<PathBuf> {
+fn own_name(parent: &Path, stem: &str, kind: &str) -> Result<PathBuf> {
     let pid = std::process::id();
     for k in 0..1000 {
         let p = parent.join(if k == 0 {
-            format!(".{name}.{kind}-{pid}")
+            format!(".{stem}.{kind}-{pid}")
         } else {
-            format!(".{name}.{kind}-{pid}-{k}")
+            format!(".{stem}.{kind}-{pid}-{k}")
         });
         if fs::symlink_metadata(&p).is_err() {
             return Ok(p);
@@ -1097,7 +1185,10 @@ fn own_name(parent: &Path, name: &str, kind: &str) -> Result<PathBuf> {
 pub struct Staging {
     target: PathBuf,
     parent: PathBuf,
-    name: String,
+    /// The target's name, as given (maybe not UTF-8).
+    name: OsString,
+    /// What brink's own names beside the target are made from ([`stem`]).
+    stem: String,
     dir: PathBuf,
     command: String,
     /// The staging folder is inside the target, an empty folder filled in place.
@@ -1134,17 +1225,18 @@ impl Staging {
     fn claim(
         target: &Path,
         parent: PathBuf,
-        name: String,
+        name: OsString,
         command: &str,
         created: &[PathBuf],
     ) -> Result<Self> {
+        let stem = stem(&name);
         let where_ = format!(
             "{} (for the output folder {})",
             parent.display(),
             target.display()
         );
         let unwritable = |e: std::io::Error| Error::Input(format!("cannot write in {where_}: {e}"));
-        let lock = match Lock::try_take(lock_path(&parent, &name)).map_err(unwritable)? {
+        let lock = match Lock::try_take(lock_path(&parent, &stem)).map_err(unwritable)? {
             TryLock::Held(l) => l,
             TryLock::Busy(pid) => {
                 return Err(Error::Input(format!(
@@ -1155,7 +1247,7 @@ impl Staging {
                 )));
             }
         };
-        clean_leftovers(&parent, &name);
+        clean_leftovers(&parent, (&stem, &name));
         clean_inside(target);
         let inside = matches!(inspect(target)?, Target::Empty);
         let dir = if inside {
@@ -1171,7 +1263,7 @@ impl Staging {
             })?;
             d
         } else {
-            let d = own_name(&parent, &name, "partial")?;
+            let d = own_name(&parent, &stem, "partial")?;
             fs::create_dir(&d).map_err(unwritable)?;
             d
         };
@@ -1179,6 +1271,7 @@ impl Staging {
             target: target.to_path_buf(),
             parent,
             name,
+            stem,
             dir,
             command: command.to_string(),
             inside,
@@ -1342,7 +1435,7 @@ impl Staging {
     /// renamed aside, the new one into place, and the old one removed.
     fn replace(&mut self) -> Result<()> {
         let failed = |p: &Path, e: std::io::Error| Error::io("write", p, e);
-        let old = own_name(&self.parent, &self.name, "old")?;
+        let old = own_name(&self.parent, &self.stem, "old")?;
         fs::rename(&self.target, &old).map_err(|e| Error::io("replace", &self.target, e))?;
         if let Err(e) = fs::rename(&self.dir, &self.target) {
             let _ = fs::rename(&old, &self.target);
@@ -1358,7 +1451,10 @@ impl Staging {
             }
             Err(why) => {
                 let kept = (1..1000)
-                    .map(|k| self.parent.join(format!("{}.previous-{k}", self.name)))
+                    .map(|k| {
+                        let n = beside(&self.name, &self.stem, &format!(".previous-{k}"));
+                        self.parent.join(n)
+                    })
                     .find(|p| fs::symlink_metadata(p).is_err());
                 let kept = match kept {
                     Some(p) if fs::rename(&old, &p).is_ok() => p,
@@ -1390,7 +1486,9 @@ impl Staging {
             return e;
         }
         for k in 1..1000 {
-            let p = self.parent.join(format!("{}.new-{k}", self.name));
+            let p = self
+                .parent
+                .join(beside(&self.name, &self.stem, &format!(".new-{k}")));
             if fs::symlink_metadata(&p).is_ok() {
                 continue;
             }
@@ -1445,17 +1543,65 @@ mod tests {
     }
 
     #[test]
+    fn every_name_brink_derives_fits_and_stems_are_distinct() {
+        let pid = u32::MAX;
+        // An odd length puts every character boundary at an odd byte: a cut must find one.
+        let long = |n: usize| OsString::from("x".repeat(n % 2) + &"é".repeat(n / 2));
+        let mut seen = std::collections::BTreeSet::new();
+        for n in 1..=NAME_MAX {
+            let name = long(n);
+            let st = stem(&name);
+            assert!(seen.insert(st.clone()), "{n}: {st}");
+            for derived in [
+                format!(".{st}.brink-lock"),
+                format!(".{st}.partial-{pid}-999"),
+                format!(".{st}.old-{pid}-999"),
+            ] {
+                assert!(derived.len() <= NAME_MAX, "{n}: {derived}");
+                // Recognised as brink's, with this stem.
+                assert!(
+                    derived.ends_with(".brink-lock")
+                        || leftover(&derived).is_some_and(|(x, _)| x == st),
+                    "{derived}"
+                );
+            }
+            for suffix in [".new-999", ".previous-999"] {
+                let b = beside(&name, &st, suffix);
+                assert!(b.len() <= NAME_MAX, "{n}: {b:?}");
+                // The name itself where it fits.
+                assert_eq!(b.len() == n + suffix.len(), n + suffix.len() <= NAME_MAX);
+            }
+            // A name is kept whole as far as it can be.
+            assert_eq!(st == name.to_str().unwrap(), n <= STEM_MAX, "{n}");
+        }
+        // A name that looks shortened is shortened itself: it cannot be taken for another
+        // name's stem.
+        let other = stem(&long(250));
+        assert!(is_shortened(&other));
+        assert_ne!(stem(OsStr::new(&other)), other);
+        assert!(!is_shortened("results"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let a = stem(OsStr::from_bytes(b"r\xff"));
+            let b = stem(OsStr::from_bytes(b"r\xfe"));
+            assert!(a.starts_with("r\u{fffd}~") && is_shortened(&a), "{a}");
+            assert_ne!(a, b);
+        }
+    }
+
+    #[test]
     fn paths_that_name_no_folder_are_refused() {
         for p in [".", "..", "/", "a/..", ""] {
             assert!(split(Path::new(p)).is_err(), "{p:?}");
         }
         assert_eq!(
             split(Path::new("out")).unwrap(),
-            (PathBuf::from("."), "out".to_string())
+            (PathBuf::from("."), "out".into())
         );
         assert_eq!(
             split(Path::new("a/b/c")).unwrap(),
-            (PathBuf::from("a/b"), "c".to_string())
+            (PathBuf::from("a/b"), "c".into())
         );
     }
 }

@@ -169,10 +169,7 @@ impl<'a> Simulation<'a> {
     pub fn fitted_plan(&self, model: &Model) -> Result<RunPlan> {
         let bytes = Tally::bytes_for(model);
         self.plan().fitted(bytes, bytes).map_err(|e| {
-            Error::Input(too_large(
-                e,
-                "a shorter horizon, fewer rungs, levels, outcomes or events",
-            ))
+            Error::Input(e.expecting("a shorter horizon, fewer rungs, levels, outcomes or events"))
         })
     }
 
@@ -460,9 +457,4 @@ impl<'a> Tracer<'a> {
         let never = AtomicBool::new(false);
         crate::analysis::trace::run(self.loaded, &self.request, self.stop.unwrap_or(&never))
     }
-}
-
-/// The message for counts that do not fit the memory budget, with what would make them fit.
-pub(crate) fn too_large(e: engine::CountsTooLarge, fewer: &str) -> String {
-    format!("{e}; expected counts that fit: {fewer}")
 }

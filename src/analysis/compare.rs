@@ -655,8 +655,7 @@ pub fn run_into(
     let plan = crate::engine::RunPlan::of(req.shard, req.seed, req.runs, req.threads)
         .fitted(bytes, bytes)
         .map_err(|e| {
-            Error::Input(crate::simulation::too_large(
-                e,
+            Error::Input(e.expecting(
                 "fewer variants compared (--variants), or a shorter horizon, fewer rungs, \
                  levels, outcomes or events",
             ))

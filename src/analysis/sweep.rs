@@ -705,8 +705,7 @@ pub fn run_into(
     let plan = RunPlan::items(req.seed, req.runs, items, req.threads)
         .fitted(bytes.clone().max().unwrap_or(0), bytes.sum())
         .map_err(|e| {
-            Error::Input(crate::simulation::too_large(
-                e,
+            Error::Input(e.expecting(
                 "fewer grid points, or a shorter horizon, fewer rungs, levels, outcomes or events",
             ))
         })?;

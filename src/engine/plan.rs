@@ -40,6 +40,13 @@ pub struct CountsTooLarge {
     pub kept_bytes: u64,
 }
 
+impl CountsTooLarge {
+    /// The message, with what would make the counts fit (`fewer`).
+    pub fn expecting(&self, fewer: &str) -> String {
+        format!("{self}; expected counts that fit: {fewer}")
+    }
+}
+
 impl std::fmt::Display for CountsTooLarge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mib = |b: u64| b.div_ceil(1 << 20);

@@ -91,6 +91,46 @@ fn a_comparison_whose_counts_cannot_fit_is_refused_before_any_run() {
 }
 
 #[test]
+fn a_comparison_too_large_for_its_tornado_says_so_and_runs_without_it() {
+    // No variant: the tornado's arms (two a measure: forced and frozen) are what cannot fit.
+    let measures: String = (0..64)
+        .map(|k| {
+            format!(
+                "Measure(name: \"m{k}\", owner: \"a\", target: \"b\", threshold: 50.0, \
+                 levels: [Level(name: \"on\", weight: -1.0)]),\n"
+            )
+        })
+        .collect();
+    let text = heavy(0).replace(
+        "    events: [",
+        &format!("    levers: [{measures}],\n    events: ["),
+    );
+    let dir = scratch("tornado");
+    let file = dir.join("wide.ron");
+    std::fs::write(&file, &text).unwrap();
+    let compare = |extra: &[&str], out: &str| {
+        let mut args = vec![
+            "compare".to_string(),
+            file.to_string_lossy().into_owned(),
+            "--runs".into(),
+            "2".into(),
+            "--no-charts".into(),
+            "--out".into(),
+            dir.join(out).to_string_lossy().into_owned(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        brink(&args)
+    };
+    let o = compare(&[], "cmp");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--no-tornado (its 128 arms"), "{err}");
+    assert_eq!(names(&dir), ["wide.ron"]);
+    let o = compare(&["--no-tornado"], "cmp");
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+}
+
+#[test]
 fn a_sweep_whose_grid_cannot_fit_is_refused_before_any_run() {
     let dir = scratch("sweep");
     let file = dir.join("heavy.ron");

@@ -227,6 +227,42 @@ fn a_refused_request_removes_only_the_folders_its_claim_made() {
 }
 
 #[test]
+fn an_out_named_like_brinks_working_names_is_refused() {
+    // Such a folder, once written, was removed ("the unfinished output of a brink command
+    // that was stopped") or renamed by the next command writing beside it.
+    let root = scratch("working-names");
+    for name in [
+        ".res.partial-77",
+        ".res.old-77",
+        ".res.brink-lock",
+        ".x.partial-1-2",
+    ] {
+        let o = brink(&[
+            "run",
+            RICHARDSON,
+            "--runs",
+            "100",
+            "--no-charts",
+            "--out",
+            s(&root.join(name)),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains("brink's own working names"), "{name}: {err}");
+        assert!(common::paths(&root).is_empty(), "{name}");
+    }
+    // Names near them are brink's to write as any other.
+    for name in [".res.partial", "res.partial-77", ".res.partial-7a"] {
+        small_run(&root.join(name));
+    }
+    small_run(&root.join("other"));
+    assert_eq!(
+        common::names(&root),
+        [".res.partial", ".res.partial-7a", "other", "res.partial-77"]
+    );
+}
+
+#[test]
 fn every_writing_command_replaces_a_folder_it_wrote_and_fills_an_empty_one() {
     let root = scratch("replace");
     let shards = two_shards(&root);

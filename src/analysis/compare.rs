@@ -652,14 +652,25 @@ pub fn run_into(
     let tornado_outcome = tornado_index(&arms[0].model, &req.tornado)?;
     // Every arm's counts in each chunk in flight: refused before any run when they cannot fit.
     let bytes: u64 = arms.iter().map(|a| Tally::bytes_for(&a.model)).sum();
+    // The tornado's arms (two a lever) are counted too: name them when they are there.
+    let tornado = arms
+        .iter()
+        .filter(|a| a.kind == "forced" || a.kind == "frozen")
+        .count();
+    let fewer = if tornado > 0 {
+        format!(
+            "--no-tornado (its {tornado} arms, one or two a lever, are counted like variants), \
+             fewer variants compared (--variants), or a shorter horizon, fewer rungs, levels, \
+             outcomes or events"
+        )
+    } else {
+        "fewer variants compared (--variants), or a shorter horizon, fewer rungs, levels, \
+         outcomes or events"
+            .to_string()
+    };
     let plan = crate::engine::RunPlan::of(req.shard, req.seed, req.runs, req.threads)
         .fitted(bytes, bytes)
-        .map_err(|e| {
-            Error::Input(e.expecting(
-                "fewer variants compared (--variants), or a shorter horizon, fewer rungs, \
-                 levels, outcomes or events",
-            ))
-        })?;
+        .map_err(|e| Error::Input(e.expecting(&fewer)))?;
     let tally = run_paired_into(&arms, &plan, stop, sink, row).map_err(|e| match e {
         Stopped::Interrupted(_) => {
             Error::Interrupted("stopped before the comparison finished; nothing was written".into())

@@ -504,13 +504,41 @@ pub fn run_grid(
     run_grid_into(models, seed, runs, threads, stop, &mut NoSink, None).map_err(|_| Interrupted)
 }
 
+/// Worker threads, and the most (model, chunk) items in flight: four a thread from a thread
+/// count, fewer from a plan fitted to the memory budget ([`RunPlan::fitted`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Threads {
+    /// Worker threads.
+    pub threads: usize,
+    /// Most items computed and not yet merged.
+    pub in_flight: usize,
+}
+
+impl From<usize> for Threads {
+    fn from(threads: usize) -> Self {
+        Threads {
+            threads,
+            in_flight: 4 * threads.max(1),
+        }
+    }
+}
+
+impl From<&RunPlan> for Threads {
+    fn from(plan: &RunPlan) -> Self {
+        Threads {
+            threads: plan.threads,
+            in_flight: plan.in_flight,
+        }
+    }
+}
+
 /// As [`run_grid`], handing `sink` each (point, chunk)'s per-run rows when it wants them, in
 /// point order then run order, written by `row` with the point's index as its `which`.
 pub fn run_grid_into(
     models: &[GridModel],
     seed: u64,
     runs: u64,
-    threads: usize,
+    threads: impl Into<Threads>,
     stop: &AtomicBool,
     sink: &mut dyn ChunkSink,
     row: Option<&RowWriter>,
@@ -564,7 +592,7 @@ pub fn run_models<'m, A: Accumulator, E: Send>(
     model: impl Fn(usize) -> &'m Model + Sync,
     seed: u64,
     runs: u64,
-    threads: usize,
+    threads: impl Into<Threads>,
     stop: &AtomicBool,
     new_extra: impl Fn() -> E + Sync,
     per_run: impl Fn(usize, u64, &RunState, &mut E) + Sync,
@@ -572,7 +600,9 @@ pub fn run_models<'m, A: Accumulator, E: Send>(
 ) -> std::result::Result<(), Interrupted> {
     let nc = engine::chunks_for(runs).max(1);
     // Items of work here are (model, chunk) pairs, not runs: only the chunks are read.
-    let items = RunPlan::items(seed, runs, nc * count as u64, threads);
+    let threads = threads.into();
+    let mut items = RunPlan::items(seed, runs, nc * count as u64, threads.threads);
+    items.in_flight = threads.in_flight.max(items.threads);
     let master = Master::new(seed);
     let mut next = 0u64;
     for_each_chunk(
@@ -709,8 +739,7 @@ pub fn run_into(
                 "fewer grid points, or a shorter horizon, fewer rungs, levels, outcomes or events",
             ))
         })?;
-    let threads = (plan.in_flight / 4).clamp(1, plan.threads);
-    let tallies = run_grid_into(&models, req.seed, req.runs, threads, stop, sink, row).map_err(
+    let tallies = run_grid_into(&models, req.seed, req.runs, &plan, stop, sink, row).map_err(
         |e| match e {
             Stopped::Interrupted(_) => {
                 Error::Interrupted("stopped before the sweep finished; nothing was written".into())

@@ -409,6 +409,17 @@ fn split(target: &Path) -> Result<(PathBuf, OsString)> {
         _ => return Err(bad()),
     }
     let name = target.file_name().ok_or_else(bad)?.to_os_string();
+    // A folder named as brink names its own work beside a target would be taken for a stopped
+    // command's leftover, and removed or renamed, by the next command writing beside it.
+    let lossy = name.to_string_lossy();
+    if leftover(&lossy).is_some() || lossy.starts_with('.') && lossy.ends_with(".brink-lock") {
+        return Err(Error::Input(format!(
+            "--out {} has the form of brink's own working names (.NAME.partial-PID, \
+             .NAME.old-PID, .NAME.brink-lock), which brink cleans up when it finds them; \
+             expected another name",
+            target.display()
+        )));
+    }
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -530,10 +530,14 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
     // same in every shard.
     let problems = brink::scenario::validate::validate(first.scenario());
     if let Some(p) = problems.first() {
-        return Err(damaged(
-            &first_dir,
-            format!("the scenario it carries is not valid: {}", p.message),
-        ));
+        // Its files match their hashes (checked when read): the scenario is one this brink's
+        // checks refuse, most likely written by a brink with other limits, not a damaged one.
+        return Err(Error::Input(format!(
+            "{} carries a scenario this brink does not accept, and is not merged: {} (a shard \
+             written by another version of brink is merged by that version)",
+            first_dir.display(),
+            p.message
+        )));
     }
     let scenario_json = |s: &Scenario| serde_json::to_vec(s).unwrap_or_default();
     let first_scenario = scenario_json(first.scenario());

@@ -112,14 +112,8 @@ impl RunPlan {
     /// `end_chunk` items of work, numbered from 0.
     pub(crate) fn items(seed: u64, runs: u64, items: u64, threads: usize) -> Self {
         RunPlan {
-            seed,
-            runs,
-            first_run: 0,
-            end_run: runs,
-            first_chunk: 0,
             end_chunk: items,
-            threads,
-            in_flight: 4 * threads.max(1),
+            ..RunPlan::whole(seed, runs, threads)
         }
     }
 

@@ -653,3 +653,42 @@ fn shards_run_with_different_settings_are_told_so() {
     }
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn shards_with_other_per_run_columns_are_refused_and_nothing_is_written() {
+    // The parts of runs.csv are joined as streamed: a part whose header differs (another
+    // --per-run-steps) is refused, and the half-joined table is not left anywhere.
+    let root = scratch("columns");
+    let shard = |i: usize, steps: &str| {
+        let out = root.join(format!("shard{i}"));
+        ok(&[
+            "run",
+            "scenarios/examples/richardson.ron",
+            "--runs",
+            "3000",
+            "--per-run",
+            "--per-run-steps",
+            steps,
+            "--no-charts",
+            "--shard",
+            &format!("{i}/2"),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        out
+    };
+    let (a, b) = (shard(1, "10"), shard(2, "20"));
+    let merged = root.join("merged");
+    let o = brink(&[
+        "merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+        "--no-charts",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("runs.csv has other columns than"), "{err}");
+    assert_eq!(common::names(&root), ["shard1", "shard2"]);
+}

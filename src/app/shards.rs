@@ -189,40 +189,7 @@ fn merge(
     let staging = Staging::begin(out, "merge")?;
     let mut per_run_columns = None;
     if first.per_run {
-        let mut all = Vec::new();
-        let mut first_header = String::new();
-        for (i, (dir, s)) in shards.iter().enumerate() {
-            let text = std::fs::read_to_string(dir.join("runs.csv")).map_err(|e| {
-                Error::Input(format!("{}: cannot read runs.csv: {e}", dir.display()))
-            })?;
-            // Each part starts with the header; keep the first one only.
-            let (header, body) = text.split_once('\n').unwrap_or((&text, ""));
-            let rows = body.lines().count() as u64;
-            if rows != s.end_run - s.first_run {
-                return Err(damaged(
-                    dir,
-                    format!(
-                        "runs.csv has {rows} rows, the shard holds {} runs",
-                        s.end_run - s.first_run
-                    ),
-                ));
-            }
-            if i == 0 {
-                all.extend_from_slice(header.as_bytes());
-                all.push(b'\n');
-                first_header = header.to_string();
-            } else if header != first_header {
-                // Shards run with different `--per-run-steps` have different columns.
-                return Err(Error::Input(format!(
-                    "{}: runs.csv has other columns than {}'s (were the shards run with \
-                     different --per-run-steps?); run them with the same options",
-                    dir.display(),
-                    shards[0].0.display()
-                )));
-            }
-            all.extend_from_slice(body.as_bytes());
-        }
-        staging.write("runs.csv", &all)?;
+        let first_header = join_runs_csv(&shards, &staging.path("runs.csv"))?;
         // The dictionary's columns: the shards' `--per-run-steps`, read back from the header.
         let mut m = model.clone();
         m.snapshot_steps = first_header
@@ -281,6 +248,66 @@ fn merge(
     staging.write_all(&files)?;
     let dir = staging.commit()?;
     Ok((summary, dir))
+}
+
+/// Joins the shards' `runs.csv` parts into `path`, streamed (a part is as large as its runs:
+/// gigabytes for millions of runs with per-step columns, never held whole): the first part's
+/// header, then every part's rows, each part's header checked against the first and its rows
+/// counted against its runs. Returns the header.
+fn join_runs_csv(shards: &[(PathBuf, ShardFile)], path: &Path) -> Result<String> {
+    use std::io::{BufRead, Read, Write};
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(path).map_err(|e| Error::io("write", path, e))?,
+    );
+    let mut first_header = String::new();
+    for (i, (dir, s)) in shards.iter().enumerate() {
+        let cannot = |e: std::io::Error| {
+            Error::Input(format!("{}: cannot read runs.csv: {e}", dir.display()))
+        };
+        let mut part =
+            std::io::BufReader::new(std::fs::File::open(dir.join("runs.csv")).map_err(cannot)?);
+        // Each part starts with the header; keep the first one only.
+        let mut header = String::new();
+        part.read_line(&mut header).map_err(cannot)?;
+        let header = header.strip_suffix('\n').unwrap_or(&header);
+        if i == 0 {
+            writeln!(out, "{header}").map_err(|e| Error::io("write", path, e))?;
+            first_header = header.to_string();
+        } else if header != first_header {
+            // Shards run with different `--per-run-steps` have different columns.
+            return Err(Error::Input(format!(
+                "{}: runs.csv has other columns than {}'s (were the shards run with \
+                 different --per-run-steps?); run them with the same options",
+                dir.display(),
+                shards[0].0.display()
+            )));
+        }
+        // Rows as `str::lines` counts them: every newline, and a last row without one.
+        let (mut rows, mut last) = (0u64, b'\n');
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = part.read(&mut buf).map_err(cannot)?;
+            if n == 0 {
+                break;
+            }
+            rows += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+            last = buf[n - 1];
+            out.write_all(&buf[..n])
+                .map_err(|e| Error::io("write", path, e))?;
+        }
+        rows += (last != b'\n') as u64;
+        if rows != s.end_run - s.first_run {
+            return Err(damaged(
+                dir,
+                format!(
+                    "runs.csv has {rows} rows, the shard holds {} runs",
+                    s.end_run - s.first_run
+                ),
+            ));
+        }
+    }
+    out.flush().map_err(|e| Error::io("write", path, e))?;
+    Ok(first_header)
 }
 
 /// What a `brink compare --shard` folder's `compare-shard.json` holds.

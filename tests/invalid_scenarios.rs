@@ -595,3 +595,75 @@ fn a_fifo_is_refused_not_waited_on() {
     let o = within_deadline(&dir, &["validate", link.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
 }
+
+#[test]
+fn too_many_uncertain_numbers_shared_numbers_or_pressures_are_refused() {
+    // Generated rather than kept in the corpus: each is hundreds of kilobytes.
+    let base = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
+    let dir = common::scratch("counts");
+    let case = |name: &str, extra: String, line: usize, col: usize, fragment: &str| {
+        let text = base.replacen("    ladder: [", &format!("{extra}    ladder: ["), 1);
+        let path = dir.join(format!("{name}.ron"));
+        std::fs::write(&path, text).unwrap();
+        check_refused(&path, line, col, fragment).map_err(|e| format!("{name}: {e}"))
+    };
+    let at = base[..base.find("    ladder: [").unwrap()].lines().count() + 1;
+    let name_line = base
+        .lines()
+        .position(|l| l.trim_start().starts_with("name:"))
+        .unwrap()
+        + 1;
+    let effects = |n: usize| {
+        (0..n)
+            .map(|_| "Impulse(from: \"a\", to: \"b\", amount: Uniform(min: 0.0, max: 0.1))")
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let events: String = (0..410)
+        .map(|e| {
+            format!(
+                "        Event(name: \"e{e}\", timing: Hazard(rate: 0.01), effects: [{}]),\n",
+                effects(10)
+            )
+        })
+        .collect();
+    // 4,100 distributions in the events and the one of the scenario's own relations.
+    let mut failures = vec![];
+    failures.extend(
+        case(
+            "uncertain",
+            format!("    events: [\n{events}    ],\n"),
+            name_line,
+            11,
+            "4101 uncertain numbers (distributions) is more than the limit",
+        )
+        .err(),
+    );
+    let shared: String = (0..1025)
+        .map(|i| format!("Shared(name: \"s{i}\", value: 1.0), "))
+        .collect();
+    failures.extend(
+        case(
+            "shared",
+            format!("    shared: [{shared}],\n"),
+            at,
+            13,
+            "1025 shared numbers is more than the limit",
+        )
+        .err(),
+    );
+    let pressures: String = (0..257)
+        .map(|i| format!("Pressure(name: \"p{i}\", actor: \"a\"), "))
+        .collect();
+    failures.extend(
+        case(
+            "pressures",
+            format!("    pressures: [{pressures}],\n"),
+            at,
+            16,
+            "257 pressures is more than the limit",
+        )
+        .err(),
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -787,6 +787,24 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     // Shared numbers.
+    if s.shared.len() > MAX_SHARED {
+        c.problem(
+            vec![f("shared")],
+            format!("{} shared numbers is more than the limit", s.shared.len()),
+            format!("at most {MAX_SHARED} shared numbers"),
+        );
+    }
+    let mut uncertain = 0;
+    for_each_param(&mut s.clone(), &mut |_, p| {
+        uncertain += p.is_uncertain() as usize
+    });
+    if uncertain > MAX_UNCERTAIN {
+        c.problem(
+            vec![f("name")],
+            format!("{uncertain} uncertain numbers (distributions) is more than the limit"),
+            format!("at most {MAX_UNCERTAIN} uncertain numbers"),
+        );
+    }
     let mut seen = BTreeSet::new();
     for (i, x) in s.shared.iter().enumerate() {
         c.name(
@@ -893,6 +911,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     // Pressures.
+    if s.pressures.len() > MAX_PRESSURES {
+        c.problem(
+            vec![f("pressures")],
+            format!("{} pressures is more than the limit", s.pressures.len()),
+            format!("at most {MAX_PRESSURES} pressures"),
+        );
+    }
     let mut seen = BTreeSet::new();
     for (i, p) in s.pressures.iter().enumerate() {
         c.name(

@@ -652,22 +652,22 @@ pub fn run_into(
     let tornado_outcome = tornado_index(&arms[0].model, &req.tornado)?;
     // Every arm's counts in each chunk in flight: refused before any run when they cannot fit.
     let bytes: u64 = arms.iter().map(|a| Tally::bytes_for(&a.model)).sum();
-    // The tornado's arms (two a lever) are counted too: name them when they are there.
-    let tornado = arms
-        .iter()
-        .filter(|a| a.kind == "forced" || a.kind == "frozen")
-        .count();
-    let fewer = if tornado > 0 {
-        format!(
-            "--no-tornado (its {tornado} arms, one or two a lever, are counted like variants), \
-             fewer variants compared (--variants), or a shorter horizon, fewer rungs, levels, \
-             outcomes or events"
-        )
-    } else {
-        "fewer variants compared (--variants), or a shorter horizon, fewer rungs, levels, \
-         outcomes or events"
-            .to_string()
+    // The tornado's arms (two a lever) are counted too: name them when they are there, first
+    // when they outnumber the variants.
+    let count = |kind: &str| arms.iter().filter(|a| a.kind == kind).count();
+    let (tornado, variants) = (count("forced") + count("frozen"), count("variant"));
+    let no_tornado =
+        format!("--no-tornado (its {tornado} arms, one or two a lever, are counted like variants)");
+    let fewer_variants = "fewer variants compared (--variants)".to_string();
+    let first = match (tornado, tornado >= variants) {
+        (0, _) => vec![fewer_variants],
+        (_, true) => vec![no_tornado, fewer_variants],
+        (_, false) => vec![fewer_variants, no_tornado],
     };
+    let fewer = format!(
+        "{}, or a shorter horizon, fewer rungs, levels, outcomes or events",
+        first.join(", ")
+    );
     let plan = crate::engine::RunPlan::of(req.shard, req.seed, req.runs, req.threads)
         .fitted(bytes, bytes)
         .map_err(|e| Error::Input(e.expecting(&fewer)))?;

@@ -260,6 +260,7 @@ fn join_runs_csv(shards: &[(PathBuf, ShardFile)], path: &Path) -> Result<String>
         std::fs::File::create(path).map_err(|e| Error::io("write", path, e))?,
     );
     let mut first_header = String::new();
+    let mut buf = vec![0u8; 1 << 16];
     for (i, (dir, s)) in shards.iter().enumerate() {
         let cannot = |e: std::io::Error| {
             Error::Input(format!("{}: cannot read runs.csv: {e}", dir.display()))
@@ -284,7 +285,6 @@ fn join_runs_csv(shards: &[(PathBuf, ShardFile)], path: &Path) -> Result<String>
         }
         // Rows as `str::lines` counts them: every newline, and a last row without one.
         let (mut rows, mut last) = (0u64, b'\n');
-        let mut buf = vec![0u8; 1 << 16];
         loop {
             let n = part.read(&mut buf).map_err(cannot)?;
             if n == 0 {

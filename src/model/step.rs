@@ -1672,11 +1672,10 @@ mod tests {
         // The flagship (shared numbers, blocks of more than eight) and richardson (one block a
         // run, so a group's blocks share one batch of lanes), over a group longer than a batch.
         for file in [
-            "/scenarios/russia_azerbaijan_2025.ron",
-            "/scenarios/examples/richardson.ron",
+            "scenarios/russia_azerbaijan_2025.ron",
+            "scenarios/examples/richardson.ron",
         ] {
-            let path =
-                std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR")).to_owned() + file);
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
             let loaded = crate::scenario::load(&path, Default::default()).unwrap();
             let m = compile(&loaded.scenario, None).unwrap();
             let master = Master::new(11);

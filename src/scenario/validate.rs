@@ -794,6 +794,18 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             format!("at most {MAX_SHARED} shared numbers"),
         );
     }
+    let mut seen = BTreeSet::new();
+    for (i, x) in s.shared.iter().enumerate() {
+        c.name(
+            vec![f("shared"), ix(i), f("name")],
+            "shared number",
+            &x.name,
+            &mut seen,
+        );
+    }
+
+    // Uncertain numbers, wherever they stand: each is drawn every run. A limit on the whole
+    // scenario, so placed at its name.
     let mut uncertain = 0;
     for_each_param(&mut s.clone(), &mut |_, p| {
         uncertain += p.is_uncertain() as usize
@@ -803,15 +815,6 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             vec![f("name")],
             format!("{uncertain} uncertain numbers (distributions) is more than the limit"),
             format!("at most {MAX_UNCERTAIN} uncertain numbers"),
-        );
-    }
-    let mut seen = BTreeSet::new();
-    for (i, x) in s.shared.iter().enumerate() {
-        c.name(
-            vec![f("shared"), ix(i), f("name")],
-            "shared number",
-            &x.name,
-            &mut seen,
         );
     }
 

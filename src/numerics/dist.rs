@@ -61,7 +61,11 @@ pub fn beta_quantile_table(a: f64, b: f64) -> std::sync::Arc<QuantileTable> {
         };
         table.push(x);
     }
-    let t = Arc::new(QuantileTable { q: table, a, b });
+    let q = table
+        .into_boxed_slice()
+        .try_into()
+        .expect("TABLE_POINTS + 1 points, by construction");
+    let t = Arc::new(QuantileTable { q, a, b });
     if let Ok(mut c) = cache.lock() {
         c.insert(key, t.clone());
     }
@@ -71,7 +75,8 @@ pub fn beta_quantile_table(a: f64, b: f64) -> std::sync::Arc<QuantileTable> {
 /// A Beta quantile function as a table (see [`beta_quantile_table`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuantileTable {
-    q: Vec<f64>,
+    // A fixed length, so that the interpolation's reads need no bounds checks.
+    q: Box<[f64; TABLE_POINTS + 1]>,
     a: f64,
     b: f64,
 }
@@ -82,8 +87,8 @@ impl QuantileTable {
     /// quantile like a power of p, which a straight line would misplace.
     #[inline]
     pub fn at(&self, u: f64) -> f64 {
-        let t = &self.q;
-        let n = t.len() - 1;
+        let t = &*self.q;
+        let n = TABLE_POINTS;
         let x = u * n as f64;
         let i = (x as usize).min(n - 1);
         let f = (x - i as f64).clamp(0.0, 1.0);

@@ -692,3 +692,114 @@ fn shards_with_other_per_run_columns_are_refused_and_nothing_is_written() {
     assert!(err.contains("runs.csv has other columns than"), "{err}");
     assert_eq!(common::names(&root), ["shard1", "shard2"]);
 }
+
+/// A merge reads each shard twice and holds one shard's counts at a time (the first pass checks
+/// every shard and drops its counts; the second adds them up in run order). Sixteen shards
+/// given in reverse order still merge into the single run byte for byte; a last shard damaged
+/// where only the second pass can tell (its hashes made to match), or where the first pass
+/// does, is refused by name after every other shard was read, and nothing is written.
+#[test]
+fn sixteen_shards_merge_one_at_a_time_and_a_damaged_last_one_writes_nothing() {
+    let root = scratch("sixteen");
+    let shards = shards_of(&root, "4000", 16);
+    let (merged, whole) = (root.join("merged"), root.join("whole"));
+    let reversed: Vec<PathBuf> = shards.iter().rev().cloned().collect();
+    merge_into(&reversed, &merged);
+    whole_run("4000", &whole);
+    same_tables(&merged, &whole);
+    assert_eq!(
+        summary_without_command(&merged),
+        summary_without_command(&whole)
+    );
+
+    let last = &shards[15];
+    let original_json = std::fs::read(last.join("shard.json")).unwrap();
+    let original_marker = std::fs::read(last.join(".brink-output.json")).unwrap();
+    let before = common::names(&root);
+    let refused = |want: &str| {
+        let out = root.join("refused");
+        let mut args = vec!["merge"];
+        args.extend(shards.iter().map(|d| d.to_str().unwrap()));
+        args.extend(["--no-charts", "--out", out.to_str().unwrap()]);
+        let o = brink(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+        assert!(
+            err.contains(&last.display().to_string()),
+            "not named: {err}"
+        );
+        assert!(err.contains(want), "expected {want:?}: {err}");
+        assert_eq!(
+            common::names(&root),
+            before,
+            "a refused merge wrote something"
+        );
+    };
+    // 1. A count above the shard's runs, every hash made to match: only the second pass, once
+    //    the fifteen shards before it are added up, checks the counts against each other.
+    let mut j = shard_json(last);
+    let runs = j["tally"]["runs"].as_u64().unwrap();
+    let extra = runs + 5 - j["tally"]["outcome_hits"][0].as_u64().unwrap();
+    j["tally"]["outcome_hits"][0] = (runs + 5).into();
+    let first0 = j["tally"]["outcome_first"][0][0].as_u64().unwrap();
+    j["tally"]["outcome_first"][0][0] = (first0 + extra).into();
+    let tally: brink::stats::Tally = serde_json::from_value(j["tally"].clone()).unwrap();
+    j["tally_sha256"] = brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
+    std::fs::write(last.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
+    reseal(last, "shard.json");
+    refused(&format!(
+        "outcome_hits[0] is {}, more than the {runs} runs",
+        runs + 5
+    ));
+    // 2. The same edit without the hashes: the first pass refuses it.
+    std::fs::write(last.join(".brink-output.json"), &original_marker).unwrap();
+    refused("shard.json");
+    std::fs::write(last.join("shard.json"), &original_json).unwrap();
+
+    // Comparison shards take the same two passes: a damaged last one is refused by name.
+    let cmp = |i: usize| root.join(format!("cmp{i}"));
+    for i in 1..=4 {
+        let spec = format!("{i}/4");
+        ok(&[
+            "compare",
+            SCENARIO,
+            "--variants",
+            "mediation_push",
+            "--runs",
+            "400",
+            "--no-charts",
+            "--shard",
+            &spec,
+            "--out",
+            cmp(i).to_str().unwrap(),
+        ]);
+    }
+    let file = cmp(4).join("compare-shard.json");
+    let mut j = common::json(&file);
+    let runs = j["tally"]["tallies"][0]["runs"].as_u64().unwrap();
+    j["tally"]["tallies"][0]["outcome_hits"][0] = (runs + 5).into();
+    let tally: brink::analysis::compare::PairedTally =
+        serde_json::from_value(j["tally"].clone()).unwrap();
+    j["tally_sha256"] = brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
+    std::fs::write(&file, serde_json::to_vec(&j).unwrap()).unwrap();
+    reseal(&cmp(4), "compare-shard.json");
+    let out = root.join("cmp-merged");
+    let o = brink(&[
+        "merge",
+        cmp(1).to_str().unwrap(),
+        cmp(2).to_str().unwrap(),
+        cmp(3).to_str().unwrap(),
+        cmp(4).to_str().unwrap(),
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(
+        err.contains(&cmp(4).display().to_string()) && err.contains("damaged"),
+        "{err}"
+    );
+    assert!(!out.exists(), "a refused merge wrote {}", out.display());
+    let _ = std::fs::remove_dir_all(&root);
+}

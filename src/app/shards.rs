@@ -4,6 +4,12 @@
 //! A shard folder holds `shard.json` (the manifest, the chunk range and the raw tally) and, with
 //! `--per-run`, its part of `runs.csv`. Tallies merge exactly (integer counts, exact sums), so
 //! the merged summary is byte-identical to an unsharded run's.
+//!
+//! A merge reads the shards twice and holds a few tallies whatever their number: the first
+//! pass reads each shard whole, checks it and keeps everything but its counts (a [`Seen`] in
+//! their place); once the shards are known to be one job covered exactly once, the second pass
+//! reads each shard's counts again, in run order, checks them against the scenario and adds
+//! them to one running tally.
 
 use std::path::{Path, PathBuf};
 
@@ -17,9 +23,10 @@ use brink::report::Artifact;
 use brink::scenario::{LoadedScenario, Scenario};
 use brink::stats::Tally;
 
-/// What a shard folder's `shard.json` holds.
+/// What a shard folder's `shard.json` holds. (`C` is the counts: a merge's first pass keeps a
+/// [`Seen`] in their place.)
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ShardFile {
+pub struct ShardFile<C = Tally> {
     /// The manifest of the whole job (`runs` is the job's total).
     pub manifest: Manifest,
     /// `I/N` as given.
@@ -34,7 +41,33 @@ pub struct ShardFile {
     /// SHA-256 of the tally as JSON: `merge` recomputes it (the folder's marker covers the
     /// file as a whole as well).
     pub tally_sha256: String,
-    pub tally: Tally,
+    pub tally: C,
+}
+
+impl<C> ShardFile<C> {
+    /// The same file with its counts replaced by `f(counts)`.
+    fn map_counts<D>(self, f: impl FnOnce(C) -> D) -> ShardFile<D> {
+        ShardFile {
+            manifest: self.manifest,
+            shard: self.shard,
+            first_run: self.first_run,
+            end_run: self.end_run,
+            per_run: self.per_run,
+            scenario: self.scenario,
+            tally_sha256: self.tally_sha256,
+            tally: f(self.tally),
+        }
+    }
+}
+
+/// What a merge's first pass learns of a shard's counts, kept in their place once they are
+/// dropped: the second pass reads them again.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    /// Whether they count the runs in which pairs of outcomes both happened ([`mixed_pairs`]).
+    pairs: bool,
+    /// SHA-256 of the shard file as read and checked: the second pass merges those bytes only.
+    file_sha256: String,
 }
 
 /// SHA-256 of a tally's JSON.
@@ -165,6 +198,7 @@ fn merge(
     charts: bool,
     command: Vec<String>,
 ) -> Result<(Summary, PathBuf)> {
+    // First pass: each shard read whole and checked, its counts dropped.
     let mut shards = vec![];
     for d in dirs {
         shards.push((d.clone(), read(d)?));
@@ -172,13 +206,15 @@ fn merge(
     let shards = check(shards)?;
     let first = &shards[0].1;
     let model = brink::model::compile(&first.scenario, first.manifest.variant.as_deref())?;
-    mixed_pairs(shards.iter().map(|(d, s)| (d, s.tally.has_outcome_pairs())))?;
+    mixed_pairs(shards.iter().map(|(d, s)| (d, s.tally.pairs)))?;
+    // Second pass, in run order: one shard's counts at a time, added to the running total.
     let mut tally = Tally::new(&model);
     for (dir, s) in &shards {
-        s.tally
+        let counts: Tally = read_counts(dir, "shard.json", &s.tally)?;
+        counts
             .check_from(&model, s.first_run, s.end_run - s.first_run)
             .map_err(|e| damaged(dir, e))?;
-        tally.merge(&s.tally);
+        tally.merge(&counts);
     }
     // Shards that each pass can still sum past what a float holds.
     tally
@@ -254,7 +290,7 @@ fn merge(
 /// gigabytes for millions of runs with per-step columns, never held whole): the first part's
 /// header, then every part's rows, each part's header checked against the first and its rows
 /// counted against its runs. Returns the header.
-fn join_runs_csv(shards: &[(PathBuf, ShardFile)], path: &Path) -> Result<String> {
+fn join_runs_csv(shards: &[(PathBuf, ShardFile<Seen>)], path: &Path) -> Result<String> {
     use std::io::{BufRead, Read, Write};
     let mut out = std::io::BufWriter::new(
         std::fs::File::create(path).map_err(|e| Error::io("write", path, e))?,
@@ -310,9 +346,10 @@ fn join_runs_csv(shards: &[(PathBuf, ShardFile)], path: &Path) -> Result<String>
     Ok(first_header)
 }
 
-/// What a `brink compare --shard` folder's `compare-shard.json` holds.
+/// What a `brink compare --shard` folder's `compare-shard.json` holds (`C` as in
+/// [`ShardFile`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CompareShardFile {
+pub struct CompareShardFile<C = brink::analysis::compare::PairedTally> {
     /// The manifest of the whole comparison (`runs` is the job's total, per arm).
     pub manifest: Manifest,
     pub shard: (u64, u64),
@@ -326,7 +363,25 @@ pub struct CompareShardFile {
     pub tornado_outcome: Option<String>,
     /// SHA-256 of the tally as JSON (see [`ShardFile::tally_sha256`]).
     pub tally_sha256: String,
-    pub tally: brink::analysis::compare::PairedTally,
+    pub tally: C,
+}
+
+impl<C> CompareShardFile<C> {
+    /// The same file with its counts replaced by `f(counts)`.
+    fn map_counts<D>(self, f: impl FnOnce(C) -> D) -> CompareShardFile<D> {
+        CompareShardFile {
+            manifest: self.manifest,
+            shard: self.shard,
+            first_run: self.first_run,
+            end_run: self.end_run,
+            scenario: self.scenario,
+            variants: self.variants,
+            tornado: self.tornado,
+            tornado_outcome: self.tornado_outcome,
+            tally_sha256: self.tally_sha256,
+            tally: f(self.tally),
+        }
+    }
 }
 
 impl CompareShardFile {
@@ -371,7 +426,7 @@ pub trait ShardPart {
     fn job(&self) -> String;
 }
 
-impl ShardPart for ShardFile {
+impl<C> ShardPart for ShardFile<C> {
     fn manifest(&self) -> &Manifest {
         &self.manifest
     }
@@ -392,7 +447,7 @@ impl ShardPart for ShardFile {
     }
 }
 
-impl ShardPart for CompareShardFile {
+impl<C> ShardPart for CompareShardFile<C> {
     fn manifest(&self) -> &Manifest {
         &self.manifest
     }
@@ -432,31 +487,35 @@ fn merge_compare(
     command: Vec<String>,
 ) -> Result<brink::analysis::compare::CompareResult> {
     use brink::analysis::compare;
+    // Two passes, as in `merge`: each shard read whole and checked, its counts dropped; then,
+    // in run order, one shard's counts at a time added to the running total.
     let mut shards = vec![];
     for d in dirs {
-        let f: CompareShardFile = read_json(d, "compare-shard.json", "comparison shard")?;
+        let (f, file_sha256): (CompareShardFile, _) =
+            read_json(d, "compare-shard.json", "comparison shard")?;
         if tally_hash(&f.tally)? != f.tally_sha256 {
             return Err(damaged(
                 d,
                 "its tally does not match the SHA-256 recorded with it",
             ));
         }
+        let f = f.map_counts(|t| Seen {
+            pairs: t.tallies.iter().all(Tally::has_outcome_pairs),
+            file_sha256,
+        });
         shards.push((d.clone(), f));
     }
     let shards = check(shards)?;
     let first = &shards[0].1;
     let arms = compare::arms(&first.scenario, &first.variants, first.tornado)?;
-    mixed_pairs(
-        shards
-            .iter()
-            .map(|(d, s)| (d, s.tally.tallies.iter().all(Tally::has_outcome_pairs))),
-    )?;
+    mixed_pairs(shards.iter().map(|(d, s)| (d, s.tally.pairs)))?;
     let mut tally = compare::PairedTally::new(&arms);
     for (dir, s) in &shards {
-        s.tally
+        let counts: compare::PairedTally = read_counts(dir, "compare-shard.json", &s.tally)?;
+        counts
             .check(&arms, s.end_run - s.first_run)
             .map_err(|e| damaged(dir, e))?;
-        tally.merge(&s.tally);
+        tally.merge(&counts);
     }
     tally
         .check(&arms, first.manifest.runs)
@@ -516,8 +575,16 @@ pub fn merge_any(
     }
 }
 
-/// Reads a shard folder's JSON file after checking the folder against its marker.
-fn read_json<T: serde::de::DeserializeOwned>(dir: &Path, file: &str, kind: &str) -> Result<T> {
+/// The largest shard file read: a scenario and a tally, megabytes, never gigabytes.
+const MAX_SHARD_FILE_BYTES: u64 = 1 << 30;
+
+/// Reads a shard folder's JSON file after checking the folder against its marker; also returns
+/// the SHA-256 of the bytes read.
+fn read_json<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    file: &str,
+    kind: &str,
+) -> Result<(T, String)> {
     let p = dir.join(file);
     if !p.is_file() {
         return Err(Error::Input(format!(
@@ -529,21 +596,46 @@ fn read_json<T: serde::de::DeserializeOwned>(dir: &Path, file: &str, kind: &str)
         Error::Input(m) => damaged(dir, m),
         e => e,
     })?;
-    // A shard file is a scenario and a tally: megabytes, never gigabytes.
-    let bytes = crate::app::output::read_bounded(&p, 1 << 30)?;
-    serde_json::from_slice(&bytes).map_err(|e| damaged(dir, format!("{file}: {e}")))
+    let bytes = crate::app::output::read_bounded(&p, MAX_SHARD_FILE_BYTES)?;
+    let f = serde_json::from_slice(&bytes).map_err(|e| damaged(dir, format!("{file}: {e}")))?;
+    Ok((f, brink::scenario::sha256_hex(&bytes)))
 }
 
-/// Reads a shard folder, checking it whole.
-pub fn read(dir: &Path) -> Result<ShardFile> {
-    let f: ShardFile = read_json(dir, "shard.json", "shard")?;
+/// Reads a shard folder, checking it whole, for a merge's first pass: its counts are dropped,
+/// what the merge needs of them kept.
+fn read(dir: &Path) -> Result<ShardFile<Seen>> {
+    let (f, file_sha256): (ShardFile, _) = read_json(dir, "shard.json", "shard")?;
     if tally_hash(&f.tally)? != f.tally_sha256 {
         return Err(damaged(
             dir,
             "its tally does not match the SHA-256 recorded with it",
         ));
     }
-    Ok(f)
+    Ok(f.map_counts(|t| Seen {
+        pairs: t.has_outcome_pairs(),
+        file_sha256,
+    }))
+}
+
+/// A merge's second pass: the counts of a shard file the first pass read and checked, read
+/// again. The file must be the same bytes: one changed in between is refused as damaged (the
+/// checks of the first pass would not hold for it).
+fn read_counts<C: serde::de::DeserializeOwned>(dir: &Path, file: &str, seen: &Seen) -> Result<C> {
+    /// The counts alone (the rest of the file is skipped, not kept).
+    #[derive(Deserialize)]
+    struct Counts<C> {
+        tally: C,
+    }
+    let bytes = crate::app::output::read_bounded(&dir.join(file), MAX_SHARD_FILE_BYTES)?;
+    if brink::scenario::sha256_hex(&bytes) != seen.file_sha256 {
+        return Err(damaged(
+            dir,
+            format!("{file} changed while the merge was reading it"),
+        ));
+    }
+    let counts: Counts<C> =
+        serde_json::from_slice(&bytes).map_err(|e| damaged(dir, format!("{file}: {e}")))?;
+    Ok(counts.tally)
 }
 
 /// Checks that shard files belong to one job and cover it exactly once; returns them in run

@@ -589,3 +589,48 @@ fn too_deep() {
     let d = only(r);
     assert!(d.message.contains("nest more than 64"), "{d}");
 }
+
+/// A whole number a timeline cannot hold (its counts are from 0 to 2^32 − 1) says which way it
+/// is out, with the field's own range: `-1` was called "too large", expecting i64's range.
+#[test]
+fn negative_or_too_large_whole_numbers_name_the_fields_range() {
+    load_fails(
+        "tolerance_negative",
+        "tolerance: 1)",
+        "tolerance: -1)",
+        "-1)",
+        "the whole number `-1` for `tolerance` is negative",
+        "a whole number from 0 to 4294967295",
+    );
+    load_fails(
+        "level_negative",
+        "level: 0,",
+        "level: -2,",
+        "-2,",
+        "is negative",
+        "a whole number from 0 to 4294967295",
+    );
+    load_fails(
+        "tolerance_past_u32",
+        "tolerance: 1)",
+        "tolerance: 4294967296)",
+        "4294967296)",
+        "the whole number `4294967296` for `tolerance` is too large",
+        "a whole number from 0 to 4294967295",
+    );
+}
+
+/// A tolerance as long as the horizon holds in every run that has the fact at all: refused.
+#[test]
+fn tolerance_of_the_whole_horizon_is_refused() {
+    check_fails(
+        "tolerance_horizon",
+        "tolerance: 1)",
+        "tolerance: 52)",
+        "52)",
+        "a tolerance of 52 steps is as long as the scenario's 52 steps or longer",
+        "a tolerance from 0 to 51 steps",
+    );
+    let text = with("tolerance: 1)", "tolerance: 51)");
+    load_and_check("tolerance_51", &text).expect("a tolerance below the horizon is accepted");
+}

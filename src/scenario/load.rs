@@ -872,10 +872,25 @@ fn ron_diagnostic(
             (unexpected, Some(format!("`:` after {after}")))
         }
         E::ExpectedInteger => (unexpected, Some("a whole number".into())),
-        E::IntegerOutOfBounds => (
-            format!("the whole number {found_s}{field} is too large"),
-            Some(format!("a whole number from {} to {}", i64::MIN, i64::MAX)),
-        ),
+        // A scenario's whole numbers are i64 (their ranges checked by validation); a
+        // timeline's are u32, which a negative number or one past u32 also overflows.
+        E::IntegerOutOfBounds => {
+            let text: String = chars[found.chars.0..found.chars.1].iter().collect();
+            match text.replace('_', "").parse::<i128>() {
+                Ok(n) if n < 0 && n >= i128::from(i64::MIN) => (
+                    format!("the whole number {found_s}{field} is negative"),
+                    Some(format!("a whole number from 0 to {}", u32::MAX)),
+                ),
+                Ok(n) if n >= 0 && n <= i128::from(i64::MAX) => (
+                    format!("the whole number {found_s}{field} is too large"),
+                    Some(format!("a whole number from 0 to {}", u32::MAX)),
+                ),
+                _ => (
+                    format!("the whole number {found_s}{field} is too large"),
+                    Some(format!("a whole number from {} to {}", i64::MIN, i64::MAX)),
+                ),
+            }
+        }
         E::ExpectedFloat => (unexpected, Some("a number".into())),
         E::ExpectedString | E::ExpectedStringEnd => (
             unexpected,

@@ -488,6 +488,21 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
                 ));
             }
         }
+        if let Observed::Happened { tolerance, .. } = &fact.observed
+            && i64::from(*tolerance) >= s.horizon
+        {
+            // Slack of the whole horizon or more holds in every run that has the fact at all:
+            // no date is being scored.
+            c.problems.push(Problem::new(
+                fact_at(i, &["observed", "tolerance"]),
+                format!(
+                    "a tolerance of {tolerance} steps is as long as the scenario's {} steps or \
+                     longer",
+                    s.horizon
+                ),
+                format!("a tolerance from 0 to {} steps", s.horizon - 1),
+            ));
+        }
         match &fact.observed {
             Observed::Happened { what, .. }
             | Observed::HappenedBy { what, .. }

@@ -4,10 +4,22 @@
 
 use std::borrow::Cow;
 
-/// Whether a character must not reach a terminal raw: control characters (C0, DEL, C1) and the
-/// bidirectional overrides that reorder what a line appears to say.
+/// Whether a character must not reach a terminal raw: control characters (C0, DEL, C1), the
+/// bidirectional overrides, isolates and marks that reorder what a line appears to say (LRM,
+/// RLM, the Arabic letter mark), and the line and paragraph separators, which some terminals
+/// break a line at (a forged line).
 fn unsafe_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
 }
 
 /// One line of text, every control character escaped (newlines and tabs too).
@@ -72,5 +84,15 @@ mod tests {
         }
         assert!(!safe(&all).contains('\n'));
         assert_eq!(safe("\u{202e}x"), "\\u{202e}x");
+        for (mark, escaped) in [
+            ('\u{200e}', "\\u{200e}"),
+            ('\u{200f}', "\\u{200f}"),
+            ('\u{061c}', "\\u{61c}"),
+            ('\u{2028}', "\\u{2028}"),
+            ('\u{2029}', "\\u{2029}"),
+        ] {
+            assert_eq!(safe_text(&format!("a{mark}b")), format!("a{escaped}b"));
+        }
+        assert_eq!(safe("Bakı ‘Баку’ — باكو"), "Bakı ‘Баку’ — باكو");
     }
 }

@@ -472,3 +472,72 @@ fn a_max_runs_past_the_streams_is_refused_at_once() {
     assert!(out.join("summary.json").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--max-runs 0` was accepted, after which every run count was refused with "raise it with
+/// --max-runs"; every command that takes it now refuses 0 before reading the scenario, saying
+/// the range, and writes nothing. 1 is accepted.
+#[test]
+fn a_max_runs_of_zero_is_refused_at_once() {
+    let dir = common::scratch("max-runs-zero");
+    let out = dir.join("out");
+    let out_s = out.to_str().unwrap();
+    let limit = brink::numerics::rng::MAX_RUN_INDEX;
+    let tutorial = "scenarios/examples/tutorial.ron";
+    let sweep_set = "actors.north.hawkishness=0.2..0.4:2";
+    let param = "actors.north.hawkishness=0.2..0.4";
+    let commands: [&[&str]; 4] = [
+        &["run", tutorial, "--no-charts"],
+        &["compare", tutorial, "--no-tornado", "--no-charts"],
+        &["sweep", tutorial, "--set", sweep_set, "--no-charts"],
+        &[
+            "experiment",
+            tutorial,
+            "--param",
+            param,
+            "--points",
+            "2",
+            "--no-charts",
+        ],
+    ];
+    for args in commands {
+        let mut a = args.to_vec();
+        a.extend(["--runs", "1", "--max-runs", "0", "--out", out_s]);
+        let o = brink(&a);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            common::describe(&o)
+        );
+        assert!(
+            err.contains("--max-runs")
+                && err.contains("would refuse every run count")
+                && err.contains(&format!("from 1 to {limit}"))
+                && !err.contains("raise it"),
+            "{args:?}: {err}"
+        );
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+        // Refused before the scenario is read: a missing file does not change the message.
+        a[1] = "no/such/scenario.ron";
+        let err = String::from_utf8_lossy(&brink(&a).stderr).into_owned();
+        assert!(
+            err.contains("would refuse every run count"),
+            "{args:?}: {err}"
+        );
+    }
+    // 1 is accepted.
+    ok(&[
+        "run",
+        tutorial,
+        "--runs",
+        "1",
+        "--max-runs",
+        "1",
+        "--no-charts",
+        "--out",
+        out_s,
+    ]);
+    assert!(out.join("summary.json").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

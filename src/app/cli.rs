@@ -607,18 +607,25 @@ pub struct SimArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Largest number of runs accepted (at most 2^48 − 1, the run index's range).
+    /// Largest number of runs accepted (1 to 2^48 − 1, the run index's range).
     #[arg(long, default_value_t = 100_000_000, value_parser = parse_max_runs)]
     pub max_runs: u64,
 }
 
 /// `--max-runs N`: refused at once past the run index's range, which no run count can pass
-/// (it would otherwise be clamped silently).
+/// (it would otherwise be clamped silently), and at 0, under which every run count would be
+/// refused.
 fn parse_max_runs(s: &str) -> std::result::Result<u64, String> {
     let limit = brink::numerics::rng::MAX_RUN_INDEX;
     let n: u64 = s
         .parse()
-        .map_err(|_| format!("expected a whole number of runs from 0 to {limit}"))?;
+        .map_err(|_| format!("expected a whole number of runs from 1 to {limit}"))?;
+    if n == 0 {
+        return Err(format!(
+            "0 would refuse every run count (a command makes at least 1 run); expected a whole \
+             number of runs from 1 to {limit}"
+        ));
+    }
     if n > limit {
         return Err(format!(
             "{n} is more than {limit} (2^48 − 1, the largest run index brink's random streams \

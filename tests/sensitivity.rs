@@ -260,3 +260,96 @@ fn too_few_runs_per_parameter_are_refused() {
         out.to_str().unwrap(),
     ]);
 }
+
+/// One sample ranks at most 2,236 uncertain numbers (10 runs each, runs × numbers within
+/// 50,000,000 values), fewer than a scenario may hold (4,096). Past that, every --runs was
+/// refused as "too few" or "too many" by turns; the refusal now names the count, the most the
+/// analysis takes, the runs and memory cap behind it and what to do, and writes nothing. At the
+/// most, the usual "too few runs" still says how many runs are needed.
+#[test]
+fn more_uncertain_numbers_than_one_sample_can_rank_are_refused_with_the_cause() {
+    use brink::analysis::sensitivity::{MAX_PARAMETERS, MAX_VALUES};
+    assert_eq!(MAX_PARAMETERS, 2236);
+    let base = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
+    let dir = common::scratch("sensitivity-many");
+    let out = dir.join("never");
+    let o = out.to_str().unwrap();
+    // richardson.ron has one uncertain number (b → a's noise); `n` more, ten an event (a
+    // scenario holds at most 512 events).
+    let scenario = |name: &str, n: usize| {
+        let impulse = "Impulse(from: \"a\", to: \"b\", amount: Uniform(min: 0.0, max: 0.1))";
+        let events: String = (0..n.div_ceil(10))
+            .map(|e| {
+                let effects = vec![impulse; (n - 10 * e).min(10)].join(", ");
+                format!(
+                    "        Event(name: \"e{e}\", timing: Hazard(rate: 0.01), effects: \
+                     [{effects}]),\n"
+                )
+            })
+            .collect();
+        let text = base.replacen(
+            "    ladder: [",
+            &format!("    events: [\n{events}    ],\n    ladder: ["),
+            1,
+        );
+        let path = dir.join(format!("{name}.ron"));
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let k = MAX_PARAMETERS + 1;
+    let over = scenario("over", MAX_PARAMETERS as usize);
+    common::ok(&["validate", &over]);
+    let need = 10 * k;
+    for runs in [
+        None,
+        Some(need.to_string()),
+        Some((MAX_VALUES / k).to_string()),
+    ] {
+        let mut args = vec!["sensitivity", &over, "--measure", "peak_index", "--out", o];
+        if let Some(r) = &runs {
+            args.extend(["--runs", r]);
+        }
+        let r = brink(&args);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(
+            r.status.code(),
+            Some(2),
+            "{runs:?}: {}",
+            common::describe(&r)
+        );
+        assert!(
+            err.contains(&format!(
+                "the scenario has {k} uncertain numbers (distributions), more than the \
+                 {MAX_PARAMETERS} one sensitivity sample can rank"
+            )) && err.contains(&format!("({need} runs here)"))
+                && err.contains(&format!(
+                    "at most {MAX_VALUES} ({need} × {k} = {})",
+                    need * k
+                ))
+                && err.contains("--set PATH=VALUE")
+                && !err.contains("too few"),
+            "{runs:?}: {err}"
+        );
+        assert!(!out.exists(), "{runs:?} wrote output");
+    }
+    // At the most, the runs are the only thing to change.
+    let at = scenario("at", MAX_PARAMETERS as usize - 1);
+    let r = brink(&[
+        "sensitivity",
+        &at,
+        "--measure",
+        "peak_index",
+        "--runs",
+        "5",
+        "--out",
+        o,
+    ]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{}", common::describe(&r));
+    assert!(
+        err.contains(&format!("use --runs {} or more", 10 * MAX_PARAMETERS)),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

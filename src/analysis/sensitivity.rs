@@ -29,6 +29,11 @@ pub const MAX_VALUES: u64 = 50_000_000;
 /// The fewest runs per uncertain number `brink sensitivity` accepts (see [`run`]).
 pub const MIN_RUNS_PER_PARAMETER: u64 = 10;
 
+/// The most uncertain numbers one sample can rank: [`MIN_RUNS_PER_PARAMETER`] runs each, and
+/// runs × numbers within [`MAX_VALUES`], so k·(10·k) ≤ 50,000,000, k ≤ 2,236 (fewer than the
+/// scenario's own limit, [`crate::scenario::limits::MAX_UNCERTAIN`]).
+pub const MAX_PARAMETERS: u64 = (MAX_VALUES / MIN_RUNS_PER_PARAMETER).isqrt();
+
 /// The default number of runs of a sensitivity sample.
 pub const DEFAULT_RUNS: u64 = 4000;
 
@@ -526,6 +531,19 @@ pub fn run(
     }
     if req.runs == 0 {
         return Err(Error::Input("--runs must be at least 1".into()));
+    }
+    if k > MAX_PARAMETERS {
+        // No --runs passes both checks below: say why, not "too few runs" then "too many".
+        let need = MIN_RUNS_PER_PARAMETER * k;
+        return Err(Error::Input(format!(
+            "the scenario has {k} uncertain numbers (distributions), more than the \
+             {MAX_PARAMETERS} one sensitivity sample can rank: PRCC needs at least \
+             {MIN_RUNS_PER_PARAMETER} runs per number ({need} runs here), and the sample holds \
+             runs × numbers values in memory, at most {MAX_VALUES} ({need} × {k} = {}); fix \
+             the numbers least in doubt (a plain number in place of a distribution, in the file, \
+             a variant or with --set PATH=VALUE) until at most {MAX_PARAMETERS} remain",
+            need * k
+        )));
     }
     if req.runs.saturating_mul(k) > MAX_VALUES {
         return Err(Error::Input(format!(

@@ -667,3 +667,145 @@ fn too_many_uncertain_numbers_shared_numbers_or_pressures_are_refused() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The lists whose length multiplies a run's work had no limit of their own (only the file
+/// size bounded them): an act's, an event's or a branch's effects, an event's branches, a
+/// level's modifiers, a hazard's factors and the terms of one condition. Each is accepted at
+/// its limit and refused one past it, at the list (the condition) itself.
+#[test]
+fn too_many_effects_branches_modifiers_factors_or_condition_terms_are_refused() {
+    use brink::scenario::limits::{
+        MAX_BRANCHES, MAX_CONDITION_TERMS, MAX_EFFECTS, MAX_FACTORS, MAX_MODIFIERS,
+    };
+    let base = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
+    let dir = common::scratch("per-list");
+    let list = |item: Item, n: usize| (0..n).map(item).collect::<Vec<_>>().join(", ");
+    let impulse: Item = |_| "Impulse(from: \"a\", to: \"b\", amount: 0.1)".to_string();
+    // The line that holds a list (a lever, an event or an outcome), given the list's items.
+    type Line = fn(&str) -> String;
+    // An item of a list, given its index.
+    type Item = fn(usize) -> String;
+    // Each case: its name, its limit (in items of the list), its line, the text just before the
+    // list, an item, and the message.
+    let cases: [(&str, usize, Line, &str, Item, &str); 7] = [
+        (
+            "act_effects",
+            MAX_EFFECTS,
+            |l| {
+                format!(
+                    "        Act(name: \"act\", owner: \"a\", target: \"b\", weight: -1, effects: [{l}]),"
+                )
+            },
+            "effects: ",
+            impulse,
+            "effects is more than the limit",
+        ),
+        (
+            "event_effects",
+            MAX_EFFECTS,
+            |l| format!("        Event(name: \"ev\", timing: Hazard(rate: 0.1), effects: [{l}]),"),
+            "effects: ",
+            impulse,
+            "effects is more than the limit",
+        ),
+        (
+            "branch_effects",
+            MAX_EFFECTS,
+            |l| {
+                format!(
+                    "        Event(name: \"ev\", timing: Hazard(rate: 0.1), branches: \
+                     [Branch(name: \"only\", probability: 1, effects: [{l}])]),"
+                )
+            },
+            "effects: ",
+            impulse,
+            "effects is more than the limit",
+        ),
+        (
+            "branches",
+            MAX_BRANCHES,
+            |l| format!("        Event(name: \"ev\", timing: Hazard(rate: 0.1), branches: [{l}]),"),
+            "branches: ",
+            |i| format!("Branch(name: \"b{i}\", probability: 1)"),
+            "branches is more than the limit",
+        ),
+        (
+            "modifiers",
+            MAX_MODIFIERS,
+            |l| {
+                format!(
+                    "        Measure(name: \"m\", owner: \"a\", target: \"b\", levels: \
+                     [Level(name: \"l1\", weight: -1, modifiers: [{l}])]),"
+                )
+            },
+            "modifiers: ",
+            |_| "Modifier(actor: \"b\", param: Activity, factor: 0.9)".into(),
+            "modifiers is more than the limit",
+        ),
+        (
+            "factors",
+            MAX_FACTORS,
+            |l| format!("        Event(name: \"ev\", timing: Hazard(rate: 0.1, factors: [{l}])),"),
+            "factors: ",
+            |_| "Factor(when: StepIn(0, 1), times: 1.1)".into(),
+            "hazard factors is more than the limit",
+        ),
+        (
+            // The All itself is a term: n − 1 conditions inside it.
+            "condition_terms",
+            MAX_CONDITION_TERMS - 1,
+            |l| format!("        Outcome(name: \"wide\", when: All([{l}])),"),
+            "when: ",
+            |_| "StepIn(0, 1)".into(),
+            "terms (All, Any, Not, Sustained and each condition inside them counted), more than \
+             the limit",
+        ),
+    ];
+    let mut failures = vec![];
+    for (name, limit, line, before, item, says) in cases {
+        let text = |n: usize| {
+            let l = line(&list(item, n));
+            if l.trim_start().starts_with("Outcome(") {
+                base.replacen("    outcomes: [\n", &format!("    outcomes: [\n{l}\n"), 1)
+            } else {
+                let field = if l.trim_start().starts_with("Event(") {
+                    "events"
+                } else {
+                    "levers"
+                };
+                base.replacen(
+                    "    ladder: [",
+                    &format!("    {field}: [\n{l}\n    ],\n    ladder: ["),
+                    1,
+                )
+            }
+        };
+        let at = dir.join(format!("{name}_at_limit.ron"));
+        std::fs::write(&at, text(limit)).unwrap();
+        let o = validate(&[&at]);
+        if o.status.code() != Some(0) {
+            failures.push(format!("{name} at the limit: {}", common::describe(&o)));
+        }
+        let over = text(limit + 1);
+        let (row, l) = over
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(&item(0)) && l.contains(before))
+            .unwrap();
+        let col = l.find(before).unwrap() + before.len() + 1;
+        let path = dir.join(format!("{name}.ron"));
+        std::fs::write(&path, &over).unwrap();
+        let count = if name == "condition_terms" {
+            limit + 2
+        } else {
+            limit + 1
+        };
+        failures.extend(
+            check_refused(&path, row + 1, col, &format!("{count} {says}"))
+                .map_err(|e| format!("{name}: {e}"))
+                .err(),
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

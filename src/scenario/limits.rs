@@ -27,6 +27,18 @@ pub const MAX_UNCERTAIN: usize = 4096;
 pub const MAX_SHARED: usize = 1024;
 /// Most pressures (each is updated at every step).
 pub const MAX_PRESSURES: usize = 256;
+/// Most effects in one list: an act's, an event's or one branch's. Each is applied whenever
+/// the act or event happens (a hazard event may happen every step).
+pub const MAX_EFFECTS: usize = 64;
+/// Most branches of one event (one is drawn each time it fires).
+pub const MAX_BRANCHES: usize = 64;
+/// Most modifiers of one level of a measure (each applies every step the level is in force).
+pub const MAX_MODIFIERS: usize = 64;
+/// Most factors of one hazard (each condition is checked every step).
+pub const MAX_FACTORS: usize = 64;
+/// Most terms of one condition: itself and every condition inside its `All`, `Any`, `Not` and
+/// `Sustained` (checked every step; nesting alone bounds only their depth).
+pub const MAX_CONDITION_TERMS: usize = 256;
 /// Most named outcomes.
 pub const MAX_OUTCOMES: usize = 128;
 /// Most variants.

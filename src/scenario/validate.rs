@@ -237,6 +237,15 @@ pub fn is_valid_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// The terms of a condition: itself and every condition inside it.
+fn condition_terms(c: &Condition) -> usize {
+    1 + match c {
+        Condition::All(cs) | Condition::Any(cs) => cs.iter().map(condition_terms).sum(),
+        Condition::Not(c) | Condition::Sustained(c, _) => condition_terms(c),
+        _ => 0,
+    }
+}
+
 /// Checks references to a scenario's names, collecting the problems: the scenario's own
 /// validation, and the files that refer to a scenario (a timeline's facts).
 pub(crate) struct Checker<'s> {
@@ -486,9 +495,26 @@ impl<'s> Checker<'s> {
         }
     }
 
-    /// A condition at `loc`: every name it refers to, every window and step range. Conditions
-    /// may name the events of `extra_events` too.
+    /// A condition at `loc`: its size ([`MAX_CONDITION_TERMS`]: it is checked every step), every
+    /// name it refers to, every window and step range. Conditions may name the events of
+    /// `extra_events` too.
     pub(crate) fn condition(&mut self, loc: Loc, c: &Condition, extra_events: &BTreeSet<&str>) {
+        let n = condition_terms(c);
+        if n > MAX_CONDITION_TERMS {
+            self.problem(
+                loc.clone(),
+                format!(
+                    "the condition has {n} terms (All, Any, Not, Sustained and each condition \
+                     inside them counted), more than the limit"
+                ),
+                format!("at most {MAX_CONDITION_TERMS} terms in one condition"),
+            );
+        }
+        self.condition_names(loc, c, extra_events);
+    }
+
+    /// [`Checker::condition`] less the size: every name, window and step range.
+    fn condition_names(&mut self, loc: Loc, c: &Condition, extra_events: &BTreeSet<&str>) {
         let mut at0 = loc.clone();
         at0.push(ix(0));
         match c {
@@ -561,7 +587,7 @@ impl<'s> Checker<'s> {
                 Some(_) => {}
             },
             Condition::Sustained(inner, n) => {
-                self.condition(at0, inner, extra_events);
+                self.condition_names(at0, inner, extra_events);
                 let mut l = loc.clone();
                 l.push(ix(1));
                 self.steps(l, "the number of steps", *n, 1, MAX_HORIZON);
@@ -577,14 +603,23 @@ impl<'s> Checker<'s> {
                 for (i, c) in cs.iter().enumerate() {
                     let mut l = at0.clone();
                     l.push(ix(i));
-                    self.condition(l, c, extra_events);
+                    self.condition_names(l, c, extra_events);
                 }
             }
-            Condition::Not(c) => self.condition(at0, c, extra_events),
+            Condition::Not(c) => self.condition_names(at0, c, extra_events),
         }
     }
 
+    /// A list of effects (an act's, an event's or a branch's): its length ([`MAX_EFFECTS`]: each
+    /// is applied whenever the act or event happens) and every effect's names and steps.
     fn effects(&mut self, loc: Loc, effects: &[Effect]) {
+        if effects.len() > MAX_EFFECTS {
+            self.problem(
+                loc.clone(),
+                format!("{} effects is more than the limit", effects.len()),
+                format!("at most {MAX_EFFECTS} effects in one list"),
+            );
+        }
         for (i, e) in effects.iter().enumerate() {
             let mut l = loc.clone();
             l.push(ix(i));
@@ -716,6 +751,15 @@ impl<'s> Checker<'s> {
                     l.push(f("until_step"));
                     self.steps(l, "until_step", *u, *from_step.max(&0), MAX_HORIZON);
                 }
+                if factors.len() > MAX_FACTORS {
+                    let mut l = at("timing");
+                    l.push(f("factors"));
+                    self.problem(
+                        l,
+                        format!("{} hazard factors is more than the limit", factors.len()),
+                        format!("at most {MAX_FACTORS} factors in one hazard"),
+                    );
+                }
                 for (i, fac) in factors.iter().enumerate() {
                     let mut l = at("timing");
                     l.extend([f("factors"), ix(i), f("when")]);
@@ -725,6 +769,13 @@ impl<'s> Checker<'s> {
         }
         self.steps(at("cooldown"), "cooldown", e.cooldown, 0, MAX_HORIZON);
         self.effects(at("effects"), &e.effects);
+        if e.branches.len() > MAX_BRANCHES {
+            self.problem(
+                at("branches"),
+                format!("{} branches is more than the limit", e.branches.len()),
+                format!("at most {MAX_BRANCHES} branches in one event"),
+            );
+        }
         let mut bseen = BTreeSet::new();
         for (j, b) in e.branches.iter().enumerate() {
             let bl = |n: &'static str| {
@@ -1044,6 +1095,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                             c.problem(x, format!("unknown pressure {p:?}"), list);
                             c.on_key();
                         }
+                    }
+                    if lv.modifiers.len() > MAX_MODIFIERS {
+                        c.problem(
+                            ll("modifiers"),
+                            format!("{} modifiers is more than the limit", lv.modifiers.len()),
+                            format!("at most {MAX_MODIFIERS} modifiers in one level"),
+                        );
                     }
                     for (k, md) in lv.modifiers.iter().enumerate() {
                         let mut x = ll("modifiers");

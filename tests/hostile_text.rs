@@ -65,8 +65,23 @@ fn spreadsheet_safe_quotes_text_only() {
     for text in ["=1+1", "+x", "-x", "@SUM(A1)", "\tx", "\rx", "-1+cmd"] {
         assert_eq!(safe(text), format!("'{text}"), "{text:?}");
     }
+    // Rust's f64 parser reads these, a spreadsheet does not: it takes them for formulas.
+    for text in [
+        "-Infinity",
+        "-infinity",
+        "-inf",
+        "+inf",
+        "+Infinity",
+        "-NaN",
+        "+NaN",
+        "-nan",
+        "-1e400",
+    ] {
+        assert_eq!(safe(text), format!("'{text}"), "{text:?}");
+    }
     for same in [
-        "-0.5", "-1e-7", "+3", "-inf", "NaN", "", "calm", "a=b", "1-2",
+        "-0.5", "-1e-7", "-2e-3", "-1.5E+10", "+3", "-.5", "-0", "inf", "NaN", "", "calm", "a=b",
+        "1-2",
     ] {
         assert_eq!(safe(same), same, "{same:?}");
     }

@@ -74,11 +74,18 @@ impl Table {
 
 /// A CSV field as a spreadsheet will not run it: text starting with `=`, `+`, `-`, `@`, a tab
 /// or a carriage return (a label such as `=cmd|' /C calc'!A0`) gets a leading `'`, as OWASP
-/// advises against formula injection. A field that reads as a number (`-0.5`, `-inf`) is left
-/// alone, so numeric cells stay numbers; brink's own text never starts with those characters.
+/// advises against formula injection. A field that is a finite number in plain decimal or
+/// exponent notation (`-0.5`, `-2e-3`) is left alone, so numeric cells stay numbers; one that
+/// only Rust reads as a number (`-inf`, `-Infinity`, `+NaN`) is text to a spreadsheet, which
+/// would take it for a formula (`#NAME?`), so it is quoted too. brink's own text never starts
+/// with those characters.
 pub fn spreadsheet_safe(field: &str) -> std::borrow::Cow<'_, str> {
     let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && field.parse::<f64>().is_err() {
+    let plain_number = field
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+        && field.parse::<f64>().is_ok_and(f64::is_finite);
+    if risky && !plain_number {
         format!("'{field}").into()
     } else {
         field.into()

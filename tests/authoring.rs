@@ -347,12 +347,15 @@ fn rerun_is_byte_identical_refuses_a_changed_scenario_and_finds_a_tampered_file(
     // Never into the folder itself.
     let (code, _, err) = code_in(&dir, &["rerun", "first", "--out", "first"]);
     assert_eq!(code, 2, "{err}");
-    // A tampered output file is reported.
+    // A file that differs from the rerun's is listed, and the exit code is 1. (A file that no
+    // longer matches its marker is refused before any run: next test. Here the marker is
+    // rewritten with the file, as a result that really does not reproduce would hold.)
     let csv = dir.join("first/outcomes.csv");
     let mut bytes = fs::read(&csv).unwrap();
     let last = bytes.len() - 2;
     bytes[last] ^= 1;
-    fs::write(&csv, bytes).unwrap();
+    fs::write(&csv, &bytes).unwrap();
+    rewrite_marker_entry(&dir.join("first"), "outcomes.csv", &bytes);
     let (code, out, err) = code_in(&dir, &["rerun", "first", "--out", "third"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
@@ -371,6 +374,89 @@ fn rerun_is_byte_identical_refuses_a_changed_scenario_and_finds_a_tampered_file(
     fs::create_dir(dir.join("plain")).unwrap();
     let (code, _, _) = code_in(&dir, &["rerun", "plain"]);
     assert_eq!(code, 2);
+}
+
+/// Records `bytes` as the content of `name` in the marker of `dir`.
+fn rewrite_marker_entry(dir: &Path, name: &str, bytes: &[u8]) {
+    let path = dir.join(".brink-output.json");
+    let mut marker = common::json(&path);
+    for f in marker["files"].as_array_mut().unwrap() {
+        if f["name"] == name {
+            f["bytes"] = bytes.len().into();
+            f["sha256"] = brink::scenario::sha256_hex(bytes).into();
+        }
+    }
+    fs::write(&path, serde_json::to_vec_pretty(&marker).unwrap()).unwrap();
+}
+
+/// A result whose files no longer match the SHA-256 brink recorded (an edit of summary.json
+/// or runs.csv, a file deleted) is refused before anything runs, exit code 2, naming the
+/// file, with nothing written: a rerun would otherwise report the damage as a result that
+/// does not reproduce. A file the marker does not list (the analyst's notes) is no damage.
+#[test]
+fn rerun_refuses_a_result_changed_since_brink_wrote_it_before_running_anything() {
+    let dir = scratch("rerun-damaged");
+    fs::copy(repo(TUTORIAL), dir.join("t.ron")).unwrap();
+    let run = |out: &str| {
+        ok_in(
+            &dir,
+            &[
+                "run",
+                "t.ron",
+                "--runs",
+                "300",
+                "--per-run",
+                "--no-charts",
+                "--out",
+                out,
+            ],
+        );
+    };
+    type Damage = fn(&Path);
+    let damages: [(&str, &str, &str, Damage); 3] = [
+        ("summary", "summary.json", "SHA-256 brink recorded", |d| {
+            // The tester's edit: one digit of an estimate, the size unchanged.
+            let p = d.join("summary.json");
+            let text = fs::read_to_string(&p).unwrap();
+            let at = text.find("\"estimate\": 0.").unwrap() + "\"estimate\": 0.".len();
+            let digit = if &text[at..at + 1] == "9" { "8" } else { "9" };
+            let edited = format!("{}{digit}{}", &text[..at], &text[at + 1..]);
+            assert_eq!(edited.len(), text.len());
+            fs::write(&p, edited).unwrap();
+        }),
+        ("runs", "runs.csv", "bytes, but brink wrote", |d| {
+            let p = d.join("runs.csv");
+            let text = fs::read_to_string(&p).unwrap();
+            fs::write(&p, text + "299,0,0\n").unwrap();
+        }),
+        ("deleted", "outcomes.csv", "lacks outcomes.csv", |d| {
+            fs::remove_file(d.join("outcomes.csv")).unwrap();
+        }),
+    ];
+    for (name, file, why, damage) in damages {
+        run(name);
+        damage(&dir.join(name));
+        let (before, paths) = (common::tree(&dir), common::paths(&dir));
+        let o = brink_in(&dir, &["rerun", name]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", describe(&o));
+        assert!(
+            err.contains(&format!("cannot rerun {name}"))
+                && err.contains(file)
+                && err.contains(why),
+            "{name}: {err}"
+        );
+        // Before the run: nothing printed, nothing written (no NAME-rerun, no leftover).
+        assert!(stdout(&o).is_empty(), "{name}: {}", stdout(&o));
+        assert_eq!(common::tree(&dir), before, "{name}");
+        assert_eq!(common::paths(&dir), paths, "{name}");
+        assert!(!dir.join(format!("{name}-rerun")).exists());
+    }
+    // A file of the analyst's beside brink's is not part of the result: the rerun goes on.
+    run("noted");
+    fs::write(dir.join("noted/notes.txt"), "my reading of it").unwrap();
+    let out = ok_in(&dir, &["rerun", "noted"]);
+    assert!(out.contains("byte-identical"), "{out}");
 }
 
 #[test]

@@ -203,6 +203,9 @@ const MANIFEST_FILES: [&str; 4] = [
     "sensitivity.json",
 ];
 
+/// The commands whose results `brink rerun` reruns.
+const RERUNS: &str = "run, compare, sweep and sensitivity";
+
 /// The recorded command without the program's path and its `--out` argument.
 fn command_modulo_out(cmd: &[String]) -> Vec<String> {
     let mut out = vec![];
@@ -238,11 +241,23 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     else {
         return Err(Error::Input(format!(
             "{} holds a `brink {}` result, which has no manifest to rerun from (brink rerun \
-             reruns results of run, compare, sweep and sensitivity)",
+             reruns results of {RERUNS})",
             dir.display(),
             marker.command
         )));
     };
+    // The rerun is compared with the files as brink wrote them: one changed, damaged or
+    // removed since would be reported as a result that does not reproduce, after a run of
+    // minutes. Refused before anything runs or is written, as `diff` and `report` refuse it.
+    crate::app::output::verify_listed(dir, &marker).map_err(|e| match e {
+        Error::Input(why) => Error::Input(format!(
+            "cannot rerun {}: {why}. A rerun is compared with the files brink wrote, so this \
+             would be reported as a result that does not reproduce; restore the file, or run \
+             the command in its manifest afresh",
+            dir.display()
+        )),
+        other => other,
+    })?;
     let v = read_json(dir, file)?;
     let manifest: Manifest = serde_json::from_value(v["manifest"].clone()).map_err(|_| {
         Error::Input(format!(
@@ -258,8 +273,8 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
             .any(|a| a == "--shard" || a.starts_with("--shard="))
     {
         return Err(Error::Input(format!(
-            "{} was written by `brink {}`; brink rerun reruns whole results of run, compare, \
-             sweep and sensitivity (rerun each shard, then merge)",
+            "{} was written by `brink {}`; brink rerun reruns whole results of {RERUNS} (rerun \
+             each shard, then merge)",
             dir.display(),
             crate::app::terminal::safe(verb)
         )));

@@ -275,38 +275,70 @@ pub fn verify(dir: &Path) -> Result<Marker> {
                 crate::app::terminal::safe(&name)
             )));
         };
-        let meta = fs::symlink_metadata(&p)
-            .map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
-        if !meta.is_file() {
-            return Err(Error::Input(format!(
-                "{} is not a plain file, but brink wrote a file of that name",
-                p.display()
-            )));
-        }
-        if meta.len() != entry.bytes {
-            return Err(Error::Input(format!(
-                "{} has {} bytes, but brink wrote {} (changed or damaged since)",
-                p.display(),
-                meta.len(),
-                entry.bytes
-            )));
-        }
-        let (_, sha) =
-            hash_file(&p).map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
-        if sha != entry.sha256 {
-            return Err(mismatch(&p, &sha, entry));
-        }
+        check_entry(&p, entry)?;
     }
     for f in &m.files {
         if !dir.join(&f.name).exists() {
-            return Err(Error::Input(format!(
-                "{} lacks {}, which brink wrote there",
-                crate::app::terminal::path(dir),
-                crate::app::terminal::safe(&f.name)
-            )));
+            return Err(lacks(dir, f));
         }
     }
     Ok(m)
+}
+
+/// Checks that every file `marker` lists is in `dir` as brink wrote it: a plain file of the
+/// size and SHA-256 recorded. Files the marker does not list are not looked at. Used by
+/// `brink rerun`, which compares those files with the rerun's and must not take damage for a
+/// result that does not reproduce.
+pub fn verify_listed(dir: &Path, marker: &Marker) -> Result<()> {
+    let listed = files_listed(marker).map_err(|f| {
+        Error::Input(format!(
+            "{}: its {MARKER} lists {:?}, which is not a file name brink writes",
+            dir.display(),
+            crate::app::terminal::safe(&f.name)
+        ))
+    })?;
+    for (name, entry) in listed {
+        let p = dir.join(name);
+        match fs::symlink_metadata(&p) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(lacks(dir, entry)),
+            _ => check_entry(&p, entry)?,
+        }
+    }
+    Ok(())
+}
+
+fn lacks(dir: &Path, f: &FileEntry) -> Error {
+    Error::Input(format!(
+        "{} lacks {}, which brink wrote there",
+        crate::app::terminal::path(dir),
+        crate::app::terminal::safe(&f.name)
+    ))
+}
+
+/// Checks that `p` is a plain file of the size and SHA-256 `entry` records.
+fn check_entry(p: &Path, entry: &FileEntry) -> Result<()> {
+    let meta = fs::symlink_metadata(p)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
+    if !meta.is_file() {
+        return Err(Error::Input(format!(
+            "{} is not a plain file, but brink wrote a file of that name",
+            p.display()
+        )));
+    }
+    if meta.len() != entry.bytes {
+        return Err(Error::Input(format!(
+            "{} has {} bytes, but brink wrote {} (changed or damaged since)",
+            p.display(),
+            meta.len(),
+            entry.bytes
+        )));
+    }
+    let (_, sha) =
+        hash_file(p).map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
+    if sha != entry.sha256 {
+        return Err(mismatch(p, &sha, entry));
+    }
+    Ok(())
 }
 
 /// The names in a folder, sorted. A name that is not UTF-8 is never one brink wrote.

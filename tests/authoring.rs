@@ -459,6 +459,49 @@ fn rerun_refuses_a_result_changed_since_brink_wrote_it_before_running_anything()
     assert!(out.contains("byte-identical"), "{out}");
 }
 
+/// experiment.json holds the manifest of an experiment as summary.json does a run's: rerun
+/// reruns it. A result of a command rerun does not rerun (a trace) is refused, naming those
+/// it does.
+#[test]
+fn rerun_reruns_an_experiment_and_names_the_results_it_reruns() {
+    let dir = scratch("rerun-experiment");
+    fs::copy(repo(TUTORIAL), dir.join("t.ron")).unwrap();
+    ok_in(
+        &dir,
+        &[
+            "experiment",
+            "t.ron",
+            "--design",
+            "lhs",
+            "--param",
+            "actors.north.hawkishness=0..0.6",
+            "--points",
+            "4",
+            "--runs",
+            "50",
+            "--per-run",
+            "--out",
+            "exp",
+        ],
+    );
+    let out = ok_in(&dir, &["rerun", "exp"]);
+    assert!(
+        out.contains("reran `brink experiment t.ron") && out.contains("byte-identical"),
+        "{out}"
+    );
+    assert!(dir.join("exp-rerun/experiment.json").exists());
+    ok_in(&dir, &["trace", "t.ron", "--run", "0", "--out", "tr"]);
+    let (code, out, err) = code_in(&dir, &["rerun", "tr"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("tr holds a `brink trace` result")
+            && err.contains("run, compare, sweep, sensitivity and experiment")
+            && !err.contains("no manifest"),
+        "{err}"
+    );
+    assert!(!dir.join("tr-rerun").exists());
+}
+
 #[test]
 fn rerun_writes_beside_the_result_follows_a_link_and_passes_any_out_unchanged() {
     use std::os::unix::ffi::OsStrExt;

@@ -196,15 +196,16 @@ pub const RERUN_MODULO: &str = "the program's path and the --out argument in the
 
 /// The result files that hold a manifest with the command line, by the command that writes
 /// them.
-const MANIFEST_FILES: [&str; 4] = [
+const MANIFEST_FILES: [&str; 5] = [
     "summary.json",
     "compare.json",
     "sweep.json",
     "sensitivity.json",
+    "experiment.json",
 ];
 
 /// The commands whose results `brink rerun` reruns.
-const RERUNS: &str = "run, compare, sweep and sensitivity";
+const RERUNS: &str = "run, compare, sweep, sensitivity and experiment";
 
 /// The recorded command without the program's path and its `--out` argument.
 fn command_modulo_out(cmd: &[String]) -> Vec<String> {
@@ -240,10 +241,9 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         .find(|f| marker.files.iter().any(|e| e.name == **f))
     else {
         return Err(Error::Input(format!(
-            "{} holds a `brink {}` result, which has no manifest to rerun from (brink rerun \
-             reruns results of {RERUNS})",
+            "{} holds a `brink {}` result; brink rerun reruns results of {RERUNS}",
             dir.display(),
-            marker.command
+            crate::app::terminal::safe(&marker.command)
         )));
     };
     // The rerun is compared with the files as brink wrote them: one changed, damaged or
@@ -267,7 +267,7 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     })?;
     let args = command_modulo_out(&manifest.command);
     let verb = args.first().map(String::as_str).unwrap_or("");
-    if !["run", "compare", "sweep", "sensitivity"].contains(&verb)
+    if !["run", "compare", "sweep", "sensitivity", "experiment"].contains(&verb)
         || args
             .iter()
             .any(|a| a == "--shard" || a.starts_with("--shard="))

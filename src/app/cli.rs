@@ -121,7 +121,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Rerun a result (of run, compare, sweep or sensitivity) from its manifest
+    /// Rerun a result (of run, compare, sweep, sensitivity or experiment) from its manifest
     /// into a new folder and check that every file is byte-identical (exit code 1 if any
     /// differs). A result whose files no longer match the SHA-256 brink recorded is refused
     /// first (exit code 2). Run it from the folder the result was computed in (the scenario

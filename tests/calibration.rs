@@ -1,5 +1,7 @@
 //! Calibration (ABC-SMC) and its simulation-based calibration check (Talts et al. 2018).
 
+mod common;
+
 use std::sync::atomic::AtomicBool;
 
 use brink::analysis::backtest::compile_case;
@@ -162,4 +164,107 @@ fn a_prior_of_no_width_is_refused_before_any_run() {
     });
     let case = compile_case(&s, &t).unwrap();
     assert!(targets(&[case], &["shared.fatigue.value".to_string()]).is_ok());
+}
+
+/// `calibrate --apply-to FILE` is checked before any run (it was checked after the last
+/// generation: minutes to hours): a file with none of the numbers calibrated for every case,
+/// --params that each name one case (CASE:PATH), or a number the file leaves to its default
+/// are refused with exit code 2, no generation run and nothing written. A file that has the
+/// numbers takes them.
+#[test]
+fn apply_to_is_checked_before_any_run() {
+    const TURKEY: &str = "scenarios/history/russia_turkey_2015.timeline.ron";
+    const GEORGIA: &str = "scenarios/history/russia_georgia_2006.timeline.ron";
+    let dir = common::scratch("apply-to");
+    let cal = |timelines: &str, params: &str, apply_to: &str, out: &str| {
+        common::brink(&[
+            "calibrate",
+            "--timelines",
+            timelines,
+            "--params",
+            params,
+            "--particles",
+            "12",
+            "--sims",
+            "1",
+            "--max-generations",
+            "1",
+            "--no-charts",
+            "--apply-to",
+            apply_to,
+            "--out",
+            dir.join(out).to_str().unwrap(),
+        ])
+    };
+    let both = format!("{TURKEY},{GEORGIA}");
+    // The georgia case's scenario with Russia's sensitivity left to its default.
+    let text =
+        std::fs::read_to_string(common::repo("scenarios/history/russia_georgia_2006.ron")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("sensitivity: Pert("))
+        .unwrap();
+    let unwritten = dir.join("russia_default_sensitivity.ron");
+    std::fs::write(&unwritten, text.replacen(&format!("{line}\n"), "", 1)).unwrap();
+    let unwritten = unwritten.to_str().unwrap();
+    let refusals = [
+        (
+            both.as_str(),
+            "shared.fatigue.value,shared.reactivity.value",
+            "scenarios/examples/richardson.ron",
+            "--apply-to scenarios/examples/richardson.ron: it has none of the numbers calibrated \
+             for every case (shared.fatigue.value, shared.reactivity.value)",
+        ),
+        (
+            both.as_str(),
+            "russia_turkey_2015:shared.fatigue.value",
+            "scenarios/russia_azerbaijan_2025.ron",
+            "--apply-to applies the numbers calibrated for every case (--params PATH), and \
+             every --params entry names one case (CASE:PATH)",
+        ),
+        (
+            GEORGIA,
+            "actors.russia.sensitivity",
+            unwritten,
+            "it does not write actors.russia.sensitivity (it takes the default)",
+        ),
+    ];
+    for (k, (timelines, params, apply_to, message)) in refusals.into_iter().enumerate() {
+        let out = format!("refused{k}");
+        let o = cal(timelines, params, apply_to, &out);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{params}: {}",
+            common::describe(&o)
+        );
+        assert!(err.contains(message), "{params}: {err}");
+        // Before the first generation, and nothing written.
+        assert!(!err.contains("generation"), "{params}: {err}");
+        assert!(o.stdout.is_empty(), "{params}: {}", common::describe(&o));
+        assert!(!dir.join(&out).exists(), "{params}");
+    }
+    assert_eq!(
+        common::names(&dir),
+        ["russia_default_sensitivity.ron"],
+        "nothing but the test's own file"
+    );
+    // A file that has a number calibrated for every case takes it.
+    let o = cal(
+        &both,
+        "shared.fatigue.value",
+        "scenarios/russia_azerbaijan_2025.ron",
+        "applied",
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    assert!(
+        common::stdout(&o)
+            .contains("scenarios/russia_azerbaijan_2025.ron took shared.fatigue.value"),
+        "{}",
+        common::stdout(&o)
+    );
+    let calibrated =
+        std::fs::read_to_string(dir.join("applied/calibrated-russia_azerbaijan_2025.ron")).unwrap();
+    assert!(calibrated.contains("calibrated by brink calibrate"));
 }

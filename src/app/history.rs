@@ -349,6 +349,24 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             &req.set,
         )?;
     }
+    // Scenarios outside the calibration that take its shared numbers (the flagship): read and
+    // checked now, not after the last generation.
+    let shared: Vec<&str> = targets
+        .iter()
+        .filter(|t| !t.spec.contains(':'))
+        .map(|t| t.path.as_str())
+        .collect();
+    let mut apply_to = vec![];
+    for path in &req.apply_to {
+        let (loaded, text) = load_scenario(path, req.opts)?;
+        brink::report::calibrated::check_apply_to(
+            &path.display().to_string(),
+            &text,
+            &loaded.scenario,
+            &shared,
+        )?;
+        apply_to.push((path, loaded, text));
+    }
     let out = req.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(crate::app::run::with_sets(
             "calibration".to_string(),
@@ -388,30 +406,16 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             text,
         ));
     }
-    // Scenarios outside the calibration that take its shared numbers (the flagship).
     let mut applied = vec![];
-    for path in &req.apply_to {
-        let (loaded, text) = load_scenario(path, req.opts)?;
+    for (path, loaded, text) in &apply_to {
         let (new, replaced) = brink::report::calibrated::calibrated_scenario(
-            &text,
+            text,
             &loaded.scenario,
             &c,
             Takes::Shared,
             &command,
             &[],
         )?;
-        if replaced.is_empty() {
-            return Err(Error::Input(format!(
-                "--apply-to {}: it has none of the calibrated numbers asked for every case ({})",
-                path.display(),
-                c.params
-                    .iter()
-                    .filter(|p| !p.spec.contains(':'))
-                    .map(|p| p.path.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
         let name = path
             .file_name()
             .map_or("scenario.ron".into(), |n| n.to_string_lossy().into_owned());

@@ -169,6 +169,57 @@ pub fn check_sets(text: &str, scenario: &Scenario, case: &str, sets: &[Override]
     )))
 }
 
+/// Checks, before calibrating, that a scenario outside the calibration (`--apply-to`, shown as
+/// `file`) can take the numbers calibrated for every case (`shared`: the paths of the
+/// `--params` entries that name no case): at least one of them must be a number of the
+/// scenario, and each it has must be written in its file (`text`), not left to its default.
+/// Returns the paths it takes. Run before calibrating, so that a run of hours does not end in
+/// this refusal.
+pub fn check_apply_to(
+    file: &str,
+    text: &str,
+    scenario: &Scenario,
+    shared: &[&str],
+) -> Result<Vec<String>> {
+    if shared.is_empty() {
+        return Err(Error::Input(format!(
+            "--apply-to {file}: --apply-to applies the numbers calibrated for every case \
+             (--params PATH), and every --params entry names one case (CASE:PATH); calibrate \
+             a number for every case, or leave out --apply-to"
+        )));
+    }
+    let tree = locate::read(text.strip_prefix('\u{feff}').unwrap_or(text)).ok_or_else(|| {
+        Error::Input(format!(
+            "--apply-to {file}: cannot read the layout of the scenario to edit it"
+        ))
+    })?;
+    let (mut takes, mut unwritten) = (vec![], vec![]);
+    for_each_param(&mut scenario.clone(), &mut |site, _| {
+        if shared.contains(&site.path.as_str()) {
+            if tree.find_exact(&site.loc).is_some() {
+                takes.push(site.path.clone());
+            } else {
+                unwritten.push(site.path.clone());
+            }
+        }
+    });
+    if !unwritten.is_empty() {
+        return Err(Error::Input(format!(
+            "--apply-to {file}: it does not write {} (it takes the default), so its calibrated \
+             copy could not carry the posterior; write the number in the scenario file",
+            unwritten.join(", ")
+        )));
+    }
+    if takes.is_empty() {
+        return Err(Error::Input(format!(
+            "--apply-to {file}: it has none of the numbers calibrated for every case ({}); \
+             `brink describe --paths {file}` lists its numbers",
+            shared.join(", ")
+        )));
+    }
+    Ok(takes)
+}
+
 /// The calibrated text of a scenario file: each calibrated number it takes replaced in `text`
 /// (the file as written) by its fitted posterior, and each other number that a `--set` of the
 /// calibration replaced (`sets`, for a case's own file; none for `--apply-to`) written as set.

@@ -197,6 +197,82 @@ fn graph_draws_png_and_svg_and_never_overwrites() {
     assert_eq!(fs::read(dir.join("g.png")).unwrap(), before);
 }
 
+/// Without --format, the format is --out's extension (any case; svg when there is none); an
+/// extension that contradicts --format, or that graph does not write, is refused with exit
+/// code 2 and nothing written (a `g.png` held SVG text, a `--format png --out x.svg` PNG bytes).
+#[test]
+fn graph_takes_the_format_from_the_out_extension_and_refuses_a_contradiction() {
+    let dir = scratch("graph-extension");
+    let tutorial = repo(TUTORIAL);
+    let f = tutorial.to_str().unwrap();
+    let png = |name: &str| {
+        fs::read(dir.join(name))
+            .unwrap()
+            .starts_with(b"\x89PNG\r\n")
+    };
+    let text = |name: &str| fs::read_to_string(dir.join(name)).unwrap();
+    let svg = |name: &str| text(name).contains("<svg");
+    ok_in(&dir, &["graph", f, "--out", "g.png"]);
+    assert!(png("g.png"));
+    ok_in(&dir, &["graph", f, "--out", "G.PNG"]);
+    assert!(png("G.PNG"));
+    ok_in(&dir, &["graph", f, "--out", "g.svg"]);
+    assert!(svg("g.svg"));
+    ok_in(&dir, &["graph", f, "--out", "g"]);
+    assert!(svg("g"));
+    for name in ["g.dot", "g.gv"] {
+        ok_in(&dir, &["graph", f, "--out", name]);
+        assert!(text(name).starts_with("digraph"), "{name}");
+    }
+    for name in ["g.mmd", "g.mermaid"] {
+        ok_in(&dir, &["graph", f, "--out", name]);
+        assert!(text(name).starts_with("flowchart LR\n"), "{name}");
+    }
+    // An explicit --format with its own extension, a text format into a .txt.
+    ok_in(&dir, &["graph", f, "--format", "png", "--out", "h.png"]);
+    assert!(png("h.png"));
+    ok_in(&dir, &["graph", f, "--format", "dot", "--out", "h.txt"]);
+    assert!(text("h.txt").starts_with("digraph"));
+    let before = common::tree(&dir);
+    let refused: [(&[&str], &str); 6] = [
+        (
+            &["--format", "png", "--out", "x.svg"],
+            "--out x.svg: its extension .svg is for svg, but --format is png",
+        ),
+        (
+            &["--format", "svg", "--out", "x.png"],
+            "--out x.png: its extension .png is for png, but --format is svg",
+        ),
+        (
+            &["--format", "mermaid", "--out", "x.dot"],
+            "its extension .dot is for dot, but --format is mermaid",
+        ),
+        (
+            &["--format", "png", "--out", "x.jpg"],
+            "--out x.jpg: .jpg is not an extension of --format png; expected .png or no extension",
+        ),
+        (
+            &["--out", "x.jpg"],
+            "--out x.jpg: brink graph cannot tell the format from the extension .jpg; it writes \
+             .svg, .png, .dot or .gv, .mmd or .mermaid",
+        ),
+        (
+            &["--out", "x.txt"],
+            "--out x.txt: a .txt may hold either text format: give --format dot or --format \
+             mermaid",
+        ),
+    ];
+    for (args, message) in refused {
+        let mut all = vec!["graph", f];
+        all.extend(args);
+        let (code, out, err) = code_in(&dir, &all);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+    }
+    assert_eq!(common::tree(&dir), before);
+}
+
 fn run_tutorial(dir: &Path, out: &str, extra: &[&str]) {
     let t = repo(TUTORIAL);
     let mut args = vec![

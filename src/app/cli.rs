@@ -100,11 +100,13 @@ pub enum Command {
     Graph {
         /// Scenario file (RON).
         file: PathBuf,
-        /// svg or png (a drawing), dot (Graphviz) or mermaid (text).
-        #[arg(long, value_enum, default_value_t = GraphFormat::Svg)]
-        format: GraphFormat,
+        /// svg or png (a drawing), dot (Graphviz) or mermaid (text). Default: the format of
+        /// --out's extension (.svg, .png, .dot or .gv, .mmd or .mermaid), else svg.
+        #[arg(long, value_enum)]
+        format: Option<GraphFormat>,
         /// The file to write (default: dot and mermaid to the terminal, svg and png to
-        /// <file name>-graph.svg/png); an existing file is never replaced.
+        /// <file name>-graph.svg/png); an existing file is never replaced. An extension that
+        /// is not the format's is refused.
         #[arg(long)]
         out: Option<PathBuf>,
         #[command(flatten)]
@@ -846,12 +848,102 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
+impl GraphFormat {
+    /// The format's name, as --format takes it.
+    fn name(self) -> &'static str {
+        match self {
+            GraphFormat::Svg => "svg",
+            GraphFormat::Png => "png",
+            GraphFormat::Dot => "dot",
+            GraphFormat::Mermaid => "mermaid",
+        }
+    }
+
+    /// The file extensions of the format (the first is the usual one).
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            GraphFormat::Svg => &["svg"],
+            GraphFormat::Png => &["png"],
+            GraphFormat::Dot => &["dot", "gv"],
+            GraphFormat::Mermaid => &["mmd", "mermaid"],
+        }
+    }
+
+    const ALL: [GraphFormat; 4] = [
+        GraphFormat::Svg,
+        GraphFormat::Png,
+        GraphFormat::Dot,
+        GraphFormat::Mermaid,
+    ];
+}
+
+/// The format `brink graph` writes: `--format`, else the one `--out`'s extension names, else
+/// svg. An `--out` whose extension is another format's (or an image format graph does not
+/// write) is refused, so that a `.png` never holds SVG text nor a `.svg` PNG bytes; the text
+/// formats may also go to a `.txt`, and any format to a name with no extension.
+fn graph_format(format: Option<GraphFormat>, out: Option<&std::path::Path>) -> Result<GraphFormat> {
+    let Some((out, ext)) =
+        out.and_then(|o| Some((o, o.extension()?.to_string_lossy().to_lowercase())))
+    else {
+        return Ok(format.unwrap_or(GraphFormat::Svg));
+    };
+    let shown = crate::app::terminal::path(out);
+    let named = GraphFormat::ALL
+        .into_iter()
+        .find(|f| f.extensions().contains(&ext.as_str()));
+    let dotted = |f: GraphFormat, sep: &str| {
+        f.extensions()
+            .iter()
+            .map(|e| format!(".{e}"))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let ext_shown = crate::app::terminal::safe(&ext).into_owned();
+    match (format, named) {
+        (None, Some(f)) => Ok(f),
+        (Some(f), Some(g)) if f == g => Ok(f),
+        (Some(f), _) if ext == "txt" && matches!(f, GraphFormat::Dot | GraphFormat::Mermaid) => {
+            Ok(f)
+        }
+        (Some(f), Some(g)) => Err(Error::Input(format!(
+            "--out {shown}: its extension .{ext_shown} is for {}, but --format is {}; end --out \
+             in .{} (or give it no extension), or leave out --format",
+            g.name(),
+            f.name(),
+            f.extensions()[0]
+        ))),
+        (Some(f), None) => Err(Error::Input(format!(
+            "--out {shown}: .{ext_shown} is not an extension of --format {}; expected {}{} or \
+             no extension",
+            f.name(),
+            dotted(f, ", "),
+            if matches!(f, GraphFormat::Dot | GraphFormat::Mermaid) {
+                ", .txt"
+            } else {
+                ""
+            }
+        ))),
+        (None, None) if ext == "txt" => Err(Error::Input(format!(
+            "--out {shown}: a .txt may hold either text format: give --format dot or --format \
+             mermaid (or end --out in .dot or .mmd)"
+        ))),
+        (None, None) => Err(Error::Input(format!(
+            "--out {shown}: brink graph cannot tell the format from the extension .{ext_shown}; \
+             it writes {known}: end --out in one of these, or give --format svg, png, dot or \
+             mermaid",
+            known = GraphFormat::ALL.map(|f| dotted(f, " or ")).join(", ")
+        ))),
+    }
+}
+
 fn graph_command(
     file: &std::path::Path,
-    format: GraphFormat,
+    format: Option<GraphFormat>,
     out: Option<&std::path::Path>,
     limits: &LimitArgs,
 ) -> Result<()> {
+    // Decided before the scenario is read: a refusal writes nothing.
+    let format = graph_format(format, out)?;
     let loaded = load(file, limits)?;
     let d = brink::report::graph::Diagram::of(&loaded.scenario);
     let drawing = |ext: &str| {

@@ -207,6 +207,22 @@ fn apply_to_is_checked_before_any_run() {
     let unwritten = dir.join("russia_default_sensitivity.ron");
     std::fs::write(&unwritten, text.replacen(&format!("{line}\n"), "", 1)).unwrap();
     let unwritten = unwritten.to_str().unwrap();
+    // The flagship with its shared fatigue a plain number: no range to fit a posterior in (it
+    // was refused after the last generation, pointing into the text brink had made).
+    let flagship =
+        std::fs::read_to_string(common::repo("scenarios/russia_azerbaijan_2025.ron")).unwrap();
+    let fatigue = flagship
+        .lines()
+        .skip_while(|l| !l.contains("name: \"fatigue\""))
+        .find(|l| l.trim_start().starts_with("value: Beta("))
+        .unwrap();
+    let plain = dir.join("flagship_plain_fatigue.ron");
+    std::fs::write(
+        &plain,
+        flagship.replacen(fatigue, "            value: 0.45,", 1),
+    )
+    .unwrap();
+    let plain = plain.to_str().unwrap();
     let refusals = [
         (
             both.as_str(),
@@ -228,6 +244,12 @@ fn apply_to_is_checked_before_any_run() {
             unwritten,
             "it does not write actors.russia.sensitivity (it takes the default)",
         ),
+        (
+            both.as_str(),
+            "shared.fatigue.value",
+            plain,
+            "it writes shared.fatigue.value = 0.45 with no width",
+        ),
     ];
     for (k, (timelines, params, apply_to, message)) in refusals.into_iter().enumerate() {
         let out = format!("refused{k}");
@@ -247,8 +269,11 @@ fn apply_to_is_checked_before_any_run() {
     }
     assert_eq!(
         common::names(&dir),
-        ["russia_default_sensitivity.ron"],
-        "nothing but the test's own file"
+        [
+            "flagship_plain_fatigue.ron",
+            "russia_default_sensitivity.ron"
+        ],
+        "nothing but the test's own files"
     );
     // A file that has a number calibrated for every case takes it.
     let o = cal(

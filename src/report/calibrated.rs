@@ -172,8 +172,8 @@ pub fn check_sets(text: &str, scenario: &Scenario, case: &str, sets: &[Override]
 /// Checks, before calibrating, that a scenario outside the calibration (`--apply-to`, shown as
 /// `file`) can take the numbers calibrated for every case (`shared`: the paths of the
 /// `--params` entries that name no case): at least one of them must be a number of the
-/// scenario, and each it has must be written in its file (`text`), not left to its default.
-/// Returns the paths it takes. Run before calibrating, so that a run of hours does not end in
+/// scenario, and each it has must be written in its file (`text`), not left to its default,
+/// as a number with a range (a distribution, not a plain number). Returns the paths it takes. Run before calibrating, so that a run of hours does not end in
 /// this refusal.
 pub fn check_apply_to(
     file: &str,
@@ -193,16 +193,29 @@ pub fn check_apply_to(
             "--apply-to {file}: cannot read the layout of the scenario to edit it"
         ))
     })?;
-    let (mut takes, mut unwritten) = (vec![], vec![]);
-    for_each_param(&mut scenario.clone(), &mut |site, _| {
+    let (mut takes, mut unwritten, mut narrow) = (vec![], vec![], vec![]);
+    for_each_param(&mut scenario.clone(), &mut |site, param| {
         if shared.contains(&site.path.as_str()) {
-            if tree.find_exact(&site.loc).is_some() {
+            let (lo, hi) = param.range();
+            if tree.find_exact(&site.loc).is_none() {
+                unwritten.push(site.path.clone());
+            } else if hi > lo {
                 takes.push(site.path.clone());
             } else {
-                unwritten.push(site.path.clone());
+                // The posterior is fitted within the number's own range: none here (the
+                // calibration's cases are refused a prior of no width likewise).
+                narrow.push(format!("{} = {}", site.path, ron_of(param)));
             }
         }
     });
+    if !narrow.is_empty() {
+        return Err(Error::Input(format!(
+            "--apply-to {file}: it writes {} with no width, and a calibrated posterior is fitted \
+             within a number's range; write the number as the distribution it stands for (its \
+             prior)",
+            narrow.join(", ")
+        )));
+    }
     if !unwritten.is_empty() {
         return Err(Error::Input(format!(
             "--apply-to {file}: it does not write {} (it takes the default), so its calibrated \

@@ -618,6 +618,21 @@ fn negative_or_too_large_whole_numbers_name_the_fields_range() {
         "the whole number `4294967296` for `tolerance` is too large",
         "a whole number from 0 to 4294967295",
     );
+    // Past i64 too, or spelled in hexadecimal: still the timeline's range.
+    for (name, number, message) in [
+        ("tolerance_past_i64", "99999999999999999999", "is too large"),
+        ("tolerance_below_i64", "-9223372036854775809", "is negative"),
+        ("tolerance_negative_hex", "-0x1", "is negative"),
+    ] {
+        load_fails(
+            name,
+            "tolerance: 1)",
+            &format!("tolerance: {number})"),
+            &format!("{number})"),
+            message,
+            "a whole number from 0 to 4294967295",
+        );
+    }
 }
 
 /// A tolerance as long as the horizon holds in every run that has the fact at all: refused.

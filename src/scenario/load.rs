@@ -63,6 +63,9 @@ pub(crate) struct FileKind {
     pub example: &'static str,
     /// The record name of its top-level value: "Scenario".
     pub record: &'static str,
+    /// The range of its whole numbers as typed (a scenario's are i64, checked further by
+    /// validation; a timeline's u32).
+    pub whole_numbers: (i64, u64),
 }
 
 /// A scenario file.
@@ -70,6 +73,7 @@ pub(crate) const SCENARIO: FileKind = FileKind {
     noun: "scenario",
     example: "Scenario(name: ..., horizon: ..., ...)",
     record: "Scenario",
+    whole_numbers: (i64::MIN, i64::MAX as u64),
 };
 
 /// Reads a file's bytes, refusing one larger than the limit without reading it whole.
@@ -872,24 +876,18 @@ fn ron_diagnostic(
             (unexpected, Some(format!("`:` after {after}")))
         }
         E::ExpectedInteger => (unexpected, Some("a whole number".into())),
-        // A scenario's whole numbers are i64 (their ranges checked by validation); a
-        // timeline's are u32, which a negative number or one past u32 also overflows.
         E::IntegerOutOfBounds => {
-            let text: String = chars[found.chars.0..found.chars.1].iter().collect();
-            match text.replace('_', "").parse::<i128>() {
-                Ok(n) if n < 0 && n >= i128::from(i64::MIN) => (
-                    format!("the whole number {found_s}{field} is negative"),
-                    Some(format!("a whole number from 0 to {}", u32::MAX)),
-                ),
-                Ok(n) if n >= 0 && n <= i128::from(i64::MAX) => (
-                    format!("the whole number {found_s}{field} is too large"),
-                    Some(format!("a whole number from 0 to {}", u32::MAX)),
-                ),
-                _ => (
-                    format!("the whole number {found_s}{field} is too large"),
-                    Some(format!("a whole number from {} to {}", i64::MIN, i64::MAX)),
-                ),
-            }
+            let (lo, hi) = kind.whole_numbers;
+            let negative = chars[found.chars.0..found.chars.1].first() == Some(&'-');
+            let what = match (negative, lo) {
+                (true, 0) => "is negative",
+                (true, _) => "is too small",
+                (false, _) => "is too large",
+            };
+            (
+                format!("the whole number {found_s}{field} {what}"),
+                Some(format!("a whole number from {lo} to {hi}")),
+            )
         }
         E::ExpectedFloat => (unexpected, Some("a number".into())),
         E::ExpectedString | E::ExpectedStringEnd => (

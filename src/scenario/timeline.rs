@@ -224,6 +224,7 @@ const TIMELINE: FileKind = FileKind {
     noun: "timeline",
     example: "Timeline(name: ..., scenario: ..., facts: [...])",
     record: "Timeline",
+    whole_numbers: (0, u32::MAX as u64),
 };
 
 /// A timeline read and self-checked, with the text its later diagnostics point into.

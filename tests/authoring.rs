@@ -220,6 +220,9 @@ fn graph_takes_the_format_from_the_out_extension_and_refuses_a_contradiction() {
     assert!(svg("g.svg"));
     ok_in(&dir, &["graph", f, "--out", "g"]);
     assert!(svg("g"));
+    // A name that is only an extension is read as one.
+    ok_in(&dir, &["graph", f, "--out", ".png"]);
+    assert!(png(".png"));
     for name in ["g.dot", "g.gv"] {
         ok_in(&dir, &["graph", f, "--out", name]);
         assert!(text(name).starts_with("digraph"), "{name}");
@@ -234,10 +237,14 @@ fn graph_takes_the_format_from_the_out_extension_and_refuses_a_contradiction() {
     ok_in(&dir, &["graph", f, "--format", "dot", "--out", "h.txt"]);
     assert!(text("h.txt").starts_with("digraph"));
     let before = common::tree(&dir);
-    let refused: [(&[&str], &str); 6] = [
+    let refused: [(&[&str], &str); 7] = [
         (
             &["--format", "png", "--out", "x.svg"],
             "--out x.svg: its extension .svg is for svg, but --format is png",
+        ),
+        (
+            &["--format", "png", "--out", ".svg"],
+            "--out .svg: its extension .svg is for svg, but --format is png",
         ),
         (
             &["--format", "svg", "--out", "x.png"],
@@ -576,6 +583,29 @@ fn rerun_reruns_an_experiment_and_names_the_results_it_reruns() {
         "{err}"
     );
     assert!(!dir.join("tr-rerun").exists());
+    // A shard is part of a job: told so, and how to rerun it.
+    ok_in(
+        &dir,
+        &[
+            "run",
+            "t.ron",
+            "--runs",
+            "40",
+            "--shard",
+            "1/2",
+            "--no-charts",
+            "--out",
+            "s1",
+        ],
+    );
+    let (code, out, err) = code_in(&dir, &["rerun", "s1"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("s1 holds a shard of a `brink run` job (shard.json), not a whole result")
+            && err.contains("the whole job without --shard"),
+        "{err}"
+    );
+    assert!(!dir.join("s1-rerun").exists());
 }
 
 #[test]

@@ -240,11 +240,24 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         .iter()
         .find(|f| marker.files.iter().any(|e| e.name == **f))
     else {
-        return Err(Error::Input(format!(
-            "{} holds a `brink {}` result; brink rerun reruns results of {RERUNS}",
-            dir.display(),
-            crate::app::terminal::safe(&marker.command)
-        )));
+        let shard = ["shard.json", "compare-shard.json"]
+            .into_iter()
+            .find(|f| marker.files.iter().any(|e| e.name == *f));
+        return Err(Error::Input(match shard {
+            // A shard's manifest is its whole job's: rerunning the part is its own command.
+            Some(f) => format!(
+                "{} holds a shard of a `brink {}` job ({f}), not a whole result; brink rerun \
+                 reruns whole results of {RERUNS}: run the command in its manifest again for \
+                 this shard, or the whole job without --shard",
+                dir.display(),
+                crate::app::terminal::safe(&marker.command)
+            ),
+            None => format!(
+                "{} holds a `brink {}` result; brink rerun reruns results of {RERUNS}",
+                dir.display(),
+                crate::app::terminal::safe(&marker.command)
+            ),
+        }));
     };
     // The rerun is compared with the files as brink wrote them: one changed, damaged or
     // removed since would be reported as a result that does not reproduce, after a run of

@@ -882,8 +882,17 @@ impl GraphFormat {
 /// write) is refused, so that a `.png` never holds SVG text nor a `.svg` PNG bytes; the text
 /// formats may also go to a `.txt`, and any format to a name with no extension.
 fn graph_format(format: Option<GraphFormat>, out: Option<&std::path::Path>) -> Result<GraphFormat> {
+    // A name that is only an extension (`.png`) has none for `Path::extension`; it is read as
+    // one all the same, so that it too never holds another format.
+    fn extension(o: &std::path::Path) -> Option<&std::ffi::OsStr> {
+        o.extension().or_else(|| {
+            let name = o.file_name()?.to_str()?;
+            let rest = name.strip_prefix('.')?;
+            (!rest.is_empty() && !rest.contains('.')).then_some(std::ffi::OsStr::new(rest))
+        })
+    }
     let Some((out, ext)) =
-        out.and_then(|o| Some((o, o.extension()?.to_string_lossy().to_lowercase())))
+        out.and_then(|o| Some((o, extension(o)?.to_string_lossy().to_lowercase())))
     else {
         return Ok(format.unwrap_or(GraphFormat::Svg));
     };

@@ -406,6 +406,30 @@ fn a_variant_given_twice_and_runs_past_the_streams_are_refused() {
     );
 }
 
+/// Every command that takes `--max-runs`, on `scenario`, without its runs and output.
+fn commands_taking_max_runs(scenario: &str) -> [Vec<&str>; 4] {
+    [
+        vec!["run", scenario, "--no-charts"],
+        vec!["compare", scenario, "--no-tornado", "--no-charts"],
+        vec![
+            "sweep",
+            scenario,
+            "--set",
+            "actors.north.hawkishness=0.2..0.4:2",
+            "--no-charts",
+        ],
+        vec![
+            "experiment",
+            scenario,
+            "--param",
+            "actors.north.hawkishness=0.2..0.4",
+            "--points",
+            "2",
+            "--no-charts",
+        ],
+    ]
+}
+
 /// A `--max-runs` past the run index's range was clamped silently; every command that takes
 /// it now refuses it before reading the scenario, saying the limit, and writes nothing. The
 /// limit itself is accepted.
@@ -417,24 +441,9 @@ fn a_max_runs_past_the_streams_is_refused_at_once() {
     let limit = brink::numerics::rng::MAX_RUN_INDEX;
     let past = (limit + 1).to_string();
     let tutorial = "scenarios/examples/tutorial.ron";
-    let sweep_set = "actors.north.hawkishness=0.2..0.4:2";
-    let param = "actors.north.hawkishness=0.2..0.4";
-    let commands: [&[&str]; 4] = [
-        &["run", tutorial, "--no-charts"],
-        &["compare", tutorial, "--no-tornado", "--no-charts"],
-        &["sweep", tutorial, "--set", sweep_set, "--no-charts"],
-        &[
-            "experiment",
-            tutorial,
-            "--param",
-            param,
-            "--points",
-            "2",
-            "--no-charts",
-        ],
-    ];
+    let commands = commands_taking_max_runs(tutorial);
     for args in commands {
-        let mut a = args.to_vec();
+        let mut a = args.clone();
         a.extend(["--runs", "10", "--max-runs", &past, "--out", out_s]);
         let o = brink(&a);
         let err = String::from_utf8_lossy(&o.stderr);
@@ -483,24 +492,9 @@ fn a_max_runs_of_zero_is_refused_at_once() {
     let out_s = out.to_str().unwrap();
     let limit = brink::numerics::rng::MAX_RUN_INDEX;
     let tutorial = "scenarios/examples/tutorial.ron";
-    let sweep_set = "actors.north.hawkishness=0.2..0.4:2";
-    let param = "actors.north.hawkishness=0.2..0.4";
-    let commands: [&[&str]; 4] = [
-        &["run", tutorial, "--no-charts"],
-        &["compare", tutorial, "--no-tornado", "--no-charts"],
-        &["sweep", tutorial, "--set", sweep_set, "--no-charts"],
-        &[
-            "experiment",
-            tutorial,
-            "--param",
-            param,
-            "--points",
-            "2",
-            "--no-charts",
-        ],
-    ];
+    let commands = commands_taking_max_runs(tutorial);
     for args in commands {
-        let mut a = args.to_vec();
+        let mut a = args.clone();
         a.extend(["--runs", "1", "--max-runs", "0", "--out", out_s]);
         let o = brink(&a);
         let err = String::from_utf8_lossy(&o.stderr);

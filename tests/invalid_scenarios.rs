@@ -84,6 +84,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ("horizon_zero", 4, 14, "horizon is 0"),
     ("huge_integer", 6, 11, "is too large"),
     ("huge_number", 33, 74, "beyond the largest number"),
+    (
+        "huge_negative_number",
+        33,
+        74,
+        "costs.az is -1e15, beyond the largest number",
+    ),
     ("inf_number", 21, 40, "a rung threshold must be finite"),
     ("invalid_name_control_char", 67, 23, "not a valid name"),
     ("invalid_name_path_separator", 11, 21, "not a valid name"),

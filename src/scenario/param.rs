@@ -192,13 +192,29 @@ fn finite(name: &str, v: f64) -> Result<(), String> {
     }
 }
 
-/// Formats a number without a trailing `.0` and with at most 4 significant decimals.
+/// Formats a number without a trailing `.0` and with at most 4 decimals; a number too small
+/// for 4 decimals (it would read as 0) or too large to write out (1e308 has 309 digits) in
+/// scientific notation with at most 4 decimals: `2.5e-5`, `1e308`.
+///
+/// ```
+/// use brink::scenario::param::fmt_num;
+/// assert_eq!(fmt_num(0.25), "0.25");
+/// assert_eq!(fmt_num(-0.00002), "-2e-5");
+/// assert_eq!(fmt_num(-1e308), "-1e308");
+/// ```
 pub fn fmt_num(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e15 {
+    let trim = |s: &str| s.trim_end_matches('0').trim_end_matches('.').to_string();
+    let a = v.abs();
+    if a.is_finite() && a != 0.0 && (a < 1e-4 || a >= 1e15) {
+        let s = format!("{v:.4e}");
+        match s.split_once('e') {
+            Some((mantissa, exponent)) => format!("{}e{exponent}", trim(mantissa)),
+            None => s,
+        }
+    } else if v == v.trunc() && a < 1e15 {
         format!("{v:.0}")
     } else {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        trim(&format!("{v:.4}"))
     }
 }
 
@@ -475,6 +491,27 @@ pub fn beta_shape(d: &Dist) -> Option<(f64, f64, f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_written_short_and_never_as_zero_when_they_are_not() {
+        for (v, want) in [
+            (0.0, "0"),
+            (3.0, "3"),
+            (-12.0, "-12"),
+            (0.3, "0.3"),
+            (0.12345, "0.1235"),
+            (1e12, "1000000000000"),
+            (0.0001, "0.0001"),
+            (0.00002, "2e-5"),
+            (-0.000012345, "-1.2345e-5"),
+            (5e-324, "4.9407e-324"),
+            (1e15, "1e15"),
+            (-1e308, "-1e308"),
+            (1.5e300, "1.5e300"),
+        ] {
+            assert_eq!(fmt_num(v), want, "{v:e}");
+        }
+    }
 
     #[test]
     fn triangular_quantiles() {

@@ -71,11 +71,12 @@ pub fn check_param(
     }
     let (lo, hi) = p.range();
     let c = p.central();
+    // The number of largest magnitude, with its sign (-1e308 is not "1e308").
     let worst = [lo, hi, c]
         .into_iter()
         .filter(|v| v.is_finite())
-        .fold(0.0_f64, |m, v| m.max(v.abs()));
-    if worst > MAX_ABS_NUMBER {
+        .fold(0.0_f64, |m, v| if v.abs() > m.abs() { v } else { m });
+    if worst.abs() > MAX_ABS_NUMBER {
         return Some((
             format!("{path} is {worst:e}, beyond the largest number a scenario may hold"),
             format!("a number of magnitude at most {MAX_ABS_NUMBER:e}"),

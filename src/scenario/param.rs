@@ -205,7 +205,7 @@ fn finite(name: &str, v: f64) -> Result<(), String> {
 pub fn fmt_num(v: f64) -> String {
     let trim = |s: &str| s.trim_end_matches('0').trim_end_matches('.').to_string();
     let a = v.abs();
-    if a.is_finite() && a != 0.0 && (a < 1e-4 || a >= 1e15) {
+    if a.is_finite() && a != 0.0 && !(1e-4..1e15).contains(&a) {
         let s = format!("{v:.4e}");
         match s.split_once('e') {
             Some((mantissa, exponent)) => format!("{}e{exponent}", trim(mantissa)),

@@ -1331,3 +1331,46 @@ fn a_stop_at_the_commit_whose_cleanup_is_cut_leaves_a_folder_brink_knows() {
     assert!(!inner[0].exists());
     assert!(out.join(".brink-output.json").exists());
 }
+
+/// Commands writing beside each other at once each clean up the others' leftovers as they
+/// claim their own folder; one took the lock file another had just made (empty, not yet
+/// locked) for a leftover, removed it, and the other's claim failed: "… .shard4.brink-lock is
+/// in the way" (seen once in CI, four shard processes into one folder). Rounds of eight
+/// commands started together must all write their folders and leave nothing else.
+#[test]
+fn commands_writing_beside_each_other_at_once_all_succeed() {
+    let root = scratch("side-by-side");
+    let scenario = common::repo("scenarios/examples/richardson.ron");
+    for round in 0..20 {
+        let children: Vec<_> = (0..8)
+            .map(|i| {
+                let out = root.join(format!("r{round}_{i}"));
+                common::command()
+                    .args(["run", s(&scenario), "--runs", "20", "--threads", "1"])
+                    .args(["--no-charts", "--out", s(&out)])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for (i, c) in children.into_iter().enumerate() {
+            let o = c.wait_with_output().unwrap();
+            assert!(
+                o.status.success(),
+                "round {round}, command {i}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+    let mut names = common::names(&root);
+    names.sort();
+    let mut want: Vec<String> = (0..20)
+        .flat_map(|r| (0..8).map(move |i| format!("r{r}_{i}")))
+        .collect();
+    want.sort();
+    assert_eq!(names, want, "only the eight folders of each round");
+    for n in &want {
+        assert!(root.join(n).join("summary.json").exists(), "{n}");
+    }
+}

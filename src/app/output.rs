@@ -676,6 +676,11 @@ impl Lock {
                 )));
             }
             let mut file = open_no_follow(&path, true)?;
+            // Removed since it was opened (by the process that held it, or one that cleaned it
+            // up as a leftover): try the path again.
+            if file.metadata().is_ok_and(|m| m.is_file() && links(&m) == 0) {
+                continue;
+            }
             // Checked again on what was opened: a link may have been made meanwhile.
             if !file.metadata().is_ok_and(|m| m.is_file() && links(&m) == 1) {
                 return Err(std::io::Error::other(format!(
@@ -800,11 +805,14 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
     // taken and, on release, removed.
     for e in fs::read_dir(parent).into_iter().flatten().flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
+        // An empty lock file is one another process has just made and not yet locked: taking
+        // and removing it under that process made its claim fail ("is in the way").
         if let Some(x) = n
             .strip_prefix('.')
             .and_then(|r| r.strip_suffix(".brink-lock"))
             && x != own.0
             && !found.iter().any(|(_, name, _)| name == x)
+            && e.metadata().is_ok_and(|m| m.len() > 0)
         {
             let _ = Lock::try_take(e.path());
         }

@@ -256,13 +256,7 @@ pub fn verify(dir: &Path) -> Result<Marker> {
             dir.display()
         )));
     };
-    let listed = files_listed(&m).map_err(|f| {
-        Error::Input(format!(
-            "{}: its {MARKER} lists {:?}, which is not a file name brink writes",
-            dir.display(),
-            crate::app::terminal::safe(&f.name)
-        ))
-    })?;
+    let listed = listed_in(dir, &m)?;
     for name in entries(dir)? {
         if name == MARKER {
             continue;
@@ -290,14 +284,7 @@ pub fn verify(dir: &Path) -> Result<Marker> {
 /// `brink rerun`, which compares those files with the rerun's and must not take damage for a
 /// result that does not reproduce.
 pub fn verify_listed(dir: &Path, marker: &Marker) -> Result<()> {
-    let listed = files_listed(marker).map_err(|f| {
-        Error::Input(format!(
-            "{}: its {MARKER} lists {:?}, which is not a file name brink writes",
-            dir.display(),
-            crate::app::terminal::safe(&f.name)
-        ))
-    })?;
-    for (name, entry) in listed {
+    for (name, entry) in listed_in(dir, marker)? {
         let p = dir.join(name);
         match fs::symlink_metadata(&p) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(lacks(dir, entry)),
@@ -305,6 +292,17 @@ pub fn verify_listed(dir: &Path, marker: &Marker) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The files `marker` lists, by name; a name brink never writes is refused as damage.
+fn listed_in<'m>(dir: &Path, marker: &'m Marker) -> Result<BTreeMap<&'m str, &'m FileEntry>> {
+    files_listed(marker).map_err(|f| {
+        Error::Input(format!(
+            "{}: its {MARKER} lists {:?}, which is not a file name brink writes",
+            dir.display(),
+            crate::app::terminal::safe(&f.name)
+        ))
+    })
 }
 
 fn lacks(dir: &Path, f: &FileEntry) -> Error {

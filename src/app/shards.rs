@@ -76,6 +76,17 @@ fn tally_hash<T: Serialize>(tally: &T) -> Result<String> {
     Ok(brink::scenario::sha256_hex(&json))
 }
 
+/// Refuses a shard folder (`dir`) whose tally does not hash to the SHA-256 recorded with it.
+fn tally_as_recorded<T: Serialize>(dir: &Path, tally: &T, recorded: &str) -> Result<()> {
+    if tally_hash(tally)? != recorded {
+        return Err(damaged(
+            dir,
+            "its tally does not match the SHA-256 recorded with it",
+        ));
+    }
+    Ok(())
+}
+
 /// A shard's `shard.json`.
 pub fn shard_file(
     loaded: &LoadedScenario,
@@ -493,12 +504,7 @@ fn merge_compare(
     for d in dirs {
         let (f, file_sha256): (CompareShardFile, _) =
             read_json(d, "compare-shard.json", "comparison shard")?;
-        if tally_hash(&f.tally)? != f.tally_sha256 {
-            return Err(damaged(
-                d,
-                "its tally does not match the SHA-256 recorded with it",
-            ));
-        }
+        tally_as_recorded(d, &f.tally, &f.tally_sha256)?;
         let f = f.map_counts(|t| Seen {
             pairs: t.tallies.iter().all(Tally::has_outcome_pairs),
             file_sha256,
@@ -605,12 +611,7 @@ fn read_json<T: serde::de::DeserializeOwned>(
 /// what the merge needs of them kept.
 fn read(dir: &Path) -> Result<ShardFile<Seen>> {
     let (f, file_sha256): (ShardFile, _) = read_json(dir, "shard.json", "shard")?;
-    if tally_hash(&f.tally)? != f.tally_sha256 {
-        return Err(damaged(
-            dir,
-            "its tally does not match the SHA-256 recorded with it",
-        ));
-    }
+    tally_as_recorded(dir, &f.tally, &f.tally_sha256)?;
     Ok(f.map_counts(|t| Seen {
         pairs: t.has_outcome_pairs(),
         file_sha256,

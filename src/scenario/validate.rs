@@ -383,6 +383,18 @@ impl<'s> Checker<'s> {
         self.problems.push(Problem::new(loc, message, expected));
     }
 
+    /// A count at `loc` held to a limit: "{n} {what} is more than the limit", expecting "at
+    /// most {max} {of}".
+    fn at_most(&mut self, loc: Loc, n: usize, max: usize, what: &str, of: &str) {
+        if n > max {
+            self.problem(
+                loc,
+                format!("{n} {what} is more than the limit"),
+                format!("at most {max} {of}"),
+            );
+        }
+    }
+
     /// Marks the last problem as being about the key of its map entry.
     fn on_key(&mut self) {
         if let Some(p) = self.problems.last_mut() {
@@ -614,13 +626,13 @@ impl<'s> Checker<'s> {
     /// A list of effects (an act's, an event's or a branch's): its length ([`MAX_EFFECTS`]: each
     /// is applied whenever the act or event happens) and every effect's names and steps.
     fn effects(&mut self, loc: Loc, effects: &[Effect]) {
-        if effects.len() > MAX_EFFECTS {
-            self.problem(
-                loc.clone(),
-                format!("{} effects is more than the limit", effects.len()),
-                format!("at most {MAX_EFFECTS} effects in one list"),
-            );
-        }
+        self.at_most(
+            loc.clone(),
+            effects.len(),
+            MAX_EFFECTS,
+            "effects",
+            "effects in one list",
+        );
         for (i, e) in effects.iter().enumerate() {
             let mut l = loc.clone();
             l.push(ix(i));
@@ -752,15 +764,15 @@ impl<'s> Checker<'s> {
                     l.push(f("until_step"));
                     self.steps(l, "until_step", *u, *from_step.max(&0), MAX_HORIZON);
                 }
-                if factors.len() > MAX_FACTORS {
-                    let mut l = at("timing");
-                    l.push(f("factors"));
-                    self.problem(
-                        l,
-                        format!("{} hazard factors is more than the limit", factors.len()),
-                        format!("at most {MAX_FACTORS} factors in one hazard"),
-                    );
-                }
+                let mut l = at("timing");
+                l.push(f("factors"));
+                self.at_most(
+                    l,
+                    factors.len(),
+                    MAX_FACTORS,
+                    "hazard factors",
+                    "factors in one hazard",
+                );
                 for (i, fac) in factors.iter().enumerate() {
                     let mut l = at("timing");
                     l.extend([f("factors"), ix(i), f("when")]);
@@ -770,13 +782,13 @@ impl<'s> Checker<'s> {
         }
         self.steps(at("cooldown"), "cooldown", e.cooldown, 0, MAX_HORIZON);
         self.effects(at("effects"), &e.effects);
-        if e.branches.len() > MAX_BRANCHES {
-            self.problem(
-                at("branches"),
-                format!("{} branches is more than the limit", e.branches.len()),
-                format!("at most {MAX_BRANCHES} branches in one event"),
-            );
-        }
+        self.at_most(
+            at("branches"),
+            e.branches.len(),
+            MAX_BRANCHES,
+            "branches",
+            "branches in one event",
+        );
         let mut bseen = BTreeSet::new();
         for (j, b) in e.branches.iter().enumerate() {
             let bl = |n: &'static str| {
@@ -839,13 +851,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     // Shared numbers.
-    if s.shared.len() > MAX_SHARED {
-        c.problem(
-            vec![f("shared")],
-            format!("{} shared numbers is more than the limit", s.shared.len()),
-            format!("at most {MAX_SHARED} shared numbers"),
-        );
-    }
+    c.at_most(
+        vec![f("shared")],
+        s.shared.len(),
+        MAX_SHARED,
+        "shared numbers",
+        "shared numbers",
+    );
     let mut seen = BTreeSet::new();
     for (i, x) in s.shared.iter().enumerate() {
         c.name(
@@ -862,22 +874,22 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     for_each_param(&mut s.clone(), &mut |_, p| {
         uncertain += p.is_uncertain() as usize
     });
-    if uncertain > MAX_UNCERTAIN {
-        c.problem(
-            vec![f("name")],
-            format!("{uncertain} uncertain numbers (distributions) is more than the limit"),
-            format!("at most {MAX_UNCERTAIN} uncertain numbers"),
-        );
-    }
+    c.at_most(
+        vec![f("name")],
+        uncertain,
+        MAX_UNCERTAIN,
+        "uncertain numbers (distributions)",
+        "uncertain numbers",
+    );
 
     // Actors.
-    if s.actors.len() > MAX_ACTORS {
-        c.problem(
-            vec![f("actors")],
-            format!("{} actors is more than the limit", s.actors.len()),
-            format!("at most {MAX_ACTORS} actors"),
-        );
-    }
+    c.at_most(
+        vec![f("actors")],
+        s.actors.len(),
+        MAX_ACTORS,
+        "actors",
+        "actors",
+    );
     let mut seen = BTreeSet::new();
     for (i, a) in s.actors.iter().enumerate() {
         c.name(
@@ -933,13 +945,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             "two or more rungs",
         );
     }
-    if s.ladder.len() > MAX_RUNGS {
-        c.problem(
-            vec![f("ladder")],
-            format!("{} rungs is more than the limit", s.ladder.len()),
-            format!("at most {MAX_RUNGS} rungs"),
-        );
-    }
+    c.at_most(
+        vec![f("ladder")],
+        s.ladder.len(),
+        MAX_RUNGS,
+        "rungs",
+        "rungs",
+    );
     let mut seen = BTreeSet::new();
     for (i, r) in s.ladder.iter().enumerate() {
         c.name(
@@ -966,13 +978,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     // Pressures.
-    if s.pressures.len() > MAX_PRESSURES {
-        c.problem(
-            vec![f("pressures")],
-            format!("{} pressures is more than the limit", s.pressures.len()),
-            format!("at most {MAX_PRESSURES} pressures"),
-        );
-    }
+    c.at_most(
+        vec![f("pressures")],
+        s.pressures.len(),
+        MAX_PRESSURES,
+        "pressures",
+        "pressures",
+    );
     let mut seen = BTreeSet::new();
     for (i, p) in s.pressures.iter().enumerate() {
         c.name(
@@ -985,13 +997,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     // Levers.
-    if s.levers.len() > MAX_LEVERS {
-        c.problem(
-            vec![f("levers")],
-            format!("{} levers is more than the limit", s.levers.len()),
-            format!("at most {MAX_LEVERS} levers"),
-        );
-    }
+    c.at_most(
+        vec![f("levers")],
+        s.levers.len(),
+        MAX_LEVERS,
+        "levers",
+        "levers",
+    );
     // Each measure's levels and its status quo, at every step of the horizon.
     let level_cells: u64 = s
         .levers
@@ -1097,13 +1109,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                             c.on_key();
                         }
                     }
-                    if lv.modifiers.len() > MAX_MODIFIERS {
-                        c.problem(
-                            ll("modifiers"),
-                            format!("{} modifiers is more than the limit", lv.modifiers.len()),
-                            format!("at most {MAX_MODIFIERS} modifiers in one level"),
-                        );
-                    }
+                    c.at_most(
+                        ll("modifiers"),
+                        lv.modifiers.len(),
+                        MAX_MODIFIERS,
+                        "modifiers",
+                        "modifiers in one level",
+                    );
                     for (k, md) in lv.modifiers.iter().enumerate() {
                         let mut x = ll("modifiers");
                         x.extend([ix(k), f("actor")]);
@@ -1176,16 +1188,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         .map(|v| v.add_events.len())
         .max()
         .unwrap_or(0);
-    if s.events.len() + most_added > MAX_EVENTS {
-        c.problem(
-            vec![f("events")],
-            format!(
-                "{} events (with the largest variant's additions) is more than the limit",
-                s.events.len() + most_added
-            ),
-            format!("at most {MAX_EVENTS} events"),
-        );
-    }
+    c.at_most(
+        vec![f("events")],
+        s.events.len() + most_added,
+        MAX_EVENTS,
+        "events (with the largest variant's additions)",
+        "events",
+    );
     let mut event_names = BTreeSet::new();
     for (i, e) in s.events.iter().enumerate() {
         c.event(vec![f("events"), ix(i)], e, &mut event_names);
@@ -1197,13 +1206,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         .iter()
         .flat_map(|v| v.add_events.iter().map(|e| e.name.as_str()))
         .collect();
-    if s.outcomes.len() > MAX_OUTCOMES {
-        c.problem(
-            vec![f("outcomes")],
-            format!("{} outcomes is more than the limit", s.outcomes.len()),
-            format!("at most {MAX_OUTCOMES} outcomes"),
-        );
-    }
+    c.at_most(
+        vec![f("outcomes")],
+        s.outcomes.len(),
+        MAX_OUTCOMES,
+        "outcomes",
+        "outcomes",
+    );
     let mut seen = BTreeSet::new();
     for (i, o) in s.outcomes.iter().enumerate() {
         c.name(
@@ -1254,13 +1263,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     });
 
     // Variants.
-    if s.variants.len() > MAX_VARIANTS {
-        c.problem(
-            vec![f("variants")],
-            format!("{} variants is more than the limit", s.variants.len()),
-            format!("at most {MAX_VARIANTS} variants"),
-        );
-    }
+    c.at_most(
+        vec![f("variants")],
+        s.variants.len(),
+        MAX_VARIANTS,
+        "variants",
+        "variants",
+    );
     // The scenario without its lists, to hold one added event at a time (a hostile file may add
     // thousands: cloning the whole scenario for each would take too long).
     let shell = Scenario {

@@ -1374,3 +1374,25 @@ fn commands_writing_beside_each_other_at_once_all_succeed() {
         assert!(root.join(n).join("summary.json").exists(), "{n}");
     }
 }
+
+/// A command stopped between making its staging folder and marking it leaves an empty
+/// `.NAME.partial-PID`: the next command beside it removes it (it said "holds what brink did not
+/// write; left alone", which failed a CI run of the long-names test killed at that instant). A
+/// folder of that name holding anything unmarked is still left alone.
+#[test]
+fn an_empty_staging_folder_of_a_stopped_command_is_removed() {
+    let root = scratch("empty-staging");
+    let empty = root.join(".res.partial-4000001");
+    let held = root.join(".mine.partial-4000002");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::create_dir(&held).unwrap();
+    std::fs::write(held.join("notes.txt"), "mine").unwrap();
+    let o = small_run(&root.join("small"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("removed") && !empty.exists(), "{err}");
+    assert!(err.contains("left alone"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(held.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}

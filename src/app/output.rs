@@ -835,7 +835,14 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
         let target = target_of(parent, &name, own);
         let shown = crate::app::terminal::path(&dir);
         if kind == "partial" {
-            if is_brinks_staging(&dir) {
+            // An empty one is left by a command stopped between making it and marking it:
+            // removing it loses nothing (`remove_dir` refuses a folder with anything in it).
+            if fs::remove_dir(&dir).is_ok() {
+                eprintln!(
+                    "note: removed {shown}, the unfinished output of a brink command that was \
+                     stopped"
+                );
+            } else if is_brinks_staging(&dir) {
                 if remove_staging(&dir, &[STAGING_MARK, MARKER]).is_ok() {
                     eprintln!(
                         "note: removed {shown}, the unfinished output of a brink command that \

@@ -599,7 +599,8 @@ fn a_per_run_mismatch_names_the_shard_with_the_rows() {
 
 /// Shards of the same scenario file run with different `--set` carry different scenarios: the
 /// merge called them "damaged or was edited". It now says they were run with different
-/// settings, naming both, exit code 2, and writes nothing.
+/// settings, naming both, exit code 2, and writes nothing. The same settings in another order
+/// merge.
 #[test]
 fn shards_run_with_different_settings_are_told_so() {
     let root = scratch("different-set");
@@ -651,6 +652,63 @@ fn shards_run_with_different_settings_are_told_so() {
         assert!(!err.contains("damaged"), "{err}");
         assert!(!out.exists(), "a refused merge wrote {}", out.display());
     }
+    // The same settings in another order are the same job: they merge, into the bytes of one
+    // process given them in the first shard's order.
+    let set = |i: usize, order: [&str; 2]| {
+        let d = root.join(format!("ordered{i}"));
+        let spec = format!("{i}/2");
+        ok(&[
+            "run",
+            "scenarios/examples/tutorial.ron",
+            "--runs",
+            "40",
+            "--no-charts",
+            "--set",
+            order[0],
+            "--set",
+            order[1],
+            "--shard",
+            &spec,
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        d
+    };
+    let (a, b) = ("actors.north.hawkishness=0.3", "actors.north.rationality=4");
+    let (first, second) = (set(1, [a, b]), set(2, [b, a]));
+    let merged = root.join("ordered");
+    ok(&[
+        "merge",
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        "--no-charts",
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    let whole = root.join("whole");
+    ok(&[
+        "run",
+        "scenarios/examples/tutorial.ron",
+        "--runs",
+        "40",
+        "--no-charts",
+        "--set",
+        a,
+        "--set",
+        b,
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    for f in ["outcomes.csv", "timeseries.csv"] {
+        assert!(
+            std::fs::read(merged.join(f)).unwrap() == std::fs::read(whole.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    assert_eq!(
+        summary_without_command(&merged),
+        summary_without_command(&whole)
+    );
     let _ = std::fs::remove_dir_all(&root);
 }
 

@@ -693,7 +693,16 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
                 m.variant.as_deref().unwrap_or("(base)"),
             ));
         }
-        if m.set != m0.set {
+        // The same paths set to the same values in another order are the same job: a path is
+        // set at most once, so the order changes nothing the scenario carries.
+        let by_path = |x: &Manifest| {
+            let mut v: Vec<(String, String)> = (x.set.iter())
+                .map(|o| (o.path.clone(), o.value.clone()))
+                .collect();
+            v.sort();
+            v
+        };
+        if by_path(m) != by_path(m0) {
             let words = |x: &Manifest| {
                 let a = brink::scenario::overrides::args(&x.set);
                 if a.is_empty() {

@@ -78,11 +78,27 @@ fn new_never_overwrites_and_refuses_unsafe_names() {
         fs::read_to_string(dir.join("mine.ron")).unwrap(),
         "my own work"
     );
-    for bad in ["../up", "a b", "9lives", ""] {
+    for bad in ["../up", "a b", "9lives", "", "con", "Nul", "COM1", "lpt9"] {
         let (code, _, err) = code_in(&dir, &["new", bad]);
         assert_eq!(code, 2, "{bad:?}: {err}");
     }
     assert_eq!(common::names(&dir), vec!["mine.ron".to_string()]);
+    // A device name of Windows is refused as the file's name only: with --out it names the
+    // scenario, and names like it that are not devices are fine.
+    let (_, _, err) = code_in(&dir, &["new", "con"]);
+    assert!(err.contains("con.ron is a device name on Windows"), "{err}");
+    for fine in [
+        &["new", "con", "--out", "console.ron"][..],
+        &["new", "com10"],
+        &["new", "cons"],
+    ] {
+        let (code, _, err) = code_in(&dir, fine);
+        assert_eq!(code, 0, "{fine:?}: {err}");
+    }
+    assert_eq!(
+        common::names(&dir),
+        ["com10.ron", "cons.ron", "console.ron", "mine.ron"].map(String::from)
+    );
 }
 
 /// DOT has balanced braces outside quoted strings, one ellipse per actor and one box per event.

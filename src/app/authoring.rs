@@ -52,6 +52,14 @@ pub fn new_scenario(
             crate::app::terminal::safe(name)
         )));
     }
+    if out.is_none() && crate::app::run::windows_reserved(name) {
+        // `con.ron` is a device, not a file, on Windows: a scenario shared from here would be
+        // unreadable there. Output folders get a `_` instead; a scenario's name is the user's.
+        return Err(Error::Input(format!(
+            "{name}.ron is a device name on Windows, so the file could not be opened there: \
+             expected another name, or --out FILE to name the file yourself"
+        )));
+    }
     let path = out.map_or_else(|| PathBuf::from(format!("{name}.ron")), Path::to_path_buf);
     write_new_file(&path, brink::scenario::new::text(name, template).as_bytes())?;
     Ok(path)

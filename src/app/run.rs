@@ -174,7 +174,7 @@ pub fn sanitize(name: &str) -> String {
 }
 
 /// Whether Windows reserves a base name (the part before the first dot) for a device.
-fn windows_reserved(base: &str) -> bool {
+pub(crate) fn windows_reserved(base: &str) -> bool {
     let b = base.to_ascii_uppercase();
     match b.as_str() {
         "CON" | "PRN" | "AUX" | "NUL" => true,

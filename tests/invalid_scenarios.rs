@@ -276,6 +276,18 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "unknown lever \"protst\"",
     ),
     (
+        "variant_freezes_twice",
+        71,
+        59,
+        "variant \"calm\" freezes \"protest\" twice",
+    ),
+    (
+        "variant_removes_twice",
+        71,
+        87,
+        "variant \"calm\" removes \"raid\" twice",
+    ),
+    (
         "unknown_path_variant_set",
         70,
         37,

@@ -1344,24 +1344,32 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 c.on_key();
             }
         }
+        // Each lever frozen and each event removed once: a second mention is a slip (and
+        // bounds the lists by the scenario's own limits).
         for (k, lever) in v.freeze.iter().enumerate() {
+            let mut x = l("freeze");
+            x.push(ix(k));
             if !c.measures.contains_key(lever.as_str()) && !c.acts.contains(lever.as_str()) {
-                let mut x = l("freeze");
-                x.push(ix(k));
                 let list = one_of("levers", s.levers.iter().map(|l| l.name()));
                 c.problem(x, format!("unknown lever {lever:?}"), list);
+            } else if v.freeze[..k].contains(lever) {
+                let what = format!("variant {:?} freezes {lever:?} twice", v.name);
+                c.problem(x, what, "each lever once");
             }
         }
         for (k, e) in v.remove_events.iter().enumerate() {
+            let mut x = l("remove_events");
+            x.push(ix(k));
             if !c.events.contains(e.as_str()) {
-                let mut x = l("remove_events");
-                x.push(ix(k));
                 let list = one_of("events", c.events.iter().copied());
                 c.problem(
                     x,
                     format!("variant {:?} removes unknown event {e:?}", v.name),
                     list,
                 );
+            } else if v.remove_events[..k].contains(e) {
+                let what = format!("variant {:?} removes {e:?} twice", v.name);
+                c.problem(x, what, "each event once");
             }
         }
         let mut names: BTreeSet<String> = BTreeSet::new();

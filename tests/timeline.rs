@@ -277,6 +277,23 @@ fn conditions_are_checked_by_the_scenario_validator() {
         "empty All([]) or Any([])",
         "at least one condition",
     );
+    // The scenario's limit on a condition's size holds here too: every term is checked every
+    // step of every run.
+    let terms = |n: usize| vec![r#"ActOccurred("apology")"#; n].join(", ");
+    let big = format!("Any([{}])", terms(256));
+    check_fails(
+        "condition_too_large",
+        r#"All([ActOccurred("apology"), LevelAtLeast("import_ban", 1)])"#,
+        &big,
+        &big,
+        "the condition has 257 terms",
+        "at most 256 terms in one condition",
+    );
+    let fits = with(
+        r#"All([ActOccurred("apology"), LevelAtLeast("import_ban", 1)])"#,
+        &format!("Any([{}])", terms(255)),
+    );
+    assert!(load_and_check("condition_at_limit", &fits).is_ok());
 }
 
 #[test]

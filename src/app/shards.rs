@@ -68,6 +68,33 @@ pub struct Seen {
     pairs: bool,
     /// SHA-256 of the shard file as read and checked: the second pass merges those bytes only.
     file_sha256: String,
+    /// SHA-256 of the scenario it carries (as JSON), by which [`check`] compares shards: only
+    /// the first shard given keeps its scenario whole ([`keep_one_scenario`]).
+    scenario_sha256: String,
+}
+
+/// SHA-256 of a scenario as JSON.
+fn scenario_hash(s: &Scenario) -> String {
+    brink::scenario::sha256_hex(&serde_json::to_vec(s).unwrap_or_default())
+}
+
+/// A merge's first pass keeps the scenario of the first shard given whole, and of every other
+/// only its digest (in [`Seen`]): a scenario at the size limit takes tens of MB parsed, once a
+/// shard. The rest of a dropped one (its name, units, horizon) stays.
+fn keep_one_scenario(index: usize, s: &mut Scenario) {
+    if index > 0 {
+        s.description = String::new();
+        s.sources = vec![];
+        s.actors = vec![];
+        s.relations = vec![];
+        s.ladder = vec![];
+        s.pressures = vec![];
+        s.shared = vec![];
+        s.levers = vec![];
+        s.events = vec![];
+        s.outcomes = vec![];
+        s.variants = vec![];
+    }
 }
 
 /// SHA-256 of a tally's JSON.
@@ -211,8 +238,8 @@ fn merge(
 ) -> Result<(Summary, PathBuf)> {
     // First pass: each shard read whole and checked, its counts dropped.
     let mut shards = vec![];
-    for d in dirs {
-        shards.push((d.clone(), read(d)?));
+    for (i, d) in dirs.iter().enumerate() {
+        shards.push((d.clone(), read(i, d)?));
     }
     let shards = check(shards)?;
     let first = &shards[0].1;
@@ -430,14 +457,17 @@ pub trait ShardPart {
     fn range(&self) -> (u64, u64);
     /// `I/N` as given.
     fn spec(&self) -> (u64, u64);
-    /// The scenario it carries.
+    /// The scenario it carries (whole in the first shard given only: [`keep_one_scenario`]).
     fn scenario(&self) -> &Scenario;
+    fn scenario_mut(&mut self) -> &mut Scenario;
+    /// SHA-256 of the scenario it carries, as read.
+    fn scenario_sha256(&self) -> &str;
     fn per_run(&self) -> bool;
     /// What else the shards of one job must share (compare: the arms), in words.
     fn job(&self) -> String;
 }
 
-impl<C> ShardPart for ShardFile<C> {
+impl ShardPart for ShardFile<Seen> {
     fn manifest(&self) -> &Manifest {
         &self.manifest
     }
@@ -449,6 +479,12 @@ impl<C> ShardPart for ShardFile<C> {
     }
     fn scenario(&self) -> &Scenario {
         &self.scenario
+    }
+    fn scenario_mut(&mut self) -> &mut Scenario {
+        &mut self.scenario
+    }
+    fn scenario_sha256(&self) -> &str {
+        &self.tally.scenario_sha256
     }
     fn per_run(&self) -> bool {
         self.per_run
@@ -458,7 +494,7 @@ impl<C> ShardPart for ShardFile<C> {
     }
 }
 
-impl<C> ShardPart for CompareShardFile<C> {
+impl ShardPart for CompareShardFile<Seen> {
     fn manifest(&self) -> &Manifest {
         &self.manifest
     }
@@ -470,6 +506,12 @@ impl<C> ShardPart for CompareShardFile<C> {
     }
     fn scenario(&self) -> &Scenario {
         &self.scenario
+    }
+    fn scenario_mut(&mut self) -> &mut Scenario {
+        &mut self.scenario
+    }
+    fn scenario_sha256(&self) -> &str {
+        &self.tally.scenario_sha256
     }
     fn per_run(&self) -> bool {
         false
@@ -501,13 +543,16 @@ fn merge_compare(
     // Two passes, as in `merge`: each shard read whole and checked, its counts dropped; then,
     // in run order, one shard's counts at a time added to the running total.
     let mut shards = vec![];
-    for d in dirs {
-        let (f, file_sha256): (CompareShardFile, _) =
+    for (i, d) in dirs.iter().enumerate() {
+        let (mut f, file_sha256): (CompareShardFile, _) =
             read_json(d, "compare-shard.json", "comparison shard")?;
         tally_as_recorded(d, &f.tally, &f.tally_sha256)?;
+        let scenario_sha256 = scenario_hash(&f.scenario);
+        keep_one_scenario(i, &mut f.scenario);
         let f = f.map_counts(|t| Seen {
             pairs: t.tallies.iter().all(Tally::has_outcome_pairs),
             file_sha256,
+            scenario_sha256,
         });
         shards.push((d.clone(), f));
     }
@@ -609,12 +654,15 @@ fn read_json<T: serde::de::DeserializeOwned>(
 
 /// Reads a shard folder, checking it whole, for a merge's first pass: its counts are dropped,
 /// what the merge needs of them kept.
-fn read(dir: &Path) -> Result<ShardFile<Seen>> {
-    let (f, file_sha256): (ShardFile, _) = read_json(dir, "shard.json", "shard")?;
+fn read(index: usize, dir: &Path) -> Result<ShardFile<Seen>> {
+    let (mut f, file_sha256): (ShardFile, _) = read_json(dir, "shard.json", "shard")?;
     tally_as_recorded(dir, &f.tally, &f.tally_sha256)?;
+    let scenario_sha256 = scenario_hash(&f.scenario);
+    keep_one_scenario(index, &mut f.scenario);
     Ok(f.map_counts(|t| Seen {
         pairs: t.has_outcome_pairs(),
         file_sha256,
+        scenario_sha256,
     }))
 }
 
@@ -641,11 +689,15 @@ fn read_counts<C: serde::de::DeserializeOwned>(dir: &Path, file: &str, seen: &Se
 
 /// Checks that shard files belong to one job and cover it exactly once; returns them in run
 /// order.
-pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf, S)>> {
-    let Some((first_dir, first)) = shards.first().cloned() else {
+/// The first shard given must carry its scenario whole; the others may carry only its digest
+/// ([`keep_one_scenario`]). The first in run order gets the whole one.
+pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf, S)>> {
+    let Some((first_dir, first)) = shards.first() else {
         return Err(Error::Input("no shard folders given".into()));
     };
-    let m0 = first.manifest();
+    let first_dir = first_dir.clone();
+    let m0 = first.manifest().clone();
+    let m0 = &m0;
     // The scenario a shard carries is compiled for the merge: it must be a valid one, and the
     // same in every shard.
     let problems = brink::scenario::validate::validate(first.scenario());
@@ -659,8 +711,6 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
             p.message
         )));
     }
-    let scenario_json = |s: &Scenario| serde_json::to_vec(s).unwrap_or_default();
-    let first_scenario = scenario_json(first.scenario());
     for (dir, s) in &shards {
         let m = s.manifest();
         let differs = |what: &str, a: &str, b: &str| {
@@ -748,7 +798,7 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
         // After the manifests' checks: shards of different jobs (another scenario file,
         // another --set, whose values the scenario carries) carry different scenarios too,
         // and are told so; only a scenario the manifest does not account for is damage.
-        if scenario_json(s.scenario()) != first_scenario {
+        if s.scenario_sha256() != first.scenario_sha256() {
             return Err(damaged(
                 dir,
                 format!(
@@ -770,6 +820,7 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
             ));
         }
     }
+    let (whole, n) = first.spec();
     shards.sort_by_key(|(_, s)| s.spec().0);
     for w in shards.windows(2) {
         if w[0].1.spec().0 == w[1].1.spec().0 {
@@ -782,7 +833,6 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
             )));
         }
     }
-    let n = first.spec().1;
     if shards.len() as u64 != n {
         let have: std::collections::BTreeSet<u64> =
             shards.iter().map(|(_, s)| s.spec().0).collect();
@@ -822,6 +872,14 @@ pub fn check<S: ShardPart + Clone>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<
             "runs {next}..{} are in no shard given (a last shard is missing)",
             m0.runs
         )));
+    }
+    // The whole scenario to the first in run order, which the merge compiles (the same as
+    // every shard's: their digests agree).
+    if let Some(i) = shards.iter().position(|(_, s)| s.spec().0 == whole)
+        && i > 0
+    {
+        let (head, rest) = shards.split_at_mut(i);
+        std::mem::swap(head[0].1.scenario_mut(), rest[0].1.scenario_mut());
     }
     Ok(shards)
 }

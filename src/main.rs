@@ -10,7 +10,12 @@ mod app;
 
 fn main() -> ExitCode {
     let cli = app::cli::Cli::parse();
-    match app::cli::run(cli) {
+    // A result printed to a full disk was not delivered: not a success (a closed pipe is).
+    let result = app::cli::run(cli).and_then(|()| {
+        app::terminal::stdout_result()
+            .map_err(|e| Error::Failed(format!("cannot write to standard output: {e}")))
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let text = match &e {
@@ -19,7 +24,7 @@ fn main() -> ExitCode {
                 e => format!("error: {}", e.chain()),
             };
             // Messages quote scenario text and paths: never raw control characters.
-            eprintln!("{}", app::terminal::safe_text(&text));
+            app::terminal::tell(&text);
             ExitCode::from(exit_code(&e))
         }
     }

@@ -117,3 +117,110 @@ fn notes_about_folders_escape_their_names() {
     assert_eq!(raw_controls(&o.stderr), Vec::<char>::new(), "{err}");
     assert!(left.join("mine.txt").exists());
 }
+
+/// Standard error that cannot be written (a log on a full disk; here `/dev/full`) is no reason
+/// to crash: `eprintln!` panicked (exit code 101) on the first message, note or progress line,
+/// and a finished trace lost its exit code. The command's own exit code stands.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_full_stderr_leaves_the_exit_code_alone() {
+    use std::process::Stdio;
+    let dir = scratch("full-stderr");
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let code = |args: &[&str]| {
+        let o = common::command()
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(full())
+            .status()
+            .unwrap();
+        o.code()
+    };
+    let broken = hostile_richardson(&dir, |s| s.replacen("horizon: 52,", "horizon: 5x2,", 1));
+    assert_eq!(code(&["validate", broken.to_str().unwrap()]), Some(2));
+    // A leftover beside the output folder: its note goes to stderr.
+    let left = dir.join(".out.partial-6");
+    std::fs::create_dir_all(&left).unwrap();
+    std::fs::write(left.join("mine.txt"), b"x").unwrap();
+    let out = dir.join("out");
+    let run = [
+        "run",
+        "scenarios/examples/richardson.ron",
+        "--runs",
+        "50",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    assert_eq!(code(&run), Some(0));
+    assert!(out.join("summary.json").exists() && left.join("mine.txt").exists());
+    let trace = dir.join("trace");
+    let t = ["trace", "scenarios/examples/richardson.ron", "--run", "0"];
+    let mut t = t.to_vec();
+    t.extend(["--out", trace.to_str().unwrap()]);
+    assert_eq!(code(&t), Some(0));
+}
+
+/// A result printed to standard output that cannot take it (`> f.dot` on a full disk) is not
+/// a success: exit code 1 and a message, where brink said nothing and exited 0. A reader that
+/// stops early (`| head`) is no failure.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_result_lost_on_stdout_fails_and_a_closed_pipe_does_not() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    for args in [
+        &["describe", "--paths", "scenarios/examples/tutorial.ron"][..],
+        &[
+            "graph",
+            "scenarios/examples/tutorial.ron",
+            "--format",
+            "dot",
+        ],
+        &[
+            "trace",
+            "scenarios/examples/tutorial.ron",
+            "--run",
+            "0",
+            "--json",
+        ],
+    ] {
+        let o = common::command()
+            .args(args)
+            .stdout(full())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("cannot write to standard output"), "{err}");
+    }
+    // The reader takes a few bytes and goes; the flagship's trace (~95 KB) is more than a pipe
+    // holds, so brink's later writes meet the closed pipe.
+    let mut child = common::command()
+        .args([
+            "trace",
+            "scenarios/russia_azerbaijan_2025.ron",
+            "--run",
+            "0",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+}

@@ -1092,7 +1092,7 @@ fn trace_command(args: TraceArgs) -> Result<()> {
         ));
     }
     if let Some(dir) = &args.out {
-        eprintln!("wrote {}", crate::app::terminal::path(dir));
+        tell!("wrote {}", crate::app::terminal::path(dir));
     }
     Ok(())
 }
@@ -1596,10 +1596,7 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
 /// Prints text for the analyst: scenario text may hold control characters (see
 /// [`crate::app::terminal`]).
 fn say(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (`brink describe | head`) is not an error worth a panic.
-    let _ = out.write_all(crate::app::terminal::safe_text(text).as_bytes());
+    crate::app::terminal::print(&crate::app::terminal::safe_text(text));
 }
 
 /// Puts the numbers `--set` replaced (in words) under the first line of a command's text, its

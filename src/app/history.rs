@@ -205,7 +205,7 @@ pub fn progress_line(prefix: &str, g: &Generation, started: Instant) {
     let acc = g
         .acceptance
         .map_or(String::new(), |a| format!(", acceptance {:.0}%", 100.0 * a));
-    eprintln!(
+    tell!(
         "{prefix}generation {:>2}: tolerance {tol}, ESS {:.0}{acc}{}, {} simulations ({:.0}/s)",
         g.index,
         g.ess,

@@ -822,7 +822,7 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
             match Lock::try_take(lock_path(parent, &name)) {
                 Ok(TryLock::Held(l)) => _held = l,
                 Ok(TryLock::Busy(pid)) => {
-                    eprintln!(
+                    tell!(
                         "note: {} is being written by another brink process (PID {}); left alone",
                         crate::app::terminal::path(&dir),
                         crate::app::terminal::safe(&pid)
@@ -838,19 +838,19 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
             // An empty one is left by a command stopped between making it and marking it:
             // removing it loses nothing (`remove_dir` refuses a folder with anything in it).
             if fs::remove_dir(&dir).is_ok() {
-                eprintln!(
+                tell!(
                     "note: removed {shown}, the unfinished output of a brink command that was \
                      stopped"
                 );
             } else if is_brinks_staging(&dir) {
                 if remove_staging(&dir, &[STAGING_MARK, MARKER]).is_ok() {
-                    eprintln!(
+                    tell!(
                         "note: removed {shown}, the unfinished output of a brink command that \
                          was stopped"
                     );
                 }
             } else {
-                eprintln!(
+                tell!(
                     "note: {shown} looks like an unfinished brink output folder but holds what \
                      brink did not write; left alone (delete it if it is not yours)"
                 );
@@ -858,7 +858,7 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
         } else if verify(&dir).is_ok() {
             // A commit was cut between its two renames: the previous results are here, whole.
             let Some(target) = target else {
-                eprintln!(
+                tell!(
                     "note: {shown} holds the previous results of an output folder a stopped \
                      brink command was replacing; its name is shortened here, so only the next \
                      brink command writing that folder can put them back; left alone"
@@ -868,19 +868,19 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
             if fs::symlink_metadata(&target).is_err() {
                 if fs::rename(&dir, &target).is_ok() {
                     let _ = sync_dir(parent);
-                    eprintln!(
+                    tell!(
                         "note: restored {} from {shown} (a brink command was stopped while \
                          replacing it)",
                         crate::app::terminal::path(&target),
                     );
                 }
             } else if fs::remove_dir_all(&dir).is_ok() {
-                eprintln!(
+                tell!(
                     "note: removed {shown}, a replaced output folder a stopped brink command left"
                 );
             }
         } else {
-            eprintln!(
+            tell!(
                 "note: {shown} looks like a replaced brink output folder but does not match its \
                  marker; left alone (delete it if it is not yours)"
             );
@@ -1162,16 +1162,16 @@ fn clean_inside(target: &Path) {
         }
         match judge_inner(&dir, target, &rest) {
             Inner::Whole => match fill(&dir, target) {
-                Ok(()) => eprintln!(
+                Ok(()) => tell!(
                     "note: finished filling {shown_target} from {shown} (a brink command was \
                      stopped while moving its results in)"
                 ),
-                Err(e) => eprintln!("note: cannot finish filling from {shown} ({e}); left alone"),
+                Err(e) => tell!("note: cannot finish filling from {shown} ({e}); left alone"),
             },
             Inner::Done => {
                 if remove_staging(&dir, &[MARKER]).is_ok() {
                     let _ = sync_dir(target);
-                    eprintln!(
+                    tell!(
                         "note: removed {shown}, left empty by a brink command stopped as it \
                          finished"
                     );
@@ -1194,13 +1194,13 @@ fn clean_inside(target: &Path) {
                     } else {
                         String::new()
                     };
-                    eprintln!(
+                    tell!(
                         "note: removed {shown}{and}, the unfinished output of a brink command \
                          that was stopped"
                     );
                 }
             }
-            Inner::Unsure(why) => eprintln!(
+            Inner::Unsure(why) => tell!(
                 "note: {shown} looks like an unfinished brink output folder, but {why}; left \
                  alone. To write {shown_target} again, delete {shown} (and anything else in \
                  {shown_target} that is not yours)"
@@ -1516,7 +1516,7 @@ impl Staging {
                     Some(p) if fs::rename(&old, &p).is_ok() => p,
                     _ => old.clone(),
                 };
-                eprintln!(
+                tell!(
                     "note: {} changed while brink replaced it ({}); the previous folder is \
                      kept as {}",
                     crate::app::terminal::path(&self.target),

@@ -68,6 +68,51 @@ pub fn path(p: &std::path::Path) -> String {
     safe(&p.display().to_string()).into_owned()
 }
 
+/// The first failure to write to standard output other than a closed pipe: the command's
+/// printed result was lost, which `main` reports (exit code 1) once the command is done.
+static STDOUT_FAILED: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
+
+/// Writes text to standard output. A closed pipe (`brink describe | head`) ends nothing: the
+/// reader has what it wanted. Any other failure (`> f.dot` on a full disk) is kept for
+/// [`stdout_result`], so that a lost result is not reported as success.
+pub fn print(text: &str) {
+    use std::io::Write;
+    let written = std::io::stdout().lock().write_all(text.as_bytes());
+    remember_stdout_failure(written);
+}
+
+fn remember_stdout_failure(r: std::io::Result<()>) {
+    if let Err(e) = r
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let mut failed = STDOUT_FAILED.lock().unwrap_or_else(|p| p.into_inner());
+        failed.get_or_insert(e);
+    }
+}
+
+/// Flushes standard output and returns the first failure to write to it (a closed pipe
+/// excepted), if any.
+pub fn stdout_result() -> std::io::Result<()> {
+    use std::io::Write;
+    remember_stdout_failure(std::io::stdout().lock().flush());
+    match STDOUT_FAILED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Writes a line to standard error, escaped ([`safe_text`]). A failed write (a log on a full
+/// disk, `2>&1 | head` whose reader is gone) is ignored: `eprintln!` would panic there, turning
+/// a finished command into a crash and losing its work.
+pub fn tell(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{}", safe_text(text));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,6 +123,29 @@ fn keep_partial_writes_the_runs_done_marked_incomplete() {
         row.split(',').any(|f| f == held.to_string()),
         "outcomes.csv does not count {held} runs: {row}"
     );
+    // `rerun` refuses it at once (it would rerun every run asked for and then report every
+    // file as differing), saying how to reproduce it; nothing is written.
+    let o = common::brink(&["rerun", out.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        err.contains("stopped before its end")
+            && err.contains(&format!("the same command with --runs {held}")),
+        "{err}"
+    );
+    assert_eq!(common::names(&dir), vec!["results".to_string()]);
+    // And what it says holds: the first `held` runs give the same tables.
+    let again = dir.join("again");
+    let held_text = held.to_string();
+    let mut args = run_args(&sc, &held_text, &[]);
+    args.extend(["--out", again.to_str().unwrap()]);
+    common::ok(&args);
+    for f in ["outcomes.csv", "timeseries.csv"] {
+        assert!(
+            std::fs::read(out.join(f)).unwrap() == std::fs::read(again.join(f)).unwrap(),
+            "{f} differs from the first {held} runs"
+        );
+    }
 }
 
 #[test]

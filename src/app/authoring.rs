@@ -286,6 +286,22 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
             dir.join(file).display()
         ))
     })?;
+    if !manifest.complete {
+        // Its command asked for more runs than it holds: rerun, it would run them all (or
+        // stop elsewhere) and every file would differ.
+        return Err(Error::Input(format!(
+            "{} holds a result stopped before its end ({}): a rerun of its command would not \
+             stop at the same run, so it is not rerun. Its runs are the first {} of the same \
+             command with --runs {} (same seed); run that to reproduce its figures",
+            dir.display(),
+            manifest.stop_reason.as_deref().map_or_else(
+                || format!("{} runs kept", manifest.runs),
+                |r| crate::app::terminal::safe(r).into_owned()
+            ),
+            manifest.runs,
+            manifest.runs
+        )));
+    }
     let args = command_modulo_out(&manifest.command);
     let verb = args.first().map(String::as_str).unwrap_or("");
     if !["run", "compare", "sweep", "sensitivity", "experiment"].contains(&verb)

@@ -795,3 +795,68 @@ fn a_second_signal_to_rerun_kills_its_child_before_it_exits() {
     assert!(err.contains("interrupted again"), "{err}");
     assert!(!orphan, "the rerun's child {pid} outlived it: {err}");
 }
+
+/// A rerun killed outright (SIGKILL: no handler of its own runs) no longer leaves its child
+/// computing and then writing `NAME-rerun`: the kernel sends the child SIGTERM as its parent
+/// ends, which the child takes as a stop (its staging folder removed, nothing written).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rerun_killed_outright_takes_its_child_with_it() {
+    let dir = scratch("rerun-kill");
+    fs::copy(repo(FLAGSHIP), dir.join("f.ron")).unwrap();
+    ok_in(
+        &dir,
+        &[
+            "run",
+            "f.ron",
+            "--runs",
+            "100000",
+            "--no-charts",
+            "--out",
+            "first",
+        ],
+    );
+    let mut rerun = common::command()
+        .current_dir(&dir)
+        .args(["rerun", "first"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The child's PID, from the name of the staging folder it made.
+    let t = std::time::Instant::now();
+    let pid: libc::pid_t = loop {
+        if let Some(pid) = fs::read_dir(&dir).unwrap().find_map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .strip_prefix(".first-rerun.partial-")
+                .and_then(|p| p.parse().ok())
+        }) {
+            break pid;
+        }
+        assert!(
+            rerun.try_wait().unwrap().is_none(),
+            "ended before it computed"
+        );
+        assert!(t.elapsed() < std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    rerun.kill().unwrap();
+    rerun.wait().unwrap();
+    // The child ends (a zombie of init's counts as ended) well before its 100,000 runs would.
+    let gone = |pid: libc::pid_t| {
+        fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| s.contains(") Z "))
+    };
+    let t = std::time::Instant::now();
+    while !gone(pid) && t.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let outlived = !gone(pid);
+    if outlived {
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    assert!(!outlived, "the rerun's child {pid} outlived it by 30 s");
+    let names = common::names(&dir);
+    assert_eq!(names, ["f.ron", "first"].map(String::from), "{names:?}");
+}

@@ -367,7 +367,30 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     out_arg.push(&new);
     let shown = format!("{} --out={}", args.join(" "), new.display());
     let stop = crate::app::interrupt::stop_flag();
-    let mut child = std::process::Command::new(exe)
+    let mut command = std::process::Command::new(exe);
+    #[cfg(target_os = "linux")]
+    {
+        // A rerun killed outright (SIGKILL: no handler runs) would leave its child writing
+        // NAME-rerun: the kernel sends the child SIGTERM when this process ends, which it
+        // takes as a stop (its staging folder removed, nothing written).
+        use std::os::unix::process::CommandExt;
+        let parent = std::process::id() as libc::pid_t;
+        // SAFETY: between fork and exec only prctl(2) and getppid(2), async-signal-safe, and
+        // no allocation.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // Ended before the line above: no signal will come, so the child does not start.
+                if libc::getppid() != parent {
+                    return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+                }
+                Ok(())
+            });
+        }
+    }
+    let mut child = command
         .args(&args)
         .arg(&out_arg)
         .stdin(std::process::Stdio::null())

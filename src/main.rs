@@ -9,7 +9,17 @@ use clap::Parser;
 mod app;
 
 fn main() -> ExitCode {
-    let cli = app::cli::Cli::parse();
+    let cli = match app::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // An argument clap refuses is quoted in its message: escaped like every other message,
+        // so that a value holding ESC cannot drive the terminal (help and version as clap
+        // prints them).
+        Err(e) if e.use_stderr() => {
+            app::terminal::tell(e.render().to_string().trim_end());
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+        Err(e) => e.exit(),
+    };
     // A result printed to a full disk was not delivered: not a success (a closed pipe is).
     let result = app::cli::run(cli).and_then(|()| {
         app::terminal::stdout_result()

@@ -224,3 +224,45 @@ fn a_result_lost_on_stdout_fails_and_a_closed_pipe_does_not() {
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
 }
+
+/// `--report-title` is free text as a scenario's is: a control character is refused (exit code
+/// 2, nothing written), where it went raw into report.html. A path is the user's to name: one
+/// holding ESC is written, and shown escaped in the report's command row, which `cat` would
+/// otherwise send to the terminal. Arguments clap refuses are quoted escaped.
+#[test]
+fn report_titles_and_paths_cannot_drive_a_terminal_through_the_report() {
+    let dir = scratch("title");
+    let evil = "T\u{1b}]0;pwn\u{7}";
+    let out = dir.join("titled");
+    let o = brink(&[
+        "run",
+        "scenarios/examples/richardson.ron",
+        "--runs",
+        "50",
+        "--report-title",
+        evil,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("holds the control character U+001B"), "{err}");
+    assert_eq!(raw_controls(&o.stderr), Vec::<char>::new(), "{err}");
+    assert!(!out.exists());
+    let out = dir.join(format!("out{evil}"));
+    let o = brink(&[
+        "run",
+        "scenarios/examples/richardson.ron",
+        "--runs",
+        "50",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let html = std::fs::read(out.join("report.html")).unwrap();
+    assert_eq!(raw_controls(&html), Vec::<char>::new());
+    assert!(String::from_utf8_lossy(&html).contains("outT\\u{1b}]0;pwn\\u{7}"));
+    let o = brink(&["run", "x.ron", "--runs", "5\u{1b}[2J"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(raw_controls(&o.stderr), Vec::<char>::new());
+}

@@ -79,7 +79,7 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// A title for report.html, shown above the scenario's (the brief the report goes into).
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", value_parser = parse_title)]
         report_title: Option<String>,
         #[command(flatten)]
         limits: LimitArgs,
@@ -207,7 +207,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the scenario's (the brief the report goes into).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
     pub report_title: Option<String>,
     /// Keep adding runs until OUTCOME's 95% interval is at most ± HALF_WIDTH (e.g.
     /// `--precision rupture=0.005`); `--runs` (or `--max-runs`) caps the runs.
@@ -314,7 +314,7 @@ pub struct BacktestArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the cases' (the brief the report goes into).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
     pub report_title: Option<String>,
     /// Replace a number in every case's scenario (repeatable):
     /// PATH=VALUE with VALUE a number or a distribution as the scenario file writes it, e.g.
@@ -353,7 +353,7 @@ pub struct CalibrateArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the cases' (the brief the report goes into).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
     pub report_title: Option<String>,
     /// Replace a number in every case's scenario (repeatable):
     /// PATH=VALUE with VALUE a number or a distribution as the scenario file writes it, e.g.
@@ -409,7 +409,7 @@ pub struct CompareArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the scenario's (the brief the report goes into).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
     pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -497,7 +497,7 @@ pub struct SensitivityArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the scenario's (the brief the report goes into).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
     pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -540,7 +540,7 @@ pub struct SweepArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the scenario's (the brief the report goes into).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
     pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -593,7 +593,7 @@ pub struct ExperimentArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the scenario's (the brief the report goes into).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
     pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -1590,6 +1590,22 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Scenario(scenario::Diagnostics(all)))
+    }
+}
+
+/// `--report-title TEXT`: text without control characters (tab and newline allowed), as every
+/// free text of a scenario.
+fn parse_title(s: &str) -> std::result::Result<String, String> {
+    match s
+        .chars()
+        .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        Some(c) => Err(format!(
+            "the title holds the control character U+{:04X}; expected text without control \
+             characters (tab and newline are allowed)",
+            u32::from(c)
+        )),
+        None => Ok(s.to_string()),
     }
 }
 

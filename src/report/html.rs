@@ -71,8 +71,16 @@ const PARTS: [(&str, &str); 7] = [
 ];
 
 /// Escapes a text for HTML element content and quoted attribute values: `&`, `<`, `>`, `"`
-/// and `'`. Every value the report template prints goes through it (see [`report`]).
+/// and `'`; a control character other than tab, newline and carriage return (which HTML does
+/// not allow, and which `cat report.html` would send to a terminal: a path or a command line
+/// may hold ESC) is shown as `\u{1b}`. Every value the report template prints goes through it
+/// (see [`report`]).
+///
+/// ```
+/// assert_eq!(brink::report::html::escape("a<b \u{1b}]0;x\u{7}"), "a&lt;b \\u{1b}]0;x\\u{7}");
+/// ```
 pub fn escape(s: &str) -> String {
+    use std::fmt::Write;
     let mut o = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -81,6 +89,9 @@ pub fn escape(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {
+                let _ = write!(o, "\\u{{{:x}}}", u32::from(c));
+            }
             c => o.push(c),
         }
     }

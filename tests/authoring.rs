@@ -181,6 +181,19 @@ fn graph_quotes_hostile_labels() {
     );
     // The label never leaks raw into Mermaid syntax.
     assert!(!mm.contains("<b>") && !mm.contains("\"A\""));
+    // Nor does the scenario's name, in the comment line: Mermaid reads `%%{init: …}%%`
+    // directives anywhere.
+    let text = fs::read_to_string(dir.join("hostile.ron"))
+        .unwrap()
+        .replacen(
+            "name: \"hostile\"",
+            "name: \"x %%{init: {'theme': 'dark'}}%%\"",
+            1,
+        );
+    fs::write(dir.join("hostile.ron"), text).unwrap();
+    let mm = ok_in(&dir, &["graph", "hostile.ron", "--format", "mermaid"]);
+    assert!(mm.contains("{init: {'theme': 'dark'}}"), "{mm}");
+    assert_eq!(mm.matches('%').count(), 2, "{mm}");
 }
 
 #[test]

@@ -442,9 +442,11 @@ pub fn mermaid_escape(s: &str) -> String {
     out
 }
 
-/// Text for a Mermaid `%%` comment: one line.
+/// Text for a Mermaid `%%` comment: one line, and no `%` (Mermaid reads a `%%{init: …}%%`
+/// directive anywhere in the text, a comment line included: a scenario name holding one would
+/// restyle or reconfigure the diagram).
 fn mermaid_comment(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if c.is_control() || c == '%' { ' ' } else { c })
         .collect()
 }

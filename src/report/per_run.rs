@@ -458,8 +458,11 @@ impl Format {
 
 /// A per-run table being written to a file, in either format, a chunk's rows at a time.
 pub enum RowsFile {
-    /// `runs.csv`.
-    Csv(CsvRows<std::io::BufWriter<std::fs::File>>),
+    /// `runs.csv`, and its path (for messages: a full disk is named at the file).
+    Csv(
+        CsvRows<std::io::BufWriter<std::fs::File>>,
+        std::path::PathBuf,
+    ),
     /// `runs.parquet` (boxed: its row group's buffers are large).
     Parquet(Box<crate::report::parquet::ParquetWriter>),
 }
@@ -467,14 +470,13 @@ pub enum RowsFile {
 impl RowsFile {
     /// Starts the table at `path` (the CSV's header written).
     pub fn create(path: &std::path::Path, format: Format, columns: Vec<Column>) -> Result<Self> {
-        let name = format.file_name();
         match format {
             Format::Csv => {
                 let f = std::fs::File::create(path)
                     .map_err(|e| crate::error::Error::io("write", path, e))?;
                 let w = CsvRows::create(std::io::BufWriter::with_capacity(1 << 20, f), columns)
-                    .map_err(|e| crate::error::Error::io("write", name, e))?;
-                Ok(RowsFile::Csv(w))
+                    .map_err(|e| crate::error::Error::io("write", path, e))?;
+                Ok(RowsFile::Csv(w, path.to_path_buf()))
             }
             Format::Parquet => Ok(RowsFile::Parquet(Box::new(
                 crate::report::parquet::ParquetWriter::create(path, &columns)?,
@@ -485,7 +487,7 @@ impl RowsFile {
     /// The file's name (`runs.csv` or `runs.parquet`).
     pub fn file_name(&self) -> &'static str {
         match self {
-            RowsFile::Csv(_) => Format::Csv.file_name(),
+            RowsFile::Csv(..) => Format::Csv.file_name(),
             RowsFile::Parquet(_) => Format::Parquet.file_name(),
         }
     }
@@ -493,9 +495,9 @@ impl RowsFile {
     /// Writes rows given as one flat list of cells (a row's cells after the other's).
     pub fn write_rows(&mut self, cells: &[Cell]) -> Result<()> {
         match self {
-            RowsFile::Csv(w) => w
+            RowsFile::Csv(w, path) => w
                 .write_rows(cells)
-                .map_err(|e| crate::error::Error::io("write", Format::Csv.file_name(), e)),
+                .map_err(|e| crate::error::Error::io("write", &*path, e)),
             RowsFile::Parquet(p) => {
                 let n = p.column_count().max(1);
                 cells.chunks(n).try_for_each(|row| p.write_row(row))
@@ -506,10 +508,10 @@ impl RowsFile {
     /// Completes the file (the CSV flushed; the Parquet's last row group and footer written).
     pub fn finish(self) -> Result<()> {
         match self {
-            RowsFile::Csv(w) => w
+            RowsFile::Csv(w, path) => w
                 .finish()
                 .map(drop)
-                .map_err(|e| crate::error::Error::io("write", Format::Csv.file_name(), e)),
+                .map_err(|e| crate::error::Error::io("write", &path, e)),
             RowsFile::Parquet(p) => p.finish(),
         }
     }

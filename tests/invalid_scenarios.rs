@@ -23,6 +23,13 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ),
     ("bad_start_date", 5, 17, "is not a date"),
     ("impossible_date", 5, 17, "is not a date"),
+    (
+        "dates_past_9999",
+        5,
+        17,
+        "run past 9999-12-31, the last date written YYYY-MM-DD: the last step, 51, begins on \
+         10000-05-29",
+    ),
     ("empty_any_condition", 67, 38, "empty All([]) or Any([])"),
     ("scale_same_actor", 61, 67, "names the same actor twice"),
     (
@@ -516,6 +523,83 @@ fn every_scenario_under_scenarios_is_valid() {
             })
         })
         .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A dated scenario's steps must end by 9999-12-31 (its tables would print five-digit years):
+/// the latest start date is accepted, a day later refused at `start_date`, even when only the
+/// last step's end is past it; steps other than a day or a week have no dates to check.
+#[test]
+fn dates_past_9999_are_refused_at_the_start_date() {
+    let base = std::fs::read_to_string(corpus_dir().join("bad_start_date.ron")).unwrap();
+    let dir = common::scratch("late-dates");
+    let write = |name: &str, unit: &str, horizon: u32, start: &str| {
+        let text = base
+            .replacen(
+                "horizon: 52,",
+                &format!("horizon: {horizon}, step_unit: {unit:?},"),
+                1,
+            )
+            .replacen("\"2025-13-27\"", &format!("{start:?}"), 1);
+        let path = dir.join(format!("{name}.ron"));
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let mut failures = vec![];
+    // 52 weeks from 9999-01-02 end on 9999-12-31; 5,200 days from 9985-10-06 too.
+    for (name, unit, horizon, start) in [
+        ("weeks_latest", "week", 52, "9999-01-02"),
+        ("days_latest", "days", 5200, "9985-10-06"),
+        ("year_zero", "week", 5200, "0000-01-01"),
+        ("months", "month", 5200, "9999-12-31"),
+    ] {
+        let out = validate(&[&write(name, unit, horizon, start)]);
+        if out.status.code() != Some(0) {
+            failures.push(format!(
+                "{name} is refused: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    for (name, unit, horizon, start, fragment) in [
+        (
+            "weeks_a_day_late",
+            "week",
+            52,
+            "9999-01-03",
+            "\"9999-01-03\" and 52 weeks run past 9999-12-31, the last date written YYYY-MM-DD: \
+             the last step, 51, begins on 9999-12-26 and ends on 10000-01-01",
+        ),
+        (
+            "days_a_day_late",
+            "days",
+            5200,
+            "9985-10-07",
+            "the last step, 5199, begins on 10000-01-01 and ends on 10000-01-01",
+        ),
+        (
+            "one_week",
+            "weeks",
+            1,
+            "9999-12-31",
+            "\"9999-12-31\" and 1 week runs past 9999-12-31",
+        ),
+        (
+            "horizon_at_limit",
+            "week",
+            5200,
+            "9999-01-04",
+            "begins on 10098-08-25 and ends on 10098-08-31",
+        ),
+    ] {
+        let path = write(name, unit, horizon, start);
+        failures.extend(check_refused(&path, 5, 17, fragment).err());
+    }
+    let out = validate(&[&write("expected", "week", 52, "9999-06-07")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !stderr.contains("a start_date on or before 9999-01-02 (or a shorter horizon)") {
+        failures.push(format!("the latest start date is not given: {stderr}"));
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 

@@ -148,17 +148,32 @@ pub enum Target {
 /// assert_eq!(step_of_date("2015-11-23", "2015-11-24", "day"), Ok(-1));
 /// ```
 pub fn step_of_date(date: &str, start_date: &str, step_unit: &str) -> Result<i64, String> {
-    let per_step = match step_unit {
-        "week" | "weeks" => 7,
-        "day" | "days" => 1,
-        other => {
-            return Err(format!(
-                "dates need steps of a day or a week; the scenario's step_unit is {other:?}"
-            ));
-        }
-    };
+    let per_step = days_per_step(step_unit).ok_or_else(|| {
+        format!("dates need steps of a day or a week; the scenario's step_unit is {step_unit:?}")
+    })?;
     let days = day_number(date)? - day_number(start_date)?;
     Ok(days.div_euclid(per_step))
+}
+
+/// The last date `YYYY-MM-DD` can write: every step of a dated scenario ends by it.
+pub const LAST_DATE: &str = "9999-12-31";
+
+/// [`LAST_DATE`] as a day number of [`day_number`].
+///
+/// ```
+/// use brink::scenario::timeline::{LAST_DATE, LAST_DAY, date_of_day, day_number};
+/// assert_eq!(day_number(LAST_DATE), Ok(LAST_DAY));
+/// assert_eq!(date_of_day(LAST_DAY + 1), "10000-01-01");
+/// ```
+pub const LAST_DAY: i64 = 2_932_896;
+
+/// Days in one step of `step_unit`, for the units a date can be given in (a day or a week).
+pub fn days_per_step(step_unit: &str) -> Option<i64> {
+    match step_unit {
+        "week" | "weeks" => Some(7),
+        "day" | "days" => Some(1),
+        _ => None,
+    }
 }
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date, refusing dates that do not exist.

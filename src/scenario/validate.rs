@@ -148,6 +148,45 @@ fn dated_step_outside(s: &Scenario, p: &Param) -> Option<(String, String)> {
     })
 }
 
+/// A dated scenario whose steps run past 9999-12-31, the last date `YYYY-MM-DD` can write
+/// (the tables, charts and reports would print five-digit years): the message and what was
+/// expected. Only steps of a day or a week have dates; a bad start date or horizon is refused
+/// on its own.
+fn dates_past_last(s: &Scenario) -> Option<(String, String)> {
+    use super::timeline::{LAST_DATE, LAST_DAY, date_of_day, day_number, days_per_step};
+    let d = s.start_date.as_deref()?;
+    let first = day_number(d).ok()?;
+    let per_step = days_per_step(&s.step_unit)?;
+    let h = s.horizon;
+    if !(1..=MAX_HORIZON).contains(&h) {
+        return None;
+    }
+    let end = first + h * per_step - 1;
+    if end <= LAST_DAY {
+        return None;
+    }
+    let unit = s.step_unit.trim_end_matches('s');
+    let (steps, runs, ends) = if h == 1 {
+        (format!("1 {unit}"), "runs", "ends")
+    } else {
+        (format!("{h} {unit}s"), "run", "end")
+    };
+    Some((
+        format!(
+            "start_date {d:?} and {steps} {runs} past {LAST_DATE}, the last date written \
+             YYYY-MM-DD: the last step, {}, begins on {} and ends on {}",
+            h - 1,
+            date_of_day(end + 1 - per_step),
+            date_of_day(end)
+        ),
+        format!(
+            "a start_date on or before {} (or a shorter horizon), so that the {steps} {ends} \
+             by {LAST_DATE}",
+            date_of_day(LAST_DAY + 1 - h * per_step)
+        ),
+    ))
+}
+
 /// The uses of shared numbers: each use's path, field and the shared number it names.
 type SharedUses = Vec<(String, ParamField, String)>;
 
@@ -840,6 +879,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             format!("start_date {d:?} is not a date"),
             "a date written YYYY-MM-DD",
         );
+    }
+    if let Some((message, expected)) = dates_past_last(s) {
+        c.problem(vec![f("start_date")], message, expected);
     }
     let (lo, hi) = s.bounds;
     if !(lo.is_finite() && hi.is_finite() && lo < hi && hi - lo <= 1e6) {

@@ -498,20 +498,19 @@ impl Summary {
 }
 
 /// The calendar date of a step, when the scenario has a start date (`YYYY-MM-DD`) and a step
-/// of a day or a week.
+/// of a day or a week; `None` past 9999-12-31, which `YYYY-MM-DD` cannot write (validation
+/// refuses a scenario whose steps run past it; a chart's axis may reach one step further).
 pub fn date_of_step(start_date: Option<&str>, step_unit: &str, step: u32) -> Option<String> {
-    let days_per_step = match step_unit {
-        "week" | "weeks" => 7,
-        "day" | "days" => 1,
-        _ => return None,
-    };
+    let days_per_step = crate::scenario::timeline::days_per_step(step_unit)?;
     let start = start_date?;
     let y: i64 = start.get(0..4)?.parse().ok()?;
     let mo: u32 = start.get(5..7)?.parse().ok()?;
     let d: u32 = start.get(8..10)?.parse().ok()?;
     let days = days_from_civil(y, mo, d) + days_per_step * step as i64;
     let (y, mo, d) = civil_from_days(days);
-    Some(format!("{y:04}-{mo:02}-{d:02}"))
+    (0..=9999)
+        .contains(&y)
+        .then(|| format!("{y:04}-{mo:02}-{d:02}"))
 }
 
 /// The UTC calendar date (`YYYY-MM-DD`) of a time given in seconds since 1970-01-01 00:00
@@ -558,6 +557,28 @@ mod tests {
         // 2025-07-01 00:00:00 UTC.
         assert_eq!(utc_date(1_751_328_000), "2025-07-01");
         assert_eq!(utc_date(1_709_164_800), "2024-02-29");
+    }
+
+    #[test]
+    fn dates_of_steps_stay_within_four_digit_years() {
+        assert_eq!(
+            date_of_step(Some("2025-01-06"), "week", 51).as_deref(),
+            Some("2025-12-29")
+        );
+        assert_eq!(
+            date_of_step(Some("0000-01-01"), "day", 0).as_deref(),
+            Some("0000-01-01")
+        );
+        assert_eq!(
+            date_of_step(Some("9999-12-25"), "weeks", 0).as_deref(),
+            Some("9999-12-25")
+        );
+        use crate::scenario::timeline::{LAST_DATE, LAST_DAY, day_number};
+        assert_eq!(day_number(LAST_DATE), Ok(LAST_DAY));
+        // The step after: 10000-01-01, which YYYY-MM-DD cannot write.
+        assert_eq!(date_of_step(Some("9999-12-25"), "weeks", 1), None);
+        assert_eq!(date_of_step(Some("9999-01-04"), "week", 5199), None);
+        assert_eq!(date_of_step(Some("2025-01-06"), "month", 0), None);
     }
 
     #[test]

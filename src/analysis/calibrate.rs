@@ -300,8 +300,21 @@ struct Sim<'a> {
     total_facts: f64,
 }
 
-/// Distances of M pseudo-timelines at `u`: run indices `(base·M + m)·cases + case`.
-fn simulate_particle(sim: &Sim, u: &[f64], base: u64, states: &mut [RunState]) -> Vec<f64> {
+/// The error of a calibration stopped by the stop flag (nothing is written).
+fn interrupted() -> Error {
+    Error::Interrupted("stopped before the calibration finished; nothing was written".into())
+}
+
+/// Distances of M pseudo-timelines at `u`: run indices `(base·M + m)·cases + case`. `None`
+/// when `stop` is set before the particle's runs end: each pseudo-timeline checks it first,
+/// so a stop waits for at most one pseudo-timeline per thread, not a whole generation.
+fn simulate_particle(
+    sim: &Sim,
+    u: &[f64],
+    base: u64,
+    states: &mut [RunState],
+    stop: &AtomicBool,
+) -> Option<Vec<f64>> {
     let Sim {
         cases,
         targets,
@@ -312,6 +325,9 @@ fn simulate_particle(sim: &Sim, u: &[f64], base: u64, states: &mut [RunState]) -
     let mut out = Vec::with_capacity(sims);
     let nc = cases.len() as u64;
     for m in 0..sims {
+        if stop.load(Ordering::SeqCst) {
+            return None;
+        }
         let r = base * sims as u64 + m as u64;
         let mut d = 0.0;
         for (ci, case) in cases.iter().enumerate() {
@@ -330,7 +346,7 @@ fn simulate_particle(sim: &Sim, u: &[f64], base: u64, states: &mut [RunState]) -
         }
         out.push(d / total_facts);
     }
-    out
+    Some(out)
 }
 
 fn ess(w: &[f64]) -> f64 {
@@ -397,9 +413,13 @@ pub fn calibrate(
     let mut simulations = 0u64;
     // Unique run indices: generation g, particle i → g·n + i (then ·M + m inside).
     let base = |g: usize, i: usize| (g * n + i) as u64;
-    // The pseudo-timelines of particles `which` (their indices) at `us`, in generation `g`.
-    let sim_all = |g: usize, which: &[usize], us: &[Vec<f64>]| -> Vec<Vec<f64>> {
-        pool.install(|| {
+    // The pseudo-timelines of particles `which` (their indices) at `us`, in generation `g`;
+    // interrupted when `stop` is set before they are all done. Once it is set, the particles
+    // not yet started return at once: the threads end with their pseudo-timeline in progress.
+    // Each particle's runs depend on its index alone, so the same bits come out as without the
+    // checks when no stop comes.
+    let sim_all = |g: usize, which: &[usize], us: &[Vec<f64>]| -> Result<Vec<Vec<f64>>> {
+        let ds: Vec<Option<Vec<f64>>> = pool.install(|| {
             us.par_iter()
                 .zip(which.par_iter())
                 .map_init(
@@ -409,10 +429,13 @@ pub fn calibrate(
                             .map(|c| RunState::new(&c.model))
                             .collect::<Vec<_>>()
                     },
-                    |states, (u, &i)| simulate_particle(&sim, u, base(g, i), states),
+                    |states, (u, &i)| simulate_particle(&sim, u, base(g, i), states, stop),
                 )
                 .collect()
-        })
+        });
+        ds.into_iter()
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(interrupted)
     };
     // Generation 0: the prior.
     let us: Vec<Vec<f64>> = (0..n)
@@ -421,7 +444,7 @@ pub fn calibrate(
             (0..dim).map(|_| s.uniform()).collect()
         })
         .collect();
-    let ds = sim_all(0, &(0..n).collect::<Vec<_>>(), &us);
+    let ds = sim_all(0, &(0..n).collect::<Vec<_>>(), &us)?;
     simulations += n as u64 * runs_per_particle;
     let mut pop: Vec<Particle> = us
         .into_iter()
@@ -443,9 +466,7 @@ pub fn calibrate(
     let mut g = 0usize;
     loop {
         if stop.load(Ordering::SeqCst) {
-            return Err(Error::Interrupted(
-                "stopped before the calibration finished; nothing was written".into(),
-            ));
+            return Err(interrupted());
         }
         if g >= settings.max_generations {
             stop_reason = format!(
@@ -565,7 +586,7 @@ pub fn calibrate(
         // Only living particles move; the dead would be wasted work (their weight is 0).
         let alive: Vec<usize> = (0..n).filter(|&i| w[i] > 0.0).collect();
         let moving: Vec<Vec<f64>> = alive.iter().map(|&i| proposals[i].clone()).collect();
-        let dnew = sim_all(g, &alive, &moving);
+        let dnew = sim_all(g, &alive, &moving)?;
         simulations += alive.len() as u64 * runs_per_particle;
         let mut accepted = 0usize;
         for ((&i, u), d) in alive.iter().zip(moving).zip(dnew) {

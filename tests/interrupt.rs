@@ -1,13 +1,14 @@
 //! Ctrl-C: an interrupted `brink run` stops at a chunk boundary, exits with code 130 and leaves
 //! the previous output folder byte for byte as it was, with no staging folder behind; with
-//! `--keep-partial` it writes the runs done, marked incomplete.
+//! `--keep-partial` it writes the runs done, marked incomplete. `brink calibrate` and
+//! `brink backtest --cross-validate` stop inside a generation, not at its end.
 #![cfg(unix)]
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{describe, scratch, tree};
 
@@ -188,4 +189,102 @@ fn an_interrupted_comparison_writes_nothing() {
         out.display()
     );
     assert_eq!(leftovers(&dir), Vec::<String>::new(), "staging folder left");
+}
+
+/// An ABC-SMC population whose first generation alone is 4,000,000 runs (20,000 particles ×
+/// 200 pseudo-timelines) on two threads: more than a minute at the ~50,000 runs/s two threads
+/// do on russia_georgia_2006, and up to 40 generations of that after it.
+const HUGE_ABC: [&str; 9] = [
+    "--particles",
+    "20000",
+    "--sims",
+    "200",
+    "--max-generations",
+    "40",
+    "--threads",
+    "2",
+    "--no-charts",
+];
+
+/// Interrupts a calibration about a second into its first generation and checks that it
+/// stopped inside that generation: exit code 130, nothing at `out` and no staging folder,
+/// generation 0 never reported (before the stop was checked within a generation, the whole
+/// generation ran and was reported first), and the exit soon after the signal.
+fn interrupted_calibration(what: &str, args: &[&str]) {
+    let dir = scratch(what);
+    let out = dir.join("results");
+    let mut child = common::spawn(args, &out);
+    // The staging folder appears just before the handler is installed and the first
+    // generation starts (a slow debug build may take longer than a second to get there).
+    let started = Instant::now();
+    while leftovers(&dir).is_empty() && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(1000));
+    let signalled = Instant::now();
+    // A brink that already ended (an error) is described by the assertions below.
+    if child.try_wait().expect("cannot wait for brink").is_none() {
+        sigint(&child);
+    }
+    let o = child.wait_with_output().expect("cannot wait for brink");
+    let latency = signalled.elapsed();
+    assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("interrupted") && stderr.contains("nothing was written"),
+        "{}",
+        describe(&o)
+    );
+    assert!(!stderr.contains("panicked"), "{}", describe(&o));
+    assert!(
+        !stderr.contains("generation  0"),
+        "the first generation ran to its end before the stop: {}",
+        describe(&o)
+    );
+    // A stop waits for one pseudo-timeline per thread (milliseconds); the generation would
+    // have taken more than a minute. The bound leaves room for a loaded machine.
+    assert!(
+        latency < Duration::from_secs(15),
+        "exited {latency:?} after SIGINT: {}",
+        describe(&o)
+    );
+    assert!(
+        !out.exists(),
+        "an interrupted {what} wrote {}",
+        out.display()
+    );
+    assert_eq!(leftovers(&dir), Vec::<String>::new(), "staging folder left");
+}
+
+#[test]
+fn an_interrupted_calibration_stops_within_its_generation_and_writes_nothing() {
+    let georgia = common::repo("scenarios/history/russia_georgia_2006.timeline.ron");
+    let mut args = vec![
+        "calibrate",
+        "--timelines",
+        georgia.to_str().unwrap(),
+        "--params",
+        "actors.russia.sensitivity",
+    ];
+    args.extend(HUGE_ABC);
+    interrupted_calibration("calibrate", &args);
+}
+
+#[test]
+fn an_interrupted_cross_validation_stops_within_its_calibration_and_writes_nothing() {
+    let turkey = common::repo("scenarios/history/russia_turkey_2015.timeline.ron");
+    let georgia = common::repo("scenarios/history/russia_georgia_2006.timeline.ron");
+    // Few back-test runs: the first fold is in its calibration well before the signal.
+    let mut args = vec![
+        "backtest",
+        "--cross-validate",
+        "--runs",
+        "200",
+        turkey.to_str().unwrap(),
+        georgia.to_str().unwrap(),
+        "--params",
+        "shared.fatigue.value",
+    ];
+    args.extend(HUGE_ABC);
+    interrupted_calibration("cross-validation", &args);
 }

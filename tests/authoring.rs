@@ -676,22 +676,27 @@ fn rerun_writes_beside_the_result_follows_a_link_and_passes_any_out_unchanged() 
     assert!(dir.join(odd).join(".brink-output.json").exists());
 }
 
+/// A scratch folder named `name` holding the flagship as `f.ron` and its result `first` of
+/// `runs` runs, for a `brink rerun first` to work on.
+fn flagship_result(name: &str, runs: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
+    fs::copy(repo(FLAGSHIP), dir.join("f.ron")).unwrap();
+    let args = [
+        "run",
+        "f.ron",
+        "--runs",
+        runs,
+        "--no-charts",
+        "--out",
+        "first",
+    ];
+    ok_in(&dir, &args);
+    dir
+}
+
 #[test]
 fn a_stopped_rerun_stops_its_child_and_leaves_nothing() {
-    let dir = scratch("rerun-stop");
-    fs::copy(repo(FLAGSHIP), dir.join("f.ron")).unwrap();
-    ok_in(
-        &dir,
-        &[
-            "run",
-            "f.ron",
-            "--runs",
-            "50000",
-            "--no-charts",
-            "--out",
-            "first",
-        ],
-    );
+    let dir = flagship_result("rerun-stop", "50000");
     let mut child = common::command()
         .current_dir(&dir)
         .args(["rerun", "first"])
@@ -729,24 +734,35 @@ fn a_stopped_rerun_stops_its_child_and_leaves_nothing() {
     );
 }
 
+/// The PID of the `brink run` a `brink rerun first` in `dir` started, from the name of the
+/// staging folder it made (waited for: it has claimed its folder and is computing).
+#[cfg(unix)]
+fn rerun_child(dir: &Path, rerun: &mut std::process::Child) -> libc::pid_t {
+    let t = std::time::Instant::now();
+    loop {
+        if let Some(pid) = fs::read_dir(dir).unwrap().find_map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .strip_prefix(".first-rerun.partial-")
+                .and_then(|p| p.parse().ok())
+        }) {
+            return pid;
+        }
+        assert!(
+            rerun.try_wait().unwrap().is_none(),
+            "ended before it computed"
+        );
+        assert!(t.elapsed() < std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn a_second_signal_to_rerun_kills_its_child_before_it_exits() {
     use std::io::Read;
-    let dir = scratch("rerun-now");
-    fs::copy(repo(FLAGSHIP), dir.join("f.ron")).unwrap();
-    ok_in(
-        &dir,
-        &[
-            "run",
-            "f.ron",
-            "--runs",
-            "50000",
-            "--no-charts",
-            "--out",
-            "first",
-        ],
-    );
+    let dir = flagship_result("rerun-now", "50000");
     let mut rerun = common::command()
         .current_dir(&dir)
         .args(["rerun", "first"])
@@ -760,25 +776,7 @@ fn a_second_signal_to_rerun_kills_its_child_before_it_exits() {
         let _ = err.read_to_string(&mut s);
         s
     });
-    // The child's PID, from the name of the staging folder it made.
-    let t = std::time::Instant::now();
-    let pid: libc::pid_t = loop {
-        if let Some(pid) = fs::read_dir(&dir).unwrap().find_map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_string_lossy()
-                .strip_prefix(".first-rerun.partial-")
-                .and_then(|p| p.parse().ok())
-        }) {
-            break pid;
-        }
-        assert!(
-            rerun.try_wait().unwrap().is_none(),
-            "ended before it computed"
-        );
-        assert!(t.elapsed() < std::time::Duration::from_secs(60));
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    };
+    let pid = rerun_child(&dir, &mut rerun);
     // The child is held still, so that it cannot end by itself after the first signal.
     let proc_ = std::path::PathBuf::from(format!("/proc/{pid}"));
     unsafe { libc::kill(pid, libc::SIGSTOP) };
@@ -815,20 +813,7 @@ fn a_second_signal_to_rerun_kills_its_child_before_it_exits() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_rerun_killed_outright_takes_its_child_with_it() {
-    let dir = scratch("rerun-kill");
-    fs::copy(repo(FLAGSHIP), dir.join("f.ron")).unwrap();
-    ok_in(
-        &dir,
-        &[
-            "run",
-            "f.ron",
-            "--runs",
-            "100000",
-            "--no-charts",
-            "--out",
-            "first",
-        ],
-    );
+    let dir = flagship_result("rerun-kill", "100000");
     let mut rerun = common::command()
         .current_dir(&dir)
         .args(["rerun", "first"])
@@ -836,25 +821,7 @@ fn a_rerun_killed_outright_takes_its_child_with_it() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // The child's PID, from the name of the staging folder it made.
-    let t = std::time::Instant::now();
-    let pid: libc::pid_t = loop {
-        if let Some(pid) = fs::read_dir(&dir).unwrap().find_map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_string_lossy()
-                .strip_prefix(".first-rerun.partial-")
-                .and_then(|p| p.parse().ok())
-        }) {
-            break pid;
-        }
-        assert!(
-            rerun.try_wait().unwrap().is_none(),
-            "ended before it computed"
-        );
-        assert!(t.elapsed() < std::time::Duration::from_secs(60));
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    };
+    let pid = rerun_child(&dir, &mut rerun);
     rerun.kill().unwrap();
     rerun.wait().unwrap();
     // The child ends (a zombie of init's counts as ended) well before its 100,000 runs would.

@@ -62,6 +62,19 @@ fn interrupted(args: &[&str], out: &Path, signals: usize) -> Output {
     child.wait_with_output().expect("cannot wait for brink")
 }
 
+/// Asserts that brink said it was interrupted and wrote nothing, without a panic; returns its
+/// stderr.
+fn stopped_with_nothing_written(o: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(
+        stderr.contains("interrupted") && stderr.contains("nothing was written"),
+        "{}",
+        describe(o)
+    );
+    assert!(!stderr.contains("panicked"), "{}", describe(o));
+    stderr
+}
+
 fn run_args<'a>(scenario: &'a str, runs: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut a = vec!["run", scenario, "--runs", runs, "--no-charts"];
     a.extend_from_slice(extra);
@@ -80,13 +93,7 @@ fn ctrl_c_keeps_the_previous_results_intact() {
     let runs = RUNS.to_string();
     let o = interrupted(&run_args(&sc, &runs, &[]), &out, 1);
     assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        stderr.contains("interrupted") && stderr.contains("nothing was written"),
-        "{}",
-        describe(&o)
-    );
-    assert!(!stderr.contains("panicked"), "{}", describe(&o));
+    stopped_with_nothing_written(&o);
     assert_eq!(tree(&out), before, "the previous output folder changed");
     assert_eq!(leftovers(&dir), Vec::<String>::new(), "staging folder left");
 }
@@ -229,13 +236,7 @@ fn interrupted_calibration(what: &str, args: &[&str]) {
     let o = child.wait_with_output().expect("cannot wait for brink");
     let latency = signalled.elapsed();
     assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        stderr.contains("interrupted") && stderr.contains("nothing was written"),
-        "{}",
-        describe(&o)
-    );
-    assert!(!stderr.contains("panicked"), "{}", describe(&o));
+    let stderr = stopped_with_nothing_written(&o);
     assert!(
         !stderr.contains("generation  0"),
         "the first generation ran to its end before the stop: {}",

@@ -68,15 +68,10 @@ fn four_shard_processes_merge_into_the_single_run() {
         "--out",
         whole.to_str().unwrap(),
     ]);
-    for f in ["outcomes.csv", "timeseries.csv", "runs.csv"] {
-        assert!(
-            std::fs::read(merged.join(f)).unwrap() == std::fs::read(whole.join(f)).unwrap(),
-            "{f} differs"
-        );
-    }
-    assert_eq!(
-        summary_without_command(&merged),
-        summary_without_command(&whole)
+    same_result(
+        &merged,
+        &whole,
+        &["outcomes.csv", "timeseries.csv", "runs.csv"],
     );
 
     // A missing shard, a shard given twice, and a shard of another seed are refused.
@@ -263,12 +258,27 @@ fn whole_run(runs: &str, out: &Path) {
 
 /// The tables of two run folders are the same bytes.
 fn same_tables(a: &Path, b: &Path) {
-    for f in ["outcomes.csv", "timeseries.csv", "runs.csv"] {
+    same_files(a, b, &["outcomes.csv", "timeseries.csv", "runs.csv"]);
+}
+
+/// These files of two folders are the same bytes.
+fn same_files(a: &Path, b: &Path, files: &[&str]) {
+    for f in files {
         assert!(
             std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
             "{f} differs"
         );
     }
+}
+
+/// A merged folder is the single run's: these files byte for byte, and the summary but for
+/// the command line.
+fn same_result(merged: &Path, whole: &Path, files: &[&str]) {
+    same_files(merged, whole, files);
+    assert_eq!(
+        summary_without_command(merged),
+        summary_without_command(whole)
+    );
 }
 
 #[test]
@@ -654,61 +664,24 @@ fn shards_run_with_different_settings_are_told_so() {
     }
     // The same settings in another order are the same job: they merge, into the bytes of one
     // process given them in the first shard's order.
-    let set = |i: usize, order: [&str; 2]| {
-        let d = root.join(format!("ordered{i}"));
-        let spec = format!("{i}/2");
-        ok(&[
-            "run",
-            "scenarios/examples/tutorial.ron",
-            "--runs",
-            "40",
-            "--no-charts",
-            "--set",
-            order[0],
-            "--set",
-            order[1],
-            "--shard",
-            &spec,
-            "--out",
-            d.to_str().unwrap(),
-        ]);
-        d
+    let tutorial = |order: [&str; 2], shard: Option<&str>, out: &Path| {
+        let mut args = vec!["run", "scenarios/examples/tutorial.ron", "--runs", "40"];
+        args.extend(["--no-charts", "--set", order[0], "--set", order[1]]);
+        if let Some(spec) = shard {
+            args.extend(["--shard", spec]);
+        }
+        args.extend(["--out", out.to_str().unwrap()]);
+        ok(&args);
     };
     let (a, b) = ("actors.north.hawkishness=0.3", "actors.north.rationality=4");
-    let (first, second) = (set(1, [a, b]), set(2, [b, a]));
+    let (first, second) = (root.join("ordered1"), root.join("ordered2"));
+    tutorial([a, b], Some("1/2"), &first);
+    tutorial([b, a], Some("2/2"), &second);
     let merged = root.join("ordered");
-    ok(&[
-        "merge",
-        first.to_str().unwrap(),
-        second.to_str().unwrap(),
-        "--no-charts",
-        "--out",
-        merged.to_str().unwrap(),
-    ]);
+    merge_into(&[first, second], &merged);
     let whole = root.join("whole");
-    ok(&[
-        "run",
-        "scenarios/examples/tutorial.ron",
-        "--runs",
-        "40",
-        "--no-charts",
-        "--set",
-        a,
-        "--set",
-        b,
-        "--out",
-        whole.to_str().unwrap(),
-    ]);
-    for f in ["outcomes.csv", "timeseries.csv"] {
-        assert!(
-            std::fs::read(merged.join(f)).unwrap() == std::fs::read(whole.join(f)).unwrap(),
-            "{f} differs"
-        );
-    }
-    assert_eq!(
-        summary_without_command(&merged),
-        summary_without_command(&whole)
-    );
+    tutorial([a, b], None, &whole);
+    same_result(&merged, &whole, &["outcomes.csv", "timeseries.csv"]);
     let _ = std::fs::remove_dir_all(&root);
 }
 

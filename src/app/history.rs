@@ -373,15 +373,15 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             &req.set,
         ))
     });
+    // The handler before the claim, as in `backtest`: a stop between the two would kill the
+    // process with the staging folder made (the next command removes it, but no leftover at
+    // all is better).
+    let stop = crate::app::interrupt::stop_flag();
     let staging = Staging::begin(&out, "calibrate")?;
     let started = Instant::now();
-    let c = calibrate::calibrate(
-        &cases,
-        &targets,
-        &req.settings,
-        crate::app::interrupt::stop_flag(),
-        |g| progress_line("", g, started),
-    )?;
+    let c = calibrate::calibrate(&cases, &targets, &req.settings, stop, |g| {
+        progress_line("", g, started)
+    })?;
     let secs = started.elapsed().as_secs_f64();
     let command = req.command.join(" ");
     let mut calibrated = vec![];

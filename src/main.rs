@@ -11,9 +11,10 @@ mod app;
 fn main() -> ExitCode {
     let cli = match app::cli::Cli::try_parse() {
         Ok(cli) => cli,
-        // An argument clap refuses is quoted in its message: escaped like every other message,
-        // so that a value holding ESC cannot drive the terminal (help and version as clap
-        // prints them).
+        // An argument clap refuses is quoted in its message: written as plain text (clap
+        // leaves out the control characters of the value it quotes) through the same writer
+        // as every other message, so that a value holding ESC cannot drive the terminal (help
+        // and version as clap prints them).
         Err(e) if e.use_stderr() => {
             app::terminal::tell(e.render().to_string().trim_end());
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));

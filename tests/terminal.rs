@@ -232,8 +232,11 @@ fn a_result_lost_on_stdout_fails_and_a_closed_pipe_does_not() {
 #[test]
 fn report_titles_and_paths_cannot_drive_a_terminal_through_the_report() {
     let dir = scratch("title");
-    let evil = "T\u{1b}]0;pwn\u{7}";
     let out = dir.join("titled");
+    let cr = brink(&["run", "x.ron", "--report-title", "over\rwritten"]);
+    assert_eq!(cr.status.code(), Some(2), "{}", common::describe(&cr));
+    assert!(String::from_utf8_lossy(&cr.stderr).contains("U+000D"));
+    let evil = "T\u{1b}]0;pwn\u{7}";
     let o = brink(&[
         "run",
         "scenarios/examples/richardson.ron",

@@ -71,13 +71,14 @@ const PARTS: [(&str, &str); 7] = [
 ];
 
 /// Escapes a text for HTML element content and quoted attribute values: `&`, `<`, `>`, `"`
-/// and `'`; a control character other than tab, newline and carriage return (which HTML does
-/// not allow, and which `cat report.html` would send to a terminal: a path or a command line
+/// and `'`; a carriage return as a space; any other control character but tab and newline
+/// (which HTML does not allow, and which `cat report.html` would send to a terminal: a path or a command line
 /// may hold ESC) is shown as `\u{1b}`. Every value the report template prints goes through it
 /// (see [`report`]).
 ///
 /// ```
 /// assert_eq!(brink::report::html::escape("a<b \u{1b}]0;x\u{7}"), "a&lt;b \\u{1b}]0;x\\u{7}");
+/// assert_eq!(brink::report::html::escape("over\rwritten\n"), "over written\n");
 /// ```
 pub fn escape(s: &str) -> String {
     use std::fmt::Write;
@@ -89,7 +90,10 @@ pub fn escape(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {
+            // A carriage return renders as any white space does, and `cat` would move the
+            // cursor back over the line with it.
+            '\r' => o.push(' '),
+            c if c.is_control() && !matches!(c, '\t' | '\n') => {
                 let _ = write!(o, "\\u{{{:x}}}", u32::from(c));
             }
             c => o.push(c),

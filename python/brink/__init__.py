@@ -91,13 +91,33 @@ class Result:
         return f"<brink {self.kind} result: {shapes}>"
 
 
+MAX_RUNS = 100_000_000
+"""The default ``max_runs``: the command line's ``--max-runs`` default."""
+
+
+def _whole(name, value, none_ok=True):
+    """`value` as given, refusing True and False (a bool is an int to Python, not a count)."""
+    if value is None and none_ok:
+        return None
+    if isinstance(value, bool):
+        raise TypeError(f"{name} is a whole number, not {value}")
+    return value
+
+
+def _path(path):
+    """The path as str (bytes and os.PathLike too; a name that is not UTF-8 as its surrogate
+    escapes, which the compiled half turns back into the same bytes)."""
+    return os.fsdecode(path)
+
+
 def _call(name, path, **kw):
     """The call as the manifest records it (the command line records its command)."""
     args = [repr(os.fspath(path))] + [f"{k}={v!r}" for k, v in kw.items() if v is not None]
     return ["python", f"brink.{name}({', '.join(args)})"]
 
 
-def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=False):
+def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=False,
+        max_runs=MAX_RUNS):
     """Plays a scenario many times, as ``brink run`` does, and returns a :class:`Result`.
 
     Args:
@@ -111,6 +131,7 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
             layered over the variant as the command line's ``--set PATH=VALUE`` is.
         threads: worker threads; None for every core. The numbers do not depend on it.
         per_run: also return the per-run table ``runs`` (runs.csv: one row per run).
+        max_runs: the largest number of runs accepted (the command line's ``--max-runs``).
 
     Returns:
         A Result with the tables ``outcomes`` and ``timeseries`` (outcomes.csv and
@@ -118,16 +139,22 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
 
     Raises:
         ValueError: brink's located message, for a missing or invalid scenario, an unknown
-            variant, an unknown path or an invalid value in ``set``.
+            variant, an unknown path or an invalid value in ``set``, ``runs`` above
+            ``max_runs`` or ``threads`` above 1024.
+        TypeError: True or False for ``runs``, ``seed``, ``threads`` or ``max_runs``.
+        KeyboardInterrupt: on Ctrl-C; the runs stop at their next chunk, nothing is returned.
     """
+    runs, seed, threads = _whole("runs", runs), _whole("seed", seed), _whole("threads", threads)
+    max_runs = _whole("max_runs", max_runs, none_ok=False)
     command = _call("run", path, runs=runs, seed=seed, variant=variant, set=set,
                     per_run=per_run or None)
-    raw = _brink.run(os.fspath(path), runs, seed, variant, dict(set or {}), threads,
-                     bool(per_run), command)
+    raw = _brink.run(_path(path), runs, seed, variant, list(dict(set or {}).items()), threads,
+                     bool(per_run), command, max_runs)
     return Result("run", raw)
 
 
-def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, tornado=False):
+def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, tornado=False,
+            max_runs=MAX_RUNS):
     """Compares the base scenario with variants on common random numbers, as ``brink compare``
     does, and returns a :class:`Result`.
 
@@ -142,14 +169,21 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
         tornado: False for none (``--no-tornado``); True to add the tornado of every lever
             forced and frozen, ranked by the first outcome (the command line's default); an
             outcome's name to rank by it (``--outcome NAME``).
+        max_runs: as for :func:`run`.
 
     Returns:
         A Result with the table ``comparison`` (compare.csv: one row per arm and outcome or
         mean, with the paired difference from the base) and ``summary`` (compare.json).
 
     Raises:
-        ValueError: brink's located message, as for :func:`run`.
+        ValueError: brink's located message, as for :func:`run`; a variant named twice.
+        TypeError: as for :func:`run`; a number for ``tornado``.
+        KeyboardInterrupt: as for :func:`run`.
     """
+    runs, seed, threads = _whole("runs", runs), _whole("seed", seed), _whole("threads", threads)
+    max_runs = _whole("max_runs", max_runs, none_ok=False)
+    if not (tornado is None or isinstance(tornado, (bool, str))):
+        raise TypeError(f"tornado is True, False or an outcome's name, not {tornado!r}")
     if isinstance(variants, str):
         variants = [variants]
     if tornado is True:
@@ -160,7 +194,7 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
         tornado_arg = str(tornado)
     command = _call("compare", path, runs=runs, seed=seed, variants=variants, set=set,
                     tornado=tornado or None)
-    raw = _brink.compare(os.fspath(path), runs, seed,
-                         None if variants is None else list(variants), dict(set or {}),
-                         threads, tornado_arg, command)
+    raw = _brink.compare(_path(path), runs, seed,
+                         None if variants is None else list(variants),
+                         list(dict(set or {}).items()), threads, tornado_arg, command, max_runs)
     return Result("compare", raw)

@@ -5,10 +5,13 @@
 //! `brink::scenario::overrides`), so the same scenario, seed and runs give the same bits as
 //! `brink run` and `brink compare`: the tables are the CLI's columns and values, typed as the
 //! data dictionary (`columns.json`) types them, and the summaries are the CLI's JSON. The
-//! simulation runs without the GIL.
+//! simulation runs without the GIL, on a thread of its own while the calling thread checks
+//! for Ctrl-C (a KeyboardInterrupt stops the runs at their next chunk, as the command line's
+//! stop flag does).
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use brink::engine::Cell;
 use brink::error::Error;
@@ -58,9 +61,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for SetValue {
     }
 }
 
-/// The `set` entries as `--set PATH=VALUE` overrides: a number written as Rust writes it (the
-/// text the command line would be given), RON text as it is.
-fn parse_set(set: BTreeMap<String, SetValue>) -> brink::error::Result<Vec<Override>> {
+/// The `set` entries as `--set PATH=VALUE` overrides, in the dict's order (the order the
+/// manifest records, as the command line records its `--set` flags in their order): a number
+/// written as Rust writes it (the text the command line would be given), RON text as it is.
+fn parse_set(set: Vec<(String, SetValue)>) -> brink::error::Result<Vec<Override>> {
     set.into_iter()
         .map(|(path, v)| {
             let text = match v {
@@ -86,27 +90,98 @@ fn apply_set(
     Ok(brink::scenario::overrides::apply(loaded, set, &arms)?)
 }
 
-fn load(path: &str) -> brink::error::Result<LoadedScenario> {
-    Ok(brink::scenario::load(Path::new(path), Default::default())?)
+fn load(path: &Path) -> brink::error::Result<LoadedScenario> {
+    Ok(brink::scenario::load(path, Default::default())?)
 }
 
-/// The runs asked for, checked as the command line checks `--runs`.
-fn check_runs(runs: Option<u64>) -> brink::error::Result<()> {
-    match runs {
-        Some(0) => Err(Error::Input("runs must be at least 1".into())),
-        Some(r) if r > brink::numerics::rng::MAX_RUN_INDEX => Err(Error::Input(format!(
-            "{r} runs is more than the limit of {}",
-            brink::numerics::rng::MAX_RUN_INDEX
-        ))),
+/// `max_runs`, checked as the command line checks `--max-runs`.
+fn check_max_runs(max_runs: u64) -> brink::error::Result<()> {
+    let limit = brink::numerics::rng::MAX_RUN_INDEX;
+    if max_runs == 0 || max_runs > limit {
+        return Err(Error::Input(format!(
+            "max_runs={max_runs}: expected a whole number of runs from 1 to {limit}"
+        )));
+    }
+    Ok(())
+}
+
+/// The runs asked for (`runs`, else the scenario's own, else 10,000), checked as the command
+/// line checks `--runs`: at least 1, at most `max_runs`.
+fn check_runs(
+    runs: Option<u64>,
+    loaded: &LoadedScenario,
+    max_runs: u64,
+) -> brink::error::Result<()> {
+    let runs = runs.unwrap_or_else(|| loaded.scenario.runs.map_or(10_000, |r| r as u64));
+    let streams = brink::numerics::rng::MAX_RUN_INDEX;
+    if runs == 0 {
+        return Err(Error::Input("runs must be at least 1".into()));
+    }
+    if runs > streams {
+        return Err(Error::Input(format!(
+            "{runs} runs is more than the limit of {streams} (the largest run index brink's \
+             random streams can address)"
+        )));
+    }
+    if runs > max_runs {
+        return Err(Error::Input(format!(
+            "{runs} runs is more than the limit of {max_runs} (raise it with max_runs=)"
+        )));
+    }
+    Ok(())
+}
+
+/// The threads asked for, checked as the command line checks `--threads` (1 to 1024).
+fn check_threads(threads: Option<usize>) -> brink::error::Result<()> {
+    match threads {
+        Some(0) => Err(Error::Input("threads must be at least 1".into())),
+        Some(t) if t > 1024 => Err(Error::Input("threads must be at most 1024".into())),
         _ => Ok(()),
     }
 }
 
-fn check_threads(threads: Option<usize>) -> brink::error::Result<()> {
-    if threads == Some(0) {
-        return Err(Error::Input("threads must be at least 1".into()));
+/// Does `work` without the GIL on a thread of its own, handing it a stop flag, while this
+/// thread checks for signals every 50 ms. A signal's exception (KeyboardInterrupt on Ctrl-C)
+/// sets the flag, waits for the runs in flight to stop, and is raised: nothing partial is
+/// returned.
+fn interruptible<T: Send>(
+    py: Python<'_>,
+    work: impl FnOnce(&AtomicBool) -> brink::error::Result<T> + Send,
+) -> PyResult<T> {
+    let stop = AtomicBool::new(false);
+    let (done, raised) = py.detach(|| {
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let stop = &stop;
+            let worker = s.spawn(move || {
+                let out = work(stop);
+                // The receiver outlives the scope's threads; a failed send cannot happen.
+                let _ = tx.send(());
+                out
+            });
+            let mut raised: Option<PyErr> = None;
+            loop {
+                match rx.recv_timeout(Duration::from_millis(50)) {
+                    Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                }
+                if raised.is_none()
+                    && let Err(e) = Python::attach(|py| py.check_signals())
+                {
+                    stop.store(true, Ordering::SeqCst);
+                    raised = Some(e);
+                }
+            }
+            let done = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (done, raised)
+        })
+    });
+    if let Some(e) = raised {
+        return Err(e);
     }
-    Ok(())
+    done.map_err(value_error)
 }
 
 /// The per-run rows as the engine hands them to the per-run table: cells, row after row.
@@ -244,80 +319,81 @@ fn to_python<'py>(py: Python<'py>, done: Done) -> PyResult<Bound<'py, PyDict>> {
 /// Plays a scenario as `brink run` does; returns `{"json": summary.json's text, "tables":
 /// {"outcomes": ..., "timeseries": ..., ["runs": ...]}}`. See `brink.run`.
 #[pyfunction]
-#[pyo3(signature = (path, runs, seed, variant, set, threads, per_run, command))]
+#[pyo3(signature = (path, runs, seed, variant, set, threads, per_run, command, max_runs))]
 #[allow(clippy::too_many_arguments)]
 fn run<'py>(
     py: Python<'py>,
-    path: String,
+    path: PathBuf,
     runs: Option<u64>,
     seed: u64,
     variant: Option<String>,
-    set: BTreeMap<String, SetValue>,
+    set: Vec<(String, SetValue)>,
     threads: Option<usize>,
     per_run: bool,
     command: Vec<String>,
+    max_runs: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let done = py
-        .detach(move || -> brink::error::Result<Done> {
-            check_runs(runs)?;
-            check_threads(threads)?;
-            let set = parse_set(set)?;
-            let loaded = load(&path)?;
-            let loaded = apply_set(&loaded, std::slice::from_ref(&variant), &set)?;
-            let variant_name = variant.clone();
-            let mut sim = brink::Simulation::new(&loaded)
-                .variant_opt(variant)
-                .seed(seed)
-                .command(command);
-            if let Some(r) = runs {
-                sim = sim.runs(r);
-            }
-            if let Some(t) = threads {
-                sim = sim.threads(t);
-            }
-            let model = sim.model()?;
-            let keys = brink::report::per_run::Keys::of(&loaded.scenario, &[&model])?;
-            let key = brink::report::per_run::RowKey {
-                point: None,
-                variant: keys.variant_index(variant_name.as_deref()),
-                seed,
-                design: &[],
-                model: 0,
-            };
-            let row = |_: usize,
-                       m: &brink::model::Model,
-                       r: u64,
-                       st: &brink::model::RunState,
-                       out: &mut Vec<Cell>| {
-                brink::report::per_run::push_cells(m, &keys, &key, r, st, out)
-            };
-            let mut rows = Rows::default();
-            let result = if per_run {
-                sim.run_into(&mut rows, Some(&row))?
-            } else {
-                sim.run()?
-            };
-            let s = &result.summary;
-            let mut tables = vec![
-                (
-                    "outcomes",
-                    Data::Text(brink::report::csv::outcomes_table(s)),
-                ),
-                (
-                    "timeseries",
-                    Data::Text(brink::report::csv::timeseries_table(s)),
-                ),
-            ];
-            if per_run {
-                let cols = brink::report::per_run::columns(&loaded.scenario, &model, &keys);
-                tables.push(("runs", Data::Cells(cols, rows.0)));
-            }
-            Ok(Done {
-                json: to_json(s)?,
-                tables,
-            })
+    let done = interruptible(py, move |stop| -> brink::error::Result<Done> {
+        check_max_runs(max_runs)?;
+        check_threads(threads)?;
+        let set = parse_set(set)?;
+        let loaded = load(&path)?;
+        check_runs(runs, &loaded, max_runs)?;
+        let loaded = apply_set(&loaded, std::slice::from_ref(&variant), &set)?;
+        let variant_name = variant.clone();
+        let mut sim = brink::Simulation::new(&loaded)
+            .variant_opt(variant)
+            .seed(seed)
+            .stop_flag(stop)
+            .command(command);
+        if let Some(r) = runs {
+            sim = sim.runs(r);
+        }
+        if let Some(t) = threads {
+            sim = sim.threads(t);
+        }
+        let model = sim.model()?;
+        let keys = brink::report::per_run::Keys::of(&loaded.scenario, &[&model])?;
+        let key = brink::report::per_run::RowKey {
+            point: None,
+            variant: keys.variant_index(variant_name.as_deref()),
+            seed,
+            design: &[],
+            model: 0,
+        };
+        let row = |_: usize,
+                   m: &brink::model::Model,
+                   r: u64,
+                   st: &brink::model::RunState,
+                   out: &mut Vec<Cell>| {
+            brink::report::per_run::push_cells(m, &keys, &key, r, st, out)
+        };
+        let mut rows = Rows::default();
+        let result = if per_run {
+            sim.run_into(&mut rows, Some(&row))?
+        } else {
+            sim.run()?
+        };
+        let s = &result.summary;
+        let mut tables = vec![
+            (
+                "outcomes",
+                Data::Text(brink::report::csv::outcomes_table(s)),
+            ),
+            (
+                "timeseries",
+                Data::Text(brink::report::csv::timeseries_table(s)),
+            ),
+        ];
+        if per_run {
+            let cols = brink::report::per_run::columns(&loaded.scenario, &model, &keys);
+            tables.push(("runs", Data::Cells(cols, rows.0)));
+        }
+        Ok(Done {
+            json: to_json(s)?,
+            tables,
         })
-        .map_err(value_error)?;
+    })?;
     to_python(py, done)
 }
 
@@ -330,63 +406,75 @@ fn to_json<T: serde::Serialize>(value: &T) -> brink::error::Result<String> {
 /// text, "tables": {"comparison": ...}}`. `variants` None: every variant of the scenario.
 /// `tornado`: None for none, else the outcome the tornado ranks by ("" for the first).
 #[pyfunction]
-#[pyo3(signature = (path, runs, seed, variants, set, threads, tornado, command))]
+#[pyo3(signature = (path, runs, seed, variants, set, threads, tornado, command, max_runs))]
 #[allow(clippy::too_many_arguments)]
 fn compare<'py>(
     py: Python<'py>,
-    path: String,
+    path: PathBuf,
     runs: Option<u64>,
     seed: u64,
     variants: Option<Vec<String>>,
-    set: BTreeMap<String, SetValue>,
+    set: Vec<(String, SetValue)>,
     threads: Option<usize>,
     tornado: Option<String>,
     command: Vec<String>,
+    max_runs: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let done = py
-        .detach(move || -> brink::error::Result<Done> {
-            check_runs(runs)?;
-            check_threads(threads)?;
-            let set = parse_set(set)?;
-            let loaded = load(&path)?;
-            let variants = variants.unwrap_or_else(|| {
-                loaded
-                    .scenario
-                    .variants
-                    .iter()
-                    .map(|v| v.name.clone())
-                    .collect()
-            });
-            // Unknown variants are named before anything runs.
-            brink::analysis::compare::arms(&loaded.scenario, &variants, false)?;
-            let arms: Vec<Option<String>> = std::iter::once(None)
-                .chain(variants.iter().cloned().map(Some))
-                .collect();
-            let loaded = apply_set(&loaded, &arms, &set)?;
-            let mut c = brink::Comparison::new(&loaded)
-                .variants(variants)
-                .seed(seed)
-                .command(command);
-            if let Some(r) = runs {
-                c = c.runs(r);
-            }
-            if let Some(t) = threads {
-                c = c.threads(t);
-            }
-            if let Some(outcome) = tornado {
-                c = c.tornado((!outcome.is_empty()).then_some(outcome));
-            }
-            let done = c.run()?;
-            let base = brink::model::compile(&loaded.scenario, None)?;
-            Ok(Done {
-                json: to_json(&done.result)?,
-                tables: vec![(
-                    "comparison",
-                    Data::Text(brink::report::compare::table(&base, &done.result)),
-                )],
-            })
+    let done = interruptible(py, move |stop| -> brink::error::Result<Done> {
+        check_max_runs(max_runs)?;
+        check_threads(threads)?;
+        let set = parse_set(set)?;
+        let loaded = load(&path)?;
+        check_runs(runs, &loaded, max_runs)?;
+        let variants = variants.unwrap_or_else(|| {
+            loaded
+                .scenario
+                .variants
+                .iter()
+                .map(|v| v.name.clone())
+                .collect()
+        });
+        // Each variant once (an arm given twice was compared twice), as `brink compare`
+        // requires.
+        if let Some((_, v)) = variants
+            .iter()
+            .enumerate()
+            .find(|(i, v)| variants[..*i].contains(v))
+        {
+            return Err(Error::Input(format!(
+                "variants {v} is given twice; name each variant once"
+            )));
+        }
+        // Unknown variants are named before anything runs.
+        brink::analysis::compare::arms(&loaded.scenario, &variants, false)?;
+        let arms: Vec<Option<String>> = std::iter::once(None)
+            .chain(variants.iter().cloned().map(Some))
+            .collect();
+        let loaded = apply_set(&loaded, &arms, &set)?;
+        let mut c = brink::Comparison::new(&loaded)
+            .variants(variants)
+            .seed(seed)
+            .stop_flag(stop)
+            .command(command);
+        if let Some(r) = runs {
+            c = c.runs(r);
+        }
+        if let Some(t) = threads {
+            c = c.threads(t);
+        }
+        if let Some(outcome) = tornado {
+            c = c.tornado((!outcome.is_empty()).then_some(outcome));
+        }
+        let done = c.run()?;
+        let base = brink::model::compile(&loaded.scenario, None)?;
+        Ok(Done {
+            json: to_json(&done.result)?,
+            tables: vec![(
+                "comparison",
+                Data::Text(brink::report::compare::table(&base, &done.result)),
+            )],
         })
-        .map_err(value_error)?;
+    })?;
     to_python(py, done)
 }
 

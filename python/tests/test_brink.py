@@ -208,3 +208,82 @@ def test_tables_load_into_pandas():
     assert isinstance(pandas.DataFrame(r.timeseries), pandas.DataFrame)
     with pytest.raises(KeyError, match="per_run"):
         brink.run(TUTORIAL, runs=10).to_pandas("runs")
+
+
+RICHARDSON = "scenarios/examples/richardson.ron"
+
+
+@pytest.mark.parametrize("call", ["run", "compare"])
+def test_sigint_interrupts_a_long_call(call):
+    # 10**8 runs on one thread would take many minutes; SIGINT from a timer must stop it.
+    import signal
+    import threading
+    import time
+
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            if call == "run":
+                brink.run(RICHARDSON, runs=10**8, seed=0, threads=1)
+            else:
+                brink.compare(TUTORIAL, runs=10**8, seed=0, threads=1)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - start < 30
+    # The package still works afterwards.
+    assert brink.run(TUTORIAL, runs=10).summary["manifest"]["runs"] == 10
+
+
+def test_threads_and_runs_have_the_command_lines_limits():
+    with pytest.raises(ValueError, match="threads must be at most 1024"):
+        brink.run(TUTORIAL, runs=10, threads=20000)
+    with pytest.raises(ValueError, match="threads must be at most 1024"):
+        brink.compare(TUTORIAL, runs=10, threads=1025)
+    with pytest.raises(ValueError, match="more than the limit of 100000000"):
+        brink.run(TUTORIAL, runs=100_000_001)
+    with pytest.raises(ValueError, match="more than the limit of 50"):
+        brink.compare(TUTORIAL, runs=51, max_runs=50)
+    with pytest.raises(ValueError, match="max_runs"):
+        brink.run(TUTORIAL, runs=10, max_runs=0)
+    assert brink.run(TUTORIAL, runs=50, max_runs=50).summary["manifest"]["runs"] == 50
+
+
+def test_a_path_that_is_not_utf8(tmp_path):
+    name = os.fsencode(tmp_path) + b"/r\xff.ron"
+    with open(name, "wb") as f:
+        f.write((REPO / RICHARDSON).read_bytes())
+    want = brink.run(RICHARDSON, runs=50, seed=1).tables
+    assert brink.run(name, runs=50, seed=1).tables == want
+    assert brink.run(os.fsdecode(name), runs=50, seed=1).tables == want
+    assert brink.run(Path(os.fsdecode(name)), runs=50, seed=1).tables == want
+
+
+def test_a_variant_named_twice_is_refused():
+    with pytest.raises(ValueError, match="restraint is given twice"):
+        brink.compare(TUTORIAL, runs=10, variants=["restraint", "restraint"])
+
+
+@pytest.mark.parametrize("kw", ["runs", "seed", "threads", "max_runs"])
+def test_booleans_are_not_numbers(kw):
+    with pytest.raises(TypeError):
+        brink.run(TUTORIAL, **{"runs": 10, kw: True})
+    with pytest.raises(TypeError):
+        brink.compare(TUTORIAL, **{"runs": 10, kw: True})
+
+
+def test_tornado_refuses_a_number():
+    with pytest.raises(TypeError):
+        brink.compare(TUTORIAL, runs=10, tornado=1)
+
+
+def test_set_keeps_the_dicts_order(tmp_path):
+    a, b = "relations.south->north.grievance", "relations.north->south.grievance"
+    # Not alphabetical (b sorts before a): the manifest keeps the order given.
+    r = brink.run(TUTORIAL, runs=20, seed=2, set={a: 0.3, b: 0.2})
+    assert [s["path"] for s in r.summary["manifest"]["set"]] == [a, b]
+    out = cli(tmp_path, "run", TUTORIAL, "--runs", "20", "--seed", "2",
+              "--set", f"{a}=0.3", "--set", f"{b}=0.2")
+    with open(out / "summary.json") as f:
+        assert without_command(r.summary) == without_command(json.load(f))

@@ -458,3 +458,52 @@ impl<'a> Tracer<'a> {
         crate::analysis::trace::run(self.loaded, &self.request, self.stop.unwrap_or(&never))
     }
 }
+
+/// How a caller spells the options [`checked_runs`] names in its messages: the command line's
+/// `--runs` and `--max-runs`, Python's `runs` and `max_runs=`.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// The option giving the runs (`--runs`).
+    pub runs: &'static str,
+    /// The option raising the limit (`--max-runs`).
+    pub max_runs: &'static str,
+}
+
+/// The number of runs to play: `asked`, else the scenario's own `runs`, else 10,000; refused
+/// below 1, above the run indices brink's random streams address, or above `max_runs` (the
+/// caller's limit against a run of hours started by a slip).
+///
+/// ```
+/// use brink::simulation::{RunOptions, checked_runs};
+/// let cli = RunOptions { runs: "--runs", max_runs: "--max-runs" };
+/// assert_eq!(checked_runs(None, Some(2_000), 100_000, cli).unwrap(), 2_000);
+/// assert_eq!(checked_runs(None, None, 100_000, cli).unwrap(), 10_000);
+/// let e = checked_runs(Some(500_000), None, 100_000, cli).unwrap_err();
+/// assert!(e.to_string().contains("(raise it with --max-runs)"));
+/// ```
+pub fn checked_runs(
+    asked: Option<u64>,
+    scenario_runs: Option<i64>,
+    max_runs: u64,
+    spelled: RunOptions,
+) -> Result<u64> {
+    let runs = asked.unwrap_or_else(|| scenario_runs.map_or(10_000, |r| r as u64));
+    if runs == 0 {
+        return Err(Error::Input(format!("{} must be at least 1", spelled.runs)));
+    }
+    let streams = crate::numerics::rng::MAX_RUN_INDEX;
+    if runs > streams {
+        // Past the run index's range no higher limit helps: say so rather than suggest it.
+        return Err(Error::Input(format!(
+            "{runs} runs is more than the limit of {streams} (the largest run index brink's \
+             random streams can address)"
+        )));
+    }
+    if runs > max_runs {
+        return Err(Error::Input(format!(
+            "{runs} runs is more than the limit of {max_runs} (raise it with {})",
+            spelled.max_runs
+        )));
+    }
+    Ok(runs)
+}

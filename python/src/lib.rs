@@ -112,23 +112,11 @@ fn check_runs(
     loaded: &LoadedScenario,
     max_runs: u64,
 ) -> brink::error::Result<()> {
-    let runs = runs.unwrap_or_else(|| loaded.scenario.runs.map_or(10_000, |r| r as u64));
-    let streams = brink::numerics::rng::MAX_RUN_INDEX;
-    if runs == 0 {
-        return Err(Error::Input("runs must be at least 1".into()));
-    }
-    if runs > streams {
-        return Err(Error::Input(format!(
-            "{runs} runs is more than the limit of {streams} (the largest run index brink's \
-             random streams can address)"
-        )));
-    }
-    if runs > max_runs {
-        return Err(Error::Input(format!(
-            "{runs} runs is more than the limit of {max_runs} (raise it with max_runs=)"
-        )));
-    }
-    Ok(())
+    let spelled = brink::simulation::RunOptions {
+        runs: "runs",
+        max_runs: "max_runs=",
+    };
+    brink::simulation::checked_runs(runs, loaded.scenario.runs, max_runs, spelled).map(drop)
 }
 
 /// The threads asked for, checked as the command line checks `--threads` (1 to 1024).

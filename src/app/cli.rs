@@ -1023,27 +1023,11 @@ pub fn threads(flag: Option<usize>) -> Result<usize> {
 
 /// The number of runs: the flag, else the scenario's, else 10,000; within the limit.
 fn runs(flag: Option<u64>, loaded: &LoadedScenario, max_runs: u64) -> Result<u64> {
-    let runs = match flag {
-        Some(r) => r,
-        None => loaded.scenario.runs.map_or(10_000, |r| r as u64),
+    let spelled = brink::simulation::RunOptions {
+        runs: "--runs",
+        max_runs: "--max-runs",
     };
-    if runs == 0 {
-        return Err(Error::Input("--runs must be at least 1".into()));
-    }
-    let streams = brink::numerics::rng::MAX_RUN_INDEX;
-    if runs > streams {
-        // Past the run index's range no --max-runs helps: say so rather than suggest it.
-        return Err(Error::Input(format!(
-            "{runs} runs is more than the limit of {streams} (the largest run index brink's \
-             random streams can address)"
-        )));
-    }
-    if runs > max_runs {
-        return Err(Error::Input(format!(
-            "{runs} runs is more than the limit of {max_runs} (raise it with --max-runs)"
-        )));
-    }
-    Ok(runs)
+    brink::simulation::checked_runs(flag, loaded.scenario.runs, max_runs, spelled)
 }
 
 fn trace_command(args: TraceArgs) -> Result<()> {

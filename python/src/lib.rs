@@ -424,11 +424,7 @@ fn compare<'py>(
         });
         // Each variant once (an arm given twice was compared twice), as `brink compare`
         // requires.
-        if let Some((_, v)) = variants
-            .iter()
-            .enumerate()
-            .find(|(i, v)| variants[..*i].contains(v))
-        {
+        if let Some(v) = brink::analysis::compare::repeated_variant(&variants) {
             return Err(Error::Input(format!(
                 "variants {v} is given twice; name each variant once"
             )));

@@ -371,6 +371,20 @@ pub struct CompareResult {
     pub tornado: Option<Tornado>,
 }
 
+/// The first variant a comparison's list names twice, if any: each is one arm, played once
+/// (the command line and Python refuse such a list, each in its own words).
+///
+/// ```
+/// let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+/// assert_eq!(brink::analysis::compare::repeated_variant(&v(&["a", "b", "a"])), Some("a"));
+/// assert_eq!(brink::analysis::compare::repeated_variant(&v(&["a", "b"])), None);
+/// ```
+pub fn repeated_variant(variants: &[String]) -> Option<&str> {
+    (variants.iter().enumerate())
+        .find(|(i, v)| variants[..*i].contains(v))
+        .map(|(_, v)| v.as_str())
+}
+
 /// The arms of a comparison: the base, the named variants, and (for the tornado) every lever
 /// forced to its top level and frozen.
 pub fn arms(

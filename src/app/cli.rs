@@ -1317,11 +1317,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         args.variants.clone()
     };
     // Each variant once (an arm given twice was compared twice), as `experiment` requires.
-    if let Some((_, v)) = variants
-        .iter()
-        .enumerate()
-        .find(|(i, v)| variants[..*i].contains(v))
-    {
+    if let Some(v) = brink::analysis::compare::repeated_variant(&variants) {
         return Err(Error::Input(format!(
             "--variants {v} is given twice; name each variant once"
         )));

@@ -142,6 +142,8 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
             variant, an unknown path or an invalid value in ``set``, ``runs`` above
             ``max_runs`` or ``threads`` above 1024.
         TypeError: True or False for ``runs``, ``seed``, ``threads`` or ``max_runs``.
+        MemoryError: with ``per_run``, a per-run table larger than this process can hold
+            (raised before any run is played when its cells do not fit).
         KeyboardInterrupt: on Ctrl-C; the runs stop at their next chunk, nothing is returned.
     """
     runs, seed, threads = _whole("runs", runs), _whole("seed", seed), _whole("threads", threads)

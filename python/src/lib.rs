@@ -19,7 +19,7 @@ use brink::report::csv::Table;
 use brink::report::table::{Column, ColumnType};
 use brink::scenario::LoadedScenario;
 use brink::scenario::overrides::Override;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyMemoryError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -31,6 +31,34 @@ fn value_error(e: Error) -> PyErr {
         e => e.chain(),
     };
     PyValueError::new_err(text)
+}
+
+/// Why a call failed: brink's error (a ValueError), or a table too large for this process's
+/// memory (a MemoryError, raised before any run is played).
+enum Failure {
+    Brink(Error),
+    Memory(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Brink(e)
+    }
+}
+
+impl From<brink::model::CompileError> for Failure {
+    fn from(e: brink::model::CompileError) -> Self {
+        Failure::Brink(e.into())
+    }
+}
+
+impl From<Failure> for PyErr {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Brink(e) => value_error(e),
+            Failure::Memory(text) => PyMemoryError::new_err(text),
+        }
+    }
 }
 
 /// A number (`0.3`) or RON text (`"Uniform(min: 0.2, max: 0.4)"`) for a `set` entry.
@@ -111,12 +139,12 @@ fn check_runs(
     runs: Option<u64>,
     loaded: &LoadedScenario,
     max_runs: u64,
-) -> brink::error::Result<()> {
+) -> brink::error::Result<u64> {
     let spelled = brink::simulation::RunOptions {
         runs: "runs",
         max_runs: "max_runs=",
     };
-    brink::simulation::checked_runs(runs, loaded.scenario.runs, max_runs, spelled).map(drop)
+    brink::simulation::checked_runs(runs, loaded.scenario.runs, max_runs, spelled)
 }
 
 /// The threads asked for, checked as the command line checks `--threads` (1 to 1024).
@@ -134,7 +162,7 @@ fn check_threads(threads: Option<usize>) -> brink::error::Result<()> {
 /// returned.
 fn interruptible<T: Send>(
     py: Python<'_>,
-    work: impl FnOnce(&AtomicBool) -> brink::error::Result<T> + Send,
+    work: impl FnOnce(&AtomicBool) -> Result<T, Failure> + Send,
 ) -> PyResult<T> {
     let stop = AtomicBool::new(false);
     let (done, raised) = py.detach(|| {
@@ -169,18 +197,58 @@ fn interruptible<T: Send>(
     if let Some(e) = raised {
         return Err(e);
     }
-    done.map_err(value_error)
+    done.map_err(PyErr::from)
 }
 
 /// The per-run rows as the engine hands them to the per-run table: cells, row after row.
 #[derive(Default)]
 struct Rows(Vec<Cell>);
 
+impl Rows {
+    /// Room for `runs` rows of `columns` cells, taken before any run is played, so that a
+    /// table larger than this process may hold is refused at once (a MemoryError) instead
+    /// of aborting the interpreter when the vector grows hours later. The command line
+    /// streams runs.csv and needs no such room.
+    fn with_room(runs: u64, columns: usize) -> Result<Rows, Failure> {
+        let too_large = |why: &str| {
+            Failure::Memory(format!(
+                "per_run=True keeps every run's row in memory: {runs} runs × {columns} columns \
+                 need {} of cells, {why}; ask for fewer runs, or use the command line's \
+                 `brink run --per-run`, which writes runs.csv as it goes",
+                size_text(runs, columns)
+            ))
+        };
+        let cells = usize::try_from(runs)
+            .ok()
+            .and_then(|r| r.checked_mul(columns))
+            .filter(|&c| {
+                c.checked_mul(std::mem::size_of::<Cell>())
+                    .is_some_and(|b| b <= isize::MAX as usize)
+            })
+            .ok_or_else(|| too_large("more than this machine can address"))?;
+        let mut v = Vec::new();
+        v.try_reserve_exact(cells)
+            .map_err(|_| too_large("more than could be allocated"))?;
+        Ok(Rows(v))
+    }
+}
+
+/// The cells' size in bytes, as text ("5.07 GB").
+fn size_text(runs: u64, columns: usize) -> String {
+    let bytes = runs as f64 * columns as f64 * std::mem::size_of::<Cell>() as f64;
+    format!("{:.2} GB", bytes / 1e9)
+}
+
 impl brink::engine::ChunkSink for Rows {
     fn wants_rows(&self) -> bool {
         true
     }
     fn rows(&mut self, rows: &[Cell]) -> std::io::Result<()> {
+        // The room was taken up front (`with_room`); should a row come beyond it, growing
+        // fails with an error rather than aborting the process.
+        self.0
+            .try_reserve(rows.len())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::OutOfMemory, e))?;
         self.0.extend_from_slice(rows);
         Ok(())
     }
@@ -321,12 +389,12 @@ fn run<'py>(
     command: Vec<String>,
     max_runs: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let done = interruptible(py, move |stop| -> brink::error::Result<Done> {
+    let done = interruptible(py, move |stop| -> Result<Done, Failure> {
         check_max_runs(max_runs)?;
         check_threads(threads)?;
         let set = parse_set(set)?;
         let loaded = load(&path)?;
-        check_runs(runs, &loaded, max_runs)?;
+        let total_runs = check_runs(runs, &loaded, max_runs)?;
         let loaded = apply_set(&loaded, std::slice::from_ref(&variant), &set)?;
         let variant_name = variant.clone();
         let mut sim = brink::Simulation::new(&loaded)
@@ -356,7 +424,12 @@ fn run<'py>(
                    out: &mut Vec<Cell>| {
             brink::report::per_run::push_cells(m, &keys, &key, r, st, out)
         };
-        let mut rows = Rows::default();
+        let columns = brink::report::per_run::columns(&loaded.scenario, &model, &keys);
+        let mut rows = if per_run {
+            Rows::with_room(total_runs, columns.len())?
+        } else {
+            Rows::default()
+        };
         let result = if per_run {
             sim.run_into(&mut rows, Some(&row))?
         } else {
@@ -374,15 +447,29 @@ fn run<'py>(
             ),
         ];
         if per_run {
-            let cols = brink::report::per_run::columns(&loaded.scenario, &model, &keys);
-            tables.push(("runs", Data::Cells(cols, rows.0)));
+            tables.push(("runs", Data::Cells(columns, rows.0)));
         }
         Ok(Done {
             json: to_json(s)?,
             tables,
         })
     })?;
-    to_python(py, done)
+    let shape = done.tables.iter().find_map(|(_, t)| match t {
+        Data::Cells(columns, cells) => Some((cells.len() / columns.len().max(1), columns.len())),
+        Data::Text(_) => None,
+    });
+    to_python(py, done).map_err(|e| match shape {
+        // Python's lists of the per-run table cost more than the cells they come from: say
+        // what did not fit, and what does.
+        Some((runs, columns)) if e.is_instance_of::<PyMemoryError>(py) => {
+            PyMemoryError::new_err(format!(
+                "per_run=True: the per-run table of {runs} runs × {columns} columns did not \
+                 fit in memory as Python lists; ask for fewer runs, or use the command line's \
+                 `brink run --per-run`, which writes runs.csv as it goes"
+            ))
+        }
+        _ => e,
+    })
 }
 
 /// The JSON of a result, as the command line writes it (summary.json, compare.json).
@@ -408,7 +495,7 @@ fn compare<'py>(
     command: Vec<String>,
     max_runs: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let done = interruptible(py, move |stop| -> brink::error::Result<Done> {
+    let done = interruptible(py, move |stop| -> Result<Done, Failure> {
         check_max_runs(max_runs)?;
         check_threads(threads)?;
         let set = parse_set(set)?;
@@ -427,7 +514,8 @@ fn compare<'py>(
         if let Some(v) = brink::analysis::compare::repeated_variant(&variants) {
             return Err(Error::Input(format!(
                 "variants {v} is given twice; name each variant once"
-            )));
+            ))
+            .into());
         }
         // Unknown variants are named before anything runs.
         brink::analysis::compare::arms(&loaded.scenario, &variants, false)?;

@@ -250,6 +250,36 @@ def test_threads_and_runs_have_the_command_lines_limits():
     assert brink.run(TUTORIAL, runs=50, max_runs=50).summary["manifest"]["runs"] == 50
 
 
+FLAGSHIP = "scenarios/russia_azerbaijan_2025.ron"
+
+
+def test_a_per_run_table_too_large_for_memory_is_refused_before_it_runs():
+    # 2**48 - 1 flagship runs' rows are more bytes than any address space holds: refused at once
+    # (playing them would never end), as a MemoryError naming the way that streams.
+    with pytest.raises(MemoryError, match="brink run --per-run"):
+        brink.run(FLAGSHIP, runs=2**48 - 1, max_runs=2**48 - 1, per_run=True, threads=1)
+    # Under a memory limit, a table that would not fit raised nothing: the interpreter
+    # aborted when the vector grew, after every run was played. Now a MemoryError, at once.
+    code = (
+        "import resource, brink\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))\n"
+        "try:\n"
+        f"    brink.run({FLAGSHIP!r}, runs=3_000_000, per_run=True)\n"
+        "except MemoryError as e:\n"
+        "    print('MemoryError', e)\n"
+    )
+    import sys
+    import time
+
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("MemoryError per_run=True keeps every run's row in memory")
+    assert "3000000 runs" in done.stdout
+    assert time.monotonic() - start < 60
+
+
 def test_a_path_that_is_not_utf8(tmp_path):
     name = os.fsencode(tmp_path) + b"/r\xff.ron"
     with open(name, "wb") as f:

@@ -505,6 +505,11 @@ pub fn calibrate(
         // ESS falls as ε does: the smallest level whose ESS still meets the goal.
         let (mut lo, mut hi) = (0usize, levels.len());
         while lo < hi {
+            // Each probe reweighs every particle: with millions of distances the search
+            // takes a noticeable moment, and a stop should not wait for it.
+            if stop.load(Ordering::SeqCst) {
+                return Err(interrupted());
+            }
             let mid = (lo + hi) / 2;
             if ess(&reweight(levels[mid])) >= goal {
                 hi = mid;

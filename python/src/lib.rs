@@ -92,6 +92,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for SetValue {
 /// The `set` entries as `--set PATH=VALUE` overrides, in the dict's order (the order the
 /// manifest records, as the command line records its `--set` flags in their order): a number
 /// written as Rust writes it (the text the command line would be given), RON text as it is.
+/// The key is the path whole (an `=` in it is not a separator, as on the command line).
 fn parse_set(set: Vec<(String, SetValue)>) -> brink::error::Result<Vec<Override>> {
     set.into_iter()
         .map(|(path, v)| {
@@ -99,23 +100,50 @@ fn parse_set(set: Vec<(String, SetValue)>) -> brink::error::Result<Vec<Override>
                 SetValue::Number(x) => format!("{x}"),
                 SetValue::Ron(text) => text,
             };
-            format!("{path}={text}")
-                .parse::<Override>()
-                .map_err(|e| Error::Input(format!("set {path:?} = {text:?}: {e}")))
+            let value = brink::scenario::overrides::parse_value(&text).map_err(|e| {
+                // The library's message ends by showing the command line's PATH=VALUE.
+                let why = if text.trim().is_empty() {
+                    "no value"
+                } else {
+                    e.strip_suffix(brink::scenario::overrides::USAGE)
+                        .and_then(|e| e.strip_suffix("; "))
+                        .unwrap_or(&e)
+                };
+                Error::Input(format!(
+                    "set[{path:?}] = {text:?}: {why}; expected a number or a distribution in \
+                     RON text, e.g. 0.4 or \"Normal(mean: 0.3, sd: 0.05)\""
+                ))
+            })?;
+            Ok(Override {
+                text: text.trim().to_string(),
+                path,
+                value,
+            })
         })
         .collect()
 }
 
 /// The scenario with the `set` entries applied as `--set` applies them on the command line
 /// (the library's one function for it): checked over every arm that will run, written into
-/// the base and over each variant's own `set`, and recorded in the manifest.
+/// the base and over each variant's own `set`, and recorded in the manifest. A refusal names
+/// the entry as Python wrote it (`set["a.b"] = "0.4"`), where the command line's names its
+/// flag (`--set a.b=0.4`).
 fn apply_set(
     loaded: &LoadedScenario,
     variants: &[Option<String>],
     set: &[Override],
 ) -> brink::error::Result<LoadedScenario> {
     let arms: Vec<Option<&str>> = variants.iter().map(Option::as_deref).collect();
-    Ok(brink::scenario::overrides::apply(loaded, set, &arms)?)
+    brink::scenario::overrides::apply(loaded, set, &arms).map_err(|e| {
+        let mut text = e.0;
+        for o in set {
+            text = text.replace(
+                &format!("--set {o}"),
+                &format!("set[{:?}] = {:?}", o.path, o.text),
+            );
+        }
+        Error::Input(text)
+    })
 }
 
 fn load(path: &Path) -> brink::error::Result<LoadedScenario> {

@@ -145,6 +145,25 @@ def test_unknown_variants_and_paths_raise_value_error():
         brink.run(TUTORIAL, runs=10, set={"relations.south->north.grievanse": 0.2})
     with pytest.raises(ValueError, match="RON"):
         brink.run(TUTORIAL, runs=10, set={"relations.south->north.grievance": "Uniform(min: 1"})
+
+
+def test_set_errors_name_the_entry_as_python_wrote_it():
+    # The command line's wording (`--set PATH=VALUE`) would send a Python user looking for a
+    # flag; each refusal names the dict's entry instead.
+    def message(set):
+        with pytest.raises(ValueError) as e:
+            brink.run(TUTORIAL, runs=10, set=set)
+        assert "--set" not in str(e.value) and "PATH=VALUE" not in str(e.value), e.value
+        return str(e.value)
+
+    assert message({"nope.x": 1}).startswith('set["nope.x"] = "1": unknown parameter path')
+    # A key holding '=' is a path (an unknown one), not split at the '='.
+    assert message({"a=b": 1}).startswith('set["a=b"] = "1": unknown parameter path "a=b"')
+    assert message({"actors.south.sensitivity": -5}).startswith(
+        'set["actors.south.sensitivity"] = "-5": actors.south.sensitivity is -5, outside')
+    assert "Expected comma" in message({"actors.south.sensitivity": "Uniform(min: 1"})
+    assert message({"actors.south.sensitivity": " "}).startswith(
+        'set["actors.south.sensitivity"] = " ": no value; expected a number or a distribution')
     with pytest.raises(ValueError, match="at least 1"):
         brink.run(TUTORIAL, runs=0)
 

@@ -34,8 +34,9 @@ impl std::error::Error for SetError {}
 /// The result of checking or applying overrides.
 pub type Result<T> = std::result::Result<T, SetError>;
 
-/// How an override is written, for error messages.
-const USAGE: &str = "expected PATH=VALUE with VALUE a number or a distribution, e.g. actors.north.hawkishness=0.4 \
+/// How an override is written on the command line, for error messages (`parse_value`'s errors
+/// end with it).
+pub const USAGE: &str = "expected PATH=VALUE with VALUE a number or a distribution, e.g. actors.north.hawkishness=0.4 \
      or 'actors.north.hawkishness=Normal(mean: 0.3, sd: 0.05)'";
 
 /// One `--set PATH=VALUE`: the parameter's path (as `brink describe --paths` lists it) and the

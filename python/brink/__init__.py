@@ -104,6 +104,23 @@ def _whole(name, value, none_ok=True):
     return value
 
 
+def _steps(steps):
+    """`per_run_steps` as a list of whole numbers (a lone number or a string refused: it is a
+    list of steps)."""
+    if steps is None:
+        return []
+    if isinstance(steps, (str, bytes, int, float)):
+        raise TypeError(f"per_run_steps is a list of steps (whole numbers), not {steps!r}")
+    out = []
+    for step in steps:
+        if isinstance(step, bool) or not isinstance(step, int):
+            raise TypeError(f"per_run_steps holds whole numbers, not {step!r}")
+        if step < 0 or step >= 2**32:
+            raise ValueError(f"per_run_steps holds step {step}; steps count from 0")
+        out.append(step)
+    return out
+
+
 def _path(path):
     """The path as str (bytes and os.PathLike too; a name that is not UTF-8 as its surrogate
     escapes, which the compiled half turns back into the same bytes)."""
@@ -117,7 +134,7 @@ def _call(name, path, **kw):
 
 
 def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=False,
-        max_runs=MAX_RUNS):
+        max_runs=MAX_RUNS, per_run_steps=None):
     """Plays a scenario many times, as ``brink run`` does, and returns a :class:`Result`.
 
     Args:
@@ -132,6 +149,9 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
         threads: worker threads; None for every core. The numbers do not depend on it.
         per_run: also return the per-run table ``runs`` (runs.csv: one row per run).
         max_runs: the largest number of runs accepted (the command line's ``--max-runs``).
+        per_run_steps: steps (a list of whole numbers from 0 to the horizon's last step) at
+            whose end the per-run table also records each run's rung and every measure's
+            level (the command line's ``--per-run-steps``); implies ``per_run``.
 
     Returns:
         A Result with the tables ``outcomes`` and ``timeseries`` (outcomes.csv and
@@ -141,17 +161,19 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
         ValueError: brink's located message, for a missing or invalid scenario, an unknown
             variant, an unknown path or an invalid value in ``set``, ``runs`` above
             ``max_runs`` or ``threads`` above 1024.
-        TypeError: True or False for ``runs``, ``seed``, ``threads`` or ``max_runs``.
+        TypeError: True or False for ``runs``, ``seed``, ``threads`` or ``max_runs``; a
+            ``per_run_steps`` that is not a list of whole numbers.
         MemoryError: with ``per_run``, a per-run table larger than this process can hold
             (raised before any run is played when its cells do not fit).
         KeyboardInterrupt: on Ctrl-C; the runs stop at their next chunk, nothing is returned.
     """
     runs, seed, threads = _whole("runs", runs), _whole("seed", seed), _whole("threads", threads)
     max_runs = _whole("max_runs", max_runs, none_ok=False)
+    steps = _steps(per_run_steps)
     command = _call("run", path, runs=runs, seed=seed, variant=variant, set=set,
-                    per_run=per_run or None)
+                    per_run=per_run or None, per_run_steps=per_run_steps)
     raw = _brink.run(_path(path), runs, seed, variant, list(dict(set or {}).items()), threads,
-                     bool(per_run), command, max_runs)
+                     bool(per_run) or bool(steps), command, max_runs, steps)
     return Result("run", raw)
 
 

@@ -403,7 +403,7 @@ fn to_python<'py>(py: Python<'py>, done: Done) -> PyResult<Bound<'py, PyDict>> {
 /// Plays a scenario as `brink run` does; returns `{"json": summary.json's text, "tables":
 /// {"outcomes": ..., "timeseries": ..., ["runs": ...]}}`. See `brink.run`.
 #[pyfunction]
-#[pyo3(signature = (path, runs, seed, variant, set, threads, per_run, command, max_runs))]
+#[pyo3(signature = (path, runs, seed, variant, set, threads, per_run, command, max_runs, per_run_steps))]
 #[allow(clippy::too_many_arguments)]
 fn run<'py>(
     py: Python<'py>,
@@ -416,6 +416,7 @@ fn run<'py>(
     per_run: bool,
     command: Vec<String>,
     max_runs: u64,
+    per_run_steps: Vec<u32>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let done = interruptible(py, move |stop| -> Result<Done, Failure> {
         check_max_runs(max_runs)?;
@@ -429,14 +430,21 @@ fn run<'py>(
             .variant_opt(variant)
             .seed(seed)
             .stop_flag(stop)
-            .command(command);
+            .command(command)
+            .per_run_steps(per_run_steps);
         if let Some(r) = runs {
             sim = sim.runs(r);
         }
         if let Some(t) = threads {
             sim = sim.threads(t);
         }
-        let model = sim.model()?;
+        let model = sim.model().map_err(|e| match e {
+            // The library names the command line's flag.
+            Error::Input(text) => {
+                Error::Input(text.replacen("--per-run-steps", "per_run_steps", 1))
+            }
+            e => e,
+        })?;
         let keys = brink::report::per_run::Keys::of(&loaded.scenario, &[&model])?;
         let key = brink::report::per_run::RowKey {
             point: None,

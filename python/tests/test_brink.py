@@ -168,6 +168,22 @@ def test_set_errors_name_the_entry_as_python_wrote_it():
         brink.run(TUTORIAL, runs=0)
 
 
+def test_per_run_steps_equal_the_cli(tmp_path):
+    r = brink.run(TUTORIAL, runs=300, seed=4, per_run_steps=[26, 13, 26])
+    out = cli(tmp_path, "run", TUTORIAL, "--runs", "300", "--seed", "4",
+              "--per-run-steps", "26,13,26")
+    assert_table_is_csv(r.runs, out / "runs.csv")
+    assert "out.rung_at.13" in r.runs and "out.rung_at.26" in r.runs
+    with pytest.raises(ValueError, match="per_run_steps asks for step 52"):
+        brink.run(TUTORIAL, runs=10, per_run_steps=[52])
+    with pytest.raises(TypeError):
+        brink.run(TUTORIAL, runs=10, per_run_steps=13)
+    with pytest.raises(TypeError):
+        brink.run(TUTORIAL, runs=10, per_run_steps=[True])
+    with pytest.raises(ValueError, match="count from 0"):
+        brink.run(TUTORIAL, runs=10, per_run_steps=[-1])
+
+
 def test_per_run_has_one_row_per_run():
     r = brink.run(TUTORIAL, runs=777, seed=2, per_run=True)
     assert r.runs["run"] == list(range(777))

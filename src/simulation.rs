@@ -376,10 +376,27 @@ impl<'a> Comparison<'a> {
     }
 
     /// Runs the comparison.
-    pub fn run(mut self) -> Result<crate::analysis::compare::Compared> {
+    pub fn run(self) -> Result<crate::analysis::compare::Compared> {
+        self.run_into(&mut NoSink, None)
+    }
+
+    /// Runs the comparison, handing each chunk's per-run rows (for each run, the base's row
+    /// then each variant's, formatted by `row` with the arm's index; see
+    /// [`crate::report::per_run::ComparisonRows`]) to `sink`.
+    pub fn run_into(
+        mut self,
+        sink: &mut dyn ChunkSink,
+        row: Option<&engine::RowWriter>,
+    ) -> Result<crate::analysis::compare::Compared> {
         self.request.threads = self.threads.unwrap_or_else(all_cores);
         let never = AtomicBool::new(false);
-        crate::analysis::compare::run(self.loaded, &self.request, self.stop.unwrap_or(&never))
+        let stop = self.stop.unwrap_or(&never);
+        crate::analysis::compare::run_into(self.loaded, &self.request, stop, sink, row)
+    }
+
+    /// The runs each arm plays.
+    pub fn total_runs(&self) -> u64 {
+        self.request.runs
     }
 }
 

@@ -178,7 +178,7 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
 
 
 def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, tornado=False,
-            max_runs=MAX_RUNS):
+            max_runs=MAX_RUNS, per_run=False):
     """Compares the base scenario with variants on common random numbers, as ``brink compare``
     does, and returns a :class:`Result`.
 
@@ -194,14 +194,19 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
             forced and frozen, ranked by the first outcome (the command line's default); an
             outcome's name to rank by it (``--outcome NAME``).
         max_runs: as for :func:`run`.
+        per_run: also return the per-run table ``runs`` (``brink compare --per-run``'s
+            runs.csv: for each run, the base's row then each variant's, on the same random
+            numbers, so that paired differences can be taken run by run).
 
     Returns:
         A Result with the table ``comparison`` (compare.csv: one row per arm and outcome or
-        mean, with the paired difference from the base) and ``summary`` (compare.json).
+        mean, with the paired difference from the base), with ``per_run`` also ``runs``, and
+        ``summary`` (compare.json).
 
     Raises:
         ValueError: brink's located message, as for :func:`run`; a variant named twice.
         TypeError: as for :func:`run`; a number for ``tornado``.
+        MemoryError: as for :func:`run`.
         KeyboardInterrupt: as for :func:`run`.
     """
     runs, seed, threads = _whole("runs", runs), _whole("seed", seed), _whole("threads", threads)
@@ -217,8 +222,9 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
     else:
         tornado_arg = str(tornado)
     command = _call("compare", path, runs=runs, seed=seed, variants=variants, set=set,
-                    tornado=tornado or None)
+                    tornado=tornado or None, per_run=per_run or None)
     raw = _brink.compare(_path(path), runs, seed,
                          None if variants is None else list(variants),
-                         list(dict(set or {}).items()), threads, tornado_arg, command, max_runs)
+                         list(dict(set or {}).items()), threads, tornado_arg, command, max_runs,
+                         bool(per_run))
     return Result("compare", raw)

@@ -233,20 +233,20 @@ fn interruptible<T: Send>(
 struct Rows(Vec<Cell>);
 
 impl Rows {
-    /// Room for `runs` rows of `columns` cells, taken before any run is played, so that a
+    /// Room for `rows` rows of `columns` cells, taken before any run is played, so that a
     /// table larger than this process may hold is refused at once (a MemoryError) instead
     /// of aborting the interpreter when the vector grows hours later. The command line
     /// streams runs.csv and needs no such room.
-    fn with_room(runs: u64, columns: usize) -> Result<Rows, Failure> {
+    fn with_room(rows: u64, columns: usize) -> Result<Rows, Failure> {
         let too_large = |why: &str| {
             Failure::Memory(format!(
-                "per_run=True keeps every run's row in memory: {runs} runs × {columns} columns \
+                "per_run=True keeps every run's row in memory: {rows} rows × {columns} columns \
                  need {} of cells, {why}; ask for fewer runs, or use the command line's \
-                 `brink run --per-run`, which writes runs.csv as it goes",
-                size_text(runs, columns)
+                 `--per-run`, which writes runs.csv as it goes",
+                size_text(rows, columns)
             ))
         };
-        let cells = usize::try_from(runs)
+        let cells = usize::try_from(rows)
             .ok()
             .and_then(|r| r.checked_mul(columns))
             .filter(|&c| {
@@ -262,8 +262,8 @@ impl Rows {
 }
 
 /// The cells' size in bytes, as text ("5.07 GB").
-fn size_text(runs: u64, columns: usize) -> String {
-    let bytes = runs as f64 * columns as f64 * std::mem::size_of::<Cell>() as f64;
+fn size_text(rows: u64, columns: usize) -> String {
+    let bytes = rows as f64 * columns as f64 * std::mem::size_of::<Cell>() as f64;
     format!("{:.2} GB", bytes / 1e9)
 }
 
@@ -394,7 +394,21 @@ fn to_python<'py>(py: Python<'py>, done: Done) -> PyResult<Bound<'py, PyDict>> {
     out.set_item("json", done.json)?;
     let tables = PyDict::new(py);
     for (name, t) in &done.tables {
-        tables.set_item(*name, to_dict(py, t)?)?;
+        let table = to_dict(py, t).map_err(|e| match t {
+            // Python's lists of the per-run table cost more than the cells they come from:
+            // say what did not fit, and what does.
+            Data::Cells(columns, cells) if e.is_instance_of::<PyMemoryError>(py) => {
+                PyMemoryError::new_err(format!(
+                    "per_run=True: the per-run table of {} rows × {} columns did not fit in \
+                     memory as Python lists; ask for fewer runs, or use the command line's \
+                     `--per-run`, which writes runs.csv as it goes",
+                    cells.len() / columns.len().max(1),
+                    columns.len()
+                ))
+            }
+            _ => e,
+        })?;
+        tables.set_item(*name, table)?;
     }
     out.set_item("tables", tables)?;
     Ok(out)
@@ -490,22 +504,7 @@ fn run<'py>(
             tables,
         })
     })?;
-    let shape = done.tables.iter().find_map(|(_, t)| match t {
-        Data::Cells(columns, cells) => Some((cells.len() / columns.len().max(1), columns.len())),
-        Data::Text(_) => None,
-    });
-    to_python(py, done).map_err(|e| match shape {
-        // Python's lists of the per-run table cost more than the cells they come from: say
-        // what did not fit, and what does.
-        Some((runs, columns)) if e.is_instance_of::<PyMemoryError>(py) => {
-            PyMemoryError::new_err(format!(
-                "per_run=True: the per-run table of {runs} runs × {columns} columns did not \
-                 fit in memory as Python lists; ask for fewer runs, or use the command line's \
-                 `brink run --per-run`, which writes runs.csv as it goes"
-            ))
-        }
-        _ => e,
-    })
+    to_python(py, done)
 }
 
 /// The JSON of a result, as the command line writes it (summary.json, compare.json).
@@ -517,7 +516,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> brink::error::Result<String> {
 /// text, "tables": {"comparison": ...}}`. `variants` None: every variant of the scenario.
 /// `tornado`: None for none, else the outcome the tornado ranks by ("" for the first).
 #[pyfunction]
-#[pyo3(signature = (path, runs, seed, variants, set, threads, tornado, command, max_runs))]
+#[pyo3(signature = (path, runs, seed, variants, set, threads, tornado, command, max_runs, per_run))]
 #[allow(clippy::too_many_arguments)]
 fn compare<'py>(
     py: Python<'py>,
@@ -530,13 +529,14 @@ fn compare<'py>(
     tornado: Option<String>,
     command: Vec<String>,
     max_runs: u64,
+    per_run: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let done = interruptible(py, move |stop| -> Result<Done, Failure> {
         check_max_runs(max_runs)?;
         check_threads(threads)?;
         let set = parse_set(set)?;
         let loaded = load(&path)?;
-        check_runs(runs, &loaded, max_runs)?;
+        let total_runs = check_runs(runs, &loaded, max_runs)?;
         let variants = variants.unwrap_or_else(|| {
             loaded
                 .scenario
@@ -559,6 +559,7 @@ fn compare<'py>(
             .chain(variants.iter().cloned().map(Some))
             .collect();
         let loaded = apply_set(&loaded, &arms, &set)?;
+        let arms_named = variants.clone();
         let mut c = brink::Comparison::new(&loaded)
             .variants(variants)
             .seed(seed)
@@ -573,14 +574,38 @@ fn compare<'py>(
         if let Some(outcome) = tornado {
             c = c.tornado((!outcome.is_empty()).then_some(outcome));
         }
-        let done = c.run()?;
+        // The per-run rows: for each run, the base's row then each variant's (as
+        // `brink compare --per-run` writes runs.csv).
+        let row_arms = brink::analysis::compare::arms(&loaded.scenario, &arms_named, false)?;
+        let keys = brink::report::per_run::ComparisonRows::of(&loaded.scenario, &row_arms, seed)?;
+        let columns = keys.columns(&loaded.scenario, &row_arms);
+        let mut rows = if per_run {
+            let arms = row_arms.len() as u64;
+            Rows::with_room(total_runs.saturating_mul(arms), columns.len())?
+        } else {
+            Rows::default()
+        };
+        let row = |arm: usize,
+                   m: &brink::model::Model,
+                   r: u64,
+                   st: &brink::model::RunState,
+                   out: &mut Vec<Cell>| keys.push(arm, m, r, st, out);
+        let done = if per_run {
+            c.run_into(&mut rows, Some(&row))?
+        } else {
+            c.run()?
+        };
         let base = brink::model::compile(&loaded.scenario, None)?;
+        let mut tables = vec![(
+            "comparison",
+            Data::Text(brink::report::compare::table(&base, &done.result)),
+        )];
+        if per_run {
+            tables.push(("runs", Data::Cells(columns, rows.0)));
+        }
         Ok(Done {
             json: to_json(&done.result)?,
-            tables: vec![(
-                "comparison",
-                Data::Text(brink::report::compare::table(&base, &done.result)),
-            )],
+            tables,
         })
     })?;
     to_python(py, done)

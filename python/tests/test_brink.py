@@ -18,6 +18,7 @@ import brink
 
 REPO = Path(__file__).resolve().parents[2]
 TUTORIAL = "scenarios/examples/tutorial.ron"
+FLAGSHIP = "scenarios/russia_azerbaijan_2025.ron"
 
 
 @pytest.fixture(autouse=True)
@@ -114,6 +115,22 @@ def test_compare_equals_the_cli(tmp_path):
     )
     assert_table_is_csv(c.comparison, out / "compare.csv")
     assert [a["name"] for a in c.summary["arms"]] == ["base", "visa_now", "restraint"]
+
+
+def test_compare_per_run_equals_the_cli(tmp_path):
+    c = brink.compare(TUTORIAL, runs=400, seed=5, variants=["restraint", "visa_now"],
+                      per_run=True)
+    out = cli(tmp_path, "compare", TUTORIAL, "--runs", "400", "--seed", "5",
+              "--variants", "restraint,visa_now", "--no-tornado", "--per-run")
+    assert_table_is_csv(c.runs, out / "runs.csv")
+    # For each run, the base's row then each variant's.
+    assert c.runs["variant"][:3] == ["base", "restraint", "visa_now"]
+    assert c.runs["run"][:6] == [0, 0, 0, 1, 1, 1]
+    # The tornado's arms have no rows.
+    assert len(brink.compare(TUTORIAL, runs=20, variants=["restraint"], tornado=True,
+                             per_run=True).runs["run"]) == 40
+    with pytest.raises(MemoryError, match="rows"):
+        brink.compare(FLAGSHIP, runs=2**48 - 1, max_runs=2**48 - 1, per_run=True, threads=1)
 
 
 def test_compare_defaults_to_every_variant():
@@ -285,13 +302,10 @@ def test_threads_and_runs_have_the_command_lines_limits():
     assert brink.run(TUTORIAL, runs=50, max_runs=50).summary["manifest"]["runs"] == 50
 
 
-FLAGSHIP = "scenarios/russia_azerbaijan_2025.ron"
-
-
 def test_a_per_run_table_too_large_for_memory_is_refused_before_it_runs():
     # 2**48 - 1 flagship runs' rows are more bytes than any address space holds: refused at once
     # (playing them would never end), as a MemoryError naming the way that streams.
-    with pytest.raises(MemoryError, match="brink run --per-run"):
+    with pytest.raises(MemoryError, match="--per-run"):
         brink.run(FLAGSHIP, runs=2**48 - 1, max_runs=2**48 - 1, per_run=True, threads=1)
     # Under a memory limit, a table that would not fit raised nothing: the interpreter
     # aborted when the vector grew, after every run was played. Now a MemoryError, at once.
@@ -311,7 +325,7 @@ def test_a_per_run_table_too_large_for_memory_is_refused_before_it_runs():
                           cwd=REPO, timeout=600)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("MemoryError per_run=True keeps every run's row in memory")
-    assert "3000000 runs" in done.stdout
+    assert "3000000 rows" in done.stdout
     assert time.monotonic() - start < 60
 
 

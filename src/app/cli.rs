@@ -1349,16 +1349,9 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     let stop = crate::app::interrupt::stop_flag();
     // The variants are checked before the folder is claimed.
     let arms = brink::analysis::compare::arms(&loaded.scenario, &req.variants, false)?;
-    let models: Vec<&brink::model::Model> = arms.iter().map(|a| &a.model).collect();
-    let keys = brink::report::per_run::Keys::of(&loaded.scenario, &models)?;
-    let levels: Vec<u32> = arms
-        .iter()
-        .map(|a| keys.variant_index((a.kind != "base").then_some(a.name.as_str())))
-        .collect();
+    let rows = brink::report::per_run::ComparisonRows::of(&loaded.scenario, &arms, req.seed)?;
     let staging = Staging::begin(&out, "compare")?;
-    let per_run_columns = args
-        .per_run
-        .then(|| brink::report::per_run::columns(&loaded.scenario, &arms[0].model, &keys));
+    let per_run_columns = args.per_run.then(|| rows.columns(&loaded.scenario, &arms));
     let mut sink = crate::app::run::Sink {
         rows: match &per_run_columns {
             Some(c) => Some(crate::app::run::create_rows_file(
@@ -1375,16 +1368,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
                m: &brink::model::Model,
                r: u64,
                st: &brink::model::RunState,
-               out: &mut Vec<brink::engine::Cell>| {
-        let key = brink::report::per_run::RowKey {
-            point: None,
-            variant: levels.get(arm).copied().unwrap_or(0),
-            seed: req.seed,
-            design: &[],
-            model: arm,
-        };
-        brink::report::per_run::push_cells(m, &keys, &key, r, st, out)
-    };
+               out: &mut Vec<brink::engine::Cell>| rows.push(arm, m, r, st, out);
     let done = brink::analysis::compare::run_into(&loaded, &req, stop, &mut sink, Some(&row));
     if let Some(e) = sink.failed.take() {
         return Err(e);

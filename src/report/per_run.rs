@@ -63,6 +63,60 @@ impl Keys {
     }
 }
 
+/// The per-run table of a comparison (`compare --per-run`): for each run, the base's row then
+/// each variant's, keyed by the arm's variant (the tornado's arms have no rows).
+///
+/// ```
+/// let loaded = brink::scenario::load(
+///     "scenarios/examples/tutorial.ron".as_ref(),
+///     Default::default(),
+/// )?;
+/// let variants = vec!["restraint".to_string()];
+/// let arms = brink::analysis::compare::arms(&loaded.scenario, &variants, false)?;
+/// let rows = brink::report::per_run::ComparisonRows::of(&loaded.scenario, &arms, 0)?;
+/// let columns = rows.columns(&loaded.scenario, &arms);
+/// assert_eq!(columns[0].name, "variant");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ComparisonRows {
+    keys: Keys,
+    /// Each arm's level of the variant column.
+    levels: Vec<u32>,
+    seed: u64,
+}
+
+impl ComparisonRows {
+    /// The rows of `arms` (as [`crate::analysis::compare::arms`] gives them: the base first)
+    /// of a comparison of `sc` with master seed `seed`.
+    pub fn of(sc: &Scenario, arms: &[crate::analysis::compare::Arm], seed: u64) -> Result<Self> {
+        let models: Vec<&Model> = arms.iter().map(|a| &a.model).collect();
+        let keys = Keys::of(sc, &models)?;
+        let levels = arms
+            .iter()
+            .map(|a| keys.variant_index((a.kind != "base").then_some(a.name.as_str())))
+            .collect();
+        Ok(ComparisonRows { keys, levels, seed })
+    }
+
+    /// The table's columns.
+    pub fn columns(&self, sc: &Scenario, arms: &[crate::analysis::compare::Arm]) -> Vec<Column> {
+        columns(sc, &arms[0].model, &self.keys)
+    }
+
+    /// Appends arm `arm`'s row of run `r` (the engine's row writer for a comparison).
+    pub fn push(&self, arm: usize, m: &Model, r: u64, st: &RunState, out: &mut Vec<Cell>) {
+        let key = RowKey {
+            point: None,
+            variant: self.levels.get(arm).copied().unwrap_or(0),
+            seed: self.seed,
+            design: &[],
+            model: arm,
+        };
+        push_cells(m, &self.keys, &key, r, st, out)
+    }
+}
+
 /// Every number uncertain in any of `models`, by path (the first model's order, then each
 /// further model's new ones), and each model's index of each.
 fn inputs_of(models: &[&Model]) -> (Vec<String>, Vec<Vec<Option<usize>>>) {

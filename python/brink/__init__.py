@@ -124,11 +124,22 @@ def _steps(steps):
 def _path(path):
     """The path as str (bytes and os.PathLike too; a name that is not UTF-8 as its surrogate
     escapes, which the compiled half turns back into the same bytes)."""
-    return os.fsdecode(path)
+    text = os.fsdecode(path)
+    # A scenario's text given for its path would come back quoted whole in the error.
+    if "\n" in text and not os.path.exists(text):
+        lines = text.strip().splitlines()
+        first = lines[0][:60] if lines else ""
+        raise ValueError(
+            f"path is a scenario file's path, not its text (this one holds {len(lines)} lines, "
+            f"the first {first!r}); write the text to a .ron file and pass that file's path"
+        )
+    return text
 
 
 def _call(name, path, **kw):
     """The call as the manifest records it (the command line records its command)."""
+    if kw.get("max_runs") == MAX_RUNS:
+        kw["max_runs"] = None
     args = [repr(os.fspath(path))] + [f"{k}={v!r}" for k, v in kw.items() if v is not None]
     return ["python", f"brink.{name}({', '.join(args)})"]
 
@@ -171,7 +182,7 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
     max_runs = _whole("max_runs", max_runs, none_ok=False)
     steps = _steps(per_run_steps)
     command = _call("run", path, runs=runs, seed=seed, variant=variant, set=set,
-                    per_run=per_run or None, per_run_steps=per_run_steps)
+                    per_run=per_run or None, per_run_steps=per_run_steps, max_runs=max_runs)
     raw = _brink.run(_path(path), runs, seed, variant, list(dict(set or {}).items()), threads,
                      bool(per_run) or bool(steps), command, max_runs, steps)
     return Result("run", raw)
@@ -222,7 +233,7 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
     else:
         tornado_arg = str(tornado)
     command = _call("compare", path, runs=runs, seed=seed, variants=variants, set=set,
-                    tornado=tornado or None, per_run=per_run or None)
+                    tornado=tornado or None, per_run=per_run or None, max_runs=max_runs)
     raw = _brink.compare(_path(path), runs, seed,
                          None if variants is None else list(variants),
                          list(dict(set or {}).items()), threads, tornado_arg, command, max_runs,

@@ -329,6 +329,20 @@ def test_a_per_run_table_too_large_for_memory_is_refused_before_it_runs():
     assert time.monotonic() - start < 60
 
 
+def test_scenario_text_given_for_its_path_is_told_so():
+    text = (REPO / RICHARDSON).read_text()
+    with pytest.raises(ValueError, match=r"not its text \(this one holds \d+ lines") as e:
+        brink.run(text, runs=10)
+    assert len(str(e.value)) < 300
+
+
+def test_the_manifest_records_max_runs_when_given():
+    command = brink.run(TUTORIAL, runs=10, max_runs=50).summary["manifest"]["command"]
+    assert command[-1].endswith("max_runs=50)")
+    command = brink.run(TUTORIAL, runs=10).summary["manifest"]["command"]
+    assert "max_runs" not in command[-1]
+
+
 def test_a_path_that_is_not_utf8(tmp_path):
     name = os.fsencode(tmp_path) + b"/r\xff.ron"
     with open(name, "wb") as f:

@@ -187,6 +187,17 @@ block_experiment() {
     echo '```'
 }
 
+# `--precision` on the tutorial: the runs it took and why it stopped.
+block_precision() {
+    local d=$work/precision
+    "$brink" run scenarios/examples/tutorial.ron --precision rupture=0.02 --no-charts \
+        --out "$d" >"$work/precision.txt"
+    echo '```'
+    echo '$ brink run scenarios/examples/tutorial.ron --precision rupture=0.02'
+    grep '^stopped: ' "$work/precision.txt"
+    echo '```'
+}
+
 # -- the README's images ----------------------------------------------------------------------
 
 images() {

@@ -21,7 +21,25 @@
 #   merge: <merge job id>
 # deploy/slurm/local-check.sh runs this on a throwaway single-node Slurm and checks all of it.
 set -euo pipefail
-: "${SCENARIO:?}" "${RUNS:?}" "${SEED:?}" "${SHARDS:?}" "${WORK:?}" "${OUT:?}"
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+    usage
+    exit 0
+fi
+if [[ $# -gt 0 ]]; then
+    echo "submit.sh: it takes no arguments, only environment variables (got: $*)" >&2
+    usage >&2
+    exit 2
+fi
+missing=""
+for v in SCENARIO RUNS SEED SHARDS WORK OUT; do
+    [[ -n ${!v:-} ]] || missing+=" $v"
+done
+if [[ -n $missing ]]; then
+    echo "submit.sh: set the environment variable(s)$missing" >&2
+    usage >&2
+    exit 2
+fi
 here=$(dirname "$0")
 LOGS=${LOGS:-logs}
 mkdir -p "$LOGS" "$WORK"

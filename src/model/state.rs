@@ -172,9 +172,10 @@ pub(crate) struct EventRun {
     pub step: u32,
     pub slope: f64,
     pub grievance_slope: f64,
-    /// The largest factor a hazard's conditions can multiply it by this run: the product of
-    /// max(1, |factor|) over its factors (see `fire_events`'s quick no).
-    pub factor_max: f64,
+    /// A quarter of the largest factor a hazard's conditions can multiply it by this run: the
+    /// product of max(1, |factor|) over its factors, times 1/4 (see `fire_events`'s quick no,
+    /// whose `exp_above` is 5.6 to 11.4 times the exponential).
+    pub bound_scale: f64,
 }
 
 /// Everything a run carries from step to step, and what it records for its outcomes.

@@ -242,10 +242,12 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
                 slope: v[*index_slope as usize],
                 grievance_slope: v[*grievance_slope as usize],
                 step: 0,
-                factor_max: factors
-                    .iter()
-                    .map(|(_, times)| v[*times as usize].abs().max(1.0))
-                    .product(),
+                // A power of two's scaling is exact: the product times 1/4.
+                bound_scale: 0.25
+                    * factors
+                        .iter()
+                        .map(|(_, times)| v[*times as usize].abs().max(1.0))
+                        .product::<f64>(),
             },
         };
         // The branches' cumulative chances: weights scaled to sum to 1.
@@ -912,11 +914,11 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
             }
             TimingSpec::Hazard { factors, .. } => {
                 let x = run.slope * st.index + run.grievance_slope * grievance;
-                // A quick no: the hazard is at most |rate · exp(x)| · factor_max, and
-                // `exp_above` is at least 5.6 times exp(x), far beyond any rounding; a draw
-                // above that bound cannot fire (most steps of a rare event), so neither the
-                // exponential nor the factors' conditions are needed.
-                if u >= (run.p * exp_above(x)).abs() * run.factor_max {
+                // A quick no: the hazard is at most |rate · exp(x)| · the largest factor, and
+                // a quarter of `exp_above` is at least 1.4 times exp(x), far beyond any
+                // rounding; a draw above that bound cannot fire (most steps of a rare event),
+                // so neither the exponential nor the factors' conditions are needed.
+                if u >= (run.p * exp_above(x)).abs() * run.bound_scale {
                     continue;
                 }
                 let mut p = run.p;

@@ -153,6 +153,14 @@ pub(crate) struct LevelRun {
     pub owner_cost: f64,
 }
 
+/// Measure `measure` left level `from` during step `step`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LevelChange {
+    pub step: u32,
+    pub measure: u32,
+    pub from: u8,
+}
+
 /// An act's numbers for this run that its owner's choice reads.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct ActRun {
@@ -194,6 +202,9 @@ pub struct RunState {
     pub at_least_since: Vec<u32>,
     /// The step at which each measure's current level was set.
     pub level_since: Vec<u32>,
+    /// Every change of a measure's level this run, in order: the tally counts the runs at each
+    /// level of each step from these once the run is over (levels change in few steps).
+    pub(crate) level_changes: Vec<LevelChange>,
     /// The step at which each contact act was offered, while the offer stands (`u32::MAX`: none).
     pub offer_at: Vec<u32>,
     /// Consecutive step ends at which each of [`Model::sustained`] held.
@@ -329,6 +340,7 @@ impl RunState {
             level: vec![0; m.measures.len()],
             at_least_since: vec![u32::MAX; level_slots],
             level_since: vec![0; m.measures.len()],
+            level_changes: Vec::new(),
             offer_at: vec![u32::MAX; m.acts.len()],
             sustained: vec![0; m.sustained.len()],
             allowed: vec![true; m.gates.len()],

@@ -2,8 +2,8 @@
 
 use super::condition::{Clock, deps};
 use super::state::{
-    ActRun, Choice, DRAW_WINDOW, DrawKind, DrawTo, EventRun, LevelRun, MeasureRun, PackedChoice,
-    RelationRun, RunState, TempModifier, TempShift,
+    ActRun, Choice, DRAW_WINDOW, DrawKind, DrawTo, EventRun, LevelChange, LevelRun, MeasureRun,
+    PackedChoice, RelationRun, RunState, TempModifier, TempShift,
 };
 use super::*;
 use crate::numerics::chacha::{BlockAt, blocks};
@@ -260,6 +260,7 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
             st.branch_cum[base + j] = if total > 0.0 { acc / total } else { 0.0 };
         }
     }
+    st.level_changes.clear();
     for (k, ms) in m.measures.iter().enumerate() {
         let half_life = v[ms.half_life as usize];
         st.measure_run[k] = MeasureRun {
@@ -570,6 +571,11 @@ fn set_level(st: &mut RunState, k: usize, to: u8, t: u32) {
             st.at_least_since[base + l as usize] = u32::MAX;
         }
     }
+    st.level_changes.push(LevelChange {
+        step: t,
+        measure: k as u32,
+        from,
+    });
     st.level[k] = to;
     st.max_level[k] = st.max_level[k].max(to);
     st.level_since[k] = t;

@@ -307,6 +307,24 @@ impl Tally {
         for (k, &l) in st.max_level.iter().enumerate() {
             self.max_level[k][l as usize] += 1;
         }
+        // Runs at each level of each step: each measure's last level back to its last change,
+        // the level it left back to the change before, and so on to the run's start.
+        let h = self.horizon.max(1) as usize;
+        for (k, counts) in self.level_by_step.iter_mut().enumerate() {
+            let w = counts.len() / h;
+            let mut level = st.level[k];
+            let mut end = self.horizon;
+            for c in st
+                .level_changes
+                .iter()
+                .rev()
+                .filter(|c| c.measure as usize == k)
+            {
+                count_level(counts, w, c.step..end, level);
+                (level, end) = (c.from, c.step);
+            }
+            count_level(counts, w, 0..end, level);
+        }
         for (o, &t) in st.outcome_first.iter().enumerate() {
             if t != u32::MAX {
                 self.outcome_hits[o] += 1;
@@ -754,16 +772,24 @@ impl Tally {
     }
 }
 
+/// One more run at `level` in each of `steps`, in counts of `w` levels a step.
+fn count_level(counts: &mut [u64], w: usize, steps: std::ops::Range<u32>, level: u8) {
+    if steps.start < steps.end {
+        let rows = &mut counts[steps.start as usize * w..steps.end as usize * w];
+        for row in rows.chunks_exact_mut(w) {
+            row[level as usize] += 1;
+        }
+    }
+}
+
 impl Observer for Tally {
+    /// The levels are counted when the run is recorded ([`Tally::record`]).
     #[inline]
     fn step(&mut self, t: u32, m: &Model, s: &RunState) {
         let t = t as usize;
         self.index_by_step[t].add(s.index);
         self.index_mean_by_step[t].add(s.index);
         self.rung_by_step[t * m.rung_names.len() + s.rung] += 1;
-        for ((counts, &l), ms) in self.level_by_step.iter_mut().zip(&s.level).zip(&m.measures) {
-            counts[t * (ms.levels.len() + 1) + l as usize] += 1;
-        }
     }
 }
 

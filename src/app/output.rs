@@ -384,8 +384,11 @@ fn inspect(target: &Path) -> Result<Target> {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Target::Free),
         Err(_) if target.file_name().is_some_and(|n| n.len() > NAME_MAX) => {
-            return Err(refuse(format!(
-                "its name is {} bytes long, and a file name may have at most {NAME_MAX}",
+            // Nothing is in the way here: the name itself cannot be made.
+            return Err(Error::Input(format!(
+                "refusing to write the output folder {}: its name is {} bytes long, and a file \
+                 name may have at most {NAME_MAX}; choose a shorter --out",
+                target.display(),
                 target.file_name().map_or(0, OsStr::len)
             )));
         }

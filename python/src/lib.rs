@@ -576,33 +576,29 @@ fn compare<'py>(
         }
         // The per-run rows: for each run, the base's row then each variant's (as
         // `brink compare --per-run` writes runs.csv).
-        let row_arms = brink::analysis::compare::arms(&loaded.scenario, &arms_named, false)?;
-        let keys = brink::report::per_run::ComparisonRows::of(&loaded.scenario, &row_arms, seed)?;
-        let columns = keys.columns(&loaded.scenario, &row_arms);
-        let mut rows = if per_run {
+        let (done, runs_table) = if per_run {
+            let row_arms = brink::analysis::compare::arms(&loaded.scenario, &arms_named, false)?;
+            let keys =
+                brink::report::per_run::ComparisonRows::of(&loaded.scenario, &row_arms, seed)?;
+            let columns = keys.columns(&loaded.scenario, &row_arms);
             let arms = row_arms.len() as u64;
-            Rows::with_room(total_runs.saturating_mul(arms), columns.len())?
+            let mut rows = Rows::with_room(total_runs.saturating_mul(arms), columns.len())?;
+            let row = |arm: usize,
+                       m: &brink::model::Model,
+                       r: u64,
+                       st: &brink::model::RunState,
+                       out: &mut Vec<Cell>| keys.push(arm, m, r, st, out);
+            let done = c.run_into(&mut rows, Some(&row))?;
+            (done, Some(Data::Cells(columns, rows.0)))
         } else {
-            Rows::default()
-        };
-        let row = |arm: usize,
-                   m: &brink::model::Model,
-                   r: u64,
-                   st: &brink::model::RunState,
-                   out: &mut Vec<Cell>| keys.push(arm, m, r, st, out);
-        let done = if per_run {
-            c.run_into(&mut rows, Some(&row))?
-        } else {
-            c.run()?
+            (c.run()?, None)
         };
         let base = brink::model::compile(&loaded.scenario, None)?;
         let mut tables = vec![(
             "comparison",
             Data::Text(brink::report::compare::table(&base, &done.result)),
         )];
-        if per_run {
-            tables.push(("runs", Data::Cells(columns, rows.0)));
-        }
+        tables.extend(runs_table.map(|t| ("runs", t)));
         Ok(Done {
             json: to_json(&done.result)?,
             tables,

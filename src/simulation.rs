@@ -168,7 +168,8 @@ impl<'a> Simulation<'a> {
     /// model's counts ([`RunPlan::fitted`]); an input error when not even one thread fits.
     pub fn fitted_plan(&self, model: &Model) -> Result<RunPlan> {
         let bytes = Tally::bytes_for(model);
-        self.plan().fitted(bytes, bytes).map_err(|e| {
+        let slot = bytes + model::RunState::level_log_bytes(model);
+        self.plan().fitted(slot, bytes).map_err(|e| {
             Error::Input(e.expecting("a shorter horizon, fewer rungs, levels, outcomes or events"))
         })
     }

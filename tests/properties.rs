@@ -8,6 +8,7 @@ mod common;
 
 use brink::model::{self, Decision, Model, Observer, RunState};
 use brink::numerics::rng::Master;
+use brink::stats::Tally;
 use common::compile;
 use proptest::prelude::*;
 
@@ -252,6 +253,60 @@ impl Observer for Checker {
     }
 }
 
+/// A tally, which counts the runs at each level of each step from the run's log of level
+/// changes once the run is recorded, beside the same counts taken as each step ends.
+struct Levels {
+    tally: Tally,
+    seen: Vec<Vec<u64>>,
+}
+
+impl Levels {
+    fn new(m: &Model) -> Self {
+        let h = m.horizon as usize;
+        Levels {
+            tally: Tally::new(m),
+            seen: m
+                .measures
+                .iter()
+                .map(|ms| vec![0; (ms.levels.len() + 1) * h])
+                .collect(),
+        }
+    }
+}
+
+impl Observer for Levels {
+    fn step(&mut self, t: u32, m: &Model, s: &RunState) {
+        self.tally.step(t, m, s);
+        for ((counts, &l), ms) in self.seen.iter_mut().zip(&s.level).zip(&m.measures) {
+            counts[t as usize * (ms.levels.len() + 1) + l as usize] += 1;
+        }
+    }
+}
+
+/// Whether the tally's level counts of `runs` runs of `m` are those seen step by step, also
+/// when the runs are counted in two tallies and merged.
+fn levels_agree(m: &Model, seed: u64, runs: u64) -> Result<(), String> {
+    let master = Master::new(seed);
+    let mut st = RunState::new(m);
+    let (mut whole, mut halves) = (Levels::new(m), [Tally::new(m), Tally::new(m)]);
+    for run in 0..runs {
+        model::simulate(m, &master, run, &mut st, &mut whole);
+        whole.tally.record(&st);
+        let half = &mut halves[(run % 2) as usize];
+        model::simulate(m, &master, run, &mut st, half);
+        half.record(&st);
+    }
+    let [mut first, second] = halves;
+    first.merge(&second);
+    if whole.tally.level_by_step != whole.seen || first.level_by_step != whole.seen {
+        return Err(format!(
+            "level counts {:?}, merged {:?}, seen {:?}",
+            whole.tally.level_by_step, first.level_by_step, whole.seen
+        ));
+    }
+    Ok(())
+}
+
 /// Runs a few runs of a generated scenario under the checker.
 fn check(u: &[f64], horizon: u32, three: bool, seed: u64) -> Result<(), TestCaseError> {
     let text = scenario_text(u, horizon, three);
@@ -266,6 +321,7 @@ fn check(u: &[f64], horizon: u32, three: bool, seed: u64) -> Result<(), TestCase
         }
     }
     prop_assert!(c.decisions > 0);
+    levels_agree(&m, seed, 8).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
     Ok(())
 }
 
@@ -308,6 +364,24 @@ proptest! {
     ) {
         let u: Vec<f64> = bits.iter().map(|&b| if b { 0.999_999 } else { 0.0 }).collect();
         check(&u, horizon, true, seed)?;
+    }
+}
+
+#[test]
+fn the_shipped_scenarios_count_levels_from_their_logs_as_step_by_step() {
+    for file in [
+        "scenarios/examples/tutorial.ron",
+        "scenarios/russia_azerbaijan_2025.ron",
+        "scenarios/history/russia_georgia_2006.ron",
+        "scenarios/history/russia_turkey_2015.ron",
+        "scenarios/history/russia_azerbaijan_2024.ron",
+    ] {
+        let text = std::fs::read_to_string(common::repo(file)).unwrap();
+        let variants = common::parse(&text).variants;
+        for v in std::iter::once(None).chain(variants.iter().map(|v| Some(v.name.as_str()))) {
+            let m = compile(&text, v);
+            levels_agree(&m, 7, 200).unwrap_or_else(|e| panic!("{file} {v:?}: {e}"));
+        }
     }
 }
 

@@ -499,8 +499,9 @@ pub fn run_case(
     // One model's counts always fit the budget twice over (the size limits see to it); on
     // many threads the chunks in flight are fitted as `run`'s are.
     let bytes = Tally::bytes_for(m);
+    let slot = bytes + RunState::level_log_bytes(m);
     let whole = RunPlan::whole(seed, runs, threads);
-    let plan = whole.clone().fitted(bytes, bytes).unwrap_or(whole);
+    let plan = whole.clone().fitted(slot, bytes).unwrap_or(whole);
     let master = Master::new(seed);
     let mut tally = Tally::new(m);
     let mut facts = FactTally::new(case);

@@ -666,6 +666,13 @@ pub fn run_into(
     let tornado_outcome = tornado_index(&arms[0].model, &req.tornado)?;
     // Every arm's counts in each chunk in flight: refused before any run when they cannot fit.
     let bytes: u64 = arms.iter().map(|a| Tally::bytes_for(&a.model)).sum();
+    // A chunk in flight also holds each arm's run state, whose log of level changes grows
+    // with the run.
+    let slot: u64 = bytes
+        + arms
+            .iter()
+            .map(|a| RunState::level_log_bytes(&a.model))
+            .sum::<u64>();
     // The tornado's arms (two a lever) are counted too: name them when they are there, first
     // when they outnumber the variants.
     let count = |kind: &str| arms.iter().filter(|a| a.kind == kind).count();
@@ -683,7 +690,7 @@ pub fn run_into(
         first.join(", ")
     );
     let plan = crate::engine::RunPlan::of(req.shard, req.seed, req.runs, req.threads)
-        .fitted(bytes, bytes)
+        .fitted(slot, bytes)
         .map_err(|e| Error::Input(e.expecting(&fewer)))?;
     let tally = run_paired_into(&arms, &plan, stop, sink, row).map_err(|e| match e {
         Stopped::Interrupted(_) => {

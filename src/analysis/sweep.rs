@@ -731,9 +731,12 @@ pub fn run_into(
     // Every grid point's total is kept, and each thread counts a few chunks ahead: refused
     // before any run when they cannot fit; fewer threads when only those fit.
     let bytes = models.iter().map(|(_, m)| Tally::bytes_for(m));
+    let slot = models
+        .iter()
+        .map(|(_, m)| Tally::bytes_for(m) + crate::model::RunState::level_log_bytes(m));
     let items = engine::chunks_for(req.runs).max(1) * models.len() as u64;
     let plan = RunPlan::items(req.seed, req.runs, items, req.threads)
-        .fitted(bytes.clone().max().unwrap_or(0), bytes.sum())
+        .fitted(slot.max().unwrap_or(0), bytes.sum())
         .map_err(|e| {
             Error::Input(e.expecting(
                 "fewer grid points, or a shorter horizon, fewer rungs, levels, outcomes or events",

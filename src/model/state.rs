@@ -153,11 +153,14 @@ pub(crate) struct LevelRun {
     pub owner_cost: f64,
 }
 
-/// Measure `measure` left level `from` during step `step`.
+/// A measure left level `from` during step `step` (its first change that step: later ones in
+/// the same step change nothing the counts see). `prev` is the measure's change before it (an
+/// index in [`RunState::level_changes`], `u32::MAX`: none), so that each measure's changes are
+/// walked without scanning the others'.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LevelChange {
     pub step: u32,
-    pub measure: u32,
+    pub prev: u32,
     pub from: u8,
 }
 
@@ -202,9 +205,12 @@ pub struct RunState {
     pub at_least_since: Vec<u32>,
     /// The step at which each measure's current level was set.
     pub level_since: Vec<u32>,
-    /// Every change of a measure's level this run, in order: the tally counts the runs at each
-    /// level of each step from these once the run is over (levels change in few steps).
+    /// The changes of the measures' levels this run, at most one a measure and step (so at
+    /// most measures × horizon, which the level-cell limit bounds): the tally counts the runs
+    /// at each level of each step from these once the run is over (levels change in few steps).
     pub(crate) level_changes: Vec<LevelChange>,
+    /// Each measure's last entry in `level_changes` (`u32::MAX`: none yet).
+    pub(crate) last_level_change: Vec<u32>,
     /// The step at which each contact act was offered, while the offer stands (`u32::MAX`: none).
     pub offer_at: Vec<u32>,
     /// Consecutive step ends at which each of [`Model::sustained`] held.
@@ -328,6 +334,13 @@ pub struct RunState {
 }
 
 impl RunState {
+    /// The most a run's log of level changes can hold for `m`, in bytes (one entry a measure
+    /// and step): a run state's only part that grows with the run, which the memory budget
+    /// counts beside each chunk's counts.
+    pub fn level_log_bytes(m: &Model) -> u64 {
+        m.measures.len() as u64 * u64::from(m.horizon) * std::mem::size_of::<LevelChange>() as u64
+    }
+
     /// A state sized for a model.
     pub fn new(m: &Model) -> Self {
         let nr = m.relations.len();
@@ -341,6 +354,7 @@ impl RunState {
             at_least_since: vec![u32::MAX; level_slots],
             level_since: vec![0; m.measures.len()],
             level_changes: Vec::new(),
+            last_level_change: vec![u32::MAX; m.measures.len()],
             offer_at: vec![u32::MAX; m.acts.len()],
             sustained: vec![0; m.sustained.len()],
             allowed: vec![true; m.gates.len()],

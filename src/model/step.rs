@@ -261,6 +261,7 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
         }
     }
     st.level_changes.clear();
+    st.last_level_change.fill(u32::MAX);
     for (k, ms) in m.measures.iter().enumerate() {
         let half_life = v[ms.half_life as usize];
         st.measure_run[k] = MeasureRun {
@@ -571,11 +572,17 @@ fn set_level(st: &mut RunState, k: usize, to: u8, t: u32) {
             st.at_least_since[base + l as usize] = u32::MAX;
         }
     }
-    st.level_changes.push(LevelChange {
-        step: t,
-        measure: k as u32,
-        from,
-    });
+    // The first change of the measure this step is logged; a later one in the same step
+    // leaves the level before the step as it was.
+    let last = st.last_level_change[k];
+    if last == u32::MAX || st.level_changes[last as usize].step != t {
+        st.last_level_change[k] = st.level_changes.len() as u32;
+        st.level_changes.push(LevelChange {
+            step: t,
+            prev: last,
+            from,
+        });
+    }
     st.level[k] = to;
     st.max_level[k] = st.max_level[k].max(to);
     st.level_since[k] = t;

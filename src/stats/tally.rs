@@ -314,14 +314,10 @@ impl Tally {
             let w = counts.len() / h;
             let mut level = st.level[k];
             let mut end = self.horizon;
-            for c in st
-                .level_changes
-                .iter()
-                .rev()
-                .filter(|c| c.measure as usize == k)
-            {
+            let mut at = st.last_level_change[k];
+            while let Some(c) = st.level_changes.get(at as usize) {
                 count_level(counts, w, c.step..end, level);
-                (level, end) = (c.from, c.step);
+                (level, end, at) = (c.from, c.step, c.prev);
             }
             count_level(counts, w, 0..end, level);
         }

@@ -12,6 +12,7 @@ threads. See docs/python.md.
 """
 
 import json
+import operator
 import os
 
 from . import _brink
@@ -113,10 +114,15 @@ def _steps(steps):
         raise TypeError(f"per_run_steps is a list of steps (whole numbers), not {steps!r}")
     out = []
     for step in steps:
-        if isinstance(step, bool) or not isinstance(step, int):
+        if isinstance(step, bool):
             raise TypeError(f"per_run_steps holds whole numbers, not {step!r}")
+        try:
+            step = operator.index(step)  # int, and NumPy's integers
+        except TypeError:
+            raise TypeError(f"per_run_steps holds whole numbers, not {step!r}") from None
         if step < 0 or step >= 2**32:
-            raise ValueError(f"per_run_steps holds step {step}; steps count from 0")
+            raise ValueError(f"per_run_steps holds step {step}; a step is from 0 to the "
+                             "horizon's last")
         out.append(step)
     return out
 
@@ -182,7 +188,7 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
     max_runs = _whole("max_runs", max_runs, none_ok=False)
     steps = _steps(per_run_steps)
     command = _call("run", path, runs=runs, seed=seed, variant=variant, set=set,
-                    per_run=per_run or None, per_run_steps=per_run_steps, max_runs=max_runs)
+                    per_run=per_run or None, per_run_steps=steps or None, max_runs=max_runs)
     raw = _brink.run(_path(path), runs, seed, variant, list(dict(set or {}).items()), threads,
                      bool(per_run) or bool(steps), command, max_runs, steps)
     return Result("run", raw)

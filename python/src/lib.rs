@@ -116,7 +116,8 @@ fn parse_set(set: Vec<(String, SetValue)>) -> brink::error::Result<Vec<Override>
             })?;
             Ok(Override {
                 text: text.trim().to_string(),
-                path,
+                // As the command line's `--set` reads ` path = value`.
+                path: path.trim().to_string(),
                 value,
             })
         })

@@ -181,6 +181,9 @@ def test_set_errors_name_the_entry_as_python_wrote_it():
     assert "Expected comma" in message({"actors.south.sensitivity": "Uniform(min: 1"})
     assert message({"actors.south.sensitivity": " "}).startswith(
         'set["actors.south.sensitivity"] = " ": no value; expected a number or a distribution')
+    # Spaces around a path are dropped, as the command line's `--set ' path = 1.5'` drops them.
+    r = brink.run(TUTORIAL, runs=10, set={" actors.south.sensitivity ": 1.5})
+    assert r.summary["manifest"]["set"][0]["path"] == "actors.south.sensitivity"
     with pytest.raises(ValueError, match="at least 1"):
         brink.run(TUTORIAL, runs=0)
 
@@ -197,8 +200,13 @@ def test_per_run_steps_equal_the_cli(tmp_path):
         brink.run(TUTORIAL, runs=10, per_run_steps=13)
     with pytest.raises(TypeError):
         brink.run(TUTORIAL, runs=10, per_run_steps=[True])
-    with pytest.raises(ValueError, match="count from 0"):
+    with pytest.raises(ValueError, match="from 0"):
         brink.run(TUTORIAL, runs=10, per_run_steps=[-1])
+    # Any integer type (NumPy's too) and any iterable; the manifest records the list.
+    import numpy
+    r = brink.run(TUTORIAL, runs=10, per_run_steps=(s for s in numpy.array([13])))
+    assert "out.rung_at.13" in r.runs
+    assert r.summary["manifest"]["command"][-1].endswith("per_run_steps=[13])")
 
 
 def test_per_run_has_one_row_per_run():

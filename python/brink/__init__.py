@@ -132,11 +132,13 @@ def _path(path):
     escapes, which the compiled half turns back into the same bytes)."""
     text = os.fsdecode(path)
     # A scenario's text given for its path would come back quoted whole in the error.
-    if "\n" in text and not os.path.exists(text):
+    looks_like_ron = "\n" in text or text.lstrip().startswith(("(", "//", "/*", "#![", "Scenario("))
+    if looks_like_ron and not os.path.exists(text):
         lines = text.strip().splitlines()
         first = lines[0][:60] if lines else ""
         raise ValueError(
-            f"path is a scenario file's path, not its text (this one holds {len(lines)} lines, "
+            f"path is a scenario file's path, not its text (this one holds {len(lines)} "
+            f"line{'' if len(lines) == 1 else 's'}, "
             f"the first {first!r}); write the text to a .ron file and pass that file's path"
         )
     return text

@@ -342,6 +342,10 @@ def test_scenario_text_given_for_its_path_is_told_so():
     with pytest.raises(ValueError, match=r"not its text \(this one holds \d+ lines") as e:
         brink.run(text, runs=10)
     assert len(str(e.value)) < 300
+    one_line = "Scenario(" + "x" * 5000 + ")"
+    with pytest.raises(ValueError, match=r"not its text \(this one holds 1 line, ") as e:
+        brink.run(one_line, runs=10)
+    assert len(str(e.value)) < 300
 
 
 def test_the_manifest_records_max_runs_when_given():

@@ -383,7 +383,7 @@ impl<'a> Comparison<'a> {
 
     /// Runs the comparison, handing each chunk's per-run rows (for each run, the base's row
     /// then each variant's, formatted by `row` with the arm's index; see
-    /// [`crate::report::per_run::ComparisonRows`]) to `sink`.
+    /// [`crate::report::per_run::ArmRows`]) to `sink`.
     pub fn run_into(
         mut self,
         sink: &mut dyn ChunkSink,

@@ -460,22 +460,18 @@ fn run<'py>(
             }
             e => e,
         })?;
-        let keys = brink::report::per_run::Keys::of(&loaded.scenario, &[&model])?;
-        let key = brink::report::per_run::RowKey {
-            point: None,
-            variant: keys.variant_index(variant_name.as_deref()),
+        let keys = brink::report::per_run::ArmRows::run(
+            &loaded.scenario,
+            &model,
+            variant_name.as_deref(),
             seed,
-            design: &[],
-            model: 0,
-        };
-        let row = |_: usize,
+        )?;
+        let row = |arm: usize,
                    m: &brink::model::Model,
                    r: u64,
                    st: &brink::model::RunState,
-                   out: &mut Vec<Cell>| {
-            brink::report::per_run::push_cells(m, &keys, &key, r, st, out)
-        };
-        let columns = brink::report::per_run::columns(&loaded.scenario, &model, &keys);
+                   out: &mut Vec<Cell>| keys.push(arm, m, r, st, out);
+        let columns = keys.columns(&loaded.scenario, &model);
         let mut rows = if per_run {
             Rows::with_room(total_runs, columns.len())?
         } else {
@@ -580,8 +576,8 @@ fn compare<'py>(
         let (done, runs_table) = if per_run {
             let row_arms = brink::analysis::compare::arms(&loaded.scenario, &arms_named, false)?;
             let keys =
-                brink::report::per_run::ComparisonRows::of(&loaded.scenario, &row_arms, seed)?;
-            let columns = keys.columns(&loaded.scenario, &row_arms);
+                brink::report::per_run::ArmRows::comparison(&loaded.scenario, &row_arms, seed)?;
+            let columns = keys.columns(&loaded.scenario, &row_arms[0].model);
             let arms = row_arms.len() as u64;
             let mut rows = Rows::with_room(total_runs.saturating_mul(arms), columns.len())?;
             let row = |arm: usize,

@@ -1349,9 +1349,11 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     let stop = crate::app::interrupt::stop_flag();
     // The variants are checked before the folder is claimed.
     let arms = brink::analysis::compare::arms(&loaded.scenario, &req.variants, false)?;
-    let rows = brink::report::per_run::ComparisonRows::of(&loaded.scenario, &arms, req.seed)?;
+    let rows = brink::report::per_run::ArmRows::comparison(&loaded.scenario, &arms, req.seed)?;
     let staging = Staging::begin(&out, "compare")?;
-    let per_run_columns = args.per_run.then(|| rows.columns(&loaded.scenario, &arms));
+    let per_run_columns = args
+        .per_run
+        .then(|| rows.columns(&loaded.scenario, &arms[0].model));
     let mut sink = crate::app::run::Sink {
         rows: match &per_run_columns {
             Some(c) => Some(crate::app::run::create_rows_file(

@@ -282,10 +282,9 @@ pub fn run_with(
     // Before anything is written: counts too large for memory are refused here.
     let plan = sim.fitted_plan(&model)?;
     let staging = Staging::begin(&req.out, "run")?;
-    let keys = report::per_run::Keys::of(&loaded.scenario, &[&model])?;
-    let per_run_columns = req
-        .per_run
-        .then(|| report::per_run::columns(&loaded.scenario, &model, &keys));
+    let keys =
+        report::per_run::ArmRows::run(&loaded.scenario, &model, req.variant.as_deref(), req.seed)?;
+    let per_run_columns = req.per_run.then(|| keys.columns(&loaded.scenario, &model));
     let rows = match &per_run_columns {
         Some(c) => Some(create_rows_file(&staging, req.format, c.clone())?),
         None => None,
@@ -303,20 +302,11 @@ pub fn run_with(
         failed: None,
         bar,
     };
-    let key = report::per_run::RowKey {
-        point: None,
-        variant: keys.variant_index(req.variant.as_deref()),
-        seed: req.seed,
-        design: &[],
-        model: 0,
-    };
-    let row = |_: usize,
+    let row = |arm: usize,
                m: &brink::model::Model,
                r: u64,
                st: &brink::model::RunState,
-               out: &mut Vec<engine::Cell>| {
-        report::per_run::push_cells(m, &keys, &key, r, st, out)
-    };
+               out: &mut Vec<engine::Cell>| keys.push(arm, m, r, st, out);
     let done = sim.run_into(&mut sink, Some(&row));
     if let Some(b) = &sink.bar {
         b.finish_and_clear();

@@ -63,8 +63,9 @@ impl Keys {
     }
 }
 
-/// The per-run table of a comparison (`compare --per-run`): for each run, the base's row then
-/// each variant's, keyed by the arm's variant (the tornado's arms have no rows).
+/// The per-run rows of a run (`run --per-run`: one model) or of a comparison (`compare
+/// --per-run`: for each run, the base's row then each variant's, keyed by the arm's variant;
+/// the tornado's arms have no rows), as the engine's row writer makes them.
 ///
 /// ```
 /// let loaded = brink::scenario::load(
@@ -73,35 +74,47 @@ impl Keys {
 /// )?;
 /// let variants = vec!["restraint".to_string()];
 /// let arms = brink::analysis::compare::arms(&loaded.scenario, &variants, false)?;
-/// let rows = brink::report::per_run::ComparisonRows::of(&loaded.scenario, &arms, 0)?;
-/// let columns = rows.columns(&loaded.scenario, &arms);
+/// let rows = brink::report::per_run::ArmRows::comparison(&loaded.scenario, &arms, 0)?;
+/// let columns = rows.columns(&loaded.scenario, &arms[0].model);
 /// assert_eq!(columns[0].name, "variant");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct ComparisonRows {
+pub struct ArmRows {
     keys: Keys,
     /// Each arm's level of the variant column.
     levels: Vec<u32>,
     seed: u64,
 }
 
-impl ComparisonRows {
+impl ArmRows {
     /// The rows of `arms` (as [`crate::analysis::compare::arms`] gives them: the base first)
     /// of a comparison of `sc` with master seed `seed`.
-    pub fn of(sc: &Scenario, arms: &[crate::analysis::compare::Arm], seed: u64) -> Result<Self> {
+    pub fn comparison(
+        sc: &Scenario,
+        arms: &[crate::analysis::compare::Arm],
+        seed: u64,
+    ) -> Result<Self> {
         let models: Vec<&Model> = arms.iter().map(|a| &a.model).collect();
         let keys = Keys::of(sc, &models)?;
         let levels = arms
             .iter()
             .map(|a| keys.variant_index((a.kind != "base").then_some(a.name.as_str())))
             .collect();
-        Ok(ComparisonRows { keys, levels, seed })
+        Ok(ArmRows { keys, levels, seed })
     }
 
-    /// The table's columns.
-    pub fn columns(&self, sc: &Scenario, arms: &[crate::analysis::compare::Arm]) -> Vec<Column> {
-        columns(sc, &arms[0].model, &self.keys)
+    /// The rows of a run of `model` (compiled from `sc` with `variant`) with master seed
+    /// `seed`: one arm.
+    pub fn run(sc: &Scenario, model: &Model, variant: Option<&str>, seed: u64) -> Result<Self> {
+        let keys = Keys::of(sc, &[model])?;
+        let levels = vec![keys.variant_index(variant)];
+        Ok(ArmRows { keys, levels, seed })
+    }
+
+    /// The table's columns, those of `first`: the run's model, or the comparison's base.
+    pub fn columns(&self, sc: &Scenario, first: &Model) -> Vec<Column> {
+        columns(sc, first, &self.keys)
     }
 
     /// Appends arm `arm`'s row of run `r` (the engine's row writer for a comparison).

@@ -415,3 +415,61 @@ fn trace_txt_names_levers_and_acts_by_their_labels() {
     assert!(in_json > 0, "trace.json keeps the ids");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A trace is held to a budget in memory: a scenario within every limit whose 512 events fire
+/// at every step of 5,200 asked for 259 MB of trace and 1.7 GB to write it. `brink trace`
+/// refuses it (exit 2, nothing written); `brink run` writes its result without the timeline
+/// chart and says so.
+#[test]
+fn a_trace_over_its_budget_is_refused_and_a_run_leaves_out_its_timeline() {
+    let events: Vec<String> = (0..512)
+        .map(|e| {
+            format!(
+                r#"Event(name: "e{e:03}_{}", timing: Hazard(rate: 1.0), effects: [SetLevel(lever: "m", level: {})], source: "x")"#,
+                "x".repeat(59),
+                e % 2
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"Scenario(name: "busy", horizon: 5200, focal: ("a", "b"),
+          actors: [Actor(name: "a"), Actor(name: "b")],
+          relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+          ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
+          levers: [Measure(name: "m", owner: "a", target: "b", levels: [Level(name: "on", weight: -1.0)], source: "x")],
+          events: [{}],
+          outcomes: [Outcome(name: "t", when: RungAtLeast("tense"))],
+        )"#,
+        events.join(",\n")
+    );
+    let dir = common::scratch("trace-budget");
+    let file = dir.join("busy.ron");
+    std::fs::write(&file, text).unwrap();
+    let f = file.to_str().unwrap();
+    let out = dir.join("traced");
+    let o = brink(&["trace", f, "--run", "0", "--out", out.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the trace of run 0 would hold more than brink's budget of 128 MiB"),
+        "{err}"
+    );
+    assert!(err.contains("expected a trace that fits"), "{err}");
+    assert!(!out.exists());
+
+    let result = dir.join("result");
+    let o = ok(&["run", f, "--runs", "2", "--out", result.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("note: the timeline chart of run 0 is left out"),
+        "{err}"
+    );
+    let names = common::names(&result);
+    assert!(names.contains(&"report.html".to_string()), "{names:?}");
+    assert!(names.contains(&"index_fan.png".to_string()), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.starts_with("trace_timeline")),
+        "{names:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -110,7 +110,7 @@ pub struct TraceStep {
     pub step: u32,
     /// Calendar date of the step, when the scenario has a start date.
     pub date: Option<String>,
-    /// Events that fired this step, in the scenario's order.
+    /// Events that fired this step, in the order of their names (the order a step reads them).
     pub events: Vec<FiredEvent>,
     /// Moves of the actors that were active this step (inactive actors hold).
     pub moves: Vec<Move>,
@@ -294,6 +294,91 @@ fn date_of_step(m: &Model, step: u32) -> Option<String> {
     )
 }
 
+/// Most bytes the traces of one command may hold in memory (`brink trace --pick` keeps up to
+/// [`MAX_PICK`] of them; `brink run` one, for its timeline chart). The flagship's first 1,000
+/// runs with a rupture hold 28 MB together (32 KB at most each); a scenario within every limit
+/// (512 events firing at every step of 5,200) asked for 259 MB, and its JSON, text and chart
+/// took 1.7 GB more to write.
+pub const TRACE_BUDGET: usize = 128 << 20;
+
+/// The traces asked for would hold more than [`TRACE_BUDGET`] in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceTooLarge {
+    /// The runs traced whole before the budget ran out.
+    pub traced: usize,
+    /// The run being traced when it ran out.
+    pub run: u64,
+    /// The step of that run at which it ran out.
+    pub step: u32,
+}
+
+impl std::fmt::Display for TraceTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.traced == 0 {
+            format!("the trace of run {}", self.run)
+        } else {
+            format!(
+                "the traces ({} run(s) traced whole, then run {})",
+                self.traced, self.run
+            )
+        };
+        write!(
+            f,
+            "{what} would hold more than brink's budget of {} MiB for traces in memory \
+             (its events, moves and level changes, named step by step, reached it at step {})",
+            TRACE_BUDGET >> 20,
+            self.step,
+        )
+    }
+}
+
+impl std::error::Error for TraceTooLarge {}
+
+/// Bytes a step of a trace holds, its names' included (an estimate from above of what the
+/// allocator gives it, without the allocator's rounding).
+fn held_bytes(s: &TraceStep) -> usize {
+    use std::mem::size_of;
+    let text = |x: &String| x.len();
+    let opt = |x: &Option<String>| x.as_ref().map_or(0, String::len);
+    size_of::<TraceStep>()
+        + opt(&s.date)
+        + s.events
+            .iter()
+            .map(|e| size_of::<FiredEvent>() + text(&e.event))
+            .sum::<usize>()
+        + s.moves
+            .iter()
+            .map(|m| {
+                size_of::<Move>()
+                    + text(&m.actor)
+                    + text(&m.choice)
+                    + opt(&m.lever)
+                    + opt(&m.level_name)
+            })
+            .sum::<usize>()
+        + s.level_changes
+            .iter()
+            .map(|c| {
+                size_of::<LevelChange>()
+                    + text(&c.lever)
+                    + text(&c.from_name)
+                    + text(&c.to_name)
+                    + text(&c.cause)
+            })
+            .sum::<usize>()
+        + text(&s.rung)
+        + opt(&s.rung_held_by)
+        + s.contacts
+            .iter()
+            .map(|(a, _)| size_of::<(String, bool)>() + a.len())
+            .sum::<usize>()
+        + s.costs.len() * size_of::<f64>()
+        + s.outcomes
+            .iter()
+            .map(|o| size_of::<String>() + o.len())
+            .sum::<usize>()
+}
+
 /// Records a run step by step.
 struct Recorder {
     events: Vec<(usize, f64)>,
@@ -301,6 +386,13 @@ struct Recorder {
     decisions: Vec<Decision>,
     prev_level: Vec<u8>,
     steps: Vec<TraceStep>,
+    /// Each measure an event set this step: its level before the step's events and the last
+    /// event that moved it (reused from step to step; `set_by_events` lists them in order).
+    event_set: Vec<Option<(u8, usize)>>,
+    set_by_events: Vec<usize>,
+    /// Bytes the steps may still take; once spent, recording stops at `over`.
+    room: usize,
+    over: Option<u32>,
 }
 
 impl Recorder {
@@ -330,6 +422,13 @@ impl Observer for Recorder {
     }
 
     fn step(&mut self, t: u32, m: &Model, st: &RunState) {
+        if self.over.is_some() {
+            // Over budget: the run goes on (its end is reported), the steps are not kept.
+            self.events.clear();
+            self.contacts.clear();
+            self.decisions.clear();
+            return;
+        }
         let events: Vec<FiredEvent> = self
             .events
             .iter()
@@ -348,25 +447,42 @@ impl Observer for Recorder {
             cause,
         };
         // The levels as the step goes: events' SetLevel first (events come before the
-        // choices), then the owners' moves; what is left is the acts' effects.
+        // choices), then the owners' moves; what is left is the acts' effects. A measure the
+        // step's events set several times gets one change, from its level before them to the
+        // one they left, caused by the last event that moved it: 512 events of 64 alternating
+        // effects made a trace of 13 million changes (3 GB), all but a few undone in the step.
         let mut expected = self.prev_level.clone();
-        let mut level_changes = vec![];
         for &(e, _) in &self.events {
             for eff in &m.events[e].effects {
                 if let EffectSpec::SetLevel { measure, level } = *eff
                     && m.measures[measure].control == Control::Free
                     && expected[measure] != level
                 {
-                    level_changes.push(change(
-                        measure,
-                        expected[measure],
-                        level,
-                        format!("event {}", m.events[e].name),
-                    ));
+                    match &mut self.event_set[measure] {
+                        Some((_, by)) => *by = e,
+                        slot => {
+                            *slot = Some((expected[measure], e));
+                            self.set_by_events.push(measure);
+                        }
+                    }
                     expected[measure] = level;
                 }
             }
         }
+        let mut level_changes = vec![];
+        for &k in &self.set_by_events {
+            if let Some((from, e)) = self.event_set[k].take()
+                && expected[k] != from
+            {
+                level_changes.push(change(
+                    k,
+                    from,
+                    expected[k],
+                    format!("event {}", m.events[e].name),
+                ));
+            }
+        }
+        self.set_by_events.clear();
         let moves: Vec<Move> = self
             .decisions
             .iter()
@@ -442,7 +558,7 @@ impl Observer for Recorder {
             })
             .flatten()
             .map(|(k, ms)| format!("{} {}", ms.name, level_name(m, k, st.level[k])));
-        self.steps.push(TraceStep {
+        let step = TraceStep {
             step: t,
             date: date_of_step(m, t),
             events,
@@ -459,7 +575,17 @@ impl Observer for Recorder {
                 .iter()
                 .map(|&(k, ok)| (m.acts[k].name.clone(), ok))
                 .collect(),
-        });
+        };
+        match self.room.checked_sub(held_bytes(&step)) {
+            Some(left) => {
+                self.room = left;
+                self.steps.push(step);
+            }
+            None => {
+                self.over = Some(t);
+                self.steps = vec![];
+            }
+        }
         self.contacts.clear();
         self.prev_level.clone_from(&st.level);
         self.events.clear();
@@ -478,8 +604,38 @@ fn start_levels(m: &Model) -> Vec<u8> {
         .collect()
 }
 
-/// Replays run `run` of the model and records it.
-pub fn trace_run(m: &Model, loaded: &LoadedScenario, seed: u64, run: u64) -> Trace {
+/// Replays run `run` of the model and records it, within [`TRACE_BUDGET`].
+///
+/// ```
+/// let loaded = brink::scenario::load(
+///     "scenarios/examples/tutorial.ron".as_ref(),
+///     Default::default(),
+/// )?;
+/// let m = brink::model::compile(&loaded.scenario, None)?;
+/// let t = brink::analysis::trace::trace_run(&m, &loaded, 7, 0)?;
+/// assert_eq!(t.steps.len(), m.horizon as usize);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn trace_run(
+    m: &Model,
+    loaded: &LoadedScenario,
+    seed: u64,
+    run: u64,
+) -> std::result::Result<Trace, TraceTooLarge> {
+    let mut room = TRACE_BUDGET;
+    trace_within(m, loaded, seed, run, &mut room, 0)
+}
+
+/// [`trace_run`] with `room` bytes left of the budget (spent by the trace), `traced` runs
+/// traced before it.
+fn trace_within(
+    m: &Model,
+    loaded: &LoadedScenario,
+    seed: u64,
+    run: u64,
+    room: &mut usize,
+    traced: usize,
+) -> std::result::Result<Trace, TraceTooLarge> {
     let master = Master::new(seed);
     let mut st = RunState::new(m);
     let levels = start_levels(m);
@@ -488,9 +644,17 @@ pub fn trace_run(m: &Model, loaded: &LoadedScenario, seed: u64, run: u64) -> Tra
         contacts: vec![],
         decisions: vec![],
         prev_level: levels.clone(),
-        steps: Vec::with_capacity(m.horizon as usize),
+        steps: vec![],
+        event_set: vec![None; m.measures.len()],
+        set_by_events: vec![],
+        room: *room,
+        over: None,
     };
     simulate(m, &master, run, &mut st, &mut rec);
+    if let Some(step) = rec.over {
+        return Err(TraceTooLarge { traced, run, step });
+    }
+    *room = rec.room;
     let mut steps = rec.steps;
     // Outcomes judged at the end hold (or not) at the last step.
     if let Some(last) = steps.last_mut() {
@@ -537,7 +701,7 @@ pub fn trace_run(m: &Model, loaded: &LoadedScenario, seed: u64, run: u64) -> Tra
         })
         .collect();
     let s = &m.scenario;
-    Trace {
+    Ok(Trace {
         scenario: s.name.clone(),
         scenario_file: loaded.path.display().to_string(),
         scenario_hash: loaded.hash.clone(),
@@ -603,7 +767,7 @@ pub fn trace_run(m: &Model, loaded: &LoadedScenario, seed: u64, run: u64) -> Tra
                 })
                 .collect(),
         },
-    }
+    })
 }
 
 /// The first `count` runs among `0..max_scan` in which outcome `o` happened, in run order, and
@@ -721,10 +885,23 @@ pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Re
             (found, Some(p))
         }
     };
-    let traces: Vec<Trace> = runs
-        .iter()
-        .map(|&r| trace_run(&m, loaded, req.seed, r))
-        .collect();
+    let mut room = TRACE_BUDGET;
+    let mut traces = Vec::with_capacity(runs.len());
+    for &r in &runs {
+        let t = trace_within(&m, loaded, req.seed, r, &mut room, traces.len()).map_err(|e| {
+            let fewer = if runs.len() > 1 {
+                format!(
+                    "fewer runs: {} of the {} fit (--count)",
+                    e.traced,
+                    runs.len()
+                )
+            } else {
+                "a shorter horizon, fewer events or shorter names".into()
+            };
+            Error::Input(format!("{e}; expected a trace that fits: {fewer}"))
+        })?;
+        traces.push(t);
+    }
     let out = TraceOutput {
         command: req.command.clone(),
         pick: pick_info,
@@ -745,5 +922,112 @@ fn unknown_outcome(m: &Model, name: &str) -> Error {
             "unknown outcome {name:?}; expected one of: {}",
             names.join(", ")
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scenario whose events fire every step; `a` never moves (activity 0), so every level
+    /// change is an event's.
+    fn loaded(events: &str, horizon: u32) -> LoadedScenario {
+        let text = format!(
+            r#"Scenario(name: "t", horizon: {horizon}, focal: ("a", "b"),
+              actors: [Actor(name: "a", activity: 0.0), Actor(name: "b")],
+              relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+              ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
+              levers: [
+                Measure(name: "m", owner: "a", target: "b", source: "x",
+                        levels: [Level(name: "on", weight: -1.0), Level(name: "high", weight: -2.0)]),
+                Measure(name: "n", owner: "a", target: "b", source: "x",
+                        levels: [Level(name: "on", weight: -1.0)]),
+              ],
+              events: [{events}],
+            )"#
+        );
+        let path = std::path::Path::new("t.ron");
+        let scenario = crate::scenario::load::parse_text(path, &text)
+            .unwrap_or_else(|d| panic!("invalid: {d}"));
+        LoadedScenario {
+            scenario,
+            path: path.into(),
+            hash: String::new(),
+            overrides: vec![],
+        }
+    }
+
+    #[test]
+    fn a_measure_the_events_set_many_times_in_a_step_gets_one_change() {
+        let every_step = |name: &str, effects: &str| {
+            format!(
+                r#"Event(name: "{name}", timing: Hazard(rate: 1.0), effects: [{effects}], source: "x"),"#
+            )
+        };
+        // In the order of their names: e1 takes m to 1 then 2 and n to 1; e2 sets m to 2 again
+        // (no change); e3 takes m back to 1 and n back to 0. Net: m 0 -> 1 by e3, n unchanged.
+        let events = [
+            every_step(
+                "e1",
+                r#"SetLevel(lever: "m", level: 1), SetLevel(lever: "m", level: 2), SetLevel(lever: "n", level: 1)"#,
+            ),
+            every_step("e2", r#"SetLevel(lever: "m", level: 2)"#),
+            every_step(
+                "e3",
+                r#"SetLevel(lever: "m", level: 1), SetLevel(lever: "n", level: 0)"#,
+            ),
+        ]
+        .concat();
+        let loaded = loaded(&events, 3);
+        let m = crate::model::compile(&loaded.scenario, None).unwrap();
+        let t = trace_run(&m, &loaded, 0, 0).unwrap();
+        assert_eq!(t.steps.len(), 3);
+        assert!(t.steps.iter().all(|s| s.events.len() == 3));
+        assert_eq!(
+            t.steps[0].level_changes,
+            vec![LevelChange {
+                lever: "m".into(),
+                from: 0,
+                to: 1,
+                from_name: "status quo".into(),
+                to_name: "on".into(),
+                cause: "event e3".into(),
+            }]
+        );
+        // From step 1 on, m starts at 1 and the events leave it there, n at 0: no change.
+        assert!(t.steps[1..].iter().all(|s| s.level_changes.is_empty()));
+        assert_eq!(t.end.max_levels[0].level, 2, "m was at 2 within the step");
+    }
+
+    #[test]
+    fn a_trace_is_charged_to_its_budget_and_stops_at_its_end() {
+        let events = r#"Event(name: "e", timing: Hazard(rate: 1.0), effects: [SetLevel(lever: "m", level: 1)], source: "x")"#;
+        let loaded = loaded(events, 40);
+        let m = crate::model::compile(&loaded.scenario, None).unwrap();
+        let whole = trace_run(&m, &loaded, 3, 5).unwrap();
+        let held: usize = whole.steps.iter().map(held_bytes).sum();
+        assert!(held > 40 * std::mem::size_of::<TraceStep>());
+        // Room for exactly the whole trace: it fits, and spends it all.
+        let mut room = held;
+        let again = trace_within(&m, &loaded, 3, 5, &mut room, 0).unwrap();
+        assert_eq!((again, room), (whole.clone(), 0));
+        // One byte short: refused at the last step, and the room untouched.
+        let mut room = held - 1;
+        let e = trace_within(&m, &loaded, 3, 5, &mut room, 2).unwrap_err();
+        assert_eq!(
+            e,
+            TraceTooLarge {
+                traced: 2,
+                run: 5,
+                step: 39
+            }
+        );
+        assert_eq!(room, held - 1);
+        let text = e.to_string();
+        assert!(text.contains("2 run(s) traced whole, then run 5"), "{text}");
+        assert!(
+            text.contains("128 MiB") && text.contains("at step 39"),
+            "{text}"
+        );
     }
 }

@@ -360,17 +360,23 @@ pub fn run_with(
         return Ok((done.summary, dir));
     }
     // One storyline for the report: run 0 of the same seed and variant, replayed.
-    let traced = req.charts.then(|| brink::analysis::trace::TraceOutput {
-        command: req.command.clone(),
-        pick: None,
-        traces: vec![brink::analysis::trace::trace_run(
-            &done.model,
-            loaded,
-            req.seed,
-            0,
-        )],
-        set: loaded.overrides.iter().map(Into::into).collect(),
-    });
+    let traced = req
+        .charts
+        .then(|| {
+            timeline_trace(brink::analysis::trace::trace_run(
+                &done.model,
+                loaded,
+                req.seed,
+                0,
+            ))
+        })
+        .flatten()
+        .map(|t| brink::analysis::trace::TraceOutput {
+            command: req.command.clone(),
+            pick: None,
+            traces: vec![t],
+            set: loaded.overrides.iter().map(Into::into).collect(),
+        });
     let mut files = report::run::files_traced(
         &done.model,
         &done.summary,
@@ -588,6 +594,25 @@ mod tests {
                 let name = comps[1].as_os_str().to_str().unwrap();
                 assert_safe(&format!("{f:?} {v:?}"), name);
             }
+        }
+    }
+}
+
+/// The report's storyline (run 0 replayed), or none with a note when its trace is over the
+/// traces' budget: the timeline chart is left out, the rest of the result stands.
+pub(crate) fn timeline_trace(
+    traced: std::result::Result<
+        brink::analysis::trace::Trace,
+        brink::analysis::trace::TraceTooLarge,
+    >,
+) -> Option<brink::analysis::trace::Trace> {
+    match traced {
+        Ok(t) => Some(t),
+        Err(e) => {
+            crate::app::terminal::tell(&format!(
+                "note: the timeline chart of run 0 is left out: {e}"
+            ));
+            None
         }
     }
 }

@@ -291,25 +291,28 @@ fn merge(
     };
     // The report's storyline, as `brink run` draws it: run 0 of the same seed and variant
     // replayed (the shards' scenario carries their `--set` values already).
-    let traced = charts.then(|| {
-        let loaded = brink::scenario::LoadedScenario {
-            scenario: first.scenario.clone(),
-            path: first.manifest.scenario_file.clone().into(),
-            hash: first.manifest.scenario_hash.clone(),
-            overrides: vec![],
-        };
-        brink::analysis::trace::TraceOutput {
-            command: summary.manifest.command.clone(),
-            pick: None,
-            traces: vec![brink::analysis::trace::trace_run(
+    let traced = charts
+        .then(|| {
+            let loaded = brink::scenario::LoadedScenario {
+                scenario: first.scenario.clone(),
+                path: first.manifest.scenario_file.clone().into(),
+                hash: first.manifest.scenario_hash.clone(),
+                overrides: vec![],
+            };
+            crate::app::run::timeline_trace(brink::analysis::trace::trace_run(
                 &model,
                 &loaded,
                 first.manifest.seed,
                 0,
-            )],
+            ))
+        })
+        .flatten()
+        .map(|t| brink::analysis::trace::TraceOutput {
+            command: summary.manifest.command.clone(),
+            pick: None,
+            traces: vec![t],
             set: first.manifest.set.clone(),
-        }
-    });
+        });
     let mut files =
         brink::report::run::files_traced(&model, &summary, charts, &options, traced.as_ref())?;
     files.push(brink::report::dictionary::columns_json(

@@ -111,6 +111,28 @@ fn fact_probabilities_match_direct_counts() {
     );
 }
 
+/// A synthetic timeline observes the rung only at steps within the horizon: a step past it
+/// (whose rung is never recorded) is an input error naming it, not a panic.
+#[test]
+fn a_synthetic_rung_step_past_the_horizon_is_refused() {
+    let l = pair();
+    let horizon = brink::model::compile(&l.scenario, None).unwrap().horizon;
+    let d = |steps: Vec<u32>| Design {
+        path: "shared.fatigue.value".into(),
+        rung_steps: steps,
+        outcome: None,
+    };
+    assert!(observe(&l.scenario, &d(vec![horizon - 1]), 0.2, 1, 0).is_ok());
+    let e = observe(&l.scenario, &d(vec![3, horizon]), 0.2, 1, 0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "rung step {horizon} is beyond the scenario's last step, {}",
+            horizon - 1
+        )
+    );
+}
+
 /// The same seed gives the same back-test on one thread and on three.
 #[test]
 fn backtest_is_the_same_on_any_number_of_threads() {

@@ -42,6 +42,13 @@ pub fn observe(
     let mut steps = design.rung_steps.clone();
     steps.sort_unstable();
     steps.dedup();
+    // A step past the horizon has no rung to observe (its snapshot is never taken).
+    if let Some(&t) = steps.iter().find(|&&t| t >= m.horizon) {
+        return Err(Error::Input(format!(
+            "rung step {t} is beyond the scenario's last step, {}",
+            m.horizon.saturating_sub(1)
+        )));
+    }
     m.snapshot_steps = steps.clone();
     let master = Master::new(seed);
     let mut st = RunState::new(&m);

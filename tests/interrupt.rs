@@ -233,8 +233,18 @@ fn interrupted_calibration(what: &str, args: &[&str]) {
     if child.try_wait().expect("cannot wait for brink").is_none() {
         sigint(&child);
     }
-    let o = child.wait_with_output().expect("cannot wait for brink");
+    // Waited for 15 s at most: a stop that waits for the generation's end would hold the
+    // test for minutes before failing it.
+    while child.try_wait().expect("cannot wait for brink").is_none()
+        && signalled.elapsed() < Duration::from_secs(15)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let latency = signalled.elapsed();
+    if child.try_wait().expect("cannot wait for brink").is_none() {
+        let _ = child.kill();
+    }
+    let o = child.wait_with_output().expect("cannot wait for brink");
     assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
     let stderr = stopped_with_nothing_written(&o);
     assert!(

@@ -185,6 +185,24 @@ fn check_threads(threads: Option<usize>) -> brink::error::Result<()> {
     }
 }
 
+/// What `run` and `compare` check first, in the command line's order: `max_runs`, `threads`,
+/// the `set` values, the scenario, then the runs asked for. Returns the settings parsed, the
+/// scenario loaded (without them) and the runs that will be played.
+fn opening(
+    path: &Path,
+    runs: Option<u64>,
+    threads: Option<usize>,
+    max_runs: u64,
+    set: Vec<(String, SetValue)>,
+) -> brink::error::Result<(Vec<Override>, LoadedScenario, u64)> {
+    check_max_runs(max_runs)?;
+    check_threads(threads)?;
+    let set = parse_set(set)?;
+    let loaded = load(path)?;
+    let total_runs = check_runs(runs, &loaded, max_runs)?;
+    Ok((set, loaded, total_runs))
+}
+
 /// Does `work` without the GIL on a thread of its own, handing it a stop flag, while this
 /// thread checks for signals every 50 ms. A signal's exception (KeyboardInterrupt on Ctrl-C)
 /// sets the flag, waits for the runs in flight to stop, and is raised: nothing partial is
@@ -241,7 +259,8 @@ impl Rows {
     fn with_room(rows: u64, columns: usize) -> Result<Rows, Failure> {
         let too_large = |why: &str| {
             Failure::Memory(format!(
-                "per_run=True keeps every run's row in memory: {rows} rows × {columns} columns \
+                "the per-run table (per_run=True or per_run_steps=) keeps every run's row in memory: \
+                 {rows} rows × {columns} columns \
                  need {} of cells, {why}; ask for fewer runs, or use the command line's \
                  `--per-run`, which writes runs.csv as it goes",
                 size_text(rows, columns)
@@ -400,7 +419,7 @@ fn to_python<'py>(py: Python<'py>, done: Done) -> PyResult<Bound<'py, PyDict>> {
             // say what did not fit, and what does.
             Data::Cells(columns, cells) if e.is_instance_of::<PyMemoryError>(py) => {
                 PyMemoryError::new_err(format!(
-                    "per_run=True: the per-run table of {} rows × {} columns did not fit in \
+                    "the per-run table (per_run=True or per_run_steps=) of {} rows × {} columns did not fit in \
                      memory as Python lists; ask for fewer runs, or use the command line's \
                      `--per-run`, which writes runs.csv as it goes",
                     cells.len() / columns.len().max(1),
@@ -434,11 +453,7 @@ fn run<'py>(
     per_run_steps: Vec<u32>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let done = interruptible(py, move |stop| -> Result<Done, Failure> {
-        check_max_runs(max_runs)?;
-        check_threads(threads)?;
-        let set = parse_set(set)?;
-        let loaded = load(&path)?;
-        let total_runs = check_runs(runs, &loaded, max_runs)?;
+        let (set, loaded, total_runs) = opening(&path, runs, threads, max_runs, set)?;
         let loaded = apply_set(&loaded, std::slice::from_ref(&variant), &set)?;
         let variant_name = variant.clone();
         let mut sim = brink::Simulation::new(&loaded)
@@ -529,11 +544,7 @@ fn compare<'py>(
     per_run: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let done = interruptible(py, move |stop| -> Result<Done, Failure> {
-        check_max_runs(max_runs)?;
-        check_threads(threads)?;
-        let set = parse_set(set)?;
-        let loaded = load(&path)?;
-        let total_runs = check_runs(runs, &loaded, max_runs)?;
+        let (set, loaded, total_runs) = opening(&path, runs, threads, max_runs, set)?;
         let variants = variants.unwrap_or_else(|| {
             loaded
                 .scenario

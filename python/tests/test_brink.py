@@ -315,6 +315,9 @@ def test_a_per_run_table_too_large_for_memory_is_refused_before_it_runs():
     # (playing them would never end), as a MemoryError naming the way that streams.
     with pytest.raises(MemoryError, match="--per-run"):
         brink.run(FLAGSHIP, runs=2**48 - 1, max_runs=2**48 - 1, per_run=True, threads=1)
+    # per_run_steps alone keeps the same table, and is told so in the same words.
+    with pytest.raises(MemoryError, match=r"the per-run table \(per_run=True or per_run_steps="):
+        brink.run(FLAGSHIP, runs=2**48 - 1, max_runs=2**48 - 1, per_run_steps=[4], threads=1)
     # Under a memory limit, a table that would not fit raised nothing: the interpreter
     # aborted when the vector grew, after every run was played. Now a MemoryError, at once.
     code = (
@@ -332,7 +335,9 @@ def test_a_per_run_table_too_large_for_memory_is_refused_before_it_runs():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=REPO, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("MemoryError per_run=True keeps every run's row in memory")
+    assert done.stdout.startswith(
+        "MemoryError the per-run table (per_run=True or per_run_steps=) keeps every run's row"
+    )
     assert "3000000 rows" in done.stdout
     assert time.monotonic() - start < 60
 

@@ -105,6 +105,18 @@ def _whole(name, value, none_ok=True):
     return value
 
 
+def _flag(name, value):
+    """`value` as a bool: True, False (NumPy's too) or None for False. Anything else is
+    refused, as a string "no" would count as true."""
+    if value is None:
+        return False
+    kind = type(value)
+    numpy_bool = kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
+    if isinstance(value, bool) or numpy_bool:
+        return bool(value)
+    raise TypeError(f"{name} is True or False, not {value!r}")
+
+
 def _steps(steps):
     """`per_run_steps` as a list of whole numbers (a lone number or a string refused: it is a
     list of steps)."""
@@ -181,7 +193,8 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
             variant, an unknown path or an invalid value in ``set``, ``runs`` above
             ``max_runs`` or ``threads`` above 1024.
         TypeError: True or False for ``runs``, ``seed``, ``threads`` or ``max_runs``; a
-            ``per_run_steps`` that is not a list of whole numbers.
+            ``per_run_steps`` that is not a list of whole numbers; a ``per_run`` that is not
+            True or False (a string "no" would count as true).
         MemoryError: with ``per_run``, a per-run table larger than this process can hold
             (raised before any run is played when its cells do not fit).
         KeyboardInterrupt: on Ctrl-C; the runs stop at their next chunk, nothing is returned.
@@ -189,6 +202,7 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
     runs, seed, threads = _whole("runs", runs), _whole("seed", seed), _whole("threads", threads)
     max_runs = _whole("max_runs", max_runs, none_ok=False)
     steps = _steps(per_run_steps)
+    per_run = _flag("per_run", per_run)
     command = _call("run", path, runs=runs, seed=seed, variant=variant, set=set,
                     per_run=per_run or None, per_run_steps=steps or None, max_runs=max_runs)
     raw = _brink.run(_path(path), runs, seed, variant, list(dict(set or {}).items()), threads,
@@ -224,12 +238,14 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
 
     Raises:
         ValueError: brink's located message, as for :func:`run`; a variant named twice.
-        TypeError: as for :func:`run`; a number for ``tornado``.
+        TypeError: as for :func:`run`; a number for ``tornado``; a ``per_run`` that is not True
+            or False.
         MemoryError: as for :func:`run`.
         KeyboardInterrupt: as for :func:`run`.
     """
     runs, seed, threads = _whole("runs", runs), _whole("seed", seed), _whole("threads", threads)
     max_runs = _whole("max_runs", max_runs, none_ok=False)
+    per_run = _flag("per_run", per_run)
     if not (tornado is None or isinstance(tornado, (bool, str))):
         raise TypeError(f"tornado is True, False or an outcome's name, not {tornado!r}")
     if isinstance(variants, str):

@@ -383,6 +383,18 @@ def test_booleans_are_not_numbers(kw):
         brink.compare(TUTORIAL, **{"runs": 10, kw: True})
 
 
+def test_per_run_is_true_or_false():
+    # A string was taken by its truth: "no" asked for the per-run table.
+    for value in ["no", 1, "False"]:
+        with pytest.raises(TypeError, match="per_run is True or False"):
+            brink.run(TUTORIAL, runs=10, per_run=value)
+        with pytest.raises(TypeError, match="per_run is True or False"):
+            brink.compare(TUTORIAL, runs=10, per_run=value)
+    assert "runs" not in brink.run(TUTORIAL, runs=10, per_run=None).tables
+    np = pytest.importorskip("numpy")
+    assert "runs" in brink.run(TUTORIAL, runs=10, per_run=np.bool_(True)).tables
+
+
 def test_tornado_refuses_a_number():
     with pytest.raises(TypeError):
         brink.compare(TUTORIAL, runs=10, tornado=1)

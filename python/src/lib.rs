@@ -545,14 +545,7 @@ fn compare<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let done = interruptible(py, move |stop| -> Result<Done, Failure> {
         let (set, loaded, total_runs) = opening(&path, runs, threads, max_runs, set)?;
-        let variants = variants.unwrap_or_else(|| {
-            loaded
-                .scenario
-                .variants
-                .iter()
-                .map(|v| v.name.clone())
-                .collect()
-        });
+        let variants = variants.unwrap_or_else(|| loaded.scenario.variant_names());
         // Each variant once (an arm given twice was compared twice), as `brink compare`
         // requires.
         if let Some(v) = brink::analysis::compare::repeated_variant(&variants) {

@@ -1307,12 +1307,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     let loaded = load(&args.scenario, &args.limits)?;
     let runs = runs(args.sim.runs, &loaded, args.sim.max_runs)?;
     let variants: Vec<String> = if args.all {
-        loaded
-            .scenario
-            .variants
-            .iter()
-            .map(|v| v.name.clone())
-            .collect()
+        loaded.scenario.variant_names()
     } else {
         args.variants.clone()
     };

@@ -421,6 +421,25 @@ pub fn print_summary(s: &Summary, dir: &Path) -> String {
     format!("{}\nwrote {}\n", report::run::text(s), dir.display())
 }
 
+/// The report's storyline (run 0 replayed), or none with a note when its trace is over the
+/// traces' budget: the timeline chart is left out, the rest of the result stands.
+pub(crate) fn timeline_trace(
+    traced: std::result::Result<
+        brink::analysis::trace::Trace,
+        brink::analysis::trace::TraceTooLarge,
+    >,
+) -> Option<brink::analysis::trace::Trace> {
+    match traced {
+        Ok(t) => Some(t),
+        Err(e) => {
+            crate::app::terminal::tell(&format!(
+                "note: the timeline chart of run 0 is left out: {e}"
+            ));
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -594,25 +613,6 @@ mod tests {
                 let name = comps[1].as_os_str().to_str().unwrap();
                 assert_safe(&format!("{f:?} {v:?}"), name);
             }
-        }
-    }
-}
-
-/// The report's storyline (run 0 replayed), or none with a note when its trace is over the
-/// traces' budget: the timeline chart is left out, the rest of the result stands.
-pub(crate) fn timeline_trace(
-    traced: std::result::Result<
-        brink::analysis::trace::Trace,
-        brink::analysis::trace::TraceTooLarge,
-    >,
-) -> Option<brink::analysis::trace::Trace> {
-    match traced {
-        Ok(t) => Some(t),
-        Err(e) => {
-            crate::app::terminal::tell(&format!(
-                "note: the timeline chart of run 0 is left out: {e}"
-            ));
-            None
         }
     }
 }

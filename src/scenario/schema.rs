@@ -99,6 +99,23 @@ pub struct Scenario {
     pub variants: Vec<Variant>,
 }
 
+impl Scenario {
+    /// The names of its variants, in the file's order: what `brink compare --all` and the
+    /// Python package's `compare(variants=None)` compare with the base.
+    ///
+    /// ```
+    /// let loaded = brink::scenario::load(
+    ///     "scenarios/examples/tutorial.ron".as_ref(),
+    ///     Default::default(),
+    /// )?;
+    /// assert!(loaded.scenario.variant_names().contains(&"restraint".to_string()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn variant_names(&self) -> Vec<String> {
+        self.variants.iter().map(|v| v.name.clone()).collect()
+    }
+}
+
 /// The role an actor plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum ActorKind {

@@ -416,12 +416,9 @@ fn trace_txt_names_levers_and_acts_by_their_labels() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A trace is held to a budget in memory: a scenario within every limit whose 512 events fire
-/// at every step of 5,200 asked for 259 MB of trace and 1.7 GB to write it. `brink trace`
-/// refuses it (exit 2, nothing written); `brink run` writes its result without the timeline
-/// chart and says so.
-#[test]
-fn a_trace_over_its_budget_is_refused_and_a_run_leaves_out_its_timeline() {
+/// A scenario within every limit whose 512 events fire at every step, each setting a measure
+/// (names of 64 characters): about 50 KB of trace a step.
+fn busy_scenario(dir: &std::path::Path, horizon: u32) -> PathBuf {
     let events: Vec<String> = (0..512)
         .map(|e| {
             format!(
@@ -432,19 +429,29 @@ fn a_trace_over_its_budget_is_refused_and_a_run_leaves_out_its_timeline() {
         })
         .collect();
     let text = format!(
-        r#"Scenario(name: "busy", horizon: 5200, focal: ("a", "b"),
+        r#"Scenario(name: "busy", horizon: {horizon}, focal: ("a", "b"),
           actors: [Actor(name: "a"), Actor(name: "b")],
           relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
           ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
           levers: [Measure(name: "m", owner: "a", target: "b", levels: [Level(name: "on", weight: -1.0)], source: "x")],
           events: [{}],
-          outcomes: [Outcome(name: "t", when: RungAtLeast("tense"))],
+          outcomes: [Outcome(name: "t", when: RungAtLeast("tense")), Outcome(name: "on", when: LevelAtLeast("m", 1))],
         )"#,
         events.join(",\n")
     );
-    let dir = common::scratch("trace-budget");
-    let file = dir.join("busy.ron");
+    let file = dir.join(format!("busy{horizon}.ron"));
     std::fs::write(&file, text).unwrap();
+    file
+}
+
+/// A trace is held to a budget in memory: a scenario within every limit whose 512 events fire
+/// at every step of 5,200 asked for 259 MB of trace and 1.7 GB to write it. `brink trace`
+/// refuses it (exit 2, nothing written); `brink run` writes its result without the timeline
+/// chart and says so; `--pick` says how many of the runs asked for fit.
+#[test]
+fn a_trace_over_its_budget_is_refused_and_a_run_leaves_out_its_timeline() {
+    let dir = common::scratch("trace-budget");
+    let file = busy_scenario(&dir, 5200);
     let f = file.to_str().unwrap();
     let out = dir.join("traced");
     let o = brink(&["trace", f, "--run", "0", "--out", out.to_str().unwrap()]);
@@ -454,7 +461,10 @@ fn a_trace_over_its_budget_is_refused_and_a_run_leaves_out_its_timeline() {
         err.contains("the trace of run 0 would hold more than brink's budget of 128 MiB"),
         "{err}"
     );
-    assert!(err.contains("expected a trace that fits"), "{err}");
+    assert!(
+        err.contains("expected a trace that fits: a shorter horizon"),
+        "{err}"
+    );
     assert!(!out.exists());
 
     let result = dir.join("result");
@@ -471,5 +481,31 @@ fn a_trace_over_its_budget_is_refused_and_a_run_leaves_out_its_timeline() {
         !names.iter().any(|n| n.starts_with("trace_timeline")),
         "{names:?}"
     );
+
+    // About 50 MB a trace at 1,000 steps: two fit, the third does not.
+    let file = busy_scenario(&dir, 1000);
+    let o = brink(&[
+        "trace",
+        file.to_str().unwrap(),
+        "--pick",
+        "on",
+        "--count",
+        "3",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the traces (2 run(s) traced whole, then run 2) would hold more"),
+        "{err}"
+    );
+    assert!(err.contains("fewer runs (--count 2 fit)"), "{err}");
+    ok(&[
+        "trace",
+        file.to_str().unwrap(),
+        "--pick",
+        "on",
+        "--count",
+        "2",
+    ]);
     let _ = std::fs::remove_dir_all(&dir);
 }

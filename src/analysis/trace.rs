@@ -889,12 +889,8 @@ pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Re
     let mut traces = Vec::with_capacity(runs.len());
     for &r in &runs {
         let t = trace_within(&m, loaded, req.seed, r, &mut room, traces.len()).map_err(|e| {
-            let fewer = if runs.len() > 1 {
-                format!(
-                    "fewer runs: {} of the {} fit (--count)",
-                    e.traced,
-                    runs.len()
-                )
+            let fewer = if e.traced > 0 {
+                format!("fewer runs (--count {} fit)", e.traced)
             } else {
                 "a shorter horizon, fewer events or shorter names".into()
             };

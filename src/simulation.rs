@@ -145,6 +145,20 @@ impl<'a> Simulation<'a> {
                 m.horizon - 1
             )));
         }
+        let columns = self.per_run_steps.len() as u64 * (m.measures.len() as u64 + 1);
+        if columns > crate::scenario::limits::MAX_PER_RUN_STEP_COLUMNS {
+            return Err(Error::Input(format!(
+                "--per-run-steps asks for {} steps, each a column for the rung and one for each of \
+                 the {} measures of {}: {columns} columns of the per-run table, more than the \
+                 {} it may hold (every run's row is held in memory while its chunk runs); ask \
+                 for at most {} steps",
+                self.per_run_steps.len(),
+                m.measures.len(),
+                self.loaded.path.display(),
+                crate::scenario::limits::MAX_PER_RUN_STEP_COLUMNS,
+                crate::scenario::limits::MAX_PER_RUN_STEP_COLUMNS / (m.measures.len() as u64 + 1),
+            )));
+        }
         m.snapshot_steps.clone_from(&self.per_run_steps);
         Ok(m)
     }

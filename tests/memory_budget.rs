@@ -176,3 +176,84 @@ fn a_plan_fitted_to_fewer_chunks_in_flight_counts_the_same() {
     assert_eq!(plan.clone().fitted(bytes, bytes).unwrap().threads, 4);
     assert_eq!(run(&tight), run(&plan));
 }
+
+/// Found by attack: `--per-run-steps` with every step of a long horizon gave the per-run table a
+/// column per step and measure (504,700 for 5,200 steps of 96 measures), and every run's row is
+/// held while its chunk runs: 200 runs took 2.1 GB as CSV, 20 runs 5.8 GB as Parquet. More
+/// than `MAX_PER_RUN_STEP_COLUMNS` such columns are refused before any run, nothing written.
+#[test]
+fn per_run_steps_beyond_the_columns_limit_are_refused_before_any_run() {
+    use brink::scenario::limits::MAX_PER_RUN_STEP_COLUMNS;
+    let dir = scratch("per-run-steps-columns");
+    let measures: String = (0..96)
+        .map(|m| {
+            format!(
+                "Measure(name: \"m{m}\", owner: \"a\", target: \"b\", threshold: 1.0, \
+                 levels: [Level(name: \"on\", weight: -1.0)]),\n"
+            )
+        })
+        .collect();
+    let file = dir.join("wide.ron");
+    std::fs::write(
+        &file,
+        format!(
+            "Scenario(
+    name: \"wide\",
+    horizon: 100,
+    focal: (\"a\", \"b\"),
+    actors: [Actor(name: \"a\"), Actor(name: \"b\")],
+    relations: [
+        Relation(from: \"a\", to: \"b\", initial: 2.0, noise: 0.3),
+        Relation(from: \"b\", to: \"a\", initial: 0.0, noise: 0.3),
+    ],
+    ladder: [Rung(name: \"calm\", threshold: -10), Rung(name: \"crisis\", threshold: 3)],
+    levers: [{measures}],
+    outcomes: [Outcome(name: \"crisis\", when: RungAtLeast(\"crisis\"))],
+)"
+        ),
+    )
+    .unwrap();
+    // 97 columns a step (the rung and 96 measures): 42 steps fit, 43 do not.
+    let most = (MAX_PER_RUN_STEP_COLUMNS / 97) as usize;
+    assert_eq!(most, 42);
+    let steps = |n: usize| (0..n).map(|s| s.to_string()).collect::<Vec<_>>().join(",");
+    for format in ["csv", "parquet"] {
+        let out = dir.join(format!("too-many-{format}"));
+        let o = brink(&[
+            "run".as_ref(),
+            file.as_os_str(),
+            "--runs".as_ref(),
+            "20".as_ref(),
+            "--per-run-steps".as_ref(),
+            steps(100).as_ref(),
+            "--format".as_ref(),
+            format.as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("9700 columns")
+                && err.contains("wide.ron")
+                && err.contains(&format!("ask for at most {most} steps")),
+            "{err}"
+        );
+        assert_eq!(names(&dir), ["wide.ron"], "nothing written");
+    }
+    let out = dir.join("fits");
+    ok(&[
+        "run".as_ref(),
+        file.as_os_str(),
+        "--runs".as_ref(),
+        "20".as_ref(),
+        "--per-run-steps".as_ref(),
+        steps(most).as_ref(),
+        "--no-charts".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    let header = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let header = header.lines().next().unwrap();
+    assert_eq!(header.matches(".at.").count(), most * 96, "{header}");
+}

@@ -8,6 +8,11 @@ use clap::Parser;
 
 mod app;
 
+// Counts the bytes held, so that a comparison's or a sweep's compiled models are weighed
+// against their memory budget (`brink::engine::heap`).
+#[global_allocator]
+static ALLOCATOR: brink::engine::heap::CountingAlloc = brink::engine::heap::CountingAlloc;
+
 fn main() -> ExitCode {
     let cli = match app::cli::Cli::try_parse() {
         Ok(cli) => cli,

@@ -257,3 +257,83 @@ fn per_run_steps_beyond_the_columns_limit_are_refused_before_any_run() {
     let header = header.lines().next().unwrap();
     assert_eq!(header.matches(".at.").count(), most * 96, "{header}");
 }
+
+/// A comparison holds a compiled model per arm, a sweep one per grid point: a file within every
+/// limit compiled to tens of megabytes, and comparing all its variants, or sweeping 1,000
+/// points, asked for tens of gigabytes (killed at 7–8 GB) before any run. The first model is
+/// weighed and the lot refused before the others are compiled: exit 2, nothing written.
+#[test]
+fn compiled_models_over_their_budget_are_refused_before_they_are_compiled() {
+    // 512 measures of 32 levels: about 26 MiB a compiled model.
+    let measures: Vec<String> = (0..512)
+        .map(|k| {
+            let levels: Vec<String> = (0..32)
+                .map(|j| format!(r#"Level(name: "l{j}", weight: -1.0)"#))
+                .collect();
+            format!(
+                r#"Measure(name: "m{k}", owner: "a", target: "b", levels: [{}], source: "x")"#,
+                levels.join(", ")
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"Scenario(name: "wide", horizon: 52, focal: ("a", "b"),
+          actors: [Actor(name: "a"), Actor(name: "b")],
+          relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+          ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
+          levers: [{}],
+          outcomes: [Outcome(name: "t", when: RungAtLeast("tense"))],
+        )"#,
+        measures.join(",\n")
+    );
+    let dir = scratch("models");
+    let file = dir.join("wide.ron");
+    std::fs::write(&file, text).unwrap();
+    let f = file.to_str().unwrap();
+    let refused = |args: &[&str], fewer: &str| {
+        let o = brink(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("compiled models of") && err.contains("budget of 2048 MiB for models"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("expected models that fit: {fewer}")),
+            "{err}"
+        );
+        assert_eq!(names(&dir), ["wide.ron"], "nothing written");
+    };
+    let out = dir.join("out");
+    let out = out.to_str().unwrap();
+    // The tornado's 1,024 arms (forced and frozen, each measure).
+    refused(
+        &["compare", f, "--runs", "2", "--out", out],
+        "fewer variants, or --no-tornado",
+    );
+    refused(
+        &[
+            "sweep",
+            f,
+            "--set",
+            "relations.a->b.grievance=0..1:1000",
+            "--runs",
+            "2",
+            "--out",
+            out,
+        ],
+        "fewer points",
+    );
+    // The base alone fits.
+    ok(&[
+        "compare",
+        f,
+        "--runs",
+        "2",
+        "--no-tornado",
+        "--no-charts",
+        "--out",
+        out,
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -13,6 +13,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+// Counts the bytes held, so that a comparison's compiled models are weighed against their
+// memory budget as the command line weighs them (`brink::engine::heap`).
+#[global_allocator]
+static ALLOCATOR: brink::engine::heap::CountingAlloc = brink::engine::heap::CountingAlloc;
+
 use brink::engine::Cell;
 use brink::error::Error;
 use brink::report::csv::Table;

@@ -409,3 +409,25 @@ def test_set_keeps_the_dicts_order(tmp_path):
               "--set", f"{a}=0.3", "--set", f"{b}=0.2")
     with open(out / "summary.json") as f:
         assert without_command(r.summary) == without_command(json.load(f))
+
+
+def test_compiled_models_over_their_budget_are_refused(tmp_path):
+    # 512 measures of 32 levels (about 26 MiB a compiled model): the tornado's 1,025 arms would
+    # take 26 GB; refused before they are compiled, as the command line refuses them.
+    levels = ", ".join(f'Level(name: "l{j}", weight: -1.0)' for j in range(32))
+    measures = ",\n".join(
+        f'Measure(name: "m{k}", owner: "a", target: "b", levels: [{levels}], source: "x")'
+        for k in range(512)
+    )
+    path = tmp_path / "wide.ron"
+    path.write_text(
+        'Scenario(name: "wide", horizon: 52, focal: ("a", "b"),\n'
+        '  actors: [Actor(name: "a"), Actor(name: "b")],\n'
+        '  relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],\n'
+        '  ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],\n'
+        f"  levers: [{measures}],\n"
+        '  outcomes: [Outcome(name: "t", when: RungAtLeast("tense"))],\n)\n'
+    )
+    with pytest.raises(ValueError, match="budget of 2048 MiB for models in memory"):
+        brink.compare(path, runs=2, tornado=True)
+    assert brink.compare(path, runs=2).tables["comparison"]

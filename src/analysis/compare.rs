@@ -392,12 +392,33 @@ pub fn arms(
     variants: &[String],
     tornado: bool,
 ) -> Result<Vec<Arm>, crate::model::CompileError> {
+    // Every arm is a whole compiled model, all held while the runs play: the base is weighed
+    // and the lot refused, before the rest are compiled, when they would not fit.
+    let measures = s
+        .levers
+        .iter()
+        .filter(|l| matches!(l, Lever::Measure(_)))
+        .count();
+    let count = 1
+        + variants.len()
+        + if tornado {
+            measures + s.levers.len()
+        } else {
+            0
+        };
+    let base = crate::engine::heap::first_of_models(
+        count,
+        "the comparison's arms (the base, each variant, and the tornado's two a measure and one \
+         an act)",
+        "fewer variants, or --no-tornado",
+        || model::compile(s, None),
+    )?;
     let mut out = vec![Arm {
         name: "base".into(),
         label: "base scenario".into(),
         kind: "base".into(),
         lever: None,
-        model: model::compile(s, None)?,
+        model: base,
     }];
     for v in variants {
         let var = model::find_variant(s, v)?;

@@ -473,6 +473,15 @@ pub fn run(
     // had the outcome.
     let mut pooled: Vec<(u64, u64, u64, u64)> = vec![(0, 0, 0, 0); nv];
     let mut err: Option<Error> = None;
+    if let (Some(xs), Some(v)) = (plan.points.first(), all_variants.first()) {
+        // A block's points are whole compiled models, each variant's, held while it plays.
+        crate::engine::heap::first_of_models(
+            plan.points.len().min(BLOCK_POINTS) * all_variants.len(),
+            "a block of the experiment's points (each variant at each of up to 64 points)",
+            "fewer variants",
+            || model::compile_variant(s, Some(&point_variant(v, &req.params, xs))),
+        )?;
+    }
     for (block_no, block) in plan.points.chunks(BLOCK_POINTS).enumerate() {
         let first_point = block_no * BLOCK_POINTS;
         let models = block

@@ -429,6 +429,15 @@ pub fn grid_models(
             spec.steps
         )
     };
+    // Every grid point is a whole compiled model, all held while the runs play: weighed (as
+    // the variant without the sweep's values, the same size) before the values are checked,
+    // which takes a while for a large scenario.
+    crate::engine::heap::first_of_models(
+        points.len(),
+        "the sweep's grid points",
+        "fewer points",
+        || model::compile_variant(s, Some(&v)),
+    )?;
     // Each value alone, as a variant's `set` is checked: the field's range, and for a dated
     // step, a branch weight or a shared number, what the value breaks where it is used.
     for ((spec, (rule, _)), grid) in specs.iter().zip(&found).zip(&grids) {

@@ -12,6 +12,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use crate::model::{Model, Observer, RunState, sample_values_of_runs, simulate_sampled};
 use crate::numerics::rng::Master;
 
+pub mod heap;
 mod plan;
 pub use plan::{CHUNK_RUNS, COUNTS_BUDGET, CountsTooLarge, RunPlan, ShardSpec, chunks_for};
 

@@ -48,6 +48,9 @@ pub enum CompileError {
         /// The path it sets.
         path: String,
     },
+    /// The models a command asks for at once would not fit the memory budget.
+    #[error("{0}")]
+    TooLarge(String),
     /// Anything else the compiler refuses (a validated scenario never gets here).
     #[error("{0}")]
     Invalid(String),

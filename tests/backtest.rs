@@ -81,6 +81,24 @@ fn fact_probabilities_match_direct_counts() {
         &AtomicBool::new(false),
     )
     .unwrap();
+    // The progress told chunk by chunk adds up to the runs, and changes nothing.
+    let told = std::cell::Cell::new(0u64);
+    let chunks = std::cell::Cell::new(0u64);
+    let (_, again) = brink::analysis::backtest::run_case_telling(
+        &case,
+        &ParticleDraws::default(),
+        9,
+        runs,
+        2,
+        &AtomicBool::new(false),
+        &|n| {
+            told.set(told.get() + n);
+            chunks.set(chunks.get() + 1);
+        },
+    )
+    .unwrap();
+    assert_eq!((told.get(), chunks.get()), (runs, runs.div_ceil(1024)));
+    assert_eq!((again.runs, &again.holds), (ft.runs, &ft.holds));
     // Direct: the plain model (no added outcomes), run by run.
     let mut m = model::compile(s, None).unwrap();
     m.snapshot_steps = vec![8];

@@ -495,6 +495,20 @@ pub fn run_case(
     threads: usize,
     stop: &AtomicBool,
 ) -> std::result::Result<(Tally, FactTally), Interrupted> {
+    run_case_telling(case, draws, seed, runs, threads, stop, &|_| {})
+}
+
+/// [`run_case`], telling `done` the runs of each chunk as it is merged (for a progress bar: a
+/// case of many facts over a long horizon may take minutes).
+pub fn run_case_telling(
+    case: &Case,
+    draws: &ParticleDraws,
+    seed: u64,
+    runs: u64,
+    threads: usize,
+    stop: &AtomicBool,
+    done: &dyn Fn(u64),
+) -> std::result::Result<(Tally, FactTally), Interrupted> {
     let m = &case.model;
     // One model's counts always fit the budget twice over (the size limits see to it); on
     // many threads the chunks in flight are fitted as `run`'s are.
@@ -522,6 +536,7 @@ pub fn run_case(
             (t, f)
         },
         |(t, f)| {
+            done(t.runs);
             tally.merge(&t);
             facts.merge(&f);
         },
@@ -876,10 +891,26 @@ pub fn backtest_case(
     spec: &RunSpec,
     stop: &AtomicBool,
 ) -> Result<CaseResult> {
+    backtest_case_telling(loaded, case, draws, spec, stop, &|_| {})
+}
+
+/// [`backtest_case`], telling `done` the runs of each chunk as it is merged.
+pub fn backtest_case_telling(
+    loaded: &LoadedScenario,
+    case: &Case,
+    draws: &ParticleDraws,
+    spec: &RunSpec,
+    stop: &AtomicBool,
+    done: &dyn Fn(u64),
+) -> Result<CaseResult> {
     let (tally, facts) =
-        run_case(case, draws, spec.seed, spec.runs, spec.threads, stop).map_err(|_| {
-            Error::Interrupted("stopped before the back-test finished; nothing was written".into())
-        })?;
+        run_case_telling(case, draws, spec.seed, spec.runs, spec.threads, stop, done).map_err(
+            |_| {
+                Error::Interrupted(
+                    "stopped before the back-test finished; nothing was written".into(),
+                )
+            },
+        )?;
     let manifest = Manifest::new(
         loaded,
         spec.seed,

@@ -296,15 +296,35 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
         PathBuf::from("output").join(crate::app::run::with_sets(name, &req.set))
     });
     let staging = Staging::begin(&out, "backtest")?;
+    // A case of many facts over a long horizon may take minutes: a bar on a terminal, as
+    // `brink run` draws one.
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let b = indicatif::ProgressBar::new(req.runs.saturating_mul(cases.len() as u64));
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} runs of the cases {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
     let mut results = vec![];
     for (input, case) in inputs.iter().zip(&cases) {
-        results.push(backtest::backtest_case(
+        results.push(backtest::backtest_case_telling(
             &input.loaded,
             case,
             &ParticleDraws::default(),
             &spec,
             stop,
+            &|runs| {
+                if let Some(b) = &bar {
+                    b.inc(runs);
+                }
+            },
         )?);
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
     let b = backtest::combine(results, None);
     staging.write_all(&brink::report::backtest::files(&b, None, &ctx, req.charts)?)?;

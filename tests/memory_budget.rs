@@ -283,6 +283,7 @@ fn compiled_models_over_their_budget_are_refused_before_they_are_compiled() {
           ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
           levers: [{}],
           outcomes: [Outcome(name: "t", when: RungAtLeast("tense"))],
+          variants: [Variant(name: "v", freeze: ["m0"])],
         )"#,
         measures.join(",\n")
     );
@@ -323,6 +324,26 @@ fn compiled_models_over_their_budget_are_refused_before_they_are_compiled() {
             out,
         ],
         "fewer points",
+    );
+    // 64 points of a block, each the base's and the variant's.
+    refused(
+        &[
+            "experiment",
+            f,
+            "--design",
+            "lhs",
+            "--param",
+            "relations.a->b.grievance=0..1",
+            "--points",
+            "64",
+            "--variants",
+            "v",
+            "--runs",
+            "2",
+            "--out",
+            out,
+        ],
+        "fewer variants, or fewer --points (a block holds 64)",
     );
     // The base alone fits.
     ok(&[

@@ -478,7 +478,7 @@ pub fn run(
         crate::engine::heap::first_of_models(
             plan.points.len().min(BLOCK_POINTS) * all_variants.len(),
             "a block of the experiment's points (each variant at each of up to 64 points)",
-            "fewer variants",
+            "fewer variants, or fewer --points (a block holds 64)",
             || model::compile_variant(s, Some(&point_variant(v, &req.params, xs))),
         )?;
     }

@@ -79,12 +79,13 @@ fn fact_probabilities_match_direct_counts() {
         runs,
         2,
         &AtomicBool::new(false),
+        &|_| {},
     )
     .unwrap();
     // The progress told chunk by chunk adds up to the runs, and changes nothing.
     let told = std::cell::Cell::new(0u64);
     let chunks = std::cell::Cell::new(0u64);
-    let (_, again) = brink::analysis::backtest::run_case_telling(
+    let (_, again) = run_case(
         &case,
         &ParticleDraws::default(),
         9,

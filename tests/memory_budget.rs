@@ -93,14 +93,7 @@ fn a_comparison_whose_counts_cannot_fit_is_refused_before_any_run() {
 #[test]
 fn a_comparison_too_large_for_its_tornado_says_so_and_runs_without_it() {
     // No variant: the tornado's arms (two a measure: forced and frozen) are what cannot fit.
-    let measures: String = (0..64)
-        .map(|k| {
-            format!(
-                "Measure(name: \"m{k}\", owner: \"a\", target: \"b\", threshold: 50.0, \
-                 levels: [Level(name: \"on\", weight: -1.0)]),\n"
-            )
-        })
-        .collect();
+    let measures = format!("{},\n", measures(64, 1, 50.0));
     let text = heavy(0).replace(
         "    events: [",
         &format!("    levers: [{measures}],\n    events: ["),
@@ -185,14 +178,7 @@ fn a_plan_fitted_to_fewer_chunks_in_flight_counts_the_same() {
 fn per_run_steps_beyond_the_columns_limit_are_refused_before_any_run() {
     use brink::scenario::limits::MAX_PER_RUN_STEP_COLUMNS;
     let dir = scratch("per-run-steps-columns");
-    let measures: String = (0..96)
-        .map(|m| {
-            format!(
-                "Measure(name: \"m{m}\", owner: \"a\", target: \"b\", threshold: 1.0, \
-                 levels: [Level(name: \"on\", weight: -1.0)]),\n"
-            )
-        })
-        .collect();
+    let measures = measures(96, 1, 1.0);
     let file = dir.join("wide.ron");
     std::fs::write(
         &file,
@@ -265,27 +251,15 @@ fn per_run_steps_beyond_the_columns_limit_are_refused_before_any_run() {
 #[test]
 fn compiled_models_over_their_budget_are_refused_before_they_are_compiled() {
     // 512 measures of 32 levels: about 26 MiB a compiled model.
-    let measures: Vec<String> = (0..512)
-        .map(|k| {
-            let levels: Vec<String> = (0..32)
-                .map(|j| format!(r#"Level(name: "l{j}", weight: -1.0)"#))
-                .collect();
-            format!(
-                r#"Measure(name: "m{k}", owner: "a", target: "b", levels: [{}], source: "x")"#,
-                levels.join(", ")
-            )
-        })
-        .collect();
-    let text = format!(
-        r#"Scenario(name: "wide", horizon: 52, focal: ("a", "b"),
-          actors: [Actor(name: "a"), Actor(name: "b")],
-          relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
-          ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
-          levers: [{}],
+    let text = pair_scenario(
+        "wide",
+        52,
+        &format!(
+            r#"levers: [{}],
           outcomes: [Outcome(name: "t", when: RungAtLeast("tense"))],
-          variants: [Variant(name: "v", freeze: ["m0"])],
-        )"#,
-        measures.join(",\n")
+          variants: [Variant(name: "v", freeze: ["m0"])],"#,
+            measures(512, 32, 0.0)
+        ),
     );
     let dir = scratch("models");
     let file = dir.join("wide.ron");

@@ -428,16 +428,16 @@ fn busy_scenario(dir: &std::path::Path, horizon: u32) -> PathBuf {
             )
         })
         .collect();
-    let text = format!(
-        r#"Scenario(name: "busy", horizon: {horizon}, focal: ("a", "b"),
-          actors: [Actor(name: "a"), Actor(name: "b")],
-          relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
-          ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
-          levers: [Measure(name: "m", owner: "a", target: "b", levels: [Level(name: "on", weight: -1.0)], source: "x")],
+    let text = common::pair_scenario(
+        "busy",
+        horizon,
+        &format!(
+            r#"levers: [{}],
           events: [{}],
-          outcomes: [Outcome(name: "t", when: RungAtLeast("tense")), Outcome(name: "on", when: LevelAtLeast("m", 1))],
-        )"#,
-        events.join(",\n")
+          outcomes: [Outcome(name: "t", when: RungAtLeast("tense")), Outcome(name: "on", when: LevelAtLeast("m", 1))],"#,
+            r#"Measure(name: "m", owner: "a", target: "b", levels: [Level(name: "on", weight: -1.0)], source: "x")"#,
+            events.join(",\n")
+        ),
     );
     let file = dir.join(format!("busy{horizon}.ron"));
     std::fs::write(&file, text).unwrap();

@@ -486,21 +486,10 @@ impl ParticleDraws {
 }
 
 /// Runs a case: the engine's tally (for the charts) and the facts' tally, the same for any
-/// number of threads (fixed chunks merged in order).
+/// number of threads (fixed chunks merged in order). `done` is told the runs of each chunk as
+/// it is merged (for a progress bar: a case of many facts over a long horizon may take
+/// minutes).
 pub fn run_case(
-    case: &Case,
-    draws: &ParticleDraws,
-    seed: u64,
-    runs: u64,
-    threads: usize,
-    stop: &AtomicBool,
-) -> std::result::Result<(Tally, FactTally), Interrupted> {
-    run_case_telling(case, draws, seed, runs, threads, stop, &|_| {})
-}
-
-/// [`run_case`], telling `done` the runs of each chunk as it is merged (for a progress bar: a
-/// case of many facts over a long horizon may take minutes).
-pub fn run_case_telling(
     case: &Case,
     draws: &ParticleDraws,
     seed: u64,
@@ -903,14 +892,10 @@ pub fn backtest_case_telling(
     stop: &AtomicBool,
     done: &dyn Fn(u64),
 ) -> Result<CaseResult> {
-    let (tally, facts) =
-        run_case_telling(case, draws, spec.seed, spec.runs, spec.threads, stop, done).map_err(
-            |_| {
-                Error::Interrupted(
-                    "stopped before the back-test finished; nothing was written".into(),
-                )
-            },
-        )?;
+    let (tally, facts) = run_case(case, draws, spec.seed, spec.runs, spec.threads, stop, done)
+        .map_err(|_| {
+            Error::Interrupted("stopped before the back-test finished; nothing was written".into())
+        })?;
     let manifest = Manifest::new(
         loaded,
         spec.seed,

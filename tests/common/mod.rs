@@ -284,3 +284,37 @@ pub fn check_svg(path: &Path) -> String {
     );
     svg
 }
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios made for a test
+
+/// `count` measures named m0, m1, … of `levels` levels each, owned by `a` and aimed at `b`,
+/// raised above `threshold`: RON for a scenario's `levers`.
+pub fn measures(count: usize, levels: usize, threshold: f64) -> String {
+    (0..count)
+        .map(|k| {
+            let levels: Vec<String> = (0..levels)
+                .map(|j| format!(r#"Level(name: "l{j}", weight: -1.0)"#))
+                .collect();
+            format!(
+                r#"Measure(name: "m{k}", owner: "a", target: "b", threshold: {threshold:?}, levels: [{}], source: "x")"#,
+                levels.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",\n")
+}
+
+/// A scenario of two actors, `a` and `b` (a relation each way, at the defaults), a ladder of
+/// "calm" and "tense" (from 2), over `horizon` steps, with `rest`: more of its fields in RON
+/// (`levers: [...], events: [...], outcomes: [...]`).
+pub fn pair_scenario(name: &str, horizon: u32, rest: &str) -> String {
+    format!(
+        r#"Scenario(name: "{name}", horizon: {horizon}, focal: ("a", "b"),
+          actors: [Actor(name: "a"), Actor(name: "b")],
+          relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+          ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
+          {rest}
+        )"#
+    )
+}

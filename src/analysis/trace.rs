@@ -379,6 +379,10 @@ fn held_bytes(s: &TraceStep) -> usize {
             .sum::<usize>()
 }
 
+/// The changes of one measure by the events of one step a trace tells one by one; the rest
+/// are told as one.
+const TOLD_CHANGES: usize = 4;
+
 /// Records a run step by step.
 struct Recorder {
     events: Vec<(usize, f64)>,
@@ -386,9 +390,10 @@ struct Recorder {
     decisions: Vec<Decision>,
     prev_level: Vec<u8>,
     steps: Vec<TraceStep>,
-    /// Each measure an event set this step: its level before the step's events and the last
-    /// event that moved it (reused from step to step; `set_by_events` lists them in order).
-    event_set: Vec<Option<(u8, usize)>>,
+    /// Each measure's changes by events this step, the index of the change later ones fold
+    /// into and the event that began it (reused from step to step; `set_by_events` lists the
+    /// measures set).
+    event_set: Vec<(usize, usize, usize)>,
     set_by_events: Vec<usize>,
     /// Bytes the steps may still take; once spent, recording stops at `over`.
     room: usize,
@@ -447,40 +452,50 @@ impl Observer for Recorder {
             cause,
         };
         // The levels as the step goes: events' SetLevel first (events come before the
-        // choices), then the owners' moves; what is left is the acts' effects. A measure the
-        // step's events set several times gets one change, from its level before them to the
-        // one they left, caused by the last event that moved it: 512 events of 64 alternating
-        // effects made a trace of 13 million changes (3 GB), all but a few undone in the step.
+        // choices), then the owners' moves; what is left is the acts' effects. Each change an
+        // event makes is told, up to `TOLD_CHANGES` a measure and step; later ones fold into one
+        // more (from its level then to the last, "events A … B (N changes)"): 512 events of 64
+        // alternating effects made a trace of 13 million changes (3 GB).
         let mut expected = self.prev_level.clone();
+        let mut level_changes: Vec<LevelChange> = vec![];
         for &(e, _) in &self.events {
             for eff in &m.events[e].effects {
                 if let EffectSpec::SetLevel { measure, level } = *eff
                     && m.measures[measure].control == Control::Free
                     && expected[measure] != level
                 {
-                    match &mut self.event_set[measure] {
-                        Some((_, by)) => *by = e,
-                        slot => {
-                            *slot = Some((expected[measure], e));
-                            self.set_by_events.push(measure);
-                        }
+                    let (n, tail, first) = &mut self.event_set[measure];
+                    if *n == 0 {
+                        self.set_by_events.push(measure);
                     }
+                    if *n <= TOLD_CHANGES {
+                        if *n == TOLD_CHANGES {
+                            (*tail, *first) = (level_changes.len(), e);
+                        }
+                        level_changes.push(change(
+                            measure,
+                            expected[measure],
+                            level,
+                            format!("event {}", m.events[e].name),
+                        ));
+                    } else {
+                        let folded = &mut level_changes[*tail];
+                        folded.to = level;
+                        folded.to_name = level_name(m, measure, level);
+                        folded.cause = format!(
+                            "events {} … {} ({} changes)",
+                            m.events[*first].name,
+                            m.events[e].name,
+                            *n - TOLD_CHANGES + 1
+                        );
+                    }
+                    *n += 1;
                     expected[measure] = level;
                 }
             }
         }
-        let mut level_changes = vec![];
         for &k in &self.set_by_events {
-            if let Some((from, e)) = self.event_set[k].take()
-                && expected[k] != from
-            {
-                level_changes.push(change(
-                    k,
-                    from,
-                    expected[k],
-                    format!("event {}", m.events[e].name),
-                ));
-            }
+            self.event_set[k] = (0, 0, 0);
         }
         self.set_by_events.clear();
         let moves: Vec<Move> = self
@@ -645,7 +660,7 @@ fn trace_within(
         decisions: vec![],
         prev_level: levels.clone(),
         steps: vec![],
-        event_set: vec![None; m.measures.len()],
+        event_set: vec![(0, 0, 0); m.measures.len()],
         set_by_events: vec![],
         room: *room,
         over: None,
@@ -954,45 +969,70 @@ mod tests {
     }
 
     #[test]
-    fn a_measure_the_events_set_many_times_in_a_step_gets_one_change() {
+    fn each_change_is_told_and_many_in_a_step_fold_into_one() {
         let every_step = |name: &str, effects: &str| {
             format!(
                 r#"Event(name: "{name}", timing: Hazard(rate: 1.0), effects: [{effects}], source: "x"),"#
             )
         };
+        let set = |m: &str, levels: &[u8]| {
+            levels
+                .iter()
+                .map(|l| format!(r#"SetLevel(lever: "{m}", level: {l})"#))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         // In the order of their names: e1 takes m to 1 then 2 and n to 1; e2 sets m to 2 again
-        // (no change); e3 takes m back to 1 and n back to 0. Net: m 0 -> 1 by e3, n unchanged.
+        // (no change); e3 takes m back to 1 and n back to 0; e4 moves m four times more.
         let events = [
-            every_step(
-                "e1",
-                r#"SetLevel(lever: "m", level: 1), SetLevel(lever: "m", level: 2), SetLevel(lever: "n", level: 1)"#,
-            ),
-            every_step("e2", r#"SetLevel(lever: "m", level: 2)"#),
-            every_step(
-                "e3",
-                r#"SetLevel(lever: "m", level: 1), SetLevel(lever: "n", level: 0)"#,
-            ),
+            every_step("e1", &format!("{}, {}", set("m", &[1, 2]), set("n", &[1]))),
+            every_step("e2", &set("m", &[2])),
+            every_step("e3", &format!("{}, {}", set("m", &[1]), set("n", &[0]))),
+            every_step("e4", &set("m", &[2, 1, 2, 1])),
         ]
         .concat();
         let loaded = loaded(&events, 3);
         let m = crate::model::compile(&loaded.scenario, None).unwrap();
         let t = trace_run(&m, &loaded, 0, 0).unwrap();
         assert_eq!(t.steps.len(), 3);
-        assert!(t.steps.iter().all(|s| s.events.len() == 3));
+        assert!(t.steps.iter().all(|s| s.events.len() == 4));
+        let name = |l: u8| ["status quo", "on", "high"][l as usize].to_string();
+        let c = |lever: &str, from: u8, to: u8, cause: &str| LevelChange {
+            lever: lever.into(),
+            from,
+            to,
+            from_name: name(from),
+            to_name: name(to),
+            cause: cause.into(),
+        };
+        // m's first four changes told one by one; its fifth to seventh as one, from the level
+        // before the fifth to the last.
         assert_eq!(
             t.steps[0].level_changes,
-            vec![LevelChange {
-                lever: "m".into(),
-                from: 0,
-                to: 1,
-                from_name: "status quo".into(),
-                to_name: "on".into(),
-                cause: "event e3".into(),
-            }]
+            vec![
+                c("m", 0, 1, "event e1"),
+                c("m", 1, 2, "event e1"),
+                c("n", 0, 1, "event e1"),
+                c("m", 2, 1, "event e3"),
+                c("n", 1, 0, "event e3"),
+                c("m", 1, 2, "event e4"),
+                c("m", 2, 1, "events e4 … e4 (3 changes)"),
+            ]
         );
-        // From step 1 on, m starts at 1 and the events leave it there, n at 0: no change.
-        assert!(t.steps[1..].iter().all(|s| s.level_changes.is_empty()));
-        assert_eq!(t.end.max_levels[0].level, 2, "m was at 2 within the step");
+        // From step 1, m starts at 1: its changes are 1 -> 2 (e1), 2 -> 1 (e3), then e4's four,
+        // of which the last two fold.
+        assert_eq!(
+            t.steps[1].level_changes,
+            vec![
+                c("m", 1, 2, "event e1"),
+                c("n", 0, 1, "event e1"),
+                c("m", 2, 1, "event e3"),
+                c("n", 1, 0, "event e3"),
+                c("m", 1, 2, "event e4"),
+                c("m", 2, 1, "event e4"),
+                c("m", 1, 1, "events e4 … e4 (2 changes)"),
+            ]
+        );
     }
 
     #[test]

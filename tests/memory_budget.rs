@@ -284,7 +284,7 @@ fn compiled_models_over_their_budget_are_refused_before_they_are_compiled() {
     // The tornado's 1,024 arms (forced and frozen, each measure).
     refused(
         &["compare", f, "--runs", "2", "--out", out],
-        "fewer variants, or --no-tornado",
+        "fewer variants, or no tornado (--no-tornado)",
     );
     refused(
         &[

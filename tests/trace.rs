@@ -507,5 +507,21 @@ fn a_trace_over_its_budget_is_refused_and_a_run_leaves_out_its_timeline() {
         "--count",
         "2",
     ]);
+    // The chart of `brink run` has a budget of its own, 8 MiB: a 50 MB trace would have drawn
+    // a chart of tens of megabytes.
+    let result = dir.join("result1000");
+    let o = ok(&[
+        "run",
+        file.to_str().unwrap(),
+        "--runs",
+        "2",
+        "--out",
+        result.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the timeline chart of run 0 is left out") && err.contains("budget of 8 MiB"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

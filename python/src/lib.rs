@@ -588,6 +588,8 @@ fn compare<'py>(
                 brink::report::per_run::ArmRows::comparison(&loaded.scenario, &row_arms, seed)?;
             let columns = keys.columns(&loaded.scenario, &row_arms[0].model);
             let arms = row_arms.len() as u64;
+            // The comparison compiles its own arms: these are not held beside them.
+            drop(row_arms);
             let mut rows = Rows::with_room(total_runs.saturating_mul(arms), columns.len())?;
             let row = |arm: usize,
                        m: &brink::model::Model,

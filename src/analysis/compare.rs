@@ -406,13 +406,20 @@ pub fn arms(
         } else {
             0
         };
-    let base = crate::engine::heap::first_of_models(
-        count,
-        "the comparison's arms (the base, each variant, and the tornado's two a measure and one \
-         an act)",
-        "fewer variants, or --no-tornado",
-        || model::compile(s, None),
-    )?;
+    let (what, fewer) = if tornado {
+        (
+            "the comparison's arms (the base, each variant, and the tornado's two a measure \
+             and one an act)",
+            "fewer variants, or no tornado (--no-tornado)",
+        )
+    } else {
+        (
+            "the comparison's arms (the base and each variant)",
+            "fewer variants",
+        )
+    };
+    let base =
+        crate::engine::heap::first_of_models(count, what, fewer, || model::compile(s, None))?;
     let mut out = vec![Arm {
         name: "base".into(),
         label: "base scenario".into(),

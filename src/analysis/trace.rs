@@ -301,6 +301,11 @@ fn date_of_step(m: &Model, step: u32) -> Option<String> {
 /// took 1.7 GB more to write.
 pub const TRACE_BUDGET: usize = 128 << 20;
 
+/// Most bytes the trace behind `brink run`'s timeline chart may hold: the chart draws every
+/// fired event, so a trace near [`TRACE_BUDGET`] made a 110 MB chart and took 34 s; the
+/// flagship's run 0 holds 26 KB.
+pub const TIMELINE_BUDGET: usize = 8 << 20;
+
 /// The traces asked for would hold more than [`TRACE_BUDGET`] in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TraceTooLarge {
@@ -310,6 +315,8 @@ pub struct TraceTooLarge {
     pub run: u64,
     /// The step of that run at which it ran out.
     pub step: u32,
+    /// The budget, in bytes ([`TRACE_BUDGET`], or [`TIMELINE_BUDGET`] for a run's chart).
+    pub budget: usize,
 }
 
 impl std::fmt::Display for TraceTooLarge {
@@ -326,7 +333,7 @@ impl std::fmt::Display for TraceTooLarge {
             f,
             "{what} would hold more than brink's budget of {} MiB for traces in memory \
              (its events, moves and level changes, named step by step, reached it at step {})",
-            TRACE_BUDGET >> 20,
+            self.budget >> 20,
             self.step,
         )
     }
@@ -641,6 +648,17 @@ pub fn trace_run(
     trace_within(m, loaded, seed, run, &mut room, 0)
 }
 
+/// [`trace_run`] within [`TIMELINE_BUDGET`]: the run `brink run` draws as its timeline chart.
+pub fn timeline_run(
+    m: &Model,
+    loaded: &LoadedScenario,
+    seed: u64,
+    run: u64,
+) -> std::result::Result<Trace, TraceTooLarge> {
+    let mut room = TIMELINE_BUDGET;
+    trace_within(m, loaded, seed, run, &mut room, 0)
+}
+
 /// [`trace_run`] with `room` bytes left of the budget (spent by the trace), `traced` runs
 /// traced before it.
 fn trace_within(
@@ -654,6 +672,7 @@ fn trace_within(
     let master = Master::new(seed);
     let mut st = RunState::new(m);
     let levels = start_levels(m);
+    let budget = *room;
     let mut rec = Recorder {
         events: vec![],
         contacts: vec![],
@@ -667,7 +686,12 @@ fn trace_within(
     };
     simulate(m, &master, run, &mut st, &mut rec);
     if let Some(step) = rec.over {
-        return Err(TraceTooLarge { traced, run, step });
+        return Err(TraceTooLarge {
+            traced,
+            run,
+            step,
+            budget,
+        });
     }
     *room = rec.room;
     let mut steps = rec.steps;
@@ -909,6 +933,11 @@ pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Re
             } else {
                 "a shorter horizon, fewer events or shorter names".into()
             };
+            // The budget of all the traces, not what was left of it for this one.
+            let e = TraceTooLarge {
+                budget: TRACE_BUDGET,
+                ..e
+            };
             Error::Input(format!("{e}; expected a trace that fits: {fewer}"))
         })?;
         traces.push(t);
@@ -1055,15 +1084,22 @@ mod tests {
             TraceTooLarge {
                 traced: 2,
                 run: 5,
-                step: 39
+                step: 39,
+                budget: held - 1,
             }
         );
         assert_eq!(room, held - 1);
-        let text = e.to_string();
+        let text = TraceTooLarge {
+            budget: TRACE_BUDGET,
+            ..e
+        }
+        .to_string();
         assert!(text.contains("2 run(s) traced whole, then run 5"), "{text}");
         assert!(
             text.contains("128 MiB") && text.contains("at step 39"),
             "{text}"
         );
+        // The timeline's budget is its own.
+        assert!(timeline_run(&m, &loaded, 3, 5).is_ok());
     }
 }

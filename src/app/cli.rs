@@ -1150,10 +1150,13 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     let paths: Vec<String> = req.specs.iter().map(|s| s.path.clone()).collect();
     let points: Vec<&brink::model::Model> = grid.iter().map(|(_, m)| m).collect();
     let keys = brink::report::per_run::Keys::sweep(&loaded.scenario, &paths, &points)?;
-    let staging = Staging::begin(&out, "sweep")?;
     let per_run_columns = args
         .per_run
         .then(|| brink::report::per_run::columns(&loaded.scenario, &grid[0].1, &keys));
+    // The sweep compiles its own grid: only the points' values are kept of this one (a model
+    // may take tens of megabytes, and the models' budget counts one set).
+    let designs: Vec<Vec<f64>> = grid.into_iter().map(|(xs, _)| xs).collect();
+    let staging = Staging::begin(&out, "sweep")?;
     let mut sink = crate::app::run::Sink {
         rows: match &per_run_columns {
             Some(c) => Some(crate::app::run::create_rows_file(
@@ -1176,7 +1179,7 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
             point: Some(point as u64),
             variant,
             seed: req.seed,
-            design: &grid[point].0,
+            design: &designs[point],
             model: point,
         };
         brink::report::per_run::push_cells(m, &keys, &key, r, st, out)
@@ -1345,10 +1348,13 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     // The variants are checked before the folder is claimed.
     let arms = brink::analysis::compare::arms(&loaded.scenario, &req.variants, false)?;
     let rows = brink::report::per_run::ArmRows::comparison(&loaded.scenario, &arms, req.seed)?;
-    let staging = Staging::begin(&out, "compare")?;
     let per_run_columns = args
         .per_run
         .then(|| rows.columns(&loaded.scenario, &arms[0].model));
+    // The comparison compiles its own arms: these are not held beside them (a model may take
+    // tens of megabytes, and the models' budget counts one set).
+    drop(arms);
+    let staging = Staging::begin(&out, "compare")?;
     let mut sink = crate::app::run::Sink {
         rows: match &per_run_columns {
             Some(c) => Some(crate::app::run::create_rows_file(

@@ -363,7 +363,7 @@ pub fn run_with(
     let traced = req
         .charts
         .then(|| {
-            timeline_trace(brink::analysis::trace::trace_run(
+            timeline_trace(brink::analysis::trace::timeline_run(
                 &done.model,
                 loaded,
                 req.seed,

@@ -299,7 +299,7 @@ fn merge(
                 hash: first.manifest.scenario_hash.clone(),
                 overrides: vec![],
             };
-            crate::app::run::timeline_trace(brink::analysis::trace::trace_run(
+            crate::app::run::timeline_trace(brink::analysis::trace::timeline_run(
                 &model,
                 &loaded,
                 first.manifest.seed,

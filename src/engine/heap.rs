@@ -8,7 +8,8 @@
 //! program using the library with its own), nothing is weighed and no model is refused.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::model::CompileError;
 
@@ -17,11 +18,20 @@ use crate::model::CompileError;
 /// every limit asked for 10 GB of models and was killed.
 pub const MODELS_BUDGET: u64 = 2 << 30;
 
-static LIVE: AtomicI64 = AtomicI64::new(0);
+thread_local! {
+    // Each thread's own count (what it allocated less what it released), so that another
+    // thread's work (a second Python call) does not change what a compile weighs. A constant,
+    // droppable-free cell: reading it never allocates.
+    static LIVE: Cell<i64> = const { Cell::new(0) };
+}
 static COUNTING: AtomicBool = AtomicBool::new(false);
 
-/// The system allocator, counting the bytes held (one relaxed atomic addition per allocation
-/// and release; brink allocates little while runs play).
+fn add(bytes: i64) {
+    LIVE.with(|c| c.set(c.get().wrapping_add(bytes)));
+}
+
+/// The system allocator, counting on each thread the bytes it allocated less those it
+/// released (a thread-local addition per call; brink allocates little while runs play).
 ///
 /// ```no_run
 /// #[global_allocator]
@@ -35,7 +45,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
         // SAFETY: the caller's contract is `System`'s.
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
-            LIVE.fetch_add(layout.size() as i64, Ordering::Relaxed);
+            add(layout.size() as i64);
             COUNTING.store(true, Ordering::Relaxed);
         }
         p
@@ -45,7 +55,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
         // SAFETY: as above.
         let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() {
-            LIVE.fetch_add(layout.size() as i64, Ordering::Relaxed);
+            add(layout.size() as i64);
             COUNTING.store(true, Ordering::Relaxed);
         }
         p
@@ -54,35 +64,42 @@ unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: as above.
         unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size() as i64, Ordering::Relaxed);
+        add(-(layout.size() as i64));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: as above.
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
-            LIVE.fetch_add(new_size as i64 - layout.size() as i64, Ordering::Relaxed);
+            add(new_size as i64 - layout.size() as i64);
         }
         p
     }
 }
 
-/// Bytes held on the heap now, when the process counts them ([`CountingAlloc`] installed).
+/// The bytes this thread allocated less those it released, when the process counts them
+/// ([`CountingAlloc`] installed): its difference across a call is what the call kept.
 pub fn live() -> Option<i64> {
     COUNTING
         .load(Ordering::Relaxed)
-        .then(|| LIVE.load(Ordering::Relaxed))
+        .then(|| LIVE.with(Cell::get))
 }
 
-/// Compiles the first of `count` models with `compile`, weighs it by the heap it added, and
+/// Compiles the first of `count` models with `compile`, weighs it by the heap it kept, and
 /// refuses the lot (before the others are compiled) when `count` such models would take more
 /// than [`MODELS_BUDGET`]; `what` names them and `fewer` says what would make them fit.
+///
+/// The model weighed is the second compiled: the first fills what models share (the Beta
+/// quantile tables, tabulated once a process), which the others do not take again.
 pub fn first_of_models<T>(
     count: usize,
     what: &str,
     fewer: &str,
-    compile: impl FnOnce() -> Result<T, CompileError>,
+    compile: impl Fn() -> Result<T, CompileError>,
 ) -> Result<T, CompileError> {
+    if live().is_some() {
+        drop(compile()?);
+    }
     let before = live();
     let first = compile()?;
     if let (Some(b), Some(a)) = (before, live()) {

@@ -237,7 +237,9 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
         ``summary`` (compare.json).
 
     Raises:
-        ValueError: brink's located message, as for :func:`run`; a variant named twice.
+        ValueError: brink's located message, as for :func:`run`; a variant named twice; arms
+            whose compiled models would take more than brink's 2 GiB budget for them (the
+            message says how many fit; ``tornado=True`` adds two arms a measure).
         TypeError: as for :func:`run`; a number for ``tornado``; a ``per_run`` that is not True
             or False.
         MemoryError: as for :func:`run`.

@@ -644,8 +644,7 @@ pub fn trace_run(
     seed: u64,
     run: u64,
 ) -> std::result::Result<Trace, TraceTooLarge> {
-    let mut room = TRACE_BUDGET;
-    trace_within(m, loaded, seed, run, &mut room, 0)
+    trace_within(m, loaded, seed, run, TRACE_BUDGET, &mut 0, 0)
 }
 
 /// [`trace_run`] within [`TIMELINE_BUDGET`]: the run `brink run` draws as its timeline chart.
@@ -655,24 +654,23 @@ pub fn timeline_run(
     seed: u64,
     run: u64,
 ) -> std::result::Result<Trace, TraceTooLarge> {
-    let mut room = TIMELINE_BUDGET;
-    trace_within(m, loaded, seed, run, &mut room, 0)
+    trace_within(m, loaded, seed, run, TIMELINE_BUDGET, &mut 0, 0)
 }
 
-/// [`trace_run`] with `room` bytes left of the budget (spent by the trace), `traced` runs
-/// traced before it.
+/// [`trace_run`] within `budget` bytes, of which the `traced` runs traced before it spent
+/// `spent` (the trace adds its own).
 fn trace_within(
     m: &Model,
     loaded: &LoadedScenario,
     seed: u64,
     run: u64,
-    room: &mut usize,
+    budget: usize,
+    spent: &mut usize,
     traced: usize,
 ) -> std::result::Result<Trace, TraceTooLarge> {
     let master = Master::new(seed);
     let mut st = RunState::new(m);
     let levels = start_levels(m);
-    let budget = *room;
     let mut rec = Recorder {
         events: vec![],
         contacts: vec![],
@@ -681,7 +679,7 @@ fn trace_within(
         steps: vec![],
         event_set: vec![(0, 0, 0); m.measures.len()],
         set_by_events: vec![],
-        room: *room,
+        room: budget.saturating_sub(*spent),
         over: None,
     };
     simulate(m, &master, run, &mut st, &mut rec);
@@ -693,7 +691,7 @@ fn trace_within(
             budget,
         });
     }
-    *room = rec.room;
+    *spent = budget - rec.room;
     let mut steps = rec.steps;
     // Outcomes judged at the end hold (or not) at the last step.
     if let Some(last) = steps.last_mut() {
@@ -924,19 +922,23 @@ pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Re
             (found, Some(p))
         }
     };
-    let mut room = TRACE_BUDGET;
+    let mut spent = 0;
     let mut traces = Vec::with_capacity(runs.len());
     for &r in &runs {
-        let t = trace_within(&m, loaded, req.seed, r, &mut room, traces.len()).map_err(|e| {
+        let t = trace_within(
+            &m,
+            loaded,
+            req.seed,
+            r,
+            TRACE_BUDGET,
+            &mut spent,
+            traces.len(),
+        )
+        .map_err(|e| {
             let fewer = if e.traced > 0 {
                 format!("fewer runs (--count {} fit)", e.traced)
             } else {
                 "a shorter horizon, fewer events or shorter names".into()
-            };
-            // The budget of all the traces, not what was left of it for this one.
-            let e = TraceTooLarge {
-                budget: TRACE_BUDGET,
-                ..e
             };
             Error::Input(format!("{e}; expected a trace that fits: {fewer}"))
         })?;
@@ -1073,22 +1075,22 @@ mod tests {
         let held: usize = whole.steps.iter().map(held_bytes).sum();
         assert!(held > 40 * std::mem::size_of::<TraceStep>());
         // Room for exactly the whole trace: it fits, and spends it all.
-        let mut room = held;
-        let again = trace_within(&m, &loaded, 3, 5, &mut room, 0).unwrap();
-        assert_eq!((again, room), (whole.clone(), 0));
-        // One byte short: refused at the last step, and the room untouched.
-        let mut room = held - 1;
-        let e = trace_within(&m, &loaded, 3, 5, &mut room, 2).unwrap_err();
+        let mut spent = 7;
+        let again = trace_within(&m, &loaded, 3, 5, held + 7, &mut spent, 0).unwrap();
+        assert_eq!((again, spent), (whole.clone(), held + 7));
+        // One byte short: refused at the last step, and what was spent untouched.
+        let mut spent = 7;
+        let e = trace_within(&m, &loaded, 3, 5, held + 6, &mut spent, 2).unwrap_err();
         assert_eq!(
             e,
             TraceTooLarge {
                 traced: 2,
                 run: 5,
                 step: 39,
-                budget: held - 1,
+                budget: held + 6,
             }
         );
-        assert_eq!(room, held - 1);
+        assert_eq!(spent, 7);
         let text = TraceTooLarge {
             budget: TRACE_BUDGET,
             ..e

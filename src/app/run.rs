@@ -363,20 +363,15 @@ pub fn run_with(
     let traced = req
         .charts
         .then(|| {
-            timeline_trace(brink::analysis::trace::timeline_run(
+            timeline(
                 &done.model,
                 loaded,
                 req.seed,
-                0,
-            ))
+                &req.command,
+                loaded.overrides.iter().map(Into::into).collect(),
+            )
         })
-        .flatten()
-        .map(|t| brink::analysis::trace::TraceOutput {
-            command: req.command.clone(),
-            pick: None,
-            traces: vec![t],
-            set: loaded.overrides.iter().map(Into::into).collect(),
-        });
+        .flatten();
     let mut files = report::run::files_traced(
         &done.model,
         &done.summary,
@@ -421,16 +416,23 @@ pub fn print_summary(s: &Summary, dir: &Path) -> String {
     format!("{}\nwrote {}\n", report::run::text(s), dir.display())
 }
 
-/// The report's storyline (run 0 replayed), or none with a note when its trace is over the
-/// traces' budget: the timeline chart is left out, the rest of the result stands.
-pub(crate) fn timeline_trace(
-    traced: std::result::Result<
-        brink::analysis::trace::Trace,
-        brink::analysis::trace::TraceTooLarge,
-    >,
-) -> Option<brink::analysis::trace::Trace> {
-    match traced {
-        Ok(t) => Some(t),
+/// The report's storyline: run 0 of `seed` replayed, as `trace` tells it (`command` and `set`
+/// are the result's). None, with a note, when its trace is over the timeline's budget: the
+/// chart is left out, the rest of the result stands.
+pub(crate) fn timeline(
+    model: &brink::model::Model,
+    loaded: &brink::scenario::LoadedScenario,
+    seed: u64,
+    command: &[String],
+    set: Vec<brink::scenario::overrides::Setting>,
+) -> Option<brink::analysis::trace::TraceOutput> {
+    match brink::analysis::trace::timeline_run(model, loaded, seed, 0) {
+        Ok(t) => Some(brink::analysis::trace::TraceOutput {
+            command: command.to_vec(),
+            pick: None,
+            traces: vec![t],
+            set,
+        }),
         Err(e) => {
             crate::app::terminal::tell(&format!(
                 "note: the timeline chart of run 0 is left out: {e}"

@@ -299,20 +299,15 @@ fn merge(
                 hash: first.manifest.scenario_hash.clone(),
                 overrides: vec![],
             };
-            crate::app::run::timeline_trace(brink::analysis::trace::timeline_run(
+            crate::app::run::timeline(
                 &model,
                 &loaded,
                 first.manifest.seed,
-                0,
-            ))
+                &summary.manifest.command,
+                first.manifest.set.clone(),
+            )
         })
-        .flatten()
-        .map(|t| brink::analysis::trace::TraceOutput {
-            command: summary.manifest.command.clone(),
-            pick: None,
-            traces: vec![t],
-            set: first.manifest.set.clone(),
-        });
+        .flatten();
     let mut files =
         brink::report::run::files_traced(&model, &summary, charts, &options, traced.as_ref())?;
     files.push(brink::report::dictionary::columns_json(

@@ -3,8 +3,8 @@
 //! A comparison holds one compiled model per arm, a sweep one per grid point, an experiment one
 //! per variant and point of a block, all while the runs play. How much a model takes depends
 //! on everything in the scenario (a 2.3 MB file within every limit compiled to 40 MiB), so it is
-//! measured: the binaries install [`CountingAlloc`] as their allocator, and the first model is
-//! weighed by the heap it added ([`live`] before and after). Without the counting allocator (a
+//! measured: the binaries install [`CountingAlloc`] as their allocator, and a model is weighed
+//! by what its compiling kept on the thread ([`live`] before and after). Without the counting allocator (a
 //! program using the library with its own), nothing is weighed and no model is refused.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -28,6 +28,11 @@ static COUNTING: AtomicBool = AtomicBool::new(false);
 
 fn add(bytes: i64) {
     LIVE.with(|c| c.set(c.get().wrapping_add(bytes)));
+    // Read before it is written: a store at every allocation would bounce the flag's cache
+    // line between the threads.
+    if !COUNTING.load(Ordering::Relaxed) {
+        COUNTING.store(true, Ordering::Relaxed);
+    }
 }
 
 /// The system allocator, counting on each thread the bytes it allocated less those it
@@ -46,7 +51,6 @@ unsafe impl GlobalAlloc for CountingAlloc {
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
             add(layout.size() as i64);
-            COUNTING.store(true, Ordering::Relaxed);
         }
         p
     }
@@ -56,7 +60,6 @@ unsafe impl GlobalAlloc for CountingAlloc {
         let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() {
             add(layout.size() as i64);
-            COUNTING.store(true, Ordering::Relaxed);
         }
         p
     }

@@ -525,3 +525,56 @@ fn a_trace_over_its_budget_is_refused_and_a_run_leaves_out_its_timeline() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A measure's changes by a step's events past the first four are told as one line in
+/// trace.txt, with the events and how many changes it folds, among the events' changes (before
+/// the moves), as trace.json has it.
+#[test]
+fn folded_level_changes_read_as_the_events_made_them() {
+    let sets: Vec<String> = [1, 0, 1, 0, 1, 0, 1]
+        .iter()
+        .map(|l| format!(r#"SetLevel(lever: "m", level: {l})"#))
+        .collect();
+    let text = common::pair_scenario(
+        "toggles",
+        2,
+        &format!(
+            r#"levers: [{}],
+          events: [Event(name: "flip", timing: Hazard(rate: 1.0), once: true, effects: [{}], source: "x")],"#,
+            r#"Measure(name: "m", owner: "a", target: "b", levels: [Level(name: "on", weight: -1.0)], source: "x")"#,
+            sets.join(", ")
+        ),
+    );
+    let dir = common::scratch("folded");
+    let file = dir.join("toggles.ron");
+    std::fs::write(&file, text).unwrap();
+    let out = stdout(&ok(&["trace", file.to_str().unwrap(), "--run", "0"]));
+    let week0: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("week  0"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("week"))
+        .collect();
+    let levels: Vec<&str> = week0
+        .iter()
+        .filter(|l| l.trim_start().starts_with("level"))
+        .map(|l| l.trim())
+        .collect();
+    assert_eq!(levels.len(), 5, "{out}");
+    assert!(
+        levels[4].ends_with("m set from status quo to on by events flip … flip (3 changes)"),
+        "{out}"
+    );
+    // Told with the events' changes: right after the event fired, before any move.
+    let fold = week0
+        .iter()
+        .position(|l| l.contains("(3 changes)"))
+        .unwrap();
+    assert!(
+        week0[..fold]
+            .iter()
+            .all(|l| l.trim_start().starts_with("event") || l.trim_start().starts_with("level")),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -52,9 +52,23 @@ fn rung_label(sc: &Scenario, name: &str) -> String {
 }
 
 /// What set a level ("event leader_meeting", "act mediate") with the thing's label.
+/// A level change made by the step's events (told before the moves), not by an act.
+fn by_events(c: &LevelChange) -> bool {
+    c.cause.starts_with("event ") || c.cause.starts_with("events ")
+}
+
 fn cause_words(labels: &Labels, cause: &str) -> String {
+    let event = |e: &str| short_label(labels.event(e), e);
     match cause.split_once(' ') {
-        Some(("event", e)) => format!("event {}", short_label(labels.event(e), e)),
+        Some(("event", e)) => format!("event {}", event(e)),
+        // A measure's later changes by a step's events, folded: "events A … B (N changes)".
+        Some(("events", rest)) => match rest
+            .split_once(" … ")
+            .and_then(|(a, b)| b.split_once(' ').map(|(b, n)| (a, b, n)))
+        {
+            Some((a, b, n)) => format!("events {} … {} {n}", event(a), event(b)),
+            None => cause.to_string(),
+        },
         Some(("act", a)) => format!("act {}", short_label(labels.lever(a), a)),
         _ => short_label(labels.any(cause), cause),
     }
@@ -336,11 +350,7 @@ pub fn trace_text(t: &Trace, sc: &Scenario) -> String {
                 e.probability
             );
         }
-        for c in s
-            .level_changes
-            .iter()
-            .filter(|c| c.cause.starts_with("event "))
-        {
+        for c in s.level_changes.iter().filter(|c| by_events(c)) {
             level_line(&mut o, c);
         }
         // Offers that lapse do so at the start of the step, before anyone moves.
@@ -388,11 +398,7 @@ pub fn trace_text(t: &Trace, sc: &Scenario) -> String {
         if !held.is_empty() {
             let _ = writeln!(o, "    {}  {}", pad("held"), held.join(", "));
         }
-        for c in s
-            .level_changes
-            .iter()
-            .filter(|c| !c.cause.starts_with("event "))
-        {
+        for c in s.level_changes.iter().filter(|c| !by_events(c)) {
             level_line(&mut o, c);
         }
         for name in &s.outcomes {

@@ -139,6 +139,14 @@ pub fn means_csv(r: &CompareResult, actors: &[String], cost_unit: &str) -> Resul
     )))
     .map_err(err)?;
     let base = r.arms.first();
+    // An end the runs do not bound (fewer than two) is an empty field.
+    let end = |x: f64| {
+        if x.is_finite() {
+            x.to_string()
+        } else {
+            String::new()
+        }
+    };
     for a in &r.arms {
         let lever = a.lever.as_deref().unwrap_or_default();
         for (k, m) in a.means.iter().enumerate() {
@@ -157,12 +165,12 @@ pub fn means_csv(r: &CompareResult, actors: &[String], cost_unit: &str) -> Resul
                 actor,
                 unit,
                 &m.mean.estimate.to_string(),
-                &m.mean.low.to_string(),
-                &m.mean.high.to_string(),
+                &end(m.mean.low),
+                &end(m.mean.high),
                 &base_mean,
                 &m.difference.estimate.to_string(),
-                &m.difference.low.to_string(),
-                &m.difference.high.to_string(),
+                &end(m.difference.low),
+                &end(m.difference.high),
             ]))
             .map_err(err)?;
         }

@@ -225,8 +225,8 @@ struct RungRow<'a> {
 #[derive(Serialize)]
 struct Band {
     mean: String,
-    low: String,
-    high: String,
+    /// Its 95% interval, "low – high".
+    interval: String,
 }
 
 #[derive(Serialize)]
@@ -319,8 +319,7 @@ pub(crate) fn interval(i: &Interval) -> String {
 fn band(i: &Interval) -> Band {
     Band {
         mean: amount(i.estimate),
-        low: amount(i.low),
-        high: amount(i.high),
+        interval: i.text(amount, " – "),
     }
 }
 
@@ -662,7 +661,7 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
             CostRow {
                 actor: labels.actor(&c.actor),
                 mean: amount(c.mean.estimate),
-                mean_interval: format!("{} – {}", amount(c.mean.low), amount(c.mean.high)),
+                mean_interval: c.mean.text(amount, " – "),
                 p5,
                 p25,
                 median,
@@ -889,13 +888,8 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
         })
         .collect();
     t.notes.push(format!(
-        "Dyad index H at its peak: mean {} (95% interval {} – {}); at the end: mean {} ({} – {}).",
-        p.index.peak.mean,
-        p.index.peak.low,
-        p.index.peak.high,
-        p.index.end.mean,
-        p.index.end.low,
-        p.index.end.high
+        "Dyad index H at its peak: mean {} (95% interval {}); at the end: mean {} ({}).",
+        p.index.peak.mean, p.index.peak.interval, p.index.end.mean, p.index.end.interval
     ));
     a.sections.push(SectionView::of_table("rungs", "Rungs", t));
     let mut t = TableView::new(

@@ -67,9 +67,10 @@ pub fn text(s: &Summary) -> String {
     let mut o = String::new();
     let m = &s.manifest;
     o += &format!(
-        "{} — {} runs{}, seed {}{}\n\n",
+        "{} — {} run{}{}, seed {}{}\n\n",
         s.scenario.name,
         m.runs,
+        if m.runs == 1 { "" } else { "s" },
         if m.complete { "" } else { " (incomplete)" },
         m.seed,
         m.variant
@@ -127,7 +128,7 @@ pub fn text(s: &Summary) -> String {
         t.row(vec![
             c.actor.clone(),
             format!("{:.1}", c.mean.estimate),
-            format!("{:.1} – {:.1}", c.mean.low, c.mean.high),
+            c.mean.text(|x| format!("{x:.1}"), " – "),
             format!("{:.1}", c.q[2]),
             format!("{:.1}", c.q[4]),
         ]);
@@ -144,7 +145,7 @@ pub fn text(s: &Summary) -> String {
             t.row(vec![
                 g.actor.clone(),
                 format!("{:.1}", g.mean.estimate),
-                format!("{:.1} – {:.1}", g.mean.low, g.mean.high),
+                g.mean.text(|x| format!("{x:.1}"), " – "),
             ]);
         }
         o += "\n";

@@ -1,7 +1,9 @@
 //! Confidence intervals: Wilson for probabilities, Newcombe's hybrid score for differences of
-//! probabilities (paired and independent), normal for means.
+//! probabilities (paired and independent), Student's t for means.
 
 use serde::{Deserialize, Serialize};
+
+use crate::numerics::dist::student_t_inv;
 
 /// The 97.5% standard normal quantile: 95% two-sided intervals.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -11,9 +13,12 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 pub struct Interval {
     /// The point estimate: a probability, or a mean in its quantity's unit.
     pub estimate: f64,
-    /// Lower end of the 95% interval.
+    /// Lower end of the 95% interval; −∞ when the data give none (a mean of fewer than two
+    /// runs), written `null` in JSON.
+    #[serde(serialize_with = "bound::write", deserialize_with = "bound::low")]
     pub low: f64,
-    /// Upper end of the 95% interval.
+    /// Upper end of the 95% interval; +∞ when the data give none, written `null` in JSON.
+    #[serde(serialize_with = "bound::write", deserialize_with = "bound::high")]
     pub high: f64,
 }
 
@@ -21,6 +26,51 @@ impl Interval {
     /// Half the width of the interval.
     pub fn half_width(&self) -> f64 {
         0.5 * (self.high - self.low)
+    }
+
+    /// Whether the data bound the interval (a mean of one run has no interval).
+    pub fn is_bounded(&self) -> bool {
+        self.low.is_finite() && self.high.is_finite()
+    }
+
+    /// The interval as text, `low` and `high` each by `end` joined by `between`, or
+    /// [`NO_INTERVAL`] when the data give none.
+    ///
+    /// ```
+    /// let i = brink::stats::mean_interval(1, 5.0, 25.0);
+    /// assert_eq!(i.text(|x| format!("{x:.1}"), " – "), brink::stats::NO_INTERVAL);
+    /// ```
+    pub fn text(&self, end: impl Fn(f64) -> String, between: &str) -> String {
+        if self.is_bounded() {
+            format!("{}{between}{}", end(self.low), end(self.high))
+        } else {
+            NO_INTERVAL.to_string()
+        }
+    }
+}
+
+/// What a report shows for an interval the data do not bound (a mean of fewer than two runs).
+pub const NO_INTERVAL: &str = "none (under 2 runs)";
+
+/// An interval's ends in JSON: a number, or `null` for an unbounded end (JSON has no
+/// infinity), read back as −∞ for a low end and +∞ for a high one.
+mod bound {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn write<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            s.serialize_f64(*x)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn low<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NEG_INFINITY))
+    }
+
+    pub fn high<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
     }
 }
 
@@ -52,23 +102,29 @@ pub fn wilson(k: u64, n: u64, z: f64) -> Interval {
     }
 }
 
-/// Normal-approximation interval for a mean from n, Σx and Σx².
-pub fn mean_interval(n: u64, sum: f64, sumsq: f64, z: f64) -> Interval {
-    if n == 0 {
+/// The 95% interval of a mean from n, Σx and Σx²: Student's t with n − 1 degrees of freedom
+/// (the normal interval it replaces covered 88% of the time at five runs). Fewer than two runs
+/// give no interval: −∞ to +∞ (one value says nothing of the spread).
+///
+/// ```
+/// // 1, 2, 3: mean 2, standard error 1/√3, t(0.975, 2) = 4.303.
+/// let i = brink::stats::mean_interval(3, 6.0, 14.0);
+/// assert!((i.estimate - 2.0).abs() < 1e-12);
+/// assert!((i.high - (2.0 + 4.302_652_73 / 3f64.sqrt())).abs() < 1e-7);
+/// assert!(!brink::stats::mean_interval(1, 6.0, 36.0).is_bounded());
+/// ```
+pub fn mean_interval(n: u64, sum: f64, sumsq: f64) -> Interval {
+    let mean = if n == 0 { 0.0 } else { sum / n as f64 };
+    if n < 2 {
         return Interval {
-            estimate: 0.0,
-            low: 0.0,
-            high: 0.0,
+            estimate: mean,
+            low: f64::NEG_INFINITY,
+            high: f64::INFINITY,
         };
     }
     let n_f = n as f64;
-    let mean = sum / n_f;
-    let var = if n > 1 {
-        ((sumsq - n_f * mean * mean) / (n_f - 1.0)).max(0.0)
-    } else {
-        0.0
-    };
-    let half = z * (var / n_f).sqrt();
+    let var = ((sumsq - n_f * mean * mean) / (n_f - 1.0)).max(0.0);
+    let half = student_t_inv(0.975, n - 1) * (var / n_f).sqrt();
     Interval {
         estimate: mean,
         low: mean - half,
@@ -171,6 +227,61 @@ mod tests {
                 "p {p} n {n}: coverage {rate}"
             );
         }
+    }
+
+    /// Mean intervals cover the true mean at their nominal rate at small n, where the normal
+    /// interval they replace did not (about 0.88 at n = 5). Each case is 4,000 samples of
+    /// normals on fixed streams: a coverage estimate has a standard error of about
+    /// √(0.95·0.05/4000) ≈ 0.0034, and the bounds are ±4 of those around 0.95 (t is exact for
+    /// normal data).
+    #[test]
+    fn mean_intervals_cover_at_nominal_rate_at_small_n() {
+        let master = Master::new(11);
+        for n in [2u64, 3, 5, 12] {
+            let (mu, sigma) = (3.0, 2.0);
+            let trials = 4000;
+            let mut covered = 0;
+            for t in 0..trials {
+                let mut s = master.stream(t, n);
+                let (mut sum, mut sumsq) = (0.0, 0.0);
+                for _ in 0..n {
+                    let x = mu + sigma * crate::numerics::dist::norm_inv(s.uniform());
+                    sum += x;
+                    sumsq += x * x;
+                }
+                let i = mean_interval(n, sum, sumsq);
+                assert!(i.is_bounded());
+                if i.low <= mu && mu <= i.high {
+                    covered += 1;
+                }
+            }
+            let rate = covered as f64 / trials as f64;
+            assert!((rate - 0.95).abs() <= 0.0136, "n {n}: coverage {rate}");
+        }
+    }
+
+    /// A mean of fewer than two runs has no interval: unbounded, `null` in JSON and read back
+    /// unbounded, and told as such in words.
+    #[test]
+    fn a_mean_of_one_run_has_no_interval() {
+        for n in [0, 1] {
+            let i = mean_interval(n, 4.0 * n as f64, 16.0 * n as f64);
+            assert_eq!(i.estimate, 4.0 * n as f64);
+            assert_eq!((i.low, i.high), (f64::NEG_INFINITY, f64::INFINITY));
+            let json = serde_json::to_string(&i).unwrap();
+            assert_eq!(
+                json,
+                format!("{{\"estimate\":{}.0,\"low\":null,\"high\":null}}", 4 * n)
+            );
+            let back: Interval = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, i);
+            assert_eq!(i.text(|x| x.to_string(), ".."), NO_INTERVAL);
+        }
+        let i = mean_interval(2, 3.0, 5.0);
+        assert!(i.is_bounded());
+        let back: Interval = serde_json::from_str(&serde_json::to_string(&i).unwrap()).unwrap();
+        assert_eq!(back, i);
+        assert_eq!(i.text(|x| format!("{x:.1}"), ".."), "-4.9..7.9");
     }
 
     /// Newcombe (1998), Statistics in Medicine 17:873, table II, example (a): 56/70 against

@@ -9,6 +9,6 @@ mod tally;
 pub use exact::ExactSum;
 pub use histogram::{Histogram, LogHistogram};
 pub use interval::{
-    Interval, Z95, mean_interval, newcombe_diff_interval, paired_diff_interval, wilson,
+    Interval, NO_INTERVAL, Z95, mean_interval, newcombe_diff_interval, paired_diff_interval, wilson,
 };
 pub use tally::{Checkpoint, Moments, Tally, is_checkpoint};

@@ -53,7 +53,7 @@ impl Moments {
 
     /// The mean with its 95% interval.
     pub fn interval(&self) -> super::Interval {
-        super::mean_interval(self.n, self.sum.value(), self.sumsq.value(), super::Z95)
+        super::mean_interval(self.n, self.sum.value(), self.sumsq.value())
     }
 }
 

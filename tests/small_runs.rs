@@ -1,0 +1,141 @@
+//! Means from one or two runs: one run gives no interval (written `null`, told in words, read
+//! back by `brink report`), two give Student's t interval with one degree of freedom.
+
+mod common;
+
+use common::{json, ok, scratch, stdout};
+
+const FLAGSHIP: &str = "scenarios/russia_azerbaijan_2025.ron";
+
+#[test]
+fn a_mean_of_one_run_has_no_interval_and_two_runs_take_students_t() {
+    let dir = scratch("one-run");
+    let one = dir.join("one");
+    let o = ok(&[
+        "run",
+        FLAGSHIP,
+        "--runs",
+        "1",
+        "--out",
+        one.to_str().unwrap(),
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("russia_azerbaijan_2025 — 1 run, seed 0"),
+        "{text}"
+    );
+    // The costs table: the interval column says there is none, not "32.7 – 32.7".
+    let cost_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("russia ") || l.starts_with("azerbaijan "))
+        .collect();
+    assert_eq!(cost_lines.len(), 2, "{text}");
+    for l in &cost_lines {
+        assert!(l.contains(brink::stats::NO_INTERVAL), "{l}");
+    }
+    let s = json(&one.join("summary.json"));
+    for c in s["costs"].as_array().unwrap() {
+        assert!(c["mean"]["estimate"].is_f64(), "{c}");
+        assert!(
+            c["mean"]["low"].is_null() && c["mean"]["high"].is_null(),
+            "{c}"
+        );
+    }
+    for key in ["peak_index", "final_index"] {
+        assert!(s[key]["low"].is_null() && s[key]["high"].is_null(), "{key}");
+    }
+    // A probability keeps its Wilson interval at one run.
+    let p = &s["outcomes"][0]["probability"];
+    assert!(
+        p["low"].as_f64() == Some(0.0) && p["high"].as_f64().unwrap() > 0.79,
+        "{p}"
+    );
+    let html = std::fs::read_to_string(one.join("report.html")).unwrap();
+    assert!(html.contains(brink::stats::NO_INTERVAL));
+
+    // `brink report` reads the nulls back.
+    let combined = dir.join("combined");
+    ok(&[
+        "report",
+        one.to_str().unwrap(),
+        "--out",
+        combined.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(combined.join("report.html")).unwrap();
+    assert!(html.contains(brink::stats::NO_INTERVAL));
+
+    // Two runs: mean ± t(0.975, 1) · s / √2, from the runs' own costs.
+    let two = dir.join("two");
+    ok(&[
+        "run",
+        FLAGSHIP,
+        "--runs",
+        "2",
+        "--per-run",
+        "--no-charts",
+        "--out",
+        two.to_str().unwrap(),
+    ]);
+    let mut runs = csv::Reader::from_path(two.join("runs.csv")).unwrap();
+    let col = runs
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "out.cost.russia")
+        .unwrap();
+    let x: Vec<f64> = runs
+        .records()
+        .map(|r| r.unwrap()[col].parse().unwrap())
+        .collect();
+    assert_eq!(x.len(), 2);
+    let mean = (x[0] + x[1]) / 2.0;
+    let half = 12.706_204_736_174_7 * (x[0] - x[1]).abs() / 2f64.sqrt() / 2f64.sqrt();
+    let s = json(&two.join("summary.json"));
+    let c = &s["costs"][0]["mean"];
+    assert_eq!(s["costs"][0]["actor"], "russia");
+    let (low, high) = (c["low"].as_f64().unwrap(), c["high"].as_f64().unwrap());
+    assert!(half > 0.0);
+    assert!(
+        (low - (mean - half)).abs() <= 1e-9 * half,
+        "{low} vs {}",
+        mean - half
+    );
+    assert!(
+        (high - (mean + half)).abs() <= 1e-9 * half,
+        "{high} vs {}",
+        mean + half
+    );
+
+    // A comparison of one run: its means' CSV leaves the ends empty.
+    let cmp = dir.join("compare");
+    ok(&[
+        "compare",
+        FLAGSHIP,
+        "--all",
+        "--no-tornado",
+        "--runs",
+        "1",
+        "--no-charts",
+        "--out",
+        cmp.to_str().unwrap(),
+    ]);
+    let mut means = csv::Reader::from_path(cmp.join("compare_means.csv")).unwrap();
+    let header = means.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let ends = [
+        at("ci95_low"),
+        at("ci95_high"),
+        at("difference_ci95_low"),
+        at("difference_ci95_high"),
+    ];
+    let mut rows = 0;
+    for r in means.records() {
+        let r = r.unwrap();
+        assert!(r[at("mean")].parse::<f64>().is_ok(), "{r:?}");
+        for &e in &ends {
+            assert_eq!(&r[e], "", "{r:?}");
+        }
+        rows += 1;
+    }
+    assert!(rows > 2);
+}

@@ -338,6 +338,16 @@ fn diff_pairs_runs_of_one_seed_and_falls_back_to_independent_intervals() {
     let indep = json("base", "seed7");
     assert_eq!(indep["method"], "independent");
     assert!(indep["why"].as_str().unwrap().contains("seeds differ"));
+    // The same seed without per-run tables: not paired, but not called independent either.
+    assert!(indep["why"].as_str().unwrap().starts_with("independent:"));
+    run_tutorial(&dir, "plain", &["--variant", "restraint"]);
+    let unpaired = json("base", "plain");
+    assert_eq!(unpaired["method"], "independent");
+    let why = unpaired["why"].as_str().unwrap();
+    assert!(
+        why.starts_with("unpaired") && why.contains("seed 0"),
+        "{why}"
+    );
     // Both come from the same scenario file content.
     assert!(indep["same_scenario"].as_bool().unwrap());
     let sa = common::summary(&dir.join("base"));

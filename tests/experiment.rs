@@ -107,6 +107,8 @@ fn the_per_run_table_has_a_row_per_point_variant_and_run() {
     );
     // The per-point table agrees with the per-run one.
     let json = common::json(&out.join("experiment.json"));
+    // A Latin hypercube has no all-LOW first point to keep.
+    assert_eq!(json["sobol_first_point_kept"], false);
     let hits = json["points"][2]["variants"][1]["outcomes"][0]["runs_hit"]
         .as_u64()
         .unwrap();

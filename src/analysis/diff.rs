@@ -192,6 +192,18 @@ pub fn diff(a: &Saved, b: &Saved) -> Diff {
                 a.manifest.seed
             ),
         ),
+        // The same seed shares runs 0, 1, … between the two: not independent samples, but
+        // without the run-by-run tables they cannot be paired; the intervals made as for
+        // independent samples are then wider than a paired one, never narrower.
+        Err(why) if a.manifest.seed == b.manifest.seed => (
+            Method::Independent,
+            format!(
+                "unpaired, made as for independent samples: {why}. Both played seed {} (their \
+                 first runs are the same runs), so these intervals are wider than paired ones \
+                 would be; `brink run --per-run` with the same --runs on both pairs them",
+                a.manifest.seed
+            ),
+        ),
         Err(why) => (Method::Independent, format!("independent: {why}")),
     };
     Diff {

@@ -130,7 +130,8 @@ pub struct ExperimentResult {
     pub design: DesignKind,
     /// `--points` as given (levels per parameter for a factorial).
     pub points_asked: usize,
-    /// Whether a Sobol design keeps its first, all-LOW point (it does).
+    /// Whether the design is Sobol's, which keeps its first, all-LOW point (false for the
+    /// other designs, which have no such point).
     pub sobol_first_point_kept: bool,
     /// The design's parameters.
     pub parameters: Vec<ExperimentParameter>,
@@ -641,7 +642,7 @@ pub fn run(
         ),
         design: req.design,
         points_asked: req.points,
-        sobol_first_point_kept: true,
+        sobol_first_point_kept: matches!(req.design, DesignKind::Sobol),
         parameters: plan.parameters.clone(),
         variants: plan.variant_names(),
         outcomes: m.outcomes.iter().map(|o| o.name.clone()).collect(),

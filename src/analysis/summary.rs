@@ -212,7 +212,8 @@ pub struct Summary {
     /// The levels of every step's quantiles `index_by_step[t].q` (0.05, 0.25, 0.5, 0.75, 0.95).
     #[serde(default = "quantile_levels")]
     pub index_quantile_levels: [f64; 5],
-    /// Mean over runs of the highest H of the run (points), with its 95% interval.
+    /// Mean over runs of the highest H of the run (points), its starting value included, with
+    /// its 95% interval.
     pub peak_index: Interval,
     /// Mean of H at the last step (points), with its 95% interval.
     pub final_index: Interval,

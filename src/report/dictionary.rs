@@ -11,6 +11,7 @@ use crate::analysis::sweep::SweepResult;
 use crate::error::Result;
 use crate::report::Artifact;
 use crate::report::table::{Column, ColumnType, Role};
+use crate::stats::INDEX_BINS;
 
 /// One table of a folder, as the dictionary describes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -212,7 +213,9 @@ pub fn timeseries_columns(s: &Summary) -> Vec<Column> {
             Output,
             Float64,
             pts,
-            &format!("the {q} quantile of the dyad index over the runs"),
+            &format!(
+                "the {q} quantile of the dyad index over the runs (from {INDEX_BINS} equal bins between the index's bounds: within a bin)"
+            ),
         ));
     }
     let p = "probability (0 to 1)";

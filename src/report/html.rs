@@ -888,7 +888,8 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
         })
         .collect();
     t.notes.push(format!(
-        "Dyad index H at its peak: mean {} (95% interval {}); at the end: mean {} ({}).",
+        "Dyad index H at its peak: mean {} (95% interval {}); at the end: mean {} ({}). The \
+         highest rung and the peak count the state a run starts in (before week 0).",
         p.index.peak.mean, p.index.peak.interval, p.index.end.mean, p.index.end.interval
     ));
     a.sections.push(SectionView::of_table("rungs", "Rungs", t));

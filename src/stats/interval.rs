@@ -95,10 +95,19 @@ pub fn wilson(k: u64, n: u64, z: f64) -> Interval {
     let denom = 1.0 + z2 / n_f;
     let centre = (p + z2 / (2.0 * n_f)) / denom;
     let half = z * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
+    // At k = 0 (k = n) the low (high) end is 0 (1) exactly; rounding left about 1e-19.
     Interval {
         estimate: p,
-        low: (centre - half).max(0.0),
-        high: (centre + half).min(1.0),
+        low: if k == 0 {
+            0.0
+        } else {
+            (centre - half).max(0.0)
+        },
+        high: if k >= n {
+            1.0
+        } else {
+            (centre + half).min(1.0)
+        },
     }
 }
 
@@ -282,6 +291,17 @@ mod tests {
         let back: Interval = serde_json::from_str(&serde_json::to_string(&i).unwrap()).unwrap();
         assert_eq!(back, i);
         assert_eq!(i.text(|x| format!("{x:.1}"), ".."), "-4.9..7.9");
+    }
+
+    /// No hit gives a low end of exactly 0, every run a hit a high end of exactly 1 (rounding
+    /// left 1e-19 in points.csv).
+    #[test]
+    fn wilson_ends_are_exact_at_no_hit_and_every_hit() {
+        for n in [1, 7, 2000, 123_457] {
+            assert_eq!(wilson(0, n, Z95).low, 0.0, "{n}");
+            assert_eq!(wilson(n, n, Z95).high, 1.0, "{n}");
+            assert!(wilson(0, n, Z95).high > 0.0 && wilson(n, n, Z95).low < 1.0);
+        }
     }
 
     /// Newcombe (1998), Statistics in Medicine 17:873, table II, example (a): 56/70 against

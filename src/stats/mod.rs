@@ -11,4 +11,4 @@ pub use histogram::{Histogram, LogHistogram};
 pub use interval::{
     Interval, NO_INTERVAL, Z95, mean_interval, newcombe_diff_interval, paired_diff_interval, wilson,
 };
-pub use tally::{Checkpoint, Moments, Tally, is_checkpoint};
+pub use tally::{Checkpoint, INDEX_BINS, Moments, Tally, is_checkpoint};

@@ -154,6 +154,27 @@ impl ExactSum {
         s
     }
 
+    /// The sum as two doubles, `hi + lo`: `hi` its correctly rounded value and `lo` the rest,
+    /// rounded (106 bits of the sum, for a difference that cancels most of them).
+    pub fn value_two(&self) -> (f64, f64) {
+        let hi = self.value();
+        let mut rest = self.clone();
+        rest.add(-hi);
+        (hi, rest.value())
+    }
+
+    /// Adds the product `a·b` exactly (as its rounded value and its rounding error, Dekker's
+    /// product without a fused multiply-add, which some platforms lack; the same bits
+    /// everywhere). Exact while the product and its factors are finite and below about 2^995.
+    pub fn add_product(&mut self, a: f64, b: f64) {
+        let p = a * b;
+        let (ah, al) = split(a);
+        let (bh, bl) = split(b);
+        let err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+        self.add(p);
+        self.add(err);
+    }
+
     /// The correctly rounded value of the sum.
     pub fn value(&self) -> f64 {
         if self.fixed != 0 {
@@ -189,9 +210,32 @@ impl ExactSum {
     }
 }
 
+/// Veltkamp's split of `x` into a high half of 26 significant bits and the rest, each of which
+/// multiplies another such half exactly.
+fn split(x: f64) -> (f64, f64) {
+    let c = 134_217_729.0 * x; // 2^27 + 1
+    let hi = c - (c - x);
+    (hi, x - hi)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A product is added exactly: (2^40 + 3)(2^40 + 5) = 2^80 + 2^43 + 15 needs 81 bits, and
+    /// comes back whole as two doubles.
+    #[test]
+    fn a_product_is_added_exactly() {
+        let (a, b) = ((1u64 << 40) + 3, (1u64 << 40) + 5);
+        let mut s = ExactSum::new();
+        s.add_product(a as f64, b as f64);
+        let (hi, lo) = s.value_two();
+        let want = a as i128 * b as i128;
+        assert_eq!(hi as i128 + lo as i128, want);
+        assert!(lo != 0.0);
+        s.add_product(-(a as f64), b as f64);
+        assert_eq!(s.value_two(), (0.0, 0.0));
+    }
 
     /// Shewchuk's original step (ordered FastTwoSum, truncate and push), kept to check that
     /// the faster `add` leaves the very same partials.

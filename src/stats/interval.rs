@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ExactSum;
 use crate::numerics::dist::student_t_inv;
 
 /// The 97.5% standard normal quantile: 95% two-sided intervals.
@@ -123,7 +124,19 @@ pub fn wilson(k: u64, n: u64, z: f64) -> Interval {
 /// assert!(!brink::stats::mean_interval(1, 6.0, 36.0).is_bounded());
 /// ```
 pub fn mean_interval(n: u64, sum: f64, sumsq: f64) -> Interval {
-    let mean = if n == 0 { 0.0 } else { sum / n as f64 };
+    let exact = |x: f64| {
+        let mut s = ExactSum::new();
+        s.add(x);
+        s
+    };
+    mean_interval_of(n, &exact(sum), &exact(sumsq))
+}
+
+/// As [`mean_interval`], from the exact sums of the values and of their squares: the spread is
+/// n·Σx² − (Σx)², worked out exactly from 106 bits of each sum, so that values far from 0 that
+/// vary little (10^9 ± 100) keep their interval (in doubles it cancelled to zero width).
+pub(crate) fn mean_interval_of(n: u64, sum: &ExactSum, sumsq: &ExactSum) -> Interval {
+    let mean = if n == 0 { 0.0 } else { sum.value() / n as f64 };
     if n < 2 {
         return Interval {
             estimate: mean,
@@ -132,7 +145,14 @@ pub fn mean_interval(n: u64, sum: f64, sumsq: f64) -> Interval {
         };
     }
     let n_f = n as f64;
-    let var = ((sumsq - n_f * mean * mean) / (n_f - 1.0)).max(0.0);
+    let ((s, s_rest), (q, q_rest)) = (sum.value_two(), sumsq.value_two());
+    let mut spread = ExactSum::new();
+    spread.add_product(n_f, q);
+    spread.add_product(n_f, q_rest);
+    spread.add_product(-s, s);
+    spread.add_product(-2.0 * s, s_rest);
+    spread.add_product(-s_rest, s_rest);
+    let var = (spread.value() / (n_f * (n_f - 1.0))).max(0.0);
     let half = student_t_inv(0.975, n - 1) * (var / n_f).sqrt();
     Interval {
         estimate: mean,
@@ -267,6 +287,35 @@ mod tests {
             let rate = covered as f64 / trials as f64;
             assert!((rate - 0.95).abs() <= 0.0136, "n {n}: coverage {rate}");
         }
+    }
+
+    /// Values far from 0 that vary little keep their interval: 10^9 + 0, 1, …, 9 (10^9 ± 3 in
+    /// spread) had a zero-width interval when the variance was Σx²/n − mean² in doubles.
+    #[test]
+    fn a_mean_far_from_zero_keeps_its_spread() {
+        let mut m = crate::stats::Moments::default();
+        let mut t = crate::stats::Moments::default();
+        for k in 0..10 {
+            m.add(52e9 + k as f64);
+            t.add(k as f64);
+        }
+        let (far, near) = (m.interval(), t.interval());
+        assert_eq!(far.estimate, 52e9 + 4.5);
+        // The same spread as 0 … 9 (whose half width is t(0.975, 9)·√(55/6)/√10 = 2.1658), to
+        // the rounding of the ends near 5.2e10 (a unit in the last place is 7.6e-6).
+        assert!(
+            (far.half_width() - near.half_width()).abs() < 1e-5,
+            "{far:?} {near:?}"
+        );
+        assert!((near.half_width() - 2.262_157_163 * (55.0f64 / 6.0 / 10.0).sqrt()).abs() < 1e-8);
+        // The same values merged in another grouping give the same bits.
+        let mut a = crate::stats::Moments::default();
+        let mut b = crate::stats::Moments::default();
+        for k in 0..10 {
+            if k % 3 == 0 { &mut a } else { &mut b }.add(52e9 + k as f64);
+        }
+        b.merge(&a);
+        assert_eq!(b.interval(), far);
     }
 
     /// A mean of fewer than two runs has no interval: unbounded, `null` in JSON and read back

@@ -22,7 +22,8 @@ impl Moments {
     pub fn add(&mut self, x: f64) {
         self.n += 1;
         self.sum.add(x);
-        self.sumsq.add(x * x);
+        // x² exactly, so that the variance of values far from 0 does not cancel to nothing.
+        self.sumsq.add_product(x, x);
         self.min = Some(self.min.map_or(x, |m| m.min(x)));
         self.max = Some(self.max.map_or(x, |m| m.max(x)));
     }
@@ -53,7 +54,7 @@ impl Moments {
 
     /// The mean with its 95% interval.
     pub fn interval(&self) -> super::Interval {
-        super::mean_interval(self.n, self.sum.value(), self.sumsq.value())
+        super::interval::mean_interval_of(self.n, &self.sum, &self.sumsq)
     }
 }
 

@@ -23,7 +23,7 @@ use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use super::charts::{Chart, HEIGHT, WIDTH, amount, group_thousands, percent};
+use super::charts::{Chart, HEIGHT, WIDTH, amount, group_thousands, percent, three_figures};
 use super::pages::{self, Analysis, SectionView, TableView};
 use crate::analysis::Summary;
 use crate::model::Model;
@@ -655,8 +655,9 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
         .iter()
         .filter(|c| c.max > 0.0)
         .map(|c| {
-            // Quantiles come from log-scale bins (about 5% accurate): never above the largest.
-            let q = c.q.map(|v| amount(v.clamp(0.0, c.max)));
+            // Quantiles come from log-scale bins (6% wide): never above the largest, and to
+            // three significant figures.
+            let q = c.q.map(|v| amount(three_figures(v.clamp(0.0, c.max))));
             let [p5, p25, median, p75, p95] = q;
             CostRow {
                 actor: labels.actor(&c.actor),
@@ -927,7 +928,9 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
         .collect();
     if !t.rows.is_empty() {
         t.notes.push(
-            "Total cost over the whole run. Actors that bear no cost in any run are left out."
+            "Total cost over the whole run. Actors that bear no cost in any run are left out. \
+             The percentiles are read off bins 6% wide, so they are given to three significant \
+             figures; the mean and its interval are exact sums."
                 .into(),
         );
     }

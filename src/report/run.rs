@@ -5,6 +5,7 @@ use crate::analysis::Summary;
 use crate::error::Result;
 use crate::model::Model;
 use crate::report::Artifact;
+use crate::report::charts::{significant, three_figures};
 use crate::report::describe::Table;
 pub use crate::report::html::ReportOptions;
 
@@ -129,8 +130,9 @@ pub fn text(s: &Summary) -> String {
             c.actor.clone(),
             format!("{:.1}", c.mean.estimate),
             c.mean.text(|x| format!("{x:.1}"), " – "),
-            format!("{:.1}", c.q[2]),
-            format!("{:.1}", c.q[4]),
+            // Read off log bins 6% wide: three significant figures, never above the largest.
+            significant(three_figures(c.q[2].clamp(0.0, c.max)), 3),
+            significant(three_figures(c.q[4].clamp(0.0, c.max)), 3),
         ]);
     }
     o += "\n";

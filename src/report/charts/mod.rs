@@ -587,6 +587,17 @@ pub(crate) fn amount(x: f64) -> String {
     }
 }
 
+/// A value read off the cost histogram's log bins (6% wide) rounded to three significant
+/// figures, since more would claim a precision the bins do not have: 1,753.7 → 1,750,
+/// 109.7 → 110, 7.934 → 7.93.
+pub(crate) fn three_figures(x: f64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    // Rounded through the decimal text, so that 1,753.7 is 1750 exactly (1.75e3).
+    format!("{x:.2e}").parse().unwrap_or(x)
+}
+
 /// A number to `digits` significant figures (whole numbers from 10^digits up), without
 /// trailing zeros: 0.215, 0.0716, 12.3, 4,120 → "4120".
 pub(crate) fn significant(x: f64, digits: i32) -> String {
@@ -983,6 +994,25 @@ pub(crate) fn mesh_with<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Cost percentiles say no more than their 6% bins know, in the text and the report alike.
+    #[test]
+    fn binned_costs_keep_three_figures() {
+        for (x, text, html) in [
+            (1753.7, "1750", "1,750"),
+            (109.7, "110", "110"),
+            (7.934, "7.93", "7.93"),
+            (0.012345, "0.0123", "0.01"),
+            (0.0, "0", "0.00"),
+            (52_004_917_311.0, "52000000000", "52,000,000,000"),
+        ] {
+            let r = three_figures(x);
+            assert_eq!(significant(r, 3), text, "{x}");
+            assert_eq!(amount(r), html, "{x}");
+        }
+        assert!(three_figures(f64::INFINITY).is_infinite());
+        assert!(three_figures(f64::NAN).is_nan());
+    }
 
     /// The cut as it was found before: every length tried from the end.
     fn fit_by_every_length(s: &str, size: f64, max: u32) -> String {

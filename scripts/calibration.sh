@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/calibration.md: the history cases back-tested with their priors, the
-# calibration of the four shared numbers on the three cases (ABC-SMC), the leave-one-out
+# calibration of the five shared numbers on the three cases (ABC-SMC), the leave-one-out
 # cross-validation, the flagship before and after, and the simulation-based calibration test.
 #
 # Usage:  scripts/calibration.sh > docs/calibration.md
@@ -19,7 +19,9 @@ fi
 B=${BRINK:-${CARGO_TARGET_DIR:-target}/release/brink}
 H=scenarios/history
 TIMELINES="$H/russia_azerbaijan_2024.timeline.ron,$H/russia_turkey_2015.timeline.ron,$H/russia_georgia_2006.timeline.ron"
-PARAMS=shared.fatigue.value,shared.reactivity.value,shared.rationality.value,shared.measure_persistence.value
+PARAMS4=shared.fatigue.value,shared.reactivity.value,shared.rationality.value,shared.measure_persistence.value
+# The fifth, the principals' readiness to escalate, was added on 2026-12-03 (docs/calibration.md).
+PARAMS=$PARAMS4,shared.hawkishness.value
 OUT=output/history
 mkdir -p "$OUT"
 THREADS=2
@@ -40,6 +42,10 @@ log "leave-one-out cross-validation"
 $B backtest --cross-validate --params "$PARAMS" --seed 1 --runs 10000 --threads $THREADS \
     $H/*.timeline.ron --out "$OUT/cross-validation" > "$OUT/cross-validation.txt" 2> "$OUT/cross-validation.log"
 
+log "the same cross-validation without the fifth number (the readiness held at its prior)"
+$B backtest --cross-validate --params "$PARAMS4" --seed 1 --runs 10000 --threads $THREADS --no-charts \
+    $H/*.timeline.ron --out "$OUT/cross-validation-four" > "$OUT/cross-validation-four.txt" 2> "$OUT/cross-validation-four.log"
+
 log "the flagship before and after (common random numbers)"
 $B compare scenarios/russia_azerbaijan_2025.ron --variants priors_before_calibration --runs 20000 \
     --seed 1 --threads $THREADS --no-tornado --no-charts --out "$OUT/flagship" > "$OUT/flagship.txt"
@@ -54,6 +60,7 @@ j = lambda p: json.load(open(os.path.join(out, p)))
 bt = j("backtest/backtest.json")
 cal = j("calibration/calibration.json")
 cv = j("cross-validation/cross_validation.json")
+cv4 = j("cross-validation-four/cross_validation.json")
 fl = j("flagship/compare.json")
 caltxt = open(os.path.join(out, "calibration.txt")).read()
 speed = re.search(r"(\d+) simulations in ([\d.]+) s \((\d+) simulations/s on (\d+) threads\)", caltxt)
@@ -78,7 +85,7 @@ p = print
 p("# Calibration against history")
 p()
 p("What three observed crises say about brink's model and its flagship: each case back-tested with")
-p("the priors an analyst could set on its start date, the four shared numbers calibrated on the")
+p("the priors an analyst could set on its start date, the five shared numbers calibrated on the")
 p("three cases, each case predicted from a calibration on the other two, and the flagship before")
 p("and after. How the commands work: [history.md](history.md). Every figure on this page is")
 p("printed by one command, which also writes every table and chart it cites under `output/history/`:")
@@ -98,8 +105,12 @@ p()
 p("Each case is a scenario and a timeline in `scenarios/history/`, built from the team's dated")
 p("timelines (its domain notes, kept outside this repository) and the article's dated events, each")
 p("fact with its `source`. Their priors cite what was known")
-p("on the start date or say \"assumption\"; the four numbers below are shared, with one generic")
-p("prior in every case. No number was changed after a case was first run.")
+p("on the start date or say \"assumption\"; the five numbers below are shared, with one generic")
+p("prior in every case. No number of a case was changed after the case was first run. The fifth")
+p("shared number, both principals' readiness to escalate at a given hostility (`hawkishness`,")
+p("docs/model.md), was added on 2026-12-03, after the back-test below showed the first moves of")
+p("all three cases coming late: its prior is neutral, centred on the 0 every case had implicitly,")
+p("so that the calibration, and the cross-validation on the case left out, say what it is.")
 p()
 p("## Back-test with the priors")
 p()
@@ -152,8 +163,8 @@ p("the particles are in `posterior.csv`, and each case's calibrated scenario is 
 p()
 p("## Cross-validation")
 p()
-p("`brink backtest --cross-validate --params <the four> --seed 1 --runs 10000 scenarios/history/*.timeline.ron`:")
-p("each case is left out in turn, the four numbers are calibrated on the other two, and the case")
+p("`brink backtest --cross-validate --params <the five> --seed 1 --runs 10000 scenarios/history/*.timeline.ron`:")
+p("each case is left out in turn, the five numbers are calibrated on the other two, and the case")
 p("left out is scored with its priors and with the posterior (each run draws one particle), on the")
 p("same runs.")
 p()
@@ -166,18 +177,29 @@ for f in cv["folds"]:
     p(f"| {f['held_out']} | {len(f['calibrated']['facts'])} | {kp}/{n} | {kc}/{n} | {f3(f['prior']['mean_log_score'])} | {f3(f['calibrated']['mean_log_score'])} |")
 p(f"| **all held-out facts** | {cv['calibrated']['facts']} | {tk[0]}/{tk[2]} ({pct(tk[0]/max(tk[2],1))}) | {tk[1]}/{tk[2]} ({pct(tk[1]/max(tk[2],1))}) | {f3(cv['prior']['mean_log_score'])} | {f3(cv['calibrated']['mean_log_score'])} |")
 p()
+cv4k = [0, 0]
+for f in cv4["folds"]:
+    kc, n = in80(f["calibrated"])
+    cv4k[0] += kc; cv4k[1] += n
+p(f"The same cross-validation with the four numbers before the readiness was added (`--params <the four>`,")
+p(f"the readiness left at its prior): the held-out facts in their 80% bands {cv4k[0]}/{cv4k[1]} ({pct(cv4k[0]/max(cv4k[1],1))}) against")
+p(f"{tk[1]}/{tk[2]} with the five, mean log score {f3(cv4['calibrated']['mean_log_score'])} against {f3(cv['calibrated']['mean_log_score'])}; by case (four → five):")
+p(", ".join(f"{f4['held_out']} {f3(f4['calibrated']['mean_log_score'])} → {f3(f5['calibrated']['mean_log_score'])}" for f4, f5 in zip(cv4["folds"], cv["folds"])) + ".")
+p()
 p("A calibrated 80% band should hold about 80% of the held-out facts; these hold far fewer, with")
-p("or without the calibration. The calibration lowers the log score of every held-out case a")
-p("little: what the other two cases say about the shared numbers carries over, but it does not")
-p("mend what the cases' structure misses (the tempo of the first moves).")
+p("or without the calibration. What the other two cases say about the shared numbers carries over")
+p("to the case left out (its log score falls), but it does not mend what the cases' structure")
+p("misses (the tempo of the first moves, below).")
 p()
 p("## The flagship before and after")
 p()
 taken = [x["path"] for x in cal["params"] if informed[x["path"]]]
-p(f"The flagship's focal fatigue and reactivity are now the shared numbers the cases calibrate, and")
+p(f"The flagship's focal fatigue and reactivity and its two principals' readiness to escalate are the")
+p(f"shared numbers the cases calibrate, and")
 p(f"take their posteriors (fitted as Beta distributions on the priors' ranges, sourced to the")
-p(f"calibration). Informed numbers: {', '.join('`'+t+'`' for t in taken)}. The flagship takes the informed")
-p("numbers it shares with the cases (fatigue and reactivity of the focal pair). Its actors' rationality")
+p(f"calibration). Informed numbers: {', '.join('`'+t+'`' for t in taken)}. The flagship takes the posterior of")
+p("every number it shares with the cases, informed or not (fatigue and reactivity of the focal pair,")
+p("readiness of Russia and Azerbaijan; the variant `baku_seeks_pretext` sets Baku's above it). Its actors' rationality")
 p("and its measures' persistence are its own per-actor and per-lever numbers, not shared ones, and")
 p("keep their priors: the cases inform them little (sd ratios in the table), and making them shared")
 p("would change the flagship's structure more than the evidence warrants. The variant")
@@ -196,11 +218,13 @@ p()
 p("Before the fatigue and reactivity were shared (each relation its own prior, commit d3aa1be,")
 p("docs/flagship-v2.md) P(rupture) was 0.212 on the same runs; sharing them moved it to the")
 fat = [x for x in cal["params"] if x["path"] == "shared.fatigue.value"][0]
+hawk = [x for x in cal["params"] if x["path"] == "shared.hawkishness.value"][0]
 r0 = var["outcomes"][0]["probability"]["estimate"]; r1 = base["outcomes"][0]["probability"]["estimate"]
 p("\"before\" column, the calibration to the \"after\" one. The flagship is sensitive to its fatigue")
-p(f"(docs/analysis.md): a posterior mean {fat['prior_mean'] - fat['mean']:.3f} lower than the prior's multiplies the chance")
-p(f"of a {fl['outcomes'][0]} by {r1 / r0:.1f}. That is a large change resting on three cases; read the limits below before")
-p("quoting it, and keep `priors_before_calibration` beside the base in any brief.")
+p(f"(docs/analysis.md) and to its principals' readiness: a fatigue whose posterior mean is {fat['prior_mean'] - fat['mean']:.3f} below the")
+p(f"prior's, with a readiness of {hawk['mean']:.2f} (prior 0), multiplies the chance of a {fl['outcomes'][0]} by {r1 / r0:.1f}.")
+p("That is a large change resting on three cases; read the limits below before quoting it, and keep")
+p("`priors_before_calibration` beside the base in any brief.")
 p()
 p("## Trust in the calibration itself")
 p()
@@ -219,15 +243,16 @@ p("- **Three cases, one actor.** Russia is the larger side in all three; the sha
 p("  Russia's dyads' numbers. The posterior says how these crises ran, not how escalation runs.")
 p("- **Structure before numbers.** The largest misfit is structural: the model allows one move per")
 p("  actor per week and its first moves come late, while the observed crises opened with several")
-p("  measures in the first days. Calibrating four shared numbers cannot fix that, and the")
-p("  calibration partly compensates for it (a lower fatigue and a higher reactivity make the runs")
-p("  hotter). Part of the flagship's higher rupture probability may be that compensation.")
+p("  measures in the first days. Calibrating shared numbers cannot fix that; the readiness to")
+p("  escalate takes up part of it (the cross-validation above), and the calibration partly")
+p("  compensates for the rest (a lower fatigue and a higher readiness make the runs hotter). Part of")
+p("  the flagship's higher rupture probability may be that compensation.")
 p("- **Coarse data.** About fifty dated facts, most with a window of days; the tolerance stops well")
 p("  above zero (no particle reproduces every fact), so the posterior is an ABC posterior at that")
 p("  tolerance, wider than the exact one would be.")
 p("- **Weakly identified numbers.** Rationality and the persistence of measures barely move: the")
-p("  timelines hold few facts about how long measures stay, and choice noise trades off with")
-p("  hawkishness, activity and thresholds that are not calibrated.")
+p("  timelines hold few facts about how long measures stay, and choice noise trades off with the")
+p("  readiness to escalate and with activity and thresholds, which are not calibrated.")
 p("- **The cases were written knowing history.** Their priors cite start-date sources, but the menu")
 p("  of levers and which facts to record were chosen by someone who knew what came after")
 p("  (scenarios/history/ headers say where). Crises that are not in the project are the real test.")

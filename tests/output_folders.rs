@@ -305,7 +305,7 @@ fn every_writing_command_replaces_a_folder_it_wrote_and_fills_an_empty_one() {
                 "sensitivity",
                 FLAGSHIP,
                 "--runs",
-                "1800",
+                "1900",
                 "--no-charts",
                 "--out",
                 out,

@@ -420,12 +420,13 @@ fn sweep_holds_a_fixed_set_at_every_point() {
 #[test]
 fn backtest_sets_every_case() {
     let dir = scratch("backtest");
-    // The edit: Russia's hawkishness (left at its default, 0, in the file) in the copy's base.
+    // The edit: Russia's hawkishness (the cases' shared readiness in the file) fixed at 0.5 in
+    // the copy's base: a set number takes the place of a shared one.
     let copy = edited(
         GEORGIA,
         &dir,
-        "            name: \"russia\",\n",
-        "            name: \"russia\",\n            hawkishness: 0.5,\n",
+        "            hawkishness: Shared(\"hawkishness\"),\n            sensitivity: Pert(min: 0.4, mode: 0.6, max: 0.8, source: \"assumption: the flagship's Russian range, used for every principal of the history cases\"),\n            cost_weight: Pert(min: 0.026",
+        "            hawkishness: 0.5,\n            sensitivity: Pert(min: 0.4, mode: 0.6, max: 0.8, source: \"assumption: the flagship's Russian range, used for every principal of the history cases\"),\n            cost_weight: Pert(min: 0.026",
     );
     let (a, b) = (dir.join("set"), dir.join("edited"));
     let bt = |s: &str, out: &Path, extra: &[&str]| {
@@ -508,7 +509,7 @@ fn calibrate_writes_the_set_values_into_its_calibrated_files() {
 
     // A number the file leaves to its default cannot be carried: refused before calibrating.
     let bad = dir.join("bad");
-    let o = cal(&bad, "actors.russia.hawkishness=0.5");
+    let o = cal(&bad, "levers.import_bans.perception=0.5");
     assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("does not write this number"), "{err}");

@@ -257,8 +257,8 @@ pub fn text(c: &Calibration) -> String {
                 p.cases.join(", ")
             },
             p.prior.clone(),
-            format!("{} ± {}", num(p.prior_mean), num(p.prior_sd)),
-            format!("{} ± {}", num(p.mean), num(p.sd)),
+            mean_sd(p.prior_mean, p.prior_sd),
+            mean_sd(p.mean, p.sd),
             format!("{} – {}", num(p.q05), num(p.q95)),
         ]);
     }
@@ -292,7 +292,23 @@ fn number_label(p: &ParamSummary, ctx: &HistoryContext) -> String {
 
 /// "0.450 ± 0.057".
 fn mean_sd(mean: f64, sd: f64) -> String {
-    format!("{} ± {}", num(mean), num(sd))
+    format!("{} ± {}", mean_to_sd(mean, sd), num(sd))
+}
+
+/// A mean to the precision of its sd (three significant figures of the sd): a prior centred
+/// on zero whose mean the quadrature leaves at 6e-15 reads "0", not "0.000000000000006".
+pub(crate) fn mean_to_sd(mean: f64, sd: f64) -> String {
+    if !(mean.is_finite() && sd.is_finite() && sd > 0.0) {
+        return num(mean);
+    }
+    let decimals = (2 - sd.log10().floor() as i32).clamp(0, 15) as usize;
+    let s = format!("{mean:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    if s == "-0" { "0".into() } else { s.to_string() }
 }
 
 /// `report.html` of a calibration on the analysis pages' template: each number's prior
@@ -471,9 +487,9 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
                 if x.shared { " (shared)" } else { "" }
             ),
             x.prior.clone(),
-            num(x.prior_mean),
+            mean_to_sd(x.prior_mean, x.prior_sd),
             num(x.prior_sd),
-            num(x.mean),
+            mean_to_sd(x.mean, x.sd),
             num(x.sd),
             num(x.q05),
             num(x.q50),
@@ -553,4 +569,22 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
         p.manifest.push(("analysis date (UTC)".into(), d.clone()));
     }
     render(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A mean is written to its sd's precision: no digits of quadrature noise.
+    #[test]
+    fn a_mean_reads_to_the_precision_of_its_sd() {
+        assert_eq!(mean_sd(6e-15, 0.567), "0 ± 0.567");
+        assert_eq!(mean_sd(-6e-15, 0.567), "0 ± 0.567");
+        assert_eq!(mean_sd(0.45, 0.0567), "0.45 ± 0.0567");
+        assert_eq!(mean_sd(0.56234, 0.437), "0.562 ± 0.437");
+        assert_eq!(mean_sd(2.49, 0.384), "2.49 ± 0.384");
+        assert_eq!(mean_sd(48_270.4, 5.0), "48270.4 ± 5");
+        assert_eq!(mean_sd(1.5, 0.0), "1.5 ± 0");
+        assert_eq!(mean_to_sd(f64::NAN, 1.0), "-");
+    }
 }

@@ -6,6 +6,7 @@ use crate::analysis::backtest::CaseResult;
 use crate::analysis::calibrate::CrossValidation;
 use crate::error::{Error, Result};
 use crate::report::Artifact;
+use crate::report::calibrate::mean_to_sd;
 use crate::scenario::param::fmt_num;
 
 /// The share in the 80% band of a case's banded facts, as `k/n`.
@@ -143,9 +144,9 @@ pub fn text(cv: &CrossValidation) -> String {
             o += &format!(
                 "    {:<40} prior {} ± {} → posterior {} ± {} (90%: {}–{})\n",
                 p.spec,
-                fmt_num(p.prior_mean),
+                mean_to_sd(p.prior_mean, p.prior_sd),
                 fmt_num(p.prior_sd),
-                fmt_num(p.mean),
+                mean_to_sd(p.mean, p.sd),
                 fmt_num(p.sd),
                 fmt_num(p.q05),
                 fmt_num(p.q95)

@@ -10,7 +10,8 @@
 # OUT/<kind>.png and checks, in the laid-out page:
 #   - the summary section exists, starts in the top half of the first screen and ends on it;
 #   - no chart (figure) comes before the summary;
-#   - nothing is wider than the window (no sideways scrolling on a laptop);
+#   - nothing is wider than the window (no sideways scrolling on a laptop), and no summary
+#     table is wider than its place in the summary's grid (cut, with a sideways scroll);
 #   - the screenshot is not blank.
 # Installs Debian's chromium when it is missing and apt-get can (CI runs as root). Small runs:
 # the figures do not matter here, the layout does. Exit 1 on the first failed check.
@@ -54,7 +55,7 @@ title="Russia–Azerbaijan: options for the next year"
     --out "$work/experiment" >/dev/null
 "$brink" backtest scenarios/history/*.timeline.ron --runs 300 --seed 1 --out "$work/backtest" >/dev/null
 timelines=$(ls scenarios/history/*.timeline.ron | paste -sd, -)
-"$brink" calibrate --timelines "$timelines" --params shared.fatigue.value,shared.reactivity.value --particles 40 --sims 2 \
+"$brink" calibrate --timelines "$timelines" --params shared.fatigue.value,shared.reactivity.value,shared.rationality.value,shared.measure_persistence.value,shared.hawkishness.value --particles 40 --sims 2 \
     --max-generations 3 --seed 1 --out "$work/calibration" >/dev/null 2>"$work/calibrate.log" ||
     { cat "$work/calibrate.log" >&2; exit 1; }
 kinds=(run compare sweep sensitivity experiment backtest calibration)
@@ -66,7 +67,7 @@ fi
 
 # Appended to a copy of each page: writes the laid-out positions into the DOM, which
 # `--dump-dom` prints once the page has loaded.
-probe='<script>addEventListener("load",function(){var s=document.getElementById("summary");var r=s?s.getBoundingClientRect():null;var f=document.querySelector("figure");var q=f?f.getBoundingClientRect():null;var p=document.createElement("pre");p.textContent="LAYOUT "+(r?Math.round(r.top):-1)+" "+(r?Math.round(r.bottom):-1)+" "+(q?Math.round(q.top):-1)+" "+document.documentElement.scrollWidth+" "+innerWidth+" "+innerHeight;document.body.appendChild(p);});</script>'
+probe='<script>addEventListener("load",function(){var s=document.getElementById("summary");var r=s?s.getBoundingClientRect():null;var f=document.querySelector("figure");var q=f?f.getBoundingClientRect():null;var p=document.createElement("pre");p.textContent="LAYOUT "+(r?Math.round(r.top):-1)+" "+(r?Math.round(r.bottom):-1)+" "+(q?Math.round(q.top):-1)+" "+document.documentElement.scrollWidth+" "+innerWidth+" "+innerHeight+" "+[].filter.call(document.querySelectorAll(".summary-grid>div"),function(d){return d.scrollWidth>d.clientWidth+1}).length;document.body.appendChild(p);});</script>'
 
 # Chromium as the machine's probe runs it: no background networking on a closed network, a
 # profile of its own.
@@ -92,7 +93,7 @@ for kind in "${kinds[@]}"; do
         fail=1
         continue
     fi
-    read -r _ top bottom figure width view_w _ <<<"$layout"
+    read -r _ top bottom figure width view_w _ cut <<<"$layout"
     # The screenshot's height: what the first screen shows (the DOM dump's own viewport is
     # smaller by the window's frame).
     view_h=900
@@ -104,6 +105,7 @@ for kind in "${kinds[@]}"; do
     [ "$figure" -lt 0 ] || [ "$figure" -ge "$bottom" ] || why="$why a chart comes before the summary ends;"
     [ "$width" -le "$view_w" ] || why="$why the page is ${width}px wide in a ${view_w}px window;"
     [ "$bytes" -gt 20000 ] || why="$why the screenshot is blank or missing ($bytes bytes);"
+    [ "${cut:-0}" -eq 0 ] || why="$why $cut summary table(s) wider than their place (cut, scrolled sideways);"
     if [ -n "$why" ]; then
         echo "FAIL $kind:$why" >&2
         fail=1

@@ -574,14 +574,13 @@ fn calibration_files_tables_chart_and_text() {
     assert_eq!(check_figures(&html, &names), 1);
     let summary = &html[..html.find("<section id=\"charts\">").unwrap()];
     let p = &c.params[0];
-    // The posterior mean to its sd's precision (three significant figures of the sd).
-    let decimals = (2 - p.sd.log10().floor() as i32).clamp(0, 15) as usize;
-    let mean = format!("{:.decimals$}", p.mean);
-    let mean = mean.trim_end_matches('0').trim_end_matches('.');
+    // The posterior mean and sd to the decimals of two significant figures of the sd.
+    let decimals = (1 - p.sd.log10().floor() as i32).max(0) as usize;
+    let mean_sd = format!("{:.decimals$} ± {:.decimals$}", p.mean, p.sd);
     for s in [
         "Each number: prior → posterior",
         "Weekly fade of both hostilities (shared)",
-        &format!("{mean} ± "),
+        &mean_sd,
         "sd ratio",
         &c.stop_reason,
         "final tolerance",

@@ -290,25 +290,37 @@ fn number_label(p: &ParamSummary, ctx: &HistoryContext) -> String {
     }
 }
 
-/// "0.450 ± 0.057".
-fn mean_sd(mean: f64, sd: f64) -> String {
-    format!("{} ± {}", mean_to_sd(mean, sd), num(sd))
+/// A mean and its sd, both to the decimals of two significant figures of the sd: "0.450 ± 0.057".
+pub(crate) fn mean_sd(mean: f64, sd: f64) -> String {
+    match sd_decimals(sd) {
+        Some(d) if mean.abs() < 1e15 => format!("{} ± {sd:.d$}", mean_to_sd(mean, sd)),
+        _ => format!("{} ± {}", num(mean), num(sd)),
+    }
 }
 
-/// A mean to the precision of its sd (three significant figures of the sd): a prior centred
-/// on zero whose mean the quadrature leaves at 6e-15 reads "0", not "0.000000000000006".
+/// The decimals that keep two significant figures of an sd: None for no finite positive sd, or
+/// one so small that it would take more than 15 decimals (then both are written to three
+/// significant figures).
+fn sd_decimals(sd: f64) -> Option<usize> {
+    (sd.is_finite() && sd >= 1e-14).then(|| (1 - sd.log10().floor() as i32).max(0) as usize)
+}
+
+/// A mean to the precision of its sd (the decimals of two significant figures of the sd): a
+/// prior centred on zero whose mean the quadrature leaves at 6e-15 reads "0.00", not
+/// "0.000000000000006", and a posterior mean says no more than its spread knows.
 pub(crate) fn mean_to_sd(mean: f64, sd: f64) -> String {
-    if !(mean.is_finite() && sd.is_finite() && sd > 0.0) {
-        return num(mean);
+    match sd_decimals(sd) {
+        // A mean beyond 1e15 in fixed notation would print every digit of the double.
+        Some(d) if mean.is_finite() && mean.abs() < 1e15 => {
+            let s = format!("{mean:.d$}");
+            // No "-0.00" for a mean that rounds to zero.
+            match s.strip_prefix('-') {
+                Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+                _ => s,
+            }
+        }
+        _ => num(mean),
     }
-    let decimals = (2 - sd.log10().floor() as i32).clamp(0, 15) as usize;
-    let s = format!("{mean:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        &s
-    };
-    if s == "-0" { "0".into() } else { s.to_string() }
 }
 
 /// `report.html` of a calibration on the analysis pages' template: each number's prior
@@ -349,6 +361,17 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
         s.seed
     );
     p.setup.push_str(&ctx.set_words());
+    // How it ran, in a sentence: a table of it beside the numbers' would push the summary
+    // past a laptop's first screen.
+    let generations = c.generations.len().saturating_sub(1);
+    p.setup.push_str(&format!(
+        " It stopped after {generations} generation{} ({}), at a final tolerance of \
+         {tolerance_words} (the mean distance per fact a pseudo-timeline may keep from the \
+         observed one: 1 is every fact missed, 0 every fact reproduced), with {} simulations.",
+        if generations == 1 { "" } else { "s" },
+        c.stop_reason,
+        group_thousands(c.simulations)
+    ));
     let mut t = TableView::new(
         "Each number: prior → posterior",
         &[
@@ -360,6 +383,7 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
         ],
     );
     t.big = Some(2);
+    t.span = true;
     t.empty = "No number was calibrated.".into();
     for x in &c.params {
         t.rows.push(vec![
@@ -377,22 +401,6 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
     t.notes.push(
         "The sd ratio is the posterior's standard deviation over the prior's: near 1, the \
          cases say little about the number; well below 1, they narrow it."
-            .into(),
-    );
-    p.summary.push(t);
-    let mut t = TableView::new("How it ran", &[("", false), ("", true)]);
-    t.rows = vec![
-        vec!["stopped".into(), c.stop_reason.clone()],
-        vec![
-            "generations".into(),
-            c.generations.len().saturating_sub(1).to_string(),
-        ],
-        vec!["final tolerance".into(), tolerance_words.clone()],
-        vec!["simulations".into(), group_thousands(c.simulations)],
-    ];
-    t.notes.push(
-        "The tolerance is the mean distance per fact a pseudo-timeline may keep from the \
-         observed one: 1 is every fact missed, 0 every fact reproduced."
             .into(),
     );
     p.summary.push(t);
@@ -578,13 +586,23 @@ mod tests {
     /// A mean is written to its sd's precision: no digits of quadrature noise.
     #[test]
     fn a_mean_reads_to_the_precision_of_its_sd() {
-        assert_eq!(mean_sd(6e-15, 0.567), "0 ± 0.567");
-        assert_eq!(mean_sd(-6e-15, 0.567), "0 ± 0.567");
-        assert_eq!(mean_sd(0.45, 0.0567), "0.45 ± 0.0567");
-        assert_eq!(mean_sd(0.56234, 0.437), "0.562 ± 0.437");
-        assert_eq!(mean_sd(2.49, 0.384), "2.49 ± 0.384");
-        assert_eq!(mean_sd(48_270.4, 5.0), "48270.4 ± 5");
+        assert_eq!(mean_sd(6e-15, 0.567), "0.00 ± 0.57");
+        assert_eq!(mean_sd(-6e-15, 0.567), "0.00 ± 0.57");
+        assert_eq!(mean_sd(-0.004, 0.567), "0.00 ± 0.57");
+        assert_eq!(mean_sd(-0.04, 0.567), "-0.04 ± 0.57");
+        assert_eq!(mean_sd(0.45, 0.0567), "0.450 ± 0.057");
+        assert_eq!(mean_sd(0.4476, 0.0496), "0.448 ± 0.050");
+        assert_eq!(mean_sd(0.56234, 0.437), "0.56 ± 0.44");
+        assert_eq!(mean_sd(48_270.4, 5.0), "48270.4 ± 5.0");
+        assert_eq!(mean_sd(48_270.4, 512.0), "48270 ± 512");
         assert_eq!(mean_sd(1.5, 0.0), "1.5 ± 0");
+        assert_eq!(
+            mean_sd(1e300, 1e-300),
+            format!("{} ± {}", num(1e300), num(1e-300))
+        );
+        assert_eq!(mean_sd(2.0, 1e-300), format!("2 ± {}", num(1e-300)));
+        assert_eq!(mean_sd(1e20, 3.0), format!("{} ± 3", num(1e20)));
         assert_eq!(mean_to_sd(f64::NAN, 1.0), "-");
+        assert_eq!(mean_to_sd(f64::INFINITY, 1.0), "∞");
     }
 }

@@ -6,7 +6,7 @@ use crate::analysis::backtest::CaseResult;
 use crate::analysis::calibrate::CrossValidation;
 use crate::error::{Error, Result};
 use crate::report::Artifact;
-use crate::report::calibrate::mean_to_sd;
+use crate::report::calibrate::mean_sd;
 use crate::scenario::param::fmt_num;
 
 /// The share in the 80% band of a case's banded facts, as `k/n`.
@@ -142,12 +142,10 @@ pub fn text(cv: &CrossValidation) -> String {
         );
         for p in &f.params {
             o += &format!(
-                "    {:<40} prior {} ± {} → posterior {} ± {} (90%: {}–{})\n",
+                "    {:<40} prior {} → posterior {} (90%: {}–{})\n",
                 p.spec,
-                mean_to_sd(p.prior_mean, p.prior_sd),
-                fmt_num(p.prior_sd),
-                mean_to_sd(p.mean, p.sd),
-                fmt_num(p.sd),
+                mean_sd(p.prior_mean, p.prior_sd),
+                mean_sd(p.mean, p.sd),
                 fmt_num(p.q05),
                 fmt_num(p.q95)
             );

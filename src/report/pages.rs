@@ -47,6 +47,9 @@ pub(crate) struct TableView {
     /// What the table says when it has no rows.
     pub(crate) empty: String,
     pub(crate) notes: Vec<String>,
+    /// In a summary, whether the table takes the grid's whole width (a table of many columns,
+    /// squeezed into half of it, wraps its words a few letters a line).
+    pub(crate) span: bool,
 }
 
 impl TableView {

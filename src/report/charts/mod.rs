@@ -614,6 +614,18 @@ pub(crate) fn significant(x: f64, digits: i32) -> String {
         return "0".into();
     }
     let magnitude = x.abs().log10().floor() as i32;
+    if !(-12..15).contains(&magnitude) {
+        // Fixed notation would print every digit of 1e300, or 0 for 1e-300.
+        let p = (digits - 1).max(0) as usize;
+        let s = format!("{x:.p$e}");
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let m = if m.contains('.') {
+            m.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            m
+        };
+        return format!("{m}e{e}");
+    }
     let decimals = (digits - 1 - magnitude).clamp(0, 15) as usize;
     let s = format!("{x:.decimals$}");
     let s = if s.contains('.') {
@@ -1010,6 +1022,10 @@ mod tests {
             assert_eq!(significant(r, 3), text, "{x}");
             assert_eq!(amount(r), html, "{x}");
         }
+        assert_eq!(significant(1e300, 3), "1e300");
+        assert_eq!(significant(-2.346e20, 3), "-2.35e20");
+        assert_eq!(significant(1.5e-300, 3), "1.5e-300");
+        assert_eq!(significant(1.23456e14, 3), "123456000000000");
         assert!(three_figures(f64::INFINITY).is_infinite());
         assert!(three_figures(f64::NAN).is_nan());
     }

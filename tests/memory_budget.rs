@@ -286,6 +286,24 @@ fn compiled_models_over_their_budget_are_refused_before_they_are_compiled() {
         &["compare", f, "--runs", "2", "--out", out],
         "fewer variants, or no tornado (--no-tornado)",
     );
+    // A tornado by an outcome the file lacks is refused first: nothing is compiled for it.
+    let o = brink(&[
+        "compare",
+        f,
+        "--runs",
+        "2",
+        "--outcome",
+        "nope",
+        "--out",
+        out,
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("unknown outcome \"nope\"") && !err.contains("compiled models"),
+        "{err}"
+    );
+    assert_eq!(names(&dir), ["wide.ron"], "nothing written");
     refused(
         &[
             "sweep",

@@ -633,12 +633,14 @@ pub struct CompareRequest {
     pub shard: Option<crate::engine::ShardSpec>,
 }
 
-/// The tornado's outcome index: the named one, else the first (None: no tornado).
+/// The tornado's outcome index: the named one, else the first (None: no tornado). Read off the
+/// scenario, whose outcomes every compiled model keeps in order, so that a wrong name is refused
+/// before the arms are compiled (seconds on a large file).
 fn tornado_index(
-    base: &Model,
+    s: &Scenario,
     tornado: &Option<Option<String>>,
 ) -> crate::error::Result<Option<usize>> {
-    let outcomes = &base.outcomes;
+    let outcomes = &s.outcomes;
     match tornado {
         None => Ok(None),
         Some(None) => Ok((!outcomes.is_empty()).then_some(0)),
@@ -690,8 +692,8 @@ pub fn run_into(
 ) -> crate::error::Result<Compared> {
     use crate::error::Error;
     let s = &loaded.scenario;
+    let tornado_outcome = tornado_index(s, &req.tornado)?;
     let arms = arms(s, &req.variants, req.tornado.is_some())?;
-    let tornado_outcome = tornado_index(&arms[0].model, &req.tornado)?;
     // Every arm's counts in each chunk in flight: refused before any run when they cannot fit.
     let bytes: u64 = arms.iter().map(|a| Tally::bytes_for(&a.model)).sum();
     // A chunk in flight also holds each arm's run state, whose log of level changes grows

@@ -335,6 +335,7 @@ impl<'a> Comparison<'a> {
                 tornado: None,
                 command: vec![],
                 shard: None,
+                spelled: Default::default(),
             },
             threads: None,
             stop: None,
@@ -351,6 +352,13 @@ impl<'a> Comparison<'a> {
     /// (None: the scenario's first outcome).
     pub fn tornado(mut self, outcome: Option<String>) -> Self {
         self.request.tornado = Some(outcome);
+        self
+    }
+
+    /// How the refusals name the options: the command line's flags by default,
+    /// [`crate::analysis::compare::CompareOptions::PYTHON`] for Python's keywords.
+    pub fn spelled(mut self, spelled: crate::analysis::compare::CompareOptions) -> Self {
+        self.request.spelled = spelled;
         self
     }
 

@@ -123,6 +123,7 @@ fn compare_tutorial(name: &str) -> (PathBuf, PathBuf, compare::CompareResult) {
         tornado: Some(Some("visa_imposed".into())),
         command: vec!["brink".into(), "compare".into(), "test".into()],
         shard: None,
+        spelled: Default::default(),
     };
     let done = compare::run(&loaded, &req, &AtomicBool::new(false)).expect("compare");
     let out = dir.join("out");

@@ -568,6 +568,7 @@ fn compare<'py>(
         let arms_named = variants.clone();
         let mut c = brink::Comparison::new(&loaded)
             .variants(variants)
+            .spelled(brink::analysis::compare::CompareOptions::PYTHON)
             .seed(seed)
             .stop_flag(stop)
             .command(command);

@@ -428,6 +428,8 @@ def test_compiled_models_over_their_budget_are_refused(tmp_path):
         f"  levers: [{measures}],\n"
         '  outcomes: [Outcome(name: "t", when: RungAtLeast("tense"))],\n)\n'
     )
-    with pytest.raises(ValueError, match="budget of 2048 MiB for models in memory"):
+    with pytest.raises(ValueError, match="budget of 2048 MiB for models in memory") as e:
         brink.compare(path, runs=2, tornado=True)
+    # Told in Python's words, not the command line's.
+    assert "no tornado (tornado=False)" in str(e.value) and "--no-tornado" not in str(e.value)
     assert brink.compare(path, runs=2).tables["comparison"]

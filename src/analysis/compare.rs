@@ -385,12 +385,51 @@ pub fn repeated_variant(variants: &[String]) -> Option<&str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// How a caller spells the options a comparison's refusals name: the command line's flags, or
+/// Python's keyword arguments (`brink.compare`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompareOptions {
+    /// The option that leaves the tornado out (`--no-tornado`).
+    pub no_tornado: &'static str,
+    /// The option naming the variants compared (`--variants`).
+    pub variants: &'static str,
+}
+
+impl CompareOptions {
+    /// The command line's flags.
+    pub const CLI: CompareOptions = CompareOptions {
+        no_tornado: "--no-tornado",
+        variants: "--variants",
+    };
+    /// Python's keyword arguments.
+    pub const PYTHON: CompareOptions = CompareOptions {
+        no_tornado: "tornado=False",
+        variants: "variants=",
+    };
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions::CLI
+    }
+}
+
 /// The arms of a comparison: the base, the named variants, and (for the tornado) every lever
 /// forced to its top level and frozen.
 pub fn arms(
     s: &Scenario,
     variants: &[String],
     tornado: bool,
+) -> Result<Vec<Arm>, crate::model::CompileError> {
+    arms_spelled(s, variants, tornado, CompareOptions::CLI)
+}
+
+/// As [`arms`], a refusal naming the options as `spelled`.
+pub fn arms_spelled(
+    s: &Scenario,
+    variants: &[String],
+    tornado: bool,
+    spelled: CompareOptions,
 ) -> Result<Vec<Arm>, crate::model::CompileError> {
     // Every arm is a whole compiled model, all held while the runs play: the base is weighed
     // and the lot refused, before the rest are compiled, when they would not fit.
@@ -410,16 +449,16 @@ pub fn arms(
         (
             "the comparison's arms (the base, each variant, and the tornado's two a measure \
              and one an act)",
-            "fewer variants, or no tornado (--no-tornado)",
+            format!("fewer variants, or no tornado ({})", spelled.no_tornado),
         )
     } else {
         (
             "the comparison's arms (the base and each variant)",
-            "fewer variants",
+            "fewer variants".to_string(),
         )
     };
     let base =
-        crate::engine::heap::first_of_models(count, what, fewer, || model::compile(s, None))?;
+        crate::engine::heap::first_of_models(count, what, &fewer, || model::compile(s, None))?;
     let mut out = vec![Arm {
         name: "base".into(),
         label: "base scenario".into(),
@@ -631,6 +670,8 @@ pub struct CompareRequest {
     pub command: Vec<String>,
     /// Compute only this shard of the runs (see [`crate::engine::ShardSpec`]).
     pub shard: Option<crate::engine::ShardSpec>,
+    /// How the refusals name the options (the command line's flags by default).
+    pub spelled: CompareOptions,
 }
 
 /// The tornado's outcome index: the named one, else the first (None: no tornado). Read off the
@@ -693,7 +734,7 @@ pub fn run_into(
     use crate::error::Error;
     let s = &loaded.scenario;
     let tornado_outcome = tornado_index(s, &req.tornado)?;
-    let arms = arms(s, &req.variants, req.tornado.is_some())?;
+    let arms = arms_spelled(s, &req.variants, req.tornado.is_some(), req.spelled)?;
     // Every arm's counts in each chunk in flight: refused before any run when they cannot fit.
     let bytes: u64 = arms.iter().map(|a| Tally::bytes_for(&a.model)).sum();
     // A chunk in flight also holds each arm's run state, whose log of level changes grows
@@ -707,9 +748,11 @@ pub fn run_into(
     // when they outnumber the variants.
     let count = |kind: &str| arms.iter().filter(|a| a.kind == kind).count();
     let (tornado, variants) = (count("forced") + count("frozen"), count("variant"));
-    let no_tornado =
-        format!("--no-tornado (its {tornado} arms, one or two a lever, are counted like variants)");
-    let fewer_variants = "fewer variants compared (--variants)".to_string();
+    let no_tornado = format!(
+        "{} (its {tornado} arms, one or two a lever, are counted like variants)",
+        req.spelled.no_tornado
+    );
+    let fewer_variants = format!("fewer variants compared ({})", req.spelled.variants);
     let first = match (tornado, tornado >= variants) {
         (0, _) => vec![fewer_variants],
         (_, true) => vec![no_tornado, fewer_variants],

@@ -1343,6 +1343,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         tornado: (!args.no_tornado).then(|| args.outcome.clone()),
         command: command_line(),
         shard: args.shard,
+        spelled: Default::default(),
     };
     let stop = crate::app::interrupt::stop_flag();
     // The variants are checked before the folder is claimed.

@@ -535,3 +535,30 @@ fn a_max_runs_of_zero_is_refused_at_once() {
     assert!(out.join("summary.json").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--outcome` names the tornado's outcome: beside `--no-tornado` it would be ignored, so the
+/// two together are refused (exit 2, nothing written) rather than run without a word.
+#[test]
+fn an_outcome_for_no_tornado_is_refused() {
+    let out = dir("outcome-no-tornado").join("out");
+    let o = common::brink(&[
+        "compare",
+        common::repo("scenarios/examples/tutorial.ron")
+            .to_str()
+            .unwrap(),
+        "--runs",
+        "10",
+        "--outcome",
+        "nope",
+        "--no-tornado",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--no-tornado") && err.contains("--outcome"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

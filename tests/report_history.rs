@@ -583,7 +583,7 @@ fn calibration_files_tables_chart_and_text() {
         &mean_sd,
         "sd ratio",
         &c.stop_reason,
-        "final tolerance",
+        "Final tolerance",
         "An ABC posterior given these cases.",
         "The tolerance is not zero.",
         "conditional scenario probabilities, not forecasts",

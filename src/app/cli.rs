@@ -389,7 +389,7 @@ pub struct CompareArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// The outcome the tornado of lever effects ranks by (default: the first named outcome).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_tornado")]
     pub outcome: Option<String>,
     /// Skip the tornado (one forced and one frozen arm per lever).
     #[arg(long)]

@@ -403,7 +403,12 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
         progress_line("", g, started)
     })?;
     let secs = started.elapsed().as_secs_f64();
-    let command = req.command.join(" ");
+    // The command a calibrated number's source gives, as a reader would type it: `brink`, not
+    // the path the program was started by (`/tmp/…/release/brink` from a script's build).
+    let command = std::iter::once("brink")
+        .chain(req.command.iter().skip(1).map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut calibrated = vec![];
     for input in &inputs {
         let name = input

@@ -293,7 +293,9 @@ fn number_label(p: &ParamSummary, ctx: &HistoryContext) -> String {
 /// A mean and its sd, both to the decimals of two significant figures of the sd: "0.450 ± 0.057".
 pub(crate) fn mean_sd(mean: f64, sd: f64) -> String {
     match sd_decimals(sd) {
-        Some(d) if mean.abs() < 1e15 => format!("{} ± {sd:.d$}", mean_to_sd(mean, sd)),
+        Some(d) if mean.abs() < 1e15 && !beyond_precision(mean, d) => {
+            format!("{} ± {sd:.d$}", mean_to_sd(mean, sd))
+        }
         _ => format!("{} ± {}", num(mean), num(sd)),
     }
 }
@@ -305,13 +307,24 @@ fn sd_decimals(sd: f64) -> Option<usize> {
     (sd.is_finite() && sd >= 1e-14).then(|| (1 - sd.log10().floor() as i32).max(0) as usize)
 }
 
+/// Whether a mean written to `decimals` would show more digits than a double holds (an sd
+/// at the limit of the mean's own precision, as a Uniform of width 1e-8 at 1e6 gives).
+fn beyond_precision(mean: f64, decimals: usize) -> bool {
+    let magnitude = if mean == 0.0 {
+        0
+    } else {
+        mean.abs().log10().floor() as i64
+    };
+    magnitude + 1 + decimals as i64 > 15
+}
+
 /// A mean to the precision of its sd (the decimals of two significant figures of the sd): a
 /// prior centred on zero whose mean the quadrature leaves at 6e-15 reads "0.00", not
 /// "0.000000000000006", and a posterior mean says no more than its spread knows.
 pub(crate) fn mean_to_sd(mean: f64, sd: f64) -> String {
     match sd_decimals(sd) {
         // A mean beyond 1e15 in fixed notation would print every digit of the double.
-        Some(d) if mean.is_finite() && mean.abs() < 1e15 => {
+        Some(d) if mean.is_finite() && mean.abs() < 1e15 && !beyond_precision(mean, d) => {
             let s = format!("{mean:.d$}");
             // No "-0.00" for a mean that rounds to zero.
             match s.strip_prefix('-') {
@@ -365,9 +378,9 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
     // past a laptop's first screen.
     let generations = c.generations.len().saturating_sub(1);
     p.setup.push_str(&format!(
-        " It stopped after {generations} generation{} ({}), at a final tolerance of \
-         {tolerance_words} (the mean distance per fact a pseudo-timeline may keep from the \
-         observed one: 1 is every fact missed, 0 every fact reproduced), with {} simulations.",
+        " It ran {generations} generation{} and stopped: {}. Final tolerance {tolerance_words}, \
+         the mean distance per fact a pseudo-timeline may keep from the observed one (1: every \
+         fact missed, 0: every fact reproduced); {} simulations.",
         if generations == 1 { "" } else { "s" },
         c.stop_reason,
         group_thousands(c.simulations)
@@ -602,6 +615,10 @@ mod tests {
         );
         assert_eq!(mean_sd(2.0, 1e-300), format!("2 ± {}", num(1e-300)));
         assert_eq!(mean_sd(1e20, 3.0), format!("{} ± 3", num(1e20)));
+        assert_eq!(
+            mean_sd(1e6 + 5.5e-8, 2.9e-9),
+            format!("{} ± {}", num(1e6), num(2.9e-9))
+        );
         assert_eq!(mean_to_sd(f64::NAN, 1.0), "-");
         assert_eq!(mean_to_sd(f64::INFINITY, 1.0), "∞");
     }

@@ -146,8 +146,8 @@ pub fn text(cv: &CrossValidation) -> String {
                 p.spec,
                 mean_sd(p.prior_mean, p.prior_sd),
                 mean_sd(p.mean, p.sd),
-                fmt_num(p.q05),
-                fmt_num(p.q95)
+                crate::report::charts::significant(p.q05, 3),
+                crate::report::charts::significant(p.q95, 3)
             );
         }
     }

@@ -23,7 +23,9 @@ use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use super::charts::{Chart, HEIGHT, WIDTH, amount, group_thousands, percent, three_figures};
+use super::charts::{
+    Chart, HEIGHT, WIDTH, amount, cost_figures, cost_percentile, group_thousands, percent,
+};
 use super::pages::{self, Analysis, SectionView, TableView};
 use crate::analysis::Summary;
 use crate::model::Model;
@@ -655,14 +657,14 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
         .iter()
         .filter(|c| c.max > 0.0)
         .map(|c| {
-            // Quantiles come from log-scale bins (6% wide): never above the largest, and to
-            // three significant figures.
-            let q = c.q.map(|v| amount(three_figures(v.clamp(0.0, c.max))));
+            // Quantiles come from log-scale bins (6% wide): three significant figures, never
+            // above the largest; the mean and its interval to four.
+            let q = c.q.map(|v| cost_percentile(v, c.max));
             let [p5, p25, median, p75, p95] = q;
             CostRow {
                 actor: labels.actor(&c.actor),
-                mean: amount(c.mean.estimate),
-                mean_interval: c.mean.text(amount, " – "),
+                mean: cost_figures(c.mean.estimate, 4),
+                mean_interval: c.mean.text(|x| cost_figures(x, 4), " – "),
                 p5,
                 p25,
                 median,
@@ -930,7 +932,8 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
         t.notes.push(
             "Total cost over the whole run. Actors that bear no cost in any run are left out. \
              The percentiles are read off bins 6% wide, so they are given to three significant \
-             figures; the mean and its interval are exact sums."
+             figures; the mean and its interval come from exact sums over the runs and are given \
+             to four."
                 .into(),
         );
     }

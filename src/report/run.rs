@@ -5,7 +5,7 @@ use crate::analysis::Summary;
 use crate::error::Result;
 use crate::model::Model;
 use crate::report::Artifact;
-use crate::report::charts::{significant, three_figures};
+use crate::report::charts::{cost_figures, cost_percentile};
 use crate::report::describe::Table;
 pub use crate::report::html::ReportOptions;
 
@@ -123,16 +123,19 @@ pub fn text(s: &Summary) -> String {
         "95th pct",
     ]);
     for c in &s.costs {
-        if c.max == 0.0 {
+        if c.max.is_nan() || c.max <= 0.0 {
             continue;
         }
+        // The mean and its interval to four significant figures (0.0080 printed "0.0" to one
+        // decimal); the percentiles, read off log bins 6% wide, to three, never above the
+        // largest.
+        let text = |x: f64| cost_figures(x, 4).replace(',', "");
         t.row(vec![
             c.actor.clone(),
-            format!("{:.1}", c.mean.estimate),
-            c.mean.text(|x| format!("{x:.1}"), " – "),
-            // Read off log bins 6% wide: three significant figures, never above the largest.
-            significant(three_figures(c.q[2].clamp(0.0, c.max)), 3),
-            significant(three_figures(c.q[4].clamp(0.0, c.max)), 3),
+            text(c.mean.estimate),
+            c.mean.text(text, " – "),
+            cost_percentile(c.q[2], c.max).replace(',', ""),
+            cost_percentile(c.q[4], c.max).replace(',', ""),
         ]);
     }
     o += "\n";
@@ -144,10 +147,11 @@ pub fn text(s: &Summary) -> String {
             "95% interval",
         ]);
         for g in s.gains.iter().filter(|g| g.mean.estimate != 0.0) {
+            let text = |x: f64| cost_figures(x, 4).replace(',', "");
             t.row(vec![
                 g.actor.clone(),
-                format!("{:.1}", g.mean.estimate),
-                g.mean.text(|x| format!("{x:.1}"), " – "),
+                text(g.mean.estimate),
+                g.mean.text(text, " – "),
             ]);
         }
         o += "\n";

@@ -591,11 +591,45 @@ pub(crate) fn amount(x: f64) -> String {
 /// figures, since more would claim a precision the bins do not have: 1,753.7 → 1,750,
 /// 109.7 → 110, 7.934 → 7.93.
 pub(crate) fn three_figures(x: f64) -> f64 {
+    rounded_to(x, 3)
+}
+
+/// A value rounded to `figures` significant figures (at least 1), through the decimal text so
+/// that 1,753.7 is 1750 exactly.
+pub(crate) fn rounded_to(x: f64, figures: usize) -> f64 {
     if !x.is_finite() {
         return x;
     }
-    // Rounded through the decimal text, so that 1,753.7 is 1750 exactly (1.75e3).
-    format!("{x:.2e}").parse().unwrap_or(x)
+    let p = figures.max(1) - 1;
+    // "1.80e308" reads back as infinity: the value itself is then the nearest.
+    format!("{x:.p$e}")
+        .parse()
+        .ok()
+        .filter(|r: &f64| r.is_finite())
+        .unwrap_or(x)
+}
+
+/// A cost to `figures` significant figures, thousands grouped from 1,000 up as [`amount`]
+/// groups them: 12,346,000,000,050 → "12,350,000,000,000" at four, 0.012345 → "0.0123" at
+/// three (where [`amount`] keeps two decimals: "0.01").
+pub(crate) fn cost_figures(x: f64, figures: usize) -> String {
+    let r = rounded_to(x, figures);
+    if !r.is_finite() || r.abs() >= 1000.0 {
+        amount(r)
+    } else {
+        significant(r, figures.max(1) as i32)
+    }
+}
+
+/// A cost percentile read off the log bins: three significant figures, and never above the
+/// largest cost (rounding 1,756 up to 1,760 would put it there: the largest is then given).
+pub(crate) fn cost_percentile(q: f64, largest: f64) -> String {
+    let r = three_figures(q.clamp(0.0, largest.max(0.0)));
+    if r > largest {
+        cost_figures(largest, 4)
+    } else {
+        cost_figures(r, 3)
+    }
 }
 
 /// A number to `digits` significant figures (whole numbers from 10^digits up), without
@@ -1022,6 +1056,17 @@ mod tests {
             assert_eq!(significant(r, 3), text, "{x}");
             assert_eq!(amount(r), html, "{x}");
         }
+        // The report's cells: three figures below 1 as above, grouped from 1,000 up.
+        assert_eq!(cost_figures(0.012345, 3), "0.0123");
+        assert_eq!(cost_figures(0.0080, 4), "0.008");
+        assert_eq!(cost_figures(12_346_000_000_050.0, 4), "12,350,000,000,000");
+        assert_eq!(cost_figures(248.2, 4), "248.2");
+        assert_eq!(cost_figures(f64::NAN, 3), "-");
+        // A percentile is never printed above the largest cost.
+        assert_eq!(cost_percentile(1756.0, 1756.0), "1,756");
+        assert_eq!(cost_percentile(1700.4, 1756.0), "1,700");
+        assert_eq!(cost_percentile(-1.0, 5.0), "0");
+        assert_eq!(rounded_to(f64::MAX, 3), f64::MAX);
         assert_eq!(significant(1e300, 3), "1e300");
         assert_eq!(significant(-2.346e20, 3), "-2.35e20");
         assert_eq!(significant(1.5e-300, 3), "1.5e-300");

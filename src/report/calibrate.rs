@@ -292,47 +292,46 @@ fn number_label(p: &ParamSummary, ctx: &HistoryContext) -> String {
 
 /// A mean and its sd, both to the decimals of two significant figures of the sd: "0.450 ± 0.057".
 pub(crate) fn mean_sd(mean: f64, sd: f64) -> String {
-    match sd_decimals(sd) {
-        Some(d) if mean.abs() < 1e15 && !beyond_precision(mean, d) => {
-            format!("{} ± {sd:.d$}", mean_to_sd(mean, sd))
-        }
-        _ => format!("{} ± {}", num(mean), num(sd)),
+    match decimals_of(mean, sd) {
+        Some(d) => format!("{} ± {sd:.d$}", fixed(mean, d)),
+        None => format!("{} ± {}", num(mean), num(sd)),
     }
-}
-
-/// The decimals that keep two significant figures of an sd: None for no finite positive sd, or
-/// one so small that it would take more than 15 decimals (then both are written to three
-/// significant figures).
-fn sd_decimals(sd: f64) -> Option<usize> {
-    (sd.is_finite() && sd >= 1e-14).then(|| (1 - sd.log10().floor() as i32).max(0) as usize)
-}
-
-/// Whether a mean written to `decimals` would show more digits than a double holds (an sd
-/// at the limit of the mean's own precision, as a Uniform of width 1e-8 at 1e6 gives).
-fn beyond_precision(mean: f64, decimals: usize) -> bool {
-    let magnitude = if mean == 0.0 {
-        0
-    } else {
-        mean.abs().log10().floor() as i64
-    };
-    magnitude + 1 + decimals as i64 > 15
 }
 
 /// A mean to the precision of its sd (the decimals of two significant figures of the sd): a
 /// prior centred on zero whose mean the quadrature leaves at 6e-15 reads "0.00", not
 /// "0.000000000000006", and a posterior mean says no more than its spread knows.
 pub(crate) fn mean_to_sd(mean: f64, sd: f64) -> String {
-    match sd_decimals(sd) {
-        // A mean beyond 1e15 in fixed notation would print every digit of the double.
-        Some(d) if mean.is_finite() && mean.abs() < 1e15 && !beyond_precision(mean, d) => {
-            let s = format!("{mean:.d$}");
-            // No "-0.00" for a mean that rounds to zero.
-            match s.strip_prefix('-') {
-                Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
-                _ => s,
-            }
-        }
-        _ => num(mean),
+    match decimals_of(mean, sd) {
+        Some(d) => fixed(mean, d),
+        None => num(mean),
+    }
+}
+
+/// The decimals that keep two significant figures of `sd`, if `mean` written to them shows no
+/// more digits than a double holds. None (both then to three significant figures) for no
+/// finite positive sd, a mean that is not finite or beyond 1e15 (fixed notation would print
+/// every digit), or an sd at the limit of the mean's own precision (a Uniform of width 1e-8 at
+/// 1e6).
+fn decimals_of(mean: f64, sd: f64) -> Option<usize> {
+    if !(sd.is_finite() && sd >= 1e-14 && mean.abs() < 1e15) {
+        return None;
+    }
+    let decimals = (1 - sd.log10().floor() as i32).max(0);
+    let magnitude = if mean == 0.0 {
+        0
+    } else {
+        mean.abs().log10().floor() as i32
+    };
+    (magnitude + 1 + decimals <= 15).then_some(decimals as usize)
+}
+
+/// `x` to `decimals` decimals, without a "-0.00" for a value that rounds to zero.
+fn fixed(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => s,
     }
 }
 

@@ -129,13 +129,12 @@ pub fn text(s: &Summary) -> String {
         // The mean and its interval to four significant figures (0.0080 printed "0.0" to one
         // decimal); the percentiles, read off log bins 6% wide, to three, never above the
         // largest.
-        let text = |x: f64| cost_figures(x, 4).replace(',', "");
         t.row(vec![
             c.actor.clone(),
-            text(c.mean.estimate),
-            c.mean.text(text, " – "),
-            cost_percentile(c.q[2], c.max).replace(',', ""),
-            cost_percentile(c.q[4], c.max).replace(',', ""),
+            cost_text(c.mean.estimate),
+            c.mean.text(cost_text, " – "),
+            ungrouped(cost_percentile(c.q[2], c.max)),
+            ungrouped(cost_percentile(c.q[4], c.max)),
         ]);
     }
     o += "\n";
@@ -147,15 +146,25 @@ pub fn text(s: &Summary) -> String {
             "95% interval",
         ]);
         for g in s.gains.iter().filter(|g| g.mean.estimate != 0.0) {
-            let text = |x: f64| cost_figures(x, 4).replace(',', "");
             t.row(vec![
                 g.actor.clone(),
-                text(g.mean.estimate),
-                g.mean.text(text, " – "),
+                cost_text(g.mean.estimate),
+                g.mean.text(cost_text, " – "),
             ]);
         }
         o += "\n";
         o += &t.render();
     }
     o
+}
+
+/// A cost mean or interval end as the text tables print it: four significant figures, no
+/// thousands separators (the tables' other numbers have none).
+fn cost_text(x: f64) -> String {
+    ungrouped(cost_figures(x, 4))
+}
+
+/// A number of the report's cells without its thousands separators.
+fn ungrouped(s: String) -> String {
+    s.replace(',', "")
 }

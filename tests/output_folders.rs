@@ -227,6 +227,45 @@ fn a_refused_request_removes_only_the_folders_its_claim_made() {
 }
 
 #[test]
+fn a_written_result_leaves_no_folder_made_only_on_the_way() {
+    // `a/../b/../result` is `result`: the claim makes `a` and `a/../b` to get there. They
+    // were left, empty, beside the result; folders on the path to it stay.
+    let root = scratch("waypoints");
+    std::fs::create_dir(root.join("mine")).unwrap();
+    for out in ["a/../b/../result", "c/d/../e/result", "mine/../f/result"] {
+        ok(&[
+            "run",
+            RICHARDSON,
+            "--runs",
+            "20",
+            "--no-charts",
+            "--out",
+            s(&root.join(out)),
+        ]);
+    }
+    let top: Vec<_> = common::paths(&root)
+        .into_iter()
+        .filter(|p| p.components().count() == 1)
+        .collect();
+    let want: Vec<PathBuf> = ["c", "f", "mine", "result"]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+    assert_eq!(top, want);
+    let c: Vec<_> = std::fs::read_dir(root.join("c"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        c,
+        vec![std::ffi::OsString::from("e")],
+        "c/d was made on the way"
+    );
+    assert!(root.join("f/result/summary.json").is_file());
+    assert!(root.join("mine").is_dir(), "the user's folder stays");
+}
+
+#[test]
 fn an_out_named_like_brinks_working_names_is_refused() {
     // Such a folder, once written, was removed ("the unfinished output of a brink command
     // that was stopped") or renamed by the next command writing beside it.

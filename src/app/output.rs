@@ -1580,10 +1580,12 @@ impl Drop for Staging {
             // cut part way leaves a folder the next claim knows as brink's.
             let _ = open_no_follow(&self.dir.join(STAGING_MARK), true);
             let _ = remove_staging(&self.dir, &[STAGING_MARK]);
-            // The lock file lives in the deepest created folder: release it first.
-            self.lock.take();
-            remove_made(&self.created);
         }
+        // The lock file lives in the deepest created folder: released first. After a commit
+        // the folders that hold the results are not empty and stay; those made only on the
+        // way (`a/../b/../result` makes `a` and `a/../b`) are empty and go.
+        self.lock.take();
+        remove_made(&self.created);
     }
 }
 

@@ -54,7 +54,7 @@ log "simulation-based calibration (tests/calibration.rs)"
 cargo test --release --quiet --test calibration -- --nocapture 2> "$OUT/sbc.txt" > /dev/null || true
 
 python3 - "$OUT" <<'PY'
-import json, sys, re, os
+import json, sys, re, os, math
 out = sys.argv[1]
 j = lambda p: json.load(open(os.path.join(out, p)))
 bt = j("backtest/backtest.json")
@@ -68,6 +68,18 @@ sbc = open(os.path.join(out, "sbc.txt")).read()
 sbc_line = re.search(r"SBC rank bins \[([^\]]*)\], chi-square ([\d.]+)", sbc)
 conc = re.search(r"mean posterior sd: short ([\d.]+), long ([\d.]+)", sbc)
 f3 = lambda x: f"{x:.3f}"
+def fixed(x, d):
+    s = f"{x:.{d}f}"
+    return s[1:] if s.startswith("-") and set(s[1:]) <= set("0.") else s
+def decimals_of(mean, sd):
+    # As brink prints a mean ± sd (src/report/calibrate.rs): the decimals of two significant
+    # figures of the sd.
+    if not (math.isfinite(sd) and sd >= 1e-14 and abs(mean) < 1e15):
+        return 3
+    return max(0, 1 - math.floor(math.log10(sd)))
+def msd(mean, sd):
+    d = decimals_of(mean, sd)
+    return f"{fixed(mean, d)} ± {fixed(sd, d)}"
 pct = lambda x: f"{100*x:.0f}%"
 
 def kinds(case):
@@ -159,7 +171,7 @@ for x in cal["params"]:
     moved = abs(x["mean"] - x["prior_mean"]) / x["prior_sd"]
     inf = r < 0.9 or moved > 0.5
     informed[x["path"]] = inf
-    p(f"| `{x['path']}` | {x['prior']} | {x['prior_mean']:.3f} ± {x['prior_sd']:.3f} | {x['mean']:.3f} ± {x['sd']:.3f} | {x['q05']:.3f} – {x['q95']:.3f} | {r:.2f} | {'yes' if inf else 'no'} |")
+    p(f"| `{x['path']}` | {x['prior']} | {msd(x['prior_mean'], x['prior_sd'])} | {msd(x['mean'], x['sd'])} | {fixed(x['q05'], decimals_of(x['mean'], x['sd']))} – {fixed(x['q95'], decimals_of(x['mean'], x['sd']))} | {r:.2f} | {'yes' if inf else 'no'} |")
 p()
 p("\"Informed\" means the posterior's sd is below 0.9 of the prior's, or its mean moved by more than half")
 p("a prior sd. The chart of every prior against its posterior is `output/history/calibration/prior_posterior.png`;")

@@ -617,7 +617,7 @@ pub(crate) fn cost_figures(x: f64, figures: usize) -> String {
     if !r.is_finite() || r.abs() >= 1000.0 {
         amount(r)
     } else {
-        significant(r, figures.max(1) as i32)
+        significant_kept(r, figures.max(1) as i32)
     }
 }
 
@@ -635,6 +635,16 @@ pub(crate) fn cost_percentile(q: f64, largest: f64) -> String {
 /// A number to `digits` significant figures (whole numbers from 10^digits up), without
 /// trailing zeros: 0.215, 0.0716, 12.3, 4,120 → "4120".
 pub(crate) fn significant(x: f64, digits: i32) -> String {
+    to_figures(x, digits, true)
+}
+
+/// [`significant`] with its trailing zeros, which are figures too: a mean of 338.0 to four is
+/// "338.0" beside an interval of "326.8 – 349.1", not "338".
+pub(crate) fn significant_kept(x: f64, digits: i32) -> String {
+    to_figures(x, digits, false)
+}
+
+fn to_figures(x: f64, digits: i32, trim: bool) -> String {
     if !x.is_finite() {
         return if x.is_nan() {
             "-".into()
@@ -653,7 +663,7 @@ pub(crate) fn significant(x: f64, digits: i32) -> String {
         let p = (digits - 1).max(0) as usize;
         let s = format!("{x:.p$e}");
         let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-        let m = if m.contains('.') {
+        let m = if trim && m.contains('.') {
             m.trim_end_matches('0').trim_end_matches('.')
         } else {
             m
@@ -662,7 +672,7 @@ pub(crate) fn significant(x: f64, digits: i32) -> String {
     }
     let decimals = (digits - 1 - magnitude).clamp(0, 15) as usize;
     let s = format!("{x:.decimals$}");
-    let s = if s.contains('.') {
+    let s = if trim && s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.')
     } else {
         &s
@@ -1058,7 +1068,9 @@ mod tests {
         }
         // The report's cells: three figures below 1 as above, grouped from 1,000 up.
         assert_eq!(cost_figures(0.012345, 3), "0.0123");
-        assert_eq!(cost_figures(0.0080, 4), "0.008");
+        assert_eq!(cost_figures(0.0080, 4), "0.008000");
+        assert_eq!(cost_figures(338.0, 4), "338.0");
+        assert_eq!(cost_figures(9.9996, 4), "10.00");
         assert_eq!(cost_figures(12_346_000_000_050.0, 4), "12,350,000,000,000");
         assert_eq!(cost_figures(248.2, 4), "248.2");
         assert_eq!(cost_figures(f64::NAN, 3), "-");

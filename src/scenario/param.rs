@@ -411,7 +411,15 @@ impl Dist {
     }
 
     fn describe(&self) -> String {
-        let n = fmt_num;
+        // Four decimals read well, but two different numbers of one distribution must not
+        // read the same (a Uniform from 0.50001 to 0.50002 was "Uniform(0.5, 0.5)"): then
+        // each is printed to the digits that tell it apart.
+        let own = self.numbers();
+        let apart = own
+            .iter()
+            .enumerate()
+            .any(|(i, &a)| own[..i].iter().any(|&b| a != b && fmt_num(a) == fmt_num(b)));
+        let n = |v: f64| if apart { fmt_exact(v) } else { fmt_num(v) };
         match *self {
             Dist::Fixed { value, .. } => n(value),
             Dist::Uniform { min, max, .. } => format!("Uniform({}, {})", n(min), n(max)),
@@ -453,6 +461,44 @@ impl Dist {
     }
 }
 
+impl Dist {
+    /// The numbers that define the distribution, in the order [`Dist::describe`] names them.
+    fn numbers(&self) -> Vec<f64> {
+        match *self {
+            Dist::Fixed { value, .. } => vec![value],
+            Dist::Uniform { min, max, .. } => vec![min, max],
+            Dist::Triangular { min, mode, max, .. } | Dist::Pert { min, mode, max, .. } => {
+                vec![min, mode, max]
+            }
+            Dist::Normal {
+                mean, sd, min, max, ..
+            } => [Some(mean), Some(sd), min, max]
+                .into_iter()
+                .flatten()
+                .collect(),
+            Dist::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+                ..
+            } => vec![alpha, beta, min.unwrap_or(0.0), max.unwrap_or(1.0)],
+            Dist::LogNormal { median, sigma, .. } => vec![median, sigma],
+            Dist::Shared(_) => vec![],
+        }
+    }
+}
+
+/// A number to the shortest digits that read back as it: 0.50001, 1.0000000002e-7.
+pub fn fmt_exact(v: f64) -> String {
+    let a = v.abs();
+    if a.is_finite() && a != 0.0 && !(1e-4..1e15).contains(&a) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 fn check_bounds(min: Option<f64>, max: Option<f64>) -> Result<(), String> {
     if let Some(m) = min {
         finite("min", m)?;
@@ -491,6 +537,28 @@ pub fn beta_shape(d: &Dist) -> Option<(f64, f64, f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_distributions_numbers_never_read_the_same_when_they_differ() {
+        let d = |t: &str| ron::from_str::<Dist>(t).unwrap().describe();
+        assert_eq!(
+            d(r#"Uniform(min: 0.50001, max: 0.50002, source: "s")"#),
+            "Uniform(0.50001, 0.50002)"
+        );
+        assert_eq!(
+            d(r#"Pert(min: 1, mode: 1.000001, max: 2, source: "s")"#),
+            "PERT(1, 1.000001, 2)"
+        );
+        assert_eq!(
+            d(r#"Uniform(min: 0.00001, max: 0.0000100001, source: "s")"#),
+            "Uniform(1e-5, 1.00001e-5)"
+        );
+        // Apart at four decimals: as short as before.
+        assert_eq!(
+            d(r#"Pert(min: 0.1, mode: 0.123456, max: 0.3, source: "s")"#),
+            "PERT(0.1, 0.1235, 0.3)"
+        );
+    }
 
     #[test]
     fn numbers_are_written_short_and_never_as_zero_when_they_are_not() {

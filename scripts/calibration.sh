@@ -233,14 +233,14 @@ for i, name in enumerate(fl["outcomes"]):
     d = var["outcomes"][i]["difference"]
     p(f"| {name} | {v:.3f} | {b:.3f} | {-d['estimate']:+.3f} ({-d['high']:+.3f} .. {-d['low']:+.3f}) |")
 p()
-p("Before the fatigue and reactivity were shared (each relation its own prior, commit d3aa1be,")
-p("docs/flagship-v2.md) P(rupture) was 0.212 on the same runs; sharing them moved it to 0.197, and")
-p("the readiness's prior, which the \"before\" column has drawn since 2026-12-03 (the flagship had a")
-p("fixed 0), to the")
 fat = [x for x in cal["params"] if x["path"] == "shared.fatigue.value"][0]
 hawk = [x for x in cal["params"] if x["path"] == "shared.hawkishness.value"][0]
 r0 = var["outcomes"][0]["probability"]["estimate"]; r1 = base["outcomes"][0]["probability"]["estimate"]
-p("\"before\" column, the calibration to the \"after\" one. The flagship is sensitive to its fatigue")
+p("How the \"before\" column came to be: with each relation's fatigue and reactivity its own prior")
+p("(commit d3aa1be, docs/flagship-v2.md) P(rupture) was 0.212 on the same runs, and sharing them")
+p("made it 0.197 with the two principals' readiness a fixed 0. Since 2026-12-03 the readiness is")
+p(f"uncertain, and the \"before\" column draws it from its prior too: {r0:.3f}. The calibration")
+p("gives the \"after\" column. The flagship is sensitive to its fatigue")
 p(f"(docs/analysis.md) and to its principals' readiness: a fatigue whose posterior mean is {fat['prior_mean'] - fat['mean']:.3f} below the")
 p(f"prior's, with a readiness of {hawk['mean']:.2f} (prior 0), multiplies the chance of a {fl['outcomes'][0]} by {r1 / r0:.1f}.")
 p("That is a large change resting on three cases; read the limits below before quoting it, and keep")

@@ -139,3 +139,39 @@ fn a_mean_of_one_run_has_no_interval_and_two_runs_take_students_t() {
     }
     assert!(rows > 2);
 }
+
+#[test]
+fn a_scenario_without_costs_says_so_instead_of_an_empty_table() {
+    // The Richardson pair has no levers: no actor bears a cost. The text printed the costs
+    // table's header over no rows.
+    let dir = scratch("no-costs");
+    let o = ok(&[
+        "run",
+        "scenarios/examples/richardson.ron",
+        "--runs",
+        "20",
+        "--no-charts",
+        "--out",
+        dir.join("r").to_str().unwrap(),
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("costs: no actor bears any cost in any run") && !text.contains("mean cost"),
+        "{text}"
+    );
+    // The flagship's actors do bear costs: the table is there.
+    let o = ok(&[
+        "run",
+        FLAGSHIP,
+        "--runs",
+        "20",
+        "--no-charts",
+        "--out",
+        dir.join("f").to_str().unwrap(),
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("mean cost (") && !text.contains("no actor bears"),
+        "{text}"
+    );
+}

@@ -122,10 +122,12 @@ pub fn text(s: &Summary) -> String {
         "median",
         "95th pct",
     ]);
-    for c in &s.costs {
-        if c.max.is_nan() || c.max <= 0.0 {
-            continue;
-        }
+    let paid: Vec<_> = s
+        .costs
+        .iter()
+        .filter(|c| !c.max.is_nan() && c.max > 0.0)
+        .collect();
+    for c in &paid {
         // The mean and its interval to four significant figures (0.0080 printed "0.0" to one
         // decimal); the percentiles, read off log bins 6% wide, to three, never above the
         // largest.
@@ -138,7 +140,12 @@ pub fn text(s: &Summary) -> String {
         ]);
     }
     o += "\n";
-    o += &t.render();
+    if paid.is_empty() {
+        // A table of headers alone reads as a failure to print it.
+        o += "costs: no actor bears any cost in any run\n";
+    } else {
+        o += &t.render();
+    }
     if s.gains.iter().any(|g| g.mean.estimate != 0.0) {
         let mut t = Table::new(&[
             "actor",

@@ -1053,11 +1053,14 @@ fn trace_command(args: TraceArgs) -> Result<()> {
     // Checks the variant; the charts read their labels and ladder from the model.
     let model = brink::model::compile(&loaded.scenario, args.variant.as_deref())?;
     // Claimed before any run is traced: a refusal comes before the work.
+    // The handler first: a signal between the claim and the handler would kill the process
+    // with its lock and staging folder left behind.
+    let stop = crate::app::interrupt::stop_flag();
     let staging = match &args.out {
         Some(dir) => Some(Staging::begin(dir, "trace")?),
         None => None,
     };
-    let out = trace::run(&loaded, &req, crate::app::interrupt::stop_flag())?;
+    let out = trace::run(&loaded, &req, stop)?;
     if let Some(staging) = staging {
         let mut files = brink::report::trace::files(&out, &model.scenario)?;
         if !args.no_charts {
@@ -1106,8 +1109,11 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<()> {
         command: command_line(),
     };
     let model = brink::model::compile(&loaded.scenario, args.variant.as_deref())?;
+    // The handler first: a signal between the claim and the handler would kill the process
+    // with its lock and staging folder left behind.
+    let stop = crate::app::interrupt::stop_flag();
     let staging = Staging::begin(&out, "sensitivity")?;
-    let result = sensitivity::run(&loaded, &req, crate::app::interrupt::stop_flag())?;
+    let result = sensitivity::run(&loaded, &req, stop)?;
     staging.write_all(&brink::report::sensitivity::files(
         &model,
         &result,
@@ -1156,6 +1162,9 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     // The sweep compiles its own grid: only the points' values are kept of this one (a model
     // may take tens of megabytes, and the models' budget counts one set).
     let designs: Vec<Vec<f64>> = grid.into_iter().map(|(xs, _)| xs).collect();
+    // The handler first: a signal between the claim and the handler would kill the process
+    // with its lock and staging folder left behind.
+    let stop = crate::app::interrupt::stop_flag();
     let staging = Staging::begin(&out, "sweep")?;
     let mut sink = crate::app::run::Sink {
         rows: match &per_run_columns {
@@ -1184,13 +1193,7 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
         };
         brink::report::per_run::push_cells(m, &keys, &key, r, st, out)
     };
-    let result = sweep::run_into(
-        &loaded,
-        &req,
-        crate::app::interrupt::stop_flag(),
-        &mut sink,
-        Some(&row),
-    );
+    let result = sweep::run_into(&loaded, &req, stop, &mut sink, Some(&row));
     if let Some(e) = sink.failed.take() {
         return Err(e);
     }
@@ -1266,6 +1269,9 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     };
     // Every input error comes before the folder is claimed.
     let plan = experiment::plan(&loaded.scenario, &req)?;
+    // The handler first: a signal between the claim and the handler would kill the process
+    // with its lock and staging folder left behind.
+    let stop = crate::app::interrupt::stop_flag();
     let staging = Staging::begin(&out, "experiment")?;
     let columns = brink::report::experiment::run_columns(&plan);
     let result = if args.per_run {
@@ -1279,16 +1285,11 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
                     out: &mut Vec<brink::report::table::Cell>| {
             brink::report::experiment::push_run_cells(&plan, &keys, point, variant, run, st, out)
         };
-        let r = experiment::run(
-            &loaded,
-            &plan,
-            crate::app::interrupt::stop_flag(),
-            Some((&make, &mut sink)),
-        )?;
+        let r = experiment::run(&loaded, &plan, stop, Some((&make, &mut sink)))?;
         rows.finish()?;
         r
     } else {
-        experiment::run(&loaded, &plan, crate::app::interrupt::stop_flag(), None)?
+        experiment::run(&loaded, &plan, stop, None)?
     };
     staging.write_all(&brink::report::experiment::files(
         &plan.base,

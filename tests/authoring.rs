@@ -383,6 +383,63 @@ fn diff_pairs_runs_of_one_seed_and_falls_back_to_independent_intervals() {
 }
 
 #[test]
+fn diff_pairs_an_outcome_named_as_a_sampled_numbers_last_part_on_its_own_column() {
+    // An outcome named `hawkishness`: `diff` took the first column ending in `.hawkishness`,
+    // `in.actors.north.hawkishness` (a sampled number), and refused the file as damaged.
+    let dir = scratch("diff-names");
+    let text = fs::read_to_string(repo(TUTORIAL)).unwrap();
+    let anchor =
+        r#"        Outcome(name: "pretext_staged", when: EventOccurred("staged_incident")),"#;
+    assert!(text.contains(anchor));
+    let extra = r#"
+        Outcome(name: "hawkishness", when: RungAtLeast("rupture")),
+        Outcome(name: "steps_held", when: RungAtLeast("confrontation")),"#;
+    fs::write(
+        dir.join("t.ron"),
+        text.replace(anchor, &format!("{anchor}{extra}")),
+    )
+    .unwrap();
+    for (out, variant) in [("a", None), ("b", Some("restraint"))] {
+        let mut args = vec!["run", "t.ron", "--runs", "300", "--per-run", "--no-charts"];
+        args.extend(["--out", out]);
+        if let Some(v) = variant {
+            args.extend(["--variant", v]);
+        }
+        ok_in(&dir, &args);
+    }
+    let d: serde_json::Value =
+        serde_json::from_str(&ok_in(&dir, &["diff", "a", "b", "--json"])).unwrap();
+    assert_eq!(d["method"], "paired", "{}", d["why"]);
+    let (sa, sb) = (
+        common::summary(&dir.join("a")),
+        common::summary(&dir.join("b")),
+    );
+    for name in ["hawkishness", "steps_held"] {
+        let k = |s: &serde_json::Value| {
+            s["outcomes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|o| o["name"] == name)
+                .unwrap()
+        };
+        let p = |s: &serde_json::Value| {
+            s["outcomes"][k(s)]["probability"]["estimate"]
+                .as_f64()
+                .unwrap()
+        };
+        let o = d["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in {d}"));
+        let est = o["difference"]["estimate"].as_f64().unwrap();
+        assert!((est - (p(&sb) - p(&sa))).abs() < 1e-12, "{name}: {o}");
+    }
+}
+
+#[test]
 fn diff_refuses_folders_brink_did_not_write() {
     let dir = scratch("diff-refuse");
     run_tutorial(&dir, "base", &[]);
@@ -515,6 +572,30 @@ fn rewrite_marker_entry(dir: &Path, name: &str, bytes: &[u8]) {
 /// or runs.csv, a file deleted) is refused before anything runs, exit code 2, naming the
 /// file, with nothing written: a rerun would otherwise report the damage as a result that
 /// does not reproduce. A file the marker does not list (the analyst's notes) is no damage.
+#[test]
+fn rerun_reruns_a_command_whose_scenario_came_after_a_double_dash() {
+    // `brink run --out r -- t.ron`: the rerun's --out went after the `--`, where it is a
+    // file's name, and the rerun failed.
+    let dir = scratch("rerun-dashes");
+    fs::copy(repo(TUTORIAL), dir.join("t.ron")).unwrap();
+    ok_in(
+        &dir,
+        &[
+            "run",
+            "--runs",
+            "200",
+            "--no-charts",
+            "--out",
+            "r",
+            "--",
+            "t.ron",
+        ],
+    );
+    let out = ok_in(&dir, &["rerun", "r"]);
+    assert!(out.contains("byte-identical"), "{out}");
+    assert!(dir.join("r-rerun/summary.json").is_file());
+}
+
 #[test]
 fn rerun_refuses_a_result_changed_since_brink_wrote_it_before_running_anything() {
     let dir = scratch("rerun-damaged");

@@ -153,12 +153,12 @@ fn read_per_run(path: &Path, file: &mut Listed, outcomes: &[&str]) -> Result<Per
     let bad = |e: String| Error::Input(format!("{}: {e}", path.display()));
     let mut r = csv::Reader::from_reader(file);
     let header = r.headers().map_err(|e| bad(e.to_string()))?.clone();
+    // The outcome's own column, `out.NAME` (docs/data.md): a column that merely ends in
+    // `.NAME` is another's (an outcome named `hawkishness` matched
+    // `in.actors.north.hawkishness`, a sampled number).
     let find = |name: &str| {
-        header.iter().position(|h| {
-            h == name
-                || h.strip_suffix(name)
-                    .is_some_and(|p| p.ends_with('.') || p.ends_with(':'))
-        })
+        let own = format!("out.{name}");
+        header.iter().position(|h| h == own)
     };
     let run_col = header
         .iter()
@@ -219,9 +219,16 @@ const RERUNS: &str = "run, compare, sweep, sensitivity and experiment";
 fn command_modulo_out(cmd: &[String]) -> Vec<String> {
     let mut out = vec![];
     let mut skip = false;
+    let mut options = true;
     for a in cmd.iter().skip(1) {
         if skip {
             skip = false;
+        } else if !options {
+            // After `--` every argument is a file's name, `--out` too.
+            out.push(a.clone());
+        } else if a == "--" {
+            options = false;
+            out.push(a.clone());
         } else if a == "--out" {
             skip = true;
         } else if !a.starts_with("--out=") {
@@ -365,7 +372,13 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     // option of its own.
     let mut out_arg = std::ffi::OsString::from("--out=");
     out_arg.push(&new);
-    let shown = format!("{} --out={}", args.join(" "), new.display());
+    // Before a `--`, after which it would be taken for a file's name.
+    let at = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let shown = {
+        let mut v: Vec<String> = args.clone();
+        v.insert(at, format!("--out={}", new.display()));
+        v.join(" ")
+    };
     let stop = crate::app::interrupt::stop_flag();
     let mut command = std::process::Command::new(exe);
     #[cfg(target_os = "linux")]
@@ -391,8 +404,9 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         }
     }
     let mut child = command
-        .args(&args)
+        .args(&args[..at])
         .arg(&out_arg)
+        .args(&args[at..])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())

@@ -1013,6 +1013,40 @@ fn sh(cmd: &str) -> bool {
 }
 
 #[test]
+fn a_full_disk_leaves_no_lock_file() {
+    // On a file system with room for a name but not for a byte, the lock file was made and
+    // its PID could not be written: the refusal left an empty `.x.brink-lock`.
+    let root = scratch("full-disk");
+    let m = root.join("m");
+    std::fs::create_dir(&m).unwrap();
+    // Needs the right to mount (root in a container, CI).
+    if !sh(&format!("mount -t tmpfs -o size=64k none '{}'", s(&m))) {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    }
+    // Filled to the last block (dd stops at "No space left on device").
+    sh(&format!("dd if=/dev/zero of='{}/filler' bs=4k", s(&m)));
+    let o = brink(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&m.join("x")),
+    ]);
+    let listed = common::paths(&m);
+    sh(&format!("umount '{}'", s(&m)));
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("No space left on device"),
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(listed, vec![PathBuf::from("filler")]);
+}
+
+#[test]
 fn an_empty_mount_point_is_filled_and_an_unwritable_folder_refused_before_computing() {
     let root = scratch("mount-point");
     let m = root.join("m");

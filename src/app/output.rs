@@ -710,13 +710,18 @@ impl Lock {
             if !same_file(&file, &path) {
                 continue;
             }
-            file.set_len(0)?;
-            file.seek(std::io::SeekFrom::Start(0))?;
-            write!(file, "{}", std::process::id())?;
-            return Ok(TryLock::Held(Lock {
+            // Ours from here: if the PID cannot be written (a full disk), the lock is dropped
+            // and its file removed, not left empty beside the target.
+            let lock = Lock {
                 path,
                 file: Some(file),
-            }));
+            };
+            if let Some(mut f) = lock.file.as_ref() {
+                f.set_len(0)?;
+                f.seek(std::io::SeekFrom::Start(0))?;
+                write!(f, "{}", std::process::id())?;
+            }
+            return Ok(TryLock::Held(lock));
         }
         Err(std::io::Error::other("the lock file keeps changing"))
     }

@@ -699,6 +699,72 @@ fn a_fifo_is_refused_not_waited_on() {
 }
 
 #[test]
+fn a_timeline_naming_a_missing_scenario_is_refused_at_its_scenario_field() {
+    // The error pointed at the missing file itself (`nope.ron:1:1`, an empty line shown).
+    let dir = common::scratch("missing-scenario");
+    let text = std::fs::read_to_string(common::repo(
+        "scenarios/history/russia_georgia_2006.timeline.ron",
+    ))
+    .unwrap();
+    let field = "scenario: \"russia_georgia_2006.ron\"";
+    let line = text.lines().position(|l| l.contains(field)).unwrap() + 1;
+    let column = text.lines().nth(line - 1).unwrap().find('"').unwrap() + 1;
+    std::fs::write(
+        dir.join("case.timeline.ron"),
+        text.replace(field, "scenario: \"nope.ron\""),
+    )
+    .unwrap();
+    for args in [
+        &["validate", "case.timeline.ron"][..],
+        &[
+            "backtest",
+            "case.timeline.ron",
+            "--runs",
+            "10",
+            "--out",
+            "out",
+        ],
+    ] {
+        let o = within_deadline(&dir, args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "brink {args:?}: {err}");
+        assert!(
+            err.contains("the scenario file nope.ron cannot be read")
+                && err.contains(&format!("--> case.timeline.ron:{line}:{column}")),
+            "brink {args:?}: {err}"
+        );
+        assert!(!dir.join("out").exists());
+    }
+    // A scenario followed by another scenario has no timeline: refused, not dropped.
+    let h = |f: &str| common::repo(format!("scenarios/history/{f}"));
+    let (turkey, georgia, timeline) = (
+        h("russia_turkey_2015.ron"),
+        h("russia_georgia_2006.ron"),
+        h("russia_georgia_2006.timeline.ron"),
+    );
+    let o = within_deadline(
+        &dir,
+        &[
+            "backtest",
+            turkey.to_str().unwrap(),
+            georgia.to_str().unwrap(),
+            timeline.to_str().unwrap(),
+            "--runs",
+            "10",
+            "--out",
+            "out",
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("russia_turkey_2015.ron is a scenario with no timeline after it"),
+        "{err}"
+    );
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
 fn too_many_uncertain_numbers_shared_numbers_or_pressures_are_refused() {
     // Generated rather than kept in the corpus: each is hundreds of kilobytes.
     let base = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();

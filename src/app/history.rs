@@ -60,7 +60,13 @@ fn case_of(
     let timeline = load_timeline(tpath, opts)?;
     let (loaded, text) = match scenario {
         Some((l, t)) => (l.clone(), t.clone()),
-        None => load_scenario(&timeline.scenario_path(), opts)?,
+        None => {
+            let path = timeline.scenario_path();
+            if let Err(e) = std::fs::metadata(&path) {
+                return Err(timeline.scenario_unreadable(&e).into());
+            }
+            load_scenario(&path, opts)?
+        }
     };
     check_timeline(&timeline, &loaded.scenario)?;
     Ok(CaseInput {
@@ -75,12 +81,21 @@ fn case_of(
 pub fn cases_from_files(files: &[PathBuf], opts: LoadOptions) -> Result<Vec<CaseInput>> {
     let mut cases = vec![];
     let mut current: Option<(LoadedScenario, String)> = None;
-    let mut pending_scenario = None;
+    let mut pending_scenario: Option<PathBuf> = None;
     for f in files {
         if is_timeline(f, opts)? {
             cases.push(case_of(current.as_ref(), f, opts)?);
             pending_scenario = None;
         } else {
+            if let Some(p) = pending_scenario.take() {
+                return Err(Error::Input(format!(
+                    "{} is a scenario with no timeline after it (the next file, {}, is \
+                     another scenario); expected SCENARIO TIMELINE (or timelines, which name \
+                     their scenario)",
+                    p.display(),
+                    f.display()
+                )));
+            }
             current = Some(load_scenario(f, opts)?);
             pending_scenario = Some(f.clone());
         }

@@ -283,6 +283,23 @@ impl LoadedTimeline {
         let dir = self.path.parent().unwrap_or(Path::new(""));
         dir.join(&self.timeline.scenario)
     }
+
+    /// The error for a scenario that cannot be opened (`why`), located at the timeline's
+    /// `scenario` field, where the mistake is: the missing file itself has no line to show.
+    pub fn scenario_unreadable(&self, why: &std::io::Error) -> Diagnostics {
+        let problem = Problem::new(
+            vec![f("scenario")],
+            format!(
+                "the scenario file {} cannot be read: {why}",
+                self.scenario_path().display()
+            ),
+            "the scenario file the timeline tests, relative to the timeline file (\"case.ron\")",
+        );
+        match located(&self.path, &self.text, vec![problem]) {
+            Err(d) => d,
+            Ok(()) => Diagnostics(vec![]),
+        }
+    }
 }
 
 fn f(name: &'static str) -> Seg {

@@ -184,3 +184,44 @@ fn outcome_names_cannot_repeat_a_per_run_column() {
         );
     }
 }
+
+#[test]
+fn an_outcome_and_a_rung_that_would_name_one_per_step_column_are_refused() {
+    // A rung `calm_so_far` (`p_rung_calm_so_far`, its share) and an outcome `rung_calm`
+    // (`p_rung_calm_so_far`, its probability so far): timeseries.csv held the column twice,
+    // Parquet refused it after every run was played, Python kept one of the two.
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    let bad = text
+        .replacen("name: \"calm\"", "name: \"calm_so_far\"", 1)
+        .replacen(
+            "Outcome(name: \"pretext_staged\"",
+            "Outcome(name: \"rung_calm\", when: RungAtLeast(\"friction\")),\n        Outcome(name: \"pretext_staged\"",
+            1,
+        );
+    assert!(bad.contains("\"calm_so_far\"") && bad.contains("\"rung_calm\""));
+    let dir = scratch("so-far");
+    let file = dir.join("t.ron");
+    std::fs::write(&file, &bad).unwrap();
+    let o = brink_in(&dir, &["validate".as_ref(), file.as_os_str()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let line = bad
+        .lines()
+        .position(|l| l.contains("\"rung_calm\""))
+        .unwrap()
+        + 1;
+    assert!(
+        stderr.contains("would both name the per-step table's column p_rung_calm_so_far")
+            && stderr.contains(&format!("t.ron:{line}:")),
+        "{stderr}"
+    );
+    // Either alone is fine.
+    std::fs::write(&file, bad.replacen("\"rung_calm\"", "\"rung_calmer\"", 1)).unwrap();
+    let o = brink_in(&dir, &["validate".as_ref(), file.as_os_str()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -1276,6 +1276,22 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 ),
             );
         }
+        // The per-step table names a rung's share `p_rung_R` and an outcome's `p_O_so_far`:
+        // an outcome `rung_X` beside a rung `X_so_far` would name two columns alike (one lost
+        // in Parquet and in Python, repeated in CSV).
+        if let Some(x) = o.name.strip_prefix("rung_")
+            && s.ladder.iter().any(|r| r.name == format!("{x}_so_far"))
+        {
+            c.problem(
+                vec![f("outcomes"), ix(i), f("name")],
+                format!(
+                    "outcome name {:?} and rung \"{x}_so_far\" would both name the per-step \
+                     table's column p_rung_{x}_so_far",
+                    o.name
+                ),
+                "an outcome name that does not start with rung_ (or another name for the rung)",
+            );
+        }
         c.condition(vec![f("outcomes"), ix(i), f("when")], &o.when, &added);
     }
 

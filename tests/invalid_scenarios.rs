@@ -977,3 +977,58 @@ fn too_many_effects_branches_modifiers_factors_or_condition_terms_are_refused() 
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_branch_of_an_event_two_variants_add_is_checked_against_both() {
+    // Two variants each add an event `x` with branches of their own: BranchTaken("x", "p")
+    // was refused or accepted by the order of the variants (the last one's branches alone
+    // were known).
+    let v1 = r#"Variant(name: "v1", add_events: [Event(name: "x", timing: Scheduled(step: 3), effects: [],
+            branches: [Branch(name: "p", probability: 1.0)])]),"#;
+    let v2 = r#"Variant(name: "v2", add_events: [Event(name: "x", timing: Hazard(rate: 0.5), effects: [],
+            branches: [Branch(name: "q", probability: 1.0), Branch(name: "z", probability: 0.0)])]),"#;
+    let scenario = |variants: &str, branch: &str| {
+        format!(
+            r#"Scenario(
+    name: "Variant events",
+    horizon: 30,
+    focal: ("a", "b"),
+    actors: [Actor(name: "a"), Actor(name: "b")],
+    relations: [
+        Relation(from: "a", to: "b", initial: 2.0, grievance: 0.5, noise: 0.3),
+        Relation(from: "b", to: "a", initial: 0.0, grievance: 0.2, noise: 0.3),
+    ],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "crisis", threshold: 3)],
+    outcomes: [
+        Outcome(name: "xp", when: BranchTaken("x", "{branch}")),
+    ],
+    variants: [
+        {variants}
+    ],
+)"#
+        )
+    };
+    let dir = common::scratch("variant-branches");
+    let file = dir.join("v.ron");
+    for variants in [format!("{v1}\n        {v2}"), format!("{v2}\n        {v1}")] {
+        for branch in ["p", "q", "z"] {
+            std::fs::write(&file, scenario(&variants, branch)).unwrap();
+            let o = within_deadline(&dir, &["validate", "v.ron"]);
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "branch {branch}: {}",
+                common::describe(&o)
+            );
+        }
+        std::fs::write(&file, scenario(&variants, "w")).unwrap();
+        let o = within_deadline(&dir, &["validate", "v.ron"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("event \"x\" has no branch \"w\"")
+                && ["p, q, z", "q, z, p"].iter().any(|l| err.contains(l)),
+            "{err}"
+        );
+    }
+}

@@ -300,7 +300,7 @@ pub(crate) struct Checker<'s> {
     acts: BTreeSet<&'s str>,
     events: BTreeSet<&'s str>,
     pressures: BTreeSet<&'s str>,
-    /// Each event's branch names (those variants add included).
+    /// Each event's branch names (those variants add included; of all the events of a name).
     branches: BTreeMap<&'s str, Vec<&'s str>>,
     /// Events only variants add: any condition may name them (they never occur without the
     /// variant).
@@ -406,15 +406,25 @@ impl<'s> Checker<'s> {
                 .iter()
                 .flat_map(|v| v.add_events.iter().map(|e| e.name.as_str()))
                 .collect(),
-            branches: s
-                .events
-                .iter()
-                .chain(s.variants.iter().flat_map(|v| v.add_events.iter()))
-                .map(|e| {
-                    let names = e.branches.iter().map(|b| b.name.as_str()).collect();
-                    (e.name.as_str(), names)
-                })
-                .collect(),
+            // Two variants may each add an event of one name with branches of their own: a
+            // condition may name a branch of either (it never holds in the other), whatever
+            // the variants' order (the last one's branches alone were taken).
+            branches: {
+                let mut m: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+                let all = s
+                    .events
+                    .iter()
+                    .chain(s.variants.iter().flat_map(|v| v.add_events.iter()));
+                for e in all {
+                    let names = m.entry(e.name.as_str()).or_default();
+                    for b in &e.branches {
+                        if !names.contains(&b.name.as_str()) {
+                            names.push(b.name.as_str());
+                        }
+                    }
+                }
+                m
+            },
         }
     }
 

@@ -93,19 +93,30 @@ fn quantile_of(counts: &[u64], q: f64, edges: impl Fn(usize) -> (f64, f64)) -> f
 }
 
 /// Bins on a log scale for non-negative values that span many orders of magnitude (costs):
-/// one bin for zero, then `PER_DECADE` bins per decade from 10^MIN_EXP to 10^MAX_EXP.
-/// Quantiles are accurate to about 5% of the value.
+/// one bin for zero (and anything up to 10^MIN_EXP), then `PER_DECADE` bins per decade from
+/// 10^MIN_EXP to 10^MAX_EXP (larger values count in the last). Quantiles are accurate to about
+/// 5% of the value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogHistogram {
     pub(crate) counts: Vec<u64>,
 }
 
 const PER_DECADE: f64 = 40.0;
-const MIN_EXP: f64 = -4.0;
-const MAX_EXP: f64 = 17.0;
+/// From 10^-12: costs in a coarse unit (a cost unit of USD trillion makes 10^-12 a dollar).
+/// The bins began at 10^-4, and everything below was counted as zero: a run's costs of 5e-5
+/// gave every percentile as the smallest cost.
+const MIN_EXP: f64 = -12.0;
+/// To 10^20: a number may reach 10^12 (`MAX_ABS_NUMBER`), and costs add up over thousands
+/// of steps and hundreds of measures.
+const MAX_EXP: f64 = 20.0;
 /// 10^MIN_EXP as a literal (the nearest double, which `pow(10.0, MIN_EXP)` also gives: a test
 /// checks it), so that `add` takes no `pow` per value.
-const MIN_VALUE: f64 = 1e-4;
+const MIN_VALUE: f64 = 1e-12;
+/// The decade the bins are counted from: 10^-4, where they began, so that every bin from
+/// there up has the same edges, to the bit, as before they reached lower.
+const ANCHOR_EXP: f64 = -4.0;
+/// The bins from 10^MIN_EXP to the anchor.
+const BELOW_ANCHOR: isize = ((ANCHOR_EXP - MIN_EXP) * PER_DECADE) as isize;
 
 impl Default for LogHistogram {
     fn default() -> Self {
@@ -123,9 +134,22 @@ impl LogHistogram {
         let b = if x.is_nan() || x <= MIN_VALUE {
             0
         } else {
-            (1 + ((log10(x) - MIN_EXP) * PER_DECADE) as usize).min(n - 1)
+            // Bins from the anchor, negative below it (`floor`: exact, the same bits
+            // everywhere; above the anchor it is the truncation the bins always took).
+            let k = ((log10(x) - ANCHOR_EXP) * PER_DECADE).floor();
+            (1 + BELOW_ANCHOR + k as isize).clamp(1, n as isize - 1) as usize
         };
         self.counts[b] += 1;
+    }
+
+    /// The bounds of bin `i` (the zero bin is `(0, 0)`).
+    fn edges(i: usize) -> (f64, f64) {
+        if i == 0 {
+            (0.0, 0.0)
+        } else {
+            let e = ANCHOR_EXP + (i as isize - 1 - BELOW_ANCHOR) as f64 / PER_DECADE;
+            (pow(10.0, e), pow(10.0, e + 1.0 / PER_DECADE))
+        }
     }
 
     /// Adds another histogram.
@@ -137,14 +161,7 @@ impl LogHistogram {
 
     /// The q-quantile.
     pub fn quantile(&self, q: f64) -> f64 {
-        quantile_of(&self.counts, q, |i| {
-            if i == 0 {
-                (0.0, 0.0)
-            } else {
-                let e = MIN_EXP + (i - 1) as f64 / PER_DECADE;
-                (pow(10.0, e), pow(10.0, e + 1.0 / PER_DECADE))
-            }
-        })
+        quantile_of(&self.counts, q, Self::edges)
     }
 
     /// The bins as `(low, high, count)`, skipping empty ones.
@@ -154,12 +171,8 @@ impl LogHistogram {
             .enumerate()
             .filter(|(_, c)| **c > 0)
             .map(|(i, &c)| {
-                if i == 0 {
-                    (0.0, 0.0, c)
-                } else {
-                    let e = MIN_EXP + (i - 1) as f64 / PER_DECADE;
-                    (pow(10.0, e), pow(10.0, e + 1.0 / PER_DECADE), c)
-                }
+                let (lo, hi) = Self::edges(i);
+                (lo, hi, c)
             })
             .collect()
     }
@@ -204,6 +217,39 @@ mod tests {
     #[test]
     fn min_value_is_ten_to_min_exp() {
         assert_eq!(MIN_VALUE.to_bits(), pow(10.0, MIN_EXP).to_bits());
+    }
+
+    #[test]
+    fn small_and_large_costs_have_bins_of_their_own() {
+        // Costs of 4.7e-5 to 5.2e-5 (a coarse cost unit) all counted as zero: every
+        // percentile came out as the smallest cost.
+        for scale in [1e-11, 5e-5, 1.0, 3e18] {
+            let mut h = LogHistogram::default();
+            for i in 0..1000 {
+                h.add(scale * (1.0 + i as f64 / 1000.0));
+            }
+            for q in [0.05, 0.5, 0.95] {
+                let want = scale * (1.0 + q);
+                let got = h.quantile(q);
+                assert!(
+                    (got / want - 1.0).abs() < 0.06,
+                    "{scale} q{q}: {got} for {want}"
+                );
+            }
+        }
+        // Bins from 10^-4 up keep their edges, to the bit, from before they reached lower.
+        let mut h = LogHistogram::default();
+        h.add(2.5);
+        let (i, _) = h.counts.iter().enumerate().find(|(_, c)| **c > 0).unwrap();
+        let old = 1 + ((log10(2.5) + 4.0) * PER_DECADE) as usize;
+        assert_eq!(i, old + BELOW_ANCHOR as usize);
+        let e = -4.0 + (old - 1) as f64 / PER_DECADE;
+        assert_eq!(LogHistogram::edges(i).0.to_bits(), pow(10.0, e).to_bits());
+        // At and below 10^-12: the zero bin.
+        let mut h = LogHistogram::default();
+        h.add(1e-12);
+        h.add(1e-300);
+        assert_eq!(h.counts[0], 2);
     }
 
     #[test]

@@ -1032,3 +1032,42 @@ fn a_branch_of_an_event_two_variants_add_is_checked_against_both() {
         );
     }
 }
+
+#[test]
+fn two_cases_whose_names_differ_only_in_case_are_refused() {
+    // Their charts (`<case>_mood.png`, …) would be one file on macOS or Windows.
+    let dir = common::scratch("case-names");
+    let text = std::fs::read_to_string(common::repo(
+        "scenarios/history/russia_georgia_2006.timeline.ron",
+    ))
+    .unwrap();
+    let scenario = common::repo("scenarios/history/russia_georgia_2006.ron");
+    let text = text.replace(
+        "scenario: \"russia_georgia_2006.ron\"",
+        &format!("scenario: {:?}", scenario.to_str().unwrap()),
+    );
+    std::fs::write(dir.join("a.timeline.ron"), &text).unwrap();
+    let upper = text.replacen(
+        "name: \"russia_georgia_2006\"",
+        "name: \"Russia_georgia_2006\"",
+        1,
+    );
+    assert_ne!(upper, text);
+    std::fs::write(dir.join("b.timeline.ron"), upper).unwrap();
+    let o = within_deadline(
+        &dir,
+        &[
+            "backtest",
+            "a.timeline.ron",
+            "b.timeline.ron",
+            "--runs",
+            "10",
+            "--out",
+            "out",
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("which differ only in case"), "{err}");
+    assert!(!dir.join("out").exists());
+}

@@ -146,10 +146,22 @@ fn check_cases(cases: &[CaseInput]) -> Result<()> {
     }
     for (i, c) in cases.iter().enumerate() {
         let name = &c.timeline.timeline.name;
-        if cases[..i].iter().any(|d| &d.timeline.timeline.name == name) {
-            return Err(Error::Input(format!(
-                "two timelines are named {name:?}; each case needs its own name"
-            )));
+        // A case's charts are files named after it: names that differ only in case would be
+        // one file where names are case-insensitive (macOS, Windows).
+        if let Some(d) = cases[..i]
+            .iter()
+            .find(|d| d.timeline.timeline.name.eq_ignore_ascii_case(name))
+        {
+            let other = &d.timeline.timeline.name;
+            return Err(Error::Input(if other == name {
+                format!("two timelines are named {name:?}; each case needs its own name")
+            } else {
+                format!(
+                    "two timelines are named {other:?} and {name:?}, which differ only in case \
+                     (their charts' files would be one where file names ignore case); each \
+                     case needs its own name"
+                )
+            }));
         }
     }
     Ok(())

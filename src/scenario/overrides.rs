@@ -90,7 +90,21 @@ pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
     if text.is_empty() {
         return Err(format!("no value after '='; {USAGE}"));
     }
-    super::ron_options().from_str::<Param>(text).map_err(|e| {
+    // As in a scenario file's text: no control characters (a source of "\u{1b}[31m" reached
+    // summary.json), written raw or as a RON escape.
+    let control = |t: &str| {
+        super::validate::control_char(t).map(|ch| {
+            format!(
+                "{text:?} holds the control character U+{:04X}; expected text without control \
+                 characters (tab and newline are allowed)",
+                u32::from(ch)
+            )
+        })
+    };
+    if let Some(e) = control(text) {
+        return Err(e);
+    }
+    let param = super::ron_options().from_str::<Param>(text).map_err(|e| {
         // A distribution's own error says which field is wrong; the untagged one does not.
         let why = if text.starts_with(char::is_alphabetic) {
             super::ron_options()
@@ -101,7 +115,13 @@ pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
             e.code.to_string()
         };
         format!("{text:?} is not a number or a distribution in RON syntax ({why}); {USAGE}")
-    })
+    })?;
+    if let Param::Dist(d) = &param
+        && let Some(e) = control(d.source())
+    {
+        return Err(e);
+    }
+    Ok(param)
 }
 
 /// An override as the manifest records it: the path and the value as written.
@@ -297,6 +317,19 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("scenarios/examples/tutorial.ron");
         super::super::load(&path, Default::default()).unwrap()
+    }
+
+    #[test]
+    fn a_value_with_a_control_character_is_refused() {
+        for text in [
+            "Normal(mean: 0.3, sd: 0.05, source: \"\u{1b}[31mRED\")",
+            r#"Normal(mean: 0.3, sd: 0.05, source: "\u{1b}[31mRED")"#,
+        ] {
+            let e = parse_value(text).unwrap_err();
+            assert!(e.contains("control character U+001B"), "{e}");
+            assert!(!e.contains('\u{1b}'), "the message holds it raw: {e:?}");
+        }
+        assert!(parse_value(r#"Normal(mean: 0.3, sd: 0.05, source: "a\tb")"#).is_ok());
     }
 
     #[test]

@@ -22,6 +22,7 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "outside its valid range",
     ),
     ("bad_start_date", 5, 17, "is not a date"),
+    ("empty_step_unit", 6, 16, "step_unit \"\" names no unit"),
     ("impossible_date", 5, 17, "is not a date"),
     (
         "dates_past_9999",

@@ -872,6 +872,14 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         );
     }
     c.steps(vec![f("horizon")], "horizon", s.horizon, 1, MAX_HORIZON);
+    // The unit names the steps everywhere ("52 weeks"): an empty one printed "52 s".
+    if s.step_unit.trim().trim_end_matches('s').is_empty() {
+        c.problem(
+            vec![f("step_unit")],
+            format!("step_unit {:?} names no unit", s.step_unit),
+            "a unit such as \"week\" (the default) or \"day\"",
+        );
+    }
     if let Some(r) = s.runs
         && (r < 1 || r as u64 > MAX_RUNS)
     {

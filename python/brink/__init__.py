@@ -95,6 +95,9 @@ class Result:
 MAX_RUNS = 100_000_000
 """The default ``max_runs``: the command line's ``--max-runs`` default."""
 
+# The largest whole number the binding takes (Rust's u64): seeds run to it.
+_U64_MAX = 2**64 - 1
+
 
 def _whole(name, value, none_ok=True):
     """`value` as given, refusing True and False (a bool is an int to Python, not a count)."""
@@ -102,7 +105,14 @@ def _whole(name, value, none_ok=True):
         return None
     if isinstance(value, bool):
         raise TypeError(f"{name} is a whole number, not {value}")
-    return value
+    try:
+        n = operator.index(value)
+    except TypeError:
+        return value  # the binding's own TypeError names the type
+    # The binding's OverflowError ("can't convert negative int to unsigned") names no argument.
+    if not 0 <= n <= _U64_MAX:
+        raise ValueError(f"{name}={n}: expected a whole number from 0 to {_U64_MAX}")
+    return n
 
 
 def _flag(name, value):

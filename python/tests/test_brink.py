@@ -383,6 +383,17 @@ def test_booleans_are_not_numbers(kw):
         brink.compare(TUTORIAL, **{"runs": 10, kw: True})
 
 
+@pytest.mark.parametrize("kw", ["runs", "seed", "threads", "max_runs"])
+def test_negative_or_huge_numbers_are_refused_by_name(kw):
+    # The binding raised OverflowError("can't convert negative int to unsigned"), naming none.
+    for value in [-1, 2**64]:
+        for call in (brink.run, brink.compare):
+            with pytest.raises(ValueError, match=f"{kw}={value}: expected a whole number"):
+                call(TUTORIAL, **{"runs": 10, kw: value})
+    # The largest seed is a seed.
+    assert brink.run(TUTORIAL, runs=10, seed=2**64 - 1).summary["manifest"]["seed"] == 2**64 - 1
+
+
 def test_per_run_is_true_or_false():
     # A string was taken by its truth: "no" asked for the per-run table.
     for value in ["no", 1, "False"]:

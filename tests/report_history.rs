@@ -721,6 +721,18 @@ fn commands_write_their_pages() {
         out.to_str().unwrap(),
     ];
     args.extend(abc);
+    // Numbers of one case each transfer nothing to the case left out: refused, not scored
+    // with the priors as if calibrated.
+    let own = "russia_turkey_2015:shared.fatigue.value";
+    let refused: Vec<&str> = args
+        .iter()
+        .map(|a| if *a == abc[1] { own } else { a })
+        .collect();
+    let o = common::brink(&refused);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("names only numbers of one case each"), "{err}");
+    assert!(!out.exists());
     common::ok(&args);
     let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
     let summary = &html[..html.find("<section id=\"charts\">").unwrap()];

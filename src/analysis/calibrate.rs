@@ -795,6 +795,16 @@ pub fn cross_validate(
             "--cross-validate needs at least two cases (one is left out in turn)".into(),
         ));
     }
+    // A case's own numbers (`CASE:PATH`) are never carried to another case: with nothing
+    // else, every fold would score its case with its priors and call that calibrated.
+    if !specs.is_empty() && specs.iter().all(|s| s.contains(':')) {
+        return Err(Error::Input(format!(
+            "--params {} names only numbers of one case each (CASE:PATH), which a \
+             cross-validation never carries to the case left out; expected shared numbers \
+             (PATH) that the cases have in common",
+            specs.join(",")
+        )));
+    }
     let mut folds = vec![];
     for (k, held) in cases.iter().enumerate() {
         let train: Vec<Case> = cases

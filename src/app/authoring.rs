@@ -147,8 +147,7 @@ pub fn read_saved(dir: &Path) -> Result<Saved> {
     })
 }
 
-/// The run index and each outcome's 0/1 column of runs.csv (a column is found by the outcome's
-/// name, alone or after a prefix such as `out.`).
+/// The run index and each outcome's 0/1 column of runs.csv (the outcome's own `out.NAME`).
 fn read_per_run(path: &Path, file: &mut Listed, outcomes: &[&str]) -> Result<PerRun> {
     let bad = |e: String| Error::Input(format!("{}: {e}", path.display()));
     let mut r = csv::Reader::from_reader(file);

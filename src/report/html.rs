@@ -670,7 +670,8 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
                 median,
                 p75,
                 p95,
-                largest: amount(c.max),
+                // As the percentiles beside it: a largest cost of 5.5e-5 read "0.00".
+                largest: cost_figures(c.max, 4),
             }
         })
         .collect();

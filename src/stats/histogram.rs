@@ -137,6 +137,8 @@ impl LogHistogram {
             // Bins from the anchor, negative below it (`floor`: exact, the same bits
             // everywhere; above the anchor it is the truncation the bins always took).
             let k = ((log10(x) - ANCHOR_EXP) * PER_DECADE).floor();
+            // Clamped as a float first: infinity cast to isize would overflow the sum.
+            let k = k.clamp(-(BELOW_ANCHOR as f64), n as f64);
             (1 + BELOW_ANCHOR + k as isize).clamp(1, n as isize - 1) as usize
         };
         self.counts[b] += 1;
@@ -250,6 +252,10 @@ mod tests {
         h.add(1e-12);
         h.add(1e-300);
         assert_eq!(h.counts[0], 2);
+        // Beyond 10^20, infinity included: the last bin.
+        h.add(1e30);
+        h.add(f64::INFINITY);
+        assert_eq!(h.counts[h.counts.len() - 1], 2);
     }
 
     #[test]

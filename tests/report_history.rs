@@ -733,6 +733,26 @@ fn commands_write_their_pages() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("names only numbers of one case each"), "{err}");
     assert!(!out.exists());
+    // A shared path only one case has is carried to no case either; refused before the
+    // output folder is looked at (a folder of the user's there would be named first).
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("mine.txt"), "the user's").unwrap();
+    let one: Vec<&str> = args
+        .iter()
+        .map(|a| {
+            if *a == abc[1] {
+                "actors.turkey.sensitivity"
+            } else {
+                a
+            }
+        })
+        .collect();
+    let o = common::brink(&one);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("names no number that two cases have"), "{err}");
+    assert_eq!(common::names(&out), vec!["mine.txt".to_string()]);
+    std::fs::remove_dir_all(&out).unwrap();
     common::ok(&args);
     let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
     let summary = &html[..html.find("<section id=\"charts\">").unwrap()];

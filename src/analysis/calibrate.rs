@@ -777,6 +777,46 @@ pub struct CrossValidation {
     pub prior: super::backtest::Backtest,
 }
 
+/// Refuses a cross-validation that could not carry any calibrated number to a case left
+/// out, before any run or output folder: fewer than two cases, or no asked-for number
+/// (`PATH`, not a case's own `CASE:PATH`) that two cases have. Without one, every fold
+/// would score its case with its priors and call that calibrated.
+///
+/// ```
+/// # use brink::analysis::calibrate::check_cross_validation;
+/// assert!(check_cross_validation(&[], &["shared.x.value".to_string()]).is_err());
+/// ```
+pub fn check_cross_validation(cases: &[Case], specs: &[String]) -> Result<()> {
+    if cases.len() < 2 {
+        return Err(Error::Input(
+            "--cross-validate needs at least two cases (one is left out in turn)".into(),
+        ));
+    }
+    let carried = specs.iter().any(|s| {
+        !s.contains(':')
+            && cases
+                .iter()
+                .filter(|c| c.model.param_index(s.trim()).is_some())
+                .count()
+                >= 2
+    });
+    if carried {
+        return Ok(());
+    }
+    let why = if specs.iter().all(|s| s.contains(':')) {
+        "names only numbers of one case each (CASE:PATH), which a cross-validation never \
+         carries to the case left out"
+    } else {
+        "names no number that two cases have: a number calibrated on the other cases is \
+         carried only to a case left out that has it"
+    };
+    Err(Error::Input(format!(
+        "--params {} {why}; expected shared numbers (PATH) that at least two of the cases \
+         have in common (`brink describe --paths SCENARIO` lists each case's paths)",
+        specs.join(",")
+    )))
+}
+
 /// Leave-one-out: for each case, calibrates the named numbers on the other cases and scores
 /// the case left out with the posterior (each run takes one posterior particle) and with its
 /// priors, on the same runs.
@@ -790,21 +830,7 @@ pub fn cross_validate(
     mut progress: impl FnMut(&str, &Generation),
 ) -> Result<CrossValidation> {
     use super::backtest::{ParticleDraws, backtest_case, combine};
-    if cases.len() < 2 {
-        return Err(Error::Input(
-            "--cross-validate needs at least two cases (one is left out in turn)".into(),
-        ));
-    }
-    // A case's own numbers (`CASE:PATH`) are never carried to another case: with nothing
-    // else, every fold would score its case with its priors and call that calibrated.
-    if !specs.is_empty() && specs.iter().all(|s| s.contains(':')) {
-        return Err(Error::Input(format!(
-            "--params {} names only numbers of one case each (CASE:PATH), which a \
-             cross-validation never carries to the case left out; expected shared numbers \
-             (PATH) that the cases have in common",
-            specs.join(",")
-        )));
-    }
+    check_cross_validation(cases, specs)?;
     let mut folds = vec![];
     for (k, held) in cases.iter().enumerate() {
         let train: Vec<Case> = cases

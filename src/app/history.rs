@@ -281,6 +281,7 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
         }
         // Every asked number must exist somewhere before any work.
         calibrate::targets(&cases, &req.params)?;
+        calibrate::check_cross_validation(&cases, &req.params)?;
         let out = req.out.clone().unwrap_or_else(|| {
             PathBuf::from("output").join(crate::app::run::with_sets(
                 "cross-validation".to_string(),

@@ -30,34 +30,17 @@ pub const FIXED_FILES: [&str; 7] = [
 /// `ctx`; as `brink run` writes its report only with its charts).
 ///
 /// A calibrated file's name must be one plain file name (ASCII letters, digits, `.`, `-`,
-/// `_`; not starting with `.`; at most 120 characters; not one of [`FIXED_FILES`]), or the
-/// whole is refused: the names become paths in the output folder. A name given twice with the
-/// same text is written once; with another text (two cases of one scenario file), the later
-/// file gets `-2`, `-3`, … before its extension.
+/// `_`; not starting with `.`; at most 120 characters), or the whole is refused: the names
+/// become paths in the output folder. A name given twice with the same text is written once;
+/// a name taken already with another text (two cases of one scenario file), by a name that
+/// differs only in case, or by one of [`FIXED_FILES`] gets `-2`, `-3`, … before its extension.
 pub fn files(
     c: &Calibration,
     calibrated: &[(String, String)],
     ctx: &HistoryContext,
     charts: bool,
 ) -> Result<Vec<Artifact>> {
-    let mut named: Vec<(String, &str)> = vec![];
-    for (name, ron) in calibrated {
-        check_name(name)?;
-        if named.iter().any(|(n, r)| n == name && r == ron) {
-            continue;
-        }
-        let mut unique = name.clone();
-        let (stem, ext) = match name.rfind('.') {
-            Some(i) => name.split_at(i),
-            None => (name.as_str(), ""),
-        };
-        let mut k = 2;
-        while named.iter().any(|(n, _)| *n == unique) || FIXED_FILES.contains(&unique.as_str()) {
-            unique = format!("{stem}-{k}{ext}");
-            k += 1;
-        }
-        named.push((unique, ron));
-    }
+    let named = file_names(calibrated)?;
     let mut files = vec![
         Artifact::json("calibration.json", c)?,
         Artifact::new("posterior.csv", posterior_csv(c)?),
@@ -74,6 +57,33 @@ pub fn files(
         files.push(Artifact::new("report.html", report(c, ctx, Some(&chart))));
     }
     Ok(files)
+}
+
+/// The calibrated files' names in the output folder: each checked, a repeat of name and
+/// text dropped, and a name taken already (in any case) or by a fixed file given `-2`, `-3`…
+fn file_names(calibrated: &[(String, String)]) -> Result<Vec<(String, &str)>> {
+    let mut named: Vec<(String, &str)> = vec![];
+    for (name, ron) in calibrated {
+        check_name(name)?;
+        if named.iter().any(|(n, r)| n == name && r == ron) {
+            continue;
+        }
+        let mut unique = name.clone();
+        let (stem, ext) = match name.rfind('.') {
+            Some(i) => name.split_at(i),
+            None => (name.as_str(), ""),
+        };
+        let mut k = 2;
+        // Names that differ only in case are one file on macOS and Windows.
+        while named.iter().any(|(n, _)| n.eq_ignore_ascii_case(&unique))
+            || FIXED_FILES.iter().any(|f| f.eq_ignore_ascii_case(&unique))
+        {
+            unique = format!("{stem}-{k}{ext}");
+            k += 1;
+        }
+        named.push((unique, ron));
+    }
+    Ok(named)
 }
 
 /// Refuses a calibrated file name that is not one plain file name of its own.
@@ -594,6 +604,28 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two scenarios whose names differ only in case get two files on every platform.
+    #[test]
+    fn names_that_differ_only_in_case_are_two_files() {
+        let c = |n: &str, r: &str| (n.to_string(), r.to_string());
+        let asked = [
+            c("calibrated-Case.ron", "a"),
+            c("calibrated-case.ron", "b"),
+            c("calibrated-Case.ron", "a"),
+            c("CALIBRATION.JSON", "c"),
+        ];
+        let got = file_names(&asked).unwrap();
+        let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "calibrated-Case.ron",
+                "calibrated-case-2.ron",
+                "CALIBRATION-2.JSON"
+            ]
+        );
+    }
 
     /// A mean is written to its sd's precision: no digits of quadrature noise.
     #[test]

@@ -23,6 +23,7 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ),
     ("bad_start_date", 5, 17, "is not a date"),
     ("empty_step_unit", 6, 16, "step_unit \"\" names no unit"),
+    ("empty_cost_unit", 6, 16, "cost_unit \" \" names no unit"),
     ("impossible_date", 5, 17, "is not a date"),
     (
         "dates_past_9999",

@@ -658,3 +658,41 @@ fn run_and_combined_pages_share_the_one_template() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A scenario may name its step unit in the plural: every output still reads "52 weeks" and
+/// "at week 3", never "weekss" or "per weeks".
+#[test]
+fn a_plural_step_unit_reads_as_the_singular_does() {
+    let dir = common::scratch("plural-unit");
+    let text = std::fs::read_to_string("scenarios/examples/tutorial.ron")
+        .unwrap()
+        .replace("step_unit: \"week\"", "step_unit: \"weeks\"");
+    assert!(text.contains("step_unit: \"weeks\""));
+    let file = dir.join("plural.ron");
+    std::fs::write(&file, text).unwrap();
+    let f = file.to_str().unwrap();
+    let out = dir.join("out");
+    let mut printed = String::new();
+    for args in [
+        vec!["validate", f],
+        vec!["describe", f],
+        vec!["describe", "--paths", f],
+        vec!["graph", "--format", "mermaid", f],
+        vec!["run", f, "--runs", "200", "--out", out.to_str().unwrap()],
+    ] {
+        printed += &common::stdout(&common::ok(&args));
+    }
+    assert!(printed.contains("horizon 52 weeks"), "{printed}");
+    for p in common::paths(&out) {
+        if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("html" | "md" | "csv" | "json" | "svg" | "txt")
+        ) {
+            printed += &std::fs::read_to_string(out.join(&p)).unwrap();
+        }
+    }
+    assert!(printed.contains("mean weeks in force"));
+    for wrong in ["weekss", "per weeks", "first weeks", "at weeks"] {
+        assert!(!printed.contains(wrong), "{wrong:?} printed");
+    }
+}

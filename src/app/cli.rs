@@ -1538,7 +1538,7 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
             Ok(l) => {
                 let s = &l.scenario;
                 say(&format!(
-                    "ok  {}: {:?}, {} actors, {} relations, {} levers, {} events, {} outcomes, {} variants, {} uncertain numbers, horizon {} {}s\n",
+                    "ok  {}: {:?}, {} actors, {} relations, {} levers, {} events, {} outcomes, {} variants, {} uncertain numbers, horizon {} {}\n",
                     f.display(),
                     s.name,
                     s.actors.len(),
@@ -1549,7 +1549,7 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
                     s.variants.len(),
                     brink::report::describe::ledger(s).len(),
                     s.horizon,
-                    s.step_unit
+                    brink::scenario::steps(&s.step_unit)
                 ));
             }
             Err(d) => all.extend(d.0),

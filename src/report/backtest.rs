@@ -265,16 +265,7 @@ pub fn pit_csv(b: &Backtest) -> Result<Vec<u8>> {
 
 /// The step unit in the plural ("weeks").
 fn units(unit: &str) -> String {
-    let u = if unit.trim().is_empty() {
-        "step"
-    } else {
-        unit.trim()
-    };
-    if u.ends_with('s') {
-        u.to_string()
-    } else {
-        format!("{u}s")
-    }
+    crate::scenario::steps(unit)
 }
 
 /// A PIT interval: "0.42" when it is a point, "0.42–0.57" otherwise; "-" for none.
@@ -301,10 +292,7 @@ fn width_text(c: &CaseResult, f: &FactResult, b: Option<&Band>) -> String {
         return "→ never".into();
     };
     let unit = match f.kind.as_str() {
-        "dated" => {
-            let u = c.step_unit.trim();
-            if u.is_empty() { "step" } else { u }.to_string()
-        }
+        "dated" => crate::scenario::step_one(&c.step_unit).to_string(),
         "level" => "level".into(),
         "rung" => "rung".into(),
         _ => "category".into(),
@@ -322,7 +310,7 @@ fn category(c: &CaseResult, f: &FactResult, k: usize, sc: Option<&Scenario>) -> 
     match f.kind.as_str() {
         "dated" if k >= c.horizon as usize => "never".into(),
         "dated" => date_of_step(c.start_date.as_deref(), &c.step_unit, k as u32)
-            .unwrap_or_else(|| format!("{} {k}", c.step_unit)),
+            .unwrap_or_else(|| format!("{} {k}", crate::scenario::step_one(&c.step_unit))),
         "level" => format!("level {k}"),
         "rung" => match (c.summary.scenario.rungs.get(k), sc) {
             (Some(name), Some(sc)) => Labels { sc }.rung(k, name).to_string(),

@@ -180,9 +180,9 @@ pub fn describe(s: &Scenario) -> String {
     }
     let _ = writeln!(
         o,
-        "\nhorizon {} {}s from {}; focal dyad {} <-> {}; costs in {}; hostility bounds {}..{}",
+        "\nhorizon {} {} from {}; focal dyad {} <-> {}; costs in {}; hostility bounds {}..{}",
         s.horizon,
-        s.step_unit,
+        crate::scenario::steps(&s.step_unit),
         s.start_date.as_deref().unwrap_or("step 0"),
         s.focal.0,
         s.focal.1,
@@ -439,22 +439,18 @@ pub fn range_words((lo, hi): (f64, f64)) -> String {
 /// million") and hostility points named as such.
 pub fn unit_words(field: crate::scenario::field::ParamField, s: &Scenario) -> String {
     let unit = field.unit();
-    let step = s.step_unit.trim();
-    let steps = if step.ends_with('s') {
-        step.to_string()
-    } else {
-        format!("{step}s")
-    };
+    let steps = crate::scenario::steps(&s.step_unit);
     let cost = s.cost_unit.trim();
     let mut out = unit.to_string();
     if !cost.is_empty() {
         out = out.replace("cost units", cost).replace("cost unit", cost);
     }
-    if !step.is_empty() {
-        out = out.replace("per step", &format!("per {step}"));
-        if out == "steps" {
-            out = steps;
-        }
+    out = out.replace(
+        "per step",
+        &format!("per {}", crate::scenario::step_one(&s.step_unit)),
+    );
+    if out == "steps" {
+        out = steps;
     }
     if out == "points" || out.starts_with("points ") {
         out = format!("hostility {out}");

@@ -70,7 +70,7 @@ fn category(levels: impl IntoIterator<Item = String>) -> ColumnType {
 
 /// The plural of a step unit (`week` → `weeks`).
 pub fn steps_unit(step_unit: &str) -> String {
-    format!("{}s", step_unit.trim_end_matches('s'))
+    crate::scenario::steps(step_unit)
 }
 
 /// The per-run table's entry (`runs.csv` or `runs.parquet`, as `table` was written).

@@ -282,21 +282,24 @@ fn timing_words(s: &Scenario, t: &Timing) -> String {
     let rung_words = |c: &Condition| condition_rungs(s, c);
     match t {
         Timing::Scheduled { step, when, .. } => {
-            let mut w = format!("at {} {step}", s.step_unit);
+            let mut w = format!("at {} {step}", crate::scenario::step_one(&s.step_unit));
             if let Some(c) = when {
                 w += &rung_words(c);
             }
             w
         }
         Timing::Dated { when, .. } => {
-            let mut w = format!("at an uncertain {}", s.step_unit);
+            let mut w = format!(
+                "at an uncertain {}",
+                crate::scenario::step_one(&s.step_unit)
+            );
             if let Some(c) = when {
                 w += &rung_words(c);
             }
             w
         }
         Timing::Hazard { factors, .. } => {
-            let mut w = format!("any {}, by chance", s.step_unit);
+            let mut w = format!("any {}, by chance", crate::scenario::step_one(&s.step_unit));
             for f in factors {
                 w += &rung_words(&f.when);
             }

@@ -602,11 +602,7 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
     let labels = Labels {
         sc: &model.scenario,
     };
-    let steps = if sc.step_unit.ends_with('s') {
-        sc.step_unit.clone()
-    } else {
-        format!("{}s", sc.step_unit)
-    };
+    let steps = crate::scenario::steps(&sc.step_unit);
     let date = |t: f64| {
         let mut x = fmt_num(t);
         if let Some(d) = s.date_of_step(t.max(0.0) as u32) {
@@ -710,7 +706,7 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
         runs: group_thousands(m.runs),
         horizon: sc.horizon,
         steps,
-        step_unit: &sc.step_unit,
+        step_unit: crate::scenario::step_one(&sc.step_unit),
         start_date: sc.start_date.as_deref(),
         focal: [labels.actor(&sc.focal.0), labels.actor(&sc.focal.1)],
         cost_unit: &sc.cost_unit,

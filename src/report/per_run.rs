@@ -182,7 +182,7 @@ fn shown<'a>(label: &'a str, name: &'a str) -> &'a str {
 /// The per-run table's columns for `m` (compiled from `sc`), keys first. Steps are in the
 /// scenario's step unit, costs in its cost unit.
 pub fn columns(sc: &Scenario, m: &Model, keys: &Keys) -> Vec<Column> {
-    let step = format!("{}s", sc.step_unit.trim_end_matches('s'));
+    let step = crate::scenario::steps(&sc.step_unit);
     let cost = sc.cost_unit.as_str();
     let outcome_label = |name: &str| {
         sc.outcomes

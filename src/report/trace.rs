@@ -197,11 +197,7 @@ pub fn trace_text(t: &Trace, sc: &Scenario) -> String {
     let event = |e: &str| short_label(labels.event(e), e);
     let outcome = |x: &str| short_label(labels.outcome(x), x);
     let mut o = String::new();
-    let unit = if t.step_unit.trim().is_empty() {
-        "step"
-    } else {
-        t.step_unit.trim()
-    };
+    let unit = crate::scenario::step_one(&t.step_unit);
     let variant = t
         .variant
         .as_ref()

@@ -30,3 +30,27 @@ pub fn ron_options() -> ron::Options {
 pub fn parse_str(text: &str) -> Result<Scenario, ron::error::SpannedError> {
     ron_options().from_str(text)
 }
+
+/// A step unit in the singular ("week" for "week" or "weeks"; "step" when empty): a scenario
+/// may name its unit either way, and every output says "at week 3" and "52 weeks".
+///
+/// ```
+/// use brink::scenario::{step_one, steps};
+/// assert_eq!(step_one(" weeks "), "week");
+/// assert_eq!(steps("day"), "days");
+/// assert_eq!(steps("weeks"), "weeks");
+/// assert_eq!(step_one(""), "step");
+/// ```
+pub fn step_one(unit: &str) -> &str {
+    let u = unit.trim();
+    match u.strip_suffix('s') {
+        Some(one) if !one.is_empty() => one,
+        _ if u.is_empty() => "step",
+        _ => u,
+    }
+}
+
+/// A step unit in the plural ("weeks" for "week" or "weeks").
+pub fn steps(unit: &str) -> String {
+    format!("{}s", step_one(unit))
+}

@@ -165,7 +165,7 @@ fn dates_past_last(s: &Scenario) -> Option<(String, String)> {
     if end <= LAST_DAY {
         return None;
     }
-    let unit = s.step_unit.trim_end_matches('s');
+    let unit = super::step_one(&s.step_unit);
     let (steps, runs, ends) = if h == 1 {
         (format!("1 {unit}"), "runs", "ends")
     } else {
@@ -878,6 +878,14 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             vec![f("step_unit")],
             format!("step_unit {:?} names no unit", s.step_unit),
             "a unit such as \"week\" (the default) or \"day\"",
+        );
+    }
+    // Costs are printed with their unit ("mean cost (USD million)"): an empty one read "()".
+    if s.cost_unit.trim().is_empty() {
+        c.problem(
+            vec![f("cost_unit")],
+            format!("cost_unit {:?} names no unit", s.cost_unit),
+            "a unit such as \"USD million\", or no cost_unit field (\"cost units\")",
         );
     }
     if let Some(r) = s.runs

@@ -204,18 +204,12 @@ impl Ctx<'_> {
 
     /// The step unit, singular ("week").
     pub fn unit(&self) -> &str {
-        let u = self.s.scenario.step_unit.trim();
-        if u.is_empty() { "step" } else { u }
+        crate::scenario::step_one(&self.s.scenario.step_unit)
     }
 
     /// The step unit, plural ("weeks").
     pub fn units(&self) -> String {
-        let u = self.unit();
-        if u.ends_with('s') {
-            u.to_string()
-        } else {
-            format!("{u}s")
-        }
+        crate::scenario::steps(&self.s.scenario.step_unit)
     }
 
     /// The x-axis title of charts over time: "week" (and the date of step 0 if known).

@@ -215,8 +215,7 @@ impl TraceTimeline<'_> {
 
     /// The step unit, singular ("week").
     fn unit(&self) -> &str {
-        let u = self.trace.step_unit.trim();
-        if u.is_empty() { "step" } else { u }
+        crate::scenario::step_one(&self.trace.step_unit)
     }
 
     /// The footer: "scenario · seed S · run K [· variant V]".

@@ -568,10 +568,6 @@ fn rewrite_marker_entry(dir: &Path, name: &str, bytes: &[u8]) {
     fs::write(&path, serde_json::to_vec_pretty(&marker).unwrap()).unwrap();
 }
 
-/// A result whose files no longer match the SHA-256 brink recorded (an edit of summary.json
-/// or runs.csv, a file deleted) is refused before anything runs, exit code 2, naming the
-/// file, with nothing written: a rerun would otherwise report the damage as a result that
-/// does not reproduce. A file the marker does not list (the analyst's notes) is no damage.
 #[test]
 fn rerun_reruns_a_command_whose_scenario_came_after_a_double_dash() {
     // `brink run --out r -- t.ron`: the rerun's --out went after the `--`, where it is a
@@ -596,6 +592,10 @@ fn rerun_reruns_a_command_whose_scenario_came_after_a_double_dash() {
     assert!(dir.join("r-rerun/summary.json").is_file());
 }
 
+/// A result whose files no longer match the SHA-256 brink recorded (an edit of summary.json
+/// or runs.csv, a file deleted) is refused before anything runs, exit code 2, naming the
+/// file, with nothing written: a rerun would otherwise report the damage as a result that
+/// does not reproduce. A file the marker does not list (the analyst's notes) is no damage.
 #[test]
 fn rerun_refuses_a_result_changed_since_brink_wrote_it_before_running_anything() {
     let dir = scratch("rerun-damaged");

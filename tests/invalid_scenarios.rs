@@ -688,6 +688,9 @@ fn a_fifo_is_refused_not_waited_on() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "brink {args:?}: {err}");
         assert!(err.contains("not a plain file"), "brink {args:?}: {err}");
+        // Located at the timeline's `scenario:` field, not at the FIFO's 1:1.
+        assert!(err.contains(&format!("--> {timeline}:")), "{err}");
+        assert!(!err.contains(&format!("{case}.ron:1:1")), "{err}");
         assert!(!out_dir.exists(), "brink {args:?} wrote {out_s}");
     }
     // A folder is not a plain file either; a link to a plain scenario is.

@@ -99,8 +99,9 @@ MAX_RUNS = 100_000_000
 _U64_MAX = 2**64 - 1
 
 
-def _whole(name, value, none_ok=True):
-    """`value` as given, refusing True and False (a bool is an int to Python, not a count)."""
+def _whole(name, value, none_ok=True, least=1):
+    """`value` as given, refusing True and False (a bool is an int to Python, not a count) and
+    a whole number below `least` (1 for a count, 0 for a seed) or above Rust's u64."""
     if value is None and none_ok:
         return None
     if isinstance(value, bool):
@@ -110,8 +111,9 @@ def _whole(name, value, none_ok=True):
     except TypeError:
         return value  # the binding's own TypeError names the type
     # The binding's OverflowError ("can't convert negative int to unsigned") names no argument.
-    if not 0 <= n <= _U64_MAX:
-        raise ValueError(f"{name}={n}: expected a whole number from 0 to {_U64_MAX}")
+    if not least <= n <= _U64_MAX:
+        raise ValueError(
+            f"{name}={n}: expected a whole number at least {least} and at most {_U64_MAX}")
     return n
 
 
@@ -209,7 +211,8 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
             (raised before any run is played when its cells do not fit).
         KeyboardInterrupt: on Ctrl-C; the runs stop at their next chunk, nothing is returned.
     """
-    runs, seed, threads = _whole("runs", runs), _whole("seed", seed), _whole("threads", threads)
+    runs, threads = _whole("runs", runs), _whole("threads", threads)
+    seed = _whole("seed", seed, least=0)
     max_runs = _whole("max_runs", max_runs, none_ok=False)
     steps = _steps(per_run_steps)
     per_run = _flag("per_run", per_run)
@@ -255,7 +258,8 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
         MemoryError: as for :func:`run`.
         KeyboardInterrupt: as for :func:`run`.
     """
-    runs, seed, threads = _whole("runs", runs), _whole("seed", seed), _whole("threads", threads)
+    runs, threads = _whole("runs", runs), _whole("threads", threads)
+    seed = _whole("seed", seed, least=0)
     max_runs = _whole("max_runs", max_runs, none_ok=False)
     per_run = _flag("per_run", per_run)
     if not (tornado is None or isinstance(tornado, (bool, str))):

@@ -567,3 +567,24 @@ fn normalise_html(bytes: &[u8]) -> Vec<u8> {
     }
     s.into_bytes()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::command_modulo_out;
+
+    /// `--out` is dropped only among the options: after `--` it is a file's name.
+    #[test]
+    fn out_is_dropped_before_a_double_dash_only() {
+        let cmd = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            command_modulo_out(&cmd(&[
+                "brink", "run", "--out", "r", "--runs", "5", "t.ron"
+            ])),
+            cmd(&["run", "--runs", "5", "t.ron"])
+        );
+        assert_eq!(
+            command_modulo_out(&cmd(&["brink", "run", "--out=r", "--", "--out=x", "--out"])),
+            cmd(&["run", "--", "--out=x", "--out"])
+        );
+    }
+}

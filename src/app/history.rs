@@ -62,8 +62,14 @@ fn case_of(
         Some((l, t)) => (l.clone(), t.clone()),
         None => {
             let path = timeline.scenario_path();
-            if let Err(e) = std::fs::metadata(&path) {
-                return Err(timeline.scenario_unreadable(&e).into());
+            // Followed through links, as the scenario is read; a folder or a FIFO has no
+            // line to point at either.
+            match std::fs::metadata(&path) {
+                Err(e) => return Err(timeline.scenario_unreadable(&e.to_string()).into()),
+                Ok(m) if !m.is_file() => {
+                    return Err(timeline.scenario_unreadable("not a plain file").into());
+                }
+                Ok(_) => {}
             }
             load_scenario(&path, opts)?
         }

@@ -1,7 +1,8 @@
 //! Ctrl-C (SIGINT) and termination requests (SIGTERM, SIGHUP; Ctrl-Break and console close on
 //! Windows).
 //!
-//! The first signal sets the stop flag that `brink run` and `brink compare` hand to the engine:
+//! The first signal sets the stop flag that every command that plays runs (`run`, `compare`,
+//! `sweep`, `experiment`, `sensitivity`, `trace`, `backtest`, `calibrate`) hands to the engine:
 //! the engine finishes the chunks it is computing and stops, nothing partial is written
 //! (or, with `brink run --keep-partial`, the runs done are written with `complete = false`), the
 //! previous output folder stays as it was, and the command exits with code 130.
@@ -12,9 +13,9 @@
 //! it comes [`SECOND_SIGNAL_AFTER`] or more after the first one was reported, as a second
 //! Ctrl-C pressed by someone who read the message does; then brink exits at once with code 130
 //! without cleaning up; a command waiting for a child brink (`rerun`) first kills the child
-//! (SIGKILL) and waits for it, so no brink goes on writing after it. The staging folder `.NAME.partial-PID` it leaves beside the output
-//! folder is removed by the next brink command that writes beside it (the previous output
-//! folder is intact).
+//! (SIGKILL) and waits for it, so no brink goes on writing after it. The staging folder
+//! `.NAME.partial-PID` it leaves beside the output folder is removed by the next brink command
+//! that writes beside it (the previous output folder is intact).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};

@@ -716,14 +716,21 @@ impl Lock {
                 path,
                 file: Some(file),
             };
-            if let Some(mut f) = lock.file.as_ref() {
-                f.set_len(0)?;
-                f.seek(std::io::SeekFrom::Start(0))?;
-                write!(f, "{}", std::process::id())?;
-            }
+            lock.write_pid()?;
             return Ok(TryLock::Held(lock));
         }
         Err(std::io::Error::other("the lock file keeps changing"))
+    }
+
+    /// Writes this process's PID into the held lock file, in place of what was there.
+    fn write_pid(&self) -> std::io::Result<()> {
+        if let Some(file) = &self.file {
+            let mut f: &File = file;
+            f.set_len(0)?;
+            f.seek(std::io::SeekFrom::Start(0))?;
+            write!(f, "{}", std::process::id())?;
+        }
+        Ok(())
     }
 }
 

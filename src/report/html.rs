@@ -535,9 +535,17 @@ pub fn set_sentence(sc: &Scenario, set: &[crate::scenario::overrides::Setting]) 
     let items: Vec<String> = set
         .iter()
         .map(|x| {
-            let value = x
-                .parse()
-                .map_or_else(|_| x.value.clone(), |o| o.value.describe());
+            // A number set on the command line reads as given when four decimals would hide
+            // it (0.03000001 is not 0.03); a distribution tells its own numbers apart.
+            let value = x.parse().map_or_else(
+                |_| x.value.clone(),
+                |o| match o.value {
+                    crate::scenario::Param::Value(v) if fmt_num(v).parse() != Ok(v) => {
+                        crate::scenario::param::fmt_exact(v)
+                    }
+                    p => p.describe(),
+                },
+            );
             format!("{} = {value}", labels.path(&x.path))
         })
         .collect();
@@ -1051,6 +1059,32 @@ pub(crate) fn render_page(name: &str, template: &str, context: impl Serialize) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A set number that four decimals would round reads as given; a plain one as always.
+    #[test]
+    fn a_set_number_reads_as_given() {
+        let file = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/examples/tutorial.ron"
+        );
+        let text = std::fs::read_to_string(file).expect("the tutorial");
+        let sc = crate::scenario::load::parse_text(std::path::Path::new(file), &text)
+            .expect("the tutorial parses");
+        let set = |value: &str| {
+            set_sentence(
+                &sc,
+                &[crate::scenario::overrides::Setting {
+                    path: "actors.north.activity".into(),
+                    value: value.into(),
+                }],
+            )
+            .unwrap()
+        };
+        assert!(set("0.30000001").ends_with("activity = 0.30000001."));
+        assert!(set("0.3").ends_with("activity = 0.3."));
+        assert!(set("0.25000").ends_with("activity = 0.25."));
+        assert!(set("Uniform(min: 0.2, max: 0.4)").ends_with("= Uniform(0.2, 0.4)."));
+    }
 
     #[test]
     fn paths_read_in_words() {

@@ -96,7 +96,7 @@ pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
         super::validate::control_char(t).map(|ch| {
             format!(
                 "{text:?} holds the control character U+{:04X}; expected text without control \
-                 characters (tab and newline are allowed)",
+                 characters (tab, newline and carriage return are allowed)",
                 u32::from(ch)
             )
         })

@@ -284,9 +284,10 @@ impl LoadedTimeline {
         dir.join(&self.timeline.scenario)
     }
 
-    /// The error for a scenario that cannot be opened (`why`), located at the timeline's
-    /// `scenario` field, where the mistake is: the missing file itself has no line to show.
-    pub fn scenario_unreadable(&self, why: &std::io::Error) -> Diagnostics {
+    /// The error for a scenario that cannot be opened (`why`: missing, or not a plain file),
+    /// located at the timeline's `scenario` field, where the mistake is: the file itself has
+    /// no line to show.
+    pub fn scenario_unreadable(&self, why: &str) -> Diagnostics {
         let problem = Problem::new(
             vec![f("scenario")],
             format!(
@@ -387,7 +388,7 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
             out.push(Problem::new(
                 loc,
                 format!("{what} holds the control character U+{:04X}", u32::from(ch)),
-                "text without control characters (tab and newline are allowed)",
+                "text without control characters (tab, newline and carriage return are allowed)",
             ));
         }
     };

@@ -1580,7 +1580,7 @@ fn free_text(c: &mut Checker, s: &Scenario) {
             c.problem(
                 loc,
                 format!("{path} holds the control character U+{:04X}", u32::from(ch)),
-                "text without control characters (tab and newline are allowed)",
+                "text without control characters (tab, newline and carriage return are allowed)",
             );
         }
     };

@@ -264,6 +264,16 @@ impl Drawing for CostsEcdf<'_> {
     }
 }
 
+/// A log axis's tick (1, 2 or 5 times a power of ten): below 1 by its figures, since the axis
+/// reaches 10^-12 and three decimals would read "0".
+fn log_tick_label(v: f64) -> String {
+    if v < 1.0 {
+        super::significant(v, 3)
+    } else {
+        tick_label(&v)
+    }
+}
+
 /// Vertical grid lines and tick labels of a log axis (the plot's x is log10 of the value).
 fn draw_log_ticks<DB: DrawingBackend>(
     root: &Area<DB>,
@@ -280,10 +290,25 @@ fn draw_log_ticks<DB: DrawingBackend>(
     for v in ticks {
         let (px, py) = chart.backend_coord(&(v.log10(), 0.0));
         root.draw(&Text::new(
-            tick_label(&v),
+            log_tick_label(v),
             (px, py + 8),
             text(13.0, MUTED).pos(Pos::new(HPos::Center, VPos::Top)),
         ))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tiny costs (a coarse unit) get ticks and a legend that name them, not "0" and "0.00".
+    #[test]
+    fn tiny_costs_have_ticks_of_their_own() {
+        let labels: Vec<String> = ticks(-5.0, -3.9).into_iter().map(log_tick_label).collect();
+        assert_eq!(labels, ["0.00001", "0.00002", "0.00005", "0.0001"]);
+        assert_eq!(log_tick_label(2e-9), "0.000000002");
+        assert_eq!(log_tick_label(2000.0), "2,000");
+        assert_eq!(super::super::amount(5.5e-5), "0.000055");
+    }
 }

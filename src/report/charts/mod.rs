@@ -562,7 +562,8 @@ pub(crate) fn group_thousands(n: u64) -> String {
     out
 }
 
-/// An amount in a readable precision: 1,573 · 142 · 40.4 · 5.85.
+/// An amount in a readable precision: 1,573 · 142 · 40.4 · 5.85 · 0.36 · 0.000055 (two
+/// significant figures below 0.1, where two decimals would read "0.00").
 pub(crate) fn amount(x: f64) -> String {
     if !x.is_finite() {
         return "-".into();
@@ -576,8 +577,10 @@ pub(crate) fn amount(x: f64) -> String {
         format!("{x:.0}")
     } else if a >= 10.0 {
         format!("{x:.1}")
-    } else {
+    } else if a >= 0.1 || a == 0.0 {
         format!("{x:.2}")
+    } else {
+        significant(x, 2)
     }
 }
 
@@ -1052,7 +1055,9 @@ mod tests {
             (1753.7, "1750", "1,750"),
             (109.7, "110", "110"),
             (7.934, "7.93", "7.93"),
-            (0.012345, "0.0123", "0.01"),
+            (0.012345, "0.0123", "0.012"),
+            (0.0000547, "0.0000547", "0.000055"),
+            (0.36, "0.36", "0.36"),
             (0.0, "0", "0.00"),
             (52_004_917_311.0, "52000000000", "52,000,000,000"),
         ] {

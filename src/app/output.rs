@@ -563,6 +563,23 @@ fn make_route(target: &Path, parent: &Path, made: &mut Vec<PathBuf>) -> Result<(
     Ok(())
 }
 
+/// The folder that holds a target, once the folders on the way exist: as given, or, if it
+/// passes through `..`, its real path. A folder made only on the way (`tmp` in `tmp/../r2`) is
+/// removed again by the command that made it, when it ends, and another command at once
+/// through the same folder (`tmp/../r1`) must not lose its lock and staging folder with it.
+fn resolve_parent(target: &Path, parent: PathBuf) -> Result<PathBuf> {
+    if !parent.components().any(|c| c == Component::ParentDir) {
+        return Ok(parent);
+    }
+    fs::canonicalize(&parent).map_err(|e| {
+        Error::Input(format!(
+            "cannot write the output folder {}: {}: {e}",
+            target.display(),
+            parent.display()
+        ))
+    })
+}
+
 /// Removes the folders a claim made (deepest first), each only if it is empty.
 fn remove_made(made: &[PathBuf]) {
     for d in made {
@@ -1254,7 +1271,12 @@ fn own_name(parent: &Path, stem: &str, kind: &str) -> Result<PathBuf> {
 
 /// A folder being written: claimed, locked, and staged beside its target.
 pub struct Staging {
+    /// The target as brink works on it: [`Staging::parent`] joined with its name.
     target: PathBuf,
+    /// The target as the user gave it, for messages and the path `commit` returns.
+    shown: PathBuf,
+    /// The folder that holds the target, its lock and staging folder; resolved to a real path
+    /// if the given one passes through `..` (see [`resolve_parent`]).
     parent: PathBuf,
     /// The target's name, as given (maybe not UTF-8).
     name: OsString,
@@ -1284,7 +1306,8 @@ impl Staging {
         // if the claim is refused.
         let mut created = vec![];
         let claimed = make_route(target, &parent, &mut created)
-            .and_then(|()| Self::claim(target, parent, name, command, &created));
+            .and_then(|()| resolve_parent(target, parent))
+            .and_then(|parent| Self::claim(target, parent, name, command, &created));
         if claimed.is_err() {
             remove_made(&created);
         }
@@ -1319,13 +1342,14 @@ impl Staging {
             }
         };
         clean_leftovers(&parent, (&stem, &name));
-        clean_inside(target);
-        let inside = matches!(inspect(target)?, Target::Empty);
+        let at = parent.join(&name);
+        clean_inside(&at);
+        let inside = matches!(inspect(&at)?, Target::Empty);
         let dir = if inside {
             // Staged inside it: the moves at the end stay on its file system (it may be a
             // mount point), and a folder brink cannot write is refused now, not after the
             // computation.
-            let d = target.join(format!("{INNER_PARTIAL}{}", std::process::id()));
+            let d = at.join(format!("{INNER_PARTIAL}{}", std::process::id()));
             fs::create_dir(&d).map_err(|e| {
                 Error::Input(format!(
                     "cannot write in the output folder {}: {e}",
@@ -1339,7 +1363,8 @@ impl Staging {
             d
         };
         let staging = Staging {
-            target: target.to_path_buf(),
+            target: at,
+            shown: target.to_path_buf(),
             parent,
             name,
             stem,
@@ -1397,7 +1422,7 @@ impl Staging {
             ))
         };
         if honour_stop && crate::app::interrupt::requested() {
-            return Err(stopped(&self.target));
+            return Err(stopped(&self.shown));
         }
         let failed = |p: &Path, e: std::io::Error| Error::io("write", p, e);
         let mut files = vec![];
@@ -1436,7 +1461,7 @@ impl Staging {
         // Flushing and hashing a large runs.csv takes seconds: a stop asked for meanwhile
         // still leaves the previous folder as it was.
         if honour_stop && crate::app::interrupt::requested() {
-            return Err(stopped(&self.target));
+            return Err(stopped(&self.shown));
         }
 
         // What stands at the target now: nothing, an empty folder (or, for a staging folder
@@ -1449,7 +1474,7 @@ impl Staging {
                 Ok(names) => Err(Error::Input(format!(
                     "refusing to fill the output folder {}: it was empty when brink started \
                      but now holds {}",
-                    self.target.display(),
+                    self.shown.display(),
                     names
                         .iter()
                         .filter(|n| self.target.join(n) != self.dir)
@@ -1466,7 +1491,7 @@ impl Staging {
                 Ok(Target::Empty) => Err(Error::Input(format!(
                     "refusing to fill the output folder {}: it did not exist when brink started, \
                      and an empty folder was made there since",
-                    self.target.display()
+                    self.shown.display()
                 ))),
                 now => now,
             }
@@ -1478,13 +1503,13 @@ impl Staging {
         // Checking the old folder reads all of it (seconds for a large runs.csv): a stop asked
         // for meanwhile must still keep it. Nothing is changed before this point.
         if honour_stop && crate::app::interrupt::requested() {
-            return Err(stopped(&self.target));
+            return Err(stopped(&self.shown));
         }
         self.unmark()?;
         match now {
             Target::Free => {
                 fs::rename(&self.dir, &self.target)
-                    .map_err(|e| Error::io("move the results into", &self.target, e))?;
+                    .map_err(|e| Error::io("move the results into", &self.shown, e))?;
                 self.committed = true;
                 sync_dir(&self.parent).map_err(|e| failed(&self.parent, e))?;
             }
@@ -1494,12 +1519,12 @@ impl Staging {
                 // part way: the next claim finishes it (`clean_inside`).
                 self.committed = true;
                 fill(&self.dir, &self.target)
-                    .map_err(|e| Error::io("move the results into", &self.target, e))?;
+                    .map_err(|e| Error::io("move the results into", &self.shown, e))?;
                 self.committed = true;
             }
             Target::Brinks => self.replace()?,
         }
-        Ok(self.target.clone())
+        Ok(self.shown.clone())
     }
 
     /// Replaces the target, a whole folder of brink's, by the staging folder: the old one is
@@ -1507,10 +1532,10 @@ impl Staging {
     fn replace(&mut self) -> Result<()> {
         let failed = |p: &Path, e: std::io::Error| Error::io("write", p, e);
         let old = own_name(&self.parent, &self.stem, "old")?;
-        fs::rename(&self.target, &old).map_err(|e| Error::io("replace", &self.target, e))?;
+        fs::rename(&self.target, &old).map_err(|e| Error::io("replace", &self.shown, e))?;
         if let Err(e) = fs::rename(&self.dir, &self.target) {
             let _ = fs::rename(&old, &self.target);
-            return Err(Error::io("move the results into", &self.target, e));
+            return Err(Error::io("move the results into", &self.shown, e));
         }
         self.committed = true;
         sync_dir(&self.parent).map_err(|e| failed(&self.parent, e))?;
@@ -1534,7 +1559,7 @@ impl Staging {
                 tell!(
                     "note: {} changed while brink replaced it ({}); the previous folder is \
                      kept as {}",
-                    crate::app::terminal::path(&self.target),
+                    crate::app::terminal::path(&self.shown),
                     crate::app::terminal::safe(&message(&why)),
                     crate::app::terminal::path(&kept)
                 );
@@ -1676,5 +1701,27 @@ mod tests {
             split(Path::new("a/b/c")).unwrap(),
             (PathBuf::from("a/b"), "c".into())
         );
+    }
+
+    /// `tmp/../r1` and `tmp/../r2` at once, `tmp` made by the first: the first ends and removes
+    /// `tmp` (made only on the way, empty) while the second still writes. The second went on
+    /// through `tmp/..`, failed at its first file and left its lock and staging folder behind.
+    #[test]
+    fn a_folder_on_the_way_removed_meanwhile_does_not_strand_a_claim() {
+        let base = std::env::temp_dir().join(format!("brink-route-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir(&base).unwrap();
+        let given = base.join("tmp/../r2");
+        let staging = Staging::begin(&given, "brink run").unwrap();
+        assert!(base.join("tmp").is_dir());
+        fs::remove_dir(base.join("tmp")).unwrap();
+        staging.write("a.txt", b"a").unwrap();
+        assert_eq!(staging.commit().unwrap(), given);
+        assert_eq!(fs::read(base.join("r2/a.txt")).unwrap(), b"a");
+        verify(&base.join("r2")).unwrap();
+        let mut left = entries(&base).unwrap();
+        left.sort();
+        assert_eq!(left, ["r2"]);
+        fs::remove_dir_all(&base).unwrap();
     }
 }

@@ -1061,15 +1061,16 @@ mod tests {
     use super::*;
 
     /// A set number that four decimals would round reads as given; a plain one as always.
+    /// A shipped scenario, parsed: `rel` from the crate's root.
+    fn shipped(rel: &str) -> crate::scenario::Scenario {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        let text = std::fs::read_to_string(&file).expect("a shipped scenario");
+        crate::scenario::load::parse_text(&file, &text).expect("a shipped scenario parses")
+    }
+
     #[test]
     fn a_set_number_reads_as_given() {
-        let file = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/scenarios/examples/tutorial.ron"
-        );
-        let text = std::fs::read_to_string(file).expect("the tutorial");
-        let sc = crate::scenario::load::parse_text(std::path::Path::new(file), &text)
-            .expect("the tutorial parses");
+        let sc = shipped("scenarios/examples/tutorial.ron");
         let set = |value: &str| {
             set_sentence(
                 &sc,
@@ -1088,13 +1089,7 @@ mod tests {
 
     #[test]
     fn paths_read_in_words() {
-        let file = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/scenarios/russia_azerbaijan_2025.ron"
-        );
-        let text = std::fs::read_to_string(file).expect("the flagship");
-        let sc = crate::scenario::load::parse_text(std::path::Path::new(file), &text)
-            .expect("the flagship parses");
+        let sc = shipped("scenarios/russia_azerbaijan_2025.ron");
         let labels = Labels { sc: &sc };
         // A shared number by its label alone.
         assert_eq!(

@@ -194,6 +194,19 @@ fn graph_quotes_hostile_labels() {
     let mm = ok_in(&dir, &["graph", "hostile.ron", "--format", "mermaid"]);
     assert!(mm.contains("{init: {'theme': 'dark'}}"), "{mm}");
     assert_eq!(mm.matches('%').count(), 2, "{mm}");
+    // A label that reorders the line (a right-to-left override) reaches the terminal as an
+    // entity code, which Graphviz and Mermaid decode in the drawing.
+    let text = fs::read_to_string(dir.join("hostile.ron"))
+        .unwrap()
+        .replacen("label: \"Side B\"", "label: \"Side \u{202e}B\u{2066}\"", 1);
+    fs::write(dir.join("hostile.ron"), text).unwrap();
+    let dot = ok_in(&dir, &["graph", "hostile.ron", "--format", "dot"]);
+    assert!(dot.contains("Side &#8238;B&#8294;"), "{dot}");
+    let mm = ok_in(&dir, &["graph", "hostile.ron", "--format", "mermaid"]);
+    assert!(mm.contains("Side #8238;B#8294;"), "{mm}");
+    for out in [&dot, &mm] {
+        assert!(!out.contains('\u{202e}') && !out.contains('\u{2066}'));
+    }
 }
 
 #[test]

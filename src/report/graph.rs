@@ -413,8 +413,32 @@ fn effect_words<'s>(
     }
 }
 
+/// Whether a character reorders the text around it: the bidirectional embeddings, overrides,
+/// isolates and marks, and the line and paragraph separators. A label holding one, printed raw
+/// to a terminal (`brink graph --format dot` writes to standard output), shows the line
+/// reordered: it is written as an entity code instead, which Graphviz and Mermaid decode to the
+/// same character in the drawing.
+fn reorders(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{061c}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
 /// Text inside a DOT double-quoted string: backslashes and quotes escaped, line breaks as
-/// `\n`, other control characters dropped.
+/// `\n`, other control characters dropped, characters that reorder text as entity codes
+/// (`&#8238;`).
+///
+/// ```
+/// use brink::report::graph::dot_escape;
+/// assert_eq!(dot_escape("a \"b\"\n\u{202e}c"), "a \\\"b\\\"\\n&#8238;c");
+/// ```
 pub fn dot_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -423,6 +447,7 @@ pub fn dot_escape(s: &str) -> String {
             '"' => out += "\\\"",
             '\n' => out += "\\n",
             c if c.is_control() => out.push(' '),
+            c if reorders(c) => out += &format!("&#{};", c as u32),
             c => out.push(c),
         }
     }
@@ -430,7 +455,13 @@ pub fn dot_escape(s: &str) -> String {
 }
 
 /// Text inside a Mermaid quoted label: quotes, angle brackets, `#`, `|`, `&`, backticks and
-/// brackets as entity codes (`#34;`), control characters as spaces.
+/// brackets as entity codes (`#34;`), and so are the characters that reorder text; control
+/// characters as spaces.
+///
+/// ```
+/// use brink::report::graph::mermaid_escape;
+/// assert_eq!(mermaid_escape("a<b>\u{202e}"), "a#60;b#62;#8238;");
+/// ```
 pub fn mermaid_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -438,6 +469,7 @@ pub fn mermaid_escape(s: &str) -> String {
             '"' | '<' | '>' | '#' | '|' | '&' | '`' | '[' | ']' | '{' | '}' | '(' | ')' | ';' => {
                 out += &format!("#{};", c as u32)
             }
+            c if reorders(c) => out += &format!("#{};", c as u32),
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
@@ -450,6 +482,12 @@ pub fn mermaid_escape(s: &str) -> String {
 /// restyle or reconfigure the diagram).
 fn mermaid_comment(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() || c == '%' { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || c == '%' || reorders(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }

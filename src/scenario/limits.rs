@@ -47,6 +47,8 @@ pub const MAX_VARIANTS: usize = 256;
 pub const MAX_HORIZON: i64 = 5200;
 /// Most runs in one invocation (`--max-runs` style flags raise it per command).
 pub const MAX_RUNS: u64 = 1_000_000_000_000;
+/// Characters in a `step_unit` or `cost_unit` (they head table columns and chart axes).
+pub const MAX_UNIT_CHARS: usize = 40;
 /// Largest magnitude of any number in a scenario: beyond it, sums of costs lose meaning.
 pub const MAX_ABS_NUMBER: f64 = 1e12;
 /// Deepest nesting of conditions and brackets (deeper files are refused before parsing).

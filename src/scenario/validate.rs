@@ -888,6 +888,27 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             "a unit such as \"USD million\", or no cost_unit field (\"cost units\")",
         );
     }
+    // Units head table columns and chart axes: a long one pushed every table off the screen,
+    // and a line break split a header in two.
+    for (field, unit) in [("step_unit", &s.step_unit), ("cost_unit", &s.cost_unit)] {
+        let n = unit.chars().count();
+        if n > MAX_UNIT_CHARS || unit.contains(['\n', '\r', '\t']) {
+            c.problem(
+                vec![f(field)],
+                format!(
+                    "{field} {:?}{} is {}",
+                    unit.chars().take(37).collect::<String>(),
+                    if n > 37 { "..." } else { "" },
+                    if n > MAX_UNIT_CHARS {
+                        format!("{n} characters long")
+                    } else {
+                        "more than one line".to_string()
+                    }
+                ),
+                format!("a unit of one line, at most {MAX_UNIT_CHARS} characters"),
+            );
+        }
+    }
     if let Some(r) = s.runs
         && (r < 1 || r as u64 > MAX_RUNS)
     {

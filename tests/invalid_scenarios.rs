@@ -24,6 +24,18 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ("bad_start_date", 5, 17, "is not a date"),
     ("empty_step_unit", 6, 16, "step_unit \"\" names no unit"),
     ("empty_cost_unit", 6, 16, "cost_unit \" \" names no unit"),
+    (
+        "long_cost_unit",
+        6,
+        16,
+        "cost_unit \"USD million at 2024 prices, deflated \"... is 60 characters long",
+    ),
+    (
+        "two_line_step_unit",
+        6,
+        16,
+        "step_unit \"week\\nof work\" is more than one line",
+    ),
     ("impossible_date", 5, 17, "is not a date"),
     (
         "dates_past_9999",

@@ -151,6 +151,26 @@ def _steps(steps):
     return out
 
 
+def _settings(set):
+    """`set` as (path, value) pairs in the dict's order. A list of the command line's
+    "PATH=VALUE" strings, or a lone string, is refused by name: `dict()` of it said only
+    "dictionary update sequence element #0 has length 21; 2 is required"."""
+    if set is None:
+        return []
+    hint = ("set is a dict of parameter path to value, e.g. "
+            "{'actors.north.hawkishness': 0.4}")
+    if isinstance(set, (str, bytes)):
+        raise TypeError(f"{hint}, not the string {set!r}")
+    try:
+        pairs = list(dict(set).items())
+    except (TypeError, ValueError):
+        raise TypeError(f"{hint}, not {set!r}") from None
+    for path, _ in pairs:
+        if not isinstance(path, str):
+            raise TypeError(f"{hint}: its keys are paths (strings), not {path!r}")
+    return pairs
+
+
 def _path(path):
     """The path as str (bytes and os.PathLike too; a name that is not UTF-8 as its surrogate
     escapes, which the compiled half turns back into the same bytes)."""
@@ -218,7 +238,7 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
     per_run = _flag("per_run", per_run)
     command = _call("run", path, runs=runs, seed=seed, variant=variant, set=set,
                     per_run=per_run or None, per_run_steps=steps or None, max_runs=max_runs)
-    raw = _brink.run(_path(path), runs, seed, variant, list(dict(set or {}).items()), threads,
+    raw = _brink.run(_path(path), runs, seed, variant, _settings(set), threads,
                      bool(per_run) or bool(steps), command, max_runs, steps)
     return Result("run", raw)
 
@@ -276,6 +296,6 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
                     tornado=tornado or None, per_run=per_run or None, max_runs=max_runs)
     raw = _brink.compare(_path(path), runs, seed,
                          None if variants is None else list(variants),
-                         list(dict(set or {}).items()), threads, tornado_arg, command, max_runs,
+                         _settings(set), threads, tornado_arg, command, max_runs,
                          bool(per_run))
     return Result("compare", raw)

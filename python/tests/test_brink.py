@@ -186,6 +186,15 @@ def test_set_errors_name_the_entry_as_python_wrote_it():
     assert r.summary["manifest"]["set"][0]["path"] == "actors.south.sensitivity"
     with pytest.raises(ValueError, match="at least 1"):
         brink.run(TUTORIAL, runs=0)
+    # The command line's form, or anything but a mapping, is refused by name.
+    for wrong in (["actors.south.sensitivity=1.5"], "actors.south.sensitivity=1.5", {1: 0.4}):
+        with pytest.raises(TypeError, match="set is a dict of parameter path to value"):
+            brink.run(TUTORIAL, runs=10, set=wrong)
+        with pytest.raises(TypeError, match="set is a dict of parameter path to value"):
+            brink.compare(TUTORIAL, runs=10, set=wrong)
+    # Pairs are a dict's items, as dict() reads them.
+    r = brink.run(TUTORIAL, runs=10, set=[("actors.south.sensitivity", 1.5)])
+    assert r.summary["manifest"]["set"][0]["path"] == "actors.south.sensitivity"
 
 
 def test_per_run_steps_equal_the_cli(tmp_path):

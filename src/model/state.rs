@@ -228,6 +228,8 @@ pub struct RunState {
     /// lasting ones.
     pub(crate) relation_base: Vec<[f64; 5]>,
     pub(crate) temp_shifts: Vec<TempShift>,
+    /// Scratch: the relations whose shifts lapsed in this refresh (kept to reuse its room).
+    pub(crate) lapsed_relations: Vec<usize>,
     /// The first step at which a shift in `temp_shifts` lapses.
     pub(crate) next_shift_expiry: u32,
     /// Step from which each act may be performed again.
@@ -363,6 +365,7 @@ impl RunState {
             fired: Vec::with_capacity(m.events.len()),
             relation_base: vec![[0.0; 5]; nr],
             temp_shifts: Vec::new(),
+            lapsed_relations: Vec::new(),
             next_shift_expiry: u32::MAX,
             act_ready: vec![0; m.acts.len()],
             act_last: vec![u32::MAX; m.acts.len()],

@@ -350,3 +350,56 @@ fn compiled_models_over_their_budget_are_refused_before_they_are_compiled() {
     ]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The tornado's arms are counted before the variants are checked: the check compiled every
+/// variant (60 models of 26 MiB, 1.6 GB held at once) and only then, as the runs began,
+/// refused the tornado's 1,024 arms. Now the refusal comes having compiled the base alone,
+/// the process's peak memory a small part of the variants' (read with `wait4`).
+#[cfg(target_os = "linux")]
+#[test]
+// The child is reaped by `wait4`, which also reads its peak memory, not by std's `wait`.
+#[allow(clippy::zombie_processes)]
+fn a_tornado_over_the_budget_is_refused_before_the_variants_are_compiled() {
+    let variants: String = (0..60)
+        .map(|v| format!("Variant(name: \"v{v}\", freeze: [\"m{v}\"]),\n"))
+        .collect();
+    let text = pair_scenario(
+        "wide",
+        52,
+        &format!(
+            r#"levers: [{}],
+          outcomes: [Outcome(name: "t", when: RungAtLeast("tense"))],
+          variants: [{variants}],"#,
+            measures(512, 32, 0.0)
+        ),
+    );
+    let dir = scratch("tornado-first");
+    let file = dir.join("wide.ron");
+    std::fs::write(&file, text).unwrap();
+    let arms: Vec<String> = (0..60).map(|v| format!("v{v}")).collect();
+    let child = command()
+        .args([
+            "compare".as_ref(),
+            file.as_os_str(),
+            "--runs".as_ref(),
+            "2".as_ref(),
+        ])
+        .arg("--variants")
+        .arg(arms.join(","))
+        .arg("--out")
+        .arg(dir.join("out"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
+    // SAFETY: waits for our own child, with valid pointers; std's handle is never waited on.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 2);
+    // ru_maxrss is in KiB on Linux: the 60 variants alone would take about 1,600 MiB.
+    let peak_mib = usage.ru_maxrss / 1024;
+    assert!(peak_mib < 400, "peak {peak_mib} MiB");
+    assert_eq!(names(&dir), ["wide.ron"], "nothing written");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -559,7 +559,17 @@ fn compare<'py>(
             ))
             .into());
         }
-        // Unknown variants are named before anything runs.
+        // The tornado's outcome and the arms' size (the tornado's included), then unknown
+        // variants, are refused before anything runs.
+        let tornado_request = tornado
+            .as_ref()
+            .map(|o| (!o.is_empty()).then(|| o.clone()));
+        brink::analysis::compare::check_arms(
+            &loaded.scenario,
+            &variants,
+            &tornado_request,
+            brink::analysis::compare::CompareOptions::PYTHON,
+        )?;
         brink::analysis::compare::arms(&loaded.scenario, &variants, false)?;
         let arms: Vec<Option<String>> = std::iter::once(None)
             .chain(variants.iter().cloned().map(Some))

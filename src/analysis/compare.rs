@@ -424,13 +424,42 @@ pub fn arms(
     arms_spelled(s, variants, tornado, CompareOptions::CLI)
 }
 
-/// As [`arms`], a refusal naming the options as `spelled`.
-pub fn arms_spelled(
+/// Refuses a comparison before its arms are compiled: a tornado by an outcome the scenario
+/// lacks, then arms that would not fit the models' budget
+/// ([`crate::engine::heap::MODELS_BUDGET`]), having compiled only the base to weigh it. The
+/// commands call it before checking the variants (which compiles each of them), so that the
+/// tornado's arms, compiled only when the runs start, are counted up front. `tornado` is as
+/// [`CompareRequest::tornado`].
+///
+/// ```
+/// let loaded = brink::scenario::load(
+///     "scenarios/examples/tutorial.ron".as_ref(),
+///     Default::default(),
+/// )?;
+/// use brink::analysis::compare::{CompareOptions, check_arms};
+/// check_arms(&loaded.scenario, &[], &Some(None), CompareOptions::CLI)?;
+/// let wrong = Some(Some("nope".to_string()));
+/// assert!(check_arms(&loaded.scenario, &[], &wrong, CompareOptions::CLI).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn check_arms(
+    s: &Scenario,
+    variants: &[String],
+    tornado: &Option<Option<String>>,
+    spelled: CompareOptions,
+) -> crate::error::Result<()> {
+    tornado_index(s, tornado)?;
+    weigh_base(s, variants, tornado.is_some(), spelled)?;
+    Ok(())
+}
+
+/// The base compiled, weighed against the budget for all the arms.
+fn weigh_base(
     s: &Scenario,
     variants: &[String],
     tornado: bool,
     spelled: CompareOptions,
-) -> Result<Vec<Arm>, crate::model::CompileError> {
+) -> Result<Model, crate::model::CompileError> {
     // Every arm is a whole compiled model, all held while the runs play: the base is weighed
     // and the lot refused, before the rest are compiled, when they would not fit.
     let measures = s
@@ -457,8 +486,17 @@ pub fn arms_spelled(
             "fewer variants".to_string(),
         )
     };
-    let base =
-        crate::engine::heap::first_of_models(count, what, &fewer, || model::compile(s, None))?;
+    crate::engine::heap::first_of_models(count, what, &fewer, || model::compile(s, None))
+}
+
+/// As [`arms`], a refusal naming the options as `spelled`.
+pub fn arms_spelled(
+    s: &Scenario,
+    variants: &[String],
+    tornado: bool,
+    spelled: CompareOptions,
+) -> Result<Vec<Arm>, crate::model::CompileError> {
+    let base = weigh_base(s, variants, tornado, spelled)?;
     let mut out = vec![Arm {
         name: "base".into(),
         label: "base scenario".into(),

@@ -1347,7 +1347,14 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         spelled: Default::default(),
     };
     let stop = crate::app::interrupt::stop_flag();
-    // The variants are checked before the folder is claimed.
+    // The tornado's outcome and the arms' size (the tornado's included), then the variants,
+    // are checked before the folder is claimed.
+    brink::analysis::compare::check_arms(
+        &loaded.scenario,
+        &req.variants,
+        &req.tornado,
+        req.spelled,
+    )?;
     let arms = brink::analysis::compare::arms(&loaded.scenario, &req.variants, false)?;
     let rows = brink::report::per_run::ArmRows::comparison(&loaded.scenario, &arms, req.seed)?;
     let per_run_columns = args

@@ -3,9 +3,10 @@
 //!
 //! The first signal sets the stop flag that every command that plays runs (`run`, `compare`,
 //! `sweep`, `experiment`, `sensitivity`, `trace`, `backtest`, `calibrate`) hands to the engine:
-//! the engine finishes the chunks it is computing and stops, nothing partial is written
-//! (or, with `brink run --keep-partial`, the runs done are written with `complete = false`), the
-//! previous output folder stays as it was, and the command exits with code 130.
+//! the engine stops after the runs in progress (see [`brink::engine::for_each_chunk_in`]),
+//! nothing partial is written (or, with `brink run --keep-partial`, the whole chunks of runs
+//! done are written with `complete = false`), the previous output folder stays as it was, and
+//! the command exits with code 130.
 //!
 //! Signals that arrive together are one request: `timeout N brink ...` sends SIGTERM to the
 //! process and to its process group, so brink receives it twice within microseconds, and

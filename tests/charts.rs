@@ -210,18 +210,26 @@ const HOSTILE: &str =
 /// [`HOSTILE`] as report.html must show it (spelt out, not computed with the code under test).
 const HOSTILE_ESCAPED: &str = "&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(1)&gt; Tom &amp; Jerry it&#39;s &quot;quoted&quot;";
 
+/// Markup, both quotes and an ampersand within the 40 characters a unit may have.
+const HOSTILE_UNIT: &str = r#"<script>x</script>"'&"#;
+
+/// [`HOSTILE_UNIT`] as report.html must show it.
+const HOSTILE_UNIT_ESCAPED: &str = "&lt;script&gt;x&lt;/script&gt;&quot;&#39;&amp;";
+
 /// A scenario with [`HOSTILE`] in every free text that report.html shows: name (the title, the
-/// heading and the manifest), description, step and cost units, an outcome's label, a
-/// parameter's source and a measure's source (the source of its uncertain threshold).
+/// heading and the manifest), description, an outcome's label, a parameter's source and a
+/// measure's source (the source of its uncertain threshold); [`HOSTILE_UNIT`] as the step and
+/// cost units.
 fn hostile_scenario(dir: &Path) -> LoadedScenario {
     let h = HOSTILE.replace('"', "\\\"");
+    let u = HOSTILE_UNIT.replace('"', "\\\"");
     let text = format!(
         r#"Scenario(
     name: "{h}",
     description: "{h}",
     horizon: 20,
-    step_unit: "{h}",
-    cost_unit: "{h}",
+    step_unit: "{u}",
+    cost_unit: "{u}",
     focal: ("north", "south"),
     actors: [Actor(name: "north", label: "{h}"), Actor(name: "south")],
     relations: [
@@ -269,20 +277,22 @@ fn hostile_scenario_text_is_only_escaped_in_the_report() {
         "Tom & Jerry",
         "it's",
         "\"quoted\"",
+        HOSTILE_UNIT,
+        "<script>x</script>",
     ] {
         assert!(!html.contains(raw), "report.html holds {raw:?} unescaped");
     }
     // It is in every place that shows a scenario's text, escaped.
-    let e = HOSTILE_ESCAPED;
+    let (e, ue) = (HOSTILE_ESCAPED, HOSTILE_UNIT_ESCAPED);
     for place in [
         format!("<title>{e} — brink report</title>"),
         format!("<h1>{e}</h1>"),
         format!("<p class=\"lead\">{e}</p>"),
         // The actor's label, not its id.
-        format!(" runs of 20 {e}s; focal pair {e} and south; costs in {e}.</p>"),
-        format!("<th>median first {e}</th>"),
-        format!("<th>mean {e}s on it</th>"),
-        format!("<section id=\"costs\">\n<h2>Costs ({e})</h2>"),
+        format!(" runs of 20 {ue}s; focal pair {e} and south; costs in {ue}.</p>"),
+        format!("<th>median first {ue}</th>"),
+        format!("<th>mean {ue}s on it</th>"),
+        format!("<section id=\"costs\">\n<h2>Costs ({ue})</h2>"),
         format!("<tr><td>scenario</td><td>{e}</td></tr>"),
         // The outcome by its label (its id only in CSV and JSON), in the summary and the table.
         format!("<tr><td>{e}</td><td class=\"n big\">"),

@@ -14,7 +14,8 @@ const TUTORIAL: &str = "scenarios/examples/tutorial.ron";
 /// The tally of runs `range` of the tutorial at seed 5.
 fn tally_of(m: &brink::model::Model, range: std::ops::Range<u64>) -> Tally {
     let mut slot = ChunkSlot::<Tally>::new(m);
-    brink::engine::run_range_into(m, &Master::new(5), range, false, None, &mut slot);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    brink::engine::run_range_into(m, &Master::new(5), range, false, None, &mut slot, &never);
     slot.tally
 }
 

@@ -244,23 +244,28 @@ fn per_run_steps_beyond_the_columns_limit_are_refused_before_any_run() {
     assert_eq!(header.matches(".at.").count(), most * 96, "{header}");
 }
 
+/// A pair with 512 measures of 32 levels (about 26 MiB a compiled model), an outcome and
+/// `variants`.
+fn wide(variants: &str) -> String {
+    pair_scenario(
+        "wide",
+        52,
+        &format!(
+            r#"levers: [{}],
+          outcomes: [Outcome(name: "t", when: RungAtLeast("tense"))],
+          variants: [{variants}],"#,
+            measures(512, 32, 0.0)
+        ),
+    )
+}
+
 /// A comparison holds a compiled model per arm, a sweep one per grid point: a file within every
 /// limit compiled to tens of megabytes, and comparing all its variants, or sweeping 1,000
 /// points, asked for tens of gigabytes (killed at 7–8 GB) before any run. The first model is
 /// weighed and the lot refused before the others are compiled: exit 2, nothing written.
 #[test]
 fn compiled_models_over_their_budget_are_refused_before_they_are_compiled() {
-    // 512 measures of 32 levels: about 26 MiB a compiled model.
-    let text = pair_scenario(
-        "wide",
-        52,
-        &format!(
-            r#"levers: [{}],
-          outcomes: [Outcome(name: "t", when: RungAtLeast("tense"))],
-          variants: [Variant(name: "v", freeze: ["m0"])],"#,
-            measures(512, 32, 0.0)
-        ),
-    );
+    let text = wide(r#"Variant(name: "v", freeze: ["m0"])"#);
     let dir = scratch("models");
     let file = dir.join("wide.ron");
     std::fs::write(&file, text).unwrap();
@@ -363,16 +368,7 @@ fn a_tornado_over_the_budget_is_refused_before_the_variants_are_compiled() {
     let variants: String = (0..60)
         .map(|v| format!("Variant(name: \"v{v}\", freeze: [\"m{v}\"]),\n"))
         .collect();
-    let text = pair_scenario(
-        "wide",
-        52,
-        &format!(
-            r#"levers: [{}],
-          outcomes: [Outcome(name: "t", when: RungAtLeast("tense"))],
-          variants: [{variants}],"#,
-            measures(512, 32, 0.0)
-        ),
-    );
+    let text = wide(&variants);
     let dir = scratch("tornado-first");
     let file = dir.join("wide.ron");
     std::fs::write(&file, text).unwrap();

@@ -9,17 +9,7 @@ use std::borrow::Cow;
 /// RLM, the Arabic letter mark), and the line and paragraph separators, which some terminals
 /// break a line at (a forged line).
 fn unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{200e}'
-                | '\u{200f}'
-                | '\u{061c}'
-                | '\u{2028}'
-                | '\u{2029}'
-        )
+    c.is_control() || brink::report::reorders_text(c)
 }
 
 /// One line of text, every control character escaped (newlines and tabs too).

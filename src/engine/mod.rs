@@ -120,7 +120,7 @@ pub fn run_until<A: Accumulator>(
         &mut slots,
         || ChunkSlot::new(model),
         |chunk, slot| {
-            run_range_until(
+            run_range_into(
                 model,
                 &master,
                 plan.chunk_range(chunk),
@@ -442,32 +442,14 @@ pub fn run_chunk_into<A: Accumulator>(
 ) {
     let lo = chunk * CHUNK_RUNS;
     let hi = ((chunk + 1) * CHUNK_RUNS).min(runs);
-    run_range_into(model, master, lo..hi, want_rows, row, slot);
+    let never = AtomicBool::new(false);
+    run_range_into(model, master, lo..hi, want_rows, row, slot, &never);
 }
 
-/// Simulates runs `range` in order into a slot (its tally and rows start afresh).
+/// Simulates runs `range` in order into a slot (its tally and rows start afresh), leaving it
+/// part-done when `stop` is set (checked before each run): [`for_each_chunk_in`] merges
+/// nothing after a stop.
 pub fn run_range_into<A: Accumulator>(
-    model: &Model,
-    master: &Master,
-    range: std::ops::Range<u64>,
-    want_rows: bool,
-    row: Option<&RowWriter>,
-    slot: &mut ChunkSlot<A>,
-) {
-    run_range_until(
-        model,
-        master,
-        range,
-        want_rows,
-        row,
-        slot,
-        &AtomicBool::new(false),
-    );
-}
-
-/// As [`run_range_into`], leaving the slot part-done when `stop` is set (checked before each
-/// run): [`for_each_chunk_in`] merges nothing after a stop.
-fn run_range_until<A: Accumulator>(
     model: &Model,
     master: &Master,
     range: std::ops::Range<u64>,

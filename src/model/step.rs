@@ -417,13 +417,7 @@ fn clamp_relation_param(param: usize, x: f64) -> f64 {
 /// Recomputes every relation's live numbers from its base values (after lasting effects) and
 /// the temporary shifts still running at step `t` (at the run's start).
 fn refresh_relations(m: &Model, t: u32, st: &mut RunState) {
-    st.temp_shifts.retain(|s| s.until > t);
-    st.next_shift_expiry = st
-        .temp_shifts
-        .iter()
-        .map(|s| s.until)
-        .min()
-        .unwrap_or(u32::MAX);
+    drop_lapsed_shifts(t, st);
     for r in 0..m.relations.len() {
         refresh_relation(m, r, st);
     }
@@ -444,13 +438,7 @@ fn refresh_shifted(m: &Model, t: u32, changed: Option<usize>, st: &mut RunState)
                 .filter(|s| s.until <= t)
                 .map(|s| s.relation),
         );
-        st.temp_shifts.retain(|s| s.until > t);
-        st.next_shift_expiry = st
-            .temp_shifts
-            .iter()
-            .map(|s| s.until)
-            .min()
-            .unwrap_or(u32::MAX);
+        drop_lapsed_shifts(t, st);
         lapsed.sort_unstable();
         lapsed.dedup();
         for &r in &lapsed {
@@ -461,6 +449,14 @@ fn refresh_shifted(m: &Model, t: u32, changed: Option<usize>, st: &mut RunState)
     if let Some(r) = changed {
         refresh_relation(m, r, st);
     }
+}
+
+/// Drops the temporary shifts that lapse by step `t`, and notes when the next one does.
+fn drop_lapsed_shifts(t: u32, st: &mut RunState) {
+    st.temp_shifts.retain(|s| s.until > t);
+    st.next_shift_expiry = (st.temp_shifts.iter().map(|s| s.until))
+        .min()
+        .unwrap_or(u32::MAX);
 }
 
 /// Relation `r`'s live numbers: its base values with its running shifts applied in the order
@@ -1762,13 +1758,15 @@ mod tests {
     /// lasting ones, and lapses at the same step as new shifts.
     #[test]
     fn refreshing_the_shifted_relations_equals_refreshing_all() {
-        let path = std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/scenarios/russia_azerbaijan_2025.ron"
-        ));
-        let text = std::fs::read_to_string(path).unwrap();
-        let scenario = crate::scenario::load::parse_text(path, &text).unwrap();
-        let m = compile(&scenario, None).unwrap();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/russia_azerbaijan_2025.ron");
+        let m = compile(
+            &crate::scenario::load(&path, Default::default())
+                .unwrap()
+                .scenario,
+            None,
+        )
+        .unwrap();
         let nr = m.relations.len();
         assert!(nr >= 4);
         let master = Master::new(11);

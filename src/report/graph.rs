@@ -413,23 +413,11 @@ fn effect_words<'s>(
     }
 }
 
-/// Whether a character reorders the text around it: the bidirectional embeddings, overrides,
-/// isolates and marks, and the line and paragraph separators. A label holding one, printed raw
-/// to a terminal (`brink graph --format dot` writes to standard output), shows the line
-/// reordered: it is written as an entity code instead, which Graphviz and Mermaid decode to the
-/// same character in the drawing.
-fn reorders(c: char) -> bool {
-    matches!(
-        c,
-        '\u{202a}'..='\u{202e}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{200e}'
-            | '\u{200f}'
-            | '\u{061c}'
-            | '\u{2028}'
-            | '\u{2029}'
-    )
-}
+/// Characters that reorder a line ([`crate::report::reorders_text`]) are written as entity
+/// codes, which Graphviz and Mermaid decode to the same character in the drawing: printed raw
+/// to a terminal (`brink graph --format dot` writes to standard output) the line would show
+/// reordered.
+use crate::report::reorders_text as reorders;
 
 /// Text inside a DOT double-quoted string: backslashes and quotes escaped, line breaks as
 /// `\n`, other control characters dropped, characters that reorder text as entity codes

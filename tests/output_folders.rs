@@ -265,6 +265,58 @@ fn a_written_result_leaves_no_folder_made_only_on_the_way() {
     assert!(root.join("mine").is_dir(), "the user's folder stays");
 }
 
+/// The path `wrote` prints, and `rerun` reads back, names the result: through a folder made
+/// only on the way (`tmp/../r`, `tmp` removed at the end) it is the real path, where it printed
+/// `tmp/../r` (no such folder once `tmp` is gone, so `rerun --out tmp/../rr` refused its own
+/// result as "not a result folder brink wrote"). And a working folder whose real path is
+/// longer than the system's limit (4,096 bytes) still takes `--out tmp/../r`: resolving its
+/// parent failed with "File name too long".
+#[cfg(unix)]
+#[test]
+fn an_out_through_a_folder_made_on_the_way_is_reached_by_the_path_printed() {
+    let root = scratch("reachable");
+    let sc = common::repo(RICHARDSON);
+    let run = |cwd: &Path, out: &str| {
+        let o = common::brink_in(
+            cwd,
+            &["run", s(&sc), "--runs", "300", "--no-charts", "--out", out],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("wrote "))
+            .unwrap()
+            .to_string();
+        PathBuf::from(line.trim_start_matches("wrote ").trim())
+    };
+    let wrote = run(&root, "tmp/../r");
+    assert!(
+        root.join(&wrote).join("summary.json").is_file(),
+        "{wrote:?}"
+    );
+    assert!(!root.join("tmp").exists());
+    let o = common::brink_in(&root, &["rerun", "r", "--out", "tmp/../rr"]);
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert!(root.join("rr/summary.json").is_file());
+    assert!(!root.join("tmp").exists());
+
+    // 25 folders of 200 characters: 5,000 bytes below the scratch folder, entered one at a
+    // time (a path that long cannot be given to chdir whole).
+    let name = "d".repeat(200);
+    let mut deep = std::process::Command::new("sh");
+    let script = format!(
+        "for i in $(seq 25); do mkdir {name} && cd -P {name} || exit 9; done; \
+         exec \"$0\" run \"$1\" --runs 300 --no-charts --out tmp/../r2"
+    );
+    deep.current_dir(&root)
+        .args(["-c", &script, env!("CARGO_BIN_EXE_brink"), s(&sc)]);
+    let o = deep.output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("wrote "));
+    let _ = std::fs::remove_dir_all(root.join(&name));
+}
+
 #[test]
 fn an_out_named_like_brinks_working_names_is_refused() {
     // Such a folder, once written, was removed ("the unfinished output of a brink command

@@ -478,6 +478,8 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
             Error::Failed(msg)
         });
     }
+    // `--out tmp/../rr` names nothing once the child has removed `tmp`, made on the way.
+    let new = crate::app::output::reached_by(&new);
     let new_marker = brinks(&new)?;
     Ok(Rerun {
         differ: compare_folders(dir, &marker, &new, &new_marker)?,

@@ -571,13 +571,48 @@ fn resolve_parent(target: &Path, parent: PathBuf) -> Result<PathBuf> {
     if !parent.components().any(|c| c == Component::ParentDir) {
         return Ok(parent);
     }
-    fs::canonicalize(&parent).map_err(|e| {
-        Error::Input(format!(
+    match fs::canonicalize(&parent) {
+        Ok(real) => Ok(real),
+        // A real path longer than the system's limit (a working folder deep enough) cannot be
+        // named whole; the parent as given still can, relative to the working folder.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidFilename => Ok(parent),
+        Err(e) => Err(Error::Input(format!(
             "cannot write the output folder {}: {}: {e}",
             target.display(),
             parent.display()
-        ))
-    })
+        ))),
+    }
+}
+
+/// Where a folder written to `out` is found once the writing command has ended: `out` itself,
+/// unless it passes through `..`; then the longest beginning of it that exists, as its real
+/// path, and the rest read component by component (the folders brink makes on the way are
+/// plain folders, so `made/..` is where `made` was made). `tmp/../r` names nothing once `tmp`,
+/// made only on the way, has been removed.
+pub fn reached_by(out: &Path) -> PathBuf {
+    if !out.components().any(|c| c == Component::ParentDir) {
+        return out.to_path_buf();
+    }
+    let parts: Vec<Component> = out.components().collect();
+    for k in (0..=parts.len()).rev() {
+        let mut begin: PathBuf = parts[..k].iter().collect();
+        if begin.as_os_str().is_empty() {
+            begin = PathBuf::from(".");
+        }
+        if let Ok(mut p) = fs::canonicalize(&begin) {
+            for c in &parts[k..] {
+                match c {
+                    Component::ParentDir => {
+                        p.pop();
+                    }
+                    Component::CurDir => {}
+                    c => p.push(c),
+                }
+            }
+            return p;
+        }
+    }
+    out.to_path_buf()
 }
 
 /// Removes the folders a claim made (deepest first), each only if it is empty.
@@ -864,6 +899,10 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
                 Err(_) => continue,
             }
         }
+        // Its command may have ended (and removed it) between the listing and the lock.
+        if fs::symlink_metadata(&dir).is_err() {
+            continue;
+        }
         let target = target_of(parent, &name, own);
         let shown = crate::app::terminal::path(&dir);
         if kind == "partial" {
@@ -906,9 +945,22 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
                         crate::app::terminal::path(&target),
                     );
                 }
-            } else if fs::remove_dir_all(&dir).is_ok() {
+            } else if remove_staging(&dir, &[MARKER]).is_ok() {
                 tell!(
                     "note: removed {shown}, a replaced output folder a stopped brink command left"
+                );
+            }
+        } else if target
+            .as_ref()
+            .is_some_and(|t| fs::symlink_metadata(t).is_ok())
+            && marked_files_only(&dir)
+        {
+            // Its removal was cut part way (after the new results were in place): its
+            // marker and some of the files it lists, byte for byte, are left.
+            if remove_staging(&dir, &[MARKER]).is_ok() {
+                tell!(
+                    "note: removed {shown}, a replaced output folder a stopped brink command \
+                     left part-removed"
                 );
             }
         } else {
@@ -1524,7 +1576,20 @@ impl Staging {
             }
             Target::Brinks => self.replace()?,
         }
-        Ok(self.shown.clone())
+        Ok(self.reachable())
+    }
+
+    /// The path the results are reached by once the command has ended: as the user gave it,
+    /// unless it passes through `..` and a folder made only on the way, which is removed when
+    /// the command ends (`tmp/../r` no longer names anything once `tmp` is gone); then the
+    /// real path the results were written to.
+    fn reachable(&self) -> PathBuf {
+        let through = self.shown.components().any(|c| c == Component::ParentDir);
+        if through && !self.created.is_empty() {
+            self.target.clone()
+        } else {
+            self.shown.clone()
+        }
     }
 
     /// Replaces the target, a whole folder of brink's, by the staging folder: the old one is
@@ -1543,7 +1608,9 @@ impl Staging {
         // was first checked is theirs, and the folder is kept.
         match verify(&old) {
             Ok(_) => {
-                let _ = fs::remove_dir_all(&old);
+                // Its marker last: a removal cut part way leaves a folder the next claim
+                // still knows as brink's (its marker and files it lists) and removes.
+                let _ = remove_staging(&old, &[MARKER]);
             }
             Err(why) => {
                 let kept = (1..1000)
@@ -1716,12 +1783,51 @@ mod tests {
         assert!(base.join("tmp").is_dir());
         fs::remove_dir(base.join("tmp")).unwrap();
         staging.write("a.txt", b"a").unwrap();
-        assert_eq!(staging.commit().unwrap(), given);
-        assert_eq!(fs::read(base.join("r2/a.txt")).unwrap(), b"a");
+        // Returned as the real path: `tmp/../r2` names nothing once `tmp` is gone.
+        let wrote = staging.commit().unwrap();
+        assert_eq!(wrote, fs::canonicalize(&base).unwrap().join("r2"));
+        assert_eq!(fs::read(wrote.join("a.txt")).unwrap(), b"a");
         verify(&base.join("r2")).unwrap();
         let mut left = entries(&base).unwrap();
         left.sort();
         assert_eq!(left, ["r2"]);
+        fs::remove_dir_all(&base).unwrap();
+    }
+
+    /// A command killed while removing the folder it replaced left `.r.old-PID` with part of
+    /// its files; removed in directory order, its marker was often gone first, and no later
+    /// command recognised it (a note on every run). Now the marker goes last, and a folder
+    /// left with its marker and files it lists, byte for byte, is removed by the next claim.
+    #[test]
+    fn a_replaced_folder_cut_while_being_removed_is_cleaned_up() {
+        let base = std::env::temp_dir().join(format!("brink-old-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir(&base).unwrap();
+        let write = |files: &[(&str, &[u8])]| {
+            let staging = Staging::begin(&base.join("r"), "brink run").unwrap();
+            for (n, b) in files {
+                staging.write(n, b).unwrap();
+            }
+            staging.commit().unwrap();
+        };
+        write(&[("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c")]);
+        // The old results as a removal cut part way leaves them.
+        let old = base.join(".r.old-4242");
+        fs::create_dir(&old).unwrap();
+        for n in [MARKER, "c.txt"] {
+            fs::copy(base.join("r").join(n), old.join(n)).unwrap();
+        }
+        write(&[("a.txt", b"new")]);
+        assert!(!old.exists(), "{:?}", entries(&base).unwrap());
+        let mut left = entries(&base).unwrap();
+        left.sort();
+        assert_eq!(left, ["r"]);
+        // One holding a file its marker does not list is someone's: left alone.
+        fs::create_dir(&old).unwrap();
+        fs::copy(base.join("r").join(MARKER), old.join(MARKER)).unwrap();
+        fs::write(old.join("mine.txt"), b"mine").unwrap();
+        write(&[("a.txt", b"newer")]);
+        assert!(old.join("mine.txt").is_file());
         fs::remove_dir_all(&base).unwrap();
     }
 }

@@ -561,9 +561,7 @@ fn compare<'py>(
         }
         // The tornado's outcome and the arms' size (the tornado's included), then unknown
         // variants, are refused before anything runs.
-        let tornado_request = tornado
-            .as_ref()
-            .map(|o| (!o.is_empty()).then(|| o.clone()));
+        let tornado_request = tornado.as_ref().map(|o| (!o.is_empty()).then(|| o.clone()));
         brink::analysis::compare::check_arms(
             &loaded.scenario,
             &variants,

@@ -118,6 +118,31 @@ fn notes_about_folders_escape_their_names() {
     assert!(left.join("mine.txt").exists());
 }
 
+/// The folder a command wrote is printed on one line: a newline in its name (a legal name) is
+/// escaped like any control character; it split `wrote …` in two, the second line looking like
+/// a line of brink's own.
+#[test]
+fn the_folder_written_is_printed_on_one_line() {
+    let dir = scratch("wrote-line");
+    let out = dir.join("res\nerror: forged");
+    let richardson = common::repo("scenarios/examples/richardson.ron");
+    let o = brink(&[
+        "run".as_ref(),
+        richardson.as_os_str(),
+        "--runs".as_ref(),
+        "50".as_ref(),
+        "--no-charts".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    let line = text.lines().find(|l| l.starts_with("wrote ")).unwrap();
+    assert!(line.ends_with("res\\nerror: forged"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("error")), "{text}");
+    assert!(out.join("summary.json").is_file());
+}
+
 /// Standard error that cannot be written (a log on a full disk; here `/dev/full`) is no reason
 /// to crash: `eprintln!` panicked (exit code 101) on the first message, note or progress line,
 /// and a finished trace lost its exit code. The command's own exit code stands.

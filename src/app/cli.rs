@@ -753,7 +753,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 "combined {} result{} into one report\nwrote {}\n",
                 dirs.len(),
                 if dirs.len() == 1 { "" } else { "s" },
-                dir.display()
+                crate::app::terminal::path(&dir)
             ));
             Ok(())
         }
@@ -765,8 +765,8 @@ pub fn run(cli: Cli) -> Result<()> {
             let path = crate::app::authoring::new_scenario(&name, template, out.as_deref())?;
             say(&format!(
                 "wrote {}\ncheck it with `brink validate {}`; its sources say \"replace with your source\" until you do\n",
-                path.display(),
-                path.display()
+                crate::app::terminal::path(&path),
+                crate::app::terminal::path(&path)
             ));
             Ok(())
         }
@@ -991,7 +991,7 @@ fn graph_command(
         }
     };
     crate::app::authoring::write_new_file(&path, &bytes)?;
-    say(&format!("wrote {}\n", path.display()));
+    say(&format!("wrote {}\n", crate::app::terminal::path(&path)));
     Ok(())
 }
 
@@ -1604,9 +1604,10 @@ pub(crate) fn with_set(text: String, loaded: &LoadedScenario) -> String {
     }
 }
 
-/// A command's readable summary and the folder it wrote.
+/// A command's readable summary and the folder it wrote (its path on one line: a newline in
+/// it is printed escaped, as every path is).
 fn wrote(text: String, dir: &std::path::Path) -> String {
-    format!("{text}\nwrote {}\n", dir.display())
+    format!("{text}\nwrote {}\n", crate::app::terminal::path(dir))
 }
 
 /// What a command's report.html shows beyond its results: `--report-title` and today's date.

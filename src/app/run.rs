@@ -413,7 +413,11 @@ pub fn run_with(
 
 /// The readable summary printed after a run, with the folder written.
 pub fn print_summary(s: &Summary, dir: &Path) -> String {
-    format!("{}\nwrote {}\n", report::run::text(s), dir.display())
+    format!(
+        "{}\nwrote {}\n",
+        report::run::text(s),
+        crate::app::terminal::path(dir)
+    )
 }
 
 /// The report's storyline: run 0 of `seed` replayed, as `trace` tells it (`command` and `set`

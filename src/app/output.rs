@@ -563,12 +563,17 @@ fn make_route(target: &Path, parent: &Path, made: &mut Vec<PathBuf>) -> Result<(
     Ok(())
 }
 
+/// Whether a path passes through `..`.
+fn through_parent(p: &Path) -> bool {
+    p.components().any(|c| c == Component::ParentDir)
+}
+
 /// The folder that holds a target, once the folders on the way exist: as given, or, if it
 /// passes through `..`, its real path. A folder made only on the way (`tmp` in `tmp/../r2`) is
 /// removed again by the command that made it, when it ends, and another command at once
 /// through the same folder (`tmp/../r1`) must not lose its lock and staging folder with it.
 fn resolve_parent(target: &Path, parent: PathBuf) -> Result<PathBuf> {
-    if !parent.components().any(|c| c == Component::ParentDir) {
+    if !through_parent(&parent) {
         return Ok(parent);
     }
     match fs::canonicalize(&parent) {
@@ -590,7 +595,7 @@ fn resolve_parent(target: &Path, parent: PathBuf) -> Result<PathBuf> {
 /// plain folders, so `made/..` is where `made` was made). `tmp/../r` names nothing once `tmp`,
 /// made only on the way, has been removed.
 pub fn reached_by(out: &Path) -> PathBuf {
-    if !out.components().any(|c| c == Component::ParentDir) {
+    if !through_parent(out) {
         return out.to_path_buf();
     }
     let parts: Vec<Component> = out.components().collect();
@@ -1584,8 +1589,7 @@ impl Staging {
     /// the command ends (`tmp/../r` no longer names anything once `tmp` is gone); then the
     /// real path the results were written to.
     fn reachable(&self) -> PathBuf {
-        let through = self.shown.components().any(|c| c == Component::ParentDir);
-        if through && !self.created.is_empty() {
+        if through_parent(&self.shown) && !self.created.is_empty() {
             self.target.clone()
         } else {
             self.shown.clone()

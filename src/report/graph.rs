@@ -6,6 +6,10 @@
 use std::collections::BTreeMap;
 
 use crate::report::charts::{short_label, shown_label};
+// Characters that reorder a line are written as entity codes in DOT and Mermaid, which both
+// decode them in the drawing: printed raw to a terminal (`brink graph --format dot` writes to
+// standard output) the line would show reordered.
+use crate::report::reorders_text as reorders;
 use crate::scenario::{Condition, Effect, Lever, Scenario, Timing};
 
 /// What a node stands for.
@@ -412,12 +416,6 @@ fn effect_words<'s>(
         }
     }
 }
-
-/// Characters that reorder a line ([`crate::report::reorders_text`]) are written as entity
-/// codes, which Graphviz and Mermaid decode to the same character in the drawing: printed raw
-/// to a terminal (`brink graph --format dot` writes to standard output) the line would show
-/// reordered.
-use crate::report::reorders_text as reorders;
 
 /// Text inside a DOT double-quoted string: backslashes and quotes escaped, line breaks as
 /// `\n`, other control characters dropped, characters that reorder text as entity codes

@@ -896,13 +896,15 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             c.problem(
                 vec![f(field)],
                 format!(
-                    "{field} {:?}{} is {}",
+                    "{field} {:?}{} {}",
                     unit.chars().take(37).collect::<String>(),
                     if n > 37 { "..." } else { "" },
                     if n > MAX_UNIT_CHARS {
-                        format!("{n} characters long")
+                        format!("is {n} characters long")
+                    } else if unit.contains(['\n', '\r']) {
+                        "is more than one line".to_string()
                     } else {
-                        "more than one line".to_string()
+                        "holds a tab".to_string()
                     }
                 ),
                 format!("a unit of one line, at most {MAX_UNIT_CHARS} characters"),

@@ -229,7 +229,8 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
             True or False (a string "no" would count as true).
         MemoryError: with ``per_run``, a per-run table larger than this process can hold
             (raised before any run is played when its cells do not fit).
-        KeyboardInterrupt: on Ctrl-C; the runs stop at their next chunk, nothing is returned.
+        KeyboardInterrupt: on Ctrl-C; the runs stop after the run in progress, nothing is
+            returned.
     """
     runs, threads = _whole("runs", runs), _whole("threads", threads)
     seed = _whole("seed", seed, least=0)

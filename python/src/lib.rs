@@ -6,8 +6,8 @@
 //! `brink run` and `brink compare`: the tables are the CLI's columns and values, typed as the
 //! data dictionary (`columns.json`) types them, and the summaries are the CLI's JSON. The
 //! simulation runs without the GIL, on a thread of its own while the calling thread checks
-//! for Ctrl-C (a KeyboardInterrupt stops the runs at their next chunk, as the command line's
-//! stop flag does).
+//! for Ctrl-C (a KeyboardInterrupt stops the runs after the run in progress on each thread,
+//! as the command line's stop flag does).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

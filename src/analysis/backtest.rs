@@ -511,19 +511,7 @@ pub fn run_case(
     for_each_chunk(
         &plan,
         stop,
-        |chunk| {
-            let mut t = Tally::new(m);
-            let mut f = FactTally::new(case);
-            let mut st = RunState::new(m);
-            for r in plan.chunk_range(chunk) {
-                model::sample_values(m, &master, r, &mut st.values);
-                draws.apply(&master, r, &mut st.values);
-                model::simulate_sampled(m, &master, r, &mut st, &mut t);
-                engine::Accumulator::record(&mut t, r, &st);
-                f.record(case, &st);
-            }
-            (t, f)
-        },
+        |chunk| case_chunk(case, draws, &plan, &master, chunk, stop),
         |(t, f)| {
             done(t.runs);
             tally.merge(&t);
@@ -531,6 +519,30 @@ pub fn run_case(
         },
     )?;
     Ok((tally, facts))
+}
+
+/// One chunk of a case's runs: their counts and their facts. Left part-done after a stop,
+/// checked before each run (nothing is merged after one).
+fn case_chunk(
+    case: &Case,
+    draws: &ParticleDraws,
+    plan: &RunPlan,
+    master: &Master,
+    chunk: u64,
+    stop: &AtomicBool,
+) -> (Tally, FactTally) {
+    let m = &case.model;
+    let mut t = Tally::new(m);
+    let mut f = FactTally::new(case);
+    let mut st = RunState::new(m);
+    for r in engine::until_stopped(plan.chunk_range(chunk), stop) {
+        model::sample_values(m, master, r, &mut st.values);
+        draws.apply(master, r, &mut st.values);
+        model::simulate_sampled(m, master, r, &mut st, &mut t);
+        engine::Accumulator::record(&mut t, r, &st);
+        f.record(case, &st);
+    }
+    (t, f)
 }
 
 /// Runs of a case without the engine's tally (for calibration): each run's facts' total
@@ -911,6 +923,33 @@ pub fn backtest_case_telling(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stop ends a chunk of a case's runs before its next run: a run at the size limits
+    /// takes about a second, and a chunk left to finish took many minutes.
+    #[test]
+    fn a_stop_ends_a_chunk_of_a_case_before_its_next_run() {
+        let loaded = crate::scenario::load(
+            "scenarios/examples/sbc_pair.ron".as_ref(),
+            Default::default(),
+        )
+        .unwrap();
+        let timeline = crate::scenario::timeline::Timeline {
+            name: "t".into(),
+            label: String::new(),
+            scenario: String::new(),
+            sources: vec![],
+            facts: vec![],
+        };
+        let case = compile_case(&loaded.scenario, &timeline).unwrap();
+        let plan = RunPlan::whole(3, 5000, 1);
+        let master = Master::new(3);
+        let draws = ParticleDraws::default();
+        let go = AtomicBool::new(false);
+        let (t, _) = case_chunk(&case, &draws, &plan, &master, 1, &go);
+        assert_eq!(t.runs, plan.chunk_range(1).count() as u64);
+        let (t, _) = case_chunk(&case, &draws, &plan, &master, 1, &AtomicBool::new(true));
+        assert_eq!(t.runs, 0);
+    }
 
     fn fact(question: FactQuestion, categories: usize) -> CompiledFact {
         CompiledFact {

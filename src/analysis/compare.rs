@@ -216,12 +216,8 @@ pub fn run_paired_into(
             t.clear();
             rows.clear();
             let (mut base_q, mut q) = (vec![], vec![]);
-            for r in plan.chunk_range(chunk) {
-                // Left part-done after a stop (nothing is merged after one): a run of every
-                // arm of a large scenario can take seconds, a chunk of them an hour.
-                if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    return;
-                }
+            // A run of every arm of a large scenario can take seconds, a chunk of them an hour.
+            for r in crate::engine::until_stopped(plan.chunk_range(chunk), stop) {
                 for (i, arm) in arms.iter().enumerate() {
                     simulate(&arm.model, &master, r, &mut states[i], &mut t.tallies[i]);
                     t.tallies[i].record(&states[i]);

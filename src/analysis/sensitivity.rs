@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Manifest;
-use crate::engine::{CHUNK_RUNS, Interrupted, RunPlan, for_each_chunk};
+use crate::engine::{Interrupted, RunPlan, for_each_chunk};
 use crate::error::{Error, Result};
 use crate::model::{Model, RunState, Silent, simulate};
 use crate::numerics::rng::Master;
@@ -488,19 +488,7 @@ pub fn sample(
     for_each_chunk(
         plan,
         stop,
-        |chunk| {
-            let mut st = RunState::new(m);
-            let lo = chunk * CHUNK_RUNS;
-            let hi = ((chunk + 1) * CHUNK_RUNS).min(plan.runs);
-            let mut xs = Vec::with_capacity((hi - lo) as usize * uncertain.len());
-            let mut ys = Vec::with_capacity((hi - lo) as usize);
-            for r in lo..hi {
-                simulate(m, &master, r, &mut st, &mut Silent);
-                xs.extend(uncertain.iter().map(|&i| st.values[i]));
-                ys.push(measure.value(&st));
-            }
-            (xs, ys)
-        },
+        |chunk| sample_chunk(m, measure, plan, &master, &uncertain, chunk, stop),
         |(xs, ys)| {
             let k = uncertain.len();
             for (row, v) in ys.iter().enumerate() {
@@ -512,6 +500,30 @@ pub fn sample(
         },
     )?;
     Ok((cols, y))
+}
+
+/// One chunk of the sample: each run's uncertain numbers (a row of `uncertain.len()`) and its
+/// measure. Left part-done after a stop, checked before each run (nothing is merged after
+/// one): a run at the size limits takes about a second, a chunk many minutes.
+fn sample_chunk(
+    m: &Model,
+    measure: Measure,
+    plan: &RunPlan,
+    master: &Master,
+    uncertain: &[usize],
+    chunk: u64,
+    stop: &AtomicBool,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut st = RunState::new(m);
+    let runs = plan.chunk_range(chunk);
+    let mut xs = Vec::with_capacity(runs.clone().count() * uncertain.len());
+    let mut ys = Vec::with_capacity(runs.clone().count());
+    for r in crate::engine::until_stopped(runs, stop) {
+        simulate(m, master, r, &mut st, &mut Silent);
+        xs.extend(uncertain.iter().map(|&i| st.values[i]));
+        ys.push(measure.value(&st));
+    }
+    (xs, ys)
 }
 
 /// Runs the sensitivity sample and ranks the parameters.
@@ -659,6 +671,29 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stop ends a chunk of the sample before its next run (see `sample_chunk`).
+    #[test]
+    fn a_stop_ends_a_chunk_of_the_sample_before_its_next_run() {
+        let loaded = crate::scenario::load(
+            "scenarios/examples/richardson.ron".as_ref(),
+            Default::default(),
+        )
+        .unwrap();
+        let m = crate::model::compile(&loaded.scenario, None).unwrap();
+        let measure = Measure::parse(&m, None, Some("peak_index")).unwrap();
+        let plan = RunPlan::whole(3, 5000, 1);
+        let master = Master::new(3);
+        let uncertain = m.uncertain_params();
+        assert!(!uncertain.is_empty());
+        let go = AtomicBool::new(false);
+        let (xs, ys) = sample_chunk(&m, measure, &plan, &master, &uncertain, 1, &go);
+        assert_eq!(ys.len(), crate::engine::CHUNK_RUNS as usize);
+        assert_eq!(xs.len(), ys.len() * uncertain.len());
+        let stop = AtomicBool::new(true);
+        let (xs, ys) = sample_chunk(&m, measure, &plan, &master, &uncertain, 1, &stop);
+        assert!(xs.is_empty() && ys.is_empty());
+    }
 
     #[test]
     fn average_ranks_share_ties() {

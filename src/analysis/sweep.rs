@@ -626,11 +626,7 @@ pub fn run_models<'m, A: Accumulator, E: Send>(
             let mut acc = A::new(m);
             let mut state = RunState::new(m);
             let mut extra = new_extra();
-            for r in lo..hi {
-                // Left part-done after a stop: nothing is merged after one.
-                if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    break;
-                }
+            for r in engine::until_stopped(lo..hi, stop) {
                 model::simulate(m, &master, r, &mut state, &mut acc);
                 acc.record(r, &state);
                 per_run(mi, r, &state, &mut extra);

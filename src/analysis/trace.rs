@@ -807,6 +807,34 @@ fn trace_within(
     })
 }
 
+/// The first `count` runs of a chunk in which outcome `o` happened, in run order. Cut short
+/// after a stop, checked before each run: its hits are still the first of the chunk's, and
+/// the merge that takes them also sees the stop.
+fn scan_chunk(
+    m: &Model,
+    master: &Master,
+    o: usize,
+    count: usize,
+    max_scan: u64,
+    chunk: u64,
+    stop: &AtomicBool,
+) -> Vec<u64> {
+    let mut st = RunState::new(m);
+    let mut hits = vec![];
+    let lo = chunk * CHUNK_RUNS;
+    let hi = ((chunk + 1) * CHUNK_RUNS).min(max_scan);
+    for r in crate::engine::until_stopped(lo..hi, stop) {
+        simulate(m, master, r, &mut st, &mut Silent);
+        if st.outcome_hit(o) {
+            hits.push(r);
+            if hits.len() >= count {
+                break;
+            }
+        }
+    }
+    hits
+}
+
 /// The first `count` runs among `0..max_scan` in which outcome `o` happened, in run order, and
 /// the number of runs examined. Runs are simulated in parallel chunks, merged in chunk order,
 /// so the answer does not depend on the threads.
@@ -827,22 +855,7 @@ pub fn pick(
     let _ = for_each_chunk(
         &plan,
         &enough,
-        |chunk| {
-            let mut st = RunState::new(m);
-            let mut hits = vec![];
-            let lo = chunk * CHUNK_RUNS;
-            let hi = ((chunk + 1) * CHUNK_RUNS).min(max_scan);
-            for r in lo..hi {
-                simulate(m, &master, r, &mut st, &mut Silent);
-                if st.outcome_hit(o) {
-                    hits.push(r);
-                    if hits.len() >= count {
-                        break;
-                    }
-                }
-            }
-            hits
-        },
+        |chunk| scan_chunk(m, &master, o, count, max_scan, chunk, stop),
         |hits| {
             for r in hits {
                 if found.len() < count {
@@ -925,6 +938,12 @@ pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Re
     let mut spent = 0;
     let mut traces = Vec::with_capacity(runs.len());
     for &r in &runs {
+        // A thousand traces of a long horizon take a minute: a stop ends them here.
+        if stop.load(Ordering::SeqCst) {
+            return Err(Error::Interrupted(
+                "stopped before the runs were traced; nothing was written".into(),
+            ));
+        }
         let t = trace_within(
             &m,
             loaded,
@@ -970,6 +989,54 @@ fn unknown_outcome(m: &Model, name: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stop ends the tracing of the runs found: a thousand of a long horizon took a minute
+    /// after the signal.
+    #[test]
+    fn a_stop_ends_the_tracing() {
+        let loaded = crate::scenario::load(
+            "scenarios/examples/richardson.ron".as_ref(),
+            Default::default(),
+        )
+        .unwrap();
+        let req = TraceRequest {
+            variant: None,
+            seed: 3,
+            target: Target::Run(5),
+            threads: 1,
+            command: vec![],
+        };
+        assert!(run(&loaded, &req, &AtomicBool::new(false)).is_ok());
+        let e = run(&loaded, &req, &AtomicBool::new(true)).unwrap_err();
+        assert!(matches!(e, Error::Interrupted(_)), "{e}");
+    }
+
+    /// A stop ends a chunk of the scan before its next run (see `scan_chunk`).
+    #[test]
+    fn a_stop_ends_a_chunk_of_the_scan_before_its_next_run() {
+        let loaded = crate::scenario::load(
+            "scenarios/examples/tutorial.ron".as_ref(),
+            Default::default(),
+        )
+        .unwrap();
+        let m = crate::model::compile(&loaded.scenario, None).unwrap();
+        let master = Master::new(3);
+        // The outcome hit most often in 100 runs, so that a whole chunk finds some.
+        let mut st = RunState::new(&m);
+        let mut hits = vec![0; m.outcomes.len()];
+        for r in 0..100 {
+            simulate(&m, &master, r, &mut st, &mut Silent);
+            for (o, n) in hits.iter_mut().enumerate() {
+                *n += st.outcome_hit(o) as u32;
+            }
+        }
+        let o = (0..hits.len()).max_by_key(|&o| hits[o]).unwrap();
+        assert!(hits[o] > 10, "{hits:?}");
+        let go = AtomicBool::new(false);
+        assert!(!scan_chunk(&m, &master, o, usize::MAX, 5000, 1, &go).is_empty());
+        let stop = AtomicBool::new(true);
+        assert!(scan_chunk(&m, &master, o, usize::MAX, 5000, 1, &stop).is_empty());
+    }
 
     /// A scenario whose events fire every step; `a` never moves (activity 0), so every level
     /// change is an event's.

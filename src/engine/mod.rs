@@ -430,6 +430,25 @@ pub fn run_chunk<A: Accumulator>(
     (slot.tally, slot.rows)
 }
 
+/// The runs of `range` in order, ending early once `stop` is set (checked before each run):
+/// the loop of a chunk's work, so that a stop waits for the run in progress, not for the
+/// chunk (a run of a large scenario can take a second, a chunk of 1,024 of them many
+/// minutes). [`for_each_chunk_in`] merges nothing after a stop, so a chunk left part-done is
+/// never counted.
+///
+/// ```
+/// use std::sync::atomic::AtomicBool;
+/// let go = AtomicBool::new(false);
+/// assert_eq!(brink::engine::until_stopped(0..3, &go).count(), 3);
+/// assert_eq!(brink::engine::until_stopped(0..3, &AtomicBool::new(true)).count(), 0);
+/// ```
+pub fn until_stopped(
+    range: std::ops::Range<u64>,
+    stop: &AtomicBool,
+) -> impl Iterator<Item = u64> + '_ {
+    range.take_while(move |_| !stop.load(Ordering::Relaxed))
+}
+
 /// As [`run_chunk`], into a slot whose memory is reused (its tally and rows start afresh).
 pub fn run_chunk_into<A: Accumulator>(
     model: &Model,

@@ -24,7 +24,7 @@ pub enum Error {
     #[error(transparent)]
     Compile(#[from] CompileError),
     /// A file or folder could not be read or written.
-    #[error("cannot {action} {}", .path.display())]
+    #[error("cannot {action} {}", crate::text::ShowPath::shown(.path.as_path()))]
     Io {
         /// What brink was doing: "write", "read", "create".
         action: &'static str,

@@ -28,7 +28,7 @@
 //! ```
 //!
 //! The modules are layers that import one way (docs/architecture.md; `tests/layers.rs` checks
-//! it): [`numerics`] (random streams and the numerics, a leaf) → [`scenario`] (schema, typed
+//! it): [`text`] (escaping for messages, a leaf) → [`numerics`] (random streams and the numerics, a leaf) → [`scenario`] (schema, typed
 //! parameter registry, loading, validation, diagnostics) → [`model`] (compile, state, one step
 //! of dynamics) → [`error`] → [`engine`] (plan of chunks and shards, parallel runs, ordered
 //! merge) → [`stats`] (mergeable tallies, intervals) → [`analysis`] (results as values) →
@@ -46,5 +46,6 @@ pub mod report;
 pub mod scenario;
 pub mod simulation;
 pub mod stats;
+pub mod text;
 
 pub use simulation::{Comparison, Run, Simulation, Tracer};

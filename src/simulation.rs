@@ -1,5 +1,6 @@
 //! The library's front door: one scenario played many times, as a builder.
 
+use crate::text::ShowPath;
 use std::sync::atomic::AtomicBool;
 
 use crate::analysis::{Manifest, Summary};
@@ -154,7 +155,7 @@ impl<'a> Simulation<'a> {
                  for at most {} steps",
                 self.per_run_steps.len(),
                 m.measures.len(),
-                self.loaded.path.display(),
+                self.loaded.path.shown(),
                 crate::scenario::limits::MAX_PER_RUN_STEP_COLUMNS,
                 crate::scenario::limits::MAX_PER_RUN_STEP_COLUMNS / (m.measures.len() as u64 + 1),
             )));

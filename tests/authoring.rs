@@ -944,3 +944,37 @@ fn a_rerun_killed_outright_takes_its_child_with_it() {
     let names = common::names(&dir);
     assert_eq!(names, ["f.ron", "first"].map(String::from), "{names:?}");
 }
+
+/// A result computed from a scenario whose name is not UTF-8 records it with U+FFFD for the
+/// bad bytes: `rerun` says so, where it said to rerun from the folder the result was computed
+/// in (which it was).
+#[test]
+#[cfg(target_os = "linux")]
+fn rerun_of_a_scenario_named_in_bytes_that_are_not_utf8_says_so() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = common::scratch("rerun-not-utf8");
+    let name = std::ffi::OsStr::from_bytes(b"bad\xffname.ron");
+    std::fs::copy(
+        common::repo("scenarios/examples/richardson.ron"),
+        dir.join(name),
+    )
+    .unwrap();
+    let arg = std::ffi::OsStr::new;
+    let o = common::brink_in(
+        &dir,
+        &[
+            arg("run"),
+            name,
+            arg("--runs"),
+            arg("50"),
+            arg("--no-charts"),
+            arg("--out"),
+            arg("res"),
+        ],
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let o = common::brink_in(&dir, &["rerun", "res"]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bytes that are not UTF-8"), "{err}");
+}

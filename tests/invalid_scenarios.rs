@@ -188,6 +188,13 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         14,
         "unexpected `\"52\"` for `horizon`",
     ),
+    // ron stopped at the `e` ("Invalid digit 'e' for base 10 integers"), expecting nothing.
+    (
+        "exponent_for_whole_number",
+        4,
+        14,
+        "unexpected `1e400` for `horizon`",
+    ),
     ("string_for_param", 9, 37, "not a number or a distribution"),
     (
         "bare_word_for_param",
@@ -713,6 +720,60 @@ fn a_fifo_is_refused_not_waited_on() {
     std::os::unix::fs::symlink(common::repo("scenarios/examples/richardson.ron"), &link).unwrap();
     let o = within_deadline(&dir, &["validate", link.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    // So is a link to a timeline, and to the scenario a timeline names: `validate` took the
+    // first for a scenario ("found `Timeline`"), and `backtest` refused both ("not a plain
+    // file"), which `run` followed.
+    let linked = dir.join("linked");
+    std::fs::create_dir(&linked).unwrap();
+    for f in [
+        "russia_georgia_2006.ron",
+        "russia_georgia_2006.timeline.ron",
+    ] {
+        std::os::unix::fs::symlink(
+            common::repo(format!("scenarios/history/{f}")),
+            linked.join(f),
+        )
+        .unwrap();
+    }
+    let timeline = linked.join("russia_georgia_2006.timeline.ron");
+    let out = dir.join("linked-backtest");
+    for args in [
+        &["validate", timeline.to_str().unwrap()][..],
+        &[
+            "backtest",
+            timeline.to_str().unwrap(),
+            "--runs",
+            "10",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ] {
+        let o = within_deadline(&dir, args);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            common::describe(&o)
+        );
+    }
+}
+
+/// The largest `--max-file-size` is no limit: one past it wrapped to 0, and every file was
+/// "empty".
+#[test]
+fn the_largest_file_size_limit_reads_the_whole_file() {
+    let richardson = common::repo("scenarios/examples/richardson.ron");
+    let timeline = common::repo("scenarios/history/russia_georgia_2006.timeline.ron");
+    for f in [&richardson, &timeline] {
+        let o = common::brink(&[
+            "validate",
+            f.to_str().unwrap(),
+            "--max-file-size",
+            &u64::MAX.to_string(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    }
 }
 
 #[test]

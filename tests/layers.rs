@@ -1,12 +1,13 @@
 //! The library's layers run one way: each module imports only the layers before it. Read from
 //! the code's own `crate::` paths, so that an import that goes up fails this test (and CI).
 //!
-//! numerics → scenario → model → error → engine → stats → analysis → report → simulation
+//! text → numerics → scenario → model → error → engine → stats → analysis → report → simulation
 //! (the library's face). The application (`src/app`, binary only) may use all of them.
 
 use std::path::{Path, PathBuf};
 
 const ORDER: &[&str] = &[
+    "text",
     "numerics",
     "scenario",
     "model",

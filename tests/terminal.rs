@@ -5,7 +5,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{brink, scratch};
+use common::{brink, brink_in, scratch};
+use std::ffi::OsStr;
 
 /// Control characters other than newline and tab, and the bidirectional overrides.
 fn raw_controls(bytes: &[u8]) -> Vec<char> {
@@ -293,4 +294,174 @@ fn report_titles_and_paths_cannot_drive_a_terminal_through_the_report() {
     let o = brink(&["run", "x.ron", "--runs", "5\u{1b}[2J"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(raw_controls(&o.stderr), Vec::<char>::new());
+}
+
+/// A path quoted in an error message stays on its line: a newline in a file or folder name (a
+/// legal name) is escaped, in the library's messages (a scenario's located errors, a file that
+/// cannot be read) and the command's (a folder refused). Each printed a second line that looked
+/// like one of brink's own.
+#[test]
+fn paths_in_error_messages_stay_on_their_line() {
+    let dir = scratch("error-line");
+    let forged = "x\nerror: forged";
+    // A damaged scenario under a hostile name: its located error names the file.
+    let damaged = dir.join(format!("{forged}.ron"));
+    std::fs::write(&damaged, "Scenario(name: ").unwrap();
+    // A user's folder under a hostile name, given as --out: refused, and named.
+    let user = dir.join(forged);
+    std::fs::create_dir(&user).unwrap();
+    std::fs::write(user.join("notes.txt"), "mine").unwrap();
+    let richardson = common::repo("scenarios/examples/richardson.ron");
+    let missing = dir.join(format!("{forged}-missing.ron"));
+    let cases: Vec<Vec<&std::ffi::OsStr>> = vec![
+        vec!["validate".as_ref(), damaged.as_os_str()],
+        vec![
+            "run".as_ref(),
+            missing.as_os_str(),
+            "--runs".as_ref(),
+            "50".as_ref(),
+        ],
+        vec![
+            "run".as_ref(),
+            richardson.as_os_str(),
+            "--runs".as_ref(),
+            "50".as_ref(),
+            "--out".as_ref(),
+            user.as_os_str(),
+        ],
+        vec!["report".as_ref(), user.as_os_str()],
+    ];
+    for args in cases {
+        let o = brink(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let text = String::from_utf8_lossy(&o.stderr);
+        assert!(text.contains("x\\nerror: forged"), "{args:?}: {text}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("error: forged")),
+            "{args:?}: {text}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(user.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+/// No line of brink's output but its own: paths read back from a result (its folder, its
+/// scenario file, its command) are printed on one line by `diff`, `rerun` and `report`, and a
+/// scenario's path reaches `graph`'s drawing and a calibrated file's sources without its
+/// control characters (an SVG holding ESC is not XML; a source holding it failed the
+/// calibrated file's own check after every generation).
+#[test]
+fn paths_read_back_from_results_stay_on_their_line() {
+    let dir = scratch("recorded-line");
+    let forged = dir.join("s\nerror: forged");
+    std::fs::create_dir(&forged).unwrap();
+    let scen = forged.join("r\u{1b}[2J.ron");
+    std::fs::copy(common::repo("scenarios/examples/richardson.ron"), &scen).unwrap();
+    let run = |out: &Path, scenario: &Path| {
+        let o = brink_in(
+            &dir,
+            &[
+                "run".as_ref(),
+                scenario.as_os_str(),
+                "--runs".as_ref(),
+                "100".as_ref(),
+                "--threads".as_ref(),
+                "1".as_ref(),
+                "--no-charts".as_ref(),
+                "--out".as_ref(),
+                out.as_os_str(),
+            ],
+        );
+        assert!(o.status.success(), "{}", common::describe(&o));
+    };
+    let (a, b) = (Path::new("a\nerror: forged"), Path::new("b\tx"));
+    run(a, &scen);
+    run(b, &scen);
+    let tutorial = common::repo("scenarios/examples/tutorial.ron");
+    run(Path::new("t"), &tutorial);
+    let one_line = |o: &std::process::Output, what: &str| {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            !text.lines().any(|l| l.starts_with("error: forged")),
+            "{what}: {text}"
+        );
+        assert!(raw_controls(text.as_bytes()).is_empty(), "{what}: {text}");
+        assert!(!text.contains('\t'), "{what}: {text}");
+        text
+    };
+    let o = brink_in(&dir, &[OsStr::new("diff"), a.as_os_str(), b.as_os_str()]);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let text = one_line(&o, "diff");
+    assert!(text.contains("A: a\\nerror: forged"), "{text}");
+    let o = brink_in(
+        &dir,
+        &[
+            OsStr::new("trace"),
+            scen.as_os_str(),
+            "--run".as_ref(),
+            "3".as_ref(),
+        ],
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    one_line(&o, "trace");
+    let o = brink_in(&dir, &[OsStr::new("rerun"), a.as_os_str()]);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    one_line(&o, "rerun");
+    let o = brink_in(&dir, &[OsStr::new("report"), a.as_os_str(), "t".as_ref()]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    one_line(&o, "report");
+    // The scenario's path is drawn in the graph's footer.
+    let svg = dir.join("g.svg");
+    let o = brink_in(
+        &dir,
+        &[
+            OsStr::new("graph"),
+            scen.as_os_str(),
+            "--out".as_ref(),
+            svg.as_os_str(),
+        ],
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let drawn = std::fs::read(&svg).unwrap();
+    assert!(!drawn.contains(&0x1b), "the SVG holds ESC");
+    // The calibrated file's sources quote the command line, paths included.
+    let tdir = dir.join("h\u{1b}[1m");
+    std::fs::create_dir(&tdir).unwrap();
+    for f in [
+        "russia_georgia_2006.ron",
+        "russia_georgia_2006.timeline.ron",
+    ] {
+        std::fs::copy(common::repo(format!("scenarios/history/{f}")), tdir.join(f)).unwrap();
+    }
+    let timeline = tdir.join("russia_georgia_2006.timeline.ron");
+    let o = brink_in(
+        &dir,
+        &[
+            OsStr::new("calibrate"),
+            "--timelines".as_ref(),
+            timeline.as_os_str(),
+            "--params".as_ref(),
+            "relations.russia->georgia.grievance".as_ref(),
+            "--particles".as_ref(),
+            "300".as_ref(),
+            "--sims".as_ref(),
+            "2".as_ref(),
+            "--max-generations".as_ref(),
+            "2".as_ref(),
+            "--threads".as_ref(),
+            "1".as_ref(),
+            "--no-charts".as_ref(),
+            "--out".as_ref(),
+            "cal".as_ref(),
+        ],
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let calibrated = dir.join("cal/calibrated-russia_georgia_2006.ron");
+    common::ok(&[OsStr::new("validate"), calibrated.as_os_str()]);
 }

@@ -1,5 +1,6 @@
 //! Scenario authoring and result tools: `brink new`, `brink graph`, `brink diff`, `brink rerun`.
 
+use brink::text::ShowPath;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -25,10 +26,10 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
                 Error::Input(format!(
                     "{} already exists; brink never overwrites a file: choose another --out, or \
                      move it away",
-                    path.display()
+                    path.shown()
                 ))
             } else {
-                Error::Input(format!("cannot create {}: {e}", path.display()))
+                Error::Input(format!("cannot create {}: {e}", path.shown()))
             }
         })?;
     if let Err(e) = f.write_all(bytes).and_then(|()| f.sync_all()) {
@@ -47,7 +48,7 @@ pub fn new_scenario(
 ) -> Result<PathBuf> {
     if !brink::scenario::new::is_safe_name(name) {
         return Err(Error::Input(format!(
-            "{:?} cannot name a scenario: expected a letter, then letters, digits, '_' or '-' \
+            "\"{}\" cannot name a scenario: expected a letter, then letters, digits, '_' or '-' \
              (at most 64 characters)",
             crate::app::terminal::safe(name)
         )));
@@ -71,7 +72,7 @@ fn read_json(dir: &Path, name: &str) -> Result<serde_json::Value> {
     serde_json::from_slice(&bytes).map_err(|e| {
         Error::Input(format!(
             "{}: not a result brink wrote ({e})",
-            dir.join(name).display()
+            dir.join(name).shown()
         ))
     })
 }
@@ -81,7 +82,7 @@ fn brinks(dir: &Path) -> Result<crate::app::output::Marker> {
     read_marker(dir)?.ok_or_else(|| {
         Error::Input(format!(
             "{} has no {MARKER}: it is not a result folder brink wrote",
-            dir.display()
+            dir.shown()
         ))
     })
 }
@@ -95,7 +96,7 @@ pub fn read_saved(dir: &Path) -> Result<Saved> {
         return Err(Error::Input(format!(
             "{} holds a `brink {}` result without summary.json; brink diff compares results of \
              `brink run` (or `brink merge` of run shards)",
-            dir.display(),
+            dir.shown(),
             marker.command
         )));
     }
@@ -105,13 +106,13 @@ pub fn read_saved(dir: &Path) -> Result<Saved> {
     let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
         Error::Input(format!(
             "{}: not a result brink wrote ({e})",
-            dir.join("summary.json").display()
+            dir.join("summary.json").shown()
         ))
     })?;
     let bad = |what: &str| {
         Error::Input(format!(
             "{}: summary.json has no {what}; it was not written by this brink",
-            dir.display()
+            dir.shown()
         ))
     };
     let manifest: Manifest = serde_json::from_value(v["manifest"].clone())
@@ -149,7 +150,7 @@ pub fn read_saved(dir: &Path) -> Result<Saved> {
 
 /// The run index and each outcome's 0/1 column of runs.csv (the outcome's own `out.NAME`).
 fn read_per_run(path: &Path, file: &mut Listed, outcomes: &[&str]) -> Result<PerRun> {
-    let bad = |e: String| Error::Input(format!("{}: {e}", path.display()));
+    let bad = |e: String| Error::Input(format!("{}: {e}", path.shown()));
     let mut r = csv::Reader::from_reader(file);
     let header = r.headers().map_err(|e| bad(e.to_string()))?.clone();
     // The outcome's own column, `out.NAME` (docs/data.md): a column that merely ends in
@@ -263,12 +264,12 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
                 "{} holds a shard of a `brink {}` job ({f}), not a whole result; brink rerun \
                  reruns whole results of {RERUNS}: run the command in its manifest again for \
                  this shard, or the whole job without --shard",
-                dir.display(),
+                dir.shown(),
                 crate::app::terminal::safe(&marker.command)
             ),
             None => format!(
                 "{} holds a `brink {}` result; brink rerun reruns results of {RERUNS}",
-                dir.display(),
+                dir.shown(),
                 crate::app::terminal::safe(&marker.command)
             ),
         }));
@@ -281,7 +282,7 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
             "cannot rerun {}: {why}. A rerun is compared with the files brink wrote, so this \
              would be reported as a result that does not reproduce; restore the file, or run \
              the command in its manifest afresh",
-            dir.display()
+            dir.shown()
         )),
         other => other,
     })?;
@@ -289,7 +290,7 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     let manifest: Manifest = serde_json::from_value(v["manifest"].clone()).map_err(|_| {
         Error::Input(format!(
             "{}: its manifest cannot be read by this brink",
-            dir.join(file).display()
+            dir.join(file).shown()
         ))
     })?;
     if !manifest.complete {
@@ -299,7 +300,7 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
             "{} holds a result stopped before its end ({}): a rerun of its command would not \
              stop at the same run, so it is not rerun. Its runs are the first {} of the same \
              command with --runs {} (same seed); run that to reproduce its figures",
-            dir.display(),
+            dir.shown(),
             manifest.stop_reason.as_deref().map_or_else(
                 || format!("{} runs kept", manifest.runs),
                 |r| crate::app::terminal::safe(r).into_owned()
@@ -318,7 +319,7 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         return Err(Error::Input(format!(
             "{} was written by `brink {}`; brink rerun reruns whole results of {RERUNS} (rerun \
              each shard, then merge)",
-            dir.display(),
+            dir.shown(),
             crate::app::terminal::safe(verb)
         )));
     }
@@ -329,11 +330,24 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         .map_err(|e| Error::Input(e.to_string()))
         .and_then(|real| read_bounded(&real, 1 << 30))
         .map_err(|e| {
+            // A name that is not UTF-8 was recorded with U+FFFD for its bad bytes, and names
+            // no file from anywhere (a real U+FFFD in a name is legal, hence "if").
+            if manifest.scenario_file.contains('\u{fffd}') {
+                return Error::Input(format!(
+                    "cannot rerun {}: its scenario file {} cannot be read ({e}); its name holds \
+                     U+FFFD, which the result records for bytes that are not UTF-8: if the \
+                     name had such bytes, no path can name it (give the file a UTF-8 name and \
+                     run the command afresh); otherwise run brink rerun from the folder the \
+                     result was computed in",
+                    dir.shown(),
+                    scenario.shown()
+                ));
+            }
             Error::Input(format!(
                 "cannot rerun {}: its scenario file {} cannot be read from here ({e}); run brink \
                  rerun from the folder the result was computed in",
-                dir.display(),
-                scenario.display()
+                dir.shown(),
+                scenario.shown()
             ))
         })?;
     let now = brink::scenario::sha256_hex(&bytes);
@@ -341,8 +355,8 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         return Err(Error::Input(format!(
             "the scenario file {} has changed since {} was computed (SHA-256 {} now, {} then): a \
              rerun would not reproduce it",
-            scenario.display(),
-            dir.display(),
+            scenario.shown(),
+            dir.shown(),
             now,
             manifest.scenario_hash
         )));
@@ -354,7 +368,7 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
             let base = match dir.file_name() {
                 Some(_) => dir.to_path_buf(),
                 None => fs::canonicalize(dir)
-                    .map_err(|e| Error::Input(format!("cannot read {}: {e}", dir.display())))?,
+                    .map_err(|e| Error::Input(format!("cannot read {}: {e}", dir.shown())))?,
             };
             let mut name = base
                 .file_name()
@@ -376,7 +390,8 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     let shown = {
         let mut v: Vec<String> = args.clone();
         v.insert(at, format!("--out={}", new.display()));
-        v.join(" ")
+        // Shown, not run: on one line whatever the paths in it hold.
+        brink::text::escape(&v.join(" "), false).into_owned()
     };
     let stop = crate::app::interrupt::stop_flag();
     let mut command = std::process::Command::new(exe);
@@ -460,12 +475,12 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         return Err(Error::Interrupted(if status.success() {
             format!(
                 "stopped after the rerun wrote {}; not compared",
-                new.display()
+                new.shown()
             )
         } else {
             format!(
                 "the rerun `brink {shown}` was stopped; nothing was written to {}",
-                new.display()
+                new.shown()
             )
         }));
     }
@@ -505,7 +520,7 @@ fn compare_folders(
     let mut differ = vec![];
     for n in na.symmetric_difference(&nb) {
         let side = if na.contains(n) { a } else { b };
-        differ.push(format!("{n} (only in {})", side.display()));
+        differ.push(format!("{n} (only in {})", side.shown()));
     }
     for n in na.intersection(&nb) {
         let read = |d: &Path| fs::read(d.join(n)).map_err(|e| Error::io("read", d.join(n), e));

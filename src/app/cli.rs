@@ -1,5 +1,6 @@
 //! The command line: argument definitions and one function per command.
 
+use brink::text::ShowPath;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -793,8 +794,8 @@ pub fn run(cli: Cli) -> Result<()> {
             let r = crate::app::authoring::rerun(&dir, out.as_deref())?;
             say(&format!(
                 "reran `brink {}` into {}\ncompared modulo {}\n",
-                r.args.join(" "),
-                r.dir.display(),
+                brink::text::escape(&r.args.join(" "), false),
+                r.dir.shown(),
                 crate::app::authoring::RERUN_MODULO
             ));
             if r.differ.is_empty() {
@@ -807,7 +808,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
                 Err(Error::Failed(format!(
                     "the rerun of {} is not byte-identical ({} file(s) differ)",
-                    dir.display(),
+                    dir.shown(),
                     r.differ.len()
                 )))
             }
@@ -837,7 +838,7 @@ pub fn run(cli: Cli) -> Result<()> {
                         text += &format!(
                             "Named by ids: the scenario file {} is gone or has changed since \
                              the shards were made.\n",
-                            m.scenario_file
+                            std::path::Path::new(&m.scenario_file).shown()
                         );
                     }
                     say(&wrote(text, &dir))
@@ -981,7 +982,7 @@ fn graph_command(
         GraphFormat::Svg | GraphFormat::Png => {
             let chart = brink::report::charts::graph::render(
                 &d,
-                &format!("{} · {}", d.title, file.display()),
+                &format!("{} · {}", d.title, file.shown()),
             )?;
             if format == GraphFormat::Svg {
                 (drawing("svg"), chart.svg.into_bytes())
@@ -1061,23 +1062,36 @@ fn trace_command(args: TraceArgs) -> Result<()> {
         None => None,
     };
     let out = trace::run(&loaded, &req, stop)?;
+    // Drawing a thousand traces' charts, or printing them, takes as long as tracing them.
+    let go_on = || match stop.load(std::sync::atomic::Ordering::SeqCst) {
+        true => Err(Error::Interrupted(
+            "stopped before the traces were written; nothing was written".into(),
+        )),
+        false => Ok(()),
+    };
+    go_on()?;
     if let Some(staging) = staging {
         let mut files = brink::report::trace::files(&out, &model.scenario)?;
         if !args.no_charts {
+            go_on()?;
             files.extend(brink::report::trace::chart_files(&model, &out)?);
         }
+        go_on()?;
         staging.write_all(&files)?;
         staging.commit()?;
     }
-    if args.json {
+    let text = if args.json {
         let bytes = brink::report::trace::json(&out)?;
-        say(&format!("{}\n", String::from_utf8_lossy(&bytes)));
+        format!("{}\n", String::from_utf8_lossy(&bytes))
     } else {
-        say(&with_set(
-            brink::report::trace::text(&out, &model.scenario),
-            &loaded,
-        ));
+        with_set(brink::report::trace::text(&out, &model.scenario), &loaded)
+    };
+    // Printed whole or not at all: the last check before the first byte (with --out, the
+    // folder is already committed, and printing what it holds is the result).
+    if args.out.is_none() {
+        go_on()?;
     }
+    say(&text);
     if let Some(dir) = &args.out {
         tell!("wrote {}", crate::app::terminal::path(dir));
     }
@@ -1423,7 +1437,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
             s.count,
             result.manifest.runs,
             req.runs,
-            dir.display()
+            dir.shown()
         )),
         None => say(&wrote(
             with_set(
@@ -1493,7 +1507,7 @@ fn run_command(args: RunArgs) -> Result<()> {
             "stopped after {} of {} runs; the runs done are in {} (marked complete: false)",
             summary.manifest.runs,
             req.runs,
-            dir.display()
+            dir.shown()
         )));
     }
     match req.shard {
@@ -1503,7 +1517,7 @@ fn run_command(args: RunArgs) -> Result<()> {
             s.count,
             summary.manifest.runs,
             req.runs,
-            dir.display()
+            dir.shown()
         )),
         None => say(&with_set(
             crate::app::run::print_summary(&summary, &dir),
@@ -1530,9 +1544,9 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
                     let c = &cases[0];
                     say(&format!(
                         "ok  {}: timeline {:?} of {}, {} facts\n",
-                        f.display(),
+                        f.shown(),
                         c.timeline.timeline.name,
-                        c.loaded.path.display(),
+                        c.loaded.path.shown(),
                         c.timeline.timeline.facts.len()
                     ));
                 }
@@ -1546,7 +1560,7 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
                 let s = &l.scenario;
                 say(&format!(
                     "ok  {}: {:?}, {} actors, {} relations, {} levers, {} events, {} outcomes, {} variants, {} uncertain numbers, horizon {} {}\n",
-                    f.display(),
+                    f.shown(),
                     s.name,
                     s.actors.len(),
                     s.relations.len(),

@@ -3,6 +3,7 @@
 //! charts against the SHA-256 the marker lists, one scenario file for all, that file as it
 //! was), so a refusal writes nothing.
 
+use brink::text::ShowPath;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -41,12 +42,12 @@ fn sha256(bytes: &[u8]) -> String {
 /// Reads a folder's result and charts.
 fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
     let meta = std::fs::symlink_metadata(dir)
-        .map_err(|e| Error::Input(format!("cannot read the folder {}: {e}", dir.display())))?;
+        .map_err(|e| Error::Input(format!("cannot read the folder {}: {e}", dir.shown())))?;
     if !meta.is_dir() {
         return Err(Error::Input(format!(
             "{} is not a folder (expected the output folder of brink run, compare, \
              sensitivity or sweep)",
-            dir.display()
+            dir.shown()
         )));
     }
     let expected = RESULT_FILES
@@ -57,7 +58,7 @@ fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
     let Some(marker) = output::read_marker(dir)? else {
         return Err(Error::Input(format!(
             "{} has no {}: it is not a folder brink wrote (expected one holding {expected})",
-            dir.display(),
+            dir.shown(),
             output::MARKER
         )));
     };
@@ -71,20 +72,20 @@ fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
         [] => {
             return Err(Error::Input(format!(
                 "{} holds none of the results brink report reads: expected {expected}",
-                dir.display()
+                dir.shown()
             )));
         }
         _ => {
             return Err(Error::Input(format!(
                 "{} holds more than one result ({}); expected one of {expected}",
-                dir.display(),
+                dir.shown(),
                 found.join(", ")
             )));
         }
     };
     let bytes = output::read_listed(dir, &marker, file, MAX_RESULT_BYTES)?;
     let input = Input::parse(file, &bytes)
-        .map_err(|e| Error::Input(format!("{}: {e}", dir.join(file).display())))?;
+        .map_err(|e| Error::Input(format!("{}: {e}", dir.join(file).shown())))?;
     let mut charts = vec![];
     for entry in &marker.files {
         let Some(stem) = entry.name.strip_suffix(".svg") else {
@@ -94,11 +95,11 @@ fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
         let text = String::from_utf8(bytes).map_err(|_| {
             Error::Input(format!(
                 "{}: not a chart brink drew (not UTF-8)",
-                dir.join(&entry.name).display()
+                dir.join(&entry.name).shown()
             ))
         })?;
         let chart = SvgChart::new(stem, &text)
-            .map_err(|e| Error::Input(format!("{}: {e}", dir.join(&entry.name).display())))?;
+            .map_err(|e| Error::Input(format!("{}: {e}", dir.join(&entry.name).shown())))?;
         charts.push(chart);
     }
     charts.sort_by_key(|c| chart_rank(&c.name));
@@ -136,7 +137,7 @@ fn identity(dir: &Path) -> Result<PathBuf> {
         Error::Input(format!(
             "cannot read the folder {}: {e} (expected the output folder of brink run, compare, \
              sensitivity or sweep)",
-            dir.display()
+            dir.shown()
         ))
     })
 }
@@ -153,8 +154,8 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
         if let Some((_, first)) = seen.iter().find(|(i, _)| *i == id) {
             return Err(Error::Input(format!(
                 "{} is given twice (also as {}): give each result folder once",
-                d.display(),
-                first.display()
+                d.shown(),
+                first.shown()
             )));
         }
         seen.push((id, d));
@@ -173,11 +174,11 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
             return Err(Error::Input(format!(
                 "{} and {} are results of different scenario files: {} (SHA-256 {}) and {} \
                  (SHA-256 {}); a report combines results of one scenario",
-                first_dir.display(),
-                d.display(),
-                m0.scenario_file,
+                first_dir.shown(),
+                d.shown(),
+                Path::new(&m0.scenario_file).shown(),
                 m0.scenario_hash,
-                m.scenario_file,
+                Path::new(&m.scenario_file).shown(),
                 m.scenario_hash
             )));
         }
@@ -189,8 +190,8 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
             return Err(Error::Input(format!(
                 "cannot read the scenario file {} that the results were made from (named in \
                  {}): {}; the report needs it for the labels and the assumptions ledger",
-                scenario_path.display(),
-                first_dir.join(first.file()).display(),
+                scenario_path.shown(),
+                first_dir.join(first.file()).shown(),
                 d.0.first()
                     .map_or_else(|| "it is not valid".to_string(), |x| x.to_string())
             )));
@@ -200,7 +201,7 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
         return Err(Error::Input(format!(
             "the scenario file {} has changed since the results were made (its SHA-256 is {}, \
              the results record {}); rerun the commands, or restore the file",
-            scenario_path.display(),
+            scenario_path.shown(),
             loaded.hash,
             m0.scenario_hash
         )));
@@ -209,12 +210,12 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
     let mut listed = vec![];
     for (d, mut input, charts, sha) in read {
         let model = brink::model::compile(&loaded.scenario, input.variant())
-            .map_err(|e| Error::Input(format!("{}: {e}", d.join(input.file()).display())))?;
+            .map_err(|e| Error::Input(format!("{}: {e}", d.join(input.file()).shown())))?;
         input.fit(&model).map_err(|e| {
             Error::Input(format!(
                 "{}: does not fit the scenario file {}: {e}",
-                d.join(input.file()).display(),
-                scenario_path.display()
+                d.join(input.file()).shown(),
+                scenario_path.shown()
             ))
         })?;
         listed.push(serde_json::json!({

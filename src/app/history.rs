@@ -1,5 +1,6 @@
 //! `brink backtest` and `brink calibrate`: scenarios against observed timelines.
 
+use brink::text::ShowPath;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -25,7 +26,8 @@ pub struct CaseInput {
 
 /// Whether a file holds a timeline (`Timeline(` after any comments) rather than a scenario.
 pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
-    let bytes = crate::app::output::read_bounded(path, opts.max_file_bytes)?;
+    // As `load` reads it: a link to the file is followed (`read_bounded` refused one).
+    let bytes = scenario::load::read_bytes(path, opts, true)?;
     let text = String::from_utf8_lossy(&bytes);
     let mut rest = text.trim_start_matches('\u{feff}');
     loop {
@@ -46,9 +48,9 @@ pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
 
 fn load_scenario(path: &Path, opts: LoadOptions) -> Result<(LoadedScenario, String)> {
     let loaded = scenario::load(path, opts)?;
-    let bytes = crate::app::output::read_bounded(path, opts.max_file_bytes)?;
+    let bytes = scenario::load::read_bytes(path, opts, false)?;
     let text = String::from_utf8(bytes)
-        .map_err(|_| Error::Input(format!("{} changed while it was read", path.display())))?;
+        .map_err(|_| Error::Input(format!("{} changed while it was read", path.shown())))?;
     Ok((loaded, text))
 }
 
@@ -98,8 +100,8 @@ pub fn cases_from_files(files: &[PathBuf], opts: LoadOptions) -> Result<Vec<Case
                     "{} is a scenario with no timeline after it (the next file, {}, is \
                      another scenario); expected SCENARIO TIMELINE (or timelines, which name \
                      their scenario)",
-                    p.display(),
-                    f.display()
+                    p.shown(),
+                    f.shown()
                 )));
             }
             current = Some(load_scenario(f, opts)?);
@@ -110,7 +112,7 @@ pub fn cases_from_files(files: &[PathBuf], opts: LoadOptions) -> Result<Vec<Case
         return Err(Error::Input(format!(
             "{} is a scenario with no timeline after it; expected SCENARIO TIMELINE (or \
              timelines, which name their scenario)",
-            f.display()
+            f.shown()
         )));
     }
     check_cases(&cases)?;
@@ -211,7 +213,7 @@ fn with_overrides(inputs: Vec<CaseInput>, set: &[Override]) -> Result<Vec<CaseIn
                 Error::Input(format!(
                     "case {:?} (scenario {}): {e}",
                     c.timeline.timeline.name,
-                    c.loaded.path.display()
+                    c.loaded.path.shown()
                 ))
             })?;
             Ok(c)
@@ -414,7 +416,7 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
     for path in &req.apply_to {
         let (loaded, text) = load_scenario(path, req.opts)?;
         brink::report::calibrated::check_apply_to(
-            &path.display().to_string(),
+            &path.shown().to_string(),
             &text,
             &loaded.scenario,
             &shared,
@@ -439,10 +441,13 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
     let secs = started.elapsed().as_secs_f64();
     // The command a calibrated number's source gives, as a reader would type it: `brink`, not
     // the path the program was started by (`/tmp/…/release/brink` from a script's build).
+    // On one line and without control characters (a scenario's text refuses them): a path
+    // holding ESC made the calibrated file fail its own check after every generation.
     let command = std::iter::once("brink")
         .chain(req.command.iter().skip(1).map(String::as_str))
         .collect::<Vec<_>>()
         .join(" ");
+    let command = brink::text::escape(&command, false).into_owned();
     let mut calibrated = vec![];
     for input in &inputs {
         let name = input
@@ -479,7 +484,7 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             .file_name()
             .map_or("scenario.ron".into(), |n| n.to_string_lossy().into_owned());
         scenario::load::parse_text(Path::new(&name), &new)?;
-        applied.push(format!("{} took {}", path.display(), replaced.join(", ")));
+        applied.push(format!("{} took {}", path.shown(), replaced.join(", ")));
         calibrated.push((
             format!("calibrated-{}", crate::app::run::sanitize(&name)),
             new,

@@ -28,6 +28,7 @@
 //! process was killed between the two renames of a commit); leftovers of a live process are
 //! reported, not touched.
 
+use brink::text::ShowPath;
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
@@ -50,7 +51,7 @@ const MAX_MARKER_BYTES: u64 = 1 << 20;
 
 /// Reads a plain file of at most `max` bytes without following a link at its name.
 pub fn read_bounded(p: &Path, max: u64) -> Result<Vec<u8>> {
-    let refuse = |why: String| Error::Input(format!("cannot read {}: {why}", p.display()));
+    let refuse = |why: String| Error::Input(format!("cannot read {}: {why}", p.shown()));
     let meta = fs::symlink_metadata(p).map_err(|e| refuse(e.to_string()))?;
     if !meta.is_file() {
         return Err(refuse("not a plain file".into()));
@@ -63,7 +64,7 @@ pub fn read_bounded(p: &Path, max: u64) -> Result<Vec<u8>> {
     }
     let mut buf = Vec::with_capacity(meta.len() as usize);
     open_no_follow(p, false)
-        .and_then(|f| f.take(max + 1).read_to_end(&mut buf))
+        .and_then(|f| f.take(max.saturating_add(1)).read_to_end(&mut buf))
         .map_err(|e| refuse(e.to_string()))?;
     if buf.len() as u64 > max {
         return Err(refuse(format!("more than the {max} bytes expected")));
@@ -133,7 +134,7 @@ fn listed<'a>(dir: &Path, marker: &'a Marker, name: &str) -> Result<&'a FileEntr
     marker.files.iter().find(|f| f.name == name).ok_or_else(|| {
         Error::Input(format!(
             "{}: its {MARKER} does not list {name}",
-            dir.display()
+            dir.shown()
         ))
     })
 }
@@ -142,7 +143,7 @@ fn mismatch(p: &Path, sha: &str, entry: &FileEntry) -> Error {
     Error::Input(format!(
         "{}: its content does not match the SHA-256 brink recorded (changed or damaged since): \
          {sha} vs {}",
-        p.display(),
+        p.shown(),
         entry.sha256
     ))
 }
@@ -174,7 +175,7 @@ impl Listed {
     pub fn open(dir: &Path, marker: &Marker, name: &str) -> Result<Self> {
         let entry = listed(dir, marker, name)?.clone();
         let path = dir.join(name);
-        let cannot = |e: String| Error::Input(format!("cannot read {}: {e}", path.display()));
+        let cannot = |e: String| Error::Input(format!("cannot read {}: {e}", path.shown()));
         let file = open_no_follow(&path, false).map_err(|e| cannot(e.to_string()))?;
         if !file
             .metadata()
@@ -194,7 +195,7 @@ impl Listed {
     /// Reads what is left and checks the whole content against the recorded SHA-256.
     pub fn finish(mut self) -> Result<()> {
         std::io::copy(&mut self, &mut std::io::sink())
-            .map_err(|e| Error::Input(format!("cannot read {}: {e}", self.path.display())))?;
+            .map_err(|e| Error::Input(format!("cannot read {}: {e}", self.path.shown())))?;
         let sha = brink::scenario::load::hex(&self.hash.finalize());
         if sha != self.entry.sha256 {
             return Err(mismatch(&self.path, &sha, &self.entry));
@@ -216,14 +217,14 @@ pub fn read_marker(dir: &Path) -> Result<Option<Marker>> {
     let p = dir.join(MARKER);
     match fs::symlink_metadata(&p) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::Input(format!("cannot read {}: {e}", p.display()))),
+        Err(e) => return Err(Error::Input(format!("cannot read {}: {e}", p.shown()))),
         // A link, a pipe or a device is not brink's, and must not be read (it could block or
         // never end); a real marker is a few kilobytes.
         Ok(m) if !m.is_file() || m.len() > MAX_MARKER_BYTES => {
             return Err(Error::Input(format!(
                 "{} is not a marker brink wrote (not a plain file of at most {MAX_MARKER_BYTES} \
                  bytes)",
-                p.display()
+                p.shown()
             )));
         }
         Ok(_) => {}
@@ -233,13 +234,13 @@ pub fn read_marker(dir: &Path) -> Result<Option<Marker>> {
         Error::Input(format!(
             "{}: not a brink output marker ({e}); brink did not write this folder, or it was \
              damaged",
-            p.display()
+            p.shown()
         ))
     })?;
     if m.tool != "brink" {
         return Err(Error::Input(format!(
             "{}: written by {:?}, not by brink",
-            p.display(),
+            p.shown(),
             m.tool
         )));
     }
@@ -253,7 +254,7 @@ pub fn verify(dir: &Path) -> Result<Marker> {
     let Some(m) = read_marker(dir)? else {
         return Err(Error::Input(format!(
             "{} has no {MARKER}: brink did not write it (or a brink from before the marker did)",
-            dir.display()
+            dir.shown()
         )));
     };
     let listed = listed_in(dir, &m)?;
@@ -298,8 +299,8 @@ pub fn verify_listed(dir: &Path, marker: &Marker) -> Result<()> {
 fn listed_in<'m>(dir: &Path, marker: &'m Marker) -> Result<BTreeMap<&'m str, &'m FileEntry>> {
     files_listed(marker).map_err(|f| {
         Error::Input(format!(
-            "{}: its {MARKER} lists {:?}, which is not a file name brink writes",
-            dir.display(),
+            "{}: its {MARKER} lists \"{}\", which is not a file name brink writes",
+            dir.shown(),
             crate::app::terminal::safe(&f.name)
         ))
     })
@@ -316,23 +317,23 @@ fn lacks(dir: &Path, f: &FileEntry) -> Error {
 /// Checks that `p` is a plain file of the size and SHA-256 `entry` records.
 fn check_entry(p: &Path, entry: &FileEntry) -> Result<()> {
     let meta = fs::symlink_metadata(p)
-        .map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", p.shown())))?;
     if !meta.is_file() {
         return Err(Error::Input(format!(
             "{} is not a plain file, but brink wrote a file of that name",
-            p.display()
+            p.shown()
         )));
     }
     if meta.len() != entry.bytes {
         return Err(Error::Input(format!(
             "{} has {} bytes, but brink wrote {} (changed or damaged since)",
-            p.display(),
+            p.shown(),
             meta.len(),
             entry.bytes
         )));
     }
     let (_, sha) =
-        hash_file(p).map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
+        hash_file(p).map_err(|e| Error::Input(format!("cannot read {}: {e}", p.shown())))?;
     if sha != entry.sha256 {
         return Err(mismatch(p, &sha, entry));
     }
@@ -341,11 +342,11 @@ fn check_entry(p: &Path, entry: &FileEntry) -> Result<()> {
 
 /// The names in a folder, sorted. A name that is not UTF-8 is never one brink wrote.
 fn entries(dir: &Path) -> Result<Vec<String>> {
-    let rd = fs::read_dir(dir)
-        .map_err(|e| Error::Input(format!("cannot read {}: {e}", dir.display())))?;
+    let rd =
+        fs::read_dir(dir).map_err(|e| Error::Input(format!("cannot read {}: {e}", dir.shown())))?;
     let mut names = vec![];
     for e in rd {
-        let e = e.map_err(|e| Error::Input(format!("cannot read {}: {e}", dir.display())))?;
+        let e = e.map_err(|e| Error::Input(format!("cannot read {}: {e}", dir.shown())))?;
         match e.file_name().into_string() {
             Ok(n) => names.push(n),
             Err(n) => {
@@ -377,7 +378,7 @@ fn inspect(target: &Path) -> Result<Target> {
         Error::Input(format!(
             "refusing to write the output folder {}: {what}. brink replaces only folders it \
              wrote itself, and empty ones; choose another --out, or move what is there away",
-            target.display()
+            target.shown()
         ))
     };
     let meta = match fs::symlink_metadata(target) {
@@ -388,7 +389,7 @@ fn inspect(target: &Path) -> Result<Target> {
             return Err(Error::Input(format!(
                 "refusing to write the output folder {}: its name is {} bytes long, and a file \
                  name may have at most {NAME_MAX}; choose a shorter --out",
-                target.display(),
+                target.shown(),
                 target.file_name().map_or(0, OsStr::len)
             )));
         }
@@ -434,7 +435,7 @@ fn split(target: &Path) -> Result<(PathBuf, OsString)> {
     let bad = || {
         Error::Input(format!(
             "--out {} does not name a folder to write (expected a path such as output/result)",
-            target.display()
+            target.shown()
         ))
     };
     match target.components().next_back() {
@@ -450,7 +451,7 @@ fn split(target: &Path) -> Result<(PathBuf, OsString)> {
             "--out {} has the form of brink's own working names (.NAME.partial-PID, \
              .NAME.old-PID, .NAME.brink-lock), which brink cleans up when it finds them; \
              expected another name",
-            target.display()
+            target.shown()
         )));
     }
     let parent = match target.parent() {
@@ -488,7 +489,7 @@ fn way(at: &Path) -> Way {
         Ok(m) if m.is_dir() => Way::Folder,
         Ok(m) => Way::Blocked(format!("a link to {}, not a folder", kind(&m))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let to = fs::read_link(at).map_or_else(|_| "?".into(), |t| t.display().to_string());
+            let to = fs::read_link(at).map_or_else(|_| "?".into(), |t| t.shown().to_string());
             Way::Blocked(format!(
                 "a link to nothing (it points to {to}, which does not exist)"
             ))
@@ -529,8 +530,8 @@ fn make_route(target: &Path, parent: &Path, made: &mut Vec<PathBuf>) -> Result<(
     let cannot = |at: &Path, why: String| {
         Error::Input(format!(
             "cannot write the output folder {}: {} is {why}; choose another --out",
-            target.display(),
-            at.display()
+            target.shown(),
+            at.shown()
         ))
     };
     let mut at = PathBuf::new();
@@ -556,8 +557,8 @@ fn make_route(target: &Path, parent: &Path, made: &mut Vec<PathBuf>) -> Result<(
         };
         return Err(Error::Input(format!(
             "cannot create {} for the output folder: {}: {e}",
-            parent.display(),
-            at.display()
+            parent.shown(),
+            at.shown()
         )));
     }
     Ok(())
@@ -583,8 +584,8 @@ fn resolve_parent(target: &Path, parent: PathBuf) -> Result<PathBuf> {
         Err(e) if e.kind() == std::io::ErrorKind::InvalidFilename => Ok(parent),
         Err(e) => Err(Error::Input(format!(
             "cannot write the output folder {}: {}: {e}",
-            target.display(),
-            parent.display()
+            target.shown(),
+            parent.shown()
         ))),
     }
 }
@@ -730,7 +731,7 @@ impl Lock {
             {
                 return Err(std::io::Error::other(format!(
                     "{} is in the way (brink keeps a lock file of that name)",
-                    path.display()
+                    path.shown()
                 )));
             }
             let mut file = open_no_follow(&path, true)?;
@@ -743,7 +744,7 @@ impl Lock {
             if !file.metadata().is_ok_and(|m| m.is_file() && links(&m) == 1) {
                 return Err(std::io::Error::other(format!(
                     "{} is in the way (brink keeps a lock file of that name)",
-                    path.display()
+                    path.shown()
                 )));
             }
             let mut pid = String::new();
@@ -751,7 +752,7 @@ impl Lock {
             if !pid.trim().bytes().all(|b| b.is_ascii_digit()) {
                 return Err(std::io::Error::other(format!(
                     "{} is in the way (brink keeps a lock file of that name)",
-                    path.display()
+                    path.shown()
                 )));
             }
             match file.try_lock() {
@@ -1322,7 +1323,7 @@ fn own_name(parent: &Path, stem: &str, kind: &str) -> Result<PathBuf> {
     }
     Err(Error::Input(format!(
         "cannot find a free name for a working folder in {}",
-        parent.display()
+        parent.shown()
     )))
 }
 
@@ -1383,8 +1384,8 @@ impl Staging {
         let stem = stem(&name);
         let where_ = format!(
             "{} (for the output folder {})",
-            parent.display(),
-            target.display()
+            parent.shown(),
+            target.shown()
         );
         let unwritable = |e: std::io::Error| Error::Input(format!("cannot write in {where_}: {e}"));
         let lock = match Lock::try_take(lock_path(&parent, &stem)).map_err(unwritable)? {
@@ -1394,7 +1395,7 @@ impl Staging {
                     "another brink process (PID {}) is writing {}; wait for it to finish or \
                      choose another --out",
                     crate::app::terminal::safe(&pid),
-                    target.display()
+                    target.shown()
                 )));
             }
         };
@@ -1410,7 +1411,7 @@ impl Staging {
             fs::create_dir(&d).map_err(|e| {
                 Error::Input(format!(
                     "cannot write in the output folder {}: {e}",
-                    target.display()
+                    target.shown()
                 ))
             })?;
             d
@@ -1475,7 +1476,7 @@ impl Staging {
         let stopped = |target: &Path| {
             Error::Interrupted(format!(
                 "stopped before the results were saved; nothing was written to {}",
-                target.display()
+                target.shown()
             ))
         };
         if honour_stop && crate::app::interrupt::requested() {
@@ -1531,7 +1532,7 @@ impl Staging {
                 Ok(names) => Err(Error::Input(format!(
                     "refusing to fill the output folder {}: it was empty when brink started \
                      but now holds {}",
-                    self.shown.display(),
+                    self.shown.shown(),
                     names
                         .iter()
                         .filter(|n| self.target.join(n) != self.dir)
@@ -1548,7 +1549,7 @@ impl Staging {
                 Ok(Target::Empty) => Err(Error::Input(format!(
                     "refusing to fill the output folder {}: it did not exist when brink started, \
                      and an empty folder was made there since",
-                    self.shown.display()
+                    self.shown.shown()
                 ))),
                 now => now,
             }
@@ -1664,7 +1665,7 @@ impl Staging {
                 return Error::Input(format!(
                     "{}\n(the folder changed while brink was computing; the results are in {})",
                     message(&why),
-                    p.display()
+                    p.shown()
                 ));
             }
             break;

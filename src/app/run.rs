@@ -1,6 +1,7 @@
 //! A whole `brink run`: claim the output folder, run the simulation (writing per-run rows as
 //! chunks complete), and write every output atomically.
 
+use brink::text::ShowPath;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -245,9 +246,9 @@ pub enum OnStop {
 }
 
 /// Runs the simulation and writes the output folder. Returns the summary and the folder. When
-/// `stop` is set, the engine stops at its next chunk boundary; with [`OnStop::Discard`]
-/// nothing is written, with [`OnStop::Keep`] the runs done are (`manifest.runs` below
-/// `req.runs`).
+/// `stop` is set, the engine stops after the run in progress on each thread and keeps the
+/// whole chunks merged before; with [`OnStop::Discard`] nothing is written, with
+/// [`OnStop::Keep`] those runs are (`manifest.runs` below `req.runs`).
 pub fn run_with(
     loaded: &LoadedScenario,
     req: &RunRequest,
@@ -322,7 +323,7 @@ pub fn run_with(
             if req.out.exists() {
                 format!(
                     ", the previous results in {} are as they were",
-                    req.out.display()
+                    req.out.shown()
                 )
             } else {
                 String::new()

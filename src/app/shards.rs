@@ -11,6 +11,7 @@
 //! reads each shard's counts again, in run order, checks them against the scenario and adds
 //! them to one running tally.
 
+use brink::text::ShowPath;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -141,7 +142,7 @@ pub fn shard_file(
 fn damaged(dir: &Path, what: impl std::fmt::Display) -> Error {
     Error::Input(format!(
         "{} is damaged or was edited, and is not merged: {what}",
-        dir.display()
+        dir.shown()
     ))
 }
 
@@ -163,9 +164,9 @@ fn mixed_pairs<'a>(shards: impl Iterator<Item = (&'a PathBuf, bool)>) -> Result<
             "{} counts the runs in which pairs of outcomes both happened and {} does not \
              (it was written by an older brink): merged, the co-occurrence of outcomes would \
              be wrong; recompute {} with this brink",
-            a.display(),
-            b.display(),
-            b.display()
+            a.shown(),
+            b.shown(),
+            b.shown()
         ))),
         _ => Ok(()),
     }
@@ -214,7 +215,7 @@ pub(crate) fn out_among_inputs(dirs: &[PathBuf], out: &Path, what: &str) -> Resu
         if o == i || o.starts_with(&i) || i.starts_with(&o) {
             return Err(Error::Input(format!(
                 "--out {} {} the {what} {}: write the result elsewhere",
-                out.display(),
+                out.shown(),
                 if o == i {
                     "is"
                 } else if o.starts_with(&i) {
@@ -222,7 +223,7 @@ pub(crate) fn out_among_inputs(dirs: &[PathBuf], out: &Path, what: &str) -> Resu
                 } else {
                     "holds"
                 },
-                d.display()
+                d.shown()
             )));
         }
     }
@@ -334,9 +335,8 @@ fn join_runs_csv(shards: &[(PathBuf, ShardFile<Seen>)], path: &Path) -> Result<S
     let mut first_header = String::new();
     let mut buf = vec![0u8; 1 << 16];
     for (i, (dir, s)) in shards.iter().enumerate() {
-        let cannot = |e: std::io::Error| {
-            Error::Input(format!("{}: cannot read runs.csv: {e}", dir.display()))
-        };
+        let cannot =
+            |e: std::io::Error| Error::Input(format!("{}: cannot read runs.csv: {e}", dir.shown()));
         let mut part =
             std::io::BufReader::new(std::fs::File::open(dir.join("runs.csv")).map_err(cannot)?);
         // Each part starts with the header; keep the first one only.
@@ -351,8 +351,8 @@ fn join_runs_csv(shards: &[(PathBuf, ShardFile<Seen>)], path: &Path) -> Result<S
             return Err(Error::Input(format!(
                 "{}: runs.csv has other columns than {}'s (were the shards run with \
                  different --per-run-steps?); run them with the same options",
-                dir.display(),
-                shards[0].0.display()
+                dir.shown(),
+                shards[0].0.shown()
             )));
         }
         // Rows as `str::lines` counts them: every newline, and a last row without one.
@@ -638,7 +638,7 @@ fn read_json<T: serde::de::DeserializeOwned>(
     if !p.is_file() {
         return Err(Error::Input(format!(
             "{} is not a {kind} folder: it has no {file}",
-            dir.display()
+            dir.shown()
         )));
     }
     crate::app::output::verify(dir).map_err(|e| match e {
@@ -705,7 +705,7 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
         return Err(Error::Input(format!(
             "{} carries a scenario this brink does not accept, and is not merged: {} (a shard \
              written by another version of brink is merged by that version)",
-            first_dir.display(),
+            first_dir.shown(),
             p.message
         )));
     }
@@ -714,8 +714,8 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
         let differs = |what: &str, a: &str, b: &str| {
             Error::Input(format!(
                 "{} and {} are shards of different jobs: {what} {a} vs {b}",
-                first_dir.display(),
-                dir.display()
+                first_dir.shown(),
+                dir.shown()
             ))
         };
         if m.scenario_hash != m0.scenario_hash {
@@ -781,8 +781,8 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
             };
             return Err(Error::Input(format!(
                 "{} has per-run rows and {} has not: run every shard with or without --per-run",
-                with.display(),
-                without.display()
+                with.shown(),
+                without.shown()
             )));
         }
         let (i, n) = s.spec();
@@ -801,7 +801,7 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
                 dir,
                 format!(
                     "the scenario it carries differs from {}'s",
-                    first_dir.display()
+                    first_dir.shown()
                 ),
             ));
         }
@@ -824,8 +824,8 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
         if w[0].1.spec().0 == w[1].1.spec().0 {
             return Err(Error::Input(format!(
                 "{} and {} are the same shard ({}/{}) given twice",
-                w[0].0.display(),
-                w[1].0.display(),
+                w[0].0.shown(),
+                w[1].0.shown(),
                 w[0].1.spec().0,
                 w[0].1.spec().1
             )));
@@ -857,10 +857,10 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
             return Err(Error::Input(if lo > next {
                 format!(
                     "runs {next}..{lo} are in no shard given (the shard before {} is missing)",
-                    dir.display()
+                    dir.shown()
                 )
             } else {
-                format!("{} overlaps another shard (given twice?)", dir.display())
+                format!("{} overlaps another shard (given twice?)", dir.shown())
             }));
         }
         next = hi;

@@ -4,13 +4,7 @@
 
 use std::borrow::Cow;
 
-/// Whether a character must not reach a terminal raw: control characters (C0, DEL, C1), the
-/// bidirectional overrides, isolates and marks that reorder what a line appears to say (LRM,
-/// RLM, the Arabic letter mark), and the line and paragraph separators, which some terminals
-/// break a line at (a forged line).
-fn unsafe_char(c: char) -> bool {
-    c.is_control() || brink::report::reorders_text(c)
-}
+use brink::text::escape;
 
 /// One line of text, every control character escaped (newlines and tabs too).
 ///
@@ -31,31 +25,10 @@ pub fn safe_text(s: &str) -> Cow<'_, str> {
     escape(s, true)
 }
 
-fn escape(s: &str, keep_lines: bool) -> Cow<'_, str> {
-    let bad = |c: char| unsafe_char(c) && !(keep_lines && (c == '\n' || c == '\t'));
-    if !s.chars().any(bad) {
-        return Cow::Borrowed(s);
-    }
-    let mut o = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if bad(c) {
-            match c {
-                '\0' => o.push_str("\\0"),
-                '\t' => o.push_str("\\t"),
-                '\n' => o.push_str("\\n"),
-                '\r' => o.push_str("\\r"),
-                _ => o.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            }
-        } else {
-            o.push(c);
-        }
-    }
-    Cow::Owned(o)
-}
-
 /// A path for the terminal.
 pub fn path(p: &std::path::Path) -> String {
-    safe(&p.display().to_string()).into_owned()
+    use brink::text::ShowPath;
+    p.shown().to_string()
 }
 
 /// The first failure to write to standard output other than a closed pipe: the command's
@@ -113,7 +86,7 @@ mod tests {
         for out in [safe(&all), safe_text(&all)] {
             assert!(
                 !out.chars()
-                    .any(|c| unsafe_char(c) && c != '\n' && c != '\t'),
+                    .any(|c| brink::text::unsafe_char(c) && c != '\n' && c != '\t'),
                 "{out:?}"
             );
         }

@@ -18,9 +18,15 @@ fn side_line(which: &str, s: &Side) -> String {
         .variant
         .as_deref()
         .map_or(String::new(), |v| format!(", variant {v}"));
+    // Folders and files as the file system names them: on one line whatever they hold.
+    let one_line = |t: &str| crate::text::escape(t, false).into_owned();
     format!(
         "{which}: {} — {} ({}{variant}), seed {}, {} runs\n",
-        s.dir, s.scenario, s.scenario_file, s.seed, s.runs
+        one_line(&s.dir),
+        s.scenario,
+        one_line(&s.scenario_file),
+        s.seed,
+        s.runs
     )
 }
 

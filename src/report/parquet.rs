@@ -22,6 +22,7 @@
 //! Each column's role, type, unit and description are stored as JSON in the file's key-value
 //! metadata under [`COLUMNS_KEY`], so that the file carries its own data dictionary.
 
+use crate::text::ShowPath;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -388,20 +389,20 @@ impl ParquetWriter {
         if columns.is_empty() {
             return Err(Error::Input(format!(
                 "cannot write {}: a Parquet table needs at least one column",
-                path.display()
+                path.shown()
             )));
         }
         let mut seen = std::collections::HashSet::new();
         if let Some(c) = columns.iter().find(|c| !seen.insert(c.name.as_str())) {
             return Err(Error::Input(format!(
                 "cannot write {}: two columns are named {:?}; each column needs its own name",
-                path.display(),
+                path.shown(),
                 c.name
             )));
         }
         let schema = schema(columns).map_err(|e| failed(path, e))?;
         let dictionary = serde_json::to_string(columns)
-            .map_err(|e| Error::encode(format!("the columns of {}", path.display()), e))?;
+            .map_err(|e| Error::encode(format!("the columns of {}", path.shown()), e))?;
         let mut props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             // Statistics per column chunk only: a page-level column index is held in memory
@@ -465,7 +466,7 @@ impl ParquetWriter {
         if row.len() != self.columns.len() {
             return Err(Error::Failed(format!(
                 "cannot write {}: a row of {} cells for {} columns",
-                self.path.display(),
+                self.path.shown(),
                 row.len(),
                 self.columns.len()
             )));
@@ -478,7 +479,7 @@ impl ParquetWriter {
         {
             return Err(Error::Failed(format!(
                 "cannot write {}: column {:?} cannot hold {cell:?}",
-                self.path.display(),
+                self.path.shown(),
                 c.name
             )));
         }
@@ -646,7 +647,7 @@ fn fits(ty: &ColumnType, cell: Cell) -> bool {
 }
 
 fn failed(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Failed(format!("cannot write {} as Parquet: {e}", path.display()))
+    Error::Failed(format!("cannot write {} as Parquet: {e}", path.shown()))
 }
 
 /// The Parquet schema of a table: one flat field per column, in order.

@@ -217,7 +217,10 @@ pub fn trace_text(t: &Trace, sc: &Scenario) -> String {
     let _ = writeln!(
         o,
         "The path run {} takes in `brink run {} --seed {}{}` (same random streams).",
-        t.run, t.scenario_file, t.seed, variant
+        t.run,
+        crate::text::escape(&t.scenario_file, false),
+        t.seed,
+        variant
     );
     let _ = writeln!(
         o,

@@ -1,5 +1,6 @@
 //! Problems found in a scenario file, each with its place and what was expected.
 
+use crate::text::ShowPath;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -77,7 +78,7 @@ impl fmt::Display for Diagnostic {
         writeln!(
             f,
             "{pad}--> {}:{}:{}",
-            self.file.display(),
+            self.file.shown(),
             self.line,
             self.col
         )?;
@@ -118,7 +119,7 @@ impl fmt::Display for Diagnostic {
                 f,
                 "\n\n... and {} more problems in {}, not shown",
                 self.more,
-                self.file.display()
+                self.file.shown()
             )?;
         }
         Ok(())

@@ -1,6 +1,7 @@
 //! Reading a scenario file: size and encoding checks, parsing, validation, diagnostics (the
 //! reading, parsing and locating steps are shared with the other RON files, timelines).
 
+use crate::text::ShowPath;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -76,6 +77,26 @@ pub(crate) const SCENARIO: FileKind = FileKind {
     whole_numbers: (i64::MIN, i64::MAX as u64),
 };
 
+/// A scenario file's bytes as [`load`] reads them (a link at its name followed, a FIFO, a
+/// folder or a file over `opts.max_file_bytes` refused with a located error): for a command
+/// that needs the text itself, the calibrated copy of a scenario for instance. With
+/// `either_kind`, a refusal calls it a scenario or timeline file (read to tell which it is).
+pub fn read_bytes(
+    path: &Path,
+    opts: LoadOptions,
+    either_kind: bool,
+) -> Result<Vec<u8>, Diagnostics> {
+    let kind = if either_kind {
+        FileKind {
+            noun: "scenario or timeline",
+            ..SCENARIO
+        }
+    } else {
+        SCENARIO
+    };
+    read_limited(path, opts, kind)
+}
+
 /// Reads a file's bytes, refusing one larger than the limit without reading it whole.
 pub(crate) fn read_limited(
     path: &Path,
@@ -90,7 +111,7 @@ pub(crate) fn read_limited(
     };
     let cannot = |e: std::io::Error| {
         one(
-            format!("cannot read {}: {e}", path.display()),
+            format!("cannot read {}: {e}", path.shown()),
             format!("a readable {noun} file"),
         )
     };
@@ -107,13 +128,13 @@ pub(crate) fn read_limited(
     let file = open.open(path).map_err(cannot)?;
     if !file.metadata().map_err(cannot)?.is_file() {
         return Err(one(
-            format!("cannot read {}: not a plain file", path.display()),
+            format!("cannot read {}: not a plain file", path.shown()),
             format!("a plain {noun} file (not a folder, FIFO or device)"),
         ));
     }
     let mut bytes = Vec::new();
     // Read one byte past the limit, so a huge file is refused without reading it whole.
-    file.take(opts.max_file_bytes + 1)
+    file.take(opts.max_file_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() as u64 > opts.max_file_bytes {
@@ -876,6 +897,11 @@ fn ron_diagnostic(
             (unexpected, Some(format!("`:` after {after}")))
         }
         E::ExpectedInteger => (unexpected, Some("a whole number".into())),
+        // `1e400` where a whole number goes, `0o9` anywhere: ron stops at the digit.
+        E::InvalidIntegerDigit { .. } => (
+            unexpected,
+            Some("a number in decimal digits (a whole number for a count or a step)".into()),
+        ),
         E::IntegerOutOfBounds => {
             let (lo, hi) = kind.whole_numbers;
             let negative = chars[found.chars.0..found.chars.1].first() == Some(&'-');

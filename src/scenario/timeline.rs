@@ -19,6 +19,7 @@
 //! )
 //! ```
 
+use crate::text::ShowPath;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -292,7 +293,7 @@ impl LoadedTimeline {
             vec![f("scenario")],
             format!(
                 "the scenario file {} cannot be read: {why}",
-                self.scenario_path().display()
+                self.scenario_path().shown()
             ),
             "the scenario file the timeline tests, relative to the timeline file (\"case.ron\")",
         );

@@ -1,0 +1,94 @@
+//! Text that reaches a terminal or a message quoted whole: a control character or a character
+//! that reorders a line, in a path or a scenario's text, printed escaped, so that no file name
+//! can forge a line of brink's own (`\nerror: …`) or drive the terminal (ESC). A leaf: it
+//! imports nothing of brink.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::path::Path;
+
+/// Whether a character reorders the text around it or breaks its line where a reader does
+/// not see one: the bidirectional embeddings, overrides, isolates and marks (LRM, RLM, the
+/// Arabic letter mark), and the line and paragraph separators. Text from a scenario file
+/// holding one is escaped wherever it reaches a terminal or a diagram's syntax.
+///
+/// ```
+/// assert!(brink::text::reorders_text('\u{202e}'));
+/// assert!(!brink::text::reorders_text('Б'));
+/// ```
+pub fn reorders_text(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{061c}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
+/// Whether a character must not reach a terminal raw: control characters (C0, DEL, C1) and
+/// those that reorder a line ([`reorders_text`]).
+pub fn unsafe_char(c: char) -> bool {
+    c.is_control() || reorders_text(c)
+}
+
+/// `s` with every unsafe character ([`unsafe_char`]) escaped, as `\n`, `\t`, `\r`, `\0` or
+/// `\u{1b}`; newlines and tabs are kept when `keep_lines` is set (text of several lines).
+///
+/// ```
+/// assert_eq!(brink::text::escape("a\u{1b}[2Jb\0\n", false), "a\\u{1b}[2Jb\\0\\n");
+/// assert_eq!(brink::text::escape("a\tb\n\u{1b}c\r", true), "a\tb\n\\u{1b}c\\r");
+/// assert_eq!(brink::text::escape("Баку", false), "Баку");
+/// ```
+pub fn escape(s: &str, keep_lines: bool) -> Cow<'_, str> {
+    let bad = |c: char| unsafe_char(c) && !(keep_lines && (c == '\n' || c == '\t'));
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if bad(c) {
+            match c {
+                '\0' => o.push_str("\\0"),
+                '\t' => o.push_str("\\t"),
+                '\n' => o.push_str("\\n"),
+                '\r' => o.push_str("\\r"),
+                _ => o.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            }
+        } else {
+            o.push(c);
+        }
+    }
+    Cow::Owned(o)
+}
+
+/// A path as a message quotes it: [`Path::display`], on one line, every unsafe character
+/// escaped (a file may be named `x\nerror: forged`).
+///
+/// ```
+/// use brink::text::ShowPath;
+/// let p = std::path::Path::new("out\nerror: forged");
+/// assert_eq!(format!("cannot read {}", p.shown()), "cannot read out\\nerror: forged");
+/// ```
+pub trait ShowPath {
+    /// The path for a message.
+    fn shown(&self) -> Shown<'_>;
+}
+
+impl ShowPath for Path {
+    fn shown(&self) -> Shown<'_> {
+        Shown(self)
+    }
+}
+
+/// A path displayed escaped (see [`ShowPath`]).
+pub struct Shown<'a>(&'a Path);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&escape(&self.0.display().to_string(), false))
+    }
+}

@@ -778,6 +778,21 @@ fn rerun_writes_beside_the_result_follows_a_link_and_passes_any_out_unchanged() 
     );
     assert!(o.status.success(), "{}", describe(&o));
     assert!(dir.join(odd).join(".brink-output.json").exists());
+    // A rerun the child refuses (its --out a user's file) fails with the child's reason and
+    // exit code 2, the command on one line, and the file untouched.
+    fs::write(dir.join("mine\nerror: forged"), b"user data").unwrap();
+    let (code, _, err) = code_in(&dir, &["rerun", "res", "--out", "mine\nerror: forged"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the rerun `brink run "), "{err}");
+    assert!(err.contains("failed: "), "{err}");
+    assert!(
+        !err.lines().any(|l| l.starts_with("error: forged")),
+        "a path's newline started a line: {err}"
+    );
+    assert_eq!(
+        fs::read(dir.join("mine\nerror: forged")).unwrap(),
+        b"user data"
+    );
 }
 
 /// A scratch folder named `name` holding the flagship as `f.ron` and its result `first` of

@@ -716,6 +716,25 @@ fn a_fifo_is_refused_not_waited_on() {
     let o = within_deadline(&dir, &["validate", dir.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a plain file"));
+    // `validate` takes either kind of file, and cannot tell which one it cannot read was
+    // meant to be: it said "expected a readable scenario file" of a missing timeline.
+    let o = within_deadline(&dir, &["validate", "gone.timeline.ron"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("expected a readable scenario or timeline file"),
+        "{err}"
+    );
+    let o = within_deadline(&dir, &["validate", dir.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("expected a plain scenario or timeline file"),
+        "{err}"
+    );
+    // Commands that take one kind name it.
+    let o = within_deadline(&dir, &["describe", "gone.ron"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("expected a readable scenario file"), "{err}");
     let link = dir.join("link.ron");
     std::os::unix::fs::symlink(common::repo("scenarios/examples/richardson.ron"), &link).unwrap();
     let o = within_deadline(&dir, &["validate", link.to_str().unwrap()]);

@@ -834,3 +834,56 @@ fn sixteen_shards_merge_one_at_a_time_and_a_damaged_last_one_writes_nothing() {
     assert!(!out.exists(), "a refused merge wrote {}", out.display());
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A merged comparison names its variants by the labels of the scenario file its shards were
+/// made from while that file is there as it was, and by their ids with one line saying why
+/// once it has gone; that line quotes the file's path escaped, so a newline in a legal name
+/// cannot start a line that looks like brink's own.
+#[cfg(unix)]
+#[test]
+fn a_merged_comparison_whose_scenario_has_gone_is_named_by_ids() {
+    let root = scratch("compare-gone");
+    let scenario = root.join("flagship\nerror: forged.ron");
+    std::fs::copy(common::repo(SCENARIO), &scenario).unwrap();
+    let s = |i: usize| root.join(format!("shard{i}"));
+    for i in 1..=2 {
+        let shard = format!("{i}/2");
+        ok(&[
+            "compare".as_ref(),
+            scenario.as_os_str(),
+            "--variants".as_ref(),
+            "mediation_push".as_ref(),
+            "--runs".as_ref(),
+            "2000".as_ref(),
+            "--no-charts".as_ref(),
+            "--shard".as_ref(),
+            shard.as_ref(),
+            "--out".as_ref(),
+            s(i).as_os_str(),
+        ]);
+    }
+    let merge = |out: &str| {
+        let o = ok(&[
+            "merge",
+            s(1).to_str().unwrap(),
+            s(2).to_str().unwrap(),
+            "--out",
+            root.join(out).to_str().unwrap(),
+            "--no-charts",
+        ]);
+        common::stdout(&o)
+    };
+    let there = merge("there");
+    assert!(!there.contains("Named by ids"), "{there}");
+    std::fs::remove_file(&scenario).unwrap();
+    let gone = merge("gone");
+    assert!(gone.contains("Named by ids: the scenario file "), "{gone}");
+    assert!(gone.contains("is gone or has changed"), "{gone}");
+    assert!(
+        !gone.lines().any(|l| l.starts_with("error: forged")),
+        "a path's newline started a line: {gone}"
+    );
+    // The table is the same but for the names.
+    assert_ne!(there, gone);
+    let _ = std::fs::remove_dir_all(&root);
+}

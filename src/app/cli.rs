@@ -1534,8 +1534,17 @@ fn load(file: &std::path::Path, limits: &LimitArgs) -> Result<LoadedScenario> {
 fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
     let mut all = vec![];
     for f in files {
-        // A timeline is checked against the scenario it names.
-        if crate::app::history::is_timeline(f, limits.load_options()).unwrap_or(false) {
+        // A timeline is checked against the scenario it names. A file that cannot be read is
+        // refused here, as a scenario or timeline file: which it was meant to be is unknown.
+        let timeline = match crate::app::history::is_timeline(f, limits.load_options()) {
+            Ok(t) => t,
+            Err(Error::Scenario(d)) => {
+                all.extend(d.0);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if timeline {
             match crate::app::history::cases_from_files(
                 std::slice::from_ref(f),
                 limits.load_options(),

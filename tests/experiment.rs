@@ -448,3 +448,61 @@ fn the_charts_are_drawn_and_the_report_says_where_the_outcome_concentrates() {
     let stdout = common::stdout(&o);
     assert!(stdout.contains("Scenario discovery"), "{stdout}");
 }
+
+/// A range is refused whole, whatever the seed: one that reaches past what a shared number's
+/// uses or a dated step allow was checked only at the points the design drew, so the same
+/// command was refused for some seeds and ran for others.
+#[test]
+fn a_range_past_a_limit_set_elsewhere_is_refused_whatever_the_seed() {
+    let cases = [
+        // Valid 0 to 1 through the relations that take the shared number.
+        (
+            "scenarios/russia_azerbaijan_2025.ron",
+            "shared.fatigue.value=0.5..1.2",
+            "shared.fatigue.value = 1.2: ",
+        ),
+        // A dated step must fall within the horizon (52 weeks).
+        (
+            "scenarios/examples/tutorial.ron",
+            "events.election_south.step=0..60",
+            "events.election_south.step = 60: ",
+        ),
+    ];
+    for (file, param, says) in cases {
+        let loaded = common::load(common::repo(file));
+        for design in [DesignKind::Lhs, DesignKind::Sobol] {
+            for seed in 0..6 {
+                let req = ExperimentRequest {
+                    design,
+                    params: vec![range(param)],
+                    points: 2,
+                    variants: vec![],
+                    runs: 10,
+                    seed,
+                    threads: 1,
+                    outcome: None,
+                    command: vec![],
+                };
+                match experiment::plan(&loaded.scenario, &req) {
+                    Err(brink::error::Error::Input(m)) => assert!(m.contains(says), "{m}"),
+                    Err(e) => panic!("{param}, seed {seed}: {e}"),
+                    Ok(_) => panic!("{param} ({design:?}, seed {seed}) was not refused"),
+                }
+            }
+        }
+    }
+    // The ends themselves may be reached: a range up to 1 is taken.
+    let loaded = common::load(common::repo("scenarios/russia_azerbaijan_2025.ron"));
+    let req = ExperimentRequest {
+        design: DesignKind::Lhs,
+        params: vec![range("shared.fatigue.value=0.3..1")],
+        points: 2,
+        variants: vec![],
+        runs: 10,
+        seed: 0,
+        threads: 1,
+        outcome: None,
+        command: vec![],
+    };
+    assert!(experiment::plan(&loaded.scenario, &req).is_ok());
+}

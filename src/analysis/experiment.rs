@@ -303,6 +303,25 @@ pub fn plan(s: &Scenario, req: &ExperimentRequest) -> Result<Plan> {
                 }
             }
         }
+        // Each parameter's whole range, not only the values this design happened to draw: a
+        // range reaching past a shared number's uses or the horizon was refused for some seeds
+        // and run for others. Each end is checked beside the first point's other values.
+        for (j, p) in req.params.iter().enumerate() {
+            for x in [p.low, p.high] {
+                let mut xs = points[0].clone();
+                xs[j] = x;
+                let pv = point_variant(v, &req.params, &xs);
+                if let Some((m, expected)) = check_set(s, &pv, &p.path, &Param::Value(x)) {
+                    return Err(Error::Input(format!(
+                        "--param {}: {} = {}{}: {m}; expected {expected}",
+                        p.describe(),
+                        p.path,
+                        fmt_num(x),
+                        variant_words(vi, v)
+                    )));
+                }
+            }
+        }
         for (i, xs) in points.iter().enumerate() {
             let pv = point_variant(v, &req.params, xs);
             for (p, &x) in req.params.iter().zip(xs) {

@@ -205,4 +205,46 @@ fn control_characters_in_variants_and_timelines_are_refused() {
             && err.contains(&format!("--> {}:9:12", bad.display())),
         "{err}"
     );
+    // A line break in a timeline's label, or a fact's, is refused as in a scenario.
+    std::fs::write(&bad, timeline.replacen("label: \"", "label: \"two\\n", 2)).unwrap();
+    let o = common::brink(&[Path::new("validate"), &bad]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(
+        err.contains("error: label is more than one line")
+            && err.contains("].label is more than one line")
+            && err.contains(&format!("--> {}:9:12", bad.display())),
+        "{err}"
+    );
+}
+
+/// A label and the scenario's name are one line: a line break there split a table row in
+/// two in `sweep`, `experiment` and `diff`, and could start a line that looks like brink's
+/// own. Descriptions and sources may still run over lines.
+#[test]
+fn a_line_break_in_a_label_or_the_name_is_refused_at_its_place() {
+    let path = scenario("two-lines", |t| {
+        let name = t.lines().find(|l| l.starts_with("    name: ")).unwrap();
+        with_label(t.clone(), r#""crisis\nerror: forged""#).replacen(
+            name,
+            "    name: \"Richardson\\rerror: forged\",\n    description: \"two\\nlines\",",
+            1,
+        )
+    });
+    let o = common::brink(&[Path::new("validate"), &path]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    for want in [
+        "outcomes[0].label is more than one line",
+        "name is more than one line",
+        "expected a name of one line",
+    ] {
+        assert!(err.contains(want), "does not say {want:?}:\n{err}");
+    }
+    assert!(!err.contains("description is more"), "{err}");
+    assert!(err.contains("2 problems found"), "{err}");
+    assert!(
+        !err.lines().any(|l| l.starts_with("error: forged")),
+        "{err}"
+    );
 }

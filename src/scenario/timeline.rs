@@ -391,6 +391,14 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
                 format!("{what} holds the control character U+{:04X}", u32::from(ch)),
                 "text without control characters (tab, newline and carriage return are allowed)",
             ));
+        } else if matches!(loc.last(), Some(Seg::Field("label"))) && value.contains(['\n', '\r']) {
+            // A label heads a row of backtest's tables and charts, as in scenarios.
+            out.push(Problem::new(
+                loc,
+                format!("{what} is more than one line"),
+                "a name of one line (it heads table rows, legends and charts; a source may run \
+                 over several)",
+            ));
         }
     };
     text(vec![f("label")], "label".into(), &t.label);

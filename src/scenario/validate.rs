@@ -1605,6 +1605,21 @@ fn free_text(c: &mut Checker, s: &Scenario) {
                 format!("{path} holds the control character U+{:04X}", u32::from(ch)),
                 "text without control characters (tab, newline and carriage return are allowed)",
             );
+        } else if matches!(
+            loc.as_slice(),
+            [Seg::Field("name")] | [.., Seg::Field("label")]
+        ) && text.contains(['\n', '\r'])
+        {
+            // A label names a row, a legend entry, a chart's title and a line of the terminal's
+            // tables: a line break there split a row in two, and could start a line that looks
+            // like brink's own ("error: ...").
+            let path = loc_text(&loc);
+            c.problem(
+                loc,
+                format!("{path} is more than one line"),
+                "a name of one line (it heads table rows, legends and charts; a description or \
+                 source may run over several)",
+            );
         }
     };
     let at = |base: &Loc, segs: &[Seg]| -> Loc { base.iter().chain(segs).cloned().collect() };

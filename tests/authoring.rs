@@ -394,6 +394,22 @@ fn diff_pairs_runs_of_one_seed_and_falls_back_to_independent_intervals() {
         table.contains("Rupture within the year") && table.contains("paired"),
         "{table}"
     );
+    // A per-run table in Parquet pairs as runs.csv does, to the same intervals (it was
+    // ignored: "not both results have a per-run table", after a --per-run on both).
+    let pq = ["--per-run", "--format", "parquet", "--variant", "restraint"];
+    run_tutorial(&dir, "restraint-pq", &pq);
+    let from_parquet = json("base", "restraint-pq");
+    assert_eq!(from_parquet["method"], "paired", "{}", from_parquet["why"]);
+    assert_eq!(from_parquet["outcomes"], paired["outcomes"]);
+    // Checked against the SHA-256 brink recorded, as runs.csv is.
+    let file = dir.join("restraint-pq/runs.parquet");
+    let mut bytes = fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    fs::write(&file, bytes).unwrap();
+    let (code, _, err) = code_in(&dir, &["diff", "base", "restraint-pq"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("runs.parquet"), "{err}");
 }
 
 #[test]

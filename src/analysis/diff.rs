@@ -19,7 +19,7 @@ pub struct Saved {
     pub manifest: Manifest,
     /// Its outcomes in order: name, label, runs in which it happened.
     pub outcomes: Vec<(String, String, u64)>,
-    /// Its per-run table (runs.csv), if it was written.
+    /// Its per-run table (runs.csv or runs.parquet), if it was written.
     pub per_run: Option<PerRun>,
 }
 
@@ -127,7 +127,9 @@ fn pairing(a: &Saved, b: &Saved, names: &[&str]) -> Result<(), String> {
     }
     let (Some(pa), Some(pb)) = (&a.per_run, &b.per_run) else {
         return Err(
-            "not both results have a per-run table (runs.csv, from `brink run --per-run`)".into(),
+            "not both results have a per-run table (runs.csv or runs.parquet, from `brink run \
+             --per-run`)"
+                .into(),
         );
     };
     if pa.runs != pb.runs || pa.runs.len() as u64 != ma.runs {

@@ -137,6 +137,14 @@ pub fn read_saved(dir: &Path) -> Result<Saved> {
         // An edit is named as such even when it also broke the table.
         file.finish()?;
         Some(table?)
+    } else if has("runs.parquet") {
+        let names: Vec<&str> = outcomes.iter().map(|o| o.0.as_str()).collect();
+        let file = Listed::open(dir, &marker, "runs.parquet")?.verified()?;
+        Some(read_per_run_parquet(
+            &dir.join("runs.parquet"),
+            file,
+            &names,
+        )?)
     } else {
         None
     };
@@ -191,6 +199,85 @@ fn read_per_run(path: &Path, file: &mut Listed, outcomes: &[&str]) -> Result<Per
             };
             if let Some(v) = out.hits.get_mut(n) {
                 v.push(hit);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// As [`read_per_run`], from runs.parquet (`--format parquet`): `run` an INT64 column,
+/// each `out.NAME` a BOOLEAN one, both required (docs/data.md).
+fn read_per_run_parquet(path: &Path, file: fs::File, outcomes: &[&str]) -> Result<PerRun> {
+    use parquet::column::reader::ColumnReader;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let bad = |e: String| Error::Input(format!("{}: {e}", path.shown()));
+    let reader = SerializedFileReader::new(file).map_err(|e| bad(e.to_string()))?;
+    let schema = reader.metadata().file_metadata().schema_descr();
+    let find = |name: &str| (0..schema.num_columns()).find(|&i| schema.column(i).name() == name);
+    let run_col = find("run").ok_or_else(|| bad("no `run` column".into()))?;
+    let cols: Vec<(String, usize)> = outcomes
+        .iter()
+        .filter_map(|n| find(&format!("out.{n}")).map(|c| (n.to_string(), c)))
+        .collect();
+    for &c in std::iter::once(&run_col).chain(cols.iter().map(|(_, c)| c)) {
+        if schema.column(c).max_def_level() != 0 || schema.column(c).max_rep_level() != 0 {
+            return Err(bad(format!(
+                "column {} may hold nulls; brink writes it without",
+                schema.column(c).name()
+            )));
+        }
+    }
+    let mut out = PerRun::default();
+    for (n, _) in &cols {
+        out.hits.insert(n.clone(), vec![]);
+    }
+    let pq = |e: parquet::errors::ParquetError| bad(e.to_string());
+    for g in 0..reader.num_row_groups() {
+        let group = reader.get_row_group(g).map_err(pq)?;
+        let rows = usize::try_from(group.metadata().num_rows())
+            .map_err(|_| bad("a row group with a negative number of rows".into()))?;
+        let short = || {
+            bad(format!(
+                "row group {g} holds fewer values than its {rows} rows"
+            ))
+        };
+        match group.get_column_reader(run_col).map_err(pq)? {
+            ColumnReader::Int64ColumnReader(mut r) => {
+                let mut v: Vec<i64> = Vec::with_capacity(rows);
+                while v.len() < rows {
+                    if r.read_records(rows - v.len(), None, None, &mut v)
+                        .map_err(pq)?
+                        .0
+                        == 0
+                    {
+                        return Err(short());
+                    }
+                }
+                // Parquet keeps an unsigned 64-bit integer in INT64's bits.
+                out.runs.extend(v.iter().map(|&x| x as u64));
+            }
+            _ => return Err(bad("the `run` column is not a whole number".into())),
+        }
+        for (n, c) in &cols {
+            match group.get_column_reader(*c).map_err(pq)? {
+                ColumnReader::BoolColumnReader(mut r) => {
+                    let mut v: Vec<bool> = Vec::with_capacity(rows);
+                    while v.len() < rows {
+                        if r.read_records(rows - v.len(), None, None, &mut v)
+                            .map_err(pq)?
+                            .0
+                            == 0
+                        {
+                            return Err(short());
+                        }
+                    }
+                    if let Some(h) = out.hits.get_mut(n) {
+                        h.extend(v);
+                    }
+                }
+                _ => {
+                    return Err(bad(format!("outcome column out.{n} is not true or false")));
+                }
             }
         }
     }

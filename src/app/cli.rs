@@ -114,7 +114,8 @@ pub enum Command {
         limits: LimitArgs,
     },
     /// Compare two saved results of `brink run` outcome by outcome: the difference B − A with
-    /// its 95% interval (paired when both played the same runs and kept runs.csv).
+    /// its 95% interval (paired when both played the same runs and kept a per-run table,
+    /// runs.csv or runs.parquet).
     Diff {
         /// The first result folder (A).
         a: PathBuf,

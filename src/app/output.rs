@@ -204,6 +204,21 @@ impl Listed {
     }
 }
 
+impl Listed {
+    /// The file itself, once its whole content matches the recorded SHA-256: for a reader
+    /// that seeks (a Parquet table's footer comes first). The same open file is read after,
+    /// so a file put in its place meanwhile is not the one read.
+    pub fn verified(mut self) -> Result<File> {
+        std::io::copy(&mut self, &mut std::io::sink())
+            .map_err(|e| Error::Input(format!("cannot read {}: {e}", self.path.shown())))?;
+        let sha = brink::scenario::load::hex(&self.hash.finalize());
+        if sha != self.entry.sha256 {
+            return Err(mismatch(&self.path, &sha, &self.entry));
+        }
+        Ok(self.file)
+    }
+}
+
 impl Read for Listed {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let k = self.file.read(buf)?;

@@ -410,6 +410,10 @@ fn diff_pairs_runs_of_one_seed_and_falls_back_to_independent_intervals() {
     let (code, _, err) = code_in(&dir, &["diff", "base", "restraint-pq"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("runs.parquet"), "{err}");
+    // The same folder twice, under two names, is refused (it gave +0.0 without a word).
+    let (code, _, err) = code_in(&dir, &["diff", "base", "./base/"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("are the same result folder"), "{err}");
 }
 
 #[test]

@@ -783,6 +783,17 @@ pub fn run(cli: Cli) -> Result<()> {
                 crate::app::authoring::read_saved(&a)?,
                 crate::app::authoring::read_saved(&b)?,
             );
+            // Both were read, so both name folders: the same one twice gave a difference of
+            // 0 without a word.
+            if let (Ok(ia), Ok(ib)) = (a.canonicalize(), b.canonicalize())
+                && ia == ib
+            {
+                return Err(Error::Input(format!(
+                    "{} and {} are the same result folder: give two results to compare",
+                    a.shown(),
+                    b.shown()
+                )));
+            }
             let d = brink::analysis::diff::diff(&sa, &sb);
             if json {
                 say(&format!("{}\n", brink::report::diff::json(&d)?));

@@ -231,6 +231,43 @@ fn refusals_exit_2_and_write_nothing() {
     std::fs::create_dir(&empty).unwrap();
     refused(&[empty.as_os_str()], &out, "no .brink-output.json");
 
+    // A result whose scenario was named relative to another folder: the reason in a few
+    // words, not a second "error:" block with an empty snippet, and where to run from.
+    let elsewhere = dir.join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::copy(
+        common::repo("scenarios/examples/tutorial.ron"),
+        dir.join("t.ron"),
+    )
+    .unwrap();
+    let o = common::brink_in(
+        &elsewhere,
+        &[
+            "run",
+            "../t.ron",
+            "--runs",
+            "50",
+            "--no-charts",
+            "--out",
+            "r",
+        ],
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let o = common::brink(&[
+        "report".as_ref(),
+        elsewhere.join("r").as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("relative to the folder the command ran in"),
+        "{err}"
+    );
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    assert!(!out.exists());
+
     // The same folder twice, under two names.
     let again = run.join("..").join("run");
     refused(

@@ -192,8 +192,21 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
                  {}): {}; the report needs it for the labels and the assumptions ledger",
                 scenario_path.shown(),
                 first_dir.join(first.file()).shown(),
-                d.0.first()
-                    .map_or_else(|| "it is not valid".to_string(), |x| x.to_string())
+                // The problem's words alone: its whole diagnostic is a block of its own
+                // ("error: ...", a snippet), which read as a second error inside this one.
+                d.0.first().map_or_else(
+                    || "it is not valid".to_string(),
+                    |x| match x.line_text.is_empty() {
+                        true => x.message.clone(),
+                        false => format!("line {}, column {}: {}", x.line, x.col, x.message),
+                    }
+                ) + match scenario_path.is_relative() && !scenario_path.exists() {
+                    // Recorded as the command was given it.
+                    true =>
+                        " (the path is relative to the folder the command ran in: run \
+                             brink report from there)",
+                    false => "",
+                }
             )));
         }
     };

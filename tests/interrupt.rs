@@ -155,6 +155,29 @@ fn keep_partial_writes_the_runs_done_marked_incomplete() {
             "{f} differs from the first {held} runs"
         );
     }
+    // `diff` says which side was stopped before its end (it said nothing of it).
+    let o = common::ok(&["diff", again.to_str().unwrap(), out.to_str().unwrap()]);
+    let text = common::stdout(&o);
+    let line = |p: &str| {
+        text.lines()
+            .find(|l| l.starts_with(p))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(!line("A: ").contains("stopped"), "{text}");
+    assert!(
+        line("B: ").contains("stopped before its end (") && line("B: ").contains("interrupted"),
+        "{text}"
+    );
+    let o = common::ok(&[
+        "diff",
+        again.to_str().unwrap(),
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["b"]["complete"], false, "{v}");
+    assert_eq!(v["a"]["complete"], true, "{v}");
 }
 
 #[test]

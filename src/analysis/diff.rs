@@ -59,6 +59,11 @@ pub struct Side {
     pub seed: u64,
     /// The runs.
     pub runs: u64,
+    /// Whether it holds every run its command asked for (false: stopped before its end, its
+    /// runs kept with `--keep-partial`).
+    pub complete: bool,
+    /// Why it stopped where it did, when it was not simply the number of runs.
+    pub stop_reason: Option<String>,
 }
 
 /// One outcome in both results.
@@ -107,6 +112,8 @@ fn side(s: &Saved) -> Side {
         variant: m.variant.clone(),
         seed: m.seed,
         runs: m.runs,
+        complete: m.complete,
+        stop_reason: m.stop_reason.clone(),
     }
 }
 

@@ -20,10 +20,17 @@ fn side_line(which: &str, s: &Side) -> String {
         .map_or(String::new(), |v| format!(", variant {v}"));
     // Folders and files as the file system names them: on one line whatever they hold.
     let one_line = |t: &str| crate::text::escape(t, false).into_owned();
+    // A result stopped before its end holds the first runs of its command: said, so that
+    // its figures are not read as the whole command's.
+    let stopped = match (s.complete, &s.stop_reason) {
+        (true, _) => String::new(),
+        (false, Some(why)) => format!(", stopped before its end ({})", one_line(why)),
+        (false, None) => ", stopped before its end".to_string(),
+    };
     format!(
-        "{which}: {} — {} ({}{variant}), seed {}, {} runs\n",
+        "{which}: {} — {} ({}{variant}), seed {}, {} runs{stopped}\n",
         one_line(&s.dir),
-        s.scenario,
+        one_line(&s.scenario),
         one_line(&s.scenario_file),
         s.seed,
         s.runs

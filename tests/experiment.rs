@@ -506,3 +506,31 @@ fn a_range_past_a_limit_set_elsewhere_is_refused_whatever_the_seed() {
     };
     assert!(experiment::plan(&loaded.scenario, &req).is_ok());
 }
+
+/// An outcome that happened in none of the runs PRIM reads has nothing to locate: the
+/// terminal and the report say so (they read "0% likely, against 0% overall, when anywhere in
+/// the design").
+#[test]
+fn prim_says_there_is_nothing_to_locate_when_the_outcome_never_happens() {
+    let dir = common::scratch("prim-none");
+    let out = dir.join("out");
+    // Both grievances near 0: H settles near 0.2, the crisis needs 5.
+    let ga = format!("{GA}=0..0.1");
+    let gb = format!("{GB}=0..0.1");
+    let o = cli(
+        &[
+            "--design", "lhs", "--param", &ga, "--param", &gb, "--points", "8", "--runs", "50",
+        ],
+        &out,
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let stdout = common::stdout(&o);
+    assert!(
+        stdout.contains("happened in none of them") && stdout.contains("nothing to locate"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("likely, against"), "{stdout}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("nothing to locate"));
+    assert!(!html.contains("likely, against"));
+}

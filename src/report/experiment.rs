@@ -354,7 +354,18 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
         ]);
     }
     o += &t.render();
-    if let Some(prim) = &r.prim {
+    if let Some(prim) = &r.prim
+        && (prim.hits == 0 || prim.hits == prim.rows)
+    {
+        // No box can hold more or fewer of the runs with it than all do: nothing to locate
+        // (the sentence below read "0% likely, against 0% overall").
+        o += &format!(
+            "\nScenario discovery (PRIM, {} runs): {name} happened in {} of them, so no box of \
+             inputs makes it likelier; there is nothing to locate.\n",
+            prim.rows,
+            if prim.hits == 0 { "none" } else { "every one" }
+        );
+    } else if let Some(prim) = &r.prim {
         let b = prim.chosen_box();
         o += &format!(
             "\nScenario discovery (PRIM, {} runs): {name} is {:.0}% likely, against {:.0}% \

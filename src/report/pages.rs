@@ -1131,15 +1131,26 @@ pub(crate) fn experiment_analysis(
         }
         t.empty =
             "No input was restricted: the outcome is no likelier in any box of inputs.".into();
-        t.notes.push(format!(
-            "Inside the box: {} likely, against {} overall; the box holds {} of the runs with \
+        if prim.hits == 0 || prim.hits == prim.rows {
+            // Nothing to locate: the sentence below read "0% likely, against 0% overall".
+            t.rows.clear();
+            t.empty = format!(
+                "{outcome} happened in {} of the {} runs PRIM read, so no box of inputs makes it \
+                 likelier: there is nothing to locate.",
+                if prim.hits == 0 { "none" } else { "every one" },
+                prim.rows
+            );
+        } else {
+            t.notes.push(format!(
+                "Inside the box: {} likely, against {} overall; the box holds {} of the runs with \
              {outcome} ({} of all runs). Weak: the runs do not support that restriction \
              (Method).",
-            percent(b.density),
-            percent(prim.base_density()),
-            percent(b.coverage),
-            percent(b.mass)
-        ));
+                percent(b.density),
+                percent(prim.base_density()),
+                percent(b.coverage),
+                percent(b.mass)
+            ));
+        }
         p.summary.push(t);
         // A few boxes along the trajectory.
         let mut boxes = TableView::new(

@@ -106,6 +106,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ("huge_integer", 6, 11, "is too large"),
     ("huge_number", 33, 74, "beyond the largest number"),
     (
+        "huge_spread",
+        14,
+        61,
+        "relations.ru->az.noise has sd 1e300, beyond the largest number",
+    ),
+    (
         "huge_negative_number",
         33,
         74,

@@ -82,6 +82,22 @@ pub fn check_param(
             format!("a number of magnitude at most {MAX_ABS_NUMBER:e}"),
         ));
     }
+    // A distribution's spread is a number written in the scenario too (an sd of 1e300 was
+    // taken, its draws clamped to the valid range without a word).
+    let spread = match p {
+        Param::Dist(super::param::Dist::Normal { sd, .. }) => vec![("sd", *sd)],
+        Param::Dist(super::param::Dist::Beta { alpha, beta, .. }) => {
+            vec![("alpha", *alpha), ("beta", *beta)]
+        }
+        Param::Dist(super::param::Dist::LogNormal { sigma, .. }) => vec![("sigma", *sigma)],
+        _ => vec![],
+    };
+    if let Some((name, v)) = spread.into_iter().find(|(_, v)| v.abs() > MAX_ABS_NUMBER) {
+        return Some((
+            format!("{path} has {name} {v:e}, beyond the largest number a scenario may hold"),
+            format!("a number of magnitude at most {MAX_ABS_NUMBER:e}"),
+        ));
+    }
     let valid = field.range(bounds);
     // Unbounded tails (normal, log-normal) are clamped to the valid range when sampled; a
     // finite end of a distribution outside it is a mistake.

@@ -115,16 +115,20 @@ pub fn with_sets<S: std::fmt::Display>(name: String, sets: &[S]) -> String {
     if full.chars().count() <= 80 {
         return sanitize(&full);
     }
-    // FNV-1a: a stable hash in a few lines, the same on every platform.
-    let hash = joined.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
     let cut: String = full.chars().take(70).collect();
-    sanitize(&format!("{cut}-{:08x}", hash as u32))
+    sanitize(&format!("{cut}-{:08x}", fnv1a(&joined) as u32))
+}
+
+/// FNV-1a: a stable hash in a few lines, the same on every platform, for names cut short.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The default output folder: `output/<file stem>[-<variant>]-sweep-<path>`, with two
-/// parameters `...-sweep-<first path>-<second path>`.
+/// parameters `...-sweep-<first path>-<second path>` (paths longer than 80 characters cut, and
+/// ending in a hash of the whole).
 pub fn sweep_default_out(
     scenario_file: &std::path::Path,
     variant: Option<&str>,
@@ -136,7 +140,17 @@ pub fn sweep_default_out(
         "{}-sweep-{}",
         p.file_name()
             .map_or("run".into(), |n| n.to_string_lossy().into_owned()),
-        sanitize(&paths.join("-"))
+        {
+            // Cut at 80 characters, two sweeps differing only past the cut shared a folder
+            // (the second replaced the first): a cut name ends in a hash of the whole.
+            let joined = paths.join("-");
+            if joined.chars().count() <= 80 {
+                sanitize(&joined)
+            } else {
+                let cut: String = joined.chars().take(71).collect();
+                sanitize(&format!("{cut}-{:08x}", fnv1a(&joined) as u32))
+            }
+        }
     );
     p.set_file_name(name);
     p
@@ -621,5 +635,33 @@ mod tests {
                 assert_safe(&format!("{f:?} {v:?}"), name);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod sweep_names {
+    use super::*;
+
+    /// Two sweeps whose paths differ only past the name's cut get two folders (they shared
+    /// one, the second replacing the first); a short name is as it was.
+    #[test]
+    fn sweeps_differing_past_the_cut_get_their_own_folders() {
+        let file = Path::new("scenarios/russia_azerbaijan_2025.ron");
+        let first = "levers.ukraine_alignment.levels.material_support.pressure.hardline_media";
+        let a = sweep_default_out(file, None, &[first, "levers.a.threshold"], &[]);
+        let b = sweep_default_out(file, None, &[first, "levers.b.threshold"], &[]);
+        assert_ne!(a, b);
+        for p in [&a, &b] {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            assert!(
+                name.len() < 255 && name.contains("-sweep-levers."),
+                "{name}"
+            );
+        }
+        let short = sweep_default_out(file, None, &["actors.ru.activity"], &[]);
+        assert_eq!(
+            short,
+            Path::new("output/russia_azerbaijan_2025-sweep-actors.ru.activity")
+        );
     }
 }

@@ -485,6 +485,23 @@ fn diff_refuses_folders_brink_did_not_write() {
         err.contains("mine") && err.contains(".brink-output.json"),
         "{err}"
     );
+    // A name that is not there, a file, and a shard each say what they are.
+    let (code, _, err) = code_in(&dir, &["diff", "base", "typo"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot read typo: No such file"), "{err}");
+    let (code, _, err) = code_in(&dir, &["diff", "base", "mine/summary.json"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is a file, not a folder"), "{err}");
+    let t = repo(TUTORIAL);
+    let t = t.to_str().unwrap();
+    let shard = ["run", t, "--runs", "400", "--shard", "1/2", "--no-charts"];
+    ok_in(&dir, &[&shard[..], &["--out", "shard"]].concat());
+    let (code, _, err) = code_in(&dir, &["diff", "base", "shard"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("holds a shard") && err.contains("brink merge"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -79,6 +79,23 @@ fn read_json(dir: &Path, name: &str) -> Result<serde_json::Value> {
 
 /// A folder's marker, or a refusal naming the folder (exit code 2).
 fn brinks(dir: &Path) -> Result<crate::app::output::Marker> {
+    // What is there, said before "no marker": a mistyped name is not "a folder brink did
+    // not write", and a file is not a folder.
+    match fs::metadata(dir) {
+        Err(e) => {
+            return Err(Error::Input(format!(
+                "cannot read {}: {e} (expected a result folder brink wrote)",
+                dir.shown()
+            )));
+        }
+        Ok(m) if !m.is_dir() => {
+            return Err(Error::Input(format!(
+                "{} is a file, not a folder: expected a result folder brink wrote",
+                dir.shown()
+            )));
+        }
+        Ok(_) => {}
+    }
     read_marker(dir)?.ok_or_else(|| {
         Error::Input(format!(
             "{} has no {MARKER}: it is not a result folder brink wrote",
@@ -92,12 +109,19 @@ fn brinks(dir: &Path) -> Result<crate::app::output::Marker> {
 pub fn read_saved(dir: &Path) -> Result<Saved> {
     let marker = brinks(dir)?;
     let has = |n: &str| marker.files.iter().any(|f| f.name == n);
+    if has("shard.json") {
+        return Err(Error::Input(format!(
+            "{} holds a shard of a `brink run` job, not a whole result: merge its shards \
+             first (brink merge SHARD... --out FOLDER), then compare the merged result",
+            dir.shown()
+        )));
+    }
     if !has("summary.json") {
         return Err(Error::Input(format!(
             "{} holds a `brink {}` result without summary.json; brink diff compares results of \
              `brink run` (or `brink merge` of run shards)",
             dir.shown(),
-            marker.command
+            crate::app::terminal::safe(&marker.command)
         )));
     }
     // Read only as the marker recorded it: a hand-edited summary or per-run table would give

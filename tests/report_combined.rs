@@ -268,6 +268,25 @@ fn refusals_exit_2_and_write_nothing() {
     assert_eq!(err.matches("error:").count(), 1, "{err}");
     assert!(!out.exists());
 
+    // A shard says it is one, and how to report it.
+    let shard = dir.join("shard");
+    common::ok(&[
+        "run".as_ref(),
+        "scenarios/examples/tutorial.ron".as_ref(),
+        "--runs".as_ref(),
+        "50".as_ref(),
+        "--shard".as_ref(),
+        "1/2".as_ref(),
+        "--no-charts".as_ref(),
+        "--out".as_ref(),
+        shard.as_os_str(),
+    ]);
+    refused(
+        &[shard.as_os_str()],
+        &out,
+        "it holds a shard: merge the shards first",
+    );
+
     // The same folder twice, under two names.
     let again = run.join("..").join("run");
     refused(

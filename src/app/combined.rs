@@ -70,8 +70,20 @@ fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
     let file = match found.as_slice() {
         [f] => *f,
         [] => {
+            // Say what it holds: a shard is merged first.
+            let has = |n: &str| marker.files.iter().any(|e| e.name == n);
+            let what = if has("shard.json") || has("compare-shard.json") {
+                " (it holds a shard: merge the shards first with brink merge, then report the \
+                 merged result)"
+                    .to_string()
+            } else {
+                format!(
+                    " (it holds a `brink {}` result)",
+                    crate::app::terminal::safe(&marker.command)
+                )
+            };
             return Err(Error::Input(format!(
-                "{} holds none of the results brink report reads: expected {expected}",
+                "{} holds none of the results brink report reads{what}: expected {expected}",
                 dir.shown()
             )));
         }

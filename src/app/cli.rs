@@ -517,8 +517,9 @@ pub struct SweepArgs {
     /// point, after the variant's own. `brink describe --paths FILE` lists the paths.
     #[arg(long = "set", value_name = "PATH=FROM..TO:STEPS", required = true)]
     pub set: Vec<brink::analysis::sweep::SweepSet>,
-    /// With two parameters, the outcome of the heat map and the grid tables (default: the
-    /// first named outcome).
+    /// With two parameters, the outcome of the heat map and the grid tables; with one, the
+    /// outcome drawn first on the chart, which holds only the first few (default: the first
+    /// named outcome).
     #[arg(long)]
     pub outcome: Option<String>,
     /// Runs are per value: every value plays the same run indices.

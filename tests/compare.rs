@@ -372,25 +372,6 @@ fn sweep_refuses_an_unknown_path_and_a_value_out_of_range() {
     ]);
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("STEPS"));
-
-    // --outcome chooses nothing in a sweep of one parameter: refused, not dropped unsaid.
-    let r = brink(&[
-        "sweep",
-        FLAGSHIP,
-        "--set",
-        "actors.azerbaijan.sensitivity=0.2..1.2:3",
-        "--outcome",
-        "rupture",
-        "--out",
-        o,
-    ]);
-    assert_eq!(r.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert!(
-        err.contains("--outcome rupture: a sweep of one parameter"),
-        "{err}"
-    );
-    assert!(!out.exists(), "nothing written");
 }
 
 /// A variant named twice is refused (it was compared twice), and a run count past what the

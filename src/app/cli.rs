@@ -1165,16 +1165,6 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     sweep::check_fixed(&specs, &fixed)?;
     let loaded = overrides::apply(&loaded, &fixed, &[args.variant.as_deref()])?;
     sweep::check_outcome(&loaded.scenario, args.outcome.as_deref())?;
-    if specs.len() == 1
-        && let Some(o) = &args.outcome
-    {
-        // It chose nothing and was dropped without a word.
-        return Err(Error::Input(format!(
-            "--outcome {}: a sweep of one parameter charts and tables every outcome; --outcome \
-             picks the heat map's outcome of a sweep over two parameters",
-            brink::text::escape(o, false)
-        )));
-    }
     let out = args.out.clone().unwrap_or_else(|| {
         let paths: Vec<&str> = specs.iter().map(|s| s.path.as_str()).collect();
         crate::app::run::sweep_default_out(&args.scenario, args.variant.as_deref(), &paths, &fixed)

@@ -410,6 +410,34 @@ fn diff_pairs_runs_of_one_seed_and_falls_back_to_independent_intervals() {
     let (code, _, err) = code_in(&dir, &["diff", "base", "restraint-pq"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("runs.parquet"), "{err}");
+    // A forged folder (its marker resealed) whose Parquet table's rows are not its runs is
+    // refused before any buffer is sized by the table's own counts (a forged count of 2^40
+    // rows aborted on an allocation of 8 TB), and a table that is not Parquet at all too.
+    let forged = dir.join("forged");
+    fs::create_dir(&forged).unwrap();
+    for e in fs::read_dir(dir.join("restraint-pq")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), forged.join(e.file_name())).unwrap();
+    }
+    let t = repo(TUTORIAL);
+    let other = ["run", t.to_str().unwrap(), "--runs", "300", "--no-charts"];
+    let pq = ["--per-run", "--format", "parquet", "--out", "other-pq"];
+    ok_in(&dir, &[&other[..], &pq[..]].concat());
+    for (bytes, says) in [
+        (
+            fs::read(dir.join("other-pq/runs.parquet")).unwrap(),
+            "300 rows, where summary.json records 400 runs",
+        ),
+        (b"PAR1 not a table PAR1".to_vec(), "runs.parquet"),
+    ] {
+        fs::write(forged.join("runs.parquet"), &bytes).unwrap();
+        reseal(&forged, "runs.parquet");
+        let (code, _, err) = code_in(&dir, &["diff", "base", "forged"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(says), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+
     // The same folder twice, under two names, is refused (it gave +0.0 without a word).
     let (code, _, err) = code_in(&dir, &["diff", "base", "./base/"]);
     assert_eq!(code, 2, "{err}");
@@ -1030,4 +1058,19 @@ fn rerun_of_a_scenario_named_in_bytes_that_are_not_utf8_says_so() {
     assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("bytes that are not UTF-8"), "{err}");
+}
+
+/// Records `file`'s new size and SHA-256 in the folder's marker: a forged result, which only
+/// a deliberate edit makes.
+fn reseal(d: &Path, file: &str) {
+    let p = d.join(".brink-output.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&fs::read(&p).unwrap()).unwrap();
+    let bytes = fs::read(d.join(file)).unwrap();
+    for f in m["files"].as_array_mut().unwrap() {
+        if f["name"] == file {
+            f["bytes"] = bytes.len().into();
+            f["sha256"] = brink::scenario::sha256_hex(&bytes).into();
+        }
+    }
+    fs::write(&p, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
 }

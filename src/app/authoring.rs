@@ -168,6 +168,7 @@ pub fn read_saved(dir: &Path) -> Result<Saved> {
             &dir.join("runs.parquet"),
             file,
             &names,
+            manifest.runs,
         )?)
     } else {
         None
@@ -230,78 +231,140 @@ fn read_per_run(path: &Path, file: &mut Listed, outcomes: &[&str]) -> Result<Per
 }
 
 /// As [`read_per_run`], from runs.parquet (`--format parquet`): `run` an INT64 column,
-/// each `out.NAME` a BOOLEAN one, both required (docs/data.md).
-fn read_per_run_parquet(path: &Path, file: fs::File, outcomes: &[&str]) -> Result<PerRun> {
-    use parquet::column::reader::ColumnReader;
+/// each `out.NAME` a BOOLEAN one, both required (docs/data.md), `runs` rows in all. Its
+/// SHA-256 matched the marker, but a marker can be forged with its files: the footer's row
+/// counts and byte ranges are checked before anything is sized by them, columns are read in
+/// bounded batches, and a panic inside the parquet crate on a malformed page is a refusal.
+fn read_per_run_parquet(
+    path: &Path,
+    file: fs::File,
+    outcomes: &[&str],
+    runs: u64,
+) -> Result<PerRun> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let bad = |e: String| Error::Input(format!("{}: {e}", path.shown()));
+    let len = file.metadata().map_err(|e| bad(e.to_string()))?.len();
     let reader = SerializedFileReader::new(file).map_err(|e| bad(e.to_string()))?;
-    let schema = reader.metadata().file_metadata().schema_descr();
+    let meta = reader.metadata();
+    let schema = meta.file_metadata().schema_descr();
     let find = |name: &str| (0..schema.num_columns()).find(|&i| schema.column(i).name() == name);
     let run_col = find("run").ok_or_else(|| bad("no `run` column".into()))?;
     let cols: Vec<(String, usize)> = outcomes
         .iter()
         .filter_map(|n| find(&format!("out.{n}")).map(|c| (n.to_string(), c)))
         .collect();
-    for &c in std::iter::once(&run_col).chain(cols.iter().map(|(_, c)| c)) {
+    let used: Vec<usize> = std::iter::once(run_col)
+        .chain(cols.iter().map(|(_, c)| *c))
+        .collect();
+    for &c in &used {
         if schema.column(c).max_def_level() != 0 || schema.column(c).max_rep_level() != 0 {
             return Err(bad(format!(
-                "column {} may hold nulls; brink writes it without",
+                "column {} may hold nulls or lists; brink writes it without",
                 schema.column(c).name()
             )));
         }
     }
+    let damaged = |why: &str| {
+        bad(format!(
+            "a damaged table ({why}); brink did not write it so"
+        ))
+    };
+    let mut total: u64 = 0;
+    for g in meta.row_groups() {
+        let rows = u64::try_from(g.num_rows()).map_err(|_| damaged("a negative row count"))?;
+        total = total.saturating_add(rows);
+        for &c in &used {
+            let chunk = g.column(c);
+            let start = chunk
+                .dictionary_page_offset()
+                .unwrap_or(chunk.data_page_offset());
+            let size = chunk.compressed_size();
+            let inside = u64::try_from(start)
+                .ok()
+                .zip(u64::try_from(size).ok())
+                .is_some_and(|(a, b)| a.checked_add(b).is_some_and(|end| end <= len));
+            if !inside {
+                return Err(damaged("a column's pages lie outside the file"));
+            }
+        }
+    }
+    if total != runs {
+        return Err(damaged(&format!(
+            "{total} rows, where summary.json records {runs} runs"
+        )));
+    }
+    // The parquet crate panics on some malformed pages: caught, and said as a refusal, with
+    // its message kept off the terminal (diff runs nothing else at this point).
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_parquet_columns(&reader, run_col, &cols)
+    }));
+    std::panic::set_hook(hook);
+    match read {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(e)) => Err(bad(e)),
+        Err(_) => Err(damaged("a page the parquet reader could not decode")),
+    }
+}
+
+/// The `run` column and the outcome columns `cols` of every row group, in bounded batches.
+fn read_parquet_columns(
+    reader: &parquet::file::reader::SerializedFileReader<fs::File>,
+    run_col: usize,
+    cols: &[(String, usize)],
+) -> std::result::Result<PerRun, String> {
+    use parquet::column::reader::ColumnReader;
+    use parquet::file::reader::FileReader;
+    // Read so many at a time: a page's forged value count sizes no buffer past this.
+    const BATCH: usize = 1 << 16;
+    let pq = |e: parquet::errors::ParquetError| e.to_string();
     let mut out = PerRun::default();
-    for (n, _) in &cols {
+    for (n, _) in cols {
         out.hits.insert(n.clone(), vec![]);
     }
-    let pq = |e: parquet::errors::ParquetError| bad(e.to_string());
     for g in 0..reader.num_row_groups() {
         let group = reader.get_row_group(g).map_err(pq)?;
-        let rows = usize::try_from(group.metadata().num_rows())
-            .map_err(|_| bad("a row group with a negative number of rows".into()))?;
-        let short = || {
-            bad(format!(
-                "row group {g} holds fewer values than its {rows} rows"
-            ))
-        };
+        // Checked against the file's total before: not negative.
+        let rows = group.metadata().num_rows() as u64;
+        let short = || format!("row group {g} holds fewer values than its {rows} rows");
         match group.get_column_reader(run_col).map_err(pq)? {
             ColumnReader::Int64ColumnReader(mut r) => {
-                let mut v: Vec<i64> = Vec::with_capacity(rows);
-                while v.len() < rows {
-                    if r.read_records(rows - v.len(), None, None, &mut v)
-                        .map_err(pq)?
-                        .0
-                        == 0
-                    {
+                let mut got = 0u64;
+                let mut v: Vec<i64> = vec![];
+                while got < rows {
+                    v.clear();
+                    let want = (rows - got).min(BATCH as u64) as usize;
+                    let (n, _, _) = r.read_records(want, None, None, &mut v).map_err(pq)?;
+                    if n == 0 || v.len() != n {
                         return Err(short());
                     }
+                    got += n as u64;
+                    // Parquet keeps an unsigned 64-bit integer in INT64's bits.
+                    out.runs.extend(v.iter().map(|&x| x as u64));
                 }
-                // Parquet keeps an unsigned 64-bit integer in INT64's bits.
-                out.runs.extend(v.iter().map(|&x| x as u64));
             }
-            _ => return Err(bad("the `run` column is not a whole number".into())),
+            _ => return Err("the `run` column is not a 64-bit whole number".into()),
         }
-        for (n, c) in &cols {
+        for (n, c) in cols {
             match group.get_column_reader(*c).map_err(pq)? {
                 ColumnReader::BoolColumnReader(mut r) => {
-                    let mut v: Vec<bool> = Vec::with_capacity(rows);
-                    while v.len() < rows {
-                        if r.read_records(rows - v.len(), None, None, &mut v)
-                            .map_err(pq)?
-                            .0
-                            == 0
-                        {
+                    let mut got = 0u64;
+                    let mut v: Vec<bool> = vec![];
+                    while got < rows {
+                        v.clear();
+                        let want = (rows - got).min(BATCH as u64) as usize;
+                        let (k, _, _) = r.read_records(want, None, None, &mut v).map_err(pq)?;
+                        if k == 0 || v.len() != k {
                             return Err(short());
                         }
-                    }
-                    if let Some(h) = out.hits.get_mut(n) {
-                        h.extend(v);
+                        got += k as u64;
+                        if let Some(h) = out.hits.get_mut(n) {
+                            h.extend_from_slice(&v);
+                        }
                     }
                 }
-                _ => {
-                    return Err(bad(format!("outcome column out.{n} is not true or false")));
-                }
+                _ => return Err(format!("outcome column out.{n} is not true or false")),
             }
         }
     }

@@ -115,8 +115,10 @@ pub fn with_sets<S: std::fmt::Display>(name: String, sets: &[S]) -> String {
     if full.chars().count() <= 80 {
         return sanitize(&full);
     }
+    // The hash of the whole name, variant included: two variants differing past the cut
+    // shared a folder when only the overrides were hashed (the second replaced the first).
     let cut: String = full.chars().take(70).collect();
-    sanitize(&format!("{cut}-{:08x}", fnv1a(&joined) as u32))
+    sanitize(&format!("{cut}-{:08x}", fnv1a(&full) as u32))
 }
 
 /// FNV-1a: a stable hash in a few lines, the same on every platform, for names cut short.
@@ -658,6 +660,14 @@ mod sweep_names {
                 "{name}"
             );
         }
+        // Nor do runs of two variants differing past the cut of a name with overrides.
+        let set: Vec<String> = vec!["relations.a->b.grievance=2".into()];
+        let long = |end: char| format!("v{}{end}", "a".repeat(62));
+        let (v1, v2) = (long('1'), long('2'));
+        assert_ne!(
+            default_out(file, Some(&v1), &set),
+            default_out(file, Some(&v2), &set)
+        );
         let short = sweep_default_out(file, None, &["actors.ru.activity"], &[]);
         assert_eq!(
             short,

@@ -873,6 +873,19 @@ fn a_merged_comparison_whose_scenario_has_gone_is_named_by_ids() {
         ]);
         common::stdout(&o)
     };
+    // A name that is not there says so (it said "is not a shard folder: it has no
+    // shard.json").
+    let o = brink(&[
+        "merge",
+        root.join("typo").to_str().unwrap(),
+        s(2).to_str().unwrap(),
+        "--out",
+        root.join("none").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("typo: No such file"), "{err}");
+    assert!(!root.join("none").exists());
     let there = merge("there");
     assert!(!there.contains("Named by ids"), "{there}");
     std::fs::remove_file(&scenario).unwrap();

@@ -635,6 +635,13 @@ fn read_json<T: serde::de::DeserializeOwned>(
     kind: &str,
 ) -> Result<(T, String)> {
     let p = dir.join(file);
+    // A name that is not there is not "a folder without shard.json".
+    if let Err(e) = std::fs::metadata(dir) {
+        return Err(Error::Input(format!(
+            "cannot read {}: {e} (expected a {kind} folder)",
+            dir.shown()
+        )));
+    }
     if !p.is_file() {
         return Err(Error::Input(format!(
             "{} is not a {kind} folder: it has no {file}",

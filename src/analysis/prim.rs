@@ -124,6 +124,12 @@ impl PrimResult {
         &self.trajectory[self.chosen.min(self.trajectory.len() - 1)]
     }
 
+    /// Whether the outcome happened in none or every one of the rows: then no box holds
+    /// more or fewer of them than all do, and there is nothing to locate.
+    pub fn nothing_to_locate(&self) -> bool {
+        self.hits == 0 || self.hits == self.rows
+    }
+
     /// The share of all rows with the outcome.
     pub fn base_density(&self) -> f64 {
         if self.rows == 0 {

@@ -316,8 +316,6 @@ fn read_parquet_columns(
 ) -> std::result::Result<PerRun, String> {
     use parquet::column::reader::ColumnReader;
     use parquet::file::reader::FileReader;
-    // Read so many at a time: a page's forged value count sizes no buffer past this.
-    const BATCH: usize = 1 << 16;
     let pq = |e: parquet::errors::ParquetError| e.to_string();
     let mut out = PerRun::default();
     for (n, _) in cols {
@@ -327,48 +325,55 @@ fn read_parquet_columns(
         let group = reader.get_row_group(g).map_err(pq)?;
         // Checked against the file's total before: not negative.
         let rows = group.metadata().num_rows() as u64;
-        let short = || format!("row group {g} holds fewer values than its {rows} rows");
         match group.get_column_reader(run_col).map_err(pq)? {
-            ColumnReader::Int64ColumnReader(mut r) => {
-                let mut got = 0u64;
-                let mut v: Vec<i64> = vec![];
-                while got < rows {
-                    v.clear();
-                    let want = (rows - got).min(BATCH as u64) as usize;
-                    let (n, _, _) = r.read_records(want, None, None, &mut v).map_err(pq)?;
-                    if n == 0 || v.len() != n {
-                        return Err(short());
-                    }
-                    got += n as u64;
-                    // Parquet keeps an unsigned 64-bit integer in INT64's bits.
-                    out.runs.extend(v.iter().map(|&x| x as u64));
-                }
-            }
+            // Parquet keeps an unsigned 64-bit integer in INT64's bits.
+            ColumnReader::Int64ColumnReader(mut r) => read_column(&mut r, g, rows, |v| {
+                out.runs.extend(v.iter().map(|&x| x as u64))
+            })?,
             _ => return Err("the `run` column is not a 64-bit whole number".into()),
         }
         for (n, c) in cols {
+            let hits = out
+                .hits
+                .get_mut(n)
+                .expect("a column for every outcome found");
             match group.get_column_reader(*c).map_err(pq)? {
                 ColumnReader::BoolColumnReader(mut r) => {
-                    let mut got = 0u64;
-                    let mut v: Vec<bool> = vec![];
-                    while got < rows {
-                        v.clear();
-                        let want = (rows - got).min(BATCH as u64) as usize;
-                        let (k, _, _) = r.read_records(want, None, None, &mut v).map_err(pq)?;
-                        if k == 0 || v.len() != k {
-                            return Err(short());
-                        }
-                        got += k as u64;
-                        if let Some(h) = out.hits.get_mut(n) {
-                            h.extend_from_slice(&v);
-                        }
-                    }
+                    read_column(&mut r, g, rows, |v| hits.extend_from_slice(v))?
                 }
                 _ => return Err(format!("outcome column out.{n} is not true or false")),
             }
         }
     }
     Ok(out)
+}
+
+/// The `rows` values of a required column of row group `g`, handed to `take` a batch at a
+/// time: a page's forged value count sizes no buffer past a batch.
+fn read_column<T: parquet::data_type::DataType>(
+    r: &mut parquet::column::reader::ColumnReaderImpl<T>,
+    g: usize,
+    rows: u64,
+    mut take: impl FnMut(&[T::T]),
+) -> std::result::Result<(), String> {
+    const BATCH: u64 = 1 << 16;
+    let mut got = 0u64;
+    let mut v = vec![];
+    while got < rows {
+        v.clear();
+        let want = (rows - got).min(BATCH) as usize;
+        let (n, _, _) = r
+            .read_records(want, None, None, &mut v)
+            .map_err(|e| e.to_string())?;
+        if n == 0 || v.len() != n {
+            return Err(format!(
+                "row group {g} holds fewer values than its {rows} rows"
+            ));
+        }
+        got += n as u64;
+        take(&v);
+    }
+    Ok(())
 }
 
 /// What `brink rerun` compares modulo: said once, here and in its output.

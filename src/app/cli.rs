@@ -780,14 +780,11 @@ pub fn run(cli: Cli) -> Result<()> {
             limits,
         } => graph_command(&file, format, out.as_deref(), &limits),
         Command::Diff { a, b, json } => {
-            let (sa, sb) = (
-                crate::app::authoring::read_saved(&a)?,
-                crate::app::authoring::read_saved(&b)?,
-            );
-            // Both were read, so both name folders: the same one twice gave a difference of
-            // 0 without a word.
+            // The same folder twice gave a difference of 0 without a word; refused before
+            // either side's tables are read and hashed.
             if let (Ok(ia), Ok(ib)) = (a.canonicalize(), b.canonicalize())
                 && ia == ib
+                && ia.is_dir()
             {
                 return Err(Error::Input(format!(
                     "{} and {} are the same result folder: give two results to compare",
@@ -795,6 +792,10 @@ pub fn run(cli: Cli) -> Result<()> {
                     b.shown()
                 )));
             }
+            let (sa, sb) = (
+                crate::app::authoring::read_saved(&a)?,
+                crate::app::authoring::read_saved(&b)?,
+            );
             let d = brink::analysis::diff::diff(&sa, &sb);
             if json {
                 say(&format!("{}\n", brink::report::diff::json(&d)?));

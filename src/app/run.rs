@@ -111,21 +111,22 @@ pub fn with_sets<S: std::fmt::Display>(name: String, sets: &[S]) -> String {
         .map(|s| s.to_string())
         .collect::<Vec<_>>()
         .join(",");
-    let full = format!("{name}-set-{joined}");
-    if full.chars().count() <= 80 {
-        return sanitize(&full);
-    }
-    // The hash of the whole name, variant included: two variants differing past the cut
-    // shared a folder when only the overrides were hashed (the second replaced the first).
-    let cut: String = full.chars().take(70).collect();
-    sanitize(&format!("{cut}-{:08x}", fnv1a(&full) as u32))
+    short_name(&format!("{name}-set-{joined}"))
 }
 
-/// FNV-1a: a stable hash in a few lines, the same on every platform, for names cut short.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+/// `name` made safe by [`sanitize`]; longer than 80 characters, cut and ending in a hash of
+/// the whole, so that two names differing only past the cut stay apart (they shared a folder,
+/// the second replacing the first).
+fn short_name(name: &str) -> String {
+    if name.chars().count() <= 80 {
+        return sanitize(name);
+    }
+    // FNV-1a: a stable hash in a few lines, the same on every platform.
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    });
+    let cut: String = name.chars().take(70).collect();
+    sanitize(&format!("{cut}-{:08x}", hash as u32))
 }
 
 /// The default output folder: `output/<file stem>[-<variant>]-sweep-<path>`, with two
@@ -142,17 +143,7 @@ pub fn sweep_default_out(
         "{}-sweep-{}",
         p.file_name()
             .map_or("run".into(), |n| n.to_string_lossy().into_owned()),
-        {
-            // Cut at 80 characters, two sweeps differing only past the cut shared a folder
-            // (the second replaced the first): a cut name ends in a hash of the whole.
-            let joined = paths.join("-");
-            if joined.chars().count() <= 80 {
-                sanitize(&joined)
-            } else {
-                let cut: String = joined.chars().take(71).collect();
-                sanitize(&format!("{cut}-{:08x}", fnv1a(&joined) as u32))
-            }
-        }
+        short_name(&paths.join("-"))
     );
     p.set_file_name(name);
     p

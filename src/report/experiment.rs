@@ -355,7 +355,7 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
     }
     o += &t.render();
     if let Some(prim) = &r.prim
-        && (prim.hits == 0 || prim.hits == prim.rows)
+        && prim.nothing_to_locate()
     {
         // No box can hold more or fewer of the runs with it than all do: nothing to locate
         // (the sentence below read "0% likely, against 0% overall").

@@ -1131,7 +1131,7 @@ pub(crate) fn experiment_analysis(
         }
         t.empty =
             "No input was restricted: the outcome is no likelier in any box of inputs.".into();
-        if prim.hits == 0 || prim.hits == prim.rows {
+        if prim.nothing_to_locate() {
             // Nothing to locate: the sentence below read "0% likely, against 0% overall".
             t.rows.clear();
             t.empty = format!(

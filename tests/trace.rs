@@ -586,3 +586,101 @@ fn folded_level_changes_read_as_the_events_made_them() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The words of a POSIX command line as written by trace's hint: plain words and single-quoted
+/// ones (`'\''` for a quote inside).
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut any) = (vec![], String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                any = true;
+            }
+            '\\' if !quoted => {}
+            ' ' if !quoted => {
+                if any || !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => word.push(c),
+        }
+    }
+    if any || !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// A trace made with `--set` records the overrides (trace.json, trace.txt), and its hint, run
+/// as written, plays the traced run: without them the hint named a run of another scenario.
+#[test]
+fn a_trace_with_set_names_the_run_it_replays() {
+    let dir = common::scratch("trace-set");
+    let out = dir.join("t");
+    let scenario = flagship();
+    let set = [
+        "actors.russia.rationality=1.9",
+        "actors.azerbaijan.activity=Uniform(min: 0.1, max: 0.3)",
+    ];
+    ok(&[
+        "trace",
+        scenario.to_str().unwrap(),
+        "--run",
+        "17",
+        "--seed",
+        SEED,
+        "--variant",
+        "visa_regime",
+        "--set",
+        set[0],
+        "--set",
+        set[1],
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let t = common::json(&out.join("trace.json"));
+    let recorded: Vec<String> = t["set"]
+        .as_array()
+        .expect("trace.json records the overrides")
+        .iter()
+        .map(|x| {
+            format!(
+                "{}={}",
+                x["path"].as_str().unwrap(),
+                x["value"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(recorded, set);
+    assert_eq!(t["command"][1].as_str(), Some("trace"));
+    let text = std::fs::read_to_string(out.join("trace.txt")).unwrap();
+    assert!(text.contains("Set on the command line: "), "{text}");
+    let hint = text
+        .lines()
+        .find(|l| l.starts_with("The path run 17 takes in `"))
+        .expect("the hint");
+    let command = hint.split('`').nth(1).unwrap();
+    let mut args = shell_words(command);
+    assert_eq!(args.remove(0), "brink");
+    assert!(args.iter().any(|a| a == set[1]), "{args:?}");
+    let run_out = dir.join("r");
+    args.extend(
+        ["--runs", "20", "--per-run", "--no-charts", "--out"]
+            .map(String::from)
+            .into_iter()
+            .chain([run_out.to_str().unwrap().to_string()]),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&args);
+    let mut r = csv::Reader::from_path(run_out.join("runs.csv")).expect("runs.csv");
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<Vec<String>> = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    check(&header, &rows[17], &t);
+    let _ = std::fs::remove_dir_all(&dir);
+}

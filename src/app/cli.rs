@@ -1098,7 +1098,8 @@ fn trace_command(args: TraceArgs) -> Result<()> {
         let bytes = brink::report::trace::json(&out)?;
         format!("{}\n", String::from_utf8_lossy(&bytes))
     } else {
-        with_set(brink::report::trace::text(&out, &model.scenario), &loaded)
+        // The text says what `--set` replaced itself (trace.txt too).
+        brink::report::trace::text(&out, &model.scenario)
     };
     // Printed whole or not at all: the last check before the first byte (with --out, the
     // folder is already committed, and printing what it holds is the result).

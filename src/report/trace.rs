@@ -11,6 +11,7 @@ use crate::model::Model;
 use crate::report::Artifact;
 use crate::report::charts::{Chart, render, short_label, trace_timeline::TraceTimeline};
 use crate::report::html::{Labels, shown};
+use crate::scenario::overrides::Setting;
 use crate::scenario::param::fmt_num;
 use crate::scenario::{Lever, Scenario};
 
@@ -110,11 +111,36 @@ pub fn chart_files(model: &Model, out: &TraceOutput) -> Result<Vec<Artifact>> {
 
 /// The JSON document: one trace for `--run`, the pick and its traces for `--pick`.
 pub fn json(out: &TraceOutput) -> Result<Vec<u8>> {
+    /// One run's trace with what made it: the command line and the numbers `--set` replaced
+    /// (without them the file named a run that `brink run` with its seed does not play).
+    #[derive(serde::Serialize)]
+    struct One<'a> {
+        #[serde(flatten)]
+        trace: &'a Trace,
+        command: &'a [String],
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        set: &'a [crate::scenario::overrides::Setting],
+    }
     let r = match (&out.pick, out.traces.as_slice()) {
-        (None, [one]) => serde_json::to_vec_pretty(one),
+        (None, [one]) => serde_json::to_vec_pretty(&One {
+            trace: one,
+            command: &out.command,
+            set: &out.set,
+        }),
         _ => serde_json::to_vec_pretty(out),
     };
     r.map_err(|e| Error::encode("trace.json", e))
+}
+
+/// A word of a command line as a POSIX shell reads it back: as it is when it holds nothing
+/// the shell treats specially, else in single quotes (a quote inside as `'\''`).
+fn shell_word(w: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-.,:=+/@%".contains(c);
+    if !w.is_empty() && w.chars().all(plain) {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
 }
 
 /// A Goldstein weight with its sign: "+3.4", "−5".
@@ -189,7 +215,7 @@ fn parameter_lines(t: &Trace, labels: &Labels) -> Vec<String> {
 
 /// One trace as readable text, everything named by its label in `sc` (the scenario the trace
 /// was made with; a name it does not have is shown as it is).
-pub fn trace_text(t: &Trace, sc: &Scenario) -> String {
+pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
     let labels = Labels { sc };
     // Short labels ("Russia", not "Russia (Putin; Peskov…)"): the text is read line by line.
     let actor = |a: &str| short_label(labels.actor(a), a);
@@ -198,11 +224,14 @@ pub fn trace_text(t: &Trace, sc: &Scenario) -> String {
     let outcome = |x: &str| short_label(labels.outcome(x), x);
     let mut o = String::new();
     let unit = crate::scenario::step_one(&t.step_unit);
-    let variant = t
+    let mut options = t
         .variant
         .as_ref()
-        .map(|v| format!(" --variant {v}"))
+        .map(|v| format!(" --variant {}", shell_word(v)))
         .unwrap_or_default();
+    for x in set {
+        options += &format!(" --set {}", shell_word(&format!("{}={}", x.path, x.value)));
+    }
     let _ = writeln!(
         o,
         "Run {} of {}{}, seed {}",
@@ -214,13 +243,16 @@ pub fn trace_text(t: &Trace, sc: &Scenario) -> String {
             .unwrap_or_default(),
         t.seed
     );
+    if let Some(x) = crate::report::html::set_sentence(sc, set) {
+        let _ = writeln!(o, "{}", crate::text::escape(&x, false));
+    }
     let _ = writeln!(
         o,
         "The path run {} takes in `brink run {} --seed {}{}` (same random streams).",
         t.run,
-        crate::text::escape(&t.scenario_file, false),
+        crate::text::escape(&shell_word(&t.scenario_file), false),
         t.seed,
-        variant
+        crate::text::escape(&options, false)
     );
     let _ = writeln!(
         o,
@@ -489,7 +521,7 @@ pub fn text(out: &TraceOutput, sc: &Scenario) -> String {
         if i > 0 {
             o += &format!("\n{}\n\n", "=".repeat(100));
         }
-        o += &trace_text(t, sc);
+        o += &trace_text(t, sc, &out.set);
     }
     o
 }

@@ -360,6 +360,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "outside its valid range",
     ),
     (
+        "variant_sets_a_removed_event",
+        71,
+        37,
+        "sets a number of event \"meeting\", which it removes",
+    ),
+    (
         "variant_named_base",
         71,
         23,

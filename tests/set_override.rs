@@ -623,6 +623,100 @@ fn bad_sets_are_refused_with_nothing_written() {
     }
 }
 
+/// A number of an event the chosen variant removes changes nothing in its runs, and one of an
+/// event only a variant adds is not the scenario's: `--set` of either is refused with what was
+/// expected (exit 2, nothing written) where every arm is such a variant; in a comparison whose
+/// base keeps the event it applies. `sensitivity` leaves a removed event's numbers out of its
+/// ranking (they were ranked, and raised the runs it asked for). The tutorial's `pretext`
+/// removes `patron_summit` and adds `staged_incident`.
+#[test]
+fn numbers_of_removed_and_added_events_are_refused() {
+    let dir = scratch("removed");
+    let removed = "events.patron_summit.probability";
+    let added = "events.staged_incident.probability";
+    for (k, args) in [
+        vec![
+            "run",
+            TUTORIAL,
+            "--variant",
+            "pretext",
+            "--runs",
+            "50",
+            "--set",
+        ],
+        vec![
+            "trace",
+            TUTORIAL,
+            "--variant",
+            "pretext",
+            "--run",
+            "1",
+            "--set",
+        ],
+        vec!["sensitivity", TUTORIAL, "--variant", "pretext", "--set"],
+        vec![
+            "sweep",
+            TUTORIAL,
+            "--variant",
+            "pretext",
+            "--runs",
+            "50",
+            "--set",
+        ],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let sweep = args[0] == "sweep";
+        for (path, what) in [(removed, "removes event"), (added, "is one that variant")] {
+            let set = format!("{path}={}", if sweep { "0..1:3" } else { "0.5" });
+            let out = dir.join(format!("{k}-{}", what.len()));
+            let mut a = args.clone();
+            a.extend([set.as_str(), "--out", out.to_str().unwrap()]);
+            let o = brink(&a);
+            assert_eq!(o.status.code(), Some(2), "{a:?}: {}", describe(&o));
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(err.contains(&format!("--set {path}")), "{err}");
+            assert!(err.contains(what) && err.contains("expected"), "{err}");
+            assert!(!out.exists(), "{a:?} wrote it");
+        }
+    }
+    // In a comparison the base keeps the event: the number is set there.
+    let out = dir.join("compare");
+    ok(&[
+        "compare",
+        TUTORIAL,
+        "--variants",
+        "pretext",
+        "--runs",
+        "50",
+        "--no-charts",
+        "--set",
+        &format!("{removed}=0.5"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    // Sensitivity under the variant ranks no number of the removed event.
+    let out = dir.join("sensitivity");
+    let o = ok(&[
+        "sensitivity",
+        TUTORIAL,
+        "--variant",
+        "pretext",
+        "--outcome",
+        "pretext_staged",
+        "--runs",
+        "300",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let ranked = std::fs::read_to_string(out.join("sensitivity.json")).unwrap();
+    assert!(!ranked.contains("events.patron_summit."), "{}", stdout(&o));
+    assert!(ranked.contains("events.border_incident."), "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `describe --paths` shows each path with its value as `--set` takes it, its valid range and
 /// its unit in the scenario's words; `--plain` keeps the bare list for scripts.
 #[test]

@@ -481,7 +481,7 @@ pub fn sample(
     stop: &AtomicBool,
 ) -> std::result::Result<(Vec<Vec<f64>>, Vec<f64>), Interrupted> {
     let master = Master::new(plan.seed);
-    let uncertain = m.uncertain_params();
+    let uncertain = m.uncertain_params_in_play();
     let n = plan.runs as usize;
     let mut cols: Vec<Vec<f64>> = uncertain.iter().map(|_| Vec::with_capacity(n)).collect();
     let mut y = Vec::with_capacity(n);
@@ -534,7 +534,7 @@ pub fn run(
 ) -> Result<SensitivityResult> {
     let m = crate::model::compile(&loaded.scenario, req.variant.as_deref())?;
     let measure = Measure::parse(&m, req.outcome.as_deref(), req.measure.as_deref())?;
-    let uncertain = m.uncertain_params();
+    let uncertain = m.uncertain_params_in_play();
     let k = uncertain.len() as u64;
     if k == 0 {
         return Err(Error::Input(
@@ -684,7 +684,7 @@ mod tests {
         let measure = Measure::parse(&m, None, Some("peak_index")).unwrap();
         let plan = RunPlan::whole(3, 5000, 1);
         let master = Master::new(3);
-        let uncertain = m.uncertain_params();
+        let uncertain = m.uncertain_params_in_play();
         assert!(!uncertain.is_empty());
         let go = AtomicBool::new(false);
         let (xs, ys) = sample_chunk(&m, measure, &plan, &master, &uncertain, 1, &go);

@@ -405,7 +405,16 @@ pub fn grid_models(
             ..Variant::default()
         },
     };
-    // Paths are those of the scenario with the variant applied (its added events have paths).
+    for spec in specs {
+        if let Some((msg, expected)) =
+            crate::scenario::overrides::unsettable(s, &[variant], &spec.path)
+        {
+            return Err(Error::Input(format!(
+                "--set {}: {msg}; expected {expected}",
+                spec.path
+            )));
+        }
+    }
     let (applied, _, _) = model::apply_variant(s, Some(&v))?;
     let found = specs
         .iter()

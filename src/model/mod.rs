@@ -590,6 +590,22 @@ impl Model {
             .collect()
     }
 
+    /// [`Model::uncertain_params`] without those of the events the variant removed: they are
+    /// still drawn (so that nothing else shifts) but can change nothing, and a ranking of
+    /// influences that counted them would ask for more runs and rank noise.
+    pub fn uncertain_params_in_play(&self) -> Vec<usize> {
+        let removed: Vec<String> = self
+            .events
+            .iter()
+            .filter(|e| !e.enabled)
+            .map(|e| format!("events.{}.", e.name))
+            .collect();
+        self.uncertain_params()
+            .into_iter()
+            .filter(|&i| !removed.iter().any(|p| self.param_paths[i].starts_with(p)))
+            .collect()
+    }
+
     /// The index of a rung by name.
     pub fn rung_index(&self, name: &str) -> Option<usize> {
         self.rung_names.iter().position(|r| r == name)

@@ -194,6 +194,61 @@ pub fn unknown_path(s: &Scenario, arg: &str, path: &str) -> SetError {
     ))
 }
 
+/// Why the number at `path` cannot be set for the variants that will run (`None`: the base),
+/// as (what is wrong, what was expected): it is a number of an event that every one of them
+/// removes (it would change nothing: the event still draws its numbers, so that nothing else
+/// shifts, but never fires), or of an event that only a variant adds (not a number of the
+/// scenario: it is written in the variant's `add_events`).
+pub fn unsettable(
+    s: &Scenario,
+    variants: &[Option<&str>],
+    path: &str,
+) -> Option<(String, &'static str)> {
+    let event_of = |name: &str| {
+        path.strip_prefix("events.")
+            .and_then(|r| r.strip_prefix(name))
+            .is_some_and(|r| r.starts_with('.'))
+    };
+    let variant = |name: Option<&str>| s.variants.iter().find(|v| Some(v.name.as_str()) == name);
+    let removed = |name: Option<&str>| {
+        variant(name).and_then(|v| v.remove_events.iter().find(|e| event_of(e)))
+    };
+    if let (Some(first), true) = (
+        variants.first().and_then(|v| removed(*v)),
+        variants.iter().all(|v| removed(*v).is_some()),
+    ) {
+        let v = variants[0].unwrap_or_default();
+        return Some((
+            format!(
+                "variant {v:?} removes event {first:?}, so its numbers change nothing in the \
+                 runs"
+            ),
+            "a number of an event the variant keeps",
+        ));
+    }
+    if s.events.iter().any(|e| event_of(&e.name)) {
+        return None;
+    }
+    s.variants
+        .iter()
+        .find_map(|v| {
+            v.add_events
+                .iter()
+                .find(|e| event_of(&e.name))
+                .map(|e| (v, e))
+        })
+        .map(|(v, e)| {
+            (
+                format!(
+                    "event {:?} is one that variant {:?} adds: its numbers are written in the \
+                     variant's add_events, not set from the command line",
+                    e.name, v.name
+                ),
+                "a path that `brink describe --paths FILE` lists",
+            )
+        })
+}
+
 /// Refuses the same path set twice.
 pub fn check_distinct(overrides: &[Override]) -> Result<()> {
     for (i, o) in overrides.iter().enumerate() {
@@ -283,6 +338,11 @@ pub fn apply(
     }
     let s = &loaded.scenario;
     check_distinct(overrides)?;
+    for o in overrides {
+        if let Some((msg, expected)) = unsettable(s, variants, &o.path) {
+            return Err(SetError(format!("--set {o}: {msg}; expected {expected}")));
+        }
+    }
     for name in variants {
         // An unknown variant is refused where the variant is compiled, with the known ones.
         let v = match name {

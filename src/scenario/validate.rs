@@ -1442,6 +1442,25 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 c.on_key();
                 continue;
             };
+            // Its own numbers only: a `--set` layered over the variant applies to every arm
+            // of a comparison, the base among them, which keeps the event.
+            if let Some(e) = v.remove_events.iter().find(|e| {
+                path.strip_prefix("events.")
+                    .and_then(|x| x.strip_prefix(e.as_str()))
+                    .is_some_and(|x| x.starts_with('.'))
+            }) {
+                c.problem(
+                    x,
+                    format!(
+                        "variant {:?} sets a number of event {e:?}, which it removes, so the \
+                         number changes nothing",
+                        v.name
+                    ),
+                    "a number of an event the variant keeps (or the event kept)",
+                );
+                c.on_key();
+                continue;
+            }
             if let Some((m, e)) = check_in(s, path, field, p)
                 .or_else(|| variant_set_problem(s, v, (path, field, p), &fields, &uses))
             {

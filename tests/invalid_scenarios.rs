@@ -58,6 +58,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         53,
         "alpha and beta must be greater than 0",
     ),
+    (
+        "beta_shape_subnormal",
+        55,
+        53,
+        "alpha and beta must be at least 1e-300, found alpha 1e-310",
+    ),
     ("bounds_reversed", 7, 13, "not a range"),
     ("deep_nesting", 67, 285, "nest more than 64"),
     (

@@ -128,8 +128,9 @@ fn beta_sample(a: f64, b: f64, seed: u64) -> f64 {
         let lx = ln_gamma_sample(a, &mut g);
         let ly = ln_gamma_sample(b, &mut g);
         let x = 1.0 / (1.0 + exp(ly - lx));
-        // Shapes below ~1e-307 make both logarithms −∞ (no number to compare): the mean, as
-        // before, rather than NaN.
+        // Shapes below ~1e-307 make both logarithms −∞ (no number to compare): the mean
+        // rather than NaN. A scenario cannot ask for them: its shapes are at least
+        // `scenario::param::MIN_BETA_SHAPE` (1e-300).
         if x.is_nan() { a / (a + b) } else { x }
     }
 }

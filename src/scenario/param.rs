@@ -337,6 +337,23 @@ impl Dist {
                         "alpha and beta must be greater than 0, found alpha {alpha}, beta {beta}"
                     ));
                 }
+                // Below it a draw's logarithms overflow to −∞ and it cannot tell its two ends
+                // apart (it gave the mean, a value such a Beta almost never takes).
+                if alpha < MIN_BETA_SHAPE || beta < MIN_BETA_SHAPE {
+                    let show = |x: f64| {
+                        if x < 1e-6 {
+                            format!("{x:e}")
+                        } else {
+                            x.to_string()
+                        }
+                    };
+                    return Err(format!(
+                        "alpha and beta must be at least {MIN_BETA_SHAPE:e}, found alpha {}, \
+                         beta {}",
+                        show(alpha),
+                        show(beta)
+                    ));
+                }
                 check_bounds(min, max)
             }
             Dist::LogNormal { median, sigma, .. } => {
@@ -513,6 +530,10 @@ fn check_bounds(min: Option<f64>, max: Option<f64>) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The smallest shape (`alpha`, `beta`) of a Beta: all but certainly at one of its ends, and
+/// still drawn at the right one (see `numerics::dist::beta_draw`).
+pub const MIN_BETA_SHAPE: f64 = 1e-300;
 
 /// The shape of a Beta-shaped distribution on `[lo, hi]`: `(alpha, beta, lo, hi)`.
 pub fn beta_shape(d: &Dist) -> Option<(f64, f64, f64, f64)> {

@@ -389,6 +389,45 @@ fn a_variant_given_twice_and_runs_past_the_streams_are_refused() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("--variants restraint is given twice"), "{err}");
+    // An empty name is no variant: it was reported as given twice.
+    for cmd in [
+        &["compare", "--variants", ","][..],
+        &[
+            "experiment",
+            "--design",
+            "lhs",
+            "--points",
+            "2",
+            "--variants",
+            "restraint,,pretext",
+        ][..],
+    ] {
+        let mut args = cmd.to_vec();
+        args.extend([
+            "scenarios/examples/tutorial.ron",
+            "--param",
+            "actors.north.hawkishness=0..1",
+            "--runs",
+            "10",
+        ]);
+        if cmd[0] == "compare" {
+            args.retain(|a| !a.starts_with("--param") && !a.starts_with("actors."));
+        }
+        let o = brink(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("a variant name is empty"), "{args:?}: {err}");
+    }
+    // More shards than the limit says so (it said "expected I/N with 1 <= I <= N").
+    let o = brink(&[
+        "run",
+        "scenarios/examples/tutorial.ron",
+        "--shard",
+        "1/1000001",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("at most 1000000 shards"), "{err}");
     let o = brink(&[
         "run",
         "scenarios/examples/tutorial.ron",

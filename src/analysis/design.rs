@@ -107,15 +107,31 @@ pub struct ParamRange {
     pub high: f64,
 }
 
+/// A range `A..B` split at its two dots (`what` names it in a message). Three dots or more in a
+/// row are refused: `1...2` would read as 1 to .2.
+pub(crate) fn split_range<'a>(
+    range: &'a str,
+    what: &str,
+    usage: &str,
+) -> std::result::Result<(&'a str, &'a str), String> {
+    let (a, b) = range
+        .split_once("..")
+        .ok_or_else(|| format!("no '{what}'; {usage}"))?;
+    if b.starts_with('.') {
+        return Err(format!(
+            "{range:?} has more than two dots between its ends; {usage}"
+        ));
+    }
+    Ok((a, b))
+}
+
 impl FromStr for ParamRange {
     type Err = String;
 
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         let usage = "expected PATH=LOW..HIGH, e.g. actors.north.resolve=0.2..1.2";
         let (path, range) = split_path(s, usage)?;
-        let (low, high) = range
-            .split_once("..")
-            .ok_or_else(|| format!("no 'LOW..HIGH'; {usage}"))?;
+        let (low, high) = split_range(range, "LOW..HIGH", usage)?;
         let (low, high) = (
             finite_number("LOW", low, usage)?,
             finite_number("HIGH", high, usage)?,
@@ -419,5 +435,22 @@ mod tests {
         assert!("a.b=1..1".parse::<ParamRange>().is_err());
         assert!("a.b".parse::<ParamRange>().is_err());
         assert_eq!(r.scale(0.25), 0.3);
+        // Three dots read as 0 to .1 before.
+        let e = "a.b=0...1".parse::<ParamRange>().unwrap_err();
+        assert!(e.contains("more than two dots"), "{e}");
+    }
+
+    #[test]
+    fn sweep_grids_refuse_three_dots_and_ends_too_close() {
+        use crate::analysis::sweep::SweepSpec;
+        let e = "a.b=1...2:3".parse::<SweepSpec>().unwrap_err();
+        assert!(e.contains("more than two dots"), "{e}");
+        let e = "a.b=1..1.0000000000000002:5"
+            .parse::<SweepSpec>()
+            .unwrap_err();
+        assert!(e.contains("too close for 5 distinct values"), "{e}");
+        let g: SweepSpec = "a.b=1..1.000000001:5".parse().unwrap();
+        assert_eq!(g.values().len(), 5);
+        assert!("a.b=-2..-1:3".parse::<SweepSpec>().is_ok());
     }
 }

@@ -260,6 +260,14 @@ pub fn plan(s: &Scenario, req: &ExperimentRequest) -> Result<Plan> {
         ..Variant::default()
     }];
     for (i, name) in req.variants.iter().enumerate() {
+        // `--variants a,,b` or `,`: an empty name is no variant (it was reported as given twice).
+        if name.trim().is_empty() {
+            return Err(Error::Input(
+                "--variants: a variant name is empty; expected names separated by commas, e.g. \
+                 --variants a,b"
+                    .into(),
+            ));
+        }
         if name == BASE {
             return Err(Error::Input(format!(
                 "--variant {BASE}: the base is always played; name the scenario's variants"

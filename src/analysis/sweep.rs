@@ -51,9 +51,7 @@ impl FromStr for SweepSpec {
         let (range, steps) = grid
             .rsplit_once(':')
             .ok_or_else(|| format!("no ':STEPS'; {usage}"))?;
-        let (from, to) = range
-            .split_once("..")
-            .ok_or_else(|| format!("no 'FROM..TO'; {usage}"))?;
+        let (from, to) = crate::analysis::design::split_range(range, "FROM..TO", usage)?;
         let num = |what: &str, t: &str| crate::analysis::design::finite_number(what, t, usage);
         let (from, to) = (num("FROM", from)?, num("TO", to)?);
         let steps: usize = steps
@@ -68,12 +66,21 @@ impl FromStr for SweepSpec {
         if from == to {
             return Err("FROM and TO are the same value".into());
         }
-        Ok(SweepSpec {
+        let spec = SweepSpec {
             path: path.to_string(),
             from,
             to,
             steps,
-        })
+        };
+        // The values are rounded to 13 significant digits: ends closer than that give points
+        // of the same value, run and charted as if they differed.
+        if spec.values().windows(2).any(|w| w[0] == w[1]) {
+            return Err(format!(
+                "FROM and TO are too close for {steps} distinct values at 13 significant digits; \
+                 {usage}"
+            ));
+        }
+        Ok(spec)
     }
 }
 

@@ -1344,6 +1344,14 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     } else {
         args.variants.clone()
     };
+    // `--variants a,,b` or `,`: an empty name is no variant (it was reported as given twice).
+    if variants.iter().any(|v| v.trim().is_empty()) {
+        return Err(Error::Input(format!(
+            "--variants {}: a variant name is empty; expected names separated by commas, e.g. \
+             --variants a,b",
+            args.variants.join(",")
+        )));
+    }
     // Each variant once (an arm given twice was compared twice), as `experiment` requires.
     if let Some(v) = brink::analysis::compare::repeated_variant(&variants) {
         return Err(Error::Input(format!(

@@ -176,6 +176,9 @@ pub struct ShardSpec {
     pub count: u64,
 }
 
+/// The most shards (N of `--shard I/N`) a job may be cut into.
+pub const MAX_SHARDS: u64 = 1_000_000;
+
 impl std::str::FromStr for ShardSpec {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
@@ -185,7 +188,12 @@ impl std::str::FromStr for ShardSpec {
             i.trim().parse().map_err(|_| err())?,
             n.trim().parse().map_err(|_| err())?,
         );
-        if count == 0 || index == 0 || index > count || count > 1_000_000 {
+        if count > MAX_SHARDS {
+            return Err(format!(
+                "expected at most {MAX_SHARDS} shards (N), found {s:?}"
+            ));
+        }
+        if count == 0 || index == 0 || index > count {
             return Err(err());
         }
         Ok(ShardSpec { index, count })

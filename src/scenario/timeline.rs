@@ -168,9 +168,17 @@ pub const LAST_DATE: &str = "9999-12-31";
 /// ```
 pub const LAST_DAY: i64 = 2_932_896;
 
-/// Days in one step of `step_unit`, for the units a date can be given in (a day or a week).
+/// Days in one step of `step_unit`, for the units a date can be given in (a day or a week),
+/// in any case and with spaces around it (`"Week"` dated nothing before, silently).
+///
+/// ```
+/// use brink::scenario::timeline::days_per_step;
+/// assert_eq!(days_per_step("Weeks"), Some(7));
+/// assert_eq!(days_per_step(" day "), Some(1));
+/// assert_eq!(days_per_step("month"), None);
+/// ```
 pub fn days_per_step(step_unit: &str) -> Option<i64> {
-    match step_unit {
+    match step_unit.trim().to_ascii_lowercase().as_str() {
         "week" | "weeks" => Some(7),
         "day" | "days" => Some(1),
         _ => None,

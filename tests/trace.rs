@@ -684,3 +684,25 @@ fn a_trace_with_set_names_the_run_it_replays() {
     check(&header, &rows[17], &t);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Options that would change nothing are refused, not ignored: `--count` and `--max-scan`
+/// belong to `--pick`, `--no-charts` to `--out`.
+#[test]
+fn options_that_would_do_nothing_are_refused() {
+    let scenario = flagship();
+    for extra in [
+        &["--run", "3", "--count", "5"][..],
+        &["--run", "3", "--max-scan", "5"][..],
+        &["--run", "3", "--no-charts"][..],
+    ] {
+        let mut args = vec!["trace", scenario.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = brink(&args);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            common::describe(&o)
+        );
+    }
+}

@@ -429,12 +429,14 @@ pub struct TraceArgs {
     /// Trace the first runs in which this outcome happened instead.
     #[arg(long)]
     pub pick: Option<String>,
-    /// With --pick: how many runs to trace.
-    #[arg(long, default_value_t = 3, requires = "pick")]
-    pub count: usize,
-    /// With --pick: the most runs to scan (runs 0 .. N-1).
-    #[arg(long, default_value_t = 100_000, requires = "pick")]
-    pub max_scan: u64,
+    /// With --pick: how many runs to trace [default: 3].
+    // Refused with --run (it was ignored): `requires = "pick"` did not catch it, the two being
+    // in a group, and a clap default counts as given.
+    #[arg(long, conflicts_with = "run")]
+    pub count: Option<usize>,
+    /// With --pick: the most runs to scan (runs 0 .. N-1) [default: 100000].
+    #[arg(long, conflicts_with = "run")]
+    pub max_scan: Option<u64>,
     /// Apply a variant of the scenario.
     #[arg(long)]
     pub variant: Option<String>,
@@ -454,7 +456,7 @@ pub struct TraceArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// With --out: leave out the timeline charts (trace_timeline*.png/.svg).
-    #[arg(long)]
+    #[arg(long, requires = "out")]
     pub no_charts: bool,
     /// Worker threads for the --pick scan (default: all cores). Results do not depend on it.
     #[arg(long)]
@@ -1052,8 +1054,8 @@ fn trace_command(args: TraceArgs) -> Result<()> {
     let target = match (&args.pick, args.run) {
         (Some(outcome), _) => trace::Target::Pick {
             outcome: outcome.clone(),
-            count: args.count,
-            max_scan: args.max_scan,
+            count: args.count.unwrap_or(3),
+            max_scan: args.max_scan.unwrap_or(100_000),
         },
         (None, Some(k)) => trace::Target::Run(k),
         (None, None) => return Err(Error::Input("give --run K or --pick OUTCOME".into())),

@@ -293,3 +293,66 @@ fn apply_to_is_checked_before_any_run() {
         std::fs::read_to_string(dir.join("applied/calibrated-russia_azerbaijan_2025.ron")).unwrap();
     assert!(calibrated.contains("calibrated by brink calibrate"));
 }
+
+/// A command whose input lies in the output folder it would replace is refused (exit 2) and the
+/// input kept: `calibrate` writes `calibrated-*.ron` into its folder, and a second calibration
+/// (or a run, or a backtest) of that file with the same `--out` deleted the file it was reading.
+#[test]
+fn an_output_folder_holding_an_input_is_refused() {
+    const TURKEY: &str = "scenarios/history/russia_turkey_2015.timeline.ron";
+    let dir = common::scratch("out-holds-input");
+    let out = dir.join("cal");
+    let o = common::brink(&[
+        "calibrate",
+        "--timelines",
+        TURKEY,
+        "--params",
+        "shared.fatigue.value",
+        "--particles",
+        "12",
+        "--sims",
+        "1",
+        "--max-generations",
+        "1",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    let calibrated = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "ron"))
+        .expect("a calibrated scenario file");
+    let before = std::fs::read(&calibrated).unwrap();
+    let c = calibrated.to_str().unwrap();
+    let o_ = out.to_str().unwrap();
+    for args in [
+        vec!["run", c, "--runs", "20", "--no-charts", "--out", o_],
+        vec!["backtest", c, TURKEY, "--runs", "20", "--out", o_],
+        vec![
+            "calibrate",
+            c,
+            "--timelines",
+            TURKEY,
+            "--params",
+            "shared.fatigue.value",
+            "--particles",
+            "12",
+            "--sims",
+            "1",
+            "--max-generations",
+            "1",
+            "--no-charts",
+            "--out",
+            o_,
+        ],
+    ] {
+        let o = common::brink(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("an input of this command"), "{args:?}: {err}");
+        assert_eq!(std::fs::read(&calibrated).unwrap(), before, "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

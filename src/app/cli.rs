@@ -1553,6 +1553,7 @@ fn run_command(args: RunArgs) -> Result<()> {
 }
 
 fn load(file: &std::path::Path, limits: &LimitArgs) -> Result<LoadedScenario> {
+    crate::app::output::note_input(file);
     Ok(scenario::load(file, limits.load_options())?)
 }
 

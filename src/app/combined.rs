@@ -196,6 +196,7 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
         }
     }
     let scenario_path = PathBuf::from(&m0.scenario_file);
+    crate::app::output::note_input(&scenario_path);
     let loaded = match brink::scenario::load(&scenario_path, req.load) {
         Ok(l) => l,
         Err(d) => {

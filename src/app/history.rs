@@ -47,6 +47,7 @@ pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
 }
 
 fn load_scenario(path: &Path, opts: LoadOptions) -> Result<(LoadedScenario, String)> {
+    crate::app::output::note_input(path);
     let loaded = scenario::load(path, opts)?;
     let bytes = scenario::load::read_bytes(path, opts, false)?;
     let text = String::from_utf8(bytes)
@@ -59,6 +60,7 @@ fn case_of(
     tpath: &Path,
     opts: LoadOptions,
 ) -> Result<CaseInput> {
+    crate::app::output::note_input(tpath);
     let timeline = load_timeline(tpath, opts)?;
     let (loaded, text) = match scenario {
         Some((l, t)) => (l.clone(), t.clone()),

@@ -43,6 +43,42 @@ use brink::error::{Error, Result};
 /// The marker file in every folder brink writes.
 pub const MARKER: &str = ".brink-output.json";
 
+/// The files this command reads (scenarios, timelines, the files `calibrate` applies its
+/// estimates to), noted as they are loaded ([`note_input`]).
+static INPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Notes a file this command reads: an output folder that holds it is refused by
+/// [`Staging::begin`], since replacing the folder would delete the input (`brink calibrate
+/// output/calibration/calibrated-x.ron` writes `output/calibration` by default).
+pub fn note_input(path: &Path) {
+    INPUTS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(path.to_path_buf());
+}
+
+/// Refuses an output folder that holds a file this command reads ([`note_input`]).
+fn refuse_holding_an_input(target: &Path) -> Result<()> {
+    let inputs = INPUTS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if inputs.is_empty() {
+        return Ok(());
+    }
+    let o = crate::app::shards::resolved(target);
+    for i in &inputs {
+        let r = crate::app::shards::resolved(i);
+        if r != o && r.starts_with(&o) {
+            return Err(Error::Input(format!(
+                "--out {} holds {}, an input of this command: replacing the folder would delete \
+                 it; expected an output folder that holds none of the command's inputs (give \
+                 another --out, or move the file out of the folder first)",
+                target.shown(),
+                i.shown()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The file that marks a staging folder as brink's while it is being written.
 const STAGING_MARK: &str = ".brink-staging";
 
@@ -1365,6 +1401,7 @@ impl Staging {
     pub fn begin(target: &Path, command: &str) -> Result<Self> {
         // `out/.` names `out`: renaming `out/.` itself fails.
         let target = &target.components().collect::<PathBuf>();
+        refuse_holding_an_input(target)?;
         let (parent, name) = split(target)?;
         // The folders made here for the target are removed again if nothing is committed
         // (a request refused after the claim leaves no empty `output/` behind), and at once

@@ -172,46 +172,12 @@ fn mixed_pairs<'a>(shards: impl Iterator<Item = (&'a PathBuf, bool)>) -> Result<
     }
 }
 
-/// Refuses an output folder that is one of the inputs, holds one, or lies inside one.
 /// Refuses an output folder that is, holds or lies inside one of the input folders `dirs`
 /// (`what` names them: "shard folder"): writing it would replace or change an input.
 pub(crate) fn out_among_inputs(dirs: &[PathBuf], out: &Path, what: &str) -> Result<()> {
-    // The longest part of a path that exists, resolved (links, `..`), and the rest appended:
-    // `--out s1/new/merged` lies inside `s1` even while `s1/new` does not exist.
-    let resolve = |p: &Path| -> PathBuf {
-        let p = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            Path::new(".").join(p)
-        };
-        let mut rest = vec![];
-        let mut cur = p.as_path();
-        loop {
-            if let Ok(c) = cur.canonicalize() {
-                let mut c = c;
-                for part in rest.iter().rev() {
-                    match part {
-                        std::path::Component::ParentDir => {
-                            c.pop();
-                        }
-                        std::path::Component::Normal(x) => c.push(x),
-                        _ => {}
-                    }
-                }
-                return c;
-            }
-            match (cur.parent(), cur.components().next_back()) {
-                (Some(parent), Some(last)) => {
-                    rest.push(last);
-                    cur = parent;
-                }
-                _ => return p.clone(),
-            }
-        }
-    };
-    let o = resolve(out);
+    let o = resolved(out);
     for d in dirs {
-        let i = resolve(d);
+        let i = resolved(d);
         if o == i || o.starts_with(&i) || i.starts_with(&o) {
             return Err(Error::Input(format!(
                 "--out {} {} the {what} {}: write the result elsewhere",
@@ -228,6 +194,40 @@ pub(crate) fn out_among_inputs(dirs: &[PathBuf], out: &Path, what: &str) -> Resu
         }
     }
     Ok(())
+}
+
+/// A path as the file system resolves it: the longest part of it that exists, resolved (links,
+/// `..`), and the rest appended, so that `s1/new/merged` lies inside `s1` even while `s1/new`
+/// does not exist.
+pub(crate) fn resolved(p: &Path) -> PathBuf {
+    let p = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        Path::new(".").join(p)
+    };
+    let mut rest = vec![];
+    let mut cur = p.as_path();
+    loop {
+        if let Ok(mut c) = cur.canonicalize() {
+            for part in rest.iter().rev() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        c.pop();
+                    }
+                    std::path::Component::Normal(x) => c.push(x),
+                    _ => {}
+                }
+            }
+            return c;
+        }
+        match (cur.parent(), cur.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                cur = parent;
+            }
+            _ => return p.clone(),
+        }
+    }
 }
 
 /// `brink merge`: combines shard folders into the output folder a single run would write.

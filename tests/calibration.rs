@@ -319,11 +319,23 @@ fn an_output_folder_holding_an_input_is_refused() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    // Twelve particles: the posterior's spread is not to be trusted, and it says so.
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        said.contains("warning: the posterior rests on") && said.contains("distinct particle"),
+        "{said}"
+    );
     let calibrated = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|x| x == "ron"))
         .expect("a calibrated scenario file");
+    // The worker count (by default the machine's cores) is not in the result's bytes.
+    let json = std::fs::read_to_string(out.join("calibration.json")).unwrap();
+    assert!(
+        !json.contains("\"threads\""),
+        "calibration.json records the threads"
+    );
     let before = std::fs::read(&calibrated).unwrap();
     let c = calibrated.to_str().unwrap();
     let o_ = out.to_str().unwrap();
@@ -353,6 +365,18 @@ fn an_output_folder_holding_an_input_is_refused() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains("an input of this command"), "{args:?}: {err}");
         assert_eq!(std::fs::read(&calibrated).unwrap(), before, "{args:?}");
+    }
+    // A backtest alone calibrates nothing: the calibration's options are refused, not ignored.
+    for opt in [
+        "--particles=5",
+        "--sims=2",
+        "--max-generations=3",
+        "--min-acceptance=0.1",
+    ] {
+        let o = common::brink(&["backtest", c, TURKEY, "--runs", "20", opt]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{opt}: {err}");
+        assert!(err.contains("is for --cross-validate"), "{opt}: {err}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -38,6 +38,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ),
     ("impossible_date", 5, 17, "is not a date"),
     (
+        "index_above_beyond_the_limit",
+        68,
+        51,
+        "the index value 1e308 is beyond 10^12",
+    ),
+    (
         "dates_past_9999",
         5,
         17,

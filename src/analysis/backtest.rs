@@ -642,8 +642,8 @@ pub struct CaseResult {
     pub mean_log_score: f64,
     /// Mean Brier score over the facts.
     pub mean_brier: f64,
-    /// Per band level, the share of banded facts whose observation lies in the band, and how
-    /// many facts have bands.
+    /// Per band level, the share of banded facts whose observation lies in the band (empty
+    /// when no fact has bands).
     pub coverage: Vec<(f64, f64)>,
     /// Facts that have bands.
     pub banded_facts: usize,
@@ -783,8 +783,12 @@ pub fn case_result(case: &Case, tally: &FactTally, seed: u64, summary: Summary) 
     }
 }
 
-/// Per band level, the share of the banded facts whose observation lies in the band.
+/// Per band level, the share of the banded facts whose observation lies in the band; none
+/// without banded facts (a share of 0 said that none lay in its band).
 fn coverage(banded: &[&FactResult]) -> Vec<(f64, f64)> {
+    if banded.is_empty() {
+        return vec![];
+    }
     BANDS
         .iter()
         .enumerate()
@@ -834,7 +838,8 @@ pub struct Backtest {
     pub pit_histogram: Vec<f64>,
     /// Facts whose PIT enters the histogram.
     pub pit_facts: usize,
-    /// Per band level, the share of all banded facts whose observation lies in it.
+    /// Per band level, the share of all banded facts whose observation lies in it (empty when
+    /// no fact has bands).
     pub coverage: Vec<(f64, f64)>,
     /// Facts with bands, over all cases.
     pub banded_facts: usize,

@@ -698,6 +698,20 @@ pub fn run(cli: Cli) -> Result<()> {
                     "--params is for --cross-validate (brink calibrate estimates numbers)".into(),
                 ));
             }
+            // The calibration's options have defaults, so clap cannot tell one given from one
+            // left out: the command line is read for them (they were silently ignored).
+            if !args.cross_validate
+                && let Some(o) = given_option(&[
+                    "--particles",
+                    "--sims",
+                    "--max-generations",
+                    "--min-acceptance",
+                ])
+            {
+                return Err(Error::Input(format!(
+                    "{o} is for --cross-validate (a backtest alone calibrates nothing)"
+                )));
+            }
             let (text, dir) =
                 crate::app::history::backtest_command(crate::app::history::BacktestRequest {
                     files: args.files.clone(),
@@ -1665,6 +1679,23 @@ fn report_options(title: Option<&str>) -> brink::report::run::ReportOptions {
         title: title.map(str::to_string),
         date: Some(crate::app::run::analysis_date()),
     }
+}
+
+/// The first of `options` given on the command line (as `--name VALUE` or `--name=VALUE`),
+/// before any `--` that ends the options.
+fn given_option<'a>(options: &[&'a str]) -> Option<&'a str> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let args = args
+        .iter()
+        .take_while(|a| a.as_os_str() != "--")
+        .filter_map(|a| a.to_str());
+    for a in args {
+        let name = a.split_once('=').map_or(a, |(n, _)| n);
+        if let Some(o) = options.iter().find(|o| **o == name) {
+            return Some(o);
+        }
+    }
+    None
 }
 
 /// The command line as typed, for manifests; an argument that is not UTF-8 (a file name) is

@@ -273,6 +273,10 @@ pub fn text(c: &Calibration) -> String {
         ]);
     }
     o += &t.render();
+    if let Some(w) = c.few_particles_warning() {
+        // The sentence as the page has it, lower-cased after "warning: ".
+        o += &format!("\nwarning: t{}\n", w.strip_prefix('T').unwrap_or(&w));
+    }
     o += &format!("\nsimulated runs: {}\n", group_thousands(c.simulations));
     o
 }
@@ -426,7 +430,8 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
             .into(),
     );
     p.summary.push(t);
-    p.caveat = vec![
+    p.caveat = c.few_particles_warning().into_iter().collect();
+    p.caveat.extend([
         format!(
             "An ABC posterior given these cases. It says which values of these numbers made \
              the runs look like the {} observed facts of {}, with every other assumption of the \
@@ -457,7 +462,7 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
          probabilities, not forecasts: the calibration changes numbers the scenarios assume, not \
          what they leave out."
             .into(),
-    ];
+    ]);
     if let Some(chart) = chart {
         p.charts.push(ChartView::new(chart.name, chart));
     }

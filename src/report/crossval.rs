@@ -151,6 +151,10 @@ pub fn text(cv: &CrossValidation) -> String {
             );
         }
     }
+    if cv.calibrated.banded_facts == 0 {
+        o += "\nNo held-out fact has bands: no band coverage to show.\n";
+        return o;
+    }
     o += &format!(
         "\n80% band coverage over all {} held-out banded facts: {:.0}% with priors, {:.0}% calibrated\n",
         cv.calibrated.banded_facts,

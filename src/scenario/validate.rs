@@ -600,6 +600,13 @@ impl<'s> Checker<'s> {
             Condition::IndexAbove(x) | Condition::IndexBelow(x) => {
                 if !x.is_finite() {
                     self.problem(at0, "the index value must be finite", "a finite number");
+                } else if x.abs() > super::limits::MAX_ABS_NUMBER {
+                    // The limit on every number of a scenario (docs/robustness.md).
+                    self.problem(
+                        at0,
+                        format!("the index value {x:e} is beyond 10^12 in magnitude"),
+                        "a number from -10^12 to 10^12",
+                    );
                 }
             }
             Condition::LevelAtLeast(lever, level) => self.lever_level(at0, lever, *level, false),

@@ -315,3 +315,47 @@ fn refusals_exit_2_and_write_nothing() {
         "does not match the SHA-256",
     );
 }
+
+/// Results of one kind are told apart: each section's heading and each summary table's note
+/// say what the run was made with (the numbers `--set` replaced, the seed when the seeds
+/// differ); three runs' sections all read "Run: the base scenario".
+#[test]
+fn runs_of_one_kind_are_told_apart() {
+    let dir = common::scratch("told-apart");
+    let a = dir.join("a");
+    let b = dir.join("b");
+    let p = |p: &Path| p.to_str().unwrap().to_string();
+    common::ok(&[
+        "run",
+        TUTORIAL,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        &p(&a),
+    ]);
+    common::ok(&[
+        "run",
+        TUTORIAL,
+        "--runs",
+        "100",
+        "--seed",
+        "9",
+        "--set",
+        "actors.north.hawkishness=1",
+        "--no-charts",
+        "--out",
+        &p(&b),
+    ]);
+    let out = dir.join("report");
+    common::ok(&["report", &p(&a), &p(&b), "--out", &p(&out)]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("1. Run: the base scenario, seed 0</h2>"),
+        "{html}"
+    );
+    let second = "2. Run: the base scenario, with Republic of North › hawkishness = 1, seed 9";
+    assert!(html.contains(&format!("{second}</h2>")));
+    assert!(html.contains("From section 2: run (the base scenario, with Republic of North"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

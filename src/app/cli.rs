@@ -1345,7 +1345,10 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     )?)?;
     let dir = staging.commit()?;
     say(&wrote(
-        brink::report::experiment::text(&plan.base, &result),
+        with_set(
+            brink::report::experiment::text(&plan.base, &result),
+            &loaded,
+        ),
         &dir,
     ));
     Ok(())

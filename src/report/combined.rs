@@ -408,15 +408,28 @@ pub fn report(
     let mut inputs = vec![];
     let mut method: Vec<MethodView> = vec![];
     let mut manifests = vec![];
+    // Results of one kind are told apart by what they were run with: the numbers `--set`
+    // replaced, and the seed when the results' seeds differ (three runs' sections all read
+    // "Run: the base scenario").
+    let seeds_differ = runs.len() > 1
+        && parts
+            .iter()
+            .any(|p| p.input.manifest().seed != parts[0].input.manifest().seed);
     for (k, part) in parts.iter().enumerate() {
         let n = k + 1;
         let id = format!("input-{n}");
         let mut a = part.input.analysis(&part.model);
-        let heading = format!(
-            "{n}. {}: {}",
-            part.input.noun(),
-            part.input.subject(&part.model.scenario)
-        );
+        let m = part.input.manifest();
+        let mut with = String::new();
+        if let Some(x) = super::html::set_sentence(&part.model.scenario, &m.set) {
+            let x = x.trim_start_matches("Set on the command line: ");
+            with += &format!(", with {}", x.trim_end_matches('.'));
+        }
+        if seeds_differ {
+            with += &format!(", seed {}", m.seed);
+        }
+        let subject = format!("{}{with}", part.input.subject(&part.model.scenario));
+        let heading = format!("{n}. {}: {subject}", part.input.noun());
         // The leading tables go to the summary, named after their input; the rest stay.
         for (i, t) in a.summary.iter().enumerate() {
             if a.lead.contains(&i) {
@@ -444,14 +457,17 @@ pub fn report(
                 // section has them all with their notes.
                 let more = t.rows.len().saturating_sub(LEAD_ROWS);
                 t.rows.truncate(LEAD_ROWS);
+                let from = format!(
+                    "From section {n}: {} ({subject})",
+                    part.input.noun().to_lowercase()
+                );
                 t.notes = vec![if more > 0 {
                     format!(
-                        "From section {n}: {}, with {more} more row{} and the notes.",
-                        part.input.noun().to_lowercase(),
+                        "{from}, with {more} more row{} and the notes.",
                         if more == 1 { "" } else { "s" }
                     )
                 } else {
-                    format!("From section {n}: {}.", part.input.noun().to_lowercase())
+                    format!("{from}.")
                 }];
                 summary.push(t);
             }

@@ -998,6 +998,7 @@ pub(crate) fn experiment_analysis(
         },
         r.manifest.seed
     );
+    push_set(&mut p.setup, sc, &r.manifest);
     let Some(k) = r.outcome_index() else {
         p.caveat
             .push("The scenario names no outcomes: there is nothing to discover.".into());

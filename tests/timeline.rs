@@ -666,3 +666,27 @@ fn tolerance_of_the_whole_horizon_is_refused() {
     let text = with("tolerance: 1)", "tolerance: 51)");
     load_and_check("tolerance_51", &text).expect("a tolerance below the horizon is accepted");
 }
+
+/// `validate` and `backtest` tell a timeline from a scenario as `calibrate --timelines` reads
+/// it: after a nested block comment (RON's nest), and written as a record without its name.
+/// Both were taken for scenarios ("Expected struct `Scenario` but found `Timeline`").
+#[test]
+fn a_timeline_after_a_nested_comment_or_without_its_name_is_a_timeline() {
+    let dir = folder("detect");
+    for (name, text) in [
+        (
+            "nested.timeline.ron",
+            format!("/* outer /* inner */ still comment */\n{GOOD}"),
+        ),
+        ("anonymous.timeline.ron", GOOD.replacen("Timeline(", "(", 1)),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let o = common::ok(&["validate", path.to_str().unwrap()]);
+        assert!(
+            common::stdout(&o).contains("timeline \"tutorial_case\""),
+            "{name}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -38,12 +38,38 @@ pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
         } else if let Some(r) = rest.strip_prefix("//") {
             rest = r.split_once('\n').map_or("", |(_, b)| b);
         } else if let Some(r) = rest.strip_prefix("/*") {
-            rest = r.split_once("*/").map_or("", |(_, b)| b);
+            rest = after_block_comment(r);
         } else {
             break;
         }
     }
+    if rest.starts_with('(') {
+        // A record without its name (RON allows it): a timeline if it reads as one, as
+        // `calibrate --timelines` reads it (a scenario's error messages otherwise).
+        return Ok(load_timeline(path, opts).is_ok());
+    }
     Ok(rest.starts_with("Timeline"))
+}
+
+/// The text after a block comment whose opening `/*` has been read: RON's block comments
+/// nest, so `/* a /* b */ c */` ends after `c */` (the first `*/` left ` c */` to read).
+fn after_block_comment(mut rest: &str) -> &str {
+    let mut depth = 1;
+    while depth > 0 {
+        let (open, close) = (rest.find("/*"), rest.find("*/"));
+        match (open, close) {
+            (Some(o), Some(c)) if o < c => {
+                depth += 1;
+                rest = &rest[o + 2..];
+            }
+            (_, Some(c)) => {
+                depth -= 1;
+                rest = &rest[c + 2..];
+            }
+            (_, None) => return "",
+        }
+    }
+    rest
 }
 
 fn load_scenario(path: &Path, opts: LoadOptions) -> Result<(LoadedScenario, String)> {

@@ -183,7 +183,10 @@ pub fn compile_case(scenario: &Scenario, timeline: &Timeline) -> Result<Case> {
                     None => format!("first happened on {date}"),
                 };
                 let tol = if *tolerance > 0 {
-                    format!(" (± {tolerance} {})", scenario.step_unit)
+                    // "± 1 week", "± 29 weeks", whichever way the scenario spells its unit.
+                    let unit = crate::scenario::step_one(&scenario.step_unit);
+                    let s = if *tolerance == 1 { "" } else { "s" };
+                    format!(" (± {tolerance} {unit}{s})")
                 } else {
                     String::new()
                 };

@@ -527,13 +527,14 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
     )?)?;
     let dir = staging.commit()?;
     let text = format!(
-        "{}{}\n{} simulations in {:.1} s ({:.0} simulations/s on {} threads)\n",
+        "{}{}\n{} simulations in {:.1} s ({:.0} simulations/s on {} thread{})\n",
         brink::report::calibrate::text(&c),
         applied.iter().map(|a| format!("{a}\n")).collect::<String>(),
         c.simulations,
         secs,
         c.simulations as f64 / secs.max(1e-9),
-        req.settings.threads
+        req.settings.threads,
+        if req.settings.threads == 1 { "" } else { "s" }
     );
     Ok((text, dir))
 }

@@ -335,7 +335,7 @@ pub(crate) fn one_of<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -
     // Only the first few are shown: a hostile file may hold many names and many mistakes.
     let mut list: Vec<&str> = names.into_iter().take(13).collect();
     if list.is_empty() {
-        format!("a declared {what} (none is declared)")
+        format!("one of the {what}, but the scenario declares none")
     } else {
         let more = if list.len() > 12 { ", …" } else { "" };
         list.truncate(12);

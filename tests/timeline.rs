@@ -690,3 +690,44 @@ fn a_timeline_after_a_nested_comment_or_without_its_name_is_a_timeline() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A scenario whose step_unit is capitalised ("Week") dates its steps as "week" does: a
+/// timeline's dates up to the horizon's last week are in range (its last day was counted as
+/// if a step were a day, refusing every date past the 52nd day).
+#[test]
+fn a_capitalised_step_unit_dates_the_timeline() {
+    let dir = folder("capital-week");
+    let scenario = dir.join("tutorial.ron");
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    assert!(text.contains("step_unit: \"week\""));
+    std::fs::write(
+        &scenario,
+        text.replace("step_unit: \"week\"", "step_unit: \"Week\""),
+    )
+    .unwrap();
+    let path = dir.join("case.timeline.ron");
+    std::fs::write(&path, GOOD).unwrap();
+    let o = common::ok(&["validate", path.to_str().unwrap()]);
+    assert!(
+        common::stdout(&o).contains("9 facts"),
+        "{}",
+        common::stdout(&o)
+    );
+    // Given on the command line, a scenario without a start_date is named itself.
+    let o = common::brink(&[
+        "backtest",
+        common::repo("scenarios/examples/richardson.ron")
+            .to_str()
+            .unwrap(),
+        path.to_str().unwrap(),
+        "--runs",
+        "10",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("richardson.ron (\"Richardson pair\") has no start_date"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

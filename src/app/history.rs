@@ -89,6 +89,17 @@ fn case_of(
     crate::app::output::note_input(tpath);
     let timeline = load_timeline(tpath, opts)?;
     let (loaded, text) = match scenario {
+        // Given on the command line: its own fault is named in it, not at the timeline's
+        // `scenario:` line, which names a file not used.
+        Some((l, _)) if l.scenario.start_date.is_none() => {
+            return Err(Error::Input(format!(
+                "the scenario {} ({:?}) has no start_date, so the dates of the timeline {} \
+                 have no step; expected a scenario with a start_date: \"YYYY-MM-DD\"",
+                l.path.shown(),
+                l.scenario.name,
+                tpath.shown()
+            )));
+        }
         Some((l, t)) => (l.clone(), t.clone()),
         None => {
             let path = timeline.scenario_path();

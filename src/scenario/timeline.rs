@@ -497,11 +497,9 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
         }
         (Some(start), unit) => match (step_of_date(start, start, unit), day_number(start)) {
             (Ok(_), Ok(first)) => {
-                let per_step = if matches!(unit, "week" | "weeks") {
-                    7
-                } else {
-                    1
-                };
+                // As `step_of_date` counts it ("Week" included): that call succeeded, so the
+                // unit is one a date can be given in.
+                let per_step = days_per_step(unit).unwrap_or(1);
                 let last = first + s.horizon.max(1) * per_step - 1;
                 Some((start.as_str(), unit, date_of_day(first), date_of_day(last)))
             }

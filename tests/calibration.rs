@@ -366,6 +366,36 @@ fn an_output_folder_holding_an_input_is_refused() {
         assert!(err.contains("an input of this command"), "{args:?}: {err}");
         assert_eq!(std::fs::read(&calibrated).unwrap(), before, "{args:?}");
     }
+    // A prior shaped as calibrate writes posteriors (shapes beyond the sampling table's 1 to
+    // 8) is one calibrate takes: it refused the files it wrote.
+    let scenario = dir.join("peaked.ron");
+    let text =
+        std::fs::read_to_string(common::repo("scenarios/history/russia_turkey_2015.ron")).unwrap();
+    let pert = "value: Pert(min: 0.3, mode: 0.45, max: 0.6, ";
+    assert_eq!(text.matches(pert).count(), 1);
+    for beta in ["alpha: 19.39, beta: 8.959", "alpha: 0.9614, beta: 0.9587"] {
+        let peaked = format!("value: Beta({beta}, min: 0.3, max: 0.6, ");
+        std::fs::write(&scenario, text.replace(pert, &peaked)).unwrap();
+        let again = dir.join("again");
+        let o = common::brink(&[
+            "calibrate",
+            scenario.to_str().unwrap(),
+            "--timelines",
+            TURKEY,
+            "--params",
+            "shared.fatigue.value",
+            "--particles",
+            "12",
+            "--sims",
+            "1",
+            "--max-generations",
+            "1",
+            "--no-charts",
+            "--out",
+            again.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{beta}: {}", common::describe(&o));
+    }
     // A backtest alone calibrates nothing: the calibration's options are refused, not ignored.
     for opt in [
         "--particles=5",

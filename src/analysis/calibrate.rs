@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::backtest::{Case, run_distance};
 use crate::error::{Error, Result};
 use crate::model::{self, RunState};
-use crate::numerics::dist::{beta_uses_table, norm_inv};
+use crate::numerics::dist::{beta_quantile, beta_uses_table, norm_inv};
 use crate::numerics::rng::Master;
 use crate::scenario::param::{Dist, Param, beta_shape};
 
@@ -64,13 +64,25 @@ impl Target {
 
 /// The prior's quantile at `u`, for distributions whose quantile is a function of `u` alone.
 pub fn prior_quantile(p: &Param, u: f64) -> Option<f64> {
+    /// The narrowest and widest Beta shapes a prior may have: the continued fraction behind
+    /// the quantile takes about √shape terms, and a shape of 10^6 is a prior whose sd is a
+    /// thousandth of its range, already no more than a number.
+    const MIN_PRIOR_SHAPE: f64 = 0.01;
+    const MAX_PRIOR_SHAPE: f64 = 1e6;
     match p {
         Param::Value(_) => None,
         Param::Dist(d) => match d {
             Dist::Fixed { .. } | Dist::Shared(_) => None,
             Dist::Normal { .. } | Dist::LogNormal { .. } => Some(d.sample(u, 0)),
             _ => match beta_shape(d) {
-                Some((a, b, _, _)) if !beta_uses_table(a, b) => None,
+                // Beyond the sampling table (a posterior `calibrate` fitted may have shapes
+                // above 8, or a little below 1): the quantile by bisection of the CDF. Within
+                // it, the table, as every calibration before.
+                Some((a, b, lo, hi)) if !beta_uses_table(a, b) => {
+                    let shapes = MIN_PRIOR_SHAPE..=MAX_PRIOR_SHAPE;
+                    (shapes.contains(&a) && shapes.contains(&b))
+                        .then(|| lo + (hi - lo) * beta_quantile(a, b, u))
+                }
                 _ => Some(d.sample(u, 0)),
             },
         },
@@ -125,8 +137,7 @@ pub fn targets(cases: &[Case], specs: &[String]) -> Result<Vec<Target>> {
             return Err(Error::Input(format!(
                 "--params {spec}: its prior {} is not a distribution brink can calibrate; \
                  expected an uncertain number (Uniform, Triangular, Pert, Beta, Normal, \
-                 LogNormal) with a quantile function (Beta and Pert shapes with both \
-                 shape parameters from 1 to 8)",
+                 LogNormal) with a quantile function (a Beta's shapes from 0.01 to 10^6)",
                 prior.describe()
             )));
         }

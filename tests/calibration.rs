@@ -366,6 +366,29 @@ fn an_output_folder_holding_an_input_is_refused() {
         assert!(err.contains("an input of this command"), "{args:?}: {err}");
         assert_eq!(std::fs::read(&calibrated).unwrap(), before, "{args:?}");
     }
+    // Nor does merging shards of it: the scenario the shards were made from is an input.
+    let shards: Vec<String> = (1..=2)
+        .map(|i| dir.join(format!("s{i}")).to_str().unwrap().to_string())
+        .collect();
+    for (i, s) in shards.iter().enumerate() {
+        let shard = format!("{}/2", i + 1);
+        common::ok(&[
+            "run",
+            c,
+            "--runs",
+            "20",
+            "--shard",
+            &shard,
+            "--no-charts",
+            "--out",
+            s,
+        ]);
+    }
+    let o = common::brink(&["merge", &shards[0], &shards[1], "--no-charts", "--out", o_]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "merge: {err}");
+    assert!(err.contains("an input of this command"), "merge: {err}");
+    assert_eq!(std::fs::read(&calibrated).unwrap(), before, "merge");
     // A prior shaped as calibrate writes posteriors (shapes beyond the sampling table's 1 to
     // 8) is one calibrate takes: it refused the files it wrote.
     let scenario = dir.join("peaked.ron");

@@ -534,3 +534,28 @@ fn prim_says_there_is_nothing_to_locate_when_the_outcome_never_happens() {
     assert!(html.contains("nothing to locate"));
     assert!(!html.contains("likely, against"));
 }
+
+/// A factorial whose ends are closer than 13 significant digits tell apart is refused (its
+/// levels were one value, run and charted as if they differed); a sweep refuses the same.
+#[test]
+fn a_factorial_too_narrow_for_its_levels_is_refused() {
+    let out = common::scratch("narrow").join("e");
+    let narrow = format!("{GA}=1..1.0000000000000002");
+    let o = cli(
+        &[
+            "--design",
+            "factorial",
+            "--param",
+            &narrow,
+            "--points",
+            "3",
+            "--runs",
+            "20",
+        ],
+        &out,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("too close for 3 distinct levels"), "{err}");
+    assert!(!out.exists());
+}

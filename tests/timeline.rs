@@ -729,5 +729,19 @@ fn a_capitalised_step_unit_dates_the_timeline() {
         err.contains("richardson.ron (\"Richardson pair\") has no start_date"),
         "{err}"
     );
+    // Likewise one whose unit a date cannot be given in.
+    let month = dir.join("month.ron");
+    std::fs::write(
+        &month,
+        text.replace("step_unit: \"week\"", "step_unit: \"month\""),
+    )
+    .unwrap();
+    let o = common::brink(&["backtest", month.to_str().unwrap(), path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("month.ron") && err.contains("\"month\""),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -184,9 +184,12 @@ pub fn compile_case(scenario: &Scenario, timeline: &Timeline) -> Result<Case> {
                 };
                 let tol = if *tolerance > 0 {
                     // "± 1 week", "± 29 weeks", whichever way the scenario spells its unit.
-                    let unit = crate::scenario::step_one(&scenario.step_unit);
-                    let s = if *tolerance == 1 { "" } else { "s" };
-                    format!(" (± {tolerance} {unit}{s})")
+                    let unit = if *tolerance == 1 {
+                        crate::scenario::step_one(&scenario.step_unit).to_string()
+                    } else {
+                        crate::scenario::steps(&scenario.step_unit)
+                    };
+                    format!(" (± {tolerance} {unit})")
                 } else {
                     String::new()
                 };

@@ -100,6 +100,19 @@ fn case_of(
                 tpath.shown()
             )));
         }
+        Some((l, _))
+            if brink::scenario::timeline::days_per_step(&l.scenario.step_unit).is_none() =>
+        {
+            return Err(Error::Input(format!(
+                "the scenario {} ({:?}) counts its steps in {:?}, in which the dates of the \
+                 timeline {} have no step; expected a scenario whose step_unit is \"week\" or \
+                 \"day\"",
+                l.path.shown(),
+                l.scenario.name,
+                l.scenario.step_unit,
+                tpath.shown()
+            )));
+        }
         Some((l, t)) => (l.clone(), t.clone()),
         None => {
             let path = timeline.scenario_path();

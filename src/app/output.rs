@@ -63,6 +63,12 @@ fn refuse_holding_an_input(target: &Path) -> Result<()> {
     if inputs.is_empty() {
         return Ok(());
     }
+    // Only a folder brink would replace (one with its marker): any other is refused by the
+    // claim with what is really in the way (a user's folder, `.`, `/`), and moving the input
+    // out of it would not help.
+    if !fs::symlink_metadata(target.join(MARKER)).is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
     let o = crate::app::shards::resolved(target);
     for i in &inputs {
         let r = crate::app::shards::resolved(i);

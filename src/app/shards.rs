@@ -259,6 +259,9 @@ fn merge(
     tally
         .check(&model, first.manifest.runs)
         .map_err(|e| Error::Input(format!("the shards do not add up: {e}")))?;
+    // The scenario the shards were made from is an input too: a folder holding it (a
+    // calibration's, with its calibrated file) is not replaced.
+    crate::app::output::note_input(std::path::Path::new(&first.manifest.scenario_file));
     // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.
     crate::app::interrupt::stop_flag();
     let staging = Staging::begin(out, "merge")?;
@@ -578,6 +581,8 @@ fn merge_compare(
         (true, Some(name)) => arms[0].model.outcomes.iter().position(|o| &o.name == name),
     };
     let result = compare::results(&arms, &tally, manifest, tornado);
+    // The scenario the shards were made from is an input too (see the run shards' merge).
+    crate::app::output::note_input(std::path::Path::new(&first.manifest.scenario_file));
     // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.
     crate::app::interrupt::stop_flag();
     let staging = Staging::begin(out, "merge")?;

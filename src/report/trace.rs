@@ -138,8 +138,22 @@ fn shell_word(w: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "_-.,:=+/@%".contains(c);
     if !w.is_empty() && w.chars().all(plain) {
         w.to_string()
+    } else if w.chars().any(crate::text::unsafe_char) {
+        // A newline or a tab (a distribution written on two lines) is shown escaped (`\n`),
+        // which bash's $'...' reads back as the character.
+        format!("$'{}'", w.replace('\\', "\\\\").replace('\'', "\\'"))
     } else {
         format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+/// A scenario file as a command-line word: one that starts with `-` would be read as an
+/// option, so it is given as `./-r.ron`.
+fn shell_file(f: &str) -> String {
+    if f.starts_with('-') {
+        shell_word(&format!("./{f}"))
+    } else {
+        shell_word(f)
     }
 }
 
@@ -250,7 +264,7 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
         o,
         "The path run {} takes in `brink run {} --seed {}{}` (same random streams).",
         t.run,
-        crate::text::escape(&shell_word(&t.scenario_file), false),
+        crate::text::escape(&shell_file(&t.scenario_file), false),
         t.seed,
         crate::text::escape(&options, false)
     );
@@ -524,4 +538,26 @@ pub fn text(out: &TraceOutput, sc: &Scenario) -> String {
         o += &trace_text(t, sc, &out.set);
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hint's words read back as given: a value of two lines in bash's $'...' (the
+    /// newline shown as `\n`, which it reads as one), a file that starts with `-` as `./-r`.
+    #[test]
+    fn command_words_read_back_as_given() {
+        assert_eq!(shell_word("a.b=0.4"), "a.b=0.4");
+        assert_eq!(shell_word("a=Uniform(min: 1)"), "'a=Uniform(min: 1)'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        let two_lines = shell_word("a=Normal(mean: 0.3,\n\tsd: \\x')");
+        assert_eq!(two_lines, "$'a=Normal(mean: 0.3,\n\tsd: \\\\x\\')'");
+        assert_eq!(
+            crate::text::escape(&two_lines, false),
+            "$'a=Normal(mean: 0.3,\\n\\tsd: \\\\x\\')'"
+        );
+        assert_eq!(shell_file("-r.ron"), "./-r.ron");
+        assert_eq!(shell_file("s/x.ron"), "s/x.ron");
+    }
 }

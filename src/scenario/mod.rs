@@ -40,17 +40,21 @@ pub fn parse_str(text: &str) -> Result<Scenario, ron::error::SpannedError> {
 /// assert_eq!(steps("day"), "days");
 /// assert_eq!(steps("weeks"), "weeks");
 /// assert_eq!(step_one(""), "step");
+/// assert_eq!(steps("WEEKS"), "WEEKS");
 /// ```
 pub fn step_one(unit: &str) -> &str {
     let u = unit.trim();
-    match u.strip_suffix('s') {
+    // "WEEKS" is "WEEK" (it read "WEEKSs" in the plural).
+    match u.strip_suffix('s').or_else(|| u.strip_suffix('S')) {
         Some(one) if !one.is_empty() => one,
         _ if u.is_empty() => "step",
         _ => u,
     }
 }
 
-/// A step unit in the plural ("weeks" for "week" or "weeks").
+/// A step unit in the plural ("weeks" for "week" or "weeks"; "WEEKS" for "WEEK").
 pub fn steps(unit: &str) -> String {
-    format!("{}s", step_one(unit))
+    let one = step_one(unit);
+    let upper = one.chars().any(char::is_alphabetic) && !one.chars().any(char::is_lowercase);
+    format!("{one}{}", if upper { "S" } else { "s" })
 }

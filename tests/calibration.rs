@@ -294,18 +294,13 @@ fn apply_to_is_checked_before_any_run() {
     assert!(calibrated.contains("calibrated by brink calibrate"));
 }
 
-/// A command whose input lies in the output folder it would replace is refused (exit 2) and the
-/// input kept: `calibrate` writes `calibrated-*.ron` into its folder, and a second calibration
-/// (or a run, or a backtest) of that file with the same `--out` deleted the file it was reading.
-#[test]
-fn an_output_folder_holding_an_input_is_refused() {
-    const TURKEY: &str = "scenarios/history/russia_turkey_2015.timeline.ron";
-    let dir = common::scratch("out-holds-input");
-    let out = dir.join("cal");
-    let o = common::brink(&[
-        "calibrate",
+/// `brink calibrate [SCENARIO] --timelines TURKEY` of the shared fatigue, small and quick.
+fn calibrate_fatigue(scenario: Option<&str>, out: &str) -> std::process::Output {
+    let mut args: Vec<&str> = vec!["calibrate"];
+    args.extend(scenario);
+    args.extend([
         "--timelines",
-        TURKEY,
+        "scenarios/history/russia_turkey_2015.timeline.ron",
         "--params",
         "shared.fatigue.value",
         "--particles",
@@ -316,8 +311,20 @@ fn an_output_folder_holding_an_input_is_refused() {
         "1",
         "--no-charts",
         "--out",
-        out.to_str().unwrap(),
+        out,
     ]);
+    common::brink(&args)
+}
+
+/// A command whose input lies in the output folder it would replace is refused (exit 2) and the
+/// input kept: `calibrate` writes `calibrated-*.ron` into its folder, and a second calibration
+/// (or a run, or a backtest) of that file with the same `--out` deleted the file it was reading.
+#[test]
+fn an_output_folder_holding_an_input_is_refused() {
+    const TURKEY: &str = "scenarios/history/russia_turkey_2015.timeline.ron";
+    let dir = common::scratch("out-holds-input");
+    let out = dir.join("cal");
+    let o = calibrate_fatigue(None, out.to_str().unwrap());
     assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
     // Twelve particles: the posterior's spread is not to be trusted, and it says so.
     let said = String::from_utf8_lossy(&o.stdout);
@@ -342,25 +349,13 @@ fn an_output_folder_holding_an_input_is_refused() {
     for args in [
         vec!["run", c, "--runs", "20", "--no-charts", "--out", o_],
         vec!["backtest", c, TURKEY, "--runs", "20", "--out", o_],
-        vec![
-            "calibrate",
-            c,
-            "--timelines",
-            TURKEY,
-            "--params",
-            "shared.fatigue.value",
-            "--particles",
-            "12",
-            "--sims",
-            "1",
-            "--max-generations",
-            "1",
-            "--no-charts",
-            "--out",
-            o_,
-        ],
+        vec!["calibrate", c],
     ] {
-        let o = common::brink(&args);
+        let o = if args[0] == "calibrate" {
+            calibrate_fatigue(Some(c), o_)
+        } else {
+            common::brink(&args)
+        };
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains("an input of this command"), "{args:?}: {err}");
@@ -400,23 +395,7 @@ fn an_output_folder_holding_an_input_is_refused() {
         let peaked = format!("value: Beta({beta}, min: 0.3, max: 0.6, ");
         std::fs::write(&scenario, text.replace(pert, &peaked)).unwrap();
         let again = dir.join("again");
-        let o = common::brink(&[
-            "calibrate",
-            scenario.to_str().unwrap(),
-            "--timelines",
-            TURKEY,
-            "--params",
-            "shared.fatigue.value",
-            "--particles",
-            "12",
-            "--sims",
-            "1",
-            "--max-generations",
-            "1",
-            "--no-charts",
-            "--out",
-            again.to_str().unwrap(),
-        ]);
+        let o = calibrate_fatigue(scenario.to_str(), again.to_str().unwrap());
         assert_eq!(o.status.code(), Some(0), "{beta}: {}", common::describe(&o));
     }
     // A backtest alone calibrates nothing: the calibration's options are refused, not ignored.

@@ -634,45 +634,22 @@ fn numbers_of_removed_and_added_events_are_refused() {
     let dir = scratch("removed");
     let removed = "events.patron_summit.probability";
     let added = "events.staged_incident.probability";
-    for (k, args) in [
-        vec![
-            "run",
-            TUTORIAL,
-            "--variant",
-            "pretext",
-            "--runs",
-            "50",
-            "--set",
-        ],
-        vec![
-            "trace",
-            TUTORIAL,
-            "--variant",
-            "pretext",
-            "--run",
-            "1",
-            "--set",
-        ],
-        vec!["sensitivity", TUTORIAL, "--variant", "pretext", "--set"],
-        vec![
-            "sweep",
-            TUTORIAL,
-            "--variant",
-            "pretext",
-            "--runs",
-            "50",
-            "--set",
-        ],
+    for (k, (command, extra)) in [
+        ("run", &["--runs", "50"][..]),
+        ("trace", &["--run", "1"][..]),
+        ("sensitivity", &[][..]),
+        ("sweep", &["--runs", "50"][..]),
     ]
     .into_iter()
     .enumerate()
     {
-        let sweep = args[0] == "sweep";
+        let sweep = command == "sweep";
         for (path, what) in [(removed, "removes event"), (added, "is one that variant")] {
             let set = format!("{path}={}", if sweep { "0..1:3" } else { "0.5" });
             let out = dir.join(format!("{k}-{}", what.len()));
-            let mut a = args.clone();
-            a.extend([set.as_str(), "--out", out.to_str().unwrap()]);
+            let mut a = vec![command, TUTORIAL, "--variant", "pretext"];
+            a.extend_from_slice(extra);
+            a.extend(["--set", set.as_str(), "--out", out.to_str().unwrap()]);
             let o = brink(&a);
             assert_eq!(o.status.code(), Some(2), "{a:?}: {}", describe(&o));
             let err = String::from_utf8_lossy(&o.stderr);

@@ -88,31 +88,30 @@ fn case_of(
 ) -> Result<CaseInput> {
     crate::app::output::note_input(tpath);
     let timeline = load_timeline(tpath, opts)?;
+    // Given on the command line, a scenario whose steps have no dates is named itself, not at
+    // the timeline's `scenario:` line, which names a file not used.
+    if let Some((l, _)) = scenario {
+        let s = &l.scenario;
+        let why = match (
+            &s.start_date,
+            brink::scenario::timeline::days_per_step(&s.step_unit),
+        ) {
+            (None, _) => Some("has no start_date".to_string()),
+            (_, None) => Some(format!("counts its steps in {:?}", s.step_unit)),
+            _ => None,
+        };
+        if let Some(why) = why {
+            return Err(Error::Input(format!(
+                "the scenario {} ({:?}) {why}, so the dates of the timeline {} have no step; \
+                 expected a scenario with a start_date (\"YYYY-MM-DD\") and a step_unit of \
+                 \"week\" or \"day\"",
+                l.path.shown(),
+                s.name,
+                tpath.shown()
+            )));
+        }
+    }
     let (loaded, text) = match scenario {
-        // Given on the command line: its own fault is named in it, not at the timeline's
-        // `scenario:` line, which names a file not used.
-        Some((l, _)) if l.scenario.start_date.is_none() => {
-            return Err(Error::Input(format!(
-                "the scenario {} ({:?}) has no start_date, so the dates of the timeline {} \
-                 have no step; expected a scenario with a start_date: \"YYYY-MM-DD\"",
-                l.path.shown(),
-                l.scenario.name,
-                tpath.shown()
-            )));
-        }
-        Some((l, _))
-            if brink::scenario::timeline::days_per_step(&l.scenario.step_unit).is_none() =>
-        {
-            return Err(Error::Input(format!(
-                "the scenario {} ({:?}) counts its steps in {:?}, in which the dates of the \
-                 timeline {} have no step; expected a scenario whose step_unit is \"week\" or \
-                 \"day\"",
-                l.path.shown(),
-                l.scenario.name,
-                l.scenario.step_unit,
-                tpath.shown()
-            )));
-        }
         Some((l, t)) => (l.clone(), t.clone()),
         None => {
             let path = timeline.scenario_path();

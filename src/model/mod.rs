@@ -594,15 +594,12 @@ impl Model {
     /// still drawn (so that nothing else shifts) but can change nothing, and a ranking of
     /// influences that counted them would ask for more runs and rank noise.
     pub fn uncertain_params_in_play(&self) -> Vec<usize> {
-        let removed: Vec<String> = self
-            .events
-            .iter()
-            .filter(|e| !e.enabled)
-            .map(|e| format!("events.{}.", e.name))
-            .collect();
+        let removed = |name: &str| self.events.iter().any(|e| !e.enabled && e.name == name);
         self.uncertain_params()
             .into_iter()
-            .filter(|&i| !removed.iter().any(|p| self.param_paths[i].starts_with(p)))
+            .filter(|&i| {
+                !crate::scenario::paths::event_of(&self.param_paths[i]).is_some_and(removed)
+            })
             .collect()
     }
 

@@ -421,9 +421,8 @@ pub fn report(
         let mut a = part.input.analysis(&part.model);
         let m = part.input.manifest();
         let mut with = String::new();
-        if let Some(x) = super::html::set_sentence(&part.model.scenario, &m.set) {
-            let x = x.trim_start_matches("Set on the command line: ");
-            with += &format!(", with {}", x.trim_end_matches('.'));
+        if let Some(x) = super::html::set_words(&part.model.scenario, &m.set) {
+            with += &format!(", with {x}");
         }
         if seeds_differ {
             with += &format!(", seed {}", m.seed);

@@ -528,6 +528,13 @@ impl<'a> Labels<'a> {
 /// North › hawkishness = 0.4; Kingdom of South › activity = Uniform(0.2, 0.4)." `None` when
 /// nothing was set. Shown in the setup line of every page and under the terminal's header.
 pub fn set_sentence(sc: &Scenario, set: &[crate::scenario::overrides::Setting]) -> Option<String> {
+    set_words(sc, set).map(|w| format!("Set on the command line: {w}."))
+}
+
+/// The numbers `--set` replaced, as [`set_sentence`] lists them: "Republic of North ›
+/// hawkishness = 0.4; Kingdom of South › activity = Uniform(0.2, 0.4)". `None` when nothing
+/// was set.
+pub fn set_words(sc: &Scenario, set: &[crate::scenario::overrides::Setting]) -> Option<String> {
     if set.is_empty() {
         return None;
     }
@@ -549,7 +556,7 @@ pub fn set_sentence(sc: &Scenario, set: &[crate::scenario::overrides::Setting]) 
             format!("{} = {value}", labels.path(&x.path))
         })
         .collect();
-    Some(format!("Set on the command line: {}.", items.join("; ")))
+    Some(items.join("; "))
 }
 
 /// Whether a path segment is a list index (`0`, `12`).

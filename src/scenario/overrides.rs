@@ -204,11 +204,7 @@ pub fn unsettable(
     variants: &[Option<&str>],
     path: &str,
 ) -> Option<(String, &'static str)> {
-    let event_of = |name: &str| {
-        path.strip_prefix("events.")
-            .and_then(|r| r.strip_prefix(name))
-            .is_some_and(|r| r.starts_with('.'))
-    };
+    let event_of = |name: &str| super::paths::event_of(path) == Some(name);
     let variant = |name: Option<&str>| s.variants.iter().find(|v| Some(v.name.as_str()) == name);
     let removed = |name: Option<&str>| {
         variant(name).and_then(|v| v.remove_events.iter().find(|e| event_of(e)))

@@ -460,6 +460,18 @@ pub fn block_of(path: &str) -> &str {
     }
 }
 
+/// The event a number belongs to, if it is an event's (names hold no `.`): `leader_call` for
+/// `events.leader_call.rate`.
+///
+/// ```
+/// use brink::scenario::paths::event_of;
+/// assert_eq!(event_of("events.talks.rate"), Some("talks"));
+/// assert_eq!(event_of("actors.north.activity"), None);
+/// ```
+pub fn event_of(path: &str) -> Option<&str> {
+    block_of(path).strip_prefix("events.")
+}
+
 /// Every parameter path of a scenario, in sampling order.
 pub fn param_paths(s: &Scenario) -> Vec<String> {
     let mut s = s.clone();

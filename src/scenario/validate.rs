@@ -1451,11 +1451,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             };
             // Its own numbers only: a `--set` layered over the variant applies to every arm
             // of a comparison, the base among them, which keeps the event.
-            if let Some(e) = v.remove_events.iter().find(|e| {
-                path.strip_prefix("events.")
-                    .and_then(|x| x.strip_prefix(e.as_str()))
-                    .is_some_and(|x| x.starts_with('.'))
-            }) {
+            if let Some(e) =
+                super::paths::event_of(path).filter(|e| v.remove_events.iter().any(|r| r == e))
+            {
                 c.problem(
                     x,
                     format!(

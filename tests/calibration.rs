@@ -412,3 +412,41 @@ fn an_output_folder_holding_an_input_is_refused() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A population beyond the calibration's memory budget is refused before any run, with exit
+/// code 2, nothing written, and the most particles that fit: 1,000,000 particles of 1,000
+/// pseudo-timelines each (both within their own limits) asked for some 27 GB, and the machine
+/// killed the process. Just within the budget is taken (checked in the library, without
+/// running it).
+#[test]
+fn a_population_beyond_the_memory_budget_is_refused_before_any_run() {
+    use brink::analysis::calibrate::{POPULATION_BUDGET, population_bytes};
+    let dir = common::scratch("population-budget");
+    let out = dir.join("cal");
+    let o = common::brink(&[
+        "calibrate",
+        "--timelines",
+        "scenarios/history/russia_turkey_2015.timeline.ron",
+        "--params",
+        "shared.fatigue.value",
+        "--particles",
+        "1000000",
+        "--sims",
+        "1000",
+        "--max-generations",
+        "1",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("budget") && err.contains("at most"), "{err}");
+    assert!(!out.exists(), "nothing is written");
+    // The most the message names fits; one more does not.
+    let most = (POPULATION_BUDGET / population_bytes(1, 1000, 1)) as usize;
+    assert!(population_bytes(most, 1000, 1) <= POPULATION_BUDGET);
+    assert!(population_bytes(most + 1, 1000, 1) > POPULATION_BUDGET);
+    // The defaults are far within it.
+    assert!(population_bytes(1000, 4, 10) < POPULATION_BUDGET / 1000);
+}

@@ -430,6 +430,19 @@ fn reflect(mut x: f64) -> f64 {
     x.clamp(0.0, 1.0 - f64::EPSILON)
 }
 
+/// The most a calibration's population may hold in memory: its particles' numbers and
+/// distances, their proposals and new distances, and the sorted distances a tolerance is chosen
+/// from. 1,000,000 particles of 1,000 pseudo-timelines asked for some 27 GB.
+pub const POPULATION_BUDGET: u64 = 4 << 30;
+
+/// What a population of `n` particles holds at its largest (bytes): each particle's `dim`
+/// numbers three times (its own, its proposal, the moving copy) and its `sims` distances twice
+/// (its own and its move's) plus once more sorted as a candidate tolerance, a few `Vec`s' heads
+/// and weights.
+pub fn population_bytes(n: usize, sims: usize, dim: usize) -> u64 {
+    n as u64 * (8 * (3 * dim as u64 + 3 * sims as u64) + 160)
+}
+
 /// Component of the calibration's own draws (initial particles, moves, resampling).
 const SAMPLER_COMPONENT: u64 = 6;
 
@@ -458,6 +471,20 @@ pub fn calibrate(
              can give; ask for fewer"
                 .into(),
         ));
+    }
+    let need = population_bytes(n, sims, dim);
+    if need > POPULATION_BUDGET {
+        let most = POPULATION_BUDGET / population_bytes(1, sims, dim);
+        return Err(Error::Input(format!(
+            "{n} particles of {sims} pseudo-timeline{} and {dim} number{} each would hold about \
+             {} MiB in memory, more than brink's budget of {} MiB for a calibration's \
+             population: ask for at most {most} particles with {sims} pseudo-timelines, or fewer \
+             pseudo-timelines",
+            if sims == 1 { "" } else { "s" },
+            if dim == 1 { "" } else { "s" },
+            need >> 20,
+            POPULATION_BUDGET >> 20,
+        )));
     }
     let sim = Sim {
         cases,

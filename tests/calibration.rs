@@ -450,3 +450,54 @@ fn a_population_beyond_the_memory_budget_is_refused_before_any_run() {
     // The defaults are far within it.
     assert!(population_bytes(1000, 4, 10) < POPULATION_BUDGET / 1000);
 }
+
+/// A cross-validation whose calibrations rest on few distinct particles says so for each fold,
+/// as `calibrate` does: in cross_validation.json, on stdout and on the page (it said nothing, and
+/// a fold of 12 particles read like one of thousands).
+#[test]
+fn a_cross_validation_on_few_particles_warns_for_each_fold() {
+    let dir = common::scratch("crossval-few-particles");
+    let out = dir.join("cv");
+    let o = common::brink(&[
+        "backtest",
+        "--cross-validate",
+        "--particles",
+        "12",
+        "--sims",
+        "1",
+        "--max-generations",
+        "1",
+        "--runs",
+        "100",
+        "--no-charts",
+        "scenarios/history/russia_turkey_2015.timeline.ron",
+        "scenarios/history/russia_georgia_2006.timeline.ron",
+        "--params",
+        "shared.fatigue.value",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stdout = common::stdout(&o);
+    assert_eq!(
+        stdout
+            .matches("    warning: the posterior rests on")
+            .count(),
+        2,
+        "{stdout}"
+    );
+    let cv: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("cross_validation.json")).unwrap()).unwrap();
+    for f in cv["folds"].as_array().unwrap() {
+        let w = f["warning"].as_str().unwrap();
+        assert!(
+            w.contains("distinct particle") && w.contains("(of 12)"),
+            "{w}"
+        );
+    }
+}

@@ -841,6 +841,10 @@ pub struct Fold {
     pub tolerance: f64,
     /// Simulated runs.
     pub simulations: u64,
+    /// A warning when the calibration's posterior rests on few distinct particles
+    /// ([`Calibration::few_particles_warning`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
     /// The held-out case with its priors.
     pub prior: super::backtest::CaseResult,
     /// The held-out case with the calibrated numbers drawn from the posterior.
@@ -951,6 +955,7 @@ pub fn cross_validate(
                     .into(),
                 tolerance: f64::INFINITY,
                 simulations: 0,
+                warning: None,
                 calibrated: prior.clone(),
                 prior,
             });
@@ -998,6 +1003,7 @@ pub fn cross_validate(
             stop_reason: c.stop_reason.clone(),
             tolerance: c.generations.last().map_or(f64::INFINITY, |g| g.tolerance),
             simulations: c.simulations,
+            warning: c.few_particles_warning(),
             prior,
             calibrated,
         });

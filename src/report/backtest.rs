@@ -536,6 +536,14 @@ fn held_out_table(cv: &CrossValidation, ctx: &HistoryContext) -> TableView {
          calibrated 80% band holds about 80% of the facts; a lower log score is better."
             .into(),
     );
+    for f in &cv.folds {
+        if let Some(w) = &f.warning {
+            t.notes.push(format!(
+                "Calibrated on all but {}: {w}",
+                ctx.label(&f.held_out)
+            ));
+        }
+    }
     t
 }
 

@@ -140,6 +140,9 @@ pub fn text(cv: &CrossValidation) -> String {
                 f.transferred.join(", ")
             }
         );
+        if let Some(w) = &f.warning {
+            o += &format!("    warning: t{}\n", w.strip_prefix('T').unwrap_or(w));
+        }
         for p in &f.params {
             o += &format!(
                 "    {:<40} prior {} → posterior {} (90%: {}–{})\n",

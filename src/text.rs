@@ -65,6 +65,35 @@ pub fn escape(s: &str, keep_lines: bool) -> Cow<'_, str> {
     Cow::Owned(o)
 }
 
+/// JSON text made safe for a terminal in JSON's own escapes: every unsafe character
+/// ([`unsafe_char`]) but the newlines and tabs between values becomes `\uXXXX`, which a JSON
+/// reader takes back as the character (the terminal's `\u{200f}` is not JSON). Such characters
+/// can only stand inside strings, where the escape means the same; `serde_json` escapes the C0
+/// controls itself, not DEL, the C1 controls or the marks that reorder a line.
+///
+/// ```
+/// let j = serde_json::to_string("Rupture \u{200f}قطع\u{7f}").unwrap();
+/// let safe = brink::text::json_safe(&j);
+/// assert_eq!(safe, "\"Rupture \\u200fقطع\\u007f\"");
+/// assert_eq!(serde_json::from_str::<String>(&safe).unwrap(), "Rupture \u{200f}قطع\u{7f}");
+/// ```
+pub fn json_safe(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| unsafe_char(c) && c != '\n' && c != '\t';
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if bad(c) {
+            // Every unsafe character lies in the Basic Multilingual Plane: one escape each.
+            o.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            o.push(c);
+        }
+    }
+    Cow::Owned(o)
+}
+
 /// A path as a message quotes it: [`Path::display`], on one line, every unsafe character
 /// escaped (a file may be named `x\nerror: forged`).
 ///
@@ -91,4 +120,14 @@ impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&escape(&self.0.display().to_string(), false))
     }
+}
+
+/// A count and its noun, in the singular for one: `counted(1, "fact", "facts")` is "1 fact".
+///
+/// ```
+/// assert_eq!(brink::text::counted(1, "outcome", "outcomes"), "1 outcome");
+/// assert_eq!(brink::text::counted(0, "outcome", "outcomes"), "0 outcomes");
+/// ```
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

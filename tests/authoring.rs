@@ -240,6 +240,26 @@ fn graph_draws_png_and_svg_and_never_overwrites() {
     assert_eq!(fs::read(dir.join("g.png")).unwrap(), before);
 }
 
+/// graph's default file name is the scenario's stem without its control characters and marks
+/// that reorder a line: a scenario named `h⏎error: forged.ron` drew `h⏎error: forged-graph.svg`,
+/// a name that forges a line wherever it is listed. Other letters are kept.
+#[test]
+fn graph_names_its_default_file_without_control_characters() {
+    let dir = scratch("graph-stem");
+    for (name, drawn) in [
+        ("h\nerror: forged\u{202e}.ron", "h_error: forged_-graph.svg"),
+        ("Баку.ron", "Баку-graph.svg"),
+    ] {
+        fs::copy(repo(TUTORIAL), dir.join(name)).unwrap();
+        ok_in(&dir, &["graph", name]);
+        assert!(
+            dir.join(drawn).is_file(),
+            "{name}: {:?}",
+            common::tree(&dir)
+        );
+    }
+}
+
 /// Without --format, the format is --out's extension (any case; svg when there is none); an
 /// extension that contradicts --format, or that graph does not write, is refused with exit
 /// code 2 and nothing written (a `g.png` held SVG text, a `--format png --out x.svg` PNG bytes).
@@ -572,10 +592,54 @@ fn diff_refuses_a_result_edited_since_brink_wrote_it() {
         let (code, out, err) = code_in(&dir, &["diff", "base", &name]);
         assert_eq!(code, 2, "{out}{err}");
         assert!(out.is_empty(), "{out}");
+        // An edit that changes the size is refused by it, before the file is read.
         assert!(
-            err.contains(&format!("{name}/{file}")) && err.contains("SHA-256"),
+            err.contains(&format!("{name}/{file}"))
+                && (err.contains("SHA-256") || err.contains("but brink wrote")),
             "{err}"
         );
+    }
+}
+
+/// A listed file grown since brink wrote it (a damaged copy: 50 GB of zeros after the table)
+/// is refused by its size before it is read: `diff` read such a runs.csv whole, holding its
+/// endless last line in memory, and hashed a grown runs.parquet for minutes.
+#[test]
+fn diff_refuses_a_grown_file_before_reading_it() {
+    let dir = scratch("diff-grown");
+    run_tutorial(&dir, "base", &["--per-run"]);
+    run_tutorial(&dir, "pq", &["--per-run", "--format", "parquet"]);
+    for (folder, file) in [
+        ("base", "runs.csv"),
+        ("pq", "runs.parquet"),
+        ("base", "summary.json"),
+    ] {
+        let copy = dir.join(format!("grown-{file}"));
+        fs::create_dir(&copy).unwrap();
+        for e in fs::read_dir(dir.join(folder)).unwrap() {
+            let e = e.unwrap();
+            fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+        }
+        let p = copy.join(file);
+        let was = fs::metadata(&p).unwrap().len();
+        // Sparse: no disk is used.
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_len(50 << 30)
+            .unwrap();
+        let name = format!("grown-{file}");
+        let (code, out, err) = code_in(&dir, &["diff", &name, "base"]);
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(
+            err.contains(&format!(
+                "{name}/{file} has {} bytes, but brink wrote {was}",
+                50u64 << 30
+            )),
+            "{err}"
+        );
+        fs::remove_dir_all(&copy).unwrap();
     }
 }
 
@@ -1073,4 +1137,46 @@ fn reseal(d: &Path, file: &str) {
         }
     }
     fs::write(&p, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+}
+
+/// A summary whose counts no run could give (its files re-sealed by hand, so that every hash
+/// matches) is refused by `diff`, naming what is wrong: an outcome in more runs than the
+/// result has printed a probability of 2500, a result of no runs intervals of nothing, and two
+/// outcomes of one name paired the wrong columns.
+#[test]
+fn diff_refuses_counts_no_run_could_give() {
+    let dir = scratch("diff-counts");
+    run_tutorial(&dir, "base", &[]);
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(Edit, &str); 3] = [
+        (
+            |v| v["outcomes"][0]["runs_hit"] = 1_000_000.into(),
+            "that happened in 1000000 of 400 runs",
+        ),
+        (|v| v["manifest"]["runs"] = 0.into(), "a result of no runs"),
+        (
+            |v| v["outcomes"][1]["name"] = v["outcomes"][0]["name"].clone(),
+            "two outcomes named",
+        ),
+    ];
+    for (i, (edit, says)) in edits.into_iter().enumerate() {
+        let name = format!("edited{i}");
+        let copy = dir.join(&name);
+        fs::create_dir(&copy).unwrap();
+        for e in fs::read_dir(dir.join("base")).unwrap() {
+            let e = e.unwrap();
+            fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+        }
+        let mut v = common::json(&copy.join("summary.json"));
+        edit(&mut v);
+        let bytes = serde_json::to_vec_pretty(&v).unwrap();
+        fs::write(copy.join("summary.json"), &bytes).unwrap();
+        rewrite_marker_entry(&copy, "summary.json", &bytes);
+        let (code, out, err) = code_in(&dir, &["diff", "base", &name]);
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(
+            err.contains(says) && err.contains("brink never writes"),
+            "{err}"
+        );
+    }
 }

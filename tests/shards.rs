@@ -900,3 +900,43 @@ fn a_merged_comparison_whose_scenario_has_gone_is_named_by_ids() {
     assert_ne!(there, gone);
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Shards of `run` and of `compare` given to one merge are told apart, whichever comes first:
+/// the comparison's shard was "not a shard folder: it has no shard.json", as if it were none.
+#[test]
+fn shards_of_run_and_compare_together_are_told_apart() {
+    let root = scratch("merge-run-and-compare");
+    let run = shards_of(&root, "200", 2);
+    let compare = root.join("compare2");
+    ok(&[
+        "compare",
+        SCENARIO,
+        "--runs",
+        "200",
+        "--no-charts",
+        "--shard",
+        "2/2",
+        "--out",
+        compare.to_str().unwrap(),
+    ]);
+    for (first, second, says) in [
+        (&run[0], &compare, "is a shard of `brink compare`"),
+        (&compare, &run[1], "is a shard of `brink run`"),
+    ] {
+        let out = root.join("merged");
+        let o = brink(&[
+            "merge",
+            first.to_str().unwrap(),
+            second.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(says) && err.contains("shards of one command"),
+            "{err}"
+        );
+        assert!(!out.exists());
+    }
+}

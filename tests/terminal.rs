@@ -465,3 +465,50 @@ fn paths_read_back_from_results_stay_on_their_line() {
     let calibrated = dir.join("cal/calibrated-russia_georgia_2006.ron");
     common::ok(&[OsStr::new("validate"), calibrated.as_os_str()]);
 }
+
+/// JSON printed to standard output stays JSON when the scenario's text holds a mark that
+/// reorders a line (a right-to-left mark is common in Persian and Arabic labels) or a line
+/// separator: the terminal's escape `\u{200f}` made `diff --json` and `trace --json` invalid;
+/// JSON's own `\u200f` keeps the text, and the terminal still never sees the mark raw.
+#[test]
+fn json_on_stdout_escapes_reordering_marks_as_json() {
+    let dir = scratch("json-rlm");
+    let label = "Crisis \u{200f}قطع\u{2028}x";
+    let p = hostile_richardson(&dir, |s| {
+        s.replace(
+            "Outcome(name: \"crisis\",",
+            &format!("Outcome(name: \"crisis\", label: \"{label}\","),
+        )
+    });
+    let p = p.to_str().unwrap();
+    for (out, seed) in [("a", "0"), ("b", "1")] {
+        let o = brink_in(
+            &dir,
+            &[
+                "run",
+                p,
+                "--runs",
+                "50",
+                "--per-run",
+                "--no-charts",
+                "--seed",
+                seed,
+                "--out",
+                out,
+            ],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let diff = brink_in(&dir, &["diff", "a", "b", "--json"]);
+    let trace = brink_in(&dir, &["trace", p, "--run", "0", "--json"]);
+    for o in [diff, trace] {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(raw_controls(&o.stdout).is_empty());
+        assert!(!String::from_utf8_lossy(&o.stdout).contains('\u{200f}'));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(
+            v.to_string().contains(label),
+            "the label read back whole: {v}"
+        );
+    }
+}

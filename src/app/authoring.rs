@@ -154,6 +154,33 @@ pub fn read_saved(dir: &Path) -> Result<Saved> {
         })
         .collect::<Option<Vec<_>>>()
         .ok_or_else(|| bad("outcome names and counts"))?;
+    // Counts a result cannot hold (its files re-sealed by hand, or written by another version)
+    // would give probabilities above 1 or intervals of nothing.
+    let odd = |what: String| {
+        Error::Input(format!(
+            "{}: summary.json holds {what}, which brink never writes",
+            dir.shown()
+        ))
+    };
+    if manifest.runs == 0 {
+        return Err(odd("a result of no runs".into()));
+    }
+    if let Some(o) = outcomes.iter().find(|o| o.2 > manifest.runs) {
+        return Err(odd(format!(
+            "an outcome ({}) that happened in {} of {} runs",
+            crate::app::terminal::safe(&o.0),
+            o.2,
+            manifest.runs
+        )));
+    }
+    let mut names: Vec<&str> = outcomes.iter().map(|o| o.0.as_str()).collect();
+    names.sort_unstable();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(odd(format!(
+            "two outcomes named {}",
+            crate::app::terminal::safe(w[0])
+        )));
+    }
     let per_run = if has("runs.csv") {
         let names: Vec<&str> = outcomes.iter().map(|o| o.0.as_str()).collect();
         let mut file = Listed::open(dir, &marker, "runs.csv")?;
@@ -701,15 +728,23 @@ fn compare_folders(
         let side = if na.contains(n) { a } else { b };
         differ.push(format!("{n} (only in {})", side.shown()));
     }
+    let entry = |m: &'_ crate::app::output::Marker, n: &str| {
+        m.files
+            .iter()
+            .find(|f| f.name == n)
+            .map(|f| (f.bytes, f.sha256.clone()))
+    };
     for n in na.intersection(&nb) {
         let read = |d: &Path| fs::read(d.join(n)).map_err(|e| Error::io("read", d.join(n), e));
-        let (x, y) = (read(a)?, read(b)?);
         let equal = if MANIFEST_FILES.contains(&n.as_str()) {
-            normalise_json(&x) == normalise_json(&y)
+            normalise_json(&read(a)?) == normalise_json(&read(b)?)
         } else if n.ends_with(".html") {
-            normalise_html(&x) == normalise_html(&y)
+            normalise_html(&read(a)?) == normalise_html(&read(b)?)
         } else {
-            x == y
+            // By the SHA-256 each marker records: the result's files were checked against its
+            // marker before the rerun, and the rerun's marker was just written. Reading both
+            // copies of a runs.csv of gigabytes held twice its size in memory.
+            entry(ma, n) == entry(mb, n)
         };
         if !equal {
             differ.push(n.clone());

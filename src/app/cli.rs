@@ -1,6 +1,6 @@
 //! The command line: argument definitions and one function per command.
 
-use brink::text::ShowPath;
+use brink::text::{ShowPath, counted};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -814,7 +814,7 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             let d = brink::analysis::diff::diff(&sa, &sb);
             if json {
-                say(&format!("{}\n", brink::report::diff::json(&d)?));
+                say_json(&format!("{}\n", brink::report::diff::json(&d)?));
             } else {
                 say(&brink::report::diff::text(&d));
             }
@@ -988,9 +988,14 @@ fn graph_command(
     let d = brink::report::graph::Diagram::of(&loaded.scenario);
     let drawing = |ext: &str| {
         out.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
-            let stem = file
+            // A control character or a mark that reorders a line is no part of a name brink
+            // makes (a stem of `h\nerror: forged` named `h⏎error: forged-graph.svg`).
+            let stem: String = file
                 .file_stem()
-                .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+                .map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
+                .chars()
+                .map(|c| if brink::text::unsafe_char(c) { '_' } else { c })
+                .collect();
             PathBuf::from(format!("{stem}-graph.{ext}"))
         })
     };
@@ -1122,7 +1127,11 @@ fn trace_command(args: TraceArgs) -> Result<()> {
     if args.out.is_none() {
         go_on()?;
     }
-    say(&text);
+    if args.json {
+        say_json(&text);
+    } else {
+        say(&text);
+    }
     if let Some(dir) = &args.out {
         tell!("wrote {}", crate::app::terminal::path(dir));
     }
@@ -1595,11 +1604,11 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
                 Ok(cases) => {
                     let c = &cases[0];
                     say(&format!(
-                        "ok  {}: timeline {:?} of {}, {} facts\n",
+                        "ok  {}: timeline {:?} of {}, {}\n",
                         f.shown(),
                         c.timeline.timeline.name,
                         c.loaded.path.shown(),
-                        c.timeline.timeline.facts.len()
+                        counted(c.timeline.timeline.facts.len(), "fact", "facts")
                     ));
                 }
                 Err(Error::Scenario(d)) => all.extend(d.0),
@@ -1611,16 +1620,20 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
             Ok(l) => {
                 let s = &l.scenario;
                 say(&format!(
-                    "ok  {}: {:?}, {} actors, {} relations, {} levers, {} events, {} outcomes, {} variants, {} uncertain numbers, horizon {} {}\n",
+                    "ok  {}: {:?}, {}, {}, {}, {}, {}, {}, {}, horizon {} {}\n",
                     f.shown(),
                     s.name,
-                    s.actors.len(),
-                    s.relations.len(),
-                    s.levers.len(),
-                    s.events.len(),
-                    s.outcomes.len(),
-                    s.variants.len(),
-                    brink::report::describe::ledger(s).len(),
+                    counted(s.actors.len(), "actor", "actors"),
+                    counted(s.relations.len(), "relation", "relations"),
+                    counted(s.levers.len(), "lever", "levers"),
+                    counted(s.events.len(), "event", "events"),
+                    counted(s.outcomes.len(), "outcome", "outcomes"),
+                    counted(s.variants.len(), "variant", "variants"),
+                    counted(
+                        brink::report::describe::ledger(s).len(),
+                        "uncertain number",
+                        "uncertain numbers"
+                    ),
                     s.horizon,
                     brink::scenario::steps(&s.step_unit)
                 ));
@@ -1655,6 +1668,12 @@ fn parse_title(s: &str) -> std::result::Result<String, String> {
 /// [`crate::app::terminal`]).
 fn say(text: &str) {
     crate::app::terminal::print(&crate::app::terminal::safe_text(text));
+}
+
+/// Prints JSON to standard output, its unsafe characters in JSON's escapes (the terminal's
+/// escapes, as [`say`] writes them, are not JSON).
+fn say_json(json: &str) {
+    crate::app::terminal::print(&brink::text::json_safe(json));
 }
 
 /// Puts the numbers `--set` replaced (in words) under the first line of a command's text, its

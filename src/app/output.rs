@@ -181,6 +181,14 @@ fn listed<'a>(dir: &Path, marker: &'a Marker, name: &str) -> Result<&'a FileEntr
     })
 }
 
+fn size_mismatch(p: &Path, len: u64, entry: &FileEntry) -> Error {
+    Error::Input(format!(
+        "{} has {len} bytes, but brink wrote {} (changed or damaged since)",
+        p.shown(),
+        entry.bytes
+    ))
+}
+
 fn mismatch(p: &Path, sha: &str, entry: &FileEntry) -> Error {
     Error::Input(format!(
         "{}: its content does not match the SHA-256 brink recorded (changed or damaged since): \
@@ -195,7 +203,14 @@ fn mismatch(p: &Path, sha: &str, entry: &FileEntry) -> Error {
 pub fn read_listed(dir: &Path, marker: &Marker, name: &str, max: u64) -> Result<Vec<u8>> {
     let entry = listed(dir, marker, name)?;
     let p = dir.join(name);
-    let bytes = read_bounded(&p, max)?;
+    // A file of another size is refused before it is read: a damaged file may be gigabytes.
+    if let Ok(meta) = fs::symlink_metadata(&p)
+        && meta.is_file()
+        && meta.len() != entry.bytes
+    {
+        return Err(size_mismatch(&p, meta.len(), entry));
+    }
+    let bytes = read_bounded(&p, max.min(entry.bytes))?;
     let sha = brink::scenario::load::hex(&Sha256::digest(&bytes));
     if sha != entry.sha256 {
         return Err(mismatch(&p, &sha, entry));
@@ -208,6 +223,8 @@ pub fn read_listed(dir: &Path, marker: &Marker, name: &str, max: u64) -> Result<
 pub struct Listed {
     file: File,
     hash: Sha256,
+    /// Bytes read so far: never more than brink wrote, even if the file grows meanwhile.
+    read: u64,
     path: PathBuf,
     entry: FileEntry,
 }
@@ -219,16 +236,19 @@ impl Listed {
         let path = dir.join(name);
         let cannot = |e: String| Error::Input(format!("cannot read {}: {e}", path.shown()));
         let file = open_no_follow(&path, false).map_err(|e| cannot(e.to_string()))?;
-        if !file
-            .metadata()
-            .map_err(|e| cannot(e.to_string()))?
-            .is_file()
-        {
+        let meta = file.metadata().map_err(|e| cannot(e.to_string()))?;
+        if !meta.is_file() {
             return Err(cannot("not a plain file".into()));
+        }
+        // A file of another size is refused before it is read: a damaged runs.csv of 50 GB
+        // was read whole (a line without its end held in memory) before its hash could say no.
+        if meta.len() != entry.bytes {
+            return Err(size_mismatch(&path, meta.len(), &entry));
         }
         Ok(Self {
             file,
             hash: Sha256::new(),
+            read: 0,
             path,
             entry,
         })
@@ -255,7 +275,11 @@ impl Listed {
 
 impl Read for Listed {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let k = self.file.read(buf)?;
+        // One byte beyond what brink wrote is enough for the hash to refuse the file.
+        let left = self.entry.bytes.saturating_add(1).saturating_sub(self.read);
+        let most = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let k = self.file.read(&mut buf[..most])?;
+        self.read += k as u64;
         self.hash.update(&buf[..k]);
         Ok(k)
     }
@@ -374,12 +398,7 @@ fn check_entry(p: &Path, entry: &FileEntry) -> Result<()> {
         )));
     }
     if meta.len() != entry.bytes {
-        return Err(Error::Input(format!(
-            "{} has {} bytes, but brink wrote {} (changed or damaged since)",
-            p.shown(),
-            meta.len(),
-            entry.bytes
-        )));
+        return Err(size_mismatch(p, meta.len(), entry));
     }
     let (_, sha) =
         hash_file(p).map_err(|e| Error::Input(format!("cannot read {}: {e}", p.shown())))?;

@@ -648,6 +648,19 @@ fn read_json<T: serde::de::DeserializeOwned>(
         )));
     }
     if !p.is_file() {
+        // A shard of the other command says so: "no shard.json" read as no shard at all.
+        let other = match file {
+            "shard.json" => Some(("compare-shard.json", "a shard of `brink compare`", "run")),
+            "compare-shard.json" => Some(("shard.json", "a shard of `brink run`", "compare")),
+            _ => None,
+        };
+        if let Some((_, what, first)) = other.filter(|(f, ..)| dir.join(f).is_file()) {
+            return Err(Error::Input(format!(
+                "{} is {what}, and the first shard given is one of `brink {first}`: merge the \
+                 shards of one command together",
+                dir.shown()
+            )));
+        }
         return Err(Error::Input(format!(
             "{} is not a {kind} folder: it has no {file}",
             dir.shown()

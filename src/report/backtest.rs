@@ -678,10 +678,11 @@ fn report(
     }
     p.caveat = vec![
         format!(
-            "Few facts. These scores rest on {} facts from {cases_words}, {} of them with bands: \
+            "Few facts. These scores rest on {} from {cases_words}, {} of them with bands: \
              one fact more or less inside a band moves a share by several points, so read the \
              coverage as a rough check, not a measurement.",
-            b.facts, b.banded_facts
+            crate::text::counted(b.facts, "fact", "facts"),
+            b.banded_facts
         ),
         "The development cases. The scenarios were written with these crises in mind, and they \
          are the cases any calibration was fitted to: scores on them flatter the model. Only a \
@@ -721,7 +722,10 @@ fn report(
     if b.pit_facts > 0 {
         let nbins = b.pit_histogram.len().max(1) as f64;
         let mut t = TableView::new(
-            format!("PIT histogram over {} facts", b.pit_facts),
+            format!(
+                "PIT histogram over {}",
+                crate::text::counted(b.pit_facts, "fact", "facts")
+            ),
             &[("PIT", true), ("share of facts", true)],
         );
         for (i, share) in b.pit_histogram.iter().enumerate() {

@@ -139,9 +139,25 @@ fn shell_word(w: &str) -> String {
     if !w.is_empty() && w.chars().all(plain) {
         w.to_string()
     } else if w.chars().any(crate::text::unsafe_char) {
-        // A newline or a tab (a distribution written on two lines) is shown escaped (`\n`),
-        // which bash's $'...' reads back as the character.
-        format!("$'{}'", w.replace('\\', "\\\\").replace('\'', "\\'"))
+        // A newline or a tab (a distribution written on two lines), or any other character
+        // that must not reach a terminal raw (a file named with ESC), in the escapes bash's
+        // $'...' reads back as the character (the terminal's own `\u{1b}` it would not).
+        let mut o = String::from("$'");
+        for c in w.chars() {
+            match c {
+                '\\' => o.push_str("\\\\"),
+                '\'' => o.push_str("\\'"),
+                '\n' => o.push_str("\\n"),
+                '\t' => o.push_str("\\t"),
+                '\r' => o.push_str("\\r"),
+                c if crate::text::unsafe_char(c) && c.is_ascii() => {
+                    o.push_str(&format!("\\x{:02x}", c as u32))
+                }
+                c if crate::text::unsafe_char(c) => o.push_str(&format!("\\u{:04x}", c as u32)),
+                c => o.push(c),
+            }
+        }
+        o + "'"
     } else {
         format!("'{}'", w.replace('\'', "'\\''"))
     }
@@ -552,11 +568,26 @@ mod tests {
         assert_eq!(shell_word("a=Uniform(min: 1)"), "'a=Uniform(min: 1)'");
         assert_eq!(shell_word("it's"), "'it'\\''s'");
         let two_lines = shell_word("a=Normal(mean: 0.3,\n\tsd: \\x')");
-        assert_eq!(two_lines, "$'a=Normal(mean: 0.3,\n\tsd: \\\\x\\')'");
-        assert_eq!(
-            crate::text::escape(&two_lines, false),
-            "$'a=Normal(mean: 0.3,\\n\\tsd: \\\\x\\')'"
-        );
+        assert_eq!(two_lines, "$'a=Normal(mean: 0.3,\\n\\tsd: \\\\x\\')'");
+        // Nothing is left for the terminal's escapes, which bash would not read back.
+        assert_eq!(crate::text::escape(&two_lines, false), two_lines);
+        let hostile = "t\u{1b}a\u{200f}b\u{85}c\rd.ron";
+        let word = shell_file(hostile);
+        assert_eq!(word, "$'t\\x1ba\\u200fb\\u0085c\\rd.ron'");
+        assert_eq!(crate::text::escape(&word, false), word);
+        // bash reads each word back as the text it was made from.
+        #[cfg(unix)]
+        for (w, given) in [
+            (&two_lines, "a=Normal(mean: 0.3,\n\tsd: \\x')"),
+            (&word, hostile),
+        ] {
+            if let Ok(o) = std::process::Command::new("bash")
+                .args(["-c", &format!("printf %s {w}")])
+                .output()
+            {
+                assert_eq!(String::from_utf8_lossy(&o.stdout), given);
+            }
+        }
         assert_eq!(shell_file("-r.ron"), "./-r.ron");
         assert_eq!(shell_file("s/x.ron"), "s/x.ron");
     }

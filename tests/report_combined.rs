@@ -304,11 +304,20 @@ fn refusals_exit_2_and_write_nothing() {
     }
     let svg = tampered.join("sensitivity.svg");
     let text = std::fs::read_to_string(&svg).unwrap();
-    std::fs::write(
-        &svg,
-        text.replace("</svg>", "<script>alert(1)</script></svg>"),
-    )
-    .unwrap();
+    let edited = text.replace("</svg>", "<script>alert(1)</script></svg>");
+    std::fs::write(&svg, &edited).unwrap();
+    // The edit grew the file: refused by its size before it is read.
+    refused(
+        &[run.as_os_str(), tampered.as_os_str()],
+        &out,
+        &format!(
+            "sensitivity.svg has {} bytes, but brink wrote {} (changed or damaged since)",
+            edited.len(),
+            text.len()
+        ),
+    );
+    // An edit of the same size, by its SHA-256.
+    std::fs::write(&svg, text.replacen("<svg", "<SVG", 1)).unwrap();
     refused(
         &[run.as_os_str(), tampered.as_os_str()],
         &out,
@@ -357,5 +366,24 @@ fn runs_of_one_kind_are_told_apart() {
     let second = "2. Run: the base scenario, with Republic of North › hawkishness = 1, seed 9";
     assert!(html.contains(&format!("{second}</h2>")));
     assert!(html.contains("From section 2: run (the base scenario, with Republic of North"));
+    // Runs that differ in their number of runs alone are told apart by it.
+    let c = dir.join("c");
+    common::ok(&[
+        "run",
+        TUTORIAL,
+        "--runs",
+        "200",
+        "--no-charts",
+        "--out",
+        &p(&c),
+    ]);
+    let out = dir.join("report-runs");
+    common::ok(&["report", &p(&a), &p(&c), "--out", &p(&out)]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("1. Run: the base scenario, 100 runs</h2>")
+            && html.contains("2. Run: the base scenario, 200 runs</h2>"),
+        "{html}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

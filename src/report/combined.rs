@@ -427,6 +427,10 @@ pub fn report(
         if seeds_differ {
             with += &format!(", seed {}", m.seed);
         }
+        // Results that differ in their runs alone are told apart by them too.
+        if lo != hi {
+            with += &format!(", {} runs", group_thousands(m.runs));
+        }
         let subject = format!("{}{with}", part.input.subject(&part.model.scenario));
         let heading = format!("{n}. {}: {subject}", part.input.noun());
         // The leading tables go to the summary, named after their input; the rest stay.

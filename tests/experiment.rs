@@ -559,3 +559,69 @@ fn a_factorial_too_narrow_for_its_levels_is_refused() {
     assert!(err.contains("too close for 3 distinct levels"), "{err}");
     assert!(!out.exists());
 }
+
+/// Valid designs that do not do what they suggest are said on stderr, not refused: a
+/// `--param` of an event that a compared variant removes varies only the other arms, and a
+/// Sobol design of a point count that is not a power of two covers its ranges less evenly.
+/// A design with neither says nothing.
+#[test]
+fn a_param_a_variant_removes_and_an_unbalanced_sobol_design_are_noted() {
+    let dir = common::scratch("experiment-notes");
+    let tutorial = "scenarios/examples/tutorial.ron";
+    let run = |extra: &[&str], out: &str| {
+        let out = dir.join(out);
+        let mut args = vec!["experiment", tutorial, "--runs", "100", "--no-charts"];
+        args.extend_from_slice(extra);
+        args.extend(["--out", out.to_str().unwrap()]);
+        let o = common::brink(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let removed = "events.patron_summit.probability=0..1";
+    let err = run(
+        &[
+            "--design",
+            "lhs",
+            "--param",
+            removed,
+            "--points",
+            "4",
+            "--variants",
+            "pretext",
+        ],
+        "removed",
+    );
+    assert!(
+        err.contains("note: --param events.patron_summit.probability: variant pretext removes event patron_summit"),
+        "{err}"
+    );
+    let err = run(
+        &[
+            "--design",
+            "sobol",
+            "--param",
+            "actors.north.hawkishness=0..1",
+            "--points",
+            "3",
+        ],
+        "sobol3",
+    );
+    assert!(
+        err.contains("a Sobol sequence is balanced at a power of two points; 3 points"),
+        "{err}"
+    );
+    let err = run(
+        &[
+            "--design",
+            "sobol",
+            "--param",
+            removed,
+            "--points",
+            "4",
+            "--variants",
+            "restraint",
+        ],
+        "quiet",
+    );
+    assert!(!err.contains("note:"), "{err}");
+}

@@ -573,6 +573,7 @@ fn file_over_the_size_limit() {
     std::fs::write(&path, GOOD).unwrap();
     let opts = LoadOptions {
         max_file_bytes: GOOD.len() as u64 - 1,
+        ..LoadOptions::default()
     };
     let d = only(load_timeline(&path, opts));
     assert_diag(
@@ -583,6 +584,7 @@ fn file_over_the_size_limit() {
     );
     let opts = LoadOptions {
         max_file_bytes: GOOD.len() as u64,
+        ..LoadOptions::default()
     };
     assert!(load_timeline(&path, opts).is_ok());
 }

@@ -95,6 +95,9 @@ class Result:
 MAX_RUNS = 100_000_000
 """The default ``max_runs``: the command line's ``--max-runs`` default."""
 
+MAX_FILE_SIZE = _brink.MAX_FILE_SIZE
+"""The default ``max_file_size`` in bytes: the command line's ``--max-file-size`` default."""
+
 # The largest whole number the binding takes (Rust's u64): seeds run to it.
 _U64_MAX = 2**64 - 1
 
@@ -192,12 +195,14 @@ def _call(name, path, **kw):
     """The call as the manifest records it (the command line records its command)."""
     if kw.get("max_runs") == MAX_RUNS:
         kw["max_runs"] = None
+    if kw.get("max_file_size") == MAX_FILE_SIZE:
+        kw["max_file_size"] = None
     args = [repr(os.fspath(path))] + [f"{k}={v!r}" for k, v in kw.items() if v is not None]
     return ["python", f"brink.{name}({', '.join(args)})"]
 
 
 def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=False,
-        max_runs=MAX_RUNS, per_run_steps=None):
+        max_runs=MAX_RUNS, per_run_steps=None, max_file_size=MAX_FILE_SIZE):
     """Plays a scenario many times, as ``brink run`` does, and returns a :class:`Result`.
 
     Args:
@@ -215,6 +220,8 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
         per_run_steps: steps (a list of whole numbers from 0 to the horizon's last step) at
             whose end the per-run table also records each run's rung and every measure's
             level (the command line's ``--per-run-steps``); implies ``per_run``.
+        max_file_size: the largest scenario file read, in bytes (the command line's
+            ``--max-file-size``; 4 MiB by default).
 
     Returns:
         A Result with the tables ``outcomes`` and ``timeseries`` (outcomes.csv and
@@ -235,17 +242,19 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
     runs, threads = _whole("runs", runs), _whole("threads", threads)
     seed = _whole("seed", seed, least=0)
     max_runs = _whole("max_runs", max_runs, none_ok=False)
+    max_file_size = _whole("max_file_size", max_file_size, none_ok=False)
     steps = _steps(per_run_steps)
     per_run = _flag("per_run", per_run)
     command = _call("run", path, runs=runs, seed=seed, variant=variant, set=set,
-                    per_run=per_run or None, per_run_steps=steps or None, max_runs=max_runs)
+                    per_run=per_run or None, per_run_steps=steps or None, max_runs=max_runs,
+                    max_file_size=max_file_size)
     raw = _brink.run(_path(path), runs, seed, variant, _settings(set), threads,
-                     bool(per_run) or bool(steps), command, max_runs, steps)
+                     bool(per_run) or bool(steps), command, max_runs, steps, max_file_size)
     return Result("run", raw)
 
 
 def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, tornado=False,
-            max_runs=MAX_RUNS, per_run=False):
+            max_runs=MAX_RUNS, per_run=False, max_file_size=MAX_FILE_SIZE):
     """Compares the base scenario with variants on common random numbers, as ``brink compare``
     does, and returns a :class:`Result`.
 
@@ -264,6 +273,7 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
         per_run: also return the per-run table ``runs`` (``brink compare --per-run``'s
             runs.csv: for each run, the base's row then each variant's, on the same random
             numbers, so that paired differences can be taken run by run).
+        max_file_size: as for :func:`run`.
 
     Returns:
         A Result with the table ``comparison`` (compare.csv: one row per arm and outcome or
@@ -282,9 +292,13 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
     runs, threads = _whole("runs", runs), _whole("threads", threads)
     seed = _whole("seed", seed, least=0)
     max_runs = _whole("max_runs", max_runs, none_ok=False)
+    max_file_size = _whole("max_file_size", max_file_size, none_ok=False)
     per_run = _flag("per_run", per_run)
     if not (tornado is None or isinstance(tornado, (bool, str))):
         raise TypeError(f"tornado is True, False or an outcome's name, not {tornado!r}")
+    if isinstance(tornado, str) and not tornado.strip():
+        # "" read as True: the tornado of the first outcome, which nobody asked for by name.
+        raise ValueError(f"tornado is True, False or an outcome's name, not {tornado!r}")
     if isinstance(variants, str):
         variants = [variants]
     if tornado is True:
@@ -294,9 +308,10 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
     else:
         tornado_arg = str(tornado)
     command = _call("compare", path, runs=runs, seed=seed, variants=variants, set=set,
-                    tornado=tornado or None, per_run=per_run or None, max_runs=max_runs)
+                    tornado=tornado or None, per_run=per_run or None, max_runs=max_runs,
+                    max_file_size=max_file_size)
     raw = _brink.compare(_path(path), runs, seed,
                          None if variants is None else list(variants),
                          _settings(set), threads, tornado_arg, command, max_runs,
-                         bool(per_run))
+                         bool(per_run), max_file_size)
     return Result("compare", raw)

@@ -94,15 +94,25 @@ impl<'a, 'py> FromPyObject<'a, 'py> for SetValue {
     }
 }
 
+/// A number as one types it on the command line: the shortest text that reads back as it,
+/// with an exponent below 10^-4 and from 10^16 (`1e-7`, where `{x}` wrote `0.0000001`).
+fn number_text(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// The `set` entries as `--set PATH=VALUE` overrides, in the dict's order (the order the
 /// manifest records, as the command line records its `--set` flags in their order): a number
-/// written as Rust writes it (the text the command line would be given), RON text as it is.
+/// written as one types it ([`number_text`]), RON text as it is.
 /// The key is the path whole (an `=` in it is not a separator, as on the command line).
 fn parse_set(set: Vec<(String, SetValue)>) -> brink::error::Result<Vec<Override>> {
     set.into_iter()
         .map(|(path, v)| {
             let text = match v {
-                SetValue::Number(x) => format!("{x}"),
+                SetValue::Number(x) => number_text(x),
                 SetValue::Ron(text) => text,
             };
             let value = brink::scenario::overrides::parse_value(&text).map_err(|e| {
@@ -152,8 +162,12 @@ fn apply_set(
     })
 }
 
-fn load(path: &Path) -> brink::error::Result<LoadedScenario> {
-    Ok(brink::scenario::load(path, Default::default())?)
+fn load(path: &Path, max_file_size: u64) -> brink::error::Result<LoadedScenario> {
+    let opts = brink::scenario::LoadOptions {
+        max_file_bytes: max_file_size,
+        raise_limit_with: "max_file_size=",
+    };
+    Ok(brink::scenario::load(path, opts)?)
 }
 
 /// `max_runs`, checked as the command line checks `--max-runs`.
@@ -199,11 +213,12 @@ fn opening(
     threads: Option<usize>,
     max_runs: u64,
     set: Vec<(String, SetValue)>,
+    max_file_size: u64,
 ) -> brink::error::Result<(Vec<Override>, LoadedScenario, u64)> {
     check_max_runs(max_runs)?;
     check_threads(threads)?;
     let set = parse_set(set)?;
-    let loaded = load(path)?;
+    let loaded = load(path, max_file_size)?;
     let total_runs = check_runs(runs, &loaded, max_runs)?;
     Ok((set, loaded, total_runs))
 }
@@ -442,7 +457,7 @@ fn to_python<'py>(py: Python<'py>, done: Done) -> PyResult<Bound<'py, PyDict>> {
 /// Plays a scenario as `brink run` does; returns `{"json": summary.json's text, "tables":
 /// {"outcomes": ..., "timeseries": ..., ["runs": ...]}}`. See `brink.run`.
 #[pyfunction]
-#[pyo3(signature = (path, runs, seed, variant, set, threads, per_run, command, max_runs, per_run_steps))]
+#[pyo3(signature = (path, runs, seed, variant, set, threads, per_run, command, max_runs, per_run_steps, max_file_size))]
 #[allow(clippy::too_many_arguments)]
 fn run<'py>(
     py: Python<'py>,
@@ -456,9 +471,11 @@ fn run<'py>(
     command: Vec<String>,
     max_runs: u64,
     per_run_steps: Vec<u32>,
+    max_file_size: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let done = interruptible(py, move |stop| -> Result<Done, Failure> {
-        let (set, loaded, total_runs) = opening(&path, runs, threads, max_runs, set)?;
+        let (set, loaded, total_runs) =
+            opening(&path, runs, threads, max_runs, set, max_file_size)?;
         let loaded = apply_set(&loaded, std::slice::from_ref(&variant), &set)?;
         let variant_name = variant.clone();
         let mut sim = brink::Simulation::new(&loaded)
@@ -533,7 +550,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> brink::error::Result<String> {
 /// text, "tables": {"comparison": ...}}`. `variants` None: every variant of the scenario.
 /// `tornado`: None for none, else the outcome the tornado ranks by ("" for the first).
 #[pyfunction]
-#[pyo3(signature = (path, runs, seed, variants, set, threads, tornado, command, max_runs, per_run))]
+#[pyo3(signature = (path, runs, seed, variants, set, threads, tornado, command, max_runs, per_run, max_file_size))]
 #[allow(clippy::too_many_arguments)]
 fn compare<'py>(
     py: Python<'py>,
@@ -547,9 +564,11 @@ fn compare<'py>(
     command: Vec<String>,
     max_runs: u64,
     per_run: bool,
+    max_file_size: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let done = interruptible(py, move |stop| -> Result<Done, Failure> {
-        let (set, loaded, total_runs) = opening(&path, runs, threads, max_runs, set)?;
+        let (set, loaded, total_runs) =
+            opening(&path, runs, threads, max_runs, set, max_file_size)?;
         let variants = variants.unwrap_or_else(|| loaded.scenario.variant_names());
         // Each variant once (an arm given twice was compared twice), as `brink compare`
         // requires.
@@ -630,5 +649,6 @@ fn _brink(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("MAX_FILE_SIZE", brink::scenario::limits::MAX_FILE_BYTES)?;
     Ok(())
 }

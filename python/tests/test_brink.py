@@ -418,6 +418,37 @@ def test_per_run_is_true_or_false():
 def test_tornado_refuses_a_number():
     with pytest.raises(TypeError):
         brink.compare(TUTORIAL, runs=10, tornado=1)
+    # An empty name read as True: the first outcome's tornado, which nobody named.
+    with pytest.raises(ValueError, match="tornado is True, False or an outcome's name"):
+        brink.compare(TUTORIAL, runs=10, tornado="")
+
+
+def test_max_file_size_is_a_keyword_and_the_refusal_names_it(tmp_path):
+    # The refusal said "raise the limit with --max-file-size", a flag Python does not have.
+    big = tmp_path / "big.ron"
+    text = (REPO / TUTORIAL).read_text()
+    big.write_text(text + "\n//" + "x" * brink.MAX_FILE_SIZE + "\n")
+    for call in (brink.run, brink.compare):
+        with pytest.raises(ValueError, match=r"raise the limit with max_file_size=") as e:
+            call(big, runs=10)
+        assert "--max-file-size" not in str(e.value)
+    r = brink.run(big, runs=10, seed=3, max_file_size=2 * brink.MAX_FILE_SIZE)
+    assert r.tables == brink.run(TUTORIAL, runs=10, seed=3).tables
+    assert r.summary["manifest"]["command"][-1].endswith(f"max_file_size={2 * brink.MAX_FILE_SIZE})")
+    with pytest.raises(ValueError, match="larger than the limit of 100 bytes"):
+        brink.compare(TUTORIAL, runs=10, max_file_size=100)
+
+
+def test_a_set_number_is_recorded_as_it_is_typed(tmp_path):
+    # 1e-7 was recorded as "0.0000001", where the command line's --set records "1e-7".
+    path = "actors.north.hawkishness"
+    for value, text in [(1e-7, "1e-7"), (2.5e-5, "2.5e-5"), (0.4, "0.4"), (1, "1"), ("1e-07", "1e-07")]:
+        r = brink.run(TUTORIAL, runs=10, set={path: value})
+        assert r.summary["manifest"]["set"][0]["value"] == text
+    r = brink.run(TUTORIAL, runs=30, seed=2, set={path: 1e-7})
+    out = cli(tmp_path, "run", TUTORIAL, "--runs", "30", "--seed", "2", "--set", f"{path}=1e-7")
+    with open(out / "summary.json") as f:
+        assert without_command(r.summary) == without_command(json.load(f))
 
 
 def test_set_keeps_the_dicts_order(tmp_path):

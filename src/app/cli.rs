@@ -656,6 +656,7 @@ impl LimitArgs {
     fn load_options(&self) -> LoadOptions {
         LoadOptions {
             max_file_bytes: self.max_file_size,
+            ..LoadOptions::default()
         }
     }
 }
@@ -1323,6 +1324,36 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     };
     // Every input error comes before the folder is claimed.
     let plan = experiment::plan(&loaded.scenario, &req)?;
+    // Valid, but not what the design suggests: said, not refused.
+    for p in &args.params {
+        let event = brink::scenario::paths::event_of(&p.path);
+        for v in &req.variants {
+            let removes = loaded
+                .scenario
+                .variants
+                .iter()
+                .find(|x| &x.name == v)
+                .is_some_and(|x| x.remove_events.iter().any(|e| Some(e.as_str()) == event));
+            if removes {
+                tell!(
+                    "note: --param {}: variant {} removes event {}, so the parameter changes \
+                     nothing in that variant's runs (the other arms vary it)",
+                    crate::app::terminal::safe(&p.path),
+                    crate::app::terminal::safe(v),
+                    crate::app::terminal::safe(event.unwrap_or_default())
+                );
+            }
+        }
+    }
+    if args.design == brink::analysis::design::DesignKind::Sobol && !args.points.is_power_of_two() {
+        tell!(
+            "note: a Sobol sequence is balanced at a power of two points; {} points cover the \
+             ranges less evenly than {} or {}",
+            args.points,
+            args.points.next_power_of_two() / 2,
+            args.points.next_power_of_two()
+        );
+    }
     // The handler first: a signal between the claim and the handler would kill the process
     // with its lock and staging folder left behind.
     let stop = crate::app::interrupt::stop_flag();

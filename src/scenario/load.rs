@@ -32,12 +32,16 @@ pub struct LoadedScenario {
 pub struct LoadOptions {
     /// Largest file accepted, in bytes.
     pub max_file_bytes: u64,
+    /// How the caller raises that limit, for the refusal of a larger file: the command line's
+    /// `--max-file-size` (the default), the Python package's `max_file_size=`.
+    pub raise_limit_with: &'static str,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             max_file_bytes: MAX_FILE_BYTES,
+            raise_limit_with: "--max-file-size",
         }
     }
 }
@@ -143,7 +147,10 @@ pub(crate) fn read_limited(
                 "the file is larger than the limit of {} bytes",
                 opts.max_file_bytes
             ),
-            format!("a smaller {noun} file (raise the limit with --max-file-size)"),
+            format!(
+                "a smaller {noun} file (raise the limit with {})",
+                opts.raise_limit_with
+            ),
         ));
     }
     Ok(bytes)

@@ -690,6 +690,20 @@ fn a_timeline_after_a_nested_comment_or_without_its_name_is_a_timeline() {
             "{name}"
         );
     }
+    // Written without its name and with an error, a timeline is still told as one: its error
+    // is the timeline's, located ("unknown field `label` in Scenario" before).
+    let path = dir.join("anonymous-typo.timeline.ron");
+    let text = GOOD
+        .replacen("Timeline(", "(", 1)
+        .replacen("observed:", "obsrved:", 1);
+    std::fs::write(&path, &text).unwrap();
+    let o = common::brink(&["validate", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("unknown field `obsrved` in Fact") && !err.contains("Scenario"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

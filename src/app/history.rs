@@ -45,8 +45,17 @@ pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
     }
     if rest.starts_with('(') {
         // A record without its name (RON allows it): a timeline if it reads as one, as
-        // `calibrate --timelines` reads it (a scenario's error messages otherwise).
-        return Ok(load_timeline(path, opts).is_ok());
+        // `calibrate --timelines` reads it; one with an error, if it has the field every
+        // timeline has (`facts`) and not the one every scenario has (`actors`), so that its
+        // error is a timeline's, not "unknown field `label` in Scenario".
+        let field = |name: &str| {
+            rest.match_indices(name).any(|(i, _)| {
+                let before = rest[..i].chars().next_back();
+                let after = rest[i + name.len()..].trim_start();
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && after.starts_with(':')
+            })
+        };
+        return Ok(load_timeline(path, opts).is_ok() || (field("facts") && !field("actors")));
     }
     Ok(rest.starts_with("Timeline"))
 }

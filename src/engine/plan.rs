@@ -184,10 +184,18 @@ impl std::str::FromStr for ShardSpec {
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         let err = || format!("expected I/N with 1 <= I <= N (e.g. 3/8), found {s:?}");
         let (i, n) = s.split_once('/').ok_or_else(err)?;
-        let (index, count): (u64, u64) = (
-            i.trim().parse().map_err(|_| err())?,
-            n.trim().parse().map_err(|_| err())?,
-        );
+        // Digits beyond a u64 are a number too large, not a malformed I/N.
+        let whole = |t: &str| {
+            let t = t.trim();
+            t.parse::<u64>().or_else(|_| {
+                if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(u64::MAX)
+                } else {
+                    Err(err())
+                }
+            })
+        };
+        let (index, count) = (whole(i)?, whole(n)?);
         if count > MAX_SHARDS {
             return Err(format!(
                 "expected at most {MAX_SHARDS} shards (N), found {s:?}"

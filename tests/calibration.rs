@@ -223,6 +223,32 @@ fn apply_to_is_checked_before_any_run() {
     )
     .unwrap();
     let plain = plain.to_str().unwrap();
+    // The flagship with its shared fatigue on a range narrower than the calibration's prior
+    // (a PERT from 0.3 to 0.6 in the cases), and one open above but starting past the prior:
+    // the posterior was fitted on the file's range, a Beta(1e-6, 1) that drew 0.55 in every
+    // run, or a truncated normal far from the posterior, both under the posterior's source.
+    let narrow = dir.join("flagship_narrow_fatigue.ron");
+    std::fs::write(
+        &narrow,
+        flagship.replacen(
+            fatigue,
+            "            value: Pert(min: 0.55, mode: 0.57, max: 0.6, source: \"narrow\"),",
+            1,
+        ),
+    )
+    .unwrap();
+    let narrow = narrow.to_str().unwrap();
+    let above = dir.join("flagship_fatigue_above.ron");
+    std::fs::write(
+        &above,
+        flagship.replacen(
+            fatigue,
+            "            value: Normal(mean: 0.7, sd: 0.05, min: 0.62, source: \"above\"),",
+            1,
+        ),
+    )
+    .unwrap();
+    let above = above.to_str().unwrap();
     let refusals = [
         (
             both.as_str(),
@@ -250,6 +276,20 @@ fn apply_to_is_checked_before_any_run() {
             plain,
             "it writes shared.fatigue.value = 0.45 with no width",
         ),
+        (
+            both.as_str(),
+            "shared.fatigue.value",
+            narrow,
+            "(from 0.55 to 0.6, where the calibration's prior runs from 0.3 to 0.6) with a \
+             range that does not hold the calibration's prior",
+        ),
+        (
+            both.as_str(),
+            "shared.fatigue.value",
+            above,
+            "where the calibration's prior runs from 0.3 to 0.6) with a range that does not \
+             hold",
+        ),
     ];
     for (k, (timelines, params, apply_to, message)) in refusals.into_iter().enumerate() {
         let out = format!("refused{k}");
@@ -270,6 +310,8 @@ fn apply_to_is_checked_before_any_run() {
     assert_eq!(
         common::names(&dir),
         [
+            "flagship_fatigue_above.ron",
+            "flagship_narrow_fatigue.ron",
             "flagship_plain_fatigue.ron",
             "russia_default_sensitivity.ron"
         ],

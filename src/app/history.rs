@@ -467,10 +467,14 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
     }
     // Scenarios outside the calibration that take its shared numbers (the flagship): read and
     // checked now, not after the last generation.
-    let shared: Vec<&str> = targets
+    // Each with the range its prior's draws take in the runs (clamped to the model's).
+    let shared: Vec<(&str, (f64, f64))> = targets
         .iter()
         .filter(|t| !t.spec.contains(':'))
-        .map(|t| t.path.as_str())
+        .map(|t| {
+            let (lo, hi) = t.prior.range();
+            (t.path.as_str(), (lo.max(t.range.0), hi.min(t.range.1)))
+        })
         .collect();
     let mut apply_to = vec![];
     for path in &req.apply_to {

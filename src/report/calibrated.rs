@@ -171,15 +171,17 @@ pub fn check_sets(text: &str, scenario: &Scenario, case: &str, sets: &[Override]
 
 /// Checks, before calibrating, that a scenario outside the calibration (`--apply-to`, shown as
 /// `file`) can take the numbers calibrated for every case (`shared`: the paths of the
-/// `--params` entries that name no case): at least one of them must be a number of the
-/// scenario, and each it has must be written in its file (`text`), not left to its default,
-/// as a number with a range (a distribution, not a plain number). Returns the paths it takes. Run before calibrating, so that a run of hours does not end in
-/// this refusal.
+/// `--params` entries that name no case, each with the range its prior's draws can take):
+/// at least one of them must be a number of the scenario, and each it has must be written in
+/// its file (`text`), not left to its default, as a distribution whose range holds the
+/// prior's (the posterior is fitted within the file's range: a narrower one made a Beta of
+/// shape 10^-6 that drew its lower end in every run). Returns the paths it takes. Run before
+/// calibrating, so that a run of hours does not end in this refusal.
 pub fn check_apply_to(
     file: &str,
     text: &str,
     scenario: &Scenario,
-    shared: &[&str],
+    shared: &[(&str, (f64, f64))],
 ) -> Result<Vec<String>> {
     if shared.is_empty() {
         return Err(Error::Input(format!(
@@ -193,21 +195,39 @@ pub fn check_apply_to(
             "--apply-to {file}: cannot read the layout of the scenario to edit it"
         ))
     })?;
-    let (mut takes, mut unwritten, mut narrow) = (vec![], vec![], vec![]);
+    let (mut takes, mut unwritten, mut narrow, mut outside) = (vec![], vec![], vec![], vec![]);
     for_each_param(&mut scenario.clone(), &mut |site, param| {
-        if shared.contains(&site.path.as_str()) {
+        if let Some((_, (plo, phi))) = shared.iter().find(|(p, _)| *p == site.path) {
             let (lo, hi) = param.range();
             if tree.find_exact(&site.loc).is_none() {
                 unwritten.push(site.path.clone());
-            } else if hi > lo {
-                takes.push(site.path.clone());
-            } else {
+            } else if hi <= lo {
                 // The posterior is fitted within the number's own range: none here (the
                 // calibration's cases are refused a prior of no width likewise).
                 narrow.push(format!("{} = {}", site.path, ron_of(param)));
+            } else if lo > *plo || hi < *phi {
+                outside.push(format!(
+                    "{} = {} (from {} to {}, where the calibration's prior runs from {} to {})",
+                    site.path,
+                    ron_of(param),
+                    fmt_num(lo),
+                    fmt_num(hi),
+                    fmt_num(*plo),
+                    fmt_num(*phi)
+                ));
+            } else {
+                takes.push(site.path.clone());
             }
         }
     });
+    if !outside.is_empty() {
+        return Err(Error::Input(format!(
+            "--apply-to {file}: it writes {} with a range that does not hold the calibration's \
+             prior, and a calibrated posterior is fitted within the number's range in the file; \
+             write the number with a range that holds the prior's (or the prior itself)",
+            outside.join(", ")
+        )));
+    }
     if !narrow.is_empty() {
         return Err(Error::Input(format!(
             "--apply-to {file}: it writes {} with no width, and a calibrated posterior is fitted \
@@ -227,7 +247,11 @@ pub fn check_apply_to(
         return Err(Error::Input(format!(
             "--apply-to {file}: it has none of the numbers calibrated for every case ({}); \
              `brink describe --paths {file}` lists its numbers",
-            shared.join(", ")
+            shared
+                .iter()
+                .map(|(p, _)| *p)
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     Ok(takes)

@@ -761,3 +761,48 @@ fn a_capitalised_step_unit_dates_the_timeline() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A file of the other kind is named as such, with what was expected: a timeline whose
+/// `scenario:` names itself (or any timeline), and a scenario given to `calibrate --timelines`,
+/// said only "Expected struct `Scenario` but found `Timeline`", with no expectation.
+#[test]
+fn a_file_of_the_other_kind_is_named_with_what_was_expected() {
+    let dir = folder("other-kind");
+    let path = dir.join("self.timeline.ron");
+    std::fs::write(
+        &path,
+        GOOD.replacen(
+            "scenario: \"tutorial.ron\"",
+            "scenario: \"self.timeline.ron\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let o = common::brink(&["validate", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("a `Timeline` where a `Scenario` goes")
+            && err.contains(
+                "expected a scenario file, written `Scenario(...)` (this file is a timeline"
+            ),
+        "{err}"
+    );
+    let o = common::brink(&[
+        "calibrate",
+        "--timelines",
+        "scenarios/examples/tutorial.ron",
+        "--params",
+        "shared.fatigue.value",
+        "--out",
+        dir.join("c").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("a `Scenario` where a `Timeline` goes")
+            && err.contains("expected a timeline file, written `Timeline(...)`"),
+        "{err}"
+    );
+    assert!(!dir.join("c").exists());
+}

@@ -958,6 +958,20 @@ fn ron_diagnostic(
             "brackets nest too deep".into(),
             Some(format!("at most {MAX_NESTING} levels of nesting")),
         ),
+        // A file of the other kind (a timeline where a scenario goes, or the reverse).
+        E::ExpectedDifferentStructName { expected, found } => (
+            format!("a `{found}` where a `{expected}` goes"),
+            Some(format!(
+                "a {} file, written `{}(...)`{}",
+                kind.noun,
+                kind.record,
+                match found.as_str() {
+                    "Timeline" => " (this file is a timeline: give the scenario it is of)".into(),
+                    "Scenario" => " (this file is a scenario: give a timeline of it)".into(),
+                    _ => String::new(),
+                }
+            )),
+        ),
         E::UnexpectedChar(c) => (format!("unexpected character {c:?}"), None),
         E::Eof => ("the file ends too early".into(), Some(close_hint)),
         other => (format!("{other}"), None),

@@ -625,3 +625,85 @@ fn a_param_a_variant_removes_and_an_unbalanced_sobol_design_are_noted() {
     );
     assert!(!err.contains("note:"), "{err}");
 }
+
+/// The variants' effects pooled over the points are intervals over the runs: every point plays
+/// the same runs (the same sampled numbers), so a run's rows at the points are not independent
+/// pairs, and an interval over every (point, run) pair as if they were was about half as wide
+/// as it should be (it covered the effect in 31 of 40 seeds). Recomputed here from the per-run
+/// table: each run's mean over the points of the variant's outcome less the base's, and of the
+/// variant's outcome, with Student's t interval over the runs.
+#[test]
+fn the_pooled_effects_are_intervals_over_the_runs() {
+    let dir = common::scratch("pooled-effects");
+    let out = dir.join("out");
+    let o = common::brink(&[
+        "experiment",
+        "scenarios/examples/tutorial.ron",
+        "--design",
+        "lhs",
+        "--param",
+        "actors.north.hawkishness=0..0.6",
+        "--param",
+        "relations.north->south.grievance=0.1..0.5",
+        "--points",
+        "6",
+        "--runs",
+        "150",
+        "--seed",
+        "5",
+        "--variants",
+        "restraint",
+        "--outcome",
+        "rupture",
+        "--per-run",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let text = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rupture = header.iter().position(|h| *h == "out.rupture").unwrap();
+    // (base?, point, run) → the outcome.
+    let mut arm: std::collections::HashMap<(bool, u64, u64), i64> = Default::default();
+    for l in lines {
+        let r: Vec<&str> = l.split(',').collect();
+        let key = (r[1] == "base", r[0].parse().unwrap(), r[2].parse().unwrap());
+        arm.insert(key, r[rupture].parse().unwrap());
+    }
+    assert_eq!(arm.len(), 2 * 6 * 150);
+    let t_interval = |xs: &[f64]| {
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        let t = brink::numerics::dist::student_t_inv(0.975, xs.len() as u64 - 1);
+        let half = t * (var / n).sqrt();
+        (mean, mean - half, mean + half)
+    };
+    let per_run = |f: &dyn Fn(u64, u64) -> i64| -> Vec<f64> {
+        (0..150u64)
+            .map(|r| (0..6u64).map(|p| f(p, r)).sum::<i64>() as f64 / 6.0)
+            .collect()
+    };
+    let diff = t_interval(&per_run(&|p, r| arm[&(false, p, r)] - arm[&(true, p, r)]));
+    let prob = t_interval(&per_run(&|p, r| arm[&(false, p, r)]));
+    assert!(
+        diff.2 < 0.0 && prob.1 > 0.0,
+        "a clear effect: {diff:?} {prob:?}"
+    );
+    let json = common::json(&out.join("experiment.json"));
+    let effect = &json["effects"][0];
+    let close = |x: &serde_json::Value, want: f64| (x.as_f64().unwrap() - want).abs() < 1e-12;
+    for (got, want) in [
+        (&effect["difference"], diff),
+        (&effect["probability"], prob),
+    ] {
+        assert!(
+            close(&got["estimate"], want.0)
+                && close(&got["low"], want.1)
+                && close(&got["high"], want.2),
+            "{got} against {want:?}"
+        );
+    }
+}

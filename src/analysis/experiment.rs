@@ -114,10 +114,14 @@ pub struct ExperimentPoint {
 pub struct VariantEffect {
     /// The variant.
     pub variant: String,
-    /// Its probability of the outcome, pooled over every point's runs.
+    /// Its probability of the outcome, pooled over every point's runs, with a 95% interval
+    /// over the runs (each run's share of points with the outcome; Student's t): every point
+    /// plays the same runs, so a run's rows are not independent of each other.
     pub probability: Interval,
     /// The mean over every (point, run) of its outcome minus the base's (+1, 0, −1), with a
-    /// 95% interval (Newcombe's hybrid score interval for paired proportions).
+    /// 95% interval over the runs (each run's mean over the points; Student's t). Where every
+    /// run gave the same, Newcombe's hybrid score interval for paired proportions on the runs
+    /// as units.
     pub difference: Interval,
 }
 
@@ -517,6 +521,31 @@ pub fn run(
     // Paired differences over every point: per variant, runs where only it / only the base
     // had the outcome.
     let mut pooled: Vec<(u64, u64, u64, u64)> = vec![(0, 0, 0, 0); nv];
+    // Per variant and run, over every point: the variant's hits, and its hits less the base's.
+    // Every point plays the same runs (the same sampled numbers), so a run's rows at the
+    // points are not independent pairs: the pooled effect's interval is taken over runs.
+    let runs_n = usize::try_from(req.runs).unwrap_or(usize::MAX);
+    let by_run_bytes = 4 * req.runs as u128 * (nv as u128 - 1);
+    if outcome.is_some() && by_run_bytes > crate::engine::COUNTS_BUDGET as u128 {
+        return Err(Error::Input(format!(
+            "the variants' effects keep 4 bytes a run for each variant compared: {} MiB for \
+             {} runs and {} variants, more than brink's budget of {} MiB; compare fewer \
+             variants or play fewer runs",
+            by_run_bytes >> 20,
+            req.runs,
+            nv - 1,
+            crate::engine::COUNTS_BUDGET >> 20
+        )));
+    }
+    let mut by_run: Vec<(Vec<u16>, Vec<i16>)> = (0..nv)
+        .map(|vi| {
+            if vi > 0 && outcome.is_some() {
+                (vec![0; runs_n], vec![0; runs_n])
+            } else {
+                (vec![], vec![])
+            }
+        })
+        .collect();
     let mut err: Option<Error> = None;
     if let (Some(xs), Some(v)) = (plan.points.first(), all_variants.first()) {
         // A block's points are whole compiled models, each variant's, held while it plays.
@@ -587,10 +616,16 @@ pub fn run(
                     }
                 } else {
                     let (a, b) = &mut pair[mi];
+                    let (hits, diff) = &mut by_run[vi];
                     for (k, &h) in e.hit.iter().enumerate() {
                         let base = base_hits.get(lo + k).copied().unwrap_or(false);
                         *a += u64::from(h && !base);
                         *b += u64::from(base && !h);
+                        // At most MAX_POINTS (10,000) points: within both types.
+                        if let (Some(x), Some(d)) = (hits.get_mut(lo + k), diff.get_mut(lo + k)) {
+                            *x += u16::from(h);
+                            *d += i16::from(h) - i16::from(base);
+                        }
                     }
                 }
                 if let Some(f) = rows.as_mut()
@@ -662,14 +697,23 @@ pub fn run(
             });
         }
     }
+    let n_points = plan.points.len() as u64;
     let effects = (1..nv)
         .filter(|_| outcome.is_some())
         .map(|vi| {
-            let (a, b, n, hits) = pooled[vi];
+            let (a, b, _, hits) = pooled[vi];
+            let (by_hits, by_diff) = &by_run[vi];
+            // The independent intervals, on the runs as units, where every run gave the same.
+            let runs = req.runs.max(1);
+            let per_run = |x: u64| (x as f64 / n_points as f64).round() as u64;
             VariantEffect {
                 variant: all_variants[vi].name.clone(),
-                probability: wilson(hits, n, Z95),
-                difference: paired_diff_interval(hits, a, b, n, Z95),
+                probability: by_runs(by_hits.iter().map(|&x| i64::from(x)), n_points, (0.0, 1.0))
+                    .unwrap_or_else(|| wilson(per_run(hits), runs, Z95)),
+                difference: by_runs(by_diff.iter().map(|&x| i64::from(x)), n_points, (-1.0, 1.0))
+                    .unwrap_or_else(|| {
+                        paired_diff_interval(per_run(hits), per_run(a), per_run(b), runs, Z95)
+                    }),
             }
         })
         .collect();
@@ -698,4 +742,50 @@ pub fn run(
         prim_runs_per_point: if outcome.is_some() { prim_runs } else { 0 },
         prim,
     })
+}
+
+/// The mean over runs of each run's total over the `points` (`totals`, one a run) divided by
+/// `points`, with Student's t interval over the runs (computed exactly in integers, so the same
+/// bits on any machine), cut to the range the mean can take (`within`). `None` when the runs are fewer than two or all gave the same total:
+/// then the caller takes the independent interval on the runs as units.
+fn by_runs(totals: impl Iterator<Item = i64>, points: u64, within: (f64, f64)) -> Option<Interval> {
+    let (mut r, mut sum, mut sumsq) = (0u64, 0i128, 0i128);
+    for x in totals {
+        r += 1;
+        sum += i128::from(x);
+        sumsq += i128::from(x) * i128::from(x);
+    }
+    let spread = i128::from(r) * sumsq - sum * sum;
+    if r < 2 || spread <= 0 {
+        return None;
+    }
+    let (rf, scale) = (r as f64, points.max(1) as f64);
+    let mean = sum as f64 / rf / scale;
+    let var = spread as f64 / (rf * (rf - 1.0));
+    let half = crate::numerics::dist::student_t_inv(0.975, r - 1) * (var / rf).sqrt() / scale;
+    Some(Interval {
+        estimate: mean,
+        low: (mean - half).max(within.0),
+        high: (mean + half).min(within.1),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::by_runs;
+
+    #[test]
+    fn runs_that_all_gave_the_same_have_no_interval_of_their_own() {
+        // No spread, or a single run: the caller takes the interval on the runs as units.
+        assert!(by_runs([3, 3, 3].into_iter(), 4, (0.0, 1.0)).is_none());
+        assert!(by_runs([1].into_iter(), 4, (0.0, 1.0)).is_none());
+        // Totals 0, 2, 4 over 4 points: per-run means 0, 0.5, 1; mean 0.5, sd 0.5, t(2).
+        let i = by_runs([0, 2, 4].into_iter(), 4, (-1.0, 1.0)).unwrap();
+        let half = crate::numerics::dist::student_t_inv(0.975, 2) * 0.5 / 3f64.sqrt();
+        assert!((i.estimate - 0.5).abs() < 1e-15);
+        assert!(
+            (i.low - (0.5 - half)).abs() < 1e-12 && i.high == 1.0,
+            "{i:?}"
+        );
+    }
 }

@@ -599,3 +599,27 @@ fn an_outcome_for_no_tornado_is_refused() {
     );
     assert!(!out.exists());
 }
+
+/// The base against itself differs by exactly nothing in every mean too, even from one run
+/// (compare_means.csv left the interval empty there, where the outcomes' rows said 0 .. 0).
+#[test]
+fn the_base_against_itself_differs_by_nothing_even_in_one_run() {
+    let dir = common::scratch("base-itself");
+    let out = dir.join("c");
+    ok(&[
+        "compare",
+        "scenarios/examples/tutorial.ron",
+        "--runs",
+        "1",
+        "--no-tornado",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(out.join("compare_means.csv")).unwrap();
+    let base: Vec<&str> = text.lines().filter(|l| l.starts_with("base,")).collect();
+    assert!(!base.is_empty(), "{text}");
+    for l in base {
+        assert!(l.ends_with(",0,0,0"), "{l}");
+    }
+}

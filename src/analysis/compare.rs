@@ -608,7 +608,17 @@ pub fn results(
                     .map(|(k, q)| MeanCompare {
                         quantity: q.clone(),
                         mean: t.values[i][k].interval(),
-                        difference: t.diffs[i][k].interval(),
+                        // The base against itself differs by exactly nothing, even from one
+                        // run (whose interval is otherwise unbounded).
+                        difference: if i == 0 {
+                            Interval {
+                                estimate: 0.0,
+                                low: 0.0,
+                                high: 0.0,
+                            }
+                        } else {
+                            t.diffs[i][k].interval()
+                        },
                     })
                     .collect(),
                 index_median: tally

@@ -338,6 +338,16 @@ fn apply_to_is_checked_before_any_run() {
 
 /// `brink calibrate [SCENARIO] --timelines TURKEY` of the shared fatigue, small and quick.
 fn calibrate_fatigue(scenario: Option<&str>, out: &str) -> std::process::Output {
+    calibrate_fatigue_of(scenario, out, "12", "1")
+}
+
+/// [`calibrate_fatigue`] with `particles` particles of `sims` pseudo-timelines.
+fn calibrate_fatigue_of(
+    scenario: Option<&str>,
+    out: &str,
+    particles: &str,
+    sims: &str,
+) -> std::process::Output {
     let mut args: Vec<&str> = vec!["calibrate"];
     args.extend(scenario);
     args.extend([
@@ -346,9 +356,9 @@ fn calibrate_fatigue(scenario: Option<&str>, out: &str) -> std::process::Output 
         "--params",
         "shared.fatigue.value",
         "--particles",
-        "12",
+        particles,
         "--sims",
-        "1",
+        sims,
         "--max-generations",
         "1",
         "--no-charts",
@@ -465,22 +475,7 @@ fn a_population_beyond_the_memory_budget_is_refused_before_any_run() {
     use brink::analysis::calibrate::{POPULATION_BUDGET, population_bytes};
     let dir = common::scratch("population-budget");
     let out = dir.join("cal");
-    let o = common::brink(&[
-        "calibrate",
-        "--timelines",
-        "scenarios/history/russia_turkey_2015.timeline.ron",
-        "--params",
-        "shared.fatigue.value",
-        "--particles",
-        "1000000",
-        "--sims",
-        "1000",
-        "--max-generations",
-        "1",
-        "--no-charts",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = calibrate_fatigue_of(None, out.to_str().unwrap(), "1000000", "1000");
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("budget") && err.contains("at most"), "{err}");

@@ -16,6 +16,13 @@ use crate::numerics::rng::Master;
 use crate::scenario::{Lever, Scenario, Variant};
 use crate::stats::{Interval, Moments, Tally, Z95, paired_diff_interval, wilson};
 
+/// A difference of exactly nothing: the base against itself.
+const NOTHING: Interval = Interval {
+    estimate: 0.0,
+    low: 0.0,
+    high: 0.0,
+};
+
 /// One arm of a comparison: the base (arm 0), a variant of the file, or a lever forced or
 /// frozen for the tornado.
 pub struct Arm {
@@ -586,11 +593,7 @@ pub fn results(
                         probability: wilson(tally.outcome_hits[o], n, Z95),
                         // The base against itself differs by exactly nothing.
                         difference: if i == 0 {
-                            Interval {
-                                estimate: 0.0,
-                                low: 0.0,
-                                high: 0.0,
-                            }
+                            NOTHING
                         } else {
                             paired_diff_interval(
                                 tally.outcome_hits[o],
@@ -611,11 +614,7 @@ pub fn results(
                         // The base against itself differs by exactly nothing, even from one
                         // run (whose interval is otherwise unbounded).
                         difference: if i == 0 {
-                            Interval {
-                                estimate: 0.0,
-                                low: 0.0,
-                                high: 0.0,
-                            }
+                            NOTHING
                         } else {
                             t.diffs[i][k].interval()
                         },

@@ -707,3 +707,68 @@ fn the_pooled_effects_are_intervals_over_the_runs() {
         );
     }
 }
+
+/// From one run the pooled effect has no interval (null, "(one run)"), and its estimate is the
+/// mean over the points: a fallback that counted in runs rounded 7 of 10 points to one run and
+/// printed +100 pts where the points gave +70.
+#[test]
+fn the_pooled_effect_of_one_run_is_the_points_mean_without_an_interval() {
+    let dir = common::scratch("pooled-one-run");
+    let out = dir.join("out");
+    let o = common::brink(&[
+        "experiment",
+        "scenarios/examples/tutorial.ron",
+        "--design",
+        "lhs",
+        "--param",
+        "actors.north.hawkishness=-3..3",
+        "--points",
+        "10",
+        "--variant",
+        "visa_now",
+        "--outcome",
+        "visa_imposed",
+        "--runs",
+        "1",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let json = common::json(&out.join("experiment.json"));
+    let outcome = &json["outcomes"];
+    let k = outcome
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|o| o == "visa_imposed")
+        .unwrap();
+    let arm = |v: usize| -> f64 {
+        let points = json["points"].as_array().unwrap();
+        let sum: f64 = points
+            .iter()
+            .map(|p| {
+                p["variants"][v]["outcomes"][k]["probability"]["estimate"]
+                    .as_f64()
+                    .unwrap()
+            })
+            .sum();
+        sum / points.len() as f64
+    };
+    let effect = &json["effects"][0];
+    let est = |x: &serde_json::Value| x["estimate"].as_f64().unwrap();
+    assert!(
+        (est(&effect["difference"]) - (arm(1) - arm(0))).abs() < 1e-12,
+        "{effect}"
+    );
+    assert!(
+        (est(&effect["probability"]) - arm(1)).abs() < 1e-12,
+        "{effect}"
+    );
+    assert!(effect["difference"]["low"].is_null() && effect["probability"]["high"].is_null());
+    assert!(
+        common::stdout(&o).contains("pts (one run)"),
+        "{}",
+        common::stdout(&o)
+    );
+}

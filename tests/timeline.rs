@@ -693,8 +693,9 @@ fn a_timeline_after_a_nested_comment_or_without_its_name_is_a_timeline() {
     // Written without its name and with an error, a timeline is still told as one: its error
     // is the timeline's, located ("unknown field `label` in Scenario" before).
     let path = dir.join("anonymous-typo.timeline.ron");
+    // A comment that names a scenario's field decides nothing.
     let text = GOOD
-        .replacen("Timeline(", "(", 1)
+        .replacen("Timeline(", "// the actors: North and South\n(", 1)
         .replacen("observed:", "obsrved:", 1);
     std::fs::write(&path, &text).unwrap();
     let o = common::brink(&["validate", path.to_str().unwrap()]);

@@ -701,19 +701,50 @@ pub fn run(
     let effects = (1..nv)
         .filter(|_| outcome.is_some())
         .map(|vi| {
-            let (a, b, _, hits) = pooled[vi];
+            let (a, b, n, hits) = pooled[vi];
             let (by_hits, by_diff) = &by_run[vi];
-            // The independent intervals, on the runs as units, where every run gave the same.
-            let runs = req.runs.max(1);
-            let per_run = |x: u64| (x as f64 / n_points as f64).round() as u64;
+            let nf = n.max(1) as f64;
+            let (p, d) = (hits as f64 / nf, (a as f64 - b as f64) / nf);
+            let runs = req.runs;
+            // From one run there is no spread to take: no interval, as for any mean of one
+            // run. Where every run gave the same, the interval on the runs as units (the
+            // pooled counts in runs), around the pooled estimate.
+            let unbounded = |estimate: f64| Interval {
+                estimate,
+                low: f64::NEG_INFINITY,
+                high: f64::INFINITY,
+            };
+            let around = |i: Interval, estimate: f64| Interval {
+                estimate,
+                low: i.low.min(estimate),
+                high: i.high.max(estimate),
+            };
+            let in_runs = |x: f64| (x * runs as f64).round() as u64;
             VariantEffect {
                 variant: all_variants[vi].name.clone(),
-                probability: by_runs(by_hits.iter().map(|&x| i64::from(x)), n_points, (0.0, 1.0))
-                    .unwrap_or_else(|| wilson(per_run(hits), runs, Z95)),
-                difference: by_runs(by_diff.iter().map(|&x| i64::from(x)), n_points, (-1.0, 1.0))
-                    .unwrap_or_else(|| {
-                        paired_diff_interval(per_run(hits), per_run(a), per_run(b), runs, Z95)
-                    }),
+                probability: if runs < 2 {
+                    unbounded(p)
+                } else {
+                    by_runs(by_hits.iter().map(|&x| i64::from(x)), n_points, (0.0, 1.0))
+                        .map_or_else(
+                            || around(wilson(in_runs(p), runs, Z95), p),
+                            |i| around(i, p),
+                        )
+                },
+                difference: if runs < 2 {
+                    unbounded(d)
+                } else {
+                    by_runs(by_diff.iter().map(|&x| i64::from(x)), n_points, (-1.0, 1.0))
+                        .map_or_else(
+                            || {
+                                let gained = in_runs(d.max(0.0));
+                                let lost = in_runs((-d).max(0.0));
+                                let i = paired_diff_interval(in_runs(p), gained, lost, runs, Z95);
+                                around(i, d)
+                            },
+                            |i| around(i, d),
+                        )
+                },
             }
         })
         .collect();

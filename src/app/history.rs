@@ -48,16 +48,54 @@ pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
         // `calibrate --timelines` reads it; one with an error, if it has the field every
         // timeline has (`facts`) and not the one every scenario has (`actors`), so that its
         // error is a timeline's, not "unknown field `label` in Scenario".
+        let code = without_comments_and_strings(rest);
         let field = |name: &str| {
-            rest.match_indices(name).any(|(i, _)| {
-                let before = rest[..i].chars().next_back();
-                let after = rest[i + name.len()..].trim_start();
+            code.match_indices(name).any(|(i, _)| {
+                let before = code[..i].chars().next_back();
+                let after = code[i + name.len()..].trim_start();
                 !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && after.starts_with(':')
             })
         };
         return Ok(load_timeline(path, opts).is_ok() || (field("facts") && !field("actors")));
     }
     Ok(rest.starts_with("Timeline"))
+}
+
+/// RON text with its comments and the contents of its strings blanked, so that a field's name
+/// is found only where it is a field (`// the actors: …` or `source: "facts: …"` name none).
+fn without_comments_and_strings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.split_once('\n').map_or("", |(_, b)| b);
+            out.push('\n');
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = after_block_comment(r);
+            out.push(' ');
+        } else if let Some(r) = rest.strip_prefix('"') {
+            // To the closing quote, past escaped ones (a raw string's quotes count as ends:
+            // only the field names outside strings matter).
+            let mut end = r.len();
+            let mut escaped = false;
+            for (i, ch) in r.char_indices() {
+                match ch {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => {
+                        end = i + 1;
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            rest = &r[end..];
+            out.push_str("\"\"");
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
 }
 
 /// The text after a block comment whose opening `/*` has been read: RON's block comments

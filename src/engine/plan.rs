@@ -188,7 +188,8 @@ impl std::str::FromStr for ShardSpec {
         let whole = |t: &str| {
             let t = t.trim();
             t.parse::<u64>().or_else(|_| {
-                if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                let digits = t.strip_prefix('+').unwrap_or(t);
+                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
                     Ok(u64::MAX)
                 } else {
                     Err(err())

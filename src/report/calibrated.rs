@@ -206,14 +206,22 @@ pub fn check_apply_to(
                 // calibration's cases are refused a prior of no width likewise).
                 narrow.push(format!("{} = {}", site.path, ron_of(param)));
             } else if lo > *plo || hi < *phi {
+                // The model's magnitude limit stands for "no end".
+                let end = |x: f64| {
+                    if x.abs() >= crate::scenario::limits::MAX_ABS_NUMBER {
+                        if x < 0.0 { "-∞" } else { "∞" }.to_string()
+                    } else {
+                        fmt_num(x)
+                    }
+                };
                 outside.push(format!(
                     "{} = {} (from {} to {}, where the calibration's prior runs from {} to {})",
                     site.path,
                     ron_of(param),
-                    fmt_num(lo),
-                    fmt_num(hi),
-                    fmt_num(*plo),
-                    fmt_num(*phi)
+                    end(lo),
+                    end(hi),
+                    end(*plo),
+                    end(*phi)
                 ));
             } else {
                 takes.push(site.path.clone());

@@ -335,12 +335,17 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
             .iter()
             .find(|e| &e.variant == v)
             .map_or("-".into(), |e| {
-                format!(
-                    "{:+.1} pts [{:+.1}, {:+.1}]",
-                    e.difference.estimate * 100.0,
-                    e.difference.low * 100.0,
-                    e.difference.high * 100.0
-                )
+                if e.difference.is_bounded() {
+                    format!(
+                        "{:+.1} pts [{:+.1}, {:+.1}]",
+                        e.difference.estimate * 100.0,
+                        e.difference.low * 100.0,
+                        e.difference.high * 100.0
+                    )
+                } else {
+                    // One run: no spread to take an interval from.
+                    format!("{:+.1} pts (one run)", e.difference.estimate * 100.0)
+                }
             });
         let pct = |x: Option<(usize, f64)>| {
             x.map_or("-".into(), |(p, v)| format!("{:.1}% ({p})", v * 100.0))

@@ -336,7 +336,12 @@ fn points(x: f64) -> String {
 
 /// A paired interval of a difference, in points: "+8.1 to +16.5".
 fn points_interval(i: &Interval) -> String {
-    format!("{:+.1} to {:+.1}", 100.0 * i.low, 100.0 * i.high)
+    if i.is_bounded() {
+        format!("{:+.1} to {:+.1}", 100.0 * i.low, 100.0 * i.high)
+    } else {
+        // One run: no spread to take an interval from.
+        "no interval from one run".into()
+    }
 }
 
 /// The page of a comparison: the base's headline outcomes, then the variants and levers that

@@ -150,10 +150,14 @@ fn shell_word(w: &str) -> String {
                 '\n' => o.push_str("\\n"),
                 '\t' => o.push_str("\\t"),
                 '\r' => o.push_str("\\r"),
-                c if crate::text::unsafe_char(c) && c.is_ascii() => {
-                    o.push_str(&format!("\\x{:02x}", c as u32))
+                // Its UTF-8 bytes, which bash writes back in any locale (`\u200f` it leaves as
+                // text where the locale is not UTF-8).
+                c if crate::text::unsafe_char(c) => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        o.push_str(&format!("\\x{b:02x}"));
+                    }
                 }
-                c if crate::text::unsafe_char(c) => o.push_str(&format!("\\u{:04x}", c as u32)),
                 c => o.push(c),
             }
         }
@@ -573,7 +577,7 @@ mod tests {
         assert_eq!(crate::text::escape(&two_lines, false), two_lines);
         let hostile = "t\u{1b}a\u{200f}b\u{85}c\rd.ron";
         let word = shell_file(hostile);
-        assert_eq!(word, "$'t\\x1ba\\u200fb\\u0085c\\rd.ron'");
+        assert_eq!(word, "$'t\\x1ba\\xe2\\x80\\x8fb\\xc2\\x85c\\rd.ron'");
         assert_eq!(crate::text::escape(&word, false), word);
         // bash reads each word back as the text it was made from.
         #[cfg(unix)]
@@ -583,6 +587,7 @@ mod tests {
         ] {
             if let Ok(o) = std::process::Command::new("bash")
                 .args(["-c", &format!("printf %s {w}")])
+                .env("LC_ALL", "C")
                 .output()
             {
                 assert_eq!(String::from_utf8_lossy(&o.stdout), given);

@@ -538,3 +538,36 @@ fn a_cross_validation_on_few_particles_warns_for_each_fold() {
         );
     }
 }
+
+/// A generation's ESS is the one its tolerance left, before any resampling: a resampled
+/// generation reported N (the equal weights after it), which hid how degenerate the weights
+/// had become. Here a generation resamples exactly when its ESS is below half the population.
+#[test]
+fn a_resampled_generation_reports_the_ess_that_made_it_resample() {
+    let dir = common::scratch("ess-before-resampling");
+    let out = dir.join("cal");
+    let o = common::brink(&[
+        "calibrate",
+        "--timelines",
+        "scenarios/history/russia_turkey_2015.timeline.ron",
+        "--params",
+        "shared.fatigue.value",
+        "--particles",
+        "100",
+        "--max-generations",
+        "20",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    let text = std::fs::read_to_string(out.join("generations.csv")).unwrap();
+    let mut resampled = 0;
+    for line in text.lines().skip(2) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (ess, again) = (cells[2].parse::<f64>().unwrap(), cells[4] == "true");
+        assert_eq!(again, ess < 50.0, "{line}");
+        resampled += usize::from(again);
+    }
+    assert!(resampled > 0, "no generation resampled: {text}");
+}

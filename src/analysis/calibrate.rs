@@ -277,7 +277,8 @@ pub struct Generation {
     pub index: usize,
     /// The tolerance ε (mean distance per fact).
     pub tolerance: f64,
-    /// Effective sample size of the weights.
+    /// Effective sample size of the weights the generation's tolerance left, before any
+    /// resampling (which makes them equal: ESS = N).
     pub ess: f64,
     /// Share of moves accepted (none in generation 0).
     pub acceptance: Option<f64>,
@@ -621,7 +622,10 @@ pub fn calibrate(
         eps = next;
         // Resample when the weights degenerate (systematic resampling).
         let mut resampled = false;
-        if ess(&w) < n as f64 / 2.0 {
+        // What the new tolerance left of the sample, reported as the generation's ESS: after
+        // a resampling the weights are equal (ESS = N), which hid how degenerate they were.
+        let ess_reweighted = ess(&w);
+        if ess_reweighted < n as f64 / 2.0 {
             let u0 = master.stream(base(g, 0), SAMPLER_COMPONENT + 1).uniform();
             let mut idx = Vec::with_capacity(n);
             let mut cum = 0.0;
@@ -690,7 +694,7 @@ pub fn calibrate(
         let generation = Generation {
             index: g,
             tolerance: eps,
-            ess: ess(&w),
+            ess: ess_reweighted,
             acceptance: Some(acceptance),
             resampled,
             simulations,

@@ -528,8 +528,7 @@ fn a_cross_validation_on_few_particles_warns_for_each_fold() {
         2,
         "{stdout}"
     );
-    let cv: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("cross_validation.json")).unwrap()).unwrap();
+    let cv = common::json(&out.join("cross_validation.json"));
     for f in cv["folds"].as_array().unwrap() {
         let w = f["warning"].as_str().unwrap();
         assert!(

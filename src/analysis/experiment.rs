@@ -776,28 +776,22 @@ pub fn run(
 }
 
 /// The mean over runs of each run's total over the `points` (`totals`, one a run) divided by
-/// `points`, with Student's t interval over the runs (computed exactly in integers, so the same
-/// bits on any machine), cut to the range the mean can take (`within`). `None` when the runs are fewer than two or all gave the same total:
-/// then the caller takes the independent interval on the runs as units.
+/// `points`, with Student's t interval over the runs ([`Moments`]: exact sums, so the same bits
+/// on any machine), cut to the range the mean can take (`within`). `None` when the runs are
+/// fewer than two or all gave the same total: then the caller takes the independent interval on
+/// the runs as units.
 fn by_runs(totals: impl Iterator<Item = i64>, points: u64, within: (f64, f64)) -> Option<Interval> {
-    let (mut r, mut sum, mut sumsq) = (0u64, 0i128, 0i128);
+    let mut m = Moments::default();
     for x in totals {
-        r += 1;
-        sum += i128::from(x);
-        sumsq += i128::from(x) * i128::from(x);
+        // Whole numbers of at most 10,000 points: exact as doubles, and summed exactly.
+        m.add(x as f64);
     }
-    let spread = i128::from(r) * sumsq - sum * sum;
-    if r < 2 || spread <= 0 {
-        return None;
-    }
-    let (rf, scale) = (r as f64, points.max(1) as f64);
-    let mean = sum as f64 / rf / scale;
-    let var = spread as f64 / (rf * (rf - 1.0));
-    let half = crate::numerics::dist::student_t_inv(0.975, r - 1) * (var / rf).sqrt() / scale;
-    Some(Interval {
-        estimate: mean,
-        low: (mean - half).max(within.0),
-        high: (mean + half).min(within.1),
+    let i = m.interval();
+    let scale = points.max(1) as f64;
+    (i.is_bounded() && i.high > i.low).then(|| Interval {
+        estimate: i.estimate / scale,
+        low: (i.low / scale).max(within.0),
+        high: (i.high / scale).min(within.1),
     })
 }
 

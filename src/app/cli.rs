@@ -1326,21 +1326,14 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     let plan = experiment::plan(&loaded.scenario, &req)?;
     // Valid, but not what the design suggests: said, not refused.
     for p in &args.params {
-        let event = brink::scenario::paths::event_of(&p.path);
         for v in &req.variants {
-            let removes = loaded
-                .scenario
-                .variants
-                .iter()
-                .find(|x| &x.name == v)
-                .is_some_and(|x| x.remove_events.iter().any(|e| Some(e.as_str()) == event));
-            if removes {
+            if let Some(event) = overrides::removed_event(&loaded.scenario, v, &p.path) {
                 tell!(
                     "note: --param {}: variant {} removes event {}, so the parameter changes \
                      nothing in that variant's runs (the other arms vary it)",
                     crate::app::terminal::safe(&p.path),
                     crate::app::terminal::safe(v),
-                    crate::app::terminal::safe(event.unwrap_or_default())
+                    crate::app::terminal::safe(event)
                 );
             }
         }

@@ -29,18 +29,15 @@ pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
     // As `load` reads it: a link to the file is followed (`read_bounded` refused one).
     let bytes = scenario::load::read_bytes(path, opts, true)?;
     let text = String::from_utf8_lossy(&bytes);
-    let mut rest = text.trim_start_matches('\u{feff}');
+    // The comments gone, what comes first after any RON extension attributes
+    // (`#![enable(implicit_some)]`).
+    let code = without_comments_and_strings(text.trim_start_matches('\u{feff}'));
+    let mut rest = code.as_str();
     loop {
         rest = rest.trim_start();
-        if let Some(r) = rest.strip_prefix("#![") {
-            // RON extension attributes (`#![enable(implicit_some)]`).
-            rest = r.split_once(']').map_or("", |(_, b)| b);
-        } else if let Some(r) = rest.strip_prefix("//") {
-            rest = r.split_once('\n').map_or("", |(_, b)| b);
-        } else if let Some(r) = rest.strip_prefix("/*") {
-            rest = after_block_comment(r);
-        } else {
-            break;
+        match rest.strip_prefix("#![") {
+            Some(r) => rest = r.split_once(']').map_or("", |(_, b)| b),
+            None => break,
         }
     }
     if rest.starts_with('(') {
@@ -48,7 +45,7 @@ pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
         // `calibrate --timelines` reads it; one with an error, if it has the field every
         // timeline has (`facts`) and not the one every scenario has (`actors`), so that its
         // error is a timeline's, not "unknown field `label` in Scenario".
-        let code = without_comments_and_strings(rest);
+        let code = rest;
         let field = |name: &str| {
             code.match_indices(name).any(|(i, _)| {
                 let before = code[..i].chars().next_back();

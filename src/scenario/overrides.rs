@@ -205,10 +205,7 @@ pub fn unsettable(
     path: &str,
 ) -> Option<(String, &'static str)> {
     let event_of = |name: &str| super::paths::event_of(path) == Some(name);
-    let variant = |name: Option<&str>| s.variants.iter().find(|v| Some(v.name.as_str()) == name);
-    let removed = |name: Option<&str>| {
-        variant(name).and_then(|v| v.remove_events.iter().find(|e| event_of(e)))
-    };
+    let removed = |name: Option<&str>| name.and_then(|v| removed_event(s, v, path));
     if let (Some(first), true) = (
         variants.first().and_then(|v| removed(*v)),
         variants.iter().all(|v| removed(*v).is_some()),
@@ -243,6 +240,19 @@ pub fn unsettable(
                 "a path that `brink describe --paths FILE` lists",
             )
         })
+}
+
+/// The event of `path` (`events.NAME.…`) when variant `variant` removes it: its numbers
+/// change nothing in that variant's runs.
+pub fn removed_event<'a>(s: &'a Scenario, variant: &str, path: &str) -> Option<&'a str> {
+    let event = super::paths::event_of(path)?;
+    s.variants
+        .iter()
+        .find(|v| v.name == variant)?
+        .remove_events
+        .iter()
+        .find(|e| e.as_str() == event)
+        .map(String::as_str)
 }
 
 /// Refuses the same path set twice.

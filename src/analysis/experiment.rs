@@ -515,6 +515,7 @@ pub fn run(
             .collect(),
         columns: vec![vec![]; np + base_sampled.len()],
         y: vec![],
+        cluster: vec![],
     };
     let prim_runs = plan.prim_runs;
     let mut points: Vec<ExperimentPoint> = Vec::with_capacity(plan.points.len());
@@ -613,6 +614,10 @@ pub fn run(
                             prim_data.columns[np + j].push(e.prim[k * ns + j]);
                         }
                         prim_data.y.push(e.hit[k]);
+                        // Every point plays run `lo + k` with the same numbers: one cluster.
+                        prim_data
+                            .cluster
+                            .push(u32::try_from(lo + k).unwrap_or(u32::MAX));
                     }
                 } else {
                     let (a, b) = &mut pair[mi];

@@ -22,6 +22,13 @@
 //! least as many runs with the outcome as the box holds (a one-sided binomial test). A
 //! restriction above [`SIGNIFICANT`] is not supported by the runs: peeling took it because it
 //! raised the density a little, not because the input matters.
+//!
+//! Unlike EMA's, the test counts rows that move together as fewer: an experiment plays the same
+//! runs, with the same sampled numbers, at every design point, so a run's rows are a cluster
+//! ([`PrimData::cluster`]), and the binomial's counts are divided by the box's design effect
+//! (Kish 1965: the variance of its density over the clusters, against the binomial's; at least
+//! 1). Taken as independent, a restriction of a sampled number, which keeps or drops a run's
+//! rows at every point together, looked supported far more often than chance allows.
 
 use serde::{Deserialize, Serialize};
 
@@ -149,6 +156,9 @@ pub struct PrimData {
     pub columns: Vec<Vec<f64>>,
     /// Whether the outcome happened in row `i`.
     pub y: Vec<bool>,
+    /// `cluster[i]`: the run row `i` comes from, where rows of one run move together (an
+    /// experiment's points play the same runs); empty when every row is a run of its own.
+    pub cluster: Vec<u32>,
 }
 
 /// A candidate peel: the input, the side, and the rule that keeps a row.
@@ -391,7 +401,7 @@ pub fn prim(data: &PrimData) -> PrimResult {
 
 /// The quasi-p-value of a box's restriction `dropped` (an index into its limits): the binomial
 /// chance of at least the box's hits among its rows at the density of the box without that
-/// restriction.
+/// restriction, its counts divided by the box's design effect ([`design_effect`]).
 fn quasi_p_value(data: &PrimData, b: &PrimBox, dropped: usize) -> Option<f64> {
     let inside = |i: usize, skip: Option<usize>| {
         b.limits.iter().enumerate().all(|(k, l)| {
@@ -413,7 +423,56 @@ fn quasi_p_value(data: &PrimData, b: &PrimBox, dropped: usize) -> Option<f64> {
         return None;
     }
     let rate = hits as f64 / rows as f64;
-    Some(crate::numerics::math::binomial_tail(b.hits, b.rows, rate))
+    let deff = design_effect(data, |i| inside(i, None));
+    if deff == 1.0 {
+        return Some(crate::numerics::math::binomial_tail(b.hits, b.rows, rate));
+    }
+    Some(binomial_tail_of_real(
+        b.hits as f64 / deff,
+        b.rows as f64 / deff,
+        rate,
+    ))
+}
+
+/// The design effect of the rows `keep` selects, clustered by [`PrimData::cluster`]: the
+/// variance of their density as a ratio over the clusters, against the binomial's (Kish 1965),
+/// `Σ_c (h_c − p·n_c)² / (n·p·(1 − p))` for `n_c` rows and `h_c` hits of cluster `c` and the
+/// rows' density `p`; kept within 1 (rows as good as independent) and `n` (one row's worth).
+/// Exactly 1 when no two selected rows share a cluster, or every row has the outcome or none.
+fn design_effect(data: &PrimData, keep: impl Fn(usize) -> bool) -> f64 {
+    if data.cluster.len() != data.y.len() {
+        return 1.0;
+    }
+    let top = data.cluster.iter().max().map_or(0, |&c| c as usize + 1);
+    let mut by_cluster = vec![(0u64, 0u64); top];
+    let (mut n, mut hits, mut clusters) = (0u64, 0u64, 0u64);
+    for i in (0..data.y.len()).filter(|&i| keep(i)) {
+        let c = &mut by_cluster[data.cluster[i] as usize];
+        clusters += u64::from(c.0 == 0);
+        c.0 += 1;
+        c.1 += u64::from(data.y[i]);
+        n += 1;
+        hits += u64::from(data.y[i]);
+    }
+    if clusters == n || hits == 0 || hits == n {
+        return 1.0;
+    }
+    let p = hits as f64 / n as f64;
+    let spread: f64 = by_cluster
+        .iter()
+        .map(|&(nc, hc)| (hc as f64 - p * nc as f64).powi(2))
+        .sum();
+    (spread / (n as f64 * p * (1.0 - p))).clamp(1.0, n as f64)
+}
+
+/// The binomial upper tail P(X ≥ k) for X ~ Binomial(n, p) at counts that need not be whole,
+/// as the regularised incomplete beta function `I_p(k, n − k + 1)`, which it equals at whole
+/// counts.
+fn binomial_tail_of_real(k: f64, n: f64, p: f64) -> f64 {
+    if k <= 0.0 {
+        return 1.0;
+    }
+    crate::numerics::dist::beta_cdf(k, n - k + 1.0, p)
 }
 
 #[cfg(test)]
@@ -434,6 +493,7 @@ mod tests {
             ],
             columns: vec![vec![]; 3],
             y: vec![],
+            cluster: vec![],
         };
         for _ in 0..n {
             let x: Vec<f64> = (0..3).map(|_| s.uniform()).collect();
@@ -487,6 +547,7 @@ mod tests {
             inputs: vec![("x0".into(), true), ("x1".into(), true)],
             columns: vec![x0.clone(), x1.clone()],
             y,
+            cluster: vec![],
         };
         let inside: Vec<usize> = (0..n).filter(|&i| x0[i] > 0.5 && x1[i] <= 0.9).collect();
         let limit = |input: usize, low: f64, high: f64, lo: bool, hi: bool| Limit {
@@ -517,6 +578,90 @@ mod tests {
     }
 
     #[test]
+    fn rows_of_one_run_count_as_one_row() {
+        // 400 runs, x0 raising the outcome's chance and x1 unrelated, each run's row repeated
+        // at 10 design points with the same numbers (as an experiment's sampled numbers are):
+        // clustered by run, the repeated rows say no more than the 400 runs do.
+        const POINTS: usize = 10;
+        let runs = 400usize;
+        let mut s = Master::new(11).stream(0, 0);
+        let (mut x0, mut x1, mut y) = (vec![], vec![], vec![]);
+        for _ in 0..runs {
+            let (a, b) = (s.uniform(), s.uniform());
+            x0.push(a);
+            x1.push(b);
+            y.push(s.uniform() < 0.2 + 0.3 * a);
+        }
+        let repeat = |v: &Vec<f64>| -> Vec<f64> { v.iter().flat_map(|&x| [x; POINTS]).collect() };
+        let once = PrimData {
+            inputs: vec![("x0".into(), false), ("x1".into(), false)],
+            columns: vec![x0.clone(), x1.clone()],
+            y: y.clone(),
+            cluster: (0..runs as u32).collect(),
+        };
+        let mut repeated = PrimData {
+            inputs: once.inputs.clone(),
+            columns: vec![repeat(&x0), repeat(&x1)],
+            y: y.iter().flat_map(|&h| [h; POINTS]).collect(),
+            cluster: (0..runs as u32).flat_map(|c| [c; POINTS]).collect(),
+        };
+        let limit = |input: usize, low: f64, high: f64, lo: bool, hi: bool| Limit {
+            input,
+            name: format!("x{input}"),
+            low,
+            high,
+            low_restricted: lo,
+            high_restricted: hi,
+            p_value: None,
+        };
+        let limits = vec![
+            limit(0, 0.6, 1.0, true, false),
+            limit(1, 0.0, 0.7, false, true),
+        ];
+        let box_of = |d: &PrimData| {
+            let inside: Vec<usize> = (0..d.y.len())
+                .filter(|&i| d.columns[0][i] >= 0.6 && d.columns[1][i] <= 0.7)
+                .collect();
+            PrimBox {
+                step: 2,
+                coverage: 0.0,
+                density: 0.0,
+                mass: 0.0,
+                rows: inside.len() as u64,
+                hits: inside.iter().filter(|&&i| d.y[i]).count() as u64,
+                limits: limits.clone(),
+            }
+        };
+        let (b1, b10) = (box_of(&once), box_of(&repeated));
+        assert_eq!(b10.rows, POINTS as u64 * b1.rows);
+        for dropped in 0..2 {
+            // Runs of their own: the exact binomial tail, as EMA computes it.
+            let p1 = quasi_p_value(&once, &b1, dropped).unwrap();
+            let rows = b1.rows;
+            let inside_without = (0..runs)
+                .filter(|&i| dropped == 0 || x0[i] >= 0.6)
+                .filter(|&i| dropped == 1 || x1[i] <= 0.7);
+            let (n, k) =
+                inside_without.fold((0u64, 0u64), |(n, k), i| (n + 1, k + u64::from(y[i])));
+            let exact = crate::numerics::math::binomial_tail(b1.hits, rows, k as f64 / n as f64);
+            assert_eq!(p1.to_bits(), exact.to_bits(), "dropped {dropped}");
+            // Repeated and clustered: the same quasi-p-value.
+            let p10 = quasi_p_value(&repeated, &b10, dropped).unwrap();
+            assert!(
+                (p10 - p1).abs() <= 1e-9 * p1.max(1e-300),
+                "dropped {dropped}: {p10} vs {p1}"
+            );
+        }
+        // The restriction on x0 is supported either way; taken as 4,000 independent rows, the
+        // repetition alone would have made it look a great deal more certain.
+        let p1 = quasi_p_value(&once, &b1, 0).unwrap();
+        assert!(p1 < 0.05, "{p1}");
+        repeated.cluster.clear();
+        let naive = quasi_p_value(&repeated, &b10, 0).unwrap();
+        assert!(naive < p1 * 1e-6, "{naive} vs {p1}");
+    }
+
+    #[test]
     fn prim_on_no_data_or_no_hits_gives_the_full_box() {
         let r = prim(&PrimData::default());
         assert_eq!(r.trajectory.len(), 1);
@@ -524,6 +669,7 @@ mod tests {
             inputs: vec![("x".into(), true)],
             columns: vec![vec![0.0, 1.0, 2.0]],
             y: vec![false; 3],
+            cluster: vec![],
         });
         assert_eq!(r.chosen, 0);
     }

@@ -578,6 +578,97 @@ fn a_forced_lever_is_felt_once() {
     assert_eq!(p.h[2], vec![0.0, 5.0]);
 }
 
+/// An act's `SetLevel` that moves a measure after its owner chose makes the owner's raise or
+/// lowering a hold: the owner weighed it at the level that stood. Found by a reviewer: the
+/// raise went on from the new level, past a `min_rung` never checked (level 3 in every run,
+/// at a cost of 1,000 a step), and a lowering cut short the `min_duration` the act began.
+#[test]
+fn a_move_overtaken_by_an_act_holds() {
+    let scenario = |initial: u8, h: (f64, f64), gate: &str, levels: &str| {
+        format!(
+            r#"Scenario(name: "overtaken", horizon: 3, focal: ("a", "b"),
+            actors: [Actor(name: "b", sensitivity: 10.0, rationality: 50.0),
+                     Actor(name: "a", sensitivity: 10.0, rationality: 50.0)],
+            relations: [Relation(from: "a", to: "b", initial: {}, fatigue: 0.0),
+                        Relation(from: "b", to: "a", initial: {}, fatigue: 0.0)],
+            ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 2.5),
+                     Rung(name: "war", threshold: 9.5)],
+            levers: [
+              Measure(name: "m", owner: "a", target: "b", threshold: 0.0, initial: {initial},
+                      min_duration: 1, levels: [{levels}]),
+              Act(name: "x", owner: "b", target: "a", threshold: 0.0, weight: 0.0, once: true,
+                  {gate} effects: [SetLevel(lever: "m", level: 2)])],
+            )"#,
+            h.0, h.1
+        )
+    };
+    // A raise: the act sets level 2 at step 0, before a's raise to 2; level 3 needs "war".
+    let raise = scenario(
+        0,
+        (5.0, 5.0),
+        "",
+        r#"Level(name: "l1", weight: -1.0), Level(name: "l2", weight: -2.0),
+           Level(name: "l3", weight: -3.0, min_rung: "war", costs: {"a": 1000.0})"#,
+    );
+    let m = compile(&raise, None);
+    let mut st = RunState::new(&m);
+    for r in 0..200 {
+        let p = play(&m, &Master::new(1), &mut st, r);
+        assert_eq!(p.levels[0], vec![2], "run {r}: the act's level, a held");
+        assert!(
+            p.levels.iter().all(|l| l[0] <= 2),
+            "run {r}: {:?}",
+            p.levels
+        );
+        assert!(st.cost.iter().all(|&c| c == 0.0), "run {r}: {:?}", st.cost);
+    }
+    // A lowering: a at level 1 wants it lifted; the act sets level 2 at step 1, which must
+    // then stand its min_duration of 1 step.
+    let lower = scenario(
+        1,
+        (-5.0, 5.0),
+        r#"allowed_when: StepIn(1, 1),"#,
+        r#"Level(name: "l1", weight: -1.0), Level(name: "l2", weight: -2.0)"#,
+    );
+    let m = compile(&lower, None);
+    let mut st = RunState::new(&m);
+    for r in 0..200 {
+        let p = play(&m, &Master::new(1), &mut st, r);
+        if p.levels[0] == vec![1] {
+            assert_eq!(p.levels[1], vec![2], "run {r}: {:?}", p.levels);
+        }
+    }
+}
+
+/// `LevelHeldFor` counts an unbroken hold: a lowering undone within the same step (an event
+/// lifts the measure, its owner raises it again) starts the count again, while
+/// `Sustained(LevelAtLeast)` reads only the ends of steps (docs/model.md, "The clock of
+/// conditions").
+#[test]
+fn level_held_for_breaks_on_a_lowering_undone_within_a_step() {
+    let text = r#"Scenario(name: "heldfor", horizon: 6, focal: ("a", "b"),
+      actors: [Actor(name: "a", sensitivity: 10.0, rationality: 50.0), Actor(name: "b", activity: 0.0)],
+      relations: [Relation(from: "a", to: "b", initial: 5.0, fatigue: 0.0),
+                  Relation(from: "b", to: "a", initial: 0.0, fatigue: 0.0)],
+      ladder: [Rung(name: "calm", threshold: -10), Rung(name: "hot", threshold: 2.5)],
+      levers: [Measure(name: "m", owner: "a", target: "b", threshold: 0.0,
+                       levels: [Level(name: "on", weight: 0.0)])],
+      events: [Event(name: "e", timing: Scheduled(step: 3), effects: [SetLevel(lever: "m", level: 0)])],
+      outcomes: [Outcome(name: "held4", when: LevelHeldFor("m", 1, 4)),
+                 Outcome(name: "sus4", when: Sustained(LevelAtLeast("m", 1), 4))])"#;
+    let m = compile(text, None);
+    let o = |name: &str| m.outcomes.iter().position(|x| x.name == name).unwrap();
+    let mut st = RunState::new(&m);
+    for r in 0..20 {
+        let p = play(&m, &Master::new(1), &mut st, r);
+        if p.levels.iter().all(|l| l[0] == 1) {
+            // At level 1 at the end of every step, lifted and raised again at step 3.
+            assert_eq!(st.outcome_first[o("sus4")], 3, "run {r}");
+            assert_eq!(st.outcome_first[o("held4")], u32::MAX, "run {r}");
+        }
+    }
+}
+
 /// An event's factor reads the state at the start of the step: a summit boosts the meeting
 /// the step after it, whichever of the two the file lists first.
 #[test]

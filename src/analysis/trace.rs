@@ -69,7 +69,8 @@ pub struct FiredEvent {
 pub struct Move {
     /// The actor's name.
     pub actor: String,
-    /// "hold", "raise", "lower" or "act".
+    /// "hold", "raise", "lower", "overtaken" (a raise or lowering that became a hold: an act's
+    /// `SetLevel` moved the measure after the actor chose), "offer", "accept" or "act".
     pub choice: String,
     /// The measure or act, if not holding.
     pub lever: Option<String>,
@@ -395,6 +396,8 @@ struct Recorder {
     events: Vec<(usize, f64)>,
     contacts: Vec<(usize, bool)>,
     decisions: Vec<Decision>,
+    /// Actors whose raise or lowering an act's `SetLevel` overtook this step (it held).
+    overtaken: Vec<usize>,
     prev_level: Vec<u8>,
     steps: Vec<TraceStep>,
     /// Each measure's changes by events this step, the index of the change later ones fold
@@ -433,12 +436,17 @@ impl Observer for Recorder {
         }
     }
 
+    fn overtaken(&mut self, _t: u32, actor: usize) {
+        self.overtaken.push(actor);
+    }
+
     fn step(&mut self, t: u32, m: &Model, st: &RunState) {
         if self.over.is_some() {
             // Over budget: the run goes on (its end is reported), the steps are not kept.
             self.events.clear();
             self.contacts.clear();
             self.decisions.clear();
+            self.overtaken.clear();
             return;
         }
         let events: Vec<FiredEvent> = self
@@ -509,8 +517,15 @@ impl Observer for Recorder {
             .decisions
             .iter()
             .map(|d| {
+                let overtaken = self.overtaken.contains(&d.actor);
                 let (choice, lever, level) = match d.choice {
                     Choice::Hold => ("hold", None, None),
+                    // An act's SetLevel moved the measure after the owner chose: it held.
+                    Choice::Raise(k) | Choice::Lower(k, _) if overtaken => (
+                        "overtaken",
+                        Some(m.measures[k as usize].name.clone()),
+                        Some(k as usize),
+                    ),
                     Choice::Raise(k) | Choice::Lower(k, _) => {
                         let k = k as usize;
                         let up = matches!(d.choice, Choice::Raise(_));
@@ -536,7 +551,7 @@ impl Observer for Recorder {
                     lever,
                     level: level.map(|k| st.level[k]),
                     level_name: level.map(|k| level_name(m, k, st.level[k])),
-                    weight: d.weight,
+                    weight: if overtaken { 0.0 } else { d.weight },
                     probability: d.probability,
                     options: d.options,
                 }
@@ -612,6 +627,7 @@ impl Observer for Recorder {
         self.prev_level.clone_from(&st.level);
         self.events.clear();
         self.decisions.clear();
+        self.overtaken.clear();
     }
 }
 
@@ -679,6 +695,7 @@ fn trace_within(
         steps: vec![],
         event_set: vec![(0, 0, 0); m.measures.len()],
         set_by_events: vec![],
+        overtaken: vec![],
         room: budget.saturating_sub(*spent),
         over: None,
     };

@@ -200,6 +200,9 @@ pub struct RunState {
     pub(crate) impulse: Vec<f64>,
     /// Level of every measure.
     pub level: Vec<u8>,
+    /// The levels the owners chose against, kept in phase 4 once an act that sets a level is
+    /// performed (a raise or lowering of a measure such an act has moved since becomes a hold).
+    pub(crate) level_at_choice: Vec<u8>,
     /// `[measure][level]` (flattened by `level_base`): the step from which the measure has been
     /// at that level or higher without a break (`u32::MAX`: it is below it).
     pub at_least_since: Vec<u32>,
@@ -353,6 +356,7 @@ impl RunState {
             h_next: vec![0.0; nr],
             impulse: vec![0.0; nr],
             level: vec![0; m.measures.len()],
+            level_at_choice: vec![0; m.measures.len()],
             at_least_since: vec![u32::MAX; level_slots],
             level_since: vec![0; m.measures.len()],
             level_changes: Vec::new(),

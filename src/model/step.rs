@@ -42,6 +42,9 @@ pub trait Observer {
     fn decision(&mut self, _t: u32, _d: &Decision) {}
     /// An offer of contact (an act's index) was accepted at step `t`, or lapsed unaccepted.
     fn contact(&mut self, _t: u32, _act: usize, _accepted: bool) {}
+    /// An actor's raise or lowering became a hold at step `t`: an act's `SetLevel` earlier in
+    /// the moves changed the measure's level after the actor chose.
+    fn overtaken(&mut self, _t: u32, _actor: usize) {}
 }
 
 /// An observer that watches nothing.
@@ -1284,6 +1287,13 @@ fn exp_or_one(x: f64) -> f64 {
     if x == 0.0 { 1.0 } else { exp(x) }
 }
 
+/// Whether effects set a measure's level.
+fn sets_a_level(effects: &[EffectSpec]) -> bool {
+    effects
+        .iter()
+        .any(|e| matches!(e, EffectSpec::SetLevel { .. }))
+}
+
 /// Performs act `k` at step `t` (or, for a contact, when it is accepted).
 fn perform_act(m: &Model, t: u32, k: usize, st: &mut RunState) {
     let act = &m.acts[k];
@@ -1307,17 +1317,28 @@ fn perform_act(m: &Model, t: u32, k: usize, st: &mut RunState) {
 #[inline]
 fn make_moves<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     // The other actors hold.
+    let mut levels_kept = false;
     for &a in &m.choosers {
         let mut choice = st.choices[a].get();
-        // An act's SetLevel earlier in this loop may have moved the measure already.
-        match choice {
-            Choice::Raise(k)
-                if st.level[k as usize] as usize >= m.measures[k as usize].levels.len() =>
-            {
-                choice = Choice::Hold
+        // The owner weighed its move at the level that stood when it chose (its costs, its
+        // `min_rung`, its `min_duration`); an act's SetLevel earlier in this loop may have moved
+        // the measure since, and then the move is not the one weighed: it becomes a hold.
+        if let Choice::Raise(k) | Choice::Lower(k, _) = choice
+            && levels_kept
+            && st.level[k as usize] != st.level_at_choice[k as usize]
+        {
+            choice = Choice::Hold;
+            if O::DETAILED {
+                obs.overtaken(t, a);
             }
-            Choice::Lower(k, to) if st.level[k as usize] <= to => choice = Choice::Hold,
-            _ => {}
+        }
+        if let Choice::Act(k) | Choice::Accept(k) = choice {
+            let act = &m.acts[k as usize];
+            let performed = act.accept.is_none() || matches!(choice, Choice::Accept(_));
+            if performed && !levels_kept && sets_a_level(&act.effects) {
+                st.level_at_choice.clone_from(&st.level);
+                levels_kept = true;
+            }
         }
         match choice {
             Choice::Hold => {}

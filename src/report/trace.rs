@@ -436,6 +436,10 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
                 "lower" => format!("lowers {name} to {level} (level {})", mv.level.unwrap_or(0)),
                 "offer" => format!("offers: {name} (needs the other side)"),
                 "accept" => format!("accepts: {name}"),
+                "overtaken" => format!(
+                    "would have moved {name}, but an act set it to {level} (level {}) first: holds",
+                    mv.level.unwrap_or(0)
+                ),
                 _ => format!("acts: {name}"),
             };
             let _ = writeln!(

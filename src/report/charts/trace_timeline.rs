@@ -155,7 +155,8 @@ impl TraceTimeline<'_> {
                     });
                 }
             }
-            for mv in s.moves.iter().filter(|m| m.choice != "hold") {
+            // A move overtaken by an act's SetLevel held: nothing to draw.
+            for mv in (s.moves.iter()).filter(|m| m.choice != "hold" && m.choice != "overtaken") {
                 let Some(i) = t.actors.iter().position(|a| *a == mv.actor) else {
                     continue;
                 };

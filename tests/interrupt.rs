@@ -180,6 +180,102 @@ fn keep_partial_writes_the_runs_done_marked_incomplete() {
     assert_eq!(v["a"]["complete"], true, "{v}");
 }
 
+/// A scenario whose every run is slow (64 actors, every one of the 4,032 relations between
+/// them: about half a second a run), so that a stop a second in comes before any run is done.
+fn slow_scenario(dir: &Path) -> PathBuf {
+    let actors: Vec<String> = (0..64).map(|i| format!("Actor(name: \"a{i}\")")).collect();
+    let mut relations = vec![];
+    for i in 0..64 {
+        for j in (0..64).filter(|&j| j != i) {
+            relations.push(format!("Relation(from: \"a{i}\", to: \"a{j}\")"));
+        }
+    }
+    let text = format!(
+        r#"Scenario(name: "slow", horizon: 520, focal: ("a0", "a1"),
+          actors: [{}], relations: [{}],
+          ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)])"#,
+        actors.join(", "),
+        relations.join(", ")
+    );
+    let path = dir.join("slow.ron");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Stopped before any run was done, `--keep-partial` has nothing to keep: the previous results
+/// stay as they were. Found by a reviewer: a result of 0 runs replaced them, its tables full
+/// of NaN, which `brink report` then refused to read.
+#[test]
+fn keep_partial_stopped_before_any_run_keeps_the_previous_results() {
+    let dir = scratch("keep-none");
+    let out = dir.join("results");
+    let sc = slow_scenario(&dir);
+    let sc = sc.to_str().unwrap();
+    common::ok(&[
+        "run",
+        sc,
+        "--runs",
+        "2",
+        "--seed",
+        "1",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let before = tree(&out);
+    let o = interrupted(&run_args(sc, "100000", &["--keep-partial"]), &out, 1);
+    assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
+    let stderr = stopped_with_nothing_written(&o);
+    assert!(stderr.contains("after 0 of"), "{stderr}");
+    assert!(!stderr.contains("rerun with --keep-partial"), "{stderr}");
+    assert_eq!(tree(&out), before, "the previous output folder changed");
+    assert_eq!(leftovers(&dir), Vec::<String>::new(), "staging folder left");
+}
+
+/// A signal ignored when brink starts stays ignored: `nohup brink run ...` survives the
+/// hangup of the terminal that started it (found by a reviewer: brink's handler took SIGHUP
+/// back and the run stopped). A signal brink was not told to ignore still stops it.
+#[test]
+fn a_hangup_ignored_at_the_start_stays_ignored() {
+    use std::os::unix::process::CommandExt;
+    let dir = scratch("nohup");
+    let out = dir.join("results");
+    let sc = scenario().display().to_string();
+    let mut cmd = common::command();
+    cmd.args(run_args(&sc, &RUNS.to_string(), &[]))
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().expect("cannot start brink");
+    std::thread::sleep(Duration::from_millis(1000));
+    let hup = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(hup.success());
+    std::thread::sleep(Duration::from_millis(700));
+    let still = child.try_wait().unwrap();
+    if still.is_none() {
+        sigint(&child);
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(
+        still.is_none(),
+        "stopped by an ignored SIGHUP: {}",
+        describe(&o)
+    );
+    assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
+    stopped_with_nothing_written(&o);
+}
+
 #[test]
 fn a_second_ctrl_c_exits_at_once_and_the_previous_results_survive() {
     let dir = scratch("twice");

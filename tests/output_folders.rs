@@ -558,6 +558,60 @@ fn the_next_command_removes_what_a_killed_run_left() {
     assert_eq!(hidden(&root), Vec::<String>::new(), "leftovers");
 }
 
+/// An empty `.NAME.old-PID` (a removal of replaced results cut after its last file) is
+/// removed by the next command writing beside it; it was left for ever, with a note calling it
+/// a folder that does not match its marker (found by a reviewer).
+#[test]
+fn an_empty_replaced_folder_left_behind_is_removed() {
+    let root = scratch("empty-old");
+    let out = root.join("res");
+    small_run(&out);
+    let aside = root.join(".res.old-4000001");
+    std::fs::create_dir(&aside).unwrap();
+    let o = small_run(&root.join("other"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("removed") && !err.contains("does not match"),
+        "{}",
+        describe(&o)
+    );
+    assert!(!aside.exists());
+    assert_eq!(hidden(&root), Vec::<String>::new(), "leftovers");
+}
+
+/// A result of brink's made read-only is kept: the user protected it, and replacing it left
+/// the old results in a hidden folder brink could not remove, without a word (found by a
+/// reviewer). Made writable again, it is replaced as before.
+#[cfg(unix)]
+#[test]
+fn a_result_made_read_only_is_not_replaced() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = scratch("read-only");
+    let out = root.join("res");
+    small_run(&out);
+    let before = tree(&out);
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let o = common::brink(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "200",
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("read-only"),
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(tree(&out), before);
+    assert_eq!(hidden(&root), Vec::<String>::new(), "leftovers");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o755)).unwrap();
+    small_run(&out);
+}
+
 /// brink with `args` and `--out out`, a path that may not be UTF-8.
 fn brink_out(args: &[&str], out: &Path) -> Output {
     let mut a: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
@@ -804,6 +858,8 @@ fn a_second_signal_well_after_the_report_exits_at_once() {
             &out,
         );
         wait_for_staging(&root, "kept", &mut run.child);
+        // Some runs done first: stopped before any, --keep-partial has nothing to keep.
+        std::thread::sleep(Duration::from_millis(500));
         assert!(run.signal(libc::SIGINT));
         run.until("interrupt: stopping");
         std::thread::sleep(Duration::from_millis(400));

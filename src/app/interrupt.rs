@@ -45,12 +45,51 @@ static INSTALL: Once = Once::new();
 /// is never set.
 pub fn stop_flag() -> &'static AtomicBool {
     INSTALL.call_once(|| {
+        let ignored = ignored_signals();
         // The handler runs on a thread of its own, not in the signal context: printing and
         // exiting are safe there.
         let _ = ctrlc::set_handler(on_signal);
+        ignore_again(&ignored);
     });
     &STOP
 }
+
+/// The signals the handler takes (SIGINT, SIGTERM, SIGHUP) that were ignored when brink
+/// started: `nohup` ignores SIGHUP, a shell ignores SIGINT in a background job of a script,
+/// and a run started so must not be stopped by them.
+#[cfg(unix)]
+fn ignored_signals() -> Vec<libc::c_int> {
+    [libc::SIGINT, libc::SIGTERM, libc::SIGHUP]
+        .into_iter()
+        .filter(|&sig| {
+            // SAFETY: a query only (no new action), into a zeroed struct of the right type.
+            unsafe {
+                let mut old: libc::sigaction = std::mem::zeroed();
+                libc::sigaction(sig, std::ptr::null(), &mut old) == 0
+                    && old.sa_sigaction == libc::SIG_IGN
+            }
+        })
+        .collect()
+}
+
+/// Ignores again the signals that were ignored before the handler was installed.
+#[cfg(unix)]
+fn ignore_again(signals: &[libc::c_int]) {
+    for &sig in signals {
+        // SAFETY: SIG_IGN is a valid disposition for these signals.
+        unsafe {
+            libc::signal(sig, libc::SIG_IGN);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn ignored_signals() -> Vec<i32> {
+    vec![]
+}
+
+#[cfg(not(unix))]
+fn ignore_again(_: &[i32]) {}
 
 /// Whether a stop was asked for (without installing the handler).
 pub fn requested() -> bool {

@@ -492,10 +492,36 @@ fn inspect(target: &Path) -> Result<Target> {
         )));
     }
     match verify(target) {
+        Ok(_) if meta.permissions().readonly() => Err(refuse(
+            "it is brink's, but read-only: a result made read-only is kept (make it writable to \
+             replace it)"
+                .into(),
+        )),
+        Ok(_) if is_mount_point(target, &meta) => Err(refuse(
+            "it is brink's, but a mount point, which brink cannot replace by renaming (empty it \
+             first to have it filled in place)"
+                .into(),
+        )),
         Ok(_) => Ok(Target::Brinks),
         Err(Error::Input(m)) => Err(refuse(m)),
         Err(e) => Err(e),
     }
+}
+
+/// Whether the folder `dir` is on another device than the folder holding it.
+#[cfg(unix)]
+fn is_mount_point(dir: &Path, meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::metadata(parent).is_ok_and(|p| p.dev() != meta.dev())
+}
+
+#[cfg(not(unix))]
+fn is_mount_point(_: &Path, _: &fs::Metadata) -> bool {
+    false
 }
 
 /// Checks an output path's shape: it must name a folder (`output/x`, not `.`, `..` or `/`).
@@ -1037,6 +1063,13 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
                      left part-removed"
                 );
             }
+        } else if fs::remove_dir(&dir).is_ok() {
+            // Empty: its removal was cut after the last file (`remove_dir` refuses a folder with
+            // anything in it, so nothing is lost).
+            tell!(
+                "note: removed {shown}, an empty folder a stopped brink command left while \
+                 removing replaced results"
+            );
         } else {
             tell!(
                 "note: {shown} looks like a replaced brink output folder but does not match its \
@@ -1638,7 +1671,7 @@ impl Staging {
                 fs::rename(&self.dir, &self.target)
                     .map_err(|e| Error::io("move the results into", &self.shown, e))?;
                 self.committed = true;
-                sync_dir(&self.parent).map_err(|e| failed(&self.parent, e))?;
+                self.flush_after_commit();
             }
             Target::Empty => {
                 // Filled in place: the folder (its permissions, owner, mount) is the user's.
@@ -1669,7 +1702,6 @@ impl Staging {
     /// Replaces the target, a whole folder of brink's, by the staging folder: the old one is
     /// renamed aside, the new one into place, and the old one removed.
     fn replace(&mut self) -> Result<()> {
-        let failed = |p: &Path, e: std::io::Error| Error::io("write", p, e);
         let old = own_name(&self.parent, &self.stem, "old")?;
         fs::rename(&self.target, &old).map_err(|e| Error::io("replace", &self.shown, e))?;
         if let Err(e) = fs::rename(&self.dir, &self.target) {
@@ -1677,14 +1709,22 @@ impl Staging {
             return Err(Error::io("move the results into", &self.shown, e));
         }
         self.committed = true;
-        sync_dir(&self.parent).map_err(|e| failed(&self.parent, e))?;
+        self.flush_after_commit();
         // Checked again now that it is out of the way: a file someone put in it since it
         // was first checked is theirs, and the folder is kept.
         match verify(&old) {
             Ok(_) => {
                 // Its marker last: a removal cut part way leaves a folder the next claim
                 // still knows as brink's (its marker and files it lists) and removes.
-                let _ = remove_staging(&old, &[MARKER]);
+                if let Err(e) = remove_staging(&old, &[MARKER]) {
+                    tell!(
+                        "note: the previous results of {} could not be removed ({}); they are \
+                         kept as {}",
+                        crate::app::terminal::path(&self.shown),
+                        crate::app::terminal::safe(&e.to_string()),
+                        crate::app::terminal::path(&old)
+                    );
+                }
             }
             Err(why) => {
                 let kept = (1..1000)
@@ -1707,6 +1747,20 @@ impl Staging {
             }
         }
         Ok(())
+    }
+
+    /// Flushes the folder holding the results once they are in place. A failure is told, not
+    /// returned: the results are there and the previous ones gone, so an error would say the
+    /// command failed with its results in place.
+    fn flush_after_commit(&self) {
+        if let Err(e) = sync_dir(&self.parent) {
+            tell!(
+                "warning: the results are in {}, but the folder holding it could not be flushed \
+                 to disk ({}); a crash of the machine now could lose them",
+                crate::app::terminal::path(&self.shown),
+                crate::app::terminal::safe(&e.to_string())
+            );
+        }
     }
 
     /// Removes the staging mark of a finished staging folder, which is then whole.

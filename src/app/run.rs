@@ -335,15 +335,18 @@ pub fn run_with(
             } else {
                 String::new()
             },
-            // A shard must be whole to merge: there is nothing to keep.
-            if req.shard.is_some() {
+            // A shard must be whole to merge: there is nothing to keep; nor is there before a
+            // run is done.
+            if req.shard.is_some() || runs == 0 || on_stop == OnStop::Keep {
                 ""
             } else {
                 " (rerun with --keep-partial to keep the runs done)"
             }
         )))
     };
-    if done.interrupted && on_stop == OnStop::Discard {
+    // Stopped before any run was done: nothing to keep, even with --keep-partial (a result of
+    // no runs would replace the previous one with empty tables).
+    if done.interrupted && (on_stop == OnStop::Discard || done.tally.runs == 0) {
         return discard(done.tally.runs);
     }
     if let Some(w) = sink.rows.take() {

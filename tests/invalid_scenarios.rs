@@ -71,6 +71,14 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "alpha and beta must be at least 1e-300, found alpha 1e-310",
     ),
     ("bounds_reversed", 7, 13, "not a range"),
+    // Numbers beyond 10^12 where the other checks let them by.
+    ("bounds_huge", 7, 13, "beyond the largest number"),
+    (
+        "rung_threshold_huge",
+        22,
+        42,
+        "threshold 1e300, beyond the largest number",
+    ),
     ("deep_nesting", 67, 285, "nest more than 64"),
     (
         "deep_nesting_after_quote_in_comment",
@@ -91,6 +99,19 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ("duplicate_level", 35, 27, "duplicate level name \"checks\""),
     ("duplicate_lever", 45, 19, "duplicate lever name \"visa\""),
     ("duplicate_map_key", 37, 48, "duplicate key \"ru\""),
+    // Written with an escape ("\u{72}u"), the key is "ru" all the same (ron kept the last).
+    ("duplicate_map_key_escaped", 37, 48, "duplicate key \"ru\""),
+    // A misspelt record expects that record (it said a scenario file was expected).
+    ("misspelt_record", 65, 9, "expected `Outcome(...)`"),
+    // A decimal comma: ron's advice was a raw identifier `r#5`.
+    ("decimal_comma", 14, 51, "a decimal point"),
+    // A raw identifier (`r#ThirdParty`) anywhere put every problem at line 1, column 1.
+    (
+        "raw_identifier_before_error",
+        9,
+        37,
+        "actors.ru.activity is 1.2",
+    ),
     (
         "duplicate_outcome",
         67,

@@ -89,17 +89,25 @@ pub(crate) fn finite_number(what: &str, t: &str, usage: &str) -> std::result::Re
         .trim()
         .parse()
         .map_err(|_| format!("{what} {t:?} is not a number; {usage}"))?;
-    if v.is_finite() {
-        Ok(v)
-    } else {
+    const MAX: f64 = crate::scenario::limits::MAX_ABS_NUMBER;
+    if !v.is_finite() {
         Err(format!("{what} must be a finite number"))
+    } else if v.abs() > MAX {
+        // The limit every number of a scenario is held to; beyond it the grid's step
+        // (TO − FROM) may not even be a number.
+        Err(format!(
+            "{what} {} is beyond ±10^12, the largest magnitude a scenario's number may have",
+            t.trim()
+        ))
+    } else {
+        Ok(v)
     }
 }
 
 /// `PATH=LOW..HIGH`: a parameter the design varies, and its range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParamRange {
-    /// The parameter's path (`actors.north.resolve`; see `brink describe --paths`).
+    /// The parameter's path (`actors.north.sensitivity`; see `brink describe --paths`).
     pub path: String,
     /// Lowest value.
     pub low: f64,
@@ -129,7 +137,7 @@ impl FromStr for ParamRange {
     type Err = String;
 
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        let usage = "expected PATH=LOW..HIGH, e.g. actors.north.resolve=0.2..1.2";
+        let usage = "expected PATH=LOW..HIGH, e.g. actors.north.sensitivity=0.2..1.2";
         let (path, range) = split_path(s, usage)?;
         let (low, high) = split_range(range, "LOW..HIGH", usage)?;
         let (low, high) = (
@@ -383,6 +391,22 @@ pub fn sobol(k: usize, n: usize) -> Vec<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_beyond_the_scenario_limit_are_refused() {
+        // TO − FROM overflowed: the sweep said the number was NaN (found by a reviewer).
+        let e = "x=-1e308..1e308:3"
+            .parse::<crate::analysis::sweep::SweepSpec>()
+            .unwrap_err();
+        assert!(e.contains("FROM -1e308 is beyond ±10^12"), "{e}");
+        let e = "x=0..2e12".parse::<ParamRange>().unwrap_err();
+        assert!(e.contains("beyond ±10^12"), "{e}");
+        assert!(
+            "x=-1e12..1e12:3"
+                .parse::<crate::analysis::sweep::SweepSpec>()
+                .is_ok()
+        );
+    }
 
     #[test]
     fn sobol_starts_as_published() {

@@ -32,7 +32,7 @@ pub const MAX_PARAMETERS: usize = 2;
 /// `PATH=FROM..TO:STEPS`: the parameter and its grid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepSpec {
-    /// The parameter's path (`actors.north.resolve`; see `brink describe --paths`).
+    /// The parameter's path (`actors.north.sensitivity`; see `brink describe --paths`).
     pub path: String,
     /// First value of the grid.
     pub from: f64,
@@ -46,7 +46,7 @@ impl FromStr for SweepSpec {
     type Err = String;
 
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        let usage = "expected PATH=FROM..TO:STEPS, e.g. actors.azerbaijan.resolve=0.2..1.2:11";
+        let usage = "expected PATH=FROM..TO:STEPS, e.g. actors.azerbaijan.sensitivity=0.2..1.2:11";
         let (path, grid) = crate::analysis::design::split_path(s, usage)?;
         let (range, steps) = grid
             .rsplit_once(':')

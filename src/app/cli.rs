@@ -197,7 +197,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub per_run: bool,
     /// Also record in runs.csv the rung and every measure's level at the end of these steps
-    /// (e.g. `--per-run-steps 13,26,52`); implies --per-run.
+    /// (e.g. `--per-run-steps 13,26,51`; steps run from 0 to the horizon − 1); implies --per-run.
     #[arg(long, value_delimiter = ',')]
     pub per_run_steps: Vec<u32>,
     /// The format of the per-step table and, with --per-run, the per-run table: `csv`
@@ -513,7 +513,7 @@ pub struct SweepArgs {
     /// Scenario file (RON).
     pub scenario: PathBuf,
     /// The parameter and its grid: PATH=FROM..TO:STEPS (STEPS values from FROM to TO, both
-    /// included), e.g. `actors.azerbaijan.resolve=0.2..1.2:11`. Give it twice for a heat map
+    /// included), e.g. `actors.azerbaijan.sensitivity=0.2..1.2:11`. Give it twice for a heat map
     /// over every pair of two parameters' values (at most 1,000 points in all). A `--set
     /// PATH=VALUE` (a number or a distribution) instead holds that number fixed at every
     /// point, after the variant's own. `brink describe --paths FILE` lists the paths.
@@ -560,7 +560,7 @@ pub struct ExperimentArgs {
     #[arg(long, value_name = "lhs|sobol|factorial")]
     pub design: brink::analysis::design::DesignKind,
     /// A parameter the design varies and its range: PATH=LOW..HIGH (repeat for each, at most
-    /// 21), e.g. `actors.north.resolve=0.2..1.2`. `brink describe --paths FILE` lists paths.
+    /// 21), e.g. `actors.north.sensitivity=0.2..1.2`. `brink describe --paths FILE` lists paths.
     #[arg(long = "param", value_name = "PATH=LOW..HIGH", required = true)]
     pub params: Vec<brink::analysis::design::ParamRange>,
     /// Points of the design (lhs, sobol), or levels per parameter (factorial: N^k points);

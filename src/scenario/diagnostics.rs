@@ -117,7 +117,9 @@ impl fmt::Display for Diagnostic {
         if self.more > 0 {
             write!(
                 f,
-                "\n\n... and {} more problems in {}, not shown",
+                "\n\n... and {} more problems in {}, not shown (those above are the first \
+                 found, in the order brink checks, and some of those not shown may lie \
+                 earlier in the file: fix these and validate again)",
                 self.more,
                 self.file.shown()
             )?;

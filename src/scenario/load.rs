@@ -959,6 +959,11 @@ fn ron_diagnostic(
             Some(format!("at most {MAX_NESTING} levels of nesting")),
         ),
         // A file of the other kind (a timeline where a scenario goes, or the reverse).
+        // A misspelt or misplaced record inside the file: the record that goes there.
+        E::ExpectedDifferentStructName { expected, found } if *expected != kind.record => (
+            format!("a `{found}` where a `{expected}` goes"),
+            Some(format!("`{expected}(...)`")),
+        ),
         E::ExpectedDifferentStructName { expected, found } => (
             format!("a `{found}` where a `{expected}` goes"),
             Some(format!(
@@ -971,6 +976,15 @@ fn ron_diagnostic(
                     _ => String::new(),
                 }
             )),
+        ),
+        // `2,5`: ron reads `5` as a field name and suggests a raw identifier.
+        E::SuggestRawIdentifier(word) if word.starts_with(|c: char| c.is_ascii_digit()) => (
+            format!("unexpected `{word}` after a comma"),
+            Some("a number written with a decimal point (`2.5`, not `2,5`)".into()),
+        ),
+        E::SuggestRawIdentifier(word) => (
+            format!("unexpected `{word}`"),
+            Some("a field name, a value or a closing bracket".into()),
         ),
         E::UnexpectedChar(c) => (format!("unexpected character {c:?}"), None),
         E::Eof => ("the file ends too early".into(), Some(close_hint)),

@@ -133,10 +133,37 @@ impl<'a> Reader<'a> {
         loop {
             let c = self.bump()?;
             if c == '\\' {
+                // As ron decodes them: a key written `"\u{61}"` is the key "a" (a duplicate of
+                // `"a"` must be found as one).
                 let e = self.bump()?;
                 s.push(match e {
                     'n' => '\n',
                     't' => '\t',
+                    'r' => '\r',
+                    '0' => '\0',
+                    'b' => '\u{8}',
+                    'f' => '\u{c}',
+                    'x' => {
+                        let hex: String = [self.bump()?, self.bump()?].iter().collect();
+                        char::from(u8::from_str_radix(&hex, 16).ok()?)
+                    }
+                    'u' => {
+                        let mut hex = String::new();
+                        if self.peek() == Some('{') {
+                            self.bump();
+                            while let Some(h) = self.bump() {
+                                if h == '}' {
+                                    break;
+                                }
+                                hex.push(h);
+                            }
+                        } else {
+                            for _ in 0..4 {
+                                hex.push(self.bump()?);
+                            }
+                        }
+                        char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
+                    }
                     other => other,
                 });
             } else if c == quote {
@@ -145,6 +172,11 @@ impl<'a> Reader<'a> {
                 s.push(c);
             }
         }
+    }
+    /// Whether a raw string (`r"…"`, `r#"…"#`) starts here, not a raw identifier (`r#Name`).
+    fn raw_string_ahead(&self) -> bool {
+        let rest = self.chars.get(self.i + 1..).unwrap_or_default();
+        rest.iter().find(|&&c| c != '#') == Some(&'"')
     }
     fn raw_string(&mut self) -> Option<String> {
         self.bump(); // r
@@ -185,7 +217,7 @@ impl<'a> Reader<'a> {
         let start_i = self.i;
         let kind = match self.peek()? {
             '"' | '\'' => Kind::Atom(self.string()?),
-            'r' if matches!(self.peek2(), Some('"') | Some('#')) => Kind::Atom(self.raw_string()?),
+            'r' if self.raw_string_ahead() => Kind::Atom(self.raw_string()?),
             '[' => {
                 self.bump();
                 Kind::Seq {
@@ -218,9 +250,13 @@ impl<'a> Reader<'a> {
             }
             '(' => self.parens(None, depth)?,
             _ => {
-                let w = self.word();
+                let mut w = self.word();
                 if w.is_empty() {
                     return None;
+                }
+                // A raw identifier names what the identifier does.
+                if let Some(plain) = w.strip_prefix("r#") {
+                    w = plain.to_string();
                 }
                 let save = (self.i, self.line, self.col);
                 self.skip_ws();

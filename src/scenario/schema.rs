@@ -772,7 +772,7 @@ pub struct Variant {
     /// Longer text.
     #[serde(default)]
     pub description: String,
-    /// Replaces numbers, by path (see `brink describe --paths`): `{"actors.azerbaijan.resolve": 1.5}`.
+    /// Replaces numbers, by path (see `brink describe --paths`): `{"actors.azerbaijan.sensitivity": 1.5}`.
     #[serde(default)]
     pub set: PerName,
     /// Holds measures at a level from step 0; their owners cannot change them.

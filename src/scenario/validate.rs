@@ -962,6 +962,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             format!("bounds ({lo}, {hi}) are not a range"),
             "(low, high) with low < high, both finite",
         );
+    } else if lo.abs().max(hi.abs()) > MAX_ABS_NUMBER {
+        c.problem(
+            vec![f("bounds")],
+            format!("bounds ({lo:e}, {hi:e}) reach beyond the largest number a scenario may hold"),
+            format!("bounds of magnitude at most {MAX_ABS_NUMBER:e}"),
+        );
     }
 
     // Shared numbers.
@@ -1077,6 +1083,15 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         let l = vec![f("ladder"), ix(i), f("threshold")];
         if !r.threshold.is_finite() {
             c.problem(l, "a rung threshold must be finite", "a finite number");
+        } else if r.threshold.abs() > MAX_ABS_NUMBER {
+            c.problem(
+                l,
+                format!(
+                    "rung {:?} has threshold {:e}, beyond the largest number a scenario may hold",
+                    r.name, r.threshold
+                ),
+                format!("a number of magnitude at most {MAX_ABS_NUMBER:e}"),
+            );
         } else if i > 0 && r.threshold <= s.ladder[i - 1].threshold {
             c.problem(
                 l,

@@ -195,18 +195,25 @@ fn graph_quotes_hostile_labels() {
     let mm = ok_in(&dir, &["graph", "hostile.ron", "--format", "mermaid"]);
     assert!(mm.contains("{init: {'theme': 'dark'}}"), "{mm}");
     assert_eq!(mm.matches('%').count(), 2, "{mm}");
-    // A label that reorders the line (a right-to-left override) reaches the terminal as an
-    // entity code, which Graphviz and Mermaid decode in the drawing.
-    let text = fs::read_to_string(dir.join("hostile.ron"))
-        .unwrap()
-        .replacen("label: \"Side B\"", "label: \"Side \u{202e}B\u{2066}\"", 1);
+    // A right-to-left override or isolate in a label is refused, as a control character is
+    // (left open, it reversed the figures after it in the report).
+    let original = fs::read_to_string(dir.join("hostile.ron")).unwrap();
+    let text = original.replacen("label: \"Side B\"", "label: \"Side \u{202e}B\u{2066}\"", 1);
+    fs::write(dir.join("hostile.ron"), text).unwrap();
+    let (code, out, err) = code_in(&dir, &["graph", "hostile.ron", "--format", "dot"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("U+202E") && out.is_empty(), "{err}");
+    // A label with the marks that reorder a line and open nothing (a right-to-left label may
+    // need them) reaches the terminal as entity codes, which Graphviz and Mermaid decode in
+    // the drawing.
+    let text = original.replacen("label: \"Side B\"", "label: \"Side \u{200f}B\u{200e}\"", 1);
     fs::write(dir.join("hostile.ron"), text).unwrap();
     let dot = ok_in(&dir, &["graph", "hostile.ron", "--format", "dot"]);
-    assert!(dot.contains("Side &#8238;B&#8294;"), "{dot}");
+    assert!(dot.contains("Side &#8207;B&#8206;"), "{dot}");
     let mm = ok_in(&dir, &["graph", "hostile.ron", "--format", "mermaid"]);
-    assert!(mm.contains("Side #8238;B#8294;"), "{mm}");
+    assert!(mm.contains("Side #8207;B#8206;"), "{mm}");
     for out in [&dot, &mm] {
-        assert!(!out.contains('\u{202e}') && !out.contains('\u{2066}'));
+        assert!(!out.contains('\u{200f}') && !out.contains('\u{200e}'));
     }
 }
 

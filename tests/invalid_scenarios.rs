@@ -71,6 +71,8 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "alpha and beta must be at least 1e-300, found alpha 1e-310",
     ),
     ("bounds_reversed", 7, 13, "not a range"),
+    // A right-to-left override left open reversed brink's own figures after the name.
+    ("bidi_override_in_name", 3, 11, "control character U+202E"),
     // Numbers beyond 10^12 where the other checks let them by.
     ("bounds_huge", 7, 13, "beyond the largest number"),
     (
@@ -103,6 +105,13 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ("duplicate_map_key_escaped", 37, 48, "duplicate key \"ru\""),
     // A misspelt record expects that record (it said a scenario file was expected).
     ("misspelt_record", 65, 9, "expected `Outcome(...)`"),
+    // A non-breaking space pasted in: the message blamed the number after it.
+    (
+        "non_breaking_space",
+        14,
+        48,
+        "character U+00A0 (a non-breaking space",
+    ),
     // A decimal comma: ron's advice was a raw identifier `r#5`.
     ("decimal_comma", 14, 51, "a decimal point"),
     // A raw identifier (`r#ThirdParty`) anywhere put every problem at line 1, column 1.

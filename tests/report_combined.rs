@@ -385,5 +385,39 @@ fn runs_of_one_kind_are_told_apart() {
             && html.contains("2. Run: the base scenario, 200 runs</h2>"),
         "{html}"
     );
+    // Sweeps: one under a variant, one of two parameters (both had the heading of a sweep of
+    // hawkishness in the base scenario).
+    let sweep = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "sweep",
+            TUTORIAL,
+            "--set",
+            "actors.north.hawkishness=0.2..1.2:3",
+        ];
+        args.extend_from_slice(extra);
+        args.extend([
+            "--runs",
+            "100",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        common::ok(&args);
+    };
+    let (s1, s2) = (dir.join("s1"), dir.join("s2"));
+    sweep(&s1, &["--variant", "pretext"]);
+    sweep(&s2, &["--set", "relations.north->south.fatigue=0..0.5:3"]);
+    let out = dir.join("report-sweeps");
+    common::ok(&["report", &p(&s1), &p(&s2), "--out", &p(&out)]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let headings: Vec<&str> = html
+        .split("<h2>")
+        .skip(1)
+        .filter(|h| h.starts_with("1. Sweep") || h.starts_with("2. Sweep"))
+        .map(|h| h.split("</h2>").next().unwrap())
+        .collect();
+    assert_eq!(headings.len(), 2, "{headings:?}");
+    assert!(headings[0].contains("under variant"), "{headings:?}");
+    assert!(headings[1].contains(" × "), "{headings:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1675,10 +1675,11 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
 /// `--report-title TEXT`: text without control characters (tab and newline allowed; a
 /// carriage return too is refused here, which the terminal would act on).
 fn parse_title(s: &str) -> std::result::Result<String, String> {
-    match s
-        .chars()
-        .find(|&c| c.is_control() && !matches!(c, '\t' | '\n'))
-    {
+    // A bidirectional override or isolate, left open, reorders the page after it.
+    match s.chars().find(|&c| {
+        (c.is_control() && !matches!(c, '\t' | '\n'))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }) {
         Some(c) => Err(format!(
             "the title holds the control character U+{:04X}; expected text without control \
              characters (tab and newline are allowed)",

@@ -217,9 +217,27 @@ impl Input {
                     }
                 )
             }
-            Input::Sensitivity(r) => pages::sensitivity_measure(sc, r),
-            Input::Sweep(r) => labels.path(&r.path),
+            Input::Sensitivity(r) => {
+                pages::sensitivity_measure(sc, r) + &Self::under(&labels, &r.manifest.variant)
+            }
+            Input::Sweep(r) => {
+                // A two-parameter sweep is named by both; a variant's by it too (two sweeps of
+                // one parameter under two variants had the same heading).
+                let mut paths: Vec<String> =
+                    r.parameters.iter().map(|p| labels.path(&p.path)).collect();
+                if paths.is_empty() {
+                    paths.push(labels.path(&r.path));
+                }
+                paths.join(" × ") + &Self::under(&labels, &r.manifest.variant)
+            }
         }
+    }
+
+    /// ", under variant V" for a result made under a variant, else nothing.
+    fn under(labels: &Labels, variant: &Option<String>) -> String {
+        variant.as_ref().map_or(String::new(), |v| {
+            format!(", under variant {}", labels.variant(v))
+        })
     }
 }
 

@@ -328,7 +328,11 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
             .map(|p| (p.point, p.variants[vi].outcomes[k].probability.estimate))
             .collect();
         let lo = ps.iter().min_by(|a, b| a.1.total_cmp(&b.1)).copied();
-        let hi = ps.iter().max_by(|a, b| a.1.total_cmp(&b.1)).copied();
+        // The first of equal highest, as `min_by` gives the first of equal lowest.
+        let hi = ps
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            .copied();
         let mean = ps.iter().map(|x| x.1).sum::<f64>() / ps.len().max(1) as f64;
         let eff = r
             .effects

@@ -153,8 +153,11 @@ pub fn text(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
         let hi = r
             .points
             .iter()
-            .max_by(|a, b| p(a).total_cmp(&p(b)))
-            .unwrap_or(first);
+            .enumerate()
+            // The first of equal highest, as the lowest is the first of equal lowest
+            // (`max_by` takes the last).
+            .max_by(|(i, a), (j, b)| p(a).total_cmp(&p(b)).then(j.cmp(i)))
+            .map_or(first, |(_, x)| x);
         t.row(vec![
             crate::report::charts::fit_chars(
                 &crate::report::charts::outcome_label(&model.scenario, name),

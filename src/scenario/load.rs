@@ -396,7 +396,9 @@ fn lex(text: &str) -> Vec<Token> {
         let start = Pos { line, col };
         let start_i = i;
         let kind = match (c, at(i + 1)) {
-            (c, _) if c.is_whitespace() => {
+            // What ron skips as whitespace, and no more: a non-breaking space (pasted from a
+            // word processor) is a token of its own, so that a message points at it.
+            (c, _) if ron_whitespace(c) => {
                 step(&mut i, &mut line, &mut col);
                 continue;
             }
@@ -633,12 +635,46 @@ fn closing(open: char) -> char {
 }
 
 /// How a token reads in a message: `` `"52"` ``, `` `]` ``, or "the end of the file".
+/// A space character ron does not take, named (it is invisible between backquotes).
+fn space_name(c: char) -> String {
+    format!(
+        "character U+{:04X} ({}; RON separates with plain spaces, tabs and line breaks)",
+        u32::from(c),
+        if c == '\u{a0}' || c == '\u{202f}' {
+            "a non-breaking space"
+        } else {
+            "a space RON does not take"
+        }
+    )
+}
+
+/// The characters ron skips as whitespace (its `is_whitespace_char`, which it does not export).
+fn ron_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t'
+            | '\n'
+            | '\r'
+            | '\x0B'
+            | '\x0C'
+            | '\u{85}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
 fn describe_token(text: &[char], t: Option<&Token>) -> String {
     match t {
         None => "the end of the file".into(),
         Some(t) => {
             let s: String = text[t.chars.0..t.chars.1].iter().collect();
-            format!("`{}`", shorten(&s))
+            match s.chars().next() {
+                // Invisible between backquotes: named.
+                Some(c) if s.chars().count() == 1 && c.is_whitespace() => space_name(c),
+                _ => format!("`{}`", shorten(&s)),
+            }
         }
     }
 }
@@ -985,6 +1021,10 @@ fn ron_diagnostic(
         E::SuggestRawIdentifier(word) => (
             format!("unexpected `{word}`"),
             Some("a field name, a value or a closing bracket".into()),
+        ),
+        E::UnexpectedChar(c) if c.is_whitespace() => (
+            format!("unexpected {}", space_name(*c)),
+            Some("a plain space, a tab or a line break".into()),
         ),
         E::UnexpectedChar(c) => (format!("unexpected character {c:?}"), None),
         E::Eof => ("the file ends too early".into(), Some(close_hint)),

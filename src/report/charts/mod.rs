@@ -688,12 +688,15 @@ pub(crate) fn tick_label(v: &f64) -> String {
     }
 }
 
-/// A probability as a percentage: "32.1%" (or "<0.1%").
+/// A probability as a percentage: "32.1%" (or "<0.1%", ">99.9%": a probability short of
+/// certainty is not rounded to it, as one above zero is not rounded to 0).
 pub(crate) fn percent(p: f64) -> String {
     if p < 1e-9 {
         "0%".into()
     } else if p < 0.0005 {
         "<0.1%".into()
+    } else if (0.9995..1.0 - 1e-9).contains(&p) {
+        ">99.9%".into()
     } else {
         format!("{:.1}%", p * 100.0)
     }
@@ -1047,6 +1050,17 @@ pub(crate) fn mesh_with<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_probability_short_of_certainty_is_not_shown_as_certain() {
+        // 9,996 of 10,000 read "100.0%" while 2 of 10,000 read "<0.1%" (found by a reviewer).
+        assert_eq!(percent(0.9996), ">99.9%");
+        assert_eq!(percent(0.9995), ">99.9%");
+        assert_eq!(percent(0.9994), "99.9%");
+        assert_eq!(percent(1.0), "100.0%");
+        assert_eq!(percent(0.0002), "<0.1%");
+        assert_eq!(percent(0.0), "0%");
+    }
 
     /// Cost percentiles say no more than their 6% bins know, in the text and the report alike.
     #[test]

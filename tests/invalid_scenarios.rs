@@ -23,6 +23,13 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ),
     ("bad_start_date", 5, 17, "is not a date"),
     ("empty_step_unit", 6, 16, "step_unit \"\" names no unit"),
+    // A capital plural ending alone (it printed "52 SS").
+    (
+        "plural_ending_step_unit",
+        6,
+        16,
+        "step_unit \"S\" names no unit",
+    ),
     ("empty_cost_unit", 6, 16, "cost_unit \" \" names no unit"),
     (
         "long_cost_unit",
@@ -111,6 +118,20 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         14,
         48,
         "character U+00A0 (a non-breaking space",
+    ),
+    // Past any whole number: the field's limits (it expected i64's range).
+    (
+        "horizon_past_any_whole_number",
+        4,
+        14,
+        "within the field's limits",
+    ),
+    // A sign apart from its number (it expected "a whole number" where any number goes).
+    (
+        "sign_apart_from_number",
+        14,
+        49,
+        "its sign written against it",
     ),
     // A decimal comma: ron's advice was a raw identifier `r#5`.
     ("decimal_comma", 14, 51, "a decimal point"),
@@ -553,6 +574,53 @@ fn a_huge_file_is_refused_without_reading_it_whole() {
     );
 }
 
+/// A file cut short (damaged in transit) right after a whole value, a bracket or a comma says
+/// the file ends too early: it blamed the last token ("unexpected `)` ... expected `,` or `)`
+/// to close `Rung(`", the `)` closing `Rung(`), found by a reviewer at about 100 of 1,440 cut
+/// points of the tutorial.
+#[test]
+fn a_file_cut_after_a_whole_token_ends_too_early() {
+    let dir = common::scratch("cut");
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    // Cut points after `)`, `]`, `,` or a number followed by `,` (outside comments: the
+    // tutorial's comments are whole lines starting with `//`).
+    let code: Vec<(usize, char)> = text
+        .char_indices()
+        .filter(|&(i, _)| {
+            let line_start = text[..i].rfind('\n').map_or(0, |j| j + 1);
+            !text[line_start..i].contains("//") && !text[line_start..i].contains('"')
+        })
+        .collect();
+    let mut cuts = vec![];
+    for w in code.windows(2) {
+        let ((i, c), (_, next)) = (w[0], w[1]);
+        if matches!(c, ')' | ']' | ',') || (c.is_ascii_digit() && next == ',') {
+            cuts.push(i + c.len_utf8());
+        }
+    }
+    assert!(cuts.len() > 100, "{} cut points", cuts.len());
+    let files: Vec<PathBuf> = cuts
+        .iter()
+        .step_by(cuts.len() / 40)
+        .filter(|&&at| at + 10 < text.len())
+        .map(|&at| {
+            let f = dir.join(format!("cut-{at}.ron"));
+            std::fs::write(&f, &text[..at]).unwrap();
+            f
+        })
+        .collect();
+    for f in &files {
+        let o = validate(&[f.as_path()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{}: {err}", f.display());
+        assert!(
+            err.contains("the file ends too early"),
+            "{}: {err}",
+            f.display()
+        );
+    }
+}
+
 #[test]
 fn line_endings_and_byte_order_marks_do_not_move_positions() {
     let dir = common::scratch("line_endings");
@@ -578,6 +646,13 @@ fn line_endings_and_byte_order_marks_do_not_move_positions() {
         common::ending(&out),
         String::from_utf8_lossy(&out.stderr)
     );
+    // Bytes that are not UTF-8 on the first line are found after the mark, as every other
+    // position is (column 18 here was the mark counted).
+    let bad = dir.join("bom_not_utf8.ron");
+    let mut bytes = "\u{feff}Scenario(name: \"".as_bytes().to_vec();
+    bytes.extend_from_slice(b"\xff\")\n");
+    std::fs::write(&bad, bytes).unwrap();
+    check_refused(&bad, 1, 17, "not valid UTF-8").unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]

@@ -164,6 +164,8 @@ pub(crate) fn utf8<'a>(
 ) -> Result<&'a str, Diagnostics> {
     std::str::from_utf8(bytes).map_err(|e| {
         let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+        // Positions are counted after a byte-order mark, as everywhere else.
+        let good = without_bom(good);
         let line = good.matches('\n').count() + 1;
         let col = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         Diagnostics(vec![
@@ -843,6 +845,31 @@ fn ron_diagnostic(
             _ => {}
         }
     }
+    // A file cut right after a whole token: ron stops at that last token, which is not what
+    // is wrong. Brackets still open after it say the file was cut (a whole one ends by
+    // closing them), so the end of the file is what came too early.
+    let after_whole_value = matches!(
+        e.code,
+        E::ExpectedComma | E::ExpectedStructLikeEnd | E::ExpectedArrayEnd | E::ExpectedMapEnd
+    );
+    let found = match k {
+        // A bracket or a separator last is no value ron could fault, whatever it expected.
+        Some(k)
+            if k + 1 == toks.len()
+                && (after_whole_value
+                    || matches!(toks[k].kind, Tok::Open(_) | Tok::Close(_) | Tok::Punct)) =>
+        {
+            match toks[k].kind {
+                Tok::Open(_) => stack.push(k),
+                Tok::Close(_) => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+            if stack.is_empty() { found } else { None }
+        }
+        _ => found,
+    };
     let open_hint = stack.last().map(|&j| describe_open(&chars, &toks, j));
     let Some(found) = found else {
         // The end of the file came first.
@@ -939,6 +966,16 @@ fn ron_diagnostic(
                 });
             (unexpected, Some(format!("`:` after {after}")))
         }
+        // `- 1`: a sign apart from its number.
+        E::ExpectedInteger | E::ExpectedFloat
+            if chars[found.chars.0..found.chars.1] == ['-']
+                || chars[found.chars.0..found.chars.1] == ['+'] =>
+        {
+            (
+                unexpected,
+                Some("a number with its sign written against it (`-1`, not `- 1`)".into()),
+            )
+        }
         E::ExpectedInteger => (unexpected, Some("a whole number".into())),
         // `1e400` where a whole number goes, `0o9` anywhere: ron stops at the digit.
         E::InvalidIntegerDigit { .. } => (
@@ -953,9 +990,25 @@ fn ron_diagnostic(
                 (true, _) => "is too small",
                 (false, _) => "is too large",
             };
+            // Beyond what a whole number can be read as at all; the field's own limits are far
+            // narrower (1 to 5,200 steps for a horizon), and validation gives them.
+            let expected = if lo == 0 {
+                // A timeline's counts: their own range, which says a count is not negative.
+                format!("a whole number from {lo} to {hi}")
+            } else {
+                format!(
+                    "a whole number within the field's limits (docs/robustness.md, \"Limits\"; \
+                     none reaches {})",
+                    if negative {
+                        lo.to_string()
+                    } else {
+                        hi.to_string()
+                    }
+                )
+            };
             (
                 format!("the whole number {found_s}{field} {what}"),
-                Some(format!("a whole number from {lo} to {hi}")),
+                Some(expected),
             )
         }
         E::ExpectedFloat => (unexpected, Some("a number".into())),

@@ -114,7 +114,25 @@ pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
         } else {
             e.code.to_string()
         };
-        format!("{text:?} is not a number or a distribution in RON syntax ({why}); {USAGE}")
+        // ron's words for what brink's reader does (an untagged enum, its recursion limit) say
+        // nothing to an analyst.
+        let why = if why.contains("untagged enum") {
+            "neither a number nor a distribution's name and fields".to_string()
+        } else if why.contains("recursion limit") {
+            format!(
+                "nested more than {} levels deep",
+                crate::scenario::limits::MAX_NESTING
+            )
+        } else {
+            why
+        };
+        // A hostile value (a hundred thousand brackets) is not echoed whole.
+        let shown: String = if text.chars().count() > 80 {
+            text.chars().take(77).chain("...".chars()).collect()
+        } else {
+            text.to_string()
+        };
+        format!("{shown:?} is not a number or a distribution in RON syntax ({why}); {USAGE}")
     })?;
     if let Param::Dist(d) = &param
         && let Some(e) = control(d.source())
@@ -378,6 +396,25 @@ pub fn args(settings: &[Setting]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_that_is_no_parameter_is_said_so_in_brinks_words() {
+        // ron's own words were "data did not match any variant of untagged enum Param" and
+        // "Exceeded recursion limit, try increasing `ron::Options::recursion_limit`", with a
+        // hostile value echoed whole (found by a reviewer).
+        let e = parse_value("[1]").unwrap_err();
+        assert!(
+            e.contains("neither a number nor a distribution") && !e.contains("untagged"),
+            "{e}"
+        );
+        let deep = "[".repeat(100_000);
+        let e = parse_value(&deep).unwrap_err();
+        assert!(
+            e.contains("nested more than 64 levels") && !e.contains("ron::"),
+            "{e}"
+        );
+        assert!(e.len() < 500, "{} bytes", e.len());
+    }
 
     fn tutorial() -> LoadedScenario {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

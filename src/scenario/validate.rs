@@ -896,7 +896,8 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
     c.steps(vec![f("horizon")], "horizon", s.horizon, 1, MAX_HORIZON);
     // The unit names the steps everywhere ("52 weeks"): an empty one printed "52 s".
-    if s.step_unit.trim().trim_end_matches('s').is_empty() {
+    // "s" or "S" alone (or "ss") is a plural ending without a unit ("52 SS").
+    if s.step_unit.trim().trim_end_matches(['s', 'S']).is_empty() {
         c.problem(
             vec![f("step_unit")],
             format!("step_unit {:?} names no unit", s.step_unit),

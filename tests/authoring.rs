@@ -1186,4 +1186,29 @@ fn diff_refuses_counts_no_run_could_give() {
             "{err}"
         );
     }
+    // A result another version of brink wrote is compared, and said to be (it was silent: the
+    // same seed may play otherwise there).
+    let copy = dir.join("older");
+    fs::create_dir(&copy).unwrap();
+    for e in fs::read_dir(dir.join("base")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    let mut v = common::json(&copy.join("summary.json"));
+    v["manifest"]["version"] = "0.0.9".into();
+    let bytes = serde_json::to_vec_pretty(&v).unwrap();
+    fs::write(copy.join("summary.json"), &bytes).unwrap();
+    rewrite_marker_entry(&copy, "summary.json", &bytes);
+    let (code, out, err) = code_in(&dir, &["diff", "base", "older"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let b = out
+        .lines()
+        .find(|l| l.starts_with("B: "))
+        .unwrap_or_default();
+    assert!(b.ends_with(", written by brink 0.0.9"), "{out}");
+    let a = out
+        .lines()
+        .find(|l| l.starts_with("A: "))
+        .unwrap_or_default();
+    assert!(!a.contains("written by"), "{out}");
 }

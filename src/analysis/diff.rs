@@ -64,6 +64,8 @@ pub struct Side {
     pub complete: bool,
     /// Why it stopped where it did, when it was not simply the number of runs.
     pub stop_reason: Option<String>,
+    /// The version of brink that wrote it.
+    pub version: String,
 }
 
 /// One outcome in both results.
@@ -114,6 +116,7 @@ fn side(s: &Saved) -> Side {
         runs: m.runs,
         complete: m.complete,
         stop_reason: m.stop_reason.clone(),
+        version: m.version.clone(),
     }
 }
 

@@ -27,8 +27,15 @@ fn side_line(which: &str, s: &Side) -> String {
         (false, Some(why)) => format!(", stopped before its end ({})", one_line(why)),
         (false, None) => ", stopped before its end".to_string(),
     };
+    // Another version may play the same seed otherwise: said, so that a difference is not
+    // read as the scenario's alone.
+    let version = if s.version == env!("CARGO_PKG_VERSION") {
+        String::new()
+    } else {
+        format!(", written by brink {}", one_line(&s.version))
+    };
     format!(
-        "{which}: {} — {} ({}{variant}), seed {}, {} runs{stopped}\n",
+        "{which}: {} — {} ({}{variant}), seed {}, {} runs{stopped}{version}\n",
         one_line(&s.dir),
         one_line(&s.scenario),
         one_line(&s.scenario_file),

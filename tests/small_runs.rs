@@ -64,7 +64,8 @@ fn a_mean_of_one_run_has_no_interval_and_two_runs_take_students_t() {
     let html = std::fs::read_to_string(combined.join("report.html")).unwrap();
     assert!(html.contains(brink::stats::NO_INTERVAL));
 
-    // Two runs: mean ± t(0.975, 1) · s / √2, from the runs' own costs.
+    // Two runs: mean ± t(0.975, 1) · s / √2, from the runs' own costs (cut at 0: no run
+    // has a cost below it).
     let two = dir.join("two");
     ok(&[
         "run",
@@ -96,7 +97,7 @@ fn a_mean_of_one_run_has_no_interval_and_two_runs_take_students_t() {
     let (low, high) = (c["low"].as_f64().unwrap(), c["high"].as_f64().unwrap());
     assert!(half > 0.0);
     assert!(
-        (low - (mean - half)).abs() <= 1e-9 * half,
+        (low - (mean - half).max(0.0)).abs() <= 1e-9 * half,
         "{low} vs {}",
         mean - half
     );
@@ -176,4 +177,44 @@ fn a_scenario_without_costs_says_so_instead_of_an_empty_table() {
         text.contains("mean cost (") && !text.contains("no actor bears"),
         "{text}"
     );
+}
+
+/// A cost no run can have below 0 has no mean interval below 0: one run in sixty bearing a
+/// large cost gave Student's t interval −167 to +500 (a left-alone item of earlier notes).
+#[test]
+fn cost_intervals_stop_at_zero() {
+    let dir = scratch("cost-at-zero");
+    let file = dir.join("rare.ron");
+    std::fs::write(
+        &file,
+        r#"Scenario(name: "rare", horizon: 10, focal: ("a", "b"),
+  actors: [Actor(name: "a", activity: 0), Actor(name: "b", activity: 0)],
+  relations: [Relation(from: "a", to: "b"), Relation(from: "b", to: "a")],
+  ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
+  levers: [Measure(name: "m", owner: "a", target: "b",
+                   levels: [Level(name: "on", weight: -1, costs: {"a": 1000}, benefits: {"a": 900})])],
+  events: [Event(name: "e", timing: Scheduled(step: 0, probability: 0.01),
+                 effects: [SetLevel(lever: "m", level: 1)])],
+)"#,
+    )
+    .unwrap();
+    let out = dir.join("out");
+    ok(&[
+        "run",
+        file.to_str().unwrap(),
+        "--runs",
+        "60",
+        "--seed",
+        "1",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let s = json(&out.join("summary.json"));
+    for (table, field) in [("costs", "mean"), ("gains", "mean")] {
+        let i = &s[table][0][field];
+        let (est, low) = (i["estimate"].as_f64().unwrap(), i["low"].as_f64().unwrap());
+        assert!(est > 0.0, "{table}: the seed no longer gives the case: {i}");
+        assert_eq!(low, 0.0, "{table}: {i}");
+    }
 }

@@ -300,6 +300,17 @@ pub fn co_occurrence(tally: &Tally) -> Vec<Vec<Option<f64>>> {
 
 const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
+/// A mean interval of an amount no run can have below 0 (costs and gains: every cost and
+/// benefit of a scenario is at least 0), cut at 0: Student's t interval of a mean of mostly
+/// zeros and a few large values reached below it (a cost of −3 to +40).
+fn not_below_zero(mut i: Interval) -> Interval {
+    // From one run there is no interval (±∞), and it stays none.
+    if i.low.is_finite() {
+        i.low = i.low.max(0.0);
+    }
+    i
+}
+
 /// The levels of the five quantiles summary.json gives (index by step, costs).
 pub fn quantile_levels() -> [f64; 5] {
     QS
@@ -449,7 +460,7 @@ impl Summary {
                 .zip(&tally.gain)
                 .map(|(spec, g)| GainResult {
                     actor: spec.name.clone(),
-                    mean: g.interval(),
+                    mean: not_below_zero(g.interval()),
                 })
                 .collect(),
             costs: m
@@ -464,7 +475,7 @@ impl Summary {
                     );
                     CostResult {
                         actor: spec.name.clone(),
-                        mean: tally.cost[a].interval(),
+                        mean: not_below_zero(tally.cost[a].interval()),
                         q: QS.map(|q| tally.cost_hist[a].quantile(q).clamp(lo, hi)),
                         q_levels: QS,
                         max: hi,

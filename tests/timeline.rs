@@ -807,3 +807,29 @@ fn a_file_of_the_other_kind_is_named_with_what_was_expected() {
     );
     assert!(!dir.join("c").exists());
 }
+
+/// Two facts about one target that no run can both satisfy are refused at the second: the
+/// border incident had not happened by 3 February (step 4) but first happened on 13 January
+/// (step 1). A back-test scored such a timeline's whole path at 0 by construction, without a
+/// word. A tolerance that lets the two meet is accepted.
+#[test]
+fn contradictory_facts_are_refused() {
+    let no_incident = r#"Fact(name: "no_incident", observed: NotBy(what: Event("border_incident"), date: "2025-02-03"), source: "test"),"#;
+    let incident = |tolerance: u32| {
+        format!(
+            "{no_incident}\n        Fact(name: \"incident\", observed: Happened(what: \
+             Event(\"border_incident\"), date: \"2025-01-13\", tolerance: {tolerance}), source: \"test\"),"
+        )
+    };
+    check_fails(
+        "contradictory",
+        no_incident,
+        &incident(2),
+        r#"Happened(what: Event("border_incident")"#,
+        "fact \"incident\" contradicts fact \"no_incident\"",
+        "facts about one target that some step satisfies",
+    );
+    // Four weeks of slack reach step 5, after the 3 February step: both can hold.
+    load_and_check("contradictory_slack", &with(no_incident, &incident(4)))
+        .unwrap_or_else(|d| panic!("{d}"));
+}

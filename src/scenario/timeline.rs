@@ -574,7 +574,60 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
             Observed::RungOn { rung, .. } => c.rung_ref(fact_at(i, &["observed", "rung"]), rung),
         }
     }
+    if let Some((start, unit, ..)) = &calendar {
+        contradictions(&mut c, t, start, unit);
+    }
     located(&t.path, &t.text, c.problems)
+}
+
+/// Refuses two dated facts about one target that no run can both satisfy: the steps in which
+/// it may first have happened by one (a `Happened` window widened by its tolerance, up to a
+/// `HappenedBy`, after a `NotBy`) and by the other do not meet. A back-test of such a
+/// timeline scored its whole path at probability 0 by construction, without a word.
+fn contradictions(c: &mut Checker, t: &LoadedTimeline, start: &str, unit: &str) {
+    let step = |d: &str| step_of_date(d, start, unit).ok();
+    // (fact, target as written, first step allowed, last step allowed; i64::MAX: "never" too)
+    let mut seen: Vec<(usize, String, i64, i64)> = vec![];
+    for (i, fact) in t.timeline.facts.iter().enumerate() {
+        let bound = match &fact.observed {
+            Observed::Happened {
+                what,
+                date,
+                until,
+                tolerance,
+            } => step(date)
+                .zip(step(until.as_deref().unwrap_or(date)))
+                .map(|(a, z)| {
+                    let tol = i64::from(*tolerance);
+                    (what, a - tol, z + tol)
+                }),
+            Observed::HappenedBy { what, date } => step(date).map(|d| (what, i64::MIN, d)),
+            Observed::NotBy { what, date } => step(date).map(|d| (what, d + 1, i64::MAX)),
+            Observed::LevelOn { .. } | Observed::RungOn { .. } => None,
+        };
+        let Some((what, lo, hi)) = bound else {
+            continue;
+        };
+        let key = format!("{what:?}");
+        if let Some((j, ..)) = seen
+            .iter()
+            .find(|(_, k, plo, phi)| *k == key && (lo > *phi || hi < *plo))
+        {
+            let other = &t.timeline.facts[*j].name;
+            c.problems.push(Problem::new(
+                fact_at(i, &["observed"]),
+                format!(
+                    "fact {:?} contradicts fact {other:?}: no run can have what both observe \
+                     first happen where each says",
+                    fact.name
+                ),
+                "facts about one target that some step satisfies (widen a date's window or its \
+                 tolerance, or drop one of the two: a back-test scores a timeline whose facts \
+                 contradict each other at probability 0)",
+            ));
+        }
+        seen.push((i, key, lo, hi));
+    }
 }
 
 /// Checks a target's names against the scenario; `loc` is the target's place.

@@ -24,8 +24,10 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str) -> Param {
             .map(|&x| crate::numerics::math::ln(x.max(f64::MIN_POSITIVE)))
             .collect();
         let (m, s) = weighted_mean_sd(&logs, w);
+        let median = crate::numerics::math::exp(m);
         return Param::Dist(Dist::LogNormal {
-            median: round(crate::numerics::math::exp(m)),
+            // As many digits as the spread needs: four moved a narrow posterior by sigmas.
+            median: round_within(median, median * s / 100.0),
             sigma: round(s.max(1e-6)),
             source,
         });
@@ -44,7 +46,8 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str) -> Param {
         });
     }
     Param::Dist(Dist::Normal {
-        mean: round(mean),
+        // Four digits of a mean of 1,234.567 with an sd of 0.01 moved it by 3 sd.
+        mean: round_within(mean, sd / 100.0),
         sd: round(sd.max(1e-9)),
         min: lo.is_finite().then_some(lo),
         max: hi.is_finite().then_some(hi),
@@ -58,6 +61,23 @@ fn round(x: f64) -> f64 {
         return x;
     }
     format!("{x:.3e}").parse().unwrap_or(x)
+}
+
+/// At least four significant digits, and as many more as keep the rounding within `quantum`
+/// (at most 17, all an `f64` has).
+fn round_within(x: f64, quantum: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    use crate::numerics::math::log10;
+    let magnitude = log10(x.abs()).floor();
+    let needed = if quantum > 0.0 && quantum.is_finite() {
+        magnitude - log10(2.0 * quantum).floor() + 1.0
+    } else {
+        4.0
+    };
+    let digits = needed.clamp(4.0, 17.0) as usize;
+    format!("{x:.*e}", digits - 1).parse().unwrap_or(x)
 }
 
 /// The RON text of a number.
@@ -346,4 +366,30 @@ pub fn calibrated_scenario(
         out.splice(a..b, rep.chars());
     }
     Ok((out.into_iter().collect(), replaced))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_narrow_posterior_keeps_the_digits_its_spread_needs() {
+        // A posterior at 1,234.5678 ± 0.01 on an unbounded prior: four digits wrote 1,235,
+        // some forty sd away (a left-alone item of earlier notes).
+        let prior = Param::Dist(Dist::Normal {
+            mean: 1000.0,
+            sd: 500.0,
+            min: None,
+            max: None,
+            source: String::new(),
+        });
+        let xs = [1234.5578, 1234.5678, 1234.5778];
+        let Param::Dist(Dist::Normal { mean, sd, .. }) = fit(&prior, &xs, &[1.0; 3], "") else {
+            panic!("not a normal");
+        };
+        assert!((mean - 1234.5678).abs() <= sd / 100.0, "{mean} ± {sd}");
+        // A wide one keeps four digits.
+        assert_eq!(round_within(1234.5678, 50.0), 1235.0);
+        assert_eq!(round_within(0.123456, 0.01), 0.1235);
+    }
 }

@@ -25,7 +25,7 @@
 //!
 //! Unlike EMA's, the test counts rows that move together as fewer: an experiment plays the same
 //! runs, with the same sampled numbers, at every design point, so a run's rows are a cluster
-//! ([`PrimData::cluster`]), and the binomial's counts are divided by the box's design effect
+//! ([`PrimData::cluster`]), and the binomial's counts are divided by the design effect
 //! (Kish 1965: the variance of its density over the clusters, against the binomial's; at least
 //! 1). Taken as independent, a restriction of a sampled number, which keeps or drops a run's
 //! rows at every point together, looked supported far more often than chance allows.
@@ -401,7 +401,7 @@ pub fn prim(data: &PrimData) -> PrimResult {
 
 /// The quasi-p-value of a box's restriction `dropped` (an index into its limits): the binomial
 /// chance of at least the box's hits among its rows at the density of the box without that
-/// restriction, its counts divided by the box's design effect ([`design_effect`]).
+/// restriction, its counts divided by the design effect of that box without it ([`design_effect`]).
 fn quasi_p_value(data: &PrimData, b: &PrimBox, dropped: usize) -> Option<f64> {
     let inside = |i: usize, skip: Option<usize>| {
         b.limits.iter().enumerate().all(|(k, l)| {
@@ -423,7 +423,9 @@ fn quasi_p_value(data: &PrimData, b: &PrimBox, dropped: usize) -> Option<f64> {
         return None;
     }
     let rate = hits as f64 / rows as f64;
-    let deff = design_effect(data, |i| inside(i, None));
+    // Measured on the rows of the box without the restriction (the null's population): the
+    // box itself, chosen for purity, often has every row a hit and no spread left to measure.
+    let deff = design_effect(data, |i| inside(i, Some(dropped)));
     if deff == 1.0 {
         return Some(crate::numerics::math::binomial_tail(b.hits, b.rows, rate));
     }
@@ -659,6 +661,44 @@ mod tests {
         repeated.cluster.clear();
         let naive = quasi_p_value(&repeated, &b10, 0).unwrap();
         assert!(naive < p1 * 1e-6, "{naive} vs {p1}");
+    }
+
+    #[test]
+    fn a_box_of_hits_only_is_still_counted_by_runs() {
+        // 20 runs, each repeated at 10 points: x0 ≤ 0.9 holds 19 runs, all hits; without it 19
+        // of 20 runs are hits. The box itself has no spread (every row a hit), so its design effect
+        // is measured on the box without the restriction (found by a reviewer: 1e-17 for 0.38).
+        let runs = 20u32;
+        let x0: Vec<f64> = (0..runs).map(|r| f64::from(r) / 20.0).collect();
+        // Every run a hit but the one the restriction drops.
+        let y: Vec<bool> = (0..runs).map(|r| r != 19).collect();
+        let rep = |v: &Vec<f64>| v.iter().flat_map(|&x| [x; 10]).collect::<Vec<f64>>();
+        let data = PrimData {
+            inputs: vec![("x0".into(), false)],
+            columns: vec![rep(&x0)],
+            y: y.iter().flat_map(|&h| [h; 10]).collect(),
+            cluster: (0..runs).flat_map(|c| [c; 10]).collect(),
+        };
+        let b = PrimBox {
+            step: 1,
+            coverage: 0.0,
+            density: 1.0,
+            mass: 0.0,
+            rows: 190,
+            hits: 190,
+            limits: vec![Limit {
+                input: 0,
+                name: "x0".into(),
+                low: 0.0,
+                high: 0.9,
+                low_restricted: false,
+                high_restricted: true,
+                p_value: None,
+            }],
+        };
+        let p = quasi_p_value(&data, &b, 0).unwrap();
+        let by_runs = crate::numerics::math::binomial_tail(19, 19, 19.0 / 20.0);
+        assert!((p - by_runs).abs() < 0.05 * by_runs, "{p} vs {by_runs}");
     }
 
     #[test]

@@ -1063,18 +1063,14 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
                      left part-removed"
                 );
             }
-        } else if fs::remove_dir(&dir).is_ok() {
-            // Empty: its removal was cut after the last file (`remove_dir` refuses a folder with
-            // anything in it, so nothing is lost).
-            tell!(
-                "note: removed {shown}, an empty folder a stopped brink command left while \
-                 removing replaced results"
-            );
         } else {
-            tell!(
-                "note: {shown} looks like a replaced brink output folder but does not match its \
-                 marker; left alone (delete it if it is not yours)"
-            );
+            // An empty one may be the user's own folder of a like name: never removed.
+            let what = if fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none()) {
+                "is an empty folder named like a replaced brink output folder"
+            } else {
+                "looks like a replaced brink output folder but does not match its marker"
+            };
+            tell!("note: {shown} {what}; left alone (delete it if it is not yours)");
         }
     }
 }

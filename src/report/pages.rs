@@ -1278,8 +1278,8 @@ pub(crate) fn experiment_analysis(
              reported box is {}. Each of its restrictions has a quasi-p-value, as the EMA \
              Workbench reports it (Bryant & Lempert 2010): the chance of so many runs with \
              {outcome} in the box if the runs inside it had the rate of the same box without \
-             that restriction (a one-sided binomial test, its counts divided by the box's \
-             design effect: every point plays the same runs with the same numbers, so a run's \
+             that restriction (a one-sided binomial test, its counts divided by the design \
+             effect of the box without it: every point plays the same runs with the same numbers, so a run's \
              rows count as fewer than independent ones); above {} the runs do not support \
              the restriction: peeling took it for a small gain in probability.",
             group_thousands(r.prim_runs_per_point),

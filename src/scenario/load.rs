@@ -651,7 +651,7 @@ fn space_name(c: char) -> String {
 }
 
 /// The characters ron skips as whitespace (its `is_whitespace_char`, which it does not export).
-fn ron_whitespace(c: char) -> bool {
+pub(crate) fn ron_whitespace(c: char) -> bool {
     matches!(
         c,
         ' ' | '\t'
@@ -1067,7 +1067,7 @@ fn ron_diagnostic(
             )),
         ),
         // `2,5`: ron reads `5` as a field name and suggests a raw identifier.
-        E::SuggestRawIdentifier(word) if word.starts_with(|c: char| c.is_ascii_digit()) => (
+        E::SuggestRawIdentifier(word) if word.chars().all(|c| c.is_ascii_digit()) => (
             format!("unexpected `{word}` after a comma"),
             Some("a number written with a decimal point (`2.5`, not `2,5`)".into()),
         ),

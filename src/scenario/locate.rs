@@ -82,7 +82,7 @@ impl<'a> Reader<'a> {
     fn skip_ws(&mut self) {
         loop {
             match (self.peek(), self.peek2()) {
-                (Some(c), _) if c.is_whitespace() => {
+                (Some(c), _) if super::load::ron_whitespace(c) => {
                     self.bump();
                 }
                 (Some('/'), Some('/')) => {

@@ -109,7 +109,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ("duplicate_lever", 45, 19, "duplicate lever name \"visa\""),
     ("duplicate_map_key", 37, 48, "duplicate key \"ru\""),
     // A left-to-right mark, which ron skips as a space, stopped the locator: no duplicate found.
-    ("duplicate_map_key_after_mark", 37, 48, "duplicate key \"ru\""),
+    (
+        "duplicate_map_key_after_mark",
+        37,
+        48,
+        "duplicate key \"ru\"",
+    ),
     // Written with an escape ("\u{72}u"), the key is "ru" all the same (ron kept the last).
     ("duplicate_map_key_escaped", 37, 48, "duplicate key \"ru\""),
     // A misspelt record expects that record (it said a scenario file was expected).

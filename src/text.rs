@@ -131,3 +131,45 @@ impl fmt::Display for Shown<'_> {
 pub fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+/// The first bidirectional formatting character of `text` left unbalanced: an embedding or
+/// override (U+202A, U+202B, U+202D, U+202E) without its U+202C, an isolate (U+2066–U+2068)
+/// without its U+2069, or a closer without its opener. Left open in a label, they reorder the
+/// text after it on the page and in the charts (a scenario name ending in U+202E showed
+/// "1,234 runs" as "432,1"); closed within the label, as a right-to-left label mixing
+/// directions may need (`"اتحادیه \u{2066}EU-27\u{2069}"`), they reorder nothing outside it.
+///
+/// ```
+/// use brink::text::unbalanced_bidi;
+/// assert_eq!(unbalanced_bidi("a \u{2066}EU\u{2069} b"), None);
+/// assert_eq!(unbalanced_bidi("Tutorial\u{202e}"), Some('\u{202e}'));
+/// assert_eq!(unbalanced_bidi("x\u{2069}"), Some('\u{2069}'));
+/// ```
+pub fn unbalanced_bidi(text: &str) -> Option<char> {
+    let mut open: Vec<char> = vec![];
+    for c in text.chars() {
+        match c {
+            '\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}' | '\u{2066}'..='\u{2068}' => {
+                open.push(c)
+            }
+            '\u{202c}' => match open.last() {
+                Some('\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}') => {
+                    open.pop();
+                }
+                _ => return Some(c),
+            },
+            '\u{2069}' => {
+                // An isolate's end closes the embeddings opened inside it too.
+                match open
+                    .iter()
+                    .rposition(|o| matches!(o, '\u{2066}'..='\u{2068}'))
+                {
+                    Some(at) => open.truncate(at),
+                    None => return Some(c),
+                }
+            }
+            _ => {}
+        }
+    }
+    open.first().copied()
+}

@@ -203,6 +203,15 @@ fn graph_quotes_hostile_labels() {
     let (code, out, err) = code_in(&dir, &["graph", "hostile.ron", "--format", "dot"]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("U+202E") && out.is_empty(), "{err}");
+    // Closed within the label, an isolate reorders nothing outside it: a right-to-left label
+    // mixing directions may need one (refused too by the first fix, found by a reviewer).
+    let text = original.replacen(
+        "label: \"Side B\"",
+        "label: \"اتحادیه \u{2066}EU-27\u{2069}\"",
+        1,
+    );
+    fs::write(dir.join("hostile.ron"), text).unwrap();
+    ok_in(&dir, &["validate", "hostile.ron"]);
     // A label with the marks that reorder a line and open nothing (a right-to-left label may
     // need them) reaches the terminal as entity codes, which Graphviz and Mermaid decode in
     // the drawing.

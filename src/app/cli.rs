@@ -1676,13 +1676,15 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
 /// carriage return too is refused here, which the terminal would act on).
 fn parse_title(s: &str) -> std::result::Result<String, String> {
     // A bidirectional override or isolate, left open, reorders the page after it.
-    match s.chars().find(|&c| {
-        (c.is_control() && !matches!(c, '\t' | '\n'))
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    }) {
+    match s
+        .chars()
+        .find(|&c| c.is_control() && !matches!(c, '\t' | '\n'))
+        .or_else(|| brink::text::unbalanced_bidi(s))
+    {
         Some(c) => Err(format!(
             "the title holds the control character U+{:04X}; expected text without control \
-             characters (tab and newline are allowed)",
+             characters (tab and newline are allowed; bidirectional overrides and isolates only \
+             closed within the title)",
             u32::from(c)
         )),
         None => Ok(s.to_string()),

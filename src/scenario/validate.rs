@@ -1644,16 +1644,13 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
 
 /// The first control character of `text` other than tab, newline and carriage return (ESC,
 /// BEL, NUL...): such text would reach every chart and report raw, and an SVG holding it is
-/// not valid XML. Bidirectional embeddings, overrides and isolates (U+202A–U+202E,
-/// U+2066–U+2069) count as control characters too: left open in a label, they reorder the
-/// text after it on the page and in the charts (a scenario name ending in U+202E showed
-/// "1,234 runs" as "432,1"). The marks (U+200E, U+200F, U+061C), which a right-to-left
-/// label may need and which open nothing, are allowed.
+/// not valid XML. Bidirectional embeddings, overrides and isolates left unbalanced count as
+/// control characters too ([`crate::text::unbalanced_bidi`]); closed within the text, and the
+/// marks (U+200E, U+200F, U+061C), which open nothing, are allowed.
 pub(crate) fn control_char(text: &str) -> Option<char> {
-    text.chars().find(|&ch| {
-        (ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'))
-            || matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    })
+    text.chars()
+        .find(|&ch| ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'))
+        .or_else(|| crate::text::unbalanced_bidi(text))
 }
 
 /// Refuses a control character in any free text of the scenario (labels, descriptions,
@@ -1666,7 +1663,7 @@ fn free_text(c: &mut Checker, s: &Scenario) {
                 loc,
                 format!("{path} holds the control character U+{:04X}", u32::from(ch)),
                 "text without control characters (tab, newline and carriage return are allowed; \
-                 bidirectional overrides and isolates are not)",
+                 bidirectional overrides and isolates only closed within the text)",
             );
         } else if matches!(
             loc.as_slice(),

@@ -430,6 +430,8 @@ fn same_as_csv(f: &Field, text: &str) -> bool {
         Field::Bool(b) => text == if *b { "1" } else { "0" },
         Field::Int(x) => text.parse::<i32>() == Ok(*x),
         Field::ULong(x) => text.parse::<u64>() == Ok(*x),
+        // A missing real: NaN in Parquet, an empty field in a CSV.
+        Field::Double(x) if x.is_nan() => text.is_empty(),
         Field::Double(x) => text.parse::<f64>().map(f64::to_bits) == Ok(x.to_bits()),
         Field::Str(s) => s == text,
         _ => false,

@@ -62,6 +62,10 @@ fn check_dictionary(dir: &Path) {
             "{f}: columns.json lists its columns in order"
         );
         for c in cols {
+            if let Some(levels) = c["levels"].as_array() {
+                let unique: BTreeSet<String> = levels.iter().map(|l| l.to_string()).collect();
+                assert_eq!(unique.len(), levels.len(), "{f}: {c}'s levels, each once");
+            }
             assert!(c["unit"].is_string(), "{f}: {c} has no unit entry");
             assert!(c["type"].is_string(), "{f}: {c} has no type");
             assert!(
@@ -225,6 +229,27 @@ fn compare_per_run_has_a_row_per_variant_and_run_and_a_tidy_compare_csv() {
             assert_eq!(&a[i], v, "{h}");
         }
     }
+    // The summit the pretext variant removes is still drawn (every other number keeps its
+    // value) but read by nothing: its numbers are empty in that variant's rows only.
+    let summit: Vec<usize> = (0..header.len())
+        .filter(|&i| header[i].starts_with("in.events.patron_summit."))
+        .collect();
+    assert_eq!(
+        summit.len(),
+        2,
+        "the summit's probability and factor: {header:?}"
+    );
+    for r in &rows {
+        for &i in &summit {
+            assert_eq!(
+                r[i].is_empty(),
+                r[0] == "pretext",
+                "{} of {}",
+                header[i],
+                r[0]
+            );
+        }
+    }
     check_dictionary(&out);
     let two = dir.join("c2");
     compare(&two, "2");
@@ -375,4 +400,49 @@ fn sweep_per_run_rows_of_a_point_are_a_run_with_a_variant_setting_its_value() {
             .zip(&run_rows)
             .any(|(a, b)| a[5..] != b[3..])
     );
+}
+
+/// A category's levels are each listed once: two outcomes with the same label, and the dates of
+/// a scenario without a start date (every one empty).
+#[test]
+fn category_levels_are_listed_once() {
+    let dir = common::scratch("levels");
+    let file = dir.join("pair.ron");
+    std::fs::write(
+        &file,
+        common::pair_scenario(
+            "pair",
+            6,
+            r#"outcomes: [
+                Outcome(name: "tense_now", label: "Bad", when: RungAtLeast("tense")),
+                Outcome(name: "tense_ever", label: "Bad", when: RungAtLeast("tense"), at_end: false),
+            ],"#,
+        ),
+    )
+    .unwrap();
+    let out = dir.join("r");
+    common::ok(&[
+        "run",
+        file.to_str().unwrap(),
+        "--runs",
+        "50",
+        "--per-run",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    check_dictionary(&out);
+    let dict = dictionary(&out);
+    let levels = |file: &str, name: &str| {
+        dict[file]
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("{file}: {name}"))["levels"]
+            .clone()
+    };
+    assert_eq!(levels("outcomes.csv", "label"), serde_json::json!(["Bad"]));
+    assert_eq!(levels("timeseries.csv", "date"), serde_json::json!([""]));
+    let (_, rows) = read_csv(&out.join("outcomes.csv"));
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r[1] == "Bad"));
 }

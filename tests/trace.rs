@@ -91,7 +91,14 @@ fn check(header: &[String], row: &[String], t: &Value) {
     assert_eq!(col("run"), run.to_string());
     let ctx = format!("run {run}");
 
-    // Every sampled number: the same random streams.
+    // Every sampled number: the same random streams. The numbers of an event the variant
+    // removes are read by nothing: neither the trace nor the row shows them.
+    let traced: Vec<String> = t["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("in.{}", p["path"].as_str().unwrap()))
+        .collect();
     for p in t["parameters"].as_array().unwrap() {
         let path = p["path"].as_str().unwrap();
         assert_eq!(
@@ -100,6 +107,17 @@ fn check(header: &[String], row: &[String], t: &Value) {
             "{ctx}: {path}"
         );
     }
+    let shown: Vec<&String> = header
+        .iter()
+        .zip(row)
+        .filter(|(h, v)| h.starts_with("in.") && !v.is_empty())
+        .map(|(h, _)| h)
+        .collect();
+    assert_eq!(
+        shown,
+        traced.iter().collect::<Vec<_>>(),
+        "{ctx}: the numbers in play"
+    );
 
     // Outcomes: which happened, and at which step; each narrated at that step.
     let steps = t["steps"].as_array().unwrap();
@@ -195,7 +213,12 @@ fn check(header: &[String], row: &[String], t: &Value) {
 
 #[test]
 fn trace_replays_the_run_of_brink_run() {
-    for variant in [None, Some("pretext_seeking_baku"), Some("visa_regime")] {
+    for variant in [
+        None,
+        Some("pretext_seeking_baku"),
+        Some("visa_regime"),
+        Some("no_outside_shocks"),
+    ] {
         let (header, rows) = runs_csv(variant);
         for k in [0usize, 1, 17, 64, 123, 199] {
             let ks = k.to_string();
@@ -210,6 +233,17 @@ fn trace_replays_the_run_of_brink_run() {
                 t["horizon"].as_u64().unwrap() as usize
             );
             check(&header, &rows[k], &t);
+            let paths: Vec<&str> = t["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["path"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                paths.contains(&"events.death_in_custody.rate"),
+                variant != Some("no_outside_shocks"),
+                "the numbers of a removed event are not shown: {paths:?}"
+            );
         }
     }
 }

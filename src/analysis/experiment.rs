@@ -374,7 +374,7 @@ pub fn plan(s: &Scenario, req: &ExperimentRequest) -> Result<Plan> {
     let design_paths: Vec<&str> = req.params.iter().map(|p| p.path.as_str()).collect();
     let mut sampled: Vec<String> = vec![];
     for m in &firsts {
-        for i in m.uncertain_params() {
+        for i in m.uncertain_params_in_play() {
             let p = &m.param_paths[i];
             if !design_paths.contains(&p.as_str()) && !sampled.contains(p) {
                 sampled.push(p.clone());
@@ -388,6 +388,7 @@ pub fn plan(s: &Scenario, req: &ExperimentRequest) -> Result<Plan> {
                 .param_paths
                 .iter()
                 .enumerate()
+                .filter(|&(i, _)| m.param_in_play(i))
                 .map(|(i, p)| (p.as_str(), i))
                 .collect();
             sampled

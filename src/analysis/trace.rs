@@ -720,7 +720,7 @@ fn trace_within(
     }
     let sources = crate::model::param_sources(m);
     let parameters = m
-        .uncertain_params()
+        .uncertain_params_in_play()
         .into_iter()
         .map(|i| SampledParam {
             path: m.param_paths[i].clone(),

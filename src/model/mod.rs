@@ -594,13 +594,18 @@ impl Model {
     /// still drawn (so that nothing else shifts) but can change nothing, and a ranking of
     /// influences that counted them would ask for more runs and rank noise.
     pub fn uncertain_params_in_play(&self) -> Vec<usize> {
-        let removed = |name: &str| self.events.iter().any(|e| !e.enabled && e.name == name);
         self.uncertain_params()
             .into_iter()
-            .filter(|&i| {
-                !crate::scenario::paths::event_of(&self.param_paths[i]).is_some_and(removed)
-            })
+            .filter(|&i| self.param_in_play(i))
             .collect()
+    }
+
+    /// Whether number `i` can change a run: false for a number of an event the variant removed
+    /// (still drawn, so that nothing else shifts, but read by nothing). Tables and traces show
+    /// such a number as missing rather than as a draw that looks like an input.
+    pub fn param_in_play(&self, i: usize) -> bool {
+        let removed = |name: &str| self.events.iter().any(|e| !e.enabled && e.name == name);
+        !crate::scenario::paths::event_of(&self.param_paths[i]).is_some_and(removed)
     }
 
     /// The index of a rung by name.

@@ -243,8 +243,12 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
                 } else {
                     variant(&a.name)
                 },
-                format!("{:.3}", oc.probability.estimate),
-                format!("{:.3} .. {:.3}", oc.probability.low, oc.probability.high),
+                crate::report::charts::probability(oc.probability.estimate),
+                format!(
+                    "{} .. {}",
+                    crate::report::charts::probability(oc.probability.low),
+                    crate::report::charts::probability(oc.probability.high)
+                ),
                 d,
                 di,
             ]);
@@ -253,9 +257,9 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
     }
     if let Some(tor) = &r.tornado {
         o += &format!(
-            "\nLever effects on P({}) (base {:.3}), paired differences with 95% intervals:\n",
+            "\nLever effects on P({}) (base {}), paired differences with 95% intervals:\n",
             outcome(&tor.outcome),
-            tor.base_probability.estimate
+            crate::report::charts::probability(tor.base_probability.estimate)
         );
         let mut t = Table::new(&["lever", "forced to top level", "frozen"]);
         let f = |i: &Interval| format!("{:+.3} ({:+.3}..{:+.3})", i.estimate, i.low, i.high);

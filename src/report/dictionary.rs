@@ -62,10 +62,16 @@ fn col(name: &str, role: Role, ty: ColumnType, unit: &str, description: &str) ->
     }
 }
 
+/// A category of these levels, each once, in the order first seen: two outcomes may share a
+/// label, and every step of a scenario without a start date has the same (empty) date.
 fn category(levels: impl IntoIterator<Item = String>) -> ColumnType {
-    ColumnType::Category {
-        levels: levels.into_iter().collect(),
+    let mut unique: Vec<String> = vec![];
+    for l in levels {
+        if !unique.contains(&l) {
+            unique.push(l);
+        }
     }
+    ColumnType::Category { levels: unique }
 }
 
 /// The plural of a step unit (`week` → `weeks`).

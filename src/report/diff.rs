@@ -56,8 +56,8 @@ pub fn text(d: &Diff) -> String {
     for o in &d.outcomes {
         t.row(vec![
             fit_chars(&o.label, 48),
-            format!("{:.3}", o.a),
-            format!("{:.3}", o.b),
+            crate::report::charts::probability(o.a),
+            crate::report::charts::probability(o.b),
             points(o.difference.estimate),
             format!(
                 "{} to {}",

@@ -352,12 +352,14 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
                 }
             });
         let pct = |x: Option<(usize, f64)>| {
-            x.map_or("-".into(), |(p, v)| format!("{:.1}% ({p})", v * 100.0))
+            x.map_or("-".into(), |(p, v)| {
+                format!("{} ({p})", crate::report::charts::percent(v))
+            })
         };
         t.row(vec![
             labels.variant(v).to_string(),
             pct(lo),
-            format!("{:.1}%", mean * 100.0),
+            crate::report::charts::percent(mean),
             pct(hi),
             eff,
         ]);
@@ -376,15 +378,16 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
         );
     } else if let Some(prim) = &r.prim {
         let b = prim.chosen_box();
+        let pct = crate::report::charts::percent;
         o += &format!(
-            "\nScenario discovery (PRIM, {} runs): {name} is {:.0}% likely, against {:.0}% \
-             overall, when {}; this box holds {:.0}% of the runs with {name} ({:.0}% of all runs).\n",
+            "\nScenario discovery (PRIM, {} runs): {name} is {} likely, against {} \
+             overall, when {}; this box holds {} of the runs with {name} ({} of all runs).\n",
             prim.rows,
-            b.density * 100.0,
-            prim.base_density() * 100.0,
+            pct(b.density),
+            pct(prim.base_density()),
             box_words(model, b),
-            b.coverage * 100.0,
-            b.mass * 100.0
+            pct(b.coverage),
+            pct(b.mass)
         );
         let weak: Vec<String> = b
             .limits

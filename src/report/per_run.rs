@@ -131,11 +131,12 @@ impl ArmRows {
 }
 
 /// Every number uncertain in any of `models`, by path (the first model's order, then each
-/// further model's new ones), and each model's index of each.
+/// further model's new ones), and each model's index of each: none where the model does not
+/// have it or its variant removed its event (the cell is then empty, not a draw nothing read).
 fn inputs_of(models: &[&Model]) -> (Vec<String>, Vec<Vec<Option<usize>>>) {
     let mut inputs: Vec<String> = vec![];
     for m in models {
-        for i in m.uncertain_params() {
+        for i in m.uncertain_params_in_play() {
             if !inputs.contains(&m.param_paths[i]) {
                 inputs.push(m.param_paths[i].clone());
             }
@@ -146,7 +147,12 @@ fn inputs_of(models: &[&Model]) -> (Vec<String>, Vec<Vec<Option<usize>>>) {
         .map(|m| {
             inputs
                 .iter()
-                .map(|p| m.param_paths.iter().position(|q| q == p))
+                .map(|p| {
+                    m.param_paths
+                        .iter()
+                        .position(|q| q == p)
+                        .filter(|&i| m.param_in_play(i))
+                })
                 .collect()
         })
         .collect();

@@ -96,8 +96,12 @@ pub fn text(s: &Summary) -> String {
                 &crate::report::charts::short_label(&oc.label, &oc.name),
                 48,
             ),
-            format!("{:.3}", oc.probability.estimate),
-            format!("{:.3} – {:.3}", oc.probability.low, oc.probability.high),
+            crate::report::charts::probability(oc.probability.estimate),
+            format!(
+                "{} – {}",
+                crate::report::charts::probability(oc.probability.low),
+                crate::report::charts::probability(oc.probability.high)
+            ),
             oc.first_step_quartiles
                 .map_or("-".into(), |q| format!("{}", q[1])),
             oc.name.clone(),
@@ -108,8 +112,8 @@ pub fn text(s: &Summary) -> String {
     for (r, name) in s.scenario.rungs.iter().enumerate() {
         t.row(vec![
             name.clone(),
-            format!("{:.3}", s.peak_rung[r].estimate),
-            format!("{:.3}", s.final_rung[r].estimate),
+            crate::report::charts::probability(s.peak_rung[r].estimate),
+            crate::report::charts::probability(s.final_rung[r].estimate),
             format!("{:.1}", s.mean_steps_on_rung[r]),
         ]);
     }

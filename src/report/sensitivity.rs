@@ -126,7 +126,7 @@ pub fn text(r: &SensitivityResult) -> String {
             .unwrap_or_default(),
         r.measure,
         match (r.outcome_rate, r.measure_mean) {
-            (Some(p), _) => format!("happened in {:.1}% of runs", 100.0 * p),
+            (Some(p), _) => format!("happened in {} of runs", crate::report::charts::percent(p)),
             (_, Some(mu)) => format!("mean {mu:.3}"),
             _ => String::new(),
         },

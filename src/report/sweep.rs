@@ -163,10 +163,18 @@ pub fn text(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
                 &crate::report::charts::outcome_label(&model.scenario, name),
                 48,
             ),
-            format!("{:.3}", p(first)),
-            format!("{:.3}", p(last)),
-            format!("{:.3} ({})", p(lo), fmt_num(lo.value)),
-            format!("{:.3} ({})", p(hi), fmt_num(hi.value)),
+            crate::report::charts::probability(p(first)),
+            crate::report::charts::probability(p(last)),
+            format!(
+                "{} ({})",
+                crate::report::charts::probability(p(lo)),
+                fmt_num(lo.value)
+            ),
+            format!(
+                "{} ({})",
+                crate::report::charts::probability(p(hi)),
+                fmt_num(hi.value)
+            ),
             name.clone(),
         ]);
     }

@@ -92,14 +92,17 @@ impl Column {
 /// hands rows of it to its sink).
 pub use crate::engine::Cell;
 
-/// Appends one cell as CSV text (shortest round-trip decimal for reals, the level's name for a
-/// category: names are identifiers, so no quoting is needed).
+/// Appends one cell as CSV text (shortest round-trip decimal for reals, empty for a missing
+/// one; the level's name for a category: names are identifiers, so no quoting is needed).
 pub fn write_csv_cell(col: &Column, cell: Cell, out: &mut String) {
     use std::fmt::Write as _;
     let _ = match cell {
         Cell::U64(x) => write!(out, "{x}"),
         Cell::I32(Some(x)) => write!(out, "{x}"),
         Cell::I32(None) => Ok(()),
+        // A missing real (NaN) is an empty field, as in every other CSV brink writes.
+        Cell::F64(x) if x.is_nan() => Ok(()),
+        Cell::F32(x) if x.is_nan() => Ok(()),
         Cell::F64(x) => write!(out, "{x}"),
         Cell::F32(x) => write!(out, "{x}"),
         Cell::Bool(b) => write!(out, "{}", u8::from(b)),

@@ -179,8 +179,8 @@ impl Drawing for Trajectory<'_> {
         )))?;
         let (px, py) = chart.backend_coord(&(b.coverage, b.density));
         let note = format!(
-            "reported: {}% of the runs with it, {} likely",
-            (b.coverage * 100.0).round(),
+            "reported: {} of the runs with it, {} likely",
+            super::percent(b.coverage),
             super::percent(b.density)
         );
         let left = b.coverage > 0.6;

@@ -702,6 +702,20 @@ pub(crate) fn percent(p: f64) -> String {
     }
 }
 
+/// A probability to three decimals: "0.321" (or "<0.001", ">0.999": as [`percent`], a
+/// probability short of certainty is not rounded to it, nor one above zero to 0).
+pub(crate) fn probability(p: f64) -> String {
+    if p < 1e-12 {
+        "0.000".into()
+    } else if p < 0.0005 {
+        "<0.001".into()
+    } else if (0.9995..1.0 - 1e-12).contains(&p) {
+        ">0.999".into()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
 /// A legend swatch.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Mark {
@@ -1057,6 +1071,13 @@ mod tests {
         assert_eq!(percent(0.9996), ">99.9%");
         assert_eq!(percent(0.9995), ">99.9%");
         assert_eq!(percent(0.9994), "99.9%");
+        assert_eq!(probability(0.9995), ">0.999");
+        assert_eq!(probability(0.99949), "0.999");
+        assert_eq!(probability(1.0), "1.000");
+        assert_eq!(probability(0.0004), "<0.001");
+        assert_eq!(probability(0.0005), "0.001");
+        assert_eq!(probability(0.0), "0.000");
+        assert_eq!(probability(0.3214), "0.321");
         assert_eq!(percent(1.0), "100.0%");
         assert_eq!(percent(0.0002), "<0.1%");
         assert_eq!(percent(0.0), "0%");

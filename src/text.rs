@@ -35,6 +35,65 @@ pub fn unsafe_char(c: char) -> bool {
     c.is_control() || reorders_text(c)
 }
 
+/// A word of a command line as a POSIX shell reads it back: as it is when it holds nothing
+/// the shell treats specially, else in single quotes (a quote inside as `'\''`), or, when it
+/// holds a character that must not reach a terminal raw ([`unsafe_char`]), in bash's `$'...'`
+/// with that character as its UTF-8 bytes, so that it shows and still reads back.
+///
+/// ```
+/// use brink::text::shell_word;
+/// assert_eq!(shell_word("runs.ron"), "runs.ron");
+/// assert_eq!(shell_word("my scenario.ron"), "'my scenario.ron'");
+/// assert_eq!(shell_word("a\u{202e}b.ron"), "$'a\\xe2\\x80\\xaeb.ron'");
+/// ```
+pub fn shell_word(w: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-.,:=+/@%".contains(c);
+    if !w.is_empty() && w.chars().all(plain) {
+        w.to_string()
+    } else if w.chars().any(unsafe_char) {
+        // A newline or a tab (a distribution written on two lines), or any other character
+        // that must not reach a terminal raw (a file named with ESC), in the escapes bash's
+        // $'...' reads back as the character (the terminal's own `\u{1b}` it would not).
+        let mut o = String::from("$'");
+        for c in w.chars() {
+            match c {
+                '\\' => o.push_str("\\\\"),
+                '\'' => o.push_str("\\'"),
+                '\n' => o.push_str("\\n"),
+                '\t' => o.push_str("\\t"),
+                '\r' => o.push_str("\\r"),
+                // Its UTF-8 bytes, which bash writes back in any locale (`\u200f` it leaves as
+                // text where the locale is not UTF-8).
+                c if unsafe_char(c) => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        o.push_str(&format!("\\x{b:02x}"));
+                    }
+                }
+                c => o.push(c),
+            }
+        }
+        o + "'"
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+/// A command line as a POSIX shell reads it back, each word as [`shell_word`] gives it: the
+/// report's record of how its folder was made, to paste into a terminal.
+///
+/// ```
+/// let words = ["brink", "run", "my scenario.ron"].map(String::from);
+/// assert_eq!(brink::text::shell_command(&words), "brink run 'my scenario.ron'");
+/// ```
+pub fn shell_command(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| shell_word(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `s` with every unsafe character ([`unsafe_char`]) escaped, as `\n`, `\t`, `\r`, `\0` or
 /// `\u{1b}`; newlines and tabs are kept when `keep_lines` is set (text of several lines).
 ///

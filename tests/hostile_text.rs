@@ -248,3 +248,32 @@ fn a_line_break_in_a_label_or_the_name_is_refused_at_its_place() {
         "{err}"
     );
 }
+
+/// The report's record of its command reads back in a shell: a file name with a space is
+/// quoted, one with a character that reorders text is written as its bytes in bash's
+/// `$'...'` (the name shown raw would read backwards in the page).
+#[test]
+fn the_reports_command_row_is_a_command_a_shell_reads_back() {
+    let dir = common::scratch("command-row");
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
+    for (name, shown) in [
+        ("my scenario.ron", "&#39;my scenario.ron&#39;"),
+        ("a b\u{202e}c.ron", "$&#39;a b\\xe2\\x80\\xaec.ron&#39;"),
+    ] {
+        std::fs::write(dir.join(name), &text).unwrap();
+        let out = dir.join(format!("out-{}", name.len()));
+        let o = common::brink_in(
+            &dir,
+            &["run", name, "--runs", "20", "--out", out.to_str().unwrap()],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        let row = html
+            .split("command</td><td>")
+            .nth(1)
+            .and_then(|r| r.split("</td>").next())
+            .expect("a command row");
+        assert!(row.contains(&format!(" run {shown} --runs 20")), "{row}");
+        assert!(!row.contains('\u{202e}'), "{row}");
+    }
+}

@@ -1491,3 +1491,42 @@ fn lever_conditions_may_name_events_a_variant_adds() {
         assert_eq!(first_below(&p, ban, 1, 0), lifted, "{variant:?}");
     }
 }
+
+/// A temporary shift lapses before the choices of its last step, whatever else happens in
+/// that step's events: an event that shifts another relation (even by nothing) fired first
+/// dropped the lapsing shift in the middle of the events, so that a later event's move felt
+/// the unshifted salience (a variant adding a no-op event changed what a base event did).
+#[test]
+fn a_shift_lapses_after_the_events_of_its_last_step() {
+    let scenario = |extra: &str| {
+        format!(
+            r#"Scenario(name: "p", horizon: 5, focal: ("x", "y"),
+            actors: [Actor(name: "x", activity: 0.0), Actor(name: "y", activity: 0.0)],
+            relations: [Relation(from: "x", to: "y", initial: 0.0, fatigue: 0.0),
+                        Relation(from: "y", to: "x", initial: 0.0, fatigue: 0.0, salience: 1.0)],
+            ladder: [Rung(name: "low", threshold: -10.0), Rung(name: "high", threshold: 3.0)],
+            events: [
+              Event(name: "s1", timing: Scheduled(step: 1),
+                    effects: [ShiftRelation(from: "y", to: "x", param: Salience, factor: 0.0,
+                                            duration: 2)]),
+              Event(name: "b", timing: Scheduled(step: 3),
+                    effects: [Move(by: "x", against: "y", weight: -4.0)]),
+              {extra}
+            ],
+            )"#
+        )
+    };
+    let no_op = r#"Event(name: "a", timing: Scheduled(step: 3),
+                    effects: [ShiftRelation(from: "x", to: "y", param: Noise, add: 0.0)])"#;
+    for extra in ["", no_op] {
+        let m = compile(&scenario(extra), None);
+        let mut st = RunState::new(&m);
+        let p = play(&m, &Master::new(1), &mut st, 0);
+        let yx = m.focal.1;
+        assert_eq!(
+            p.h[3][yx], 0.0,
+            "{extra:?}: the move at step 3 felt at salience 0"
+        );
+        assert_eq!(p.h[4][yx], 0.0, "{extra:?}");
+    }
+}

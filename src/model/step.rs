@@ -432,11 +432,11 @@ fn refresh_relations(m: &Model, t: u32, st: &mut RunState) {
 }
 
 /// Drops the temporary shifts that lapse by step `t` and recomputes the relations they
-/// shifted, and relation `changed` if any (a shift to it just started, or its base changed).
-/// Only those: recomputing all of them at every shift made a scenario with thousands of
-/// relations and frequent shifting events quadratic (4,032 relations, 512 events: hours for
-/// 20 runs). The others' inputs did not change, so their numbers are the same bits.
-fn refresh_shifted(m: &Model, t: u32, changed: Option<usize>, st: &mut RunState) {
+/// shifted, once the step's events are done (a shift lapses before the choices of its last
+/// step). Only those: recomputing all of them at every shift made a scenario with thousands
+/// of relations and frequent shifting events quadratic (4,032 relations, 512 events: hours
+/// for 20 runs). The others' inputs did not change, so their numbers are the same bits.
+fn refresh_shifted(m: &Model, t: u32, st: &mut RunState) {
     if t >= st.next_shift_expiry {
         let mut lapsed = std::mem::take(&mut st.lapsed_relations);
         lapsed.clear();
@@ -453,9 +453,6 @@ fn refresh_shifted(m: &Model, t: u32, changed: Option<usize>, st: &mut RunState)
             refresh_relation(m, r, st);
         }
         st.lapsed_relations = lapsed;
-    }
-    if let Some(r) = changed {
-        refresh_relation(m, r, st);
     }
 }
 
@@ -688,7 +685,9 @@ fn apply_effects(m: &Model, t: u32, first_step: u32, effects: &[EffectSpec], st:
                         st.next_shift_expiry = st.next_shift_expiry.min(until);
                     }
                 }
-                refresh_shifted(m, t, Some(*relation), st);
+                // Only this relation: a shift that lapses this step still holds until the
+                // choices, whatever other event shifts something meanwhile.
+                refresh_relation(m, *relation, st);
             }
             EffectSpec::ShiftLever {
                 measure,
@@ -858,7 +857,7 @@ fn step<O: Observer>(m: &Model, t: u32, st: &mut RunState, obs: &mut O) {
     }
     fire_events(m, t, w, st, obs);
     if t >= st.next_shift_expiry {
-        refresh_shifted(m, t, None, st);
+        refresh_shifted(m, t, st);
     }
     // Effective actor parameters: base values, then measures in force, then event modifiers.
     if st.eff_stale || t >= st.next_expiry {
@@ -1826,15 +1825,19 @@ mod tests {
                     });
                     st.next_shift_expiry = st.next_shift_expiry.min(until);
                 }
-                refresh_shifted(&m, t, Some(relation), &mut st);
+                refresh_relation(&m, relation, &mut st);
                 shifted += 1;
+                // Every relation from scratch, the shifts lapsing this step still in force
+                // (they lapse after the events).
                 let (incremental, running) = (bits(&st), st.temp_shifts.len());
-                refresh_relations(&m, t, &mut st);
+                for r in 0..nr {
+                    refresh_relation(&m, r, &mut st);
+                }
                 assert_eq!(incremental, bits(&st), "step {t}, after a shift");
                 assert_eq!(running, st.temp_shifts.len());
             }
             if t >= st.next_shift_expiry {
-                refresh_shifted(&m, t, None, &mut st);
+                refresh_shifted(&m, t, &mut st);
                 let (incremental, running) = (bits(&st), st.temp_shifts.len());
                 refresh_relations(&m, t, &mut st);
                 assert_eq!(incremental, bits(&st), "step {t}, after lapses");

@@ -816,7 +816,7 @@ fn report(
             "tool".into(),
             format!("brink {}", env!("CARGO_PKG_VERSION")),
         ),
-        ("command".into(), ctx.command.join(" ")),
+        ("command".into(), crate::text::shell_command(&ctx.command)),
         (
             "seed".into(),
             b.cases.first().map_or(0, |c| c.seed).to_string(),

@@ -582,7 +582,7 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
             "tool".into(),
             format!("brink {}", env!("CARGO_PKG_VERSION")),
         ),
-        ("command".into(), ctx.command.join(" ")),
+        ("command".into(), crate::text::shell_command(&ctx.command)),
         ("seed".into(), s.seed.to_string()),
         ("particles".into(), s.particles.to_string()),
         ("pseudo-timelines per particle".into(), s.sims.to_string()),

@@ -321,7 +321,7 @@ pub(crate) fn manifest_rows(m: &Manifest, date: Option<&str>) -> Vec<(String, St
             "complete".into(),
             if m.complete { "yes" } else { "no" }.into(),
         ),
-        ("command".into(), m.command.join(" ")),
+        ("command".into(), crate::text::shell_command(&m.command)),
     ]);
     if let Some(d) = date {
         rows.push(("analysis date (UTC)".into(), d.to_string()));

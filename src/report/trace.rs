@@ -14,6 +14,7 @@ use crate::report::html::{Labels, shown};
 use crate::scenario::overrides::Setting;
 use crate::scenario::param::fmt_num;
 use crate::scenario::{Lever, Scenario};
+use crate::text::shell_word;
 
 /// The files of a trace written with `--out`: trace.json with ids, trace.txt in the words of
 /// `sc`, the scenario the trace was made with (its labels).
@@ -130,41 +131,6 @@ pub fn json(out: &TraceOutput) -> Result<Vec<u8>> {
         _ => serde_json::to_vec_pretty(out),
     };
     r.map_err(|e| Error::encode("trace.json", e))
-}
-
-/// A word of a command line as a POSIX shell reads it back: as it is when it holds nothing
-/// the shell treats specially, else in single quotes (a quote inside as `'\''`).
-fn shell_word(w: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "_-.,:=+/@%".contains(c);
-    if !w.is_empty() && w.chars().all(plain) {
-        w.to_string()
-    } else if w.chars().any(crate::text::unsafe_char) {
-        // A newline or a tab (a distribution written on two lines), or any other character
-        // that must not reach a terminal raw (a file named with ESC), in the escapes bash's
-        // $'...' reads back as the character (the terminal's own `\u{1b}` it would not).
-        let mut o = String::from("$'");
-        for c in w.chars() {
-            match c {
-                '\\' => o.push_str("\\\\"),
-                '\'' => o.push_str("\\'"),
-                '\n' => o.push_str("\\n"),
-                '\t' => o.push_str("\\t"),
-                '\r' => o.push_str("\\r"),
-                // Its UTF-8 bytes, which bash writes back in any locale (`\u200f` it leaves as
-                // text where the locale is not UTF-8).
-                c if crate::text::unsafe_char(c) => {
-                    let mut buf = [0u8; 4];
-                    for b in c.encode_utf8(&mut buf).bytes() {
-                        o.push_str(&format!("\\x{b:02x}"));
-                    }
-                }
-                c => o.push(c),
-            }
-        }
-        o + "'"
-    } else {
-        format!("'{}'", w.replace('\'', "'\\''"))
-    }
 }
 
 /// A scenario file as a command-line word: one that starts with `-` would be read as an

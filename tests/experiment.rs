@@ -444,6 +444,25 @@ fn the_charts_are_drawn_and_the_report_says_where_the_outcome_concentrates() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Brief"));
     assert!(html.contains("likely, against"));
+    // The page says the runs do not support a restriction only when one's quasi-p is above
+    // 0.05, as the terminal does (it said so of every box).
+    let r = common::json(&out.join("experiment.json"));
+    let weak = r["prim"]["trajectory"]
+        .as_array()
+        .and_then(|b| b.get(r["prim"]["chosen"].as_u64().unwrap() as usize))
+        .and_then(|b| b["limits"].as_array())
+        .expect("the chosen box's limits")
+        .iter()
+        .any(|l| l["p_value"].as_f64().is_some_and(|p| p > 0.05));
+    let says_weak = [
+        "the restriction of",
+        "the restrictions of",
+        "that restriction",
+    ]
+    .iter()
+    .any(|w| html.contains(&format!("do not support {w}")));
+    assert_eq!(says_weak, weak);
+    assert_eq!(common::stdout(&o).contains("The runs do not support"), weak);
     assert!(html.contains("Beta forgets faster"));
     let stdout = common::stdout(&o);
     assert!(stdout.contains("Scenario discovery"), "{stdout}");
@@ -561,7 +580,8 @@ fn a_factorial_too_narrow_for_its_levels_is_refused() {
 }
 
 /// Valid designs that do not do what they suggest are said on stderr, not refused: a
-/// `--param` of an event that a compared variant removes varies only the other arms, and a
+/// `--param` of an event that a compared variant removes varies only the other arms, one that
+/// a compared variant sets replaces the variant's own value, and a
 /// Sobol design of a point count that is not a power of two covers its ranges less evenly.
 /// A design with neither says nothing.
 #[test]
@@ -593,6 +613,24 @@ fn a_param_a_variant_removes_and_an_unbalanced_sobol_design_are_noted() {
     );
     assert!(
         err.contains("note: --param events.patron_summit.probability: variant pretext removes event patron_summit"),
+        "{err}"
+    );
+    // A number the variant sets: the points' values replace the variant's own.
+    let err = run(
+        &[
+            "--design",
+            "lhs",
+            "--param",
+            "actors.south.sensitivity=1..2",
+            "--points",
+            "4",
+            "--variants",
+            "pretext",
+        ],
+        "set",
+    );
+    assert!(
+        err.contains("note: --param actors.south.sensitivity: variant pretext sets that number"),
         "{err}"
     );
     let err = run(
@@ -770,5 +808,45 @@ fn the_pooled_effect_of_one_run_is_the_points_mean_without_an_interval() {
         common::stdout(&o).contains("pts (one run)"),
         "{}",
         common::stdout(&o)
+    );
+}
+
+/// The page and the terminal name the same highest point when points tie (the first), and the
+/// same pooled share (the page took the last of equal highest).
+#[test]
+fn ties_and_the_pooled_share_read_the_same_in_the_terminal_and_the_page() {
+    let dir = common::scratch("ties");
+    let file = dir.join("pair.ron");
+    std::fs::write(
+        &file,
+        common::pair_scenario(
+            "pair",
+            4,
+            r#"outcomes: [Outcome(name: "always", when: RungAtLeast("calm"))],"#,
+        ),
+    )
+    .unwrap();
+    let out = dir.join("e");
+    let o = common::brink(&[
+        "experiment",
+        file.to_str().unwrap(),
+        "--design",
+        "lhs",
+        "--param",
+        "relations.a->b.grievance=0..1",
+        "--points",
+        "6",
+        "--runs",
+        "20",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let stdout = common::stdout(&o);
+    assert!(stdout.contains("100.0% (0)"), "{stdout}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("highest at point 0"),
+        "the first of equal highest"
     );
 }

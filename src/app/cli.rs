@@ -1336,6 +1336,21 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
                     crate::app::terminal::safe(event)
                 );
             }
+            let sets = |var: &brink::scenario::Variant| var.set.contains_key(&p.path);
+            if loaded
+                .scenario
+                .variants
+                .iter()
+                .any(|x| &x.name == v && sets(x))
+            {
+                tell!(
+                    "note: --param {}: variant {} sets that number, and each point's value \
+                     replaces the variant's own, so the variant differs from the base only in \
+                     its other changes",
+                    crate::app::terminal::safe(&p.path),
+                    crate::app::terminal::safe(v)
+                );
+            }
         }
     }
     if args.design == brink::analysis::design::DesignKind::Sobol && !args.points.is_power_of_two() {

@@ -333,7 +333,7 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
             .iter()
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
             .copied();
-        let mean = ps.iter().map(|x| x.1).sum::<f64>() / ps.len().max(1) as f64;
+        let mean = crate::analysis::experiment::pooled_share(r, vi, k);
         let eff = r
             .effects
             .iter()

@@ -701,11 +701,15 @@ pub(crate) fn sweep_analysis(sc: &Scenario, r: &SweepResult, outcome: Option<usi
                 .iter()
                 .min_by(|a, b| at(a, k).estimate.total_cmp(&at(b, k).estimate))
                 .unwrap_or(first);
+            // The first of equal highest (`max_by` alone takes the last).
             let hi = r
                 .points
                 .iter()
-                .max_by(|a, b| at(a, k).estimate.total_cmp(&at(b, k).estimate))
-                .unwrap_or(first);
+                .enumerate()
+                .max_by(|(i, a), (j, b)| {
+                    (at(a, k).estimate.total_cmp(&at(b, k).estimate)).then(j.cmp(i))
+                })
+                .map_or(first, |(_, p)| p);
             let label = labels.outcome(name).to_string();
             if k < SUMMARY_ROWS {
                 t.rows.push(vec![
@@ -1038,10 +1042,14 @@ pub(crate) fn experiment_analysis(
         let lo = (0..n)
             .min_by(|&a, &b| prob(a, vi).estimate.total_cmp(&prob(b, vi).estimate))
             .unwrap_or(0);
+        // The first of equal highest, as `min_by` gives the first of equal lowest (and the
+        // terminal's table).
         let hi = (0..n)
-            .max_by(|&a, &b| prob(a, vi).estimate.total_cmp(&prob(b, vi).estimate))
+            .max_by(|&a, &b| {
+                (prob(a, vi).estimate.total_cmp(&prob(b, vi).estimate)).then(b.cmp(&a))
+            })
             .unwrap_or(0);
-        let mean = (0..n).map(|pi| prob(pi, vi).estimate).sum::<f64>() / n as f64;
+        let mean = crate::analysis::experiment::pooled_share(r, vi, k);
         range.rows.push(vec![
             if vi == 0 {
                 "base scenario".into()
@@ -1147,10 +1155,32 @@ pub(crate) fn experiment_analysis(
                 prim.rows
             );
         } else {
+            // Only the restrictions the runs do not support are named, as in the terminal.
+            let weak: Vec<String> = b
+                .limits
+                .iter()
+                .filter(|l| {
+                    l.p_value
+                        .is_some_and(|p| p > crate::analysis::prim::SIGNIFICANT)
+                })
+                .map(|l| labels.path(&l.name))
+                .collect();
+            let weak = match weak.len() {
+                0 => String::new(),
+                1 => format!(
+                    " The runs do not support the restriction of {} (quasi-p above {}; Method).",
+                    weak[0],
+                    crate::analysis::prim::SIGNIFICANT
+                ),
+                _ => format!(
+                    " The runs do not support the restrictions of {} (quasi-p above {}; Method).",
+                    weak.join("; "),
+                    crate::analysis::prim::SIGNIFICANT
+                ),
+            };
             t.notes.push(format!(
                 "Inside the box: {} likely, against {} overall; the box holds {} of the runs with \
-             {outcome} ({} of all runs). Weak: the runs do not support that restriction \
-             (Method).",
+             {outcome} ({} of all runs).{weak}",
                 percent(b.density),
                 percent(prim.base_density()),
                 percent(b.coverage),

@@ -833,3 +833,86 @@ fn contradictory_facts_are_refused() {
     load_and_check("contradictory_slack", &with(no_incident, &incident(4)))
         .unwrap_or_else(|d| panic!("{d}"));
 }
+
+/// A `Happened` window is cut at the run's last step, as the back-test cuts it: a leaders'
+/// call first made on 29 December (the last step) give or take three weeks cannot have come after
+/// a "not by 4 January" (the end of the horizon), though the uncut window reached past it.
+/// Two facts about the state at the end of one step, on two days of it, that differ are
+/// refused too; on days of different steps they are not.
+#[test]
+fn contradictions_past_the_horizon_and_about_the_state_are_refused() {
+    let no_incident = r#"Fact(name: "no_incident", observed: NotBy(what: Event("border_incident"), date: "2025-02-03"), source: "test"),"#;
+    let late = format!(
+        "{no_incident}\n        Fact(name: \"late\", observed: Happened(what: Event(\"leader_call\"), \
+         date: \"2025-12-29\", tolerance: 3), source: \"s\"),\n        Fact(name: \"never\", \
+         observed: NotBy(what: Event(\"leader_call\"), date: \"2026-01-04\"), source: \"s\"),"
+    );
+    check_fails(
+        "contradictory_late",
+        no_incident,
+        &late,
+        r#"NotBy(what: Event("leader_call"), date: "2026-01-04")"#,
+        "fact \"never\" contradicts fact \"late\"",
+        "facts about one target that some step satisfies",
+    );
+    let friction = r#"Fact(name: "friction", observed: RungOn(rung: "friction", date: "2025-05-05"), source: "test"),"#;
+    // 5 May is a Monday: the 6th is in its step, the 12th in the next.
+    let rung = |date: &str| {
+        format!(
+            "{friction}\n        Fact(name: \"calm_then\", observed: RungOn(rung: \"calm\", \
+             date: \"{date}\"), source: \"s\"),"
+        )
+    };
+    check_fails(
+        "contradictory_rungs",
+        friction,
+        &rung("2025-05-06"),
+        r#"RungOn(rung: "calm""#,
+        "fact \"calm_then\" contradicts fact \"friction\": both say where the mood stood",
+        "facts about the state on dates in different steps",
+    );
+    load_and_check("rungs_apart", &with(friction, &rung("2025-05-12")))
+        .unwrap_or_else(|d| panic!("{d}"));
+    let visa = r#"Fact(name: "no_visa_yet", observed: LevelOn(measure: "visa_regime", level: 0, date: "2025-01-06"), source: "test"),"#;
+    check_fails(
+        "contradictory_levels",
+        visa,
+        &format!(
+            "{visa}\n        Fact(name: \"visa_at_once\", observed: LevelOn(measure: \
+             \"visa_regime\", level: 1, date: \"2025-01-07\"), source: \"s\"),"
+        ),
+        r#"LevelOn(measure: "visa_regime", level: 1"#,
+        "fact \"visa_at_once\" contradicts fact \"no_visa_yet\": both say where measure \"visa_regime\" stood",
+        "facts about the state on dates in different steps",
+    );
+}
+
+/// `brink backtest` takes scenarios and timelines: a blank last file, or a record whose name
+/// is a misspelt `Timeline`, is read as the timeline it stands for, so that its error says a
+/// timeline is expected (both said "expected a scenario").
+#[test]
+fn a_blank_or_misspelt_timeline_is_refused_as_a_timeline() {
+    let dir = folder("blank-timeline");
+    let blank = dir.join("blank.timeline.ron");
+    std::fs::write(&blank, "// nothing yet\n").unwrap();
+    let typo = dir.join("typo.timeline.ron");
+    std::fs::write(&typo, GOOD.replacen("Timeline(", "Timelin(", 1)).unwrap();
+    for (file, says) in [
+        (&blank, "expected a timeline: Timeline("),
+        (&typo, "a `Timelin` where a `Timeline` goes"),
+    ] {
+        let out = dir.join("o");
+        let o = common::brink(&[
+            "backtest",
+            file.to_str().unwrap(),
+            "--runs",
+            "10",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(says), "{err}");
+        assert!(!out.exists());
+    }
+}

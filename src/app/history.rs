@@ -24,13 +24,11 @@ pub struct CaseInput {
     pub timeline: LoadedTimeline,
 }
 
-/// Whether a file holds a timeline (`Timeline(` after any comments) rather than a scenario.
-pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
+/// The file's code after any comments and RON extension attributes (`#![enable(...)]`).
+fn first_code(path: &Path, opts: LoadOptions) -> Result<String> {
     // As `load` reads it: a link to the file is followed (`read_bounded` refused one).
     let bytes = scenario::load::read_bytes(path, opts, true)?;
     let text = String::from_utf8_lossy(&bytes);
-    // The comments gone, what comes first after any RON extension attributes
-    // (`#![enable(implicit_some)]`).
     let code = without_comments_and_strings(text.trim_start_matches('\u{feff}'));
     let mut rest = code.as_str();
     loop {
@@ -40,6 +38,20 @@ pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
             None => break,
         }
     }
+    Ok(rest.to_string())
+}
+
+/// Whether a file holds no code at all (empty, blank, or only comments).
+pub fn is_blank(path: &Path, opts: LoadOptions) -> Result<bool> {
+    Ok(first_code(path, opts)?.is_empty())
+}
+
+/// Whether a file holds a timeline (`Timeline(` after any comments) rather than a scenario;
+/// a record name nearer `Timeline` than `Scenario` (`Timelin(`) counts as a misspelt timeline,
+/// so that its error says what a timeline expects.
+pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
+    let code = first_code(path, opts)?;
+    let rest = code.as_str();
     if rest.starts_with('(') {
         // A record without its name (RON allows it): a timeline if it reads as one, as
         // `calibrate --timelines` reads it; one with an error, if it has the field every
@@ -55,7 +67,14 @@ pub fn is_timeline(path: &Path, opts: LoadOptions) -> Result<bool> {
         };
         return Ok(load_timeline(path, opts).is_ok() || (field("facts") && !field("actors")));
     }
-    Ok(rest.starts_with("Timeline"))
+    let name: String = (rest.chars())
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect::<String>()
+        .to_lowercase();
+    let distance = overrides::distance;
+    let to_timeline = distance(&name, "timeline");
+    Ok(rest.starts_with("Timeline")
+        || (!name.is_empty() && to_timeline <= 2 && to_timeline < distance(&name, "scenario")))
 }
 
 /// RON text with its comments and the contents of its strings blanked, so that a field's name
@@ -185,8 +204,11 @@ pub fn cases_from_files(files: &[PathBuf], opts: LoadOptions) -> Result<Vec<Case
     let mut cases = vec![];
     let mut current: Option<(LoadedScenario, String)> = None;
     let mut pending_scenario: Option<PathBuf> = None;
-    for f in files {
-        if is_timeline(f, opts)? {
+    for (k, f) in files.iter().enumerate() {
+        // A blank last file stands where a timeline must: its error says a timeline is
+        // expected ("expected a scenario" read as if the command wanted another scenario).
+        let last_blank = k + 1 == files.len() && is_blank(f, opts)?;
+        if last_blank || is_timeline(f, opts)? {
             cases.push(case_of(current.as_ref(), f, opts)?);
             pending_scenario = None;
         } else {

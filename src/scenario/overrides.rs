@@ -186,7 +186,11 @@ pub fn nearest_path<'a>(paths: &'a [String], path: &str) -> Option<&'a str> {
 }
 
 /// Edit distance (Levenshtein), for "did you mean".
-fn distance(a: &str, b: &str) -> usize {
+///
+/// ```
+/// assert_eq!(brink::scenario::overrides::distance("Timelin", "Timeline"), 1);
+/// ```
+pub fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -575,20 +575,57 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
         }
     }
     if let Some((start, unit, ..)) = &calendar {
-        contradictions(&mut c, t, start, unit);
+        contradictions(&mut c, t, start, unit, i64::from(s.horizon));
     }
     located(&t.path, &t.text, c.problems)
 }
 
-/// Refuses two dated facts about one target that no run can both satisfy: the steps in which
-/// it may first have happened by one (a `Happened` window widened by its tolerance, up to a
-/// `HappenedBy`, after a `NotBy`) and by the other do not meet. A back-test of such a
-/// timeline scored its whole path at probability 0 by construction, without a word.
-fn contradictions(c: &mut Checker, t: &LoadedTimeline, start: &str, unit: &str) {
+/// Refuses two dated facts that no run can both satisfy: about one target, the steps in which
+/// it may first have happened by one (a `Happened` window widened by its tolerance, cut at the
+/// run's first and last steps as the back-test cuts it, up to a `HappenedBy`, after a `NotBy`)
+/// and by the other do not meet; about the state, one measure at two levels or the mood on two
+/// rungs at the end of one step. A back-test of such a timeline scored its whole path at
+/// probability 0 by construction, without a word.
+fn contradictions(c: &mut Checker, t: &LoadedTimeline, start: &str, unit: &str, horizon: i64) {
     let step = |d: &str| step_of_date(d, start, unit).ok();
+    let last = horizon - 1;
     // (fact, target as written, first step allowed, last step allowed; i64::MAX: "never" too)
     let mut seen: Vec<(usize, String, i64, i64)> = vec![];
+    // (fact, what stood: the measure or the mood, its step, its level or rung as written)
+    let mut stood: Vec<(usize, String, i64, String)> = vec![];
     for (i, fact) in t.timeline.facts.iter().enumerate() {
+        let state = match &fact.observed {
+            Observed::LevelOn {
+                measure,
+                level,
+                date,
+            } => step(date).map(|d| (format!("measure {measure:?}"), d, level.to_string())),
+            Observed::RungOn { rung, date } => {
+                step(date).map(|d| ("the mood".into(), d, rung.clone()))
+            }
+            _ => None,
+        };
+        if let Some((thing, d, value)) = state {
+            if let Some((j, ..)) = stood
+                .iter()
+                .find(|(_, k, e, v)| *k == thing && *e == d && *v != value)
+            {
+                let other = &t.timeline.facts[*j].name;
+                c.problems.push(Problem::new(
+                    fact_at(i, &["observed"]),
+                    format!(
+                        "fact {:?} contradicts fact {other:?}: both say where {thing} stood at \
+                         the end of step {d}, differently",
+                        fact.name
+                    ),
+                    "facts about the state on dates in different steps (a step is one value at \
+                     its end), or one of the two (a back-test scores a timeline whose facts \
+                     contradict each other at probability 0)",
+                ));
+            }
+            stood.push((i, thing, d, value));
+            continue;
+        }
         let bound = match &fact.observed {
             Observed::Happened {
                 what,
@@ -599,7 +636,7 @@ fn contradictions(c: &mut Checker, t: &LoadedTimeline, start: &str, unit: &str) 
                 .zip(step(until.as_deref().unwrap_or(date)))
                 .map(|(a, z)| {
                     let tol = i64::from(*tolerance);
-                    (what, a - tol, z + tol)
+                    (what, (a - tol).max(0), (z + tol).min(last))
                 }),
             Observed::HappenedBy { what, date } => step(date).map(|d| (what, i64::MIN, d)),
             Observed::NotBy { what, date } => step(date).map(|d| (what, d + 1, i64::MAX)),

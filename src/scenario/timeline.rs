@@ -575,7 +575,7 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
         }
     }
     if let Some((start, unit, ..)) = &calendar {
-        contradictions(&mut c, t, start, unit, i64::from(s.horizon));
+        contradictions(&mut c, t, start, unit, s.horizon);
     }
     located(&t.path, &t.text, c.problems)
 }

@@ -512,3 +512,21 @@ fn json_on_stdout_escapes_reordering_marks_as_json() {
         );
     }
 }
+
+/// `brink describe` shows each event's whole timing and what it does: the grievance slope, a
+/// hazard's window, `once` and `cooldown`, and every branch with its weight; an act done once
+/// says so (it said "cooldown 1").
+#[test]
+fn describe_shows_an_events_whole_timing_and_its_branches() {
+    let o = common::ok(&["describe", "scenarios/examples/tutorial.ron"]);
+    let text = common::stdout(&o);
+    for said in [
+        "x exp(0.3·H) x exp(2·G) x 1.5 if rung >= confrontation, cooldown 4",
+        "steps 4 to 48, once",
+        "branch nationalists (weight 0.4): ",
+        "branch reformers (weight 0.6): ",
+        "act, once",
+    ] {
+        assert!(text.contains(said), "{said:?} in:\n{text}");
+    }
+}

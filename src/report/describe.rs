@@ -293,7 +293,11 @@ pub fn describe(s: &Scenario) -> String {
             Lever::Act(a) => t.row(vec![
                 a.name.clone(),
                 format!("{} -> {}", a.owner, a.target),
-                format!("act, cooldown {}", a.cooldown),
+                if a.once {
+                    "act, once".to_string()
+                } else {
+                    format!("act, cooldown {}", a.cooldown)
+                },
                 a.weight.describe(),
                 format!("threshold {}", a.threshold.describe()),
                 per_name(&a.costs),
@@ -326,20 +330,52 @@ pub fn describe(s: &Scenario) -> String {
             Timing::Hazard {
                 rate,
                 index_slope,
+                grievance_slope,
                 factors,
-                ..
+                from_step,
+                until_step,
             } => {
                 let mut s = format!("hazard {}/step", rate.describe());
-                if index_slope.central() != 0.0 {
+                // A slope is shown unless it is a fixed 0 (an uncertain one centred on 0 is
+                // still a slope).
+                let shown = |p: &crate::scenario::Param| p.is_uncertain() || p.central() != 0.0;
+                if shown(index_slope) {
                     s += &format!(" x exp({}·H)", index_slope.describe());
+                }
+                if shown(grievance_slope) {
+                    s += &format!(" x exp({}·G)", grievance_slope.describe());
                 }
                 for f in factors {
                     s += &format!(" x {} if {}", f.times.describe(), condition_text(&f.when));
                 }
+                match until_step {
+                    Some(z) => s += &format!(", steps {from_step} to {z}"),
+                    None if *from_step > 0 => s += &format!(", from step {from_step}"),
+                    None => {}
+                }
                 s
             }
         };
-        let effects: Vec<String> = e.effects.iter().map(effect_text).collect();
+        let mut timing = timing;
+        if e.once {
+            timing += ", once";
+        } else if e.cooldown > 0 {
+            timing += &format!(", cooldown {}", e.cooldown);
+        }
+        let mut effects: Vec<String> = e.effects.iter().map(effect_text).collect();
+        for b in &e.branches {
+            let then: Vec<String> = b.effects.iter().map(effect_text).collect();
+            effects.push(format!(
+                "branch {} (weight {}): {}",
+                b.name,
+                b.probability.describe(),
+                if then.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    then.join(", ")
+                }
+            ));
+        }
         t.row(vec![e.name.clone(), timing, effects.join("; ")]);
     }
     let _ = write!(o, "\n## Events\n{}", t.render());

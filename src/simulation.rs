@@ -227,7 +227,9 @@ impl<'a> Simulation<'a> {
         let never = AtomicBool::new(false);
         let stop = self.stop.unwrap_or(&never);
         let done = engine::run_until(&model, &plan, sink, row, stop, |t: &Tally| {
-            until.is_some_and(|(o, w)| wilson(t.outcome_hits[o], t.runs, Z95).half_width() <= w)
+            // Both ends within the target of the estimate: half the width understated a
+            // lopsided interval near 0 or 1.
+            until.is_some_and(|(o, w)| wilson(t.outcome_hits[o], t.runs, Z95).reach() <= w)
         });
         let (tally, interrupted) = match done {
             Ok(t) => (t, false),
@@ -251,23 +253,25 @@ impl<'a> Simulation<'a> {
             let i = wilson(tally.outcome_hits[outcome], tally.runs, Z95);
             let name = &model.outcomes[outcome].name;
             m.complete = true;
-            m.stop_reason = Some(if i.half_width() <= half_width {
-                format!(
-                    "precision reached: P({name}) = {:.4} ± {:.4} (target ± {}) after {} runs",
-                    i.estimate,
-                    i.half_width(),
-                    half_width,
-                    tally.runs
-                )
+            let reached = if i.reach() <= half_width {
+                "precision reached"
             } else {
-                format!(
-                    "precision not reached: P({name}) = {:.4} ± {:.4} (target ± {}) after the maximum of {} runs",
-                    i.estimate,
-                    i.half_width(),
-                    half_width,
-                    tally.runs
-                )
-            });
+                "precision not reached"
+            };
+            let after = if i.reach() <= half_width {
+                format!("after {} runs", tally.runs)
+            } else {
+                format!("after the maximum of {} runs", tally.runs)
+            };
+            m.stop_reason = Some(format!(
+                "{reached}: P({name}) = {:.4}, 95% interval {:.4} to {:.4}, each end within \
+                 {:.4} of it (target {}) {after}",
+                i.estimate,
+                i.low,
+                i.high,
+                i.reach(),
+                half_width,
+            ));
         }
         if interrupted {
             m.complete = false;

@@ -1221,3 +1221,51 @@ fn diff_refuses_counts_no_run_could_give() {
         .unwrap_or_default();
     assert!(!a.contains("written by"), "{out}");
 }
+
+/// `brink report` refuses a result whose numbers no run could give, as `diff` does (its files
+/// re-sealed by hand): it drew a probability of 170.0%.
+#[test]
+fn report_refuses_numbers_no_run_could_give() {
+    let dir = scratch("report-counts");
+    run_tutorial(&dir, "base", &[]);
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(Edit, &str); 3] = [
+        (
+            |v| v["outcomes"][0]["probability"]["estimate"] = 1.7.into(),
+            "a probability of 1.7",
+        ),
+        (
+            |v| v["outcomes"][1]["runs_hit"] = 99_999.into(),
+            "an outcome counted in 99999 of 400 runs",
+        ),
+        (
+            |v| v["final_rung"][0]["low"] = (-0.2).into(),
+            "at final_rung[0]",
+        ),
+    ];
+    for (i, (edit, says)) in edits.into_iter().enumerate() {
+        let name = format!("edited{i}");
+        let copy = dir.join(&name);
+        fs::create_dir(&copy).unwrap();
+        for e in fs::read_dir(dir.join("base")).unwrap() {
+            let e = e.unwrap();
+            fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+        }
+        let mut v = common::json(&copy.join("summary.json"));
+        edit(&mut v);
+        let bytes = serde_json::to_vec_pretty(&v).unwrap();
+        fs::write(copy.join("summary.json"), &bytes).unwrap();
+        rewrite_marker_entry(&copy, "summary.json", &bytes);
+        let out = format!("rep{i}");
+        let (code, stdout, err) = code_in(&dir, &["report", &name, "--out", &out]);
+        assert_eq!(code, 2, "{stdout}{err}");
+        assert!(
+            err.contains(says) && err.contains("brink never writes"),
+            "{err}"
+        );
+        assert!(!dir.join(&out).exists());
+    }
+    // The result as written is reported.
+    let (code, stdout, err) = code_in(&dir, &["report", "base", "--out", "rep"]);
+    assert_eq!(code, 0, "{stdout}{err}");
+}

@@ -421,3 +421,47 @@ fn runs_of_one_kind_are_told_apart() {
     assert!(headings[1].contains(" × "), "{headings:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An input's manifest gives no analysis date (its own was not recorded, and the report's is
+/// not when it ran: a run of 2020 read "2025-01-01"); the report's own date is its own row.
+#[test]
+fn an_inputs_manifest_has_no_date_but_the_report_has_its_own() {
+    let dir = common::scratch("dates");
+    let run = dir.join("run");
+    let rep = dir.join("rep");
+    let brink = |args: &[&str], epoch: &str| {
+        let o = common::command()
+            .args(args)
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", common::describe(&o));
+    };
+    brink(
+        &[
+            "run",
+            TUTORIAL,
+            "--runs",
+            "50",
+            "--no-charts",
+            "--out",
+            run.to_str().unwrap(),
+        ],
+        "1577836800",
+    );
+    brink(
+        &[
+            "report",
+            run.to_str().unwrap(),
+            "--out",
+            rep.to_str().unwrap(),
+        ],
+        "1735689600",
+    );
+    let html = std::fs::read_to_string(rep.join("report.html")).unwrap();
+    assert!(!html.contains("analysis date (UTC)"), "an input's row");
+    assert!(
+        html.contains("report made (UTC)</td><td>2025-01-01"),
+        "the report's own"
+    );
+}

@@ -50,6 +50,54 @@ pub enum Input {
     Sweep(Box<SweepResult>),
 }
 
+/// The first number of a result no run could give (its file re-sealed by hand, or written by
+/// another program), with where it is: a probability or an interval end outside 0 to 1, an
+/// interval that does not hold its estimate, an outcome counted in more runs than were played.
+/// The report drew such numbers as they were ("170.0%").
+fn implausible(v: &serde_json::Value, at: &str, runs: u64) -> Option<String> {
+    use serde_json::Value;
+    let probability = |p: &Value, at: &str| -> Option<String> {
+        let n = |k: &str| p.get(k).and_then(Value::as_f64);
+        let (Some(e), Some(lo), Some(hi)) = (n("estimate"), n("low"), n("high")) else {
+            return None;
+        };
+        let ok = (0.0..=1.0).contains(&e)
+            && (0.0..=1.0).contains(&lo)
+            && (0.0..=1.0).contains(&hi)
+            && lo <= e + 1e-12
+            && e <= hi + 1e-12;
+        (!ok).then(|| format!("a probability of {e} ({lo} to {hi}) at {at}"))
+    };
+    match v {
+        Value::Object(map) => map.iter().find_map(|(k, x)| {
+            let here = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            let is_p = k.ends_with("probability") || k == "peak_rung" || k == "final_rung";
+            let own = match (is_p, x) {
+                (true, Value::Array(items)) => items
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, p)| probability(p, &format!("{here}[{i}]"))),
+                (true, p) => probability(p, &here),
+                _ => None,
+            };
+            let count = (k == "runs_hit")
+                .then(|| x.as_u64().filter(|&h| h > runs))
+                .flatten()
+                .map(|h| format!("an outcome counted in {h} of {runs} runs at {here}"));
+            own.or(count).or_else(|| implausible(x, &here, runs))
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| implausible(x, &format!("{at}[{i}]"), runs)),
+        _ => None,
+    }
+}
+
 impl Input {
     /// Reads the result file `file` (one of [`RESULT_FILES`]); an error says, in words, what
     /// was expected and what is wrong.
@@ -57,6 +105,14 @@ impl Input {
         let what = |e: serde_json::Error, kind: &str| {
             format!("not a {kind} brink wrote, or damaged since ({e})")
         };
+        if RESULT_FILES.iter().any(|(f, _)| *f == file) {
+            let v: serde_json::Value = serde_json::from_slice(bytes)
+                .map_err(|e| format!("not a result brink wrote, or damaged since ({e})"))?;
+            let runs = v["manifest"]["runs"].as_u64().unwrap_or(u64::MAX);
+            if let Some(odd) = implausible(&v, "", runs) {
+                return Err(format!("holds {odd}, which brink never writes"));
+            }
+        }
         match file {
             "summary.json" => serde_json::from_slice(bytes)
                 .map(|s| Input::Run(Box::new(s)))
@@ -521,9 +577,10 @@ pub fn report(
                 paragraphs: a.method,
             }),
         }
+        // Without a date: the input's was not recorded, and this report's is not when it ran.
         manifests.push(ManifestView {
             heading: format!("{heading} — {}", part.folder),
-            rows: manifest_rows(part.input.manifest(), options.date.as_deref()),
+            rows: manifest_rows(part.input.manifest(), None),
         });
         let variant = part
             .input
@@ -610,6 +667,12 @@ pub fn report(
     page.method_groups = method;
     page.ledger = LedgerRow::all(sc);
     page.sources = &sc.sources;
+    if let Some(d) = options.date.as_deref() {
+        manifests.push(ManifestView {
+            heading: "This report".into(),
+            rows: vec![("report made (UTC)".into(), d.to_string())],
+        });
+    }
     page.manifests = manifests;
     page.manifest_note = Some(format!(
         "Each result was made from the scenario file with SHA-256 {scenario_hash}; the same \

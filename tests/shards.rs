@@ -940,3 +940,57 @@ fn shards_of_run_and_compare_together_are_told_apart() {
         assert!(!out.exists());
     }
 }
+
+/// Shards run without `--out` each get their own folder (`<name>-shard-I-of-N`), beside the
+/// whole job's result: they all went to `output/<name>`, each replacing the last and the
+/// whole result before them. A report title is refused with `--shard` (a merge dropped it).
+#[test]
+fn shards_without_out_keep_their_own_folders() {
+    let dir = common::scratch("default-out");
+    std::fs::copy(
+        common::repo("scenarios/examples/richardson.ron"),
+        dir.join("r.ron"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let o = common::brink_in(&dir, args);
+        assert!(o.status.success(), "{}", common::describe(&o));
+    };
+    run(&["run", "r.ron", "--runs", "40", "--no-charts"]);
+    let whole = std::fs::read(dir.join("output/r/summary.json")).unwrap();
+    for i in ["1/2", "2/2"] {
+        run(&["run", "r.ron", "--runs", "40", "--shard", i, "--no-charts"]);
+        run(&[
+            "compare",
+            "r.ron",
+            "--runs",
+            "40",
+            "--shard",
+            i,
+            "--no-charts",
+        ]);
+    }
+    assert_eq!(
+        std::fs::read(dir.join("output/r/summary.json")).unwrap(),
+        whole
+    );
+    run(&[
+        "merge",
+        "output/r-shard-1-of-2",
+        "output/r-shard-2-of-2",
+        "--out",
+        "merged",
+    ]);
+    run(&[
+        "merge",
+        "output/r-compare-shard-1-of-2",
+        "output/r-compare-shard-2-of-2",
+        "--out",
+        "merged-compare",
+    ]);
+    let o = common::brink_in(
+        &dir,
+        &["run", "r.ron", "--shard", "1/2", "--report-title", "T"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+}

@@ -253,8 +253,8 @@ fn a_result_lost_on_stdout_fails_and_a_closed_pipe_does_not() {
 
 /// `--report-title` is free text as a scenario's is: a control character is refused (exit code
 /// 2, nothing written), where it went raw into report.html. A path is the user's to name: one
-/// holding ESC is written, and shown escaped in the report's command row, which `cat` would
-/// otherwise send to the terminal. Arguments clap refuses are quoted escaped.
+/// holding ESC is written, and shown escaped in the report's command row (as bash's `$'...'`
+/// reads it back), which `cat` would otherwise send to the terminal. Arguments clap refuses are quoted escaped.
 #[test]
 fn report_titles_and_paths_cannot_drive_a_terminal_through_the_report() {
     let dir = scratch("title");
@@ -290,7 +290,8 @@ fn report_titles_and_paths_cannot_drive_a_terminal_through_the_report() {
     assert!(o.status.success(), "{}", common::describe(&o));
     let html = std::fs::read(out.join("report.html")).unwrap();
     assert_eq!(raw_controls(&html), Vec::<char>::new());
-    assert!(String::from_utf8_lossy(&html).contains("outT\\u{1b}]0;pwn\\u{7}"));
+    // In the command row as bash's $'...' reads it back, each control character as its bytes.
+    assert!(String::from_utf8_lossy(&html).contains("outT\\x1b]0;pwn\\x07"));
     let o = brink(&["run", "x.ron", "--runs", "5\u{1b}[2J"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(raw_controls(&o.stderr), Vec::<char>::new());

@@ -209,9 +209,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the scenario's (the brief the report goes into).
-    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
+    /// Not with --shard: a shard writes no report, and `brink merge` draws it untitled.
+    #[arg(long, value_name = "TEXT", value_parser = parse_title, conflicts_with = "shard")]
     pub report_title: Option<String>,
-    /// Keep adding runs until OUTCOME's 95% interval is at most ± HALF_WIDTH (e.g.
+    /// Keep adding runs until both ends of OUTCOME's 95% interval lie within HALF_WIDTH of its
+    /// estimate (e.g.
     /// `--precision rupture=0.005`); `--runs` (or `--max-runs`) caps the runs.
     #[arg(long, value_parser = parse_precision, conflicts_with = "shard")]
     pub precision: Option<(String, f64)>,
@@ -411,7 +413,8 @@ pub struct CompareArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the scenario's (the brief the report goes into).
-    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
+    /// Not with --shard: a shard writes no report, and `brink merge` draws it untitled.
+    #[arg(long, value_name = "TEXT", value_parser = parse_title, conflicts_with = "shard")]
     pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -1438,7 +1441,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
                 .map_or("run".into(), |n| n.to_string_lossy().into_owned())
         );
         p.set_file_name(name);
-        p
+        crate::app::run::shard_out(p, args.shard)
     });
     let req = brink::analysis::compare::CompareRequest {
         variants,
@@ -1569,7 +1572,9 @@ fn run_command(args: RunArgs) -> Result<()> {
         variant: args.variant.clone(),
         threads: threads(args.sim.threads)?,
         out: args.out.clone().unwrap_or_else(|| {
-            crate::app::run::default_out(&args.scenario, args.variant.as_deref(), &args.set)
+            let p =
+                crate::app::run::default_out(&args.scenario, args.variant.as_deref(), &args.set);
+            crate::app::run::shard_out(p, args.shard)
         }),
         per_run: args.per_run || !args.per_run_steps.is_empty(),
         format: args.format,

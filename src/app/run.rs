@@ -99,6 +99,23 @@ pub fn default_out<S: std::fmt::Display>(
     PathBuf::from("output").join(name)
 }
 
+/// A default folder for a shard: `<name>-shard-I-of-N`, so that the shards of a job run
+/// without `--out` do not replace each other (or the whole job's result) in one folder.
+pub fn shard_out(p: PathBuf, shard: Option<brink::engine::ShardSpec>) -> PathBuf {
+    match (shard, p.file_name()) {
+        (Some(s), Some(name)) => {
+            let name = format!(
+                "{}-shard-{}-of-{}",
+                name.to_string_lossy(),
+                s.index,
+                s.count
+            );
+            p.with_file_name(name)
+        }
+        _ => p,
+    }
+}
+
 /// A default folder name followed by the `--set` overrides that made the results
 /// (`<name>-set-<path>_<value>[,...]`), made safe by [`sanitize`]; a name longer than 80
 /// characters is cut and ends in a hash of the whole overrides.

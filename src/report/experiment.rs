@@ -425,6 +425,25 @@ pub fn run_keys(plan: &Plan) -> crate::report::per_run::Keys {
         variants: plan.variant_names(),
         inputs: plan.sampled.clone(),
         input_index: plan.sampled_index().to_vec(),
+        // A design number of an event a variant removes is read by nothing in its rows.
+        design_in_play: plan
+            .variant_names()
+            .iter()
+            .enumerate()
+            .map(|(vi, v)| {
+                (plan.req.params.iter())
+                    .map(|p| {
+                        vi == 0
+                            || crate::scenario::overrides::removed_event(
+                                &plan.base.scenario,
+                                v,
+                                &p.path,
+                            )
+                            .is_none()
+                    })
+                    .collect()
+            })
+            .collect(),
     }
 }
 

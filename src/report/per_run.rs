@@ -28,6 +28,10 @@ pub struct Keys {
     /// For each model of the table (in the order given) and each input, the number's index in
     /// that model (`None`: the model has no such number; its cell is NaN).
     pub input_index: Vec<Vec<Option<usize>>>,
+    /// For each model of the table and each design path, whether the path's number is read
+    /// (false where the model's variant removes its event: the cell is then NaN, as a sampled
+    /// number's is). Empty: every one is read.
+    pub design_in_play: Vec<Vec<bool>>,
 }
 
 impl Keys {
@@ -41,6 +45,7 @@ impl Keys {
             variants: variant_levels(sc),
             inputs,
             input_index,
+            design_in_play: vec![],
         })
     }
 
@@ -53,6 +58,7 @@ impl Keys {
             variants: variant_levels(sc),
             inputs,
             input_index,
+            design_in_play: vec![],
         })
     }
 
@@ -244,7 +250,10 @@ pub fn columns(sc: &Scenario, m: &Model, keys: &Keys) -> Vec<Column> {
             p,
             ColumnType::Float64,
             "as in the scenario file",
-            format!("the value the design point set {p} to"),
+            format!(
+                "the value the design point set {p} to (missing where the row's variant removes \
+                 its event: nothing reads it there)"
+            ),
         ));
     }
     for p in &keys.inputs {
@@ -255,7 +264,8 @@ pub fn columns(sc: &Scenario, m: &Model, keys: &Keys) -> Vec<Column> {
             "as in the scenario file",
             format!(
                 "the value the run drew for {p} (clamped to its valid range; where a variant or \
-                 design point fixes it, that value; NaN where the row's variant has no such number)"
+                 design point fixes it, that value; missing (empty in a CSV, NaN in Parquet) \
+                 where the row's variant has no such number or removes its event)"
             ),
         ));
     }
@@ -415,7 +425,11 @@ pub fn push_cells(
     out.push(Cell::Category(key.variant));
     out.push(Cell::U64(run));
     out.push(Cell::U64(key.seed));
-    out.extend(key.design.iter().map(|&v| Cell::F64(v)));
+    let in_play = keys.design_in_play.get(key.model);
+    out.extend(key.design.iter().enumerate().map(|(k, &v)| {
+        let read = in_play.and_then(|p| p.get(k)).copied().unwrap_or(true);
+        Cell::F64(if read { v } else { f64::NAN })
+    }));
     let index = keys
         .input_index
         .get(key.model)

@@ -248,7 +248,9 @@ fn text_two_way(model: &Model, r: &SweepResult, outcome: Option<usize>) -> Strin
                 .iter()
                 .map(|&i| {
                     r.at(i, j).map_or("-".into(), |p| {
-                        format!("{:.1}", p.outcomes[k].probability.estimate * 100.0)
+                        crate::report::charts::percent(p.outcomes[k].probability.estimate)
+                            .trim_end_matches('%')
+                            .to_string()
                     })
                 })
                 .collect();

@@ -850,3 +850,41 @@ fn ties_and_the_pooled_share_read_the_same_in_the_terminal_and_the_page() {
         "the first of equal highest"
     );
 }
+
+/// A design number of an event a compared variant removes is missing in that variant's rows
+/// of runs.csv (nothing reads it there), as a sampled one is; the base's rows hold the point's
+/// value.
+#[test]
+fn a_design_number_a_variant_removes_is_missing_in_its_rows() {
+    let dir = common::scratch("design-removed");
+    let out = dir.join("e");
+    let o = common::brink(&[
+        "experiment",
+        "scenarios/examples/tutorial.ron",
+        "--design",
+        "lhs",
+        "--param",
+        "events.patron_summit.probability=0.2..0.8",
+        "--points",
+        "3",
+        "--variants",
+        "pretext",
+        "--runs",
+        "20",
+        "--per-run",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let text = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (variant, design) = (col("variant"), col("in.events.patron_summit.probability"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 3 * 2 * 20);
+    for r in &rows {
+        assert_eq!(r[design].is_empty(), r[variant] == "pretext", "{r:?}");
+    }
+}

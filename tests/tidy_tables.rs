@@ -446,3 +446,40 @@ fn category_levels_are_listed_once() {
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r[1] == "Bad"));
 }
+
+/// The two-parameter sweep's terminal grid does not round a probability short of certainty to
+/// 100.0 (or one above zero to 0.0).
+#[test]
+fn a_sweep_grid_says_short_of_certainty() {
+    let dir = common::scratch("sweep-grid");
+    let file = dir.join("pair.ron");
+    std::fs::write(
+        &file,
+        common::pair_scenario(
+            "pair",
+            3,
+            r#"events: [Event(name: "nearly", timing: Scheduled(step: 1, probability: 0.9998))],
+               outcomes: [Outcome(name: "nearly_o", when: EventOccurred("nearly"))],"#,
+        ),
+    )
+    .unwrap();
+    let out = dir.join("s");
+    let o = common::ok(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--set",
+        "relations.a->b.grievance=0..1:2",
+        "--set",
+        "relations.b->a.grievance=0..1:2",
+        "--runs",
+        "20000",
+        "--seed",
+        "1",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = common::stdout(&o);
+    assert!(text.contains(">99.9"), "{text}");
+    assert!(!text.contains("100.0"), "{text}");
+}

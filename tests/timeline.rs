@@ -916,3 +916,36 @@ fn a_blank_or_misspelt_timeline_is_refused_as_a_timeline() {
         assert!(!out.exists());
     }
 }
+
+/// A fact about the state says what had first happened by its step: a measure at level 1 on
+/// 3 March had been reached by then, so "not reached by 31 March" cannot also hold; the mood
+/// on "rupture" on 3 March had reached it by then, so a first rupture in June cannot also
+/// hold. Both scored the path 0 without a word.
+#[test]
+fn a_state_contradicting_a_dated_fact_is_refused() {
+    let visa = r#"Fact(name: "no_visa_yet", observed: LevelOn(measure: "visa_regime", level: 0, date: "2025-01-06"), source: "test"),"#;
+    check_fails(
+        "state_level",
+        visa,
+        &format!(
+            "{visa}\n        Fact(name: \"ban_on\", observed: LevelOn(measure: \"import_ban\", \
+             level: 1, date: \"2025-03-03\"), source: \"s\"),\n        Fact(name: \"ban_not_yet\", \
+             observed: NotBy(what: Reached(\"import_ban\", 1), date: \"2025-03-31\"), source: \"s\"),"
+        ),
+        r#"NotBy(what: Reached("import_ban", 1)"#,
+        "fact \"ban_not_yet\" contradicts fact \"ban_on\"",
+        "facts about one target that some step satisfies",
+    );
+    check_fails(
+        "state_rung",
+        visa,
+        &format!(
+            "{visa}\n        Fact(name: \"late_rupture\", observed: Happened(what: \
+             Rung(\"rupture\"), date: \"2025-06-02\"), source: \"s\"),\n        Fact(name: \
+             \"rupture_on\", observed: RungOn(rung: \"rupture\", date: \"2025-03-03\"), source: \"s\"),"
+        ),
+        r#"RungOn(rung: "rupture""#,
+        "fact \"rupture_on\" contradicts fact \"late_rupture\"",
+        "facts about one target that some step satisfies",
+    );
+}

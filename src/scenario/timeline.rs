@@ -574,8 +574,11 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
             Observed::RungOn { rung, .. } => c.rung_ref(fact_at(i, &["observed", "rung"]), rung),
         }
     }
-    if let Some((start, unit, ..)) = &calendar {
-        contradictions(&mut c, t, start, unit, s.horizon);
+    // Facts already wrong (an unknown measure, a level it lacks) contradict nothing worth
+    // saying: their own problems come first.
+    if let (Some((start, unit, ..)), true) = (&calendar, c.problems.is_empty()) {
+        let rungs: Vec<&str> = s.ladder.iter().map(|r| r.name.as_str()).collect();
+        contradictions(&mut c, t, start, unit, s.horizon, &rungs);
     }
     located(&t.path, &t.text, c.problems)
 }
@@ -586,7 +589,14 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
 /// and by the other do not meet; about the state, one measure at two levels or the mood on two
 /// rungs at the end of one step. A back-test of such a timeline scored its whole path at
 /// probability 0 by construction, without a word.
-fn contradictions(c: &mut Checker, t: &LoadedTimeline, start: &str, unit: &str, horizon: i64) {
+fn contradictions(
+    c: &mut Checker,
+    t: &LoadedTimeline,
+    start: &str,
+    unit: &str,
+    horizon: i64,
+    rungs: &[&str],
+) {
     let step = |d: &str| step_of_date(d, start, unit).ok();
     let last = horizon - 1;
     // (fact, target as written, first step allowed, last step allowed; i64::MAX: "never" too)
@@ -624,6 +634,26 @@ fn contradictions(c: &mut Checker, t: &LoadedTimeline, start: &str, unit: &str, 
                 ));
             }
             stood.push((i, thing, d, value));
+            // A state at the end of step d says what had first happened by then: a measure at
+            // level l had reached every level up to l, the mood on a rung every rung up to it.
+            // Against a dated fact about those (a NotBy after d, a first time after d), as a
+            // HappenedBy would be.
+            let implied: Vec<Target> = match &fact.observed {
+                Observed::LevelOn { measure, level, .. } => (1..=*level)
+                    .map(|l| Target::Reached(measure.clone(), l))
+                    .collect(),
+                Observed::RungOn { rung, .. } => {
+                    // The lowest rung holds from the start: nothing to say of it.
+                    let at = rungs.iter().position(|r| r == rung).unwrap_or(0);
+                    (rungs.iter().take(at + 1).skip(1))
+                        .map(|r| Target::Rung(r.to_string()))
+                        .collect()
+                }
+                _ => vec![],
+            };
+            for what in implied {
+                check_window(c, t, &mut seen, i, format!("{what:?}"), i64::MIN, d);
+            }
             continue;
         }
         let bound = match &fact.observed {
@@ -645,26 +675,39 @@ fn contradictions(c: &mut Checker, t: &LoadedTimeline, start: &str, unit: &str, 
         let Some((what, lo, hi)) = bound else {
             continue;
         };
-        let key = format!("{what:?}");
-        if let Some((j, ..)) = seen
-            .iter()
-            .find(|(_, k, plo, phi)| *k == key && (lo > *phi || hi < *plo))
-        {
-            let other = &t.timeline.facts[*j].name;
-            c.problems.push(Problem::new(
-                fact_at(i, &["observed"]),
-                format!(
-                    "fact {:?} contradicts fact {other:?}: no run can have what both observe \
-                     first happen where each says",
-                    fact.name
-                ),
-                "facts about one target that some step satisfies (widen a date's window or its \
-                 tolerance, or drop one of the two: a back-test scores a timeline whose facts \
-                 contradict each other at probability 0)",
-            ));
-        }
-        seen.push((i, key, lo, hi));
+        check_window(c, t, &mut seen, i, format!("{what:?}"), lo, hi);
     }
+}
+
+/// Refuses fact `i` if its window (`lo` to `hi`) for the target `key` misses an earlier
+/// fact's window for it, and records it.
+fn check_window(
+    c: &mut Checker,
+    t: &LoadedTimeline,
+    seen: &mut Vec<(usize, String, i64, i64)>,
+    i: usize,
+    key: String,
+    lo: i64,
+    hi: i64,
+) {
+    if let Some((j, ..)) = seen
+        .iter()
+        .find(|(_, k, plo, phi)| *k == key && (lo > *phi || hi < *plo))
+    {
+        let other = &t.timeline.facts[*j].name;
+        c.problems.push(Problem::new(
+            fact_at(i, &["observed"]),
+            format!(
+                "fact {:?} contradicts fact {other:?}: no run can have what both observe \
+                 first happen where each says",
+                t.timeline.facts[i].name
+            ),
+            "facts about one target that some step satisfies (widen a date's window or its \
+             tolerance, or drop one of the two: a back-test scores a timeline whose facts \
+             contradict each other at probability 0)",
+        ));
+    }
+    seen.push((i, key, lo, hi));
 }
 
 /// Checks a target's names against the scenario; `loc` is the target's place.

@@ -757,3 +757,54 @@ fn describe_paths_shows_values_ranges_and_units() {
         paths.iter().map(|p| format!("{p}\n")).collect::<String>()
     );
 }
+
+/// A normal whose mean lies outside a number's valid range is refused for its mean: its tails
+/// are unbounded for any mean (and clamped when drawn), so "can take values from -inf to inf"
+/// named no reason (the same tails within range are accepted).
+#[test]
+fn a_normal_centred_outside_the_range_is_refused_for_its_centre() {
+    let o = common::brink(&[
+        "run",
+        "scenarios/examples/tutorial.ron",
+        "--set",
+        "actors.north.activity=Normal(mean: 5, sd: 0.1)",
+        "--runs",
+        "10",
+        "--no-charts",
+        "--out",
+        common::scratch("normal-centre").join("o").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("actors.north.activity is centred on 5, outside its valid range"),
+        "{err}"
+    );
+}
+
+/// A refusal of `--set` values names no variant the user did not give: the overrides are
+/// layered as a variant of a made-up name ("set", "sweep"), which the message printed.
+#[test]
+fn a_refusal_of_overrides_names_no_made_up_variant() {
+    let dir = common::scratch("made-up-variant");
+    for cmd in ["run", "sweep"] {
+        let second = if cmd == "run" { "0" } else { "0..1:3" };
+        let o = common::brink(&[
+            cmd,
+            "scenarios/examples/tutorial.ron",
+            "--set",
+            "events.election_south.branches.reformers.probability=0",
+            "--set",
+            &format!("events.election_south.branches.nationalists.probability={second}"),
+            "--runs",
+            "10",
+            "--no-charts",
+            "--out",
+            dir.join(cmd).to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("with these numbers, every branch"), "{err}");
+        assert!(!err.contains("variant"), "{err}");
+    }
+}

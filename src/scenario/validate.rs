@@ -103,10 +103,13 @@ pub fn check_param(
     // finite end of a distribution outside it is a mistake.
     let out = |v: f64| v < valid.0 || v > valid.1;
     if out(c) || (lo.is_finite() && out(lo)) || (hi.is_finite() && out(hi)) {
-        let what = if p.is_uncertain() {
-            format!("{path} can take values from {lo} to {hi}")
-        } else {
+        let what = if !p.is_uncertain() {
             format!("{path} is {c}")
+        } else if out(c) && !(lo.is_finite() && hi.is_finite()) {
+            // An unbounded tail is allowed (clamped); the centre is what is out of range.
+            format!("{path} is centred on {c}")
+        } else {
+            format!("{path} can take values from {lo} to {hi}")
         };
         return Some((format!("{what}, outside its valid range"), fmt_range(valid)));
     }
@@ -231,12 +234,18 @@ fn variant_set_problem(
                 let q = v.set.get(&bp).unwrap_or(&b.probability);
                 resolved_range(s, q).is_some_and(|r| r.1 <= 0.0)
             });
+            // The overrides of `--set` or a sweep come as a variant of a made-up name: only a
+            // variant of the file is named.
+            let with = if s.variants.iter().any(|x| x.name == v.name) {
+                format!("with variant {:?}", v.name)
+            } else {
+                "with these numbers".to_string()
+            };
             never.then(|| {
                 (
                     format!(
-                        "with variant {:?}, every branch of event {:?} has probability 0, so \
-                         none can happen",
-                        v.name, e.name
+                        "{with}, every branch of event {:?} has probability 0, so none can happen",
+                        e.name
                     ),
                     "at least one branch with a positive probability".into(),
                 )

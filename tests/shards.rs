@@ -994,3 +994,34 @@ fn shards_without_out_keep_their_own_folders() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
 }
+
+/// Shards whose `--set` values are spelled differently but read the same (`0.3`, `3e-1`) are
+/// one job: they merge (they were refused as "shards of different jobs").
+#[test]
+fn shards_of_one_value_spelled_two_ways_merge() {
+    let dir = common::scratch("spelled");
+    let run = |args: &[&str]| {
+        let o = common::brink_in(&dir, args);
+        assert!(o.status.success(), "{}", common::describe(&o));
+    };
+    let scenario = common::repo("scenarios/examples/richardson.ron");
+    let s = scenario.to_str().unwrap();
+    for (i, v) in [("1/2", "0.3"), ("2/2", "3e-1")] {
+        let set = format!("relations.a->b.grievance={v}");
+        let out = format!("s{}", &i[..1]);
+        run(&[
+            "run",
+            s,
+            "--runs",
+            "40",
+            "--set",
+            &set,
+            "--shard",
+            i,
+            "--no-charts",
+            "--out",
+            &out,
+        ]);
+    }
+    run(&["merge", "s1", "s2", "--out", "m"]);
+}

@@ -768,9 +768,14 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
         }
         // The same paths set to the same values in another order are the same job: a path is
         // set at most once, so the order changes nothing the scenario carries.
+        // Values as the scenario reads them: `0.3`, `0.30` and `3e-1` set the same number.
         let by_path = |x: &Manifest| {
             let mut v: Vec<(String, String)> = (x.set.iter())
-                .map(|o| (o.path.clone(), o.value.clone()))
+                .map(|o| {
+                    let read = brink::scenario::overrides::parse_value(&o.value)
+                        .map_or_else(|_| o.value.clone(), |p| format!("{p:?}"));
+                    (o.path.clone(), read)
+                })
                 .collect();
             v.sort();
             v

@@ -70,6 +70,12 @@ fn one_document_summary_first_then_each_input_with_its_charts() {
 
     // The title escaped, the reader's order, the manifests last.
     assert!(html.contains("<h1>Brief &lt;b&gt;North&lt;/b&gt; &amp; South</h1>"));
+    // A chart's files are in its input's folder, not beside the report.
+    assert!(
+        html.contains("also as index_fan.png and index_fan.svg in "),
+        "the captions name the folder"
+    );
+    assert!(!html.contains("index_fan.svg</figcaption>"));
     let order = [
         "<section id=\"summary\">",
         "<section id=\"input-1\">",

@@ -1025,3 +1025,32 @@ fn shards_of_one_value_spelled_two_ways_merge() {
     }
     run(&["merge", "s1", "s2", "--out", "m"]);
 }
+
+/// Comparison shards with `--outcome` of the scenario's first outcome and without one run the
+/// same tornado: they merge (they were refused as different jobs).
+#[test]
+fn compare_shards_with_and_without_the_first_outcome_merge() {
+    let dir = common::scratch("first-outcome");
+    let run = |args: &[&str]| {
+        let o = common::brink(args);
+        assert!(o.status.success(), "{}", common::describe(&o));
+    };
+    let out = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    let base = [
+        "compare",
+        "scenarios/examples/tutorial.ron",
+        "--variants",
+        "restraint",
+        "--runs",
+        "60",
+        "--no-charts",
+    ];
+    let (one, two) = (out("1"), out("2"));
+    let mut a = base.to_vec();
+    a.extend(["--shard", "1/2", "--out", &one]);
+    run(&a);
+    let mut b = base.to_vec();
+    b.extend(["--outcome", "rupture", "--shard", "2/2", "--out", &two]);
+    run(&b);
+    run(&["merge", &one, &two, "--out", &out("m")]);
+}

@@ -518,7 +518,10 @@ impl ShardPart for CompareShardFile<Seen> {
         false
     }
     fn job(&self) -> String {
-        let tornado = match (self.tornado, &self.tornado_outcome) {
+        // The outcome as the comparison reads it: none given is the scenario's first, so a
+        // shard given `--outcome` of the first and one given none are one job.
+        let first = self.scenario.outcomes.first().map(|o| o.name.as_str());
+        let tornado = match (self.tornado, self.tornado_outcome.as_deref().or(first)) {
             (false, _) => "no tornado".to_string(),
             (true, None) => "tornado on the first outcome".to_string(),
             (true, Some(o)) => format!("tornado on {o}"),

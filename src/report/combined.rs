@@ -615,6 +615,7 @@ pub fn report(
                         id: format!("{n}-{}", c.name),
                         name: &c.name,
                         title: &c.title,
+                        place: format!(" in {}", part.folder),
                         markup: super::html::svg_body(&c.svg),
                         width,
                         height,

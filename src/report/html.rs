@@ -160,6 +160,9 @@ pub(crate) struct ChartView<'a> {
     /// The file stem (`index_fan`: index_fan.png and index_fan.svg).
     pub(crate) name: &'a str,
     pub(crate) title: &'a str,
+    /// Where its files are, after their names: empty beside the page, ` in FOLDER` for an
+    /// input's chart in a combined report (they are not copied beside it).
+    pub(crate) place: String,
     /// The chart's SVG after its outer tag (trusted markup, printed unescaped).
     pub(crate) markup: &'a str,
     /// The size the chart was drawn at (its SVG's `width` and `height`): charts with more
@@ -177,6 +180,7 @@ impl<'a> ChartView<'a> {
             id: name.to_string(),
             name,
             title: &chart.title,
+            place: String::new(),
             markup: svg_body(&chart.svg),
             width,
             height,

@@ -872,7 +872,6 @@ fn a_design_number_a_variant_removes_is_missing_in_its_rows() {
         "--runs",
         "20",
         "--per-run",
-        "--no-charts",
         "--out",
         out.to_str().unwrap(),
     ]);
@@ -887,4 +886,9 @@ fn a_design_number_a_variant_removes_is_missing_in_its_rows() {
     for r in &rows {
         assert_eq!(r[design].is_empty(), r[variant] == "pretext", "{r:?}");
     }
+    // The page says so too, as the terminal did.
+    let note = "variant pretext removes event patron_summit, so the parameter changes nothing";
+    assert!(String::from_utf8_lossy(&o.stderr).contains(note));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(note), "the page's note");
 }

@@ -125,6 +125,49 @@ pub struct VariantEffect {
     pub difference: Interval,
 }
 
+/// What a valid design does not do as it suggests, in words (the terminal prints them before
+/// the runs, the page beside its results): a design path of an event a compared variant
+/// removes varies only the other arms; one a compared variant sets replaces the variant's own
+/// value at every point.
+///
+/// ```
+/// let loaded = brink::scenario::load(
+///     "scenarios/examples/tutorial.ron".as_ref(),
+///     Default::default(),
+/// )?;
+/// let notes = brink::analysis::experiment::design_notes(
+///     &loaded.scenario,
+///     &["actors.south.sensitivity".to_string()],
+///     &["pretext".to_string()],
+/// );
+/// assert!(notes[0].contains("variant pretext sets that number"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn design_notes(s: &Scenario, paths: &[String], variants: &[String]) -> Vec<String> {
+    let mut notes = vec![];
+    for p in paths {
+        for v in variants {
+            if let Some(event) = crate::scenario::overrides::removed_event(s, v, p) {
+                notes.push(format!(
+                    "--param {p}: variant {v} removes event {event}, so the parameter changes \
+                     nothing in that variant's runs (the other arms vary it)"
+                ));
+            }
+            if s.variants
+                .iter()
+                .any(|x| &x.name == v && x.set.contains_key(p))
+            {
+                notes.push(format!(
+                    "--param {p}: variant {v} sets that number, and each point's value \
+                     replaces the variant's own, so the variant differs from the base only in \
+                     its other changes"
+                ));
+            }
+        }
+    }
+    notes
+}
+
 /// Variant `vi`'s share of runs with outcome `k` over every point, from the counts: the mean
 /// of the points' probabilities (every point plays the same runs), the same figure whichever
 /// way it is printed (a mean of rounded shares read 90.2% beside hits / runs' 90.1%).

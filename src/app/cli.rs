@@ -1328,33 +1328,9 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     // Every input error comes before the folder is claimed.
     let plan = experiment::plan(&loaded.scenario, &req)?;
     // Valid, but not what the design suggests: said, not refused.
-    for p in &args.params {
-        for v in &req.variants {
-            if let Some(event) = overrides::removed_event(&loaded.scenario, v, &p.path) {
-                tell!(
-                    "note: --param {}: variant {} removes event {}, so the parameter changes \
-                     nothing in that variant's runs (the other arms vary it)",
-                    crate::app::terminal::safe(&p.path),
-                    crate::app::terminal::safe(v),
-                    crate::app::terminal::safe(event)
-                );
-            }
-            let sets = |var: &brink::scenario::Variant| var.set.contains_key(&p.path);
-            if loaded
-                .scenario
-                .variants
-                .iter()
-                .any(|x| &x.name == v && sets(x))
-            {
-                tell!(
-                    "note: --param {}: variant {} sets that number, and each point's value \
-                     replaces the variant's own, so the variant differs from the base only in \
-                     its other changes",
-                    crate::app::terminal::safe(&p.path),
-                    crate::app::terminal::safe(v)
-                );
-            }
-        }
+    let paths: Vec<String> = args.params.iter().map(|p| p.path.clone()).collect();
+    for note in experiment::design_notes(&loaded.scenario, &paths, &req.variants) {
+        tell!("note: {}", crate::app::terminal::safe(&note));
     }
     if args.design == brink::analysis::design::DesignKind::Sobol && !args.points.is_power_of_two() {
         tell!(

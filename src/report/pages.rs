@@ -1008,6 +1008,13 @@ pub(crate) fn experiment_analysis(
         r.manifest.seed
     );
     push_set(&mut p.setup, sc, &r.manifest);
+    let paths: Vec<String> = r.parameters.iter().map(|x| x.path.clone()).collect();
+    let compared: Vec<String> = r.variants.iter().skip(1).cloned().collect();
+    p.caveat.extend(
+        crate::analysis::experiment::design_notes(sc, &paths, &compared)
+            .into_iter()
+            .map(|n| format!("Note: {n}.")),
+    );
     let Some(k) = r.outcome_index() else {
         p.caveat
             .push("The scenario names no outcomes: there is nothing to discover.".into());

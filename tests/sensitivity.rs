@@ -353,3 +353,27 @@ fn more_uncertain_numbers_than_one_sample_can_rank_are_refused_with_the_cause() 
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One uncertain number reads in the singular ("1 uncertain numbers", "1 of 1 parameters
+/// have").
+#[test]
+fn one_uncertain_number_reads_in_the_singular() {
+    let out = common::scratch("singular").join("s");
+    let o = common::ok(&[
+        "sensitivity",
+        "scenarios/examples/richardson.ron",
+        "--runs",
+        "60",
+        "--measure",
+        "peak_index",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = common::stdout(&o);
+    assert!(text.contains("to 1 uncertain number, 60 runs"), "{text}");
+    assert!(
+        text.contains("1 of 1 parameter has a 95% interval"),
+        "{text}"
+    );
+}

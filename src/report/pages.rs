@@ -846,8 +846,8 @@ pub(crate) fn sensitivity_analysis(sc: &Scenario, r: &SensitivityResult) -> Anal
     let runs = group_thousands(r.manifest.runs);
     let measure = sensitivity_measure(sc, r);
     p.setup = format!(
-        "How much each of {} uncertain numbers drives {measure}{}: {} runs, seed {}{}.",
-        r.parameters_ranked,
+        "How much each of {} drives {measure}{}: {} runs, seed {}{}.",
+        crate::report::sensitivity::uncertain_numbers(r.parameters_ranked as u64),
         match (r.outcome_rate, r.measure_mean) {
             (Some(x), _) => format!(" (it happened in {} of runs)", percent(x)),
             (_, Some(mu)) => format!(" (mean {})", fmt_num(mu)),

@@ -89,10 +89,10 @@ pub fn chart(model: &Model, r: &SensitivityResult) -> Result<crate::report::char
         .collect();
     let title = format!("What drives {measure}: partial rank correlations");
     let subtitle = format!(
-        "Top {} of {} uncertain numbers by |PRCC| with {}, each controlling for all the others; \
+        "Top {} of {} by |PRCC| with {}, each controlling for all the others; \
          {} of {} intervals exclude 0",
         bars.len(),
-        r.parameters_ranked,
+        uncertain_numbers(r.parameters_ranked as u64),
         if r.measure_kind == "outcome indicator" {
             format!("whether {what} happened")
         } else {
@@ -113,11 +113,20 @@ pub fn chart(model: &Model, r: &SensitivityResult) -> Result<crate::report::char
     render(&title, &subtitle, &footer, &bars)
 }
 
+/// "1 uncertain number", "12 uncertain numbers".
+pub(crate) fn uncertain_numbers(n: u64) -> String {
+    if n == 1 {
+        "1 uncertain number".into()
+    } else {
+        format!("{n} uncertain numbers")
+    }
+}
+
 /// The readable summary: the top 15 parameters and which intervals exclude 0.
 pub fn text(r: &SensitivityResult) -> String {
     use crate::report::describe::Table;
     let mut o = format!(
-        "{}{} — sensitivity of {} ({}) to {} uncertain numbers, {} runs, seed {}\n",
+        "{}{} — sensitivity of {} ({}) to {}, {} runs, seed {}\n",
         r.manifest.scenario,
         r.manifest
             .variant
@@ -130,7 +139,7 @@ pub fn text(r: &SensitivityResult) -> String {
             (_, Some(mu)) => format!("mean {mu:.3}"),
             _ => String::new(),
         },
-        r.parameters_ranked,
+        uncertain_numbers(r.parameters_ranked as u64),
         r.manifest.runs,
         r.manifest.seed
     );
@@ -161,9 +170,14 @@ pub fn text(r: &SensitivityResult) -> String {
         o += "* interval includes 0: no clear influence at this sample size\n";
     }
     o += &format!(
-        "\n{} of {} parameters have a 95% interval that excludes 0{}.\n",
+        "\n{} of {} {} a 95% interval that excludes 0{}.\n",
         r.excluding_zero,
         r.parameters_ranked,
+        if r.parameters_ranked == 1 {
+            "parameter has"
+        } else {
+            "parameters have"
+        },
         if r.excluding_zero > 0 {
             format!(
                 " (ranks {})",

@@ -949,3 +949,31 @@ fn a_state_contradicting_a_dated_fact_is_refused() {
         "facts about one target that some step satisfies",
     );
 }
+
+/// Every problem at once: a fact with a problem of its own (an unknown act) is left out of the
+/// contradictions, but the other facts' contradiction is still reported beside it (one typo
+/// anywhere hid it).
+#[test]
+fn a_contradiction_is_reported_beside_another_facts_problem() {
+    let visa = r#"Fact(name: "no_visa_yet", observed: LevelOn(measure: "visa_regime", level: 0, date: "2025-01-06"), source: "test"),"#;
+    let text = with(
+        visa,
+        &format!(
+            "{visa}\n        Fact(name: \"typo\", observed: HappenedBy(what: Act(\"military_drll\"), \
+             date: \"2025-02-03\"), source: \"x\"),\n        Fact(name: \"call\", observed: \
+             Happened(what: Event(\"leader_call\"), date: \"2025-03-03\"), source: \"x\"),\n        \
+             Fact(name: \"no_call\", observed: NotBy(what: Event(\"leader_call\"), date: \
+             \"2025-04-07\"), source: \"x\"),"
+        ),
+    );
+    let Err(d) = load_and_check("beside", &text) else {
+        panic!("accepted")
+    };
+    let all = d.to_string();
+    assert_eq!(d.0.len(), 2, "{all}");
+    assert!(all.contains("unknown act \"military_drll\""), "{all}");
+    assert!(
+        all.contains("fact \"no_call\" contradicts fact \"call\""),
+        "{all}"
+    );
+}

@@ -329,6 +329,7 @@ pub fn plan(s: &Scenario, req: &ExperimentRequest) -> Result<Plan> {
     }
     let mut variants = vec![Variant {
         name: "experiment".into(),
+        made_up: true,
         ..Variant::default()
     }];
     for (i, name) in req.variants.iter().enumerate() {
@@ -560,6 +561,7 @@ pub fn run(
     let nv = plan.variants.len() + 1;
     let all_variants: Vec<Variant> = std::iter::once(Variant {
         name: "experiment".into(),
+        made_up: true,
         ..Variant::default()
     })
     .chain(plan.variants.iter().cloned())

@@ -409,6 +409,7 @@ pub fn grid_models(
         Some(name) => model::find_variant(s, name)?.clone(),
         None => Variant {
             name: "sweep".into(),
+            made_up: true,
             ..Variant::default()
         },
     };

@@ -165,7 +165,8 @@ pub fn prim_table(r: &ExperimentResult) -> (Vec<Column>, Vec<Vec<Cell>>) {
             "coverage",
             ColumnType::Float64,
             "share",
-            "share of all runs with the outcome that lie in the box",
+            "share of all runs with the outcome that lie in the box (missing when no run had the \
+             outcome)",
         ),
         Column::new(
             Role::Output,
@@ -230,7 +231,8 @@ pub fn prim_table(r: &ExperimentResult) -> (Vec<Column>, Vec<Vec<Cell>>) {
         .map(|b| {
             let mut row = vec![
                 Cell::U64(b.step as u64),
-                Cell::F64(b.coverage),
+                // 0 of 0 runs with the outcome is no share at all: missing, not 0.
+                Cell::F64(if prim.hits == 0 { f64::NAN } else { b.coverage }),
                 Cell::F64(b.density),
                 Cell::F64(b.mass),
                 Cell::U64(b.rows),

@@ -310,6 +310,7 @@ pub fn layer(s: &Scenario, variant: Option<&Variant>, overrides: &[Override]) ->
     check_distinct(overrides)?;
     let mut v = variant.cloned().unwrap_or_else(|| Variant {
         name: "set".into(),
+        made_up: true,
         ..Variant::default()
     });
     let fields = fields(s);

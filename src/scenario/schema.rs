@@ -791,4 +791,8 @@ pub struct Variant {
     /// Source of the hypothesis.
     #[serde(default)]
     pub source: String,
+    /// Made by brink, not written in the file: the `--set` overrides, a sweep's point or an
+    /// experiment's, layered as a variant (its messages name no variant).
+    #[serde(skip)]
+    pub made_up: bool,
 }

@@ -574,11 +574,17 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
             Observed::RungOn { rung, .. } => c.rung_ref(fact_at(i, &["observed", "rung"]), rung),
         }
     }
-    // Facts already wrong (an unknown measure, a level it lacks) contradict nothing worth
-    // saying: their own problems come first.
-    if let (Some((start, unit, ..)), true) = (&calendar, c.problems.is_empty()) {
+    // A fact already wrong (an unknown measure, a level it lacks) contradicts nothing worth
+    // saying: its own problem comes first; the others are still compared.
+    if let Some((start, unit, ..)) = &calendar {
         let rungs: Vec<&str> = s.ladder.iter().map(|r| r.name.as_str()).collect();
-        contradictions(&mut c, t, start, unit, s.horizon, &rungs);
+        let wrong: BTreeSet<usize> = (c.problems.iter())
+            .filter_map(|p| match p.loc.get(..2) {
+                Some([first, Seg::Index(i)]) if *first == f("facts") => Some(*i),
+                _ => None,
+            })
+            .collect();
+        contradictions(&mut c, t, start, unit, s.horizon, &rungs, &wrong);
     }
     located(&t.path, &t.text, c.problems)
 }
@@ -596,6 +602,7 @@ fn contradictions(
     unit: &str,
     horizon: i64,
     rungs: &[&str],
+    wrong: &BTreeSet<usize>,
 ) {
     let step = |d: &str| step_of_date(d, start, unit).ok();
     let last = horizon - 1;
@@ -604,6 +611,9 @@ fn contradictions(
     // (fact, what stood: the measure or the mood, its step, its level or rung as written)
     let mut stood: Vec<(usize, String, i64, String)> = vec![];
     for (i, fact) in t.timeline.facts.iter().enumerate() {
+        if wrong.contains(&i) {
+            continue;
+        }
         let state = match &fact.observed {
             Observed::LevelOn {
                 measure,

@@ -99,14 +99,24 @@ pub fn check_param(
         ));
     }
     let valid = field.range(bounds);
-    // Unbounded tails (normal, log-normal) are clamped to the valid range when sampled; a
-    // finite end of a distribution outside it is a mistake.
+    // Unbounded tails (normal, log-normal) are clamped to the valid range when sampled.
     let out = |v: f64| v < valid.0 || v > valid.1;
-    if out(c) || (lo.is_finite() && out(lo)) || (hi.is_finite() && out(hi)) {
+    // As docs/scenario-format.md says: a number, and a distribution bounded on both sides,
+    // wholly inside; one reaching to infinity on a side (a normal cut on one side or none, a
+    // log-normal) by its centre (it is clamped when drawn), its cut leaving some of the range
+    // (`min: 2` for a share would clamp every draw to 1).
+    let bounded = lo.is_finite() && hi.is_finite();
+    let bad = if !p.is_uncertain() {
+        out(c)
+    } else if bounded {
+        out(lo) || out(hi)
+    } else {
+        out(c) || lo > valid.1 || hi < valid.0
+    };
+    if bad {
         let what = if !p.is_uncertain() {
             format!("{path} is {c}")
-        } else if out(c) && !(lo.is_finite() && hi.is_finite()) {
-            // An unbounded tail is allowed (clamped); the centre is what is out of range.
+        } else if !bounded && out(c) {
             format!("{path} is centred on {c}")
         } else {
             format!("{path} can take values from {lo} to {hi}")
@@ -236,7 +246,7 @@ fn variant_set_problem(
             });
             // The overrides of `--set` or a sweep come as a variant of a made-up name: only a
             // variant of the file is named.
-            let with = if s.variants.iter().any(|x| x.name == v.name) {
+            let with = if !v.made_up && s.variants.iter().any(|x| x.name == v.name) {
                 format!("with variant {:?}", v.name)
             } else {
                 "with these numbers".to_string()

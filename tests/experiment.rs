@@ -552,6 +552,14 @@ fn prim_says_there_is_nothing_to_locate_when_the_outcome_never_happens() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("nothing to locate"));
     assert!(!html.contains("likely, against"));
+    // 0 of 0 runs with the outcome is no share: prim.csv's coverage is missing, not 0.
+    let text = std::fs::read_to_string(out.join("prim.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let c = header.iter().position(|h| *h == "out.coverage").unwrap();
+    for l in lines {
+        assert_eq!(l.split(',').nth(c), Some(""), "{l}");
+    }
 }
 
 /// A factorial whose ends are closer than 13 significant digits tell apart is refused (its

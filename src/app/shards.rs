@@ -436,15 +436,19 @@ impl CompareShardFile {
         tornado_outcome: Option<String>,
         tally: brink::analysis::compare::PairedTally,
     ) -> Result<Self> {
+        // The outcome as the comparison reads it: none given is the scenario's first, so a
+        // shard given `--outcome` of the first and one given none are one job.
+        let first = scenario.outcomes.first().map(|o| o.name.clone());
+        let tornado_outcome = tornado_outcome.or(first.filter(|_| tornado));
         Ok(CompareShardFile {
             manifest,
             shard: (spec.index, spec.count),
             first_run: plan.first_run,
             end_run: plan.end_run,
             scenario,
+            tornado_outcome,
             variants,
             tornado,
-            tornado_outcome,
             tally_sha256: tally_hash(&tally)?,
             tally,
         })
@@ -518,10 +522,7 @@ impl ShardPart for CompareShardFile<Seen> {
         false
     }
     fn job(&self) -> String {
-        // The outcome as the comparison reads it: none given is the scenario's first, so a
-        // shard given `--outcome` of the first and one given none are one job.
-        let first = self.scenario.outcomes.first().map(|o| o.name.as_str());
-        let tornado = match (self.tornado, self.tornado_outcome.as_deref().or(first)) {
+        let tornado = match (self.tornado, self.tornado_outcome.as_deref()) {
             (false, _) => "no tornado".to_string(),
             (true, None) => "tornado on the first outcome".to_string(),
             (true, Some(o)) => format!("tornado on {o}"),

@@ -1177,17 +1177,7 @@ fn diff_refuses_counts_no_run_could_give() {
     ];
     for (i, (edit, says)) in edits.into_iter().enumerate() {
         let name = format!("edited{i}");
-        let copy = dir.join(&name);
-        fs::create_dir(&copy).unwrap();
-        for e in fs::read_dir(dir.join("base")).unwrap() {
-            let e = e.unwrap();
-            fs::copy(e.path(), copy.join(e.file_name())).unwrap();
-        }
-        let mut v = common::json(&copy.join("summary.json"));
-        edit(&mut v);
-        let bytes = serde_json::to_vec_pretty(&v).unwrap();
-        fs::write(copy.join("summary.json"), &bytes).unwrap();
-        rewrite_marker_entry(&copy, "summary.json", &bytes);
+        edited_copy(&dir, &name, edit);
         let (code, out, err) = code_in(&dir, &["diff", "base", &name]);
         assert_eq!(code, 2, "{out}{err}");
         assert!(
@@ -1245,17 +1235,7 @@ fn report_refuses_numbers_no_run_could_give() {
     ];
     for (i, (edit, says)) in edits.into_iter().enumerate() {
         let name = format!("edited{i}");
-        let copy = dir.join(&name);
-        fs::create_dir(&copy).unwrap();
-        for e in fs::read_dir(dir.join("base")).unwrap() {
-            let e = e.unwrap();
-            fs::copy(e.path(), copy.join(e.file_name())).unwrap();
-        }
-        let mut v = common::json(&copy.join("summary.json"));
-        edit(&mut v);
-        let bytes = serde_json::to_vec_pretty(&v).unwrap();
-        fs::write(copy.join("summary.json"), &bytes).unwrap();
-        rewrite_marker_entry(&copy, "summary.json", &bytes);
+        edited_copy(&dir, &name, edit);
         let out = format!("rep{i}");
         let (code, stdout, err) = code_in(&dir, &["report", &name, "--out", &out]);
         assert_eq!(code, 2, "{stdout}{err}");
@@ -1268,4 +1248,20 @@ fn report_refuses_numbers_no_run_could_give() {
     // The result as written is reported.
     let (code, stdout, err) = code_in(&dir, &["report", "base", "--out", "rep"]);
     assert_eq!(code, 0, "{stdout}{err}");
+}
+
+/// A copy of `dir/base` as `dir/name`, its summary.json edited by `edit` and re-sealed in the
+/// marker: a forged result, which only a deliberate edit makes.
+fn edited_copy(dir: &Path, name: &str, edit: fn(&mut serde_json::Value)) {
+    let copy = dir.join(name);
+    fs::create_dir(&copy).unwrap();
+    for e in fs::read_dir(dir.join("base")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    let mut v = common::json(&copy.join("summary.json"));
+    edit(&mut v);
+    let bytes = serde_json::to_vec_pretty(&v).unwrap();
+    fs::write(copy.join("summary.json"), &bytes).unwrap();
+    rewrite_marker_entry(&copy, "summary.json", &bytes);
 }

@@ -251,6 +251,22 @@ pub fn prim_table(r: &ExperimentResult) -> (Vec<Column>, Vec<Vec<Cell>>) {
     (c, rows)
 }
 
+/// The restrictions of a box the runs do not support (quasi-p above
+/// [`crate::analysis::prim::SIGNIFICANT`]), by label: the terminal and the page name the same.
+pub(crate) fn weak_restrictions(model: &Model, b: &crate::analysis::prim::PrimBox) -> Vec<String> {
+    let labels = Labels {
+        sc: &model.scenario,
+    };
+    b.limits
+        .iter()
+        .filter(|l| {
+            l.p_value
+                .is_some_and(|p| p > crate::analysis::prim::SIGNIFICANT)
+        })
+        .map(|l| labels.path(&l.name))
+        .collect()
+}
+
 /// A box's limits in words: "fatigue ≤ 0.3 and reactivity ≥ 0.6" (labels, not ids).
 pub fn box_words(model: &Model, b: &crate::analysis::prim::PrimBox) -> String {
     let labels = Labels {
@@ -391,15 +407,7 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
             pct(b.coverage),
             pct(b.mass)
         );
-        let weak: Vec<String> = b
-            .limits
-            .iter()
-            .filter(|l| {
-                l.p_value
-                    .is_some_and(|p| p > crate::analysis::prim::SIGNIFICANT)
-            })
-            .map(|l| labels.path(&l.name))
-            .collect();
+        let weak = weak_restrictions(model, b);
         let (one, it) = if weak.len() == 1 {
             ("restriction", "it")
         } else {

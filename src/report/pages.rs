@@ -1163,15 +1163,7 @@ pub(crate) fn experiment_analysis(
             );
         } else {
             // Only the restrictions the runs do not support are named, as in the terminal.
-            let weak: Vec<String> = b
-                .limits
-                .iter()
-                .filter(|l| {
-                    l.p_value
-                        .is_some_and(|p| p > crate::analysis::prim::SIGNIFICANT)
-                })
-                .map(|l| labels.path(&l.name))
-                .collect();
+            let weak = crate::report::experiment::weak_restrictions(model, b);
             let weak = match weak.len() {
                 0 => String::new(),
                 1 => format!(

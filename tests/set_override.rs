@@ -858,3 +858,45 @@ fn truncated_normals_are_checked_as_the_format_says() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("can take values from 0.3 to 1.5"), "{err}");
 }
+
+/// A Beta given one bound is on that bound to the other's default (0 to 1): `min: 3` alone
+/// was accepted and drawn mirrored on 3 down to 1. A normal cut at its field's far end (every
+/// draw clamped to it) is refused as one cut past it is. A normal centred outside its window
+/// is reported at the window's nearer end, a value it can take (a sweep showed 1.5 for a
+/// share).
+#[test]
+fn one_sided_bounds_and_windows_read_as_their_draws() {
+    let dir = common::scratch("one-sided");
+    let run = |set: &str, out: &str| {
+        common::brink(&[
+            "run",
+            "scenarios/examples/tutorial.ron",
+            "--set",
+            set,
+            "--runs",
+            "20",
+            "--no-charts",
+            "--out",
+            dir.join(out).to_str().unwrap(),
+        ])
+    };
+    for (set, says) in [
+        (
+            "actors.north.sensitivity=Beta(alpha: 2, beta: 5, min: 3)",
+            "min (3) must be below max (1",
+        ),
+        (
+            "actors.north.activity=Normal(mean: 0.5, sd: 1, min: 1)",
+            "can take values from 1 to inf",
+        ),
+    ] {
+        let o = run(set, "refused");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{set}: {err}");
+        assert!(err.contains(says), "{set}: {err}");
+    }
+    let window = "actors.north.activity=Normal(mean: 1.5, sd: 0.5, min: 0.2, max: 0.9)";
+    let p: brink::scenario::Param =
+        brink::scenario::overrides::parse_value(window.split_once('=').unwrap().1).unwrap();
+    assert_eq!(p.central(), 0.9);
+}

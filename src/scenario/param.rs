@@ -141,8 +141,9 @@ impl Param {
         }
     }
 
-    /// The central value: the number itself, or the distribution's mean (median for log-normal,
-    /// truncation ignored). Used by `describe` and as the value of a number in tables.
+    /// The central value: the number itself, or the distribution's mean (median for log-normal;
+    /// a normal's mean, truncation ignored unless the mean lies outside its window, where it is
+    /// brought to the window's nearer end). Used by `describe` and as the value of a number in tables.
     pub fn central(&self) -> f64 {
         match self {
             Param::Value(v) => *v,
@@ -253,9 +254,13 @@ impl Dist {
             Dist::LogNormal { median, .. } => median,
             Dist::Shared(_) => return f64::NAN,
         };
-        if matches!(self, Dist::Normal { .. }) {
-            // Truncation is ignored: the mean may lie outside the window.
-            return c;
+        if let Dist::Normal { min, max, .. } = *self {
+            // The mean, brought into its window if it lies outside (a normal cut on both sides
+            // may be centred outside them): a value the number can take.
+            return c.clamp(
+                min.unwrap_or(f64::NEG_INFINITY),
+                max.unwrap_or(f64::INFINITY),
+            );
         }
         // The mean of any other distribution lies inside its range; rounding (a triangular at
         // min = mode = max) must not move it out, or validation would refuse a valid number.
@@ -354,7 +359,17 @@ impl Dist {
                         show(beta)
                     ));
                 }
-                check_bounds(min, max)
+                // A Beta is on [0, 1] unless told otherwise: one bound alone must still lie on
+                // its side of the other's default (`min: 3` alone was drawn mirrored on [3, 1]).
+                check_bounds(min, max)?;
+                let (lo, hi) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
+                if lo >= hi {
+                    return Err(format!(
+                        "min ({lo}) must be below max ({hi}; a Beta without min or max is on 0 \
+                         to 1)"
+                    ));
+                }
+                Ok(())
             }
             Dist::LogNormal { median, sigma, .. } => {
                 finite("median", median)?;

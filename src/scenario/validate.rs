@@ -111,7 +111,8 @@ pub fn check_param(
     } else if bounded {
         out(lo) || out(hi)
     } else {
-        out(c) || lo > valid.1 || hi < valid.0
+        // A cut at or past the range's far end clamps every draw to that end.
+        out(c) || lo >= valid.1 || hi <= valid.0
     };
     if bad {
         let what = if !p.is_uncertain() {

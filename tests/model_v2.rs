@@ -1231,7 +1231,7 @@ fn shared_numbers_and_variants_get_the_checks_of_the_numbers_they_stand_for() {
         (
             "variant_step",
             text("3", "1", r#""events.d.step": 500"#),
-            Some((":11:58", "the dated step reaches 500..500")),
+            Some((":11:58", "the dated step is 500")),
         ),
         (
             "variant_branches",
@@ -1255,7 +1255,7 @@ fn shared_numbers_and_variants_get_the_checks_of_the_numbers_they_stand_for() {
         (
             "variant_shared_step",
             text(r#"Shared("z")"#, "1", r#""shared.z.value": 70"#),
-            Some((":11:59", "events.d.step: the dated step reaches 70..70")),
+            Some((":11:59", "events.d.step: the dated step is 70")),
         ),
     ];
     for (name, text, want) in cases {
@@ -1379,7 +1379,7 @@ fn sweeps_check_their_grid_as_variants_and_read_shared_numbers() {
     std::fs::write(&f, text).unwrap();
     let f = f.to_str().unwrap();
     for (set, fragment) in [
-        ("events.d.step=0..100:3", "the dated step reaches 100..100"),
+        ("events.d.step=0..100:3", "the dated step is 100"),
         (
             "events.d.branches.b2.probability=0..1:3",
             "has probability 0, so none can happen",

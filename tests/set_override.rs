@@ -861,9 +861,10 @@ fn truncated_normals_are_checked_as_the_format_says() {
 
 /// A Beta given one bound is on that bound to the other's default (0 to 1): `min: 3` alone
 /// was accepted and drawn mirrored on 3 down to 1. A normal cut at its field's far end (every
-/// draw clamped to it) is refused as one cut past it is. A normal centred outside its window
-/// is reported at the window's nearer end, a value it can take (a sweep showed 1.5 for a
-/// share).
+/// draw clamped to it) is refused as one cut past it is, and one cut on one side is judged by
+/// its written mean (centred on -1000 and cut at 0.5, every draw was clamped to 1). A cut
+/// normal's central value is the mean of its draws (a sweep showed 1.5 for a share: the mean
+/// of a normal cut to [0.2, 0.9]).
 #[test]
 fn one_sided_bounds_and_windows_read_as_their_draws() {
     let dir = common::scratch("one-sided");
@@ -889,14 +890,160 @@ fn one_sided_bounds_and_windows_read_as_their_draws() {
             "actors.north.activity=Normal(mean: 0.5, sd: 1, min: 1)",
             "can take values from 1 to inf",
         ),
+        (
+            "actors.north.activity=Normal(mean: -1000, sd: 200, min: 0.5)",
+            "is centred on -1000, outside its valid range",
+        ),
+        (
+            "actors.north.activity=Normal(mean: 5e12, sd: 1e12, max: 0.9)",
+            "beyond the largest number a scenario may hold",
+        ),
     ] {
         let o = run(set, "refused");
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{set}: {err}");
         assert!(err.contains(says), "{set}: {err}");
     }
-    let window = "actors.north.activity=Normal(mean: 1.5, sd: 0.5, min: 0.2, max: 0.9)";
-    let p: brink::scenario::Param =
-        brink::scenario::overrides::parse_value(window.split_once('=').unwrap().1).unwrap();
-    assert_eq!(p.central(), 0.9);
+    let central = |text: &str| {
+        let p: brink::scenario::Param = brink::scenario::overrides::parse_value(text).unwrap();
+        p.central()
+    };
+    // The cut curve's mean by Simpson's rule on 20,000 intervals (error far below 1e-9; the
+    // normal CDF brink divides by is good to about 1e-7 relative).
+    let cut_mean = |mean: f64, sd: f64, lo: f64, hi: f64| {
+        let n = 20_000;
+        let h = (hi - lo) / n as f64;
+        let (mut mass, mut first) = (0.0, 0.0);
+        for i in 0..=n {
+            let x = lo + i as f64 * h;
+            let w = if i == 0 || i == n {
+                1.0
+            } else if i % 2 == 1 {
+                4.0
+            } else {
+                2.0
+            };
+            let f = w * (-0.5 * ((x - mean) / sd).powi(2)).exp();
+            mass += f;
+            first += f * x;
+        }
+        first / mass
+    };
+    let c = central("Normal(mean: 1.5, sd: 0.5, min: 0.2, max: 0.9)");
+    let want = cut_mean(1.5, 0.5, 0.2, 0.9);
+    assert!((c - want).abs() < 1e-6, "{c} against {want}");
+    assert!(c > 0.55 && c < 0.9, "{c}");
+    // Nearly flat over its window: about its middle.
+    let c = central("Normal(mean: 1000, sd: 200, min: 0.1, max: 0.9)");
+    let want = cut_mean(1000.0, 200.0, 0.1, 0.9);
+    assert!((c - want).abs() < 1e-6, "{c} against {want}");
+    assert!((c - 0.5).abs() < 0.01, "{c}");
+    // Cut evenly about its mean, or not cut: the mean itself.
+    assert_eq!(
+        central("Normal(mean: 0.4, sd: 0.1, min: 0.2, max: 0.6)"),
+        0.4
+    );
+    assert_eq!(central("Normal(mean: 0.4, sd: 0.1)"), 0.4);
+    // Cut on one side only: pushed away from the cut (the half-normal's mean, sd·√(2/π)).
+    let c = central("Normal(mean: 0, sd: 1, min: 0)");
+    assert!(
+        (c - (2.0 / std::f64::consts::PI).sqrt()).abs() < 1e-6,
+        "{c}"
+    );
+}
+
+/// `brink diff` of two results of one scenario and seed that differ by a `--set` says so on
+/// each side and in its JSON: both read "tutorial.ron, seed 1, 60 runs", and a difference of
+/// 25 points looked like the same configuration's.
+#[test]
+fn diff_names_each_sides_settings() {
+    let dir = common::scratch("diff-settings");
+    let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let mut base = vec![
+        "run",
+        "scenarios/examples/tutorial.ron",
+        "--runs",
+        "60",
+        "--seed",
+        "1",
+        "--per-run",
+        "--no-charts",
+    ];
+    let (a, b) = (out("a"), out("b"));
+    common::ok(&[&base[..], &["--out", &a]].concat());
+    base.extend(["--set", "actors.north.hawkishness=0.5"]);
+    common::ok(&[&base[..], &["--out", &b]].concat());
+    let text = common::stdout(&common::ok(&["diff", &a, &b]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(!lines[0].contains("--set"), "{text}");
+    assert!(
+        lines[1].contains("--set actors.north.hawkishness=0.5"),
+        "{text}"
+    );
+    let json = common::stdout(&common::ok(&["diff", &a, &b, "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["a"]["set"], serde_json::json!([]));
+    assert_eq!(v["b"]["set"][0]["path"], "actors.north.hawkishness");
+    assert_eq!(v["b"]["set"][0]["value"], "0.5");
+}
+
+/// A distribution's fields may come in order without names, as scenario-format.md says (RON
+/// takes a struct variant as a sequence): a third number of a normal is its `min`.
+#[test]
+fn distribution_fields_in_order_read_as_named() {
+    let read = |text: &str| brink::scenario::overrides::parse_value(text).unwrap();
+    for (bare, named) in [
+        ("Uniform(0.2, 0.4)", "Uniform(min: 0.2, max: 0.4)"),
+        ("Pert(1, 2, 4)", "Pert(min: 1, mode: 2, max: 4)"),
+        (
+            "Normal(0.5, 0.1, 0.45)",
+            "Normal(mean: 0.5, sd: 0.1, min: 0.45)",
+        ),
+        ("Beta(2, 5, 0.5)", "Beta(alpha: 2, beta: 5, min: 0.5)"),
+    ] {
+        assert_eq!(read(bare), read(named), "{bare}");
+    }
+}
+
+/// Messages say what the number was: a dated step set to one number "is" it (it read
+/// "reaches 60..60"), a written sd too small for a computer reads as 0 and says so, and
+/// `describe --paths` gives a dated step's range as the horizon's steps (it said "at least 0").
+#[test]
+fn a_dated_step_and_an_underflowing_sd_are_named_as_written() {
+    let dir = common::scratch("dated-step-words");
+    let run = |set: &str| {
+        common::brink(&[
+            "run",
+            "scenarios/examples/tutorial.ron",
+            "--set",
+            set,
+            "--runs",
+            "10",
+            "--no-charts",
+            "--out",
+            dir.join("o").to_str().unwrap(),
+        ])
+    };
+    for (set, says) in [
+        ("events.election_south.step=60", "the dated step is 60"),
+        (
+            "actors.north.activity=Normal(mean: 0.5, sd: 1e-400)",
+            "sd must be greater than 0, found 0 (a written number below about 5e-324",
+        ),
+    ] {
+        let o = run(set);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{set}: {err}");
+        assert!(err.contains(says), "{set}: {err}");
+    }
+    let paths = common::stdout(&common::ok(&[
+        "describe",
+        "--paths",
+        "scenarios/examples/tutorial.ron",
+    ]));
+    let step = paths
+        .lines()
+        .find(|l| l.starts_with("events.election_south.step"))
+        .unwrap();
+    assert!(step.contains("0 to 51"), "{step}");
 }

@@ -55,6 +55,9 @@ pub struct Side {
     pub scenario_hash: String,
     /// The variant run, if any.
     pub variant: Option<String>,
+    /// Numbers replaced by `--set` (after the variant's own): two results of one scenario,
+    /// variant and seed differ by these.
+    pub set: Vec<crate::scenario::overrides::Setting>,
     /// The master seed.
     pub seed: u64,
     /// The runs.
@@ -112,6 +115,7 @@ fn side(s: &Saved) -> Side {
         scenario_file: m.scenario_file.clone(),
         scenario_hash: m.scenario_hash.clone(),
         variant: m.variant.clone(),
+        set: m.set.clone(),
         seed: m.seed,
         runs: m.runs,
         complete: m.complete,

@@ -502,7 +502,17 @@ pub fn paths_table(s: &Scenario) -> String {
         t.row(vec![
             site.path.clone(),
             param_ron(p),
-            range_words(site.key.field.range(s.bounds)),
+            // A dated step lies within the horizon (validation checks it there too).
+            if site.key.field
+                == crate::scenario::field::ParamField::Timing(
+                    crate::scenario::field::TimingField::Step,
+                )
+            {
+                let last = s.horizon.clamp(1, crate::scenario::limits::MAX_HORIZON) - 1;
+                range_words((0.0, last as f64))
+            } else {
+                range_words(site.key.field.range(s.bounds))
+            },
             unit_words(site.key.field, s),
         ]);
     });

@@ -20,6 +20,16 @@ fn side_line(which: &str, s: &Side) -> String {
         .map_or(String::new(), |v| format!(", variant {v}"));
     // Folders and files as the file system names them: on one line whatever they hold.
     let one_line = |t: &str| crate::text::escape(t, false).into_owned();
+    // Two results of one scenario, seed and runs may differ by their --set alone: said, or
+    // the difference reads as chance.
+    let variant = if s.set.is_empty() {
+        variant
+    } else {
+        format!(
+            "{variant}, {}",
+            one_line(&crate::scenario::overrides::args(&s.set))
+        )
+    };
     // A result stopped before its end holds the first runs of its command: said, so that
     // its figures are not read as the whole command's.
     let stopped = match (s.complete, &s.stop_reason) {

@@ -141,9 +141,9 @@ impl Param {
         }
     }
 
-    /// The central value: the number itself, or the distribution's mean (median for log-normal;
-    /// a normal's mean, truncation ignored unless the mean lies outside its window, where it is
-    /// brought to the window's nearer end). Used by `describe` and as the value of a number in tables.
+    /// The central value: the number itself, or the mean of its draws (the median for a
+    /// log-normal; for a normal cut on either side, the cut curve's mean). A sweep or an
+    /// experiment marks the scenario's value of a number by it.
     pub fn central(&self) -> f64 {
         match self {
             Param::Value(v) => *v,
@@ -254,13 +254,25 @@ impl Dist {
             Dist::LogNormal { median, .. } => median,
             Dist::Shared(_) => return f64::NAN,
         };
-        if let Dist::Normal { min, max, .. } = *self {
-            // The mean, brought into its window if it lies outside (a normal cut on both sides
-            // may be centred outside them): a value the number can take.
-            return c.clamp(
-                min.unwrap_or(f64::NEG_INFINITY),
-                max.unwrap_or(f64::INFINITY),
-            );
+        if let Dist::Normal {
+            mean, sd, min, max, ..
+        } = *self
+        {
+            if min.is_none() && max.is_none() {
+                return mean;
+            }
+            // A cut normal's draws have the cut curve's mean, not μ: a normal centred at 1.5
+            // and cut to [0.2, 0.9] was reported at 1.5, one at 1000 cut to [0.1, 0.9] (nearly
+            // flat there) draws around 0.5.
+            let (lo, hi) = self.range();
+            let cut = truncated_normal_mean(mean, sd, lo, hi);
+            // Validation refuses windows holding almost none of the curve (below 10^-9),
+            // so this is finite for every valid number; the window is a safe answer anyway.
+            return if cut.is_finite() {
+                cut.clamp(lo, hi)
+            } else {
+                mean.clamp(lo, hi)
+            };
         }
         // The mean of any other distribution lies inside its range; rounding (a triangular at
         // min = mode = max) must not move it out, or validation would refuse a valid number.
@@ -313,7 +325,10 @@ impl Dist {
                 finite("mean", mean)?;
                 finite("sd", sd)?;
                 if sd <= 0.0 {
-                    return Err(format!("sd must be greater than 0, found {sd}"));
+                    return Err(format!(
+                        "sd must be greater than 0, found {}",
+                        shown_zero(sd)
+                    ));
                 }
                 check_bounds(min, max)?;
                 let (lo, hi) = (
@@ -375,10 +390,16 @@ impl Dist {
                 finite("median", median)?;
                 finite("sigma", sigma)?;
                 if median <= 0.0 {
-                    return Err(format!("median must be greater than 0, found {median}"));
+                    return Err(format!(
+                        "median must be greater than 0, found {}",
+                        shown_zero(median)
+                    ));
                 }
                 if sigma <= 0.0 {
-                    return Err(format!("sigma must be greater than 0, found {sigma}"));
+                    return Err(format!(
+                        "sigma must be greater than 0, found {}",
+                        shown_zero(sigma)
+                    ));
                 }
                 Ok(())
             }
@@ -568,6 +589,38 @@ pub fn beta_shape(d: &Dist) -> Option<(f64, f64, f64, f64)> {
         } => Some((alpha, beta, min.unwrap_or(0.0), max.unwrap_or(1.0))),
         _ => None,
     }
+}
+
+/// A number for a message: a 0 says that a written number too small for an `f64` reads as 0
+/// (`sd: 1e-400` said "found 0").
+fn shown_zero(x: f64) -> String {
+    if x == 0.0 {
+        "0 (a written number below about 5e-324 in magnitude reads as 0)".into()
+    } else {
+        x.to_string()
+    }
+}
+
+/// The mean of a normal (μ, σ) cut to [lo, hi]: μ + σ(φ(a) − φ(b)) / (Φ(b) − Φ(a)), with a, b
+/// the cuts in standard deviations. The window's mass is taken from the tail it lies in, with
+/// `libm`'s erfc (to the last bits; [`norm_cdf`]'s 1e-7 made the mean of a narrow window far in
+/// a tail wrong in its sixth digit).
+fn truncated_normal_mean(mean: f64, sd: f64, lo: f64, hi: f64) -> f64 {
+    let norm_cdf = |x: f64| 0.5 * libm::erfc(-x / std::f64::consts::SQRT_2);
+    let (a, b) = ((lo - mean) / sd, (hi - mean) / sd);
+    let pdf = |z: f64| {
+        if z.is_finite() {
+            exp(-0.5 * z * z) / (2.0 * std::f64::consts::PI).sqrt()
+        } else {
+            0.0
+        }
+    };
+    let mass = if a > 0.0 {
+        norm_cdf(-a) - norm_cdf(-b)
+    } else {
+        norm_cdf(b) - norm_cdf(a)
+    };
+    mean + sd * (pdf(a) - pdf(b)) / mass
 }
 
 #[cfg(test)]

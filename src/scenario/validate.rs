@@ -70,7 +70,12 @@ pub fn check_param(
         return Some((format!("invalid number for {path}: {e}"), expected));
     }
     let (lo, hi) = p.range();
-    let c = p.central();
+    // A normal's written mean, not the mean of its draws: the rule below reads it, and a
+    // mean of 5e12 cut to [0.1, 0.9] is a number beyond the limit all the same.
+    let c = match p {
+        Param::Dist(super::param::Dist::Normal { mean, .. }) => *mean,
+        p => p.central(),
+    };
     // The number of largest magnitude, with its sign (-1e308 is not "1e308").
     let worst = [lo, hi, c]
         .into_iter()
@@ -172,7 +177,11 @@ fn dated_step_outside(s: &Scenario, p: &Param) -> Option<(String, String)> {
     let (lo, hi) = resolved_range(s, p)?;
     (lo < 0.0 || hi > (horizon - 1) as f64).then(|| {
         (
-            format!("the dated step reaches {lo}..{hi}"),
+            if lo == hi {
+                format!("the dated step is {lo}")
+            } else {
+                format!("the dated step reaches {lo}..{hi}")
+            },
             format!("steps within 0 to {} (the horizon less one)", horizon - 1),
         )
     })

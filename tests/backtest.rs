@@ -225,9 +225,26 @@ fn pit_histogram_spreads_each_interval_over_its_bins() {
     let h = pit_histogram(&[(0.0, 0.5), (0.5, 1.0), (0.25, 0.25)], 4);
     // (0, .5) gives ½ to bins 0 and 1; (.5, 1) ½ to bins 2 and 3; the point 0.25 all to bin 1.
     let want = [0.5 / 3.0, 1.5 / 3.0, 0.5 / 3.0, 0.5 / 3.0];
+    assert_eq!(h.len(), 4);
     for (a, b) in h.iter().zip(want) {
         assert!((a - b).abs() < 1e-12, "{h:?}");
     }
+}
+
+/// Over no fact with a distribution (only yes/no facts), the PIT histogram is empty and
+/// pit.csv's shares are blank, as coverage is without bands: ten shares of 0 said no fact lay
+/// in any bin, and did not sum to 1.
+#[test]
+fn a_pit_histogram_over_no_facts_is_empty() {
+    assert!(pit_histogram(&[], 10).is_empty());
+    let b = brink::analysis::backtest::combine(vec![], None);
+    assert!(b.pit_histogram.is_empty());
+    let csv = String::from_utf8(brink::report::backtest::pit_csv(&b).unwrap()).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "bin_low,bin_high,share");
+    assert_eq!(rows.len(), 11, "{csv}");
+    assert_eq!(rows[1], "0,0.1,");
+    assert!(rows[1..].iter().all(|r| r.ends_with(',')), "{csv}");
 }
 
 /// A scenario outcome that happens to be named like the outcome a fact adds keeps its name and

@@ -977,3 +977,140 @@ fn a_contradiction_is_reported_beside_another_facts_problem() {
         "{all}"
     );
 }
+
+/// A first time on exactly one step says where the measure or the mood stood at its end, and
+/// a first time says what had to come first: a visa regime first in force on 3 March was not
+/// off then, the mood first on "rupture" that week was not on "friction", a level lifted that
+/// week was not in force, level 2 reached in March means level 1 was reached by March, a
+/// level lifted by March had been reached by then. All were accepted and scored the path 0.
+/// A window of more than one step says nothing of one step's state; the lowest rung has no
+/// first date, as a level 0 has none.
+#[test]
+fn first_times_pin_the_state_and_what_came_before() {
+    let visa = r#"Fact(name: "no_visa_yet", observed: LevelOn(measure: "visa_regime", level: 0, date: "2025-01-06"), source: "test"),"#;
+    let fact = |name: &str, observed: &str| {
+        format!("\n        Fact(name: \"{name}\", observed: {observed}, source: \"s\"),")
+    };
+    let pinned = "no run can have";
+    let cases = [
+        (
+            "reached_off",
+            fact(
+                "visa_first",
+                r#"Happened(what: Reached("visa_regime", 1), date: "2025-03-03")"#,
+            ) + &fact(
+                "visa_off",
+                r#"LevelOn(measure: "visa_regime", level: 0, date: "2025-03-04")"#,
+            ),
+            r#"LevelOn(measure: "visa_regime", level: 0, date: "2025-03-04")"#,
+            "fact \"visa_off\" contradicts fact \"visa_first\": no run can have measure \"visa_regime\" stand at the end of step 8",
+        ),
+        (
+            "rung_below",
+            fact(
+                "rupture_first",
+                r#"Happened(what: Rung("rupture"), date: "2025-03-03")"#,
+            ) + &fact(
+                "friction_then",
+                r#"RungOn(rung: "friction", date: "2025-03-03")"#,
+            ),
+            r#"RungOn(rung: "friction", date: "2025-03-03")"#,
+            "fact \"friction_then\" contradicts fact \"rupture_first\": no run can have the mood stand",
+        ),
+        (
+            "lifted_on",
+            fact(
+                "visa_on",
+                r#"LevelOn(measure: "visa_regime", level: 1, date: "2025-03-03")"#,
+            ) + &fact(
+                "visa_lifted",
+                r#"Happened(what: Lifted("visa_regime", 1), date: "2025-03-03")"#,
+            ),
+            r#"Happened(what: Lifted("visa_regime", 1), date: "2025-03-03")"#,
+            "fact \"visa_lifted\" contradicts fact \"visa_on\": no run can have",
+        ),
+        (
+            "higher_first",
+            fact(
+                "ban_imposed",
+                r#"Happened(what: Reached("import_ban", 2), date: "2025-03-03")"#,
+            ) + &fact(
+                "ban_tightened",
+                r#"Happened(what: Reached("import_ban", 1), date: "2025-06-02")"#,
+            ),
+            r#"Happened(what: Reached("import_ban", 1), date: "2025-06-02")"#,
+            "fact \"ban_tightened\" contradicts fact \"ban_imposed\": no run can have what both observe",
+        ),
+        (
+            "lifted_unreached",
+            fact(
+                "ban_lifted_early",
+                r#"HappenedBy(what: Lifted("import_ban", 1), date: "2025-03-03")"#,
+            ) + &fact(
+                "ban_never",
+                r#"NotBy(what: Reached("import_ban", 1), date: "2025-03-03")"#,
+            ),
+            r#"NotBy(what: Reached("import_ban", 1), date: "2025-03-03")"#,
+            "fact \"ban_never\" contradicts fact \"ban_lifted_early\": no run can have what both observe",
+        ),
+    ];
+    for (name, facts, needle, says) in &cases {
+        let expected = if says.contains(pinned) && !says.contains("what both observe") {
+            "facts a run can satisfy together"
+        } else {
+            "facts about one target that some step satisfies"
+        };
+        check_fails(
+            name,
+            visa,
+            &format!("{visa}{facts}"),
+            needle,
+            says,
+            expected,
+        );
+    }
+    // Each alone is fine; so is a window of two steps beside the state, and level 2 and level 1
+    // first reached on one step (a jump).
+    for (name, facts) in [
+        (
+            "window",
+            fact(
+                "visa_first",
+                r#"Happened(what: Reached("visa_regime", 1), date: "2025-03-03", tolerance: 1)"#,
+            ) + &fact(
+                "visa_off",
+                r#"LevelOn(measure: "visa_regime", level: 0, date: "2025-03-04")"#,
+            ),
+        ),
+        (
+            "jump",
+            fact(
+                "ban_imposed",
+                r#"Happened(what: Reached("import_ban", 2), date: "2025-03-03")"#,
+            ) + &fact(
+                "ban_tightened",
+                r#"Happened(what: Reached("import_ban", 1), date: "2025-03-04")"#,
+            ) + &fact(
+                "ban_on",
+                r#"LevelOn(measure: "import_ban", level: 2, date: "2025-03-03")"#,
+            ),
+        ),
+    ] {
+        load_and_check(name, &with(visa, &format!("{visa}{facts}")))
+            .unwrap_or_else(|d| panic!("{name}: {d}"));
+    }
+    check_fails(
+        "lowest_rung",
+        visa,
+        &format!(
+            "{visa}{}",
+            fact(
+                "calm_first",
+                r#"Happened(what: Rung("calm"), date: "2025-03-03")"#
+            )
+        ),
+        r#""calm"), date"#,
+        "rung \"calm\" is the ladder's lowest: every run stands on it or higher from its start",
+        "one of the rungs above the lowest:",
+    );
+}

@@ -807,7 +807,8 @@ fn coverage(banded: &[&FactResult]) -> Vec<(f64, f64)> {
 
 /// The PIT histogram over many facts (Czado, Gneiting & Held 2009): each fact's PIT interval
 /// spreads its unit of mass evenly over the bins it covers. Returns the share of facts per
-/// bin (a calibrated model gives 1/bins each).
+/// bin (a calibrated model gives 1/bins each); empty over no facts (shares of 0 said that no
+/// fact lay in any bin, and did not sum to 1).
 pub fn pit_histogram<'a>(pits: impl IntoIterator<Item = &'a (f64, f64)>, bins: usize) -> Vec<f64> {
     let mut h = vec![0.0; bins];
     let mut n = 0usize;
@@ -825,8 +826,11 @@ pub fn pit_histogram<'a>(pits: impl IntoIterator<Item = &'a (f64, f64)>, bins: u
             *x += overlap / (hi - lo);
         }
     }
+    if n == 0 {
+        return vec![];
+    }
     for x in &mut h {
-        *x /= n.max(1) as f64;
+        *x /= n as f64;
     }
     h
 }
@@ -840,7 +844,7 @@ pub struct Backtest {
     /// Each case, in the order given.
     pub cases: Vec<CaseResult>,
     /// The PIT histogram over every fact with a distribution of every case (share per bin,
-    /// [`PIT_BINS`] bins; a calibrated model gives 1/bins each).
+    /// [`PIT_BINS`] bins; a calibrated model gives 1/bins each); empty when no fact has one.
     pub pit_histogram: Vec<f64>,
     /// Facts whose PIT enters the histogram.
     pub pit_facts: usize,

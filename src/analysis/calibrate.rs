@@ -62,13 +62,15 @@ impl Target {
     }
 }
 
+/// The narrowest Beta shape a prior may have.
+pub const MIN_PRIOR_SHAPE: f64 = 0.01;
+/// The widest Beta shape a prior may have: the continued fraction behind the quantile takes
+/// about √shape terms, and a shape of 10^6 is a prior whose sd is a thousandth of its range,
+/// already no more than a number.
+pub const MAX_PRIOR_SHAPE: f64 = 1e6;
+
 /// The prior's quantile at `u`, for distributions whose quantile is a function of `u` alone.
 pub fn prior_quantile(p: &Param, u: f64) -> Option<f64> {
-    /// The narrowest and widest Beta shapes a prior may have: the continued fraction behind
-    /// the quantile takes about √shape terms, and a shape of 10^6 is a prior whose sd is a
-    /// thousandth of its range, already no more than a number.
-    const MIN_PRIOR_SHAPE: f64 = 0.01;
-    const MAX_PRIOR_SHAPE: f64 = 1e6;
     match p {
         Param::Value(_) => None,
         Param::Dist(d) => match d {
@@ -910,7 +912,8 @@ pub fn check_cross_validation(cases: &[Case], specs: &[String]) -> Result<()> {
 
 /// Leave-one-out: for each case, calibrates the named numbers on the other cases and scores
 /// the case left out with the posterior (each run takes one posterior particle) and with its
-/// priors, on the same runs.
+/// priors, on the same runs. `progress` hears of each generation of each fold's calibration,
+/// and with `None` when a fold's calibration starts.
 pub fn cross_validate(
     loaded: &[crate::scenario::LoadedScenario],
     cases: &[Case],
@@ -918,7 +921,7 @@ pub fn cross_validate(
     settings: &Settings,
     runs: &super::backtest::RunSpec,
     stop: &AtomicBool,
-    mut progress: impl FnMut(&str, &Generation),
+    mut progress: impl FnMut(&str, Option<&Generation>),
 ) -> Result<CrossValidation> {
     use super::backtest::{ParticleDraws, backtest_case, combine};
     check_cross_validation(cases, specs)?;
@@ -966,7 +969,11 @@ pub fn cross_validate(
             continue;
         }
         let ts = targets(&train, &specs_here)?;
-        let c = calibrate(&train, &ts, settings, stop, |g| progress(&held.name, g))?;
+        // `None`: the fold's calibration starts (its simulations are counted from 0).
+        progress(&held.name, None);
+        let c = calibrate(&train, &ts, settings, stop, |g| {
+            progress(&held.name, Some(g))
+        })?;
         // The posterior of the numbers the held-out case has, as equally weighted particles.
         let post = resample_equal(&c, settings.particles.max(1));
         let mut draws = ParticleDraws::default();

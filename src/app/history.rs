@@ -415,7 +415,9 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
         });
         let staging = Staging::begin(&out, "backtest")?;
         let loaded: Vec<LoadedScenario> = inputs.iter().map(|c| c.loaded.clone()).collect();
-        let started = Instant::now();
+        // Each fold counts its simulations from 0, so its rate runs on its own clock (on the
+        // command's, the second fold's rate was its count over both folds' time).
+        let mut started = Instant::now();
         let cv = calibrate::cross_validate(
             &loaded,
             &cases,
@@ -423,7 +425,10 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
             &req.settings,
             &spec,
             stop,
-            |case, g| progress_line(&format!("[leave out {case}] "), g, started),
+            |case, g| match g {
+                None => started = Instant::now(),
+                Some(g) => progress_line(&format!("[leave out {case}] "), g, started),
+            },
         )?;
         let mut files =
             brink::report::backtest::files(&cv.calibrated, Some(&cv), &ctx, req.charts)?;

@@ -242,18 +242,19 @@ pub fn cases_csv(b: &Backtest) -> Result<Vec<u8>> {
 }
 
 /// `pit.csv`: the PIT histogram over all cases, one row per bin (`bin_low`, `bin_high`,
-/// `share`).
+/// `share`; the share empty when no fact has a PIT, as coverage is without bands).
 pub fn pit_csv(b: &Backtest) -> Result<Vec<u8>> {
-    let n = b.pit_histogram.len().max(1) as f64;
-    let rows = b
-        .pit_histogram
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
+    let bins = match b.pit_histogram.len() {
+        0 => crate::analysis::backtest::PIT_BINS,
+        n => n,
+    };
+    let n = bins as f64;
+    let rows = (0..bins)
+        .map(|i| {
             vec![
                 (i as f64 / n).to_string(),
                 ((i + 1) as f64 / n).to_string(),
-                s.to_string(),
+                b.pit_histogram.get(i).map_or(String::new(), f64::to_string),
             ]
         })
         .collect();

@@ -33,13 +33,22 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str) -> Param {
         });
     }
     if lo.is_finite() && hi.is_finite() && hi > lo {
+        use crate::analysis::calibrate::{MAX_PRIOR_SHAPE, MIN_PRIOR_SHAPE};
         let m = ((mean - lo) / (hi - lo)).clamp(1e-6, 1.0 - 1e-6);
         let v = (sd / (hi - lo)).powi(2).max(1e-12);
         // A Beta needs v < m(1 − m); a posterior as wide as the range keeps a flat-ish shape.
-        let common = (m * (1.0 - m) / v - 1.0).max(1.0);
+        // Its shapes stay within what brink calibrates from (a posterior collapsed onto one
+        // particle was written with shapes of 10^11, a file `calibrate` then refused as prior).
+        let common = (m * (1.0 - m) / v - 1.0)
+            .max(1.0)
+            .min(MAX_PRIOR_SHAPE / m.max(1.0 - m));
+        // Each shape to as many digits as keep the Beta's mean within a hundredth of its sd:
+        // four moved a narrow posterior's mean by 70 sd.
+        let quantum = (m * (1.0 - m) / (common + 1.0)).sqrt() * common / 100.0;
+        let shape = |x: f64| round_within(x, quantum).clamp(MIN_PRIOR_SHAPE, MAX_PRIOR_SHAPE);
         return Param::Dist(Dist::Beta {
-            alpha: round(m * common),
-            beta: round((1.0 - m) * common),
+            alpha: shape(m * common),
+            beta: shape((1.0 - m) * common),
             min: Some(lo),
             max: Some(hi),
             source,
@@ -391,5 +400,43 @@ mod tests {
         // A wide one keeps four digits.
         assert_eq!(round_within(1234.5678, 50.0), 1235.0);
         assert_eq!(round_within(0.123456, 0.01), 0.1235);
+    }
+
+    /// A posterior on a bounded range is written as a Beta brink can calibrate from again
+    /// (shapes 0.01 to 10^6: one collapsed onto a particle had shapes of 4e10 and 1.4e11),
+    /// whose mean is the posterior's within a hundredth of the Beta's sd (four digits of each
+    /// shape moved it by 70 sd).
+    #[test]
+    fn a_beta_posterior_stays_a_prior_brink_takes_and_keeps_its_mean() {
+        use crate::analysis::calibrate::{MAX_PRIOR_SHAPE, prior_quantile};
+        let prior = Param::Dist(Dist::Uniform {
+            min: 0.3,
+            max: 0.6,
+            source: String::new(),
+        });
+        let beta = |p: &Param| match *p {
+            Param::Dist(Dist::Beta { alpha, beta, .. }) => (alpha, beta),
+            _ => panic!("not a beta: {p:?}"),
+        };
+        // Collapsed: every particle the same.
+        let one = fit(&prior, &[0.369_369; 5], &[1.0; 5], "");
+        let (a, b) = beta(&one);
+        assert!(a <= MAX_PRIOR_SHAPE && b <= MAX_PRIOR_SHAPE, "{a}, {b}");
+        assert!(prior_quantile(&one, 0.5).is_some());
+        let unit_mean = a / (a + b);
+        assert!(
+            (0.3 + 0.3 * unit_mean - 0.369_369).abs() < 1e-6,
+            "{unit_mean}"
+        );
+        // Narrow but not collapsed: the mean within a hundredth of the sd.
+        let xs = [0.369_300, 0.369_369, 0.369_438];
+        let narrow = fit(&prior, &xs, &[1.0; 3], "");
+        let (a, b) = beta(&narrow);
+        let (m, n) = (a / (a + b), a + b);
+        let sd = 0.3 * (m * (1.0 - m) / (n + 1.0)).sqrt();
+        assert!(
+            (0.3 + 0.3 * m - 0.369_369).abs() <= sd / 100.0,
+            "{m} ± {sd}"
+        );
     }
 }

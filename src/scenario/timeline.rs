@@ -610,6 +610,12 @@ fn contradictions(
     let mut seen: Vec<(usize, String, i64, i64)> = vec![];
     // (fact, what stood: the measure or the mood, its step, its level or rung as written)
     let mut stood: Vec<(usize, String, i64, String)> = vec![];
+    // What stood where at the end of a step, by rank (level, or rung from the bottom): from
+    // the facts about the state, and from a first time on exactly one step (a measure first at
+    // level 2 or higher on step d stood at 2 or higher then; one lifted below 1, below 1).
+    // (fact, the measure or the mood, step, lowest rank, highest rank)
+    let mut pinned: Vec<(usize, String, i64, i64, i64)> = vec![];
+    let rank_of = |r: &str| rungs.iter().position(|x| *x == r).unwrap_or(0) as i64;
     for (i, fact) in t.timeline.facts.iter().enumerate() {
         if wrong.contains(&i) {
             continue;
@@ -626,6 +632,12 @@ fn contradictions(
             _ => None,
         };
         if let Some((thing, d, value)) = state {
+            let rank = match &fact.observed {
+                Observed::LevelOn { level, .. } => i64::from(*level),
+                Observed::RungOn { rung, .. } => rank_of(rung),
+                _ => 0,
+            };
+            pin(c, t, &mut pinned, (i, thing.clone(), d, rank, rank));
             if let Some((j, ..)) = stood
                 .iter()
                 .find(|(_, k, e, v)| *k == thing && *e == d && *v != value)
@@ -686,7 +698,69 @@ fn contradictions(
             continue;
         };
         check_window(c, t, &mut seen, i, format!("{what:?}"), lo, hi);
+        // What had to happen first: a measure at level 2 or higher had been at 1 or higher, a
+        // level lifted had been reached, the mood on a rung had been on every rung below.
+        if !matches!(fact.observed, Observed::NotBy { .. }) {
+            let before: Vec<Target> = match what {
+                Target::Reached(m, l) => (1..*l).map(|k| Target::Reached(m.clone(), k)).collect(),
+                Target::Lifted(m, l) => (1..=*l).map(|k| Target::Reached(m.clone(), k)).collect(),
+                Target::Rung(r) => (rungs.iter().take(rank_of(r) as usize).skip(1))
+                    .map(|x| Target::Rung(x.to_string()))
+                    .collect(),
+                _ => vec![],
+            };
+            for b in before {
+                check_window(c, t, &mut seen, i, format!("{b:?}"), i64::MIN, hi);
+            }
+        }
+        // A first time on exactly one step says where the measure or the mood stood at its end.
+        if matches!(fact.observed, Observed::Happened { .. }) && lo == hi {
+            let at = match what {
+                Target::Reached(m, l) => Some((format!("measure {m:?}"), i64::from(*l), i64::MAX)),
+                Target::Lifted(m, l) => Some((format!("measure {m:?}"), 0, i64::from(*l) - 1)),
+                Target::Rung(r) => Some(("the mood".to_string(), rank_of(r), i64::MAX)),
+                _ => None,
+            };
+            if let Some((thing, low, high)) = at {
+                pin(c, t, &mut pinned, (i, thing, lo, low, high));
+            }
+        }
     }
+}
+
+/// Refuses fact `i` if where it puts a measure or the mood at the end of a step (ranks `low`
+/// to `high`: a level, or a rung from the bottom) leaves nothing of where an earlier fact puts
+/// it, and records it. Two facts about the state that differ are left to the caller's message.
+fn pin(
+    c: &mut Checker,
+    t: &LoadedTimeline,
+    pinned: &mut Vec<(usize, String, i64, i64, i64)>,
+    (i, thing, d, low, high): (usize, String, i64, i64, i64),
+) {
+    let is_state = |k: usize| {
+        matches!(
+            t.timeline.facts[k].observed,
+            Observed::LevelOn { .. } | Observed::RungOn { .. }
+        )
+    };
+    if let Some((j, ..)) = pinned.iter().find(|(j, k, e, lo, hi)| {
+        *k == thing && *e == d && (low > *hi || high < *lo) && !(is_state(i) && is_state(*j))
+    }) {
+        let other = &t.timeline.facts[*j].name;
+        c.problems.push(Problem::new(
+            fact_at(i, &["observed"]),
+            format!(
+                "fact {:?} contradicts fact {other:?}: no run can have {thing} stand at the end \
+                 of step {d} where both put it (a first time on exactly one step says where it \
+                 stood then)",
+                t.timeline.facts[i].name
+            ),
+            "facts a run can satisfy together (widen a date's window or its tolerance, or drop \
+             one of the two: a back-test scores a timeline whose facts contradict each other at \
+             probability 0)",
+        ));
+    }
+    pinned.push((i, thing, d, low, high));
 }
 
 /// Refuses fact `i` if its window (`lo` to `hi`) for the target `key` misses an earlier
@@ -756,7 +830,24 @@ fn target(c: &mut Checker, s: &Scenario, loc: Loc, what: &Target, no_events: &BT
         Target::Reached(m, level) | Target::Lifted(m, level) => {
             c.lever_level_at((arg(0), arg(1)), m, i64::from(*level), false)
         }
-        Target::Rung(r) => c.rung_ref(arg(0), r),
+        Target::Rung(r) => {
+            c.rung_ref(arg(0), r);
+            // Every run stands on the lowest rung or higher from its start: it has no date on
+            // which it first happened (as a measure's level 0 has none).
+            if s.ladder.first().is_some_and(|l| &l.name == r) {
+                c.problems.push(Problem::new(
+                    arg(0),
+                    format!(
+                        "rung {r:?} is the ladder's lowest: every run stands on it or higher \
+                         from its start, so it has no date on which it first happened"
+                    ),
+                    one_of(
+                        "rungs above the lowest",
+                        s.ladder.iter().skip(1).map(|l| l.name.as_str()),
+                    ),
+                ));
+            }
+        }
         Target::Condition(cond) => c.condition(arg(0), cond, no_events),
     }
 }

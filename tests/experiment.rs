@@ -894,9 +894,20 @@ fn a_design_number_a_variant_removes_is_missing_in_its_rows() {
     for r in &rows {
         assert_eq!(r[design].is_empty(), r[variant] == "pretext", "{r:?}");
     }
-    // The page says so too, as the terminal did.
+    // The page says so too, as the terminal did, in the scenario's labels under the variants'
+    // effect (in the box of caveats it pushed the summary past the first screen).
     let note = "variant pretext removes event patron_summit, so the parameter changes nothing";
     assert!(String::from_utf8_lossy(&o.stderr).contains(note));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains(note), "the page's note");
+    let page_note = "South is looking for a pretext removes North-patron summit: North-patron \
+                     summit › probability changes nothing in its runs.";
+    let at = html.find(page_note).expect("the page's note");
+    let effect = html
+        .find("The variants&#39;")
+        .or_else(|| html.find("The variants'"));
+    let method = html.find("How to read these numbers").unwrap();
+    assert!(
+        effect.is_some_and(|e| e < at) && at < method,
+        "under the variants' effect"
+    );
 }

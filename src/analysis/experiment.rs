@@ -125,10 +125,53 @@ pub struct VariantEffect {
     pub difference: Interval,
 }
 
-/// What a valid design does not do as it suggests, in words (the terminal prints them before
-/// the runs, the page beside its results): a design path of an event a compared variant
-/// removes varies only the other arms; one a compared variant sets replaces the variant's own
-/// value at every point.
+/// What a valid design does not do as it suggests (the terminal prints it before the runs,
+/// the page under the variants' effect): a design path of an event a compared variant removes
+/// varies only the other arms; one a compared variant sets replaces the variant's own value at
+/// every point.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DesignNote {
+    /// Variant `variant` removes event `event`, whose number `param` the design varies.
+    Removes {
+        /// The design path.
+        param: String,
+        /// The variant.
+        variant: String,
+        /// The event it removes.
+        event: String,
+    },
+    /// Variant `variant` sets the number `param` itself.
+    Sets {
+        /// The design path.
+        param: String,
+        /// The variant.
+        variant: String,
+    },
+}
+
+impl std::fmt::Display for DesignNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DesignNote::Removes {
+                param,
+                variant,
+                event,
+            } => write!(
+                f,
+                "--param {param}: variant {variant} removes event {event}, so the parameter \
+                 changes nothing in that variant's runs (the other arms vary it)"
+            ),
+            DesignNote::Sets { param, variant } => write!(
+                f,
+                "--param {param}: variant {variant} sets that number, and each point's value \
+                 replaces the variant's own, so the variant differs from the base only in its \
+                 other changes"
+            ),
+        }
+    }
+}
+
+/// The [`DesignNote`]s of a valid design.
 ///
 /// ```
 /// let loaded = brink::scenario::load(
@@ -140,28 +183,28 @@ pub struct VariantEffect {
 ///     &["actors.south.sensitivity".to_string()],
 ///     &["pretext".to_string()],
 /// );
-/// assert!(notes[0].contains("variant pretext sets that number"));
+/// assert!(notes[0].to_string().contains("variant pretext sets that number"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn design_notes(s: &Scenario, paths: &[String], variants: &[String]) -> Vec<String> {
+pub fn design_notes(s: &Scenario, paths: &[String], variants: &[String]) -> Vec<DesignNote> {
     let mut notes = vec![];
     for p in paths {
         for v in variants {
             if let Some(event) = crate::scenario::overrides::removed_event(s, v, p) {
-                notes.push(format!(
-                    "--param {p}: variant {v} removes event {event}, so the parameter changes \
-                     nothing in that variant's runs (the other arms vary it)"
-                ));
+                notes.push(DesignNote::Removes {
+                    param: p.clone(),
+                    variant: v.clone(),
+                    event: event.to_string(),
+                });
             }
             if s.variants
                 .iter()
                 .any(|x| &x.name == v && x.set.contains_key(p))
             {
-                notes.push(format!(
-                    "--param {p}: variant {v} sets that number, and each point's value \
-                     replaces the variant's own, so the variant differs from the base only in \
-                     its other changes"
-                ));
+                notes.push(DesignNote::Sets {
+                    param: p.clone(),
+                    variant: v.clone(),
+                });
             }
         }
     }

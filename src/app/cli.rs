@@ -1330,7 +1330,7 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     // Valid, but not what the design suggests: said, not refused.
     let paths: Vec<String> = args.params.iter().map(|p| p.path.clone()).collect();
     for note in experiment::design_notes(&loaded.scenario, &paths, &req.variants) {
-        tell!("note: {}", crate::app::terminal::safe(&note));
+        tell!("note: {}", crate::app::terminal::safe(&note.to_string()));
     }
     if args.design == brink::analysis::design::DesignKind::Sobol && !args.points.is_power_of_two() {
         tell!(

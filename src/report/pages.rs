@@ -1010,11 +1010,37 @@ pub(crate) fn experiment_analysis(
     push_set(&mut p.setup, sc, &r.manifest);
     let paths: Vec<String> = r.parameters.iter().map(|x| x.path.clone()).collect();
     let compared: Vec<String> = r.variants.iter().skip(1).cloned().collect();
-    p.caveat.extend(
+    // Under the variants' effect, which they qualify, in the scenario's labels up to any
+    // parenthesis, as the outcome's below (in the box of caveats they pushed the summary past
+    // the first screen).
+    let short = |label: &str| {
+        label
+            .split_once(" (")
+            .map_or(label, |(head, _)| head)
+            .to_string()
+    };
+    let design_notes: Vec<String> =
         crate::analysis::experiment::design_notes(sc, &paths, &compared)
             .into_iter()
-            .map(|n| format!("Note: {n}.")),
-    );
+            .map(|n| match n {
+                crate::analysis::experiment::DesignNote::Removes {
+                    param,
+                    variant,
+                    event,
+                } => format!(
+                    "{} removes {}: {} changes nothing in its runs.",
+                    short(labels.variant(&variant)),
+                    labels.event(&event),
+                    labels.path(&param)
+                ),
+                crate::analysis::experiment::DesignNote::Sets { param, variant } => format!(
+                    "{} sets {} itself, which each point replaces: its effect is that of its \
+                     other changes.",
+                    short(labels.variant(&variant)),
+                    labels.path(&param)
+                ),
+            })
+            .collect();
     let Some(k) = r.outcome_index() else {
         p.caveat
             .push("The scenario names no outcomes: there is nothing to discover.".into());
@@ -1115,6 +1141,7 @@ pub(crate) fn experiment_analysis(
              the interval excludes the noise they share."
                 .into(),
         );
+        t.notes.extend(design_notes);
         p.summary.push(t);
     }
     if let Some(prim) = &r.prim {

@@ -834,17 +834,10 @@ fn a_refusal_of_overrides_names_no_made_up_variant() {
 fn truncated_normals_are_checked_as_the_format_says() {
     let dir = common::scratch("truncated");
     let run = |value: &str| {
-        common::brink(&[
-            "run",
-            "scenarios/examples/tutorial.ron",
-            "--set",
+        tutorial_with(
             &format!("actors.north.activity={value}"),
-            "--runs",
-            "20",
-            "--no-charts",
-            "--out",
-            dir.join(format!("o{}", value.len())).to_str().unwrap(),
-        ])
+            &dir.join(format!("o{}", value.len())),
+        )
     };
     for ok in [
         "Normal(mean: 1.2, sd: 0.3, min: 0.3, max: 1.0)",
@@ -868,19 +861,7 @@ fn truncated_normals_are_checked_as_the_format_says() {
 #[test]
 fn one_sided_bounds_and_windows_read_as_their_draws() {
     let dir = common::scratch("one-sided");
-    let run = |set: &str, out: &str| {
-        common::brink(&[
-            "run",
-            "scenarios/examples/tutorial.ron",
-            "--set",
-            set,
-            "--runs",
-            "20",
-            "--no-charts",
-            "--out",
-            dir.join(out).to_str().unwrap(),
-        ])
-    };
+    let run = |set: &str, out: &str| tutorial_with(set, &dir.join(out));
     for (set, says) in [
         (
             "actors.north.sensitivity=Beta(alpha: 2, beta: 5, min: 3)",
@@ -1011,19 +992,7 @@ fn distribution_fields_in_order_read_as_named() {
 #[test]
 fn a_dated_step_and_an_underflowing_sd_are_named_as_written() {
     let dir = common::scratch("dated-step-words");
-    let run = |set: &str| {
-        common::brink(&[
-            "run",
-            "scenarios/examples/tutorial.ron",
-            "--set",
-            set,
-            "--runs",
-            "10",
-            "--no-charts",
-            "--out",
-            dir.join("o").to_str().unwrap(),
-        ])
-    };
+    let run = |set: &str| tutorial_with(set, &dir.join("o"));
     for (set, says) in [
         ("events.election_south.step=60", "the dated step is 60"),
         (
@@ -1046,4 +1015,19 @@ fn a_dated_step_and_an_underflowing_sd_are_named_as_written() {
         .find(|l| l.starts_with("events.election_south.step"))
         .unwrap();
     assert!(step.contains("0 to 51"), "{step}");
+}
+
+/// `brink run` of the tutorial with one `--set`, 20 runs, no charts, into `out`.
+fn tutorial_with(set: &str, out: &std::path::Path) -> std::process::Output {
+    common::brink(&[
+        "run",
+        "scenarios/examples/tutorial.ron",
+        "--set",
+        set,
+        "--runs",
+        "20",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ])
 }

@@ -1304,3 +1304,39 @@ fn two_cases_whose_names_differ_only_in_case_are_refused() {
     assert!(err.contains("which differ only in case"), "{err}");
     assert!(!dir.join("out").exists());
 }
+
+/// An unknown event's hint lists every event the place accepts, a variant's additions too
+/// (the tutorial's staged_incident was left out); ShiftLever on an act says it is an act, as
+/// SetLevel does (it said "unknown measure").
+#[test]
+fn hints_list_what_is_accepted_and_acts_are_named_as_acts() {
+    let text = std::fs::read_to_string("scenarios/examples/tutorial.ron").unwrap();
+    let dir = common::scratch("hints-accepted");
+    let check = |name: &str, from: &str, to: &str, says: &[&str]| {
+        assert!(text.contains(from), "{from}");
+        let path = dir.join(format!("{name}.ron"));
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        let o = common::brink(&["validate", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        for s in says {
+            assert!(err.contains(s), "{name}: {s}: {err}");
+        }
+    };
+    check(
+        "event",
+        r#"when: EventOccurred("leader_call")"#,
+        r#"when: EventOccurred("leader_cal")"#,
+        &[
+            "unknown event \"leader_cal\"",
+            "staged_incident",
+            "leader_call",
+        ],
+    );
+    check(
+        "act",
+        r#"ShiftLever(lever: "import_ban", param: Threshold, add: -1.0)"#,
+        r#"ShiftLever(lever: "apology", param: Threshold, add: -1.0)"#,
+        &["\"apology\" is an act: ShiftLever shifts a measure's numbers"],
+    );
+}

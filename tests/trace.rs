@@ -209,6 +209,17 @@ fn check(header: &[String], row: &[String], t: &Value) {
         );
         assert_eq!(v, last_costs[i].as_f64().unwrap(), "{ctx}: {actor}");
     }
+    // Gains per actor (traces left them out).
+    let gains = end["gains"].as_array().unwrap();
+    assert_eq!(gains.len(), end["costs"].as_array().unwrap().len(), "{ctx}");
+    for g in gains {
+        let actor = g["actor"].as_str().unwrap();
+        assert_eq!(
+            g["cost"].as_f64().unwrap(),
+            num(col(&format!("out.gain.{actor}"))),
+            "{ctx}: gain of {actor}"
+        );
+    }
 }
 
 #[test]
@@ -739,4 +750,26 @@ fn options_that_would_do_nothing_are_refused() {
             common::describe(&o)
         );
     }
+}
+
+/// The text's end names each actor's gains when it has any, as runs.csv does, and says "none"
+/// for costs when no actor paid any (an empty "Costs:" line).
+#[test]
+fn the_text_ends_with_costs_and_gains() {
+    let text =
+        |scenario: &str, run: &str| common::stdout(&common::ok(&["trace", scenario, "--run", run]));
+    let t = text("scenarios/examples/richardson.ron", "0");
+    assert!(t.lines().any(|l| l == "Costs: none"), "{t}");
+    assert!(!t.contains("Gains:"), "{t}");
+    // Some tutorial run gains from a measure in force: its end says how much.
+    let gained = (0..20).map(|r| text("scenarios/examples/tutorial.ron", &r.to_string()));
+    let t = gained
+        .into_iter()
+        .find(|t| t.contains("\nGains: "))
+        .expect("a tutorial run with gains among the first 20");
+    let line = t.lines().find(|l| l.starts_with("Gains: ")).unwrap();
+    assert!(
+        !line.contains("none") && line.len() > "Gains: ".len(),
+        "{line}"
+    );
 }

@@ -174,6 +174,10 @@ pub struct RunEnd {
     pub final_index: f64,
     /// Each actor's cumulative cost, in the scenario's order.
     pub costs: Vec<ActorCost>,
+    /// Each actor's cumulative gain from the benefits of measures in force (cost units), in
+    /// the scenario's order, as runs.csv's `out.gain.*`.
+    #[serde(default)]
+    pub gains: Vec<ActorCost>,
     /// The highest level each measure reached.
     pub max_levels: Vec<LeverLevel>,
 }
@@ -551,7 +555,7 @@ impl Observer for Recorder {
                     lever,
                     level: level.map(|k| st.level[k]),
                     level_name: level.map(|k| level_name(m, k, st.level[k])),
-                    weight: if overtaken { 0.0 } else { d.weight },
+                    weight: if overtaken { 0.0 } else { d.weight + 0.0 }, // never -0 (a weight of 0 eased)
                     probability: d.probability,
                     options: d.options,
                 }
@@ -805,6 +809,15 @@ fn trace_within(
                 .actors
                 .iter()
                 .zip(&st.cost)
+                .map(|(a, &c)| ActorCost {
+                    actor: a.name.clone(),
+                    cost: c,
+                })
+                .collect(),
+            gains: m
+                .actors
+                .iter()
+                .zip(&st.gain)
                 .map(|(a, &c)| ActorCost {
                     actor: a.name.clone(),
                     cost: c,

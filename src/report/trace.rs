@@ -143,9 +143,9 @@ fn shell_file(f: &str) -> String {
     }
 }
 
-/// A Goldstein weight with its sign: "+3.4", "−5".
+/// A Goldstein weight with its sign: "+3.4", "−5" ("0", never "−0").
 fn signed(w: f64) -> String {
-    let s = fmt_num((w * 100.0).round() / 100.0);
+    let s = fmt_num((w * 100.0).round() / 100.0 + 0.0);
     if w > 0.0 {
         format!("+{s}")
     } else {
@@ -480,16 +480,25 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
             happened.join(", ")
         }
     );
-    let _ = writeln!(
-        o,
-        "Costs: {}",
-        e.costs
+    // Only actors with something to show; a line with none says so (it was left empty).
+    for (what, list) in [("Costs", &e.costs), ("Gains", &e.gains)] {
+        let shown: Vec<String> = list
             .iter()
             .filter(|c| c.cost != 0.0)
             .map(|c| format!("{} {}", actor(&c.actor), money(c.cost)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+            .collect();
+        if what == "Costs" || !shown.is_empty() {
+            let _ = writeln!(
+                o,
+                "{what}: {}",
+                if shown.is_empty() {
+                    "none".to_string()
+                } else {
+                    shown.join(", ")
+                }
+            );
+        }
+    }
     o
 }
 
@@ -533,6 +542,15 @@ pub fn text(out: &TraceOutput, sc: &Scenario) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A weight of 0 eased (ease_weight −0) or one rounding to 0 reads "0", never "−0".
+    #[test]
+    fn a_zero_weight_has_no_sign() {
+        assert_eq!(signed(-0.0), "0");
+        assert_eq!(signed(-0.001), "0");
+        assert_eq!(signed(-5.0), "−5");
+        assert_eq!(signed(3.4), "+3.4");
+    }
 
     /// The hint's words read back as given: a value of two lines in bash's $'...' (the
     /// newline shown as `\n`, which it reads as one), a file that starts with `-` as `./-r`.

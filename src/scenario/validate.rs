@@ -589,7 +589,13 @@ impl<'s> Checker<'s> {
     /// An event, by name: the scenario's, those a variant adds, or one of `extra_events`.
     pub(crate) fn event_ref(&mut self, loc: Loc, e: &str, extra_events: &BTreeSet<&str>) {
         if !self.events.contains(e) && !extra_events.contains(e) && !self.added_events.contains(e) {
-            let list = one_of("events", self.events.iter().copied());
+            // Every name accepted here: a variant's additions too (they were left out).
+            let known: BTreeSet<&str> = (self.events.iter())
+                .chain(&self.added_events)
+                .chain(extra_events)
+                .copied()
+                .collect();
+            let list = one_of("events", known);
             self.problem(loc, format!("unknown event {e:?}"), list);
         }
     }
@@ -803,7 +809,13 @@ impl<'s> Checker<'s> {
                 Effect::ShiftLever { lever, .. } => {
                     if !self.measures.contains_key(lever.as_str()) {
                         let list = one_of("measures", self.measures.keys().copied());
-                        self.problem(at("lever"), format!("unknown measure {lever:?}"), list);
+                        // As SetLevel says of an act (it said "unknown measure").
+                        let what = if self.acts.contains(lever.as_str()) {
+                            format!("{lever:?} is an act: ShiftLever shifts a measure's numbers")
+                        } else {
+                            format!("unknown measure {lever:?}")
+                        };
+                        self.problem(at("lever"), what, list);
                     }
                 }
                 Effect::ShiftRelation {

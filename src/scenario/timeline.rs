@@ -607,7 +607,8 @@ fn contradictions(
     let step = |d: &str| step_of_date(d, start, unit).ok();
     let last = horizon - 1;
     // (fact, target as written, first step allowed, last step allowed; i64::MAX: "never" too)
-    let mut seen: Vec<(usize, String, i64, i64)> = vec![];
+    // and, for a window implied by another target's, why it follows
+    let mut seen: Vec<Seen> = vec![];
     // (fact, what stood: the measure or the mood, its step, its level or rung as written)
     let mut stood: Vec<(usize, String, i64, String)> = vec![];
     // What stood where at the end of a step, by rank (level, or rung from the bottom): from
@@ -655,7 +656,7 @@ fn contradictions(
                      contradict each other at probability 0)",
                 ));
             }
-            stood.push((i, thing, d, value));
+            stood.push((i, thing, d, value.clone()));
             // A state at the end of step d says what had first happened by then: a measure at
             // level l had reached every level up to l, the mood on a rung every rung up to it.
             // Against a dated fact about those (a NotBy after d, a first time after d), as a
@@ -674,7 +675,22 @@ fn contradictions(
                 _ => vec![],
             };
             for what in implied {
-                check_window(c, t, &mut seen, i, format!("{what:?}"), i64::MIN, d);
+                let why = match &what {
+                    Target::Reached(m, l) => format!(
+                        "measure {m:?} at level {value} at the end of step {d} had first reached \
+                         level {l} by then"
+                    ),
+                    _ => format!(
+                        "the mood on rung {value:?} at the end of step {d} had first reached \
+                         every rung up to it by then"
+                    ),
+                };
+                check_window(
+                    c,
+                    t,
+                    &mut seen,
+                    (i, format!("{what:?}"), i64::MIN, d, Some(why)),
+                );
             }
             continue;
         }
@@ -697,20 +713,40 @@ fn contradictions(
         let Some((what, lo, hi)) = bound else {
             continue;
         };
-        check_window(c, t, &mut seen, i, format!("{what:?}"), lo, hi);
-        // What had to happen first: a measure at level 2 or higher had been at 1 or higher, a
-        // level lifted had been reached, the mood on a rung had been on every rung below.
+        check_window(c, t, &mut seen, (i, format!("{what:?}"), lo, hi, None));
+        // What had to happen first, both read at a step's end: a measure at level 2 or higher
+        // is at 1 or higher, the mood on a rung is on every rung below. Not a level lifted: it
+        // counts a level held for part of a step (set and lowered within it, or in force from
+        // the start), which `Reached` does not.
         if !matches!(fact.observed, Observed::NotBy { .. }) {
-            let before: Vec<Target> = match what {
-                Target::Reached(m, l) => (1..*l).map(|k| Target::Reached(m.clone(), k)).collect(),
-                Target::Lifted(m, l) => (1..=*l).map(|k| Target::Reached(m.clone(), k)).collect(),
+            let before: Vec<(Target, String)> = match what {
+                Target::Reached(m, l) => (1..*l)
+                    .map(|k| {
+                        let why = format!(
+                            "measure {m:?} is at level {k} or higher whenever it is at {l} or \
+                             higher, so it first reaches level {k} no later than level {l}"
+                        );
+                        (Target::Reached(m.clone(), k), why)
+                    })
+                    .collect(),
                 Target::Rung(r) => (rungs.iter().take(rank_of(r) as usize).skip(1))
-                    .map(|x| Target::Rung(x.to_string()))
+                    .map(|x| {
+                        let why = format!(
+                            "the mood is on rung {x:?} or higher whenever it is on {r:?} or \
+                             higher, so it first reaches {x:?} no later than {r:?}"
+                        );
+                        (Target::Rung(x.to_string()), why)
+                    })
                     .collect(),
                 _ => vec![],
             };
-            for b in before {
-                check_window(c, t, &mut seen, i, format!("{b:?}"), i64::MIN, hi);
+            for (b, why) in before {
+                check_window(
+                    c,
+                    t,
+                    &mut seen,
+                    (i, format!("{b:?}"), i64::MIN, hi, Some(why)),
+                );
             }
         }
         // A first time on exactly one step says where the measure or the mood stood at its end.
@@ -763,35 +799,40 @@ fn pin(
     pinned.push((i, thing, d, low, high));
 }
 
+/// A fact's window for a target: (fact, target as written, first step allowed, last step
+/// allowed, and for a window implied by another target's or by a state, why it follows).
+type Seen = (usize, String, i64, i64, Option<String>);
+
 /// Refuses fact `i` if its window (`lo` to `hi`) for the target `key` misses an earlier
 /// fact's window for it, and records it.
-fn check_window(
-    c: &mut Checker,
-    t: &LoadedTimeline,
-    seen: &mut Vec<(usize, String, i64, i64)>,
-    i: usize,
-    key: String,
-    lo: i64,
-    hi: i64,
-) {
-    if let Some((j, ..)) = seen
+fn check_window(c: &mut Checker, t: &LoadedTimeline, seen: &mut Vec<Seen>, new: Seen) {
+    let (i, key, lo, hi, why) = &new;
+    if let Some((j, .., other_why)) = seen
         .iter()
-        .find(|(_, k, plo, phi)| *k == key && (lo > *phi || hi < *plo))
+        .find(|(_, k, plo, phi, _)| k == key && (lo > phi || hi < plo))
     {
-        let other = &t.timeline.facts[*j].name;
-        c.problems.push(Problem::new(
-            fact_at(i, &["observed"]),
-            format!(
-                "fact {:?} contradicts fact {other:?}: no run can have what both observe \
-                 first happen where each says",
-                t.timeline.facts[i].name
+        let (this, other) = (&t.timeline.facts[*i].name, &t.timeline.facts[*j].name);
+        let (message, expected) = match why.as_ref().or(other_why.as_ref()) {
+            None => (
+                format!(
+                    "fact {this:?} contradicts fact {other:?}: no run can have what both \
+                     observe first happen where each says"
+                ),
+                "facts about one target that some step satisfies (widen a date's window or its \
+                 tolerance, or drop one of the two: a back-test scores a timeline whose facts \
+                 contradict each other at probability 0)",
             ),
-            "facts about one target that some step satisfies (widen a date's window or its \
-             tolerance, or drop one of the two: a back-test scores a timeline whose facts \
-             contradict each other at probability 0)",
-        ));
+            Some(why) => (
+                format!("fact {this:?} contradicts fact {other:?}: {why}"),
+                "facts a run can satisfy together (widen a date's window or its tolerance, or \
+                 drop one of the two: a back-test scores a timeline whose facts contradict each \
+                 other at probability 0)",
+            ),
+        };
+        c.problems
+            .push(Problem::new(fact_at(*i, &["observed"]), message, expected));
     }
-    seen.push((i, key, lo, hi));
+    seen.push(new);
 }
 
 /// Checks a target's names against the scenario; `loc` is the target's place.

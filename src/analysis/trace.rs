@@ -759,6 +759,15 @@ fn trace_within(
         })
         .collect();
     let s = &m.scenario;
+    // Each actor's amount, by name, in the scenario's order.
+    let per_actor = |amounts: &[f64]| -> Vec<ActorCost> {
+        (m.actors.iter().zip(amounts))
+            .map(|(a, &c)| ActorCost {
+                actor: a.name.clone(),
+                cost: c,
+            })
+            .collect()
+    };
     Ok(Trace {
         scenario: s.name.clone(),
         scenario_file: loaded.path.display().to_string(),
@@ -805,24 +814,8 @@ fn trace_within(
             peak_rung: m.rung_names[st.peak_rung].clone(),
             peak_index: st.peak_index,
             final_index: st.index,
-            costs: m
-                .actors
-                .iter()
-                .zip(&st.cost)
-                .map(|(a, &c)| ActorCost {
-                    actor: a.name.clone(),
-                    cost: c,
-                })
-                .collect(),
-            gains: m
-                .actors
-                .iter()
-                .zip(&st.gain)
-                .map(|(a, &c)| ActorCost {
-                    actor: a.name.clone(),
-                    cost: c,
-                })
-                .collect(),
+            costs: per_actor(&st.cost),
+            gains: per_actor(&st.gain),
             max_levels: st
                 .max_level
                 .iter()

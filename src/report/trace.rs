@@ -471,15 +471,14 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
         e.final_index,
         e.peak_index
     );
-    let _ = writeln!(
-        o,
-        "Outcomes: {}",
-        if happened.is_empty() {
-            "none".into()
+    let listed = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_string()
         } else {
-            happened.join(", ")
+            items.join(", ")
         }
-    );
+    };
+    let _ = writeln!(o, "Outcomes: {}", listed(&happened));
     // Only actors with something to show; a line with none says so (it was left empty).
     for (what, list) in [("Costs", &e.costs), ("Gains", &e.gains)] {
         let shown: Vec<String> = list
@@ -488,15 +487,7 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
             .map(|c| format!("{} {}", actor(&c.actor), money(c.cost)))
             .collect();
         if what == "Costs" || !shown.is_empty() {
-            let _ = writeln!(
-                o,
-                "{what}: {}",
-                if shown.is_empty() {
-                    "none".to_string()
-                } else {
-                    shown.join(", ")
-                }
-            );
+            let _ = writeln!(o, "{what}: {}", listed(&shown));
         }
     }
     o

@@ -508,8 +508,7 @@ pub fn paths_table(s: &Scenario) -> String {
                     crate::scenario::field::TimingField::Step,
                 )
             {
-                let last = s.horizon.clamp(1, crate::scenario::limits::MAX_HORIZON) - 1;
-                range_words((0.0, last as f64))
+                range_words((0.0, crate::scenario::validate::last_step(s) as f64))
             } else {
                 range_words(site.key.field.range(s.bounds))
             },

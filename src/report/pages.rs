@@ -847,7 +847,7 @@ pub(crate) fn sensitivity_analysis(sc: &Scenario, r: &SensitivityResult) -> Anal
     let measure = sensitivity_measure(sc, r);
     p.setup = format!(
         "How much each of {} drives {measure}{}: {} runs, seed {}{}.",
-        crate::report::sensitivity::uncertain_numbers(r.parameters_ranked as u64),
+        crate::report::sensitivity::uncertain_numbers(r.parameters_ranked),
         match (r.outcome_rate, r.measure_mean) {
             (Some(x), _) => format!(" (it happened in {} of runs)", percent(x)),
             (_, Some(mu)) => format!(" (mean {})", fmt_num(mu)),
@@ -967,6 +967,15 @@ pub fn experiment(
     )
 }
 
+/// A label up to any parenthesis ("Rupture within the year (…)" → "Rupture within the year"),
+/// for the summary's headings and notes, which must fit the first screen.
+fn before_parenthesis(label: &str) -> String {
+    label
+        .split_once(" (")
+        .map_or(label, |(head, _)| head)
+        .to_string()
+}
+
 /// An experiment in words (see [`experiment`]).
 pub(crate) fn experiment_analysis(
     model: &Model,
@@ -1013,12 +1022,6 @@ pub(crate) fn experiment_analysis(
     // Under the variants' effect, which they qualify, in the scenario's labels up to any
     // parenthesis, as the outcome's below (in the box of caveats they pushed the summary past
     // the first screen).
-    let short = |label: &str| {
-        label
-            .split_once(" (")
-            .map_or(label, |(head, _)| head)
-            .to_string()
-    };
     let design_notes: Vec<String> =
         crate::analysis::experiment::design_notes(sc, &paths, &compared)
             .into_iter()
@@ -1029,14 +1032,14 @@ pub(crate) fn experiment_analysis(
                     event,
                 } => format!(
                     "{} removes {}: {} changes nothing in its runs.",
-                    short(labels.variant(&variant)),
+                    before_parenthesis(labels.variant(&variant)),
                     labels.event(&event),
                     labels.path(&param)
                 ),
                 crate::analysis::experiment::DesignNote::Sets { param, variant } => format!(
                     "{} sets {} itself, which each point replaces: its effect is that of its \
                      other changes.",
-                    short(labels.variant(&variant)),
+                    before_parenthesis(labels.variant(&variant)),
                     labels.path(&param)
                 ),
             })
@@ -1049,10 +1052,7 @@ pub(crate) fn experiment_analysis(
     // The summary names the outcome by its label up to any parenthesis, so that its headings
     // and notes fit the first screen; the charts and tables below give the whole label.
     let full = labels.outcome(&r.outcomes[k]).to_string();
-    let outcome = full
-        .split_once(" (")
-        .map_or(full.as_str(), |(head, _)| head)
-        .to_string();
+    let outcome = before_parenthesis(&full);
     let prob = |pi: usize, vi: usize| r.points[pi].variants[vi].outcomes[k].probability;
     // The outcome's range over the points, per variant.
     let mut range = TableView::new(

@@ -92,7 +92,7 @@ pub fn chart(model: &Model, r: &SensitivityResult) -> Result<crate::report::char
         "Top {} of {} by |PRCC| with {}, each controlling for all the others; \
          {} of {} intervals exclude 0",
         bars.len(),
-        uncertain_numbers(r.parameters_ranked as u64),
+        uncertain_numbers(r.parameters_ranked),
         if r.measure_kind == "outcome indicator" {
             format!("whether {what} happened")
         } else {
@@ -114,12 +114,8 @@ pub fn chart(model: &Model, r: &SensitivityResult) -> Result<crate::report::char
 }
 
 /// "1 uncertain number", "12 uncertain numbers".
-pub(crate) fn uncertain_numbers(n: u64) -> String {
-    if n == 1 {
-        "1 uncertain number".into()
-    } else {
-        format!("{n} uncertain numbers")
-    }
+pub(crate) fn uncertain_numbers(n: usize) -> String {
+    crate::text::counted(n, "uncertain number", "uncertain numbers")
 }
 
 /// The readable summary: the top 15 parameters and which intervals exclude 0.
@@ -139,7 +135,7 @@ pub fn text(r: &SensitivityResult) -> String {
             (_, Some(mu)) => format!("mean {mu:.3}"),
             _ => String::new(),
         },
-        uncertain_numbers(r.parameters_ranked as u64),
+        uncertain_numbers(r.parameters_ranked),
         r.manifest.runs,
         r.manifest.seed
     );

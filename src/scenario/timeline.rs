@@ -667,8 +667,7 @@ fn contradictions(
                     .collect(),
                 Observed::RungOn { rung, .. } => {
                     // The lowest rung holds from the start: nothing to say of it.
-                    let at = rungs.iter().position(|r| r == rung).unwrap_or(0);
-                    (rungs.iter().take(at + 1).skip(1))
+                    (rungs.iter().take(rank_of(rung) as usize + 1).skip(1))
                         .map(|r| Target::Rung(r.to_string()))
                         .collect()
                 }
@@ -764,6 +763,11 @@ fn contradictions(
     }
 }
 
+/// What a timeline whose facts no run satisfies together is expected to be instead.
+const TOGETHER: &str = "facts a run can satisfy together (widen a date's window or its \
+                        tolerance, or drop one of the two: a back-test scores a timeline whose \
+                        facts contradict each other at probability 0)";
+
 /// Refuses fact `i` if where it puts a measure or the mood at the end of a step (ranks `low`
 /// to `high`: a level, or a rung from the bottom) leaves nothing of where an earlier fact puts
 /// it, and records it. Two facts about the state that differ are left to the caller's message.
@@ -791,9 +795,7 @@ fn pin(
                  stood then)",
                 t.timeline.facts[i].name
             ),
-            "facts a run can satisfy together (widen a date's window or its tolerance, or drop \
-             one of the two: a back-test scores a timeline whose facts contradict each other at \
-             probability 0)",
+            TOGETHER,
         ));
     }
     pinned.push((i, thing, d, low, high));
@@ -824,9 +826,7 @@ fn check_window(c: &mut Checker, t: &LoadedTimeline, seen: &mut Vec<Seen>, new: 
             ),
             Some(why) => (
                 format!("fact {this:?} contradicts fact {other:?}: {why}"),
-                "facts a run can satisfy together (widen a date's window or its tolerance, or \
-                 drop one of the two: a back-test scores a timeline whose facts contradict each \
-                 other at probability 0)",
+                TOGETHER,
             ),
         };
         c.problems

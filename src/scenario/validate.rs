@@ -171,18 +171,24 @@ fn resolved_range(s: &Scenario, p: &Param) -> Option<(f64, f64)> {
     }
 }
 
+/// The last step a dated event may take: the horizon less one (the horizon taken within its
+/// limits, which are checked on their own).
+pub(crate) fn last_step(s: &Scenario) -> i64 {
+    s.horizon.clamp(1, MAX_HORIZON) - 1
+}
+
 /// A dated step whose values reach outside the horizon: the message and what was expected.
 fn dated_step_outside(s: &Scenario, p: &Param) -> Option<(String, String)> {
-    let horizon = s.horizon.clamp(1, MAX_HORIZON);
+    let last = last_step(s);
     let (lo, hi) = resolved_range(s, p)?;
-    (lo < 0.0 || hi > (horizon - 1) as f64).then(|| {
+    (lo < 0.0 || hi > last as f64).then(|| {
         (
             if lo == hi {
                 format!("the dated step is {lo}")
             } else {
                 format!("the dated step reaches {lo}..{hi}")
             },
-            format!("steps within 0 to {} (the horizon less one)", horizon - 1),
+            format!("steps within 0 to {last} (the horizon less one)"),
         )
     })
 }

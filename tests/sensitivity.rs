@@ -231,7 +231,7 @@ fn exclusions_of_null_parameters_are_five_percent_and_independent() {
     assert!(ratio > 3.0 + 4.0 * ratio_se, "variance ratio {ratio}");
 }
 
-/// The tutorial's 24 uncertain numbers need 240 runs.
+/// The tutorial's 24 uncertain numbers need 240 runs; a count of one reads in the singular.
 #[test]
 fn too_few_runs_per_parameter_are_refused() {
     let t = Tmp::new("few");
@@ -249,6 +249,24 @@ fn too_few_runs_per_parameter_are_refused() {
     assert_eq!(r.status.code(), Some(2));
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("use --runs 240 or more"), "{err}");
+    assert!(!out.exists());
+    // One number, one run: both in the singular.
+    let richardson = common::repo("scenarios/examples/richardson.ron");
+    let r = brink(&[
+        "sensitivity",
+        richardson.to_str().unwrap(),
+        "--measure",
+        "peak_index",
+        "--runs",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("1 run is too few to rank 1 uncertain number: "),
+        "{err}"
+    );
     assert!(!out.exists());
     common::ok(&[
         "sensitivity",

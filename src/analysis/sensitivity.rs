@@ -559,9 +559,10 @@ pub fn run(
     }
     if req.runs.saturating_mul(k) > MAX_VALUES {
         return Err(Error::Input(format!(
-            "{} runs × {k} uncertain numbers = {} values to hold in memory, more than the \
-             limit of {MAX_VALUES}; use at most --runs {}",
+            "{} runs × {} = {} values to hold in memory, more than the limit of \
+             {MAX_VALUES}; use at most --runs {}",
             req.runs,
+            crate::text::counted(k as usize, "uncertain number", "uncertain numbers"),
             req.runs.saturating_mul(k),
             MAX_VALUES / k
         )));
@@ -575,10 +576,11 @@ pub fn run(
     // (tests/sensitivity.rs, exclusions_of_null_parameters_are_five_percent_and_independent).
     if req.runs < MIN_RUNS_PER_PARAMETER * k {
         return Err(Error::Input(format!(
-            "{} runs are too few to rank {k} uncertain numbers: PRCC controls each for the \
-             others, and below {MIN_RUNS_PER_PARAMETER} runs per number their intervals move \
-             together, so many exclude 0 by chance at once; use --runs {} or more",
-            req.runs,
+            "{} too few to rank {}: PRCC controls each for the others, and below \
+             {MIN_RUNS_PER_PARAMETER} runs per number their intervals move together, so many \
+             exclude 0 by chance at once; use --runs {} or more",
+            crate::text::counted(req.runs as usize, "run is", "runs are"),
+            crate::text::counted(k as usize, "uncertain number", "uncertain numbers"),
             MIN_RUNS_PER_PARAMETER * k
         )));
     }

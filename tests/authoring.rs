@@ -152,6 +152,33 @@ fn graph_writes_dot_and_mermaid_for_the_flagship_and_the_tutorial() {
     }
 }
 
+/// `graph --out` naming a folder (there, or written with a trailing slash) is told so, not
+/// "already exists" or a raw OS error; the folder is left as it was.
+#[test]
+fn graph_out_naming_a_folder_is_told_so() {
+    let dir = scratch("graph-out-folder");
+    fs::create_dir_all(dir.join("charts")).unwrap();
+    fs::write(dir.join("charts/mine.txt"), "mine").unwrap();
+    let file = repo(TUTORIAL);
+    for out in ["charts", "charts/", "new/"] {
+        let (code, _, err) = code_in(&dir, &["graph", file.to_str().unwrap(), "--out", out]);
+        assert_eq!(code, 2, "{out}: {err}");
+        assert!(
+            err.contains(&format!(
+                "{out} names a folder; --out names the file to write"
+            )),
+            "{out}: {err}"
+        );
+        assert!(
+            !err.contains("os error") && !err.contains("already exists"),
+            "{err}"
+        );
+    }
+    assert!(!dir.join("new").exists());
+    let left: Vec<_> = fs::read_dir(dir.join("charts")).unwrap().collect();
+    assert_eq!(left.len(), 1);
+}
+
 #[test]
 fn graph_quotes_hostile_labels() {
     let dir = scratch("graph-hostile");
@@ -885,6 +912,32 @@ fn rerun_reruns_an_experiment_and_names_the_results_it_reruns() {
         "{err}"
     );
     assert!(!dir.join("s1-rerun").exists());
+    // A merged result: rerun by running each shard's command again, then merging.
+    ok_in(
+        &dir,
+        &[
+            "run",
+            "t.ron",
+            "--runs",
+            "40",
+            "--shard",
+            "2/2",
+            "--no-charts",
+            "--out",
+            "s2",
+        ],
+    );
+    ok_in(&dir, &["merge", "s1", "s2", "--no-charts", "--out", "m"]);
+    let (code, out, err) = code_in(&dir, &["rerun", "m"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("was written by `brink merge`")
+            && err.contains(
+                "running each shard's command again, as its shard.json records it, then brink merge"
+            ),
+        "{err}"
+    );
+    assert!(!dir.join("m-rerun").exists());
 }
 
 #[test]

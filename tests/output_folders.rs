@@ -1580,3 +1580,30 @@ fn an_empty_staging_folder_of_a_stopped_command_is_removed() {
         "mine"
     );
 }
+
+/// A lock taken and not yet given its PID (a claim starting) is told as such, not as "PID ()";
+/// the folder it guards is refused and nothing is written.
+#[test]
+fn a_lock_without_its_pid_yet_is_told_as_a_claim_starting() {
+    let root = scratch("lock-no-pid");
+    let lock = std::fs::File::create(root.join(".out.brink-lock")).unwrap();
+    lock.try_lock().unwrap();
+    let o = brink(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&root.join("out")),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        err.contains("another brink process (starting its claim) is writing")
+            && !err.contains("PID"),
+        "{err}"
+    );
+    assert!(!root.join("out").exists());
+    drop(lock);
+}

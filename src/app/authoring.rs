@@ -17,6 +17,17 @@ const MAX_JSON_BYTES: u64 = 256 << 20;
 /// Writes `bytes` to a new file at `path`; never replaces anything (exit code 2 if something
 /// is there). A failed write leaves no file.
 pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    // A folder is not "a file that exists": --out names the file itself.
+    let names_folder = (path.as_os_str().to_string_lossy().chars().last())
+        .is_some_and(std::path::is_separator)
+        || fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    if names_folder {
+        return Err(Error::Input(format!(
+            "{} names a folder; --out names the file to write (a new one, in a folder that \
+             exists)",
+            path.shown()
+        )));
+    }
     let mut f = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -523,8 +534,9 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
             .any(|a| a == "--shard" || a.starts_with("--shard="))
     {
         return Err(Error::Input(format!(
-            "{} was written by `brink {}`; brink rerun reruns whole results of {RERUNS} (rerun \
-             each shard, then merge)",
+            "{} was written by `brink {}`; brink rerun reruns whole results of {RERUNS} (a \
+             sharded result is rerun by running each shard's command again, as its \
+             shard.json records it, then brink merge)",
             dir.shown(),
             crate::app::terminal::safe(verb)
         )));

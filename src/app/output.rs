@@ -734,6 +734,19 @@ enum TryLock {
     Busy(String),
 }
 
+/// Who holds a busy lock, in words: "another brink process (PID 12)", or without the PID while
+/// the holder has taken the lock and not yet written it.
+fn holder(pid: &str) -> String {
+    if pid.is_empty() {
+        "another brink process (starting its claim)".into()
+    } else {
+        format!(
+            "another brink process (PID {})",
+            crate::app::terminal::safe(pid)
+        )
+    }
+}
+
 /// The longest file name brink makes: the common limit (ext4, XFS, Btrfs, APFS; NTFS counts
 /// UTF-16 units, never more than the bytes counted here).
 const NAME_MAX: usize = 255;
@@ -990,9 +1003,9 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
                 Ok(TryLock::Held(l)) => _held = l,
                 Ok(TryLock::Busy(pid)) => {
                     tell!(
-                        "note: {} is being written by another brink process (PID {}); left alone",
+                        "note: {} is being written by {}; left alone",
                         crate::app::terminal::path(&dir),
-                        crate::app::terminal::safe(&pid)
+                        holder(&pid)
                     );
                     continue;
                 }
@@ -1490,9 +1503,8 @@ impl Staging {
             TryLock::Held(l) => l,
             TryLock::Busy(pid) => {
                 return Err(Error::Input(format!(
-                    "another brink process (PID {}) is writing {}; wait for it to finish or \
-                     choose another --out",
-                    crate::app::terminal::safe(&pid),
+                    "{} is writing {}; wait for it to finish or choose another --out",
+                    holder(&pid),
                     target.shown()
                 )));
             }

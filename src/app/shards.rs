@@ -72,6 +72,9 @@ pub struct Seen {
     /// SHA-256 of the scenario it carries (as JSON), by which [`check`] compares shards: only
     /// the first shard given keeps its scenario whole ([`keep_one_scenario`]).
     scenario_sha256: String,
+    /// SHA-256 of its `runs.csv` as its marker records it and the first pass checked: the
+    /// join streams the file again and refuses other bytes.
+    runs_sha256: Option<String>,
 }
 
 /// SHA-256 of a scenario as JSON.
@@ -331,6 +334,7 @@ fn merge(
 /// header, then every part's rows, each part's header checked against the first and its rows
 /// counted against its runs. Returns the header.
 fn join_runs_csv(shards: &[(PathBuf, ShardFile<Seen>)], path: &Path) -> Result<String> {
+    use sha2::Digest;
     use std::io::{BufRead, Read, Write};
     let mut out = std::io::BufWriter::new(
         std::fs::File::create(path).map_err(|e| Error::io("write", path, e))?,
@@ -343,9 +347,9 @@ fn join_runs_csv(shards: &[(PathBuf, ShardFile<Seen>)], path: &Path) -> Result<S
         let mut part =
             std::io::BufReader::new(std::fs::File::open(dir.join("runs.csv")).map_err(cannot)?);
         // Each part starts with the header; keep the first one only.
-        let mut header = String::new();
-        part.read_line(&mut header).map_err(cannot)?;
-        let header = header.strip_suffix('\n').unwrap_or(&header);
+        let mut header_line = String::new();
+        part.read_line(&mut header_line).map_err(cannot)?;
+        let header = header_line.strip_suffix('\n').unwrap_or(&header_line);
         if i == 0 {
             writeln!(out, "{header}").map_err(|e| Error::io("write", path, e))?;
             first_header = header.to_string();
@@ -358,19 +362,32 @@ fn join_runs_csv(shards: &[(PathBuf, ShardFile<Seen>)], path: &Path) -> Result<S
                 shards[0].0.shown()
             )));
         }
-        // Rows as `str::lines` counts them: every newline, and a last row without one.
+        // Rows as `str::lines` counts them: every newline, and a last row without one. The
+        // part is hashed as it streams, header included: the first pass checked the file
+        // against its marker, and bytes changed since would bypass those checks.
+        let mut hash = sha2::Sha256::new();
+        hash.update(header_line.as_bytes());
         let (mut rows, mut last) = (0u64, b'\n');
         loop {
             let n = part.read(&mut buf).map_err(cannot)?;
             if n == 0 {
                 break;
             }
+            hash.update(&buf[..n]);
             rows += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
             last = buf[n - 1];
             out.write_all(&buf[..n])
                 .map_err(|e| Error::io("write", path, e))?;
         }
         rows += (last != b'\n') as u64;
+        if s.tally.runs_sha256.as_deref()
+            != Some(brink::scenario::load::hex(&hash.finalize()).as_str())
+        {
+            return Err(damaged(
+                dir,
+                "runs.csv changed while the merge was reading it",
+            ));
+        }
         if rows != s.end_run - s.first_run {
             return Err(damaged(
                 dir,
@@ -549,7 +566,7 @@ fn merge_compare(
     // in run order, one shard's counts at a time added to the running total.
     let mut shards = vec![];
     for (i, d) in dirs.iter().enumerate() {
-        let (mut f, file_sha256): (CompareShardFile, _) =
+        let (mut f, file_sha256, _): (CompareShardFile, _, _) =
             read_json(d, "compare-shard.json", "comparison shard")?;
         tally_as_recorded(d, &f.tally, &f.tally_sha256)?;
         let scenario_sha256 = scenario_hash(&f.scenario);
@@ -558,6 +575,7 @@ fn merge_compare(
             pairs: t.tallies.iter().all(Tally::has_outcome_pairs),
             file_sha256,
             scenario_sha256,
+            runs_sha256: None,
         });
         shards.push((d.clone(), f));
     }
@@ -637,12 +655,12 @@ pub fn merge_any(
 const MAX_SHARD_FILE_BYTES: u64 = 1 << 30;
 
 /// Reads a shard folder's JSON file after checking the folder against its marker; also returns
-/// the SHA-256 of the bytes read.
+/// the SHA-256 of the bytes read and the marker.
 fn read_json<T: serde::de::DeserializeOwned>(
     dir: &Path,
     file: &str,
     kind: &str,
-) -> Result<(T, String)> {
+) -> Result<(T, String, crate::app::output::Marker)> {
     let p = dir.join(file);
     // A name that is not there is not "a folder without shard.json".
     if let Err(e) = std::fs::metadata(dir) {
@@ -670,26 +688,38 @@ fn read_json<T: serde::de::DeserializeOwned>(
             dir.shown()
         )));
     }
-    crate::app::output::verify(dir).map_err(|e| match e {
+    let marker = crate::app::output::verify(dir).map_err(|e| match e {
         Error::Input(m) => damaged(dir, m),
         e => e,
     })?;
     let bytes = crate::app::output::read_bounded(&p, MAX_SHARD_FILE_BYTES)?;
     let f = serde_json::from_slice(&bytes).map_err(|e| damaged(dir, format!("{file}: {e}")))?;
-    Ok((f, brink::scenario::sha256_hex(&bytes)))
+    Ok((f, brink::scenario::sha256_hex(&bytes), marker))
 }
 
 /// Reads a shard folder, checking it whole, for a merge's first pass: its counts are dropped,
 /// what the merge needs of them kept.
 fn read(index: usize, dir: &Path) -> Result<ShardFile<Seen>> {
-    let (mut f, file_sha256): (ShardFile, _) = read_json(dir, "shard.json", "shard")?;
+    let (mut f, file_sha256, marker): (ShardFile, _, _) = read_json(dir, "shard.json", "shard")?;
     tally_as_recorded(dir, &f.tally, &f.tally_sha256)?;
     let scenario_sha256 = scenario_hash(&f.scenario);
     keep_one_scenario(index, &mut f.scenario);
+    let runs_sha256 = marker
+        .files
+        .into_iter()
+        .find(|e| e.name == "runs.csv")
+        .map(|e| e.sha256);
+    if f.per_run && runs_sha256.is_none() {
+        return Err(damaged(
+            dir,
+            "it wrote runs.csv, but its marker does not list it",
+        ));
+    }
     Ok(f.map_counts(|t| Seen {
         pairs: t.has_outcome_pairs(),
         file_sha256,
         scenario_sha256,
+        runs_sha256,
     }))
 }
 
@@ -914,4 +944,68 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
         std::mem::swap(head[0].1.scenario_mut(), rest[0].1.scenario_mut());
     }
     Ok(shards)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// A shard's `runs.csv` changed between the first pass's check and the join (same rows,
+    /// other bytes) is refused as damaged; the unchanged parts join.
+    #[test]
+    fn runs_csv_changed_after_the_first_pass_is_refused() {
+        let root = std::env::temp_dir().join(format!("brink-join-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let scenario = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/examples/tutorial.ron"
+        );
+        let dirs: Vec<PathBuf> = (1..=2)
+            .map(|i| {
+                let d = root.join(format!("s{i}"));
+                let shard = format!("{i}/2");
+                let args = [
+                    "brink",
+                    "run",
+                    scenario,
+                    "--runs",
+                    "300",
+                    "--seed",
+                    "3",
+                    "--per-run",
+                    "--no-charts",
+                    "--shard",
+                    &shard,
+                    "--out",
+                    d.to_str().unwrap(),
+                ];
+                crate::app::cli::run(crate::app::cli::Cli::try_parse_from(args).unwrap()).unwrap();
+                d
+            })
+            .collect();
+        let shards: Vec<_> = dirs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.clone(), read(i, d).unwrap()))
+            .collect();
+        let shards = check(shards).unwrap();
+        join_runs_csv(&shards, &root.join("joined.csv")).unwrap();
+        // The second part, changed in place after the first pass: one digit, rows unchanged.
+        let part = dirs[1].join("runs.csv");
+        let text = std::fs::read_to_string(&part).unwrap();
+        let at = text.rfind(|c: char| c.is_ascii_digit()).unwrap();
+        let digit = if &text[at..=at] == "1" { "2" } else { "1" };
+        let changed = format!("{}{digit}{}", &text[..at], &text[at + 1..]);
+        std::fs::write(&part, changed).unwrap();
+        let e = join_runs_csv(&shards, &root.join("joined2.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s2") && e.contains("runs.csv changed while the merge was reading it"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }

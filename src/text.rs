@@ -191,6 +191,55 @@ pub fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// `text` with the bidirectional embeddings, overrides and isolates it leaves open closed at
+/// its end (innermost first), for a label cut short: a cut between U+202E and its U+202C
+/// would leave the override open and reorder what follows the label ("…", the figures after
+/// it). A closer without its opener is left as it is.
+///
+/// ```
+/// use brink::text::{close_bidi, unbalanced_bidi};
+/// assert_eq!(close_bidi("a \u{202e}bc"), "a \u{202e}bc\u{202c}");
+/// assert_eq!(close_bidi("\u{2067}x\u{202b}y"), "\u{2067}x\u{202b}y\u{202c}\u{2069}");
+/// assert_eq!(unbalanced_bidi(&close_bidi("\u{2066}\u{202d}q")), None);
+/// assert_eq!(close_bidi("plain"), "plain");
+/// ```
+pub fn close_bidi(text: &str) -> String {
+    let mut open: Vec<char> = vec![];
+    for c in text.chars() {
+        match c {
+            '\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}' | '\u{2066}'..='\u{2068}' => {
+                open.push(c)
+            }
+            '\u{202c}' => {
+                if matches!(
+                    open.last(),
+                    Some('\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}')
+                ) {
+                    open.pop();
+                }
+            }
+            '\u{2069}' => {
+                if let Some(at) = open
+                    .iter()
+                    .rposition(|o| matches!(o, '\u{2066}'..='\u{2068}'))
+                {
+                    open.truncate(at);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut closed = text.to_string();
+    closed.extend(open.iter().rev().map(|&o| {
+        if matches!(o, '\u{2066}'..='\u{2068}') {
+            '\u{2069}'
+        } else {
+            '\u{202c}'
+        }
+    }));
+    closed
+}
+
 /// The first bidirectional formatting character of `text` left unbalanced: an embedding or
 /// override (U+202A, U+202B, U+202D, U+202E) without its U+202C, an isolate (U+2066–U+2068)
 /// without its U+2069, or a closer without its opener. Left open in a label, they reorder the

@@ -415,9 +415,10 @@ pub fn fit_chars(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
-        let mut cut: String = s.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
+        // Closed where it is cut: an override left open would reorder the "…" and what
+        // follows the label.
+        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+        crate::text::close_bidi(&cut) + "…"
     }
 }
 
@@ -523,7 +524,8 @@ pub(crate) fn fit(s: &str, size: f64, max: u32) -> String {
         return s.to_string();
     }
     let chars: Vec<char> = s.chars().collect();
-    let cut = |n: usize| chars[..n].iter().collect::<String>() + "…";
+    // Closed where it is cut (see `fit_chars`).
+    let cut = |n: usize| crate::text::close_bidi(&chars[..n].iter().collect::<String>()) + "…";
     let fits = |n: usize| text_width(&cut(n), size) <= max;
     if !fits(0) {
         return String::new();
@@ -1064,6 +1066,28 @@ pub(crate) fn mesh_with<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A label cut inside a balanced override or isolate is closed before the "…" (found by
+    /// a reviewer: the cut left U+202E open, reversing what followed the label).
+    #[test]
+    fn a_label_cut_inside_an_override_is_closed() {
+        register_font().unwrap();
+        let label = format!("Outcome \u{202e}{}\u{202c} end", "x".repeat(200));
+        for (cut, whole) in [
+            (fit(&label, 12.0, 120), &label),
+            (fit_chars(&label, 20), &label),
+        ] {
+            assert!(cut.ends_with('…') && cut.len() < whole.len(), "{cut:?}");
+            assert!(cut.contains('\u{202e}'), "{cut:?}");
+            assert_eq!(crate::text::unbalanced_bidi(&cut), None, "{cut:?}");
+            assert!(cut.ends_with("\u{202c}…"), "{cut:?}");
+        }
+        // Isolates too, innermost first; a label that fits is untouched.
+        let nested = format!("\u{2067}a\u{202d}{}\u{202c}\u{2069}", "b".repeat(50));
+        assert!(fit_chars(&nested, 10).ends_with("\u{202c}\u{2069}…"));
+        assert_eq!(fit_chars("short", 10), "short");
+        assert_eq!(fit("short", 12.0, 500), "short");
+    }
 
     #[test]
     fn a_probability_short_of_certainty_is_not_shown_as_certain() {

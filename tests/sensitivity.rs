@@ -395,3 +395,55 @@ fn one_uncertain_number_reads_in_the_singular() {
         "{text}"
     );
 }
+
+/// A measure that one uncertain number decides alone (no noise: an outcome crossing a rung as
+/// the grievance crosses a threshold, or the final index rising with it) is an input error
+/// naming that number, as docs/analysis.md says; nothing is written. With noise, the same
+/// number is ranked.
+#[test]
+fn a_measure_decided_by_one_number_alone_is_refused() {
+    let dir = common::scratch("sensitivity-decided");
+    let decided = r#"Scenario(
+    name: "decided", horizon: 30, focal: ("a", "b"),
+    actors: [Actor(name: "a"), Actor(name: "b")],
+    relations: [
+        Relation(from: "a", to: "b", initial: 2.0, fatigue: 0.3, reactivity: 0.2,
+                 grievance: Uniform(min: 0.0, max: 2.0, source: "assumption"), noise: NOISE),
+        Relation(from: "b", to: "a", fatigue: 0.4, reactivity: 0.1, grievance: 0.2, noise: NOISE),
+    ],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
+    outcomes: [Outcome(name: "tense", when: RungAtLeast("tense"))],
+)"#;
+    for (noise, refused) in [("0.0", true), ("0.3", false)] {
+        let file = dir.join(format!("s{noise}.ron"));
+        std::fs::write(&file, decided.replace("NOISE", noise)).unwrap();
+        for measure in [&[][..], &["--measure", "final_index"][..]] {
+            let out = dir.join(format!("out{noise}{}", measure.len()));
+            let mut args = vec![
+                "sensitivity",
+                file.to_str().unwrap(),
+                "--runs",
+                "400",
+                "--no-charts",
+                "--out",
+                out.to_str().unwrap(),
+            ];
+            args.extend_from_slice(measure);
+            let r = brink(&args);
+            let err = String::from_utf8_lossy(&r.stderr);
+            if refused {
+                assert_eq!(r.status.code(), Some(2), "{measure:?}: {err}");
+                assert!(
+                    err.contains("is decided by relations.a->b.grievance alone in the 400 runs")
+                        && err.contains("brink sweep --set relations.a->b.grievance="),
+                    "{measure:?}: {err}"
+                );
+                assert!(!out.exists());
+            } else {
+                assert!(r.status.success(), "{measure:?}: {err}");
+                let j = common::json(&out.join("sensitivity.json"));
+                assert_eq!(j["parameters"][0]["parameter"], "relations.a->b.grievance");
+            }
+        }
+    }
+}

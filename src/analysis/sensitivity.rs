@@ -278,6 +278,67 @@ fn standard_ranks(x: &[f64]) -> Option<Vec<f64>> {
     Some(r)
 }
 
+/// The first column of `x` of which `y` is a monotone function in the sample: a measure with
+/// no randomness of its own beyond that one number (an outcome decided by a threshold on it, a
+/// final index that rises with it alone). PRCC of such a measure is no ranking: the one number
+/// explains it whole, and the intervals, which assume noise, mean nothing. `None` when no
+/// column does, or when one could by chance: an arrangement of `y`'s values that a random
+/// order would give with probability above 10⁻⁹ is not taken as determination (an outcome
+/// that happened in a single run is always "monotone" in some parameter).
+///
+/// ```
+/// use brink::analysis::sensitivity::determined_by;
+/// let x0: Vec<f64> = (0..100).map(|i| ((i * 37) % 100) as f64).collect();
+/// let x1: Vec<f64> = (0..100).map(|i| ((i * 61) % 100) as f64).collect();
+/// // Decided by x1 crossing 40: determined. A noisier rule is not.
+/// let y: Vec<f64> = x1.iter().map(|&v| (v > 40.0) as u8 as f64).collect();
+/// assert_eq!(determined_by(&[x0.clone(), x1.clone()], &y), Some(1));
+/// let y: Vec<f64> = (0..100).map(|i| ((x1[i] + x0[i] / 4.0) > 50.0) as u8 as f64).collect();
+/// assert_eq!(determined_by(&[x0, x1], &y), None);
+/// ```
+pub fn determined_by(x: &[Vec<f64>], y: &[f64]) -> Option<usize> {
+    let n = y.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| y[a].total_cmp(&y[b]));
+    // Each run's group: the rank of its distinct value of y.
+    let mut group = vec![0usize; n];
+    let mut counts: Vec<usize> = vec![];
+    for (at, &i) in order.iter().enumerate() {
+        if at == 0 || y[i] != y[order[at - 1]] {
+            counts.push(0);
+        }
+        group[i] = counts.len() - 1;
+        *counts.last_mut()? += 1;
+    }
+    let groups = counts.len();
+    if groups < 2 {
+        return None;
+    }
+    // ln P(a random order of the runs puts the groups in one of the two monotone orders)
+    // = ln 2 + Σ ln(c!) − ln(n!).
+    let ln_chance = std::f64::consts::LN_2
+        + counts
+            .iter()
+            .map(|&c| libm::lgamma(c as f64 + 1.0))
+            .sum::<f64>()
+        - libm::lgamma(n as f64 + 1.0);
+    if ln_chance > -9.0 * std::f64::consts::LN_10 {
+        return None;
+    }
+    let (mut low, mut high) = (vec![0.0; groups], vec![0.0; groups]);
+    x.iter().position(|c| {
+        low.fill(f64::INFINITY);
+        high.fill(f64::NEG_INFINITY);
+        for (&v, &g) in c.iter().zip(&group) {
+            low[g] = low[g].min(v);
+            high[g] = high[g].max(v);
+        }
+        let rising = (1..groups).all(|g| high[g - 1] < low[g]);
+        let falling = (1..groups).all(|g| low[g - 1] > high[g]);
+        rising || falling
+    })
+}
+
 /// Partial rank correlation of each column of `x` with `y`. Constant columns and columns
 /// collinear with the others are left out (and reported); the correlation matrix is computed
 /// on `threads` threads, each entry by one thread in a fixed order, so the result does not
@@ -596,6 +657,16 @@ pub fn run(
             "{name} happened in {} of the {n} runs (seed {}), so no parameter can make a \
              difference to it; pick another outcome or variant",
             if mean == 0.0 { "none" } else { "every one" },
+            req.seed
+        )));
+    }
+    // A measure that one number decides alone is an input error too (docs/analysis.md).
+    if let Some(j) = determined_by(&cols, &y) {
+        let path = &m.param_paths[uncertain[j]];
+        return Err(Error::Input(format!(
+            "{name} is decided by {path} alone in the {n} runs (seed {}): it rises or falls \
+             with that number, with no randomness of its own, so PRCC has nothing to rank; \
+             see its effect with `brink sweep --set {path}=FROM..TO:STEPS`, or pick another measure",
             req.seed
         )));
     }

@@ -1303,6 +1303,56 @@ fn report_refuses_numbers_no_run_could_give() {
     assert_eq!(code, 0, "{stdout}{err}");
 }
 
+/// A sensitivity.json edited and re-sealed with a coefficient PRCC never gives (above 1, or
+/// outside its interval, or an interval upside down) is refused by `report`, naming it.
+#[test]
+fn report_refuses_a_coefficient_prcc_never_gives() {
+    let dir = scratch("report-prcc");
+    let t = repo(TUTORIAL);
+    ok_in(
+        &dir,
+        &[
+            "sensitivity",
+            t.to_str().unwrap(),
+            "--runs",
+            "300",
+            "--no-charts",
+            "--out",
+            "s",
+        ],
+    );
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [Edit; 4] = [
+        |p| p["prcc"] = 5.0.into(),
+        |p| (p["low"], p["high"]) = (p["high"].clone(), p["low"].clone()),
+        |p| p["high"] = 1.5.into(),
+        |p| p["excludes_zero"] = (!p["excludes_zero"].as_bool().unwrap()).into(),
+    ];
+    for (i, edit) in edits.into_iter().enumerate() {
+        let copy = dir.join(format!("s{i}"));
+        fs::create_dir(&copy).unwrap();
+        for e in fs::read_dir(dir.join("s")).unwrap() {
+            let e = e.unwrap();
+            fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+        }
+        let mut v = common::json(&copy.join("sensitivity.json"));
+        edit(&mut v["parameters"][0]);
+        fs::write(
+            copy.join("sensitivity.json"),
+            serde_json::to_vec_pretty(&v).unwrap(),
+        )
+        .unwrap();
+        reseal(&copy, "sensitivity.json");
+        let out = format!("rep{i}");
+        let (code, stdout, err) = code_in(&dir, &["report", &format!("s{i}"), "--out", &out]);
+        assert_eq!(code, 2, "{i}: {stdout}{err}");
+        assert!(err.contains("which PRCC never gives"), "{i}: {err}");
+        assert!(!dir.join(&out).exists());
+    }
+    let (code, stdout, err) = code_in(&dir, &["report", "s", "--out", "rep"]);
+    assert_eq!(code, 0, "{stdout}{err}");
+}
+
 /// A copy of `dir/base` as `dir/name`, its summary.json edited by `edit` and re-sealed in the
 /// marker: a forged result, which only a deliberate edit makes.
 fn edited_copy(dir: &Path, name: &str, edit: fn(&mut serde_json::Value)) {

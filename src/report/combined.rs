@@ -226,6 +226,26 @@ impl Input {
                 };
                 let m = measure.map_err(|e| format!("its measure: {e}"))?;
                 r.measure_title = m.title(model);
+                // A coefficient and its interval as brink writes them: −1 ≤ low ≤ PRCC ≤ high
+                // ≤ 1, and "excludes 0" as the interval says.
+                if let Some(p) = r.parameters.iter().find(|p| {
+                    !(-1.0 <= p.low && p.low <= p.prcc && p.prcc <= p.high && p.high <= 1.0)
+                        || p.excludes_zero != (p.low > 0.0 || p.high < 0.0)
+                }) {
+                    return Err(format!(
+                        "its coefficient for {} is {} with the interval {}..{}{}, which PRCC \
+                         never gives",
+                        crate::text::escape(&p.parameter, false),
+                        p.prcc,
+                        p.low,
+                        p.high,
+                        if p.excludes_zero {
+                            " (said to exclude 0)"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
             }
         }
         Ok(())

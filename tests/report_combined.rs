@@ -301,6 +301,19 @@ fn refusals_exit_2_and_write_nothing() {
         "given twice",
     );
 
+    // A folder copied: the same result under another name, told as a copy.
+    let copy = dir.join("copy-of-run");
+    std::fs::create_dir(&copy).unwrap();
+    for e in std::fs::read_dir(run).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    refused(
+        &[run.as_os_str(), cmp.as_os_str(), copy.as_os_str()],
+        &out,
+        "hold the same result (the same summary.json, byte for byte",
+    );
+
     // A chart changed after the command wrote it.
     let tampered = dir.join("tampered");
     std::fs::create_dir(&tampered).unwrap();
@@ -329,6 +342,31 @@ fn refusals_exit_2_and_write_nothing() {
         &out,
         "does not match the SHA-256",
     );
+}
+
+/// Results made from one scenario file named by two relative paths (commands run in two
+/// folders) are reported together in either order, from the folder where either path holds:
+/// the scenario's path is tried as each result records it.
+#[test]
+fn the_scenario_is_found_from_any_results_recorded_path() {
+    let dir = common::scratch("two-paths");
+    std::fs::copy(common::repo(TUTORIAL), dir.join("t.ron")).unwrap();
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    let run_in = |cwd: &Path, file: &str, out: &str| {
+        let o = common::brink_in(
+            cwd,
+            &["run", file, "--runs", "100", "--no-charts", "--out", out],
+        );
+        assert!(o.status.success(), "{}", common::describe(&o));
+    };
+    run_in(&dir, "t.ron", "ra");
+    run_in(&dir.join("sub"), "../t.ron", "rsub");
+    for order in [["sub/rsub", "ra"], ["ra", "sub/rsub"]] {
+        let out = format!("rep-{}", order[0].replace('/', "-"));
+        let o = common::brink_in(&dir, &["report", order[0], order[1], "--out", &out]);
+        assert!(o.status.success(), "{order:?}: {}", common::describe(&o));
+        assert!(dir.join(&out).join("report.html").is_file());
+    }
 }
 
 /// Results of one kind are told apart: each section's heading and each summary table's note

@@ -177,6 +177,18 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
         let (input, charts, sha) = read_folder(d)?;
         read.push((d.clone(), input, charts, sha));
     }
+    // A folder copied is the same result twice, whatever its path.
+    for (i, (d, _, _, sha)) in read.iter().enumerate() {
+        if let Some((e, ..)) = read[..i].iter().find(|(_, _, _, s)| s == sha) {
+            return Err(Error::Input(format!(
+                "{} and {} hold the same result (the same {}, byte for byte: one is a copy \
+                 of the other); give each result once",
+                e.shown(),
+                d.shown(),
+                read[i].1.file()
+            )));
+        }
+    }
     // One scenario file, as it was.
     let (first_dir, first) = (&read[0].0, &read[0].1);
     let m0 = first.manifest().clone();
@@ -195,9 +207,29 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
             )));
         }
     }
-    let scenario_path = PathBuf::from(&m0.scenario_file);
+    // The results record the scenario's path as their commands were given it (relative to
+    // where each ran): the first path that loads the file they were made from is taken.
+    let mut paths: Vec<PathBuf> = vec![];
+    for (_, input, ..) in &read {
+        let p = PathBuf::from(&input.manifest().scenario_file);
+        if !paths.contains(&p) {
+            paths.push(p);
+        }
+    }
+    let found = paths.iter().find_map(|p| {
+        brink::scenario::load(p, req.load)
+            .ok()
+            .filter(|l| l.hash == m0.scenario_hash)
+            .map(|l| (p.clone(), l))
+    });
+    let scenario_path = found
+        .as_ref()
+        .map_or_else(|| paths[0].clone(), |(p, _)| p.clone());
     crate::app::output::note_input(&scenario_path);
-    let loaded = match brink::scenario::load(&scenario_path, req.load) {
+    let loaded = match found
+        .map(|(_, l)| l)
+        .map_or_else(|| brink::scenario::load(&scenario_path, req.load), Ok)
+    {
         Ok(l) => l,
         Err(d) => {
             return Err(Error::Input(format!(

@@ -106,6 +106,16 @@ fn one_document_summary_first_then_each_input_with_its_charts() {
         assert!(summary.contains(needle), "the summary lacks {needle:?}");
     }
     assert!(!summary.contains("<figure"));
+    // A lead table names the rows it shows and sends to its section for the rest, without a
+    // count of "more rows" that its section's full table would belie (24 numbers).
+    assert!(
+        summary.contains(
+            "From section 3: sensitivity analysis (whether “Rupture within the year” happened, \
+             seed 0, 300 runs): its first 3 rows; the section has every row, with the notes."
+        ),
+        "{summary}"
+    );
+    assert!(!summary.contains("more row"));
     // A navigation link to every section, and every link to something in the page.
     let nav = &html[at(&html, "<nav")..at(&html, "</nav>")];
     for s in order {

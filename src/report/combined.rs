@@ -558,10 +558,12 @@ pub fn report(
                     "From section {n}: {} ({subject})",
                     part.input.noun().to_lowercase()
                 );
+                // Not "with N more rows": the section's full table (every outcome, every
+                // number) has more rows than this one had on the result's own page.
                 t.notes = vec![if more > 0 {
                     format!(
-                        "{from}, with {more} more row{} and the notes.",
-                        if more == 1 { "" } else { "s" }
+                        "{from}: its first {}; the section has every row, with the notes.",
+                        crate::text::counted(t.rows.len(), "row", "rows")
                     )
                 } else {
                     format!("{from}.")

@@ -391,7 +391,24 @@ fn one_uncertain_number_reads_in_the_singular() {
     let text = common::stdout(&o);
     assert!(text.contains("to 1 uncertain number, 60 runs"), "{text}");
     assert!(
-        text.contains("1 of 1 parameter has a 95% interval"),
+        text.contains("1 of 1 parameter has a 95% interval that excludes 0 (rank 1)."),
+        "{text}"
+    );
+    // A sweep of one run per value says so in the singular too.
+    let o = common::ok(&[
+        "sweep",
+        "scenarios/examples/richardson.ron",
+        "--set",
+        "relations.a->b.grievance=0..1:3",
+        "--runs",
+        "1",
+        "--no-charts",
+        "--out",
+        out.with_file_name("sw").to_str().unwrap(),
+    ]);
+    let text = common::stdout(&o);
+    assert!(
+        text.contains("(1 run per value on common random numbers"),
         "{text}"
     );
 }

@@ -356,3 +356,36 @@ fn bad_grids_are_refused_with_exit_2_and_nothing_written() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A sweep of a variant says whose value the swept number has outside the sweep: the
+/// variant's (it sets it), not "the scenario has" with the variant's value.
+#[test]
+fn a_variants_sweep_names_the_variant_as_the_holder_of_the_value() {
+    let dir = common::scratch("sweep-variant-holder");
+    let run = |variant: &[&str], out: &str| {
+        let mut args = vec![
+            "sweep",
+            "scenarios/examples/tutorial.ron",
+            "--set",
+            "actors.south.sensitivity=0.5..2.5:3",
+            "--runs",
+            "40",
+            "--no-charts",
+            "--out",
+        ];
+        let out = dir.join(out);
+        args.push(out.to_str().unwrap());
+        args.extend_from_slice(variant);
+        common::stdout(&common::ok(&args))
+    };
+    let text = run(&["--variant", "pretext"], "v");
+    assert!(
+        text.contains("the variant pretext has actors.south.sensitivity = Uniform(1.5, 2.5)"),
+        "{text}"
+    );
+    let text = run(&[], "b");
+    assert!(
+        text.contains("the scenario has actors.south.sensitivity = PERT(0.8, 1.2, 2)"),
+        "{text}"
+    );
+}

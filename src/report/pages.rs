@@ -610,10 +610,11 @@ pub(crate) fn sweep_analysis(sc: &Scenario, r: &SweepResult, outcome: Option<usi
         .zip(&names)
         .map(|(x, name)| {
             format!(
-                "{name} set to {} values from {} to {} (the scenario has {})",
+                "{name} set to {} values from {} to {} ({} {})",
                 x.steps,
                 fmt_num(x.from),
                 fmt_num(x.to),
+                super::sweep::holder(&r.manifest),
                 x.scenario_param
             )
         })

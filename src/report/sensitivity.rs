@@ -176,7 +176,12 @@ pub fn text(r: &SensitivityResult) -> String {
         },
         if r.excluding_zero > 0 {
             format!(
-                " (ranks {})",
+                " ({} {})",
+                if r.excluding_zero == 1 {
+                    "rank"
+                } else {
+                    "ranks"
+                },
                 compress_ranks(
                     &r.parameters
                         .iter()

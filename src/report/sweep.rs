@@ -102,6 +102,15 @@ pub fn csv(r: &SweepResult) -> Result<Vec<u8>> {
         .map_err(|e| Error::io("write", "sweep.csv", e.into_error()))
 }
 
+/// Whose value a swept number has outside the sweep: "the scenario has", or "the variant V
+/// has" for a sweep of a variant (its value is the variant's).
+pub(crate) fn holder(m: &crate::analysis::Manifest) -> String {
+    match &m.variant {
+        Some(v) => format!("the variant {v} has"),
+        None => "the scenario has".into(),
+    }
+}
+
 /// The readable summary printed after a sweep: each outcome at the two ends of the grid and
 /// its lowest and highest value along it; with two parameters, the grid of the chosen outcome
 /// (`outcome`, an index into the result's outcomes) by their labels.
@@ -112,13 +121,13 @@ pub fn text(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
     }
     let m = &r.manifest;
     let mut o = format!(
-        "{} — {} from {} to {} in {} steps ({} runs per value on common random numbers, seed {}{})\n",
+        "{} — {} from {} to {} in {} steps ({} per value on common random numbers, seed {}{})\n",
         m.scenario,
         r.path,
         fmt_num(r.from),
         fmt_num(r.to),
         r.steps,
-        m.runs,
+        crate::text::counted(m.runs as usize, "run", "runs"),
         m.seed,
         m.variant
             .as_ref()
@@ -126,11 +135,12 @@ pub fn text(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
             .unwrap_or_default()
     );
     o += &format!(
-        "{}: the scenario has {} = {}\n\n",
+        "{}: {} {} = {}\n\n",
         crate::report::html::Labels {
             sc: &model.scenario
         }
         .path(&r.path),
+        holder(m),
         r.path,
         r.scenario_param
     );
@@ -214,11 +224,12 @@ fn text_two_way(model: &Model, r: &SweepResult, outcome: Option<usize>) -> Strin
     );
     for p in [a, b] {
         o += &format!(
-            "  {}: {} to {} in {} steps (the scenario has {})\n",
+            "  {}: {} to {} in {} steps ({} {})\n",
             labels.path(&p.path),
             fmt_num(p.from),
             fmt_num(p.to),
             p.steps,
+            holder(m),
             p.scenario_param
         );
     }

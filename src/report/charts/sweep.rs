@@ -27,10 +27,11 @@ impl SweepChart<'_> {
     fn footer(&self) -> String {
         let m = &self.r.manifest;
         let mut f = format!(
-            "{} · seed {} · {} runs per value",
+            "{} · seed {} · {} {} per value",
             m.scenario,
             m.seed,
-            super::group_thousands(m.runs)
+            super::group_thousands(m.runs),
+            if m.runs == 1 { "run" } else { "runs" }
         );
         if let Some(v) = &m.variant {
             f += &format!(" · variant {v}");
@@ -88,7 +89,11 @@ impl Drawing for SweepChart<'_> {
                 if fixed {
                     String::new()
                 } else {
-                    format!("; the scenario has {}", r.scenario_param)
+                    format!(
+                        "; {} {}",
+                        crate::report::sweep::holder(&r.manifest),
+                        r.scenario_param
+                    )
                 },
                 if self.shown.len() < r.outcomes.len() {
                     format!(

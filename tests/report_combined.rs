@@ -324,6 +324,27 @@ fn refusals_exit_2_and_write_nothing() {
         "hold the same result (the same summary.json, byte for byte",
     );
 
+    // A file of the result deleted since (a PNG chart the page would name): refused, as is
+    // one cut short.
+    std::fs::remove_file(copy.join("costs.png")).unwrap();
+    refused(
+        &[copy.as_os_str()],
+        &out,
+        "lacks costs.png, which brink wrote there",
+    );
+    let svg = std::fs::read(copy.join("costs.svg")).unwrap();
+    std::fs::write(copy.join("costs.svg"), &svg[..svg.len() / 2]).unwrap();
+    std::fs::copy(run.join("costs.png"), copy.join("costs.png")).unwrap();
+    refused(
+        &[copy.as_os_str()],
+        &out,
+        &format!(
+            "costs.svg has {} bytes, but brink wrote {}",
+            svg.len() / 2,
+            svg.len()
+        ),
+    );
+
     // A chart changed after the command wrote it.
     let tampered = dir.join("tampered");
     std::fs::create_dir(&tampered).unwrap();

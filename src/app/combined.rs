@@ -62,6 +62,7 @@ fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
             output::MARKER
         )));
     };
+    output::check_present(dir, &marker)?;
     let found: Vec<&str> = RESULT_FILES
         .iter()
         .map(|(f, _)| *f)

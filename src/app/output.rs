@@ -198,6 +198,31 @@ fn mismatch(p: &Path, sha: &str, entry: &FileEntry) -> Error {
     ))
 }
 
+/// Checks that every file `marker` lists is in `dir` as a plain file of the size recorded,
+/// without reading any (a runs.csv may be gigabytes): a report that links or names a result's
+/// files (its PNG charts, its tables) must not name one deleted or cut short since. The files
+/// a command reads are checked against their SHA-256 as they are read ([`read_listed`]).
+pub fn check_present(dir: &Path, marker: &Marker) -> Result<()> {
+    for (name, entry) in listed_in(dir, marker)? {
+        let p = dir.join(name);
+        match fs::symlink_metadata(&p) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(lacks(dir, entry)),
+            Err(e) => return Err(Error::Input(format!("cannot read {}: {e}", p.shown()))),
+            Ok(meta) if !meta.is_file() => {
+                return Err(Error::Input(format!(
+                    "{} is not a plain file, but brink wrote a file of that name",
+                    p.shown()
+                )));
+            }
+            Ok(meta) if meta.len() != entry.bytes => {
+                return Err(size_mismatch(&p, meta.len(), entry));
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
 /// Reads a file the marker lists and checks it against the SHA-256 recorded there, so that a
 /// command reading a result (report, diff) never reads a hand-edited or damaged file as brink's.
 pub fn read_listed(dir: &Path, marker: &Marker, name: &str, max: u64) -> Result<Vec<u8>> {

@@ -1677,11 +1677,18 @@ fn parse_title(s: &str) -> std::result::Result<String, String> {
         .find(|&c| c.is_control() && !matches!(c, '\t' | '\n'))
         .or_else(|| brink::text::unbalanced_bidi(s))
     {
+        // Placed by the characters before it: clap's quote of the value leaves the control
+        // characters out, and would show "abcd" for "ab\x07cd".
         Some(c) => Err(format!(
-            "the title holds the control character U+{:04X}; expected text without control \
-             characters (tab and newline are allowed; bidirectional overrides and isolates only \
-             closed within the title)",
-            u32::from(c)
+            "the title holds the control character U+{:04X} after its first {}; expected text \
+             without control characters (tab and newline are allowed; bidirectional overrides \
+             and isolates only closed within the title)",
+            u32::from(c),
+            brink::text::counted(
+                s.chars().position(|x| x == c).unwrap_or(0),
+                "character",
+                "characters"
+            )
         )),
         None => Ok(s.to_string()),
     }

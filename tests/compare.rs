@@ -426,6 +426,19 @@ fn a_variant_given_twice_and_runs_past_the_streams_are_refused() {
         assert_eq!(o.status.code(), Some(2), "{err}");
         assert!(err.contains("at most 1000000 shards"), "{shard}: {err}");
     }
+    // I/N in digits alone: a sign or a space is not another spelling of a shard.
+    for shard in [
+        " 1/2", "+1/2", "1/ 2", "1/+2", "1/2 ", "-1/2", "1/2/3", "/2",
+    ] {
+        let arg = format!("--shard={shard}");
+        let o = brink(&["run", "scenarios/examples/tutorial.ron", &arg]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{shard:?}: {err}");
+        assert!(
+            err.contains("expected I/N with 1 <= I <= N"),
+            "{shard:?}: {err}"
+        );
+    }
     let o = brink(&[
         "run",
         "scenarios/examples/tutorial.ron",

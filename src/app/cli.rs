@@ -217,7 +217,8 @@ pub struct RunArgs {
     /// `--precision rupture=0.005`); `--runs` (or `--max-runs`) caps the runs.
     #[arg(long, value_parser = parse_precision, conflicts_with = "shard")]
     pub precision: Option<(String, f64)>,
-    /// Compute only shard I of N (1-based) of the runs, for `brink merge`: e.g. `--shard 2/8`.
+    /// Compute only shard I of N (1-based; N at most 1,000,000) of the runs, for `brink merge`:
+    /// e.g. `--shard 2/8`.
     #[arg(long)]
     pub shard: Option<brink::engine::ShardSpec>,
     /// On Ctrl-C, write the outputs of the runs done (marked `complete: false`) instead of
@@ -398,7 +399,8 @@ pub struct CompareArgs {
     /// Skip the tornado (one forced and one frozen arm per lever).
     #[arg(long)]
     pub no_tornado: bool,
-    /// Compute only shard I of N (1-based) of the runs, for `brink merge`: e.g. `--shard 2/8`.
+    /// Compute only shard I of N (1-based; N at most 1,000,000) of the runs, for `brink merge`:
+    /// e.g. `--shard 2/8`.
     #[arg(long)]
     pub shard: Option<brink::engine::ShardSpec>,
     /// Also write runs.csv: one row per (run, variant), the base's and every variant's, with

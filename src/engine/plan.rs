@@ -184,17 +184,13 @@ impl std::str::FromStr for ShardSpec {
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         let err = || format!("expected I/N with 1 <= I <= N (e.g. 3/8), found {s:?}");
         let (i, n) = s.split_once('/').ok_or_else(err)?;
-        // Digits beyond a u64 are a number too large, not a malformed I/N.
+        // Digits alone (no sign, no space: a job's shards are named one way); digits beyond
+        // a u64 are a number too large, not a malformed I/N.
         let whole = |t: &str| {
-            let t = t.trim();
-            t.parse::<u64>().or_else(|_| {
-                let digits = t.strip_prefix('+').unwrap_or(t);
-                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                    Ok(u64::MAX)
-                } else {
-                    Err(err())
-                }
-            })
+            if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(err());
+            }
+            Ok(t.parse::<u64>().unwrap_or(u64::MAX))
         };
         let (index, count) = (whole(i)?, whole(n)?);
         if count > MAX_SHARDS {

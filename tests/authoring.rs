@@ -890,20 +890,23 @@ fn rerun_reruns_an_experiment_and_names_the_results_it_reruns() {
     );
     assert!(!dir.join("tr-rerun").exists());
     // A shard is part of a job: told so, and how to rerun it.
-    ok_in(
-        &dir,
-        &[
-            "run",
-            "t.ron",
-            "--runs",
-            "40",
-            "--shard",
-            "1/2",
-            "--no-charts",
-            "--out",
-            "s1",
-        ],
-    );
+    for i in 1..=2 {
+        let (shard, out) = (format!("{i}/2"), format!("s{i}"));
+        ok_in(
+            &dir,
+            &[
+                "run",
+                "t.ron",
+                "--runs",
+                "40",
+                "--shard",
+                &shard,
+                "--no-charts",
+                "--out",
+                &out,
+            ],
+        );
+    }
     let (code, out, err) = code_in(&dir, &["rerun", "s1"]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(
@@ -913,20 +916,6 @@ fn rerun_reruns_an_experiment_and_names_the_results_it_reruns() {
     );
     assert!(!dir.join("s1-rerun").exists());
     // A merged result: rerun by running each shard's command again, then merging.
-    ok_in(
-        &dir,
-        &[
-            "run",
-            "t.ron",
-            "--runs",
-            "40",
-            "--shard",
-            "2/2",
-            "--no-charts",
-            "--out",
-            "s2",
-        ],
-    );
     ok_in(&dir, &["merge", "s1", "s2", "--no-charts", "--out", "m"]);
     let (code, out, err) = code_in(&dir, &["rerun", "m"]);
     assert_eq!(code, 2, "{out}{err}");

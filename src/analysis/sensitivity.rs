@@ -664,8 +664,9 @@ pub fn run(
     if let Some(j) = determined_by(&cols, &y) {
         let path = &m.param_paths[uncertain[j]];
         return Err(Error::Input(format!(
-            "{name} is decided by {path} alone in the {n} runs (seed {}): it rises or falls \
-             with that number, with no randomness of its own, so PRCC has nothing to rank; \
+            "{name} is decided by {path} alone in the {n} runs (seed {}): in every run it \
+             rises or falls with that number, as if it had no randomness of its own, so PRCC \
+             has nothing to rank; \
              see its effect with `brink sweep --set {path}=FROM..TO:STEPS`, or pick another measure",
             req.seed
         )));

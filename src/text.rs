@@ -191,6 +191,41 @@ pub fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Whether `c` draws nothing: white space, or a character Unicode marks default-ignorable
+/// (zero-width spaces and joiners, the soft hyphen, bidirectional marks and controls, variation
+/// selectors, the byte order mark, tags). A label made of them alone shows as a blank on every
+/// page and chart.
+///
+/// ```
+/// use brink::text::invisible;
+/// assert!("\u{200b}\u{feff} \u{2060}".chars().all(invisible));
+/// assert!(!invisible('a') && !invisible('\u{4e2d}'));
+/// ```
+pub fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{34f}'
+                | '\u{61c}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{17b4}'
+                | '\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{fe00}'..='\u{fe0f}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{1bca0}'..='\u{1bca3}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0000}'..='\u{e0fff}'
+        )
+}
+
 /// `text` with the bidirectional embeddings, overrides and isolates it leaves open closed at
 /// its end (innermost first), for a label cut short: a cut between U+202E and its U+202C
 /// would leave the override open and reorder what follows the label ("…", the figures after

@@ -122,6 +122,32 @@ fn control_characters_in_text_are_refused_at_their_place() {
     }
 }
 
+/// A label or unit of invisible characters alone (zero-width spaces, a byte order mark, a
+/// joiner) is refused at its place: it showed as a blank on every page and chart, where a label
+/// left out shows the name. A label with visible text beside them is accepted.
+#[test]
+fn a_label_of_invisible_characters_alone_is_refused() {
+    let path = scenario("invisible", |t| {
+        with_label(t, r#""\u{200b}\u{feff} \u{2060}""#).replace(
+            "    horizon: 52,",
+            "    horizon: 52,\n    cost_unit: \"\u{200d}\",",
+        )
+    });
+    let o = common::brink(&[Path::new("validate"), &path]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    for want in [
+        "outcomes[0].label shows nothing: it holds only invisible characters (U+200B...)",
+        "cost_unit shows nothing: it holds only invisible characters (U+200D...)",
+        "expected visible text (a label may be left out: the name is shown)",
+    ] {
+        assert!(err.contains(want), "does not say {want:?}:\n{err}");
+    }
+    let fine = scenario("visible", |t| with_label(t, r#""crisis\u{200b}reached""#));
+    let o = common::brink(&[Path::new("validate"), &fine]);
+    assert!(o.status.success(), "{}", common::describe(&o));
+}
+
 #[test]
 fn a_tab_in_a_label_is_accepted_and_every_svg_is_xml_text() {
     let path = scenario("tab", |t| with_label(t, r#""crisis\treached""#));

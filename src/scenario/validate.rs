@@ -1714,6 +1714,24 @@ fn free_text(c: &mut Checker, s: &Scenario) {
             );
         } else if matches!(
             loc.as_slice(),
+            [Seg::Field("name" | "step_unit" | "cost_unit")] | [.., Seg::Field("label")]
+        ) && !text.trim().is_empty()
+            && text.chars().all(crate::text::invisible)
+        {
+            // Zero-width spaces, joiners, a byte order mark: a blank on every page and chart,
+            // where an empty label would have shown the name.
+            let path = loc_text(&loc);
+            let first = text.chars().find(|c| !c.is_whitespace()).unwrap_or(' ');
+            c.problem(
+                loc,
+                format!(
+                    "{path} shows nothing: it holds only invisible characters (U+{:04X}...)",
+                    u32::from(first)
+                ),
+                "visible text (a label may be left out: the name is shown)",
+            );
+        } else if matches!(
+            loc.as_slice(),
             [Seg::Field("name")] | [.., Seg::Field("label")]
         ) && text.contains(['\n', '\r'])
         {

@@ -242,6 +242,18 @@ fn control_characters_in_variants_and_timelines_are_refused() {
             && err.contains(&format!("--> {}:9:12", bad.display())),
         "{err}"
     );
+    // A timeline's label of invisible characters alone, as in a scenario.
+    let at = timeline.find("label: \"").unwrap() + "label: \"".len();
+    let end = at + timeline[at..].find('"').unwrap();
+    let blank = format!("{}\u{200b}\u{feff}{}", &timeline[..at], &timeline[end..]);
+    std::fs::write(&bad, blank).unwrap();
+    let o = common::brink(&[Path::new("validate"), &bad]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(
+        err.contains("error: label shows nothing: it holds only invisible characters"),
+        "{err}"
+    );
 }
 
 /// A label and the scenario's name are one line: a line break there split a table row in

@@ -399,6 +399,16 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
                 format!("{what} holds the control character U+{:04X}", u32::from(ch)),
                 "text without control characters (tab, newline and carriage return are allowed)",
             ));
+        } else if matches!(loc.last(), Some(Seg::Field("label")))
+            && !value.trim().is_empty()
+            && value.chars().all(crate::text::invisible)
+        {
+            // A blank on every chart and table, as in scenarios.
+            out.push(Problem::new(
+                loc,
+                format!("{what} shows nothing: it holds only invisible characters"),
+                "visible text (a label may be left out)",
+            ));
         } else if matches!(loc.last(), Some(Seg::Field("label"))) && value.contains(['\n', '\r']) {
             // A label heads a row of backtest's tables and charts, as in scenarios.
             out.push(Problem::new(

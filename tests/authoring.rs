@@ -595,6 +595,36 @@ fn diff_refuses_folders_brink_did_not_write() {
     );
 }
 
+/// Two results of different scenarios, with no outcome named in both, printed an empty table
+/// and a hint about pairing; the command now says there is nothing to compare.
+#[test]
+fn diff_of_results_with_no_outcome_in_common_is_refused() {
+    let dir = scratch("diff-nothing-common");
+    run_tutorial(&dir, "tutorial", &[]);
+    let r = repo("scenarios/examples/richardson.ron");
+    let r = r.to_str().unwrap();
+    ok_in(
+        &dir,
+        &["run", r, "--runs", "200", "--no-charts", "--out", "pair"],
+    );
+    for json in [false, true] {
+        let args = [
+            &["diff", "tutorial", "pair"][..],
+            if json { &["--json"][..] } else { &[] },
+        ]
+        .concat();
+        let (code, out, err) = code_in(&dir, &args);
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("tutorial and pair name no outcome in common")
+                && err.contains("A's: rupture, lasting_rupture,")
+                && err.contains("more; B's: crisis)"),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn diff_refuses_a_result_edited_since_brink_wrote_it() {
     let dir = scratch("diff-edited");

@@ -819,6 +819,28 @@ pub fn run(cli: Cli) -> Result<()> {
                 crate::app::authoring::read_saved(&b)?,
             );
             let d = brink::analysis::diff::diff(&sa, &sb);
+            // Two results that share no outcome (two different scenarios) printed an empty
+            // table with a hint about pairing: nothing was compared, and that is said instead.
+            if d.outcomes.is_empty() {
+                let names = |v: &[String]| {
+                    if v.is_empty() {
+                        "none".to_string()
+                    } else if v.len() <= 8 {
+                        v.join(", ")
+                    } else {
+                        format!("{}, and {} more", v[..8].join(", "), v.len() - 8)
+                    }
+                };
+                return Err(Error::Input(format!(
+                    "{} and {} name no outcome in common, so there is nothing to compare \
+                     (A's: {}; B's: {}); diff compares results of one scenario, or of \
+                     versions of it that keep its outcomes' names",
+                    a.shown(),
+                    b.shown(),
+                    brink::text::escape(&names(&d.only_in_a), false),
+                    brink::text::escape(&names(&d.only_in_b), false)
+                )));
+            }
             if json {
                 say_json(&format!("{}\n", brink::report::diff::json(&d)?));
             } else {

@@ -636,3 +636,60 @@ fn the_base_against_itself_differs_by_nothing_even_in_one_run() {
         assert!(l.ends_with(",0,0,0"), "{l}");
     }
 }
+
+/// A negative number to a count, seed, index or share (`--runs -5`) was taken for an unknown
+/// option: "unexpected argument '-5' found; tip: to pass '-5' as a value, use '-- -5'", advice
+/// that makes it a stray positional argument. It is now read as the option's value and refused
+/// as one, naming the option.
+#[test]
+fn a_negative_number_is_refused_as_the_options_value() {
+    let dir = common::scratch("negative-values");
+    let out = dir.join("out");
+    let out_s = out.to_str().unwrap();
+    let t = "scenarios/examples/tutorial.ron";
+    let cases: [&[&str]; 6] = [
+        &["run", t, "--runs", "-5"],
+        &["run", t, "--seed", "-1"],
+        &["compare", t, "--threads", "-2"],
+        &["trace", t, "--run", "-1"],
+        &["sensitivity", t, "--runs", "-300"],
+        &["run", t, "--max-runs", "-1"],
+    ];
+    for args in cases {
+        let (option, value) = (args[2], args[3]);
+        let a = [args, &["--out", out_s]].concat();
+        let o = brink(&a);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            common::describe(&o)
+        );
+        assert!(
+            err.contains(&format!("invalid value '{value}' for '{option} <"))
+                && !err.contains("unexpected argument"),
+            "{args:?}: {err}"
+        );
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+    }
+    // A negative share reaches the range check of its own.
+    let o = brink(&[
+        "calibrate",
+        "--timelines",
+        "scenarios/history/russia_georgia_2006.timeline.ron",
+        "--params",
+        "shared.fatigue.value",
+        "--min-acceptance",
+        "-0.5",
+        "--out",
+        out_s,
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(
+        err.contains("--min-acceptance must be from 0 to below 1"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

@@ -233,16 +233,16 @@ pub struct RunArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct AbcArgs {
     /// Particles in the ABC-SMC population.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1000)]
     pub particles: usize,
     /// Pseudo-timelines simulated per particle and generation (one run of every case each).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 4)]
     pub sims: usize,
     /// Most generations.
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 40)]
     pub max_generations: usize,
     /// Stop once a generation's move acceptance falls below this share.
-    #[arg(long, default_value_t = 0.03)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.03)]
     pub min_acceptance: f64,
     /// Params to calibrate, comma-separated: PATH (every case that has it; shared when
     /// several do) or CASE:PATH (one case only). `brink describe --paths FILE` lists paths.
@@ -298,13 +298,13 @@ pub struct BacktestArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Runs per case.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10_000)]
     pub runs: u64,
     /// Master seed (also of the calibrations of --cross-validate).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0)]
     pub seed: u64,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Leave each case out in turn: calibrate --params on the others, score it.
     #[arg(long)]
@@ -342,10 +342,10 @@ pub struct CalibrateArgs {
     #[command(flatten)]
     pub abc: AbcArgs,
     /// Master seed: the same seed gives the same posterior.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0)]
     pub seed: u64,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Output folder (default: output/calibration).
     #[arg(long)]
@@ -429,7 +429,7 @@ pub struct TraceArgs {
     /// Scenario file (RON).
     pub scenario: PathBuf,
     /// The run to trace (its index in `brink run`: 0, 1, 2, ...).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub run: Option<u64>,
     /// Trace the first runs in which this outcome happened instead.
     #[arg(long)]
@@ -437,10 +437,10 @@ pub struct TraceArgs {
     /// With --pick: how many runs to trace [default: 3].
     // Refused with --run (it was ignored): `requires = "pick"` did not catch it, the two being
     // in a group, and a clap default counts as given.
-    #[arg(long, conflicts_with = "run")]
+    #[arg(long, allow_negative_numbers = true, conflicts_with = "run")]
     pub count: Option<usize>,
     /// With --pick: the most runs to scan (runs 0 .. N-1) [default: 100000].
-    #[arg(long, conflicts_with = "run")]
+    #[arg(long, allow_negative_numbers = true, conflicts_with = "run")]
     pub max_scan: Option<u64>,
     /// Apply a variant of the scenario.
     #[arg(long)]
@@ -452,7 +452,7 @@ pub struct TraceArgs {
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<brink::scenario::overrides::Override>,
     /// Master seed (as given to `brink run`).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0)]
     pub seed: u64,
     /// Print JSON instead of text.
     #[arg(long)]
@@ -464,7 +464,7 @@ pub struct TraceArgs {
     #[arg(long, requires = "out")]
     pub no_charts: bool,
     /// Worker threads for the --pick scan (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -482,10 +482,10 @@ pub struct SensitivityArgs {
     #[arg(long)]
     pub measure: Option<String>,
     /// Runs in the sample (all N × k sampled numbers are held in memory).
-    #[arg(long, default_value_t = brink::analysis::sensitivity::DEFAULT_RUNS)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = brink::analysis::sensitivity::DEFAULT_RUNS)]
     pub runs: u64,
     /// Master seed: run r samples the same numbers as run r of `brink run`.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0)]
     pub seed: u64,
     /// Apply a variant of the scenario.
     #[arg(long)]
@@ -497,7 +497,7 @@ pub struct SensitivityArgs {
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<brink::scenario::overrides::Override>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Output folder (default: output/<scenario file name>[-<variant>]-sensitivity).
     #[arg(long)]
@@ -570,7 +570,7 @@ pub struct ExperimentArgs {
     pub params: Vec<brink::analysis::design::ParamRange>,
     /// Points of the design (lhs, sobol), or levels per parameter (factorial: N^k points);
     /// at most 10,000 points in all.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub points: usize,
     /// A variant of the file played at every point besides the base (repeatable).
     #[arg(long = "variant", value_name = "NAME")]
@@ -613,16 +613,16 @@ pub struct ExperimentArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
     /// Number of runs (default: the scenario's `runs`, else 10,000).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub runs: Option<u64>,
     /// Master seed: the same seed gives the same results.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0)]
     pub seed: u64,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Largest number of runs accepted (1 to 2^48 − 1, the run index's range).
-    #[arg(long, default_value_t = 100_000_000, value_parser = parse_max_runs)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 100_000_000, value_parser = parse_max_runs)]
     pub max_runs: u64,
 }
 
@@ -653,7 +653,7 @@ fn parse_max_runs(s: &str) -> std::result::Result<u64, String> {
 #[derive(Debug, Clone, clap::Args)]
 pub struct LimitArgs {
     /// Largest scenario file accepted, in bytes.
-    #[arg(long, default_value_t = scenario::limits::MAX_FILE_BYTES)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = scenario::limits::MAX_FILE_BYTES)]
     pub max_file_size: u64,
 }
 

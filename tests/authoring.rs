@@ -78,10 +78,26 @@ fn new_never_overwrites_and_refuses_unsafe_names() {
         fs::read_to_string(dir.join("mine.ron")).unwrap(),
         "my own work"
     );
-    for bad in ["../up", "a b", "9lives", "", "con", "Nul", "COM1", "lpt9"] {
+    for bad in [
+        "../up",
+        "a b",
+        "9lives",
+        "",
+        "con",
+        "Nul",
+        "COM1",
+        "lpt9",
+        "Ünïcode",
+    ] {
         let (code, _, err) = code_in(&dir, &["new", bad]);
         assert_eq!(code, 2, "{bad:?}: {err}");
     }
+    // A letter outside ASCII is not one a name may hold, and the message says which letters.
+    let (_, _, err) = code_in(&dir, &["new", "Ünïcode"]);
+    assert!(
+        err.contains("expected an ASCII letter (a–z, A–Z), then ASCII letters"),
+        "{err}"
+    );
     assert_eq!(common::names(&dir), vec!["mine.ron".to_string()]);
     // A device name of Windows is refused as the file's name only: with --out it names the
     // scenario, and names like it that are not devices are fine.

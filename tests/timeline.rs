@@ -407,7 +407,7 @@ fn invalid_names() {
         r#"name: "no incident""#,
         r#""no incident""#,
         "fact name \"no incident\" is not a valid name",
-        "letters, digits",
+        "ASCII letters (a–z, A–Z), digits",
     );
     load_fails(
         "bad_case_name",

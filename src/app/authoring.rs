@@ -59,7 +59,7 @@ pub fn new_scenario(
 ) -> Result<PathBuf> {
     if !brink::scenario::new::is_safe_name(name) {
         return Err(Error::Input(format!(
-            "\"{}\" cannot name a scenario: expected a letter, then letters, digits, '_' or '-' \
+            "\"{}\" cannot name a scenario: expected an ASCII letter (a–z, A–Z), then ASCII letters, digits, '_' or '-' \
              (at most 64 characters)",
             crate::app::terminal::safe(name)
         )));

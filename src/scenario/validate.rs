@@ -407,7 +407,7 @@ pub(crate) fn name_problem(
         Some(Problem::new(
             loc,
             format!("{kind} name {name:?} is not a valid name"),
-            "a name of letters, digits, '_' or '-', starting with a letter, at most 64 characters",
+            "a name of ASCII letters (a–z, A–Z), digits, '_' or '-', starting with a letter, at most 64 characters",
         ))
     } else if !seen.insert(name.to_string()) {
         Some(Problem::new(

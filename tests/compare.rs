@@ -495,14 +495,7 @@ fn a_max_runs_past_the_streams_is_refused_at_once() {
     for args in commands {
         let mut a = args.clone();
         a.extend(["--runs", "10", "--max-runs", &past, "--out", out_s]);
-        let o = brink(&a);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(
-            o.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            common::describe(&o)
-        );
+        let err = refused(&a);
         assert!(
             err.contains("--max-runs")
                 && err.contains(&format!("expected at most {limit}"))
@@ -546,14 +539,7 @@ fn a_max_runs_of_zero_is_refused_at_once() {
     for args in commands {
         let mut a = args.clone();
         a.extend(["--runs", "1", "--max-runs", "0", "--out", out_s]);
-        let o = brink(&a);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(
-            o.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            common::describe(&o)
-        );
+        let err = refused(&a);
         assert!(
             err.contains("--max-runs")
                 && err.contains("would refuse every run count")
@@ -658,14 +644,7 @@ fn a_negative_number_is_refused_as_the_options_value() {
     for args in cases {
         let (option, value) = (args[2], args[3]);
         let a = [args, &["--out", out_s]].concat();
-        let o = brink(&a);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(
-            o.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            common::describe(&o)
-        );
+        let err = refused(&a);
         assert!(
             err.contains(&format!("invalid value '{value}' for '{option} <"))
                 && !err.contains("unexpected argument"),
@@ -674,7 +653,7 @@ fn a_negative_number_is_refused_as_the_options_value() {
         assert!(!out.exists(), "{args:?} wrote {}", out.display());
     }
     // A negative share reaches the range check of its own.
-    let o = brink(&[
+    let err = refused(&[
         "calibrate",
         "--timelines",
         "scenarios/history/russia_georgia_2006.timeline.ron",
@@ -685,11 +664,21 @@ fn a_negative_number_is_refused_as_the_options_value() {
         "--out",
         out_s,
     ]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
     assert!(
         err.contains("--min-acceptance must be from 0 to below 1"),
         "{err}"
     );
     assert!(!out.exists());
+}
+
+/// The standard error of a brink command that must be refused as an input error (exit code 2).
+fn refused(args: &[&str]) -> String {
+    let o = brink(args);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{args:?}: {}",
+        common::describe(&o)
+    );
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }

@@ -415,7 +415,7 @@ fn invalid_names() {
         r#"name: "1case""#,
         r#""1case""#,
         "timeline name \"1case\" is not a valid name",
-        "starting with a letter",
+        "ASCII letters (a–z, A–Z), digits, '_' or '-', starting with a letter",
     );
 }
 

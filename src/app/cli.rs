@@ -87,7 +87,7 @@ pub enum Command {
     },
     /// Write a commented starting scenario that validates (NAME.ron in the current folder).
     New {
-        /// The scenario's name (letters, digits, '_' or '-', starting with a letter).
+        /// The scenario's name (ASCII letters, digits, '_' or '-', starting with a letter).
         name: String,
         /// The starting point: two actors and one lever (minimal), or the tutorial, which
         /// shows every part of the language.

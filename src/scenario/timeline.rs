@@ -367,7 +367,7 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
         out.push(Problem::new(
             vec![f("name")],
             format!("timeline name {:?} is not a valid name", t.name),
-            "a name of letters, digits, '_' or '-', starting with a letter, at most 64 characters",
+            "a name of ASCII letters (a–z, A–Z), digits, '_' or '-', starting with a letter, at most 64 characters",
         ));
     }
     if t.scenario.trim().is_empty() {

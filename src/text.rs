@@ -289,26 +289,38 @@ pub fn close_bidi(text: &str) -> String {
 /// assert_eq!(unbalanced_bidi("x\u{2069}"), Some('\u{2069}'));
 /// ```
 pub fn unbalanced_bidi(text: &str) -> Option<char> {
-    let mut open: Vec<char> = vec![];
-    for c in text.chars() {
+    unbalanced_bidi_at(text).map(|(_, c)| c)
+}
+
+/// As [`unbalanced_bidi`], with the character's place: how many characters come before it.
+///
+/// ```
+/// use brink::text::unbalanced_bidi_at;
+/// // The first U+202E is closed; the second is not.
+/// assert_eq!(unbalanced_bidi_at("\u{202e}a\u{202c}b\u{202e}c"), Some((4, '\u{202e}')));
+/// assert_eq!(unbalanced_bidi_at("ab\u{2069}"), Some((2, '\u{2069}')));
+/// ```
+pub fn unbalanced_bidi_at(text: &str) -> Option<(usize, char)> {
+    let mut open: Vec<(usize, char)> = vec![];
+    for (i, c) in text.chars().enumerate() {
         match c {
             '\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}' | '\u{2066}'..='\u{2068}' => {
-                open.push(c)
+                open.push((i, c))
             }
             '\u{202c}' => match open.last() {
-                Some('\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}') => {
+                Some((_, '\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}')) => {
                     open.pop();
                 }
-                _ => return Some(c),
+                _ => return Some((i, c)),
             },
             '\u{2069}' => {
                 // An isolate's end closes the embeddings opened inside it too.
                 match open
                     .iter()
-                    .rposition(|o| matches!(o, '\u{2066}'..='\u{2068}'))
+                    .rposition(|(_, o)| matches!(o, '\u{2066}'..='\u{2068}'))
                 {
                     Some(at) => open.truncate(at),
-                    None => return Some(c),
+                    None => return Some((i, c)),
                 }
             }
             _ => {}

@@ -193,6 +193,23 @@ fn graph_out_naming_a_folder_is_told_so() {
     assert!(!dir.join("new").exists());
     let left: Vec<_> = fs::read_dir(dir.join("charts")).unwrap().collect();
     assert_eq!(left.len(), 1);
+    // The default name taken by a folder or a file: no --out was given to blame.
+    fs::create_dir(dir.join("foo.ron")).unwrap();
+    fs::write(dir.join("bar.ron"), "mine").unwrap();
+    let (code, _, err) = code_in(&dir, &["new", "foo"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("foo.ron is a folder, and it is the file this command writes by default")
+            && err.contains("--out FILE"),
+        "{err}"
+    );
+    let (code, _, err) = code_in(&dir, &["new", "bar"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bar.ron already exists") && err.contains("name another file with --out FILE"),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(dir.join("bar.ron")).unwrap(), "mine");
 }
 
 #[test]

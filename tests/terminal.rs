@@ -267,6 +267,33 @@ fn report_titles_and_paths_cannot_drive_a_terminal_through_the_report() {
         "{}",
         common::describe(&cr)
     );
+    // The unbalanced one is placed, not the first of its kind (closed here by its U+202C).
+    for (title, said) in [
+        (
+            "\u{202e}a\u{202c}b\u{202e}c",
+            "U+202E after its first 4 characters",
+        ),
+        (
+            "a\u{202e}x\u{202c}b\u{202e}y\u{202c}\u{202e}",
+            "U+202E after its first 8",
+        ),
+    ] {
+        let o = brink(&["run", "x.ron", "--report-title", title]);
+        assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(said),
+            "{title:?}: {}",
+            common::describe(&o)
+        );
+    }
+    // Invisible characters alone would make a blank heading (spaces alone are dropped).
+    let o = brink(&["run", "x.ron", "--report-title", " \u{200b}\u{2060}"]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("the title shows nothing"),
+        "{}",
+        common::describe(&o)
+    );
     let evil = "T\u{1b}]0;pwn\u{7}";
     let o = brink(&[
         "run",

@@ -15,18 +15,28 @@ use crate::app::output::{Listed, MARKER, read_bounded, read_listed, read_marker}
 const MAX_JSON_BYTES: u64 = 256 << 20;
 
 /// Writes `bytes` to a new file at `path`; never replaces anything (exit code 2 if something
-/// is there). A failed write leaves no file.
-pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
+/// is there). A failed write leaves no file. `given` says whether `--out` named the path (the
+/// messages say so), or it is the command's default name.
+pub fn write_new_file(path: &Path, bytes: &[u8], given: bool) -> Result<()> {
     // A folder is not "a file that exists": --out names the file itself.
     let names_folder = (path.as_os_str().to_string_lossy().chars().last())
         .is_some_and(std::path::is_separator)
         || fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
     if names_folder {
-        return Err(Error::Input(format!(
-            "{} names a folder; --out names the file to write (a new one, in a folder that \
-             exists)",
-            path.shown()
-        )));
+        return Err(Error::Input(if given {
+            format!(
+                "{} names a folder; --out names the file to write (a new one, in a folder that \
+                 exists)",
+                path.shown()
+            )
+        } else {
+            // The default name, taken by a folder: no --out was given to blame.
+            format!(
+                "{} is a folder, and it is the file this command writes by default; name \
+                 another file with --out FILE",
+                path.shown()
+            )
+        }));
     }
     let mut f = fs::OpenOptions::new()
         .write(true)
@@ -35,9 +45,13 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 Error::Input(format!(
-                    "{} already exists; brink never overwrites a file: choose another --out, or \
-                     move it away",
-                    path.shown()
+                    "{} already exists; brink never overwrites a file: {}, or move it away",
+                    path.shown(),
+                    if given {
+                        "choose another --out"
+                    } else {
+                        "name another file with --out FILE"
+                    }
                 ))
             } else {
                 Error::Input(format!("cannot create {}: {e}", path.shown()))
@@ -73,7 +87,11 @@ pub fn new_scenario(
         )));
     }
     let path = out.map_or_else(|| PathBuf::from(format!("{name}.ron")), Path::to_path_buf);
-    write_new_file(&path, brink::scenario::new::text(name, template).as_bytes())?;
+    write_new_file(
+        &path,
+        brink::scenario::new::text(name, template).as_bytes(),
+        out.is_some(),
+    )?;
     Ok(path)
 }
 

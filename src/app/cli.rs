@@ -1054,7 +1054,7 @@ fn graph_command(
             }
         }
     };
-    crate::app::authoring::write_new_file(&path, &bytes)?;
+    crate::app::authoring::write_new_file(&path, &bytes, out.is_some())?;
     say(&format!("wrote {}\n", crate::app::terminal::path(&path)));
     Ok(())
 }
@@ -1695,27 +1695,33 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
 /// `--report-title TEXT`: text without control characters (tab and newline allowed; a
 /// carriage return too is refused here, which the terminal would act on).
 fn parse_title(s: &str) -> std::result::Result<String, String> {
-    // A bidirectional override or isolate, left open, reorders the page after it.
-    match s
+    // A bidirectional override or isolate, left open, reorders the page after it. Placed by
+    // the characters before it (the unbalanced one, not the first of its kind): clap's quote
+    // of the value leaves the control characters out, and would show "abcd" for "ab\x07cd".
+    let control = s
         .chars()
-        .find(|&c| c.is_control() && !matches!(c, '\t' | '\n'))
-        .or_else(|| brink::text::unbalanced_bidi(s))
-    {
-        // Placed by the characters before it: clap's quote of the value leaves the control
-        // characters out, and would show "abcd" for "ab\x07cd".
-        Some(c) => Err(format!(
+        .position(|c| c.is_control() && !matches!(c, '\t' | '\n'))
+        .and_then(|at| Some((at, s.chars().nth(at)?)));
+    if let Some((at, c)) = control.or_else(|| brink::text::unbalanced_bidi_at(s)) {
+        return Err(format!(
             "the title holds the control character U+{:04X} after its first {}; expected text \
              without control characters (tab and newline are allowed; bidirectional overrides \
              and isolates only closed within the title)",
             u32::from(c),
-            brink::text::counted(
-                s.chars().position(|x| x == c).unwrap_or(0),
-                "character",
-                "characters"
-            )
-        )),
-        None => Ok(s.to_string()),
+            brink::text::counted(at, "character", "characters")
+        ));
     }
+    // Zero-width spaces, joiners, a byte order mark alone: a blank heading on the page (a
+    // title of spaces is dropped; this one would not be).
+    if !s.trim().is_empty() && s.chars().all(brink::text::invisible) {
+        let first = s.chars().find(|c| !c.is_whitespace()).unwrap_or(' ');
+        return Err(format!(
+            "the title shows nothing: it holds only invisible characters (U+{:04X}...); \
+             expected visible text, or no --report-title",
+            u32::from(first)
+        ));
+    }
+    Ok(s.to_string())
 }
 
 /// Prints text for the analyst: scenario text may hold control characters (see

@@ -53,7 +53,7 @@ pub struct Run {
 }
 
 /// The runs of a scenario when none are asked for: its own `runs`, else 10,000.
-pub const DEFAULT_RUNS: u64 = 10_000;
+pub const DEFAULT_RUNS: u64 = crate::scenario::DEFAULT_RUNS;
 
 impl<'a> Simulation<'a> {
     /// A simulation of the base scenario: its own number of runs (else 10,000), seed 0, every
@@ -532,7 +532,7 @@ pub fn checked_runs(
     max_runs: u64,
     spelled: RunOptions,
 ) -> Result<u64> {
-    let runs = asked.unwrap_or_else(|| scenario_runs.map_or(10_000, |r| r as u64));
+    let runs = asked.unwrap_or_else(|| scenario_runs.map_or(DEFAULT_RUNS, |r| r as u64));
     if runs == 0 {
         return Err(Error::Input(format!("{} must be at least 1", spelled.runs)));
     }

@@ -773,3 +773,68 @@ fn the_text_ends_with_costs_and_gains() {
         "{line}"
     );
 }
+
+/// A run past the file's run count (10,000 here) is in the command named only with `--runs`
+/// raised to hold it: `brink trace --run 10500` named `brink run FILE --seed 0`, whose table
+/// stops at run 9999. The last run index is in no run's table, and that is said.
+#[test]
+fn the_command_named_holds_a_run_past_the_files_run_count() {
+    let dir = common::scratch("trace-past-runs");
+    let richardson = "scenarios/examples/richardson.ron";
+    let out = dir.join("t");
+    ok(&[
+        "trace",
+        richardson,
+        "--run",
+        "10500",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(out.join("trace.txt")).unwrap();
+    let hint = text
+        .lines()
+        .find(|l| l.starts_with("The path run 10500 takes in `"))
+        .expect("the hint");
+    let mut args = shell_words(hint.split('`').nth(1).unwrap());
+    assert_eq!(args.remove(0), "brink");
+    assert!(
+        args.windows(2).any(|w| w == ["--runs", "10501"]),
+        "{args:?}"
+    );
+    let run_out = dir.join("r");
+    args.extend(
+        ["--per-run", "--no-charts", "--out"]
+            .map(String::from)
+            .into_iter()
+            .chain([run_out.to_str().unwrap().to_string()]),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&args);
+    let mut r = csv::Reader::from_path(run_out.join("runs.csv")).expect("runs.csv");
+    let run_col = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "run")
+        .unwrap();
+    let last = r.records().last().unwrap().unwrap();
+    assert_eq!(&last[run_col], "10500");
+    let last_out = dir.join("last");
+    let index = brink::numerics::rng::MAX_RUN_INDEX.to_string();
+    ok(&[
+        "trace",
+        richardson,
+        "--run",
+        &index,
+        "--out",
+        last_out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(last_out.join("trace.txt")).unwrap();
+    assert!(
+        text.contains(&format!(
+            "Run {index} is the last run index: no `brink run` plays"
+        )),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -622,7 +622,7 @@ pub struct SimArgs {
     #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Largest number of runs accepted (1 to 2^48 − 1, the run index's range).
-    #[arg(long, allow_negative_numbers = true, default_value_t = 100_000_000, value_parser = parse_max_runs)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = scenario::limits::DEFAULT_MAX_RUNS, value_parser = parse_max_runs)]
     pub max_runs: u64,
 }
 

@@ -246,14 +246,43 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
     if let Some(x) = crate::report::html::set_sentence(sc, set) {
         let _ = writeln!(o, "{}", crate::text::escape(&x, false));
     }
-    let _ = writeln!(
-        o,
-        "The path run {} takes in `brink run {} --seed {}{}` (same random streams).",
-        t.run,
+    // A run past the file's own run count is in a run of more runs (and past the default
+    // limit, with that limit raised): the command named must contain it.
+    let runs = if t.run >= sc.runs.map_or(crate::scenario::DEFAULT_RUNS, |r| r as u64) {
+        let n = t.run + 1;
+        let limit = crate::scenario::limits::DEFAULT_MAX_RUNS;
+        let raise = if n > limit {
+            format!(" --max-runs {n}")
+        } else {
+            String::new()
+        };
+        format!(" --runs {n}{raise}")
+    } else {
+        String::new()
+    };
+    let command = format!(
+        "`brink run {} --seed {}{runs}{}`",
         crate::text::escape(&shell_file(&t.scenario_file), false),
         t.seed,
         crate::text::escape(&options, false)
     );
+    if t.run < crate::numerics::rng::MAX_RUN_INDEX {
+        let _ = writeln!(
+            o,
+            "The path run {} takes in {command} (same random streams).",
+            t.run
+        );
+    } else {
+        // The last run index: a run of every index up to it would be one run more than
+        // `brink run` accepts.
+        let _ = writeln!(
+            o,
+            "Run {} is the last run index: no `brink run` plays that many runs (at most {}), \
+             so no run's table holds it.",
+            t.run,
+            crate::numerics::rng::MAX_RUN_INDEX
+        );
+    }
     let _ = writeln!(
         o,
         "{} {unit}s{}; H = mean hostility of {} <-> {}; costs in {}.",

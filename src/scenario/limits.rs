@@ -2,6 +2,9 @@
 //!
 //! Each limit is generous for real analyses; the ones an analyst may need to raise have a flag.
 
+/// The largest number of runs accepted when no `--max-runs` is given (`--max-runs` raises it,
+/// up to the run indices the random streams address).
+pub const DEFAULT_MAX_RUNS: u64 = 100_000_000;
 /// Largest scenario file read, in bytes (`--max-file-size` raises it).
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// Most actors in a scenario.

@@ -13,6 +13,9 @@ pub mod schema;
 pub mod timeline;
 pub mod validate;
 
+/// The runs of a scenario when none are asked for and its file sets no `runs`.
+pub const DEFAULT_RUNS: u64 = 10_000;
+
 pub use diagnostics::{Diagnostic, Diagnostics};
 pub use load::{LoadOptions, LoadedScenario, load, sha256_hex};
 pub use param::{Dist, Param};

@@ -67,6 +67,28 @@ fn new_writes_starting_scenarios_that_validate_with_a_source_on_every_record() {
     assert!(tut.ends_with(&fs::read_to_string(repo(TUTORIAL)).unwrap()));
 }
 
+/// The command `brink new` prints to check the file works when pasted (a path with a space
+/// was two words, one starting with `-` an option), and its hint fits the template: the
+/// tutorial holds no "replace with your source".
+#[test]
+fn new_prints_a_command_that_works_and_a_hint_that_fits() {
+    let dir = scratch("new-hint");
+    let out = ok_in(&dir, &["new", "q", "--out", "my file.ron"]);
+    assert!(out.contains("`brink validate 'my file.ron'`"), "{out}");
+    let out = ok_in(&dir, &["new", "q", "--out=-x.ron"]);
+    assert!(out.contains("`brink validate ./-x.ron`"), "{out}");
+    ok_in(&dir, &["validate", "./-x.ron"]);
+    let out = ok_in(&dir, &["new", "t", "--from", "tutorial"]);
+    let text = fs::read_to_string(dir.join("t.ron")).unwrap();
+    assert!(!text.contains("replace with your source"));
+    assert!(
+        !out.contains("replace with your source")
+            && out.contains("\"tutorial: invented\"")
+            && text.contains("tutorial: invented"),
+        "{out}"
+    );
+}
+
 #[test]
 fn new_never_overwrites_and_refuses_unsafe_names() {
     let dir = scratch("new-refuse");

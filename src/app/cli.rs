@@ -788,10 +788,28 @@ pub fn run(cli: Cli) -> Result<()> {
                 TemplateArg::Tutorial => scenario::new::Template::Tutorial,
             };
             let path = crate::app::authoring::new_scenario(&name, template, out.as_deref())?;
+            // The command to paste: the path as one shell word (`my file.ron` was two), and
+            // one starting with `-` given as `./-x.ron` (it read as an option).
+            let p = path.to_string_lossy();
+            let word = brink::text::shell_word(&if p.starts_with('-') {
+                format!("./{p}")
+            } else {
+                p.into_owned()
+            });
+            let then = match template {
+                scenario::new::Template::Minimal => {
+                    "its sources say \"replace with your source\" until you do"
+                }
+                scenario::new::Template::Tutorial => {
+                    "it is the tutorial under your file name: rename it and replace its invented \
+                     numbers and their sources (\"tutorial: invented\", \"assumption\", \
+                     \"illustrative\") with yours"
+                }
+            };
             say(&format!(
-                "wrote {}\ncheck it with `brink validate {}`; its sources say \"replace with your source\" until you do\n",
+                "wrote {}\ncheck it with `brink validate {}`; {then}\n",
                 crate::app::terminal::path(&path),
-                crate::app::terminal::path(&path)
+                brink::text::escape(&word, false)
             ));
             Ok(())
         }

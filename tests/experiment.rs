@@ -562,29 +562,46 @@ fn prim_says_there_is_nothing_to_locate_when_the_outcome_never_happens() {
     }
 }
 
-/// A factorial whose ends are closer than 13 significant digits tell apart is refused (its
-/// levels were one value, run and charted as if they differed); a sweep refuses the same.
+/// A design whose ends are closer than 13 significant digits tell apart is refused: a
+/// factorial's levels were one value, and a Latin hypercube's or a Sobol design's points (one
+/// per stratum) were one value several times (5 points all at 1.0), run and charted as if they
+/// differed; a sweep refuses the same.
 #[test]
-fn a_factorial_too_narrow_for_its_levels_is_refused() {
+fn a_design_too_narrow_for_its_points_is_refused() {
     let out = common::scratch("narrow").join("e");
-    let narrow = format!("{GA}=1..1.0000000000000002");
-    let o = cli(
-        &[
-            "--design",
+    for (design, range, points, said) in [
+        (
             "factorial",
-            "--param",
-            &narrow,
-            "--points",
+            "1..1.0000000000000002",
             "3",
-            "--runs",
-            "20",
-        ],
-        &out,
-    );
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("too close for 3 distinct levels"), "{err}");
-    assert!(!out.exists());
+            "too close for 3 distinct levels",
+        ),
+        (
+            "lhs",
+            "1..1.0000000000000002",
+            "5",
+            "too close for 5 distinct values",
+        ),
+        (
+            "sobol",
+            "1..1.000000000001",
+            "16",
+            "too close for 16 distinct values",
+        ),
+        ("lhs", "0..5e-324", "5", "too close for 5 distinct values"),
+    ] {
+        let narrow = format!("{GA}={range}");
+        let o = cli(
+            &[
+                "--design", design, "--param", &narrow, "--points", points, "--runs", "20",
+            ],
+            &out,
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{design} {range}: {err}");
+        assert!(err.contains(said), "{design} {range}: {err}");
+        assert!(!out.exists());
+    }
 }
 
 /// Valid designs that do not do what they suggest are said on stderr, not refused: a

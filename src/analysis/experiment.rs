@@ -400,21 +400,26 @@ pub fn plan(s: &Scenario, req: &ExperimentRequest) -> Result<Plan> {
         None => (!s.outcomes.is_empty()).then_some(0),
     };
     let points = design::points(req.design, &req.params, req.points, req.seed);
-    // A factorial's levels are the same values at every point: ends closer than 13 significant
-    // digits tell apart gave levels of one value, run and charted as if they differed.
-    if req.design == design::DesignKind::Factorial {
-        for (j, p) in req.params.iter().enumerate() {
-            let mut levels: Vec<u64> = points.iter().map(|x| x[j].to_bits()).collect();
-            levels.sort_unstable();
-            levels.dedup();
-            let wanted = req.points;
-            if levels.len() < wanted {
-                return Err(Error::Input(format!(
-                    "--param {}: LOW and HIGH are too close for {wanted} distinct levels at 13 \
-                     significant digits; expected a wider range",
-                    p.describe()
-                )));
-            }
+    // A factorial's levels are the same values at every point, and a Latin hypercube or a
+    // Sobol design puts each point in a stratum of its own: ends closer than 13 significant
+    // digits tell apart gave one value several times (a Latin hypercube of 5 points all at
+    // 1.0), run and charted as if they differed.
+    for (j, p) in req.params.iter().enumerate() {
+        let mut values: Vec<u64> = points.iter().map(|x| x[j].to_bits()).collect();
+        values.sort_unstable();
+        values.dedup();
+        let wanted = req.points;
+        if values.len() < wanted {
+            let what = if req.design == design::DesignKind::Factorial {
+                "levels"
+            } else {
+                "values"
+            };
+            return Err(Error::Input(format!(
+                "--param {}: LOW and HIGH are too close for {wanted} distinct {what} at 13 \
+                 significant digits; expected a wider range",
+                p.describe()
+            )));
         }
     }
     let mut parameters = vec![];

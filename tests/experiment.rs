@@ -276,6 +276,30 @@ fn a_point_counts_as_a_run_of_a_variant_setting_its_values() {
     assert!(hits > 0, "the corner should see crises");
 }
 
+/// The text says which runs PRIM read: every base run, or, past its limit of rows and cells,
+/// the first runs of each point (its "overall" rate is then theirs, and differed unexplained
+/// from the table's mean above it).
+#[test]
+fn the_text_says_which_runs_prim_read() {
+    let mut r = lib(DesignKind::Lhs, &[&format!("{GA}=0..3")], 4, &[], 50, 1);
+    let m = brink::model::compile(&common::load(common::repo(CORNER)).scenario, None).unwrap();
+    let text = brink::report::experiment::text(&m, &r);
+    assert!(
+        text.contains("Scenario discovery (PRIM, 200 runs: every base run): "),
+        "{text}"
+    );
+    // As a result past the limit records it (`prim_runs_per_point` below the runs).
+    r.prim_runs_per_point = 30;
+    let text = brink::report::experiment::text(&m, &r);
+    assert!(
+        text.contains(
+            "runs: the first 30 of each point's 50 runs, as many as its limit of 2,000,000 rows \
+             and 40,000,000 cells allows): "
+        ) && text.contains("overall in them"),
+        "{text}"
+    );
+}
+
 #[test]
 fn prim_finds_the_corner_where_the_crisis_is_likely() {
     let r = lib(

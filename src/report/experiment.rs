@@ -397,10 +397,25 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
     } else if let Some(prim) = &r.prim {
         let b = prim.chosen_box();
         let pct = crate::report::charts::percent;
+        // Past PRIM's memory limit it reads the first runs of each point only: said, since
+        // its "overall" rate is then theirs, not the table's above.
+        let read = if r.prim_runs_per_point < r.manifest.runs {
+            format!(
+                "the first {} of each point's {} runs, as many as its limit of {} rows and {} \
+                 cells allows",
+                crate::report::charts::group_thousands(r.prim_runs_per_point),
+                crate::report::charts::group_thousands(r.manifest.runs),
+                crate::report::charts::group_thousands(crate::analysis::experiment::MAX_PRIM_ROWS),
+                crate::report::charts::group_thousands(crate::analysis::experiment::MAX_PRIM_CELLS)
+            )
+        } else {
+            "every base run".into()
+        };
         o += &format!(
-            "\nScenario discovery (PRIM, {} runs): {name} is {} likely, against {} \
-             overall, when {}; this box holds {} of the runs with {name} ({} of all runs).\n",
-            prim.rows,
+            "\nScenario discovery (PRIM, {} runs: {read}): {name} is {} likely, against {} \
+             overall in them, when {}; this box holds {} of the runs with {name} ({} of all \
+             runs).\n",
+            crate::report::charts::group_thousands(prim.rows),
             pct(b.density),
             pct(prim.base_density()),
             box_words(model, b),

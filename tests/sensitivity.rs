@@ -441,6 +441,8 @@ fn a_measure_decided_by_one_number_alone_is_refused() {
                 file.to_str().unwrap(),
                 "--runs",
                 "400",
+                "--set",
+                "relations.b->a.fatigue=0.4",
                 "--no-charts",
                 "--out",
                 out.to_str().unwrap(),
@@ -452,7 +454,12 @@ fn a_measure_decided_by_one_number_alone_is_refused() {
                 assert_eq!(r.status.code(), Some(2), "{measure:?}: {err}");
                 assert!(
                     err.contains("is decided by relations.a->b.grievance alone in the 400 runs")
-                        && err.contains("brink sweep --set relations.a->b.grievance="),
+                        // The whole command, its words quoted (`->` is a redirection).
+                        && err.contains(&format!(
+                            "`brink sweep {} --set 'relations.b->a.fatigue=0.4' --set \
+                             'relations.a->b.grievance=FROM..TO:STEPS'`",
+                            brink::text::shell_word(file.to_str().unwrap())
+                        )),
                     "{measure:?}: {err}"
                 );
                 assert!(!out.exists());

@@ -587,6 +587,28 @@ fn sample_chunk(
     (xs, ys)
 }
 
+/// The `brink sweep` of one number of this sensitivity's model: its file, variant and other
+/// `--set` numbers, each word quoted for a shell (a path's `->` is a redirection unquoted).
+fn sweep_command(loaded: &LoadedScenario, variant: Option<&str>, path: &str) -> String {
+    use crate::text::shell_word;
+    let file = loaded.path.to_string_lossy();
+    let mut c = format!(
+        "brink sweep {}",
+        shell_word(&if file.starts_with('-') {
+            format!("./{file}")
+        } else {
+            file.into_owned()
+        })
+    );
+    if let Some(v) = variant {
+        c += &format!(" --variant {}", shell_word(v));
+    }
+    for o in loaded.overrides.iter().filter(|o| o.path != path) {
+        c += &format!(" --set {}", shell_word(&format!("{}={}", o.path, o.text)));
+    }
+    c + &format!(" --set {}", shell_word(&format!("{path}=FROM..TO:STEPS")))
+}
+
 /// Runs the sensitivity sample and ranks the parameters.
 pub fn run(
     loaded: &LoadedScenario,
@@ -666,9 +688,10 @@ pub fn run(
         return Err(Error::Input(format!(
             "{name} is decided by {path} alone in the {n} runs (seed {}): in every run it \
              rises or falls with that number, as if it had no randomness of its own, so PRCC \
-             has nothing to rank; \
-             see its effect with `brink sweep --set {path}=FROM..TO:STEPS`, or pick another measure",
-            req.seed
+             has nothing to rank; see its effect with `{}` (FROM, TO and STEPS yours), or pick \
+             another measure",
+            req.seed,
+            sweep_command(loaded, req.variant.as_deref(), path)
         )));
     }
     let res = prcc(cols, &y, req.threads).map_err(|e| {

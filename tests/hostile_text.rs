@@ -148,9 +148,15 @@ fn a_label_of_invisible_characters_alone_is_refused() {
     assert!(o.status.success(), "{}", common::describe(&o));
 }
 
+/// A tab where one is allowed (a description; labels and names refuse it) reaches the report
+/// and every SVG as XML text.
 #[test]
-fn a_tab_in_a_label_is_accepted_and_every_svg_is_xml_text() {
-    let path = scenario("tab", |t| with_label(t, r#""crisis\treached""#));
+fn a_tab_in_a_description_is_accepted_and_every_svg_is_xml_text() {
+    let path = scenario("tab-description", |t| {
+        let name = t.lines().find(|l| l.starts_with("    name: ")).unwrap();
+        let with = format!("{name}\n    description: \"a\\tb\",");
+        t.replacen(name, &with, 1)
+    });
     let out = path.parent().unwrap().join("out");
     common::ok(&[
         Path::new("run"),
@@ -285,6 +291,32 @@ fn a_line_break_in_a_label_or_the_name_is_refused_at_its_place() {
         !err.lines().any(|l| l.starts_with("error: forged")),
         "{err}"
     );
+}
+
+/// A tab in a label or the scenario's name moved the columns after it in the terminal's
+/// tables (`run`, `diff` and `experiment` printed it raw); it is refused as a line break is,
+/// and a description may still hold one.
+#[test]
+fn a_tab_in_a_label_or_the_name_is_refused_at_its_place() {
+    let path = scenario("tab", |t| {
+        let name = t.lines().find(|l| l.starts_with("    name: ")).unwrap();
+        with_label(t.clone(), r#""cri\tsis""#).replacen(
+            name,
+            "    name: \"Richard\\tson\",\n    description: \"a\\tb\",",
+            1,
+        )
+    });
+    let o = common::brink(&[Path::new("validate"), &path]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    for want in [
+        "outcomes[0].label holds a tab",
+        "name holds a tab",
+        "expected a name of one line without tabs",
+        "2 problems found",
+    ] {
+        assert!(err.contains(want), "does not say {want:?}:\n{err}");
+    }
 }
 
 /// The report's record of its command reads back in a shell: a file name with a space is

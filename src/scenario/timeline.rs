@@ -409,13 +409,20 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
                 format!("{what} shows nothing: it holds only invisible characters"),
                 "visible text (a label may be left out)",
             ));
-        } else if matches!(loc.last(), Some(Seg::Field("label"))) && value.contains(['\n', '\r']) {
-            // A label heads a row of backtest's tables and charts, as in scenarios.
+        } else if matches!(loc.last(), Some(Seg::Field("label")))
+            && value.contains(['\n', '\r', '\t'])
+        {
+            // A label heads a row of backtest's tables and charts, as in scenarios (a tab moved
+            // the columns after it).
             out.push(Problem::new(
                 loc,
-                format!("{what} is more than one line"),
-                "a name of one line (it heads table rows, legends and charts; a source may run \
-                 over several)",
+                if value.contains(['\n', '\r']) {
+                    format!("{what} is more than one line")
+                } else {
+                    format!("{what} holds a tab")
+                },
+                "a name of one line without tabs (it heads table rows, legends and charts; a \
+                 source may run over several lines)",
             ));
         }
     };

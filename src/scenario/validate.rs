@@ -1733,17 +1733,22 @@ fn free_text(c: &mut Checker, s: &Scenario) {
         } else if matches!(
             loc.as_slice(),
             [Seg::Field("name")] | [.., Seg::Field("label")]
-        ) && text.contains(['\n', '\r'])
+        ) && text.contains(['\n', '\r', '\t'])
         {
             // A label names a row, a legend entry, a chart's title and a line of the terminal's
             // tables: a line break there split a row in two, and could start a line that looks
-            // like brink's own ("error: ...").
+            // like brink's own ("error: ..."); a tab moved the columns after it (units refuse
+            // both already).
             let path = loc_text(&loc);
             c.problem(
                 loc,
-                format!("{path} is more than one line"),
-                "a name of one line (it heads table rows, legends and charts; a description or \
-                 source may run over several)",
+                if text.contains(['\n', '\r']) {
+                    format!("{path} is more than one line")
+                } else {
+                    format!("{path} holds a tab")
+                },
+                "a name of one line without tabs (it heads table rows, legends and charts; a \
+                 description or source may run over several lines)",
             );
         }
     };

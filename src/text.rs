@@ -239,6 +239,28 @@ pub fn invisible(c: char) -> bool {
 /// assert_eq!(close_bidi("plain"), "plain");
 /// ```
 pub fn close_bidi(text: &str) -> String {
+    let open = open_bidi(text);
+    let mut closed = text.to_string();
+    closed.extend(open.iter().rev().map(|&o| {
+        if matches!(o, '\u{2066}'..='\u{2068}') {
+            '\u{2069}'
+        } else {
+            '\u{202c}'
+        }
+    }));
+    closed
+}
+
+/// The bidirectional embeddings, overrides and isolates `text` leaves open at its end, outermost
+/// first (what [`close_bidi`] closes, and what a label broken over lines opens again on the
+/// next one).
+///
+/// ```
+/// use brink::text::open_bidi;
+/// assert_eq!(open_bidi("\u{2067}x\u{202e}y"), vec!['\u{2067}', '\u{202e}']);
+/// assert_eq!(open_bidi("\u{2067}x\u{2069}"), Vec::<char>::new());
+/// ```
+pub fn open_bidi(text: &str) -> Vec<char> {
     let mut open: Vec<char> = vec![];
     for c in text.chars() {
         match c {
@@ -264,15 +286,7 @@ pub fn close_bidi(text: &str) -> String {
             _ => {}
         }
     }
-    let mut closed = text.to_string();
-    closed.extend(open.iter().rev().map(|&o| {
-        if matches!(o, '\u{2066}'..='\u{2068}') {
-            '\u{2069}'
-        } else {
-            '\u{202c}'
-        }
-    }));
-    closed
+    open
 }
 
 /// The first bidirectional formatting character of `text` left unbalanced: an embedding or

@@ -467,8 +467,24 @@ pub(crate) fn short_label(label: &str, name: &str) -> String {
 }
 
 /// The text broken between words into at most `lines` lines that fit a width in pixels; the
-/// last line is cut (with "…") when the text needs more.
+/// last line is cut (with "…") when the text needs more. A bidirectional override or isolate
+/// open at a line's end is closed there and opened again on the next line, so that each line
+/// is balanced and the text inside it keeps its direction (a label broken inside one read in
+/// two directions, the first line's override left open).
 pub(crate) fn wrap(s: &str, size: f64, max: u32, lines: usize) -> Vec<String> {
+    let mut carry: Vec<char> = vec![];
+    wrap_words(s, size, max, lines)
+        .into_iter()
+        .map(|line| {
+            let full: String = carry.iter().copied().chain(line.chars()).collect();
+            carry = crate::text::open_bidi(&full);
+            crate::text::close_bidi(&full)
+        })
+        .collect()
+}
+
+/// [`wrap`]'s lines before they are balanced.
+fn wrap_words(s: &str, size: f64, max: u32, lines: usize) -> Vec<String> {
     let mut out: Vec<String> = vec![];
     let mut words = s.split_whitespace().peekable();
     while words.peek().is_some() {
@@ -1087,6 +1103,28 @@ mod tests {
         assert!(fit_chars(&nested, 10).ends_with("\u{202c}\u{2069}…"));
         assert_eq!(fit_chars("short", 10), "short");
         assert_eq!(fit("short", 12.0, 500), "short");
+    }
+
+    /// A label wrapped over lines inside an isolate and an override (balanced in the label)
+    /// left the first line's open and the rest of the override outside it: each line is
+    /// balanced now, and the next opens them again, outermost first.
+    #[test]
+    fn a_label_wrapped_inside_an_override_keeps_it_on_every_line() {
+        register_font().unwrap();
+        let label = format!(
+            "Leaders \u{2067}talked \u{202e}{}\u{202c} tail\u{2069} end",
+            "ABCDEFGHIJ ".repeat(12)
+        );
+        assert_eq!(crate::text::unbalanced_bidi(&label), None);
+        let lines = wrap(&label, 12.0, 200, 3);
+        assert!(lines.len() >= 2, "{lines:?}");
+        for l in &lines {
+            assert_eq!(crate::text::unbalanced_bidi(l), None, "{lines:?}");
+        }
+        assert!(lines[0].ends_with("\u{202c}\u{2069}"), "{lines:?}");
+        assert!(lines[1].starts_with("\u{2067}\u{202e}"), "{lines:?}");
+        // Plain text is as it was.
+        assert_eq!(wrap("a b c", 12.0, 500, 2), vec!["a b c".to_string()]);
     }
 
     #[test]

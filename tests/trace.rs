@@ -711,16 +711,7 @@ fn a_trace_with_set_names_the_run_it_replays() {
     let mut args = shell_words(command);
     assert_eq!(args.remove(0), "brink");
     assert!(args.iter().any(|a| a == set[1]), "{args:?}");
-    let run_out = dir.join("r");
-    args.extend(
-        ["--runs", "20", "--per-run", "--no-charts", "--out"]
-            .map(String::from)
-            .into_iter()
-            .chain([run_out.to_str().unwrap().to_string()]),
-    );
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    ok(&args);
-    let mut r = csv::Reader::from_path(run_out.join("runs.csv")).expect("runs.csv");
+    let mut r = run_hint(args, &["--runs", "20"], &dir.join("r"));
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     let rows: Vec<Vec<String>> = r
         .records()
@@ -801,16 +792,7 @@ fn the_command_named_holds_a_run_past_the_files_run_count() {
         args.windows(2).any(|w| w == ["--runs", "10501"]),
         "{args:?}"
     );
-    let run_out = dir.join("r");
-    args.extend(
-        ["--per-run", "--no-charts", "--out"]
-            .map(String::from)
-            .into_iter()
-            .chain([run_out.to_str().unwrap().to_string()]),
-    );
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    ok(&args);
-    let mut r = csv::Reader::from_path(run_out.join("runs.csv")).expect("runs.csv");
+    let mut r = run_hint(args, &[], &dir.join("r"));
     let run_col = r
         .headers()
         .unwrap()
@@ -837,4 +819,19 @@ fn the_command_named_holds_a_run_past_the_files_run_count() {
         "{text}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs the command a trace names (its words after `brink`) with `extra`, a per-run table and
+/// `--out out`, and opens its runs.csv.
+fn run_hint(
+    mut args: Vec<String>,
+    extra: &[&str],
+    out: &std::path::Path,
+) -> csv::Reader<std::fs::File> {
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args.extend(["--per-run", "--no-charts", "--out"].map(String::from));
+    args.push(out.to_str().unwrap().to_string());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&args);
+    csv::Reader::from_path(out.join("runs.csv")).expect("runs.csv")
 }

@@ -35,6 +35,22 @@ pub fn unsafe_char(c: char) -> bool {
     c.is_control() || reorders_text(c)
 }
 
+/// A file's path as a word of a command line ([`shell_word`]): one that starts with `-` would
+/// be read as an option, so it is given as `./-r.ron`.
+///
+/// ```
+/// use brink::text::shell_path;
+/// assert_eq!(shell_path("-r.ron"), "./-r.ron");
+/// assert_eq!(shell_path("my file.ron"), "'my file.ron'");
+/// ```
+pub fn shell_path(f: &str) -> String {
+    if f.starts_with('-') {
+        shell_word(&format!("./{f}"))
+    } else {
+        shell_word(f)
+    }
+}
+
 /// A word of a command line as a POSIX shell reads it back: as it is when it holds nothing
 /// the shell treats specially, else in single quotes (a quote inside as `'\''`), or, when it
 /// holds a character that must not reach a terminal raw ([`unsafe_char`]), in bash's `$'...'`
@@ -261,32 +277,44 @@ pub fn close_bidi(text: &str) -> String {
 /// assert_eq!(open_bidi("\u{2067}x\u{2069}"), Vec::<char>::new());
 /// ```
 pub fn open_bidi(text: &str) -> Vec<char> {
-    let mut open: Vec<char> = vec![];
-    for c in text.chars() {
+    bidi_walk(text).0.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The bidirectional formatting of `text` read left to right: what is open at its end
+/// (outermost first, each with how many characters come before it), and the first closer
+/// without its opener (which closes nothing).
+fn bidi_walk(text: &str) -> (Vec<(usize, char)>, Option<(usize, char)>) {
+    let mut open: Vec<(usize, char)> = vec![];
+    let mut stray = None;
+    for (i, c) in text.chars().enumerate() {
         match c {
             '\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}' | '\u{2066}'..='\u{2068}' => {
-                open.push(c)
+                open.push((i, c))
             }
-            '\u{202c}' => {
-                if matches!(
-                    open.last(),
-                    Some('\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}')
-                ) {
+            '\u{202c}' => match open.last() {
+                Some((_, '\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}')) => {
                     open.pop();
                 }
-            }
+                _ => {
+                    stray.get_or_insert((i, c));
+                }
+            },
             '\u{2069}' => {
-                if let Some(at) = open
+                // An isolate's end closes the embeddings opened inside it too.
+                match open
                     .iter()
-                    .rposition(|o| matches!(o, '\u{2066}'..='\u{2068}'))
+                    .rposition(|(_, o)| matches!(o, '\u{2066}'..='\u{2068}'))
                 {
-                    open.truncate(at);
+                    Some(at) => open.truncate(at),
+                    None => {
+                        stray.get_or_insert((i, c));
+                    }
                 }
             }
             _ => {}
         }
     }
-    open
+    (open, stray)
 }
 
 /// The first bidirectional formatting character of `text` left unbalanced: an embedding or
@@ -315,30 +343,6 @@ pub fn unbalanced_bidi(text: &str) -> Option<char> {
 /// assert_eq!(unbalanced_bidi_at("ab\u{2069}"), Some((2, '\u{2069}')));
 /// ```
 pub fn unbalanced_bidi_at(text: &str) -> Option<(usize, char)> {
-    let mut open: Vec<(usize, char)> = vec![];
-    for (i, c) in text.chars().enumerate() {
-        match c {
-            '\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}' | '\u{2066}'..='\u{2068}' => {
-                open.push((i, c))
-            }
-            '\u{202c}' => match open.last() {
-                Some((_, '\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}')) => {
-                    open.pop();
-                }
-                _ => return Some((i, c)),
-            },
-            '\u{2069}' => {
-                // An isolate's end closes the embeddings opened inside it too.
-                match open
-                    .iter()
-                    .rposition(|(_, o)| matches!(o, '\u{2066}'..='\u{2068}'))
-                {
-                    Some(at) => open.truncate(at),
-                    None => return Some((i, c)),
-                }
-            }
-            _ => {}
-        }
-    }
-    open.first().copied()
+    let (open, stray) = bidi_walk(text);
+    stray.or_else(|| open.first().copied())
 }

@@ -590,16 +590,8 @@ fn sample_chunk(
 /// The `brink sweep` of one number of this sensitivity's model: its file, variant and other
 /// `--set` numbers, each word quoted for a shell (a path's `->` is a redirection unquoted).
 fn sweep_command(loaded: &LoadedScenario, variant: Option<&str>, path: &str) -> String {
-    use crate::text::shell_word;
-    let file = loaded.path.to_string_lossy();
-    let mut c = format!(
-        "brink sweep {}",
-        shell_word(&if file.starts_with('-') {
-            format!("./{file}")
-        } else {
-            file.into_owned()
-        })
-    );
+    use crate::text::{shell_path, shell_word};
+    let mut c = format!("brink sweep {}", shell_path(&loaded.path.to_string_lossy()));
     if let Some(v) = variant {
         c += &format!(" --variant {}", shell_word(v));
     }

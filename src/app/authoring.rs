@@ -73,8 +73,8 @@ pub fn new_scenario(
 ) -> Result<PathBuf> {
     if !brink::scenario::new::is_safe_name(name) {
         return Err(Error::Input(format!(
-            "\"{}\" cannot name a scenario: expected an ASCII letter (a–z, A–Z), then ASCII letters, digits, '_' or '-' \
-             (at most 64 characters)",
+            "\"{}\" cannot name a scenario: expected an ASCII letter (a–z, A–Z), then ASCII \
+             letters, digits, '_' or '-' (at most 64 characters)",
             crate::app::terminal::safe(name)
         )));
     }

@@ -790,12 +790,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let path = crate::app::authoring::new_scenario(&name, template, out.as_deref())?;
             // The command to paste: the path as one shell word (`my file.ron` was two), and
             // one starting with `-` given as `./-x.ron` (it read as an option).
-            let p = path.to_string_lossy();
-            let word = brink::text::shell_word(&if p.starts_with('-') {
-                format!("./{p}")
-            } else {
-                p.into_owned()
-            });
+            let word = brink::text::shell_path(&path.to_string_lossy());
             let then = match template {
                 scenario::new::Template::Minimal => {
                     "its sources say \"replace with your source\" until you do"
@@ -1718,8 +1713,8 @@ fn parse_title(s: &str) -> std::result::Result<String, String> {
     // of the value leaves the control characters out, and would show "abcd" for "ab\x07cd".
     let control = s
         .chars()
-        .position(|c| c.is_control() && !matches!(c, '\t' | '\n'))
-        .and_then(|at| Some((at, s.chars().nth(at)?)));
+        .enumerate()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n'));
     if let Some((at, c)) = control.or_else(|| brink::text::unbalanced_bidi_at(s)) {
         return Err(format!(
             "the title holds the control character U+{:04X} after its first {}; expected text \

@@ -133,16 +133,6 @@ pub fn json(out: &TraceOutput) -> Result<Vec<u8>> {
     r.map_err(|e| Error::encode("trace.json", e))
 }
 
-/// A scenario file as a command-line word: one that starts with `-` would be read as an
-/// option, so it is given as `./-r.ron`.
-fn shell_file(f: &str) -> String {
-    if f.starts_with('-') {
-        shell_word(&format!("./{f}"))
-    } else {
-        shell_word(f)
-    }
-}
-
 /// A Goldstein weight with its sign: "+3.4", "−5" ("0", never "−0").
 fn signed(w: f64) -> String {
     let s = fmt_num((w * 100.0).round() / 100.0 + 0.0);
@@ -262,7 +252,7 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
     };
     let command = format!(
         "`brink run {} --seed {}{runs}{}`",
-        crate::text::escape(&shell_file(&t.scenario_file), false),
+        crate::text::escape(&crate::text::shell_path(&t.scenario_file), false),
         t.seed,
         crate::text::escape(&options, false)
     );
@@ -584,7 +574,7 @@ mod tests {
         // Nothing is left for the terminal's escapes, which bash would not read back.
         assert_eq!(crate::text::escape(&two_lines, false), two_lines);
         let hostile = "t\u{1b}a\u{200f}b\u{85}c\rd.ron";
-        let word = shell_file(hostile);
+        let word = crate::text::shell_path(hostile);
         assert_eq!(word, "$'t\\x1ba\\xe2\\x80\\x8fb\\xc2\\x85c\\rd.ron'");
         assert_eq!(crate::text::escape(&word, false), word);
         // bash reads each word back as the text it was made from.
@@ -601,7 +591,7 @@ mod tests {
                 assert_eq!(String::from_utf8_lossy(&o.stdout), given);
             }
         }
-        assert_eq!(shell_file("-r.ron"), "./-r.ron");
-        assert_eq!(shell_file("s/x.ron"), "s/x.ron");
+        assert_eq!(crate::text::shell_path("-r.ron"), "./-r.ron");
+        assert_eq!(crate::text::shell_path("s/x.ron"), "s/x.ron");
     }
 }

@@ -367,7 +367,7 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
         out.push(Problem::new(
             vec![f("name")],
             format!("timeline name {:?} is not a valid name", t.name),
-            "a name of ASCII letters (a–z, A–Z), digits, '_' or '-', starting with a letter, at most 64 characters",
+            super::validate::NAME_RULE,
         ));
     }
     if t.scenario.trim().is_empty() {
@@ -409,18 +409,14 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
                 format!("{what} shows nothing: it holds only invisible characters"),
                 "visible text (a label may be left out)",
             ));
-        } else if matches!(loc.last(), Some(Seg::Field("label")))
-            && value.contains(['\n', '\r', '\t'])
+        } else if let Some(why) = matches!(loc.last(), Some(Seg::Field("label")))
+            .then(|| super::validate::not_one_line(value))
+            .flatten()
         {
-            // A label heads a row of backtest's tables and charts, as in scenarios (a tab moved
-            // the columns after it).
+            // A label heads a row of backtest's tables and charts, as in scenarios.
             out.push(Problem::new(
                 loc,
-                if value.contains(['\n', '\r']) {
-                    format!("{what} is more than one line")
-                } else {
-                    format!("{what} holds a tab")
-                },
+                format!("{what} {why}"),
                 "a name of one line without tabs (it heads table rows, legends and charts; a \
                  source may run over several lines)",
             ));

@@ -395,6 +395,23 @@ pub const RESERVED_OUTCOME_NAMES: [&str; 9] = [
     "steps_in_force",
 ];
 
+/// What a valid name is ([`is_valid_name`]), as a diagnostic says it.
+pub(crate) const NAME_RULE: &str = "a name of ASCII letters (a–z, A–Z), digits, '_' or '-', \
+     starting with a letter, at most 64 characters";
+
+/// Why a label or a name is not one line without tabs, if it is not: it heads table rows,
+/// legends and charts, where a line break split a row in two (and could start a line that
+/// looks like brink's own, "error: ...") and a tab moved the columns after it.
+pub(crate) fn not_one_line(text: &str) -> Option<&'static str> {
+    if text.contains(['\n', '\r']) {
+        Some("is more than one line")
+    } else if text.contains('\t') {
+        Some("holds a tab")
+    } else {
+        None
+    }
+}
+
 /// A name that is not valid ([`is_valid_name`]) or already in `seen` (which it joins), of a
 /// `kind` of thing ("actor"), at `loc`.
 pub(crate) fn name_problem(
@@ -407,7 +424,7 @@ pub(crate) fn name_problem(
         Some(Problem::new(
             loc,
             format!("{kind} name {name:?} is not a valid name"),
-            "a name of ASCII letters (a–z, A–Z), digits, '_' or '-', starting with a letter, at most 64 characters",
+            NAME_RULE,
         ))
     } else if !seen.insert(name.to_string()) {
         Some(Problem::new(
@@ -1730,23 +1747,18 @@ fn free_text(c: &mut Checker, s: &Scenario) {
                 ),
                 "visible text (a label may be left out: the name is shown)",
             );
-        } else if matches!(
+        } else if let Some(why) = matches!(
             loc.as_slice(),
             [Seg::Field("name")] | [.., Seg::Field("label")]
-        ) && text.contains(['\n', '\r', '\t'])
+        )
+        .then(|| not_one_line(text))
+        .flatten()
         {
-            // A label names a row, a legend entry, a chart's title and a line of the terminal's
-            // tables: a line break there split a row in two, and could start a line that looks
-            // like brink's own ("error: ..."); a tab moved the columns after it (units refuse
-            // both already).
+            // Units refuse both already.
             let path = loc_text(&loc);
             c.problem(
                 loc,
-                if text.contains(['\n', '\r']) {
-                    format!("{path} is more than one line")
-                } else {
-                    format!("{path} holds a tab")
-                },
+                format!("{path} {why}"),
                 "a name of one line without tabs (it heads table rows, legends and charts; a \
                  description or source may run over several lines)",
             );

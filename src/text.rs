@@ -280,11 +280,13 @@ pub fn open_bidi(text: &str) -> Vec<char> {
     bidi_walk(text).0.into_iter().map(|(_, c)| c).collect()
 }
 
+/// A bidirectional formatting character and how many characters come before it.
+type Placed = (usize, char);
+
 /// The bidirectional formatting of `text` read left to right: what is open at its end
-/// (outermost first, each with how many characters come before it), and the first closer
-/// without its opener (which closes nothing).
-fn bidi_walk(text: &str) -> (Vec<(usize, char)>, Option<(usize, char)>) {
-    let mut open: Vec<(usize, char)> = vec![];
+/// (outermost first), and the first closer without its opener (which closes nothing).
+fn bidi_walk(text: &str) -> (Vec<Placed>, Option<Placed>) {
+    let mut open: Vec<Placed> = vec![];
     let mut stray = None;
     for (i, c) in text.chars().enumerate() {
         match c {

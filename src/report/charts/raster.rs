@@ -113,7 +113,14 @@ impl<'a> DrawingBackend for Raster<'a> {
         let mut glyphs = Vec::with_capacity(text.len());
         let mut caret = 0f32;
         let mut prev = None;
-        for ch in text.chars() {
+        // Characters that draw nothing (bidirectional marks and isolates, zero-width spaces
+        // and joiners): the font has no glyph for most, and its missing-glyph box would show
+        // where the SVG shows nothing (a label cut short ends in the U+2069 that closes its
+        // isolate). The PNG is not laid out bidirectionally; the SVG's viewer does that.
+        for ch in text
+            .chars()
+            .filter(|&c| c.is_whitespace() || !crate::text::invisible(c))
+        {
             let id = sf.glyph_id(ch);
             if let Some(p) = prev {
                 caret += sf.kern(p, id);
@@ -163,5 +170,43 @@ impl<'a> DrawingBackend for Raster<'a> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pixels of `text` drawn in black on a white canvas.
+    fn pixels(text: &str) -> Vec<u8> {
+        let (w, h) = (200, 40);
+        let mut rgb = vec![255u8; (w * h * 3) as usize];
+        {
+            let mut r = Raster(BitMapBackend::with_buffer(&mut rgb, (w, h)));
+            let style = TextStyle::from(("sans-serif", 20).into_font()).color(&BLACK);
+            r.draw_text(text, &style, (4, 4)).unwrap();
+            r.present().unwrap();
+        }
+        rgb
+    }
+
+    /// A label's bidirectional marks and zero-width characters draw nothing, as in the SVG;
+    /// the font's missing-glyph box drew a rectangle for each.
+    #[test]
+    fn characters_that_draw_nothing_leave_no_box() {
+        let plain = pixels("ab c");
+        assert_ne!(plain, pixels("ab"), "the test draws something");
+        for marked in [
+            "a\u{2067}b\u{2069} c",
+            "ab\u{202e}\u{202c} c",
+            "a\u{200b}b\u{200d} \u{feff}c",
+        ] {
+            assert!(
+                pixels(marked) == plain,
+                "{marked:?} drew more than \"ab c\""
+            );
+        }
+        // A character the font lacks still shows its box: only what draws nothing is left out.
+        assert_ne!(pixels("ab c\u{10FFFD}"), plain);
     }
 }

@@ -1075,7 +1075,7 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
                 continue;
             };
             if fs::symlink_metadata(&target).is_err() {
-                if fs::rename(&dir, &target).is_ok() {
+                if rename_no_replace(&dir, &target).is_ok() {
                     let _ = sync_dir(parent);
                     tell!(
                         "note: restored {} from {shown} (a brink command was stopped while \
@@ -1167,6 +1167,48 @@ fn same_entry(_a: &Path, _b: &Path) -> bool {
     false
 }
 
+/// Renames `from` to `to` only if nothing is at `to` (`AlreadyExists` otherwise). A plain
+/// rename silently replaces an empty folder or a file, and one may be made at `to` between
+/// brink's check that the name is free and the rename: on Linux the kernel refuses it
+/// (`RENAME_NOREPLACE`); elsewhere, or on a file system without that flag, the name is checked
+/// again just before the rename.
+fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let from_c = std::ffi::CString::new(from.as_os_str().as_bytes())?;
+        let to_c = std::ffi::CString::new(to.as_os_str().as_bytes())?;
+        // SAFETY: two NUL-terminated paths that outlive the call; no memory is handed over.
+        let r = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                from_c.as_ptr(),
+                libc::AT_FDCWD,
+                to_c.as_ptr(),
+                libc::RENAME_NOREPLACE,
+            )
+        };
+        if r == 0 {
+            return Ok(());
+        }
+        let e = std::io::Error::last_os_error();
+        // Only "this file system or kernel cannot": then the check below.
+        if !matches!(
+            e.raw_os_error(),
+            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
+        ) {
+            return Err(e);
+        }
+    }
+    if fs::symlink_metadata(to).is_ok() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "something was made at that name meanwhile",
+        ));
+    }
+    fs::rename(from, to)
+}
+
 /// Moves a file to `to`, never replacing what is there (a rename would, silently).
 fn move_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
     match fs::hard_link(from, to) {
@@ -1180,7 +1222,7 @@ fn move_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
             }
         }
         // A file system without hard links: the name was checked free just before.
-        Err(_) if fs::symlink_metadata(to).is_err() => fs::rename(from, to),
+        Err(_) if fs::symlink_metadata(to).is_err() => rename_no_replace(from, to),
         Err(e) => Err(e),
     }
 }
@@ -1701,8 +1743,18 @@ impl Staging {
         self.unmark()?;
         match now {
             Target::Free => {
-                fs::rename(&self.dir, &self.target)
-                    .map_err(|e| Error::io("move the results into", &self.shown, e))?;
+                match rename_no_replace(&self.dir, &self.target) {
+                    Ok(()) => {}
+                    // Made between the check above and the rename: the user's, kept.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        return Err(self.move_aside(Error::Input(format!(
+                            "refusing to write the output folder {}: it did not exist when \
+                             brink started, and something was made there since",
+                            self.shown.shown()
+                        ))));
+                    }
+                    Err(e) => return Err(Error::io("move the results into", &self.shown, e)),
+                }
                 self.committed = true;
                 self.flush_after_commit();
             }
@@ -1736,9 +1788,9 @@ impl Staging {
     /// renamed aside, the new one into place, and the old one removed.
     fn replace(&mut self) -> Result<()> {
         let old = own_name(&self.parent, &self.stem, "old")?;
-        fs::rename(&self.target, &old).map_err(|e| Error::io("replace", &self.shown, e))?;
-        if let Err(e) = fs::rename(&self.dir, &self.target) {
-            let _ = fs::rename(&old, &self.target);
+        rename_no_replace(&self.target, &old).map_err(|e| Error::io("replace", &self.shown, e))?;
+        if let Err(e) = rename_no_replace(&self.dir, &self.target) {
+            let _ = rename_no_replace(&old, &self.target);
             return Err(Error::io("move the results into", &self.shown, e));
         }
         self.committed = true;
@@ -1767,7 +1819,7 @@ impl Staging {
                     })
                     .find(|p| fs::symlink_metadata(p).is_err());
                 let kept = match kept {
-                    Some(p) if fs::rename(&old, &p).is_ok() => p,
+                    Some(p) if rename_no_replace(&old, &p).is_ok() => p,
                     _ => old.clone(),
                 };
                 tell!(
@@ -1809,6 +1861,11 @@ impl Staging {
         if let Err(e) = self.unmark() {
             return e;
         }
+        self.move_aside(why)
+    }
+
+    /// As [`Self::set_aside`], for a staging folder already unmarked.
+    fn move_aside(&mut self, why: Error) -> Error {
         for k in 1..1000 {
             let p = self
                 .parent
@@ -1816,7 +1873,7 @@ impl Staging {
             if fs::symlink_metadata(&p).is_ok() {
                 continue;
             }
-            if fs::rename(&self.dir, &p).is_ok() {
+            if rename_no_replace(&self.dir, &p).is_ok() {
                 self.committed = true;
                 return Error::Input(format!(
                     "{}\n(the folder changed while brink was computing; the results are in {})",
@@ -1952,6 +2009,39 @@ mod tests {
         let mut left = entries(&base).unwrap();
         left.sort();
         assert_eq!(left, ["r2"]);
+        fs::remove_dir_all(&base).unwrap();
+    }
+
+    /// A plain rename replaces an empty folder or a file silently: one made at the output
+    /// path between brink's check and its rename would have been lost. The rename brink uses
+    /// refuses to replace anything.
+    #[test]
+    fn the_rename_into_place_replaces_nothing() {
+        let base = std::env::temp_dir().join(format!("brink-noreplace-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir(&base).unwrap();
+        let results = base.join("results");
+        fs::create_dir(&results).unwrap();
+        fs::write(results.join("a.txt"), b"a").unwrap();
+        let empty = base.join("empty");
+        fs::create_dir(&empty).unwrap();
+        let file = base.join("file");
+        fs::write(&file, b"theirs").unwrap();
+        for taken in [&empty, &file] {
+            let e = rename_no_replace(&results, taken).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::AlreadyExists,
+                "{taken:?}: {e}"
+            );
+        }
+        assert!(empty.is_dir() && entries(&empty).unwrap().is_empty());
+        assert_eq!(fs::read(&file).unwrap(), b"theirs");
+        assert_eq!(fs::read(results.join("a.txt")).unwrap(), b"a");
+        // A free name is taken as a rename does.
+        rename_no_replace(&results, &base.join("moved")).unwrap();
+        assert_eq!(fs::read(base.join("moved/a.txt")).unwrap(), b"a");
+        assert!(!results.exists());
         fs::remove_dir_all(&base).unwrap();
     }
 

@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Area, Axes, Chart, Drawing, Drawn, HEIGHT, INK, MAIN, MUTED, Mark, WIDTH, fit,
-    frame_with_footer, group_thousands, mesh_with, plot, text, tick_label,
+    frame_with_footer, group_thousands, mesh_with, plot, text, tick_label, tick_label_for,
 };
 use crate::analysis::calibrate::{Calibration, ParamSummary};
 use crate::error::Result;
@@ -239,7 +239,7 @@ impl Drawing for PriorPosterior<'_> {
                 &Axes {
                     x_desc: String::new(),
                     y_desc: String::new(),
-                    x_fmt: &tick_label,
+                    x_fmt: &tick_label_for(hi - lo),
                     y_fmt: &tick_label,
                     x_grid: false,
                     y_grid: false,

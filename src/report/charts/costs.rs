@@ -94,7 +94,7 @@ impl Drawing for Costs<'_> {
                     format!("cost ({unit})")
                 },
                 y_desc: String::new(),
-                x_fmt: &super::tick_label,
+                x_fmt: &super::tick_label_for(xmax),
                 y_fmt: &|_| String::new(),
                 x_grid: true,
                 y_grid: false,

@@ -11,7 +11,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::sweep_heatmap::Heat;
 use super::{
     Area, Axes, Chart, Drawing, Drawn, GRID, INK, MAIN, MUTED, Mark, fit, frame_with_footer,
-    group_thousands, legend, mesh, pct_label, plot, series_style, text, tick_label, with_legend,
+    group_thousands, legend, mesh, pct_label, plot, series_style, text, tick_label_for,
+    tick_labels, with_legend,
 };
 use crate::analysis::design::DesignKind;
 use crate::analysis::experiment::ExperimentResult;
@@ -272,13 +273,14 @@ impl Drawing for BoxLimits<'_> {
                 MAIN.filled(),
             ))?;
             let small = text(11.0, MUTED);
+            let label = tick_label_for(i.max - i.min);
             body.draw(&Text::new(
-                tick_label(&i.min),
+                label(&i.min),
                 (x0, cy + 9),
                 small.pos(Pos::new(HPos::Left, VPos::Top)),
             ))?;
             body.draw(&Text::new(
-                tick_label(&i.max),
+                label(&i.max),
                 (x1, cy + 9),
                 small.pos(Pos::new(HPos::Right, VPos::Top)),
             ))?;
@@ -333,8 +335,8 @@ fn heat(c: &Ctx) -> Heat {
             lx.len(),
             ly.len()
         );
-        xs = lx.iter().map(tick_label).collect::<Vec<_>>();
-        ys = ly.iter().map(tick_label).collect::<Vec<_>>();
+        xs = tick_labels(&lx);
+        ys = tick_labels(&ly);
         cells = cell;
     } else {
         let nb = bins_for(r.points.len());

@@ -706,6 +706,50 @@ pub(crate) fn tick_label(v: &f64) -> String {
     }
 }
 
+/// Tick labels for an axis (or a list of values) spanning `span`: each value rounded to a
+/// hundred-thousandth of the span's order of magnitude (which clears the float noise of
+/// computed ticks, -2.8e-17 for 0), then written as [`tick_label`] writes whole numbers and to
+/// six significant figures otherwise. [`tick_label`]'s three decimals labelled every tick of a
+/// sweep over 0.00002..0.00007 "0".
+pub(crate) fn tick_label_for(span: f64) -> impl Fn(&f64) -> String {
+    // 10^(k − 5) for the span's order k, built exactly from its decimal form.
+    let unit = if span.is_finite() && span > 0.0 {
+        format!(
+            "1e{}",
+            crate::numerics::math::log10(span).floor() as i32 - 5
+        )
+        .parse::<f64>()
+        .unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    move |v: &f64| {
+        let r = if unit > 0.0 {
+            (v / unit).round() * unit
+        } else {
+            *v
+        };
+        if r == 0.0 {
+            "0".into()
+        } else if r == r.trunc() && r.abs() < 1e15 {
+            tick_label(&r)
+        } else {
+            significant(r, 6)
+        }
+    }
+}
+
+/// Labels for a list of values (a grid's, a design's levels), by [`tick_label_for`] the span
+/// from the least to the greatest.
+pub(crate) fn tick_labels(values: &[f64]) -> Vec<String> {
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    values.iter().map(tick_label_for(hi - lo)).collect()
+}
+
 /// A probability as a percentage: "32.1%" (or "<0.1%", ">99.9%": a probability short of
 /// certainty is not rounded to it, as one above zero is not rounded to 0).
 pub(crate) fn percent(p: f64) -> String {
@@ -1082,6 +1126,47 @@ pub(crate) fn mesh_with<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ticks plotters computes for an axis, labelled: distinct labels, the value each
+    /// tick stands for, float noise cleared. Three decimals labelled every tick of a sweep
+    /// over -0.00003..0.00007 "0" (and 0.0025 "0.003").
+    #[test]
+    fn tick_labels_fit_the_axis_span() {
+        use plotters::coord::ranged1d::Ranged;
+        use plotters::coord::types::RangedCoordf64;
+        let labels = |a: f64, b: f64, n: usize| {
+            let r: RangedCoordf64 = (a..b).into();
+            let ticks: Vec<f64> = r.key_points(n);
+            let f = tick_label_for(b - a);
+            ticks.iter().map(f).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            labels(-0.00003, 0.00007, 10),
+            [
+                "-0.00002", "-0.00001", "0", "0.00001", "0.00002", "0.00003", "0.00004", "0.00005",
+                "0.00006", "0.00007"
+            ]
+        );
+        assert_eq!(
+            labels(-0.3, 0.3, 12),
+            [
+                "-0.25", "-0.2", "-0.15", "-0.1", "-0.05", "0", "0.05", "0.1", "0.15", "0.2",
+                "0.25", "0.3"
+            ]
+        );
+        assert_eq!(
+            labels(0.1, 0.7, 10),
+            ["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7"]
+        );
+        assert_eq!(
+            labels(0.0, 5000.0, 6),
+            ["0", "1,000", "2,000", "3,000", "4,000", "5,000"]
+        );
+        assert_eq!(tick_label_for(0.01)(&0.0025), "0.0025");
+        assert_eq!(tick_label_for(1e-300)(&2.5e-301), "2.5e-301");
+        // No span to go by (one value): the value as it is.
+        assert_eq!(tick_label_for(0.0)(&0.00025), "0.00025");
+    }
 
     /// A label cut inside a balanced override or isolate is closed before the "…" (found by
     /// a reviewer: the cut left U+202E open, reversing what followed the label).

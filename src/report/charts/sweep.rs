@@ -5,7 +5,7 @@ use plotters::prelude::*;
 
 use super::{
     Area, Axes, Chart, Drawing, Drawn, MUTED, Mark, frame_with_footer, legend, mesh, pct_label,
-    plot, series_style, tick_label, with_legend,
+    plot, series_style, tick_label_for, with_legend,
 };
 use crate::analysis::sweep::SweepResult;
 use crate::error::Result;
@@ -136,7 +136,7 @@ impl Drawing for SweepChart<'_> {
             &Axes {
                 x_desc: crate::report::html::Labels { sc: self.sc }.path(&r.path),
                 y_desc: "probability (share of runs)".into(),
-                x_fmt: &tick_label,
+                x_fmt: &tick_label_for(x1 - x0),
                 y_fmt: &pct_label,
                 x_grid: true,
                 y_grid: true,

@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Area, Chart, Drawing, Drawn, GRID, INK, MUTED, fit, frame_with_footer, pct_label, percent,
-    probability_top, text, text_width, tick_label, widest,
+    probability_top, text, text_width, tick_labels, widest,
 };
 use crate::analysis::sweep::SweepResult;
 use crate::error::Result;
@@ -89,8 +89,8 @@ impl SweepHeatmap<'_> {
             footer: self.footer(),
             x_caption: labels.path(&a.path),
             y_caption: labels.path(&b.path),
-            xs: a.values.iter().map(tick_label).collect(),
-            ys: b.values.iter().map(tick_label).collect(),
+            xs: tick_labels(&a.values),
+            ys: tick_labels(&b.values),
             cells: (0..nx)
                 .flat_map(|i| (0..ny).map(move |j| (i, j)))
                 .map(|(i, j)| self.p(i, j))

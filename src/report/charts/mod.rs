@@ -143,13 +143,14 @@ pub(crate) fn render(d: &impl Drawing) -> Result<Chart> {
     })
 }
 
-/// An RGB buffer of `w` × `h` pixels as PNG, compressed as much as the encoder can (the same
-/// pixels always give the same bytes).
+/// An RGB buffer of `w` × `h` pixels as PNG (the same pixels always give the same bytes). The
+/// encoder's default compression: its best took half of a 10,000-run `brink run` of the
+/// flagship (0.66 s against 0.37 s) for files 0.4% larger than the default's on these charts.
 fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> std::result::Result<Vec<u8>, String> {
     use image::ImageEncoder;
     use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     let mut out = vec![];
-    PngEncoder::new_with_quality(&mut out, CompressionType::Best, FilterType::Adaptive)
+    PngEncoder::new_with_quality(&mut out, CompressionType::Default, FilterType::Adaptive)
         .write_image(rgb, w, h, image::ColorType::Rgb8)
         .map_err(|e| e.to_string())?;
     Ok(out)

@@ -136,6 +136,59 @@ fn outputs_are_byte_identical_across_threads_and_invocations() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The charts are drawn side by side on `--threads` threads: each chart's PNG and SVG are the
+/// same bytes on any number of them, and all of them are there.
+#[test]
+fn charts_are_byte_identical_across_threads() {
+    let dir = common::scratch("charts-threads");
+    let scenario = dir.join("s.ron");
+    std::fs::write(&scenario, SCENARIO).unwrap();
+    let charts = |out: &Path| {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "png" || x == "svg"))
+            .map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(&p).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let drawn: Vec<Vec<(String, Vec<u8>)>> = ["1", "2", "8"]
+        .iter()
+        .map(|t| {
+            let out = dir.join(format!("out{t}"));
+            common::ok(&[
+                "run",
+                scenario.to_str().unwrap(),
+                "--runs",
+                "500",
+                "--seed",
+                "3",
+                "--threads",
+                t,
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            charts(&out)
+        })
+        .collect();
+    assert!(
+        drawn[0].len() >= 10 && drawn[0].iter().any(|(n, _)| n == "index_fan.png"),
+        "{:?}",
+        drawn[0].iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+    for (t, d) in ["2", "8"].iter().zip(&drawn[1..]) {
+        for ((n1, b1), (n, b)) in drawn[0].iter().zip(d) {
+            assert!(n1 == n && b1 == b, "{n} differs on {t} threads");
+        }
+        assert_eq!(d.len(), drawn[0].len());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_reused_chunk_slot_gives_what_a_fresh_one_gives() {
     let m = common::compile(SCENARIO, None);

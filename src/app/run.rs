@@ -400,13 +400,23 @@ pub fn run_with(
             )
         })
         .flatten();
-    let mut files = report::run::files_traced(
-        &done.model,
-        &done.summary,
-        req.charts,
-        &req.report,
-        traced.as_ref(),
-    )?;
+    // The charts are drawn side by side, on as many threads as the runs were.
+    let write = || {
+        report::run::files_traced(
+            &done.model,
+            &done.summary,
+            req.charts,
+            &req.report,
+            traced.as_ref(),
+        )
+    };
+    let mut files = match rayon::ThreadPoolBuilder::new()
+        .num_threads(req.threads)
+        .build()
+    {
+        Ok(pool) => pool.install(write),
+        Err(_) => write(),
+    }?;
     files.push(report::dictionary::columns_json(
         &report::dictionary::run_tables(
             &done.summary,

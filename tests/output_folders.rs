@@ -848,17 +848,28 @@ fn a_second_signal_well_after_the_report_exits_at_once() {
     let out = root.join("kept");
     small_run(&out);
     let mut delivered = 0;
-    // With --keep-partial the charts are drawn after the first signal (about a second), so a
-    // second one 400 ms after the report finds brink still at work; on a fast machine it may
-    // not: then try again.
-    for _ in 0..5 {
+    // With --keep-partial the runs done are written after the first signal: runs.csv flushed
+    // and hashed, the charts drawn (on one thread here). A second signal counts only 300 ms
+    // after the first (`SECOND_SIGNAL_AFTER`), so brink must still be at work 400 ms after
+    // the report: the more runs done before the first signal, the longer their runs.csv
+    // takes. On a fast machine it may not be: then again, with more runs done.
+    for first_after in [500, 1000, 2000, 4000] {
         let mut run = live(
-            &["run", FLAGSHIP, "--runs", "50000000", "--keep-partial"],
+            &[
+                "run",
+                FLAGSHIP,
+                "--runs",
+                "50000000",
+                "--keep-partial",
+                "--per-run",
+                "--threads",
+                "1",
+            ],
             &out,
         );
         wait_for_staging(&root, "kept", &mut run.child);
         // Some runs done first: stopped before any, --keep-partial has nothing to keep.
-        std::thread::sleep(Duration::from_millis(500));
+        std::thread::sleep(Duration::from_millis(first_after));
         assert!(run.signal(libc::SIGINT));
         run.until("interrupt: stopping");
         std::thread::sleep(Duration::from_millis(400));

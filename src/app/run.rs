@@ -400,7 +400,9 @@ pub fn run_with(
             )
         })
         .flatten();
-    // The charts are drawn side by side, on as many threads as the runs were.
+    // The charts are drawn side by side, on as many threads as the runs were (no more than
+    // the cores: `--threads 1024` would otherwise start a thousand threads for a dozen charts).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let write = || {
         report::run::files_traced(
             &done.model,
@@ -411,7 +413,7 @@ pub fn run_with(
         )
     };
     let mut files = match rayon::ThreadPoolBuilder::new()
-        .num_threads(req.threads)
+        .num_threads(req.threads.min(cores))
         .build()
     {
         Ok(pool) => pool.install(write),

@@ -143,6 +143,32 @@ fn run_0_of_the_flagship_is_drawn_as_one_timeline() {
     );
 }
 
+/// The picked runs' charts are drawn side by side on `--threads` threads: the same files, byte
+/// for byte, on one thread or two.
+#[test]
+fn picked_runs_charts_are_the_same_bytes_on_any_threads() {
+    let drawn: Vec<Vec<(String, Vec<u8>)>> = ["1", "2"]
+        .iter()
+        .map(|t| {
+            let out = trace(
+                &format!("pick-threads-{t}"),
+                &["--pick", "rupture", "--count", "5", "--threads", t],
+            );
+            charts(&out)
+                .into_iter()
+                .map(|n| {
+                    let bytes = std::fs::read(out.join(&n)).unwrap();
+                    (n, bytes)
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(drawn[0].len(), 10);
+    for ((n1, b1), (n2, b2)) in drawn[0].iter().zip(&drawn[1]) {
+        assert!(n1 == n2 && b1 == b2, "{n1} differs on two threads");
+    }
+}
+
 #[test]
 fn picked_runs_are_drawn_one_chart_each_with_the_outcome_in_the_title() {
     let out = trace("pick", &["--pick", "rupture", "--count", "2"]);

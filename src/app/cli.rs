@@ -463,7 +463,8 @@ pub struct TraceArgs {
     /// With --out: leave out the timeline charts (trace_timeline*.png/.svg).
     #[arg(long, requires = "out")]
     pub no_charts: bool,
-    /// Worker threads for the --pick scan (default: all cores). Results do not depend on it.
+    /// Worker threads for the --pick scan and the timeline charts (default: all cores). Results do
+    /// not depend on it.
     #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     #[command(flatten)]
@@ -1150,7 +1151,17 @@ fn trace_command(args: TraceArgs) -> Result<()> {
         let mut files = brink::report::trace::files(&out, &model.scenario)?;
         if !args.no_charts {
             go_on()?;
-            files.extend(brink::report::trace::chart_files(&model, &out)?);
+            // Side by side on the scan's threads (no more than the cores), stopped between
+            // charts by a signal.
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let threads = args.threads.unwrap_or(cores).min(cores);
+            let draw = || brink::report::trace::chart_files(&model, &out, stop);
+            let drawn = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                Ok(pool) => pool.install(draw),
+                Err(_) => draw(),
+            }?;
+            go_on()?;
+            files.extend(drawn.unwrap_or_default());
         }
         go_on()?;
         staging.write_all(&files)?;

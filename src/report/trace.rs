@@ -100,14 +100,45 @@ pub fn timeline_charts(model: &Model, out: &TraceOutput) -> Result<Vec<(String, 
         .collect()
 }
 
-/// The timeline charts' files (PNG and SVG of each, named as [`timeline_charts`] says).
-pub fn chart_files(model: &Model, out: &TraceOutput) -> Result<Vec<Artifact>> {
+/// The timeline charts' files (PNG and SVG of each, named as [`timeline_charts`] says), drawn
+/// side by side on the current rayon pool, or `None` once `stop` is set: a chart in progress is
+/// finished, no other is begun (a thousand traces' charts take seconds).
+pub fn chart_files(
+    model: &Model,
+    out: &TraceOutput,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<Option<Vec<Artifact>>> {
+    use rayon::prelude::*;
+    use std::sync::atomic::Ordering;
+    let picked = out.pick.as_ref().map(|p| p.outcome.as_str());
+    let drawn: Vec<Option<Result<Chart>>> = out
+        .traces
+        .par_iter()
+        .map(|t| {
+            (!stop.load(Ordering::SeqCst)).then(|| {
+                render(&TraceTimeline {
+                    model,
+                    trace: t,
+                    picked,
+                })
+            })
+        })
+        .collect();
     let mut files = vec![];
-    for (stem, chart) in timeline_charts(model, out)? {
+    for (t, chart) in out.traces.iter().zip(drawn) {
+        let Some(chart) = chart else {
+            return Ok(None);
+        };
+        let chart = chart?;
+        let stem = if out.traces.len() == 1 {
+            "trace_timeline".to_string()
+        } else {
+            format!("trace_timeline_run{}", t.run)
+        };
         files.push(Artifact::new(format!("{stem}.png"), chart.png));
         files.push(Artifact::new(format!("{stem}.svg"), chart.svg.into_bytes()));
     }
-    Ok(files)
+    Ok(Some(files))
 }
 
 /// The JSON document: one trace for `--run`, the pick and its traces for `--pick`.
@@ -552,6 +583,49 @@ pub fn text(out: &TraceOutput, sc: &Scenario) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicBool;
+
+    /// The timeline charts stop with a signal: none is begun once the stop is set (drawing a
+    /// thousand traces' charts went on for seconds after Ctrl-C), and without one every
+    /// trace gets its PNG and SVG, in the traces' order.
+    #[test]
+    fn timeline_charts_stop_with_a_signal() {
+        use crate::analysis::trace::{Target, TraceRequest, run};
+        let loaded = crate::scenario::load(
+            "scenarios/examples/tutorial.ron".as_ref(),
+            Default::default(),
+        )
+        .unwrap();
+        let model = crate::model::compile(&loaded.scenario, None).unwrap();
+        let req = TraceRequest {
+            variant: None,
+            seed: 3,
+            target: Target::Pick {
+                outcome: model.outcomes[0].name.clone(),
+                count: 3,
+                max_scan: 10_000,
+            },
+            threads: 1,
+            command: vec![],
+        };
+        let out = run(&loaded, &req, &AtomicBool::new(false)).unwrap();
+        assert_eq!(out.traces.len(), 3);
+        let files = chart_files(&model, &out, &AtomicBool::new(false))
+            .unwrap()
+            .unwrap();
+        let names: Vec<String> = files.iter().map(|a| a.name.clone()).collect();
+        let expect: Vec<String> = out
+            .traces
+            .iter()
+            .flat_map(|t| ["png", "svg"].map(|x| format!("trace_timeline_run{}.{x}", t.run)))
+            .collect();
+        assert_eq!(names, expect);
+        assert!(
+            chart_files(&model, &out, &AtomicBool::new(true))
+                .unwrap()
+                .is_none()
+        );
+    }
 
     /// A weight of 0 eased (ease_weight −0) or one rounding to 0 reads "0", never "−0".
     #[test]

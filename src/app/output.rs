@@ -1873,15 +1873,20 @@ impl Staging {
             if fs::symlink_metadata(&p).is_ok() {
                 continue;
             }
-            if rename_no_replace(&self.dir, &p).is_ok() {
-                self.committed = true;
-                return Error::Input(format!(
-                    "{}\n(the folder changed while brink was computing; the results are in {})",
-                    message(&why),
-                    p.shown()
-                ));
+            match rename_no_replace(&self.dir, &p) {
+                Ok(()) => {
+                    self.committed = true;
+                    return Error::Input(format!(
+                        "{}\n(the folder changed while brink was computing; the results are in \
+                         {})",
+                        message(&why),
+                        p.shown()
+                    ));
+                }
+                // Taken since the check just above: the next name.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(_) => break,
             }
-            break;
         }
         why
     }

@@ -1151,15 +1151,10 @@ fn trace_command(args: TraceArgs) -> Result<()> {
         let mut files = brink::report::trace::files(&out, &model.scenario)?;
         if !args.no_charts {
             go_on()?;
-            // Side by side on the scan's threads (no more than the cores), stopped between
-            // charts by a signal.
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            let threads = args.threads.unwrap_or(cores).min(cores);
-            let draw = || brink::report::trace::chart_files(&model, &out, stop);
-            let drawn = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-                Ok(pool) => pool.install(draw),
-                Err(_) => draw(),
-            }?;
+            // Side by side on the scan's threads, stopped between charts by a signal.
+            let drawn = crate::app::on_threads(args.threads.unwrap_or(usize::MAX), || {
+                brink::report::trace::chart_files(&model, &out, stop)
+            })?;
             go_on()?;
             files.extend(drawn.unwrap_or_default());
         }

@@ -19,3 +19,17 @@ pub mod output;
 pub mod run;
 pub mod shards;
 pub mod terminal;
+
+/// Runs `work` on a rayon pool of `threads` threads, no more than the cores (`--threads 1024`
+/// would otherwise start a thousand threads to draw a dozen charts); on the current thread if
+/// no pool can be made. What `work` does side by side (the charts) runs there.
+pub fn on_threads<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> T {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.clamp(1, cores))
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}

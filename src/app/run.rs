@@ -400,10 +400,8 @@ pub fn run_with(
             )
         })
         .flatten();
-    // The charts are drawn side by side, on as many threads as the runs were (no more than
-    // the cores: `--threads 1024` would otherwise start a thousand threads for a dozen charts).
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let write = || {
+    // The charts are drawn side by side, on as many threads as the runs were.
+    let mut files = crate::app::on_threads(req.threads, || {
         report::run::files_traced(
             &done.model,
             &done.summary,
@@ -411,14 +409,7 @@ pub fn run_with(
             &req.report,
             traced.as_ref(),
         )
-    };
-    let mut files = match rayon::ThreadPoolBuilder::new()
-        .num_threads(req.threads.min(cores))
-        .build()
-    {
-        Ok(pool) => pool.install(write),
-        Err(_) => write(),
-    }?;
+    })?;
     files.push(report::dictionary::columns_json(
         &report::dictionary::run_tables(
             &done.summary,

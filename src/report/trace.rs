@@ -85,11 +85,7 @@ pub fn timeline_charts(model: &Model, out: &TraceOutput) -> Result<Vec<(String, 
     out.traces
         .iter()
         .map(|t| {
-            let stem = if out.traces.len() == 1 {
-                "trace_timeline".to_string()
-            } else {
-                format!("trace_timeline_run{}", t.run)
-            };
+            let stem = timeline_stem(out, t);
             let chart = render(&TraceTimeline {
                 model,
                 trace: t,
@@ -98,6 +94,16 @@ pub fn timeline_charts(model: &Model, out: &TraceOutput) -> Result<Vec<(String, 
             Ok((stem, chart))
         })
         .collect()
+}
+
+/// A traced run's chart's file stem: `trace_timeline` for one run, `trace_timeline_run<K>` for
+/// each of several.
+fn timeline_stem(out: &TraceOutput, t: &Trace) -> String {
+    if out.traces.len() == 1 {
+        "trace_timeline".to_string()
+    } else {
+        format!("trace_timeline_run{}", t.run)
+    }
 }
 
 /// The timeline charts' files (PNG and SVG of each, named as [`timeline_charts`] says), drawn
@@ -130,11 +136,7 @@ pub fn chart_files(
             return Ok(None);
         };
         let chart = chart?;
-        let stem = if out.traces.len() == 1 {
-            "trace_timeline".to_string()
-        } else {
-            format!("trace_timeline_run{}", t.run)
-        };
+        let stem = timeline_stem(out, t);
         files.push(Artifact::new(format!("{stem}.png"), chart.png));
         files.push(Artifact::new(format!("{stem}.svg"), chart.svg.into_bytes()));
     }

@@ -347,3 +347,47 @@ fn the_reports_command_row_is_a_command_a_shell_reads_back() {
         assert!(!row.contains('\u{202e}'), "{row}");
     }
 }
+
+/// A file name is the user's: a right-to-left override in it was written raw into the
+/// report's manifest rows of `run`, `sweep` and `backtest`, where a browser showed another
+/// name ("scen\u{202e}gnp.ron" reads "scennpg.ron" reversed). Now escaped there, as the
+/// command row always was.
+#[test]
+fn a_file_names_override_is_escaped_in_the_reports_manifest() {
+    let dir = common::scratch("override-name");
+    let src =
+        std::fs::read_to_string(common::repo("scenarios/history/russia_turkey_2015.ron")).unwrap();
+    let timeline = std::fs::read_to_string(common::repo(
+        "scenarios/history/russia_turkey_2015.timeline.ron",
+    ))
+    .unwrap();
+    let scenario = dir.join("scen\u{202e}gnp.ron");
+    std::fs::write(&scenario, src).unwrap();
+    let tl = dir.join("tl\u{202e}nor.timeline.ron");
+    std::fs::write(&tl, timeline).unwrap();
+    let (s, t) = (scenario.to_str().unwrap(), tl.to_str().unwrap());
+    let outs = [dir.join("run"), dir.join("sweep"), dir.join("backtest")];
+    let o: Vec<&str> = outs.iter().map(|p| p.to_str().unwrap()).collect();
+    common::ok(&["run", s, "--runs", "100", "--out", o[0]]);
+    common::ok(&[
+        "sweep",
+        s,
+        "--set",
+        "shared.fatigue.value=0.3..0.5:2",
+        "--runs",
+        "100",
+        "--out",
+        o[1],
+    ]);
+    common::ok(&["backtest", s, t, "--runs", "100", "--out", o[2]]);
+    for out in &outs {
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert!(
+            !html.contains('\u{202e}'),
+            "{}: a raw U+202E in report.html",
+            out.display()
+        );
+        assert!(html.contains("scen\\u{202e}gnp.ron"), "{}", out.display());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

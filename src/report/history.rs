@@ -110,12 +110,14 @@ impl<'a> HistoryContext<'a> {
         }
         for c in &self.cases {
             let who = c.name();
-            rows.push((format!("{who}: scenario file"), c.scenario_file.clone()));
+            // Escaped as the command row is: a U+202E in a file's name would show another.
+            let file = |f: &str| crate::text::escape(f, false).into_owned();
+            rows.push((format!("{who}: scenario file"), file(&c.scenario_file)));
             rows.push((
                 format!("{who}: scenario file SHA-256"),
                 c.scenario_hash.clone(),
             ));
-            rows.push((format!("{who}: timeline file"), c.timeline_file.clone()));
+            rows.push((format!("{who}: timeline file"), file(&c.timeline_file)));
             rows.push((
                 format!("{who}: timeline file SHA-256"),
                 c.timeline_hash.clone(),

@@ -300,7 +300,12 @@ pub(crate) fn manifest_rows(m: &Manifest, date: Option<&str>) -> Vec<(String, St
     let mut rows = vec![
         ("tool".into(), format!("{} {}", m.tool, m.version)),
         ("scenario".into(), m.scenario.clone()),
-        ("scenario file".into(), m.scenario_file.clone()),
+        // A file's name is the user's: its controls and the marks that reorder text escaped,
+        // as the command row's are (a U+202E in it would show another name).
+        (
+            "scenario file".into(),
+            crate::text::escape(&m.scenario_file, false).into_owned(),
+        ),
         ("scenario file SHA-256".into(), m.scenario_hash.clone()),
         ("seed".into(), m.seed.to_string()),
         ("runs".into(), m.runs.to_string()),

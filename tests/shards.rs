@@ -1054,3 +1054,103 @@ fn compare_shards_with_and_without_the_first_outcome_merge() {
     run(&b);
     run(&["merge", &one, &two, "--out", &out("m")]);
 }
+
+/// Found by a reviewing helper: a shard whose runs.csv was edited and its marker made to match
+/// passed its rows into the merged runs.csv unread (a formula in a number's place, a short row,
+/// NaN, a run twice and another missing), exit code 0. Every row is now checked against its
+/// columns' types and the run it must be: refused, exit code 2, naming the shard, the line and
+/// the column, and nothing written.
+#[test]
+fn a_resealed_shards_rows_are_each_checked() {
+    let root = scratch("resealed-rows");
+    let shards = shards_of(&root, "300", 3);
+    let target = &shards[1];
+    let csv = std::fs::read_to_string(target.join("runs.csv")).unwrap();
+    let marker = std::fs::read(target.join(".brink-output.json")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let peak = header.iter().position(|c| *c == "out.peak_index").unwrap();
+    let with_field = |row: &str, k: usize, v: &str| {
+        let mut f: Vec<&str> = row.split(',').collect();
+        f[k] = v;
+        f.join(",")
+    };
+    let edited = |line: usize, row: String| {
+        let mut l = lines.clone();
+        l[line] = &row;
+        let mut s = l.join("\n");
+        s.push('\n');
+        s
+    };
+    let cases = [
+        (
+            edited(3, with_field(lines[3], peak, "=HYPERLINK(\"http://x\")")),
+            format!("runs.csv line 4, column {} (out.peak_index)", peak + 1),
+        ),
+        (
+            edited(3, with_field(lines[3], peak, "NaN")),
+            format!("runs.csv line 4, column {} (out.peak_index)", peak + 1),
+        ),
+        (
+            edited(5, lines[5].rsplit_once(',').unwrap().0.to_string()),
+            "runs.csv line 6, expected".to_string(),
+        ),
+        // Run 101 twice, run 102 missing: as many rows as runs.
+        (
+            edited(3, lines[2].to_string()),
+            "runs.csv line 4, column 2 (run): expected run 102, found 101".to_string(),
+        ),
+    ];
+    for (i, (bytes, want)) in cases.iter().enumerate() {
+        std::fs::write(target.join("runs.csv"), bytes).unwrap();
+        reseal(target, "runs.csv");
+        let out = root.join(format!("m{i}"));
+        let mut args = vec!["merge"];
+        args.extend(shards.iter().map(|d| d.to_str().unwrap()));
+        args.extend(["--no-charts", "--out", out.to_str().unwrap()]);
+        let o = brink(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "case {i}: {err}");
+        assert!(err.contains("shard2"), "case {i}: {err}");
+        assert!(
+            err.contains(want.as_str()),
+            "case {i}: expected {want:?}: {err}"
+        );
+        assert!(
+            !out.exists(),
+            "case {i}: a refused merge wrote {}",
+            out.display()
+        );
+    }
+    std::fs::write(target.join("runs.csv"), &csv).unwrap();
+    std::fs::write(target.join(".brink-output.json"), &marker).unwrap();
+    merge_into(&shards, &root.join("merged"));
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Found by a reviewing helper: shards all written by another version of brink merged without a
+/// word, and the result said it was that version's. They are refused, naming the version.
+#[test]
+fn shards_of_another_version_are_refused() {
+    let root = scratch("other-version");
+    let shards = shards_of(&root, "40", 2);
+    for d in &shards {
+        let mut j = shard_json(d);
+        j["manifest"]["version"] = "0.0.9\u{1b}[2J".into();
+        std::fs::write(d.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
+        reseal(d, "shard.json");
+    }
+    let out = root.join("merged");
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(|d| d.to_str().unwrap()));
+    args.extend(["--no-charts", "--out", out.to_str().unwrap()]);
+    let o = brink(&args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("written by brink 0.0.9\\u{1b}[2J, and this is brink"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(&root);
+}

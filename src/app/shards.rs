@@ -270,22 +270,8 @@ fn merge(
     let staging = Staging::begin(out, "merge")?;
     let mut per_run_columns = None;
     if first.per_run {
-        let first_header = join_runs_csv(&shards, &staging.path("runs.csv"))?;
-        // The dictionary's columns: the shards' `--per-run-steps`, read back from the header.
-        let mut m = model.clone();
-        m.snapshot_steps = first_header
-            .split(',')
-            .filter_map(|c| c.strip_prefix("out.rung_at."))
-            .filter_map(|s| s.parse().ok())
-            .collect();
-        let keys = brink::report::per_run::Keys::of(&first.scenario, &[&m])?;
-        let columns = brink::report::per_run::columns(&first.scenario, &m, &keys);
-        if brink::report::table::csv_header(&columns).trim_end() != first_header {
-            return Err(damaged(
-                &shards[0].0,
-                "runs.csv's header is not the one its scenario gives",
-            ));
-        }
+        let columns = runs_columns(&shards[0], &model)?;
+        join_runs_csv(&shards, &staging.path("runs.csv"), &columns)?;
         per_run_columns = Some(columns);
     }
     let mut manifest = first.manifest.clone();
@@ -329,18 +315,75 @@ fn merge(
     Ok((summary, dir))
 }
 
+/// The columns of the shards' `runs.csv`, as the first shard's scenario and its header's
+/// `--per-run-steps` give them; a header other than those columns' is refused as damaged.
+fn runs_columns(
+    (dir, first): &(PathBuf, ShardFile<Seen>),
+    model: &brink::model::Model,
+) -> Result<Vec<brink::report::table::Column>> {
+    let first_header = first_line(&dir.join("runs.csv"))?;
+    let mut m = model.clone();
+    m.snapshot_steps = first_header
+        .split(',')
+        .filter_map(|c| c.strip_prefix("out.rung_at."))
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    let keys = brink::report::per_run::Keys::of(&first.scenario, &[&m])?;
+    let columns = brink::report::per_run::columns(&first.scenario, &m, &keys);
+    if brink::report::table::csv_header(&columns).trim_end() != first_header {
+        return Err(damaged(
+            dir,
+            "runs.csv's header is not the one its scenario gives",
+        ));
+    }
+    Ok(columns)
+}
+
+/// The first line of a shard's `runs.csv` (its header), without its newline: at most a
+/// megabyte (a header lists a few thousand columns).
+fn first_line(path: &Path) -> Result<String> {
+    use std::io::{BufRead, Read};
+    let cannot = |e: std::io::Error| Error::Input(format!("cannot read {}: {e}", path.shown()));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut line = vec![];
+    std::io::BufReader::new(file)
+        .take(1 << 20)
+        .read_until(b'\n', &mut line)
+        .map_err(cannot)?;
+    let line = String::from_utf8_lossy(&line);
+    Ok(line.strip_suffix('\n').unwrap_or(&line).to_string())
+}
+
 /// Joins the shards' `runs.csv` parts into `path`, streamed (a part is as large as its runs:
 /// gigabytes for millions of runs with per-step columns, never held whole): the first part's
-/// header, then every part's rows, each part's header checked against the first and its rows
-/// counted against its runs. Returns the header.
-fn join_runs_csv(shards: &[(PathBuf, ShardFile<Seen>)], path: &Path) -> Result<String> {
+/// header, then every part's rows, each part's header checked against the first, each row
+/// against `columns` (the types the dictionary gives them, and the run it must be: a part
+/// edited and its marker made to match would otherwise pass its rows on unread, formulas and
+/// all), and its rows counted against its runs.
+fn join_runs_csv(
+    shards: &[(PathBuf, ShardFile<Seen>)],
+    path: &Path,
+    columns: &[brink::report::table::Column],
+) -> Result<()> {
     use sha2::Digest;
     use std::io::{BufRead, Read, Write};
     let mut out = std::io::BufWriter::new(
         std::fs::File::create(path).map_err(|e| Error::io("write", path, e))?,
     );
+    let run_column = columns.iter().position(|c| c.name == "run");
+    // A field is at most 24 characters (`-1.2345678901234567e-300`) or a category's name.
+    let widest_name = columns
+        .iter()
+        .flat_map(|c| match &c.ty {
+            brink::report::table::ColumnType::Category { levels } => levels.as_slice(),
+            _ => &[],
+        })
+        .map(String::len)
+        .max()
+        .unwrap_or(0);
+    let longest = (columns.len() as u64 + 1) * (widest_name.max(24) as u64 + 1);
     let mut first_header = String::new();
-    let mut buf = vec![0u8; 1 << 16];
+    let mut line = Vec::new();
     for (i, (dir, s)) in shards.iter().enumerate() {
         let cannot =
             |e: std::io::Error| Error::Input(format!("{}: cannot read runs.csv: {e}", dir.shown()));
@@ -362,24 +405,64 @@ fn join_runs_csv(shards: &[(PathBuf, ShardFile<Seen>)], path: &Path) -> Result<S
                 shards[0].0.shown()
             )));
         }
-        // Rows as `str::lines` counts them: every newline, and a last row without one. The
-        // part is hashed as it streams, header included: the first pass checked the file
+        // The part is hashed as it streams, header included: the first pass checked the file
         // against its marker, and bytes changed since would bypass those checks.
         let mut hash = sha2::Sha256::new();
         hash.update(header_line.as_bytes());
-        let (mut rows, mut last) = (0u64, b'\n');
+        let mut rows = 0u64;
+        let mut bad = None;
         loop {
-            let n = part.read(&mut buf).map_err(cannot)?;
+            line.clear();
+            // A row is at most some tens of bytes a column: a longer "line" (a part with no
+            // newlines, say) is not read whole into memory.
+            let n = (&mut part)
+                .take(longest)
+                .read_until(b'\n', &mut line)
+                .map_err(cannot)?;
             if n == 0 {
                 break;
             }
-            hash.update(&buf[..n]);
-            rows += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
-            last = buf[n - 1];
-            out.write_all(&buf[..n])
-                .map_err(|e| Error::io("write", path, e))?;
+            if n as u64 == longest && line.last() != Some(&b'\n') {
+                return Err(damaged(
+                    dir,
+                    format!(
+                        "runs.csv line {} is longer than any row of its columns",
+                        rows + 2
+                    ),
+                ));
+            }
+            hash.update(&line);
+            rows += 1;
+            if bad.is_some() {
+                // Hashed to the end all the same: a part changed meanwhile is said so first.
+                continue;
+            }
+            let text = std::str::from_utf8(&line)
+                .map_err(|_| "not UTF-8 text".to_string())
+                .and_then(|t| {
+                    brink::report::table::check_csv_row(columns, t.strip_suffix('\n').unwrap_or(t))
+                });
+            let expected_run = s.first_run + rows - 1;
+            let problem = match text {
+                Err(e) => Some(e),
+                Ok(fields) => run_column
+                    .filter(|&k| fields[k] != expected_run.to_string())
+                    .map(|k| {
+                        format!(
+                            "column {} (run): expected run {expected_run}, found {}",
+                            k + 1,
+                            fields[k]
+                        )
+                    }),
+            };
+            match problem {
+                // Line 1 is the header.
+                Some(p) => bad = Some(format!("runs.csv line {}, {p}", rows + 1)),
+                None => out
+                    .write_all(&line)
+                    .map_err(|e| Error::io("write", path, e))?,
+            }
         }
-        rows += (last != b'\n') as u64;
         if s.tally.runs_sha256.as_deref()
             != Some(brink::scenario::load::hex(&hash.finalize()).as_str())
         {
@@ -387,6 +470,9 @@ fn join_runs_csv(shards: &[(PathBuf, ShardFile<Seen>)], path: &Path) -> Result<S
                 dir,
                 "runs.csv changed while the merge was reading it",
             ));
+        }
+        if let Some(bad) = bad {
+            return Err(damaged(dir, bad));
         }
         if rows != s.end_run - s.first_run {
             return Err(damaged(
@@ -399,7 +485,7 @@ fn join_runs_csv(shards: &[(PathBuf, ShardFile<Seen>)], path: &Path) -> Result<S
         }
     }
     out.flush().map_err(|e| Error::io("write", path, e))?;
-    Ok(first_header)
+    Ok(())
 }
 
 /// What a `brink compare --shard` folder's `compare-shard.json` holds (`C` as in
@@ -683,6 +769,10 @@ fn read_json<T: serde::de::DeserializeOwned>(
                 dir.shown()
             )));
         }
+        if std::fs::symlink_metadata(&p).is_ok() {
+            // A folder, a pipe or a link to nothing by that name: there, but not a shard's file.
+            return Err(damaged(dir, format!("its {file} is not a regular file")));
+        }
         return Err(Error::Input(format!(
             "{} is not a {kind} folder: it has no {file}",
             dir.shown()
@@ -755,6 +845,18 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
     let first_dir = first_dir.clone();
     let m0 = first.manifest().clone();
     let m0 = &m0;
+    // Another version may play the same seed otherwise, and its counts and scenario need not
+    // mean what this one's do: merged here, the result would say it was brink's own.
+    let ours = env!("CARGO_PKG_VERSION");
+    if m0.tool != "brink" || m0.version != ours {
+        return Err(Error::Input(format!(
+            "{} was written by {} {}, and this is brink {ours}: shards are merged by the version \
+             of brink that wrote them",
+            first_dir.shown(),
+            brink::text::escape(&m0.tool, false),
+            brink::text::escape(&m0.version, false)
+        )));
+    }
     // The scenario a shard carries is compiled for the merge: it must be a valid one, and the
     // same in every shard.
     let problems = brink::scenario::validate::validate(first.scenario());
@@ -772,9 +874,11 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
         let m = s.manifest();
         let differs = |what: &str, a: &str, b: &str| {
             Error::Input(format!(
-                "{} and {} are shards of different jobs: {what} {a} vs {b}",
+                "{} and {} are shards of different jobs: {what} {} vs {}",
                 first_dir.shown(),
-                dir.shown()
+                dir.shown(),
+                brink::text::escape(a, false),
+                brink::text::escape(b, false)
             ))
         };
         if m.scenario_hash != m0.scenario_hash {
@@ -991,7 +1095,9 @@ mod tests {
             .map(|(i, d)| (d.clone(), read(i, d).unwrap()))
             .collect();
         let shards = check(shards).unwrap();
-        join_runs_csv(&shards, &root.join("joined.csv")).unwrap();
+        let model = brink::model::compile(&shards[0].1.scenario, None).unwrap();
+        let columns = runs_columns(&shards[0], &model).unwrap();
+        join_runs_csv(&shards, &root.join("joined.csv"), &columns).unwrap();
         // The second part, changed in place after the first pass: one digit, rows unchanged.
         let part = dirs[1].join("runs.csv");
         let text = std::fs::read_to_string(&part).unwrap();
@@ -999,7 +1105,7 @@ mod tests {
         let digit = if &text[at..=at] == "1" { "2" } else { "1" };
         let changed = format!("{}{digit}{}", &text[..at], &text[at + 1..]);
         std::fs::write(&part, changed).unwrap();
-        let e = join_runs_csv(&shards, &root.join("joined2.csv"))
+        let e = join_runs_csv(&shards, &root.join("joined2.csv"), &columns)
             .unwrap_err()
             .to_string();
         assert!(

@@ -137,6 +137,65 @@ pub fn write_csv_row(columns: &[Column], row: &[Cell], out: &mut String) {
     out.push('\n');
 }
 
+/// Checks one CSV line (without its newline) against `columns`, as [`write_csv_row`] writes
+/// them: one field per column, each of its column's type (a whole number, a real or empty, `0`
+/// or `1`, one of the category's names). Returns the fields, or what is wrong in words (the
+/// column's number, from 1, and name, what was expected and what was found).
+///
+/// ```
+/// use brink::report::table::{check_csv_row, Column, ColumnType, Role};
+/// let cols = [
+///     Column::new(Role::Key, "run", ColumnType::UInt64, "", "run index"),
+///     Column::new(Role::Output, "peak_index", ColumnType::Float64, "", "peak H"),
+/// ];
+/// assert_eq!(check_csv_row(&cols, "7,2.5").unwrap(), ["7", "2.5"]);
+/// assert!(check_csv_row(&cols, "7,=HYPERLINK(\"x\")").is_err());
+/// assert!(check_csv_row(&cols, "7").is_err());
+/// ```
+pub fn check_csv_row<'a>(columns: &[Column], line: &'a str) -> Result<Vec<&'a str>, String> {
+    let fields: Vec<&str> = line.split(',').collect();
+    if fields.len() != columns.len() {
+        return Err(format!(
+            "expected {} fields, found {}",
+            columns.len(),
+            fields.len()
+        ));
+    }
+    for (i, (c, f)) in columns.iter().zip(&fields).enumerate() {
+        let real = |f: &str| f.is_empty() || f.parse::<f64>().is_ok_and(|x| !x.is_nan());
+        let (fits, expected) = match &c.ty {
+            ColumnType::UInt64 => (
+                !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) && f.parse::<u64>().is_ok(),
+                "a whole number".to_string(),
+            ),
+            ColumnType::Int32Nullable => (
+                f.is_empty() || f.parse::<i32>().is_ok(),
+                "a whole number or an empty field".into(),
+            ),
+            ColumnType::Float64 | ColumnType::Float32 => {
+                (real(f), "a number or an empty field".into())
+            }
+            ColumnType::Bool => (matches!(*f, "0" | "1"), "0 or 1".into()),
+            ColumnType::Category { levels } => (
+                levels.iter().any(|l| l == f),
+                format!("one of {}", levels.join(", ")),
+            ),
+        };
+        if !fits {
+            // A field is shown cut short and escaped: it may be anything, of any length.
+            let shown: String = f.chars().take(40).collect();
+            let more = if shown.len() < f.len() { "…" } else { "" };
+            return Err(format!(
+                "column {} ({}): expected {expected}, found \"{}{more}\"",
+                i + 1,
+                c.name,
+                crate::text::escape(&shown, false)
+            ));
+        }
+    }
+    Ok(fields)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -784,13 +784,21 @@ pub fn weighted_mean_sd(xs: &[f64], w: &[f64]) -> (f64, f64) {
         return (f64::NAN, f64::NAN);
     }
     let mean = xs.iter().zip(w).map(|(x, wi)| x * wi).sum::<f64>() / s;
+    // Deviations of 1e-300 square to nothing (a prior Uniform(0, 1e-300) printed sd ± 0), and
+    // of 1e200 to infinity: outside a safe range they are squared scaled by the largest.
+    let scale = xs.iter().map(|x| (x - mean).abs()).fold(0.0, f64::max);
+    let k = if scale == 0.0 || (1e-150..=1e150).contains(&scale) || !scale.is_finite() {
+        1.0
+    } else {
+        scale
+    };
     let var = xs
         .iter()
         .zip(w)
-        .map(|(x, wi)| wi * (x - mean).powi(2))
+        .map(|(x, wi)| wi * ((x - mean) / k).powi(2))
         .sum::<f64>()
         / s;
-    (mean, var.sqrt())
+    (mean, var.sqrt() * k)
 }
 
 /// The weighted quantile: the smallest value whose cumulative weight reaches `q`.

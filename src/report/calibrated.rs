@@ -34,14 +34,40 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str) -> Param {
     }
     if lo.is_finite() && hi.is_finite() && hi > lo {
         use crate::analysis::calibrate::{MAX_PRIOR_SHAPE, MIN_PRIOR_SHAPE};
-        let m = ((mean - lo) / (hi - lo)).clamp(1e-6, 1.0 - 1e-6);
-        let v = (sd / (hi - lo)).powi(2).max(1e-12);
+        // On the range's own scale: a posterior mean of 4e-9 of it is not 1e-6 (it was clamped
+        // there, and the shapes' sum floored at 1, so the file contradicted its source).
+        let m = ((mean - lo) / (hi - lo)).clamp(0.0, 1.0);
+        let v = (sd / (hi - lo)).powi(2);
         // A Beta needs v < m(1 − m); a posterior as wide as the range keeps a flat-ish shape.
         // Its shapes stay within what brink calibrates from (a posterior collapsed onto one
-        // particle was written with shapes of 10^11, a file `calibrate` then refused as prior).
-        let common = (m * (1.0 - m) / v - 1.0)
-            .max(1.0)
-            .min(MAX_PRIOR_SHAPE / m.max(1.0 - m));
+        // particle was written with shapes of 10^11, a file `calibrate` then refused as prior):
+        // the shapes' sum n keeps the mean while n·min(m, 1 − m) ≥ MIN and n·max(m, 1 − m) ≤
+        // MAX.
+        let lowest = MIN_PRIOR_SHAPE / m.min(1.0 - m);
+        let highest = MAX_PRIOR_SHAPE / m.max(1.0 - m);
+        let reachable = lowest <= highest; // false for a NaN too
+        if !reachable {
+            // A mean nearer an end than such shapes reach: the nearest Beta, and the file says
+            // that its mean is not the posterior's.
+            let (alpha, beta) = if m < 0.5 {
+                (MIN_PRIOR_SHAPE, MAX_PRIOR_SHAPE)
+            } else {
+                (MAX_PRIOR_SHAPE, MIN_PRIOR_SHAPE)
+            };
+            let written = lo + (hi - lo) * (alpha / (alpha + beta));
+            return Param::Dist(Dist::Beta {
+                alpha,
+                beta,
+                min: Some(lo),
+                max: Some(hi),
+                source: format!(
+                    "{source} The Beta written is the nearest one brink samples from (shapes \
+                     {MIN_PRIOR_SHAPE} to 10^6): its mean is {}, not the posterior's.",
+                    fmt_num(written)
+                ),
+            });
+        }
+        let common = (m * (1.0 - m) / v - 1.0).max(1.0).max(lowest).min(highest);
         // Each shape to as many digits as keep the Beta's mean within a hundredth of its sd:
         // four moved a narrow posterior's mean by 70 sd.
         let quantum = (m * (1.0 - m) / (common + 1.0)).sqrt() * common / 100.0;
@@ -437,6 +463,62 @@ mod tests {
         assert!(
             (0.3 + 0.3 * m - 0.369_369).abs() <= sd / 100.0,
             "{m} ± {sd}"
+        );
+    }
+
+    /// Found by a reviewing helper: a posterior mean of a few 1e-9 of its range was written as
+    /// a Beta of mean 1e-6 (the mean clamped there), while the file's own source quoted the
+    /// posterior's; and on a range of 1e-300 the spread squared to nothing (sd ± 0, a point
+    /// mass fitted). The fit keeps the mean wherever the shapes brink samples from reach it,
+    /// and says so where they do not.
+    #[test]
+    fn a_posterior_at_the_edge_of_its_range_is_fitted_on_the_range_s_scale() {
+        use crate::analysis::calibrate::{MAX_PRIOR_SHAPE, MIN_PRIOR_SHAPE, weighted_mean_sd};
+        let on = |min: f64, max: f64| {
+            Param::Dist(Dist::Uniform {
+                min,
+                max,
+                source: String::new(),
+            })
+        };
+        let beta = |p: &Param| match p {
+            Param::Dist(Dist::Beta {
+                alpha,
+                beta,
+                source,
+                ..
+            }) => (*alpha, *beta, source.clone()),
+            _ => panic!("not a beta: {p:?}"),
+        };
+        // Reachable: a mean of 2e-7 with an sd of 1e-7 is written with that mean.
+        let xs = [1e-7, 2e-7, 3e-7];
+        let (a, b, source) = beta(&fit(&on(0.0, 1.0), &xs, &[1.0; 3], "s."));
+        let (mean, _) = weighted_mean_sd(&xs, &[1.0; 3]);
+        assert!(((a / (a + b)) / mean - 1.0).abs() < 1e-3, "{a}, {b}");
+        assert_eq!(source, "s.");
+        // Beyond reach: 4e-9 of the range needs a first shape below 0.01 with the second at
+        // 10^6. The nearest Beta, and the source says its mean is not the posterior's.
+        let xs = [2e-9, 4e-9, 6e-9];
+        let (a, b, source) = beta(&fit(&on(0.0, 1.0), &xs, &[1.0; 3], "s."));
+        assert_eq!((a, b), (MIN_PRIOR_SHAPE, MAX_PRIOR_SHAPE));
+        assert!(
+            source.starts_with("s. The Beta written is the nearest"),
+            "{source}"
+        );
+        assert!(source.contains("not the posterior's"), "{source}");
+        // The same at the top of the range.
+        let (a, b, _) = beta(&fit(&on(0.0, 1.0), &[1.0 - 4e-9; 3], &[1.0; 3], ""));
+        assert_eq!((a, b), (MAX_PRIOR_SHAPE, MIN_PRIOR_SHAPE));
+        // A range of 1e-300: the spread of draws across it is seen, and fitted flat-ish.
+        let xs: Vec<f64> = (0..101).map(|i| f64::from(i) * 1e-302).collect();
+        let w = vec![1.0; xs.len()];
+        let (mean, sd) = weighted_mean_sd(&xs, &w);
+        assert!((mean / 5e-301 - 1.0).abs() < 1e-9, "{mean}");
+        assert!((sd / 2.915_476e-301 - 1.0).abs() < 1e-6, "{sd}");
+        let (a, b, _) = beta(&fit(&on(0.0, 1e-300), &xs, &w, ""));
+        assert!(
+            (0.9..1.1).contains(&a) && (0.9..1.1).contains(&b),
+            "{a}, {b}"
         );
     }
 }

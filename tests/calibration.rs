@@ -570,3 +570,35 @@ fn a_resampled_generation_reports_the_ess_that_made_it_resample() {
     }
     assert!(resampled > 0, "no generation resampled: {text}");
 }
+
+/// Found by a reviewing helper: `--params ' actors.russia.activity'` kept the space in
+/// posterior.csv's column name (and in the calibrated file's source). The spaces around a
+/// spec's parts are not part of it.
+#[test]
+fn spaces_around_a_params_spec_are_not_its_name() {
+    let dir = common::scratch("params-spaces");
+    let out = dir.join("cal");
+    let o = common::brink(&[
+        "calibrate",
+        "--timelines",
+        "scenarios/history/russia_turkey_2015.timeline.ron",
+        "--params",
+        " shared.fatigue.value , russia_turkey_2015 : actors.russia.activity",
+        "--particles",
+        "12",
+        "--sims",
+        "1",
+        "--max-generations",
+        "1",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("posterior.csv")).unwrap();
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "particle,weight,shared.fatigue.value,russia_turkey_2015:actors.russia.activity"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1118,3 +1118,40 @@ fn first_times_pin_the_state_and_what_came_before() {
         "one of the rungs above the lowest:",
     );
 }
+
+/// Found by a reviewing helper: the shipped scenarios open with a bare `(`, so one given where
+/// a timeline goes was refused as "unknown field `description` in Timeline", without the word
+/// a `Scenario(...)` file gets; and the reverse for a bare timeline given as a scenario.
+#[test]
+fn a_bare_file_of_the_other_kind_is_named_as_such() {
+    let flagship = std::fs::read(common::repo("scenarios/russia_azerbaijan_2025.ron")).unwrap();
+    assert!(!String::from_utf8_lossy(&flagship).contains("Scenario("));
+    let (_, r) = load_bytes("bare-scenario-as-timeline", &flagship);
+    let d = only(r);
+    assert!(d.message.contains("unknown field"), "{d}");
+    let e = d.expected.as_deref().unwrap_or("");
+    assert!(
+        e.ends_with("(this file reads as a scenario: give a timeline of it)"),
+        "{d}"
+    );
+    let bare = GOOD.replacen("Timeline(", "(", 1);
+    assert_ne!(bare, GOOD);
+    let dir = folder("bare-timeline-as-scenario");
+    let path = dir.join("case.ron");
+    std::fs::write(&path, &bare).unwrap();
+    let Err(d) = scenario::load(&path, LoadOptions::default()) else {
+        panic!("a timeline loaded as a scenario")
+    };
+    let e = d.0[0].expected.as_deref().unwrap_or("");
+    assert!(
+        e.ends_with("(this file reads as a timeline: give the scenario it is of)"),
+        "{d}"
+    );
+    // A field misspelt in a file of the right kind gets no such word.
+    let (_, r) = load_bytes("misspelt", with("facts:", "fact:").as_bytes());
+    let d = only(r);
+    assert!(
+        !d.expected.as_deref().unwrap_or("").contains("reads as"),
+        "{d}"
+    );
+}

@@ -100,6 +100,12 @@ pub fn targets(cases: &[Case], specs: &[String]) -> Result<Vec<Target>> {
             Some((c, p)) => (Some(c.trim()), p.trim()),
             None => (None, spec.trim()),
         };
+        // As read, without the spaces around its parts (`--params 'a, b'`): the spec names
+        // posterior.csv's columns and the calibrated files' sources.
+        let spec = &match only {
+            Some(c) => format!("{c}:{path}"),
+            None => path.to_string(),
+        };
         if let Some(c) = only
             && !cases.iter().any(|k| k.name == c)
         {

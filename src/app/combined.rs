@@ -318,7 +318,7 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
         "inputs": listed,
     });
     // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.
-    crate::app::interrupt::stop_flag();
+    crate::app::interrupt::stop_flag_writing_nothing();
     let staging = Staging::begin(&out, "report")?;
     staging.write_all(&[
         Artifact::new("report.html", html),

@@ -40,6 +40,24 @@ static CHILD: AtomicBool = AtomicBool::new(false);
 static NOW: AtomicBool = AtomicBool::new(false);
 static INSTALL: Once = Once::new();
 
+/// What the first signal's message says brink does: a command that plays runs stops after the
+/// runs in progress; one that only reads and writes results (`merge`, `report`) has none.
+static STOPPING: Mutex<&str> = Mutex::new("stopping after the runs in progress");
+
+/// [`stop_flag`] for a command that plays no runs: the first signal's message says that it
+/// stops and writes nothing, not that it finishes runs in progress (found by a reviewing
+/// helper: interrupting `merge` spoke of runs).
+pub fn stop_flag_writing_nothing() -> &'static AtomicBool {
+    *STOPPING.lock().unwrap_or_else(|e| e.into_inner()) = "stopping; nothing will be written";
+    stop_flag()
+}
+
+/// What the first signal prints.
+fn first_signal_message() -> String {
+    let stopping = *STOPPING.lock().unwrap_or_else(|e| e.into_inner());
+    format!("\ninterrupt: {stopping} (press Ctrl-C again to quit at once)")
+}
+
 /// Installs the signal handler (once per process) and returns the stop flag it sets. If the
 /// handler cannot be installed (another one is), signals keep their default effect and the flag
 /// is never set.
@@ -135,6 +153,25 @@ fn on_signal() {
             _ => return,
         }
     }
-    say("\ninterrupt: stopping after the runs in progress (press Ctrl-C again to quit at once)");
+    say(&first_signal_message());
     *reported = Some(Instant::now());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A command that plays runs says it stops after those in progress; `merge` and `report`,
+    /// which play none, say that they write nothing (the message spoke of runs there too).
+    #[test]
+    fn the_first_signal_says_what_the_command_does() {
+        assert!(first_signal_message().contains("stopping after the runs in progress"));
+        // Set as `stop_flag_writing_nothing` sets it, without installing the handler in the
+        // test process.
+        *STOPPING.lock().unwrap() = "stopping; nothing will be written";
+        let said = first_signal_message();
+        *STOPPING.lock().unwrap() = "stopping after the runs in progress";
+        assert!(!said.contains("runs"), "{said}");
+        assert!(said.contains("nothing will be written"), "{said}");
+    }
 }

@@ -266,7 +266,7 @@ fn merge(
     // calibration's, with its calibrated file) is not replaced.
     crate::app::output::note_input(std::path::Path::new(&first.manifest.scenario_file));
     // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.
-    crate::app::interrupt::stop_flag();
+    crate::app::interrupt::stop_flag_writing_nothing();
     let staging = Staging::begin(out, "merge")?;
     let mut per_run_columns = None;
     if first.per_run {
@@ -433,6 +433,12 @@ fn join_runs_csv(
             }
             hash.update(&line);
             rows += 1;
+            // Parts of gigabytes take seconds each: a stop is honoured within them.
+            if rows.is_multiple_of(4096) && crate::app::interrupt::requested() {
+                return Err(Error::Interrupted(
+                    "stopped while joining the shards' runs.csv; nothing was written".into(),
+                ));
+            }
             if bad.is_some() {
                 // Hashed to the end all the same: a part changed meanwhile is said so first.
                 continue;
@@ -692,7 +698,7 @@ fn merge_compare(
     // The scenario the shards were made from is an input too (see the run shards' merge).
     crate::app::output::note_input(std::path::Path::new(&first.manifest.scenario_file));
     // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.
-    crate::app::interrupt::stop_flag();
+    crate::app::interrupt::stop_flag_writing_nothing();
     let staging = Staging::begin(out, "merge")?;
     staging.write_all(&brink::report::compare::files_for(
         &arms[0].model,

@@ -702,6 +702,42 @@ fn describe_open(text: &[char], toks: &[Token], k: usize) -> String {
     )
 }
 
+/// The top-level fields of a record, as its parser lists them to an unknown one (so the list
+/// is the type's own, never a copy to keep in step).
+fn fields_of<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    match ron::from_str::<T>("(brink_no_such_field: 0)") {
+        Err(e) => match e.code {
+            ron::error::Error::NoSuchStructField { expected, .. } => expected,
+            _ => &[],
+        },
+        Ok(_) => &[],
+    }
+}
+
+/// A hint for a top-level field of `kind`'s record that is not one of its own but one of the
+/// other kind's: a timeline given where a scenario goes, or the reverse.
+fn other_kind_hint(kind: FileKind, field: &str) -> &'static str {
+    use crate::scenario::{Scenario, timeline::Timeline};
+    let (own, other, hint) = match kind.record {
+        "Scenario" => (
+            fields_of::<Scenario>(),
+            fields_of::<Timeline>(),
+            " (this file reads as a timeline: give the scenario it is of)",
+        ),
+        "Timeline" => (
+            fields_of::<Timeline>(),
+            fields_of::<Scenario>(),
+            " (this file reads as a scenario: give a timeline of it)",
+        ),
+        _ => return "",
+    };
+    if other.contains(&field) && !own.contains(&field) {
+        hint
+    } else {
+        ""
+    }
+}
+
 /// Turns a ron error into a diagnostic with a plain-words message, at the token it is about.
 fn ron_diagnostic(
     path: &Path,
@@ -740,10 +776,14 @@ fn ron_diagnostic(
             outer: o,
         } => {
             // `Rung(name: "a", threshold: 2,` without its `)` makes the next `Rung` a field.
-            let hint = if brackets_balance(&lex(text)) {
-                ""
-            } else {
+            let hint = if !brackets_balance(&lex(text)) {
                 " (the brackets of the file do not balance: is a closing bracket missing before it?)"
+            } else if o.as_deref() == Some(kind.record) {
+                // A file of the other kind written with a bare `(` (as the shipped ones are)
+                // is not caught by its record's name: its first field gives it away.
+                other_kind_hint(kind, found)
+            } else {
+                ""
             };
             return plain(
                 format!("unknown field `{found}`{}", outer(o, "in")),

@@ -445,20 +445,21 @@ fn join_runs_csv(
             }
             let text = std::str::from_utf8(&line)
                 .map_err(|_| "not UTF-8 text".to_string())
-                .and_then(|t| {
-                    brink::report::table::check_csv_row(columns, t.strip_suffix('\n').unwrap_or(t))
-                });
+                .map(|t| t.strip_suffix('\n').unwrap_or(t));
             let expected_run = s.first_run + rows - 1;
             let problem = match text {
                 Err(e) => Some(e),
-                Ok(fields) => run_column
-                    .filter(|&k| fields[k] != expected_run.to_string())
-                    .map(|k| {
-                        format!(
-                            "column {} (run): expected run {expected_run}, found {}",
-                            k + 1,
-                            fields[k]
-                        )
+                Ok(t) => brink::report::table::check_csv_row(columns, t)
+                    .err()
+                    .or_else(|| {
+                        let k = run_column?;
+                        let run = t.split(',').nth(k)?;
+                        (run != expected_run.to_string()).then(|| {
+                            format!(
+                                "column {} (run): expected run {expected_run}, found {run}",
+                                k + 1
+                            )
+                        })
                     }),
             };
             match problem {

@@ -1442,3 +1442,38 @@ fn edited_copy(dir: &Path, name: &str, edit: fn(&mut serde_json::Value)) {
     fs::write(copy.join("summary.json"), &bytes).unwrap();
     rewrite_marker_entry(&copy, "summary.json", &bytes);
 }
+
+/// Found by a reviewing helper: the rerun of a result another version of brink wrote said only
+/// "summary.json differs". It now says which version wrote it, and that the version alone
+/// makes the manifests differ; a result of this version says no such thing.
+#[test]
+fn a_rerun_of_another_versions_result_names_the_version() {
+    let dir = scratch("rerun-version");
+    run_tutorial(&dir, "mine", &[]);
+    let out = ok_in(&dir, &["rerun", "mine"]);
+    assert!(!out.contains("was written by"), "{out}");
+    let mut v = common::json(&dir.join("mine/summary.json"));
+    v["manifest"]["version"] = "0.0.9".into();
+    let bytes = serde_json::to_vec_pretty(&v).unwrap();
+    fs::write(dir.join("mine/summary.json"), &bytes).unwrap();
+    rewrite_marker_entry(&dir.join("mine"), "summary.json", &bytes);
+    let (code, out, err) = code_in(&dir, &["rerun", "mine", "--out", "again"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("  summary.json"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "was written by brink 0.0.9, and this is brink {}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{out}"
+    );
+    // A recorded command that writes nothing (edited by hand) is said to be such, not blamed
+    // on a missing folder.
+    v["manifest"]["command"] = serde_json::json!(["brink", "run", "--help"]);
+    let bytes = serde_json::to_vec_pretty(&v).unwrap();
+    fs::write(dir.join("mine/summary.json"), &bytes).unwrap();
+    rewrite_marker_entry(&dir.join("mine"), "summary.json", &bytes);
+    let (code, out, err) = code_in(&dir, &["rerun", "mine", "--out", "third"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("writes no result"), "{err}");
+}

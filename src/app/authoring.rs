@@ -481,6 +481,9 @@ pub struct Rerun {
     pub args: Vec<String>,
     /// Files that differ (or are in only one folder), with why.
     pub differ: Vec<String>,
+    /// The version of brink that wrote the result, when it is not this one (its manifests
+    /// record it, so they differ at least there).
+    pub other_version: Option<String>,
 }
 
 /// `brink rerun`: reruns a result from its manifest into a new folder and compares them.
@@ -731,11 +734,23 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     }
     // `--out tmp/../rr` names nothing once the child has removed `tmp`, made on the way.
     let new = crate::app::output::reached_by(&new);
+    if !new.exists() {
+        // A recorded command that writes nothing (`run --help` in a manifest edited by hand)
+        // exits 0: that is no result to compare with, not a missing folder.
+        return Err(Error::Input(format!(
+            "the rerun `brink {shown}` ended without writing {}: the command recorded in {} \
+             writes no result",
+            new.shown(),
+            dir.shown()
+        )));
+    }
     let new_marker = brinks(&new)?;
     Ok(Rerun {
         differ: compare_folders(dir, &marker, &new, &new_marker)?,
         dir: new,
         args,
+        other_version: (manifest.tool != "brink" || manifest.version != env!("CARGO_PKG_VERSION"))
+            .then(|| format!("{} {}", manifest.tool, manifest.version)),
     })
 }
 

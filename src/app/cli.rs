@@ -878,6 +878,18 @@ pub fn run(cli: Cli) -> Result<()> {
                 for f in &r.differ {
                     say(&format!("  {f}\n"));
                 }
+                // The manifests record the version: a result of another one never reproduces
+                // byte for byte here, and its numbers may differ for that reason alone.
+                if let Some(v) = &r.other_version {
+                    say(&format!(
+                        "{} was written by {}, and this is brink {}: its manifests differ by \
+                         the version at least, and another version may play the same seed \
+                         otherwise; rerun it with the version that wrote it\n",
+                        dir.shown(),
+                        brink::text::escape(v, false),
+                        env!("CARGO_PKG_VERSION")
+                    ));
+                }
                 Err(Error::Failed(format!(
                     "the rerun of {} is not byte-identical ({} file(s) differ)",
                     dir.shown(),

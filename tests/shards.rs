@@ -1154,3 +1154,53 @@ fn shards_of_another_version_are_refused() {
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Found by a reviewing helper: compare shards whose tornado outcome was edited to one their
+/// scenario lacks (their markers made to match) merged with the tornado dropped without a
+/// word. Refused as damaged, naming the outcome.
+#[test]
+fn compare_shards_with_a_tornado_on_no_outcome_are_refused() {
+    let root = scratch("compare-tornado");
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|i| {
+            let d = root.join(format!("shard{i}"));
+            ok(&[
+                "compare",
+                "scenarios/examples/tutorial.ron",
+                "--runs",
+                "40",
+                "--no-charts",
+                "--shard",
+                &format!("{i}/2"),
+                "--out",
+                d.to_str().unwrap(),
+            ]);
+            d
+        })
+        .collect();
+    for d in &shards {
+        let p = d.join("compare-shard.json");
+        let mut j = common::json(&p);
+        assert!(j["tornado_outcome"].is_string(), "{}", j["tornado_outcome"]);
+        j["tornado_outcome"] = "no_such_outcome".into();
+        std::fs::write(&p, serde_json::to_vec(&j).unwrap()).unwrap();
+        reseal(d, "compare-shard.json");
+    }
+    let out = root.join("merged");
+    let o = brink(&[
+        "merge",
+        shards[0].to_str().unwrap(),
+        shards[1].to_str().unwrap(),
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("its tornado is on the outcome \"no_such_outcome\""),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(&root);
+}

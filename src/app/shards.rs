@@ -693,7 +693,25 @@ fn merge_compare(
     let tornado = match (first.tornado, &first.tornado_outcome) {
         (false, _) => None,
         (true, None) => (!arms[0].model.outcomes.is_empty()).then_some(0),
-        (true, Some(name)) => arms[0].model.outcomes.iter().position(|o| &o.name == name),
+        // `brink compare --shard` refuses an outcome its scenario lacks: a shard naming one
+        // was edited (the tornado was dropped without a word).
+        (true, Some(name)) => Some(
+            arms[0]
+                .model
+                .outcomes
+                .iter()
+                .position(|o| &o.name == name)
+                .ok_or_else(|| {
+                    damaged(
+                        &shards[0].0,
+                        format!(
+                            "its tornado is on the outcome \"{}\", which its scenario does not \
+                             have",
+                            brink::text::escape(name, false)
+                        ),
+                    )
+                })?,
+        ),
     };
     let result = compare::results(&arms, &tally, manifest, tornado);
     // The scenario the shards were made from is an input too (see the run shards' merge).

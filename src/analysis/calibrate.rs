@@ -789,6 +789,13 @@ pub fn weighted_mean_sd(xs: &[f64], w: &[f64]) -> (f64, f64) {
     if s <= 0.0 {
         return (f64::NAN, f64::NAN);
     }
+    // Particles all on one value: that value, with no spread (the weighted mean of equal
+    // values may round an ulp away, and printed a collapsed posterior as ± 4.44e-16).
+    if let Some(&x0) = xs.first()
+        && xs.iter().all(|&x| x == x0)
+    {
+        return (x0, 0.0);
+    }
     let mean = xs.iter().zip(w).map(|(x, wi)| x * wi).sum::<f64>() / s;
     // Deviations of 1e-300 square to nothing (a prior Uniform(0, 1e-300) printed sd ± 0), and
     // of 1e200 to infinity: outside a safe range they are squared scaled by the largest.

@@ -520,5 +520,11 @@ mod tests {
             (0.9..1.1).contains(&a) && (0.9..1.1).contains(&b),
             "{a}, {b}"
         );
+        // Collapsed onto one value: no spread (it printed ± 4.44e-16).
+        let one = [0.1 + 0.2; 7];
+        assert_eq!(
+            weighted_mean_sd(&one, &[0.3, 0.1, 0.2, 0.1, 0.1, 0.1, 0.1]),
+            (0.1 + 0.2, 0.0)
+        );
     }
 }

@@ -1204,3 +1204,39 @@ fn compare_shards_with_a_tornado_on_no_outcome_are_refused() {
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Reals as Rust writes them can be hundreds of characters long (a draw of Uniform(0, 1e-300)
+/// is some 300 digits): the merge's row check takes them, and the merge is the single run's
+/// table byte for byte.
+#[test]
+fn shards_with_reals_of_three_hundred_digits_merge() {
+    let root = scratch("long-reals");
+    let run = |extra: &[&str], out: &Path| {
+        let mut args = vec![
+            "run",
+            "scenarios/examples/tutorial.ron",
+            "--runs",
+            "60",
+            "--per-run",
+            "--no-charts",
+            "--set",
+            "actors.north.sensitivity=Uniform(min: 0, max: 1e-300)",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        ok(&args);
+    };
+    let shards: Vec<PathBuf> = (1..=2).map(|i| root.join(format!("s{i}"))).collect();
+    run(&["--shard", "1/2"], &shards[0]);
+    run(&["--shard", "2/2"], &shards[1]);
+    let csv = std::fs::read_to_string(shards[0].join("runs.csv")).unwrap();
+    let longest = csv.lines().nth(1).unwrap().split(',').map(str::len).max();
+    assert!(longest > Some(290), "{longest:?}");
+    let merged = root.join("merged");
+    merge_into(&shards, &merged);
+    let whole = root.join("whole");
+    run(&[], &whole);
+    same_files(&merged, &whole, &["runs.csv"]);
+    let _ = std::fs::remove_dir_all(&root);
+}

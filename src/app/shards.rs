@@ -339,15 +339,16 @@ fn runs_columns(
     Ok(columns)
 }
 
-/// The first line of a shard's `runs.csv` (its header), without its newline: at most a
-/// megabyte (a header lists a few thousand columns).
+/// The first line of a shard's `runs.csv` (its header), without its newline: at most 64 MiB
+/// read (a header within every limit lists some ten thousand columns of tens of bytes; a file
+/// without a newline is not read whole into memory).
 fn first_line(path: &Path) -> Result<String> {
     use std::io::{BufRead, Read};
     let cannot = |e: std::io::Error| Error::Input(format!("cannot read {}: {e}", path.shown()));
     let file = std::fs::File::open(path).map_err(cannot)?;
     let mut line = vec![];
     std::io::BufReader::new(file)
-        .take(1 << 20)
+        .take(64 << 20)
         .read_until(b'\n', &mut line)
         .map_err(cannot)?;
     let line = String::from_utf8_lossy(&line);
@@ -371,7 +372,8 @@ fn join_runs_csv(
         std::fs::File::create(path).map_err(|e| Error::io("write", path, e))?,
     );
     let run_column = columns.iter().position(|c| c.name == "run");
-    // A field is at most 24 characters (`-1.2345678901234567e-300`) or a category's name.
+    // A field is at most a real as Rust writes it, in plain decimals (5e-324 takes 326
+    // characters, -f64::MAX 310), or a category's name.
     let widest_name = columns
         .iter()
         .flat_map(|c| match &c.ty {
@@ -381,7 +383,7 @@ fn join_runs_csv(
         .map(String::len)
         .max()
         .unwrap_or(0);
-    let longest = (columns.len() as u64 + 1) * (widest_name.max(24) as u64 + 1);
+    let longest = (columns.len() as u64 + 1) * (widest_name.max(400) as u64 + 1);
     let mut first_header = String::new();
     let mut line = Vec::new();
     for (i, (dir, s)) in shards.iter().enumerate() {

@@ -1445,7 +1445,8 @@ fn edited_copy(dir: &Path, name: &str, edit: fn(&mut serde_json::Value)) {
 
 /// Found by a reviewing helper: the rerun of a result another version of brink wrote said only
 /// "summary.json differs". It now says which version wrote it, and that the version alone
-/// makes the manifests differ; a result of this version says no such thing.
+/// makes the manifests differ; a result of this version says no such thing. `brink report`
+/// of such a result says so too.
 #[test]
 fn a_rerun_of_another_versions_result_names_the_version() {
     let dir = scratch("rerun-version");
@@ -1457,6 +1458,16 @@ fn a_rerun_of_another_versions_result_names_the_version() {
     let bytes = serde_json::to_vec_pretty(&v).unwrap();
     fs::write(dir.join("mine/summary.json"), &bytes).unwrap();
     rewrite_marker_entry(&dir.join("mine"), "summary.json", &bytes);
+    // `brink report` combines it, and says whose figures they are.
+    let (code, out, err) = code_in(&dir, &["report", "mine", "--out", "combined"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "was written by brink 0.0.9, and this is brink {}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{err}"
+    );
     let (code, out, err) = code_in(&dir, &["rerun", "mine", "--out", "again"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("  summary.json"), "{out}");

@@ -208,6 +208,21 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
             )));
         }
     }
+    // Results of another version are combined (each manifest names its version), but not
+    // without a word: the same seed may play otherwise there.
+    let ours = env!("CARGO_PKG_VERSION");
+    for (d, input, ..) in &read {
+        let m = input.manifest();
+        if m.tool != "brink" || m.version != ours {
+            tell!(
+                "note: {} was written by {} {}, and this is brink {ours}: its figures are that \
+                 version's, as its manifest in the report says",
+                d.shown(),
+                crate::app::terminal::safe(&m.tool),
+                crate::app::terminal::safe(&m.version)
+            );
+        }
+    }
     // The results record the scenario's path as their commands were given it (relative to
     // where each ran): the first path that loads the file they were made from is taken.
     let mut paths: Vec<PathBuf> = vec![];

@@ -297,9 +297,33 @@ impl Rows {
         let mut v = Vec::new();
         v.try_reserve_exact(cells)
             .map_err(|_| too_large("more than could be allocated"))?;
+        // Room beside the cells, taken and given back at once: the engine's chunks in flight
+        // and, after the runs, the Python lists (a list's pointer and a float object for most
+        // cells, [`PY_BYTES_PER_CELL`]) need it while the cells are still held. Without it a
+        // table whose cells just fitted aborted the interpreter when the engine or the lists
+        // then could not allocate (found by a reviewing helper under `ulimit -v`).
+        let beside = cells
+            .checked_mul(PY_BYTES_PER_CELL)
+            .and_then(|b| b.checked_add(ENGINE_HEADROOM))
+            .ok_or_else(|| too_large("more than this machine can address"))?;
+        let mut probe: Vec<u8> = Vec::new();
+        probe.try_reserve_exact(beside).map_err(|_| {
+            too_large(&format!(
+                "and as Python lists some {:.2} GB more, more than could be allocated",
+                (cells as f64 * PY_BYTES_PER_CELL as f64) / 1e9
+            ))
+        })?;
+        drop(probe);
         Ok(Rows(v))
     }
 }
+
+/// What a per-run cell costs as Python has it: a list's pointer (8 bytes, and its growth) and
+/// an object (a float's 24 bytes, an int's 28, rounded up by the allocator).
+const PY_BYTES_PER_CELL: usize = 48;
+
+/// Room the engine takes beside the rows while it plays: chunks in flight, run states, tallies.
+const ENGINE_HEADROOM: usize = 256 << 20;
 
 /// The cells' size in bytes, as text ("5.07 GB").
 fn size_text(rows: u64, columns: usize) -> String {

@@ -349,6 +349,19 @@ def test_a_per_run_table_too_large_for_memory_is_refused_before_it_runs():
     )
     assert "3000000 rows" in done.stdout
     assert time.monotonic() - start < 60
+    # Found by a reviewing helper: a table whose cells just fitted (300,000 runs of two arms,
+    # 2.9 GB under a 3 GB limit) aborted the interpreter when the engine, or later Python's
+    # lists, could not allocate beside them. The room beside the cells is asked for too.
+    code = code.replace(
+        f"brink.run({FLAGSHIP!r}, runs=3_000_000, per_run=True)",
+        f"brink.compare({FLAGSHIP!r}, runs=300_000, per_run=True, "
+        "variants=['missing_leader_contact'])",
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("MemoryError the per-run table"), done.stdout
+    assert "as Python lists" in done.stdout, done.stdout
 
 
 def test_scenario_text_given_for_its_path_is_told_so():

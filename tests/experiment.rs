@@ -952,3 +952,26 @@ fn a_design_number_a_variant_removes_is_missing_in_its_rows() {
         "under the variants' effect"
     );
 }
+
+/// Found by a reviewing helper: `experiment` refused a 17th variant with a limit its help and
+/// the limits table did not give. Both give it now, as the constant has it.
+#[test]
+fn the_variants_limit_is_in_the_help_and_the_limits_table() {
+    let help = common::stdout(&common::ok(&["experiment", "--help"]));
+    let limit = format!("at most {} in all", experiment::MAX_VARIANTS);
+    assert!(help.contains(&limit), "{help}");
+    let table = std::fs::read_to_string(common::repo("docs/robustness.md")).unwrap();
+    assert!(
+        table.contains(&format!(
+            "{} variants besides the base (`experiment::MAX_VARIANTS`)",
+            experiment::MAX_VARIANTS
+        )),
+        "docs/robustness.md"
+    );
+    assert_eq!(
+        design::MAX_POINTS,
+        10_000,
+        "docs/robustness.md gives 10,000"
+    );
+    assert!(table.contains("10,000 points (`design::MAX_POINTS`"));
+}

@@ -301,6 +301,15 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
         raise ValueError(f"tornado is True, False or an outcome's name, not {tornado!r}")
     if isinstance(variants, str):
         variants = [variants]
+    if variants is not None:
+        # A generator recorded as itself put a memory address in the manifest's command, and
+        # was used up before the call: the names, as a list, once.
+        variants = list(variants)
+        if not variants:
+            # None compares every variant; an empty list compared the base with nothing, while
+            # the command line refuses `--variants ""`.
+            raise ValueError("variants is empty: name at least one variant, or give None "
+                             "(the default) to compare every variant of the scenario")
     if tornado is True:
         tornado_arg = ""
     elif tornado is False or tornado is None:
@@ -311,7 +320,7 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
                     tornado=tornado or None, per_run=per_run or None, max_runs=max_runs,
                     max_file_size=max_file_size)
     raw = _brink.compare(_path(path), runs, seed,
-                         None if variants is None else list(variants),
+                         variants,
                          _settings(set), threads, tornado_arg, command, max_runs,
                          bool(per_run), max_file_size)
     return Result("compare", raw)

@@ -141,6 +141,18 @@ def test_compare_defaults_to_every_variant():
     assert len(arms) == 4 * len(set(c.comparison["outcome"]))
 
 
+def test_compare_variants_are_recorded_as_names_and_none_is_not_an_empty_list():
+    # Found by a reviewing helper: a generator was recorded as its repr (a memory address) in
+    # the manifest's command, and an empty list compared the base with nothing.
+    c = brink.compare(TUTORIAL, runs=20, variants=(v for v in ["visa_now"]))
+    assert [a["name"] for a in c.summary["arms"]] == ["base", "visa_now"]
+    command = c.summary["manifest"]["command"]
+    assert "variants=['visa_now']" in " ".join(command), command
+    assert "generator" not in " ".join(command), command
+    with pytest.raises(ValueError, match="variants is empty"):
+        brink.compare(TUTORIAL, runs=20, variants=[])
+
+
 def test_a_bad_path_raises_value_error_naming_the_file():
     with pytest.raises(ValueError, match="no_such_scenario.ron"):
         brink.run("scenarios/no_such_scenario.ron", runs=10)

@@ -573,10 +573,11 @@ pub struct ExperimentArgs {
     /// at most 10,000 points in all.
     #[arg(long, allow_negative_numbers = true)]
     pub points: usize,
-    /// A variant of the file played at every point besides the base (repeatable).
+    /// A variant of the file played at every point besides the base (repeatable; at most 16
+    /// variants with --variants).
     #[arg(long = "variant", value_name = "NAME")]
     pub variant: Vec<String>,
-    /// Variants played at every point besides the base, comma-separated.
+    /// Variants played at every point besides the base, comma-separated (at most 16 in all).
     #[arg(long, value_delimiter = ',', value_name = "A,B")]
     pub variants: Vec<String>,
     /// Replace a number at every point for this command only (repeatable): PATH=VALUE with

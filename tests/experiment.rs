@@ -975,3 +975,108 @@ fn the_variants_limit_is_in_the_help_and_the_limits_table() {
     );
     assert!(table.contains("10,000 points (`design::MAX_POINTS`"));
 }
+
+/// Found by a reviewing helper: `compare --set` (and `experiment --set`) of a number a compared
+/// variant sets itself replaced the variant's value in every arm without a word (pretext's
+/// effect went from +53 to +9 points), while `experiment --param` says so. Both say so now; a
+/// `--set` no compared variant sets says nothing. (And `--variants 'a, b'` names "b".)
+#[test]
+fn a_set_number_a_compared_variant_sets_is_noted() {
+    let dir = common::scratch("set-notes");
+    let note = "note: --set relations.south->north.grievance: variant pretext sets that number too";
+    let run = |args: &[&str], out: &str| {
+        let mut a = args.to_vec();
+        let out = dir.join(out);
+        a.extend(["--out", out.to_str().unwrap()]);
+        let o = common::ok(&a);
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let tutorial = "scenarios/examples/tutorial.ron";
+    let set = "relations.south->north.grievance=0.15";
+    let err = run(
+        &[
+            "compare",
+            tutorial,
+            "--variants",
+            "pretext",
+            "--no-tornado",
+            "--runs",
+            "50",
+            "--no-charts",
+            "--set",
+            set,
+        ],
+        "c1",
+    );
+    assert!(err.contains(note), "{err}");
+    let err = run(
+        &[
+            "experiment",
+            tutorial,
+            "--design",
+            "lhs",
+            "--param",
+            "actors.north.hawkishness=0..0.6",
+            "--points",
+            "4",
+            "--runs",
+            "20",
+            "--variants",
+            "pretext",
+            "--no-charts",
+            "--set",
+            set,
+        ],
+        "e1",
+    );
+    assert!(err.contains(note), "{err}");
+    let err = run(
+        &[
+            "compare",
+            tutorial,
+            "--variants",
+            "visa_now",
+            "--no-tornado",
+            "--runs",
+            "50",
+            "--no-charts",
+            "--set",
+            set,
+        ],
+        "c2",
+    );
+    assert!(!err.contains("note: --set"), "{err}");
+    // Spaces around the names are not part of them (" pretext" was an unknown variant).
+    run(
+        &[
+            "compare",
+            tutorial,
+            "--variants",
+            "visa_now, pretext",
+            "--no-tornado",
+            "--runs",
+            "20",
+            "--no-charts",
+        ],
+        "c3",
+    );
+    run(
+        &[
+            "experiment",
+            tutorial,
+            "--design",
+            "lhs",
+            "--param",
+            "actors.north.hawkishness=0..0.6",
+            "--points",
+            "4",
+            "--runs",
+            "20",
+            "--variants",
+            "visa_now, pretext",
+            "--no-charts",
+        ],
+        "e2",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -389,6 +389,32 @@ pub fn apply(
     Ok(out)
 }
 
+/// The variants among `variants` that set `path` themselves: a `--set` of it replaces their
+/// own value in every arm, so such a variant differs from the base only in its other changes
+/// (what `compare` and `experiment` say in a note, as `experiment --param` does).
+///
+/// ```
+/// use brink::scenario::overrides::set_by_variants;
+/// let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+///     .join("scenarios/examples/tutorial.ron");
+/// let s = brink::scenario::load(&path, Default::default()).unwrap().scenario;
+/// let arms = [None, Some("pretext"), Some("visa_now")];
+/// assert_eq!(set_by_variants(&s, &arms, "relations.south->north.grievance"), ["pretext"]);
+/// assert!(set_by_variants(&s, &arms, "actors.north.hawkishness").is_empty());
+/// ```
+pub fn set_by_variants<'a>(s: &Scenario, variants: &[Option<&'a str>], path: &str) -> Vec<&'a str> {
+    variants
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| {
+            s.variants
+                .iter()
+                .any(|x| x.name == *v && x.set.contains_key(path))
+        })
+        .collect()
+}
+
 /// The overrides in words for an analyst: `--set a=0.4 --set b=Uniform(...)`.
 pub fn args(settings: &[Setting]) -> String {
     settings

@@ -164,6 +164,18 @@ def _settings(set):
             "{'actors.north.hawkishness': 0.4}")
     if isinstance(set, (str, bytes)):
         raise TypeError(f"{hint}, not the string {set!r}")
+    if not isinstance(set, dict):
+        # A list of (path, value) pairs naming a path twice kept the last value without a
+        # word, while the command line refuses a path set twice. (Read once: a generator
+        # is used up by reading it.)
+        try:
+            set = [tuple(kv) for kv in set]
+            given = [k for k, _ in set]
+        except (TypeError, ValueError):
+            raise TypeError(f"{hint}, not {set!r}") from None
+        twice = sorted({k for k in given if isinstance(k, str) and given.count(k) > 1})
+        if twice:
+            raise ValueError(f"set names {twice[0]!r} twice; set each path once")
     try:
         pairs = list(dict(set).items())
     except (TypeError, ValueError):

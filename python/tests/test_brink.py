@@ -153,6 +153,19 @@ def test_compare_variants_are_recorded_as_names_and_none_is_not_an_empty_list():
         brink.compare(TUTORIAL, runs=20, variants=[])
 
 
+def test_a_path_set_twice_in_a_list_of_pairs_is_refused():
+    # Found by a reviewing helper: the last value was kept without a word (the command line
+    # refuses a path set twice).
+    with pytest.raises(ValueError, match="set names 'actors.north.hawkishness' twice"):
+        brink.run(TUTORIAL, runs=10, set=[("actors.north.hawkishness", 0.1),
+                                          ("actors.north.hawkishness", 0.2)])
+    # A list of distinct pairs is taken, as a dict is.
+    r = brink.run(TUTORIAL, runs=10, set=[("actors.north.hawkishness", 0.1)])
+    assert r.summary["manifest"]["set"] == [{"path": "actors.north.hawkishness", "value": "0.1"}]
+    r = brink.run(TUTORIAL, runs=10, set=((k, v) for k, v in [("actors.north.hawkishness", 0.1)]))
+    assert r.summary["manifest"]["set"] == [{"path": "actors.north.hawkishness", "value": "0.1"}]
+
+
 def test_a_bad_path_raises_value_error_naming_the_file():
     with pytest.raises(ValueError, match="no_such_scenario.ron"):
         brink.run("scenarios/no_such_scenario.ron", runs=10)

@@ -183,6 +183,12 @@ def _settings(set):
     for path, _ in pairs:
         if not isinstance(path, str):
             raise TypeError(f"{hint}: its keys are paths (strings), not {path!r}")
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:
+            # Passed on, a raw UnicodeEncodeError rose from the compiled half.
+            raise ValueError(f"set path {path!r} is not valid Unicode (it holds a lone "
+                             "surrogate); `brink describe --paths FILE` lists the paths") from None
     return pairs
 
 

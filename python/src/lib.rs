@@ -81,11 +81,26 @@ impl<'a, 'py> FromPyObject<'a, 'py> for SetValue {
                 "a set value is a number or RON text, not True or False",
             ));
         }
-        if let Ok(x) = ob.extract::<f64>() {
+        let number = ob.extract::<f64>();
+        if let Ok(x) = number {
             return Ok(SetValue::Number(x));
         }
-        if let Ok(s) = ob.extract::<String>() {
+        let text = ob.extract::<String>();
+        if let Ok(s) = text {
             return Ok(SetValue::Ron(s));
+        }
+        // An int or a str that did not convert is the right kind of value: say what is wrong
+        // with it, not that its type is ("not int" for 10**400; "not str" for a lone surrogate).
+        if ob.is_instance_of::<pyo3::types::PyInt>() {
+            return Err(PyValueError::new_err(
+                "a set value that is an int must fit a float (at most about 1.8e308 in size)",
+            ));
+        }
+        if ob.is_instance_of::<pyo3::types::PyString>() {
+            return Err(PyValueError::new_err(
+                "a set value's text must be valid Unicode (it holds a lone surrogate, which \
+                 no file can hold)",
+            ));
         }
         Err(PyValueError::new_err(format!(
             "a set value is a number or RON text (a distribution such as \"Uniform(min: 0.2, max: 0.4)\"), not {}",

@@ -166,6 +166,18 @@ def test_a_path_set_twice_in_a_list_of_pairs_is_refused():
     assert r.summary["manifest"]["set"] == [{"path": "actors.north.hawkishness", "value": "0.1"}]
 
 
+def test_a_set_value_of_the_right_kind_but_unusable_says_why():
+    # Found by a reviewing helper: 10**400 was refused as "not int", a lone surrogate as
+    # "not str", and one in a path rose as a raw UnicodeEncodeError.
+    with pytest.raises(ValueError, match="must fit a float"):
+        brink.run(TUTORIAL, runs=10, set={"actors.north.hawkishness": 10**400})
+    with pytest.raises(ValueError, match="valid Unicode"):
+        brink.run(TUTORIAL, runs=10, set={"actors.north.hawkishness": "Uniform(min: 0, max: 1, "
+                                          "source: \"\udcff\")"})
+    with pytest.raises(ValueError, match="is not valid Unicode"):
+        brink.run(TUTORIAL, runs=10, set={"actors.north.hawkishness\udcff": 1})
+
+
 def test_a_bad_path_raises_value_error_naming_the_file():
     with pytest.raises(ValueError, match="no_such_scenario.ron"):
         brink.run("scenarios/no_such_scenario.ron", runs=10)

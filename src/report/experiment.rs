@@ -309,7 +309,7 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
     };
     let m = &r.manifest;
     let mut o = format!(
-        "{} — {} of {} points over {} ({} runs per point and variant on common random numbers, seed {})\n",
+        "{} — {} of {} points over {} ({} {} per point and variant on common random numbers, seed {})\n",
         m.scenario,
         r.design.words(),
         r.points.len(),
@@ -324,6 +324,7 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         m.runs,
+        if m.runs == 1 { "run" } else { "runs" },
         m.seed
     );
     let Some(k) = r.outcome_index() else {

@@ -992,7 +992,10 @@ pub(crate) fn experiment_analysis(
     let sc = &model.scenario;
     let labels = Labels { sc };
     let mut p = Analysis::default();
-    let runs = group_thousands(r.manifest.runs);
+    let runs = match r.manifest.runs {
+        1 => "1 run".to_string(),
+        n => format!("{} runs", group_thousands(n)),
+    };
     let names: Vec<String> = r.parameters.iter().map(|x| labels.path(&x.path)).collect();
     let ranges = r
         .parameters
@@ -1008,7 +1011,7 @@ pub(crate) fn experiment_analysis(
         .map(|v| labels.variant(v).to_string())
         .collect();
     p.setup = format!(
-        "A {} of {} points over {ranges}{}, {runs} runs per point and variant on the same runs \
+        "A {} of {} points over {ranges}{}, {runs} per point and variant on the same runs \
          (common random numbers), seed {}.",
         r.design.words(),
         group_thousands(r.points.len() as u64),

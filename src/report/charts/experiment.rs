@@ -62,12 +62,13 @@ impl Ctx<'_> {
     fn footer(&self) -> String {
         let m = &self.r.manifest;
         format!(
-            "{} · seed {} · {} of {} points · {} runs per point and variant",
+            "{} · seed {} · {} of {} points · {} run{} per point and variant",
             m.scenario,
             m.seed,
             self.r.design.words(),
             self.r.points.len(),
-            group_thousands(m.runs)
+            group_thousands(m.runs),
+            if m.runs == 1 { "" } else { "s" }
         )
     }
 }

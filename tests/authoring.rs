@@ -1487,4 +1487,9 @@ fn a_rerun_of_another_versions_result_names_the_version() {
     let (code, out, err) = code_in(&dir, &["rerun", "mine", "--out", "third"]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("writes no result"), "{err}");
+    // Also where an earlier rerun's folder stands (it was compared with, as if written now).
+    assert!(dir.join("mine-rerun").is_dir());
+    let (code, out, err) = code_in(&dir, &["rerun", "mine"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("writes no result"), "{err}");
 }

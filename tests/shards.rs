@@ -1070,6 +1070,7 @@ fn a_resealed_shards_rows_are_each_checked() {
     let lines: Vec<&str> = csv.lines().collect();
     let header: Vec<&str> = lines[0].split(',').collect();
     let peak = header.iter().position(|c| *c == "out.peak_index").unwrap();
+    let seed = header.iter().position(|c| *c == "seed").unwrap();
     let with_field = |row: &str, k: usize, v: &str| {
         let mut f: Vec<&str> = row.split(',').collect();
         f[k] = v;
@@ -1099,6 +1100,24 @@ fn a_resealed_shards_rows_are_each_checked() {
         (
             edited(3, lines[2].to_string()),
             "runs.csv line 4, column 2 (run): expected run 102, found 101".to_string(),
+        ),
+        // Another master seed than the job's (found by a reviewing helper: only the run was
+        // checked).
+        (
+            edited(3, with_field(lines[3], seed, "8")),
+            format!(
+                "runs.csv line 4, column {} (seed): expected 7, the job's, found 8",
+                seed + 1
+            ),
+        ),
+        // A middle part whose last row lost its newline: joined, it and the next part's first
+        // row made one line of twice the fields (found by a reviewing helper).
+        (
+            csv.trim_end_matches('\n').to_string(),
+            format!(
+                "runs.csv line {}, the row does not end with a newline",
+                lines.len()
+            ),
         ),
     ];
     for (i, (bytes, want)) in cases.iter().enumerate() {

@@ -632,6 +632,9 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         // Shown, not run: on one line whatever the paths in it hold.
         brink::text::escape(&v.join(" "), false).into_owned()
     };
+    // The folder at `new` before the rerun, if any (a rerun's of before): a command that
+    // writes nothing leaves it, and it is not the rerun's result (found by a reviewing helper).
+    let before = folder_identity(&new);
     let stop = crate::app::interrupt::stop_flag();
     let mut command = std::process::Command::new(exe);
     #[cfg(target_os = "linux")]
@@ -733,8 +736,9 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         });
     }
     // `--out tmp/../rr` names nothing once the child has removed `tmp`, made on the way.
+    let unchanged = before.is_some() && folder_identity(&new) == before;
     let new = crate::app::output::reached_by(&new);
-    if !new.exists() {
+    if !new.exists() || unchanged {
         // A recorded command that writes nothing (`run --help` in a manifest edited by hand)
         // exits 0: that is no result to compare with, not a missing folder.
         return Err(Error::Input(format!(
@@ -752,6 +756,25 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         other_version: (manifest.tool != "brink" || manifest.version != env!("CARGO_PKG_VERSION"))
             .then(|| format!("{} {}", manifest.tool, manifest.version)),
     })
+}
+
+/// What tells one folder from another made later at the same path: brink writes a result
+/// into a staging folder renamed into place, so a folder rewritten is another inode, and its
+/// marker another file.
+fn folder_identity(p: &Path) -> Option<(u64, u64, Option<std::time::SystemTime>)> {
+    let m = fs::metadata(p).ok()?;
+    let marker = fs::metadata(p.join(crate::app::output::MARKER))
+        .and_then(|m| m.modified())
+        .ok();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((m.dev(), m.ino(), marker))
+    }
+    #[cfg(not(unix))]
+    {
+        Some((0, 0, marker.or(m.modified().ok())))
+    }
 }
 
 /// The files of two result folders that differ modulo [`RERUN_MODULO`].

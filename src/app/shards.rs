@@ -270,8 +270,8 @@ fn merge(
     let staging = Staging::begin(out, "merge")?;
     let mut per_run_columns = None;
     if first.per_run {
-        let columns = runs_columns(&shards[0], &model)?;
-        join_runs_csv(&shards, &staging.path("runs.csv"), &columns)?;
+        let (columns, fixed) = runs_columns(&shards[0], &model)?;
+        join_runs_csv(&shards, &staging.path("runs.csv"), &columns, &fixed)?;
         per_run_columns = Some(columns);
     }
     let mut manifest = first.manifest.clone();
@@ -315,12 +315,16 @@ fn merge(
     Ok((summary, dir))
 }
 
+/// Cells every row of a job holds alike: (column, text).
+type FixedCells = Vec<(usize, String)>;
+
 /// The columns of the shards' `runs.csv`, as the first shard's scenario and its header's
-/// `--per-run-steps` give them; a header other than those columns' is refused as damaged.
+/// `--per-run-steps` give them, and the cells every row of the job holds alike (its variant
+/// and master seed, by column); a header other than those columns' is refused as damaged.
 fn runs_columns(
     (dir, first): &(PathBuf, ShardFile<Seen>),
     model: &brink::model::Model,
-) -> Result<Vec<brink::report::table::Column>> {
+) -> Result<(Vec<brink::report::table::Column>, FixedCells)> {
     let first_header = first_line(&dir.join("runs.csv"))?;
     let mut m = model.clone();
     m.snapshot_steps = first_header
@@ -336,7 +340,20 @@ fn runs_columns(
             "runs.csv's header is not the one its scenario gives",
         ));
     }
-    Ok(columns)
+    // Written as `brink run` writes them (`per_run::push_cells`): the variant's level, the
+    // master seed.
+    let variant = keys.variant_index(first.manifest.variant.as_deref()) as usize;
+    let mut fixed = vec![];
+    for (k, c) in columns.iter().enumerate() {
+        match (c.name.as_str(), &c.ty) {
+            ("variant", brink::report::table::ColumnType::Category { levels }) => {
+                fixed.extend(levels.get(variant).map(|l| (k, l.clone())))
+            }
+            ("seed", _) => fixed.push((k, first.manifest.seed.to_string())),
+            _ => {}
+        }
+    }
+    Ok((columns, fixed))
 }
 
 /// The first line of a shard's `runs.csv` (its header), without its newline: at most 64 MiB
@@ -365,6 +382,7 @@ fn join_runs_csv(
     shards: &[(PathBuf, ShardFile<Seen>)],
     path: &Path,
     columns: &[brink::report::table::Column],
+    fixed: &[(usize, String)],
 ) -> Result<()> {
     use sha2::Digest;
     use std::io::{BufRead, Read, Write};
@@ -391,9 +409,21 @@ fn join_runs_csv(
             |e: std::io::Error| Error::Input(format!("{}: cannot read runs.csv: {e}", dir.shown()));
         let mut part =
             std::io::BufReader::new(std::fs::File::open(dir.join("runs.csv")).map_err(cannot)?);
-        // Each part starts with the header; keep the first one only.
-        let mut header_line = String::new();
-        part.read_line(&mut header_line).map_err(cannot)?;
+        // Each part starts with the header; keep the first one only. Read as the first part's
+        // was, at most 64 MiB: a part of gigabytes without a newline is not held whole.
+        let mut header_bytes = vec![];
+        (&mut part)
+            .take(64 << 20)
+            .read_until(b'\n', &mut header_bytes)
+            .map_err(cannot)?;
+        if header_bytes.last() != Some(&b'\n') {
+            return Err(damaged(
+                dir,
+                "runs.csv's header does not end in a newline (the file was cut short, or holds \
+                 no rows' table)",
+            ));
+        }
+        let header_line = String::from_utf8_lossy(&header_bytes).into_owned();
         let header = header_line.strip_suffix('\n').unwrap_or(&header_line);
         if i == 0 {
             writeln!(out, "{header}").map_err(|e| Error::io("write", path, e))?;
@@ -410,7 +440,7 @@ fn join_runs_csv(
         // The part is hashed as it streams, header included: the first pass checked the file
         // against its marker, and bytes changed since would bypass those checks.
         let mut hash = sha2::Sha256::new();
-        hash.update(header_line.as_bytes());
+        hash.update(&header_bytes);
         let mut rows = 0u64;
         let mut bad = None;
         loop {
@@ -451,6 +481,11 @@ fn join_runs_csv(
             let expected_run = s.first_run + rows - 1;
             let problem = match text {
                 Err(e) => Some(e),
+                Ok(_) if line.last() != Some(&b'\n') => {
+                    // brink ends every row with one; joined, this row and the next part's
+                    // first would be one line.
+                    Some("the row does not end with a newline (the part was cut short)".into())
+                }
                 Ok(t) => brink::report::table::check_csv_row(columns, t)
                     .err()
                     .or_else(|| {
@@ -461,6 +496,19 @@ fn join_runs_csv(
                                 "column {} (run): expected run {expected_run}, found {run}",
                                 k + 1
                             )
+                        })
+                    })
+                    .or_else(|| {
+                        // The job's variant and master seed, the same in every row.
+                        fixed.iter().find_map(|(k, want)| {
+                            let got = t.split(',').nth(*k)?;
+                            (got != want).then(|| {
+                                format!(
+                                    "column {} ({}): expected {want}, the job's, found {got}",
+                                    k + 1,
+                                    columns[*k].name
+                                )
+                            })
                         })
                     }),
             };
@@ -1123,8 +1171,8 @@ mod tests {
             .collect();
         let shards = check(shards).unwrap();
         let model = brink::model::compile(&shards[0].1.scenario, None).unwrap();
-        let columns = runs_columns(&shards[0], &model).unwrap();
-        join_runs_csv(&shards, &root.join("joined.csv"), &columns).unwrap();
+        let (columns, fixed) = runs_columns(&shards[0], &model).unwrap();
+        join_runs_csv(&shards, &root.join("joined.csv"), &columns, &fixed).unwrap();
         // The second part, changed in place after the first pass: one digit, rows unchanged.
         let part = dirs[1].join("runs.csv");
         let text = std::fs::read_to_string(&part).unwrap();
@@ -1132,7 +1180,7 @@ mod tests {
         let digit = if &text[at..=at] == "1" { "2" } else { "1" };
         let changed = format!("{}{digit}{}", &text[..at], &text[at + 1..]);
         std::fs::write(&part, changed).unwrap();
-        let e = join_runs_csv(&shards, &root.join("joined2.csv"), &columns)
+        let e = join_runs_csv(&shards, &root.join("joined2.csv"), &columns, &fixed)
             .unwrap_err()
             .to_string();
         assert!(

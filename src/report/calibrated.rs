@@ -25,10 +25,13 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str) -> Param {
             .collect();
         let (m, s) = weighted_mean_sd(&logs, w);
         let median = crate::numerics::math::exp(m);
+        // The spread written (at least 1e-6), whose hundredth the median is rounded within: a
+        // collapsed posterior (s = 0) kept four digits, hundreds of its sigmas off.
+        let sigma = round(s.max(1e-6));
         return Param::Dist(Dist::LogNormal {
             // As many digits as the spread needs: four moved a narrow posterior by sigmas.
-            median: round_within(median, median * s / 100.0),
-            sigma: round(s.max(1e-6)),
+            median: round_within(median, median * sigma / 100.0),
+            sigma,
             source,
         });
     }
@@ -61,8 +64,15 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str) -> Param {
                 min: Some(lo),
                 max: Some(hi),
                 source: format!(
-                    "{source} The Beta written is the nearest one brink samples from (shapes \
+                    "{source}{} The Beta written is the nearest one brink samples from (shapes \
                      {MIN_PRIOR_SHAPE} to 10^6): its mean is {}, not the posterior's.",
+                    // The source ends with the command: a full stop, so that the sentence is
+                    // not read as part of it.
+                    if source.is_empty() || source.ends_with('.') {
+                        ""
+                    } else {
+                        "."
+                    },
                     fmt_num(written)
                 ),
             });
@@ -80,10 +90,14 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str) -> Param {
             source,
         });
     }
+    // Rounded within a hundredth of the sd written (at least 1e-9): with an sd of 0 (particles
+    // on one value) the mean kept four digits, tens of thousands of its sds off (found by a
+    // reviewing helper).
+    let sd = round(sd.max(1e-9));
     Param::Dist(Dist::Normal {
         // Four digits of a mean of 1,234.567 with an sd of 0.01 moved it by 3 sd.
         mean: round_within(mean, sd / 100.0),
-        sd: round(sd.max(1e-9)),
+        sd,
         min: lo.is_finite().then_some(lo),
         max: hi.is_finite().then_some(hi),
         source,
@@ -505,6 +519,16 @@ mod tests {
             source.starts_with("s. The Beta written is the nearest"),
             "{source}"
         );
+        let (.., source) = beta(&fit(
+            &on(0.0, 1.0),
+            &xs,
+            &[1.0; 3],
+            "Command: brink calibrate",
+        ));
+        assert!(
+            source.starts_with("Command: brink calibrate. The Beta written"),
+            "{source}"
+        );
         assert!(source.contains("not the posterior's"), "{source}");
         // The same at the top of the range.
         let (a, b, _) = beta(&fit(&on(0.0, 1.0), &[1.0 - 4e-9; 3], &[1.0; 3], ""));
@@ -519,6 +543,35 @@ mod tests {
         assert!(
             (0.9..1.1).contains(&a) && (0.9..1.1).contains(&b),
             "{a}, {b}"
+        );
+        // A posterior collapsed onto one value on an unbounded prior: the mean written within
+        // a hundredth of the sd written (it kept four digits: 0.1235 ± 1e-9).
+        let normal = Param::Dist(Dist::Normal {
+            mean: 0.45,
+            sd: 0.1,
+            min: None,
+            max: None,
+            source: String::new(),
+        });
+        let Param::Dist(Dist::Normal { mean, sd, .. }) =
+            fit(&normal, &[0.123456789; 5], &[1.0; 5], "")
+        else {
+            panic!("not a normal")
+        };
+        assert!((mean - 0.123456789).abs() <= sd / 100.0, "{mean} ± {sd}");
+        let lognormal = Param::Dist(Dist::LogNormal {
+            median: 0.2,
+            sigma: 0.5,
+            source: String::new(),
+        });
+        let Param::Dist(Dist::LogNormal { median, sigma, .. }) =
+            fit(&lognormal, &[0.123456789; 5], &[1.0; 5], "")
+        else {
+            panic!("not a log-normal")
+        };
+        assert!(
+            (median / 0.123456789).ln().abs() <= sigma / 100.0,
+            "{median} × {sigma}"
         );
         // Collapsed onto one value: no spread (it printed ± 4.44e-16).
         let one = [0.1 + 0.2; 7];

@@ -24,13 +24,26 @@ impl Table {
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
-    /// Renders the table; the last column is left unpadded.
+    /// Renders the table; the last column is left unpadded. Cells are padded by the columns a
+    /// terminal gives them (a CJK character two, a combining mark none), not by characters:
+    /// a label in Chinese pushed its row's later columns out of line.
+    ///
+    /// ```
+    /// let mut t = brink::report::describe::Table::new(&["label", "p"]);
+    /// t.row(vec!["签证".into(), "1".into()]);
+    /// t.row(vec!["visa".into(), "2".into()]);
+    /// let text = t.render();
+    /// let rows: Vec<&str> = text.lines().collect();
+    /// assert_eq!(rows[2], "签证   1");
+    /// assert_eq!(rows[3], "visa   2");
+    /// ```
     pub fn render(&self) -> String {
+        use unicode_width::UnicodeWidthStr;
         let n = self.header.len();
         let mut width = vec![0; n];
         for r in std::iter::once(&self.header).chain(&self.rows) {
             for (i, c) in r.iter().enumerate().take(n) {
-                width[i] = width[i].max(c.chars().count());
+                width[i] = width[i].max(c.width());
             }
         }
         let mut out = String::new();
@@ -38,7 +51,7 @@ impl Table {
             let mut s = String::new();
             for (i, c) in r.iter().enumerate().take(n) {
                 if i + 1 < n {
-                    let pad = width[i] - c.chars().count();
+                    let pad = width[i] - c.width();
                     s += c;
                     s += &" ".repeat(pad + 2);
                 } else {

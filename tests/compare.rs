@@ -682,3 +682,45 @@ fn refused(args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Found by a reviewing helper: variants of equal effect were listed in the lever-effects chart
+/// by their titles as text ("v10" before "v2"), and a comparison of variants alone showed the
+/// levers' "forced" and "frozen" marks in its legend. Ties keep the scenario's order, and the
+/// legend lists what is drawn.
+#[test]
+fn lever_effects_keep_ties_in_order_and_list_only_what_is_drawn() {
+    let dir = common::scratch("effects-ties");
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    // Three variants that change nothing: each effect exactly 0, a tie.
+    let same = ["v2", "v10", "v1"]
+        .iter()
+        .map(|n| format!("Variant(name: \"{n}\", source: \"test\"),\n"))
+        .collect::<String>();
+    let text = text.replacen("    variants: [\n", &format!("    variants: [\n{same}"), 1);
+    let scenario = dir.join("ties.ron");
+    std::fs::write(&scenario, text).unwrap();
+    let out = dir.join("c");
+    common::ok(&[
+        "compare",
+        scenario.to_str().unwrap(),
+        "--variants",
+        "v2,v10,v1",
+        "--no-tornado",
+        "--runs",
+        "50",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let svg = std::fs::read_to_string(out.join("lever_effects.svg")).unwrap();
+    let at = |name: &str| {
+        svg.find(&format!("\n{name}\n</text>"))
+            .unwrap_or_else(|| panic!("{name} not in the chart"))
+    };
+    assert!(
+        at("v2") < at("v10") && at("v10") < at("v1"),
+        "ties out of order"
+    );
+    assert!(!svg.contains("lever forced"), "a legend entry for no bar");
+    assert!(svg.contains("\nvariant\n</text>"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -127,11 +127,12 @@ pub(super) fn rows(cx: &Cx) -> Vec<Row> {
             .filter(|a| a.kind != "base")
             .map(row)
             .collect();
+    // Ties keep the arms' order (the scenario's variants, then the levers'): a stable sort.
+    // (Ties by title read "v0, v1, v10, v11 … v2" for variants of equal effect.)
     out.sort_by(|a, b| {
         a.by_definition
             .cmp(&b.by_definition)
             .then(b.d.estimate.total_cmp(&a.d.estimate))
-            .then_with(|| a.title.cmp(&b.title))
     });
     out
 }
@@ -217,12 +218,18 @@ impl Drawing for Effects<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let cx = self.cx;
         let (real, apart) = self.counts();
-        let mut header = vec![
-            (Mark::Dot(FORCED), "lever forced to top level".to_string()),
-            (Mark::Dot(FROZEN), "lever frozen".to_string()),
-            (Mark::Dot(VARIANT), "variant".to_string()),
-            (Mark::Line(INK, false), "paired 95% interval".to_string()),
-        ];
+        // A legend entry for each kind of arm drawn (variants alone showed the levers' too).
+        let drawn = |c: RGBColor| self.rows.iter().any(|r| r.color == c);
+        let mut header: Vec<(Mark, String)> = [
+            (FORCED, "lever forced to top level"),
+            (FROZEN, "lever frozen"),
+            (VARIANT, "variant"),
+        ]
+        .into_iter()
+        .filter(|&(c, _)| drawn(c))
+        .map(|(c, text)| (Mark::Dot(c), text.to_string()))
+        .collect();
+        header.push((Mark::Line(INK, false), "paired 95% interval".to_string()));
         if apart > 0 {
             header.push((Mark::Fill(DEFINITION, 0.5), "by definition".to_string()));
         }

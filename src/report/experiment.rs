@@ -267,6 +267,23 @@ pub(crate) fn weak_restrictions(model: &Model, b: &crate::analysis::prim::PrimBo
         .collect()
 }
 
+/// Names in quotes, listed in words: “A”, “B” and “C”. (Joined with "; " they were ambiguous,
+/// a flagship label itself holding ";": found by a reviewing helper.)
+///
+/// ```
+/// use brink::report::experiment::quoted_list;
+/// assert_eq!(quoted_list(&["a; b".into()]), "“a; b”");
+/// assert_eq!(quoted_list(&["a".into(), "b".into(), "c".into()]), "“a”, “b” and “c”");
+/// ```
+pub fn quoted_list(names: &[String]) -> String {
+    let q: Vec<String> = names.iter().map(|n| format!("“{n}”")).collect();
+    match q.len() {
+        0 => String::new(),
+        1 => q[0].clone(),
+        n => format!("{} and {}", q[..n - 1].join(", "), q[n - 1]),
+    }
+}
+
 /// A box's limits in words: "fatigue ≤ 0.3 and reactivity ≥ 0.6" (labels, not ids).
 pub fn box_words(model: &Model, b: &crate::analysis::prim::PrimBox) -> String {
     let labels = Labels {
@@ -434,7 +451,7 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
                 "The runs do not support the box's {one} of {} (quasi-p above {}: peeling took \
                  {it} for a small gain in density; without {it} the box is not significantly \
                  less dense).\n",
-                weak.join("; "),
+                quoted_list(&weak),
                 crate::analysis::prim::SIGNIFICANT
             );
         }

@@ -1204,12 +1204,12 @@ pub(crate) fn experiment_analysis(
                 0 => String::new(),
                 1 => format!(
                     " The runs do not support the restriction of {} (quasi-p above {}; Method).",
-                    weak[0],
+                    crate::report::experiment::quoted_list(&weak),
                     crate::analysis::prim::SIGNIFICANT
                 ),
                 _ => format!(
                     " The runs do not support the restrictions of {} (quasi-p above {}; Method).",
-                    weak.join("; "),
+                    crate::report::experiment::quoted_list(&weak),
                     crate::analysis::prim::SIGNIFICANT
                 ),
             };

@@ -197,10 +197,7 @@ pub fn design_notes(s: &Scenario, paths: &[String], variants: &[String]) -> Vec<
                     event: event.to_string(),
                 });
             }
-            if s.variants
-                .iter()
-                .any(|x| &x.name == v && x.set.contains_key(p))
-            {
+            if crate::scenario::overrides::variant_sets(s, v, p) {
                 notes.push(DesignNote::Sets {
                     param: p.clone(),
                     variant: v.clone(),

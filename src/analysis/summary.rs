@@ -67,6 +67,14 @@ impl Manifest {
             set: loaded.overrides.iter().map(Into::into).collect(),
         }
     }
+
+    /// The program that wrote it, as "brink 0.0.9", when it is not this build of brink (as
+    /// written in the file: escape it before showing it). Another version may play the same
+    /// seed otherwise, and its files need not mean what this one's do.
+    pub fn other_writer(&self) -> Option<String> {
+        (self.tool != "brink" || self.version != env!("CARGO_PKG_VERSION"))
+            .then(|| format!("{} {}", self.tool, self.version))
+    }
 }
 
 /// The scenario's vocabulary, so that a summary can be read alone.

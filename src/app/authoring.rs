@@ -753,8 +753,7 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         differ: compare_folders(dir, &marker, &new, &new_marker)?,
         dir: new,
         args,
-        other_version: (manifest.tool != "brink" || manifest.version != env!("CARGO_PKG_VERSION"))
-            .then(|| format!("{} {}", manifest.tool, manifest.version)),
+        other_version: manifest.other_writer(),
     })
 }
 

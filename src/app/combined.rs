@@ -210,16 +210,14 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
     }
     // Results of another version are combined (each manifest names its version), but not
     // without a word: the same seed may play otherwise there.
-    let ours = env!("CARGO_PKG_VERSION");
     for (d, input, ..) in &read {
-        let m = input.manifest();
-        if m.tool != "brink" || m.version != ours {
+        if let Some(writer) = input.manifest().other_writer() {
             tell!(
-                "note: {} was written by {} {}, and this is brink {ours}: its figures are that \
+                "note: {} was written by {}, and this is brink {}: its figures are that \
                  version's, as its manifest in the report says",
                 d.shown(),
-                crate::app::terminal::safe(&m.tool),
-                crate::app::terminal::safe(&m.version)
+                crate::app::terminal::safe(&writer),
+                env!("CARGO_PKG_VERSION")
             );
         }
     }

@@ -356,18 +356,21 @@ fn runs_columns(
     Ok((columns, fixed))
 }
 
-/// The first line of a shard's `runs.csv` (its header), without its newline: at most 64 MiB
-/// read (a header within every limit lists some ten thousand columns of tens of bytes; a file
-/// without a newline is not read whole into memory).
-fn first_line(path: &Path) -> Result<String> {
+/// A part's header line with its newline, read at most 64 MiB (a header within every limit
+/// lists some ten thousand columns of tens of bytes; a file without a newline is not read
+/// whole into memory).
+fn read_header(part: &mut impl std::io::BufRead) -> std::io::Result<Vec<u8>> {
     use std::io::{BufRead, Read};
+    let mut line = vec![];
+    part.take(64 << 20).read_until(b'\n', &mut line)?;
+    Ok(line)
+}
+
+/// The first line of a shard's `runs.csv` (its header), without its newline ([`read_header`]).
+fn first_line(path: &Path) -> Result<String> {
     let cannot = |e: std::io::Error| Error::Input(format!("cannot read {}: {e}", path.shown()));
     let file = std::fs::File::open(path).map_err(cannot)?;
-    let mut line = vec![];
-    std::io::BufReader::new(file)
-        .take(64 << 20)
-        .read_until(b'\n', &mut line)
-        .map_err(cannot)?;
+    let line = read_header(&mut std::io::BufReader::new(file)).map_err(cannot)?;
     let line = String::from_utf8_lossy(&line);
     Ok(line.strip_suffix('\n').unwrap_or(&line).to_string())
 }
@@ -410,12 +413,8 @@ fn join_runs_csv(
         let mut part =
             std::io::BufReader::new(std::fs::File::open(dir.join("runs.csv")).map_err(cannot)?);
         // Each part starts with the header; keep the first one only. Read as the first part's
-        // was, at most 64 MiB: a part of gigabytes without a newline is not held whole.
-        let mut header_bytes = vec![];
-        (&mut part)
-            .take(64 << 20)
-            .read_until(b'\n', &mut header_bytes)
-            .map_err(cannot)?;
+        // was: a part of gigabytes without a newline is not held whole.
+        let header_bytes = read_header(&mut part).map_err(cannot)?;
         if header_bytes.last() != Some(&b'\n') {
             return Err(damaged(
                 dir,
@@ -922,14 +921,13 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
     let m0 = &m0;
     // Another version may play the same seed otherwise, and its counts and scenario need not
     // mean what this one's do: merged here, the result would say it was brink's own.
-    let ours = env!("CARGO_PKG_VERSION");
-    if m0.tool != "brink" || m0.version != ours {
+    if let Some(writer) = m0.other_writer() {
         return Err(Error::Input(format!(
-            "{} was written by {} {}, and this is brink {ours}: shards are merged by the version \
-             of brink that wrote them",
+            "{} was written by {}, and this is brink {}: shards are merged by the version of \
+             brink that wrote them",
             first_dir.shown(),
-            brink::text::escape(&m0.tool, false),
-            brink::text::escape(&m0.version, false)
+            brink::text::escape(&writer, false),
+            env!("CARGO_PKG_VERSION")
         )));
     }
     // The scenario a shard carries is compiled for the merge: it must be a valid one, and the

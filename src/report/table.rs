@@ -162,7 +162,11 @@ pub fn check_csv_row(columns: &[Column], line: &str) -> Result<(), String> {
         };
         let fits = match &c.ty {
             ColumnType::UInt64 => whole(f.as_bytes()) && f.parse::<u64>().is_ok(),
-            ColumnType::Int32Nullable => f.is_empty() || f.parse::<i32>().is_ok(),
+            ColumnType::Int32Nullable => {
+                f.is_empty()
+                    || (whole(f.strip_prefix('-').unwrap_or(f).as_bytes())
+                        && f.parse::<i32>().is_ok())
+            }
             ColumnType::Float64 | ColumnType::Float32 => f.is_empty() || decimal(f.as_bytes()),
             ColumnType::Bool => matches!(f, "0" | "1"),
             ColumnType::Category { levels } => levels.iter().any(|l| l == f),

@@ -389,9 +389,18 @@ pub fn apply(
     Ok(out)
 }
 
-/// The variants among `variants` that set `path` themselves: a `--set` of it replaces their
-/// own value in every arm, so such a variant differs from the base only in its other changes
-/// (what `compare` and `experiment` say in a note, as `experiment --param` does).
+/// Whether variant `variant` sets `path` itself (its `set`): a value given for the path at
+/// every arm replaces the variant's own.
+pub fn variant_sets(s: &Scenario, variant: &str, path: &str) -> bool {
+    s.variants
+        .iter()
+        .any(|v| v.name == variant && v.set.contains_key(path))
+}
+
+/// The variants among `variants` that set `path` themselves ([`variant_sets`]): a `--set` of
+/// it replaces their own value in every arm, so such a variant differs from the base only in
+/// its other changes (what `compare` and `experiment` say in a note, as `experiment --param`
+/// does).
 ///
 /// ```
 /// use brink::scenario::overrides::set_by_variants;
@@ -407,11 +416,7 @@ pub fn set_by_variants<'a>(s: &Scenario, variants: &[Option<&'a str>], path: &st
         .iter()
         .flatten()
         .copied()
-        .filter(|v| {
-            s.variants
-                .iter()
-                .any(|x| x.name == *v && x.set.contains_key(path))
-        })
+        .filter(|v| variant_sets(s, v, path))
         .collect()
 }
 

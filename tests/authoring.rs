@@ -1468,6 +1468,15 @@ fn a_rerun_of_another_versions_result_names_the_version() {
         )),
         "{err}"
     );
+    // And where the report is read: the section of that result says so.
+    let html = fs::read_to_string(dir.join("combined/report.html")).unwrap();
+    assert!(
+        html.contains(&format!(
+            "Written by brink 0.0.9, and this report by brink {}: its figures are that version",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "the report.html section names no version"
+    );
     let (code, out, err) = code_in(&dir, &["rerun", "mine", "--out", "again"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("  summary.json"), "{out}");

@@ -609,11 +609,20 @@ pub fn report(
             .variant()
             .map(|v| format!(" · variant {}", Labels { sc }.variant(v)))
             .unwrap_or_default();
-        let incomplete = if part.input.manifest().complete {
-            ""
+        let mut incomplete = if part.input.manifest().complete {
+            String::new()
         } else {
-            " Incomplete: not every requested run is in these results."
+            " Incomplete: not every requested run is in these results.".to_string()
         };
+        // Said where the report is read, not only on the terminal that made it: another
+        // version may play the same seed otherwise.
+        if let Some(writer) = part.input.manifest().other_writer() {
+            incomplete += &format!(
+                " Written by {writer}, and this report by brink {}: its figures are that \
+                 version's.",
+                env!("CARGO_PKG_VERSION")
+            );
+        }
         inputs.push(SectionView {
             id: id.clone(),
             nav: format!("{n}. {noun}"),
@@ -700,7 +709,7 @@ pub fn report(
     page.manifest_note = Some(format!(
         "Each result was made from the scenario file with SHA-256 {scenario_hash}; the same \
          file, seed, runs and options give the same numbers on any machine and any number of \
-         threads."
+         threads, with the version of brink its manifest names."
     ));
     pages::render(page)
 }

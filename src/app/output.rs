@@ -1769,6 +1769,16 @@ impl Staging {
             }
             Target::Brinks => self.replace()?,
         }
+        // A stop asked for after the last check above found the results already on their
+        // way into place: they are whole, and the exit is a success; said, so that the
+        // "stopping" line printed meanwhile does not read as a lost result.
+        if honour_stop && crate::app::interrupt::requested() {
+            tell!(
+                "note: the stop came as the results were being moved into place; they are \
+                 whole in {}",
+                crate::app::terminal::path(&self.reachable())
+            );
+        }
         Ok(self.reachable())
     }
 

@@ -137,6 +137,51 @@ fn a_number_named_twice_or_with_two_priors_is_refused() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("one prior"), "{e}");
+
+    // Found by a reviewing helper: priors that print alike to four decimals were taken for
+    // one (compared as text), and the second case drew from the first's. Now compared number
+    // by number, and named to the digits that tell them apart; their sources may differ.
+    let with = |min: f64, max: f64, source: &str, name: &str| {
+        let mut s2 = s.clone();
+        s2.shared[0].value = brink::scenario::Param::Dist(brink::scenario::Dist::Uniform {
+            min,
+            max,
+            source: source.into(),
+        });
+        let mut c = compile_case(&s2, &t).unwrap();
+        c.name = name.into();
+        c
+    };
+    let fatigue = ["shared.fatigue.value".to_string()];
+    let cases = [
+        with(0.00011, 0.00029, "", "a"),
+        with(0.00014, 0.00026, "", "b"),
+    ];
+    let e = targets(&cases, &fatigue).unwrap_err().to_string();
+    assert!(
+        e.contains(
+            "case a gives it the prior Uniform(0.00011, 0.00029) but case b gives \
+                    Uniform(0.00014, 0.00026)"
+        ),
+        "{e}"
+    );
+    let cases = [
+        with(0.00011, 0.00029, "one source", "a"),
+        with(0.00011, 0.00029, "another", "b"),
+    ];
+    assert!(targets(&cases, &fatigue).is_ok());
+    // A case whose number is plain is named whichever case comes first.
+    let mut plain = s.clone();
+    plain.shared[0].value = brink::scenario::Param::Value(0.2);
+    let mut p = compile_case(&plain, &t).unwrap();
+    p.name = "p".into();
+    for cases in [
+        [p.clone(), with(0.1, 0.3, "", "a")],
+        [with(0.1, 0.3, "", "a"), p.clone()],
+    ] {
+        let e = targets(&cases, &fatigue).unwrap_err().to_string();
+        assert!(e.contains("one prior") && e.contains("CASE:PATH"), "{e}");
+    }
 }
 
 /// A prior of no width is refused before any work: every particle would be the same number,

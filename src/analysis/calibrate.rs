@@ -141,6 +141,27 @@ pub fn targets(cases: &[Case], specs: &[String]) -> Result<Vec<Target>> {
                  shared.{name}.value instead"
             )));
         }
+        // A number shared by several cases is one number: the same prior everywhere, number
+        // for number (two priors that print alike to four decimals were taken for one), and
+        // checked first, so that a case whose number is plain is named whatever the order
+        // of the timelines.
+        for &(c, p) in &uses[1..] {
+            let m = &cases[c].model;
+            if !m.params[p].same_numbers(&prior)
+                || m.param_ranges[p] != cases[c0].model.param_ranges[p0]
+            {
+                let (mut a, mut b) = (prior.describe(), m.params[p].describe());
+                if a == b {
+                    (a, b) = (prior.describe_exact(), m.params[p].describe_exact());
+                }
+                return Err(Error::Input(format!(
+                    "--params {spec}: case {} gives it the prior {a} but case {} gives {b}; a \
+                     number shared by several cases needs one prior (or name one case: \
+                     CASE:PATH)",
+                    cases[c0].name, cases[c].name,
+                )));
+            }
+        }
         if prior_quantile(&prior, 0.5).is_none() {
             return Err(Error::Input(format!(
                 "--params {spec}: its prior {} is not a distribution brink can calibrate; \
@@ -166,23 +187,6 @@ pub fn targets(cases: &[Case], specs: &[String]) -> Result<Vec<Target>> {
                  each number of a case once",
                 t.spec
             )));
-        }
-        // A number shared by several cases is one number: the same prior everywhere.
-        for &(c, p) in &uses[1..] {
-            let m = &cases[c].model;
-            if m.params[p].describe() != prior.describe()
-                || m.param_ranges[p] != cases[c0].model.param_ranges[p0]
-            {
-                return Err(Error::Input(format!(
-                    "--params {spec}: case {} gives it the prior {} but case {} gives {}; a \
-                     number shared by several cases needs one prior (or name one case: \
-                     CASE:PATH)",
-                    cases[c0].name,
-                    prior.describe(),
-                    cases[c].name,
-                    m.params[p].describe()
-                )));
-            }
         }
         out.push(Target {
             spec: spec.clone(),
@@ -771,7 +775,7 @@ fn summarize(
         path: t.path.clone(),
         cases: t.uses.iter().map(|&(c, _)| cases[c].name.clone()).collect(),
         shared: t.shared(),
-        prior: t.prior.describe(),
+        prior: t.prior.describe_exact(),
         prior_mean,
         prior_sd,
         mean,

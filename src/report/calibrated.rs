@@ -191,13 +191,26 @@ pub fn source_of(c: &Calibration, p: &ParamSummary, command: &str) -> String {
             .last()
             .map_or("∞".to_string(), |g| fmt_num(g.tolerance)),
         c.cases.join(", "),
-        fmt_num(p.mean),
-        fmt_num(p.sd),
-        fmt_num(p.q05),
-        fmt_num(p.q95),
+        figures(p.mean),
+        figures(p.sd),
+        figures(p.q05),
+        figures(p.q95),
         p.prior,
         command
     )
+}
+
+/// A figure of a source to four significant digits where four decimals would not show three
+/// (a posterior mean of 0.00019874 read "0.0002"); otherwise as [`fmt_num`] writes it.
+fn figures(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || x.abs() >= 0.01 {
+        return fmt_num(x);
+    }
+    let s = format!("{x:.3e}");
+    match s.split_once('e') {
+        Some((m, e)) => format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.')),
+        None => s,
+    }
 }
 
 /// Which calibrated numbers a file takes.
@@ -420,6 +433,18 @@ pub fn calibrated_scenario(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by a reviewing helper: a posterior of a number near 2e-4 was sourced as "mean
+    /// 0.0002, 90% interval 0.0001–0.0003", which says almost nothing.
+    #[test]
+    fn a_sources_small_figures_keep_four_significant_digits() {
+        assert_eq!(figures(0.00019874), "1.987e-4");
+        assert_eq!(figures(-0.0054321), "-5.432e-3");
+        assert_eq!(figures(0.00001), "1e-5");
+        assert_eq!(figures(0.4207), "0.4207");
+        assert_eq!(figures(-0.185), "-0.185");
+        assert_eq!(figures(0.0), "0");
+    }
 
     #[test]
     fn a_narrow_posterior_keeps_the_digits_its_spread_needs() {

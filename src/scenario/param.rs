@@ -180,7 +180,42 @@ impl Param {
     pub fn describe(&self) -> String {
         match self {
             Param::Value(v) => fmt_num(*v),
-            Param::Dist(d) => d.describe(),
+            Param::Dist(d) => d.describe_with(false),
+        }
+    }
+
+    /// As [`Param::describe`], every number to the digits that read back as it, for a message
+    /// that tells two numbers apart which differ beyond the fourth decimal.
+    ///
+    /// ```
+    /// use brink::scenario::param::{Dist, Param};
+    /// let p = Param::Dist(Dist::Uniform { min: 0.00011, max: 0.00029, source: String::new() });
+    /// assert_eq!(p.describe(), "Uniform(0.0001, 0.0003)");
+    /// assert_eq!(p.describe_exact(), "Uniform(0.00011, 0.00029)");
+    /// ```
+    pub fn describe_exact(&self) -> String {
+        match self {
+            Param::Value(v) => fmt_exact(*v),
+            Param::Dist(d) => d.describe_with(true),
+        }
+    }
+
+    /// Whether two numbers are the same value or the same distribution, whatever their
+    /// sources say: compared number by number, not by how they print.
+    ///
+    /// ```
+    /// use brink::scenario::param::{Dist, Param};
+    /// let u = |min, source: &str| {
+    ///     Param::Dist(Dist::Uniform { min, max: 0.3, source: source.into() })
+    /// };
+    /// assert!(u(0.1, "case a").same_numbers(&u(0.1, "case b")));
+    /// assert!(!u(0.00011, "").same_numbers(&u(0.00014, "")));
+    /// ```
+    pub fn same_numbers(&self, other: &Param) -> bool {
+        match (self, other) {
+            (Param::Value(a), Param::Value(b)) => a == b,
+            (Param::Dist(a), Param::Dist(b)) => a.without_source() == b.without_source(),
+            _ => false,
         }
     }
 }
@@ -463,15 +498,32 @@ impl Dist {
         }
     }
 
-    fn describe(&self) -> String {
+    /// The distribution as it is, its source left empty.
+    fn without_source(&self) -> Dist {
+        let mut d = self.clone();
+        match &mut d {
+            Dist::Fixed { source, .. }
+            | Dist::Uniform { source, .. }
+            | Dist::Triangular { source, .. }
+            | Dist::Pert { source, .. }
+            | Dist::Normal { source, .. }
+            | Dist::Beta { source, .. }
+            | Dist::LogNormal { source, .. } => source.clear(),
+            Dist::Shared(_) => {}
+        }
+        d
+    }
+
+    fn describe_with(&self, exact: bool) -> String {
         // Four decimals read well, but two different numbers of one distribution must not
         // read the same (a Uniform from 0.50001 to 0.50002 was "Uniform(0.5, 0.5)"): then
         // each is printed to the digits that tell it apart.
         let own = self.numbers();
-        let apart = own
-            .iter()
-            .enumerate()
-            .any(|(i, &a)| own[..i].iter().any(|&b| a != b && fmt_num(a) == fmt_num(b)));
+        let apart = exact
+            || own
+                .iter()
+                .enumerate()
+                .any(|(i, &a)| own[..i].iter().any(|&b| a != b && fmt_num(a) == fmt_num(b)));
         let n = |v: f64| if apart { fmt_exact(v) } else { fmt_num(v) };
         match *self {
             Dist::Fixed { value, .. } => n(value),
@@ -515,7 +567,7 @@ impl Dist {
 }
 
 impl Dist {
-    /// The numbers that define the distribution, in the order [`Dist::describe`] names them.
+    /// The numbers that define the distribution, in the order [`Param::describe`] names them.
     fn numbers(&self) -> Vec<f64> {
         match *self {
             Dist::Fixed { value, .. } => vec![value],
@@ -629,7 +681,7 @@ mod tests {
 
     #[test]
     fn a_distributions_numbers_never_read_the_same_when_they_differ() {
-        let d = |t: &str| ron::from_str::<Dist>(t).unwrap().describe();
+        let d = |t: &str| ron::from_str::<Dist>(t).unwrap().describe_with(false);
         assert_eq!(
             d(r#"Uniform(min: 0.50001, max: 0.50002, source: "s")"#),
             "Uniform(0.50001, 0.50002)"

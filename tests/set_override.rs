@@ -507,6 +507,26 @@ fn calibrate_writes_the_set_values_into_its_calibrated_files() {
     assert!(line("actors.georgia.sensitivity").contains("Pert("));
     assert!(line("shared.fatigue.value").contains("Beta("));
 
+    // Found by a reviewing helper: a set value written with a comment was pasted as typed,
+    // and its `//` swallowed the rest of the line: every generation ran, then exit 2 pointing
+    // at a line of the scenario. The value goes in as parsed.
+    let commented = dir.join("commented");
+    let o = cal(
+        &commented,
+        "actors.russia.sensitivity=Uniform(min: 0.6, max: 0.8) // a note",
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    let file = commented.join("calibrated-russia_georgia_2006.ron");
+    let o = ok(&["describe", "--paths", file.to_str().unwrap()]);
+    assert!(
+        stdout(&o)
+            .lines()
+            .any(|l| l.starts_with("actors.russia.sensitivity")
+                && l.contains("Uniform(min: 0.6, max: 0.8)")),
+        "{}",
+        stdout(&o)
+    );
+
     // A number the file leaves to its default cannot be carried: refused before calibrating.
     let bad = dir.join("bad");
     let o = cal(&bad, "levers.import_bans.perception=0.5");

@@ -200,6 +200,14 @@ pub fn source_of(c: &Calibration, p: &ParamSummary, command: &str) -> String {
     )
 }
 
+/// A `--set` value as RON that reads back as the same number or distribution.
+fn set_value_ron(p: &Param) -> String {
+    match p {
+        Param::Value(v) => format!("{v:?}"),
+        Param::Dist(d) => ron::to_string(d).unwrap_or_else(|_| p.describe_exact()),
+    }
+}
+
 /// A figure of a source to four significant digits where four decimals would not show three
 /// (a posterior mean of 0.00019874 read "0.0002"); otherwise as [`fmt_num`] writes it.
 fn figures(x: f64) -> String {
@@ -405,10 +413,12 @@ pub fn calibrated_scenario(
             && !fitted_here
         {
             match tree.find_exact(&site.loc) {
+                // The value as parsed, not as typed: the text may end in a comment (`0.9 //
+                // note`) that would swallow the rest of the line it is pasted into.
                 Some(node) => edits.push((
                     node.chars.0,
                     node.chars.1,
-                    format!("{} /* --set in the calibration */", o.text.trim()),
+                    format!("{} /* --set in the calibration */", set_value_ron(&o.value)),
                 )),
                 None => {
                     problem = Some(format!(

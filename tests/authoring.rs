@@ -336,6 +336,14 @@ fn graph_draws_png_and_svg_and_never_overwrites() {
     let (code, _, err) = code_in(&dir, &["graph", f, "--format", "png", "--out", "g.png"]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(fs::read(dir.join("g.png")).unwrap(), before);
+    // Written under a name of its own and renamed into place whole (a stop part way left a
+    // truncated file at the target): nothing else is left beside the two drawings.
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["g.png", "russia_azerbaijan_2025-graph.svg"]);
 }
 
 /// graph's default file name is the scenario's stem without its control characters and marks

@@ -38,31 +38,57 @@ pub fn write_new_file(path: &Path, bytes: &[u8], given: bool) -> Result<()> {
             )
         }));
     }
+    let exists = || {
+        Error::Input(format!(
+            "{} already exists; brink never overwrites a file: {}, or move it away",
+            path.shown(),
+            if given {
+                "choose another --out"
+            } else {
+                "name another file with --out FILE"
+            }
+        ))
+    };
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(exists());
+    }
+    // Written under a name of its own beside the target and renamed into place whole, never
+    // replacing: a stop or a failure part way leaves no truncated file at the target (a
+    // SIGTERM during a large graph's write did, and the next command refused to replace it).
+    let stop = crate::app::interrupt::stop_flag_writing_nothing();
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let staged = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
     let mut f = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(path)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::Input(format!(
-                    "{} already exists; brink never overwrites a file: {}, or move it away",
-                    path.shown(),
-                    if given {
-                        "choose another --out"
-                    } else {
-                        "name another file with --out FILE"
-                    }
-                ))
-            } else {
-                Error::Input(format!("cannot create {}: {e}", path.shown()))
-            }
-        })?;
+        .open(&staged)
+        .map_err(|e| Error::Input(format!("cannot create {}: {e}", path.shown())))?;
     if let Err(e) = f.write_all(bytes).and_then(|()| f.sync_all()) {
         drop(f);
-        let _ = fs::remove_file(path);
+        let _ = fs::remove_file(&staged);
         return Err(Error::io("write", path, e));
     }
-    Ok(())
+    drop(f);
+    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+        let _ = fs::remove_file(&staged);
+        return Err(Error::Interrupted(format!(
+            "stopped; nothing was written to {}",
+            path.shown()
+        )));
+    }
+    match crate::app::output::rename_no_replace(&staged, path) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = fs::remove_file(&staged);
+            Err(if e.kind() == std::io::ErrorKind::AlreadyExists {
+                exists()
+            } else {
+                Error::io("write", path, e)
+            })
+        }
+    }
 }
 
 /// `brink new`: a commented starting scenario.

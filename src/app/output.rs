@@ -1172,7 +1172,7 @@ fn same_entry(_a: &Path, _b: &Path) -> bool {
 /// brink's check that the name is free and the rename: on Linux the kernel refuses it
 /// (`RENAME_NOREPLACE`); elsewhere, or on a file system without that flag, the name is checked
 /// again just before the rename.
-fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
+pub(crate) fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::ffi::OsStrExt;

@@ -389,3 +389,63 @@ fn a_variants_sweep_names_the_variant_as_the_holder_of_the_value() {
         "{text}"
     );
 }
+
+/// Found by a reviewing helper: grid values were written to four decimals, so a sweep of a
+/// rare event's rate from 0.0001 to 0.0002 labelled its six columns "0.0001 0.0001 0.0001
+/// 0.0002 0.0002 0.0002" in the text and the page, and a narrow one-parameter sweep said
+/// "from 0.1235 to 0.1235", its "lowest (at)" naming a value that is no grid point. Values
+/// are now written to the digits that tell them apart.
+#[test]
+fn grid_values_are_written_to_the_digits_that_tell_them_apart() {
+    let (_dir, out) = dirs("grid-digits");
+    let o = cli(
+        &[
+            "--set",
+            "events.border_incident.rate=0.0001..0.0002:6",
+            "--set",
+            "actors.north.hawkishness=0..1:2",
+        ],
+        &out,
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let head = text
+        .lines()
+        .find(|l| l.contains("0.00012"))
+        .unwrap_or_else(|| panic!("no column of 0.00012:\n{text}"));
+    let cols: Vec<&str> = head
+        .split_whitespace()
+        .filter(|w| w.starts_with("0."))
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            "0.0001", "0.00012", "0.00014", "0.00016", "0.00018", "0.0002"
+        ],
+        "{text}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for v in ["0.00012", "0.00014", "0.00016", "0.00018"] {
+        assert!(
+            html.contains(&format!(">{v}<")),
+            "{v} not a column of the page"
+        );
+    }
+
+    let (_dir, out) = dirs("grid-digits-one");
+    let o = cli(
+        &[
+            "--set",
+            "actors.north.hawkishness=0.123456..0.123457:3",
+            "--no-charts",
+        ],
+        &out,
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        text.contains("from 0.123456 to 0.123457 in 3 steps"),
+        "{text}"
+    );
+    assert!(!text.contains("0.1235"), "{text}");
+}

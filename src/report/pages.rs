@@ -609,11 +609,18 @@ pub(crate) fn sweep_analysis(sc: &Scenario, r: &SweepResult, outcome: Option<usi
     let two = r.is_two_way();
     let names: Vec<String> = r.parameters.iter().map(|x| labels.path(&x.path)).collect();
     let param = names.join(" and ");
+    // Each parameter's values to the digits that tell them apart.
+    let fmts: Vec<fn(f64) -> String> = r
+        .parameters
+        .iter()
+        .map(|x| crate::scenario::param::fmt_grid(&x.values))
+        .collect();
     let grids = r
         .parameters
         .iter()
         .zip(&names)
-        .map(|(x, name)| {
+        .zip(&fmts)
+        .map(|((x, name), fmt_num)| {
             format!(
                 "{name} set to {} values from {} to {} ({} {})",
                 x.steps,
@@ -642,7 +649,8 @@ pub(crate) fn sweep_analysis(sc: &Scenario, r: &SweepResult, outcome: Option<usi
     let at_words = |pt: &SweepPoint| {
         pt.values
             .iter()
-            .map(|x| fmt_num(*x))
+            .zip(&fmts)
+            .map(|(x, fmt_num)| fmt_num(*x))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -655,14 +663,14 @@ pub(crate) fn sweep_analysis(sc: &Scenario, r: &SweepResult, outcome: Option<usi
         // The chosen outcome over the grid, as the heat map draws it: the second parameter's
         // last value on top.
         let mut cols: Vec<String> = vec![format!("{} ↓ / {} →", names[1], names[0])];
-        cols.extend(a.values.iter().map(|x| fmt_num(*x)));
+        cols.extend(a.values.iter().map(|x| fmts[0](*x)));
         let cols: Vec<(&str, bool)> = cols.iter().map(|c| (c.as_str(), true)).collect();
         let mut grid = TableView::new(
             format!("{} over the grid", labels.outcome(&r.outcomes[k])),
             &cols,
         );
         for (j, y) in b.values.iter().enumerate().rev() {
-            let mut row = vec![fmt_num(*y)];
+            let mut row = vec![fmts[1](*y)];
             row.extend((0..a.values.len()).map(|i| {
                 r.at(i, j).map_or("-".into(), |pt| {
                     percent(pt.outcomes[k].probability.estimate)
@@ -770,7 +778,12 @@ pub(crate) fn sweep_analysis(sc: &Scenario, r: &SweepResult, outcome: Option<usi
         let cols: Vec<(&str, bool)> = cols.iter().map(|(c, n)| (c.as_str(), *n)).collect();
         let mut grid = TableView::new(format!("Every outcome at every {per}"), &cols);
         for pt in &r.points {
-            let mut row: Vec<String> = pt.values.iter().map(|x| fmt_num(*x)).collect();
+            let mut row: Vec<String> = pt
+                .values
+                .iter()
+                .zip(&fmts)
+                .map(|(x, fmt_num)| fmt_num(*x))
+                .collect();
             row.extend(pt.outcomes.iter().map(|o| percent(o.probability.estimate)));
             grid.rows.push(row);
         }
@@ -786,7 +799,8 @@ pub(crate) fn sweep_analysis(sc: &Scenario, r: &SweepResult, outcome: Option<usi
         .parameters
         .iter()
         .zip(&names)
-        .map(|(x, name)| {
+        .zip(&fmts)
+        .map(|((x, name), fmt_num)| {
             format!(
                 "{name} ({}) to each of {} evenly spaced values from {} to {}, overriding the \
                  scenario's own {}",

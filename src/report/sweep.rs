@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::report::Artifact;
 use crate::report::html::{Labels, ReportOptions};
-use crate::scenario::param::fmt_num;
+use crate::scenario::param::{fmt_grid, fmt_num};
 
 /// Every file of a sweep: with `charts`, the chart and `report.html` (titled and dated by
 /// `options`; `model` is the scenario compiled with the sweep's variant, for the page's
@@ -120,6 +120,8 @@ pub fn text(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
         return text_two_way(model, r, outcome);
     }
     let m = &r.manifest;
+    let values: Vec<f64> = r.points.iter().map(|pt| pt.value).collect();
+    let fmt_num = fmt_grid(&values);
     let mut o = format!(
         "{} — {} from {} to {} in {} steps ({} per value on common random numbers, seed {}{})\n",
         m.scenario,
@@ -192,14 +194,22 @@ pub fn text(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
     o
 }
 
-/// A value of a grid, for a table's cell: as written, at most 8 characters when it can.
-fn cell_value(x: f64) -> String {
-    let s = fmt_num(x);
-    if s.chars().count() <= 8 {
-        s
-    } else {
-        crate::report::charts::significant(x, 4)
-    }
+/// A value of a grid (`values`), for a table's cell: as written, at most 8 characters when
+/// that still tells the grid's values apart.
+fn cell_value(x: f64, values: &[f64]) -> String {
+    let short = |v: f64| {
+        let s = fmt_num(v);
+        if s.chars().count() <= 8 {
+            s
+        } else {
+            crate::report::charts::significant(v, 4)
+        }
+    };
+    let apart = values
+        .iter()
+        .enumerate()
+        .all(|(i, &a)| values[..i].iter().all(|&b| a == b || short(a) != short(b)));
+    if apart { short(x) } else { fmt_grid(values)(x) }
 }
 
 /// The summary of a two-parameter sweep: what was run, then the chosen outcome's probability
@@ -223,6 +233,7 @@ fn text_two_way(model: &Model, r: &SweepResult, outcome: Option<usize>) -> Strin
             .unwrap_or_default()
     );
     for p in [a, b] {
+        let fmt_num = fmt_grid(&p.values);
         o += &format!(
             "  {}: {} to {} in {} steps ({} {})\n",
             labels.path(&p.path),
@@ -249,7 +260,10 @@ fn text_two_way(model: &Model, r: &SweepResult, outcome: Option<usize>) -> Strin
         thinned(a.values.len(), TEXT_COLUMNS),
         thinned(b.values.len(), TEXT_ROWS),
     );
-    let heads: Vec<String> = cols.iter().map(|&i| cell_value(a.values[i])).collect();
+    let heads: Vec<String> = cols
+        .iter()
+        .map(|&i| cell_value(a.values[i], &a.values))
+        .collect();
     let rows: Vec<(String, Vec<String>)> = shown_rows
         .iter()
         .rev()
@@ -265,7 +279,7 @@ fn text_two_way(model: &Model, r: &SweepResult, outcome: Option<usize>) -> Strin
                     })
                 })
                 .collect();
-            (cell_value(y), cells)
+            (cell_value(y, &b.values), cells)
         })
         .collect();
     let w0 = rows

@@ -594,6 +594,26 @@ impl Dist {
     }
 }
 
+/// How to write the values of a grid: [`fmt_num`]'s four decimals when they tell every value
+/// apart, else [`fmt_exact`] (a sweep from 0.0001 to 0.0002 in 6 steps read "0.0001 0.0001
+/// 0.0001 0.0002 0.0002 0.0002").
+///
+/// ```
+/// use brink::scenario::param::fmt_grid;
+/// let grid = [0.0001, 0.00012, 0.00014];
+/// let f = fmt_grid(&grid);
+/// assert_eq!(grid.map(f), ["0.0001", "0.00012", "0.00014"]);
+/// assert_eq!(fmt_grid(&[0.0, 0.5, 1.0])(0.5), "0.5");
+/// ```
+pub fn fmt_grid(values: &[f64]) -> fn(f64) -> String {
+    let apart = values.iter().enumerate().all(|(i, &a)| {
+        values[..i]
+            .iter()
+            .all(|&b| a == b || fmt_num(a) != fmt_num(b))
+    });
+    if apart { fmt_num } else { fmt_exact }
+}
+
 /// A number to the shortest digits that read back as it: 0.50001, 1.0000000002e-7.
 pub fn fmt_exact(v: f64) -> String {
     let a = v.abs();

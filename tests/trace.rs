@@ -835,3 +835,29 @@ fn run_hint(
     ok(&args);
     csv::Reader::from_path(out.join("runs.csv")).expect("runs.csv")
 }
+
+/// Found by a reviewing helper: an event that fired at a weekly chance of some 6e-5 was told
+/// as "fired (p 0.000 this week)", and a pick of one run said "The first 1 runs with".
+#[test]
+fn a_rare_event_that_fired_is_not_told_at_probability_zero() {
+    let text = stdout(&ok(&[
+        "trace",
+        "scenarios/examples/tutorial.ron",
+        "--pick",
+        "dialogue",
+        "--count",
+        "1",
+        "--set",
+        "events.leader_call.rate=0.00002",
+    ]));
+    assert!(text.contains("The first run with"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("Leaders' phone call fired"))
+        .unwrap_or_else(|| panic!("the call never fired:\n{text}"));
+    assert!(!line.contains("p 0.000"), "{line}");
+    assert!(
+        line.contains("e-5 this week") || line.contains("e-4 this week"),
+        "{line}"
+    );
+}

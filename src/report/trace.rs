@@ -427,10 +427,10 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
         for e in &s.events {
             let _ = writeln!(
                 o,
-                "    {}  {} fired (p {:.3} this {unit})",
+                "    {}  {} fired (p {} this {unit})",
                 pad("event"),
                 event(&e.event),
-                e.probability
+                chance(e.probability, 3)
             );
         }
         for c in s.level_changes.iter().filter(|c| by_events(c)) {
@@ -462,10 +462,10 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
             };
             let _ = writeln!(
                 o,
-                "    {}  {what} · Goldstein {} · p {:.2} of {} options",
+                "    {}  {what} · Goldstein {} · p {} of {} options",
                 pad(&actor(&mv.actor)),
                 signed(mv.weight),
-                mv.probability,
+                chance(mv.probability, 2),
                 mv.options
             );
         }
@@ -475,9 +475,9 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
             .filter(|m| m.choice == "hold" && m.options > 1)
             .map(|m| {
                 format!(
-                    "{} (p {:.2} of {})",
+                    "{} (p {} of {})",
                     actor(&m.actor),
-                    m.probability,
+                    chance(m.probability, 2),
                     m.options
                 )
             })
@@ -565,8 +565,11 @@ pub fn text(out: &TraceOutput, sc: &Scenario) -> String {
         } else {
             let _ = writeln!(
                 o,
-                "The first {} runs with {} (runs 0 to {} scanned): {}.\n",
-                p.runs.len(),
+                "The first {} with {} (runs 0 to {} scanned): {}.\n",
+                match p.runs.len() {
+                    1 => "run".to_string(),
+                    n => format!("{n} runs"),
+                },
                 short_label(labels.outcome(&p.outcome), &p.outcome),
                 p.scanned - 1,
                 runs.join(", ")
@@ -580,6 +583,16 @@ pub fn text(out: &TraceOutput, sc: &Scenario) -> String {
         o += &trace_text(t, sc, &out.set);
     }
     o
+}
+
+/// A probability to `decimals` decimals, or to two significant digits where those would
+/// read 0 (an event that fired at p 2e-5 read "p 0.000").
+fn chance(p: f64, decimals: usize) -> String {
+    if p > 0.0 && p < 0.5 * 10f64.powi(-(decimals as i32)) {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.decimals$}")
+    }
 }
 
 #[cfg(test)]

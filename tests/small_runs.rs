@@ -24,6 +24,21 @@ fn a_mean_of_one_run_has_no_interval_and_two_runs_take_students_t() {
         text.starts_with("russia_azerbaijan_2025 — 1 run, seed 0"),
         "{text}"
     );
+    // The page and the charts count one run as one (found by a reviewing helper: "1 runs
+    // of 52 weeks", "played the scenario 1 times").
+    let html = std::fs::read_to_string(one.join("report.html")).unwrap();
+    assert!(
+        html.contains("1 run of 52 weeks"),
+        "no run counted on the page"
+    );
+    assert!(
+        html.contains("played the scenario once"),
+        "no run counted on the page"
+    );
+    for f in ["report.html", "outcome_probabilities.svg", "index_fan.svg"] {
+        let t = std::fs::read_to_string(one.join(f)).unwrap();
+        assert!(!t.contains("1 runs") && !t.contains(" 1 times"), "{f}");
+    }
     // The costs table: the interval column says there is none, not "32.7 – 32.7".
     let cost_lines: Vec<&str> = text
         .lines()

@@ -610,7 +610,10 @@ fn report(
 
     // The summary: the bands and the log score over every fact, then a row per case.
     let mut t = TableView::new(
-        format!("Over all {} facts", b.facts),
+        match b.facts {
+            1 => "Over the one fact".to_string(),
+            n => format!("Over all {n} facts"),
+        },
         &[("", false), ("facts", true), ("share", true)],
     );
     t.big = Some(2);
@@ -850,10 +853,10 @@ pub fn text(b: &Backtest) -> String {
     }
     for c in &b.cases {
         o += &format!(
-            "{} — scenario {}, {} runs, seed {}{}\n",
+            "{} — scenario {}, {}, seed {}{}\n",
             c.case,
             c.scenario,
-            group_thousands(c.runs),
+            crate::report::charts::n_runs(c.runs),
             c.seed,
             c.start_date
                 .as_ref()
@@ -895,10 +898,10 @@ pub fn text(b: &Backtest) -> String {
         );
     }
     o += &format!(
-        "{} case{}, {} facts, {} with bands\n",
+        "{} case{}, {}, {} with bands\n",
         b.cases.len(),
         if b.cases.len() == 1 { "" } else { "s" },
-        b.facts,
+        crate::text::counted(b.facts, "fact", "facts"),
         b.banded_facts
     );
     if b.banded_facts > 0 {

@@ -45,12 +45,12 @@ fn side_line(which: &str, s: &Side) -> String {
         format!(", written by brink {}", one_line(&s.version))
     };
     format!(
-        "{which}: {} — {} ({}{variant}), seed {}, {} runs{stopped}{version}\n",
+        "{which}: {} — {} ({}{variant}), seed {}, {}{stopped}{version}\n",
         one_line(&s.dir),
         one_line(&s.scenario),
         one_line(&s.scenario_file),
         s.seed,
-        s.runs
+        crate::report::charts::n_runs(s.runs)
     )
 }
 

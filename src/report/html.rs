@@ -123,8 +123,6 @@ pub const HEADLINE_OUTCOMES: usize = 5;
 /// A run's figures in the words and number formats its page shows, before they are put into
 /// tables ([`run_analysis`]).
 struct Page<'a> {
-    /// Runs done, with groups of thousands.
-    runs: String,
     horizon: u32,
     /// The step unit in the plural ("weeks").
     steps: String,
@@ -720,9 +718,8 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
         })
         .collect();
     let headline: Vec<OutcomeRow> = outcomes.iter().take(HEADLINE_OUTCOMES).cloned().collect();
-    let method = run_method(&group_thousands(m.runs), sc.horizon, &steps, m.seed);
+    let method = run_method(m.runs, sc.horizon, &steps, m.seed);
     Page {
-        runs: group_thousands(m.runs),
         horizon: sc.horizon,
         steps,
         step_unit: crate::scenario::step_one(&sc.step_unit),
@@ -748,12 +745,16 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
 
 /// How a run's numbers were made: (lead, text) paragraphs of the method section. `steps` is
 /// the step unit in the plural.
-fn run_method(runs: &str, horizon: u32, steps: &str, seed: u64) -> Vec<(String, String)> {
+fn run_method(runs: u64, horizon: u32, steps: &str, seed: u64) -> Vec<(String, String)> {
+    let times = match runs {
+        1 => "once".to_string(),
+        n => format!("{} times", group_thousands(n)),
+    };
     vec![
         (
             "Monte Carlo over the scenario's uncertain numbers.".into(),
             format!(
-                "brink played the scenario {runs} times, each run {horizon} {steps} long. A run \
+                "brink played the scenario {times}, each run {horizon} {steps} long. A run \
                  first draws every uncertain number of the scenario once from its distribution \
                  (the assumptions ledger below lists them with their sources), then plays the \
                  actors' choices, the events and the mood step by step. A probability is the \
@@ -787,8 +788,8 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
     let p = page(model, s);
     let mut a = Analysis {
         setup: format!(
-            "{} runs of {} {}{}; focal pair {} and {}; costs in {}.{}{}",
-            p.runs,
+            "{} of {} {}{}; focal pair {} and {}; costs in {}.{}{}",
+            crate::report::charts::n_runs(s.manifest.runs),
             p.horizon,
             p.steps,
             p.start_date
@@ -845,11 +846,12 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
         .collect();
     a.summary.push(t);
     a.caveat.push(format!(
-        "A 95% interval says how precisely the {} runs pin a probability down: intervals made \
+        "A 95% interval says how precisely the {} pin{} a probability down: intervals made \
          this way hold the value that unlimited runs of the same scenario would give 95 times in \
          100. They measure the simulation's sampling error only, not doubt about the \
          assumptions or the model. See Method, below.",
-        p.runs
+        crate::report::charts::n_runs(s.manifest.runs),
+        if s.manifest.runs == 1 { "s" } else { "" }
     ));
     let mut t = TableView::new(
         "Outcomes",

@@ -374,7 +374,7 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
     let runs = group_thousands(r.manifest.runs);
     let variants = r.arms.iter().filter(|a| a.kind == "variant").count();
     p.setup = format!(
-        "The base against {} variant{}{}: {} runs each, common random numbers, seed {}.",
+        "The base against {} variant{}{}: {} each, common random numbers, seed {}.",
         variants,
         if variants == 1 { "" } else { "s" },
         if r.tornado.is_some() {
@@ -382,7 +382,7 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         } else {
             ""
         },
-        group_thousands(r.manifest.runs),
+        crate::report::charts::n_runs(r.manifest.runs),
         r.manifest.seed
     );
     push_set(&mut p.setup, sc, &r.manifest);
@@ -634,9 +634,9 @@ pub(crate) fn sweep_analysis(sc: &Scenario, r: &SweepResult, outcome: Option<usi
         .join(" and ");
     let per = if two { "point" } else { "value" };
     p.setup = format!(
-        "{grids}{}, {} runs per {per} on the same runs (common random numbers), seed {}{}.",
+        "{grids}{}, {} per {per} on the same runs (common random numbers), seed {}{}.",
         if two { ", every pair of them" } else { "" },
-        runs,
+        crate::report::charts::n_runs(r.manifest.runs),
         r.manifest.seed,
         r.manifest
             .variant
@@ -866,14 +866,14 @@ pub(crate) fn sensitivity_analysis(sc: &Scenario, r: &SensitivityResult) -> Anal
     let runs = group_thousands(r.manifest.runs);
     let measure = sensitivity_measure(sc, r);
     p.setup = format!(
-        "How much each of {} drives {measure}{}: {} runs, seed {}{}.",
+        "How much each of {} drives {measure}{}: {}, seed {}{}.",
         crate::report::sensitivity::uncertain_numbers(r.parameters_ranked),
         match (r.outcome_rate, r.measure_mean) {
             (Some(x), _) => format!(" (it happened in {} of runs)", percent(x)),
             (_, Some(mu)) => format!(" (mean {})", fmt_num(mu)),
             _ => String::new(),
         },
-        runs,
+        crate::report::charts::n_runs(r.manifest.runs),
         r.manifest.seed,
         r.manifest
             .variant

@@ -221,11 +221,11 @@ fn text_two_way(model: &Model, r: &SweepResult, outcome: Option<usize>) -> Strin
     let m = &r.manifest;
     let (a, b) = (&r.parameters[0], &r.parameters[1]);
     let mut o = format!(
-        "{} — {} × {} points ({} runs per point on common random numbers, seed {}{})\n",
+        "{} — {} × {} points ({} per point on common random numbers, seed {}{})\n",
         m.scenario,
         a.steps,
         b.steps,
-        m.runs,
+        crate::report::charts::n_runs(m.runs),
         m.seed,
         m.variant
             .as_ref()

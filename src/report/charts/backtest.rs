@@ -13,9 +13,8 @@ use super::index_fan;
 use super::rungs::{cumulative, draw_stack};
 use super::{
     Area, Axes, Chart, Ctx, Drawing, Drawn, GRID, HEIGHT, INK, MAIN, MUTED, Mark, Plot, WIDTH, fit,
-    frame, frame_with_footer, group_thousands, legend, mesh_with, pct_label, percent, plot,
-    probability_top, rung_color, series_style, step_label, text, text_width, tick_label,
-    with_legend,
+    frame, frame_with_footer, legend, mesh_with, pct_label, percent, plot, probability_top,
+    rung_color, series_style, step_label, text, text_width, tick_label, with_legend,
 };
 use crate::analysis::backtest::{Backtest, CaseResult, FactResult};
 use crate::analysis::summary::date_of_step;
@@ -648,14 +647,7 @@ impl Drawing for Pit<'_> {
         let mut footer = b
             .cases
             .iter()
-            .map(|c| {
-                format!(
-                    "{} ({} runs, seed {})",
-                    c.case,
-                    group_thousands(c.runs),
-                    c.seed
-                )
-            })
+            .map(|c| format!("{} ({}, seed {})", c.case, super::n_runs(c.runs), c.seed))
             .collect::<Vec<_>>()
             .join(" · ");
         if let Some(p) = &b.posterior {

@@ -225,10 +225,10 @@ impl Ctx<'_> {
     pub fn footer(&self) -> String {
         let m = &self.s.manifest;
         let mut f = format!(
-            "{} · seed {} · {} runs",
+            "{} · seed {} · {}",
             self.s.scenario.name,
             m.seed,
-            group_thousands(m.runs)
+            n_runs(m.runs)
         );
         if let Some(v) = &m.variant {
             f += &format!(" · variant {v}");
@@ -574,6 +574,14 @@ pub(crate) fn fit(s: &str, size: f64, max: u32) -> String {
         }
     }
     cut(lo)
+}
+
+/// A count of runs in words: "1 run", "12,000 runs".
+pub(crate) fn n_runs(n: u64) -> String {
+    match n {
+        1 => "1 run".into(),
+        n => format!("{} runs", group_thousands(n)),
+    }
 }
 
 /// A number with thin groups of thousands: 12,000.

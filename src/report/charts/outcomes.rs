@@ -44,8 +44,8 @@ impl Drawing for Outcomes<'_> {
             c,
             &self.title(),
             &format!(
-                "Share of the {} runs in which each outcome happened",
-                super::group_thousands(c.s.manifest.runs)
+                "Share of the {} in which each outcome happened",
+                super::n_runs(c.s.manifest.runs)
             ),
             &legend,
         )?;

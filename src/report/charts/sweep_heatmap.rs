@@ -40,10 +40,10 @@ impl SweepHeatmap<'_> {
     fn footer(&self) -> String {
         let m = &self.r.manifest;
         let mut f = format!(
-            "{} · seed {} · {} runs per point",
+            "{} · seed {} · {} per point",
             m.scenario,
             m.seed,
-            super::group_thousands(m.runs)
+            super::n_runs(m.runs)
         );
         if let Some(v) = &m.variant {
             f += &format!(" · variant {}", self.labels().variant(v));

@@ -471,3 +471,39 @@ fn a_measure_decided_by_one_number_alone_is_refused() {
         }
     }
 }
+
+/// Found by a reviewing helper: the text table stopped at rank 15 of the tutorial's 24
+/// without a word, and the memory refusal printed a product saturated at 2^64 − 1 as the
+/// product.
+#[test]
+fn the_text_says_when_it_shows_the_first_ranks_and_products_are_not_saturated() {
+    let dir = common::scratch("first-ranks");
+    let out = dir.join("s");
+    let o = brink(&[
+        "sensitivity",
+        "scenarios/examples/tutorial.ron",
+        "--runs",
+        "1000",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("(the first 15 of 24 ranks; sensitivity.csv has every one)"),
+        "{text}"
+    );
+    let o = brink(&[
+        "sensitivity",
+        "scenarios/examples/tutorial.ron",
+        "--runs",
+        "18446744073709551615",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("18446744073709551615 runs × 24 uncertain numbers = 442721857769029238760"),
+        "{err}"
+    );
+}

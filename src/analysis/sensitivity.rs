@@ -638,7 +638,8 @@ pub fn run(
              {MAX_VALUES}; use at most --runs {}",
             req.runs,
             crate::text::counted(k as usize, "uncertain number", "uncertain numbers"),
-            req.runs.saturating_mul(k),
+            // The product as it is (it may pass 2^64, where a saturated one printed 2^64 − 1).
+            u128::from(req.runs) * u128::from(k),
             MAX_VALUES / k
         )));
     }

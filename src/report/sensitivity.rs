@@ -165,6 +165,12 @@ pub fn text(r: &SensitivityResult) -> String {
     if unclear > 0 {
         o += "* interval includes 0: no clear influence at this sample size\n";
     }
+    if r.parameters.len() > shown {
+        o += &format!(
+            "(the first {shown} of {} ranks; sensitivity.csv has every one)\n",
+            r.parameters.len()
+        );
+    }
     o += &format!(
         "\n{} of {} {} a 95% interval that excludes 0{}.\n",
         r.excluding_zero,

@@ -647,3 +647,29 @@ fn spaces_around_a_params_spec_are_not_its_name() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Found by a reviewing helper: `--max-generations 0` wrote "calibrated" files that were a
+/// refit of the prior's sample, with a final tolerance of infinity. Refused, nothing written.
+#[test]
+fn no_generation_after_the_prior_is_refused() {
+    let dir = common::scratch("no-generations");
+    let out = dir.join("c");
+    let o = common::brink(&[
+        "calibrate",
+        "--timelines",
+        "scenarios/history/russia_turkey_2015.timeline.ron",
+        "--params",
+        "shared.fatigue.value",
+        "--max-generations",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--max-generations must be from 1"),
+        "{}",
+        common::describe(&o)
+    );
+    assert!(!out.exists());
+}

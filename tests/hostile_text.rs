@@ -248,6 +248,22 @@ fn control_characters_in_variants_and_timelines_are_refused() {
             && err.contains(&format!("--> {}:9:12", bad.display())),
         "{err}"
     );
+    // Unicode's line and paragraph separators break a line too (found by a reviewing
+    // helper: a fact's label holding U+2028 passed, and its table column went out of line).
+    for sep in ["\u{2028}", "\u{2029}"] {
+        std::fs::write(
+            &bad,
+            timeline.replacen("label: \"", &format!("label: \"two{sep}"), 2),
+        )
+        .unwrap();
+        let o = common::brink(&[Path::new("validate"), &bad]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+        assert!(
+            err.contains("label is more than one line"),
+            "{sep:?}: {err}"
+        );
+    }
     // A timeline's label of invisible characters alone, as in a scenario.
     let at = timeline.find("label: \"").unwrap() + "label: \"".len();
     let end = at + timeline[at..].find('"').unwrap();

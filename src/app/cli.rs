@@ -238,7 +238,7 @@ pub struct AbcArgs {
     /// Pseudo-timelines simulated per particle and generation (one run of every case each).
     #[arg(long, allow_negative_numbers = true, default_value_t = 4)]
     pub sims: usize,
-    /// Most generations.
+    /// Most generations after the prior's sample (1 to 10,000).
     #[arg(long, allow_negative_numbers = true, default_value_t = 40)]
     pub max_generations: usize,
     /// Stop once a generation's move acceptance falls below this share.
@@ -260,9 +260,13 @@ impl AbcArgs {
         if !(1..=1000).contains(&self.sims) {
             return Err(Error::Input("--sims must be from 1 to 1,000".into()));
         }
-        if self.max_generations > 10_000 {
+        // None would leave the prior's sample alone, written as "calibrated" files that are
+        // a refit of the prior with a final tolerance of infinity.
+        if !(1..=10_000).contains(&self.max_generations) {
             return Err(Error::Input(
-                "--max-generations must be at most 10,000".into(),
+                "--max-generations must be from 1 to 10,000 (generation 0, the prior's sample, \
+                 calibrates nothing)"
+                    .into(),
             ));
         }
         if !(0.0..1.0).contains(&self.min_acceptance) {

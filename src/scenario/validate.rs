@@ -403,7 +403,8 @@ pub(crate) const NAME_RULE: &str = "a name of ASCII letters (a–z, A–Z), digi
 /// legends and charts, where a line break split a row in two (and could start a line that
 /// looks like brink's own, "error: ...") and a tab moved the columns after it.
 pub(crate) fn not_one_line(text: &str) -> Option<&'static str> {
-    if text.contains(['\n', '\r']) {
+    // Unicode's own line and paragraph separators and NEL break a line as well.
+    if text.contains(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}']) {
         Some("is more than one line")
     } else if text.contains('\t') {
         Some("holds a tab")

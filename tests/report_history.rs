@@ -290,6 +290,17 @@ fn backtest_files_tables_and_charts() {
     let back: Backtest =
         serde_json::from_slice(&names["backtest.json"]).expect("backtest.json parses");
     assert_eq!(back, b);
+    // With the files it was made from (found by a reviewing helper: without report.html
+    // nothing said which timeline was scored).
+    let raw: serde_json::Value = serde_json::from_slice(&names["backtest.json"]).unwrap();
+    let inputs = raw["inputs"].as_array().expect("inputs");
+    assert_eq!(inputs.len(), ctx.cases.len());
+    for (i, c) in inputs.iter().zip(&ctx.cases) {
+        assert_eq!(i["case"], c.name());
+        assert_eq!(i["timeline_file"], c.timeline_file.as_str());
+        assert_eq!(i["timeline_sha256"], c.timeline_hash.as_str());
+        assert_eq!(i["scenario_sha256"], c.scenario_hash.as_str());
+    }
 
     let (h, rows) = csv(&dir.join("facts.csv"));
     assert_eq!(h, FACTS_HEADER);
@@ -523,6 +534,11 @@ fn calibration_files_tables_chart_and_text() {
     );
     let back: serde_json::Value = serde_json::from_slice(&names["calibration.json"]).unwrap();
     assert_eq!(back["params"][0]["spec"], "shared.fatigue.value");
+    assert_eq!(back["inputs"][0]["case"], ctx.cases[0].name());
+    assert_eq!(
+        back["inputs"][0]["timeline_sha256"],
+        ctx.cases[0].timeline_hash.as_str()
+    );
 
     let (h, rows) = csv(&dir.join("posterior.csv"));
     assert_eq!(h, ["particle", "weight", "shared.fatigue.value"]);

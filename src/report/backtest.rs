@@ -36,7 +36,13 @@ pub fn files(
     charts: bool,
 ) -> Result<Vec<Artifact>> {
     let mut files = vec![
-        Artifact::json("backtest.json", b)?,
+        Artifact::json(
+            "backtest.json",
+            &super::history::WithInputs {
+                result: b,
+                inputs: ctx.inputs(),
+            },
+        )?,
         Artifact::new("facts.csv", facts_csv(b)?),
         Artifact::new("cases.csv", cases_csv(b)?),
         Artifact::new("pit.csv", pit_csv(b)?),

@@ -42,7 +42,13 @@ pub fn files(
 ) -> Result<Vec<Artifact>> {
     let named = file_names(calibrated)?;
     let mut files = vec![
-        Artifact::json("calibration.json", c)?,
+        Artifact::json(
+            "calibration.json",
+            &super::history::WithInputs {
+                result: c,
+                inputs: ctx.inputs(),
+            },
+        )?,
         Artifact::new("posterior.csv", posterior_csv(c)?),
         Artifact::new("posterior_summary.csv", summary_csv(c)?),
         Artifact::new("generations.csv", generations_csv(c)?),

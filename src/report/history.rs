@@ -48,7 +48,49 @@ pub struct HistoryContext<'a> {
     pub set: Vec<crate::scenario::overrides::Setting>,
 }
 
+/// A case's input files as a result records them: the scenario and the observed timeline,
+/// each with the SHA-256 of its bytes, so that a back-test or calibration written without its
+/// page still says which facts it scored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CaseInputs {
+    /// The case (the timeline's name).
+    pub case: String,
+    /// The scenario file, as given.
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file, in hex.
+    pub scenario_sha256: String,
+    /// The timeline file, as given.
+    pub timeline_file: String,
+    /// SHA-256 of the timeline file, in hex.
+    pub timeline_sha256: String,
+}
+
+/// A result written with the input files it was made from ([`HistoryContext::inputs`]) after
+/// its own fields.
+#[derive(serde::Serialize)]
+pub struct WithInputs<'a, T: serde::Serialize> {
+    /// The result.
+    #[serde(flatten)]
+    pub result: &'a T,
+    /// Each case's files.
+    pub inputs: Vec<CaseInputs>,
+}
+
 impl<'a> HistoryContext<'a> {
+    /// Each case's input files with their SHA-256, in the order given.
+    pub fn inputs(&self) -> Vec<CaseInputs> {
+        self.cases
+            .iter()
+            .map(|c| CaseInputs {
+                case: c.name().to_string(),
+                scenario_file: c.scenario_file.clone(),
+                scenario_sha256: c.scenario_hash.clone(),
+                timeline_file: c.timeline_file.clone(),
+                timeline_sha256: c.timeline_hash.clone(),
+            })
+            .collect()
+    }
+
     /// The case named `name`, if it was given.
     pub fn case(&self, name: &str) -> Option<&CaseContext<'a>> {
         self.cases.iter().find(|c| c.name() == name)

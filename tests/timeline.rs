@@ -1155,3 +1155,40 @@ fn a_bare_file_of_the_other_kind_is_named_as_such() {
         "{d}"
     );
 }
+
+/// Found by a reviewing helper: a timeline whose `scenario:` names a timeline (another, or
+/// itself) was reported at the other file's line 1 ("give the scenario it is of"), and the
+/// timeline with the mistake was not named. Now located at its `scenario:` field.
+#[test]
+fn a_timeline_naming_a_timeline_as_its_scenario_is_told_at_that_field() {
+    let dir = folder("names-a-timeline");
+    std::fs::write(dir.join("good.timeline.ron"), GOOD).unwrap();
+    let scenario_field = GOOD
+        .lines()
+        .find(|l| l.trim_start().starts_with("scenario:"))
+        .expect("GOOD names its scenario");
+    for (name, names) in [
+        ("other.timeline.ron", "good.timeline.ron"),
+        ("self.timeline.ron", "self.timeline.ron"),
+    ] {
+        let text = GOOD.replacen(scenario_field, &format!("    scenario: \"{names}\","), 1);
+        std::fs::write(dir.join(name), text).unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_brink"))
+            .args(["validate", name])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!(
+                "the scenario file {names} is a timeline, not a scenario"
+            )),
+            "{err}"
+        );
+        assert!(err.contains(&format!("--> {name}:")), "{err}");
+        if name != names {
+            assert!(!err.contains(&format!("{names}:1:1")), "{err}");
+        }
+    }
+}

@@ -187,6 +187,9 @@ fn case_of(
                 }
                 Ok(_) => {}
             }
+            if is_timeline(&path, opts)? {
+                return Err(timeline.scenario_is_a_timeline().into());
+            }
             load_scenario(&path, opts)?
         }
     };

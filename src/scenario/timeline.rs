@@ -297,12 +297,25 @@ impl LoadedTimeline {
     /// located at the timeline's `scenario` field, where the mistake is: the file itself has
     /// no line to show.
     pub fn scenario_unreadable(&self, why: &str) -> Diagnostics {
+        self.scenario_problem(format!(
+            "the scenario file {} cannot be read: {why}",
+            self.scenario_path().shown()
+        ))
+    }
+
+    /// The file the timeline's `scenario:` names is a timeline (another, or itself): the
+    /// mistake is this file's field, and is located there, not at the other file's first line.
+    pub fn scenario_is_a_timeline(&self) -> Diagnostics {
+        self.scenario_problem(format!(
+            "the scenario file {} is a timeline, not a scenario",
+            self.scenario_path().shown()
+        ))
+    }
+
+    fn scenario_problem(&self, message: String) -> Diagnostics {
         let problem = Problem::new(
             vec![f("scenario")],
-            format!(
-                "the scenario file {} cannot be read: {why}",
-                self.scenario_path().shown()
-            ),
+            message,
             "the scenario file the timeline tests, relative to the timeline file (\"case.ron\")",
         );
         match located(&self.path, &self.text, vec![problem]) {

@@ -656,6 +656,22 @@ fn diff_refuses_folders_brink_did_not_write() {
         err.contains("holds a shard") && err.contains("brink merge"),
         "{err}"
     );
+    // A per-run table replaced by a link is named as a link (found by a reviewing helper: it
+    // was "Too many levels of symbolic links", from the refusal to follow it).
+    run_tutorial(&dir, "kept", &["--per-run"]);
+    fs::create_dir(dir.join("linked")).unwrap();
+    for e in fs::read_dir(dir.join("kept")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), dir.join("linked").join(e.file_name())).unwrap();
+    }
+    fs::remove_file(dir.join("linked/runs.csv")).unwrap();
+    std::os::unix::fs::symlink("../kept/runs.csv", dir.join("linked/runs.csv")).unwrap();
+    let (code, _, err) = code_in(&dir, &["diff", "kept", "linked"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("linked/runs.csv: not a plain file (a symbolic link)"),
+        "{err}"
+    );
 }
 
 /// Two results of different scenarios, with no outcome named in both, printed an empty table

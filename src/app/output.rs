@@ -126,7 +126,16 @@ fn open_no_follow(p: &Path, write: bool) -> std::io::Result<File> {
     {
         use std::os::unix::fs::OpenOptionsExt;
         o.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        // O_NOFOLLOW refuses a link at the name with ELOOP, whose text ("Too many levels of
+        // symbolic links") speaks of a loop where there is one link.
+        o.open(p).map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => {
+                std::io::Error::new(e.kind(), "not a plain file (a symbolic link)")
+            }
+            _ => e,
+        })
     }
+    #[cfg(not(unix))]
     o.open(p)
 }
 

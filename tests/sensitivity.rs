@@ -189,7 +189,13 @@ fn null_exclusions(k: usize, n: usize, reps: u64) -> (f64, f64, f64, f64) {
         let y: Vec<f64> = (0..n)
             .map(|_| if s.uniform() < 0.4 { 1.0 } else { 0.0 })
             .collect();
-        let r = brink::analysis::sensitivity::prcc(x, &y, 1).unwrap();
+        let r = brink::analysis::sensitivity::prcc(
+            x,
+            &y,
+            1,
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+        .unwrap();
         assert_eq!(r.k, k);
         let c = r
             .values
@@ -506,4 +512,42 @@ fn the_text_says_when_it_shows_the_first_ranks_and_products_are_not_saturated() 
         err.contains("18446744073709551615 runs × 24 uncertain numbers = 442721857769029238760"),
         "{err}"
     );
+}
+
+/// Found by a reviewing helper: a scenario whose one uncertain number has no width
+/// (Uniform(0.3, 0.3)) wrote an empty ranking with exit code 0, where a scenario of fixed
+/// numbers is refused. Refused too, naming the number, nothing written.
+#[test]
+fn numbers_that_never_vary_leave_nothing_to_rank() {
+    let dir = common::scratch("never-varies");
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
+    let from = "noise: Uniform(min: 0.1, max: 0.5, source: \"assumption\")";
+    assert!(text.contains(from));
+    let flat = dir.join("flat.ron");
+    std::fs::write(
+        &flat,
+        text.replace(
+            from,
+            "noise: Uniform(min: 0.3, max: 0.3, source: \"assumption\")",
+        ),
+    )
+    .unwrap();
+    let out = dir.join("s");
+    let o = brink(&[
+        "sensitivity",
+        flat.to_str().unwrap(),
+        "--measure",
+        "final_index",
+        "--runs",
+        "100",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no uncertain number varies") && err.contains("never varies in the sample"),
+        "{err}"
+    );
+    assert!(!out.exists());
 }

@@ -724,6 +724,19 @@ pub fn run(
             req.seed
         ))
     })?;
+    // Every number left out (each of no width, as Uniform(0.3, 0.3)): an empty ranking
+    // written with exit code 0 said nothing, where a scenario of fixed numbers is refused.
+    if res.values.is_empty() {
+        return Err(Error::Input(format!(
+            "no uncertain number varies in the {n} runs (seed {}): {}; nothing to rank",
+            req.seed,
+            res.dropped
+                .iter()
+                .map(|(j, why)| format!("{} {why}", m.param_paths[uncertain[*j]]))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     let sources = crate::model::param_sources(&m);
     let mut params: Vec<ParamSensitivity> = res
         .values

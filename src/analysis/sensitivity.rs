@@ -143,11 +143,13 @@ pub fn short_source(src: &str) -> String {
         .map_or(src, |i| &src[..i])
         .trim();
     let cut = if cut.is_empty() { src.trim() } else { cut };
+    // Closed where it is cut, as every other cut is: an override or isolate left open
+    // reorders what follows the source on a chart.
     if cut.chars().count() > 28 {
         let s: String = cut.chars().take(27).collect();
-        format!("{}…", s.trim_end())
+        format!("{}…", crate::text::close_bidi(s.trim_end()))
     } else {
-        cut.to_string()
+        crate::text::close_bidi(cut)
     }
 }
 
@@ -929,5 +931,10 @@ mod tests {
             "goldstein.md"
         );
         assert_eq!(short_source("(no source given)"), "(no source given)");
+        // Cut inside an override, it is closed (found by a reviewing helper: the chart held
+        // "\u{202e}ab" left open).
+        let cut = short_source("\u{202e}ab: cd\u{202c}");
+        assert_eq!(crate::text::unbalanced_bidi(&cut), None, "{cut:?}");
+        assert!(cut.starts_with("\u{202e}ab"), "{cut:?}");
     }
 }

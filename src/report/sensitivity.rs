@@ -144,7 +144,7 @@ pub fn text(r: &SensitivityResult) -> String {
     let mut t = Table::new(&["rank", "parameter", "PRCC", "95% interval", "source"]);
     for p in r.parameters.iter().take(15) {
         let src: String = if p.source.chars().count() > 60 {
-            p.source.chars().take(59).collect::<String>() + "…"
+            crate::text::close_bidi(&p.source.chars().take(59).collect::<String>()) + "…"
         } else {
             p.source.clone()
         };

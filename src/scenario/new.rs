@@ -28,13 +28,21 @@ pub fn text(name: &str, template: Template) -> String {
     match template {
         Template::Minimal => MINIMAL.replace("{{NAME}}", name),
         Template::Tutorial => {
-            // The tutorial keeps its own name (its comments and variants refer to its story);
-            // the header says where it came from and what to change first.
+            // The copy takes NAME as its name, as the minimal template does, and its usage
+            // lines name the copy (they named the tutorial, so "checks it" checked the
+            // original); the header says where it came from and what to change first.
+            let body = TUTORIAL
+                .replacen(
+                    "name: \"Tutorial: North and South\",",
+                    &format!("name: \"{name}\","),
+                    1,
+                )
+                .replace("scenarios/examples/tutorial.ron", &format!("{name}.ron"));
             format!(
                 "// {name}: started by `brink new {name} --from tutorial` from brink's tutorial\n\
-                 // scenario (scenarios/examples/tutorial.ron). Rename it (`name:` below), then\n\
-                 // replace its invented numbers and their sources (\"tutorial: invented\",\n\
-                 // \"assumption\", \"illustrative\") with your own.\n\n{TUTORIAL}"
+                 // scenario (scenarios/examples/tutorial.ron). Replace its invented numbers and\n\
+                 // their sources (\"tutorial: invented\", \"assumption\", \"illustrative\") with\n\
+                 // your own.\n\n{body}"
             )
         }
     }
@@ -51,6 +59,19 @@ mod tests {
         for bad in ["", "1x", "../x", "a b", "a/b", "é", &"a".repeat(65)] {
             assert!(!is_safe_name(bad), "{bad:?}");
         }
+    }
+
+    /// The tutorial's copy takes NAME, and its usage lines name the copy (found by a
+    /// reviewing helper: it kept the tutorial's name and told the user to validate the
+    /// original).
+    #[test]
+    fn the_tutorials_copy_is_named_and_points_at_itself() {
+        assert!(TUTORIAL.contains("name: \"Tutorial: North and South\","));
+        let t = text("demo", Template::Tutorial);
+        assert_eq!(crate::scenario::parse_str(&t).expect("parses").name, "demo");
+        assert!(t.contains("brink validate demo.ron"), "{t}");
+        let body = t.split_once("\n\n").unwrap().1;
+        assert!(!body.contains("examples/tutorial.ron"), "{body}");
     }
 
     /// Both templates parse and validate as written.

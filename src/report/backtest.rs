@@ -470,9 +470,9 @@ fn facts_table(c: &CaseResult, ctx: Option<&CaseContext>, label: &str) -> TableV
         ]);
     }
     t.notes.push(format!(
-        "{} runs of {} {}{}, seed {}. Every fact held together in {} runs: the probability of \
+        "{} of {} {}{}, seed {}. Every fact held together in {}: the probability of \
          the whole observed path is {} ({}). Mean log score {:.3}, mean Brier {:.3}.",
-        group_thousands(c.runs),
+        crate::report::charts::n_runs(c.runs),
         c.horizon,
         units(&c.step_unit),
         c.start_date
@@ -480,7 +480,7 @@ fn facts_table(c: &CaseResult, ctx: Option<&CaseContext>, label: &str) -> TableV
             .map(|d| format!(" from {d}"))
             .unwrap_or_default(),
         c.seed,
-        group_thousands(c.path_runs),
+        crate::report::charts::n_runs(c.path_runs),
         percent(c.path_probability.estimate),
         interval(&c.path_probability),
         c.mean_log_score,

@@ -1192,3 +1192,24 @@ fn a_timeline_naming_a_timeline_as_its_scenario_is_told_at_that_field() {
         }
     }
 }
+
+/// Found by a reviewing helper: a scenario with a problem, validated beside a timeline of
+/// it, had its problem printed twice and counted as two.
+#[test]
+fn a_scenario_given_beside_its_timeline_has_its_problems_told_once() {
+    let dir = folder("told-once");
+    std::fs::write(dir.join("good.timeline.ron"), GOOD).unwrap();
+    let scenario = std::fs::read_to_string(dir.join("tutorial.ron")).unwrap();
+    let broken = scenario.replacen("horizon: 52", "horizon: 0", 1);
+    assert_ne!(broken, scenario);
+    std::fs::write(dir.join("tutorial.ron"), broken).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args(["validate", "tutorial.ron", "good.timeline.ron"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.matches("error: horizon").count(), 1, "{err}");
+    assert!(!err.contains("2 problems found"), "{err}");
+}

@@ -1747,6 +1747,17 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
             Err(d) => all.extend(d.0),
         }
     }
+    // A scenario given beside a timeline of it is read twice: its problems are told once
+    // (they were printed twice, and counted as "2 problems found").
+    let mut seen: Vec<(PathBuf, usize, usize, String)> = vec![];
+    all.retain(|d| {
+        let key = (d.file.clone(), d.line, d.col, d.message.clone());
+        let new = !seen.contains(&key);
+        if new {
+            seen.push(key);
+        }
+        new
+    });
     if all.is_empty() {
         Ok(())
     } else {

@@ -311,6 +311,12 @@ pub const TRACE_BUDGET: usize = 128 << 20;
 /// flagship's run 0 holds 26 KB.
 pub const TIMELINE_BUDGET: usize = 8 << 20;
 
+/// Whether a trace holds more than [`TIMELINE_BUDGET`]: too much to draw as a timeline (its
+/// chart would run to hundreds of megabytes, which no viewer opens).
+pub fn too_large_to_draw(t: &Trace) -> bool {
+    t.steps.iter().map(held_bytes).sum::<usize>() > TIMELINE_BUDGET
+}
+
 /// The traces asked for would hold more than [`TRACE_BUDGET`] in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TraceTooLarge {

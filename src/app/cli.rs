@@ -1192,6 +1192,16 @@ fn trace_command(args: TraceArgs) -> Result<()> {
         let mut files = brink::report::trace::files(&out, &model.scenario)?;
         if !args.no_charts {
             go_on()?;
+            for t in out.traces.iter() {
+                if brink::analysis::trace::too_large_to_draw(t) {
+                    crate::app::terminal::tell(&format!(
+                        "note: the timeline chart of run {} is left out: its trace holds more \
+                         than the {} MiB a chart can draw",
+                        t.run,
+                        brink::analysis::trace::TIMELINE_BUDGET >> 20
+                    ));
+                }
+            }
             // Side by side on the scan's threads, stopped between charts by a signal.
             let drawn = crate::app::on_threads(args.threads.unwrap_or(usize::MAX), || {
                 brink::report::trace::chart_files(&model, &out, stop)

@@ -108,7 +108,9 @@ fn timeline_stem(out: &TraceOutput, t: &Trace) -> String {
 
 /// The timeline charts' files (PNG and SVG of each, named as [`timeline_charts`] says), drawn
 /// side by side on the current rayon pool, or `None` once `stop` is set: a chart in progress is
-/// finished, no other is begun (a thousand traces' charts take seconds).
+/// finished, no other is begun (a thousand traces' charts take seconds). A trace over the
+/// timeline's budget ([`crate::analysis::trace::too_large_to_draw`]) is not drawn, as `brink
+/// run` leaves out its timeline chart: one at the limits made a 214 MB SVG.
 pub fn chart_files(
     model: &Model,
     out: &TraceOutput,
@@ -117,8 +119,12 @@ pub fn chart_files(
     use rayon::prelude::*;
     use std::sync::atomic::Ordering;
     let picked = out.pick.as_ref().map(|p| p.outcome.as_str());
-    let drawn: Vec<Option<Result<Chart>>> = out
+    let drawable: Vec<&Trace> = out
         .traces
+        .iter()
+        .filter(|t| !crate::analysis::trace::too_large_to_draw(t))
+        .collect();
+    let drawn: Vec<Option<Result<Chart>>> = drawable
         .par_iter()
         .map(|t| {
             (!stop.load(Ordering::SeqCst)).then(|| {
@@ -131,7 +137,7 @@ pub fn chart_files(
         })
         .collect();
     let mut files = vec![];
-    for (t, chart) in out.traces.iter().zip(drawn) {
+    for (t, chart) in drawable.into_iter().zip(drawn) {
         let Some(chart) = chart else {
             return Ok(None);
         };
@@ -635,6 +641,22 @@ mod tests {
             .flat_map(|t| ["png", "svg"].map(|x| format!("trace_timeline_run{}.{x}", t.run)))
             .collect();
         assert_eq!(names, expect);
+        // A trace over the timeline's budget is not drawn; the others are (found by a
+        // reviewing helper: one at the limits made a 214 MB SVG).
+        let mut big = out.clone();
+        let last = big.traces[1].steps.last().unwrap().clone();
+        while !crate::analysis::trace::too_large_to_draw(&big.traces[1]) {
+            big.traces[1]
+                .steps
+                .extend(std::iter::repeat_n(last.clone(), 10_000));
+        }
+        let files = chart_files(&model, &big, &AtomicBool::new(false))
+            .unwrap()
+            .unwrap();
+        let names: Vec<String> = files.iter().map(|a| a.name.clone()).collect();
+        let skipped = format!("trace_timeline_run{}", big.traces[1].run);
+        assert_eq!(names.len(), 4, "{names:?}");
+        assert!(!names.iter().any(|n| n.starts_with(&skipped)), "{names:?}");
         assert!(
             chart_files(&model, &out, &AtomicBool::new(true))
                 .unwrap()

@@ -63,6 +63,9 @@ fn strip(v: &mut Value) {
                 "scenario_hash",
                 "variant",
                 "set",
+                // The files each case was read from, with their hashes: provenance, as the
+                // manifest is.
+                "inputs",
             ] {
                 m.remove(k);
             }

@@ -347,6 +347,11 @@ fn graph_draws_png_and_svg_and_never_overwrites() {
         .collect();
     names.sort();
     assert_eq!(names, ["g.png", "russia_azerbaijan_2025-graph.svg"]);
+    // A name as long as the file system takes is written (found by a reviewing helper: the
+    // staged name, the target's with a prefix and a suffix, passed the limit).
+    let long = format!("{}.svg", "g".repeat(251));
+    ok_in(&dir, &["graph", f, "--out", &long]);
+    assert!(dir.join(&long).is_file());
 }
 
 /// graph's default file name is the scenario's stem without its control characters and marks

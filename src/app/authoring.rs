@@ -56,15 +56,21 @@ pub fn write_new_file(path: &Path, bytes: &[u8], given: bool) -> Result<()> {
     // replacing: a stop or a failure part way leaves no truncated file at the target (a
     // SIGTERM during a large graph's write did, and the next command refused to replace it).
     let stop = crate::app::interrupt::stop_flag_writing_nothing();
-    let name = path
-        .file_name()
-        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    let staged = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&staged)
-        .map_err(|e| Error::Input(format!("cannot create {}: {e}", path.shown())))?;
+    // A short name of its own (the target's name with a prefix could pass the file system's
+    // limit where the name alone does not), the next free one if a stopped command left one.
+    let mut k = 0;
+    let (staged, mut f) = loop {
+        let staged = path.with_file_name(format!(".brink-{}-{k}.partial", std::process::id()));
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&staged)
+        {
+            Ok(f) => break (staged, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && k < 1000 => k += 1,
+            Err(e) => return Err(Error::Input(format!("cannot create {}: {e}", path.shown()))),
+        }
+    };
     if let Err(e) = f.write_all(bytes).and_then(|()| f.sync_all()) {
         drop(f);
         let _ = fs::remove_file(&staged);

@@ -802,9 +802,9 @@ pub fn run(cli: Cli) -> Result<()> {
                     "its sources say \"replace with your source\" until you do"
                 }
                 scenario::new::Template::Tutorial => {
-                    "it is the tutorial under your file name: rename it and replace its invented \
-                     numbers and their sources (\"tutorial: invented\", \"assumption\", \
-                     \"illustrative\") with yours"
+                    "it is the tutorial under your name: replace its invented numbers and \
+                     their sources (\"tutorial: invented\", \"assumption\", \"illustrative\") \
+                     with yours"
                 }
             };
             say(&format!(

@@ -589,12 +589,15 @@ fn report(
     p.setup = format!(
         "{cases_words} scored against what happened: {} observed fact{}, {} with a \
          distribution (dated facts, levels and rungs) whose central 50, 80 and 95% bands are \
-         checked, and a PIT for {}; {} runs per case, seed {}. {}",
+         checked, and a PIT for {}; {} per case, seed {}. {}",
         b.facts,
         if b.facts == 1 { "" } else { "s" },
         b.banded_facts,
         b.pit_facts,
-        p.runs,
+        match p.runs.as_str() {
+            "1" => "1 run".to_string(),
+            n => format!("{n} runs"),
+        },
         b.cases.first().map_or(0, |c| c.seed),
         match (cv, &b.posterior) {
             (Some(cv), _) => format!(
@@ -896,11 +899,11 @@ pub fn text(b: &Backtest) -> String {
         }
         o += &t.render();
         o += &format!(
-            "path probability (every fact held): {} ({}), {} of {} runs\n\n",
+            "path probability (every fact held): {} ({}), {} of {}\n\n",
             percent(c.path_probability.estimate),
             interval(&c.path_probability),
             group_thousands(c.path_runs),
-            group_thousands(c.runs)
+            crate::report::charts::n_runs(c.runs)
         );
     }
     o += &format!(

@@ -617,9 +617,11 @@ pub fn report(
         // Said where the report is read, not only on the terminal that made it: another
         // version may play the same seed otherwise.
         if let Some(writer) = part.input.manifest().other_writer() {
+            // Its text comes from a file: an override in it is closed before brink's words.
             incomplete += &format!(
-                " Written by {writer}, and this report by brink {}: its figures are that \
+                " Written by {}, and this report by brink {}: its figures are that \
                  version's.",
+                crate::text::close_bidi(&writer),
                 env!("CARGO_PKG_VERSION")
             );
         }

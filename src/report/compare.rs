@@ -203,8 +203,10 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
             .map_or(n.to_string(), |l| short_label(l.lever(n), n))
     };
     let mut o = format!(
-        "{} — {} runs per arm on common random numbers, seed {}\n",
-        r.manifest.scenario, r.manifest.runs, r.manifest.seed
+        "{} — {} per arm on common random numbers, seed {}\n",
+        r.manifest.scenario,
+        crate::report::charts::n_runs(r.manifest.runs),
+        r.manifest.seed
     );
     let focus = r
         .tornado

@@ -509,10 +509,10 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         defined_note = by_definition_note;
     }
     p.caveat.push(format!(
-        "Every arm plays the same {} runs with the same random numbers, so a difference from \
+        "Every arm plays the same {} with the same random numbers, so a difference from \
          the base comes from the change alone. Its paired 95% interval measures the \
          simulation's sampling error of that difference, not doubt about the assumptions.",
-        runs
+        crate::report::charts::n_runs(r.manifest.runs)
     ));
     // Every arm and every outcome.
     let mut t = TableView::new(
@@ -790,10 +790,10 @@ pub(crate) fn sweep_analysis(sc: &Scenario, r: &SweepResult, outcome: Option<usi
         p.tables.push(grid);
     }
     p.caveat.push(format!(
-        "Every {per} plays the same {} runs with the same random numbers, so a change along \
+        "Every {per} plays the same {} with the same random numbers, so a change along \
          the grid comes from the values alone. The 95% intervals measure the simulation's \
          sampling error, not doubt about the assumptions.",
-        runs
+        crate::report::charts::n_runs(r.manifest.runs)
     ));
     let set = r
         .parameters

@@ -210,13 +210,38 @@ impl Param {
     /// };
     /// assert!(u(0.1, "case a").same_numbers(&u(0.1, "case b")));
     /// assert!(!u(0.00011, "").same_numbers(&u(0.00014, "")));
+    /// let beta = |min| Param::Dist(Dist::Beta {
+    ///     alpha: 4.0, beta: 5.0, min, max: None, source: String::new(),
+    /// });
+    /// assert!(beta(None).same_numbers(&beta(Some(0.0))));
+    /// let fixed = Param::Dist(Dist::Fixed { value: 0.45, source: "s".into() });
+    /// assert!(Param::Value(0.45).same_numbers(&fixed));
     /// ```
     pub fn same_numbers(&self, other: &Param) -> bool {
-        match (self, other) {
-            (Param::Value(a), Param::Value(b)) => a == b,
-            (Param::Dist(a), Param::Dist(b)) => a.without_source() == b.without_source(),
-            _ => false,
+        // A number as its value, a Beta with its default bounds written out: `0.45` and
+        // `Fixed(value: 0.45)`, `Beta(alpha: 4, beta: 5)` and the same with `min: Some(0.0)`
+        // are one number.
+        fn plain(p: &Param) -> Param {
+            match p {
+                Param::Dist(Dist::Fixed { value, .. }) => Param::Value(*value),
+                Param::Dist(Dist::Beta {
+                    alpha,
+                    beta,
+                    min,
+                    max,
+                    ..
+                }) => Param::Dist(Dist::Beta {
+                    alpha: *alpha,
+                    beta: *beta,
+                    min: Some(min.unwrap_or(0.0)),
+                    max: Some(max.unwrap_or(1.0)),
+                    source: String::new(),
+                }),
+                Param::Dist(d) => Param::Dist(d.without_source()),
+                Param::Value(v) => Param::Value(*v),
+            }
         }
+        plain(self) == plain(other)
     }
 }
 

@@ -25,10 +25,10 @@ use crate::stats::Tally;
 fn footer(r: &CompareResult) -> String {
     let m = &r.manifest;
     let mut f = format!(
-        "{} · seed {} · {} runs per arm",
+        "{} · seed {} · {} per arm",
         m.scenario,
         m.seed,
-        super::group_thousands(m.runs)
+        super::n_runs(m.runs)
     );
     if !m.complete {
         f += " · incomplete";

@@ -428,29 +428,36 @@ pub(crate) fn index_range(lo: f64, hi: f64, thresholds: &[f64], bounds: (f64, f6
 /// use brink::report::charts::fit_chars;
 /// assert_eq!(fit_chars("危机危机危机", 7), "危机危…");
 /// assert_eq!(fit_chars("cafe\u{301} noir", 6), "cafe\u{301} …");
-/// assert_eq!(fit_chars("ab\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}cd", 5), "ab…");
+/// let family = "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}";
+/// assert_eq!(fit_chars(&format!("ab{family}cd"), 5), format!("ab{family}…"));
+/// assert_eq!(fit_chars(&format!("ab{family}cd"), 4), "ab…");
+/// assert_eq!(fit_chars(&"\u{26a0}\u{fe0f}".repeat(26), 48).trim_end_matches('…').chars().count(), 46);
 /// ```
 pub fn fit_chars(s: &str, max: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    use unicode_width::UnicodeWidthStr;
     if s.width() <= max {
         return s.to_string();
     }
     let room = max.saturating_sub(1);
+    // Measured as the whole is, by the prefix's width (a character's own width can differ
+    // from what it adds to a string: a variation selector widens the emoji before it).
     let mut kept: Vec<char> = vec![];
-    let mut used = 0;
+    let mut end = 0;
     let mut rest = s.chars().peekable();
     while let Some(&c) = rest.peek() {
-        let w = c.width().unwrap_or(0);
-        if used + w > room {
+        if s[..end + c.len_utf8()].width() > room {
             break;
         }
-        used += w;
+        end += c.len_utf8();
         kept.push(c);
         rest.next();
     }
-    // Back out of a joined sequence the cut would split.
+    // Back out of a joined sequence the cut would split, or of a character whose variation
+    // selector it would cut off.
     let mut next = rest.next();
-    while kept.last() == Some(&'\u{200d}') || next == Some('\u{200d}') {
+    while kept.last() == Some(&'\u{200d}')
+        || matches!(next, Some('\u{200d}' | '\u{fe0e}' | '\u{fe0f}'))
+    {
         next = kept.pop();
         if next.is_none() {
             break;

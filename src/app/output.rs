@@ -683,10 +683,12 @@ fn make_route(target: &Path, parent: &Path, made: &mut Vec<PathBuf>) -> Result<(
                 Err(e) => e,
             },
         };
+        // Said of the folder that could not be made, on the way to which output folder
+        // ("cannot create output for the output folder: output: …" read garbled).
         return Err(Error::Input(format!(
-            "cannot create {} for the output folder: {}: {e}",
-            parent.shown(),
-            at.shown()
+            "cannot create the folder {} to hold the output folder {}: {e}",
+            at.shown(),
+            target.shown()
         )));
     }
     Ok(())

@@ -610,7 +610,7 @@ pub(crate) fn sweep_analysis(sc: &Scenario, r: &SweepResult, outcome: Option<usi
     let names: Vec<String> = r.parameters.iter().map(|x| labels.path(&x.path)).collect();
     let param = names.join(" and ");
     // Each parameter's values to the digits that tell them apart.
-    let fmts: Vec<fn(f64) -> String> = r
+    let fmts: Vec<_> = r
         .parameters
         .iter()
         .map(|x| crate::scenario::param::fmt_grid(&x.values))

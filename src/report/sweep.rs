@@ -194,9 +194,9 @@ pub fn text(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
     o
 }
 
-/// A value of a grid (`values`), for a table's cell: as written, at most 8 characters when
-/// that still tells the grid's values apart.
-fn cell_value(x: f64, values: &[f64]) -> String {
+/// The values of a grid, each for a table's cell: as written, at most 8 characters when that
+/// still tells them apart. Made once per grid (a grid may hold 1,000 values).
+fn cell_values(values: &[f64]) -> Vec<String> {
     let short = |v: f64| {
         let s = fmt_num(v);
         if s.chars().count() <= 8 {
@@ -205,11 +205,12 @@ fn cell_value(x: f64, values: &[f64]) -> String {
             crate::report::charts::significant(v, 4)
         }
     };
-    let apart = values
-        .iter()
-        .enumerate()
-        .all(|(i, &a)| values[..i].iter().all(|&b| a == b || short(a) != short(b)));
-    if apart { short(x) } else { fmt_grid(values)(x) }
+    if crate::scenario::param::tells_apart(values, short) {
+        values.iter().map(|&v| short(v)).collect()
+    } else {
+        let write = fmt_grid(values);
+        values.iter().map(|&v| write(v)).collect()
+    }
 }
 
 /// The summary of a two-parameter sweep: what was run, then the chosen outcome's probability
@@ -260,15 +261,12 @@ fn text_two_way(model: &Model, r: &SweepResult, outcome: Option<usize>) -> Strin
         thinned(a.values.len(), TEXT_COLUMNS),
         thinned(b.values.len(), TEXT_ROWS),
     );
-    let heads: Vec<String> = cols
-        .iter()
-        .map(|&i| cell_value(a.values[i], &a.values))
-        .collect();
+    let (across, down) = (cell_values(&a.values), cell_values(&b.values));
+    let heads: Vec<String> = cols.iter().map(|&i| across[i].clone()).collect();
     let rows: Vec<(String, Vec<String>)> = shown_rows
         .iter()
         .rev()
         .map(|&j| {
-            let y = b.values[j];
             let cells = cols
                 .iter()
                 .map(|&i| {
@@ -279,7 +277,7 @@ fn text_two_way(model: &Model, r: &SweepResult, outcome: Option<usize>) -> Strin
                     })
                 })
                 .collect();
-            (cell_value(y, &b.values), cells)
+            (down[j].clone(), cells)
         })
         .collect();
     let w0 = rows

@@ -543,13 +543,8 @@ impl Dist {
         // Four decimals read well, but two different numbers of one distribution must not
         // read the same (a Uniform from 0.50001 to 0.50002 was "Uniform(0.5, 0.5)"): then
         // each is printed to the digits that tell it apart.
-        let own = self.numbers();
-        let apart = exact
-            || own
-                .iter()
-                .enumerate()
-                .any(|(i, &a)| own[..i].iter().any(|&b| a != b && fmt_num(a) == fmt_num(b)));
-        let n = |v: f64| if apart { fmt_exact(v) } else { fmt_num(v) };
+        let grid = fmt_grid(&self.numbers());
+        let n = |v: f64| if exact { fmt_exact(v) } else { grid(v) };
         match *self {
             Dist::Fixed { value, .. } => n(value),
             Dist::Uniform { min, max, .. } => format!("Uniform({}, {})", n(min), n(max)),
@@ -620,8 +615,9 @@ impl Dist {
 }
 
 /// How to write the values of a grid: [`fmt_num`]'s four decimals when they tell every value
-/// apart, else [`fmt_exact`] (a sweep from 0.0001 to 0.0002 in 6 steps read "0.0001 0.0001
-/// 0.0001 0.0002 0.0002 0.0002").
+/// apart (a sweep from 0.0001 to 0.0002 in 6 steps read "0.0001 0.0001 0.0001 0.0002 0.0002
+/// 0.0002"), else the fewest significant digits that do (a grid of 500 steps over that range
+/// reads 0.00010681, not 0.0001068136272545), else [`fmt_exact`].
 ///
 /// ```
 /// use brink::scenario::param::fmt_grid;
@@ -629,14 +625,49 @@ impl Dist {
 /// let f = fmt_grid(&grid);
 /// assert_eq!(grid.map(f), ["0.0001", "0.00012", "0.00014"]);
 /// assert_eq!(fmt_grid(&[0.0, 0.5, 1.0])(0.5), "0.5");
+/// assert_eq!(fmt_grid(&[0.0001, 0.00010681])(0.0001068136), "0.00010681");
 /// ```
-pub fn fmt_grid(values: &[f64]) -> fn(f64) -> String {
-    let apart = values.iter().enumerate().all(|(i, &a)| {
-        values[..i]
-            .iter()
-            .all(|&b| a == b || fmt_num(a) != fmt_num(b))
-    });
-    if apart { fmt_num } else { fmt_exact }
+pub fn fmt_grid(values: &[f64]) -> impl Fn(f64) -> String + Copy + use<> {
+    // 0: four decimals; else that many significant digits (17 read back as any value).
+    let digits = if tells_apart(values, fmt_num) {
+        0
+    } else {
+        (5..17)
+            .find(|&d| tells_apart(values, |v| fmt_sig(v, d)))
+            .unwrap_or(17)
+    };
+    move |v| match digits {
+        0 => fmt_num(v),
+        d => fmt_sig(v, d),
+    }
+}
+
+/// `v` rounded to `digits` significant digits, in the shortest digits that read back as that.
+fn fmt_sig(v: f64, digits: usize) -> String {
+    let rounded: f64 = format!("{:.*e}", digits.saturating_sub(1), v)
+        .parse()
+        .unwrap_or(v);
+    fmt_exact(rounded)
+}
+
+/// Whether `write` writes different values of `values` differently: each value written once,
+/// so that a grid of 1,000 values costs 1,000 formats, not a million comparisons of two.
+///
+/// ```
+/// use brink::scenario::param::{fmt_num, tells_apart};
+/// assert!(tells_apart(&[0.1, 0.2, 0.1], fmt_num));
+/// assert!(!tells_apart(&[0.00011, 0.00012], fmt_num));
+/// ```
+pub fn tells_apart(values: &[f64], write: impl Fn(f64) -> String) -> bool {
+    use std::collections::hash_map::{Entry, HashMap};
+    let mut seen: HashMap<String, f64> = HashMap::with_capacity(values.len());
+    values.iter().all(|&v| match seen.entry(write(v)) {
+        Entry::Occupied(e) => *e.get() == v,
+        Entry::Vacant(e) => {
+            e.insert(v);
+            true
+        }
+    })
 }
 
 /// A number to the shortest digits that read back as it: 0.50001, 1.0000000002e-7.

@@ -931,6 +931,50 @@ fn the_largest_file_size_limit_reads_the_whole_file() {
     }
 }
 
+/// A file size limit of 0 would refuse every file: refused at once, as `--max-runs 0` is, and
+/// what is not a size gets brink's message (clap's said "invalid digit found in string").
+#[test]
+fn a_file_size_limit_of_zero_or_not_a_size_is_refused_at_once() {
+    let richardson = common::repo("scenarios/examples/richardson.ron");
+    for (value, says) in [
+        ("0", "0 would refuse every file"),
+        (
+            "-1",
+            "expected a whole number of bytes from 1 to 18446744073709551615",
+        ),
+        (
+            "18446744073709551616",
+            "expected a whole number of bytes from 1 to",
+        ),
+        ("1e6", "expected a whole number of bytes"),
+    ] {
+        let o = common::brink(&[
+            "validate",
+            richardson.to_str().unwrap(),
+            "--max-file-size",
+            value,
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{value}: {}",
+            common::describe(&o)
+        );
+        assert!(err.contains(says), "{value}: {err}");
+        assert!(!err.contains("invalid digit"), "{value}: {err}");
+    }
+    // One byte is a limit like any other: the file is named as larger than it.
+    let o = common::brink(&[
+        "validate",
+        richardson.to_str().unwrap(),
+        "--max-file-size",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("larger than the limit of 1 byte"));
+}
+
 #[test]
 fn a_timeline_naming_a_missing_scenario_is_refused_at_its_scenario_field() {
     // The error pointed at the missing file itself (`nope.ron:1:1`, an empty line shown).

@@ -1213,3 +1213,31 @@ fn a_scenario_given_beside_its_timeline_has_its_problems_told_once() {
     assert_eq!(err.matches("error: horizon").count(), 1, "{err}");
     assert!(!err.contains("2 problems found"), "{err}");
 }
+
+/// One observation written twice under two names (the same target and kind, dates in the same
+/// steps) is refused at the second: every score counted it twice. The same target observed in
+/// another way, or so on a date in another step, is another observation.
+#[test]
+fn one_observation_written_twice_is_refused() {
+    let visa = r#"Fact(name: "visa", observed: Happened(what: Reached("visa_regime", 2), date: "2025-04-07"), source: "test"),"#;
+    // 7 April 2025 is a Monday: the 9th is in its step, the 14th in the next.
+    let twice = |date: &str, kind: &str| {
+        format!(
+            "{visa}\n        Fact(name: \"visa_again\", observed: {kind}(what: \
+             Reached(\"visa_regime\", 2), date: \"{date}\"), source: \"another wire\"),"
+        )
+    };
+    check_fails(
+        "observed_twice",
+        visa,
+        &twice("2025-04-09", "Happened"),
+        r#"Happened(what: Reached("visa_regime", 2), date: "2025-04-09")"#,
+        "fact \"visa_again\" observes what fact \"visa\" observes, on the same steps: a \
+         back-test would count one observation twice",
+        "each observation once",
+    );
+    for (date, kind) in [("2025-04-09", "HappenedBy"), ("2025-04-14", "HappenedBy")] {
+        load_and_check("observed_differently", &with(visa, &twice(date, kind)))
+            .unwrap_or_else(|d| panic!("{date} {kind}: {d}"));
+    }
+}

@@ -658,9 +658,23 @@ fn parse_max_runs(s: &str) -> std::result::Result<u64, String> {
 /// Limits an analyst may raise.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LimitArgs {
-    /// Largest scenario file accepted, in bytes.
-    #[arg(long, allow_negative_numbers = true, default_value_t = scenario::limits::MAX_FILE_BYTES)]
+    /// Largest scenario file accepted, in bytes (1 to 2^64 − 1; the largest is no limit).
+    #[arg(long, allow_negative_numbers = true, default_value_t = scenario::limits::MAX_FILE_BYTES, value_parser = parse_max_file_size)]
     pub max_file_size: u64,
+}
+
+/// `--max-file-size N`: refused at once at 0, under which every file would be refused, and
+/// with a message of brink's own for what is not a size (clap's said "invalid digit found in
+/// string" of `-1`).
+fn parse_max_file_size(s: &str) -> std::result::Result<u64, String> {
+    let expected = format!("expected a whole number of bytes from 1 to {}", u64::MAX);
+    match s.parse::<u64>() {
+        Ok(0) => Err(format!(
+            "0 would refuse every file (a scenario holds at least one byte); {expected}"
+        )),
+        Ok(n) => Ok(n),
+        Err(_) => Err(expected),
+    }
 }
 
 impl LimitArgs {

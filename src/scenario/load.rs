@@ -144,8 +144,9 @@ pub(crate) fn read_limited(
     if bytes.len() as u64 > opts.max_file_bytes {
         return Err(one(
             format!(
-                "the file is larger than the limit of {} bytes",
-                opts.max_file_bytes
+                "the file is larger than the limit of {} byte{}",
+                opts.max_file_bytes,
+                if opts.max_file_bytes == 1 { "" } else { "s" }
             ),
             format!(
                 "a smaller {noun} file (raise the limit with {})",

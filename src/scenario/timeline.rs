@@ -336,6 +336,34 @@ fn fact_at(i: usize, path: &[&'static str]) -> Loc {
     loc
 }
 
+/// How a back-test scores an observation: its kind, what it is about and its dates as the
+/// steps they fall in (`None` if a date has no step: that fact's own problem is told).
+fn scored_as(o: &Observed, step: impl Fn(&str) -> Option<i64>) -> Option<String> {
+    Some(match o {
+        Observed::Happened {
+            what,
+            date,
+            until,
+            tolerance,
+        } => {
+            let from = step(date)?;
+            let to = match until {
+                Some(u) => step(u)?,
+                None => from,
+            };
+            format!("happened {what:?} {from}..={to} ±{tolerance}")
+        }
+        Observed::HappenedBy { what, date } => format!("happened by {what:?} {}", step(date)?),
+        Observed::NotBy { what, date } => format!("not by {what:?} {}", step(date)?),
+        Observed::LevelOn {
+            measure,
+            level,
+            date,
+        } => format!("level {measure:?} {level} {}", step(date)?),
+        Observed::RungOn { rung, date } => format!("rung {rung:?} {}", step(date)?),
+    })
+}
+
 /// The dates of an observation: each with the field that holds it.
 fn dates(o: &Observed) -> Vec<(&'static str, &str)> {
     match o {
@@ -643,6 +671,32 @@ fn contradictions(
     // (fact, the measure or the mood, step, lowest rank, highest rank)
     let mut pinned: Vec<(usize, String, i64, i64, i64)> = vec![];
     let rank_of = |r: &str| rungs.iter().position(|x| *x == r).unwrap_or(0) as i64;
+    // Facts a back-test scores alike (one observation written twice, under two names): each
+    // score would count it twice. (fact, how it is scored)
+    let mut scored: Vec<(usize, String)> = vec![];
+    for (i, fact) in t.timeline.facts.iter().enumerate() {
+        if wrong.contains(&i) {
+            continue;
+        }
+        let Some(key) = scored_as(&fact.observed, step) else {
+            continue;
+        };
+        if let Some((j, _)) = scored.iter().find(|(_, k)| *k == key) {
+            let other = &t.timeline.facts[*j].name;
+            c.problems.push(Problem::new(
+                fact_at(i, &["observed"]),
+                format!(
+                    "fact {:?} observes what fact {other:?} observes, on the same steps: a \
+                     back-test would count one observation twice",
+                    fact.name
+                ),
+                "each observation once (keep one of the two facts; its source can name every \
+                 report of it)",
+            ));
+        } else {
+            scored.push((i, key));
+        }
+    }
     for (i, fact) in t.timeline.facts.iter().enumerate() {
         if wrong.contains(&i) {
             continue;

@@ -577,11 +577,16 @@ fn sweep_writes_a_report_with_both_ends_and_the_range() {
     assert!(!summary.contains("actors.north"));
     assert!(summary.contains("<th>at 0.2</th><th>at 1.2</th><th>range along the grid</th>"));
     assert!(summary.contains("<td>Rupture within the year</td>"));
-    // --no-charts: no charts, no page.
+    // --no-charts: no charts, no page (and so no title: the two together are refused, below).
     let bare = dir.join("bare");
-    let mut no_charts = args.to_vec();
-    no_charts.push("--no-charts");
-    assert!(command_report(&no_charts, &bare).is_none());
+    let o = common::command()
+        .args(args)
+        .args(["--no-charts", "--out"])
+        .arg(&bare)
+        .output()
+        .expect("cannot start brink");
+    assert!(o.status.success(), "{}", common::describe(&o));
+    assert!(!bare.join("report.html").exists());
     assert!(bare.join("sweep.json").is_file());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -694,5 +699,29 @@ fn a_plural_step_unit_reads_as_the_singular_does() {
     assert!(printed.contains("mean weeks in force"));
     for wrong in ["weekss", "per weeks", "first weeks", "at weeks"] {
         assert!(!printed.contains(wrong), "{wrong:?} printed");
+    }
+}
+
+/// `--report-title` titles report.html, which `--no-charts` does not write: the two together
+/// are refused (exit code 2, nothing written), as `--shard` with a title is; the title was
+/// dropped without a word.
+#[test]
+fn a_report_title_without_a_report_is_refused() {
+    let dir = common::scratch("title-no-charts");
+    for cmd in ["run", "compare"] {
+        let out = dir.join(cmd);
+        let o = common::command()
+            .args([cmd, "scenarios/examples/tutorial.ron", "--runs", "50"])
+            .args(["--no-charts", "--report-title", "T", "--out"])
+            .arg(&out)
+            .output()
+            .expect("cannot start brink");
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", common::describe(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("'--no-charts' cannot be used with '--report-title"),
+            "{cmd}: {err}"
+        );
+        assert!(!out.exists(), "{cmd}: something was written");
     }
 }

@@ -210,7 +210,8 @@ pub struct RunArgs {
     pub no_charts: bool,
     /// A title for report.html, shown above the scenario's (the brief the report goes into).
     /// Not with --shard: a shard writes no report, and `brink merge` draws it untitled.
-    #[arg(long, value_name = "TEXT", value_parser = parse_title, conflicts_with = "shard")]
+    /// Not with --no-charts, which writes no report.html.
+    #[arg(long, value_name = "TEXT", value_parser = parse_title, conflicts_with_all = ["shard", "no_charts"])]
     pub report_title: Option<String>,
     /// Keep adding runs until both ends of OUTCOME's 95% interval lie within HALF_WIDTH of its
     /// estimate (e.g.
@@ -323,7 +324,8 @@ pub struct BacktestArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the cases' (the brief the report goes into).
-    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
+    /// Not with --no-charts, which writes no report.html.
+    #[arg(long, value_name = "TEXT", value_parser = parse_title, conflicts_with = "no_charts")]
     pub report_title: Option<String>,
     /// Replace a number in every case's scenario (repeatable):
     /// PATH=VALUE with VALUE a number or a distribution as the scenario file writes it, e.g.
@@ -362,7 +364,8 @@ pub struct CalibrateArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the cases' (the brief the report goes into).
-    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
+    /// Not with --no-charts, which writes no report.html.
+    #[arg(long, value_name = "TEXT", value_parser = parse_title, conflicts_with = "no_charts")]
     pub report_title: Option<String>,
     /// Replace a number in every case's scenario (repeatable):
     /// PATH=VALUE with VALUE a number or a distribution as the scenario file writes it, e.g.
@@ -420,7 +423,8 @@ pub struct CompareArgs {
     pub no_charts: bool,
     /// A title for report.html, shown above the scenario's (the brief the report goes into).
     /// Not with --shard: a shard writes no report, and `brink merge` draws it untitled.
-    #[arg(long, value_name = "TEXT", value_parser = parse_title, conflicts_with = "shard")]
+    /// Not with --no-charts, which writes no report.html.
+    #[arg(long, value_name = "TEXT", value_parser = parse_title, conflicts_with_all = ["shard", "no_charts"])]
     pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -511,7 +515,8 @@ pub struct SensitivityArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the scenario's (the brief the report goes into).
-    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
+    /// Not with --no-charts, which writes no report.html.
+    #[arg(long, value_name = "TEXT", value_parser = parse_title, conflicts_with = "no_charts")]
     pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -555,7 +560,8 @@ pub struct SweepArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the scenario's (the brief the report goes into).
-    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
+    /// Not with --no-charts, which writes no report.html.
+    #[arg(long, value_name = "TEXT", value_parser = parse_title, conflicts_with = "no_charts")]
     pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -609,7 +615,8 @@ pub struct ExperimentArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// A title for report.html, shown above the scenario's (the brief the report goes into).
-    #[arg(long, value_name = "TEXT", value_parser = parse_title)]
+    /// Not with --no-charts, which writes no report.html.
+    #[arg(long, value_name = "TEXT", value_parser = parse_title, conflicts_with = "no_charts")]
     pub report_title: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -941,7 +941,7 @@ fn a_state_contradicting_a_dated_fact_is_refused() {
         visa,
         &format!(
             "{visa}\n        Fact(name: \"late_rupture\", observed: Happened(what: \
-             Rung(\"rupture\"), date: \"2025-06-02\"), source: \"s\"),\n        Fact(name: \
+             Rung(\"rupture\"), date: \"2025-03-24\"), source: \"s\"),\n        Fact(name: \
              \"rupture_on\", observed: RungOn(rung: \"rupture\", date: \"2025-03-03\"), source: \"s\"),"
         ),
         r#"RungOn(rung: "rupture""#,
@@ -1240,4 +1240,47 @@ fn one_observation_written_twice_is_refused() {
         load_and_check("observed_differently", &with(visa, &twice(date, kind)))
             .unwrap_or_else(|d| panic!("{date} {kind}: {d}"));
     }
+}
+
+/// A level in force keeps the mood on the rung it implies (`implies_rung`) or higher: the
+/// tutorial's visa regime at level 2 implies "rupture". Beside the mood on a lower rung at
+/// the end of that step, or the mood not yet at rupture after the level was reached, no run
+/// satisfies both (the back-test scored the whole path 0); level 1, which implies no rung, is
+/// no contradiction.
+#[test]
+fn a_level_in_force_puts_a_floor_under_the_mood() {
+    let friction = r#"Fact(name: "friction", observed: RungOn(rung: "friction", date: "2025-05-05"), source: "test"),"#;
+    let with_level = |level: u32| {
+        format!(
+            "{friction}\n        Fact(name: \"visa_on\", observed: LevelOn(measure: \
+             \"visa_regime\", level: {level}, date: \"2025-05-06\"), source: \"s\"),"
+        )
+    };
+    check_fails(
+        "implied_floor",
+        friction,
+        &with_level(2),
+        r#"LevelOn(measure: "visa_regime", level: 2, date: "2025-05-06")"#,
+        "fact \"visa_on\" contradicts fact \"friction\": no run can have the mood stand at the \
+         end of step 17 where both put it (measure \"visa_regime\" at level 2 keeps the mood on \
+         rung \"rupture\" or higher (its implies_rung))",
+        "facts a run can satisfy together",
+    );
+    load_and_check("implied_none", &with(friction, &with_level(1)))
+        .unwrap_or_else(|d| panic!("{d}"));
+    // Reached on 7 April (the good timeline's "visa"): the mood is at rupture from then on.
+    let visa = r#"Fact(name: "visa", observed: Happened(what: Reached("visa_regime", 2), date: "2025-04-07"), source: "test"),"#;
+    check_fails(
+        "implied_first",
+        visa,
+        &format!(
+            "{visa}\n        Fact(name: \"no_rupture\", observed: NotBy(what: Rung(\"rupture\"), \
+             date: \"2025-04-14\"), source: \"s\"),"
+        ),
+        r#"NotBy(what: Rung("rupture"), date: "2025-04-14")"#,
+        "fact \"no_rupture\" contradicts fact \"visa\": measure \"visa_regime\" at level 2 or \
+         higher keeps the mood on rung \"rupture\" or higher (implies_rung), so the mood first \
+         reaches \"rupture\" no later than level 2",
+        "facts a run can satisfy together",
+    );
 }

@@ -20,7 +20,7 @@
 //! ```
 
 use crate::text::ShowPath;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,7 @@ use super::load::{
     FileKind, LoadOptions, located, parse_ron, read_limited, sha256_hex, utf8, without_bom,
 };
 use super::paths::{Loc, Seg};
-use super::schema::{Condition, Scenario};
+use super::schema::{Condition, Lever, Scenario};
 use super::validate::{Checker, Problem, control_char, is_valid_name, name_problem, one_of};
 
 /// An observed timeline: the scenario it tests and the dated facts of the crisis.
@@ -638,7 +638,33 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
                 _ => None,
             })
             .collect();
-        contradictions(&mut c, t, start, unit, s.horizon, &rungs, &wrong);
+        // The rung each level of each measure implies while in force (`implies_rung`), by
+        // rank; 0 (the lowest rung: no floor) for a level that implies none.
+        let implies: BTreeMap<&str, Vec<i64>> = (s.levers.iter())
+            .filter_map(|l| match l {
+                Lever::Measure(m) => Some(m),
+                Lever::Act(_) => None,
+            })
+            .map(|m| {
+                let ranks = (m.levels.iter())
+                    .map(|lv| {
+                        let r = lv.implies_rung.as_deref();
+                        r.and_then(|r| rungs.iter().position(|x| *x == r))
+                            .unwrap_or(0) as i64
+                    })
+                    .collect();
+                (m.name.as_str(), ranks)
+            })
+            .collect();
+        contradictions(
+            &mut c,
+            t,
+            (start, unit),
+            s.horizon,
+            &rungs,
+            &implies,
+            &wrong,
+        );
     }
     located(&t.path, &t.text, c.problems)
 }
@@ -652,12 +678,29 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
 fn contradictions(
     c: &mut Checker,
     t: &LoadedTimeline,
-    start: &str,
-    unit: &str,
+    (start, unit): (&str, &str),
     horizon: i64,
     rungs: &[&str],
+    implies: &BTreeMap<&str, Vec<i64>>,
     wrong: &BTreeSet<usize>,
 ) {
+    // The rank of the lowest rung the mood can stand on while measure `m` is at level `l` or
+    // higher (`exactly`: at `l`): a level in force keeps the mood on the rung it implies or
+    // higher (docs/model.md). 0 where nothing is implied.
+    let floor = |m: &str, l: u32, exactly: bool| -> i64 {
+        let ranks = implies.get(m).map_or(&[][..], |v| v.as_slice());
+        let from = (l as usize).saturating_sub(1).min(ranks.len());
+        let at = if exactly {
+            ranks.get(from..from + 1).unwrap_or(&[])
+        } else {
+            &ranks[from..]
+        };
+        if l == 0 {
+            0
+        } else {
+            at.iter().copied().min().unwrap_or(0)
+        }
+    };
     let step = |d: &str| step_of_date(d, start, unit).ok();
     let last = horizon - 1;
     // (fact, target as written, first step allowed, last step allowed; i64::MAX: "never" too)
@@ -668,8 +711,9 @@ fn contradictions(
     // What stood where at the end of a step, by rank (level, or rung from the bottom): from
     // the facts about the state, and from a first time on exactly one step (a measure first at
     // level 2 or higher on step d stood at 2 or higher then; one lifted below 1, below 1).
-    // (fact, the measure or the mood, step, lowest rank, highest rank)
-    let mut pinned: Vec<(usize, String, i64, i64, i64)> = vec![];
+    // (fact, the measure or the mood, step, lowest rank, highest rank, and for a place a
+    // level in force implies, why)
+    let mut pinned: Vec<Pinned> = vec![];
     let rank_of = |r: &str| rungs.iter().position(|x| *x == r).unwrap_or(0) as i64;
     // Facts a back-test scores alike (one observation written twice, under two names): each
     // score would count it twice. (fact, how it is scored)
@@ -718,7 +762,38 @@ fn contradictions(
                 Observed::RungOn { rung, .. } => rank_of(rung),
                 _ => 0,
             };
-            pin(c, t, &mut pinned, (i, thing.clone(), d, rank, rank));
+            pin(c, t, &mut pinned, (i, thing.clone(), d, rank, rank, None));
+            if let Observed::LevelOn { measure, level, .. } = &fact.observed {
+                let f = floor(measure, *level, true);
+                if f > 0 {
+                    let why = format!(
+                        "measure {measure:?} at level {level} keeps the mood on rung {:?} or \
+                         higher (its implies_rung)",
+                        rungs[f as usize]
+                    );
+                    pin(
+                        c,
+                        t,
+                        &mut pinned,
+                        (i, "the mood".into(), d, f, i64::MAX, Some(why)),
+                    );
+                    for r in rungs.iter().take(f as usize + 1).skip(1) {
+                        let why = format!(
+                            "measure {measure:?} at level {level} at the end of step {d} kept \
+                             the mood on rung {:?} or higher (its implies_rung), so the mood had \
+                             first reached {r:?} by then",
+                            rungs[f as usize]
+                        );
+                        let what = Target::Rung(r.to_string());
+                        check_window(
+                            c,
+                            t,
+                            &mut seen,
+                            (i, format!("{what:?}"), i64::MIN, d, Some(why)),
+                        );
+                    }
+                }
+            }
             if let Some((j, ..)) = stood
                 .iter()
                 .find(|(_, k, e, v)| *k == thing && *e == d && *v != value)
@@ -819,6 +894,21 @@ fn contradictions(
                     .collect(),
                 _ => vec![],
             };
+            // A level reached keeps the mood on the rung it implies or higher from then on:
+            // the mood reaches that rung, and every rung below, no later than the level.
+            let mut before = before;
+            if let Target::Reached(m, l) = what {
+                let f = floor(m, *l, false);
+                for r in rungs.iter().take(f.max(0) as usize + 1).skip(1) {
+                    let why = format!(
+                        "measure {m:?} at level {l} or higher keeps the mood on rung {:?} or \
+                         higher (implies_rung), so the mood first reaches {r:?} no later than \
+                         level {l}",
+                        rungs[f as usize]
+                    );
+                    before.push((Target::Rung(r.to_string()), why));
+                }
+            }
             for (b, why) in before {
                 check_window(
                     c,
@@ -837,7 +927,23 @@ fn contradictions(
                 _ => None,
             };
             if let Some((thing, low, high)) = at {
-                pin(c, t, &mut pinned, (i, thing, lo, low, high));
+                pin(c, t, &mut pinned, (i, thing, lo, low, high, None));
+            }
+            if let Target::Reached(m, l) = what {
+                let f = floor(m, *l, false);
+                if f > 0 {
+                    let why = format!(
+                        "measure {m:?} at level {l} or higher keeps the mood on rung {:?} or \
+                         higher (implies_rung)",
+                        rungs[f as usize]
+                    );
+                    pin(
+                        c,
+                        t,
+                        &mut pinned,
+                        (i, "the mood".into(), lo, f, i64::MAX, Some(why)),
+                    );
+                }
             }
         }
     }
@@ -848,37 +954,44 @@ const TOGETHER: &str = "facts a run can satisfy together (widen a date's window 
                         tolerance, or drop one of the two: a back-test scores a timeline whose \
                         facts contradict each other at probability 0)";
 
-/// Refuses fact `i` if where it puts a measure or the mood at the end of a step (ranks `low`
-/// to `high`: a level, or a rung from the bottom) leaves nothing of where an earlier fact puts
-/// it, and records it. Two facts about the state that differ are left to the caller's message.
-fn pin(
-    c: &mut Checker,
-    t: &LoadedTimeline,
-    pinned: &mut Vec<(usize, String, i64, i64, i64)>,
-    (i, thing, d, low, high): (usize, String, i64, i64, i64),
-) {
+/// Where a fact puts a measure or the mood at the end of a step: (fact, the measure or the
+/// mood, step, lowest rank, highest rank: a level, or a rung from the bottom; and, for the
+/// floor a level in force puts under the mood, why).
+type Pinned = (usize, String, i64, i64, i64, Option<String>);
+
+/// Refuses fact `i` if where it puts a measure or the mood at the end of a step leaves nothing
+/// of where an earlier fact puts it, and records it. Two facts about the state of one thing
+/// that differ are left to the caller's message.
+fn pin(c: &mut Checker, t: &LoadedTimeline, pinned: &mut Vec<Pinned>, new: Pinned) {
     let is_state = |k: usize| {
         matches!(
             t.timeline.facts[k].observed,
             Observed::LevelOn { .. } | Observed::RungOn { .. }
         )
     };
-    if let Some((j, ..)) = pinned.iter().find(|(j, k, e, lo, hi)| {
-        *k == thing && *e == d && (low > *hi || high < *lo) && !(is_state(i) && is_state(*j))
+    let (i, thing, d, low, high, why) = &new;
+    if let Some((j, .., other_why)) = pinned.iter().find(|(j, k, e, lo, hi, w)| {
+        k == thing
+            && e == d
+            && (low > hi || high < lo)
+            && !(is_state(*i) && is_state(*j) && why.is_none() && w.is_none())
     }) {
         let other = &t.timeline.facts[*j].name;
+        let because = why
+            .as_deref()
+            .or(other_why.as_deref())
+            .unwrap_or("a first time on exactly one step says where it stood then");
         c.problems.push(Problem::new(
-            fact_at(i, &["observed"]),
+            fact_at(*i, &["observed"]),
             format!(
                 "fact {:?} contradicts fact {other:?}: no run can have {thing} stand at the end \
-                 of step {d} where both put it (a first time on exactly one step says where it \
-                 stood then)",
-                t.timeline.facts[i].name
+                 of step {d} where both put it ({because})",
+                t.timeline.facts[*i].name
             ),
             TOGETHER,
         ));
     }
-    pinned.push((i, thing, d, low, high));
+    pinned.push(new);
 }
 
 /// A fact's window for a target: (fact, target as written, first step allowed, last step

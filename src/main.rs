@@ -14,6 +14,7 @@ mod app;
 static ALLOCATOR: brink::engine::heap::CountingAlloc = brink::engine::heap::CountingAlloc;
 
 fn main() -> ExitCode {
+    app::interrupt::ignore_file_size_signal();
     let cli = match app::cli::Cli::try_parse() {
         Ok(cli) => cli,
         // An argument clap refuses is quoted in its message: written as plain text (clap

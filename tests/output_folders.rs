@@ -1609,3 +1609,30 @@ fn a_lock_without_its_pid_yet_is_told_as_a_claim_starting() {
     assert!(!root.join("out").exists());
     drop(lock);
 }
+
+/// A write past a file-size limit (`ulimit -f`) is an error like a full disk: exit code 1, a
+/// message, and nothing left beside the output folder. SIGXFSZ's default action killed brink
+/// (exit 153, no message) and left its lock and staging folder behind.
+#[cfg(unix)]
+#[test]
+fn a_file_size_limit_fails_cleanly() {
+    let dir = common::scratch("ulimit-f");
+    let scenario = common::repo("scenarios/russia_azerbaijan_2025.ron");
+    // 100 blocks of 512 bytes: the per-run table of 3,000 runs is larger.
+    let o = std::process::Command::new("sh")
+        .current_dir(&dir)
+        .arg("-c")
+        .arg("ulimit -f 100 && exec \"$0\" run \"$1\" --runs 3000 --per-run --no-charts --out res")
+        .arg(env!("CARGO_BIN_EXE_brink"))
+        .arg(&scenario)
+        .output()
+        .expect("cannot start sh");
+    assert_eq!(o.status.code(), Some(1), "{}", common::describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("File too large"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

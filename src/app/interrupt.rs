@@ -109,6 +109,22 @@ fn ignored_signals() -> Vec<i32> {
 #[cfg(not(unix))]
 fn ignore_again(_: &[i32]) {}
 
+/// Makes a write past a file-size limit (`ulimit -f`) an error brink handles rather than the
+/// end of the process: SIGXFSZ's default action killed brink with no message (exit 153) and
+/// left its lock and staging folder behind; ignored, the write fails with EFBIG ("File too
+/// large"), the command cleans up and exits 1 as on a full disk. (Rust ignores SIGPIPE the same
+/// way.)
+#[cfg(unix)]
+pub fn ignore_file_size_signal() {
+    // SAFETY: SIG_IGN is a valid disposition for SIGXFSZ; called before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
+#[cfg(not(unix))]
+pub fn ignore_file_size_signal() {}
+
 /// Whether a stop was asked for (without installing the handler).
 pub fn requested() -> bool {
     STOP.load(Ordering::SeqCst)

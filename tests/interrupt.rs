@@ -467,3 +467,39 @@ fn a_stop_ends_the_chunk_in_progress_after_the_run_in_progress() {
         );
     }
 }
+
+/// A stop while an experiment's design is checked against the scenario (10,000 points of six
+/// parameters: seconds) exits 130 with nothing written; the handler was installed only after
+/// that check, so the signal killed brink (exit 143, no message).
+#[test]
+fn an_experiment_stopped_while_its_design_is_checked_writes_nothing() {
+    let dir = scratch("experiment-plan");
+    let out = dir.join("exp");
+    let flagship = common::repo("scenarios/russia_azerbaijan_2025.ron");
+    let sc = flagship.display().to_string();
+    let mut args = vec![
+        "experiment",
+        &sc,
+        "--design",
+        "lhs",
+        "--points",
+        "10000",
+        "--runs",
+        "1",
+        "--no-charts",
+    ];
+    let params: Vec<String> = ["russia", "azerbaijan"]
+        .iter()
+        .flat_map(|a| {
+            ["sensitivity", "rationality", "activity"].map(|p| format!("actors.{a}.{p}=0.2..0.8"))
+        })
+        .collect();
+    for p in &params {
+        args.extend(["--param", p.as_str()]);
+    }
+    let o = interrupted(&args, &out, 1);
+    assert_eq!(o.status.code(), Some(130), "{}", describe(&o));
+    stopped_with_nothing_written(&o);
+    assert!(!out.exists(), "wrote {}", out.display());
+    assert_eq!(leftovers(&dir), Vec::<String>::new(), "staging folder left");
+}

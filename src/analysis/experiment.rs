@@ -360,6 +360,16 @@ fn point_variant(v: &Variant, params: &[ParamRange], xs: &[f64]) -> Variant {
 /// `set` is (each parameter's valid range, and what the values together break in each
 /// variant), the outcome and the variants.
 pub fn plan(s: &Scenario, req: &ExperimentRequest) -> Result<Plan> {
+    plan_until(s, req, &std::sync::atomic::AtomicBool::new(false))
+}
+
+/// [`plan`], ending early with [`Error::Interrupted`] once `stop` is set (checked at each
+/// point of the design: checking 10,000 points against the scenario takes seconds).
+pub fn plan_until(
+    s: &Scenario,
+    req: &ExperimentRequest,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<Plan> {
     design::check(req.design, &req.params, req.points)?;
     if req.variants.len() > MAX_VARIANTS {
         return Err(Error::Input(format!(
@@ -466,6 +476,11 @@ pub fn plan(s: &Scenario, req: &ExperimentRequest) -> Result<Plan> {
             }
         }
         for (i, xs) in points.iter().enumerate() {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(Error::Interrupted(
+                    "stopped while checking the design's points; nothing was written".into(),
+                ));
+            }
             let pv = point_variant(v, &req.params, xs);
             for (p, &x) in req.params.iter().zip(xs) {
                 if let Some((m, expected)) = check_set(s, &pv, &p.path, &Param::Value(x)) {

@@ -1442,7 +1442,10 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
         command: command_line(),
     };
     // Every input error comes before the folder is claimed.
-    let plan = experiment::plan(&loaded.scenario, &req)?;
+    // A stop while the design is checked (seconds at 10,000 points) exits 130 at once: the
+    // handler is installed first (a signal killed brink there, exit 143, with no message).
+    let stop = crate::app::interrupt::stop_flag();
+    let plan = experiment::plan_until(&loaded.scenario, &req, stop)?;
     // Valid, but not what the design suggests: said, not refused.
     let paths: Vec<String> = args.params.iter().map(|p| p.path.clone()).collect();
     for note in experiment::design_notes(&loaded.scenario, &paths, &req.variants) {
@@ -1459,7 +1462,6 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     }
     // The handler first: a signal between the claim and the handler would kill the process
     // with its lock and staging folder left behind.
-    let stop = crate::app::interrupt::stop_flag();
     let staging = Staging::begin(&out, "experiment")?;
     let columns = brink::report::experiment::run_columns(&plan);
     let result = if args.per_run {

@@ -798,6 +798,10 @@ pub fn merge_any(
     charts: bool,
     command: Vec<String>,
 ) -> Result<(Merged, PathBuf)> {
+    // A stop while the shards are read and checked (seconds for large ones) exits 130 with
+    // nothing written: the handler is installed first (a signal killed brink there, exit 143,
+    // with no message), and each shard's reading starts with a look at the flag.
+    crate::app::interrupt::stop_flag_writing_nothing();
     out_among_inputs(dirs, out, "shard folder")?;
     match dirs.first() {
         Some(d) if d.join("compare-shard.json").exists() => {
@@ -821,6 +825,11 @@ fn read_json<T: serde::de::DeserializeOwned>(
     file: &str,
     kind: &str,
 ) -> Result<(T, String, crate::app::output::Marker)> {
+    if crate::app::interrupt::requested() {
+        return Err(Error::Interrupted(
+            "stopped while reading the shards; nothing was written".into(),
+        ));
+    }
     let p = dir.join(file);
     // A name that is not there is not "a folder without shard.json".
     if let Err(e) = std::fs::metadata(dir) {

@@ -1534,3 +1534,57 @@ fn a_rerun_of_another_versions_result_names_the_version() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("writes no result"), "{err}");
 }
+
+/// A manifest whose command says another scenario, seed or number of runs than its own fields
+/// (edited, the marker resealed) is refused before anything runs: the scenario's hash is
+/// checked against the manifest's file, and the command is what runs, so it could run another
+/// scenario than the one checked, or 10^11 runs for a result of 400.
+#[test]
+fn a_rerun_refuses_a_command_at_odds_with_its_manifest() {
+    let dir = scratch("rerun-at-odds");
+    run_tutorial(&dir, "mine", &[]);
+    let original = common::json(&dir.join("mine/summary.json"));
+    let command: Vec<String> =
+        serde_json::from_value(original["manifest"]["command"].clone()).unwrap();
+    let richardson = repo("scenarios/examples/richardson.ron");
+    let edits: [(&str, &str, &str); 3] = [
+        (
+            "--runs",
+            "100000000000",
+            "asks for 100000000000 runs, but the manifest records 400",
+        ),
+        (
+            "--seed",
+            "7",
+            "has --seed 7, but the manifest records seed 0",
+        ),
+        (TUTORIAL, richardson.to_str().unwrap(), "names the scenario"),
+    ];
+    for (at, to, says) in edits {
+        let mut edited = command.clone();
+        match edited.iter().position(|a| a == at) {
+            // An option: its value follows it. (None: the option is added.)
+            Some(i) if at.starts_with("--") => edited[i + 1] = to.into(),
+            Some(_) => unreachable!(),
+            None if at.starts_with("--") => edited.extend([at.to_string(), to.to_string()]),
+            // The scenario, as recorded (a full path ending in the tutorial's).
+            None => {
+                let i = edited.iter().position(|a| a.ends_with(at)).unwrap();
+                edited[i] = to.into();
+            }
+        }
+        let mut v = original.clone();
+        v["manifest"]["command"] = serde_json::json!(edited);
+        let bytes = serde_json::to_vec_pretty(&v).unwrap();
+        fs::write(dir.join("mine/summary.json"), &bytes).unwrap();
+        rewrite_marker_entry(&dir.join("mine"), "summary.json", &bytes);
+        let (code, out, err) = code_in(&dir, &["rerun", "mine", "--out", "again"]);
+        assert_eq!(code, 2, "{at}: {out}{err}");
+        assert!(err.contains(says), "{at}: {err}");
+        assert!(
+            err.contains("the manifest is not as brink wrote it"),
+            "{err}"
+        );
+        assert!(!dir.join("again").exists(), "{at}: a rerun was written");
+    }
+}

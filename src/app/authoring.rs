@@ -519,6 +519,81 @@ pub struct Rerun {
 }
 
 /// `brink rerun`: reruns a result from its manifest into a new folder and compares them.
+/// Refuses a manifest whose command does not say what the manifest's own fields say: its
+/// scenario file and seed, and (without `--precision`, which stops earlier) its number of runs.
+/// The scenario's hash is checked against `scenario_file`, and the command is what is run: an
+/// edited manifest could otherwise run another scenario than the one checked, or 10^11 runs
+/// for a result of 200.
+fn recorded_command_agrees(dir: &Path, args: &[String], manifest: &Manifest) -> Result<()> {
+    use crate::app::cli::{Cli, Command};
+    use clap::Parser;
+    let wrong = |what: String| {
+        Error::Input(format!(
+            "cannot rerun {}: its manifest's command {what}; the manifest is not as brink wrote \
+             it (restore the result, or run the command you mean afresh)",
+            dir.shown()
+        ))
+    };
+    let cli = Cli::try_parse_from(std::iter::once("brink".to_string()).chain(args.iter().cloned()))
+        .map_err(|e| {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                return wrong("writes no result (it asks for help or the version)".into());
+            }
+            let first = e.to_string();
+            let first = first
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ");
+            wrong(format!(
+                "is not one brink reads ({})",
+                crate::app::terminal::safe(first)
+            ))
+        })?;
+    // (scenario, seed, runs asked for if given, whether runs stop at a precision)
+    let (scenario, seed, runs, precise) = match &cli.command {
+        Command::Run(a) => (&a.scenario, a.sim.seed, a.sim.runs, a.precision.is_some()),
+        Command::Compare(a) => (&a.scenario, a.sim.seed, a.sim.runs, false),
+        Command::Sweep(a) => (&a.scenario, a.sim.seed, a.sim.runs, false),
+        Command::Experiment(a) => (&a.scenario, a.sim.seed, a.sim.runs, false),
+        Command::Sensitivity(a) => (&a.scenario, a.seed, Some(a.runs), false),
+        _ => return Err(wrong("is not one of a result brink reruns".into())),
+    };
+    let safe = |x: &str| crate::app::terminal::safe(x).into_owned();
+    if scenario.as_os_str() != std::ffi::OsStr::new(&manifest.scenario_file) {
+        return Err(wrong(format!(
+            "names the scenario {}, but the manifest records {}",
+            safe(&scenario.to_string_lossy()),
+            safe(&manifest.scenario_file)
+        )));
+    }
+    if seed != manifest.seed {
+        return Err(wrong(format!(
+            "has --seed {seed}, but the manifest records seed {}",
+            manifest.seed
+        )));
+    }
+    if let Some(n) = runs
+        && (if precise {
+            n < manifest.runs
+        } else {
+            n != manifest.runs
+        })
+    {
+        return Err(wrong(format!(
+            "asks for {} runs, but the manifest records {}",
+            n, manifest.runs
+        )));
+    }
+    Ok(())
+}
+
 pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     let marker = brinks(dir)?;
     let Some(file) = MANIFEST_FILES
@@ -581,6 +656,13 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     }
     let args = command_modulo_out(&manifest.command);
     let verb = args.first().map(String::as_str).unwrap_or("");
+    if verb.is_empty() {
+        return Err(Error::Input(format!(
+            "cannot rerun {}: its manifest records no command (the manifest is not as brink \
+             wrote it)",
+            dir.shown()
+        )));
+    }
     if !["run", "compare", "sweep", "sensitivity", "experiment"].contains(&verb)
         || args
             .iter()
@@ -594,6 +676,7 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
             crate::app::terminal::safe(verb)
         )));
     }
+    recorded_command_agrees(dir, &args, &manifest)?;
     // The scenario must be the one the result was computed from.
     let scenario = PathBuf::from(&manifest.scenario_file);
     // A link is followed, as `brink run` follows it.

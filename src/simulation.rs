@@ -265,11 +265,12 @@ impl<'a> Simulation<'a> {
             };
             m.stop_reason = Some(format!(
                 "{reached}: P({name}) = {:.4}, 95% interval {:.4} to {:.4}, each end within \
-                 {:.4} of it (target {}) {after}",
+                 {:.4} of it (target {:?}) {after}",
                 i.estimate,
                 i.low,
                 i.high,
                 i.reach(),
+                // Shortest digits that read back: `{}` wrote 1e-300 as 300 decimals.
                 half_width,
             ));
         }

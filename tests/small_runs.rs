@@ -233,3 +233,43 @@ fn cost_intervals_stop_at_zero() {
         assert_eq!(low, 0.0, "{table}: {i}");
     }
 }
+
+/// One run is one in a comparison's chart and page and in an experiment's scenario discovery
+/// too ("Share of the 1 runs", "first 1 runs of every point"; found by a helper after the run
+/// page's fix).
+#[test]
+fn a_comparison_and_an_experiment_of_one_run_count_it_as_one() {
+    let dir = scratch("one-run-arms");
+    let cmp = dir.join("cmp");
+    ok(&[
+        "compare",
+        "scenarios/examples/tutorial.ron",
+        "--runs",
+        "1",
+        "--variants",
+        "pretext",
+        "--out",
+        cmp.to_str().unwrap(),
+    ]);
+    let exp = dir.join("exp");
+    ok(&[
+        "experiment",
+        "scenarios/examples/tutorial.ron",
+        "--design",
+        "lhs",
+        "--param",
+        "actors.north.hawkishness=0..1",
+        "--points",
+        "2",
+        "--runs",
+        "1",
+        "--out",
+        exp.to_str().unwrap(),
+    ]);
+    let page = std::fs::read_to_string(cmp.join("report.html")).unwrap();
+    assert!(page.contains("Share of the 1 run in which"), "compare page");
+    for f in [cmp.join("report.html"), exp.join("report.html")] {
+        let t = std::fs::read_to_string(&f).unwrap();
+        assert!(!t.contains("1 runs"), "{}", f.display());
+    }
+}

@@ -1121,7 +1121,7 @@ fn parse_precision(s: &str) -> std::result::Result<(String, f64), String> {
         .map_err(|_| format!("expected a half-width such as 0.005 after '=', found {w:?}"))?;
     if !(w > 0.0 && w < 0.5) {
         return Err(format!(
-            "the half-width must be between 0 and 0.5, found {w}"
+            "the half-width must be above 0 and below 0.5, found {w:?}"
         ));
     }
     Ok((name.trim().to_string(), w))

@@ -1206,10 +1206,10 @@ pub(crate) fn experiment_analysis(
             // Nothing to locate: the sentence below read "0% likely, against 0% overall".
             t.rows.clear();
             t.empty = format!(
-                "{outcome} happened in {} of the {} runs PRIM read, so no box of inputs makes it \
+                "{outcome} happened in {} of the {} PRIM read, so no box of inputs makes it \
                  likelier: there is nothing to locate.",
                 if prim.hits == 0 { "none" } else { "every one" },
-                prim.rows
+                crate::report::charts::n_runs(prim.rows)
             );
         } else {
             // Only the restrictions the runs do not support are named, as in the terminal.
@@ -1296,7 +1296,7 @@ pub(crate) fn experiment_analysis(
     }
     p.tables.push(all);
     p.caveat.push(format!(
-        "Every point and every variant plays the same {runs} runs with the same random numbers, \
+        "Every point and every variant plays the same {runs} with the same random numbers, \
          so differences between them come from the values and the variants alone. The 95% \
          intervals measure the simulation's sampling error, not doubt about the assumptions; \
          the box PRIM finds describes this scenario's model, not the world."
@@ -1349,7 +1349,7 @@ pub(crate) fn experiment_analysis(
     if let Some(prim) = &r.prim {
         method.push(format!(
             "Scenario discovery by PRIM (Friedman & Fisher 1999), as the EMA Workbench does it, \
-             peeling only: on the base scenario's first {} runs of every point ({} runs), with \
+             peeling only: on the base scenario's first {} of every point ({} in all), with \
              the design's parameters and the numbers sampled in each run as inputs and whether \
              {outcome} happened as the output, brink repeatedly cut {:.0}% of the box's runs on \
              the low or high side of one input, keeping the cut that raised the box's \
@@ -1361,8 +1361,8 @@ pub(crate) fn experiment_analysis(
              effect of the box without it: every point plays the same runs with the same numbers, so a run's \
              rows count as fewer than independent ones); above {} the runs do not support \
              the restriction: peeling took it for a small gain in probability.",
-            group_thousands(r.prim_runs_per_point),
-            group_thousands(prim.rows),
+            crate::report::charts::n_runs(r.prim_runs_per_point),
+            crate::report::charts::n_runs(prim.rows),
             prim.alpha * 100.0,
             prim.min_mass * 100.0,
             prim.rule,

@@ -271,17 +271,15 @@ impl Drawing for Grouped<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let cx = self.cx;
-        let runs = super::group_thousands(cx.r.manifest.runs);
+        let runs = super::n_runs(cx.r.manifest.runs);
         let subtitle = if self.trimmed {
             format!(
-                "Share of the {runs} runs (the same runs for every arm); {} and the {} outcomes that differ most between arms (all in compare.csv)",
+                "Share of the {runs} (the same for every arm); {} and the {} outcomes that differ most between arms (all in compare.csv)",
                 cx.focus_name(),
                 self.outcomes.len() - 1
             )
         } else {
-            format!(
-                "Share of the {runs} runs in which each outcome happened (the same runs for every arm)"
-            )
+            format!("Share of the {runs} in which each outcome happened (the same for every arm)")
         };
         let header = [
             (Mark::Fill(MUTED, 0.6), "share of runs (bar)".to_string()),

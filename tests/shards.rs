@@ -1259,3 +1259,65 @@ fn shards_with_reals_of_three_hundred_digits_merge() {
     same_files(&merged, &whole, &["runs.csv"]);
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A shard cut into chunks of another size than this brink's is named once, as such ("x1 and
+/// x1 are shards of different jobs: chunk size 1024 vs 0" compared it with itself); shards
+/// of a scenario file changed between them are told so, not given two hashes alone.
+#[test]
+fn a_shards_chunk_size_and_a_changed_scenario_are_named_plainly() {
+    let root = scratch("chunk-and-file");
+    let shards = shards_of(&root, "300", 2);
+    let d = &shards[0];
+    let mut v = shard_json(d);
+    v["manifest"]["chunk_runs"] = 0.into();
+    std::fs::write(d.join("shard.json"), serde_json::to_vec(&v).unwrap()).unwrap();
+    reseal(d, "shard.json");
+    let out = root.join("merged");
+    let args = |a: &Path, b: &Path| {
+        vec![
+            "merge".to_string(),
+            a.display().to_string(),
+            b.display().to_string(),
+            "--no-charts".into(),
+            "--out".into(),
+            out.display().to_string(),
+        ]
+    };
+    let o = brink(&args(&shards[0], &shards[1]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(
+        err.contains("was cut into chunks of 0 runs, and this brink merges chunks of 1024"),
+        "{err}"
+    );
+    // A scenario file edited between its shards (a comment added).
+    let file = root.join("edited.ron");
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    std::fs::write(&file, &text).unwrap();
+    let shard = |i: usize| {
+        let d = root.join(format!("e{i}"));
+        ok(&[
+            "run",
+            file.to_str().unwrap(),
+            "--runs",
+            "200",
+            "--no-charts",
+            "--shard",
+            &format!("{i}/2"),
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        d
+    };
+    let e1 = shard(1);
+    std::fs::write(&file, format!("// edited\n{text}")).unwrap();
+    let e2 = shard(2);
+    let o = brink(&args(&e1, &e2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(
+        err.contains("were run on different scenario files, or on one file changed between them"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

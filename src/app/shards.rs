@@ -964,11 +964,16 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
             ))
         };
         if m.scenario_hash != m0.scenario_hash {
-            return Err(differs(
-                "scenario file",
-                &m0.scenario_hash,
-                &m.scenario_hash,
-            ));
+            // Two hashes alone did not say what differs: the file's contents.
+            return Err(Error::Input(format!(
+                "{} and {} are shards of different jobs: they were run on different scenario \
+                 files, or on one file changed between them (SHA-256 {} vs {}); run every \
+                 shard on the same file",
+                first_dir.shown(),
+                dir.shown(),
+                brink::text::escape(&m0.scenario_hash, false),
+                brink::text::escape(&m.scenario_hash, false)
+            )));
         }
         if m.seed != m0.seed {
             return Err(differs("seed", &m0.seed.to_string(), &m.seed.to_string()));
@@ -1013,11 +1018,14 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
             return Err(differs("settings", &words(m0), &words(m)));
         }
         if m.chunk_runs != CHUNK_RUNS {
-            return Err(differs(
-                "chunk size",
-                &CHUNK_RUNS.to_string(),
-                &m.chunk_runs.to_string(),
-            ));
+            // Compared with this brink's own size, not with the first shard's: named once.
+            return Err(Error::Input(format!(
+                "{} was cut into chunks of {} runs, and this brink merges chunks of {CHUNK_RUNS}: \
+                 a shard of another version of brink is merged by that version (or the shard is \
+                 damaged)",
+                dir.shown(),
+                m.chunk_runs
+            )));
         }
         if s.job() != first.job() {
             return Err(differs("job", &first.job(), &s.job()));

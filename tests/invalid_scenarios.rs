@@ -1384,3 +1384,36 @@ fn hints_list_what_is_accepted_and_acts_are_named_as_acts() {
         &["\"apology\" is an act: ShiftLever shifts a measure's numbers"],
     );
 }
+
+/// Brackets nested exactly as deep as the limit (64) are accepted wherever they are: in a
+/// hazard factor's condition (and a variant's event, a branch's effects, a timeline's fact)
+/// ron's own recursion limit, which counts more than one level per bracket there, refused
+/// them as "brackets nest too deep … at most 64 levels"; one more is refused by brink's check.
+#[test]
+fn brackets_as_deep_as_the_limit_are_accepted_in_a_hazard_factor() {
+    let dir = common::scratch("nest-64-factor");
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
+    let at = text.find("    outcomes: [").unwrap();
+    // The file's `(` and `[` around the factor: Richardson(, events: [, Event(, Hazard(,
+    // factors: [, Factor( are six levels; the `Not(` and `RungAtLeast(` make up the rest.
+    let event = |nots: usize| {
+        format!(
+            "    events: [Event(name: \"e\", timing: Hazard(rate: 0.1, factors: [Factor(when: \
+             {}RungAtLeast(\"crisis\"){}, times: 2.0)]))],\n",
+            "Not(".repeat(nots),
+            ")".repeat(nots)
+        )
+    };
+    for (nots, ok) in [(57, true), (58, false)] {
+        let f = dir.join(format!("nest{nots}.ron"));
+        std::fs::write(&f, format!("{}{}{}", &text[..at], event(nots), &text[at..])).unwrap();
+        let o = common::brink(&["validate", f.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        if ok {
+            assert_eq!(o.status.code(), Some(0), "{nots}: {err}");
+        } else {
+            assert_eq!(o.status.code(), Some(2), "{nots}: {err}");
+            assert!(err.contains("nest more than 64"), "{nots}: {err}");
+        }
+    }
+}

@@ -27,6 +27,11 @@ pub fn ron_options() -> ron::Options {
     use ron::extensions::Extensions;
     ron::Options::default()
         .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
+        // The bracket depth is limited to `MAX_NESTING` before parsing (`load::too_deep`);
+        // ron counts its own recursion, which some fields take two or three levels of per
+        // bracket (a hazard factor's condition, a variant's event): its default of 128 refused
+        // 64 brackets there as "too deep" while the limit said 64 (found by a fuzzing helper).
+        .with_recursion_limit(4 * limits::MAX_NESTING)
 }
 
 /// Parses scenario text without validation (see `load` for the checked path).

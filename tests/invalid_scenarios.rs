@@ -96,6 +96,28 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "nest more than 64",
     ),
     ("distribution_unknown_field", 10, 68, "unknown field `mode`"),
+    // Numbers in order without names, too few or too many: ron said "unexpected `2` after a
+    // comma" (there was none) or "unexpected `0.5`, expected a field name".
+    (
+        "distribution_in_order_too_few",
+        10,
+        40,
+        "`Beta` is given 1 number in order, and its `beta` is missing",
+    ),
+    (
+        "distribution_in_order_too_many",
+        10,
+        40,
+        "`Uniform` is given 3 numbers in order, more than its 2 (min, max)",
+    ),
+    // A file cut short after it: the distribution's own mistake still (it was "this is not a
+    // number or a distribution" at its closing bracket).
+    (
+        "distribution_unknown_field_then_cut_short",
+        10,
+        68,
+        "unknown field `mode`",
+    ),
     ("duplicate_actor", 11, 21, "duplicate actor name \"az\""),
     (
         "duplicate_added_event",

@@ -1147,6 +1147,14 @@ fn param_diagnostic(path: &Path, text: &str, pos: Pos, kind: FileKind) -> Diagno
     let expected = "a number, or a distribution such as Uniform(min: 0.1, max: 0.3) \
                     (Fixed, Uniform, Triangular, Pert, Normal, Beta, LogNormal)";
     let Some(tree) = locate::read(text) else {
+        // A later syntax error (a file cut short) leaves no tree: the distribution whose
+        // closing bracket ron stopped at, found in the text, is still read again alone (it was
+        // "this is not a number or a distribution" at its `)`, whatever was wrong in it).
+        if let Some((start, snippet)) = dist_ending_at(text, pos)
+            && let Err(inner) = super::ron_options().from_str::<super::param::Dist>(&snippet)
+        {
+            return dist_problem(path, text, start, &snippet, &inner, kind);
+        }
         return Diagnostic::new(
             path,
             text,
@@ -1209,31 +1217,208 @@ fn param_diagnostic(path: &Path, text: &str, pos: Pos, kind: FileKind) -> Diagno
     if let Kind::Struct { name: Some(_), .. } | Kind::Seq { name: Some(_), .. } = node.kind
         && let Err(inner) = super::ron_options().from_str::<super::param::Dist>(&snippet)
     {
-        // Offset the inner position by where the snippet starts.
-        let line = node.start.line + inner.span.start.line - 1;
-        let col = if inner.span.start.line == 1 {
-            node.start.col + inner.span.start.col - 1
-        } else {
-            inner.span.start.col
-        };
-        let inner_d = ron_diagnostic(
-            path,
-            text,
-            &ron::error::SpannedError {
-                code: inner.code,
-                span: ron::error::Span {
-                    start: ron::error::Position { line, col },
-                    end: ron::error::Position { line, col },
-                },
-            },
-            kind,
-        );
-        d = Diagnostic {
-            message: format!("in a distribution: {}", inner_d.message),
-            ..inner_d
-        };
+        d = dist_problem(path, text, node.start, &snippet, &inner, kind);
     }
     d
+}
+
+/// What is wrong with a distribution (`snippet`, starting at `start` in the file) that does not
+/// parse alone (`inner`): its numbers in order counted against its fields, or ron's own error
+/// at its place in the file.
+fn dist_problem(
+    path: &Path,
+    text: &str,
+    start: Pos,
+    snippet: &str,
+    inner: &ron::error::SpannedError,
+    kind: FileKind,
+) -> Diagnostic {
+    if let Some((message, expected)) = positional_problem(snippet) {
+        let one_line = !snippet.contains('\n');
+        return Diagnostic::new(path, text, start.line, start.col, message)
+            .width(if one_line { snippet.chars().count() } else { 1 })
+            .expected(expected);
+    }
+    // Offset the inner position by where the snippet starts.
+    let line = start.line + inner.span.start.line - 1;
+    let col = if inner.span.start.line == 1 {
+        start.col + inner.span.start.col - 1
+    } else {
+        inner.span.start.col
+    };
+    let inner_d = ron_diagnostic(
+        path,
+        text,
+        &ron::error::SpannedError {
+            code: inner.code.clone(),
+            span: ron::error::Span {
+                start: ron::error::Position { line, col },
+                end: ron::error::Position { line, col },
+            },
+        },
+        kind,
+    );
+    Diagnostic {
+        message: format!("in a distribution: {}", inner_d.message),
+        ..inner_d
+    }
+}
+
+/// The distribution kinds: each one's numbers in order, those required first, and an example.
+const DIST_FIELDS: [(&str, &[&str], &[&str], &str); 7] = [
+    ("Fixed", &["value"], &[], "0.3"),
+    ("Uniform", &["min", "max"], &[], "0.1, 0.3"),
+    ("Triangular", &["min", "mode", "max"], &[], "0.1, 0.2, 0.4"),
+    ("Pert", &["min", "mode", "max"], &[], "0.1, 0.2, 0.4"),
+    ("Normal", &["mean", "sd"], &["min", "max"], "0.2, 0.05"),
+    ("Beta", &["alpha", "beta"], &["min", "max"], "2.0, 5.0"),
+    ("LogNormal", &["median", "sigma"], &[], "1.0, 0.5"),
+];
+
+/// A distribution written in order without its fields' names (`Pert(0.1, 0.2)`) with too few
+/// or too many numbers, or with names and without mixed: what is wrong, and what it takes.
+/// ron's own errors there said something else ("unexpected `2` after a comma", "unexpected
+/// `0.1`, expected a field name", pointing at the first number).
+fn positional_problem(snippet: &str) -> Option<(String, String)> {
+    let open = snippet.find('(')?;
+    let name = snippet[..open].trim();
+    let (_, required, optional, example) = DIST_FIELDS.iter().find(|(k, ..)| *k == name)?;
+    let body = snippet[open + 1..].trim_end().strip_suffix(')')?;
+    // Items at the top level of the brackets (a source may hold commas and brackets).
+    let mut items = vec![];
+    let (mut depth, mut quoted, mut escaped, mut from) = (0i32, false, false, 0);
+    for (i, c) in body.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '(' | '[' | '{' if !quoted => depth += 1,
+            ')' | ']' | '}' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                items.push(body[from..i].trim());
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(body[from..].trim());
+    items.retain(|x| !x.is_empty());
+    let first = *items.first()?;
+    let named = |x: &str| {
+        x.split_once(':')
+            .is_some_and(|(k, _)| k.trim().chars().all(|c| c.is_alphanumeric() || c == '_'))
+            && !x.starts_with('"')
+    };
+    if !first.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c)) {
+        if named(first) && items.iter().any(|x| !named(x)) {
+            return Some((
+                format!("`{name}` mixes named fields and numbers in order"),
+                "a distribution's fields all named (`Uniform(min: 0.1, max: 0.5, source: \
+                 \"…\")`) or all in order without names (`Uniform(0.1, 0.5, \"…\")`)"
+                    .into(),
+            ));
+        }
+        return None;
+    }
+    if items.iter().any(|x| named(x)) {
+        return Some((
+            format!("`{name}` mixes numbers in order and named fields"),
+            "a distribution's fields all named (`Uniform(min: 0.1, max: 0.5, source: \"…\")`) \
+             or all in order without names (`Uniform(0.1, 0.5, \"…\")`)"
+                .into(),
+        ));
+    }
+    let numbers = items.iter().take_while(|x| !x.starts_with('"')).count();
+    let takes = {
+        let mut t = required.join(", ");
+        if !optional.is_empty() {
+            t += &format!(", then optionally {}", optional.join(", "));
+        }
+        format!(
+            "`{name}` with its numbers in order: {t} (then a source in quotes), e.g. \
+             `{name}({example})`"
+        )
+    };
+    let given = |n: usize| {
+        if n == 1 {
+            "1 number".to_string()
+        } else {
+            format!("{n} numbers")
+        }
+    };
+    if numbers < required.len() {
+        Some((
+            format!(
+                "`{name}` is given {} in order, and its `{}` is missing",
+                given(numbers),
+                required[numbers]
+            ),
+            takes,
+        ))
+    } else if numbers > required.len() + optional.len() {
+        Some((
+            format!(
+                "`{name}` is given {} in order, more than its {} ({})",
+                given(numbers),
+                required.len() + optional.len(),
+                required
+                    .iter()
+                    .chain(optional.iter())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            takes,
+        ))
+    } else {
+        None
+    }
+}
+
+/// Without a tree of the file (a later syntax error): the distribution whose closing bracket
+/// is at `pos`, found back from it by its brackets and its kind's name; its start and text.
+fn dist_ending_at(text: &str, pos: Pos) -> Option<(Pos, String)> {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(pos.line.checked_sub(1)?)
+        .map(|l| l.chars().count())
+        .sum();
+    let chars: Vec<char> = text.chars().collect();
+    let close = line_start + pos.col.checked_sub(1)?;
+    if chars.get(close) != Some(&')') {
+        return None;
+    }
+    let mut depth = 0;
+    let mut open = None;
+    for i in (0..=close).rev() {
+        match chars[i] {
+            ')' => depth += 1,
+            '(' => {
+                depth -= 1;
+                if depth == 0 {
+                    open = Some(i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let open = open?;
+    let name_start = (0..open)
+        .rev()
+        .take_while(|&i| chars[i].is_alphanumeric())
+        .last()?;
+    let name: String = chars[name_start..open].iter().collect();
+    if !DIST_FIELDS.iter().any(|(k, ..)| *k == name) {
+        return None;
+    }
+    let before: String = chars[..name_start].iter().collect();
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Some((
+        Pos { line, col },
+        chars[name_start..=close].iter().collect(),
+    ))
 }
 
 fn shorten(s: &str) -> String {

@@ -96,6 +96,20 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "nest more than 64",
     ),
     ("distribution_unknown_field", 10, 68, "unknown field `mode`"),
+    // Old Mac line endings (CR only): "the file holds only comments", true to the parser.
+    (
+        "bare_carriage_returns",
+        1,
+        1,
+        "lines end in a bare carriage return (CR)",
+    ),
+    // ron's own words, capitalised and with nothing expected ("Unknown escape character").
+    (
+        "unknown_escape_in_string",
+        11,
+        34,
+        "in a string: unknown escape character",
+    ),
     // Numbers in order without names, too few or too many: ron said "unexpected `2` after a
     // comma" (there was none) or "unexpected `0.5`, expected a field name".
     (

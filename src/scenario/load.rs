@@ -194,12 +194,20 @@ pub(crate) fn parse_ron<T: serde::de::DeserializeOwned>(
     if toks.is_empty() {
         let what = if text.trim().is_empty() {
             "the file is empty"
+        } else if text.contains('\r') && !text.contains('\n') {
+            // Old Mac line endings: the first `//` comment runs to the end of the file.
+            "the file's lines end in a bare carriage return (CR), so RON reads it as one line, \
+             and its first `//` comment runs to the end of the file"
         } else {
             "the file holds only comments"
         };
+        let expected = if what.contains("carriage return") {
+            "lines that end in a line feed (LF) or CR LF: convert the file's line endings".into()
+        } else {
+            format!("a {}: {}", kind.noun, kind.example)
+        };
         return Err(Diagnostics(vec![
-            Diagnostic::new(path, text, 1, 1, what)
-                .expected(format!("a {}: {}", kind.noun, kind.example)),
+            Diagnostic::new(path, text, 1, 1, what).expected(expected),
         ]));
     }
     if let Some((pos, depth)) = too_deep(&toks) {
@@ -1120,7 +1128,19 @@ fn ron_diagnostic(
             format!("unexpected {}", space_name(*c)),
             Some("a plain space, a tab or a line break".into()),
         ),
-        E::UnexpectedChar(c) => (format!("unexpected character {c:?}"), None),
+        E::UnexpectedChar(c) => (
+            format!("unexpected character {c:?}"),
+            Some("a value, a field name, a bracket, a comma or a `//` comment".into()),
+        ),
+        // ron's own words ("Unknown escape character"), with what a string may hold.
+        E::InvalidEscape(what) => (
+            format!("in a string: {}", what.to_lowercase()),
+            Some(
+                "an escape RON reads (`\\n`, `\\t`, `\\\"`, `\\\\`, `\\u{00e9}`), or the character \
+                 itself: a file is UTF-8 text"
+                    .into(),
+            ),
+        ),
         E::Eof => ("the file ends too early".into(), Some(close_hint)),
         other => (format!("{other}"), None),
     };

@@ -806,8 +806,23 @@ fn ron_diagnostic(
             found,
             outer: o,
         } => {
+            // The enum's name in the analyst's words, where brink's own type name differs
+            // ("unknown kind `Foo` for Dist").
+            // (A distribution's is said before: "in a distribution: unknown kind `Foo`".)
+            let o = o.as_deref().filter(|o| *o != "Dist").map(|o| {
+                match o {
+                    "Param" => "a number",
+                    "ActorKind" => "an actor's kind",
+                    "Timing" => "an event's timing",
+                    "ActorParam" | "RelationParam" | "LeverParam" => "a parameter",
+                    "Observed" => "an observation",
+                    "Target" => "a fact's target",
+                    other => other,
+                }
+                .to_string()
+            });
             return plain(
-                format!("unknown kind `{found}`{}", outer(o, "for")),
+                format!("unknown kind `{found}`{}", outer(&o, "for")),
                 Some(format!("one of {}", quote(expected))),
                 ron_pos,
                 found.chars().count(),

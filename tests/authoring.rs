@@ -1588,3 +1588,58 @@ fn a_rerun_refuses_a_command_at_odds_with_its_manifest() {
         assert!(!dir.join("again").exists(), "{at}: a rerun was written");
     }
 }
+
+/// `brink new NAME --timeline-of SCENARIO` writes a starting timeline that validates against the
+/// scenario from wherever it is written (its `scenario:` field relative to its own folder),
+/// that `backtest` scores, and that is never written over an existing file; a scenario without
+/// dates is refused, exit code 2, nothing written.
+#[test]
+fn a_starting_timeline_validates_and_backtests() {
+    let dir = scratch("new-timeline");
+    let tutorial = repo(TUTORIAL);
+    let t = tutorial.to_str().unwrap();
+    ok_in(&dir, &["new", "case", "--timeline-of", t]);
+    fs::create_dir_all(dir.join("sub/deeper")).unwrap();
+    ok_in(
+        &dir,
+        &[
+            "new",
+            "case",
+            "--timeline-of",
+            t,
+            "--out",
+            "sub/deeper/x.timeline.ron",
+        ],
+    );
+    for f in ["case.timeline.ron", "sub/deeper/x.timeline.ron"] {
+        let out = ok_in(&dir, &["validate", f]);
+        assert!(out.contains("4 facts"), "{f}: {out}");
+    }
+    ok_in(
+        &dir,
+        &[
+            "backtest",
+            "case.timeline.ron",
+            "--runs",
+            "200",
+            "--no-charts",
+            "--out",
+            "bt",
+        ],
+    );
+    assert!(dir.join("bt/facts.csv").is_file());
+    // Never over a file that is there.
+    let before = fs::read(dir.join("case.timeline.ron")).unwrap();
+    let (code, out, err) = code_in(&dir, &["new", "case", "--timeline-of", t]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(fs::read(dir.join("case.timeline.ron")).unwrap(), before);
+    // A scenario without a start date has no dates for facts.
+    let richardson = repo("scenarios/examples/richardson.ron");
+    let (code, out, err) = code_in(
+        &dir,
+        &["new", "r", "--timeline-of", richardson.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("has no start_date"), "{err}");
+    assert!(!dir.join("r.timeline.ron").exists());
+}

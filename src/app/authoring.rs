@@ -127,6 +127,71 @@ pub fn new_scenario(
     Ok(path)
 }
 
+/// Writes a starting timeline called `name` of `scenario` (read from `scenario_file`) to
+/// `out`, or NAME.timeline.ron in the current folder, never replacing a file. Its `scenario:`
+/// field names the scenario as the timeline's folder reads it: the path relative to that
+/// folder, or the full path where none leads there (another drive).
+pub fn new_timeline(
+    name: &str,
+    scenario: &brink::scenario::Scenario,
+    scenario_file: &Path,
+    out: Option<&Path>,
+) -> Result<PathBuf> {
+    if !brink::scenario::new::is_safe_name(name) {
+        return Err(Error::Input(format!(
+            "\"{}\" cannot name a timeline: expected an ASCII letter (a–z, A–Z), then ASCII \
+             letters, digits, '_' or '-' (at most 64 characters)",
+            crate::app::terminal::safe(name)
+        )));
+    }
+    let path = out.map_or_else(
+        || PathBuf::from(format!("{name}.timeline.ron")),
+        Path::to_path_buf,
+    );
+    let real = |p: &Path| {
+        fs::canonicalize(p).map_err(|e| Error::Input(format!("cannot read {}: {e}", p.shown())))
+    };
+    let scenario_real = real(scenario_file)?;
+    let folder = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(p) => real(p)?,
+        None => real(Path::new("."))?,
+    };
+    let shown = relative_to(&scenario_real, &folder);
+    let Some(shown) = shown.to_str() else {
+        return Err(Error::Input(format!(
+            "the scenario's path {} is not UTF-8 text, which a timeline's scenario field must \
+             be: give the scenario file a UTF-8 name",
+            shown.shown()
+        )));
+    };
+    let text = brink::scenario::new::timeline_text(name, scenario, shown).map_err(|why| {
+        Error::Input(format!(
+            "cannot start a timeline of {}: {why}",
+            scenario_file.shown()
+        ))
+    })?;
+    write_new_file(&path, text.as_bytes(), out.is_some())?;
+    Ok(path)
+}
+
+/// `to`, a real path, as a path relative to the real folder `from` (`../x.ron`), or `to`
+/// itself where they share no root.
+fn relative_to(to: &Path, from: &Path) -> PathBuf {
+    let (t, f): (Vec<_>, Vec<_>) = (to.components().collect(), from.components().collect());
+    let common = t.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return to.to_path_buf();
+    }
+    let mut p = PathBuf::new();
+    for _ in common..f.len() {
+        p.push("..");
+    }
+    for c in &t[common..] {
+        p.push(c);
+    }
+    p
+}
+
 /// Reads a JSON file of a result folder.
 fn read_json(dir: &Path, name: &str) -> Result<serde_json::Value> {
     let bytes = read_bounded(&dir.join(name), MAX_JSON_BYTES)?;

@@ -93,9 +93,17 @@ pub enum Command {
         /// shows every part of the language.
         #[arg(long, value_enum, default_value_t = TemplateArg::Minimal)]
         from: TemplateArg,
-        /// The file to write (default: NAME.ron); an existing file is never replaced.
+        /// Write a starting timeline of the scenario SCENARIO instead (NAME.timeline.ron): the
+        /// observed facts of a crisis for `brink backtest` and `brink calibrate`, one example
+        /// of each kind the scenario offers, dated within its horizon, to replace.
+        #[arg(long, value_name = "SCENARIO", conflicts_with = "from")]
+        timeline_of: Option<PathBuf>,
+        /// The file to write (default: NAME.ron, or NAME.timeline.ron); an existing file is
+        /// never replaced.
         #[arg(long)]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Draw a scenario's actors, relations, levers and events as a diagram.
     Graph {
@@ -809,7 +817,32 @@ pub fn run(cli: Cli) -> Result<()> {
             ));
             Ok(())
         }
-        Command::New { name, from, out } => {
+        Command::New {
+            name,
+            timeline_of: Some(scenario_file),
+            out,
+            limits,
+            ..
+        } => {
+            let loaded = load(&scenario_file, &limits)?;
+            let path = crate::app::authoring::new_timeline(
+                &name,
+                &loaded.scenario,
+                &scenario_file,
+                out.as_deref(),
+            )?;
+            let word = brink::text::shell_path(&path.to_string_lossy());
+            say(&format!(
+                "wrote {}\ncheck it with `brink validate {}`; its facts are examples to replace \
+                 with what was observed, each with its source\n",
+                crate::app::terminal::path(&path),
+                brink::text::escape(&word, false)
+            ));
+            Ok(())
+        }
+        Command::New {
+            name, from, out, ..
+        } => {
             let template = match from {
                 TemplateArg::Minimal => scenario::new::Template::Minimal,
                 TemplateArg::Tutorial => scenario::new::Template::Tutorial,

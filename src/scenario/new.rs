@@ -48,6 +48,156 @@ pub fn text(name: &str, template: Template) -> String {
     }
 }
 
+/// The text of a starting timeline called `name` for `scenario` (a safe name, see
+/// [`is_safe_name`]), whose `scenario:` field is `scenario_path` (as the timeline's folder reads
+/// it): a commented file that validates against the scenario, with one example of each kind of
+/// fact the scenario offers, dated inside its horizon, for the analyst to replace with what was
+/// observed. Refused (the reason returned) for a scenario without a `start_date` or with a step
+/// unit that dates cannot be given in: a timeline's facts are dated.
+///
+/// ```
+/// let s = brink::scenario::parse_str(&brink::scenario::new::text(
+///     "demo",
+///     brink::scenario::new::Template::Minimal,
+/// ))
+/// .unwrap();
+/// let t = brink::scenario::new::timeline_text("demo_case", &s, "demo.ron").unwrap();
+/// assert!(t.contains("scenario: \"demo.ron\""));
+/// ```
+pub fn timeline_text(
+    name: &str,
+    scenario: &crate::scenario::Scenario,
+    scenario_path: &str,
+) -> Result<String, String> {
+    use crate::scenario::schema::Lever;
+    use crate::scenario::timeline::{date_of_day, day_number, days_per_step};
+    let start = scenario.start_date.as_deref().ok_or_else(|| {
+        format!(
+            "the scenario {:?} has no start_date, so a timeline's dates would have no step; give \
+             it one (start_date: \"YYYY-MM-DD\", the first day of step 0)",
+            scenario.name
+        )
+    })?;
+    let per_step = days_per_step(&scenario.step_unit).ok_or_else(|| {
+        format!(
+            "the scenario {:?} counts its steps in {:?}, in which no date can be given; a \
+             timeline needs a step_unit of day or week",
+            scenario.name, scenario.step_unit
+        )
+    })?;
+    let first = day_number(start).map_err(|e| format!("its start_date {start:?}: {e}"))?;
+    let horizon = scenario.horizon.max(1);
+    // The first day of step `t`, `t` kept inside the horizon.
+    let on = |t: i64| date_of_day(first + t.clamp(0, horizon - 1) * per_step);
+    let unit = crate::scenario::step_one(&scenario.step_unit);
+    let quote = |x: &str| format!("{x:?}");
+    let mut facts: Vec<String> = vec![];
+    let fact = |name: &str, comment: &str, observed: String| {
+        let comment = comment.replace('\n', "\n        // ");
+        format!(
+            "        // {comment}\n        Fact(\n            name: \"{name}\",\n            \
+             label: \"replace with what happened\",\n            observed: {observed},\n            \
+             source: \"replace with your source (a wire report, an official statement, with its \
+             date)\",\n        ),"
+        )
+    };
+    let measure = scenario.levers.iter().find_map(|l| match l {
+        Lever::Measure(m) => Some(m),
+        Lever::Act(_) => None,
+    });
+    if let Some(m) = measure {
+        let initial = m.initial.clamp(0, m.levels.len() as i64);
+        facts.push(fact(
+            "level_at_start",
+            &format!(
+                "Where a measure stood at the end of the {unit} holding a date (0: not in force)."
+            ),
+            format!(
+                "LevelOn(measure: {}, level: {initial}, date: {})",
+                quote(&m.name),
+                quote(&on(0))
+            ),
+        ));
+        if (initial as usize) < m.levels.len() {
+            let level = initial + 1;
+            facts.push(fact(
+                "level_reached",
+                &format!(
+                    "A first time known only as \"by\" a date: the measure at level {level} or \
+                     higher by then."
+                ),
+                format!(
+                    "HappenedBy(what: Reached({}, {level}), date: {})",
+                    quote(&m.name),
+                    quote(&on(horizon * 3 / 4))
+                ),
+            ));
+        }
+    }
+    if let Some(o) = scenario.outcomes.iter().find(|o| !o.at_end) {
+        facts.push(fact(
+            "outcome_happened",
+            &format!(
+                "A first time on a date, or between `date` and `until` when known only to a\n\
+                 window, give or take `tolerance` {unit}s."
+            ),
+            format!(
+                "Happened(what: Outcome({}), date: {}, until: {}, tolerance: 1)",
+                quote(&o.name),
+                quote(&on(horizon / 2)),
+                quote(&on(horizon / 2 + 3))
+            ),
+        ));
+    }
+    if let Some(e) = scenario.events.first() {
+        facts.push(fact(
+            "event_not_yet",
+            "Something that had not happened by the end of the step holding a date.",
+            format!(
+                "NotBy(what: Event({}), date: {})",
+                quote(&e.name),
+                quote(&on(1))
+            ),
+        ));
+    }
+    if facts.is_empty() {
+        // A scenario without levers or outcomes: the mood's first time on its second rung.
+        if let Some(r) = scenario.ladder.get(1) {
+            facts.push(fact(
+                "rung_reached",
+                "The mood's first time on a rung (or a higher one).",
+                format!(
+                    "HappenedBy(what: Rung({}), date: {})",
+                    quote(&r.name),
+                    quote(&on(horizon - 1))
+                ),
+            ));
+        }
+    }
+    let last = date_of_day(first + horizon * per_step - 1);
+    Ok(format!(
+        "// {name}: the observed timeline of a crisis, for `brink backtest` and `brink calibrate`\n\
+         // (docs/history.md), started by `brink new {name} --timeline-of`. Its facts are dated;\n\
+         // the scenario's step 0 starts on {start}, one {unit} a step, and it runs {horizon} \
+         {unit}s, to {last}.\n\
+         // Each fact names an outcome, lever (its levels), act, event or rung of the scenario;\n\
+         // the examples below use the scenario's own names. Replace them with what was observed,\n\
+         // each with its source, and delete those that do not apply. Kinds of fact: Happened,\n\
+         // HappenedBy, NotBy (a first time), LevelOn, RungOn (the state at a step's end); targets:\n\
+         // Outcome, Act, Event, Reached(measure, level), Lifted(measure, level), Rung, Condition.\n\
+         // Record facts as they were known on the start date and after, never tuned to a run.\n\
+         // Check it against the scenario: `brink validate` on this file.\n\
+         Timeline(\n    \
+             name: \"{name}\",\n    \
+             label: \"replace with the case's title\",\n    \
+             scenario: {},\n    \
+             sources: [\"replace with your sources\"],\n    \
+             facts: [\n{}\n    ],\n)\n",
+        quote(scenario_path),
+        facts.join("\n")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +222,43 @@ mod tests {
         assert!(t.contains("brink validate demo.ron"), "{t}");
         let body = t.split_once("\n\n").unwrap().1;
         assert!(!body.contains("examples/tutorial.ron"), "{body}");
+    }
+
+    /// A starting timeline validates against the scenario it was written for, each shipped
+    /// one with dates (a back-test case, the flagship, the tutorial), with one example of
+    /// each kind the scenario offers; a scenario without dates is refused.
+    #[test]
+    fn a_starting_timeline_validates_against_its_scenario() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        for (file, kinds) in [
+            ("scenarios/russia_azerbaijan_2025.ron", 4),
+            ("scenarios/examples/tutorial.ron", 4),
+            ("scenarios/history/russia_turkey_2015.ron", 4),
+        ] {
+            let path = std::path::Path::new(root).join(file);
+            let s = crate::scenario::load(&path, Default::default())
+                .unwrap_or_else(|d| panic!("{d}"))
+                .scenario;
+            let name = path.file_name().unwrap().to_str().unwrap();
+            let text = timeline_text("case", &s, name).expect("a timeline");
+            let dir =
+                std::env::temp_dir().join(format!("brink-new-timeline-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::copy(&path, dir.join(name)).unwrap();
+            let t = dir.join("case.timeline.ron");
+            std::fs::write(&t, &text).unwrap();
+            let loaded = crate::scenario::timeline::load_timeline(&t, Default::default())
+                .unwrap_or_else(|d| panic!("{file}: {d}\n{text}"));
+            crate::scenario::timeline::check_timeline(&loaded, &s)
+                .unwrap_or_else(|d| panic!("{file}: {d}\n{text}"));
+            assert_eq!(loaded.timeline.facts.len(), kinds, "{file}");
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        let richardson =
+            crate::scenario::parse_str(include_str!("../../scenarios/examples/richardson.ron"))
+                .unwrap();
+        let why = timeline_text("case", &richardson, "r.ron").unwrap_err();
+        assert!(why.contains("has no start_date"), "{why}");
     }
 
     /// Both templates parse and validate as written.

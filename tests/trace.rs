@@ -861,3 +861,41 @@ fn a_rare_event_that_fired_is_not_told_at_probability_zero() {
         "{line}"
     );
 }
+
+/// A level an event's branch sets is replayed as the event's own effects are: the trace read the
+/// owner's raise from the level before the branch and named a level past the top one (a panic,
+/// "index out of bounds: the len is 2 but the index is 2"; found by a reviewing helper).
+#[test]
+fn a_level_a_branch_sets_is_told_and_the_trace_goes_on() {
+    let dir = common::scratch("trace-branch-level");
+    let file = dir.join("branch.ron");
+    std::fs::write(
+        &file,
+        r#"Scenario(
+    name: "branch setlevel",
+    horizon: 5,
+    focal: ("a", "b"),
+    actors: [Actor(name: "a", activity: 1.0), Actor(name: "b")],
+    relations: [
+        Relation(from: "a", to: "b", initial: 5.0, fatigue: 0.3, reactivity: 0.2, grievance: 0.5, noise: 0.3),
+        Relation(from: "b", to: "a", initial: 0.0, fatigue: 0.4, reactivity: 0.1, grievance: 0.2, noise: 0.3),
+    ],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
+    levers: [
+        Measure(name: "m", owner: "a", target: "b", threshold: -100.0, initial: 2,
+            levels: [Level(name: "l1", weight: -3.0), Level(name: "l2", weight: -4.0)]),
+    ],
+    events: [
+        Event(name: "s", timing: Scheduled(step: 1), effects: [],
+            branches: [Branch(name: "b1", probability: 1.0, effects: [SetLevel(lever: "m", level: 1)])]),
+    ],
+    outcomes: [Outcome(name: "tense", when: RungAtLeast("tense"))],
+)
+"#,
+    )
+    .unwrap();
+    let o = ok(&["trace", file.to_str().unwrap(), "--run", "0"]);
+    let text = stdout(&o);
+    assert!(text.contains("m set from l2 to l1 by event s"), "{text}");
+    assert!(text.contains("raises m to l2"), "{text}");
+}

@@ -284,10 +284,13 @@ pub const MAX_PICK: usize = 1000;
 
 fn level_name(m: &Model, k: usize, level: u8) -> String {
     if level == 0 {
-        "status quo".into()
-    } else {
-        m.measures[k].levels[level as usize - 1].name.clone()
+        return "status quo".into();
     }
+    // A level past the top would be a replay out of step with the run: named by its number
+    // rather than a panic (debug builds stop there).
+    let name = m.measures[k].levels.get(level as usize - 1);
+    debug_assert!(name.is_some(), "level {level} of measure {k} is past its top");
+    name.map_or_else(|| format!("level {level}"), |l| l.name.clone())
 }
 
 /// The calendar date of a step.
@@ -484,7 +487,12 @@ impl Observer for Recorder {
         let mut expected = self.prev_level.clone();
         let mut level_changes: Vec<LevelChange> = vec![];
         for &(e, _) in &self.events {
-            for eff in &m.events[e].effects {
+            // The event's own effects, then those of the branch it took (a branch's SetLevel
+            // was not replayed: the owner's later move then read past the top level, a panic).
+            let branch = (m.events[e].branches)
+                .get(st.event_branch[e] as usize)
+                .map_or(&[][..], |b| b.effects.as_slice());
+            for eff in m.events[e].effects.iter().chain(branch) {
                 if let EffectSpec::SetLevel { measure, level } = *eff
                     && m.measures[measure].control == Control::Free
                     && expected[measure] != level

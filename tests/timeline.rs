@@ -1284,3 +1284,58 @@ fn a_level_in_force_puts_a_floor_under_the_mood() {
         "facts a run can satisfy together",
     );
 }
+
+/// The floor a level reached puts under the mood is the lowest of that level's and every
+/// level above it (a SetLevel can jump a level): with the visa regime's level 1 implying
+/// "rupture" and level 2 implying nothing, a level reached by a date says nothing of the mood
+/// (it may be level 2), while level 1 in force on a date does. A regression here would refuse
+/// timelines real runs satisfy.
+#[test]
+fn a_higher_level_that_implies_less_lowers_the_floor_of_a_level_reached() {
+    let tutorial =
+        std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    let inverted = tutorial
+        .replacen(
+            "// implies_rung left out: this level does not lift the rung.",
+            "implies_rung: \"rupture\",",
+            1,
+        )
+        .replacen(
+            "// While in force, the rung is at least \"rupture\", however calm H is.\n                    implies_rung: \"rupture\",",
+            "",
+            1,
+        );
+    assert_eq!(inverted.matches("implies_rung: \"rupture\"").count(), 1);
+    let check = |name: &str, facts: &str| {
+        let text = GOOD.replace(
+            r#"        Fact(name: "friction", observed: RungOn(rung: "friction", date: "2025-05-05"), source: "test"),"#,
+            facts,
+        );
+        let (path, r) = load_bytes(name, text.as_bytes());
+        std::fs::write(path.with_file_name("tutorial.ron"), &inverted).unwrap();
+        let t = r.unwrap_or_else(|d| panic!("{d}"));
+        let s = scenario::load(&t.scenario_path(), LoadOptions::default())
+            .unwrap_or_else(|d| panic!("{d}"));
+        check_timeline(&t, &s.scenario)
+    };
+    // The good timeline's visa regime reached level 2 on 7 April; level 1 by 14 April, and
+    // no rupture by 21 April: level 2 implies none, so both hold in a run that jumped to it.
+    check(
+        "floor_reached",
+        r#"        Fact(name: "visa_one", observed: HappenedBy(what: Reached("visa_regime", 1), date: "2025-04-14"), source: "s"),
+        Fact(name: "calm_yet", observed: NotBy(what: Rung("rupture"), date: "2025-04-21"), source: "s"),"#,
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    // Level 1 in force beside the mood on friction that week: refused.
+    let d = check(
+        "floor_in_force",
+        r#"        Fact(name: "visa_one_on", observed: LevelOn(measure: "visa_regime", level: 1, date: "2025-05-05"), source: "s"),
+        Fact(name: "friction", observed: RungOn(rung: "friction", date: "2025-05-05"), source: "s"),"#,
+    )
+    .unwrap_err();
+    assert!(
+        d.to_string()
+            .contains("measure \"visa_regime\" at level 1 keeps the mood on rung \"rupture\""),
+        "{d}"
+    );
+}

@@ -289,7 +289,10 @@ fn level_name(m: &Model, k: usize, level: u8) -> String {
     // A level past the top would be a replay out of step with the run: named by its number
     // rather than a panic (debug builds stop there).
     let name = m.measures[k].levels.get(level as usize - 1);
-    debug_assert!(name.is_some(), "level {level} of measure {k} is past its top");
+    debug_assert!(
+        name.is_some(),
+        "level {level} of measure {k} is past its top"
+    );
     name.map_or_else(|| format!("level {level}"), |l| l.name.clone())
 }
 

@@ -1477,8 +1477,9 @@ fn experiment_command(args: ExperimentArgs) -> Result<()> {
     // Every input error comes before the folder is claimed.
     // A stop while the design is checked (seconds at 10,000 points) exits 130 at once: the
     // handler is installed first (a signal killed brink there, exit 143, with no message).
-    let stop = crate::app::interrupt::stop_flag();
+    let stop = crate::app::interrupt::stop_flag_writing_nothing();
     let plan = experiment::plan_until(&loaded.scenario, &req, stop)?;
+    crate::app::interrupt::stopping_after_runs();
     // Valid, but not what the design suggests: said, not refused.
     let paths: Vec<String> = args.params.iter().map(|p| p.path.clone()).collect();
     for note in experiment::design_notes(&loaded.scenario, &paths, &req.variants) {

@@ -42,7 +42,10 @@ static INSTALL: Once = Once::new();
 
 /// What the first signal's message says brink does: a command that plays runs stops after the
 /// runs in progress; one that only reads and writes results (`merge`, `report`) has none.
-static STOPPING: Mutex<&str> = Mutex::new("stopping after the runs in progress");
+static STOPPING: Mutex<&str> = Mutex::new(AFTER_RUNS);
+
+/// What a first signal says a command that plays runs does.
+const AFTER_RUNS: &str = "stopping after the runs in progress";
 
 /// [`stop_flag`] for a command that plays no runs: the first signal's message says that it
 /// stops and writes nothing, not that it finishes runs in progress (found by a reviewing
@@ -50,6 +53,13 @@ static STOPPING: Mutex<&str> = Mutex::new("stopping after the runs in progress")
 pub fn stop_flag_writing_nothing() -> &'static AtomicBool {
     *STOPPING.lock().unwrap_or_else(|e| e.into_inner()) = "stopping; nothing will be written";
     stop_flag()
+}
+
+/// Says, from now on, that a first signal stops after the runs in progress: for a command
+/// whose handler was installed with [`stop_flag_writing_nothing`] for a first step that plays
+/// no runs (`experiment` checking its design), once its runs begin.
+pub fn stopping_after_runs() {
+    *STOPPING.lock().unwrap_or_else(|e| e.into_inner()) = AFTER_RUNS;
 }
 
 /// What the first signal prints.

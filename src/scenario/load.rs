@@ -194,7 +194,7 @@ pub(crate) fn parse_ron<T: serde::de::DeserializeOwned>(
     if toks.is_empty() {
         let what = if text.trim().is_empty() {
             "the file is empty"
-        } else if text.contains('\r') && !text.contains('\n') {
+        } else if has_bare_cr(text) {
             // Old Mac line endings: the first `//` comment runs to the end of the file.
             "the file's lines end in a bare carriage return (CR), so RON reads it as one line, \
              and its first `//` comment runs to the end of the file"
@@ -222,9 +222,26 @@ pub(crate) fn parse_ron<T: serde::de::DeserializeOwned>(
             .expected(format!("at most {MAX_NESTING} levels of nesting")),
         ]));
     }
-    super::ron_options()
-        .from_str(text)
-        .map_err(|e| Diagnostics(vec![ron_diagnostic(path, text, &e, kind)]))
+    super::ron_options().from_str(text).map_err(|e| {
+        let mut d = ron_diagnostic(path, text, &e, kind);
+        if has_bare_cr(text) {
+            // Whatever ron stumbled on, a `//` comment that ran on past a bare CR is the
+            // likelier cause ("the file ends too early" of a file that does not).
+            d.expected = Some(format!(
+                "{} (the file's lines end in bare carriage returns (CR), which RON does not take \
+                 for line ends: a `//` comment runs on to the end of the file; convert the line \
+                 endings to LF or CR LF)",
+                d.expected.as_deref().unwrap_or("valid RON")
+            ));
+        }
+        Diagnostics(vec![d])
+    })
+}
+
+/// Whether the text has a carriage return that is not part of a CR LF (old Mac line endings).
+fn has_bare_cr(text: &str) -> bool {
+    let b = text.as_bytes();
+    (0..b.len()).any(|i| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'))
 }
 
 /// Parses and validates scenario bytes, attributing problems to `path`.
@@ -813,6 +830,9 @@ fn ron_diagnostic(
                 match o {
                     "Param" => "a number",
                     "ActorKind" => "an actor's kind",
+                    "Effect" => "an effect",
+                    "Lever" => "a lever",
+                    "Condition" => "a condition",
                     "Timing" => "an event's timing",
                     "ActorParam" | "RelationParam" | "LeverParam" => "a parameter",
                     "Observed" => "an observation",
@@ -1311,59 +1331,52 @@ const DIST_FIELDS: [(&str, &[&str], &[&str], &str); 7] = [
 ];
 
 /// A distribution written in order without its fields' names (`Pert(0.1, 0.2)`) with too few
-/// or too many numbers, or with names and without mixed: what is wrong, and what it takes.
-/// ron's own errors there said something else ("unexpected `2` after a comma", "unexpected
-/// `0.1`, expected a field name", pointing at the first number).
+/// or too many numbers, or a number after its source: what is wrong, and what it takes. ron's
+/// own errors there said something else ("unexpected `2` after a comma", "unexpected `0.1`,
+/// expected a field name", pointing at the first number). Read by [`lex`], so that strings
+/// (raw ones too) and comments are what ron takes them for; `None` for anything else, which
+/// ron's own error then describes.
 fn positional_problem(snippet: &str) -> Option<(String, String)> {
-    let open = snippet.find('(')?;
-    let name = snippet[..open].trim();
-    let (_, required, optional, example) = DIST_FIELDS.iter().find(|(k, ..)| *k == name)?;
-    let body = snippet[open + 1..].trim_end().strip_suffix(')')?;
-    // Items at the top level of the brackets (a source may hold commas and brackets).
-    let mut items = vec![];
-    let (mut depth, mut quoted, mut escaped, mut from) = (0i32, false, false, 0);
-    for (i, c) in body.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            '(' | '[' | '{' if !quoted => depth += 1,
-            ')' | ']' | '}' if !quoted => depth -= 1,
-            ',' if !quoted && depth == 0 => {
-                items.push(body[from..i].trim());
-                from = i + 1;
+    let toks = lex(snippet);
+    let chars: Vec<char> = snippet.chars().collect();
+    let word = |t: &Token| -> String { chars[t.chars.0..t.chars.1].iter().collect() };
+    let name = word(toks.first().filter(|t| t.kind == Tok::Word)?);
+    let (_, required, optional, example) = DIST_FIELDS.iter().find(|(k, ..)| **k == name)?;
+    if toks.get(1)?.kind != Tok::Open('(') {
+        return None;
+    }
+    // The items between the brackets, at their top level: (starts with a number, is a string,
+    // is named `field:`).
+    let mut items: Vec<(bool, bool, bool)> = vec![];
+    let mut depth = 0;
+    let mut at_start = true;
+    for (n, t) in toks.iter().enumerate().skip(2) {
+        match t.kind {
+            Tok::Open(_) => depth += 1,
+            Tok::Close(_) if depth == 0 => break,
+            Tok::Close(_) => depth -= 1,
+            Tok::Punct if depth == 0 && chars[t.chars.0] == ',' => {
+                at_start = true;
+                continue;
             }
             _ => {}
         }
-    }
-    items.push(body[from..].trim());
-    items.retain(|x| !x.is_empty());
-    let first = *items.first()?;
-    let named = |x: &str| {
-        x.split_once(':')
-            .is_some_and(|(k, _)| k.trim().chars().all(|c| c.is_alphanumeric() || c == '_'))
-            && !x.starts_with('"')
-    };
-    if !first.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c)) {
-        if named(first) && items.iter().any(|x| !named(x)) {
-            return Some((
-                format!("`{name}` mixes named fields and numbers in order"),
-                "a distribution's fields all named (`Uniform(min: 0.1, max: 0.5, source: \
-                 \"…\")`) or all in order without names (`Uniform(0.1, 0.5, \"…\")`)"
-                    .into(),
-            ));
+        if at_start && depth <= 1 {
+            let w = word(t);
+            let named = t.kind == Tok::Word
+                && toks
+                    .get(n + 1)
+                    .is_some_and(|x| x.kind == Tok::Punct && chars[x.chars.0] == ':');
+            let number = t.kind == Tok::Word && w.parse::<f64>().is_ok()
+                || (t.kind == Tok::Punct && (w == "-" || w == "+"));
+            items.push((number, matches!(t.kind, Tok::Str { .. }), named));
+            at_start = false;
         }
+    }
+    // Numbers in order only: named fields are ron's to describe.
+    if !items.first()?.0 || items.iter().any(|x| x.2) {
         return None;
     }
-    if items.iter().any(|x| named(x)) {
-        return Some((
-            format!("`{name}` mixes numbers in order and named fields"),
-            "a distribution's fields all named (`Uniform(min: 0.1, max: 0.5, source: \"…\")`) \
-             or all in order without names (`Uniform(0.1, 0.5, \"…\")`)"
-                .into(),
-        ));
-    }
-    let numbers = items.iter().take_while(|x| !x.starts_with('"')).count();
     let takes = {
         let mut t = required.join(", ");
         if !optional.is_empty() {
@@ -1381,6 +1394,13 @@ fn positional_problem(snippet: &str) -> Option<(String, String)> {
             format!("{n} numbers")
         }
     };
+    let numbers = items.iter().take_while(|x| !x.1).count();
+    if numbers < items.len() && items.len() > numbers + 1 {
+        return Some((
+            format!("`{name}` has more after its source"),
+            format!("{takes}: the source comes last"),
+        ));
+    }
     if numbers < required.len() {
         Some((
             format!(
@@ -1411,48 +1431,39 @@ fn positional_problem(snippet: &str) -> Option<(String, String)> {
 }
 
 /// Without a tree of the file (a later syntax error): the distribution whose closing bracket
-/// is at `pos`, found back from it by its brackets and its kind's name; its start and text.
+/// is at `pos`, found back from it by its brackets (read by [`lex`]: not those in strings or
+/// comments) and its kind's name; its start and text.
 fn dist_ending_at(text: &str, pos: Pos) -> Option<(Pos, String)> {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(pos.line.checked_sub(1)?)
-        .map(|l| l.chars().count())
-        .sum();
-    let chars: Vec<char> = text.chars().collect();
-    let close = line_start + pos.col.checked_sub(1)?;
-    if chars.get(close) != Some(&')') {
-        return None;
-    }
+    let toks = lex(text);
+    let close = toks
+        .iter()
+        .position(|t| t.start == pos && t.kind == Tok::Close(')'))?;
     let mut depth = 0;
     let mut open = None;
-    for i in (0..=close).rev() {
-        match chars[i] {
-            ')' => depth += 1,
-            '(' => {
+    for n in (0..=close).rev() {
+        match toks[n].kind {
+            Tok::Close(_) => depth += 1,
+            Tok::Open(_) => {
                 depth -= 1;
                 if depth == 0 {
-                    open = Some(i);
+                    open = Some(n);
                     break;
                 }
             }
             _ => {}
         }
     }
-    let open = open?;
-    let name_start = (0..open)
-        .rev()
-        .take_while(|&i| chars[i].is_alphanumeric())
-        .last()?;
-    let name: String = chars[name_start..open].iter().collect();
-    if !DIST_FIELDS.iter().any(|(k, ..)| *k == name) {
+    let name = toks
+        .get(open?.checked_sub(1)?)
+        .filter(|t| t.kind == Tok::Word)?;
+    let chars: Vec<char> = text.chars().collect();
+    let kind: String = chars[name.chars.0..name.chars.1].iter().collect();
+    if !DIST_FIELDS.iter().any(|(k, ..)| *k == kind) {
         return None;
     }
-    let before: String = chars[..name_start].iter().collect();
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     Some((
-        Pos { line, col },
-        chars[name_start..=close].iter().collect(),
+        name.start,
+        chars[name.chars.0..toks[close].chars.1].iter().collect(),
     ))
 }
 

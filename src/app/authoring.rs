@@ -152,10 +152,13 @@ pub fn new_timeline(
         fs::canonicalize(p).map_err(|e| Error::Input(format!("cannot read {}: {e}", p.shown())))
     };
     let scenario_real = real(scenario_file)?;
-    let folder = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(p) => real(p)?,
-        None => real(Path::new("."))?,
-    };
+    // The folder it goes in, as `new` says of a scenario's ("cannot create nope/x.ron").
+    let folder = fs::canonicalize(
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    )
+    .map_err(|e| Error::Input(format!("cannot create {}: {e}", path.shown())))?;
     let shown = relative_to(&scenario_real, &folder);
     let Some(shown) = shown.to_str() else {
         return Err(Error::Input(format!(

@@ -1642,4 +1642,11 @@ fn a_starting_timeline_validates_and_backtests() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("has no start_date"), "{err}");
     assert!(!dir.join("r.timeline.ron").exists());
+    // A device name on Windows, as a scenario's is.
+    let (code, out, err) = code_in(&dir, &["new", "con", "--timeline-of", t]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("con.timeline.ron is a device name on Windows"),
+        "{err}"
+    );
 }

@@ -97,28 +97,37 @@ pub fn write_new_file(path: &Path, bytes: &[u8], given: bool) -> Result<()> {
     }
 }
 
+/// The file `brink new` writes for `name` (a `what`: scenario or timeline): `out`, or
+/// NAME.EXT in the current folder. The name must be safe in any file system, and without
+/// `--out` not a device on Windows (`con.ron`, `con.timeline.ron`: a file shared from here
+/// would be unreadable there; output folders get a `_` instead, but a name is the user's).
+fn new_file_path(name: &str, what: &str, ext: &str, out: Option<&Path>) -> Result<PathBuf> {
+    if !brink::scenario::new::is_safe_name(name) {
+        return Err(Error::Input(format!(
+            "\"{}\" cannot name a {what}: expected an ASCII letter (a–z, A–Z), then ASCII \
+             letters, digits, '_' or '-' (at most 64 characters)",
+            crate::app::terminal::safe(name)
+        )));
+    }
+    if let Some(out) = out {
+        return Ok(out.to_path_buf());
+    }
+    if crate::app::run::windows_reserved(name) {
+        return Err(Error::Input(format!(
+            "{name}.{ext} is a device name on Windows, so the file could not be opened there: \
+             expected another name, or --out FILE to name the file yourself"
+        )));
+    }
+    Ok(PathBuf::from(format!("{name}.{ext}")))
+}
+
 /// `brink new`: a commented starting scenario.
 pub fn new_scenario(
     name: &str,
     template: brink::scenario::new::Template,
     out: Option<&Path>,
 ) -> Result<PathBuf> {
-    if !brink::scenario::new::is_safe_name(name) {
-        return Err(Error::Input(format!(
-            "\"{}\" cannot name a scenario: expected an ASCII letter (a–z, A–Z), then ASCII \
-             letters, digits, '_' or '-' (at most 64 characters)",
-            crate::app::terminal::safe(name)
-        )));
-    }
-    if out.is_none() && crate::app::run::windows_reserved(name) {
-        // `con.ron` is a device, not a file, on Windows: a scenario shared from here would be
-        // unreadable there. Output folders get a `_` instead; a scenario's name is the user's.
-        return Err(Error::Input(format!(
-            "{name}.ron is a device name on Windows, so the file could not be opened there: \
-             expected another name, or --out FILE to name the file yourself"
-        )));
-    }
-    let path = out.map_or_else(|| PathBuf::from(format!("{name}.ron")), Path::to_path_buf);
+    let path = new_file_path(name, "scenario", "ron", out)?;
     write_new_file(
         &path,
         brink::scenario::new::text(name, template).as_bytes(),
@@ -137,21 +146,9 @@ pub fn new_timeline(
     scenario_file: &Path,
     out: Option<&Path>,
 ) -> Result<PathBuf> {
-    if !brink::scenario::new::is_safe_name(name) {
-        return Err(Error::Input(format!(
-            "\"{}\" cannot name a timeline: expected an ASCII letter (a–z, A–Z), then ASCII \
-             letters, digits, '_' or '-' (at most 64 characters)",
-            crate::app::terminal::safe(name)
-        )));
-    }
-    let path = out.map_or_else(
-        || PathBuf::from(format!("{name}.timeline.ron")),
-        Path::to_path_buf,
-    );
-    let real = |p: &Path| {
-        fs::canonicalize(p).map_err(|e| Error::Input(format!("cannot read {}: {e}", p.shown())))
-    };
-    let scenario_real = real(scenario_file)?;
+    let path = new_file_path(name, "timeline", "timeline.ron", out)?;
+    let scenario_real = fs::canonicalize(scenario_file)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", scenario_file.shown())))?;
     // The folder it goes in, as `new` says of a scenario's ("cannot create nope/x.ron").
     let folder = fs::canonicalize(
         path.parent()

@@ -695,11 +695,11 @@ fn contradictions(
         } else {
             &ranks[from..]
         };
-        if l == 0 {
-            0
-        } else {
-            at.iter().copied().min().unwrap_or(0)
-        }
+        // Level 0 is no level in force.
+        (l > 0)
+            .then(|| at.iter().copied().min())
+            .flatten()
+            .unwrap_or(0)
     };
     let step = |d: &str| step_of_date(d, start, unit).ok();
     let last = horizon - 1;
@@ -868,6 +868,19 @@ fn contradictions(
             continue;
         };
         check_window(c, t, &mut seen, (i, format!("{what:?}"), lo, hi, None));
+        // A level reached keeps the mood on the rung it implies or higher from then on (the
+        // floor's rank and why; none where nothing is implied).
+        let reached_floor = match what {
+            Target::Reached(m, l) => Some(floor(m, *l, false)).filter(|&f| f > 0).map(|f| {
+                let why = format!(
+                    "measure {m:?} at level {l} or higher keeps the mood on rung {:?} or \
+                         higher (implies_rung)",
+                    rungs[f as usize]
+                );
+                (f, why, l)
+            }),
+            _ => None,
+        };
         // What had to happen first, both read at a step's end: a measure at level 2 or higher
         // is at 1 or higher, the mood on a rung is on every rung below. Not a level lifted: it
         // counts a level held for part of a step (set and lowered within it, or in force from
@@ -894,18 +907,12 @@ fn contradictions(
                     .collect(),
                 _ => vec![],
             };
-            // A level reached keeps the mood on the rung it implies or higher from then on:
-            // the mood reaches that rung, and every rung below, no later than the level.
+            // The mood reaches the floor's rung, and every rung below, no later than the level.
             let mut before = before;
-            if let Target::Reached(m, l) = what {
-                let f = floor(m, *l, false);
-                for r in rungs.iter().take(f.max(0) as usize + 1).skip(1) {
-                    let why = format!(
-                        "measure {m:?} at level {l} or higher keeps the mood on rung {:?} or \
-                         higher (implies_rung), so the mood first reaches {r:?} no later than \
-                         level {l}",
-                        rungs[f as usize]
-                    );
+            if let Some((f, why, l)) = &reached_floor {
+                for r in rungs.iter().take(*f as usize + 1).skip(1) {
+                    let why =
+                        format!("{why}, so the mood first reaches {r:?} no later than level {l}");
                     before.push((Target::Rung(r.to_string()), why));
                 }
             }
@@ -929,21 +936,13 @@ fn contradictions(
             if let Some((thing, low, high)) = at {
                 pin(c, t, &mut pinned, (i, thing, lo, low, high, None));
             }
-            if let Target::Reached(m, l) = what {
-                let f = floor(m, *l, false);
-                if f > 0 {
-                    let why = format!(
-                        "measure {m:?} at level {l} or higher keeps the mood on rung {:?} or \
-                         higher (implies_rung)",
-                        rungs[f as usize]
-                    );
-                    pin(
-                        c,
-                        t,
-                        &mut pinned,
-                        (i, "the mood".into(), lo, f, i64::MAX, Some(why)),
-                    );
-                }
+            if let Some((f, why, _)) = reached_floor {
+                pin(
+                    c,
+                    t,
+                    &mut pinned,
+                    (i, "the mood".into(), lo, f, i64::MAX, Some(why)),
+                );
             }
         }
     }

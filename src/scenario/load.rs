@@ -192,19 +192,19 @@ pub(crate) fn parse_ron<T: serde::de::DeserializeOwned>(
 ) -> Result<T, Diagnostics> {
     let toks = lex(text);
     if toks.is_empty() {
-        let what = if text.trim().is_empty() {
-            "the file is empty"
+        let example = || format!("a {}: {}", kind.noun, kind.example);
+        let (what, expected) = if text.trim().is_empty() {
+            ("the file is empty", example())
         } else if has_bare_cr(text) {
             // Old Mac line endings: the first `//` comment runs to the end of the file.
-            "the file's lines end in a bare carriage return (CR), so RON reads it as one line, \
-             and its first `//` comment runs to the end of the file"
+            (
+                "the file's lines end in a bare carriage return (CR), so RON reads it as one \
+                 line, and its first `//` comment runs to the end of the file",
+                "lines that end in a line feed (LF) or CR LF: convert the file's line endings"
+                    .into(),
+            )
         } else {
-            "the file holds only comments"
-        };
-        let expected = if what.contains("carriage return") {
-            "lines that end in a line feed (LF) or CR LF: convert the file's line endings".into()
-        } else {
-            format!("a {}: {}", kind.noun, kind.example)
+            ("the file holds only comments", example())
         };
         return Err(Diagnostics(vec![
             Diagnostic::new(path, text, 1, 1, what).expected(expected),

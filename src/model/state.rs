@@ -185,7 +185,8 @@ pub(crate) struct EventRun {
     pub grievance_slope: f64,
     /// A quarter of the largest factor a hazard's conditions can multiply it by this run: the
     /// product of max(1, |factor|) over its factors, times 1/4 (see `fire_events`'s quick no,
-    /// whose `exp_above` is 5.6 to 11.4 times the exponential).
+    /// whose `exp_above` is 5.6 to 11.4 times the exponential). An event with a fixed chance:
+    /// 1/8, so that the same bound, `|p · exp_above(0)| · 1/8`, is exactly `|p|`.
     pub bound_scale: f64,
 }
 
@@ -227,6 +228,13 @@ pub struct RunState {
     pub(crate) earliest_gate_due: u32,
     /// Events that fire this step (index and probability), decided before any applies.
     pub(crate) fired: Vec<(usize, f64)>,
+    /// The events whose draw may fire them this step (`fire_events`'s quick filter), in order.
+    pub(crate) event_candidates: Vec<u32>,
+    /// The first step at which each event may fire this run: its gate's first step, after a
+    /// firing the step its cooldown ends (`u32::MAX` for an event that fires once).
+    pub(crate) event_open: Vec<u32>,
+    /// The last step at which each event may fire this run (a dated event: its step).
+    pub(crate) event_until: Vec<u32>,
     /// Each relation's parameters before temporary shifts ([`super::rel_param`] order), after
     /// lasting ones.
     pub(crate) relation_base: Vec<[f64; 5]>,
@@ -367,6 +375,9 @@ impl RunState {
             gate_due: vec![0; m.gates.len()],
             earliest_gate_due: 0,
             fired: Vec::with_capacity(m.events.len()),
+            event_candidates: vec![0; m.events.len()],
+            event_open: vec![u32::MAX; m.events.len()],
+            event_until: vec![0; m.events.len()],
             relation_base: vec![[0.0; 5]; nr],
             temp_shifts: Vec::new(),
             lapsed_relations: Vec::new(),

@@ -38,7 +38,14 @@ fn main() -> ExitCode {
             let text = match &e {
                 Error::Scenario(d) => d.to_string(),
                 Error::Interrupted(m) => format!("interrupted: {m}"),
-                e => format!("error: {}", e.chain()),
+                e => {
+                    // A file that could not be written is named where the results were to go.
+                    let (text, target) = app::output::in_user_terms(&e.chain().to_string());
+                    match target {
+                        Some(t) => format!("error: {text}\nnothing was written: {t} is as it was"),
+                        None => format!("error: {text}"),
+                    }
+                }
             };
             // Messages quote scenario text and paths: never raw control characters.
             app::terminal::tell(&text);

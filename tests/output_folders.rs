@@ -1165,6 +1165,39 @@ fn a_full_disk_leaves_no_lock_file() {
 }
 
 #[test]
+fn a_disk_that_fills_while_writing_names_the_file_in_the_output_folder() {
+    // Room for the claim, not for the charts: the failure named the file inside the staging
+    // folder (`.x.partial-PID/index_fan.png`), which was gone by the time it was read.
+    let root = scratch("fills-while-writing");
+    let m = root.join("m");
+    std::fs::create_dir(&m).unwrap();
+    // Needs the right to mount (root in a container, CI).
+    if !sh(&format!("mount -t tmpfs -o size=200k none '{}'", s(&m))) {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    }
+    let o = brink(&["run", FLAGSHIP, "--runs", "2000", "--out", s(&m.join("x"))]);
+    let listed = common::paths(&m);
+    sh(&format!("umount '{}'", s(&m)));
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let x = format!("{}/", m.join("x").display());
+    assert!(
+        err.contains("No space left on device") && err.contains(&format!("cannot write {x}")),
+        "{err}"
+    );
+    assert!(!err.contains(".partial-"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "nothing was written: {} is as it was",
+            m.join("x").display()
+        )),
+        "{err}"
+    );
+    assert!(listed.is_empty(), "{listed:?}");
+}
+
+#[test]
 fn an_empty_mount_point_is_filled_and_an_unwritable_folder_refused_before_computing() {
     let root = scratch("mount-point");
     let m = root.join("m");

@@ -1515,6 +1515,28 @@ fn own_name(parent: &Path, stem: &str, kind: &str) -> Result<PathBuf> {
     )))
 }
 
+/// Each staging folder of this process as a message shows it, with the output folder it
+/// stands for as the analyst gave it: a failure to write a file names the file where the
+/// analyst will look for it, not in a folder that is gone when the message is read
+/// ([`in_user_terms`]).
+static STAGED: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// `message` with every staging folder it names replaced by its output folder, and the output
+/// folder named if one was (a file of it could not be written, so nothing was: the folder is
+/// as it was before the command).
+pub fn in_user_terms(message: &str) -> (String, Option<String>) {
+    let staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
+    let mut text = message.to_string();
+    let mut named = None;
+    for (dir, target) in staged.iter() {
+        if text.contains(dir.as_str()) {
+            text = text.replace(dir.as_str(), target);
+            named = Some(target.clone());
+        }
+    }
+    (text, named)
+}
+
 /// A folder being written: claimed, locked, and staged beside its target.
 pub struct Staging {
     /// The target as brink works on it: [`Staging::parent`] joined with its name.
@@ -1622,6 +1644,10 @@ impl Staging {
             lock: Some(lock),
         };
         File::create(staging.dir.join(STAGING_MARK)).map_err(unwritable)?;
+        STAGED.lock().unwrap_or_else(|e| e.into_inner()).push((
+            staging.dir.shown().to_string(),
+            staging.shown.shown().to_string(),
+        ));
         Ok(staging)
     }
 

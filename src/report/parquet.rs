@@ -13,7 +13,8 @@
 //!
 //! Types: [`ColumnType::UInt64`] is INT64 with the unsigned 64-bit integer logical type;
 //! [`ColumnType::Int32Nullable`] is an OPTIONAL INT32 (null for a week that never came);
-//! [`ColumnType::Float64`] DOUBLE; [`ColumnType::Float32`] FLOAT; [`ColumnType::Bool`] BOOLEAN;
+//! [`ColumnType::Float64`] an OPTIONAL DOUBLE and [`ColumnType::Float32`] an OPTIONAL FLOAT (null
+//! for a missing value, the NaN that a CSV writes as an empty field); [`ColumnType::Bool`] BOOLEAN;
 //! [`ColumnType::Category`] a UTF-8 string (BYTE_ARRAY, string logical type), dictionary
 //! encoded, so a rung name costs a small index per row on disk. pandas reads a category column
 //! as strings (object dtype): `pd.read_parquet(f).astype({"out.final_rung": "category"})`, or
@@ -70,8 +71,15 @@ enum Buffer {
         values: Vec<i32>,
         defined: Vec<i16>,
     },
-    F64(Vec<f64>),
-    F32(Vec<f32>),
+    // A missing real (NaN: the CSV's empty field) is a null, as a step that never came.
+    F64 {
+        values: Vec<f64>,
+        defined: Vec<i16>,
+    },
+    F32 {
+        values: Vec<f32>,
+        defined: Vec<i16>,
+    },
     Bool(Vec<bool>),
     Category {
         levels: Vec<ByteArray>,
@@ -87,8 +95,14 @@ impl Buffer {
                 values: Vec::with_capacity(BATCH_ROWS),
                 defined: Vec::with_capacity(BATCH_ROWS),
             },
-            ColumnType::Float64 => Buffer::F64(Vec::with_capacity(BATCH_ROWS)),
-            ColumnType::Float32 => Buffer::F32(Vec::with_capacity(BATCH_ROWS)),
+            ColumnType::Float64 => Buffer::F64 {
+                values: Vec::with_capacity(BATCH_ROWS),
+                defined: Vec::with_capacity(BATCH_ROWS),
+            },
+            ColumnType::Float32 => Buffer::F32 {
+                values: Vec::with_capacity(BATCH_ROWS),
+                defined: Vec::with_capacity(BATCH_ROWS),
+            },
             ColumnType::Bool => Buffer::Bool(Vec::with_capacity(BATCH_ROWS)),
             ColumnType::Category { levels } => Buffer::Category {
                 levels: levels
@@ -112,8 +126,18 @@ impl Buffer {
                 }
                 None => defined.push(0),
             },
-            (Buffer::F64(v), Cell::F64(x)) => v.push(x),
-            (Buffer::F32(v), Cell::F32(x)) => v.push(x),
+            (Buffer::F64 { values, defined }, Cell::F64(x)) => {
+                if !x.is_nan() {
+                    values.push(x);
+                }
+                defined.push(i16::from(!x.is_nan()));
+            }
+            (Buffer::F32 { values, defined }, Cell::F32(x)) => {
+                if !x.is_nan() {
+                    values.push(x);
+                }
+                defined.push(i16::from(!x.is_nan()));
+            }
             (Buffer::Bool(v), Cell::Bool(x)) => v.push(x),
             (Buffer::Category { levels, values }, Cell::Category(i)) => {
                 if i as usize >= levels.len() {
@@ -136,8 +160,14 @@ impl Buffer {
                 values.clear();
                 defined.clear();
             }
-            Buffer::F64(v) => v.clear(),
-            Buffer::F32(v) => v.clear(),
+            Buffer::F64 { values, defined } => {
+                values.clear();
+                defined.clear();
+            }
+            Buffer::F32 { values, defined } => {
+                values.clear();
+                defined.clear();
+            }
             Buffer::Bool(v) => v.clear(),
             Buffer::Category { values, .. } => values.clear(),
         }
@@ -612,10 +642,12 @@ fn encode(
             (ColumnWriter::Int32ColumnWriter(w), Buffer::I32 { values, defined }) => {
                 w.write_batch(values, Some(defined), None)?
             }
-            (ColumnWriter::DoubleColumnWriter(w), Buffer::F64(v)) => {
-                w.write_batch(v, None, None)?
+            (ColumnWriter::DoubleColumnWriter(w), Buffer::F64 { values, defined }) => {
+                w.write_batch(values, Some(defined), None)?
             }
-            (ColumnWriter::FloatColumnWriter(w), Buffer::F32(v)) => w.write_batch(v, None, None)?,
+            (ColumnWriter::FloatColumnWriter(w), Buffer::F32 { values, defined }) => {
+                w.write_batch(values, Some(defined), None)?
+            }
             (ColumnWriter::BoolColumnWriter(w), Buffer::Bool(v)) => w.write_batch(v, None, None)?,
             (ColumnWriter::ByteArrayColumnWriter(w), Buffer::Category { levels, values }) => {
                 // A name shares its level's bytes.
@@ -666,8 +698,9 @@ fn schema(columns: &[Column]) -> parquet::errors::Result<Type> {
                     Some(LogicalType::integer(32, true)),
                     Repetition::OPTIONAL,
                 ),
-                ColumnType::Float64 => (PhysicalType::DOUBLE, None, Repetition::REQUIRED),
-                ColumnType::Float32 => (PhysicalType::FLOAT, None, Repetition::REQUIRED),
+                // OPTIONAL: a missing real is a null (see `Buffer`).
+                ColumnType::Float64 => (PhysicalType::DOUBLE, None, Repetition::OPTIONAL),
+                ColumnType::Float32 => (PhysicalType::FLOAT, None, Repetition::OPTIONAL),
                 ColumnType::Bool => (PhysicalType::BOOLEAN, None, Repetition::REQUIRED),
                 ColumnType::Category { .. } => (
                     PhysicalType::BYTE_ARRAY,

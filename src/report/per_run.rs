@@ -26,7 +26,8 @@ pub struct Keys {
     /// hold the fixed value).
     pub inputs: Vec<String>,
     /// For each model of the table (in the order given) and each input, the number's index in
-    /// that model (`None`: the model has no such number; its cell is NaN).
+    /// that model (`None`: the model has no such number; its cell is NaN: missing, an empty CSV
+    /// field and a Parquet null).
     pub input_index: Vec<Vec<Option<usize>>>,
     /// For each model of the table and each design path, whether the path's number is read
     /// (false where the model's variant removes its event: the cell is then NaN, as a sampled
@@ -264,7 +265,7 @@ pub fn columns(sc: &Scenario, m: &Model, keys: &Keys) -> Vec<Column> {
             "as in the scenario file",
             format!(
                 "the value the run drew for {p} (clamped to its valid range; where a variant or \
-                 design point fixes it, that value; missing (empty in a CSV, NaN in Parquet) \
+                 design point fixes it, that value; missing (empty in a CSV, null in Parquet) \
                  where the row's variant has no such number or removes its event)"
             ),
         ));

@@ -1650,3 +1650,36 @@ fn a_starting_timeline_validates_and_backtests() {
         "{err}"
     );
 }
+
+/// A step unit in capitals is made plural in capitals wherever a text counts steps: the
+/// starting timeline and a trace said "52 WEEKs" (and "52 weekss" for a plural unit).
+#[test]
+fn a_step_unit_in_capitals_or_the_plural_is_counted_as_written() {
+    let dir = scratch("step-units");
+    ok_in(&dir, &["new", "s"]);
+    let text = fs::read_to_string(dir.join("s.ron")).unwrap();
+    for (unit, plural) in [
+        ("WEEK", "52 WEEKS"),
+        ("weeks", "52 weeks"),
+        ("Day", "52 Days"),
+    ] {
+        let changed = text.replacen("step_unit: \"week\"", &format!("step_unit: {unit:?}"), 1);
+        assert_ne!(changed, text, "the template's step unit moved");
+        fs::write(dir.join("s.ron"), &changed).unwrap();
+        let _ = fs::remove_file(dir.join("t.timeline.ron"));
+        ok_in(&dir, &["new", "t", "--timeline-of", "s.ron"]);
+        let timeline = fs::read_to_string(dir.join("t.timeline.ron")).unwrap();
+        assert!(
+            timeline.contains(&format!("runs {plural}, to")),
+            "{unit}: {timeline}"
+        );
+        let trace = ok_in(&dir, &["trace", "s.ron", "--run", "0"]);
+        assert!(trace.contains(&format!("{plural} from")), "{unit}: {trace}");
+        for bad in ["WEEKs", "weekss", "Dayss"] {
+            assert!(
+                !timeline.contains(bad) && !trace.contains(bad),
+                "{unit}: {bad}"
+            );
+        }
+    }
+}

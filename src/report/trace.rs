@@ -314,8 +314,9 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
     }
     let _ = writeln!(
         o,
-        "{} {unit}s{}; H = mean hostility of {} <-> {}; costs in {}.",
+        "{} {}{}; H = mean hostility of {} <-> {}; costs in {}.",
         t.horizon,
+        crate::scenario::steps(&t.step_unit),
         t.start_date
             .as_ref()
             .map(|d| format!(" from {d}"))

@@ -90,6 +90,7 @@ pub fn timeline_text(
     // The first day of step `t`, `t` kept inside the horizon.
     let on = |t: i64| date_of_day(first + t.clamp(0, horizon - 1) * per_step);
     let unit = crate::scenario::step_one(&scenario.step_unit);
+    let units = crate::scenario::steps(&scenario.step_unit);
     let quote = |x: &str| format!("{x:?}");
     let mut facts: Vec<String> = vec![];
     let fact = |name: &str, comment: &str, observed: String| {
@@ -139,7 +140,7 @@ pub fn timeline_text(
             "outcome_happened",
             &format!(
                 "A first time on a date, or between `date` and `until` when known only to a\n\
-                 window, give or take `tolerance` {unit}s."
+                 window, give or take `tolerance` {units}."
             ),
             format!(
                 "Happened(what: Outcome({}), date: {}, until: {}, tolerance: {})",
@@ -181,7 +182,7 @@ pub fn timeline_text(
         "// {name}: the observed timeline of a crisis, for `brink backtest` and `brink calibrate`\n\
          // (docs/history.md), started by `brink new {name} --timeline-of`. Its facts are dated;\n\
          // the scenario's step 0 starts on {start}, one {unit} a step, and it runs {horizon} \
-         {unit}s, to {last}.\n\
+         {units}, to {last}.\n\
          // Each fact names an outcome, lever (its levels), act, event or rung of the scenario;\n\
          // the examples below use the scenario's own names. Replace them with what was observed,\n\
          // each with its source, and delete those that do not apply. Kinds of fact: Happened,\n\

@@ -214,7 +214,7 @@ fn dates_past_last(s: &Scenario) -> Option<(String, String)> {
     let (steps, runs, ends) = if h == 1 {
         (format!("1 {unit}"), "runs", "ends")
     } else {
-        (format!("{h} {unit}s"), "run", "end")
+        (format!("{h} {}", super::steps(&s.step_unit)), "run", "end")
     };
     Some((
         format!(

@@ -1669,3 +1669,94 @@ fn a_file_size_limit_fails_cleanly() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn a_result_is_replaced_only_by_its_own_command_and_no_output_goes_inside_one() {
+    // `report --out` mistyped onto a run's folder replaced the run, its per-run table with it:
+    // a result is replaced only by one of the same command (a run's also by the merge of its
+    // shards, and back).
+    let root = scratch("other-command");
+    let (ra, rb) = (root.join("ra"), root.join("rb"));
+    for r in [&ra, &rb] {
+        ok(&[
+            "run",
+            RICHARDSON,
+            "--runs",
+            "300",
+            "--per-run",
+            "--no-charts",
+            "--out",
+            s(r),
+        ]);
+    }
+    let before = tree(&rb);
+    let sweep = [
+        "sweep",
+        RICHARDSON,
+        "--set",
+        "relations.a->b.fatigue=0.2..0.4:2",
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+    ];
+    for args in [vec!["report", s(&ra), "--out"], sweep.to_vec()] {
+        let mut a = args.clone();
+        a.push(s(&rb));
+        let o = brink(&a);
+        assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!(
+                "it holds a result of `brink run`, which `brink {}` does not replace",
+                args[0]
+            )),
+            "{err}"
+        );
+        assert_eq!(tree(&rb), before, "{}", args[0]);
+    }
+    // The merge of a run's shards replaces a run, and a run replaces a merge.
+    let shards = two_shards(&root);
+    let mut merge = vec!["merge"];
+    merge.extend(shards.iter().map(String::as_str));
+    merge.extend(["--no-charts", "--out", s(&rb)]);
+    ok(&merge);
+    ok(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "300",
+        "--no-charts",
+        "--out",
+        s(&rb),
+    ]);
+
+    // A folder inside a result would make it a folder brink did not list, and the result
+    // could no longer be replaced: refused, and the folders on the way are not left behind.
+    let inner = ra.join("sub").join("deeper");
+    let o = brink(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        s(&inner),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("lies inside") && err.contains("a result brink wrote"),
+        "{err}"
+    );
+    assert!(!ra.join("sub").exists());
+    ok(&[
+        "run",
+        RICHARDSON,
+        "--runs",
+        "300",
+        "--no-charts",
+        "--out",
+        s(&ra),
+    ]);
+}

@@ -9,7 +9,9 @@
 //! - an empty folder is filled in place (staged inside it, the marker moved in last), so
 //!   its permissions, owner and mount stay the user's;
 //! - a folder whose marker lists exactly what it holds, byte for byte, is brink's and is
-//!   replaced as a whole;
+//!   replaced as a whole, by a result of the command that wrote it (a run's also by the merge
+//!   of its shards, and back);
+//! - a path inside such a folder is refused: the folder would then hold one it does not list;
 //! - anything else (a folder holding a file brink did not write or that was changed since, a
 //!   regular file, a symbolic link, a folder with no marker) is refused with exit code 2,
 //!   naming the path and what is in the way. There is no `--force`.
@@ -147,7 +149,8 @@ pub struct Marker {
     pub tool: String,
     /// The version that wrote the folder.
     pub version: String,
-    /// The command that wrote it (`run`, `compare`, `sweep`, `sensitivity`, `trace`, `merge`).
+    /// The command that wrote it (`run`, `compare`, `sweep`, `sensitivity`, `trace`, `merge`):
+    /// a result is replaced only by one of the same command ([`replaceable_by`]).
     pub command: String,
     /// Every file of the folder, in name order.
     pub files: Vec<FileEntry>,
@@ -474,8 +477,18 @@ enum Target {
     Brinks,
 }
 
-/// Decides whether `target` may be written; refusals are input errors (exit code 2).
-fn inspect(target: &Path) -> Result<Target> {
+/// Whether a result of `brink theirs` may be replaced by one of `brink ours`: by the same
+/// command, and a run's or a comparison's by the merge of its shards (and back). Another
+/// command's result is the analyst's work of another kind (a `report --out` mistyped onto a run
+/// deleted its per-run table), refused as a folder in the way.
+fn replaceable_by(theirs: &str, ours: &str) -> bool {
+    let merged = |a: &str, b: &str| a == "merge" && matches!(b, "run" | "compare");
+    theirs == ours || merged(theirs, ours) || merged(ours, theirs)
+}
+
+/// Decides whether `target` may be written by `command`; refusals are input errors (exit
+/// code 2).
+fn inspect(target: &Path, command: &str) -> Result<Target> {
     let refuse = |what: String| {
         Error::Input(format!(
             "refusing to write the output folder {}: {what}. brink replaces only folders it \
@@ -536,10 +549,26 @@ fn inspect(target: &Path) -> Result<Target> {
              first to have it filled in place)"
                 .into(),
         )),
+        Ok(m) if !replaceable_by(&m.command, command) => Err(Error::Input(format!(
+            "refusing to write the output folder {}: it holds a result of `brink {}`, which \
+             `brink {command}` does not replace (a result is replaced only by one of the same \
+             command); choose another --out, or move it away",
+            target.shown(),
+            crate::app::terminal::safe(&m.command)
+        ))),
         Ok(_) => Ok(Target::Brinks),
         Err(Error::Input(m)) => Err(refuse(m)),
         Err(e) => Err(e),
     }
+}
+
+/// The nearest of `dir` and the folders above it that is a result brink wrote (it holds a
+/// marker), if any: a new output folder there would be a folder the result does not list.
+fn result_holding(dir: &Path) -> Option<PathBuf> {
+    let real = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    real.ancestors()
+        .find(|a| fs::symlink_metadata(a.join(MARKER)).is_ok_and(|m| m.is_file()))
+        .map(Path::to_path_buf)
 }
 
 /// Whether the folder `dir` is on another device than the folder holding it.
@@ -1592,6 +1621,15 @@ impl Staging {
         command: &str,
         created: &[PathBuf],
     ) -> Result<Self> {
+        if let Some(result) = result_holding(&parent) {
+            return Err(Error::Input(format!(
+                "refusing to write the output folder {}: it lies inside {}, a result brink \
+                 wrote, which would then hold a folder it does not list and could no longer be \
+                 replaced; choose a folder outside it",
+                target.shown(),
+                result.shown()
+            )));
+        }
         let stem = stem(&name);
         let where_ = format!(
             "{} (for the output folder {})",
@@ -1612,7 +1650,7 @@ impl Staging {
         clean_leftovers(&parent, (&stem, &name));
         let at = parent.join(&name);
         clean_inside(&at);
-        let inside = matches!(inspect(&at)?, Target::Empty);
+        let inside = matches!(inspect(&at, command)?, Target::Empty);
         let dir = if inside {
             // Staged inside it: the moves at the end stay on its file system (it may be a
             // mount point), and a folder brink cannot write is refused now, not after the
@@ -1757,7 +1795,7 @@ impl Staging {
                 Err(e) => Err(e),
             }
         } else {
-            match inspect(&self.target) {
+            match inspect(&self.target, &self.command) {
                 // Free at the claim, an empty folder now (made meanwhile): not filled in place,
                 // as the claim did not stage inside it.
                 Ok(Target::Empty) => Err(Error::Input(format!(

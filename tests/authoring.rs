@@ -218,6 +218,23 @@ fn graph_out_naming_a_folder_is_told_so() {
     assert!(!dir.join("new").exists());
     let left: Vec<_> = fs::read_dir(dir.join("charts")).unwrap().collect();
     assert_eq!(left.len(), 1);
+    // `-` is standard output to most tools: it made a file named `-`.
+    for format in ["png", "svg", "dot"] {
+        let (code, _, err) = code_in(
+            &dir,
+            &[
+                "graph",
+                file.to_str().unwrap(),
+                "--format",
+                format,
+                "--out",
+                "-",
+            ],
+        );
+        assert_eq!(code, 2, "{format}: {err}");
+        assert!(err.contains("leave out --out to print"), "{err}");
+        assert!(!dir.join("-").exists(), "{format}");
+    }
     // The default name taken by a folder or a file: no --out was given to blame.
     fs::create_dir(dir.join("foo.ron")).unwrap();
     fs::write(dir.join("bar.ron"), "mine").unwrap();

@@ -406,6 +406,9 @@ fn calibrate_fatigue_of(
         sims,
         "--max-generations",
         "1",
+        // No cap on the runs: the memory budget is what a large population meets here.
+        "--max-sims",
+        "281474976710655",
         "--no-charts",
         "--out",
         out,
@@ -531,6 +534,57 @@ fn a_population_beyond_the_memory_budget_is_refused_before_any_run() {
     assert!(population_bytes(most + 1, 1000, 1) > POPULATION_BUDGET);
     // The defaults are far within it.
     assert!(population_bytes(1000, 4, 10) < POPULATION_BUDGET / 1000);
+}
+
+/// A calibration whose settings allow more runs of a case than `--max-sims` is refused before
+/// anything runs, naming the product and the flag: 10^5 particles × 20 × 10,001 generations
+/// started without a word (2·10^10 runs, days of work).
+#[test]
+fn a_calibration_of_days_is_refused_before_any_run() {
+    let dir = common::scratch("max-sims");
+    let out = dir.join("cal");
+    let args = |max: Option<&str>| {
+        let mut a = vec![
+            "calibrate",
+            "--timelines",
+            "scenarios/history/russia_turkey_2015.timeline.ron",
+            "--params",
+            "shared.fatigue.value",
+            "--particles",
+            "100000",
+            "--sims",
+            "20",
+            "--max-generations",
+            "10000",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if let Some(m) = max {
+            a.extend(["--max-sims", m]);
+        }
+        common::brink(&a)
+    };
+    for max in [None, Some("20001999999")] {
+        let o = args(max);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("could simulate up to 20002000000 runs of each case")
+                && err.contains("raise --max-sims"),
+            "{err}"
+        );
+        assert!(!out.exists(), "nothing is written");
+    }
+    // A backtest alone calibrates nothing: the flag is for --cross-validate.
+    let o = common::brink(&[
+        "backtest",
+        "scenarios/history/russia_turkey_2015.timeline.ron",
+        "--max-sims",
+        "5",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--max-sims is for --cross-validate"));
 }
 
 /// A cross-validation whose calibrations rest on few distinct particles says so for each fold,

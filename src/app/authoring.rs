@@ -369,10 +369,15 @@ fn read_per_run(path: &Path, file: &mut Listed, outcomes: &[&str]) -> Result<Per
             let hit = match rec.get(*c).map(str::trim) {
                 Some("1") | Some("true") => true,
                 Some("0") | Some("false") => false,
-                other => {
+                Some(other) => {
+                    // Cut short: a field may be anything, of any length (escaped when shown).
+                    let shown: String = other.chars().take(40).collect();
                     return Err(bad(format!(
-                        "outcome column {n} holds {other:?}, not 0 or 1"
+                        "outcome column {n} holds \"{shown}\", not 0 or 1"
                     )));
+                }
+                None => {
+                    return Err(bad(format!("a row ends before its outcome column {n}")));
                 }
             };
             if let Some(v) = out.hits.get_mut(n) {

@@ -257,6 +257,10 @@ pub struct AbcArgs {
     /// several do) or CASE:PATH (one case only). `brink describe --paths FILE` lists paths.
     #[arg(long, value_delimiter = ',')]
     pub params: Vec<String>,
+    /// Most runs of each case the calibration may simulate, --particles × --sims ×
+    /// (--max-generations + 1), checked before anything runs (1 to 2^48 − 1).
+    #[arg(long, allow_negative_numbers = true, default_value_t = scenario::limits::DEFAULT_MAX_RUNS, value_parser = parse_max_runs)]
+    pub max_sims: u64,
 }
 
 impl AbcArgs {
@@ -289,6 +293,16 @@ impl AbcArgs {
                 "--particles × --sims × --max-generations is beyond the run indices brink can give"
                     .into(),
             ));
+        }
+        // A budget of days started without a word (10^5 particles × 20 × 10,001 generations:
+        // 2·10^10 runs of each case); `run` has `--max-runs` for the same reason.
+        if work > self.max_sims as u128 {
+            return Err(Error::Input(format!(
+                "the calibration could simulate up to {} runs of each case (--particles {} × \
+                 --sims {} × (--max-generations {} + 1)), more than --max-sims {}: lower one of \
+                 them, or raise --max-sims",
+                work, self.particles, self.sims, self.max_generations, self.max_sims
+            )));
         }
         Ok(brink::analysis::calibrate::Settings {
             particles: self.particles,
@@ -747,6 +761,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     "--sims",
                     "--max-generations",
                     "--min-acceptance",
+                    "--max-sims",
                 ])
             {
                 return Err(Error::Input(format!(
@@ -1095,6 +1110,14 @@ fn graph_command(
     out: Option<&std::path::Path>,
     limits: &LimitArgs,
 ) -> Result<()> {
+    // `-` is standard output to most tools; here it made a file named `-`.
+    if out.is_some_and(|p| p.as_os_str() == "-") {
+        return Err(Error::Input(
+            "--out - would be a file named \"-\": leave out --out to print DOT or Mermaid text \
+             on standard output (--format dot or mermaid), or name a file"
+                .into(),
+        ));
+    }
     // Decided before the scenario is read: a refusal writes nothing.
     let format = graph_format(format, out)?;
     let loaded = load(file, limits)?;

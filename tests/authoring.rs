@@ -589,6 +589,49 @@ fn diff_pairs_runs_of_one_seed_and_falls_back_to_independent_intervals() {
         assert!(!err.contains("panicked"), "{err}");
     }
 
+    // A forged runs.csv that disagrees with summary.json: an outcome's hits changed gave a
+    // paired difference from the table beside probabilities from the summary; rows left out
+    // or a run twice fell back to an unpaired comparison without a word.
+    let csv = fs::read_to_string(dir.join("restraint/runs.csv")).unwrap();
+    let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+    let col = lines[0]
+        .split(',')
+        .position(|h| h == "out.rupture")
+        .unwrap();
+    let flipped = {
+        let mut l = lines.clone();
+        let mut cells: Vec<String> = l[1].split(',').map(String::from).collect();
+        cells[col] = if cells[col] == "1" { "0" } else { "1" }.into();
+        l[1] = cells.join(",");
+        l
+    };
+    let halved = lines[..201].to_vec();
+    let twice = {
+        let row = lines[1].clone();
+        lines[2] = row;
+        lines
+    };
+    let forged = dir.join("forged-csv");
+    fs::create_dir(&forged).unwrap();
+    for e in fs::read_dir(dir.join("restraint")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), forged.join(e.file_name())).unwrap();
+    }
+    for (rows, says) in [
+        (flipped, "outcome rupture happened in"),
+        (halved, "200 rows, where summary.json records 400 runs"),
+        (twice, "run 0 has two rows"),
+    ] {
+        fs::write(forged.join("runs.csv"), rows.join("\n") + "\n").unwrap();
+        reseal(&forged, "runs.csv");
+        let (code, _, err) = code_in(&dir, &["diff", "base", "forged-csv"]);
+        assert_eq!(code, 2, "{says}: {err}");
+        assert!(
+            err.contains(says) && err.contains("does not agree with summary.json"),
+            "{err}"
+        );
+    }
+
     // The same folder twice, under two names, is refused (it gave +0.0 without a word).
     let (code, _, err) = code_in(&dir, &["diff", "base", "./base/"]);
     assert_eq!(code, 2, "{err}");

@@ -320,14 +320,17 @@ fn an_interrupted_comparison_writes_nothing() {
 
 /// An ABC-SMC population whose first generation alone is 4,000,000 runs (20,000 particles ×
 /// 200 pseudo-timelines) on two threads: more than a minute at the ~50,000 runs/s two threads
-/// do on russia_georgia_2006, and up to 40 generations of that after it.
-const HUGE_ABC: [&str; 9] = [
+/// do on russia_georgia_2006, and up to 40 generations of that after it (beyond the default
+/// `--max-sims`, raised here).
+const HUGE_ABC: [&str; 11] = [
     "--particles",
     "20000",
     "--sims",
     "200",
     "--max-generations",
     "40",
+    "--max-sims",
+    "1000000000",
     "--threads",
     "2",
     "--no-charts",

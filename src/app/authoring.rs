@@ -326,12 +326,57 @@ pub fn read_saved(dir: &Path) -> Result<Saved> {
     } else {
         None
     };
+    if let Some(t) = &per_run {
+        agrees_with_summary(dir, t, &outcomes, manifest.runs)?;
+    }
     Ok(Saved {
         dir: dir.display().to_string(),
         manifest,
         outcomes,
         per_run,
     })
+}
+
+/// Refuses a per-run table that does not agree with summary.json: a row per run, each run
+/// once, and each outcome's hits as many as summary.json counts. brink writes them together;
+/// files re-sealed by hand gave a paired difference from the table beside probabilities from
+/// the summary that contradicted it, or fell back to an unpaired one without a word.
+fn agrees_with_summary(
+    dir: &Path,
+    t: &PerRun,
+    outcomes: &[(String, String, u64)],
+    runs: u64,
+) -> Result<()> {
+    let refuse = |what: String| {
+        Error::Input(format!(
+            "{}: the per-run table does not agree with summary.json ({what}); brink writes them \
+             together, so one of them was changed",
+            dir.shown()
+        ))
+    };
+    if t.runs.len() as u64 != runs {
+        return Err(refuse(format!(
+            "{} rows, where summary.json records {runs} runs",
+            t.runs.len()
+        )));
+    }
+    let mut seen = t.runs.clone();
+    seen.sort_unstable();
+    if let Some(w) = seen.windows(2).find(|w| w[0] == w[1]) {
+        return Err(refuse(format!("run {} has two rows", w[0])));
+    }
+    for (name, _, k) in outcomes {
+        if let Some(hits) = t.hits.get(name) {
+            let n = hits.iter().filter(|h| **h).count() as u64;
+            if n != *k {
+                return Err(refuse(format!(
+                    "outcome {} happened in {n} of its rows and {k} runs of summary.json",
+                    crate::app::terminal::safe(name)
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The run index and each outcome's 0/1 column of runs.csv (the outcome's own `out.NAME`).

@@ -100,7 +100,9 @@ pub(crate) fn finite_number(what: &str, t: &str, usage: &str) -> std::result::Re
             t.trim()
         ))
     } else {
-        Ok(v)
+        // −0 is 0 (adding +0 turns −0 into +0 and changes nothing else): a grid from `-0`
+        // was headed "from -0 to 1" and its value written as -0.
+        Ok(v + 0.0)
     }
 }
 
@@ -391,6 +393,16 @@ pub fn sobol(k: usize, n: usize) -> Vec<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minus_zero_is_zero() {
+        for t in ["-0", "-0.0", " -0e5 "] {
+            let v = finite_number("FROM", t, "").unwrap();
+            assert_eq!(v.to_bits(), 0f64.to_bits(), "{t}");
+        }
+        let spec: crate::analysis::sweep::SweepSpec = "a.b=-0..1:3".parse().unwrap();
+        assert_eq!(spec.from.to_bits(), 0f64.to_bits());
+    }
 
     #[test]
     fn ranges_beyond_the_scenario_limit_are_refused() {

@@ -1708,7 +1708,7 @@ fn a_result_is_replaced_only_by_its_own_command_and_no_output_goes_inside_one() 
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(
             err.contains(&format!(
-                "it holds a result of `brink run`, which `brink {}` does not replace",
+                "it holds a result of `brink run`, which a result of `brink {}` does not replace",
                 args[0]
             )),
             "{err}"
@@ -1730,6 +1730,40 @@ fn a_result_is_replaced_only_by_its_own_command_and_no_output_goes_inside_one() 
         "--out",
         s(&rb),
     ]);
+    // A merge is of its shards' kind: compare shards merged onto a run are refused.
+    let cmp: Vec<String> = (1..=2)
+        .map(|i| {
+            let d = root.join(format!("cmp{i}"));
+            ok(&[
+                "compare",
+                FLAGSHIP,
+                "--variants",
+                "visa_regime",
+                "--runs",
+                "200",
+                "--no-tornado",
+                "--no-charts",
+                "--shard",
+                &format!("{i}/2"),
+                "--out",
+                s(&d),
+            ]);
+            s(&d).to_string()
+        })
+        .collect();
+    let before = tree(&rb);
+    let mut merge = vec!["merge"];
+    merge.extend(cmp.iter().map(String::as_str));
+    merge.extend(["--no-charts", "--out", s(&rb)]);
+    let o = brink(&merge);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("which a result of `brink compare` does not replace"),
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(tree(&rb), before);
 
     // A folder inside a result would make it a folder brink did not list, and the result
     // could no longer be replaced: refused, and the folders on the way are not left behind.

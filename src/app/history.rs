@@ -416,7 +416,7 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
                 &req.set,
             ))
         });
-        let staging = Staging::begin(&out, "backtest")?;
+        let staging = Staging::begin_as(&out, "backtest", "backtest --cross-validate")?;
         let loaded: Vec<LoadedScenario> = inputs.iter().map(|c| c.loaded.clone()).collect();
         // Each fold counts its simulations from 0, so its rate runs on its own clock (on the
         // command's, the second fold's rate was its count over both folds' time).

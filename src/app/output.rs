@@ -477,18 +477,22 @@ enum Target {
     Brinks,
 }
 
-/// Whether a result of `brink theirs` may be replaced by one of `brink ours`: by the same
-/// command, and a run's or a comparison's by the merge of its shards (and back). Another
-/// command's result is the analyst's work of another kind (a `report --out` mistyped onto a run
-/// deleted its per-run table), refused as a folder in the way.
-fn replaceable_by(theirs: &str, ours: &str) -> bool {
-    let merged = |a: &str, b: &str| a == "merge" && matches!(b, "run" | "compare");
-    theirs == ours || merged(theirs, ours) || merged(ours, theirs)
+/// The kind of result a marker's folder holds, in the words of the command that makes it: its
+/// command, but a merge of shards is a `run` or a `compare` (by the file it holds), and a
+/// back-test that cross-validates is `backtest --cross-validate`.
+fn kind_of(m: &Marker) -> String {
+    let has = |n: &str| m.files.iter().any(|f| f.name == n);
+    match m.command.as_str() {
+        "merge" if has("compare.json") => "compare".into(),
+        "merge" => "run".into(),
+        "backtest" if has("cross_validation.json") => "backtest --cross-validate".into(),
+        c => c.into(),
+    }
 }
 
 /// Decides whether `target` may be written by `command`; refusals are input errors (exit
 /// code 2).
-fn inspect(target: &Path, command: &str) -> Result<Target> {
+fn inspect(target: &Path, kind: &str) -> Result<Target> {
     let refuse = |what: String| {
         Error::Input(format!(
             "refusing to write the output folder {}: {what}. brink replaces only folders it \
@@ -549,12 +553,15 @@ fn inspect(target: &Path, command: &str) -> Result<Target> {
              first to have it filled in place)"
                 .into(),
         )),
-        Ok(m) if !replaceable_by(&m.command, command) => Err(Error::Input(format!(
-            "refusing to write the output folder {}: it holds a result of `brink {}`, which \
-             `brink {command}` does not replace (a result is replaced only by one of the same \
-             command); choose another --out, or move it away",
+        // Another kind of result is the analyst's work of another kind (a `report --out`
+        // mistyped onto a run deleted its per-run table), refused as a folder in the way.
+        Ok(m) if kind_of(&m) != kind => Err(Error::Input(format!(
+            "refusing to write the output folder {}: it holds a result of `brink {}`, which a \
+             result of `brink {kind}` does not replace (a result is replaced only by one of the \
+             same kind; a merge of shards is of their kind); choose another --out, or move it \
+             away",
             target.shown(),
-            crate::app::terminal::safe(&m.command)
+            crate::app::terminal::safe(&kind_of(&m))
         ))),
         Ok(_) => Ok(Target::Brinks),
         Err(Error::Input(m)) => Err(refuse(m)),
@@ -1581,6 +1588,8 @@ pub struct Staging {
     stem: String,
     dir: PathBuf,
     command: String,
+    /// The kind of result written ([`kind_of`]): what a folder must hold to be replaced.
+    kind: String,
     /// The staging folder is inside the target, an empty folder filled in place.
     inside: bool,
     committed: bool,
@@ -1595,6 +1604,13 @@ impl Staging {
     /// toward it. Call it before computing anything: every refusal comes here, with exit code
     /// 2 — a path that is not brink's, a file, a link, a place that cannot be written.
     pub fn begin(target: &Path, command: &str) -> Result<Self> {
+        Self::begin_as(target, command, command)
+    }
+
+    /// [`Staging::begin`] for a result of `kind` (see [`kind_of`]) written by `command`: a
+    /// merge of run shards is a `run`, of compare shards a `compare`; a cross-validation is
+    /// `backtest --cross-validate`. A folder brink wrote is replaced only by its own kind.
+    pub fn begin_as(target: &Path, command: &str, kind: &str) -> Result<Self> {
         // `out/.` names `out`: renaming `out/.` itself fails.
         let target = &target.components().collect::<PathBuf>();
         refuse_holding_an_input(target)?;
@@ -1605,7 +1621,7 @@ impl Staging {
         let mut created = vec![];
         let claimed = make_route(target, &parent, &mut created)
             .and_then(|()| resolve_parent(target, parent))
-            .and_then(|parent| Self::claim(target, parent, name, command, &created));
+            .and_then(|parent| Self::claim(target, parent, name, (command, kind), &created));
         if claimed.is_err() {
             remove_made(&created);
         }
@@ -1618,7 +1634,7 @@ impl Staging {
         target: &Path,
         parent: PathBuf,
         name: OsString,
-        command: &str,
+        (command, kind): (&str, &str),
         created: &[PathBuf],
     ) -> Result<Self> {
         if let Some(result) = result_holding(&parent) {
@@ -1650,7 +1666,7 @@ impl Staging {
         clean_leftovers(&parent, (&stem, &name));
         let at = parent.join(&name);
         clean_inside(&at);
-        let inside = matches!(inspect(&at, command)?, Target::Empty);
+        let inside = matches!(inspect(&at, kind)?, Target::Empty);
         let dir = if inside {
             // Staged inside it: the moves at the end stay on its file system (it may be a
             // mount point), and a folder brink cannot write is refused now, not after the
@@ -1676,6 +1692,7 @@ impl Staging {
             stem,
             dir,
             command: command.to_string(),
+            kind: kind.to_string(),
             inside,
             committed: false,
             created: created.to_vec(),
@@ -1795,7 +1812,7 @@ impl Staging {
                 Err(e) => Err(e),
             }
         } else {
-            match inspect(&self.target, &self.command) {
+            match inspect(&self.target, &self.kind) {
                 // Free at the claim, an empty folder now (made meanwhile): not filled in place,
                 // as the claim did not stage inside it.
                 Ok(Target::Empty) => Err(Error::Input(format!(

@@ -267,7 +267,7 @@ fn merge(
     crate::app::output::note_input(std::path::Path::new(&first.manifest.scenario_file));
     // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.
     crate::app::interrupt::stop_flag_writing_nothing();
-    let staging = Staging::begin(out, "merge")?;
+    let staging = Staging::begin_as(out, "merge", "run")?;
     let mut per_run_columns = None;
     if first.per_run {
         let (columns, fixed) = runs_columns(&shards[0], &model)?;
@@ -767,7 +767,7 @@ fn merge_compare(
     crate::app::output::note_input(std::path::Path::new(&first.manifest.scenario_file));
     // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.
     crate::app::interrupt::stop_flag_writing_nothing();
-    let staging = Staging::begin(out, "merge")?;
+    let staging = Staging::begin_as(out, "merge", "compare")?;
     staging.write_all(&brink::report::compare::files_for(
         &arms[0].model,
         &result,

@@ -963,7 +963,10 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
                 ("measure", false),
                 ("owner → target", false),
                 ("share of runs by highest level", false),
-                (&format!("mean {}s in force", p.step_unit), true),
+                (
+                    &format!("mean {} in force", crate::scenario::steps(p.step_unit)),
+                    true,
+                ),
                 ("in force at the end", true),
             ],
         );

@@ -9,8 +9,8 @@
 //! - an empty folder is filled in place (staged inside it, the marker moved in last), so
 //!   its permissions, owner and mount stay the user's;
 //! - a folder whose marker lists exactly what it holds, byte for byte, is brink's and is
-//!   replaced as a whole, by a result of the command that wrote it (a run's also by the merge
-//!   of its shards, and back);
+//!   replaced as a whole, by a result of its kind ([`kind_of`]: the command that wrote it, a
+//!   merge of shards being of its shards' kind);
 //! - a path inside such a folder is refused: the folder would then hold one it does not list;
 //! - anything else (a folder holding a file brink did not write or that was changed since, a
 //!   regular file, a symbolic link, a folder with no marker) is refused with exit code 2,
@@ -150,7 +150,7 @@ pub struct Marker {
     /// The version that wrote the folder.
     pub version: String,
     /// The command that wrote it (`run`, `compare`, `sweep`, `sensitivity`, `trace`, `merge`):
-    /// a result is replaced only by one of the same command ([`replaceable_by`]).
+    /// a result is replaced only by one of the same kind ([`kind_of`]).
     pub command: String,
     /// Every file of the folder, in name order.
     pub files: Vec<FileEntry>,
@@ -490,8 +490,8 @@ fn kind_of(m: &Marker) -> String {
     }
 }
 
-/// Decides whether `target` may be written by `command`; refusals are input errors (exit
-/// code 2).
+/// Decides whether `target` may be written by a result of `kind` ([`kind_of`]); refusals are
+/// input errors (exit code 2).
 fn inspect(target: &Path, kind: &str) -> Result<Target> {
     let refuse = |what: String| {
         Error::Input(format!(
@@ -555,15 +555,17 @@ fn inspect(target: &Path, kind: &str) -> Result<Target> {
         )),
         // Another kind of result is the analyst's work of another kind (a `report --out`
         // mistyped onto a run deleted its per-run table), refused as a folder in the way.
-        Ok(m) if kind_of(&m) != kind => Err(Error::Input(format!(
-            "refusing to write the output folder {}: it holds a result of `brink {}`, which a \
-             result of `brink {kind}` does not replace (a result is replaced only by one of the \
-             same kind; a merge of shards is of their kind); choose another --out, or move it \
-             away",
-            target.shown(),
-            crate::app::terminal::safe(&kind_of(&m))
-        ))),
-        Ok(_) => Ok(Target::Brinks),
+        Ok(m) => match kind_of(&m) {
+            theirs if theirs == kind => Ok(Target::Brinks),
+            theirs => Err(Error::Input(format!(
+                "refusing to write the output folder {}: it holds a result of `brink {}`, which \
+                 a result of `brink {kind}` does not replace (a result is replaced only by one of \
+                 the same kind; a merge of shards is of their kind); choose another --out, or \
+                 move it away",
+                target.shown(),
+                crate::app::terminal::safe(&theirs)
+            ))),
+        },
         Err(Error::Input(m)) => Err(refuse(m)),
         Err(e) => Err(e),
     }

@@ -960,17 +960,12 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
     let clock = Clock::start(t);
     let grievance =
         0.5 * (st.relation_run[m.focal.0].grievance + st.relation_run[m.focal.1].grievance);
+    // The candidates' gates are open (their steps, once, cooldown and a dated event's step:
+    // `event_open`/`event_until`) and their draws below the bound of a hazard's quick no:
+    // what is left is the chance itself and the conditions.
     let n = event_candidates(t, w, grievance, st);
     for i in 0..n {
         let e = st.event_candidates[i] as usize;
-        let gate = &m.event_gates[e];
-        if t < gate.from || t > gate.until {
-            continue;
-        }
-        let last = st.event_last[e];
-        if last != u32::MAX && (gate.once || (gate.cooldown > 0 && t - last <= gate.cooldown)) {
-            continue;
-        }
         let run = st.event_run[e];
         let u = unit32(st.event_bits[e * 2 * DRAW_WINDOW + 2 * w]);
         // The draw is compared first: the conditions read the state and change nothing, so
@@ -983,21 +978,13 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
                 run.p
             }
             TimingSpec::Dated { when, .. } => {
-                if t != run.step || u >= run.p || when.as_ref().is_some_and(|c| !c.holds(st, clock))
-                {
+                if u >= run.p || when.as_ref().is_some_and(|c| !c.holds(st, clock)) {
                     continue;
                 }
                 run.p
             }
             TimingSpec::Hazard { factors, .. } => {
                 let x = run.slope * st.index + run.grievance_slope * grievance;
-                // A quick no: the hazard is at most |rate · exp(x)| · the largest factor, and
-                // a quarter of `exp_above` is at least 1.4 times exp(x), far beyond any
-                // rounding; a draw above that bound cannot fire (most steps of a rare event),
-                // so neither the exponential nor the factors' conditions are needed.
-                if u >= (run.p * exp_above(x)).abs() * run.bound_scale {
-                    continue;
-                }
                 let mut p = run.p;
                 if x != 0.0 {
                     p *= exp(x);
@@ -1047,9 +1034,11 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
 
 /// The events whose draw may fire them at step `t`, in order, into `st.event_candidates`;
 /// returns how many. Without a branch: an event is a candidate when its gate is open and its
-/// draw is below a bound on its chance (a fixed chance: `|p|` itself; a hazard: the quick no of
-/// [`fire_events`]). Most steps of most events stop here; the candidates go through the whole
-/// check, which alone decides, so the filter changes no result.
+/// draw is below a bound on its chance (a fixed chance: `|p|` itself; a hazard: a quick no,
+/// since the hazard is at most |rate · exp(x)| · the largest factor and a quarter of
+/// `exp_above` is at least 1.4 times exp(x), far beyond any rounding). Most steps of most
+/// events stop here; [`fire_events`] decides for the candidates, so the filter changes no
+/// result.
 // Out of line: inlined, it grew the step enough that the compiler stopped inlining the
 // per-step statistics (a model of relations alone, which has no events, ran 3.7% more
 // instructions).

@@ -727,3 +727,45 @@ fn no_generation_after_the_prior_is_refused() {
     );
     assert!(!out.exists());
 }
+
+/// Found by a reviewing helper: an untruncated normal prior that `run` and `backtest` take
+/// (its mean inside the number's range, its draws clamped there) gave a posterior whose mean
+/// fell below the range, and `calibrate` ran to its end, then refused its own calibrated file
+/// (exit 2, nothing written). The mean written is the range's end, and the source says so.
+#[test]
+fn a_posterior_centred_outside_the_number_s_range_is_written_at_its_end() {
+    let dir = common::scratch("posterior-outside-range");
+    let out = dir.join("cal");
+    let o = common::brink(&[
+        "calibrate",
+        "--timelines",
+        "scenarios/history/russia_georgia_2006.timeline.ron",
+        "--params",
+        "shared.fatigue.value",
+        "--set",
+        "shared.fatigue.value=Normal(mean: 0.4, sd: 1)",
+        "--particles",
+        "10",
+        "--sims",
+        "1",
+        "--max-generations",
+        "1",
+        "--seed",
+        "0",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    let file = out.join("calibrated-russia_georgia_2006.ron");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("value: Normal(mean: 0.0, sd: "), "{text}");
+    assert!(
+        text.contains("lies outside the number's valid range (0 to 1)")
+            && text.contains("the mean written is 0."),
+        "{text}"
+    );
+    let v = common::brink(&["validate", file.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "{}", common::describe(&v));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,13 +11,41 @@ use crate::scenario::param::{Dist, Param, fmt_num};
 use crate::scenario::paths::for_each_param;
 use crate::scenario::{Scenario, locate};
 
+/// No range beyond a prior's own: a number whose field takes any value.
+const FREE: (f64, f64) = (f64::NEG_INFINITY, f64::INFINITY);
+
 /// A distribution fitted to posterior draws `xs` (weights `w`) of a number whose prior is
-/// `prior`: a Beta on the prior's range by the method of moments when the range is finite,
-/// a log-normal for a log-normal prior, else a normal truncated as the prior was.
-pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str) -> Param {
+/// `prior` and whose field takes values in `valid` (each draw is clamped there when used): a
+/// Beta on the prior's range by the method of moments when the range is finite, a log-normal
+/// for a log-normal prior, else a normal truncated as the prior was. A normal's mean or a
+/// log-normal's median outside `valid` (the draws piled up at an end, where the model clamps
+/// them) is written at that end, and the source says so: a file centred outside the range is
+/// refused, and the calibration was lost after all its work.
+pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str, valid: (f64, f64)) -> Param {
     let (mean, sd) = weighted_mean_sd(xs, w);
     let (lo, hi) = prior.range();
     let source = source.to_string();
+    // The centre within the valid range, and the source with a sentence when it was moved.
+    let centred = |what: &str, c: f64| -> (f64, String) {
+        let within = c.clamp(valid.0, valid.1);
+        if within == c || c.is_nan() {
+            return (c, source.clone());
+        }
+        let stop = if source.is_empty() || source.ends_with('.') {
+            ""
+        } else {
+            "."
+        };
+        let sentence = format!(
+            "{source}{stop} The posterior's {what}, {}, lies outside the number's valid range \
+             ({} to {}), whose end every draw beyond it is clamped to: the {what} written is {}.",
+            fmt_num(c),
+            fmt_num(valid.0),
+            fmt_num(valid.1),
+            fmt_num(within)
+        );
+        (within, sentence)
+    };
     if let Param::Dist(Dist::LogNormal { .. }) = prior {
         let logs: Vec<f64> = xs
             .iter()
@@ -28,9 +56,10 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str) -> Param {
         // The spread written (at least 1e-6), whose hundredth the median is rounded within: a
         // collapsed posterior (s = 0) kept four digits, hundreds of its sigmas off.
         let sigma = round(s.max(1e-6));
+        // As many digits as the spread needs: four moved a narrow posterior by sigmas.
+        let (median, source) = centred("median", round_within(median, median * sigma / 100.0));
         return Param::Dist(Dist::LogNormal {
-            // As many digits as the spread needs: four moved a narrow posterior by sigmas.
-            median: round_within(median, median * sigma / 100.0),
+            median,
             sigma,
             source,
         });
@@ -94,9 +123,10 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str) -> Param {
     // on one value) the mean kept four digits, tens of thousands of its sds off (found by a
     // reviewing helper).
     let sd = round(sd.max(1e-9));
+    // Four digits of a mean of 1,234.567 with an sd of 0.01 moved it by 3 sd.
+    let (mean, source) = centred("mean", round_within(mean, sd / 100.0));
     Param::Dist(Dist::Normal {
-        // Four digits of a mean of 1,234.567 with an sd of 0.01 moved it by 3 sd.
-        mean: round_within(mean, sd / 100.0),
+        mean,
         sd,
         min: lo.is_finite().then_some(lo),
         max: hi.is_finite().then_some(hi),
@@ -385,6 +415,7 @@ pub fn calibrated_scenario(
     let mut replaced = vec![];
     let mut s = scenario.clone();
     let mut problem = None;
+    let valid = crate::scenario::validate::valid_ranges(scenario);
     for_each_param(&mut s, &mut |site, prior| {
         let mut fitted_here = false;
         for (k, p) in c.params.iter().enumerate() {
@@ -403,7 +434,8 @@ pub fn calibrated_scenario(
                 continue;
             };
             let xs: Vec<f64> = c.particles.iter().map(|row| row[k]).collect();
-            let fitted = fit(prior, &xs, &c.weights, &source_of(c, p, command));
+            let valid = valid.get(&site.path).copied().unwrap_or(FREE);
+            let fitted = fit(prior, &xs, &c.weights, &source_of(c, p, command), valid);
             edits.push((node.chars.0, node.chars.1, ron_of(&fitted)));
             replaced.push(p.path.clone());
             fitted_here = true;
@@ -468,7 +500,8 @@ mod tests {
             source: String::new(),
         });
         let xs = [1234.5578, 1234.5678, 1234.5778];
-        let Param::Dist(Dist::Normal { mean, sd, .. }) = fit(&prior, &xs, &[1.0; 3], "") else {
+        let Param::Dist(Dist::Normal { mean, sd, .. }) = fit(&prior, &xs, &[1.0; 3], "", FREE)
+        else {
             panic!("not a normal");
         };
         assert!((mean - 1234.5678).abs() <= sd / 100.0, "{mean} ± {sd}");
@@ -494,7 +527,7 @@ mod tests {
             _ => panic!("not a beta: {p:?}"),
         };
         // Collapsed: every particle the same.
-        let one = fit(&prior, &[0.369_369; 5], &[1.0; 5], "");
+        let one = fit(&prior, &[0.369_369; 5], &[1.0; 5], "", FREE);
         let (a, b) = beta(&one);
         assert!(a <= MAX_PRIOR_SHAPE && b <= MAX_PRIOR_SHAPE, "{a}, {b}");
         assert!(prior_quantile(&one, 0.5).is_some());
@@ -505,7 +538,7 @@ mod tests {
         );
         // Narrow but not collapsed: the mean within a hundredth of the sd.
         let xs = [0.369_300, 0.369_369, 0.369_438];
-        let narrow = fit(&prior, &xs, &[1.0; 3], "");
+        let narrow = fit(&prior, &xs, &[1.0; 3], "", FREE);
         let (a, b) = beta(&narrow);
         let (m, n) = (a / (a + b), a + b);
         let sd = 0.3 * (m * (1.0 - m) / (n + 1.0)).sqrt();
@@ -541,14 +574,14 @@ mod tests {
         };
         // Reachable: a mean of 2e-7 with an sd of 1e-7 is written with that mean.
         let xs = [1e-7, 2e-7, 3e-7];
-        let (a, b, source) = beta(&fit(&on(0.0, 1.0), &xs, &[1.0; 3], "s."));
+        let (a, b, source) = beta(&fit(&on(0.0, 1.0), &xs, &[1.0; 3], "s.", FREE));
         let (mean, _) = weighted_mean_sd(&xs, &[1.0; 3]);
         assert!(((a / (a + b)) / mean - 1.0).abs() < 1e-3, "{a}, {b}");
         assert_eq!(source, "s.");
         // Beyond reach: 4e-9 of the range needs a first shape below 0.01 with the second at
         // 10^6. The nearest Beta, and the source says its mean is not the posterior's.
         let xs = [2e-9, 4e-9, 6e-9];
-        let (a, b, source) = beta(&fit(&on(0.0, 1.0), &xs, &[1.0; 3], "s."));
+        let (a, b, source) = beta(&fit(&on(0.0, 1.0), &xs, &[1.0; 3], "s.", FREE));
         assert_eq!((a, b), (MIN_PRIOR_SHAPE, MAX_PRIOR_SHAPE));
         assert!(
             source.starts_with("s. The Beta written is the nearest"),
@@ -559,6 +592,7 @@ mod tests {
             &xs,
             &[1.0; 3],
             "Command: brink calibrate",
+            FREE,
         ));
         assert!(
             source.starts_with("Command: brink calibrate. The Beta written"),
@@ -566,7 +600,7 @@ mod tests {
         );
         assert!(source.contains("not the posterior's"), "{source}");
         // The same at the top of the range.
-        let (a, b, _) = beta(&fit(&on(0.0, 1.0), &[1.0 - 4e-9; 3], &[1.0; 3], ""));
+        let (a, b, _) = beta(&fit(&on(0.0, 1.0), &[1.0 - 4e-9; 3], &[1.0; 3], "", FREE));
         assert_eq!((a, b), (MAX_PRIOR_SHAPE, MIN_PRIOR_SHAPE));
         // A range of 1e-300: the spread of draws across it is seen, and fitted flat-ish.
         let xs: Vec<f64> = (0..101).map(|i| f64::from(i) * 1e-302).collect();
@@ -574,7 +608,7 @@ mod tests {
         let (mean, sd) = weighted_mean_sd(&xs, &w);
         assert!((mean / 5e-301 - 1.0).abs() < 1e-9, "{mean}");
         assert!((sd / 2.915_476e-301 - 1.0).abs() < 1e-6, "{sd}");
-        let (a, b, _) = beta(&fit(&on(0.0, 1e-300), &xs, &w, ""));
+        let (a, b, _) = beta(&fit(&on(0.0, 1e-300), &xs, &w, "", FREE));
         assert!(
             (0.9..1.1).contains(&a) && (0.9..1.1).contains(&b),
             "{a}, {b}"
@@ -589,7 +623,7 @@ mod tests {
             source: String::new(),
         });
         let Param::Dist(Dist::Normal { mean, sd, .. }) =
-            fit(&normal, &[0.123456789; 5], &[1.0; 5], "")
+            fit(&normal, &[0.123456789; 5], &[1.0; 5], "", FREE)
         else {
             panic!("not a normal")
         };
@@ -600,7 +634,7 @@ mod tests {
             source: String::new(),
         });
         let Param::Dist(Dist::LogNormal { median, sigma, .. }) =
-            fit(&lognormal, &[0.123456789; 5], &[1.0; 5], "")
+            fit(&lognormal, &[0.123456789; 5], &[1.0; 5], "", FREE)
         else {
             panic!("not a log-normal")
         };
@@ -613,6 +647,58 @@ mod tests {
         assert_eq!(
             weighted_mean_sd(&one, &[0.3, 0.1, 0.2, 0.1, 0.1, 0.1, 0.1]),
             (0.1 + 0.2, 0.0)
+        );
+    }
+
+    /// A normal's mean or a log-normal's median outside the number's valid range is written at
+    /// the range's nearest end (a file centred outside it is refused), and the source says so;
+    /// one inside is kept as fitted.
+    #[test]
+    fn a_posterior_centred_outside_the_valid_range_is_written_at_its_end() {
+        let normal = Param::Dist(Dist::Normal {
+            mean: 0.02,
+            sd: 0.3,
+            min: None,
+            max: None,
+            source: "s".into(),
+        });
+        let xs = [-0.3, -0.1, 0.1];
+        let Param::Dist(Dist::Normal { mean, source, .. }) =
+            fit(&normal, &xs, &[1.0; 3], "s", (0.0, 1.0))
+        else {
+            panic!("not a normal")
+        };
+        assert_eq!(mean, 0.0);
+        assert!(
+            source.starts_with("s. The posterior's mean, -0.1, lies outside"),
+            "{source}"
+        );
+        assert!(
+            source.ends_with(
+                "(0 to 1), whose end every draw beyond it is clamped to: the mean written is 0."
+            ),
+            "{source}"
+        );
+        let Param::Dist(Dist::Normal { mean, source, .. }) =
+            fit(&normal, &xs, &[1.0; 3], "s", (-1.0, 1.0))
+        else {
+            panic!("not a normal")
+        };
+        assert_eq!((mean, source.as_str()), (-0.1, "s"));
+        let lognormal = Param::Dist(Dist::LogNormal {
+            median: 0.5,
+            sigma: 1.0,
+            source: "s.".into(),
+        });
+        let Param::Dist(Dist::LogNormal { median, source, .. }) =
+            fit(&lognormal, &[2.0; 3], &[1.0; 3], "s.", (0.0, 1.0))
+        else {
+            panic!("not a log-normal")
+        };
+        assert_eq!(median, 1.0);
+        assert!(
+            source.starts_with("s. The posterior's median, 2, lies outside"),
+            "{source}"
         );
     }
 }

@@ -319,6 +319,31 @@ pub fn check_set(s: &Scenario, v: &Variant, path: &str, p: &Param) -> Option<(St
         .or_else(|| variant_set_problem(s, v, (path, field, p), &fields, &uses))
 }
 
+/// The range each number of a scenario must keep to, by path: its field's, and for a shared
+/// number the intersection of the fields' that use it (each use must take all its values).
+/// A number a validated scenario holds has a range of its own (an empty one, lo > hi, where
+/// uses of a shared number disagree, which validation refuses).
+pub fn valid_ranges(s: &Scenario) -> BTreeMap<String, (f64, f64)> {
+    let mut ranges = BTreeMap::new();
+    let mut uses: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for_each_param(&mut s.clone(), &mut |site, q| {
+        let own = site.key.field.range(s.bounds);
+        ranges.insert(site.path.clone(), own);
+        if let Param::Dist(super::param::Dist::Shared(name)) = q {
+            let r = uses
+                .entry(name.clone())
+                .or_insert((f64::NEG_INFINITY, f64::INFINITY));
+            *r = (r.0.max(own.0), r.1.min(own.1));
+        }
+    });
+    for (name, r) in uses {
+        if let Some(x) = ranges.get_mut(&format!("shared.{name}.value")) {
+            *x = (x.0.max(r.0), x.1.min(r.1));
+        }
+    }
+    ranges
+}
+
 /// Whether a name is safe to use everywhere (file names included): letters, digits, `_` and
 /// `-`, starting with a letter, at most 64 characters.
 pub fn is_valid_name(s: &str) -> bool {

@@ -22,6 +22,36 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "outside its valid range",
     ),
     ("bad_start_date", 5, 17, "is not a date"),
+    // Found by a reviewing helper: bounds wider than 10^6 were "not a range".
+    (
+        "bounds_too_wide",
+        32,
+        13,
+        "bounds (-600000, 600000) are 1200000 points apart",
+    ),
+    // A `/` that starts no comment: "the file ends too early" or "unexpected character
+    // U+000A (a space RON does not take)".
+    (
+        "trailing_lone_slash",
+        68,
+        2,
+        "unexpected `/` after the end of the scenario",
+    ),
+    ("lone_slash_inside", 39, 25, "unexpected `/`"),
+    // ron reads `(0.5)` as the number: its error pointed at 0.5 as if it were wrong.
+    (
+        "fixed_one_number_in_order",
+        38,
+        36,
+        "`Fixed` with one number in order and no source is not read as a distribution",
+    ),
+    // U+0085 alone is whitespace to `trim`: the name was said to be missing.
+    (
+        "name_only_next_line_control",
+        29,
+        11,
+        "name holds the control character U+0085",
+    ),
     ("empty_step_unit", 6, 16, "step_unit \"\" names no unit"),
     // A capital plural ending alone (it printed "52 SS").
     (

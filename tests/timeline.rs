@@ -1193,6 +1193,34 @@ fn a_timeline_naming_a_timeline_as_its_scenario_is_told_at_that_field() {
     }
 }
 
+/// Found by a reviewing helper: a `scenario:` naming a plain file that fails when read
+/// (`/proc/self/mem`: an input/output error) was reported at that file's line 1, not at the
+/// timeline's field.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_scenario_that_fails_when_read_is_told_at_the_timeline_s_field() {
+    let dir = folder("unreadable-scenario");
+    let scenario_field = GOOD
+        .lines()
+        .find(|l| l.trim_start().starts_with("scenario:"))
+        .expect("GOOD names its scenario");
+    let text = GOOD.replacen(scenario_field, "    scenario: \"/proc/self/mem\",", 1);
+    std::fs::write(dir.join("mem.timeline.ron"), text).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_brink"))
+        .args(["validate", "mem.timeline.ron"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the scenario file /proc/self/mem cannot be read"),
+        "{err}"
+    );
+    assert!(err.contains("--> mem.timeline.ron:"), "{err}");
+    assert!(!err.contains("/proc/self/mem:1:1"), "{err}");
+}
+
 /// Found by a reviewing helper: a scenario with a problem, validated beside a timeline of
 /// it, had its problem printed twice and counted as two.
 #[test]

@@ -187,6 +187,13 @@ fn case_of(
                 }
                 Ok(_) => {}
             }
+            // A plain file that fails when read (`/proc/self/mem`) is the field's mistake too:
+            // its error was located at the unreadable file's own first line.
+            if let Err(e) = std::fs::File::open(&path)
+                .and_then(|mut f| std::io::Read::read(&mut f, &mut [0u8; 1]))
+            {
+                return Err(timeline.scenario_unreadable(&e.to_string()).into());
+            }
             if is_timeline(&path, opts)? {
                 return Err(timeline.scenario_is_a_timeline().into());
             }

@@ -1159,6 +1159,23 @@ fn ron_diagnostic(
             format!("unexpected `{word}`"),
             Some("a field name, a value or a closing bracket".into()),
         ),
+        // ron takes a `/` for a comment's start and faults the character after it (a line
+        // break was "a space RON does not take") or runs out of file looking for it: the lone
+        // `/` is the fault.
+        E::Eof | E::UnexpectedChar(_)
+            if found.kind == Tok::Punct
+                && found.chars.1 == found.chars.0 + 1
+                && chars[found.chars.0] == '/' =>
+        {
+            (
+                if stack.is_empty() && k.is_some_and(|k| k > 0) {
+                    format!("unexpected `/` after the end of the {}", kind.noun)
+                } else {
+                    "unexpected `/`".into()
+                },
+                Some("a comment, which starts with `//` or `/*`".into()),
+            )
+        }
         E::UnexpectedChar(c) if c.is_whitespace() => (
             format!("unexpected {}", space_name(*c)),
             Some("a plain space, a tab or a line break".into()),
@@ -1395,6 +1412,16 @@ fn positional_problem(snippet: &str) -> Option<(String, String)> {
         }
     };
     let numbers = items.iter().take_while(|x| !x.1).count();
+    // ron reads a lone number in brackets as that number, not as a `Fixed`'s one field in
+    // order (`Fixed(0.5, "s")` it reads): its error pointed at the number as if it were wrong.
+    if name == "Fixed" && items.len() == 1 && numbers == 1 {
+        return Some((
+            "`Fixed` with one number in order and no source is not read as a distribution".into(),
+            "the plain number, `Fixed(value: 0.5)`, or the number and its source in order, \
+             `Fixed(0.5, \"source\")`"
+                .into(),
+        ));
+    }
     if numbers < items.len() && items.len() > numbers + 1 {
         return Some((
             format!("`{name}` has more after its source"),

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::field::ParamField;
 use super::limits::*;
-use super::param::Param;
+use super::param::{Param, fmt_num};
 use super::paths::{Loc, Seg, for_each_param};
 use super::schema::*;
 
@@ -977,7 +977,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut c = Checker::new(s);
 
     // The scenario as a whole.
-    if s.name.trim().is_empty() {
+    // (A name of U+0085 alone, which `trim` takes for a space, is refused for that
+    // control character below, not for having no name.)
+    if s.name.trim().is_empty() && control_char(&s.name).is_none() {
         c.problem(
             vec![f("name")],
             "the scenario has no name",
@@ -1047,11 +1049,19 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.problem(vec![f("start_date")], message, expected);
     }
     let (lo, hi) = s.bounds;
-    if !(lo.is_finite() && hi.is_finite() && lo < hi && hi - lo <= 1e6) {
+    if !(lo.is_finite() && hi.is_finite() && lo < hi) {
         c.problem(
             vec![f("bounds")],
             format!("bounds ({lo}, {hi}) are not a range"),
             "(low, high) with low < high, both finite",
+        );
+    } else if hi - lo > 1e6 {
+        // A range of its own, refused for its width: "not a range" sent the analyst looking
+        // for a reversed or infinite bound.
+        c.problem(
+            vec![f("bounds")],
+            format!("bounds ({lo}, {hi}) are {} points apart", fmt_num(hi - lo)),
+            "bounds at most 10^6 points apart (high − low ≤ 1000000)",
         );
     } else if lo.abs().max(hi.abs()) > MAX_ABS_NUMBER {
         c.problem(

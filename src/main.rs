@@ -42,7 +42,13 @@ fn main() -> ExitCode {
                     // A file that could not be written is named where the results were to go.
                     let (text, target) = app::output::in_user_terms(&e.chain().to_string());
                     match target {
-                        Some(t) => format!("error: {text}\nnothing was written: {t} is as it was"),
+                        Some((t, true)) => {
+                            format!("error: {text}\nnothing was written: {t} is as it was")
+                        }
+                        // (A folder that was not there is not "as it was".)
+                        Some((t, false)) => {
+                            format!("error: {text}\nnothing was written: {t} was not made")
+                        }
                         None => format!("error: {text}"),
                     }
                 }

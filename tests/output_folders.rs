@@ -1178,6 +1178,10 @@ fn a_disk_that_fills_while_writing_names_the_file_in_the_output_folder() {
     }
     let o = brink(&["run", FLAGSHIP, "--runs", "2000", "--out", s(&m.join("x"))]);
     let listed = common::paths(&m);
+    // The same into an empty folder that was there: it is as it was, empty.
+    std::fs::create_dir(m.join("y")).unwrap();
+    let again = brink(&["run", FLAGSHIP, "--runs", "2000", "--out", s(&m.join("y"))]);
+    let listed_again = common::paths(&m);
     sh(&format!("umount '{}'", s(&m)));
     assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -1187,14 +1191,25 @@ fn a_disk_that_fills_while_writing_names_the_file_in_the_output_folder() {
         "{err}"
     );
     assert!(!err.contains(".partial-"), "{err}");
+    // Found by a reviewing helper: a folder that was not there was said to be "as it was".
     assert!(
         err.contains(&format!(
-            "nothing was written: {} is as it was",
+            "nothing was written: {} was not made",
             m.join("x").display()
         )),
         "{err}"
     );
     assert!(listed.is_empty(), "{listed:?}");
+    assert_eq!(again.status.code(), Some(1), "{}", describe(&again));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains(&format!(
+            "nothing was written: {} is as it was",
+            m.join("y").display()
+        )),
+        "{err}"
+    );
+    assert_eq!(listed_again, vec![PathBuf::from("y")]);
 }
 
 #[test]

@@ -941,6 +941,29 @@ fn shards_of_run_and_compare_together_are_told_apart() {
     }
 }
 
+/// Found by a reviewing helper: a plain file given as a shard was "not a shard folder: it has
+/// no shard.json", as if it were a folder.
+#[test]
+fn a_file_given_as_a_shard_is_told_it_is_a_file() {
+    let root = scratch("merge-a-file");
+    let run = shards_of(&root, "200", 2);
+    let file = root.join("d2");
+    std::fs::write(&file, "x\n").unwrap();
+    let out = root.join("merged");
+    let o = brink(&[
+        "merge",
+        run[0].to_str().unwrap(),
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("d2 is a file, not a folder"), "{err}");
+    assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 /// Shards run without `--out` each get their own folder (`<name>-shard-I-of-N`), beside the
 /// whole job's result: they all went to `output/<name>`, each replacing the last and the
 /// whole result before them. A report title is refused with `--shard` (a merge dropped it).

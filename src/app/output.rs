@@ -1557,19 +1557,19 @@ fn own_name(parent: &Path, stem: &str, kind: &str) -> Result<PathBuf> {
 /// stands for as the analyst gave it: a failure to write a file names the file where the
 /// analyst will look for it, not in a folder that is gone when the message is read
 /// ([`in_user_terms`]).
-static STAGED: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+static STAGED: std::sync::Mutex<Vec<(String, String, bool)>> = std::sync::Mutex::new(Vec::new());
 
 /// `message` with every staging folder it names replaced by its output folder, and the output
 /// folder named if one was (a file of it could not be written, so nothing was: the folder is
-/// as it was before the command).
-pub fn in_user_terms(message: &str) -> (String, Option<String>) {
+/// as it was before the command), with whether it existed then.
+pub fn in_user_terms(message: &str) -> (String, Option<(String, bool)>) {
     let staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
     let mut text = message.to_string();
     let mut named = None;
-    for (dir, target) in staged.iter() {
+    for (dir, target, existed) in staged.iter() {
         if text.contains(dir.as_str()) {
             text = text.replace(dir.as_str(), target);
-            named = Some(target.clone());
+            named = Some((target.clone(), *existed));
         }
     }
     (text, named)
@@ -1668,7 +1668,8 @@ impl Staging {
         clean_leftovers(&parent, (&stem, &name));
         let at = parent.join(&name);
         clean_inside(&at);
-        let inside = matches!(inspect(&at, kind)?, Target::Empty);
+        let found = inspect(&at, kind)?;
+        let inside = matches!(found, Target::Empty);
         let dir = if inside {
             // Staged inside it: the moves at the end stay on its file system (it may be a
             // mount point), and a folder brink cannot write is refused now, not after the
@@ -1704,6 +1705,7 @@ impl Staging {
         STAGED.lock().unwrap_or_else(|e| e.into_inner()).push((
             staging.dir.shown().to_string(),
             staging.shown.shown().to_string(),
+            !matches!(found, Target::Free),
         ));
         Ok(staging)
     }

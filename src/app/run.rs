@@ -341,24 +341,12 @@ pub fn run_with(
     }
     let done = done?;
     let discard = |runs: u64| {
-        Err(Error::Interrupted(format!(
-            "stopped after {runs} of {} runs; nothing was written{}{}",
+        Err(Error::Interrupted(stopped_message(
+            runs,
             plan.own_runs(),
-            if req.out.exists() {
-                format!(
-                    ", the previous results in {} are as they were",
-                    req.out.shown()
-                )
-            } else {
-                String::new()
-            },
-            // A shard must be whole to merge: there is nothing to keep; nor is there before a
-            // run is done.
-            if req.shard.is_some() || runs == 0 || on_stop == OnStop::Keep {
-                ""
-            } else {
-                " (rerun with --keep-partial to keep the runs done)"
-            }
+            req.out.exists().then(|| req.out.shown().to_string()),
+            // A shard must be whole to merge: there is nothing to keep.
+            req.shard.is_none() && on_stop != OnStop::Keep,
         )))
     };
     // Stopped before any run was done: nothing to keep, even with --keep-partial (a result of
@@ -477,9 +465,53 @@ pub(crate) fn timeline(
     }
 }
 
+/// What a stopped run says: the runs done of `own`, that nothing was written, the previous
+/// results kept (`previous`, the output folder if it was there), and when `keep_hint` allows
+/// and there is something to keep (some runs, not all: a signal after the last run came
+/// before the saving), that `--keep-partial` would have kept the runs done.
+fn stopped_message(runs: u64, own: u64, previous: Option<String>, keep_hint: bool) -> String {
+    let all = runs == own;
+    format!(
+        "{}; nothing was written{}{}",
+        if all {
+            format!("stopped before the results were saved (all {runs} runs were done)")
+        } else {
+            format!("stopped after {runs} of {own} runs")
+        },
+        previous
+            .map(|p| format!(", the previous results in {p} are as they were"))
+            .unwrap_or_default(),
+        if keep_hint && runs > 0 && !all {
+            " (rerun with --keep-partial to keep the runs done)"
+        } else {
+            ""
+        }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by a reviewing helper: a signal after the last run, before the saving, said
+    /// "stopped after 200000 of 200000 runs" and offered `--keep-partial` for a whole run.
+    #[test]
+    fn a_stop_after_every_run_offers_nothing_partial() {
+        let all = stopped_message(200_000, 200_000, Some("big".into()), true);
+        assert_eq!(
+            all,
+            "stopped before the results were saved (all 200000 runs were done); nothing was \
+             written, the previous results in big are as they were"
+        );
+        let some = stopped_message(196_608, 200_000, None, true);
+        assert_eq!(
+            some,
+            "stopped after 196608 of 200000 runs; nothing was written (rerun with \
+             --keep-partial to keep the runs done)"
+        );
+        assert!(!stopped_message(0, 10, None, true).contains("--keep-partial"));
+        assert!(!stopped_message(5, 10, None, false).contains("--keep-partial"));
+    }
     use std::path::Component;
 
     /// Names an analyst, a hostile scenario or a typo could bring.

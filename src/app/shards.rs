@@ -832,11 +832,21 @@ fn read_json<T: serde::de::DeserializeOwned>(
     }
     let p = dir.join(file);
     // A name that is not there is not "a folder without shard.json".
-    if let Err(e) = std::fs::metadata(dir) {
-        return Err(Error::Input(format!(
-            "cannot read {}: {e} (expected a {kind} folder)",
-            dir.shown()
-        )));
+    match std::fs::metadata(dir) {
+        Err(e) => {
+            return Err(Error::Input(format!(
+                "cannot read {}: {e} (expected a {kind} folder)",
+                dir.shown()
+            )));
+        }
+        // Nor is a file "a folder without shard.json".
+        Ok(m) if !m.is_dir() => {
+            return Err(Error::Input(format!(
+                "{} is a file, not a folder (expected a {kind} folder)",
+                dir.shown()
+            )));
+        }
+        Ok(_) => {}
     }
     if !p.is_file() {
         // A shard of the other command says so: "no shard.json" read as no shard at all.

@@ -820,7 +820,8 @@ pub fn run(
                         .zip(&t.cost)
                         .map(|(a, c)| PointCost {
                             actor: a.name.clone(),
-                            mean: c.interval(),
+                            // Cut at 0, as `run` cuts a cost's interval.
+                            mean: super::summary::not_below_zero(c.interval()),
                         })
                         .collect(),
                     difference,

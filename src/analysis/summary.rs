@@ -311,7 +311,7 @@ const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 /// A mean interval of an amount no run can have below 0 (costs and gains: every cost and
 /// benefit of a scenario is at least 0), cut at 0: Student's t interval of a mean of mostly
 /// zeros and a few large values reached below it (a cost of −3 to +40).
-fn not_below_zero(mut i: Interval) -> Interval {
+pub(crate) fn not_below_zero(mut i: Interval) -> Interval {
     // From one run there is no interval (±∞), and it stays none.
     if i.low.is_finite() {
         i.low = i.low.max(0.0);

@@ -182,7 +182,8 @@ pub(crate) fn mean_interval_of(n: u64, sum: &ExactSum, sumsq: &ExactSum) -> Inte
 /// indicators. The normal interval of the mean difference collapses to a point whenever no run
 /// disagrees or all that do disagree one way (+1.000 .. +1.000 from one run); this one keeps
 /// its coverage there because Wilson's does. φ carries Newcombe's continuity correction
-/// (ad − bc reduced by n/2 when positive, as in Altman et al., *Statistics with Confidence*).
+/// (ad − bc reduced by n/2 when above n/2, 0 from 0 to n/2, kept when negative, as in
+/// Altman et al., *Statistics with Confidence*).
 pub fn paired_diff_interval(k_variant: u64, gained: u64, lost: u64, n: u64, z: f64) -> Interval {
     if n == 0 {
         return Interval {

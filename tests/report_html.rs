@@ -725,3 +725,134 @@ fn a_report_title_without_a_report_is_refused() {
         assert!(!out.exists(), "{cmd}: something was written");
     }
 }
+
+/// Every text file of a result folder, concatenated.
+fn texts_of(out: &Path) -> String {
+    let mut all = String::new();
+    for p in common::paths(out) {
+        if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("html" | "csv" | "json" | "svg" | "txt")
+        ) {
+            all += &std::fs::read_to_string(out.join(&p)).unwrap();
+        }
+    }
+    all
+}
+
+/// The tick labels of a chart's SVG, in order.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            Some(
+                t.split_once('>')?
+                    .1
+                    .split_once("</text>")?
+                    .0
+                    .trim()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Found by a reviewing helper: a scenario counted in days had charts "median by week" and a
+/// note "before week 0"; a one-step horizon read "1 weeks" and "1 simulated runs", and its
+/// step axes were labelled "0 0 0 0 0 1 1 1" (ticks at tenths of a step, each rounded); the
+/// method said means had a normal interval (they have Student's t); a sweep's ledger listed
+/// the swept number as drawn, and an experiment was played "300 runs times".
+#[test]
+fn units_counts_and_axes_read_as_the_scenario_has_them() {
+    let dir = common::scratch("units-counts");
+    let tutorial = std::fs::read_to_string("scenarios/examples/tutorial.ron").unwrap();
+    let days = tutorial.replace("step_unit: \"week\"", "step_unit: \"day\"");
+    assert_ne!(days, tutorial);
+    let file = dir.join("days.ron");
+    std::fs::write(&file, &days).unwrap();
+    let f = file.to_str().unwrap();
+    let run = dir.join("run");
+    let compare = dir.join("compare");
+    common::ok(&["run", f, "--runs", "100", "--out", run.to_str().unwrap()]);
+    common::ok(&[
+        "compare",
+        f,
+        "--all",
+        "--runs",
+        "100",
+        "--out",
+        compare.to_str().unwrap(),
+    ]);
+    let all = texts_of(&run) + &texts_of(&compare);
+    assert!(all.contains("median by day"), "no 'median by day'");
+    assert!(all.contains("before day 0"), "no 'before day 0'");
+    for wrong in ["by week", "week 0", "normal approximation"] {
+        assert!(!all.contains(wrong), "{wrong:?} printed");
+    }
+    assert!(
+        all.contains("Student's t 95% interval") || all.contains("Student&#39;s t 95% interval")
+    );
+
+    let richardson = std::fs::read_to_string("scenarios/examples/richardson.ron").unwrap();
+    let one = richardson.replacen("horizon: 52", "horizon: 1", 1);
+    assert_ne!(one, richardson);
+    let file = dir.join("one.ron");
+    std::fs::write(&file, &one).unwrap();
+    let f = file.to_str().unwrap();
+    let out = dir.join("one");
+    let printed = common::stdout(&common::ok(&["validate", f]));
+    assert!(printed.contains("horizon 1 week\n"), "{printed}");
+    common::ok(&["run", f, "--runs", "1", "--out", out.to_str().unwrap()]);
+    let all = texts_of(&out);
+    for right in [
+        "within 1 week",
+        "each run 1 week long",
+        "share of 1 simulated run in",
+    ] {
+        assert!(all.contains(right), "{right:?} not printed");
+    }
+    assert!(!all.contains("1 weeks") && !all.contains("1 simulated runs"));
+    // The step axis: each step labelled once, none between steps.
+    let fan = std::fs::read_to_string(out.join("index_fan.svg")).unwrap();
+    let texts = svg_texts(&fan);
+    // Step 0 once (it was labelled at 0, 0.1, ... 0.5, each rounding to 0).
+    assert_eq!(texts.iter().filter(|t| *t == "0").count(), 1, "{texts:?}");
+
+    let sweep = dir.join("sweep");
+    common::ok(&[
+        "sweep",
+        "scenarios/examples/tutorial.ron",
+        "--set",
+        "actors.north.hawkishness=0.2..1.2:3",
+        "--runs",
+        "50",
+        "--out",
+        sweep.to_str().unwrap(),
+    ]);
+    let page = std::fs::read_to_string(sweep.join("report.html")).unwrap();
+    let ledger = &page[at(&page, "<section id=\"ledger\"")..];
+    let ledger = &ledger[..at(ledger, "</section>")];
+    assert!(!ledger.contains("actors.north.hawkishness"), "{ledger}");
+    assert!(ledger.contains("actors.north.sensitivity"), "{ledger}");
+    let exp = dir.join("experiment");
+    common::ok(&[
+        "experiment",
+        "scenarios/examples/tutorial.ron",
+        "--design",
+        "lhs",
+        "--param",
+        "actors.north.hawkishness=0.1..0.9",
+        "--points",
+        "4",
+        "--runs",
+        "30",
+        "--out",
+        exp.to_str().unwrap(),
+    ]);
+    let page = std::fs::read_to_string(exp.join("report.html")).unwrap();
+    assert!(
+        page.contains("30 times on the same run indices"),
+        "no '30 times'"
+    );
+    assert!(!page.contains("runs times"));
+}

@@ -1816,7 +1816,7 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
             Ok(l) => {
                 let s = &l.scenario;
                 say(&format!(
-                    "ok  {}: {:?}, {}, {}, {}, {}, {}, {}, {}, horizon {} {}\n",
+                    "ok  {}: {:?}, {}, {}, {}, {}, {}, {}, {}, horizon {}\n",
                     f.shown(),
                     s.name,
                     counted(s.actors.len(), "actor", "actors"),
@@ -1830,8 +1830,7 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
                         "uncertain number",
                         "uncertain numbers"
                     ),
-                    s.horizon,
-                    brink::scenario::steps(&s.step_unit)
+                    brink::scenario::n_steps(s.horizon, &s.step_unit)
                 ));
             }
             Err(d) => all.extend(d.0),

@@ -470,11 +470,10 @@ fn facts_table(c: &CaseResult, ctx: Option<&CaseContext>, label: &str) -> TableV
         ]);
     }
     t.notes.push(format!(
-        "{} of {} {}{}, seed {}. Every fact held together in {}: the probability of \
+        "{} of {}{}, seed {}. Every fact held together in {}: the probability of \
          the whole observed path is {} ({}). Mean log score {:.3}, mean Brier {:.3}.",
         crate::report::charts::n_runs(c.runs),
-        c.horizon,
-        units(&c.step_unit),
+        crate::scenario::n_steps(c.horizon, &c.step_unit),
         c.start_date
             .as_deref()
             .map(|d| format!(" from {d}"))

@@ -235,8 +235,12 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
                 (String::new(), String::new())
             } else {
                 (
-                    format!("{:+.3}", oc.difference.estimate),
-                    format!("{:+.3} .. {:+.3}", oc.difference.low, oc.difference.high),
+                    super::signed(oc.difference.estimate, 3),
+                    format!(
+                        "{} .. {}",
+                        super::signed(oc.difference.low, 3),
+                        super::signed(oc.difference.high, 3)
+                    ),
                 )
             };
             t.row(vec![
@@ -264,7 +268,14 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
             crate::report::charts::probability(tor.base_probability.estimate)
         );
         let mut t = Table::new(&["lever", "forced to top level", "frozen"]);
-        let f = |i: &Interval| format!("{:+.3} ({:+.3}..{:+.3})", i.estimate, i.low, i.high);
+        let f = |i: &Interval| {
+            format!(
+                "{} ({}..{})",
+                super::signed(i.estimate, 3),
+                super::signed(i.low, 3),
+                super::signed(i.high, 3)
+            )
+        };
         for b in &tor.bars {
             t.row(vec![
                 if b.by_definition {

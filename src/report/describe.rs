@@ -193,9 +193,8 @@ pub fn describe(s: &Scenario) -> String {
     }
     let _ = writeln!(
         o,
-        "\nhorizon {} {} from {}; focal dyad {} <-> {}; costs in {}; hostility bounds {}..{}",
-        s.horizon,
-        crate::scenario::steps(&s.step_unit),
+        "\nhorizon {} from {}; focal dyad {} <-> {}; costs in {}; hostility bounds {}..{}",
+        crate::scenario::n_steps(s.horizon, &s.step_unit),
         s.start_date.as_deref().unwrap_or("step 0"),
         s.focal.0,
         s.focal.1,

@@ -7,10 +7,7 @@ use crate::report::describe::Table;
 
 /// A difference of probabilities in percentage points, signed: "+5.2".
 fn points(x: f64) -> String {
-    let v = 100.0 * x;
-    // No "-0.0".
-    let v = if v.abs() < 0.05 { 0.0 } else { v };
-    format!("{v:+.1}")
+    super::signed(100.0 * x, 1)
 }
 
 fn side_line(which: &str, s: &Side) -> String {

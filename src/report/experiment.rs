@@ -377,14 +377,17 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
             .map_or("-".into(), |e| {
                 if e.difference.is_bounded() {
                     format!(
-                        "{:+.1} pts [{:+.1}, {:+.1}]",
-                        e.difference.estimate * 100.0,
-                        e.difference.low * 100.0,
-                        e.difference.high * 100.0
+                        "{} pts [{}, {}]",
+                        super::signed(e.difference.estimate * 100.0, 1),
+                        super::signed(e.difference.low * 100.0, 1),
+                        super::signed(e.difference.high * 100.0, 1)
                     )
                 } else {
                     // One run: no spread to take an interval from.
-                    format!("{:+.1} pts (one run)", e.difference.estimate * 100.0)
+                    format!(
+                        "{} pts (one run)",
+                        super::signed(e.difference.estimate * 100.0, 1)
+                    )
                 }
             });
         let pct = |x: Option<(usize, f64)>| {

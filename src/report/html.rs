@@ -718,7 +718,11 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
         })
         .collect();
     let headline: Vec<OutcomeRow> = outcomes.iter().take(HEADLINE_OUTCOMES).cloned().collect();
-    let method = run_method(m.runs, sc.horizon, &steps, m.seed);
+    let method = run_method(
+        m.runs,
+        &crate::scenario::n_steps(sc.horizon, &sc.step_unit),
+        m.seed,
+    );
     Page {
         horizon: sc.horizon,
         steps,
@@ -745,7 +749,7 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
 
 /// How a run's numbers were made: (lead, text) paragraphs of the method section. `steps` is
 /// the step unit in the plural.
-fn run_method(runs: u64, horizon: u32, steps: &str, seed: u64) -> Vec<(String, String)> {
+fn run_method(runs: u64, span: &str, seed: u64) -> Vec<(String, String)> {
     let times = match runs {
         1 => "once".to_string(),
         n => format!("{} times", group_thousands(n)),
@@ -754,7 +758,7 @@ fn run_method(runs: u64, horizon: u32, steps: &str, seed: u64) -> Vec<(String, S
         (
             "Monte Carlo over the scenario's uncertain numbers.".into(),
             format!(
-                "brink played the scenario {times}, each run {horizon} {steps} long. A run \
+                "brink played the scenario {times}, each run {span} long. A run \
                  first draws every uncertain number of the scenario once from its distribution \
                  (the assumptions ledger below lists them with their sources), then plays the \
                  actors' choices, the events and the mood step by step. A probability is the \
@@ -773,7 +777,7 @@ fn run_method(runs: u64, horizon: u32, steps: &str, seed: u64) -> Vec<(String, S
         (
             "Intervals.".into(),
             "Probabilities carry a 95% Wilson score interval; means (the dyad index H, the \
-             costs) a 95% interval from the normal approximation. They measure the Monte Carlo \
+             costs) Student's t 95% interval (costs cut at 0). They measure the Monte Carlo \
              error of a finite number of runs and narrow as runs are added; they do not include \
              doubt about the assumptions or about the model itself."
                 .into(),
@@ -788,10 +792,9 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
     let p = page(model, s);
     let mut a = Analysis {
         setup: format!(
-            "{} of {} {}{}; focal pair {} and {}; costs in {}.{}{}",
+            "{} of {}{}; focal pair {} and {}; costs in {}.{}{}",
             crate::report::charts::n_runs(s.manifest.runs),
-            p.horizon,
-            p.steps,
+            crate::scenario::n_steps(p.horizon, &s.scenario.step_unit),
             p.start_date
                 .map(|d| format!(" from {d}"))
                 .unwrap_or_default(),
@@ -910,8 +913,12 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
         .collect();
     t.notes.push(format!(
         "Dyad index H at its peak: mean {} (95% interval {}); at the end: mean {} ({}). The \
-         highest rung and the peak count the state a run starts in (before week 0).",
-        p.index.peak.mean, p.index.peak.interval, p.index.end.mean, p.index.end.interval
+         highest rung and the peak count the state a run starts in (before {} 0).",
+        p.index.peak.mean,
+        p.index.peak.interval,
+        p.index.end.mean,
+        p.index.end.interval,
+        crate::scenario::step_one(&s.scenario.step_unit)
     ));
     a.sections.push(SectionView::of_table("rungs", "Rungs", t));
     let mut t = TableView::new(

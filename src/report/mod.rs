@@ -29,3 +29,20 @@ pub use artifact::Artifact;
 
 /// Whether a character reorders a line (see [`crate::text::reorders_text`]).
 pub use crate::text::reorders_text;
+
+/// A signed number with `digits` decimals, never "-0.0": a difference that rounds to nothing
+/// reads "+0.0" (tables printed "-0.0 to +5.3").
+///
+/// ```
+/// use brink::report::signed;
+/// assert_eq!(signed(-0.04, 1), "+0.0");
+/// assert_eq!(signed(-0.06, 1), "-0.1");
+/// assert_eq!(signed(0.1234, 3), "+0.123");
+/// ```
+pub fn signed(v: f64, digits: usize) -> String {
+    let s = format!("{v:+.digits$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => format!("+{rest}"),
+        _ => s,
+    }
+}

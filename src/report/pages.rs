@@ -336,13 +336,17 @@ pub(crate) fn manifest_rows(m: &Manifest, date: Option<&str>) -> Vec<(String, St
 
 /// A difference of probabilities in percentage points: "+12.3 points".
 fn points(x: f64) -> String {
-    format!("{:+.1} points", 100.0 * x)
+    format!("{} points", super::signed(100.0 * x, 1))
 }
 
 /// A paired interval of a difference, in points: "+8.1 to +16.5".
 fn points_interval(i: &Interval) -> String {
     if i.is_bounded() {
-        format!("{:+.1} to {:+.1}", 100.0 * i.low, 100.0 * i.high)
+        format!(
+            "{} to {}",
+            super::signed(100.0 * i.low, 1),
+            super::signed(100.0 * i.high, 1)
+        )
     } else {
         // One run: no spread to take an interval from.
         "no interval from one run".into()
@@ -470,7 +474,7 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
             // Points are the column's unit: the figures alone keep the labels' room.
             t.rows.push(vec![
                 short_label(&arm_label(a), &a.name),
-                format!("{:+.1}", 100.0 * o.difference.estimate),
+                super::signed(100.0 * o.difference.estimate, 1),
                 points_interval(&o.difference),
             ]);
         }
@@ -591,7 +595,10 @@ pub fn sweep(
     charts: &[Chart],
     options: &ReportOptions,
 ) -> String {
-    let p = page("sweep", model, &r.manifest, charts, options);
+    let mut p = page("sweep", model, &r.manifest, charts, options);
+    // The swept numbers are set at each point, not drawn (the ledger listed them as uncertain).
+    p.ledger
+        .retain(|row| !r.parameters.iter().any(|x| x.path == row.path));
     render_page(
         "analysis.html",
         TEMPLATE,
@@ -886,8 +893,12 @@ pub(crate) fn sensitivity_analysis(sc: &Scenario, r: &SensitivityResult) -> Anal
         vec![
             format!("{}{}", x.rank, if x.excludes_zero { "" } else { "*" }),
             labels.path(&x.parameter),
-            format!("{:+.3}", x.prcc),
-            format!("{:+.3} to {:+.3}", x.low, x.high),
+            super::signed(x.prcc, 3),
+            format!(
+                "{} to {}",
+                super::signed(x.low, 3),
+                super::signed(x.high, 3)
+            ),
         ]
     };
     // The interval wraps (a cell that is not a right-aligned number): on the combined page
@@ -1327,7 +1338,7 @@ pub(crate) fn experiment_analysis(
         design,
         format!(
             "At each point brink set {} to the point's values, overriding the scenario's own ({}), \
-             and played the base scenario{} {runs} times on the same run indices from the master \
+             and played the base scenario{} {} on the same run indices from the master \
              seed {} (common random numbers). Probabilities carry 95% Wilson intervals; a \
              variant's effect is the mean of its per-run differences from the base over every \
              point and run (+1 where only the variant had the outcome, −1 where only the base \
@@ -1342,6 +1353,11 @@ pub(crate) fn experiment_analysis(
                 String::new()
             } else {
                 " and every variant".to_string()
+            },
+            // "300 runs times" it said.
+            match r.manifest.runs {
+                1 => "once".to_string(),
+                n => format!("{} times", group_thousands(n)),
             },
             r.manifest.seed
         ),

@@ -314,14 +314,20 @@ pub fn columns(sc: &Scenario, m: &Model, keys: &Keys) -> Vec<Column> {
         "peak_rung",
         rungs.clone(),
         "rung",
-        "the highest rung the run reached, the one it starts in (before week 0) included",
+        format!(
+            "the highest rung the run reached, the one it starts in (before {} 0) included",
+            crate::scenario::step_one(&sc.step_unit)
+        ),
     ));
     c.push(Column::new(
         Role::Output,
         "peak_index",
         ColumnType::Float64,
         "Goldstein points",
-        "the highest dyad index (mean hostility of the focal pair) the run reached, its starting value (before week 0) included",
+        format!(
+            "the highest dyad index (mean hostility of the focal pair) the run reached, its starting value (before {} 0) included",
+            crate::scenario::step_one(&sc.step_unit)
+        ),
     ));
     c.push(Column::new(
         Role::Output,

@@ -151,8 +151,12 @@ pub fn text(r: &SensitivityResult) -> String {
         t.row(vec![
             format!("{}{}", p.rank, if p.excludes_zero { "" } else { "*" }),
             p.parameter.clone(),
-            format!("{:+.3}", p.prcc),
-            format!("{:+.3} .. {:+.3}", p.low, p.high),
+            super::signed(p.prcc, 3),
+            format!(
+                "{} .. {}",
+                super::signed(p.low, 3),
+                super::signed(p.high, 3)
+            ),
             src,
         ]);
     }

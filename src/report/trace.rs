@@ -314,9 +314,8 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
     }
     let _ = writeln!(
         o,
-        "{} {}{}; H = mean hostility of {} <-> {}; costs in {}.",
-        t.horizon,
-        crate::scenario::steps(&t.step_unit),
+        "{}{}; H = mean hostility of {} <-> {}; costs in {}.",
+        crate::scenario::n_steps(t.horizon, &t.step_unit),
         t.start_date
             .as_ref()
             .map(|d| format!(" from {d}"))

@@ -60,6 +60,21 @@ pub fn step_one(unit: &str) -> &str {
     }
 }
 
+/// A number of steps in words, singular for one: "1 week", "52 weeks" (whichever way the
+/// scenario spells its unit).
+///
+/// ```
+/// use brink::scenario::n_steps;
+/// assert_eq!(n_steps(1, "weeks"), "1 week");
+/// assert_eq!(n_steps(52, "week"), "52 weeks");
+/// ```
+pub fn n_steps(n: impl Into<i128>, unit: &str) -> String {
+    match n.into() {
+        1 => format!("1 {}", step_one(unit)),
+        n => format!("{n} {}", steps(unit)),
+    }
+}
+
 /// A step unit in the plural ("weeks" for "week" or "weeks"; "WEEKS" for "WEEK").
 pub fn steps(unit: &str) -> String {
     let one = step_one(unit);

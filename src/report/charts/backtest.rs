@@ -57,8 +57,9 @@ fn date_axis(case: &CaseResult, c: &Ctx) -> (String, impl Fn(&f64) -> String + u
         None => c.time_axis(),
     };
     let fmt = move |v: &f64| {
-        let t = v.round().max(0.0) as u32;
-        date_of_step(start.as_deref(), &unit, t).unwrap_or_else(|| step_label(v))
+        super::whole_step(*v)
+            .and_then(|t| date_of_step(start.as_deref(), &unit, t))
+            .unwrap_or_else(|| step_label(v))
     };
     (desc, fmt)
 }

@@ -258,9 +258,8 @@ impl Drawing for Grouped<'_> {
 
     fn title(&self) -> String {
         format!(
-            "Outcomes by variant: probability within {} {}",
-            self.cx.base.horizon,
-            self.cx.ctx.units()
+            "Outcomes by variant: probability within {}",
+            crate::scenario::n_steps(self.cx.base.horizon, &self.cx.ctx.s.scenario.step_unit)
         )
     }
 
@@ -435,7 +434,10 @@ impl Drawing for Medians<'_> {
 
     fn title(&self) -> String {
         let (a, b) = super::focal_labels(&self.cx.base.scenario);
-        format!("Hostility between {a} and {b}: median by week, by variant")
+        format!(
+            "Hostility between {a} and {b}: median by {}, by variant",
+            self.cx.ctx.unit()
+        )
     }
 
     fn size(&self) -> (u32, u32) {

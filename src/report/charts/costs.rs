@@ -35,9 +35,8 @@ impl Drawing for Costs<'_> {
     fn title(&self) -> String {
         let c = self.0;
         format!(
-            "Cost to each actor over {} {} ({})",
-            c.s.scenario.horizon,
-            c.units(),
+            "Cost to each actor over {} ({})",
+            crate::scenario::n_steps(c.s.scenario.horizon, &c.s.scenario.step_unit),
             c.s.scenario.cost_unit
         )
     }

@@ -122,9 +122,8 @@ impl Drawing for CostsEcdf<'_> {
     fn title(&self) -> String {
         let c = self.c;
         format!(
-            "Cost to each actor over {} {}: share of runs up to each cost",
-            c.s.scenario.horizon,
-            c.units()
+            "Cost to each actor over {}: share of runs up to each cost",
+            crate::scenario::n_steps(c.s.scenario.horizon, &c.s.scenario.step_unit)
         )
     }
 

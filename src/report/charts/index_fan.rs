@@ -97,7 +97,7 @@ where
 {
     let steps = &c.s.index_by_step;
     let mut legend = vec![
-        (Mark::Line(FAN, false), "median by week".to_string()),
+        (Mark::Line(FAN, false), format!("median by {}", c.unit())),
         (Mark::Fill(FAN, 0.32), "middle 50% of runs".to_string()),
         (Mark::Fill(FAN, 0.16), "middle 90% of runs".to_string()),
     ];

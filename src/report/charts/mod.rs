@@ -208,11 +208,6 @@ impl Ctx<'_> {
         crate::scenario::step_one(&self.s.scenario.step_unit)
     }
 
-    /// The step unit, plural ("weeks").
-    pub fn units(&self) -> String {
-        crate::scenario::steps(&self.s.scenario.step_unit)
-    }
-
     /// The x-axis title of charts over time: "week" (and the date of step 0 if known).
     pub fn time_axis(&self) -> String {
         match self.s.date_of_step(0) {
@@ -1040,9 +1035,16 @@ pub(crate) fn pct_label(v: &f64) -> String {
     }
 }
 
-/// Integer tick labels for a step axis.
+/// Integer tick labels for a step axis; none between steps (a horizon of one or three
+/// steps put ticks at tenths, each labelled with its rounded step: "0 0 0 0 0 1 1 1").
 pub(crate) fn step_label(v: &f64) -> String {
-    format!("{:.0}", v)
+    whole_step(*v).map(|k| k.to_string()).unwrap_or_default()
+}
+
+/// The step a tick stands at, if it stands at one (not between two).
+pub(crate) fn whole_step(v: f64) -> Option<u32> {
+    let k = v.round();
+    ((v - k).abs() < 1e-6 && k >= 0.0 && k <= f64::from(u32::MAX)).then_some(k as u32)
 }
 
 /// A chart with numeric axes.

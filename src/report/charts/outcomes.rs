@@ -25,9 +25,8 @@ impl Drawing for Outcomes<'_> {
     fn title(&self) -> String {
         let c = self.0;
         format!(
-            "Probability of each outcome within {} {}",
-            c.s.scenario.horizon,
-            c.units()
+            "Probability of each outcome within {}",
+            crate::scenario::n_steps(c.s.scenario.horizon, &c.s.scenario.step_unit)
         )
     }
 

@@ -13,7 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Area, Axes, Drawing, Drawn, GRID, HEIGHT, INK, MUTED, WIDTH, fit, frame_with_footer,
-    index_range, mesh_with, rung_color, rung_words, short_label, step_label, text, text_width,
+    index_range, mesh_with, rung_color, rung_words, short_label, text, text_width,
 };
 use crate::analysis::summary::date_of_step;
 use crate::analysis::trace::Trace;
@@ -337,9 +337,14 @@ impl Drawing for TraceTimeline<'_> {
         let start = t.start_date.clone();
         let unit = t.step_unit.clone();
         let dated = date_of_step(start.as_deref(), &unit, 0).is_some();
-        let x_fmt = move |v: &f64| {
-            let k = v.round().max(0.0) as u32;
-            date_of_step(start.as_deref(), &unit, k).unwrap_or_else(|| step_label(v))
+        // A tick between steps or past the last (the axis of a one-step run reaches 1) has
+        // no label: it had its neighbour's date, twice or thrice over.
+        let last = t.steps.len().saturating_sub(1);
+        let x_fmt = move |v: &f64| match super::whole_step(*v) {
+            Some(k) if k as usize <= last => {
+                date_of_step(start.as_deref(), &unit, k).unwrap_or_else(|| k.to_string())
+            }
+            _ => String::new(),
         };
         let x_desc = match (&t.start_date, dated) {
             (Some(d), true) => format!("date (each {} from {d})", self.unit()),

@@ -126,12 +126,15 @@ impl Drawing for Fans<'_> {
             })
             .collect();
         let lines = vec![
-            (Mark::Line(FAN, false), "median by week".to_string()),
+            (
+                Mark::Line(FAN, false),
+                format!("median by {}", cx.ctx.unit()),
+            ),
             (Mark::Fill(FAN, 0.35), "middle 50% of runs".to_string()),
             (Mark::Fill(FAN, 0.15), "middle 90% of runs".to_string()),
             (
                 Mark::Line(MUTED, true),
-                "the other arm's median by week".to_string(),
+                format!("the other arm's median by {}", cx.ctx.unit()),
             ),
         ];
         let rungs: Vec<(Mark, String)> = visible

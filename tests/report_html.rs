@@ -532,6 +532,19 @@ fn compare_writes_a_report_with_paired_effects_by_label() {
     // Changes in points, the unit in the column's head.
     assert!(summary.contains("change (points)"));
     assert!(summary.contains("<td class=\"n big\">+") || summary.contains("<td class=\"n big\">-"));
+    // Found by a reviewing helper: the costs and the index, whose paired intervals the method
+    // describes, were on no table of the page: one row per quantity and arm.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
+    let arms = json["arms"].as_array().unwrap().len();
+    assert!(html.contains("Costs and the index by arm, with the paired difference from the base"));
+    for q in [
+        "<td>cost to Republic of North (USD million)</td>",
+        "<td>dyad index H at its peak (points)</td>",
+        "<td>dyad index H at the end (points)</td>",
+    ] {
+        assert_eq!(html.matches(q).count(), arms, "{q}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

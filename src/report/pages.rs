@@ -559,6 +559,62 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         }
     }
     p.tables.push(t);
+    // The costs and the index by arm: the method below describes their paired intervals, and
+    // the page showed none of them (compare_means.csv held them alone).
+    let mut t = TableView::new(
+        "Costs and the index by arm, with the paired difference from the base",
+        &[
+            ("quantity", false),
+            ("arm", false),
+            ("mean", true),
+            ("95% interval", true),
+            ("change from base", true),
+            ("paired 95% interval", true),
+        ],
+    );
+    let figure = |x: f64| crate::report::charts::cost_figures(x, 4);
+    let change = |x: f64| {
+        let f = figure(x);
+        if x > 0.0 { format!("+{f}") } else { f }
+    };
+    for (k, q) in r.quantities.iter().enumerate() {
+        let what = match q.as_str() {
+            "peak_index" => "dyad index H at its peak (points)".to_string(),
+            "final_index" => "dyad index H at the end (points)".to_string(),
+            q => match q.strip_prefix("cost_") {
+                Some(a) => format!("cost to {} ({})", labels.actor(a), sc.cost_unit),
+                None => q.to_string(),
+            },
+        };
+        for a in &r.arms {
+            let Some(m) = a.means.get(k) else { continue };
+            let base = a.kind == "base";
+            t.rows.push(vec![
+                what.clone(),
+                arm_label(a),
+                figure(m.mean.estimate),
+                m.mean.text(figure, " – "),
+                if base {
+                    String::new()
+                } else {
+                    change(m.difference.estimate)
+                },
+                if base {
+                    String::new()
+                } else {
+                    m.difference.text(change, " to ")
+                },
+            ]);
+        }
+    }
+    if !t.rows.is_empty() {
+        t.notes.push(
+            "Costs' intervals stop at 0, which no run's cost is below; differences are the mean \
+             of the per-run differences on the same runs."
+                .into(),
+        );
+        p.tables.push(t);
+    }
     p.method = vec![
         format!(
             "Common random numbers. brink played the base scenario and every other arm {} \

@@ -1743,3 +1743,42 @@ fn a_step_unit_in_capitals_or_the_plural_is_counted_as_written() {
         }
     }
 }
+
+/// `graph --out` and `new` never put a file inside a result brink wrote: its marker would not
+/// list the file, and the result was then refused as damaged by `rerun`, `report` and `diff`,
+/// and could no longer be replaced.
+#[test]
+fn graph_and_new_refuse_to_write_inside_a_result() {
+    let dir = scratch("inside-a-result");
+    fs::copy(repo(TUTORIAL), dir.join("t.ron")).unwrap();
+    ok_in(
+        &dir,
+        &[
+            "run",
+            "t.ron",
+            "--runs",
+            "20",
+            "--no-charts",
+            "--out",
+            "res",
+        ],
+    );
+    let before: Vec<_> = common::paths(&dir.join("res"));
+    let (code, _, err) = code_in(&dir, &["graph", "t.ron", "--out", "res/g.svg"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("lies inside") && err.contains("a result brink wrote"),
+        "{err}"
+    );
+    let (code, _, err) = code_in(&dir.join("res"), &["new", "x"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("refusing to write x.ron"), "{err}");
+    let (code, _, err) = code_in(&dir, &["new", "x", "--out", "res/sub/x.ron"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(common::paths(&dir.join("res")), before);
+    // The result is whole: a report of it is written.
+    ok_in(&dir, &["report", "res", "--out", "rep"]);
+    // Beside it, both write.
+    ok_in(&dir, &["graph", "t.ron", "--out", "g.svg"]);
+    assert!(dir.join("g.svg").is_file());
+}

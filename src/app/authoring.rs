@@ -38,6 +38,25 @@ pub fn write_new_file(path: &Path, bytes: &[u8], given: bool) -> Result<()> {
             )
         }));
     }
+    // A file put in a result brink wrote is one its marker does not list: the result could
+    // then be neither replaced, rerun nor read (it is refused as damaged).
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if let Some(result) = crate::app::output::result_holding(parent) {
+        return Err(Error::Input(format!(
+            "refusing to write {}: it lies inside {}, a result brink wrote, which would then \
+             hold a file it does not list and be refused as damaged; {}",
+            path.shown(),
+            result.shown(),
+            if given {
+                "choose an --out outside it"
+            } else {
+                "run the command outside it, or name a file outside it with --out FILE"
+            }
+        )));
+    }
     let exists = || {
         Error::Input(format!(
             "{} already exists; brink never overwrites a file: {}, or move it away",

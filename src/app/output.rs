@@ -573,7 +573,7 @@ fn inspect(target: &Path, kind: &str) -> Result<Target> {
 
 /// The nearest of `dir` and the folders above it that is a result brink wrote (it holds a
 /// marker), if any: a new output folder there would be a folder the result does not list.
-fn result_holding(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn result_holding(dir: &Path) -> Option<PathBuf> {
     let real = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     real.ancestors()
         .find(|a| fs::symlink_metadata(a.join(MARKER)).is_ok_and(|m| m.is_file()))

@@ -574,10 +574,25 @@ fn inspect(target: &Path, kind: &str) -> Result<Target> {
 /// The nearest of `dir` and the folders above it that is a result brink wrote (it holds a
 /// marker), if any: a new output folder there would be a folder the result does not list.
 pub(crate) fn result_holding(dir: &Path) -> Option<PathBuf> {
+    let holds = |a: &Path| {
+        let a = if a.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            a
+        };
+        fs::symlink_metadata(a.join(MARKER)).is_ok_and(|m| m.is_file())
+    };
+    // As the analyst wrote it first ("res", not "/home/me/work/res"), then the real path
+    // (through links and `..`, and for the current folder, which "." would not name).
+    if let Some(a) = dir
+        .ancestors()
+        .find(|a| holds(a))
+        .filter(|a| !a.as_os_str().is_empty() && *a != Path::new("."))
+    {
+        return Some(a.to_path_buf());
+    }
     let real = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    real.ancestors()
-        .find(|a| fs::symlink_metadata(a.join(MARKER)).is_ok_and(|m| m.is_file()))
-        .map(Path::to_path_buf)
+    real.ancestors().find(|a| holds(a)).map(Path::to_path_buf)
 }
 
 /// Whether the folder `dir` is on another device than the folder holding it.

@@ -279,7 +279,9 @@ fn units(unit: &str) -> String {
 fn pit_text(p: Option<(f64, f64)>) -> String {
     match p {
         None => "-".into(),
-        Some((lo, hi)) if hi - lo < 0.005 => format!("{lo:.2}"),
+        // One figure when both ends print alike ([0.0035, 0.006] read "0.00", hiding its
+        // upper end's 0.01).
+        Some((lo, hi)) if format!("{lo:.2}") == format!("{hi:.2}") => format!("{lo:.2}"),
         Some((lo, hi)) => format!("{lo:.2}–{hi:.2}"),
     }
 }
@@ -958,6 +960,9 @@ mod tests {
         assert_eq!(pit_text(None), "-");
         assert_eq!(pit_text(Some((0.25, 0.252))), "0.25");
         assert_eq!(pit_text(Some((0.1, 0.4))), "0.10–0.40");
+        // Narrow, but its ends print apart (found by a reviewing helper: it read "0.00").
+        assert_eq!(pit_text(Some((0.0035, 0.006))), "0.00–0.01");
+        assert_eq!(pit_text(Some((0.4535, 0.457))), "0.45–0.46");
         assert_eq!(units("week"), "weeks");
         assert_eq!(units("days"), "days");
         assert_eq!(units(""), "steps");

@@ -1669,7 +1669,19 @@ impl Staging {
             parent.shown(),
             target.shown()
         );
-        let unwritable = |e: std::io::Error| Error::Input(format!("cannot write in {where_}: {e}"));
+        // A full disk is the machine's state, not a mistake in the command (exit code 1, as
+        // a disk that fills while the files are written).
+        let unwritable = |e: std::io::Error| {
+            let m = format!("cannot write in {where_}: {e}");
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+            ) {
+                Error::Failed(m)
+            } else {
+                Error::Input(m)
+            }
+        };
         let lock = match Lock::try_take(lock_path(&parent, &stem)).map_err(unwritable)? {
             TryLock::Held(l) => l,
             TryLock::Busy(pid) => {

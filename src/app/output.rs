@@ -595,6 +595,20 @@ pub(crate) fn result_holding(dir: &Path) -> Option<PathBuf> {
     real.ancestors().find(|a| holds(a)).map(Path::to_path_buf)
 }
 
+/// A folder brink cannot write in: an input error (choose another `--out`), but a full disk
+/// or quota is the machine's state, not a mistake in the command (exit code 1, as for a disk
+/// that fills while the files are written).
+fn cannot_write(message: String, e: &std::io::Error) -> Error {
+    if matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    ) {
+        Error::Failed(message)
+    } else {
+        Error::Input(message)
+    }
+}
+
 /// Whether the folder `dir` is on another device than the folder holding it.
 #[cfg(unix)]
 fn is_mount_point(dir: &Path, meta: &fs::Metadata) -> bool {
@@ -1669,19 +1683,8 @@ impl Staging {
             parent.shown(),
             target.shown()
         );
-        // A full disk is the machine's state, not a mistake in the command (exit code 1, as
-        // a disk that fills while the files are written).
-        let unwritable = |e: std::io::Error| {
-            let m = format!("cannot write in {where_}: {e}");
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
-            ) {
-                Error::Failed(m)
-            } else {
-                Error::Input(m)
-            }
-        };
+        let unwritable =
+            |e: std::io::Error| cannot_write(format!("cannot write in {where_}: {e}"), &e);
         let lock = match Lock::try_take(lock_path(&parent, &stem)).map_err(unwritable)? {
             TryLock::Held(l) => l,
             TryLock::Busy(pid) => {
@@ -1703,10 +1706,10 @@ impl Staging {
             // computation.
             let d = at.join(format!("{INNER_PARTIAL}{}", std::process::id()));
             fs::create_dir(&d).map_err(|e| {
-                Error::Input(format!(
-                    "cannot write in the output folder {}: {e}",
-                    target.shown()
-                ))
+                cannot_write(
+                    format!("cannot write in the output folder {}: {e}", target.shown()),
+                    &e,
+                )
             })?;
             d
         } else {

@@ -452,10 +452,12 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
         if !weak.is_empty() {
             o += &format!(
                 "The runs do not support the box's {one} of {} (quasi-p above {}: peeling took \
-                 {it} for a small gain in density; without {it} the box is not significantly \
-                 less dense).\n",
+                 {it} for a small gain in density, or later cuts left {it} cutting no run; \
+                 without {it} the box is not significantly less dense). That says nothing of \
+                 {} influence elsewhere: see `brink sensitivity`.\n",
                 quoted_list(&weak),
-                crate::analysis::prim::SIGNIFICANT
+                crate::analysis::prim::SIGNIFICANT,
+                if weak.len() == 1 { "its" } else { "their" }
             );
         }
     }

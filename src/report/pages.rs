@@ -1284,12 +1284,16 @@ pub(crate) fn experiment_analysis(
             let weak = match weak.len() {
                 0 => String::new(),
                 1 => format!(
-                    " The runs do not support the restriction of {} (quasi-p above {}; Method).",
+                    " The runs do not support the restriction of {} within the box (quasi-p above \
+                     {}, perhaps made redundant by later cuts; Method), which says nothing of its \
+                     influence elsewhere.",
                     crate::report::experiment::quoted_list(&weak),
                     crate::analysis::prim::SIGNIFICANT
                 ),
                 _ => format!(
-                    " The runs do not support the restrictions of {} (quasi-p above {}; Method).",
+                    " The runs do not support the restrictions of {} within the box (quasi-p \
+                     above {}, perhaps made redundant by later cuts; Method), which says nothing \
+                     of their influence elsewhere.",
                     crate::report::experiment::quoted_list(&weak),
                     crate::analysis::prim::SIGNIFICANT
                 ),

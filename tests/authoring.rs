@@ -1778,7 +1778,17 @@ fn graph_and_new_refuse_to_write_inside_a_result() {
     assert_eq!(common::paths(&dir.join("res")), before);
     // The result is whole: a report of it is written.
     ok_in(&dir, &["report", "res", "--out", "rep"]);
-    // Beside it, both write.
+    // Beside it, both write, also through `..` out of the result (refused as inside it by a
+    // first fix, which read the path as written) and through a link out of it.
     ok_in(&dir, &["graph", "t.ron", "--out", "g.svg"]);
     assert!(dir.join("g.svg").is_file());
+    ok_in(&dir, &["graph", "t.ron", "--out", "res/../g2.svg"]);
+    assert!(dir.join("g2.svg").is_file());
+    #[cfg(unix)]
+    {
+        fs::create_dir(dir.join("other")).unwrap();
+        std::os::unix::fs::symlink("../other", dir.join("res/esc")).unwrap();
+        ok_in(&dir, &["graph", "t.ron", "--out", "res/esc/g.svg"]);
+        assert!(dir.join("other/g.svg").is_file());
+    }
 }

@@ -38,6 +38,15 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "unexpected `/` after the end of the scenario",
     ),
     ("lone_slash_inside", 39, 25, "unexpected `/`"),
+    // Before the record, not "after the end of the scenario" (found by a reviewing helper).
+    ("lone_slash_before_the_record", 1, 10, "unexpected `/`\n"),
+    // Bounds too large to subtract: their magnitude, not "inf points apart".
+    (
+        "bounds_beyond_the_largest_number",
+        32,
+        13,
+        "reach beyond the largest number a scenario may hold",
+    ),
     // ron reads `(0.5)` as the number: its error pointed at 0.5 as if it were wrong.
     (
         "fixed_one_number_in_order",

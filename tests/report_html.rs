@@ -868,4 +868,9 @@ fn units_counts_and_axes_read_as_the_scenario_has_them() {
         "no '30 times'"
     );
     assert!(!page.contains("runs times"));
+    // Nor does an experiment's ledger list the numbers its design sets (found by a reviewing
+    // helper after the sweep's was mended).
+    let ledger = &page[at(&page, "<section id=\"ledger\"")..];
+    let ledger = &ledger[..at(ledger, "</section>")];
+    assert!(!ledger.contains("actors.north.hawkishness"), "{ledger}");
 }

@@ -87,7 +87,12 @@ pub fn write_new_file(path: &Path, bytes: &[u8], given: bool) -> Result<()> {
         {
             Ok(f) => break (staged, f),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && k < 1000 => k += 1,
-            Err(e) => return Err(Error::Input(format!("cannot create {}: {e}", path.shown()))),
+            Err(e) => {
+                return Err(crate::app::output::cannot_write(
+                    format!("cannot create {}: {e}", path.shown()),
+                    &e,
+                ));
+            }
         }
     };
     if let Err(e) = f.write_all(bytes).and_then(|()| f.sync_all()) {

@@ -574,31 +574,49 @@ fn inspect(target: &Path, kind: &str) -> Result<Target> {
 /// The nearest of `dir` and the folders above it that is a result brink wrote (it holds a
 /// marker), if any: a new output folder there would be a folder the result does not list.
 pub(crate) fn result_holding(dir: &Path) -> Option<PathBuf> {
-    let holds = |a: &Path| {
-        let a = if a.as_os_str().is_empty() {
+    let holds = |a: &Path| fs::symlink_metadata(a.join(MARKER)).is_ok_and(|m| m.is_file());
+    // Where the folder really is: its nearest existing ancestor resolved (links, `..`), then
+    // the rest of the path taken as written (`res/../x` is not in `res`, nor is a link out of
+    // a result).
+    let mut existing = dir;
+    let mut rest = vec![];
+    let base = loop {
+        let probe = if existing.as_os_str().is_empty() {
             Path::new(".")
         } else {
-            a
+            existing
         };
-        fs::symlink_metadata(a.join(MARKER)).is_ok_and(|m| m.is_file())
+        if let Ok(r) = fs::canonicalize(probe) {
+            break r;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(p), Some(n)) => {
+                rest.push(n.to_os_string());
+                existing = p;
+            }
+            // `..` last, or a root that cannot be read: the path as given.
+            _ => break dir.to_path_buf(),
+        }
     };
-    // As the analyst wrote it first ("res", not "/home/me/work/res"), then the real path
-    // (through links and `..`, and for the current folder, which "." would not name).
-    if let Some(a) = dir
-        .ancestors()
-        .find(|a| holds(a))
-        .filter(|a| !a.as_os_str().is_empty() && *a != Path::new("."))
-    {
-        return Some(a.to_path_buf());
+    let mut real = base;
+    for n in rest.iter().rev() {
+        real.push(n);
     }
-    let real = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    real.ancestors().find(|a| holds(a)).map(Path::to_path_buf)
+    let found = real.ancestors().find(|a| holds(a))?.to_path_buf();
+    // Named as the analyst wrote it ("res", not "/home/me/work/res") when one of the given
+    // path's own ancestors is that very folder.
+    Some(
+        dir.ancestors()
+            .filter(|a| !a.as_os_str().is_empty() && *a != Path::new("."))
+            .find(|a| fs::canonicalize(a).is_ok_and(|r| r == found))
+            .map_or(found.clone(), Path::to_path_buf),
+    )
 }
 
 /// A folder brink cannot write in: an input error (choose another `--out`), but a full disk
 /// or quota is the machine's state, not a mistake in the command (exit code 1, as for a disk
 /// that fills while the files are written).
-fn cannot_write(message: String, e: &std::io::Error) -> Error {
+pub(crate) fn cannot_write(message: String, e: &std::io::Error) -> Error {
     if matches!(
         e.kind(),
         std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
@@ -752,11 +770,14 @@ fn make_route(target: &Path, parent: &Path, made: &mut Vec<PathBuf>) -> Result<(
         };
         // Said of the folder that could not be made, on the way to which output folder
         // ("cannot create output for the output folder: output: …" read garbled).
-        return Err(Error::Input(format!(
-            "cannot create the folder {} to hold the output folder {}: {e}",
-            at.shown(),
-            target.shown()
-        )));
+        return Err(cannot_write(
+            format!(
+                "cannot create the folder {} to hold the output folder {}: {e}",
+                at.shown(),
+                target.shown()
+            ),
+            &e,
+        ));
     }
     Ok(())
 }

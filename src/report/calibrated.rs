@@ -37,8 +37,9 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str, valid: (f64, f64)
             "."
         };
         let sentence = format!(
-            "{source}{stop} The posterior's {what}, {}, lies outside the number's valid range \
-             ({} to {}), whose end every draw beyond it is clamped to: the {what} written is {}.",
+            "{source}{stop} The posterior's {what}, {}, lies outside the range every use of \
+             the number takes ({} to {}), and a scenario centred outside it is refused: the \
+             {what} written is {}.",
             fmt_num(c),
             fmt_num(valid.0),
             fmt_num(valid.1),
@@ -675,7 +676,7 @@ mod tests {
         );
         assert!(
             source.ends_with(
-                "(0 to 1), whose end every draw beyond it is clamped to: the mean written is 0."
+                "(0 to 1), and a scenario centred outside it is refused: the mean written is 0."
             ),
             "{source}"
         );

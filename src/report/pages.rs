@@ -1046,7 +1046,10 @@ pub fn experiment(
     charts: &[Chart],
     options: &ReportOptions,
 ) -> String {
-    let p = page("experiment", model, &r.manifest, charts, options);
+    let mut p = page("experiment", model, &r.manifest, charts, options);
+    // The design's numbers are set at each point, not drawn.
+    p.ledger
+        .retain(|row| !r.parameters.iter().any(|x| x.path == row.path));
     render_page(
         "analysis.html",
         TEMPLATE,

@@ -1168,7 +1168,11 @@ fn ron_diagnostic(
                 && chars[found.chars.0] == '/' =>
         {
             (
-                if stack.is_empty() && k.is_some_and(|k| k > 0) {
+                // After the record's closing bracket, not before its opening one
+                // (`#![enable(...)]` then `/`, or `Scenario /`).
+                if stack.is_empty()
+                    && k.is_some_and(|k| k > 0 && matches!(toks[k - 1].kind, Tok::Close(')')))
+                {
                     format!("unexpected `/` after the end of the {}", kind.noun)
                 } else {
                     "unexpected `/`".into()

@@ -320,23 +320,37 @@ pub fn check_set(s: &Scenario, v: &Variant, path: &str, p: &Param) -> Option<(St
 }
 
 /// The range each number of a scenario must keep to, by path: its field's, and for a shared
-/// number the intersection of the fields' that use it (each use must take all its values).
-/// A number a validated scenario holds has a range of its own (an empty one, lo > hi, where
-/// uses of a shared number disagree, which validation refuses).
+/// number the intersection of the fields' that use it, in the scenario or through a variant's
+/// `set` (each use must take all its values). A number a validated scenario holds has a range
+/// of its own (an empty one, lo > hi, where uses of a shared number disagree, which validation
+/// refuses).
 pub fn valid_ranges(s: &Scenario) -> BTreeMap<String, (f64, f64)> {
     let mut ranges = BTreeMap::new();
-    let mut uses: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    let mut uses: Vec<(String, String)> = vec![];
     for_each_param(&mut s.clone(), &mut |site, q| {
-        let own = site.key.field.range(s.bounds);
-        ranges.insert(site.path.clone(), own);
+        ranges.insert(site.path.clone(), site.key.field.range(s.bounds));
         if let Param::Dist(super::param::Dist::Shared(name)) = q {
-            let r = uses
+            uses.push((site.path.clone(), name.clone()));
+        }
+    });
+    // A variant that sets a number to a shared one uses it there too (validation checks it).
+    for v in &s.variants {
+        for (path, q) in &v.set {
+            if let Param::Dist(super::param::Dist::Shared(name)) = q {
+                uses.push((path.clone(), name.clone()));
+            }
+        }
+    }
+    let mut shared: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for (path, name) in &uses {
+        if let Some(&own) = ranges.get(path) {
+            let r = shared
                 .entry(name.clone())
                 .or_insert((f64::NEG_INFINITY, f64::INFINITY));
             *r = (r.0.max(own.0), r.1.min(own.1));
         }
-    });
-    for (name, r) in uses {
+    }
+    for (name, r) in shared {
         if let Some(x) = ranges.get_mut(&format!("shared.{name}.value")) {
             *x = (x.0.max(r.0), x.1.min(r.1));
         }
@@ -1055,6 +1069,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             format!("bounds ({lo}, {hi}) are not a range"),
             "(low, high) with low < high, both finite",
         );
+    } else if lo.abs().max(hi.abs()) > MAX_ABS_NUMBER {
+        c.problem(
+            vec![f("bounds")],
+            format!("bounds ({lo:e}, {hi:e}) reach beyond the largest number a scenario may hold"),
+            format!("bounds of magnitude at most {MAX_ABS_NUMBER:e}"),
+        );
     } else if hi - lo > 1e6 {
         // A range of its own, refused for its width: "not a range" sent the analyst looking
         // for a reversed or infinite bound.
@@ -1062,12 +1082,6 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             vec![f("bounds")],
             format!("bounds ({lo}, {hi}) are {} points apart", fmt_num(hi - lo)),
             "bounds at most 10^6 points apart (high − low ≤ 1000000)",
-        );
-    } else if lo.abs().max(hi.abs()) > MAX_ABS_NUMBER {
-        c.problem(
-            vec![f("bounds")],
-            format!("bounds ({lo:e}, {hi:e}) reach beyond the largest number a scenario may hold"),
-            format!("bounds of magnitude at most {MAX_ABS_NUMBER:e}"),
         );
     }
 

@@ -37,6 +37,9 @@ pub(crate) fn scale(p: f64) -> RGBColor {
 /// The co-occurrence heat map of a run's outcomes.
 pub(crate) struct CoOccurrence<'a>(pub &'a Ctx<'a>);
 
+/// The widest the row labels may be, in pixels (a wider canvas does not widen them further).
+const MAX_LABEL: i32 = 600;
+
 impl Drawing for CoOccurrence<'_> {
     fn name(&self) -> &'static str {
         "co_occurrence"
@@ -46,9 +49,20 @@ impl Drawing for CoOccurrence<'_> {
         "Which outcomes go together: P(row outcome | column outcome)".into()
     }
 
+    /// Wider with many outcomes: every column at least 14 pixels beside the labels and the
+    /// colour scale (at 128 outcomes the columns past the 61st were drawn on one spot at the
+    /// edge, without a word).
     fn size(&self) -> (u32, u32) {
-        let n = self.0.s.outcomes.len() as u32;
-        (WIDTH, HEIGHT.max(230 + 30 * n))
+        let outs = &self.0.s.outcomes;
+        let n = outs.len() as u32;
+        let labels = outs
+            .iter()
+            .enumerate()
+            .map(|(i, o)| format!("{}. {}", i + 1, short_label(&o.label, &o.name)));
+        let label_w = (super::widest(labels, 14.0) + 12).min(MAX_LABEL as u32);
+        // The labels, the colour scale and its gap, the columns, and the frame's margins.
+        let need = label_w + 106 + 14 * n + 80;
+        (WIDTH.max(need), HEIGHT.max(230 + 30 * n))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
@@ -87,7 +101,7 @@ impl Drawing for CoOccurrence<'_> {
             .enumerate()
             .map(|(i, o)| format!("{}. {}", i + 1, short_label(&o.label, &o.name)))
             .collect();
-        let max_label = (bw as i32 * 2 / 5).max(60);
+        let max_label = (bw as i32 * 2 / 5).clamp(60, MAX_LABEL);
         let label_w = (widest(&labels, size) as i32 + 12).min(max_label);
         let cell_w = ((bw as i32 - label_w - scale_w - 10) / n as i32).clamp(14, 64);
         let x0 = label_w;

@@ -41,6 +41,13 @@ impl Drawing for Costs<'_> {
         )
     }
 
+    /// Taller with many actors (26 pixels a row past 16): 64 actors on 600 pixels overlapped
+    /// their labels.
+    fn size(&self) -> (u32, u32) {
+        let n = actors(self.0).count() as u32;
+        (super::WIDTH, super::HEIGHT.max(180 + 26 * n))
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let c = self.0;
         let rows: Vec<&CostResult> = actors(c).collect();

@@ -30,6 +30,13 @@ impl Drawing for Outcomes<'_> {
         )
     }
 
+    /// Taller with many outcomes (22 pixels a row past 20): at 128 outcomes on 600 pixels each
+    /// row was 3 pixels high under labels of 7.
+    fn size(&self) -> (u32, u32) {
+        let n = self.0.s.outcomes.len() as u32;
+        (super::WIDTH, super::HEIGHT.max(160 + 22 * n))
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let c = self.0;
         let outs = &c.s.outcomes;

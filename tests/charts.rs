@@ -456,3 +456,72 @@ fn drawing_twice_gives_identical_bytes() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Found by a reviewing helper: at 128 outcomes the co-occurrence chart drew the columns past
+/// the 61st on one spot at its right edge, without a word, and the outcome chart's rows were
+/// 3 pixels high under 7-pixel labels. The one widens, the other grows taller.
+#[test]
+fn many_outcomes_keep_a_column_and_a_row_each() {
+    let dir = common::scratch("many-outcomes");
+    let text = std::fs::read_to_string("scenarios/examples/richardson.ron").unwrap();
+    // With the scenario's own, the limit of 128.
+    let n = 127;
+    let many: String = (0..n)
+        .map(|i| {
+            format!(
+                "        Outcome(name: \"o{i}\", when: IndexAbove({}.0)),\n",
+                i % 9
+            )
+        })
+        .collect();
+    let text = text.replacen("    outcomes: [\n", &format!("    outcomes: [\n{many}"), 1);
+    let file = dir.join("many.ron");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join("out");
+    common::ok(&[
+        "run",
+        file.to_str().unwrap(),
+        "--runs",
+        "30",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let size = |svg: &str| -> (f64, f64) {
+        let attr = |name: &str| {
+            let at = svg.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            svg[at..].split('"').next().unwrap().parse::<f64>().unwrap()
+        };
+        (attr("width"), attr("height"))
+    };
+    let co = std::fs::read_to_string(out.join("co_occurrence.svg")).unwrap();
+    let (w, _) = size(&co);
+    // The column numbers, 1 to n+1 (the scenario's own outcome too), on the top line of
+    // numbers, each at its own place.
+    let numbers: Vec<(f64, f64, usize)> = co
+        .split("<text x=\"")
+        .skip(1)
+        .filter_map(|t| {
+            let x: f64 = t.split('"').next()?.parse().ok()?;
+            let y: f64 = t.split_once("y=\"")?.1.split('"').next()?.parse().ok()?;
+            let label = t.split_once('>')?.1.split_once("</text>")?.0.trim();
+            Some((x, y, label.parse::<usize>().ok()?))
+        })
+        .collect();
+    let top = numbers.iter().map(|n| n.1).fold(f64::INFINITY, f64::min);
+    let mut on_top: Vec<(usize, f64)> = numbers
+        .iter()
+        .filter(|n| n.1 == top)
+        .map(|n| (n.2, n.0))
+        .collect();
+    on_top.sort_by_key(|n| n.0);
+    let columns: Vec<f64> = on_top.iter().map(|n| n.1).collect();
+    assert!(columns.len() > n, "{} column numbers", columns.len());
+    assert!(
+        columns.windows(2).all(|p| p[1] - p[0] >= 13.0),
+        "{columns:?}"
+    );
+    assert!(columns.last().unwrap() < &w, "{columns:?} on {w}");
+    let outcomes = std::fs::read_to_string(out.join("outcome_probabilities.svg")).unwrap();
+    let (_, h) = size(&outcomes);
+    assert!(h >= 22.0 * n as f64, "{h} pixels for {n} outcomes");
+}

@@ -789,3 +789,54 @@ fn cost_intervals_stop_at_zero_in_compare_and_experiment() {
     }
     assert!(seen >= 2, "{seen} costs");
 }
+
+/// Found by a reviewing helper: with many arms the side legends of the comparison's line
+/// charts drew every entry past the room on one line at their bottom (167 of 256 in one
+/// blob), without a word. The last row now says how many more there are.
+#[test]
+fn a_legend_with_more_arms_than_room_says_how_many_more() {
+    let root = dir("many-arms");
+    std::fs::create_dir_all(&root).unwrap();
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    let many: String = (0..90)
+        .map(|i| {
+            format!(
+                "        Variant(name: \"v{i}\", set: {{\"actors.north.activity\": {}}}),\n",
+                0.1 + 0.009 * i as f64
+            )
+        })
+        .collect();
+    let text = text.replacen("    variants: [\n", &format!("    variants: [\n{many}"), 1);
+    let file = root.join("many.ron");
+    std::fs::write(&file, text).unwrap();
+    let out = root.join("out");
+    ok(&[
+        "compare",
+        file.to_str().unwrap(),
+        "--all",
+        "--no-tornado",
+        "--runs",
+        "10",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    for chart in ["compare_index", "compare_time_to_outcome"] {
+        let svg = std::fs::read_to_string(out.join(format!("{chart}.svg"))).unwrap();
+        let mut at: Vec<(String, String)> = svg
+            .split("<text x=\"")
+            .skip(1)
+            .filter_map(|t| {
+                let x = t.split('"').next()?.to_string();
+                let y = t.split_once("y=\"")?.1.split('"').next()?.to_string();
+                Some((x, y))
+            })
+            .collect();
+        let all = at.len();
+        at.sort();
+        at.dedup();
+        assert_eq!(at.len(), all, "{chart}: texts drawn on one another");
+        if chart == "compare_index" {
+            assert!(svg.contains("more (every one in the tables)"), "{chart}");
+        }
+    }
+}

@@ -482,6 +482,13 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         t.notes.push(
             "Paired differences on the same runs, in percentage points, largest first.".into(),
         );
+        // As the headline table says how many more outcomes the tables below hold.
+        if moves.len() > SUMMARY_MOVES {
+            t.notes.push(format!(
+                "{} more variants and levers in the tables below.",
+                moves.len() - SUMMARY_MOVES
+            ));
+        }
         let defined: Vec<String> = r
             .arms
             .iter()

@@ -272,11 +272,22 @@ impl Drawing for Grouped<'_> {
         let cx = self.cx;
         let runs = super::n_runs(cx.r.manifest.runs);
         let subtitle = if self.trimmed {
-            format!(
-                "Share of the {runs} (the same for every arm); {} and the {} outcomes that differ most between arms (all in compare.csv)",
-                cx.focus_name(),
-                self.outcomes.len() - 1
-            )
+            // "o000 and the 0 outcomes that differ most" it read with 257 arms: the focus
+            // alone fills the bars.
+            let others = self.outcomes.len() - 1;
+            let total = cx.r.outcomes.len();
+            match others {
+                0 => format!(
+                    "Share of the {runs} (the same for every arm); “{}” only, 1 of {total} outcomes (every one in compare.csv)",
+                    cx.focus_label()
+                ),
+                k => format!(
+                    "Share of the {runs} (the same for every arm); “{}” and the {k} outcome{} that differ most between arms, {} of {total} (every one in compare.csv)",
+                    cx.focus_label(),
+                    if k == 1 { "" } else { "s" },
+                    k + 1
+                ),
+            }
         } else {
             format!("Share of the {runs} in which each outcome happened (the same for every arm)")
         };

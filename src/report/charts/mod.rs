@@ -964,7 +964,18 @@ pub(crate) fn legend<DB: DrawingBackend>(
         (row as f64 * 0.7).max(9.0)
     };
     let max = w.saturating_sub(50);
-    for (mark, label) in entries {
+    // The rows that fit, the last one kept to say how many did not (with 256 arms the last
+    // 167 entries were drawn on one line at the bottom).
+    let fits = ((h as i32 - 10 - y).max(0) / row + 1) as usize;
+    let (shown, more) = if entries.len() > fits {
+        (
+            fits.saturating_sub(1),
+            entries.len() - fits.saturating_sub(1),
+        )
+    } else {
+        (entries.len(), 0)
+    };
+    for (mark, label) in &entries[..shown] {
         let (first, second) = match label.split_once('\n') {
             Some((a, b)) => (a, Some(b)),
             None => (label.as_str(), None),
@@ -997,6 +1008,17 @@ pub(crate) fn legend<DB: DrawingBackend>(
             }
         }
         y += row;
+    }
+    if more > 0 {
+        area.draw(&Text::new(
+            fit(
+                &format!("… and {more} more (every one in the tables)"),
+                size,
+                max + 34,
+            ),
+            (8, y),
+            text(size, MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
     }
     Ok(())
 }

@@ -184,12 +184,10 @@ pub fn compile_case(scenario: &Scenario, timeline: &Timeline) -> Result<Case> {
                 };
                 let tol = if *tolerance > 0 {
                     // "± 1 week", "± 29 weeks", whichever way the scenario spells its unit.
-                    let unit = if *tolerance == 1 {
-                        crate::scenario::step_one(&scenario.step_unit).to_string()
-                    } else {
-                        crate::scenario::steps(&scenario.step_unit)
-                    };
-                    format!(" (± {tolerance} {unit})")
+                    format!(
+                        " (± {})",
+                        crate::scenario::n_steps(*tolerance, &scenario.step_unit)
+                    )
                 } else {
                     String::new()
                 };

@@ -492,6 +492,7 @@ fn stopped_message(runs: u64, own: u64, previous: Option<String>, keep_hint: boo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Component;
 
     /// Found by a reviewing helper: a signal after the last run, before the saving, said
     /// "stopped after 200000 of 200000 runs" and offered `--keep-partial` for a whole run.
@@ -512,7 +513,6 @@ mod tests {
         assert!(!stopped_message(0, 10, None, true).contains("--keep-partial"));
         assert!(!stopped_message(5, 10, None, false).contains("--keep-partial"));
     }
-    use std::path::Component;
 
     /// Names an analyst, a hostile scenario or a typo could bring.
     const NASTY: &[&str] = &[

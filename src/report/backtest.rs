@@ -270,11 +270,6 @@ pub fn pit_csv(b: &Backtest) -> Result<Vec<u8>> {
 // ---------------------------------------------------------------------------------------------
 // Words and numbers shared by the text and the page.
 
-/// The step unit in the plural ("weeks").
-fn units(unit: &str) -> String {
-    crate::scenario::steps(unit)
-}
-
 /// A PIT interval: "0.42" when it is a point, "0.42–0.57" otherwise; "-" for none.
 fn pit_text(p: Option<(f64, f64)>) -> String {
     match p {
@@ -306,11 +301,7 @@ fn width_text(c: &CaseResult, f: &FactResult, b: Option<&Band>) -> String {
         "rung" => "rung".into(),
         _ => "category".into(),
     };
-    if w == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{w} {}", units(&unit))
-    }
+    crate::scenario::n_steps(w as u64, &unit)
 }
 
 /// A category of a fact in words: a step's date (or "never"), a level, a rung's name (its label
@@ -963,8 +954,8 @@ mod tests {
         // Narrow, but its ends print apart (found by a reviewing helper: it read "0.00").
         assert_eq!(pit_text(Some((0.0035, 0.006))), "0.00–0.01");
         assert_eq!(pit_text(Some((0.4535, 0.457))), "0.45–0.46");
-        assert_eq!(units("week"), "weeks");
-        assert_eq!(units("days"), "days");
-        assert_eq!(units(""), "steps");
+        assert_eq!(crate::scenario::steps("week"), "weeks");
+        assert_eq!(crate::scenario::steps("days"), "days");
+        assert_eq!(crate::scenario::steps(""), "steps");
     }
 }

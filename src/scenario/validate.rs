@@ -210,11 +210,11 @@ fn dates_past_last(s: &Scenario) -> Option<(String, String)> {
     if end <= LAST_DAY {
         return None;
     }
-    let unit = super::step_one(&s.step_unit);
-    let (steps, runs, ends) = if h == 1 {
-        (format!("1 {unit}"), "runs", "ends")
+    let steps = super::n_steps(h, &s.step_unit);
+    let (runs, ends) = if h == 1 {
+        ("runs", "ends")
     } else {
-        (format!("{h} {}", super::steps(&s.step_unit)), "run", "end")
+        ("run", "end")
     };
     Some((
         format!(

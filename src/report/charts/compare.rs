@@ -10,9 +10,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, Axes, Chart, Ctx, Drawing, Drawn, GRID, INK, MUTED, Mark, fit, frame_with_footer, legend,
-    mesh, pct_label, percent, plot, render, rung_color, series_style, step_label, text, text_width,
-    tick_label, widest,
+    Area, Axes, Chart, Ctx, Drawing, Drawn, GRID, INK, MUTED, Mark, fit, fit_apart,
+    frame_with_footer, legend, mesh, pct_label, percent, plot, render, rung_color, series_style,
+    step_label, text, text_width, tick_label, widest,
 };
 use crate::analysis::Summary;
 use crate::analysis::compare::{ArmResult, CompareResult, Tornado};
@@ -350,6 +350,13 @@ impl Drawing for Grouped<'_> {
         let mut y = 0.0;
         let row = BAR_ROW as f64;
         let half = row * 0.36;
+        // The arms' labels, fitted so that no two read alike.
+        let arm_labels: Vec<String> = cx.arms.iter().map(|a| cx.arm_label(a)).collect();
+        let arm_labels = fit_apart(
+            &arm_labels.iter().map(String::as_str).collect::<Vec<_>>(),
+            arm_size,
+            label_w - 20,
+        );
         for (gi, &o) in self.outcomes.iter().enumerate() {
             // The group heading: the outcome's name and label, across the whole width.
             let spec = &cx.base.outcomes[o];
@@ -390,7 +397,7 @@ impl Drawing for Grouped<'_> {
                 )?;
                 let (px, py) = chart.backend_coord(&(0.0, yc));
                 root.draw(&Text::new(
-                    fit(&cx.arm_label(a), arm_size, label_w - 20),
+                    arm_labels[i].clone(),
                     (px - 8, py),
                     text(arm_size, if i == 0 { INK } else { MUTED })
                         .pos(Pos::new(HPos::Right, VPos::Center)),

@@ -507,6 +507,54 @@ pub(crate) fn short_label(label: &str, name: &str) -> String {
     }
 }
 
+/// Texts each fitted to a width as [`fit`] does, except that texts which differ but would read
+/// the same once cut at the end (long names alike up to their last words: "Variant with every
+/// lever of Russia's, and A" and "…, and B") are cut in the middle instead, keeping their start
+/// and their end, so that a legend never shows two entries alike.
+pub(crate) fn fit_apart(texts: &[&str], size: f64, max: u32) -> Vec<String> {
+    let mut out: Vec<String> = texts.iter().map(|t| fit(t, size, max)).collect();
+    let mut alike = vec![false; texts.len()];
+    for i in 0..texts.len() {
+        for j in i + 1..texts.len() {
+            if out[i] == out[j] && texts[i] != texts[j] {
+                (alike[i], alike[j]) = (true, true);
+            }
+        }
+    }
+    for (i, t) in texts.iter().enumerate() {
+        if alike[i] {
+            out[i] = fit_middle(t, size, max);
+        }
+    }
+    out
+}
+
+/// The text cut in the middle to fit a width: its first and last characters about evenly,
+/// with "…" between ([`fit`] where even one of each does not fit).
+fn fit_middle(s: &str, size: f64, max: u32) -> String {
+    if text_width(s, size) <= max {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let cut = |n: usize| {
+        let head: String = chars[..n - n / 2].iter().collect();
+        let tail: String = chars[chars.len() - n / 2..].iter().collect();
+        crate::text::close_bidi(&head) + "…" + &tail
+    };
+    let fits = |n: usize| text_width(&cut(n), size) <= max;
+    // `n` characters kept of the text's, which does not fit whole.
+    let (mut lo, mut hi) = (0, chars.len());
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if fits(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    if lo < 2 { fit(s, size, max) } else { cut(lo) }
+}
+
 /// The text broken between words into at most `lines` lines that fit a width in pixels; the
 /// last line is cut (with "…") when the text needs more. A bidirectional override or isolate
 /// open at a line's end is closed there and opened again on the next line, so that each line
@@ -975,16 +1023,24 @@ pub(crate) fn legend<DB: DrawingBackend>(
     } else {
         (entries.len(), 0)
     };
-    for (mark, label) in &entries[..shown] {
-        let (first, second) = match label.split_once('\n') {
-            Some((a, b)) => (a, Some(b)),
-            None => (label.as_str(), None),
-        };
+    // Each entry's first line as drawn: the label's first line on two lines, else the label on
+    // one line (its second part in brackets), fitted so that no two read alike.
+    let lines: Vec<(String, Option<&str>)> = entries[..shown]
+        .iter()
+        .map(|(_, label)| match label.split_once('\n') {
+            Some((a, b)) if row >= 34 => (a.to_string(), Some(b)),
+            Some((a, b)) => (format!("{a} ({b})"), None),
+            None => (label.clone(), None),
+        })
+        .collect();
+    let firsts: Vec<&str> = lines.iter().map(|(a, _)| a.as_str()).collect();
+    let fitted = fit_apart(&firsts, size, max);
+    for (((mark, _), (_, second)), first) in entries[..shown].iter().zip(&lines).zip(fitted) {
         match second {
-            Some(second) if row >= 34 => {
+            Some(second) => {
                 draw_mark(area, *mark, 8, y - 6)?;
                 area.draw(&Text::new(
-                    fit(first, size, max),
+                    first,
                     (42, y - 6),
                     text(size, INK).pos(Pos::new(HPos::Left, VPos::Center)),
                 ))?;
@@ -994,14 +1050,10 @@ pub(crate) fn legend<DB: DrawingBackend>(
                     text(12.0, MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
                 ))?;
             }
-            _ => {
-                let one = match second {
-                    Some(b) => format!("{first} ({b})"),
-                    None => first.to_string(),
-                };
+            None => {
                 draw_mark(area, *mark, 8, y)?;
                 area.draw(&Text::new(
-                    fit(&one, size, max),
+                    first,
                     (42, y),
                     text(size, INK).pos(Pos::new(HPos::Left, VPos::Center)),
                 ))?;
@@ -1389,6 +1441,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn texts_alike_but_for_their_ends_are_cut_apart() {
+        register_font().unwrap();
+        let a = "Russia lifts the visa regime and reopens the produce markets, variant A";
+        let b = "Russia lifts the visa regime and reopens the produce markets, variant B";
+        let short = "Base";
+        for max in [60, 120, 200, 300] {
+            let got = fit_apart(&[a, b, short, a], 14.0, max);
+            // Each fits, the two that differ read differently, the same text the same.
+            for g in &got {
+                assert!(text_width(g, 14.0) <= max, "{g:?} at {max}");
+            }
+            assert_ne!(got[0], got[1], "at {max}");
+            assert_eq!(got[0], got[3]);
+            assert_eq!(got[2], "Base");
+            assert!(got[0].ends_with('A') && got[1].ends_with('B'), "{got:?}");
+        }
+        // Whole texts are left whole; texts that differ early keep the cut at the end.
+        assert_eq!(fit_apart(&[a, b], 14.0, 2000), vec![a, b]);
+        let c = "Azerbaijan closes the corridor to Russian freight for the season";
+        let got = fit_apart(&[a, c], 14.0, 200);
+        assert_eq!(got, vec![fit(a, 14.0, 200), fit(c, 14.0, 200)]);
     }
 
     #[test]

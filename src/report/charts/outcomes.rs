@@ -4,8 +4,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, Axes, Ctx, Drawing, Drawn, INK, MAIN, MUTED, Mark, fit, frame, mesh, pct_label, percent,
-    plot, short_label, text, text_width, widest,
+    Area, Axes, Ctx, Drawing, Drawn, INK, MAIN, MUTED, Mark, fit_apart, frame, mesh, pct_label,
+    percent, plot, short_label, text, text_width, widest,
 };
 
 /// Row label size for `n` rows in `h` pixels.
@@ -130,10 +130,19 @@ impl Drawing for Outcomes<'_> {
             ),
             text(13.0, MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
         ))?;
-        for (i, o) in outs.iter().enumerate() {
+        let labels: Vec<String> = outs
+            .iter()
+            .map(|o| short_label(&o.label, &o.name))
+            .collect();
+        let labels = fit_apart(
+            &labels.iter().map(String::as_str).collect::<Vec<_>>(),
+            size,
+            label_w - 16,
+        );
+        for (i, label) in labels.into_iter().enumerate() {
             let (px, py) = chart.backend_coord(&(0.0, y_of(i)));
             root.draw(&Text::new(
-                fit(&short_label(&o.label, &o.name), size, label_w - 16),
+                label,
                 (px - 10, py),
                 text(size, INK).pos(Pos::new(HPos::Right, VPos::Center)),
             ))?;

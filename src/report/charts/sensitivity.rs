@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, Axes, Chart, Drawing, Drawn, INK, MUTED, Mark, PALETTE, WIDTH, fit, frame_with_footer,
-    mesh, plot, text, text_width, widest,
+    Area, Axes, Chart, Drawing, Drawn, INK, MUTED, Mark, PALETTE, WIDTH, fit, fit_apart,
+    frame_with_footer, mesh, plot, text, text_width, widest,
 };
 use crate::error::Result;
 
@@ -198,12 +198,28 @@ impl Drawing for Sensitivity<'_> {
             text(13.0, MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
         ))?;
         let two_lines = row_px >= 26.0;
-        for (i, b) in bars.iter().enumerate() {
+        // The first line of each bar's label, fitted so that no two read alike.
+        let firsts: Vec<String> = bars
+            .iter()
+            .map(|b| {
+                if two_lines {
+                    b.label.clone()
+                } else {
+                    format!("{} · {}", b.label, b.source)
+                }
+            })
+            .collect();
+        let firsts = fit_apart(
+            &firsts.iter().map(String::as_str).collect::<Vec<_>>(),
+            if two_lines { 13.0 } else { 12.0 },
+            label_w - 16,
+        );
+        for (i, (b, first)) in bars.iter().zip(firsts).enumerate() {
             let (px, py) = chart.backend_coord(&(-xr, y_of(i)));
             let lx = px - 10;
             if two_lines {
                 root.draw(&Text::new(
-                    fit(&b.label, 13.0, label_w - 16),
+                    first,
                     (lx, py - 6),
                     text(13.0, INK).pos(Pos::new(HPos::Right, VPos::Center)),
                 ))?;
@@ -214,7 +230,7 @@ impl Drawing for Sensitivity<'_> {
                 ))?;
             } else {
                 root.draw(&Text::new(
-                    fit(&format!("{} · {}", b.label, b.source), 12.0, label_w - 16),
+                    first,
                     (lx, py),
                     text(12.0, INK).pos(Pos::new(HPos::Right, VPos::Center)),
                 ))?;

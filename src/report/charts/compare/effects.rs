@@ -10,8 +10,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{Cx, FORCED, FROZEN, pp, pp_tick};
 use crate::analysis::compare::{ArmResult, reads_lever};
 use crate::report::charts::{
-    Area, Axes, Drawing, Drawn, GRID, INK, MUTED, Mark, fit, frame_with_footer, mesh, percent,
-    plot, short_label, text, text_width,
+    Area, Axes, Drawing, Drawn, GRID, INK, MUTED, Mark, fit, fit_apart, frame_with_footer, mesh,
+    percent, plot, short_label, text, text_width,
 };
 use crate::scenario::{Lever, Scenario};
 use crate::stats::Interval;
@@ -306,6 +306,9 @@ impl Drawing for Effects<'_> {
         let side_base = side.get_base_pixel();
         let mut y = 0.0;
         let cap = 0.14;
+        // The arms' titles, fitted so that no two read alike.
+        let titles: Vec<&str> = self.rows.iter().map(|r| r.title.as_str()).collect();
+        let titles = fit_apart(&titles, 13.0, label_w - 16);
         for (k, r) in self.rows.iter().enumerate() {
             if r.by_definition && (k == 0 || !self.rows[k - 1].by_definition) {
                 // The heading of the arms listed apart, across the whole width.
@@ -376,7 +379,7 @@ impl Drawing for Effects<'_> {
             // The arm at the left, its numbers at the right.
             let (lx, ly) = chart.backend_coord(&(x0, yc));
             root.draw(&Text::new(
-                fit(&r.title, 13.0, label_w - 16),
+                titles[k].clone(),
                 (lx - 10, ly - 7),
                 text(13.0, if r.by_definition { MUTED } else { INK })
                     .pos(Pos::new(HPos::Right, VPos::Center)),

@@ -117,6 +117,14 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "alpha and beta must be at least 1e-300, found alpha 1e-310",
     ),
     ("bounds_reversed", 7, 13, "not a range"),
+    // Tiny numbers in messages in scientific notation, not 300 zeros.
+    ("bounds_tiny", 15, 49, "expected a number from 0 to 1e-300"),
+    (
+        "normal_cut_tiny_sd",
+        10,
+        37,
+        "holds almost none of Normal(mean 0.5, sd 1e-300)",
+    ),
     // A right-to-left override left open reversed brink's own figures after the name.
     ("bidi_override_in_name", 3, 11, "control character U+202E"),
     // Numbers beyond 10^12 where the other checks let them by.

@@ -397,6 +397,7 @@ impl Dist {
                 );
                 // A truncation window far in a tail leaves no probability mass to sample from.
                 if norm_cdf((hi - mean) / sd) - norm_cdf((lo - mean) / sd) < 1e-9 {
+                    let [lo, hi, mean, sd] = [lo, hi, mean, sd].map(fmt_exact);
                     return Err(format!(
                         "the truncation window [{lo}, {hi}] holds almost none of Normal(mean {mean}, sd {sd})"
                     ));
@@ -439,6 +440,7 @@ impl Dist {
                 check_bounds(min, max)?;
                 let (lo, hi) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
                 if lo >= hi {
+                    let [lo, hi] = [lo, hi].map(fmt_exact);
                     return Err(format!(
                         "min ({lo}) must be below max ({hi}; a Beta without min or max is on 0 \
                          to 1)"
@@ -690,6 +692,7 @@ fn check_bounds(min: Option<f64>, max: Option<f64>) -> Result<(), String> {
     if let (Some(lo), Some(hi)) = (min, max)
         && lo >= hi
     {
+        let [lo, hi] = [lo, hi].map(fmt_exact);
         return Err(format!("min ({lo}) must be below max ({hi})"));
     }
     Ok(())

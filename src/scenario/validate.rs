@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::field::ParamField;
 use super::limits::*;
-use super::param::{Param, fmt_num};
+use super::param::{Param, fmt_exact, fmt_num};
 use super::paths::{Loc, Seg, for_each_param};
 use super::schema::*;
 
@@ -34,7 +34,9 @@ impl Problem {
 }
 
 fn fmt_range((lo, hi): (f64, f64)) -> String {
-    match (lo.is_finite(), hi.is_finite()) {
+    let finite = (lo.is_finite(), hi.is_finite());
+    let [lo, hi] = [lo, hi].map(fmt_exact);
+    match finite {
         (true, true) => format!("a number from {lo} to {hi}"),
         (true, false) => format!("a number of at least {lo}"),
         (false, true) => format!("a number of at most {hi}"),
@@ -120,9 +122,11 @@ pub fn check_param(
         out(c) || lo >= valid.1 || hi <= valid.0
     };
     if bad {
+        let centred = !bounded && out(c);
+        let [c, lo, hi] = [c, lo, hi].map(fmt_exact);
         let what = if !p.is_uncertain() {
             format!("{path} is {c}")
-        } else if !bounded && out(c) {
+        } else if centred {
             format!("{path} is centred on {c}")
         } else {
             format!("{path} can take values from {lo} to {hi}")
@@ -182,6 +186,7 @@ fn dated_step_outside(s: &Scenario, p: &Param) -> Option<(String, String)> {
     let last = last_step(s);
     let (lo, hi) = resolved_range(s, p)?;
     (lo < 0.0 || hi > last as f64).then(|| {
+        let [lo, hi] = [lo, hi].map(fmt_exact);
         (
             if lo == hi {
                 format!("the dated step is {lo}")
@@ -1066,7 +1071,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     if !(lo.is_finite() && hi.is_finite() && lo < hi) {
         c.problem(
             vec![f("bounds")],
-            format!("bounds ({lo}, {hi}) are not a range"),
+            format!(
+                "bounds ({}, {}) are not a range",
+                fmt_exact(lo),
+                fmt_exact(hi)
+            ),
             "(low, high) with low < high, both finite",
         );
     } else if lo.abs().max(hi.abs()) > MAX_ABS_NUMBER {
@@ -1080,7 +1089,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         // for a reversed or infinite bound.
         c.problem(
             vec![f("bounds")],
-            format!("bounds ({lo}, {hi}) are {} points apart", fmt_num(hi - lo)),
+            format!(
+                "bounds ({}, {}) are {} points apart",
+                fmt_exact(lo),
+                fmt_exact(hi),
+                fmt_num(hi - lo)
+            ),
             "bounds at most 10^6 points apart (high − low ≤ 1000000)",
         );
     }

@@ -395,7 +395,8 @@ fn backtest_files_tables_and_charts() {
         // The caveats: the shared one and the back-test's own.
         "conditional scenario probabilities, not forecasts",
         "Few facts.",
-        "The development cases.",
+        // True of any timeline (these are a test's own cases, not brink's development ones).
+        "Cases the scenario knows. A scenario written with a crisis in mind",
         "One history.",
         "Every number was drawn from its prior",
     ] {
@@ -775,6 +776,9 @@ fn commands_write_their_pages() {
     assert!(summary.contains("<h1>Brief on history</h1>"));
     assert!(summary.contains("Each case left out: priors → calibrated on the others"));
     assert!(summary.contains("all held-out facts"));
+    // One number calibrated: "was"; the caveat for scores of cases left out.
+    assert!(html.contains("shared.fatigue.value was calibrated on the other cases"));
+    assert!(summary.contains("Each case left out was scored with numbers calibrated without it"));
     assert!(summary.contains("Russia–Turkey, 24 Nov 2015 – 1 Jan 2018"));
     // A fact by its label, not its id.
     assert!(html.contains("<td>TurkStream negotiations suspended</td>"));

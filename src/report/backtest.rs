@@ -689,10 +689,21 @@ fn report(
             crate::text::counted(b.facts, "fact", "facts"),
             b.banded_facts
         ),
-        "The development cases. The scenarios were written with these crises in mind, and they \
-         are the cases any calibration was fitted to: scores on them flatter the model. Only a \
-         case left out of the calibration (brink backtest --cross-validate) tests a prediction."
-            .into(),
+        // True of any timeline, not only of brink's own development cases (a user's timeline
+        // drew this sentence about "these crises" too).
+        if cv.is_some() {
+            "Cases the scenario knows. Each case left out was scored with numbers calibrated \
+             without it, which tests those numbers as a prediction; but a scenario written with \
+             a crisis in mind still knows it in its levers, events and dates, so even these \
+             scores flatter the model somewhat."
+                .into()
+        } else {
+            "Cases the scenario knows. A scenario written with a crisis in mind, or calibrated to \
+             it (as brink's development cases in scenarios/history/ are), scores better on that \
+             crisis than it would on one it has not seen. Only a case left out of the \
+             calibration (brink backtest --cross-validate) tests a prediction."
+                .into()
+        },
         "One history. Each score sets conditional scenario probabilities against the one way \
          each crisis ran: a fact the runs gave 10% is not a miss because it happened. Only many \
          facts together say whether the model's probabilities are too sure or not sure enough."
@@ -807,11 +818,12 @@ fn report(
     ];
     if let Some(cv) = cv {
         p.method.push(format!(
-            "Cross-validation. Each case was left out in turn; {} were calibrated on the other \
+            "Cross-validation. Each case was left out in turn; {} {} calibrated on the other \
              cases by ABC-SMC (Del Moral, Doucet & Jasra 2012), and the case left out was \
              back-tested twice on the same runs, once with its priors and once with each run \
              drawing one particle of that posterior.",
-            cv.params.join(", ")
+            cv.params.join(", "),
+            if cv.params.len() == 1 { "was" } else { "were" }
         ));
     }
     p.ledger = ctx.ledger();

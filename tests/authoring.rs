@@ -513,6 +513,32 @@ fn diff_pairs_runs_of_one_seed_and_falls_back_to_independent_intervals() {
         why.starts_with("unpaired") && why.contains("seed 0"),
         "{why}"
     );
+    // The advice asks only for what is missing: the same runs, the per-run table.
+    assert!(
+        why.ends_with("`brink run --per-run` on both pairs them"),
+        "{why}"
+    );
+    let t = repo(TUTORIAL);
+    let t = t.to_str().unwrap();
+    ok_in(
+        &dir,
+        &[
+            "run",
+            t,
+            "--runs",
+            "500",
+            "--per-run",
+            "--no-charts",
+            "--out",
+            "longer",
+        ],
+    );
+    let longer = json("base", "longer");
+    let why = longer["why"].as_str().unwrap();
+    assert!(
+        why.ends_with("`brink run` with the same --runs on both pairs them"),
+        "{why}"
+    );
     // Both come from the same scenario file content.
     assert!(indep["same_scenario"].as_bool().unwrap());
     let sa = common::summary(&dir.join("base"));

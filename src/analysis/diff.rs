@@ -216,8 +216,15 @@ pub fn diff(a: &Saved, b: &Saved) -> Diff {
             format!(
                 "unpaired, made as for independent samples: {why}. Both played seed {} (their \
                  first runs are the same runs), so these intervals are wider than paired ones \
-                 would be; `brink run --per-run` with the same --runs on both pairs them",
-                a.manifest.seed
+                 would be; {} pairs them",
+                a.manifest.seed,
+                // Only the half of the advice that is missing (both had their tables, and
+                // were told to keep them).
+                match (a.per_run.is_some() && b.per_run.is_some(), na == nb) {
+                    (true, _) => "`brink run` with the same --runs on both",
+                    (false, true) => "`brink run --per-run` on both",
+                    (false, false) => "`brink run --per-run` with the same --runs on both",
+                }
             ),
         ),
         Err(why) => (Method::Independent, format!("independent: {why}")),

@@ -1065,13 +1065,44 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
         // another --set, whose values the scenario carries) carry different scenarios too,
         // and are told so; only a scenario the manifest does not account for is damage.
         if s.scenario_sha256() != first.scenario_sha256() {
-            return Err(damaged(
-                dir,
-                format!(
-                    "the scenario it carries differs from {}'s",
-                    first_dir.shown()
-                ),
-            ));
+            // The odd one out is the damaged one: the first shard when every other agrees
+            // (blaming the second, untouched shard sent the analyst to the wrong folder);
+            // with two shards, either.
+            let agree_with = |x: &str| {
+                (shards.iter())
+                    .filter(|(_, o)| o.scenario_sha256() == x)
+                    .count()
+            };
+            let first_odd = shards.len() > 2
+                && agree_with(first.scenario_sha256()) == 1
+                && agree_with(s.scenario_sha256()) == shards.len() - 1;
+            return Err(if first_odd {
+                damaged(
+                    &first_dir,
+                    format!(
+                        "the scenario it carries differs from that of every other shard ({} \
+                         and {} more)",
+                        dir.shown(),
+                        shards.len() - 2
+                    ),
+                )
+            } else if shards.len() == 2 {
+                damaged(
+                    dir,
+                    format!(
+                        "the scenario it carries differs from {}'s (one of the two is damaged)",
+                        first_dir.shown()
+                    ),
+                )
+            } else {
+                damaged(
+                    dir,
+                    format!(
+                        "the scenario it carries differs from {}'s",
+                        first_dir.shown()
+                    ),
+                )
+            });
         }
         let expected = ShardSpec { index: i, count: n };
         if i == 0 || i > n || s.range() != expected.runs(m0.runs) {
@@ -1154,6 +1185,61 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
 mod tests {
     use super::*;
     use clap::Parser;
+
+    /// Shards whose carried scenarios differ: the odd one out is named as damaged, the first
+    /// shard included (the second was blamed for the first's edit).
+    #[test]
+    fn the_shard_whose_scenario_differs_is_the_one_named() {
+        let root = std::env::temp_dir().join(format!("brink-odd-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let scenario = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/examples/richardson.ron"
+        );
+        let dirs: Vec<PathBuf> = (1..=3)
+            .map(|i| {
+                let d = root.join(format!("s{i}"));
+                let shard = format!("{i}/3");
+                let args = [
+                    "brink",
+                    "run",
+                    scenario,
+                    "--runs",
+                    "30",
+                    "--no-charts",
+                    "--shard",
+                    &shard,
+                    "--out",
+                    d.to_str().unwrap(),
+                ];
+                crate::app::cli::run(crate::app::cli::Cli::try_parse_from(args).unwrap()).unwrap();
+                d
+            })
+            .collect();
+        let read_all = |n: usize| -> Vec<_> {
+            (dirs.iter().take(n))
+                .enumerate()
+                .map(|(i, d)| (d.clone(), read(i, d).unwrap()))
+                .collect()
+        };
+        let refused = |mut shards: Vec<(PathBuf, _)>, edited: usize| {
+            let s: &mut (PathBuf, ShardFile<Seen>) = &mut shards[edited];
+            s.1.tally.scenario_sha256 = "0".repeat(64);
+            check(shards).map(|_| ()).expect_err("refused").to_string()
+        };
+        for edited in 0..3 {
+            let e = refused(read_all(3), edited);
+            let name = format!("s{}", edited + 1);
+            assert!(
+                e.contains(&format!("{name} is damaged or was edited")),
+                "{edited}: {e}"
+            );
+        }
+        let e = refused(read_all(2), 0);
+        assert!(e.contains("one of the two is damaged"), "{e}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 
     /// A shard's `runs.csv` changed between the first pass's check and the join (same rows,
     /// other bytes) is refused as damaged; the unchanged parts join.

@@ -5,7 +5,7 @@
 //! indicator, or a continuous quantity) are rank-transformed (average ranks for ties); the PRCC
 //! of a parameter is its correlation with the outcome controlling for every other parameter,
 //! read from the inverse P of the rank correlation matrix: PRCC_i = −P_iy / √(P_ii·P_yy).
-//! Its 95% interval is Fisher's: z = atanh(r), SE = 1/√(N − 3 − (k − 1)), tanh(z ± 1.96·SE).
+//! Its 95% interval is Fisher's: z = atanh(r), SE = 1/√(N − 3 − (k − 1)), tanh(z ± 1.959964·SE).
 //!
 //! The runs are those of `brink run` with the same seed (run r samples the same numbers), done
 //! in parallel chunks and gathered in chunk order, so the result is the same for any number of
@@ -242,7 +242,7 @@ fn invert_until(
 }
 
 /// The 95% Fisher interval of a partial correlation `r` from `n` runs controlling for `k − 1`
-/// other parameters: tanh(atanh(r) ± 1.96 / √(n − 3 − (k − 1))).
+/// other parameters: tanh(atanh(r) ± 1.959964 / √(n − 3 − (k − 1))).
 pub fn fisher_interval(r: f64, n: usize, k: usize) -> (f64, f64) {
     let df = n as f64 - 3.0 - (k as f64 - 1.0);
     if df <= 0.0 {

@@ -164,6 +164,8 @@ fn run_report_summary_shows_labels_intervals_and_the_caveat() {
     assert!(html.contains(&format!(
         "<title>{title} — Tutorial: North and South — brink report</title>"
     )));
+    // Bounds of ±10 make bins of 0.05 points: the quantiles are not called coarse.
+    assert!(!html.contains("quantiles are coarse"));
     // The scenario's name, brink's version and the date of the analysis.
     assert!(summary.contains("Scenario Tutorial: North and South"));
     assert!(summary.contains(concat!("brink ", env!("CARGO_PKG_VERSION"))));
@@ -252,6 +254,36 @@ fn run_report_summary_shows_labels_intervals_and_the_caveat() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Bounds far wider than the index's range make its quantiles no finer than a bin: the report
+/// says so (they read 125 to 2,375 for an index near 1.5, with no word said).
+#[test]
+fn wide_bounds_make_the_report_call_the_quantiles_coarse() {
+    let dir = common::scratch("report-coarse");
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
+    let wide = text.replacen(
+        "horizon: 52,",
+        "horizon: 52, bounds: (-500000.0, 500000.0),",
+        1,
+    );
+    assert_ne!(wide, text);
+    let file = dir.join("wide.ron");
+    std::fs::write(&file, wide).unwrap();
+    let out = dir.join("out");
+    common::ok(&[
+        "run",
+        file.to_str().unwrap(),
+        "--runs",
+        "300",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let words = "quantiles are coarse. They are read from 400 equal bins between the bounds \
+                 (-500000 to 500000), each 2500 points wide, and at 52 of the 52 weeks the \
+                 middle 90% of runs lies within two bins";
+    assert!(html.contains(words), "{html}");
 }
 
 #[test]

@@ -785,6 +785,36 @@ fn run_method(runs: u64, span: &str, seed: u64) -> Vec<(String, String)> {
     ]
 }
 
+/// The caveat on the index's quantiles where they are no finer than its bins: they are read
+/// from [`INDEX_BINS`](crate::stats::INDEX_BINS) equal bins between the bounds, and bounds far
+/// wider than the index's range (±500,000 for an index near 1.5: bins 2,500 wide) gave every
+/// quantile from 125 to 2,375 with no word said. `None` where the middle 90% of runs spans more
+/// than two bins at every step.
+fn coarse_index(model: &Model, s: &Summary) -> Option<String> {
+    let (lo, hi) = model.bounds;
+    let width = (hi - lo) / crate::stats::INDEX_BINS as f64;
+    let steps = s.index_by_step.len();
+    let coarse = (s.index_by_step.iter())
+        .filter(|i| i.q[4] - i.q[0] <= 2.0 * width)
+        .count();
+    (coarse > 0).then(|| {
+        let unit = &s.scenario.step_unit;
+        let num = crate::scenario::param::fmt_num;
+        format!(
+            "The index's quantiles are coarse. They are read from {} equal bins between the \
+             bounds ({} to {}), each {} points wide, and at {coarse} of the {} the middle 90% \
+             of runs lies within two bins: there the fan chart and the quantiles in \
+             timeseries.csv are only as precise as a bin. Bounds closer to the index's range \
+             make the bins finer.",
+            crate::stats::INDEX_BINS,
+            num(lo),
+            num(hi),
+            num(width),
+            crate::scenario::n_steps(steps as u32, unit),
+        )
+    })
+}
+
 /// A run in words, for its own page and for a combined report (`brink report`): the headline
 /// outcomes and the rung at the end (the summary), the caveat on intervals, a section each for
 /// the outcomes, the rungs, the costs, the measures and the events, and the method.
@@ -856,6 +886,9 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
         crate::report::charts::n_runs(s.manifest.runs),
         if s.manifest.runs == 1 { "s" } else { "" }
     ));
+    if let Some(c) = coarse_index(model, s) {
+        a.caveat.push(c);
+    }
     let mut t = TableView::new(
         "Outcomes",
         &[

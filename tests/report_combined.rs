@@ -392,6 +392,18 @@ fn the_scenario_is_found_from_any_results_recorded_path() {
     };
     run_in(&dir, "t.ron", "ra");
     run_in(&dir.join("sub"), "../t.ron", "rsub");
+    // A link to a result is read with or without a slash at its end (without, it was "not a
+    // folder").
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("ra", dir.join("link")).unwrap();
+        for given in ["link", "link/"] {
+            let out = format!("rep-{}", given.trim_end_matches('/'));
+            let o = common::brink_in(&dir, &["report", given, "--out", &out]);
+            assert!(o.status.success(), "{given}: {}", common::describe(&o));
+            std::fs::remove_dir_all(dir.join(&out)).unwrap();
+        }
+    }
     for order in [["sub/rsub", "ra"], ["ra", "sub/rsub"]] {
         let out = format!("rep-{}", order[0].replace('/', "-"));
         let o = common::brink_in(&dir, &["report", order[0], order[1], "--out", &out]);

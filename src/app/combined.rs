@@ -41,7 +41,9 @@ fn sha256(bytes: &[u8]) -> String {
 
 /// Reads a folder's result and charts.
 fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
-    let meta = std::fs::symlink_metadata(dir)
+    // A link to a result is followed, as everywhere else (`linkrun` was "not a folder" while
+    // `linkrun/` was read).
+    let meta = std::fs::metadata(dir)
         .map_err(|e| Error::Input(format!("cannot read the folder {}: {e}", dir.shown())))?;
     if !meta.is_dir() {
         return Err(Error::Input(format!(

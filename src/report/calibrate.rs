@@ -217,6 +217,26 @@ fn num(x: f64) -> String {
     crate::report::charts::significant(x, 3)
 }
 
+/// A number to three significant figures, trailing zeros kept: a column of tolerances read
+/// 0.838, 0.817, 0.798, 0.78.
+fn num_fixed(x: f64) -> String {
+    let s = num(x);
+    if !x.is_finite() || x == 0.0 || s.contains('e') {
+        return s;
+    }
+    let digits = s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let shown = digits.trim_start_matches('0').len();
+    if shown >= 3 {
+        return s;
+    }
+    let zeros = "0".repeat(3 - shown);
+    if s.contains('.') {
+        s + &zeros
+    } else {
+        format!("{s}.{zeros}")
+    }
+}
+
 /// The readable summary printed after a calibration: each generation, why it stopped, each
 /// number's prior against its posterior, and the simulated runs.
 pub fn text(c: &Calibration) -> String {
@@ -245,7 +265,7 @@ pub fn text(c: &Calibration) -> String {
                 g.index,
                 if g.resampled { " (resampled)" } else { "" }
             ),
-            num(g.tolerance),
+            num_fixed(g.tolerance),
             format!("{:.1}", g.ess),
             g.acceptance
                 .map_or("-".into(), |a| format!("{:.1}%", 100.0 * a)),
@@ -375,7 +395,7 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
     p.runs = group_thousands(c.simulations);
     let final_tolerance = c.generations.last().map_or(f64::INFINITY, |g| g.tolerance);
     let tolerance_words = if final_tolerance.is_finite() {
-        num(final_tolerance)
+        num_fixed(final_tolerance)
     } else {
         "∞ (the prior only)".into()
     };
@@ -487,7 +507,7 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
         t.rows.push(vec![
             g.index.to_string(),
             if g.tolerance.is_finite() {
-                num(g.tolerance)
+                num_fixed(g.tolerance)
             } else {
                 "∞ (prior)".into()
             },
@@ -614,6 +634,18 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tolerances_keep_three_figures() {
+        assert_eq!(super::num_fixed(0.7797), "0.780");
+        assert_eq!(super::num_fixed(0.7095), "0.710");
+        assert_eq!(super::num_fixed(0.838), "0.838");
+        assert_eq!(super::num_fixed(12.0), "12.0");
+        assert_eq!(super::num_fixed(0.05), "0.0500");
+        assert_eq!(super::num_fixed(0.0), "0");
+        assert_eq!(super::num_fixed(250.0), "250");
+        assert_eq!(super::num_fixed(0.99996), "1.00");
+    }
+
     use super::*;
 
     /// Two scenarios whose names differ only in case get two files on every platform.

@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Area, Axes, Chart, Drawing, Drawn, HEIGHT, INK, MAIN, MUTED, Mark, WIDTH, fit,
-    frame_with_footer, group_thousands, mesh_with, plot, text, tick_label, tick_label_for,
+    frame_with_footer, group_thousands, mesh_with, plot, text, tick_label, tick_label_for, wrap,
 };
 use crate::analysis::calibrate::{Calibration, ParamSummary};
 use crate::error::Result;
@@ -33,6 +33,16 @@ fn columns(n: usize) -> usize {
 /// A number to three significant figures.
 fn short(x: f64) -> String {
     super::significant(x, 3)
+}
+
+/// A number beside a spread: 0 where it is below a ten-thousandth of the spread (a prior mean
+/// of 5.85e-15 beside an sd of 0.567 is rounding noise; the tables say 0.00).
+fn beside(x: f64, spread: f64) -> String {
+    if spread.is_finite() && spread > 0.0 && x.abs() < spread * 1e-4 {
+        "0".into()
+    } else {
+        short(x)
+    }
 }
 
 /// A weighted histogram's densities over `bins` equal bins of `[lo, hi]` (weights normalised
@@ -190,29 +200,41 @@ impl Drawing for PriorPosterior<'_> {
                 None if p.shared => format!("{} (shared by {})", p.path, p.cases.join(", ")),
                 None => p.spec.clone(),
             };
-            panel.draw(&Text::new(
-                fit(&title, 14.0, max),
-                (8, 4),
-                text(14.0, INK).pos(Pos::new(HPos::Left, VPos::Top)),
-            ))?;
-            panel.draw(&Text::new(
-                fit(
-                    &format!(
-                        "prior {} ± {} → posterior {} ± {} (90%: {} – {})",
-                        short(p.prior_mean),
-                        short(p.prior_sd),
-                        short(p.mean),
-                        short(p.sd),
-                        short(p.q05),
-                        short(p.q95)
-                    ),
-                    12.0,
-                    max,
+            // The title on two lines if it needs them; the numbers on two lines of their own,
+            // so that the 90% interval is never cut ("(90%: 0.3…").
+            let title = wrap(&title, 14.0, max, 2);
+            let mut y = 4;
+            for line in &title {
+                panel.draw(&Text::new(
+                    line.clone(),
+                    (8, y),
+                    text(14.0, INK).pos(Pos::new(HPos::Left, VPos::Top)),
+                ))?;
+                y += 18;
+            }
+            let lines = [
+                format!(
+                    "prior {} ± {} → posterior {} ± {}",
+                    beside(p.prior_mean, p.prior_sd),
+                    short(p.prior_sd),
+                    beside(p.mean, p.sd),
+                    short(p.sd),
                 ),
-                (8, 23),
-                text(12.0, MUTED).pos(Pos::new(HPos::Left, VPos::Top)),
-            ))?;
-            let area = panel.margin(40, 8, 8, 8);
+                format!(
+                    "90% of the posterior: {} to {}",
+                    beside(p.q05, p.sd),
+                    beside(p.q95, p.sd)
+                ),
+            ];
+            for line in lines {
+                panel.draw(&Text::new(
+                    fit(&line, 12.0, max),
+                    (8, y + 1),
+                    text(12.0, MUTED).pos(Pos::new(HPos::Left, VPos::Top)),
+                ))?;
+                y += 15;
+            }
+            let area = panel.margin((y + 4) as u32, 8, 8, 8);
             let xs: Vec<f64> = c
                 .particles
                 .iter()

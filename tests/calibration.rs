@@ -379,6 +379,13 @@ fn apply_to_is_checked_before_any_run() {
     let calibrated =
         std::fs::read_to_string(dir.join("applied/calibrated-russia_azerbaijan_2025.ron")).unwrap();
     assert!(calibrated.contains("calibrated by brink calibrate"));
+    // The number it replaced is the file's own (its earlier calibration's Beta), not the
+    // cases' prior alone.
+    assert!(
+        calibrated.contains("prior was PERT(0.3, 0.45, 0.6)")
+            && calibrated.contains("It replaces this file's Beta("),
+        "{calibrated}"
+    );
 }
 
 /// `brink calibrate [SCENARIO] --timelines TURKEY` of the shared fatigue, small and quick.
@@ -760,6 +767,12 @@ fn a_posterior_centred_outside_the_number_s_range_is_written_at_its_end() {
     let file = out.join("calibrated-russia_georgia_2006.ron");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("value: Normal(mean: 0.0, sd: "), "{text}");
+    // The command in the source is quoted for a shell, as typed (unquoted, `->` in a path
+    // redirected and a distribution's spaces split it).
+    assert!(
+        text.contains("--set 'shared.fatigue.value=Normal(mean: 0.4, sd: 1)'"),
+        "{text}"
+    );
     assert!(
         text.contains("lies outside the range every use of the number takes (0 to 1)")
             && text.contains("the mean written is 0."),

@@ -579,10 +579,12 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
     // the path the program was started by (`/tmp/…/release/brink` from a script's build).
     // On one line and without control characters (a scenario's text refuses them): a path
     // holding ESC made the calibrated file fail its own check after every generation.
-    let command = std::iter::once("brink")
-        .chain(req.command.iter().skip(1).map(String::as_str))
-        .collect::<Vec<_>>()
-        .join(" ");
+    // Quoted for a shell, as the report's manifest is: `relations.russia->turkey.initial`
+    // pasted unquoted redirected the output to a file.
+    let words: Vec<String> = std::iter::once("brink".to_string())
+        .chain(req.command.iter().skip(1).cloned())
+        .collect();
+    let command = brink::text::shell_command(&words);
     let command = brink::text::escape(&command, false).into_owned();
     let mut calibrated = vec![];
     for input in &inputs {

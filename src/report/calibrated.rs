@@ -436,7 +436,14 @@ pub fn calibrated_scenario(
             };
             let xs: Vec<f64> = c.particles.iter().map(|row| row[k]).collect();
             let valid = valid.get(&site.path).copied().unwrap_or(FREE);
-            let fitted = fit(prior, &xs, &c.weights, &source_of(c, p, command), valid);
+            // The number this file held, where it is not the calibration's prior (a file the
+            // posterior is applied to: its own earlier calibration was named as the cases' PERT).
+            let mut source = source_of(c, p, command);
+            let held = prior.describe_exact();
+            if held != p.prior {
+                source = format!("{source}. It replaces this file's {held}");
+            }
+            let fitted = fit(prior, &xs, &c.weights, &source, valid);
             edits.push((node.chars.0, node.chars.1, ron_of(&fitted)));
             replaced.push(p.path.clone());
             fitted_here = true;

@@ -840,3 +840,26 @@ fn a_legend_with_more_arms_than_room_says_how_many_more() {
         }
     }
 }
+
+/// A scenario without levers prints no tornado: a heading over an empty table said there were
+/// lever effects to read.
+#[test]
+fn a_scenario_without_levers_prints_no_lever_effects() {
+    let dir = common::scratch("compare-no-levers");
+    let out = dir.join("out");
+    let o = common::brink(&[
+        "compare",
+        "scenarios/examples/richardson.ron",
+        "--all",
+        "--runs",
+        "100",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let text = common::stdout(&o);
+    assert!(text.contains("base"), "{text}");
+    assert!(!text.contains("Lever effects"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

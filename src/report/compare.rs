@@ -261,7 +261,9 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
         }
         o += &t.render();
     }
-    if let Some(tor) = &r.tornado {
+    // A scenario without levers has no tornado to print: a heading over an empty table said
+    // otherwise.
+    if let Some(tor) = r.tornado.as_ref().filter(|t| !t.bars.is_empty()) {
         o += &format!(
             "\nLever effects on P({}) (base {}), paired differences with 95% intervals:\n",
             outcome(&tor.outcome),

@@ -374,12 +374,16 @@ struct Done {
 }
 
 /// A cell as Python has it: whole numbers as int, reals as float, a step that never came as
-/// None, an outcome as bool, a category as its level's name.
+/// None, an outcome as bool, a category as its level's name. A real that is not a number (an
+/// input a variant does not have) is None, as the CSV's empty field and Parquet's null: as
+/// NaN, polars counted it as a value.
 fn cell_to_py<'py>(py: Python<'py>, col: &Column, cell: Cell) -> PyResult<Bound<'py, PyAny>> {
     Ok(match cell {
         Cell::U64(x) => x.into_pyobject(py)?.into_any(),
         Cell::I32(Some(x)) => x.into_pyobject(py)?.into_any(),
         Cell::I32(None) => py.None().into_bound(py),
+        Cell::F64(x) if x.is_nan() => py.None().into_bound(py),
+        Cell::F32(x) if x.is_nan() => py.None().into_bound(py),
         Cell::F64(x) => x.into_pyobject(py)?.into_any(),
         Cell::F32(x) => f64::from(x).into_pyobject(py)?.into_any(),
         Cell::Bool(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any(),
@@ -441,9 +445,26 @@ fn field_to_py<'py>(py: Python<'py>, col: &Column, field: &str) -> PyResult<Boun
     })
 }
 
-/// A table as a dict of column lists, in the columns' order.
+/// Cells converted between two looks at Python's signals and two chances for its other
+/// threads to run.
+const CELLS_BETWEEN_CHECKS: usize = 1 << 16;
+
+/// A table as a dict of column lists, in the columns' order. A large per-run table takes tens
+/// of seconds to become Python lists, all of it holding the GIL: every so many cells Ctrl-C is
+/// honoured (it was only after every list was built) and the GIL is let go for a moment (other
+/// Python threads were frozen for a minute).
 fn to_dict<'py>(py: Python<'py>, t: &Data) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
+    let mut since_check = 0;
+    let mut pause = |py: Python<'py>| -> PyResult<()> {
+        since_check += 1;
+        if since_check >= CELLS_BETWEEN_CHECKS {
+            since_check = 0;
+            py.check_signals()?;
+            py.detach(|| ());
+        }
+        Ok(())
+    };
     match t {
         Data::Cells(columns, cells) => {
             let n = columns.len().max(1);
@@ -451,6 +472,7 @@ fn to_dict<'py>(py: Python<'py>, t: &Data) -> PyResult<Bound<'py, PyDict>> {
                 let col = PyList::empty(py);
                 for row in cells.chunks(n) {
                     col.append(cell_to_py(py, c, row[j])?)?;
+                    pause(py)?;
                 }
                 d.set_item(&c.name, col)?;
             }

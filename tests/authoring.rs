@@ -1818,3 +1818,26 @@ fn graph_and_new_refuse_to_write_inside_a_result() {
         assert!(dir.join("other/g.svg").is_file());
     }
 }
+
+/// `describe` prints each number as the file holds it (it rounded to four decimals:
+/// `Uniform(1.2346, 3)` for `Uniform(1.23456, 3.00001)`, fatigue `1` for 0.999999), as
+/// `describe --paths` does.
+#[test]
+fn describe_prints_the_numbers_the_file_holds() {
+    let dir = scratch("describe-exact");
+    let text = fs::read_to_string(repo("scenarios/examples/richardson.ron")).unwrap();
+    let edited = text
+        .replacen("fatigue: 0.4,", "fatigue: 0.999999,", 1)
+        .replacen(
+            "noise: Uniform(min: 0.1, max: 0.5,",
+            "noise: Uniform(min: 0.123456, max: 0.500001,",
+            1,
+        )
+        .replacen("initial: 2.0,", "initial: 0.000123456789,", 1);
+    assert_ne!(edited, text);
+    fs::write(dir.join("exact.ron"), edited).unwrap();
+    let out = ok_in(&dir, &["describe", "exact.ron"]);
+    for number in ["0.999999", "0.123456", "0.500001", "0.000123456789"] {
+        assert!(out.contains(number), "{number}: {out}");
+    }
+}

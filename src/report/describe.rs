@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::scenario::param::fmt_num;
+use crate::scenario::param::fmt_exact;
 use crate::scenario::paths::for_each_param;
 use crate::scenario::{Condition, Effect, Lever, Param, PerName, Scenario, Timing};
 
@@ -73,7 +73,7 @@ impl Table {
 
 fn per_name(m: &PerName) -> String {
     m.iter()
-        .map(|(k, v)| format!("{k} {}", v.describe()))
+        .map(|(k, v)| format!("{k} {}", v.describe_exact()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -83,8 +83,8 @@ pub fn condition_text(c: &Condition) -> String {
     match c {
         Condition::RungAtLeast(r) => format!("rung >= {r}"),
         Condition::RungBelow(r) => format!("rung < {r}"),
-        Condition::IndexAbove(x) => format!("H > {}", fmt_num(*x)),
-        Condition::IndexBelow(x) => format!("H < {}", fmt_num(*x)),
+        Condition::IndexAbove(x) => format!("H > {}", fmt_exact(*x)),
+        Condition::IndexBelow(x) => format!("H < {}", fmt_exact(*x)),
         Condition::LevelAtLeast(l, n) => format!("{l} >= level {n}"),
         Condition::EventOccurred(e) => format!("{e} occurred"),
         Condition::EventWithin(e, n) => format!("{e} within {n} steps"),
@@ -118,14 +118,18 @@ fn effect_text(e: &Effect) -> String {
             by,
             against,
             weight,
-        } => format!("move {by}->{against} w {}", weight.describe()),
-        Effect::Impulse { from, to, amount } => format!("h({from}->{to}) += {}", amount.describe()),
+        } => format!("move {by}->{against} w {}", weight.describe_exact()),
+        Effect::Impulse { from, to, amount } => {
+            format!("h({from}->{to}) += {}", amount.describe_exact())
+        }
         Effect::ScaleHostility { factor, between } => match between {
-            Some((a, b)) => format!("h({a}<->{b}) x {}", factor.describe()),
-            None => format!("focal h x {}", factor.describe()),
+            Some((a, b)) => format!("h({a}<->{b}) x {}", factor.describe_exact()),
+            None => format!("focal h x {}", factor.describe_exact()),
         },
         Effect::SetLevel { lever, level } => format!("{lever} := {level}"),
-        Effect::AddPressure { pressure, amount } => format!("{pressure} += {}", amount.describe()),
+        Effect::AddPressure { pressure, amount } => {
+            format!("{pressure} += {}", amount.describe_exact())
+        }
         Effect::ShiftLever {
             lever,
             param,
@@ -133,8 +137,8 @@ fn effect_text(e: &Effect) -> String {
             add,
         } => format!(
             "{lever}.{param:?} x {} + {} for good",
-            factor.describe(),
-            add.describe()
+            factor.describe_exact(),
+            add.describe_exact()
         ),
         Effect::ShiftRelation {
             from,
@@ -145,8 +149,8 @@ fn effect_text(e: &Effect) -> String {
             duration,
         } => format!(
             "{from}->{to}.{param:?} x {} + {}{}",
-            factor.describe(),
-            add.describe(),
+            factor.describe_exact(),
+            add.describe_exact(),
             match duration {
                 Some(d) => format!(" for {d}"),
                 None => " for good".into(),
@@ -160,8 +164,8 @@ fn effect_text(e: &Effect) -> String {
             duration,
         } => format!(
             "{actor}.{param:?} x {} + {} for {duration}",
-            factor.describe(),
-            add.describe()
+            factor.describe_exact(),
+            add.describe_exact()
         ),
     }
 }
@@ -178,7 +182,7 @@ pub fn ledger(s: &Scenario) -> Vec<(String, String, String)> {
             } else {
                 src
             };
-            out.push((site.path.clone(), p.describe(), src.to_string()));
+            out.push((site.path.clone(), p.describe_exact(), src.to_string()));
         }
     });
     out
@@ -199,8 +203,8 @@ pub fn describe(s: &Scenario) -> String {
         s.focal.0,
         s.focal.1,
         s.cost_unit,
-        fmt_num(s.bounds.0),
-        fmt_num(s.bounds.1)
+        fmt_exact(s.bounds.0),
+        fmt_exact(s.bounds.1)
     );
 
     let mut t = Table::new(&[
@@ -217,11 +221,11 @@ pub fn describe(s: &Scenario) -> String {
         t.row(vec![
             a.name.clone(),
             format!("{:?}", a.kind),
-            a.rationality.describe(),
-            a.sensitivity.describe(),
-            a.hawkishness.describe(),
-            a.cost_weight.describe(),
-            a.activity.describe(),
+            a.rationality.describe_exact(),
+            a.sensitivity.describe_exact(),
+            a.hawkishness.describe_exact(),
+            a.cost_weight.describe_exact(),
+            a.activity.describe_exact(),
             a.label.clone(),
         ]);
     }
@@ -239,19 +243,23 @@ pub fn describe(s: &Scenario) -> String {
     for r in &s.relations {
         t.row(vec![
             format!("{} -> {}", r.from, r.to),
-            r.initial.describe(),
-            r.fatigue.describe(),
-            r.reactivity.describe(),
-            r.grievance.describe(),
-            r.noise.describe(),
-            r.salience.describe(),
+            r.initial.describe_exact(),
+            r.fatigue.describe_exact(),
+            r.reactivity.describe_exact(),
+            r.grievance.describe_exact(),
+            r.noise.describe_exact(),
+            r.salience.describe_exact(),
         ]);
     }
     let _ = write!(o, "\n## Relations\n{}", t.render());
 
     let mut t = Table::new(&["rung", "H from", "label"]);
     for r in &s.ladder {
-        t.row(vec![r.name.clone(), fmt_num(r.threshold), r.label.clone()]);
+        t.row(vec![
+            r.name.clone(),
+            fmt_exact(r.threshold),
+            r.label.clone(),
+        ]);
     }
     let _ = write!(o, "\n## Escalation ladder\n{}", t.render());
 
@@ -261,9 +269,9 @@ pub fn describe(s: &Scenario) -> String {
             t.row(vec![
                 p.name.clone(),
                 p.actor.clone(),
-                p.initial.describe(),
-                p.decay.describe(),
-                p.push.describe(),
+                p.initial.describe_exact(),
+                p.decay.describe_exact(),
+                p.push.describe_exact(),
             ]);
         }
         let _ = write!(o, "\n## Domestic pressure\n{}", t.render());
@@ -285,8 +293,8 @@ pub fn describe(s: &Scenario) -> String {
                     m.name.clone(),
                     format!("{} -> {}", m.owner, m.target),
                     format!("0 status quo (start {})", m.initial),
-                    format!("threshold {}", m.threshold.describe()),
-                    format!("persistence {}", m.persistence.describe()),
+                    format!("threshold {}", m.threshold.describe_exact()),
+                    format!("persistence {}", m.persistence.describe_exact()),
                     String::new(),
                     String::new(),
                 ]);
@@ -295,8 +303,8 @@ pub fn describe(s: &Scenario) -> String {
                         String::new(),
                         String::new(),
                         format!("{} {}", i + 1, lv.name),
-                        lv.weight.describe(),
-                        lv.irritation.describe(),
+                        lv.weight.describe_exact(),
+                        lv.irritation.describe_exact(),
                         per_name(&lv.costs),
                         lv.implies_rung.clone().unwrap_or_default(),
                     ]);
@@ -310,8 +318,8 @@ pub fn describe(s: &Scenario) -> String {
                 } else {
                     format!("act, cooldown {}", a.cooldown)
                 },
-                a.weight.describe(),
-                format!("threshold {}", a.threshold.describe()),
+                a.weight.describe_exact(),
+                format!("threshold {}", a.threshold.describe_exact()),
                 per_name(&a.costs),
                 String::new(),
             ]),
@@ -329,11 +337,11 @@ pub fn describe(s: &Scenario) -> String {
                 probability, when, ..
             } => {
                 let step = match &e.timing {
-                    Timing::Dated { step, .. } => step.describe(),
+                    Timing::Dated { step, .. } => step.describe_exact(),
                     Timing::Scheduled { step, .. } => step.to_string(),
                     Timing::Hazard { .. } => unreachable!("matched above"),
                 };
-                let mut s = format!("step {step}, p {}", probability.describe());
+                let mut s = format!("step {step}, p {}", probability.describe_exact());
                 if let Some(c) = when {
                     s += &format!(" if {}", condition_text(c));
                 }
@@ -347,18 +355,22 @@ pub fn describe(s: &Scenario) -> String {
                 from_step,
                 until_step,
             } => {
-                let mut s = format!("hazard {}/step", rate.describe());
+                let mut s = format!("hazard {}/step", rate.describe_exact());
                 // A slope is shown unless it is a fixed 0 (an uncertain one centred on 0 is
                 // still a slope).
                 let shown = |p: &crate::scenario::Param| p.is_uncertain() || p.central() != 0.0;
                 if shown(index_slope) {
-                    s += &format!(" x exp({}·H)", index_slope.describe());
+                    s += &format!(" x exp({}·H)", index_slope.describe_exact());
                 }
                 if shown(grievance_slope) {
-                    s += &format!(" x exp({}·G)", grievance_slope.describe());
+                    s += &format!(" x exp({}·G)", grievance_slope.describe_exact());
                 }
                 for f in factors {
-                    s += &format!(" x {} if {}", f.times.describe(), condition_text(&f.when));
+                    s += &format!(
+                        " x {} if {}",
+                        f.times.describe_exact(),
+                        condition_text(&f.when)
+                    );
                 }
                 match until_step {
                     Some(z) => s += &format!(", steps {from_step} to {z}"),
@@ -380,7 +392,7 @@ pub fn describe(s: &Scenario) -> String {
             effects.push(format!(
                 "branch {} (weight {}): {}",
                 b.name,
-                b.probability.describe(),
+                b.probability.describe_exact(),
                 if then.is_empty() {
                     "nothing".to_string()
                 } else {
@@ -408,7 +420,7 @@ pub fn describe(s: &Scenario) -> String {
         let mut ch: Vec<String> = v
             .set
             .iter()
-            .map(|(k, p)| format!("{k} = {}", p.describe()))
+            .map(|(k, p)| format!("{k} = {}", p.describe_exact()))
             .collect();
         ch.extend(v.force.iter().map(|(k, l)| format!("force {k} = {l}")));
         ch.extend(v.freeze.iter().map(|k| format!("freeze {k}")));
@@ -476,9 +488,9 @@ pub fn param_ron(p: &Param) -> String {
 /// A valid range in words: "0 to 1", "at least 0", "any number".
 pub fn range_words((lo, hi): (f64, f64)) -> String {
     match (lo.is_finite(), hi.is_finite()) {
-        (true, true) => format!("{} to {}", fmt_num(lo), fmt_num(hi)),
-        (true, false) => format!("at least {}", fmt_num(lo)),
-        (false, true) => format!("at most {}", fmt_num(hi)),
+        (true, true) => format!("{} to {}", fmt_exact(lo), fmt_exact(hi)),
+        (true, false) => format!("at least {}", fmt_exact(lo)),
+        (false, true) => format!("at most {}", fmt_exact(hi)),
         (false, false) => "any number".into(),
     }
 }

@@ -899,3 +899,22 @@ fn a_level_a_branch_sets_is_told_and_the_trace_goes_on() {
     assert!(text.contains("m set from l2 to l1 by event s"), "{text}");
     assert!(text.contains("raises m to l2"), "{text}");
 }
+
+/// The step column is as wide as the last step: at a horizon past 100 every row's H lines up
+/// (weeks 100 and on were pushed a character right).
+#[test]
+fn the_step_column_fits_the_horizon() {
+    let dir = common::scratch("trace-wide-steps");
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    let file = dir.join("long.ron");
+    std::fs::write(&file, text.replacen("horizon: 52,", "horizon: 150,", 1)).unwrap();
+    let o = common::brink(&["trace", file.to_str().unwrap(), "--run", "0"]);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let out = common::stdout(&o);
+    let columns: std::collections::BTreeSet<usize> = out
+        .lines()
+        .filter(|l| l.starts_with("week "))
+        .map(|l| l.find("  H ").expect("an H column"))
+        .collect();
+    assert_eq!(columns.len(), 1, "{out}");
+}

@@ -393,6 +393,12 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
         );
     };
     let mut prev_rung = t.start.rung.clone();
+    // The step column as wide as the last step (at least 2): weeks 100 and 1000 of a long
+    // horizon pushed their rows out of line.
+    let width = t
+        .steps
+        .last()
+        .map_or(2, |s| s.step.to_string().len().max(2));
     for s in &t.steps {
         let date = s
             .date
@@ -417,7 +423,7 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
             })
             .unwrap_or_default();
         let head = format!(
-            "{unit} {:>2}{date}  H {:>5.2}  {}{held_by}{rung_note}",
+            "{unit} {:>width$}{date}  H {:>5.2}  {}{held_by}{rung_note}",
             s.step,
             s.index,
             rung_label(sc, &s.rung)

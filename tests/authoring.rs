@@ -1841,3 +1841,28 @@ fn describe_prints_the_numbers_the_file_holds() {
         assert!(out.contains(number), "{number}: {out}");
     }
 }
+
+/// `describe` shows the shared numbers (a fixed one appeared nowhere: fields say only
+/// `Shared(name)`) and each event's label, as it does the other parts'.
+#[test]
+fn describe_shows_shared_numbers_and_event_labels() {
+    let dir = scratch("describe-shared");
+    let out = ok_in(
+        &dir,
+        &[
+            "describe",
+            repo("scenarios/russia_azerbaijan_2025.ron")
+                .to_str()
+                .unwrap(),
+        ],
+    );
+    let shared = &out[out
+        .find("## Shared numbers")
+        .expect("a shared numbers table")..];
+    assert!(
+        shared.contains("Weekly fatigue of both focal hostilities"),
+        "{shared}"
+    );
+    let events = &out[out.find("## Events").expect("an events table")..];
+    assert!(events.contains("Putin–Aliyev phone call"), "{events}");
+}

@@ -253,6 +253,20 @@ pub fn describe(s: &Scenario) -> String {
     }
     let _ = write!(o, "\n## Relations\n{}", t.render());
 
+    // Shared numbers: a fixed one appeared nowhere else (fields say only `Shared(name)`).
+    if !s.shared.is_empty() {
+        let mut t = Table::new(&["shared number", "value", "label", "source"]);
+        for n in &s.shared {
+            t.row(vec![
+                n.name.clone(),
+                n.value.describe_exact(),
+                n.label.clone(),
+                n.source.clone(),
+            ]);
+        }
+        let _ = write!(o, "\n## Shared numbers\n{}", t.render());
+    }
+
     let mut t = Table::new(&["rung", "H from", "label"]);
     for r in &s.ladder {
         t.row(vec![
@@ -327,7 +341,7 @@ pub fn describe(s: &Scenario) -> String {
     }
     let _ = write!(o, "\n## Levers ({} per step)\n{}", s.cost_unit, t.render());
 
-    let mut t = Table::new(&["event", "timing", "effects"]);
+    let mut t = Table::new(&["event", "timing", "effects", "label"]);
     for e in &s.events {
         let timing = match &e.timing {
             Timing::Scheduled {
@@ -400,7 +414,12 @@ pub fn describe(s: &Scenario) -> String {
                 }
             ));
         }
-        t.row(vec![e.name.clone(), timing, effects.join("; ")]);
+        t.row(vec![
+            e.name.clone(),
+            timing,
+            effects.join("; "),
+            e.label.clone(),
+        ]);
     }
     let _ = write!(o, "\n## Events\n{}", t.render());
 

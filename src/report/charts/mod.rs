@@ -831,7 +831,19 @@ pub(crate) fn tick_label_for(span: f64) -> impl Fn(&f64) -> String {
         } else if r == r.trunc() && r.abs() < 1e15 {
             tick_label(&r)
         } else {
-            significant(r, 6)
+            // Enough figures to tell values of the span apart: six read every tick of
+            // 0.1000001 to 0.1000002 as "0.1".
+            let digits = if span.is_finite() && span > 0.0 {
+                let orders = crate::numerics::math::log10(r.abs() / span).ceil();
+                if orders.is_finite() {
+                    (orders as i64 + 2).clamp(6, 15) as i32
+                } else {
+                    6
+                }
+            } else {
+                6
+            };
+            significant(r, digits)
         }
     }
 }
@@ -1294,6 +1306,12 @@ mod tests {
         );
         assert_eq!(tick_label_for(0.01)(&0.0025), "0.0025");
         assert_eq!(tick_label_for(1e-300)(&2.5e-301), "2.5e-301");
+        // Values close together far from 0 keep the figures that tell them apart (six read
+        // every tick "0.1").
+        assert_eq!(
+            tick_labels(&[0.1000001, 0.10000015, 0.1000002]),
+            ["0.1000001", "0.10000015", "0.1000002"]
+        );
         // No span to go by (one value): the value as it is.
         assert_eq!(tick_label_for(0.0)(&0.00025), "0.00025");
     }

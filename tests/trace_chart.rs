@@ -250,3 +250,44 @@ fn the_run_report_draws_run_0_as_a_timeline() {
     assert!(html.contains("Run 0: one run as it unfolded"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Labels with no room are left out, and the chart says how many: twelve events firing in
+/// one step showed three names and no word of the others.
+#[test]
+fn labels_left_out_for_room_are_counted() {
+    let dir = common::scratch("trace-left-out");
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    let bursts: String = (0..12)
+        .map(|i| {
+            format!(
+                "Event(name: \"burst_{i}\", label: \"Burst event number {i} with a rather long \
+                 label\", timing: Scheduled(step: 5, probability: 1.0), effects: \
+                 [Impulse(from: \"north\", to: \"south\", amount: 0.1)]),\n"
+            )
+        })
+        .collect();
+    let at = text.find("events: [").unwrap() + "events: [".len();
+    let file = dir.join("many.ron");
+    std::fs::write(&file, format!("{}\n{bursts}{}", &text[..at], &text[at..])).unwrap();
+    let out = dir.join("out");
+    ok(&[
+        "trace",
+        file.to_str().unwrap(),
+        "--run",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let svg = std::fs::read_to_string(out.join("trace_timeline.svg")).unwrap();
+    let shown = (0..12)
+        .filter(|i| svg.contains(&format!("Burst event number {i} ")))
+        .count();
+    assert!(
+        shown < 12,
+        "every burst label fit: the test needs more of them"
+    );
+    assert!(
+        svg.contains("labels left out for room"),
+        "no count of the labels left out"
+    );
+}

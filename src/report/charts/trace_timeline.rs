@@ -6,14 +6,14 @@
 //!
 //! A reader follows the story from left to right: which move or event came before which turn
 //! of the mood, and what it led to. Labels that would overlap go to a second or third row, and
-//! are left out (the marker stays) when no row has room.
+//! are left out (the marker stays) when no row has room, and the legend says how many.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Area, Axes, Drawing, Drawn, GRID, HEIGHT, INK, MUTED, WIDTH, fit, frame_with_footer,
-    index_range, mesh_with, rung_color, rung_words, short_label, text, text_width,
+    index_range, mesh_with, rung_color, rung_words, short_label, text, text_width, wrap,
 };
 use crate::analysis::summary::date_of_step;
 use crate::analysis::trace::Trace;
@@ -505,6 +505,10 @@ impl Drawing for TraceTimeline<'_> {
             }
         }
         let strip_base = strip.get_base_pixel();
+        // Labels with no row to go in are left out (their line or mark stays) and counted, so
+        // that the chart says so: a step where a dozen events fired showed three names and no
+        // word of the others.
+        let mut left_out = 0usize;
         let mut rows = Rows::new(self.outcome_rows() as usize);
         for (step, label) in outcomes {
             let x = px(step as f64);
@@ -528,6 +532,8 @@ impl Drawing for TraceTimeline<'_> {
                     (x0, ly),
                     text(12.0, OUTCOME).pos(Pos::new(HPos::Left, VPos::Center)),
                 ))?;
+            } else {
+                left_out += 1;
             }
         }
 
@@ -558,6 +564,8 @@ impl Drawing for TraceTimeline<'_> {
                         (x0, ly),
                         text(LABEL_SIZE, INK).pos(Pos::new(HPos::Left, VPos::Center)),
                     ))?;
+                } else {
+                    left_out += 1;
                 }
             }
         }
@@ -595,6 +603,19 @@ impl Drawing for TraceTimeline<'_> {
             (lx + 14, ly),
             text(12.0, INK).pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
+        if left_out > 0 {
+            let note = format!(
+                "{left_out} label{} left out for room (trace.txt names every one)",
+                if left_out == 1 { "" } else { "s" }
+            );
+            for (k, line) in wrap(&note, 12.0, SIDE - 24, 3).into_iter().enumerate() {
+                root.draw(&Text::new(
+                    line,
+                    (lx - 1, ly + 26 + 15 * k as i32),
+                    text(12.0, MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+            }
+        }
         Ok(())
     }
 }

@@ -1076,8 +1076,8 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
             let first_odd = shards.len() > 2
                 && agree_with(first.scenario_sha256()) == 1
                 && agree_with(s.scenario_sha256()) == shards.len() - 1;
-            return Err(if first_odd {
-                damaged(
+            if first_odd {
+                return Err(damaged(
                     &first_dir,
                     format!(
                         "the scenario it carries differs from that of every other shard ({} \
@@ -1085,24 +1085,20 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
                         dir.shown(),
                         shards.len() - 2
                     ),
-                )
-            } else if shards.len() == 2 {
-                damaged(
-                    dir,
-                    format!(
-                        "the scenario it carries differs from {}'s (one of the two is damaged)",
-                        first_dir.shown()
-                    ),
-                )
+                ));
+            }
+            let either = if shards.len() == 2 {
+                " (one of the two is damaged)"
             } else {
-                damaged(
-                    dir,
-                    format!(
-                        "the scenario it carries differs from {}'s",
-                        first_dir.shown()
-                    ),
-                )
-            });
+                ""
+            };
+            return Err(damaged(
+                dir,
+                format!(
+                    "the scenario it carries differs from {}'s{either}",
+                    first_dir.shown()
+                ),
+            ));
         }
         let expected = ShardSpec { index: i, count: n };
         if i == 0 || i > n || s.range() != expected.runs(m0.runs) {
@@ -1186,6 +1182,23 @@ mod tests {
     use super::*;
     use clap::Parser;
 
+    /// Runs `scenario` (a path in the repository) as `n` shards into `root/s1`, `root/s2`, …
+    /// with `extra` arguments; the shards' folders.
+    fn shards_of(root: &Path, scenario: &str, n: usize, extra: &[&str]) -> Vec<PathBuf> {
+        let scenario = format!("{}/{scenario}", env!("CARGO_MANIFEST_DIR"));
+        (1..=n)
+            .map(|i| {
+                let d = root.join(format!("s{i}"));
+                let shard = format!("{i}/{n}");
+                let mut args = vec!["brink", "run", &scenario, "--no-charts", "--shard", &shard];
+                args.extend_from_slice(extra);
+                args.extend(["--out", d.to_str().unwrap()]);
+                crate::app::cli::run(crate::app::cli::Cli::try_parse_from(args).unwrap()).unwrap();
+                d
+            })
+            .collect()
+    }
+
     /// Shards whose carried scenarios differ: the odd one out is named as damaged, the first
     /// shard included (the second was blamed for the first's edit).
     #[test]
@@ -1193,30 +1206,12 @@ mod tests {
         let root = std::env::temp_dir().join(format!("brink-odd-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).unwrap();
-        let scenario = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/scenarios/examples/richardson.ron"
+        let dirs = shards_of(
+            &root,
+            "scenarios/examples/richardson.ron",
+            3,
+            &["--runs", "30"],
         );
-        let dirs: Vec<PathBuf> = (1..=3)
-            .map(|i| {
-                let d = root.join(format!("s{i}"));
-                let shard = format!("{i}/3");
-                let args = [
-                    "brink",
-                    "run",
-                    scenario,
-                    "--runs",
-                    "30",
-                    "--no-charts",
-                    "--shard",
-                    &shard,
-                    "--out",
-                    d.to_str().unwrap(),
-                ];
-                crate::app::cli::run(crate::app::cli::Cli::try_parse_from(args).unwrap()).unwrap();
-                d
-            })
-            .collect();
         let read_all = |n: usize| -> Vec<_> {
             (dirs.iter().take(n))
                 .enumerate()
@@ -1248,33 +1243,12 @@ mod tests {
         let root = std::env::temp_dir().join(format!("brink-join-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).unwrap();
-        let scenario = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/scenarios/examples/tutorial.ron"
+        let dirs = shards_of(
+            &root,
+            "scenarios/examples/tutorial.ron",
+            2,
+            &["--runs", "300", "--seed", "3", "--per-run"],
         );
-        let dirs: Vec<PathBuf> = (1..=2)
-            .map(|i| {
-                let d = root.join(format!("s{i}"));
-                let shard = format!("{i}/2");
-                let args = [
-                    "brink",
-                    "run",
-                    scenario,
-                    "--runs",
-                    "300",
-                    "--seed",
-                    "3",
-                    "--per-run",
-                    "--no-charts",
-                    "--shard",
-                    &shard,
-                    "--out",
-                    d.to_str().unwrap(),
-                ];
-                crate::app::cli::run(crate::app::cli::Cli::try_parse_from(args).unwrap()).unwrap();
-                d
-            })
-            .collect();
         let shards: Vec<_> = dirs
             .iter()
             .enumerate()

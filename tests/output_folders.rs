@@ -327,6 +327,8 @@ fn an_out_named_like_brinks_working_names_is_refused() {
         ".res.old-77",
         ".res.brink-lock",
         ".x.partial-1-2",
+        // The staging folder inside a folder filled in place.
+        ".brink-partial-7",
     ] {
         let o = try_small_run(&root.join(name));
         let err = String::from_utf8_lossy(&o.stderr);
@@ -343,6 +345,38 @@ fn an_out_named_like_brinks_working_names_is_refused() {
         common::names(&root),
         [".res.partial", ".res.partial-7a", "other", "res.partial-77"]
     );
+
+    // A whole result at such a name all the same (written by an older brink, or renamed),
+    // beside a user's notes: a command writing to the folder around it refuses it and
+    // leaves both as they were (the result was removed first, then the folder refused).
+    let e = root.join("e");
+    std::fs::create_dir(&e).unwrap();
+    std::fs::write(e.join("notes.txt"), b"my notes").unwrap();
+    let whole = root.join("other");
+    std::fs::rename(&whole, e.join(".brink-partial-7")).unwrap();
+    let before = tree(&e);
+    let o = try_small_run(&e);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("holds a whole result"), "{err}");
+    assert!(err.contains("left alone"), "{err}");
+    assert_eq!(tree(&e), before, "{err}");
+
+    // A folder holding only another command's working files (writing a folder inside it) is
+    // refused as such, not as files brink did not write.
+    let busy = root.join("busy");
+    std::fs::create_dir_all(busy.join(".b.partial-123")).unwrap();
+    std::fs::write(busy.join(".b.brink-lock"), b"123").unwrap();
+    let before = tree(&busy);
+    let o = try_small_run(&busy);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("only the working files of a brink command writing inside it"),
+        "{err}"
+    );
+    assert!(!err.contains("brink did not write it"), "{err}");
+    assert_eq!(tree(&busy), before, "{err}");
 }
 
 #[test]

@@ -51,7 +51,8 @@ static INPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new()
 
 /// Notes a file this command reads: an output folder that holds it is refused by
 /// [`Staging::begin`], since replacing the folder would delete the input (`brink calibrate
-/// output/calibration/calibrated-x.ron` writes `output/calibration` by default).
+/// output/x-calibration-p/calibrated-x.ron --params p` writes `output/x-calibration-p` by
+/// default).
 pub fn note_input(path: &Path) {
     INPUTS
         .lock()
@@ -526,6 +527,23 @@ fn inspect(target: &Path, kind: &str) -> Result<Target> {
     if names.is_empty() {
         return Ok(Target::Empty);
     }
+    let working =
+        |n: &String| leftover(n).is_some() || n.starts_with('.') && n.ends_with(".brink-lock");
+    if names.iter().all(working) {
+        // Another command's folder beside its target (a lock, its staging folder): "brink did
+        // not write it" read as someone else's files.
+        return Err(refuse(format!(
+            "it holds only the working files of a brink command writing inside it ({}): \
+             another command is at work there, or was stopped (the next command writing there \
+             cleans them up); wait for it, or choose another --out",
+            names
+                .iter()
+                .take(3)
+                .map(|n| crate::app::terminal::safe(n).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     if !names.iter().any(|n| n == MARKER) {
         let shown: Vec<String> = names
             .iter()
@@ -658,12 +676,18 @@ fn split(target: &Path) -> Result<(PathBuf, OsString)> {
     let name = target.file_name().ok_or_else(bad)?.to_os_string();
     // A folder named as brink names its own work beside a target would be taken for a stopped
     // command's leftover, and removed or renamed, by the next command writing beside it.
+    // So would one named as the staging folder inside a folder filled in place: the next
+    // command writing to its parent took a whole result there for a cut filling, and moved it
+    // or removed it.
     let lossy = name.to_string_lossy();
-    if leftover(&lossy).is_some() || lossy.starts_with('.') && lossy.ends_with(".brink-lock") {
+    if leftover(&lossy).is_some()
+        || lossy.starts_with('.') && lossy.ends_with(".brink-lock")
+        || is_inner_partial(&lossy)
+    {
         return Err(Error::Input(format!(
             "--out {} has the form of brink's own working names (.NAME.partial-PID, \
-             .NAME.old-PID, .NAME.brink-lock), which brink cleans up when it finds them; \
-             expected another name",
+             .NAME.old-PID, .NAME.brink-lock, .brink-partial-PID), which brink cleans up when \
+             it finds them; expected another name",
             target.shown()
         )));
     }
@@ -1471,6 +1495,15 @@ fn judge_inner(dir: &Path, target: &Path, rest: &[&String]) -> Inner {
         && files
             .keys()
             .all(|n| here.contains(n) || moved.iter().any(|m| m == n));
+    // A whole result none of whose files was moved in, beside names that are not its own:
+    // not a filling cut part way (that begins in an empty folder and moves its files only),
+    // and removing it would lose a finished result. Left for the user.
+    if moved.is_empty() && !rest.is_empty() && files.keys().all(|n| here.contains(n)) {
+        return Inner::Unsure(format!(
+            "it holds a whole result and {} holds other names beside it",
+            crate::app::terminal::path(target)
+        ));
+    }
     if whole {
         Inner::Whole
     } else {

@@ -338,8 +338,9 @@ pub struct BacktestArgs {
     pub cross_validate: bool,
     #[command(flatten)]
     pub abc: AbcArgs,
-    /// Output folder (default: output/<case>-backtest, output/backtest or
-    /// output/cross-validation).
+    /// Output folder (default: output/<case>[-<case>...]-backtest, or with --cross-validate
+    /// output/<case>[-<case>...]-cross-validation-<param>[-<param>...]; with --set, its
+    /// overrides follow).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Skip the charts and the HTML report.
@@ -375,7 +376,9 @@ pub struct CalibrateArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
-    /// Output folder (default: output/calibration).
+    /// Output folder (default: output/<case>[-<case>...]-calibration-<param>[-<param>...],
+    /// with --set its overrides after; a name longer than 80 characters is cut and ends in a
+    /// hash of the whole).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Also write calibrated copies of these scenarios (outside the calibration), each with

@@ -332,6 +332,14 @@ fn context<'a>(
 
 /// The cases with the `--set` overrides applied to each case's scenario (checked there; an
 /// error names the case).
+/// The cases' names, in the order given: what their default output folder is named after.
+fn case_names(inputs: &[CaseInput]) -> Vec<&str> {
+    inputs
+        .iter()
+        .map(|c| c.timeline.timeline.name.as_str())
+        .collect()
+}
+
 fn with_overrides(inputs: Vec<CaseInput>, set: &[Override]) -> Result<Vec<CaseInput>> {
     inputs
         .into_iter()
@@ -418,10 +426,12 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
         calibrate::targets(&cases, &req.params)?;
         calibrate::check_cross_validation(&cases, &req.params)?;
         let out = req.out.clone().unwrap_or_else(|| {
-            PathBuf::from("output").join(crate::app::run::with_sets(
-                "cross-validation".to_string(),
+            crate::app::run::history_default_out(
+                &case_names(&inputs),
+                "cross-validation",
+                &req.params,
                 &req.set,
-            ))
+            )
         });
         let staging = Staging::begin_as(&out, "backtest", "backtest --cross-validate")?;
         let loaded: Vec<LoadedScenario> = inputs.iter().map(|c| c.loaded.clone()).collect();
@@ -453,15 +463,7 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
         return Ok((text, dir));
     }
     let out = req.out.clone().unwrap_or_else(|| {
-        let name = if inputs.len() == 1 {
-            format!(
-                "{}-backtest",
-                crate::app::run::sanitize(&inputs[0].timeline.timeline.name)
-            )
-        } else {
-            "backtest".to_string()
-        };
-        PathBuf::from("output").join(crate::app::run::with_sets(name, &req.set))
+        crate::app::run::history_default_out(&case_names(&inputs), "backtest", &[], &req.set)
     });
     let staging = Staging::begin(&out, "backtest")?;
     // A case of many facts over a long horizon may take minutes: a bar on a terminal, as
@@ -560,10 +562,12 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
         apply_to.push((path, loaded, text));
     }
     let out = req.out.clone().unwrap_or_else(|| {
-        PathBuf::from("output").join(crate::app::run::with_sets(
-            "calibration".to_string(),
+        crate::app::run::history_default_out(
+            &case_names(&inputs),
+            "calibration",
+            &req.params,
             &req.set,
-        ))
+        )
     });
     // The handler before the claim, as in `backtest`: a stop between the two would kill the
     // process with the staging folder made (the next command removes it, but no leftover at

@@ -166,6 +166,23 @@ pub fn sweep_default_out(
     p
 }
 
+/// The default output folder of `backtest`, `calibrate` and `backtest --cross-validate`:
+/// `output/<case>[-<case>...]-<what>[-<param>...]` followed by the `--set` overrides, so that
+/// a calibration of other cases or other numbers never takes the place of an earlier one (all
+/// went to `output/calibration`, the second replacing the first). Too long a name is cut and
+/// ends in a hash of the whole, as [`with_sets`] does.
+pub fn history_default_out<S: std::fmt::Display>(
+    cases: &[&str],
+    what: &str,
+    params: &[String],
+    sets: &[S],
+) -> PathBuf {
+    let mut parts: Vec<&str> = cases.to_vec();
+    parts.push(what);
+    parts.extend(params.iter().map(String::as_str));
+    PathBuf::from("output").join(with_sets(short_name(&parts.join("-")), sets))
+}
+
 /// A name made safe as one path component on every system: ASCII letters, digits, `-`, `_`
 /// and `.` are kept and anything else (path separators `/` and `\\`, control characters,
 /// spaces, `:`, non-ASCII letters) becomes `_`; at most 80 characters; no leading or trailing
@@ -663,6 +680,58 @@ mod tests {
             let name = p.file_name().unwrap().to_str().unwrap();
             assert!(name.len() <= 80, "{name}");
             assert_safe("a long what-if", name);
+        }
+    }
+
+    #[test]
+    fn calibrations_of_other_cases_or_numbers_have_their_own_default_folders() {
+        let p = |cases: &[&str], params: &[&str]| {
+            let params: Vec<String> = params.iter().map(|s| s.to_string()).collect();
+            history_default_out::<&str>(cases, "calibration", &params, &[])
+        };
+        let georgia = p(&["russia_georgia_2006"], &["shared.fatigue.value"]);
+        assert_eq!(
+            georgia,
+            Path::new("output/russia_georgia_2006-calibration-shared.fatigue.value")
+        );
+        // Another case, another number, the same case among others: each its own folder (all
+        // were output/calibration, each calibration replacing the one before).
+        let others = [
+            p(&["mackerel"], &["shared.fatigue.value"]),
+            p(&["russia_georgia_2006"], &["actors.russia.sensitivity"]),
+            p(
+                &["russia_georgia_2006", "mackerel"],
+                &["shared.fatigue.value"],
+            ),
+        ];
+        for o in &others {
+            assert_ne!(o, &georgia);
+        }
+        assert_ne!(others[0], others[1]);
+        assert_eq!(
+            history_default_out::<&str>(&["mackerel"], "backtest", &[], &[]),
+            Path::new("output/mackerel-backtest")
+        );
+        // Many cases and numbers: cut, apart by their hash, one safe name inside output/.
+        let many: Vec<String> = (0..40).map(|i| format!("case_{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let (a, b) = (
+            p(&many, &["shared.fatigue.value"]),
+            p(&many, &["shared.fatigue.sd"]),
+        );
+        assert_ne!(a, b);
+        for out in [&a, &b] {
+            let norm = normalize(out).unwrap();
+            assert_eq!(norm.components().count(), 2, "{}", out.display());
+            let name = out.file_name().unwrap().to_str().unwrap();
+            assert!(name.len() <= 80, "{name}");
+            assert_safe("many cases", name);
+        }
+        for n in NASTY {
+            let out = history_default_out::<&str>(&[n], "calibration", &[n.to_string()], &[]);
+            let norm = normalize(&out).unwrap_or_else(|| panic!("{n:?} gave {}", out.display()));
+            assert_eq!(norm.components().count(), 2, "{n:?} gave {}", out.display());
+            assert_safe(n, out.file_name().unwrap().to_str().unwrap());
         }
     }
 

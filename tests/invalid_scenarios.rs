@@ -356,6 +356,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ),
     ("string_for_param", 9, 37, "not a number or a distribution"),
     (
+        "distribution_for_threshold",
+        22,
+        42,
+        "expected a plain number: this field takes no distribution",
+    ),
+    (
         "bare_word_for_param",
         9,
         37,

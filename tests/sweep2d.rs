@@ -290,7 +290,13 @@ fn one_parameter_sweeps_keep_their_curve() {
 #[test]
 fn bad_grids_are_refused_with_exit_2_and_nothing_written() {
     let (dir, out) = dirs("refused");
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
+        // A grid written with colons only: both forms named, no parser's words.
+        (
+            &["--set", "actors.north.hawkishness=0:1:5"],
+            "\"0:1:5\" is not a number or a distribution in RON syntax (more follows the value); \
+             expected PATH=VALUE",
+        ),
         (
             &["--set", HAWK, "--set", "actors.north.hawkishness=0..1:3"],
             "given twice",
@@ -344,8 +350,15 @@ fn bad_grids_are_refused_with_exit_2_and_nothing_written() {
         );
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(message), "{args:?}: {err}");
+        assert!(!err.contains("Non-whitespace"), "{args:?}: {err}");
         assert!(!out.exists(), "{args:?}: nothing written");
     }
+    let o = cli(&["--set", "actors.north.hawkishness=0:1:5"], &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("or, for the grid, PATH=FROM..TO:STEPS, e.g."),
+        "{err}"
+    );
     // The product may reach the limit exactly.
     assert!(
         sweep::check_specs(&[

@@ -29,6 +29,9 @@ pub const MAX_STEPS: usize = 1000;
 /// Most parameters one sweep varies together.
 pub const MAX_PARAMETERS: usize = 2;
 
+/// How a grid is written, for messages.
+const GRID_USAGE: &str = "PATH=FROM..TO:STEPS, e.g. actors.azerbaijan.sensitivity=0.2..1.2:11";
+
 /// `PATH=FROM..TO:STEPS`: the parameter and its grid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepSpec {
@@ -46,7 +49,7 @@ impl FromStr for SweepSpec {
     type Err = String;
 
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        let usage = "expected PATH=FROM..TO:STEPS, e.g. actors.azerbaijan.sensitivity=0.2..1.2:11";
+        let usage = &format!("expected {GRID_USAGE}");
         let (path, grid) = crate::analysis::design::split_path(s, usage)?;
         let (range, steps) = grid
             .rsplit_once(':')
@@ -104,7 +107,8 @@ impl FromStr for SweepSet {
             Ok(o) => Ok(SweepSet::Fixed(o)),
             Err(e) => match s.split_once('=') {
                 Some((_, v)) if v.contains("..") => s.parse().map(SweepSet::Grid),
-                _ => Err(e),
+                // Neither form: both are named, the grid being what a sweep is mostly given.
+                _ => Err(format!("{e}; or, for the grid, {GRID_USAGE}")),
             },
         }
     }

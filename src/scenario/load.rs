@@ -1095,6 +1095,21 @@ fn ron_diagnostic(
                 Some(expected),
             )
         }
+        // A distribution where only a plain number goes (a rung's threshold, bounds, a
+        // timeline's numbers): the field takes none, which "expected a number" left unsaid.
+        E::ExpectedFloat
+            if found.kind == Tok::Word
+                && KINDS.contains(&chars[found.chars.0..found.chars.1].iter().collect::<String>().as_str()) =>
+        {
+            (
+                unexpected,
+                Some(
+                    "a plain number: this field takes no distribution (docs/scenario-format.md, \
+                     \"Numbers and distributions\")"
+                        .into(),
+                ),
+            )
+        }
         E::ExpectedFloat => (unexpected, Some("a number".into())),
         E::ExpectedString | E::ExpectedStringEnd => (
             unexpected,
@@ -1217,6 +1232,18 @@ fn ron_diagnostic(
     plain(msg, expected, pos, width)
 }
 
+/// The kinds of distribution a number field may hold (see `param::Dist`).
+const KINDS: [&str; 8] = [
+    "Fixed",
+    "Uniform",
+    "Triangular",
+    "Pert",
+    "Normal",
+    "Beta",
+    "LogNormal",
+    "Shared",
+];
+
 /// A number field held something that is neither a number nor a distribution. Parse the value
 /// again as a distribution to say exactly what is wrong with it.
 fn param_diagnostic(path: &Path, text: &str, pos: Pos, kind: FileKind) -> Diagnostic {
@@ -1244,16 +1271,6 @@ fn param_diagnostic(path: &Path, text: &str, pos: Pos, kind: FileKind) -> Diagno
     // its own error. Otherwise a bare word (`high`, `nan`), which ron reports just past it: the
     // word, not the record around it (which would be read as a distribution of an unknown
     // kind). Otherwise the node at the position.
-    const KINDS: [&str; 8] = [
-        "Fixed",
-        "Uniform",
-        "Triangular",
-        "Pert",
-        "Normal",
-        "Beta",
-        "LogNormal",
-        "Shared",
-    ];
     let chain = tree.chain_at_or_after(pos);
     let within_dist = chain.iter().rev().find(|n| {
         matches!(&n.kind, Kind::Struct { name: Some(k), .. } | Kind::Seq { name: Some(k), .. }

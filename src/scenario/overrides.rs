@@ -118,6 +118,8 @@ pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
         // nothing to an analyst.
         let why = if why.contains("untagged enum") {
             "neither a number nor a distribution's name and fields".to_string()
+        } else if why.contains("trailing characters") {
+            "more follows the value".to_string()
         } else if why.contains("recursion limit") {
             format!(
                 "nested more than {} levels deep",

@@ -86,6 +86,15 @@ fn a_comparison_whose_counts_cannot_fit_is_refused_before_any_run() {
             && err.contains("fewer variants compared (--variants)"),
         "{err}"
     );
+    // Refused as soon as the arms compiled so far do not fit, not after compiling all 49
+    // (a file at the limits took 14 s and 1.9 GB to be refused).
+    let compiled: usize = err
+        .split("with ")
+        .nth(1)
+        .and_then(|r| r.split(" of the comparison's 49 arms compiled").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!((20..49).contains(&compiled), "{err}");
     // Nothing written: the folder holds the scenario alone.
     assert_eq!(names(&dir), ["heavy.ron"]);
 }

@@ -809,3 +809,60 @@ fn a_shared_number_s_range_counts_the_uses_a_variant_makes() {
     let r = brink::scenario::validate::valid_ranges(&s)["shared.gas_margin.value"];
     assert_eq!(r, (free.0.max(0.0), 1.0));
 }
+
+/// Found by a reviewing helper: a scenario at the file-size limit calibrates into a file past
+/// it (the posterior and its note added), which `run` and `validate` then refused without a
+/// word from `calibrate`. The file is written as it is, and the note says how to read it.
+#[test]
+fn a_calibrated_file_past_the_size_limit_says_how_to_read_it() {
+    let dir = common::scratch("calibrated-size");
+    let scenario = std::fs::read_to_string("scenarios/history/russia_turkey_2015.ron").unwrap();
+    let limit = 4 * 1024 * 1024;
+    let pad = limit - scenario.len() - 100;
+    let padded = format!("{scenario}\n// {}\n", "x".repeat(pad));
+    assert!(padded.len() <= limit);
+    std::fs::write(dir.join("russia_turkey_2015.ron"), &padded).unwrap();
+    std::fs::copy(
+        "scenarios/history/russia_turkey_2015.timeline.ron",
+        dir.join("case.timeline.ron"),
+    )
+    .unwrap();
+    let out = dir.join("cal");
+    let o = common::brink(&[
+        "calibrate",
+        "--timelines",
+        dir.join("case.timeline.ron").to_str().unwrap(),
+        "--params",
+        "shared.fatigue.value",
+        "--particles",
+        "12",
+        "--sims",
+        "1",
+        "--max-generations",
+        "1",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    let file = out.join("calibrated-russia_turkey_2015.ron");
+    let size = std::fs::metadata(&file).unwrap().len();
+    assert!(size > limit as u64, "{size}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "calibrated-russia_turkey_2015.ron is {size} bytes, more than the default limit"
+        )) && err.contains(&format!("read it with --max-file-size {size}")),
+        "{err}"
+    );
+    let f = file.to_str().unwrap();
+    let refused = common::brink(&["validate", f]);
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "{}",
+        common::describe(&refused)
+    );
+    let read = common::brink(&["validate", "--max-file-size", &size.to_string(), f]);
+    assert_eq!(read.status.code(), Some(0), "{}", common::describe(&read));
+}

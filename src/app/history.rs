@@ -640,6 +640,19 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
         req.charts,
     )?)?;
     let dir = staging.commit()?;
+    // A file at the size limit grows by its posterior and its note: valid, but refused by a
+    // command reading it without the limit raised.
+    for (name, text) in &calibrated {
+        if text.len() as u64 > scenario::limits::MAX_FILE_BYTES {
+            tell!(
+                "note: {name} is {} bytes, more than the default limit of {} bytes for a \
+                 scenario file: read it with --max-file-size {}",
+                text.len(),
+                scenario::limits::MAX_FILE_BYTES,
+                text.len()
+            );
+        }
+    }
     let text = format!(
         "{}{}\n{} simulations in {:.1} s ({:.0} simulations/s on {} thread{})\n",
         brink::report::calibrate::text(&c),

@@ -906,3 +906,95 @@ fn units_counts_and_axes_read_as_the_scenario_has_them() {
     let ledger = &ledger[..at(ledger, "</section>")];
     assert!(!ledger.contains("actors.north.hawkishness"), "{ledger}");
 }
+
+/// Found by a reviewing helper: a malformed `SOURCE_DATE_EPOCH` (`abc`, empty, `1.5`, a date
+/// past year 9999) was ignored and the page took today's date where the user had fixed one.
+/// Refused before any work (exit 2, nothing written), as the reproducible-builds convention
+/// asks; the largest valid value gives 9999-12-31.
+#[test]
+fn a_malformed_source_date_epoch_is_refused() {
+    let dir = common::scratch("source-date-epoch");
+    for bad in ["abc", "", "1.5", "-5", "253402300800", "99999999999999999"] {
+        let out = dir.join("r");
+        let o = common::command()
+            .env("SOURCE_DATE_EPOCH", bad)
+            .args(["run", "scenarios/examples/richardson.ron", "--runs", "20"])
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("cannot start brink");
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{bad:?}: {}",
+            common::describe(&o)
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!(
+                "SOURCE_DATE_EPOCH is {bad:?}; expected a whole number"
+            )),
+            "{err}"
+        );
+        assert!(!out.exists(), "{bad:?}");
+    }
+    let out = dir.join("last");
+    let o = common::command()
+        .env("SOURCE_DATE_EPOCH", "253402300799")
+        .args(["run", "scenarios/examples/richardson.ron", "--runs", "20"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("cannot start brink");
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("9999-12-31"));
+}
+
+/// Found by a reviewing helper: the run page left out the actors' gains, which summary.json
+/// and the text output give. A table of them where some actor gains (the tutorial's gas deal),
+/// none where nobody does (Richardson's pair).
+#[test]
+fn the_run_page_shows_the_gains_where_there_are_some() {
+    let dir = common::scratch("gains-page");
+    let page = |scenario: &str, out: &str| {
+        let out = dir.join(out);
+        let o = common::command()
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .args(["run", scenario, "--runs", "300", "--out"])
+            .arg(&out)
+            .output()
+            .expect("cannot start brink");
+        assert!(o.status.success(), "{}", common::describe(&o));
+        let summary: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        (
+            std::fs::read_to_string(out.join("report.html")).unwrap(),
+            summary,
+        )
+    };
+    let (html, summary) = page("scenarios/examples/tutorial.ron", "tutorial");
+    let table = html
+        .split("<section id=\"gains\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("a gains section");
+    let gains = summary["gains"].as_array().unwrap();
+    assert!(
+        gains
+            .iter()
+            .any(|g| g["mean"]["estimate"].as_f64() > Some(0.0))
+    );
+    for g in gains {
+        let mean = g["mean"]["estimate"].as_f64().unwrap();
+        // Four significant figures, as the costs' means.
+        let shown = format!("{:.2}", mean);
+        assert_eq!(
+            table.contains(&format!(">{shown}<")),
+            mean > 0.0,
+            "{shown}: {table}"
+        );
+    }
+    let (html, _) = page("scenarios/examples/richardson.ron", "richardson");
+    assert!(!html.contains("id=\"gains\""));
+}

@@ -720,6 +720,7 @@ impl LimitArgs {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    crate::app::run::check_source_date_epoch()?;
     match cli.command {
         Command::Validate { files, limits } => validate(&files, &limits),
         Command::Describe {

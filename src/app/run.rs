@@ -66,15 +66,40 @@ impl TableFormat {
 /// `SOURCE_DATE_EPOCH` (seconds since 1970) when that is set, as reproducible builds use it,
 /// so that the same run gives the same report.html on any day.
 pub fn analysis_date() -> String {
-    let fixed = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok());
+    let fixed = source_date_epoch().ok().flatten();
     let secs = fixed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64)
     });
     brink::analysis::summary::utc_date(secs)
+}
+
+/// The last second `SOURCE_DATE_EPOCH` may name: 9999-12-31 23:59:59 UTC (a date of four
+/// digits).
+const LAST_EPOCH: i64 = 253_402_300_799;
+
+/// `SOURCE_DATE_EPOCH` read: `None` when it is not set, an error when it is set to anything but
+/// a whole number of seconds from 0 to [`LAST_EPOCH`].
+fn source_date_epoch() -> Result<Option<i64>> {
+    let Some(v) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let text = v.to_string_lossy();
+    match text.parse::<i64>() {
+        Ok(secs) if (0..=LAST_EPOCH).contains(&secs) => Ok(Some(secs)),
+        _ => Err(Error::Input(format!(
+            "SOURCE_DATE_EPOCH is {:?}; expected a whole number of seconds since 1970-01-01 \
+             UTC, from 0 to {LAST_EPOCH} (the date reports show), or the variable unset",
+            text.chars().take(80).collect::<String>()
+        ))),
+    }
+}
+
+/// Refuses a malformed `SOURCE_DATE_EPOCH` before any work, as the reproducible-builds
+/// convention asks: ignored, it gave today's date where the user had fixed one.
+pub fn check_source_date_epoch() -> Result<()> {
+    source_date_epoch().map(|_| ())
 }
 
 /// The default output folder of a scenario file (and variant): `output/<file stem>[-<variant>]`,

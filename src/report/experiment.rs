@@ -100,8 +100,11 @@ pub fn points_table(r: &ExperimentResult) -> (Vec<Column>, Vec<Vec<Cell>>) {
             Role::Input,
             &p.path,
             ColumnType::Float64,
-            "",
-            "set by the design",
+            "as in the scenario file",
+            format!(
+                "the value of {} at this design point, set by the design",
+                p.path
+            ),
         ));
     }
     for o in &r.outcomes {
@@ -220,8 +223,8 @@ pub fn prim_table(r: &ExperimentResult) -> (Vec<Column>, Vec<Vec<Cell>>) {
                 Role::Input,
                 &format!("{}.{end}", i.name),
                 ColumnType::Float64,
-                "",
-                format!("{w} value inside the box"),
+                "as in the scenario file",
+                format!("{w} value of {} inside the box", i.name),
             ));
         }
     }

@@ -143,6 +143,9 @@ struct Page<'a> {
     rungs: Vec<RungRow<'a>>,
     index: IndexLine,
     costs: Vec<CostRow<'a>>,
+    /// Actors' mean gains (benefits of measures in force): (actor, mean, its interval), only
+    /// actors with gains in some run.
+    gains: Vec<(&'a str, String, String)>,
     levers: Vec<LeverRow<'a>>,
     events: Vec<EventRow<'a>>,
     /// The method's paragraphs: (lead, text).
@@ -688,6 +691,18 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
             }
         })
         .collect();
+    let gains = s
+        .gains
+        .iter()
+        .filter(|g| g.mean.estimate != 0.0)
+        .map(|g| {
+            (
+                labels.actor(&g.actor),
+                cost_figures(g.mean.estimate, 4),
+                g.mean.text(|x| cost_figures(x, 4), " – "),
+            )
+        })
+        .collect();
     let levers = s
         .levers
         .iter()
@@ -741,6 +756,7 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
             end: band(&s.final_index),
         },
         costs,
+        gains,
         levers,
         events,
         method,
@@ -996,6 +1012,29 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
         );
     }
     a.sections.push(SectionView::of_table("costs", "Costs", t));
+    // Gains only where a measure's `benefits` give some: most scenarios have none, and a table
+    // of zeros would only say so.
+    if !p.gains.is_empty() {
+        let mut t = TableView::new(
+            format!("Gains ({})", p.cost_unit),
+            &[
+                ("actor", false),
+                ("mean", true),
+                ("95% interval of the mean", true),
+            ],
+        );
+        t.rows = p
+            .gains
+            .iter()
+            .map(|(a, m, i)| vec![a.to_string(), m.clone(), i.clone()])
+            .collect();
+        t.notes.push(
+            "Total gains over the whole run: the benefits of the measures in force, counted \
+             apart from the costs. Actors with no gains in any run are left out."
+                .into(),
+        );
+        a.sections.push(SectionView::of_table("gains", "Gains", t));
+    }
     if !p.levers.is_empty() {
         let mut t = TableView::new(
             "Measures in force: highest level and time held",

@@ -66,6 +66,8 @@ fn run_report_opens_with_the_summary_and_ends_with_the_manifest() {
         "<section id=\"outcomes\">",
         "<section id=\"rungs\">",
         "<section id=\"costs\">",
+        // The tutorial's gas deal gives two actors gains.
+        "<section id=\"gains\">",
         "<section id=\"levers\">",
         "<section id=\"events\">",
         "<section id=\"method\">",

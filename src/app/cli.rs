@@ -339,8 +339,8 @@ pub struct BacktestArgs {
     #[command(flatten)]
     pub abc: AbcArgs,
     /// Output folder (default: output/<case>[-<case>...]-backtest, or with --cross-validate
-    /// output/<case>[-<case>...]-cross-validation-<param>[-<param>...]; with --set, its
-    /// overrides follow).
+    /// output/<case>[-<case>...]-cross-validation-<param>[-<param>...], ending in a hash of
+    /// the list when there are several cases or numbers; with --set, its overrides follow).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Skip the charts and the HTML report.
@@ -377,8 +377,9 @@ pub struct CalibrateArgs {
     #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Output folder (default: output/<case>[-<case>...]-calibration-<param>[-<param>...],
-    /// with --set its overrides after; a name longer than 80 characters is cut and ends in a
-    /// hash of the whole).
+    /// ending in a hash of the list when there are several cases or numbers, with --set its
+    /// overrides after; a name longer than 80 characters is cut and ends in a hash of the
+    /// whole).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Also write calibrated copies of these scenarios (outside the calibration), each with
@@ -1618,7 +1619,9 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         &req.tornado,
         req.spelled,
     )?;
-    let arms = brink::analysis::compare::arms(&loaded.scenario, &req.variants, false)?;
+    // Weighed as they are compiled, as the comparison will (a set too large is refused at the
+    // first arm past the budget, not after compiling them all).
+    let (arms, _) = brink::analysis::compare::arms_fitting(&loaded.scenario, &req, false)?;
     let rows = brink::report::per_run::ArmRows::comparison(&loaded.scenario, &arms, req.seed)?;
     let per_run_columns = args
         .per_run

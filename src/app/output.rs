@@ -51,8 +51,7 @@ static INPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new()
 
 /// Notes a file this command reads: an output folder that holds it is refused by
 /// [`Staging::begin`], since replacing the folder would delete the input (`brink calibrate
-/// output/x-calibration-p/calibrated-x.ron --params p` writes `output/x-calibration-p` by
-/// default).
+/// --apply-to` naming a calibrated file of the folder it writes again).
 pub fn note_input(path: &Path) {
     INPUTS
         .lock()

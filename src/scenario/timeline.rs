@@ -38,7 +38,7 @@ use super::validate::{Checker, Problem, control_char, is_valid_name, name_proble
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Timeline {
-    /// Identifier of the case (letters, digits, `_`).
+    /// Identifier of the case (a letter, then letters, digits, `_` or `-`; at most 64).
     pub name: String,
     /// Display name.
     #[serde(default)]

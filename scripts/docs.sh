@@ -120,9 +120,24 @@ block_trace_rupture() {
     picked_weeks rupture 5 "the weeks up to the first week \`rupture\` holds"
 }
 
-# An event's effects on levers: the week of the first leader meeting.
+# An event's effects on levers: the week of the first meeting that is the leader_meeting event
+# (a meeting may also be an accepted invitation, which is an act, shown below).
 block_trace_meeting() {
-    picked_weeks leader_meeting 0 "the week the meeting happens"
+    local t=$work/trace_meeting.txt
+    "$brink" trace "$flagship" --pick leader_meeting --count 10 --seed 0 >"$t"
+    local run
+    run=$(awk '/^Run [0-9]+ of / { r = $2 } /^    event .*Putin–Aliyev meeting fired/ { print r; exit }' "$t")
+    if [ -z "$run" ]; then
+        echo "No meeting in the first 10 runs with one (seed 0) was the event."
+        return
+    fi
+    "$brink" trace "$flagship" --run "$run" --seed 0 >"$work/trace_meeting_run.txt"
+    echo "\`brink trace scenarios/russia_azerbaijan_2025.ron --run $run --seed 0\` (the first run of"
+    echo '`--pick leader_meeting --count 10` in which the meeting is the event), the week it fires:'
+    echo
+    echo '```text'
+    weeks_before '^    event .*Putin–Aliyev meeting fired' 0 <"$work/trace_meeting_run.txt"
+    echo '```'
 }
 
 # The two-sided invitation: the first accepted offer among the first runs with a meeting.

@@ -306,6 +306,9 @@ fn tally_hash(path: &str, runs: u64, seed: u64) -> (String, String, String) {
 /// The flagship's three pins re-pinned on 2026-12-03 when the scenario took the calibrated
 /// shared readiness to escalate (a file change, not a code change: tutorial and richardson,
 /// whose files did not change, kept their pins).
+/// Re-pinned again on 2026-12-06 when the flagship's file dropped its hindsight on the CIS
+/// summit (its week drawn over the autumn, a smaller factor on a meeting there) and one cost
+/// range took its stated derivation (a file change: the other pins held).
 #[test]
 fn small_runs_tallies_are_pinned() {
     let mut pins = Pins::default();
@@ -314,17 +317,17 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "flagship, 2000 runs, seed 1",
         &flagship,
-        "1668b74b43d1fb91ef4e59417c2684de9422144a2982bce08ebed7f3d13420a2",
+        "d2fe12944fd856a703d9b106240a67a513ce5df90dbea34a27487e30e7d3c787",
     );
     pins.str(
         "flagship, 2000 runs, seed 1, without checkpoints",
         &flagship_no_checkpoints,
-        "8a2a8bf581da296606e48fb9adbf1966cb9890e9c7912f0d6fe7ed23eb13df5a",
+        "add3753b3f2b6a61bc6c8d7a8e2d061cd1e6d115ef4fd0f66650d38bf6e2ec0b",
     );
     pins.str(
         "flagship, 2000 runs, seed 1, without outcome_pairs",
         &flagship_before,
-        "ec7bd75910125d1fab3c7403cf51303a46db2402700ec0b77b1a3b4623dafc86",
+        "a3f470a7f412016019f68a8c30cc3932d4d8d12e348357cc4be4c7dc55238ddd",
     );
     let (tutorial, tutorial_no_checkpoints, tutorial_before) =
         tally_hash("scenarios/examples/tutorial.ron", 2000, 1);

@@ -274,3 +274,36 @@ fn charts_name_things_by_their_labels_not_their_ids() {
     let _ = std::fs::remove_dir_all(dir);
     let _ = std::fs::remove_dir_all(dir2);
 }
+
+/// Found by a reviewing helper: in the flagship's tornado three measures had a forced bar and
+/// a frozen bar of the same length (they start at their top level, where forcing them to it
+/// is freezing them), which read as a bug. Their row says so; the others' do not.
+#[test]
+fn a_tornado_row_says_when_forced_and_frozen_are_one_arm() {
+    let dir = common::scratch("forced-is-frozen");
+    let out = dir.join("c");
+    let o = common::brink(&[
+        "compare",
+        "scenarios/russia_azerbaijan_2025.ron",
+        "--runs",
+        "100",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    let svg = common::check_svg(&out.join("tornado.svg"));
+    let same = "starts at its top: forced = frozen";
+    // Arrests of journalists (level 2 of 2), the dialogue's suspension (1 of 1) and the
+    // cultural ties (2 of 2) start at their top level.
+    assert_eq!(svg.matches(same).count(), 3, "{svg}");
+    // The summary's table of what moves the outcome says the base its differences start from
+    // (beside a run's headline in a combined report, the figure beside it was another run's).
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("largest first, from the comparison&#39;s base of ")
+            || html.contains("largest first, from the comparison's base of "),
+        "{html}"
+    );
+    assert!(html.contains(" (100 runs)."));
+    let _ = std::fs::remove_dir_all(&dir);
+}

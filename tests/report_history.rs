@@ -812,3 +812,30 @@ fn commands_write_their_pages() {
     assert!(html.contains("<figure id=\"chart-prior_posterior\">"));
     assert!(!html.contains("https://") && !html.contains("http://"));
 }
+
+/// Found by a reviewing helper: an observed rung above every run's H (the Russia–Azerbaijan
+/// case's "acute crisis" on 1 July 2025, its runs near "cool") was marked at the chart's top
+/// edge, inside the band below it, with "above the chart" cut from its label. The axis now
+/// reaches every observed rung's band.
+#[test]
+fn the_mood_chart_shows_every_observed_rung_in_its_band() {
+    let dir = common::scratch("mood-in-band");
+    let o = common::brink(&[
+        "backtest",
+        "scenarios/history/russia_azerbaijan_2024.timeline.ron",
+        "--runs",
+        "300",
+        "--out",
+        dir.join("b").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    let svg = common::check_svg(&dir.join("b/russia_azerbaijan_2024_mood.svg"));
+    assert!(
+        svg.contains("Acute crisis ("),
+        "the observed rung is marked"
+    );
+    assert!(
+        !svg.contains("above the chart") && !svg.contains("below the chart"),
+        "an observed rung off the chart"
+    );
+}

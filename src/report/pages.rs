@@ -478,10 +478,15 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
                 points_interval(&o.difference),
             ]);
         }
-        // The base's figure is in the table beside this one.
-        t.notes.push(
-            "Paired differences on the same runs, in percentage points, largest first.".into(),
-        );
+        // The base's figure is said here too: beside a run's headline in a combined report,
+        // the table beside this one is another run's (56.1% there, 58.6% the base these
+        // differences start from).
+        t.notes.push(format!(
+            "Paired differences on the same runs, in percentage points, largest first, from \
+             the comparison's base of {} ({} runs).",
+            percent(base_arm.outcomes[focus].probability.estimate),
+            group_thousands(r.manifest.runs)
+        ));
         // As the headline table says how many more outcomes the tables below hold.
         if moves.len() > SUMMARY_MOVES {
             t.notes.push(format!(

@@ -257,6 +257,18 @@ impl Drawing for Mood<'_> {
             x_fmt: &x_fmt,
             x_labels: DATE_TICKS,
             strip: strip_height(&ticks),
+            // Every observed rung's band in view: the middle of its part within the bounds.
+            y_include: case
+                .facts
+                .iter()
+                .filter(|f| f.kind == "rung")
+                .filter_map(|f| f.observed_categories)
+                .filter(|&(r, _)| r < nr)
+                .map(|(r, _)| {
+                    let (lo, hi) = super::rung_range(c.thresholds, c.bounds, r);
+                    (lo.max(c.bounds.0) + hi.min(c.bounds.1)) / 2.0
+                })
+                .collect(),
         };
         index_fan::draw_fan(root, c, &look, |body, strip, chart| {
             let y = chart.y_range();

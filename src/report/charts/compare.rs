@@ -675,7 +675,14 @@ impl TornadoChart<'_> {
                 super::outcome_label(&m.scenario, &self.t.outcome)
             )
         } else if let Some(x) = m.measures.iter().find(|x| x.name == lever) {
-            format!("measure · {} → {}", actor(x.owner), actor(x.target))
+            // Forced to the top and frozen at the start are then one arm: say so, or the two
+            // equal bars read as a bug.
+            let same = if usize::from(x.initial) == x.levels.len() {
+                " · starts at its top: forced = frozen"
+            } else {
+                ""
+            };
+            format!("measure · {} → {}{same}", actor(x.owner), actor(x.target))
         } else if let Some(x) = m.acts.iter().find(|x| x.name == lever) {
             format!(
                 "act · {} → {} · no forced bar",

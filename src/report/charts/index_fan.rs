@@ -22,17 +22,21 @@ fn rung_words(c: &Ctx, r: usize) -> String {
     super::rung_words(c.thresholds, c.bounds, r)
 }
 
-/// The y range: the middle 90% of runs at every step (see [`super::index_range`]).
-fn y_range(c: &Ctx) -> (f64, f64) {
+/// The y range: the middle 90% of runs at every step and the values `include` (see
+/// [`super::index_range`]).
+fn y_range(c: &Ctx, include: &[f64]) -> (f64, f64) {
     let steps = &c.s.index_by_step;
+    let finite = include.iter().copied().filter(|v| v.is_finite());
     let lo = steps
         .iter()
         .map(|x| x.q[0])
+        .chain(finite.clone())
         .filter(|v| v.is_finite())
         .fold(f64::INFINITY, f64::min);
     let hi = steps
         .iter()
         .map(|x| x.q[4])
+        .chain(finite)
         .filter(|v| v.is_finite())
         .fold(f64::NEG_INFINITY, f64::max);
     super::index_range(lo, hi, c.thresholds, c.bounds)
@@ -62,6 +66,7 @@ impl Drawing for IndexFan<'_> {
             x_fmt: &step_label,
             x_labels: 12,
             strip: 0,
+            y_include: vec![],
         };
         draw_fan(root, c, &look, |_, _, _| Ok(()))
     }
@@ -85,6 +90,9 @@ pub(crate) struct Look<'f> {
     /// Height in pixels of a strip left above the plot (as wide as the plot) for the
     /// overlay's labels; 0 for none.
     pub strip: u32,
+    /// Values of H the y axis must show beside the runs' (the back-test's observed rungs:
+    /// a rung above the runs was marked at the chart's edge, inside the band below it).
+    pub y_include: Vec<f64>,
 }
 
 /// Draws the fan chart of the index H over time on `root`, framed as `look` says, then calls
@@ -114,7 +122,7 @@ where
     let (strip, plot_area) = plot_area.split_vertically(look.strip);
 
     let xmax = (steps.len().saturating_sub(1) as f64).max(1.0);
-    let (y0, y1) = y_range(c);
+    let (y0, y1) = y_range(c, &look.y_include);
     let mut chart = plot(&plot_area, 0.0..xmax, y0..y1, 56)?;
 
     // The rungs, as bands behind everything.

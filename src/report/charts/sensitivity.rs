@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Area, Axes, Chart, Drawing, Drawn, INK, MUTED, Mark, PALETTE, WIDTH, fit, fit_apart,
-    frame_with_footer, mesh, plot, text, text_width, widest,
+    frame_with_footer, mesh_with, plot, text, text_width, widest,
 };
 use crate::error::Result;
 
@@ -58,15 +58,23 @@ pub fn render(title: &str, subtitle: &str, footer: &str, bars: &[Bar]) -> Result
     })
 }
 
-/// A correlation with its sign: "+0.42", "−0.13".
+/// A correlation with its sign: "+0.42", "−0.13"; one that two decimals would show as 0 is
+/// given to its first figure ("+0.004"), so that an interval's end near 0 still shows which
+/// side of 0 it is on ("0.00 to +0.10" read as an interval that includes 0, drawn as one that
+/// does not); 0 itself is "0".
 fn signed(x: f64) -> String {
-    let s = format!("{:.2}", x.abs());
-    if x < -0.005 {
+    if x == 0.0 {
+        return "0".into();
+    }
+    let mut decimals = 2;
+    while decimals < 9 && (x.abs() * 10f64.powi(decimals)).round() == 0.0 {
+        decimals += 1;
+    }
+    let s = format!("{:.*}", decimals as usize, x.abs());
+    if x < 0.0 {
         format!("−{s}")
-    } else if x > 0.005 {
-        format!("+{s}")
     } else {
-        s
+        format!("+{s}")
     }
 }
 
@@ -140,10 +148,16 @@ impl Drawing for Sensitivity<'_> {
         let xr = ((reach * 10.0).ceil() / 10.0).clamp(0.2, 1.0);
         let n = bars.len() as f64;
         let mut chart = plot(&plot_area, -xr..xr, -0.5..n - 0.5, label_w)?;
-        mesh(
+        // As many ticks as the plot's width holds ("−0.50" takes about 40 pixels): twelve on a
+        // narrow plot ran together ("−0.50−0.40−0.30").
+        let plot_w = plot_area.dim_in_pixel().0.saturating_sub(label_w);
+        let ticks = (plot_w / 55).clamp(3, 12) as usize;
+        mesh_with(
             &mut chart,
             &Axes {
-                x_desc: "partial rank correlation (PRCC): + raises the measure, − lowers it".into(),
+                x_desc:
+                    "partial rank correlation (PRCC) with what is ranked: + raises it, − lowers it"
+                        .into(),
                 y_desc: String::new(),
                 x_fmt: &|v: &f64| {
                     if v.abs() < 1e-9 {
@@ -157,6 +171,8 @@ impl Drawing for Sensitivity<'_> {
                 y_grid: false,
                 y_numbers: false,
             },
+            ticks,
+            8,
         )?;
         let y_of = |i: usize| n - 1.0 - i as f64;
         let row_px = super::row_pixels(&chart);
@@ -243,5 +259,20 @@ impl Drawing for Sensitivity<'_> {
             ))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signed;
+
+    #[test]
+    fn an_end_near_zero_shows_its_side() {
+        assert_eq!(signed(0.4251), "+0.43");
+        assert_eq!(signed(-0.13), "−0.13");
+        // Two decimals would print these as 0.00, on neither side of 0.
+        assert_eq!(signed(0.0038), "+0.004");
+        assert_eq!(signed(-0.00001), "−0.00001");
+        assert_eq!(signed(0.0), "0");
     }
 }

@@ -483,9 +483,10 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         // differences start from).
         t.notes.push(format!(
             "Paired differences on the same runs, in percentage points, largest first, from \
-             the comparison's base of {} ({} runs).",
+             the comparison's base of {} ({} run{}).",
             percent(base_arm.outcomes[focus].probability.estimate),
-            group_thousands(r.manifest.runs)
+            group_thousands(r.manifest.runs),
+            if r.manifest.runs == 1 { "" } else { "s" }
         ));
         // As the headline table says how many more outcomes the tables below hold.
         if moves.len() > SUMMARY_MOVES {

@@ -130,14 +130,24 @@ impl Drawing for CostsEcdf<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let c = self.c;
         let unit = c.s.scenario.cost_unit.trim();
-        let header = [
+        let curves: Vec<(Vec<(f64, f64)>, f64)> =
+            self.rows.iter().map(|(a, _)| points(a)).collect();
+        // The legend names only what is drawn: the dotted stretch is there only for an actor
+        // some of whose runs cost nothing (it listed one on charts that had none).
+        let mut header = vec![
             (Mark::Dot(MUTED), "median".to_string()),
             (Mark::Diamond(MUTED), "mean".to_string()),
             (
                 Mark::Line(MUTED, true),
-                "dotted: unknown stretch after cost 0".to_string(),
+                "dashed: half of the runs".to_string(),
             ),
         ];
+        if curves.iter().any(|(_, zero)| *zero > 0.0) {
+            header.push((
+                Mark::Line(MUTED, true),
+                "dotted: unknown stretch after cost 0".to_string(),
+            ));
+        }
         let body = frame(
             root,
             c,
@@ -145,8 +155,6 @@ impl Drawing for CostsEcdf<'_> {
             "Total cost of a run on a log scale; each curve drawn through the 5th, 25th, 50th, 75th and 95th percentiles and the largest cost (dots)",
             &header,
         )?;
-        let curves: Vec<(Vec<(f64, f64)>, f64)> =
-            self.rows.iter().map(|(a, _)| points(a)).collect();
         let entries: Vec<(Mark, String)> = self
             .rows
             .iter()

@@ -521,7 +521,7 @@ mod tests {
         let s = load("scenarios/russia_azerbaijan_2025.ron");
         let sites = sites(&s);
         let uncertain = sites.iter().filter(|x| x.2.is_uncertain()).count();
-        assert_eq!(uncertain, 182);
+        assert_eq!(uncertain, 181);
         assert!(sites.contains(&(
             ParamKey::new(Owner::Actor(1), ActorParam::Sensitivity),
             "actors.azerbaijan.sensitivity".into(),

@@ -144,7 +144,7 @@ impl Drawing for CostsEcdf<'_> {
         ];
         if curves.iter().any(|(_, zero)| *zero > 0.0) {
             header.push((
-                Mark::Line(MUTED, true),
+                Mark::Dotted(MUTED),
                 "dotted: unknown stretch after cost 0".to_string(),
             ));
         }

@@ -896,6 +896,8 @@ pub(crate) enum Mark {
     Diamond(RGBColor),
     /// A filled dot.
     Dot(RGBColor),
+    /// A dotted line (short dashes close together), apart from a dashed one.
+    Dotted(RGBColor),
 }
 
 pub(crate) fn draw_mark<DB: DrawingBackend>(
@@ -928,6 +930,16 @@ pub(crate) fn draw_mark<DB: DrawingBackend>(
             c.filled(),
         )),
         Mark::Dot(c) => area.draw(&Circle::new((x + 13, y), 5, c.filled())),
+        Mark::Dotted(c) => {
+            for k in 0..5 {
+                let x0 = x + k * 6;
+                area.draw(&PathElement::new(
+                    vec![(x0, y), (x0 + 2, y)],
+                    c.stroke_width(3),
+                ))?;
+            }
+            Ok(())
+        }
     }
 }
 

@@ -120,45 +120,41 @@ block_trace_rupture() {
     picked_weeks rupture 5 "the weeks up to the first week \`rupture\` holds"
 }
 
-# An event's effects on levers: the week of the first meeting that is the leader_meeting event
-# (a meeting may also be an accepted invitation, which is an act, shown below).
-block_trace_meeting() {
-    local t=$work/trace_meeting.txt
+# Among the first 10 runs with a leader meeting (seed 0), the first whose trace has a line
+# matching PATTERN: its weeks up to that line (BEFORE weeks before it), after the words
+# "(the first run of `--pick leader_meeting --count 10` in which WHICH)" and WHAT; NONE when
+# no run has it.
+meeting_run_weeks() {
+    local pattern=$1 before=$2 which=$3 what=$4 none=$5
+    local t=$work/trace_meetings.txt
     "$brink" trace "$flagship" --pick leader_meeting --count 10 --seed 0 >"$t"
     local run
-    run=$(awk '/^Run [0-9]+ of / { r = $2 } /^    event .*Putin–Aliyev meeting fired/ { print r; exit }' "$t")
+    run=$(awk -v pat="$pattern" '/^Run [0-9]+ of / { r = $2 } $0 ~ pat { print r; exit }' "$t")
     if [ -z "$run" ]; then
-        echo "No meeting in the first 10 runs with one (seed 0) was the event."
-        return
-    fi
-    "$brink" trace "$flagship" --run "$run" --seed 0 >"$work/trace_meeting_run.txt"
-    echo "\`brink trace scenarios/russia_azerbaijan_2025.ron --run $run --seed 0\` (the first run of"
-    echo '`--pick leader_meeting --count 10` in which the meeting is the event), the week it fires:'
-    echo
-    echo '```text'
-    weeks_before '^    event .*Putin–Aliyev meeting fired' 0 <"$work/trace_meeting_run.txt"
-    echo '```'
-}
-
-# The two-sided invitation: the first accepted offer among the first runs with a meeting.
-block_trace_invitation() {
-    local t=$work/trace_invitation.txt
-    "$brink" trace "$flagship" --pick leader_meeting --count 10 --seed 0 >"$t"
-    # The first run whose trace has an acceptance; its weeks up to it.
-    local run
-    run=$(awk '/^Run [0-9]+ of / { r = $2 } /^    .* accepts: / { print r; exit }' "$t")
-    if [ -z "$run" ]; then
-        echo "No offer of contact was accepted in the first 10 runs with a meeting (seed 0)."
+        echo "$none"
         return
     fi
     "$brink" trace "$flagship" --run "$run" --seed 0 >"$work/trace_run.txt"
     echo "\`brink trace scenarios/russia_azerbaijan_2025.ron --run $run --seed 0\` (the first run of"
-    echo '`--pick leader_meeting --count 10` in which an offer is accepted), the weeks up to the'
-    echo 'acceptance:'
+    echo "\`--pick leader_meeting --count 10\` in which $which), $what:"
     echo
     echo '```text'
-    weeks_before '^    .* accepts: ' 4 <"$work/trace_run.txt"
+    weeks_before "$pattern" "$before" <"$work/trace_run.txt"
     echo '```'
+}
+
+# An event's effects on levers: the week of the first meeting that is the leader_meeting event
+# (a meeting may also be an accepted invitation, which is an act, shown below).
+block_trace_meeting() {
+    meeting_run_weeks '^    event .*Putin–Aliyev meeting fired' 0 "the meeting is the event" \
+        "the week it fires" "No meeting in the first 10 runs with one (seed 0) was the event."
+}
+
+# The two-sided invitation: the first accepted offer among the first runs with a meeting.
+block_trace_invitation() {
+    meeting_run_weeks '^    .* accepts: ' 4 "an offer is accepted" \
+        "the weeks up to the acceptance" \
+        "No offer of contact was accepted in the first 10 runs with a meeting (seed 0)."
 }
 
 # Which assumptions drive rupture: the top five by PRCC, 4,000 runs, seed 0.

@@ -356,6 +356,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ),
     ("string_for_param", 9, 37, "not a number or a distribution"),
     (
+        "distribution_for_horizon",
+        4,
+        14,
+        "expected a whole number: this field takes no distribution",
+    ),
+    (
         "distribution_for_threshold",
         22,
         42,

@@ -1054,3 +1054,24 @@ fn tutorial_with(set: &str, out: &std::path::Path) -> std::process::Output {
         out.to_str().unwrap(),
     ])
 }
+
+/// Found by a reviewing helper: `--set PATH=abc` answered in ron's words ("Unexpected variant
+/// named `abc` in enum `Dist`"), brink's type name and all. It names the distributions.
+#[test]
+fn a_set_value_that_is_no_distribution_names_the_distributions() {
+    let o = common::brink(&[
+        "run",
+        "scenarios/examples/tutorial.ron",
+        "--set",
+        "actors.north.hawkishness=Unif(min: 0.1, max: 0.3)",
+        "--runs",
+        "10",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("`Unif` is no distribution's name: they are Fixed, Uniform, Triangular"),
+        "{err}"
+    );
+    assert!(!err.contains("enum"), "{err}");
+}

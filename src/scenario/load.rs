@@ -1050,6 +1050,26 @@ fn ron_diagnostic(
                 });
             (unexpected, Some(format!("`:` after {after}")))
         }
+        // A distribution where only a plain number goes (a rung's threshold, bounds, a
+        // timeline's numbers): the field takes none, which "expected a number" left unsaid.
+        E::ExpectedFloat | E::ExpectedInteger
+            if found.kind == Tok::Word
+                && KINDS.contains(&chars[found.chars.0..found.chars.1].iter().collect::<String>().as_str()) =>
+        {
+            let what = if matches!(e.code, E::ExpectedInteger) {
+                "a whole number"
+            } else {
+                "a plain number"
+            };
+            (
+                unexpected,
+                Some(format!(
+                    "{what}: this field takes no distribution (docs/scenario-format.md, \
+                     \"Numbers and distributions\")"
+                )),
+            )
+        }
+
         // `- 1`: a sign apart from its number.
         E::ExpectedInteger | E::ExpectedFloat
             if chars[found.chars.0..found.chars.1] == ['-']
@@ -1093,21 +1113,6 @@ fn ron_diagnostic(
             (
                 format!("the whole number {found_s}{field} {what}"),
                 Some(expected),
-            )
-        }
-        // A distribution where only a plain number goes (a rung's threshold, bounds, a
-        // timeline's numbers): the field takes none, which "expected a number" left unsaid.
-        E::ExpectedFloat
-            if found.kind == Tok::Word
-                && KINDS.contains(&chars[found.chars.0..found.chars.1].iter().collect::<String>().as_str()) =>
-        {
-            (
-                unexpected,
-                Some(
-                    "a plain number: this field takes no distribution (docs/scenario-format.md, \
-                     \"Numbers and distributions\")"
-                        .into(),
-                ),
             )
         }
         E::ExpectedFloat => (unexpected, Some("a number".into())),

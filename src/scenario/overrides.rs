@@ -107,10 +107,26 @@ pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
     let param = super::ron_options().from_str::<Param>(text).map_err(|e| {
         // A distribution's own error says which field is wrong; the untagged one does not.
         let why = if text.starts_with(char::is_alphabetic) {
-            super::ron_options()
+            match super::ron_options()
                 .from_str::<super::param::Dist>(text)
                 .err()
-                .map_or(e.code.to_string(), |d| d.code.to_string())
+            {
+                // ron's "Unexpected variant named `abc` in enum `Dist`": brink's type name
+                // is nothing to an analyst.
+                Some(ron::error::SpannedError {
+                    code:
+                        ron::Error::NoSuchEnumVariant {
+                            expected, found, ..
+                        },
+                    ..
+                }) => format!(
+                    "`{found}` is no distribution's name: they are {}, each with its fields in \
+                     brackets",
+                    expected.join(", ")
+                ),
+                Some(d) => d.code.to_string(),
+                None => e.code.to_string(),
+            }
         } else {
             e.code.to_string()
         };

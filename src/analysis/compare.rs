@@ -461,6 +461,16 @@ pub fn check_arms(
     Ok(())
 }
 
+/// The tornado's arms: two a measure (forced, frozen), one an act (frozen).
+fn tornado_arms(s: &Scenario) -> usize {
+    let measures = s
+        .levers
+        .iter()
+        .filter(|l| matches!(l, Lever::Measure(_)))
+        .count();
+    measures + s.levers.len()
+}
+
 /// The base compiled, weighed against the budget for all the arms.
 fn weigh_base(
     s: &Scenario,
@@ -470,18 +480,7 @@ fn weigh_base(
 ) -> Result<Model, crate::model::CompileError> {
     // Every arm is a whole compiled model, all held while the runs play: the base is weighed
     // and the lot refused, before the rest are compiled, when they would not fit.
-    let measures = s
-        .levers
-        .iter()
-        .filter(|l| matches!(l, Lever::Measure(_)))
-        .count();
-    let count = 1
-        + variants.len()
-        + if tornado {
-            measures + s.levers.len()
-        } else {
-            0
-        };
+    let count = 1 + variants.len() + if tornado { tornado_arms(s) } else { 0 };
     let (what, fewer) = if tornado {
         (
             "the comparison's arms (the base, each variant, and the tornado's two a measure \
@@ -818,11 +817,7 @@ pub fn arms_fitting(
     // The tornado's arms (two a lever) are counted too: name them when they are there, first
     // when they outnumber the variants.
     let tornado = if req.tornado.is_some() {
-        s.levers.len()
-            + s.levers
-                .iter()
-                .filter(|l| matches!(l, Lever::Measure(_)))
-                .count()
+        tornado_arms(s)
     } else {
         0
     };

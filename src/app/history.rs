@@ -330,8 +330,6 @@ fn context<'a>(
     }
 }
 
-/// The cases with the `--set` overrides applied to each case's scenario (checked there; an
-/// error names the case).
 /// The cases' names, in the order given: what their default output folder is named after.
 fn case_names(inputs: &[CaseInput]) -> Vec<&str> {
     inputs
@@ -340,6 +338,8 @@ fn case_names(inputs: &[CaseInput]) -> Vec<&str> {
         .collect()
 }
 
+/// The cases with the `--set` overrides applied to each case's scenario (checked there; an
+/// error names the case).
 fn with_overrides(inputs: Vec<CaseInput>, set: &[Override]) -> Result<Vec<CaseInput>> {
     inputs
         .into_iter()
@@ -645,8 +645,9 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
     for (name, text) in &calibrated {
         if text.len() as u64 > scenario::limits::MAX_FILE_BYTES {
             tell!(
-                "note: {name} is {} bytes, more than the default limit of {} bytes for a \
+                "note: {} is {} bytes, more than the default limit of {} bytes for a \
                  scenario file: read it with --max-file-size {}",
+                crate::app::terminal::path(&dir.join(name)),
                 text.len(),
                 scenario::limits::MAX_FILE_BYTES,
                 text.len()

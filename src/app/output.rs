@@ -526,15 +526,13 @@ fn inspect(target: &Path, kind: &str) -> Result<Target> {
     if names.is_empty() {
         return Ok(Target::Empty);
     }
-    let working =
-        |n: &String| leftover(n).is_some() || n.starts_with('.') && n.ends_with(".brink-lock");
-    if names.iter().all(working) {
+    if names.iter().all(|n| is_working_name(n)) {
         // Another command's folder beside its target (a lock, its staging folder): "brink did
         // not write it" read as someone else's files.
         return Err(refuse(format!(
             "it holds only the working files of a brink command writing inside it ({}): \
              another command is at work there, or was stopped (the next command writing there \
-             cleans them up); wait for it, or choose another --out",
+             cleans them up): wait for it",
             names
                 .iter()
                 .take(3)
@@ -679,10 +677,7 @@ fn split(target: &Path) -> Result<(PathBuf, OsString)> {
     // command writing to its parent took a whole result there for a cut filling, and moved it
     // or removed it.
     let lossy = name.to_string_lossy();
-    if leftover(&lossy).is_some()
-        || lossy.starts_with('.') && lossy.ends_with(".brink-lock")
-        || is_inner_partial(&lossy)
-    {
+    if is_working_name(&lossy) || is_inner_partial(&lossy) {
         return Err(Error::Input(format!(
             "--out {} has the form of brink's own working names (.NAME.partial-PID, \
              .NAME.old-PID, .NAME.brink-lock, .brink-partial-PID), which brink cleans up when \
@@ -1263,6 +1258,12 @@ fn marked_files_only(dir: &Path) -> bool {
                     .is_some_and(|f| matches_entry(&dir.join(n), f))
         })
     })
+}
+
+/// Whether `name` is one of brink's working names beside a target: a staging or old folder
+/// (`.NAME.partial-PID`, `.NAME.old-PID`) or a lock (`.NAME.brink-lock`).
+fn is_working_name(name: &str) -> bool {
+    leftover(name).is_some() || name.starts_with('.') && name.ends_with(".brink-lock")
 }
 
 /// The staging folder brink makes inside an empty output folder it fills in place.

@@ -634,19 +634,19 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn tolerances_keep_three_figures() {
-        assert_eq!(super::num_fixed(0.7797), "0.780");
-        assert_eq!(super::num_fixed(0.7095), "0.710");
-        assert_eq!(super::num_fixed(0.838), "0.838");
-        assert_eq!(super::num_fixed(12.0), "12.0");
-        assert_eq!(super::num_fixed(0.05), "0.0500");
-        assert_eq!(super::num_fixed(0.0), "0");
-        assert_eq!(super::num_fixed(250.0), "250");
-        assert_eq!(super::num_fixed(0.99996), "1.00");
+        assert_eq!(num_fixed(0.7797), "0.780");
+        assert_eq!(num_fixed(0.7095), "0.710");
+        assert_eq!(num_fixed(0.838), "0.838");
+        assert_eq!(num_fixed(12.0), "12.0");
+        assert_eq!(num_fixed(0.05), "0.0500");
+        assert_eq!(num_fixed(0.0), "0");
+        assert_eq!(num_fixed(250.0), "250");
+        assert_eq!(num_fixed(0.99996), "1.00");
     }
-
-    use super::*;
 
     /// Two scenarios whose names differ only in case get two files on every platform.
     #[test]

@@ -1050,8 +1050,9 @@ fn ron_diagnostic(
                 });
             (unexpected, Some(format!("`:` after {after}")))
         }
-        // A distribution where only a plain number goes (a rung's threshold, bounds, a
-        // timeline's numbers): the field takes none, which "expected a number" left unsaid.
+        // A distribution where only a plain or whole number goes (a rung's threshold, bounds,
+        // the horizon, a timeline's numbers): the field takes none, which "expected a number"
+        // left unsaid.
         E::ExpectedFloat | E::ExpectedInteger
             if found.kind == Tok::Word
                 && KINDS.contains(&chars[found.chars.0..found.chars.1].iter().collect::<String>().as_str()) =>
@@ -1069,7 +1070,6 @@ fn ron_diagnostic(
                 )),
             )
         }
-
         // `- 1`: a sign apart from its number.
         E::ExpectedInteger | E::ExpectedFloat
             if chars[found.chars.0..found.chars.1] == ['-']

@@ -26,17 +26,16 @@ fn rung_words(c: &Ctx, r: usize) -> String {
 /// [`super::index_range`]).
 fn y_range(c: &Ctx, include: &[f64]) -> (f64, f64) {
     let steps = &c.s.index_by_step;
-    let finite = include.iter().copied().filter(|v| v.is_finite());
     let lo = steps
         .iter()
         .map(|x| x.q[0])
-        .chain(finite.clone())
+        .chain(include.iter().copied())
         .filter(|v| v.is_finite())
         .fold(f64::INFINITY, f64::min);
     let hi = steps
         .iter()
         .map(|x| x.q[4])
-        .chain(finite)
+        .chain(include.iter().copied())
         .filter(|v| v.is_finite())
         .fold(f64::NEG_INFINITY, f64::max);
     super::index_range(lo, hi, c.thresholds, c.bounds)

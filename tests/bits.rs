@@ -317,17 +317,17 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "flagship, 2000 runs, seed 1",
         &flagship,
-        "4069d1e008218fe9ea983dd183e9d6924c3fc218a108aac2950f30226c187ed8",
+        "d11a8196bb8a002980e350132a1c3019ed64ce926f3dfac80d029745314737a3",
     );
     pins.str(
         "flagship, 2000 runs, seed 1, without checkpoints",
         &flagship_no_checkpoints,
-        "40bcc096c3de3c11b930d21db9f0fe0c7fe7a7d5b465effe19e1ba666078c586",
+        "33f9d1a1ed6d176fc952b8685ffa4c66aab406931fa3b8faef33e509fd5110e3",
     );
     pins.str(
         "flagship, 2000 runs, seed 1, without outcome_pairs",
         &flagship_before,
-        "9b7c97b9e7d16614ee43a2d045c794516df0a55f1eecd9719b49ec6528cfed6f",
+        "b720b82ac46e46d07fd344d5546bc4cce7a5c1a25c4aa1e100cefd25f4fe9f71",
     );
     let (tutorial, tutorial_no_checkpoints, tutorial_before) =
         tally_hash("scenarios/examples/tutorial.ron", 2000, 1);

@@ -428,8 +428,8 @@ fn backtest_sets_every_case() {
     let copy = edited(
         GEORGIA,
         &dir,
-        "            hawkishness: Shared(\"hawkishness\"),\n            sensitivity: Pert(min: 0.4, mode: 0.6, max: 0.8, source: \"assumption: the flagship's Russian range, used for every principal of the history cases\"),\n            cost_weight: Pert(min: 0.026",
-        "            hawkishness: 0.5,\n            sensitivity: Pert(min: 0.4, mode: 0.6, max: 0.8, source: \"assumption: the flagship's Russian range, used for every principal of the history cases\"),\n            cost_weight: Pert(min: 0.026",
+        "            hawkishness: Shared(\"hawkishness\"),\n            sensitivity: Pert(min: 0.3, mode: 0.6, max: 0.9, source: \"assumption, generic for every principal of the history cases: one rung of mood (2 points) is worth 0.6–1.8 utility points, against measure costs of a few utility points\"),\n            cost_weight: Pert(min: 0.026",
+        "            hawkishness: 0.5,\n            sensitivity: Pert(min: 0.3, mode: 0.6, max: 0.9, source: \"assumption, generic for every principal of the history cases: one rung of mood (2 points) is worth 0.6–1.8 utility points, against measure costs of a few utility points\"),\n            cost_weight: Pert(min: 0.026",
     );
     let (a, b) = (dir.join("set"), dir.join("edited"));
     let bt = |s: &str, out: &Path, extra: &[&str]| {

@@ -317,17 +317,17 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "flagship, 2000 runs, seed 1",
         &flagship,
-        "d11a8196bb8a002980e350132a1c3019ed64ce926f3dfac80d029745314737a3",
+        "a36c5a9fefe658e8882b4800368a9069baa63fd874481530e9d7219f95d59ba3",
     );
     pins.str(
         "flagship, 2000 runs, seed 1, without checkpoints",
         &flagship_no_checkpoints,
-        "33f9d1a1ed6d176fc952b8685ffa4c66aab406931fa3b8faef33e509fd5110e3",
+        "67583bba267803e46ce6002e6da2d6de710a1761a39bc7b2af03efe17110fd44",
     );
     pins.str(
         "flagship, 2000 runs, seed 1, without outcome_pairs",
         &flagship_before,
-        "b720b82ac46e46d07fd344d5546bc4cce7a5c1a25c4aa1e100cefd25f4fe9f71",
+        "28fd53ad8cc158fff6f55b15381f5d932d8bc2cae416aead03708cc88fbdfc22",
     );
     let (tutorial, tutorial_no_checkpoints, tutorial_before) =
         tally_hash("scenarios/examples/tutorial.ron", 2000, 1);

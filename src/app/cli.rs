@@ -167,6 +167,8 @@ pub enum TemplateArg {
     Minimal,
     /// scenarios/examples/tutorial.ron: every part of the language.
     Tutorial,
+    /// A back-testing case between two states, with the class rules of the history cases.
+    Case,
 }
 
 /// The formats of `brink graph`.
@@ -866,6 +868,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let template = match from {
                 TemplateArg::Minimal => scenario::new::Template::Minimal,
                 TemplateArg::Tutorial => scenario::new::Template::Tutorial,
+                TemplateArg::Case => scenario::new::Template::Case,
             };
             let path = crate::app::authoring::new_scenario(&name, template, out.as_deref())?;
             // The command to paste: the path as one shell word (`my file.ron` was two), and
@@ -879,6 +882,11 @@ pub fn run(cli: Cli) -> Result<()> {
                     "it is the tutorial under your name: replace its invented numbers and \
                      their sources (\"tutorial: invented\", \"assumption\", \"illustrative\") \
                      with yours"
+                }
+                scenario::new::Template::Case => {
+                    "replace every number whose source says \"REPLACE\" with what could be \
+                     known on your crisis's start date (docs/history.md, \"A case for a crisis \
+                     not in the project\")"
                 }
             };
             say(&format!(

@@ -8,6 +8,10 @@ const MINIMAL: &str = include_str!("templates/minimal.ron");
 /// The tutorial scenario, which shows every part of the language once.
 const TUTORIAL: &str = include_str!("../../scenarios/examples/tutorial.ron");
 
+/// The back-testing case template: two principals and one lever of each kind, with the class
+/// rules the cases of scenarios/history/ follow; `{{NAME}}` stands for the scenario's name.
+const CASE: &str = include_str!("templates/case.ron");
+
 /// Which starting file `brink new` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Template {
@@ -15,6 +19,9 @@ pub enum Template {
     Minimal,
     /// The tutorial (scenarios/examples/tutorial.ron): every part of the language.
     Tutorial,
+    /// A back-testing case between two states, with the class rules of the history cases
+    /// (docs/history.md, "A case for a crisis not in the project").
+    Case,
 }
 
 /// Whether `name` may name a new scenario and its file: the naming rule of the scenario
@@ -27,6 +34,7 @@ pub fn is_safe_name(name: &str) -> bool {
 pub fn text(name: &str, template: Template) -> String {
     match template {
         Template::Minimal => MINIMAL.replace("{{NAME}}", name),
+        Template::Case => CASE.replace("{{NAME}}", name),
         Template::Tutorial => {
             // The copy takes NAME as its name, as the minimal template does, and its usage
             // lines name the copy (they named the tutorial, so "checks it" checked the
@@ -270,7 +278,7 @@ mod tests {
     /// Both templates parse and validate as written.
     #[test]
     fn templates_validate() {
-        for t in [Template::Minimal, Template::Tutorial] {
+        for t in [Template::Minimal, Template::Tutorial, Template::Case] {
             let s = crate::scenario::parse_str(&text("demo", t)).expect("parses");
             let problems = crate::scenario::validate::validate(&s);
             assert!(problems.is_empty(), "{t:?}: {problems:?}");

@@ -70,6 +70,41 @@ fn new_writes_starting_scenarios_that_validate_with_a_source_on_every_record() {
     assert!(tut.contains("name: \"tut\","));
 }
 
+/// A back-testing case from the template validates, runs as a back-test with a starting
+/// timeline, and `validate` counts the numbers whose source is still a stand-in (it exits 0:
+/// the text is valid); a file without stand-ins gets no note.
+#[test]
+fn new_case_validates_and_its_stand_ins_are_counted() {
+    let dir = scratch("new-case");
+    let out = ok_in(&dir, &["new", "c", "--from", "case"]);
+    assert!(out.contains("REPLACE"), "{out}");
+    let out = ok_in(&dir, &["validate", "c.ron"]);
+    assert!(out.starts_with("ok  c.ron"), "{out}");
+    let n: usize = out
+        .split("note: ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no count of stand-ins: {out}"));
+    let text = fs::read_to_string(dir.join("c.ron")).unwrap();
+    assert!(n > 10 && n <= text.matches("REPLACE").count(), "{n}: {out}");
+    ok_in(&dir, &["new", "c", "--timeline-of", "c.ron"]);
+    ok_in(
+        &dir,
+        &[
+            "backtest",
+            "c.timeline.ron",
+            "--runs",
+            "200",
+            "--no-charts",
+            "--out",
+            "bt",
+        ],
+    );
+    let out = ok_in(&dir, &["validate", &repo(TUTORIAL).to_string_lossy()]);
+    assert!(!out.contains("note:"), "{out}");
+}
+
 /// The command `brink new` prints to check the file works when pasted (a path with a space
 /// was two words, one starting with `-` an option), and its hint fits the template: the
 /// tutorial holds no "replace with your source".

@@ -317,17 +317,17 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "flagship, 2000 runs, seed 1",
         &flagship,
-        "a36c5a9fefe658e8882b4800368a9069baa63fd874481530e9d7219f95d59ba3",
+        "09936a48c71d8364c9eafc610b092a28cc8cdfc69528daef444ea1ae50541606",
     );
     pins.str(
         "flagship, 2000 runs, seed 1, without checkpoints",
         &flagship_no_checkpoints,
-        "67583bba267803e46ce6002e6da2d6de710a1761a39bc7b2af03efe17110fd44",
+        "2eb4733b8ffac3da0ca0843fee0098d543a0ceda14ae1cc8912cf8760205372f",
     );
     pins.str(
         "flagship, 2000 runs, seed 1, without outcome_pairs",
         &flagship_before,
-        "28fd53ad8cc158fff6f55b15381f5d932d8bc2cae416aead03708cc88fbdfc22",
+        "f7cd3d26edd0142d386ad5f8cd2bba80819af872441d00c1314c0e24d1317701",
     );
     let (tutorial, tutorial_no_checkpoints, tutorial_before) =
         tally_hash("scenarios/examples/tutorial.ron", 2000, 1);

@@ -130,73 +130,158 @@ fn generic_priors_are_the_same_in_every_case() {
         };
         assert_eq!(pert(rate), Some((0.001, 0.003, 0.008)), "{case}");
         assert_eq!(pert(index_slope), Some((0.05, 0.1, 0.2)), "{case}");
+        // An impulse on the victims' side, whoever the authors were.
+        let amounts: Vec<_> = harms[0]
+            .effects
+            .iter()
+            .map(|f| match f {
+                Effect::Impulse { amount, .. } => pert(amount),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(amounts, [Some((1.0, 2.5, 4.5))], "{case}: harm's effect");
     }
 }
+
+/// The kinds of lever the class rules shape.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Trade,
+    Transport,
+    Visas,
+    Admin,
+    Police,
+    Detentions,
+    Recall,
+    TalksHalted,
+    Protest,
+    Apology,
+    Gesture,
+    /// A lever of one case's own (its source says why): no class rule to check.
+    Own,
+}
+
+/// Every lever of every case, by kind: a lever added to a case without a kind fails here.
+fn kind_of(case: &str, lever: &str) -> Option<Kind> {
+    use Kind::*;
+    let k = match (case, lever) {
+        (_, "trade_ban" | "food_import_ban" | "import_bans" | "produce_markets") => Trade,
+        (_, "tr_retaliation") => Trade,
+        (_, "transport_links" | "north_south_corridor") => Transport,
+        (_, "visa_regime" | "visas") => Visas,
+        (_, "admin_sanctions" | "business_restrictions") => Admin,
+        (_, "migrant_campaign" | "deportations" | "diaspora_crackdown") => Police,
+        (_, "detentions") => Detentions,
+        (_, l) if l.ends_with("_ambassador_recall") => Recall,
+        (_, "talks_suspended" | "turkstream_talks" | "dialogue_suspension") => TalksHalted,
+        (_, l) if l.ends_with("_protest") => Protest,
+        (_, l) if l.ends_with("_apology") => Apology,
+        (_, "ru_goodwill" | "az_goodwill" | "az_attend_parade" | "ru_invite_erdogan") => Gesture,
+        // Remittances: a migration campaign, then a financial embargo (Russia's leverage over
+        // Azerbaijani migrants); the CIS mediators' act.
+        ("russia_azerbaijan_2024", "remittances" | "mediate") => Own,
+        _ => return None,
+    };
+    Some(k)
+}
+
+type Triple = (f64, f64, f64);
+/// A clock: `min_duration` and the half-life's Pert (none: 0 and None).
+type Clock = (i64, Option<Triple>);
+/// A kind's rule: its clock, threshold, and each level's weight and standing irritation.
+type Rule = (Clock, Triple, Vec<(f64, Triple)>);
 
 #[test]
 fn levers_follow_the_class_rules() {
     // (min_duration, half-life Pert) of each clock class; no clock is (0, None).
-    let trade = (8, Some((8.0, 26.0, 104.0)));
-    let visas = (52, Some((26.0, 104.0, 260.0)));
-    let admin = (26, Some((26.0, 52.0, 156.0)));
-    let police = (8, Some((2.0, 4.0, 13.0)));
-    let classes = [trade, visas, admin, police];
+    let trade: Clock = (8, Some((8.0, 26.0, 104.0)));
+    let visas: Clock = (52, Some((26.0, 104.0, 260.0)));
+    let admin: Clock = (26, Some((26.0, 52.0, 156.0)));
+    let police: Clock = (8, Some((2.0, 4.0, 13.0)));
+    let none: Clock = (0, None);
+    // Per kind: clock, threshold, each level's weight and standing irritation.
+    let rule = |k: Kind| -> Option<Rule> {
+        use Kind::*;
+        Some(match k {
+            Trade => (
+                trade,
+                (5.5, 6.5, 7.5),
+                vec![(-8.0, (0.1, 0.2, 0.3)), (-8.0, (0.2, 0.3, 0.45))],
+            ),
+            Transport => (
+                trade,
+                (5.5, 6.5, 7.5),
+                vec![(-8.0, (0.2, 0.3, 0.45)), (-9.5, (0.3, 0.45, 0.6))],
+            ),
+            Visas => (visas, (4.5, 5.5, 6.5), vec![(-5.0, (0.2, 0.3, 0.45))]),
+            Admin => (
+                admin,
+                (4.5, 5.5, 6.5),
+                vec![(-5.0, (0.1, 0.2, 0.3)), (-4.0, (0.2, 0.3, 0.45))],
+            ),
+            Police => (
+                police,
+                (4.5, 5.5, 6.5),
+                vec![(-5.0, (0.1, 0.2, 0.3)), (-5.0, (0.25, 0.4, 0.55))],
+            ),
+            Detentions => (
+                none,
+                (4.5, 5.5, 6.5),
+                vec![(-5.0, (0.2, 0.3, 0.45)), (-4.0, (0.3, 0.4, 0.55))],
+            ),
+            Recall => (none, (7.5, 8.5, 9.5), vec![(-4.0, (0.05, 0.1, 0.15))]),
+            TalksHalted => (none, (5.5, 6.5, 7.5), vec![(-7.0, (0.05, 0.1, 0.15))]),
+            _ => return None,
+        })
+    };
     for (case, s) in cases() {
         let mut recalls = 0;
         for l in &s.levers {
+            let kind = kind_of(&case, l.name())
+                .unwrap_or_else(|| panic!("{case}: {} has no kind in this test", l.name()));
             match l {
                 Lever::Measure(m) => {
-                    let who = format!("{case}: {}", m.name);
+                    let who = format!("{case}: {} ({kind:?})", m.name);
                     // No lifting waits for a particular act: the observed order is not built in.
                     assert!(m.lower_when.is_none(), "{who}: lower_when");
-                    let clock = (m.min_duration, pert(&m.half_life));
-                    let no_clock = m.min_duration == 0 && fixed(&m.half_life) == Some(0.0);
-                    assert!(
-                        no_clock || classes.contains(&clock),
-                        "{who}: clock {clock:?} is none of the classes"
-                    );
-                    if m.name.ends_with("ambassador_recall") {
+                    let clock = if m.min_duration == 0 && fixed(&m.half_life) == Some(0.0) {
+                        none
+                    } else {
+                        (m.min_duration, pert(&m.half_life))
+                    };
+                    if kind == Kind::Recall {
                         recalls += 1;
-                        assert!(no_clock, "{who}: a recall has no clock");
-                        assert_eq!(pert(&m.threshold), Some((7.5, 8.5, 9.5)), "{who}");
-                        assert_eq!(m.levels.len(), 1, "{who}");
-                        assert_eq!(fixed(&m.levels[0].weight), Some(-4.0), "{who}");
                     }
-                    if m.name == "visa_regime" {
-                        assert_eq!(clock, visas, "{who}");
-                        assert_eq!(m.levels.len(), 1, "{who}: one level");
-                    }
-                    if m.name.ends_with("detentions") {
-                        assert!(no_clock, "{who}: detentions have no clock");
-                        let w: Vec<_> = m.levels.iter().map(|v| fixed(&v.weight)).collect();
-                        assert_eq!(w, [Some(-5.0), Some(-4.0)], "{who}");
-                    }
-                    if m.name == "admin_sanctions" {
-                        assert_eq!(clock, admin, "{who}");
-                        assert_eq!(m.levels.len(), 2, "{who}");
-                    }
-                    // Trade and transport: two grades, both from the embargo class's threshold.
-                    if clock == trade {
-                        assert_eq!(pert(&m.threshold), Some((5.5, 6.5, 7.5)), "{who}");
-                        assert_eq!(m.levels.len(), 2, "{who}: two grades");
-                        assert_eq!(fixed(&m.levels[0].weight), Some(-8.0), "{who}");
+                    let Some((want_clock, threshold, levels)) = rule(kind) else {
+                        assert_eq!(kind, Kind::Own, "{who}: a measure of an act's kind");
+                        continue;
+                    };
+                    assert_eq!(clock, want_clock, "{who}: clock");
+                    assert_eq!(pert(&m.threshold), Some(threshold), "{who}: threshold");
+                    assert_eq!(m.levels.len(), levels.len(), "{who}: levels");
+                    for (v, (weight, irritation)) in m.levels.iter().zip(levels) {
+                        let at = format!("{who}, level {}", v.name);
+                        assert_eq!(fixed(&v.weight), Some(weight), "{at}: weight");
+                        assert_eq!(pert(&v.irritation), Some(irritation), "{at}: irritation");
+                        assert!(v.threshold.is_none(), "{at}: a level threshold of its own");
                     }
                 }
                 Lever::Act(a) => {
-                    assert!(
-                        !a.name.contains("recall"),
-                        "{case}: {} — a recall is a reversible measure in every case",
-                        a.name
-                    );
-                    if a.name.ends_with("_protest") {
-                        assert_eq!(
-                            pert(&a.threshold),
-                            Some((4.0, 5.0, 6.0)),
-                            "{case}: {}",
-                            a.name
-                        );
-                        assert_eq!(fixed(&a.weight), Some(-2.0), "{case}: {}", a.name);
-                    }
+                    let who = format!("{case}: {} ({kind:?})", a.name);
+                    let threshold = match kind {
+                        Kind::Protest => {
+                            assert_eq!(fixed(&a.weight), Some(-2.0), "{who}");
+                            (4.0, 5.0, 6.0)
+                        }
+                        Kind::Apology => {
+                            assert_eq!(fixed(&a.weight), Some(7.0), "{who}");
+                            (-1.0, 0.0, 1.0)
+                        }
+                        Kind::Gesture => (1.0, 2.0, 3.0),
+                        Kind::Own => continue,
+                        _ => panic!("{who}: a recall, a ban or a campaign is a measure"),
+                    };
+                    assert_eq!(pert(&a.threshold), Some(threshold), "{who}: threshold");
                 }
             }
         }

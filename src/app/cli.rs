@@ -89,8 +89,9 @@ pub enum Command {
     New {
         /// The scenario's name (ASCII letters, digits, '_' or '-', starting with a letter).
         name: String,
-        /// The starting point: two actors and one lever (minimal), or the tutorial, which
-        /// shows every part of the language.
+        /// The starting point: two actors and one lever (minimal), the tutorial, which shows
+        /// every part of the language, or a back-testing case with the class rules of the
+        /// history cases (case).
         #[arg(long, value_enum, default_value_t = TemplateArg::Minimal)]
         from: TemplateArg,
         /// Write a starting timeline of the scenario SCENARIO instead (NAME.timeline.ron): the
@@ -1847,6 +1848,17 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
                     ),
                     brink::scenario::n_steps(s.horizon, &s.step_unit)
                 ));
+                // A starting template's stand-ins are valid text: said, not refused.
+                let stand_ins = brink::report::describe::stand_in_sources(s);
+                if stand_ins > 0 {
+                    say(&format!(
+                        "    note: {} still {} a starting template's stand-in source \
+                         (\"REPLACE\" or \"replace with your source\"); `brink describe` \
+                         lists each number with its source\n",
+                        counted(stand_ins, "uncertain number", "uncertain numbers"),
+                        if stand_ins == 1 { "has" } else { "have" }
+                    ));
+                }
             }
             Err(d) => all.extend(d.0),
         }

@@ -188,6 +188,24 @@ pub fn ledger(s: &Scenario) -> Vec<(String, String, String)> {
     out
 }
 
+/// How many of the ledger's uncertain numbers still carry a starting template's stand-in source
+/// (`brink new`: "REPLACE: …" in a case, "replace with your source" in the minimal scenario).
+///
+/// ```
+/// let s = brink::scenario::parse_str(&brink::scenario::new::text(
+///     "demo",
+///     brink::scenario::new::Template::Case,
+/// ))
+/// .unwrap();
+/// assert!(brink::report::describe::stand_in_sources(&s) > 0);
+/// ```
+pub fn stand_in_sources(s: &Scenario) -> usize {
+    ledger(s)
+        .iter()
+        .filter(|(_, _, src)| src.contains("REPLACE") || src.contains("replace with your source"))
+        .count()
+}
+
 /// Every table of `brink describe`.
 pub fn describe(s: &Scenario) -> String {
     let mut o = String::new();

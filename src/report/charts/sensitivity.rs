@@ -66,6 +66,10 @@ fn signed(x: f64) -> String {
     if x == 0.0 {
         return "0".into();
     }
+    // An undefined correlation (a constant outcome) has no side: "+NaN" read as positive.
+    if !x.is_finite() {
+        return "n/a".into();
+    }
     let mut decimals = 2;
     while decimals < 9 && (x.abs() * 10f64.powi(decimals)).round() == 0.0 {
         decimals += 1;
@@ -274,5 +278,7 @@ mod tests {
         assert_eq!(signed(0.0038), "+0.004");
         assert_eq!(signed(-0.00001), "−0.00001");
         assert_eq!(signed(0.0), "0");
+        assert_eq!(signed(f64::NAN), "n/a");
+        assert_eq!(signed(f64::INFINITY), "n/a");
     }
 }

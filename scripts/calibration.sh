@@ -307,10 +307,10 @@ p("    2025 on `cultural_ties` and `entry_bans` became one. A second review the 
 p("    first grades of Azerbaijan's produce ban and corridor embargoes as elsewhere, visa regimes")
 p("    one level everywhere, Turkey's counter-measures and curbs on firms two grades, and labels")
 p("    that named later facts generic; `tests/history_class_rules.rs` now checks every case (and")
-p("    the template of `brink new NAME --from case`) against the class rules.")
-p("  The back-test and the calibration above are those of the reworked cases. The fit with the priors")
-p("  barely moved and the posterior of the shared numbers is close to the one before; the Turkey")
-p("  case lost most (its facts on the order of apology, call and lifting are no longer built in),")
-p("  the other two gained. The posterior is still what cases so chosen say.")
+p("    the template of `brink new NAME --from case`) against the class rules, the cost weight aside.")
+p("  The back-test and the calibration above are those of the reworked cases. In the back-test with")
+p("  the priors the Turkey case lost most (its facts on the order of apology, call and lifting are")
+p("  no longer built in) and the other two gained; the posterior of the shared numbers stayed close")
+p("  to the one before. The posterior is still what cases so chosen say.")
 PY
 log "done"

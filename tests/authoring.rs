@@ -71,24 +71,54 @@ fn new_writes_starting_scenarios_that_validate_with_a_source_on_every_record() {
 }
 
 /// A back-testing case from the template validates, runs as a back-test with a starting
-/// timeline, and `validate` counts the numbers whose source is still a stand-in (it exits 0:
-/// the text is valid); a file without stand-ins gets no note.
+/// timeline, and `validate` counts the texts that are still a template's stand-ins, on standard
+/// error (it exits 0: the text is valid), once per file; a file without stand-ins gets no note.
 #[test]
 fn new_case_validates_and_its_stand_ins_are_counted() {
     let dir = scratch("new-case");
     let out = ok_in(&dir, &["new", "c", "--from", "case"]);
-    assert!(out.contains("REPLACE"), "{out}");
-    let out = ok_in(&dir, &["validate", "c.ron"]);
-    assert!(out.starts_with("ok  c.ron"), "{out}");
-    let n: usize = out
-        .split("note: ")
-        .nth(1)
-        .and_then(|t| t.split_whitespace().next())
-        .and_then(|w| w.parse().ok())
-        .unwrap_or_else(|| panic!("no count of stand-ins: {out}"));
-    let text = fs::read_to_string(dir.join("c.ron")).unwrap();
-    assert!(n > 10 && n <= text.matches("REPLACE").count(), "{n}: {out}");
+    assert!(out.contains("everything marked \"REPLACE\""), "{out}");
     ok_in(&dir, &["new", "c", "--timeline-of", "c.ron"]);
+    ok_in(&dir, &["new", "m"]);
+    let (code, out, err) = code_in(&dir, &["validate", "c.ron", "c.timeline.ron", "m.ron"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with("ok  c.ron") && !out.contains("note"),
+        "{out}"
+    );
+    let count = |file: &str, marker: &str| -> usize {
+        let line = err
+            .lines()
+            .find(|l| l.starts_with(&format!("note: {file}: ")))
+            .unwrap_or_else(|| panic!("no note on {file}: {err}"));
+        assert!(line.contains(&format!("say {marker:?}")), "{line}");
+        line[format!("note: {file}: ").len()..]
+            .split_whitespace()
+            .next()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or_else(|| panic!("{line}"))
+    };
+    // Every text that says REPLACE once parsed (sources, labels, the description), not the
+    // header's comments.
+    let text = fs::read_to_string(dir.join("c.ron")).unwrap();
+    let in_comments: usize = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("//"))
+        .map(|l| l.matches("REPLACE").count())
+        .sum();
+    assert_eq!(
+        count("c.ron", "REPLACE"),
+        text.matches("REPLACE").count() - in_comments
+    );
+    let minimal = fs::read_to_string(dir.join("m.ron")).unwrap();
+    assert!(count("m.ron", "replace with your source") >= 9);
+    assert!(
+        count("m.ron", "replace with your source")
+            <= minimal.matches("replace with your source").count()
+    );
+    assert!(count("c.timeline.ron", "replace with your source") >= 1);
+    // c.ron, read again with its timeline, is noted once.
+    assert_eq!(err.matches("note: c.ron:").count(), 1, "{err}");
     ok_in(
         &dir,
         &[
@@ -101,8 +131,9 @@ fn new_case_validates_and_its_stand_ins_are_counted() {
             "bt",
         ],
     );
-    let out = ok_in(&dir, &["validate", &repo(TUTORIAL).to_string_lossy()]);
-    assert!(!out.contains("note:"), "{out}");
+    let (code, _, err) = code_in(&dir, &["validate", &repo(TUTORIAL).to_string_lossy()]);
+    assert_eq!(code, 0);
+    assert!(!err.contains("note:"), "{err}");
 }
 
 /// The command `brink new` prints to check the file works when pasted (a path with a space

@@ -317,17 +317,17 @@ fn small_runs_tallies_are_pinned() {
     pins.str(
         "flagship, 2000 runs, seed 1",
         &flagship,
-        "09936a48c71d8364c9eafc610b092a28cc8cdfc69528daef444ea1ae50541606",
+        "e719bb9cab87a75112fab0cf7c6f5d75502adc826aa67b1a8f977c73248af9b5",
     );
     pins.str(
         "flagship, 2000 runs, seed 1, without checkpoints",
         &flagship_no_checkpoints,
-        "2eb4733b8ffac3da0ca0843fee0098d543a0ceda14ae1cc8912cf8760205372f",
+        "232b5d15d3c72a0b17e7b3bf95b9e43dd714d5c9b011f9d23af80c9eff60159a",
     );
     pins.str(
         "flagship, 2000 runs, seed 1, without outcome_pairs",
         &flagship_before,
-        "f7cd3d26edd0142d386ad5f8cd2bba80819af872441d00c1314c0e24d1317701",
+        "af755a590fa0098a92b8e2758e0bef3fee664a36bf4ff13b66622ba4d412f4d0",
     );
     let (tutorial, tutorial_no_checkpoints, tutorial_before) =
         tally_hash("scenarios/examples/tutorial.ron", 2000, 1);

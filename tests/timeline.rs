@@ -1367,3 +1367,54 @@ fn a_higher_level_that_implies_less_lowers_the_floor_of_a_level_reached() {
         "{d}"
     );
 }
+
+/// A target that holds from the start in every run (the Georgia case's wine ban is in force at
+/// level 1 on its first day, with a `min_duration`) first happened on step 0: a fact that it
+/// first happened after step 0, or had not happened by a date, would score 0 in every run
+/// (found by a reviewing helper, on an outcome written with `LevelEverReached`). Refused at
+/// the fact; the same target dated on step 0, and a `LevelOn` of the level in force, are not.
+#[test]
+fn a_target_in_force_from_the_start_cannot_first_happen_later() {
+    let dir = common::scratch("timeline-from-start");
+    std::fs::copy(
+        common::repo("scenarios/history/russia_georgia_2006.ron"),
+        dir.join("g.ron"),
+    )
+    .unwrap();
+    let case = |facts: &str| {
+        let path = dir.join("g.timeline.ron");
+        std::fs::write(
+            &path,
+            format!(
+                "Timeline(name: \"g\", scenario: \"g.ron\", sources: [\"test\"], facts: [{facts}])"
+            ),
+        )
+        .unwrap();
+        let t = load_timeline(&path, LoadOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+        let s = scenario::load(&t.scenario_path(), LoadOptions::default()).unwrap();
+        check_timeline(&t, &s.scenario)
+    };
+    for bad in [
+        r#"Fact(name: "wine", observed: Happened(what: Reached("import_bans", 1), date: "2006-05-01"), source: "t")"#,
+        r#"Fact(name: "wine", observed: NotBy(what: Reached("import_bans", 1), date: "2006-04-03"), source: "t")"#,
+        r#"Fact(name: "wine", observed: Happened(what: Condition(Any([LevelEverReached("import_bans", 1), ActOccurred("ru_protest")])), date: "2006-05-01", tolerance: 2), source: "t")"#,
+    ] {
+        let d = only(case(bad));
+        assert!(
+            d.message.contains("holds from the start in every run")
+                && d.message
+                    .contains("measure \"import_bans\" starts at level 1"),
+            "{bad}: {}",
+            d.message
+        );
+    }
+    for good in [
+        r#"Fact(name: "wine", observed: Happened(what: Reached("import_bans", 1), date: "2006-03-27"), source: "t")"#,
+        r#"Fact(name: "wine", observed: Happened(what: Reached("import_bans", 1), date: "2006-04-03", tolerance: 1), source: "t")"#,
+        r#"Fact(name: "wine", observed: LevelOn(measure: "import_bans", level: 1, date: "2006-05-01"), source: "t")"#,
+        r#"Fact(name: "water", observed: Happened(what: Reached("import_bans", 2), date: "2006-05-01"), source: "t")"#,
+        r#"Fact(name: "either", observed: Happened(what: Condition(All([LevelEverReached("import_bans", 1), ActOccurred("ru_protest")])), date: "2006-05-01"), source: "t")"#,
+    ] {
+        case(good).unwrap_or_else(|d| panic!("{good}: {d}"));
+    }
+}

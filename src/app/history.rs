@@ -585,9 +585,18 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
     // holding ESC made the calibrated file fail its own check after every generation.
     // Quoted for a shell, as the report's manifest is: `relations.russia->turkey.initial`
     // pasted unquoted redirected the output to a file.
-    let words: Vec<String> = std::iter::once("brink".to_string())
-        .chain(req.command.iter().skip(1).cloned())
-        .collect();
+    // Without `--threads`: the calibrated files are the same bits on any number of threads,
+    // and so is the command in their sources (a reviewing helper found the files differing
+    // there alone).
+    let mut words: Vec<String> = vec!["brink".to_string()];
+    let mut rest = req.command.iter().skip(1);
+    while let Some(w) = rest.next() {
+        if w == "--threads" {
+            rest.next();
+        } else if !w.starts_with("--threads=") {
+            words.push(w.clone());
+        }
+    }
     let command = brink::text::shell_command(&words);
     let command = brink::text::escape(&command, false).into_owned();
     let mut calibrated = vec![];

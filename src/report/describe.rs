@@ -188,8 +188,10 @@ pub fn ledger(s: &Scenario) -> Vec<(String, String, String)> {
     out
 }
 
-/// How many of the ledger's uncertain numbers still carry a starting template's stand-in source
-/// (`brink new`: "REPLACE: …" in a case, "replace with your source" in the minimal scenario).
+/// The starting templates' stand-in markers (`brink new`: "REPLACE" in a case, "replace with
+/// your source" in the minimal scenario and a starting timeline) still in a parsed file's
+/// texts (sources, labels, descriptions; comments are gone once parsed), each with how many
+/// times it occurs; markers that do not occur are left out.
 ///
 /// ```
 /// let s = brink::scenario::parse_str(&brink::scenario::new::text(
@@ -197,13 +199,17 @@ pub fn ledger(s: &Scenario) -> Vec<(String, String, String)> {
 ///     brink::scenario::new::Template::Case,
 /// ))
 /// .unwrap();
-/// assert!(brink::report::describe::stand_in_sources(&s) > 0);
+/// let found = brink::report::describe::stand_ins(&s);
+/// assert_eq!(found[0].0, "REPLACE");
+/// assert!(found[0].1 > 20);
 /// ```
-pub fn stand_in_sources(s: &Scenario) -> usize {
-    ledger(s)
-        .iter()
-        .filter(|(_, _, src)| src.contains("REPLACE") || src.contains("replace with your source"))
-        .count()
+pub fn stand_ins<T: serde::Serialize>(x: &T) -> Vec<(&'static str, usize)> {
+    let text = serde_json::to_string(x).unwrap_or_default();
+    ["REPLACE", "replace with your source"]
+        .into_iter()
+        .map(|m| (m, text.matches(m).count()))
+        .filter(|&(_, n)| n > 0)
+        .collect()
 }
 
 /// Every table of `brink describe`.

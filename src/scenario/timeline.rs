@@ -606,6 +606,39 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
                 format!("a tolerance from 0 to {} steps", s.horizon - 1),
             ));
         }
+        // A target that holds from the start in every run first happened on step 0: a fact
+        // that it had not happened by a date, or first happened in a window after step 0,
+        // scores 0 in every run (found by a reviewing helper: an outcome on
+        // `LevelEverReached` of a measure in force at the start).
+        if let Some((start, unit, ..)) = &calendar {
+            let after_start = match &fact.observed {
+                Observed::NotBy { what, .. } => Some((what, "had not happened by its date")),
+                Observed::Happened {
+                    what,
+                    date,
+                    tolerance,
+                    ..
+                } => step_of_date(date, start, unit)
+                    .ok()
+                    .filter(|&d| d - i64::from(*tolerance) > 0)
+                    .map(|_| (what, "first happened in a window after step 0")),
+                _ => None,
+            };
+            if let Some((what, claim)) = after_start
+                && let Some(why) = holds_from_start(s, what)
+            {
+                c.problems.push(Problem::new(
+                    fact_at(i, &["observed", "what"]),
+                    format!(
+                        "the fact says its target {claim}, but it holds from the start in every \
+                         run ({why}): it first happened on step 0, and a back-test would score \
+                         the fact 0 by construction"
+                    ),
+                    "a fact about what may still happen (a level in force at the start is \
+                     observed with LevelOn; an outcome that counts it holds from step 0)",
+                ));
+            }
+        }
         match &fact.observed {
             Observed::Happened { what, .. }
             | Observed::HappenedBy { what, .. }
@@ -667,6 +700,52 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
         );
     }
     located(&t.path, &t.text, c.problems)
+}
+
+/// Why `what` holds at the end of step 0 in every run, if it does: a measure in force at the
+/// start at the level named (`initial`), read by `LevelEverReached`, or by `LevelAtLeast` and
+/// `Reached` when it cannot be lowered in step 0 (a `min_duration` of a step or more, or not
+/// reversible); `Any` of one such, `All` of such only. None when a run may differ (an unknown
+/// name included: its own problem is reported where it is checked).
+fn holds_from_start(s: &Scenario, what: &Target) -> Option<String> {
+    fn cond(s: &Scenario, c: &Condition, depth: usize) -> Option<String> {
+        let measure = |m: &str| {
+            s.levers.iter().find_map(|l| match l {
+                Lever::Measure(x) if x.name == m => Some(x),
+                _ => None,
+            })
+        };
+        let started = |m: &str, l: i64, kept: bool| {
+            measure(m)
+                .filter(|x| x.initial >= l && l >= 1)
+                .filter(|x| !kept || x.min_duration >= 1 || !x.reversible)
+                .map(|x| format!("measure {m:?} starts at level {}", x.initial))
+        };
+        if depth > 64 {
+            return None;
+        }
+        match c {
+            Condition::LevelEverReached(m, l) => started(m, *l, false),
+            Condition::LevelAtLeast(m, l) => started(m, *l, true),
+            Condition::Any(v) => v.iter().find_map(|x| cond(s, x, depth + 1)),
+            Condition::All(v) if !v.is_empty() => {
+                let whys: Option<Vec<String>> = v.iter().map(|x| cond(s, x, depth + 1)).collect();
+                whys.map(|w| w.join("; "))
+            }
+            _ => None,
+        }
+    }
+    match what {
+        Target::Outcome(o) => s
+            .outcomes
+            .iter()
+            .find(|x| &x.name == o && !x.at_end)
+            .and_then(|x| cond(s, &x.when, 0))
+            .map(|why| format!("outcome {o:?}: {why}")),
+        Target::Reached(m, l) => cond(s, &Condition::LevelAtLeast(m.clone(), i64::from(*l)), 0),
+        Target::Condition(c) => cond(s, c, 0),
+        _ => None,
+    }
 }
 
 /// Refuses two dated facts that no run can both satisfy: about one target, the steps in which

@@ -343,7 +343,7 @@ fn sweep_refuses_an_unknown_path_and_a_value_out_of_range() {
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("\"actors.azerbajan.sensitivity\""), "{err}");
     assert!(
-        err.contains("did you mean \"actors.azerbaijan.sensitivity\""),
+        err.contains("did you mean actors.azerbaijan.sensitivity?"),
         "{err}"
     );
     assert!(!out.exists(), "nothing written");

@@ -327,7 +327,7 @@ fn bad_grids_are_refused_with_exit_2_and_nothing_written() {
         ),
         (
             &["--set", HAWK, "--set", "actors.south.hawkishnes=0..1:3"],
-            "did you mean \"actors.south.hawkishness\"",
+            "did you mean actors.south.hawkishness?",
         ),
         // Each value alone is valid; together no branch of the election can happen.
         (

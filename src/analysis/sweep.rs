@@ -383,14 +383,8 @@ fn find_param(s: &Scenario, path: &str) -> Option<(ParamField, Param)> {
 /// The parameter at `path` of the scenario with the variant applied, or an input error with
 /// the nearest known path.
 pub(crate) fn param_at(applied: &Scenario, path: &str) -> Result<(ParamField, Param)> {
-    find_param(applied, path).ok_or_else(|| {
-        let paths = crate::scenario::paths::param_paths(applied);
-        let near = crate::scenario::overrides::nearest_path(&paths, path);
-        let hint = near.map_or(String::new(), |p| format!(" (did you mean {p:?}?)"));
-        Error::Input(format!(
-            "unknown parameter path {path:?}{hint}; `brink describe --paths FILE` lists every path"
-        ))
-    })
+    find_param(applied, path)
+        .ok_or_else(|| Error::Input(crate::scenario::overrides::unknown_path_text(applied, path)))
 }
 
 /// One grid point of the models: the values of the parameters, in the order of the specs.

@@ -225,13 +225,69 @@ pub fn distance(a: &str, b: &str) -> usize {
 
 /// The error of a path no number of the scenario has, with the nearest path.
 pub fn unknown_path(s: &Scenario, arg: &str, path: &str) -> SetError {
+    SetError(format!("{arg}: {}", unknown_path_text(s, path)))
+}
+
+/// Why `path` names no number of the scenario: the record it names, when the scenario has no
+/// record of that name, with the names it has (a lever renamed since: "did you mean" offered
+/// another lever's threshold, found by a reviewing helper); else the nearest path.
+///
+/// ```
+/// let s = brink::scenario::parse_str(include_str!("../../scenarios/examples/tutorial.ron")).unwrap();
+/// let t = brink::scenario::overrides::unknown_path_text(&s, "levers.embargo.threshold");
+/// assert!(t.contains("no lever \"embargo\""), "{t}");
+/// ```
+pub fn unknown_path_text(s: &Scenario, path: &str) -> String {
     let paths = param_paths(s);
+    let mut segs = path.splitn(3, '.');
+    let (first, second) = (segs.next().unwrap_or(""), segs.next());
+    let kind = match first {
+        "actors" => Some("actor"),
+        "levers" => Some("lever"),
+        "events" => Some("event"),
+        "relations" => Some("relation"),
+        "shared" => Some("shared number"),
+        "pressures" => Some("pressure"),
+        _ => None,
+    };
+    let names: std::collections::BTreeSet<&str> = paths
+        .iter()
+        .filter_map(|p| {
+            let mut it = p.splitn(3, '.');
+            (it.next() == Some(first)).then(|| it.next()).flatten()
+        })
+        .collect();
+    if let (Some(kind), Some(second)) = (kind, second)
+        && !names.is_empty()
+        && !names.contains(second)
+    {
+        let mut list: Vec<&str> = names.iter().copied().take(12).collect();
+        if names.len() > 12 {
+            list.push("…");
+        }
+        // A misspelt name keeps its "did you mean" (the path with the nearest name, if it is a
+        // path); a name that is gone gets the list alone, not another record's number.
+        let hint = names
+            .iter()
+            .map(|n| (distance(n, second), *n))
+            .min()
+            .filter(|&(d, _)| d <= (second.chars().count() / 3).max(1))
+            .map(|(_, n)| format!("{first}.{n}.{}", segs.next().unwrap_or("")))
+            .filter(|p| paths.iter().any(|x| x == p))
+            .map_or(String::new(), |p| format!(" (did you mean {p}?)"));
+        return format!(
+            "unknown parameter path {path:?}{hint}: the scenario has no {kind} {second:?} with \
+             a number (its {kind}s with numbers: {}); expected a path that `brink describe \
+             --paths FILE` lists",
+            list.join(", ")
+        );
+    }
     let hint =
         nearest_path(&paths, path).map_or(String::new(), |p| format!(" (did you mean {p}?)"));
-    SetError(format!(
-        "{arg}: unknown parameter path {path:?}{hint}; expected a path that `brink describe \
-         --paths FILE` lists"
-    ))
+    format!(
+        "unknown parameter path {path:?}{hint}; expected a path that `brink describe --paths \
+         FILE` lists"
+    )
 }
 
 /// Why the number at `path` cannot be set for the variants that will run (`None`: the base),

@@ -1121,3 +1121,49 @@ fn an_unknown_record_lists_the_records_there_are() {
         assert!(!out.exists());
     }
 }
+
+/// A `--set` on several cases is told as the path written, in every case that has it: one path
+/// may name a lever of each (`levers.ru_ambassador_recall` is Russia's recall from Baku in one
+/// case and from Ankara in another), and the first case's label named one of them only (found
+/// by a reviewing helper). One case keeps its own label.
+#[test]
+fn a_set_on_several_cases_is_told_by_its_path() {
+    let dir = scratch("set-several");
+    let az = "scenarios/history/russia_azerbaijan_2024.timeline.ron";
+    let tr = "scenarios/history/russia_turkey_2015.timeline.ron";
+    let set = "levers.ru_ambassador_recall.threshold=6";
+    let out = dir.join("both");
+    let o = brink(&[
+        "backtest",
+        az,
+        tr,
+        "--runs",
+        "50",
+        "--set",
+        set,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    let told = "Set on the command line, in every case that has the number: \
+                levers.ru_ambassador_recall.threshold = 6.";
+    assert_eq!(stdout(&o).lines().nth(1), Some(told), "{}", stdout(&o));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(told), "the report's setup line");
+    assert!(!html.contains("from Baku › threshold"));
+    let one = dir.join("one");
+    let o = brink(&[
+        "backtest",
+        tr,
+        "--runs",
+        "50",
+        "--set",
+        set,
+        "--out",
+        one.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        stdout(&o).lines().nth(1),
+        Some("Set on the command line: Russia recalls its ambassador from Ankara › threshold = 6.")
+    );
+}

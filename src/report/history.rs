@@ -132,7 +132,19 @@ impl<'a> HistoryContext<'a> {
 
     /// The numbers `--set` replaced, in words, for the setup line (after a space); empty with
     /// none.
-    pub(crate) fn set_words(&self) -> String {
+    pub fn set_words(&self) -> String {
+        // Of several cases, a path may name a lever of each (`levers.ru_ambassador_recall`
+        // is Russia's recall from Baku in one case and from Ankara in another): the path as
+        // written, not the first case's label (found by a reviewing helper).
+        if self.cases.len() > 1 && !self.set.is_empty() {
+            let items: Vec<String> = (self.set.iter())
+                .map(|x| format!("{} = {}", x.path, x.value))
+                .collect();
+            return format!(
+                " Set on the command line, in every case that has the number: {}.",
+                items.join("; ")
+            );
+        }
         self.cases
             .first()
             .and_then(|c| super::html::set_sentence(c.scenario, &self.set))

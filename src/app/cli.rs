@@ -1955,10 +1955,19 @@ pub(crate) fn with_set(text: String, loaded: &LoadedScenario) -> String {
     let set: Vec<overrides::Setting> = loaded.overrides.iter().map(Into::into).collect();
     match brink::report::html::set_sentence(&loaded.scenario, &set) {
         None => text,
-        Some(x) => match text.split_once('\n') {
-            Some((head, rest)) => format!("{head}\n{x}\n{rest}"),
-            None => format!("{text}\n{x}\n"),
-        },
+        Some(x) => under_header(text, &x),
+    }
+}
+
+/// `line` under the first line of a command's text, its header; the text as it is when `line`
+/// is empty.
+pub(crate) fn under_header(text: String, line: &str) -> String {
+    if line.is_empty() {
+        return text;
+    }
+    match text.split_once('\n') {
+        Some((head, rest)) => format!("{head}\n{line}\n{rest}"),
+        None => format!("{text}\n{line}\n"),
     }
 }
 

@@ -499,19 +499,13 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
     let b = backtest::combine(results, None);
     staging.write_all(&brink::report::backtest::files(&b, None, &ctx, req.charts)?)?;
     let dir = staging.commit()?;
-    // Of several cases, the sentence the report's setup line gives (the path as written: one
-    // path may name a lever of each case), under the text's first line.
+    // The sentence the report's setup line gives (of several cases, the path as written: one
+    // path may name a lever of each case).
     let text = brink::report::backtest::text(&b);
-    let text = if inputs.len() > 1 && !req.set.is_empty() {
-        let words = ctx.set_words();
-        match text.split_once('\n') {
-            Some((head, rest)) => format!("{head}\n{}\n{rest}", words.trim_start()),
-            None => format!("{text}\n{}\n", words.trim_start()),
-        }
-    } else {
-        crate::app::cli::with_set(text, &inputs[0].loaded)
-    };
-    Ok((text, dir))
+    Ok((
+        crate::app::cli::under_header(text, ctx.set_words().trim_start()),
+        dir,
+    ))
 }
 
 /// What `brink calibrate` was asked.

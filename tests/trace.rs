@@ -918,3 +918,35 @@ fn the_step_column_fits_the_horizon() {
         .collect();
     assert_eq!(columns.len(), 1, "{out}");
 }
+
+/// A measure lowered to level 0 is told as ended ("ends m: back to status quo"): "lowers
+/// Azerbaijan's ambassador recall to status quo" read as a milder recall kept in force.
+#[test]
+fn a_measure_lowered_to_level_0_is_told_as_ended() {
+    let dir = common::scratch("trace-ended");
+    let file = dir.join("ended.ron");
+    std::fs::write(
+        &file,
+        r#"Scenario(
+    name: "lowering",
+    horizon: 20,
+    focal: ("a", "b"),
+    actors: [Actor(name: "a", activity: 1.0), Actor(name: "b")],
+    relations: [
+        Relation(from: "a", to: "b", initial: -3.0, fatigue: 0.3, reactivity: 0.2, grievance: -0.5, noise: 0.3),
+        Relation(from: "b", to: "a", initial: -3.0, fatigue: 0.4, reactivity: 0.1, grievance: -0.5, noise: 0.3),
+    ],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "tense", threshold: 2)],
+    levers: [
+        Measure(name: "m", owner: "a", target: "b", threshold: 100.0, initial: 1,
+            levels: [Level(name: "l1", weight: -3.0)]),
+    ],
+    outcomes: [Outcome(name: "tense", when: RungAtLeast("tense"))],
+)
+"#,
+    )
+    .unwrap();
+    let text = stdout(&ok(&["trace", file.to_str().unwrap(), "--run", "0"]));
+    assert!(text.contains("ends m: back to status quo (level 0)"), "{text}");
+    assert!(!text.contains("lowers m to"), "{text}");
+}

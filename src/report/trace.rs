@@ -463,6 +463,11 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
             let name = lever(&id);
             let what = match mv.choice.as_str() {
                 "raise" => format!("raises {name} to {level} (level {})", mv.level.unwrap_or(0)),
+                // Back to level 0 the measure is over (an ambassador returns, a ban is lifted):
+                // "lowers … to status quo" read as a milder form of it.
+                "lower" if mv.level.unwrap_or(0) == 0 => {
+                    format!("ends {name}: back to {level} (level 0)")
+                }
                 "lower" => format!("lowers {name} to {level} (level {})", mv.level.unwrap_or(0)),
                 "offer" => format!("offers: {name} (needs the other side)"),
                 "accept" => format!("accepts: {name}"),

@@ -839,3 +839,48 @@ fn the_mood_chart_shows_every_observed_rung_in_its_band() {
         "an observed rung off the chart"
     );
 }
+
+/// A back-test of a calibrated copy (`brink calibrate --apply-to`) says which numbers are a
+/// calibration's posterior: its page read "Every number was drawn from its prior", the same
+/// words as the priors' back-test (found by a reviewing helper).
+#[test]
+fn a_calibrated_copy_is_not_told_as_priors() {
+    use brink::report::calibrated::CALIBRATED_BY;
+    use brink::scenario::param::{Dist, Param};
+    let b = backtest(None);
+    let tl = timelines();
+    let l = loaded();
+    let priors = context(&l, &tl).drawn_words();
+    assert_eq!(
+        priors,
+        "Every number was drawn from its prior, as the scenario writes it."
+    );
+    let mut calibrated = loaded();
+    let mut paths = vec![];
+    brink::scenario::paths::for_each_param(&mut calibrated.scenario, &mut |site, p| {
+        if let Param::Dist(Dist::Uniform { source, .. }) = p {
+            *source = format!("{CALIBRATED_BY} (ABC-SMC, a test)");
+            paths.push(site.path.clone());
+        }
+    });
+    assert!(!paths.is_empty());
+    let words = context(&calibrated, &tl).drawn_words();
+    assert!(words.contains("a calibration's posterior"), "{words}");
+    for p in &paths {
+        assert!(words.contains(p.as_str()), "{p}: {words}");
+    }
+    // Of two cases, each case names its own.
+    assert!(words.contains(" in "), "{words}");
+    let files = brink::report::backtest::files(&b, None, &context(&calibrated, &tl), true).unwrap();
+    let html = files.iter().find(|f| f.name == "report.html").unwrap();
+    let html = String::from_utf8(html.bytes.clone()).unwrap();
+    assert!(
+        !html.contains("drawn from its prior"),
+        "the page says priors"
+    );
+    assert!(
+        html.contains(&escape_text(&paths[0])),
+        "the page names {}",
+        paths[0]
+    );
+}

@@ -947,6 +947,9 @@ fn a_measure_lowered_to_level_0_is_told_as_ended() {
     )
     .unwrap();
     let text = stdout(&ok(&["trace", file.to_str().unwrap(), "--run", "0"]));
-    assert!(text.contains("ends m: back to status quo (level 0)"), "{text}");
+    assert!(
+        text.contains("ends m: back to status quo (level 0)"),
+        "{text}"
+    );
     assert!(!text.contains("lowers m to"), "{text}");
 }

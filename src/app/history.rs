@@ -502,10 +502,22 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
     // The sentence the report's setup line gives (of several cases, the path as written: one
     // path may name a lever of each case).
     let text = brink::report::backtest::text(&b);
-    Ok((
-        crate::app::cli::under_header(text, ctx.set_words().trim_start()),
-        dir,
-    ))
+    // A calibrated copy says so under the header, as its report does: its heading alone
+    // ("scenario NAME") read as the priors' back-test.
+    let calibrated = (ctx.cases.iter())
+        .any(|c| !brink::report::history::calibrated_paths(c.scenario).is_empty());
+    let lines: Vec<String> = [
+        if calibrated {
+            ctx.drawn_words()
+        } else {
+            String::new()
+        },
+        ctx.set_words().trim_start().to_string(),
+    ]
+    .into_iter()
+    .filter(|l| !l.is_empty())
+    .collect();
+    Ok((crate::app::cli::under_header(text, &lines.join("\n")), dir))
 }
 
 /// What `brink calibrate` was asked.

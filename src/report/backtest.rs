@@ -602,9 +602,7 @@ fn report(
                 "The runs took the calibrated numbers from the posterior of {post}: each run \
                  drew one of its particles in place of the priors of those numbers."
             ),
-            (None, None) => {
-                "Every number was drawn from its prior, as the scenario writes it.".into()
-            }
+            (None, None) => ctx.drawn_words(),
         }
     );
     p.setup.push_str(&ctx.set_words());

@@ -209,10 +209,14 @@ pub fn ron_of(p: &Param) -> String {
     }
 }
 
+/// How the source of every number a calibration wrote into a file begins: a back-test of the
+/// calibrated copy tells its numbers by it.
+pub const CALIBRATED_BY: &str = "calibrated by brink calibrate";
+
 /// The source a calibrated number carries.
 pub fn source_of(c: &Calibration, p: &ParamSummary, command: &str) -> String {
     format!(
-        "calibrated by brink calibrate (ABC-SMC, Del Moral et al. 2012; {} particles × {} \
+        "{CALIBRATED_BY} (ABC-SMC, Del Moral et al. 2012; {} particles × {} \
          pseudo-timelines, seed {}, final tolerance {}) on the timelines of {}: posterior mean \
          {}, sd {}, 90% interval {}–{}; prior was {}. Command: {}",
         c.settings.particles,

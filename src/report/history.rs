@@ -130,6 +130,41 @@ impl<'a> HistoryContext<'a> {
         out
     }
 
+    /// Where the numbers were drawn from, in words, for a back-test's setup line: of a case
+    /// whose scenario is a calibrated copy (`brink calibrate --apply-to`), which numbers a
+    /// calibration's posterior replaced; a file of priors alone, its priors. (A calibrated copy
+    /// read "Every number was drawn from its prior", so its back-test read as the priors'.)
+    pub fn drawn_words(&self) -> String {
+        let calibrated: Vec<(String, Vec<String>)> = (self.cases.iter())
+            .map(|c| (c.label().to_string(), calibrated_paths(c.scenario)))
+            .filter(|(_, paths)| !paths.is_empty())
+            .collect();
+        if calibrated.is_empty() {
+            return "Every number was drawn from its prior, as the scenario writes it.".into();
+        }
+        let each: Vec<String> = (calibrated.iter())
+            .map(|(case, paths)| {
+                let of = if self.cases.len() > 1 {
+                    format!(" in {case}")
+                } else {
+                    String::new()
+                };
+                format!("{}{of} ({})", count(paths.len()), paths.join(", "))
+            })
+            .collect();
+        format!(
+            "Every number was drawn as the scenario writes it: {} {} a calibration's posterior \
+             written into the file (each one's source names the calibration); the others are \
+             the priors.",
+            each.join("; "),
+            if calibrated.len() == 1 && calibrated[0].1.len() == 1 {
+                "is"
+            } else {
+                "are"
+            }
+        )
+    }
+
     /// The numbers `--set` replaced, in words, for the setup line (after a space); empty with
     /// none.
     pub fn set_words(&self) -> String {
@@ -196,5 +231,29 @@ impl<'a> HistoryContext<'a> {
             if labels.len() == 1 { "" } else { "s" },
             labels.join(" · ")
         )
+    }
+}
+
+/// The paths of the numbers of a scenario that a calibration wrote into it: those whose source
+/// begins as [`super::calibrated::CALIBRATED_BY`].
+pub fn calibrated_paths(scenario: &Scenario) -> Vec<String> {
+    let mut s = scenario.clone();
+    let mut out = vec![];
+    crate::scenario::paths::for_each_param(&mut s, &mut |site, p| {
+        if p.source()
+            .is_some_and(|x| x.starts_with(super::calibrated::CALIBRATED_BY))
+        {
+            out.push(site.path.clone());
+        }
+    });
+    out
+}
+
+/// "one number", "3 numbers".
+fn count(n: usize) -> String {
+    if n == 1 {
+        "one number".into()
+    } else {
+        format!("{n} numbers")
     }
 }

@@ -111,12 +111,21 @@ fn new_case_validates_and_its_stand_ins_are_counted() {
         text.matches("REPLACE").count() - in_comments
     );
     let minimal = fs::read_to_string(dir.join("m.ron")).unwrap();
-    assert!(count("m.ron", "replace with your source") >= 9);
-    assert!(
-        count("m.ron", "replace with your source")
-            <= minimal.matches("replace with your source").count()
+    assert!(count("m.ron", "replace with") >= 9);
+    assert!(count("m.ron", "replace with") <= minimal.matches("replace with").count());
+    // Every text of the starting timeline that says "replace with": its sources, its facts'
+    // labels and its title (the sources alone were counted).
+    let timeline = fs::read_to_string(dir.join("c.timeline.ron")).unwrap();
+    let in_comments: usize = timeline
+        .lines()
+        .filter(|l| l.trim_start().starts_with("//"))
+        .map(|l| l.matches("replace with").count())
+        .sum();
+    assert!(timeline.contains("label: \"replace with what happened\""));
+    assert_eq!(
+        count("c.timeline.ron", "replace with"),
+        timeline.matches("replace with").count() - in_comments
     );
-    assert!(count("c.timeline.ron", "replace with your source") >= 1);
     // c.ron, read again with its timeline, is noted once.
     assert_eq!(err.matches("note: c.ron:").count(), 1, "{err}");
     ok_in(

@@ -1418,3 +1418,53 @@ fn a_target_in_force_from_the_start_cannot_first_happen_later() {
         case(good).unwrap_or_else(|d| panic!("{good}: {d}"));
     }
 }
+
+/// A timeline's problems on its own (a fact without a source) and against its scenario (an
+/// unknown measure) are told together, by `validate` and by `backtest`: the first stopped the
+/// checks, so the second came only after a fix (found by a reviewing helper).
+#[test]
+fn own_and_scenario_problems_are_told_together() {
+    let dir = common::scratch("timeline-together");
+    for args in [
+        &["new", "c", "--from", "case"][..],
+        &["new", "c", "--timeline-of", "c.ron"],
+    ] {
+        let o = common::brink_in(&dir, args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let path = dir.join("c.timeline.ron");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut dropped = false;
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let drop = !dropped && l.trim_start().starts_with("source: \"replace with");
+            dropped |= drop;
+            !drop
+        })
+        .collect();
+    assert!(dropped, "{text}");
+    let broken = kept
+        .join("\n")
+        .replacen("measure: \"", "measure: \"no_such_", 1);
+    assert!(broken.contains("no_such_"), "{text}");
+    std::fs::write(&path, broken).unwrap();
+    for args in [
+        &["validate", "c.ron", "c.timeline.ron"][..],
+        &["backtest", "c.timeline.ron", "--runs", "50", "--no-charts"],
+    ] {
+        let o = common::brink_in(&dir, args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("has no source"), "{args:?}: {err}");
+        assert!(
+            err.contains("unknown measure \"no_such_"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("2 problems found"), "{args:?}: {err}");
+    }
+    assert!(
+        !dir.join("output").exists(),
+        "a back-test refused wrote nothing"
+    );
+}

@@ -11,7 +11,9 @@ use brink::report::calibrated::Takes;
 use brink::report::history::{CaseContext, HistoryContext};
 use brink::report::html::ReportOptions;
 use brink::scenario::overrides::{self, Override};
-use brink::scenario::timeline::{LoadedTimeline, check_timeline, load_timeline};
+use brink::scenario::timeline::{
+    LoadedTimeline, check_timeline, load_timeline, read_timeline, self_checked,
+};
 use brink::scenario::{self, LoadOptions, LoadedScenario};
 
 use crate::app::output::Staging;
@@ -150,7 +152,15 @@ fn case_of(
     opts: LoadOptions,
 ) -> Result<CaseInput> {
     crate::app::output::note_input(tpath);
-    let timeline = load_timeline(tpath, opts)?;
+    let timeline = read_timeline(tpath, opts)?;
+    // The timeline's own problems and its problems against the scenario are told together
+    // (`check_timeline`); when the scenario cannot be had, its own come first.
+    let own_first = |e: Error| -> Error {
+        match self_checked(&timeline) {
+            Err(d) => d.into(),
+            Ok(()) => e,
+        }
+    };
     // Given on the command line, a scenario whose steps have no dates is named itself, not at
     // the timeline's `scenario:` line, which names a file not used.
     if let Some((l, _)) = scenario {
@@ -164,14 +174,14 @@ fn case_of(
             _ => None,
         };
         if let Some(why) = why {
-            return Err(Error::Input(format!(
+            return Err(own_first(Error::Input(format!(
                 "the scenario {} ({:?}) {why}, so the dates of the timeline {} have no step; \
                  expected a scenario with a start_date (\"YYYY-MM-DD\") and a step_unit of \
                  \"week\" or \"day\"",
                 l.path.shown(),
                 s.name,
                 tpath.shown()
-            )));
+            ))));
         }
     }
     let (loaded, text) = match scenario {
@@ -181,9 +191,15 @@ fn case_of(
             // Followed through links, as the scenario is read; a folder or a FIFO has no
             // line to point at either.
             match std::fs::metadata(&path) {
-                Err(e) => return Err(timeline.scenario_unreadable(&e.to_string()).into()),
+                Err(e) => {
+                    return Err(own_first(
+                        timeline.scenario_unreadable(&e.to_string()).into(),
+                    ));
+                }
                 Ok(m) if !m.is_file() => {
-                    return Err(timeline.scenario_unreadable("not a plain file").into());
+                    return Err(own_first(
+                        timeline.scenario_unreadable("not a plain file").into(),
+                    ));
                 }
                 Ok(_) => {}
             }
@@ -192,12 +208,14 @@ fn case_of(
             if let Err(e) = std::fs::File::open(&path)
                 .and_then(|mut f| std::io::Read::read(&mut f, &mut [0u8; 1]))
             {
-                return Err(timeline.scenario_unreadable(&e.to_string()).into());
+                return Err(own_first(
+                    timeline.scenario_unreadable(&e.to_string()).into(),
+                ));
             }
-            if is_timeline(&path, opts)? {
-                return Err(timeline.scenario_is_a_timeline().into());
+            if is_timeline(&path, opts).map_err(own_first)? {
+                return Err(own_first(timeline.scenario_is_a_timeline().into()));
             }
-            load_scenario(&path, opts)?
+            load_scenario(&path, opts).map_err(own_first)?
         }
     };
     check_timeline(&timeline, &loaded.scenario)?;

@@ -189,7 +189,9 @@ pub fn ledger(s: &Scenario) -> Vec<(String, String, String)> {
 }
 
 /// The starting templates' stand-in markers (`brink new`: "REPLACE" in a case, "replace with
-/// your source" in the minimal scenario and a starting timeline) still in a parsed file's
+/// …" in the minimal scenario and a starting timeline: its sources, its facts' labels, its
+/// title; the sources alone were counted, so a timeline whose labels still said "replace with
+/// what happened" passed without a word) still in a parsed file's
 /// texts (sources, labels, descriptions; comments are gone once parsed), each with how many
 /// times it occurs; markers that do not occur are left out.
 ///
@@ -205,7 +207,7 @@ pub fn ledger(s: &Scenario) -> Vec<(String, String, String)> {
 /// ```
 pub fn stand_ins<T: serde::Serialize>(x: &T) -> Vec<(&'static str, usize)> {
     let text = serde_json::to_string(x).unwrap_or_default();
-    ["REPLACE", "replace with your source"]
+    ["REPLACE", "replace with"]
         .into_iter()
         .map(|m| (m, text.matches(m).count()))
         .filter(|&(_, n)| n > 0)

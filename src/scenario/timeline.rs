@@ -388,17 +388,30 @@ fn dates(o: &Observed) -> Vec<(&'static str, &str)> {
 /// scenarios are (size limit, UTF-8, byte-order mark, nesting limit), and every problem is
 /// returned at once, located in the file (the first 100).
 pub fn load_timeline(path: &Path, opts: LoadOptions) -> Result<LoadedTimeline, Diagnostics> {
+    let t = read_timeline(path, opts)?;
+    self_checked(&t)?;
+    Ok(t)
+}
+
+/// A timeline file read and parsed, not yet checked: [`check_timeline`] checks it on its own
+/// and against its scenario at once, so that a fact without a source and a fact naming an
+/// unknown measure are told together (the first stopped the checks before the second).
+pub fn read_timeline(path: &Path, opts: LoadOptions) -> Result<LoadedTimeline, Diagnostics> {
     let bytes = read_limited(path, opts, TIMELINE)?;
     let hash = sha256_hex(&bytes);
     let text = without_bom(utf8(path, &bytes, TIMELINE)?);
     let timeline: Timeline = parse_ron(path, text, TIMELINE)?;
-    located(path, text, self_check(&timeline))?;
     Ok(LoadedTimeline {
         timeline,
         path: path.to_path_buf(),
         hash,
         text: text.to_string(),
     })
+}
+
+/// The problems of a read timeline on its own (its name, facts, sources, dates), located.
+pub fn self_checked(t: &LoadedTimeline) -> Result<(), Diagnostics> {
+    located(&t.path, &t.text, self_check(&t.timeline))
 }
 
 /// The problems of a timeline on its own (see [`load_timeline`]).
@@ -535,6 +548,9 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
 /// (outcomes, acts, events, measures with their levels, rungs, and the names of conditions).
 pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostics> {
     let mut c = Checker::new(s);
+    // Its problems on its own first (none when it was loaded with `load_timeline`): a fact
+    // found wrong there is not compared for contradictions below.
+    c.problems.extend(self_check(&t.timeline));
     let no_events = BTreeSet::new();
     // The scenario's calendar: its first day, days per step and last day.
     let calendar = match (&s.start_date, s.step_unit.as_str()) {

@@ -1941,3 +1941,25 @@ fn describe_shows_shared_numbers_and_event_labels() {
     let events = &out[out.find("## Events").expect("an events table")..];
     assert!(events.contains("Putin–Aliyev phone call"), "{events}");
 }
+
+/// The case template's commented example of an announced step (a `Dated` event) validates
+/// once uncommented, so that the example an analyst copies is one brink takes.
+#[test]
+fn the_case_template_s_announced_step_example_validates() {
+    let dir = scratch("new-case-dated");
+    ok_in(&dir, &["new", "c", "--from", "case"]);
+    let text = fs::read_to_string(dir.join("c.ron")).unwrap();
+    let start = text
+        .find("        //   (name: \"office_opens\"")
+        .expect("the example");
+    let end_marker = "the announcement of the start date\"),";
+    let end = start + text[start..].find(end_marker).unwrap() + end_marker.len();
+    let example: Vec<String> = text[start..end]
+        .lines()
+        .map(|l| l.replacen("//", "  ", 1))
+        .collect();
+    let with = format!("{}{}{}", &text[..start], example.join("\n"), &text[end..]);
+    fs::write(dir.join("c.ron"), with).unwrap();
+    let out = ok_in(&dir, &["validate", "c.ron"]);
+    assert!(out.contains("3 events"), "{out}");
+}

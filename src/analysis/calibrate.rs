@@ -1046,7 +1046,9 @@ pub fn cross_validate(
     }
     let calibrated = combine(
         folds.iter().map(|f| f.calibrated.clone()).collect(),
-        Some("leave-one-out: each case's calibrated numbers drawn from the posterior of a calibration on the other cases".into()),
+        // Read after "the posterior of" (the back-test's text and page): "… of leave-one-out: …"
+        // did not read.
+        Some("a calibration on the other cases, for each case in turn (leave-one-out)".into()),
     );
     let prior = combine(folds.iter().map(|f| f.prior.clone()).collect(), None);
     Ok(CrossValidation {

@@ -839,9 +839,15 @@ fn report(
         ("runs per case".into(), p.runs.clone()),
         (
             "calibrated numbers from".into(),
-            b.posterior
-                .clone()
-                .unwrap_or_else(|| "(none: priors)".into()),
+            b.posterior.clone().unwrap_or_else(|| {
+                let calibrated = (ctx.cases.iter())
+                    .any(|c| !super::history::calibrated_paths(c.scenario).is_empty());
+                if calibrated {
+                    "(none given: a calibrated copy, its numbers as the file writes them)".into()
+                } else {
+                    "(none: priors)".into()
+                }
+            }),
         ),
     ];
     p.manifest.extend(ctx.file_rows());

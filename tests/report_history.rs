@@ -878,6 +878,11 @@ fn a_calibrated_copy_is_not_told_as_priors() {
         !html.contains("drawn from its prior"),
         "the page says priors"
     );
+    assert!(!html.contains("(none: priors)"), "the manifest says priors");
+    assert!(
+        html.contains("a calibrated copy"),
+        "the manifest says what it ran"
+    );
     assert!(
         html.contains(&escape_text(&paths[0])),
         "the page names {}",

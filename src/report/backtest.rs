@@ -430,7 +430,7 @@ fn facts_table(c: &CaseResult, ctx: Option<&CaseContext>, label: &str) -> TableV
         &[
             ("fact", false),
             ("observed", false),
-            ("probability", true),
+            ("P(as observed)", true),
             ("95% interval", true),
             ("PIT", true),
             ("in the 50 / 80 / 95% bands", false),
@@ -478,6 +478,15 @@ fn facts_table(c: &CaseResult, ctx: Option<&CaseContext>, label: &str) -> TableV
         c.mean_log_score,
         c.mean_brier
     ));
+    // The chart of when the dated facts happen reads "by each week", a larger share: an
+    // analyst read 1.5% here against 87% there as a contradiction (a reviewing helper).
+    t.notes.push(
+        "P(as observed): the share of runs in which the fact held as it was observed (a dated \
+         fact: its target first happened within the observed window, widened by its \
+         tolerance). The chart of when the dated facts happen shows the share in which it had \
+         happened by each week, at any date before: a larger share."
+            .into(),
+    );
     if c.facts.iter().any(|f| f.never.is_some_and(|p| p > 0.0)) {
         t.notes.push(
             "A dated fact's band that reaches “never” excludes no later date; its share of runs \
@@ -883,7 +892,7 @@ pub fn text(b: &Backtest) -> String {
         let mut t = Table::new(&[
             "fact",
             "observed",
-            "P (95% interval)",
+            "P as observed (95% interval)",
             "PIT",
             "in 80%",
             "80% band width",

@@ -109,7 +109,7 @@ impl Drawing for TimeToFacts<'_> {
         let header = [
             (
                 Mark::Fill(MUTED, 0.18),
-                "observed window (± tolerance)".to_string(),
+                "observed window (± tolerance), in the fact's colour".to_string(),
             ),
             (Mark::Diamond(INK), "observed date".to_string()),
         ];
@@ -169,7 +169,7 @@ impl Drawing for TimeToFacts<'_> {
             &mut chart,
             &Axes {
                 x_desc,
-                y_desc: "probability (share of runs)".into(),
+                y_desc: "happened by then (share of runs)".into(),
                 x_fmt: &x_fmt,
                 y_fmt: &pct_label,
                 x_grid: false,

@@ -697,13 +697,15 @@ impl TornadoChart<'_> {
 
 /// Percentage points with a sign and one decimal: "+7.7", "−1.0", "0.0".
 fn pp(x: f64) -> String {
-    let r = (x * 10.0).round() / 10.0;
-    if r > 0.0 {
-        format!("+{r:.1}")
-    } else if r < 0.0 {
-        format!("−{:.1}", -r)
-    } else {
+    // Rounded as the tables round it (`report::signed`, the decimal formatting): −31.25 read
+    // −31.3 here and −31.2 in the table beside it (a reviewing helper).
+    let s = crate::report::signed(x, 1);
+    if s == "+0.0" {
         "0.0".into()
+    } else if let Some(r) = s.strip_prefix('-') {
+        format!("−{r}")
+    } else {
+        s
     }
 }
 
@@ -868,5 +870,23 @@ impl Drawing for TornadoChart<'_> {
             INK.stroke_width(1),
         )))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A chart's percentage points round as the tables beside it do (`report::signed`): a tie
+    /// such as −31.25 read −31.3 on the chart and −31.2 in the table.
+    #[test]
+    fn points_round_as_the_tables_do() {
+        for x in [-31.25, 31.25, 0.05, -0.05, 7.749, -1.0, 0.04, -0.04, 12.35] {
+            let table = crate::report::signed(x, 1);
+            let chart = super::pp(x);
+            let digits = |s: &str| s.trim_start_matches(['+', '-', '−']).to_string();
+            assert_eq!(digits(&chart), digits(&table), "{x}");
+        }
+        assert_eq!(super::pp(-31.25), "−31.2");
+        assert_eq!(super::pp(-0.04), "0.0");
+        assert_eq!(super::pp(2.0), "+2.0");
     }
 }

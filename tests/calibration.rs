@@ -376,6 +376,23 @@ fn apply_to_is_checked_before_any_run() {
         "{}",
         common::stdout(&o)
     );
+    // A shared number the file does not write is named as not taken (the flagship has no
+    // shared rationality): the terminal said only what it took.
+    let o = cal(
+        &both,
+        "shared.fatigue.value,shared.rationality.value",
+        "scenarios/russia_azerbaijan_2025.ron",
+        "applied-lacking",
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    assert!(
+        common::stdout(&o).contains(
+            "scenarios/russia_azerbaijan_2025.ron took shared.fatigue.value (it has no \
+             shared.rationality.value: calibrated, but not in the file)"
+        ),
+        "{}",
+        common::stdout(&o)
+    );
     let calibrated =
         std::fs::read_to_string(dir.join("applied/calibrated-russia_azerbaijan_2025.ron")).unwrap();
     assert!(calibrated.contains("calibrated by brink calibrate"));

@@ -889,3 +889,27 @@ fn a_calibrated_copy_is_not_told_as_priors() {
         paths[0]
     );
 }
+
+/// A calibration's page says what each `--apply-to` file took and which calibrated numbers it
+/// does not write (the flagship took three of five; only the terminal said which).
+#[test]
+fn a_calibration_page_says_what_an_applied_file_took() {
+    use brink::report::calibrate::{Applied, files_applied};
+    let c = calibration();
+    let l = loaded();
+    let tl = timelines();
+    let applied = [Applied {
+        file: "flagship.ron".into(),
+        took: vec!["shared.fatigue.value".into()],
+        lacks: vec!["shared.rationality.value".into()],
+    }];
+    let files = files_applied(&c, &[], &applied, &context(&l, &tl[..1]), true).unwrap();
+    let html = files.iter().find(|f| f.name == "report.html").unwrap();
+    let html = String::from_utf8(html.bytes.clone()).unwrap();
+    assert!(
+        html.contains(&escape_text(
+            "flagship.ron took shared.fatigue.value (it has no shared.rationality.value"
+        )),
+        "the page lists the applied file"
+    );
+}

@@ -668,16 +668,25 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             .file_name()
             .map_or("scenario.ron".into(), |n| n.to_string_lossy().into_owned());
         scenario::load::parse_text(Path::new(&name), &new)?;
-        applied.push(format!("{} took {}", path.shown(), replaced.join(", ")));
+        let lacks = (c.params.iter())
+            .filter(|p| !p.spec.contains(':') && !replaced.contains(&p.path))
+            .map(|p| p.path.clone())
+            .collect();
+        applied.push(brink::report::calibrate::Applied {
+            file: path.shown().to_string(),
+            took: replaced,
+            lacks,
+        });
         calibrated.push((
             format!("calibrated-{}", crate::app::run::sanitize(&name)),
             new,
         ));
     }
     let ctx = context(&inputs, &req.command, &req.report);
-    staging.write_all(&brink::report::calibrate::files(
+    staging.write_all(&brink::report::calibrate::files_applied(
         &c,
         &calibrated,
+        &applied,
         &ctx,
         req.charts,
     )?)?;
@@ -699,7 +708,10 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
     let text = format!(
         "{}{}\n{} simulations in {:.1} s ({:.0} simulations/s on {} thread{})\n",
         brink::report::calibrate::text(&c),
-        applied.iter().map(|a| format!("{a}\n")).collect::<String>(),
+        applied
+            .iter()
+            .map(|a| format!("{}\n", a.words()))
+            .collect::<String>(),
         c.simulations,
         secs,
         c.simulations as f64 / secs.max(1e-9),

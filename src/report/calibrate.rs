@@ -40,6 +40,44 @@ pub fn files(
     ctx: &HistoryContext,
     charts: bool,
 ) -> Result<Vec<Artifact>> {
+    files_applied(c, calibrated, &[], ctx, charts)
+}
+
+/// A scenario file given with `--apply-to`: which of the calibrated shared numbers it took and
+/// which it does not write (it keeps its own, as written).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    /// The file as given.
+    pub file: String,
+    /// The paths it took a posterior for.
+    pub took: Vec<String>,
+    /// The calibrated shared numbers' paths it has not.
+    pub lacks: Vec<String>,
+}
+
+impl Applied {
+    /// One line: "FILE took A, B (it has no C: kept as written)".
+    pub fn words(&self) -> String {
+        let mut o = format!("{} took {}", self.file, self.took.join(", "));
+        if !self.lacks.is_empty() {
+            o += &format!(
+                " (it has no {}: calibrated, but not in the file)",
+                self.lacks.join(", ")
+            );
+        }
+        o
+    }
+}
+
+/// As [`files`], with the files given to `--apply-to` and what each took, which the page
+/// states (a file that took three of five numbers was told so only on the terminal).
+pub fn files_applied(
+    c: &Calibration,
+    calibrated: &[(String, String)],
+    applied: &[Applied],
+    ctx: &HistoryContext,
+    charts: bool,
+) -> Result<Vec<Artifact>> {
     let named = file_names(calibrated)?;
     let mut files = vec![
         Artifact::json(
@@ -60,7 +98,10 @@ pub fn files(
         let titles: Vec<String> = c.params.iter().map(|p| number_label(p, ctx)).collect();
         let chart = crate::report::charts::calibrate::render(c, &titles)?;
         files.extend(chart.artifacts());
-        files.push(Artifact::new("report.html", report(c, ctx, Some(&chart))));
+        files.push(Artifact::new(
+            "report.html",
+            report(c, applied, ctx, Some(&chart)),
+        ));
     }
     Ok(files)
 }
@@ -380,7 +421,12 @@ fn fixed(x: f64, decimals: usize) -> String {
 /// the chart of priors against posteriors; the generations and the posterior summary; the
 /// method; every case's assumptions ledger; the scenarios' and timelines' sources; the
 /// manifest.
-fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> String {
+fn report(
+    c: &Calibration,
+    applied: &[Applied],
+    ctx: &HistoryContext,
+    chart: Option<&Chart>,
+) -> String {
     let s = &c.settings;
     let names: Vec<&str> = c.cases.iter().map(String::as_str).collect();
     let sources = ctx.sources();
@@ -564,6 +610,13 @@ fn report(c: &Calibration, ctx: &HistoryContext, chart: Option<&Chart>) -> Strin
          calibrated-<scenario>.ron."
             .into(),
     );
+    for a in applied {
+        t.notes.push(format!(
+            "Given with --apply-to (a scenario that is not a case: calibrated-<its name>.ron): \
+             {}.",
+            a.words()
+        ));
+    }
     p.tables.push(t);
     p.method = vec![
         format!(

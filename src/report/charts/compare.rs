@@ -493,7 +493,7 @@ impl Drawing for Medians<'_> {
                 let words = super::rung_words(th, cx.base.bounds, r);
                 (
                     Mark::Fill(rung_color(r, nr), 0.5),
-                    format!("{} ({words})", cx.base.rung_names[r]),
+                    format!("{} ({words})", cx.ctx.rung(r, &cx.base.rung_names[r])),
                 )
             })
             .collect();

@@ -111,8 +111,11 @@ where
     legend.extend(look.legend.iter().cloned());
     let body = frame(root, c, &look.title, &look.subtitle, &legend)?;
     let nr = c.s.scenario.rungs.len().min(c.thresholds.len());
+    // The rungs by their short labels, as the tables and the other charts name them (the ids
+    // here read "cool" beside a table's "Normal to cool").
+    let rung_names: Vec<String> = (0..nr).map(|r| c.rung(r, &c.s.scenario.rungs[r])).collect();
     let widest = (0..nr)
-        .map(|r| text_width(&c.s.scenario.rungs[r], 14.0).max(text_width(&rung_words(c, r), 12.0)))
+        .map(|r| text_width(&rung_names[r], 14.0).max(text_width(&rung_words(c, r), 12.0)))
         .max()
         .unwrap_or(0);
     let side_w = (widest + 36).clamp(110, 240);
@@ -173,7 +176,7 @@ where
         let py_hi = chart.backend_coord(&(0.0, hi)).1;
         let height = (py_lo - py_hi).abs();
         let mid = (py_lo + py_hi) / 2 - base.1;
-        let name = fit(&c.s.scenario.rungs[r], 14.0, side_w.saturating_sub(30));
+        let name = fit(&rung_names[r], 14.0, side_w.saturating_sub(30));
         let color = rung_color(r, nr);
         if height >= 36 {
             side.draw(&Rectangle::new(

@@ -38,7 +38,7 @@ impl Drawing for Rungs<'_> {
         // Highest rung first, as the stack reads from the top.
         let entries: Vec<(Mark, String)> = (0..nr)
             .rev()
-            .map(|r| (Mark::Fill(rung_color(r, nr), 1.0), rungs[r].clone()))
+            .map(|r| (Mark::Fill(rung_color(r, nr), 1.0), c.rung(r, &rungs[r])))
             .collect();
         let (plot_area, side) = with_legend(&body, entries.iter().map(|e| e.1.clone()));
         let n = s.rung_by_step.len();

@@ -601,6 +601,10 @@ impl Tally {
             self.outcome_steps.len(),
             fresh.outcome_hits.len(),
         )?;
+        // The hits first: a count of hits beyond the runs was told as a wrong outcome_steps.
+        for (i, &n) in self.outcome_hits.iter().enumerate() {
+            at_most(format!("outcome_hits[{i}]"), n)?;
+        }
         for (i, (&steps, &n)) in self
             .outcome_steps
             .iter()
@@ -609,7 +613,8 @@ impl Tally {
         {
             if (steps as u128) < n as u128 || steps as u128 > n as u128 * h as u128 {
                 return Err(format!(
-                    "outcome_steps[{i}] is {steps} for {n} runs of {h} steps"
+                    "outcome_steps[{i}] is {steps} for the {n} runs of outcome_hits[{i}], \
+                     {h} steps each"
                 ));
             }
         }
@@ -858,5 +863,33 @@ mod tests {
             assert!(Tally::bytes_for(&m) > m.horizon as u64 * INDEX_BINS as u64 * 8);
         }
         assert!(size_of::<Tally>() < 1024);
+    }
+
+    /// A tally whose hits exceed its runs is told by its hits, not by the steps held that
+    /// follow from them ("outcome_steps[0] is 3430 for 18446744073709551615 runs", a
+    /// reviewing helper's damaged shard).
+    #[test]
+    fn hits_beyond_the_runs_are_named_as_hits() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/examples/tutorial.ron");
+        let loaded = crate::scenario::load(&path, Default::default()).unwrap();
+        let m = crate::model::compile(&loaded.scenario, None).unwrap();
+        let master = crate::numerics::rng::Master::new(1);
+        let mut t = Tally::new(&m);
+        let mut st = crate::model::RunState::new(&m);
+        for run in 0..40 {
+            crate::model::simulate(&m, &master, run, &mut st, &mut t);
+            t.record_run(run, &st);
+        }
+        assert_eq!(t.check(&m, 40), Ok(()));
+        let o = (0..t.outcome_hits.len())
+            .find(|&o| t.outcome_hits[o] > 0)
+            .expect("an outcome that happened");
+        t.outcome_hits[o] = u64::MAX;
+        let e = t.check(&m, 40).unwrap_err();
+        assert!(
+            e.starts_with(&format!("outcome_hits[{o}] is {}", u64::MAX)),
+            "{e}"
+        );
     }
 }

@@ -863,3 +863,40 @@ fn a_scenario_without_levers_prints_no_lever_effects() {
     assert!(!text.contains("Lever effects"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The page of `compare --all`: a table per outcome (the focus first), not one table that
+/// repeats every outcome's label on each of its arms' rows; a measure that starts at its top
+/// has its frozen arm named as the forced one; and the summary's few places go to distinct
+/// interventions (a variant that forces a lever and that lever forced were two rows of one
+/// change).
+#[test]
+fn the_compare_page_reads_by_outcome_and_lists_each_change_once() {
+    let (out, r) = flagship_compare();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(
+        html.matches(": every arm, with the paired difference from the base")
+            .count(),
+        r.outcomes.len()
+    );
+    let sc = common::load(FLAGSHIP).scenario;
+    let at_top = sc
+        .levers
+        .iter()
+        .any(|l| matches!(l, Lever::Measure(m) if m.initial == m.levels.len() as i64));
+    assert!(at_top, "the flagship has a measure in force at its top");
+    assert!(html.contains("frozen (= forced: it starts at its top level)"));
+    // The summary's rows: no two with the same change and interval.
+    let start = html.find("What moves").expect("the summary of moves");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let cells: Vec<&str> = table
+        .split("<td")
+        .skip(1)
+        .map(|c| {
+            let c = &c[c.find('>').unwrap() + 1..];
+            &c[..c.find("</td>").unwrap()]
+        })
+        .collect();
+    let rows: Vec<(&str, &str)> = cells.chunks(3).map(|r| (r[1], r[2])).collect();
+    let distinct: HashSet<_> = rows.iter().collect();
+    assert_eq!(distinct.len(), rows.len(), "{rows:?}");
+}

@@ -395,12 +395,24 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         .as_ref()
         .and_then(|t| r.outcomes.iter().position(|n| *n == t.outcome))
         .unwrap_or(0);
+    let starts_at_top = |lever: &str| {
+        sc.levers.iter().any(|l| {
+            matches!(l, crate::scenario::Lever::Measure(m)
+                if m.name == lever && m.initial == m.levels.len() as i64)
+        })
+    };
     // An arm's label by its labels, not its ids.
     let arm_label = |a: &crate::analysis::compare::ArmResult| -> String {
         match (a.kind.as_str(), &a.lever) {
             ("base", _) => "Base scenario".into(),
             ("variant", _) => labels.variant(&a.name).to_string(),
             ("forced", Some(l)) => format!("{}: forced to the top level", labels.lever(l)),
+            // A measure that starts at its top level: freezing it is forcing it, and two equal
+            // rows read as a bug (the tornado chart says so too).
+            ("frozen", Some(l)) if starts_at_top(l) => format!(
+                "{}: frozen (= forced: it starts at its top level)",
+                labels.lever(l)
+            ),
             ("frozen", Some(l)) => format!("{}: frozen", labels.lever(l)),
             _ => a.label.clone(),
         }
@@ -469,11 +481,33 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         );
         t.big = Some(1);
         t.empty = "No variant or lever was compared.".into();
-        for a in moves.iter().take(SUMMARY_MOVES) {
+        // Arms whose paired difference is the same to the bit are one intervention written
+        // twice (a variant that forces a lever, and that lever forced): one row, both named,
+        // or one change took two of the few places.
+        let key = |a: &crate::analysis::compare::ArmResult| {
+            let d = &a.outcomes[focus].difference;
+            (d.estimate.to_bits(), d.low.to_bits(), d.high.to_bits())
+        };
+        let mut shown: Vec<(&crate::analysis::compare::ArmResult, Vec<String>)> = vec![];
+        let mut listed = 0;
+        for a in &moves {
+            let full = shown.len() >= SUMMARY_MOVES;
+            match shown.iter_mut().find(|(b, _)| key(b) == key(a)) {
+                Some((_, same)) => same.push(short_label(&arm_label(a), &a.name)),
+                None if !full => shown.push((a, vec![])),
+                None => continue,
+            }
+            listed += 1;
+        }
+        for (a, same) in &shown {
             let o = &a.outcomes[focus];
+            let mut label = short_label(&arm_label(a), &a.name);
+            for x in same {
+                label += &format!(" (= {x})");
+            }
             // Points are the column's unit: the figures alone keep the labels' room.
             t.rows.push(vec![
-                short_label(&arm_label(a), &a.name),
+                label,
                 super::signed(100.0 * o.difference.estimate, 1),
                 points_interval(&o.difference),
             ]);
@@ -489,10 +523,10 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
             if r.manifest.runs == 1 { "" } else { "s" }
         ));
         // As the headline table says how many more outcomes the tables below hold.
-        if moves.len() > SUMMARY_MOVES {
+        if moves.len() > listed {
             t.notes.push(format!(
                 "{} more variants and levers in the tables below.",
-                moves.len() - SUMMARY_MOVES
+                moves.len() - listed
             ));
         }
         let defined: Vec<String> = r
@@ -531,21 +565,37 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
          simulation's sampling error of that difference, not doubt about the assumptions.",
         crate::report::charts::n_runs(r.manifest.runs)
     ));
-    // Every arm and every outcome.
-    let mut t = TableView::new(
-        "Every outcome by arm, with the paired difference from the base",
-        &[
-            ("outcome", false),
-            ("arm", false),
-            ("probability", true),
-            ("95% interval", true),
-            ("change from base", true),
-            ("paired 95% interval", true),
-        ],
-    );
-    t.empty = "The scenario names no outcomes.".into();
-    t.notes.extend(defined_note.take());
-    for (k, name) in r.outcomes.iter().enumerate() {
+    // Every arm and every outcome: a table per outcome, the focus first (one table of every
+    // pair repeated each outcome's whole label on every one of its arms' rows: 1,481 rows of
+    // the flagship's `--all`).
+    let mut order: Vec<usize> = (0..r.outcomes.len()).collect();
+    if focus < order.len() {
+        order.remove(focus);
+        order.insert(0, focus);
+    }
+    if order.is_empty() {
+        let mut t = TableView::new("Every outcome by arm", &[("outcome", false)]);
+        t.empty = "The scenario names no outcomes.".into();
+        p.tables.push(t);
+    }
+    for k in order {
+        let name = &r.outcomes[k];
+        let mut t = TableView::new(
+            format!(
+                "{}: every arm, with the paired difference from the base",
+                labels.outcome(name)
+            ),
+            &[
+                ("arm", false),
+                ("probability", true),
+                ("95% interval", true),
+                ("change from base", true),
+                ("paired 95% interval", true),
+            ],
+        );
+        if k == focus {
+            t.notes.extend(defined_note.take());
+        }
         for a in &r.arms {
             let o = &a.outcomes[k];
             let base = a.kind == "base";
@@ -554,7 +604,6 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
                 arm += " (by definition)";
             }
             t.rows.push(vec![
-                labels.outcome(name).to_string(),
                 arm,
                 percent(o.probability.estimate),
                 interval(&o.probability),
@@ -570,8 +619,8 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
                 },
             ]);
         }
+        p.tables.push(t);
     }
-    p.tables.push(t);
     // The costs and the index by arm: the method below describes their paired intervals, and
     // the page showed none of them (compare_means.csv held them alone).
     let mut t = TableView::new(

@@ -1000,3 +1000,18 @@ fn the_run_page_shows_the_gains_where_there_are_some() {
     let (html, _) = page("scenarios/examples/richardson.ron", "richardson");
     assert!(!html.contains("id=\"gains\""));
 }
+
+/// An outcome judged at the end reads "at the end" where the others give their median first
+/// week: "median first week 51" read as a date by which it happened.
+#[test]
+fn an_outcome_judged_at_the_end_has_no_first_week() {
+    let dir = common::scratch("report-at-end");
+    let html = tutorial_report(&dir.join("out"));
+    let row = html
+        .split("<tr>")
+        .find(|r| {
+            r.contains("calm_at_end") || r.contains("Calm at end") || r.contains("calm at end")
+        })
+        .unwrap_or_else(|| panic!("no row of calm_at_end"));
+    assert!(row.contains("at the end"), "{row}");
+}

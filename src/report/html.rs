@@ -630,6 +630,9 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
         }
         x
     };
+    // An outcome judged at the end has no first week of its own: "median first week 51"
+    // read as a date it happened by.
+    let at_end = |name: &str| (model.scenario.outcomes.iter()).any(|x| x.name == name && x.at_end);
     let outcomes: Vec<OutcomeRow> = s
         .outcomes
         .iter()
@@ -638,10 +641,15 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
             probability: percent(o.probability.estimate),
             interval: interval(&o.probability),
             runs: o.runs_hit,
-            median_first: o.first_step_quartiles.map_or("-".into(), |q| date(q[1])),
-            middle_half: o.first_step_quartiles.map_or("-".into(), |q| {
-                format!("{} – {}", fmt_num(q[0]), fmt_num(q[2]))
-            }),
+            median_first: match o.first_step_quartiles {
+                _ if at_end(&o.name) => "at the end".into(),
+                None => "-".into(),
+                Some(q) => date(q[1]),
+            },
+            middle_half: match o.first_step_quartiles {
+                Some(q) if !at_end(&o.name) => format!("{} – {}", fmt_num(q[0]), fmt_num(q[2])),
+                _ => "-".into(),
+            },
         })
         .collect();
     let rungs = sc

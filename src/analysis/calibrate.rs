@@ -565,8 +565,9 @@ pub fn calibrate(
             return Err(interrupted());
         }
         if g >= settings.max_generations {
+            // Read inside the report's parentheses too: no parentheses of its own.
             stop_reason = format!(
-                "reached the most generations ({})",
+                "it reached its limit of {} generations",
                 settings.max_generations
             );
             break;

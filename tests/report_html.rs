@@ -1019,3 +1019,38 @@ fn an_outcome_judged_at_the_end_has_no_first_week() {
         .unwrap_or_else(|| panic!("no row of calm_at_end"));
     assert!(row.contains("at the end"), "{row}");
 }
+
+/// Only arms that played the same runs share a summary row: at five runs, arms that changed
+/// nothing, or happened to give the focus outcome the same figures, were merged as one change
+/// (a dozen in one row; found by a reviewing helper).
+#[test]
+fn only_arms_with_the_same_runs_share_a_summary_row() {
+    let dir = common::scratch("report-compare-few");
+    let out = dir.join("out");
+    let html = command_report(
+        &[
+            "compare",
+            "scenarios/examples/tutorial.ron",
+            "--all",
+            "--runs",
+            "5",
+            "--seed",
+            "3",
+        ],
+        &out,
+    )
+    .expect("report.html");
+    let start = html.find("What moves").expect("the summary of moves");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    for row in table.split("<tr>").skip(2) {
+        assert!(row.matches("(= ").count() <= 1, "{row}");
+        if row.contains(">+0.0<") || row.contains(">-0.0<") {
+            assert!(!row.contains("(= "), "{row}");
+        }
+    }
+    assert!(table.contains(
+        "North imposes a visa regime at once (= Visa regime for Southern citizens: forced to \
+         the top level)"
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -481,18 +481,35 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         );
         t.big = Some(1);
         t.empty = "No variant or lever was compared.".into();
-        // Arms whose paired difference is the same to the bit are one intervention written
-        // twice (a variant that forces a lever, and that lever forced): one row, both named,
-        // or one change took two of the few places.
-        let key = |a: &crate::analysis::compare::ArmResult| {
-            let d = &a.outcomes[focus].difference;
-            (d.estimate.to_bits(), d.low.to_bits(), d.high.to_bits())
+        // Arms that played the same runs to the bit are one intervention written twice (a
+        // variant that forces a lever, and that lever forced): one row, both named, or one
+        // change took two of the few places. The same runs, not the same figure on the focus
+        // alone: every outcome's paired difference, every mean (costs, the index) and the
+        // median index at every step, and an effect at all (arms that change nothing agree
+        // on everything without being one change; a reviewing helper found a dozen merged at
+        // five runs).
+        let key = |a: &crate::analysis::compare::ArmResult| -> Option<Vec<u64>> {
+            if a.outcomes[focus].difference.estimate == 0.0 {
+                return None;
+            }
+            let mut k = vec![];
+            for o in &a.outcomes {
+                let d = &o.difference;
+                k.extend([d.estimate, d.low, d.high].map(f64::to_bits));
+            }
+            for m in &a.means {
+                k.extend([m.mean.estimate, m.difference.estimate].map(f64::to_bits));
+            }
+            k.extend(a.index_median.iter().map(|x| x.to_bits()));
+            Some(k)
         };
         let mut shown: Vec<(&crate::analysis::compare::ArmResult, Vec<String>)> = vec![];
         let mut listed = 0;
         for a in &moves {
             let full = shown.len() >= SUMMARY_MOVES;
-            match shown.iter_mut().find(|(b, _)| key(b) == key(a)) {
+            let same =
+                |b: &crate::analysis::compare::ArmResult| key(b).is_some() && key(b) == key(a);
+            match shown.iter_mut().find(|(b, _)| same(b)) {
                 Some((_, same)) => same.push(short_label(&arm_label(a), &a.name)),
                 None if !full => shown.push((a, vec![])),
                 None => continue,

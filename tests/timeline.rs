@@ -1468,3 +1468,43 @@ fn own_and_scenario_problems_are_told_together() {
         "a back-test refused wrote nothing"
     );
 }
+
+/// Told together too: a fact without a source and the scenario the timeline names missing or
+/// unreadable (the source's problem replaced the scenario's), and a fact without a source and
+/// its contradiction with another fact (a fact with a wrong source was left out of the
+/// comparison). Found by a reviewing helper.
+#[test]
+fn own_problems_come_with_a_missing_scenario_and_with_contradictions() {
+    let dir = common::scratch("timeline-together-2");
+    for args in [
+        &["new", "c", "--from", "case"][..],
+        &["new", "c", "--timeline-of", "c.ron"],
+    ] {
+        let o = common::brink_in(&dir, args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let text = std::fs::read_to_string(dir.join("c.timeline.ron")).unwrap();
+    let contra = "        Fact(\n            name: \"level_contra\",\n            \
+                  observed: LevelOn(measure: \"trade_ban\", level: 1, date: \"2026-01-05\"),\n            \
+                  source: \"\",\n        ),\n";
+    let with = text.replacen("    facts: [\n", &format!("    facts: [\n{contra}"), 1);
+    assert!(with.contains("level_contra"), "{text}");
+    std::fs::write(dir.join("contra.timeline.ron"), &with).unwrap();
+    std::fs::write(
+        dir.join("missing.timeline.ron"),
+        with.replacen("scenario: \"c.ron\"", "scenario: \"nope.ron\"", 1),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let o = common::brink_in(&dir, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let err = run(&["validate", "c.ron", "contra.timeline.ron"]);
+    assert!(err.contains("fact \"level_contra\" has no source"), "{err}");
+    assert!(err.contains("\"level_contra\"") && err.contains(" contradicts fact "), "{err}");
+    assert!(err.contains("2 problems found"), "{err}");
+    let err = run(&["validate", "missing.timeline.ron"]);
+    assert!(err.contains("fact \"level_contra\" has no source"), "{err}");
+    assert!(err.contains("nope.ron cannot be read"), "{err}");
+}

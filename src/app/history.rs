@@ -156,9 +156,14 @@ fn case_of(
     // The timeline's own problems and its problems against the scenario are told together
     // (`check_timeline`); when the scenario cannot be had, its own come first.
     let own_first = |e: Error| -> Error {
-        match self_checked(&timeline) {
-            Err(d) => d.into(),
-            Ok(()) => e,
+        match (self_checked(&timeline), e) {
+            (Ok(()), e) => e,
+            // Both located: one list, in the order the files are read.
+            (Err(mut own), Error::Scenario(theirs)) => {
+                own.0.extend(theirs.0);
+                Error::Scenario(own)
+            }
+            (Err(own), e) => Error::Input(format!("{own}\n\nerror: {e}")),
         }
     };
     // Given on the command line, a scenario whose steps have no dates is named itself, not at

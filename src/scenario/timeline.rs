@@ -681,9 +681,12 @@ pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostic
     // saying: its own problem comes first; the others are still compared.
     if let Some((start, unit, ..)) = &calendar {
         let rungs: Vec<&str> = s.ladder.iter().map(|r| r.name.as_str()).collect();
+        // What a fact observed must be sound to compare; its text (source, label, name) need
+        // not be: a fact without a source hid its contradiction until the source was written.
         let wrong: BTreeSet<usize> = (c.problems.iter())
-            .filter_map(|p| match p.loc.get(..2) {
-                Some([first, Seg::Index(i)]) if *first == f("facts") => Some(*i),
+            .filter_map(|p| match p.loc.as_slice() {
+                [_, _, Seg::Field("source" | "label" | "name"), ..] => None,
+                [first, Seg::Index(i), ..] if *first == f("facts") => Some(*i),
                 _ => None,
             })
             .collect();

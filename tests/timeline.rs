@@ -1502,7 +1502,10 @@ fn own_problems_come_with_a_missing_scenario_and_with_contradictions() {
     };
     let err = run(&["validate", "c.ron", "contra.timeline.ron"]);
     assert!(err.contains("fact \"level_contra\" has no source"), "{err}");
-    assert!(err.contains("\"level_contra\"") && err.contains(" contradicts fact "), "{err}");
+    assert!(
+        err.contains("\"level_contra\"") && err.contains(" contradicts fact "),
+        "{err}"
+    );
     assert!(err.contains("2 problems found"), "{err}");
     let err = run(&["validate", "missing.timeline.ron"]);
     assert!(err.contains("fact \"level_contra\" has no source"), "{err}");

@@ -567,8 +567,13 @@ pub fn calibrate(
         if g >= settings.max_generations {
             // Read inside the report's parentheses too: no parentheses of its own.
             stop_reason = format!(
-                "it reached its limit of {} generations",
-                settings.max_generations
+                "it reached its limit of {} generation{}",
+                settings.max_generations,
+                if settings.max_generations == 1 {
+                    ""
+                } else {
+                    "s"
+                }
             );
             break;
         }

@@ -207,9 +207,11 @@ pub fn ledger(s: &Scenario) -> Vec<(String, String, String)> {
 /// ```
 pub fn stand_ins<T: serde::Serialize>(x: &T) -> Vec<(&'static str, usize)> {
     let text = serde_json::to_string(x).unwrap_or_default();
-    ["REPLACE", "replace with"]
+    // "replace with" only at the start of a text, as the templates write it (a real source
+    // may say "agreed to replace with …"): in the JSON, right after a string's opening quote.
+    [("REPLACE", "REPLACE"), ("replace with", "\"replace with")]
         .into_iter()
-        .map(|m| (m, text.matches(m).count()))
+        .map(|(m, at)| (m, text.matches(at).count()))
         .filter(|&(_, n)| n > 0)
         .collect()
 }
@@ -585,4 +587,22 @@ pub fn paths_table(s: &Scenario) -> String {
         ]);
     });
     t.render()
+}
+
+#[cfg(test)]
+mod tests {
+    /// A template's "replace with …" counts only where a text begins with it: a real source
+    /// that says "agreed to replace with" is not a stand-in.
+    #[test]
+    fn replace_with_counts_only_at_a_text_s_start() {
+        let x = serde_json::json!({
+            "label": "replace with what happened",
+            "source": "the ministry agreed to replace with a new decree (TASS, 3 May)",
+            "sources": ["replace with your sources", "REPLACE: the trigger"],
+        });
+        assert_eq!(
+            super::stand_ins(&x),
+            vec![("REPLACE", 1), ("replace with", 2)]
+        );
+    }
 }

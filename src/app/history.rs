@@ -529,18 +529,17 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
     // ("scenario NAME") read as the priors' back-test.
     let calibrated = (ctx.cases.iter())
         .any(|c| !brink::report::history::calibrated_paths(c.scenario).is_empty());
-    let lines: Vec<String> = [
-        if calibrated {
-            ctx.drawn_words()
-        } else {
-            String::new()
-        },
-        ctx.set_words().trim_start().to_string(),
-    ]
-    .into_iter()
-    .filter(|l| !l.is_empty())
-    .collect();
-    Ok((crate::app::cli::under_header(text, &lines.join("\n")), dir))
+    // Of several cases, the sentence names each case: before the first case's header, not
+    // under it.
+    let text = if calibrated {
+        format!("{}\n\n{text}", ctx.drawn_words())
+    } else {
+        text
+    };
+    Ok((
+        crate::app::cli::under_header(text, ctx.set_words().trim_start()),
+        dir,
+    ))
 }
 
 /// What `brink calibrate` was asked.

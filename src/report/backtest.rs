@@ -601,12 +601,21 @@ fn report(
         },
         b.cases.first().map_or(0, |c| c.seed),
         match (cv, &b.posterior) {
-            (Some(cv), _) => format!(
-                "Each case was left out in turn: {} calibrated on the other cases, then the \
-                 case scored with its priors and with the calibrated numbers; the scores below \
-                 are the calibrated ones.",
-                cv.params.join(", ")
-            ),
+            (Some(cv), _) => {
+                let mut x = format!(
+                    "Each case was left out in turn: {} calibrated on the other cases, then the \
+                     case scored with its priors and with the calibrated numbers; the scores \
+                     below are the calibrated ones.",
+                    cv.params.join(", ")
+                );
+                // A calibrated copy's other numbers are not priors: say which they are.
+                if (ctx.cases.iter())
+                    .any(|c| !super::history::calibrated_paths(c.scenario).is_empty())
+                {
+                    x += &format!(" {}", ctx.drawn_words());
+                }
+                x
+            }
             (None, Some(post)) => format!(
                 "The runs took the calibrated numbers from the posterior of {post}: each run \
                  drew one of its particles in place of the priors of those numbers."
@@ -849,12 +858,21 @@ fn report(
         (
             "calibrated numbers from".into(),
             b.posterior.clone().unwrap_or_else(|| {
-                let calibrated = (ctx.cases.iter())
-                    .any(|c| !super::history::calibrated_paths(c.scenario).is_empty());
-                if calibrated {
-                    "(none given: a calibrated copy, its numbers as the file writes them)".into()
-                } else {
-                    "(none: priors)".into()
+                let calibrated: Vec<&str> = (ctx.cases.iter())
+                    .filter(|c| !super::history::calibrated_paths(c.scenario).is_empty())
+                    .map(|c| c.name())
+                    .collect();
+                match calibrated.as_slice() {
+                    [] => "(none: priors)".into(),
+                    [_] if ctx.cases.len() == 1 => {
+                        "(none given: a calibrated copy, its numbers as the file writes them)"
+                            .into()
+                    }
+                    cases => format!(
+                        "(none given: calibrated copies for {}, their numbers as the files \
+                         write them; priors for the others)",
+                        cases.join(", ")
+                    ),
                 }
             }),
         ),

@@ -135,8 +135,15 @@ impl<'a> HistoryContext<'a> {
     /// calibration's posterior replaced; a file of priors alone, its priors. (A calibrated copy
     /// read "Every number was drawn from its prior", so its back-test read as the priors'.)
     pub fn drawn_words(&self) -> String {
+        // A number `--set` replaced is told by the set sentence, not as calibrated.
         let calibrated: Vec<(String, Vec<String>)> = (self.cases.iter())
-            .map(|c| (c.label().to_string(), calibrated_paths(c.scenario)))
+            .map(|c| {
+                let paths = calibrated_paths(c.scenario);
+                let paths = (paths.into_iter())
+                    .filter(|p| !self.set.iter().any(|x| &x.path == p))
+                    .collect::<Vec<_>>();
+                (c.label().to_string(), paths)
+            })
             .filter(|(_, paths)| !paths.is_empty())
             .collect();
         if calibrated.is_empty() {
@@ -152,15 +159,26 @@ impl<'a> HistoryContext<'a> {
                 format!("{}{of} ({})", count(paths.len()), paths.join(", "))
             })
             .collect();
+        let one = calibrated.len() == 1 && calibrated[0].1.len() == 1;
+        let others = if self.set.is_empty() {
+            "the others are the priors"
+        } else {
+            "the others are the priors, but for those set on the command line"
+        };
+        let cases = if self.cases.len() > calibrated.len() {
+            " (the other cases' scenarios hold priors alone)"
+        } else {
+            ""
+        };
         format!(
             "Every number was drawn as the scenario writes it: {} {} a calibration's posterior \
-             written into the file (each one's source names the calibration); the others are \
-             the priors.",
+             written into the file ({} the calibration); {others}{cases}.",
             each.join("; "),
-            if calibrated.len() == 1 && calibrated[0].1.len() == 1 {
-                "is"
+            if one { "is" } else { "are" },
+            if one {
+                "its source names"
             } else {
-                "are"
+                "each one's source names"
             }
         )
     }

@@ -1018,6 +1018,12 @@ fn an_outcome_judged_at_the_end_has_no_first_week() {
         })
         .unwrap_or_else(|| panic!("no row of calm_at_end"));
     assert!(row.contains("at the end"), "{row}");
+    // summary.json says so (the terminal's table reads it), for that outcome alone.
+    let summary = common::summary(&dir.join("out"));
+    for o in summary["outcomes"].as_array().unwrap() {
+        let judged = o["judged_at_end"].as_bool().unwrap_or(false);
+        assert_eq!(judged, o["name"] == "calm_at_end", "{o}");
+    }
 }
 
 /// Only arms that played the same runs share a summary row: at five runs, arms that changed

@@ -119,6 +119,11 @@ pub struct OutcomeResult {
     pub by_step: Vec<f64>,
     /// Quartiles of the first step among runs where it happened.
     pub first_step_quartiles: Option<[f64; 3]>,
+    /// Whether it is judged at the end of the run alone (`at_end` in the scenario): its first
+    /// step is then the last one, not a week by which it happened. Absent when false (and in
+    /// summaries written before it was recorded).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub judged_at_end: bool,
     /// The levels of `first_step_quartiles` (0.25, 0.5, 0.75), so a reader need not guess.
     #[serde(default = "quartile_levels")]
     pub first_step_quartile_levels: [f64; 3],
@@ -381,6 +386,7 @@ impl Summary {
                         &[0.25, 0.5, 0.75],
                     )
                     .map(|v| [v[0], v[1], v[2]]),
+                    judged_at_end: spec.at_end,
                     first_step_quartile_levels: quartile_levels(),
                     last_step_quartile_levels: quartile_levels(),
                     last_step_quartiles: tally.outcome_last.get(o).and_then(|last| {

@@ -102,8 +102,12 @@ pub fn text(s: &Summary) -> String {
                 crate::report::charts::probability(oc.probability.low),
                 crate::report::charts::probability(oc.probability.high)
             ),
-            oc.first_step_quartiles
-                .map_or("-".into(), |q| format!("{}", q[1])),
+            // Judged at the end: its "first step" is the last one, not a week it happened by.
+            match oc.first_step_quartiles {
+                _ if oc.judged_at_end => "at the end".into(),
+                None => "-".into(),
+                Some(q) => format!("{}", q[1]),
+            },
             oc.name.clone(),
         ]);
     }

@@ -1424,14 +1424,7 @@ fn a_target_in_force_from_the_start_cannot_first_happen_later() {
 /// checks, so the second came only after a fix (found by a reviewing helper).
 #[test]
 fn own_and_scenario_problems_are_told_together() {
-    let dir = common::scratch("timeline-together");
-    for args in [
-        &["new", "c", "--from", "case"][..],
-        &["new", "c", "--timeline-of", "c.ron"],
-    ] {
-        let o = common::brink_in(&dir, args);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
+    let dir = case_from_the_template("timeline-together");
     let path = dir.join("c.timeline.ron");
     let text = std::fs::read_to_string(&path).unwrap();
     let mut dropped = false;
@@ -1475,14 +1468,7 @@ fn own_and_scenario_problems_are_told_together() {
 /// comparison). Found by a reviewing helper.
 #[test]
 fn own_problems_come_with_a_missing_scenario_and_with_contradictions() {
-    let dir = common::scratch("timeline-together-2");
-    for args in [
-        &["new", "c", "--from", "case"][..],
-        &["new", "c", "--timeline-of", "c.ron"],
-    ] {
-        let o = common::brink_in(&dir, args);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
+    let dir = case_from_the_template("timeline-together-2");
     let text = std::fs::read_to_string(dir.join("c.timeline.ron")).unwrap();
     let contra = "        Fact(\n            name: \"level_contra\",\n            \
                   observed: LevelOn(measure: \"trade_ban\", level: 1, date: \"2026-01-05\"),\n            \
@@ -1510,4 +1496,18 @@ fn own_problems_come_with_a_missing_scenario_and_with_contradictions() {
     let err = run(&["validate", "missing.timeline.ron"]);
     assert!(err.contains("fact \"level_contra\" has no source"), "{err}");
     assert!(err.contains("nope.ron cannot be read"), "{err}");
+}
+
+/// A scratch folder holding `c.ron` and `c.timeline.ron`, as `brink new c --from case` and
+/// `brink new c --timeline-of c.ron` write them.
+fn case_from_the_template(name: &str) -> PathBuf {
+    let dir = common::scratch(name);
+    for args in [
+        &["new", "c", "--from", "case"][..],
+        &["new", "c", "--timeline-of", "c.ron"],
+    ] {
+        let o = common::brink_in(&dir, args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    dir
 }

@@ -293,14 +293,14 @@ fn hostile_scenario_text_is_only_escaped_in_the_report() {
         format!("<th>median first {ue}</th>"),
         format!("<th>mean {ue}s on it</th>"),
         format!("<section id=\"costs\">\n<h2>Costs ({ue})</h2>"),
-        format!("<tr><td>scenario</td><td>{e}</td></tr>"),
+        format!("<tr><td>scenario</td><td class=\"long\">{e}</td></tr>"),
         // The outcome by its label (its id only in CSV and JSON), in the summary and the table.
         format!("<tr><td>{e}</td><td class=\"n big\">"),
         format!("<tr><td>{e}</td><td class=\"n\">"),
         // The measure's owner by its label.
         format!("<td>{e} → south</td>"),
-        format!("<td>Uniform(0.2, 0.6)</td><td>{e}</td></tr>"),
-        format!("<td>Uniform(0.5, 1.5)</td><td>{e}</td></tr>"),
+        format!("<td>Uniform(0.2, 0.6)</td><td class=\"long\">{e}</td></tr>"),
+        format!("<td>Uniform(0.5, 1.5)</td><td class=\"long\">{e}</td></tr>"),
     ] {
         assert!(html.contains(&place), "report.html lacks {place:?}");
     }

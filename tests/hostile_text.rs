@@ -355,7 +355,7 @@ fn the_reports_command_row_is_a_command_a_shell_reads_back() {
         assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
         let html = std::fs::read_to_string(out.join("report.html")).unwrap();
         let row = html
-            .split("command</td><td>")
+            .split("command</td><td class=\"long\">")
             .nth(1)
             .and_then(|r| r.split("</td>").next())
             .expect("a command row");

@@ -548,7 +548,7 @@ fn an_inputs_manifest_has_no_date_but_the_report_has_its_own() {
     let html = std::fs::read_to_string(rep.join("report.html")).unwrap();
     assert!(!html.contains("analysis date (UTC)"), "an input's row");
     assert!(
-        html.contains("report made (UTC)</td><td>2025-01-01"),
+        html.contains("report made (UTC)</td><td class=\"long\">2025-01-01"),
         "the report's own"
     );
 }

@@ -880,7 +880,7 @@ fn a_calibrated_copy_is_not_told_as_priors() {
     );
     assert!(!html.contains("(none: priors)"), "the manifest says priors");
     assert!(
-        html.contains("a calibrated copy"),
+        html.contains("(none given: calibrated copies, their numbers as the files write them)"),
         "the manifest says what it ran"
     );
     assert!(

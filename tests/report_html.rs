@@ -382,7 +382,9 @@ fn the_library_takes_the_title_and_date_from_the_caller() {
     assert!(dated.contains("<h1>Q3 brief</h1>"));
     assert!(dated.contains("<p class=\"subtitle\">"));
     assert!(dated.contains("analysis of 2031-02-03 (UTC)"));
-    assert!(dated.contains("<tr><td>analysis date (UTC)</td><td>2031-02-03</td></tr>"));
+    assert!(
+        dated.contains("<tr><td>analysis date (UTC)</td><td class=\"long\">2031-02-03</td></tr>")
+    );
     // A blank title is no title.
     let blank = page(&ReportOptions {
         title: Some("  ".into()),

@@ -1086,19 +1086,28 @@ fn normalise_json(bytes: &[u8]) -> Option<Vec<u8>> {
 /// report.html with its command row and its analysis date blanked.
 fn normalise_html(bytes: &[u8]) -> Vec<u8> {
     let mut s = String::from_utf8_lossy(bytes).into_owned();
-    // The manifest table's command row: `<tr><td>command</td><td>…</td></tr>`.
-    let open = "<td>command</td><td>";
-    let mut from = 0;
-    while let Some(i) = s[from..].find(open) {
-        let start = from + i + open.len();
-        let Some(end) = s[start..].find("</td>") else {
-            break;
-        };
-        s.replace_range(start..start + end, "COMMAND");
-        from = start;
+    // The manifest table's command row: `<tr><td>command</td><td class="long">…</td></tr>`
+    // (without the class in reports written before it had one).
+    for open in [
+        "<td>command</td><td>",
+        "<td>command</td><td class=\"long\">",
+    ] {
+        let mut from = 0;
+        while let Some(i) = s[from..].find(open) {
+            let start = from + i + open.len();
+            let Some(end) = s[start..].find("</td>") else {
+                break;
+            };
+            s.replace_range(start..start + end, "COMMAND");
+            from = start;
+        }
     }
     // "analysis of YYYY-MM-DD (UTC)" and the row "analysis date (UTC)</td><td>YYYY-MM-DD".
-    for key in ["analysis of ", "analysis date (UTC)</td><td>"] {
+    for key in [
+        "analysis of ",
+        "analysis date (UTC)</td><td>",
+        "analysis date (UTC)</td><td class=\"long\">",
+    ] {
         let mut from = 0;
         while let Some(i) = s[from..].find(key) {
             let start = from + i + key.len();

@@ -868,6 +868,10 @@ fn report(
                         "(none given: a calibrated copy, its numbers as the file writes them)"
                             .into()
                     }
+                    cases if cases.len() == ctx.cases.len() => {
+                        "(none given: calibrated copies, their numbers as the files write them)"
+                            .into()
+                    }
                     cases => format!(
                         "(none given: calibrated copies for {}, their numbers as the files \
                          write them; priors for the others)",

@@ -163,7 +163,9 @@ fn case_of(
                 own.0.extend(theirs.0);
                 Error::Scenario(own)
             }
-            (Err(own), e) => Error::Input(format!("{own}\n\nerror: {e}")),
+            // The other error first: the command prints it after "error: ", and each of the
+            // timeline's located problems carries its own (before, "error: error: fact …").
+            (Err(own), e) => Error::Input(format!("{e}\n\n{own}")),
         }
     };
     // Given on the command line, a scenario whose steps have no dates is named itself, not at
@@ -527,11 +529,9 @@ pub fn backtest_command(req: BacktestRequest) -> Result<(String, PathBuf)> {
     let text = brink::report::backtest::text(&b);
     // A calibrated copy says so under the header, as its report does: its heading alone
     // ("scenario NAME") read as the priors' back-test.
-    let calibrated = (ctx.cases.iter())
-        .any(|c| !brink::report::history::calibrated_paths(c.scenario).is_empty());
     // Of several cases, the sentence names each case: before the first case's header, not
     // under it.
-    let text = if calibrated {
+    let text = if ctx.any_calibrated() {
         format!("{}\n\n{text}", ctx.drawn_words())
     } else {
         text

@@ -609,9 +609,7 @@ fn report(
                     cv.params.join(", ")
                 );
                 // A calibrated copy's other numbers are not priors: say which they are.
-                if (ctx.cases.iter())
-                    .any(|c| !super::history::calibrated_paths(c.scenario).is_empty())
-                {
+                if ctx.any_calibrated() {
                     x += &format!(" {}", ctx.drawn_words());
                 }
                 x

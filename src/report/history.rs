@@ -183,6 +183,11 @@ impl<'a> HistoryContext<'a> {
         )
     }
 
+    /// Whether any case's scenario is a calibrated copy (holds numbers a calibration wrote).
+    pub fn any_calibrated(&self) -> bool {
+        (self.cases.iter()).any(|c| !calibrated_paths(c.scenario).is_empty())
+    }
+
     /// The numbers `--set` replaced, in words, for the setup line (after a space); empty with
     /// none.
     pub fn set_words(&self) -> String {

@@ -503,20 +503,25 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
             k.extend(a.index_median.iter().map(|x| x.to_bits()));
             Some(k)
         };
-        let mut shown: Vec<(&crate::analysis::compare::ArmResult, Vec<String>)> = vec![];
+        // Each shown arm with its key (computed once) and the arms that share it.
+        type Shown<'r> = (
+            &'r crate::analysis::compare::ArmResult,
+            Option<Vec<u64>>,
+            Vec<String>,
+        );
+        let mut shown: Vec<Shown> = vec![];
         let mut listed = 0;
         for a in &moves {
+            let k = key(a);
             let full = shown.len() >= SUMMARY_MOVES;
-            let same =
-                |b: &crate::analysis::compare::ArmResult| key(b).is_some() && key(b) == key(a);
-            match shown.iter_mut().find(|(b, _)| same(b)) {
-                Some((_, same)) => same.push(short_label(&arm_label(a), &a.name)),
-                None if !full => shown.push((a, vec![])),
+            match shown.iter_mut().find(|(_, kb, _)| k.is_some() && *kb == k) {
+                Some((_, _, same)) => same.push(short_label(&arm_label(a), &a.name)),
+                None if !full => shown.push((a, k, vec![])),
                 None => continue,
             }
             listed += 1;
         }
-        for (a, same) in &shown {
+        for (a, _, same) in &shown {
             let o = &a.outcomes[focus];
             let mut label = short_label(&arm_label(a), &a.name);
             for x in same {

@@ -241,13 +241,15 @@ pub fn unknown_path_text(s: &Scenario, path: &str) -> String {
     let paths = param_paths(s);
     let mut segs = path.splitn(3, '.');
     let (first, second) = (segs.next().unwrap_or(""), segs.next());
+    // The record's kind, and how its names with numbers are listed.
     let kind = match first {
-        "actors" => Some("actor"),
-        "levers" => Some("lever"),
-        "events" => Some("event"),
-        "relations" => Some("relation"),
-        "shared" => Some("shared number"),
-        "pressures" => Some("pressure"),
+        "actors" => Some(("actor", "actors with numbers")),
+        "levers" => Some(("lever", "levers with numbers")),
+        "events" => Some(("event", "events with numbers")),
+        "relations" => Some(("relation", "relations with numbers")),
+        // Every shared entry is a number: "no shared number … with a number" said it twice.
+        "shared" => Some(("shared number", "shared numbers")),
+        "pressures" => Some(("pressure", "pressures with numbers")),
         _ => None,
     };
     let names: std::collections::BTreeSet<&str> = paths
@@ -257,7 +259,7 @@ pub fn unknown_path_text(s: &Scenario, path: &str) -> String {
             (it.next() == Some(first)).then(|| it.next()).flatten()
         })
         .collect();
-    if let (Some(kind), Some(second)) = (kind, second)
+    if let (Some((kind, listed)), Some(second)) = (kind, second)
         && !names.is_empty()
         && !names.contains(second)
     {
@@ -275,10 +277,14 @@ pub fn unknown_path_text(s: &Scenario, path: &str) -> String {
             .map(|(_, n)| format!("{first}.{n}.{}", segs.next().unwrap_or("")))
             .filter(|p| paths.iter().any(|x| x == p))
             .map_or(String::new(), |p| format!(" (did you mean {p}?)"));
+        let with = if first == "shared" {
+            ""
+        } else {
+            " with a number"
+        };
         return format!(
-            "unknown parameter path {path:?}{hint}: the scenario has no {kind} {second:?} with \
-             a number (its {kind}s with numbers: {}); expected a path that `brink describe \
-             --paths FILE` lists",
+            "unknown parameter path {path:?}{hint}: the scenario has no {kind} {second:?}{with} \
+             (its {listed}: {}); expected a path that `brink describe --paths FILE` lists",
             list.join(", ")
         );
     }

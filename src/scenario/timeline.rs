@@ -549,7 +549,7 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
 pub fn check_timeline(t: &LoadedTimeline, s: &Scenario) -> Result<(), Diagnostics> {
     let mut c = Checker::new(s);
     // Its problems on its own first (none when it was loaded with `load_timeline`): a fact
-    // found wrong there is not compared for contradictions below.
+    // whose observation was found wrong there is not compared for contradictions below.
     c.problems.extend(self_check(&t.timeline));
     let no_events = BTreeSet::new();
     // The scenario's calendar: its first day, days per step and last day.

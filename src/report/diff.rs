@@ -7,7 +7,7 @@ use crate::report::describe::Table;
 
 /// A difference of probabilities in percentage points, signed: "+5.2".
 fn points(x: f64) -> String {
-    super::signed(100.0 * x, 1)
+    super::signed_points(x)
 }
 
 fn side_line(which: &str, s: &Side) -> String {

@@ -381,15 +381,15 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
                 if e.difference.is_bounded() {
                     format!(
                         "{} pts [{}, {}]",
-                        super::signed(e.difference.estimate * 100.0, 1),
-                        super::signed(e.difference.low * 100.0, 1),
-                        super::signed(e.difference.high * 100.0, 1)
+                        super::signed_points(e.difference.estimate),
+                        super::signed_points(e.difference.low),
+                        super::signed_points(e.difference.high)
                     )
                 } else {
                     // One run: no spread to take an interval from.
                     format!(
                         "{} pts (one run)",
-                        super::signed(e.difference.estimate * 100.0, 1)
+                        super::signed_points(e.difference.estimate)
                     )
                 }
             });

@@ -46,3 +46,36 @@ pub fn signed(v: f64, digits: usize) -> String {
         _ => s,
     }
 }
+
+/// A difference of probabilities in percentage points with one decimal, signed as [`signed`]:
+/// the digits of the fraction to three decimals, moved two places, so that a table in
+/// points and one in fractions round alike (0.3205 reads 0.321 and 32.1, where
+/// `signed(100.0 * v, 1)` read 32.0: 100 × 0.3205 is 32.04999… in binary).
+///
+/// ```
+/// use brink::report::signed_points;
+/// assert_eq!(signed_points(0.3205), "+32.1");
+/// assert_eq!(signed_points(-0.0004), "+0.0");
+/// assert_eq!(signed_points(-0.0046), "-0.5");
+/// assert_eq!(signed_points(1.0), "+100.0");
+/// ```
+pub fn signed_points(v: f64) -> String {
+    let s = signed(v, 3);
+    shift_two_places(&s[1..]).map_or_else(|| signed(100.0 * v, 1), |d| format!("{}{d}", &s[..1]))
+}
+
+/// "0.321" → "32.1": a non-negative decimal with three decimals, in hundredths of itself
+/// (`None` for anything else, such as "NaN" or "inf").
+pub(crate) fn shift_two_places(s: &str) -> Option<String> {
+    let (int, frac) = s.split_once('.')?;
+    if frac.len() != 3 || !(int.chars().chain(frac.chars())).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole = format!("{int}{}", &frac[..2]);
+    let whole = whole.trim_start_matches('0');
+    Some(format!(
+        "{}.{}",
+        if whole.is_empty() { "0" } else { whole },
+        &frac[2..]
+    ))
+}

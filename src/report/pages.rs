@@ -336,7 +336,7 @@ pub(crate) fn manifest_rows(m: &Manifest, date: Option<&str>) -> Vec<(String, St
 
 /// A difference of probabilities in percentage points: "+12.3 points".
 fn points(x: f64) -> String {
-    format!("{} points", super::signed(100.0 * x, 1))
+    format!("{} points", super::signed_points(x))
 }
 
 /// A paired interval of a difference, in points: "+8.1 to +16.5".
@@ -344,8 +344,8 @@ fn points_interval(i: &Interval) -> String {
     if i.is_bounded() {
         format!(
             "{} to {}",
-            super::signed(100.0 * i.low, 1),
-            super::signed(100.0 * i.high, 1)
+            super::signed_points(i.low),
+            super::signed_points(i.high)
         )
     } else {
         // One run: no spread to take an interval from.
@@ -530,7 +530,7 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
             // Points are the column's unit: the figures alone keep the labels' room.
             t.rows.push(vec![
                 label,
-                super::signed(100.0 * o.difference.estimate, 1),
+                super::signed_points(o.difference.estimate),
                 points_interval(&o.difference),
             ]);
         }

@@ -695,11 +695,12 @@ impl TornadoChart<'_> {
     }
 }
 
-/// Percentage points with a sign and one decimal: "+7.7", "−1.0", "0.0".
-fn pp(x: f64) -> String {
-    // Rounded as the tables round it (`report::signed`, the decimal formatting): −31.25 read
-    // −31.3 here and −31.2 in the table beside it (a reviewing helper).
-    let s = crate::report::signed(x, 1);
+/// A difference of probabilities in percentage points with a sign and one decimal: "+7.7",
+/// "−1.0", "0.0".
+fn pp(d: f64) -> String {
+    // Rounded as the tables round it (`report::signed_points`, the fraction's own decimals):
+    // −31.25 read −31.3 here and −31.2 in the table beside it (a reviewing helper).
+    let s = crate::report::signed_points(d);
     if s == "+0.0" {
         "0.0".into()
     } else if let Some(r) = s.strip_prefix('-') {
@@ -845,7 +846,7 @@ impl Drawing for TornadoChart<'_> {
                 let (right, x) = if e >= 0.0 { (true, h) } else { (false, l) };
                 let (px, py) = chart.backend_coord(&(x, yc));
                 root.draw(&Text::new(
-                    pp(e),
+                    pp(iv.estimate),
                     (if right { px + 5 } else { px - 5 }, py),
                     text(11.0, col).pos(Pos::new(
                         if right { HPos::Left } else { HPos::Right },
@@ -875,18 +876,26 @@ impl Drawing for TornadoChart<'_> {
 
 #[cfg(test)]
 mod tests {
-    /// A chart's percentage points round as the tables beside it do (`report::signed`): a tie
-    /// such as −31.25 read −31.3 on the chart and −31.2 in the table.
+    /// A chart's percentage points round as the tables beside it do
+    /// (`report::signed_points`): a tie such as −0.3125 read −31.3 on the chart and −31.2 in
+    /// the table, and 0.3205 read 32.0 points where the fraction read 0.321.
     #[test]
     fn points_round_as_the_tables_do() {
-        for x in [-31.25, 31.25, 0.05, -0.05, 7.749, -1.0, 0.04, -0.04, 12.35] {
-            let table = crate::report::signed(x, 1);
-            let chart = super::pp(x);
+        for d in [
+            -0.3125, 0.3125, 0.0005, -0.0005, 0.07749, -0.01, 0.0004, -0.0004, 0.1235, 0.3205,
+        ] {
+            let table = crate::report::signed_points(d);
+            let chart = super::pp(d);
             let digits = |s: &str| s.trim_start_matches(['+', '-', '−']).to_string();
-            assert_eq!(digits(&chart), digits(&table), "{x}");
+            assert_eq!(digits(&chart), digits(&table), "{d}");
+            // The fraction's own three decimals, moved two places.
+            let fraction = crate::report::signed(d, 3);
+            let moved: f64 = fraction.parse::<f64>().unwrap() * 100.0;
+            assert_eq!(digits(&chart), format!("{:.1}", moved.abs()), "{d}");
         }
-        assert_eq!(super::pp(-31.25), "−31.2");
-        assert_eq!(super::pp(-0.04), "0.0");
-        assert_eq!(super::pp(2.0), "+2.0");
+        assert_eq!(super::pp(-0.3125), "−31.2");
+        assert_eq!(super::pp(0.3205), "+32.1");
+        assert_eq!(super::pp(-0.0004), "0.0");
+        assert_eq!(super::pp(0.02), "+2.0");
     }
 }

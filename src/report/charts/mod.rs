@@ -860,14 +860,17 @@ pub(crate) fn tick_labels(values: &[f64]) -> Vec<String> {
 /// A probability as a percentage: "32.1%" (or "<0.1%", ">99.9%": a probability short of
 /// certainty is not rounded to it, as one above zero is not rounded to 0).
 pub(crate) fn percent(p: f64) -> String {
-    if p < 1e-9 {
+    if p < 1e-12 {
         "0%".into()
     } else if p < 0.0005 {
         "<0.1%".into()
-    } else if (0.9995..1.0 - 1e-9).contains(&p) {
+    } else if (0.9995..1.0 - 1e-12).contains(&p) {
         ">99.9%".into()
     } else {
-        format!("{:.1}%", p * 100.0)
+        // The digits [`probability`] shows, moved two places: 0.3205 reads 0.321 there and
+        // 32.1% here (100 × 0.3205 is 32.04999… in binary, which read 32.0%).
+        crate::report::shift_two_places(&format!("{p:.3}"))
+            .map_or_else(|| format!("{:.1}%", p * 100.0), |d| format!("{d}%"))
     }
 }
 
@@ -1386,6 +1389,31 @@ mod tests {
         assert_eq!(percent(1.0), "100.0%");
         assert_eq!(percent(0.0002), "<0.1%");
         assert_eq!(percent(0.0), "0%");
+    }
+
+    /// The report's percentages and the terminal's fractions show the same digits: 641 of
+    /// 2,000 runs read 0.321 in the terminal and 32.0% in the report (100 × 0.3205 is
+    /// 32.04999… in binary).
+    #[test]
+    fn percentages_show_the_fractions_digits() {
+        assert_eq!(percent(0.3205), "32.1%");
+        assert_eq!(probability(0.3205), "0.321");
+        for n in [7u32, 200, 1000, 2000, 3000, 10_000] {
+            for k in 0..=n {
+                let p = k as f64 / n as f64;
+                let (pc, fr) = (percent(p), probability(p));
+                let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+                if fr.starts_with(['<', '>']) || k == 0 {
+                    continue;
+                }
+                // "0.321" and "32.1%": the same digits once the leading zeros go.
+                assert_eq!(
+                    digits(&pc).trim_start_matches('0'),
+                    digits(&fr).trim_start_matches('0'),
+                    "{k}/{n}: {pc} against {fr}"
+                );
+            }
+        }
     }
 
     /// Cost percentiles say no more than their 6% bins know, in the text and the report alike.

@@ -253,14 +253,7 @@ impl Drawing for Effects<'_> {
             .unwrap_or(0)
             .clamp(100, bw * 2 / 5)
             + 20;
-        let value = |d: &Interval| {
-            format!(
-                "{} ({} to {})",
-                pp(d.estimate * 100.0),
-                pp(d.low * 100.0),
-                pp(d.high * 100.0)
-            )
-        };
+        let value = |d: &Interval| format!("{} ({} to {})", pp(d.estimate), pp(d.low), pp(d.high));
         let values: Vec<String> = self.rows.iter().map(|r| value(&r.d)).collect();
         let value_w = values
             .iter()

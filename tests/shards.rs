@@ -443,6 +443,38 @@ fn a_damaged_shard_is_refused_and_named() {
     refused(&o, &out, "older brink");
     restore();
 
+    // 7. One more run of an outcome in the counts, every count of the tally made to agree
+    //    and every hash to match, while runs.csv keeps its rows: the tally and the table
+    //    are held to each other (merged, summary.json and runs.csv disagreed).
+    let mut j = shard_json(target);
+    let t = &mut j["tally"];
+    let n = t["outcome_hits"].as_array().unwrap().len();
+    let runs = t["runs"].as_u64().unwrap();
+    let k = (0..n)
+        .find(|&k| t["outcome_hits"][k].as_u64().unwrap() < runs)
+        .unwrap();
+    let bump = |v: &mut serde_json::Value| *v = (v.as_u64().unwrap() + 1).into();
+    bump(&mut t["outcome_hits"][k]);
+    bump(&mut t["outcome_first"][k][0]);
+    bump(&mut t["outcome_last"][k][0]);
+    bump(&mut t["outcome_steps"][k]);
+    bump(&mut t["outcome_pairs"][k * n + k]);
+    let end = j["end_run"].as_u64().unwrap();
+    let t = &mut j["tally"];
+    // The checkpoint at the shard's last run, if one fell there, counts it too.
+    for c in t["checkpoints"].as_array_mut().unwrap() {
+        if c["runs"].as_u64() == Some(end) {
+            bump(&mut c["outcome_hits"][k]);
+        }
+    }
+    let tally: brink::stats::Tally = serde_json::from_value(j["tally"].clone()).unwrap();
+    j["tally_sha256"] = brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
+    std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
+    reseal(target, "shard.json");
+    let (o, out) = merge("m8");
+    refused(&o, &out, "runs.csv's outcome");
+    restore();
+
     // Undamaged again: merges.
     let (o, out) = merge("m5");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

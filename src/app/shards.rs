@@ -251,12 +251,15 @@ fn merge(
     mixed_pairs(shards.iter().map(|(d, s)| (d, s.tally.pairs)))?;
     // Second pass, in run order: one shard's counts at a time, added to the running total.
     let mut tally = Tally::new(&model);
+    // Each shard's outcome counts, to hold its runs.csv to (below).
+    let mut hits = Vec::with_capacity(shards.len());
     for (dir, s) in &shards {
         let counts: Tally = read_counts(dir, "shard.json", &s.tally)?;
         counts
             .check_from(&model, s.first_run, s.end_run - s.first_run)
             .map_err(|e| damaged(dir, e))?;
         tally.merge(&counts);
+        hits.push(counts.outcome_hits);
     }
     // Shards that each pass can still sum past what a float holds.
     tally
@@ -271,7 +274,35 @@ fn merge(
     let mut per_run_columns = None;
     if first.per_run {
         let (columns, fixed) = runs_columns(&shards[0], &model)?;
-        join_runs_csv(&shards, &staging.path("runs.csv"), &columns, &fixed)?;
+        // Each outcome's own 0/1 column (`out.NAME`, docs/data.md) and the runs each shard's
+        // counts say it happened in.
+        let mut outcome_columns: Vec<(usize, &str)> = model
+            .outcomes
+            .iter()
+            .filter_map(|o| {
+                let own = format!("out.{}", o.name);
+                Some((columns.iter().position(|c| c.name == own)?, o.name.as_str()))
+            })
+            .collect();
+        // In the header's order: the join reads each row's fields once, left to right.
+        outcome_columns.sort_unstable();
+        let expected: Vec<Vec<u64>> = hits
+            .iter()
+            .map(|h| {
+                let by_name = |name: &str| {
+                    let o = model.outcomes.iter().position(|o| o.name == name);
+                    o.and_then(|o| h.get(o).copied()).unwrap_or(0)
+                };
+                outcome_columns.iter().map(|(_, n)| by_name(n)).collect()
+            })
+            .collect();
+        join_runs_csv(
+            &shards,
+            &staging.path("runs.csv"),
+            &columns,
+            &fixed,
+            (&outcome_columns, &expected),
+        )?;
         per_run_columns = Some(columns);
     }
     let mut manifest = first.manifest.clone();
@@ -381,11 +412,17 @@ fn first_line(path: &Path) -> Result<String> {
 /// against `columns` (the types the dictionary gives them, and the run it must be: a part
 /// edited and its marker made to match would otherwise pass its rows on unread, formulas and
 /// all), and its rows counted against its runs.
+///
+/// Each part's outcome columns must count what its shard's tally counts (`outcomes`: the
+/// outcomes' columns with their names, and each shard's expected hits in that order): both
+/// are sealed with the shard, and a part re-sealed by hand made a merged result whose
+/// summary.json and runs.csv disagree, which `brink diff` then refused.
 fn join_runs_csv(
     shards: &[(PathBuf, ShardFile<Seen>)],
     path: &Path,
     columns: &[brink::report::table::Column],
     fixed: &[(usize, String)],
+    outcomes: (&[(usize, &str)], &[Vec<u64>]),
 ) -> Result<()> {
     use sha2::Digest;
     use std::io::{BufRead, Read, Write};
@@ -442,6 +479,8 @@ fn join_runs_csv(
         hash.update(&header_bytes);
         let mut rows = 0u64;
         let mut bad = None;
+        let (outcome_columns, expected) = outcomes;
+        let mut counted = vec![0u64; outcome_columns.len()];
         loop {
             line.clear();
             // A row is at most some tens of bytes a column: a longer "line" (a part with no
@@ -478,8 +517,8 @@ fn join_runs_csv(
                 .map_err(|_| "not UTF-8 text".to_string())
                 .map(|t| t.strip_suffix('\n').unwrap_or(t));
             let expected_run = s.first_run + rows - 1;
-            let problem = match text {
-                Err(e) => Some(e),
+            let problem = match &text {
+                Err(e) => Some(e.clone()),
                 Ok(_) if line.last() != Some(&b'\n') => {
                     // brink ends every row with one; joined, this row and the next part's
                     // first would be one line.
@@ -514,9 +553,20 @@ fn join_runs_csv(
             match problem {
                 // Line 1 is the header.
                 Some(p) => bad = Some(format!("runs.csv line {}, {p}", rows + 1)),
-                None => out
-                    .write_all(&line)
-                    .map_err(|e| Error::io("write", path, e))?,
+                None => {
+                    if let Ok(t) = &text {
+                        let mut fields = t.split(',');
+                        let mut at = 0;
+                        // The outcomes' columns in the order of the header.
+                        for (n, (k, _)) in counted.iter_mut().zip(outcome_columns) {
+                            let cell = fields.nth(k - at);
+                            at = k + 1;
+                            *n += (cell == Some("1")) as u64;
+                        }
+                    }
+                    out.write_all(&line)
+                        .map_err(|e| Error::io("write", path, e))?
+                }
             }
         }
         if s.tally.runs_sha256.as_deref()
@@ -538,6 +588,19 @@ fn join_runs_csv(
                     s.end_run - s.first_run
                 ),
             ));
+        }
+        let want = expected.get(i).map_or(&[][..], Vec::as_slice);
+        for ((&n, &k), (_, name)) in counted.iter().zip(want).zip(outcome_columns) {
+            if n != k {
+                return Err(damaged(
+                    dir,
+                    format!(
+                        "runs.csv's outcome {} happened in {n} of its rows, where shard.json \
+                         counts {k} runs; brink writes them together, so one of them was changed",
+                        crate::app::terminal::safe(name)
+                    ),
+                ));
+            }
         }
     }
     out.flush().map_err(|e| Error::io("write", path, e))?;

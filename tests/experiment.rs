@@ -581,9 +581,26 @@ fn prim_says_there_is_nothing_to_locate_when_the_outcome_never_happens() {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let c = header.iter().position(|h| *h == "out.coverage").unwrap();
+    let chosen = header.iter().position(|h| *h == "out.chosen").unwrap();
     for l in lines {
         assert_eq!(l.split(',').nth(c), Some(""), "{l}");
+        // No box is reported, so none is marked as the one the report describes.
+        assert_eq!(l.split(',').nth(chosen), Some("0"), "{l}");
     }
+    // Nor is one drawn or listed: the charts showed a "reported box" of 0% coverage, and
+    // experiment.json's coverage read 0 where prim.csv's is missing.
+    for chart in ["prim_trajectory", "prim_box"] {
+        for ext in ["png", "svg"] {
+            let f = out.join(format!("{chart}.{ext}"));
+            assert!(!f.exists(), "{} was drawn", f.display());
+        }
+        assert!(!html.contains(chart), "{chart} in the report");
+    }
+    assert!(!html.contains("Boxes along PRIM"));
+    let json = common::json(&out.join("experiment.json"));
+    let prim = &json["prim"];
+    assert!(prim["trajectory"][0].is_object(), "{prim}");
+    assert!(prim["trajectory"][0]["coverage"].is_null(), "{prim}");
 }
 
 /// A design whose ends are closer than 13 significant digits tell apart is refused: a

@@ -74,7 +74,12 @@ pub struct Limit {
 pub struct PrimBox {
     /// Its step along the trajectory (0: every row).
     pub step: usize,
-    /// Share of all the rows with the outcome that lie in the box.
+    /// Share of all the rows with the outcome that lie in the box: NaN (`null` in JSON) when
+    /// no row has the outcome, 0 of 0 being no share at all.
+    #[serde(
+        serialize_with = "crate::stats::json_real::write",
+        deserialize_with = "crate::stats::json_real::nan"
+    )]
     pub coverage: f64,
     /// Share of the box's rows with the outcome (its mean).
     pub density: f64,
@@ -219,7 +224,7 @@ pub fn prim(data: &PrimData) -> PrimResult {
         PrimBox {
             step,
             coverage: if hits_all == 0 {
-                0.0
+                f64::NAN
             } else {
                 hits as f64 / hits_all as f64
             },

@@ -235,13 +235,14 @@ pub fn prim_table(r: &ExperimentResult) -> (Vec<Column>, Vec<Vec<Cell>>) {
             let mut row = vec![
                 Cell::U64(b.step as u64),
                 // 0 of 0 runs with the outcome is no share at all: missing, not 0.
-                Cell::F64(if prim.hits == 0 { f64::NAN } else { b.coverage }),
+                Cell::F64(b.coverage),
                 Cell::F64(b.density),
                 Cell::F64(b.mass),
                 Cell::U64(b.rows),
                 Cell::U64(b.hits),
                 Cell::U64(b.limits.len() as u64),
-                Cell::Bool(b.step == prim.chosen),
+                // With nothing to locate, the report describes no box.
+                Cell::Bool(b.step == prim.chosen && !prim.nothing_to_locate()),
             ];
             for (j, i) in prim.inputs.iter().enumerate() {
                 let l = b.limits.iter().find(|l| l.input == j);
@@ -415,7 +416,7 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
         o += &format!(
             "\nScenario discovery (PRIM, {} runs): {name} happened in {} of them, so no box of \
              inputs makes it likelier; there is nothing to locate.\n",
-            prim.rows,
+            crate::report::charts::group_thousands(prim.rows),
             if prim.hits == 0 { "none" } else { "every one" }
         );
     } else if let Some(prim) = &r.prim {

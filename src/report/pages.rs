@@ -1395,33 +1395,36 @@ pub(crate) fn experiment_analysis(
             ));
         }
         p.summary.push(t);
-        // A few boxes along the trajectory.
-        let mut boxes = TableView::new(
-            "Boxes along PRIM's peeling trajectory",
-            &[
-                ("step", true),
-                ("coverage", true),
-                ("density", true),
-                ("share of runs", true),
-                ("box", false),
-            ],
-        );
-        for &s in &prim.shown {
-            let b = &prim.trajectory[s];
-            boxes.rows.push(vec![
-                format!("{s}{}", if s == prim.chosen { " (reported)" } else { "" }),
-                percent(b.coverage),
-                percent(b.density),
-                percent(b.mass),
-                box_words(model, b),
-            ]);
+        // A few boxes along the trajectory: none with nothing to locate (the table listed
+        // "0 (reported)" beside a sentence saying there was no box).
+        if !prim.nothing_to_locate() {
+            let mut boxes = TableView::new(
+                "Boxes along PRIM's peeling trajectory",
+                &[
+                    ("step", true),
+                    ("coverage", true),
+                    ("density", true),
+                    ("share of runs", true),
+                    ("box", false),
+                ],
+            );
+            for &s in &prim.shown {
+                let b = &prim.trajectory[s];
+                boxes.rows.push(vec![
+                    format!("{s}{}", if s == prim.chosen { " (reported)" } else { "" }),
+                    percent(b.coverage),
+                    percent(b.density),
+                    percent(b.mass),
+                    box_words(model, b),
+                ]);
+            }
+            boxes.notes.push(format!(
+                "For coverages of at least 80%, 50% and 30%, the densest box; the reported box \
+                 is {}. prim.csv has every box of the trajectory.",
+                prim.rule
+            ));
+            p.tables.push(boxes);
         }
-        boxes.notes.push(format!(
-            "For coverages of at least 80%, 50% and 30%, the densest box; the reported box is \
-             {}. prim.csv has every box of the trajectory.",
-            prim.rule
-        ));
-        p.tables.push(boxes);
     }
     // Every point, the base and each variant.
     let mut cols: Vec<String> = vec!["point".into()];

@@ -67,7 +67,7 @@ pub const NO_INTERVAL: &str = "none (under 2 runs)";
 
 /// An interval's ends in JSON: a number, or `null` for an unbounded end (JSON has no
 /// infinity), read back as −∞ for a low end and +∞ for a high one.
-mod bound {
+pub(crate) mod bound {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn write<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
@@ -84,6 +84,11 @@ mod bound {
 
     pub fn high<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
         Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
+    }
+
+    /// A share of nothing (written `null`) read back as NaN.
+    pub fn nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
     }
 }
 

@@ -8,6 +8,9 @@ mod tally;
 
 pub use exact::ExactSum;
 pub use histogram::{Histogram, LogHistogram};
+/// Reals written `null` in JSON where they are not finite (an interval's open end, a share of
+/// nothing), for serde's `serialize_with` and `deserialize_with`.
+pub(crate) use interval::bound as json_real;
 pub use interval::{
     Interval, NO_INTERVAL, Z95, mean_interval, newcombe_diff_interval, paired_diff_interval, wilson,
 };

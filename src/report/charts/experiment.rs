@@ -27,7 +27,9 @@ pub fn render_all(model: &Model, r: &ExperimentResult) -> Result<Vec<Chart>> {
         return Ok(out);
     };
     let c = Ctx { model, r, k };
-    if r.prim.is_some() {
+    // With the outcome in none or every one of the runs there is no box to draw (the charts
+    // showed a "reported box" of 0% coverage that the text beside them said there was not).
+    if r.prim.as_ref().is_some_and(|p| !p.nothing_to_locate()) {
         out.push(super::render(&Trajectory(&c))?);
         out.push(super::render(&BoxLimits(&c))?);
     }

@@ -98,6 +98,10 @@ pub fn apply_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Appli
     for_each_param(&mut s, &mut |site, p| {
         if let Some(new) = v.set.get(&site.path) {
             *p = new.clone();
+            // Unsourced, it is the variant's, not the number's block's.
+            if let Param::Dist(d) = p {
+                d.credit(|| format!("variant {name}'s set"));
+            }
             unused.retain(|k| **k != site.path);
         }
     });

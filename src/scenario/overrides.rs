@@ -415,9 +415,22 @@ pub fn layer(s: &Scenario, variant: Option<&Variant>, overrides: &[Override]) ->
 /// the overrides describe. Unchecked: see [`layer`] and [`apply`].
 pub fn rewrite(s: &Scenario, overrides: &[Override]) -> Scenario {
     let mut out = s.clone();
+    // A distribution given without a source is the command line's, not the file's: its
+    // block's source (what sensitivity and the ledger credit) spoke of another number.
+    let credited: Vec<Param> = overrides
+        .iter()
+        .map(|o| {
+            let mut p = o.value.clone();
+            if let Param::Dist(d) = &mut p {
+                d.credit(|| format!("command line: --set {}", o.path));
+            }
+            p
+        })
+        .collect();
     let by_path: BTreeMap<&str, &Param> = overrides
         .iter()
-        .map(|o| (o.path.as_str(), &o.value))
+        .zip(&credited)
+        .map(|(o, p)| (o.path.as_str(), p))
         .collect();
     for_each_param(&mut out, &mut |site, p| {
         if let Some(new) = by_path.get(site.path.as_str()) {

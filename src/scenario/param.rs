@@ -280,6 +280,26 @@ pub fn fmt_num(v: f64) -> String {
 }
 
 impl Dist {
+    /// Gives a distribution with no `source` of its own the one named: the command line's or
+    /// a variant's, so that its own block's (the file's words for the number it replaces) is
+    /// not credited with it.
+    pub(crate) fn credit(&mut self, to: impl FnOnce() -> String) {
+        match self {
+            Dist::Fixed { source, .. }
+            | Dist::Uniform { source, .. }
+            | Dist::Triangular { source, .. }
+            | Dist::Pert { source, .. }
+            | Dist::Normal { source, .. }
+            | Dist::Beta { source, .. }
+            | Dist::LogNormal { source, .. } => {
+                if source.trim().is_empty() {
+                    *source = to();
+                }
+            }
+            Dist::Shared(_) => {}
+        }
+    }
+
     /// The distribution's source string.
     pub fn source(&self) -> &str {
         match self {

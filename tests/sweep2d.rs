@@ -462,3 +462,38 @@ fn grid_values_are_written_to_the_digits_that_tell_them_apart() {
     );
     assert!(!text.contains("0.1235"), "{text}");
 }
+
+/// An event's step is rounded to a whole step when it is drawn: a grid with values between
+/// two steps is refused, naming them (10.25 and 10.75 ran as 10 and 11, in rows of their
+/// own; found by a reviewing helper), alone or as one of two parameters; a whole grid runs.
+#[test]
+fn a_grid_of_steps_between_whole_steps_is_refused() {
+    let (dir, out) = dirs("steps-between");
+    for sets in [
+        vec!["events.election_south.step=10..11:5"],
+        vec![HAWK, "events.election_south.step=10..11:5"],
+    ] {
+        let mut extra = vec![];
+        for s in &sets {
+            extra.extend(["--set", s]);
+        }
+        extra.push("--no-charts");
+        let o = cli(&extra, &out);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("whole week"), "{err}");
+        assert!(err.contains("10.25, 10.5, 10.75"), "{err}");
+        assert!(err.contains("such as 10..11:2"), "{err}");
+        assert!(!out.exists());
+    }
+    let o = cli(
+        &[
+            "--set",
+            "events.election_south.step=10..14:5",
+            "--no-charts",
+        ],
+        &out,
+    );
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -427,6 +427,46 @@ pub fn grid_models(
         .map(|spec| param_at(&applied, &spec.path))
         .collect::<Result<Vec<_>>>()?;
     let grids: Vec<Vec<f64>> = specs.iter().map(SweepSpec::values).collect();
+    // An event's step is drawn and then rounded to a whole step: a grid value between two
+    // steps ran as one of them, and its row read like a point of its own (10.25 and 10.75
+    // ran as 10 and 11, beside them).
+    for ((spec, (field, _)), values) in specs.iter().zip(&found).zip(&grids) {
+        let whole = ParamField::Timing(crate::scenario::field::TimingField::Step);
+        let between: Vec<String> = values
+            .iter()
+            .filter(|x| x.fract() != 0.0)
+            .map(|&x| fmt_num(x))
+            .collect();
+        if *field == whole && !between.is_empty() {
+            let shown = if between.len() > 3 {
+                format!("{}, …", between[..3].join(", "))
+            } else {
+                between.join(", ")
+            };
+            let (a, b) = (spec.from.round(), spec.to.round());
+            let such_as = if a != b && (b - a).abs() < MAX_STEPS as f64 {
+                format!(
+                    ", such as {}..{}:{}",
+                    fmt_num(a),
+                    fmt_num(b),
+                    (b - a).abs() as usize + 1
+                )
+            } else {
+                String::new()
+            };
+            return Err(Error::Input(format!(
+                "--set {}={}..{}:{}: an event's step is a whole {} (it is rounded), and {} of \
+                 the grid's values fall between two ({shown}); choose FROM, TO and STEPS so \
+                 that every value is whole{such_as}",
+                spec.path,
+                fmt_num(spec.from),
+                fmt_num(spec.to),
+                spec.steps,
+                s.step_unit,
+                between.len(),
+            )));
+        }
+    }
     let points: Vec<Vec<f64>> = match grids.as_slice() {
         [xs] => xs.iter().map(|&x| vec![x]).collect(),
         [xs, ys] => xs

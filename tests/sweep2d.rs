@@ -497,3 +497,33 @@ fn a_grid_of_steps_between_whole_steps_is_refused() {
     assert!(o.status.success(), "{}", common::describe(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The chart's legend names the dashed line of the scenario's value only when the grid holds
+/// it; outside the range the subtitle says so instead (the legend named a line that was not
+/// drawn; found by a reviewing helper). A subtitle too long for one line is broken between
+/// words onto a second, not cut mid-word.
+#[test]
+fn the_scenarios_value_is_named_where_it_is_drawn() {
+    let (dir, out) = dirs("value-outside");
+    let o = cli(&["--set", "actors.north.hawkishness=0.5..1:3"], &out);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let svg = std::fs::read_to_string(out.join("sweep.svg")).unwrap();
+    // (SVG writes the apostrophe as an entity; the subtitle may break before "value".)
+    let legend = |svg: &str| {
+        svg.lines()
+            .any(|l| l.trim() == "the scenario&apos;s central value (0.3)")
+    };
+    assert!(!legend(&svg), "a legend for no line");
+    assert!(svg.contains("value (0.3) lies outside the range"));
+    // Inside the range: the line and its legend.
+    let inside = dir.join("inside");
+    let o = cli(&["--set", "actors.north.hawkishness=0..1:3"], &inside);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let svg = std::fs::read_to_string(inside.join("sweep.svg")).unwrap();
+    assert!(legend(&svg));
+    assert!(!svg.contains("outside the range"));
+    // The long subtitle (8 of the tutorial's 18 outcomes shown) ends whole.
+    assert!(svg.contains("in sweep.csv)"), "{svg}");
+    assert!(!svg.contains('…'), "{svg}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -973,12 +973,13 @@ pub(crate) fn frame_with_footer<DB: DrawingBackend>(
     root.draw(&Text::new(fit(title, 24.0, max), (20, 14), text(24.0, INK)))?;
     let mut top = 44;
     if !subtitle.is_empty() {
-        root.draw(&Text::new(
-            fit(subtitle, 15.0, max),
-            (20, top),
-            text(15.0, MUTED),
-        ))?;
-        top += 24;
+        // Two lines at most, broken between words: cut to one, the end of a long subtitle
+        // (which outcomes a sweep shows, say) was lost mid-word.
+        for line in wrap(subtitle, 15.0, max, 2) {
+            root.draw(&Text::new(line, (20, top), text(15.0, MUTED)))?;
+            top += 20;
+        }
+        top += 4;
     }
     if !header_legend.is_empty() {
         let mut x = 20;

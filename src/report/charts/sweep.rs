@@ -64,27 +64,31 @@ impl Drawing for SweepChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let r = self.r;
         let fixed = r.scenario_param == fmt_num(r.scenario_value);
-        let header = [
+        let (x0, x1) = (r.from.min(r.to), r.from.max(r.to));
+        let sv = r.scenario_value;
+        // The dashed line is drawn only where the scenario's value falls within the grid; a
+        // legend entry for it elsewhere named a line that was not there.
+        let marked = sv >= x0 && sv <= x1;
+        let mut header = vec![
             (Mark::Line(MUTED, false), "probability".to_string()),
             (Mark::Fill(MUTED, 0.2), "95% interval (Wilson)".to_string()),
-            (
+        ];
+        if marked {
+            header.push((
                 Mark::Line(MUTED, true),
                 if fixed {
                     format!("the scenario's value ({})", r.scenario_param)
                 } else {
-                    format!(
-                        "the scenario's central value ({})",
-                        fmt_num(r.scenario_value)
-                    )
+                    format!("the scenario's central value ({})", fmt_num(sv))
                 },
-            ),
-        ];
+            ));
+        }
         let body = frame_with_footer(
             root,
             &self.footer(),
             &self.title(),
             &format!(
-                "Share of runs in which each outcome happened, at {} values, every value on the same runs{}{}",
+                "Share of runs in which each outcome happened, at {} values, every value on the same runs{}{}{}",
                 r.steps,
                 if fixed {
                     String::new()
@@ -93,6 +97,15 @@ impl Drawing for SweepChart<'_> {
                         "; {} {}",
                         crate::report::sweep::holder(&r.manifest),
                         r.scenario_param
+                    )
+                },
+                if marked {
+                    String::new()
+                } else {
+                    format!(
+                        "; the scenario's {}value ({}) lies outside the range",
+                        if fixed { "" } else { "central " },
+                        fmt_num(sv)
                     )
                 },
                 if self.shown.len() < r.outcomes.len() {
@@ -120,7 +133,6 @@ impl Drawing for SweepChart<'_> {
             })
             .collect();
         let (plot_area, side) = with_legend(&body, entries.iter().map(|e| e.1.clone()));
-        let (x0, x1) = (r.from.min(r.to), r.from.max(r.to));
         let top = r
             .points
             .iter()
@@ -143,8 +155,7 @@ impl Drawing for SweepChart<'_> {
                 y_numbers: true,
             },
         )?;
-        let sv = r.scenario_value;
-        if sv >= x0 && sv <= x1 {
+        if marked {
             chart.draw_series(DashedLineSeries::new(
                 vec![(sv, 0.0), (sv, ymax)],
                 6,

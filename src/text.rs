@@ -197,6 +197,24 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
+/// A whole number with its thousands grouped: `grouped(2_400_000_000)` is "2,400,000,000".
+///
+/// ```
+/// assert_eq!(brink::text::grouped(2_400_000_000), "2,400,000,000");
+/// assert_eq!(brink::text::grouped(999), "999");
+/// ```
+pub fn grouped(n: u128) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// A count and its noun, in the singular for one: `counted(1, "fact", "facts")` is "1 fact".
 ///
 /// ```

@@ -1251,6 +1251,8 @@ fn rerun_writes_beside_the_result_follows_a_link_and_passes_any_out_unchanged() 
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("the rerun `brink run "), "{err}");
     assert!(err.contains("failed: "), "{err}");
+    // The child's "error: " is said once, by the rerun (it read "failed: error: refusing").
+    assert!(!err.contains("failed: error:"), "{err}");
     assert!(
         !err.lines().any(|l| l.starts_with("error: forged")),
         "a path's newline started a line: {err}"
@@ -1530,6 +1532,30 @@ fn diff_refuses_counts_no_run_could_give() {
         .find(|l| l.starts_with("A: "))
         .unwrap_or_default();
     assert!(!a.contains("written by"), "{out}");
+}
+
+/// A label with a newline in a re-sealed summary.json (a scenario's label may not hold one)
+/// keeps `diff`'s table one row per outcome: it printed the newline raw and broke the table
+/// (found by a reviewing helper).
+#[test]
+fn diff_keeps_a_resealed_labels_newline_out_of_its_table() {
+    let dir = scratch("diff-newline");
+    run_tutorial(&dir, "base", &[]);
+    let copy = dir.join("evil");
+    fs::create_dir(&copy).unwrap();
+    for e in fs::read_dir(dir.join("base")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    let mut v = common::json(&copy.join("summary.json"));
+    v["outcomes"][0]["label"] = "Evil\nsecond line".into();
+    let bytes = serde_json::to_vec_pretty(&v).unwrap();
+    fs::write(copy.join("summary.json"), &bytes).unwrap();
+    rewrite_marker_entry(&copy, "summary.json", &bytes);
+    let (code, out, err) = code_in(&dir, &["diff", "evil", "base"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Evil\\nsecond line"), "{out}");
+    assert!(!out.lines().any(|l| l.starts_with("second line")), "{out}");
 }
 
 /// `brink report` refuses a result whose numbers no run could give, as `diff` does (its files

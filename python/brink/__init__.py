@@ -114,10 +114,33 @@ def _whole(name, value, none_ok=True, least=1):
     except TypeError:
         return value  # the binding's own TypeError names the type
     # The binding's OverflowError ("can't convert negative int to unsigned") names no argument.
-    if not least <= n <= _U64_MAX:
-        raise ValueError(
-            f"{name}={n}: expected a whole number at least {least} and at most {_U64_MAX}")
+    # Below the least, only the least is said: the most is the binding's to say (runs at
+    # most max_runs, threads at most 1024), and "at most 18446744073709551615" misled.
+    if n < least:
+        raise ValueError(f"{name}={n}: expected a whole number at least {least}")
+    if n > _U64_MAX:
+        raise ValueError(f"{name}={n}: expected a whole number at most {_U64_MAX}")
     return n
+
+
+def _name(arg, value):
+    """A name (a variant's, an outcome's) as str, refused by the argument's name when it is not
+    text or holds what UTF-8 cannot (a lone surrogate raised the codec's own error, which names
+    no argument)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{arg} holds names (strings), not {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{arg} holds {value!r}, which is not valid text (UTF-8)") from None
+    return value
+
+
+def _is_bool(value):
+    """Whether `value` is True or False, Python's or NumPy's."""
+    kind = type(value)
+    numpy_bool = kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
+    return isinstance(value, bool) or numpy_bool
 
 
 def _flag(name, value):
@@ -125,9 +148,7 @@ def _flag(name, value):
     refused, as a string "no" would count as true."""
     if value is None:
         return False
-    kind = type(value)
-    numpy_bool = kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
-    if isinstance(value, bool) or numpy_bool:
+    if _is_bool(value):
         return bool(value)
     raise TypeError(f"{name} is True or False, not {value!r}")
 
@@ -167,12 +188,16 @@ def _settings(set):
     if not isinstance(set, dict):
         # A list of (path, value) pairs naming a path twice kept the last value without a
         # word, while the command line refuses a path set twice. (Read once: a generator
-        # is used up by reading it.)
+        # is used up by reading it; the message quotes it as given, not as pairs of
+        # characters.)
+        given_set = set = list(set) if not isinstance(set, (list, tuple)) else set
         try:
             set = [tuple(kv) for kv in set]
             given = [k for k, _ in set]
         except (TypeError, ValueError):
-            raise TypeError(f"{hint}, not {set!r}") from None
+            raise TypeError(f"{hint}, not {given_set!r}") from None
+        if any(len(kv) != 2 for kv in set):
+            raise TypeError(f"{hint}, not {given_set!r}")
         twice = sorted({k for k in given if isinstance(k, str) and given.count(k) > 1})
         if twice:
             raise ValueError(f"set names {twice[0]!r} twice; set each path once")
@@ -197,7 +222,11 @@ def _path(path):
     escapes, which the compiled half turns back into the same bytes)."""
     text = os.fsdecode(path)
     # A scenario's text given for its path would come back quoted whole in the error.
-    looks_like_ron = "\n" in text or text.lstrip().startswith(("(", "//", "/*", "#![", "Scenario("))
+    # On one line, only what no path looks like: "//tmp/x.ron" and "(draft) x.ron" are paths.
+    one = text.strip()
+    looks_like_ron = "\n" in text or one.startswith(("/*", "#![", "Scenario(")) or (
+        one.startswith("(") and one.endswith(")") and ":" in one
+    )
     if looks_like_ron and not os.path.exists(text):
         lines = text.strip().splitlines()
         first = lines[0][:60] if lines else ""
@@ -263,6 +292,8 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
     max_file_size = _whole("max_file_size", max_file_size, none_ok=False)
     steps = _steps(per_run_steps)
     per_run = _flag("per_run", per_run)
+    if variant is not None:
+        _name("variant", variant)
     command = _call("run", path, runs=runs, seed=seed, variant=variant, set=set,
                     per_run=per_run or None, per_run_steps=steps or None, max_runs=max_runs,
                     max_file_size=max_file_size)
@@ -294,9 +325,10 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
         max_file_size: as for :func:`run`.
 
     Returns:
-        A Result with the table ``comparison`` (compare.csv: one row per arm and outcome or
-        mean, with the paired difference from the base), with ``per_run`` also ``runs``, and
-        ``summary`` (compare.json).
+        A Result with the table ``comparison`` (compare.csv: one row per arm and outcome,
+        with the paired difference from the base), with ``per_run`` also ``runs``, and
+        ``summary`` (compare.json; the means of the command line's compare_means.csv are its
+        ``quantities``).
 
     Raises:
         ValueError: brink's located message, as for :func:`run`; a variant named twice; arms
@@ -312,17 +344,24 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
     max_runs = _whole("max_runs", max_runs, none_ok=False)
     max_file_size = _whole("max_file_size", max_file_size, none_ok=False)
     per_run = _flag("per_run", per_run)
+    if _is_bool(tornado):
+        tornado = bool(tornado)  # NumPy's True, as per_run takes it
     if not (tornado is None or isinstance(tornado, (bool, str))):
         raise TypeError(f"tornado is True, False or an outcome's name, not {tornado!r}")
     if isinstance(tornado, str) and not tornado.strip():
         # "" read as True: the tornado of the first outcome, which nobody asked for by name.
         raise ValueError(f"tornado is True, False or an outcome's name, not {tornado!r}")
+    if isinstance(tornado, str):
+        _name("tornado", tornado)
     if isinstance(variants, str):
         variants = [variants]
+    if isinstance(variants, (bytes, bytearray, dict)):
+        # Bytes were read byte by byte (as numbers), a dict by its keys without a word.
+        raise TypeError(f"variants is a list of variant names (strings), not {variants!r}")
     if variants is not None:
         # A generator recorded as itself put a memory address in the manifest's command, and
         # was used up before the call: the names, as a list, once.
-        variants = list(variants)
+        variants = [_name("variants", v) for v in variants]
         if not variants:
             # None compares every variant; an empty list compared the base with nothing, while
             # the command line refuses `--variants ""`.

@@ -547,3 +547,48 @@ def test_compiled_models_over_their_budget_are_refused(tmp_path):
     # Told in Python's words, not the command line's.
     assert "no tornado (tornado=False)" in str(e.value) and "--no-tornado" not in str(e.value)
     assert brink.compare(path, runs=2).tables["comparison"]
+
+
+def test_a_path_that_only_starts_like_scenario_text_is_read_as_a_path():
+    # "//tmp/x.ron" is a path, and "(draft) x.ron" a file name: both were told they were a
+    # scenario's text (found by a reviewing helper).
+    for path in ("//tmp/no_such_brink_file.ron", "(draft) no_such_brink_file.ron"):
+        with pytest.raises(ValueError) as e:
+            brink.run(path, runs=10)
+        assert "not its text" not in str(e.value), str(e.value)
+        assert "no_such_brink_file.ron" in str(e.value)
+
+
+def test_names_that_are_not_text_are_refused_by_their_argument():
+    # A lone surrogate raised the codec's own error, naming no argument.
+    with pytest.raises(ValueError, match="variant holds"):
+        brink.run(TUTORIAL, runs=10, variant="\udcff")
+    with pytest.raises(ValueError, match="variants holds"):
+        brink.compare(TUTORIAL, runs=10, variants=["\udcff"])
+    with pytest.raises(ValueError, match="tornado holds"):
+        brink.compare(TUTORIAL, runs=10, variants=["restraint"], tornado="\udcff")
+    # Bytes were read byte by byte ("'int' object cannot be cast as 'str'").
+    with pytest.raises(TypeError, match="variants is a list of variant names"):
+        brink.compare(TUTORIAL, runs=10, variants=b"restraint")
+
+
+def test_tornado_takes_numpys_true_as_per_run_does():
+    np = pytest.importorskip("numpy")
+    a = brink.compare(TUTORIAL, runs=20, variants=["restraint"], tornado=np.bool_(True))
+    b = brink.compare(TUTORIAL, runs=20, variants=["restraint"], tornado=True)
+    assert a.tables["comparison"] == b.tables["comparison"]
+
+
+def test_set_as_a_list_of_strings_is_quoted_as_given():
+    # The message showed the string split into characters.
+    with pytest.raises(TypeError) as e:
+        brink.run(TUTORIAL, runs=10, set=["actors.north.hawkishness=0.4"])
+    assert "['actors.north.hawkishness=0.4']" in str(e.value), str(e.value)
+
+
+def test_a_count_below_one_is_not_told_a_wrong_most():
+    # "at least 1 and at most 18446744073709551615": runs stop at max_runs, threads at 1024.
+    for kw in ({"runs": 0}, {"threads": 0}):
+        with pytest.raises(ValueError) as e:
+            brink.run(TUTORIAL, **kw)
+        assert "at least 1" in str(e.value) and "18446744073709551615" not in str(e.value)

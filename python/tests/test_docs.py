@@ -114,3 +114,11 @@ def test_the_what_if_prints_what_the_guide_shows():
     words = re.search(r"^# (\S+)  \((\S+) without\)$", GUIDE, re.M)
     assert words, "the what-if's figure is not in docs/python.md"
     assert agrees(words[1], p) and agrees(words[2], base), (words.groups(), p, base)
+
+
+def test_the_flagships_per_run_columns_are_as_many_as_the_guide_says():
+    """The guide's count of a flagship run's per-run columns (it said 302 of 303)."""
+    said = re.search(r"flagship run has (\d+) columns", GUIDE)
+    assert said, "docs/python.md no longer counts the flagship's columns"
+    r = brink.run("scenarios/russia_azerbaijan_2025.ron", runs=2, per_run=True, threads=1)
+    assert int(said.group(1)) == len(r.tables["runs"])

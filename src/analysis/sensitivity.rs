@@ -662,12 +662,13 @@ pub fn run(
     }
     if req.runs.saturating_mul(k) > MAX_VALUES {
         return Err(Error::Input(format!(
-            "{} runs × {} = {} values to hold in memory, more than the limit of \
-             {MAX_VALUES}; use at most --runs {}",
-            req.runs,
+            "{} runs × {} = {} values to hold in memory, more than the limit of {}; use at \
+             most --runs {}",
+            crate::text::grouped(req.runs.into()),
             crate::text::counted(k as usize, "uncertain number", "uncertain numbers"),
             // The product as it is (it may pass 2^64, where a saturated one printed 2^64 − 1).
-            u128::from(req.runs) * u128::from(k),
+            crate::text::grouped(u128::from(req.runs) * u128::from(k)),
+            crate::text::grouped(MAX_VALUES.into()),
             MAX_VALUES / k
         )));
     }

@@ -982,6 +982,8 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     }
     if !status.success() {
         let why = String::from_utf8_lossy(&stderr).trim().to_string();
+        // The child's own "error: " is this message's, said once by this process.
+        let why = why.strip_prefix("error: ").unwrap_or(&why);
         let msg = format!("the rerun `brink {shown}` failed: {why}");
         return Err(if status.code() == Some(2) {
             Error::Input(msg)

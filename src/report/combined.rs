@@ -523,7 +523,7 @@ pub fn report(
         }
         // Results that differ in their runs alone are told apart by them too.
         if lo != hi {
-            with += &format!(", {} runs", group_thousands(m.runs));
+            with += &format!(", {}", crate::report::charts::n_runs(m.runs));
         }
         let subject = format!("{}{with}", part.input.subject(&part.model.scenario));
         let heading = format!("{n}. {}: {subject}", part.input.noun());

@@ -62,7 +62,9 @@ pub fn text(d: &Diff) -> String {
     let mut t = Table::new(&["outcome", "A", "B", "B − A (points)", "95% interval"]);
     for o in &d.outcomes {
         t.row(vec![
-            fit_chars(&o.label, 48),
+            // One line: a label read from a summary.json re-sealed by hand may hold a newline
+            // (a scenario's may not), which broke the table.
+            fit_chars(&crate::text::escape(&o.label, false), 48),
             crate::report::charts::probability(o.a),
             crate::report::charts::probability(o.b),
             points(o.difference.estimate),

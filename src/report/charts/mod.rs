@@ -664,15 +664,7 @@ pub(crate) fn n_runs(n: u64) -> String {
 
 /// A number with thin groups of thousands: 12,000.
 pub(crate) fn group_thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    crate::text::grouped(n.into())
 }
 
 /// An amount in a readable precision: 1,573 · 142 · 40.4 · 5.85 · 0.36 · 0.000055 (two

@@ -475,10 +475,14 @@ fn a_damaged_shard_is_refused_and_named() {
     refused(&o, &out, "runs.csv's outcome");
     restore();
 
-    // Undamaged again: merges.
+    // Undamaged again: merges, a file beside the shard's own (a copy's `.DS_Store`) left
+    // alone as `report` and `diff` leave it (it was refused as damage).
+    std::fs::write(target.join(".DS_Store"), b"\0\0\0\x01Bud1").unwrap();
     let (o, out) = merge("m5");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.join("outcomes.csv").exists());
+    assert!(!out.join(".DS_Store").exists());
+    assert!(target.join(".DS_Store").exists());
     let _ = std::fs::remove_dir_all(&root);
 }
 

@@ -934,10 +934,24 @@ fn read_json<T: serde::de::DeserializeOwned>(
             dir.shown()
         )));
     }
-    let marker = crate::app::output::verify(dir).map_err(|e| match e {
-        Error::Input(m) => damaged(dir, m),
-        e => e,
-    })?;
+    // Every file the marker lists, as brink wrote it; a file beside them (a `.DS_Store` the
+    // copy brought) is not the shard's and is left alone, as `report`, `diff` and `rerun`
+    // leave it (it was refused as damage).
+    let marker = crate::app::output::read_marker(dir)
+        .and_then(|m| {
+            let m = m.ok_or_else(|| {
+                Error::Input(format!(
+                    "it has no {}: brink did not write it",
+                    crate::app::output::MARKER
+                ))
+            })?;
+            crate::app::output::verify_listed(dir, &m)?;
+            Ok(m)
+        })
+        .map_err(|e| match e {
+            Error::Input(m) => damaged(dir, m),
+            e => e,
+        })?;
     let bytes = crate::app::output::read_bounded(&p, MAX_SHARD_FILE_BYTES)?;
     let f = serde_json::from_slice(&bytes).map_err(|e| damaged(dir, format!("{file}: {e}")))?;
     Ok((f, brink::scenario::sha256_hex(&bytes), marker))

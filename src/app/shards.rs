@@ -1357,7 +1357,14 @@ mod tests {
         let shards = check(shards).unwrap();
         let model = brink::model::compile(&shards[0].1.scenario, None).unwrap();
         let (columns, fixed) = runs_columns(&shards[0], &model).unwrap();
-        join_runs_csv(&shards, &root.join("joined.csv"), &columns, &fixed).unwrap();
+        join_runs_csv(
+            &shards,
+            &root.join("joined.csv"),
+            &columns,
+            &fixed,
+            (&[], &[]),
+        )
+        .unwrap();
         // The second part, changed in place after the first pass: one digit, rows unchanged.
         let part = dirs[1].join("runs.csv");
         let text = std::fs::read_to_string(&part).unwrap();
@@ -1365,9 +1372,15 @@ mod tests {
         let digit = if &text[at..=at] == "1" { "2" } else { "1" };
         let changed = format!("{}{digit}{}", &text[..at], &text[at + 1..]);
         std::fs::write(&part, changed).unwrap();
-        let e = join_runs_csv(&shards, &root.join("joined2.csv"), &columns, &fixed)
-            .unwrap_err()
-            .to_string();
+        let e = join_runs_csv(
+            &shards,
+            &root.join("joined2.csv"),
+            &columns,
+            &fixed,
+            (&[], &[]),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             e.contains("s2") && e.contains("runs.csv changed while the merge was reading it"),
             "{e}"

@@ -149,7 +149,7 @@ pub fn outcomes_columns(s: &Summary) -> Vec<Column> {
             Output,
             Float64,
             &step,
-            "median first step it held, among the runs it happened in; empty if none",
+            "median first step it held, among the runs it happened in (a step of those runs: the lower of the middle two when they are even in number); empty if none",
         ),
         col(
             "first_step_q75",

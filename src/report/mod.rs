@@ -40,10 +40,67 @@ pub use crate::text::reorders_text;
 /// assert_eq!(signed(0.1234, 3), "+0.123");
 /// ```
 pub fn signed(v: f64, digits: usize) -> String {
-    let s = format!("{v:+.digits$}");
+    let s = decimal(v, digits);
     match s.strip_prefix('-') {
         Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => format!("+{rest}"),
-        _ => s,
+        Some(_) => s,
+        None => format!("+{s}"),
+    }
+}
+
+/// `v` with `digits` decimals, rounded half away from zero from the shortest decimal that
+/// reads back as `v` (the number as the CSV tables and JSON files print it): 641 of 2,000
+/// runs (0.3205) reads 0.321 and 59 of 2,000 (0.0295) 0.030, as a reader of the table rounds
+/// them by hand. (Rounding the binary value itself, as `format!("{:.3}")` does, decided such
+/// ties by the float's representation error: 0.3205 up, 0.0295 and 0.6795 down.)
+///
+/// ```
+/// use brink::report::decimal;
+/// assert_eq!(decimal(0.3205, 3), "0.321");
+/// assert_eq!(decimal(0.0295, 3), "0.030");
+/// assert_eq!(decimal(67.95, 1), "68.0");
+/// assert_eq!(decimal(-0.0295, 3), "-0.030");
+/// assert_eq!(decimal(0.9995, 3), "1.000");
+/// assert_eq!(decimal(2.0, 1), "2.0");
+/// ```
+pub fn decimal(v: f64, digits: usize) -> String {
+    if !v.is_finite() {
+        return format!("{v:.digits$}");
+    }
+    // Display prints the shortest decimal that reads back as `v`, never in exponent form.
+    let shortest = format!("{}", v.abs());
+    let (int, frac) = shortest.split_once('.').unwrap_or((&shortest, ""));
+    let mut kept: Vec<u8> = int.bytes().chain(frac.bytes().take(digits)).collect();
+    kept.resize(int.len() + digits, b'0');
+    if frac.as_bytes().get(digits).is_some_and(|&d| d >= b'5') {
+        // Carry the one up through the kept digits ("0.9995" → "1.000").
+        let mut i = kept.len();
+        loop {
+            if i == 0 {
+                kept.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if kept[i] == b'9' {
+                kept[i] = b'0';
+            } else {
+                kept[i] += 1;
+                break;
+            }
+        }
+    }
+    let split = kept.len() - digits;
+    let (whole, part) = kept.split_at(split);
+    let whole = String::from_utf8_lossy(whole);
+    let body = if digits == 0 {
+        whole.into_owned()
+    } else {
+        format!("{whole}.{}", String::from_utf8_lossy(part))
+    };
+    if v.is_sign_negative() {
+        format!("-{body}")
+    } else {
+        body
     }
 }
 

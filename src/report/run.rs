@@ -68,10 +68,9 @@ pub fn text(s: &Summary) -> String {
     let mut o = String::new();
     let m = &s.manifest;
     o += &format!(
-        "{} — {} run{}{}, seed {}{}\n\n",
+        "{} — {}{}, seed {}{}\n\n",
         s.scenario.name,
-        m.runs,
-        if m.runs == 1 { "" } else { "s" },
+        crate::report::charts::n_runs(m.runs),
         if m.complete { "" } else { " (incomplete)" },
         m.seed,
         m.variant

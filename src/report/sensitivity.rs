@@ -122,7 +122,7 @@ pub(crate) fn uncertain_numbers(n: usize) -> String {
 pub fn text(r: &SensitivityResult) -> String {
     use crate::report::describe::Table;
     let mut o = format!(
-        "{}{} — sensitivity of {} ({}) to {}, {} runs, seed {}\n",
+        "{}{} — sensitivity of {} ({}) to {}, {}, seed {}\n",
         r.manifest.scenario,
         r.manifest
             .variant
@@ -136,7 +136,7 @@ pub fn text(r: &SensitivityResult) -> String {
             _ => String::new(),
         },
         uncertain_numbers(r.parameters_ranked),
-        r.manifest.runs,
+        crate::report::charts::n_runs(r.manifest.runs),
         r.manifest.seed
     );
     o += "PRCC: partial rank correlation with the measure, controlling for every other number; \

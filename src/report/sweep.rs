@@ -129,7 +129,7 @@ pub fn text(model: &Model, r: &SweepResult, outcome: Option<usize>) -> String {
         fmt_num(r.from),
         fmt_num(r.to),
         r.steps,
-        crate::text::counted(m.runs as usize, "run", "runs"),
+        crate::report::charts::n_runs(m.runs),
         m.seed,
         m.variant
             .as_ref()

@@ -878,7 +878,8 @@ impl Drawing for TornadoChart<'_> {
 mod tests {
     /// A chart's percentage points round as the tables beside it do
     /// (`report::signed_points`): a tie such as −0.3125 read −31.3 on the chart and −31.2 in
-    /// the table, and 0.3205 read 32.0 points where the fraction read 0.321.
+    /// the table, and 0.3205 read 32.0 points where the fraction read 0.321; both now round
+    /// the shortest decimal half away from zero (`report::decimal`).
     #[test]
     fn points_round_as_the_tables_do() {
         for d in [
@@ -889,11 +890,12 @@ mod tests {
             let digits = |s: &str| s.trim_start_matches(['+', '-', '−']).to_string();
             assert_eq!(digits(&chart), digits(&table), "{d}");
             // The fraction's own three decimals, moved two places.
-            let fraction = crate::report::signed(d, 3);
-            let moved: f64 = fraction.parse::<f64>().unwrap() * 100.0;
-            assert_eq!(digits(&chart), format!("{:.1}", moved.abs()), "{d}");
+            let fraction = crate::report::decimal(d.abs(), 3);
+            let moved = crate::report::shift_two_places(&fraction).unwrap();
+            assert_eq!(digits(&chart), moved, "{d}");
         }
-        assert_eq!(super::pp(-0.3125), "−31.2");
+        // Ties round half away from zero, on the chart and in the table alike.
+        assert_eq!(super::pp(-0.3125), "−31.3");
         assert_eq!(super::pp(0.3205), "+32.1");
         assert_eq!(super::pp(-0.0004), "0.0");
         assert_eq!(super::pp(0.02), "+2.0");

@@ -861,7 +861,7 @@ pub(crate) fn percent(p: f64) -> String {
     } else {
         // The digits [`probability`] shows, moved two places: 0.3205 reads 0.321 there and
         // 32.1% here (100 × 0.3205 is 32.04999… in binary, which read 32.0%).
-        crate::report::shift_two_places(&format!("{p:.3}"))
+        crate::report::shift_two_places(&crate::report::decimal(p, 3))
             .map_or_else(|| format!("{:.1}%", p * 100.0), |d| format!("{d}%"))
     }
 }
@@ -876,7 +876,7 @@ pub(crate) fn probability(p: f64) -> String {
     } else if (0.9995..1.0 - 1e-12).contains(&p) {
         ">0.999".into()
     } else {
-        format!("{p:.3}")
+        crate::report::decimal(p, 3)
     }
 }
 

@@ -953,3 +953,22 @@ fn a_measure_lowered_to_level_0_is_told_as_ended() {
     );
     assert!(!text.contains("lowers m to"), "{text}");
 }
+
+/// A file whose own `runs` is above the default limit of runs: the header's command raises
+/// the limit, as it does for a run index above it (it named a `brink run` that is refused;
+/// found by a reviewing helper).
+#[test]
+fn the_header_names_a_command_brink_run_accepts() {
+    let dir = common::scratch("trace-max-runs");
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    assert_eq!(text.matches("\n    runs: 10000,\n").count(), 1);
+    let big = dir.join("big.ron");
+    std::fs::write(
+        &big,
+        text.replace("\n    runs: 10000,\n", "\n    runs: 1000000000,\n"),
+    )
+    .unwrap();
+    let out = stdout(&ok(&["trace", big.to_str().unwrap(), "--run", "5"]));
+    assert!(out.contains("--seed 0 --max-runs 1000000000`"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -277,15 +277,19 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
     }
     // A run past the file's own run count is in a run of more runs (and past the default
     // limit, with that limit raised): the command named must contain it.
-    let runs = if t.run >= sc.runs.map_or(crate::scenario::DEFAULT_RUNS, |r| r as u64) {
+    let limit = crate::scenario::limits::DEFAULT_MAX_RUNS;
+    let file_runs = sc.runs.map_or(crate::scenario::DEFAULT_RUNS, |r| r as u64);
+    let runs = if t.run >= file_runs {
         let n = t.run + 1;
-        let limit = crate::scenario::limits::DEFAULT_MAX_RUNS;
         let raise = if n > limit {
             format!(" --max-runs {n}")
         } else {
             String::new()
         };
         format!(" --runs {n}{raise}")
+    } else if file_runs > limit {
+        // The file's own `runs` is above the default limit: the command as named was refused.
+        format!(" --max-runs {file_runs}")
     } else {
         String::new()
     };

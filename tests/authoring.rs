@@ -446,6 +446,34 @@ fn graph_draws_png_and_svg_and_never_overwrites() {
     assert!(dir.join(&long).is_file());
 }
 
+/// Two actors whose labels differ only past where the drawing cuts them keep their ends, so
+/// that the boxes read apart (both read "Ministry of Foreign Affairs of …"; found by a
+/// reviewing helper).
+#[test]
+fn graph_tells_apart_actors_whose_labels_are_cut_alike() {
+    let dir = scratch("graph-alike");
+    ok_in(&dir, &["new", "demo"]);
+    let text = fs::read_to_string(dir.join("demo.ron")).unwrap();
+    let long =
+        |side: &str| format!("label: \"Ministry of Foreign Affairs of the Republic of {side}\"");
+    assert!(text.contains("label: \"Side A\"") && text.contains("label: \"Side B\""));
+    let edited = text
+        .replace("label: \"Side A\"", &long("North"))
+        .replace("label: \"Side B\"", &long("South"));
+    fs::write(dir.join("long.ron"), edited).unwrap();
+    ok_in(&dir, &["graph", "long.ron", "--out", "long.svg"]);
+    let svg = fs::read_to_string(dir.join("long.svg")).unwrap();
+    let shown: Vec<&str> = svg
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("Ministry"))
+        .collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert_ne!(shown[0], shown[1]);
+    assert!(shown.iter().any(|l| l.ends_with("North")), "{shown:?}");
+    assert!(shown.iter().any(|l| l.ends_with("South")), "{shown:?}");
+}
+
 /// graph's default file name is the scenario's stem without its control characters and marks
 /// that reorder a line: a scenario named `h⏎error: forged.ron` drew `h⏎error: forged-graph.svg`,
 /// a name that forges a line wherever it is listed. Other letters are kept.

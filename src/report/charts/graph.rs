@@ -158,9 +158,16 @@ impl Drawing for Graph<'_> {
             };
             d.nodes.len()
         ];
+        // Labels cut to fit; two different ones cut to the same text keep their ends as well
+        // ("Ministry of Foreign Affairs of …" named two actors alike).
+        let mut shown: Vec<String> = d.nodes.iter().map(|_| String::new()).collect();
+        let labels: Vec<&str> = actors.iter().map(|&i| d.nodes[i].label.as_str()).collect();
+        for (&i, l) in actors.iter().zip(super::fit_apart(&labels, 15.0, 200)) {
+            shown[i] = l;
+        }
         for (k, &i) in actors.iter().enumerate() {
             let a = start + std::f64::consts::TAU * k as f64 / n as f64;
-            let label = fit(&d.nodes[i].label, 15.0, 200);
+            let label = &shown[i];
             boxes[i] = Boxed {
                 x: cx + rx * a.cos(),
                 y: cy + ry * a.sin(),
@@ -296,7 +303,7 @@ impl Drawing for Graph<'_> {
                 MEASURE.stroke_width(1),
             ))?;
             body.draw(&Text::new(
-                fit(&d.nodes[i].label, 15.0, 200),
+                shown[i].clone(),
                 (b.x as i32, b.y as i32),
                 text(15.0, INK).pos(Pos::new(HPos::Center, VPos::Center)),
             ))?;

@@ -215,7 +215,7 @@ fn check(header: &[String], row: &[String], t: &Value) {
     for g in gains {
         let actor = g["actor"].as_str().unwrap();
         assert_eq!(
-            g["cost"].as_f64().unwrap(),
+            g["gain"].as_f64().unwrap(),
             num(col(&format!("out.gain.{actor}"))),
             "{ctx}: gain of {actor}"
         );

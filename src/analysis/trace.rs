@@ -159,6 +159,16 @@ pub struct ActorCost {
     pub cost: f64,
 }
 
+/// An actor's cumulative gains (benefit from the measures in force).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActorGain {
+    /// The actor's name.
+    pub actor: String,
+    /// Cumulative gains at the end of the run (cost units); written under `gain`, where a
+    /// gain stood under the key `cost`.
+    pub gain: f64,
+}
+
 /// The run's record, as `runs.csv` has it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunEnd {
@@ -177,7 +187,7 @@ pub struct RunEnd {
     /// Each actor's cumulative gain from the benefits of measures in force (cost units), in
     /// the scenario's order, as runs.csv's `out.gain.*`.
     #[serde(default)]
-    pub gains: Vec<ActorCost>,
+    pub gains: Vec<ActorGain>,
     /// The highest level each measure reached.
     pub max_levels: Vec<LeverLevel>,
 }
@@ -832,7 +842,12 @@ fn trace_within(
             peak_index: st.peak_index,
             final_index: st.index,
             costs: per_actor(&st.cost),
-            gains: per_actor(&st.gain),
+            gains: (m.actors.iter().zip(&st.gain))
+                .map(|(a, &g)| ActorGain {
+                    actor: a.name.clone(),
+                    gain: g,
+                })
+                .collect(),
             max_levels: st
                 .max_level
                 .iter()

@@ -553,11 +553,13 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
     };
     let _ = writeln!(o, "Outcomes: {}", listed(&happened));
     // Only actors with something to show; a line with none says so (it was left empty).
-    for (what, list) in [("Costs", &e.costs), ("Gains", &e.gains)] {
+    let costs: Vec<(&str, f64)> = e.costs.iter().map(|c| (c.actor.as_str(), c.cost)).collect();
+    let gains: Vec<(&str, f64)> = e.gains.iter().map(|g| (g.actor.as_str(), g.gain)).collect();
+    for (what, list) in [("Costs", &costs), ("Gains", &gains)] {
         let shown: Vec<String> = list
             .iter()
-            .filter(|c| c.cost != 0.0)
-            .map(|c| format!("{} {}", actor(&c.actor), money(c.cost)))
+            .filter(|(_, x)| *x != 0.0)
+            .map(|(a, x)| format!("{} {}", actor(a), money(*x)))
             .collect();
         if what == "Costs" || !shown.is_empty() {
             let _ = writeln!(o, "{what}: {}", listed(&shown));

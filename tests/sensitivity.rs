@@ -509,7 +509,10 @@ fn the_text_says_when_it_shows_the_first_ranks_and_products_are_not_saturated() 
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("18446744073709551615 runs × 24 uncertain numbers = 442721857769029238760"),
+        err.contains(
+            "18,446,744,073,709,551,615 runs × 24 uncertain numbers = \
+             442,721,857,769,029,238,760"
+        ),
         "{err}"
     );
 }

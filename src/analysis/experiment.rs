@@ -406,7 +406,24 @@ pub fn plan_until(
         Some(o) => s.outcomes.iter().position(|x| x.name == o),
         None => (!s.outcomes.is_empty()).then_some(0),
     };
-    let points = design::points(req.design, &req.params, req.points, req.seed);
+    let mut points = design::points(req.design, &req.params, req.points, req.seed);
+    // An event's step is rounded to a whole step when a run draws it: the design's values of
+    // one are rounded here, so that the points recorded (points.csv, PRIM's data) are the
+    // steps that ran (10.37 was recorded for a run at step 10). Several points may then share
+    // a step; the range must hold two at least.
+    let (base, _, _) = model::apply_variant(s, Some(&variants[0]))?;
+    let whole_step =
+        crate::scenario::field::ParamField::Timing(crate::scenario::field::TimingField::Step);
+    let stepped: Vec<bool> = req
+        .params
+        .iter()
+        .map(|p| param_at(&base, &p.path).is_ok_and(|(f, _)| f == whole_step))
+        .collect();
+    for x in &mut points {
+        for (v, _) in x.iter_mut().zip(&stepped).filter(|(_, s)| **s) {
+            *v = v.round();
+        }
+    }
     // A factorial's levels are the same values at every point, and a Latin hypercube or a
     // Sobol design puts each point in a stratum of its own: ends closer than 13 significant
     // digits tell apart gave one value several times (a Latin hypercube of 5 points all at
@@ -415,18 +432,32 @@ pub fn plan_until(
         let mut values: Vec<u64> = points.iter().map(|x| x[j].to_bits()).collect();
         values.sort_unstable();
         values.dedup();
-        let wanted = req.points;
+        // A factorial's levels of a step must be distinct whole steps; the points of a Latin
+        // hypercube or a Sobol design may share one, two at least being in range.
+        let factorial = req.design == design::DesignKind::Factorial;
+        let wanted = if stepped[j] && !factorial {
+            2
+        } else {
+            req.points
+        };
         if values.len() < wanted {
-            let what = if req.design == design::DesignKind::Factorial {
-                "levels"
+            let what = if factorial { "levels" } else { "values" };
+            return Err(Error::Input(if stepped[j] {
+                format!(
+                    "--param {}: an event's step is a whole {} (it is rounded), and LOW and \
+                     HIGH hold too few whole steps for {wanted} distinct {what}; expected a \
+                     wider range{}",
+                    p.describe(),
+                    s.step_unit,
+                    if factorial { " or fewer levels" } else { "" }
+                )
             } else {
-                "values"
-            };
-            return Err(Error::Input(format!(
-                "--param {}: LOW and HIGH are too close for {wanted} distinct {what} at 13 \
-                 significant digits; expected a wider range",
-                p.describe()
-            )));
+                format!(
+                    "--param {}: LOW and HIGH are too close for {wanted} distinct {what} at 13 \
+                     significant digits; expected a wider range",
+                    p.describe()
+                )
+            }));
         }
     }
     let mut parameters = vec![];

@@ -472,6 +472,25 @@ fn graph_tells_apart_actors_whose_labels_are_cut_alike() {
     assert_ne!(shown[0], shown[1]);
     assert!(shown.iter().any(|l| l.ends_with("North")), "{shown:?}");
     assert!(shown.iter().any(|l| l.ends_with("South")), "{shown:?}");
+    // Alike at both ends as well: numbered.
+    let twin = |side: &str| {
+        format!(
+            "label: \"Ministry of Foreign Affairs of the {side} Federal Republic of the Union\""
+        )
+    };
+    let edited = text
+        .replace("label: \"Side A\"", &twin("Northern"))
+        .replace("label: \"Side B\"", &twin("Southern"));
+    fs::write(dir.join("twin.ron"), edited).unwrap();
+    ok_in(&dir, &["graph", "twin.ron", "--out", "twin.svg"]);
+    let svg = fs::read_to_string(dir.join("twin.svg")).unwrap();
+    let shown: Vec<&str> = svg
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("Ministry"))
+        .collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert_ne!(shown[0], shown[1], "{shown:?}");
 }
 
 /// graph's default file name is the scenario's stem without its control characters and marks

@@ -1207,6 +1207,24 @@ fn a_distribution_set_without_a_source_is_credited_to_where_it_was_set() {
         source_of(&loaded.scenario, Some("what_if"), FATIGUE),
         "variant what_if's set"
     );
+    // A variant with a source of its own credits it.
+    let sourced = dir.join("sourced.ron");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let from = "Variant(name: \"what_if\",";
+    assert_eq!(text.matches(from).count(), 1);
+    std::fs::write(
+        &sourced,
+        text.replace(
+            from,
+            "Variant(name: \"what_if\", source: \"my hypothesis\",",
+        ),
+    )
+    .unwrap();
+    let with_source = brink::scenario::load(&sourced, Default::default()).unwrap();
+    assert_eq!(
+        source_of(&with_source.scenario, Some("what_if"), FATIGUE),
+        "my hypothesis"
+    );
     // The command line's, over the base and over the variant alike.
     let o: Override = format!("{HAWK}=Uniform(min: -2, max: 2)").parse().unwrap();
     let set = apply(&loaded, &[o], &[None, Some("what_if")]).unwrap();

@@ -443,7 +443,14 @@ pub fn grid_models(
             } else {
                 between.join(", ")
             };
-            let (a, b) = (spec.from.round(), spec.to.round());
+            // A whole grid inside the range, within the steps a run can have: the ends
+            // rounded towards each other, and kept within 0 to the last step.
+            let last = crate::scenario::validate::last_step(s) as f64;
+            let inward = |x: f64, towards: f64| {
+                let r = if x <= towards { x.ceil() } else { x.floor() };
+                r.clamp(0.0, last)
+            };
+            let (a, b) = (inward(spec.from, spec.to), inward(spec.to, spec.from));
             let such_as = if a != b && (b - a).abs() < MAX_STEPS as f64 {
                 format!(
                     ", such as {}..{}:{}",
@@ -455,15 +462,19 @@ pub fn grid_models(
                 String::new()
             };
             return Err(Error::Input(format!(
-                "--set {}={}..{}:{}: an event's step is a whole {} (it is rounded), and {} of \
-                 the grid's values fall between two ({shown}); choose FROM, TO and STEPS so \
-                 that every value is whole{such_as}",
+                "--set {}={}..{}:{}: an event's step is a whole {} (it is rounded), and {} \
+                 between two ({shown}); choose FROM, TO and STEPS so that every value is \
+                 whole{such_as}",
                 spec.path,
                 fmt_num(spec.from),
                 fmt_num(spec.to),
                 spec.steps,
                 s.step_unit,
-                between.len(),
+                if between.len() == 1 {
+                    "one of the grid's values falls".to_string()
+                } else {
+                    format!("{} of the grid's values fall", between.len())
+                },
             )));
         }
     }

@@ -98,9 +98,13 @@ pub fn apply_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Appli
     for_each_param(&mut s, &mut |site, p| {
         if let Some(new) = v.set.get(&site.path) {
             *p = new.clone();
-            // Unsourced, it is the variant's, not the number's block's.
+            // Unsourced, it is the variant's (its source, if it has one), not the number's
+            // block's.
             if let Param::Dist(d) = p {
-                d.credit(|| format!("variant {name}'s set"));
+                d.credit(|| match v.source.trim() {
+                    "" => format!("variant {name}'s set"),
+                    own => own.to_string(),
+                });
             }
             unused.retain(|k| **k != site.path);
         }

@@ -572,9 +572,7 @@ pub fn paths_table(s: &Scenario) -> String {
     let range_of = |field: crate::scenario::field::ParamField| {
         // A dated step lies within the horizon (validation checks it there too).
         if field
-            == crate::scenario::field::ParamField::Timing(
-                crate::scenario::field::TimingField::Step,
-            )
+            == crate::scenario::field::ParamField::Timing(crate::scenario::field::TimingField::Step)
         {
             (0.0, crate::scenario::validate::last_step(s) as f64)
         } else {

@@ -211,7 +211,7 @@ pub fn prim_table(r: &ExperimentResult) -> (Vec<Column>, Vec<Vec<Cell>>) {
             "chosen",
             ColumnType::Bool,
             "",
-            "the box the report describes",
+            "the box the report describes (none when there is nothing to locate)",
         ),
     ];
     let Some(prim) = &r.prim else {
@@ -414,9 +414,9 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
         // No box can hold more or fewer of the runs with it than all do: nothing to locate
         // (the sentence below read "0% likely, against 0% overall").
         o += &format!(
-            "\nScenario discovery (PRIM, {} runs): {name} happened in {} of them, so no box of \
+            "\nScenario discovery (PRIM, {}): {name} happened in {} of them, so no box of \
              inputs makes it likelier; there is nothing to locate.\n",
-            crate::report::charts::group_thousands(prim.rows),
+            crate::report::charts::n_runs(prim.rows),
             if prim.hits == 0 { "none" } else { "every one" }
         );
     } else if let Some(prim) = &r.prim {

@@ -40,6 +40,10 @@ pub use crate::text::reorders_text;
 /// assert_eq!(signed(0.1234, 3), "+0.123");
 /// ```
 pub fn signed(v: f64, digits: usize) -> String {
+    if !v.is_finite() {
+        // "NaN", "+inf", "-inf", as before.
+        return format!("{v:+.digits$}");
+    }
     let s = decimal(v, digits);
     match s.strip_prefix('-') {
         Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => format!("+{rest}"),

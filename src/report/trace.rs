@@ -289,7 +289,8 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
         format!(" --runs {n}{raise}")
     } else if file_runs > limit {
         // The file's own `runs` is above the default limit: the command as named was refused.
-        format!(" --max-runs {file_runs}")
+        // Run `t.run` is played by the first `t.run + 1` runs, within the limit.
+        format!(" --runs {}", t.run + 1)
     } else {
         String::new()
     };

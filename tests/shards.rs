@@ -500,6 +500,33 @@ fn a_damaged_shard_is_refused_and_named() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("holds a shard"), "{err}");
     assert_eq!(common::tree(&other), before);
+    // Nor by a whole run; a rerun of the shard itself replaces it.
+    let o = brink(&[
+        "run",
+        SCENARIO,
+        "--runs",
+        "300",
+        "--no-charts",
+        "--out",
+        other.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("holds a shard"), "{err}");
+    assert_eq!(common::tree(&other), before);
+    ok(&[
+        "run",
+        SCENARIO,
+        "--runs",
+        "300",
+        "--seed",
+        "9",
+        "--no-charts",
+        "--shard",
+        "1/2",
+        "--out",
+        other.to_str().unwrap(),
+    ]);
 
     // Undamaged again: merges, a file beside the shard's own (a copy's `.DS_Store`) left
     // alone as `report` and `diff` leave it (it was refused as damage).

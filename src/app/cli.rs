@@ -1638,6 +1638,9 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     // The comparison compiles its own arms: these are not held beside them (a model may take
     // tens of megabytes, and the models' budget counts one set).
     drop(arms);
+    if args.shard.is_none() {
+        crate::app::output::not_a_shard(&out, "the comparison")?;
+    }
     let staging = Staging::begin(&out, "compare")?;
     let mut sink = crate::app::run::Sink {
         rows: match &per_run_columns {

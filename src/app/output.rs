@@ -357,6 +357,27 @@ pub fn read_marker(dir: &Path) -> Result<Option<Marker>> {
     Ok(Some(m))
 }
 
+/// Refuses an `--out` that holds a shard (of this job or another) for a result that is not
+/// that shard (`what`: "the merged result", "the run"): brink wrote it, but replacing it
+/// throws away runs that were computed, most often through a mistyped `--out` (a merge wrote
+/// over another job's shard without a word, and so did a whole run).
+pub fn not_a_shard(out: &Path, what: &str) -> Result<()> {
+    let Ok(Some(marker)) = read_marker(out) else {
+        return Ok(());
+    };
+    let shard = ["shard.json", "compare-shard.json"]
+        .into_iter()
+        .find(|f| marker.files.iter().any(|e| e.name == *f));
+    match shard {
+        Some(file) => Err(Error::Input(format!(
+            "refusing to write {what} to {}: it holds a shard ({file}), whose runs would be \
+             lost; choose another folder (or remove the shard first if it is no longer needed)",
+            out.shown()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Checks that a folder holds exactly, byte for byte, the files its marker lists; returns the
 /// marker. Used to decide whether a folder may be replaced and whether a shard is whole. Every
 /// failure is an input error naming the folder and the first file that does not match.

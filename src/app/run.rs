@@ -360,6 +360,10 @@ pub fn run_with(
     let model = sim.model()?;
     // Before anything is written: counts too large for memory are refused here.
     let plan = sim.fitted_plan(&model)?;
+    // A shard is replaced only by a shard (a rerun of it); a whole run over one lost its runs.
+    if req.shard.is_none() {
+        crate::app::output::not_a_shard(&req.out, "the run")?;
+    }
     let staging = Staging::begin(&req.out, "run")?;
     let keys =
         report::per_run::ArmRows::run(&loaded.scenario, &model, req.variant.as_deref(), req.seed)?;

@@ -270,7 +270,7 @@ fn merge(
     crate::app::output::note_input(std::path::Path::new(&first.manifest.scenario_file));
     // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.
     crate::app::interrupt::stop_flag_writing_nothing();
-    not_a_shard(out)?;
+    crate::app::output::not_a_shard(out, "the merged result")?;
     let staging = Staging::begin_as(out, "merge", "run")?;
     let mut per_run_columns = None;
     if first.per_run {
@@ -831,7 +831,7 @@ fn merge_compare(
     crate::app::output::note_input(std::path::Path::new(&first.manifest.scenario_file));
     // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.
     crate::app::interrupt::stop_flag_writing_nothing();
-    not_a_shard(out)?;
+    crate::app::output::not_a_shard(out, "the merged result")?;
     let staging = Staging::begin_as(out, "merge", "compare")?;
     staging.write_all(&brink::report::compare::files_for(
         &arms[0].model,
@@ -957,27 +957,6 @@ fn read_json<T: serde::de::DeserializeOwned>(
     let bytes = crate::app::output::read_bounded(&p, MAX_SHARD_FILE_BYTES)?;
     let f = serde_json::from_slice(&bytes).map_err(|e| damaged(dir, format!("{file}: {e}")))?;
     Ok((f, brink::scenario::sha256_hex(&bytes), marker))
-}
-
-/// Refuses a merge's `--out` that holds a shard (of this job or another): brink wrote it, but
-/// replacing it with a merged result throws away runs that were computed, most often through
-/// a mistyped `--out` (a merge wrote over another job's shard without a word).
-fn not_a_shard(out: &Path) -> Result<()> {
-    let Ok(Some(marker)) = crate::app::output::read_marker(out) else {
-        return Ok(());
-    };
-    let shard = ["shard.json", "compare-shard.json"]
-        .into_iter()
-        .find(|f| marker.files.iter().any(|e| e.name == *f));
-    match shard {
-        Some(file) => Err(Error::Input(format!(
-            "refusing to write the merged result to {}: it holds a shard ({file}), whose runs \
-             would be lost; choose another folder for the merge (or remove the shard first if \
-             it is no longer needed)",
-            out.shown()
-        ))),
-        None => Ok(()),
-    }
 }
 
 /// Reads a shard folder, checking it whole, for a merge's first pass: its counts are dropped,

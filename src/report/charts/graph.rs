@@ -192,7 +192,7 @@ impl Drawing for Graph<'_> {
             boxes[i] = Boxed {
                 x: cx + rx * a.cos(),
                 y: cy + ry * a.sin(),
-                hw: text_width(&label, 15.0) as f64 / 2.0 + 10.0,
+                hw: text_width(label, 15.0) as f64 / 2.0 + 10.0,
                 hh: 14.0,
             };
         }

@@ -454,43 +454,39 @@ fn graph_tells_apart_actors_whose_labels_are_cut_alike() {
     let dir = scratch("graph-alike");
     ok_in(&dir, &["new", "demo"]);
     let text = fs::read_to_string(dir.join("demo.ron")).unwrap();
-    let long =
-        |side: &str| format!("label: \"Ministry of Foreign Affairs of the Republic of {side}\"");
     assert!(text.contains("label: \"Side A\"") && text.contains("label: \"Side B\""));
-    let edited = text
-        .replace("label: \"Side A\"", &long("North"))
-        .replace("label: \"Side B\"", &long("South"));
-    fs::write(dir.join("long.ron"), edited).unwrap();
-    ok_in(&dir, &["graph", "long.ron", "--out", "long.svg"]);
-    let svg = fs::read_to_string(dir.join("long.svg")).unwrap();
-    let shown: Vec<&str> = svg
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("Ministry"))
-        .collect();
-    assert_eq!(shown.len(), 2, "{shown:?}");
-    assert_ne!(shown[0], shown[1]);
+    // The two actors' boxes as drawn, their labels `label(A)` and `label(B)`.
+    let drawn = |name: &str, label: &dyn Fn(&str) -> String| -> Vec<String> {
+        let edited = text
+            .replace("label: \"Side A\"", &format!("label: \"{}\"", label("A")))
+            .replace("label: \"Side B\"", &format!("label: \"{}\"", label("B")));
+        fs::write(dir.join(format!("{name}.ron")), edited).unwrap();
+        let (file, out) = (format!("{name}.ron"), format!("{name}.svg"));
+        ok_in(&dir, &["graph", &file, "--out", &out]);
+        let svg = fs::read_to_string(dir.join(&out)).unwrap();
+        let shown: Vec<String> = svg
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("Ministry"))
+            .map(String::from)
+            .collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert_ne!(shown[0], shown[1], "{shown:?}");
+        shown
+    };
+    let side = |s: &str| if s == "A" { "North" } else { "South" };
+    let shown = drawn("long", &|s| {
+        format!("Ministry of Foreign Affairs of the Republic of {}", side(s))
+    });
     assert!(shown.iter().any(|l| l.ends_with("North")), "{shown:?}");
     assert!(shown.iter().any(|l| l.ends_with("South")), "{shown:?}");
     // Alike at both ends as well: numbered.
-    let twin = |side: &str| {
+    drawn("twin", &|s| {
         format!(
-            "label: \"Ministry of Foreign Affairs of the {side} Federal Republic of the Union\""
+            "Ministry of Foreign Affairs of the {}ern Federal Republic of the Union",
+            side(s)
         )
-    };
-    let edited = text
-        .replace("label: \"Side A\"", &twin("Northern"))
-        .replace("label: \"Side B\"", &twin("Southern"));
-    fs::write(dir.join("twin.ron"), edited).unwrap();
-    ok_in(&dir, &["graph", "twin.ron", "--out", "twin.svg"]);
-    let svg = fs::read_to_string(dir.join("twin.svg")).unwrap();
-    let shown: Vec<&str> = svg
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("Ministry"))
-        .collect();
-    assert_eq!(shown.len(), 2, "{shown:?}");
-    assert_ne!(shown[0], shown[1], "{shown:?}");
+    });
 }
 
 /// graph's default file name is the scenario's stem without its control characters and marks

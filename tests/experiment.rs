@@ -1105,22 +1105,28 @@ fn a_set_number_a_compared_variant_sets_is_noted() {
 #[test]
 fn a_design_over_an_events_step_records_whole_steps() {
     let dir = common::scratch("steps");
-    let out = dir.join("lhs");
-    let o = common::brink(&[
-        "experiment",
-        "scenarios/examples/tutorial.ron",
-        "--design",
-        "lhs",
-        "--param",
-        "events.election_south.step=10..20",
-        "--points",
-        "8",
-        "--runs",
-        "20",
-        "--no-charts",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    // The tutorial's election week over `range`, `points` of `design`, into `dir/design`.
+    let design = |design: &str, range: &str, points: &str| {
+        let out = dir.join(design);
+        let param = format!("events.election_south.step={range}");
+        let o = common::brink(&[
+            "experiment",
+            "scenarios/examples/tutorial.ron",
+            "--design",
+            design,
+            "--param",
+            &param,
+            "--points",
+            points,
+            "--runs",
+            "20",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        (o, out)
+    };
+    let (o, out) = design("lhs", "10..20", "8");
     assert!(o.status.success(), "{}", common::describe(&o));
     let text = std::fs::read_to_string(out.join("points.csv")).unwrap();
     let mut lines = text.lines();
@@ -1135,22 +1141,7 @@ fn a_design_over_an_events_step_records_whole_steps() {
     assert_eq!(steps.len(), 8);
     assert!(steps.iter().all(|x| x.fract() == 0.0), "{steps:?}");
     assert!(steps.iter().all(|x| (10.0..=20.0).contains(x)), "{steps:?}");
-    let out = dir.join("factorial");
-    let o = common::brink(&[
-        "experiment",
-        "scenarios/examples/tutorial.ron",
-        "--design",
-        "factorial",
-        "--param",
-        "events.election_south.step=10..11",
-        "--points",
-        "3",
-        "--runs",
-        "20",
-        "--no-charts",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (o, out) = design("factorial", "10..11", "3");
     assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("whole week"));
     assert!(!out.exists());

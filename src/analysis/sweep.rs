@@ -430,14 +430,16 @@ pub fn grid_models(
     // An event's step is drawn and then rounded to a whole step: a grid value between two
     // steps ran as one of them, and its row read like a point of its own (10.25 and 10.75
     // ran as 10 and 11, beside them).
-    for ((spec, (field, _)), values) in specs.iter().zip(&found).zip(&grids) {
-        let whole = ParamField::Timing(crate::scenario::field::TimingField::Step);
+    let whole = ParamField::Timing(crate::scenario::field::TimingField::Step);
+    for ((spec, _), values) in
+        (specs.iter().zip(&found).zip(&grids)).filter(|((_, f), _)| f.0 == whole)
+    {
         let between: Vec<String> = values
             .iter()
             .filter(|x| x.fract() != 0.0)
             .map(|&x| fmt_num(x))
             .collect();
-        if *field == whole && !between.is_empty() {
+        if !between.is_empty() {
             let shown = if between.len() > 3 {
                 format!("{}, …", between[..3].join(", "))
             } else {

@@ -275,26 +275,25 @@ fn merge(
     let mut per_run_columns = None;
     if first.per_run {
         let (columns, fixed) = runs_columns(&shards[0], &model)?;
-        // Each outcome's own 0/1 column (`out.NAME`, docs/data.md) and the runs each shard's
-        // counts say it happened in.
-        let mut outcome_columns: Vec<(usize, &str)> = model
-            .outcomes
-            .iter()
-            .filter_map(|o| {
-                let own = format!("out.{}", o.name);
-                Some((columns.iter().position(|c| c.name == own)?, o.name.as_str()))
+        // Each outcome's own 0/1 column (`out.NAME`, docs/data.md) with the outcome's index,
+        // in the header's order (the join reads each row's fields once, left to right), and
+        // the runs each shard's counts say it happened in.
+        let mut found: Vec<(usize, usize)> = (model.outcomes.iter().enumerate())
+            .filter_map(|(o, spec)| {
+                let own = format!("out.{}", spec.name);
+                Some((columns.iter().position(|c| c.name == own)?, o))
             })
             .collect();
-        // In the header's order: the join reads each row's fields once, left to right.
-        outcome_columns.sort_unstable();
-        let expected: Vec<Vec<u64>> = hits
-            .iter()
+        found.sort_unstable();
+        let outcome_columns: Vec<(usize, &str)> = (found.iter())
+            .map(|&(k, o)| (k, model.outcomes[o].name.as_str()))
+            .collect();
+        let expected: Vec<Vec<u64>> = (hits.iter())
             .map(|h| {
-                let by_name = |name: &str| {
-                    let o = model.outcomes.iter().position(|o| o.name == name);
-                    o.and_then(|o| h.get(o).copied()).unwrap_or(0)
-                };
-                outcome_columns.iter().map(|(_, n)| by_name(n)).collect()
+                found
+                    .iter()
+                    .map(|&(_, o)| h.get(o).copied().unwrap_or(0))
+                    .collect()
             })
             .collect();
         join_runs_csv(

@@ -569,38 +569,26 @@ pub fn unit_words(field: crate::scenario::field::ParamField, s: &Scenario) -> St
 /// `--set` takes it), the valid range of its field and its unit, in sampling order.
 pub fn paths_table(s: &Scenario) -> String {
     let mut t = Table::new(&["path", "value", "valid range", "unit"]);
-    let range_of = |field: crate::scenario::field::ParamField| {
+    // Each number's range as `--set` checks it: a shared number's is what every number that
+    // reads it takes ("any number" was listed where `--set` refused a value outside a use's).
+    let ranges = crate::scenario::validate::valid_ranges(s);
+    let last = crate::scenario::validate::last_step(s) as f64;
+    for_each_param(&mut s.clone(), &mut |site, p| {
+        let step =
+            crate::scenario::field::ParamField::Timing(crate::scenario::field::TimingField::Step);
         // A dated step lies within the horizon (validation checks it there too).
-        if field
-            == crate::scenario::field::ParamField::Timing(crate::scenario::field::TimingField::Step)
-        {
-            (0.0, crate::scenario::validate::last_step(s) as f64)
+        let range = if site.key.field == step {
+            (0.0, last)
         } else {
-            field.range(s.bounds)
-        }
-    };
-    // A shared number takes only what every number that reads it takes: "any number" was
-    // listed where `--set` refused a value outside a use's range.
-    let mut uses: std::collections::HashMap<String, (f64, f64)> = Default::default();
-    for_each_param(&mut s.clone(), &mut |site, p| {
-        if let Param::Dist(crate::scenario::param::Dist::Shared(name)) = p {
-            let (lo, hi) = range_of(site.key.field);
-            let r = uses
-                .entry(name.clone())
-                .or_insert((f64::NEG_INFINITY, f64::INFINITY));
-            *r = (r.0.max(lo), r.1.min(hi));
-        }
-    });
-    for_each_param(&mut s.clone(), &mut |site, p| {
-        let shared = site
-            .path
-            .strip_prefix("shared.")
-            .and_then(|n| n.strip_suffix(".value"))
-            .and_then(|n| uses.get(n));
+            ranges
+                .get(&site.path)
+                .copied()
+                .unwrap_or_else(|| site.key.field.range(s.bounds))
+        };
         t.row(vec![
             site.path.clone(),
             param_ron(p),
-            range_words(shared.copied().unwrap_or_else(|| range_of(site.key.field))),
+            range_words(range),
             unit_words(site.key.field, s),
         ]);
     });

@@ -160,31 +160,10 @@ impl Drawing for Graph<'_> {
         ];
         // Labels cut to fit; two different ones cut to the same text keep their ends as well
         // ("Ministry of Foreign Affairs of …" named two actors alike).
-        let mut shown: Vec<String> = d.nodes.iter().map(|_| String::new()).collect();
+        let mut shown = vec![String::new(); d.nodes.len()];
         let labels: Vec<&str> = actors.iter().map(|&i| d.nodes[i].label.as_str()).collect();
         for (&i, l) in actors.iter().zip(super::fit_apart(&labels, 15.0, 200)) {
             shown[i] = l;
-        }
-        // Labels alike at both ends still read alike cut in the middle: numbered in order.
-        let alike: Vec<usize> = actors
-            .iter()
-            .copied()
-            .filter(|&i| {
-                actors
-                    .iter()
-                    .any(|&j| shown[j] == shown[i] && d.nodes[j].label != d.nodes[i].label)
-            })
-            .collect();
-        let before = shown.clone();
-        for (n, &i) in alike.iter().enumerate() {
-            let nth = alike[..n]
-                .iter()
-                .filter(|&&j| before[j] == before[i])
-                .count()
-                + 1;
-            let tag = format!(" ({nth})");
-            let room = 200u32.saturating_sub(super::text_width(&tag, 15.0));
-            shown[i] = super::fit(&d.nodes[i].label, 15.0, room) + &tag;
         }
         for (k, &i) in actors.iter().enumerate() {
             let a = start + std::f64::consts::TAU * k as f64 / n as f64;

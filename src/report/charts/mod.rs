@@ -510,21 +510,30 @@ pub(crate) fn short_label(label: &str, name: &str) -> String {
 /// Texts each fitted to a width as [`fit`] does, except that texts which differ but would read
 /// the same once cut at the end (long names alike up to their last words: "Variant with every
 /// lever of Russia's, and A" and "…, and B") are cut in the middle instead, keeping their start
-/// and their end, so that a legend never shows two entries alike.
+/// and their end; texts alike at both ends as well are numbered in order ("… (1)", "… (2)"),
+/// so that a legend or a diagram never shows two entries alike.
 pub(crate) fn fit_apart(texts: &[&str], size: f64, max: u32) -> Vec<String> {
     let mut out: Vec<String> = texts.iter().map(|t| fit(t, size, max)).collect();
-    let mut alike = vec![false; texts.len()];
-    for i in 0..texts.len() {
-        for j in i + 1..texts.len() {
-            if out[i] == out[j] && texts[i] != texts[j] {
-                (alike[i], alike[j]) = (true, true);
-            }
+    // The texts that read as another text does, cut as `out` cuts them.
+    let alike = |out: &[String]| -> Vec<bool> {
+        (0..texts.len())
+            .map(|i| (0..texts.len()).any(|j| out[i] == out[j] && texts[i] != texts[j]))
+            .collect()
+    };
+    for (i, a) in alike(&out).into_iter().enumerate() {
+        if a {
+            out[i] = fit_middle(texts[i], size, max);
         }
     }
-    for (i, t) in texts.iter().enumerate() {
-        if alike[i] {
-            out[i] = fit_middle(t, size, max);
-        }
+    let before = out.clone();
+    let twins = alike(&before);
+    for i in (0..texts.len()).filter(|&i| twins[i]) {
+        let nth = (0..i)
+            .filter(|&j| twins[j] && before[j] == before[i])
+            .count()
+            + 1;
+        let tag = format!(" ({nth})");
+        out[i] = fit(texts[i], size, max.saturating_sub(text_width(&tag, size))) + &tag;
     }
     out
 }

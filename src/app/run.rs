@@ -104,9 +104,10 @@ pub fn check_source_date_epoch() -> Result<()> {
 
 /// The default output folder of a scenario file (and variant): `output/<file stem>[-<variant>]`,
 /// and with `--set` overrides `output/<file stem>[-<variant>]-set-<path>_<value>[,...]`, so that
-/// a what-if never takes the place of the plain run's results. A name too long for one folder
-/// name (80 characters) is cut and ends in a hash of the whole overrides, so that two
-/// different what-ifs never share a folder.
+/// a what-if never takes the place of the plain run's results. A stem or overrides that
+/// [`sanitize`] had to change (`a b.ron`, a distribution's spaces and quotes), or too long for
+/// one folder name (80 characters), end in a hash of the name as given (see [`short_name`]),
+/// so that two different files or what-ifs never share a folder.
 pub fn default_out<S: std::fmt::Display>(
     scenario_file: &Path,
     variant: Option<&str>,
@@ -114,7 +115,7 @@ pub fn default_out<S: std::fmt::Display>(
 ) -> PathBuf {
     let stem = scenario_file
         .file_stem()
-        .map(|s| sanitize(&s.to_string_lossy()))
+        .map(|s| short_name(&s.to_string_lossy()))
         .unwrap_or_else(|| "run".into());
     let name = match variant {
         Some(v) => format!("{stem}-{}", sanitize(v)),
@@ -148,20 +149,24 @@ pub fn with_sets<S: std::fmt::Display>(name: String, sets: &[S]) -> String {
     if sets.is_empty() {
         return name;
     }
+    // `path=value` is written `path_value`: the one character every override has that a
+    // folder name may not is no reason for a hash.
     let joined = sets
         .iter()
-        .map(|s| s.to_string())
+        .map(|s| s.to_string().replacen('=', "_", 1))
         .collect::<Vec<_>>()
         .join(",");
     short_name(&format!("{name}-set-{joined}"))
 }
 
-/// `name` made safe by [`sanitize`]; longer than 80 characters, cut and ending in a hash of
-/// the whole, so that two names differing only past the cut stay apart (they shared a folder,
-/// the second replacing the first).
+/// `name` made safe by [`sanitize`]. A name that is already safe and at most 80 characters
+/// stays as it is; any other is cut to 70 characters, made safe and ends in a hash of the name
+/// as given, so that two names never share a folder: names differing only past the cut (the
+/// second replaced the first), or only in what `sanitize` replaces (`a b.ron` and `a_b.ron`,
+/// `é.ron` and `ü.ron`, a reviewing helper's finding).
 fn short_name(name: &str) -> String {
-    if name.chars().count() <= 80 {
-        return sanitize(name);
+    if name.chars().count() <= 80 && sanitize(name) == name {
+        return name.to_string();
     }
     let hash = fnv(name);
     let cut: String = name.chars().take(70).collect();
@@ -722,6 +727,39 @@ mod tests {
             assert!(name.len() <= 80, "{name}");
             assert_safe("a long what-if", name);
         }
+    }
+
+    /// Files and what-ifs that `sanitize` alone would write to one folder each get their own
+    /// (a reviewing helper's runs of `a b.ron` and `a_b.ron` shared `output/a_b`, the second
+    /// replacing the first); names already safe keep their plain folder.
+    #[test]
+    fn names_sanitize_would_merge_get_their_own_default_folders() {
+        let out = |f: &str, sets: &[&str]| default_out(Path::new(f), None, sets);
+        for (a, b) in [
+            ("a b.ron", "a_b.ron"),
+            ("é.ron", "ü.ron"),
+            ("x:y.ron", "x?y.ron"),
+            ("con.ron", "con_.ron"),
+            ("a..ron", "a.ron"),
+        ] {
+            let (pa, pb) = (out(a, &[]), out(b, &[]));
+            assert_ne!(pa, pb, "{a} and {b}");
+            for p in [&pa, &pb] {
+                let name = p.file_name().unwrap().to_str().unwrap();
+                assert!(name.len() <= 80, "{name}");
+                assert_safe(a, name);
+            }
+        }
+        assert_eq!(out("a_b.ron", &[]), Path::new("output/a_b"));
+        let dist = |source: &str| {
+            format!("actors.north.hawkishness=Uniform(min: 0, max: 1, source: \"{source}\")")
+        };
+        let (x, y) = (dist("a b"), dist("a:b"));
+        assert_ne!(out("t.ron", &[&x]), out("t.ron", &[&y]));
+        assert_eq!(
+            out("t.ron", &["actors.north.hawkishness=0.9"]),
+            Path::new("output/t-set-actors.north.hawkishness_0.9")
+        );
     }
 
     #[test]

@@ -895,7 +895,9 @@ fn truncated_normals_are_checked_as_the_format_says() {
 /// A Beta given one bound is on that bound to the other's default (0 to 1): `min: 3` alone
 /// was accepted and drawn mirrored on 3 down to 1. A normal cut at its field's far end (every
 /// draw clamped to it) is refused as one cut past it is, and one cut on one side is judged by
-/// its written mean (centred on -1000 and cut at 0.5, every draw was clamped to 1). A cut
+/// the mean of its draws (written centred on -1000 and cut at 0.5, its draws average 37.8:
+/// nearly every one was clamped to 1), not by its written mean (one centred on -0.2 and cut at
+/// 0, the curve `calibrate` fits to a posterior piled against 0, draws 0.7 on average). A cut
 /// normal's central value is the mean of its draws (a sweep showed 1.5 for a share: the mean
 /// of a normal cut to [0.2, 0.9]).
 #[test]
@@ -913,7 +915,7 @@ fn one_sided_bounds_and_windows_read_as_their_draws() {
         ),
         (
             "actors.north.activity=Normal(mean: -1000, sd: 200, min: 0.5)",
-            "is centred on -1000, outside its valid range",
+            "is centred on 37.78445197131077, outside its valid range",
         ),
         (
             "actors.north.activity=Normal(mean: 5e12, sd: 1e12, max: 0.9)",
@@ -925,6 +927,11 @@ fn one_sided_bounds_and_windows_read_as_their_draws() {
         assert_eq!(o.status.code(), Some(2), "{set}: {err}");
         assert!(err.contains(says), "{set}: {err}");
     }
+    let o = run(
+        "actors.north.activity=Normal(mean: -0.2, sd: 1, min: 0)",
+        "centred-below-its-cut",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let central = |text: &str| {
         let p: brink::scenario::Param = brink::scenario::overrides::parse_value(text).unwrap();
         p.central()

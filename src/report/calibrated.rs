@@ -107,7 +107,10 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str, valid: (f64, f64)
                 ),
             });
         }
-        let common = (m * (1.0 - m) / v - 1.0).max(1.0).max(lowest).min(highest);
+        // The method of moments, within the shapes brink samples from. (The sum was also
+        // floored at 1: a flat or U-shaped posterior, Beta(0.2, 0.2), was written as
+        // Beta(0.5, 0.5), narrower than its source said, a reviewing helper found.)
+        let common = (m * (1.0 - m) / v - 1.0).max(lowest).min(highest);
         // Each shape to as many digits as keep the Beta's mean within a hundredth of its sd:
         // four moved a narrow posterior's mean by 70 sd.
         let quantum = (m * (1.0 - m) / (common + 1.0)).sqrt() * common / 100.0;
@@ -119,6 +122,42 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str, valid: (f64, f64)
             max: Some(hi),
             source,
         });
+    }
+    // A normal cut on one side: the curve whose cut has the posterior's mean and sd (its own
+    // μ and σ are not those: `Normal(mean: 0.80, sd: 0.62, min: 0)` draws with mean 0.92 and sd
+    // 0.52, so each calibration that started from the last one's file moved the number).
+    if lo.is_finite() != hi.is_finite() && sd > 0.0 && sd.is_finite() {
+        let (cut_mean, mut source) = centred("mean", mean);
+        let (cut, below) = if lo.is_finite() {
+            (lo, true)
+        } else {
+            (hi, false)
+        };
+        let (mu, sigma, matched) = cut_normal_with(cut_mean, sd, cut, below);
+        if mu.is_finite() && sigma > 0.0 && sigma.is_finite() {
+            let sigma = round(sigma);
+            let mu = round_within(mu, sigma / 100.0);
+            if !matched {
+                let (_, written_sd) = cut_normal_moments(mu, sigma, cut, below);
+                source = format!(
+                    "{source}{} No normal cut at {} has the posterior's mean and sd (it falls                      off more steeply than any): the one written has its mean and sd {}.",
+                    if source.is_empty() || source.ends_with('.') {
+                        ""
+                    } else {
+                        "."
+                    },
+                    fmt_num(cut),
+                    fmt_num(round(written_sd))
+                );
+            }
+            return Param::Dist(Dist::Normal {
+                mean: mu,
+                sd: sigma,
+                min: lo.is_finite().then_some(lo),
+                max: hi.is_finite().then_some(hi),
+                source,
+            });
+        }
     }
     // Rounded within a hundredth of the sd written (at least 1e-9): with an sd of 0 (particles
     // on one value) the mean kept four digits, tens of thousands of its sds off (found by a
@@ -133,6 +172,78 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str, valid: (f64, f64)
         max: hi.is_finite().then_some(hi),
         source,
     })
+}
+
+/// How far past its centre, in standard deviations, a cut written by [`fit`] may lie: the
+/// curve then keeps 1.9e-8 of its mass beyond the cut, well above the 10^-9 below which a
+/// scenario's cut normal is refused.
+const DEEPEST_CUT: f64 = 5.5;
+
+/// The mean and sd of a normal (μ, σ) cut at `cut` (keeping what lies above it when `below`,
+/// else what lies below it).
+fn cut_normal_moments(mu: f64, sigma: f64, cut: f64, below: bool) -> (f64, f64) {
+    // Mirrored, a cut from above is a cut from below.
+    let (mu_b, cut_b) = if below { (mu, cut) } else { (-mu, -cut) };
+    let a = (cut_b - mu_b) / sigma;
+    let (lambda, spread) = hazard_and_spread(a);
+    let mean = mu_b + sigma * lambda;
+    let sd = sigma * spread.max(0.0).sqrt();
+    (if below { mean } else { -mean }, sd)
+}
+
+/// For a standard normal cut at `a` from below: its mean λ = φ(a) / (1 − Φ(a)) and its
+/// variance 1 + aλ − λ².
+fn hazard_and_spread(a: f64) -> (f64, f64) {
+    let tail = 0.5 * libm::erfc(a / std::f64::consts::SQRT_2);
+    let pdf = crate::numerics::math::exp(-0.5 * a * a) / (2.0 * std::f64::consts::PI).sqrt();
+    let lambda = pdf / tail;
+    (lambda, 1.0 + a * lambda - lambda * lambda)
+}
+
+/// The normal (μ, σ) whose cut at `cut` (from below when `below`) has mean `mean` and sd `sd`,
+/// and whether it has both: the ratio (mean − cut) / sd of a cut normal falls from infinity
+/// (the cut far below the centre) toward 1 (an exponential's) as the cut moves up through the
+/// curve, so it is found by bisection on the cut's place `a` in standard deviations, up to
+/// [`DEEPEST_CUT`]. A ratio beyond what those reach gets the deepest cut with the posterior's
+/// mean (`false`).
+fn cut_normal_with(mean: f64, sd: f64, cut: f64, below: bool) -> (f64, f64, bool) {
+    let gap = if below { mean - cut } else { cut - mean };
+    // The ratio of a cut at `a`.
+    let ratio = |a: f64| {
+        let (lambda, spread) = hazard_and_spread(a);
+        (lambda - a) / spread.max(f64::MIN_POSITIVE).sqrt()
+    };
+    let target = gap / sd;
+    // A NaN target (no spread to speak of) takes the deepest cut too.
+    let reachable = target > ratio(DEEPEST_CUT);
+    let (a, matched) = if !reachable {
+        (DEEPEST_CUT, false)
+    } else {
+        // ratio(a) > -a, so a = -target - 1 lies below the answer.
+        let (mut lo, mut hi) = (-target - 1.0, DEEPEST_CUT);
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if mid <= lo || mid >= hi {
+                break;
+            }
+            if ratio(mid) > target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        (0.5 * (lo + hi), true)
+    };
+    let (lambda, spread) = hazard_and_spread(a);
+    // Matched: σ from the sd; otherwise from the mean (the gap is σ(λ − a)).
+    let sigma = if matched {
+        sd / spread.sqrt()
+    } else {
+        gap.max(0.0) / (lambda - a)
+    };
+    let mu_b = -a * sigma; // relative to the cut, mirrored for a cut from above
+    let mu = if below { cut + mu_b } else { cut - mu_b };
+    (mu, sigma, matched)
 }
 
 /// Four significant digits: a posterior from a few thousand particles says no more.
@@ -498,6 +609,105 @@ mod tests {
         assert_eq!(figures(0.4207), "0.4207");
         assert_eq!(figures(-0.185), "-0.185");
         assert_eq!(figures(0.0), "0");
+    }
+
+    /// A posterior on a number whose prior is a normal cut on one side is written as the cut
+    /// normal with the posterior's mean and sd (a reviewing helper's calibration that learned
+    /// nothing wrote `Normal(mean: 0.8012, sd: 0.6201, min: 0)` for a posterior 0.80 ± 0.62,
+    /// a curve whose draws are 0.92 ± 0.52).
+    #[test]
+    fn a_cut_normal_posterior_keeps_its_mean_and_sd() {
+        // The solver undoes the moments, both sides, cuts deep and shallow.
+        for (mu, sigma, cut, below) in [
+            (0.0, 1.0, 0.0, true),
+            (-3.0, 2.0, 0.0, true),
+            (5.0, 0.1, 4.0, true),
+            (-2.0, 1.5, -1.0, false),
+            (7.0, 3.0, 1.0, false),
+        ] {
+            let (m, s) = cut_normal_moments(mu, sigma, cut, below);
+            let (mu2, sigma2, matched) = cut_normal_with(m, s, cut, below);
+            assert!(matched, "{mu} {sigma} {cut}");
+            assert!((mu2 - mu).abs() < 1e-9 * sigma, "{mu} vs {mu2}");
+            assert!((sigma2 - sigma).abs() < 1e-9 * sigma, "{sigma} vs {sigma2}");
+        }
+        // Draws of Normal(0, 1) cut at 0 (the half-normal, by its quantiles): the file's
+        // curve draws with the draws' mean and sd, within the rounding to a hundredth of σ.
+        let n = 4000;
+        let xs: Vec<f64> = (0..n)
+            .map(|i| crate::numerics::dist::norm_inv(0.5 + 0.5 * (i as f64 + 0.5) / n as f64))
+            .collect();
+        let prior = Param::Dist(Dist::Normal {
+            mean: 0.0,
+            sd: 1.0,
+            min: Some(0.0),
+            max: None,
+            source: String::new(),
+        });
+        let (mean, sd) = weighted_mean_sd(&xs, &vec![1.0; n]);
+        let Param::Dist(Dist::Normal {
+            mean: mu,
+            sd: sigma,
+            min: Some(min),
+            max: None,
+            ..
+        }) = fit(&prior, &xs, &vec![1.0; n], "", (0.0, 1e12))
+        else {
+            panic!("not a normal cut below");
+        };
+        assert_eq!(min, 0.0);
+        let (m, s) = cut_normal_moments(mu, sigma, 0.0, true);
+        assert!((m - mean).abs() < sigma / 50.0, "{m} vs {mean}");
+        assert!((s - sd).abs() < sd * 1e-3, "{s} vs {sd}");
+        // The half-normal's own curve: μ ≈ 0, σ ≈ 1, not its draws' 0.80 ± 0.60.
+        assert!(
+            mu.abs() < 0.02 && (sigma - 1.0).abs() < 0.02,
+            "{mu} {sigma}"
+        );
+        // Steeper than any cut normal (an exponential's ratio is 1, these 0.5): the deepest
+        // cut with the posterior's mean, and the source says its sd is not the posterior's.
+        let steep = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0];
+        let (mean, _) = weighted_mean_sd(&steep, &[1.0; 10]);
+        let Param::Dist(Dist::Normal {
+            mean: mu,
+            sd: sigma,
+            source,
+            ..
+        }) = fit(&prior, &steep, &[1.0; 10], "", (0.0, 1e12))
+        else {
+            panic!("not a normal");
+        };
+        let (m, _) = cut_normal_moments(mu, sigma, 0.0, true);
+        assert!((m - mean).abs() < sigma / 50.0, "{m} vs {mean}");
+        assert!(source.contains("No normal cut at 0 has"), "{source}");
+    }
+
+    /// A flat or U-shaped posterior keeps its spread: Beta(0.2, 0.2)'s draws were written as
+    /// Beta(0.5, 0.5), the shapes' sum floored at 1 (a reviewing helper).
+    #[test]
+    fn a_u_shaped_posterior_is_written_as_wide_as_it_is() {
+        use crate::analysis::calibrate::prior_quantile;
+        let prior = Param::Dist(Dist::Beta {
+            alpha: 0.2,
+            beta: 0.2,
+            min: None,
+            max: None,
+            source: String::new(),
+        });
+        let n = 4000;
+        let xs: Vec<f64> = (0..n)
+            .map(|i| prior_quantile(&prior, (i as f64 + 0.5) / n as f64).unwrap())
+            .collect();
+        let Param::Dist(Dist::Beta { alpha, beta, .. }) =
+            fit(&prior, &xs, &vec![1.0; n], "", (0.0, 1.0))
+        else {
+            panic!("not a Beta");
+        };
+        // Stratified draws of the curve: its shapes within a few per cent.
+        assert!(
+            (alpha - 0.2).abs() < 0.01 && (beta - 0.2).abs() < 0.01,
+            "{alpha} {beta}"
+        );
     }
 
     #[test]

@@ -113,16 +113,23 @@ pub fn check_param(
     // log-normal) by its centre (it is clamped when drawn), its cut leaving some of the range
     // (`min: 2` for a share would clamp every draw to 1).
     let bounded = lo.is_finite() && hi.is_finite();
+    // The centre of a curve reaching to infinity is the mean of its draws: a normal cut on one
+    // side may be written centred beyond the range when its cut keeps the draws inside (the
+    // curve `calibrate` fits to a posterior piled against the range's end, `Normal(mean: -0.18,
+    // sd: 1, min: 0)`, draws 0.73 on average and was refused).
+    let centre = p.central();
     let bad = if !p.is_uncertain() {
         out(c)
     } else if bounded {
         out(lo) || out(hi)
     } else {
         // A cut at or past the range's far end clamps every draw to that end.
-        out(c) || lo >= valid.1 || hi <= valid.0
+        out(centre) || lo >= valid.1 || hi <= valid.0
     };
     if bad {
-        let centred = !bounded && out(c);
+        // A cut past the far end is told as the values the number can take.
+        let centred = !bounded && out(centre) && lo < valid.1 && hi > valid.0;
+        let c = if p.is_uncertain() { centre } else { c };
         let [c, lo, hi] = [c, lo, hi].map(fmt_exact);
         let what = if !p.is_uncertain() {
             format!("{path} is {c}")

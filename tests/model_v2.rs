@@ -889,31 +889,40 @@ fn ms_name<'a>(m: &'a Model, ms: &brink::model::MeasureSpec) -> &'a str {
 }
 
 /// The tornado marks the bars whose outcome reads the lever itself (forcing the visa regime
-/// makes "visa imposed" true by definition), and only those.
+/// makes "visa imposed" true by definition; freezing either act of `Before("apology",
+/// "leaders_meeting")` decides "apology first", which a reviewing helper found unmarked), and
+/// only those.
 #[test]
 fn the_tornado_marks_outcomes_that_follow_by_definition() {
     let dir = common::scratch("tornado");
-    let out = dir.join("out");
-    common::ok(&[
-        "compare",
-        "scenarios/examples/tutorial.ron",
-        "--outcome",
-        "visa_imposed",
-        "--runs",
-        "300",
-        "--no-charts",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("compare.json")).unwrap()).unwrap();
-    let bars = json["tornado"]["bars"].as_array().expect("tornado bars");
-    let marked: Vec<&str> = bars
-        .iter()
-        .filter(|b| b["by_definition"] == serde_json::Value::Bool(true))
-        .map(|b| b["lever"].as_str().unwrap())
-        .collect();
-    assert_eq!(marked, vec!["visa_regime"]);
+    for (outcome, want) in [
+        ("visa_imposed", vec!["visa_regime"]),
+        ("apology_first", vec!["apology", "leaders_meeting"]),
+    ] {
+        let out = dir.join(outcome);
+        common::ok(&[
+            "compare",
+            "scenarios/examples/tutorial.ron",
+            "--outcome",
+            outcome,
+            "--runs",
+            "300",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("compare.json")).unwrap())
+                .unwrap();
+        let bars = json["tornado"]["bars"].as_array().expect("tornado bars");
+        let mut marked: Vec<&str> = bars
+            .iter()
+            .filter(|b| b["by_definition"] == serde_json::Value::Bool(true))
+            .map(|b| b["lever"].as_str().unwrap())
+            .collect();
+        marked.sort();
+        assert_eq!(marked, want, "{outcome}");
+    }
 }
 
 const ELECTION: &str = r#"Scenario(

@@ -341,14 +341,22 @@ pub struct TornadoBar {
     pub by_definition: bool,
 }
 
-/// Whether a condition reads a lever: a measure's level or an act's record.
-pub fn reads_lever(c: &crate::scenario::Condition, lever: &str) -> bool {
+/// Whether a condition of scenario `s` reads a lever: a measure's level or an act's record
+/// (`Before` names an act when no event of `s` has its name: an event's name comes first).
+pub fn reads_lever(
+    s: &crate::scenario::Scenario,
+    c: &crate::scenario::Condition,
+    lever: &str,
+) -> bool {
     use crate::scenario::Condition as C;
     match c {
         C::LevelAtLeast(l, _) | C::LevelHeldFor(l, ..) | C::LevelEverReached(l, _) => l == lever,
         C::ActWithin(a, _) | C::ActOccurred(a) => a == lever,
-        C::All(cs) | C::Any(cs) => cs.iter().any(|c| reads_lever(c, lever)),
-        C::Not(c) | C::Sustained(c, _) => reads_lever(c, lever),
+        // `Before(apology, leaders_meeting)`: freezing either act decides it (a reviewing
+        // helper's tornado showed both as effects through the crisis).
+        C::Before(a, b) => (a == lever || b == lever) && !s.events.iter().any(|e| e.name == lever),
+        C::All(cs) | C::Any(cs) => cs.iter().any(|c| reads_lever(s, c, lever)),
+        C::Not(c) | C::Sustained(c, _) => reads_lever(s, c, lever),
         _ => false,
     }
 }
@@ -678,7 +686,11 @@ pub fn results(
                 Some(b) => b,
                 None => {
                     bars.push(TornadoBar {
-                        by_definition: reads_lever(&base.scenario.outcomes[o].when, &lever),
+                        by_definition: reads_lever(
+                            &base.scenario,
+                            &base.scenario.outcomes[o].when,
+                            &lever,
+                        ),
                         lever: lever.clone(),
                         forced: None,
                         frozen: Interval {

@@ -60,7 +60,7 @@ pub(super) fn rows(cx: &Cx) -> Vec<Row> {
         s.outcomes
             .iter()
             .find(|x| x.name == name)
-            .is_some_and(|x| reads_lever(&x.when, lever))
+            .is_some_and(|x| reads_lever(s, &x.when, lever))
             || cx.r.tornado.as_ref().is_some_and(|t| {
                 t.outcome == name && t.bars.iter().any(|b| b.lever == lever && b.by_definition)
             })

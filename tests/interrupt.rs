@@ -178,6 +178,22 @@ fn keep_partial_writes_the_runs_done_marked_incomplete() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["b"]["complete"], false, "{v}");
     assert_eq!(v["a"]["complete"], true, "{v}");
+    // A report of it says how far it got, not only that it is incomplete (it read like a
+    // finished run but for that word, a reviewing helper found).
+    let report = dir.join("report");
+    common::ok(&[
+        "report",
+        out.to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(report.join("report.html")).unwrap();
+    assert!(
+        html.contains(&format!(
+            "Incomplete: interrupted after {held} of {RUNS} runs (--keep-partial)."
+        )),
+        "report.html does not say where the run stopped"
+    );
 }
 
 /// A scenario whose every run is slow (64 actors, every one of the 4,032 relations between

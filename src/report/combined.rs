@@ -609,11 +609,7 @@ pub fn report(
             .variant()
             .map(|v| format!(" · variant {}", Labels { sc }.variant(v)))
             .unwrap_or_default();
-        let mut incomplete = if part.input.manifest().complete {
-            String::new()
-        } else {
-            " Incomplete: not every requested run is in these results.".to_string()
-        };
+        let mut incomplete = crate::report::pages::incomplete_words(part.input.manifest());
         // Said where the report is read, not only on the terminal that made it: another
         // version may play the same seed otherwise.
         if let Some(writer) = part.input.manifest().other_writer() {

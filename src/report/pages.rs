@@ -155,7 +155,8 @@ pub(crate) struct AnalysisPage<'a> {
     pub(crate) version: &'a str,
     /// One sentence on what was run.
     pub(crate) setup: String,
-    pub(crate) complete: bool,
+    /// After the setup: a sentence saying the results are incomplete and why, or nothing.
+    pub(crate) incomplete: String,
     /// Whether the page's figures are scenario probabilities, so that the shared caveat
     /// ("conditional scenario probabilities, not forecasts") heads the caveat; a page of
     /// other figures (a calibration's posterior) says it in its own paragraphs.
@@ -208,7 +209,7 @@ pub(crate) fn header<'a>(
         tool: "brink",
         version: env!("CARGO_PKG_VERSION"),
         setup: String::new(),
-        complete: true,
+        incomplete: String::new(),
         probabilities: true,
         runs: String::new(),
         summary: vec![],
@@ -246,7 +247,7 @@ pub(crate) fn page<'a>(
     AnalysisPage {
         tool: &m.tool,
         version: &m.version,
-        complete: m.complete,
+        incomplete: incomplete_words(m),
         runs: group_thousands(m.runs),
         charts: charts.iter().map(ChartView::of).collect(),
         description: sc.description.trim(),
@@ -288,6 +289,23 @@ impl AnalysisPage<'_> {
 }
 
 /// Adds the numbers `--set` replaced to a setup sentence (see [`super::html::set_sentence`]).
+/// The sentence that follows a result's setup when not every requested run is in it, with
+/// the reason the run recorded ("interrupted after 73728 of 3000000 runs (--keep-partial)"):
+/// said only as "incomplete", a stopped run read like a finished one (a reviewing helper).
+pub(crate) fn incomplete_words(m: &Manifest) -> String {
+    if m.complete {
+        return String::new();
+    }
+    match m.stop_reason.as_deref().map(str::trim) {
+        // The reason comes from a file: an override in it is closed before brink's words.
+        Some(r) if !r.is_empty() => format!(
+            " Incomplete: {}.",
+            crate::text::close_bidi(r.trim_end_matches('.'))
+        ),
+        _ => " Incomplete: not every requested run is in these results.".into(),
+    }
+}
+
 pub(crate) fn push_set(setup: &mut String, sc: &Scenario, m: &Manifest) {
     if let Some(x) = super::html::set_sentence(sc, &m.set) {
         setup.push(' ');

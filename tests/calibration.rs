@@ -388,7 +388,8 @@ fn apply_to_is_checked_before_any_run() {
     assert!(
         common::stdout(&o).contains(
             "scenarios/russia_azerbaijan_2025.ron took shared.fatigue.value (it has no \
-             shared.rationality.value: calibrated, but not in the file)"
+             shared.rationality.value: calibrated, but not in the file), written as \
+             calibrated-russia_azerbaijan_2025.ron"
         ),
         "{}",
         common::stdout(&o)

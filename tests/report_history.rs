@@ -900,6 +900,7 @@ fn a_calibration_page_says_what_an_applied_file_took() {
     let tl = timelines();
     let applied = [Applied {
         file: "flagship.ron".into(),
+        written: "calibrated-flagship.ron".into(),
         took: vec!["shared.fatigue.value".into()],
         lacks: vec!["shared.rationality.value".into()],
     }];
@@ -908,7 +909,8 @@ fn a_calibration_page_says_what_an_applied_file_took() {
     let html = String::from_utf8(html.bytes.clone()).unwrap();
     assert!(
         html.contains(&escape_text(
-            "flagship.ron took shared.fatigue.value (it has no shared.rationality.value"
+            "flagship.ron took shared.fatigue.value (it has no shared.rationality.value: \
+             calibrated, but not in the file), written as calibrated-flagship.ron"
         )),
         "the page lists the applied file"
     );

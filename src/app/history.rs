@@ -678,6 +678,7 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             .collect();
         applied.push(brink::report::calibrate::Applied {
             file: path.shown().to_string(),
+            written: String::new(),
             took: replaced,
             lacks,
         });
@@ -685,6 +686,12 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
             format!("calibrated-{}", crate::app::run::sanitize(&name)),
             new,
         ));
+    }
+    // Each file given with --apply-to is told with the name it is written under.
+    let written = brink::report::calibrate::written_names(&calibrated)?;
+    let first_applied = calibrated.len() - applied.len();
+    for (a, name) in applied.iter_mut().zip(&written[first_applied..]) {
+        a.written = name.clone();
     }
     let ctx = context(&inputs, &req.command, &req.report);
     staging.write_all(&brink::report::calibrate::files_applied(

@@ -49,6 +49,8 @@ pub fn files(
 pub struct Applied {
     /// The file as given.
     pub file: String,
+    /// Its calibrated file's name in the output folder (see [`written_names`]).
+    pub written: String,
     /// The paths it took a posterior for.
     pub took: Vec<String>,
     /// The calibrated shared numbers' paths it has not.
@@ -56,7 +58,7 @@ pub struct Applied {
 }
 
 impl Applied {
-    /// One line: "FILE took A, B (it has no C: kept as written)".
+    /// One line: "FILE took A, B (it has no C: kept as written), written as NAME".
     pub fn words(&self) -> String {
         let mut o = format!("{} took {}", self.file, self.took.join(", "));
         if !self.lacks.is_empty() {
@@ -65,7 +67,7 @@ impl Applied {
                 self.lacks.join(", ")
             );
         }
-        o
+        o + &format!(", written as {}", self.written)
     }
 }
 
@@ -109,28 +111,69 @@ pub fn files_applied(
 /// The calibrated files' names in the output folder: each checked, a repeat of name and
 /// text dropped, and a name taken already (in any case) or by a fixed file given `-2`, `-3`…
 fn file_names(calibrated: &[(String, String)]) -> Result<Vec<(String, &str)>> {
+    let names = written_names(calibrated)?;
     let mut named: Vec<(String, &str)> = vec![];
-    for (name, ron) in calibrated {
+    for (name, (_, ron)) in names.into_iter().zip(calibrated) {
+        if !named.iter().any(|(n, _)| *n == name) {
+            named.push((name, ron));
+        }
+    }
+    Ok(named)
+}
+
+/// The name each calibrated file (name, text) is written under in the output folder: its own
+/// name when no other file, earlier or later, has it (in any case: names that differ only in
+/// case are one file on macOS and Windows) and it is not one of [`FIXED_FILES`]; a repeat of
+/// an earlier file's name and text, that file's; otherwise its name with `-2`, `-3`, … before
+/// the extension, the first that no file's own name takes. (With `-2` given in order, `x.ron`
+/// twice and `x-2.ron` wrote the second as `x-2.ron` and the third as `x-2-2.ron`, a reviewing
+/// helper found.)
+pub fn written_names(calibrated: &[(String, String)]) -> Result<Vec<String>> {
+    for (name, _) in calibrated {
         check_name(name)?;
-        if named.iter().any(|(n, r)| n == name && r == ron) {
+    }
+    let taken_by = |names: &[Option<String>], name: &str| {
+        names.iter().flatten().any(|n| n.eq_ignore_ascii_case(name))
+            || FIXED_FILES.iter().any(|f| f.eq_ignore_ascii_case(name))
+    };
+    // First every file that can keep its own name, in order.
+    let mut names: Vec<Option<String>> = vec![None; calibrated.len()];
+    for (i, (name, ron)) in calibrated.iter().enumerate() {
+        if let Some(j) = (0..i).find(|&j| calibrated[j].0 == *name && calibrated[j].1 == *ron) {
+            names[i] = names[j].clone();
             continue;
         }
-        let mut unique = name.clone();
+        if !taken_by(&names, name) {
+            names[i] = Some(name.clone());
+        }
+    }
+    // Then the others, in order, each the first free `-k` that no file's own name is.
+    for i in 0..calibrated.len() {
+        let (name, ron) = &calibrated[i];
+        if names[i].is_some() {
+            continue;
+        }
+        if let Some(j) = (0..i).find(|&j| calibrated[j].0 == *name && calibrated[j].1 == *ron) {
+            names[i] = names[j].clone();
+            continue;
+        }
         let (stem, ext) = match name.rfind('.') {
             Some(i) => name.split_at(i),
             None => (name.as_str(), ""),
         };
         let mut k = 2;
-        // Names that differ only in case are one file on macOS and Windows.
-        while named.iter().any(|(n, _)| n.eq_ignore_ascii_case(&unique))
-            || FIXED_FILES.iter().any(|f| f.eq_ignore_ascii_case(&unique))
+        let mut unique = format!("{stem}-{k}{ext}");
+        while taken_by(&names, &unique)
+            || calibrated
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(&unique))
         {
-            unique = format!("{stem}-{k}{ext}");
             k += 1;
+            unique = format!("{stem}-{k}{ext}");
         }
-        named.push((unique, ron));
+        names[i] = Some(unique);
     }
-    Ok(named)
+    Ok(names.into_iter().flatten().collect())
 }
 
 /// Refuses a calibrated file name that is not one plain file name of its own.
@@ -719,6 +762,38 @@ mod tests {
                 "calibrated-Case.ron",
                 "calibrated-case-2.ron",
                 "CALIBRATION-2.JSON"
+            ]
+        );
+    }
+
+    /// A file keeps its own name when it can, even after another file's repeat of an earlier
+    /// name: `x.ron` twice and `x-2.ron` wrote `x-2-2.ron` for the third (a reviewing helper).
+    #[test]
+    fn a_file_keeps_its_own_name_before_a_repeat_takes_a_number() {
+        let c = |n: &str, r: &str| (n.to_string(), r.to_string());
+        let asked = [
+            c("calibrated-x.ron", "a"),
+            c("calibrated-x.ron", "b"),
+            c("calibrated-x-2.ron", "c"),
+            c("calibrated-x.ron", "a"),
+        ];
+        assert_eq!(
+            written_names(&asked).unwrap(),
+            [
+                "calibrated-x.ron",
+                "calibrated-x-3.ron",
+                "calibrated-x-2.ron",
+                "calibrated-x.ron"
+            ]
+        );
+        let got = file_names(&asked).unwrap();
+        let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "calibrated-x.ron",
+                "calibrated-x-3.ron",
+                "calibrated-x-2.ron"
             ]
         );
     }

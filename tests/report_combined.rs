@@ -321,7 +321,21 @@ fn refusals_exit_2_and_write_nothing() {
     refused(
         &[run.as_os_str(), cmp.as_os_str(), copy.as_os_str()],
         &out,
-        "hold the same result (the same summary.json, byte for byte",
+        "hold the same result (the same summary.json but for the command",
+    );
+    // A rerun of it: the same result but for the command line, told as one too (it was taken
+    // as a second result).
+    let rerun = dir.join("rerun-of-run");
+    common::ok(&[
+        "rerun",
+        run.to_str().unwrap(),
+        "--out",
+        rerun.to_str().unwrap(),
+    ]);
+    refused(
+        &[run.as_os_str(), rerun.as_os_str()],
+        &out,
+        "one is a copy or a rerun of the other",
     );
 
     // A file of the result deleted since (a PNG chart the page would name): refused, as is

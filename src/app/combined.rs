@@ -39,8 +39,9 @@ fn sha256(bytes: &[u8]) -> String {
     brink::scenario::load::hex(&Sha256::digest(bytes))
 }
 
-/// Reads a folder's result and charts.
-fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
+/// Reads a folder's result and charts, with the result file's SHA-256 and its identity
+/// ([`result_identity`]).
+fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String, String)> {
     // A link to a result is followed, as everywhere else (`linkrun` was "not a folder" while
     // `linkrun/` was read).
     let meta = std::fs::metadata(dir)
@@ -118,7 +119,23 @@ fn read_folder(dir: &Path) -> Result<(Input, Vec<SvgChart>, String)> {
         charts.push(chart);
     }
     charts.sort_by_key(|c| chart_rank(&c.name));
-    Ok((input, charts, sha256(&bytes)))
+    Ok((input, charts, sha256(&bytes), result_identity(&bytes)))
+}
+
+/// What makes two result files the same result: their bytes but for the command line that
+/// wrote them (a rerun, or the same command with another `--out`, differs only there: it was
+/// taken as another result, a reviewing helper found).
+fn result_identity(bytes: &[u8]) -> String {
+    let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return sha256(bytes);
+    };
+    if let Some(m) = v.get_mut("manifest").and_then(|m| m.as_object_mut()) {
+        m.remove("command");
+    }
+    match serde_json::to_vec(&v) {
+        Ok(b) => sha256(&b),
+        Err(_) => sha256(bytes),
+    }
 }
 
 /// The order the commands draw their charts in; any other after them, by name.
@@ -176,16 +193,19 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
         seen.push((id, d));
     }
     let mut read: Vec<(PathBuf, Input, Vec<SvgChart>, String)> = vec![];
+    let mut identities: Vec<String> = vec![];
     for d in &req.dirs {
-        let (input, charts, sha) = read_folder(d)?;
+        let (input, charts, sha, identity) = read_folder(d)?;
         read.push((d.clone(), input, charts, sha));
+        identities.push(identity);
     }
-    // A folder copied is the same result twice, whatever its path.
-    for (i, (d, _, _, sha)) in read.iter().enumerate() {
-        if let Some((e, ..)) = read[..i].iter().find(|(_, _, _, s)| s == sha) {
+    // A folder copied or rerun is the same result twice, whatever its path.
+    for (i, (d, ..)) in read.iter().enumerate() {
+        if let Some(k) = (0..i).find(|&k| identities[k] == identities[i]) {
+            let e = &read[k].0;
             return Err(Error::Input(format!(
-                "{} and {} hold the same result (the same {}, byte for byte: one is a copy \
-                 of the other); give each result once",
+                "{} and {} hold the same result (the same {} but for the command that wrote \
+                 it: one is a copy or a rerun of the other); give each result once",
                 e.shown(),
                 d.shown(),
                 read[i].1.file()

@@ -105,10 +105,16 @@ impl fmt::Display for Diagnostic {
         let shown: String = window.iter().collect();
         writeln!(f, "{pad} |")?;
         writeln!(f, "{num} | {lead}{shown}{trail}")?;
-        let caret_at = lead.chars().count() + (col - from).min(window.len());
-        let width = self
-            .width
-            .min(window.len().saturating_sub(col - from))
+        // In terminal cells: a wide character (CJK, most emoji) takes two, a combining mark
+        // none (counted as characters, the caret sat a cell left of its place for each wide
+        // one before it).
+        let at = (col - from).min(window.len());
+        let caret_at = lead.chars().count() + window[..at].iter().map(|&c| cells(c)).sum::<usize>();
+        let marked = self.width.min(window.len() - at);
+        let width = window[at..at + marked]
+            .iter()
+            .map(|&c| cells(c))
+            .sum::<usize>()
             .max(1);
         write!(f, "{pad} | {}{}", " ".repeat(caret_at), "^".repeat(width))?;
         if let Some(e) = &self.expected {
@@ -125,6 +131,32 @@ impl fmt::Display for Diagnostic {
             )?;
         }
         Ok(())
+    }
+}
+
+/// The terminal cells a character takes: 2 for East Asian wide and full-width characters and
+/// most emoji, 0 for combining marks and zero-width characters, else 1. The main ranges of
+/// Unicode's East Asian Width, not every code point: the caret under a line is what it places.
+fn cells(c: char) -> usize {
+    match u32::from(c) {
+        0x0300..=0x036F | 0x200B..=0x200F | 0x20D0..=0x20FF | 0xFE00..=0xFE0F | 0xFE20..=0xFE2F => {
+            0
+        }
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
     }
 }
 
@@ -150,3 +182,27 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The caret stands under its column in terminal cells: wide characters before it take two
+    /// each (a reviewing helper's line with 日本語 before the error had it three cells left).
+    #[test]
+    fn the_caret_counts_wide_characters_as_two_cells() {
+        let text = "a: /* 日本語 */ 1.4, b: x";
+        let col = text.chars().position(|c| c == '1').unwrap() + 1;
+        let d = Diagnostic::new(Path::new("t.ron"), text, 1, col, "bad").width(3);
+        let shown = d.to_string();
+        let caret = shown.lines().find(|l| l.contains('^')).unwrap();
+        // "  | " then one space per cell before "1.4": its 13 characters before it, three of
+        // them wide.
+        assert_eq!(caret.find('^'), Some(4 + (col - 1) + 3), "{shown}");
+        assert_eq!(caret.matches('^').count(), 3, "{shown}");
+        // A combining mark takes no cell.
+        assert_eq!(cells('\u{301}'), 0);
+        assert_eq!(cells('é'), 1);
+        assert_eq!(cells('😀'), 2);
+    }
+}

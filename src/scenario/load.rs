@@ -1379,7 +1379,7 @@ const DIST_FIELDS: [(&str, &[&str], &[&str], &str); 7] = [
 /// expected a field name", pointing at the first number). Read by [`lex`], so that strings
 /// (raw ones too) and comments are what ron takes them for; `None` for anything else, which
 /// ron's own error then describes.
-fn positional_problem(snippet: &str) -> Option<(String, String)> {
+pub(crate) fn positional_problem(snippet: &str) -> Option<(String, String)> {
     let toks = lex(snippet);
     let chars: Vec<char> = snippet.chars().collect();
     let word = |t: &Token| -> String { chars[t.chars.0..t.chars.1].iter().collect() };

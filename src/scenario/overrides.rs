@@ -84,6 +84,17 @@ impl fmt::Display for Override {
     }
 }
 
+/// A value for a message, quoted: a hostile one (a hundred thousand brackets) is not echoed
+/// whole.
+fn shown(text: &str) -> String {
+    let cut: String = if text.chars().count() > 80 {
+        text.chars().take(77).chain("...".chars()).collect()
+    } else {
+        text.to_string()
+    };
+    format!("{cut:?}")
+}
+
 /// Parses a value as a scenario file writes a parameter: `0.4`, `Uniform(min: 0.2, max: 0.4)`.
 pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
     let text = text.trim();
@@ -105,6 +116,11 @@ pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
         return Err(e);
     }
     let param = super::ron_options().from_str::<Param>(text).map_err(|e| {
+        // A distribution written in order with a number too few or too many, or `Fixed(0.5)`:
+        // what a file's reader says of it (ron suggested a "raw identifier").
+        if let Some((what, expected)) = super::load::positional_problem(text) {
+            return format!("{}: {what}; expected {expected}", shown(text));
+        }
         // A distribution's own error says which field is wrong; the untagged one does not.
         let why = if text.starts_with(char::is_alphabetic) {
             match super::ron_options()
@@ -144,13 +160,10 @@ pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
         } else {
             why
         };
-        // A hostile value (a hundred thousand brackets) is not echoed whole.
-        let shown: String = if text.chars().count() > 80 {
-            text.chars().take(77).chain("...".chars()).collect()
-        } else {
-            text.to_string()
-        };
-        format!("{shown:?} is not a number or a distribution in RON syntax ({why}); {USAGE}")
+        format!(
+            "{} is not a number or a distribution in RON syntax ({why}); {USAGE}",
+            shown(text)
+        )
     })?;
     if let Param::Dist(d) = &param
         && let Some(e) = control(d.source())
@@ -543,6 +556,15 @@ mod tests {
             "{e}"
         );
         assert!(e.len() < 500, "{} bytes", e.len());
+        // A distribution in order with a number too few, or `Fixed(0.5)`, is told as a file's
+        // reader tells it (ron's "invalid std identifier ... try the raw identifier").
+        let e = parse_value("Fixed(0.5)").unwrap_err();
+        assert!(
+            e.contains("`Fixed` with one number in order") && !e.contains("raw identifier"),
+            "{e}"
+        );
+        let e = parse_value("Pert(0.1, 0.2)").unwrap_err();
+        assert!(e.contains("its `max` is missing"), "{e}");
     }
 
     fn tutorial() -> LoadedScenario {

@@ -973,3 +973,99 @@ fn the_header_names_a_command_brink_run_accepts() {
     assert!(out.contains("--seed 0 --runs 6`"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A move's level is the level it reached, not the measure's level at the end of the step:
+/// b raises m to l1, then a's act sets it to l2 in the same week (the move read "raises m to
+/// l2 · Goldstein −1"; a reviewing helper found it). And a week in which an offer lapses and
+/// nothing else happens prints the lapse (it was a bare heading).
+#[test]
+fn a_move_tells_the_level_it_reached_and_a_lapse_alone_is_told() {
+    let dir = common::scratch("trace-reached");
+    let over = dir.join("over.ron");
+    std::fs::write(
+        &over,
+        r#"Scenario(name: "over", horizon: 3, focal: ("a", "b"),
+    actors: [Actor(name: "b", rationality: 30.0), Actor(name: "a", rationality: 30.0)],
+    relations: [
+        Relation(from: "a", to: "b", initial: 0.0, fatigue: 1.0),
+        Relation(from: "b", to: "a", initial: 0.0, fatigue: 1.0),
+    ],
+    ladder: [Rung(name: "calm", threshold: -100), Rung(name: "tense", threshold: 50)],
+    levers: [
+        Measure(name: "m", owner: "b", target: "a", threshold: -10.0, reversible: false,
+            levels: [Level(name: "l1", weight: -1.0), Level(name: "l2", weight: -2.0),
+                     Level(name: "l3", weight: -3.0)]),
+        Act(name: "s", owner: "a", target: "b", threshold: -10.0, weight: -1.0, once: true,
+            effects: [SetLevel(lever: "m", level: 2)]),
+    ],
+    outcomes: [Outcome(name: "x", when: LevelAtLeast("m", 3))],
+)"#,
+    )
+    .unwrap();
+    let o = ok(&["trace", over.to_str().unwrap(), "--run", "0", "--json"]);
+    let t: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let step0 = &t["steps"][0];
+    let raise = step0["moves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["actor"] == "b")
+        .unwrap();
+    assert_eq!(raise["choice"], "raise", "{step0}");
+    assert_eq!(raise["level"], 1, "{step0}");
+    assert_eq!(raise["level_name"], "l1", "{step0}");
+    let text = stdout(&ok(&["trace", over.to_str().unwrap(), "--run", "0"]));
+    assert!(
+        text.contains("raises m to l1 (level 1) · Goldstein −1"),
+        "{text}"
+    );
+    assert!(text.contains("m set from l1 to l2 by act s"), "{text}");
+
+    let contact = dir.join("contact.ron");
+    std::fs::write(
+        &contact,
+        r#"Scenario(name: "contact", horizon: 30, focal: ("a", "b"),
+    actors: [Actor(name: "a", sensitivity: 0.0, hawkishness: -1.0), Actor(name: "b", activity: 0.5)],
+    relations: [
+        Relation(from: "a", to: "b", initial: 0.0, fatigue: 0.0),
+        Relation(from: "b", to: "a", initial: 1.0, fatigue: 0.0, salience: 0.0),
+    ],
+    ladder: [Rung(name: "calm", threshold: -100), Rung(name: "tense", threshold: 100)],
+    levers: [Act(name: "meet", owner: "a", target: "b", threshold: 0.0, weight: 1.0, cooldown: 5,
+        accepted_by: "b", accept_within: 2, accept_threshold: 1.5, costs: {"a": 1.0})],
+    outcomes: [Outcome(name: "met", when: ActOccurred("meet"))],
+)"#,
+    )
+    .unwrap();
+    let o = ok(&["trace", contact.to_str().unwrap(), "--run", "0", "--json"]);
+    let t: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let text = stdout(&ok(&["trace", contact.to_str().unwrap(), "--run", "0"]));
+    // Every week whose record holds a lapse and no move prints it under its heading.
+    let mut alone = 0;
+    for s in t["steps"].as_array().unwrap() {
+        let lapsed = s["contacts"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c[1] == false));
+        let moved = s["moves"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|m| m["choice"] != "hold"));
+        if !lapsed || moved {
+            continue;
+        }
+        alone += 1;
+        let step = s["step"].as_u64().unwrap();
+        let heading = format!("week {step:>2}");
+        let block: String = text
+            .lines()
+            .skip_while(|l| !l.starts_with(&heading))
+            .skip(1)
+            .take_while(|l| l.starts_with("    "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            block.contains("meet: offer lapsed, refused"),
+            "week {step}:\n{text}"
+        );
+    }
+    assert!(alone > 0, "no week with a lapse alone in run 0:\n{text}");
+}

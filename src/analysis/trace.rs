@@ -555,7 +555,7 @@ impl Observer for Recorder {
                     Choice::Raise(k) | Choice::Lower(k, _) if overtaken => (
                         "overtaken",
                         Some(m.measures[k as usize].name.clone()),
-                        Some(k as usize),
+                        Some((k as usize, st.level[k as usize])),
                     ),
                     Choice::Raise(k) | Choice::Lower(k, _) => {
                         let k = k as usize;
@@ -564,10 +564,14 @@ impl Observer for Recorder {
                             Choice::Lower(_, to) => to.min(expected[k]),
                             _ => expected[k].saturating_add(1),
                         };
+                        // The level the move reached, not the step's last: an act's
+                        // SetLevel later in the moves may move the measure on (the trace
+                        // said "raises m to l2 · Goldstein −1" of a raise to l1, a reviewing
+                        // helper found; `level_changes` tells the act's move).
                         (
                             if up { "raise" } else { "lower" },
                             Some(m.measures[k].name.clone()),
-                            Some(k),
+                            Some((k, expected[k])),
                         )
                     }
                     Choice::Act(k) if m.acts[k as usize].accept.is_some() => {
@@ -580,8 +584,8 @@ impl Observer for Recorder {
                     actor: m.actors[d.actor].name.clone(),
                     choice: choice.into(),
                     lever,
-                    level: level.map(|k| st.level[k]),
-                    level_name: level.map(|k| level_name(m, k, st.level[k])),
+                    level: level.map(|(_, l)| l),
+                    level_name: level.map(|(k, l)| level_name(m, k, l)),
                     weight: if overtaken { 0.0 } else { d.weight + 0.0 }, // never -0 (a weight of 0 eased)
                     probability: d.probability,
                     options: d.options,

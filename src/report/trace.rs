@@ -434,8 +434,13 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
             rung_label(sc, &s.rung)
         );
         let acted = s.moves.iter().any(|m| m.choice != "hold");
-        let happened =
-            !s.events.is_empty() || acted || !s.level_changes.is_empty() || !s.outcomes.is_empty();
+        // A lapsed offer alone is something that happened (its week was a bare heading, a
+        // reviewing helper found).
+        let happened = !s.events.is_empty()
+            || acted
+            || !s.level_changes.is_empty()
+            || !s.outcomes.is_empty()
+            || !s.contacts.is_empty();
         prev_rung.clone_from(&s.rung);
         let _ = writeln!(o, "{head}");
         if !happened {

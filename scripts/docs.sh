@@ -190,7 +190,7 @@ block_experiment() {
     echo '```'
     echo
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "density") c = i }
-        NR > 1 { n++ } END { printf "PRIM peeled %d boxes (prim.csv).\n", n }' "$d/prim.csv"
+        NR > 1 { n++ } END { printf "PRIM'"'"'s trajectory holds %d boxes (prim.csv): the box of every run, then %d peels.\n", n, n - 1 }' "$d/prim.csv"
     echo
     # The terminal's account of PRIM's box, and of the restrictions the runs do not support.
     echo '```text'

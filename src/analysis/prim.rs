@@ -32,7 +32,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Share of a box's rows each peel removes (EMA's `peel_alpha`).
+/// The quantile each peel cuts at (EMA's `peel_alpha`): about this share of a box's rows, more
+/// when rows share the value at the cut (a design parameter's whole points), a little less
+/// when ties at the quantile stay in.
 pub const ALPHA: f64 = 0.05;
 
 /// Peeling stops before a box would hold less than this share of the rows (EMA's

@@ -98,6 +98,55 @@ fn implausible(v: &serde_json::Value, at: &str, runs: u64) -> Option<String> {
     }
 }
 
+/// Checks a run's summary against its model beyond its outcomes' names: a table per actor,
+/// rung, measure and event, as many as the scenario has and in its order, and steps within the
+/// horizon. A summary re-sealed by hand with its cost table emptied lost the table from the
+/// page without a word, and a first step of −1e18 was dated (a reviewing helper).
+fn run_fits(s: &Summary, model: &Model) -> std::result::Result<(), String> {
+    let actors: Vec<&str> = model.actors.iter().map(|a| a.name.as_str()).collect();
+    let rungs = model.rung_names.len();
+    let costs: Vec<&str> = s.costs.iter().map(|c| c.actor.as_str()).collect();
+    if costs != actors {
+        return Err("its cost table is not one row per actor of the scenario".into());
+    }
+    if s.peak_rung.len() != rungs
+        || s.final_rung.len() != rungs
+        || s.mean_steps_on_rung.len() != rungs
+        || s.rung_by_step.iter().any(|r| r.len() != rungs)
+    {
+        return Err("its rung tables are not one entry per rung of the ladder".into());
+    }
+    let horizon = model.horizon as usize;
+    if s.index_by_step.len() != horizon || s.rung_by_step.len() != horizon {
+        return Err(format!(
+            "its tables by step do not have the scenario's {horizon} steps"
+        ));
+    }
+    let last = f64::from(model.horizon - 1);
+    let step = |x: f64| (0.0..=last).contains(&x);
+    for o in &s.outcomes {
+        let quartiles = o.first_step_quartiles.iter().chain(&o.last_step_quartiles);
+        if quartiles.flatten().any(|&x| !step(x))
+            || o.mean_steps_held
+                .is_some_and(|h| !(0.0..=last + 1.0).contains(&h))
+        {
+            return Err(format!(
+                "its steps of outcome {} lie outside the scenario's steps 0 to {last}",
+                crate::text::escape(&o.name, false)
+            ));
+        }
+    }
+    if s.events
+        .iter()
+        .any(|e| e.median_first_step.is_some_and(|x| !step(x)))
+    {
+        return Err(format!(
+            "its events' first steps lie outside the scenario's steps 0 to {last}"
+        ));
+    }
+    Ok(())
+}
+
 impl Input {
     /// Reads the result file `file` (one of [`RESULT_FILES`]); an error says, in words, what
     /// was expected and what is wrong.
@@ -194,6 +243,7 @@ impl Input {
                 if !same(&mut s.outcomes.iter().map(|o| o.name.as_str())) {
                     return Err("its outcomes are not the scenario's".into());
                 }
+                run_fits(s, model)?;
             }
             Input::Compare(r) => {
                 if !same(&mut r.outcomes.iter().map(String::as_str)) {
@@ -715,6 +765,46 @@ pub fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run's summary re-sealed by hand with a table emptied or a step no run gives is refused
+    /// against its scenario (the page lost the table without a word, and dated step −1e18).
+    #[test]
+    fn a_summary_that_does_not_fit_its_scenario_is_refused() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/examples/tutorial.ron");
+        let loaded = crate::scenario::load(&path, Default::default()).unwrap();
+        let model = crate::model::compile(&loaded.scenario, None).unwrap();
+        let master = crate::numerics::rng::Master::new(1);
+        let mut tally = crate::stats::Tally::new(&model);
+        let mut st = crate::model::RunState::new(&model);
+        for run in 0..50 {
+            crate::model::simulate(&model, &master, run, &mut st, &mut tally);
+            tally.record_run(run, &st);
+        }
+        let manifest = Manifest::new(&loaded, 1, None, 50, 50, vec![]);
+        let good = Summary::new(&model, &tally, manifest);
+        assert_eq!(run_fits(&good, &model), Ok(()));
+        let refused = |change: &dyn Fn(&mut Summary), says: &str| {
+            let mut s = good.clone();
+            change(&mut s);
+            let e = run_fits(&s, &model).unwrap_err();
+            assert!(e.contains(says), "{e}");
+        };
+        refused(&|s| s.costs.clear(), "cost table");
+        refused(&|s| s.final_rung.clear(), "rung tables");
+        refused(
+            &|s| s.rung_by_step.pop().map(drop).unwrap_or(()),
+            "tables by step",
+        );
+        refused(
+            &|s| s.outcomes[0].first_step_quartiles = Some([-5.0, -1e18, 1e18]),
+            "lie outside the scenario's steps 0 to 51",
+        );
+        refused(
+            &|s| s.events[0].median_first_step = Some(52.0),
+            "events' first steps",
+        );
+    }
 
     #[test]
     fn charts_brink_draws_pass_and_anything_else_does_not() {

@@ -104,10 +104,11 @@ pub fn check_source_date_epoch() -> Result<()> {
 
 /// The default output folder of a scenario file (and variant): `output/<file stem>[-<variant>]`,
 /// and with `--set` overrides `output/<file stem>[-<variant>]-set-<path>_<value>[,...]`, so that
-/// a what-if never takes the place of the plain run's results. A stem or overrides that
-/// [`sanitize`] had to change (`a b.ron`, a distribution's spaces and quotes), or too long for
-/// one folder name (80 characters), end in a hash of the name as given (see [`short_name`]),
-/// so that two different files or what-ifs never share a folder.
+/// a what-if never takes the place of the plain run's results. A stem or variant that could
+/// be read two ways ([`distinct_part`]: one [`sanitize`] changes, holding a `-` or a capital
+/// letter, or longer than 80 characters) and overrides that `sanitize` changes (a
+/// distribution's spaces and quotes) end in a hash of what was given, so that two files,
+/// variants or what-ifs do not share a folder.
 pub fn default_out<S: std::fmt::Display>(
     scenario_file: &Path,
     variant: Option<&str>,
@@ -115,14 +116,38 @@ pub fn default_out<S: std::fmt::Display>(
 ) -> PathBuf {
     let stem = scenario_file
         .file_stem()
-        .map(|s| short_name(&s.to_string_lossy()))
+        .map(distinct_part)
         .unwrap_or_else(|| "run".into());
     let name = match variant {
-        Some(v) => format!("{stem}-{}", sanitize(v)),
+        Some(v) => format!("{stem}-{}", distinct_part(std::ffi::OsStr::new(v))),
         None => stem,
     };
     let name = with_sets(name, sets);
     PathBuf::from("output").join(name)
+}
+
+/// A file stem or variant name as one part of a default folder name: as it is when that is
+/// unambiguous, else made safe, cut and followed by a hash of its bytes. Unambiguous means what
+/// [`sanitize`] keeps unchanged, at most 80 characters, valid UTF-8, with no `-` (which joins
+/// the parts: `t-visa_now.ron` and `t.ron --variant visa_now` shared `output/t-visa_now`) and
+/// no capital letter (`A_B` and `a_b` are one folder on macOS and Windows). A reviewing helper
+/// found each of these sharing a folder, the second run replacing the first.
+fn distinct_part(part: &std::ffi::OsStr) -> String {
+    let bytes = part.as_encoded_bytes();
+    match part.to_str() {
+        Some(p)
+            if p.chars().count() <= 80
+                && sanitize(p) == p
+                && !p.contains('-')
+                && !p.bytes().any(|b| b.is_ascii_uppercase()) =>
+        {
+            p.to_string()
+        }
+        _ => {
+            let cut: String = part.to_string_lossy().chars().take(70).collect();
+            sanitize(&format!("{cut}-{:08x}", fnv_bytes(bytes) as u32))
+        }
+    }
 }
 
 /// A default folder for a shard: `<name>-shard-I-of-N`, so that the shards of a job run
@@ -220,7 +245,12 @@ pub fn history_default_out<S: std::fmt::Display>(
 
 /// FNV-1a: a stable hash in a few lines, the same on every platform.
 fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+    fnv_bytes(text.as_bytes())
+}
+
+/// [`fnv`] of bytes (a file name need not be UTF-8).
+fn fnv_bytes(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
@@ -751,6 +781,46 @@ mod tests {
             }
         }
         assert_eq!(out("a_b.ron", &[]), Path::new("output/a_b"));
+        // A stem that reads as a stem and a variant, and names alike but for case.
+        let variant = default_out::<&str>(Path::new("t.ron"), Some("visa_now"), &[]);
+        assert_eq!(variant, Path::new("output/t-visa_now"));
+        assert_ne!(out("t-visa_now.ron", &[]), variant);
+        assert_ne!(
+            default_out::<&str>(Path::new("a.ron"), Some("b-c"), &[]),
+            out("a-b.ron", &[]).with_file_name(format!(
+                "{}-c",
+                out("a-b.ron", &[]).file_name().unwrap().to_str().unwrap()
+            ))
+        );
+        let (upper, lower) = (out("A_B.ron", &[]), out("a_b.ron", &[]));
+        assert!(
+            !upper
+                .to_str()
+                .unwrap()
+                .eq_ignore_ascii_case(lower.to_str().unwrap()),
+            "{} {}",
+            upper.display(),
+            lower.display()
+        );
+        let (pretext, pretext_lower) = (
+            default_out::<&str>(Path::new("t.ron"), Some("Pretext"), &[]),
+            default_out::<&str>(Path::new("t.ron"), Some("pretext"), &[]),
+        );
+        assert!(
+            !pretext
+                .to_str()
+                .unwrap()
+                .eq_ignore_ascii_case(pretext_lower.to_str().unwrap())
+        );
+        // File names that are not UTF-8 stay apart (their lossy text is alike).
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let raw = |b: &[u8]| {
+                default_out::<&str>(Path::new(std::ffi::OsStr::from_bytes(b)), None, &[])
+            };
+            assert_ne!(raw(b"\xff.ron"), raw(b"\xfe.ron"));
+        }
         let dist = |source: &str| {
             format!("actors.north.hawkishness=Uniform(min: 0, max: 1, source: \"{source}\")")
         };

@@ -134,30 +134,11 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// The terminal cells a character takes: 2 for East Asian wide and full-width characters and
-/// most emoji, 0 for combining marks and zero-width characters, else 1. The main ranges of
-/// Unicode's East Asian Width, not every code point: the caret under a line is what it places.
+/// The terminal cells a character takes (Unicode's East Asian Width, as the terminal tables
+/// measure text): 2 for wide and full-width characters and emoji, 0 for combining marks and
+/// zero-width characters, else 1.
 fn cells(c: char) -> usize {
-    match u32::from(c) {
-        0x0300..=0x036F | 0x200B..=0x200F | 0x20D0..=0x20FF | 0xFE00..=0xFE0F | 0xFE20..=0xFE2F => {
-            0
-        }
-        0x1100..=0x115F
-        | 0x2E80..=0x303E
-        | 0x3041..=0x33FF
-        | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x1F300..=0x1F64F
-        | 0x1F900..=0x1F9FF
-        | 0x20000..=0x3FFFD => 2,
-        _ => 1,
-    }
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(1)
 }
 
 /// All problems of one load, reported together.
@@ -204,5 +185,7 @@ mod tests {
         assert_eq!(cells('\u{301}'), 0);
         assert_eq!(cells('é'), 1);
         assert_eq!(cells('😀'), 2);
+        assert_eq!(cells('🚀'), 2);
+        assert_eq!(cells('☕'), 2);
     }
 }

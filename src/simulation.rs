@@ -278,7 +278,8 @@ impl<'a> Simulation<'a> {
             m.complete = false;
             m.stop_reason = Some(format!(
                 "interrupted after {} of {} runs (--keep-partial)",
-                tally.runs, asked
+                crate::text::grouped(u128::from(tally.runs)),
+                crate::text::grouped(u128::from(asked))
             ));
         }
         let mut summary = Summary::new(&model, &tally, m);

@@ -190,7 +190,9 @@ fn keep_partial_writes_the_runs_done_marked_incomplete() {
     let html = std::fs::read_to_string(report.join("report.html")).unwrap();
     assert!(
         html.contains(&format!(
-            "Incomplete: interrupted after {held} of {RUNS} runs (--keep-partial)."
+            "Incomplete: interrupted after {} of {} runs (--keep-partial).",
+            brink::text::grouped(u128::from(held)),
+            brink::text::grouped(u128::from(RUNS))
         )),
         "report.html does not say where the run stopped"
     );

@@ -915,7 +915,7 @@ fn one_sided_bounds_and_windows_read_as_their_draws() {
         ),
         (
             "actors.north.activity=Normal(mean: -1000, sd: 200, min: 0.5)",
-            "is centred on 37.78445197131077, outside its valid range",
+            "is centred on 37.7845 (the mean of its draws), outside its valid range",
         ),
         (
             "actors.north.activity=Normal(mean: 5e12, sd: 1e12, max: 0.9)",

@@ -140,7 +140,9 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str, valid: (f64, f64)
             if !matched {
                 let (_, written_sd) = cut_normal_moments(mu, sigma, cut, below);
                 source = format!(
-                    "{source}{} No normal cut at {} has the posterior's mean and sd (it falls                      off more steeply than any): the one written has its mean and sd {}.",
+                    "{source}{} No normal cut at {} has the posterior's mean and sd (its sd is too \
+                     large for its distance from the cut): the one written has its mean and sd \
+                     {}.",
                     if source.is_empty() || source.ends_with('.') {
                         ""
                     } else {
@@ -204,8 +206,8 @@ fn hazard_and_spread(a: f64) -> (f64, f64) {
 /// and whether it has both: the ratio (mean − cut) / sd of a cut normal falls from infinity
 /// (the cut far below the centre) toward 1 (an exponential's) as the cut moves up through the
 /// curve, so it is found by bisection on the cut's place `a` in standard deviations, up to
-/// [`DEEPEST_CUT`]. A ratio beyond what those reach gets the deepest cut with the posterior's
-/// mean (`false`).
+/// [`DEEPEST_CUT`]. A ratio below what those reach (a spread too large for the distance from
+/// the cut) gets the deepest cut with the posterior's mean (`false`).
 fn cut_normal_with(mean: f64, sd: f64, cut: f64, below: bool) -> (f64, f64, bool) {
     let gap = if below { mean - cut } else { cut - mean };
     // The ratio of a cut at `a`.
@@ -664,8 +666,9 @@ mod tests {
             mu.abs() < 0.02 && (sigma - 1.0).abs() < 0.02,
             "{mu} {sigma}"
         );
-        // Steeper than any cut normal (an exponential's ratio is 1, these 0.5): the deepest
-        // cut with the posterior's mean, and the source says its sd is not the posterior's.
+        // A spread too large for its distance from the cut (an exponential's ratio of the two
+        // is 1, these 0.5): the deepest cut with the posterior's mean, and the source says its
+        // sd is not the posterior's.
         let steep = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0];
         let (mean, _) = weighted_mean_sd(&steep, &[1.0; 10]);
         let Param::Dist(Dist::Normal {
@@ -679,7 +682,13 @@ mod tests {
         };
         let (m, _) = cut_normal_moments(mu, sigma, 0.0, true);
         assert!((m - mean).abs() < sigma / 50.0, "{m} vs {mean}");
-        assert!(source.contains("No normal cut at 0 has"), "{source}");
+        assert!(
+            source.contains(
+                "No normal cut at 0 has the posterior's mean and sd (its sd is too large for \
+                 its distance from the cut)"
+            ),
+            "{source}"
+        );
     }
 
     /// A flat or U-shaped posterior keeps its spread: Beta(0.2, 0.2)'s draws were written as

@@ -288,9 +288,8 @@ impl AnalysisPage<'_> {
     }
 }
 
-/// Adds the numbers `--set` replaced to a setup sentence (see [`super::html::set_sentence`]).
 /// The sentence that follows a result's setup when not every requested run is in it, with
-/// the reason the run recorded ("interrupted after 73728 of 3000000 runs (--keep-partial)"):
+/// the reason the run recorded ("interrupted after 73,728 of 3,000,000 runs (--keep-partial)"):
 /// said only as "incomplete", a stopped run read like a finished one (a reviewing helper).
 pub(crate) fn incomplete_words(m: &Manifest) -> String {
     if m.complete {
@@ -306,6 +305,7 @@ pub(crate) fn incomplete_words(m: &Manifest) -> String {
     }
 }
 
+/// Adds the numbers `--set` replaced to a setup sentence (see [`super::html::set_sentence`]).
 pub(crate) fn push_set(setup: &mut String, sc: &Scenario, m: &Manifest) {
     if let Some(x) = super::html::set_sentence(sc, &m.set) {
         setup.push(' ');

@@ -148,7 +148,11 @@ pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
         };
         // ron's words for what brink's reader does (an untagged enum, its recursion limit) say
         // nothing to an analyst.
-        let why = if why.contains("untagged enum") {
+        let why = if why.contains("raw identifier") {
+            // ron's "invalid std identifier `0.4`, try the raw identifier `r#0.4`": a number
+            // where it wanted a field's name (a bracket left open, a name left out).
+            "a number or text where a field's name or a closing bracket was expected".to_string()
+        } else if why.contains("untagged enum") {
             "neither a number nor a distribution's name and fields".to_string()
         } else if why.contains("trailing characters") {
             "more follows the value".to_string()
@@ -565,6 +569,17 @@ mod tests {
         );
         let e = parse_value("Pert(0.1, 0.2)").unwrap_err();
         assert!(e.contains("its `max` is missing"), "{e}");
+        for bad in [
+            "Pert(0.1, 0.2, 0.4",
+            "Uniform(0.1, 0.2) junk",
+            "Pert(min: 0.1, 0.2, 0.3)",
+        ] {
+            let e = parse_value(bad).unwrap_err();
+            assert!(
+                !e.contains("raw identifier") && !e.contains("r#"),
+                "{bad}: {e}"
+            );
+        }
     }
 
     fn tutorial() -> LoadedScenario {

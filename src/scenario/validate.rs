@@ -129,12 +129,23 @@ pub fn check_param(
     if bad {
         // A cut past the far end is told as the values the number can take.
         let centred = !bounded && out(centre) && lo < valid.1 && hi > valid.0;
-        let c = if p.is_uncertain() { centre } else { c };
+        // A cut normal's centre is no number written: said as the mean of its draws, to four
+        // figures (unrounded, "centred on -3.0000000000045675" of a written mean of -3).
+        let cut_normal = matches!(
+            p,
+            Param::Dist(super::param::Dist::Normal { min, max, .. })
+                if min.is_some() || max.is_some()
+        );
+        let shown_centre = if cut_normal {
+            format!("{} (the mean of its draws)", fmt_num(centre))
+        } else {
+            fmt_exact(centre)
+        };
         let [c, lo, hi] = [c, lo, hi].map(fmt_exact);
         let what = if !p.is_uncertain() {
             format!("{path} is {c}")
         } else if centred {
-            format!("{path} is centred on {c}")
+            format!("{path} is centred on {shown_centre}")
         } else {
             format!("{path} can take values from {lo} to {hi}")
         };

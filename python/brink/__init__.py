@@ -14,6 +14,7 @@ threads. See docs/python.md.
 import json
 import operator
 import os
+import re
 
 from . import _brink
 
@@ -224,8 +225,10 @@ def _path(path):
     # A scenario's text given for its path would come back quoted whole in the error.
     # On one line, only what no path looks like: "//tmp/x.ron" and "(draft) x.ron" are paths.
     one = text.strip()
+    # A bracketed record may end in a comment: "(name: "x", ...) // draft" is text too.
+    closed = one.endswith(")") or re.search(r"\)\s*//[^\n]*$", one) is not None
     looks_like_ron = "\n" in text or one.startswith(("/*", "#![", "Scenario(")) or (
-        one.startswith("(") and one.endswith(")") and ":" in one
+        one.startswith("(") and closed and ":" in one
     )
     if looks_like_ron and not os.path.exists(text):
         lines = text.strip().splitlines()

@@ -423,6 +423,10 @@ def test_scenario_text_given_for_its_path_is_told_so():
     with pytest.raises(ValueError, match=r"not its text \(this one holds 1 line, ") as e:
         brink.run(one_line, runs=10)
     assert len(str(e.value)) < 300
+    # A one-line record that ends in a comment is text too (it was read as a path).
+    commented = '(name: "x", horizon: 2) // a draft'
+    with pytest.raises(ValueError, match=r"not its text \(this one holds 1 line, "):
+        brink.run(commented, runs=10)
 
 
 def test_the_manifest_records_max_runs_when_given():

@@ -340,6 +340,7 @@ impl<'a> Comparison<'a> {
                 seed: 0,
                 threads: 1,
                 tornado: None,
+                focus: None,
                 command: vec![],
                 shard: None,
                 spelled: Default::default(),

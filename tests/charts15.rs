@@ -123,6 +123,7 @@ fn compare_tutorial(name: &str) -> (PathBuf, PathBuf, compare::CompareResult) {
         seed: 5,
         threads: 2,
         tornado: Some(Some("visa_imposed".into())),
+        focus: None,
         command: vec!["brink".into(), "compare".into(), "test".into()],
         shard: None,
         spelled: Default::default(),

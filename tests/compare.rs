@@ -900,3 +900,65 @@ fn the_compare_page_reads_by_outcome_and_lists_each_change_once() {
     let distinct: HashSet<_> = rows.iter().collect();
     assert_eq!(distinct.len(), rows.len(), "{rows:?}");
 }
+
+/// `--outcome` without a tornado names the outcome the charts focus on (it was refused with
+/// `--no-tornado`, leaving the charts on the first outcome): compare.json records it, the
+/// time-to-outcome chart is of it, a sharded comparison merged draws the same chart, and an
+/// outcome the scenario lacks is refused.
+#[test]
+fn outcome_without_a_tornado_is_the_charts_focus() {
+    let dir = common::scratch("compare-focus");
+    let tutorial = common::repo("scenarios/examples/tutorial.ron");
+    let t = tutorial.to_str().unwrap();
+    let args = |out: &Path, extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "compare",
+            t,
+            "--variants",
+            "visa_now",
+            "--runs",
+            "200",
+            "--no-tornado",
+            "--outcome",
+            "visa_imposed",
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let whole = dir.join("whole");
+    common::ok(&args(&whole, &[]));
+    let json = common::json(&whole.join("compare.json"));
+    assert_eq!(json["focus"], "visa_imposed");
+    assert!(json["tornado"].is_null());
+    let chart = std::fs::read_to_string(whole.join("compare_time_to_outcome.svg")).unwrap();
+    assert!(
+        chart.contains("When visa_imposed happens"),
+        "not the named outcome"
+    );
+    let (s1, s2, merged) = (dir.join("s1"), dir.join("s2"), dir.join("merged"));
+    common::ok(&args(&s1, &["--shard", "1/2"]));
+    common::ok(&args(&s2, &["--shard", "2/2"]));
+    common::ok(&[
+        "merge",
+        s1.to_str().unwrap(),
+        s2.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(merged.join("compare_time_to_outcome.svg")).unwrap(),
+        chart.as_bytes(),
+        "the merged comparison focuses elsewhere"
+    );
+    let mut bad = args(&dir.join("bad"), &[]);
+    let at = bad.iter().position(|a| a == "visa_imposed").unwrap();
+    bad[at] = "no_such_outcome".into();
+    let o = common::brink(&bad);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown outcome \"no_such_outcome\""));
+    assert!(!dir.join("bad").exists());
+}

@@ -385,6 +385,10 @@ pub struct CompareResult {
     pub arms: Vec<ArmResult>,
     /// The tornado, when asked for.
     pub tornado: Option<Tornado>,
+    /// Without a tornado, the outcome the charts focus on when one was named
+    /// (`--no-tornado --outcome X`); absent: the tornado's, else the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus: Option<String>,
 }
 
 /// The first variant a comparison's list names twice, if any: each is one arm, played once
@@ -732,6 +736,7 @@ pub fn results(
         quantities,
         arms: arm_results,
         tornado,
+        focus: None,
     }
 }
 
@@ -748,6 +753,9 @@ pub struct CompareRequest {
     pub threads: usize,
     /// The tornado's outcome (default: the scenario's first named outcome); None: no tornado.
     pub tornado: Option<Option<String>>,
+    /// Without a tornado, the outcome the charts focus on (default: the first); see
+    /// [`CompareResult::focus`].
+    pub focus: Option<String>,
     /// The command line, recorded in the manifest.
     pub command: Vec<String>,
     /// Compute only this shard of the runs (see [`crate::engine::ShardSpec`]).
@@ -782,6 +790,12 @@ fn tornado_index(
                 ))
             }),
     }
+}
+
+/// Refuses an outcome the scenario does not name, as the tornado's is refused: the outcome a
+/// comparison's charts focus on without a tornado (`--no-tornado --outcome X`).
+pub fn check_focus(s: &Scenario, name: &str) -> crate::error::Result<()> {
+    tornado_index(s, &Some(Some(name.to_string()))).map(|_| ())
 }
 
 /// A comparison computed: its arms, its paired counts, the runs it covered, and the result.
@@ -903,7 +917,10 @@ pub fn run_into(
         req.command.clone(),
     );
     manifest.complete = req.shard.is_none();
-    let result = results(&arms, &tally, manifest, tornado_outcome);
+    let mut result = results(&arms, &tally, manifest, tornado_outcome);
+    if req.tornado.is_none() {
+        result.focus.clone_from(&req.focus);
+    }
     Ok(Compared {
         arms,
         tally,

@@ -42,6 +42,32 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The value an option was given on the recorded command line (`--outcome X` or
+    /// `--outcome=X`), for what a result's page shows but its file does not hold (the outcome
+    /// a sweep's or a comparison's charts focus on).
+    ///
+    /// ```
+    /// # let mut m: brink::analysis::Manifest = serde_json::from_str(r#"{"tool": "brink",
+    /// #   "version": "0", "scenario": "s", "scenario_file": "s.ron", "scenario_hash": "",
+    /// #   "seed": 0, "runs": 1, "variant": null, "chunk_runs": 1024, "complete": true,
+    /// #   "command": []}"#).unwrap();
+    /// m.command = ["brink", "compare", "s.ron", "--outcome", "rupture"].map(String::from).to_vec();
+    /// assert_eq!(m.option("--outcome"), Some("rupture"));
+    /// m.command = ["brink", "sweep", "--outcome=calm"].map(String::from).to_vec();
+    /// assert_eq!(m.option("--outcome"), Some("calm"));
+    /// assert_eq!(m.option("--seed"), None);
+    /// ```
+    pub fn option(&self, flag: &str) -> Option<&str> {
+        let cmd = &self.command;
+        cmd.windows(2)
+            .find(|w| w[0] == flag)
+            .map(|w| w[1].as_str())
+            .or_else(|| {
+                cmd.iter()
+                    .find_map(|a| a.strip_prefix(flag).and_then(|v| v.strip_prefix('=')))
+            })
+    }
+
     /// The manifest of a job on a loaded scenario: `runs_done` of `runs_asked` runs.
     pub fn new(
         loaded: &crate::scenario::LoadedScenario,

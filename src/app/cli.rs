@@ -429,8 +429,9 @@ pub struct CompareArgs {
     /// Output folder (default: output/<scenario file name>-compare).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// The outcome the tornado of lever effects ranks by (default: the first named outcome).
-    #[arg(long, conflicts_with = "no_tornado")]
+    /// The outcome the tornado of lever effects ranks by and the charts focus on (the time to
+    /// it, the arms' effects on it, the fans side by side); default: the first named outcome.
+    #[arg(long)]
     pub outcome: Option<String>,
     /// Skip the tornado (one forced and one frozen arm per lever).
     #[arg(long)]
@@ -1615,6 +1616,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         seed: args.sim.seed,
         threads: threads(args.sim.threads)?,
         tornado: (!args.no_tornado).then(|| args.outcome.clone()),
+        focus: args.outcome.clone().filter(|_| args.no_tornado),
         command: command_line(),
         shard: args.shard,
         spelled: Default::default(),
@@ -1628,6 +1630,11 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         &req.tornado,
         req.spelled,
     )?;
+    // Without a tornado, `--outcome` names the charts' focus (read back from the manifest's
+    // command): refused as the tornado's would be.
+    if let (None, Some(name)) = (&req.tornado, &args.outcome) {
+        brink::analysis::compare::check_focus(&loaded.scenario, name)?;
+    }
     // Weighed as they are compiled, as the comparison will (a set too large is refused at the
     // first arm past the budget, not after compiling them all).
     let (arms, _) = brink::analysis::compare::arms_fitting(&loaded.scenario, &req, false)?;
@@ -1679,7 +1686,7 @@ fn compare_command(args: CompareArgs) -> Result<()> {
                 loaded.scenario.clone(),
                 req.variants.clone(),
                 req.tornado.is_some(),
-                req.tornado.clone().flatten(),
+                req.tornado.clone().flatten().or_else(|| req.focus.clone()),
                 done.tally.clone(),
             )?;
             staging.write_all(&[crate::app::shards::compare_shard_file(&file)?])?;

@@ -617,8 +617,9 @@ pub struct CompareShardFile<C = brink::analysis::compare::PairedTally> {
     pub first_run: u64,
     pub end_run: u64,
     pub scenario: Scenario,
-    /// The variants compared and the tornado asked for (and its outcome, if named): shards
-    /// must agree on them. (Two fields, because JSON cannot tell `Some(None)` from `None`.)
+    /// The variants compared and the tornado asked for (and its outcome, if named; without a
+    /// tornado, the outcome the charts focus on, if named): shards must agree on them. (Two
+    /// fields, because JSON cannot tell `Some(None)` from `None`.)
     pub variants: Vec<String>,
     pub tornado: bool,
     pub tornado_outcome: Option<String>,
@@ -825,7 +826,22 @@ fn merge_compare(
                 })?,
         ),
     };
-    let result = compare::results(&arms, &tally, manifest, tornado);
+    let mut result = compare::results(&arms, &tally, manifest, tornado);
+    // Without a tornado, the outcome the shards' charts focus on (`--no-tornado --outcome`).
+    if !first.tornado {
+        if let Some(name) = &first.tornado_outcome
+            && !arms[0].model.outcomes.iter().any(|o| &o.name == name)
+        {
+            return Err(damaged(
+                &shards[0].0,
+                format!(
+                    "its charts focus on the outcome \"{}\", which its scenario does not have",
+                    brink::text::escape(name, false)
+                ),
+            ));
+        }
+        result.focus.clone_from(&first.tornado_outcome);
+    }
     // The scenario the shards were made from is an input too (see the run shards' merge).
     crate::app::output::note_input(std::path::Path::new(&first.manifest.scenario_file));
     // From the claim on, a stop (Ctrl-C, SIGTERM) removes the staging folder and exits 130.

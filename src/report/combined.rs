@@ -310,12 +310,7 @@ impl Input {
             Input::Sweep(r) => {
                 // The outcome the sweep's own page showed: `--outcome` on its command line,
                 // else the first.
-                let cmd = &r.manifest.command;
-                let chosen = cmd
-                    .windows(2)
-                    .find(|w| w[0] == "--outcome")
-                    .map(|w| w[1].as_str())
-                    .or_else(|| cmd.iter().find_map(|a| a.strip_prefix("--outcome=")));
+                let chosen = r.manifest.option("--outcome");
                 let outcome = r.outcome_index(chosen).ok().flatten();
                 pages::sweep_analysis(&model.scenario, r, outcome)
             }

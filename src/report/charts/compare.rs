@@ -50,7 +50,7 @@ struct Cx<'a> {
     /// The scenario's vocabulary (step unit, start date), through the run charts' context.
     ctx: Ctx<'a>,
     footer: String,
-    /// The outcome the charts focus on: the tornado's, else the first.
+    /// The outcome the charts focus on: the tornado's, else `--outcome`'s, else the first.
     focus: usize,
     /// The base and the file's variants, in order.
     arms: Vec<&'a ArmResult>,
@@ -145,10 +145,15 @@ impl Cx<'_> {
 pub fn render_all(base: &Model, r: &CompareResult) -> Result<Vec<Chart>> {
     // A summary with no runs: only its scenario vocabulary is read (units, dates).
     let info = Summary::new(base, &Tally::new(base), r.manifest.clone());
-    let focus = r
+    // The tornado's outcome, else the one `--outcome` named (`compare --no-tornado
+    // --outcome X`), else the first.
+    let named = r
         .tornado
         .as_ref()
-        .and_then(|t| r.outcomes.iter().position(|n| *n == t.outcome))
+        .map(|t| t.outcome.as_str())
+        .or(r.focus.as_deref());
+    let focus = named
+        .and_then(|name| r.outcomes.iter().position(|n| n == name))
         .unwrap_or(0);
     let cx = Cx {
         r,

@@ -930,7 +930,18 @@ fn outcome_without_a_tornado_is_the_charts_focus() {
         a
     };
     let whole = dir.join("whole");
-    common::ok(&args(&whole, &[]));
+    let o = common::ok(&args(&whole, &[]));
+    // The terminal and the page focus where the charts do.
+    assert!(
+        common::stdout(&o).contains("P(visa_imposed) by variant"),
+        "{}",
+        common::stdout(&o)
+    );
+    let page = std::fs::read_to_string(whole.join("report.html")).unwrap();
+    assert!(
+        page.contains("What moves “visa_imposed” most"),
+        "the page's focus"
+    );
     let json = common::json(&whole.join("compare.json"));
     assert_eq!(json["focus"], "visa_imposed");
     assert!(json["tornado"].is_null());
@@ -954,6 +965,21 @@ fn outcome_without_a_tornado_is_the_charts_focus() {
         chart.as_bytes(),
         "the merged comparison focuses elsewhere"
     );
+    // Shards that focus on other outcomes are not one job.
+    let other = dir.join("other");
+    let mut a = args(&other, &["--shard", "2/2"]);
+    let at = a.iter().position(|x| x == "visa_imposed").unwrap();
+    a[at] = "rupture".into();
+    common::ok(&a);
+    let o = common::brink(&[
+        "merge",
+        s1.to_str().unwrap(),
+        other.to_str().unwrap(),
+        "--out",
+        dir.join("mixed").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(!dir.join("mixed").exists());
     let mut bad = args(&dir.join("bad"), &[]);
     let at = bad.iter().position(|a| a == "visa_imposed").unwrap();
     bad[at] = "no_such_outcome".into();

@@ -391,6 +391,19 @@ pub struct CompareResult {
     pub focus: Option<String>,
 }
 
+impl CompareResult {
+    /// The outcome the comparison's text, page and charts focus on: the tornado's, else the
+    /// one `--outcome` named without a tornado ([`CompareResult::focus`]), else the first.
+    pub fn focus_index(&self) -> usize {
+        self.tornado
+            .as_ref()
+            .map(|t| t.outcome.as_str())
+            .or(self.focus.as_deref())
+            .and_then(|name| self.outcomes.iter().position(|n| n == name))
+            .unwrap_or(0)
+    }
+}
+
 /// The first variant a comparison's list names twice, if any: each is one arm, played once
 /// (the command line and Python refuse such a list, each in its own words).
 ///

@@ -1630,8 +1630,8 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         &req.tornado,
         req.spelled,
     )?;
-    // Without a tornado, `--outcome` names the charts' focus (read back from the manifest's
-    // command): refused as the tornado's would be.
+    // Without a tornado, `--outcome` names the focus of the text, the page and the charts
+    // (`CompareResult::focus`): refused as the tornado's would be.
     if let (None, Some(name)) = (&req.tornado, &args.outcome) {
         brink::analysis::compare::check_focus(&loaded.scenario, name)?;
     }

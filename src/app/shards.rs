@@ -746,7 +746,9 @@ impl ShardPart for CompareShardFile<Seen> {
     }
     fn job(&self) -> String {
         let tornado = match (self.tornado, self.tornado_outcome.as_deref()) {
-            (false, _) => "no tornado".to_string(),
+            (false, None) => "no tornado".to_string(),
+            // The outcome the charts focus on: shards must agree on it too.
+            (false, Some(o)) => format!("no tornado, the charts on {o}"),
             (true, None) => "tornado on the first outcome".to_string(),
             (true, Some(o)) => format!("tornado on {o}"),
         };

@@ -208,11 +208,7 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
         crate::report::charts::n_runs(r.manifest.runs),
         r.manifest.seed
     );
-    let focus = r
-        .tornado
-        .as_ref()
-        .and_then(|t| r.outcomes.iter().position(|n| *n == t.outcome))
-        .unwrap_or(0);
+    let focus = r.focus_index();
     if let Some(name) = r.outcomes.get(focus) {
         o += &format!(
             "\nP({}) by variant, with the paired difference from the base:\n",

@@ -408,11 +408,7 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         r.manifest.seed
     );
     push_set(&mut p.setup, sc, &r.manifest);
-    let focus = r
-        .tornado
-        .as_ref()
-        .and_then(|t| r.outcomes.iter().position(|n| *n == t.outcome))
-        .unwrap_or(0);
+    let focus = r.focus_index();
     let starts_at_top = |lever: &str| {
         sc.levers.iter().any(|l| {
             matches!(l, crate::scenario::Lever::Measure(m)

@@ -145,16 +145,7 @@ impl Cx<'_> {
 pub fn render_all(base: &Model, r: &CompareResult) -> Result<Vec<Chart>> {
     // A summary with no runs: only its scenario vocabulary is read (units, dates).
     let info = Summary::new(base, &Tally::new(base), r.manifest.clone());
-    // The tornado's outcome, else the one `--outcome` named (`compare --no-tornado
-    // --outcome X`), else the first.
-    let named = r
-        .tornado
-        .as_ref()
-        .map(|t| t.outcome.as_str())
-        .or(r.focus.as_deref());
-    let focus = named
-        .and_then(|name| r.outcomes.iter().position(|n| n == name))
-        .unwrap_or(0);
+    let focus = r.focus_index();
     let cx = Cx {
         r,
         base,

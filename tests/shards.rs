@@ -478,19 +478,22 @@ fn a_damaged_shard_is_refused_and_named() {
     // An --out holding a shard of another job is not replaced: its runs would be lost (a
     // mistyped --out wrote over one without a word).
     let other = root.join("other-shard");
-    ok(&[
-        "run",
-        SCENARIO,
-        "--runs",
-        "300",
-        "--seed",
-        "9",
-        "--no-charts",
-        "--shard",
-        "1/2",
-        "--out",
-        other.to_str().unwrap(),
-    ]);
+    let other_shard = || {
+        ok(&[
+            "run",
+            SCENARIO,
+            "--runs",
+            "300",
+            "--seed",
+            "9",
+            "--no-charts",
+            "--shard",
+            "1/2",
+            "--out",
+            other.to_str().unwrap(),
+        ])
+    };
+    other_shard();
     let before = common::tree(&other);
     let mut args = vec!["merge"];
     args.extend(shards.iter().map(|d| d.to_str().unwrap()));
@@ -514,19 +517,7 @@ fn a_damaged_shard_is_refused_and_named() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("holds a shard"), "{err}");
     assert_eq!(common::tree(&other), before);
-    ok(&[
-        "run",
-        SCENARIO,
-        "--runs",
-        "300",
-        "--seed",
-        "9",
-        "--no-charts",
-        "--shard",
-        "1/2",
-        "--out",
-        other.to_str().unwrap(),
-    ]);
+    other_shard();
 
     // Undamaged again: merges, a file beside the shard's own (a copy's `.DS_Store`) left
     // alone as `report` and `diff` leave it (it was refused as damage).

@@ -133,7 +133,6 @@ pub fn default_out<S: std::fmt::Display>(
 /// no capital letter (`A_B` and `a_b` are one folder on macOS and Windows). A reviewing helper
 /// found each of these sharing a folder, the second run replacing the first.
 fn distinct_part(part: &std::ffi::OsStr) -> String {
-    let bytes = part.as_encoded_bytes();
     match part.to_str() {
         Some(p)
             if p.chars().count() <= 80
@@ -143,11 +142,15 @@ fn distinct_part(part: &std::ffi::OsStr) -> String {
         {
             p.to_string()
         }
-        _ => {
-            let cut: String = part.to_string_lossy().chars().take(70).collect();
-            sanitize(&format!("{cut}-{:08x}", fnv_bytes(bytes) as u32))
-        }
+        _ => hashed(&part.to_string_lossy(), part.as_encoded_bytes()),
     }
+}
+
+/// `text` cut to 70 characters, made safe by [`sanitize`] and followed by a hash of `bytes`
+/// (what was given: a name, or a file name that need not be UTF-8).
+fn hashed(text: &str, bytes: &[u8]) -> String {
+    let cut: String = text.chars().take(70).collect();
+    sanitize(&format!("{cut}-{:08x}", fnv_bytes(bytes) as u32))
 }
 
 /// A default folder for a shard: `<name>-shard-I-of-N`, so that the shards of a job run
@@ -193,9 +196,7 @@ fn short_name(name: &str) -> String {
     if name.chars().count() <= 80 && sanitize(name) == name {
         return name.to_string();
     }
-    let hash = fnv(name);
-    let cut: String = name.chars().take(70).collect();
-    sanitize(&format!("{cut}-{:08x}", hash as u32))
+    hashed(name, name.as_bytes())
 }
 
 /// The default output folder: `output/<file stem>[-<variant>]-sweep-<path>`, with two

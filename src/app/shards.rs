@@ -805,43 +805,37 @@ fn merge_compare(
     let mut manifest = first.manifest.clone();
     manifest.complete = true;
     manifest.command = command;
-    let tornado = match (first.tornado, &first.tornado_outcome) {
-        (false, _) => None,
-        (true, None) => (!arms[0].model.outcomes.is_empty()).then_some(0),
-        // `brink compare --shard` refuses an outcome its scenario lacks: a shard naming one
-        // was edited (the tornado was dropped without a word).
-        (true, Some(name)) => Some(
-            arms[0]
-                .model
-                .outcomes
-                .iter()
+    // The outcome the shards name: the tornado's, or without one the charts' focus
+    // (`--no-tornado --outcome`). `brink compare --shard` refuses an outcome its scenario
+    // lacks: a shard naming one was edited (the tornado or the focus dropped without a word).
+    let named = match &first.tornado_outcome {
+        None => None,
+        Some(name) => Some(
+            (arms[0].model.outcomes.iter())
                 .position(|o| &o.name == name)
                 .ok_or_else(|| {
                     damaged(
                         &shards[0].0,
                         format!(
-                            "its tornado is on the outcome \"{}\", which its scenario does not \
-                             have",
+                            "its {} the outcome \"{}\", which its scenario does not have",
+                            if first.tornado {
+                                "tornado is on"
+                            } else {
+                                "charts focus on"
+                            },
                             brink::text::escape(name, false)
                         ),
                     )
                 })?,
         ),
     };
+    let tornado = match (first.tornado, named) {
+        (false, _) => None,
+        (true, None) => (!arms[0].model.outcomes.is_empty()).then_some(0),
+        (true, Some(o)) => Some(o),
+    };
     let mut result = compare::results(&arms, &tally, manifest, tornado);
-    // Without a tornado, the outcome the shards' charts focus on (`--no-tornado --outcome`).
     if !first.tornado {
-        if let Some(name) = &first.tornado_outcome
-            && !arms[0].model.outcomes.iter().any(|o| &o.name == name)
-        {
-            return Err(damaged(
-                &shards[0].0,
-                format!(
-                    "its charts focus on the outcome \"{}\", which its scenario does not have",
-                    brink::text::escape(name, false)
-                ),
-            ));
-        }
         result.focus.clone_from(&first.tornado_outcome);
     }
     // The scenario the shards were made from is an input too (see the run shards' merge).

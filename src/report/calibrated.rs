@@ -31,19 +31,17 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str, valid: (f64, f64)
         if within == c || c.is_nan() {
             return (c, source.clone());
         }
-        let stop = if source.is_empty() || source.ends_with('.') {
-            ""
-        } else {
-            "."
-        };
-        let sentence = format!(
-            "{source}{stop} The posterior's {what}, {}, lies outside the range every use of \
-             the number takes ({} to {}), and a scenario centred outside it is refused: the \
-             {what} written is {}.",
-            fmt_num(c),
-            fmt_num(valid.0),
-            fmt_num(valid.1),
-            fmt_num(within)
+        let sentence = then(
+            &source,
+            &format!(
+                "The posterior's {what}, {}, lies outside the range every use of the number \
+                 takes ({} to {}), and a scenario centred outside it is refused: the {what} \
+                 written is {}.",
+                fmt_num(c),
+                fmt_num(valid.0),
+                fmt_num(valid.1),
+                fmt_num(within)
+            ),
         );
         (within, sentence)
     };
@@ -93,17 +91,13 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str, valid: (f64, f64)
                 beta,
                 min: Some(lo),
                 max: Some(hi),
-                source: format!(
-                    "{source}{} The Beta written is the nearest one brink samples from (shapes \
-                     {MIN_PRIOR_SHAPE} to 10^6): its mean is {}, not the posterior's.",
-                    // The source ends with the command: a full stop, so that the sentence is
-                    // not read as part of it.
-                    if source.is_empty() || source.ends_with('.') {
-                        ""
-                    } else {
-                        "."
-                    },
-                    fmt_num(written)
+                source: then(
+                    &source,
+                    &format!(
+                        "The Beta written is the nearest one brink samples from (shapes \
+                         {MIN_PRIOR_SHAPE} to 10^6): its mean is {}, not the posterior's.",
+                        fmt_num(written)
+                    ),
                 ),
             });
         }
@@ -139,17 +133,15 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str, valid: (f64, f64)
             let mu = round_within(mu, sigma / 100.0);
             if !matched {
                 let (_, written_sd) = cut_normal_moments(mu, sigma, cut, below);
-                source = format!(
-                    "{source}{} No normal cut at {} has the posterior's mean and sd (its sd is too \
-                     large for its distance from the cut): the one written has its mean and sd \
-                     {}.",
-                    if source.is_empty() || source.ends_with('.') {
-                        ""
-                    } else {
-                        "."
-                    },
-                    fmt_num(cut),
-                    fmt_num(round(written_sd))
+                source = then(
+                    &source,
+                    &format!(
+                        "No normal cut at {} has the posterior's mean and sd (its sd is too \
+                         large for its distance from the cut): the one written has its mean \
+                         and sd {}.",
+                        fmt_num(cut),
+                        fmt_num(round(written_sd))
+                    ),
                 );
             }
             return Param::Dist(Dist::Normal {
@@ -174,6 +166,18 @@ pub fn fit(prior: &Param, xs: &[f64], w: &[f64], source: &str, valid: (f64, f64)
         max: hi.is_finite().then_some(hi),
         source,
     })
+}
+
+/// `source` followed by `sentence`: after a full stop, since a source ends with the command
+/// that made it, and the sentence must not read as part of it.
+fn then(source: &str, sentence: &str) -> String {
+    if source.is_empty() {
+        sentence.to_string()
+    } else if source.ends_with('.') {
+        format!("{source} {sentence}")
+    } else {
+        format!("{source}. {sentence}")
+    }
 }
 
 /// How far past its centre, in standard deviations, a cut written by [`fit`] may lie: the

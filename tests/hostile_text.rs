@@ -122,6 +122,79 @@ fn control_characters_in_text_are_refused_at_their_place() {
     }
 }
 
+/// U+FFFE and U+FFFF are not control characters, but XML forbids them just the same: a label
+/// holding one passed and made every chart showing it invalid SVG (found by a reviewing
+/// helper). They are refused at their place, as the other noncharacters are, in scenarios and
+/// timelines.
+#[test]
+fn noncharacters_in_text_are_refused_at_their_place() {
+    for (ch, name) in [
+        ('\u{fffe}', "fffe"),
+        ('\u{ffff}', "ffff"),
+        ('\u{fdd0}', "fdd0"),
+        ('\u{10fffe}', "plane16"),
+    ] {
+        let path = scenario(&format!("nonchar-{name}"), |t| {
+            with_label(t, &format!("\"A{ch}\""))
+        });
+        let o = common::brink(&[Path::new("validate"), &path]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+        let want = format!(
+            "outcomes[0].label holds the noncharacter U+{:04X}",
+            u32::from(ch)
+        );
+        assert!(err.contains(&want), "{err}");
+        assert!(
+            err.contains(&format!("--> {}:65:40", path.display())),
+            "{err}"
+        );
+    }
+    let dir = common::scratch("nonchar-timeline");
+    let timeline = std::fs::read_to_string(common::repo(
+        "scenarios/history/russia_turkey_2015.timeline.ron",
+    ))
+    .unwrap();
+    let name = "russia_turkey_2015.ron";
+    std::fs::copy(common::repo("scenarios/history").join(name), dir.join(name)).unwrap();
+    let bad = dir.join("bad.timeline.ron");
+    std::fs::write(
+        &bad,
+        timeline.replacen("label: \"", "label: \"Case\u{ffff}", 1),
+    )
+    .unwrap();
+    let o = common::brink(&[Path::new("validate"), &bad]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    assert!(
+        err.contains("label holds the noncharacter U+FFFF")
+            && err.contains(&format!("--> {}:9:12", bad.display())),
+        "{err}"
+    );
+    // Other characters of the private and special blocks are text: a run takes them.
+    let path = scenario("nonchar-ok", |t| {
+        with_label(t, "\"A\u{fffd}\u{e000}\u{fff0}\"")
+    });
+    let o = common::brink(&[Path::new("validate"), &path]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+}
+
+/// `validate` names the scenario as every other command does: combining marks (an accent
+/// written apart, Arabic vowels, Devanagari signs) are text, not `\u{...}` escapes, while an
+/// unbalanced override still could not reach the terminal (it is refused).
+#[test]
+fn validate_shows_a_name_with_combining_marks_as_written() {
+    let name = "Cafe\u{301} \u{2014} \u{645}\u{64f}\u{62d}\u{64e}\u{627}\u{62f}\u{64e}\u{62b}\u{64e}\u{627}\u{62a} \u{2014} \u{939}\u{93f}\u{902}\u{926}\u{940}";
+    let path = scenario("combining", |t| {
+        t.replace("name: \"Richardson pair\"", &format!("name: \"{name}\""))
+    });
+    let o = common::brink(&[Path::new("validate"), &path]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    assert!(out.contains(&format!(": \"{name}\", 2 actors")), "{out}");
+    assert!(!out.contains("\\u{"), "{out}");
+}
+
 /// A label or unit of invisible characters alone (zero-width spaces, a byte order mark, a
 /// joiner) is refused at its place: it showed as a blank on every page and chart, where a label
 /// left out shows the name. A label with visible text beside them is accepted.

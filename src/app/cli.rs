@@ -1876,9 +1876,9 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
             Ok(l) => {
                 let s = &l.scenario;
                 say(&format!(
-                    "ok  {}: {:?}, {}, {}, {}, {}, {}, {}, {}, horizon {}\n",
+                    "ok  {}: \"{}\", {}, {}, {}, {}, {}, {}, {}, horizon {}\n",
                     f.shown(),
-                    s.name,
+                    super::terminal::safe_text(&s.name),
                     counted(s.actors.len(), "actor", "actors"),
                     counted(s.relations.len(), "relation", "relations"),
                     counted(s.levers.len(), "lever", "levers"),

@@ -82,11 +82,13 @@ impl fmt::Display for Diagnostic {
             self.line,
             self.col
         )?;
-        // Tabs and control characters would misalign the caret; show them as spaces.
+        // Tabs, control characters and bidirectional marks would misalign the caret (the
+        // terminal's printer shows the marks escaped, several cells wide, or they reorder the
+        // line); show them as spaces.
         let chars: Vec<char> = self
             .line_text
             .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
+            .map(|c| if crate::text::unsafe_char(c) { ' ' } else { c })
             .collect();
         // A long line is shown as a window of at most 200 characters around the column.
         let col = self.col - 1;
@@ -187,5 +189,20 @@ mod tests {
         assert_eq!(cells('😀'), 2);
         assert_eq!(cells('🚀'), 2);
         assert_eq!(cells('☕'), 2);
+    }
+
+    /// Bidirectional marks are allowed in labels, but the terminal shows them escaped (eight
+    /// cells each) or lets them reorder the line: the caret stood 14 cells left of its column
+    /// after two of them (found by a reviewing helper). They are shown as spaces, a cell each.
+    #[test]
+    fn the_caret_stands_under_its_column_after_bidirectional_marks() {
+        let text = "label: \"\u{200f}باكو\u{200f}\", activity: 5),";
+        let col = text.chars().position(|c| c == '5').unwrap() + 1;
+        let shown = Diagnostic::new(Path::new("t.ron"), text, 1, col, "bad").to_string();
+        let line = shown.lines().find(|l| l.contains("activity")).unwrap();
+        let caret = shown.lines().find(|l| l.contains('^')).unwrap();
+        assert!(!line.contains('\u{200f}'), "{shown}");
+        let five = line.chars().position(|c| c == '5').unwrap();
+        assert_eq!(caret.chars().position(|c| c == '^'), Some(five), "{shown}");
     }
 }

@@ -106,9 +106,9 @@ pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
     let control = |t: &str| {
         super::validate::control_char(t).map(|ch| {
             format!(
-                "{text:?} holds the control character U+{:04X}; expected text without control \
-                 characters (tab, newline and carriage return are allowed)",
-                u32::from(ch)
+                "{text:?} holds {}; expected text without control characters (tab, newline and \
+                 carriage return are allowed)",
+                super::validate::control_char_named(ch)
             )
         })
     };

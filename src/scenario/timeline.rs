@@ -450,7 +450,7 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
         if let Some(ch) = control_char(value) {
             out.push(Problem::new(
                 loc,
-                format!("{what} holds the control character U+{:04X}", u32::from(ch)),
+                format!("{what} holds {}", super::validate::control_char_named(ch)),
                 "text without control characters (tab, newline and carriage return are allowed)",
             ));
         } else if matches!(loc.last(), Some(Seg::Field("label")))

@@ -1790,13 +1790,32 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
 
 /// The first control character of `text` other than tab, newline and carriage return (ESC,
 /// BEL, NUL...): such text would reach every chart and report raw, and an SVG holding it is
-/// not valid XML. Bidirectional embeddings, overrides and isolates left unbalanced count as
-/// control characters too ([`crate::text::unbalanced_bidi`]); closed within the text, and the
+/// not valid XML. U+FFFE and U+FFFF, which XML forbids as well, count as control characters
+/// here, and so do the other noncharacters (U+FDD0..U+FDEF and the last two of every plane:
+/// never text, only a sign of a damaged file). Bidirectional embeddings, overrides and isolates
+/// left unbalanced count too ([`crate::text::unbalanced_bidi`]); closed within the text, and the
 /// marks (U+200E, U+200F, U+061C), which open nothing, are allowed.
 pub(crate) fn control_char(text: &str) -> Option<char> {
     text.chars()
-        .find(|&ch| ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'))
+        .find(|&ch| (ch.is_control() && !matches!(ch, '\t' | '\n' | '\r')) || noncharacter(ch))
         .or_else(|| crate::text::unbalanced_bidi(text))
+}
+
+/// One of Unicode's 66 noncharacters (U+FDD0..U+FDEF, and U+xFFFE, U+xFFFF of every plane).
+fn noncharacter(ch: char) -> bool {
+    let c = u32::from(ch);
+    (0xFDD0..=0xFDEF).contains(&c) || c & 0xFFFE == 0xFFFE
+}
+
+/// What [`control_char`] found, in a message: "the control character U+001B" or "the
+/// noncharacter U+FFFE".
+pub(crate) fn control_char_named(ch: char) -> String {
+    let kind = if noncharacter(ch) {
+        "noncharacter"
+    } else {
+        "control character"
+    };
+    format!("the {kind} U+{:04X}", u32::from(ch))
 }
 
 /// Refuses a control character in any free text of the scenario (labels, descriptions,
@@ -1807,9 +1826,10 @@ fn free_text(c: &mut Checker, s: &Scenario) {
             let path = loc_text(&loc);
             c.problem(
                 loc,
-                format!("{path} holds the control character U+{:04X}", u32::from(ch)),
-                "text without control characters (tab, newline and carriage return are allowed; \
-                 bidirectional overrides and isolates only closed within the text)",
+                format!("{path} holds {}", control_char_named(ch)),
+                "text without control characters or noncharacters (tab, newline and carriage \
+                 return are allowed; bidirectional overrides and isolates only closed within the \
+                 text)",
             );
         } else if matches!(
             loc.as_slice(),

@@ -8,6 +8,10 @@
 //!   JSON, to compare with the peer's when the mean of H disagrees;
 //! - `time SCENARIO RUNS THREADS`: seconds for RUNS runs on THREADS threads (the engine and its
 //!   statistics, as `brink run` does them, without loading or writing), after a warm-up.
+//! - `ceiling RUNS ROUNDS`: richardson's runs through the engine against a kernel written for
+//!   that scenario alone, 16 runs side by side (structure of arrays), with the same random words,
+//!   normals and per-step statistics but less of the rest (see [`ceiling`]), in interleaved
+//!   rounds: how much a multi-run step could buy at most.
 //! - `chacha N`: nanoseconds per 16-word ChaCha8 block, N blocks each way: brink's own blocks
 //!   (`numerics::chacha`, 16 streams side by side, as a run's parts ask for them) against
 //!   `ChaCha8Rng` filling a buffer from one stream.
@@ -120,6 +124,7 @@ fn main() {
             assert_eq!(tally.runs, runs);
             println!("{}", t0.elapsed().as_secs_f64());
         }
+        "ceiling" => ceiling(num(1), num(2) as usize),
         "chacha" => {
             // ns per 16-word block: brink's lanes against ChaCha8Rng's own refill (4 blocks).
             use brink::numerics::chacha::{BlockAt, Key, blocks};
@@ -155,4 +160,147 @@ fn main() {
             std::process::exit(2);
         }
     }
+}
+
+/// Richardson's step written for that scenario alone, 16 runs at a time (structure of arrays:
+/// one array per relation across the runs): the same noise words (the relations' keyed blocks)
+/// and normals (`norm_inv_of32`) as the engine, the same per-step statistics (the histogram,
+/// exact sum and rung counts of H at every step), the per-run peak and final H and the crisis
+/// outcome's first step. What it leaves out makes it a ceiling, not a rival: b->a's noise is
+/// its mean 0.3 instead of a sampled Uniform(0.1, 0.5) (no parameter sampling), the parameters
+/// are constants, and nothing general (conditions, levers, events, observers, per-run tables)
+/// is asked. Its mean H at every step is checked against the engine's (within 4 standard
+/// errors) before its time counts.
+fn ceiling(runs: u64, rounds: usize) {
+    use brink::numerics::chacha::blocks;
+    use brink::numerics::dist::norm_inv_of32;
+    use brink::numerics::rng::{component, key_of};
+    use brink::stats::{ExactSum, Histogram, INDEX_BINS, Moments};
+
+    const H: usize = 52;
+    const L: usize = 16;
+    struct Kernel {
+        hist: Vec<Histogram>,
+        sum: Vec<ExactSum>,
+        sumsq: Vec<f64>,
+        rung: Vec<u64>,
+        peak: Moments,
+        last: Moments,
+        first: Vec<u64>,
+    }
+    let kernel = |runs: u64| -> Kernel {
+        let master = Master::new(0);
+        let mut k = Kernel {
+            hist: vec![Histogram::new(-10.0, 10.0, INDEX_BINS); H],
+            sum: vec![ExactSum::new(); H],
+            sumsq: vec![0.0; H],
+            rung: vec![0; 3 * H],
+            peak: Moments::default(),
+            last: Moments::default(),
+            first: vec![0; H + 1],
+        };
+        let keys = [key_of("a->b"), key_of("b->a")];
+        let (keep, react, grievance, noise) = ([0.7, 0.6], [0.2, 0.1], [0.5, 0.2], [0.3, 0.3]);
+        let mut at = Vec::with_capacity(L * 8);
+        let mut bits = vec![0u32; L * 2 * 64];
+        let mut eps = vec![0.0f64; L * 2 * 64];
+        let mut index = vec![0.0f64; H * L];
+        for first_run in (0..runs).step_by(L) {
+            let lanes = L.min((runs - first_run) as usize);
+            at.clear();
+            for l in 0..L as u64 {
+                for &key in &keys {
+                    for j in 0..4 {
+                        at.push(Master::keyed_block(first_run + l, component::NOISE, key, j));
+                    }
+                }
+            }
+            blocks(master.key(), &at, |i, w| {
+                w.copy_to(&mut bits[i * 16..][..16])
+            });
+            // Each lane's relation's 52 words of its 64.
+            for part in 0..2 * L {
+                norm_inv_of32(&bits[part * 64..][..H], &mut eps[part * 64..][..H]);
+            }
+            let (mut h0, mut h1) = ([2.0f64; L], [0.0f64; L]);
+            for t in 0..H {
+                for l in 0..L {
+                    let (e0, e1) = (eps[l * 128 + t], eps[l * 128 + 64 + t]);
+                    let n0 = keep[0] * h0[l] + react[0] * h1[l] + grievance[0] + noise[0] * e0;
+                    let n1 = keep[1] * h1[l] + react[1] * h0[l] + grievance[1] + noise[1] * e1;
+                    h0[l] = n0.clamp(-10.0, 10.0);
+                    h1[l] = n1.clamp(-10.0, 10.0);
+                    index[t * L + l] = 0.5 * (h0[l] + h1[l]);
+                }
+            }
+            for t in 0..H {
+                let row = &index[t * L..][..lanes];
+                for &x in row {
+                    k.hist[t].add(x);
+                    k.sum[t].add(x);
+                    k.sumsq[t] += x * x;
+                    k.rung[3 * t + (x >= 2.0) as usize + (x >= 5.0) as usize] += 1;
+                }
+            }
+            for l in 0..lanes {
+                let path = (0..H).map(|t| index[t * L + l]);
+                k.peak.add(path.clone().fold(f64::NEG_INFINITY, f64::max));
+                k.last.add(index[(H - 1) * L + l]);
+                k.first[path.clone().position(|x| x >= 5.0).unwrap_or(H)] += 1;
+            }
+        }
+        k
+    };
+
+    let (_, m) = model("scenarios/examples/richardson.ron");
+    assert_eq!(m.horizon as usize, H, "the kernel is richardson's");
+    let stop = AtomicBool::new(false);
+    let engine = |runs: u64| {
+        engine::run::<brink::stats::Tally>(
+            &m,
+            &RunPlan::whole(0, runs, 1),
+            &mut NoSink,
+            None,
+            &stop,
+        )
+        .unwrap_or_else(|_| panic!("run failed"))
+    };
+    // Agreement first: the kernel's mean H at each step against the engine's.
+    let (tally, k) = (engine(runs), kernel(runs));
+    let n = runs as f64;
+    let mut worst: f64 = 0.0;
+    for t in 0..H {
+        let mean = k.sum[t].value() / n;
+        let var = (k.sumsq[t] / n - mean * mean).max(1e-12) / n;
+        let theirs = tally.index_mean_by_step[t].value() / n;
+        worst = worst.max((mean - theirs).abs() / (2.0 * var).sqrt());
+    }
+    assert!(
+        worst < 4.0,
+        "the kernel disagrees with the engine: {worst:.2} standard errors"
+    );
+    println!("agreement: mean H within {worst:.2} standard errors at every step");
+    let _ = engine(2_048);
+    let _ = kernel(2_048);
+    let mut ratios = Vec::new();
+    for round in 0..rounds {
+        let t0 = Instant::now();
+        let _ = std::hint::black_box(engine(runs));
+        let e = t0.elapsed().as_secs_f64() * 1e6 / n;
+        let t0 = Instant::now();
+        let _ = std::hint::black_box(kernel(runs));
+        let c = t0.elapsed().as_secs_f64() * 1e6 / n;
+        println!(
+            "round {round}: engine {e:.3} us/run, kernel {c:.3} us/run, engine / kernel {:.2}x",
+            e / c
+        );
+        ratios.push(e / c);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "engine / kernel: median {:.2}x ({:.2} .. {:.2})",
+        ratios[rounds / 2],
+        ratios[0],
+        ratios[rounds - 1]
+    );
 }

@@ -268,6 +268,48 @@ fn graph_writes_dot_and_mermaid_for_the_flagship_and_the_tutorial() {
     }
 }
 
+/// A file name longer than the file system allows (255 bytes) is the input's fault: `graph`
+/// and `new` said "File name too long (os error 36)" with exit code 1, `graph` after drawing
+/// the whole diagram (found by a reviewing helper). Refused first, exit code 2, nothing left.
+#[test]
+fn graph_and_new_refuse_a_file_name_too_long_first() {
+    let dir = scratch("graph-long-name");
+    let file = repo(TUTORIAL);
+    let long = |ext: &str| format!("{}.{ext}", "g".repeat(256 - 1 - ext.len()));
+    for (args, name) in [
+        (vec!["graph", file.to_str().unwrap(), "--out"], long("svg")),
+        (
+            vec!["graph", file.to_str().unwrap(), "--format", "dot", "--out"],
+            long("dot"),
+        ),
+        (vec!["new", "x", "--out"], long("ron")),
+    ] {
+        let mut args = args.clone();
+        args.push(&name);
+        let (code, _, err) = code_in(&dir, &args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains(
+                "its name is 256 bytes long, and a file name may have at most 255; \
+                          choose a shorter --out"
+            ),
+            "{err}"
+        );
+        assert!(!err.contains("os error"), "{err}");
+    }
+    // The default name made from a long scenario name: no --out to blame.
+    let stem = "s".repeat(247);
+    fs::copy(&file, dir.join(format!("{stem}.ron"))).unwrap();
+    let (code, _, err) = code_in(&dir, &["graph", &format!("{stem}.ron")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("name a shorter file with --out FILE"), "{err}");
+    let left: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+}
+
 /// `graph --out` naming a folder (there, or written with a trailing slash) is told so, not
 /// "already exists" or a raw OS error; the folder is left as it was.
 #[test]

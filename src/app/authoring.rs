@@ -18,59 +18,7 @@ const MAX_JSON_BYTES: u64 = 256 << 20;
 /// is there). A failed write leaves no file. `given` says whether `--out` named the path (the
 /// messages say so), or it is the command's default name.
 pub fn write_new_file(path: &Path, bytes: &[u8], given: bool) -> Result<()> {
-    // A folder is not "a file that exists": --out names the file itself.
-    let names_folder = (path.as_os_str().to_string_lossy().chars().last())
-        .is_some_and(std::path::is_separator)
-        || fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
-    if names_folder {
-        return Err(Error::Input(if given {
-            format!(
-                "{} names a folder; --out names the file to write (a new one, in a folder that \
-                 exists)",
-                path.shown()
-            )
-        } else {
-            // The default name, taken by a folder: no --out was given to blame.
-            format!(
-                "{} is a folder, and it is the file this command writes by default; name \
-                 another file with --out FILE",
-                path.shown()
-            )
-        }));
-    }
-    // A file put in a result brink wrote is one its marker does not list: the result could
-    // then be neither replaced, rerun nor read (it is refused as damaged).
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if let Some(result) = crate::app::output::result_holding(parent) {
-        return Err(Error::Input(format!(
-            "refusing to write {}: it lies inside {}, a result brink wrote, which would then \
-             hold a file it does not list and be refused as damaged; {}",
-            path.shown(),
-            result.shown(),
-            if given {
-                "choose an --out outside it"
-            } else {
-                "run the command outside it, or name a file outside it with --out FILE"
-            }
-        )));
-    }
-    let exists = || {
-        Error::Input(format!(
-            "{} already exists; brink never overwrites a file: {}, or move it away",
-            path.shown(),
-            if given {
-                "choose another --out"
-            } else {
-                "name another file with --out FILE"
-            }
-        ))
-    };
-    if fs::symlink_metadata(path).is_ok() {
-        return Err(exists());
-    }
+    check_new_file(path, given)?;
     // Written under a name of its own beside the target and renamed into place whole, never
     // replacing: a stop or a failure part way leaves no truncated file at the target (a
     // SIGTERM during a large graph's write did, and the next command refused to replace it).
@@ -113,12 +61,91 @@ pub fn write_new_file(path: &Path, bytes: &[u8], given: bool) -> Result<()> {
         Err(e) => {
             let _ = fs::remove_file(&staged);
             Err(if e.kind() == std::io::ErrorKind::AlreadyExists {
-                exists()
+                already_exists(path, given)
             } else {
                 Error::io("write", path, e)
             })
         }
     }
+}
+
+/// Refuses to write a new file at `path` (exit code 2) when something is in the way: a folder,
+/// a result brink wrote around it, a name longer than a file system allows, or anything already
+/// there. Called before any work (a graph is drawn only once its file can be written) and
+/// again when writing. `given` as in [`write_new_file`].
+pub fn check_new_file(path: &Path, given: bool) -> Result<()> {
+    // A folder is not "a file that exists": --out names the file itself.
+    let names_folder = (path.as_os_str().to_string_lossy().chars().last())
+        .is_some_and(std::path::is_separator)
+        || fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    if names_folder {
+        return Err(Error::Input(if given {
+            format!(
+                "{} names a folder; --out names the file to write (a new one, in a folder that \
+                 exists)",
+                path.shown()
+            )
+        } else {
+            // The default name, taken by a folder: no --out was given to blame.
+            format!(
+                "{} is a folder, and it is the file this command writes by default; name \
+                 another file with --out FILE",
+                path.shown()
+            )
+        }));
+    }
+    // A file put in a result brink wrote is one its marker does not list: the result could
+    // then be neither replaced, rerun nor read (it is refused as damaged).
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if let Some(result) = crate::app::output::result_holding(parent) {
+        return Err(Error::Input(format!(
+            "refusing to write {}: it lies inside {}, a result brink wrote, which would then \
+             hold a file it does not list and be refused as damaged; {}",
+            path.shown(),
+            result.shown(),
+            if given {
+                "choose an --out outside it"
+            } else {
+                "run the command outside it, or name a file outside it with --out FILE"
+            }
+        )));
+    }
+    // A name the file system cannot hold is the input's fault, not the machine's (it failed
+    // at the final rename, exit code 1, after a graph had been drawn).
+    let max = crate::app::output::NAME_MAX;
+    if let Some(name) = path.file_name().filter(|n| n.len() > max) {
+        return Err(Error::Input(format!(
+            "refusing to write {}: its name is {} bytes long, and a file name may have at most \
+             {max}; {}",
+            path.shown(),
+            name.len(),
+            if given {
+                "choose a shorter --out"
+            } else {
+                "name a shorter file with --out FILE"
+            }
+        )));
+    }
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(already_exists(path, given));
+    }
+    Ok(())
+}
+
+/// The error for a file already at `path` ([`check_new_file`]).
+fn already_exists(path: &Path, given: bool) -> Error {
+    Error::Input(format!(
+        "{} already exists; brink never overwrites a file: {}, or move it away",
+        path.shown(),
+        if given {
+            "choose another --out"
+        } else {
+            "name another file with --out FILE"
+        }
+    ))
 }
 
 /// The file `brink new` writes for `name` (a `what`: scenario or timeline): `out`, or

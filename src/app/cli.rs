@@ -1150,6 +1150,16 @@ fn graph_command(
             PathBuf::from(format!("{stem}-graph.{ext}"))
         })
     };
+    // The file is checked before the drawing: a name that cannot be written is refused
+    // before the work, not after it.
+    let target = match format {
+        GraphFormat::Dot | GraphFormat::Mermaid => out.map(std::path::Path::to_path_buf),
+        GraphFormat::Svg => Some(drawing("svg")),
+        GraphFormat::Png => Some(drawing("png")),
+    };
+    if let Some(p) = &target {
+        crate::app::authoring::check_new_file(p, out.is_some())?;
+    }
     let (path, bytes) = match format {
         GraphFormat::Dot | GraphFormat::Mermaid => {
             let text = if format == GraphFormat::Dot {

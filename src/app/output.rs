@@ -912,7 +912,7 @@ fn holder(pid: &str) -> String {
 
 /// The longest file name brink makes: the common limit (ext4, XFS, Btrfs, APFS; NTFS counts
 /// UTF-16 units, never more than the bytes counted here).
-const NAME_MAX: usize = 255;
+pub(crate) const NAME_MAX: usize = 255;
 
 /// The longest stem: `.STEM.partial-PID-K`, the longest name made from one, then fits in
 /// [`NAME_MAX`] with a PID of 10 digits (any `u32`) and K up to 999.

@@ -206,9 +206,13 @@ def _settings(set):
         pairs = list(dict(set).items())
     except (TypeError, ValueError):
         raise TypeError(f"{hint}, not {set!r}") from None
-    for path, _ in pairs:
+    for path, value in pairs:
         if not isinstance(path, str):
             raise TypeError(f"{hint}: its keys are paths (strings), not {path!r}")
+        if _is_bool(value):
+            # NumPy's True passed the compiled half's check for Python's as the number 1.
+            raise ValueError(f"set {path!r}: a set value is a number or RON text, not True "
+                             "or False")
         try:
             path.encode("utf-8")
         except UnicodeEncodeError:
@@ -297,10 +301,13 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
     per_run = _flag("per_run", per_run)
     if variant is not None:
         _name("variant", variant)
-    command = _call("run", path, runs=runs, seed=seed, variant=variant, set=set,
-                    per_run=per_run or None, per_run_steps=steps or None, max_runs=max_runs,
-                    max_file_size=max_file_size)
-    raw = _brink.run(_path(path), runs, seed, variant, _settings(set), threads,
+    # The pairs as read (an iterator's repr, "<list_iterator object at 0x...>", was
+    # recorded, and an iterator is used up by reading it).
+    settings = _settings(set)
+    command = _call("run", path, runs=runs, seed=seed, variant=variant,
+                    set=dict(settings) or None, per_run=per_run or None,
+                    per_run_steps=steps or None, max_runs=max_runs, max_file_size=max_file_size)
+    raw = _brink.run(_path(path), runs, seed, variant, settings, threads,
                      bool(per_run) or bool(steps), command, max_runs, steps, max_file_size)
     return Result("run", raw)
 
@@ -376,11 +383,12 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
         tornado_arg = None
     else:
         tornado_arg = str(tornado)
-    command = _call("compare", path, runs=runs, seed=seed, variants=variants, set=set,
-                    tornado=tornado or None, per_run=per_run or None, max_runs=max_runs,
-                    max_file_size=max_file_size)
+    settings = _settings(set)
+    command = _call("compare", path, runs=runs, seed=seed, variants=variants,
+                    set=dict(settings) or None, tornado=tornado or None,
+                    per_run=per_run or None, max_runs=max_runs, max_file_size=max_file_size)
     raw = _brink.compare(_path(path), runs, seed,
                          variants,
-                         _settings(set), threads, tornado_arg, command, max_runs,
+                         settings, threads, tornado_arg, command, max_runs,
                          bool(per_run), max_file_size)
     return Result("compare", raw)

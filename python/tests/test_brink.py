@@ -179,6 +179,25 @@ def test_a_path_set_twice_in_a_list_of_pairs_is_refused():
     assert r.summary["manifest"]["set"] == [{"path": "actors.north.hawkishness", "value": "0.1"}]
 
 
+def test_a_set_iterator_is_recorded_as_its_pairs_and_numpy_bools_are_refused():
+    # Found by a reviewing helper: an iterator of pairs was recorded in the manifest's command
+    # as its repr ("<list_iterator object at 0x...>"), and NumPy's True passed as the number 1
+    # where Python's True is refused.
+    pairs = [("actors.north.hawkishness", 0.1)]
+    for given in (iter(pairs), dict(pairs).items()):
+        r = brink.run(TUTORIAL, runs=10, set=given)
+        command = " ".join(r.summary["manifest"]["command"])
+        assert "set={'actors.north.hawkishness': 0.1}" in command, command
+        assert " at 0x" not in command and "dict_items" not in command, command
+    c = brink.compare(TUTORIAL, runs=10, variants=["visa_now"], set=iter(pairs))
+    command = " ".join(c.summary["manifest"]["command"])
+    assert "set={'actors.north.hawkishness': 0.1}" in command, command
+    np = pytest.importorskip("numpy")
+    for value in (np.True_, np.False_, True):
+        with pytest.raises(ValueError, match="not True or False"):
+            brink.run(TUTORIAL, runs=10, set={"actors.north.hawkishness": value})
+
+
 def test_a_set_value_of_the_right_kind_but_unusable_says_why():
     # Found by a reviewing helper: 10**400 was refused as "not int", a lone surrogate as
     # "not str", and one in a path rose as a raw UnicodeEncodeError.

@@ -973,9 +973,9 @@ pub fn text(b: &Backtest) -> String {
     o += &format!("mean log score: {:.3}\n", b.mean_log_score);
     if b.pit_facts > 0 {
         o += &format!(
-            "PIT histogram ({} bins over {} facts; {:.2} each if calibrated): {}\n",
+            "PIT histogram ({} bins over {}; {:.2} each if calibrated): {}\n",
             b.pit_histogram.len(),
-            b.pit_facts,
+            crate::text::counted(b.pit_facts, "fact", "facts"),
             1.0 / b.pit_histogram.len().max(1) as f64,
             b.pit_histogram
                 .iter()

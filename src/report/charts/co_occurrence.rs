@@ -110,13 +110,25 @@ impl Drawing for CoOccurrence<'_> {
         let never: Vec<bool> = (0..n)
             .map(|b| co.iter().all(|row| row.get(b).copied().flatten().is_none()))
             .collect();
-        // Column numbers.
+        // Column numbers, in a smaller type when the widest would not fit its column, and then
+        // only every k-th if they still would not (60 outcomes' numbers ran together into one
+        // row of digits, "101112131415…").
+        let widest_number = |size: f64| text_width(&n.to_string(), size) as f64 + 3.0;
+        let number_size = if widest_number(size) > cell_w as f64 {
+            (size * cell_w as f64 / widest_number(size)).max(7.0)
+        } else {
+            size
+        };
+        let every = (widest_number(number_size) / cell_w as f64).ceil().max(1.0) as usize;
         for (b, &none) in never.iter().enumerate() {
+            if b > 0 && (b + 1) % every != 0 {
+                continue;
+            }
             let cx = x0 + b as i32 * cell_w + cell_w / 2;
             body.draw(&Text::new(
                 format!("{}", b + 1),
                 (cx, y0 - 6),
-                text(size, if none { MUTED } else { INK })
+                text(number_size, if none { MUTED } else { INK })
                     .pos(Pos::new(HPos::Center, VPos::Bottom)),
             ))?;
         }

@@ -1252,6 +1252,7 @@ pub(crate) fn mesh_with<DB: DrawingBackend>(
     y_labels: usize,
 ) -> Drawn<DB> {
     let (label, desc) = axis_style();
+    let (w, h) = chart.plotting_area().dim_in_pixel();
     let mut m = chart.configure_mesh();
     m.label_style(label)
         .axis_desc_style(desc)
@@ -1268,11 +1269,13 @@ pub(crate) fn mesh_with<DB: DrawingBackend>(
     if !a.y_grid {
         m.disable_y_mesh();
     }
+    // An axis's title fits along its axis (a sweep's parameter with a 200-character label ran
+    // off both edges of the chart): cut with "…" to the plotting area's width or height.
     if !a.x_desc.is_empty() {
-        m.x_desc(a.x_desc.clone());
+        m.x_desc(fit(&a.x_desc, 15.0, w));
     }
     if !a.y_desc.is_empty() {
-        m.y_desc(a.y_desc.clone());
+        m.y_desc(fit(&a.y_desc, 15.0, h));
     }
     if !a.y_numbers {
         m.y_labels(0);

@@ -137,9 +137,17 @@ impl Drawing for OverTime<'_> {
             let last = o.by_step.last().copied().unwrap_or(0.0);
             let (px, py) = chart.backend_coord(&(0.0, ymax));
             let base = area.get_base_pixel();
+            let note = format!("{} by the end", percent(last));
+            let (x, y) = (px - base.0 + 6, py - base.1 + 4);
+            // On a light ground: a curve that reaches the top early ran through the words.
+            let w = super::text_width(&note, 12.0) as i32;
+            area.draw(&Rectangle::new(
+                [(x - 3, y - 2), (x + w + 3, y + 15)],
+                WHITE.mix(0.85).filled(),
+            ))?;
             area.draw(&Text::new(
-                format!("{} by the end", percent(last)),
-                (px - base.0 + 6, py - base.1 + 4),
+                note,
+                (x, y),
                 text(12.0, MUTED).pos(Pos::new(HPos::Left, VPos::Top)),
             ))?;
         }

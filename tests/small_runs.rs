@@ -273,3 +273,85 @@ fn a_comparison_and_an_experiment_of_one_run_count_it_as_one() {
         assert!(!t.contains("1 runs"), "{}", f.display());
     }
 }
+
+/// A mean of the index (a run's peak or final H) stays within the hostility bounds no run
+/// leaves: from two runs, t's 12.7 standard errors gave intervals far past ±10, in `run`,
+/// `compare` and `sweep` alike.
+#[test]
+fn index_intervals_stay_within_the_bounds() {
+    let dir = scratch("index-bounds");
+    let tutorial = common::repo("scenarios/examples/tutorial.ron");
+    let file = tutorial.to_str().unwrap();
+    let within = |what: &str, i: &serde_json::Value| {
+        let (low, high) = (i["low"].as_f64().unwrap(), i["high"].as_f64().unwrap());
+        assert!(
+            (-10.0..=10.0).contains(&low) && (-10.0..=10.0).contains(&high),
+            "{what}: {i}"
+        );
+        assert!(low <= i["estimate"].as_f64().unwrap(), "{what}: {i}");
+    };
+    let run = dir.join("run");
+    ok(&[
+        "run",
+        file,
+        "--runs",
+        "2",
+        "--no-charts",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    let s = json(&run.join("summary.json"));
+    // The case: a wide interval, cut at a bound.
+    assert!(
+        [&s["peak_index"], &s["final_index"]]
+            .iter()
+            .any(|i| i["low"] == -10.0 || i["high"] == 10.0),
+        "{}",
+        s["peak_index"]
+    );
+    within("run peak_index", &s["peak_index"]);
+    within("run final_index", &s["final_index"]);
+    let cmp = dir.join("compare");
+    ok(&[
+        "compare",
+        file,
+        "--runs",
+        "2",
+        "--no-charts",
+        "--out",
+        cmp.to_str().unwrap(),
+    ]);
+    let c = json(&cmp.join("compare.json"));
+    let mut seen = 0;
+    for arm in c["arms"].as_array().unwrap() {
+        for m in arm["means"].as_array().unwrap() {
+            if m["quantity"].as_str().unwrap().ends_with("_index") {
+                within("compare", &m["mean"]);
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 2, "{seen}");
+    let sweep = dir.join("sweep");
+    ok(&[
+        "sweep",
+        file,
+        "--set",
+        "actors.north.hawkishness=0..1:3",
+        "--runs",
+        "2",
+        "--no-charts",
+        "--out",
+        sweep.to_str().unwrap(),
+    ]);
+    let w = json(&sweep.join("sweep.json"));
+    for p in w["points"].as_array().unwrap() {
+        within("sweep peak_index", &p["peak_index"]);
+        within("sweep final_index", &p["final_index"]);
+        assert!(
+            p["costs"][0]["mean"]["low"].as_f64().unwrap() >= 0.0,
+            "{}",
+            p["costs"][0]
+        );
+    }
+}

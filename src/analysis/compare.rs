@@ -653,10 +653,11 @@ pub fn results(
                         quantity: q.clone(),
                         // Costs first, one per actor: cut at 0 as `run` cuts them (a cost
                         // of -659 to +1,248 from two runs).
+                        // The index's means (peak and final H) within the bounds.
                         mean: if k < base.actors.len() {
                             super::summary::not_below_zero(t.values[i][k].interval())
                         } else {
-                            t.values[i][k].interval()
+                            super::summary::within_bounds(t.values[i][k].interval(), base.bounds)
                         },
                         // The base against itself differs by exactly nothing, even from one
                         // run (whose interval is otherwise unbounded).

@@ -753,11 +753,18 @@ pub fn results(
                 .zip(&t.cost)
                 .map(|(a, c)| PointCost {
                     actor: a.clone(),
-                    mean: c.interval(),
+                    // Cut at 0, as `run` and `compare` cut a cost's interval.
+                    mean: crate::analysis::summary::not_below_zero(c.interval()),
                 })
                 .collect(),
-            peak_index: t.peak_index_moments.interval(),
-            final_index: t.final_index_moments.interval(),
+            peak_index: crate::analysis::summary::within_bounds(
+                t.peak_index_moments.interval(),
+                m.bounds,
+            ),
+            final_index: crate::analysis::summary::within_bounds(
+                t.final_index_moments.interval(),
+                m.bounds,
+            ),
         })
         .collect();
     let parameters: Vec<SweepParameter> = specs

@@ -571,8 +571,8 @@ impl Drawing for TimeTo<'_> {
 
     fn title(&self) -> String {
         format!(
-            "When {} happens, by variant: probability by each {}",
-            self.cx.focus_name(),
+            "When “{}” happens, by variant: probability by each {}",
+            self.cx.focus_label(),
             self.cx.ctx.unit()
         )
     }
@@ -593,8 +593,8 @@ impl Drawing for TimeTo<'_> {
             &cx.footer,
             &self.title(),
             &format!(
-                "Share of runs in which {} has happened by {} t, for the base and each variant on the same runs",
-                cx.focus_name(),
+                "Share of runs in which “{}” has happened by {} t, for the base and each variant on the same runs",
+                cx.focus_label(),
                 cx.ctx.unit()
             ),
             &[],

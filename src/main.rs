@@ -33,7 +33,13 @@ fn main() -> ExitCode {
             .map_err(|e| Error::Failed(format!("cannot write to standard output: {e}")))
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            // Once, whatever wrote the charts: what their PNGs could not show.
+            if let Some(c) = brink::report::charts::png_text_lost() {
+                app::terminal::tell(&png_note(c));
+            }
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             let text = match &e {
                 Error::Scenario(d) => d.to_string(),
@@ -69,4 +75,22 @@ fn exit_code(e: &Error) -> u8 {
         Error::Interrupted(_) => 130,
         Error::Io { .. } | Error::Encode { .. } | Error::Table { .. } | Error::Failed(_) => 1,
     }
+}
+
+/// The note for a character the PNG charts could not show as their SVGs and the report do.
+fn png_note(c: char) -> String {
+    let what = if matches!(u32::from(c), 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+    {
+        "is of a right-to-left script, which the PNGs draw letter by letter from left to right \
+         (Arabic letters unjoined)"
+    } else {
+        "has no glyph in the charts' embedded font (DejaVu Sans), and the PNGs draw it as an \
+         empty box"
+    };
+    format!(
+        "note: the PNG charts cannot show all of the scenario's text: '{}' (U+{:04X}) {what}; the \
+         SVG charts and report.html show it as written",
+        app::terminal::safe_text(&c.to_string()),
+        u32::from(c)
+    )
 }

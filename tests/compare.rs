@@ -945,7 +945,7 @@ fn outcome_without_a_tornado_is_the_charts_focus() {
     assert!(json["tornado"].is_null());
     let chart = std::fs::read_to_string(whole.join("compare_time_to_outcome.svg")).unwrap();
     assert!(
-        chart.contains("When visa_imposed happens"),
+        chart.contains("When “visa_imposed” happens"),
         "not the named outcome"
     );
     let (s1, s2, merged) = (dir.join("s1"), dir.join("s2"), dir.join("merged"));

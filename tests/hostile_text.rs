@@ -480,3 +480,65 @@ fn a_file_names_override_is_escaped_in_the_reports_manifest() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The PNG charts draw text with the one embedded font, without bidirectional layout: a
+/// right-to-left label comes out letter by letter from left to right, a CJK one as empty
+/// boxes, while the SVGs and the report show both as written (found by a reviewing helper).
+/// brink says so once, on standard error, and says nothing when every character shows.
+#[test]
+fn text_the_png_charts_cannot_show_is_noted_once() {
+    for (name, label, says) in [
+        ("png-rtl", "\"משבר\"", "is of a right-to-left script"),
+        (
+            "png-cjk",
+            "\"危機\"",
+            "has no glyph in the charts' embedded font",
+        ),
+    ] {
+        let path = scenario(name, |t| with_label(t, label));
+        let out = path.with_file_name("out");
+        let o = common::brink(&[
+            Path::new("run"),
+            &path,
+            Path::new("--runs"),
+            Path::new("20"),
+            Path::new("--out"),
+            &out,
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+        assert_eq!(
+            err.matches("note: the PNG charts cannot show").count(),
+            1,
+            "{err}"
+        );
+        assert!(err.contains(says), "{err}");
+        // Without charts, nothing to say.
+        let o = common::brink(&[
+            Path::new("run"),
+            &path,
+            Path::new("--runs"),
+            Path::new("20"),
+            Path::new("--no-charts"),
+            Path::new("--out"),
+            &path.with_file_name("bare"),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("PNG"));
+    }
+    let plain = scenario("png-plain", |t| with_label(t, "\"Кризис — crise\""));
+    let o = common::brink(&[
+        Path::new("run"),
+        &plain,
+        Path::new("--runs"),
+        Path::new("20"),
+        Path::new("--out"),
+        &plain.with_file_name("out"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("PNG"),
+        "{}",
+        common::describe(&o)
+    );
+}

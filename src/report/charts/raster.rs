@@ -23,6 +23,25 @@ fn font() -> Option<&'static FontRef<'static>> {
         .as_ref()
 }
 
+/// The first character a PNG could not show as the SVG does, as a `u32` (0: none yet): one the
+/// embedded font has no glyph for (CJK, emoji: drawn as an empty box), or one of a
+/// right-to-left script (drawn letter by letter from left to right, Arabic unjoined). The
+/// charts' SVGs and the report show both; the application tells the user once
+/// ([`png_text_lost`]).
+static LOST: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// The first character a PNG chart drawn by this process could not show as its SVG does
+/// (see [`LOST`]), if any.
+pub fn png_text_lost() -> Option<char> {
+    char::from_u32(LOST.load(std::sync::atomic::Ordering::Relaxed)).filter(|&c| c != '\0')
+}
+
+/// A character of a right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan,
+/// Mandaic, and their presentation forms).
+fn right_to_left(c: char) -> bool {
+    matches!(u32::from(c), 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+}
+
 /// Half the x-height of DejaVu Sans, in em (its x-height is 1120/2048 em).
 const HALF_EX: f32 = 0.273;
 
@@ -122,6 +141,14 @@ impl<'a> DrawingBackend for Raster<'a> {
             .filter(|&c| c.is_whitespace() || !crate::text::invisible(c))
         {
             let id = sf.glyph_id(ch);
+            if (id.0 == 0 && !ch.is_whitespace()) || right_to_left(ch) {
+                let _ = LOST.compare_exchange(
+                    0,
+                    u32::from(ch),
+                    std::sync::atomic::Ordering::Relaxed,
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+            }
             if let Some(p) = prev {
                 caret += sf.kern(p, id);
             }

@@ -35,8 +35,8 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => {
             // Once, whatever wrote the charts: what their PNGs could not show.
-            if let Some(c) = brink::report::charts::png_text_lost() {
-                app::terminal::tell(&png_note(c));
+            if let Some(lost) = brink::report::charts::png_text_lost() {
+                app::terminal::tell(&png_note(lost));
             }
             ExitCode::SUCCESS
         }
@@ -77,20 +77,33 @@ fn exit_code(e: &Error) -> u8 {
     }
 }
 
-/// The note for a character the PNG charts could not show as their SVGs and the report do.
-fn png_note(c: char) -> String {
-    let what = if matches!(u32::from(c), 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
-    {
-        "is of a right-to-left script, which the PNGs draw letter by letter from left to right \
-         (Arabic letters unjoined)"
-    } else {
-        "has no glyph in the charts' embedded font (DejaVu Sans), and the PNGs draw it as an \
-         empty box"
+/// The note for what the PNG charts could not show as their SVGs and the report do.
+fn png_note(lost: brink::report::charts::PngTextLost) -> String {
+    let shown = |c: char| {
+        format!(
+            "'{}' (U+{:04X})",
+            app::terminal::safe_text(&c.to_string()),
+            u32::from(c)
+        )
     };
+    let mut what = Vec::new();
+    if let Some(c) = lost.no_glyph {
+        what.push(format!(
+            "{} has no glyph in the charts' embedded font (DejaVu Sans), and the PNGs draw such \
+             characters as empty boxes",
+            shown(c)
+        ));
+    }
+    if let Some(c) = lost.right_to_left {
+        what.push(format!(
+            "{} is of a right-to-left script, which the PNGs draw letter by letter from left to \
+             right (Arabic letters unjoined)",
+            shown(c)
+        ));
+    }
     format!(
-        "note: the PNG charts cannot show all of the scenario's text: '{}' (U+{:04X}) {what}; the \
-         SVG charts and report.html show it as written",
-        app::terminal::safe_text(&c.to_string()),
-        u32::from(c)
+        "note: the PNG charts cannot show all of the scenario's text: {}; the SVG charts and \
+         report.html show it as written",
+        what.join("; ")
     )
 }

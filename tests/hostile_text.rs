@@ -193,6 +193,21 @@ fn validate_shows_a_name_with_combining_marks_as_written() {
     assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
     assert!(out.contains(&format!(": \"{name}\", 2 actors")), "{out}");
     assert!(!out.contains("\\u{"), "{out}");
+    // A quote inside is escaped, so that the line reads back (a reviewing helper's
+    // `Rich", 2 actors" pair` read as a name and a count).
+    let path = scenario("quoted", |t| {
+        t.replace(
+            "name: \"Richardson pair\"",
+            "name: \"Rich\\\", 2 actors\\\" pair\"",
+        )
+    });
+    let o = common::brink(&[Path::new("validate"), &path]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    assert!(
+        out.contains(": \"Rich\\\", 2 actors\\\" pair\", 2 actors"),
+        "{out}"
+    );
 }
 
 /// A label or unit of invisible characters alone (zero-width spaces, a byte order mark, a
@@ -487,12 +502,25 @@ fn a_file_names_override_is_escaped_in_the_reports_manifest() {
 /// brink says so once, on standard error, and says nothing when every character shows.
 #[test]
 fn text_the_png_charts_cannot_show_is_noted_once() {
-    for (name, label, says) in [
-        ("png-rtl", "\"משבר\"", "is of a right-to-left script"),
+    let rtl = "is of a right-to-left script";
+    let boxes = "has no glyph in the charts' embedded font";
+    for (name, label, says, not) in [
+        ("png-rtl", "\"משבר\"", vec![rtl], Some(boxes)),
+        ("png-cjk", "\"危機\"", vec![boxes], Some(rtl)),
+        // A right-to-left script the font lacks is drawn as boxes, and said so (it was told
+        // as reordered: found by a reviewing helper).
         (
-            "png-cjk",
-            "\"危機\"",
-            "has no glyph in the charts' embedded font",
+            "png-syriac",
+            "\"ܫܠܡܐ\"",
+            vec!["'ܐ' (U+0710) has no glyph"],
+            Some(rtl),
+        ),
+        // Both kinds at once, each told (the first drawn alone was, whichever thread drew it).
+        (
+            "png-both",
+            "\"משבר 危機\"",
+            vec![rtl, boxes, "'ב' (U+05D1)", "'危' (U+5371)"],
+            None,
         ),
     ] {
         let path = scenario(name, |t| with_label(t, label));
@@ -512,7 +540,12 @@ fn text_the_png_charts_cannot_show_is_noted_once() {
             1,
             "{err}"
         );
-        assert!(err.contains(says), "{err}");
+        for says in says {
+            assert!(err.contains(says), "{err}");
+        }
+        if let Some(not) = not {
+            assert!(!err.contains(not), "{err}");
+        }
         // Without charts, nothing to say.
         let o = common::brink(&[
             Path::new("run"),

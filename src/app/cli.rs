@@ -1888,7 +1888,9 @@ fn validate(files: &[PathBuf], limits: &LimitArgs) -> Result<()> {
                 say(&format!(
                     "ok  {}: \"{}\", {}, {}, {}, {}, {}, {}, {}, horizon {}\n",
                     f.shown(),
-                    super::terminal::safe_text(&s.name),
+                    // Quoted as written, a quote inside escaped (so that the line reads
+                    // back), combining marks and any script as they are.
+                    super::terminal::safe_text(&s.name).replace('"', "\\\""),
                     counted(s.actors.len(), "actor", "actors"),
                     counted(s.relations.len(), "relation", "relations"),
                     counted(s.levers.len(), "lever", "levers"),

@@ -106,8 +106,8 @@ pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
     let control = |t: &str| {
         super::validate::control_char(t).map(|ch| {
             format!(
-                "{text:?} holds {}; expected text without control characters (tab, newline and \
-                 carriage return are allowed)",
+                "{text:?} holds {}; expected text without control characters or noncharacters \
+                 (tab, newline and carriage return are allowed)",
                 super::validate::control_char_named(ch)
             )
         })

@@ -451,7 +451,8 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
             out.push(Problem::new(
                 loc,
                 format!("{what} holds {}", super::validate::control_char_named(ch)),
-                "text without control characters (tab, newline and carriage return are allowed)",
+                "text without control characters or noncharacters (tab, newline and carriage \
+                 return are allowed)",
             ));
         } else if matches!(loc.last(), Some(Seg::Field("label")))
             && !value.trim().is_empty()

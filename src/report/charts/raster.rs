@@ -23,17 +23,35 @@ fn font() -> Option<&'static FontRef<'static>> {
         .as_ref()
 }
 
-/// The first character a PNG could not show as the SVG does, as a `u32` (0: none yet): one the
-/// embedded font has no glyph for (CJK, emoji: drawn as an empty box), or one of a
-/// right-to-left script (drawn letter by letter from left to right, Arabic unjoined). The
-/// charts' SVGs and the report show both; the application tells the user once
-/// ([`png_text_lost`]).
-static LOST: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+/// What the PNGs drawn by this process could not show as their SVGs do, by kind: a character
+/// the embedded font has no glyph for (CJK, emoji, Syriac: drawn as an empty box), and one of a
+/// right-to-left script the font has (drawn letter by letter from left to right, Arabic
+/// unjoined). Each keeps the smallest such code point (`u32::MAX`: none), so that what is told
+/// does not depend on which chart's thread drew first. The charts' SVGs and the report show
+/// both; the application tells the user once ([`png_text_lost`]).
+static NO_GLYPH: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(u32::MAX);
+static REORDERED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(u32::MAX);
 
-/// The first character a PNG chart drawn by this process could not show as its SVG does
-/// (see [`LOST`]), if any.
-pub fn png_text_lost() -> Option<char> {
-    char::from_u32(LOST.load(std::sync::atomic::Ordering::Relaxed)).filter(|&c| c != '\0')
+/// What the PNG charts drawn by this process could not show as their SVGs do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PngTextLost {
+    /// A character the embedded font has no glyph for, drawn as an empty box.
+    pub no_glyph: Option<char>,
+    /// A character of a right-to-left script, drawn in left-to-right order.
+    pub right_to_left: Option<char>,
+}
+
+/// What the PNG charts drawn by this process so far could not show (see [`PngTextLost`]), if
+/// anything.
+pub fn png_text_lost() -> Option<PngTextLost> {
+    let get = |a: &std::sync::atomic::AtomicU32| {
+        char::from_u32(a.load(std::sync::atomic::Ordering::Relaxed))
+    };
+    let lost = PngTextLost {
+        no_glyph: get(&NO_GLYPH),
+        right_to_left: get(&REORDERED),
+    };
+    (lost.no_glyph.is_some() || lost.right_to_left.is_some()).then_some(lost)
 }
 
 /// A character of a right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan,
@@ -141,13 +159,10 @@ impl<'a> DrawingBackend for Raster<'a> {
             .filter(|&c| c.is_whitespace() || !crate::text::invisible(c))
         {
             let id = sf.glyph_id(ch);
-            if (id.0 == 0 && !ch.is_whitespace()) || right_to_left(ch) {
-                let _ = LOST.compare_exchange(
-                    0,
-                    u32::from(ch),
-                    std::sync::atomic::Ordering::Relaxed,
-                    std::sync::atomic::Ordering::Relaxed,
-                );
+            if id.0 == 0 && !ch.is_whitespace() {
+                NO_GLYPH.fetch_min(u32::from(ch), std::sync::atomic::Ordering::Relaxed);
+            } else if right_to_left(ch) {
+                REORDERED.fetch_min(u32::from(ch), std::sync::atomic::Ordering::Relaxed);
             }
             if let Some(p) = prev {
                 caret += sf.kern(p, id);

@@ -25,6 +25,25 @@ fn with_label(text: String, label: &str) -> String {
     )
 }
 
+/// The 2015 Russia–Turkey timeline's text, and the path `bad.timeline.ron` in `dir` beside a
+/// copy of the scenario it names, for an edited copy to be written to.
+fn timeline_beside_its_scenario(dir: &Path) -> (String, PathBuf) {
+    let timeline = std::fs::read_to_string(common::repo(
+        "scenarios/history/russia_turkey_2015.timeline.ron",
+    ))
+    .unwrap();
+    let name = "russia_turkey_2015.ron";
+    std::fs::copy(common::repo("scenarios/history").join(name), dir.join(name)).unwrap();
+    (timeline, dir.join("bad.timeline.ron"))
+}
+
+/// `brink validate FILE`, refused (exit code 2): its standard error.
+fn refused(path: &Path) -> String {
+    let o = common::brink(&[Path::new("validate"), path]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 #[test]
 fn a_formula_in_a_label_is_neutralised_in_csv_and_numbers_stay_numbers() {
     let path = scenario("formula", |t| {
@@ -137,9 +156,7 @@ fn noncharacters_in_text_are_refused_at_their_place() {
         let path = scenario(&format!("nonchar-{name}"), |t| {
             with_label(t, &format!("\"A{ch}\""))
         });
-        let o = common::brink(&[Path::new("validate"), &path]);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+        let err = refused(&path);
         let want = format!(
             "outcomes[0].label holds the noncharacter U+{:04X}",
             u32::from(ch)
@@ -151,21 +168,13 @@ fn noncharacters_in_text_are_refused_at_their_place() {
         );
     }
     let dir = common::scratch("nonchar-timeline");
-    let timeline = std::fs::read_to_string(common::repo(
-        "scenarios/history/russia_turkey_2015.timeline.ron",
-    ))
-    .unwrap();
-    let name = "russia_turkey_2015.ron";
-    std::fs::copy(common::repo("scenarios/history").join(name), dir.join(name)).unwrap();
-    let bad = dir.join("bad.timeline.ron");
+    let (timeline, bad) = timeline_beside_its_scenario(&dir);
     std::fs::write(
         &bad,
         timeline.replacen("label: \"", "label: \"Case\u{ffff}", 1),
     )
     .unwrap();
-    let o = common::brink(&[Path::new("validate"), &bad]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    let err = refused(&bad);
     assert!(
         err.contains("label holds the noncharacter U+FFFF")
             && err.contains(&format!("--> {}:9:12", bad.display())),
@@ -309,13 +318,7 @@ fn control_characters_in_variants_and_timelines_are_refused() {
         "{err}"
     );
 
-    let timeline = std::fs::read_to_string(common::repo(
-        "scenarios/history/russia_turkey_2015.timeline.ron",
-    ))
-    .unwrap();
-    let name = "russia_turkey_2015.ron";
-    std::fs::copy(common::repo("scenarios/history").join(name), dir.join(name)).unwrap();
-    let bad = dir.join("bad.timeline.ron");
+    let (timeline, bad) = timeline_beside_its_scenario(&dir);
     std::fs::write(&bad, timeline.replacen("label: \"", "label: \"\u{7}", 1)).unwrap();
     let o = common::brink(&[Path::new("validate"), &bad]);
     let err = String::from_utf8_lossy(&o.stderr);

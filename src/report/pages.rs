@@ -64,73 +64,6 @@ impl TableView {
     }
 }
 
-/// The summary's tables, each spanning the grid's whole width when it is wider than a column
-/// of it ([`TableView::min_width`] above [`SUMMARY_COLUMN_PX`]): otherwise its numbers, which
-/// never wrap, ran out of the column into a sideways scroll, "74.6% (7…" with the rest hidden
-/// (found by a reviewing helper, on the flagship's combined report and an experiment's PRIM
-/// table at 1400 px).
-fn summary_fitted<S: serde::Serializer>(tables: &[TableView], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeSeq;
-    let mut seq = s.serialize_seq(Some(tables.len()))?;
-    for t in tables {
-        if !t.span && t.min_width() > SUMMARY_COLUMN_PX {
-            let mut t = t.clone();
-            t.span = true;
-            seq.serialize_element(&t)?;
-        } else {
-            seq.serialize_element(t)?;
-        }
-    }
-    seq.end()
-}
-
-/// The narrowest a column of the summary grid gets, in CSS pixels, before the grid drops to
-/// fewer columns (`minmax(340px, 1fr)` in `templates/style.css`): three columns of about 350
-/// px at 1,400 px.
-const SUMMARY_COLUMN_PX: f64 = 340.0;
-
-impl TableView {
-    /// About the narrowest this table can be drawn, in CSS pixels: numbers never wrap, words
-    /// wrap only between them, and a cell has 20 px of padding. Characters are counted at 9 px
-    /// (DejaVu Sans at the tables' 14.7 px is 8.5 to 9.4 a character), the big column's at
-    /// 1.15 times that; a wide character at twice.
-    pub(crate) fn min_width(&self) -> f64 {
-        let chars = |text: &str| -> f64 {
-            text.chars()
-                .map(|c| if is_wide(c) { 2.0 } else { 1.0 })
-                .sum()
-        };
-        let longest_word =
-            |text: &str| -> f64 { text.split_whitespace().map(chars).fold(0.0, f64::max) };
-        (0..self.columns.len())
-            .map(|c| {
-                let numeric = self.numeric.get(c).copied().unwrap_or(false);
-                let scale = if self.big == Some(c) { 1.15 } else { 1.0 };
-                let header = longest_word(&self.columns[c]);
-                let cells = self
-                    .rows
-                    .iter()
-                    .filter_map(|r| r.get(c))
-                    .map(|v| {
-                        if numeric {
-                            chars(v) * scale
-                        } else {
-                            longest_word(v)
-                        }
-                    })
-                    .fold(0.0, f64::max);
-                9.0 * header.max(cells) + 20.0
-            })
-            .sum()
-    }
-}
-
-/// A character a terminal or a page draws two cells wide (CJK ideographs and syllables, full
-/// width forms).
-fn is_wide(c: char) -> bool {
-    matches!(u32::from(c), 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1FAFF | 0x20000..=0x3FFFD)
-}
-
 /// What one result says, in words, apart from its charts: the part of a page that differs
 /// between commands. The command's own page and the combined report (`brink report`) both
 /// show it, so each result is put into words once.
@@ -230,9 +163,6 @@ pub(crate) struct AnalysisPage<'a> {
     pub(crate) probabilities: bool,
     /// Runs per arm, value or sample, with groups of thousands (the caveat's).
     pub(crate) runs: String,
-    /// Each table given the grid's whole width when it would not fit in a column
-    /// ([`summary_fitted`]).
-    #[serde(serialize_with = "summary_fitted")]
     pub(crate) summary: Vec<TableView>,
     /// The caveat's paragraphs after the shared one.
     pub(crate) caveat: Vec<String>,
@@ -1621,59 +1551,4 @@ pub(crate) fn experiment_analysis(
     }
     p.method = method;
     p
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A summary table wider than a column of the grid takes the whole width: its numbers,
-    /// which never wrap, were cut off in a sideways scroll ("0.31, not" of "0.31, not
-    /// supported", a reviewing helper's experiment at 1,400 px). A narrow one, or one whose
-    /// long cells are words that wrap, keeps its column.
-    #[test]
-    fn a_summary_table_wider_than_a_column_spans_the_grid() {
-        let mut wide = TableView::new(
-            "Where it concentrates (PRIM)",
-            &[
-                ("input", false),
-                ("inside the box", false),
-                ("over the runs", false),
-                ("quasi-p", true),
-            ],
-        );
-        wide.rows = vec![vec![
-            "Republic of North › hawkishness".into(),
-            "0.343 to 0.892".into(),
-            "0.0603 to 0.892".into(),
-            "0.31, not supported".into(),
-        ]];
-        let mut narrow = TableView::new("Headline", &[("outcome", false), ("probability", true)]);
-        narrow.rows = vec![vec![
-            "Rupture within the year, with a long label that wraps at its spaces".into(),
-            "52.1%".into(),
-        ]];
-        assert!(wide.min_width() > SUMMARY_COLUMN_PX, "{}", wide.min_width());
-        assert!(
-            narrow.min_width() < SUMMARY_COLUMN_PX,
-            "{}",
-            narrow.min_width()
-        );
-        let json = serde_json::to_value(Serde(&[wide, narrow])).unwrap();
-        let spans: Vec<bool> = json
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["span"].as_bool().unwrap())
-            .collect();
-        assert_eq!(spans, [true, false]);
-    }
-
-    /// The summary as the page serialises it.
-    struct Serde<'a>(&'a [TableView]);
-    impl Serialize for Serde<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            summary_fitted(self.0, s)
-        }
-    }
 }

@@ -578,3 +578,18 @@ fn text_the_png_charts_cannot_show_is_noted_once() {
         common::describe(&o)
     );
 }
+
+/// A chart shows text no validation reads: a graph's footer names the scenario file, and a file
+/// name holding U+FFFE made the SVG invalid XML. Every SVG has such characters replaced.
+#[test]
+fn a_file_name_xml_forbids_does_not_reach_an_svg() {
+    let dir = common::scratch("xml-file-name");
+    let file = dir.join("a\u{fffe}b.ron");
+    std::fs::copy(common::repo("scenarios/examples/richardson.ron"), &file).unwrap();
+    let out = dir.join("g.svg");
+    let o = common::brink(&[Path::new("graph"), &file, Path::new("--out"), &out]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.contains("a\u{fffd}b.ron"), "the footer names the file");
+    assert!(!svg.contains('\u{fffe}') && xml_chars(&svg));
+}

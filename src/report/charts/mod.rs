@@ -139,9 +139,24 @@ pub(crate) fn render(d: &impl Drawing) -> Result<Chart> {
     Ok(Chart {
         name,
         title: d.title(),
-        svg,
+        svg: xml_chars_only(svg),
         png,
     })
+}
+
+/// The SVG with every character XML 1.0 forbids (C0 controls other than tab, newline and
+/// carriage return; U+FFFE, U+FFFF) replaced by U+FFFD. Scenario text holding them is refused
+/// when read, but a chart also shows what no validation reads: the scenario file's own name in
+/// a graph's footer held U+FFFE, and the SVG was not XML (a reviewing pass).
+fn xml_chars_only(svg: String) -> String {
+    let forbidden = |c: char| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+    };
+    if svg.contains(forbidden) {
+        svg.replace(forbidden, "\u{fffd}")
+    } else {
+        svg
+    }
 }
 
 /// An RGB buffer of `w` × `h` pixels as PNG (the same pixels always give the same bytes). The

@@ -74,6 +74,9 @@ pub fn write_new_file(path: &Path, bytes: &[u8], given: bool) -> Result<()> {
 /// there. Called before any work (a graph is drawn only once its file can be written) and
 /// again when writing. `given` as in [`write_new_file`].
 pub fn check_new_file(path: &Path, given: bool) -> Result<()> {
+    // What to do instead: with --out, change it; with the default name, give one.
+    let instead =
+        |with_out: &'static str, default: &'static str| if given { with_out } else { default };
     // A folder is not "a file that exists": --out names the file itself.
     let names_folder = (path.as_os_str().to_string_lossy().chars().last())
         .is_some_and(std::path::is_separator)
@@ -106,11 +109,10 @@ pub fn check_new_file(path: &Path, given: bool) -> Result<()> {
              hold a file it does not list and be refused as damaged; {}",
             path.shown(),
             result.shown(),
-            if given {
-                "choose an --out outside it"
-            } else {
+            instead(
+                "choose an --out outside it",
                 "run the command outside it, or name a file outside it with --out FILE"
-            }
+            )
         )));
     }
     // A name the file system cannot hold is the input's fault, not the machine's (it failed
@@ -122,11 +124,10 @@ pub fn check_new_file(path: &Path, given: bool) -> Result<()> {
              {max}; {}",
             path.shown(),
             name.len(),
-            if given {
-                "choose a shorter --out"
-            } else {
+            instead(
+                "choose a shorter --out",
                 "name a shorter file with --out FILE"
-            }
+            )
         )));
     }
     if fs::symlink_metadata(path).is_ok() {

@@ -765,17 +765,7 @@ mod tests {
     /// against its scenario (the page lost the table without a word, and dated step −1e18).
     #[test]
     fn a_summary_that_does_not_fit_its_scenario_is_refused() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("scenarios/examples/tutorial.ron");
-        let loaded = crate::scenario::load(&path, Default::default()).unwrap();
-        let model = crate::model::compile(&loaded.scenario, None).unwrap();
-        let master = crate::numerics::rng::Master::new(1);
-        let mut tally = crate::stats::Tally::new(&model);
-        let mut st = crate::model::RunState::new(&model);
-        for run in 0..50 {
-            crate::model::simulate(&model, &master, run, &mut st, &mut tally);
-            tally.record_run(run, &st);
-        }
+        let (loaded, model, tally) = crate::stats::tutorial_tally(50);
         let manifest = Manifest::new(&loaded, 1, None, 50, 50, vec![]);
         let good = Summary::new(&model, &tally, manifest);
         assert_eq!(run_fits(&good, &model), Ok(()));

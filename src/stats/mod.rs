@@ -14,4 +14,6 @@ pub(crate) use interval::bound as json_real;
 pub use interval::{
     Interval, NO_INTERVAL, Z95, mean_interval, newcombe_diff_interval, paired_diff_interval, wilson,
 };
+#[cfg(test)]
+pub(crate) use tally::tutorial_tally;
 pub use tally::{Checkpoint, INDEX_BINS, Moments, Tally, is_checkpoint};

@@ -814,6 +814,24 @@ impl crate::engine::Accumulator for Tally {
     }
 }
 
+/// The tutorial scenario loaded and compiled, and a tally of its first `runs` runs (seed 1):
+/// what unit tests of tallies and of the summaries made from them start from.
+#[cfg(test)]
+pub(crate) fn tutorial_tally(runs: u64) -> (crate::scenario::LoadedScenario, Model, Tally) {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/tutorial.ron");
+    let loaded = crate::scenario::load(&path, Default::default()).unwrap();
+    let m = crate::model::compile(&loaded.scenario, None).unwrap();
+    let master = crate::numerics::rng::Master::new(1);
+    let mut t = Tally::new(&m);
+    let mut st = RunState::new(&m);
+    for run in 0..runs {
+        crate::model::simulate(&m, &master, run, &mut st, &mut t);
+        t.record_run(run, &st);
+    }
+    (loaded, m, t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -870,17 +888,7 @@ mod tests {
     /// reviewing helper's damaged shard).
     #[test]
     fn hits_beyond_the_runs_are_named_as_hits() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("scenarios/examples/tutorial.ron");
-        let loaded = crate::scenario::load(&path, Default::default()).unwrap();
-        let m = crate::model::compile(&loaded.scenario, None).unwrap();
-        let master = crate::numerics::rng::Master::new(1);
-        let mut t = Tally::new(&m);
-        let mut st = crate::model::RunState::new(&m);
-        for run in 0..40 {
-            crate::model::simulate(&m, &master, run, &mut st, &mut t);
-            t.record_run(run, &st);
-        }
+        let (_, m, mut t) = tutorial_tally(40);
         assert_eq!(t.check(&m, 40), Ok(()));
         let o = (0..t.outcome_hits.len())
             .find(|&o| t.outcome_hits[o] > 0)

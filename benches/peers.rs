@@ -12,6 +12,10 @@
 //!   that scenario alone, 16 runs side by side (structure of arrays), with the same random words,
 //!   normals and per-step statistics but less of the rest (see [`ceiling`]), in interleaved
 //!   rounds: how much a multi-run step could buy at most.
+//! - `floor SCENARIO RUNS [parts]`: seconds for what the random-number contract alone costs RUNS runs
+//!   on one thread (see [`floor`]): the part of a run's time no implementation of the step on
+//!   this contract can avoid, timed in the same rounds as the runs themselves; with `parts`,
+//!   each of its two parts alone on standard error.
 //! - `chacha N`: nanoseconds per 16-word ChaCha8 block, N blocks each way: brink's own blocks
 //!   (`numerics::chacha`, 16 streams side by side, as a run's parts ask for them) against
 //!   `ChaCha8Rng` filling a buffer from one stream.
@@ -125,6 +129,27 @@ fn main() {
             println!("{}", t0.elapsed().as_secs_f64());
         }
         "ceiling" => ceiling(num(1), num(2) as usize),
+        "floor" => {
+            let (_, m) = model(arg(1));
+            let runs = num(2);
+            floor(&m, 2_048, (true, true));
+            let t0 = Instant::now();
+            let sink = floor(&m, runs, (true, true));
+            println!("{}", t0.elapsed().as_secs_f64());
+            if arg(3) == "parts" {
+                // Each part alone, for the cost model.
+                for (part, which) in [
+                    ("sampled numbers", (true, false)),
+                    ("words and normals", (false, true)),
+                ] {
+                    let t0 = Instant::now();
+                    floor(&m, runs, which);
+                    let us = t0.elapsed().as_secs_f64() * 1e6 / runs as f64;
+                    eprintln!("{part}: {us:.3} us/run");
+                }
+            }
+            eprintln!("(checksum {sink})");
+        }
         "chacha" => {
             // ns per 16-word block: brink's lanes against ChaCha8Rng's own refill (4 blocks).
             use brink::numerics::chacha::{BlockAt, Key, blocks};
@@ -155,11 +180,49 @@ fn main() {
         }
         other => {
             eprintln!(
-                "usage: peers dump|moments|outcomes|chacha|time SCENARIO [RUNS [THREADS]] (got {other:?})"
+                "usage: peers dump|moments|outcomes|chacha|time|floor SCENARIO [RUNS [THREADS]] (got {other:?})"
             );
             std::process::exit(2);
         }
     }
+}
+
+/// What the random-number contract (docs/model.md, "Random streams") costs `runs` runs of `m`
+/// on one thread, with brink's own code for it and nothing of the model's logic: each run's
+/// sampled numbers (16 runs at a time, as the engine samples them) and every random word the
+/// run reads, with the noise's normal quantiles (`draw_run_words`, the engine's own
+/// `take_draws`). Left out, so that this is a lower bound on the floor of docs/performance.md,
+/// not the floor: the `exp`s of hazards and logit weights (how many depends on the path) and
+/// all the step's arithmetic. Returns a checksum of the sampled numbers (the words are kept
+/// from being optimised away by `black_box`).
+fn floor(m: &Model, runs: u64, (sampled, words): (bool, bool)) -> u64 {
+    const GROUP: u64 = 16;
+    let master = Master::new(0);
+    let mut st = RunState::new(m);
+    let n = st.values.len();
+    let mut values = vec![0.0; GROUP as usize * n];
+    let mut sink = 0u64;
+    let mut start = 0;
+    while start < runs {
+        let group = start..(start + GROUP).min(runs);
+        let k = (group.end - group.start) as usize;
+        if sampled {
+            brink::model::sample_values_of_runs(m, &master, group.clone(), &mut values[..k * n]);
+        }
+        for (i, run) in group.enumerate() {
+            if words {
+                brink::model::draw_run_words(m, &master, run, &mut st);
+            }
+            // The words and normals are the run state's (not public): as if read.
+            std::hint::black_box(&mut st);
+            let sampled = &values[i * n..][..n];
+            sink = sampled
+                .iter()
+                .fold(sink, |s, x| s.wrapping_add(x.to_bits()));
+        }
+        start += GROUP;
+    }
+    sink
 }
 
 /// Richardson's step written for that scenario alone, 16 runs at a time (structure of arrays:

@@ -5,6 +5,11 @@ Called by scripts/bench.sh: side_by_side.py PEERS_BIN PYTHON_OR_EMPTY RUNS ROUND
 PEERS_BIN is the bench binary of benches/peers.rs; PYTHON_OR_EMPTY a Python with NumPy ("" when
 none could be set up: the peer is then skipped with a line saying so).
 
+Each round also times the random-number contract's part of a run alone (`peers floor`: the
+random words, normal quantiles and sampled numbers, with brink's own code and none of the
+model's logic), so that the peer's line can be set against what no step on this contract can
+avoid, in the same rounds.
+
 For each scenario: the peer's agreement with brink is checked first (mean H at every step within
 4 standard errors, the two samples' errors combined, over CHECK_RUNS runs each); only a peer that
 agrees is timed. Then ROUNDS rounds, each timing brink on 1 thread, brink on 2 threads and the
@@ -62,8 +67,9 @@ def main():
                       f"{z[worst]:.2f} standard errors at step {worst} "
                       f"(brink {brink['mean'][worst]:.4f}, peer {peer['mean'][worst]:.4f}): "
                       + ("agrees (within 4)" if peer_ok else "DOES NOT AGREE: the peer's time is not counted"))
-        t1, t2, tp = [], [], []
+        t1, t2, tp, tf = [], [], [], []
         for _ in range(rounds):
+            tf.append(float(sh(peers, "floor", path, str(runs))))
             t1.append(float(sh(peers, "time", path, str(runs), "1")))
             t2.append(float(sh(peers, "time", path, str(runs), "2")))
             if peer_ok:
@@ -72,12 +78,25 @@ def main():
         print(f"   brink 1 thread     {spread(us)} us/run")
         print(f"   brink 2 threads    {spread([t * 1e6 / runs for t in t2])} us/run (wall)")
         print(f"   2 threads / 1      {spread([a / b for a, b in zip(t1, t2)])}x   (issue 17: >= 1.85x)")
+        print(f"   contract part      {spread([t * 1e6 / runs for t in tf], '{:.3f}')} us/run: the random words, "
+              "normals and sampled numbers alone (brink's own code, no model logic; `peers floor`)")
+        print(f"   brink 1 / it       {spread([a / b for a, b in zip(t1, tf)])}x")
         if tp:
             target = TARGET.get(name)
             print(f"   peer 1 thread      {spread([t * 1e6 / runs for t in tp])} us/run")
             print(f"   brink 1 / peer     {spread([b / a for a, b in zip(t1, tp)])}x faster"
                   + (f"   (issue 17: >= {target:g}x)" if target else ""))
             print(f"   brink 2 / peer     {spread([b / a for a, b in zip(t2, tp)])}x faster")
+            if target:
+                # What the line allows a run, against what the contract alone costs, per round.
+                room = [p / target - f for p, f in zip(tp, tf)]
+                spent = [a - f for a, f in zip(t1, tf)]
+                verdict = ("the contract alone costs more than the line allows in every round: it cannot hold "
+                           "on this random-number contract" if max(room) <= 0 else
+                           f"leaves {spread([r * 1e6 / runs for r in room])} us/run for the model's logic, "
+                           f"where brink spends {spread([x * 1e6 / runs for x in spent])}")
+                print(f"   the {target:g}x line     peer / {target:g} = "
+                      f"{spread([p * 1e6 / runs / target for p in tp], '{:.3f}')} us/run: {verdict}")
         if name == "russia_azerbaijan_2025":
             lo, hi = FLOOR_US
             print(f"   per run per core   {spread(us)} us = {spread([u / hi for u in us])}x the floor "

@@ -10,7 +10,8 @@ pub use compile::{CompileError, Control, apply_variant, compile, compile_variant
 pub use condition::{Clock, Cond, deps};
 pub use state::{Choice, RunRecord, RunState};
 pub use step::{
-    Decision, Observer, Silent, sample_values, sample_values_of_runs, simulate, simulate_sampled,
+    Decision, Observer, Silent, draw_run_words, sample_values, sample_values_of_runs, simulate,
+    simulate_sampled,
 };
 
 use crate::scenario::{ActorParam, Param, Scenario};

@@ -835,6 +835,28 @@ fn take_draws(m: &Model, t: u32, detailed: bool, st: &mut RunState) {
     }
 }
 
+/// The random words and noise normals a run reads, window by window, and nothing else: the
+/// part of a run the random-number contract fixes before any of the model's logic, which
+/// `benches/peers.rs floor` times beside whole runs. `st` must be the model's.
+///
+/// ```
+/// # let loaded = brink::scenario::load(
+/// #     std::path::Path::new("scenarios/examples/richardson.ron"),
+/// #     brink::scenario::LoadOptions::default(),
+/// # ).unwrap();
+/// # let m = brink::model::compile(&loaded.scenario, None).unwrap();
+/// let mut st = brink::model::RunState::new(&m);
+/// brink::model::draw_run_words(&m, &brink::numerics::rng::Master::new(7), 0, &mut st);
+/// ```
+#[doc(hidden)]
+pub fn draw_run_words(m: &Model, master: &Master, run: u64, st: &mut RunState) {
+    st.run = run;
+    st.key = *master.key();
+    for t in (0..m.horizon).step_by(DRAW_WINDOW) {
+        take_draws(m, t, false, st);
+    }
+}
+
 /// The steps of the window from step `t` (`steps` long), counted from `t`, at which an event
 /// with this gate can read its draws.
 fn event_steps_read(gate: &EventGate, t: u32, steps: usize) -> std::ops::Range<usize> {
@@ -1573,6 +1595,32 @@ fn move_weight(m: &Model, st: &RunState, c: Choice) -> f64 {
 mod tests {
     use super::*;
     use crate::numerics::rng::normal_of32;
+
+    /// `draw_run_words` (the bench's floor) draws the words and normals a run reads: after it,
+    /// the last window's noise and actors' words are those a whole run of the same seed left.
+    #[test]
+    fn draw_run_words_draws_what_a_run_reads() {
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/russia_azerbaijan_2025.ron"
+        ));
+        let loaded = crate::scenario::load(path, crate::scenario::LoadOptions::default()).unwrap();
+        let m = compile(&loaded.scenario, None).unwrap();
+        let master = Master::new(11);
+        let mut whole = RunState::new(&m);
+        simulate(&m, &master, 3, &mut whole, &mut Silent);
+        let mut drawn = RunState::new(&m);
+        draw_run_words(&m, &master, 3, &mut drawn);
+        assert!(whole.noise.iter().any(|&x| x != 0.0));
+        assert_eq!(drawn.noise, whole.noise);
+        assert_eq!(drawn.noise_bits, whole.noise_bits);
+        assert_eq!(drawn.actor_bits, whole.actor_bits);
+        assert_eq!(drawn.event_bits, whole.event_bits);
+        assert_eq!(drawn.lifting_bits, whole.lifting_bits);
+        // Another run's words differ.
+        draw_run_words(&m, &master, 4, &mut drawn);
+        assert_ne!(drawn.noise_bits, whole.noise_bits);
+    }
 
     /// A window's words are each part's keyed stream from word `per_step · t`, over several
     /// windows (a horizon of 150 steps: windows at 0, 64 and 128, the last one partial).

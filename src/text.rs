@@ -35,6 +35,20 @@ pub fn unsafe_char(c: char) -> bool {
     c.is_control() || reorders_text(c)
 }
 
+/// Whether a character is a Unicode noncharacter (U+FDD0–U+FDEF and the last two code
+/// points of every plane, U+FFFE, U+FFFF, U+1FFFE, …): never text, refused in a scenario's
+/// text, and not let into a page raw.
+///
+/// ```
+/// use brink::text::noncharacter;
+/// assert!(noncharacter('\u{fffe}') && noncharacter('\u{fdd0}') && noncharacter('\u{10ffff}'));
+/// assert!(!noncharacter('\u{fffd}') && !noncharacter('a'));
+/// ```
+pub fn noncharacter(ch: char) -> bool {
+    let c = u32::from(ch);
+    (0xFDD0..=0xFDEF).contains(&c) || c & 0xFFFE == 0xFFFE
+}
+
 /// A file's path as a word of a command line ([`shell_word`]): one that starts with `-` would
 /// be read as an option, so it is given as `./-r.ron`.
 ///

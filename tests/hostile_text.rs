@@ -593,3 +593,27 @@ fn a_file_name_xml_forbids_does_not_reach_an_svg() {
     assert!(svg.contains("a\u{fffd}b.ron"), "the footer names the file");
     assert!(!svg.contains('\u{fffe}') && xml_chars(&svg));
 }
+
+/// The same file name in a run's report: shown escaped, as a control character is, not raw.
+#[test]
+fn a_file_name_with_a_noncharacter_is_escaped_in_the_report() {
+    let dir = common::scratch("nonchar-report");
+    let file = dir.join("a\u{fffe}b.ron");
+    std::fs::copy(common::repo("scenarios/examples/richardson.ron"), &file).unwrap();
+    let out = dir.join("out");
+    let o = common::brink(&[
+        Path::new("run"),
+        &file,
+        Path::new("--runs"),
+        Path::new("20"),
+        Path::new("--out"),
+        &out,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("a\\u{fffe}b.ron"),
+        "the report names the file"
+    );
+    assert!(!html.contains('\u{fffe}'));
+}

@@ -75,12 +75,13 @@ const PARTS: [(&str, &str); 7] = [
 /// Escapes a text for HTML element content and quoted attribute values: `&`, `<`, `>`, `"`
 /// and `'`; a carriage return as a space; any other control character but tab and newline
 /// (which HTML does not allow, and which `cat report.html` would send to a terminal: a path or a command line
-/// may hold ESC) is shown as `\u{1b}`. Every value the report template prints goes through it
+/// may hold ESC) is shown as `\u{1b}`, and so is a noncharacter (U+FFFE, …). Every value the report template prints goes through it
 /// (see [`report`]).
 ///
 /// ```
 /// assert_eq!(brink::report::html::escape("a<b \u{1b}]0;x\u{7}"), "a&lt;b \\u{1b}]0;x\\u{7}");
 /// assert_eq!(brink::report::html::escape("over\rwritten\n"), "over written\n");
+/// assert_eq!(brink::report::html::escape("run\u{fffe}.ron"), "run\\u{fffe}.ron");
 /// ```
 pub fn escape(s: &str) -> String {
     use std::fmt::Write;
@@ -95,7 +96,8 @@ pub fn escape(s: &str) -> String {
             // A carriage return renders as any white space does, and `cat` would move the
             // cursor back over the line with it.
             '\r' => o.push(' '),
-            c if c.is_control() && !matches!(c, '\t' | '\n') => {
+            // A noncharacter (U+FFFE from a file's name, say) is no text either.
+            c if (c.is_control() && !matches!(c, '\t' | '\n')) || crate::text::noncharacter(c) => {
                 let _ = write!(o, "\\u{{{:x}}}", u32::from(c));
             }
             c => o.push(c),

@@ -1797,20 +1797,16 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
 /// marks (U+200E, U+200F, U+061C), which open nothing, are allowed.
 pub(crate) fn control_char(text: &str) -> Option<char> {
     text.chars()
-        .find(|&ch| (ch.is_control() && !matches!(ch, '\t' | '\n' | '\r')) || noncharacter(ch))
+        .find(|&ch| {
+            (ch.is_control() && !matches!(ch, '\t' | '\n' | '\r')) || crate::text::noncharacter(ch)
+        })
         .or_else(|| crate::text::unbalanced_bidi(text))
-}
-
-/// One of Unicode's 66 noncharacters (U+FDD0..U+FDEF, and U+xFFFE, U+xFFFF of every plane).
-fn noncharacter(ch: char) -> bool {
-    let c = u32::from(ch);
-    (0xFDD0..=0xFDEF).contains(&c) || c & 0xFFFE == 0xFFFE
 }
 
 /// What [`control_char`] found, in a message: "the control character U+001B" or "the
 /// noncharacter U+FFFE".
 pub(crate) fn control_char_named(ch: char) -> String {
-    let kind = if noncharacter(ch) {
+    let kind = if crate::text::noncharacter(ch) {
         "noncharacter"
     } else {
         "control character"

@@ -14,8 +14,8 @@ use crate::scenario::param::fmt_num;
 /// Most outcome lines on the chart: more cannot be told apart.
 const MAX_LINES: usize = 8;
 
-/// The outcomes' probabilities along the grid: the chosen outcome first, then the scenario's
-/// first outcomes, at most [`MAX_LINES`].
+/// The outcomes' probabilities along the grid: the chosen outcome first, then the others, at
+/// most [`MAX_LINES`] in all ([`lines_shown`]).
 struct SweepChart<'a> {
     r: &'a SweepResult,
     sc: &'a crate::scenario::Scenario,
@@ -110,7 +110,7 @@ impl Drawing for SweepChart<'_> {
                 },
                 if self.shown.len() < r.outcomes.len() {
                     format!(
-                        "; {} of {} outcomes (all in sweep.csv)",
+                        "; the {} of {} outcomes that move most (all in sweep.csv)",
                         self.shown.len(),
                         r.outcomes.len()
                     )
@@ -205,19 +205,92 @@ impl Drawing for SweepChart<'_> {
 }
 
 /// Draws the sweep's chart (`sweep.png`, `sweep.svg`): `outcome` (an index into
-/// `r.outcomes`, the one `--outcome` chose) first, then the first others, by their labels from
-/// `model`'s scenario.
+/// `r.outcomes`, the one `--outcome` chose) first, then the others ([`lines_shown`]), by their
+/// labels from `model`'s scenario.
 pub fn render(
     model: &crate::model::Model,
     r: &SweepResult,
     outcome: Option<usize>,
 ) -> Result<Chart> {
-    let mut shown: Vec<usize> = outcome.into_iter().collect();
-    shown.extend((0..r.outcomes.len()).filter(|k| Some(*k) != outcome));
-    shown.truncate(MAX_LINES);
     super::render(&SweepChart {
         r,
         sc: &model.scenario,
-        shown,
+        shown: lines_shown(r, outcome),
     })
+}
+
+/// The outcomes drawn: `outcome` first, then, when there are more than [`MAX_LINES`], those
+/// whose probability moves most along the grid (an outcome that stays at 0% or 100% tells
+/// nothing a line could show), in the scenario's order; all of them when they fit.
+fn lines_shown(r: &SweepResult, outcome: Option<usize>) -> Vec<usize> {
+    let mut others: Vec<usize> = (0..r.outcomes.len())
+        .filter(|k| Some(*k) != outcome)
+        .collect();
+    let room = MAX_LINES - usize::from(outcome.is_some());
+    if others.len() > room {
+        let range = |k: usize| {
+            let p = r.points.iter().map(|p| p.outcomes[k].probability.estimate);
+            p.clone().fold(f64::NEG_INFINITY, f64::max) - p.fold(f64::INFINITY, f64::min)
+        };
+        // Widest range first; a tie keeps the scenario's order (the sort is stable).
+        others.sort_by(|&a, &b| range(b).total_cmp(&range(a)));
+        others.truncate(room);
+        others.sort_unstable();
+    }
+    outcome.into_iter().chain(others).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use super::{MAX_LINES, lines_shown};
+    use crate::analysis::sweep::{self, SweepRequest};
+
+    /// With more outcomes than lines, the chosen one first, then those that move most: no
+    /// outcome left out moves more along the grid than one drawn.
+    #[test]
+    fn the_lines_drawn_are_the_outcomes_that_move_most() {
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/examples/tutorial.ron"
+        ));
+        let loaded = crate::scenario::load(path, crate::scenario::LoadOptions::default()).unwrap();
+        let req = SweepRequest {
+            specs: vec!["relations.north->south.fatigue=0..0.5:4".parse().unwrap()],
+            variant: None,
+            runs: 200,
+            seed: 7,
+            threads: 1,
+            command: vec!["brink".into(), "sweep".into()],
+        };
+        let r = sweep::run(&loaded, &req, &AtomicBool::new(false)).unwrap();
+        assert!(r.outcomes.len() > MAX_LINES);
+        let range = |k: usize| {
+            let p: Vec<f64> = r
+                .points
+                .iter()
+                .map(|p| p.outcomes[k].probability.estimate)
+                .collect();
+            p.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                - p.iter().copied().fold(f64::INFINITY, f64::min)
+        };
+        let last = r.outcomes.len() - 1;
+        let shown = lines_shown(&r, Some(last));
+        assert_eq!(shown.len(), MAX_LINES);
+        assert_eq!(shown[0], last, "the chosen outcome first");
+        assert!(shown[1..].is_sorted(), "the others in the scenario's order");
+        let least_drawn = shown[1..]
+            .iter()
+            .map(|&k| range(k))
+            .fold(f64::INFINITY, f64::min);
+        let left_out: Vec<usize> = (0..r.outcomes.len())
+            .filter(|k| !shown.contains(k))
+            .collect();
+        assert!(left_out.iter().all(|&k| range(k) <= least_drawn));
+        // The scenario's first outcomes alone (the old choice) would have drawn a flat one.
+        assert!((0..MAX_LINES - 1).any(|k| range(k) < least_drawn));
+        // Without a chosen outcome, as many lines.
+        assert_eq!(lines_shown(&r, None).len(), MAX_LINES);
+    }
 }

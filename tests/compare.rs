@@ -986,3 +986,31 @@ fn outcome_without_a_tornado_is_the_charts_focus() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown outcome \"no_such_outcome\""));
     assert!(!dir.join("bad").exists());
 }
+
+/// A scenario without levers, whose variants change nothing of the focus outcome: the report
+/// does not say levers were forced, and says that the ranking of zeros means nothing.
+#[test]
+fn a_comparison_where_nothing_moves_the_outcome_says_so() {
+    let out = dir("nothing-moves");
+    let o = common::brink(&[
+        "compare",
+        common::repo("tests/data/no_levers_two_variants.ron")
+            .to_str()
+            .unwrap(),
+        "--all",
+        "--runs",
+        "50",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("The base against 2 variants: 50 runs each"));
+    assert!(!html.contains("every lever forced"));
+    assert!(html.contains("None of them moves “crisis” on these runs"));
+    // The flagship's comparison, where levers move the outcome, says neither.
+    let (flagship_out, _) = flagship_compare();
+    let html = std::fs::read_to_string(flagship_out.join("report.html")).unwrap();
+    assert!(html.contains("every lever forced to the top and frozen"));
+    assert!(!html.contains("None of them moves"));
+}

@@ -399,7 +399,8 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         "The base against {} variant{}{}: {} each, common random numbers, seed {}.",
         variants,
         if variants == 1 { "" } else { "s" },
-        if r.tornado.is_some() {
+        // A scenario without levers has a tornado of no bars: nothing was forced.
+        if r.tornado.as_ref().is_some_and(|t| !t.bars.is_empty()) {
             " and every lever forced to the top and frozen"
         } else {
             ""
@@ -558,6 +559,17 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
             group_thousands(r.manifest.runs),
             if r.manifest.runs == 1 { "" } else { "s" }
         ));
+        // Ranked by a change of zero everywhere, the order would say nothing.
+        if !moves.is_empty()
+            && moves
+                .iter()
+                .all(|a| a.outcomes[focus].difference.estimate == 0.0)
+        {
+            t.notes.push(format!(
+                "None of them moves “{focus_label}” on these runs: every paired difference \
+                 is 0.0 points, so their order here means nothing."
+            ));
+        }
         // As the headline table says how many more outcomes the tables below hold.
         if moves.len() > listed {
             t.notes.push(format!(

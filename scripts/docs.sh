@@ -96,6 +96,33 @@ block_crn() {
             printf "points) and the independent one (±%.1f points around %+.1f) side by side. The mediation\n", 100 * wi, 100 * (p2w - p1)
             printf "push moves it by %+.1f points.\n", 100 * md
         }' "$d/paired/compare.csv" | minus
+    # The same ratio for every outcome (paired width from compare.csv, independent width from the
+    # seed-1 and seed-2 outcomes.csv): its lowest and highest, each with its outcome.
+    ratio_range() {
+        awk -F, -v v="$1" -v n=10000 '
+            FILENAME == ARGV[1] && FNR > 1 { p1[$1] = $(NF-9) }
+            FILENAME == ARGV[2] && FNR > 1 { p2[$1] = $(NF-9) }
+            FILENAME == ARGV[3] && $1 == v {
+                w = ($(NF-1) - $(NF-2)) / 100; o = $4
+                if (w <= 0 || !(o in p1)) next
+                r = 2 * 1.96 * sqrt(p1[o] * (1 - p1[o]) / n + p2[o] * (1 - p2[o]) / n) / w
+                k++
+                if (k == 1 || r < lo) { lo = r; lo_o = o }
+                if (k == 1 || r > hi) { hi = r; hi_o = o }
+            }
+            END { printf "%d %.2f %s %.2f %s\n", k, lo, lo_o, hi, hi_o }' \
+            "$d/base/outcomes.csv" "$2/outcomes.csv" "$d/paired/compare.csv"
+    }
+    local wk wlo wlo_o whi whi_o mlo mlo_o mhi mhi_o
+    read -r wk wlo wlo_o whi whi_o < <(ratio_range west_deepens_energy_ties "$d/west")
+    read -r _ mlo mlo_o mhi mhi_o < <(ratio_range mediation_push "$d/mediation")
+    echo
+    echo "Over the flagship's $wk outcomes with a paired interval of some width (the same runs and"
+    echo "seeds: the paired width from \`compare.csv\`, the independent width from the seed-1 and"
+    echo "seed-2 probabilities in the \`outcomes.csv\` files of the commands below), the ratio ranges"
+    echo "from $wlo (\`$wlo_o\`) to $whi (\`$whi_o\`) for \`west_deepens_energy_ties\` and"
+    echo "from $mlo (\`$mlo_o\`) to $mhi (\`$mhi_o\`) for \`mediation_push\`$(
+        awk -v a="$wlo" -v b="$mlo" 'BEGIN { if (a >= 1 && b >= 1) printf "; it never falls below 1" }')."
 }
 
 # The first run of `--pick OUTCOME` (seed 0): the `before` weeks before the first week the

@@ -12,10 +12,10 @@
 //!   that scenario alone, 16 runs side by side (structure of arrays), with the same random words,
 //!   normals and per-step statistics but less of the rest (see [`ceiling`]), in interleaved
 //!   rounds: how much a multi-run step could buy at most.
-//! - `floor SCENARIO RUNS [parts]`: seconds for what the random-number contract alone costs RUNS runs
-//!   on one thread (see [`floor`]): the part of a run's time no implementation of the step on
-//!   this contract can avoid, timed in the same rounds as the runs themselves; with `parts`,
-//!   each of its two parts alone on standard error.
+//! - `floor SCENARIO RUNS [parts]`: seconds that brink's present code spends on the
+//!   random-number contract's part of RUNS runs on one thread (see [`floor`]), timed in the same
+//!   rounds as the runs themselves; with `parts`, each of its two parts alone on standard
+//!   error.
 //! - `chacha N`: nanoseconds per 16-word ChaCha8 block, N blocks each way: brink's own blocks
 //!   (`numerics::chacha`, 16 streams side by side, as a run's parts ask for them) against
 //!   `ChaCha8Rng` filling a buffer from one stream.
@@ -180,7 +180,7 @@ fn main() {
         }
         other => {
             eprintln!(
-                "usage: peers dump|moments|outcomes|chacha|time|floor SCENARIO [RUNS [THREADS]] (got {other:?})"
+                "usage: peers dump|moments|outcomes SCENARIO [RUNS] | time SCENARIO RUNS THREADS | floor SCENARIO RUNS [parts] | ceiling RUNS ROUNDS | chacha N (got {other:?})"
             );
             std::process::exit(2);
         }
@@ -191,9 +191,11 @@ fn main() {
 /// on one thread, with brink's own code for it and nothing of the model's logic: each run's
 /// sampled numbers (16 runs at a time, as the engine samples them) and every random word the
 /// run reads, with the noise's normal quantiles (`draw_run_words`, the engine's own
-/// `take_draws`). Left out, so that this is a lower bound on the floor of docs/performance.md,
-/// not the floor: the `exp`s of hazards and logit weights (how many depends on the path) and
-/// all the step's arithmetic. Returns a checksum of the sampled numbers (the words are kept
+/// `take_draws`). Left out: the `exp`s of hazards and logit weights (how many depends on the
+/// path) and all the step's arithmetic. Not a bound on what any code could spend on the same
+/// words: a run's blocks fill the SIMD lanes alone, part of what is copied is never read, and
+/// the normals' tails are computed one at a time (the sixteenth look's kernel, 16 runs to a
+/// call, spent about two thirds of this on richardson's). Returns a checksum of the sampled numbers (the words are kept
 /// from being optimised away by `black_box`).
 fn floor(m: &Model, runs: u64, (sampled, words): (bool, bool)) -> u64 {
     const GROUP: u64 = 16;

@@ -104,7 +104,7 @@ block_crn() {
             FILENAME == ARGV[2] && FNR > 1 { p2[$1] = $(NF-9) }
             FILENAME == ARGV[3] && $1 == v {
                 w = ($(NF-1) - $(NF-2)) / 100; o = $4
-                if (w <= 0 || !(o in p1)) next
+                if (w <= 0 || !(o in p1) || !(o in p2)) next
                 r = 2 * 1.96 * sqrt(p1[o] * (1 - p1[o]) / n + p2[o] * (1 - p2[o]) / n) / w
                 k++
                 if (k == 1 || r < lo) { lo = r; lo_o = o }
@@ -115,7 +115,10 @@ block_crn() {
     }
     local wk wlo wlo_o whi whi_o mlo mlo_o mhi mhi_o
     read -r wk wlo wlo_o whi whi_o < <(ratio_range west_deepens_energy_ties "$d/west")
-    read -r _ mlo mlo_o mhi mhi_o < <(ratio_range mediation_push "$d/mediation")
+    local mk
+    read -r mk mlo mlo_o mhi mhi_o < <(ratio_range mediation_push "$d/mediation")
+    # Both variants are read over the same outcomes (a width of 0 would drop one): one count.
+    [ "$wk" = "$mk" ] || { echo "docs.sh: $wk outcomes for one variant, $mk for the other" >&2; exit 1; }
     echo
     echo "Over the flagship's $wk outcomes with a paired interval of some width (the same runs and"
     echo "seeds: the paired width from \`compare.csv\`, the independent width from the seed-1 and"

@@ -79,7 +79,7 @@ def main():
         print(f"   brink 2 threads    {spread([t * 1e6 / runs for t in t2])} us/run (wall)")
         print(f"   2 threads / 1      {spread([a / b for a, b in zip(t1, t2)])}x   (issue 17: >= 1.85x)")
         print(f"   contract part      {spread([t * 1e6 / runs for t in tf], '{:.3f}')} us/run: the random words, "
-              "normals and sampled numbers alone (brink's own code, no model logic; `peers floor`)")
+              "normals and sampled numbers alone (brink's present code, no model logic; `peers floor`)")
         print(f"   brink 1 / it       {spread([a / b for a, b in zip(t1, tf)])}x")
         if tp:
             target = TARGET.get(name)
@@ -91,8 +91,8 @@ def main():
                 # What the line allows a run, against what the contract alone costs, per round.
                 room = [p / target - f for p, f in zip(tp, tf)]
                 spent = [a - f for a, f in zip(t1, tf)]
-                verdict = ("the contract alone costs more than the line allows in every round: it cannot hold "
-                           "on this random-number contract" if max(room) <= 0 else
+                verdict = ("brink's code for the contract's part alone costs more than the line allows in "
+                           "every round" if max(room) <= 0 else
                            f"leaves {spread([r * 1e6 / runs for r in room])} us/run for the model's logic, "
                            f"where brink spends {spread([x * 1e6 / runs for x in spent])}")
                 print(f"   the {target:g}x line     peer / {target:g} = "

@@ -566,8 +566,8 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
                 .all(|a| a.outcomes[focus].difference.estimate == 0.0)
         {
             t.notes.push(format!(
-                "None of them moves “{focus_label}” on these runs: every paired difference \
-                 is 0.0 points, so their order here means nothing."
+                "Every paired difference on “{focus_label}” is 0.0 points (net over these \
+                 runs: as many runs gained it as lost it), so their order here means nothing."
             ));
         }
         // As the headline table says how many more outcomes the tables below hold.

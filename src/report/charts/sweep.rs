@@ -21,6 +21,8 @@ struct SweepChart<'a> {
     sc: &'a crate::scenario::Scenario,
     /// Indices into `r.outcomes` of the lines drawn.
     shown: Vec<usize>,
+    /// Whether the first line drawn is the outcome `--outcome` chose.
+    chosen: bool,
 }
 
 impl SweepChart<'_> {
@@ -110,9 +112,14 @@ impl Drawing for SweepChart<'_> {
                 },
                 if self.shown.len() < r.outcomes.len() {
                     format!(
-                        "; the {} of {} outcomes that move most (all in sweep.csv)",
+                        "; {} of {} outcomes: {} move most (all in sweep.csv)",
                         self.shown.len(),
-                        r.outcomes.len()
+                        r.outcomes.len(),
+                        if self.chosen {
+                            "the chosen one and those that"
+                        } else {
+                            "those that"
+                        }
                     )
                 } else {
                     String::new()
@@ -216,6 +223,7 @@ pub fn render(
         r,
         sc: &model.scenario,
         shown: lines_shown(r, outcome),
+        chosen: outcome.is_some(),
     })
 }
 

@@ -870,6 +870,26 @@ fn units_counts_and_axes_read_as_the_scenario_has_them() {
     let texts = svg_texts(&fan);
     // Step 0 once (it was labelled at 0, 0.1, ... 0.5, each rounding to 0).
     assert_eq!(texts.iter().filter(|t| *t == "0").count(), 1, "{texts:?}");
+    // A series of one step is a dot (a line through one point drew nothing); a longer one is
+    // a line alone.
+    for chart in ["index_fan", "time_to_outcome", "outcomes_over_time"] {
+        let svg = std::fs::read_to_string(out.join(format!("{chart}.svg"))).unwrap();
+        assert!(svg.contains("<circle"), "{chart}: no dot at horizon 1");
+    }
+    let year = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
+    let year_file = dir.join("year.ron");
+    std::fs::write(&year_file, &year).unwrap();
+    let year_out = dir.join("year");
+    common::ok(&[
+        "run",
+        year_file.to_str().unwrap(),
+        "--runs",
+        "20",
+        "--out",
+        year_out.to_str().unwrap(),
+    ]);
+    let year_fan = std::fs::read_to_string(year_out.join("index_fan.svg")).unwrap();
+    assert!(!year_fan.contains("<circle"));
 
     let sweep = dir.join("sweep");
     common::ok(&[

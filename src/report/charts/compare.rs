@@ -129,6 +129,7 @@ impl Cx<'_> {
     ) -> Drawn<DB> {
         let (col, dashed) = self.style(i);
         let width = if i == 0 { 3 } else { 2 };
+        super::dot_if_alone(chart, &pts, col.into())?;
         if dashed {
             chart.draw_series(DashedLineSeries::new(pts, 8, 5, col.stroke_width(width)))?;
         } else {

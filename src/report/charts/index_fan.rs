@@ -167,6 +167,7 @@ where
         band(1, 3),
         FAN.mix(0.32).filled(),
     )))?;
+    super::dot_if_alone(&mut chart, &pts(2).collect::<Vec<_>>(), FAN.into())?;
     chart.draw_series(LineSeries::new(pts(2), FAN.stroke_width(3)))?;
 
     // The rung names beside the plot, level with their bands.

@@ -1213,6 +1213,19 @@ pub(crate) fn rung_bands<DB: DrawingBackend>(
     Ok(visible)
 }
 
+/// A dot at a series' only point: a line through one point draws nothing (a horizon of one
+/// step), so a chart over time would show no data. Draws nothing for two points or more.
+pub(crate) fn dot_if_alone<DB: DrawingBackend>(
+    chart: &mut Plot<DB>,
+    pts: &[(f64, f64)],
+    style: ShapeStyle,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    if let [p] = pts {
+        chart.draw_series(std::iter::once(Circle::new(*p, 5, style.filled())))?;
+    }
+    Ok(())
+}
+
 /// The rungs' thresholds as dashed lines in their rungs' colours, those inside `y0..y1`.
 pub(crate) fn rung_thresholds<DB: DrawingBackend>(
     chart: &mut Plot<DB>,

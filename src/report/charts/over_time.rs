@@ -132,6 +132,7 @@ impl Drawing for OverTime<'_> {
                 area_pts,
                 MAIN.mix(0.15).filled(),
             )))?;
+            super::dot_if_alone(&mut chart, &pts, MAIN.into())?;
             chart.draw_series(LineSeries::new(pts, MAIN.stroke_width(2)))?;
             // The probability by the end, in the panel's top-left corner.
             let last = o.by_step.last().copied().unwrap_or(0.0);

@@ -90,6 +90,7 @@ impl Drawing for TimeToFirst<'_> {
                 .enumerate()
                 .map(|(t, &p)| (t as f64, p.clamp(0.0, ymax)))
                 .collect();
+            super::dot_if_alone(&mut chart, &pts, col.into())?;
             if dashed {
                 chart.draw_series(DashedLineSeries::new(pts, 8, 5, col.stroke_width(2)))?;
             } else {

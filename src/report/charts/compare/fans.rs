@@ -264,6 +264,7 @@ impl Drawing for Fans<'_> {
                 4,
                 MUTED.stroke_width(2),
             ))?;
+            super::super::dot_if_alone(&mut chart, &pts(arm), FAN.into())?;
             chart.draw_series(LineSeries::new(pts(arm), FAN.stroke_width(3)))?;
         }
         legend(&line_side, "line", &lines)?;

@@ -399,11 +399,14 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         "The base against {} variant{}{}: {} each, common random numbers, seed {}.",
         variants,
         if variants == 1 { "" } else { "s" },
-        // A scenario without levers has a tornado of no bars: nothing was forced.
-        if r.tornado.as_ref().is_some_and(|t| !t.bars.is_empty()) {
-            " and every lever forced to the top and frozen"
-        } else {
-            ""
+        // A scenario without levers has a tornado of no bars: nothing was forced; an act can
+        // only be frozen.
+        match &r.tornado {
+            Some(t) if t.bars.iter().any(|b| b.forced.is_some()) => {
+                " and every lever frozen, each measure also forced to its top level"
+            }
+            Some(t) if !t.bars.is_empty() => " and every lever frozen",
+            _ => "",
         },
         crate::report::charts::n_runs(r.manifest.runs),
         r.manifest.seed
@@ -495,7 +498,12 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
             ],
         );
         t.big = Some(1);
-        t.empty = "No variant or lever was compared.".into();
+        t.empty = if r.arms.iter().any(|a| a.kind != "base") {
+            // Every arm moves the outcome by its definition (the note below names them).
+            format!("Every variant and lever compared sets “{focus_label}” by its definition.")
+        } else {
+            "No variant or lever was compared.".into()
+        };
         // Arms that played the same runs to the bit are one intervention written twice (a
         // variant that forces a lever, and that lever forced): one row, both named, or one
         // change took two of the few places. The same runs, not the same figure on the focus

@@ -876,6 +876,22 @@ fn units_counts_and_axes_read_as_the_scenario_has_them() {
         let svg = std::fs::read_to_string(out.join(format!("{chart}.svg"))).unwrap();
         assert!(svg.contains("<circle"), "{chart}: no dot at horizon 1");
     }
+    // The rungs' stacked bands span the week (a band one point wide drew nothing).
+    let rungs = std::fs::read_to_string(out.join("rung_probabilities.svg")).unwrap();
+    let widths: Vec<f64> = rungs
+        .split("<polygon")
+        .skip(1)
+        .filter_map(|p| p.split("points=\"").nth(1)?.split('"').next())
+        .map(|pts| {
+            let xs: Vec<f64> = pts
+                .split_whitespace()
+                .filter_map(|xy| xy.split(',').next()?.parse().ok())
+                .collect();
+            xs.iter().copied().fold(f64::MIN, f64::max)
+                - xs.iter().copied().fold(f64::MAX, f64::min)
+        })
+        .collect();
+    assert!(widths.iter().any(|&w| w > 100.0), "{widths:?}");
     let year = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
     let year_file = dir.join("year.ron");
     std::fs::write(&year_file, &year).unwrap();

@@ -85,6 +85,15 @@ pub(crate) fn draw_stack<DB: DrawingBackend>(
     cum: &[Vec<f64>],
     nr: usize,
 ) -> Drawn<DB> {
+    // One step (a horizon of one week): its shares held across that week, to the axis's end
+    // at 1, since a band one point wide would draw nothing.
+    let widened;
+    let cum = if let [only] = cum {
+        widened = [only.clone(), only.clone()];
+        &widened[..]
+    } else {
+        cum
+    };
     for r in 0..nr {
         let upper = cum.iter().enumerate().map(|(t, v)| (t as f64, v[r]));
         let lower = cum

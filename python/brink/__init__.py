@@ -49,6 +49,7 @@ class Result:
         raise AttributeError(
             f"this {self.__dict__.get('kind', '')} result has no {name!r}; "
             f"its tables are: {', '.join(tables)}"
+            + (" (the per-run table needs per_run=True)" if name == "runs" else "")
         )
 
     def __dir__(self):
@@ -320,8 +321,9 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
     Args:
         path: the scenario file (RON).
         runs: runs per arm (every arm plays the same runs); None for the scenario's own.
-        seed: the master seed (``brink compare PATH --runs RUNS --seed SEED --no-tornado``
-            gives the same numbers).
+        seed: the master seed (``brink compare PATH --all --runs RUNS --seed SEED
+            --no-tornado`` gives the same numbers; ``--variants A,B`` in place of ``--all``
+            for ``variants=["A", "B"]``).
         variants: the variants' names (a list); None for every variant of the scenario.
         set: as for :func:`run`, layered over every arm (the base and each variant).
         threads: worker threads; None for every core. The numbers do not depend on it.

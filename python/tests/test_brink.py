@@ -344,8 +344,12 @@ def test_tables_load_into_pandas():
     first = runs["out.rupture.first_step"]
     assert first.isna().sum() == 300 - r.outcomes["runs_hit"][0]
     assert isinstance(pandas.DataFrame(r.timeseries), pandas.DataFrame)
+    small = brink.run(TUTORIAL, runs=10)
     with pytest.raises(KeyError, match="per_run"):
-        brink.run(TUTORIAL, runs=10).to_pandas("runs")
+        small.to_pandas("runs")
+    # Read as an attribute, the same hint.
+    with pytest.raises(AttributeError, match="per_run=True"):
+        small.runs
 
 
 RICHARDSON = "scenarios/examples/richardson.ron"

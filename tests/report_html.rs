@@ -1098,3 +1098,34 @@ fn only_arms_with_the_same_runs_share_a_summary_row() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A scenario in which nothing random moves a run (no noise, every number fixed): every run
+/// ends alike, and the report says that more runs add nothing; a random one says nothing of it.
+#[test]
+fn a_report_says_when_every_run_ended_alike() {
+    let dir = common::scratch("runs-alike");
+    let alike = dir.join("alike");
+    common::ok(&[
+        "run",
+        common::repo("tests/data/no_levers_two_variants.ron")
+            .to_str()
+            .unwrap(),
+        "--runs",
+        "30",
+        "--out",
+        alike.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(alike.join("report.html")).unwrap();
+    assert!(html.contains("All 30 runs ended alike"), "no note");
+    let random = dir.join("random");
+    common::ok(&[
+        "run",
+        "scenarios/examples/richardson.ron",
+        "--runs",
+        "30",
+        "--out",
+        random.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(random.join("report.html")).unwrap();
+    assert!(!html.contains("ended alike"));
+}

@@ -811,6 +811,28 @@ fn run_method(runs: u64, span: &str, seed: u64) -> Vec<(String, String)> {
     ]
 }
 
+/// The caveat where every run ended alike: the same peak and final index in each (intervals
+/// of no width) and every outcome in all runs or none. A scenario in which nothing random moves
+/// a run gives that run however many are made, and a Wilson interval then says only how few
+/// were made.
+fn runs_alike(s: &Summary) -> Option<String> {
+    let runs = s.manifest.runs;
+    let flat = |i: &Interval| i.low == i.high;
+    let all_or_none = s
+        .outcomes
+        .iter()
+        .all(|o| o.runs_hit == 0 || o.runs_hit == runs);
+    (runs >= 2 && flat(&s.peak_index) && flat(&s.final_index) && all_or_none).then(|| {
+        format!(
+            "All {} runs ended alike: the same peak and final H in each, and every outcome in \
+             all of them or none. If nothing in the scenario is random (every number fixed, no \
+             noise, no chance event), more runs add nothing, and the intervals above say only \
+             how many runs were made.",
+            group_thousands(runs)
+        )
+    })
+}
+
 /// The caveat on the index's quantiles where they are no finer than its bins: they are read
 /// from [`INDEX_BINS`](crate::stats::INDEX_BINS) equal bins between the bounds, and bounds far
 /// wider than the index's range (±500,000 for an index near 1.5: bins 2,500 wide) gave every
@@ -913,6 +935,9 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
         if s.manifest.runs == 1 { "s" } else { "" }
     ));
     if let Some(c) = coarse_index(model, s) {
+        a.caveat.push(c);
+    }
+    if let Some(c) = runs_alike(s) {
         a.caveat.push(c);
     }
     let mut t = TableView::new(

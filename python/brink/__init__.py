@@ -252,8 +252,23 @@ def _call(name, path, **kw):
         kw["max_runs"] = None
     if kw.get("max_file_size") == MAX_FILE_SIZE:
         kw["max_file_size"] = None
-    args = [repr(os.fspath(path))] + [f"{k}={v!r}" for k, v in kw.items() if v is not None]
+    args = [repr(os.fspath(path))] + [
+        f"{k}={_plain(v)!r}" for k, v in kw.items() if v is not None
+    ]
     return ["python", f"brink.{name}({', '.join(args)})"]
+
+
+def _plain(value):
+    """A value as plain Python, so that the recorded call reads as one an analyst would type:
+    NumPy's and pandas' scalars and arrays (``np.float64(0.3)``, ``np.str_('a')``) as the
+    numbers, strings and lists they hold; lists, tuples and dicts item by item."""
+    if type(value).__module__.split(".")[0] in ("numpy", "pandas") and hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    return value
 
 
 def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=False,

@@ -198,6 +198,21 @@ def test_a_set_iterator_is_recorded_as_its_pairs_and_numpy_bools_are_refused():
             brink.run(TUTORIAL, runs=10, set={"actors.north.hawkishness": value})
 
 
+def test_numpy_values_are_recorded_as_the_plain_values_they_hold():
+    # Found by a helper following docs/python.md: the manifest's command recorded
+    # "np.float64(0.3)" and "np.str_('restraint')", a call nobody types.
+    np = pytest.importorskip("numpy")
+    r = brink.run(TUTORIAL, runs=np.int64(10), variant=np.str_("restraint"),
+                  set={"actors.north.hawkishness": np.float64(0.3)})
+    command = " ".join(r.summary["manifest"]["command"])
+    assert "runs=10, " in command and "variant='restraint'" in command, command
+    assert "set={'actors.north.hawkishness': 0.3}" in command, command
+    assert "np." not in command, command
+    c = brink.compare(TUTORIAL, runs=10, variants=np.array(["visa_now", "restraint"]))
+    command = " ".join(c.summary["manifest"]["command"])
+    assert "variants=['visa_now', 'restraint']" in command, command
+
+
 def test_a_set_value_of_the_right_kind_but_unusable_says_why():
     # Found by a reviewing helper: 10**400 was refused as "not int", a lone surrogate as
     # "not str", and one in a path rose as a raw UnicodeEncodeError.

@@ -295,7 +295,7 @@ fn the_text_says_which_runs_prim_read() {
         text.contains(
             "runs: the first 30 of each point's 50 runs, as many as its limit of 2,000,000 rows \
              and 40,000,000 cells allows): "
-        ) && text.contains("overall in them"),
+        ) && text.contains("over those runs"),
         "{text}"
     );
 }

@@ -438,7 +438,7 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
         };
         o += &format!(
             "\nScenario discovery (PRIM, {} runs: {read}): {name} is {} likely, against {} \
-             overall in them, when {}; this box holds {} of the runs with {name} ({} of all \
+             over those runs, when {}; this box holds {} of the runs with {name} ({} of all \
              runs).\n",
             crate::report::charts::group_thousands(prim.rows),
             pct(b.density),

@@ -74,9 +74,9 @@ const PARTS: [(&str, &str); 7] = [
 
 /// Escapes a text for HTML element content and quoted attribute values: `&`, `<`, `>`, `"`
 /// and `'`; a carriage return as a space; any other control character but tab and newline
-/// (which HTML does not allow, and which `cat report.html` would send to a terminal: a path or a command line
-/// may hold ESC) is shown as `\u{1b}`, and so is a noncharacter (U+FFFE, …). Every value the report template prints goes through it
-/// (see [`report`]).
+/// (which HTML does not allow, and which `cat report.html` would send to a terminal: a path or
+/// a command line may hold ESC) is shown as `\u{1b}`, and so is a noncharacter (U+FFFE, …).
+/// Every value the report template prints goes through it (see [`report`]).
 ///
 /// ```
 /// assert_eq!(brink::report::html::escape("a<b \u{1b}]0;x\u{7}"), "a&lt;b \\u{1b}]0;x\\u{7}");

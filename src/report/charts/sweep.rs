@@ -236,12 +236,15 @@ fn lines_shown(r: &SweepResult, outcome: Option<usize>) -> Vec<usize> {
         .collect();
     let room = MAX_LINES - usize::from(outcome.is_some());
     if others.len() > room {
-        let range = |k: usize| {
-            let p = r.points.iter().map(|p| p.outcomes[k].probability.estimate);
-            p.clone().fold(f64::NEG_INFINITY, f64::max) - p.fold(f64::INFINITY, f64::min)
-        };
+        // Each outcome's range along the grid, once (not at every comparison of the sort).
+        let range: Vec<f64> = (0..r.outcomes.len())
+            .map(|k| {
+                let p = r.points.iter().map(|p| p.outcomes[k].probability.estimate);
+                p.clone().fold(f64::NEG_INFINITY, f64::max) - p.fold(f64::INFINITY, f64::min)
+            })
+            .collect();
         // Widest range first; a tie keeps the scenario's order (the sort is stable).
-        others.sort_by(|&a, &b| range(b).total_cmp(&range(a)));
+        others.sort_by(|&a, &b| range[b].total_cmp(&range[a]));
         others.truncate(room);
         others.sort_unstable();
     }

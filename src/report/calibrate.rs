@@ -379,7 +379,7 @@ pub fn text(c: &Calibration) -> String {
             p.prior.clone(),
             mean_sd(p.prior_mean, p.prior_sd),
             mean_sd(p.mean, p.sd),
-            format!("{} – {}", num(p.q05), num(p.q95)),
+            interval_to_sd(p.q05, p.q95, p.sd),
         ]);
     }
     o += &t.render();
@@ -429,6 +429,19 @@ pub(crate) fn mean_to_sd(mean: f64, sd: f64) -> String {
     match decimals_of(mean, sd) {
         Some(d) => fixed(mean, d),
         None => num(mean),
+    }
+}
+
+/// A 90% interval with both ends to the decimals of the posterior's mean ± sd beside it
+/// ("1.17 – 1.80" beside "1.46 ± 0.19", not "1.17 – 1.8"); three significant figures where
+/// those decimals do not apply.
+pub(crate) fn interval_to_sd(lo: f64, hi: f64, sd: f64) -> String {
+    match (decimals_of(lo, sd), decimals_of(hi, sd)) {
+        (Some(a), Some(b)) => {
+            let d = a.max(b);
+            format!("{} – {}", fixed(lo, d), fixed(hi, d))
+        }
+        _ => format!("{} – {}", num(lo), num(hi)),
     }
 }
 
@@ -531,7 +544,7 @@ fn report(
             number_label(x, ctx),
             mean_sd(x.prior_mean, x.prior_sd),
             mean_sd(x.mean, x.sd),
-            format!("{} – {}", num(x.q05), num(x.q95)),
+            interval_to_sd(x.q05, x.q95, x.sd),
             if x.prior_sd > 0.0 {
                 format!("{:.2}", x.sd / x.prior_sd)
             } else {
@@ -823,5 +836,18 @@ mod tests {
         );
         assert_eq!(mean_to_sd(f64::NAN, 1.0), "-");
         assert_eq!(mean_to_sd(f64::INFINITY, 1.0), "∞");
+    }
+
+    #[test]
+    fn an_interval_has_the_decimals_of_the_mean_and_sd_beside_it() {
+        // The docs' table read "1.17 – 1.80" where the terminal and the page read "1.17 – 1.8".
+        assert_eq!(interval_to_sd(1.1712, 1.8004, 0.19), "1.17 – 1.80");
+        assert_eq!(interval_to_sd(-0.2603, 1.18, 0.46), "-0.26 – 1.18");
+        assert_eq!(interval_to_sd(-0.0001, 0.0494, 0.041), "0.000 – 0.049");
+        assert_eq!(interval_to_sd(40_000.0, 50_000.0, 512.0), "40000 – 50000");
+        assert_eq!(
+            interval_to_sd(1.0, 2.0, 0.0),
+            format!("{} – {}", num(1.0), num(2.0))
+        );
     }
 }

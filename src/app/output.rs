@@ -1353,6 +1353,25 @@ pub(crate) fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
     fs::rename(from, to)
 }
 
+/// Gives the folder `dir` the owner, group and permissions `meta` records (those of the folder
+/// it replaces). Best effort: an owner or group the process may not set is left as it is (a
+/// folder of one's own in a group one is not in), and the permissions then taken without the
+/// set-group-id bit, which would otherwise name a group the folder does not have.
+#[cfg(unix)]
+fn keep_access(meta: &fs::Metadata, dir: &Path) {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let owned = std::os::unix::fs::chown(dir, Some(meta.uid()), Some(meta.gid())).is_ok()
+        || std::os::unix::fs::chown(dir, None, Some(meta.gid())).is_ok();
+    let mode = meta.permissions().mode() & 0o7777;
+    let mode = if owned { mode } else { mode & !0o2000 };
+    let _ = fs::set_permissions(dir, fs::Permissions::from_mode(mode));
+}
+
+#[cfg(not(unix))]
+fn keep_access(meta: &fs::Metadata, dir: &Path) {
+    let _ = fs::set_permissions(dir, meta.permissions());
+}
+
 /// Moves a file to `to`, never replacing what is there (a rename would, silently).
 fn move_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
     match fs::hard_link(from, to) {
@@ -1998,6 +2017,11 @@ impl Staging {
     /// Replaces the target, a whole folder of brink's, by the staging folder: the old one is
     /// renamed aside, the new one into place, and the old one removed.
     fn replace(&mut self) -> Result<()> {
+        // The new folder takes the old one's access: a folder its owner made private (700)
+        // stays so, as it did when brink first filled it in place.
+        if let Ok(meta) = fs::symlink_metadata(&self.target) {
+            keep_access(&meta, &self.dir);
+        }
         let old = own_name(&self.parent, &self.stem, "old")?;
         rename_no_replace(&self.target, &old).map_err(|e| Error::io("replace", &self.shown, e))?;
         if let Err(e) = rename_no_replace(&self.dir, &self.target) {
@@ -2225,6 +2249,36 @@ mod tests {
         let mut left = entries(&base).unwrap();
         left.sort();
         assert_eq!(left, ["r2"]);
+        fs::remove_dir_all(&base).unwrap();
+    }
+
+    /// An empty folder of the user's, made private (700), is filled in place and keeps its
+    /// access; the second result into it replaced it by a rename, and the new folder had the
+    /// umask's 755: results the user had kept private became readable by all.
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_folder_keeps_its_owners_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = std::env::temp_dir().join(format!("brink-access-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir(&base).unwrap();
+        let out = base.join("private");
+        fs::create_dir(&out).unwrap();
+        fs::set_permissions(&out, fs::Permissions::from_mode(0o700)).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        for round in 0..3 {
+            let staging = Staging::begin(&out, "brink run").unwrap();
+            staging.write("a.txt", format!("{round}").as_bytes()).unwrap();
+            staging.commit().unwrap();
+            assert_eq!(mode(&out), 0o700, "round {round}");
+            assert_eq!(fs::read(out.join("a.txt")).unwrap(), format!("{round}").as_bytes());
+        }
+        // A folder brink made itself keeps the mode it was made with, as before.
+        let made = base.join("made");
+        Staging::begin(&made, "brink run").unwrap().commit().unwrap();
+        let first = mode(&made);
+        Staging::begin(&made, "brink run").unwrap().commit().unwrap();
+        assert_eq!(mode(&made), first);
         fs::remove_dir_all(&base).unwrap();
     }
 

@@ -791,10 +791,29 @@ fn the_pooled_effects_are_intervals_over_the_runs() {
             .collect()
     };
     let diff = t_interval(&per_run(&|p, r| arm[&(false, p, r)] - arm[&(true, p, r)]));
-    let prob = t_interval(&per_run(&|p, r| arm[&(false, p, r)]));
+    let shares = per_run(&|p, r| arm[&(false, p, r)]);
+    let prob_t = t_interval(&shares);
+    // The probability: Wilson's interval at Kish's effective n, p(1 − p) over the variance of
+    // the mean over the runs (at most the 900 rows), with the t interval's quantile.
+    let prob = {
+        let (p, t) = (prob_t.0, brink::numerics::dist::student_t_inv(0.975, 149));
+        let var = shares.iter().map(|x| (x - p).powi(2)).sum::<f64>() / 149.0;
+        let var_mean = var / 150.0;
+        let n = (p * (1.0 - p) / var_mean).min(900.0);
+        let (z2, denom) = (t * t, 1.0 + t * t / n);
+        let centre = (p + z2 / (2.0 * n)) / denom;
+        let half = t * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+        (p, centre - half, centre + half)
+    };
     assert!(
         diff.2 < 0.0 && prob.1 > 0.0,
         "a clear effect: {diff:?} {prob:?}"
+    );
+    // Away from 0 and 1, as near the t interval as the sampling error of its ends.
+    assert!(
+        (prob.1 - prob_t.1).abs() < 0.1 * (prob_t.2 - prob_t.1)
+            && (prob.2 - prob_t.2).abs() < 0.1 * (prob_t.2 - prob_t.1),
+        "{prob:?} against the t interval {prob_t:?}"
     );
     let json = common::json(&out.join("experiment.json"));
     let effect = &json["effects"][0];

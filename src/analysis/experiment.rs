@@ -24,10 +24,11 @@ use crate::engine::Accumulator;
 use crate::engine::Cell;
 use crate::error::{Error, Result};
 use crate::model::{self, Model, Observer, RunState};
+use crate::numerics::dist::student_t_inv;
 use crate::scenario::param::{Param, fmt_num};
 use crate::scenario::validate::{check_param, check_set};
 use crate::scenario::{LoadedScenario, Scenario, Variant};
-use crate::stats::{Interval, Moments, Z95, paired_diff_interval, wilson};
+use crate::stats::{Interval, Moments, Z95, paired_diff_interval, wilson, wilson_effective};
 
 /// The variant name of the scenario without a variant, in every table.
 pub const BASE: &str = "base";
@@ -893,11 +894,10 @@ pub fn run(
                 probability: if runs < 2 {
                     unbounded(p)
                 } else {
-                    by_runs(by_hits.iter().map(|&x| i64::from(x)), n_points, (0.0, 1.0))
-                        .map_or_else(
-                            || around(wilson(in_runs(p), runs, Z95), p),
-                            |i| around(i, p),
-                        )
+                    pooled_probability(by_hits, n_points).map_or_else(
+                        || around(wilson(in_runs(p), runs, Z95), p),
+                        |i| around(i, p),
+                    )
                 },
                 difference: if runs < 2 {
                     unbounded(d)
@@ -963,9 +963,60 @@ fn by_runs(totals: impl Iterator<Item = i64>, points: u64, within: (f64, f64)) -
     })
 }
 
+/// The pooled probability of an outcome over every (point, run), from each run's count of
+/// points with it (`hits`, one a run), with Wilson's interval at the runs' effective number of
+/// trials: the rows of a run move together (the same sampled numbers at every point), so the
+/// variance is taken over the runs and the n of Wilson's interval is p(1 − p) over it (Kish's
+/// effective sample size; at most every row), with Student's t quantile for the runs' number.
+/// A t interval on the runs' means, cut at 0, read 0 at its low end after a few hits. `None`
+/// as for [`by_runs`].
+fn pooled_probability(hits: &[u16], points: u64) -> Option<Interval> {
+    let mut m = Moments::default();
+    for &x in hits {
+        m.add(f64::from(x));
+    }
+    let (runs, mean, var) = m.mean_variance();
+    if runs < 2 || var.is_nan() || var <= 0.0 {
+        return None;
+    }
+    let scale = points.max(1) as f64;
+    let p = mean / scale;
+    let var_p = var / (scale * scale) / runs as f64;
+    let rows = runs as f64 * scale;
+    let n_eff = (p * (1.0 - p) / var_p).min(rows);
+    (n_eff > 0.0).then(|| wilson_effective(p, n_eff, student_t_inv(0.975, runs - 1)))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::by_runs;
+    use super::{by_runs, pooled_probability};
+
+    #[test]
+    fn a_pooled_probability_after_hits_does_not_read_zero() {
+        // One run of 20 had the outcome at all 4 points: p = 4/80. The t interval on the runs'
+        // means, cut at 0, read 0.000 .. 0.155; Wilson's at the effective n stays off 0.
+        let mut hits = vec![0u16; 20];
+        hits[3] = 4;
+        let i = pooled_probability(&hits, 4).unwrap();
+        assert_eq!(i.estimate, 0.05);
+        assert!(
+            i.low > 0.0 && i.low < 0.05 && i.high > 0.05 && i.high < 1.0,
+            "{i:?}"
+        );
+        // The rows of that run moved together: the effective n is the runs' 20 less one for
+        // the spread's estimate, not 80 rows. s² = (16 − 20·0.2²)/19 = 0.8, var(p) =
+        // 0.8/4²/20 = 0.0025, n_eff = 0.05·0.95/0.0025 = 19.
+        let t = crate::numerics::dist::student_t_inv(0.975, 19);
+        let w = crate::stats::wilson_effective(0.05, 19.0, t);
+        assert!((i.low - w.low).abs() < 1e-12 && (i.high - w.high).abs() < 1e-12);
+        // Runs that move independently of the points (one hit a run at one of 4 points, each
+        // run alike) have no spread: the caller's interval on the runs as units.
+        assert!(pooled_probability(&[1, 1, 1], 4).is_none());
+        // Every run's rows independent-looking (hits spread 0..4 binomially) cap at the rows.
+        let spread = [0u16, 1, 2, 1, 0, 3, 1, 2, 2, 1, 0, 4, 1, 2, 1, 1];
+        let j = pooled_probability(&spread, 4).unwrap();
+        assert!(j.low > 0.0 && j.low < j.estimate && j.estimate < j.high);
+    }
 
     #[test]
     fn runs_that_all_gave_the_same_have_no_interval_of_their_own() {

@@ -2268,16 +2268,27 @@ mod tests {
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
         for round in 0..3 {
             let staging = Staging::begin(&out, "brink run").unwrap();
-            staging.write("a.txt", format!("{round}").as_bytes()).unwrap();
+            staging
+                .write("a.txt", format!("{round}").as_bytes())
+                .unwrap();
             staging.commit().unwrap();
             assert_eq!(mode(&out), 0o700, "round {round}");
-            assert_eq!(fs::read(out.join("a.txt")).unwrap(), format!("{round}").as_bytes());
+            assert_eq!(
+                fs::read(out.join("a.txt")).unwrap(),
+                format!("{round}").as_bytes()
+            );
         }
         // A folder brink made itself keeps the mode it was made with, as before.
         let made = base.join("made");
-        Staging::begin(&made, "brink run").unwrap().commit().unwrap();
+        Staging::begin(&made, "brink run")
+            .unwrap()
+            .commit()
+            .unwrap();
         let first = mode(&made);
-        Staging::begin(&made, "brink run").unwrap().commit().unwrap();
+        Staging::begin(&made, "brink run")
+            .unwrap()
+            .commit()
+            .unwrap();
         assert_eq!(mode(&made), first);
         fs::remove_dir_all(&base).unwrap();
     }

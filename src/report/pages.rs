@@ -1526,7 +1526,10 @@ pub(crate) fn experiment_analysis(
              seed {} (common random numbers). Probabilities carry 95% Wilson intervals; a \
              variant's effect is the mean of its per-run differences from the base over every \
              point and run (+1 where only the variant had the outcome, −1 where only the base \
-             had it), with a 95% interval from their variance.",
+             had it). Every point plays the same runs, so a run's rows move together: the \
+             effect's 95% interval is Student's t over the runs, of each run's mean over the \
+             points, and a variant's probability over the whole design has Wilson's interval at \
+             the runs' effective number of trials (Kish's: the variance taken over the runs).",
             names.join(", "),
             r.parameters
                 .iter()

@@ -153,13 +153,29 @@ pub fn mean_interval(n: u64, sum: f64, sumsq: f64) -> Interval {
 /// n·Σx² − (Σx)², worked out exactly from 106 bits of each sum, so that values far from 0 that
 /// vary little (10^9 ± 100) keep their interval (in doubles it cancelled to zero width).
 pub(crate) fn mean_interval_of(n: u64, sum: &ExactSum, sumsq: &ExactSum) -> Interval {
-    let mean = if n == 0 { 0.0 } else { sum.value() / n as f64 };
+    let (mean, var) = mean_variance_of(n, sum, sumsq);
     if n < 2 {
         return Interval {
             estimate: mean,
             low: f64::NEG_INFINITY,
             high: f64::INFINITY,
         };
+    }
+    let n_f = n as f64;
+    let half = student_t_inv(0.975, n - 1) * (var / n_f).sqrt();
+    Interval {
+        estimate: mean,
+        low: mean - half,
+        high: mean + half,
+    }
+}
+
+/// The mean and the sample variance (n − 1 in the denominator; NaN below two values) from
+/// the exact sums, as [`mean_interval_of`] takes them.
+pub(crate) fn mean_variance_of(n: u64, sum: &ExactSum, sumsq: &ExactSum) -> (f64, f64) {
+    let mean = if n == 0 { 0.0 } else { sum.value() / n as f64 };
+    if n < 2 {
+        return (mean, f64::NAN);
     }
     let n_f = n as f64;
     let ((s, s_rest), (q, q_rest)) = (sum.value_two(), sumsq.value_two());
@@ -170,11 +186,37 @@ pub(crate) fn mean_interval_of(n: u64, sum: &ExactSum, sumsq: &ExactSum) -> Inte
     spread.add_product(-2.0 * s, s_rest);
     spread.add_product(-s_rest, s_rest);
     let var = (spread.value() / (n_f * (n_f - 1.0))).max(0.0);
-    let half = student_t_inv(0.975, n - 1) * (var / n_f).sqrt();
+    (mean, var)
+}
+
+/// Wilson's interval for a proportion `p` estimated from clustered trials, at their effective
+/// number `n_eff` (Kish's: p(1 − p) over the estimate's variance) and the quantile `z`: the
+/// ends stay within 0 and 1 and off 0 (1) when `p` is above 0 (below 1), where a t interval
+/// on the clusters' means, cut at 0, read 0 after hits.
+///
+/// ```
+/// // At n_eff = n, Wilson's interval itself.
+/// let a = brink::stats::wilson_effective(0.5, 100.0, brink::stats::Z95);
+/// let b = brink::stats::wilson(50, 100, brink::stats::Z95);
+/// assert_eq!((a.low, a.high), (b.low, b.high));
+/// ```
+pub fn wilson_effective(p: f64, n_eff: f64, z: f64) -> Interval {
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n_eff;
+    let centre = (p + z2 / (2.0 * n_eff)) / denom;
+    let half = z * (p * (1.0 - p) / n_eff + z2 / (4.0 * n_eff * n_eff)).sqrt() / denom;
     Interval {
-        estimate: mean,
-        low: mean - half,
-        high: mean + half,
+        estimate: p,
+        low: if p <= 0.0 {
+            0.0
+        } else {
+            (centre - half).clamp(0.0, p)
+        },
+        high: if p >= 1.0 {
+            1.0
+        } else {
+            (centre + half).clamp(p, 1.0)
+        },
     }
 }
 

@@ -12,7 +12,8 @@ pub use histogram::{Histogram, LogHistogram};
 /// nothing), for serde's `serialize_with` and `deserialize_with`.
 pub(crate) use interval::bound as json_real;
 pub use interval::{
-    Interval, NO_INTERVAL, Z95, mean_interval, newcombe_diff_interval, paired_diff_interval, wilson,
+    Interval, NO_INTERVAL, Z95, mean_interval, newcombe_diff_interval, paired_diff_interval,
+    wilson, wilson_effective,
 };
 #[cfg(test)]
 pub(crate) use tally::tutorial_tally;

@@ -56,6 +56,12 @@ impl Moments {
     pub fn interval(&self) -> super::Interval {
         super::interval::mean_interval_of(self.n, &self.sum, &self.sumsq)
     }
+
+    /// The number of values, their mean and their sample variance (NaN below two values).
+    pub(crate) fn mean_variance(&self) -> (u64, f64, f64) {
+        let (mean, var) = super::interval::mean_variance_of(self.n, &self.sum, &self.sumsq);
+        (self.n, mean, var)
+    }
 }
 
 /// The mantissas of the run counts at which a tally records its outcome counts: the R10

@@ -283,6 +283,18 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "66 rungs is more than the limit",
     ),
     (
+        "temporary_effects_beyond_limit",
+        10,
+        13,
+        "can keep 67620 temporary effects (Modify, and ShiftRelation with a duration) running at once",
+    ),
+    (
+        "temporary_effects_beyond_limit_in_variant",
+        19,
+        45,
+        "can keep 67600 temporary effects",
+    ),
+    (
         "level_cells_beyond_limit",
         26,
         13,

@@ -238,6 +238,12 @@ pub struct RunState {
     /// Each relation's parameters before temporary shifts ([`super::rel_param`] order), after
     /// lasting ones.
     pub(crate) relation_base: Vec<[f64; 5]>,
+    /// Each relation's parameters with its running shifts applied: what a recomputation from
+    /// `relation_base` and `temp_shifts` gives, kept so that a new shift, applied last, costs
+    /// one update instead of a pass over every shift running.
+    pub(crate) relation_live: Vec<[f64; 5]>,
+    /// How many shifts in `temp_shifts` each relation has.
+    pub(crate) shifts_on: Vec<u32>,
     pub(crate) temp_shifts: Vec<TempShift>,
     /// Scratch: the relations whose shifts lapsed in this refresh (kept to reuse its room).
     pub(crate) lapsed_relations: Vec<usize>,
@@ -379,6 +385,8 @@ impl RunState {
             event_open: vec![u32::MAX; m.events.len()],
             event_until: vec![0; m.events.len()],
             relation_base: vec![[0.0; 5]; nr],
+            relation_live: vec![[0.0; 5]; nr],
+            shifts_on: vec![0; nr],
             temp_shifts: Vec::new(),
             lapsed_relations: Vec::new(),
             next_shift_expiry: u32::MAX,

@@ -23,6 +23,12 @@ pub const MAX_RUNGS: usize = 64;
 pub const MAX_LEVEL_CELLS: u64 = 1_000_000;
 /// Most events, variants' additions included.
 pub const MAX_EVENTS: usize = 512;
+/// Most temporary effects (`Modify`, `ShiftRelation` with a duration) the events and acts of
+/// one arm can keep running at once, each counted as often as its event or act can fire within
+/// its duration (once for a dated or `once` one, every `cooldown + 1` steps otherwise): each
+/// running effect is held and reapplied. 512 events of 64 such effects, firing every step for
+/// 5,200 steps, kept 170 million running and took hours a run and gigabytes.
+pub const MAX_TEMPORARY_EFFECTS: u64 = 65_536;
 /// Most uncertain numbers (distributions) in a scenario: each is drawn every run, and each is a
 /// column of `sensitivity`'s design. 60,000 of them made 200 runs take 25 s.
 pub const MAX_UNCERTAIN: usize = 4096;

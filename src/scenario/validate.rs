@@ -1475,6 +1475,57 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     for (i, e) in s.events.iter().enumerate() {
         c.event(vec![f("events"), ix(i)], e, &mut event_names);
     }
+    // Temporary effects running at once: the base's events and acts, then each variant's
+    // with its additions (a variant's removals are not subtracted: at most this many).
+    let horizon = s.horizon.clamp(1, MAX_HORIZON) as u64;
+    let of_acts: u64 = s
+        .levers
+        .iter()
+        .filter_map(|l| match l {
+            Lever::Act(a) => Some(temporary_running(&a.effects, a.once, a.cooldown, horizon)),
+            Lever::Measure(_) => None,
+        })
+        .sum();
+    let of_events = |events: &[Event]| -> u64 {
+        events
+            .iter()
+            .map(|e| {
+                let single =
+                    e.once || matches!(e.timing, Timing::Scheduled { .. } | Timing::Dated { .. });
+                let branch = (e.branches.iter())
+                    .map(|b| temporary_running(&b.effects, single, e.cooldown, horizon))
+                    .max()
+                    .unwrap_or(0);
+                temporary_running(&e.effects, single, e.cooldown, horizon) + branch
+            })
+            .sum()
+    };
+    let base_running = of_acts + of_events(&s.events);
+    let arms = std::iter::once((vec![f("events")], base_running)).chain(
+        s.variants.iter().enumerate().map(|(i, v)| {
+            (
+                vec![f("variants"), ix(i), f("add_events")],
+                base_running + of_events(&v.add_events),
+            )
+        }),
+    );
+    for (at, running) in arms {
+        if running > MAX_TEMPORARY_EFFECTS {
+            c.problem(
+                at,
+                format!(
+                    "the events and acts can keep {running} temporary effects (Modify, and \
+                     ShiftRelation with a duration) running at once (each counted as often as \
+                     its event or act can fire within its duration), more than the limit"
+                ),
+                format!(
+                    "at most {MAX_TEMPORARY_EFFECTS} (shorter durations, a cooldown, `once`, \
+                     or fewer such effects)"
+                ),
+            );
+            break;
+        }
+    }
 
     // Outcomes may name events that only a variant adds.
     let added: BTreeSet<&str> = s
@@ -2032,4 +2083,26 @@ fn nearest<'a, V>(path: &str, known: &'a BTreeMap<String, V>) -> Option<&'a Stri
         (Some(b), Some(a)) => Some(if common(a) > common(b) { a } else { b }),
         (b, a) => b.or(a),
     }
+}
+
+/// How many of the temporary effects in `effects` (`Modify`, `ShiftRelation` with a duration)
+/// can be running at once, for an event or act that fires at most once (`single`) or at most
+/// every `cooldown + 1` steps, over a horizon of `horizon` steps.
+fn temporary_running(effects: &[Effect], single: bool, cooldown: i64, horizon: u64) -> u64 {
+    let gap = cooldown.max(0) as u64 + 1;
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Modify { duration, .. }
+            | Effect::ShiftRelation {
+                duration: Some(duration),
+                ..
+            } => Some(*duration),
+            _ => None,
+        })
+        .map(|d| {
+            let d = (d.max(1) as u64).min(horizon);
+            if single { 1 } else { d.div_ceil(gap) }
+        })
+        .sum()
 }

@@ -30,12 +30,17 @@ pub use artifact::Artifact;
 /// Whether a character reorders a line (see [`crate::text::reorders_text`]).
 pub use crate::text::reorders_text;
 
-/// A signed number with `digits` decimals, never "-0.0": a difference that rounds to nothing
-/// reads "+0.0" (tables printed "-0.0 to +5.3").
+/// A signed number with `digits` decimals, its sign the value's: a difference below zero that
+/// rounds to nothing reads "-0.0", one above or at zero "+0.0". (Both read "+0.0" once: an
+/// interval −0.4 .. −0.0002, which excludes 0, printed "-0.4 to +0.0", and a loss of a third
+/// of a point "+0.0 points".)
 ///
 /// ```
 /// use brink::report::signed;
-/// assert_eq!(signed(-0.04, 1), "+0.0");
+/// assert_eq!(signed(-0.04, 1), "-0.0");
+/// assert_eq!(signed(0.04, 1), "+0.0");
+/// assert_eq!(signed(0.0, 1), "+0.0");
+/// assert_eq!(signed(-0.0, 1), "+0.0");
 /// assert_eq!(signed(-0.06, 1), "-0.1");
 /// assert_eq!(signed(0.1234, 3), "+0.123");
 /// ```
@@ -46,7 +51,7 @@ pub fn signed(v: f64, digits: usize) -> String {
     }
     let s = decimal(v, digits);
     match s.strip_prefix('-') {
-        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => format!("+{rest}"),
+        Some(rest) if v >= 0.0 => format!("+{rest}"),
         Some(_) => s,
         None => format!("+{s}"),
     }
@@ -116,7 +121,7 @@ pub fn decimal(v: f64, digits: usize) -> String {
 /// ```
 /// use brink::report::signed_points;
 /// assert_eq!(signed_points(0.3205), "+32.1");
-/// assert_eq!(signed_points(-0.0004), "+0.0");
+/// assert_eq!(signed_points(-0.0004), "-0.0");
 /// assert_eq!(signed_points(-0.0046), "-0.5");
 /// assert_eq!(signed_points(1.0), "+100.0");
 /// ```

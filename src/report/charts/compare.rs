@@ -693,12 +693,12 @@ impl TornadoChart<'_> {
 }
 
 /// A difference of probabilities in percentage points with a sign and one decimal: "+7.7",
-/// "−1.0", "0.0".
+/// "−1.0", "0.0" for none, and the sign of one that rounds to nothing ("−0.0", "+0.0").
 fn pp(d: f64) -> String {
     // Rounded as the tables round it (`report::signed_points`, the fraction's own decimals):
     // −31.25 read −31.3 here and −31.2 in the table beside it (a reviewing helper).
     let s = crate::report::signed_points(d);
-    if s == "+0.0" {
+    if d == 0.0 {
         "0.0".into()
     } else if let Some(r) = s.strip_prefix('-') {
         format!("−{r}")
@@ -894,7 +894,9 @@ mod tests {
         // Ties round half away from zero, on the chart and in the table alike.
         assert_eq!(super::pp(-0.3125), "−31.3");
         assert_eq!(super::pp(0.3205), "+32.1");
-        assert_eq!(super::pp(-0.0004), "0.0");
+        assert_eq!(super::pp(-0.0004), "−0.0");
+        assert_eq!(super::pp(0.0004), "+0.0");
+        assert_eq!(super::pp(0.0), "0.0");
         assert_eq!(super::pp(0.02), "+2.0");
     }
 }

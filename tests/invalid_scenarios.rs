@@ -289,6 +289,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "can keep 67620 temporary effects (Modify, and ShiftRelation with a duration) running at once",
     ),
     (
+        "lasting_shifts_beyond_limit",
+        12,
+        13,
+        "apply 20 lasting relation shifts (ShiftRelation without a duration) in one step, among 22 reads",
+    ),
+    (
         "temporary_effects_beyond_limit_in_variant",
         19,
         45,

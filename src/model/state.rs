@@ -244,6 +244,11 @@ pub struct RunState {
     pub(crate) relation_live: Vec<[f64; 5]>,
     /// How many shifts in `temp_shifts` each relation has.
     pub(crate) shifts_on: Vec<u32>,
+    /// Relations whose base a lasting shift changed under running shifts: their live numbers
+    /// are recomputed when next read (`relation_live`, `relation_run` stale until then).
+    pub(crate) relation_stale: Vec<bool>,
+    /// The relations marked in `relation_stale` (some perhaps refreshed since).
+    pub(crate) stale_relations: Vec<usize>,
     pub(crate) temp_shifts: Vec<TempShift>,
     /// Scratch: the relations whose shifts lapsed in this refresh (kept to reuse its room).
     pub(crate) lapsed_relations: Vec<usize>,
@@ -387,6 +392,8 @@ impl RunState {
             relation_base: vec![[0.0; 5]; nr],
             relation_live: vec![[0.0; 5]; nr],
             shifts_on: vec![0; nr],
+            relation_stale: vec![false; nr],
+            stale_relations: Vec::new(),
             temp_shifts: Vec::new(),
             lapsed_relations: Vec::new(),
             next_shift_expiry: u32::MAX,

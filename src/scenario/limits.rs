@@ -29,6 +29,12 @@ pub const MAX_EVENTS: usize = 512;
 /// running effect is held and reapplied. 512 events of 64 such effects, firing every step for
 /// 5,200 steps, kept 170 million running and took hours a run and gigabytes.
 pub const MAX_TEMPORARY_EFFECTS: u64 = 65_536;
+/// Most lasting relation shifts (`ShiftRelation` without a duration) the events and acts of one
+/// arm can apply in one step times the temporary relation shifts they can keep running: a
+/// lasting shift changes a relation's base under the running shifts, which are applied again
+/// before the relation is next read (10,752 lasting shifts a step, each read at once, under
+/// 22,528 running took 1.9 s a step).
+pub const MAX_LASTING_SHIFT_WORK: u64 = 1_000_000;
 /// Most uncertain numbers (distributions) in a scenario: each is drawn every run, and each is a
 /// column of `sensitivity`'s design. 60,000 of them made 200 runs take 25 s.
 pub const MAX_UNCERTAIN: usize = 4096;

@@ -1475,41 +1475,45 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     for (i, e) in s.events.iter().enumerate() {
         c.event(vec![f("events"), ix(i)], e, &mut event_names);
     }
-    // Temporary effects running at once: the base's events and acts, then each variant's
-    // with its additions (a variant's removals are not subtracted: at most this many).
+    // Temporary effects running at once, and lasting relation shifts a step: the base's events
+    // and acts, then each variant's with its additions (a variant's removals are not
+    // subtracted: at most this many).
     let horizon = s.horizon.clamp(1, MAX_HORIZON) as u64;
-    let of_acts: u64 = s
-        .levers
-        .iter()
+    let of_acts = (s.levers.iter())
         .filter_map(|l| match l {
-            Lever::Act(a) => Some(temporary_running(&a.effects, a.once, a.cooldown, horizon)),
+            Lever::Act(a) => Some(Running::of(&a.effects, a.once, a.cooldown, horizon)),
             Lever::Measure(_) => None,
         })
-        .sum();
-    let of_events = |events: &[Event]| -> u64 {
-        events
-            .iter()
+        .fold(Running::default(), Running::add);
+    let of_events = |events: &[Event]| {
+        (events.iter())
             .map(|e| {
                 let single =
                     e.once || matches!(e.timing, Timing::Scheduled { .. } | Timing::Dated { .. });
-                let branch = (e.branches.iter())
-                    .map(|b| temporary_running(&b.effects, single, e.cooldown, horizon))
-                    .max()
-                    .unwrap_or(0);
-                temporary_running(&e.effects, single, e.cooldown, horizon) + branch
+                // Every branch's, summed: each firing may take another branch.
+                (e.branches.iter())
+                    .map(|b| Running::of(&b.effects, single, e.cooldown, horizon))
+                    .fold(
+                        Running::of(&e.effects, single, e.cooldown, horizon),
+                        Running::add,
+                    )
             })
-            .sum()
+            .fold(Running::default(), Running::add)
     };
-    let base_running = of_acts + of_events(&s.events);
+    let base_running = of_acts.add(of_events(&s.events));
+    let acts = (s.levers.iter())
+        .filter(|l| matches!(l, Lever::Act(_)))
+        .count() as u64;
     let arms = std::iter::once((vec![f("events")], base_running)).chain(
         s.variants.iter().enumerate().map(|(i, v)| {
             (
                 vec![f("variants"), ix(i), f("add_events")],
-                base_running + of_events(&v.add_events),
+                base_running.add(of_events(&v.add_events)),
             )
         }),
     );
-    for (at, running) in arms {
+    for (at, r) in arms {
+        let running = r.modifiers + r.shifts;
         if running > MAX_TEMPORARY_EFFECTS {
             c.problem(
                 at,
@@ -1521,6 +1525,30 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 format!(
                     "at most {MAX_TEMPORARY_EFFECTS} (shorter durations, a cooldown, `once`, \
                      or fewer such effects)"
+                ),
+            );
+            break;
+        }
+        // A relation a lasting shift changed applies its running shifts again when next read:
+        // at most three times a step for every relation (the events' start, the lapses, the
+        // update), and at each read in between (a `Move` effect, an act, an actor's move)
+        // that follows a lasting shift.
+        let reads = r.moves_a_step + acts + s.actors.len() as u64;
+        let passes = r.lasting_a_step.min(reads) + 3;
+        let work = passes.saturating_mul(r.shifts);
+        if work > MAX_LASTING_SHIFT_WORK {
+            c.problem(
+                at,
+                format!(
+                    "the events and acts can apply {} lasting relation shifts (ShiftRelation \
+                     without a duration) in one step, among {reads} reads of the relations, \
+                     while {} temporary ones run, and each such read applies those running \
+                     again: {work} in a step, more than the limit",
+                    r.lasting_a_step, r.shifts
+                ),
+                format!(
+                    "at most {MAX_LASTING_SHIFT_WORK} (fewer lasting or temporary relation \
+                     shifts, shorter durations, a cooldown)"
                 ),
             );
             break;
@@ -2085,24 +2113,51 @@ fn nearest<'a, V>(path: &str, known: &'a BTreeMap<String, V>) -> Option<&'a Stri
     }
 }
 
-/// How many of the temporary effects in `effects` (`Modify`, `ShiftRelation` with a duration)
-/// can be running at once, for an event or act that fires at most once (`single`) or at most
-/// every `cooldown + 1` steps, over a horizon of `horizon` steps.
-fn temporary_running(effects: &[Effect], single: bool, cooldown: i64, horizon: u64) -> u64 {
-    let gap = cooldown.max(0) as u64 + 1;
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Modify { duration, .. }
-            | Effect::ShiftRelation {
-                duration: Some(duration),
-                ..
-            } => Some(*duration),
-            _ => None,
-        })
-        .map(|d| {
+/// What an arm's events and acts can keep running at once (each temporary effect counted as
+/// often as its event or act can fire within its duration: once for one that fires at most
+/// once, every `cooldown + 1` steps otherwise, within the horizon), and the lasting relation
+/// shifts they can apply in one step.
+#[derive(Debug, Clone, Copy, Default)]
+struct Running {
+    /// Temporary modifiers (`Modify`).
+    modifiers: u64,
+    /// Temporary relation shifts (`ShiftRelation` with a duration).
+    shifts: u64,
+    /// Lasting relation shifts (`ShiftRelation` without one) in one step.
+    lasting_a_step: u64,
+    /// `Move` effects in one step (each reads its relation).
+    moves_a_step: u64,
+}
+
+impl Running {
+    fn of(effects: &[Effect], single: bool, cooldown: i64, horizon: u64) -> Running {
+        let gap = cooldown.max(0) as u64 + 1;
+        let at_once = |d: i64| {
             let d = (d.max(1) as u64).min(horizon);
             if single { 1 } else { d.div_ceil(gap) }
-        })
-        .sum()
+        };
+        let mut r = Running::default();
+        for e in effects {
+            match e {
+                Effect::Modify { duration, .. } => r.modifiers += at_once(*duration),
+                Effect::ShiftRelation {
+                    duration: Some(duration),
+                    ..
+                } => r.shifts += at_once(*duration),
+                Effect::ShiftRelation { duration: None, .. } => r.lasting_a_step += 1,
+                Effect::Move { .. } => r.moves_a_step += 1,
+                _ => {}
+            }
+        }
+        r
+    }
+
+    fn add(self, o: Running) -> Running {
+        Running {
+            modifiers: self.modifiers + o.modifiers,
+            shifts: self.shifts + o.shifts,
+            lasting_a_step: self.lasting_a_step + o.lasting_a_step,
+            moves_a_step: self.moves_a_step + o.moves_a_step,
+        }
+    }
 }

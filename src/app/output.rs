@@ -1354,22 +1354,81 @@ pub(crate) fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
 }
 
 /// Gives the folder `dir` the owner, group and permissions `meta` records (those of the folder
-/// it replaces). Best effort: an owner or group the process may not set is left as it is (a
-/// folder of one's own in a group one is not in), and the permissions then taken without the
-/// set-group-id bit, which would otherwise name a group the folder does not have.
+/// `from` it replaces), and its access control lists. Best effort, never more open than the
+/// old folder: a group the process may not give the folder (one's own folder in a group one
+/// is not in) takes the group's permissions and the set-group-id bit away, since they would
+/// go to another group; and a folder whose ACL could not be copied is left to its owner alone
+/// (with an ACL, the group bits of the mode are the ACL's mask, not the group's permissions).
 #[cfg(unix)]
-fn keep_access(meta: &fs::Metadata, dir: &Path) {
+fn keep_access(meta: &fs::Metadata, from: &Path, dir: &Path) {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let owned = std::os::unix::fs::chown(dir, Some(meta.uid()), Some(meta.gid())).is_ok()
         || std::os::unix::fs::chown(dir, None, Some(meta.gid())).is_ok();
     let mode = meta.permissions().mode() & 0o7777;
-    let mode = if owned { mode } else { mode & !0o2000 };
+    let mode = if owned { mode } else { mode & !0o2070 };
     let _ = fs::set_permissions(dir, fs::Permissions::from_mode(mode));
+    if !copy_acls(from, dir) {
+        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(mode & !0o2077));
+    }
 }
 
 #[cfg(not(unix))]
-fn keep_access(meta: &fs::Metadata, dir: &Path) {
+fn keep_access(meta: &fs::Metadata, _from: &Path, dir: &Path) {
     let _ = fs::set_permissions(dir, meta.permissions());
+}
+
+/// Copies the POSIX access control lists of folder `from` (the access list and the default
+/// one for what is made inside) to `dir`, after its mode is set (setting an ACL sets the
+/// mode's group bits to its mask). True when there were none or all were copied.
+#[cfg(target_os = "linux")]
+fn copy_acls(from: &Path, dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(from_c), Ok(dir_c)) = (
+        std::ffi::CString::new(from.as_os_str().as_bytes()),
+        std::ffi::CString::new(dir.as_os_str().as_bytes()),
+    ) else {
+        return false;
+    };
+    let mut all = true;
+    for name in [c"system.posix_acl_access", c"system.posix_acl_default"] {
+        // An ACL is a few entries of 8 bytes; 64 KiB is the largest extended attribute.
+        let mut buf = vec![0u8; 65_536];
+        // SAFETY: NUL-terminated strings and a buffer of the length given, all outliving the
+        // calls; nothing is handed over.
+        let n = unsafe {
+            libc::lgetxattr(
+                from_c.as_ptr(),
+                name.as_ptr(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+            )
+        };
+        if n < 0 {
+            let e = std::io::Error::last_os_error().raw_os_error();
+            // None, or a file system without them: nothing to copy.
+            if !matches!(e, Some(libc::ENODATA | libc::ENOTSUP)) {
+                all = false;
+            }
+            continue;
+        }
+        // SAFETY: as above; `n` bytes of `buf` were filled.
+        let r = unsafe {
+            libc::lsetxattr(
+                dir_c.as_ptr(),
+                name.as_ptr(),
+                buf.as_ptr().cast(),
+                n as usize,
+                0,
+            )
+        };
+        all &= r == 0;
+    }
+    all
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn copy_acls(_from: &Path, _dir: &Path) -> bool {
+    true
 }
 
 /// Moves a file to `to`, never replacing what is there (a rename would, silently).
@@ -2020,7 +2079,7 @@ impl Staging {
         // The new folder takes the old one's access: a folder its owner made private (700)
         // stays so, as it did when brink first filled it in place.
         if let Ok(meta) = fs::symlink_metadata(&self.target) {
-            keep_access(&meta, &self.dir);
+            keep_access(&meta, &self.target, &self.dir);
         }
         let old = own_name(&self.parent, &self.stem, "old")?;
         rename_no_replace(&self.target, &old).map_err(|e| Error::io("replace", &self.shown, e))?;
@@ -2277,6 +2336,53 @@ mod tests {
                 fs::read(out.join("a.txt")).unwrap(),
                 format!("{round}").as_bytes()
             );
+        }
+        // An access control list (user 1234 may, the owning group may not; the mode's group
+        // bits are its mask, rwx) is kept: the mode alone gave the group rwx and 1234 nothing.
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let acl_dir = base.join("acl");
+            fs::create_dir(&acl_dir).unwrap();
+            let mut acl = 2u32.to_le_bytes().to_vec();
+            for (tag, perm, id) in [
+                (1u16, 7u16, u32::MAX),
+                (2, 7, 1234),
+                (4, 0, u32::MAX),
+                (0x10, 7, u32::MAX),
+                (0x20, 0, u32::MAX),
+            ] {
+                acl.extend(tag.to_le_bytes());
+                acl.extend(perm.to_le_bytes());
+                acl.extend(id.to_le_bytes());
+            }
+            let name = c"system.posix_acl_access";
+            let read = |p: &Path| {
+                let c = std::ffi::CString::new(p.as_os_str().as_bytes()).unwrap();
+                let mut buf = vec![0u8; 4096];
+                // SAFETY: NUL-terminated strings and a buffer of the length given.
+                let n = unsafe {
+                    libc::lgetxattr(c.as_ptr(), name.as_ptr(), buf.as_mut_ptr().cast(), 4096)
+                };
+                buf.truncate(n.max(0) as usize);
+                buf
+            };
+            let c = std::ffi::CString::new(acl_dir.as_os_str().as_bytes()).unwrap();
+            // SAFETY: as above.
+            let set = unsafe {
+                libc::lsetxattr(c.as_ptr(), name.as_ptr(), acl.as_ptr().cast(), acl.len(), 0)
+            };
+            if set == 0 {
+                for round in 0..2 {
+                    let staging = Staging::begin(&acl_dir, "brink run").unwrap();
+                    staging.write("a.txt", b"a").unwrap();
+                    staging.commit().unwrap();
+                    assert_eq!(read(&acl_dir), acl, "round {round}");
+                    assert_eq!(mode(&acl_dir), 0o770, "round {round}");
+                }
+            } else {
+                eprintln!("note: no access control lists here; that part not checked");
+            }
         }
         // A folder brink made itself keeps the mode it was made with, as before.
         let made = base.join("made");

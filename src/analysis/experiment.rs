@@ -976,15 +976,22 @@ fn pooled_probability(hits: &[u16], points: u64) -> Option<Interval> {
         m.add(f64::from(x));
     }
     let (runs, mean, var) = m.mean_variance();
-    if runs < 2 || var.is_nan() || var <= 0.0 {
-        return None;
-    }
     let scale = points.max(1) as f64;
     let p = mean / scale;
+    // Every run gave 0 or every run all: nothing says how the rows move together.
+    if runs < 2 || var.is_nan() || p <= 0.0 || p >= 1.0 {
+        return None;
+    }
     let var_p = var / (scale * scale) / runs as f64;
     let rows = runs as f64 * scale;
-    let n_eff = (p * (1.0 - p) / var_p).min(rows);
-    (n_eff > 0.0).then(|| wilson_effective(p, n_eff, student_t_inv(0.975, runs - 1)))
+    // Every run the same count between: the limit as the spread goes to 0, every row (from
+    // the runs as units, the interval was ten times as wide at one run's hit more).
+    let n_eff = if var > 0.0 {
+        (p * (1.0 - p) / var_p).min(rows)
+    } else {
+        rows
+    };
+    Some(wilson_effective(p, n_eff, student_t_inv(0.975, runs - 1)))
 }
 
 #[cfg(test)]
@@ -1009,9 +1016,14 @@ mod tests {
         let t = crate::numerics::dist::student_t_inv(0.975, 19);
         let w = crate::stats::wilson_effective(0.05, 19.0, t);
         assert!((i.low - w.low).abs() < 1e-12 && (i.high - w.high).abs() < 1e-12);
-        // Runs that move independently of the points (one hit a run at one of 4 points, each
-        // run alike) have no spread: the caller's interval on the runs as units.
-        assert!(pooled_probability(&[1, 1, 1], 4).is_none());
+        // Every run the same count between 0 and all (one hit a run at one of 4 points): no
+        // spread, every row; every run none or all: the caller's interval on the runs.
+        let same = pooled_probability(&[1, 1, 1], 4).unwrap();
+        let t = crate::numerics::dist::student_t_inv(0.975, 2);
+        let w = crate::stats::wilson_effective(0.25, 12.0, t);
+        assert_eq!((same.low, same.high), (w.low, w.high));
+        assert!(pooled_probability(&[0, 0, 0], 4).is_none());
+        assert!(pooled_probability(&[4, 4, 4], 4).is_none());
         // Every run's rows independent-looking (hits spread 0..4 binomially) cap at the rows.
         let spread = [0u16, 1, 2, 1, 0, 3, 1, 2, 2, 1, 0, 4, 1, 2, 1, 1];
         let j = pooled_probability(&spread, 4).unwrap();

@@ -153,7 +153,7 @@ pub fn text(s: &Summary) -> String {
     } else {
         o += &t.render();
         // Said here as the page says it: the mean is exact, the percentiles are not.
-        o += "(the median and 95th percentile are read off bins 6% wide: within about 3%)\n";
+        o += "(the median and 95th percentile are read off bins 6% wide: within a bin)\n";
     }
     if s.gains.iter().any(|g| g.mean.estimate != 0.0) {
         let mut t = Table::new(&[

@@ -142,12 +142,14 @@ impl Param {
     }
 
     /// The central value: the number itself, or the mean of its draws (the median for a
-    /// log-normal; for a normal cut on either side, the cut curve's mean). A sweep or an
-    /// experiment marks the scenario's value of a number by it.
+    /// log-normal; for a normal cut on either side, the cut curve's mean), within the
+    /// magnitude every draw is held to (a normal cut below −10^12 has its mean beyond it). A
+    /// sweep or an experiment marks the scenario's value of a number by it.
     pub fn central(&self) -> f64 {
+        let max = super::limits::MAX_ABS_NUMBER;
         match self {
             Param::Value(v) => *v,
-            Param::Dist(d) => d.central(),
+            Param::Dist(d) => d.central().clamp(-max, max),
         }
     }
 
@@ -777,6 +779,16 @@ fn truncated_normal_mean(mean: f64, sd: f64, lo: f64, hi: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_central_value_is_within_the_magnitude_draws_are_held_to() {
+        // The cut curve's mean is −1.37e12; every draw is clamped to −1e12.
+        let p: Param =
+            ron::from_str(r#"Normal(mean: 1e12, sd: 1e12, max: -1e12, source: "s")"#).unwrap();
+        assert_eq!(p.central(), -1e12);
+        let q: Param = ron::from_str(r#"Normal(mean: 0.5, sd: 1, min: 0, source: "s")"#).unwrap();
+        assert!(q.central() > 0.5 && q.central() < 2.0);
+    }
 
     #[test]
     fn a_distributions_numbers_never_read_the_same_when_they_differ() {

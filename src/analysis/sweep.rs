@@ -797,6 +797,42 @@ pub fn results(
     }
 }
 
+/// Every grid point's total is kept, and each thread counts a few chunks ahead: the plan of
+/// the runs, refused before any run when they cannot fit; fewer threads when only those fit.
+fn fit_counts(req: &SweepRequest, points: u64, slot: u64, total: u64) -> Result<RunPlan> {
+    let items = engine::chunks_for(req.runs).max(1) * points;
+    RunPlan::items(req.seed, req.runs, items, req.threads)
+        .fitted(slot, total)
+        .map_err(|e| {
+            Error::Input(e.expecting(
+                "fewer grid points, or a shorter horizon, fewer rungs, levels, outcomes or events",
+            ))
+        })
+}
+
+/// Refuses a grid whose models or counts cannot fit in memory, reckoned on one compiled model
+/// (every point's have its shape), before the grid's models are compiled: refused on its
+/// counts only after all were, 1,000 points of a small scenario took 1.5 GB and 8 s first.
+pub fn reckon_counts(s: &Scenario, req: &SweepRequest) -> Result<()> {
+    check_specs(&req.specs)?;
+    let points: u64 = req.specs.iter().map(|x| x.values().len() as u64).product();
+    // The models' budget first, as `grid_models` weighs them.
+    let one = crate::engine::heap::first_of_models(
+        points as usize,
+        "the sweep's grid points",
+        "fewer points",
+        || crate::model::compile(s, req.variant.as_deref()),
+    )?;
+    let counts = Tally::bytes_for(&one);
+    fit_counts(
+        req,
+        points,
+        counts + crate::model::RunState::level_log_bytes(&one),
+        counts.saturating_mul(points),
+    )
+    .map(|_| ())
+}
+
 /// Runs a sweep: every grid value on the same runs.
 pub fn run(loaded: &LoadedScenario, req: &SweepRequest, stop: &AtomicBool) -> Result<SweepResult> {
     run_into(loaded, req, stop, &mut NoSink, None)
@@ -811,21 +847,18 @@ pub fn run_into(
     row: Option<&RowWriter>,
 ) -> Result<SweepResult> {
     let s = &loaded.scenario;
+    reckon_counts(s, req)?;
     let (models, current) = grid_models(s, &req.specs, req.variant.as_deref())?;
-    // Every grid point's total is kept, and each thread counts a few chunks ahead: refused
-    // before any run when they cannot fit; fewer threads when only those fit.
     let bytes = models.iter().map(|(_, m)| Tally::bytes_for(m));
     let slot = models
         .iter()
         .map(|(_, m)| Tally::bytes_for(m) + crate::model::RunState::level_log_bytes(m));
-    let items = engine::chunks_for(req.runs).max(1) * models.len() as u64;
-    let plan = RunPlan::items(req.seed, req.runs, items, req.threads)
-        .fitted(slot.max().unwrap_or(0), bytes.sum())
-        .map_err(|e| {
-            Error::Input(e.expecting(
-                "fewer grid points, or a shorter horizon, fewer rungs, levels, outcomes or events",
-            ))
-        })?;
+    let plan = fit_counts(
+        req,
+        models.len() as u64,
+        slot.max().unwrap_or(0),
+        bytes.sum(),
+    )?;
     let tallies = run_grid_into(&models, req.seed, req.runs, &plan, stop, sink, row).map_err(
         |e| match e {
             Stopped::Interrupted(_) => {

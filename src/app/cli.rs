@@ -1404,7 +1404,9 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
         threads: threads(args.sim.threads)?,
         command: command_line(),
     };
-    // The paths and the grid are checked before the folder is claimed.
+    // The paths and the grid are checked before the folder is claimed, the counts before the
+    // grid's models are compiled.
+    sweep::reckon_counts(&loaded.scenario, &req)?;
     let (grid, _) = sweep::grid_models(&loaded.scenario, &req.specs, req.variant.as_deref())?;
     let model = brink::model::compile(&loaded.scenario, req.variant.as_deref())?;
     let paths: Vec<String> = req.specs.iter().map(|s| s.path.clone()).collect();

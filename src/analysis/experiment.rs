@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::model::{self, Model, Observer, RunState};
 use crate::numerics::dist::student_t_inv;
 use crate::scenario::param::{Param, fmt_num};
-use crate::scenario::validate::{check_param, check_set};
+use crate::scenario::validate::{SetCheck, check_param};
 use crate::scenario::{LoadedScenario, Scenario, Variant};
 use crate::stats::{Interval, Moments, Z95, paired_diff_interval, wilson, wilson_effective};
 
@@ -462,6 +462,7 @@ pub fn plan_until(
         }
     }
     let mut parameters = vec![];
+    let checker = SetCheck::new(s);
     for (vi, v) in variants.iter().enumerate() {
         let (applied, _, _) = model::apply_variant(s, Some(v))?;
         for p in &req.params {
@@ -496,7 +497,7 @@ pub fn plan_until(
                 let mut xs = points[0].clone();
                 xs[j] = x;
                 let pv = point_variant(v, &req.params, &xs);
-                if let Some((m, expected)) = check_set(s, &pv, &p.path, &Param::Value(x)) {
+                if let Some((m, expected)) = checker.check(&pv, &p.path, &Param::Value(x)) {
                     return Err(Error::Input(format!(
                         "--param {}: {} = {}{}: {m}; expected {expected}",
                         p.describe(),
@@ -515,7 +516,7 @@ pub fn plan_until(
             }
             let pv = point_variant(v, &req.params, xs);
             for (p, &x) in req.params.iter().zip(xs) {
-                if let Some((m, expected)) = check_set(s, &pv, &p.path, &Param::Value(x)) {
+                if let Some((m, expected)) = checker.check(&pv, &p.path, &Param::Value(x)) {
                     return Err(Error::Input(format!(
                         "--param {}: at point {i} ({} = {}{}): {m}; expected {expected}",
                         p.describe(),

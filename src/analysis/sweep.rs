@@ -506,16 +506,15 @@ pub fn grid_models(
         "fewer points",
         || model::compile_variant(s, Some(&v)),
     )?;
+    let checker = crate::scenario::validate::SetCheck::new(s);
     // Each value alone, as a variant's `set` is checked: the field's range, and for a dated
     // step, a branch weight or a shared number, what the value breaks where it is used.
     for ((spec, (rule, _)), grid) in specs.iter().zip(&found).zip(&grids) {
         let mut alone = v.clone();
         for &x in grid {
             alone.set.insert(spec.path.clone(), Param::Value(x));
-            let problem =
-                check_param(&spec.path, *rule, &Param::Value(x), s.bounds).or_else(|| {
-                    crate::scenario::validate::check_set(s, &alone, &spec.path, &Param::Value(x))
-                });
+            let problem = check_param(&spec.path, *rule, &Param::Value(x), s.bounds)
+                .or_else(|| checker.check(&alone, &spec.path, &Param::Value(x)));
             if let Some((msg, expected)) = problem {
                 return Err(Error::Input(format!(
                     "{}: {msg}; expected {expected}",
@@ -531,8 +530,7 @@ pub fn grid_models(
                 v.set.insert(spec.path.clone(), Param::Value(x));
             }
             for (spec, &x) in specs.iter().zip(xs) {
-                let problem =
-                    crate::scenario::validate::check_set(s, &v, &spec.path, &Param::Value(x));
+                let problem = checker.check(&v, &spec.path, &Param::Value(x));
                 if let Some((msg, expected)) = problem {
                     return Err(Error::Input(format!(
                         "{}: at {} with {}: {msg}; expected {expected}",

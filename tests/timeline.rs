@@ -1511,3 +1511,47 @@ fn case_from_the_template(name: &str) -> PathBuf {
     }
     dir
 }
+
+/// The facts' conditions are followed every step of every run: 1,000 facts of 256 terms each
+/// (every one within its own limits) took 9 s a run. Together they may hold as many terms as
+/// a scenario's outcomes can (32,768); one more is refused at `facts`.
+#[test]
+fn the_facts_conditions_together_are_limited() {
+    // Any of n conditions: n + 1 terms.
+    let any = |n: usize| {
+        format!(
+            "Condition(Any([{}]))",
+            vec!["IndexAbove(1.0)"; n].join(", ")
+        )
+    };
+    let facts = |last: usize| {
+        (0..128)
+            .map(|i| {
+                let what = any(if i == 127 { last } else { 255 });
+                format!(
+                    "Fact(name: \"f{i}\", observed: HappenedBy(what: {what}, date: \"2025-12-01\"), source: \"test\"),"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let text = |last: usize| {
+        format!(
+            "Timeline(name: \"many\", scenario: \"tutorial.ron\", facts: [\n{}\n])\n",
+            facts(last)
+        )
+    };
+    // 128 facts of 256 terms: 32,768, the limit.
+    let (_, r) = load_bytes("terms_at_limit", text(255).as_bytes());
+    assert!(r.is_ok(), "{:?}", r.err().map(|d| d.to_string()));
+    // One more term in the last.
+    let too_many = text(256);
+    let (_, r) = load_bytes("terms_beyond_limit", too_many.as_bytes());
+    let d = only(r);
+    assert_diag(
+        &d,
+        at(&too_many, "[\n"),
+        "the facts' conditions have 32769 terms together",
+        "at most 32768 terms in all the facts' conditions",
+    );
+}

@@ -76,3 +76,7 @@ pub const MAX_NESTING: usize = 64;
 pub const MAX_PER_RUN_STEP_COLUMNS: u64 = 4096;
 /// Most facts in one observed timeline.
 pub const MAX_FACTS: usize = 1_000;
+/// Most terms of the `Condition(...)` targets of one timeline's facts together (each followed
+/// every step of every run): as many as a scenario's outcomes can hold (128 of 256 terms).
+/// 1,000 facts of 256 terms each took 9 s a run.
+pub const MAX_TIMELINE_TERMS: usize = 32_768;

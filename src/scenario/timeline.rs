@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::diagnostics::Diagnostics;
-use super::limits::MAX_FACTS;
+use super::limits::{MAX_FACTS, MAX_TIMELINE_TERMS};
 use super::load::{
     FileKind, LoadOptions, located, parse_ron, read_limited, sha256_hex, utf8, without_bom,
 };
@@ -442,6 +442,30 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
             vec![f("facts")],
             format!("{} facts is more than the limit", t.facts.len()),
             format!("at most {MAX_FACTS} facts"),
+        ));
+    }
+    let terms: usize = (t.facts.iter())
+        .filter_map(|fact| match &fact.observed {
+            Observed::Happened { what, .. }
+            | Observed::HappenedBy { what, .. }
+            | Observed::NotBy { what, .. } => match what {
+                Target::Condition(c) => Some(super::validate::condition_terms(c)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .sum();
+    if terms > MAX_TIMELINE_TERMS {
+        out.push(Problem::new(
+            vec![f("facts")],
+            format!(
+                "the facts' conditions have {terms} terms together (each followed every step of \
+                 every run), more than the limit"
+            ),
+            format!(
+                "at most {MAX_TIMELINE_TERMS} terms in all the facts' conditions (as many as a \
+                 scenario's outcomes can hold)"
+            ),
         ));
     }
     // Free text reaches backtest's charts, report and tables: no control characters (they

@@ -412,7 +412,7 @@ pub fn is_valid_name(s: &str) -> bool {
 }
 
 /// The terms of a condition: itself and every condition inside it.
-fn condition_terms(c: &Condition) -> usize {
+pub(crate) fn condition_terms(c: &Condition) -> usize {
     1 + match c {
         Condition::All(cs) | Condition::Any(cs) => cs.iter().map(condition_terms).sum(),
         Condition::Not(c) | Condition::Sustained(c, _) => condition_terms(c),

@@ -980,7 +980,7 @@ fn pooled_probability(hits: &[u16], points: u64) -> Option<Interval> {
     let scale = points.max(1) as f64;
     let p = mean / scale;
     // Every run gave 0 or every run all: nothing says how the rows move together.
-    if runs < 2 || var.is_nan() || p <= 0.0 || p >= 1.0 {
+    if runs < 2 || p <= 0.0 || p >= 1.0 {
         return None;
     }
     let var_p = var / (scale * scale) / runs as f64;

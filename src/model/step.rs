@@ -551,12 +551,11 @@ fn settle_relations(m: &Model, st: &mut RunState) {
     if st.stale_relations.is_empty() {
         return;
     }
+    // Each listed once and still marked: `mark_stale` lists a relation only as it marks it,
+    // and the marks are cleared only here and at a run's start, which empties the list first.
     let stale = std::mem::take(&mut st.stale_relations);
-    // Only those still marked: one refreshed alone since it was listed is current.
     for &r in &stale {
-        if st.relation_stale[r] {
-            st.relation_live[r] = st.relation_base[r];
-        }
+        st.relation_live[r] = st.relation_base[r];
     }
     for s in &st.temp_shifts {
         if st.relation_stale[s.relation] {
@@ -565,10 +564,8 @@ fn settle_relations(m: &Model, st: &mut RunState) {
         }
     }
     for &r in &stale {
-        if st.relation_stale[r] {
-            st.relation_stale[r] = false;
-            set_relation_run(m, r, st);
-        }
+        st.relation_stale[r] = false;
+        set_relation_run(m, r, st);
     }
     st.stale_relations = stale;
     st.stale_relations.clear();

@@ -109,10 +109,7 @@ pub fn wilson(k: u64, n: u64, z: f64) -> Interval {
     }
     let n_f = n as f64;
     let p = k as f64 / n_f;
-    let z2 = z * z;
-    let denom = 1.0 + z2 / n_f;
-    let centre = (p + z2 / (2.0 * n_f)) / denom;
-    let half = z * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
+    let (centre, half) = wilson_centre_half(p, n_f, z);
     // At k = 0 (k = n) the low (high) end is 0 (1) exactly; rounding left about 1e-19.
     Interval {
         estimate: p,
@@ -127,6 +124,15 @@ pub fn wilson(k: u64, n: u64, z: f64) -> Interval {
             (centre + half).min(1.0)
         },
     }
+}
+
+/// The centre and half-width of Wilson's score interval for a proportion `p` of `n` trials.
+fn wilson_centre_half(p: f64, n: f64, z: f64) -> (f64, f64) {
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    (centre, half)
 }
 
 /// The 95% interval of a mean from n, Σx and Σx²: Student's t with n − 1 degrees of freedom
@@ -201,10 +207,7 @@ pub(crate) fn mean_variance_of(n: u64, sum: &ExactSum, sumsq: &ExactSum) -> (f64
 /// assert_eq!((a.low, a.high), (b.low, b.high));
 /// ```
 pub fn wilson_effective(p: f64, n_eff: f64, z: f64) -> Interval {
-    let z2 = z * z;
-    let denom = 1.0 + z2 / n_eff;
-    let centre = (p + z2 / (2.0 * n_eff)) / denom;
-    let half = z * (p * (1.0 - p) / n_eff + z2 / (4.0 * n_eff * n_eff)).sqrt() / denom;
+    let (centre, half) = wilson_centre_half(p, n_eff, z);
     Interval {
         estimate: p,
         low: if p <= 0.0 {

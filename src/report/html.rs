@@ -76,12 +76,25 @@ const PARTS: [(&str, &str); 7] = [
 /// and `'`; a carriage return as a space; any other control character but tab and newline
 /// (which HTML does not allow, and which `cat report.html` would send to a terminal: a path or
 /// a command line may hold ESC) is shown as `\u{1b}`, and so is a noncharacter (U+FFFE, …).
-/// Every value the report template prints goes through it (see [`report`]).
+/// So is every character that reorders a line ([`crate::text::reorders_text`]: the
+/// bidirectional embeddings, overrides, isolates and marks, U+202A–U+202E, U+2066–U+2069,
+/// U+200E, U+200F, U+061C, and the line and paragraph separators), as the terminal shows them
+/// ([`crate::text::escape`]): text from a hand-edited manifest or scenario reaches the page
+/// unvalidated, and an override or isolate there ("Trojan Source") made the browser show the
+/// analyst other figures and names than the file holds ("\u{202e}0001\u{202c}" reads "1000",
+/// "\u{2067}1 2 3\u{2069}" reads "3 2 1"). Right-to-left letters need none of them: the
+/// browser lays out Arabic and Hebrew by itself. Every value the report template prints goes
+/// through it (see [`report`]).
 ///
 /// ```
-/// assert_eq!(brink::report::html::escape("a<b \u{1b}]0;x\u{7}"), "a&lt;b \\u{1b}]0;x\\u{7}");
-/// assert_eq!(brink::report::html::escape("over\rwritten\n"), "over written\n");
-/// assert_eq!(brink::report::html::escape("run\u{fffe}.ron"), "run\\u{fffe}.ron");
+/// use brink::report::html::escape;
+/// assert_eq!(escape("a<b \u{1b}]0;x\u{7}"), "a&lt;b \\u{1b}]0;x\\u{7}");
+/// assert_eq!(escape("over\rwritten\n"), "over written\n");
+/// assert_eq!(escape("run\u{fffe}.ron"), "run\\u{fffe}.ron");
+/// assert_eq!(escape("cost \u{202e}0001\u{202c}"), "cost \\u{202e}0001\\u{202c}");
+/// assert_eq!(escape("\u{2067}1 2\u{2069}\u{200e}\u{200f}\u{61c}"), "\\u{2067}1 2\\u{2069}\\u{200e}\\u{200f}\\u{61c}");
+/// assert_eq!(escape("\u{202a}\u{202b}\u{202d}\u{2066}\u{2068}"), "\\u{202a}\\u{202b}\\u{202d}\\u{2066}\\u{2068}");
+/// assert_eq!(escape("\u{5de}\u{5e9}\u{5d1}\u{5e8} قطع"), "\u{5de}\u{5e9}\u{5d1}\u{5e8} قطع");
 /// ```
 pub fn escape(s: &str) -> String {
     use std::fmt::Write;
@@ -96,8 +109,13 @@ pub fn escape(s: &str) -> String {
             // A carriage return renders as any white space does, and `cat` would move the
             // cursor back over the line with it.
             '\r' => o.push(' '),
-            // A noncharacter (U+FFFE from a file's name, say) is no text either.
-            c if (c.is_control() && !matches!(c, '\t' | '\n')) || crate::text::noncharacter(c) => {
+            // A noncharacter (U+FFFE from a file's name, say) is no text either, and a
+            // character that reorders the line would show the reader other text than the
+            // file's (the terminal escapes the same ones).
+            c if (c.is_control() && !matches!(c, '\t' | '\n'))
+                || crate::text::noncharacter(c)
+                || crate::text::reorders_text(c) =>
+            {
                 let _ = write!(o, "\\u{{{:x}}}", u32::from(c));
             }
             c => o.push(c),
@@ -1189,6 +1207,23 @@ pub(crate) fn render_page(name: &str, template: &str, context: impl Serialize) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A bidirectional control from a forged manifest or scenario reaches the page escaped,
+    /// as on the terminal: every character that reorders a line, and nothing else.
+    #[test]
+    fn escape_shows_every_reordering_character_as_the_terminal_does() {
+        for c in ('\u{0}'..='\u{2fff}').filter(|&c| crate::text::reorders_text(c)) {
+            let page = escape(&format!("a{c}b"));
+            assert!(!page.contains(c), "U+{:04X} raw in {page:?}", u32::from(c));
+            assert_eq!(page, format!("a{}b", crate::text::escape(&c.to_string(), false)));
+        }
+        assert_eq!(
+            escape("Scenario \u{202e}gnp.ron\u{2066}"),
+            "Scenario \\u{202e}gnp.ron\\u{2066}"
+        );
+        // Right-to-left letters and the other invisible characters stay as written.
+        assert_eq!(escape("اتحادیه EU-27 \u{200b}"), "اتحادیه EU-27 \u{200b}");
+    }
 
     /// A set number that four decimals would round reads as given; a plain one as always.
     /// A shipped scenario, parsed: `rel` from the crate's root.

@@ -1424,3 +1424,73 @@ fn a_shards_chunk_size_and_a_changed_scenario_are_named_plainly() {
     );
     assert!(!out.exists());
 }
+
+/// A shard whose extremes were edited and every hash made to match: a cost maximum of 1e308
+/// (the merged summary would report it), a negative cost, a maximum below the mean. The
+/// tally's extremes are held to its exact sums and to what the model gives (costs never
+/// below 0), and the figure is named; the genuine shard still merges.
+#[test]
+fn a_resealed_shards_extremes_are_held_to_its_sums() {
+    let root = scratch("resealed-extremes");
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|i| {
+            let d = root.join(format!("shard{i}"));
+            ok(&[
+                "run",
+                "scenarios/examples/tutorial.ron",
+                "--runs",
+                "400",
+                "--no-charts",
+                "--shard",
+                &format!("{i}/2"),
+                "--out",
+                d.to_str().unwrap(),
+            ]);
+            d
+        })
+        .collect();
+    let target = &shards[1];
+    let original_json = std::fs::read(target.join("shard.json")).unwrap();
+    let original_marker = std::fs::read(target.join(".brink-output.json")).unwrap();
+    let cost = shard_json(target)["tally"]["cost"][0].clone();
+    let (min, max) = (cost["min"].as_f64().unwrap(), cost["max"].as_f64().unwrap());
+    assert!(max > 0.0, "the tutorial's first actor bears a cost: {cost}");
+    for (k, (field, value, want)) in [
+        (
+            "max",
+            1e308,
+            "cost[0] has a maximum of 1e308 whose square exceeds its sum of squares",
+        ),
+        ("min", -1.0, "cost[0] has a minimum of -1, below 0"),
+        ("max", min.min(max * 0.01), "cost[0] has a mean of"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut j = shard_json(target);
+        j["tally"]["cost"][0][field] = value.into();
+        let tally: brink::stats::Tally = serde_json::from_value(j["tally"].clone()).unwrap();
+        j["tally_sha256"] =
+            brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
+        std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
+        reseal(target, "shard.json");
+        let out = root.join(format!("m{k}"));
+        let o = brink(&[
+            "merge",
+            shards[0].to_str().unwrap(),
+            target.to_str().unwrap(),
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{field}={value}: {err}");
+        assert!(err.contains("shard2"), "the shard is not named: {err}");
+        assert!(err.contains(want), "expected {want:?}: {err}");
+        assert!(!out.exists(), "a refused merge wrote {}", out.display());
+        std::fs::write(target.join("shard.json"), &original_json).unwrap();
+        std::fs::write(target.join(".brink-output.json"), &original_marker).unwrap();
+    }
+    merge_into(&shards, &root.join("merged"));
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -52,6 +52,87 @@ impl Moments {
         };
     }
 
+    /// Whether these moments could be those of values within `range` (its ends included):
+    /// none (no count, sums 0, no extremes), or a finite minimum and maximum within the range,
+    /// the minimum at most the maximum, the mean between them and each extreme's square at
+    /// most the sum of squares. A figure that is not, in words ("has a maximum of 1e308 whose
+    /// square exceeds its sum of squares ..."), for a shard's [`Tally::check_from`]: a shard
+    /// edited and resealed by hand gave a merged maximum cost of 1e308.
+    ///
+    /// The mean and the squares are rounded, the sums not (both are exact, and their values
+    /// correctly rounded): with u = 2⁻⁵³ and M the larger magnitude of the extremes, the
+    /// true mean S/n lies in [min, max], `sum.value()` is S(1 + δ) and its quotient by n
+    /// (exact as a double up to 2⁵³ runs) adds one more rounding, so the computed mean is
+    /// within (2u + u²)·M of [min, max] whatever n; `max·max` is max²(1 + δ) and the sum of
+    /// squares' value at least Σx²(1 − u), so max² ≤ Σx² gives `max·max` ≤ value·(1 + 2u)/(1 − u).
+    /// Both are allowed 4u (two ulps of the larger), and one smallest normal more for results
+    /// in the subnormal range, whose rounding error is absolute.
+    pub(crate) fn check(&self, (lo, hi): (f64, f64)) -> Result<(), String> {
+        // A figure as a message shows it: 1e308 rather than its 309 digits.
+        let num = |x: f64| {
+            if x == 0.0 || !x.is_finite() || (1e-4..1e15).contains(&x.abs()) {
+                format!("{x}")
+            } else {
+                format!("{x:e}")
+            }
+        };
+        let (sum, sumsq) = (self.sum.value(), self.sumsq.value());
+        for (name, v) in [("sum", sum), ("sum of squares", sumsq)] {
+            if !v.is_finite() {
+                return Err(format!("has a {name} that is not finite"));
+            }
+        }
+        let (min, max) = match (self.n, self.min, self.max) {
+            (0, None, None) if sum == 0.0 && sumsq == 0.0 => return Ok(()),
+            (0, ..) => {
+                return Err("counts no values but has a sum, a minimum or a maximum".into());
+            }
+            (_, Some(min), Some(max)) => (min, max),
+            _ => return Err("counts values but lacks a minimum or a maximum".into()),
+        };
+        let (a, b) = (num(min), num(max));
+        if !min.is_finite() || !max.is_finite() {
+            return Err(format!(
+                "has a minimum of {a} and a maximum of {b}: not both finite"
+            ));
+        }
+        if min > max {
+            return Err(format!("has a minimum of {a} above its maximum of {b}"));
+        }
+        if min < lo {
+            return Err(format!(
+                "has a minimum of {a}, below {}, the least the model gives it",
+                num(lo)
+            ));
+        }
+        if max > hi {
+            return Err(format!(
+                "has a maximum of {b}, above {}, the most the model gives it",
+                num(hi)
+            ));
+        }
+        const U4: f64 = 2.0 * f64::EPSILON;
+        let slack = U4 * min.abs().max(max.abs()) + f64::MIN_POSITIVE;
+        let mean = sum / self.n as f64;
+        if mean < min - slack || mean > max + slack {
+            return Err(format!(
+                "has a mean of {} outside its minimum of {a} and maximum of {b}",
+                num(mean)
+            ));
+        }
+        let room = sumsq * (1.0 + U4) + f64::MIN_POSITIVE;
+        for (name, x) in [("minimum", min), ("maximum", max)] {
+            if x * x > room {
+                return Err(format!(
+                    "has a {name} of {} whose square exceeds its sum of squares, {}",
+                    num(x),
+                    num(sumsq)
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The mean with its 95% interval.
     pub fn interval(&self) -> super::Interval {
         super::interval::mean_interval_of(self.n, &self.sum, &self.sumsq)
@@ -480,23 +561,14 @@ impl Tally {
                 Err(format!("{what} is {x}, more than the {runs} runs"))
             }
         };
-        let moments = |what: &str, mo: &Moments| -> Result<(), String> {
+        let moments = |what: &str, mo: &Moments, range: (f64, f64)| -> Result<(), String> {
             if mo.n != runs {
                 return Err(format!(
                     "{what} counts {} runs, the shard holds {runs}",
                     mo.n
                 ));
             }
-            for v in [mo.sum.value(), mo.sumsq.value()] {
-                if !v.is_finite() {
-                    return Err(format!("{what} has a sum that is not finite"));
-                }
-            }
-            match (mo.min, mo.max) {
-                (Some(a), Some(b)) if a.is_finite() && b.is_finite() && a <= b => Ok(()),
-                (None, None) if runs == 0 => Ok(()),
-                _ => Err(format!("{what} has a minimum and maximum that do not fit")),
-            }
+            mo.check(range).map_err(|e| format!("{what} {e}"))
         };
         if self.runs != runs {
             return Err(format!(
@@ -580,15 +652,19 @@ impl Tally {
                 runs as u128 * h as u128
             ));
         }
-        moments("peak_index_moments", &self.peak_index_moments)?;
-        moments("final_index_moments", &self.final_index_moments)?;
+        // The index is the mean of two hostilities, each kept within the scenario's bounds; a
+        // run's cumulative costs and gains are sums of costs and benefits clamped to ≥ 0
+        // (docs/model.md, "Costs", "Gains").
+        let bounds = m.bounds;
+        moments("peak_index_moments", &self.peak_index_moments, bounds)?;
+        moments("final_index_moments", &self.final_index_moments, bounds)?;
         shape("cost", self.cost.len(), fresh.cost.len())?;
         for (a, mo) in self.cost.iter().enumerate() {
-            moments(&format!("cost[{a}]"), mo)?;
+            moments(&format!("cost[{a}]"), mo, (0.0, f64::INFINITY))?;
         }
         shape("gain", self.gain.len(), fresh.gain.len())?;
         for (a, mo) in self.gain.iter().enumerate() {
-            moments(&format!("gain[{a}]"), mo)?;
+            moments(&format!("gain[{a}]"), mo, (0.0, f64::INFINITY))?;
         }
         shape("cost_hist", self.cost_hist.len(), fresh.cost_hist.len())?;
         for (a, (x, y)) in self.cost_hist.iter().zip(&fresh.cost_hist).enumerate() {
@@ -842,6 +918,76 @@ pub(crate) fn tutorial_tally(runs: u64) -> (crate::scenario::LoadedScenario, Mod
 mod tests {
     use super::*;
     use std::mem::size_of;
+
+    /// A real tally passes its own check; extremes edited out of line with its sums and its
+    /// counts, or outside what the model gives, are each refused, named.
+    #[test]
+    fn a_tallys_extremes_must_fit_its_sums_and_the_model() {
+        let (_, m, t) = tutorial_tally(300);
+        t.check(&m, 300).unwrap();
+        let refused = |edit: &dyn Fn(&mut Tally), want: &str| {
+            let mut bad = t.clone();
+            edit(&mut bad);
+            let e = bad.check(&m, 300).expect_err(want);
+            assert!(e.contains(want), "expected {want:?}: {e}");
+        };
+        let mean = t.cost[0].sum.value() / 300.0;
+        assert!(t.cost[0].max.unwrap() > 0.0, "the tutorial's first actor bears a cost");
+        refused(
+            &|b| b.cost[0].max = Some(1e308),
+            "cost[0] has a maximum of 1e308 whose square exceeds its sum of squares",
+        );
+        refused(
+            &|b| b.cost[0].max = Some(mean * 0.5),
+            "cost[0] has a mean of",
+        );
+        refused(
+            &|b| b.cost[0].min = Some(mean * 2.0 + 1.0),
+            "cost[0] has a mean of",
+        );
+        refused(&|b| b.cost[0].min = Some(-1.0), "below 0, the least the model gives it");
+        refused(&|b| b.gain[0].min = Some(-1e-300), "gain[0] has a minimum of");
+        refused(&|b| b.cost[0].max = Some(f64::NAN), "not both finite");
+        let (lo, hi) = m.bounds;
+        refused(
+            &|b| b.peak_index_moments.max = Some(hi + 1.0),
+            "peak_index_moments has a maximum of",
+        );
+        refused(
+            &|b| b.final_index_moments.min = Some(lo - 1.0),
+            "final_index_moments has a minimum of",
+        );
+        // No runs: no extremes and sums of 0.
+        let empty = Tally::new(&m);
+        empty.check(&m, 0).unwrap();
+        let mut bad = empty.clone();
+        bad.cost[0].max = Some(1.0);
+        let e = bad.check(&m, 0).unwrap_err();
+        assert!(e.contains("counts no values"), "{e}");
+    }
+
+    /// The check's slack covers the rounding of the mean and the squares: values all one
+    /// number (the mean then exactly the extremes, up to rounding) and values spread over
+    /// many magnitudes pass, however many.
+    #[test]
+    fn moments_at_the_edge_of_rounding_pass_their_check() {
+        for x in [0.1, 1.0 / 3.0, 1e-310, 7e12, 123456.789] {
+            for n in [1u64, 3, 1000, 100_003] {
+                let mut mo = Moments::default();
+                for _ in 0..n {
+                    mo.add(x);
+                }
+                mo.check((0.0, f64::INFINITY)).unwrap_or_else(|e| panic!("{x} × {n}: {e}"));
+            }
+        }
+        let mut mo = Moments::default();
+        let mut x = 1e-300f64;
+        while x < 1e150 {
+            mo.add(x);
+            x *= 1.37;
+        }
+        mo.check((0.0, f64::INFINITY)).unwrap();
+    }
 
     /// What a tally holds, from its vectors' own lengths and element sizes.
     fn held(t: &Tally) -> u64 {

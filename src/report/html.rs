@@ -1215,7 +1215,10 @@ mod tests {
         for c in ('\u{0}'..='\u{2fff}').filter(|&c| crate::text::reorders_text(c)) {
             let page = escape(&format!("a{c}b"));
             assert!(!page.contains(c), "U+{:04X} raw in {page:?}", u32::from(c));
-            assert_eq!(page, format!("a{}b", crate::text::escape(&c.to_string(), false)));
+            assert_eq!(
+                page,
+                format!("a{}b", crate::text::escape(&c.to_string(), false))
+            );
         }
         assert_eq!(
             escape("Scenario \u{202e}gnp.ron\u{2066}"),

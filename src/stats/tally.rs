@@ -932,7 +932,10 @@ mod tests {
             assert!(e.contains(want), "expected {want:?}: {e}");
         };
         let mean = t.cost[0].sum.value() / 300.0;
-        assert!(t.cost[0].max.unwrap() > 0.0, "the tutorial's first actor bears a cost");
+        assert!(
+            t.cost[0].max.unwrap() > 0.0,
+            "the tutorial's first actor bears a cost"
+        );
         refused(
             &|b| b.cost[0].max = Some(1e308),
             "cost[0] has a maximum of 1e308 whose square exceeds its sum of squares",
@@ -945,8 +948,14 @@ mod tests {
             &|b| b.cost[0].min = Some(mean * 2.0 + 1.0),
             "cost[0] has a mean of",
         );
-        refused(&|b| b.cost[0].min = Some(-1.0), "below 0, the least the model gives it");
-        refused(&|b| b.gain[0].min = Some(-1e-300), "gain[0] has a minimum of");
+        refused(
+            &|b| b.cost[0].min = Some(-1.0),
+            "below 0, the least the model gives it",
+        );
+        refused(
+            &|b| b.gain[0].min = Some(-1e-300),
+            "gain[0] has a minimum of",
+        );
         refused(&|b| b.cost[0].max = Some(f64::NAN), "not both finite");
         let (lo, hi) = m.bounds;
         refused(
@@ -977,7 +986,8 @@ mod tests {
                 for _ in 0..n {
                     mo.add(x);
                 }
-                mo.check((0.0, f64::INFINITY)).unwrap_or_else(|e| panic!("{x} × {n}: {e}"));
+                mo.check((0.0, f64::INFINITY))
+                    .unwrap_or_else(|e| panic!("{x} × {n}: {e}"));
             }
         }
         let mut mo = Moments::default();

@@ -847,30 +847,36 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
     // The scenario must be the one the result was computed from.
     let scenario = PathBuf::from(&manifest.scenario_file);
     // A link is followed, as `brink run` follows it.
-    let bytes = fs::canonicalize(&scenario)
-        .map_err(|e| Error::Input(e.to_string()))
-        .and_then(|real| read_bounded(&real, 1 << 30))
-        .map_err(|e| {
-            // A name that is not UTF-8 was recorded with U+FFFD for its bad bytes, and names
-            // no file from anywhere (a real U+FFFD in a name is legal, hence "if").
-            if manifest.scenario_file.contains('\u{fffd}') {
-                return Error::Input(format!(
-                    "cannot rerun {}: its scenario file {} cannot be read ({e}); its name holds \
+    // A real path longer than the system's limit (a working folder deep enough) cannot be
+    // named whole, and the name as given reads the same file: read_bounded refuses it if it
+    // is a link, which only then is not followed.
+    let bytes = match fs::canonicalize(&scenario) {
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidFilename => Ok(scenario.clone()),
+        r => r,
+    }
+    .map_err(|e| Error::Input(e.to_string()))
+    .and_then(|real| read_bounded(&real, 1 << 30))
+    .map_err(|e| {
+        // A name that is not UTF-8 was recorded with U+FFFD for its bad bytes, and names
+        // no file from anywhere (a real U+FFFD in a name is legal, hence "if").
+        if manifest.scenario_file.contains('\u{fffd}') {
+            return Error::Input(format!(
+                "cannot rerun {}: its scenario file {} cannot be read ({e}); its name holds \
                      U+FFFD, which the result records for bytes that are not UTF-8: if the \
                      name had such bytes, no path can name it (give the file a UTF-8 name and \
                      run the command afresh); otherwise run brink rerun from the folder the \
                      result was computed in",
-                    dir.shown(),
-                    scenario.shown()
-                ));
-            }
-            Error::Input(format!(
-                "cannot rerun {}: its scenario file {} cannot be read from here ({e}); run brink \
-                 rerun from the folder the result was computed in",
                 dir.shown(),
                 scenario.shown()
-            ))
-        })?;
+            ));
+        }
+        Error::Input(format!(
+            "cannot rerun {}: its scenario file {} cannot be read from here ({e}); run brink \
+                 rerun from the folder the result was computed in",
+            dir.shown(),
+            scenario.shown()
+        ))
+    })?;
     let now = brink::scenario::sha256_hex(&bytes);
     if now != manifest.scenario_hash {
         return Err(Error::Input(format!(

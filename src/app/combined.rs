@@ -163,15 +163,28 @@ fn chart_rank(name: &str) -> (usize, String) {
     )
 }
 
-/// A folder's identity: the folder itself, whatever path names it.
-fn identity(dir: &Path) -> Result<PathBuf> {
-    dir.canonicalize().map_err(|e| {
+/// A folder's identity: the folder itself, whatever path names it. On Unix its device and
+/// inode numbers, which the system gives however long the folder's real path is: a result in a
+/// working folder whose absolute path passes the system's limit (4,096 bytes) cannot be
+/// canonicalized ("File name too long"), and was refused. Elsewhere its real path.
+fn identity(dir: &Path) -> Result<(u64, u64, PathBuf)> {
+    let refuse = |e: std::io::Error| {
         Error::Input(format!(
             "cannot read the folder {}: {e} (expected the output folder of brink run, compare, \
              sensitivity or sweep)",
             dir.shown()
         ))
-    })
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(dir).map_err(refuse)?;
+        Ok((m.dev(), m.ino(), PathBuf::new()))
+    }
+    #[cfg(not(unix))]
+    {
+        Ok((0, 0, dir.canonicalize().map_err(refuse)?))
+    }
 }
 
 /// `brink report`: reads and checks every input, then writes report.html and report.json.
@@ -180,7 +193,7 @@ pub fn report(req: &ReportRequest) -> Result<PathBuf> {
     if req.dirs.is_empty() {
         return Err(Error::Input("give at least one result folder".into()));
     }
-    let mut seen: Vec<(PathBuf, &PathBuf)> = vec![];
+    let mut seen: Vec<((u64, u64, PathBuf), &PathBuf)> = vec![];
     for d in &req.dirs {
         let id = identity(d)?;
         if let Some((_, first)) = seen.iter().find(|(i, _)| *i == id) {

@@ -76,29 +76,31 @@ const PARTS: [(&str, &str); 7] = [
 /// and `'`; a carriage return as a space; any other control character but tab and newline
 /// (which HTML does not allow, and which `cat report.html` would send to a terminal: a path or
 /// a command line may hold ESC) is shown as `\u{1b}`, and so is a noncharacter (U+FFFE, …).
-/// So is every character that reorders a line ([`crate::text::reorders_text`]: the
-/// bidirectional embeddings, overrides, isolates and marks, U+202A–U+202E, U+2066–U+2069,
-/// U+200E, U+200F, U+061C, and the line and paragraph separators), as the terminal shows them
-/// ([`crate::text::escape`]): text from a hand-edited manifest or scenario reaches the page
-/// unvalidated, and an override or isolate there ("Trojan Source") made the browser show the
-/// analyst other figures and names than the file holds ("\u{202e}0001\u{202c}" reads "1000",
-/// "\u{2067}1 2 3\u{2069}" reads "3 2 1"). Right-to-left letters need none of them: the
-/// browser lays out Arabic and Hebrew by itself. Every value the report template prints goes
-/// through it (see [`report`]).
+/// So are the line and paragraph separators (U+2028, U+2029). Bidirectional formatting shows
+/// as written where the value closes all it opens, as a scenario's text must
+/// (docs/scenario-format.md: `"اتحادیه \u{2066}EU-27\u{2069}"`); in a value that leaves one
+/// unbalanced ([`crate::text::unbalanced_bidi`]), which only a hand-edited manifest or result
+/// can hold, every character that reorders text ([`crate::text::reorders_text`]: the
+/// embeddings, overrides, isolates and marks) is shown escaped, as the terminal shows them:
+/// left open, such a character reversed the figures after it on the page ("Trojan Source").
+/// Every value the report template prints goes through it (see [`report`]).
 ///
 /// ```
 /// use brink::report::html::escape;
 /// assert_eq!(escape("a<b \u{1b}]0;x\u{7}"), "a&lt;b \\u{1b}]0;x\\u{7}");
 /// assert_eq!(escape("over\rwritten\n"), "over written\n");
 /// assert_eq!(escape("run\u{fffe}.ron"), "run\\u{fffe}.ron");
-/// assert_eq!(escape("cost \u{202e}0001\u{202c}"), "cost \\u{202e}0001\\u{202c}");
-/// assert_eq!(escape("\u{2067}1 2\u{2069}\u{200e}\u{200f}\u{61c}"), "\\u{2067}1 2\\u{2069}\\u{200e}\\u{200f}\\u{61c}");
-/// assert_eq!(escape("\u{202a}\u{202b}\u{202d}\u{2066}\u{2068}"), "\\u{202a}\\u{202b}\\u{202d}\\u{2066}\\u{2068}");
-/// assert_eq!(escape("\u{5de}\u{5e9}\u{5d1}\u{5e8} قطع"), "\u{5de}\u{5e9}\u{5d1}\u{5e8} قطع");
+/// // Left open: every bidirectional character of the value escaped.
+/// assert_eq!(escape("cost \u{202e}0001 \u{200f}"), "cost \\u{202e}0001 \\u{200f}");
+/// assert_eq!(escape("\u{2069}1 2"), "\\u{2069}1 2");
+/// // Closed, as a scenario's text must be: as written.
+/// assert_eq!(escape("اتحادیه \u{2066}EU-27\u{2069}"), "اتحادیه \u{2066}EU-27\u{2069}");
+/// assert_eq!(escape("a\u{2028}b"), "a\\u{2028}b");
 /// ```
 pub fn escape(s: &str) -> String {
     use std::fmt::Write;
     let mut o = String::with_capacity(s.len());
+    let unbalanced = crate::text::unbalanced_bidi(s).is_some();
     for ch in s.chars() {
         match ch {
             '&' => o.push_str("&amp;"),
@@ -109,12 +111,13 @@ pub fn escape(s: &str) -> String {
             // A carriage return renders as any white space does, and `cat` would move the
             // cursor back over the line with it.
             '\r' => o.push(' '),
-            // A noncharacter (U+FFFE from a file's name, say) is no text either, and a
-            // character that reorders the line would show the reader other text than the
-            // file's (the terminal escapes the same ones).
+            // A noncharacter (U+FFFE from a file's name, say) is no text either; a
+            // bidirectional character in a value that leaves one open would show the reader
+            // other text than the file's, after the value too.
             c if (c.is_control() && !matches!(c, '\t' | '\n'))
                 || crate::text::noncharacter(c)
-                || crate::text::reorders_text(c) =>
+                || matches!(c, '\u{2028}' | '\u{2029}')
+                || (unbalanced && crate::text::reorders_text(c)) =>
             {
                 let _ = write!(o, "\\u{{{:x}}}", u32::from(c));
             }
@@ -1208,22 +1211,28 @@ pub(crate) fn render_page(name: &str, template: &str, context: impl Serialize) -
 mod tests {
     use super::*;
 
-    /// A bidirectional control from a forged manifest or scenario reaches the page escaped,
-    /// as on the terminal: every character that reorders a line, and nothing else.
+    /// A bidirectional character from a forged manifest or result reaches the page escaped
+    /// where its value leaves one open (every one of that value, as on the terminal); closed,
+    /// as validation requires of a scenario's text, it shows as written.
     #[test]
-    fn escape_shows_every_reordering_character_as_the_terminal_does() {
+    fn escape_shows_bidi_escaped_where_a_value_leaves_it_open() {
         for c in ('\u{0}'..='\u{2fff}').filter(|&c| crate::text::reorders_text(c)) {
-            let page = escape(&format!("a{c}b"));
+            let open = format!("a{c}b\u{2067}c");
+            let page = escape(&open);
             assert!(!page.contains(c), "U+{:04X} raw in {page:?}", u32::from(c));
-            assert_eq!(
-                page,
-                format!("a{}b", crate::text::escape(&c.to_string(), false))
-            );
+            assert_eq!(page, crate::text::escape(&open, false));
         }
         assert_eq!(
             escape("Scenario \u{202e}gnp.ron\u{2066}"),
             "Scenario \\u{202e}gnp.ron\\u{2066}"
         );
+        for closed in [
+            "اتحادیه \u{2066}EU-27\u{2069}",
+            "\u{202b}باكو\u{202c} \u{200f}",
+            "\u{2067}a\u{2066}b\u{2069}c\u{2069}",
+        ] {
+            assert_eq!(escape(closed), closed);
+        }
         // Right-to-left letters and the other invisible characters stay as written.
         assert_eq!(escape("اتحادیه EU-27 \u{200b}"), "اتحادیه EU-27 \u{200b}");
     }

@@ -145,12 +145,14 @@ pub(crate) fn render(d: &impl Drawing) -> Result<Chart> {
 }
 
 /// The SVG with every character XML 1.0 forbids (C0 controls other than tab, newline and
-/// carriage return; U+FFFE, U+FFFF) replaced by U+FFFD. Scenario text holding them is refused
+/// carriage return; U+FFFE, U+FFFF) replaced by U+FFFD, and so every other control character
+/// (DEL, C1) and noncharacter (U+FDD0, U+1FFFF...), which `brink report` refuses in a chart it
+/// reads ([`crate::report::combined::SvgChart::new`]). Scenario text holding them is refused
 /// when read, but a chart also shows what no validation reads: the scenario file's own name in
 /// a graph's footer held U+FFFE, and the SVG was not XML (a reviewing pass).
 fn xml_chars_only(svg: String) -> String {
     let forbidden = |c: char| {
-        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || crate::text::noncharacter(c)
     };
     if svg.contains(forbidden) {
         svg.replace(forbidden, "\u{fffd}")
@@ -1315,6 +1317,19 @@ pub(crate) fn mesh_with<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An SVG brink writes holds no character `brink report` refuses in a chart: controls
+    /// other than tab, newline and carriage return (C0, DEL, C1) and noncharacters become
+    /// U+FFFD; what is left is as it was.
+    #[test]
+    fn an_svg_holds_no_control_character_or_noncharacter() {
+        let svg = "<text>a\u{1b}b\u{7f}c\u{85}d\u{fdd0}e\u{1fffe}f\u{fffe}\tg\nh\r\u{2066}i\u{2069}</text>";
+        assert_eq!(
+            xml_chars_only(svg.to_string()),
+            "<text>a\u{fffd}b\u{fffd}c\u{fffd}d\u{fffd}e\u{fffd}f\u{fffd}\tg\nh\r\u{2066}i\u{2069}</text>"
+        );
+        assert_eq!(xml_chars_only("plain".into()), "plain");
+    }
 
     /// The ticks plotters computes for an axis, labelled: distinct labels, the value each
     /// tick stands for, float noise cleared. Three decimals labelled every tick of a sweep

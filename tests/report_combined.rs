@@ -566,3 +566,205 @@ fn an_inputs_manifest_has_no_date_but_the_report_has_its_own() {
         "the report's own"
     );
 }
+
+/// The SVG files `dir` holds.
+fn svg_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "svg"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Reports `dirs` into `out` and asserts every chart of every folder is on the page: each
+/// passed the check of a chart read from a folder.
+fn reports_every_chart(dirs: &[&Path], out: &Path) -> String {
+    let mut args: Vec<&std::ffi::OsStr> = vec!["report".as_ref()];
+    args.extend(dirs.iter().map(|d| d.as_os_str()));
+    args.extend(["--out".as_ref(), out.as_os_str()]);
+    common::ok(&args);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let svgs: Vec<PathBuf> = dirs.iter().flat_map(|d| svg_files(d)).collect();
+    assert_eq!(
+        html.matches("<figure id=\"chart-").count(),
+        svgs.len(),
+        "every chart of {dirs:?} on the page"
+    );
+    for svg in &svgs {
+        let text = std::fs::read_to_string(svg).unwrap();
+        // What the check refuses, brink does not write: no numeric reference, no control
+        // character but a line's.
+        assert!(!text.contains("&#"), "{} holds &#", svg.display());
+        assert!(
+            !text.contains(|c: char| c.is_control() && !matches!(c, '\n' | '\t' | '\r')),
+            "{} holds a control character",
+            svg.display()
+        );
+    }
+    html
+}
+
+/// Every chart brink writes for a run, a comparison, a sensitivity analysis and sweeps of one
+/// and two parameters passes the check of the text in a chart read from a folder (no numeric
+/// reference, no other entity, no control character, bidirectional formatting closed): the
+/// report embeds every one.
+#[test]
+fn every_chart_brink_writes_passes_the_text_check() {
+    let [run, cmp, sens] = inputs();
+    let dir = common::scratch("every-chart");
+    let p = |p: &Path| p.to_str().unwrap().to_string();
+    let sweep = dir.join("sweep");
+    common::ok(&[
+        "sweep",
+        TUTORIAL,
+        "--set",
+        "actors.north.hawkishness=0..0.6:4",
+        "--runs",
+        "100",
+        "--out",
+        &p(&sweep),
+    ]);
+    let heat = dir.join("sweep2");
+    common::ok(&[
+        "sweep",
+        TUTORIAL,
+        "--set",
+        "actors.north.hawkishness=0..0.6:3",
+        "--set",
+        "shared.gas_margin.value=1..3:3",
+        "--runs",
+        "60",
+        "--out",
+        &p(&heat),
+    ]);
+    let dirs = [run.as_path(), cmp, sens, &sweep, &heat];
+    assert!(dirs.iter().all(|d| !svg_files(d).is_empty()));
+    reports_every_chart(&dirs, &dir.join("report"));
+}
+
+/// A right-to-left scenario name and labels that mix directions with their isolates closed
+/// (as validation requires) give charts `brink report` accepts, the text as written.
+#[test]
+fn a_right_to_left_label_with_its_isolates_closed_is_reported() {
+    let dir = common::scratch("rtl");
+    let rtl = "اتحادیه \u{2066}EU-27\u{2069}";
+    let text = std::fs::read_to_string(common::repo(TUTORIAL)).unwrap();
+    let edited = text
+        .replacen(
+            "name: \"Tutorial: North and South\"",
+            &format!("name: \"{rtl}\""),
+            1,
+        )
+        .replacen(
+            "label: \"Republic of North\"",
+            // Long enough to be cut short on a chart: the cut closes the isolate.
+            &format!(
+                "label: \"{rtl} و جمهوری شمال و متحدان \u{2067}آن\u{2069} در \
+                 \u{2066}North-Atlantic-Union\u{2069} و جاهای دیگر\""
+            ),
+            1,
+        )
+        .replacen(
+            "label: \"Diplomatic friction\"",
+            &format!("label: \"{rtl} friction\""),
+            1,
+        );
+    assert_eq!(edited.matches('\u{2066}').count(), 4, "every edit was made");
+    let file = dir.join("rtl.ron");
+    std::fs::write(&file, edited).unwrap();
+    let (run, cmp) = (dir.join("run"), dir.join("compare"));
+    let p = |p: &Path| p.to_str().unwrap().to_string();
+    common::ok(&["run", &p(&file), "--runs", "200", "--out", &p(&run)]);
+    common::ok(&[
+        "compare",
+        &p(&file),
+        "--all",
+        "--runs",
+        "100",
+        "--out",
+        &p(&cmp),
+    ]);
+    let drawn = svg_files(&run)
+        .iter()
+        .chain(&svg_files(&cmp))
+        .filter(|f| std::fs::read_to_string(f).unwrap().contains(rtl))
+        .count();
+    assert!(drawn > 0, "no chart draws the label");
+    let html = reports_every_chart(&[&run, &cmp], &dir.join("report"));
+    assert!(html.contains(rtl));
+}
+
+/// Records `file`'s new size and SHA-256 in the folder's marker: a chart edited by hand and
+/// re-sealed, which only a deliberate edit makes.
+fn reseal(d: &Path, file: &str) {
+    let p = d.join(".brink-output.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+    let bytes = std::fs::read(d.join(file)).unwrap();
+    for f in m["files"].as_array_mut().unwrap() {
+        if f["name"] == file {
+            f["bytes"] = bytes.len().into();
+            f["sha256"] = brink::scenario::sha256_hex(&bytes).into();
+        }
+    }
+    std::fs::write(&p, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+}
+
+/// A chart edited by hand and re-sealed in its folder's marker, its text holding what brink
+/// never writes there (a bidirectional override as a numeric reference or raw and left open,
+/// ESC, a noncharacter, an entity HTML knows and XML does not), is refused naming the folder,
+/// the file and what is wrong, exit code 2, nothing written.
+#[test]
+fn a_chart_whose_text_brink_never_writes_is_refused() {
+    let [run, ..] = inputs();
+    let dir = common::scratch("chart-text");
+    let edited = dir.join("edited");
+    std::fs::create_dir(&edited).unwrap();
+    for e in std::fs::read_dir(run).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), edited.join(e.file_name())).unwrap();
+    }
+    let original = std::fs::read_to_string(run.join("costs.svg")).unwrap();
+    // Into the title's text, after its <text ...> tag.
+    let at = original.find("<text").unwrap();
+    let at = at + original[at..].find(">\n").unwrap() + 2;
+    let out = dir.join("report");
+    let file = edited.join("costs.svg");
+    for (insert, says) in [
+        (
+            "&#x202e;",
+            "the numeric character reference &#x202e; in the text of <text>",
+        ),
+        ("&#8238;", "the numeric character reference &#8238;"),
+        ("&#27;[2J", "the numeric character reference &#27;"),
+        (
+            "\u{202e}",
+            "the bidirectional formatting character U+202E left open in the text of <text>",
+        ),
+        (
+            "\u{2066}",
+            "the bidirectional formatting character U+2066 left open",
+        ),
+        (
+            "\u{1b}[2J",
+            "the control character U+001B in the text of <text>",
+        ),
+        ("\u{fdd0}", "the noncharacter U+FDD0"),
+        (
+            "&nbsp;",
+            "the entity reference &nbsp; in the text of <text>",
+        ),
+    ] {
+        let mut svg = original.clone();
+        svg.insert_str(at, insert);
+        std::fs::write(&file, &svg).unwrap();
+        reseal(&edited, "costs.svg");
+        let named = format!("{}: {says}", file.display());
+        refused(&[run.as_os_str(), edited.as_os_str()], &out, &named);
+    }
+    // Put back as brink wrote it, the folder is reported.
+    std::fs::write(&file, &original).unwrap();
+    reseal(&edited, "costs.svg");
+    reports_every_chart(&[&edited], &out);
+}

@@ -11,7 +11,9 @@
 //! application checks each against the SHA-256 its folder's marker lists). A folder is input
 //! from outside, so before a chart's markup goes into the page unescaped, [`SvgChart::new`]
 //! accepts only the elements and attributes brink's charts are drawn with: no script, no
-//! link, no style, nothing fetched.
+//! link, no style, nothing fetched; and in their text and attribute values only what brink's
+//! charts write: no control character, no noncharacter, no reference but XML's five named
+//! entities (`&#x202e;` is a bidirectional override), no bidirectional formatting left open.
 
 use super::charts::group_thousands;
 use super::html::{ChartView, Labels, LedgerRow, ReportOptions, scenario_title};
@@ -422,7 +424,8 @@ const SVG_ATTRIBUTES: &[&str] = &[
 impl SvgChart {
     /// Accepts a chart file's SVG if it is made only of what brink draws charts with (see
     /// [`SVG_ELEMENTS`] and [`SVG_ATTRIBUTES`]; no comment, no declaration, no reference to
-    /// anything outside); an error says what is in the way.
+    /// anything outside), and its text and attribute values only of what brink writes there
+    /// (see [`check_chars`]); an error says what is in the way.
     pub fn new(name: &str, svg: &str) -> std::result::Result<SvgChart, String> {
         let doc = svg.trim();
         if !doc.starts_with("<svg ") || !doc.ends_with("</svg>") {
@@ -435,6 +438,14 @@ impl SvgChart {
         let mut rest = doc;
         while let Some(open) = rest.find('<') {
             let text = &rest[..open];
+            check_chars(
+                text,
+                if in_text {
+                    "the text of <text>"
+                } else {
+                    "the text between tags"
+                },
+            )?;
             if in_text && title.is_none() && !text.trim().is_empty() {
                 title = Some(unescape(text.trim()));
             }
@@ -481,6 +492,7 @@ impl SvgChart {
                         "a reference in the attribute {attr} of <{element}>"
                     ));
                 }
+                check_chars(value, &format!("the attribute {attr} of <{element}>"))?;
                 attrs = after.trim_start();
             }
         }
@@ -495,6 +507,71 @@ impl SvgChart {
     }
 }
 
+/// The entities brink's charts write (XML's five: plotters escapes `<`, `>`, `&`, `"` and `'`
+/// with them, and nothing else).
+const SVG_ENTITIES: &[&str] = &["amp", "lt", "gt", "quot", "apos"];
+
+/// Accepts a chart's text or attribute value (`place` says which, for the error) if it holds
+/// only what brink's charts write there. Refused: a control character other than tab, newline
+/// and carriage return, and a noncharacter (a scenario's text holding one is refused, and
+/// [`super::charts`] writes none: ESC would reach the page raw); a numeric character reference
+/// (brink writes none, and `&#x202e;` or `&#27;` is a bidirectional override or a control
+/// character the first check does not see), an entity other than [`SVG_ENTITIES`], or an `&`
+/// that starts none; and bidirectional formatting left open or closing nothing (U+202A–U+202E,
+/// U+2066–U+2069: a scenario's text closes what it opens, and a chart's label cut short is
+/// closed, so an open override is an edit that would reverse what follows it on the page).
+fn check_chars(s: &str, place: &str) -> std::result::Result<(), String> {
+    if let Some(c) = s.chars().find(|&c| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || crate::text::noncharacter(c)
+    }) {
+        return Err(format!(
+            "{} in {place} (brink's charts hold none)",
+            crate::scenario::validate::control_char_named(c)
+        ));
+    }
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        rest = &rest[at + 1..];
+        // The reference's name, if it is one: letters and digits (`#` first for a number),
+        // then `;`. Nothing else is quoted in the error (it is read on a terminal).
+        let name = rest.split_once(';').map(|(n, _)| n).filter(|n| {
+            let digits = n.strip_prefix('#').unwrap_or(n);
+            !digits.is_empty()
+                && digits.len() <= 32
+                && digits.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+        match name {
+            Some(n) if SVG_ENTITIES.contains(&n) => rest = &rest[n.len() + 1..],
+            Some(n) if n.starts_with('#') => {
+                return Err(format!(
+                    "the numeric character reference &{n}; in {place} (brink's charts write \
+                     none: one can stand for a control or bidirectional character)"
+                ));
+            }
+            Some(n) => {
+                return Err(format!(
+                    "the entity reference &{n}; in {place} (brink's charts write only &amp; \
+                     &lt; &gt; &quot; &apos;)"
+                ));
+            }
+            None => return Err(format!("an & that starts no reference in {place}")),
+        }
+    }
+    if let Some(c) = crate::text::unbalanced_bidi(s) {
+        let what = if matches!(c, '\u{202c}' | '\u{2069}') {
+            "that closes nothing"
+        } else {
+            "left open"
+        };
+        return Err(format!(
+            "the bidirectional formatting character U+{:04X} {what} in {place} (brink's \
+             charts close what they open; this one would reorder what follows it on the page)",
+            u32::from(c)
+        ));
+    }
+    Ok(())
+}
+
 /// At most 40 characters of a text, for an error message.
 fn clip(s: &str) -> String {
     s.chars().take(40).collect()
@@ -507,7 +584,6 @@ fn unescape(s: &str) -> String {
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&apos;", "'")
-        .replace("&#39;", "'")
         .replace("&amp;", "&")
 }
 
@@ -814,6 +890,143 @@ mod tests {
             "<svg x=\"1\"></svg> > trailing",
         ] {
             assert!(SvgChart::new("x", bad).is_err(), "{bad} was accepted");
+        }
+    }
+
+    /// A chart with `text` as its one label and `fill` as a rectangle's colour.
+    fn chart_with(text: &str, fill: &str) -> String {
+        format!(
+            "<svg width=\"10\" height=\"10\" viewBox=\"0 0 10 10\" \
+             xmlns=\"http://www.w3.org/2000/svg\">\n<rect x=\"0\" y=\"0\" width=\"1\" \
+             height=\"1\" fill=\"{fill}\"/>\n<text x=\"1\" y=\"1\" font-size=\"3\">\n{text}\n\
+             </text>\n</svg>\n"
+        )
+    }
+
+    /// What a hand-edited chart can put in its text or attribute values that brink's charts
+    /// never write is refused, each saying what and where: control characters, noncharacters,
+    /// numeric character references (a bidirectional override or ESC written as `&#...;`),
+    /// other entities, a bare `&`, and bidirectional formatting left open or closing nothing.
+    #[test]
+    fn chart_text_brink_never_writes_is_refused() {
+        let refused = |text: &str, fill: &str, says: &str| {
+            let e = SvgChart::new("costs", &chart_with(text, fill))
+                .expect_err(&format!("{text:?} / {fill:?} was accepted"));
+            assert!(e.contains(says), "expected {says:?}: {e}");
+        };
+        let in_text = "in the text of <text>";
+        let in_fill = "in the attribute fill of <rect>";
+        // Control characters and noncharacters, raw.
+        refused(
+            "Costs\u{1b}[2J",
+            "#FFF",
+            "the control character U+001B in the text of <text>",
+        );
+        refused("Costs\u{7}", "#FFF", "the control character U+0007");
+        refused("Costs\u{7f}", "#FFF", "the control character U+007F");
+        refused("Costs\u{9b}31m", "#FFF", "the control character U+009B");
+        refused("Costs\u{fffe}", "#FFF", "the noncharacter U+FFFE");
+        refused("Costs\u{fdd0}", "#FFF", "the noncharacter U+FDD0");
+        refused("Costs\u{10ffff}", "#FFF", "the noncharacter U+10FFFF");
+        refused(
+            "Costs",
+            "#FFF\u{1b}",
+            "the control character U+001B in the attribute fill",
+        );
+        // Numeric character references, of a bidirectional override, of ESC, of a letter.
+        for r in [
+            "&#x202e;", "&#X202E;", "&#8238;", "&#27;", "&#x1b;", "&#65;", "&#39;",
+        ] {
+            refused(
+                &format!("Costs {r}reversed"),
+                "#FFF",
+                &format!("the numeric character reference {r} {in_text}"),
+            );
+        }
+        refused(
+            "Costs",
+            "&#x23;FFF",
+            &format!("the numeric character reference &#x23; {in_fill}"),
+        );
+        // Entities other than XML's five, and an & that starts none.
+        refused(
+            "Costs&nbsp;",
+            "#FFF",
+            &format!("the entity reference &nbsp; {in_text}"),
+        );
+        refused("Costs &rlo; x", "#FFF", "the entity reference &rlo;");
+        refused(
+            "North & South",
+            "#FFF",
+            &format!("an & that starts no reference {in_text}"),
+        );
+        refused("North &amp South;", "#FFF", "an & that starts no reference");
+        refused("Costs &#;", "#FFF", "an & that starts no reference");
+        // Bidirectional formatting left open, or closing nothing, within one text.
+        for c in [
+            '\u{202a}', '\u{202b}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}',
+        ] {
+            refused(
+                &format!("Costs {c}by actor"),
+                "#FFF",
+                &format!(
+                    "the bidirectional formatting character U+{:04X} left open {in_text}",
+                    u32::from(c)
+                ),
+            );
+        }
+        for c in ['\u{202c}', '\u{2069}'] {
+            refused(
+                &format!("Costs {c}by actor"),
+                "#FFF",
+                &format!("U+{:04X} that closes nothing", u32::from(c)),
+            );
+        }
+        // An override closed in one text does not balance one opened in another.
+        let two = chart_with("\u{202e}Costs", "#FFF").replace(
+            "</svg>",
+            "<text x=\"1\" y=\"2\">\n\u{202c}\n</text>\n</svg>",
+        );
+        let e = SvgChart::new("costs", &two).unwrap_err();
+        assert!(e.contains("U+202E left open"), "{e}");
+        refused(
+            "Costs",
+            "#FFF\u{202e}",
+            &format!("U+202E left open {in_fill}"),
+        );
+        // Outside a <text> too.
+        let between = chart_with("Costs", "#FFF").replace("<text", "\u{1b}<text");
+        let e = SvgChart::new("costs", &between).unwrap_err();
+        assert!(e.contains("U+001B in the text between tags"), "{e}");
+    }
+
+    /// What brink's charts write in text passes: XML's five entities, a right-to-left label
+    /// with its isolates closed, an override closed within the text, marks, tab and newline.
+    #[test]
+    fn chart_text_brink_writes_passes() {
+        for (text, title) in [
+            (
+                "North &amp; South&apos;s &lt;index&gt; &quot;q&quot;",
+                "North & South's <index> \"q\"",
+            ),
+            (
+                "اتحادیه \u{2066}EU-27\u{2069}",
+                "اتحادیه \u{2066}EU-27\u{2069}",
+            ),
+            ("a \u{202e}bc\u{202c} d", "a \u{202e}bc\u{202c} d"),
+            (
+                "\u{2067}x\u{202b}y\u{202c}\u{2069}…",
+                "\u{2067}x\u{202b}y\u{202c}\u{2069}…",
+            ),
+            (
+                "mark \u{200f}\u{200e}\u{61c}\tend",
+                "mark \u{200f}\u{200e}\u{61c}\tend",
+            ),
+            ("Costs\u{fffd}", "Costs\u{fffd}"),
+        ] {
+            let c = SvgChart::new("costs", &chart_with(text, "#FFF"))
+                .unwrap_or_else(|e| panic!("{text:?} refused: {e}"));
+            assert_eq!(c.title, title);
         }
     }
 }

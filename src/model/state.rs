@@ -235,6 +235,12 @@ pub struct RunState {
     pub(crate) event_open: Vec<u32>,
     /// The last step at which each event may fire this run (a dated event: its step).
     pub(crate) event_until: Vec<u32>,
+    /// Each event's bound for the quick filter as a threshold on its draw's 32 bits (the draw
+    /// may fire it only if its bits are below; see `draw_threshold`): fixed for the run where
+    /// the bound does not move with the state, else set at every step.
+    pub(crate) event_threshold: Vec<u64>,
+    /// The events whose bound moves with the state this run (a slope on H or the grievance).
+    pub(crate) events_moving: Vec<u32>,
     /// Each relation's parameters before temporary shifts ([`super::rel_param`] order), after
     /// lasting ones.
     pub(crate) relation_base: Vec<[f64; 5]>,
@@ -389,6 +395,8 @@ impl RunState {
             event_candidates: vec![0; m.events.len()],
             event_open: vec![u32::MAX; m.events.len()],
             event_until: vec![0; m.events.len()],
+            event_threshold: vec![0; m.events.len()],
+            events_moving: Vec::with_capacity(m.events.len()),
             relation_base: vec![[0.0; 5]; nr],
             relation_live: vec![[0.0; 5]; nr],
             shifts_on: vec![0; nr],

@@ -371,6 +371,7 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
     fill(&mut st.offer_at, u32::MAX);
     fill(&mut st.event_last, u32::MAX);
     fill(&mut st.event_first, u32::MAX);
+    set_fixed_thresholds(st);
     fill(&mut st.sustained, 0);
     st.temp_mods.clear();
     st.next_expiry = u32::MAX;
@@ -604,30 +605,34 @@ fn set_relation_run(m: &Model, r: usize, st: &mut RunState) {
 /// Recomputes what the measures in force add every step (irritation, pressure, costs) and the
 /// rung they imply, from the current levels. Called only after a level changed.
 fn refresh_standing(m: &Model, st: &mut RunState) {
-    fill(&mut st.standing_impulse, 0.0);
-    fill(&mut st.standing_pressure, 0.0);
-    fill(&mut st.standing_cost, 0.0);
-    fill(&mut st.standing_gain, 0.0);
-    st.implied_rung = 0;
-    let v = &st.values;
-    for (k, ms) in m.measures.iter().enumerate() {
-        let l = st.level[k];
+    // Local slices, so that the stores into the sums neither reload the vectors nor check
+    // their bounds against lengths the compiler must assume they changed.
+    let (impulse, pressure) = (&mut st.standing_impulse[..], &mut st.standing_pressure[..]);
+    let (cost, gain) = (&mut st.standing_cost[..], &mut st.standing_gain[..]);
+    fill(impulse, 0.0);
+    fill(pressure, 0.0);
+    fill(cost, 0.0);
+    fill(gain, 0.0);
+    let mut implied_rung = 0;
+    let v = &st.values[..];
+    for (ms, &l) in m.measures.iter().zip(&st.level) {
         if l == 0 {
             continue;
         }
         let lv = &ms.levels[l as usize - 1];
-        st.standing_impulse[ms.felt_by] += v[lv.irritation as usize];
+        impulse[ms.felt_by] += v[lv.irritation as usize];
         for &(p, amount) in &lv.pressure {
-            st.standing_pressure[p] += v[amount as usize];
+            pressure[p] += v[amount as usize];
         }
         for &(who, c) in &lv.costs {
-            st.standing_cost[who] += v[c as usize];
+            cost[who] += v[c as usize];
         }
         for &(who, b) in &lv.benefits {
-            st.standing_gain[who] += v[b as usize];
+            gain[who] += v[b as usize];
         }
-        st.implied_rung = st.implied_rung.max(lv.implies_rung);
+        implied_rung = implied_rung.max(lv.implies_rung);
     }
+    st.implied_rung = implied_rung;
     st.standing_stale = false;
 }
 
@@ -642,37 +647,38 @@ fn refresh_actor_params(m: &Model, t: u32, st: &mut RunState) {
         .map(|tm| tm.until)
         .min()
         .unwrap_or(u32::MAX);
-    for (a, spec) in m.actors.iter().enumerate() {
-        for (k, &p) in spec.params.iter().enumerate() {
-            st.eff[a][k] = st.values[p as usize];
+    // Local slices, as in `refresh_standing`.
+    let (eff, pain, v) = (&mut st.eff[..], &mut st.pain[..], &st.values[..]);
+    for (e, spec) in eff.iter_mut().zip(&m.actors) {
+        for (x, &p) in e.iter_mut().zip(&spec.params) {
+            *x = v[p as usize];
         }
     }
-    fill(&mut st.pain, 0.0);
-    for (k, ms) in m.measures.iter().enumerate() {
-        let l = st.level[k];
+    fill(pain, 0.0);
+    for (ms, &l) in m.measures.iter().zip(&st.level) {
         if l == 0 {
             continue;
         }
         let lv = &ms.levels[l as usize - 1];
         for md in &lv.modifiers {
-            let x = &mut st.eff[md.actor][md.param];
-            *x = bounded(*x * st.values[md.factor as usize] + st.values[md.add as usize]);
+            let x = &mut eff[md.actor][md.param];
+            *x = bounded(*x * v[md.factor as usize] + v[md.add as usize]);
         }
         // What others bear presses them toward peace, as they perceive it. A benefit another
         // actor's measure brings is a gain, not a pressure: exposure is not directed at the
         // measure's owner, so a benefit at stake would press toward peace with everyone.
-        let perception = st.values[ms.perception as usize];
+        let perception = v[ms.perception as usize];
         for &(who, c) in &lv.costs {
             if who != ms.owner {
-                st.pain[who] += perception * st.values[c as usize];
+                pain[who] += perception * v[c as usize];
             }
         }
     }
     for tm in &st.temp_mods {
-        let x = &mut st.eff[tm.actor][tm.param];
+        let x = &mut eff[tm.actor][tm.param];
         *x = bounded(*x * tm.factor + tm.add);
     }
-    for e in st.eff.iter_mut() {
+    for e in eff.iter_mut() {
         e[0] = e[0].max(0.0);
         e[1] = e[1].max(0.0);
         e[3] = e[3].max(0.0);
@@ -1154,25 +1160,82 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
 /// since the hazard is at most |rate · exp(x)| · the largest factor and a quarter of
 /// `exp_above` is at least 1.4 times exp(x), far beyond any rounding). Most steps of most
 /// events stop here; [`fire_events`] decides for the candidates, so the filter changes no
-/// result.
+/// result. The bounds are kept as thresholds on the draws' bits ([`draw_threshold`]), set
+/// when the run starts for the events whose bound cannot move and here for the others, so
+/// that the loop over every event compares integers.
 // Out of line: inlined, it grew the step enough that the compiler stopped inlining the
 // per-step statistics (a model of relations alone, which has no events, ran 3.7% more
 // instructions).
 #[inline(never)]
 fn event_candidates(t: u32, w: usize, grievance: f64, st: &mut RunState) -> usize {
-    let mut n = 0;
-    for e in 0..st.event_run.len() {
-        let run = &st.event_run[e];
-        let u = unit32(st.event_bits[e * 2 * DRAW_WINDOW + 2 * w]);
+    let bound = |run: &EventRun| {
         let x = run.slope * st.index + run.grievance_slope * grievance;
-        let open = (t >= st.event_open[e]) & (t <= st.event_until[e]);
-        let bound = (run.p * exp_above(x)).abs() * run.bound_scale;
-        // A bound that is NaN keeps the event a candidate, as the quick no does.
-        let below = (u < bound) | bound.is_nan();
-        st.event_candidates[n] = e as u32;
-        n += (open & below) as usize;
+        (run.p * exp_above(x)).abs() * run.bound_scale
+    };
+    // A fixed bound's x is ±0 only for finite H and G, which a run of finite numbers keeps;
+    // should either not be, every threshold comes from its bound this step, as it always did.
+    let finite = st.index.is_finite() && grievance.is_finite();
+    if finite {
+        for &e in &st.events_moving {
+            st.event_threshold[e as usize] = draw_threshold(bound(&st.event_run[e as usize]));
+        }
+    } else {
+        for e in 0..st.event_run.len() {
+            st.event_threshold[e] = draw_threshold(bound(&st.event_run[e]));
+        }
+    }
+    // Slices of one length taken first, so that the loop neither checks bounds nor reloads
+    // the vectors (the candidates' stores could otherwise alias them).
+    let events = st.event_run.len();
+    let (from, until) = (&st.event_open[..events], &st.event_until[..events]);
+    let threshold = &st.event_threshold[..events];
+    let candidates = &mut st.event_candidates[..events];
+    assert!(w < DRAW_WINDOW);
+    let mut n = 0;
+    let draws = st.event_bits.chunks_exact(2 * DRAW_WINDOW);
+    for (e, (((&from, &until), &threshold), draws)) in
+        from.iter().zip(until).zip(threshold).zip(draws).enumerate()
+    {
+        let open = (t >= from) & (t <= until);
+        candidates[n] = e as u32;
+        n += (open & ((draws[2 * w] as u64) < threshold)) as usize;
+    }
+    if !finite {
+        set_fixed_thresholds(st);
     }
     n
+}
+
+/// Sets the draw thresholds of the events whose bound does not move with the state this run
+/// (both slopes zero: x = 0·H + 0·G is ±0 for finite H and G, and exp_above(±0) = 8); lists
+/// the others in `events_moving`.
+fn set_fixed_thresholds(st: &mut RunState) {
+    st.events_moving.clear();
+    for (e, run) in st.event_run.iter().enumerate() {
+        if run.slope == 0.0 && run.grievance_slope == 0.0 {
+            st.event_threshold[e] = draw_threshold((run.p * 8.0).abs() * run.bound_scale);
+        } else {
+            st.events_moving.push(e as u32);
+        }
+    }
+}
+
+/// The threshold on a draw's 32 bits that says what `unit32(bits) < bound` says, or a bound
+/// that is NaN (which keeps an event a candidate): `bits < draw_threshold(bound)`. unit32 is
+/// bits · 2^-32, exact, so the comparison is bits < bound · 2^32 (also exact), which for an
+/// integer is bits < ⌈bound · 2^32⌉; 2^32 (every draw) from there up, and for NaN.
+#[inline]
+fn draw_threshold(bound: f64) -> u64 {
+    const TWO_32: f64 = 4_294_967_296.0;
+    let y = bound * TWO_32;
+    if y.is_nan() || y >= TWO_32 {
+        return 1 << 32;
+    }
+    // 0 ≤ y < 2^32 here (a bound is a magnitude; the max for safety): the conversion
+    // truncates, which is ⌊y⌋, and through i64, which the processor converts directly.
+    let y = y.max(0.0);
+    let floor = y as i64;
+    (floor + ((floor as f64) < y) as i64) as u64
 }
 
 /// Whether a lever's condition (an index in [`Model::gates`]) held at the start of the step.
@@ -1887,6 +1950,64 @@ mod tests {
     }
 
     #[test]
+    fn a_draw_threshold_says_what_the_bound_says() {
+        // Bounds at, beside and between the draws' own values, their edges, and the odd ones.
+        let mut bounds = vec![
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE,
+            4.9e-324,
+            1.0,
+            1.0f64.next_down(),
+            1.0f64.next_up(),
+            2.0,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+            0.5 * unit32(1),
+        ];
+        for k in [
+            0u32,
+            1,
+            2,
+            3,
+            1 << 16,
+            0x7fff_ffff,
+            0x8000_0000,
+            u32::MAX - 1,
+            u32::MAX,
+        ] {
+            let u = unit32(k);
+            bounds.extend([u, u.next_up(), u.next_down(), u + 0.5 * unit32(1)]);
+        }
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            bounds.push((x >> 11) as f64 / (1u64 << 53) as f64 * 1.25);
+        }
+        for &bound in &bounds {
+            let threshold = draw_threshold(bound);
+            let edge = (threshold.min(u32::MAX as u64)) as u32;
+            let mut probes = vec![0u32, 1, u32::MAX, u32::MAX - 1, edge];
+            probes.extend([
+                edge.wrapping_sub(1),
+                edge.wrapping_add(1),
+                edge.wrapping_sub(2),
+            ]);
+            for bits in probes {
+                let filter = (unit32(bits) < bound) | bound.is_nan();
+                assert_eq!(
+                    (bits as u64) < threshold,
+                    filter,
+                    "bound {bound:e}, bits {bits}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn exp_is_exactly_one_at_zero() {
         assert_eq!(exp(0.0).to_bits(), 1f64.to_bits());
         assert_eq!(exp(-0.0).to_bits(), 1f64.to_bits());
@@ -1927,6 +2048,76 @@ mod tests {
         for (i, (g, w)) in got.iter().zip(&want).enumerate() {
             assert_eq!(g.to_bits(), w.to_bits(), "number {i}");
         }
+    }
+
+    /// The events' filter with its thresholds (fixed for the run, or set every step) picks
+    /// exactly the events the bound itself does, the one it had before the thresholds: in the
+    /// steps of real runs, and where H or the grievance is not finite (no run of finite numbers
+    /// has that, but the fixed thresholds must not hold then, and must be back after).
+    #[test]
+    fn the_events_filter_picks_what_the_bound_says() {
+        let reference = |t: u32, w: usize, grievance: f64, st: &RunState| -> Vec<u32> {
+            (0..st.event_run.len())
+                .filter(|&e| {
+                    let run = &st.event_run[e];
+                    let u = unit32(st.event_bits[e * 2 * DRAW_WINDOW + 2 * w]);
+                    let x = run.slope * st.index + run.grievance_slope * grievance;
+                    let open = t >= st.event_open[e] && t <= st.event_until[e];
+                    let bound = (run.p * exp_above(x)).abs() * run.bound_scale;
+                    open && (u < bound || bound.is_nan())
+                })
+                .map(|e| e as u32)
+                .collect()
+        };
+        let mut checked = 0;
+        for file in [
+            "scenarios/russia_azerbaijan_2025.ron",
+            "scenarios/examples/tutorial.ron",
+        ] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            let loaded = crate::scenario::load(&path, Default::default()).unwrap();
+            let m = compile(&loaded.scenario, None).unwrap();
+            let master = Master::new(5);
+            let mut st = RunState::new(&m);
+            for run in 0..200 {
+                let mut values = vec![0.0; m.params.len()];
+                sample_values(&m, &master, run, &mut values);
+                st.values.copy_from_slice(&values);
+                init(&m, &master, run, &mut st);
+                take_draws(&m, 0, false, &mut st);
+                assert!(
+                    st.events_moving.len() < m.events.len(),
+                    "{file}: no fixed bound"
+                );
+                let fixed = st.event_threshold.clone();
+                for t in 0..m.horizon.min(DRAW_WINDOW as u32) {
+                    let w = t as usize;
+                    // H and the grievance over their range, and beyond what a run can have.
+                    st.index = [0.0, 3.5, -2.0, 9.0][t as usize % 4];
+                    for grievance in [0.4, -1.5, f64::NAN, f64::INFINITY] {
+                        let n = event_candidates(t, w, grievance, &mut st);
+                        let want = reference(t, w, grievance, &st);
+                        assert_eq!(
+                            &st.event_candidates[..n],
+                            &want[..],
+                            "{file} run {run} t {t}"
+                        );
+                        checked += want.len();
+                    }
+                    st.index = f64::NAN;
+                    let n = event_candidates(t, w, 0.4, &mut st);
+                    assert_eq!(n, reference(t, w, 0.4, &st).len(), "{file} run {run} t {t}");
+                    for &e in &st.events_moving {
+                        st.event_threshold[e as usize] = fixed[e as usize];
+                    }
+                    assert_eq!(
+                        st.event_threshold, fixed,
+                        "{file}: the fixed thresholds are back"
+                    );
+                }
+            }
+        }
+        assert!(checked > 1000, "only {checked} candidates met");
     }
 
     #[test]

@@ -155,6 +155,35 @@ fn a_sweep_whose_grid_cannot_fit_is_refused_before_any_run() {
         "{err}"
     );
     assert_eq!(names(&dir), ["heavy.ron"]);
+    // It says how many points would fit, and that many do while one more does not.
+    let fit: u64 = err
+        .split("(at most ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of points that fit in {err}"));
+    assert!((2..100).contains(&fit), "{err}");
+    let loaded = brink::scenario::load(&file, Default::default()).unwrap();
+    let request = |steps: u64| brink::analysis::sweep::SweepRequest {
+        specs: vec![brink::analysis::sweep::SweepSpec {
+            path: "relations.a->b.fatigue".into(),
+            from: 0.1,
+            to: 0.9,
+            steps: steps as usize,
+        }],
+        variant: None,
+        runs: 100_000,
+        seed: 1,
+        threads: 1,
+        command: vec![],
+    };
+    let reckon = |steps| brink::analysis::sweep::reckon_counts(&loaded.scenario, &request(steps));
+    assert!(reckon(fit).is_ok(), "{fit} points should fit");
+    assert!(
+        reckon(fit + 1).is_err(),
+        "{} points should not fit",
+        fit + 1
+    );
 }
 
 #[test]

@@ -802,10 +802,25 @@ fn fit_counts(req: &SweepRequest, points: u64, slot: u64, total: u64) -> Result<
     RunPlan::items(req.seed, req.runs, items, req.threads)
         .fitted(slot, total)
         .map_err(|e| {
-            Error::Input(e.expecting(
-                "fewer grid points, or a shorter horizon, fewer rungs, levels, outcomes or events",
-            ))
+            let fewer = match points_that_fit(slot, total.div_ceil(points.max(1))) {
+                0 => "not even one grid point's fit: a shorter horizon, fewer rungs, levels, \
+                      outcomes or events"
+                    .to_string(),
+                n => format!(
+                    "fewer grid points (at most {n} of this scenario's fit), or a shorter \
+                     horizon, fewer rungs, levels, outcomes or events"
+                ),
+            };
+            Error::Input(e.expecting(&fewer))
         })
+}
+
+/// How many grid points' totals (`per_point` bytes each) fit in the counts' budget beside one
+/// chunk's counts (`slot` bytes): what [`RunPlan::fitted`] allows at one chunk in flight.
+fn points_that_fit(slot: u64, per_point: u64) -> u64 {
+    engine::COUNTS_BUDGET
+        .checked_sub(slot)
+        .map_or(0, |left| left / per_point.max(1))
 }
 
 /// Refuses a grid whose models or counts cannot fit in memory, reckoned on one compiled model

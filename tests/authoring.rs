@@ -768,7 +768,7 @@ fn diff_pairs_runs_of_one_seed_and_falls_back_to_independent_intervals() {
         (b"PAR1 not a table PAR1".to_vec(), "runs.parquet"),
     ] {
         fs::write(forged.join("runs.parquet"), &bytes).unwrap();
-        reseal(&forged, "runs.parquet");
+        common::reseal(&forged, "runs.parquet");
         let (code, _, err) = code_in(&dir, &["diff", "base", "forged"]);
         assert_eq!(code, 2, "{err}");
         assert!(err.contains(says), "{err}");
@@ -809,7 +809,7 @@ fn diff_pairs_runs_of_one_seed_and_falls_back_to_independent_intervals() {
         (twice, "run 0 has two rows"),
     ] {
         fs::write(forged.join("runs.csv"), rows.join("\n") + "\n").unwrap();
-        reseal(&forged, "runs.csv");
+        common::reseal(&forged, "runs.csv");
         let (code, _, err) = code_in(&dir, &["diff", "base", "forged-csv"]);
         assert_eq!(code, 2, "{says}: {err}");
         assert!(
@@ -1547,21 +1547,6 @@ fn rerun_of_a_scenario_named_in_bytes_that_are_not_utf8_says_so() {
     assert!(err.contains("bytes that are not UTF-8"), "{err}");
 }
 
-/// Records `file`'s new size and SHA-256 in the folder's marker: a forged result, which only
-/// a deliberate edit makes.
-fn reseal(d: &Path, file: &str) {
-    let p = d.join(".brink-output.json");
-    let mut m: serde_json::Value = serde_json::from_slice(&fs::read(&p).unwrap()).unwrap();
-    let bytes = fs::read(d.join(file)).unwrap();
-    for f in m["files"].as_array_mut().unwrap() {
-        if f["name"] == file {
-            f["bytes"] = bytes.len().into();
-            f["sha256"] = brink::scenario::sha256_hex(&bytes).into();
-        }
-    }
-    fs::write(&p, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
-}
-
 /// A summary whose counts no run could give (its files re-sealed by hand, so that every hash
 /// matches) is refused by `diff`, naming what is wrong: an outcome in more runs than the
 /// result has printed a probability of 2500, a result of no runs intervals of nothing, and two
@@ -1720,7 +1705,7 @@ fn report_refuses_a_coefficient_prcc_never_gives() {
             serde_json::to_vec_pretty(&v).unwrap(),
         )
         .unwrap();
-        reseal(&copy, "sensitivity.json");
+        common::reseal(&copy, "sensitivity.json");
         let out = format!("rep{i}");
         let (code, stdout, err) = code_in(&dir, &["report", &format!("s{i}"), "--out", &out]);
         assert_eq!(code, 2, "{i}: {stdout}{err}");

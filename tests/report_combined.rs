@@ -696,21 +696,6 @@ fn a_right_to_left_label_with_its_isolates_closed_is_reported() {
     assert!(html.contains(rtl));
 }
 
-/// Records `file`'s new size and SHA-256 in the folder's marker: a chart edited by hand and
-/// re-sealed, which only a deliberate edit makes.
-fn reseal(d: &Path, file: &str) {
-    let p = d.join(".brink-output.json");
-    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
-    let bytes = std::fs::read(d.join(file)).unwrap();
-    for f in m["files"].as_array_mut().unwrap() {
-        if f["name"] == file {
-            f["bytes"] = bytes.len().into();
-            f["sha256"] = brink::scenario::sha256_hex(&bytes).into();
-        }
-    }
-    std::fs::write(&p, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
-}
-
 /// A chart edited by hand and re-sealed in its folder's marker, its text holding what brink
 /// never writes there (a bidirectional override as a numeric reference or raw and left open,
 /// ESC, a noncharacter, an entity HTML knows and XML does not), is refused naming the folder,
@@ -759,12 +744,12 @@ fn a_chart_whose_text_brink_never_writes_is_refused() {
         let mut svg = original.clone();
         svg.insert_str(at, insert);
         std::fs::write(&file, &svg).unwrap();
-        reseal(&edited, "costs.svg");
+        common::reseal(&edited, "costs.svg");
         let named = format!("{}: {says}", file.display());
         refused(&[run.as_os_str(), edited.as_os_str()], &out, &named);
     }
     // Put back as brink wrote it, the folder is reported.
     std::fs::write(&file, &original).unwrap();
-    reseal(&edited, "costs.svg");
+    common::reseal(&edited, "costs.svg");
     reports_every_chart(&[&edited], &out);
 }

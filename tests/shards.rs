@@ -317,20 +317,6 @@ fn a_small_job_splits_evenly_and_still_merges_byte_identical() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
-/// Rewrites a shard folder's marker so that it lists `file` as it now is.
-fn reseal(d: &Path, file: &str) {
-    let p = d.join(".brink-output.json");
-    let mut m = common::json(&p);
-    let bytes = std::fs::read(d.join(file)).unwrap();
-    for f in m["files"].as_array_mut().unwrap() {
-        if f["name"] == file {
-            f["bytes"] = bytes.len().into();
-            f["sha256"] = brink::scenario::sha256_hex(&bytes).into();
-        }
-    }
-    std::fs::write(&p, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
-}
-
 #[test]
 fn a_damaged_shard_is_refused_and_named() {
     let root = scratch("damage");
@@ -412,7 +398,7 @@ fn a_damaged_shard_is_refused_and_named() {
     let tally: brink::stats::Tally = serde_json::from_value(j["tally"].clone()).unwrap();
     j["tally_sha256"] = brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
     std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
-    reseal(target, "shard.json");
+    common::reseal(target, "shard.json");
     let (o, out) = merge("m4");
     refused(
         &o,
@@ -426,7 +412,7 @@ fn a_damaged_shard_is_refused_and_named() {
     let mut j = shard_json(target);
     j["scenario"]["name"] = "another scenario".into();
     std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
-    reseal(target, "shard.json");
+    common::reseal(target, "shard.json");
     let (o, out) = merge("m6");
     refused(&o, &out, "differs");
     restore();
@@ -438,7 +424,7 @@ fn a_damaged_shard_is_refused_and_named() {
     let tally: brink::stats::Tally = serde_json::from_value(j["tally"].clone()).unwrap();
     j["tally_sha256"] = brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
     std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
-    reseal(target, "shard.json");
+    common::reseal(target, "shard.json");
     let (o, out) = merge("m7");
     refused(&o, &out, "older brink");
     restore();
@@ -470,7 +456,7 @@ fn a_damaged_shard_is_refused_and_named() {
     let tally: brink::stats::Tally = serde_json::from_value(j["tally"].clone()).unwrap();
     j["tally_sha256"] = brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
     std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
-    reseal(target, "shard.json");
+    common::reseal(target, "shard.json");
     let (o, out) = merge("m8");
     refused(&o, &out, "runs.csv's outcome");
     restore();
@@ -857,7 +843,7 @@ fn sixteen_shards_merge_one_at_a_time_and_a_damaged_last_one_writes_nothing() {
     let tally: brink::stats::Tally = serde_json::from_value(j["tally"].clone()).unwrap();
     j["tally_sha256"] = brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
     std::fs::write(last.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
-    reseal(last, "shard.json");
+    common::reseal(last, "shard.json");
     refused(&format!(
         "outcome_hits[0] is {}, more than the {runs} runs",
         runs + 5
@@ -893,7 +879,7 @@ fn sixteen_shards_merge_one_at_a_time_and_a_damaged_last_one_writes_nothing() {
         serde_json::from_value(j["tally"].clone()).unwrap();
     j["tally_sha256"] = brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
     std::fs::write(&file, serde_json::to_vec(&j).unwrap()).unwrap();
-    reseal(&cmp(4), "compare-shard.json");
+    common::reseal(&cmp(4), "compare-shard.json");
     let out = root.join("cmp-merged");
     let o = brink(&[
         "merge",
@@ -1225,7 +1211,7 @@ fn a_resealed_shards_rows_are_each_checked() {
     ];
     for (i, (bytes, want)) in cases.iter().enumerate() {
         std::fs::write(target.join("runs.csv"), bytes).unwrap();
-        reseal(target, "runs.csv");
+        common::reseal(target, "runs.csv");
         let out = root.join(format!("m{i}"));
         let mut args = vec!["merge"];
         args.extend(shards.iter().map(|d| d.to_str().unwrap()));
@@ -1260,7 +1246,7 @@ fn shards_of_another_version_are_refused() {
         let mut j = shard_json(d);
         j["manifest"]["version"] = "0.0.9\u{1b}[2J".into();
         std::fs::write(d.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
-        reseal(d, "shard.json");
+        common::reseal(d, "shard.json");
     }
     let out = root.join("merged");
     let mut args = vec!["merge"];
@@ -1306,7 +1292,7 @@ fn compare_shards_with_a_tornado_on_no_outcome_are_refused() {
         assert!(j["tornado_outcome"].is_string(), "{}", j["tornado_outcome"]);
         j["tornado_outcome"] = "no_such_outcome".into();
         std::fs::write(&p, serde_json::to_vec(&j).unwrap()).unwrap();
-        reseal(d, "compare-shard.json");
+        common::reseal(d, "compare-shard.json");
     }
     let out = root.join("merged");
     let o = brink(&[
@@ -1374,7 +1360,7 @@ fn a_shards_chunk_size_and_a_changed_scenario_are_named_plainly() {
     let mut v = shard_json(d);
     v["manifest"]["chunk_runs"] = 0.into();
     std::fs::write(d.join("shard.json"), serde_json::to_vec(&v).unwrap()).unwrap();
-    reseal(d, "shard.json");
+    common::reseal(d, "shard.json");
     let out = root.join("merged");
     let args = |a: &Path, b: &Path| {
         vec![
@@ -1473,7 +1459,7 @@ fn a_resealed_shards_extremes_are_held_to_its_sums() {
         j["tally_sha256"] =
             brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
         std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
-        reseal(target, "shard.json");
+        common::reseal(target, "shard.json");
         let out = root.join(format!("m{k}"));
         let o = brink(&[
             "merge",

@@ -7,7 +7,8 @@ use std::process::Command;
 
 /// `brink rerun` and `brink report` of a result in a working folder 18 levels of 251-byte
 /// names deep (4,500 bytes): both refused it ("File name too long"), as they canonicalized
-/// the scenario's path and the folder's; `run` wrote it. The folder is reached by bash's
+/// the scenario's path and the folder's; `run` wrote it. An `--out` into the result through
+/// a link is refused there too. The folder is reached by bash's
 /// `cd`, one name at a time (dash's `cd` and `current_dir` with the whole path fail themselves).
 #[cfg(unix)]
 #[test]
@@ -26,7 +27,12 @@ fn rerun_and_report_work_below_a_path_longer_than_the_systems_limit() {
          \"$BRINK\" rerun r\n\
          \"$BRINK\" report r --out rep\n\
          test -f rep/report.html\n\
-         \"$BRINK\" rerun r --out r/inside && exit 9 || true\n",
+         \"$BRINK\" rerun r --out r/inside && exit 9 || true\n\
+         ln -s r link && mkdir other && ln -s .. other/up\n\
+         \"$BRINK\" rerun r --out link/inside && exit 10 || true\n\
+         \"$BRINK\" rerun r --out other/up/r/x && exit 11 || true\n\
+         \"$BRINK\" report r --out link/rep && exit 12 || true\n\
+         test ! -e r/inside && test ! -e r/x && test ! -e r/rep\n",
     );
     let o = Command::new("bash")
         .arg("-c")
@@ -47,6 +53,15 @@ fn rerun_and_report_work_below_a_path_longer_than_the_systems_limit() {
         err.contains("lies inside the result folder being rerun"),
         "a rerun into its own input is still refused: {err}"
     );
+    // Through a link, where no path resolves, the folders' identities tell (written into the
+    // result before: the paths as given were compared).
+    for refused in [
+        "--out link/inside lies inside the result folder being rerun r",
+        "--out other/up/r/x lies inside the result folder being rerun r",
+        "--out link/rep lies inside the input folder r",
+    ] {
+        assert!(err.contains(refused), "{refused}: {err}");
+    }
     assert!(!err.contains("too long"), "{err}");
     let _ = Command::new("rm").arg("-rf").arg(&root).status();
 }

@@ -12,7 +12,7 @@
 //! them to one running tally.
 
 use brink::text::ShowPath;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -179,24 +179,91 @@ fn mixed_pairs<'a>(shards: impl Iterator<Item = (&'a PathBuf, bool)>) -> Result<
 /// (`what` names them: "shard folder"): writing it would replace or change an input.
 pub(crate) fn out_among_inputs(dirs: &[PathBuf], out: &Path, what: &str) -> Result<()> {
     let o = resolved(out);
+    // By the folders' identities too: where no path can be resolved (a working folder deeper
+    // than the system's limit on a path), comparing paths as written would miss a link into
+    // an input folder.
+    let out_in = enclosing(out);
     for d in dirs {
         let i = resolved(d);
-        if o == i || o.starts_with(&i) || i.starts_with(&o) {
+        let d_id = identity(d);
+        let by_path = if o == i {
+            Some("is")
+        } else if o.starts_with(&i) {
+            Some("lies inside")
+        } else if i.starts_with(&o) {
+            Some("holds")
+        } else {
+            None
+        };
+        let by_identity = match d_id {
+            Some(id) if out_in.first() == Some(&id) && identity(out) == Some(id) => Some("is"),
+            Some(id) if out_in.contains(&id) => Some("lies inside"),
+            _ => identity(out)
+                .filter(|o| enclosing(d).contains(o))
+                .map(|_| "holds"),
+        };
+        if let Some(relation) = by_path.or(by_identity) {
             return Err(Error::Input(format!(
-                "--out {} {} the {what} {}: write the result elsewhere",
+                "--out {} {relation} the {what} {}: write the result elsewhere",
                 out.shown(),
-                if o == i {
-                    "is"
-                } else if o.starts_with(&i) {
-                    "lies inside"
-                } else {
-                    "holds"
-                },
                 d.shown()
             )));
         }
     }
     Ok(())
+}
+
+/// A folder's identity: its device and inode (Unix), through links.
+#[cfg(unix)]
+fn identity(p: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Elsewhere paths alone are compared ([`resolved`]).
+#[cfg(not(unix))]
+fn identity(_: &Path) -> Option<(u64, u64)> {
+    None
+}
+
+/// The identities of the folders `p` lies in: the longest part of it that exists, then each
+/// folder above that one as the file system walks up (`..`, through links), to the root.
+/// Empty where that part is not known: a part that cannot be read for another reason than
+/// not existing (a path too long to resolve, say), or what follows the part goes up
+/// (`x/new/..`: the walk would start in the wrong place).
+fn enclosing(p: &Path) -> Vec<(u64, u64)> {
+    let mut cur = if p.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        p.to_path_buf()
+    };
+    let mut rest_goes_up = false;
+    loop {
+        match std::fs::metadata(&cur) {
+            Ok(_) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(_) => return vec![],
+        }
+        rest_goes_up |= matches!(cur.components().next_back(), Some(Component::ParentDir));
+        match cur.parent() {
+            Some(q) if !q.as_os_str().is_empty() => cur = q.to_path_buf(),
+            Some(_) if cur != Path::new(".") && !cur.is_absolute() => cur = PathBuf::from("."),
+            _ => return vec![],
+        }
+    }
+    if rest_goes_up {
+        return vec![];
+    }
+    let mut ids = vec![];
+    // Bounded all the same: a path of more than 4,096 ".." no longer resolves.
+    while let Some(id) = identity(&cur) {
+        if ids.last() == Some(&id) || ids.len() > 2048 {
+            break;
+        }
+        ids.push(id);
+        cur.push("..");
+    }
+    ids
 }
 
 /// A path as the file system resolves it: the longest part of it that exists, resolved (links,

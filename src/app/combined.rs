@@ -177,9 +177,8 @@ fn identity(dir: &Path) -> Result<(u64, u64, PathBuf)> {
     };
     #[cfg(unix)]
     {
-        use std::os::unix::fs::MetadataExt;
-        let m = std::fs::metadata(dir).map_err(refuse)?;
-        Ok((m.dev(), m.ino(), PathBuf::new()))
+        let (dev, ino) = crate::app::shards::folder_id(dir).map_err(refuse)?;
+        Ok((dev, ino, PathBuf::new()))
     }
     #[cfg(not(unix))]
     {

@@ -182,7 +182,7 @@ pub(crate) fn out_among_inputs(dirs: &[PathBuf], out: &Path, what: &str) -> Resu
     // By the folders' identities too: where no path can be resolved (a working folder deeper
     // than the system's limit on a path), comparing paths as written would miss a link into
     // an input folder.
-    let out_in = enclosing(out);
+    let (out_in, out_id) = (enclosing(out), identity(out));
     for d in dirs {
         let i = resolved(d);
         let d_id = identity(d);
@@ -196,11 +196,9 @@ pub(crate) fn out_among_inputs(dirs: &[PathBuf], out: &Path, what: &str) -> Resu
             None
         };
         let by_identity = match d_id {
-            Some(id) if out_in.first() == Some(&id) && identity(out) == Some(id) => Some("is"),
+            Some(id) if out_id == Some(id) => Some("is"),
             Some(id) if out_in.contains(&id) => Some("lies inside"),
-            _ => identity(out)
-                .filter(|o| enclosing(d).contains(o))
-                .map(|_| "holds"),
+            _ => out_id.filter(|o| enclosing(d).contains(o)).map(|_| "holds"),
         };
         if let Some(relation) = by_path.or(by_identity) {
             return Err(Error::Input(format!(
@@ -213,17 +211,25 @@ pub(crate) fn out_among_inputs(dirs: &[PathBuf], out: &Path, what: &str) -> Resu
     Ok(())
 }
 
-/// A folder's identity: its device and inode (Unix), through links.
+/// A folder's identity: its device and inode (Unix), through links, which the system gives
+/// however long the folder's real path is.
 #[cfg(unix)]
-fn identity(p: &Path) -> Option<(u64, u64)> {
+pub(crate) fn folder_id(p: &Path) -> std::io::Result<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
+    std::fs::metadata(p).map(|m| (m.dev(), m.ino()))
 }
 
-/// Elsewhere paths alone are compared ([`resolved`]).
-#[cfg(not(unix))]
-fn identity(_: &Path) -> Option<(u64, u64)> {
-    None
+/// [`folder_id`], or `None`: elsewhere paths alone are compared ([`resolved`]).
+fn identity(p: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        folder_id(p).ok()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = p;
+        None
+    }
 }
 
 /// The identities of the folders `p` lies in: the longest part of it that exists, then each

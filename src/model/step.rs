@@ -1168,10 +1168,8 @@ fn fire_events<O: Observer>(m: &Model, t: u32, w: usize, st: &mut RunState, obs:
 // instructions).
 #[inline(never)]
 fn event_candidates(t: u32, w: usize, grievance: f64, st: &mut RunState) -> usize {
-    let bound = |run: &EventRun| {
-        let x = run.slope * st.index + run.grievance_slope * grievance;
-        (run.p * exp_above(x)).abs() * run.bound_scale
-    };
+    let bound =
+        |run: &EventRun| event_bound(run, run.slope * st.index + run.grievance_slope * grievance);
     // A fixed bound's x is ±0 only for finite H and G, which a run of finite numbers keeps;
     // should either not be, every threshold comes from its bound this step, as it always did.
     let finite = st.index.is_finite() && grievance.is_finite();
@@ -1206,14 +1204,20 @@ fn event_candidates(t: u32, w: usize, grievance: f64, st: &mut RunState) -> usiz
     n
 }
 
+/// The bound of the events' quick filter for an event at x = slope · H + grievance slope · G.
+#[inline]
+fn event_bound(run: &EventRun, x: f64) -> f64 {
+    (run.p * exp_above(x)).abs() * run.bound_scale
+}
+
 /// Sets the draw thresholds of the events whose bound does not move with the state this run
-/// (both slopes zero: x = 0·H + 0·G is ±0 for finite H and G, and exp_above(±0) = 8); lists
-/// the others in `events_moving`.
+/// (both slopes zero: x = 0·H + 0·G is ±0 for finite H and G, the bound's at x = 0); lists the
+/// others in `events_moving`.
 fn set_fixed_thresholds(st: &mut RunState) {
     st.events_moving.clear();
     for (e, run) in st.event_run.iter().enumerate() {
         if run.slope == 0.0 && run.grievance_slope == 0.0 {
-            st.event_threshold[e] = draw_threshold((run.p * 8.0).abs() * run.bound_scale);
+            st.event_threshold[e] = draw_threshold(event_bound(run, 0.0));
         } else {
             st.events_moving.push(e as u32);
         }
@@ -1228,7 +1232,8 @@ fn set_fixed_thresholds(st: &mut RunState) {
 fn draw_threshold(bound: f64) -> u64 {
     const TWO_32: f64 = 4_294_967_296.0;
     let y = bound * TWO_32;
-    if y.is_nan() || y >= TWO_32 {
+    // Not below 2^32, NaN included, in one comparison.
+    if y.partial_cmp(&TWO_32) != Some(std::cmp::Ordering::Less) {
         return 1 << 32;
     }
     // 0 ≤ y < 2^32 here (a bound is a magnitude; the max for safety): the conversion
@@ -1754,18 +1759,20 @@ fn move_weight(m: &Model, st: &RunState, c: Choice) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A shipped scenario's model: `file` from the crate's root.
+    fn shipped_model(file: &str) -> Model {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let loaded = crate::scenario::load(&path, Default::default()).unwrap();
+        compile(&loaded.scenario, None).unwrap()
+    }
     use crate::numerics::rng::normal_of32;
 
     /// `draw_run_words` (the bench's floor) draws the words and normals a run reads: after it,
     /// the last window's noise and actors' words are those a whole run of the same seed left.
     #[test]
     fn draw_run_words_draws_what_a_run_reads() {
-        let path = std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/scenarios/russia_azerbaijan_2025.ron"
-        ));
-        let loaded = crate::scenario::load(path, crate::scenario::LoadOptions::default()).unwrap();
-        let m = compile(&loaded.scenario, None).unwrap();
+        let m = shipped_model("scenarios/russia_azerbaijan_2025.ron");
         let master = Master::new(11);
         let mut whole = RunState::new(&m);
         simulate(&m, &master, 3, &mut whole, &mut Silent);
@@ -2017,12 +2024,7 @@ mod tests {
     /// Sampled numbers read two words each of their block's keyed stream, in the block's order.
     #[test]
     fn sampled_numbers_read_their_blocks_words() {
-        let path = std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/scenarios/russia_azerbaijan_2025.ron"
-        ));
-        let loaded = crate::scenario::load(path, Default::default()).unwrap();
-        let m = compile(&loaded.scenario, None).unwrap();
+        let m = shipped_model("scenarios/russia_azerbaijan_2025.ron");
         assert!(m.param_blocks.iter().any(|(_, ids)| ids.len() > 8));
         let master = Master::new(3);
         let mut got = vec![f64::NAN; m.params.len()];
@@ -2074,9 +2076,7 @@ mod tests {
             "scenarios/russia_azerbaijan_2025.ron",
             "scenarios/examples/tutorial.ron",
         ] {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-            let loaded = crate::scenario::load(&path, Default::default()).unwrap();
-            let m = compile(&loaded.scenario, None).unwrap();
+            let m = shipped_model(file);
             let master = Master::new(5);
             let mut st = RunState::new(&m);
             for run in 0..200 {
@@ -2128,9 +2128,7 @@ mod tests {
             "scenarios/russia_azerbaijan_2025.ron",
             "scenarios/examples/richardson.ron",
         ] {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-            let loaded = crate::scenario::load(&path, Default::default()).unwrap();
-            let m = compile(&loaded.scenario, None).unwrap();
+            let m = shipped_model(file);
             let master = Master::new(11);
             let n = m.params.len();
             for runs in [5..6, 100..137] {
@@ -2154,15 +2152,7 @@ mod tests {
     /// lasting ones, and lapses at the same step as new shifts.
     #[test]
     fn refreshing_the_shifted_relations_equals_refreshing_all() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("scenarios/russia_azerbaijan_2025.ron");
-        let m = compile(
-            &crate::scenario::load(&path, Default::default())
-                .unwrap()
-                .scenario,
-            None,
-        )
-        .unwrap();
+        let m = shipped_model("scenarios/russia_azerbaijan_2025.ron");
         let nr = m.relations.len();
         assert!(nr >= 4);
         let master = Master::new(11);

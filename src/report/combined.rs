@@ -521,9 +521,7 @@ const SVG_ENTITIES: &[&str] = &["amp", "lt", "gt", "quot", "apos"];
 /// U+2066–U+2069: a scenario's text closes what it opens, and a chart's label cut short is
 /// closed, so an open override is an edit that would reverse what follows it on the page).
 fn check_chars(s: &str, place: &str) -> std::result::Result<(), String> {
-    if let Some(c) = s.chars().find(|&c| {
-        (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || crate::text::noncharacter(c)
-    }) {
+    if let Some(c) = s.chars().find(|&c| !super::charts::written_in_a_chart(c)) {
         return Err(format!(
             "{} in {place} (brink's charts hold none)",
             crate::scenario::validate::control_char_named(c)

@@ -144,6 +144,14 @@ pub(crate) fn render(d: &impl Drawing) -> Result<Chart> {
     })
 }
 
+/// Whether brink's charts may hold the character: none but tab, newline and carriage return of
+/// the control characters (C0, DEL, C1), and no noncharacter. The charts are written so
+/// ([`xml_chars_only`]) and `brink report` refuses a chart read from a folder otherwise
+/// ([`crate::report::combined::SvgChart::new`]).
+pub(crate) fn written_in_a_chart(c: char) -> bool {
+    !((c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || crate::text::noncharacter(c))
+}
+
 /// The SVG with every character XML 1.0 forbids (C0 controls other than tab, newline and
 /// carriage return; U+FFFE, U+FFFF) replaced by U+FFFD, and so every other control character
 /// (DEL, C1) and noncharacter (U+FDD0, U+1FFFF...), which `brink report` refuses in a chart it
@@ -151,9 +159,7 @@ pub(crate) fn render(d: &impl Drawing) -> Result<Chart> {
 /// when read, but a chart also shows what no validation reads: the scenario file's own name in
 /// a graph's footer held U+FFFE, and the SVG was not XML (a reviewing pass).
 fn xml_chars_only(svg: String) -> String {
-    let forbidden = |c: char| {
-        (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || crate::text::noncharacter(c)
-    };
+    let forbidden = |c: char| !written_in_a_chart(c);
     if svg.contains(forbidden) {
         svg.replace(forbidden, "\u{fffd}")
     } else {

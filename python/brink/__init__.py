@@ -34,6 +34,11 @@ class Result:
         summary: the result's JSON (summary.json for a run, compare.json for a comparison),
             parsed into dicts and lists.
         tables: every table by name.
+        dictionary: every table's columns by table name, as the data dictionary
+            (columns.json) states them: a list of dicts with the column's ``name``, ``role``
+            (key, input, output), ``type`` (``u_int64``, ``int32_nullable``, ``float64``,
+            ``float32``, ``bool`` or ``category`` with its ``levels``), ``unit`` and
+            ``description``.
         kind: "run" or "compare".
     """
 
@@ -41,6 +46,7 @@ class Result:
         self.kind = kind
         self.summary = json.loads(raw["json"])
         self.tables = dict(raw["tables"])
+        self.dictionary = {name: json.loads(text) for name, text in raw["columns"].items()}
 
     def __getattr__(self, name):
         tables = self.__dict__.get("tables", {})
@@ -56,17 +62,20 @@ class Result:
         return sorted(set(super().__dir__()) | set(self.tables))
 
     def _table(self, table):
-        if table is None:
-            table = "comparison" if self.kind == "compare" else "outcomes"
-        if table not in self.tables:
-            raise KeyError(
-                f"no table {table!r} in this result; its tables are: {', '.join(self.tables)}"
-                + (" (the per-run table needs per_run=True)" if table == "runs" else "")
-            )
-        return self.tables[table]
+        return self.tables[self._name(table)]
 
     def to_pandas(self, table=None):
         """One table as a pandas DataFrame (pandas is imported only when this is called).
+
+        Each column has the dtype its type in the data dictionary (:attr:`dictionary`) gives
+        it, whatever values this result happens to hold: a whole number that may be missing
+        (a step that never came, ``int32_nullable``) is pandas' nullable ``Int64``, with
+        ``<NA>`` for a missing one, even where none is missing; a whole number that is never
+        missing (``u_int64``: a run, a count, a level) is ``int64`` (``uint64`` should one
+        exceed int64, as a seed from 2**63 does); a real is ``float64``, NaN where missing;
+        whether an outcome happened is ``bool``; a name from a fixed list (``category``: a
+        variant, an outcome, a rung) is a pandas ``category`` whose categories are the
+        dictionary's levels, in its order.
 
         Args:
             table: the table's name ("outcomes", "timeseries", "runs", "comparison"); None
@@ -74,7 +83,29 @@ class Result:
         """
         import pandas
 
-        return pandas.DataFrame(self._table(table))
+        name = self._name(table)
+        data = self.tables[name]
+        columns = {c["name"]: c for c in self.dictionary[name]}
+        return pandas.DataFrame(
+            {key: _series(pandas, values, columns[key]) for key, values in data.items()},
+            columns=list(data),
+        )
+
+    def _name(self, table):
+        """The name of the table `table` asks for (None: the main one), refused by name when
+        this result has no such table."""
+        if table is None:
+            table = "comparison" if self.kind == "compare" else "outcomes"
+        if not isinstance(table, str):
+            raise TypeError(f"table is a table's name (one of: {', '.join(self.tables)}), "
+                            f"not {_shown(table)}")
+        if table not in self.tables:
+            raise KeyError(
+                f"no table {_shown(table)} in this result; its tables are: "
+                f"{', '.join(self.tables)}"
+                + (" (the per-run table needs per_run=True)" if table == "runs" else "")
+            )
+        return table
 
     def to_polars(self, table=None):
         """One table as a polars DataFrame (polars is imported only when this is called).
@@ -92,6 +123,48 @@ class Result:
             for name, t in self.tables.items()
         )
         return f"<brink {self.kind} result: {shapes}>"
+
+
+def _series(pandas, values, column):
+    """One table column (a list) as a pandas Series of the dtype its dictionary type gives it
+    (see :meth:`Result.to_pandas`)."""
+    kind = column["type"]
+    missing = any(v is None for v in values)
+    if kind == "int32_nullable":
+        dtype = "Int64"
+    elif kind in ("u_int64", "uint64"):
+        # Never missing; a run, a count or a level fits int64, in which arithmetic does not
+        # wrap around below 0 as uint64's does. Only a seed from 2**63 needs uint64.
+        big = any(v is not None and v > 2**63 - 1 for v in values)
+        dtype = ("UInt64" if big else "Int64") if missing else ("uint64" if big else "int64")
+    elif kind in ("float64", "float32"):
+        # The values are already 64-bit floats (a float32's exactly); None is NaN.
+        dtype = "float64"
+    elif kind == "bool":
+        # Never missing; should one be, bool would read None as False.
+        dtype = "boolean" if missing else "bool"
+    elif kind == "category":
+        levels = column["levels"]
+        known = set(levels)
+        stray = next((v for v in values if v is not None and v not in known), None)
+        if stray is not None:
+            # A pandas categorical would turn it into a missing value without a word.
+            raise ValueError(f"column {column['name']!r}: {_shown(stray)} is not one of its "
+                             "levels in the data dictionary (a bug in brink)")
+        return pandas.Series(pandas.Categorical(values, categories=levels), name=column["name"])
+    else:
+        raise ValueError(f"column {column['name']!r}: unknown type {kind!r} in the data "
+                         "dictionary (a bug in brink)")
+    return pandas.Series(values, dtype=dtype, name=column["name"])
+
+
+def _shown(value, most=80):
+    """`value`'s repr for a message, cut to `most` characters: a hostile argument (a
+    megabyte string) was echoed whole in the message that refused it."""
+    text = repr(value)
+    if len(text) > most:
+        text = f"{text[:most - 1]}… ({len(text)} characters)"
+    return text
 
 
 MAX_RUNS = 100_000_000

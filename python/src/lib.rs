@@ -367,6 +367,16 @@ enum Data {
     Text(Table),
 }
 
+impl Data {
+    /// The table's typed columns (the data dictionary's).
+    fn columns(&self) -> &[Column] {
+        match self {
+            Data::Cells(columns, _) => columns,
+            Data::Text(t) => &t.columns,
+        }
+    }
+}
+
 /// What one call computed, before it meets Python: tables and JSON.
 struct Done {
     json: String,
@@ -493,6 +503,15 @@ fn to_dict<'py>(py: Python<'py>, t: &Data) -> PyResult<Bound<'py, PyDict>> {
 fn to_python<'py>(py: Python<'py>, done: Done) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
     out.set_item("json", done.json)?;
+    // Each table's columns as the data dictionary (`columns.json`) states them: name, role,
+    // type (with a category's levels), unit and description, as JSON text.
+    let columns = PyDict::new(py);
+    for (name, t) in &done.tables {
+        let text = serde_json::to_string(t.columns())
+            .map_err(|e| value_error(Error::encode("the columns", e)))?;
+        columns.set_item(*name, text)?;
+    }
+    out.set_item("columns", columns)?;
     let tables = PyDict::new(py);
     for (name, t) in &done.tables {
         let table = to_dict(py, t).map_err(|e| match t {

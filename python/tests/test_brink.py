@@ -367,6 +367,98 @@ def test_tables_load_into_pandas():
         small.runs
 
 
+def dtype_for(column, values):
+    """The dtype the data dictionary's type of `column` gives it in pandas (docs/python.md)."""
+    kind = column["type"]
+    if kind == "int32_nullable":
+        return "Int64"
+    if kind == "u_int64":
+        return "uint64" if max(values, default=0) >= 2**63 else "int64"
+    if kind in ("float64", "float32"):
+        return "float64"
+    if kind == "bool":
+        return "bool"
+    assert kind == "category", column
+    return "category"
+
+
+def assert_frame_is_table(df, table, columns):
+    """`df` holds `table`'s values, each column of the dtype its dictionary type gives it."""
+    assert list(df.columns) == list(table) == [c["name"] for c in columns]
+    pandas = pytest.importorskip("pandas")
+    for c in columns:
+        name, values = c["name"], table[c["name"]]
+        assert str(df[name].dtype) == dtype_for(c, values), (name, df[name].dtype, c["type"])
+        if c["type"] == "category":
+            assert list(df[name].cat.categories) == c["levels"], name
+        got = [None if pandas.isna(v) else v for v in df[name].tolist()]
+        want = [None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+                for v in values]
+        assert got == want, name
+        # Whole numbers come back as whole numbers (17, not 17.0).
+        if c["type"] in ("int32_nullable", "u_int64"):
+            assert all(isinstance(v, int) for v in got if v is not None), name
+
+
+def test_to_pandas_types_columns_by_the_data_dictionary():
+    # A nullable whole number (a step that never came) came back as float64 (17.0 and NaN).
+    pytest.importorskip("pandas")
+    r = brink.run(TUTORIAL, runs=300, seed=0, per_run=True, per_run_steps=[13])
+    for name in r.tables:
+        assert_frame_is_table(r.to_pandas(name), r.tables[name], r.dictionary[name])
+    runs = r.to_pandas("runs")
+    first = runs["out.rupture.first_step"]
+    assert str(first.dtype) == "Int64"
+    assert first.isna().sum() == 300 - r.outcomes["runs_hit"][0] > 0
+    assert first.dropna().min() >= 0 and first.dropna().astype(int).tolist() == [
+        v for v in r.runs["out.rupture.first_step"] if v is not None]
+    assert str(runs["run"].dtype) == "int64" and str(runs["out.rupture"].dtype) == "bool"
+    assert list(runs["out.final_rung"].cat.categories) == ["calm", "friction", "confrontation",
+                                                           "rupture"]
+    # The summary tables: counts int64, reals float64 with NaN where the CSV field is empty.
+    outcomes = r.to_pandas()
+    assert str(outcomes["runs_hit"].dtype) == "int64"
+    assert str(outcomes["outcome"].dtype) == "category"
+    never = outcomes[outcomes["runs_hit"] == 0]
+    assert len(never) > 0 and never["first_step_median"].isna().all()
+    assert str(outcomes["first_step_median"].dtype) == "float64"
+    # A comparison: the tornado's lever is missing for the base and variants' rows.
+    c = brink.compare(TUTORIAL, runs=40, seed=1, variants=["pretext"], tornado=True, per_run=True)
+    for name in c.tables:
+        assert_frame_is_table(c.to_pandas(name), c.tables[name], c.dictionary[name])
+    comparison = c.to_pandas()
+    assert comparison["lever"].isna().sum() == 2 * len(set(c.comparison["outcome"]))
+    # pretext has no summit event: the base's rows have a number, its rows NaN.
+    probability = c.to_pandas("runs")["in.events.patron_summit.probability"]
+    assert str(probability.dtype) == "float64" and 0 < probability.isna().sum() < len(probability)
+
+
+def test_a_nullable_column_stays_nullable_where_nothing_is_missing():
+    # The dtype is the dictionary's, not a guess from this result's values: a column with no
+    # blank is Int64 too, so that results concatenate without turning it into floats.
+    pandas = pytest.importorskip("pandas")
+    r = brink.run(TUTORIAL, runs=3, seed=0, per_run=True)
+    runs = r.to_pandas("runs")
+    nullable = [c["name"] for c in r.dictionary["runs"] if c["type"] == "int32_nullable"]
+    full = [n for n in nullable if None not in r.runs[n]]
+    blank = [n for n in nullable if None in r.runs[n]]
+    assert full and blank, "expected columns with and without blanks in 3 runs"
+    for name in nullable:
+        assert str(runs[name].dtype) == "Int64", name
+    both = pandas.concat([runs, brink.run(TUTORIAL, runs=300, seed=0, per_run=True)
+                          .to_pandas("runs")])
+    for name in nullable:
+        assert str(both[name].dtype) == "Int64", name
+
+
+def test_a_seed_beyond_int64_keeps_its_value_in_pandas():
+    pytest.importorskip("pandas")
+    seed = 2**64 - 1
+    runs = brink.run(TUTORIAL, runs=3, seed=seed, per_run=True).to_pandas("runs")
+    assert str(runs["seed"].dtype) == "uint64" and runs["seed"].tolist() == [seed] * 3
+    assert str(runs["run"].dtype) == "int64"
+
+
 RICHARDSON = "scenarios/examples/richardson.ron"
 
 

@@ -617,3 +617,20 @@ fn a_file_name_with_a_noncharacter_is_escaped_in_the_report() {
     );
     assert!(!html.contains('\u{fffe}'));
 }
+
+#[test]
+fn a_name_of_a_megabyte_is_quoted_cut_short() {
+    // The refusal quoted the whole name (a megabyte of standard error), while the snippet
+    // under it is cut short.
+    let long = "x".repeat(1_000_000);
+    let path = scenario("long_name", |t| {
+        t.replace(OUTCOME, &format!(r#"Outcome(name: "{long} ", when"#))
+    });
+    let err = refused(&path);
+    assert!(err.len() < 2_000, "{} bytes of error", err.len());
+    assert!(
+        err.contains(r#"outcome name "xxxxxxxxxx"#)
+            && err.contains("… (1000001 characters) is not a valid name"),
+        "{err}"
+    );
+}

@@ -505,9 +505,17 @@ pub(crate) fn name_problem(
     seen: &mut BTreeSet<String>,
 ) -> Option<Problem> {
     if !is_valid_name(name) {
+        // A name of a megabyte was quoted whole (the snippet below it is cut short).
+        let n = name.chars().count();
+        let shown = if n > 80 {
+            let head: String = name.chars().take(60).collect();
+            format!("{head:?}… ({n} characters)")
+        } else {
+            format!("{name:?}")
+        };
         Some(Problem::new(
             loc,
-            format!("{kind} name {name:?} is not a valid name"),
+            format!("{kind} name {shown} is not a valid name"),
             NAME_RULE,
         ))
     } else if !seen.insert(name.to_string()) {

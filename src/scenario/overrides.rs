@@ -212,11 +212,17 @@ impl Setting {
 /// The path among `paths` nearest to `path` (edit distance), if it is near enough to be the
 /// one meant.
 pub fn nearest_path<'a>(paths: &'a [String], path: &str) -> Option<&'a str> {
+    let near = |p: &String| (p.len() / 3).max(3);
+    let chars = path.chars().count();
     paths
         .iter()
+        // The distance is at least the difference in length: a path far longer than any is
+        // near none, and is not compared character by character with each (a path of a
+        // megabyte took half a minute).
+        .filter(|p| p.chars().count().abs_diff(chars) <= near(p))
         .map(|p| (distance(p, path), p))
         .min()
-        .filter(|(d, p)| *d <= (p.len() / 3).max(3))
+        .filter(|(d, p)| *d <= near(p))
         .map(|(_, p)| p.as_str())
 }
 
@@ -286,11 +292,14 @@ pub fn unknown_path_text(s: &Scenario, path: &str) -> String {
         }
         // A misspelt name keeps its "did you mean" (the path with the nearest name, if it is a
         // path); a name that is gone gets the list alone, not another record's number.
+        let near = (second.chars().count() / 3).max(1);
         let hint = names
             .iter()
+            // As in `nearest_path`: a name far longer or shorter is not near.
+            .filter(|n| n.chars().count().abs_diff(second.chars().count()) <= near)
             .map(|n| (distance(n, second), *n))
             .min()
-            .filter(|&(d, _)| d <= (second.chars().count() / 3).max(1))
+            .filter(|&(d, _)| d <= near)
             .map(|(_, n)| format!("{first}.{n}.{}", segs.next().unwrap_or("")))
             .filter(|p| paths.iter().any(|x| x == p))
             .map_or(String::new(), |p| format!(" (did you mean {p}?)"));
@@ -625,6 +634,26 @@ mod tests {
         ] {
             assert!(bad.parse::<Override>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_path_far_longer_than_any_is_near_none_and_is_told_at_once() {
+        // A path of a megabyte was compared character by character with every path: half a
+        // minute (release build) before the refusal.
+        let s = crate::scenario::parse_str(include_str!("../../scenarios/examples/tutorial.ron"))
+            .unwrap();
+        let start = std::time::Instant::now();
+        for path in [
+            "x".repeat(1_000_000),
+            format!("levers.{}", "x".repeat(1_000_000)),
+        ] {
+            let t = unknown_path_text(&s, &path);
+            assert!(!t.contains("did you mean"), "{}", &t[..200]);
+        }
+        assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+        // A misspelling is still near its path.
+        let t = unknown_path_text(&s, "actors.north.hawkishnes");
+        assert!(t.contains("did you mean actors.north.hawkishness?"), "{t}");
     }
 
     #[test]

@@ -53,7 +53,7 @@ class Result:
         if name in tables:
             return tables[name]
         raise AttributeError(
-            f"this {self.__dict__.get('kind', '')} result has no {name!r}; "
+            f"this {self.__dict__.get('kind', '')} result has no {_shown(name)}; "
             f"its tables are: {', '.join(tables)}"
             + (" (the per-run table needs per_run=True)" if name == "runs" else "")
         )
@@ -185,9 +185,11 @@ def _whole(name, value, none_ok=True, least=1):
     if isinstance(value, bool):
         raise TypeError(f"{name} is a whole number, not {value}")
     try:
-        n = operator.index(value)
+        n = operator.index(value)  # int, and NumPy's integers
     except TypeError:
-        return value  # the binding's own TypeError names the type
+        # The binding's TypeError ("'float' object cannot be interpreted as an integer") did
+        # not say what the argument takes; None where a number is needed named no argument.
+        raise TypeError(f"{name} is a whole number, not {_shown(value)}") from None
     # The binding's OverflowError ("can't convert negative int to unsigned") names no argument.
     # Below the least, only the least is said: the most is the binding's to say (runs at
     # most max_runs, threads at most 1024), and "at most 18446744073709551615" misled.
@@ -203,12 +205,21 @@ def _name(arg, value):
     text or holds what UTF-8 cannot (a lone surrogate raised the codec's own error, which names
     no argument)."""
     if not isinstance(value, str):
-        raise TypeError(f"{arg} holds names (strings), not {value!r}")
+        raise TypeError(f"{arg} holds names (strings), not {_shown(value)}")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError(f"{arg} holds {value!r}, which is not valid text (UTF-8)") from None
+        raise ValueError(f"{arg} holds {_shown(value)}, which is not valid text (UTF-8)") from None
     return value
+
+
+def _iterable(value):
+    """Whether `value` can be iterated over."""
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _is_bool(value):
@@ -225,7 +236,7 @@ def _flag(name, value):
         return False
     if _is_bool(value):
         return bool(value)
-    raise TypeError(f"{name} is True or False, not {value!r}")
+    raise TypeError(f"{name} is True or False, not {_shown(value)}")
 
 
 def _steps(steps):
@@ -234,15 +245,15 @@ def _steps(steps):
     if steps is None:
         return []
     if isinstance(steps, (str, bytes, int, float)):
-        raise TypeError(f"per_run_steps is a list of steps (whole numbers), not {steps!r}")
+        raise TypeError(f"per_run_steps is a list of steps (whole numbers), not {_shown(steps)}")
     out = []
     for step in steps:
         if isinstance(step, bool):
-            raise TypeError(f"per_run_steps holds whole numbers, not {step!r}")
+            raise TypeError(f"per_run_steps holds whole numbers, not {_shown(step)}")
         try:
             step = operator.index(step)  # int, and NumPy's integers
         except TypeError:
-            raise TypeError(f"per_run_steps holds whole numbers, not {step!r}") from None
+            raise TypeError(f"per_run_steps holds whole numbers, not {_shown(step)}") from None
         if step < 0 or step >= 2**32:
             raise ValueError(f"per_run_steps holds step {step}; a step is from 0 to the "
                              "horizon's last")
@@ -259,39 +270,43 @@ def _settings(set):
     hint = ("set is a dict of parameter path to value, e.g. "
             "{'actors.north.hawkishness': 0.4}")
     if isinstance(set, (str, bytes)):
-        raise TypeError(f"{hint}, not the string {set!r}")
+        raise TypeError(f"{hint}, not the string {_shown(set)}")
     if not isinstance(set, dict):
         # A list of (path, value) pairs naming a path twice kept the last value without a
         # word, while the command line refuses a path set twice. (Read once: a generator
         # is used up by reading it; the message quotes it as given, not as pairs of
         # characters.)
-        given_set = set = list(set) if not isinstance(set, (list, tuple)) else set
+        try:
+            given_set = set = list(set) if not isinstance(set, (list, tuple)) else set
+        except TypeError:
+            # "'int' object is not iterable" named no argument.
+            raise TypeError(f"{hint}, not {_shown(set)}") from None
         try:
             set = [tuple(kv) for kv in set]
             given = [k for k, _ in set]
         except (TypeError, ValueError):
-            raise TypeError(f"{hint}, not {given_set!r}") from None
+            raise TypeError(f"{hint}, not {_shown(given_set)}") from None
         if any(len(kv) != 2 for kv in set):
-            raise TypeError(f"{hint}, not {given_set!r}")
+            raise TypeError(f"{hint}, not {_shown(given_set)}")
         twice = sorted({k for k in given if isinstance(k, str) and given.count(k) > 1})
         if twice:
-            raise ValueError(f"set names {twice[0]!r} twice; set each path once")
+            raise ValueError(f"set names {_shown(twice[0])} twice; set each path once")
     try:
         pairs = list(dict(set).items())
     except (TypeError, ValueError):
-        raise TypeError(f"{hint}, not {set!r}") from None
+        raise TypeError(f"{hint}, not {_shown(set)}") from None
     for path, value in pairs:
         if not isinstance(path, str):
-            raise TypeError(f"{hint}: its keys are paths (strings), not {path!r}")
+            raise TypeError(f"{hint}: its keys are paths (strings), not {_shown(path)}")
         if _is_bool(value):
             # NumPy's True passed the compiled half's check for Python's as the number 1.
-            raise ValueError(f"set {path!r}: a set value is a number or RON text, not True "
+            raise ValueError(f"set {_shown(path)}: a set value is a number or RON text, not True "
                              "or False")
         try:
             path.encode("utf-8")
         except UnicodeEncodeError:
             # Passed on, a raw UnicodeEncodeError rose from the compiled half.
-            raise ValueError(f"set path {path!r} is not valid Unicode (it holds a lone "
+            raise ValueError(f"set path {_shown(path)} is not valid Unicode (it holds a lone "
                              "surrogate); `brink describe --paths FILE` lists the paths") from None
     return pairs
 
@@ -299,7 +314,12 @@ def _settings(set):
 def _path(path):
     """The path as str (bytes and os.PathLike too; a name that is not UTF-8 as its surrogate
     escapes, which the compiled half turns back into the same bytes)."""
-    text = os.fsdecode(path)
+    try:
+        text = os.fsdecode(path)
+    except TypeError:
+        # os's "expected str, bytes or os.PathLike object, not NoneType" named no argument.
+        raise TypeError("path is a scenario file's path (str, bytes or os.PathLike), not "
+                        f"{_shown(path)}") from None
     # A scenario's text given for its path would come back quoted whole in the error.
     # On one line, only what no path looks like: "//tmp/x.ron" and "(draft) x.ron" are paths.
     one = text.strip()
@@ -382,8 +402,9 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
         KeyboardInterrupt: on Ctrl-C; the runs stop after the run in progress, nothing is
             returned.
     """
+    given_path = _path(path)
     runs, threads = _whole("runs", runs), _whole("threads", threads)
-    seed = _whole("seed", seed, least=0)
+    seed = _whole("seed", seed, none_ok=False, least=0)
     max_runs = _whole("max_runs", max_runs, none_ok=False)
     max_file_size = _whole("max_file_size", max_file_size, none_ok=False)
     steps = _steps(per_run_steps)
@@ -396,7 +417,7 @@ def run(path, runs=None, seed=0, variant=None, set=None, threads=None, per_run=F
     command = _call("run", path, runs=runs, seed=seed, variant=variant,
                     set=dict(settings) or None, per_run=per_run or None,
                     per_run_steps=steps or None, max_runs=max_runs, max_file_size=max_file_size)
-    raw = _brink.run(_path(path), runs, seed, variant, settings, threads,
+    raw = _brink.run(given_path, runs, seed, variant, settings, threads,
                      bool(per_run) or bool(steps), command, max_runs, steps, max_file_size)
     return Result("run", raw)
 
@@ -439,25 +460,28 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
         MemoryError: as for :func:`run`.
         KeyboardInterrupt: as for :func:`run`.
     """
+    given_path = _path(path)
     runs, threads = _whole("runs", runs), _whole("threads", threads)
-    seed = _whole("seed", seed, least=0)
+    seed = _whole("seed", seed, none_ok=False, least=0)
     max_runs = _whole("max_runs", max_runs, none_ok=False)
     max_file_size = _whole("max_file_size", max_file_size, none_ok=False)
     per_run = _flag("per_run", per_run)
     if _is_bool(tornado):
         tornado = bool(tornado)  # NumPy's True, as per_run takes it
     if not (tornado is None or isinstance(tornado, (bool, str))):
-        raise TypeError(f"tornado is True, False or an outcome's name, not {tornado!r}")
+        raise TypeError(f"tornado is True, False or an outcome's name, not {_shown(tornado)}")
     if isinstance(tornado, str) and not tornado.strip():
         # "" read as True: the tornado of the first outcome, which nobody asked for by name.
-        raise ValueError(f"tornado is True, False or an outcome's name, not {tornado!r}")
+        raise ValueError(f"tornado is True, False or an outcome's name, not {_shown(tornado)}")
     if isinstance(tornado, str):
         _name("tornado", tornado)
     if isinstance(variants, str):
         variants = [variants]
+    if variants is not None and not isinstance(variants, str) and not _iterable(variants):
+        raise TypeError(f"variants is a list of variant names (strings), not {_shown(variants)}")
     if isinstance(variants, (bytes, bytearray, dict)):
         # Bytes were read byte by byte (as numbers), a dict by its keys without a word.
-        raise TypeError(f"variants is a list of variant names (strings), not {variants!r}")
+        raise TypeError(f"variants is a list of variant names (strings), not {_shown(variants)}")
     if variants is not None:
         # A generator recorded as itself put a memory address in the manifest's command, and
         # was used up before the call: the names, as a list, once.
@@ -477,7 +501,7 @@ def compare(path, runs=None, seed=0, variants=None, set=None, threads=None, torn
     command = _call("compare", path, runs=runs, seed=seed, variants=variants,
                     set=dict(settings) or None, tornado=tornado or None,
                     per_run=per_run or None, max_runs=max_runs, max_file_size=max_file_size)
-    raw = _brink.compare(_path(path), runs, seed,
+    raw = _brink.compare(given_path, runs, seed,
                          variants,
                          settings, threads, tornado_arg, command, max_runs,
                          bool(per_run), max_file_size)

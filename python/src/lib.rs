@@ -38,6 +38,54 @@ fn value_error(e: Error) -> PyErr {
     PyValueError::new_err(text)
 }
 
+/// The most characters of a string the caller gave that a message quotes (a deep folder's
+/// path is quoted whole).
+const SHOWN_CHARS: usize = 300;
+
+/// `s` cut to its first characters with its length, when it is longer than [`SHOWN_CHARS`].
+fn cut(s: &str) -> Option<String> {
+    let n = s.chars().count();
+    (n > SHOWN_CHARS).then(|| {
+        let head: String = s.chars().take(SHOWN_CHARS - 60).collect();
+        format!("{head}… ({n} characters)")
+    })
+}
+
+/// A ValueError's message with every long string the caller gave (the path, a variant's or
+/// an outcome's name, a `set` entry) cut short where it is quoted, as it is or escaped: a name
+/// of a megabyte was quoted whole, twice for a path, in the message refusing it.
+fn shortened(py: Python<'_>, e: PyErr, given: &[String]) -> PyErr {
+    if !e.is_instance_of::<PyValueError>(py) || given.iter().all(|g| cut(g).is_none()) {
+        return e;
+    }
+    let mut text = e.value(py).to_string();
+    for g in given {
+        if let Some(c) = cut(g) {
+            text = text.replace(&format!("{g:?}"), &format!("{c:?}"));
+            text = text.replace(g.as_str(), &c);
+        }
+    }
+    PyValueError::new_err(text)
+}
+
+/// The strings a call was given that a message may quote: the path, the names, the `set`
+/// entries.
+fn given_strings(
+    path: &Path,
+    names: impl IntoIterator<Item = String>,
+    set: &[(String, SetValue)],
+) -> Vec<String> {
+    let mut given = vec![path.to_string_lossy().into_owned()];
+    given.extend(names);
+    for (key, value) in set {
+        given.push(key.clone());
+        if let SetValue::Ron(text) = value {
+            given.push(text.clone());
+        }
+    }
+    given
+}
+
 /// Why a call failed: brink's error (a ValueError), or a table too large for this process's
 /// memory (a MemoryError, raised before any run is played).
 enum Failure {
@@ -553,6 +601,7 @@ fn run<'py>(
     per_run_steps: Vec<u32>,
     max_file_size: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let given = given_strings(&path, variant.clone(), &set);
     let done = interruptible(py, move |stop| -> Result<Done, Failure> {
         let (set, loaded, total_runs) =
             opening(&path, runs, threads, max_runs, set, max_file_size)?;
@@ -617,7 +666,8 @@ fn run<'py>(
             json: to_json(s)?,
             tables,
         })
-    })?;
+    })
+    .map_err(|e| shortened(py, e, &given))?;
     to_python(py, done)
 }
 
@@ -646,6 +696,8 @@ fn compare<'py>(
     per_run: bool,
     max_file_size: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let names = variants.iter().flatten().chain(&tornado).cloned();
+    let given = given_strings(&path, names, &set);
     let done = interruptible(py, move |stop| -> Result<Done, Failure> {
         let (set, loaded, total_runs) =
             opening(&path, runs, threads, max_runs, set, max_file_size)?;
@@ -719,7 +771,8 @@ fn compare<'py>(
             json: to_json(&done.result)?,
             tables,
         })
-    })?;
+    })
+    .map_err(|e| shortened(py, e, &given))?;
     to_python(py, done)
 }
 

@@ -9,6 +9,7 @@ import csv
 import json
 import math
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -726,3 +727,103 @@ def test_a_count_below_one_is_not_told_a_wrong_most():
         with pytest.raises(ValueError) as e:
             brink.run(TUTORIAL, **kw)
         assert "at least 1" in str(e.value) and "18446744073709551615" not in str(e.value)
+
+
+def test_a_wrong_type_is_refused_naming_the_argument_and_what_it_takes():
+    # Found attacking the binding: None for a path or a seed, a number for variants or set,
+    # a float for a count were refused in words naming no argument ("'int' object is not
+    # iterable", "expected str, bytes or os.PathLike object, not NoneType") or not what it
+    # takes ("'float' object cannot be interpreted as an integer").
+    cases = [
+        (dict(path=None), "path is a scenario file's path (str, bytes or os.PathLike), not None"),
+        (dict(path=123), "path is a scenario file's path"),
+        (dict(runs=1.5), "runs is a whole number, not 1.5"),
+        (dict(runs="10"), "runs is a whole number, not '10'"),
+        (dict(seed=None), "seed is a whole number, not None"),
+        (dict(seed=1.0), "seed is a whole number, not 1.0"),
+        (dict(threads=2.0), "threads is a whole number, not 2.0"),
+        (dict(max_runs=None), "max_runs is a whole number, not None"),
+        (dict(max_file_size="4 MiB"), "max_file_size is a whole number, not '4 MiB'"),
+        (dict(set=1), "set is a dict of parameter path to value"),
+    ]
+    for kw, said in cases:
+        for call in (brink.run, brink.compare):
+            args = {"path": TUTORIAL, "runs": 10, **kw}
+            with pytest.raises(TypeError) as e:
+                call(args.pop("path"), **args)
+            assert str(e.value).startswith(said), (call.__name__, kw, str(e.value))
+    with pytest.raises(TypeError, match="variants is a list of variant names"):
+        brink.compare(TUTORIAL, runs=10, variants=1)
+    r = brink.run(TUTORIAL, runs=10)
+    for table in ([], 5):
+        with pytest.raises(TypeError, match="table is a table's name"):
+            r.to_pandas(table)
+
+
+def test_a_hostile_string_is_quoted_cut_short():
+    # Found attacking the binding: a megabyte given for a name, a path or a set entry came
+    # back whole in the message refusing it (twice for a path and a set path: 2 MB).
+    big = "x" * 1_000_000
+    calls = [
+        lambda: brink.run(TUTORIAL, runs=10, variant=big),
+        lambda: brink.compare(TUTORIAL, runs=10, variants=[big]),
+        lambda: brink.compare(TUTORIAL, runs=10, variants=[big, big]),
+        lambda: brink.compare(TUTORIAL, runs=10, variants=["restraint"], tornado=big),
+        lambda: brink.run(TUTORIAL, runs=10, set={big: 1}),
+        lambda: brink.run(TUTORIAL, runs=10, set={"actors.north.hawkishness": big}),
+        lambda: brink.run(TUTORIAL, runs=10, set=[(big, 1), (big, 2)]),
+        lambda: brink.run("/tmp/" + big, runs=10),
+        lambda: brink.run(TUTORIAL, runs=10, per_run=big),
+        lambda: brink.run(TUTORIAL, runs=10, set=big),
+        lambda: brink.compare(TUTORIAL, runs=10, variants={big: 1}),
+    ]
+    import time
+
+    for i, call in enumerate(calls):
+        start = time.monotonic()
+        with pytest.raises((ValueError, TypeError)) as e:
+            call()
+        # The set path's "did you mean" compared it with every path: half a minute.
+        assert time.monotonic() - start < 5, (i, time.monotonic() - start)
+        text = str(e.value)
+        assert len(text) < 1_000, (i, len(text), text[:200])
+        assert "characters)" in text, (i, text)
+    # A string of ordinary length is quoted whole.
+    with pytest.raises(ValueError, match='unknown variant "nope_nope"'):
+        brink.run(TUTORIAL, runs=10, variant="nope_nope")
+
+
+def test_a_damaged_or_wrong_file_is_a_value_error_saying_what_was_expected(tmp_path):
+    text = (REPO / TUTORIAL).read_bytes()
+    damaged = {
+        "empty.ron": (b"", "the file is empty"),
+        "truncated.ron": (text[: len(text) // 2], "expected"),
+        "truncated_end.ron": (text[:text.rindex(b"Variant(") + 8], "is the file truncated?"),
+        "latin1.ron": (text[:2000] + b"\xff\xfe" + text[2000:], "expected a UTF-8 text file"),
+        "cut_utf8.ron": (text + "é".encode()[:1], "expected a UTF-8 text file"),
+        "utf16.ron": (text.decode().encode("utf-16"), "expected a UTF-8 text file"),
+        "nul.ron": (text[:3000] + b"\0\0" + text[3000:], "control character U+0000"),
+        "zeros.ron": (b"\0" * 4096, "expected `Scenario(...)"),
+        "nested.ron": (b"(" * 200_000, "nest more than 64 deep"),
+        "image.ron": ((REPO / "docs/images/index_fan.png").read_bytes(), "UTF-8"),
+    }
+    for name, (data, said) in damaged.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        for call in (brink.run, brink.compare):
+            with pytest.raises(ValueError) as e:
+                call(path, runs=10)
+            # Located: the file (its name, cut short when long) and where in it.
+            assert re.search(r"\.ron:\d+:\d+", str(e.value)), (name, str(e.value))
+            assert said in str(e.value), (name, str(e.value))
+            assert len(str(e.value)) < 2_000, (name, len(str(e.value)))
+    # Not a plain file: a folder, a device.
+    for path in (tmp_path, "/dev/zero"):
+        with pytest.raises(ValueError, match=r"expected a plain scenario file \(not a folder"):
+            brink.run(path, runs=10)
+    # A scenario with a name of a megabyte: refused in a message of ordinary length.
+    long = tmp_path / "long_name.ron"
+    long.write_text(text.decode().replace('name: "restraint"', 'name: "' + "r" * 1_000_000 + '"'))
+    with pytest.raises(ValueError, match=r"variant name \"r+\"… \(1000000 characters\)") as e:
+        brink.run(long, runs=10)
+    assert len(str(e.value)) < 2_000

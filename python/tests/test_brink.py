@@ -777,14 +777,11 @@ def test_a_hostile_string_is_quoted_cut_short():
         lambda: brink.run(TUTORIAL, runs=10, set=big),
         lambda: brink.compare(TUTORIAL, runs=10, variants={big: 1}),
     ]
-    import time
-
+    # (The set path's "did you mean" compared it with every path: half a minute before the
+    # refusal. Speed is not asserted here; tests are never timed on these shared machines.)
     for i, call in enumerate(calls):
-        start = time.monotonic()
         with pytest.raises((ValueError, TypeError)) as e:
             call()
-        # The set path's "did you mean" compared it with every path: half a minute.
-        assert time.monotonic() - start < 5, (i, time.monotonic() - start)
         text = str(e.value)
         assert len(text) < 1_000, (i, len(text), text[:200])
         assert "characters)" in text, (i, text)

@@ -1069,3 +1069,52 @@ fn a_move_tells_the_level_it_reached_and_a_lapse_alone_is_told() {
     }
     assert!(alone > 0, "no week with a lapse alone in run 0:\n{text}");
 }
+
+/// A sampled event step (the tutorial's election) is shown as the whole step the run used, in
+/// the trace as in runs.csv: both said the real it drew (29.55 for a run at week 30), and a
+/// trace that rounded alone would disagree with the row it replays.
+#[test]
+fn a_sampled_events_step_is_the_step_that_ran_in_trace_and_runs_csv() {
+    let dir = common::scratch("trace-sampled-step");
+    let out = dir.join("out");
+    let scenario = common::repo("scenarios/examples/tutorial.ron");
+    let scenario = scenario.to_str().unwrap();
+    ok(&[
+        "run",
+        scenario,
+        "--runs",
+        "20",
+        "--seed",
+        SEED,
+        "--per-run",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let mut r = csv::Reader::from_path(out.join("runs.csv")).expect("runs.csv");
+    let c = (r.headers().unwrap().iter())
+        .position(|h| h == "in.events.election_south.step")
+        .unwrap();
+    let rows: Vec<f64> = r.records().map(|x| num(&x.unwrap()[c])).collect();
+    for (k, &csv_step) in rows.iter().enumerate().take(4) {
+        let ks = k.to_string();
+        let t: Value = serde_json::from_str(&stdout(&ok(&[
+            "trace", scenario, "--seed", SEED, "--run", &ks, "--json",
+        ])))
+        .unwrap();
+        let traced = t["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["path"] == "events.election_south.step")
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap();
+        assert_eq!(traced, csv_step, "run {k}");
+        assert!(
+            traced.fract() == 0.0 && (18.0..=34.0).contains(&traced),
+            "run {k}: {traced}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -752,8 +752,10 @@ pub fn run(
                     make(pi, vi, r, st, &mut e.cells);
                 }
                 if vi == 0 && r < prim_runs && outcome.is_some() {
+                    // As the run used them: a box's edge on a dated step is a whole step.
+                    let m = &models[mi];
                     for (_, i) in &base_sampled {
-                        e.prim.push(st.values[*i]);
+                        e.prim.push(m.value_used(*i, st.values[*i]));
                     }
                 }
             },

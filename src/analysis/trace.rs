@@ -22,7 +22,9 @@ use crate::scenario::LoadedScenario;
 pub struct SampledParam {
     /// The number's path (`actors.north.resolve`).
     pub path: String,
-    /// The value this run drew, after clamping to the field's valid range.
+    /// The value this run drew, after clamping to the field's valid range; a dated event's
+    /// step as the whole step the run used ([`crate::model::Model::value_used`]), as in
+    /// `runs.csv`.
     pub value: f64,
     /// The distribution it was drawn from.
     pub distribution: String,
@@ -759,7 +761,7 @@ fn trace_within(
         .into_iter()
         .map(|i| SampledParam {
             path: m.param_paths[i].clone(),
-            value: st.values[i],
+            value: m.value_used(i, st.values[i]),
             distribution: m.params[i].describe(),
             source: sources[i].clone(),
         })

@@ -854,6 +854,12 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
             .collect(),
     )?;
     let sustained = names.sustained.take();
+    let mut param_whole_step = vec![false; params.len()];
+    for e in &events {
+        if let TimingSpec::Dated { step, .. } = e.timing {
+            param_whole_step[step as usize] = true;
+        }
+    }
     Ok(Model {
         variant: variant.map(|v| v.name.clone()),
         horizon: s.horizon as u32,
@@ -880,6 +886,7 @@ pub fn compile_variant(base: &Scenario, variant: Option<&Variant>) -> Result<Mod
         samplers: params.iter().map(Sampler::of).collect(),
         params,
         param_ranges,
+        param_whole_step,
         max_options,
         choosers,
         stepwise_outcomes,

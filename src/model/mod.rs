@@ -534,6 +534,9 @@ pub struct Model {
     pub param_paths: Vec<String>,
     /// The valid range of every number; sampled values are clamped to it.
     pub param_ranges: Vec<(f64, f64)>,
+    /// Whether each number is a dated event's step, which a run rounds to a whole step
+    /// ([`dated_step`]) before it uses it (see [`Model::value_used`]).
+    pub param_whole_step: Vec<bool>,
     /// How each number is drawn (precomputed: Beta-shaped ones read a quantile table).
     pub samplers: Vec<Sampler>,
     /// Most options any actor can have in a step (sizes the choice buffer).
@@ -583,7 +586,30 @@ pub(crate) fn set_bits(mut word: u64) -> impl Iterator<Item = usize> {
     })
 }
 
+/// The step at which a dated event whose step drew `drawn` may fire in a run of `horizon`
+/// steps: the nearest whole step (halves away from zero; `round` is exact on every platform),
+/// kept within 0 to `horizon − 1`. The one rounding both the run and what reports its numbers
+/// use ([`Model::value_used`]).
+#[inline]
+pub fn dated_step(drawn: f64, horizon: u32) -> u32 {
+    drawn
+        .round()
+        .clamp(0.0, f64::from(horizon.saturating_sub(1))) as u32
+}
+
 impl Model {
+    /// The value number `i` had in a run, as the run used it, from the value it drew
+    /// (`RunState::values`): a dated event's step as the whole step it fired at (17.38 ran as
+    /// week 17, and a table that said 17.38 put a box's edge between weeks), every other number
+    /// as drawn. What the per-run table, PRIM's inputs, a trace and a sensitivity's ranks read.
+    pub fn value_used(&self, i: usize, drawn: f64) -> f64 {
+        if self.param_whole_step.get(i).copied().unwrap_or(false) {
+            f64::from(dated_step(drawn, self.horizon))
+        } else {
+            drawn
+        }
+    }
+
     /// Indices of the numbers that vary from run to run.
     pub fn uncertain_params(&self) -> Vec<usize> {
         (0..self.params.len())

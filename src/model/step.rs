@@ -237,8 +237,7 @@ fn init(m: &Model, master: &Master, run: u64, st: &mut RunState) {
                 step, probability, ..
             } => EventRun {
                 p: v[*probability as usize],
-                // Rounded to the nearest step (`round` is exact on every platform).
-                step: v[*step as usize].round().clamp(0.0, (m.horizon - 1) as f64) as u32,
+                step: super::dated_step(v[*step as usize], m.horizon),
                 bound_scale: 0.125,
                 ..EventRun::default()
             },

@@ -257,16 +257,29 @@ pub fn columns(sc: &Scenario, m: &Model, keys: &Keys) -> Vec<Column> {
             ),
         ));
     }
+    let whole_step = |p: &str| {
+        (m.param_paths.iter().position(|q| q == p)).is_some_and(|i| m.param_whole_step[i])
+    };
     for p in &keys.inputs {
+        // A dated event's step as the whole step the run fired it at (Model::value_used).
+        let drew = if whole_step(p) {
+            format!(
+                "the step the run drew for {p}, as the run used it (rounded to the nearest whole \
+                 {} within the horizon; ",
+                crate::scenario::step_one(&sc.step_unit)
+            )
+        } else {
+            format!("the value the run drew for {p} (clamped to its valid range; ")
+        };
         c.push(Column::new(
             Role::Input,
             p,
             ColumnType::Float64,
             "as in the scenario file",
             format!(
-                "the value the run drew for {p} (clamped to its valid range; where a variant or \
-                 design point fixes it, that value; missing (empty in a CSV, null in Parquet) \
-                 where the row's variant has no such number or removes its event)"
+                "{drew}where a variant or design point fixes it, that value; missing (empty in a \
+                 CSV, null in Parquet) where the row's variant has no such number or removes its \
+                 event)"
             ),
         ));
     }
@@ -447,7 +460,7 @@ pub fn push_cells(
                 .get(k)
                 .copied()
                 .flatten()
-                .map_or(f64::NAN, |i| st.values[i]),
+                .map_or(f64::NAN, |i| m.value_used(i, st.values[i])),
         )
     }));
     for o in 0..m.outcomes.len() {
@@ -608,5 +621,65 @@ impl RowsFile {
                 .map_err(|e| crate::error::Error::io("write", &path, e)),
             RowsFile::Parquet(p) => p.finish(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Silent, compile, simulate};
+    use crate::numerics::rng::Master;
+
+    /// A dated event's step is written as the whole step the run fired it at (the tutorial's
+    /// election, a truncated normal over weeks 18 to 34): the row said 17.38 for a run whose
+    /// event was due at week 17.
+    #[test]
+    fn a_dated_step_is_written_as_the_step_the_run_used() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/examples/tutorial.ron");
+        let loaded = crate::scenario::load(&path, Default::default()).unwrap();
+        let sc = &loaded.scenario;
+        let m = compile(sc, None).unwrap();
+        let rows = ArmRows::run(sc, &m, None, 7).unwrap();
+        let columns = rows.columns(sc, &m);
+        let col = columns
+            .iter()
+            .position(|c| c.name == "in.events.election_south.step")
+            .unwrap();
+        assert!(
+            columns[col]
+                .description
+                .contains("rounded to the nearest whole week")
+        );
+        let e = m.event_index("election_south").unwrap();
+        let p = (m.param_paths.iter())
+            .position(|q| q == "events.election_south.step")
+            .unwrap();
+        let master = Master::new(7);
+        let mut st = RunState::new(&m);
+        let (mut between, mut steps) = (0, std::collections::BTreeSet::new());
+        for r in 0..40 {
+            simulate(&m, &master, r, &mut st, &mut Silent);
+            let mut cells = vec![];
+            rows.push(0, &m, r, &st, &mut cells);
+            assert_eq!(cells.len(), columns.len());
+            assert_eq!(
+                cells[col],
+                Cell::F64(f64::from(st.event_run[e].step)),
+                "run {r}"
+            );
+            between += usize::from(st.values[p].fract() != 0.0);
+            steps.insert(st.event_run[e].step);
+        }
+        // The draws themselves lie between steps, and the runs' steps differ.
+        assert_eq!(between, 40);
+        assert!(steps.len() > 3, "{steps:?}");
+        // Every other number as drawn: the column of a number that is not a step.
+        let other = (m.param_paths.iter())
+            .position(|q| q == "events.election_south.effects.0.amount")
+            .unwrap();
+        assert_eq!(m.value_used(other, 0.25), 0.25);
+        assert_eq!(m.value_used(p, 17.5), 18.0);
+        assert_eq!(m.value_used(p, 1e9), f64::from(m.horizon - 1));
     }
 }

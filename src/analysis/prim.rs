@@ -26,8 +26,9 @@
 //! Unlike EMA's, the test counts rows that move together as fewer: an experiment plays the same
 //! runs, with the same sampled numbers, at every design point, so a run's rows are a cluster
 //! ([`PrimData::cluster`]), and the binomial's counts are divided by the design effect
-//! (Kish 1965: the variance of its density over the clusters, against the binomial's; at least
-//! 1). Taken as independent, a restriction of a sampled number, which keeps or drops a run's
+//! (Kish 1965: the variance of its density over the clusters, against the binomial's, both
+//! estimated from the same clusters and corrected for it, at least 1: [`design_effect`]).
+//! Taken as independent, a restriction of a sampled number, which keeps or drops a run's
 //! rows at every point together, looked supported far more often than chance allows.
 
 use serde::{Deserialize, Serialize};
@@ -444,10 +445,28 @@ fn quasi_p_value(data: &PrimData, b: &PrimBox, dropped: usize) -> Option<f64> {
 }
 
 /// The design effect of the rows `keep` selects, clustered by [`PrimData::cluster`]: the
-/// variance of their density as a ratio over the clusters, against the binomial's (Kish 1965),
-/// `Σ_c (h_c − p·n_c)² / (n·p·(1 − p))` for `n_c` rows and `h_c` hits of cluster `c` and the
-/// rows' density `p`; kept within 1 (rows as good as independent) and `n` (one row's worth).
-/// Exactly 1 when no two selected rows share a cluster, or every row has the outcome or none.
+/// variance of their density `p̂` over the clusters against the binomial's, `p(1 − p)/n`, the
+/// one the quasi-p-value's binomial assumes (Kish 1965), estimated as
+/// `n·v / (p̂(1 − p̂) + v)`, where `v = C/(C − 1) · Σ_c (h_c − p̂·n_c)² / n²` for the `C`
+/// clusters with selected rows, `n_c` rows and `h_c` hits in cluster `c`, `n` rows in all.
+///
+/// `v` is the usual variance of a ratio estimator over clusters (the cluster-robust variance of
+/// a mean): the residuals sum to 0 about `p̂`, so their squares fall short by `(C − 1)/C` and the
+/// factor `C/(C − 1)` restores them. The binomial's `p(1 − p)` is estimated from the same
+/// clustered rows and falls short too, by the variance itself (`E[p̂(1 − p̂)] = p(1 − p) −
+/// Var p̂`), hence `+ v` below the line. Both corrections, not one: where every cluster's rows
+/// are alike (a run repeated at `m` points) the design effect is `m` exactly and the rows count
+/// as the `C` runs; the first factor alone gave `m·C/(C − 1)`, more than a cluster of `m` rows
+/// can have, and neither gave `Σ_c (h_c − p̂·n_c)² / (n·p̂(1 − p̂))` (the former estimate), as
+/// little as `(C − 1)/C` of it where rows of a cluster differ. With clusters of one size it is the
+/// ANOVA estimate `1 + (m − 1)·ρ̂` (ρ̂ the intraclass correlation from the mean squares between
+/// and within clusters).
+///
+/// Kept at least 1: rows of one run share its sampled numbers, so they move together or not
+/// at all, and an estimate below 1 is chance, which would count the rows as more than
+/// independent. At most `n` by construction (one row's worth), which it is with one cluster:
+/// one run's rows, however many, are one run. Exactly 1 when no two selected rows share a
+/// cluster, or every row has the outcome or none (then the test does not need it).
 fn design_effect(data: &PrimData, keep: impl Fn(usize) -> bool) -> f64 {
     if data.cluster.len() != data.y.len() {
         return 1.0;
@@ -466,12 +485,18 @@ fn design_effect(data: &PrimData, keep: impl Fn(usize) -> bool) -> f64 {
     if clusters == n || hits == 0 || hits == n {
         return 1.0;
     }
-    let p = hits as f64 / n as f64;
+    let nf = n as f64;
+    if clusters == 1 {
+        return nf;
+    }
+    let p = hits as f64 / nf;
     let spread: f64 = by_cluster
         .iter()
         .map(|&(nc, hc)| (hc as f64 - p * nc as f64).powi(2))
         .sum();
-    (spread / (n as f64 * p * (1.0 - p))).clamp(1.0, n as f64)
+    let c = clusters as f64;
+    let v = c / (c - 1.0) * spread / (nf * nf);
+    (nf * v / (p * (1.0 - p) + v)).clamp(1.0, nf)
 }
 
 /// The binomial upper tail P(X ≥ k) for X ~ Binomial(n, p) at counts that need not be whole,
@@ -706,6 +731,96 @@ mod tests {
         let p = quasi_p_value(&data, &b, 0).unwrap();
         let by_runs = crate::numerics::math::binomial_tail(19, 19, 19.0 / 20.0);
         assert!((p - by_runs).abs() < 0.05 * by_runs, "{p} vs {by_runs}");
+    }
+
+    /// PrimData of one input-less row per (cluster, row) with `hits[c]` of `sizes[c]` rows of
+    /// cluster `c` having the outcome.
+    fn clustered(sizes: &[u32], hits: &[u32]) -> PrimData {
+        let mut d = PrimData::default();
+        for (c, (&n, &h)) in sizes.iter().zip(hits).enumerate() {
+            for i in 0..n {
+                d.y.push(i < h);
+                d.cluster.push(c as u32);
+            }
+        }
+        d
+    }
+
+    #[test]
+    fn the_design_effect_of_cases_worked_by_hand() {
+        // Four runs of two rows, hits 2, 0, 1, 1: n = 8, p̂ = 1/2, residuals 1, −1, 0, 0.
+        // v = 4/3 · 2/64 = 1/24; deff = 8 · (1/24) / (1/4 + 1/24) = 8/7. The ANOVA estimate
+        // agrees: mean squares between 1/3, within 1/4, ρ̂ = (1/3 − 1/4)/(1/3 + 1/4) = 1/7,
+        // 1 + ρ̂ = 8/7. (The former estimate, 2/(8 · 1/4), was 1: as if independent.)
+        let d = clustered(&[2, 2, 2, 2], &[2, 0, 1, 1]);
+        let deff = design_effect(&d, |_| true);
+        assert!((deff - 8.0 / 7.0).abs() < 1e-15, "{deff}");
+        // Runs of 3, 1 and 2 rows with 3, 0 and 1 hits: n = 6, p̂ = 2/3, residuals 1, −2/3,
+        // −1/3, their squares 14/9; v = 3/2 · (14/9)/36 = 7/108; deff = 6 · (7/108) /
+        // (24/108 + 7/108) = 42/31 (the former, (14/9)/(6 · 2/9) = 7/6).
+        let d = clustered(&[3, 1, 2], &[3, 0, 1]);
+        let deff = design_effect(&d, |_| true);
+        assert!((deff - 42.0 / 31.0).abs() < 1e-15, "{deff}");
+        // Only the rows `keep` selects: the first three runs of the first case, n = 6, p̂ =
+        // 1/2, residuals 1, −1, 0; v = 3/2 · 2/36 = 1/12; deff = 6 · (1/12)/(1/4 + 1/12) = 3/2.
+        let d = clustered(&[2, 2, 2, 2], &[2, 0, 1, 1]);
+        let deff = design_effect(&d, |i| i < 6);
+        assert!((deff - 1.5).abs() < 1e-15, "{deff}");
+        // Every run's rows alike: m = 5 rows a run, exactly 5 (C/(C − 1) alone gave 5·4/3).
+        let d = clustered(&[5, 5, 5, 5], &[5, 0, 5, 0]);
+        let deff = design_effect(&d, |_| true);
+        assert!((deff - 5.0).abs() < 1e-12, "{deff}");
+        // One run: however many rows, one row's worth (the former estimate read 1, the rows
+        // as independent).
+        let d = clustered(&[7], &[3]);
+        assert_eq!(design_effect(&d, |_| true), 7.0);
+        // Runs more alike than chance (each run half hits): below 1, kept at 1.
+        let d = clustered(&[2, 2, 2], &[1, 1, 1]);
+        assert_eq!(design_effect(&d, |_| true), 1.0);
+    }
+
+    #[test]
+    fn with_runs_of_one_size_the_design_effect_is_the_anova_estimate() {
+        // Runs of m rows whose chance of the outcome varies from run to run (rows of a run
+        // move together): the design effect is 1 + (m − 1)·ρ̂ with the one-way ANOVA's
+        // intraclass correlation, where that is at least 1.
+        let mut s = Master::new(5).stream(0, 0);
+        let mut checked = 0;
+        for &(runs, m) in &[(2u32, 3u32), (3, 2), (5, 4), (12, 10), (40, 3), (200, 6)] {
+            for _ in 0..20 {
+                let sizes = vec![m; runs as usize];
+                let hits: Vec<u32> = (0..runs)
+                    .map(|_| {
+                        let rate = s.uniform();
+                        (0..m).filter(|_| s.uniform() < rate).count() as u32
+                    })
+                    .collect();
+                let total: u32 = hits.iter().sum();
+                if total == 0 || total == runs * m {
+                    continue;
+                }
+                let (c, mf, n) = (f64::from(runs), f64::from(m), f64::from(runs * m));
+                let p = f64::from(total) / n;
+                let between: f64 = hits
+                    .iter()
+                    .map(|&h| mf * (f64::from(h) / mf - p).powi(2))
+                    .sum();
+                let within: f64 = hits
+                    .iter()
+                    .map(|&h| f64::from(h) * (1.0 - f64::from(h) / mf))
+                    .sum();
+                let (msb, msw) = (between / (c - 1.0), within / (c * (mf - 1.0)));
+                let rho = (msb - msw) / (msb + (mf - 1.0) * msw);
+                let anova = 1.0 + (mf - 1.0) * rho;
+                let deff = design_effect(&clustered(&sizes, &hits), |_| true);
+                assert!(
+                    (deff - anova.max(1.0)).abs() < 1e-12 * anova.max(1.0),
+                    "runs {runs} of {m}, hits {hits:?}: {deff} vs {anova}"
+                );
+                checked += usize::from(anova > 1.0);
+            }
+        }
+        assert!(checked > 50, "{checked}");
     }
 
     #[test]

@@ -239,6 +239,48 @@ pub fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Text that may run over several lines (a source, a description) for a place that holds one
+/// line (a table cell, a chart's label): each line break or tab, with the spaces around it,
+/// becomes one space. A source of two lines broke the terminal tables that show it, its second
+/// line starting a row of its own at the left margin (where it could pass for a row of
+/// brink's), and the PNG charts drew the breaks as empty boxes.
+///
+/// ```
+/// use brink::text::one_line;
+/// assert_eq!(one_line("article ¶3,\n  ¶4\r\nand\tTASS"), "article ¶3, ¶4 and TASS");
+/// assert_eq!(one_line("plain  text"), "plain  text");
+/// assert_eq!(one_line("\nlead and trail \n"), "lead and trail");
+/// ```
+pub fn one_line(s: &str) -> Cow<'_, str> {
+    const BREAKS: [char; 3] = ['\n', '\r', '\t'];
+    if !s.contains(BREAKS) {
+        return Cow::Borrowed(s);
+    }
+    let pieces: Vec<&str> = s.split(BREAKS).collect();
+    let last = pieces.len() - 1;
+    let mut o = String::with_capacity(s.len());
+    for (i, piece) in pieces.into_iter().enumerate() {
+        let piece = if i > 0 {
+            piece.trim_start_matches(' ')
+        } else {
+            piece
+        };
+        let piece = if i < last {
+            piece.trim_end_matches(' ')
+        } else {
+            piece
+        };
+        if piece.is_empty() {
+            continue;
+        }
+        if !o.is_empty() {
+            o.push(' ');
+        }
+        o.push_str(piece);
+    }
+    Cow::Owned(o)
+}
+
 /// Whether `c` draws nothing: white space, or a character Unicode marks default-ignorable
 /// (zero-width spaces and joiners, the soft hyphen, bidirectional marks and controls, variation
 /// selectors, the byte order mark, tags). A label made of them alone shows as a blank on every

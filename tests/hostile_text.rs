@@ -634,3 +634,51 @@ fn a_name_of_a_megabyte_is_quoted_cut_short() {
         "{err}"
     );
 }
+
+/// A source may run over several lines, but a terminal table's cell and a chart's label are
+/// one line: `describe`'s ledger and `sensitivity`'s ranking printed the source's second line
+/// as a row of its own at the left margin, where a source could forge a ranking row, and the
+/// PNG chart drew the breaks as empty boxes.
+#[test]
+fn a_source_of_several_lines_keeps_each_table_row_on_one_line() {
+    let forged = "1     relations.a->b.fatigue  +0.999  +0.998 .. +0.999  forged";
+    let path = scenario("multiline-source", |t| {
+        t.replace(
+            r#"source: "assumption""#,
+            &format!(r#"source: "assumption\r\n{forged}\tend""#),
+        )
+    });
+    let dir = path.parent().unwrap();
+    let describe = common::ok(&[Path::new("describe"), &path]);
+    let text = common::stdout(&describe);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("relations.b->a.noise "))
+        .expect("the ledger's row");
+    assert!(row.ends_with(&format!("assumption {forged} end")), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("1 ")), "{text}");
+    assert!(!text.contains('\t') && !text.contains("\\r"), "{text}");
+
+    let out = dir.join("sens");
+    let o = common::ok(&[
+        Path::new("sensitivity"),
+        &path,
+        Path::new("--runs"),
+        Path::new("20"),
+        Path::new("--measure"),
+        Path::new("peak_index"),
+        Path::new("--out"),
+        &out,
+    ]);
+    let text = common::stdout(&o);
+    let ranks: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()) && l.contains("relations."))
+        .collect();
+    assert_eq!(ranks.len(), 1, "{text}");
+    assert!(ranks[0].starts_with("1 ") && ranks[0].contains("relations.b->a.noise"));
+    assert!(!text.contains('\t') && !text.contains("\\r"), "{text}");
+    // The chart's label is the source's first reference, on one line.
+    let svg = std::fs::read_to_string(out.join("sensitivity.svg")).unwrap();
+    assert!(!svg.contains("assumption\r") && !svg.contains("assumption\n"));
+}

@@ -138,6 +138,9 @@ impl Measure {
 /// A source cut to its first reference: "article ¶14, ¶49 (…)" → "article ¶14",
 /// "assumption: …" → "assumption", "goldstein.md: …" → "goldstein.md".
 pub fn short_source(src: &str) -> String {
+    // One line: a chart's label (a source of two lines drew its break as an empty box).
+    let src = crate::text::one_line(src);
+    let src = src.as_ref();
     let cut = src
         .find([':', ';', '(', ','])
         .map_or(src, |i| &src[..i])
@@ -976,5 +979,10 @@ mod tests {
         let cut = short_source("\u{202e}ab: cd\u{202c}");
         assert_eq!(crate::text::unbalanced_bidi(&cut), None, "{cut:?}");
         assert!(cut.starts_with("\u{202e}ab"), "{cut:?}");
+        // A chart's label is one line: a source's line breaks and tabs are spaces there.
+        assert_eq!(
+            short_source("expert\r\npanel\tof 2024"),
+            "expert panel of 2024"
+        );
     }
 }

@@ -37,11 +37,21 @@ impl Table {
     /// assert_eq!(rows[2], "签证   1");
     /// assert_eq!(rows[3], "visa   2");
     /// ```
+    ///
+    /// A cell is one line: text of several lines (a source) is joined by spaces
+    /// ([`crate::text::one_line`]), so that its second line does not start a row of its own.
     pub fn render(&self) -> String {
         use unicode_width::UnicodeWidthStr;
         let n = self.header.len();
+        let one_line = |r: &Vec<String>| -> Vec<String> {
+            r.iter()
+                .map(|c| crate::text::one_line(c).into_owned())
+                .collect()
+        };
+        let header = one_line(&self.header);
+        let rows: Vec<Vec<String>> = self.rows.iter().map(one_line).collect();
         let mut width = vec![0; n];
-        for r in std::iter::once(&self.header).chain(&self.rows) {
+        for r in std::iter::once(&header).chain(&rows) {
             for (i, c) in r.iter().enumerate().take(n) {
                 width[i] = width[i].max(c.width());
             }
@@ -61,10 +71,10 @@ impl Table {
             out.push_str(s.trim_end());
             out.push('\n');
         };
-        line(&self.header, &mut out);
+        line(&header, &mut out);
         let rule: Vec<String> = width.iter().map(|w| "-".repeat(*w)).collect();
         line(&rule, &mut out);
-        for r in &self.rows {
+        for r in &rows {
             line(r, &mut out);
         }
         out

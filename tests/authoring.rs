@@ -2059,3 +2059,31 @@ fn the_case_template_s_announced_step_example_validates() {
     let out = ok_in(&dir, &["validate", "c.ron"]);
     assert!(out.contains("3 events"), "{out}");
 }
+
+/// Graphviz decodes character entities in every quoted string (`&amp;` draws `&`, `&#8238;` a
+/// right-to-left override), so a label's own `&` is written `&amp;`: a label that says
+/// `&#8238;` drew an override left open, which validation refuses as a character, reversing
+/// the rest of the label, and `R&amp;D` drew `R&D`. Mermaid's labels already escaped `&`.
+#[test]
+fn graph_dot_shows_a_labels_ampersands_as_written() {
+    let dir = scratch("graph-dot-entities");
+    ok_in(&dir, &["new", "amp"]);
+    let text = fs::read_to_string(dir.join("amp.ron"))
+        .unwrap()
+        .replace("label: \"Side A\"", "label: \"Side &#8238;A &amp; R&D\"")
+        .replacen("name: \"amp\"", "name: \"amp &lt;1&gt;\"", 1);
+    fs::write(dir.join("amp.ron"), text).unwrap();
+    ok_in(&dir, &["validate", "amp.ron"]);
+    let dot = ok_in(&dir, &["graph", "amp.ron", "--format", "dot"]);
+    check_dot(&dot, 2, 0);
+    assert!(
+        dot.contains(r#"label="Side &amp;#8238;A &amp;amp; R&amp;D""#),
+        "{dot}"
+    );
+    assert!(
+        dot.starts_with("digraph \"amp &amp;lt;1&amp;gt;\" {"),
+        "{dot}"
+    );
+    // Characters that reorder text are still entity codes, which Graphviz decodes.
+    assert!(!dot.contains("&#8238;"), "{dot}");
+}

@@ -419,11 +419,13 @@ fn effect_words<'s>(
 
 /// Text inside a DOT double-quoted string: backslashes and quotes escaped, line breaks as
 /// `\n`, other control characters dropped, characters that reorder text as entity codes
-/// (`&#8238;`).
+/// (`&#8238;`), and `&` as `&amp;`: Graphviz decodes entities in every string, so a label
+/// that says `&#8238;` drew a right-to-left override, and `&amp;` drew `&`.
 ///
 /// ```
 /// use brink::report::graph::dot_escape;
 /// assert_eq!(dot_escape("a \"b\"\n\u{202e}c"), "a \\\"b\\\"\\n&#8238;c");
+/// assert_eq!(dot_escape("R&D &#8238;"), "R&amp;D &amp;#8238;");
 /// ```
 pub fn dot_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -431,6 +433,7 @@ pub fn dot_escape(s: &str) -> String {
         match c {
             '\\' => out += "\\\\",
             '"' => out += "\\\"",
+            '&' => out += "&amp;",
             '\n' => out += "\\n",
             c if c.is_control() => out.push(' '),
             c if reorders(c) => out += &format!("&#{};", c as u32),

@@ -79,8 +79,11 @@ block_crn() {
                 paired = hi - lo
                 indep = 2 * 1.96 * sqrt(p1 * (1 - p1) / n + p2 * (1 - p2) / n)
                 r = indep / paired
+                # The probabilities as brink prints them: the decimal it wrote rounded half up
+                # (0.5295 reads 0.530 in `compare`), where printf rounds the binary value
+                # below it (0.52949…, 0.529). A nudge far below the CSV digits does that.
                 printf "| `%s` | %.3f → %.3f | %+.4f (%+.4f .. %+.4f) | %.4f | %.4f | **%.2f** | %.1f× |\n",
-                    v, base, p, d, lo, hi, paired, indep, r, r * r
+                    v, base + 1e-12, p + 1e-12, d, lo, hi, paired, indep, r, r * r
             }' "$d/paired/compare.csv"
     done | minus
     echo

@@ -212,7 +212,8 @@ impl<'a> Simulation<'a> {
                     .position(|o| &o.name == name)
                     .ok_or_else(|| {
                         Error::Input(format!(
-                            "--precision names unknown outcome {name:?}; expected one of: {}",
+                            "--precision names unknown outcome {}; expected one of: {}",
+                            crate::text::quoted_name(name),
                             model
                                 .outcomes
                                 .iter()

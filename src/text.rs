@@ -422,3 +422,24 @@ pub fn unbalanced_bidi_at(text: &str) -> Option<(usize, char)> {
     let (open, stray) = bidi_walk(text);
     stray.or_else(|| open.first().copied())
 }
+
+/// A name the user gave (a variant, an outcome, a measure, a lever), quoted for a message:
+/// as `{:?}` writes it, cut to its first 60 characters with its length when it is longer than
+/// 80. A name of a megabyte on the command line or in a file was echoed whole, a megabyte of
+/// standard error for one refusal.
+///
+/// ```
+/// use brink::text::quoted_name;
+/// assert_eq!(quoted_name("visa_regime"), "\"visa_regime\"");
+/// let long = "x".repeat(1_000);
+/// assert_eq!(quoted_name(&long), format!("{:?}… (1000 characters)", "x".repeat(60)));
+/// ```
+pub fn quoted_name(name: &str) -> String {
+    let n = name.chars().count();
+    if n > 80 {
+        let head: String = name.chars().take(60).collect();
+        format!("{head:?}… ({n} characters)")
+    } else {
+        format!("{name:?}")
+    }
+}

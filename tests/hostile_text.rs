@@ -682,3 +682,88 @@ fn a_source_of_several_lines_keeps_each_table_row_on_one_line() {
     let svg = std::fs::read_to_string(out.join("sensitivity.svg")).unwrap();
     assert!(!svg.contains("assumption\r") && !svg.contains("assumption\n"));
 }
+
+/// A name given on the command line and not found (a variant, an outcome, a measure) was
+/// echoed whole in the refusal: 100 KB of standard error for a name of 100,000 characters.
+/// Every such refusal quotes it cut short with its length, and still exits 2.
+#[test]
+fn an_unknown_name_of_100_kb_on_the_command_line_is_quoted_cut_short() {
+    let tutorial = common::repo("scenarios/examples/tutorial.ron");
+    let t = tutorial.to_str().unwrap();
+    let big = "x".repeat(100_000);
+    let precision = format!("{big}=0.01");
+    let out = common::scratch("unknown-long-name");
+    let o = out.join("o");
+    let o = o.to_str().unwrap();
+    let calls: Vec<Vec<&str>> = vec![
+        vec!["run", t, "--runs", "10", "--variant", &big, "--out", o],
+        vec!["compare", t, "--runs", "10", "--variants", &big, "--out", o],
+        vec!["compare", t, "--runs", "10", "--outcome", &big, "--out", o],
+        vec!["trace", t, "--pick", &big],
+        vec![
+            "sensitivity",
+            t,
+            "--runs",
+            "10",
+            "--outcome",
+            &big,
+            "--out",
+            o,
+        ],
+        vec![
+            "sensitivity",
+            t,
+            "--runs",
+            "10",
+            "--measure",
+            &big,
+            "--out",
+            o,
+        ],
+        vec![
+            "sweep",
+            t,
+            "--set",
+            "actors.north.hawkishness=0..1:3",
+            "--runs",
+            "10",
+            "--outcome",
+            &big,
+            "--out",
+            o,
+        ],
+        vec![
+            "run",
+            t,
+            "--runs",
+            "10",
+            "--precision",
+            &precision,
+            "--out",
+            o,
+        ],
+    ];
+    for args in calls {
+        let r = common::brink(&args);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(
+            r.status.code(),
+            Some(2),
+            "{:?}: {}",
+            &args[..2],
+            &err[..err.len().min(300)]
+        );
+        assert!(
+            err.len() < 2_000,
+            "{:?}: {} bytes of error",
+            &args[..2],
+            err.len()
+        );
+        assert!(
+            err.contains("… (100000 characters)"),
+            "{:?}: {err}",
+            &args[..2]
+        );
+        assert!(!out.join("o").exists(), "{:?} wrote its folder", &args[..2]);
+    }
+}

@@ -233,8 +233,12 @@ pub fn compile_case(scenario: &Scenario, timeline: &Timeline) -> Result<Case> {
     model.snapshot_steps = snaps.clone();
     let snapshot = |t: u32| snaps.binary_search(&t).unwrap_or(0);
     let outcome = |m: &Model, name: &str| -> Result<usize> {
-        m.outcome_index(name)
-            .ok_or_else(|| Error::Input(format!("the timeline names unknown outcome {name:?}")))
+        m.outcome_index(name).ok_or_else(|| {
+            Error::Input(format!(
+                "the timeline names unknown outcome {}",
+                crate::text::quoted_name(name)
+            ))
+        })
     };
     let mut facts = Vec::with_capacity(pending.len());
     for (f, (p, observed)) in timeline.facts.iter().zip(pending) {
@@ -258,7 +262,10 @@ pub fn compile_case(scenario: &Scenario, timeline: &Timeline) -> Result<Case> {
             ),
             Pending::Level(name, level, t) => {
                 let k = model.measure_index(&name).ok_or_else(|| {
-                    Error::Input(format!("the timeline names unknown measure {name:?}"))
+                    Error::Input(format!(
+                        "the timeline names unknown measure {}",
+                        crate::text::quoted_name(&name)
+                    ))
                 })?;
                 let levels = model.measures[k].levels.len();
                 if level as usize > levels {

@@ -795,7 +795,8 @@ fn tornado_index(
             .map(Some)
             .ok_or_else(|| {
                 crate::error::Error::Input(format!(
-                    "unknown outcome {name:?}; expected one of: {}",
+                    "unknown outcome {}; expected one of: {}",
+                    crate::text::quoted_name(name),
                     outcomes
                         .iter()
                         .map(|o| o.name.as_str())

@@ -73,7 +73,8 @@ impl Measure {
                         let mut names = vec!["peak_index".to_string(), "final_index".into()];
                         names.extend(m.actors.iter().map(|a| format!("cost_{}", a.name)));
                         Error::Input(format!(
-                            "unknown measure {q:?}; expected one of: {}",
+                            "unknown measure {}; expected one of: {}",
+                            crate::text::quoted_name(q),
                             names.join(", ")
                         ))
                     }),
@@ -87,7 +88,8 @@ impl Measure {
                 .map(Measure::Outcome)
                 .ok_or_else(|| {
                     Error::Input(format!(
-                        "unknown outcome {name:?}; expected one of: {}",
+                        "unknown outcome {}; expected one of: {}",
+                        crate::text::quoted_name(name),
                         m.outcomes
                             .iter()
                             .map(|o| o.name.as_str())

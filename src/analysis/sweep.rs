@@ -305,10 +305,14 @@ impl SweepResult {
 /// The error of an outcome name the scenario does not have.
 fn unknown_outcome(name: &str, outcomes: &[String]) -> Error {
     Error::Input(if outcomes.is_empty() {
-        format!("--outcome {name:?}: the scenario names no outcomes")
+        format!(
+            "--outcome {}: the scenario names no outcomes",
+            crate::text::quoted_name(name)
+        )
     } else {
         format!(
-            "unknown outcome {name:?}; expected one of: {}",
+            "unknown outcome {}; expected one of: {}",
+            crate::text::quoted_name(name),
             outcomes.join(", ")
         )
     })

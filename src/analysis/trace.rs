@@ -1037,11 +1037,13 @@ fn unknown_outcome(m: &Model, name: &str) -> Error {
     let names: Vec<&str> = m.outcomes.iter().map(|o| o.name.as_str()).collect();
     if names.is_empty() {
         Error::Input(format!(
-            "unknown outcome {name:?}: the scenario defines no outcomes"
+            "unknown outcome {}: the scenario defines no outcomes",
+            crate::text::quoted_name(name)
         ))
     } else {
         Error::Input(format!(
-            "unknown outcome {name:?}; expected one of: {}",
+            "unknown outcome {}; expected one of: {}",
+            crate::text::quoted_name(name),
             names.join(", ")
         ))
     }

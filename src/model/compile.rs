@@ -58,10 +58,14 @@ pub enum CompileError {
 
 fn unknown_variant(name: &str, known: &[String]) -> String {
     if known.is_empty() {
-        format!("unknown variant {name:?}: the scenario defines no variants")
+        format!(
+            "unknown variant {}: the scenario defines no variants",
+            crate::text::quoted_name(name)
+        )
     } else {
         format!(
-            "unknown variant {name:?}; expected one of: {}",
+            "unknown variant {}; expected one of: {}",
+            crate::text::quoted_name(name),
             known.join(", ")
         )
     }

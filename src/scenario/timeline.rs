@@ -1161,7 +1161,7 @@ fn target(c: &mut Checker, s: &Scenario, loc: Loc, what: &Target, no_events: &BT
         Target::Outcome(name) => match s.outcomes.iter().find(|o| &o.name == name) {
             None => c.problems.push(Problem::new(
                 arg(0),
-                format!("unknown outcome {name:?}"),
+                format!("unknown outcome {}", crate::text::quoted_name(name)),
                 one_of("outcomes", s.outcomes.iter().map(|o| o.name.as_str())),
             )),
             // An outcome counted at the last step only has no date on which it happened.

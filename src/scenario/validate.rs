@@ -506,13 +506,7 @@ pub(crate) fn name_problem(
 ) -> Option<Problem> {
     if !is_valid_name(name) {
         // A name of a megabyte was quoted whole (the snippet below it is cut short).
-        let n = name.chars().count();
-        let shown = if n > 80 {
-            let head: String = name.chars().take(60).collect();
-            format!("{head:?}… ({n} characters)")
-        } else {
-            format!("{name:?}")
-        };
+        let shown = crate::text::quoted_name(name);
         Some(Problem::new(
             loc,
             format!("{kind} name {shown} is not a valid name"),
@@ -676,7 +670,11 @@ impl<'s> Checker<'s> {
             ),
             None => {
                 let list = one_of("measures", self.measures.keys().copied());
-                self.problem(loc, format!("unknown measure {lever:?}"), list);
+                self.problem(
+                    loc,
+                    format!("unknown measure {}", crate::text::quoted_name(lever)),
+                    list,
+                );
             }
             Some(&n) => {
                 let lo = if allow_zero { 0 } else { 1 };
@@ -928,7 +926,7 @@ impl<'s> Checker<'s> {
                         let what = if self.acts.contains(lever.as_str()) {
                             format!("{lever:?} is an act: ShiftLever shifts a measure's numbers")
                         } else {
-                            format!("unknown measure {lever:?}")
+                            format!("unknown measure {}", crate::text::quoted_name(lever))
                         };
                         self.problem(at("lever"), what, list);
                     }
@@ -1768,7 +1766,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             x.push(ix(k));
             if !c.measures.contains_key(lever.as_str()) && !c.acts.contains(lever.as_str()) {
                 let list = one_of("levers", s.levers.iter().map(|l| l.name()));
-                c.problem(x, format!("unknown lever {lever:?}"), list);
+                c.problem(
+                    x,
+                    format!("unknown lever {}", crate::text::quoted_name(lever)),
+                    list,
+                );
             } else if v.freeze[..k].contains(lever) {
                 let what = format!("variant {:?} freezes {lever:?} twice", v.name);
                 c.problem(x, what, "each lever once");

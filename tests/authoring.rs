@@ -2087,3 +2087,33 @@ fn graph_dot_shows_a_labels_ampersands_as_written() {
     // Characters that reorder text are still entity codes, which Graphviz decodes.
     assert!(!dot.contains("&#8238;"), "{dot}");
 }
+
+/// `describe` said a scenario without levers, events or variants had them all lost: a
+/// header over no rows. Each empty section now says it has none; a section with rows keeps
+/// its table.
+#[test]
+fn describe_says_when_a_section_is_empty() {
+    let o = common::ok(&[
+        Path::new("describe"),
+        &common::repo("scenarios/examples/richardson.ron"),
+    ]);
+    let text = common::stdout(&o);
+    for (heading, none) in [
+        ("## Levers (cost units per step)", "(no levers)"),
+        ("## Events", "(no events)"),
+        ("## Variants", "(no variants)"),
+    ] {
+        assert!(
+            text.contains(&format!("{heading}\n{none}\n")),
+            "{heading}: {text}"
+        );
+    }
+    assert!(text.contains("## Outcomes\noutcome  when"), "{text}");
+    let o = common::ok(&[
+        Path::new("describe"),
+        &common::repo("scenarios/examples/tutorial.ron"),
+    ]);
+    let text = common::stdout(&o);
+    assert!(text.contains("## Variants\nvariant    changes"), "{text}");
+    assert!(!text.contains("(no "), "{text}");
+}

@@ -24,6 +24,10 @@ impl Table {
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
+    /// Whether the table has no rows (its header alone).
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
     /// Renders the table; the last column is left unpadded. Cells are padded by the columns a
     /// terminal gives them (a CJK character two, a combining mark none), not by characters:
     /// a label in Chinese pushed its row's later columns out of line.
@@ -377,7 +381,12 @@ pub fn describe(s: &Scenario) -> String {
             ]),
         }
     }
-    let _ = write!(o, "\n## Levers ({} per step)\n{}", s.cost_unit, t.render());
+    let _ = write!(
+        o,
+        "\n## Levers ({} per step)\n{}",
+        s.cost_unit,
+        rows_or_none(&t, "no levers")
+    );
 
     let mut t = Table::new(&["event", "timing", "effects", "label"]);
     for e in &s.events {
@@ -459,7 +468,7 @@ pub fn describe(s: &Scenario) -> String {
             e.label.clone(),
         ]);
     }
-    let _ = write!(o, "\n## Events\n{}", t.render());
+    let _ = write!(o, "\n## Events\n{}", rows_or_none(&t, "no events"));
 
     let mut t = Table::new(&["outcome", "when", "label"]);
     for oc in &s.outcomes {
@@ -470,7 +479,7 @@ pub fn describe(s: &Scenario) -> String {
         };
         t.row(vec![oc.name.clone(), when, oc.label.clone()]);
     }
-    let _ = write!(o, "\n## Outcomes\n{}", t.render());
+    let _ = write!(o, "\n## Outcomes\n{}", rows_or_none(&t, "no outcomes"));
 
     let mut t = Table::new(&["variant", "changes", "label"]);
     for v in &s.variants {
@@ -485,7 +494,7 @@ pub fn describe(s: &Scenario) -> String {
         ch.extend(v.remove_events.iter().map(|e| format!("remove event {e}")));
         t.row(vec![v.name.clone(), ch.join("; "), v.label.clone()]);
     }
-    let _ = write!(o, "\n## Variants\n{}", t.render());
+    let _ = write!(o, "\n## Variants\n{}", rows_or_none(&t, "no variants"));
 
     let mut t = Table::new(&["parameter", "distribution", "source"]);
     for (path, dist, src) in ledger(s) {
@@ -603,6 +612,16 @@ pub fn paths_table(s: &Scenario) -> String {
         ]);
     });
     t.render()
+}
+
+/// A section's table, or a line saying it has none: a header over no rows read as if the
+/// rows had been lost.
+fn rows_or_none(t: &Table, none: &str) -> String {
+    if t.is_empty() {
+        format!("({none})\n")
+    } else {
+        t.render()
+    }
 }
 
 #[cfg(test)]

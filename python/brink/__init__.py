@@ -71,8 +71,8 @@ class Result:
         it, whatever values this result happens to hold: a whole number that may be missing
         (a step that never came, ``int32_nullable``) is pandas' nullable ``Int64``, with
         ``<NA>`` for a missing one, even where none is missing; a whole number that is never
-        missing (``u_int64``: a run, a count, a level) is ``int64`` (``uint64`` should one
-        exceed int64, as a seed from 2**63 does); a real is ``float64``, NaN where missing;
+        missing (``u_int64``: a run, a count, a level) is ``int64``, but the ``seed`` key
+        ``uint64`` (a seed may be 2**63 or more); a real is ``float64``, NaN where missing;
         whether an outcome happened is ``bool``; a name from a fixed list (``category``: a
         variant, an outcome, a rung) is a pandas ``category`` whose categories are the
         dictionary's levels, in its order.
@@ -134,8 +134,11 @@ def _series(pandas, values, column):
         dtype = "Int64"
     elif kind in ("u_int64", "uint64"):
         # Never missing; a run, a count or a level fits int64, in which arithmetic does not
-        # wrap around below 0 as uint64's does. Only a seed from 2**63 needs uint64.
-        big = any(v is not None and v > 2**63 - 1 for v in values)
+        # wrap around below 0 as uint64's does. The seed key is uint64 whatever its value:
+        # typed by its value, a result of seed 2**63 or more (uint64) concatenated with one of
+        # a smaller seed (int64) turned the column into floats, which lose the seed.
+        seed = column["name"] == "seed" and column.get("role") == "key"
+        big = seed or any(v is not None and v > 2**63 - 1 for v in values)
         dtype = ("UInt64" if big else "Int64") if missing else ("uint64" if big else "int64")
     elif kind in ("float64", "float32"):
         # The values are already 64-bit floats (a float32's exactly); None is NaN.

@@ -374,7 +374,7 @@ def dtype_for(column, values):
     if kind == "int32_nullable":
         return "Int64"
     if kind == "u_int64":
-        return "uint64" if max(values, default=0) >= 2**63 else "int64"
+        return "uint64" if column["name"] == "seed" else "int64"
     if kind in ("float64", "float32"):
         return "float64"
     if kind == "bool":
@@ -458,6 +458,20 @@ def test_a_seed_beyond_int64_keeps_its_value_in_pandas():
     runs = brink.run(TUTORIAL, runs=3, seed=seed, per_run=True).to_pandas("runs")
     assert str(runs["seed"].dtype) == "uint64" and runs["seed"].tolist() == [seed] * 3
     assert str(runs["run"].dtype) == "int64"
+
+
+def test_results_of_any_seeds_concatenate_keeping_their_seeds():
+    # The seed's dtype was its value's: int64 for seed 5, uint64 for 2**63 + 1, and the two
+    # concatenated as float64, in which 2**63 + 1 reads 2**63.
+    pandas = pytest.importorskip("pandas")
+    small, big = 5, 2**63 + 1
+    frames = [brink.run(TUTORIAL, runs=2, seed=s, per_run=True).to_pandas("runs")
+              for s in (small, big)]
+    assert [str(f["seed"].dtype) for f in frames] == ["uint64", "uint64"]
+    both = pandas.concat(frames, ignore_index=True)
+    assert str(both["seed"].dtype) == "uint64"
+    assert both["seed"].tolist() == [small, small, big, big]
+    assert str(both["run"].dtype) == "int64"
 
 
 RICHARDSON = "scenarios/examples/richardson.ron"

@@ -635,6 +635,30 @@ fn a_name_of_a_megabyte_is_quoted_cut_short() {
     );
 }
 
+#[test]
+fn a_reference_of_a_megabyte_is_quoted_cut_short() {
+    // A name that names nothing was quoted whole ("unknown actor" and a megabyte), as an
+    // invalid name was before it was cut short.
+    let long = "y".repeat(1_000_000);
+    let path = scenario("long_reference", |t| {
+        t.replacen(
+            r#"Relation(from: "a""#,
+            &format!(r#"Relation(from: "{long}""#),
+            1,
+        )
+    });
+    let err = refused(&path);
+    assert!(err.len() < 4_000, "{} bytes of error", err.len());
+    assert!(
+        err.contains(&format!(
+            r#"unknown actor "{}"… (1000000 characters)"#,
+            "y".repeat(60)
+        )),
+        "{}",
+        &err[..err.len().min(2_000)]
+    );
+}
+
 /// A source may run over several lines, but a terminal table's cell and a chart's label are
 /// one line: `describe`'s ledger and `sensitivity`'s ranking printed the source's second line
 /// as a row of its own at the left margin, where a source could forge a ranking row, and the

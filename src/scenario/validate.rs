@@ -162,13 +162,19 @@ fn check_in(s: &Scenario, path: &str, field: ParamField, p: &Param) -> Option<(S
     };
     if field == ParamField::Shared {
         return Some((
-            format!("{path} names another shared number, {name:?}"),
+            format!(
+                "{path} names another shared number, {}",
+                crate::text::quoted_name(name)
+            ),
             "a number or a distribution".into(),
         ));
     }
     match s.shared.iter().find(|x| &x.name == name) {
         None => Some((
-            format!("{path} uses the shared number {name:?}, which is not defined"),
+            format!(
+                "{path} uses the shared number {}, which is not defined",
+                crate::text::quoted_name(name)
+            ),
             one_of("shared numbers", s.shared.iter().map(|x| x.name.as_str())),
         )),
         Some(x) if matches!(x.value, Param::Dist(super::param::Dist::Shared(_))) => None,
@@ -505,11 +511,12 @@ pub(crate) fn name_problem(
     seen: &mut BTreeSet<String>,
 ) -> Option<Problem> {
     if !is_valid_name(name) {
-        // A name of a megabyte was quoted whole (the snippet below it is cut short).
-        let shown = crate::text::quoted_name(name);
         Some(Problem::new(
             loc,
-            format!("{kind} name {shown} is not a valid name"),
+            format!(
+                "{kind} name {} is not a valid name",
+                crate::text::quoted_name(name)
+            ),
             NAME_RULE,
         ))
     } else if !seen.insert(name.to_string()) {
@@ -623,7 +630,11 @@ impl<'s> Checker<'s> {
     fn actor_ref(&mut self, loc: Loc, name: &str) {
         if !self.actors.contains(name) {
             let list = one_of("actors", self.actors.iter().copied());
-            self.problem(loc, format!("unknown actor {name:?}"), list);
+            self.problem(
+                loc,
+                format!("unknown actor {}", crate::text::quoted_name(name)),
+                list,
+            );
         }
     }
 
@@ -644,7 +655,11 @@ impl<'s> Checker<'s> {
     pub(crate) fn rung_ref(&mut self, loc: Loc, name: &str) {
         if !self.rung_set.contains(name) {
             let list = one_of("rungs", self.rungs.iter().copied());
-            self.problem(loc, format!("unknown rung {name:?}"), list);
+            self.problem(
+                loc,
+                format!("unknown rung {}", crate::text::quoted_name(name)),
+                list,
+            );
         }
     }
 
@@ -665,7 +680,10 @@ impl<'s> Checker<'s> {
         match self.measures.get(lever) {
             None if self.acts.contains(lever) => self.problem(
                 loc,
-                format!("{lever:?} is an act, which has no levels"),
+                format!(
+                    "{} is an act, which has no levels",
+                    crate::text::quoted_name(lever)
+                ),
                 one_of("measures", self.measures.keys().copied()),
             ),
             None => {
@@ -709,7 +727,11 @@ impl<'s> Checker<'s> {
                 .copied()
                 .collect();
             let list = one_of("events", known);
-            self.problem(loc, format!("unknown event {e:?}"), list);
+            self.problem(
+                loc,
+                format!("unknown event {}", crate::text::quoted_name(e)),
+                list,
+            );
         }
     }
 
@@ -717,7 +739,11 @@ impl<'s> Checker<'s> {
     pub(crate) fn act_ref(&mut self, loc: Loc, a: &str) {
         if !self.acts.contains(a) {
             let list = one_of("acts", self.acts.iter().copied());
-            self.problem(loc, format!("unknown act {a:?}"), list);
+            self.problem(
+                loc,
+                format!("unknown act {}", crate::text::quoted_name(a)),
+                list,
+            );
         }
     }
 
@@ -802,20 +828,32 @@ impl<'s> Checker<'s> {
                             "events and acts",
                             self.events.iter().chain(self.acts.iter()).copied(),
                         );
-                        self.problem(l, format!("unknown event or act {name:?}"), list);
+                        self.problem(
+                            l,
+                            format!("unknown event or act {}", crate::text::quoted_name(name)),
+                            list,
+                        );
                     }
                 }
             }
             Condition::BranchTaken(e, b) => match self.branches.get(e.as_str()) {
                 None => {
                     let list = one_of("events", self.events.iter().copied());
-                    self.problem(at0, format!("unknown event {e:?}"), list);
+                    self.problem(
+                        at0,
+                        format!("unknown event {}", crate::text::quoted_name(e)),
+                        list,
+                    );
                 }
                 Some(names) if !names.contains(&b.as_str()) => {
                     let mut l = loc.clone();
                     l.push(ix(1));
                     let list = one_of(&format!("branches of {e}"), names.iter().copied());
-                    self.problem(l, format!("event {e:?} has no branch {b:?}"), list);
+                    self.problem(
+                        l,
+                        format!("event {e:?} has no branch {}", crate::text::quoted_name(b)),
+                        list,
+                    );
                 }
                 Some(_) => {}
             },
@@ -908,7 +946,7 @@ impl<'s> Checker<'s> {
                         let list = one_of("pressures", self.pressures.iter().copied());
                         self.problem(
                             at("pressure"),
-                            format!("unknown pressure {pressure:?}"),
+                            format!("unknown pressure {}", crate::text::quoted_name(pressure)),
                             list,
                         );
                     }
@@ -1408,7 +1446,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                             let mut x = ll("pressure");
                             x.push(Seg::Key(p.clone()));
                             let list = one_of("pressures", c.pressures.iter().copied());
-                            c.problem(x, format!("unknown pressure {p:?}"), list);
+                            c.problem(
+                                x,
+                                format!("unknown pressure {}", crate::text::quoted_name(p)),
+                                list,
+                            );
                             c.on_key();
                         }
                     }
@@ -1783,7 +1825,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 let list = one_of("events", c.events.iter().copied());
                 c.problem(
                     x,
-                    format!("variant {:?} removes unknown event {e:?}", v.name),
+                    format!(
+                        "variant {:?} removes unknown event {}",
+                        v.name,
+                        crate::text::quoted_name(e)
+                    ),
                     list,
                 );
             } else if v.remove_events[..k].contains(e) {

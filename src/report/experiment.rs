@@ -477,6 +477,8 @@ pub fn run_keys(plan: &Plan) -> crate::report::per_run::Keys {
         variants: plan.variant_names(),
         inputs: plan.sampled.clone(),
         input_index: plan.sampled_index().to_vec(),
+        // The base's sampled numbers: its model says which is a dated step.
+        whole_step: vec![],
         // A design number of an event a variant removes is read by nothing in its rows.
         design_in_play: plan
             .variant_names()

@@ -29,6 +29,10 @@ pub struct Keys {
     /// that model (`None`: the model has no such number; its cell is NaN: missing, an empty CSV
     /// field and a Parquet null).
     pub input_index: Vec<Vec<Option<usize>>>,
+    /// For each input, whether it is a dated event's step in a model of the table, written as
+    /// the whole step the run used ([`Model::value_used`]); an event a variant adds is not
+    /// the first model's. Empty: as the first model has it.
+    pub whole_step: Vec<bool>,
     /// For each model of the table and each design path, whether the path's number is read
     /// (false where the model's variant removes its event: the cell is then NaN, as a sampled
     /// number's is). Empty: every one is read.
@@ -44,6 +48,7 @@ impl Keys {
             design: vec![],
             points: false,
             variants: variant_levels(sc),
+            whole_step: whole_steps(models, &input_index),
             inputs,
             input_index,
             design_in_play: vec![],
@@ -57,6 +62,7 @@ impl Keys {
             design: paths.to_vec(),
             points: true,
             variants: variant_levels(sc),
+            whole_step: whole_steps(models, &input_index),
             inputs,
             input_index,
             design_in_play: vec![],
@@ -166,6 +172,20 @@ fn inputs_of(models: &[&Model]) -> (Vec<String>, Vec<Vec<Option<usize>>>) {
     (inputs, index)
 }
 
+/// For each input, whether any of `models` has it as a dated event's step
+/// ([`Keys::whole_step`]), from each model's index of each input.
+fn whole_steps(models: &[&Model], input_index: &[Vec<Option<usize>>]) -> Vec<bool> {
+    let n = input_index.first().map_or(0, Vec::len);
+    (0..n)
+        .map(|k| {
+            models.iter().zip(input_index).any(|(m, ix)| {
+                (ix.get(k).copied().flatten())
+                    .is_some_and(|i| m.param_whole_step.get(i).copied().unwrap_or(false))
+            })
+        })
+        .collect()
+}
+
 /// The variant column's levels: `base` and every variant of the scenario.
 pub fn variant_levels(sc: &Scenario) -> Vec<String> {
     std::iter::once("base".to_string())
@@ -257,12 +277,14 @@ pub fn columns(sc: &Scenario, m: &Model, keys: &Keys) -> Vec<Column> {
             ),
         ));
     }
-    let whole_step = |p: &str| {
-        (m.param_paths.iter().position(|q| q == p)).is_some_and(|i| m.param_whole_step[i])
+    let whole_step = |k: usize, p: &str| {
+        keys.whole_step.get(k).copied().unwrap_or_else(|| {
+            (m.param_paths.iter().position(|q| q == p)).is_some_and(|i| m.param_whole_step[i])
+        })
     };
-    for p in &keys.inputs {
+    for (k, p) in keys.inputs.iter().enumerate() {
         // A dated event's step as the whole step the run fired it at (Model::value_used).
-        let drew = if whole_step(p) {
+        let drew = if whole_step(k, p) {
             format!(
                 "the step the run drew for {p}, as the run used it (rounded to the nearest whole \
                  {} within the horizon; ",
@@ -681,5 +703,42 @@ mod tests {
         assert_eq!(m.value_used(other, 0.25), 0.25);
         assert_eq!(m.value_used(p, 17.5), 18.0);
         assert_eq!(m.value_used(p, 1e9), f64::from(m.horizon - 1));
+    }
+
+    /// A dated event that only a variant adds is described as the whole step its rows hold:
+    /// the base model, which the columns were read from, has no such number, and its column
+    /// said "the value the run drew" over whole steps.
+    #[test]
+    fn a_dated_step_a_variant_adds_is_described_as_the_step_the_run_used() {
+        let text = include_str!("../../scenarios/examples/tutorial.ron");
+        let scheduled = "timing: Scheduled(step: 8, probability: 0.5),";
+        assert_eq!(text.matches(scheduled).count(), 1);
+        let sc = crate::scenario::parse_str(&text.replace(
+            scheduled,
+            r#"timing: Dated(step: Uniform(min: 5.0, max: 12.0, source: "x"), probability: 0.5),"#,
+        ))
+        .unwrap();
+        let base = compile(&sc, None).unwrap();
+        let pretext = compile(&sc, Some("pretext")).unwrap();
+        let keys = Keys::of(&sc, &[&base, &pretext]).unwrap();
+        let columns = columns(&sc, &base, &keys);
+        let described = |name: &str| {
+            let c = columns.iter().find(|c| c.name == name).unwrap();
+            c.description
+                .contains("as the run used it (rounded to the nearest whole week")
+        };
+        assert!(described("in.events.staged_incident.step"));
+        assert!(described("in.events.election_south.step"));
+        assert!(!described("in.actors.north.hawkishness"));
+        // And its cells are whole steps, as the description says.
+        let k = (keys.inputs.iter())
+            .position(|p| p == "events.staged_incident.step")
+            .unwrap();
+        let i = keys.input_index[1][k].unwrap();
+        let master = Master::new(3);
+        let mut st = RunState::new(&pretext);
+        simulate(&pretext, &master, 0, &mut st, &mut Silent);
+        assert_ne!(st.values[i].fract(), 0.0);
+        assert_eq!(pretext.value_used(i, st.values[i]).fract(), 0.0);
     }
 }

@@ -443,3 +443,21 @@ pub fn quoted_name(name: &str) -> String {
         format!("{name:?}")
     }
 }
+
+/// Text the user gave (a `--set` argument) for a message, as it is, or past 80 characters its
+/// first 60 with its length, unquoted (see [`quoted_name`] for a quoted name).
+///
+/// ```
+/// use brink::text::shortened;
+/// assert_eq!(shortened("a.b=1"), "a.b=1");
+/// assert_eq!(shortened(&"y".repeat(100)), format!("{}… (100 characters)", "y".repeat(60)));
+/// ```
+pub fn shortened(text: &str) -> Cow<'_, str> {
+    let n = text.chars().count();
+    if n > 80 {
+        let head: String = text.chars().take(60).collect();
+        Cow::Owned(format!("{head}… ({n} characters)"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}

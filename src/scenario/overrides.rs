@@ -136,8 +136,9 @@ pub fn parse_value(text: &str) -> std::result::Result<Param, String> {
                         },
                     ..
                 }) => format!(
-                    "`{found}` is no distribution's name: they are {}, each with its fields in \
+                    "`{}` is no distribution's name: they are {}, each with its fields in \
                      brackets",
+                    crate::text::shortened(&found),
                     expected.join(", ")
                 ),
                 Some(d) => d.code.to_string(),
@@ -205,7 +206,10 @@ impl Setting {
     pub fn parse(&self) -> Result<Override> {
         format!("{}={}", self.path, self.value)
             .parse()
-            .map_err(|e| SetError(format!("--set {}={}: {e}", self.path, self.value)))
+            .map_err(|e| {
+                let arg = format!("--set {}={}", self.path, self.value);
+                SetError(format!("{}: {e}", crate::text::shortened(&arg)))
+            })
     }
 }
 
@@ -248,7 +252,11 @@ pub fn distance(a: &str, b: &str) -> usize {
 
 /// The error of a path no number of the scenario has, with the nearest path.
 pub fn unknown_path(s: &Scenario, arg: &str, path: &str) -> SetError {
-    SetError(format!("{arg}: {}", unknown_path_text(s, path)))
+    SetError(format!(
+        "{}: {}",
+        crate::text::shortened(arg),
+        unknown_path_text(s, path)
+    ))
 }
 
 /// Why `path` names no number of the scenario: the record it names, when the scenario has no
@@ -309,16 +317,19 @@ pub fn unknown_path_text(s: &Scenario, path: &str) -> String {
             " with a number"
         };
         return format!(
-            "unknown parameter path {path:?}{hint}: the scenario has no {kind} {second:?}{with} \
-             (its {listed}: {}); expected a path that `brink describe --paths FILE` lists",
+            "unknown parameter path {}{hint}: the scenario has no {kind} {}{with} (its \
+             {listed}: {}); expected a path that `brink describe --paths FILE` lists",
+            crate::text::quoted_name(path),
+            crate::text::quoted_name(second),
             list.join(", ")
         );
     }
     let hint =
         nearest_path(&paths, path).map_or(String::new(), |p| format!(" (did you mean {p}?)"));
     format!(
-        "unknown parameter path {path:?}{hint}; expected a path that `brink describe --paths \
-         FILE` lists"
+        "unknown parameter path {}{hint}; expected a path that `brink describe --paths FILE` \
+         lists",
+        crate::text::quoted_name(path)
     )
 }
 

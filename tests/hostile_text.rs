@@ -707,88 +707,103 @@ fn a_source_of_several_lines_keeps_each_table_row_on_one_line() {
     assert!(!svg.contains("assumption\r") && !svg.contains("assumption\n"));
 }
 
+/// Runs `brink` on the tutorial with `args` (`{t}` standing for the tutorial's path, `{o}` for
+/// an output folder in `dir`) and returns its standard error, checking that it refused (exit
+/// code 2), wrote no folder, and quoted what it refused in under `limit` bytes.
+fn refused_in_under(dir: &str, args: &[&str], limit: usize) -> String {
+    let tutorial = common::repo("scenarios/examples/tutorial.ron");
+    let out = common::scratch(dir).join("o");
+    let args: Vec<&str> = args
+        .iter()
+        .map(|&a| match a {
+            "{t}" => tutorial.to_str().unwrap(),
+            "{o}" => out.to_str().unwrap(),
+            a => a,
+        })
+        .collect();
+    let r = common::brink(&args);
+    let err = String::from_utf8_lossy(&r.stderr).into_owned();
+    let what = &args[..2];
+    let head: String = err.chars().take(300).collect();
+    assert_eq!(r.status.code(), Some(2), "{what:?}: {head}");
+    assert!(err.len() < limit, "{what:?}: {} bytes of error", err.len());
+    assert!(!out.exists(), "{what:?} wrote its folder");
+    err
+}
+
 /// A name given on the command line and not found (a variant, an outcome, a measure) was
 /// echoed whole in the refusal: 100 KB of standard error for a name of 100,000 characters.
 /// Every such refusal quotes it cut short with its length, and still exits 2.
 #[test]
 fn an_unknown_name_of_100_kb_on_the_command_line_is_quoted_cut_short() {
-    let tutorial = common::repo("scenarios/examples/tutorial.ron");
-    let t = tutorial.to_str().unwrap();
     let big = "x".repeat(100_000);
     let precision = format!("{big}=0.01");
-    let out = common::scratch("unknown-long-name");
-    let o = out.join("o");
-    let o = o.to_str().unwrap();
+    let run = ["run", "{t}", "--runs", "10", "--out", "{o}"];
+    let sweep = [
+        "sweep",
+        "{t}",
+        "--set",
+        "actors.north.hawkishness=0..1:3",
+        "--runs",
+        "10",
+    ];
     let calls: Vec<Vec<&str>> = vec![
-        vec!["run", t, "--runs", "10", "--variant", &big, "--out", o],
-        vec!["compare", t, "--runs", "10", "--variants", &big, "--out", o],
-        vec!["compare", t, "--runs", "10", "--outcome", &big, "--out", o],
-        vec!["trace", t, "--pick", &big],
-        vec![
-            "sensitivity",
-            t,
+        [&run[..], &["--variant", &big]].concat(),
+        [&run[..], &["--precision", &precision]].concat(),
+        [
+            "compare",
+            "{t}",
+            "--runs",
+            "10",
+            "--variants",
+            &big,
+            "--out",
+            "{o}",
+        ]
+        .to_vec(),
+        [
+            "compare",
+            "{t}",
             "--runs",
             "10",
             "--outcome",
             &big,
             "--out",
-            o,
-        ],
-        vec![
+            "{o}",
+        ]
+        .to_vec(),
+        ["trace", "{t}", "--pick", &big].to_vec(),
+        [
             "sensitivity",
-            t,
+            "{t}",
+            "--runs",
+            "10",
+            "--outcome",
+            &big,
+            "--out",
+            "{o}",
+        ]
+        .to_vec(),
+        [
+            "sensitivity",
+            "{t}",
             "--runs",
             "10",
             "--measure",
             &big,
             "--out",
-            o,
-        ],
-        vec![
-            "sweep",
-            t,
-            "--set",
-            "actors.north.hawkishness=0..1:3",
-            "--runs",
-            "10",
-            "--outcome",
-            &big,
-            "--out",
-            o,
-        ],
-        vec![
-            "run",
-            t,
-            "--runs",
-            "10",
-            "--precision",
-            &precision,
-            "--out",
-            o,
-        ],
+            "{o}",
+        ]
+        .to_vec(),
+        [&sweep[..], &["--outcome", &big, "--out", "{o}"]].concat(),
     ];
     for args in calls {
-        let r = common::brink(&args);
-        let err = String::from_utf8_lossy(&r.stderr);
-        assert_eq!(
-            r.status.code(),
-            Some(2),
-            "{:?}: {}",
-            &args[..2],
-            &err[..err.len().min(300)]
-        );
-        assert!(
-            err.len() < 2_000,
-            "{:?}: {} bytes of error",
-            &args[..2],
-            err.len()
-        );
+        let err = refused_in_under("unknown-long-name", &args, 2_000);
         assert!(
             err.contains("… (100000 characters)"),
             "{:?}: {err}",
             &args[..2]
         );
-        assert!(!out.join("o").exists(), "{:?} wrote its folder", &args[..2]);
     }
 }
 
@@ -797,24 +812,13 @@ fn an_unknown_name_of_100_kb_on_the_command_line_is_quoted_cut_short() {
 /// echoed once by clap itself, ahead of brink's reason.)
 #[test]
 fn a_set_of_100_kb_is_quoted_cut_short() {
-    let tutorial = common::repo("scenarios/examples/tutorial.ron");
-    let t = tutorial.to_str().unwrap();
     let big = "x".repeat(100_000);
-    let out = common::scratch("long-set");
-    let o = out.join("o");
-    let o = o.to_str().unwrap();
+    let run = ["run", "{t}", "--runs", "10", "--out", "{o}", "--set"];
     for set in [format!("{big}=1"), format!("actors.{big}.hawkishness=1")] {
-        let r = common::brink(&["run", t, "--runs", "10", "--set", &set, "--out", o]);
-        let err = String::from_utf8_lossy(&r.stderr);
-        assert_eq!(r.status.code(), Some(2), "{}", &err[..err.len().min(300)]);
-        assert!(err.len() < 2_000, "{} bytes of error", err.len());
+        let err = refused_in_under("long-set", &[&run[..], &[&set]].concat(), 2_000);
         assert!(err.contains("unknown parameter path"), "{err}");
         assert!(err.contains("characters)"), "{err}");
     }
     let set = format!("actors.north.hawkishness={big}");
-    let r = common::brink(&["run", t, "--runs", "10", "--set", &set, "--out", o]);
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert_eq!(r.status.code(), Some(2));
-    assert!(err.len() < 100_000 + 2_000, "{} bytes of error", err.len());
-    assert!(!out.join("o").exists());
+    refused_in_under("long-set", &[&run[..], &[&set]].concat(), 100_000 + 2_000);
 }

@@ -815,15 +815,17 @@ pub fn run(
 mod tests {
     use super::*;
 
+    /// The compiled base model of `scenarios/examples/NAME.ron`.
+    fn example(name: &str) -> Model {
+        let path = format!("scenarios/examples/{name}.ron");
+        let loaded = crate::scenario::load(path.as_ref(), Default::default()).unwrap();
+        crate::model::compile(&loaded.scenario, None).unwrap()
+    }
+
     /// A stop ends a chunk of the sample before its next run (see `sample_chunk`).
     #[test]
     fn a_stop_ends_a_chunk_of_the_sample_before_its_next_run() {
-        let loaded = crate::scenario::load(
-            "scenarios/examples/richardson.ron".as_ref(),
-            Default::default(),
-        )
-        .unwrap();
-        let m = crate::model::compile(&loaded.scenario, None).unwrap();
+        let m = example("richardson");
         let measure = Measure::parse(&m, None, Some("peak_index")).unwrap();
         let plan = RunPlan::whole(3, 5000, 1);
         let master = Master::new(3);
@@ -843,12 +845,7 @@ mod tests {
     /// split runs that ran alike (and disagreed with runs.csv's column).
     #[test]
     fn a_dated_step_is_ranked_as_the_step_that_ran() {
-        let loaded = crate::scenario::load(
-            "scenarios/examples/tutorial.ron".as_ref(),
-            Default::default(),
-        )
-        .unwrap();
-        let m = crate::model::compile(&loaded.scenario, None).unwrap();
+        let m = example("tutorial");
         let measure = Measure::parse(&m, None, Some("peak_index")).unwrap();
         let plan = RunPlan::whole(3, 5000, 1);
         let master = Master::new(3);

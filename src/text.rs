@@ -250,9 +250,12 @@ pub fn counted(n: usize, one: &str, many: &str) -> String {
 /// assert_eq!(one_line("article ¶3,\n  ¶4\r\nand\tTASS"), "article ¶3, ¶4 and TASS");
 /// assert_eq!(one_line("plain  text"), "plain  text");
 /// assert_eq!(one_line("\nlead and trail \n"), "lead and trail");
+/// assert_eq!(one_line("one\u{2028}two\u{2029} three"), "one two three");
 /// ```
 pub fn one_line(s: &str) -> Cow<'_, str> {
-    const BREAKS: [char; 3] = ['\n', '\r', '\t'];
+    // Unicode's line and paragraph separators and NEL break a line as a newline does
+    // (validation's `not_one_line` counts them so); a PNG drew them as boxes.
+    const BREAKS: [char; 6] = ['\n', '\r', '\t', '\u{2028}', '\u{2029}', '\u{85}'];
     if !s.contains(BREAKS) {
         return Cow::Borrowed(s);
     }

@@ -341,6 +341,8 @@ pub struct Plan {
     pub sampled: Vec<String>,
     /// For each variant (base first), the index of each of `sampled` in its models.
     sampled_index: Vec<Vec<Option<usize>>>,
+    /// For each of `sampled`, whether a variant's model has it as a dated event's step.
+    sampled_dated_step: Vec<bool>,
     /// The base model (first point), for names and the table's levels.
     pub base: Model,
     /// Runs of each base point PRIM reads.
@@ -543,7 +545,7 @@ pub fn plan_until(
             }
         }
     }
-    let sampled_index = firsts
+    let sampled_index: Vec<Vec<Option<usize>>> = firsts
         .iter()
         .map(|m| {
             let at: HashMap<&str, usize> = m
@@ -559,6 +561,8 @@ pub fn plan_until(
                 .collect()
         })
         .collect();
+    let sampled_dated_step =
+        crate::model::dated_steps_among(&firsts.iter().collect::<Vec<_>>(), &sampled_index);
     let inputs = (req.params.len() + sampled.len()).max(1) as u64;
     let cap = MAX_PRIM_ROWS.min(MAX_PRIM_CELLS / inputs);
     let prim_runs = (cap / points.len() as u64)
@@ -576,6 +580,7 @@ pub fn plan_until(
         outcome,
         sampled,
         sampled_index,
+        sampled_dated_step,
         base,
         prim_runs,
     })
@@ -610,6 +615,12 @@ impl Plan {
     /// [`Plan::sampled`] (`None`: the variant's model has no such number).
     pub fn sampled_index(&self) -> &[Vec<Option<usize>>] {
         &self.sampled_index
+    }
+
+    /// For each sampled number of the per-run table, whether a variant's model has it as a
+    /// dated event's step (written as the whole step the run used).
+    pub fn sampled_dated_step(&self) -> &[bool] {
+        &self.sampled_dated_step
     }
 
     /// Runs of each base point that scenario discovery reads.

@@ -597,6 +597,21 @@ pub fn dated_step(drawn: f64, horizon: u32) -> u32 {
         .clamp(0.0, f64::from(horizon.saturating_sub(1))) as u32
 }
 
+/// For each of a table's inputs, whether any of `models` has it as a dated event's step
+/// (written as the whole step the run used, [`Model::value_used`]): `index[m][k]` is input
+/// `k`'s number in model `m`, if it has one. An event a variant adds is not the base's.
+pub fn dated_steps_among(models: &[&Model], index: &[Vec<Option<usize>>]) -> Vec<bool> {
+    let n = index.first().map_or(0, Vec::len);
+    (0..n)
+        .map(|k| {
+            models.iter().zip(index).any(|(m, ix)| {
+                (ix.get(k).copied().flatten())
+                    .is_some_and(|i| m.param_whole_step.get(i).copied().unwrap_or(false))
+            })
+        })
+        .collect()
+}
+
 impl Model {
     /// The value number `i` had in a run, as the run used it, from the value it drew
     /// (`RunState::values`): a dated event's step as the whole step it fired at (17.38 ran as

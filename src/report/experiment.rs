@@ -477,8 +477,7 @@ pub fn run_keys(plan: &Plan) -> crate::report::per_run::Keys {
         variants: plan.variant_names(),
         inputs: plan.sampled.clone(),
         input_index: plan.sampled_index().to_vec(),
-        // The base's sampled numbers: its model says which is a dated step.
-        whole_step: vec![],
+        whole_step: plan.sampled_dated_step().to_vec(),
         // A design number of an event a variant removes is read by nothing in its rows.
         design_in_play: plan
             .variant_names()
@@ -526,4 +525,50 @@ pub fn push_run_cells(
         model: variant,
     };
     crate::report::per_run::push_cells(&plan.base, keys, &key, run, st, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::design::{DesignKind, ParamRange};
+    use crate::analysis::experiment::{ExperimentRequest, plan};
+
+    /// As `run` and `compare`'s tables: a dated event's step that only a variant adds (the
+    /// tutorial's staged incident, made dated) is described as the whole step the run used,
+    /// though the base model, which the columns are read from, has no such number.
+    #[test]
+    fn a_dated_step_a_variant_adds_is_described_as_the_step_the_run_used() {
+        let text = include_str!("../../scenarios/examples/tutorial.ron");
+        let scheduled = "timing: Scheduled(step: 8, probability: 0.5),";
+        assert_eq!(text.matches(scheduled).count(), 1);
+        let sc = crate::scenario::parse_str(&text.replace(
+            scheduled,
+            r#"timing: Dated(step: Uniform(min: 5.0, max: 12.0, source: "x"), probability: 0.5),"#,
+        ))
+        .unwrap();
+        let req = ExperimentRequest {
+            design: DesignKind::Lhs,
+            params: vec![ParamRange {
+                path: "actors.north.hawkishness".into(),
+                low: 0.0,
+                high: 1.0,
+            }],
+            points: 2,
+            variants: vec!["pretext".into()],
+            runs: 10,
+            seed: 0,
+            threads: 1,
+            outcome: None,
+            command: vec![],
+        };
+        let plan = plan(&sc, &req).unwrap();
+        let columns = super::run_columns(&plan);
+        let described = |name: &str| {
+            let c = columns.iter().find(|c| c.name == name).unwrap();
+            c.description
+                .contains("as the run used it (rounded to the nearest whole week")
+        };
+        assert!(described("in.events.staged_incident.step"));
+        assert!(described("in.events.election_south.step"));
+        assert!(!described("in.actors.north.sensitivity"));
+    }
 }

@@ -30,8 +30,8 @@ pub struct Keys {
     /// field and a Parquet null).
     pub input_index: Vec<Vec<Option<usize>>>,
     /// For each input, whether it is a dated event's step in a model of the table, written as
-    /// the whole step the run used ([`Model::value_used`]); an event a variant adds is not
-    /// the first model's. Empty: as the first model has it.
+    /// the whole step the run used ([`Model::value_used`]; [`crate::model::dated_steps_among`]):
+    /// an event a variant adds is not the first model's.
     pub whole_step: Vec<bool>,
     /// For each model of the table and each design path, whether the path's number is read
     /// (false where the model's variant removes its event: the cell is then NaN, as a sampled
@@ -48,7 +48,7 @@ impl Keys {
             design: vec![],
             points: false,
             variants: variant_levels(sc),
-            whole_step: whole_steps(models, &input_index),
+            whole_step: crate::model::dated_steps_among(models, &input_index),
             inputs,
             input_index,
             design_in_play: vec![],
@@ -62,7 +62,7 @@ impl Keys {
             design: paths.to_vec(),
             points: true,
             variants: variant_levels(sc),
-            whole_step: whole_steps(models, &input_index),
+            whole_step: crate::model::dated_steps_among(models, &input_index),
             inputs,
             input_index,
             design_in_play: vec![],
@@ -172,20 +172,6 @@ fn inputs_of(models: &[&Model]) -> (Vec<String>, Vec<Vec<Option<usize>>>) {
     (inputs, index)
 }
 
-/// For each input, whether any of `models` has it as a dated event's step
-/// ([`Keys::whole_step`]), from each model's index of each input.
-fn whole_steps(models: &[&Model], input_index: &[Vec<Option<usize>>]) -> Vec<bool> {
-    let n = input_index.first().map_or(0, Vec::len);
-    (0..n)
-        .map(|k| {
-            models.iter().zip(input_index).any(|(m, ix)| {
-                (ix.get(k).copied().flatten())
-                    .is_some_and(|i| m.param_whole_step.get(i).copied().unwrap_or(false))
-            })
-        })
-        .collect()
-}
-
 /// The variant column's levels: `base` and every variant of the scenario.
 pub fn variant_levels(sc: &Scenario) -> Vec<String> {
     std::iter::once("base".to_string())
@@ -277,14 +263,9 @@ pub fn columns(sc: &Scenario, m: &Model, keys: &Keys) -> Vec<Column> {
             ),
         ));
     }
-    let whole_step = |k: usize, p: &str| {
-        keys.whole_step.get(k).copied().unwrap_or_else(|| {
-            (m.param_paths.iter().position(|q| q == p)).is_some_and(|i| m.param_whole_step[i])
-        })
-    };
     for (k, p) in keys.inputs.iter().enumerate() {
         // A dated event's step as the whole step the run fired it at (Model::value_used).
-        let drew = if whole_step(k, p) {
+        let drew = if keys.whole_step.get(k).copied().unwrap_or(false) {
             format!(
                 "the step the run drew for {p}, as the run used it (rounded to the nearest whole \
                  {} within the horizon; ",

@@ -738,66 +738,26 @@ fn refused_in_under(dir: &str, args: &[&str], limit: usize) -> String {
 fn an_unknown_name_of_100_kb_on_the_command_line_is_quoted_cut_short() {
     let big = "x".repeat(100_000);
     let precision = format!("{big}=0.01");
-    let run = ["run", "{t}", "--runs", "10", "--out", "{o}"];
-    let sweep = [
-        "sweep",
-        "{t}",
-        "--set",
-        "actors.north.hawkishness=0..1:3",
-        "--runs",
-        "10",
+    // Each command with its runs and folder, then the flag that names the unknown thing.
+    let with = |cmd: &'static str, flag: &'static str, name: &str| -> Vec<String> {
+        [cmd, "{t}", "--runs", "10", "--out", "{o}", flag, name]
+            .map(String::from)
+            .to_vec()
+    };
+    let mut calls = vec![
+        with("run", "--variant", &big),
+        with("run", "--precision", &precision),
+        with("compare", "--variants", &big),
+        with("compare", "--outcome", &big),
+        with("sensitivity", "--outcome", &big),
+        with("sensitivity", "--measure", &big),
+        ["trace", "{t}", "--pick", &big].map(String::from).to_vec(),
     ];
-    let calls: Vec<Vec<&str>> = vec![
-        [&run[..], &["--variant", &big]].concat(),
-        [&run[..], &["--precision", &precision]].concat(),
-        [
-            "compare",
-            "{t}",
-            "--runs",
-            "10",
-            "--variants",
-            &big,
-            "--out",
-            "{o}",
-        ]
-        .to_vec(),
-        [
-            "compare",
-            "{t}",
-            "--runs",
-            "10",
-            "--outcome",
-            &big,
-            "--out",
-            "{o}",
-        ]
-        .to_vec(),
-        ["trace", "{t}", "--pick", &big].to_vec(),
-        [
-            "sensitivity",
-            "{t}",
-            "--runs",
-            "10",
-            "--outcome",
-            &big,
-            "--out",
-            "{o}",
-        ]
-        .to_vec(),
-        [
-            "sensitivity",
-            "{t}",
-            "--runs",
-            "10",
-            "--measure",
-            &big,
-            "--out",
-            "{o}",
-        ]
-        .to_vec(),
-        [&sweep[..], &["--outcome", &big, "--out", "{o}"]].concat(),
-    ];
-    for args in calls {
+    let mut sweep = with("sweep", "--outcome", &big);
+    sweep.extend(["--set", "actors.north.hawkishness=0..1:3"].map(String::from));
+    calls.push(sweep);
+    for args in &calls {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let err = refused_in_under("unknown-long-name", &args, 2_000);
         assert!(
             err.contains("… (100000 characters)"),

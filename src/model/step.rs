@@ -1758,6 +1758,7 @@ fn move_weight(m: &Model, st: &RunState, c: Choice) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::numerics::rng::normal_of32;
 
     /// A shipped scenario's model: `file` from the crate's root.
     fn shipped_model(file: &str) -> Model {
@@ -1765,7 +1766,6 @@ mod tests {
         let loaded = crate::scenario::load(&path, Default::default()).unwrap();
         compile(&loaded.scenario, None).unwrap()
     }
-    use crate::numerics::rng::normal_of32;
 
     /// `draw_run_words` (the bench's floor) draws the words and normals a run reads: after it,
     /// the last window's noise and actors' words are those a whole run of the same seed left.

@@ -918,12 +918,7 @@ pub fn run(
                 } else {
                     by_runs(by_diff.iter().map(|&x| i64::from(x)), n_points, (-1.0, 1.0))
                         .map_or_else(
-                            || {
-                                let gained = in_runs(d.max(0.0));
-                                let lost = in_runs((-d).max(0.0));
-                                let i = paired_diff_interval(in_runs(p), gained, lost, runs, Z95);
-                                around(i, d)
-                            },
+                            || around(difference_in_runs(p, d, runs), d),
                             |i| around(i, d),
                         )
                 },
@@ -977,6 +972,31 @@ fn by_runs(totals: impl Iterator<Item = i64>, points: u64, within: (f64, f64)) -
     })
 }
 
+/// Newcombe's paired interval for a pooled difference `d` (variant − base) taken on the `runs`
+/// as units, where every run gave the same difference and Student's t has no spread to work
+/// from: `d`'s share of the runs as the runs only the variant (`d > 0`) or only the base
+/// (`d < 0`) had the outcome in, and the base's pooled probability `p − d` (the variant's is
+/// `p`) as the base's runs, kept within what those discordant runs allow, so that the table is
+/// one `runs` runs can have. (Rounding the variant's runs and the discordant runs apart gave
+/// the base more runs than there were: 2 runs, the variant at 1 of 4 points in each and the
+/// base at all 4, made the base 3 runs of 2 and the interval −100 .. +55 points; 2 runs the
+/// base had the outcome in and the variant not give −100 .. −7, as `brink compare` reads them.)
+fn difference_in_runs(p: f64, d: f64, runs: u64) -> Interval {
+    let (variant, gained, lost) = table_in_runs(p, d, runs);
+    paired_diff_interval(variant, gained, lost, runs, Z95)
+}
+
+/// The table [`difference_in_runs`] takes: the variant's runs with the outcome, the runs only
+/// it had the outcome in and those only the base had it in, out of `runs`; the base's runs
+/// (variant + lost − gained) are from 0 to `runs` too.
+fn table_in_runs(p: f64, d: f64, runs: u64) -> (u64, u64, u64) {
+    let in_runs = |x: f64| ((x * runs as f64).round().max(0.0) as u64).min(runs);
+    let gained = in_runs(d.max(0.0));
+    let lost = in_runs((-d).max(0.0)).min(runs - gained);
+    let base = in_runs(p - d).clamp(lost, runs - gained);
+    (base + gained - lost, gained, lost)
+}
+
 /// The pooled probability of an outcome over every (point, run), from each run's count of
 /// points with it (`hits`, one a run), with Wilson's interval at the runs' effective number of
 /// trials: the rows of a run move together (the same sampled numbers at every point), so the
@@ -1010,7 +1030,49 @@ fn pooled_probability(hits: &[u16], points: u64) -> Option<Interval> {
 
 #[cfg(test)]
 mod tests {
-    use super::{by_runs, pooled_probability};
+    use super::{by_runs, difference_in_runs, pooled_probability, table_in_runs};
+    use crate::stats::{Z95, paired_diff_interval};
+
+    /// Where every run gave the same difference, the interval on the runs as units is taken
+    /// from a table `runs` runs can have. Every run with the outcome at `v` of `points` points
+    /// in the variant and at `b` in the base, for every such pair: the base's runs are from 0
+    /// to `runs`, and the discordant runs are `d`'s share of the runs to rounding (half a run).
+    #[test]
+    fn a_difference_on_the_runs_as_units_comes_from_a_table_the_runs_can_have() {
+        for runs in 2..=12u64 {
+            for points in 1..=6u32 {
+                for v in 0..=points {
+                    for b in 0..=points {
+                        let (p, pb) = (
+                            f64::from(v) / f64::from(points),
+                            f64::from(b) / f64::from(points),
+                        );
+                        let d = p - pb;
+                        let (kv, gained, lost) = table_in_runs(p, d, runs);
+                        let case = format!("runs {runs}, {v} and {b} of {points}");
+                        assert!(kv <= runs && gained + lost <= runs, "{case}");
+                        assert!(kv + lost >= gained && kv + lost - gained <= runs, "{case}");
+                        let rn = runs as f64;
+                        assert!(
+                            ((gained as f64 - lost as f64) / rn - d).abs() <= 0.5 / rn + 1e-12,
+                            "{case}"
+                        );
+                        let i = difference_in_runs(p, d, runs);
+                        assert!(
+                            i.low.is_finite() && i.high.is_finite() && i.low <= i.high,
+                            "{case}: {i:?}"
+                        );
+                    }
+                }
+            }
+        }
+        // Two runs, the variant at 1 of 4 points and the base at all 4 in each: both runs are
+        // runs the base had the outcome in and the variant (as a run) did not, as `brink
+        // compare` reads 2 such runs: −1 .. −0.07. The base made 3 runs of 2 read −1 .. +0.55.
+        let i = difference_in_runs(0.25, -0.75, 2);
+        assert_eq!(i, paired_diff_interval(0, 0, 2, 2, Z95));
+        assert!(i.high < 0.0, "{i:?}");
+    }
 
     #[test]
     fn a_pooled_probability_after_hits_does_not_read_zero() {

@@ -285,7 +285,9 @@ fn the_text_says_which_runs_prim_read() {
     let m = brink::model::compile(&common::load(common::repo(CORNER)).scenario, None).unwrap();
     let text = brink::report::experiment::text(&m, &r);
     assert!(
-        text.contains("Scenario discovery (PRIM, 200 runs: every base run): "),
+        text.contains(
+            "Scenario discovery (PRIM, 200 runs: every base run, 50 at each of 4 points): "
+        ),
         "{text}"
     );
     // As a result past the limit records it (`prim_runs_per_point` below the runs).

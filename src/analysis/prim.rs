@@ -29,7 +29,11 @@
 //! (Kish 1965: the variance of its density over the clusters, against the binomial's, both
 //! estimated from the same clusters and corrected for it, at least 1: [`design_effect`]).
 //! Taken as independent, a restriction of a sampled number, which keeps or drops a run's
-//! rows at every point together, looked supported far more often than chance allows.
+//! rows at every point together, looked supported far more often than chance allows. A
+//! restriction of a design parameter splits each run's rows instead, and they differ only by
+//! the design's values: it is tested within the runs ([`within_runs_p_value`], a stratified
+//! Mantel–Haenszel test), where counting a run's rows as one would have left the test nothing
+//! to see (with one run per point, no restriction of a design parameter could be supported).
 
 use serde::{Deserialize, Serialize};
 
@@ -430,6 +434,20 @@ fn quasi_p_value(data: &PrimData, b: &PrimBox, dropped: usize) -> Option<f64> {
     if rows == 0 {
         return None;
     }
+    if data
+        .inputs
+        .get(b.limits[dropped].input)
+        .is_some_and(|i| i.1)
+        && !data.cluster.is_empty()
+    {
+        // A design parameter varies within each run, where the rows differ by the design's
+        // values alone: compared there, run by run (see `within_runs_p_value`).
+        return Some(within_runs_p_value(
+            data,
+            |i| inside(i, Some(dropped)),
+            |i| inside(i, None),
+        ));
+    }
     let rate = hits as f64 / rows as f64;
     // Measured on the rows of the box without the restriction (the null's population): the
     // box itself, chosen for purity, often has every row a hit and no spread left to measure.
@@ -442,6 +460,48 @@ fn quasi_p_value(data: &PrimData, b: &PrimBox, dropped: usize) -> Option<f64> {
         b.rows as f64 / deff,
         rate,
     ))
+}
+
+/// The quasi-p-value of a restriction of a design parameter, where an experiment's points play
+/// the same runs: the one-sided Mantel–Haenszel test (Mantel & Haenszel 1959, with its
+/// continuity correction) of whether, within each run, the rows `inside` keeps (the box) have
+/// the outcome more often than the other rows `around` keeps (the box without the restriction),
+/// the runs as strata. Under common random numbers a run's rows differ only by the design's
+/// values, so that within-run contrast is what says whether the restriction matters; the runs'
+/// own spread (what [`design_effect`] measures, and what a restriction of a sampled number is
+/// tested against) is not noise about it. 1 where no run holds rows on both sides of the
+/// restriction with and without the outcome (nothing within a run tells the sides apart).
+///
+/// Per run `c`: `n` rows around, `m` of them inside, `h` hits around, `a` inside; under the
+/// null `a` is hypergeometric with mean `m·h/n` and variance `m(n − m)h(n − h)/(n²(n − 1))`;
+/// the p-value is the normal upper tail at `(Σa − Σ mean − ½) / √Σ variance`.
+fn within_runs_p_value(
+    data: &PrimData,
+    around: impl Fn(usize) -> bool,
+    inside: impl Fn(usize) -> bool,
+) -> f64 {
+    let top = data.cluster.iter().max().map_or(0, |&c| c as usize + 1);
+    // (rows around, rows inside, hits around, hits inside) per run.
+    let mut by_run = vec![[0u64; 4]; top];
+    for i in (0..data.y.len()).filter(|&i| around(i)) {
+        let r = &mut by_run[data.cluster[i] as usize];
+        let (hit, kept) = (u64::from(data.y[i]), inside(i));
+        r[0] += 1;
+        r[1] += u64::from(kept);
+        r[2] += hit;
+        r[3] += hit * u64::from(kept);
+    }
+    let (mut excess, mut variance) = (0.0, 0.0);
+    for &[n, m, h, a] in by_run.iter().filter(|r| r[0] > 1) {
+        let (n, m, h) = (n as f64, m as f64, h as f64);
+        excess += a as f64 - m * h / n;
+        variance += m * (n - m) * h * (n - h) / (n * n * (n - 1.0));
+    }
+    if variance <= 0.0 {
+        return 1.0;
+    }
+    // The upper tail as the CDF at −z: computed there without the cancellation of 1 − Φ(z).
+    crate::numerics::dist::norm_cdf(-(excess - 0.5) / variance.sqrt())
 }
 
 /// The design effect of the rows `keep` selects, clustered by [`PrimData::cluster`]: the
@@ -693,6 +753,104 @@ mod tests {
         repeated.cluster.clear();
         let naive = quasi_p_value(&repeated, &b10, 0).unwrap();
         assert!(naive < p1 * 1e-6, "{naive} vs {p1}");
+    }
+
+    /// A box of one limit, `x{input} ≤ high`, over `data`, with its rows and hits counted.
+    fn box_below(data: &PrimData, input: usize, high: f64) -> PrimBox {
+        let inside: Vec<usize> = (0..data.y.len())
+            .filter(|&i| data.columns[input][i] <= high)
+            .collect();
+        PrimBox {
+            step: 1,
+            coverage: 0.0,
+            density: 0.0,
+            mass: 0.0,
+            rows: inside.len() as u64,
+            hits: inside.iter().filter(|&&i| data.y[i]).count() as u64,
+            limits: vec![Limit {
+                input,
+                name: format!("x{input}"),
+                low: 0.0,
+                high,
+                low_restricted: false,
+                high_restricted: true,
+                p_value: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_design_parameters_restriction_is_tested_within_the_runs() {
+        // One run at 60 points (an experiment with --runs 1): the outcome at every point with
+        // x0 ≤ 0.34 and at 2 of the 39 others. Counted by runs, the 60 rows were one row, and
+        // the quasi-p-value could not fall below the density without the restriction (0.37),
+        // so no restriction of a design parameter was ever supported (found by a reviewer:
+        // 35 of 35 rows against 2 of 25 outside read "not supported").
+        let x0: Vec<f64> = (0..60).map(|i| f64::from(i) / 60.0).collect();
+        let y: Vec<bool> = (0..60).map(|i| i <= 20 || i == 30 || i == 45).collect();
+        let one_run = PrimData {
+            inputs: vec![("x0".into(), true)],
+            columns: vec![x0],
+            y,
+            cluster: vec![0; 60],
+        };
+        let b = box_below(&one_run, 0, 0.34);
+        assert_eq!((b.rows, b.hits), (21, 21));
+        let p = quasi_p_value(&one_run, &b, 0).unwrap();
+        // By hand: 23 hits of 60 rows, 21 of them inside; mean 21·23/60 = 8.05, variance
+        // 21·39·23·37/(60²·59) = 3.2814; z = (21 − 8.05 − 0.5)/√3.2814 = 6.8729.
+        let z: f64 = (21.0 - 8.05 - 0.5) / (21.0f64 * 39.0 * 23.0 * 37.0 / (3600.0 * 59.0)).sqrt();
+        assert!((z - 6.8729).abs() < 1e-4, "{z}");
+        let tail = crate::numerics::dist::norm_cdf(-z);
+        assert!((p - tail).abs() < 1e-9 * tail && p < 1e-11, "{p} vs {tail}");
+        // The same rows as a sampled number (constant within a run here only by fiat): the
+        // test by runs, one run, no support.
+        let mut sampled = one_run.clone();
+        sampled.inputs[0].1 = false;
+        assert!(quasi_p_value(&sampled, &b, 0).unwrap() > 0.3);
+    }
+
+    #[test]
+    fn within_the_runs_a_design_parameter_without_effect_is_rarely_supported() {
+        // 400 experiments of 20 runs at 8 points: x0 and x1 the design's parameters, u the
+        // run's sampled number; the outcome when u + x1 + a row's own noise is high, x0
+        // playing no part. A fixed restriction x0 ≤ 0.5 should read supported (p < 0.05) in
+        // at most 5% of the experiments, within the sampling error of 400 (3 standard errors:
+        // 0.05 + 3·√(0.05·0.95/400) = 0.083); with x0 in play (the outcome also when x0 is
+        // low), in nearly all.
+        let mut s = Master::new(29).stream(0, 0);
+        let experiment = |s: &mut crate::numerics::rng::Stream, effect: f64| {
+            let mut d = PrimData {
+                inputs: vec![("x0".into(), true), ("x1".into(), true)],
+                columns: vec![vec![], vec![]],
+                y: vec![],
+                cluster: vec![],
+            };
+            let points: Vec<(f64, f64)> = (0..8)
+                .map(|k| (f64::from(k) / 8.0 + 0.0625, f64::from((k * 5) % 8) / 8.0))
+                .collect();
+            for run in 0..20u32 {
+                let u = s.uniform();
+                for &(x0, x1) in &points {
+                    d.columns[0].push(x0);
+                    d.columns[1].push(x1);
+                    let boost = if x0 <= 0.5 { effect } else { 0.0 };
+                    d.y.push(u + x1 + 0.5 * s.uniform() + boost > 1.2);
+                    d.cluster.push(run);
+                }
+            }
+            let b = box_below(&d, 0, 0.5);
+            quasi_p_value(&d, &b, 0).unwrap()
+        };
+        let trials = 400;
+        let null = (0..trials)
+            .filter(|_| experiment(&mut s, 0.0) < SIGNIFICANT)
+            .count();
+        assert!(null as f64 / trials as f64 <= 0.083, "{null} of {trials}");
+        let power = (0..trials)
+            .filter(|_| experiment(&mut s, 0.4) < SIGNIFICANT)
+            .count();
+        assert!(power as f64 / trials as f64 >= 0.9, "{power} of {trials}");
     }
 
     #[test]

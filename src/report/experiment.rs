@@ -434,7 +434,12 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
                 crate::report::charts::group_thousands(crate::analysis::experiment::MAX_PRIM_CELLS)
             )
         } else {
-            "every base run".into()
+            // A run index plays at every point: the rows are (point, run) pairs.
+            format!(
+                "every base run, {} at each of {} points",
+                crate::report::charts::group_thousands(r.manifest.runs),
+                crate::report::charts::group_thousands(r.points.len() as u64)
+            )
         };
         o += &format!(
             "\nScenario discovery (PRIM, {} runs: {read}): {name} is {} likely, against {} \

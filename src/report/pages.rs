@@ -1560,10 +1560,15 @@ pub(crate) fn experiment_analysis(
              reported box is {}. Each of its restrictions has a quasi-p-value, as the EMA \
              Workbench reports it (Bryant & Lempert 2010): the chance of so many runs with \
              {outcome} in the box if the runs inside it had the rate of the same box without \
-             that restriction (a one-sided binomial test, its counts divided by the design \
-             effect of the box without it: every point plays the same runs with the same numbers, so a run's \
-             rows count as fewer than independent ones); above {} the runs do not support \
-             the restriction: peeling took it for a small gain in probability.",
+             that restriction. Every point plays the same runs with the same numbers, so a \
+             restriction of a sampled number keeps or drops a run's rows together: its test is \
+             a one-sided binomial whose counts are divided by the design effect of the box \
+             without it (a run's rows count as fewer than independent ones). A run's rows \
+             differ only by the design's values, so a restriction of a design parameter is \
+             tested within the runs: whether, run by run, the box's rows had {outcome} more \
+             often than the rest of the box without it (a one-sided Mantel–Haenszel test, the \
+             runs as strata). Above {} the runs do not support the restriction: peeling took \
+             it for a small gain in probability.",
             crate::report::charts::n_runs(r.prim_runs_per_point),
             crate::report::charts::n_runs(prim.rows),
             prim.alpha * 100.0,

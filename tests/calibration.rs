@@ -261,6 +261,8 @@ fn apply_to_is_checked_before_any_run() {
         .skip_while(|l| !l.contains("name: \"fatigue\""))
         .find(|l| l.trim_start().starts_with("value: Beta("))
         .unwrap();
+    // The line of that number (its value at column 20, after `value: `).
+    let fatigue_line = 1 + flagship.lines().position(|l| l == fatigue).unwrap();
     let plain = dir.join("flagship_plain_fatigue.ron");
     std::fs::write(
         &plain,
@@ -347,6 +349,13 @@ fn apply_to_is_checked_before_any_run() {
             common::describe(&o)
         );
         assert!(err.contains(message), "{params}: {err}");
+        // A number the file writes on a range that cannot take the posterior is located at its
+        // value, file, line and column, as every other problem of a scenario file is (it was
+        // named without a place, the number quoted with its whole source).
+        if [plain, narrow, above].contains(&apply_to) {
+            let at = format!("--> {apply_to}:{fatigue_line}:20");
+            assert!(err.contains(&at), "{params}: {err}");
+        }
         // Before the first generation, and nothing written.
         assert!(!err.contains("generation"), "{params}: {err}");
         assert!(o.stdout.is_empty(), "{params}: {}", common::describe(&o));

@@ -590,12 +590,7 @@ pub fn calibrate_command(req: CalibrateRequest) -> Result<(String, PathBuf)> {
     let mut apply_to = vec![];
     for path in &req.apply_to {
         let (loaded, text) = load_scenario(path, req.opts)?;
-        brink::report::calibrated::check_apply_to(
-            &path.shown().to_string(),
-            &text,
-            &loaded.scenario,
-            &shared,
-        )?;
+        brink::report::calibrated::check_apply_to(path, &text, &loaded.scenario, &shared)?;
         apply_to.push((path, loaded, text));
     }
     let out = req.out.clone().unwrap_or_else(|| {

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::scenario::overrides::Override;
 use crate::scenario::param::{Dist, Param, fmt_num};
 use crate::scenario::paths::for_each_param;
+use crate::scenario::validate::Problem;
 use crate::scenario::{Scenario, locate};
 
 /// No range beyond a prior's own: a number whose field takes any value.
@@ -420,11 +421,14 @@ pub fn check_sets(text: &str, scenario: &Scenario, case: &str, sets: &[Override]
 /// shape 10^-6 that drew its lower end in every run). Returns the paths it takes. Run before
 /// calibrating, so that a run of hours does not end in this refusal.
 pub fn check_apply_to(
-    file: &str,
+    path: &std::path::Path,
     text: &str,
     scenario: &Scenario,
     shared: &[(&str, (f64, f64))],
 ) -> Result<Vec<String>> {
+    use crate::text::ShowPath;
+    let file = path.shown().to_string();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if shared.is_empty() {
         return Err(Error::Input(format!(
             "--apply-to {file}: --apply-to applies the numbers calibrated for every case \
@@ -432,12 +436,14 @@ pub fn check_apply_to(
              a number for every case, or leave out --apply-to"
         )));
     }
-    let tree = locate::read(text.strip_prefix('\u{feff}').unwrap_or(text)).ok_or_else(|| {
+    let tree = locate::read(text).ok_or_else(|| {
         Error::Input(format!(
             "--apply-to {file}: cannot read the layout of the scenario to edit it"
         ))
     })?;
-    let (mut takes, mut unwritten, mut narrow, mut outside) = (vec![], vec![], vec![], vec![]);
+    // A number written on a range that cannot take the posterior is located at its value in
+    // the file, as every other problem of a scenario file is.
+    let (mut takes, mut unwritten, mut located) = (vec![], vec![], vec![]);
     for_each_param(&mut scenario.clone(), &mut |site, param| {
         if let Some((_, (plo, phi))) = shared.iter().find(|(p, _)| *p == site.path) {
             let (lo, hi) = param.range();
@@ -446,7 +452,16 @@ pub fn check_apply_to(
             } else if hi <= lo {
                 // The posterior is fitted within the number's own range: none here (the
                 // calibration's cases are refused a prior of no width likewise).
-                narrow.push(format!("{} = {}", site.path, ron_of(param)));
+                located.push(Problem::new(
+                    site.loc.clone(),
+                    format!(
+                        "--apply-to {file}: it writes {} = {} with no width, and a calibrated \
+                         posterior is fitted within a number's range",
+                        site.path,
+                        ron_of(param)
+                    ),
+                    "the number written as the distribution it stands for (its prior)",
+                ));
             } else if lo > *plo || hi < *phi {
                 // The model's magnitude limit stands for "no end".
                 let end = |x: f64| {
@@ -456,36 +471,32 @@ pub fn check_apply_to(
                         fmt_num(x)
                     }
                 };
-                outside.push(format!(
-                    "{} = {} (from {} to {}, where the calibration's prior runs from {} to {})",
-                    site.path,
-                    ron_of(param),
-                    end(lo),
-                    end(hi),
-                    end(*plo),
-                    end(*phi)
+                located.push(Problem::new(
+                    site.loc.clone(),
+                    format!(
+                        "--apply-to {file}: it writes {} = {} (from {} to {}, where the \
+                         calibration's prior runs from {} to {}) with a range that does not \
+                         hold the calibration's prior, and a calibrated posterior is fitted \
+                         within the number's range in the file",
+                        site.path,
+                        ron_of(param),
+                        end(lo),
+                        end(hi),
+                        end(*plo),
+                        end(*phi)
+                    ),
+                    format!(
+                        "a range that holds the prior's, from {} to {} (or the prior itself)",
+                        end(*plo),
+                        end(*phi)
+                    ),
                 ));
             } else {
                 takes.push(site.path.clone());
             }
         }
     });
-    if !outside.is_empty() {
-        return Err(Error::Input(format!(
-            "--apply-to {file}: it writes {} with a range that does not hold the calibration's \
-             prior, and a calibrated posterior is fitted within the number's range in the file; \
-             write the number with a range that holds the prior's (or the prior itself)",
-            outside.join(", ")
-        )));
-    }
-    if !narrow.is_empty() {
-        return Err(Error::Input(format!(
-            "--apply-to {file}: it writes {} with no width, and a calibrated posterior is fitted \
-             within a number's range; write the number as the distribution it stands for (its \
-             prior)",
-            narrow.join(", ")
-        )));
-    }
+    crate::scenario::load::located(path, text, located)?;
     if !unwritten.is_empty() {
         return Err(Error::Input(format!(
             "--apply-to {file}: it does not write {} (it takes the default), so its calibrated \

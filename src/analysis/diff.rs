@@ -124,8 +124,33 @@ fn side(s: &Saved) -> Side {
     }
 }
 
+/// How the two results' runs pair up, when they do.
+enum Pairs {
+    /// Row by row, from their per-run tables.
+    Tables,
+    /// Both are one configuration, complete, and agree on every count: the same runs with the
+    /// same outcomes, so no run differs (the tables are not needed to know it).
+    Alike,
+}
+
+/// Whether the two results are one configuration: the same scenario file content, variant,
+/// `--set` numbers, seed, runs and version of brink, both complete. Such results played the
+/// same runs, and brink's runs are bit-identical on any machine, so they hold the same
+/// outcomes run by run.
+fn one_configuration(a: &Saved, b: &Saved) -> bool {
+    let (ma, mb) = (&a.manifest, &b.manifest);
+    ma.scenario_hash == mb.scenario_hash
+        && ma.variant == mb.variant
+        && ma.set == mb.set
+        && ma.seed == mb.seed
+        && ma.runs == mb.runs
+        && ma.version == mb.version
+        && ma.complete
+        && mb.complete
+}
+
 /// Whether the two results can be paired run by run, and why (not).
-fn pairing(a: &Saved, b: &Saved, names: &[&str]) -> Result<(), String> {
+fn pairing(a: &Saved, b: &Saved, names: &[&str]) -> Result<Pairs, String> {
     let (ma, mb) = (&a.manifest, &b.manifest);
     if ma.seed != mb.seed {
         return Err(format!(
@@ -140,6 +165,22 @@ fn pairing(a: &Saved, b: &Saved, names: &[&str]) -> Result<(), String> {
         ));
     }
     let (Some(pa), Some(pb)) = (&a.per_run, &b.per_run) else {
+        if one_configuration(a, b) {
+            let count = |s: &Saved| -> BTreeMap<String, u64> {
+                s.outcomes.iter().map(|o| (o.0.clone(), o.2)).collect()
+            };
+            let (ka, kb) = (count(a), count(b));
+            return match names.iter().find(|n| ka.get(**n) != kb.get(**n)) {
+                None => Ok(Pairs::Alike),
+                Some(n) => Err(format!(
+                    "both record the same configuration (scenario file, variant, numbers, seed, \
+                     runs and version of brink), yet their counts of {n} differ ({} and {} \
+                     runs): one does not hold what its manifest says",
+                    ka.get(*n).copied().unwrap_or(0),
+                    kb.get(*n).copied().unwrap_or(0)
+                )),
+            };
+        }
         return Err(
             "not both results have a per-run table (runs.csv or runs.parquet, from `brink run \
              --per-run`)"
@@ -155,7 +196,7 @@ fn pairing(a: &Saved, b: &Saved, names: &[&str]) -> Result<(), String> {
     {
         return Err(format!("a per-run table has no column for the outcome {n}"));
     }
-    Ok(())
+    Ok(Pairs::Tables)
 }
 
 /// Compares two saved results outcome by outcome (B − A).
@@ -176,7 +217,10 @@ pub fn diff(a: &Saved, b: &Saved) -> Diff {
         .filter_map(|(name, label, ka)| {
             let (_, label_b, kb) = in_b.get(name.as_str())?;
             let difference = match (&paired, &a.per_run, &b.per_run) {
-                (Ok(()), Some(pa), Some(pb)) => {
+                // No run differs: every run concordant, as `compare` reads an arm that
+                // changes nothing.
+                (Ok(Pairs::Alike), _, _) => paired_diff_interval(*kb, 0, 0, na, Z95),
+                (Ok(Pairs::Tables), Some(pa), Some(pb)) => {
                     let (xa, xb) = (&pa.hits[name], &pb.hits[name]);
                     let gained = xa.iter().zip(xb).filter(|(x, y)| !**x && **y).count() as u64;
                     let lost = xa.iter().zip(xb).filter(|(x, y)| **x && !**y).count() as u64;
@@ -199,7 +243,17 @@ pub fn diff(a: &Saved, b: &Saved) -> Diff {
         })
         .collect();
     let (method, why) = match paired {
-        Ok(()) => (
+        Ok(Pairs::Alike) => (
+            Method::Paired,
+            format!(
+                "paired: both are one configuration (the same scenario file, variant, numbers, \
+                 seed {}, {} runs and version of brink), so they played the same runs with the \
+                 same outcomes and no run differs",
+                a.manifest.seed,
+                crate::text::grouped(u128::from(na))
+            ),
+        ),
+        Ok(Pairs::Tables) => (
             Method::Paired,
             format!(
                 "paired: both played runs 0 to {} of seed {} and kept their per-run tables, so \
@@ -248,5 +302,93 @@ pub fn diff(a: &Saved, b: &Saved) -> Diff {
             .filter(|o| !common.contains(&o.0.as_str()))
             .map(|o| o.0.clone())
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn saved(dir: &str, seed: u64, variant: Option<&str>, hits: &[u64]) -> Saved {
+        Saved {
+            dir: dir.into(),
+            manifest: Manifest {
+                tool: "brink".into(),
+                version: "1.0.0".into(),
+                scenario: "s".into(),
+                scenario_file: "s.ron".into(),
+                scenario_hash: "ab".into(),
+                seed,
+                runs: 50,
+                variant: variant.map(String::from),
+                chunk_runs: 1024,
+                complete: true,
+                stop_reason: None,
+                command: vec![dir.into()],
+                set: vec![],
+            },
+            outcomes: hits
+                .iter()
+                .enumerate()
+                .map(|(i, &k)| (format!("o{i}"), String::new(), k))
+                .collect(),
+            per_run: None,
+        }
+    }
+
+    #[test]
+    fn one_configuration_pairs_without_its_tables() {
+        // Two results of one configuration without per-run tables played the same runs with
+        // the same outcomes: paired with no run differing, as `compare` reads an arm that
+        // changes nothing (they got Newcombe's independent interval, ±18 points at 50 runs
+        // for what could not differ).
+        let (a, b) = (saved("a", 3, None, &[19, 0]), saved("b", 3, None, &[19, 0]));
+        let d = diff(&a, &b);
+        assert_eq!(d.method, Method::Paired, "{}", d.why);
+        assert!(d.why.contains("one configuration"), "{}", d.why);
+        for (o, k) in d.outcomes.iter().zip([19, 0]) {
+            let want = paired_diff_interval(k, 0, 0, 50, Z95);
+            assert_eq!(
+                (o.difference.low.to_bits(), o.difference.high.to_bits()),
+                (want.low.to_bits(), want.high.to_bits())
+            );
+            // Narrower than the independent interval where the outcome varies over the runs
+            // (at 0 of 50 there is no correlation to use: the same width).
+            let indep = newcombe_diff_interval(k, 50, k, 50, Z95);
+            let (w, wi) = (o.difference.high - o.difference.low, indep.high - indep.low);
+            assert!(if k == 0 { w <= wi } else { w < wi / 3.0 }, "{w} vs {wi}");
+        }
+        // Anything that makes them two configurations leaves them unpaired, as before.
+        let mut other = Vec::new();
+        other.push(saved("b", 3, Some("v"), &[19, 0]));
+        let mut set = saved("b", 3, None, &[19, 0]);
+        set.manifest.set = vec![crate::scenario::overrides::Setting {
+            path: "x".into(),
+            value: "1".into(),
+        }];
+        other.push(set);
+        for edit in [
+            |m: &mut Manifest| m.scenario_hash = "cd".into(),
+            |m: &mut Manifest| m.version = "1.0.1".into(),
+            |m: &mut Manifest| m.complete = false,
+        ] {
+            let mut s = saved("b", 3, None, &[19, 0]);
+            edit(&mut s.manifest);
+            other.push(s);
+        }
+        for b in &other {
+            let d = diff(&a, b);
+            assert_eq!(d.method, Method::Independent, "{:?}", b.manifest);
+            assert!(d.why.starts_with("unpaired"), "{}", d.why);
+        }
+        // One configuration whose counts differ cannot be what its manifest says: not paired,
+        // and the reason names the outcome.
+        let d = diff(&a, &saved("b", 3, None, &[19, 1]));
+        assert_eq!(d.method, Method::Independent);
+        assert!(
+            d.why.contains("counts of o1 differ (0 and 1 runs)"),
+            "{}",
+            d.why
+        );
     }
 }

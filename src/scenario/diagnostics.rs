@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 pub struct Diagnostic {
     /// The file it is in.
     pub file: PathBuf,
-    /// 1-based line.
+    /// 1-based line; 0 for a problem with the file as a whole ([`Diagnostic::whole_file`]).
     pub line: usize,
-    /// 1-based column, in characters.
+    /// 1-based column, in characters; 0 with line 0.
     pub col: usize,
     /// Characters to underline from `col` (at least 1).
     pub width: usize,
@@ -48,6 +48,17 @@ impl Diagnostic {
         }
     }
 
+    /// A problem with the file as a whole (it cannot be read, is not a plain file, is too
+    /// large): no line or column of it is shown, since none was read (a missing file was
+    /// shown at `1:1` with an empty line of a file that does not exist).
+    pub fn whole_file(file: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            line: 0,
+            col: 0,
+            ..Diagnostic::new(file, "", 1, 1, message)
+        }
+    }
+
     /// Adds what was expected.
     pub fn expected(mut self, e: impl Into<String>) -> Self {
         self.expected = Some(e.into());
@@ -73,6 +84,13 @@ impl fmt::Display for Diagnostic {
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "error: {}", self.message)?;
+        if self.line == 0 {
+            write!(f, " --> {}", self.file.shown())?;
+            if let Some(e) = &self.expected {
+                write!(f, "\n  = expected {e}")?;
+            }
+            return Ok(());
+        }
         let num = self.line.to_string();
         let pad = " ".repeat(num.len());
         writeln!(

@@ -109,9 +109,7 @@ pub(crate) fn read_limited(
 ) -> Result<Vec<u8>, Diagnostics> {
     let noun = kind.noun;
     let one = |msg: String, expected: String| {
-        Diagnostics(vec![
-            Diagnostic::new(path, "", 1, 1, msg).expected(expected),
-        ])
+        Diagnostics(vec![Diagnostic::whole_file(path, msg).expected(expected)])
     };
     let cannot = |e: std::io::Error| {
         one(

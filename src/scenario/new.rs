@@ -196,7 +196,7 @@ pub fn timeline_text(
          // each with its source, and delete those that do not apply. Kinds of fact: Happened,\n\
          // HappenedBy, NotBy (a first time), LevelOn, RungOn (the state at a step's end); targets:\n\
          // Outcome, Act, Event, Reached(measure, level), Lifted(measure, level), Rung, Condition.\n\
-         // Record facts as they were known on the start date and after, never tuned to a run.\n\
+         // Record what happened, each fact with its source, and never change a fact after a run.\n\
          // Check it against the scenario: `brink validate` on this file.\n\
          Timeline(\n    \
              name: \"{name}\",\n    \

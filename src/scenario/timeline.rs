@@ -316,7 +316,7 @@ impl LoadedTimeline {
         let problem = Problem::new(
             vec![f("scenario")],
             message,
-            "the scenario file the timeline tests, relative to the timeline file (\"case.ron\")",
+            "the scenario file the timeline tests, a path from the timeline file's folder (\"case.ron\" for a case beside it)",
         );
         match located(&self.path, &self.text, vec![problem]) {
             Err(d) => d,
@@ -428,7 +428,7 @@ fn self_check(t: &Timeline) -> Vec<Problem> {
         out.push(Problem::new(
             vec![f("scenario")],
             "the timeline names no scenario",
-            "the scenario file it tests, relative to the timeline file (\"case.ron\")",
+            "the scenario file it tests, a path from the timeline file's folder (\"case.ron\" for a case beside it)",
         ));
     }
     if t.facts.is_empty() {

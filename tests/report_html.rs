@@ -414,6 +414,62 @@ fn summary_json_records_the_sources_and_older_files_still_read() {
     assert!(old.scenario.sources.is_empty());
 }
 
+#[test]
+fn measures_shares_have_their_intervals_and_older_files_still_read() {
+    // Every probability with its Wilson interval (DESIGN's statistics contract): the measures'
+    // shares by highest level and in force at the end were printed bare.
+    let loaded = common::load("scenarios/examples/tutorial.ron");
+    let r = brink::Simulation::new(&loaded)
+        .runs(300)
+        .seed(3)
+        .threads(1)
+        .run()
+        .expect("run");
+    let n = r.summary.manifest.runs;
+    assert!(!r.summary.levers.is_empty());
+    for l in &r.summary.levers {
+        let end = l.in_force_at_end_interval.expect("an interval at the end");
+        let k = (l.in_force_at_end * n as f64).round() as u64;
+        assert_eq!(
+            end,
+            brink::stats::wilson(k, n, brink::stats::Z95),
+            "{}",
+            l.name
+        );
+        assert_eq!(l.highest_level_interval.len(), l.highest_level.len());
+        for (i, &p) in l.highest_level_interval.iter().zip(&l.highest_level) {
+            let k = (p * n as f64).round() as u64;
+            assert_eq!(
+                *i,
+                brink::stats::wilson(k, n, brink::stats::Z95),
+                "{}",
+                l.name
+            );
+        }
+    }
+    // A summary.json written before the intervals reads, without them.
+    let mut json = serde_json::to_value(&r.summary).unwrap();
+    for l in json["levers"].as_array_mut().unwrap() {
+        let l = l.as_object_mut().unwrap();
+        assert!(l.remove("in_force_at_end_interval").is_some());
+        assert!(l.remove("highest_level_interval").is_some());
+    }
+    let old: Summary = serde_json::from_value(json).expect("an older summary.json reads");
+    assert!(
+        old.levers
+            .iter()
+            .all(|l| l.in_force_at_end_interval.is_none())
+    );
+    // The page shows them beside the shares.
+    let dir = common::scratch("lever-intervals");
+    let html = tutorial_report(&dir.join("out"));
+    let from = at(&html, "Measures in force: highest level and time held");
+    let table = &html[from..from + html[from..].find("</table>").expect("the table ends")];
+    let intervals: usize = r.summary.levers.iter().map(|l| l.levels.len() + 1).sum();
+    assert!(table.contains("95% interval"), "{table}");
+    assert!(table.matches(" – ").count() >= intervals, "{table}");
+}
+
 /// Runs `brink ARGS --report-title TITLE --out OUT` on the tutorial with a fixed date; the
 /// page it wrote, if any.
 fn command_report(args: &[&str], out: &Path) -> Option<String> {

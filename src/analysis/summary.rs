@@ -224,6 +224,14 @@ pub struct LeverResult {
     /// Share of runs in which it is in force at the end.
     #[serde(default)]
     pub in_force_at_end: f64,
+    /// [`LeverResult::highest_level`]'s shares, each with its Wilson 95% interval (absent
+    /// from results written before brink kept it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highest_level_interval: Vec<Interval>,
+    /// [`LeverResult::in_force_at_end`] with its Wilson 95% interval (absent from results
+    /// written before brink kept it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_force_at_end_interval: Option<Interval>,
 }
 
 /// An event's result.
@@ -481,6 +489,17 @@ impl Summary {
                     .iter()
                     .sum::<u64>() as f64
                     / nf,
+                highest_level_interval: tally.max_level[k]
+                    .iter()
+                    .map(|&x| wilson(x, n, Z95))
+                    .collect(),
+                in_force_at_end_interval: Some(wilson(
+                    tally.level_counts(k, m.horizon as usize - 1)[1..]
+                        .iter()
+                        .sum::<u64>(),
+                    n,
+                    Z95,
+                )),
             })
             .collect();
         Summary {

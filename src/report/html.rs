@@ -283,12 +283,15 @@ struct LeverRow<'a> {
     label: &'a str,
     owner: &'a str,
     target: &'a str,
-    /// "light 40.0% · heavy 12.5%": the share of runs by highest level.
+    /// "light 40.0% (37.9% – 42.2%) · heavy 12.5% (…)": the share of runs by highest level,
+    /// each with its 95% interval.
     levels: String,
     /// Mean steps in force per run.
     in_force: String,
     /// Share of runs in which it is in force at the end.
     at_end: String,
+    /// Its 95% interval ("-" for a result written before brink kept it).
+    at_end_interval: String,
 }
 
 #[derive(Serialize)]
@@ -746,11 +749,21 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
                 .iter()
                 .zip(&l.highest_level)
                 .enumerate()
-                .map(|(k, (name, p))| format!("{} {}", labels.level(&l.name, k, name), percent(*p)))
+                .map(|(k, (name, p))| {
+                    let within = l
+                        .highest_level_interval
+                        .get(k)
+                        .map_or(String::new(), |i| format!(" ({})", interval(i)));
+                    format!("{} {}{within}", labels.level(&l.name, k, name), percent(*p))
+                })
                 .collect::<Vec<_>>()
                 .join(" · "),
             in_force: format!("{:.1}", l.mean_steps_in_force),
             at_end: percent(l.in_force_at_end),
+            at_end_interval: l
+                .in_force_at_end_interval
+                .as_ref()
+                .map_or("-".into(), interval),
         })
         .collect();
     let events = s
@@ -1097,12 +1110,13 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
             &[
                 ("measure", false),
                 ("owner → target", false),
-                ("share of runs by highest level", false),
+                ("share of runs by highest level (95% interval)", false),
                 (
                     &format!("mean {} in force", crate::scenario::steps(p.step_unit)),
                     true,
                 ),
                 ("in force at the end", true),
+                ("95% interval", true),
             ],
         );
         t.rows = p
@@ -1115,6 +1129,7 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
                     l.levels.clone(),
                     l.in_force.clone(),
                     l.at_end.clone(),
+                    l.at_end_interval.clone(),
                 ]
             })
             .collect();

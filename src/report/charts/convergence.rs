@@ -153,7 +153,10 @@ impl Drawing for Convergence<'_> {
         );
         let header = [
             (Mark::Line(MAIN, false), "running estimate".to_string()),
-            (Mark::Fill(MAIN, 0.2), "95% interval at each n (pointwise)".to_string()),
+            (
+                Mark::Fill(MAIN, 0.2),
+                "95% interval at each n (pointwise)".to_string(),
+            ),
             (Mark::Line(MUTED, true), "final estimate".to_string()),
         ];
         let body = frame(root, c, &self.title(), &subtitle, &header)?;

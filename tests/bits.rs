@@ -253,10 +253,12 @@ fn statistics_are_pinned() {
 }
 
 /// SHA-256 (hex) of the serialized tally of `runs` runs of a scenario file at `seed`, of the
-/// same tally without its convergence checkpoints, and without those and its pair counts
-/// (`outcome_pairs`): each added later, the tally before them is pinned as it was, so that
-/// adding them is seen to have moved nothing else.
-fn tally_hash(path: &str, runs: u64, seed: u64) -> (String, String, String) {
+/// same tally without its sums of squared durations (`steps_on_rung_squares`,
+/// `outcome_steps_squares`, `steps_in_force_squares`), without those and its convergence
+/// checkpoints, and without those and its pair counts (`outcome_pairs`): each added later, the
+/// tally before them is pinned as it was, so that adding them is seen to have moved nothing
+/// else.
+fn tally_hash(path: &str, runs: u64, seed: u64) -> (String, String, String, String) {
     let s = common::load(path);
     let m = brink::model::compile(&s.scenario, None).unwrap();
     let stop = AtomicBool::new(false);
@@ -276,14 +278,20 @@ fn tally_hash(path: &str, runs: u64, seed: u64) -> (String, String, String) {
             .collect()
     };
     let full = hex(serde_json::to_string(&t).unwrap());
+    // Without the squared durations (added last, not written when empty).
+    let mut before = t.clone();
+    before.steps_on_rung_squares.clear();
+    before.outcome_steps_squares.clear();
+    before.steps_in_force_squares.clear();
+    let no_squares = hex(serde_json::to_string(&before).unwrap());
     // Without the convergence checkpoints (added later still, not written when empty): the
     // tally before them, whose pins are as they were.
-    let mut before = t.clone();
     before.checkpoints.clear();
     let no_checkpoints = hex(serde_json::to_string(&before).unwrap());
     before.outcome_pairs.clear();
     (
         full,
+        no_squares,
         no_checkpoints,
         hex(serde_json::to_string(&before).unwrap()),
     )
@@ -312,14 +320,22 @@ fn tally_hash(path: &str, runs: u64, seed: u64) -> (String, String, String) {
 /// And once more later that day, when an audit of the flagship's sources against the article
 /// mended three cost ranges that exceeded the flows they cite (Baku's stopped remittances, the
 /// slowed corridor, the suspended dialogue): a file change, tutorial and richardson held.
+/// The full tallies re-pinned on 2026-12-07 when they gained the sums of squared durations
+/// (steps on each rung, each outcome's steps held, each measure's steps in force: the
+/// intervals of their means); the same tallies without them keep their pins from before.
 #[test]
 fn small_runs_tallies_are_pinned() {
     let mut pins = Pins::default();
-    let (flagship, flagship_no_checkpoints, flagship_before) =
+    let (flagship, flagship_no_squares, flagship_no_checkpoints, flagship_before) =
         tally_hash("scenarios/russia_azerbaijan_2025.ron", 2000, 1);
     pins.str(
         "flagship, 2000 runs, seed 1",
         &flagship,
+        "f1fe57e0e589b9e3ed344083d21cc940a15da8a2d0f0964ca54492a39036f578",
+    );
+    pins.str(
+        "flagship, 2000 runs, seed 1, without the squared durations",
+        &flagship_no_squares,
         "13705027b7ab87afe913b6edd101baacfa7886428f556f40a3537e4977823ba9",
     );
     pins.str(
@@ -332,11 +348,16 @@ fn small_runs_tallies_are_pinned() {
         &flagship_before,
         "2235059f179b23943cdb54cb3411c57f0fbe15e36b858ebd667877fd04d39a74",
     );
-    let (tutorial, tutorial_no_checkpoints, tutorial_before) =
+    let (tutorial, tutorial_no_squares, tutorial_no_checkpoints, tutorial_before) =
         tally_hash("scenarios/examples/tutorial.ron", 2000, 1);
     pins.str(
         "tutorial, 2000 runs, seed 1",
         &tutorial,
+        "7456a9fb93a833bb0ad9a7f9ab7d0a5cfe27b42967fc46a62f754ea411d81cd5",
+    );
+    pins.str(
+        "tutorial, 2000 runs, seed 1, without the squared durations",
+        &tutorial_no_squares,
         "d36af96065673adf0a3389c95b2a525c592fc25f9e9fdfe6b6325028ee43c068",
     );
     pins.str(
@@ -352,10 +373,16 @@ fn small_runs_tallies_are_pinned() {
     // The step of a model of relations alone (no levers, no events, no pressures), pinned
     // from the build before the step skipped its empty loops (25bce9b). (Costs without
     // measures, the other case those skips touch, were compared by hand: docs/performance.md.)
-    let (richardson, _, _) = tally_hash("scenarios/examples/richardson.ron", 2000, 1);
+    let (richardson, richardson_no_squares, _, _) =
+        tally_hash("scenarios/examples/richardson.ron", 2000, 1);
     pins.str(
         "richardson, 2000 runs, seed 1",
         &richardson,
+        "c6fd3541cee7b86122122eea35a19dbbce1efb9ab9824fee9812ebd1cd0bfc6b",
+    );
+    pins.str(
+        "richardson, 2000 runs, seed 1, without the squared durations",
+        &richardson_no_squares,
         "2f6b4b2f193f0904264494baea8c4267e1c5c10b94e611b05bafea6a7f7844a5",
     );
     pins.check();

@@ -125,6 +125,72 @@ fn a_tally_without_pairs_reads_checks_and_empties_the_merge() {
     );
 }
 
+/// The sums of squared durations (steps on each rung, each outcome's steps held, each
+/// measure's steps in force), which give their means' intervals, merge exactly, are absent
+/// from older shard files as the pair counts are, and are checked when read.
+#[test]
+fn squared_durations_merge_exactly_and_older_tallies_lack_them() {
+    let s = common::load(TUTORIAL);
+    let m = brink::model::compile(&s.scenario, None).unwrap();
+    let whole = tally_of(&m, 0..600);
+    let mut halves = tally_of(&m, 0..250);
+    halves.merge(&tally_of(&m, 250..600));
+    assert_eq!(halves.steps_on_rung_squares, whole.steps_on_rung_squares);
+    assert_eq!(halves.outcome_steps_squares, whole.outcome_steps_squares);
+    assert_eq!(halves.steps_in_force_squares, whole.steps_in_force_squares);
+    assert!(whole.steps_in_force_squares.iter().any(|&q| q > 0));
+    whole.check(&m, 600).unwrap();
+    // An older shard file: none of them. It reads, checks, writes back as read, and a merge
+    // with it has none; the summary then gives the means without intervals.
+    let mut json = serde_json::to_value(&whole).unwrap();
+    for key in [
+        "steps_on_rung_squares",
+        "outcome_steps_squares",
+        "steps_in_force_squares",
+    ] {
+        assert!(json.as_object_mut().unwrap().remove(key).is_some(), "{key}");
+    }
+    let old: Tally = serde_json::from_value(json.clone()).unwrap();
+    old.check(&m, 600).unwrap();
+    assert_eq!(serde_json::to_value(&old).unwrap(), json);
+    let mut sum = old.clone();
+    sum.merge(&tally_of(&m, 600..700));
+    sum.check(&m, 700).unwrap();
+    let summary = brink::analysis::Summary::new(
+        &m,
+        &sum,
+        brink::analysis::Manifest::new(&s, 5, None, 700, 700, vec![]),
+    );
+    assert!(summary.mean_steps_on_rung_interval.is_empty());
+    assert!(
+        summary
+            .levers
+            .iter()
+            .all(|l| l.mean_steps_in_force_interval.is_none())
+    );
+    assert!(
+        summary
+            .outcomes
+            .iter()
+            .all(|o| o.mean_steps_held_interval.is_none())
+    );
+    // Edited: below the steps themselves, or above the horizon times them.
+    let h = m.horizon as u128;
+    let mut bad = whole.clone();
+    let r = bad.steps_on_rung.iter().position(|&x| x > 1).unwrap();
+    bad.steps_on_rung_squares[r] = u128::from(bad.steps_on_rung[r]) - 1;
+    let e = bad.check(&m, 600).unwrap_err();
+    assert!(e.contains(&format!("steps_on_rung_squares[{r}]")), "{e}");
+    let mut bad = whole.clone();
+    bad.steps_in_force_squares[0] = h * h * 600 + 1;
+    let e = bad.check(&m, 600).unwrap_err();
+    assert!(e.contains("steps_in_force_squares[0]"), "{e}");
+    let mut bad = whole.clone();
+    bad.outcome_steps_squares.pop();
+    let e = bad.check(&m, 600).unwrap_err();
+    assert!(e.contains("outcome_steps_squares"), "{e}");
+}
+
 #[test]
 fn run_draws_the_co_occurrence_heat_map() {
     let dir = common::scratch("co_occurrence");

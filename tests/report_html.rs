@@ -470,6 +470,105 @@ fn measures_shares_have_their_intervals_and_older_files_still_read() {
     assert!(table.matches(" – ").count() >= intervals, "{table}");
 }
 
+#[test]
+fn mean_durations_have_intervals_from_the_runs_own_values() {
+    // Every mean with its interval: the mean steps an outcome held, a measure was in force and
+    // the pair spent on each rung were printed bare. Checked against the per-run table's own
+    // values (Student's t from their sum and sum of squares).
+    let dir = common::scratch("duration-intervals");
+    let out = dir.join("out");
+    let t = common::repo("scenarios/examples/tutorial.ron");
+    let (t, o) = (t.to_str().unwrap(), out.to_str().unwrap());
+    common::ok(&[
+        "run",
+        t,
+        "--runs",
+        "400",
+        "--seed",
+        "5",
+        "--per-run",
+        "--out",
+        o,
+    ]);
+    let summary: Summary =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let horizon = f64::from(summary.scenario.horizon);
+    let csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let column = |name: &str| -> Vec<f64> {
+        let c = header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("{name}"));
+        rows.iter().map(|r| r[c].parse::<f64>().unwrap()).collect()
+    };
+    let expected = |values: &[f64]| -> brink::stats::Interval {
+        let (sum, sq) = values
+            .iter()
+            .fold((0.0, 0.0), |(s, q), &x| (s + x, q + x * x));
+        let i = brink::stats::mean_interval(values.len() as u64, sum, sq);
+        brink::stats::Interval {
+            estimate: i.estimate,
+            low: i.low.max(0.0),
+            high: i.high.min(horizon),
+        }
+    };
+    let close = |a: &brink::stats::Interval, b: &brink::stats::Interval, what: &str| {
+        for (x, y) in [(a.estimate, b.estimate), (a.low, b.low), (a.high, b.high)] {
+            assert!(
+                (x - y).abs() <= 1e-9 * (1.0 + y.abs()),
+                "{what}: {a:?} vs {b:?}"
+            );
+        }
+    };
+    let mut checked = 0;
+    for l in &summary.levers {
+        let steps = column(&format!("out.steps_in_force.{}", l.name));
+        let i = l.mean_steps_in_force_interval.as_ref().unwrap();
+        close(i, &expected(&steps), &l.name);
+        checked += 1;
+    }
+    for o in &summary.outcomes {
+        let hit = column(&format!("out.{}", o.name));
+        let held: Vec<f64> = column(&format!("out.{}.steps_held", o.name))
+            .into_iter()
+            .zip(&hit)
+            .filter(|(_, h)| **h == 1.0)
+            .map(|(x, _)| x)
+            .collect();
+        match o.mean_steps_held_interval.as_ref() {
+            Some(i) => {
+                close(i, &expected(&held), &o.name);
+                checked += 1;
+            }
+            None => assert!(
+                held.len() < 2,
+                "{}: {} runs, no interval",
+                o.name,
+                held.len()
+            ),
+        }
+    }
+    assert!(checked >= 10, "{checked}");
+    // The rungs' means: one interval a rung, each about its mean and within the horizon.
+    let rungs = &summary.mean_steps_on_rung;
+    assert_eq!(summary.mean_steps_on_rung_interval.len(), rungs.len());
+    for (i, &m) in summary.mean_steps_on_rung_interval.iter().zip(rungs) {
+        assert!(
+            i.estimate == m && i.low <= m && m <= i.high && i.high <= horizon,
+            "{i:?}"
+        );
+    }
+    // The page shows them.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("in force (95% interval)"),
+        "no interval of the steps in force"
+    );
+}
+
 /// Runs `brink ARGS --report-title TITLE --out OUT` on the tutorial with a fixed date; the
 /// page it wrote, if any.
 fn command_report(args: &[&str], out: &Path) -> Option<String> {

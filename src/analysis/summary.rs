@@ -162,6 +162,10 @@ pub struct OutcomeResult {
     /// Mean number of steps it held, among runs where it happened (its duration).
     #[serde(default)]
     pub mean_steps_held: Option<f64>,
+    /// That mean with its 95% interval (Student's t over those runs, cut to 0 and the
+    /// horizon); absent below two such runs and from results written before brink kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_steps_held_interval: Option<Interval>,
 }
 
 /// The dyad index at one step.
@@ -221,6 +225,10 @@ pub struct LeverResult {
     /// clock, apart from the mood's.
     #[serde(default)]
     pub mean_steps_in_force: f64,
+    /// That mean with its 95% interval (Student's t over the runs, cut to 0 and the
+    /// horizon); absent below two runs and from results written before brink kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_steps_in_force_interval: Option<Interval>,
     /// Share of runs in which it is in force at the end.
     #[serde(default)]
     pub in_force_at_end: f64,
@@ -272,6 +280,10 @@ pub struct Summary {
     pub final_rung: Vec<Interval>,
     /// Mean steps spent on each rung.
     pub mean_steps_on_rung: Vec<f64>,
+    /// Those means with their 95% intervals (Student's t over the runs, cut to 0 and the
+    /// horizon); absent below two runs and from results written before brink kept them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mean_steps_on_rung_interval: Vec<Interval>,
     /// Each actor's cumulative cost, in the scenario's order.
     pub costs: Vec<CostResult>,
     /// Each actor's cumulative gains (benefits of measures in force), in the scenario's order.
@@ -375,6 +387,23 @@ pub fn quantile_levels() -> [f64; 5] {
     QS
 }
 
+/// The mean of a whole number of steps per run, from `n` runs, their sum and the sum of their
+/// squares, with its 95% interval (Student's t) cut to 0 and the horizon, where no run's value
+/// can lie; none below two runs (no spread to measure) or without the squares (a result
+/// merged from a tally written before they were kept).
+fn steps_interval(n: u64, sum: u128, squares: Option<u128>, horizon: u32) -> Option<Interval> {
+    let squares = squares?;
+    if n < 2 {
+        return None;
+    }
+    let i = crate::stats::mean_interval(n, sum as f64, squares as f64);
+    Some(Interval {
+        estimate: i.estimate,
+        low: i.low.max(0.0),
+        high: i.high.min(f64::from(horizon)),
+    })
+}
+
 /// The levels of the quartiles summary.json gives (first and last steps).
 pub fn quartile_levels() -> [f64; 3] {
     [0.25, 0.5, 0.75]
@@ -442,6 +471,12 @@ impl Summary {
                         tally.outcome_steps.get(o).copied().unwrap_or(0) as f64
                             / tally.outcome_hits[o] as f64
                     }),
+                    mean_steps_held_interval: steps_interval(
+                        tally.outcome_hits[o],
+                        tally.outcome_steps.get(o).copied().unwrap_or(0) as u128,
+                        tally.outcome_steps_squares.get(o).copied(),
+                        m.horizon,
+                    ),
                 }
             })
             .collect();
@@ -482,6 +517,14 @@ impl Summary {
                 mean_steps_in_force: (0..m.horizon as usize)
                     .map(|t| 1.0 - tally.level_counts(k, t)[0] as f64 / nf)
                     .sum(),
+                mean_steps_in_force_interval: steps_interval(
+                    n,
+                    (0..m.horizon as usize)
+                        .map(|t| u128::from(n - tally.level_counts(k, t)[0]))
+                        .sum(),
+                    tally.steps_in_force_squares.get(k).copied(),
+                    m.horizon,
+                ),
                 // The runs in force over all runs, as every other share (1 − the share at
                 // level 0 rounded the other way at ties: 753 of 2,000 read 37.6% here and
                 // 37.7% as an outcome).
@@ -531,6 +574,12 @@ impl Summary {
                 .map(|&k| wilson(k, n, Z95))
                 .collect(),
             mean_steps_on_rung: tally.steps_on_rung.iter().map(|&x| x as f64 / nf).collect(),
+            mean_steps_on_rung_interval: tally
+                .steps_on_rung
+                .iter()
+                .zip(&tally.steps_on_rung_squares)
+                .filter_map(|(&x, &q)| steps_interval(n, x as u128, Some(q), m.horizon))
+                .collect(),
             gains: m
                 .actors
                 .iter()

@@ -250,6 +250,8 @@ struct RungRow<'a> {
     end: String,
     end_interval: String,
     mean_steps: String,
+    /// Its 95% interval ("-" below two runs or in a result written before brink kept it).
+    mean_steps_interval: String,
 }
 
 #[derive(Serialize)]
@@ -347,6 +349,11 @@ pub(crate) fn svg_body(svg: &str) -> &str {
 
 pub(crate) fn interval(i: &Interval) -> String {
     format!("{} – {}", percent(i.low), percent(i.high))
+}
+
+/// A mean number of steps' 95% interval, to the tenth its mean is shown to.
+fn steps_interval(i: &Interval) -> String {
+    format!("{:.1} – {:.1}", i.low, i.high)
 }
 
 fn band(i: &Interval) -> Band {
@@ -699,6 +706,10 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
                     .mean_steps_on_rung
                     .get(r)
                     .map_or("-".into(), |x| format!("{x:.1}")),
+                mean_steps_interval: s
+                    .mean_steps_on_rung_interval
+                    .get(r)
+                    .map_or("-".into(), steps_interval),
             }
         })
         .collect();
@@ -758,7 +769,13 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
                 })
                 .collect::<Vec<_>>()
                 .join(" · "),
-            in_force: format!("{:.1}", l.mean_steps_in_force),
+            in_force: format!(
+                "{:.1}{}",
+                l.mean_steps_in_force,
+                l.mean_steps_in_force_interval
+                    .as_ref()
+                    .map_or(String::new(), |i| format!(" ({})", steps_interval(i)))
+            ),
             at_end: percent(l.in_force_at_end),
             at_end_interval: l
                 .in_force_at_end_interval
@@ -1012,6 +1029,7 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
             ("P(rung at the end)", true),
             ("95% interval", true),
             (&format!("mean {} on it", p.steps), true),
+            ("95% interval", true),
         ],
     );
     t.rows = p
@@ -1026,6 +1044,7 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
                 r.end.clone(),
                 r.end_interval.clone(),
                 r.mean_steps.clone(),
+                r.mean_steps_interval.clone(),
             ]
         })
         .collect();
@@ -1112,7 +1131,10 @@ pub(crate) fn run_analysis(model: &Model, s: &Summary) -> Analysis {
                 ("owner → target", false),
                 ("share of runs by highest level (95% interval)", false),
                 (
-                    &format!("mean {} in force", crate::scenario::steps(p.step_unit)),
+                    &format!(
+                        "mean {} in force (95% interval)",
+                        crate::scenario::steps(p.step_unit)
+                    ),
                     true,
                 ),
                 ("in force at the end", true),

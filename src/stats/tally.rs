@@ -203,6 +203,11 @@ pub struct Tally {
     pub final_rung: Vec<u64>,
     /// Total steps spent on each rung, over all runs.
     pub steps_on_rung: Vec<u64>,
+    /// The squares of each run's steps on each rung, summed over the runs: with
+    /// `steps_on_rung`, the interval of each rung's mean steps. Empty in tallies written before
+    /// it was counted (older shard files), as `outcome_pairs` is, and not written when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps_on_rung_squares: Vec<u128>,
     /// Peak H per run.
     pub peak_index_moments: Moments,
     /// Final H per run.
@@ -225,6 +230,16 @@ pub struct Tally {
     /// Steps each outcome held, summed over runs (its mean duration is this over its hits).
     #[serde(default)]
     pub outcome_steps: Vec<u64>,
+    /// The squares of the steps each outcome held, summed over the runs in which it happened:
+    /// with `outcome_steps`, the interval of its mean duration. Empty as
+    /// `steps_on_rung_squares` may be.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcome_steps_squares: Vec<u128>,
+    /// The squares of the steps each measure was in force (above level 0 at a step's end),
+    /// summed over the runs: with the steps in force `level_by_step` counts, the interval of
+    /// their mean. Empty as `steps_on_rung_squares` may be.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps_in_force_squares: Vec<u128>,
     /// Runs in which both outcomes of each pair happened: `[a · outcomes + b]`, symmetric,
     /// its diagonal the outcome's hits (see [`Tally::outcome_pair`]). Empty in tallies
     /// written before it was counted (older shard files): then nothing can be said of
@@ -267,6 +282,7 @@ impl Tally {
             peak_rung: vec![0; nr],
             final_rung: vec![0; nr],
             steps_on_rung: vec![0; nr],
+            steps_on_rung_squares: vec![0; nr],
             peak_index_moments: Moments::default(),
             final_index_moments: Moments::default(),
             cost: vec![Moments::default(); m.actors.len()],
@@ -281,6 +297,8 @@ impl Tally {
             outcome_first: vec![vec![0; h]; m.outcomes.len()],
             outcome_last: vec![vec![0; h]; m.outcomes.len()],
             outcome_steps: vec![0; m.outcomes.len()],
+            outcome_steps_squares: vec![0; m.outcomes.len()],
+            steps_in_force_squares: vec![0; m.measures.len()],
             outcome_pairs: vec![0; m.outcomes.len() * m.outcomes.len()],
             event_hits: vec![0; m.events.len()],
             event_first: vec![vec![0; h]; m.events.len()],
@@ -322,6 +340,7 @@ impl Tally {
             + no * no * word
             + ne * word
             + ne * (vec + h * word)
+            + (nr + no + nm) * size_of::<u128>() as u64
     }
 
     /// Back to no runs, keeping its memory: equal to `Tally::new` of the same model. The
@@ -345,6 +364,9 @@ impl Tally {
         zero(&mut self.peak_rung);
         zero(&mut self.final_rung);
         zero(&mut self.steps_on_rung);
+        self.steps_on_rung_squares.fill(0);
+        self.outcome_steps_squares.fill(0);
+        self.steps_in_force_squares.fill(0);
         self.peak_index_moments.clear();
         self.final_index_moments.clear();
         for c in &mut self.cost {
@@ -383,6 +405,9 @@ impl Tally {
         for (a, &s) in self.steps_on_rung.iter_mut().zip(&st.steps_on_rung) {
             *a += s as u64;
         }
+        for (a, &s) in self.steps_on_rung_squares.iter_mut().zip(&st.steps_on_rung) {
+            *a += u128::from(s) * u128::from(s);
+        }
         self.peak_index_moments.add(st.peak_index);
         self.final_index_moments.add(st.index);
         for (a, &c) in st.cost.iter().enumerate() {
@@ -403,11 +428,18 @@ impl Tally {
             let mut level = st.level[k];
             let mut end = self.horizon;
             let mut at = st.last_level_change[k];
+            // The steps at whose end it was above level 0: the steps of every stretch above it.
+            let mut in_force = 0u32;
             while let Some(c) = st.level_changes.get(at as usize) {
                 count_level(counts, w, c.step..end, level);
+                in_force += if level > 0 { end - c.step } else { 0 };
                 (level, end, at) = (c.from, c.step, c.prev);
             }
             count_level(counts, w, 0..end, level);
+            in_force += if level > 0 { end } else { 0 };
+            if let Some(sq) = self.steps_in_force_squares.get_mut(k) {
+                *sq += u128::from(in_force) * u128::from(in_force);
+            }
         }
         for (o, &t) in st.outcome_first.iter().enumerate() {
             if t != u32::MAX {
@@ -415,6 +447,9 @@ impl Tally {
                 self.outcome_first[o][t as usize] += 1;
                 self.outcome_last[o][st.outcome_last[o] as usize] += 1;
                 self.outcome_steps[o] += st.outcome_steps[o] as u64;
+                if let Some(sq) = self.outcome_steps_squares.get_mut(o) {
+                    *sq += u128::from(st.outcome_steps[o]) * u128::from(st.outcome_steps[o]);
+                }
             }
         }
         let no = st.outcome_first.len();
@@ -482,6 +517,21 @@ impl Tally {
         add(&mut self.peak_rung, &o.peak_rung);
         add(&mut self.final_rung, &o.final_rung);
         add(&mut self.steps_on_rung, &o.steps_on_rung);
+        // As for the pair counts: a tally without squares (an older shard file) makes the
+        // sum's unknown too.
+        for (a, b) in [
+            (&mut self.steps_on_rung_squares, &o.steps_on_rung_squares),
+            (&mut self.outcome_steps_squares, &o.outcome_steps_squares),
+            (&mut self.steps_in_force_squares, &o.steps_in_force_squares),
+        ] {
+            if a.len() == b.len() {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+            } else {
+                a.clear();
+            }
+        }
         self.peak_index_moments.merge(&o.peak_index_moments);
         self.final_index_moments.merge(&o.final_index_moments);
         for (a, b) in self.cost.iter_mut().zip(&o.cost) {
@@ -698,6 +748,49 @@ impl Tally {
                     "outcome_steps[{i}] is {steps} for the {n} runs of outcome_hits[{i}], \
                      {h} steps each"
                 ));
+            }
+        }
+        // Sums of squares of whole numbers of steps, each run's at most the horizon: at least
+        // the steps (x² ≥ x) and at most the horizon times them (x² ≤ h·x).
+        let in_force: Vec<u128> = self
+            .level_by_step
+            .iter()
+            .map(|counts| {
+                let w = (counts.len() / h.max(1)).max(1);
+                counts
+                    .chunks_exact(w)
+                    .map(|row| u128::from(runs.saturating_sub(row[0])))
+                    .sum()
+            })
+            .collect();
+        let widen = |v: &[u64]| v.iter().map(|&x| u128::from(x)).collect::<Vec<u128>>();
+        for (what, squares, steps) in [
+            (
+                "steps_on_rung_squares",
+                &self.steps_on_rung_squares,
+                widen(&self.steps_on_rung),
+            ),
+            (
+                "outcome_steps_squares",
+                &self.outcome_steps_squares,
+                widen(&self.outcome_steps),
+            ),
+            (
+                "steps_in_force_squares",
+                &self.steps_in_force_squares,
+                in_force,
+            ),
+        ] {
+            if squares.is_empty() {
+                continue;
+            }
+            shape(what, squares.len(), steps.len())?;
+            for (i, (&q, &x)) in squares.iter().zip(&steps).enumerate() {
+                if q < x || q > x * h as u128 {
+                    return Err(format!(
+                        "{what}[{i}] is {q} for {x} steps in all, at most {h} a run"
+                    ));
+                }
             }
         }
         for (what, hits, first, want) in [
@@ -1023,6 +1116,9 @@ mod tests {
             + nested(&t.outcome_last)
             + v(&t.outcome_steps)
             + v(&t.outcome_pairs)
+            + v(&t.steps_on_rung_squares)
+            + v(&t.outcome_steps_squares)
+            + v(&t.steps_in_force_squares)
             + v(&t.event_hits)
             + nested(&t.event_first)
     }

@@ -62,8 +62,9 @@ block_crn() {
         --out "$d/west" >/dev/null
     "$brink" run "$flagship" --runs 10000 --seed 2 --no-charts --variant mediation_push \
         --out "$d/mediation" >/dev/null
-    # outcomes.csv: the label may hold commas, so the numbers are counted from the end.
-    p_of() { awk -F, '$1 == "rupture" { print $(NF-9) }' "$1/outcomes.csv"; }
+    # outcomes.csv: the label may hold commas, so the numbers are counted from the end (the
+    # probability is the 12th field from it).
+    p_of() { awk -F, '$1 == "rupture" { print $(NF-11) }' "$1/outcomes.csv"; }
     local p1
     p1=$(p_of "$d/base")
     echo '| variant | P(rupture) base → variant | paired difference (95%) | paired width | independent width | ratio | runs saved |'
@@ -103,8 +104,8 @@ block_crn() {
     # seed-1 and seed-2 outcomes.csv): its lowest and highest, each with its outcome.
     ratio_range() {
         awk -F, -v v="$1" -v n=10000 '
-            FILENAME == ARGV[1] && FNR > 1 { p1[$1] = $(NF-9) }
-            FILENAME == ARGV[2] && FNR > 1 { p2[$1] = $(NF-9) }
+            FILENAME == ARGV[1] && FNR > 1 { p1[$1] = $(NF-11) }
+            FILENAME == ARGV[2] && FNR > 1 { p2[$1] = $(NF-11) }
             FILENAME == ARGV[3] && $1 == v {
                 w = ($(NF-1) - $(NF-2)) / 100; o = $4
                 if (w <= 0 || !(o in p1) || !(o in p2)) next

@@ -146,6 +146,10 @@ pub fn outcomes_table(s: &Summary) -> Table {
                 o.last_step_quartiles
                     .map_or(String::new(), |q| q[1].to_string()),
                 o.mean_steps_held.map_or(String::new(), |x| x.to_string()),
+                o.mean_steps_held_interval
+                    .map_or(String::new(), |i| i.low.to_string()),
+                o.mean_steps_held_interval
+                    .map_or(String::new(), |i| i.high.to_string()),
             ]
         })
         .collect();

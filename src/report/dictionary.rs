@@ -172,6 +172,20 @@ pub fn outcomes_columns(s: &Summary) -> Vec<Column> {
             &step,
             "mean number of steps at whose end it held, among the runs it happened in; empty if none",
         ),
+        col(
+            "mean_steps_held_low",
+            Output,
+            Float64,
+            &step,
+            "lower end of the 95% interval of mean_steps_held (Student's t over those runs, at least 0); empty below two such runs",
+        ),
+        col(
+            "mean_steps_held_high",
+            Output,
+            Float64,
+            &step,
+            "upper end of the 95% interval of mean_steps_held (at most the horizon); empty below two such runs",
+        ),
     ]
 }
 

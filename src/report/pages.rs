@@ -1564,10 +1564,11 @@ pub(crate) fn experiment_analysis(
              restriction of a sampled number keeps or drops a run's rows together: its test is \
              a one-sided binomial whose counts are divided by the design effect of the box \
              without it (a run's rows count as fewer than independent ones). A run's rows \
-             differ only by the design's values, so a restriction of a design parameter is \
-             tested within the runs: whether, run by run, the box's rows had {outcome} more \
-             often than the rest of the box without it (a one-sided Mantel–Haenszel test, the \
-             runs as strata). Above {} the runs do not support the restriction: peeling took \
+             differ only by the design's values, and the design's points are what it \
+             randomises, so a restriction of a design parameter is tested over the points: \
+             whether the shares of runs with {outcome} at the box's points exceed those at the \
+             rest of the box without it (a one-sided two-sample t test over the points). Above \
+             {} the runs do not support the restriction: peeling took \
              it for a small gain in probability.",
             crate::report::charts::n_runs(r.prim_runs_per_point),
             crate::report::charts::n_runs(prim.rows),

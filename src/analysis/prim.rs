@@ -860,7 +860,7 @@ mod tests {
     /// sampled number u per run: the outcome when u + x1 + a row's own noise (+ `effect` where
     /// x0 ≤ 0.5) passes 1.2. How many read the restriction x0 ≤ 0.5 as supported.
     fn supported(s: &mut crate::numerics::rng::Stream, points: usize, effect: f64) -> usize {
-        let mut lhs = |s: &mut crate::numerics::rng::Stream| -> Vec<f64> {
+        let lhs = |s: &mut crate::numerics::rng::Stream| -> Vec<f64> {
             let mut v: Vec<f64> = (0..points)
                 .map(|k| (k as f64 + s.uniform()) / points as f64)
                 .collect();

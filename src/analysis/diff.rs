@@ -175,7 +175,8 @@ fn pairing(a: &Saved, b: &Saved, names: &[&str]) -> Result<Pairs, String> {
                 Some(n) => Err(format!(
                     "both record the same configuration (scenario file, variant, numbers, seed, \
                      runs and version of brink), yet their counts of {n} differ ({} and {} \
-                     runs): one does not hold what its manifest says",
+                     runs): they were not played alike (builds of brink whose arithmetic \
+                     differs under one version number, or a file changed since)",
                     ka.get(*n).copied().unwrap_or(0),
                     kb.get(*n).copied().unwrap_or(0)
                 )),

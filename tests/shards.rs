@@ -429,6 +429,40 @@ fn a_damaged_shard_is_refused_and_named() {
     refused(&o, &out, "older brink");
     restore();
 
+    // 6b. A shard written before the tally summed squared durations merges (the means are
+    //     exact without them), says that the merged result has no intervals for them, and
+    //     has none.
+    let mut j = shard_json(target);
+    for key in [
+        "steps_on_rung_squares",
+        "outcome_steps_squares",
+        "steps_in_force_squares",
+    ] {
+        assert!(
+            j["tally"].as_object_mut().unwrap().remove(key).is_some(),
+            "{key}"
+        );
+    }
+    let tally: brink::stats::Tally = serde_json::from_value(j["tally"].clone()).unwrap();
+    assert!(!tally.has_duration_squares());
+    j["tally_sha256"] = brink::scenario::sha256_hex(&serde_json::to_vec(&tally).unwrap()).into();
+    std::fs::write(target.join("shard.json"), serde_json::to_vec(&j).unwrap()).unwrap();
+    common::reseal(target, "shard.json");
+    let (o, out) = merge("m7b");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("note: ") && err.contains("shard2") && err.contains("squared durations"),
+        "{err}"
+    );
+    let summary = common::summary(&out);
+    assert!(
+        summary.get("mean_steps_on_rung_interval").is_none(),
+        "{summary}"
+    );
+    assert!(summary["mean_steps_on_rung"].is_array());
+    restore();
+
     // 7. One more run of an outcome in the counts, every count of the tally made to agree
     //    and every hash to match, while runs.csv keeps its rows: the tally and the table
     //    are held to each other (merged, summary.json and runs.csv disagreed).

@@ -67,6 +67,8 @@ impl<C> ShardFile<C> {
 pub struct Seen {
     /// Whether they count the runs in which pairs of outcomes both happened ([`mixed_pairs`]).
     pairs: bool,
+    /// Whether they sum the squares of the runs' durations ([`Tally::has_duration_squares`]).
+    squares: bool,
     /// SHA-256 of the shard file as read and checked: the second pass merges those bytes only.
     file_sha256: String,
     /// SHA-256 of the scenario it carries (as JSON), by which [`check`] compares shards: only
@@ -322,6 +324,16 @@ fn merge(
     let first = &shards[0].1;
     let model = brink::model::compile(&first.scenario, first.manifest.variant.as_deref())?;
     mixed_pairs(shards.iter().map(|(d, s)| (d, s.tally.pairs)))?;
+    // A shard without the squared durations merges (the means are exact without them), but
+    // the merged result has no intervals for them: said, as the page only shows "-".
+    if let Some((d, _)) = shards.iter().find(|(_, s)| !s.tally.squares) {
+        tell!(
+            "note: {} was written before brink kept the sums of squared durations: the merged \
+             result gives the mean steps on each rung, held and in force without their \
+             intervals (recompute the shards with this brink for them)",
+            d.shown()
+        );
+    }
     // Second pass, in run order: one shard's counts at a time, added to the running total.
     let mut tally = Tally::new(&model);
     // Each shard's outcome counts, to hold its runs.csv to (below).
@@ -854,6 +866,7 @@ fn merge_compare(
         keep_one_scenario(i, &mut f.scenario);
         let f = f.map_counts(|t| Seen {
             pairs: t.tallies.iter().all(Tally::has_outcome_pairs),
+            squares: t.tallies.iter().all(Tally::has_duration_squares),
             file_sha256,
             scenario_sha256,
             runs_sha256: None,
@@ -1063,6 +1076,7 @@ fn read(index: usize, dir: &Path) -> Result<ShardFile<Seen>> {
     }
     Ok(f.map_counts(|t| Seen {
         pairs: t.has_outcome_pairs(),
+        squares: t.has_duration_squares(),
         file_sha256,
         scenario_sha256,
         runs_sha256,

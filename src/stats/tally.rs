@@ -919,6 +919,15 @@ impl Tally {
 }
 
 impl Tally {
+    /// Whether it sums the squares of the runs' durations (steps on each rung, each outcome's
+    /// steps held, each measure's steps in force), which give their means' intervals: a tally
+    /// read from a shard file written before they were kept does not, nor a merge with one.
+    pub fn has_duration_squares(&self) -> bool {
+        self.steps_on_rung_squares.len() == self.steps_on_rung.len()
+            && self.outcome_steps_squares.len() == self.outcome_steps.len()
+            && self.steps_in_force_squares.len() == self.level_by_step.len()
+    }
+
     /// Whether it counts the runs in which both outcomes of each pair happened (tallies
     /// written before brink counted them do not).
     pub fn has_outcome_pairs(&self) -> bool {

@@ -691,6 +691,7 @@ pub fn run(
         columns: vec![vec![]; np + base_sampled.len()],
         y: vec![],
         cluster: vec![],
+        point: vec![],
     };
     let prim_runs = plan.prim_runs;
     let mut points: Vec<ExperimentPoint> = Vec::with_capacity(plan.points.len());
@@ -795,6 +796,8 @@ pub fn run(
                         prim_data
                             .cluster
                             .push(u32::try_from(lo + k).unwrap_or(u32::MAX));
+                        // At most MAX_POINTS (10,000) points.
+                        prim_data.point.push(pi as u32);
                     }
                 } else {
                     let (a, b) = &mut pair[mi];

@@ -173,6 +173,8 @@ pub struct PrimData {
     /// `cluster[i]`: the run row `i` comes from, where rows of one run move together (an
     /// experiment's points play the same runs); empty when every row is a run of its own.
     pub cluster: Vec<u32>,
+    /// `point[i]`: the design point row `i` comes from (an experiment's); empty otherwise.
+    pub point: Vec<u32>,
 }
 
 /// A candidate peel: the input, the side, and the rule that keeps a row.
@@ -440,6 +442,7 @@ fn quasi_p_value(data: &PrimData, b: &PrimBox, dropped: usize) -> Option<f64> {
         .inputs
         .get(b.limits[dropped].input)
         .is_some_and(|i| i.1)
+        && data.point.len() == data.y.len()
         && !data.cluster.is_empty()
     {
         // A design parameter: the design's points are what it varies over and what the
@@ -488,25 +491,25 @@ fn over_points_p_value(
     around: impl Fn(usize) -> bool,
     inside: impl Fn(usize) -> bool,
 ) -> f64 {
-    let design: Vec<usize> = (data.inputs.iter().enumerate())
-        .filter(|(_, i)| i.1)
-        .map(|(j, _)| j)
-        .collect();
-    // A point is its design values (their bits); ordered, so that the sums below are taken
-    // in one order on every machine. (rows, hits, inside).
-    let mut points: std::collections::BTreeMap<Vec<u64>, (u64, u64, bool)> = Default::default();
+    // (rows, hits, inside) of each point, in point order.
+    let top = data.point.iter().max().map_or(0, |&p| p as usize + 1);
+    let mut points = vec![(0u64, 0u64, false); top];
     for i in (0..data.y.len()).filter(|&i| around(i)) {
-        let key = design
-            .iter()
-            .map(|&j| data.columns[j][i].to_bits())
-            .collect();
-        let p = points.entry(key).or_insert((0, 0, inside(i)));
+        let p = &mut points[data.point[i] as usize];
+        if p.0 == 0 {
+            p.2 = inside(i);
+        }
         p.0 += 1;
         p.1 += u64::from(data.y[i]);
     }
     let share = |&(rows, hits, _): &(u64, u64, bool)| hits as f64 / rows as f64;
-    let side =
-        |kept: bool| -> Vec<f64> { points.values().filter(|p| p.2 == kept).map(share).collect() };
+    let side = |kept: bool| -> Vec<f64> {
+        points
+            .iter()
+            .filter(|p| p.0 > 0 && p.2 == kept)
+            .map(share)
+            .collect()
+    };
     let (ins, outs) = (side(true), side(false));
     let (na, nb) = (ins.len(), outs.len());
     if na == 0 || nb == 0 || na + nb < 3 {
@@ -617,6 +620,7 @@ mod tests {
             columns: vec![vec![]; 3],
             y: vec![],
             cluster: vec![],
+            point: vec![],
         };
         for _ in 0..n {
             let x: Vec<f64> = (0..3).map(|_| s.uniform()).collect();
@@ -671,6 +675,7 @@ mod tests {
             columns: vec![x0.clone(), x1.clone()],
             y,
             cluster: vec![],
+            point: vec![],
         };
         let inside: Vec<usize> = (0..n).filter(|&i| x0[i] > 0.5 && x1[i] <= 0.9).collect();
         let limit = |input: usize, low: f64, high: f64, lo: bool, hi: bool| Limit {
@@ -721,12 +726,14 @@ mod tests {
             columns: vec![x0.clone(), x1.clone()],
             y: y.clone(),
             cluster: (0..runs as u32).collect(),
+            point: vec![],
         };
         let mut repeated = PrimData {
             inputs: once.inputs.clone(),
             columns: vec![repeat(&x0), repeat(&x1)],
             y: y.iter().flat_map(|&h| [h; POINTS]).collect(),
             cluster: (0..runs as u32).flat_map(|c| [c; POINTS]).collect(),
+            point: vec![],
         };
         let limit = |input: usize, low: f64, high: f64, lo: bool, hi: bool| Limit {
             input,
@@ -822,6 +829,7 @@ mod tests {
             columns: vec![x0],
             y,
             cluster: vec![0; 60],
+            point: (0..60).collect(),
         };
         let b = box_below(&one_run, 0, 0.34);
         assert_eq!((b.rows, b.hits), (21, 21));
@@ -850,6 +858,7 @@ mod tests {
             columns: vec![vec![0.1, 0.2, 0.7, 0.8, 0.1, 0.2, 0.7, 0.8]],
             y: vec![true, true, false, false, true, true, false, false],
             cluster: vec![0, 0, 0, 0, 1, 1, 1, 1],
+            point: vec![0, 1, 2, 3, 0, 1, 2, 3],
         };
         let b = box_below(&flat, 0, 0.5);
         assert_eq!(quasi_p_value(&flat, &b, 0), Some(1.0 / 6.0));
@@ -878,15 +887,17 @@ mod tests {
                     columns: vec![vec![], vec![]],
                     y: vec![],
                     cluster: vec![],
+                    point: vec![],
                 };
                 for run in 0..20u32 {
                     let u = s.uniform();
-                    for (&a, &b) in x0.iter().zip(&x1) {
+                    for (k, (&a, &b)) in (0u32..).zip(x0.iter().zip(&x1)) {
                         d.columns[0].push(a);
                         d.columns[1].push(b);
                         let boost = if a <= 0.5 { effect } else { 0.0 };
                         d.y.push(u + b + 0.5 * s.uniform() + boost > 1.2);
                         d.cluster.push(run);
+                        d.point.push(k);
                     }
                 }
                 let b = box_below(&d, 0, 0.5);
@@ -930,6 +941,7 @@ mod tests {
             columns: vec![rep(&x0)],
             y: y.iter().flat_map(|&h| [h; 10]).collect(),
             cluster: (0..runs).flat_map(|c| [c; 10]).collect(),
+            point: vec![],
         };
         let b = PrimBox {
             step: 1,
@@ -1052,6 +1064,7 @@ mod tests {
             columns: vec![vec![0.0, 1.0, 2.0]],
             y: vec![false; 3],
             cluster: vec![],
+            point: vec![],
         });
         assert_eq!(r.chosen, 0);
     }

@@ -542,14 +542,7 @@ mod tests {
     /// though the base model, which the columns are read from, has no such number.
     #[test]
     fn a_dated_step_a_variant_adds_is_described_as_the_step_the_run_used() {
-        let text = include_str!("../../scenarios/examples/tutorial.ron");
-        let scheduled = "timing: Scheduled(step: 8, probability: 0.5),";
-        assert_eq!(text.matches(scheduled).count(), 1);
-        let sc = crate::scenario::parse_str(&text.replace(
-            scheduled,
-            r#"timing: Dated(step: Uniform(min: 5.0, max: 12.0, source: "x"), probability: 0.5),"#,
-        ))
-        .unwrap();
+        let sc = crate::report::per_run::tests::tutorial_with_a_dated_incident();
         let req = ExperimentRequest {
             design: DesignKind::Lhs,
             params: vec![ParamRange {

@@ -628,9 +628,22 @@ impl RowsFile {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{Silent, compile, simulate};
+
+    /// The tutorial with its staged incident (which only the variant `pretext` adds) made a
+    /// dated event at a drawn step, for the tables' descriptions of a dated step.
+    pub(crate) fn tutorial_with_a_dated_incident() -> crate::scenario::Scenario {
+        let text = include_str!("../../scenarios/examples/tutorial.ron");
+        let scheduled = "timing: Scheduled(step: 8, probability: 0.5),";
+        assert_eq!(text.matches(scheduled).count(), 1);
+        crate::scenario::parse_str(&text.replace(
+            scheduled,
+            r#"timing: Dated(step: Uniform(min: 5.0, max: 12.0, source: "x"), probability: 0.5),"#,
+        ))
+        .unwrap()
+    }
     use crate::numerics::rng::Master;
 
     /// A dated event's step is written as the whole step the run fired it at (the tutorial's
@@ -691,14 +704,7 @@ mod tests {
     /// said "the value the run drew" over whole steps.
     #[test]
     fn a_dated_step_a_variant_adds_is_described_as_the_step_the_run_used() {
-        let text = include_str!("../../scenarios/examples/tutorial.ron");
-        let scheduled = "timing: Scheduled(step: 8, probability: 0.5),";
-        assert_eq!(text.matches(scheduled).count(), 1);
-        let sc = crate::scenario::parse_str(&text.replace(
-            scheduled,
-            r#"timing: Dated(step: Uniform(min: 5.0, max: 12.0, source: "x"), probability: 0.5),"#,
-        ))
-        .unwrap();
+        let sc = tutorial_with_a_dated_incident();
         let base = compile(&sc, None).unwrap();
         let pretext = compile(&sc, Some("pretext")).unwrap();
         let keys = Keys::of(&sc, &[&base, &pretext]).unwrap();

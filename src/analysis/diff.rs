@@ -166,19 +166,18 @@ fn pairing(a: &Saved, b: &Saved, names: &[&str]) -> Result<Pairs, String> {
     }
     let (Some(pa), Some(pb)) = (&a.per_run, &b.per_run) else {
         if one_configuration(a, b) {
-            let count = |s: &Saved| -> BTreeMap<String, u64> {
-                s.outcomes.iter().map(|o| (o.0.clone(), o.2)).collect()
-            };
-            let (ka, kb) = (count(a), count(b));
-            return match names.iter().find(|n| ka.get(**n) != kb.get(**n)) {
+            // An outcome's count in a result (128 outcomes at most: a scan is enough).
+            let count = |s: &Saved, n: &str| s.outcomes.iter().find(|o| o.0 == n).map(|o| o.2);
+            return match names.iter().find(|n| count(a, n) != count(b, n)) {
                 None => Ok(Pairs::Alike),
                 Some(n) => Err(format!(
                     "both record the same configuration (scenario file, variant, numbers, seed, \
-                     runs and version of brink), yet their counts of {n} differ ({} and {} \
+                     runs and version of brink), yet their counts of {} differ ({} and {} \
                      runs): they were not played alike (builds of brink whose arithmetic \
                      differs under one version number, or a file changed since)",
-                    ka.get(*n).copied().unwrap_or(0),
-                    kb.get(*n).copied().unwrap_or(0)
+                    crate::text::one_line(n),
+                    count(a, n).unwrap_or(0),
+                    count(b, n).unwrap_or(0)
                 )),
             };
         }
@@ -195,7 +194,10 @@ fn pairing(a: &Saved, b: &Saved, names: &[&str]) -> Result<Pairs, String> {
         .iter()
         .find(|n| !pa.hits.contains_key(**n) || !pb.hits.contains_key(**n))
     {
-        return Err(format!("a per-run table has no column for the outcome {n}"));
+        return Err(format!(
+            "a per-run table has no column for the outcome {}",
+            crate::text::one_line(n)
+        ));
     }
     Ok(Pairs::Tables)
 }

@@ -560,11 +560,8 @@ mod tests {
         };
         let plan = plan(&sc, &req).unwrap();
         let columns = super::run_columns(&plan);
-        let described = |name: &str| {
-            let c = columns.iter().find(|c| c.name == name).unwrap();
-            c.description
-                .contains("as the run used it (rounded to the nearest whole week")
-        };
+        let described =
+            |name: &str| crate::report::per_run::tests::described_as_the_step_used(&columns, name);
         assert!(described("in.events.staged_incident.step"));
         assert!(described("in.events.election_south.step"));
         assert!(!described("in.actors.north.sensitivity"));

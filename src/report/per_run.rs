@@ -644,6 +644,13 @@ pub(crate) mod tests {
         ))
         .unwrap()
     }
+
+    /// Whether the column `name` is described as the whole step a run used.
+    pub(crate) fn described_as_the_step_used(columns: &[Column], name: &str) -> bool {
+        let c = columns.iter().find(|c| c.name == name).unwrap();
+        c.description
+            .contains("as the run used it (rounded to the nearest whole week")
+    }
     use crate::numerics::rng::Master;
 
     /// A dated event's step is written as the whole step the run fired it at (the tutorial's
@@ -709,11 +716,7 @@ pub(crate) mod tests {
         let pretext = compile(&sc, Some("pretext")).unwrap();
         let keys = Keys::of(&sc, &[&base, &pretext]).unwrap();
         let columns = columns(&sc, &base, &keys);
-        let described = |name: &str| {
-            let c = columns.iter().find(|c| c.name == name).unwrap();
-            c.description
-                .contains("as the run used it (rounded to the nearest whole week")
-        };
+        let described = |name: &str| described_as_the_step_used(&columns, name);
         assert!(described("in.events.staged_incident.step"));
         assert!(described("in.events.election_south.step"));
         assert!(!described("in.actors.north.hawkishness"));

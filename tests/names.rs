@@ -225,3 +225,38 @@ fn an_outcome_and_a_rung_that_would_name_one_per_step_column_are_refused() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn names_whose_interval_columns_repeat_another_column_are_refused() {
+    // The per-step table follows each share and mean with `_low` and `_high`: a rung
+    // `friction_low` beside a rung `friction`, or a measure `gas_deal_high` beside `gas_deal`,
+    // would name one column twice. Each is refused at the later name, naming the column.
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    let dir = scratch("interval-columns");
+    let file = dir.join("t.ron");
+    for (from, to, column) in [
+        (
+            "name: \"calm\"",
+            "name: \"friction_low\"",
+            "rung name \"friction\" and rung \"friction_low\" would both name the per-step table's column p_rung_friction_low",
+        ),
+        (
+            "name: \"visa_regime\"",
+            "name: \"gas_deal_high\"",
+            "measure name \"gas_deal\" and measure \"gas_deal_high\" would both name the per-step table's column mean_level_gas_deal_high",
+        ),
+    ] {
+        // The name and every reference to it (quoted, or in a variant's parameter path),
+        // so that only the columns clash.
+        let [old, renamed] = [from, to].map(|x| x.trim_start_matches("name: ").trim_matches('"'));
+        let bad = text
+            .replace(&format!("\"{old}\""), &format!("\"{renamed}\""))
+            .replace(&format!("levers.{old}."), &format!("levers.{renamed}."));
+        std::fs::write(&file, &bad).unwrap();
+        let o = brink_in(&dir, &["validate".as_ref(), file.as_os_str()]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(column), "{stderr}");
+        assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+    }
+}

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::Model;
-use crate::stats::{Interval, Tally, Z95, wilson};
+use crate::stats::{
+    Interval, Tally, Z95, bounded_mean_interval, bounded_mean_interval_of_sums, wilson,
+};
 
 /// Where a result came from: enough to rerun it exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -143,6 +145,10 @@ pub struct OutcomeResult {
     pub runs_hit: u64,
     /// P(outcome by step t), for t = 0..horizon.
     pub by_step: Vec<f64>,
+    /// Those probabilities, each with its Wilson 95% interval (absent from results written
+    /// before brink kept them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_step_interval: Vec<Interval>,
     /// Quartiles of the first step among runs where it happened.
     pub first_step_quartiles: Option<[f64; 3]>,
     /// Whether it is judged at the end of the run alone (`at_end` in the scenario): its first
@@ -175,6 +181,12 @@ pub struct IndexStep {
     pub step: u32,
     /// Mean of H over the runs (points).
     pub mean: f64,
+    /// That mean with its 95% interval: Student's t, the spread bounded from the step's
+    /// histogram (never below the runs' own: see [`crate::stats::Histogram::sd_bound`]), cut
+    /// to the index's bounds. Absent below two runs and from results written before brink
+    /// kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_interval: Option<Interval>,
     /// Quantiles 5, 25, 50, 75, 95 %.
     pub q: [f64; 5],
 }
@@ -217,6 +229,11 @@ pub struct LeverResult {
     pub levels: Vec<String>,
     /// Mean level at each step.
     pub mean_level: Vec<f64>,
+    /// Those means with their 95% intervals (Student's t over the runs, cut to the levels;
+    /// when every run is at one level, as far as Wilson's interval on that share leaves room
+    /// for); absent below two runs and from results written before brink kept them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mean_level_interval: Vec<Interval>,
     /// Share of runs at each level, at each step: `[step][level]`.
     pub share_by_step: Vec<Vec<f64>>,
     /// Share of runs whose highest level was each level.
@@ -274,6 +291,10 @@ pub struct Summary {
     pub final_index: Interval,
     /// P(rung) at each step: `[step][rung]`.
     pub rung_by_step: Vec<Vec<f64>>,
+    /// Those probabilities, each with its Wilson 95% interval: `[step][rung]` (absent from
+    /// results written before brink kept them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rung_by_step_interval: Vec<Vec<Interval>>,
     /// P(peak rung = r), with intervals.
     pub peak_rung: Vec<Interval>,
     /// P(final rung = r), with intervals.
@@ -299,6 +320,11 @@ pub struct Summary {
     /// summaries written before it was recorded.
     #[serde(default)]
     pub co_occurrence: Vec<Vec<Option<f64>>>,
+    /// Those shares, each with its Wilson 95% interval over the runs in which `b` happened;
+    /// none where `b` never happened. Empty where `co_occurrence` is and in results written
+    /// before brink kept them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub co_occurrence_interval: Vec<Vec<Option<Interval>>>,
     /// Each outcome's running estimate as runs accumulated, so that a reader can see it has
     /// settled: a point at each fixed run count the runs reached (100, 125, 160, 200, ...: ten
     /// per decade, see [`crate::stats::is_checkpoint`]) and always one at all the runs, the
@@ -357,6 +383,25 @@ pub fn co_occurrence(tally: &Tally) -> Vec<Vec<Option<f64>>> {
         .collect()
 }
 
+/// [`co_occurrence`]'s shares with their Wilson intervals (see
+/// [`Summary::co_occurrence_interval`]); empty when the tally has no pair counts.
+pub fn co_occurrence_interval(tally: &Tally) -> Vec<Vec<Option<Interval>>> {
+    if !tally.has_outcome_pairs() {
+        return vec![];
+    }
+    let n = tally.outcome_hits.len();
+    (0..n)
+        .map(|a| {
+            (0..n)
+                .map(|b| {
+                    let hb = tally.outcome_hits[b];
+                    (hb > 0).then(|| wilson(tally.outcome_pair(a, b).unwrap_or(0), hb, Z95))
+                })
+                .collect()
+        })
+        .collect()
+}
+
 const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
 /// A mean interval of an amount no run can have below 0 (costs and gains: every cost and
@@ -396,12 +441,12 @@ fn steps_interval(n: u64, sum: u128, squares: Option<u128>, horizon: u32) -> Opt
     if n < 2 {
         return None;
     }
-    let i = crate::stats::mean_interval(n, sum as f64, squares as f64);
-    Some(Interval {
-        estimate: i.estimate,
-        low: i.low.max(0.0),
-        high: i.high.min(f64::from(horizon)),
-    })
+    Some(bounded_mean_interval_of_sums(
+        n,
+        sum,
+        squares,
+        (0.0, f64::from(horizon)),
+    ))
 }
 
 /// The levels of the quartiles summary.json gives (first and last steps).
@@ -442,20 +487,21 @@ impl Summary {
             .iter()
             .enumerate()
             .map(|(o, spec)| {
-                let mut acc = 0;
-                let by_step = tally.outcome_first[o]
+                let so_far: Vec<u64> = tally.outcome_first[o]
                     .iter()
-                    .map(|&c| {
-                        acc += c;
-                        acc as f64 / nf
+                    .scan(0, |acc, &c| {
+                        *acc += c;
+                        Some(*acc)
                     })
                     .collect();
+                let by_step = so_far.iter().map(|&k| k as f64 / nf).collect();
                 OutcomeResult {
                     name: spec.name.clone(),
                     label: spec.label.clone(),
                     probability: wilson(tally.outcome_hits[o], n, Z95),
                     runs_hit: tally.outcome_hits[o],
                     by_step,
+                    by_step_interval: so_far.iter().map(|&k| wilson(k, n, Z95)).collect(),
                     first_step_quartiles: first_step_quantiles(
                         &tally.outcome_first[o],
                         &[0.25, 0.5, 0.75],
@@ -471,12 +517,25 @@ impl Summary {
                         tally.outcome_steps.get(o).copied().unwrap_or(0) as f64
                             / tally.outcome_hits[o] as f64
                     }),
+                    // Judged at the end alone, an outcome holds one step in every run it
+                    // happens in, by definition: its mean is exact.
                     mean_steps_held_interval: steps_interval(
                         tally.outcome_hits[o],
                         tally.outcome_steps.get(o).copied().unwrap_or(0) as u128,
                         tally.outcome_steps_squares.get(o).copied(),
                         m.horizon,
-                    ),
+                    )
+                    .map(|i| {
+                        if spec.at_end {
+                            Interval {
+                                low: i.estimate,
+                                high: i.estimate,
+                                ..i
+                            }
+                        } else {
+                            i
+                        }
+                    }),
                 }
             })
             .collect();
@@ -484,6 +543,14 @@ impl Summary {
             .map(|t| IndexStep {
                 step: t as u32,
                 mean: tally.index_mean_by_step[t].value() / nf,
+                mean_interval: (n >= 2).then(|| {
+                    bounded_mean_interval(
+                        n,
+                        tally.index_mean_by_step[t].value() / nf,
+                        tally.index_by_step[t].sd_bound(),
+                        m.bounds,
+                    )
+                }),
                 q: QS.map(|q| tally.index_by_step[t].quantile(q)),
             })
             .collect();
@@ -510,6 +577,22 @@ impl Summary {
                             / nf
                     })
                     .collect(),
+                mean_level_interval: if n < 2 {
+                    vec![]
+                } else {
+                    (0..m.horizon as usize)
+                        .map(|t| {
+                            let counts = tally.level_counts(k, t);
+                            let (sum, squares) =
+                                counts.iter().enumerate().fold((0, 0), |(s, q), (l, &x)| {
+                                    let (l, x) = (l as u128, u128::from(x));
+                                    (s + l * x, q + l * l * x)
+                                });
+                            let top = (counts.len() - 1) as f64;
+                            bounded_mean_interval_of_sums(n, sum, squares, (0.0, top))
+                        })
+                        .collect()
+                },
                 share_by_step: (0..m.horizon as usize)
                     .map(|t| share(tally.level_counts(k, t)))
                     .collect(),
@@ -567,6 +650,15 @@ impl Summary {
             rung_by_step: (0..m.horizon as usize)
                 .map(|t| share(tally.rung_counts(t)))
                 .collect(),
+            rung_by_step_interval: (0..m.horizon as usize)
+                .map(|t| {
+                    tally
+                        .rung_counts(t)
+                        .iter()
+                        .map(|&k| wilson(k, n, Z95))
+                        .collect()
+                })
+                .collect(),
             peak_rung: tally.peak_rung.iter().map(|&k| wilson(k, n, Z95)).collect(),
             final_rung: tally
                 .final_rung
@@ -621,6 +713,7 @@ impl Summary {
                 })
                 .collect(),
             co_occurrence: co_occurrence(tally),
+            co_occurrence_interval: co_occurrence_interval(tally),
             convergence: convergence(tally, 0),
         }
     }

@@ -8,6 +8,7 @@
 use crate::analysis::Summary;
 use crate::error::{Error, Result};
 use crate::report::table::Column;
+use crate::stats::Interval;
 
 /// A summary table in memory: its typed columns (the dictionary's) and each row's fields as
 /// the CSV text (an empty field is a missing value).
@@ -160,7 +161,8 @@ pub fn outcomes_table(s: &Summary) -> Table {
 }
 
 /// `timeseries.csv`: one row per step: the dyad index's mean and quantiles, each rung's
-/// probability, each measure's mean level, each outcome's probability so far.
+/// probability, each measure's mean level, each outcome's probability so far; each mean and
+/// probability followed by its 95% interval's ends.
 pub fn timeseries(s: &Summary) -> Result<Vec<u8>> {
     timeseries_table(s).csv("timeseries.csv")
 }
@@ -172,15 +174,29 @@ pub fn timeseries_table(s: &Summary) -> Table {
         .iter()
         .enumerate()
         .map(|(t, ix)| {
+            // A value, then its interval's ends (empty where the summary has none: below
+            // two runs for a mean, and in results written before brink kept them).
             let mut r = vec![
                 ix.step.to_string(),
                 s.date_of_step(ix.step).unwrap_or_default(),
-                ix.mean.to_string(),
             ];
+            let with_ends = |r: &mut Vec<String>, x: f64, i: Option<&Interval>| {
+                r.push(x.to_string());
+                r.push(i.map_or(String::new(), |i| i.low.to_string()));
+                r.push(i.map_or(String::new(), |i| i.high.to_string()));
+            };
+            with_ends(&mut r, ix.mean, ix.mean_interval.as_ref());
             r.extend(ix.q.iter().map(|q| q.to_string()));
-            r.extend(s.rung_by_step[t].iter().map(|p| p.to_string()));
-            r.extend(s.levers.iter().map(|l| l.mean_level[t].to_string()));
-            r.extend(s.outcomes.iter().map(|o| o.by_step[t].to_string()));
+            let rung_intervals = s.rung_by_step_interval.get(t);
+            for (j, p) in s.rung_by_step[t].iter().enumerate() {
+                with_ends(&mut r, *p, rung_intervals.and_then(|v| v.get(j)));
+            }
+            for l in &s.levers {
+                with_ends(&mut r, l.mean_level[t], l.mean_level_interval.get(t));
+            }
+            for o in &s.outcomes {
+                with_ends(&mut r, o.by_step[t], o.by_step_interval.get(t));
+            }
             r
         })
         .collect();

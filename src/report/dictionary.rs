@@ -221,6 +221,12 @@ pub fn timeseries_columns(s: &Summary) -> Vec<Column> {
             "mean of the dyad index (the focal pair's mean hostility) over the runs",
         ),
     ];
+    ends(
+        &mut c,
+        "index_mean",
+        pts,
+        "Student's t, the spread bounded from the step's histogram so never below the runs' own, within the index's bounds; empty below two runs",
+    );
     for (name, q) in [
         ("index_q05", "5%"),
         ("index_q25", "25%"),
@@ -247,6 +253,7 @@ pub fn timeseries_columns(s: &Summary) -> Vec<Column> {
             p,
             &format!("share of the runs on rung {r} at the step's end"),
         ));
+        ends(&mut c, &format!("p_rung_{r}"), p, "Wilson");
     }
     for l in &s.levers {
         c.push(col(
@@ -256,6 +263,12 @@ pub fn timeseries_columns(s: &Summary) -> Vec<Column> {
             "level (0 = not in force)",
             &format!("mean level of measure {} over the runs", l.name),
         ));
+        ends(
+            &mut c,
+            &format!("mean_level_{}", l.name),
+            "level (0 = not in force)",
+            "Student's t within the measure's levels; where every run is at one level, as far as Wilson's interval on that share leaves room for; empty below two runs",
+        );
     }
     for o in &s.outcomes {
         c.push(col(
@@ -268,8 +281,23 @@ pub fn timeseries_columns(s: &Summary) -> Vec<Column> {
                 o.name
             ),
         ));
+        ends(&mut c, &format!("p_{}_so_far", o.name), p, "Wilson");
     }
     c
+}
+
+/// The columns `NAME_low` and `NAME_high`: the ends of column `NAME`'s 95% interval, by
+/// `method`.
+fn ends(c: &mut Vec<Column>, name: &str, unit: &str, method: &str) {
+    for (end, which) in [("low", "lower"), ("high", "upper")] {
+        c.push(col(
+            &format!("{name}_{end}"),
+            Role::Output,
+            ColumnType::Float64,
+            unit,
+            &format!("{which} end of the 95% interval of {name} ({method})"),
+        ));
+    }
 }
 
 /// The tables of a run's folder: outcomes.csv, the per-step table (timeseries.csv, or

@@ -447,6 +447,56 @@ pub(crate) struct Checker<'s> {
     added_events: BTreeSet<&'s str>,
 }
 
+/// The per-step table (timeseries.csv) names its columns from the scenario's names: a rung's
+/// share `p_rung_R`, a measure's mean level `mean_level_M`, an outcome's probability so far
+/// `p_O_so_far`, each followed by its interval's `_low` and `_high`. Two names that would
+/// name one column alike (a rung `calm` beside a rung `calm_low`; an outcome `rung_calm`
+/// beside a rung `calm_so_far`) are refused at the later one: the column would be lost in
+/// Parquet and in Python, repeated in CSV.
+fn per_step_columns_alike(c: &mut Checker, s: &Scenario) {
+    let mut named: BTreeMap<String, (&'static str, String)> = BTreeMap::new();
+    let mut claim = |c: &mut Checker, loc: Loc, kind: &'static str, name: &str, column: String| {
+        // The column itself first: its clash is the one to name.
+        let columns = [
+            column.clone(),
+            format!("{column}_low"),
+            format!("{column}_high"),
+        ];
+        for column in &columns {
+            if let Some((kind0, name0)) = named.get(column)
+                && (*kind0, name0.as_str()) != (kind, name)
+            {
+                c.problem(
+                    loc,
+                    format!(
+                        "{kind} name {name:?} and {kind0} {name0:?} would both name the \
+                         per-step table's column {column}"
+                    ),
+                    "another name for one of them",
+                );
+                return;
+            }
+        }
+        for column in columns {
+            named.insert(column, (kind, name.to_string()));
+        }
+    };
+    for (i, r) in s.ladder.iter().enumerate() {
+        let at = vec![f("ladder"), ix(i), f("name")];
+        claim(c, at, "rung", &r.name, format!("p_rung_{}", r.name));
+    }
+    for (i, lever) in s.levers.iter().enumerate() {
+        if let Lever::Measure(m) = lever {
+            let at = vec![f("levers"), ix(i), f("name")];
+            claim(c, at, "measure", &m.name, format!("mean_level_{}", m.name));
+        }
+    }
+    for (i, o) in s.outcomes.iter().enumerate() {
+        let at = vec![f("outcomes"), ix(i), f("name")];
+        claim(c, at, "outcome", &o.name, format!("p_{}_so_far", o.name));
+    }
+}
+
 fn f(name: &'static str) -> Seg {
     Seg::Field(name)
 }
@@ -1658,24 +1708,10 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 ),
             );
         }
-        // The per-step table names a rung's share `p_rung_R` and an outcome's `p_O_so_far`:
-        // an outcome `rung_X` beside a rung `X_so_far` would name two columns alike (one lost
-        // in Parquet and in Python, repeated in CSV).
-        if let Some(x) = o.name.strip_prefix("rung_")
-            && s.ladder.iter().any(|r| r.name == format!("{x}_so_far"))
-        {
-            c.problem(
-                vec![f("outcomes"), ix(i), f("name")],
-                format!(
-                    "outcome name {:?} and rung \"{x}_so_far\" would both name the per-step \
-                     table's column p_rung_{x}_so_far",
-                    o.name
-                ),
-                "an outcome name that does not start with rung_ (or another name for the rung)",
-            );
-        }
         c.condition(vec![f("outcomes"), ix(i), f("when")], &o.when, &added);
     }
+
+    per_step_columns_alike(&mut c, s);
 
     // Every number (and each path's field, for the numbers variants set).
     let mut fields = BTreeMap::new();

@@ -1,0 +1,248 @@
+//! Every per-step estimate comes with its 95% interval (DESIGN.md, statistics contract): each
+//! rung's share, each outcome's probability so far, each measure's mean level and the dyad
+//! index's mean, in summary.json and in the per-step table, where `NAME_low` and `NAME_high`
+//! follow each column `NAME`.
+
+use brink::analysis::{Manifest, Summary};
+use brink::engine::ChunkSlot;
+use brink::model::{Model, Observer, RunState};
+use brink::numerics::rng::Master;
+use brink::stats::{Tally, Z95, bounded_mean_interval, wilson};
+
+const TUTORIAL: &str = "scenarios/examples/tutorial.ron";
+
+fn tutorial() -> (brink::scenario::LoadedScenario, Model) {
+    let loaded = brink::scenario::load(std::path::Path::new(TUTORIAL), Default::default()).unwrap();
+    let m = brink::model::compile(&loaded.scenario, None).unwrap();
+    (loaded, m)
+}
+
+/// The summary of runs `first .. first + runs` of the tutorial at `seed`.
+fn summary_of(
+    loaded: &brink::scenario::LoadedScenario,
+    m: &Model,
+    seed: u64,
+    first: u64,
+    runs: u64,
+) -> Summary {
+    let mut slot = ChunkSlot::<Tally>::new(m);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    brink::engine::run_range_into(
+        m,
+        &Master::new(seed),
+        first..first + runs,
+        false,
+        None,
+        &mut slot,
+        &never,
+    );
+    let manifest = Manifest::new(loaded, seed, None, runs, runs, vec![]);
+    Summary::new(m, &slot.tally, manifest)
+}
+
+/// The dyad index at one step of each run, in run order.
+struct IndexAt {
+    step: u32,
+    values: Vec<f64>,
+}
+
+impl Observer for IndexAt {
+    fn step(&mut self, t: u32, _m: &Model, s: &RunState) {
+        if t == self.step {
+            self.values.push(s.index);
+        }
+    }
+}
+
+/// Each share's interval is Wilson's on the runs it counts; each probability so far too.
+#[test]
+fn every_per_step_share_has_its_wilson_interval() {
+    let (loaded, m) = tutorial();
+    let n = 1500;
+    let s = summary_of(&loaded, &m, 3, 0, n);
+    assert_eq!(s.rung_by_step_interval.len(), m.horizon as usize);
+    let count = |p: f64| (p * n as f64).round() as u64;
+    for (t, shares) in s.rung_by_step.iter().enumerate() {
+        for (r, &p) in shares.iter().enumerate() {
+            assert_eq!(s.rung_by_step_interval[t][r], wilson(count(p), n, Z95));
+        }
+    }
+    for o in &s.outcomes {
+        assert_eq!(o.by_step_interval.len(), o.by_step.len());
+        for (p, i) in o.by_step.iter().zip(&o.by_step_interval) {
+            assert_eq!(*i, wilson(count(*p), n, Z95), "{}", o.name);
+        }
+    }
+    // P(a | b) over the runs where b happened.
+    for (a, row) in s.co_occurrence.iter().enumerate() {
+        for (b, p) in row.iter().enumerate() {
+            let i = s.co_occurrence_interval[a][b];
+            match p {
+                None => assert!(i.is_none()),
+                Some(p) => {
+                    let hits = s.outcomes[b].runs_hit;
+                    let k = (p * hits as f64).round() as u64;
+                    assert_eq!(i, Some(wilson(k, hits, Z95)));
+                }
+            }
+        }
+    }
+}
+
+/// The index's mean at a step: the histogram's bound on the spread is never below the runs'
+/// own standard deviation (counted here run by run), so the interval holds Student's t
+/// interval on the exact values, and is at most half a bin wider on each side of the spread.
+#[test]
+fn the_index_means_interval_holds_the_exact_t_interval() {
+    let (loaded, m) = tutorial();
+    let n = 800;
+    let s = summary_of(&loaded, &m, 8, 0, n);
+    let bin = (m.bounds.1 - m.bounds.0) / brink::stats::INDEX_BINS as f64;
+    for step in [0u32, 7, 30, m.horizon - 1] {
+        let mut obs = IndexAt {
+            step,
+            values: vec![],
+        };
+        let master = Master::new(8);
+        let mut st = RunState::new(&m);
+        for run in 0..n {
+            brink::model::simulate(&m, &master, run, &mut st, &mut obs);
+        }
+        let xs = &obs.values;
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let sd = (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt();
+        let exact = bounded_mean_interval(n, mean, sd, m.bounds);
+        let got = s.index_by_step[step as usize].mean_interval.unwrap();
+        assert!((got.estimate - mean).abs() < 1e-9, "step {step}");
+        assert!(
+            got.low <= exact.low + 1e-9 && exact.high <= got.high + 1e-9,
+            "step {step}: {got:?} does not hold {exact:?}"
+        );
+        // Wider by at most what half a bin adds to the spread (t(0.975, 799) < 1.97).
+        let widest = 1.97 * (sd + 0.5 * bin * 1.001) / (n as f64).sqrt();
+        assert!(
+            got.half_width() <= widest + 1e-9,
+            "step {step}: {got:?} wider than {widest}"
+        );
+    }
+    // One run: no interval.
+    let one = summary_of(&loaded, &m, 8, 0, 1);
+    assert!(
+        one.index_by_step
+            .iter()
+            .all(|ix| ix.mean_interval.is_none())
+    );
+    assert!(one.levers.iter().all(|l| l.mean_level_interval.is_empty()));
+}
+
+/// The index's mean intervals cover the mean of many runs at their nominal rate: 300
+/// independent groups of 60 runs (runs 0 .. 18,000 cut in groups) against the mean of 60,000
+/// other runs (whose own standard error, about 0.006 points, is a fiftieth of a group's
+/// interval). A coverage of 0.95 over 300 groups has a standard error of 0.0126; the bounds are
+/// 0.95 − 4 of those and 0.95 + 3.2 (the spread's bound may only widen the interval, by a
+/// few percent).
+#[test]
+fn the_index_means_interval_covers_at_its_nominal_rate() {
+    let (loaded, m) = tutorial();
+    let step = 20;
+    let truth = summary_of(&loaded, &m, 21, 100_000, 60_000).index_by_step[step].mean;
+    let (groups, size) = (300u64, 60u64);
+    let covered = (0..groups)
+        .filter(|g| {
+            let s = summary_of(&loaded, &m, 21, g * size, size);
+            let i = s.index_by_step[step].mean_interval.unwrap();
+            i.low <= truth && truth <= i.high
+        })
+        .count();
+    let rate = covered as f64 / groups as f64;
+    assert!((0.9..=0.99).contains(&rate), "coverage {rate}");
+}
+
+/// A measure's mean level: Student's t within its levels; where every run is at one level
+/// (the status quo at the first step of a measure no one raises at once), not a zero-width
+/// interval but what Wilson's interval on that share leaves room for.
+#[test]
+fn a_mean_level_all_runs_agree_on_keeps_a_width() {
+    let (loaded, m) = tutorial();
+    let n = 600;
+    let s = summary_of(&loaded, &m, 4, 0, n);
+    let room = 1.0 - wilson(n, n, Z95).low;
+    let mut agreed = 0;
+    for l in &s.levers {
+        let top = (l.levels.len() - 1) as f64;
+        assert_eq!(l.mean_level_interval.len(), m.horizon as usize);
+        for (t, (mean, i)) in l.mean_level.iter().zip(&l.mean_level_interval).enumerate() {
+            assert_eq!(i.estimate, *mean);
+            assert!(
+                0.0 <= i.low && i.low <= *mean && *mean <= i.high && i.high <= top,
+                "{} step {t}: {i:?}",
+                l.name
+            );
+            let one_level = l.share_by_step[t].iter().position(|&p| p == 1.0);
+            if let Some(level) = one_level {
+                agreed += 1;
+                let level = level as f64;
+                assert!((i.low - (level - room * level)).abs() < 1e-12);
+                assert!((i.high - (level + room * (top - level))).abs() < 1e-12);
+                assert!(i.high > i.low);
+            } else {
+                assert!(i.high > i.low, "{} step {t}: {i:?}", l.name);
+            }
+        }
+    }
+    assert!(
+        agreed > 0,
+        "no step with every run at one level: the case is not tested"
+    );
+}
+
+/// The per-step table: each mean and probability is followed by its interval's ends, as
+/// summary.json holds them, and the data dictionary describes every column.
+#[test]
+fn the_per_step_table_follows_each_estimate_with_its_ends() {
+    let (loaded, m) = tutorial();
+    let s = summary_of(&loaded, &m, 2, 0, 400);
+    let table = brink::report::csv::timeseries_table(&s);
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    let at = |name: &str| names.iter().position(|n| *n == name).unwrap();
+    let mut checked = 0;
+    for (i, name) in names.iter().enumerate() {
+        if let Some(base) = name.strip_suffix("_low") {
+            assert_eq!(names[i - 1], base, "{name} does not follow {base}");
+            assert_eq!(names[i + 1], format!("{base}_high"));
+            checked += 1;
+        }
+    }
+    // The index's mean, 4 rungs, 5 measures and 18 outcomes.
+    assert_eq!(checked, 1 + 4 + 5 + 18);
+    let row = &table.rows[30];
+    let ix = s.index_by_step[30].mean_interval.unwrap();
+    assert_eq!(row[at("index_mean_low")], ix.low.to_string());
+    assert_eq!(row[at("index_mean_high")], ix.high.to_string());
+    let rupture = s.outcomes.iter().find(|o| o.name == "rupture").unwrap();
+    assert_eq!(
+        row[at("p_rupture_so_far_high")],
+        rupture.by_step_interval[30].high.to_string()
+    );
+    let rung = s
+        .scenario
+        .rungs
+        .iter()
+        .position(|r| r == "rupture")
+        .unwrap();
+    assert_eq!(
+        row[at("p_rung_rupture_low")],
+        s.rung_by_step_interval[30][rung].low.to_string()
+    );
+    let visa = s.levers.iter().find(|l| l.name == "visa_regime").unwrap();
+    assert_eq!(
+        row[at("mean_level_visa_regime_high")],
+        visa.mean_level_interval[30].high.to_string()
+    );
+    // Below two runs a mean has no interval: its ends are empty; a share's are not.
+    let one = summary_of(&loaded, &m, 2, 0, 1);
+    let table = brink::report::csv::timeseries_table(&one);
+    assert_eq!(table.rows[0][at("index_mean_low")], "");
+    assert_eq!(table.rows[0][at("mean_level_visa_regime_high")], "");
+    assert_ne!(table.rows[0][at("p_rung_rupture_high")], "");
+}

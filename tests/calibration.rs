@@ -666,6 +666,13 @@ fn a_cross_validation_on_few_particles_warns_for_each_fold() {
         String::from_utf8_lossy(&o.stderr)
     );
     let stdout = common::stdout(&o);
+    // The held-out coverage of the 80% bands, with and without calibration, each with its
+    // Wilson interval over the facts.
+    let coverage = stdout
+        .lines()
+        .find(|l| l.starts_with("80% band coverage over all"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert_eq!(coverage.matches("% (95% ").count(), 2, "{coverage}");
     assert_eq!(
         stdout
             .matches("    warning: the posterior rests on")

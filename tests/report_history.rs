@@ -915,3 +915,36 @@ fn a_calibration_page_says_what_an_applied_file_took() {
         "the page lists the applied file"
     );
 }
+
+/// The coverage of the bands comes with Wilson's interval over the banded facts, for each
+/// case and over all of them, and the text and the page show it.
+#[test]
+fn band_coverage_has_its_wilson_interval() {
+    let b = backtest(None);
+    assert!(b.banded_facts > 0, "the test needs banded facts");
+    let inside = |facts: &mut dyn Iterator<Item = &brink::analysis::backtest::FactResult>,
+                  j: usize| {
+        facts
+            .filter(|f| !f.bands.is_empty() && f.bands[j].contains)
+            .count() as u64
+    };
+    for (j, (q, share)) in b.coverage.iter().enumerate() {
+        let k = inside(&mut b.cases.iter().flat_map(|c| &c.facts), j);
+        let i = brink::stats::wilson(k, b.banded_facts as u64, brink::stats::Z95);
+        assert_eq!(b.coverage_interval[j], i, "band {q}");
+        assert_eq!(*share, i.estimate);
+    }
+    for c in &b.cases {
+        assert_eq!(c.coverage_interval.len(), c.coverage.len());
+        for (j, i) in c.coverage_interval.iter().enumerate() {
+            let k = inside(&mut c.facts.iter(), j);
+            assert_eq!(
+                *i,
+                brink::stats::wilson(k, c.banded_facts as u64, brink::stats::Z95)
+            );
+        }
+    }
+    let t = brink::report::backtest::text(&b);
+    let line = t.lines().find(|l| l.starts_with("coverage:")).unwrap();
+    assert_eq!(line.matches(", 95% ").count(), 3, "{line}");
+}

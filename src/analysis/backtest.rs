@@ -656,6 +656,12 @@ pub struct CaseResult {
     /// Per band level, the share of banded facts whose observation lies in the band (empty
     /// when no fact has bands).
     pub coverage: Vec<(f64, f64)>,
+    /// Those shares, each with its Wilson 95% interval over the banded facts, as if they were
+    /// independent draws (a case's facts share its runs, so read it as a lower bound on the
+    /// uncertainty). Absent without banded facts and from results written before brink kept
+    /// them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coverage_interval: Vec<Interval>,
     /// Facts that have bands.
     pub banded_facts: usize,
     /// The scenario's start date (step 0).
@@ -773,6 +779,7 @@ pub fn case_result(case: &Case, tally: &FactTally, seed: u64, summary: Summary) 
     let nf = facts.len().max(1) as f64;
     let banded: Vec<&FactResult> = facts.iter().filter(|f| !f.bands.is_empty()).collect();
     let coverage = coverage(&banded);
+    let coverage_interval = coverage_interval(&banded);
     CaseResult {
         case: case.name.clone(),
         scenario: m.scenario.name.clone(),
@@ -785,6 +792,7 @@ pub fn case_result(case: &Case, tally: &FactTally, seed: u64, summary: Summary) 
         mean_log_score: facts.iter().map(|f| f.log_score).sum::<f64>() / nf,
         mean_brier: facts.iter().map(|f| f.brier).sum::<f64>() / nf,
         coverage,
+        coverage_interval,
         banded_facts: banded.len(),
         start_date: m.scenario.start_date.clone(),
         rung_thresholds: m.rung_thresholds.clone(),
@@ -797,15 +805,25 @@ pub fn case_result(case: &Case, tally: &FactTally, seed: u64, summary: Summary) 
 /// Per band level, the share of the banded facts whose observation lies in the band; none
 /// without banded facts (a share of 0 said that none lay in its band).
 fn coverage(banded: &[&FactResult]) -> Vec<(f64, f64)> {
+    coverage_interval(banded)
+        .iter()
+        .zip(BANDS)
+        .map(|(i, q)| (q, i.estimate))
+        .collect()
+}
+
+/// Per band level, [`coverage`]'s share with its Wilson 95% interval over the banded facts;
+/// none without banded facts.
+fn coverage_interval(banded: &[&FactResult]) -> Vec<Interval> {
     if banded.is_empty() {
         return vec![];
     }
     BANDS
         .iter()
         .enumerate()
-        .map(|(b, &q)| {
+        .map(|(b, _)| {
             let inside = banded.iter().filter(|f| f.bands[b].contains).count();
-            (q, inside as f64 / banded.len().max(1) as f64)
+            wilson(inside as u64, banded.len() as u64, Z95)
         })
         .collect()
 }
@@ -856,6 +874,10 @@ pub struct Backtest {
     /// Per band level, the share of all banded facts whose observation lies in it (empty when
     /// no fact has bands).
     pub coverage: Vec<(f64, f64)>,
+    /// Those shares, each with its Wilson 95% interval over all banded facts (see
+    /// [`CaseResult::coverage_interval`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coverage_interval: Vec<Interval>,
     /// Facts with bands, over all cases.
     pub banded_facts: usize,
     /// Facts over all cases.
@@ -879,10 +901,12 @@ pub fn combine(cases: Vec<CaseResult>, posterior: Option<String>) -> Backtest {
         .collect();
     let facts: Vec<&FactResult> = cases.iter().flat_map(|c| &c.facts).collect();
     let coverage = coverage(&banded);
+    let coverage_interval = coverage_interval(&banded);
     Backtest {
         pit_histogram: pit_histogram(&pits, PIT_BINS),
         pit_facts: pits.len(),
         coverage,
+        coverage_interval,
         banded_facts: banded.len(),
         facts: facts.len(),
         mean_log_score: facts.iter().map(|f| f.log_score).sum::<f64>() / facts.len().max(1) as f64,

@@ -629,15 +629,19 @@ fn report(
             1 => "Over the one fact".to_string(),
             n => format!("Over all {n} facts"),
         },
-        &[("", false), ("facts", true), ("share", true)],
+        &[("", false), ("facts", true), ("share (95%)", true)],
     );
     t.big = Some(2);
-    for q in crate::analysis::backtest::BANDS {
+    for (j, q) in crate::analysis::backtest::BANDS.into_iter().enumerate() {
         let k = inside_count(b, q);
+        let share = share_of(&b.coverage, b.banded_facts, q);
         t.rows.push(vec![
             format!("inside the central {:.0}% band", q * 100.0),
             format!("{k} of {}", b.banded_facts),
-            share_of(&b.coverage, b.banded_facts, q),
+            match b.coverage_interval.get(j) {
+                Some(i) => format!("{share} ({})", interval(i)),
+                None => share,
+            },
         ]);
     }
     t.rows.push(vec![
@@ -647,8 +651,9 @@ fn report(
     ]);
     t.notes.push(if b.banded_facts > 0 {
         "A calibrated model puts about 50, 80 and 95% of the observations inside its central \
-         50, 80 and 95% bands. The log score is −ln of the probability the model gave the fact: \
-         lower is better."
+         50, 80 and 95% bands. A share's 95% interval (Wilson) treats the facts as independent \
+         draws; a case's facts share its runs, so it is if anything too narrow. The log score \
+         is −ln of the probability the model gave the fact: lower is better."
             .into()
     } else {
         "No fact has a distribution: there are no bands to check.".into()
@@ -953,15 +958,21 @@ pub fn text(b: &Backtest) -> String {
     if b.banded_facts > 0 {
         let cells: Vec<String> = crate::analysis::backtest::BANDS
             .iter()
-            .map(|&q| {
+            .enumerate()
+            .map(|(j, &q)| {
                 let inside = b
                     .cases
                     .iter()
                     .flat_map(|c| &c.facts)
                     .filter(|f| band(f, q).is_some_and(|x| x.contains))
                     .count();
+                let within = b
+                    .coverage_interval
+                    .get(j)
+                    .map(|i| format!(", 95% {}", interval(i)))
+                    .unwrap_or_default();
                 format!(
-                    "{:.0}% band {inside} of {} ({})",
+                    "{:.0}% band {inside} of {} ({}{within})",
                     q * 100.0,
                     b.banded_facts,
                     share_of(&b.coverage, b.banded_facts, q)

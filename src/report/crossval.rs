@@ -158,21 +158,28 @@ pub fn text(cv: &CrossValidation) -> String {
         o += "\nNo held-out fact has bands: no band coverage to show.\n";
         return o;
     }
+    // The 80% band's share, with its Wilson interval where the result has one.
+    let share = |b: &crate::analysis::backtest::Backtest| {
+        let j = crate::analysis::backtest::BANDS
+            .iter()
+            .position(|&q| q == 0.8)
+            .unwrap_or(1);
+        let p = b.coverage.get(j).map_or(0.0, |c| c.1);
+        match b.coverage_interval.get(j) {
+            Some(i) => format!(
+                "{:.0}% (95% {:.0}–{:.0}%)",
+                100.0 * p,
+                100.0 * i.low,
+                100.0 * i.high
+            ),
+            None => format!("{:.0}%", 100.0 * p),
+        }
+    };
     o += &format!(
-        "\n80% band coverage over all {} held-out banded facts: {:.0}% with priors, {:.0}% calibrated\n",
+        "\n80% band coverage over all {} held-out banded facts: {} with priors, {} calibrated\n",
         cv.calibrated.banded_facts,
-        100.0
-            * cv.prior
-                .coverage
-                .iter()
-                .find(|c| c.0 == 0.8)
-                .map_or(0.0, |c| c.1),
-        100.0
-            * cv.calibrated
-                .coverage
-                .iter()
-                .find(|c| c.0 == 0.8)
-                .map_or(0.0, |c| c.1),
+        share(&cv.prior),
+        share(&cv.calibrated),
     );
     o
 }

@@ -71,7 +71,7 @@ impl Drawing for OverTime<'_> {
             c,
             &self.title(),
             &format!(
-                "Share of runs in which the outcome has happened by {} t{}; every panel on the same scales, 0 to {}",
+                "Share of runs in which the outcome has happened by {} t{}, the darker band its 95% interval; every panel on the same scales, 0 to {}",
                 c.unit(),
                 c.s.date_of_step(0)
                     .map(|d| format!(" ({} 0 = {d})", c.unit()))
@@ -132,13 +132,30 @@ impl Drawing for OverTime<'_> {
                 area_pts,
                 MAIN.mix(0.15).filled(),
             )))?;
+            // Each step's 95% interval as a darker band about the line (results written
+            // before brink kept them have none).
+            if o.by_step_interval.len() == o.by_step.len() && !o.by_step.is_empty() {
+                let clamp = |p: f64| p.clamp(0.0, ymax);
+                let band: Vec<(f64, f64)> = (o.by_step_interval.iter().enumerate())
+                    .map(|(t, i)| (t as f64, clamp(i.high)))
+                    .chain(
+                        (o.by_step_interval.iter().enumerate())
+                            .rev()
+                            .map(|(t, i)| (t as f64, clamp(i.low))),
+                    )
+                    .collect();
+                chart.draw_series(std::iter::once(Polygon::new(band, MAIN.mix(0.3).filled())))?;
+            }
             super::dot_if_alone(&mut chart, &pts, MAIN.into())?;
             chart.draw_series(LineSeries::new(pts, MAIN.stroke_width(2)))?;
             // The probability by the end, in the panel's top-left corner.
             let last = o.by_step.last().copied().unwrap_or(0.0);
             let (px, py) = chart.backend_coord(&(0.0, ymax));
             let base = area.get_base_pixel();
-            let note = format!("{} by the end", percent(last));
+            let note = match o.by_step_interval.last() {
+                Some(i) => format!("{} ({}) by the end", percent(last), i.text(percent, "–")),
+                None => format!("{} by the end", percent(last)),
+            };
             let (x, y) = (px - base.0 + 6, py - base.1 + 4);
             // On a light ground: a curve that reaches the top early ran through the words.
             let w = super::text_width(&note, 12.0) as i32;

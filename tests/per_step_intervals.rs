@@ -246,3 +246,19 @@ fn the_per_step_table_follows_each_estimate_with_its_ends() {
     assert_eq!(table.rows[0][at("mean_level_visa_regime_high")], "");
     assert_ne!(table.rows[0][at("p_rung_rupture_high")], "");
 }
+
+/// A tally whose per-step index sum lies beyond the runs times the index's bounds (a damaged
+/// or edited shard file) is refused: it gave a mean index of 21 on bounds of ±10, and an
+/// interval of 10 to 10 that did not hold it.
+#[test]
+fn a_tally_whose_index_mean_leaves_the_bounds_is_refused() {
+    let (_, m) = tutorial();
+    let mut slot = ChunkSlot::<Tally>::new(&m);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    brink::engine::run_range_into(&m, &Master::new(1), 0..100, false, None, &mut slot, &never);
+    assert_eq!(slot.tally.check(&m, 100), Ok(()));
+    let mut t = slot.tally.clone();
+    t.index_mean_by_step[5].add(2000.0);
+    let e = t.check(&m, 100).unwrap_err();
+    assert!(e.contains("index_mean_by_step[5]"), "{e}");
+}

@@ -437,6 +437,18 @@ pub fn quantile_levels() -> [f64; 5] {
 /// can lie; none below two runs (no spread to measure) or without the squares (a result
 /// merged from a tally written before they were kept).
 fn steps_interval(n: u64, sum: u128, squares: Option<u128>, horizon: u32) -> Option<Interval> {
+    steps_interval_from(n, sum, squares, 0, horizon)
+}
+
+/// As [`steps_interval`], of values no run has below `least` (an outcome's steps held: at
+/// least one in every run it happened in).
+fn steps_interval_from(
+    n: u64,
+    sum: u128,
+    squares: Option<u128>,
+    least: u32,
+    horizon: u32,
+) -> Option<Interval> {
     let squares = squares?;
     if n < 2 {
         return None;
@@ -445,7 +457,7 @@ fn steps_interval(n: u64, sum: u128, squares: Option<u128>, horizon: u32) -> Opt
         n,
         sum,
         squares,
-        (0.0, f64::from(horizon)),
+        (f64::from(least), f64::from(horizon)),
     ))
 }
 
@@ -519,10 +531,11 @@ impl Summary {
                     }),
                     // Judged at the end alone, an outcome holds one step in every run it
                     // happens in, by definition: its mean is exact.
-                    mean_steps_held_interval: steps_interval(
+                    mean_steps_held_interval: steps_interval_from(
                         tally.outcome_hits[o],
                         tally.outcome_steps.get(o).copied().unwrap_or(0) as u128,
                         tally.outcome_steps_squares.get(o).copied(),
+                        1,
                         m.horizon,
                     )
                     .map(|i| {
@@ -779,6 +792,18 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An outcome held at least one step in every run it happened in: its mean steps held's
+    /// interval never reaches below 1, not when every run held it one step (Wilson's room
+    /// reached 0.34 from two runs), nor by Student's t.
+    #[test]
+    fn steps_held_intervals_stay_at_one_step_or_more() {
+        let i = steps_interval_from(2, 2, Some(2), 1, 52).unwrap();
+        assert_eq!((i.estimate, i.low), (1.0, 1.0));
+        assert!(i.high > 1.0);
+        let j = steps_interval_from(2, 1 + 40, Some(1 + 1600), 1, 52).unwrap();
+        assert!(j.low >= 1.0 && j.low <= j.estimate, "{j:?}");
+    }
 
     #[test]
     fn utc_dates_of_unix_times() {

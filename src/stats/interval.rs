@@ -201,6 +201,14 @@ pub fn bounded_mean_interval(n: u64, mean: f64, sd: f64, (lo, hi): (f64, f64)) -
             high: f64::INFINITY,
         };
     }
+    // An unknown spread (NaN) is not "no spread": no interval, as below two values.
+    if sd.is_nan() {
+        return Interval {
+            estimate: mean,
+            low: f64::NEG_INFINITY,
+            high: f64::INFINITY,
+        };
+    }
     if sd > 0.0 {
         let half = student_t_inv(0.975, n - 1) * sd / (n as f64).sqrt();
         return Interval {
@@ -422,6 +430,14 @@ mod tests {
     /// of zero width (every run at 0, 82% of samples at q = 0.001 and n = 200) covered only
     /// when a sample held a run at 3. 4,000 samples a case: bounds 0.95 − 4 standard errors
     /// (0.0034) and 1.
+    /// An unknown spread (NaN: a histogram of fewer than two values) gives no interval, not
+    /// the interval of values that all agree.
+    #[test]
+    fn an_unknown_spread_gives_no_interval() {
+        let i = bounded_mean_interval(10, 1.0, f64::NAN, (0.0, 3.0));
+        assert!(!i.is_bounded(), "{i:?}");
+    }
+
     #[test]
     fn a_bounded_mean_covers_where_most_samples_agree() {
         let master = Master::new(12);

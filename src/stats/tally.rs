@@ -653,9 +653,27 @@ impl Tally {
             total(format!("index_by_step[{t}]"), &a.counts)?;
         }
         shape("index_mean_by_step", self.index_mean_by_step.len(), h)?;
+        // Each run's index lies within the scenario's bounds, so the step's sum lies within
+        // `runs` times them (up to the mean's rounding, 4 ulps of the larger bound): a sum
+        // beyond gave a mean outside the bounds, and a mean interval (cut to them) that did
+        // not hold its estimate.
+        let (lo, hi) = m.bounds;
+        let slack = 4.0 * f64::EPSILON * lo.abs().max(hi.abs());
         for (t, x) in self.index_mean_by_step.iter().enumerate() {
-            if !x.value().is_finite() {
+            let v = x.value();
+            if !v.is_finite() {
                 return Err(format!("index_mean_by_step[{t}] is not finite"));
+            }
+            if runs > 0 {
+                let mean = v / runs as f64;
+                if mean < lo - slack || mean > hi + slack {
+                    return Err(format!(
+                        "index_mean_by_step[{t}] makes a mean index of {mean}, outside the \
+                         scenario's bounds {lo} to {hi}"
+                    ));
+                }
+            } else if v != 0.0 {
+                return Err(format!("index_mean_by_step[{t}] has a sum without runs"));
             }
         }
         shape(

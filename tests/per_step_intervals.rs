@@ -60,30 +60,34 @@ fn every_per_step_share_has_its_wilson_interval() {
     let (loaded, m) = tutorial();
     let n = 1500;
     let s = summary_of(&loaded, &m, 3, 0, n);
-    assert_eq!(s.rung_by_step_interval.len(), m.horizon as usize);
-    let count = |p: f64| (p * n as f64).round() as u64;
-    for (t, shares) in s.rung_by_step.iter().enumerate() {
-        for (r, &p) in shares.iter().enumerate() {
-            assert_eq!(s.rung_by_step_interval[t][r], wilson(count(p), n, Z95));
+    // The counts, straight from the tally.
+    let mut slot = ChunkSlot::<Tally>::new(&m);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    brink::engine::run_range_into(&m, &Master::new(3), 0..n, false, None, &mut slot, &never);
+    let tally = slot.tally;
+    for t in 0..m.horizon as usize {
+        for (r, &k) in tally.rung_counts(t).iter().enumerate() {
+            assert_eq!(s.rung_interval(t, r), wilson(k, n, Z95));
         }
     }
-    for o in &s.outcomes {
-        assert_eq!(o.by_step_interval.len(), o.by_step.len());
-        for (p, i) in o.by_step.iter().zip(&o.by_step_interval) {
-            assert_eq!(*i, wilson(count(*p), n, Z95), "{}", o.name);
+    for (o, first) in tally.outcome_first.iter().enumerate() {
+        let mut so_far = 0;
+        for (t, &k) in first.iter().enumerate() {
+            so_far += k;
+            assert_eq!(s.so_far_interval(o, t), wilson(so_far, n, Z95));
         }
     }
     // P(a | b) over the runs where b happened.
-    for (a, row) in s.co_occurrence.iter().enumerate() {
-        for (b, p) in row.iter().enumerate() {
-            let i = s.co_occurrence_interval[a][b];
-            match p {
-                None => assert!(i.is_none()),
-                Some(p) => {
-                    let hits = s.outcomes[b].runs_hit;
-                    let k = (p * hits as f64).round() as u64;
-                    assert_eq!(i, Some(wilson(k, hits, Z95)));
-                }
+    let outcomes = s.outcomes.len();
+    for a in 0..outcomes {
+        for b in 0..outcomes {
+            let hits = tally.outcome_hits[b];
+            let i = s.co_occurrence_interval(a, b);
+            if hits == 0 {
+                assert!(i.is_none());
+            } else {
+                let k = tally.outcome_pair(a, b).unwrap();
+                assert_eq!(i, Some(wilson(k, hits, Z95)));
             }
         }
     }
@@ -132,7 +136,7 @@ fn the_index_means_interval_holds_the_exact_t_interval() {
             .iter()
             .all(|ix| ix.mean_interval.is_none())
     );
-    assert!(one.levers.iter().all(|l| l.mean_level_interval.is_empty()));
+    assert!((0..one.levers.len()).all(|k| one.mean_level_interval(k, 0).is_none()));
 }
 
 /// The index's mean intervals cover the mean of many runs at their nominal rate: 300
@@ -168,11 +172,11 @@ fn a_mean_level_all_runs_agree_on_keeps_a_width() {
     let s = summary_of(&loaded, &m, 4, 0, n);
     let room = 1.0 - wilson(n, n, Z95).low;
     let mut agreed = 0;
-    for l in &s.levers {
+    for (k, l) in s.levers.iter().enumerate() {
         let top = (l.levels.len() - 1) as f64;
-        assert_eq!(l.mean_level_interval.len(), m.horizon as usize);
-        for (t, (mean, i)) in l.mean_level.iter().zip(&l.mean_level_interval).enumerate() {
-            assert_eq!(i.estimate, *mean);
+        for (t, mean) in l.mean_level.iter().enumerate() {
+            let i = s.mean_level_interval(k, t).unwrap();
+            assert!((i.estimate - mean).abs() < 1e-12);
             assert!(
                 0.0 <= i.low && i.low <= *mean && *mean <= i.high && i.high <= top,
                 "{} step {t}: {i:?}",
@@ -219,10 +223,10 @@ fn the_per_step_table_follows_each_estimate_with_its_ends() {
     let ix = s.index_by_step[30].mean_interval.unwrap();
     assert_eq!(row[at("index_mean_low")], ix.low.to_string());
     assert_eq!(row[at("index_mean_high")], ix.high.to_string());
-    let rupture = s.outcomes.iter().find(|o| o.name == "rupture").unwrap();
+    let rupture = s.outcomes.iter().position(|o| o.name == "rupture").unwrap();
     assert_eq!(
         row[at("p_rupture_so_far_high")],
-        rupture.by_step_interval[30].high.to_string()
+        s.so_far_interval(rupture, 30).high.to_string()
     );
     let rung = s
         .scenario
@@ -232,12 +236,16 @@ fn the_per_step_table_follows_each_estimate_with_its_ends() {
         .unwrap();
     assert_eq!(
         row[at("p_rung_rupture_low")],
-        s.rung_by_step_interval[30][rung].low.to_string()
+        s.rung_interval(30, rung).low.to_string()
     );
-    let visa = s.levers.iter().find(|l| l.name == "visa_regime").unwrap();
+    let visa = s
+        .levers
+        .iter()
+        .position(|l| l.name == "visa_regime")
+        .unwrap();
     assert_eq!(
         row[at("mean_level_visa_regime_high")],
-        visa.mean_level_interval[30].high.to_string()
+        s.mean_level_interval(visa, 30).unwrap().high.to_string()
     );
     // Below two runs a mean has no interval: its ends are empty; a share's are not.
     let one = summary_of(&loaded, &m, 2, 0, 1);
@@ -261,4 +269,28 @@ fn a_tally_whose_index_mean_leaves_the_bounds_is_refused() {
     t.index_mean_by_step[5].add(2000.0);
     let e = t.check(&m, 100).unwrap_err();
     assert!(e.contains("index_mean_by_step[5]"), "{e}");
+}
+
+/// The terminal's rung table gives each share (peak, final) and the mean steps on the rung
+/// with its 95% interval; from one run, the mean's is none.
+#[test]
+fn the_terminal_rung_table_has_intervals() {
+    let (loaded, m) = tutorial();
+    let s = summary_of(&loaded, &m, 2, 0, 400);
+    let text = brink::report::run::text(&s);
+    let header = text
+        .lines()
+        .find(|l| l.starts_with("rung "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(header.matches("95% interval").count(), 3, "{header}");
+    let calm = text.lines().find(|l| l.starts_with("calm ")).unwrap();
+    let peak = s.peak_rung[0];
+    assert!(
+        calm.contains(&format!("{:.3} – {:.3}", peak.low, peak.high)),
+        "{calm}"
+    );
+    let one = summary_of(&loaded, &m, 2, 0, 1);
+    let text = brink::report::run::text(&one);
+    let calm = text.lines().find(|l| l.starts_with("calm ")).unwrap();
+    assert!(calm.trim_end().ends_with('-'), "{calm}");
 }

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Model;
 use crate::stats::{
-    Interval, Tally, Z95, bounded_mean_interval, bounded_mean_interval_of_sums, wilson,
+    Interval, Tally, Z95, bounded_mean_interval, bounded_mean_interval_of_sums,
+    levels_mean_interval, wilson,
 };
 
 /// Where a result came from: enough to rerun it exactly.
@@ -145,10 +146,6 @@ pub struct OutcomeResult {
     pub runs_hit: u64,
     /// P(outcome by step t), for t = 0..horizon.
     pub by_step: Vec<f64>,
-    /// Those probabilities, each with its Wilson 95% interval (absent from results written
-    /// before brink kept them).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub by_step_interval: Vec<Interval>,
     /// Quartiles of the first step among runs where it happened.
     pub first_step_quartiles: Option<[f64; 3]>,
     /// Whether it is judged at the end of the run alone (`at_end` in the scenario): its first
@@ -229,11 +226,6 @@ pub struct LeverResult {
     pub levels: Vec<String>,
     /// Mean level at each step.
     pub mean_level: Vec<f64>,
-    /// Those means with their 95% intervals (Student's t over the runs, cut to the levels;
-    /// when every run is at one level, as far as Wilson's interval on that share leaves room
-    /// for); absent below two runs and from results written before brink kept them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub mean_level_interval: Vec<Interval>,
     /// Share of runs at each level, at each step: `[step][level]`.
     pub share_by_step: Vec<Vec<f64>>,
     /// Share of runs whose highest level was each level.
@@ -291,10 +283,6 @@ pub struct Summary {
     pub final_index: Interval,
     /// P(rung) at each step: `[step][rung]`.
     pub rung_by_step: Vec<Vec<f64>>,
-    /// Those probabilities, each with its Wilson 95% interval: `[step][rung]` (absent from
-    /// results written before brink kept them).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rung_by_step_interval: Vec<Vec<Interval>>,
     /// P(peak rung = r), with intervals.
     pub peak_rung: Vec<Interval>,
     /// P(final rung = r), with intervals.
@@ -320,11 +308,6 @@ pub struct Summary {
     /// summaries written before it was recorded.
     #[serde(default)]
     pub co_occurrence: Vec<Vec<Option<f64>>>,
-    /// Those shares, each with its Wilson 95% interval over the runs in which `b` happened;
-    /// none where `b` never happened. Empty where `co_occurrence` is and in results written
-    /// before brink kept them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub co_occurrence_interval: Vec<Vec<Option<Interval>>>,
     /// Each outcome's running estimate as runs accumulated, so that a reader can see it has
     /// settled: a point at each fixed run count the runs reached (100, 125, 160, 200, ...: ten
     /// per decade, see [`crate::stats::is_checkpoint`]) and always one at all the runs, the
@@ -383,26 +366,25 @@ pub fn co_occurrence(tally: &Tally) -> Vec<Vec<Option<f64>>> {
         .collect()
 }
 
-/// [`co_occurrence`]'s shares with their Wilson intervals (see
-/// [`Summary::co_occurrence_interval`]); empty when the tally has no pair counts.
-pub fn co_occurrence_interval(tally: &Tally) -> Vec<Vec<Option<Interval>>> {
-    if !tally.has_outcome_pairs() {
-        return vec![];
-    }
-    let n = tally.outcome_hits.len();
-    (0..n)
-        .map(|a| {
-            (0..n)
-                .map(|b| {
-                    let hb = tally.outcome_hits[b];
-                    (hb > 0).then(|| wilson(tally.outcome_pair(a, b).unwrap_or(0), hb, Z95))
-                })
-                .collect()
-        })
-        .collect()
+const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+/// The count of runs behind a share of `n` runs: a share is the count over `n` in doubles,
+/// correctly rounded, so the nearest whole number is the count (exactly, to 2^50 runs).
+fn count_of(p: f64, n: u64) -> u64 {
+    (p * n as f64).round() as u64
 }
 
-const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+/// A share of `n` runs with its Wilson 95% interval. The summary keeps its shares alone (not
+/// an interval beside each of thousands of per-step shares): each is a count over the runs,
+/// and its interval is the count's.
+///
+/// ```
+/// let i = brink::analysis::summary::share_interval(0.3955, 2000);
+/// assert_eq!(i, brink::stats::wilson(791, 2000, brink::stats::Z95));
+/// ```
+pub fn share_interval(p: f64, n: u64) -> Interval {
+    wilson(count_of(p, n), n, Z95)
+}
 
 /// A mean interval of an amount no run can have below 0 (costs and gains: every cost and
 /// benefit of a scenario is at least 0), cut at 0: Student's t interval of a mean of mostly
@@ -492,6 +474,11 @@ impl Summary {
     /// Builds the summary of a tally.
     pub fn new(m: &Model, tally: &Tally, manifest: Manifest) -> Self {
         let n = tally.runs;
+        // The shares' intervals are read from the shares and the manifest's runs.
+        debug_assert_eq!(
+            manifest.runs, n,
+            "a summary's manifest counts its tally's runs"
+        );
         let nf = n.max(1) as f64;
         let s = &m.scenario;
         let outcomes = m
@@ -513,7 +500,6 @@ impl Summary {
                     probability: wilson(tally.outcome_hits[o], n, Z95),
                     runs_hit: tally.outcome_hits[o],
                     by_step,
-                    by_step_interval: so_far.iter().map(|&k| wilson(k, n, Z95)).collect(),
                     first_step_quartiles: first_step_quantiles(
                         &tally.outcome_first[o],
                         &[0.25, 0.5, 0.75],
@@ -590,22 +576,6 @@ impl Summary {
                             / nf
                     })
                     .collect(),
-                mean_level_interval: if n < 2 {
-                    vec![]
-                } else {
-                    (0..m.horizon as usize)
-                        .map(|t| {
-                            let counts = tally.level_counts(k, t);
-                            let (sum, squares) =
-                                counts.iter().enumerate().fold((0, 0), |(s, q), (l, &x)| {
-                                    let (l, x) = (l as u128, u128::from(x));
-                                    (s + l * x, q + l * l * x)
-                                });
-                            let top = (counts.len() - 1) as f64;
-                            bounded_mean_interval_of_sums(n, sum, squares, (0.0, top))
-                        })
-                        .collect()
-                },
                 share_by_step: (0..m.horizon as usize)
                     .map(|t| share(tally.level_counts(k, t)))
                     .collect(),
@@ -663,15 +633,6 @@ impl Summary {
             rung_by_step: (0..m.horizon as usize)
                 .map(|t| share(tally.rung_counts(t)))
                 .collect(),
-            rung_by_step_interval: (0..m.horizon as usize)
-                .map(|t| {
-                    tally
-                        .rung_counts(t)
-                        .iter()
-                        .map(|&k| wilson(k, n, Z95))
-                        .collect()
-                })
-                .collect(),
             peak_rung: tally.peak_rung.iter().map(|&k| wilson(k, n, Z95)).collect(),
             final_rung: tally
                 .final_rung
@@ -726,9 +687,42 @@ impl Summary {
                 })
                 .collect(),
             co_occurrence: co_occurrence(tally),
-            co_occurrence_interval: co_occurrence_interval(tally),
             convergence: convergence(tally, 0),
         }
+    }
+
+    /// The runs behind every share of the summary.
+    pub fn runs(&self) -> u64 {
+        self.manifest.runs
+    }
+
+    /// P(outcome `o` by step `t`) with its Wilson 95% interval.
+    pub fn so_far_interval(&self, o: usize, t: usize) -> Interval {
+        share_interval(self.outcomes[o].by_step[t], self.runs())
+    }
+
+    /// P(rung `r` at step `t`) with its Wilson 95% interval.
+    pub fn rung_interval(&self, t: usize, r: usize) -> Interval {
+        share_interval(self.rung_by_step[t][r], self.runs())
+    }
+
+    /// Measure `k`'s mean level at step `t` with its 95% interval
+    /// ([`crate::stats::levels_mean_interval`] of the runs at each level); none below two
+    /// runs.
+    pub fn mean_level_interval(&self, k: usize, t: usize) -> Option<Interval> {
+        let n = self.runs();
+        let counts: Vec<u64> = self.levers[k].share_by_step[t]
+            .iter()
+            .map(|&p| count_of(p, n))
+            .collect();
+        levels_mean_interval(&counts)
+    }
+
+    /// P(outcome `a` | outcome `b`) with its Wilson 95% interval over the runs in which `b`
+    /// happened; none where `b` never happened or the result has no co-occurrence.
+    pub fn co_occurrence_interval(&self, a: usize, b: usize) -> Option<Interval> {
+        let p = (*self.co_occurrence.get(a)?.get(b)?)?;
+        Some(share_interval(p, self.outcomes[b].runs_hit))
     }
 
     /// The calendar date of a step (see [`date_of_step`]).

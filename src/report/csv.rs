@@ -174,8 +174,8 @@ pub fn timeseries_table(s: &Summary) -> Table {
         .iter()
         .enumerate()
         .map(|(t, ix)| {
-            // A value, then its interval's ends (empty where the summary has none: below
-            // two runs for a mean, and in results written before brink kept them).
+            // A value, then its interval's ends (empty where there is none: a mean below two
+            // runs).
             let mut r = vec![
                 ix.step.to_string(),
                 s.date_of_step(ix.step).unwrap_or_default(),
@@ -187,15 +187,18 @@ pub fn timeseries_table(s: &Summary) -> Table {
             };
             with_ends(&mut r, ix.mean, ix.mean_interval.as_ref());
             r.extend(ix.q.iter().map(|q| q.to_string()));
-            let rung_intervals = s.rung_by_step_interval.get(t);
             for (j, p) in s.rung_by_step[t].iter().enumerate() {
-                with_ends(&mut r, *p, rung_intervals.and_then(|v| v.get(j)));
+                with_ends(&mut r, *p, Some(&s.rung_interval(t, j)));
             }
-            for l in &s.levers {
-                with_ends(&mut r, l.mean_level[t], l.mean_level_interval.get(t));
+            for (k, l) in s.levers.iter().enumerate() {
+                with_ends(
+                    &mut r,
+                    l.mean_level[t],
+                    s.mean_level_interval(k, t).as_ref(),
+                );
             }
-            for o in &s.outcomes {
-                with_ends(&mut r, o.by_step[t], o.by_step_interval.get(t));
+            for (o, outcome) in s.outcomes.iter().enumerate() {
+                with_ends(&mut r, outcome.by_step[t], Some(&s.so_far_interval(o, t)));
             }
             r
         })

@@ -267,7 +267,7 @@ pub fn timeseries_columns(s: &Summary) -> Vec<Column> {
             &mut c,
             &format!("mean_level_{}", l.name),
             "level (0 = not in force)",
-            "Student's t within the measure's levels; where every run is at one level, as far as Wilson's interval on that share leaves room for; empty below two runs",
+            "Student's t within the measure's levels, widened where a few runs differ from the rest (Wilson on their share); empty below two runs",
         );
     }
     for o in &s.outcomes {

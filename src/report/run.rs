@@ -111,13 +111,28 @@ pub fn text(s: &Summary) -> String {
         ]);
     }
     o += &t.render();
-    let mut t = Table::new(&["rung", "peak", "final", "mean steps on it"]);
+    let mut t = Table::new(&[
+        "rung",
+        "peak",
+        "95% interval",
+        "final",
+        "95% interval",
+        "mean steps on it",
+        "95% interval",
+    ]);
+    let p = crate::report::charts::probability;
     for (r, name) in s.scenario.rungs.iter().enumerate() {
         t.row(vec![
             name.clone(),
-            crate::report::charts::probability(s.peak_rung[r].estimate),
-            crate::report::charts::probability(s.final_rung[r].estimate),
+            p(s.peak_rung[r].estimate),
+            s.peak_rung[r].text(p, " – "),
+            p(s.final_rung[r].estimate),
+            s.final_rung[r].text(p, " – "),
             format!("{:.1}", s.mean_steps_on_rung[r]),
+            // Absent below two runs and from results written before brink kept them.
+            s.mean_steps_on_rung_interval
+                .get(r)
+                .map_or("-".into(), |i| i.text(|x| format!("{x:.1}"), " – ")),
         ]);
     }
     o += "\n";

@@ -13,8 +13,8 @@ pub use histogram::{Histogram, LogHistogram};
 pub(crate) use interval::bound as json_real;
 pub(crate) use interval::bounded_mean_interval_of_sums;
 pub use interval::{
-    Interval, NO_INTERVAL, Z95, bounded_mean_interval, mean_interval, newcombe_diff_interval,
-    paired_diff_interval, wilson, wilson_effective,
+    Interval, NO_INTERVAL, Z95, bounded_mean_interval, levels_mean_interval, mean_interval,
+    newcombe_diff_interval, paired_diff_interval, wilson, wilson_effective,
 };
 #[cfg(test)]
 pub(crate) use tally::tutorial_tally;

@@ -71,7 +71,7 @@ impl Drawing for OverTime<'_> {
             c,
             &self.title(),
             &format!(
-                "Share of runs in which the outcome has happened by {} t{}, the darker band its 95% interval; every panel on the same scales, 0 to {}",
+                "Share of runs in which the outcome has happened by {} t{}; every panel on the same scales, 0 to {}; the darker band is the 95% interval",
                 c.unit(),
                 c.s.date_of_step(0)
                     .map(|d| format!(" ({} 0 = {d})", c.unit()))
@@ -82,7 +82,7 @@ impl Drawing for OverTime<'_> {
         )?;
         let (cols, rows) = self.grid();
         let panels = body.split_evenly((rows, cols));
-        for (o, panel) in outs.iter().zip(&panels) {
+        for (i, (o, panel)) in outs.iter().zip(&panels).enumerate() {
             let (pw, _) = panel.dim_in_pixel();
             let (head, area) = panel.split_vertically(HEAD_H);
             let lines = wrap(
@@ -132,14 +132,16 @@ impl Drawing for OverTime<'_> {
                 area_pts,
                 MAIN.mix(0.15).filled(),
             )))?;
-            // Each step's 95% interval as a darker band about the line (results written
-            // before brink kept them have none).
-            if o.by_step_interval.len() == o.by_step.len() && !o.by_step.is_empty() {
+            // Each step's 95% interval as a darker band about the line.
+            let intervals: Vec<_> = (0..o.by_step.len())
+                .map(|t| c.s.so_far_interval(i, t))
+                .collect();
+            if !intervals.is_empty() {
                 let clamp = |p: f64| p.clamp(0.0, ymax);
-                let band: Vec<(f64, f64)> = (o.by_step_interval.iter().enumerate())
+                let band: Vec<(f64, f64)> = (intervals.iter().enumerate())
                     .map(|(t, i)| (t as f64, clamp(i.high)))
                     .chain(
-                        (o.by_step_interval.iter().enumerate())
+                        (intervals.iter().enumerate())
                             .rev()
                             .map(|(t, i)| (t as f64, clamp(i.low))),
                     )
@@ -152,7 +154,7 @@ impl Drawing for OverTime<'_> {
             let last = o.by_step.last().copied().unwrap_or(0.0);
             let (px, py) = chart.backend_coord(&(0.0, ymax));
             let base = area.get_base_pixel();
-            let note = match o.by_step_interval.last() {
+            let note = match intervals.last() {
                 Some(i) => format!("{} ({}) by the end", percent(last), i.text(percent, "–")),
                 None => format!("{} by the end", percent(last)),
             };

@@ -294,3 +294,25 @@ fn the_terminal_rung_table_has_intervals() {
     let calm = text.lines().find(|l| l.starts_with("calm ")).unwrap();
     assert!(calm.trim_end().ends_with('-'), "{calm}");
 }
+
+/// An outcome judged at the end alone holds one step in every run it happens in: its mean
+/// steps held is exactly 1, with an interval of [1, 1] even from a single such run.
+#[test]
+fn an_outcome_judged_at_the_end_holds_exactly_one_step() {
+    let (loaded, m) = tutorial();
+    let at_end = loaded
+        .scenario
+        .outcomes
+        .iter()
+        .position(|o| o.name == "calm_at_end")
+        .unwrap();
+    let once = (0..40)
+        .map(|seed| summary_of(&loaded, &m, seed, 0, 1))
+        .find(|s| s.outcomes[at_end].runs_hit == 1)
+        .expect("a seed whose one run ends calm");
+    let i = once.outcomes[at_end].mean_steps_held_interval.unwrap();
+    assert_eq!((i.estimate, i.low, i.high), (1.0, 1.0, 1.0));
+    let many = summary_of(&loaded, &m, 5, 0, 300);
+    let i = many.outcomes[at_end].mean_steps_held_interval.unwrap();
+    assert_eq!((i.estimate, i.low, i.high), (1.0, 1.0, 1.0));
+}

@@ -534,6 +534,14 @@ impl Summary {
                         } else {
                             i
                         }
+                    })
+                    // From one run too: exact needs no spread.
+                    .or_else(|| {
+                        (spec.at_end && tally.outcome_hits[o] == 1).then_some(Interval {
+                            estimate: 1.0,
+                            low: 1.0,
+                            high: 1.0,
+                        })
                     }),
                 }
             })

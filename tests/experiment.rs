@@ -797,8 +797,9 @@ fn the_pooled_effects_are_intervals_over_the_runs() {
     let prob_t = t_interval(&shares);
     // The probability: Wilson's interval at Kish's effective n, p(1 − p) over the variance of
     // the mean over the runs (at most the 900 rows), with the t interval's quantile.
-    let prob = {
-        let (p, t) = (prob_t.0, brink::numerics::dist::student_t_inv(0.975, 149));
+    let kish = |shares: &[f64]| {
+        let p = shares.iter().sum::<f64>() / 150.0;
+        let t = brink::numerics::dist::student_t_inv(0.975, 149);
         let var = shares.iter().map(|x| (x - p).powi(2)).sum::<f64>() / 149.0;
         let var_mean = var / 150.0;
         let n = (p * (1.0 - p) / var_mean).min(900.0);
@@ -807,6 +808,9 @@ fn the_pooled_effects_are_intervals_over_the_runs() {
         let half = t * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
         (p, centre - half, centre + half)
     };
+    let prob = kish(&shares);
+    // The base's own, the same way (the terminal's and the page's "mean" over the points).
+    let base = kish(&per_run(&|p, r| arm[&(true, p, r)]));
     assert!(
         diff.2 < 0.0 && prob.1 > 0.0,
         "a clear effect: {diff:?} {prob:?}"
@@ -823,6 +827,7 @@ fn the_pooled_effects_are_intervals_over_the_runs() {
     for (got, want) in [
         (&effect["difference"], diff),
         (&effect["probability"], prob),
+        (&json["base_probability"], base),
     ] {
         assert!(
             close(&got["estimate"], want.0)

@@ -234,6 +234,21 @@ pub fn pooled_share(r: &ExperimentResult, vi: usize, k: usize) -> f64 {
     }
 }
 
+/// Variant `vi`'s (0: the base) probability of the chosen outcome pooled over the points, with
+/// its 95% interval over the runs; none without a chosen outcome, and for the base in results
+/// written before brink kept it.
+pub fn pooled_interval_of(r: &ExperimentResult, vi: usize) -> Option<Interval> {
+    if vi == 0 {
+        r.base_probability
+    } else {
+        let v = r.variants.get(vi)?;
+        r.effects
+            .iter()
+            .find(|e| &e.variant == v)
+            .map(|e| e.probability)
+    }
+}
+
 /// Everything `experiment.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExperimentResult {
@@ -262,6 +277,11 @@ pub struct ExperimentResult {
     pub points: Vec<ExperimentPoint>,
     /// Each variant's effect on the chosen outcome over the points (not the base).
     pub effects: Vec<VariantEffect>,
+    /// The base's probability of the chosen outcome, pooled over every point's runs, with its
+    /// 95% interval over the runs (as [`VariantEffect::probability`]); none without a chosen
+    /// outcome and in results written before brink kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_probability: Option<Interval>,
     /// Runs of each base point PRIM read (the first ones).
     pub prim_runs_per_point: u64,
     /// Scenario discovery on the base's runs, if an outcome is chosen.
@@ -702,10 +722,11 @@ pub fn run(
     // Every point plays the same runs (the same sampled numbers), so a run's rows at the
     // points are not independent pairs: the pooled effect's interval is taken over runs.
     let runs_n = usize::try_from(req.runs).unwrap_or(usize::MAX);
-    let by_run_bytes = 4 * req.runs as u128 * (nv as u128 - 1);
+    let by_run_bytes = 2 * req.runs as u128 + 4 * req.runs as u128 * (nv as u128 - 1);
     if outcome.is_some() && by_run_bytes > crate::engine::COUNTS_BUDGET as u128 {
         return Err(Error::Input(format!(
-            "the variants' effects keep 4 bytes a run for each variant compared: {} MiB for \
+            "the variants' effects keep 2 bytes a run for the base and 4 for each variant \
+             compared: {} MiB for \
              {} runs and {} variants, more than brink's budget of {} MiB; compare fewer \
              variants or play fewer runs",
             by_run_bytes >> 20,
@@ -714,13 +735,12 @@ pub fn run(
             crate::engine::COUNTS_BUDGET >> 20
         )));
     }
+    // The base keeps its hits a run too: its pooled probability's interval.
     let mut by_run: Vec<(Vec<u16>, Vec<i16>)> = (0..nv)
-        .map(|vi| {
-            if vi > 0 && outcome.is_some() {
-                (vec![0; runs_n], vec![0; runs_n])
-            } else {
-                (vec![], vec![])
-            }
+        .map(|vi| match outcome {
+            Some(_) if vi > 0 => (vec![0; runs_n], vec![0; runs_n]),
+            Some(_) => (vec![0; runs_n], vec![]),
+            None => (vec![], vec![]),
         })
         .collect();
     let mut err: Option<Error> = None;
@@ -781,6 +801,11 @@ pub fn run(
                 if vi == 0 {
                     base_hits.truncate(lo);
                     base_hits.extend_from_slice(&e.hit);
+                    for (k, &h) in e.hit.iter().enumerate() {
+                        if let Some(x) = by_run[0].0.get_mut(lo + k) {
+                            *x += u16::from(h);
+                        }
+                    }
                     // PRIM's rows: this chunk's first runs, up to prim_runs.
                     let ns = base_sampled.len();
                     let take = ((prim_runs as usize).saturating_sub(lo)).min(e.hit.len());
@@ -884,6 +909,18 @@ pub fn run(
         }
     }
     let n_points = plan.points.len() as u64;
+    let base_probability = outcome.map(|o| {
+        let (hits, n) = points
+            .iter()
+            .map(|p| (p.variants[0].outcomes[o].runs_hit, p.variants[0].runs))
+            .fold((0, 0), |(h, n), (a, b)| (h + a, n + b));
+        pooled_interval(
+            &by_run[0].0,
+            n_points,
+            req.runs,
+            hits as f64 / n.max(1) as f64,
+        )
+    });
     let effects = (1..nv)
         .filter(|_| outcome.is_some())
         .map(|vi| {
@@ -905,17 +942,9 @@ pub fn run(
                 low: i.low.min(estimate),
                 high: i.high.max(estimate),
             };
-            let in_runs = |x: f64| (x * runs as f64).round() as u64;
             VariantEffect {
                 variant: all_variants[vi].name.clone(),
-                probability: if runs < 2 {
-                    unbounded(p)
-                } else {
-                    pooled_probability(by_hits, n_points).map_or_else(
-                        || around(wilson(in_runs(p), runs, Z95), p),
-                        |i| around(i, p),
-                    )
-                },
+                probability: pooled_interval(by_hits, n_points, runs, p),
                 difference: if runs < 2 {
                     unbounded(d)
                 } else {
@@ -950,6 +979,7 @@ pub fn run(
         outcome: outcome.map(|o| m.outcomes[o].name.clone()),
         points,
         effects,
+        base_probability,
         prim_runs_per_point: if outcome.is_some() { prim_runs } else { 0 },
         prim,
     })
@@ -1007,6 +1037,32 @@ fn table_in_runs(p: f64, d: f64, runs: u64) -> (u64, u64, u64) {
 /// effective sample size; at most every row), with Student's t quantile for the runs' number.
 /// A t interval on the runs' means, cut at 0, read 0 at its low end after a few hits. `None`
 /// as for [`by_runs`].
+/// A probability `p` pooled over `points` points of `runs` runs, with its 95% interval over
+/// the runs (each run's hits over the points, `hits`: Student's t); where every run gave the
+/// same, Wilson's on the runs as units (the pooled count in runs), around `p`; from one run,
+/// none.
+fn pooled_interval(hits: &[u16], points: u64, runs: u64, p: f64) -> Interval {
+    if runs < 2 {
+        return Interval {
+            estimate: p,
+            low: f64::NEG_INFINITY,
+            high: f64::INFINITY,
+        };
+    }
+    let around = |i: Interval| Interval {
+        estimate: p,
+        low: i.low.min(p),
+        high: i.high.max(p),
+    };
+    pooled_probability(hits, points).map_or_else(
+        || {
+            let in_runs = (p * runs as f64).round() as u64;
+            around(wilson(in_runs, runs, Z95))
+        },
+        around,
+    )
+}
+
 fn pooled_probability(hits: &[u16], points: u64) -> Option<Interval> {
     let mut m = Moments::default();
     for &x in hits {

@@ -357,7 +357,7 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
     let mut t = Table::new(&[
         "variant",
         "lowest (point)",
-        "mean",
+        "mean (95%)",
         "highest (point)",
         "vs base",
     ]);
@@ -374,6 +374,15 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
             .copied();
         let mean = crate::analysis::experiment::pooled_share(r, vi, k);
+        let mean = match crate::analysis::experiment::pooled_interval_of(r, vi) {
+            Some(i) if i.is_bounded() => format!(
+                "{} ({} – {})",
+                crate::report::charts::percent(mean),
+                crate::report::charts::percent(i.low),
+                crate::report::charts::percent(i.high)
+            ),
+            _ => crate::report::charts::percent(mean),
+        };
         let eff = r
             .effects
             .iter()
@@ -402,7 +411,7 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
         t.row(vec![
             labels.variant(v).to_string(),
             pct(lo),
-            crate::report::charts::percent(mean),
+            mean,
             pct(hi),
             eff,
         ]);

@@ -1294,6 +1294,10 @@ pub(crate) fn experiment_analysis(
             })
             .unwrap_or(0);
         let mean = crate::analysis::experiment::pooled_share(r, vi, k);
+        let mean = match crate::analysis::experiment::pooled_interval_of(r, vi) {
+            Some(i) if i.is_bounded() => format!("{} ({})", percent(mean), interval(&i)),
+            _ => percent(mean),
+        };
         range.rows.push(vec![
             if vi == 0 {
                 "base scenario".into()
@@ -1305,7 +1309,7 @@ pub(crate) fn experiment_analysis(
                 percent(prob(lo, vi).estimate),
                 interval(&prob(lo, vi))
             ),
-            percent(mean),
+            mean,
             format!(
                 "{} ({})",
                 percent(prob(hi, vi).estimate),

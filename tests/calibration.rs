@@ -681,6 +681,40 @@ fn a_cross_validation_on_few_particles_warns_for_each_fold() {
         "{stdout}"
     );
     let cv = common::json(&out.join("cross_validation.json"));
+    // The held-out log score, calibrated less priors fact by fact, with Student's t over the
+    // facts.
+    let diffs: Vec<f64> = cv["folds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            let facts = |arm: &str| f[arm]["facts"].as_array().unwrap().clone();
+            facts("calibrated")
+                .into_iter()
+                .zip(facts("prior"))
+                .map(|(c, p)| c["log_score"].as_f64().unwrap() - p["log_score"].as_f64().unwrap())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let (sum, sq) = diffs
+        .iter()
+        .fold((0.0, 0.0), |(s, q), x| (s + x, q + x * x));
+    let want = brink::stats::mean_interval(diffs.len() as u64, sum, sq);
+    let got = &cv["log_score_difference"];
+    for (k, w) in [
+        ("estimate", want.estimate),
+        ("low", want.low),
+        ("high", want.high),
+    ] {
+        assert!(
+            (got[k].as_f64().unwrap() - w).abs() < 1e-9,
+            "{got} against {want:?}"
+        );
+    }
+    assert!(
+        stdout.contains("calibrated less priors, mean log score per held-out fact"),
+        "{stdout}"
+    );
     for f in cv["folds"].as_array().unwrap() {
         let w = f["warning"].as_str().unwrap();
         assert!(

@@ -538,6 +538,13 @@ fn held_out_table(cv: &CrossValidation, ctx: &HistoryContext) -> TableView {
             cv.prior.mean_log_score, cv.calibrated.mean_log_score
         ),
     ]);
+    if let Some(d) = &cv.log_score_difference {
+        let words = super::crossval::difference_words(d);
+        let mut chars = words.chars();
+        let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+        t.notes
+            .push(format!("{}{}.", first.unwrap_or_default(), chars.as_str()));
+    }
     t.notes.push(
         "Each held-out case is scored twice on the same runs: with its priors, and with the \
          numbers calibrated on the other cases (each run draws one posterior particle). A \

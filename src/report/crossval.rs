@@ -117,6 +117,15 @@ pub fn markdown(cv: &CrossValidation) -> String {
     o
 }
 
+/// The calibrated log score less the priors', per held-out fact, in words.
+pub(crate) fn difference_words(d: &crate::stats::Interval) -> String {
+    format!(
+        "calibrated less priors, mean log score per held-out fact: {:+.3} (95% {:+.3} to {:+.3}; \
+         below 0, calibration helped; Student's t over the facts as if independent)",
+        d.estimate, d.low, d.high
+    )
+}
+
 /// The readable summary: the table, and per fold what was calibrated and how it ended.
 pub fn text(cv: &CrossValidation) -> String {
     let mut o = format!(
@@ -125,6 +134,9 @@ pub fn text(cv: &CrossValidation) -> String {
         cv.folds.len()
     );
     o += &markdown(cv);
+    if let Some(d) = &cv.log_score_difference {
+        o += &format!("\n{}\n", difference_words(d));
+    }
     o += "\n";
     for f in &cv.folds {
         o += &format!(

@@ -124,6 +124,19 @@ fn run_fits(s: &Summary, model: &Model) -> std::result::Result<(), String> {
             "its tables by step do not have the scenario's {horizon} steps"
         ));
     }
+    // Shares of the runs, one a step: the intervals read from them (their counts) would be
+    // nonsense (a share of 1.5 gave 0 to 1 about 1.5).
+    let share = |x: &f64| (0.0..=1.0).contains(x);
+    if s.rung_by_step.iter().flatten().any(|x| !share(x))
+        || s.outcomes
+            .iter()
+            .any(|o| o.by_step.len() != horizon || !o.by_step.iter().all(share))
+        || s.levers.iter().any(|l| {
+            l.share_by_step.len() != horizon || !l.share_by_step.iter().flatten().all(share)
+        })
+    {
+        return Err("its shares by step are not shares of the runs, 0 to 1 at each step".into());
+    }
     let last = f64::from(model.horizon - 1);
     let step = |x: f64| (0.0..=last).contains(&x);
     for o in &s.outcomes {
@@ -864,6 +877,18 @@ mod tests {
         refused(
             &|s| s.events[0].median_first_step = Some(52.0),
             "events' first steps",
+        );
+        refused(&|s| s.outcomes[1].by_step[7] = 1.5, "shares by step");
+        refused(&|s| s.rung_by_step[3][0] = -0.1, "shares by step");
+        refused(
+            &|s| s.levers[0].share_by_step[9][1] = f64::NAN,
+            "shares by step",
+        );
+        refused(
+            &|s| {
+                s.levers[0].share_by_step.pop();
+            },
+            "shares by step",
         );
     }
 

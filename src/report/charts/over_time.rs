@@ -60,9 +60,11 @@ impl Drawing for OverTime<'_> {
         let outs = &c.s.outcomes;
         let n = outs.iter().map(|o| o.by_step.len()).max().unwrap_or(0);
         let xmax = (n.saturating_sub(1) as f64).max(1.0);
-        let top = outs
-            .iter()
-            .flat_map(|o| o.by_step.iter().copied())
+        // The scale holds the bands too (at 20 runs without a hit, the estimates topped it
+        // at 5% and the intervals, to 16%, were cut flat).
+        let top = (0..outs.len())
+            .flat_map(|o| (0..outs[o].by_step.len()).map(move |t| (o, t)))
+            .map(|(o, t)| c.s.so_far_interval(o, t).high.max(outs[o].by_step[t]))
             .filter(|p| p.is_finite())
             .fold(0.0, f64::max);
         let ymax = super::probability_top(top);

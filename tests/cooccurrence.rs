@@ -227,6 +227,24 @@ fn run_draws_the_co_occurrence_heat_map() {
         );
     }
     assert!(!svg.contains(">lasting_rupture<"), "an id where a label is");
+    // A share of few runs is marked ≈ (its Wilson interval reaching past 10 points), and only
+    // those: as many marks as such cells off the diagonal.
+    let s = &r.summary;
+    let n = s.outcomes.len();
+    let rough = (0..n)
+        .flat_map(|a| (0..n).map(move |b| (a, b)))
+        .filter(|&(a, b)| a != b)
+        .filter(|&(a, b)| {
+            s.co_occurrence_interval(a, b)
+                .is_some_and(|i| i.reach() > 0.10)
+        })
+        .count();
+    assert!(rough > 0, "the test needs a column of few runs");
+    assert_eq!(
+        svg.matches('≈').count(),
+        rough + 1,
+        "the cells and the subtitle's one"
+    );
     // The summary carries the matrix: one row and one column per outcome.
     let j = common::summary(&out);
     let co = j["co_occurrence"].as_array().unwrap();

@@ -85,7 +85,8 @@ impl Drawing for CoOccurrence<'_> {
             c,
             &self.title(),
             "Of the runs in which the column's outcome happened, the share (%) in which the \
-             row's outcome happened too",
+             row's outcome happened too; ≈ marks a share whose 95% interval reaches more than \
+             10 points from it (few runs of the column's outcome)",
             &legend,
         )?;
         let (bw, bh) = body.dim_in_pixel();
@@ -158,6 +159,11 @@ impl Drawing for CoOccurrence<'_> {
                         x if (99.5..100.0).contains(&x) => ">99".to_string(),
                         x => format!("{:.0}", x.round()),
                     };
+                    // A share of few runs (Wilson's interval reaching past 10 points) is marked.
+                    let rough =
+                        c.s.co_occurrence_interval(a, b)
+                            .is_some_and(|i| i.reach() > 0.10);
+                    let shown = if rough { format!("≈{shown}") } else { shown };
                     body.draw(&Text::new(
                         shown,
                         (x + cell_w / 2, y + cell_h / 2),

@@ -1030,17 +1030,10 @@ fn table_in_runs(p: f64, d: f64, runs: u64) -> (u64, u64, u64) {
     (base + gained - lost, gained, lost)
 }
 
-/// The pooled probability of an outcome over every (point, run), from each run's count of
-/// points with it (`hits`, one a run), with Wilson's interval at the runs' effective number of
-/// trials: the rows of a run move together (the same sampled numbers at every point), so the
-/// variance is taken over the runs and the n of Wilson's interval is p(1 − p) over it (Kish's
-/// effective sample size; at most every row), with Student's t quantile for the runs' number.
-/// A t interval on the runs' means, cut at 0, read 0 at its low end after a few hits. `None`
-/// as for [`by_runs`].
 /// A probability `p` pooled over `points` points of `runs` runs, with its 95% interval over
-/// the runs (each run's hits over the points, `hits`: Student's t); where every run gave the
-/// same, Wilson's on the runs as units (the pooled count in runs), around `p`; from one run,
-/// none.
+/// the runs (each run's hits over the points, `hits`: [`pooled_probability`]); where every
+/// run gave the same, Wilson's on the runs as units (the pooled count in runs), around `p`;
+/// from one run, none.
 fn pooled_interval(hits: &[u16], points: u64, runs: u64, p: f64) -> Interval {
     if runs < 2 {
         return Interval {
@@ -1063,6 +1056,13 @@ fn pooled_interval(hits: &[u16], points: u64, runs: u64, p: f64) -> Interval {
     )
 }
 
+/// The pooled probability of an outcome over every (point, run), from each run's count of
+/// points with it (`hits`, one a run), with Wilson's interval at the runs' effective number of
+/// trials: the rows of a run move together (the same sampled numbers at every point), so the
+/// variance is taken over the runs and the n of Wilson's interval is p(1 − p) over it (Kish's
+/// effective sample size; at most every row), with Student's t quantile for the runs' number.
+/// A t interval on the runs' means, cut at 0, read 0 at its low end after a few hits. `None`
+/// as for [`by_runs`].
 fn pooled_probability(hits: &[u16], points: u64) -> Option<Interval> {
     let mut m = Moments::default();
     for &x in hits {

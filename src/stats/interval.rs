@@ -290,6 +290,26 @@ pub fn levels_mean_interval(counts: &[u64]) -> Option<Interval> {
     let v = (0..counts.len()).fold(0, |b, l| if counts[l] > counts[b] { l } else { b });
     // Squared deviations below and above the mean, level by level.
     let (mut below, mut above) = (0.0f64, 0.0f64);
+    // The shares move against each other (they sum to 1): the sum of squares treats them as
+    // independent, which on one side of `v` overstates the variance of the mean by a factor
+    // (Σd²p − Σd²p²) / (Σd²p − (Σdp)²): 1.28 times as wide at [0.4, 0.2, 0.2, 0.2], however
+    // many the runs. Scaled back to the multinomial's variance (never widened: Student's t holds
+    // the other case), it keeps Wilson's skew where few runs are off `v` (there the ratio is
+    // about 1) and comes to Student's t as the runs grow.
+    let (mut d2p, mut d2p2, mut dp) = (0.0f64, 0.0f64, 0.0f64);
+    for (l, &c) in counts.iter().enumerate() {
+        if l != v && c > 0 {
+            let (d, p) = (l as f64 - v as f64, c as f64 / n as f64);
+            d2p += d * d * p;
+            d2p2 += d * d * p * p;
+            dp += d * p;
+        }
+    }
+    let shrink = if d2p > d2p2 {
+        ((d2p - dp * dp) / (d2p - d2p2)).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
     for (l, &c) in counts.iter().enumerate() {
         if l == v || c == 0 {
             continue;
@@ -301,8 +321,8 @@ pub fn levels_mean_interval(counts: &[u64]) -> Option<Interval> {
             (w.high - w.estimate) * d.abs(),
         );
         let (lo, hi) = if d > 0.0 { (less, more) } else { (more, less) };
-        below += lo * lo;
-        above += hi * hi;
+        below += shrink * lo * lo;
+        above += shrink * hi * hi;
     }
     // The levels no run reached: above `v`, as many runs as Wilson allows none of them to be
     // at the farthest; below, likewise.
@@ -605,6 +625,28 @@ mod tests {
             i.half_width() < 1.06 * t.half_width(),
             "{i:?} against {t:?}"
         );
+    }
+
+    /// Runs spread over levels on one side of the commonest: the shares' deviations in
+    /// quadrature took them as independent, 1.28 times Student's t however many the runs
+    /// (0.98 to 0.99 coverage at 1,000 runs); scaled to the multinomial's variance, about t
+    /// (Wilson's skew on a share of 5% of 1,000 runs still a little wider above).
+    #[test]
+    fn a_mean_level_spread_on_one_side_comes_to_students_t() {
+        for (counts, sum, squares) in [
+            ([4000u64, 2000, 2000, 2000], 12_000u128, 28_000u128),
+            ([700, 150, 100, 50], 500, 1000),
+            ([100, 600, 200, 100], 1300, 2300),
+        ] {
+            let n = counts.iter().sum();
+            let i = levels_mean_interval(&counts).unwrap();
+            let t = bounded_mean_interval_of_sums(n, sum, squares, (0.0, 3.0));
+            assert!(i.estimate == t.estimate && i.low <= t.low && i.high >= t.high);
+            assert!(
+                i.half_width() < 1.06 * t.half_width(),
+                "{counts:?}: {i:?} against {t:?}"
+            );
+        }
     }
 
     /// The exact coverage of [`levels_mean_interval`] where runs are at three levels, most at

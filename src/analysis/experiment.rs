@@ -722,11 +722,10 @@ pub fn run(
     // Every point plays the same runs (the same sampled numbers), so a run's rows at the
     // points are not independent pairs: the pooled effect's interval is taken over runs.
     let runs_n = usize::try_from(req.runs).unwrap_or(usize::MAX);
-    let by_run_bytes = 2 * req.runs as u128 + 4 * req.runs as u128 * (nv as u128 - 1);
+    let by_run_bytes = 4 * req.runs as u128 * (nv as u128 - 1);
     if outcome.is_some() && by_run_bytes > crate::engine::COUNTS_BUDGET as u128 {
         return Err(Error::Input(format!(
-            "the variants' effects keep 2 bytes a run for the base and 4 for each variant \
-             compared: {} MiB for \
+            "the variants' effects keep 4 bytes a run for each variant compared: {} MiB for \
              {} runs and {} variants, more than brink's budget of {} MiB; compare fewer \
              variants or play fewer runs",
             by_run_bytes >> 20,
@@ -735,11 +734,16 @@ pub fn run(
             crate::engine::COUNTS_BUDGET >> 20
         )));
     }
+    // The base's hits a run (2 bytes) give its pooled probability an interval, where the
+    // budget has room for them; without, the experiment runs and the base's pooled
+    // probability has no interval.
+    let base_kept = by_run_bytes + 2 * req.runs as u128 <= crate::engine::COUNTS_BUDGET as u128;
     // The base keeps its hits a run too: its pooled probability's interval.
     let mut by_run: Vec<(Vec<u16>, Vec<i16>)> = (0..nv)
         .map(|vi| match outcome {
             Some(_) if vi > 0 => (vec![0; runs_n], vec![0; runs_n]),
-            Some(_) => (vec![0; runs_n], vec![]),
+            Some(_) if base_kept => (vec![0; runs_n], vec![]),
+            Some(_) => (vec![], vec![]),
             None => (vec![], vec![]),
         })
         .collect();
@@ -909,7 +913,7 @@ pub fn run(
         }
     }
     let n_points = plan.points.len() as u64;
-    let base_probability = outcome.map(|o| {
+    let base_probability = outcome.filter(|_| base_kept).map(|o| {
         let (hits, n) = points
             .iter()
             .map(|p| (p.variants[0].outcomes[o].runs_hit, p.variants[0].runs))

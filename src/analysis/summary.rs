@@ -513,50 +513,43 @@ impl Summary {
                         tally.outcome_steps.get(o).copied().unwrap_or(0) as f64
                             / tally.outcome_hits[o] as f64
                     }),
-                    // Judged at the end alone, an outcome holds one step in every run it
-                    // happens in, by definition: its mean is exact.
-                    mean_steps_held_interval: steps_interval_from(
-                        tally.outcome_hits[o],
-                        tally.outcome_steps.get(o).copied().unwrap_or(0) as u128,
-                        tally.outcome_steps_squares.get(o).copied(),
-                        1,
-                        m.horizon,
-                    )
-                    .map(|i| {
-                        if spec.at_end {
-                            Interval {
-                                low: i.estimate,
-                                high: i.estimate,
-                                ..i
-                            }
-                        } else {
-                            i
-                        }
-                    })
-                    // From one run too: exact needs no spread.
-                    .or_else(|| {
-                        (spec.at_end && tally.outcome_hits[o] == 1).then_some(Interval {
+                    mean_steps_held_interval: if spec.at_end {
+                        // Judged at the end alone, an outcome holds one step in every run it
+                        // happens in, by definition: exact, from one run too (from two, as
+                        // every duration, only where the tally kept the squares).
+                        let one = Interval {
                             estimate: 1.0,
                             low: 1.0,
                             high: 1.0,
-                        })
-                    }),
+                        };
+                        match tally.outcome_hits[o] {
+                            0 => None,
+                            1 => Some(one),
+                            _ => tally.outcome_steps_squares.get(o).map(|_| one),
+                        }
+                    } else {
+                        steps_interval_from(
+                            tally.outcome_hits[o],
+                            tally.outcome_steps.get(o).copied().unwrap_or(0) as u128,
+                            tally.outcome_steps_squares.get(o).copied(),
+                            1,
+                            m.horizon,
+                        )
+                    },
                 }
             })
             .collect();
         let index_by_step = (0..m.horizon as usize)
-            .map(|t| IndexStep {
-                step: t as u32,
-                mean: tally.index_mean_by_step[t].value() / nf,
-                mean_interval: (n >= 2).then(|| {
-                    bounded_mean_interval(
-                        n,
-                        tally.index_mean_by_step[t].value() / nf,
-                        tally.index_by_step[t].sd_bound(),
-                        m.bounds,
-                    )
-                }),
-                q: QS.map(|q| tally.index_by_step[t].quantile(q)),
+            .map(|t| {
+                let mean = tally.index_mean_by_step[t].value() / nf;
+                IndexStep {
+                    step: t as u32,
+                    mean,
+                    mean_interval: (n >= 2).then(|| {
+                        bounded_mean_interval(n, mean, tally.index_by_step[t].sd_bound(), m.bounds)
+                    }),
+                    q: QS.map(|q| tally.index_by_step[t].quantile(q)),
+                }
             })
             .collect();
         let share = |c: &[u64]| c.iter().map(|&x| x as f64 / nf).collect::<Vec<f64>>();

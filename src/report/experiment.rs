@@ -376,10 +376,9 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
         let mean = crate::analysis::experiment::pooled_share(r, vi, k);
         let mean = match crate::analysis::experiment::pooled_interval_of(r, vi) {
             Some(i) if i.is_bounded() => format!(
-                "{} ({} – {})",
+                "{} ({})",
                 crate::report::charts::percent(mean),
-                crate::report::charts::percent(i.low),
-                crate::report::charts::percent(i.high)
+                i.text(crate::report::charts::percent, " – ")
             ),
             _ => crate::report::charts::percent(mean),
         };

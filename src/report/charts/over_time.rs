@@ -60,11 +60,21 @@ impl Drawing for OverTime<'_> {
         let outs = &c.s.outcomes;
         let n = outs.iter().map(|o| o.by_step.len()).max().unwrap_or(0);
         let xmax = (n.saturating_sub(1) as f64).max(1.0);
-        // The scale holds the bands too (at 20 runs without a hit, the estimates topped it
-        // at 5% and the intervals, to 16%, were cut flat).
-        let top = (0..outs.len())
-            .flat_map(|o| (0..outs[o].by_step.len()).map(move |t| (o, t)))
-            .map(|(o, t)| c.s.so_far_interval(o, t).high.max(outs[o].by_step[t]))
+        // Each outcome's 95% interval at each step, drawn as a band about its line. The scale
+        // holds the bands too (at 20 runs without a hit, the estimates topped it at 5% and the
+        // intervals, to 16%, were cut flat).
+        let intervals: Vec<Vec<_>> = (0..outs.len())
+            .map(|o| {
+                (0..outs[o].by_step.len())
+                    .map(|t| c.s.so_far_interval(o, t))
+                    .collect()
+            })
+            .collect();
+        let top = outs
+            .iter()
+            .zip(&intervals)
+            .flat_map(|(o, bands)| o.by_step.iter().zip(bands))
+            .map(|(&p, band)| band.high.max(p))
             .filter(|p| p.is_finite())
             .fold(0.0, f64::max);
         let ymax = super::probability_top(top);
@@ -84,7 +94,7 @@ impl Drawing for OverTime<'_> {
         )?;
         let (cols, rows) = self.grid();
         let panels = body.split_evenly((rows, cols));
-        for (i, (o, panel)) in outs.iter().zip(&panels).enumerate() {
+        for ((o, panel), bands) in outs.iter().zip(&panels).zip(&intervals) {
             let (pw, _) = panel.dim_in_pixel();
             let (head, area) = panel.split_vertically(HEAD_H);
             let lines = wrap(
@@ -135,15 +145,12 @@ impl Drawing for OverTime<'_> {
                 MAIN.mix(0.15).filled(),
             )))?;
             // Each step's 95% interval as a darker band about the line.
-            let intervals: Vec<_> = (0..o.by_step.len())
-                .map(|t| c.s.so_far_interval(i, t))
-                .collect();
-            if !intervals.is_empty() {
+            if !bands.is_empty() {
                 let clamp = |p: f64| p.clamp(0.0, ymax);
-                let band: Vec<(f64, f64)> = (intervals.iter().enumerate())
+                let band: Vec<(f64, f64)> = (bands.iter().enumerate())
                     .map(|(t, i)| (t as f64, clamp(i.high)))
                     .chain(
-                        (intervals.iter().enumerate())
+                        (bands.iter().enumerate())
                             .rev()
                             .map(|(t, i)| (t as f64, clamp(i.low))),
                     )
@@ -156,7 +163,7 @@ impl Drawing for OverTime<'_> {
             let last = o.by_step.last().copied().unwrap_or(0.0);
             let (px, py) = chart.backend_coord(&(0.0, ymax));
             let base = area.get_base_pixel();
-            let note = match intervals.last() {
+            let note = match bands.last() {
                 Some(i) => format!("{} ({}) by the end", percent(last), i.text(percent, "–")),
                 None => format!("{} by the end", percent(last)),
             };

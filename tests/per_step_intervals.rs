@@ -74,9 +74,19 @@ fn every_per_step_share_has_its_wilson_interval() {
         let mut so_far = 0;
         for (t, &k) in first.iter().enumerate() {
             so_far += k;
-            assert_eq!(s.so_far_interval(o, t), wilson(so_far, n, Z95));
+            let i = s.so_far_interval(o, t);
+            if s.outcomes[o].judged_at_end && t + 1 < first.len() {
+                // Judged at the end alone: 0 before the last step by construction.
+                assert_eq!((so_far, i.low, i.high), (0, 0.0, 0.0), "{o} at {t}");
+            } else {
+                assert_eq!(i, wilson(so_far, n, Z95));
+            }
         }
     }
+    assert!(
+        s.outcomes.iter().any(|o| o.judged_at_end),
+        "the tutorial has one"
+    );
     // P(a | b) over the runs where b happened.
     let outcomes = s.outcomes.len();
     for a in 0..outcomes {
@@ -315,4 +325,20 @@ fn an_outcome_judged_at_the_end_holds_exactly_one_step() {
     let many = summary_of(&loaded, &m, 5, 0, 300);
     let i = many.outcomes[at_end].mean_steps_held_interval.unwrap();
     assert_eq!((i.estimate, i.low, i.high), (1.0, 1.0, 1.0));
+    // Before the last step it cannot have happened: the per-step table's interval is [0, 0]
+    // there (not Wilson's 0 to 1.3% of a share of 0 in 300 runs), Wilson's at the last step.
+    let table = brink::report::csv::timeseries_table(&many);
+    let col = |name: &str| table.columns.iter().position(|c| c.name == name).unwrap();
+    let (p, low, high) = (
+        col("p_calm_at_end_so_far"),
+        col("p_calm_at_end_so_far_low"),
+        col("p_calm_at_end_so_far_high"),
+    );
+    let last = table.rows.len() - 1;
+    for row in &table.rows[..last] {
+        assert_eq!((&*row[p], &*row[low], &*row[high]), ("0", "0", "0"));
+    }
+    let end = many.so_far_interval(at_end, last);
+    assert!(end.high > end.estimate && end.estimate > 0.0, "{end:?}");
+    assert_eq!(table.rows[last][high], end.high.to_string());
 }

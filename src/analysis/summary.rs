@@ -695,9 +695,20 @@ impl Summary {
         self.manifest.runs
     }
 
-    /// P(outcome `o` by step `t`) with its Wilson 95% interval.
+    /// P(outcome `o` by step `t`) with its Wilson 95% interval. An outcome judged at the end
+    /// alone cannot have happened before the last step: there its share is 0 by construction,
+    /// not by sampling, and its interval is exactly [0, 0] (Wilson's would reach 16% at 20
+    /// runs).
     pub fn so_far_interval(&self, o: usize, t: usize) -> Interval {
-        share_interval(self.outcomes[o].by_step[t], self.runs())
+        let outcome = &self.outcomes[o];
+        if outcome.judged_at_end && t + 1 < outcome.by_step.len() {
+            return Interval {
+                estimate: 0.0,
+                low: 0.0,
+                high: 0.0,
+            };
+        }
+        share_interval(outcome.by_step[t], self.runs())
     }
 
     /// P(rung `r` at step `t`) with its Wilson 95% interval.

@@ -17,12 +17,12 @@ fn main() -> ExitCode {
     app::interrupt::ignore_file_size_signal();
     let cli = match app::cli::Cli::try_parse() {
         Ok(cli) => cli,
-        // An argument clap refuses is quoted in its message: written as plain text (clap
-        // leaves out the control characters of the value it quotes) through the same writer
-        // as every other message, so that a value holding ESC cannot drive the terminal (help
-        // and version as clap prints them).
+        // An argument clap refuses is quoted in its message: a hostile value escaped and
+        // cut (`refused_argument`), written through the same writer as every other message,
+        // so that a value holding ESC cannot drive the terminal (help and version as clap
+        // prints them).
         Err(e) if e.use_stderr() => {
-            app::terminal::tell(e.render().to_string().trim_end());
+            app::terminal::tell(&app::terminal::refused_argument(&e));
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
         Err(e) => e.exit(),

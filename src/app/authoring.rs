@@ -712,7 +712,8 @@ fn recorded_command_agrees(dir: &Path, args: &[String], manifest: &Manifest) -> 
             ) {
                 return wrong("writes no result (it asks for help or the version)".into());
             }
-            let first = e.to_string();
+            // (A hostile value quoted escaped and cut, as on the command line.)
+            let first = crate::app::terminal::refused_argument(&e);
             let first = first
                 .lines()
                 .next()

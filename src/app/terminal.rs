@@ -68,6 +68,48 @@ pub fn stdout_result() -> std::io::Result<()> {
     }
 }
 
+/// The message for an argument clap refused. clap quotes the value whole: a `--set` value of
+/// a hundred thousand characters came back whole, and a newline in it started a line of its
+/// own that could pass for brink's. Where a value it would quote holds a control character or
+/// runs past 80 characters, the message is brink's own with the value quoted and escaped
+/// ([`brink::text::quoted_name`]), the parser's reason kept; otherwise clap's as it is.
+pub fn refused_argument(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let rendered = e.render().to_string();
+    let strings = |v: &ContextValue| -> Vec<String> {
+        match v {
+            ContextValue::String(s) => vec![s.clone()],
+            ContextValue::Strings(s) => s.clone(),
+            _ => vec![],
+        }
+    };
+    let hostile = |s: &String| s.chars().count() > 80 || s.chars().any(brink::text::unsafe_char);
+    let quoted: Vec<String> = e
+        .context()
+        .flat_map(|(_, v)| strings(v))
+        .filter(hostile)
+        .map(|s| brink::text::quoted_name(&s))
+        .collect();
+    if quoted.is_empty() {
+        return rendered.trim_end().to_string();
+    }
+    let reason = std::error::Error::source(e).map(|s| format!(": {s}"));
+    let text = match (
+        e.get(ContextKind::InvalidValue),
+        e.get(ContextKind::InvalidArg),
+    ) {
+        (Some(ContextValue::String(v)), Some(ContextValue::String(arg))) if !hostile(arg) => {
+            format!(
+                "invalid value {} for '{arg}'{}",
+                brink::text::quoted_name(v),
+                reason.unwrap_or_default()
+            )
+        }
+        _ => format!("{}: {}", e.kind(), quoted.join(", ")),
+    };
+    format!("error: {text}\n\nFor more information, try '--help'.")
+}
+
 /// Writes a line to standard error, escaped ([`safe_text`]). A failed write (a log on a full
 /// disk, `2>&1 | head` whose reader is gone) is ignored: `eprintln!` would panic there, turning
 /// a finished command into a crash and losing its work.
@@ -79,6 +121,49 @@ pub fn tell(text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A refused value is quoted escaped and cut where it holds a control character or is
+    /// long; a plain one keeps clap's message.
+    #[test]
+    fn a_refused_value_is_quoted_safely() {
+        use clap::Parser;
+        let refuse = |args: &[&str]| {
+            let all: Vec<&str> = ["brink", "run", "s.ron"]
+                .iter()
+                .chain(args)
+                .copied()
+                .collect();
+            match crate::app::cli::Cli::try_parse_from(&all) {
+                Ok(_) => panic!("accepted {all:?}"),
+                Err(e) => refused_argument(&e),
+            }
+        };
+        let m = refuse(&["--set", "a.b\nerror: forged"]);
+        assert_eq!(m.lines().count(), 3, "{m}");
+        assert!(
+            m.starts_with(
+                "error: invalid value \"a.b\\nerror: forged\" for '--set <PATH=VALUE>': no '='"
+            ),
+            "{m}"
+        );
+        let long = format!("a.b={}", "[".repeat(100_000));
+        let m = refuse(&["--set", &long]);
+        assert!(m.len() < 600, "{} bytes", m.len());
+        assert!(m.contains("(100004 characters)"), "{m}");
+        let m = refuse(&["--runs", "1\u{1b}[2J"]);
+        assert!(m.contains("\"1\\u{1b}[2J\""), "{m}");
+        assert!(!m.contains('\u{1b}'), "{m}");
+        // An unknown argument that is itself hostile.
+        let m = refuse(&["--fo\no"]);
+        assert!(m.contains("\"--fo\\no\""), "{m}");
+        assert_eq!(m.lines().count(), 3, "{m}");
+        // A plain refusal: clap's own message.
+        let m = refuse(&["--set", "a.b"]);
+        assert!(
+            m.starts_with("error: invalid value 'a.b' for '--set"),
+            "{m}"
+        );
+    }
 
     #[test]
     fn no_control_character_survives() {

@@ -24,10 +24,21 @@ use brink::report::Artifact;
 use brink::scenario::{LoadedScenario, Scenario};
 use brink::stats::Tally;
 
+/// The shard file format this brink writes, and the highest it reads. Raised whenever what a
+/// shard file holds changes so that an older brink would misread it (its counts' fields above
+/// all: `the_counts_fields_are_pinned` below fails until it is): an older brink would take
+/// the fields it does not know for damage (its tally's hash would not match), and the
+/// version in the manifest is shared by every build between releases. Files written before
+/// the number was kept read as format 0.
+pub const SHARD_FORMAT: u32 = 1;
+
 /// What a shard folder's `shard.json` holds. (`C` is the counts: a merge's first pass keeps a
 /// [`Seen`] in their place.)
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ShardFile<C = Tally> {
+    /// The shard file format ([`SHARD_FORMAT`]; 0 when absent).
+    #[serde(default)]
+    pub format: u32,
     /// The manifest of the whole job (`runs` is the job's total).
     pub manifest: Manifest,
     /// `I/N` as given.
@@ -49,6 +60,7 @@ impl<C> ShardFile<C> {
     /// The same file with its counts replaced by `f(counts)`.
     fn map_counts<D>(self, f: impl FnOnce(C) -> D) -> ShardFile<D> {
         ShardFile {
+            format: self.format,
             manifest: self.manifest,
             shard: self.shard,
             first_run: self.first_run,
@@ -130,6 +142,7 @@ pub fn shard_file(
     tally: &Tally,
 ) -> Result<Artifact> {
     let file = ShardFile {
+        format: SHARD_FORMAT,
         manifest,
         shard: (spec.index, spec.count),
         first_run: plan.first_run,
@@ -696,6 +709,9 @@ fn join_runs_csv(
 /// [`ShardFile`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CompareShardFile<C = brink::analysis::compare::PairedTally> {
+    /// The shard file format ([`SHARD_FORMAT`]; 0 when absent).
+    #[serde(default)]
+    pub format: u32,
     /// The manifest of the whole comparison (`runs` is the job's total, per arm).
     pub manifest: Manifest,
     pub shard: (u64, u64),
@@ -717,6 +733,7 @@ impl<C> CompareShardFile<C> {
     /// The same file with its counts replaced by `f(counts)`.
     fn map_counts<D>(self, f: impl FnOnce(C) -> D) -> CompareShardFile<D> {
         CompareShardFile {
+            format: self.format,
             manifest: self.manifest,
             shard: self.shard,
             first_run: self.first_run,
@@ -749,6 +766,7 @@ impl CompareShardFile {
         let first = scenario.outcomes.first().map(|o| o.name.clone());
         let tornado_outcome = tornado_outcome.or(first.filter(|_| tornado));
         Ok(CompareShardFile {
+            format: SHARD_FORMAT,
             manifest,
             shard: (spec.index, spec.count),
             first_run: plan.first_run,
@@ -1052,8 +1070,47 @@ fn read_json<T: serde::de::DeserializeOwned>(
             e => e,
         })?;
     let bytes = crate::app::output::read_bounded(&p, MAX_SHARD_FILE_BYTES)?;
+    newer_format(dir, file, &bytes)?;
     let f = serde_json::from_slice(&bytes).map_err(|e| damaged(dir, format!("{file}: {e}")))?;
     Ok((f, brink::scenario::sha256_hex(&bytes), marker))
+}
+
+/// Refuses a shard file of a format newer than this brink reads ([`SHARD_FORMAT`]), naming
+/// the brink that wrote it, before its fields are read (as this brink's, they would not
+/// match their hash, and the shard would be called damaged).
+fn newer_format(dir: &Path, file: &str, bytes: &[u8]) -> Result<()> {
+    /// What is read first: the format, and who wrote the file.
+    #[derive(Deserialize)]
+    struct Head {
+        #[serde(default)]
+        format: u32,
+        manifest: Option<Writer>,
+    }
+    #[derive(Deserialize)]
+    struct Writer {
+        tool: Option<String>,
+        version: Option<String>,
+    }
+    // A file that does not parse is left to the full read, which says where.
+    let Ok(head) = serde_json::from_slice::<Head>(bytes) else {
+        return Ok(());
+    };
+    if head.format <= SHARD_FORMAT {
+        return Ok(());
+    }
+    let writer = head
+        .manifest
+        .and_then(|m| Some(format!("{} {}", m.tool?, m.version?)))
+        .map_or("a newer brink".to_string(), |w| {
+            brink::text::escape(&w, false).into_owned()
+        });
+    Err(Error::Input(format!(
+        "{}: its {file} was written by {writer} in shard format {}, and this brink {} reads \
+         formats up to {SHARD_FORMAT}: shards are merged by the version of brink that wrote them",
+        dir.shown(),
+        head.format,
+        env!("CARGO_PKG_VERSION")
+    )))
 }
 
 /// Reads a shard folder, checking it whole, for a merge's first pass: its counts are dropped,
@@ -1374,6 +1431,194 @@ mod tests {
                 d
             })
             .collect()
+    }
+
+    /// A shard written by a newer brink (a higher format, its counts with a field this brink
+    /// does not know, its marker as that brink wrote it) is refused as such, naming the
+    /// brink that wrote it: not called damaged.
+    #[test]
+    fn a_shard_of_a_newer_format_is_refused_by_name() {
+        let root = std::env::temp_dir().join(format!("brink-format-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let dirs = shards_of(
+            &root,
+            "scenarios/examples/richardson.ron",
+            2,
+            &["--runs", "30"],
+        );
+        let file = dirs[0].join("shard.json");
+        let written: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        assert_eq!(written["format"], SHARD_FORMAT, "written with the format");
+        let rewrite = |format: u32| {
+            let mut v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+            v["format"] = format.into();
+            v["manifest"]["version"] = "9.0.0".into();
+            v["tally"]["counts_of_a_later_day"] = serde_json::json!([1, 2, 3]);
+            // The newer brink hashes its counts whole.
+            v["tally_sha256"] =
+                brink::scenario::sha256_hex(&serde_json::to_vec(&v["tally"]).unwrap()).into();
+            let bytes = serde_json::to_vec(&v).unwrap();
+            std::fs::write(&file, &bytes).unwrap();
+            let marker_file = dirs[0].join(crate::app::output::MARKER);
+            let mut m: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&marker_file).unwrap()).unwrap();
+            for e in m["files"].as_array_mut().unwrap() {
+                if e["name"] == "shard.json" {
+                    e["bytes"] = bytes.len().into();
+                    e["sha256"] = brink::scenario::sha256_hex(&bytes).into();
+                }
+            }
+            std::fs::write(&marker_file, serde_json::to_vec(&m).unwrap()).unwrap();
+        };
+        rewrite(SHARD_FORMAT + 1);
+        let e = read(0, &dirs[0])
+            .map(|_| ())
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            e.contains(&format!(
+                "written by brink 9.0.0 in shard format {}",
+                SHARD_FORMAT + 1
+            )) && !e.contains("damaged"),
+            "{e}"
+        );
+        // The same file at this format: the field it does not know breaks the tally's hash.
+        rewrite(SHARD_FORMAT);
+        let e = read(0, &dirs[0])
+            .map(|_| ())
+            .expect_err("refused")
+            .to_string();
+        assert!(e.contains("damaged"), "{e}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// The fields of the counts a shard carries, pinned: a change to them must raise
+    /// [`SHARD_FORMAT`] (an older brink would misread the shard), then be pinned here anew.
+    #[test]
+    fn the_counts_fields_are_pinned() {
+        fn keys(v: &serde_json::Value, at: &str, out: &mut std::collections::BTreeSet<String>) {
+            match v {
+                serde_json::Value::Object(o) => {
+                    for (k, x) in o {
+                        let path = format!("{at}.{k}");
+                        out.insert(path.clone());
+                        keys(x, &path, out);
+                    }
+                }
+                serde_json::Value::Array(a) => {
+                    for x in a {
+                        keys(x, &format!("{at}[]"), out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let path = format!(
+            "{}/scenarios/examples/tutorial.ron",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let loaded = brink::scenario::load(Path::new(&path), Default::default()).unwrap();
+        let m = brink::model::compile(&loaded.scenario, None).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        keys(
+            &serde_json::to_value(Tally::new(&m)).unwrap(),
+            "tally",
+            &mut seen,
+        );
+        let arms = brink::analysis::compare::arms(&loaded.scenario, &[], false).unwrap();
+        let paired = brink::analysis::compare::PairedTally::new(&arms);
+        keys(&serde_json::to_value(&paired).unwrap(), "paired", &mut seen);
+        // (Each arm's tally is a tally, pinned above.)
+        let seen: Vec<String> = seen
+            .into_iter()
+            .filter(|k| !k.starts_with("paired.tallies[]"))
+            .collect();
+        let pinned: &[&str] = &[
+            "paired.diffs",
+            "paired.diffs[][].max",
+            "paired.diffs[][].min",
+            "paired.diffs[][].n",
+            "paired.diffs[][].sum",
+            "paired.diffs[][].sum.partials",
+            "paired.diffs[][].sumsq",
+            "paired.diffs[][].sumsq.partials",
+            "paired.gained",
+            "paired.lost",
+            "paired.tallies",
+            "paired.values",
+            "paired.values[][].max",
+            "paired.values[][].min",
+            "paired.values[][].n",
+            "paired.values[][].sum",
+            "paired.values[][].sum.partials",
+            "paired.values[][].sumsq",
+            "paired.values[][].sumsq.partials",
+            "tally.cost",
+            "tally.cost[].max",
+            "tally.cost[].min",
+            "tally.cost[].n",
+            "tally.cost[].sum",
+            "tally.cost[].sum.partials",
+            "tally.cost[].sumsq",
+            "tally.cost[].sumsq.partials",
+            "tally.cost_hist",
+            "tally.cost_hist[].counts",
+            "tally.event_first",
+            "tally.event_hits",
+            "tally.final_index_moments",
+            "tally.final_index_moments.max",
+            "tally.final_index_moments.min",
+            "tally.final_index_moments.n",
+            "tally.final_index_moments.sum",
+            "tally.final_index_moments.sum.partials",
+            "tally.final_index_moments.sumsq",
+            "tally.final_index_moments.sumsq.partials",
+            "tally.final_rung",
+            "tally.gain",
+            "tally.gain[].max",
+            "tally.gain[].min",
+            "tally.gain[].n",
+            "tally.gain[].sum",
+            "tally.gain[].sum.partials",
+            "tally.gain[].sumsq",
+            "tally.gain[].sumsq.partials",
+            "tally.horizon",
+            "tally.index_by_step",
+            "tally.index_by_step[].counts",
+            "tally.index_by_step[].hi",
+            "tally.index_by_step[].lo",
+            "tally.index_mean_by_step",
+            "tally.index_mean_by_step[].partials",
+            "tally.level_by_step",
+            "tally.max_level",
+            "tally.outcome_first",
+            "tally.outcome_hits",
+            "tally.outcome_last",
+            "tally.outcome_pairs",
+            "tally.outcome_steps",
+            "tally.outcome_steps_squares",
+            "tally.peak_index_moments",
+            "tally.peak_index_moments.max",
+            "tally.peak_index_moments.min",
+            "tally.peak_index_moments.n",
+            "tally.peak_index_moments.sum",
+            "tally.peak_index_moments.sum.partials",
+            "tally.peak_index_moments.sumsq",
+            "tally.peak_index_moments.sumsq.partials",
+            "tally.peak_rung",
+            "tally.rung_by_step",
+            "tally.runs",
+            "tally.steps_in_force_squares",
+            "tally.steps_on_rung",
+            "tally.steps_on_rung_squares",
+        ];
+        assert_eq!(
+            seen, pinned,
+            "the counts' fields changed: raise SHARD_FORMAT ({SHARD_FORMAT}) and pin them anew"
+        );
     }
 
     /// Shards whose carried scenarios differ: the odd one out is named as damaged, the first

@@ -1014,3 +1014,79 @@ fn a_comparison_where_nothing_moves_the_outcome_says_so() {
     assert!(html.contains("every lever frozen, each measure also forced to its top level"));
     assert!(!html.contains("so their order here means nothing"));
 }
+
+/// The points of each arm's band in the time-to-outcome chart (`opacity="0.12"` polygons): the
+/// upper ends at steps 0, 1, … then the lower ends back to step 0, as (x, y) pixels.
+fn bands_of(svg: &str) -> Vec<Vec<(i64, i64)>> {
+    svg.split("<polygon opacity=\"0.12\"")
+        .skip(1)
+        .map(|p| {
+            let points = p
+                .split("points=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            points
+                .split_whitespace()
+                .map(|xy| {
+                    let (x, y) = xy.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Each arm's line of the focus outcome over time has its 95% band (the statistics contract:
+/// every probability with its interval); an outcome judged at the end alone has none before
+/// the last step, where it cannot have happened.
+#[test]
+fn each_arms_line_over_time_has_its_band() {
+    let scratch = common::scratch("compare-bands");
+    let run = |outcome: &str| {
+        let out = scratch.join(outcome);
+        ok(&[
+            "compare",
+            "scenarios/examples/tutorial.ron",
+            "--all",
+            "--no-tornado",
+            "--outcome",
+            outcome,
+            "--runs",
+            "60",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let svg = std::fs::read_to_string(out.join("compare_time_to_outcome.svg")).unwrap();
+        let json = common::json(&out.join("compare.json"));
+        let arms = json["arms"].as_array().unwrap().len();
+        let bands = bands_of(&svg);
+        assert_eq!(bands.len(), arms, "{outcome}: one band an arm");
+        assert!(svg.contains("95% interval"), "{outcome}: the subtitle");
+        bands
+    };
+    let steps = 52;
+    for band in run("visa_imposed") {
+        assert_eq!(band.len(), 2 * steps, "upper and lower end at every step");
+        // At the end, 60 runs leave the interval some width, upper above lower (pixels grow
+        // downwards).
+        let (high, low) = (band[steps - 1], band[steps]);
+        assert_eq!(high.0, low.0);
+        assert!(high.1 < low.1, "{band:?}");
+    }
+    for band in run("calm_at_end") {
+        for t in 0..steps - 1 {
+            assert_eq!(
+                band[t],
+                band[2 * steps - 1 - t],
+                "step {t}: no width before the end"
+            );
+        }
+        assert!(
+            band[steps - 1].1 < band[steps].1,
+            "the last step's interval"
+        );
+    }
+}

@@ -19,7 +19,7 @@ use crate::analysis::compare::{ArmResult, CompareResult, Tornado};
 use crate::error::Result;
 use crate::model::Model;
 use crate::scenario::param::fmt_num;
-use crate::stats::Tally;
+use crate::stats::{Interval, Tally};
 
 /// "scenario · seed S · N runs per arm".
 fn footer(r: &CompareResult) -> String {
@@ -594,12 +594,35 @@ impl Drawing for TimeTo<'_> {
             &cx.footer,
             &self.title(),
             &format!(
-                "Share of runs in which “{}” has happened by {} t, for the base and each variant on the same runs",
+                "Share of runs in which “{}” has happened by {} t, for the base and each variant on the same runs; the shaded band about each line is its 95% interval",
                 cx.focus_label(),
                 cx.ctx.unit()
             ),
             &[],
         )?;
+        // Each arm's Wilson 95% interval at each step, over its runs (every arm runs the
+        // job's runs); an outcome judged at the end alone is 0 before the last step by
+        // construction, as in the run's chart.
+        let runs = cx.r.manifest.runs;
+        let at_end = cx.base.outcomes.get(o).is_some_and(|x| x.at_end);
+        let bands: Vec<Vec<Interval>> = (cx.arms.iter())
+            .map(|a| {
+                let steps = a.by_step.get(o).map_or(&[][..], Vec::as_slice);
+                (steps.iter().enumerate())
+                    .map(|(t, &p)| {
+                        if at_end && t + 1 < steps.len() {
+                            Interval {
+                                estimate: 0.0,
+                                low: 0.0,
+                                high: 0.0,
+                            }
+                        } else {
+                            crate::analysis::summary::share_interval(p, runs)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
         let entries = cx.line_entries(|a| &a.by_step[o]);
         let (plot_area, side) = super::with_legend(&body, entries.iter().map(|e| e.1.clone()));
         let n = cx
@@ -609,10 +632,10 @@ impl Drawing for TimeTo<'_> {
             .max()
             .unwrap_or(0);
         let xmax = (n.saturating_sub(1) as f64).max(1.0);
-        let top = cx
-            .arms
-            .iter()
+        // The scale holds the bands too.
+        let top = (cx.arms.iter())
             .flat_map(|a| a.by_step[o].iter().copied())
+            .chain(bands.iter().flatten().map(|i| i.high))
             .filter(|p| p.is_finite())
             .fold(0.0, f64::max);
         let ymax = super::probability_top(top);
@@ -629,6 +652,19 @@ impl Drawing for TimeTo<'_> {
                 y_numbers: true,
             },
         )?;
+        let clamp = |p: f64| p.clamp(0.0, ymax);
+        for (i, band) in bands.iter().enumerate().rev() {
+            let (col, _) = cx.style(i);
+            let edge: Vec<(f64, f64)> = (band.iter().enumerate())
+                .map(|(t, b)| (t as f64, clamp(b.high)))
+                .chain(
+                    (band.iter().enumerate())
+                        .rev()
+                        .map(|(t, b)| (t as f64, clamp(b.low))),
+                )
+                .collect();
+            chart.draw_series(std::iter::once(Polygon::new(edge, col.mix(0.12).filled())))?;
+        }
         for i in (0..cx.arms.len()).rev() {
             let pts: Vec<(f64, f64)> = cx.arms[i].by_step[o]
                 .iter()

@@ -241,10 +241,10 @@ fn a_pit_histogram_over_no_facts_is_empty() {
     assert!(b.pit_histogram.is_empty());
     let csv = String::from_utf8(brink::report::backtest::pit_csv(&b).unwrap()).unwrap();
     let rows: Vec<&str> = csv.lines().collect();
-    assert_eq!(rows[0], "bin_low,bin_high,share");
+    assert_eq!(rows[0], "bin_low,bin_high,share,share_low,share_high");
     assert_eq!(rows.len(), 11, "{csv}");
-    assert_eq!(rows[1], "0,0.1,");
-    assert!(rows[1..].iter().all(|r| r.ends_with(',')), "{csv}");
+    assert_eq!(rows[1], "0,0.1,,,");
+    assert!(rows[1..].iter().all(|r| r.ends_with(",,,")), "{csv}");
 }
 
 /// A scenario outcome that happens to be named like the outcome a fact adds keeps its name and

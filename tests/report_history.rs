@@ -328,10 +328,25 @@ fn backtest_files_tables_and_charts() {
     assert_eq!(rows[0][h.len() - 2], "1500");
 
     let (h, rows) = csv(&dir.join("pit.csv"));
-    assert_eq!(h, ["bin_low", "bin_high", "share"]);
+    assert_eq!(
+        h,
+        ["bin_low", "bin_high", "share", "share_low", "share_high"]
+    );
     assert_eq!(rows.len(), PIT_BINS);
     let total: f64 = rows.iter().map(|r| r[2].parse::<f64>().unwrap()).sum();
     assert!((total - 1.0).abs() < 1e-9, "PIT shares sum to {total}");
+    // Each share with Wilson's interval over the facts (a fractional count where a discrete
+    // fact spreads over bins).
+    let b: Backtest =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("backtest.json")).unwrap()).unwrap();
+    assert_eq!(b.pit_histogram_interval.len(), PIT_BINS);
+    for (i, r) in rows.iter().enumerate() {
+        let [p, low, high] = [2, 3, 4].map(|j| r[j].parse::<f64>().unwrap());
+        let w = brink::stats::wilson_effective(p, b.pit_facts as f64, brink::stats::Z95);
+        assert_eq!((low, high), (w.low, w.high), "bin {i}");
+        assert!(low <= p && p <= high && high > low, "bin {i}: {r:?}");
+        assert_eq!(b.pit_interval(i), w);
+    }
 
     // The charts: readable PNGs, SVGs with the observations marked.
     for case in ["pair_early", "pair_late"] {

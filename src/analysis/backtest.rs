@@ -20,7 +20,7 @@ use crate::numerics::rng::Master;
 use crate::scenario::LoadedScenario;
 use crate::scenario::timeline::{Observed, Target, Timeline, step_of_date};
 use crate::scenario::{Condition, Outcome, Scenario};
-use crate::stats::{Interval, Tally, Z95, wilson};
+use crate::stats::{Interval, Tally, Z95, wilson, wilson_effective};
 
 /// The central bands every banded fact is checked against.
 pub const BANDS: [f64; 3] = [0.5, 0.8, 0.95];
@@ -858,6 +858,35 @@ pub fn pit_histogram<'a>(pits: impl IntoIterator<Item = &'a (f64, f64)>, bins: u
     h
 }
 
+/// Each share of a PIT histogram over `facts` facts with its Wilson 95% interval, the facts
+/// taken as independent (they are not quite: a case's facts read the same runs, so the
+/// intervals are if anything too narrow). A discrete fact spreads its unit over several bins,
+/// so a bin's count may be fractional: Wilson's formula on that count over the facts
+/// ([`wilson_effective`]).
+///
+/// ```
+/// use brink::analysis::backtest::pit_intervals;
+/// let i = pit_intervals(&[0.25, 0.75], 20);
+/// assert_eq!(i[0], brink::stats::wilson(5, 20, brink::stats::Z95));
+/// assert!(i[1].low < 0.75 && 0.75 < i[1].high);
+/// ```
+pub fn pit_intervals(histogram: &[f64], facts: usize) -> Vec<Interval> {
+    histogram
+        .iter()
+        .map(|&share| wilson_effective(share, facts as f64, Z95))
+        .collect()
+}
+
+impl Backtest {
+    /// Bin `i`'s share with its Wilson 95% interval ([`pit_intervals`]).
+    pub fn pit_interval(&self, i: usize) -> Interval {
+        match self.pit_histogram_interval.get(i) {
+            Some(x) => *x,
+            None => pit_intervals(&self.pit_histogram[i..=i], self.pit_facts)[0],
+        }
+    }
+}
+
 /// Bins of the PIT histogram.
 pub const PIT_BINS: usize = 10;
 
@@ -871,6 +900,11 @@ pub struct Backtest {
     pub pit_histogram: Vec<f64>,
     /// Facts whose PIT enters the histogram.
     pub pit_facts: usize,
+    /// Each bin's share with its Wilson 95% interval over the facts ([`pit_intervals`]);
+    /// absent from back-tests written before it was kept ([`Backtest::pit_interval`] derives
+    /// it then).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pit_histogram_interval: Vec<Interval>,
     /// Per band level, the share of all banded facts whose observation lies in it (empty when
     /// no fact has bands).
     pub coverage: Vec<(f64, f64)>,
@@ -902,8 +936,10 @@ pub fn combine(cases: Vec<CaseResult>, posterior: Option<String>) -> Backtest {
     let facts: Vec<&FactResult> = cases.iter().flat_map(|c| &c.facts).collect();
     let coverage = coverage(&banded);
     let coverage_interval = coverage_interval(&banded);
+    let histogram = pit_histogram(&pits, PIT_BINS);
     Backtest {
-        pit_histogram: pit_histogram(&pits, PIT_BINS),
+        pit_histogram_interval: pit_intervals(&histogram, pits.len()),
+        pit_histogram: histogram,
         pit_facts: pits.len(),
         coverage,
         coverage_interval,

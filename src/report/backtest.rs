@@ -19,6 +19,7 @@ use crate::report::pages::{TableView, header, render};
 use crate::scenario::param::fmt_num;
 use crate::scenario::timeline::{Fact, Observed};
 use crate::scenario::{Lever, Scenario};
+use crate::stats::Interval;
 
 /// Every file of a back-test: `backtest.json`, `facts.csv`, `cases.csv`, `pit.csv` and, when
 /// `charts` is true, per case `<case>_time_to_fact.{png,svg}` (when it has dated facts),
@@ -248,23 +249,37 @@ pub fn cases_csv(b: &Backtest) -> Result<Vec<u8>> {
 }
 
 /// `pit.csv`: the PIT histogram over all cases, one row per bin (`bin_low`, `bin_high`,
-/// `share`; the share empty when no fact has a PIT, as coverage is without bands).
+/// `share`, and its Wilson 95% interval `share_low`, `share_high`; the share and its ends
+/// empty when no fact has a PIT, as coverage is without bands).
 pub fn pit_csv(b: &Backtest) -> Result<Vec<u8>> {
     let bins = match b.pit_histogram.len() {
         0 => crate::analysis::backtest::PIT_BINS,
         n => n,
     };
     let n = bins as f64;
+    let end = |i: usize, at: fn(&Interval) -> f64| {
+        if i < b.pit_histogram.len() {
+            at(&b.pit_interval(i)).to_string()
+        } else {
+            String::new()
+        }
+    };
     let rows = (0..bins)
         .map(|i| {
             vec![
                 (i as f64 / n).to_string(),
                 ((i + 1) as f64 / n).to_string(),
                 b.pit_histogram.get(i).map_or(String::new(), f64::to_string),
+                end(i, |x| x.low),
+                end(i, |x| x.high),
             ]
         })
         .collect();
-    crate::report::csv::named_table("pit.csv", &["bin_low", "bin_high", "share"], rows)
+    crate::report::csv::named_table(
+        "pit.csv",
+        &["bin_low", "bin_high", "share", "share_low", "share_high"],
+        rows,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -768,16 +783,22 @@ fn report(
                 "PIT histogram over {}",
                 crate::text::counted(b.pit_facts, "fact", "facts")
             ),
-            &[("PIT", true), ("share of facts", true)],
+            &[
+                ("PIT", true),
+                ("share of facts", true),
+                ("95% interval", true),
+            ],
         );
         for (i, share) in b.pit_histogram.iter().enumerate() {
             t.rows.push(vec![
                 format!("{:.1}–{:.1}", i as f64 / nbins, (i + 1) as f64 / nbins),
                 percent(*share),
+                b.pit_interval(i).text(percent, " – "),
             ]);
         }
         t.notes.push(format!(
-            "A calibrated model gives {} in every bin.",
+            "A calibrated model gives {} in every bin. The intervals treat the facts as \
+             independent (a case's facts read the same runs: if anything too narrow).",
             percent(1.0 / nbins)
         ));
         p.tables.push(t);
@@ -991,7 +1012,8 @@ pub fn text(b: &Backtest) -> String {
     o += &format!("mean log score: {:.3}\n", b.mean_log_score);
     if b.pit_facts > 0 {
         o += &format!(
-            "PIT histogram ({} bins over {}; {:.2} each if calibrated): {}\n",
+            "PIT histogram ({} bins over {}; {:.2} each if calibrated; their 95% intervals in \
+             pit.csv): {}\n",
             b.pit_histogram.len(),
             crate::text::counted(b.pit_facts, "fact", "facts"),
             1.0 / b.pit_histogram.len().max(1) as f64,

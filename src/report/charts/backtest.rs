@@ -670,13 +670,12 @@ impl Drawing for Pit<'_> {
             root,
             &footer,
             &self.title(),
-            "Where each observation fell in the model's distribution; a discrete fact's PIT interval is spread evenly over the bins it covers",
+            "Where each observation fell in the model's distribution; a discrete fact's PIT interval is spread evenly over the bins it covers; the whiskers are each share's 95% interval (facts taken as independent)",
             &header,
         )?;
-        let top = b
-            .pit_histogram
-            .iter()
-            .copied()
+        // The scale holds the whiskers too.
+        let top = (0..b.pit_histogram.len())
+            .map(|i| b.pit_interval(i).high.max(b.pit_histogram[i]))
             .filter(|x| x.is_finite())
             .fold(even, f64::max);
         let ymax = (top * 1.15).min(1.0);
@@ -706,8 +705,22 @@ impl Drawing for Pit<'_> {
                 [(x0, 0.0), (x1, h)],
                 WHITE.stroke_width(1),
             )))?;
+            // The share's 95% interval as a whisker, its label above the whisker's top.
+            let whisker = b.pit_interval(i);
+            let mid = (x0 + x1) / 2.0;
+            let (low, high) = (whisker.low.clamp(0.0, ymax), whisker.high.clamp(0.0, ymax));
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(mid, low), (mid, high)],
+                INK.stroke_width(1),
+            )))?;
+            for y in [low, high] {
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((mid, y))
+                        + PathElement::new(vec![(-5, 0), (5, 0)], INK.stroke_width(1)),
+                ))?;
+            }
             chart.draw_series(std::iter::once(
-                EmptyElement::at(((x0 + x1) / 2.0, h))
+                EmptyElement::at((mid, high.max(h)))
                     + Text::new(
                         percent(h),
                         (0, -4),

@@ -961,7 +961,16 @@ pub fn run(
             }
         })
         .collect();
-    let prim = outcome.map(|_| super::prim::prim(&prim_data));
+    // PRIM's inputs are sorted and peeled side by side, on the threads asked for.
+    let prim = outcome.map(|_| {
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(req.threads.max(1))
+            .build()
+        {
+            Ok(pool) => pool.install(|| super::prim::prim(&prim_data)),
+            Err(_) => super::prim::prim(&prim_data),
+        }
+    });
     let m = &plan.base;
     Ok(ExperimentResult {
         manifest: Manifest::new(

@@ -352,10 +352,6 @@ pub(crate) fn interval(i: &Interval) -> String {
 }
 
 /// A mean number of steps' 95% interval, to the tenth its mean is shown to.
-fn steps_interval(i: &Interval) -> String {
-    format!("{:.1} – {:.1}", i.low, i.high)
-}
-
 fn band(i: &Interval) -> Band {
     Band {
         mean: amount(i.estimate),
@@ -692,6 +688,10 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
         .map(|(r, name)| {
             let peak = s.peak_rung.get(r);
             let end = s.final_rung.get(r);
+            let mean_steps = s.mean_steps_on_rung.get(r).map_or_else(
+                || ("-".to_string(), "-".to_string()),
+                |&x| crate::report::steps_text(x, s.mean_steps_on_rung_interval.get(r)),
+            );
             RungRow {
                 label: labels.rung(r, name),
                 from: model
@@ -702,14 +702,8 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
                 peak_interval: peak.map_or("-".into(), interval),
                 end: end.map_or("-".into(), |i| percent(i.estimate)),
                 end_interval: end.map_or("-".into(), interval),
-                mean_steps: s
-                    .mean_steps_on_rung
-                    .get(r)
-                    .map_or("-".into(), |x| format!("{x:.1}")),
-                mean_steps_interval: s
-                    .mean_steps_on_rung_interval
-                    .get(r)
-                    .map_or("-".into(), steps_interval),
+                mean_steps: mean_steps.0,
+                mean_steps_interval: mean_steps.1,
             }
         })
         .collect();
@@ -769,13 +763,14 @@ fn page<'a>(model: &'a Model, s: &'a Summary) -> Page<'a> {
                 })
                 .collect::<Vec<_>>()
                 .join(" · "),
-            in_force: format!(
-                "{:.1}{}",
-                l.mean_steps_in_force,
-                l.mean_steps_in_force_interval
-                    .as_ref()
-                    .map_or(String::new(), |i| format!(" ({})", steps_interval(i)))
-            ),
+            in_force: {
+                let interval = l.mean_steps_in_force_interval.as_ref();
+                let (mean, within) = crate::report::steps_text(l.mean_steps_in_force, interval);
+                match interval {
+                    Some(_) => format!("{mean} ({within})"),
+                    None => mean,
+                }
+            },
             at_end: percent(l.in_force_at_end),
             at_end_interval: l
                 .in_force_at_end_interval

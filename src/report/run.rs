@@ -122,17 +122,20 @@ pub fn text(s: &Summary) -> String {
     ]);
     let p = crate::report::charts::probability;
     for (r, name) in s.scenario.rungs.iter().enumerate() {
+        // The interval is absent below two runs and from results written before brink kept
+        // them.
+        let (mean, interval) = crate::report::steps_text(
+            s.mean_steps_on_rung[r],
+            s.mean_steps_on_rung_interval.get(r),
+        );
         t.row(vec![
             name.clone(),
             p(s.peak_rung[r].estimate),
             s.peak_rung[r].text(p, " – "),
             p(s.final_rung[r].estimate),
             s.final_rung[r].text(p, " – "),
-            format!("{:.1}", s.mean_steps_on_rung[r]),
-            // Absent below two runs and from results written before brink kept them.
-            s.mean_steps_on_rung_interval
-                .get(r)
-                .map_or("-".into(), |i| i.text(|x| format!("{x:.1}"), " – ")),
+            mean,
+            interval,
         ]);
     }
     o += "\n";

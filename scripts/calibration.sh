@@ -145,7 +145,9 @@ p(f"| **all** | {bt['facts']} | {pct(cov[0.5])} | {pct(cov[0.8])} | {pct(cov[0.9
 p()
 hist = " · ".join(f"{x:.2f}" for x in bt["pit_histogram"])
 p(f"PIT histogram over the {bt['pit_facts']} facts with a distribution (10 bins from 0 to 1; a calibrated")
-p(f"model gives 0.10 each): {hist}.")
+first = bt["pit_histogram_interval"][0]
+p(f"model gives 0.10 each): {hist}; the first bin's 95% interval {first['low']:.2f} to {first['high']:.2f}")
+p("(Wilson's over the facts, taken as independent: `pit.csv`).")
 p()
 p("Read: the observed dates fall early in the model's distributions (the first bin holds far more")
 p("than a tenth of the mass): in the cases as encoded, the first moves of a crisis come later and")

@@ -527,3 +527,40 @@ fn the_scenarios_value_is_named_where_it_is_drawn() {
     assert!(!svg.contains('…'), "{svg}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A written share whose 95% interval reaches more than 10 points from it is marked "≈" in the
+/// heat map (the statistics contract: every probability with its interval, here as a mark, as
+/// in the co-occurrence heat map), and the subtitle says what the mark means; at 200 runs no
+/// cell is marked.
+#[test]
+fn the_heat_maps_cells_of_few_runs_are_marked() {
+    for (runs, marked) in [("20", true), ("200", false)] {
+        let (_, out) = dirs(&format!("rough-{runs}"));
+        let mut args = vec!["sweep", TUTORIAL, "--runs", runs, "--seed", "7"];
+        args.extend([
+            "--set",
+            HAWK,
+            "--set",
+            FATIGUE,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        common::ok(&args);
+        let r: SweepResult =
+            serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).unwrap())
+                .unwrap();
+        let svg = common::check_svg(&out.join("sweep_heatmap.svg"));
+        let rough = r
+            .points
+            .iter()
+            .filter(|pt| pt.outcomes[0].probability.reach() > 0.10)
+            .count();
+        let marks = svg
+            .lines()
+            .filter(|l| l.starts_with('≈') && l.ends_with('%'))
+            .count();
+        assert_eq!(marks, rough, "{runs} runs");
+        assert_eq!(rough > 0, marked, "{runs} runs: {rough} cells of few runs");
+        assert_eq!(svg.contains("≈ marks a share"), marked, "{runs} runs");
+    }
+}

@@ -315,7 +315,7 @@ fn heat(c: &Ctx) -> Heat {
     let p = |pt: &crate::analysis::experiment::ExperimentPoint| {
         pt.variants[0].outcomes[c.k].probability.estimate
     };
-    let (xs, ys, cells, subtitle);
+    let (xs, ys, cells, reach, subtitle);
     if r.design == DesignKind::Factorial {
         let levels = |j: usize| {
             let mut v: Vec<f64> = r.points.iter().map(|pt| pt.values[j]).collect();
@@ -325,13 +325,16 @@ fn heat(c: &Ctx) -> Heat {
         };
         let (lx, ly) = (levels(0), levels(1));
         let mut cell = vec![None; lx.len() * ly.len()];
+        let mut far = vec![None; lx.len() * ly.len()];
         for pt in &r.points {
             let i = lx.iter().position(|&x| x == pt.values[0]);
             let j = ly.iter().position(|&y| y == pt.values[1]);
             if let (Some(i), Some(j)) = (i, j) {
                 cell[i * ly.len() + j] = Some(p(pt));
+                far[i * ly.len() + j] = Some(pt.variants[0].outcomes[c.k].probability.reach());
             }
         }
+        reach = far;
         subtitle = format!(
             "Share of runs in which it happened at each of {} × {} pairs of levels, every pair on \
              the same runs",
@@ -366,6 +369,9 @@ fn heat(c: &Ctx) -> Heat {
             .iter()
             .map(|&(s, n)| (n > 0).then(|| s / n as f64))
             .collect();
+        // (A cell's mean over points that play the same runs: no interval drawn here; each
+        // point's is in points.csv.)
+        reach = vec![];
     }
     Heat {
         name: "experiment_heatmap",
@@ -377,6 +383,7 @@ fn heat(c: &Ctx) -> Heat {
         xs,
         ys,
         cells,
+        reach,
     }
 }
 

@@ -22,6 +22,13 @@ use crate::report::html::Labels;
 /// Largest grid (columns and rows) whose cells carry their percentage.
 pub const MAX_WRITTEN: usize = 12;
 
+/// A written share whose 95% interval reaches farther than this from it is marked "≈" (as in
+/// the co-occurrence heat map): a cell of few runs.
+pub const ROUGH: f64 = 0.10;
+
+/// The words the subtitle adds where a cell is marked.
+const ROUGH_NOTE: &str = "; ≈ marks a share whose 95% interval reaches more than 10 points from it";
+
 /// One outcome's probability over the grid of two parameters.
 struct SweepHeatmap<'a> {
     model: &'a Model,
@@ -95,6 +102,14 @@ impl SweepHeatmap<'_> {
                 .flat_map(|i| (0..ny).map(move |j| (i, j)))
                 .map(|(i, j)| self.p(i, j))
                 .collect(),
+            reach: (0..nx)
+                .flat_map(|i| (0..ny).map(move |j| (i, j)))
+                .map(|(i, j)| {
+                    (self.r.at(i, j))
+                        .and_then(|pt| pt.outcomes.get(self.outcome))
+                        .map(|o| o.probability.reach())
+                })
+                .collect(),
         }
     }
 }
@@ -115,6 +130,10 @@ pub(crate) struct Heat {
     pub(crate) y_caption: String,
     pub(crate) ys: Vec<String>,
     pub(crate) cells: Vec<Option<f64>>,
+    /// How far each cell's 95% interval reaches from it ([`crate::stats::Interval::reach`]),
+    /// where known: a written share whose interval reaches past [`ROUGH`] is marked "≈".
+    /// Empty: none known.
+    pub(crate) reach: Vec<Option<f64>>,
 }
 
 impl Heat {
@@ -146,7 +165,24 @@ impl Drawing for Heat {
             return Ok(());
         }
         let (nx, ny) = (self.xs.len(), self.ys.len());
-        let body = frame_with_footer(root, &self.footer, &self.title, &self.subtitle, &[])?;
+        let write = self.xs.len() <= MAX_WRITTEN && self.ys.len() <= MAX_WRITTEN;
+        let rough = |k: usize| {
+            write
+                && self.cells.get(k).copied().flatten().is_some()
+                && self
+                    .reach
+                    .get(k)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|r| r > ROUGH)
+        };
+        let any_rough = (0..self.cells.len()).any(rough);
+        let subtitle = if any_rough {
+            format!("{}{ROUGH_NOTE}", self.subtitle)
+        } else {
+            self.subtitle.clone()
+        };
+        let body = frame_with_footer(root, &self.footer, &self.title, &subtitle, &[])?;
         let (bw, bh) = body.dim_in_pixel();
         let (bw, bh) = (bw as i32, bh as i32);
         if nx == 0 || ny == 0 {
@@ -175,7 +211,6 @@ impl Drawing for Heat {
                 .fold(0.0, f64::max),
         );
         let shade = |p: f64| scale(p / top_p);
-        let write = nx <= MAX_WRITTEN && ny <= MAX_WRITTEN;
         let (cell_w, cell_h) = (gw as f64 / nx as f64, gh as f64 / ny as f64);
         let value_size = (cell_h * 0.4).clamp(9.0, 14.0);
         for i in 0..nx {
@@ -189,8 +224,13 @@ impl Drawing for Heat {
                 if write {
                     body.draw(&Rectangle::new(cell, WHITE.mix(0.6).stroke_width(1)))?;
                     let ink = if p / top_p > 0.55 { WHITE } else { INK };
+                    let shown = if rough(i * ny + j) {
+                        format!("≈{}", percent(p))
+                    } else {
+                        percent(p)
+                    };
                     body.draw(&Text::new(
-                        fit(&percent(p), value_size, (cell_w - 4.0).max(8.0) as u32),
+                        fit(&shown, value_size, (cell_w - 4.0).max(8.0) as u32),
                         ((col(i) + col(i + 1)) / 2, (row(j) + row(j + 1)) / 2),
                         text(value_size, ink).pos(Pos::new(HPos::Center, VPos::Center)),
                     ))?;

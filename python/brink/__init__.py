@@ -110,12 +110,23 @@ class Result:
     def to_polars(self, table=None):
         """One table as a polars DataFrame (polars is imported only when this is called).
 
+        Each column has the type its type in the data dictionary gives it, as in
+        :meth:`to_pandas` (polars left to guess typed a column by the values it happened to
+        hold): a whole number, ``Int64``, null where missing (a step that never came); the
+        ``seed`` key ``UInt64``; a real ``Float64``, null where missing; whether an outcome
+        happened ``Boolean``; a name from a fixed list (a variant, an outcome, a rung) an
+        ``Enum`` of the dictionary's levels, in its order.
+
         Args:
             table: as for ``to_pandas``.
         """
         import polars
 
-        return polars.DataFrame(self._table(table))
+        name = self._name(table)
+        data = self.tables[name]
+        columns = {c["name"]: c for c in self.dictionary[name]}
+        return polars.DataFrame(
+            [_polars_series(polars, values, columns[key]) for key, values in data.items()])
 
     def __repr__(self):
         shapes = ", ".join(
@@ -159,6 +170,32 @@ def _series(pandas, values, column):
         raise ValueError(f"column {column['name']!r}: unknown type {kind!r} in the data "
                          "dictionary (a bug in brink)")
     return pandas.Series(values, dtype=dtype, name=column["name"])
+
+
+def _polars_series(polars, values, column):
+    """One table column (a list) as a polars Series of the type its dictionary type gives it
+    (see :meth:`Result.to_polars`)."""
+    kind, name = column["type"], column["name"]
+    if kind in ("int32_nullable", "u_int64", "uint64"):
+        seed = name == "seed" and column.get("role") == "key"
+        big = seed or any(v is not None and v > 2**63 - 1 for v in values)
+        dtype = polars.UInt64 if big else polars.Int64
+    elif kind in ("float64", "float32"):
+        dtype = polars.Float64
+    elif kind == "bool":
+        dtype = polars.Boolean
+    elif kind == "category":
+        levels = column["levels"]
+        known = set(levels)
+        stray = next((v for v in values if v is not None and v not in known), None)
+        if stray is not None:
+            raise ValueError(f"column {name!r}: {_shown(stray)} is not one of its levels in "
+                             "the data dictionary (a bug in brink)")
+        dtype = polars.Enum(levels)
+    else:
+        raise ValueError(f"column {name!r}: unknown type {kind!r} in the data dictionary (a "
+                         "bug in brink)")
+    return polars.Series(name, values, dtype=dtype)
 
 
 def _shown(value, most=80):

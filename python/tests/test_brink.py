@@ -434,6 +434,46 @@ def test_to_pandas_types_columns_by_the_data_dictionary():
     assert str(probability.dtype) == "float64" and 0 < probability.isna().sum() < len(probability)
 
 
+def test_to_polars_types_columns_by_the_data_dictionary():
+    # polars.DataFrame(table) typed a column by the values it held: a step column without a
+    # blank came back Int64 here and, with one, the same; but a real column of whole values
+    # (0.0) and a name column came back as whatever the first values suggested.
+    polars = pytest.importorskip("polars")
+    r = brink.run(TUTORIAL, runs=300, seed=0, per_run=True, per_run_steps=[13])
+    c = brink.compare(TUTORIAL, runs=40, seed=1, variants=["pretext"], tornado=True, per_run=True)
+    for result in (r, c):
+        for name in result.tables:
+            table, columns = result.tables[name], result.dictionary[name]
+            df = result.to_polars(name)
+            assert df.columns == list(table) == [col["name"] for col in columns]
+            for col in columns:
+                key, kind, values = col["name"], col["type"], table[col["name"]]
+                dtype = df.schema[key]
+                if kind in ("int32_nullable", "u_int64"):
+                    want = polars.UInt64 if key == "seed" else polars.Int64
+                    assert dtype == want, (name, key, dtype)
+                elif kind in ("float64", "float32"):
+                    assert dtype == polars.Float64, (name, key, dtype)
+                elif kind == "bool":
+                    assert dtype == polars.Boolean, (name, key, dtype)
+                else:
+                    assert dtype == polars.Enum(col["levels"]), (name, key, dtype)
+                got = df[key].to_list()
+                want = [None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+                        for v in values]
+                assert [None if isinstance(v, float) and math.isnan(v) else v
+                        for v in got] == want, (name, key)
+    runs = r.to_polars("runs")
+    assert runs["out.rupture.first_step"].null_count() == 300 - r.outcomes["runs_hit"][0] > 0
+    assert runs["out.final_rung"].cat.get_categories().to_list() == [
+        "calm", "friction", "confrontation", "rupture"]
+    # A result of a seed beyond int64 keeps it; results of any seeds stack.
+    big = brink.run(TUTORIAL, runs=2, seed=2**63 + 5, per_run=True).to_polars("runs")
+    small = brink.run(TUTORIAL, runs=2, seed=3, per_run=True).to_polars("runs")
+    both = polars.concat([big, small])
+    assert both["seed"].to_list() == [2**63 + 5] * 2 + [3] * 2
+
+
 def test_a_nullable_column_stays_nullable_where_nothing_is_missing():
     # The dtype is the dictionary's, not a guess from this result's values: a column with no
     # blank is Int64 too, so that results concatenate without turning it into floats.

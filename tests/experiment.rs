@@ -467,6 +467,39 @@ fn the_charts_are_drawn_and_the_report_says_where_the_outcome_concentrates() {
         let svg = common::check_svg(&out.join(format!("{name}.svg")));
         assert!(svg.contains(title), "{name}.svg has no {title:?}");
     }
+    // The heat map's 3 × 3 cells (about four of the 32 points each) marked ≈ where the mean
+    // of their points' intervals' reaches passes 10 points.
+    let r = common::json(&out.join("experiment.json"));
+    let k = (r["outcomes"].as_array().unwrap().iter())
+        .position(|o| *o == r["outcome"])
+        .unwrap();
+    let (nb, params) = (3usize, r["parameters"].as_array().unwrap());
+    let bin = |v: f64, j: usize| {
+        let (lo, hi) = (
+            params[j]["low"].as_f64().unwrap(),
+            params[j]["high"].as_f64().unwrap(),
+        );
+        (((v - lo) / (hi - lo) * nb as f64).floor().max(0.0) as usize).min(nb - 1)
+    };
+    let mut cells = vec![(0.0, 0usize); nb * nb];
+    for pt in r["points"].as_array().unwrap() {
+        let v = |j: usize| pt["values"][j].as_f64().unwrap();
+        let p = &pt["variants"][0]["outcomes"][k]["probability"];
+        let [e, lo, hi] = ["estimate", "low", "high"].map(|x| p[x].as_f64().unwrap());
+        let cell = &mut cells[bin(v(0), 0) * nb + bin(v(1), 1)];
+        *cell = (cell.0 + (e - lo).max(hi - e), cell.1 + 1);
+    }
+    let rough = cells
+        .iter()
+        .filter(|(f, n)| *n > 0 && f / *n as f64 > 0.10)
+        .count();
+    let svg = std::fs::read_to_string(out.join("experiment_heatmap.svg")).unwrap();
+    let marks = svg
+        .lines()
+        .filter(|l| l.starts_with('≈') && l.ends_with('%'))
+        .count();
+    assert_eq!(marks, rough);
+    assert_eq!(svg.contains("≈ marks a share"), rough > 0);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Brief"));
     assert!(html.contains("likely, against"));

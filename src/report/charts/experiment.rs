@@ -350,11 +350,13 @@ fn heat(c: &Ctx) -> Heat {
             (((v - lo) / (hi - lo) * nb as f64).floor().max(0.0) as usize).min(nb - 1)
         };
         let mut sum = vec![(0.0, 0usize); nb * nb];
+        let mut far = vec![0.0; nb * nb];
         for pt in &r.points {
             let i = bin(pt.values[0], a.low, a.high);
             let j = bin(pt.values[1], b.low, b.high);
             sum[i * nb + j].0 += p(pt);
             sum[i * nb + j].1 += 1;
+            far[i * nb + j] += pt.variants[0].outcomes[c.k].probability.reach();
         }
         let centre = |lo: f64, hi: f64, i: usize| {
             super::significant(lo + (hi - lo) * (i as f64 + 0.5) / nb as f64, 3)
@@ -369,9 +371,15 @@ fn heat(c: &Ctx) -> Heat {
             .iter()
             .map(|&(s, n)| (n > 0).then(|| s / n as f64))
             .collect();
-        // (A cell's mean over points that play the same runs: no interval drawn here; each
-        // point's is in points.csv.)
-        reach = vec![];
+        // A cell's mean over points that play the same runs: its points' estimates move
+        // together, and the standard error of their mean is at most the mean of theirs
+        // (Cauchy–Schwarz), so the mean of their intervals' reaches bounds the cell's (near
+        // enough for the mark; each point's interval is in points.csv).
+        reach = far
+            .iter()
+            .zip(&sum)
+            .map(|(&f, &(_, n))| (n > 0).then(|| f / n as f64))
+            .collect();
     }
     Heat {
         name: "experiment_heatmap",

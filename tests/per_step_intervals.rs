@@ -342,3 +342,29 @@ fn an_outcome_judged_at_the_end_holds_exactly_one_step() {
     assert!(end.high > end.estimate && end.estimate > 0.0, "{end:?}");
     assert_eq!(table.rows[last][high], end.high.to_string());
 }
+
+/// A summary written before brink recorded which outcomes are judged at the end alone, read
+/// for a report: the scenario says, and their intervals before the last step are [0, 0].
+#[test]
+fn an_older_summary_learns_its_outcomes_judged_at_the_end_from_the_scenario() {
+    use brink::report::combined::Input;
+    let (loaded, m) = tutorial();
+    let s = summary_of(&loaded, &m, 5, 0, 40);
+    let mut v = serde_json::to_value(&s).unwrap();
+    for o in v["outcomes"].as_array_mut().unwrap() {
+        o.as_object_mut().unwrap().remove("judged_at_end");
+    }
+    let bytes = serde_json::to_vec(&v).unwrap();
+    let mut input = Input::parse("summary.json", &bytes).unwrap();
+    let Input::Run(old) = &input else {
+        panic!("a run")
+    };
+    let at_end = m.outcomes.iter().position(|o| o.name == "calm_at_end").unwrap();
+    assert!(old.so_far_interval(at_end, 0).high > 0.0, "read as Wilson's");
+    input.fit(&m).unwrap();
+    let Input::Run(fitted) = &input else {
+        panic!("a run")
+    };
+    let i = fitted.so_far_interval(at_end, 0);
+    assert_eq!((i.low, i.high), (0.0, 0.0));
+}

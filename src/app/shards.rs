@@ -1051,6 +1051,9 @@ fn read_json<T: serde::de::DeserializeOwned>(
             dir.shown()
         )));
     }
+    // A newer format first: its marker, too, may be one this brink cannot read.
+    let bytes = crate::app::output::read_bounded(&p, MAX_SHARD_FILE_BYTES)?;
+    newer_format(dir, file, &bytes)?;
     // Every file the marker lists, as brink wrote it; a file beside them (a `.DS_Store` the
     // copy brought) is not the shard's and is left alone, as `report`, `diff` and `rerun`
     // leave it (it was refused as damage).
@@ -1069,8 +1072,6 @@ fn read_json<T: serde::de::DeserializeOwned>(
             Error::Input(m) => damaged(dir, m),
             e => e,
         })?;
-    let bytes = crate::app::output::read_bounded(&p, MAX_SHARD_FILE_BYTES)?;
-    newer_format(dir, file, &bytes)?;
     let f = serde_json::from_slice(&bytes).map_err(|e| damaged(dir, format!("{file}: {e}")))?;
     Ok((f, brink::scenario::sha256_hex(&bytes), marker))
 }
@@ -1079,17 +1080,12 @@ fn read_json<T: serde::de::DeserializeOwned>(
 /// the brink that wrote it, before its fields are read (as this brink's, they would not
 /// match their hash, and the shard would be called damaged).
 fn newer_format(dir: &Path, file: &str, bytes: &[u8]) -> Result<()> {
-    /// What is read first: the format, and who wrote the file.
+    /// The format alone: whatever else a newer format changed (its manifest's shape
+    /// included), this reads.
     #[derive(Deserialize)]
     struct Head {
         #[serde(default)]
         format: u32,
-        manifest: Option<Writer>,
-    }
-    #[derive(Deserialize)]
-    struct Writer {
-        tool: Option<String>,
-        version: Option<String>,
     }
     // A file that does not parse is left to the full read, which says where.
     let Ok(head) = serde_json::from_slice::<Head>(bytes) else {
@@ -1098,12 +1094,16 @@ fn newer_format(dir: &Path, file: &str, bytes: &[u8]) -> Result<()> {
     if head.format <= SHARD_FORMAT {
         return Ok(());
     }
-    let writer = head
-        .manifest
-        .and_then(|m| Some(format!("{} {}", m.tool?, m.version?)))
-        .map_or("a newer brink".to_string(), |w| {
-            brink::text::escape(&w, false).into_owned()
-        });
+    // Who wrote it, where the manifest still says so as this brink's does.
+    let v: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+    let field = |k: &str| v["manifest"][k].as_str();
+    let writer = match (field("tool"), field("version")) {
+        (Some(tool), Some(version)) => {
+            let w = format!("{tool} {version}");
+            brink::text::escape(&brink::text::shortened(&w), false).into_owned()
+        }
+        _ => "a newer brink".to_string(),
+    };
     Err(Error::Input(format!(
         "{}: its {file} was written by {writer} in shard format {}, and this brink {} reads \
          formats up to {SHARD_FORMAT}: shards are merged by the version of brink that wrote them",
@@ -1485,6 +1485,24 @@ mod tests {
             )) && !e.contains("damaged"),
             "{e}"
         );
+        // A newer format whose manifest changed shape, and whose marker this brink cannot
+        // read: still refused as a newer format, its writer unnamed.
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        v["manifest"]["version"] = serde_json::json!({"major": 9});
+        std::fs::write(&file, serde_json::to_vec(&v).unwrap()).unwrap();
+        let marker_file = dirs[0].join(crate::app::output::MARKER);
+        let marker = std::fs::read(&marker_file).unwrap();
+        std::fs::write(&marker_file, b"{\"a later layout\": true}").unwrap();
+        let e = read(0, &dirs[0])
+            .map(|_| ())
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            e.contains("written by a newer brink in shard format") && !e.contains("damaged"),
+            "{e}"
+        );
+        std::fs::write(&marker_file, marker).unwrap();
         // The same file at this format: the field it does not know breaks the tally's hash.
         rewrite(SHARD_FORMAT);
         let e = read(0, &dirs[0])
@@ -1523,11 +1541,13 @@ mod tests {
         let loaded = brink::scenario::load(Path::new(&path), Default::default()).unwrap();
         let m = brink::model::compile(&loaded.scenario, None).unwrap();
         let mut seen = std::collections::BTreeSet::new();
-        keys(
-            &serde_json::to_value(Tally::new(&m)).unwrap(),
-            "tally",
-            &mut seen,
-        );
+        // (The checkpoints are written only where a shard has 100 runs or more.)
+        let mut tally = Tally::new(&m);
+        tally.checkpoints.push(brink::stats::Checkpoint {
+            runs: 100,
+            outcome_hits: vec![0; m.outcomes.len()],
+        });
+        keys(&serde_json::to_value(&tally).unwrap(), "tally", &mut seen);
         let arms = brink::analysis::compare::arms(&loaded.scenario, &[], false).unwrap();
         let paired = brink::analysis::compare::PairedTally::new(&arms);
         keys(&serde_json::to_value(&paired).unwrap(), "paired", &mut seen);
@@ -1556,6 +1576,9 @@ mod tests {
             "paired.values[][].sum.partials",
             "paired.values[][].sumsq",
             "paired.values[][].sumsq.partials",
+            "tally.checkpoints",
+            "tally.checkpoints[].outcome_hits",
+            "tally.checkpoints[].runs",
             "tally.cost",
             "tally.cost[].max",
             "tally.cost[].min",

@@ -93,14 +93,31 @@ pub fn refused_argument(e: &clap::Error) -> String {
     if quoted.is_empty() {
         return rendered.trim_end().to_string();
     }
-    let reason = std::error::Error::source(e).map(|s| format!(": {s}"));
+    // The parser's reason may quote the value whole too (`--shard`'s "found …"): cut.
+    let reason = std::error::Error::source(e).map(|s| {
+        let s = s.to_string();
+        let n = s.chars().count();
+        if n > 300 {
+            let head: String = s.chars().take(240).collect();
+            format!(": {head}… ({n} characters)")
+        } else {
+            format!(": {s}")
+        }
+    });
+    // clap's list of the values a flag takes, kept.
+    let possible = match e.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(v)) if !v.is_empty() => {
+            format!("\n  [possible values: {}]", v.join(", "))
+        }
+        _ => String::new(),
+    };
     let text = match (
         e.get(ContextKind::InvalidValue),
         e.get(ContextKind::InvalidArg),
     ) {
         (Some(ContextValue::String(v)), Some(ContextValue::String(arg))) if !hostile(arg) => {
             format!(
-                "invalid value {} for '{arg}'{}",
+                "invalid value {} for '{arg}'{}{possible}",
                 brink::text::quoted_name(v),
                 reason.unwrap_or_default()
             )
@@ -157,6 +174,18 @@ mod tests {
         let m = refuse(&["--fo\no"]);
         assert!(m.contains("\"--fo\\no\""), "{m}");
         assert_eq!(m.lines().count(), 3, "{m}");
+        // A parser whose reason quotes the value whole: cut too.
+        let long = "9".repeat(100_000);
+        for args in [
+            vec!["--shard", long.as_str()],
+            vec!["--precision", long.as_str()],
+        ] {
+            let m = refuse(&args);
+            assert!(m.len() < 1_000, "{args:?}: {} bytes", m.len());
+        }
+        // A flag of a few values keeps their list.
+        let m = refuse(&["--format", "csv\u{1b}"]);
+        assert!(m.contains("[possible values: csv, parquet]"), "{m}");
         // A plain refusal: clap's own message.
         let m = refuse(&["--set", "a.b"]);
         assert!(

@@ -259,6 +259,11 @@ impl Input {
                     return Err("its outcomes are not the scenario's".into());
                 }
                 run_fits(s, model)?;
+                // A summary written before brink recorded which outcomes are judged at the end
+                // alone: the scenario says (their intervals before the last step are [0, 0]).
+                for (o, spec) in s.outcomes.iter_mut().zip(&model.outcomes) {
+                    o.judged_at_end |= spec.at_end;
+                }
             }
             Input::Compare(r) => {
                 if !same(&mut r.outcomes.iter().map(String::as_str)) {

@@ -351,7 +351,7 @@ pub(crate) fn interval(i: &Interval) -> String {
     format!("{} – {}", percent(i.low), percent(i.high))
 }
 
-/// A mean number of steps' 95% interval, to the tenth its mean is shown to.
+/// An amount's mean and its 95% interval, as the page shows them.
 fn band(i: &Interval) -> Band {
     Band {
         mean: amount(i.estimate),

@@ -359,8 +359,15 @@ fn an_older_summary_learns_its_outcomes_judged_at_the_end_from_the_scenario() {
     let Input::Run(old) = &input else {
         panic!("a run")
     };
-    let at_end = m.outcomes.iter().position(|o| o.name == "calm_at_end").unwrap();
-    assert!(old.so_far_interval(at_end, 0).high > 0.0, "read as Wilson's");
+    let at_end = m
+        .outcomes
+        .iter()
+        .position(|o| o.name == "calm_at_end")
+        .unwrap();
+    assert!(
+        old.so_far_interval(at_end, 0).high > 0.0,
+        "read as Wilson's"
+    );
     input.fit(&m).unwrap();
     let Input::Run(fitted) = &input else {
         panic!("a run")

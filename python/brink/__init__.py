@@ -158,18 +158,24 @@ def _series(pandas, values, column):
         # Never missing; should one be, bool would read None as False.
         dtype = "boolean" if missing else "bool"
     elif kind == "category":
-        levels = column["levels"]
-        known = set(levels)
-        stray = next((v for v in values if v is not None and v not in known), None)
-        if stray is not None:
-            # A pandas categorical would turn it into a missing value without a word.
-            raise ValueError(f"column {column['name']!r}: {_shown(stray)} is not one of its "
-                             "levels in the data dictionary (a bug in brink)")
+        # A pandas categorical would turn a stray value into a missing one without a word.
+        levels = _levels(values, column)
         return pandas.Series(pandas.Categorical(values, categories=levels), name=column["name"])
     else:
         raise ValueError(f"column {column['name']!r}: unknown type {kind!r} in the data "
                          "dictionary (a bug in brink)")
     return pandas.Series(values, dtype=dtype, name=column["name"])
+
+
+def _levels(values, column):
+    """A category column's levels in the data dictionary, refusing a value not among them."""
+    levels = column["levels"]
+    known = set(levels)
+    stray = next((v for v in values if v is not None and v not in known), None)
+    if stray is not None:
+        raise ValueError(f"column {column['name']!r}: {_shown(stray)} is not one of its levels "
+                         "in the data dictionary (a bug in brink)")
+    return levels
 
 
 def _polars_series(polars, values, column):
@@ -185,13 +191,7 @@ def _polars_series(polars, values, column):
     elif kind == "bool":
         dtype = polars.Boolean
     elif kind == "category":
-        levels = column["levels"]
-        known = set(levels)
-        stray = next((v for v in values if v is not None and v not in known), None)
-        if stray is not None:
-            raise ValueError(f"column {name!r}: {_shown(stray)} is not one of its levels in "
-                             "the data dictionary (a bug in brink)")
-        dtype = polars.Enum(levels)
+        dtype = polars.Enum(_levels(values, column))
     else:
         raise ValueError(f"column {name!r}: unknown type {kind!r} in the data dictionary (a "
                          "bug in brink)")

@@ -652,17 +652,9 @@ impl Drawing for TimeTo<'_> {
                 y_numbers: true,
             },
         )?;
-        let clamp = |p: f64| p.clamp(0.0, ymax);
         for (i, band) in bands.iter().enumerate().rev() {
             let (col, _) = cx.style(i);
-            let edge: Vec<(f64, f64)> = (band.iter().enumerate())
-                .map(|(t, b)| (t as f64, clamp(b.high)))
-                .chain(
-                    (band.iter().enumerate())
-                        .rev()
-                        .map(|(t, b)| (t as f64, clamp(b.low))),
-                )
-                .collect();
+            let edge = super::band_outline(band, ymax);
             chart.draw_series(std::iter::once(Polygon::new(edge, col.mix(0.12).filled())))?;
         }
         for i in (0..cx.arms.len()).rev() {

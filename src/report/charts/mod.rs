@@ -393,6 +393,20 @@ pub(crate) fn rung_words(thresholds: &[f64], bounds: (f64, f64), r: usize) -> St
     }
 }
 
+/// The outline of a band of 95% intervals about a line at steps 0, 1, …: the upper ends
+/// forward, then the lower ends back, each cut to the scale's 0 to `top`.
+pub(crate) fn band_outline(band: &[crate::stats::Interval], top: f64) -> Vec<(f64, f64)> {
+    let cut = |p: f64| p.clamp(0.0, top);
+    (band.iter().enumerate())
+        .map(|(t, b)| (t as f64, cut(b.high)))
+        .chain(
+            (band.iter().enumerate())
+                .rev()
+                .map(|(t, b)| (t as f64, cut(b.low))),
+        )
+        .collect()
+}
+
 /// The top of a probability axis for curves whose highest point is `top`: the whole 0–100%
 /// scale, unless every curve stays rare: then the smallest of 5%, 10%, 20%, ... 50% that holds
 /// them all, so that rare outcomes are not flat lines on the axis.

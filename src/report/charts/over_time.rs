@@ -146,15 +146,7 @@ impl Drawing for OverTime<'_> {
             )))?;
             // Each step's 95% interval as a darker band about the line.
             if !bands.is_empty() {
-                let clamp = |p: f64| p.clamp(0.0, ymax);
-                let band: Vec<(f64, f64)> = (bands.iter().enumerate())
-                    .map(|(t, i)| (t as f64, clamp(i.high)))
-                    .chain(
-                        (bands.iter().enumerate())
-                            .rev()
-                            .map(|(t, i)| (t as f64, clamp(i.low))),
-                    )
-                    .collect();
+                let band = super::band_outline(bands, ymax);
                 chart.draw_series(std::iter::once(Polygon::new(band, MAIN.mix(0.3).filled())))?;
             }
             super::dot_if_alone(&mut chart, &pts, MAIN.into())?;

@@ -210,8 +210,8 @@ struct Peel {
 /// One input's rows in order of value, for the peels. Each peel cuts at the `m`-th value from
 /// either end of the rows still in the box: walking in from the ends over those rows costs
 /// about `m` steps where gathering the box's values and selecting two of them cost about four
-/// passes over the box, for every input at every peel (PRIM took half of a large
-/// experiment's time).
+/// passes over the box, for every input at every peel (PRIM took 42% of the flagship
+/// experiment's time: docs/performance.md).
 struct Sorted {
     /// The rows whose value is not NaN, in increasing order (`f64::total_cmp`).
     order: Vec<u32>,
@@ -260,7 +260,7 @@ impl Sorted {
     }
 
     /// Input `j`'s two peels (its low side, then its high side) of the box of `inside` rows,
-    /// `box_rows` its rows and hits, cutting `m` rows: the rule of the module's doc, as
+    /// `(nb, hits)` its rows and hits, cutting `m` rows: the rule of the module's doc, as
     /// gathering the box's values and selecting their `m`-th from each end gives it.
     fn peels(
         &mut self,

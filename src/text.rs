@@ -456,9 +456,21 @@ pub fn quoted_name(name: &str) -> String {
 /// assert_eq!(shortened(&"y".repeat(100)), format!("{}… (100 characters)", "y".repeat(60)));
 /// ```
 pub fn shortened(text: &str) -> Cow<'_, str> {
+    shortened_to(text, 80, 60)
+}
+
+/// As [`shortened`], past `most` characters its first `keep` (a parser's reason for a
+/// message, longer than a name).
+///
+/// ```
+/// use brink::text::shortened_to;
+/// assert_eq!(shortened_to("abcdef", 5, 2), "ab… (6 characters)");
+/// assert_eq!(shortened_to("abcde", 5, 2), "abcde");
+/// ```
+pub fn shortened_to(text: &str, most: usize, keep: usize) -> Cow<'_, str> {
     let n = text.chars().count();
-    if n > 80 {
-        let head: String = text.chars().take(60).collect();
+    if n > most {
+        let head: String = text.chars().take(keep).collect();
         Cow::Owned(format!("{head}… ({n} characters)"))
     } else {
         Cow::Borrowed(text)

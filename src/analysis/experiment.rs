@@ -962,15 +962,8 @@ pub fn run(
         })
         .collect();
     // PRIM's inputs are sorted and peeled side by side, on the threads asked for.
-    let prim = outcome.map(|_| {
-        match rayon::ThreadPoolBuilder::new()
-            .num_threads(req.threads.max(1))
-            .build()
-        {
-            Ok(pool) => pool.install(|| super::prim::prim(&prim_data)),
-            Err(_) => super::prim::prim(&prim_data),
-        }
-    });
+    let prim =
+        outcome.map(|_| crate::engine::on_threads(req.threads, || super::prim::prim(&prim_data)));
     let m = &plan.base;
     Ok(ExperimentResult {
         manifest: Manifest::new(

@@ -407,13 +407,8 @@ pub fn prcc(
             })
             .collect()
     };
-    let upper: Vec<Vec<f64>> = match rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .build()
-    {
-        Ok(pool) => pool.install(|| (0..p).into_par_iter().map(rows).collect()),
-        Err(_) => (0..p).map(rows).collect(),
-    };
+    let upper: Vec<Vec<f64>> =
+        crate::engine::on_threads(threads, || (0..p).into_par_iter().map(rows).collect());
     drop(z);
     if stopped() {
         return Err(STOPPED.into());

@@ -386,6 +386,29 @@ pub fn share_interval(p: f64, n: u64) -> Interval {
     wilson(count_of(p, n), n, Z95)
 }
 
+/// P(an outcome by step `t`), `by_step[t]` of `runs` runs, with its Wilson 95% interval. An
+/// outcome judged at the end alone (`at_end`) cannot have happened before the last step:
+/// there its share is 0 by construction, not by sampling, and its interval is exactly [0, 0]
+/// (Wilson's would reach 16% at 20 runs).
+///
+/// ```
+/// use brink::analysis::summary::so_far_interval;
+/// let i = so_far_interval(&[0.0, 0.0, 0.25], 1, 20, true);
+/// assert_eq!((i.low, i.high), (0.0, 0.0));
+/// assert!(so_far_interval(&[0.0, 0.0, 0.25], 1, 20, false).high > 0.1);
+/// assert!(so_far_interval(&[0.0, 0.0, 0.25], 2, 20, true).low > 0.0);
+/// ```
+pub fn so_far_interval(by_step: &[f64], t: usize, runs: u64, at_end: bool) -> Interval {
+    if at_end && t + 1 < by_step.len() {
+        return Interval {
+            estimate: 0.0,
+            low: 0.0,
+            high: 0.0,
+        };
+    }
+    share_interval(by_step[t], runs)
+}
+
 /// A mean interval of an amount no run can have below 0 (costs and gains: every cost and
 /// benefit of a scenario is at least 0), cut at 0: Student's t interval of a mean of mostly
 /// zeros and a few large values reached below it (a cost of −3 to +40).
@@ -695,20 +718,10 @@ impl Summary {
         self.manifest.runs
     }
 
-    /// P(outcome `o` by step `t`) with its Wilson 95% interval. An outcome judged at the end
-    /// alone cannot have happened before the last step: there its share is 0 by construction,
-    /// not by sampling, and its interval is exactly [0, 0] (Wilson's would reach 16% at 20
-    /// runs).
+    /// P(outcome `o` by step `t`) with its Wilson 95% interval ([`so_far_interval`]).
     pub fn so_far_interval(&self, o: usize, t: usize) -> Interval {
         let outcome = &self.outcomes[o];
-        if outcome.judged_at_end && t + 1 < outcome.by_step.len() {
-            return Interval {
-                estimate: 0.0,
-                low: 0.0,
-                high: 0.0,
-            };
-        }
-        share_interval(outcome.by_step[t], self.runs())
+        so_far_interval(&outcome.by_step, t, self.runs(), outcome.judged_at_end)
     }
 
     /// P(rung `r` at step `t`) with its Wilson 95% interval.

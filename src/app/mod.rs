@@ -25,11 +25,5 @@ pub mod terminal;
 /// no pool can be made. What `work` does side by side (the charts) runs there.
 pub fn on_threads<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> T {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    match rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.clamp(1, cores))
-        .build()
-    {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
-    }
+    brink::engine::on_threads(threads.clamp(1, cores), work)
 }

@@ -1416,6 +1416,14 @@ mod tests {
     use super::*;
     use clap::Parser;
 
+    /// An empty scratch folder of this process named for the test.
+    fn fresh_root(name: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("brink-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        root
+    }
+
     /// Runs `scenario` (a path in the repository) as `n` shards into `root/s1`, `root/s2`, …
     /// with `extra` arguments; the shards' folders.
     fn shards_of(root: &Path, scenario: &str, n: usize, extra: &[&str]) -> Vec<PathBuf> {
@@ -1438,9 +1446,7 @@ mod tests {
     /// brink that wrote it: not called damaged.
     #[test]
     fn a_shard_of_a_newer_format_is_refused_by_name() {
-        let root = std::env::temp_dir().join(format!("brink-format-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
+        let root = fresh_root("format");
         let dirs = shards_of(
             &root,
             "scenarios/examples/richardson.ron",
@@ -1648,9 +1654,7 @@ mod tests {
     /// shard included (the second was blamed for the first's edit).
     #[test]
     fn the_shard_whose_scenario_differs_is_the_one_named() {
-        let root = std::env::temp_dir().join(format!("brink-odd-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
+        let root = fresh_root("odd");
         let dirs = shards_of(
             &root,
             "scenarios/examples/richardson.ron",
@@ -1685,9 +1689,7 @@ mod tests {
     /// other bytes) is refused as damaged; the unchanged parts join.
     #[test]
     fn runs_csv_changed_after_the_first_pass_is_refused() {
-        let root = std::env::temp_dir().join(format!("brink-join-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
+        let root = fresh_root("join");
         let dirs = shards_of(
             &root,
             "scenarios/examples/tutorial.ron",

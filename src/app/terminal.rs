@@ -94,16 +94,8 @@ pub fn refused_argument(e: &clap::Error) -> String {
         return rendered.trim_end().to_string();
     }
     // The parser's reason may quote the value whole too (`--shard`'s "found …"): cut.
-    let reason = std::error::Error::source(e).map(|s| {
-        let s = s.to_string();
-        let n = s.chars().count();
-        if n > 300 {
-            let head: String = s.chars().take(240).collect();
-            format!(": {head}… ({n} characters)")
-        } else {
-            format!(": {s}")
-        }
-    });
+    let reason = std::error::Error::source(e)
+        .map(|s| format!(": {}", brink::text::shortened_to(&s.to_string(), 300, 240)));
     // clap's list of the values a flag takes, kept.
     let possible = match e.get(ContextKind::ValidValue) {
         Some(ContextValue::Strings(v)) if !v.is_empty() => {

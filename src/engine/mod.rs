@@ -159,6 +159,19 @@ pub fn run_until<A: Accumulator>(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interrupted;
 
+/// Runs `work` on a rayon pool of `threads` threads (at least one): what it does side by
+/// side (`par_iter`) runs there, not on every core. On the current thread if no pool can be
+/// made.
+pub fn on_threads<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
 /// Computes `work(chunk)` for every chunk of the plan on its thread pool and hands the results
 /// to `merge` in chunk order. Memory holds `4 × threads` results at most; the order of `merge`
 /// calls never depends on the threads. Stops at a chunk boundary when `stop` is set.

@@ -608,18 +608,8 @@ impl Drawing for TimeTo<'_> {
         let bands: Vec<Vec<Interval>> = (cx.arms.iter())
             .map(|a| {
                 let steps = a.by_step.get(o).map_or(&[][..], Vec::as_slice);
-                (steps.iter().enumerate())
-                    .map(|(t, &p)| {
-                        if at_end && t + 1 < steps.len() {
-                            Interval {
-                                estimate: 0.0,
-                                low: 0.0,
-                                high: 0.0,
-                            }
-                        } else {
-                            crate::analysis::summary::share_interval(p, runs)
-                        }
-                    })
+                (0..steps.len())
+                    .map(|t| crate::analysis::summary::so_far_interval(steps, t, runs, at_end))
                     .collect()
             })
             .collect();

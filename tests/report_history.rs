@@ -588,6 +588,10 @@ fn calibration_files_tables_chart_and_text() {
     assert_eq!(rows.len(), c.generations.len());
     assert_eq!(rows[0][0], "0");
     assert_eq!(rows[0][3], "", "generation 0 moves nothing");
+    // Its tolerance is infinite (every particle accepted): empty, as calibration.json's null,
+    // never the text `inf` (a reviewing helper).
+    assert_eq!(rows[0][1], "", "generation 0's tolerance");
+    assert!(rows[1..].iter().all(|r| r[1].parse::<f64>().is_ok_and(f64::is_finite)));
 
     let svg = common::check_svg(&dir.join("prior_posterior.svg"));
     assert!(

@@ -265,9 +265,10 @@ pub fn summary_csv(c: &Calibration) -> Result<Vec<u8>> {
     crate::report::csv::named_table("posterior_summary.csv", &header, rows)
 }
 
-/// `generations.csv`: one row per generation: `generation` (0: the prior), `tolerance` (`inf`
-/// for generation 0), `ess`, `acceptance` (empty for generation 0), `resampled` (true/false),
-/// `simulations` (simulated runs so far).
+/// `generations.csv`: one row per generation: `generation` (0: the prior), `tolerance` (empty
+/// for generation 0, which accepts every particle: `null` in calibration.json), `ess`,
+/// `acceptance` (empty for generation 0), `resampled` (true/false), `simulations` (simulated
+/// runs so far).
 pub fn generations_csv(c: &Calibration) -> Result<Vec<u8>> {
     let header: Vec<String> = [
         "generation",
@@ -285,7 +286,12 @@ pub fn generations_csv(c: &Calibration) -> Result<Vec<u8>> {
         .map(|g| {
             vec![
                 g.index.to_string(),
-                g.tolerance.to_string(),
+                // Generation 0's tolerance is infinite; a table has no such number.
+                if g.tolerance.is_finite() {
+                    g.tolerance.to_string()
+                } else {
+                    String::new()
+                },
                 g.ess.to_string(),
                 g.acceptance.map_or(String::new(), |a| a.to_string()),
                 g.resampled.to_string(),

@@ -591,7 +591,11 @@ fn calibration_files_tables_chart_and_text() {
     // Its tolerance is infinite (every particle accepted): empty, as calibration.json's null,
     // never the text `inf` (a reviewing helper).
     assert_eq!(rows[0][1], "", "generation 0's tolerance");
-    assert!(rows[1..].iter().all(|r| r[1].parse::<f64>().is_ok_and(f64::is_finite)));
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r[1].parse::<f64>().is_ok_and(f64::is_finite))
+    );
 
     let svg = common::check_svg(&dir.join("prior_posterior.svg"));
     assert!(

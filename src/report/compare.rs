@@ -234,8 +234,8 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
                     super::signed(oc.difference.estimate, 3),
                     format!(
                         "{} .. {}",
-                        super::signed(oc.difference.low, 3),
-                        super::signed(oc.difference.high, 3)
+                        super::signed_end(oc.difference.low, 3),
+                        super::signed_end(oc.difference.high, 3)
                     ),
                 )
             };
@@ -270,8 +270,8 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
             format!(
                 "{} ({}..{})",
                 super::signed(i.estimate, 3),
-                super::signed(i.low, 3),
-                super::signed(i.high, 3)
+                super::signed_end(i.low, 3),
+                super::signed_end(i.high, 3)
             )
         };
         for b in &tor.bars {

@@ -70,8 +70,8 @@ pub fn text(d: &Diff) -> String {
             points(o.difference.estimate),
             format!(
                 "{} to {}",
-                points(o.difference.low),
-                points(o.difference.high)
+                super::signed_points_end(o.difference.low),
+                super::signed_points_end(o.difference.high)
             ),
         ]);
     }

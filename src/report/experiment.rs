@@ -391,8 +391,8 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
                     format!(
                         "{} pts [{}, {}]",
                         super::signed_points(e.difference.estimate),
-                        super::signed_points(e.difference.low),
-                        super::signed_points(e.difference.high)
+                        super::signed_points_end(e.difference.low),
+                        super::signed_points_end(e.difference.high)
                     )
                 } else {
                     // One run: no spread to take an interval from.

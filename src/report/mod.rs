@@ -57,6 +57,47 @@ pub fn signed(v: f64, digits: usize) -> String {
     }
 }
 
+/// An interval's end, as [`signed`] with `digits` decimals, or with up to four more when it
+/// is not zero but rounds to it: an interval that excludes 0 must not read as reaching it (a
+/// reviewing helper: a PRCC's interval −0.094 .. −0.000163 printed "-0.094 .. -0.000").
+///
+/// ```
+/// use brink::report::signed_end;
+/// assert_eq!(signed_end(-0.000163, 3), "-0.0002");
+/// assert_eq!(signed_end(0.0004, 3), "+0.0004");
+/// assert_eq!(signed_end(-0.094, 3), "-0.094");
+/// assert_eq!(signed_end(0.0, 3), "+0.000");
+/// assert_eq!(signed_end(-1e-12, 3), "-0.000");
+/// ```
+pub fn signed_end(v: f64, digits: usize) -> String {
+    if v != 0.0 && v.is_finite() {
+        for d in digits..=digits + 4 {
+            let s = signed(v, d);
+            if s.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+                return s;
+            }
+        }
+    }
+    signed(v, digits)
+}
+
+/// An interval's end in percentage points, as [`signed_points`], or with more decimals
+/// (as [`signed_end`]) when it is not zero but rounds to it.
+///
+/// ```
+/// use brink::report::signed_points_end;
+/// assert_eq!(signed_points_end(-0.0004), "-0.04");
+/// assert_eq!(signed_points_end(-0.0046), "-0.5");
+/// assert_eq!(signed_points_end(0.0), "+0.0");
+/// ```
+pub fn signed_points_end(v: f64) -> String {
+    let s = signed_points(v);
+    if v != 0.0 && !s.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        return signed_end(100.0 * v, 2);
+    }
+    s
+}
+
 /// `v` with `digits` decimals, rounded half away from zero from the shortest decimal that
 /// reads back as `v` (the number as the CSV tables and JSON files print it): 641 of 2,000
 /// runs (0.3205) reads 0.321 and 59 of 2,000 (0.0295) 0.030, as a reader of the table rounds

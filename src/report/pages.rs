@@ -362,8 +362,8 @@ fn points_interval(i: &Interval) -> String {
     if i.is_bounded() {
         format!(
             "{} to {}",
-            super::signed_points(i.low),
-            super::signed_points(i.high)
+            super::signed_points_end(i.low),
+            super::signed_points_end(i.high)
         )
     } else {
         // One run: no spread to take an interval from.
@@ -1070,8 +1070,8 @@ pub(crate) fn sensitivity_analysis(sc: &Scenario, r: &SensitivityResult) -> Anal
             super::signed(x.prcc, 3),
             format!(
                 "{} to {}",
-                super::signed(x.low, 3),
-                super::signed(x.high, 3)
+                super::signed_end(x.low, 3),
+                super::signed_end(x.high, 3)
             ),
         ]
     };

@@ -154,8 +154,8 @@ pub fn text(r: &SensitivityResult) -> String {
             super::signed(p.prcc, 3),
             format!(
                 "{} .. {}",
-                super::signed(p.low, 3),
-                super::signed(p.high, 3)
+                super::signed_end(p.low, 3),
+                super::signed_end(p.high, 3)
             ),
             src,
         ]);

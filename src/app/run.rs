@@ -241,7 +241,19 @@ pub fn history_default_out<S: std::fmt::Display>(
         let list = format!("{}\0{}", cases.join("\n"), params.join("\n"));
         name = format!("{name}-{:08x}", fnv(&list) as u32);
     }
-    PathBuf::from("output").join(with_sets(short_name(&name), sets))
+    if name.chars().count() > 80 || sanitize(&name) != name {
+        // Cut the cases' names, not what the folder holds: four cases' names filled the 80
+        // characters and the cut took `-calibration-` with them (a reviewing helper). The
+        // hash is of the whole name, so the numbers' list still tells folders apart.
+        let tail = format!("-{}-{:08x}", sanitize(what), fnv(&name) as u32);
+        let head: String = cases
+            .join("-")
+            .chars()
+            .take(80usize.saturating_sub(tail.chars().count()))
+            .collect();
+        name = sanitize(&format!("{}{tail}", sanitize(&head).trim_end_matches('-')));
+    }
+    PathBuf::from("output").join(with_sets(name, sets))
 }
 
 /// FNV-1a: a stable hash in a few lines, the same on every platform.
@@ -890,7 +902,28 @@ mod tests {
             let name = out.file_name().unwrap().to_str().unwrap();
             assert!(name.len() <= 80, "{name}");
             assert_safe("many cases", name);
+            // What the folder holds survives the cut (a reviewing helper: four cases' names
+            // took `-calibration-` away).
+            assert!(name.starts_with("case_0-case_1-"), "{name}");
+            assert!(name.contains("-calibration-"), "{name}");
         }
+        let four = history_default_out::<&str>(
+            &[
+                "russia_azerbaijan_2024",
+                "russia_turkey_2015",
+                "russia_georgia_2006",
+                "china_lithuania_2021",
+            ],
+            "cross-validation",
+            &[
+                "shared.fatigue.value".into(),
+                "shared.hawkishness.value".into(),
+            ],
+            &[],
+        );
+        let name = four.file_name().unwrap().to_str().unwrap();
+        assert!(name.len() <= 80, "{name}");
+        assert!(name.contains("-cross-validation-"), "{name}");
         for n in NASTY {
             let out = history_default_out::<&str>(&[n], "calibration", &[n.to_string()], &[]);
             let norm = normalize(&out).unwrap_or_else(|| panic!("{n:?} gave {}", out.display()));

@@ -971,3 +971,47 @@ fn band_coverage_has_its_wilson_interval() {
     let line = t.lines().find(|l| l.starts_with("coverage:")).unwrap();
     assert_eq!(line.matches(", 95% ").count(), 3, "{line}");
 }
+
+/// Found by a reviewing helper: the mood and rung charts of a timeline without a rung fact had
+/// "observed rung" in their legends, and the time-to-fact chart's legend gave a window's
+/// first day alone ("observed 2021-08-13" for 13–31 August).
+#[test]
+fn the_legends_name_only_what_the_charts_draw() {
+    let l = loaded();
+    let mut t = timeline("pair_plain", "2030-02-11");
+    t.facts
+        .retain(|f| !matches!(f.observed, Observed::RungOn { .. }));
+    if let Observed::Happened { until, .. } = &mut t.facts[0].observed {
+        *until = Some("2030-02-25".into());
+    }
+    let spec = RunSpec {
+        seed: 11,
+        runs: 300,
+        threads: 2,
+        command: vec!["brink".into(), "backtest".into()],
+    };
+    let case = compile_case(&l.scenario, &t).expect("case compiles");
+    let stop = AtomicBool::new(false);
+    let one = backtest_case(&l, &case, &ParticleDraws::default(), &spec, &stop).expect("run");
+    let b = combine(vec![one], None);
+    let tl = vec![t];
+    let files = brink::report::backtest::files(&b, None, &context(&l, &tl), true).expect("files");
+    let (_, dir) = write("legends", &files);
+    for chart in ["mood", "rungs"] {
+        let svg = common::check_svg(&dir.join(format!("pair_plain_{chart}.svg")));
+        assert!(
+            !svg.contains("observed rung"),
+            "{chart}: no rung fact, no such mark"
+        );
+        assert!(
+            svg.contains("observed date"),
+            "{chart}: the dated fact is ticked"
+        );
+    }
+    let svg = common::check_svg(&dir.join("pair_plain_time_to_fact.svg"));
+    assert!(
+        svg.contains("2030-02-11 – 02-25 ± 1 week · never "),
+        "the legend gives the whole window"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -109,7 +109,7 @@ impl Drawing for TimeToFacts<'_> {
         let header = [
             (
                 Mark::Fill(MUTED, 0.18),
-                "observed window (± tolerance), in the fact's colour".to_string(),
+                "observed window (± tolerance)".to_string(),
             ),
             (Mark::Diamond(INK), "observed date".to_string()),
         ];
@@ -132,9 +132,11 @@ impl Drawing for TimeToFacts<'_> {
                 (
                     Mark::Line(col, dashed),
                     format!(
-                        "{}\nobserved {} · never {}",
+                        // The header's marks say the date is the observed one: the line
+                        // keeps its room for the window.
+                        "{}\n{} · never {}",
                         fact_words(f),
-                        f.date,
+                        window_words(f),
                         percent(f.never.unwrap_or(0.0))
                     ),
                 )
@@ -245,14 +247,15 @@ impl Drawing for Mood<'_> {
         let (x_desc, x_fmt) = date_axis(case, c);
         let look = index_fan::Look {
             title: self.title(),
-            subtitle: "H is the pair's mean hostility, in points, over the ladder's rungs (bands); each observed rung is marked with the share of runs on it".into(),
-            legend: vec![
-                (Mark::Diamond(INK), "observed rung".to_string()),
-                (
-                    Mark::Line(INK, false),
-                    "observed date of a dated fact".to_string(),
-                ),
-            ],
+            subtitle: format!(
+                "H is the pair's mean hostility, in points, over the ladder's rungs (bands){}",
+                if has_rung_facts(case) {
+                    "; each observed rung is marked with the share of runs on it"
+                } else {
+                    ""
+                }
+            ),
+            legend: legend_of(case, &ticks),
             x_desc,
             x_fmt: &x_fmt,
             x_labels: DATE_TICKS,
@@ -344,20 +347,19 @@ impl Drawing for RungShares<'_> {
         let s = &case.summary;
         let rungs = &s.scenario.rungs;
         let nr = rungs.len();
-        let header = [
-            (Mark::Diamond(INK), "observed rung".to_string()),
-            (
-                Mark::Line(INK, false),
-                "observed date of a dated fact".to_string(),
-            ),
-        ];
+        let header = legend_of(case, &date_ticks(case));
         let body = frame(
             root,
             c,
             &self.title(),
             &format!(
-                "Share of runs on each rung in each {}, lowest rung at the bottom; each observed rung is marked with the share of runs on it",
-                c.unit()
+                "Share of runs on each rung in each {}, lowest rung at the bottom{}",
+                c.unit(),
+                if has_rung_facts(case) {
+                    "; each observed rung is marked with the share of runs on it"
+                } else {
+                    ""
+                }
             ),
             &header,
         )?;
@@ -429,6 +431,53 @@ impl Drawing for RungShares<'_> {
 }
 
 /// The dated facts' observed dates, as `(step, words)` (the facts whose date is on the chart).
+/// A dated fact's observed window, short enough for a legend line: "2021-08-13 – 08-31",
+/// "2021-09-03 ± 1 week", "2021-09-03" (its first day alone hid the rest of a window).
+fn window_words(f: &FactResult) -> String {
+    let Some(w) = f.observed.strip_prefix("first happened ") else {
+        return f.date.clone();
+    };
+    let w = w.replace(" (± ", " ± ").replace(')', "");
+    if let Some(on) = w.strip_prefix("on ") {
+        return on.to_string();
+    }
+    let Some((from, rest)) = w
+        .strip_prefix("between ")
+        .and_then(|b| b.split_once(" and "))
+    else {
+        return f.date.clone();
+    };
+    // The second date without its year when both share it.
+    let to = match (from.get(..5), rest.get(..5)) {
+        (Some(a), Some(b)) if a == b => &rest[5..],
+        _ => rest,
+    };
+    format!("{from} – {to}")
+}
+
+/// Whether the case has an observed rung to mark.
+fn has_rung_facts(case: &CaseResult) -> bool {
+    case.facts.iter().any(|f| {
+        f.kind == "rung" && f.observed_categories.is_some() && fact_step(case, f).is_some()
+    })
+}
+
+/// What the mood and rung charts mark, each in the legend only when the chart draws it (a
+/// reviewing helper: a timeline without a rung fact had "observed rung" in the legend).
+fn legend_of(case: &CaseResult, ticks: &[(u32, String)]) -> Vec<(Mark, String)> {
+    let mut legend = vec![];
+    if has_rung_facts(case) {
+        legend.push((Mark::Diamond(INK), "observed rung".to_string()));
+    }
+    if !ticks.is_empty() {
+        legend.push((
+            Mark::Line(INK, false),
+            "observed date of a dated fact".to_string(),
+        ));
+    }
+    legend
+}
+
 fn date_ticks(case: &CaseResult) -> Vec<(u32, String)> {
     case.facts
         .iter()

@@ -1555,3 +1555,33 @@ fn the_facts_conditions_together_are_limited() {
         "at most 32768 terms in all the facts' conditions",
     );
 }
+
+/// A measure's band is told by its levels' numbers: "2 levels" read as two levels above 0
+/// for a one-level measure's band over its levels 0 and 1 (a reviewing helper).
+#[test]
+fn a_level_facts_band_names_its_levels() {
+    let dir = common::scratch("level-bands");
+    let out = dir.join("out");
+    let o = common::brink(&[
+        "backtest",
+        "scenarios/history/russia_turkey_2015.timeline.ron",
+        "--runs",
+        "300",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+    assert!(
+        text.contains("levels 0–") || text.contains("level "),
+        "{text}"
+    );
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for n in 1..=9 {
+        for t in [&text[..], &page[..]] {
+            assert!(!t.contains(&format!("{n} levels")), "{n} levels: {t}");
+            assert!(!t.contains(&format!("({n} level)")), "({n} level): {t}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

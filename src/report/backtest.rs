@@ -301,8 +301,9 @@ fn inside(f: &FactResult, level: f64) -> String {
     band(f, level).map_or("-".into(), |b| if b.contains { "yes" } else { "no" }.into())
 }
 
-/// A band's width in words: "6 weeks", "2 levels", "→ never" (a dated fact's band reaching
-/// "never"), "-" for none.
+/// A band's width in words: "6 weeks", "2 rungs", "→ never" (a dated fact's band reaching
+/// "never"), "-" for none; a measure's levels by their numbers, "levels 0–1" or "level 1"
+/// (a count read wrong: "2 levels" for a one-level measure's band, its levels 0 and 1).
 fn width_text(c: &CaseResult, f: &FactResult, b: Option<&Band>) -> String {
     let Some(b) = b else {
         return "-".into();
@@ -310,6 +311,13 @@ fn width_text(c: &CaseResult, f: &FactResult, b: Option<&Band>) -> String {
     let Some(w) = b.width else {
         return "→ never".into();
     };
+    if f.kind == "level" {
+        return if b.low == b.high {
+            format!("level {}", b.low)
+        } else {
+            format!("levels {}–{}", b.low, b.high)
+        };
+    }
     let unit = match f.kind.as_str() {
         "dated" => crate::scenario::step_one(&c.step_unit).to_string(),
         "level" => "level".into(),
@@ -351,8 +359,9 @@ fn band_text(c: &CaseResult, f: &FactResult, b: Option<&Band>, sc: Option<&Scena
         )
     };
     match band.width {
-        Some(_) => format!("{range} ({})", width_text(c, f, b)),
-        None => range,
+        // A measure's levels are named in the range already.
+        Some(_) if f.kind != "level" => format!("{range} ({})", width_text(c, f, b)),
+        _ => range,
     }
 }
 

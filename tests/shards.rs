@@ -1514,3 +1514,119 @@ fn a_resealed_shards_extremes_are_held_to_its_sums() {
     merge_into(&shards, &root.join("merged"));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A shard replaces only itself: a rerun of the same shard of the same job. A whole result, a
+/// merge, another job's shard or another shard of this job is refused before anything is
+/// computed, and stays as it was (a reviewing helper: `run --shard 1/2 --out full` replaced a
+/// whole run without a word, and a shard of another job likewise; compare's shards too).
+#[test]
+fn a_shard_replaces_only_itself() {
+    let root = scratch("only-itself");
+    let t = "scenarios/examples/tutorial.ron";
+    let at = |n: &str| root.join(n).to_str().unwrap().to_string();
+    let refused = |args: &[&str], folder: &str, why: &str| {
+        let before = common::tree(&root.join(folder));
+        let o = brink(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(why), "{args:?}: {err}");
+        assert!(err.contains("whose runs would be lost"), "{err}");
+        assert_eq!(
+            common::tree(&root.join(folder)),
+            before,
+            "{folder} untouched"
+        );
+    };
+    ok(&[
+        "run",
+        t,
+        "--runs",
+        "300",
+        "--no-charts",
+        "--out",
+        &at("full"),
+    ]);
+    refused(
+        &[
+            "run",
+            t,
+            "--runs",
+            "300",
+            "--shard",
+            "1/2",
+            "--out",
+            &at("full"),
+        ],
+        "full",
+        "a whole result of `brink run`",
+    );
+    let shard = ["run", t, "--runs", "300", "--no-charts", "--shard", "2/2"];
+    let s2 = at("s2");
+    ok(&[&shard[..], &["--out", &s2]].concat());
+    // Rerunning the same shard replaces it.
+    ok(&[&shard[..], &["--out", &s2]].concat());
+    refused(
+        &["run", t, "--runs", "900", "--shard", "1/4", "--out", &s2],
+        "s2",
+        "shard 2/2 of another job (300 runs, where this job has 900)",
+    );
+    refused(
+        &[
+            "run", t, "--runs", "300", "--shard", "2/2", "--seed", "5", "--out", &s2,
+        ],
+        "s2",
+        "another job (seed 0, where this one's is 5)",
+    );
+    refused(
+        &["run", t, "--runs", "300", "--shard", "1/2", "--out", &s2],
+        "s2",
+        "shard 2/2 of this job",
+    );
+    let merged = at("merged");
+    ok(&[
+        &shard[..1],
+        &[t, "--runs", "300", "--shard", "1/2", "--out", &at("s1")],
+    ]
+    .concat());
+    ok(&["merge", &at("s1"), &s2, "--no-charts", "--out", &merged]);
+    refused(
+        &[
+            "run", t, "--runs", "300", "--shard", "1/2", "--out", &merged,
+        ],
+        "merged",
+        "a whole result of `brink run`",
+    );
+    // A comparison's shards: with and without the tornado are two jobs.
+    let c = [
+        "compare",
+        t,
+        "--runs",
+        "60",
+        "--no-charts",
+        "--shard",
+        "1/2",
+    ];
+    let c1 = at("c1");
+    ok(&[&c[..], &["--out", &c1]].concat());
+    ok(&[&c[..], &["--out", &c1]].concat());
+    refused(
+        &[&c[..], &["--no-tornado", "--out", &c1]].concat(),
+        "c1",
+        "other arms: with and without the tornado",
+    );
+    ok(&[
+        "compare",
+        t,
+        "--runs",
+        "60",
+        "--no-charts",
+        "--out",
+        &at("cf"),
+    ]);
+    refused(
+        &[&c[..], &["--out", &at("cf")]].concat(),
+        "cf",
+        "a whole result of `brink compare`",
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

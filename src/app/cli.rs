@@ -1657,8 +1657,21 @@ fn compare_command(args: CompareArgs) -> Result<()> {
     // The comparison compiles its own arms: these are not held beside them (a model may take
     // tens of megabytes, and the models' budget counts one set).
     drop(arms);
-    if args.shard.is_none() {
-        crate::app::output::not_a_shard(&out, "the comparison")?;
+    match args.shard {
+        None => crate::app::output::not_a_shard(&out, "the comparison")?,
+        Some(spec) => {
+            let this = brink::analysis::Manifest::new(&loaded, req.seed, None, runs, runs, vec![]);
+            // The focus outcome as the shard file records it (CompareShardFile::new).
+            let first = loaded.scenario.outcomes.first().map(|o| o.name.clone());
+            let arms = crate::app::shards::ComparedArms {
+                variants: &req.variants,
+                tornado: req.tornado.is_some(),
+                tornado_outcome: (req.tornado.clone().flatten().or_else(|| req.focus.clone()))
+                    .or(first.filter(|_| req.tornado.is_some())),
+            };
+            let file = "compare-shard.json";
+            crate::app::shards::only_this_shard(&out, file, "compare", &this, spec, Some(arms))?
+        }
     }
     let staging = Staging::begin(&out, "compare")?;
     let mut sink = crate::app::run::Sink {

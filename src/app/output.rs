@@ -501,7 +501,7 @@ enum Target {
 /// The kind of result a marker's folder holds, in the words of the command that makes it: its
 /// command, but a merge of shards is a `run` or a `compare` (by the file it holds), and a
 /// back-test that cross-validates is `backtest --cross-validate`.
-fn kind_of(m: &Marker) -> String {
+pub(crate) fn kind_of(m: &Marker) -> String {
     let has = |n: &str| m.files.iter().any(|f| f.name == n);
     match m.command.as_str() {
         "merge" if has("compare.json") => "compare".into(),

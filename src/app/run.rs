@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use brink::Simulation;
-use brink::analysis::Summary;
+use brink::analysis::{Manifest, Summary};
 use brink::engine::{self, ChunkSink};
 use brink::error::{Error, Result};
 use brink::report;
@@ -409,8 +409,19 @@ pub fn run_with(
     // Before anything is written: counts too large for memory are refused here.
     let plan = sim.fitted_plan(&model)?;
     // A shard is replaced only by a shard (a rerun of it); a whole run over one lost its runs.
-    if req.shard.is_none() {
-        crate::app::output::not_a_shard(&req.out, "the run")?;
+    match req.shard {
+        None => crate::app::output::not_a_shard(&req.out, "the run")?,
+        Some(spec) => {
+            let this = Manifest::new(
+                loaded,
+                req.seed,
+                req.variant.clone(),
+                req.runs,
+                req.runs,
+                vec![],
+            );
+            crate::app::shards::only_this_shard(&req.out, "shard.json", "run", &this, spec, None)?
+        }
     }
     let staging = Staging::begin(&req.out, "run")?;
     let keys =

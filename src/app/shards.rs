@@ -781,6 +781,121 @@ impl CompareShardFile {
     }
 }
 
+/// The fields of a shard file that say which job and which shard it is (the rest, its
+/// counts and scenario, is not read into memory as values).
+#[derive(Deserialize)]
+struct ShardHead {
+    manifest: Manifest,
+    shard: (u64, u64),
+    #[serde(default)]
+    variants: Option<Vec<String>>,
+    #[serde(default)]
+    tornado: Option<bool>,
+    #[serde(default)]
+    tornado_outcome: Option<String>,
+}
+
+/// What a comparison's shard is of beside its manifest: the variants compared, whether with a
+/// tornado, and the outcome the tornado or the charts focus on.
+pub struct ComparedArms<'a> {
+    pub variants: &'a [String],
+    pub tornado: bool,
+    pub tornado_outcome: Option<String>,
+}
+
+/// Refuses to write shard `spec` of the job `this` (its scenario, seed, runs, variant and
+/// `--set` numbers; a comparison's arms too) to an `--out` that holds a result it would
+/// replace and is not this very shard: a whole result of `kind` or a merge of shards, or a
+/// shard of another job or of another index. brink wrote them, but replacing one throws away
+/// runs computed (a reviewing helper: `run --shard 1/2 --out full` replaced a whole run
+/// without a word, and another job's shard likewise). A rerun of the same shard replaces it;
+/// results of other kinds are left to [`Staging::begin`], which refuses them.
+pub fn only_this_shard(
+    out: &Path,
+    file: &str,
+    kind: &str,
+    this: &Manifest,
+    spec: ShardSpec,
+    arms: Option<ComparedArms>,
+) -> Result<()> {
+    let Ok(Some(marker)) = crate::app::output::read_marker(out) else {
+        return Ok(());
+    };
+    let refuse = |what: String| {
+        Error::Input(format!(
+            "refusing to write shard {}/{} to {}: it holds {what}, whose runs would be lost; \
+             a shard replaces only itself (a rerun of the same shard of the same job): choose \
+             another folder (or remove that result first if it is no longer needed)",
+            spec.index,
+            spec.count,
+            out.shown()
+        ))
+    };
+    if !marker.files.iter().any(|f| f.name == file) {
+        return match crate::app::output::kind_of(&marker) == kind {
+            true => Err(refuse(format!("a whole result of `brink {kind}`"))),
+            false => Ok(()),
+        };
+    }
+    // A shard file that cannot be read is left to the claim, which tells damage apart.
+    let Ok(bytes) = crate::app::output::read_listed(out, &marker, file, MAX_SHARD_FILE_BYTES)
+    else {
+        return Ok(());
+    };
+    let Ok(theirs) = serde_json::from_slice::<ShardHead>(&bytes) else {
+        return Ok(());
+    };
+    let m = &theirs.manifest;
+    let sets = |x: &Manifest| {
+        let mut v: Vec<(String, String)> = (x.set.iter())
+            .map(|o| (o.path.clone(), o.value.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    let (i, n) = theirs.shard;
+    let other_job = if m.scenario_hash != this.scenario_hash {
+        Some("another scenario file".to_string())
+    } else if m.seed != this.seed {
+        Some(format!(
+            "seed {}, where this one's is {}",
+            m.seed, this.seed
+        ))
+    } else if m.runs != this.runs {
+        Some(format!("{} runs, where this job has {}", m.runs, this.runs))
+    } else if m.variant != this.variant {
+        Some("another variant".to_string())
+    } else if sets(m) != sets(this) {
+        Some("other --set numbers".to_string())
+    } else if let Some(a) = arms.filter(|a| {
+        (
+            theirs.variants.as_deref(),
+            theirs.tornado,
+            &theirs.tornado_outcome,
+        ) != (Some(a.variants), Some(a.tornado), &a.tornado_outcome)
+    }) {
+        Some(format!(
+            "other arms: {}",
+            if theirs.tornado != Some(a.tornado) {
+                "with and without the tornado"
+            } else if theirs.variants.as_deref() != Some(a.variants) {
+                "other variants"
+            } else {
+                "another outcome in focus"
+            }
+        ))
+    } else {
+        None
+    };
+    match other_job {
+        Some(why) => Err(refuse(format!("shard {i}/{n} of another job ({why})"))),
+        None if (i, n) != (spec.index, spec.count) => {
+            Err(refuse(format!("shard {i}/{n} of this job")))
+        }
+        None => Ok(()),
+    }
+}
+
 /// What [`check`] needs to know of a shard file.
 pub trait ShardPart {
     fn manifest(&self) -> &Manifest;

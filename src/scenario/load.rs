@@ -3,6 +3,7 @@
 
 use crate::text::ShowPath;
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -188,8 +189,8 @@ pub(crate) fn parse_ron<T: serde::de::DeserializeOwned>(
     text: &str,
     kind: FileKind,
 ) -> Result<T, Diagnostics> {
-    let toks = lex(text);
-    if toks.is_empty() {
+    let (any, too_deep) = any_and_too_deep(text);
+    if !any {
         let example = || format!("a {}: {}", kind.noun, kind.example);
         let (what, expected) = if text.trim().is_empty() {
             ("the file is empty", example())
@@ -208,7 +209,7 @@ pub(crate) fn parse_ron<T: serde::de::DeserializeOwned>(
             Diagnostic::new(path, text, 1, 1, what).expected(expected),
         ]));
     }
-    if let Some((pos, depth)) = too_deep(&toks) {
+    if let Some((pos, depth)) = too_deep {
         return Err(Diagnostics(vec![
             Diagnostic::new(
                 path,
@@ -404,8 +405,36 @@ struct Token {
 /// never fails: it is what diagnostics and the nesting pre-check look at, so it must agree with
 /// ron on what is a string or a comment (a bracket inside either does not count).
 fn lex(text: &str) -> Vec<Token> {
-    let chars: Vec<char> = text.chars().collect();
     let mut toks = Vec::new();
+    lex_each(text, |t| {
+        toks.push(t);
+        ControlFlow::Continue(())
+    });
+    toks
+}
+
+/// The tokens of `text` up to and including the second after the first one that ends past
+/// `pos`: what a diagnostic at ron's position reads (the token there, whether another follows,
+/// the brackets open before it). A whole file's tokens took about 60 bytes a character in
+/// punctuation: 4 MB of stray control characters took half a gigabyte (a reviewing helper).
+fn lex_through(text: &str, pos: Pos) -> Vec<Token> {
+    let mut toks = Vec::new();
+    let mut after = 0;
+    lex_each(text, |t| {
+        after += usize::from(t.end > pos);
+        toks.push(t);
+        if after >= 2 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    toks
+}
+
+/// [`lex`], handing each token to `each` as it is read, until `each` breaks.
+fn lex_each(text: &str, mut each: impl FnMut(Token) -> ControlFlow<()>) {
+    let chars: Vec<char> = text.chars().collect();
     let (mut i, mut line, mut col) = (0usize, 1usize, 1usize);
     let at = |i: usize| chars.get(i).copied();
     // Advances over one character, keeping line and column.
@@ -549,14 +578,16 @@ fn lex(text: &str) -> Vec<Token> {
                 Tok::Word
             }
         };
-        toks.push(Token {
+        let token = Token {
             kind,
             start,
             end: Pos { line, col },
             chars: (start_i, i),
-        });
+        };
+        if each(token).is_break() {
+            return;
+        }
     }
-    toks
 }
 
 /// Characters of numbers and identifiers (`-1.5e3`, `r#name`, `NaN`).
@@ -578,22 +609,27 @@ fn raw_string_hashes(chars: &[char], i: usize) -> Option<(usize, usize)> {
     (chars.get(i + prefix + hashes) == Some(&'"')).then_some((prefix, hashes))
 }
 
-/// The first place where brackets nest deeper than the limit, ignoring strings and comments.
-fn too_deep(toks: &[Token]) -> Option<(Pos, usize)> {
+/// Whether the text holds any token, and the first place where brackets nest deeper than the
+/// limit, ignoring strings and comments; read as the tokens come, none kept.
+fn any_and_too_deep(text: &str) -> (bool, Option<(Pos, usize)>) {
+    let (mut any, mut deep) = (false, None);
     let mut depth = 0usize;
-    for t in toks {
+    lex_each(text, |t| {
+        any = true;
         match t.kind {
             Tok::Open(_) => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Some((t.start, MAX_NESTING));
+                    deep = Some((t.start, MAX_NESTING));
+                    return ControlFlow::Break(());
                 }
             }
             Tok::Close(_) => depth = depth.saturating_sub(1),
             _ => {}
         }
-    }
-    None
+        ControlFlow::Continue(())
+    });
+    (any, deep)
 }
 
 /// If the brackets of the file do not balance and ron's position is a closing bracket, the
@@ -638,17 +674,22 @@ fn early_close(path: &Path, text: &str, ron_pos: Pos) -> Option<Diagnostic> {
     )
 }
 
-/// Whether every bracket of the text is closed by its match.
-fn brackets_balance(toks: &[Token]) -> bool {
+/// Whether every bracket of the text is closed by its match (read as the tokens come).
+fn brackets_balance(text: &str) -> bool {
     let mut stack = vec![];
-    for t in toks {
+    let mut balanced = true;
+    lex_each(text, |t| {
         match t.kind {
             Tok::Open(c) => stack.push(closing(c)),
-            Tok::Close(c) if stack.pop() != Some(c) => return false,
+            Tok::Close(c) if stack.pop() != Some(c) => {
+                balanced = false;
+                return ControlFlow::Break(());
+            }
             _ => {}
         }
-    }
-    stack.is_empty()
+        ControlFlow::Continue(())
+    });
+    balanced && stack.is_empty()
 }
 
 /// The closing bracket of an opening one.
@@ -800,7 +841,7 @@ fn ron_diagnostic(
             outer: o,
         } => {
             // `Rung(name: "a", threshold: 2,` without its `)` makes the next `Rung` a field.
-            let hint = if !brackets_balance(&lex(text)) {
+            let hint = if !brackets_balance(text) {
                 " (the brackets of the file do not balance: is a closing bracket missing before it?)"
             } else if o.as_deref() == Some(kind.record) {
                 // A file of the other kind written with a bare `(` (as the shipped ones are)
@@ -888,7 +929,7 @@ fn ron_diagnostic(
 
     // Everything else is about the text at or just after ron's position: find that token.
     let chars: Vec<char> = text.chars().collect();
-    let toks = lex(text);
+    let toks = lex_through(text, ron_pos);
     // A string or comment that runs to the end of the file, if ron ran into it.
     if let Some(t) = toks
         .iter()

@@ -782,3 +782,58 @@ fn a_set_of_100_kb_is_quoted_cut_short() {
     let set = format!("actors.north.hawkishness={big}");
     refused_in_under("long-set", &[&run[..], &[&set]].concat(), 100_000 + 2_000);
 }
+
+/// Every quotation of a megabyte a refusal makes is cut short (a reviewing helper's campaign):
+/// the names an "expected one of" lists (an actor of a megabyte was repeated whole in each of a
+/// hundred diagnostics, 100 MB of standard error), a start date, a variant's path, an unknown
+/// field or kind, a bare word where the record goes, and, whatever site quotes it, a message
+/// past 1,000 characters.
+#[test]
+fn every_quotation_of_a_megabyte_is_cut_short() {
+    let long = "q".repeat(1_048_576);
+    let cases: Vec<(&str, Box<dyn Fn(String) -> String>)> = vec![
+        (
+            "listed_names",
+            Box::new(|t: String| {
+                let rels: String = (0..120)
+                    .map(|i| format!("Relation(from: \"b{i}\", to: \"a\", initial: 1.0),\n"))
+                    .collect();
+                t.replacen(r#"Actor(name: "b""#, &format!(r#"Actor(name: "{long}""#), 1)
+                    .replacen("relations: [", &format!("relations: [\n{rels}"), 1)
+            }),
+        ),
+        (
+            "start_date",
+            Box::new(|t: String| {
+                t.replacen("horizon:", &format!("start_date: \"{long}\", horizon:"), 1)
+            }),
+        ),
+        (
+            "variant_path",
+            Box::new(|t: String| {
+                t.replacen(
+                    "outcomes: [",
+                    &format!(
+                        "variants: [Variant(name: \"v\", set: {{\"{long}\": 1.0}})],\noutcomes: ["
+                    ),
+                    1,
+                )
+            }),
+        ),
+        (
+            "unknown_field",
+            Box::new(|t: String| t.replacen("horizon:", &format!("{long}: 1, horizon:"), 1)),
+        ),
+        ("bare_word", Box::new(|_| long.repeat(4))),
+    ];
+    for (name, edit) in cases {
+        let path = scenario(name, |t| edit(t));
+        let err = refused(&path);
+        assert!(err.len() < 40_000, "{name}: {} bytes of error", err.len());
+        assert!(
+            err.contains("… ("),
+            "{name}: {}",
+            &err[..err.len().min(2_000)]
+        );
+    }
+}

@@ -158,7 +158,7 @@ fn new_file_path(name: &str, what: &str, ext: &str, out: Option<&Path>) -> Resul
         return Err(Error::Input(format!(
             "\"{}\" cannot name a {what}: expected an ASCII letter (a–z, A–Z), then ASCII \
              letters, digits, '_' or '-' (at most 64 characters)",
-            crate::app::terminal::safe(name)
+            crate::app::terminal::safe(&brink::text::shortened(name))
         )));
     }
     if let Some(out) = out {

@@ -83,10 +83,17 @@ impl fmt::Display for Diagnostic {
     ///    |            ^^^^^^^ expected one of: russia, azerbaijan
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        // A message quotes what the file holds, cut where it quotes a name; past 1,000
+        // characters (a quotation no site cut) it is cut as a whole, as is what was expected.
+        let message = crate::text::shortened_to(&self.message, 1_000, 600);
+        let expected = self
+            .expected
+            .as_deref()
+            .map(|e| crate::text::shortened_to(e, 2_000, 1_200));
+        writeln!(f, "error: {message}")?;
         if self.line == 0 {
             write!(f, " --> {}", self.file.shown())?;
-            if let Some(e) = &self.expected {
+            if let Some(e) = &expected {
                 write!(f, "\n  = expected {e}")?;
             }
             return Ok(());
@@ -137,7 +144,7 @@ impl fmt::Display for Diagnostic {
             .sum::<usize>()
             .max(1);
         write!(f, "{pad} | {}{}", " ".repeat(caret_at), "^".repeat(width))?;
-        if let Some(e) = &self.expected {
+        if let Some(e) = &expected {
             write!(f, " expected {e}")?;
         }
         if self.more > 0 {

@@ -851,7 +851,11 @@ fn ron_diagnostic(
                 ""
             };
             return plain(
-                format!("unknown field `{found}`{}", outer(o, "in")),
+                format!(
+                    "unknown field `{}`{}",
+                    crate::text::shortened(found),
+                    outer(o, "in")
+                ),
                 Some(format!("one of the fields {}{hint}", quote(expected))),
                 ron_pos,
                 found.chars().count(),
@@ -881,7 +885,11 @@ fn ron_diagnostic(
                 .to_string()
             });
             return plain(
-                format!("unknown kind `{found}`{}", outer(&o, "for")),
+                format!(
+                    "unknown kind `{}`{}",
+                    crate::text::shortened(found),
+                    outer(&o, "for")
+                ),
                 Some(format!("one of {}", quote(expected))),
                 ron_pos,
                 found.chars().count(),
@@ -1193,11 +1201,17 @@ fn ron_diagnostic(
         // A file of the other kind (a timeline where a scenario goes, or the reverse).
         // A misspelt or misplaced record inside the file: the record that goes there.
         E::ExpectedDifferentStructName { expected, found } if *expected != kind.record => (
-            format!("a `{found}` where a `{expected}` goes"),
+            format!(
+                "a `{}` where a `{expected}` goes",
+                crate::text::shortened(found)
+            ),
             Some(format!("`{expected}(...)`")),
         ),
         E::ExpectedDifferentStructName { expected, found } => (
-            format!("a `{found}` where a `{expected}` goes"),
+            format!(
+                "a `{}` where a `{expected}` goes",
+                crate::text::shortened(found)
+            ),
             Some(format!(
                 "a {} file, written `{}(...)`{}",
                 kind.noun,

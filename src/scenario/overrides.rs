@@ -399,9 +399,10 @@ pub fn check_distinct(overrides: &[Override]) -> Result<()> {
     for (i, o) in overrides.iter().enumerate() {
         if let Some(first) = overrides[..i].iter().find(|x| x.path == o.path) {
             return Err(SetError(format!(
-                "--set {o}: the path {:?} is already set by --set {first}; expected each path \
-                 once",
-                o.path
+                "--set {}: the path {} is already set by --set {}; expected each path once",
+                crate::text::shortened(&o.to_string()),
+                crate::text::quoted_name(&o.path),
+                crate::text::shortened(&first.to_string())
             )));
         }
     }
@@ -433,7 +434,8 @@ pub fn layer(s: &Scenario, variant: Option<&Variant>, overrides: &[Override]) ->
     let fields = fields(s);
     for o in overrides {
         if !fields.contains_key(&o.path) {
-            return Err(unknown_path(s, &format!("--set {o}"), &o.path));
+            let arg = format!("--set {}", crate::text::shortened(&o.to_string()));
+            return Err(unknown_path(s, &arg, &o.path));
         }
     }
     for o in overrides {
@@ -441,7 +443,10 @@ pub fn layer(s: &Scenario, variant: Option<&Variant>, overrides: &[Override]) ->
     }
     for o in overrides {
         if let Some((msg, expected)) = check_set(s, &v, &o.path, &o.value) {
-            return Err(SetError(format!("--set {o}: {msg}; expected {expected}")));
+            return Err(SetError(format!(
+                "--set {}: {msg}; expected {expected}",
+                crate::text::shortened(&o.to_string())
+            )));
         }
     }
     Ok(v)
@@ -499,7 +504,10 @@ pub fn apply(
     check_distinct(overrides)?;
     for o in overrides {
         if let Some((msg, expected)) = unsettable(s, variants, &o.path) {
-            return Err(SetError(format!("--set {o}: {msg}; expected {expected}")));
+            return Err(SetError(format!(
+                "--set {}: {msg}; expected {expected}",
+                crate::text::shortened(&o.to_string())
+            )));
         }
     }
     for name in variants {

@@ -187,7 +187,10 @@ pub fn days_per_step(step_unit: &str) -> Option<i64> {
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date, refusing dates that do not exist.
 pub fn day_number(date: &str) -> Result<i64, String> {
-    let bad = || format!("{date:?} is not a date of the form YYYY-MM-DD");
+    let bad = || {
+        let date = crate::text::quoted_name(date);
+        format!("{date} is not a date of the form YYYY-MM-DD")
+    };
     let b = date.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(bad());
@@ -299,7 +302,7 @@ impl LoadedTimeline {
     pub fn scenario_unreadable(&self, why: &str) -> Diagnostics {
         self.scenario_problem(format!(
             "the scenario file {} cannot be read: {why}",
-            self.scenario_path().shown()
+            crate::text::shortened_to(&self.scenario_path().shown().to_string(), 300, 200)
         ))
     }
 

@@ -513,6 +513,10 @@ pub(crate) fn one_of<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -
     } else {
         let more = if list.len() > 12 { ", …" } else { "" };
         list.truncate(12);
+        // Each name cut as every refusal cuts one: a name of a megabyte was repeated whole in
+        // every "expected one of" of a hundred diagnostics, 100 MB of messages (a reviewing
+        // helper).
+        let list: Vec<_> = list.into_iter().map(crate::text::shortened).collect();
         format!("one of the {what}: {}{more}", list.join(", "))
     }
 }
@@ -1193,7 +1197,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     {
         c.problem(
             vec![f("start_date")],
-            format!("start_date {d:?} is not a date"),
+            format!("start_date {} is not a date", crate::text::quoted_name(d)),
             "a date written YYYY-MM-DD",
         );
     }
@@ -1782,8 +1786,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 c.problem(
                     x,
                     format!(
-                        "variant {:?} sets {path:?}, which is not a number of the scenario",
-                        v.name
+                        "variant {:?} sets {}, which is not a number of the scenario",
+                        v.name,
+                        crate::text::quoted_name(path)
                     ),
                     match near {
                         Some(n) => {

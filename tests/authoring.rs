@@ -2046,7 +2046,7 @@ fn the_case_template_s_announced_step_example_validates() {
     ok_in(&dir, &["new", "c", "--from", "case"]);
     let text = fs::read_to_string(dir.join("c.ron")).unwrap();
     let start = text
-        .find("        //   (name: \"office_opens\"")
+        .find("        //   (name: \"law_in_force\"")
         .expect("the example");
     let end_marker = "the announcement of the start date\"),";
     let end = start + text[start..].find(end_marker).unwrap() + end_marker.len();

@@ -1466,22 +1466,60 @@ fn move_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
 /// Moves the files of a finished staging folder into the folder `target`, the marker last,
 /// then removes the staging folder. Until the marker is in, the folder is not taken as a
 /// result (a command cut meanwhile leaves it for the next claim to finish, `clean_inside`).
-fn fill(staging: &Path, target: &Path) -> std::io::Result<()> {
+fn fill(staging: &Path, target: &Path) -> std::result::Result<(), (std::io::Error, Filled)> {
+    let before = |e| (e, Filled::NotYet);
     let mut names = vec![];
-    for e in fs::read_dir(staging)? {
-        let n = e?.file_name();
+    for e in fs::read_dir(staging).map_err(before)? {
+        let n = e.map_err(before)?.file_name();
         if n != MARKER {
             names.push(n);
         }
     }
     names.sort();
     for n in &names {
-        move_no_replace(&staging.join(n), &target.join(n))?;
+        move_no_replace(&staging.join(n), &target.join(n)).map_err(before)?;
     }
-    sync_dir(target)?;
-    move_no_replace(&staging.join(MARKER), &target.join(MARKER))?;
-    fs::remove_dir(staging)?;
-    sync_dir(target)
+    sync_dir(target).map_err(before)?;
+    move_no_replace(&staging.join(MARKER), &target.join(MARKER)).map_err(before)?;
+    let after = |e| (e, Filled::Whole);
+    fs::remove_dir(staging).map_err(after)?;
+    sync_dir(target).map_err(after)
+}
+
+/// How far a [`fill`] that failed had gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filled {
+    /// The marker is not in the output folder: the results are not there as a whole.
+    NotYet,
+    /// The marker is in place, the results whole: what failed was the staging folder's removal
+    /// or the last flush.
+    Whole,
+}
+
+/// Takes back into the staging folder the files a failed [`fill`] had moved into `target`
+/// (those its marker lists that are no longer in the staging folder), so that the output
+/// folder is as it was; whether all of them came back.
+fn unfill(staging: &Path, target: &Path) -> bool {
+    let Ok(Some(m)) = read_marker(staging) else {
+        return false;
+    };
+    let Ok(files) = files_listed(&m) else {
+        return false;
+    };
+    // The marker linked in, and its staged name's removal failed: the output folder must not
+    // hold a marker whose files are taken back.
+    let mut all = !same_entry(&staging.join(MARKER), &target.join(MARKER))
+        || fs::remove_file(target.join(MARKER)).is_ok();
+    for name in files.keys() {
+        let (here, there) = (staging.join(name), target.join(name));
+        if fs::symlink_metadata(&here).is_err() && fs::symlink_metadata(&there).is_ok() {
+            all &= move_no_replace(&there, &here).is_ok();
+        } else if same_entry(&here, &there) {
+            // Linked in, and the staged name's removal is what failed: one file, two names.
+            all &= fs::remove_file(&there).is_ok();
+        }
+    }
+    all && sync_dir(target).is_ok()
 }
 
 /// What a staging folder left inside an output folder is, and what the next claim does with it.
@@ -1673,7 +1711,7 @@ fn clean_inside(target: &Path) {
             continue;
         }
         match judge_inner(&dir, target, &rest) {
-            Inner::Whole => match fill(&dir, target) {
+            Inner::Whole => match fill(&dir, target).map_err(|(e, _)| e) {
                 Ok(()) => tell!(
                     "note: finished filling {shown_target} from {shown} (a brink command was \
                      stopped while moving its results in)"
@@ -2053,12 +2091,34 @@ impl Staging {
             }
             Target::Empty => {
                 // Filled in place: the folder (its permissions, owner, mount) is the user's.
-                // Only a staging folder inside it (see above). It is kept if the filling fails
-                // part way: the next claim finishes it (`clean_inside`).
+                // Only a staging folder inside it (see above). A process stopped part way
+                // leaves it to the next claim, which finishes it (`clean_inside`); a filling
+                // that fails here is taken back, so that a command that says it failed leaves
+                // the folder empty as it was (a reviewing helper: with an I/O error injected,
+                // the next command, of another kind, finished the failed one's result).
                 self.committed = true;
-                fill(&self.dir, &self.target)
-                    .map_err(|e| Error::io("move the results into", &self.shown, e))?;
-                self.committed = true;
+                match fill(&self.dir, &self.target) {
+                    Ok(()) => {}
+                    Err((e, Filled::Whole)) => tell!(
+                        "note: the results are whole in {}, but {} ({e})",
+                        crate::app::terminal::path(&self.shown),
+                        "the folder they were moved from could not be removed or the move not \
+                         flushed to disk"
+                    ),
+                    Err((e, Filled::NotYet)) => {
+                        let taken_back = unfill(&self.dir, &self.target);
+                        // Removed on drop, as a staging folder never committed is.
+                        self.committed = !taken_back;
+                        if !taken_back {
+                            tell!(
+                                "note: {} holds part of the results, which the next brink \
+                                 command writing there finishes or removes",
+                                crate::app::terminal::path(&self.shown)
+                            );
+                        }
+                        return Err(Error::io("move the results into", &self.shown, e));
+                    }
+                }
             }
             Target::Brinks => self.replace()?,
         }
@@ -2443,6 +2503,51 @@ mod tests {
         rename_no_replace(&results, &base.join("moved")).unwrap();
         assert_eq!(fs::read(base.join("moved/a.txt")).unwrap(), b"a");
         assert!(!results.exists());
+        fs::remove_dir_all(&base).unwrap();
+    }
+
+    /// A filling in place that fails before its marker is in is taken back: the files moved in
+    /// return to the staging folder, a file linked in twice (its staged name's removal failed)
+    /// loses its second name, and so does the marker, so that the output folder is empty as
+    /// it was (a reviewing helper injected I/O errors: the next command finished the failed
+    /// one's result).
+    #[test]
+    fn a_failed_filling_is_taken_back() {
+        let base = std::env::temp_dir().join(format!("brink-unfill-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        let (staging, target) = (base.join("staging"), base.join("target"));
+        fs::create_dir_all(&staging).unwrap();
+        fs::create_dir(&target).unwrap();
+        let mut files = vec![];
+        for (n, b) in [("a.csv", "a"), ("b.csv", "bb"), ("c.csv", "ccc")] {
+            fs::write(staging.join(n), b).unwrap();
+            let (bytes, sha256) = hash_file(&staging.join(n)).unwrap();
+            files.push(FileEntry {
+                name: n.into(),
+                bytes,
+                sha256,
+            });
+        }
+        let marker = Marker {
+            tool: "brink".into(),
+            version: "0".into(),
+            command: "run".into(),
+            files,
+        };
+        fs::write(staging.join(MARKER), serde_json::to_vec(&marker).unwrap()).unwrap();
+        move_no_replace(&staging.join("a.csv"), &target.join("a.csv")).unwrap();
+        fs::hard_link(staging.join("b.csv"), target.join("b.csv")).unwrap();
+        fs::hard_link(staging.join(MARKER), target.join(MARKER)).unwrap();
+        assert!(unfill(&staging, &target));
+        assert!(
+            entries(&target).unwrap().is_empty(),
+            "{:?}",
+            entries(&target)
+        );
+        let mut back = entries(&staging).unwrap();
+        back.sort();
+        assert_eq!(back, [MARKER, "a.csv", "b.csv", "c.csv"]);
+        assert_eq!(fs::read(staging.join("a.csv")).unwrap(), b"a");
         fs::remove_dir_all(&base).unwrap();
     }
 

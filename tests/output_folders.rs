@@ -1845,3 +1845,44 @@ fn a_result_is_replaced_only_by_its_own_command_and_no_output_goes_inside_one() 
         s(&ra),
     ]);
 }
+
+/// A result of brink's made immutable or append-only (`chattr +i`, `+a`) is refused at the
+/// claim, before anything is computed, as a read-only one is: it was refused only when the
+/// rename failed, after all the computing, with "Operation not permitted" (a reviewing
+/// helper). Skipped where `chattr` is missing or the file system has no such flags.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_result_made_immutable_is_refused_at_the_claim() {
+    struct Unprotect<'a>(&'a Path);
+    impl Drop for Unprotect<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("chattr")
+                .arg("-ia")
+                .arg(self.0)
+                .status();
+        }
+    }
+    let root = scratch("immutable");
+    let out = root.join("res");
+    small_run(&out);
+    let before = tree(&out);
+    for flag in ["+i", "+a"] {
+        let _guard = Unprotect(&out);
+        let set = std::process::Command::new("chattr")
+            .arg(flag)
+            .arg(&out)
+            .status();
+        if !set.is_ok_and(|s| s.success()) {
+            eprintln!("chattr {flag} is not available here: skipped");
+            return;
+        }
+        let o = try_small_run(&out);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+        assert!(err.contains("immutable or append-only"), "{err}");
+        assert_eq!(tree(&out), before);
+    }
+    // Unprotected, it is replaced as before.
+    small_run(&out);
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -1015,3 +1015,52 @@ fn the_legends_name_only_what_the_charts_draw() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A dated fact whose target holds from the first week in (nearly) every run, as a rung at or
+/// below the mood every run starts in, is told beside the facts: it scored near zero without
+/// a word, and validation cannot refuse it (the mood may dip below and climb back; a
+/// reviewing helper).
+#[test]
+fn a_fact_held_from_the_start_is_told() {
+    let l = loaded();
+    let mut t = timeline("pair_hot", "2030-02-11");
+    // The pair starts at H = 6, above "tense" (2): every run is on it from its first week.
+    t.facts.push(fact(
+        "tense_later",
+        Observed::Happened {
+            what: Target::Rung("tense".into()),
+            date: "2030-03-04".into(),
+            until: None,
+            tolerance: 0,
+        },
+    ));
+    let spec = RunSpec {
+        seed: 11,
+        runs: 300,
+        threads: 2,
+        command: vec!["brink".into(), "backtest".into()],
+    };
+    let case = compile_case(&l.scenario, &t).expect("case compiles");
+    let stop = AtomicBool::new(false);
+    let one = backtest_case(&l, &case, &ParticleDraws::default(), &spec, &stop).expect("run");
+    let b = combine(vec![one], None);
+    let text = brink::report::backtest::text(&b);
+    assert!(
+        text.contains("note: tense_later: its target held from the first week in"),
+        "{text}"
+    );
+    // Once: the other facts are not about a state the runs start in.
+    assert_eq!(
+        text.matches("held from the first week").count(),
+        1,
+        "{text}"
+    );
+    let tl = vec![t];
+    let files = brink::report::backtest::files(&b, None, &context(&l, &tl), true).expect("files");
+    let page = files
+        .iter()
+        .find(|f| f.name == "report.html")
+        .expect("page");
+    let html = String::from_utf8_lossy(&page.bytes);
+    assert!(html.contains("its target held from the first week in"));
+}

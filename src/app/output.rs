@@ -584,6 +584,11 @@ fn inspect(target: &Path, kind: &str) -> Result<Target> {
              replace it)"
                 .into(),
         )),
+        Ok(_) if is_protected(target) => Err(refuse(
+            "it is brink's, but immutable or append-only (chattr +i or +a): a result so \
+             protected is kept (chattr -i or -a to replace it)"
+                .into(),
+        )),
         Ok(_) if is_mount_point(target, &meta) => Err(refuse(
             "it is brink's, but a mount point, which brink cannot replace by renaming (empty it \
              first to have it filled in place)"
@@ -676,6 +681,27 @@ fn is_mount_point(dir: &Path, meta: &fs::Metadata) -> bool {
 
 #[cfg(not(unix))]
 fn is_mount_point(_: &Path, _: &fs::Metadata) -> bool {
+    false
+}
+
+/// Whether a folder is immutable or append-only (`chattr +i`, `+a`): its owner protected it
+/// beyond its permissions, and renaming it fails (EPERM) after all the computing.
+#[cfg(target_os = "linux")]
+fn is_protected(dir: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    // linux/fs.h: FS_IMMUTABLE_FL, FS_APPEND_FL.
+    const PROTECTED: libc::c_long = 0x10 | 0x20;
+    let Ok(f) = File::open(dir) else {
+        return false;
+    };
+    let mut flags: libc::c_long = 0;
+    // SAFETY: a valid descriptor and a pointer to a long, which the call fills (an int of it).
+    let read = unsafe { libc::ioctl(f.as_raw_fd(), libc::FS_IOC_GETFLAGS, &mut flags) };
+    read == 0 && flags & PROTECTED != 0
+}
+
+#[cfg(not(target_os = "linux"))]
+fn is_protected(_: &Path) -> bool {
     false
 }
 
@@ -1239,22 +1265,8 @@ fn clean_leftovers(parent: &Path, own: (&str, &OsStr)) {
                      left part-removed"
                 );
             }
-        } else if target
-            .as_ref()
-            .is_some_and(|t| read_marker(t).is_ok_and(|m| m.is_some()))
-            && fs::remove_dir(&dir).is_ok()
-        {
-            // Empty, beside the result that replaced it: a removal cut after its last file
-            // (`remove_dir` refuses a folder with anything in it, so nothing is lost). It was
-            // left alone, with a note at every later command, though the docs said it went
-            // (a reviewing helper).
-            tell!(
-                "note: removed {shown}, the emptied folder of a replaced output a stopped brink \
-                 command left"
-            );
         } else {
-            // An empty one beside no result of brink's may be the user's own folder of a like
-            // name: never removed.
+            // An empty one may be the user's own folder of a like name: never removed.
             let what = if fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none()) {
                 "is an empty folder named like a replaced brink output folder"
             } else {
@@ -2585,17 +2597,6 @@ mod tests {
         fs::write(old.join("mine.txt"), b"mine").unwrap();
         write(&[("a.txt", b"newer")]);
         assert!(old.join("mine.txt").is_file());
-        fs::remove_dir_all(&old).unwrap();
-        // An empty one beside the result that replaced it (a removal cut after its last file)
-        // is removed by the next claim, as the docs say (a reviewing helper: it was left, with
-        // a note at every command); one beside no result of brink's is left alone.
-        fs::create_dir(&old).unwrap();
-        write(&[("a.txt", b"newest")]);
-        assert!(!old.exists(), "{:?}", entries(&base).unwrap());
-        let lone = base.join(".elsewhere.old-4242");
-        fs::create_dir(&lone).unwrap();
-        write(&[("a.txt", b"last")]);
-        assert!(lone.is_dir(), "no result named elsewhere: left alone");
         fs::remove_dir_all(&base).unwrap();
     }
 }

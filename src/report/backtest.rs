@@ -448,6 +448,32 @@ fn observed_words(f: &FactResult, fact: Option<&Fact>, sc: Option<&Scenario>) ->
 
 /// The facts of one case as a table: label first, then what was observed and how the runs
 /// scored it.
+/// The dated facts whose target held from the first step in 95% of the runs or more while the
+/// fact dates its first happening later: a first date the runs almost never give (a rung at or
+/// below the mood every run starts in, an outcome true from the start), said beside the facts.
+/// It scored near zero without a word, and validation cannot refuse it, since the mood may
+/// still dip below the rung and climb back (a reviewing helper).
+fn held_from_the_start(c: &CaseResult) -> Vec<String> {
+    c.facts
+        .iter()
+        .filter(|f| f.kind == "dated" && f.observed_categories.is_some_and(|(lo, _)| lo > 0))
+        .filter_map(|f| {
+            let p = *f.distribution.first()?;
+            (p >= 0.95).then(|| {
+                format!(
+                    "{}: its target held from the first {} in {} of the runs, so it almost never \
+                     first happens later, as observed; a fact about a rung or a state the runs \
+                     start in asks for a date they cannot give (is its rung at or below the \
+                     starting mood?)",
+                    charts::short_label(&f.label, &f.name),
+                    crate::scenario::step_one(&c.step_unit),
+                    percent(p)
+                )
+            })
+        })
+        .collect()
+}
+
 fn facts_table(c: &CaseResult, ctx: Option<&CaseContext>, label: &str) -> TableView {
     let mut t = TableView::new(
         format!("{label}: the facts"),
@@ -518,6 +544,7 @@ fn facts_table(c: &CaseResult, ctx: Option<&CaseContext>, label: &str) -> TableV
                 .into(),
         );
     }
+    t.notes.extend(held_from_the_start(c));
     t
 }
 
@@ -977,6 +1004,9 @@ pub fn text(b: &Backtest) -> String {
             ]);
         }
         o += &t.render();
+        for note in held_from_the_start(c) {
+            o += &format!("note: {note}\n");
+        }
         o += &format!(
             "path probability (every fact held): {} ({}), {} of {}\n\n",
             percent(c.path_probability.estimate),

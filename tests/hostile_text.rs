@@ -791,7 +791,8 @@ fn a_set_of_100_kb_is_quoted_cut_short() {
 #[test]
 fn every_quotation_of_a_megabyte_is_cut_short() {
     let long = "q".repeat(1_048_576);
-    let cases: Vec<(&str, Box<dyn Fn(String) -> String>)> = vec![
+    type Edit<'a> = Box<dyn Fn(String) -> String + 'a>;
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "listed_names",
             Box::new(|t: String| {
@@ -827,7 +828,7 @@ fn every_quotation_of_a_megabyte_is_cut_short() {
         ("bare_word", Box::new(|_| long.repeat(4))),
     ];
     for (name, edit) in cases {
-        let path = scenario(name, |t| edit(t));
+        let path = scenario(name, edit);
         let err = refused(&path);
         assert!(err.len() < 40_000, "{name}: {} bytes of error", err.len());
         assert!(

@@ -82,11 +82,16 @@ pub fn text(s: &Summary) -> String {
         o += &format!("stopped: {r}\n\n");
     }
     // Outcomes by their short labels; the name last, as `--outcome` and the CSV files take it.
+    // The step in the scenario's unit ("median first week"), as the README and charts say it.
+    let first = format!(
+        "median first {}",
+        crate::scenario::step_one(&s.scenario.step_unit)
+    );
     let mut t = Table::new(&[
         "outcome",
         "probability",
         "95% interval",
-        "median first step",
+        first.as_str(),
         "name",
     ]);
     for oc in &s.outcomes {

@@ -1297,7 +1297,12 @@ fn an_empty_mount_point_is_filled_and_an_unwritable_folder_refused_before_comput
         "computed before refusing"
     );
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("cannot write in the output folder"), "{err}");
+    // An immutable one is now told as such, by its flag, before the staging folder is tried.
+    assert!(
+        err.contains("cannot write in the output folder")
+            || err.contains("immutable or append-only"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -1884,5 +1889,22 @@ fn a_result_made_immutable_is_refused_at_the_claim() {
     }
     // Unprotected, it is replaced as before.
     small_run(&out);
+    // An empty folder made append-only cannot be filled (its staging folder would stay inside
+    // it): refused at the claim too (a reviewing helper: it computed, exited 0 and left it).
+    let empty = root.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    {
+        let _guard = Unprotect(&empty);
+        let set = std::process::Command::new("chattr")
+            .arg("+a")
+            .arg(&empty)
+            .status();
+        if set.is_ok_and(|s| s.success()) {
+            let o = try_small_run(&empty);
+            assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+            assert!(String::from_utf8_lossy(&o.stderr).contains("append-only"));
+            assert!(std::fs::read_dir(&empty).unwrap().next().is_none());
+        }
+    }
     let _ = std::fs::remove_dir_all(&root);
 }

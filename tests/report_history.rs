@@ -1025,6 +1025,16 @@ fn a_fact_held_from_the_start_is_told() {
     let l = loaded();
     let mut t = timeline("pair_hot", "2030-02-11");
     // The pair starts at H = 6, above "tense" (2): every run is on it from its first week.
+    // Not told of a fact whose tolerance reaches back to the first week: the runs give it.
+    t.facts.push(fact(
+        "tense_near_start",
+        Observed::Happened {
+            what: Target::Rung("tense".into()),
+            date: "2030-01-14".into(),
+            until: None,
+            tolerance: 2,
+        },
+    ));
     t.facts.push(fact(
         "tense_later",
         Observed::Happened {

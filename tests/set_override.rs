@@ -1249,3 +1249,22 @@ fn a_distribution_set_without_a_source_is_credited_to_where_it_was_set() {
     assert_eq!(source_of(&set.scenario, None, HAWK), "my notes");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A `--set` argument of ordinary length is quoted whole when its value is refused: cutting at
+/// 80 characters hid the value at fault behind the flagship's long paths (a reviewing helper);
+/// only arguments of a thousand characters or more are cut.
+#[test]
+fn a_refused_set_argument_of_ordinary_length_is_quoted_whole() {
+    let arg = "levers.cultural_ties.levels.russian_house_closed.pressure.hardline_media=Pert(min: 3, mode: 1, max: 2)";
+    let o = common::brink(&[
+        "run",
+        "scenarios/russia_azerbaijan_2025.ron",
+        "--runs",
+        "10",
+        "--set",
+        arg,
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(arg), "{err}");
+}

@@ -1565,6 +1565,13 @@ fn a_shard_replaces_only_itself() {
     ok(&[&shard[..], &["--out", &s2]].concat());
     // Rerunning the same shard replaces it.
     ok(&[&shard[..], &["--out", &s2]].concat());
+    // So does one whose --set value is spelt another way (merge takes them as one job; a
+    // reviewing helper found `0.30` refused after `0.3`).
+    let p = "actors.north.hawkishness";
+    let s3 = at("s3");
+    ok(&[&shard[..], &["--set", &format!("{p}=0.3"), "--out", &s3]].concat());
+    ok(&[&shard[..], &["--set", &format!("{p}=0.30"), "--out", &s3]].concat());
+    ok(&[&shard[..], &["--set", &format!("{p}=3e-1"), "--out", &s3]].concat());
     refused(
         &["run", t, "--runs", "900", "--shard", "1/4", "--out", &s2],
         "s2",

@@ -544,6 +544,14 @@ fn inspect(target: &Path, kind: &str) -> Result<Target> {
         return Err(refuse("it is an existing file, not a folder".into()));
     }
     let names = entries(target).map_err(|e| refuse(e.to_string()))?;
+    if names.is_empty() && is_protected(target) {
+        // Filled in place, its staging folder would be left inside it, undeletable.
+        return Err(refuse(
+            "it is empty, but immutable or append-only (chattr +i or +a), so brink cannot fill \
+             it"
+            .into(),
+        ));
+    }
     if names.is_empty() {
         return Ok(Target::Empty);
     }

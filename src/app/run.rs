@@ -177,6 +177,14 @@ pub fn with_sets<S: std::fmt::Display>(name: String, sets: &[S]) -> String {
     if sets.is_empty() {
         return name;
     }
+    short_name(&format!("{name}{}", sets_part(sets)))
+}
+
+/// What [`with_sets`] appends, uncut: `-set-<path>_<value>[,...]` (empty without overrides).
+fn sets_part<S: std::fmt::Display>(sets: &[S]) -> String {
+    if sets.is_empty() {
+        return String::new();
+    }
     // `path=value` is written `path_value`: the one character every override has that a
     // folder name may not is no reason for a hash.
     let joined = sets
@@ -184,7 +192,7 @@ pub fn with_sets<S: std::fmt::Display>(name: String, sets: &[S]) -> String {
         .map(|s| s.to_string().replacen('=', "_", 1))
         .collect::<Vec<_>>()
         .join(",");
-    short_name(&format!("{name}-set-{joined}"))
+    format!("-set-{joined}")
 }
 
 /// `name` made safe by [`sanitize`]. A name that is already safe and at most 80 characters
@@ -241,19 +249,25 @@ pub fn history_default_out<S: std::fmt::Display>(
         let list = format!("{}\0{}", cases.join("\n"), params.join("\n"));
         name = format!("{name}-{:08x}", fnv(&list) as u32);
     }
+    let name = format!("{name}{}", sets_part(sets));
     if name.chars().count() > 80 || sanitize(&name) != name {
         // Cut the cases' names, not what the folder holds: four cases' names filled the 80
-        // characters and the cut took `-calibration-` with them (a reviewing helper). The
-        // hash is of the whole name, so the numbers' list still tells folders apart.
-        let tail = format!("-{}-{:08x}", sanitize(what), fnv(&name) as u32);
+        // characters and the cut took `-calibration-` with them (a reviewing helper), and a
+        // `--set` cut it again. The hash is of the whole name, so the numbers' list and the
+        // overrides still tell folders apart.
+        let set = if sets.is_empty() { "" } else { "-set" };
+        let tail = format!("-{}{set}-{:08x}", sanitize(what), fnv(&name) as u32);
         let head: String = cases
             .join("-")
             .chars()
             .take(80usize.saturating_sub(tail.chars().count()))
             .collect();
-        name = sanitize(&format!("{}{tail}", sanitize(&head).trim_end_matches('-')));
+        return PathBuf::from("output").join(sanitize(&format!(
+            "{}{tail}",
+            sanitize(&head).trim_end_matches('-')
+        )));
     }
-    PathBuf::from("output").join(with_sets(name, sets))
+    PathBuf::from("output").join(name)
 }
 
 /// FNV-1a: a stable hash in a few lines, the same on every platform.
@@ -935,6 +949,27 @@ mod tests {
         let name = four.file_name().unwrap().to_str().unwrap();
         assert!(name.len() <= 80, "{name}");
         assert!(name.contains("-cross-validation-"), "{name}");
+        // With --set too: the overrides' part is not cut again over the kind (a reviewing
+        // helper: `...-russia_georg-cross-validatio-aa55af26`).
+        let three = [
+            "russia_azerbaijan_2024",
+            "russia_turkey_2015",
+            "russia_georgia_2006",
+        ];
+        let params = [
+            "shared.fatigue.value".into(),
+            "shared.hawkishness.value".into(),
+        ];
+        let with = |v: &str| {
+            let set = [format!("shared.reactivity.value={v}")];
+            history_default_out(&three, "cross-validation", &params, &set)
+        };
+        let (a, b) = (with("0.2"), with("0.25"));
+        assert_ne!(a, b);
+        let name = a.file_name().unwrap().to_str().unwrap();
+        assert!(name.len() <= 80, "{name}");
+        assert!(name.contains("-cross-validation-set-"), "{name}");
+        assert_safe("with a set", name);
         for n in NASTY {
             let out = history_default_out::<&str>(&[n], "calibration", &[n.to_string()], &[]);
             let norm = normalize(&out).unwrap_or_else(|| panic!("{n:?} gave {}", out.display()));

@@ -846,9 +846,15 @@ pub fn only_this_shard(
         return Ok(());
     };
     let m = &theirs.manifest;
+    // Values as the scenario reads them, as `check` compares shards to merge: `0.3`, `0.30`
+    // and `3e-1` set the same number (a reviewing helper: a rerun spelt `0.30` was refused).
     let sets = |x: &Manifest| {
         let mut v: Vec<(String, String)> = (x.set.iter())
-            .map(|o| (o.path.clone(), o.value.clone()))
+            .map(|o| {
+                let read = brink::scenario::overrides::parse_value(&o.value)
+                    .map_or_else(|_| o.value.clone(), |p| format!("{p:?}"));
+                (o.path.clone(), read)
+            })
             .collect();
         v.sort();
         v

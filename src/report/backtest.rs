@@ -446,8 +446,6 @@ fn observed_words(f: &FactResult, fact: Option<&Fact>, sc: Option<&Scenario>) ->
     }
 }
 
-/// The facts of one case as a table: label first, then what was observed and how the runs
-/// scored it.
 /// The dated facts whose target held from the first step in 95% of the runs or more while the
 /// fact dates its first happening later: a first date the runs almost never give (a rung at or
 /// below the mood every run starts in, an outcome true from the start), said beside the facts.
@@ -459,7 +457,9 @@ fn held_from_the_start(c: &CaseResult) -> Vec<String> {
         .filter(|f| f.kind == "dated" && f.observed_categories.is_some_and(|(lo, _)| lo > 0))
         .filter_map(|f| {
             let p = *f.distribution.first()?;
-            (p >= 0.95).then(|| {
+            // A tolerance that reaches back to the first step scores such a fact well: only
+            // one the runs could not give is told (a reviewing helper).
+            (p >= 0.95 && f.probability.estimate <= 0.05).then(|| {
                 format!(
                     "{}: its target held from the first {} in {} of the runs, so it almost never \
                      first happens later, as observed; a fact about a rung or a state the runs \
@@ -474,6 +474,8 @@ fn held_from_the_start(c: &CaseResult) -> Vec<String> {
         .collect()
 }
 
+/// The facts of one case as a table: label first, then what was observed and how the runs
+/// scored it.
 fn facts_table(c: &CaseResult, ctx: Option<&CaseContext>, label: &str) -> TableView {
     let mut t = TableView::new(
         format!("{label}: the facts"),

@@ -89,11 +89,16 @@ pub fn signed_end(v: f64, digits: usize) -> String {
 /// assert_eq!(signed_points_end(-0.0004), "-0.04");
 /// assert_eq!(signed_points_end(-0.0046), "-0.5");
 /// assert_eq!(signed_points_end(0.0), "+0.0");
+/// assert_eq!(signed_points_end(-1e-9), "-0.0");
 /// ```
 pub fn signed_points_end(v: f64) -> String {
     let s = signed_points(v);
-    if v != 0.0 && !s.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
-        return signed_end(100.0 * v, 2);
+    let shows = |t: &str| t.bytes().any(|b| (b'1'..=b'9').contains(&b));
+    if v != 0.0 && !shows(&s) {
+        let more = signed_end(100.0 * v, 2);
+        if shows(&more) {
+            return more;
+        }
     }
     s
 }

@@ -400,9 +400,9 @@ pub fn check_distinct(overrides: &[Override]) -> Result<()> {
         if let Some(first) = overrides[..i].iter().find(|x| x.path == o.path) {
             return Err(SetError(format!(
                 "--set {}: the path {} is already set by --set {}; expected each path once",
-                crate::text::shortened(&o.to_string()),
+                crate::text::shortened_to(&o.to_string(), 1_000, 600),
                 crate::text::quoted_name(&o.path),
-                crate::text::shortened(&first.to_string())
+                crate::text::shortened_to(&first.to_string(), 1_000, 600)
             )));
         }
     }
@@ -434,7 +434,10 @@ pub fn layer(s: &Scenario, variant: Option<&Variant>, overrides: &[Override]) ->
     let fields = fields(s);
     for o in overrides {
         if !fields.contains_key(&o.path) {
-            let arg = format!("--set {}", crate::text::shortened(&o.to_string()));
+            let arg = format!(
+                "--set {}",
+                crate::text::shortened_to(&o.to_string(), 1_000, 600)
+            );
             return Err(unknown_path(s, &arg, &o.path));
         }
     }
@@ -445,7 +448,7 @@ pub fn layer(s: &Scenario, variant: Option<&Variant>, overrides: &[Override]) ->
         if let Some((msg, expected)) = check_set(s, &v, &o.path, &o.value) {
             return Err(SetError(format!(
                 "--set {}: {msg}; expected {expected}",
-                crate::text::shortened(&o.to_string())
+                crate::text::shortened_to(&o.to_string(), 1_000, 600)
             )));
         }
     }
@@ -506,7 +509,7 @@ pub fn apply(
         if let Some((msg, expected)) = unsettable(s, variants, &o.path) {
             return Err(SetError(format!(
                 "--set {}: {msg}; expected {expected}",
-                crate::text::shortened(&o.to_string())
+                crate::text::shortened_to(&o.to_string(), 1_000, 600)
             )));
         }
     }

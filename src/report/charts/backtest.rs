@@ -430,7 +430,6 @@ impl Drawing for RungShares<'_> {
     }
 }
 
-/// The dated facts' observed dates, as `(step, words)` (the facts whose date is on the chart).
 /// A dated fact's observed window, short enough for a legend line: "2021-08-13 – 08-31",
 /// "2021-09-03 ± 1 week", "2021-09-03" (its first day alone hid the rest of a window).
 fn window_words(f: &FactResult) -> String {
@@ -478,6 +477,7 @@ fn legend_of(case: &CaseResult, ticks: &[(u32, String)]) -> Vec<(Mark, String)> 
     legend
 }
 
+/// The dated facts' observed dates, as `(step, words)` (the facts whose date is on the chart).
 fn date_ticks(case: &CaseResult) -> Vec<(u32, String)> {
     case.facts
         .iter()

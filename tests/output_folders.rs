@@ -1887,8 +1887,14 @@ fn a_result_made_immutable_is_refused_at_the_claim() {
         assert!(err.contains("immutable or append-only"), "{err}");
         assert_eq!(tree(&out), before);
     }
-    // Unprotected, it is replaced as before.
-    small_run(&out);
+    // Unprotected, it is replaced as before, and said (a default folder reused replaced an
+    // earlier result without a word: a reviewing helper).
+    let o = small_run(&out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("note: replaced the earlier result of `brink run` in"),
+        "{err}"
+    );
     // An empty folder made append-only cannot be filled (its staging folder would stay inside
     // it): refused at the claim too (a reviewing helper: it computed, exited 0 and left it).
     let empty = root.join("empty");
@@ -1906,5 +1912,23 @@ fn a_result_made_immutable_is_refused_at_the_claim() {
             assert!(std::fs::read_dir(&empty).unwrap().next().is_none());
         }
     }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A result replaced by one of its kind is said to be (a default folder is reused: a back-test
+/// of a calibrated copy replaced the one with the priors without a word, a reviewing helper);
+/// a first write says nothing of the kind.
+#[test]
+fn replacing_a_result_is_said() {
+    let root = scratch("replaced-said");
+    let out = root.join("res");
+    let first = small_run(&out);
+    assert!(!String::from_utf8_lossy(&first.stderr).contains("replaced"));
+    let second = small_run(&out);
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        err.contains("note: replaced the earlier result of `brink run` in"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&root);
 }

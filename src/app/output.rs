@@ -2186,7 +2186,14 @@ impl Staging {
         // Checked again now that it is out of the way: a file someone put in it since it
         // was first checked is theirs, and the folder is kept.
         match verify(&old) {
-            Ok(_) => {
+            Ok(m) => {
+                // Said, since a default folder is reused: a back-test of the calibrated copy
+                // replaced the one with the priors without a word (a reviewing helper).
+                tell!(
+                    "note: replaced the earlier result of `brink {}` in {}",
+                    crate::app::terminal::safe(&kind_of(&m)),
+                    crate::app::terminal::path(&self.shown)
+                );
                 // Its marker last: a removal cut part way leaves a folder the next claim
                 // still knows as brink's (its marker and files it lists) and removes.
                 if let Err(e) = remove_staging(&old, &[MARKER]) {

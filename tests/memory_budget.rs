@@ -426,13 +426,8 @@ fn a_tornado_over_the_budget_is_refused_before_the_variants_are_compiled() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
-    // SAFETY: waits for our own child, with valid pointers; std's handle is never waited on.
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as i32);
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 2);
-    // ru_maxrss is in KiB on Linux: the 60 variants alone would take about 1,600 MiB.
-    let peak_mib = usage.ru_maxrss / 1024;
+    // The 60 variants alone would take about 1,600 MiB.
+    let peak_mib = refused_peak_mib(child);
     assert!(peak_mib < 400, "peak {peak_mib} MiB");
     assert_eq!(names(&dir), ["wide.ron"], "nothing written");
     let _ = std::fs::remove_dir_all(&dir);
@@ -462,14 +457,23 @@ fn a_file_of_stray_characters_is_refused_in_memory_of_its_size() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
-        // SAFETY: waits for our own child, with valid pointers; std's handle is never waited on.
-        let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-        assert_eq!(pid, child.id() as i32);
-        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 2);
-        // ru_maxrss is in KiB: before, about 500 MiB.
-        let peak_mib = usage.ru_maxrss / 1024;
+        // Before, about 500 MiB.
+        let peak_mib = refused_peak_mib(child);
         assert!(peak_mib < 150, "{}: peak {peak_mib} MiB", file.display());
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Waits for a brink that must refuse its input (exit code 2) and returns its peak memory in
+/// MiB (read with `wait4`: std's handle is never waited on).
+#[cfg(target_os = "linux")]
+#[allow(clippy::zombie_processes)]
+fn refused_peak_mib(child: std::process::Child) -> i64 {
+    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
+    // SAFETY: waits for our own child, with valid pointers.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 2);
+    // ru_maxrss is in KiB on Linux.
+    usage.ru_maxrss / 1024
 }

@@ -110,6 +110,20 @@ fn backtest(posterior: Option<String>) -> Backtest {
     combine(cases, posterior)
 }
 
+/// A back-test of one case of the pair: 300 runs.
+fn one_case(l: &LoadedScenario, t: &Timeline) -> Backtest {
+    let spec = RunSpec {
+        seed: 11,
+        runs: 300,
+        threads: 2,
+        command: vec!["brink".into(), "backtest".into()],
+    };
+    let case = compile_case(&l.scenario, t).expect("case compiles");
+    let stop = AtomicBool::new(false);
+    let one = backtest_case(l, &case, &ParticleDraws::default(), &spec, &stop).expect("run");
+    combine(vec![one], None)
+}
+
 /// The two cases' timelines of [`backtest`].
 fn timelines() -> Vec<Timeline> {
     vec![
@@ -984,16 +998,7 @@ fn the_legends_name_only_what_the_charts_draw() {
     if let Observed::Happened { until, .. } = &mut t.facts[0].observed {
         *until = Some("2030-02-25".into());
     }
-    let spec = RunSpec {
-        seed: 11,
-        runs: 300,
-        threads: 2,
-        command: vec!["brink".into(), "backtest".into()],
-    };
-    let case = compile_case(&l.scenario, &t).expect("case compiles");
-    let stop = AtomicBool::new(false);
-    let one = backtest_case(&l, &case, &ParticleDraws::default(), &spec, &stop).expect("run");
-    let b = combine(vec![one], None);
+    let b = one_case(&l, &t);
     let tl = vec![t];
     let files = brink::report::backtest::files(&b, None, &context(&l, &tl), true).expect("files");
     let (_, dir) = write("legends", &files);
@@ -1044,16 +1049,7 @@ fn a_fact_held_from_the_start_is_told() {
             tolerance: 0,
         },
     ));
-    let spec = RunSpec {
-        seed: 11,
-        runs: 300,
-        threads: 2,
-        command: vec!["brink".into(), "backtest".into()],
-    };
-    let case = compile_case(&l.scenario, &t).expect("case compiles");
-    let stop = AtomicBool::new(false);
-    let one = backtest_case(&l, &case, &ParticleDraws::default(), &spec, &stop).expect("run");
-    let b = combine(vec![one], None);
+    let b = one_case(&l, &t);
     let text = brink::report::backtest::text(&b);
     assert!(
         text.contains("note: tense_later: its target held from the first week in"),

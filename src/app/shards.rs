@@ -846,19 +846,6 @@ pub fn only_this_shard(
         return Ok(());
     };
     let m = &theirs.manifest;
-    // Values as the scenario reads them, as `check` compares shards to merge: `0.3`, `0.30`
-    // and `3e-1` set the same number (a reviewing helper: a rerun spelt `0.30` was refused).
-    let sets = |x: &Manifest| {
-        let mut v: Vec<(String, String)> = (x.set.iter())
-            .map(|o| {
-                let read = brink::scenario::overrides::parse_value(&o.value)
-                    .map_or_else(|_| o.value.clone(), |p| format!("{p:?}"));
-                (o.path.clone(), read)
-            })
-            .collect();
-        v.sort();
-        v
-    };
     let (i, n) = theirs.shard;
     let other_job = if m.scenario_hash != this.scenario_hash {
         Some("another scenario file".to_string())
@@ -871,7 +858,8 @@ pub fn only_this_shard(
         Some(format!("{} runs, where this job has {}", m.runs, this.runs))
     } else if m.variant != this.variant {
         Some("another variant".to_string())
-    } else if sets(m) != sets(this) {
+    } else if sets_as_read(m) != sets_as_read(this) {
+        // Read as `check` reads them (a reviewing helper: a rerun spelt `0.30` was refused).
         Some("other --set numbers".to_string())
     } else if let Some(a) = arms.filter(|a| {
         (
@@ -900,6 +888,21 @@ pub fn only_this_shard(
         }
         None => Ok(()),
     }
+}
+
+/// A job's `--set` numbers as the scenario reads them, by path: the same paths set to the same
+/// values in another order are the same job (a path is set at most once), and `0.3`, `0.30`
+/// and `3e-1` set the same number.
+fn sets_as_read(m: &Manifest) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = (m.set.iter())
+        .map(|o| {
+            let read = brink::scenario::overrides::parse_value(&o.value)
+                .map_or_else(|_| o.value.clone(), |p| format!("{p:?}"));
+            (o.path.clone(), read)
+        })
+        .collect();
+    v.sort();
+    v
 }
 
 /// What [`check`] needs to know of a shard file.
@@ -1356,21 +1359,7 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
                 m.variant.as_deref().unwrap_or("(base)"),
             ));
         }
-        // The same paths set to the same values in another order are the same job: a path is
-        // set at most once, so the order changes nothing the scenario carries.
-        // Values as the scenario reads them: `0.3`, `0.30` and `3e-1` set the same number.
-        let by_path = |x: &Manifest| {
-            let mut v: Vec<(String, String)> = (x.set.iter())
-                .map(|o| {
-                    let read = brink::scenario::overrides::parse_value(&o.value)
-                        .map_or_else(|_| o.value.clone(), |p| format!("{p:?}"));
-                    (o.path.clone(), read)
-                })
-                .collect();
-            v.sort();
-            v
-        };
-        if by_path(m) != by_path(m0) {
+        if sets_as_read(m) != sets_as_read(m0) {
             let words = |x: &Manifest| {
                 let a = brink::scenario::overrides::args(&x.set);
                 if a.is_empty() {

@@ -1346,6 +1346,14 @@ fn rerun_writes_beside_the_result_follows_a_link_and_passes_any_out_unchanged() 
         fs::read(dir.join("mine\nerror: forged")).unwrap(),
         b"user data"
     );
+    // A note the child printed before its error follows the error (a reviewing helper: it
+    // read "failed: note: …" and the reason came after the note).
+    fs::create_dir(dir.join(".zzz.old-77")).unwrap();
+    let (code, _, err) = code_in(&dir, &["rerun", "res", "--out", "mine\nerror: forged"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("note: "), "the child's note is kept: {err}");
+    assert!(!err.contains("failed: note:"), "{err}");
+    assert!(err.contains("failed: refusing"), "{err}");
 }
 
 /// A scratch folder named `name` holding the flagship as `f.ron` and its result `first` of

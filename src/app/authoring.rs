@@ -1016,9 +1016,23 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         }));
     }
     if !status.success() {
-        let why = String::from_utf8_lossy(&stderr).trim().to_string();
-        // The child's own "error: " is this message's, said once by this process.
-        let why = why.strip_prefix("error: ").unwrap_or(&why);
+        let text = String::from_utf8_lossy(&stderr).trim().to_string();
+        // The child's own "error: " is this message's, said once by this process; notes it
+        // printed before its error follow the error (they read as the reason: "failed: note:
+        // …", a reviewing helper).
+        let at = (text.starts_with("error: ").then_some(0))
+            .or_else(|| text.find("\nerror: ").map(|i| i + 1));
+        let why = match at {
+            Some(i) => {
+                let (notes, error) = text.split_at(i);
+                let error = &error["error: ".len()..];
+                match notes.trim() {
+                    "" => error.to_string(),
+                    notes => format!("{error}\n{notes}"),
+                }
+            }
+            None => text.clone(),
+        };
         let msg = format!("the rerun `brink {shown}` failed: {why}");
         return Err(if status.code() == Some(2) {
             Error::Input(msg)

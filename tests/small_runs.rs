@@ -27,6 +27,13 @@ fn a_mean_of_one_run_has_no_interval_and_two_runs_take_students_t() {
     // The first step in the scenario's unit, as the page says it (a reviewing helper: the
     // terminal said "median first step" where the README and the page say week).
     assert!(text.contains("median first week"), "{text}");
+    // Every interval one run cannot give is said alike (the rungs' read "-").
+    let rungs = text
+        .lines()
+        .skip_while(|l| !l.starts_with("rung "))
+        .nth(2)
+        .expect("the rungs' first row");
+    assert!(rungs.ends_with("none (under 2 runs)"), "{text}");
     // The page and the charts count one run as one (found by a reviewing helper: "1 runs
     // of 52 weeks", "played the scenario 1 times").
     let html = std::fs::read_to_string(one.join("report.html")).unwrap();

@@ -133,6 +133,12 @@ pub fn text(s: &Summary) -> String {
             s.mean_steps_on_rung[r],
             s.mean_steps_on_rung_interval.get(r),
         );
+        // Said as the costs say it where one run is all there is (a reviewing helper: "-"
+        // here, "none (under 2 runs)" there).
+        let interval = match s.mean_steps_on_rung_interval.get(r) {
+            None if s.manifest.runs < 2 => crate::stats::NO_INTERVAL.to_string(),
+            _ => interval,
+        };
         t.row(vec![
             name.clone(),
             p(s.peak_rung[r].estimate),

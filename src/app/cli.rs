@@ -1661,13 +1661,16 @@ fn compare_command(args: CompareArgs) -> Result<()> {
         None => crate::app::output::not_a_shard(&out, "the comparison")?,
         Some(spec) => {
             let this = brink::analysis::Manifest::new(&loaded, req.seed, None, runs, runs, vec![]);
-            // The focus outcome as the shard file records it (CompareShardFile::new).
-            let first = loaded.scenario.outcomes.first().map(|o| o.name.clone());
+            let tornado = req.tornado.is_some();
+            let outcome = req.tornado.clone().flatten().or_else(|| req.focus.clone());
             let arms = crate::app::shards::ComparedArms {
                 variants: &req.variants,
-                tornado: req.tornado.is_some(),
-                tornado_outcome: (req.tornado.clone().flatten().or_else(|| req.focus.clone()))
-                    .or(first.filter(|_| req.tornado.is_some())),
+                tornado,
+                tornado_outcome: crate::app::shards::CompareShardFile::focus(
+                    &loaded.scenario,
+                    tornado,
+                    outcome,
+                ),
             };
             let file = "compare-shard.json";
             crate::app::shards::only_this_shard(&out, file, "compare", &this, spec, Some(arms))?

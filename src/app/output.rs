@@ -544,15 +544,15 @@ fn inspect(target: &Path, kind: &str) -> Result<Target> {
         return Err(refuse("it is an existing file, not a folder".into()));
     }
     let names = entries(target).map_err(|e| refuse(e.to_string()))?;
-    if names.is_empty() && is_protected(target) {
-        // Filled in place, its staging folder would be left inside it, undeletable.
-        return Err(refuse(
-            "it is empty, but immutable or append-only (chattr +i or +a), so brink cannot fill \
-             it"
-            .into(),
-        ));
-    }
     if names.is_empty() {
+        if is_protected(target) {
+            // Filled in place, its staging folder would be left inside it, undeletable.
+            return Err(refuse(
+                "it is empty, but immutable or append-only (chattr +i or +a), so brink cannot \
+                 fill it"
+                    .into(),
+            ));
+        }
         return Ok(Target::Empty);
     }
     if names.iter().all(|n| is_working_name(n)) {
@@ -1530,9 +1530,11 @@ fn unfill(staging: &Path, target: &Path) -> bool {
     // hold a marker whose files are taken back.
     let mut all = !same_entry(&staging.join(MARKER), &target.join(MARKER))
         || fs::remove_file(target.join(MARKER)).is_ok();
-    for name in files.keys() {
+    for (name, entry) in files {
         let (here, there) = (staging.join(name), target.join(name));
-        if fs::symlink_metadata(&here).is_err() && fs::symlink_metadata(&there).is_ok() {
+        // Only the file brink moved there, byte for byte: one put in its place since is
+        // someone's, and would go with the staging folder.
+        if fs::symlink_metadata(&here).is_err() && matches_entry(&there, entry) {
             all &= move_no_replace(&there, &here).is_ok();
         } else if same_entry(&here, &there) {
             // Linked in, and the staged name's removal is what failed: one file, two names.

@@ -761,10 +761,7 @@ impl CompareShardFile {
         tornado_outcome: Option<String>,
         tally: brink::analysis::compare::PairedTally,
     ) -> Result<Self> {
-        // The outcome as the comparison reads it: none given is the scenario's first, so a
-        // shard given `--outcome` of the first and one given none are one job.
-        let first = scenario.outcomes.first().map(|o| o.name.clone());
-        let tornado_outcome = tornado_outcome.or(first.filter(|_| tornado));
+        let tornado_outcome = Self::focus(&scenario, tornado, tornado_outcome);
         Ok(CompareShardFile {
             format: SHARD_FORMAT,
             manifest,
@@ -832,10 +829,10 @@ pub fn only_this_shard(
         ))
     };
     if !marker.files.iter().any(|f| f.name == file) {
-        return match crate::app::output::kind_of(&marker) == kind {
-            true => Err(refuse(format!("a whole result of `brink {kind}`"))),
-            false => Ok(()),
-        };
+        if crate::app::output::kind_of(&marker) == kind {
+            return Err(refuse(format!("a whole result of `brink {kind}`")));
+        }
+        return Ok(());
     }
     // A shard file that cannot be read is left to the claim, which tells damage apart.
     let Ok(bytes) = crate::app::output::read_listed(out, &marker, file, MAX_SHARD_FILE_BYTES)
@@ -903,6 +900,16 @@ fn sets_as_read(m: &Manifest) -> Vec<(String, String)> {
         .collect();
     v.sort();
     v
+}
+
+impl CompareShardFile {
+    /// The outcome a comparison's shard records as its tornado's or focus: as the comparison
+    /// reads it, none given with a tornado is the scenario's first, so a shard given
+    /// `--outcome` of the first and one given none are one job.
+    pub fn focus(scenario: &Scenario, tornado: bool, outcome: Option<String>) -> Option<String> {
+        let first = scenario.outcomes.first().map(|o| o.name.clone());
+        outcome.or(first.filter(|_| tornado))
+    }
 }
 
 /// What [`check`] needs to know of a shard file.

@@ -394,15 +394,21 @@ pub fn removed_event<'a>(s: &'a Scenario, variant: &str, path: &str) -> Option<&
         .map(String::as_str)
 }
 
+/// An override as its refusals quote it (`path=value`): whole, but past 1,000 characters cut
+/// (an argument of a megabyte was echoed whole; the flagship's own run to about 100).
+fn set_arg(o: &Override) -> String {
+    crate::text::shortened_to(&o.to_string(), 1_000, 600).into_owned()
+}
+
 /// Refuses the same path set twice.
 pub fn check_distinct(overrides: &[Override]) -> Result<()> {
     for (i, o) in overrides.iter().enumerate() {
         if let Some(first) = overrides[..i].iter().find(|x| x.path == o.path) {
             return Err(SetError(format!(
                 "--set {}: the path {} is already set by --set {}; expected each path once",
-                crate::text::shortened_to(&o.to_string(), 1_000, 600),
+                set_arg(o),
                 crate::text::quoted_name(&o.path),
-                crate::text::shortened_to(&first.to_string(), 1_000, 600)
+                set_arg(first)
             )));
         }
     }
@@ -434,10 +440,7 @@ pub fn layer(s: &Scenario, variant: Option<&Variant>, overrides: &[Override]) ->
     let fields = fields(s);
     for o in overrides {
         if !fields.contains_key(&o.path) {
-            let arg = format!(
-                "--set {}",
-                crate::text::shortened_to(&o.to_string(), 1_000, 600)
-            );
+            let arg = format!("--set {}", set_arg(o));
             return Err(unknown_path(s, &arg, &o.path));
         }
     }
@@ -448,7 +451,7 @@ pub fn layer(s: &Scenario, variant: Option<&Variant>, overrides: &[Override]) ->
         if let Some((msg, expected)) = check_set(s, &v, &o.path, &o.value) {
             return Err(SetError(format!(
                 "--set {}: {msg}; expected {expected}",
-                crate::text::shortened_to(&o.to_string(), 1_000, 600)
+                set_arg(o)
             )));
         }
     }
@@ -509,7 +512,7 @@ pub fn apply(
         if let Some((msg, expected)) = unsettable(s, variants, &o.path) {
             return Err(SetError(format!(
                 "--set {}: {msg}; expected {expected}",
-                crate::text::shortened_to(&o.to_string(), 1_000, 600)
+                set_arg(o)
             )));
         }
     }

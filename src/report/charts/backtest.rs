@@ -249,11 +249,7 @@ impl Drawing for Mood<'_> {
             title: self.title(),
             subtitle: format!(
                 "H is the pair's mean hostility, in points, over the ladder's rungs (bands){}",
-                if has_rung_facts(case) {
-                    "; each observed rung is marked with the share of runs on it"
-                } else {
-                    ""
-                }
+                rung_marks_said(case)
             ),
             legend: legend_of(case, &ticks),
             x_desc,
@@ -355,11 +351,7 @@ impl Drawing for RungShares<'_> {
             &format!(
                 "Share of runs on each rung in each {}, lowest rung at the bottom{}",
                 c.unit(),
-                if has_rung_facts(case) {
-                    "; each observed rung is marked with the share of runs on it"
-                } else {
-                    ""
-                }
+                rung_marks_said(case)
             ),
             &header,
         )?;
@@ -452,6 +444,15 @@ fn window_words(f: &FactResult) -> String {
         _ => rest,
     };
     format!("{from} – {to}")
+}
+
+/// What a subtitle says of the observed rungs, when the case has one to mark.
+fn rung_marks_said(case: &CaseResult) -> &'static str {
+    if has_rung_facts(case) {
+        "; each observed rung is marked with the share of runs on it"
+    } else {
+        ""
+    }
 }
 
 /// Whether the case has an observed rung to mark.

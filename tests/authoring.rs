@@ -217,6 +217,40 @@ fn new_never_overwrites_and_refuses_unsafe_names() {
     );
 }
 
+/// A folder made append-only or immutable takes the file brink stages but lets it be neither
+/// renamed into place nor removed: `new` (and `graph`) failed with exit code 1 and left
+/// `.brink-PID-0.partial` there. Refused first, nothing written.
+#[test]
+fn new_refuses_a_folder_that_would_keep_its_staged_file() {
+    let dir = scratch("new-append-only");
+    let kept = dir.join("kept");
+    fs::create_dir(&kept).unwrap();
+    for flag in ["+a", "+i"] {
+        let set = std::process::Command::new("chattr")
+            .arg(flag)
+            .arg(&kept)
+            .status();
+        if !set.is_ok_and(|s| s.success()) {
+            eprintln!("chattr {flag} is not available here: skipped");
+            continue;
+        }
+        let runs = [
+            code_in(&dir, &["new", "x", "--out", "kept/x.ron"]),
+            code_in(&kept, &["new", "y", "--from", "case"]),
+        ];
+        let _ = std::process::Command::new("chattr")
+            .arg("-ia")
+            .arg(&kept)
+            .status();
+        for (code, _, err) in runs {
+            assert_eq!(code, 2, "{flag}: {err}");
+            assert!(err.contains("immutable or append-only"), "{flag}: {err}");
+        }
+        assert!(common::names(&kept).is_empty(), "{flag}");
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
 /// DOT has balanced braces outside quoted strings, one ellipse per actor and one box per event.
 fn check_dot(dot: &str, actors: usize, events: usize) {
     assert!(dot.starts_with("digraph "), "{dot}");
@@ -333,6 +367,24 @@ fn graph_out_naming_a_folder_is_told_so() {
         );
     }
     assert!(!dir.join("new").exists());
+    // A link to a folder names that folder: it was told "already exists; brink never
+    // overwrites a file" (an attacking helper).
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("charts", dir.join("link")).unwrap();
+        for args in [
+            vec!["graph", file.to_str().unwrap(), "--out", "link"],
+            vec!["new", "x", "--out", "link"],
+        ] {
+            let (code, _, err) = code_in(&dir, &args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(
+                err.contains("link names a folder; --out names the file to write"),
+                "{args:?}: {err}"
+            );
+        }
+        fs::remove_file(dir.join("link")).unwrap();
+    }
     let left: Vec<_> = fs::read_dir(dir.join("charts")).unwrap().collect();
     assert_eq!(left.len(), 1);
     // `-` is standard output to most tools: it made a file named `-`.

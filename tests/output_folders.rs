@@ -483,6 +483,31 @@ fn every_writing_command_replaces_a_folder_it_wrote_and_fills_an_empty_one() {
     assert!(stray.is_empty(), "{stray:?}");
 }
 
+/// A marker that lists a file twice was changed since brink wrote it, and is told so: it was
+/// told as "not a file name brink writes" of a name brink does write (an attacking helper).
+#[test]
+fn a_marker_listing_a_file_twice_is_told_so() {
+    let root = scratch("marker-twice");
+    let out = root.join("res");
+    small_run(&out);
+    let path = out.join(".brink-output.json");
+    let mut marker: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let files = marker["files"].as_array_mut().unwrap();
+    let first = files[0].clone();
+    let name = first["name"].as_str().unwrap().to_string();
+    files.push(first);
+    std::fs::write(&path, serde_json::to_vec(&marker).unwrap()).unwrap();
+    let before = tree(&out);
+    let o = try_small_run(&out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(err.contains(&format!("lists \"{name}\" twice")), "{err}");
+    assert!(!err.contains("not a file name brink writes"), "{err}");
+    assert_eq!(tree(&out), before);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 #[test]
 fn merge_refuses_an_out_that_is_one_of_its_inputs() {
     let root = scratch("merge-into-input");
@@ -1910,6 +1935,30 @@ fn a_result_made_immutable_is_refused_at_the_claim() {
             assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
             assert!(String::from_utf8_lossy(&o.stderr).contains("append-only"));
             assert!(std::fs::read_dir(&empty).unwrap().next().is_none());
+        }
+    }
+    // A folder to write in that is append-only or immutable takes the lock and the staging
+    // folder but lets neither be renamed or removed: a first write and a replacement failed
+    // after computing and left both there. Refused at the claim, nothing written.
+    let parent = root.join("parent");
+    std::fs::create_dir(&parent).unwrap();
+    small_run(&parent.join("kept"));
+    let before = tree(&parent);
+    for flag in ["+a", "+i"] {
+        let _guard = Unprotect(&parent);
+        let set = std::process::Command::new("chattr")
+            .arg(flag)
+            .arg(&parent)
+            .status();
+        if !set.is_ok_and(|s| s.success()) {
+            continue;
+        }
+        for out in [parent.join("fresh"), parent.join("kept")] {
+            let o = try_small_run(&out);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{flag}: {}", describe(&o));
+            assert!(err.contains("immutable or append-only"), "{flag}: {err}");
+            assert_eq!(tree(&parent), before, "{flag}");
         }
     }
     let _ = std::fs::remove_dir_all(&root);

@@ -1585,3 +1585,42 @@ fn a_level_facts_band_names_its_levels() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A timeline linked into another folder reads its `scenario` from the link's folder; when the
+/// scenario cannot be read there, the error says the timeline is a link and where the
+/// scenario beside its target stands (an attacking helper met a bare "cannot be read").
+#[cfg(unix)]
+#[test]
+fn a_linked_timeline_says_where_its_scenario_is_read() {
+    let dir = case_from_the_template("linked-timeline");
+    std::fs::create_dir(dir.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.join("c.timeline.ron"),
+        dir.join("elsewhere/l.timeline.ron"),
+    )
+    .unwrap();
+    let o = common::brink_in(&dir, &["validate", "elsewhere/l.timeline.ron"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("elsewhere/c.ron cannot be read"), "{err}");
+    assert!(
+        err.contains("elsewhere/l.timeline.ron is a link to ")
+            && err.contains("its scenario is read from the link's folder: ")
+            && err.contains("c.ron stands beside the target"),
+        "{err}"
+    );
+    // A plain file that cannot find its scenario says nothing of links.
+    std::fs::copy(
+        dir.join("c.timeline.ron"),
+        dir.join("elsewhere/p.timeline.ron"),
+    )
+    .unwrap();
+    let o = common::brink_in(&dir, &["validate", "elsewhere/p.timeline.ron"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("elsewhere/c.ron cannot be read"), "{err}");
+    assert!(!err.contains("link"), "{err}");
+    // Linked with its scenario, it validates.
+    std::os::unix::fs::symlink(dir.join("c.ron"), dir.join("elsewhere/c.ron")).unwrap();
+    let o = common::brink_in(&dir, &["validate", "elsewhere/l.timeline.ron"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -80,7 +80,8 @@ pub fn check_new_file(path: &Path, given: bool) -> Result<()> {
     // A folder is not "a file that exists": --out names the file itself.
     let names_folder = (path.as_os_str().to_string_lossy().chars().last())
         .is_some_and(std::path::is_separator)
-        || fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+        // A link to a folder too: "already exists; brink never overwrites a file" misread it.
+        || fs::metadata(path).is_ok_and(|m| m.is_dir());
     if names_folder {
         return Err(Error::Input(if given {
             format!(
@@ -132,6 +133,20 @@ pub fn check_new_file(path: &Path, given: bool) -> Result<()> {
     }
     if fs::symlink_metadata(path).is_ok() {
         return Err(already_exists(path, given));
+    }
+    // An append-only folder takes the file brink stages but lets it be neither renamed into
+    // place nor removed: the command failed and left it there.
+    if crate::app::output::is_protected(parent) {
+        return Err(Error::Input(format!(
+            "cannot write {}: {} is immutable or append-only (chattr +i or +a), so brink could \
+             not move the new file into place; {}",
+            path.shown(),
+            parent.shown(),
+            instead(
+                "choose an --out in another folder",
+                "run the command in another folder, or name a file in one with --out FILE"
+            )
+        )));
     }
     Ok(())
 }

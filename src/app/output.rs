@@ -429,10 +429,16 @@ pub fn verify_listed(dir: &Path, marker: &Marker) -> Result<()> {
 /// The files `marker` lists, by name; a name brink never writes is refused as damage.
 fn listed_in<'m>(dir: &Path, marker: &'m Marker) -> Result<BTreeMap<&'m str, &'m FileEntry>> {
     files_listed(marker).map_err(|f| {
+        let twice = marker.files.iter().filter(|g| g.name == f.name).count() > 1;
         Error::Input(format!(
-            "{}: its {MARKER} lists \"{}\", which is not a file name brink writes",
+            "{}: its {MARKER} lists \"{}\"{}",
             dir.shown(),
-            crate::app::terminal::safe(&f.name)
+            crate::app::terminal::safe(&brink::text::shortened(&f.name)),
+            if twice {
+                " twice, where brink lists each file it writes once: it was changed since"
+            } else {
+                ", which is not a file name brink writes"
+            }
         ))
     })
 }
@@ -695,7 +701,7 @@ fn is_mount_point(_: &Path, _: &fs::Metadata) -> bool {
 /// Whether a folder is immutable or append-only (`chattr +i`, `+a`): its owner protected it
 /// beyond its permissions, and renaming it fails (EPERM) after all the computing.
 #[cfg(target_os = "linux")]
-fn is_protected(dir: &Path) -> bool {
+pub(crate) fn is_protected(dir: &Path) -> bool {
     use std::os::fd::AsRawFd;
     // linux/fs.h: FS_IMMUTABLE_FL, FS_APPEND_FL.
     const PROTECTED: libc::c_long = 0x10 | 0x20;
@@ -709,7 +715,7 @@ fn is_protected(dir: &Path) -> bool {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn is_protected(_: &Path) -> bool {
+pub(crate) fn is_protected(_: &Path) -> bool {
     false
 }
 
@@ -1912,6 +1918,15 @@ impl Staging {
         );
         let unwritable =
             |e: std::io::Error| cannot_write(format!("cannot write in {where_}: {e}"), &e);
+        if is_protected(&parent) {
+            // An append-only folder takes the lock and the staging folder but lets neither be
+            // renamed or removed: the command failed after computing and left both behind.
+            return Err(Error::Input(format!(
+                "cannot write in {where_}: it is immutable or append-only (chattr +i or +a), so \
+                 brink could not move its results into place or remove its working files; \
+                 choose another --out"
+            )));
+        }
         let lock = match Lock::try_take(lock_path(&parent, &stem)).map_err(unwritable)? {
             TryLock::Held(l) => l,
             TryLock::Busy(pid) => {

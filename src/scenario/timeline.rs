@@ -301,9 +301,40 @@ impl LoadedTimeline {
     /// no line to show.
     pub fn scenario_unreadable(&self, why: &str) -> Diagnostics {
         self.scenario_problem(format!(
-            "the scenario file {} cannot be read: {why}",
-            crate::text::shortened_to(&self.scenario_path().shown().to_string(), 300, 200)
+            "the scenario file {} cannot be read: {why}{}",
+            crate::text::shortened_to(&self.scenario_path().shown().to_string(), 300, 200),
+            self.read_through_a_link()
         ))
+    }
+
+    /// When the timeline file is a link, what to know: its `scenario` is read from the link's
+    /// folder, not its target's (an attacking helper linked a case's timeline elsewhere and
+    /// met "cannot be read" of a file that stood beside the target).
+    fn read_through_a_link(&self) -> String {
+        let is_link = std::fs::symlink_metadata(&self.path).is_ok_and(|m| m.is_symlink());
+        let Some(target) = is_link
+            .then(|| std::fs::canonicalize(&self.path).ok())
+            .flatten()
+        else {
+            return String::new();
+        };
+        let there = target
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join(&self.timeline.scenario);
+        format!(
+            " ({} is a link to {}; its scenario is read from the link's folder{})",
+            crate::text::shortened_to(&self.path.shown().to_string(), 300, 200),
+            crate::text::shortened_to(&target.shown().to_string(), 300, 200),
+            if there.is_file() {
+                format!(
+                    ": {} stands beside the target; link it too, or name it in `scenario`",
+                    crate::text::shortened_to(&there.shown().to_string(), 300, 200)
+                )
+            } else {
+                String::new()
+            }
+        )
     }
 
     /// The file the timeline's `scenario:` names is a timeline (another, or itself): the

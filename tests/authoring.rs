@@ -1156,6 +1156,56 @@ fn rerun_is_byte_identical_refuses_a_changed_scenario_and_finds_a_tampered_file(
     assert_eq!(code, 2);
 }
 
+/// Results record the build that wrote them beside the version (every build between releases
+/// shares it): a rerun by another build compares modulo the build and says so, and says a
+/// difference may be the build's.
+#[test]
+fn rerun_tells_a_result_of_another_build() {
+    let dir = scratch("rerun-build");
+    fs::copy(repo(TUTORIAL), dir.join("t.ron")).unwrap();
+    ok_in(&dir, &["run", "t.ron", "--runs", "300", "--out", "first"]);
+    let summary = common::json(&dir.join("first/summary.json"));
+    assert_eq!(summary["manifest"]["build"].as_str(), brink::BUILD);
+    let html = fs::read_to_string(dir.join("first/report.html")).unwrap();
+    let Some(ours) = brink::BUILD else {
+        eprintln!("built outside a git checkout: no build recorded, nothing more to check");
+        return;
+    };
+    assert!(html.contains(&format!("(build {ours})")), "the tool row");
+    // As another build of this version would have written it.
+    let theirs = "0123456789ab";
+    let mut other = summary.clone();
+    other["manifest"]["build"] = theirs.into();
+    let bytes = serde_json::to_vec_pretty(&other).unwrap();
+    fs::write(dir.join("first/summary.json"), &bytes).unwrap();
+    rewrite_marker_entry(&dir.join("first"), "summary.json", &bytes);
+    let html = html.replace(&format!("(build {ours})"), &format!("(build {theirs})"));
+    fs::write(dir.join("first/report.html"), &html).unwrap();
+    rewrite_marker_entry(&dir.join("first"), "report.html", html.as_bytes());
+    let out = ok_in(&dir, &["rerun", "first"]);
+    assert!(out.contains("byte-identical"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "was written by build {theirs} of brink {}, and this is build {ours}\n",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{out}"
+    );
+    // A file that does not reproduce: the build may be why.
+    let csv = dir.join("first/outcomes.csv");
+    let mut bytes = fs::read(&csv).unwrap();
+    let last = bytes.len() - 2;
+    bytes[last] ^= 1;
+    fs::write(&csv, &bytes).unwrap();
+    rewrite_marker_entry(&dir.join("first"), "outcomes.csv", &bytes);
+    let (code, out, err) = code_in(&dir, &["rerun", "first", "--out", "second"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("another build may play the same seed differently"),
+        "{out}"
+    );
+}
+
 /// Records `bytes` as the content of `name` in the marker of `dir`.
 fn rewrite_marker_entry(dir: &Path, name: &str, bytes: &[u8]) {
     let path = dir.join(".brink-output.json");

@@ -193,6 +193,7 @@ fn common_random_numbers_narrow_the_interval_of_a_difference() {
     let manifest = Manifest {
         tool: "brink".into(),
         version: String::new(),
+        build: None,
         scenario: s.name.clone(),
         scenario_file: FLAGSHIP.into(),
         scenario_hash: String::new(),

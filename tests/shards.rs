@@ -1297,6 +1297,53 @@ fn shards_of_another_version_are_refused() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
+/// Shards of two builds of one version (the version is shared by every build between
+/// releases) may play the same seed differently: refused, naming both builds. Shards of one
+/// other build merge, and the result names their build.
+#[test]
+fn shards_of_two_builds_are_refused() {
+    let root = scratch("two-builds");
+    let shards = shards_of(&root, "40", 2);
+    let mut j = shard_json(&shards[1]);
+    assert_eq!(j["manifest"]["build"].as_str(), brink::BUILD);
+    j["manifest"]["build"] = "0123456789ab".into();
+    std::fs::write(
+        shards[1].join("shard.json"),
+        serde_json::to_vec(&j).unwrap(),
+    )
+    .unwrap();
+    common::reseal(&shards[1], "shard.json");
+    let out = root.join("merged");
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(|d| d.to_str().unwrap()));
+    args.extend(["--no-charts", "--out", out.to_str().unwrap()]);
+    let o = brink(&args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "were written by two builds of brink {} ({} vs 0123456789ab)",
+            env!("CARGO_PKG_VERSION"),
+            brink::BUILD.unwrap_or("(not recorded)")
+        )),
+        "{err}"
+    );
+    assert!(!out.exists());
+    // Both of that other build: merged, the result naming it.
+    let mut j = shard_json(&shards[0]);
+    j["manifest"]["build"] = "0123456789ab".into();
+    std::fs::write(
+        shards[0].join("shard.json"),
+        serde_json::to_vec(&j).unwrap(),
+    )
+    .unwrap();
+    common::reseal(&shards[0], "shard.json");
+    merge_into(&shards, &out);
+    let merged = common::json(&out.join("summary.json"));
+    assert_eq!(merged["manifest"]["build"], "0123456789ab");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 /// Found by a reviewing helper: compare shards whose tornado outcome was edited to one their
 /// scenario lacks (their markers made to match) merged with the tornado dropped without a
 /// word. Refused as damaged, naming the outcome.

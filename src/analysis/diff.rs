@@ -145,8 +145,16 @@ fn one_configuration(a: &Saved, b: &Saved) -> bool {
         && ma.seed == mb.seed
         && ma.runs == mb.runs
         && ma.version == mb.version
+        && two_builds(a, b).is_none()
         && ma.complete
         && mb.complete
+}
+
+/// The builds that wrote the two results, when both recorded one and they differ: two builds
+/// of one version may play the same seed differently.
+fn two_builds<'a>(a: &'a Saved, b: &'a Saved) -> Option<(&'a str, &'a str)> {
+    let (x, y) = (a.manifest.build.as_deref()?, b.manifest.build.as_deref()?);
+    (x != y).then_some((x, y))
 }
 
 /// Whether the two results can be paired run by run, and why (not).
@@ -180,6 +188,15 @@ fn pairing(a: &Saved, b: &Saved, names: &[&str]) -> Result<Pairs, String> {
                     count(b, n).unwrap_or(0)
                 )),
             };
+        }
+        if let Some((x, y)) = two_builds(a, b) {
+            return Err(format!(
+                "they were written by two builds of brink ({} and {}), which may play the same \
+                 seed differently, and not both have a per-run table (runs.csv or runs.parquet, \
+                 from `brink run --per-run`)",
+                crate::text::one_line(x),
+                crate::text::one_line(y)
+            ));
         }
         return Err(
             "not both results have a per-run table (runs.csv or runs.parquet, from `brink run \
@@ -318,6 +335,7 @@ mod tests {
             manifest: Manifest {
                 tool: "brink".into(),
                 version: "1.0.0".into(),
+                build: None,
                 scenario: "s".into(),
                 scenario_file: "s.ron".into(),
                 scenario_hash: "ab".into(),
@@ -384,6 +402,21 @@ mod tests {
             assert_eq!(d.method, Method::Independent, "{:?}", b.manifest);
             assert!(d.why.starts_with("unpaired"), "{}", d.why);
         }
+        // Two builds of one version, both recorded: not one configuration, and said; a result
+        // from before builds were recorded is judged by its version alone, as before.
+        let (mut x, mut y) = (a.clone(), saved("b", 3, None, &[19, 0]));
+        x.manifest.build = Some("0123456789ab".into());
+        y.manifest.build = Some("ba9876543210+modified".into());
+        let d = diff(&x, &y);
+        assert_eq!(d.method, Method::Independent, "{}", d.why);
+        assert!(
+            d.why
+                .contains("two builds of brink (0123456789ab and ba9876543210+modified)"),
+            "{}",
+            d.why
+        );
+        y.manifest.build = None;
+        assert_eq!(diff(&x, &y).method, Method::Paired);
         // One configuration whose counts differ cannot be what its manifest says: not paired,
         // and the reason names the outcome.
         let d = diff(&a, &saved("b", 3, None, &[19, 1]));

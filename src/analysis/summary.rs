@@ -16,6 +16,10 @@ pub struct Manifest {
     pub tool: String,
     /// Its version.
     pub version: String,
+    /// Its build ([`crate::BUILD`]): the commit it was built from; absent from a build outside
+    /// a git checkout and from results written before brink recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
     /// The scenario's name.
     pub scenario: String,
     /// The scenario file, as given.
@@ -83,6 +87,7 @@ impl Manifest {
         Manifest {
             tool: "brink".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            build: crate::BUILD.map(Into::into),
             scenario: loaded.scenario.name.clone(),
             scenario_file: loaded.path.display().to_string(),
             scenario_hash: loaded.hash.clone(),
@@ -103,6 +108,22 @@ impl Manifest {
     pub fn other_writer(&self) -> Option<String> {
         (self.tool != "brink" || self.version != env!("CARGO_PKG_VERSION"))
             .then(|| format!("{} {}", self.tool, self.version))
+    }
+
+    /// The build that wrote it, when this version of brink wrote it and both builds are known
+    /// and differ (as written in the file: escape it before showing it). Two builds of one
+    /// version may play the same seed differently.
+    pub fn other_build(&self) -> Option<&str> {
+        let (theirs, ours) = (self.build.as_deref()?, crate::BUILD?);
+        (self.other_writer().is_none() && theirs != ours).then_some(theirs)
+    }
+
+    /// "brink 0.1.0 (build 0123456789ab)": who wrote it, for a page's manifest table.
+    pub fn writer(&self) -> String {
+        match &self.build {
+            Some(b) => format!("{} {} (build {b})", self.tool, self.version),
+            None => format!("{} {}", self.tool, self.version),
+        }
     }
 }
 

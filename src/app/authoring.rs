@@ -648,8 +648,8 @@ fn read_column<T: parquet::data_type::DataType>(
 
 /// What `brink rerun` compares modulo: said once, here and in its output.
 pub const RERUN_MODULO: &str = "the program's path and the --out argument in the recorded \
-    command (the `command` of each manifest and report.html's command row), and report.html's \
-    analysis date";
+    command (the `command` of each manifest and report.html's command row), the build of brink \
+    (each manifest's `build`, report.html's tool row) and report.html's analysis date";
 
 /// The result files that hold a manifest with the command line, by the command that writes
 /// them.
@@ -698,6 +698,9 @@ pub struct Rerun {
     /// The version of brink that wrote the result, when it is not this one (its manifests
     /// record it, so they differ at least there).
     pub other_version: Option<String>,
+    /// The build of this version that wrote the result, when it is not this build: the
+    /// comparison is modulo the build each file names, and a difference may be the build's.
+    pub other_build: Option<String>,
 }
 
 /// `brink rerun`: reruns a result from its manifest into a new folder and compares them.
@@ -1074,6 +1077,7 @@ pub fn rerun(dir: &Path, out: Option<&Path>) -> Result<Rerun> {
         dir: new,
         args,
         other_version: manifest.other_writer(),
+        other_build: manifest.other_build().map(str::to_string),
     })
 }
 
@@ -1146,6 +1150,9 @@ fn normalise_json(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
     let cmd: Vec<String> = serde_json::from_value(v["manifest"]["command"].clone()).ok()?;
     v["manifest"]["command"] = serde_json::json!(command_modulo_out(&cmd));
+    if let Some(m) = v["manifest"].as_object_mut() {
+        m.remove("build");
+    }
     serde_json::to_vec(&v).ok()
 }
 
@@ -1165,6 +1172,20 @@ fn normalise_html(bytes: &[u8]) -> Vec<u8> {
                 break;
             };
             s.replace_range(start..start + end, "COMMAND");
+            from = start;
+        }
+    }
+    // The tool row's build: "brink 0.1.0 (build 0123456789ab)".
+    for open in ["<td>tool</td><td>", "<td>tool</td><td class=\"long\">"] {
+        let mut from = 0;
+        while let Some(i) = s[from..].find(open) {
+            let start = from + i + open.len();
+            let Some(end) = s[start..].find("</td>") else {
+                break;
+            };
+            if let Some(b) = s[start..start + end].find(" (build ") {
+                s.replace_range(start + b..start + end, "");
+            }
             from = start;
         }
     }

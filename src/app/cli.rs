@@ -959,13 +959,35 @@ pub fn run(cli: Cli) -> Result<()> {
                 r.dir.shown(),
                 crate::app::authoring::RERUN_MODULO
             ));
+            // Another build of this version: compared modulo the build, and said.
+            let build_note = r.other_build.as_deref().map(|b| {
+                format!(
+                    "note: {} was written by build {} of brink {}, and this is build {}{}\n",
+                    dir.shown(),
+                    brink::text::escape(&brink::text::shortened(b), false),
+                    env!("CARGO_PKG_VERSION"),
+                    brink::BUILD.unwrap_or("(not recorded)"),
+                    if r.differ.is_empty() {
+                        ""
+                    } else {
+                        ": another build may play the same seed differently; rerun it with the \
+                         build that wrote it"
+                    }
+                )
+            });
             if r.differ.is_empty() {
                 say("byte-identical\n");
+                if let Some(n) = &build_note {
+                    say(n);
+                }
                 Ok(())
             } else {
                 say(&format!("{} file(s) differ:\n", r.differ.len()));
                 for f in &r.differ {
                     say(&format!("  {f}\n"));
+                }
+                if let Some(n) = &build_note {
+                    say(n);
                 }
                 // The manifests record the version: a result of another one never reproduces
                 // byte for byte here, and its numbers may differ for that reason alone.

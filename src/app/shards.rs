@@ -1359,6 +1359,23 @@ pub fn check<S: ShardPart>(mut shards: Vec<(PathBuf, S)>) -> Result<Vec<(PathBuf
         if m.version != m0.version {
             return Err(differs("brink version", &m0.version, &m.version));
         }
+        // Two builds of one version may play a seed differently: a merge of their shards
+        // would count runs of two models as one job's.
+        if m.build != m0.build {
+            let shown = |b: &Option<String>| {
+                let b = b.as_deref().unwrap_or("(not recorded)");
+                brink::text::escape(&brink::text::shortened(b), false).into_owned()
+            };
+            return Err(Error::Input(format!(
+                "{} and {} were written by two builds of brink {} ({} vs {}), which may play \
+                 the same seed differently; run every shard with one build",
+                first_dir.shown(),
+                dir.shown(),
+                brink::text::escape(&m.version, false),
+                shown(&m0.build),
+                shown(&m.build)
+            )));
+        }
         if m.variant != m0.variant {
             return Err(differs(
                 "variant",

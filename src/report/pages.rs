@@ -316,7 +316,11 @@ pub(crate) fn push_set(setup: &mut String, sc: &Scenario, m: &Manifest) {
 /// A result's manifest as rows of the page's manifest table: what is needed to rerun it.
 pub(crate) fn manifest_rows(m: &Manifest, date: Option<&str>) -> Vec<(String, String)> {
     let mut rows = vec![
-        ("tool".into(), format!("{} {}", m.tool, m.version)),
+        // The build beside the version: two builds of one version may play a seed differently.
+        (
+            "tool".into(),
+            crate::text::escape(&m.writer(), false).into_owned(),
+        ),
         ("scenario".into(), m.scenario.clone()),
         // A file's name is the user's: its controls and the marks that reorder text escaped,
         // as the command row's are (a U+202E in it would show another name).

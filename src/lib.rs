@@ -48,10 +48,5 @@ pub mod simulation;
 pub mod stats;
 pub mod text;
 
+pub use analysis::summary::BUILD;
 pub use simulation::{Comparison, Run, Simulation, Tracer};
-
-/// The build of brink: the commit it was built from, with `+modified` when its sources
-/// differed from that commit (`build.rs`), or the `BRINK_BUILD` it was built with; `None`
-/// built outside a git checkout. Results' manifests record it beside the version, which every
-/// build between releases shares.
-pub const BUILD: Option<&str> = option_env!("BRINK_BUILD");

@@ -9,6 +9,12 @@ use crate::stats::{
     levels_mean_interval, wilson,
 };
 
+/// The build of brink: the commit it was built from, with `+modified` when its sources
+/// differed from that commit (`build.rs`), or the `BRINK_BUILD` it was built with; `None`
+/// built outside a git checkout. Results' manifests record it beside the version, which every
+/// build between releases shares.
+pub const BUILD: Option<&str> = option_env!("BRINK_BUILD");
+
 /// Where a result came from: enough to rerun it exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -16,7 +22,7 @@ pub struct Manifest {
     pub tool: String,
     /// Its version.
     pub version: String,
-    /// Its build ([`crate::BUILD`]): the commit it was built from; absent from a build outside
+    /// Its build ([`BUILD`]): the commit it was built from; absent from a build outside
     /// a git checkout and from results written before brink recorded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<String>,
@@ -87,7 +93,7 @@ impl Manifest {
         Manifest {
             tool: "brink".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            build: crate::BUILD.map(Into::into),
+            build: BUILD.map(Into::into),
             scenario: loaded.scenario.name.clone(),
             scenario_file: loaded.path.display().to_string(),
             scenario_hash: loaded.hash.clone(),
@@ -114,7 +120,7 @@ impl Manifest {
     /// and differ (as written in the file: escape it before showing it). Two builds of one
     /// version may play the same seed differently.
     pub fn other_build(&self) -> Option<&str> {
-        let (theirs, ours) = (self.build.as_deref()?, crate::BUILD?);
+        let (theirs, ours) = (self.build.as_deref()?, BUILD?);
         (self.other_writer().is_none() && theirs != ours).then_some(theirs)
     }
 

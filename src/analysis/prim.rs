@@ -77,6 +77,14 @@ pub struct Limit {
     /// shown boxes; `None` for the other boxes of the trajectory.
     #[serde(default)]
     pub p_value: Option<f64>,
+    /// The highest value peeled off below the box (`None` if that side was not peeled): a rule
+    /// `≥ r` with r above it and at most `low` selects the box's rows exactly, so that words
+    /// may round `low` down to fewer digits without taking in or leaving out a row.
+    #[serde(default)]
+    pub peeled_below: Option<f64>,
+    /// The lowest value peeled off above the box (`None` if that side was not peeled).
+    #[serde(default)]
+    pub peeled_above: Option<f64>,
 }
 
 /// One box of the peeling trajectory.
@@ -393,44 +401,49 @@ pub fn prim(data: &PrimData) -> PrimResult {
         .map(|i| (i.min, i.max, false, false))
         .collect();
     let mut rows: Vec<u32> = (0..n as u32).collect();
-    let make_box = |step: usize, rows: &[u32], lims: &[(f64, f64, bool, bool)]| {
-        let hits = rows.iter().filter(|&&i| data.y[i as usize]).count() as u64;
-        PrimBox {
-            step,
-            coverage: if hits_all == 0 {
-                f64::NAN
-            } else {
-                hits as f64 / hits_all as f64
-            },
-            density: if rows.is_empty() {
-                0.0
-            } else {
-                hits as f64 / rows.len() as f64
-            },
-            mass: if n == 0 {
-                0.0
-            } else {
-                rows.len() as f64 / n as f64
-            },
-            rows: rows.len() as u64,
-            hits,
-            limits: lims
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| l.2 || l.3)
-                .map(|(j, l)| Limit {
-                    input: j,
-                    name: inputs[j].name.clone(),
-                    low: l.0,
-                    high: l.1,
-                    low_restricted: l.2,
-                    high_restricted: l.3,
-                    p_value: None,
-                })
-                .collect(),
-        }
-    };
-    let mut trajectory = vec![make_box(0, &rows, &lims)];
+    // Each input's nearest values peeled off below and above the box (see `Limit`).
+    let mut peeled: Vec<(f64, f64)> = vec![(f64::NEG_INFINITY, f64::INFINITY); inputs.len()];
+    let make_box =
+        |step: usize, rows: &[u32], lims: &[(f64, f64, bool, bool)], peeled: &[(f64, f64)]| {
+            let hits = rows.iter().filter(|&&i| data.y[i as usize]).count() as u64;
+            PrimBox {
+                step,
+                coverage: if hits_all == 0 {
+                    f64::NAN
+                } else {
+                    hits as f64 / hits_all as f64
+                },
+                density: if rows.is_empty() {
+                    0.0
+                } else {
+                    hits as f64 / rows.len() as f64
+                },
+                mass: if n == 0 {
+                    0.0
+                } else {
+                    rows.len() as f64 / n as f64
+                },
+                rows: rows.len() as u64,
+                hits,
+                limits: lims
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.2 || l.3)
+                    .map(|(j, l)| Limit {
+                        input: j,
+                        name: inputs[j].name.clone(),
+                        low: l.0,
+                        high: l.1,
+                        low_restricted: l.2,
+                        high_restricted: l.3,
+                        p_value: None,
+                        peeled_below: Some(peeled[j].0).filter(|x| x.is_finite()),
+                        peeled_above: Some(peeled[j].1).filter(|x| x.is_finite()),
+                    })
+                    .collect(),
+            }
+        };
+    let mut trajectory = vec![make_box(0, &rows, &lims, &peeled)];
     let min_rows = (MIN_MASS * n as f64).ceil() as usize;
     // Each input's rows in order of value, sorted once (side by side); a peel walks in from
     // either end over the rows still in the box.
@@ -468,10 +481,18 @@ pub fn prim(data: &PrimData) -> PrimResult {
             break;
         }
         let col = &data.columns[cut.input];
+        let near = &mut peeled[cut.input];
         rows.retain(|&i| {
             let x = col[i as usize];
             let keep = !x.is_nan() && cut.keeps(x);
             inside[i as usize] = keep;
+            if !keep && !x.is_nan() {
+                if cut.high {
+                    near.1 = near.1.min(x);
+                } else {
+                    near.0 = near.0.max(x);
+                }
+            }
             keep
         });
         let (lo, hi) = rows
@@ -488,7 +509,7 @@ pub fn prim(data: &PrimData) -> PrimResult {
             l.0 = lo;
             l.2 = true;
         }
-        trajectory.push(make_box(trajectory.len(), &rows, &lims));
+        trajectory.push(make_box(trajectory.len(), &rows, &lims, &peeled));
     }
     let densest = |min_cov: f64| {
         trajectory
@@ -1024,6 +1045,8 @@ mod tests {
             low_restricted: lo,
             high_restricted: hi,
             p_value: None,
+            peeled_below: None,
+            peeled_above: None,
         };
         let b = PrimBox {
             step: 2,
@@ -1081,6 +1104,8 @@ mod tests {
             low_restricted: lo,
             high_restricted: hi,
             p_value: None,
+            peeled_below: None,
+            peeled_above: None,
         };
         let limits = vec![
             limit(0, 0.6, 1.0, true, false),
@@ -1149,6 +1174,8 @@ mod tests {
                 low_restricted: false,
                 high_restricted: true,
                 p_value: None,
+                peeled_below: None,
+                peeled_above: None,
             }],
         }
     }
@@ -1296,6 +1323,8 @@ mod tests {
                 low_restricted: false,
                 high_restricted: true,
                 p_value: None,
+                peeled_below: None,
+                peeled_above: None,
             }],
         };
         let p = quasi_p_value(&data, &b, 0).unwrap();

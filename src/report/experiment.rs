@@ -255,6 +255,16 @@ pub fn prim_table(r: &ExperimentResult) -> (Vec<Column>, Vec<Vec<Cell>>) {
     (c, rows)
 }
 
+/// Whether a box restricts inputs and the runs support none of its restrictions (each
+/// quasi-p above [`crate::analysis::prim::SIGNIFICANT`]): a box fitted to the runs' noise.
+pub(crate) fn none_supported(b: &crate::analysis::prim::PrimBox) -> bool {
+    !b.limits.is_empty()
+        && b.limits.iter().all(|l| {
+            l.p_value
+                .is_some_and(|p| p > crate::analysis::prim::SIGNIFICANT)
+        })
+}
+
 /// The restrictions of a box the runs do not support (quasi-p above
 /// [`crate::analysis::prim::SIGNIFICANT`]), by label: the terminal and the page name the same.
 pub(crate) fn weak_restrictions(model: &Model, b: &crate::analysis::prim::PrimBox) -> Vec<String> {
@@ -298,14 +308,11 @@ pub fn box_words(model: &Model, b: &crate::analysis::prim::PrimBox) -> String {
         .iter()
         .map(|l| {
             let name = labels.path(&l.name);
+            let (low, high) = limit_nums(l);
             match (l.low_restricted, l.high_restricted) {
-                (true, true) => format!(
-                    "{name} is between {} and {}",
-                    short_num(l.low),
-                    short_num(l.high)
-                ),
-                (true, false) => format!("{name} ≥ {}", short_num(l.low)),
-                _ => format!("{name} ≤ {}", short_num(l.high)),
+                (true, true) => format!("{name} is between {low} and {high}"),
+                (true, false) => format!("{name} ≥ {low}"),
+                _ => format!("{name} ≤ {high}"),
             }
         })
         .collect();
@@ -319,6 +326,54 @@ pub fn box_words(model: &Model, b: &crate::analysis::prim::PrimBox) -> String {
 /// A limit for words: 3 significant digits.
 pub(crate) fn short_num(x: f64) -> String {
     crate::report::charts::significant(x, 3)
+}
+
+/// A box limit's low and high for words, each in as few significant digits as keep the rule
+/// exact (3 at least): the low rounded down and the high up, never as far as the nearest value
+/// peeled off on that side, so that the rule as printed selects the box's rows. Rounded to the
+/// nearest, "≥ 0.298" left out a design point at 0.29763 the box holds, and with it a sixth of
+/// the runs the box's coverage counted (an attacking helper).
+pub(crate) fn limit_nums(l: &crate::analysis::prim::Limit) -> (String, String) {
+    (
+        limit_num(l.low, l.peeled_below, true),
+        limit_num(l.high, l.peeled_above, false),
+    )
+}
+
+fn limit_num(x: f64, peeled: Option<f64>, low: bool) -> String {
+    if !x.is_finite() {
+        return short_num(x);
+    }
+    for digits in 3..=17 {
+        let magnitude = if x == 0.0 {
+            0
+        } else {
+            x.abs().log10().floor() as i32
+        };
+        let scale = 10f64.powi(digits - 1 - magnitude);
+        let r = if low {
+            (x * scale).floor() / scale
+        } else {
+            (x * scale).ceil() / scale
+        };
+        if !r.is_finite() {
+            continue;
+        }
+        let s = crate::report::charts::significant(r, digits);
+        let Ok(v) = s.parse::<f64>() else {
+            continue;
+        };
+        let exact = if low {
+            v <= x && peeled.is_none_or(|p| v > p)
+        } else {
+            v >= x && peeled.is_none_or(|p| v < p)
+        };
+        if exact {
+            return s;
+        }
+    }
+    // The shortest decimal that reads back as the limit itself.
+    format!("{x}")
 }
 
 /// The readable summary printed after an experiment: what was run, the chosen outcome's range
@@ -449,6 +504,32 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
                 crate::report::charts::group_thousands(r.points.len() as u64)
             )
         };
+        let weak = weak_restrictions(model, b);
+        if none_supported(b) {
+            // A box none of whose restrictions the runs support, led with as a finding ("41.7%
+            // likely when" 19 restrictions), read as one (an attacking helper). Each is tested
+            // with the others in place; the box as a whole was chosen among many on these runs.
+            o += &format!(
+                "\nScenario discovery (PRIM, {} runs: {read}): no restriction the runs support. \
+                 {name} happened in {} of those runs; the densest box PRIM found ({} likely when \
+                 {}; {} of the runs with {name}, {} of all runs) rests on {}, none of which the \
+                 runs support (quasi-p above {} each, with the others in place). A box chosen \
+                 among many on these runs: test it on others (another --seed) before reading it \
+                 as a finding, and see `brink sensitivity` for the inputs' influence.\n",
+                crate::report::charts::group_thousands(prim.rows),
+                pct(prim.base_density()),
+                pct(b.density),
+                box_words(model, b),
+                pct(b.coverage),
+                pct(b.mass),
+                match b.limits.len() {
+                    1 => "one restriction".to_string(),
+                    n => format!("{n} restrictions"),
+                },
+                crate::analysis::prim::SIGNIFICANT
+            );
+            return o;
+        }
         o += &format!(
             "\nScenario discovery (PRIM, {} runs: {read}): {name} is {} likely, against {} \
              over those runs, when {}; this box holds {} of the runs with {name} ({} of all \
@@ -460,7 +541,6 @@ pub fn text(model: &Model, r: &ExperimentResult) -> String {
             pct(b.coverage),
             pct(b.mass)
         );
-        let weak = weak_restrictions(model, b);
         let (one, it) = if weak.len() == 1 {
             ("restriction", "it")
         } else {
@@ -544,6 +624,87 @@ pub fn push_run_cells(
 mod tests {
     use crate::analysis::design::{DesignKind, ParamRange};
     use crate::analysis::experiment::{ExperimentRequest, plan};
+
+    /// A limit's words round outward, never past the nearest value peeled off on that side.
+    #[test]
+    fn a_limit_in_words_rounds_outward_and_no_further_than_the_rows() {
+        assert_eq!(super::limit_num(0.29763, Some(0.24), true), "0.297");
+        assert_eq!(super::limit_num(0.22543, Some(0.28), false), "0.226");
+        assert_eq!(super::limit_num(0.29763, Some(0.2975), true), "0.2976");
+        assert_eq!(super::limit_num(0.22543, Some(0.225431), false), "0.22543");
+        assert_eq!(super::limit_num(0.225431, Some(0.2255), false), "0.22544");
+        assert_eq!(super::limit_num(-1.2345, Some(-2.0), true), "-1.24");
+        assert_eq!(super::limit_num(2.0, Some(1.5), true), "2");
+        assert_eq!(super::limit_num(1e-300, None, true), "1e-300");
+        let tight = 0.1 + 0.2;
+        assert_eq!(super::limit_num(tight, Some(0.3), true), format!("{tight}"));
+    }
+
+    /// Every box of a trajectory, its rule read back from its words, selects exactly its rows:
+    /// the printed rule is the box.
+    #[test]
+    fn the_rule_as_printed_selects_the_boxs_rows() {
+        use crate::analysis::prim::{PrimData, prim};
+        // A design parameter of 12 points over (0.2, 0.9), 60 rows each, and a sampled number
+        // of 720 values; the outcome likelier at low fatigue and high activity.
+        let mut state = 7u64;
+        let mut unit = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let points: Vec<f64> = (0..12)
+            .map(|k| 0.2 + 0.7 * (k as f64 + unit()) / 12.0)
+            .collect();
+        let (mut a, mut f, mut y) = (vec![], vec![], vec![]);
+        for p in &points {
+            for _ in 0..60 {
+                let fatigue = 0.1 + 0.4 * unit();
+                a.push(*p);
+                f.push(fatigue);
+                y.push(unit() < 0.1 + 0.8 * (*p - 0.2) / 0.7 * (0.5 - fatigue) / 0.4);
+            }
+        }
+        let data = PrimData {
+            inputs: vec![("a".into(), true), ("f".into(), false)],
+            columns: vec![a, f],
+            y,
+            cluster: vec![],
+            point: vec![],
+        };
+        let r = prim(&data);
+        assert!(r.trajectory.len() > 3, "{}", r.trajectory.len());
+        for b in &r.trajectory {
+            let rules: Vec<(usize, f64, f64)> = b
+                .limits
+                .iter()
+                .map(|l| {
+                    let (low, high) = super::limit_nums(l);
+                    let low = if l.low_restricted {
+                        low.parse().unwrap()
+                    } else {
+                        f64::MIN
+                    };
+                    let high = if l.high_restricted {
+                        high.parse().unwrap()
+                    } else {
+                        f64::MAX
+                    };
+                    (l.input, low, high)
+                })
+                .collect();
+            let rows = (0..data.y.len())
+                .filter(|&i| {
+                    rules.iter().all(|&(j, low, high)| {
+                        let x = data.columns[j][i];
+                        x >= low && x <= high
+                    })
+                })
+                .count() as u64;
+            assert_eq!(rows, b.rows, "step {}: {:?}", b.step, b.limits);
+        }
+    }
 
     /// As `run` and `compare`'s tables: a dated event's step that only a variant adds (the
     /// tutorial's staged incident, made dated) is described as the whole step the run used,

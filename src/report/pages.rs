@@ -1384,7 +1384,10 @@ pub(crate) fn experiment_analysis(
                 } else {
                     format!("{name} (sampled)")
                 },
-                format!("{} to {}", short_num(l.low), short_num(l.high)),
+                {
+                    let (low, high) = crate::report::experiment::limit_nums(l);
+                    format!("{low} to {high}")
+                },
                 format!("{} to {}", short_num(i.min), short_num(i.max)),
                 match l.p_value {
                     Some(p) if p < 0.001 => "< 0.001".to_string(),
@@ -1426,6 +1429,16 @@ pub(crate) fn experiment_analysis(
                     crate::report::experiment::quoted_list(&weak),
                     crate::analysis::prim::SIGNIFICANT
                 ),
+            };
+            let weak = if crate::report::experiment::none_supported(b) {
+                format!(
+                    " No restriction the runs support: none has a quasi-p at or below {} with \
+                     the others in place (Method). A box chosen among many on these runs: test \
+                     it on others (another seed) before reading it as a finding.",
+                    crate::analysis::prim::SIGNIFICANT
+                )
+            } else {
+                weak
             };
             t.notes.push(format!(
                 "Inside the box: {} likely, against {} overall; the box holds {} of the runs with \

@@ -43,6 +43,10 @@ const FORCED: RGBColor = RGBColor(0xd5, 0x5e, 0x00);
 /// Tornado: a lever frozen at its initial level.
 const FROZEN: RGBColor = RGBColor(0x00, 0x72, 0xb2);
 
+/// The variants a line chart draws at most beside the base: as many as have a style of their
+/// own (nine colours, solid then dashed).
+const MAX_LINES: usize = 18;
+
 /// What every compare chart reads.
 struct Cx<'a> {
     r: &'a CompareResult,
@@ -104,15 +108,61 @@ impl Cx<'_> {
         }
     }
 
-    /// The legend of a line chart; an arm whose line is exactly an earlier arm's (hidden under
-    /// it) says so: "punishment_package (= visa_regime)".
-    fn line_entries(&self, series: impl Fn(&ArmResult) -> &[f64]) -> Vec<(Mark, String)> {
-        self.arms
+    /// The arms a line chart draws, as indices of `arms`: every one, or past [`MAX_LINES`]
+    /// variants the base and the variants whose line moves furthest from the base's (in file
+    /// order). 256 variants drew 257 lines whose legend named 88, in colours that repeated, so
+    /// that the lines that stood out read as other variants' (an attacking helper).
+    fn shown(&self, series: impl Fn(&ArmResult) -> &[f64]) -> Vec<usize> {
+        let n = self.arms.len();
+        if n <= MAX_LINES + 1 {
+            return (0..n).collect();
+        }
+        let base = series(self.arms[0]);
+        let mut by: Vec<(f64, usize)> = (1..n)
+            .map(|i| {
+                let d = (series(self.arms[i]).iter().zip(base))
+                    .map(|(a, b)| (a - b).abs())
+                    .filter(|d| d.is_finite())
+                    .fold(0.0, f64::max);
+                (d, i)
+            })
+            .collect();
+        by.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut keep: Vec<usize> = by[..MAX_LINES].iter().map(|x| x.1).collect();
+        keep.sort_unstable();
+        std::iter::once(0).chain(keep).collect()
+    }
+
+    /// What a line chart's subtitle adds when it draws only some of the variants.
+    fn shown_words(&self, shown: &[usize], what: &str) -> String {
+        let variants = self.arms.len() - 1;
+        if shown.len() == self.arms.len() {
+            String::new()
+        } else {
+            format!(
+                "; drawn: the base and the {} of {variants} variants whose {what} moves furthest \
+                 from the base's (every arm in compare.csv)",
+                shown.len() - 1
+            )
+        }
+    }
+
+    /// The legend of a line chart of the arms `shown` ([`Cx::shown`]), each styled by its
+    /// place among them; an arm whose line is exactly an earlier arm's (hidden under it) says
+    /// so: "punishment_package (= visa_regime)".
+    fn line_entries(
+        &self,
+        shown: &[usize],
+        series: impl Fn(&ArmResult) -> &[f64],
+    ) -> Vec<(Mark, String)> {
+        shown
             .iter()
             .enumerate()
-            .map(|(i, a)| {
-                let (c, dashed) = self.style(i);
-                let label = match self.arms[..i].iter().find(|b| series(b) == series(a)) {
+            .map(|(k, &i)| {
+                let (c, dashed) = self.style(k);
+                let a = self.arms[i];
+                let earlier = shown[..k].iter().map(|&j| self.arms[j]);
+                let label = match earlier.clone().find(|b| series(b) == series(a)) {
                     Some(b) => format!("{} (= {})", self.arm_label(a), self.arm_label(b)),
                     None => self.arm_label(a),
                 };
@@ -121,14 +171,15 @@ impl Cx<'_> {
             .collect()
     }
 
+    /// Draws the line of the arm at place `k` among those shown (its style is that place's).
     fn draw_line<DB: DrawingBackend>(
         &self,
         chart: &mut super::Plot<DB>,
-        i: usize,
+        k: usize,
         pts: Vec<(f64, f64)>,
     ) -> Drawn<DB> {
-        let (col, dashed) = self.style(i);
-        let width = if i == 0 { 3 } else { 2 };
+        let (col, dashed) = self.style(k);
+        let width = if k == 0 { 3 } else { 2 };
         super::dot_if_alone(chart, &pts, col.into())?;
         if dashed {
             chart.draw_series(DashedLineSeries::new(pts, 8, 5, col.stroke_width(width)))?;
@@ -456,7 +507,8 @@ impl Drawing for Medians<'_> {
     }
 
     fn size(&self) -> (u32, u32) {
-        let rows = self.cx.arms.len() as u32 + self.cx.base.rung_names.len() as u32;
+        let shown = self.cx.shown(|a| &a.index_median).len() as u32;
+        let rows = shown + self.cx.base.rung_names.len() as u32;
         (
             super::WIDTH,
             (rows * 24 + 260).clamp(super::HEIGHT, super::HEIGHT * 2),
@@ -465,14 +517,18 @@ impl Drawing for Medians<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let cx = self.cx;
+        let shown = cx.shown(|a| &a.index_median);
         let body = frame_with_footer(
             root,
             &cx.footer,
             &self.title(),
-            "Median over runs of H, the pair's mean hostility toward each other, in points; shaded bands are the escalation ladder's rungs",
+            &format!(
+                "Median over runs of H, the pair's mean hostility toward each other, in points; shaded bands are the escalation ladder's rungs{}",
+                cx.shown_words(&shown, "median")
+            ),
             &[],
         )?;
-        let entries = cx.line_entries(|a| &a.index_median);
+        let entries = cx.line_entries(&shown, |a| &a.index_median);
         let th = &cx.base.rung_thresholds;
         let nr = cx.base.rung_names.len().min(th.len());
         let (y0, y1) = self.y_range();
@@ -543,7 +599,7 @@ impl Drawing for Medians<'_> {
             }
         }
         // Variants first, the base last (on top).
-        for i in (0..cx.arms.len()).rev() {
+        for (k, &i) in shown.iter().enumerate().rev() {
             let pts: Vec<(f64, f64)> = cx.arms[i]
                 .index_median
                 .iter()
@@ -551,7 +607,7 @@ impl Drawing for Medians<'_> {
                 .filter(|(_, v)| v.is_finite())
                 .map(|(t, &v)| (t as f64, v.clamp(y0, y1)))
                 .collect();
-            cx.draw_line(&mut chart, i, pts)?;
+            cx.draw_line(&mut chart, k, pts)?;
         }
         legend(&arm_side, "arm", &entries)?;
         legend(&rung_side, "rung (shaded band)", &rung_entries)
@@ -579,7 +635,8 @@ impl Drawing for TimeTo<'_> {
     }
 
     fn size(&self) -> (u32, u32) {
-        let rows = self.cx.arms.len() as u32;
+        let o = self.cx.focus;
+        let rows = self.cx.shown(|a| &a.by_step[o]).len() as u32;
         (
             super::WIDTH,
             (rows * 24 + 220).clamp(super::HEIGHT, super::HEIGHT * 2),
@@ -589,14 +646,16 @@ impl Drawing for TimeTo<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let cx = self.cx;
         let o = cx.focus;
+        let shown = cx.shown(|a| &a.by_step[o]);
         let body = frame_with_footer(
             root,
             &cx.footer,
             &self.title(),
             &format!(
-                "Share of runs in which “{}” has happened by {} t, for the base and each variant on the same runs; the shaded band about each line is its 95% interval",
+                "Share of runs in which “{}” has happened by {} t, for the base and each variant on the same runs; the shaded band about each line is its 95% interval{}",
                 cx.focus_label(),
-                cx.ctx.unit()
+                cx.ctx.unit(),
+                cx.shown_words(&shown, "line")
             ),
             &[],
         )?;
@@ -605,7 +664,7 @@ impl Drawing for TimeTo<'_> {
         // construction, as in the run's chart.
         let runs = cx.r.manifest.runs;
         let at_end = cx.base.outcomes.get(o).is_some_and(|x| x.at_end);
-        let bands: Vec<Vec<Interval>> = (cx.arms.iter())
+        let bands: Vec<Vec<Interval>> = (shown.iter().map(|&i| cx.arms[i]))
             .map(|a| {
                 let steps = a.by_step.get(o).map_or(&[][..], Vec::as_slice);
                 (0..steps.len())
@@ -613,7 +672,7 @@ impl Drawing for TimeTo<'_> {
                     .collect()
             })
             .collect();
-        let entries = cx.line_entries(|a| &a.by_step[o]);
+        let entries = cx.line_entries(&shown, |a| &a.by_step[o]);
         let (plot_area, side) = super::with_legend(&body, entries.iter().map(|e| e.1.clone()));
         let n = cx
             .arms
@@ -642,18 +701,18 @@ impl Drawing for TimeTo<'_> {
                 y_numbers: true,
             },
         )?;
-        for (i, band) in bands.iter().enumerate().rev() {
-            let (col, _) = cx.style(i);
+        for (k, band) in bands.iter().enumerate().rev() {
+            let (col, _) = cx.style(k);
             let edge = super::band_outline(band, ymax);
             chart.draw_series(std::iter::once(Polygon::new(edge, col.mix(0.12).filled())))?;
         }
-        for i in (0..cx.arms.len()).rev() {
+        for (k, &i) in shown.iter().enumerate().rev() {
             let pts: Vec<(f64, f64)> = cx.arms[i].by_step[o]
                 .iter()
                 .enumerate()
                 .map(|(t, &p)| (t as f64, p.clamp(0.0, ymax)))
                 .collect();
-            cx.draw_line(&mut chart, i, pts)?;
+            cx.draw_line(&mut chart, k, pts)?;
         }
         legend(&side, "arm", &entries)
     }

@@ -421,8 +421,9 @@ fn backtest_files_tables_and_charts() {
         "Pair case pair_early",
         "Pair case pair_late",
         "P(whole path)",
-        // The caveats: the shared one and the back-test's own.
-        "conditional scenario probabilities, not forecasts",
+        // The caveats: the back-test's own, first what its figures are (the shared paragraph,
+        // "the share of runs in which the thing happened", misread them).
+        "Scores, not probabilities.",
         "Few facts.",
         // True of any timeline (these are a test's own cases, not brink's development ones).
         "Cases the scenario knows. A scenario written with a crisis in mind",
@@ -431,6 +432,10 @@ fn backtest_files_tables_and_charts() {
     ] {
         assert!(summary.contains(s), "the summary lacks {s:?}");
     }
+    assert!(
+        !summary.contains("conditional scenario probabilities, not forecasts"),
+        "the shared paragraph on a page of scores"
+    );
     assert!(!summary.contains("held-out"), "no cross-validation here");
     let tables = &html[html.find("<section id=\"tables\">").unwrap()..];
     for f in [

@@ -624,7 +624,11 @@ fn check_analysis_page<'a>(html: &'a str, out: &Path) -> &'a str {
     assert!(summary.contains("Tutorial: North and South"));
     assert!(summary.contains(&format!("brink {}", env!("CARGO_PKG_VERSION"))));
     assert!(summary.contains("analysis of 2025-07-01 (UTC)"));
-    assert!(summary.contains("conditional scenario probabilities, not forecasts"));
+    // What the figures are: scenario probabilities, or (a sensitivity's) not.
+    assert!(
+        summary.contains("conditional scenario probabilities, not forecasts")
+            || summary.contains("These are not probabilities.")
+    );
     assert!(at(html, "class=\"caveat\"") < at(html, "<figure"));
     // The bibliography is the scenario's sources; the ledger has rows.
     let bib = between(
@@ -765,6 +769,10 @@ fn sensitivity_writes_a_report_with_the_drivers_by_label() {
     assert!(summary.contains("The assumptions that drive it most"));
     assert!(summary.contains("“Rupture within the year”"));
     assert!(summary.contains("<th>PRCC</th><th>95% interval</th>"));
+    // Rank correlations, not probabilities: the shared paragraph ("each is the share of runs in
+    // which the thing happened") headed them (an attacking helper).
+    assert!(summary.contains("These are not probabilities. A partial rank correlation"));
+    assert!(!summary.contains("conditional scenario probabilities"));
     // Parameters by their actors' labels, not their paths.
     assert!(summary.contains("Republic of North") || summary.contains("Kingdom of South"));
     assert!(!summary.contains("relations.") && !summary.contains("actors."));

@@ -760,7 +760,15 @@ fn report(
     if let Some(cv) = cv {
         p.summary.push(held_out_table(cv, ctx));
     }
+    // The figures are scores against history, not probabilities of the scenario: the shared
+    // paragraph ("each is the share of runs in which the thing happened") misread them.
+    p.probabilities = false;
     p.caveat = vec![
+        "Scores, not probabilities. Each share says how many observed facts fell inside the \
+         runs' bands, each log score how much probability the runs gave what happened (lower \
+         is better): how well the scenarios as written foresaw one history, not how likely it \
+         was."
+            .into(),
         format!(
             "Few facts. These scores rest on {} from {cases_words}, {} of them with bands: \
              one fact more or less inside a band moves a share by several points, so read the \

@@ -78,6 +78,9 @@ pub(crate) struct Analysis {
     pub(crate) lead: Vec<usize>,
     /// What the caveat adds for this result, after the shared paragraph.
     pub(crate) caveat: Vec<String>,
+    /// Whether its figures are not scenario probabilities (a sensitivity's rank
+    /// correlations): its page leaves out the shared paragraph, and `caveat` says what they are.
+    pub(crate) not_probabilities: bool,
     /// Every table, in full.
     pub(crate) tables: Vec<TableView>,
     /// Sections of their own, after the tables (a run's outcomes, rungs, costs, measures
@@ -270,6 +273,7 @@ impl AnalysisPage<'_> {
         self.setup = a.setup;
         self.summary = a.summary;
         self.caveat = a.caveat;
+        self.probabilities &= !a.not_probabilities;
         self.tables = a.tables;
         self.sections = a
             .sections
@@ -1130,8 +1134,12 @@ pub(crate) fn sensitivity_analysis(sc: &Scenario, r: &SensitivityResult) -> Anal
         ));
     }
     p.tables.push(all);
+    // The figures are rank correlations, not probabilities: the shared paragraph ("each is the
+    // share of runs in which the thing happened") headed a page of PRCCs (an attacking helper).
+    p.not_probabilities = true;
     p.caveat.push(format!(
-        "A partial rank correlation (PRCC) says how strongly a number and {measure} rise or \
+        "These are not probabilities. A partial rank correlation (PRCC) says how strongly a \
+         number and {measure} rise or \
          fall together over the {} runs, holding every other uncertain number fixed: from −1 \
          to +1, 0 for no link. It ranks the assumptions within their stated ranges; it does \
          not say the ranges are right.{}",

@@ -103,7 +103,7 @@ fn png_note(lost: brink::report::charts::PngTextLost) -> String {
     }
     format!(
         "note: the PNG charts cannot show all of the scenario's text: {}; the SVG charts and \
-         report.html show it as written",
+         report.html show it as written where the reader's fonts have its characters",
         what.join("; ")
     )
 }

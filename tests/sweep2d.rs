@@ -564,3 +564,26 @@ fn the_heat_maps_cells_of_few_runs_are_marked() {
         assert_eq!(svg.contains("≈ marks a share"), marked, "{runs} runs");
     }
 }
+
+/// A sweep along which no outcome moves does not say its chart draws "those that move most"
+/// (every line flat; an attacking helper): it says none moves, and which it drew.
+#[test]
+fn a_sweep_where_nothing_moves_says_so() {
+    let root = common::scratch("sweep-flat");
+    let out = root.join("out");
+    let o = common::brink(&[
+        "sweep",
+        "scenarios/examples/tutorial.ron",
+        "--set",
+        "actors.south.rationality=3..3.00001:4",
+        "--runs",
+        "200",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::describe(&o));
+    let svg = std::fs::read_to_string(out.join("sweep.svg")).unwrap();
+    assert!(svg.contains("none of which moves along the grid"), "{svg}");
+    assert!(!svg.contains("move most"));
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -110,7 +110,22 @@ impl Drawing for SweepChart<'_> {
                         fmt_num(sv)
                     )
                 },
-                if self.shown.len() < r.outcomes.len() {
+                if self.shown.len() < r.outcomes.len()
+                    && (0..r.outcomes.len()).all(|k| range_along(r, k) == 0.0)
+                {
+                    // Flat lines all: "those that move most" said they moved (a helper).
+                    format!(
+                        "; {} of {} outcomes, none of which moves along the grid: {} (all in \
+                         sweep.csv)",
+                        self.shown.len(),
+                        r.outcomes.len(),
+                        if self.chosen {
+                            "the chosen one and the first in the scenario's order"
+                        } else {
+                            "the first in the scenario's order"
+                        }
+                    )
+                } else if self.shown.len() < r.outcomes.len() {
                     format!(
                         "; {} of {} outcomes: {} move most (all in sweep.csv)",
                         self.shown.len(),
@@ -230,6 +245,12 @@ pub fn render(
 /// The outcomes drawn: `outcome` first, then, when there are more than [`MAX_LINES`], those
 /// whose probability moves most along the grid (an outcome that stays at 0% or 100% tells
 /// nothing a line could show), in the scenario's order; all of them when they fit.
+/// How far outcome `k`'s probability moves along the grid (its highest less its lowest).
+fn range_along(r: &SweepResult, k: usize) -> f64 {
+    let p = r.points.iter().map(|p| p.outcomes[k].probability.estimate);
+    p.clone().fold(f64::NEG_INFINITY, f64::max) - p.fold(f64::INFINITY, f64::min)
+}
+
 fn lines_shown(r: &SweepResult, outcome: Option<usize>) -> Vec<usize> {
     let mut others: Vec<usize> = (0..r.outcomes.len())
         .filter(|k| Some(*k) != outcome)
@@ -237,12 +258,7 @@ fn lines_shown(r: &SweepResult, outcome: Option<usize>) -> Vec<usize> {
     let room = MAX_LINES - usize::from(outcome.is_some());
     if others.len() > room {
         // Each outcome's range along the grid, once (not at every comparison of the sort).
-        let range: Vec<f64> = (0..r.outcomes.len())
-            .map(|k| {
-                let p = r.points.iter().map(|p| p.outcomes[k].probability.estimate);
-                p.clone().fold(f64::NEG_INFINITY, f64::max) - p.fold(f64::INFINITY, f64::min)
-            })
-            .collect();
+        let range: Vec<f64> = (0..r.outcomes.len()).map(|k| range_along(r, k)).collect();
         // Widest range first; a tie keeps the scenario's order (the sort is stable).
         others.sort_by(|&a, &b| range[b].total_cmp(&range[a]));
         others.truncate(room);

@@ -712,6 +712,22 @@ fn diff_pairs_runs_of_one_seed_and_falls_back_to_independent_intervals() {
     };
     let paired = json("base", "restraint");
     assert_eq!(paired["method"], "paired", "{}", paired["why"]);
+    // Of the tutorial's 18 outcomes some intervals exclude 0, and the text says how many would
+    // by chance alone (a lone one read as a finding: an attacking helper).
+    let excluding = (paired["outcomes"].as_array().unwrap().iter())
+        .filter(|o| {
+            let d = &o["difference"];
+            d["low"].as_f64().unwrap() > 0.0 || d["high"].as_f64().unwrap() < 0.0
+        })
+        .count();
+    assert!(excluding > 0);
+    let text = ok_in(&dir, &["diff", "base", "restraint"]);
+    assert!(
+        text.contains(&format!(
+            "{excluding} of 18 intervals exclude 0. Were nothing different, about 1 in 20"
+        )),
+        "{text}"
+    );
     let indep = json("base", "seed7");
     assert_eq!(indep["method"], "independent");
     assert!(indep["why"].as_str().unwrap().contains("seeds differ"));

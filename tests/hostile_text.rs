@@ -81,7 +81,9 @@ fn a_formula_in_a_label_is_neutralised_in_csv_and_numbers_stay_numbers() {
 #[test]
 fn spreadsheet_safe_quotes_text_only() {
     use brink::report::csv::spreadsheet_safe as safe;
-    for text in ["=1+1", "+x", "-x", "@SUM(A1)", "\tx", "\rx", "-1+cmd"] {
+    for text in [
+        "=1+1", "+x", "-x", "@SUM(A1)", "\tx", "\rx", "-1+cmd", "'=x", "'",
+    ] {
         assert_eq!(safe(text), format!("'{text}"), "{text:?}");
     }
     // Rust's f64 parser reads these, a spreadsheet does not: it takes them for formulas.
@@ -314,7 +316,7 @@ fn control_characters_in_variants_and_timelines_are_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
     assert!(
         err.contains("variants[2].set[\"actors.south.sensitivity\"].source holds the control")
-            && err.contains(&format!("--> {}:844:81", set.display())),
+            && err.contains(&format!("--> {}:847:81", set.display())),
         "{err}"
     );
 

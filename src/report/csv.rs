@@ -79,9 +79,11 @@ impl Table {
 /// exponent notation (`-0.5`, `-2e-3`) is left alone, so numeric cells stay numbers; one that
 /// only Rust reads as a number (`-inf`, `-Infinity`, `+NaN`) is text to a spreadsheet, which
 /// would take it for a formula (`#NAME?`), so it is quoted too. brink's own text never starts
-/// with those characters.
+/// with those characters. Text that starts with `'` itself gets one more, so that the mark
+/// can be taken off: strip one leading `'` from any text field that has one (`'=x` and `=x`
+/// were both written `'=x`: an attacking helper).
 pub fn spreadsheet_safe(field: &str) -> std::borrow::Cow<'_, str> {
-    let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']);
     let plain_number = field
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))

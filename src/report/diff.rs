@@ -76,6 +76,18 @@ pub fn text(d: &Diff) -> String {
         ]);
     }
     out += &t.render();
+    // Many intervals at 95%: some exclude 0 by chance alone (said as a sensitivity says it;
+    // a lone one among 17 outcomes read as a finding: an attacking helper).
+    let excluding = (d.outcomes.iter())
+        .filter(|o| o.difference.low > 0.0 || o.difference.high < 0.0)
+        .count();
+    if d.outcomes.len() >= 10 && excluding > 0 {
+        out += &format!(
+            "\n{excluding} of {} intervals exclude 0. Were nothing different, about 1 in 20 \
+             would by chance alone: read a lone one with care.\n",
+            d.outcomes.len()
+        );
+    }
     if !d.only_in_a.is_empty() {
         out += &format!("\nonly in A (not compared): {}\n", d.only_in_a.join(", "));
     }

@@ -193,8 +193,10 @@ pub struct OutcomeResult {
     #[serde(default)]
     pub mean_steps_held: Option<f64>,
     /// That mean with its 95% interval (Student's t over those runs, cut to 0 and the
-    /// horizon); absent below two such runs and from results written before brink kept it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// horizon); `null` below two such runs (written so, not left out, as a cost's interval
+    /// is: a reader's `o["mean_steps_held_interval"]` failed on a rare outcome), absent from
+    /// results written before brink kept it.
+    #[serde(default)]
     pub mean_steps_held_interval: Option<Interval>,
 }
 
@@ -207,9 +209,9 @@ pub struct IndexStep {
     pub mean: f64,
     /// That mean with its 95% interval: Student's t, the spread bounded from the step's
     /// histogram (never below the runs' own: see [`crate::stats::Histogram::sd_bound`]), cut
-    /// to the index's bounds. Absent below two runs and from results written before brink
+    /// to the index's bounds. `null` below two runs; absent from results written before brink
     /// kept it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub mean_interval: Option<Interval>,
     /// Quantiles 5, 25, 50, 75, 95 %.
     pub q: [f64; 5],
@@ -262,8 +264,8 @@ pub struct LeverResult {
     #[serde(default)]
     pub mean_steps_in_force: f64,
     /// That mean with its 95% interval (Student's t over the runs, cut to 0 and the
-    /// horizon); absent below two runs and from results written before brink kept it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// horizon); `null` below two runs; absent from results written before brink kept it.
+    #[serde(default)]
     pub mean_steps_in_force_interval: Option<Interval>,
     /// Share of runs in which it is in force at the end.
     #[serde(default)]
@@ -317,8 +319,8 @@ pub struct Summary {
     /// Mean steps spent on each rung.
     pub mean_steps_on_rung: Vec<f64>,
     /// Those means with their 95% intervals (Student's t over the runs, cut to 0 and the
-    /// horizon); absent below two runs and from results written before brink kept them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// horizon); empty below two runs; absent from results written before brink kept them.
+    #[serde(default)]
     pub mean_steps_on_rung_interval: Vec<Interval>,
     /// Each actor's cumulative cost, in the scenario's order.
     pub costs: Vec<CostResult>,

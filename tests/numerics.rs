@@ -256,6 +256,10 @@ const MAY_BE_NULL: &[&str] = &[
     "mean_steps_held",
     "median_first_step",
     "stop_reason",
+    // An interval beside a mean, below two runs (written as null, not left out).
+    "mean_interval",
+    "mean_steps_held_interval",
+    "mean_steps_in_force_interval",
 ];
 
 fn check_json(v: &serde_json::Value, path: &str, bad: &mut Vec<String>) {

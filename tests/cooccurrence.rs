@@ -227,6 +227,14 @@ fn run_draws_the_co_occurrence_heat_map() {
         );
     }
     assert!(!svg.contains(">lasting_rupture<"), "an id where a label is");
+    // The legend names an empty column only when one is drawn (an outcome that never
+    // happened): it named one where none was (a helper).
+    let empty = r.summary.outcomes.iter().any(|o| o.runs_hit == 0);
+    assert_eq!(
+        svg.contains("empty column: that outcome never happened"),
+        empty,
+        "an outcome never happened: {empty}"
+    );
     // A share of few runs is marked ≈ (its Wilson interval reaching past 10 points), and only
     // those: as many marks as such cells off the diagonal.
     let s = &r.summary;

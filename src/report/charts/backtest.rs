@@ -107,9 +107,11 @@ impl Drawing for TimeToFacts<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let (case, c) = (self.case, self.c);
         let header = [
+            // Shaded in each fact's colour, as drawn (a grey swatch named windows drawn in
+            // colour: a helper).
             (
-                Mark::Fill(MUTED, 0.18),
-                "observed window (± tolerance)".to_string(),
+                Mark::Fill(series_style(0).0, 0.15),
+                "observed window (± tolerance), in its fact's colour".to_string(),
             ),
             (Mark::Diamond(INK), "observed date".to_string()),
         ];

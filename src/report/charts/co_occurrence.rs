@@ -70,16 +70,21 @@ impl Drawing for CoOccurrence<'_> {
         let outs = &c.s.outcomes;
         let co = &c.s.co_occurrence;
         let n = outs.len();
-        let legend = [
-            (
-                Mark::Fill(DIAGONAL, 1.0),
-                "diagonal: P(A | A) = 100%".to_string(),
-            ),
-            (
+        let mut legend = vec![(
+            Mark::Fill(DIAGONAL, 1.0),
+            "diagonal: P(A | A) = 100%".to_string(),
+        )];
+        // A column is empty when its outcome never happened.
+        let never: Vec<bool> = (0..n)
+            .map(|b| co.iter().all(|row| row.get(b).copied().flatten().is_none()))
+            .collect();
+        // Only when a column is empty: the legend named one where none was (a helper).
+        if never.iter().any(|&e| e) {
+            legend.push((
                 Mark::Fill(GRID, 0.4),
                 "empty column: that outcome never happened".to_string(),
-            ),
-        ];
+            ));
+        }
         let body = frame(
             root,
             c,
@@ -108,9 +113,6 @@ impl Drawing for CoOccurrence<'_> {
         let x0 = label_w;
         let y0 = head;
         let value_size = (cell_h.min(cell_w) as f64 * 0.42).clamp(8.0, 13.0);
-        let never: Vec<bool> = (0..n)
-            .map(|b| co.iter().all(|row| row.get(b).copied().flatten().is_none()))
-            .collect();
         // Column numbers, in a smaller type when the widest would not fit its column, and then
         // only every k-th if they still would not (60 outcomes' numbers ran together into one
         // row of digits, "101112131415…").

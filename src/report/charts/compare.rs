@@ -340,7 +340,11 @@ impl Drawing for Grouped<'_> {
             format!("Share of the {runs} in which each outcome happened (the same for every arm)")
         };
         let header = [
-            (Mark::Fill(MUTED, 0.6), "share of runs (bar)".to_string()),
+            // Each bar is in its arm's colour (a grey swatch named coloured bars: a helper).
+            (
+                Mark::Fill(super::PALETTE[0], 0.7),
+                "share of runs (bar, in its arm's colour)".to_string(),
+            ),
             (Mark::Line(INK, false), "95% interval (Wilson)".to_string()),
             (Mark::Line(MUTED, true), "base scenario".to_string()),
         ];

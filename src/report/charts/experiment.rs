@@ -142,7 +142,8 @@ impl Drawing for Trajectory<'_> {
                 )
             })
             .collect();
-        entries.push((Mark::Diamond(CHOSEN), "reported box".into()));
+        // A ring round its point, as drawn (the legend showed a diamond the chart never drew).
+        entries.push((Mark::Ring(CHOSEN), "reported box".into()));
         let (area, side) = with_legend(&body, entries.iter().map(|e| e.1.clone()));
         let top = prim
             .trajectory

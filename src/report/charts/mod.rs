@@ -943,6 +943,8 @@ pub(crate) enum Mark {
     Diamond(RGBColor),
     /// A filled dot.
     Dot(RGBColor),
+    /// A ring (a circle drawn round a point, not filled).
+    Ring(RGBColor),
     /// A dotted line (short dashes close together), apart from a dashed one.
     Dotted(RGBColor),
 }
@@ -977,6 +979,7 @@ pub(crate) fn draw_mark<DB: DrawingBackend>(
             c.filled(),
         )),
         Mark::Dot(c) => area.draw(&Circle::new((x + 13, y), 5, c.filled())),
+        Mark::Ring(c) => area.draw(&Circle::new((x + 13, y), 6, c.stroke_width(2))),
         Mark::Dotted(c) => {
             for k in 0..5 {
                 let x0 = x + k * 6;

@@ -159,9 +159,8 @@ impl Drawing for Sensitivity<'_> {
         mesh_with(
             &mut chart,
             &Axes {
-                x_desc:
-                    "partial rank correlation (PRCC) with what is ranked: + raises it, − lowers it"
-                        .into(),
+                // Short enough for the axis under a wide label column (the sign's key was cut).
+                x_desc: "PRCC: + raises what is ranked, − lowers it".into(),
                 y_desc: String::new(),
                 x_fmt: &|v: &f64| {
                     if v.abs() < 1e-9 {

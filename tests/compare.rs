@@ -846,6 +846,20 @@ fn a_line_chart_of_many_arms_draws_those_that_move_most_and_names_each() {
             assert!(svg.contains("South is looking for a pretext"), "{chart}");
         }
     }
+    // Both line charts draw the same variants, so that each keeps one style in both (a
+    // reviewing helper: the sets differed, and a colour meant two variants).
+    let named = |chart: &str| -> Vec<usize> {
+        let svg = std::fs::read_to_string(out.join(format!("{chart}.svg"))).unwrap();
+        (0..90)
+            // "v3", or "v3 (= v0)" where its line lies under an earlier one.
+            .filter(|i| {
+                svg.contains(&format!("\nv{i}\n</text>")) || svg.contains(&format!("\nv{i} (= "))
+            })
+            .collect()
+    };
+    let index = named("compare_index");
+    assert!(index.len() >= 5, "{index:?}");
+    assert_eq!(index, named("compare_time_to_outcome"));
 }
 
 /// A scenario without levers prints no tornado: a heading over an empty table said there were

@@ -583,7 +583,7 @@ fn a_sweep_where_nothing_moves_says_so() {
     ]);
     assert!(o.status.success(), "{}", common::describe(&o));
     let svg = std::fs::read_to_string(out.join("sweep.svg")).unwrap();
-    assert!(svg.contains("none of which moves along the grid"), "{svg}");
+    assert!(svg.contains("outcomes: none moves along the grid"), "{svg}");
     assert!(!svg.contains("move most"));
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -1393,7 +1393,19 @@ pub(crate) fn experiment_analysis(
                     format!("{name} (sampled)")
                 },
                 {
+                    // A side PRIM cut rounded outward (the rule's), an uncut one as the range
+                    // beside it is written (rounded outward it read wider than the range).
                     let (low, high) = crate::report::experiment::limit_nums(l);
+                    let low = if l.low_restricted {
+                        low
+                    } else {
+                        short_num(l.low)
+                    };
+                    let high = if l.high_restricted {
+                        high
+                    } else {
+                        short_num(l.high)
+                    };
                     format!("{low} to {high}")
                 },
                 format!("{} to {}", short_num(i.min), short_num(i.max)),

@@ -47,6 +47,43 @@ const FROZEN: RGBColor = RGBColor(0x00, 0x72, 0xb2);
 /// own (nine colours, solid then dashed).
 const MAX_LINES: usize = 18;
 
+/// The arms both line charts draw, as indices of `arms`: every one, or past [`MAX_LINES`]
+/// variants the base and the variants whose lines move furthest from the base's (the median
+/// index and the focus outcome's curve, each as a share of its widest move), in file order.
+/// 256 variants drew 257 lines whose legend named 88, in colours that repeated, so that the
+/// lines that stood out read as other variants' (an attacking helper); one set for both charts
+/// keeps a variant's style the same in each (a reviewing helper).
+fn lines_drawn(arms: &[&ArmResult], focus: usize) -> Vec<usize> {
+    let n = arms.len();
+    if n <= MAX_LINES + 1 {
+        return (0..n).collect();
+    }
+    let moved = |series: &dyn Fn(&ArmResult) -> &[f64]| -> Vec<f64> {
+        let base = series(arms[0]);
+        (0..n)
+            .map(|i| {
+                (series(arms[i]).iter().zip(base))
+                    .map(|(a, b)| (a - b).abs())
+                    .filter(|d| d.is_finite())
+                    .fold(0.0, f64::max)
+            })
+            .collect()
+    };
+    let index = moved(&|a: &ArmResult| &a.index_median);
+    let when = moved(&|a: &ArmResult| a.by_step.get(focus).map_or(&[][..], Vec::as_slice));
+    let share = |v: &[f64], i: usize| {
+        let top = v.iter().copied().fold(0.0, f64::max);
+        if top > 0.0 { v[i] / top } else { 0.0 }
+    };
+    let mut by: Vec<(f64, usize)> = (1..n)
+        .map(|i| (share(&index, i).max(share(&when, i)), i))
+        .collect();
+    by.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut keep: Vec<usize> = by[..MAX_LINES].iter().map(|x| x.1).collect();
+    keep.sort_unstable();
+    std::iter::once(0).chain(keep).collect()
+}
+
 /// What every compare chart reads.
 struct Cx<'a> {
     r: &'a CompareResult,
@@ -58,6 +95,8 @@ struct Cx<'a> {
     focus: usize,
     /// The base and the file's variants, in order.
     arms: Vec<&'a ArmResult>,
+    /// The arms the line charts draw ([`lines_drawn`]).
+    lines: Vec<usize>,
 }
 
 impl Cx<'_> {
@@ -108,39 +147,19 @@ impl Cx<'_> {
         }
     }
 
-    /// The arms a line chart draws, as indices of `arms`: every one, or past [`MAX_LINES`]
-    /// variants the base and the variants whose line moves furthest from the base's (in file
-    /// order). 256 variants drew 257 lines whose legend named 88, in colours that repeated, so
-    /// that the lines that stood out read as other variants' (an attacking helper).
-    fn shown(&self, series: impl Fn(&ArmResult) -> &[f64]) -> Vec<usize> {
-        let n = self.arms.len();
-        if n <= MAX_LINES + 1 {
-            return (0..n).collect();
-        }
-        let base = series(self.arms[0]);
-        let mut by: Vec<(f64, usize)> = (1..n)
-            .map(|i| {
-                let d = (series(self.arms[i]).iter().zip(base))
-                    .map(|(a, b)| (a - b).abs())
-                    .filter(|d| d.is_finite())
-                    .fold(0.0, f64::max);
-                (d, i)
-            })
-            .collect();
-        by.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut keep: Vec<usize> = by[..MAX_LINES].iter().map(|x| x.1).collect();
-        keep.sort_unstable();
-        std::iter::once(0).chain(keep).collect()
+    /// The arms the line charts draw, as indices of `arms` ([`lines_drawn`]).
+    fn shown(&self) -> Vec<usize> {
+        self.lines.clone()
     }
 
     /// What a line chart's subtitle adds when it draws only some of the variants.
-    fn shown_words(&self, shown: &[usize], what: &str) -> String {
+    fn shown_words(&self, shown: &[usize]) -> String {
         let variants = self.arms.len() - 1;
         if shown.len() == self.arms.len() {
             String::new()
         } else {
             format!(
-                "; drawn: the base and the {} of {variants} variants whose {what} moves furthest \
+                "; drawn: the base and the {} of {variants} variants whose lines move furthest \
                  from the base's (every arm in compare.csv)",
                 shown.len() - 1
             )
@@ -198,6 +217,12 @@ pub fn render_all(base: &Model, r: &CompareResult) -> Result<Vec<Chart>> {
     // A summary with no runs: only its scenario vocabulary is read (units, dates).
     let info = Summary::new(base, &Tally::new(base), r.manifest.clone());
     let focus = r.focus_index();
+    let arms: Vec<&ArmResult> = r
+        .arms
+        .iter()
+        .filter(|a| a.kind == "base" || a.kind == "variant")
+        .collect();
+    let lines = lines_drawn(&arms, focus);
     let cx = Cx {
         r,
         base,
@@ -209,11 +234,8 @@ pub fn render_all(base: &Model, r: &CompareResult) -> Result<Vec<Chart>> {
         },
         footer: footer(r),
         focus,
-        arms: r
-            .arms
-            .iter()
-            .filter(|a| a.kind == "base" || a.kind == "variant")
-            .collect(),
+        arms,
+        lines,
     };
     let mut out = vec![];
     let has_variants = cx.arms.len() > 1;
@@ -511,7 +533,7 @@ impl Drawing for Medians<'_> {
     }
 
     fn size(&self) -> (u32, u32) {
-        let shown = self.cx.shown(|a| &a.index_median).len() as u32;
+        let shown = self.cx.shown().len() as u32;
         let rows = shown + self.cx.base.rung_names.len() as u32;
         (
             super::WIDTH,
@@ -521,14 +543,14 @@ impl Drawing for Medians<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let cx = self.cx;
-        let shown = cx.shown(|a| &a.index_median);
+        let shown = cx.shown();
         let body = frame_with_footer(
             root,
             &cx.footer,
             &self.title(),
             &format!(
                 "Median over runs of H, the pair's mean hostility toward each other, in points; shaded bands are the escalation ladder's rungs{}",
-                cx.shown_words(&shown, "median")
+                cx.shown_words(&shown)
             ),
             &[],
         )?;
@@ -639,8 +661,7 @@ impl Drawing for TimeTo<'_> {
     }
 
     fn size(&self) -> (u32, u32) {
-        let o = self.cx.focus;
-        let rows = self.cx.shown(|a| &a.by_step[o]).len() as u32;
+        let rows = self.cx.shown().len() as u32;
         (
             super::WIDTH,
             (rows * 24 + 220).clamp(super::HEIGHT, super::HEIGHT * 2),
@@ -650,7 +671,7 @@ impl Drawing for TimeTo<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let cx = self.cx;
         let o = cx.focus;
-        let shown = cx.shown(|a| &a.by_step[o]);
+        let shown = cx.shown();
         let body = frame_with_footer(
             root,
             &cx.footer,
@@ -659,7 +680,7 @@ impl Drawing for TimeTo<'_> {
                 "Share of runs in which “{}” has happened by {} t, for the base and each variant on the same runs; the shaded band about each line is its 95% interval{}",
                 cx.focus_label(),
                 cx.ctx.unit(),
-                cx.shown_words(&shown, "line")
+                cx.shown_words(&shown)
             ),
             &[],
         )?;

@@ -115,15 +115,9 @@ impl Drawing for SweepChart<'_> {
                 {
                     // Flat lines all: "those that move most" said they moved (a helper).
                     format!(
-                        "; {} of {} outcomes, none of which moves along the grid: {} (all in \
-                         sweep.csv)",
+                        "; {} of {} outcomes: none moves along the grid (all in sweep.csv)",
                         self.shown.len(),
                         r.outcomes.len(),
-                        if self.chosen {
-                            "the chosen one and the first in the scenario's order"
-                        } else {
-                            "the first in the scenario's order"
-                        }
                     )
                 } else if self.shown.len() < r.outcomes.len() {
                     format!(

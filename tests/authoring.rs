@@ -1146,12 +1146,7 @@ fn rerun_is_byte_identical_refuses_a_changed_scenario_and_finds_a_tampered_file(
     // A file that differs from the rerun's is listed, and the exit code is 1. (A file that no
     // longer matches its marker is refused before any run: next test. Here the marker is
     // rewritten with the file, as a result that really does not reproduce would hold.)
-    let csv = dir.join("first/outcomes.csv");
-    let mut bytes = fs::read(&csv).unwrap();
-    let last = bytes.len() - 2;
-    bytes[last] ^= 1;
-    fs::write(&csv, &bytes).unwrap();
-    rewrite_marker_entry(&dir.join("first"), "outcomes.csv", &bytes);
+    does_not_reproduce(&dir.join("first"));
     let (code, out, err) = code_in(&dir, &["rerun", "first", "--out", "third"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
@@ -1208,18 +1203,24 @@ fn rerun_tells_a_result_of_another_build() {
         "{out}"
     );
     // A file that does not reproduce: the build may be why.
-    let csv = dir.join("first/outcomes.csv");
-    let mut bytes = fs::read(&csv).unwrap();
-    let last = bytes.len() - 2;
-    bytes[last] ^= 1;
-    fs::write(&csv, &bytes).unwrap();
-    rewrite_marker_entry(&dir.join("first"), "outcomes.csv", &bytes);
+    does_not_reproduce(&dir.join("first"));
     let (code, out, err) = code_in(&dir, &["rerun", "first", "--out", "second"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         out.contains("another build may play the same seed differently"),
         "{out}"
     );
+}
+
+/// Changes a byte of the result's outcomes.csv and its marker with it, as a result that really
+/// does not reproduce would hold.
+fn does_not_reproduce(result: &Path) {
+    let csv = result.join("outcomes.csv");
+    let mut bytes = fs::read(&csv).unwrap();
+    let last = bytes.len() - 2;
+    bytes[last] ^= 1;
+    fs::write(&csv, &bytes).unwrap();
+    rewrite_marker_entry(result, "outcomes.csv", &bytes);
 }
 
 /// Records `bytes` as the content of `name` in the marker of `dir`.

@@ -234,10 +234,16 @@ fn shard_json(d: &Path) -> serde_json::Value {
 
 /// Merges shard folders into `out` (without charts).
 fn merge_into(shards: &[PathBuf], out: &Path) {
+    let o = try_merge(shards, out);
+    assert!(o.status.success(), "{}", common::describe(&o));
+}
+
+/// `brink merge SHARDS --no-charts --out OUT`, whatever its outcome.
+fn try_merge(shards: &[PathBuf], out: &Path) -> std::process::Output {
     let mut args = vec!["merge"];
     args.extend(shards.iter().map(|d| d.to_str().unwrap()));
     args.extend(["--no-charts", "--out", out.to_str().unwrap()]);
-    ok(&args);
+    brink(&args)
 }
 
 /// One process of the job `shards_of` splits, into `out`.
@@ -1285,10 +1291,7 @@ fn shards_of_another_version_are_refused() {
         common::reseal(d, "shard.json");
     }
     let out = root.join("merged");
-    let mut args = vec!["merge"];
-    args.extend(shards.iter().map(|d| d.to_str().unwrap()));
-    args.extend(["--no-charts", "--out", out.to_str().unwrap()]);
-    let o = brink(&args);
+    let o = try_merge(&shards, &out);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
@@ -1316,10 +1319,7 @@ fn shards_of_two_builds_are_refused() {
     .unwrap();
     common::reseal(&shards[1], "shard.json");
     let out = root.join("merged");
-    let mut args = vec!["merge"];
-    args.extend(shards.iter().map(|d| d.to_str().unwrap()));
-    args.extend(["--no-charts", "--out", out.to_str().unwrap()]);
-    let o = brink(&args);
+    let o = try_merge(&shards, &out);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(

@@ -1156,39 +1156,37 @@ fn normalise_json(bytes: &[u8]) -> Option<Vec<u8>> {
     serde_json::to_vec(&v).ok()
 }
 
-/// report.html with its command row and its analysis date blanked.
+/// Replaces the content of every cell of the manifest table's row `key` in `s` by `edit` of it.
+fn manifest_cell(s: &mut String, key: &str, edit: impl Fn(&str) -> String) {
+    for open in [
+        format!("<td>{key}</td><td>"),
+        format!("<td>{key}</td><td class=\"long\">"),
+    ] {
+        let mut from = 0;
+        while let Some(i) = s[from..].find(&open) {
+            let start = from + i + open.len();
+            let Some(end) = s[start..].find("</td>") else {
+                break;
+            };
+            let new = edit(&s[start..start + end]);
+            s.replace_range(start..start + end, &new);
+            from = start;
+        }
+    }
+}
+
+/// report.html with its command row, its tool row's build and its analysis date blanked.
 fn normalise_html(bytes: &[u8]) -> Vec<u8> {
     let mut s = String::from_utf8_lossy(bytes).into_owned();
     // The manifest table's command row: `<tr><td>command</td><td class="long">…</td></tr>`
     // (without the class in reports written before it had one).
-    for open in [
-        "<td>command</td><td>",
-        "<td>command</td><td class=\"long\">",
-    ] {
-        let mut from = 0;
-        while let Some(i) = s[from..].find(open) {
-            let start = from + i + open.len();
-            let Some(end) = s[start..].find("</td>") else {
-                break;
-            };
-            s.replace_range(start..start + end, "COMMAND");
-            from = start;
-        }
-    }
+    manifest_cell(&mut s, "command", |_| "COMMAND".into());
     // The tool row's build: "brink 0.1.0 (build 0123456789ab)".
-    for open in ["<td>tool</td><td>", "<td>tool</td><td class=\"long\">"] {
-        let mut from = 0;
-        while let Some(i) = s[from..].find(open) {
-            let start = from + i + open.len();
-            let Some(end) = s[start..].find("</td>") else {
-                break;
-            };
-            if let Some(b) = s[start..start + end].find(" (build ") {
-                s.replace_range(start + b..start + end, "");
-            }
-            from = start;
-        }
-    }
+    manifest_cell(&mut s, "tool", |cell| {
+        cell.find(" (build ")
+            .map_or(cell, |b| &cell[..b])
+            .to_string()
+    });
     // "analysis of YYYY-MM-DD (UTC)" and the row "analysis date (UTC)</td><td>YYYY-MM-DD".
     for key in [
         "analysis of ",

@@ -258,11 +258,14 @@ pub fn prim_table(r: &ExperimentResult) -> (Vec<Column>, Vec<Vec<Cell>>) {
 /// Whether a box restricts inputs and the runs support none of its restrictions (each
 /// quasi-p above [`crate::analysis::prim::SIGNIFICANT`]): a box fitted to the runs' noise.
 pub(crate) fn none_supported(b: &crate::analysis::prim::PrimBox) -> bool {
-    !b.limits.is_empty()
-        && b.limits.iter().all(|l| {
-            l.p_value
-                .is_some_and(|p| p > crate::analysis::prim::SIGNIFICANT)
-        })
+    !b.limits.is_empty() && b.limits.iter().all(unsupported)
+}
+
+/// Whether the runs do not support a restriction (its quasi-p above
+/// [`crate::analysis::prim::SIGNIFICANT`]).
+fn unsupported(l: &crate::analysis::prim::Limit) -> bool {
+    l.p_value
+        .is_some_and(|p| p > crate::analysis::prim::SIGNIFICANT)
 }
 
 /// The restrictions of a box the runs do not support (quasi-p above
@@ -273,10 +276,7 @@ pub(crate) fn weak_restrictions(model: &Model, b: &crate::analysis::prim::PrimBo
     };
     b.limits
         .iter()
-        .filter(|l| {
-            l.p_value
-                .is_some_and(|p| p > crate::analysis::prim::SIGNIFICANT)
-        })
+        .filter(|l| unsupported(l))
         .map(|l| labels.path(&l.name))
         .collect()
 }
@@ -344,12 +344,12 @@ fn limit_num(x: f64, peeled: Option<f64>, low: bool) -> String {
     if !x.is_finite() {
         return short_num(x);
     }
+    let magnitude = if x == 0.0 {
+        0
+    } else {
+        x.abs().log10().floor() as i32
+    };
     for digits in 3..=17 {
-        let magnitude = if x == 0.0 {
-            0
-        } else {
-            x.abs().log10().floor() as i32
-        };
         let scale = 10f64.powi(digits - 1 - magnitude);
         let r = if low {
             (x * scale).floor() / scale

@@ -148,8 +148,8 @@ impl Cx<'_> {
     }
 
     /// The arms the line charts draw, as indices of `arms` ([`lines_drawn`]).
-    fn shown(&self) -> Vec<usize> {
-        self.lines.clone()
+    fn shown(&self) -> &[usize] {
+        &self.lines
     }
 
     /// What a line chart's subtitle adds when it draws only some of the variants.
@@ -550,11 +550,11 @@ impl Drawing for Medians<'_> {
             &self.title(),
             &format!(
                 "Median over runs of H, the pair's mean hostility toward each other, in points; shaded bands are the escalation ladder's rungs{}",
-                cx.shown_words(&shown)
+                cx.shown_words(shown)
             ),
             &[],
         )?;
-        let entries = cx.line_entries(&shown, |a| &a.index_median);
+        let entries = cx.line_entries(shown, |a| &a.index_median);
         let th = &cx.base.rung_thresholds;
         let nr = cx.base.rung_names.len().min(th.len());
         let (y0, y1) = self.y_range();
@@ -680,7 +680,7 @@ impl Drawing for TimeTo<'_> {
                 "Share of runs in which “{}” has happened by {} t, for the base and each variant on the same runs; the shaded band about each line is its 95% interval{}",
                 cx.focus_label(),
                 cx.ctx.unit(),
-                cx.shown_words(&shown)
+                cx.shown_words(shown)
             ),
             &[],
         )?;
@@ -697,7 +697,7 @@ impl Drawing for TimeTo<'_> {
                     .collect()
             })
             .collect();
-        let entries = cx.line_entries(&shown, |a| &a.by_step[o]);
+        let entries = cx.line_entries(shown, |a| &a.by_step[o]);
         let (plot_area, side) = super::with_legend(&body, entries.iter().map(|e| e.1.clone()));
         let n = cx
             .arms

@@ -240,7 +240,7 @@ for i, name in enumerate(fl["outcomes"]):
     b = base["outcomes"][i]["probability"]["estimate"]
     v = var["outcomes"][i]["probability"]["estimate"]
     d = var["outcomes"][i]["difference"]
-    p(f"| {name} | {v:.3f} | {b:.3f} | {-d['estimate']:+.3f} ({-d['high']:+.3f} .. {-d['low']:+.3f}) |")
+    p(f"| {name} | {v:.3f} | {b:.3f} | {-d['estimate']:+.3f} ({-d['high']:+.3f} to {-d['low']:+.3f}) |")
 p()
 fat = [x for x in cal["params"] if x["path"] == "shared.fatigue.value"][0]
 hawk = [x for x in cal["params"] if x["path"] == "shared.hawkishness.value"][0]

@@ -83,7 +83,7 @@ block_crn() {
                 # The probabilities as brink prints them: the decimal it wrote rounded half up
                 # (0.5295 reads 0.530 in `compare`), where printf rounds the binary value
                 # below it (0.52949…, 0.529). A nudge far below the CSV digits does that.
-                printf "| `%s` | %.3f → %.3f | %+.4f (%+.4f .. %+.4f) | %.4f | %.4f | **%.2f** | %.1f× |\n",
+                printf "| `%s` | %.3f → %.3f | %+.4f (%+.4f to %+.4f) | %.4f | %.4f | **%.2f** | %.1f× |\n",
                     v, base + 1e-12, p + 1e-12, d, lo, hi, paired, indep, r, r * r
             }' "$d/paired/compare.csv"
     done | minus
@@ -96,7 +96,7 @@ block_crn() {
         END {
             n = 10000
             wi = 1.96 * sqrt(p1 * (1 - p1) / n + p2w * (1 - p2w) / n)
-            printf "The West'"'"'s energy ties move rupture by %+.1f points: the paired interval (%+.1f .. %+.1f\n", 100 * wd, 100 * wlo, 100 * whi
+            printf "The West'"'"'s energy ties move rupture by %+.1f points: the paired interval (%+.1f to %+.1f\n", 100 * wd, 100 * wlo, 100 * whi
             printf "points) and the independent one (±%.1f points around %+.1f) side by side. The mediation\n", 100 * wi, 100 * (p2w - p1)
             printf "push moves it by %+.1f points.\n", 100 * md
         }' "$d/paired/compare.csv" | minus
@@ -203,7 +203,7 @@ block_sensitivity() {
     echo '| --- | --- | --- |'
     # sensitivity.csv: parameter, source (may hold commas), prcc, low, high, rank.
     awk -F, 'NR > 1 && $NF <= 5 {
-            printf "| %d | `%s` | %+.3f (%+.3f .. %+.3f) |\n", $NF, $1, $(NF-3), $(NF-2), $(NF-1)
+            printf "| %d | `%s` | %+.3f (%+.3f to %+.3f) |\n", $NF, $1, $(NF-3), $(NF-2), $(NF-1)
         }' "$d/sensitivity.csv" | sort -t'|' -k2,2n | minus
     echo
     awk -F, 'NR > 1 { n++; if ($(NF-2) > 0 || $(NF-1) < 0) x++ }

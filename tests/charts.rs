@@ -536,3 +536,38 @@ fn many_outcomes_keep_a_column_and_a_row_each() {
     let (_, h) = size(&outcomes);
     assert!(h >= 22.0 * n as f64, "{h} pixels for {n} outcomes");
 }
+
+/// The fan chart says when its median lies on a rung few runs are on: the flagship ends split
+/// between calm and rupture, the median of H on "acute crisis" between them.
+#[test]
+fn the_fan_chart_says_when_the_runs_split() {
+    let fan_words = |path: &str, runs: u64| {
+        let loaded = common::load(path);
+        let r = brink::Simulation::new(&loaded)
+            .runs(runs)
+            .seed(0)
+            .threads(2)
+            .run()
+            .expect("run");
+        let charts = charts::render_all(&r.model, &r.summary).expect("draw");
+        let fan = charts.iter().find(|c| c.name == "index_fan").unwrap();
+        (r.summary, fan.svg.clone())
+    };
+    let (s, svg) = fan_words("scenarios/russia_azerbaijan_2025.ron", 2000);
+    let last = s.rung_by_step.last().unwrap();
+    // The premise, read from the summary: fewer runs on the median's rung than on either side.
+    assert!(last[3] < last[1] && last[3] < last[5], "{last:?}");
+    let text: String = svg
+        .split('>')
+        .filter_map(|t| t.split('<').next())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("The runs split: in week 51,"), "{text}");
+    assert!(
+        text.contains("on Acute crisis, where the median lies"),
+        "{text}"
+    );
+    // Richardson's pair ends on one peak: no such words.
+    let (_, plain) = fan_words("scenarios/examples/richardson.ron", 400);
+    assert!(!plain.contains("The runs split"));
+}

@@ -1113,3 +1113,75 @@ fn each_arms_line_over_time_has_its_band() {
         );
     }
 }
+
+/// Variants whose labels read alike are told apart wherever an arm is named: two of one label
+/// read the same in the table, the legends and the page, and two that differ only in a closing
+/// remark in brackets ("Visa regime (from week 10)", "(from week 30)") both read "Visa regime"
+/// where labels are shown short. A long label is cut as `run` cuts an outcome's, the variant's
+/// name last.
+#[test]
+fn variants_whose_labels_read_alike_are_told_apart() {
+    let root = dir("alike-labels");
+    std::fs::create_dir_all(&root).unwrap();
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/tutorial.ron")).unwrap();
+    let long = "A very long variant label that goes on about what North might do next";
+    let added = format!(
+        "        Variant(name: \"twin_a\", label: \"Same words\", set: {{\"actors.north.activity\": 0.2}}),\n\
+         Variant(name: \"twin_b\", label: \"Same words\", set: {{\"actors.north.activity\": 0.8}}),\n\
+         Variant(name: \"late\", label: \"Visa regime (from week 30)\", set: {{\"actors.north.activity\": 0.3}}),\n\
+         Variant(name: \"early\", label: \"Visa regime (from week 10)\", set: {{\"actors.north.activity\": 0.6}}),\n\
+         Variant(name: \"longish\", label: \"{long}\", set: {{\"actors.north.activity\": 0.5}}),\n"
+    );
+    let text = text.replacen("    variants: [\n", &format!("    variants: [\n{added}"), 1);
+    let file = root.join("alike.ron");
+    std::fs::write(&file, text).unwrap();
+    let out = root.join("out");
+    let printed = common::stdout(&ok(&[
+        "compare",
+        file.to_str().unwrap(),
+        "--all",
+        "--no-tornado",
+        "--runs",
+        "50",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let row = |name: &str| {
+        printed
+            .lines()
+            .find(|l| l.ends_with(&format!("  {name}")))
+            .unwrap_or_else(|| panic!("no row for {name}: {printed}"))
+            .to_string()
+    };
+    assert!(
+        row("twin_a").starts_with("Same words (twin_a) "),
+        "{printed}"
+    );
+    assert!(
+        row("twin_b").starts_with("Same words (twin_b) "),
+        "{printed}"
+    );
+    assert!(
+        row("late").starts_with("Visa regime (from week 30) "),
+        "{printed}"
+    );
+    assert!(
+        row("early").starts_with("Visa regime (from week 10) "),
+        "{printed}"
+    );
+    let cut: String = long.chars().take(47).collect();
+    assert!(row("longish").starts_with(&format!("{cut}… ")), "{printed}");
+    // A label without a twin stays short, as before.
+    assert!(row("pretext").starts_with("South is looking for a pretext "));
+    for chart in ["compare_outcomes", "compare_index", "lever_effects"] {
+        let svg = std::fs::read_to_string(out.join(format!("{chart}.svg"))).unwrap();
+        for named in ["Same words (twin_a)", "Same words (twin_b)"] {
+            assert!(svg.contains(named), "{chart}: {named}");
+        }
+        assert!(!svg.contains("\nSame words\n"), "{chart}");
+        assert!(!svg.contains("\nVisa regime\n"), "{chart}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Same words (twin_a)") && html.contains("Same words (twin_b)"));
+    assert!(!html.contains(">Same words<"));
+}

@@ -184,7 +184,7 @@ pub fn means_csv(r: &CompareResult, actors: &[String], cost_unit: &str) -> Resul
 ///
 /// With `sc` (the base scenario), outcomes, variants and levers are named by their labels.
 pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String {
-    use crate::report::charts::short_label;
+    use crate::report::charts::{fit_chars, short_label};
     use crate::report::describe::Table;
     let labels = sc.map(|sc| crate::report::html::Labels { sc });
     let outcome = |n: &str| -> String {
@@ -195,7 +195,7 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
     let variant = |n: &str| -> String {
         labels
             .as_ref()
-            .map_or(n.to_string(), |l| short_label(l.variant(n), n))
+            .map_or(n.to_string(), |l| l.short_variant(n).into_owned())
     };
     let lever = |n: &str| -> String {
         labels
@@ -220,6 +220,7 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
             "95% interval",
             "difference",
             "95% interval",
+            "name",
         ]);
         for a in r
             .arms
@@ -233,26 +234,33 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
                 (
                     super::signed(oc.difference.estimate, 3),
                     format!(
-                        "{} .. {}",
+                        "{} to {}",
                         super::signed_end(oc.difference.low, 3),
                         super::signed_end(oc.difference.high, 3)
                     ),
                 )
             };
+            // Labels cut as `run` cuts an outcome's, and the name last (what `--variant` takes):
+            // two variants of one label, or of labels alike up to the cut, read apart by it.
             t.row(vec![
                 if a.kind == "base" {
                     "base".to_string()
                 } else {
-                    variant(&a.name)
+                    fit_chars(&variant(&a.name), 48)
                 },
                 crate::report::charts::probability(oc.probability.estimate),
                 format!(
-                    "{} .. {}",
+                    "{} – {}",
                     crate::report::charts::probability(oc.probability.low),
                     crate::report::charts::probability(oc.probability.high)
                 ),
                 d,
                 di,
+                if a.kind == "base" {
+                    String::new()
+                } else {
+                    a.name.clone()
+                },
             ]);
         }
         o += &t.render();
@@ -265,24 +273,26 @@ pub fn text(r: &CompareResult, sc: Option<&crate::scenario::Scenario>) -> String
             outcome(&tor.outcome),
             crate::report::charts::probability(tor.base_probability.estimate)
         );
-        let mut t = Table::new(&["lever", "forced to top level", "frozen"]);
+        let mut t = Table::new(&["lever", "forced to top level", "frozen", "name"]);
         let f = |i: &Interval| {
             format!(
-                "{} ({}..{})",
+                "{} ({} to {})",
                 super::signed(i.estimate, 3),
                 super::signed_end(i.low, 3),
                 super::signed_end(i.high, 3)
             )
         };
         for b in &tor.bars {
+            let label = fit_chars(&lever(&b.lever), 48);
             t.row(vec![
                 if b.by_definition {
-                    format!("{} (by definition)", lever(&b.lever))
+                    format!("{label} (by definition)")
                 } else {
-                    lever(&b.lever)
+                    label
                 },
                 b.forced.as_ref().map_or("-".into(), f),
                 f(&b.frozen),
+                b.lever.clone(),
             ]);
         }
         o += &t.render();

@@ -155,7 +155,7 @@ struct Page<'a> {
     focal: [&'a str; 2],
     cost_unit: &'a str,
     /// The variant's label, if one was applied.
-    variant: Option<&'a str>,
+    variant: Option<std::borrow::Cow<'a, str>>,
     /// The numbers `--set` replaced, in words ([`set_sentence`]).
     set: Option<String>,
     /// The first [`HEADLINE_OUTCOMES`] outcomes.
@@ -450,7 +450,9 @@ impl<'a> Labels<'a> {
             self.lever(name),
             self.event(name),
             self.outcome(name),
-            self.variant(name),
+            (self.sc.variants.iter())
+                .find(|v| v.name == name)
+                .map_or(name, |v| shown(&v.label, &v.name)),
         ]
         .into_iter()
         .find(|l| *l != name);
@@ -549,12 +551,38 @@ impl<'a> Labels<'a> {
         out.join(" › ")
     }
 
-    pub(crate) fn variant(&self, name: &'a str) -> &'a str {
-        self.sc
-            .variants
-            .iter()
-            .find(|v| v.name == name)
-            .map_or(name, |v| shown(&v.label, &v.name))
+    /// A variant as a page names it: its label (its name where it has none), with its name
+    /// after it where another variant's label reads the same ("Same words (twin_a)"): two
+    /// arms of one label could not be told apart in a table or a legend.
+    pub(crate) fn variant(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
+        let Some(v) = self.sc.variants.iter().find(|v| v.name == name) else {
+            return name.into();
+        };
+        let label = shown(&v.label, &v.name);
+        let alike = (self.sc.variants.iter())
+            .any(|o| o.name != v.name && shown(&o.label, &o.name) == label);
+        if alike {
+            format!("{label} ({})", v.name).into()
+        } else {
+            label.into()
+        }
+    }
+
+    /// A variant as a chart or the terminal names it, short: its label without a closing
+    /// remark in brackets ([`super::charts::short_label`]), unless another variant's reads the
+    /// same short ("Visa regime (from week 10)" and "Visa regime (from week 30)" both read
+    /// "Visa regime"): then as [`Self::variant`] names it.
+    pub(crate) fn short_variant(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
+        let short = |v: &crate::scenario::Variant| super::charts::short_label(&v.label, &v.name);
+        let Some(v) = self.sc.variants.iter().find(|v| v.name == name) else {
+            return name.into();
+        };
+        let mine = short(v);
+        if (self.sc.variants.iter()).any(|o| o.name != v.name && short(o) == mine) {
+            self.variant(name)
+        } else {
+            mine.into()
+        }
     }
 }
 

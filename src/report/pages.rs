@@ -443,6 +443,13 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
             _ => a.label.clone(),
         }
     };
+    // As short as a summary keeps it; a variant with its name where another reads the same.
+    let short_arm = |a: &crate::analysis::compare::ArmResult| -> String {
+        match a.kind.as_str() {
+            "variant" => labels.short_variant(&a.name).into_owned(),
+            _ => short_label(&arm_label(a), &a.name),
+        }
+    };
     let by_definition = |a: &crate::analysis::compare::ArmResult| -> bool {
         match (&r.tornado, &a.lever) {
             (Some(t), Some(l)) => t.bars.iter().any(|b| &b.lever == l && b.by_definition),
@@ -546,7 +553,7 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
             let k = key(a);
             let full = shown.len() >= SUMMARY_MOVES;
             match shown.iter_mut().find(|(_, kb, _)| k.is_some() && *kb == k) {
-                Some((_, _, same)) => same.push(short_label(&arm_label(a), &a.name)),
+                Some((_, _, same)) => same.push(short_arm(a)),
                 None if !full => shown.push((a, k, vec![])),
                 None => continue,
             }
@@ -554,7 +561,7 @@ pub(crate) fn compare_analysis(sc: &Scenario, r: &CompareResult) -> Analysis {
         }
         for (a, _, same) in &shown {
             let o = &a.outcomes[focus];
-            let mut label = short_label(&arm_label(a), &a.name);
+            let mut label = short_arm(a);
             for x in same {
                 label += &format!(" (= {x})");
             }
@@ -1255,14 +1262,14 @@ pub(crate) fn experiment_analysis(
                     event,
                 } => format!(
                     "{} removes {}: {} changes nothing in its runs.",
-                    before_parenthesis(labels.variant(&variant)),
+                    labels.short_variant(&variant),
                     labels.event(&event),
                     labels.path(&param)
                 ),
                 crate::analysis::experiment::DesignNote::Sets { param, variant } => format!(
                     "{} sets {} itself, which each point replaces: its effect is that of its \
                      other changes.",
-                    before_parenthesis(labels.variant(&variant)),
+                    labels.short_variant(&variant),
                     labels.path(&param)
                 ),
             })

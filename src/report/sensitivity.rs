@@ -153,7 +153,7 @@ pub fn text(r: &SensitivityResult) -> String {
             p.parameter.clone(),
             super::signed(p.prcc, 3),
             format!(
-                "{} .. {}",
+                "{} to {}",
                 super::signed_end(p.low, 3),
                 super::signed_end(p.high, 3)
             ),

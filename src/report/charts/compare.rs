@@ -136,11 +136,9 @@ impl Cx<'_> {
         let sc = &self.base.scenario;
         match (a.kind.as_str(), &a.lever) {
             ("base", _) => "Base scenario".into(),
-            ("variant", _) => sc
-                .variants
-                .iter()
-                .find(|v| v.name == a.name)
-                .map_or(a.name.clone(), |v| super::short_label(&v.label, &v.name)),
+            ("variant", _) => crate::report::html::Labels { sc }
+                .short_variant(&a.name)
+                .into_owned(),
             ("forced", Some(l)) => format!("{}: forced to the top", self.ctx.lever(l)),
             ("frozen", Some(l)) => format!("{}: frozen", self.ctx.lever(l)),
             _ => a.name.clone(),

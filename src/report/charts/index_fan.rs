@@ -57,9 +57,14 @@ impl Drawing for IndexFan<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
         let c = self.0;
+        let mut subtitle = "H is the mean hostility of the pair toward each other, in points; shaded bands are the escalation ladder's rungs".to_string();
+        if let Some(words) = split_words(c) {
+            subtitle += ". ";
+            subtitle += &words;
+        }
         let look = Look {
             title: self.title(),
-            subtitle: "H is the mean hostility of the pair toward each other, in points; shaded bands are the escalation ladder's rungs".into(),
+            subtitle,
             legend: vec![],
             x_desc: c.time_axis(),
             x_fmt: &step_label,
@@ -69,6 +74,53 @@ impl Drawing for IndexFan<'_> {
         };
         draw_fan(root, c, &look, |_, _, _| Ok(()))
     }
+}
+
+/// Where the runs split at the last step: the rung the median of H lies in (by H alone), and
+/// the fullest rung below it and the fullest above it, when the median's rung holds fewer runs
+/// than each of those; `None` when it does not (or a rung's share is unknown).
+///
+/// A median line drawn through a rung few runs are on reads as the typical course where there
+/// is none (the flagship's line sat on "acute crisis" all year, where 10% of runs ended, with
+/// 30% on "normal to cool" and 30% on "rupture"): the chart then says so.
+fn split_at_end(shares: &[f64], median: f64, thresholds: &[f64]) -> Option<(usize, usize, usize)> {
+    if !median.is_finite() || shares.len() != thresholds.len() || shares.len() < 3 {
+        return None;
+    }
+    // The rung by H alone, as the bands are drawn: the first rung starts at the scale's bottom.
+    let m = (1..thresholds.len())
+        .rev()
+        .find(|&r| median >= thresholds[r])
+        .unwrap_or(0);
+    let fullest = |r: std::ops::Range<usize>| {
+        r.max_by(|&a, &b| shares[a].total_cmp(&shares[b]).then(b.cmp(&a)))
+    };
+    let below = fullest(0..m)?;
+    let above = fullest(m + 1..shares.len())?;
+    (shares[m] < shares[below] && shares[m] < shares[above]).then_some((m, below, above))
+}
+
+/// The fan chart's words for a split ([`split_at_end`]): "The runs split: in week 51, 30.2% are
+/// on Normal to cool and 29.7% on Rupture, 9.9% on Acute crisis, where the median lies (the rung
+/// chart gives every share)".
+fn split_words(c: &Ctx) -> Option<String> {
+    let last = c.s.index_by_step.last()?;
+    let shares = c.s.rung_by_step.get(last.step as usize)?;
+    let (m, below, above) = split_at_end(shares, last.q[2], c.thresholds)?;
+    let rungs = &c.s.scenario.rungs;
+    let share = |r: usize| super::percent(shares[r]);
+    let rung = |r: usize| c.rung(r, &rungs[r]);
+    Some(format!(
+        "The runs split: in {} {}, {} are on {} and {} on {}, {} on {}, where the median lies (the rung chart gives every share)",
+        c.unit(),
+        last.step,
+        share(below),
+        rung(below),
+        share(above),
+        rung(above),
+        share(m),
+        rung(m)
+    ))
 }
 
 /// How a fan chart is framed, and the room it leaves for marks drawn over it: the run's fan
@@ -207,4 +259,38 @@ where
         }
     }
     overlay(&body, &strip, &mut chart)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_at_end;
+
+    const LADDER: [f64; 6] = [-10.0, -2.0, 2.0, 4.0, 6.0, 8.0];
+
+    #[test]
+    fn a_median_on_a_rung_few_runs_are_on_is_a_split() {
+        // The flagship's last week: 30.2% cool, 16.2% tense, 9.9% crisis (the median, H 4.72),
+        // 14.0% confrontation, 29.7% rupture.
+        let shares = [0.0, 0.302, 0.162, 0.099, 0.14, 0.297];
+        assert_eq!(split_at_end(&shares, 4.72, &LADDER), Some((3, 1, 5)));
+        // Nobody on the median's rung at all: still a split.
+        let empty = [0.0, 0.5, 0.0, 0.0, 0.0, 0.5];
+        assert_eq!(split_at_end(&empty, 4.0, &LADDER), Some((3, 1, 5)));
+    }
+
+    #[test]
+    fn a_median_on_the_fullest_rung_or_a_slope_is_no_split() {
+        // One peak, on the median's rung.
+        let peak = [0.0, 0.1, 0.2, 0.4, 0.2, 0.1];
+        assert_eq!(split_at_end(&peak, 4.5, &LADDER), None);
+        // A slope: the rungs above the median's all hold fewer runs.
+        let slope = [0.0, 0.4, 0.3, 0.2, 0.07, 0.03];
+        assert_eq!(split_at_end(&slope, 2.5, &LADDER), None);
+        // The median on the lowest or highest rung has no side to split from.
+        assert_eq!(split_at_end(&peak, -5.0, &LADDER), None);
+        assert_eq!(split_at_end(&peak, 9.0, &LADDER), None);
+        // No runs (NaN) or a ladder the shares do not match.
+        assert_eq!(split_at_end(&peak, f64::NAN, &LADDER), None);
+        assert_eq!(split_at_end(&peak[..5], 4.5, &LADDER), None);
+    }
 }

@@ -104,10 +104,13 @@ pub(super) fn rows(cx: &Cx) -> Vec<Row> {
                     v.force.keys().any(|l| reads(l)) || v.freeze.iter().any(|l| reads(l))
                 });
                 Row {
-                    title: if a.label.is_empty() {
-                        a.name.clone()
-                    } else {
-                        a.label.clone()
+                    title: match v {
+                        // With its name where another variant's label reads the same.
+                        Some(_) => crate::report::html::Labels { sc: s }
+                            .variant(&a.name)
+                            .into_owned(),
+                        None if a.label.is_empty() => a.name.clone(),
+                        None => a.label.clone(),
                     },
                     about: if by_definition {
                         "by definition · variant that sets a lever the outcome reads".into()

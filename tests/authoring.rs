@@ -302,6 +302,61 @@ fn graph_writes_dot_and_mermaid_for_the_flagship_and_the_tutorial() {
     }
 }
 
+/// The diagram tells what each condition does to an event: a gate's `Not`, a factor that
+/// blocks (×0) or damps (×0.5), an `Any`, and a hazard's window. It read each as a condition
+/// the event waits for ("at War or higher" for talks held only below War; "at Crisis or
+/// higher" for a skirmish that never happens there), and left out the window (an attacking
+/// helper).
+#[test]
+fn graph_tells_a_gate_a_blocking_factor_and_a_window_as_they_are() {
+    let dir = scratch("graph-conditions");
+    let file = dir.join("gr.ron");
+    std::fs::write(
+        &file,
+        r#"Scenario(
+    name: "Graph test",
+    horizon: 30,
+    focal: ("a", "b"),
+    actors: [Actor(name: "a"), Actor(name: "b")],
+    relations: [
+        Relation(from: "a", to: "b", initial: 1, noise: 0.5),
+        Relation(from: "b", to: "a", initial: 1, noise: 0.5),
+    ],
+    ladder: [Rung(name: "calm", threshold: -10), Rung(name: "crisis", label: "Crisis", threshold: 2),
+             Rung(name: "war", label: "War", threshold: 5)],
+    events: [
+        Event(name: "talks", label: "Peace talks",
+              timing: Scheduled(step: 10, when: Not(RungAtLeast("war"))),
+              effects: [ScaleHostility(factor: 0.5)]),
+        Event(name: "skirmish", label: "Skirmish",
+              timing: Hazard(rate: 0.2, from_step: 4, until_step: 20,
+                             factors: [Factor(when: RungAtLeast("crisis"), times: 0.0)]),
+              effects: [Impulse(from: "a", to: "b", amount: 2)]),
+        Event(name: "call", label: "Calm talk",
+              timing: Hazard(rate: 0.1, factors: [
+                  Factor(when: Any([RungBelow("crisis"), IndexAbove(8)]), times: 2),
+                  Factor(when: EventWithin("skirmish", 4), times: 0.5)]),
+              effects: [Impulse(from: "a", to: "b", amount: -1)]),
+    ],
+    outcomes: [Outcome(name: "war", when: RungAtLeast("war"))],
+)
+"#,
+    )
+    .unwrap();
+    let dot = ok_in(&dir, &["graph", "gr.ron", "--format", "dot"]);
+    for right in [
+        "(at week 10, only if not (at War or higher))",
+        "(any week, by chance, weeks 4 to 20; never while at Crisis or higher)",
+        "(any week, by chance; ×2 while (below Crisis or H above 8); ×0.5 while within 4 weeks of Skirmish)",
+        // The skirmish damps the call: not "after it".
+        "label=\"holds it back\"",
+    ] {
+        assert!(dot.contains(right), "{right}: {dot}");
+    }
+    assert!(!dot.contains("after it"), "{dot}");
+    assert!(!dot.contains("; at War or higher)"), "{dot}");
+}
+
 /// A file name longer than the file system allows (255 bytes) is the input's fault: `graph`
 /// and `new` said "File name too long (os error 36)" with exit code 1, `graph` after drawing
 /// the whole diagram (found by a reviewing helper). Refused first, exit code 2, nothing left.

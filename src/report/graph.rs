@@ -10,6 +10,7 @@ use crate::report::charts::{short_label, shown_label};
 // decode them in the drawing: printed raw to a terminal (`brink graph --format dot` writes to
 // standard output) the line would show reordered.
 use crate::report::reorders_text as reorders;
+use crate::scenario::param::fmt_num;
 use crate::scenario::{Condition, Effect, Lever, Scenario, Timing};
 
 /// What a node stands for.
@@ -159,26 +160,50 @@ impl Diagram {
                     add(me, actor_ix.get(actor.as_str()), EdgeKind::Affects, words);
                 }
             }
-            let mut conds = vec![];
+            // Each condition with the way it bears on the event: a gate lets it happen, a
+            // factor above 1 raises it, one below 1 damps or blocks it.
+            let mut refs = vec![];
             match &e.timing {
                 Timing::Scheduled { when, .. } | Timing::Dated { when, .. } => {
-                    conds.extend(when.iter())
+                    if let Some(c) = when {
+                        names_in(c, Some(true), &mut refs);
+                    }
                 }
-                Timing::Hazard { factors, .. } => conds.extend(factors.iter().map(|f| &f.when)),
+                Timing::Hazard { factors, .. } => {
+                    for f in factors {
+                        let (lo, hi) = f.times.range();
+                        let raises = if lo > 1.0 {
+                            Some(true)
+                        } else if hi < 1.0 {
+                            Some(false)
+                        } else if lo == hi {
+                            continue; // ×1: no bearing at all
+                        } else {
+                            None
+                        };
+                        names_in(&f.when, raises, &mut refs);
+                    }
+                }
             }
-            let mut refs = vec![];
-            for c in conds {
-                names_in(c, &mut refs);
-            }
-            for name in refs {
+            for (name, raises) in refs {
+                let how = match raises {
+                    Some(true) => "",
+                    Some(false) => " (holds it back)",
+                    None => " (bears on it)",
+                };
                 if let Some(ix) = event_ix.get(name.as_str()) {
-                    add(Some(ix), me, EdgeKind::Triggers, "after it".into());
+                    let what = match raises {
+                        Some(true) => "after it",
+                        Some(false) => "holds it back",
+                        None => "bears on it",
+                    };
+                    add(Some(ix), me, EdgeKind::Triggers, what.into());
                 } else if let Some(owner) = lever_owner(&name) {
                     add(
                         actor_ix.get(owner),
                         me,
                         EdgeKind::Triggers,
-                        lever_label(&name),
+                        format!("{}{how}", lever_label(&name)),
                     );
                 }
             }
@@ -281,63 +306,122 @@ impl Diagram {
     }
 }
 
-/// When an event fires, in words.
+/// When an event fires, in words: its step or its window, and what each condition does to it
+/// ("at week 10, only if not at War or higher"; "any week, by chance, weeks 17 to 18; never
+/// while at Crisis or higher; ×0.5 while Border shooting within 4 weeks"). A gate and a
+/// factor are told apart, and a factor by what it does: a factor of 0 blocks, one below 1
+/// damps (the diagram once read each as a condition the event waits for, and dropped `Not`).
 fn timing_words(s: &Scenario, t: &Timing) -> String {
-    let rung_words = |c: &Condition| condition_rungs(s, c);
+    let unit = crate::scenario::step_one(&s.step_unit);
+    let gate = |when: &Option<Condition>| {
+        when.as_ref().map_or(String::new(), |c| {
+            format!(", only if {}", condition_words(s, c))
+        })
+    };
     match t {
-        Timing::Scheduled { step, when, .. } => {
-            let mut w = format!("at {} {step}", crate::scenario::step_one(&s.step_unit));
-            if let Some(c) = when {
-                w += &rung_words(c);
+        Timing::Scheduled { step, when, .. } => format!("at {unit} {step}{}", gate(when)),
+        Timing::Dated { when, .. } => format!("at an uncertain {unit}{}", gate(when)),
+        Timing::Hazard {
+            factors,
+            from_step,
+            until_step,
+            ..
+        } => {
+            let mut w = format!("any {unit}, by chance");
+            match (*from_step, until_step) {
+                (0, None) => {}
+                (a, None) => w += &format!(", from {unit} {a}"),
+                (0, Some(b)) => w += &format!(", until {unit} {b}"),
+                (a, Some(b)) if a == *b => w += &format!(", only in {unit} {a}"),
+                (a, Some(b)) => {
+                    w += &format!(", {} {a} to {b}", crate::scenario::steps(&s.step_unit))
+                }
             }
-            w
-        }
-        Timing::Dated { when, .. } => {
-            let mut w = format!(
-                "at an uncertain {}",
-                crate::scenario::step_one(&s.step_unit)
-            );
-            if let Some(c) = when {
-                w += &rung_words(c);
-            }
-            w
-        }
-        Timing::Hazard { factors, .. } => {
-            let mut w = format!("any {}, by chance", crate::scenario::step_one(&s.step_unit));
             for f in factors {
-                w += &rung_words(&f.when);
+                let (lo, hi) = f.times.range();
+                let what = if hi <= 0.0 {
+                    "never".to_string()
+                } else if lo == hi {
+                    format!("×{}", fmt_num(lo))
+                } else {
+                    format!("×{} to {}", fmt_num(lo), fmt_num(hi))
+                };
+                w += &format!("; {what} while {}", condition_words(s, &f.when));
             }
             w
         }
     }
 }
 
-/// The rungs a condition waits for, in words ("; rung Crisis or higher").
-fn condition_rungs(s: &Scenario, c: &Condition) -> String {
+/// A condition in the scenario's labels ("at Crisis or higher", "not (Visa regime at level 2
+/// or higher)").
+fn condition_words(s: &Scenario, c: &Condition) -> String {
     let rung = |name: &str| {
         s.ladder
             .iter()
             .find(|r| r.name == name)
             .map_or(name.to_string(), |r| short_label(&r.label, &r.name))
     };
+    let event = |name: &str| {
+        s.events
+            .iter()
+            .find(|e| e.name == name)
+            .map_or(name.to_string(), |e| shown_label(&e.label, &e.name))
+    };
+    let lever = |name: &str| {
+        s.levers
+            .iter()
+            .find(|l| l.name() == name)
+            .map_or(name.to_string(), |l| match l {
+                Lever::Measure(m) => shown_label(&m.label, &m.name),
+                Lever::Act(a) => shown_label(&a.label, &a.name),
+            })
+    };
+    let steps = |n: &i64| crate::scenario::n_steps(*n, &s.step_unit);
+    let all = |cs: &[Condition], joint: &str| {
+        cs.iter()
+            .map(|c| condition_words(s, c))
+            .collect::<Vec<_>>()
+            .join(joint)
+    };
     match c {
-        Condition::RungAtLeast(r) => format!("; at {} or higher", rung(r)),
-        Condition::RungBelow(r) => format!("; below {}", rung(r)),
-        Condition::IndexAbove(x) => format!("; index above {x}"),
-        Condition::IndexBelow(x) => format!("; index below {x}"),
-        Condition::Sustained(c, _) | Condition::Not(c) => condition_rungs(s, c),
-        Condition::All(cs) | Condition::Any(cs) => {
-            cs.iter().map(|c| condition_rungs(s, c)).collect()
+        Condition::RungAtLeast(r) => format!("at {} or higher", rung(r)),
+        Condition::RungBelow(r) => format!("below {}", rung(r)),
+        Condition::IndexAbove(x) => format!("H above {}", fmt_num(*x)),
+        Condition::IndexBelow(x) => format!("H below {}", fmt_num(*x)),
+        Condition::LevelAtLeast(l, n) => format!("{} at level {n} or higher", lever(l)),
+        Condition::EventOccurred(e) => format!("after {}", event(e)),
+        Condition::EventWithin(e, n) => format!("within {} of {}", steps(n), event(e)),
+        Condition::ActWithin(a, n) => format!("within {} of {}", steps(n), lever(a)),
+        Condition::ActOccurred(a) => format!("after {}", lever(a)),
+        Condition::StepIn(a, b) => {
+            format!("in {} {a} to {b}", crate::scenario::steps(&s.step_unit))
         }
-        _ => String::new(),
+        Condition::LevelHeldFor(l, n, k) => {
+            format!("{} at level {n} or higher for {}", lever(l), steps(k))
+        }
+        Condition::LevelEverReached(l, n) => format!("once {} has reached level {n}", lever(l)),
+        Condition::Sustained(c, n) => format!("({}) for {}", condition_words(s, c), steps(n)),
+        Condition::Before(a, b) => format!("{} before {}", event(a), event(b)),
+        Condition::BranchTaken(e, b) => format!("after {} went {b}", event(e)),
+        Condition::All(cs) => all(cs, " and "),
+        Condition::Any(cs) => format!("({})", all(cs, " or ")),
+        Condition::Not(c) => format!("not ({})", condition_words(s, c)),
     }
 }
 
-/// The events, levers and acts a condition names.
-fn names_in(c: &Condition, out: &mut Vec<String>) {
-    let mut push = |n: &String| {
-        if !out.contains(n) {
-            out.push(n.clone())
+/// The events, levers and acts a condition names, each with the way it bears on what the
+/// condition gates or multiplies: `true` where it makes it likelier (named plainly), `false`
+/// where it holds it back (under a `Not`, or in a factor below 1), `None` for either (a
+/// factor whose range spans 1, or a name inside `Before`).
+fn names_in(c: &Condition, raises: Option<bool>, out: &mut Vec<(String, Option<bool>)>) {
+    let mut push = |n: &String, r: Option<bool>| {
+        if let Some(i) = out.iter().position(|(m, _)| m == n) {
+            if out[i].1 != r {
+                out[i].1 = None;
+            }
+        } else {
+            out.push((n.clone(), r))
         }
     };
     match c {
@@ -348,15 +432,16 @@ fn names_in(c: &Condition, out: &mut Vec<String>) {
         | Condition::ActOccurred(n)
         | Condition::LevelHeldFor(n, _, _)
         | Condition::LevelEverReached(n, _)
-        | Condition::BranchTaken(n, _) => push(n),
+        | Condition::BranchTaken(n, _) => push(n, raises),
         Condition::Before(a, b) => {
-            push(a);
-            push(b);
+            push(a, None);
+            push(b, None);
         }
-        Condition::Sustained(c, _) | Condition::Not(c) => names_in(c, out),
+        Condition::Sustained(c, _) => names_in(c, raises, out),
+        Condition::Not(c) => names_in(c, raises.map(|r| !r), out),
         Condition::All(cs) | Condition::Any(cs) => {
             for c in cs {
-                names_in(c, out)
+                names_in(c, raises, out)
             }
         }
         Condition::RungAtLeast(_)

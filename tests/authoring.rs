@@ -2281,7 +2281,7 @@ fn describe_says_when_a_section_is_empty() {
     ]);
     let text = common::stdout(&o);
     for (heading, none) in [
-        ("## Levers (cost units per step)", "(no levers)"),
+        ("## Levers", "(no levers)"),
         ("## Events", "(no events)"),
         ("## Variants", "(no variants)"),
     ] {
@@ -2298,4 +2298,21 @@ fn describe_says_when_a_section_is_empty() {
     let text = common::stdout(&o);
     assert!(text.contains("## Variants\nvariant    changes"), "{text}");
     assert!(!text.contains("(no "), "{text}");
+    // An act's costs are paid once, a measure's each step at its level (the heading said
+    // "per step" of both); the lowest rung holds every H below the next threshold; and the
+    // rules the levers' table leaves out, each lever's on its line and each level's below it
+    // (an attacking helper: the visa's level 2 needs 5, the table showed 4 alone).
+    for right in [
+        "## Levers (costs in USD million: a measure's each step at a level, an act's once)\n",
+        "\ncalm           below 1  Normal relations\n",
+        "\nfriction       from 1   Diplomatic friction\n",
+        "\n## Lever rules\nvisa_regime: eased below 2.5; half-life 13; held at least 8 steps once raised\n",
+        "\n  level 2 imposed: threshold 5; weight when eased 5; only at rung confrontation or higher;",
+        "\nrecognition: never lowered; raised only if visa_regime >= level 2 for 4 steps\n",
+        "\ngas_deal: threshold read on h(north->south)\n  level 1 pipeline_talks: 1 modifier\n",
+        "an offer: happens only if south accepts within 2 steps (threshold 1)",
+    ] {
+        assert!(text.contains(right), "{right}: {text}");
+    }
+    assert!(!text.contains("per step)"), "{text}");
 }

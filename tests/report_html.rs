@@ -1296,3 +1296,52 @@ fn a_report_says_when_every_run_ended_alike() {
     let html = std::fs::read_to_string(random.join("report.html")).unwrap();
     assert!(!html.contains("ended alike"));
 }
+
+/// A run report's trace chart names what lists the labels it left out: it pointed to a
+/// trace.txt that `brink run` never writes. Its footer names the numbers `--set` replaced, as
+/// the run's other charts do (it named the variant alone). `brink trace` writes trace.txt
+/// beside its chart, and its chart says so.
+#[test]
+fn a_run_reports_trace_chart_points_to_what_it_writes_and_names_its_settings() {
+    let dir = common::scratch("trace-chart-notes");
+    let out = dir.join("run");
+    common::ok(&[
+        "run",
+        "scenarios/examples/tutorial.ron",
+        "--runs",
+        "300",
+        "--seed",
+        "7",
+        "--variant",
+        "visa_now",
+        "--set",
+        "actors.north.hawkishness=0.9",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!out.join("trace.txt").exists());
+    let texts = svg_texts(&std::fs::read_to_string(out.join("trace_timeline.svg")).unwrap());
+    let all = texts.join("\n");
+    assert!(all.contains("labels left out for room"), "{all}");
+    assert!(all.contains("(brink trace --run 0 --seed 7"), "{all}");
+    assert!(!all.contains("trace.txt"), "{all}");
+    assert!(
+        texts.iter().any(|t| t
+            .ends_with("seed 7 · run 0 · variant visa_now · --set actors.north.hawkishness=0.9")),
+        "{all}"
+    );
+    let traced = dir.join("trace");
+    common::ok(&[
+        "trace",
+        "scenarios/examples/tutorial.ron",
+        "--run",
+        "0",
+        "--seed",
+        "7",
+        "--out",
+        traced.to_str().unwrap(),
+    ]);
+    assert!(traced.join("trace.txt").exists());
+    let svg = std::fs::read_to_string(traced.join("trace_timeline.svg")).unwrap();
+    assert!(svg_texts(&svg).join("\n").contains("trace.txt"), "{svg}");
+}

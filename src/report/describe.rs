@@ -126,6 +126,114 @@ pub fn condition_text(c: &Condition) -> String {
     }
 }
 
+/// Whether a number is this fixed value (a field left at its default).
+fn is_fixed(p: &Param, v: f64) -> bool {
+    !p.is_uncertain() && p.central() == v
+}
+
+/// A lever's rules beyond the levers table, each in words; none for a lever that keeps every
+/// default.
+fn lever_rules(l: &Lever) -> Vec<String> {
+    let mut r = vec![];
+    let motive = |m: &Option<(String, String)>, r: &mut Vec<String>| {
+        if let Some((a, b)) = m {
+            r.push(format!("threshold read on h({a}->{b})"));
+        }
+    };
+    match l {
+        Lever::Measure(m) => {
+            motive(&m.motive, &mut r);
+            if let Some(e) = &m.ease_threshold {
+                r.push(format!("eased below {}", e.describe_exact()));
+            }
+            if !is_fixed(&m.perception, 1.0) {
+                r.push(format!("perception {}", m.perception.describe_exact()));
+            }
+            if !is_fixed(&m.half_life, 0.0) {
+                r.push(format!("half-life {}", m.half_life.describe_exact()));
+            }
+            if m.min_duration > 0 {
+                r.push(format!(
+                    "held at least {} steps once raised",
+                    m.min_duration
+                ));
+            }
+            if !m.reversible {
+                r.push("never lowered".into());
+            }
+            if let Some(c) = &m.raise_when {
+                r.push(format!("raised only if {}", condition_text(c)));
+            }
+            if let Some(c) = &m.lower_when {
+                r.push(format!("lowered only if {}", condition_text(c)));
+            }
+            for (i, lv) in m.levels.iter().enumerate() {
+                let mut at = vec![];
+                if let Some(t) = &lv.threshold {
+                    at.push(format!("threshold {}", t.describe_exact()));
+                }
+                if let Some(e) = &lv.ease_weight {
+                    at.push(format!("weight when eased {}", e.describe_exact()));
+                }
+                if let Some(k) = &lv.min_rung {
+                    at.push(format!("only at rung {k} or higher"));
+                }
+                if !lv.benefits.is_empty() {
+                    at.push(format!("benefits {}", per_name(&lv.benefits)));
+                }
+                if !lv.pressure.is_empty() {
+                    at.push(format!("pressure {}", per_name(&lv.pressure)));
+                }
+                if !lv.modifiers.is_empty() {
+                    at.push(crate::text::counted(
+                        lv.modifiers.len(),
+                        "modifier",
+                        "modifiers",
+                    ));
+                }
+                if !is_fixed(&lv.reward, 0.0) {
+                    at.push(format!("reward {}", lv.reward.describe_exact()));
+                }
+                if !at.is_empty() {
+                    r.push(format!(
+                        "\n  level {} {}: {}",
+                        i + 1,
+                        lv.name,
+                        at.join("; ")
+                    ));
+                }
+            }
+        }
+        Lever::Act(a) => {
+            motive(&a.motive, &mut r);
+            if !is_fixed(&a.perception, 1.0) {
+                r.push(format!("perception {}", a.perception.describe_exact()));
+            }
+            if let Some(k) = &a.min_rung {
+                r.push(format!("only at rung {k} or higher"));
+            }
+            if let Some(c) = &a.allowed_when {
+                r.push(format!("only if {}", condition_text(c)));
+            }
+            if let Some(b) = &a.accepted_by {
+                r.push(format!(
+                    "an offer: happens only if {b} accepts within {} steps (threshold {})",
+                    a.accept_within,
+                    a.accept_threshold.describe_exact()
+                ));
+            }
+            if !is_fixed(&a.reward, 0.0) {
+                r.push(format!("reward {}", a.reward.describe_exact()));
+            }
+            if !a.effects.is_empty() {
+                let e: Vec<String> = a.effects.iter().map(effect_text).collect();
+                r.push(format!("effects {}", e.join(", ")));
+            }
+        }
+    }
+    r
+}
+
 fn effect_text(e: &Effect) -> String {
     match e {
         Effect::Move {
@@ -309,11 +417,17 @@ pub fn describe(s: &Scenario) -> String {
         let _ = write!(o, "\n## Shared numbers\n{}", t.render());
     }
 
-    let mut t = Table::new(&["rung", "H from", "label"]);
-    for r in &s.ladder {
+    // The lowest rung holds every H below the next one's threshold: its own is not read
+    // ("H from 0" for a rung the runs stood on at H −2: an attacking helper).
+    let mut t = Table::new(&["rung", "H", "label"]);
+    for (i, r) in s.ladder.iter().enumerate() {
         t.row(vec![
             r.name.clone(),
-            fmt_exact(r.threshold),
+            match (i, s.ladder.get(1)) {
+                (0, Some(next)) => format!("below {}", fmt_exact(next.threshold)),
+                (0, None) => "any".into(),
+                _ => format!("from {}", fmt_exact(r.threshold)),
+            },
             r.label.clone(),
         ]);
     }
@@ -339,7 +453,7 @@ pub fn describe(s: &Scenario) -> String {
         "level",
         "weight",
         "irritation",
-        "costs per step",
+        "costs",
         "implies",
     ]);
     for l in &s.levers {
@@ -381,12 +495,34 @@ pub fn describe(s: &Scenario) -> String {
             ]),
         }
     }
-    let _ = write!(
-        o,
-        "\n## Levers ({} per step)\n{}",
-        s.cost_unit,
-        rows_or_none(&t, "no levers")
-    );
+    // A measure's costs are paid each step at its level, an act's once (the heading said
+    // "per step" of both: an attacking helper).
+    if s.levers.is_empty() {
+        o += "\n## Levers\n(no levers)\n";
+    } else {
+        let _ = write!(
+            o,
+            "\n## Levers (costs in {}: a measure's each step at a level, an act's once)\n{}",
+            s.cost_unit,
+            t.render()
+        );
+    }
+    // What the table leaves out and changes what a lever does: who it answers to, when it
+    // may move, what it waits for.
+    let rules: Vec<String> = (s.levers.iter())
+        .filter_map(|l| {
+            let r = lever_rules(l);
+            // The lever's own rules on its line, each level's on a line of its own.
+            (!r.is_empty()).then(|| {
+                format!("{}: {}", l.name(), r.join("; "))
+                    .replace("; \n", "\n")
+                    .replace(": \n", ":\n")
+            })
+        })
+        .collect();
+    if !rules.is_empty() {
+        let _ = write!(o, "\n## Lever rules\n{}\n", rules.join("\n"));
+    }
 
     let mut t = Table::new(&["event", "timing", "effects", "label"]);
     for e in &s.events {

@@ -90,6 +90,8 @@ pub fn timeline_charts(model: &Model, out: &TraceOutput) -> Result<Vec<(String, 
                 model,
                 trace: t,
                 picked,
+                set: &out.set,
+                beside_its_text: false,
             })?;
             Ok((stem, chart))
         })
@@ -132,6 +134,8 @@ pub fn chart_files(
                     model,
                     trace: t,
                     picked,
+                    set: &out.set,
+                    beside_its_text: true,
                 })
             })
         })

@@ -95,6 +95,11 @@ pub(crate) struct TraceTimeline<'a> {
     pub trace: &'a Trace,
     /// The outcome the run was picked for (`--pick`), if it was.
     pub picked: Option<&'a str>,
+    /// The numbers `--set` replaced: the footer names them, as the run's own charts do.
+    pub set: &'a [crate::scenario::overrides::Setting],
+    /// Drawn for `brink trace`, which writes trace.txt beside the chart (`false`: in a run's
+    /// report, where no trace.txt is written).
+    pub beside_its_text: bool,
 }
 
 impl TraceTimeline<'_> {
@@ -225,6 +230,9 @@ impl TraceTimeline<'_> {
         let mut f = format!("{} · seed {} · run {}", t.scenario, t.seed, t.run);
         if let Some(v) = &t.variant {
             f += &format!(" · variant {v}");
+        }
+        if !self.set.is_empty() {
+            f += &format!(" · {}", crate::scenario::overrides::args(self.set));
         }
         f
     }
@@ -604,9 +612,19 @@ impl Drawing for TraceTimeline<'_> {
             text(12.0, INK).pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
         if left_out > 0 {
+            // A run's report writes no trace.txt: `brink trace` with the run's number and
+            // seed writes it.
             let note = format!(
-                "{left_out} label{} left out for room (trace.txt names every one)",
-                if left_out == 1 { "" } else { "s" }
+                "{left_out} label{} left out for room ({} names every one)",
+                if left_out == 1 { "" } else { "s" },
+                if self.beside_its_text {
+                    "trace.txt".to_string()
+                } else {
+                    format!(
+                        "brink trace --run {} --seed {}",
+                        self.trace.run, self.trace.seed
+                    )
+                }
             );
             for (k, line) in wrap(&note, 12.0, SIDE - 24, 3).into_iter().enumerate() {
                 root.draw(&Text::new(

@@ -1118,3 +1118,77 @@ fn a_sampled_events_step_is_the_step_that_ran_in_trace_and_runs_csv() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A trace says which branch an event took (an election's winner is what it did): the text
+/// by the branch's label, the JSON by its name, and each agrees with the run's own outcome on
+/// that branch (`nationalists_won`, `BranchTaken`) in `brink run`'s per-run rows.
+#[test]
+fn a_trace_names_the_branch_an_event_took() {
+    let tutorial = common::repo("scenarios/examples/tutorial.ron");
+    let dir = common::scratch("trace-branches");
+    let out = dir.join("run");
+    ok(&[
+        "run",
+        tutorial.to_str().unwrap(),
+        "--runs",
+        "40",
+        "--seed",
+        "7",
+        "--per-run",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let mut rows = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    let header: Vec<String> = rows.headers().unwrap().iter().map(String::from).collect();
+    let col = header
+        .iter()
+        .position(|h| h == "out.nationalists_won")
+        .expect("the outcome's column");
+    let (mut nationalists, mut reformers) = (0, 0);
+    for (k, row) in rows.records().enumerate() {
+        let row = row.unwrap();
+        let t: Value = serde_json::from_str(&stdout(&ok(&[
+            "trace",
+            tutorial.to_str().unwrap(),
+            "--seed",
+            "7",
+            "--run",
+            &k.to_string(),
+            "--json",
+        ])))
+        .unwrap();
+        // The latest firing's branch, as BranchTaken reads it.
+        let latest = t["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["events"].as_array().unwrap().iter())
+            .filter(|e| e["event"] == "election_south")
+            .last()
+            .map(|e| e["branch"].as_str().expect("a branch named").to_string());
+        let won = matches!(&row[col], "true" | "1");
+        assert_eq!(latest.as_deref() == Some("nationalists"), won, "run {k}");
+        match latest.as_deref() {
+            Some("nationalists") => nationalists += 1,
+            Some("reformers") => reformers += 1,
+            _ => {}
+        }
+    }
+    assert!(
+        nationalists > 0 && reformers > 0,
+        "{nationalists} {reformers}"
+    );
+    let text = stdout(&ok(&[
+        "trace",
+        tutorial.to_str().unwrap(),
+        "--seed",
+        "7",
+        "--run",
+        "3",
+    ]));
+    assert!(
+        text.contains("Election in South fired (p 0.700 this week): Reformers win\n"),
+        "{text}"
+    );
+}

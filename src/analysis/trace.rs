@@ -64,6 +64,10 @@ pub struct FiredEvent {
     pub event: String,
     /// The probability it had this step.
     pub probability: f64,
+    /// The branch it took, for an event with branches (absent otherwise, and in traces written
+    /// before brink named it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
 }
 
 /// An active actor's move.
@@ -483,6 +487,9 @@ impl Observer for Recorder {
             .map(|&(e, p)| FiredEvent {
                 event: m.events[e].name.clone(),
                 probability: p,
+                branch: (m.events[e].branches)
+                    .get(st.event_branch[e] as usize)
+                    .map(|b| b.name.clone()),
             })
             .collect();
         // The level each measure would have from its owner's move alone.

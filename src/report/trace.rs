@@ -451,9 +451,19 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
             continue;
         }
         for e in &s.events {
+            // The branch it took, by its label: an election's outcome is what it did.
+            let branch = e.branch.as_ref().map_or(String::new(), |b| {
+                let label = (sc.events.iter())
+                    .find(|x| x.name == e.event)
+                    .and_then(|x| x.branches.iter().find(|y| &y.name == b))
+                    .map_or(b.clone(), |y| {
+                        crate::report::charts::shown_label(&y.label, &y.name)
+                    });
+                format!(": {}", crate::text::one_line(&label))
+            });
             let _ = writeln!(
                 o,
-                "    {}  {} fired (p {} this {unit})",
+                "    {}  {} fired (p {} this {unit}){branch}",
                 pad("event"),
                 event(&e.event),
                 chance(e.probability, 3)

@@ -1192,3 +1192,55 @@ fn a_trace_names_the_branch_an_event_took() {
         "{text}"
     );
 }
+
+/// A variant's forced measure holds the start's rung and lands in the first step: the start
+/// says what holds the rung, and week 0 says why H jumps (it read "Start: H 1.85 (Rupture)",
+/// then H 4.03 with no line: an attacking helper).
+#[test]
+fn a_forced_measure_is_told_at_the_start_and_in_the_first_step() {
+    let tutorial = common::repo("scenarios/examples/tutorial.ron");
+    let args = |json: bool| {
+        let mut a = vec![
+            "trace".to_string(),
+            tutorial.to_str().unwrap().to_string(),
+            "--seed".into(),
+            "7".into(),
+            "--run".into(),
+            "1".into(),
+            "--variant".into(),
+            "visa_now".into(),
+        ];
+        if json {
+            a.push("--json".into());
+        }
+        a
+    };
+    let text = stdout(&ok(&args(false)));
+    assert!(
+        text.contains(
+            "\nStart: H 1.85, Rupture (held by Visa regime for Southern citizens: Full visa regime); in force:"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Visa regime for Southern citizens held at Full visa regime by the variant: Kingdom of South feels each level climbed this week\n"
+        ),
+        "{text}"
+    );
+    let t: Value = serde_json::from_str(&stdout(&ok(&args(true)))).unwrap();
+    assert_eq!(t["start"]["rung_held_by"], "visa_regime imposed");
+    // The base's start: H alone puts it on its rung, nothing forced.
+    let base = stdout(&ok(&[
+        "trace",
+        tutorial.to_str().unwrap(),
+        "--seed",
+        "7",
+        "--run",
+        "1",
+    ]));
+    assert!(
+        !base.contains("held at") && !base.contains("Start: H 1.85, Rupture"),
+        "{base}"
+    );
+}

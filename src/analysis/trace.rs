@@ -55,6 +55,25 @@ pub struct Start {
     /// Measures the variant forces (held at their level from step 0; the target feels each
     /// level climbed at step 0).
     pub forced: Vec<String>,
+    /// The measure and level that holds the rung above the one H alone reaches, as a step's
+    /// `rung_held_by` (absent when H alone reaches it, and in traces written before brink
+    /// named it: a forced visa regime started a run on "rupture" at H 1.85, unexplained).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rung_held_by: Option<String>,
+}
+
+/// The measure whose level holds the rung `rung` above the rung `by_index` H alone reaches:
+/// "visa_regime imposed" (name and level name), `None` when H alone reaches it.
+fn held_by(m: &Model, levels: &[u8], rung: usize, by_index: usize) -> Option<String> {
+    (rung > by_index)
+        .then(|| {
+            m.measures.iter().enumerate().find(|(k, ms)| {
+                let l = levels[*k];
+                l > 0 && ms.levels[l as usize - 1].implies_rung == rung
+            })
+        })
+        .flatten()
+        .map(|(k, ms)| format!("{} {}", ms.name, level_name(m, k, levels[k])))
 }
 
 /// An event that fired.
@@ -630,15 +649,7 @@ impl Observer for Recorder {
                 by_index = i;
             }
         }
-        let rung_held_by = (st.rung > by_index)
-            .then(|| {
-                m.measures.iter().enumerate().find(|(k, ms)| {
-                    let l = st.level[*k];
-                    l > 0 && ms.levels[l as usize - 1].implies_rung == st.rung
-                })
-            })
-            .flatten()
-            .map(|(k, ms)| format!("{} {}", ms.name, level_name(m, k, st.level[k])));
+        let rung_held_by = held_by(m, &st.level, st.rung, by_index);
         let step = TraceStep {
             step: t,
             date: date_of_step(m, t),
@@ -777,17 +788,19 @@ fn trace_within(
     let clamp = |x: f64| x.clamp(m.bounds.0, m.bounds.1);
     let h0 = |r: usize| clamp(st.values[m.relations[r].initial as usize]);
     let index = 0.5 * (h0(m.focal.0) + h0(m.focal.1));
-    let mut rung = 0;
+    let mut by_index = 0;
     for (i, &th) in m.rung_thresholds.iter().enumerate() {
         if index >= th {
-            rung = i;
+            by_index = i;
         }
     }
+    let mut rung = by_index;
     for (k, ms) in m.measures.iter().enumerate() {
         if levels[k] > 0 {
             rung = rung.max(ms.levels[levels[k] as usize - 1].implies_rung);
         }
     }
+    let rung_held_by = held_by(m, &levels, rung, by_index);
     let in_force = levels
         .iter()
         .enumerate()
@@ -830,6 +843,7 @@ fn trace_within(
             index,
             rung: m.rung_names[rung].clone(),
             in_force,
+            rung_held_by,
             forced: m
                 .measures
                 .iter()

@@ -371,17 +371,32 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
                 .join(", ")
         )
     };
+    // " (held by Visa regime: Full visa regime)": the measure and level that hold the rung
+    // above the one H alone reaches.
+    let held = |by: &Option<String>| {
+        by.as_ref()
+            .map(|m| {
+                // "visa_regime announced": the measure and its level.
+                let words = match m.split_once(' ') {
+                    Some((l, level)) => format!("{}: {}", lever(l), level_label(sc, l, level)),
+                    None => lever(m),
+                };
+                format!(" (held by {words})")
+            })
+            .unwrap_or_default()
+    };
     let _ = writeln!(
         o,
-        "\nStart: H {:.2} ({}); {in_force}\n",
+        "\nStart: H {:.2}, {}{}; {in_force}\n",
         t.start.index,
-        rung_label(sc, &t.start.rung)
+        rung_label(sc, &t.start.rung),
+        held(&t.start.rung_held_by)
     );
     let name_w = t
         .actors
         .iter()
         .map(|a| actor(a).chars().count())
-        .chain(["event", "outcome", "level", "costs", "held"].map(str::len))
+        .chain(["event", "outcome", "level", "costs", "held", "forced"].map(str::len))
         .max()
         .unwrap_or(8)
         .min(24);
@@ -419,18 +434,7 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
         } else {
             String::new()
         };
-        let held_by = s
-            .rung_held_by
-            .as_ref()
-            .map(|m| {
-                // "visa_regime announced": the measure and its level.
-                let words = match m.split_once(' ') {
-                    Some((l, level)) => format!("{}: {}", lever(l), level_label(sc, l, level)),
-                    None => lever(m),
-                };
-                format!(" (held by {words})")
-            })
-            .unwrap_or_default();
+        let held_by = held(&s.rung_held_by);
         let head = format!(
             "{unit} {:>width$}{date}  H {:>5.2}  {}{held_by}{rung_note}",
             s.step,
@@ -440,7 +444,15 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
         let acted = s.moves.iter().any(|m| m.choice != "hold");
         // A lapsed offer alone is something that happened (its week was a bare heading, a
         // reviewing helper found).
+        // A variant's forced measures land in the first step: their target feels each level
+        // climbed (H jumped there with no line saying why: an attacking helper).
+        let forced_now = if s.step == 0 {
+            &t.start.forced[..]
+        } else {
+            &[][..]
+        };
         let happened = !s.events.is_empty()
+            || !forced_now.is_empty()
             || acted
             || !s.level_changes.is_empty()
             || !s.outcomes.is_empty()
@@ -449,6 +461,29 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
         let _ = writeln!(o, "{head}");
         if !happened {
             continue;
+        }
+        for f in forced_now {
+            let (target, level) = (sc.levers.iter())
+                .find_map(|l| match l {
+                    crate::scenario::Lever::Measure(m) if &m.name == f => Some((
+                        actor(&m.target),
+                        t.start
+                            .in_force
+                            .iter()
+                            .find(|x| &x.lever == f)
+                            .map_or(String::new(), |x| {
+                                format!(" at {}", level_label(sc, f, &x.level_name))
+                            }),
+                    )),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "    {}  {} held{level} by the variant: {target} feels each level climbed this {unit}",
+                pad("forced"),
+                lever(f)
+            );
         }
         for e in &s.events {
             // The branch it took, by its label: an election's outcome is what it did.

@@ -1163,9 +1163,9 @@ fn a_trace_names_the_branch_an_event_took() {
             .as_array()
             .unwrap()
             .iter()
-            .flat_map(|s| s["events"].as_array().unwrap().iter())
-            .filter(|e| e["event"] == "election_south")
-            .last()
+            .rev()
+            .flat_map(|s| s["events"].as_array().unwrap().iter().rev())
+            .find(|e| e["event"] == "election_south")
             .map(|e| e["branch"].as_str().expect("a branch named").to_string());
         let won = matches!(&row[col], "true" | "1");
         assert_eq!(latest.as_deref() == Some("nationalists"), won, "run {k}");

@@ -1244,3 +1244,49 @@ fn a_forced_measure_is_told_at_the_start_and_in_the_first_step() {
         "{base}"
     );
 }
+
+/// A long run's PNG timeline draws H where its SVG does: the wide line's joins between steps
+/// a fraction of a pixel apart stretched into spikes far above and below the plot (a run of
+/// 5,200 weeks; the SVG drew none).
+#[test]
+fn a_long_runs_png_timeline_stays_where_its_svg_draws_it() {
+    let dir = common::scratch("trace-long-png");
+    let text = std::fs::read_to_string(common::repo("scenarios/examples/richardson.ron")).unwrap();
+    let long = text.replacen("horizon: 52", "horizon: 5200", 1);
+    assert_ne!(long, text);
+    let file = dir.join("long.ron");
+    std::fs::write(&file, long).unwrap();
+    let out = dir.join("out");
+    ok(&[
+        "trace",
+        file.to_str().unwrap(),
+        "--run",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    // The H line's rows in the SVG (its colour, #1E233C).
+    let svg = std::fs::read_to_string(out.join("trace_timeline.svg")).unwrap();
+    let ys: Vec<i64> = svg
+        .lines()
+        .filter(|l| l.contains("stroke=\"#1E233C\""))
+        .filter_map(|l| l.split("points=\"").nth(1)?.split('"').next())
+        .flat_map(|pts| pts.split_whitespace())
+        .filter_map(|xy| xy.split(',').nth(1)?.parse().ok())
+        .collect();
+    let (lo, hi) = (*ys.iter().min().unwrap(), *ys.iter().max().unwrap());
+    let png = image::open(out.join("trace_timeline.png"))
+        .unwrap()
+        .to_rgb8();
+    let rows: Vec<i64> = (0..png.height())
+        .filter(|&y| (0..png.width()).any(|x| png.get_pixel(x, y).0 == [0x1e, 0x23, 0x3c]))
+        .map(i64::from)
+        .collect();
+    assert!(!rows.is_empty());
+    assert!(
+        rows[0] >= lo - 2 && rows[rows.len() - 1] <= hi + 2,
+        "PNG rows {}..{}, SVG {lo}..{hi}",
+        rows[0],
+        rows[rows.len() - 1]
+    );
+}

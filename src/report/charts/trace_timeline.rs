@@ -399,15 +399,24 @@ impl Drawing for TraceTimeline<'_> {
             6,
         )?;
         super::rung_thresholds(&mut chart, &m.rung_thresholds, xmax, (y0, y1))?;
-        chart.draw_series(LineSeries::new(
-            t.steps.iter().map(|s| (s.step as f64, s.index)),
-            MOOD.stroke_width(3),
-        ))?;
-        chart.draw_series(
-            t.steps
-                .iter()
-                .map(|s| Circle::new((s.step as f64, s.index), 2, MOOD.filled())),
-        )?;
+        // Steps closer than 3 pixels: each segment drawn alone, one pixel wide, without dots.
+        // A wide line's joins between segments that nearly reverse stretch into long spikes in
+        // the PNG (a run of 5,200 weeks drew spikes far above the plot; the SVG drew none).
+        let (plot_w, _) = chart.plotting_area().dim_in_pixel();
+        let xy = |s: &crate::analysis::trace::TraceStep| (s.step as f64, s.index);
+        if (plot_w as f64) < 3.0 * t.steps.len() as f64 {
+            chart.draw_series(
+                t.steps
+                    .windows(2)
+                    .map(|w| PathElement::new(vec![xy(&w[0]), xy(&w[1])], MOOD.stroke_width(1))),
+            )?;
+        } else {
+            chart.draw_series(LineSeries::new(
+                t.steps.iter().map(xy),
+                MOOD.stroke_width(3),
+            ))?;
+            chart.draw_series(t.steps.iter().map(|s| Circle::new(xy(s), 2, MOOD.filled())))?;
+        }
 
         // The rungs' names beside their bands.
         let side_base = side.get_base_pixel();

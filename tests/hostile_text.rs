@@ -564,6 +564,22 @@ fn text_the_png_charts_cannot_show_is_noted_once() {
         assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
         assert!(!String::from_utf8_lossy(&o.stderr).contains("PNG"));
     }
+    // A graph written as SVG alone: its PNG is drawn, never written, and not told of (an
+    // attacking helper); written as PNG, it is.
+    let scenario_name = scenario("png-graph", |t| {
+        t.replacen("name: \"Richardson", "name: \"危機 Richardson", 1)
+    });
+    for (ext, told) in [("svg", false), ("png", true)] {
+        let o = common::brink(&[
+            Path::new("graph"),
+            &scenario_name,
+            Path::new("--out"),
+            &scenario_name.with_file_name(format!("graph.{ext}")),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", common::describe(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(err.contains("PNG charts cannot show"), told, "{ext}: {err}");
+    }
     let plain = scenario("png-plain", |t| with_label(t, "\"Кризис — crise\""));
     let o = common::brink(&[
         Path::new("run"),

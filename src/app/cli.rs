@@ -1203,6 +1203,8 @@ fn graph_command(
                 &format!("{} · {}", d.title, file.shown()),
             )?;
             if format == GraphFormat::Svg {
+                // The PNG drawn beside it is not written: nothing to tell of its text.
+                brink::report::charts::forget_png_text_lost();
                 (drawing("svg"), chart.svg.into_bytes())
             } else {
                 (drawing("png"), chart.png)

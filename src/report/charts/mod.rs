@@ -28,7 +28,7 @@ mod levers;
 mod outcomes;
 mod over_time;
 mod raster;
-pub use raster::{PngTextLost, png_text_lost};
+pub use raster::{PngTextLost, forget_png_text_lost, png_text_lost};
 mod rungs;
 pub mod sensitivity;
 pub mod sweep;

@@ -337,7 +337,14 @@ fn graph_tells_a_gate_a_blocking_factor_and_a_window_as_they_are() {
                   Factor(when: Any([RungBelow("crisis"), IndexAbove(8)]), times: 2),
                   Factor(when: EventWithin("skirmish", 4), times: 0.5)]),
               effects: [Impulse(from: "a", to: "b", amount: -1)]),
+        Event(name: "rally", label: "Rally",
+              timing: Hazard(rate: 0.1, factors: [
+                  Factor(when: EventOccurred("talks"), times: Shared("boost")),
+                  Factor(when: EventOccurred("call"), times: 1),
+                  Factor(when: EventOccurred("skirmish"), times: Uniform(min: 1, max: 2))]),
+              effects: [Impulse(from: "a", to: "b", amount: 1)]),
     ],
+    shared: [Shared(name: "boost", value: Uniform(min: 2, max: 3))],
     outcomes: [Outcome(name: "war", when: RungAtLeast("war"))],
 )
 "#,
@@ -350,10 +357,17 @@ fn graph_tells_a_gate_a_blocking_factor_and_a_window_as_they_are() {
         "(any week, by chance; ×2 while (below Crisis or H above 8); ×0.5 while within 4 weeks of Skirmish)",
         // The skirmish damps the call: not "after it".
         "label=\"holds it back\"",
+        // A shared multiplier by its value's range (it read "×-inf to inf"); ×1 left out; a
+        // range from 1 up raises.
+        "(any week, by chance; ×2 to 3 while after Peace talks; ×1 to 2 while after Skirmish)",
     ] {
         assert!(dot.contains(right), "{right}: {dot}");
     }
-    assert!(!dot.contains("after it"), "{dot}");
+    assert!(
+        !dot.contains("bears on it") && !dot.contains("×1 while"),
+        "{dot}"
+    );
+    assert_eq!(dot.matches("label=\"after it\"").count(), 2, "{dot}");
     assert!(!dot.contains("; at War or higher)"), "{dot}");
 }
 
@@ -2303,14 +2317,14 @@ fn describe_says_when_a_section_is_empty() {
     // rules the levers' table leaves out, each lever's on its line and each level's below it
     // (an attacking helper: the visa's level 2 needs 5, the table showed 4 alone).
     for right in [
-        "## Levers (costs in USD million: a measure's each step at a level, an act's once)\n",
+        "## Levers (costs in USD million: a measure's each step at a level, an act's each time it is performed)\n",
         "\ncalm           below 1  Normal relations\n",
         "\nfriction       from 1   Diplomatic friction\n",
-        "\n## Lever rules\nvisa_regime: eased below 2.5; half-life 13; held at least 8 steps once raised\n",
+        "\n## Lever rules\nvisa_regime: lowered while the motive is below 2.5; half-life 13; a level set is held at least 8 weeks before it can be lowered\n",
         "\n  level 2 imposed: threshold 5; weight when eased 5; only at rung confrontation or higher;",
-        "\nrecognition: never lowered; raised only if visa_regime >= level 2 for 4 steps\n",
-        "\ngas_deal: threshold read on h(north->south)\n  level 1 pipeline_talks: 1 modifier\n",
-        "an offer: happens only if south accepts within 2 steps (threshold 1)",
+        "\nrecognition: never lowered by its owner (events can); raised only if visa_regime >= level 2 for 4 steps\n",
+        "\ngas_deal: moved by h(north->south), not its own toward its target\n  level 1 pipeline_talks: while in force south.CostWeight x 0.8 + 0\n",
+        "an offer: happens only if south accepts within 2 weeks, which it does while its hostility toward north is below 1",
     ] {
         assert!(text.contains(right), "{right}: {text}");
     }

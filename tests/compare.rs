@@ -1130,7 +1130,9 @@ fn variants_whose_labels_read_alike_are_told_apart() {
          Variant(name: \"twin_b\", label: \"Same words\", set: {{\"actors.north.activity\": 0.8}}),\n\
          Variant(name: \"late\", label: \"Visa regime (from week 30)\", set: {{\"actors.north.activity\": 0.3}}),\n\
          Variant(name: \"early\", label: \"Visa regime (from week 10)\", set: {{\"actors.north.activity\": 0.6}}),\n\
-         Variant(name: \"longish\", label: \"{long}\", set: {{\"actors.north.activity\": 0.5}}),\n"
+         Variant(name: \"longish\", label: \"{long}\", set: {{\"actors.north.activity\": 0.5}}),\n\
+         Variant(name: \"lit\", label: \"Same words (twin_b)\", set: {{\"actors.north.activity\": 0.7}}),\n\
+         Variant(name: \"as_base\", label: \"Base scenario\", set: {{\"actors.north.activity\": 0.4}}),\n"
     );
     let text = text.replacen("    variants: [\n", &format!("    variants: [\n{added}"), 1);
     let file = root.join("alike.ron");
@@ -1171,6 +1173,16 @@ fn variants_whose_labels_read_alike_are_told_apart() {
     );
     let cut: String = long.chars().take(47).collect();
     assert!(row("longish").starts_with(&format!("{cut}… ")), "{printed}");
+    // A label written as another's told-apart one, and one that reads as the base arm: each
+    // with its name too (a reviewing helper found both read alike).
+    assert!(
+        row("lit").starts_with("Same words (twin_b) (lit) "),
+        "{printed}"
+    );
+    assert!(
+        row("as_base").starts_with("Base scenario (as_base) "),
+        "{printed}"
+    );
     // A label without a twin stays short, as before.
     assert!(row("pretext").starts_with("South is looking for a pretext "));
     for chart in ["compare_outcomes", "compare_index", "lever_effects"] {

@@ -1224,12 +1224,36 @@ fn a_forced_measure_is_told_at_the_start_and_in_the_first_step() {
     );
     assert!(
         text.contains(
-            "Visa regime for Southern citizens held at Full visa regime by the variant: Kingdom of South feels each level climbed this week\n"
+            "Visa regime for Southern citizens held at Full visa regime by the variant: Kingdom of South feels the move to Full visa regime once\n"
         ),
         "{text}"
     );
     let t: Value = serde_json::from_str(&stdout(&ok(&args(true)))).unwrap();
     assert_eq!(t["start"]["rung_held_by"], "visa_regime imposed");
+    // Forced below its initial level, the target feels the initial level's easing; at it,
+    // nothing (a reviewing helper: "feels each level climbed" was said of both).
+    let dir = common::scratch("trace-forced-low");
+    let text = std::fs::read_to_string(&tutorial).unwrap().replacen(
+        "    variants: [\n",
+        "    variants: [\n        Variant(name: \"eased\", force: {\"gas_deal\": 0, \"visa_regime\": 0}),\n",
+        1,
+    );
+    let file = dir.join("eased.ron");
+    std::fs::write(&file, text).unwrap();
+    let eased = stdout(&ok(&[
+        "trace",
+        file.to_str().unwrap(),
+        "--run",
+        "0",
+        "--variant",
+        "eased",
+    ]));
+    for right in [
+        "Patron's gas deal with South held at status quo by the variant: Kingdom of South feels the easing of pipeline_talks once\n",
+        "Visa regime for Southern citizens held at status quo by the variant: its initial level, nothing to feel\n",
+    ] {
+        assert!(eased.contains(right), "{right}: {eased}");
+    }
     // The base's start: H alone puts it on its rung, nothing forced.
     let base = stdout(&ok(&[
         "trace",

@@ -52,8 +52,9 @@ pub struct Start {
     pub rung: String,
     /// Measures above level 0 (initial levels, or forced by the variant).
     pub in_force: Vec<LeverLevel>,
-    /// Measures the variant forces (held at their level from step 0; the target feels each
-    /// level climbed at step 0).
+    /// Measures the variant forces (held at their level from step 0; the target feels, once at
+    /// step 0, the forced level's weight, or the easing of the initial level when forced below
+    /// it: docs/model.md, "Forced and frozen levers").
     pub forced: Vec<String>,
     /// The measure and level that holds the rung above the one H alone reaches, as a step's
     /// `rung_held_by` (absent when H alone reaches it, and in traces written before brink

@@ -133,18 +133,24 @@ fn is_fixed(p: &Param, v: f64) -> bool {
 
 /// A lever's rules beyond the levers table, each in words; none for a lever that keeps every
 /// default.
-fn lever_rules(l: &Lever) -> Vec<String> {
+fn lever_rules(l: &Lever, step_unit: &str) -> Vec<String> {
+    let m_unit = step_unit.to_string();
     let mut r = vec![];
     let motive = |m: &Option<(String, String)>, r: &mut Vec<String>| {
         if let Some((a, b)) = m {
-            r.push(format!("threshold read on h({a}->{b})"));
+            r.push(format!(
+                "moved by h({a}->{b}), not its own toward its target"
+            ));
         }
     };
     match l {
         Lever::Measure(m) => {
             motive(&m.motive, &mut r);
             if let Some(e) = &m.ease_threshold {
-                r.push(format!("eased below {}", e.describe_exact()));
+                r.push(format!(
+                    "lowered while the motive is below {}",
+                    e.describe_exact()
+                ));
             }
             if !is_fixed(&m.perception, 1.0) {
                 r.push(format!("perception {}", m.perception.describe_exact()));
@@ -154,12 +160,12 @@ fn lever_rules(l: &Lever) -> Vec<String> {
             }
             if m.min_duration > 0 {
                 r.push(format!(
-                    "held at least {} steps once raised",
-                    m.min_duration
+                    "a level set is held at least {} before it can be lowered",
+                    crate::scenario::n_steps(m.min_duration, &m_unit)
                 ));
             }
             if !m.reversible {
-                r.push("never lowered".into());
+                r.push("never lowered by its owner (events can)".into());
             }
             if let Some(c) = &m.raise_when {
                 r.push(format!("raised only if {}", condition_text(c)));
@@ -185,11 +191,18 @@ fn lever_rules(l: &Lever) -> Vec<String> {
                     at.push(format!("pressure {}", per_name(&lv.pressure)));
                 }
                 if !lv.modifiers.is_empty() {
-                    at.push(crate::text::counted(
-                        lv.modifiers.len(),
-                        "modifier",
-                        "modifiers",
-                    ));
+                    let each: Vec<String> = (lv.modifiers.iter())
+                        .map(|x| {
+                            format!(
+                                "{}.{:?} x {} + {}",
+                                x.actor,
+                                x.param,
+                                x.factor.describe_exact(),
+                                x.add.describe_exact()
+                            )
+                        })
+                        .collect();
+                    at.push(format!("while in force {}", each.join(", ")));
                 }
                 if !is_fixed(&lv.reward, 0.0) {
                     at.push(format!("reward {}", lv.reward.describe_exact()));
@@ -217,8 +230,10 @@ fn lever_rules(l: &Lever) -> Vec<String> {
             }
             if let Some(b) = &a.accepted_by {
                 r.push(format!(
-                    "an offer: happens only if {b} accepts within {} steps (threshold {})",
-                    a.accept_within,
+                    "an offer: happens only if {b} accepts within {}, which it does while its \
+                     hostility toward {} is below {}",
+                    crate::scenario::n_steps(a.accept_within, &m_unit),
+                    a.owner,
                     a.accept_threshold.describe_exact()
                 ));
             }
@@ -502,7 +517,7 @@ pub fn describe(s: &Scenario) -> String {
     } else {
         let _ = write!(
             o,
-            "\n## Levers (costs in {}: a measure's each step at a level, an act's once)\n{}",
+            "\n## Levers (costs in {}: a measure's each step at a level, an act's each time it is performed)\n{}",
             s.cost_unit,
             t.render()
         );
@@ -511,7 +526,7 @@ pub fn describe(s: &Scenario) -> String {
     // may move, what it waits for.
     let rules: Vec<String> = (s.levers.iter())
         .filter_map(|l| {
-            let r = lever_rules(l);
+            let r = lever_rules(l, &s.step_unit);
             // The lever's own rules on its line, each level's on a line of its own.
             (!r.is_empty()).then(|| {
                 format!("{}: {}", l.name(), r.join("; "))

@@ -171,13 +171,13 @@ impl Diagram {
                 }
                 Timing::Hazard { factors, .. } => {
                     for f in factors {
-                        let (lo, hi) = f.times.range();
-                        let raises = if lo > 1.0 {
-                            Some(true)
-                        } else if hi < 1.0 {
-                            Some(false)
-                        } else if lo == hi {
+                        let (lo, hi) = factor_range(s, &f.times);
+                        let raises = if lo == 1.0 && hi == 1.0 {
                             continue; // ×1: no bearing at all
+                        } else if lo >= 1.0 {
+                            Some(true)
+                        } else if hi <= 1.0 {
+                            Some(false)
                         } else {
                             None
                         };
@@ -338,7 +338,10 @@ fn timing_words(s: &Scenario, t: &Timing) -> String {
                 }
             }
             for f in factors {
-                let (lo, hi) = f.times.range();
+                let (lo, hi) = factor_range(s, &f.times);
+                if lo == 1.0 && hi == 1.0 {
+                    continue; // ×1: changes nothing
+                }
                 let what = if hi <= 0.0 {
                     "never".to_string()
                 } else if lo == hi {
@@ -350,6 +353,17 @@ fn timing_words(s: &Scenario, t: &Timing) -> String {
             }
             w
         }
+    }
+}
+
+/// The range a factor's multiplier can take: a shared number's is the range of its value (a
+/// `Shared` on its own has none, and read "×-inf to inf").
+fn factor_range(s: &Scenario, p: &crate::scenario::Param) -> (f64, f64) {
+    match p {
+        crate::scenario::Param::Dist(crate::scenario::param::Dist::Shared(n)) => (s.shared.iter())
+            .find(|x| &x.name == n)
+            .map_or((f64::NEG_INFINITY, f64::INFINITY), |x| x.value.range()),
+        p => p.range(),
     }
 }
 

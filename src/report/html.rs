@@ -552,37 +552,51 @@ impl<'a> Labels<'a> {
     }
 
     /// A variant as a page names it: its label (its name where it has none), with its name
-    /// after it where another variant's label reads the same ("Same words (twin_a)"): two
-    /// arms of one label could not be told apart in a table or a legend.
+    /// after it where it would read as another arm does ("Same words (twin_a)"): as another
+    /// variant's label, another variant's label with its name, or the base arm ("Base
+    /// scenario", "base"). Two arms of one label could not be told apart in a table or a
+    /// legend.
     pub(crate) fn variant(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
-        let Some(v) = self.sc.variants.iter().find(|v| v.name == name) else {
-            return name.into();
-        };
-        let label = shown(&v.label, &v.name);
-        let alike = (self.sc.variants.iter())
-            .any(|o| o.name != v.name && shown(&o.label, &o.name) == label);
-        if alike {
-            format!("{label} ({})", v.name).into()
-        } else {
-            label.into()
+        match self.named_apart(name, |v| shown(&v.label, &v.name).trim().to_string()) {
+            (label, false) => label.into(),
+            (label, true) => format!("{label} ({name})").into(),
         }
     }
 
     /// A variant as a chart or the terminal names it, short: its label without a closing
-    /// remark in brackets ([`super::charts::short_label`]), unless another variant's reads the
-    /// same short ("Visa regime (from week 10)" and "Visa regime (from week 30)" both read
-    /// "Visa regime"): then as [`Self::variant`] names it.
+    /// remark in brackets ([`super::charts::short_label`]), unless that reads as another arm
+    /// does ("Visa regime (from week 10)" and "Visa regime (from week 30)" both read "Visa
+    /// regime"): then as [`Self::variant`] names it.
     pub(crate) fn short_variant(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
-        let short = |v: &crate::scenario::Variant| super::charts::short_label(&v.label, &v.name);
-        let Some(v) = self.sc.variants.iter().find(|v| v.name == name) else {
-            return name.into();
-        };
-        let mine = short(v);
-        if (self.sc.variants.iter()).any(|o| o.name != v.name && short(o) == mine) {
-            self.variant(name)
-        } else {
-            mine.into()
+        match self.named_apart(name, |v| super::charts::short_label(&v.label, &v.name)) {
+            (short, false) => short.into(),
+            (_, true) => self.variant(name),
         }
+    }
+
+    /// A variant's label as `label` writes it, and whether it reads as another arm's: as
+    /// another variant's, as another's with its name after it, or as the base arm's ("Base
+    /// scenario", "base"). A variant the scenario does not have is its name.
+    fn named_apart(
+        &self,
+        name: &str,
+        label: impl Fn(&crate::scenario::Variant) -> String,
+    ) -> (String, bool) {
+        let Some(v) = self.sc.variants.iter().find(|v| v.name == name) else {
+            return (name.to_string(), false);
+        };
+        let mine = label(v);
+        let reads_as_base = ["Base scenario", "base"]
+            .iter()
+            .any(|b| b.eq_ignore_ascii_case(&mine));
+        let alike = reads_as_base
+            || (self.sc.variants.iter()).any(|o| {
+                o.name != v.name && {
+                    let theirs = label(o);
+                    theirs == mine || format!("{theirs} ({})", o.name) == mine
+                }
+            });
+        (mine, alike)
     }
 }
 

@@ -463,26 +463,43 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
             continue;
         }
         for f in forced_now {
-            let (target, level) = (sc.levers.iter())
-                .find_map(|l| match l {
-                    crate::scenario::Lever::Measure(m) if &m.name == f => Some((
-                        actor(&m.target),
-                        t.start
-                            .in_force
-                            .iter()
-                            .find(|x| &x.lever == f)
-                            .map_or(String::new(), |x| {
-                                format!(" at {}", level_label(sc, f, &x.level_name))
-                            }),
-                    )),
-                    _ => None,
-                })
-                .unwrap_or_default();
+            // As the engine lands it: one move, the forced level's weight (forced above the
+            // initial level) or the easing of the initial level (forced below it), felt once
+            // by the target; nothing at the initial level itself.
+            let Some(m) = sc.levers.iter().find_map(|l| match l {
+                crate::scenario::Lever::Measure(m) if &m.name == f => Some(m),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let forced = (t.start.in_force.iter())
+                .find(|x| &x.lever == f)
+                .map_or(0, |x| i64::from(x.level));
+            let name_of = |l: i64| -> String {
+                usize::try_from(l - 1)
+                    .ok()
+                    .and_then(|i| m.levels.get(i))
+                    .map_or("status quo".to_string(), |x| level_label(sc, f, &x.name))
+            };
+            let felt = match forced.cmp(&m.initial) {
+                std::cmp::Ordering::Greater => format!(
+                    "{} feels the move to {} once",
+                    actor(&m.target),
+                    name_of(forced)
+                ),
+                std::cmp::Ordering::Less => format!(
+                    "{} feels the easing of {} once",
+                    actor(&m.target),
+                    name_of(m.initial)
+                ),
+                std::cmp::Ordering::Equal => "its initial level, nothing to feel".into(),
+            };
             let _ = writeln!(
                 o,
-                "    {}  {} held{level} by the variant: {target} feels each level climbed this {unit}",
+                "    {}  {} held at {} by the variant: {felt}",
                 pad("forced"),
-                lever(f)
+                lever(f),
+                name_of(forced)
             );
         }
         for e in &s.events {

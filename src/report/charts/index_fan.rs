@@ -97,13 +97,27 @@ fn split_at_end(shares: &[f64], median: f64, thresholds: &[f64]) -> Option<(usiz
     };
     let below = fullest(0..m)?;
     let above = fullest(m + 1..shares.len())?;
-    (shares[m] < shares[below] && shares[m] < shares[above]).then_some((m, below, above))
+    // A valley, not a plateau: at most two thirds of the smaller peak (34%, 32%, 34% is no
+    // split).
+    (shares[m] <= shares[below].min(shares[above]) * 2.0 / 3.0).then_some((m, below, above))
 }
 
 /// The fan chart's words for a split ([`split_at_end`]): "The runs split: in week 51, 30.2% are
 /// on Normal to cool and 29.7% on Rupture, 9.9% on Acute crisis, where the median lies (the rung
 /// chart gives every share)".
 fn split_words(c: &Ctx) -> Option<String> {
+    // The shares are of the rung a run is on, which a measure in force can hold above the one
+    // H reaches (`implies_rung`): then H's median and the shares measure two things (a
+    // reviewing helper: 77% held on rupture read as a split with H's middle half in crisis).
+    // Said only where the rung is H's alone.
+    let sc = c.sc?;
+    let implies = sc.levers.iter().any(|l| match l {
+        crate::scenario::Lever::Measure(m) => m.levels.iter().any(|x| x.implies_rung.is_some()),
+        crate::scenario::Lever::Act(_) => false,
+    });
+    if implies {
+        return None;
+    }
     let last = c.s.index_by_step.last()?;
     let shares = c.s.rung_by_step.get(last.step as usize)?;
     let (m, below, above) = split_at_end(shares, last.q[2], c.thresholds)?;
@@ -283,6 +297,9 @@ mod tests {
         // One peak, on the median's rung.
         let peak = [0.0, 0.1, 0.2, 0.4, 0.2, 0.1];
         assert_eq!(split_at_end(&peak, 4.5, &LADDER), None);
+        // A plateau: the median's rung nearly as full as either peak.
+        let plateau = [0.0, 0.34, 0.0, 0.32, 0.0, 0.34];
+        assert_eq!(split_at_end(&plateau, 4.5, &LADDER), None);
         // A slope: the rungs above the median's all hold fewer runs.
         let slope = [0.0, 0.4, 0.3, 0.2, 0.07, 0.03];
         assert_eq!(split_at_end(&slope, 2.5, &LADDER), None);

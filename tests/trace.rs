@@ -1314,3 +1314,41 @@ fn a_long_runs_png_timeline_stays_where_its_svg_draws_it() {
         rows[rows.len() - 1]
     );
 }
+
+/// A pick of an outcome that reads only an event the base lacks (a variant adds it) can never
+/// find a run: said so at once, exit 2, not "raise --max-scan" after a scan of 100,000 runs
+/// (an attacking helper).
+#[test]
+fn a_pick_of_an_outcome_these_runs_cannot_have_says_why() {
+    let tutorial = common::repo("scenarios/examples/tutorial.ron");
+    let o = brink(&[
+        "trace",
+        tutorial.to_str().unwrap(),
+        "--pick",
+        "pretext_staged",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(
+            "outcome \"pretext_staged\" can never happen in these runs: it reads an event that \
+             the base scenario does not have (a variant adds it); pick it with a --variant that has it"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("max-scan"), "{err}");
+    let found = stdout(&ok(&[
+        "trace",
+        tutorial.to_str().unwrap(),
+        "--pick",
+        "pretext_staged",
+        "--variant",
+        "pretext",
+        "--count",
+        "1",
+    ]));
+    assert!(
+        found.starts_with("The first run with pretext_staged"),
+        "{found}"
+    );
+}

@@ -999,6 +999,20 @@ pub fn run(loaded: &LoadedScenario, req: &TraceRequest, stop: &AtomicBool) -> Re
                     "--max-scan must be between 1 and {MAX_RUN_INDEX}"
                 )));
             }
+            // An outcome that reads only an event this configuration lacks (one a variant
+            // adds) can never happen here: no scan finds it, and "raise --max-scan" misled.
+            if matches!(m.outcomes[o].cond, crate::model::Cond::Never) {
+                let whose = match m.variant.as_deref() {
+                    None => "the base scenario does not have (a variant adds it)".to_string(),
+                    Some(v) => format!(
+                        "variant {v:?} does not have (it removes it, or another variant adds it)"
+                    ),
+                };
+                return Err(Error::Input(format!(
+                    "outcome {outcome:?} can never happen in these runs: it reads an event \
+                     that {whose}; pick it with a --variant that has it"
+                )));
+            }
             let (found, scanned) = pick(&m, req.seed, o, *count, *max_scan, req.threads, stop)?;
             // Not a failure while working: the same request finds nothing again, and what
             // changes it is the request (--max-scan, the outcome), so an input error, exit 2.

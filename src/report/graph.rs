@@ -98,15 +98,7 @@ impl Diagram {
                 kind: NodeKind::Event,
             });
         }
-        let lever_label = |name: &str| {
-            s.levers
-                .iter()
-                .find(|l| l.name() == name)
-                .map_or(name.to_string(), |l| match l {
-                    Lever::Measure(m) => shown_label(&m.label, &m.name),
-                    Lever::Act(a) => shown_label(&a.label, &a.name),
-                })
-        };
+        let lever_label = |name: &str| lever_label(s, name);
         let lever_owner = |name: &str| {
             s.levers.iter().find(|l| l.name() == name).map(|l| match l {
                 Lever::Measure(m) => m.owner.as_str(),
@@ -367,6 +359,17 @@ fn factor_range(s: &Scenario, p: &crate::scenario::Param) -> (f64, f64) {
     }
 }
 
+/// A lever (measure or act) by its label, else its name.
+fn lever_label(s: &Scenario, name: &str) -> String {
+    s.levers
+        .iter()
+        .find(|l| l.name() == name)
+        .map_or(name.to_string(), |l| match l {
+            Lever::Measure(m) => shown_label(&m.label, &m.name),
+            Lever::Act(a) => shown_label(&a.label, &a.name),
+        })
+}
+
 /// A condition in the scenario's labels ("at Crisis or higher", "not (Visa regime at level 2
 /// or higher)").
 fn condition_words(s: &Scenario, c: &Condition) -> String {
@@ -382,15 +385,7 @@ fn condition_words(s: &Scenario, c: &Condition) -> String {
             .find(|e| e.name == name)
             .map_or(name.to_string(), |e| shown_label(&e.label, &e.name))
     };
-    let lever = |name: &str| {
-        s.levers
-            .iter()
-            .find(|l| l.name() == name)
-            .map_or(name.to_string(), |l| match l {
-                Lever::Measure(m) => shown_label(&m.label, &m.name),
-                Lever::Act(a) => shown_label(&a.label, &a.name),
-            })
-    };
+    let lever = |name: &str| lever_label(s, name);
     let steps = |n: &i64| crate::scenario::n_steps(*n, &s.step_unit);
     let all = |cs: &[Condition], joint: &str| {
         cs.iter()

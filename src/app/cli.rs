@@ -1198,15 +1198,13 @@ fn graph_command(
             }
         }
         GraphFormat::Svg | GraphFormat::Png => {
-            let chart = brink::report::charts::graph::render(
-                &d,
-                &format!("{} · {}", d.title, file.shown()),
-            )?;
+            let footer = format!("{} · {}", d.title, file.shown());
             if format == GraphFormat::Svg {
-                // The PNG drawn beside it is not written: nothing to tell of its text.
-                brink::report::charts::forget_png_text_lost();
-                (drawing("svg"), chart.svg.into_bytes())
+                // No PNG drawn: nothing to tell of text a PNG could not show.
+                let svg = brink::report::charts::graph::render_svg(&d, &footer)?;
+                (drawing("svg"), svg.into_bytes())
             } else {
+                let chart = brink::report::charts::graph::render(&d, &footer)?;
                 (drawing("png"), chart.png)
             }
         }

@@ -131,11 +131,12 @@ fn is_fixed(p: &Param, v: f64) -> bool {
     !p.is_uncertain() && p.central() == v
 }
 
-/// A lever's rules beyond the levers table, each in words; none for a lever that keeps every
-/// default.
-fn lever_rules(l: &Lever, step_unit: &str) -> Vec<String> {
-    let m_unit = step_unit.to_string();
+/// A lever's rules beyond the levers table, each in words: the lever's own, and one line for
+/// each of its levels that has any ("level 2 imposed: threshold 5; …"); none for a lever that
+/// keeps every default.
+fn lever_rules(l: &Lever, step_unit: &str) -> (Vec<String>, Vec<String>) {
     let mut r = vec![];
+    let mut level_lines = vec![];
     let motive = |m: &Option<(String, String)>, r: &mut Vec<String>| {
         if let Some((a, b)) = m {
             r.push(format!(
@@ -161,7 +162,7 @@ fn lever_rules(l: &Lever, step_unit: &str) -> Vec<String> {
             if m.min_duration > 0 {
                 r.push(format!(
                     "a level set is held at least {} before it can be lowered",
-                    crate::scenario::n_steps(m.min_duration, &m_unit)
+                    crate::scenario::n_steps(m.min_duration, step_unit)
                 ));
             }
             if !m.reversible {
@@ -208,12 +209,7 @@ fn lever_rules(l: &Lever, step_unit: &str) -> Vec<String> {
                     at.push(format!("reward {}", lv.reward.describe_exact()));
                 }
                 if !at.is_empty() {
-                    r.push(format!(
-                        "\n  level {} {}: {}",
-                        i + 1,
-                        lv.name,
-                        at.join("; ")
-                    ));
+                    level_lines.push(format!("level {} {}: {}", i + 1, lv.name, at.join("; ")));
                 }
             }
         }
@@ -232,7 +228,7 @@ fn lever_rules(l: &Lever, step_unit: &str) -> Vec<String> {
                 r.push(format!(
                     "an offer: happens only if {b} accepts within {}, which it does while its \
                      hostility toward {} is below {}",
-                    crate::scenario::n_steps(a.accept_within, &m_unit),
+                    crate::scenario::n_steps(a.accept_within, step_unit),
                     a.owner,
                     a.accept_threshold.describe_exact()
                 ));
@@ -246,7 +242,7 @@ fn lever_rules(l: &Lever, step_unit: &str) -> Vec<String> {
             }
         }
     }
-    r
+    (r, level_lines)
 }
 
 fn effect_text(e: &Effect) -> String {
@@ -526,12 +522,17 @@ pub fn describe(s: &Scenario) -> String {
     // may move, what it waits for.
     let rules: Vec<String> = (s.levers.iter())
         .filter_map(|l| {
-            let r = lever_rules(l, &s.step_unit);
-            // The lever's own rules on its line, each level's on a line of its own.
-            (!r.is_empty()).then(|| {
-                format!("{}: {}", l.name(), r.join("; "))
-                    .replace("; \n", "\n")
-                    .replace(": \n", ":\n")
+            let (own, levels) = lever_rules(l, &s.step_unit);
+            // The lever's own rules on its line, each level's on a line of its own below.
+            (!own.is_empty() || !levels.is_empty()).then(|| {
+                let mut line = format!("{}:", l.name());
+                if !own.is_empty() {
+                    line += &format!(" {}", own.join("; "));
+                }
+                for x in &levels {
+                    line += &format!("\n  {x}");
+                }
+                line
             })
         })
         .collect();

@@ -442,15 +442,15 @@ pub fn trace_text(t: &Trace, sc: &Scenario, set: &[Setting]) -> String {
             rung_label(sc, &s.rung)
         );
         let acted = s.moves.iter().any(|m| m.choice != "hold");
-        // A lapsed offer alone is something that happened (its week was a bare heading, a
-        // reviewing helper found).
-        // A variant's forced measures land in the first step: their target feels each level
-        // climbed (H jumped there with no line saying why: an attacking helper).
+        // A variant's forced measures land in the first step (H jumped there with no line
+        // saying why: an attacking helper).
         let forced_now = if s.step == 0 {
             &t.start.forced[..]
         } else {
             &[][..]
         };
+        // A lapsed offer alone is something that happened (its week was a bare heading, a
+        // reviewing helper found).
         let happened = !s.events.is_empty()
             || !forced_now.is_empty()
             || acted

@@ -356,3 +356,11 @@ pub fn render(d: &Diagram, footer: &str) -> crate::error::Result<super::Chart> {
         footer: footer.to_string(),
     })
 }
+
+/// Draws a scenario's diagram as SVG alone (no PNG drawn).
+pub fn render_svg(d: &Diagram, footer: &str) -> crate::error::Result<String> {
+    super::render_svg(&Graph {
+        d,
+        footer: footer.to_string(),
+    })
+}

@@ -77,8 +77,8 @@ impl Drawing for IndexFan<'_> {
 }
 
 /// Where the runs split at the last step: the rung the median of H lies in (by H alone), and
-/// the fullest rung below it and the fullest above it, when the median's rung holds fewer runs
-/// than each of those; `None` when it does not (or a rung's share is unknown).
+/// the fullest rung below it and the fullest above it, when the median's rung holds at most two
+/// thirds of the runs of each of those; `None` when it does not (or a rung's share is unknown).
 ///
 /// A median line drawn through a rung few runs are on reads as the typical course where there
 /// is none (the flagship's line sat on "acute crisis" all year, where 10% of runs ended, with

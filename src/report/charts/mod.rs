@@ -28,7 +28,7 @@ mod levers;
 mod outcomes;
 mod over_time;
 mod raster;
-pub use raster::{PngTextLost, forget_png_text_lost, png_text_lost};
+pub use raster::{PngTextLost, png_text_lost};
 mod rungs;
 pub mod sensitivity;
 pub mod sweep;
@@ -119,16 +119,10 @@ pub(crate) type Drawn<DB> =
 /// Draws a chart in both formats: into an SVG document, and into an RGB buffer (through
 /// [`raster::Raster`], which draws text with the embedded font) encoded as PNG.
 pub(crate) fn render(d: &impl Drawing) -> Result<Chart> {
-    register_font()?;
+    let svg = render_svg(d)?;
     let name = d.name();
     let size = d.size();
     let fail = |e: String| Error::Failed(format!("cannot draw chart {name}: {e}"));
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        d.draw(&root).map_err(|e| fail(e.to_string()))?;
-        root.present().map_err(|e| fail(e.to_string()))?;
-    }
     let mut rgb = vec![0u8; (size.0 * size.1 * 3) as usize];
     {
         let root = raster::Raster(BitMapBackend::with_buffer(&mut rgb, size)).into_drawing_area();
@@ -139,9 +133,24 @@ pub(crate) fn render(d: &impl Drawing) -> Result<Chart> {
     Ok(Chart {
         name,
         title: d.title(),
-        svg: xml_chars_only(svg),
+        svg,
         png,
     })
+}
+
+/// Draws a chart as an SVG document alone (for a command that writes no PNG: none is drawn,
+/// and nothing is told of text a PNG could not show).
+pub(crate) fn render_svg(d: &impl Drawing) -> Result<String> {
+    register_font()?;
+    let name = d.name();
+    let fail = |e: String| Error::Failed(format!("cannot draw chart {name}: {e}"));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, d.size()).into_drawing_area();
+        d.draw(&root).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    Ok(xml_chars_only(svg))
 }
 
 /// Whether brink's charts may hold the character: none but tab, newline and carriage return of

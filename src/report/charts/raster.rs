@@ -54,14 +54,6 @@ pub fn png_text_lost() -> Option<PngTextLost> {
     (lost.no_glyph.is_some() || lost.right_to_left.is_some()).then_some(lost)
 }
 
-/// Forgets what the PNGs drawn so far could not show: for a command that drew a PNG beside
-/// the SVG it writes and writes no PNG (`brink graph --out x.svg` told of the PNG's empty
-/// boxes).
-pub fn forget_png_text_lost() {
-    NO_GLYPH.store(u32::MAX, std::sync::atomic::Ordering::Relaxed);
-    REORDERED.store(u32::MAX, std::sync::atomic::Ordering::Relaxed);
-}
-
 /// A character of a right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan,
 /// Mandaic, and their presentation forms).
 fn right_to_left(c: char) -> bool {
